@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+import { toFieldIssues } from './workflow-execution.js';
+
+const absolutePath = z.string().regex(/^\/[^\0]*[^/]$/, {
+  error: 'must be an absolute path without a trailing slash',
+});
+
+/**
+ * Everything a backend stamps on the resources it creates. Two controllers that share
+ * conventions can adopt and clean up each other's resources.
+ */
+export const ConventionsSchema = z.object({
+  /** Prefix of every label and annotation key, ending in "/". */
+  labelPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/$/, {
+    error: 'must be a DNS subdomain followed by "/", e.g. "roundhouse.dev/"',
+  }),
+  /** Prefix of execution resource names (the lock); short, so names stay within limits. */
+  namePrefix: z.string().regex(/^[a-z]([-a-z0-9]{0,14})$/, {
+    error: 'must be 1-15 lowercase DNS-label characters starting with a letter, e.g. "wfe-"',
+  }),
+  secretMountBase: absolutePath,
+  configMapMountBase: absolutePath,
+  defaultServiceAccountName: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    error: 'must be a DNS-1123 label',
+  }),
+  /** Upper-case prefix of environment and extra-vars names that carry dependency values. */
+  envPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: 'must be UPPER_SNAKE_CASE' }),
+  /** kubernaut puts no execution-engine label on PipelineRuns; matching it needs this off. */
+  engineLabelOnPipelineRuns: z.boolean(),
+});
+
+export type Conventions = Readonly<z.infer<typeof ConventionsSchema>>;
+
+export const roundhouseConventions: Conventions = Object.freeze({
+  labelPrefix: 'roundhouse.dev/',
+  namePrefix: 'wfe-',
+  secretMountBase: '/run/roundhouse/secrets',
+  configMapMountBase: '/run/roundhouse/configmaps',
+  defaultServiceAccountName: 'roundhouse-workflow-runner',
+  envPrefix: 'ROUNDHOUSE',
+  engineLabelOnPipelineRuns: true,
+});
+
+/** Byte-for-byte what kubernaut's workflow-execution controller writes. */
+export const kubernautConventions: Conventions = Object.freeze({
+  labelPrefix: 'kubernaut.ai/',
+  namePrefix: 'wfe-',
+  secretMountBase: '/run/kubernaut/secrets',
+  configMapMountBase: '/run/kubernaut/configmaps',
+  defaultServiceAccountName: 'kubernaut-workflow-runner',
+  envPrefix: 'KUBERNAUT',
+  engineLabelOnPipelineRuns: false,
+});
+
+/** Builds validated conventions from a preset and overrides; a bad field is a ConfigurationError. */
+export function defineConventions(
+  overrides: Partial<Conventions>,
+  base: Conventions = roundhouseConventions,
+): Conventions {
+  const result = ConventionsSchema.safeParse({ ...base, ...overrides });
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'conventions'));
+  return Object.freeze(result.data);
+}
+
+/** The label and annotation keys derived from a conventions object. */
+export function conventionKeys(conventions: Conventions) {
+  const p = conventions.labelPrefix;
+  return {
+    workflowExecutionLabel: `${p}workflow-execution`,
+    workflowIdLabel: `${p}workflow-id`,
+    targetResourceLabel: `${p}target-resource`,
+    sourceNamespaceLabel: `${p}source-namespace`,
+    executionEngineLabel: `${p}execution-engine`,
+    targetResourceAnnotation: `${p}target-resource`,
+  } as const;
+}
+
+export type ConventionKeys = ReturnType<typeof conventionKeys>;

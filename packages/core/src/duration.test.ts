@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatGoDuration, isGoDuration, parseGoDuration } from './duration.js';
+
+describe('Go durations', () => {
+  it.each([
+    ['30m', 1_800_000],
+    ['1h30m', 5_400_000],
+    ['1.5h', 5_400_000],
+    ['90s', 90_000],
+    ['250ms', 250],
+    ['2h45m30.5s', 9_930_500],
+    ['0', 0],
+    ['-5s', -5_000],
+    ['.5s', 500],
+    ['1500us', 1.5],
+  ])('parses %s', (text, ms) => {
+    expect(isGoDuration(text)).toBe(true);
+    expect(parseGoDuration(text)).toBeCloseTo(ms, 6);
+  });
+
+  it.each(['', '30', '1d', '30 m', 'm', '1h 30m', 'abc', '1.2.3s'])('rejects %j', (text) => {
+    expect(isGoDuration(text)).toBe(false);
+    expect(parseGoDuration(text)).toBeUndefined();
+  });
+
+  it.each([
+    [0, '0s'],
+    [59_400, '59s'],
+    [90_000, '1m30s'],
+    [3_600_000, '1h0m0s'],
+    [3_723_000, '1h2m3s'],
+  ])('formats %d ms as %s, like Go rounded to seconds', (ms, text) => {
+    expect(formatGoDuration(ms)).toBe(text);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Go's time.ParseDuration grammar, because WorkflowExecution specs are shared with Go
+ * controllers (kubernaut) that write durations like "1h30m" or "2.5s".
+ */
+const unitMs: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const goDuration = /^[+-]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
+const segment = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+
+/** True when `text` is a Go duration string ("0" included, as Go accepts it). */
+export function isGoDuration(text: string): boolean {
+  return text === '0' || goDuration.test(text);
+}
+
+/** Milliseconds in a Go duration string; undefined when it is not one. */
+export function parseGoDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  if (!goDuration.test(text)) return undefined;
+  const sign = text.startsWith('-') ? -1 : 1;
+  let total = 0;
+  for (const [, value, unit] of text.matchAll(segment)) {
+    total += Number(value) * (unitMs[unit as string] as number);
+  }
+  return sign * total;
+}
+
+/** Formats milliseconds the way Go's Duration.String does for whole seconds ("1h2m3s", "0s"). */
+export function formatGoDuration(ms: number): string {
+  let seconds = Math.round(ms / 1000);
+  if (seconds === 0) return '0s';
+  const sign = seconds < 0 ? '-' : '';
+  seconds = Math.abs(seconds);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${sign}${h}h${m}m${s}s`;
+  if (m > 0) return `${sign}${m}m${s}s`;
+  return `${sign}${s}s`;
+}

@@ -1,0 +1,124 @@
+/**
+ * Errors are values a controller can act on: every Roundhouse error carries a `reason` that is
+ * safe to put in a status condition, and callers branch on `reason` or the class, never on the
+ * message text.
+ */
+export abstract class RoundhouseError extends Error {
+  abstract readonly reason: string;
+  /** Whether retrying the same call later may succeed without anyone changing anything. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem with a piece of user input: where it is and what is expected there. */
+export interface FieldIssue {
+  /** Dotted path to the offending field, e.g. `spec.workflowRef.executionBundle`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Input that can never work as given; retrying without a change is pointless. */
+export class ConfigurationError extends RoundhouseError {
+  readonly reason = 'ConfigurationError';
+  readonly issues: readonly FieldIssue[];
+
+  constructor(issues: readonly FieldIssue[] | FieldIssue, options?: ErrorOptions) {
+    const list = Array.isArray(issues) ? issues : [issues as FieldIssue];
+    super(list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), options);
+    this.issues = list;
+  }
+}
+
+/** The execution names an engine nobody registered. */
+export class UnsupportedEngineError extends RoundhouseError {
+  readonly reason = 'UnsupportedEngine';
+
+  constructor(
+    readonly engine: string,
+    readonly registered: readonly string[],
+  ) {
+    super(
+      `unsupported execution engine "${engine}"; registered engines: ${
+        registered.length ? registered.join(', ') : '(none)'
+      }`,
+    );
+  }
+}
+
+/** An engine is registered but cannot run here now, e.g. its CRDs are not installed. */
+export class EngineUnavailableError extends RoundhouseError {
+  readonly reason = 'EngineUnavailable';
+  override readonly retryable = true;
+
+  constructor(
+    readonly engine: string,
+    readonly detail: string,
+  ) {
+    super(`execution engine "${engine}" is unavailable: ${detail}`);
+  }
+}
+
+/** Identifies the WorkflowExecution that holds a lock. */
+export interface ExecutionOwner {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/**
+ * The lock for a target is held by another execution that is still running. The caller should
+ * wait for it, or fail the new execution; it must not delete the resource.
+ */
+export class ResourceLockedError extends RoundhouseError {
+  readonly reason = 'ResourceLocked';
+  override readonly retryable = true;
+
+  constructor(
+    readonly resourceName: string,
+    readonly owner: ExecutionOwner | undefined,
+  ) {
+    super(
+      `execution resource ${resourceName} is held by ${describeOwner(owner)}, which is still running`,
+    );
+  }
+}
+
+/**
+ * The lock resource of a finished execution by another WorkflowExecution is still present. The
+ * caller decides whether to clean it up (for example after a cooldown) and retry.
+ */
+export class PreviousExecutionNotCleanedError extends RoundhouseError {
+  readonly reason = 'PreviousExecutionNotCleaned';
+  override readonly retryable = true;
+
+  constructor(
+    readonly resourceName: string,
+    readonly owner: ExecutionOwner | undefined,
+  ) {
+    super(
+      `execution resource ${resourceName} of a finished execution by ${describeOwner(owner)} ` +
+        'still exists; clean it up before starting a new execution on this target',
+    );
+  }
+}
+
+/** The caller's AbortSignal fired before the operation finished. */
+export class AbortedError extends RoundhouseError {
+  readonly reason = 'Aborted';
+
+  constructor(operation: string, options?: ErrorOptions) {
+    super(`${operation} was aborted`, options);
+  }
+}
+
+function describeOwner(owner: ExecutionOwner | undefined): string {
+  return owner ? `WorkflowExecution ${owner.namespace}/${owner.name}` : 'an unknown owner';
+}
+
+/** Throws AbortedError when the signal has fired; call it before each side effect. */
+export function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
+  if (signal?.aborted) throw new AbortedError(operation, { cause: signal.reason });
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { ExecutionSummarySchema, PhaseSchema } from './workflow-execution.js';
+
+/** What a backend reports about one execution at one moment. */
+export const ExecutionResultSchema = z.object({
+  phase: PhaseSchema,
+  /** A CamelCase reason from the engine (e.g. `BackoffLimitExceeded`, `AWXJobFailed`). */
+  reason: z.string().min(1),
+  message: z.string(),
+  summary: ExecutionSummarySchema,
+  /** Exit code of the failed container or step, when the engine reports one. */
+  exitCode: z.number().int().optional(),
+  /** Name of the failed task or step, for multi-task engines. */
+  failedTaskName: z.string().optional(),
+});
+
+export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
+
+/** Whether an execution in this phase will not change any more. */
+export function isTerminalPhase(phase: ExecutionResult['phase'] | undefined): boolean {
+  return phase === 'Completed' || phase === 'Failed';
+}

@@ -1,0 +1,100 @@
+export {
+  type ConventionKeys,
+  type Conventions,
+  ConventionsSchema,
+  conventionKeys,
+  defineConventions,
+  kubernautConventions,
+  roundhouseConventions,
+} from './conventions.js';
+export { formatGoDuration, isGoDuration, parseGoDuration } from './duration.js';
+export {
+  AbortedError,
+  ConfigurationError,
+  EngineUnavailableError,
+  type ExecutionOwner,
+  type FieldIssue,
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  RoundhouseError,
+  throwIfAborted,
+  UnsupportedEngineError,
+} from './errors.js';
+export {
+  type ExecutionResult,
+  ExecutionResultSchema,
+  isTerminalPhase,
+} from './execution-result.js';
+export type {
+  Availability,
+  CreateOptions,
+  CreateResult,
+  Executor,
+  OperationOptions,
+} from './executor.js';
+export {
+  buildExtraVars,
+  coerceParameter,
+  type ExtraVars,
+  type ExtraVarValue,
+  serializeExtraVars,
+} from './extra-vars.js';
+export {
+  classifyKubernetesError,
+  isKubernetesError,
+  KubernetesApiError,
+  type KubernetesErrorCause,
+  type KubernetesErrorReason,
+} from './kubernetes-errors.js';
+export { isDns1123Label, isDns1123Subdomain, toDns1123Label } from './kubernetes-names.js';
+export {
+  type ExecutionMetadata,
+  executionMetadata,
+  isOwnedBy,
+  isValidLabelValue,
+  ownerFromLabels,
+  targetLabelValue,
+  toLabelValue,
+} from './labels.js';
+export { type Logger, type LogMethod, noopLogger } from './logger.js';
+export {
+  type DependencyVolume,
+  type DependencyVolumeMount,
+  type DependencyWorkspace,
+  dependencyMounts,
+  dependencyWorkspaces,
+} from './mounts.js';
+export { executionResourceName } from './naming.js';
+export {
+  type EnvVar,
+  parameterEnv,
+  sortedParameters,
+  targetResourceParameter,
+  validateParameters,
+} from './parameters.js';
+export { type AvailabilityReport, DuplicateEngineError, Registry } from './registry.js';
+export {
+  type Condition,
+  ConditionSchema,
+  type ConditionStatus,
+  type Dependencies,
+  DependenciesSchema,
+  type ExecutionConfig,
+  type ExecutionSummary,
+  ExecutionSummarySchema,
+  type FailureDetails,
+  FailureDetailsSchema,
+  type ObjectRef,
+  type Phase,
+  PhaseSchema,
+  parseWorkflowExecution,
+  TargetResourceSchema,
+  toFieldIssues,
+  type WorkflowExecution,
+  WorkflowExecutionSchema,
+  type WorkflowExecutionSpec,
+  WorkflowExecutionSpecSchema,
+  type WorkflowExecutionStatus,
+  WorkflowExecutionStatusSchema,
+  type WorkflowRef,
+} from './workflow-execution.js';

@@ -1,0 +1,155 @@
+import { ApiException } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import {
+  classifyKubernetesError,
+  isKubernetesError,
+  KubernetesApiError,
+} from './kubernetes-errors.js';
+
+/** An ApiException as client-node 2.x throws it: raw Status JSON body, headers in the message. */
+function apiException(code: number, status: Record<string, unknown> | undefined) {
+  const body =
+    status === undefined ? undefined : JSON.stringify({ kind: 'Status', code, ...status });
+  const headers = { authorization: 'Bearer s3cr3t-token', 'audit-id': 'abc' };
+  return new ApiException(
+    code,
+    `HTTP-Code: ${code}\nMessage: Unknown API Status Code!\nBody: ${body}\nHeaders: ${JSON.stringify(headers)}`,
+    body,
+    headers,
+  );
+}
+
+describe('classifyKubernetesError', () => {
+  it.each([
+    [404, { reason: 'NotFound', message: 'jobs.batch "wfe-1" not found' }, 'NotFound', false],
+    [
+      409,
+      { reason: 'AlreadyExists', message: 'jobs.batch "wfe-1" already exists' },
+      'AlreadyExists',
+      false,
+    ],
+    [409, { reason: 'Conflict', message: 'the object has been modified' }, 'Conflict', true],
+    [403, { reason: 'Forbidden', message: 'jobs.batch is forbidden' }, 'Forbidden', false],
+    [422, { reason: 'Invalid', message: 'Job.batch "x" is invalid' }, 'Invalid', false],
+    [410, { reason: 'Expired', message: 'too old resource version' }, 'Gone', false],
+    [
+      429,
+      { reason: 'TooManyRequests', message: 'slow down', details: { retryAfterSeconds: 3 } },
+      'TooManyRequests',
+      true,
+    ],
+    [503, { reason: 'ServiceUnavailable', message: 'unavailable' }, 'Unavailable', true],
+    [500, { reason: 'InternalError', message: 'etcd timeout' }, 'InternalError', true],
+    [504, { reason: 'Timeout', message: 'timed out' }, 'Timeout', true],
+    [401, undefined, 'Unauthorized', false],
+    [
+      415,
+      { reason: 'UnsupportedMediaType', message: 'strategic merge' },
+      'UnsupportedMediaType',
+      false,
+    ],
+  ] as const)('HTTP %d %o -> %s', (code, status, reason, retryable) => {
+    const error = classifyKubernetesError(apiException(code, status), 'create Job ns/wfe-1');
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error.reason).toBe(reason);
+    expect(error.statusCode).toBe(code);
+    expect(error.retryable).toBe(retryable);
+    expect(isKubernetesError(error, reason)).toBe(true);
+  });
+
+  it('tells AlreadyExists from Conflict by the Status reason field, not the message', () => {
+    const misleading = apiException(409, {
+      reason: 'Conflict',
+      message: 'AlreadyExists already exists',
+    });
+    expect(classifyKubernetesError(misleading, 'op').reason).toBe('Conflict');
+  });
+
+  it('keeps the API server message and the field causes of an Invalid error', () => {
+    const error = classifyKubernetesError(
+      apiException(422, {
+        reason: 'Invalid',
+        message:
+          'Job.batch "wfe-1" is invalid: spec.template.spec.containers[0].image: Required value',
+        details: {
+          name: 'wfe-1',
+          kind: 'Job',
+          causes: [
+            {
+              reason: 'FieldValueRequired',
+              message: 'Required value',
+              field: 'spec.template.spec.containers[0].image',
+            },
+          ],
+        },
+      }),
+      'create Job ns/wfe-1',
+    );
+    expect(error.message).toBe(
+      'create Job ns/wfe-1: Job.batch "wfe-1" is invalid: spec.template.spec.containers[0].image: Required value',
+    );
+    expect(error.causes).toEqual([
+      {
+        field: 'spec.template.spec.containers[0].image',
+        reason: 'FieldValueRequired',
+        message: 'Required value',
+      },
+    ]);
+  });
+
+  it('never carries response headers or the raw exception text', () => {
+    const error = classifyKubernetesError(
+      apiException(403, { reason: 'Forbidden', message: 'no' }),
+      'get Job',
+    );
+    expect(error.message).not.toContain('s3cr3t-token');
+    expect(error.message).not.toContain('Headers');
+    expect(JSON.stringify(error)).not.toContain('s3cr3t-token');
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('carries Retry-After from a 429 Status', () => {
+    const error = classifyKubernetesError(
+      apiException(429, {
+        reason: 'TooManyRequests',
+        message: 'x',
+        details: { retryAfterSeconds: 7 },
+      }),
+      'list',
+    );
+    expect(error.retryAfterSeconds).toBe(7);
+  });
+
+  it('classifies an unparseable body by status code alone', () => {
+    const error = classifyKubernetesError(
+      new ApiException(502, 'bad gateway', '<html>', {}),
+      'get',
+    );
+    expect(error.reason).toBe('Unavailable');
+    expect(error.message).toBe('get: HTTP 502');
+  });
+
+  it('classifies connection failures by their error code', () => {
+    const fetchFailed = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), {
+        code: 'ECONNREFUSED',
+      }),
+    });
+    const error = classifyKubernetesError(fetchFailed, 'list Jobs');
+    expect(error.reason).toBe('Unavailable');
+    expect(error.retryable).toBe(true);
+    expect(error.statusCode).toBeUndefined();
+  });
+
+  it('classifies timeouts and unknown failures', () => {
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    expect(classifyKubernetesError(timeout, 'watch').reason).toBe('Timeout');
+    expect(classifyKubernetesError(new Error('boom'), 'x').reason).toBe('Unknown');
+    expect(classifyKubernetesError('not an error', 'x').reason).toBe('Unknown');
+  });
+
+  it('returns an already classified error unchanged', () => {
+    const error = classifyKubernetesError(apiException(404, { reason: 'NotFound' }), 'get');
+    expect(classifyKubernetesError(error, 'again')).toBe(error);
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { conventionKeys, kubernautConventions, roundhouseConventions } from './conventions.js';
+import {
+  executionMetadata,
+  isOwnedBy,
+  isValidLabelValue,
+  ownerFromLabels,
+  targetLabelValue,
+  toLabelValue,
+} from './labels.js';
+import type { WorkflowExecution } from './workflow-execution.js';
+
+const wfe = (name: string, namespace: string, target: string): WorkflowExecution => ({
+  metadata: { name, namespace },
+  spec: {
+    workflowRef: { workflowId: 'restart-pod', version: 'v1', executionBundle: 'quay.io/x/y:1' },
+    targetResource: target,
+    executionEngine: 'job',
+  },
+});
+
+describe('targetLabelValue', () => {
+  it('keeps kubernaut encoding verbatim when valid', () => {
+    expect(targetLabelValue('default/deployment/my-app')).toBe('default__deployment__my-app');
+    expect(targetLabelValue('deployment/my-app')).toBe('deployment__my-app');
+  });
+
+  it.each([
+    ['long', `ns/deployment/${'a'.repeat(80)}`],
+    ['exactly 64 after encoding', `${'n'.repeat(30)}/d/${'x'.repeat(29)}`],
+    ['UTF-8', 'ns/deployment/ünïcødé-app'],
+    ['trailing punctuation', 'ns/deployment/app.'],
+    ['trailing underscore after cut', `ns/deployment/${'b'.repeat(45)}_${'c'.repeat(30)}`],
+    ['leading punctuation', '-ns/kind/name'],
+    ['only punctuation', '../../..'],
+    ['spaces and symbols', 'ns/kind/my app!'],
+  ])('is always a valid label value: %s', (_case, target) => {
+    const value = targetLabelValue(target);
+    expect(isValidLabelValue(value), value).toBe(true);
+    expect(value.length).toBeLessThanOrEqual(63);
+  });
+
+  it('is deterministic and keeps distinct long targets distinct', () => {
+    const a = `ns/deployment/${'a'.repeat(80)}-one`;
+    const b = `ns/deployment/${'a'.repeat(80)}-two`;
+    expect(targetLabelValue(a)).toBe(targetLabelValue(a));
+    expect(targetLabelValue(a)).not.toBe(targetLabelValue(b));
+  });
+
+  it('keeps a readable prefix of a shortened value', () => {
+    expect(targetLabelValue(`prod/deployment/${'z'.repeat(80)}`)).toMatch(
+      /^prod__deployment__z+-[0-9a-f]{10}$/,
+    );
+  });
+});
+
+describe('toLabelValue', () => {
+  it('leaves valid values alone, including the empty string', () => {
+    expect(toLabelValue('my-wfe.1_a')).toBe('my-wfe.1_a');
+    expect(toLabelValue('')).toBe('');
+  });
+
+  it('does not merge values that differ only in an invalid character', () => {
+    expect(toLabelValue('a b')).not.toBe(toLabelValue('a_b'));
+  });
+});
+
+describe('executionMetadata', () => {
+  it("produces kubernaut's exact labels and annotation with the kubernaut preset", () => {
+    const meta = executionMetadata(
+      wfe('wfe-1', 'team-a', 'default/deployment/my-app'),
+      'job',
+      kubernautConventions,
+    );
+    expect(meta.labels).toEqual({
+      'kubernaut.ai/workflow-execution': 'wfe-1',
+      'kubernaut.ai/workflow-id': 'restart-pod',
+      'kubernaut.ai/target-resource': 'default__deployment__my-app',
+      'kubernaut.ai/source-namespace': 'team-a',
+      'kubernaut.ai/execution-engine': 'job',
+    });
+    expect(meta.annotations).toEqual({
+      'kubernaut.ai/target-resource': 'default/deployment/my-app',
+    });
+    expect(meta.podLabels).toEqual({
+      'kubernaut.ai/workflow-execution': 'wfe-1',
+      'kubernaut.ai/execution-engine': 'job',
+    });
+  });
+
+  it('omits the engine label when asked (kubernaut PipelineRuns carry none)', () => {
+    const meta = executionMetadata(wfe('w', 'n', 'k/x'), 'tekton', kubernautConventions, {
+      engineLabel: false,
+    });
+    expect(meta.labels).not.toHaveProperty('kubernaut.ai/execution-engine');
+  });
+
+  it('keeps the full raw target in the annotation even when the label is shortened', () => {
+    const target = `ns/deployment/${'q'.repeat(100)}`;
+    const meta = executionMetadata(wfe('w', 'n', target), 'job', roundhouseConventions);
+    const keys = conventionKeys(roundhouseConventions);
+    expect(meta.annotations[keys.targetResourceAnnotation]).toBe(target);
+    expect(meta.labels[keys.targetResourceLabel]).not.toBe(target);
+  });
+});
+
+describe('ownership', () => {
+  const owner = wfe('wfe-a', 'team-a', 'ns/k/n');
+  const { labels } = executionMetadata(owner, 'job', roundhouseConventions);
+
+  it('recognises the owner by name and source namespace', () => {
+    expect(isOwnedBy(labels, owner, roundhouseConventions)).toBe(true);
+    expect(ownerFromLabels(labels, roundhouseConventions)).toEqual({
+      name: 'wfe-a',
+      namespace: 'team-a',
+    });
+  });
+
+  it('rejects a same-named execution from another namespace, and another name', () => {
+    expect(isOwnedBy(labels, wfe('wfe-a', 'team-b', 'ns/k/n'), roundhouseConventions)).toBe(false);
+    expect(isOwnedBy(labels, wfe('wfe-b', 'team-a', 'ns/k/n'), roundhouseConventions)).toBe(false);
+  });
+
+  it("does not read another preset's labels as ownership", () => {
+    expect(isOwnedBy(labels, owner, kubernautConventions)).toBe(false);
+    expect(isOwnedBy(undefined, owner, roundhouseConventions)).toBe(false);
+  });
+});

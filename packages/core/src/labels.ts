@@ -1,0 +1,99 @@
+import { type Conventions, conventionKeys } from './conventions.js';
+import { sha256Hex } from './hash.js';
+import type { WorkflowExecution } from './workflow-execution.js';
+
+const maxLabelValue = 63;
+const validLabelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const hashSuffixLength = 10;
+
+/** True when `value` is accepted by Kubernetes as a label value. */
+export function isValidLabelValue(value: string): boolean {
+  return value.length <= maxLabelValue && validLabelValue.test(value);
+}
+
+/**
+ * A valid label value for any string: the string itself when Kubernetes accepts it, otherwise
+ * its label-safe characters cut short and followed by "-" and a hash of the whole input. The
+ * hash keeps distinct inputs distinct and the result deterministic, so owners can be matched
+ * by label; the full value always travels in an annotation too.
+ */
+export function toLabelValue(raw: string): string {
+  if (isValidLabelValue(raw)) return raw;
+  const hash = sha256Hex(raw).slice(0, hashSuffixLength);
+  const safe = raw
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, maxLabelValue - hashSuffixLength - 1)
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/[^A-Za-z0-9]+$/, '');
+  return safe ? `${safe}-${hash}` : hash;
+}
+
+/** The target label value: "/" becomes "__" (kubernaut's encoding), then made label-safe. */
+export function targetLabelValue(targetResource: string): string {
+  return toLabelValue(targetResource.replaceAll('/', '__'));
+}
+
+export interface ExecutionMetadata {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Labels for the pods an execution resource creates. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Labels and annotations every execution resource carries, so a controller can map the
+ * resource back to its WorkflowExecution across namespaces and check ownership before delete.
+ */
+export function executionMetadata(
+  wfe: WorkflowExecution,
+  engine: string,
+  conventions: Conventions,
+  options: { engineLabel?: boolean } = {},
+): ExecutionMetadata {
+  const keys = conventionKeys(conventions);
+  const engineLabel = options.engineLabel ?? true;
+  const owner = toLabelValue(wfe.metadata.name);
+  const engineValue = toLabelValue(engine);
+  return {
+    labels: {
+      [keys.workflowExecutionLabel]: owner,
+      [keys.workflowIdLabel]: toLabelValue(wfe.spec.workflowRef.workflowId),
+      [keys.targetResourceLabel]: targetLabelValue(wfe.spec.targetResource),
+      [keys.sourceNamespaceLabel]: toLabelValue(wfe.metadata.namespace),
+      ...(engineLabel ? { [keys.executionEngineLabel]: engineValue } : {}),
+    },
+    annotations: { [keys.targetResourceAnnotation]: wfe.spec.targetResource },
+    podLabels: {
+      [keys.workflowExecutionLabel]: owner,
+      [keys.executionEngineLabel]: engineValue,
+    },
+  };
+}
+
+/**
+ * Whether a resource's labels say it belongs to this WorkflowExecution: both the name and the
+ * source namespace must match, because WorkflowExecutions in different namespaces may share a
+ * name while their execution resources share one execution namespace.
+ */
+export function isOwnedBy(
+  labels: Readonly<Record<string, string>> | undefined,
+  wfe: Pick<WorkflowExecution, 'metadata'>,
+  conventions: Conventions,
+): boolean {
+  const keys = conventionKeys(conventions);
+  return (
+    labels?.[keys.workflowExecutionLabel] === toLabelValue(wfe.metadata.name) &&
+    labels?.[keys.sourceNamespaceLabel] === toLabelValue(wfe.metadata.namespace)
+  );
+}
+
+/** The owner recorded in a resource's labels, if any. */
+export function ownerFromLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+  conventions: Conventions,
+): { name: string; namespace: string } | undefined {
+  const keys = conventionKeys(conventions);
+  const name = labels?.[keys.workflowExecutionLabel];
+  const namespace = labels?.[keys.sourceNamespaceLabel];
+  return name && namespace ? { name, namespace } : undefined;
+}

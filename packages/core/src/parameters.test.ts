@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from './errors.js';
+import { parameterEnv } from './parameters.js';
+
+describe('parameterEnv', () => {
+  it('puts TARGET_RESOURCE first, then parameters sorted by name', () => {
+    expect(parameterEnv('ns/deployment/app', { ZETA: '1', ALPHA: 'a', MIDDLE: '' })).toEqual([
+      { name: 'TARGET_RESOURCE', value: 'ns/deployment/app' },
+      { name: 'ALPHA', value: 'a' },
+      { name: 'MIDDLE', value: '' },
+      { name: 'ZETA', value: '1' },
+    ]);
+  });
+
+  it('sorts by code point, not locale (upper case before lower case)', () => {
+    expect(parameterEnv('t/x', { b: '1', B: '2', _a: '3' }).map((e) => e.name)).toEqual([
+      'TARGET_RESOURCE',
+      'B',
+      '_a',
+      'b',
+    ]);
+  });
+
+  it('keeps values verbatim', () => {
+    expect(parameterEnv('t/x', { V: '  spaced  ' })[1]?.value).toBe('  spaced  ');
+  });
+
+  it('rejects a parameter named TARGET_RESOURCE', () => {
+    expect(() => parameterEnv('t/x', { TARGET_RESOURCE: 'other' })).toThrowError(
+      /spec\.parameters\.TARGET_RESOURCE: TARGET_RESOURCE is reserved/,
+    );
+  });
+
+  it.each(['1ST', 'WITH-DASH', 'has space', 'dot.ted', '', 'ÜBER'])(
+    'rejects the invalid name %j with an error naming it',
+    (name) => {
+      let error: unknown;
+      try {
+        parameterEnv('t/x', { [name]: 'v' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as ConfigurationError).issues[0]?.path).toBe(`spec.parameters.${name}`);
+    },
+  );
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { UnsupportedEngineError } from './errors.js';
+import type { Executor } from './executor.js';
+import { DuplicateEngineError, Registry } from './registry.js';
+import { MemoryExecutor } from './testing/memory-executor.js';
+
+const unavailable = (engine: string, reason: string): Executor =>
+  Object.assign(new MemoryExecutor(engine), {
+    availability: async () => ({ available: false as const, reason }),
+  });
+
+describe('Registry', () => {
+  it('dispatches by engine name', () => {
+    const job = new MemoryExecutor('job');
+    const registry = new Registry().register(job).register(new MemoryExecutor('tekton'));
+    expect(registry.get('job')).toBe(job);
+    expect(registry.engines()).toEqual(['job', 'tekton']);
+  });
+
+  it('refuses a second executor for an engine unless replacing explicitly', () => {
+    const registry = new Registry().register(new MemoryExecutor('job'));
+    expect(() => registry.register(new MemoryExecutor('job'))).toThrow(DuplicateEngineError);
+    const replacement = new MemoryExecutor('job');
+    registry.register(replacement, { replace: true });
+    expect(registry.get('job')).toBe(replacement);
+  });
+
+  it('names the registered engines, sorted, when an engine is unknown', () => {
+    const registry = new Registry()
+      .register(new MemoryExecutor('tekton'))
+      .register(new MemoryExecutor('ansible'))
+      .register(new MemoryExecutor('job'));
+    let error: unknown;
+    try {
+      registry.get('Job');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnsupportedEngineError);
+    expect((error as UnsupportedEngineError).reason).toBe('UnsupportedEngine');
+    expect((error as UnsupportedEngineError).registered).toEqual(['ansible', 'job', 'tekton']);
+    expect((error as Error).message).toBe(
+      'unsupported execution engine "Job"; registered engines: ansible, job, tekton',
+    );
+  });
+
+  it('says so when nothing is registered', () => {
+    expect(() => new Registry().get('job')).toThrowError(/registered engines: \(none\)/);
+  });
+
+  it('reports available and unavailable engines separately', async () => {
+    const registry = new Registry()
+      .register(new MemoryExecutor('job'))
+      .register(unavailable('tekton', 'Tekton CRDs not installed'))
+      .register(
+        Object.assign(new MemoryExecutor('ansible'), {
+          availability: async () => {
+            throw new Error('AWX unreachable');
+          },
+        }),
+      );
+    expect(await registry.availability()).toEqual({
+      available: ['job'],
+      unavailable: [
+        { engine: 'ansible', reason: 'AWX unreachable' },
+        { engine: 'tekton', reason: 'Tekton CRDs not installed' },
+      ],
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { RoundhouseError, UnsupportedEngineError } from './errors.js';
+import type { Executor, OperationOptions } from './executor.js';
+
+/** A second executor for an engine that is already registered, without `replace`. */
+export class DuplicateEngineError extends RoundhouseError {
+  readonly reason = 'DuplicateEngine';
+
+  constructor(readonly engine: string) {
+    super(
+      `an executor for engine "${engine}" is already registered; pass { replace: true } to replace it`,
+    );
+  }
+}
+
+export interface AvailabilityReport {
+  readonly available: readonly string[];
+  readonly unavailable: readonly { readonly engine: string; readonly reason: string }[];
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Dispatches a WorkflowExecution to the executor its `spec.executionEngine` names. */
+export class Registry {
+  readonly #executors = new Map<string, Executor>();
+
+  register(executor: Executor, options: { replace?: boolean } = {}): this {
+    if (this.#executors.has(executor.engine) && !options.replace) {
+      throw new DuplicateEngineError(executor.engine);
+    }
+    this.#executors.set(executor.engine, executor);
+    return this;
+  }
+
+  /** The executor for `engine`; throws UnsupportedEngineError listing what is registered. */
+  get(engine: string): Executor {
+    const executor = this.#executors.get(engine);
+    if (!executor) throw new UnsupportedEngineError(engine, this.engines());
+    return executor;
+  }
+
+  has(engine: string): boolean {
+    return this.#executors.has(engine);
+  }
+
+  /** Registered engine names, sorted. */
+  engines(): string[] {
+    return [...this.#executors.keys()].sort(byName);
+  }
+
+  /**
+   * Asks every executor whether it can run now. An executor whose check throws is reported
+   * unavailable with the error's message rather than failing the whole report.
+   */
+  async availability(options: OperationOptions = {}): Promise<AvailabilityReport> {
+    const checks = await Promise.all(
+      this.engines().map(async (engine) => {
+        const executor = this.#executors.get(engine) as Executor;
+        try {
+          return {
+            engine,
+            result: (await executor.availability?.(options)) ?? { available: true },
+          };
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          return { engine, result: { available: false as const, reason } };
+        }
+      }),
+    );
+    return {
+      available: checks.filter((c) => c.result.available).map((c) => c.engine),
+      unavailable: checks.flatMap((c) =>
+        c.result.available ? [] : [{ engine: c.engine, reason: c.result.reason }],
+      ),
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  type ConformanceHarness,
+  conformanceChecks,
+  describeExecutorConformance,
+} from './conformance.js';
+export { MemoryExecutor } from './memory-executor.js';

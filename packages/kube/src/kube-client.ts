@@ -1,0 +1,314 @@
+import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { AbortedError, classifyKubernetesError } from '@roundhouse/core';
+import { type Dispatcher, fetch } from 'undici';
+import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
+import { apiVersionOf, type ResourceType } from './resources.js';
+
+/** The fields of ObjectMeta that Roundhouse reads; everything else passes through untouched. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    ownerReferences?: Record<string, unknown>[];
+  };
+  [field: string]: unknown;
+}
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface ListOptions extends RequestOptions {
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
+  /** Page size; the client follows `continue` tokens until the list is complete. */
+  readonly limit?: number | undefined;
+}
+
+export interface DeleteOptions extends RequestOptions {
+  readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  /** Delete only if the object still has this uid / resourceVersion (guards against races). */
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+}
+
+export type PatchStrategy = 'merge' | 'json' | 'apply';
+
+export interface PatchOptions extends RequestOptions {
+  readonly strategy?: PatchStrategy;
+  readonly subresource?: 'status';
+  /** Required for server-side apply; defaults to the client's field manager. */
+  readonly fieldManager?: string;
+  readonly force?: boolean;
+}
+
+export interface Created<T> {
+  readonly object: T;
+  /** API server `Warning` headers, e.g. deprecations. */
+  readonly warnings: string[];
+}
+
+export interface KubeClientOptions {
+  /** Per-request timeout; a watch or long list gets its own. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Field manager for writes; default "roundhouse". */
+  readonly fieldManager?: string;
+  readonly userAgent?: string;
+}
+
+const contentTypes: Readonly<Record<PatchStrategy, string>> = {
+  // Custom resources reject strategic merge, so it is never used implicitly.
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+/**
+ * A small REST client over a `@kubernetes/client-node` KubeConfig: plain JSON objects in and
+ * out (no class instances, no Date conversion), every failure a classified
+ * `KubernetesApiError`, an AbortSignal on every call, explicit patch content types. Backends
+ * depend on this adapter, not on the generated client, so the client version can change
+ * without touching them.
+ */
+export class KubeClient {
+  readonly #config: KubeConfig;
+  readonly #timeoutMs: number;
+  readonly #fieldManager: string;
+  readonly #userAgent: string;
+
+  constructor(config: KubeConfig, options: KubeClientOptions = {}) {
+    this.#config = config;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#fieldManager = options.fieldManager ?? 'roundhouse';
+    this.#userAgent = options.userAgent ?? 'roundhouse';
+  }
+
+  get fieldManager(): string {
+    return this.#fieldManager;
+  }
+
+  async create<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    body: T,
+    options: RequestOptions = {},
+  ): Promise<Created<T>> {
+    const object = { apiVersion: apiVersionOf(type), kind: type.kind, ...body };
+    const path =
+      resourcePath(type, { namespace }) + queryString({ fieldManager: this.#fieldManager });
+    const response = await this.#request<T>(
+      'POST',
+      path,
+      describe('create', type, namespace, body.metadata?.name),
+      {
+        ...options,
+        body: object,
+      },
+    );
+    return { object: response.body, warnings: response.warnings };
+  }
+
+  /** The object, or `null` when it does not exist. */
+  async get<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: RequestOptions = {},
+  ): Promise<T | null> {
+    const path = resourcePath(type, { namespace, name });
+    const response = await this.#request<T>('GET', path, describe('get', type, namespace, name), {
+      ...options,
+      notFoundIsNull: true,
+    });
+    return response.body;
+  }
+
+  /** Every matching object, following `continue` tokens across pages. */
+  async list<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    const items: T[] = [];
+    let token: string | undefined;
+    let resourceVersion = '';
+    do {
+      const path =
+        resourcePath(type, { namespace }) +
+        queryString({
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: options.limit,
+          continue: token,
+        });
+      const { body } = await this.#request<{
+        items: T[];
+        metadata: { continue?: string; resourceVersion: string };
+      }>('GET', path, describe('list', type, namespace), options);
+      items.push(...body.items);
+      token = body.metadata.continue || undefined;
+      resourceVersion = body.metadata.resourceVersion;
+    } while (token);
+    return { items, resourceVersion };
+  }
+
+  /** Deletes the object; `false` when it was already gone. */
+  async delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<boolean> {
+    const body = {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+      ...(options.preconditions ? { preconditions: options.preconditions } : {}),
+    };
+    const response = await this.#request<KubeObject>(
+      'DELETE',
+      resourcePath(type, { namespace, name }),
+      describe('delete', type, namespace, name),
+      { ...options, body, notFoundIsNull: true },
+    );
+    return response.body !== null;
+  }
+
+  async patch<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options: PatchOptions = {},
+  ): Promise<T> {
+    const strategy = options.strategy ?? 'merge';
+    const path =
+      resourcePath(type, { namespace, name, subresource: options.subresource }) +
+      queryString({
+        fieldManager: options.fieldManager ?? this.#fieldManager,
+        force: strategy === 'apply' ? (options.force ?? false) : undefined,
+      });
+    const response = await this.#request<T>(
+      'PATCH',
+      path,
+      describe('patch', type, namespace, name),
+      {
+        ...options,
+        body: patch,
+        contentType: contentTypes[strategy],
+      },
+    );
+    return response.body;
+  }
+
+  /** Replaces the object (or its status); the body's resourceVersion makes it conditional. */
+  async replace<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: T,
+    options: RequestOptions & { subresource?: 'status' } = {},
+  ): Promise<T> {
+    const path =
+      resourcePath(type, { namespace, name, subresource: options.subresource }) +
+      queryString({ fieldManager: this.#fieldManager });
+    const response = await this.#request<T>(
+      'PUT',
+      path,
+      describe('replace', type, namespace, name),
+      {
+        ...options,
+        body,
+      },
+    );
+    return response.body;
+  }
+
+  /** Whether the API server serves this resource (e.g. whether a CRD is installed). */
+  async isServed(type: ResourceType, options: RequestOptions = {}): Promise<boolean> {
+    const response = await this.#request<{ resources?: { name: string }[] }>(
+      'GET',
+      discoveryPath(type),
+      `discover ${apiVersionOf(type)}`,
+      { ...options, notFoundIsNull: true },
+    );
+    return response.body?.resources?.some((r) => r.name === type.plural) ?? false;
+  }
+
+  async #request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    operation: string,
+    options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull: true },
+  ): Promise<{ body: T | null; warnings: string[] }>;
+  async #request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    operation: string,
+    options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull?: false },
+  ): Promise<{ body: T; warnings: string[] }>;
+  async #request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    operation: string,
+    options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull?: boolean },
+  ): Promise<{ body: T | null; warnings: string[] }> {
+    if (options.signal?.aborted)
+      throw new AbortedError(operation, { cause: options.signal.reason });
+    const cluster = this.#config.getCurrentCluster();
+    if (!cluster)
+      throw classifyKubernetesError(new Error('no current cluster in kubeconfig'), operation);
+    const context = new RequestContext(
+      `${cluster.server.replace(/\/$/, '')}${path}`,
+      HttpMethod[method],
+    );
+    await this.#config.applySecurityAuthentication(context);
+    const headers: Record<string, string> = {
+      ...context.getHeaders(),
+      accept: 'application/json',
+      'user-agent': this.#userAgent,
+    };
+    if (options.body !== undefined)
+      headers['content-type'] = options.contentType ?? 'application/json';
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let response: Awaited<ReturnType<typeof fetch>>;
+    let text: string;
+    try {
+      response = await fetch(context.getUrl(), {
+        method,
+        headers,
+        signal,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        ...(context.getDispatcher() ? { dispatcher: context.getDispatcher() as Dispatcher } : {}),
+      });
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted)
+        throw new AbortedError(operation, { cause: options.signal.reason });
+      throw classifyKubernetesError(error, operation);
+    }
+    if (response.status === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
+    if (!response.ok)
+      throw classifyKubernetesError({ code: response.status, body: text }, operation);
+    return {
+      body: (text ? JSON.parse(text) : null) as T,
+      warnings: parseWarnings(response.headers.get('warning')),
+    };
+  }
+}
+
+function describe(verb: string, type: ResourceType, namespace?: string, name?: string): string {
+  const where = [namespace, name].filter(Boolean).join('/');
+  return `${verb} ${type.kind}${where ? ` ${where}` : ''}`;
+}

@@ -1,0 +1,50 @@
+import type { ResourceType } from './resources.js';
+
+export interface PathOptions {
+  readonly namespace?: string | undefined;
+  readonly name?: string | undefined;
+  readonly subresource?: 'status' | undefined;
+}
+
+/** The REST path of a collection, an object or an object's subresource. */
+export function resourcePath(type: ResourceType, options: PathOptions = {}): string {
+  const root = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  const namespace =
+    type.namespaced && options.namespace !== undefined
+      ? `/namespaces/${encodeURIComponent(options.namespace)}`
+      : '';
+  const name = options.name !== undefined ? `/${encodeURIComponent(options.name)}` : '';
+  const subresource =
+    options.name !== undefined && options.subresource ? `/${options.subresource}` : '';
+  return `${root}${namespace}/${type.plural}${name}${subresource}`;
+}
+
+/** The discovery document that lists a group version's resources. */
+export function discoveryPath(type: ResourceType): string {
+  return type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+}
+
+/** A query string from defined values only, encoded. */
+export function queryString(
+  params: Readonly<Record<string, string | number | boolean | undefined>>,
+): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined) search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * The messages of `Warning` response headers (RFC 7234 form `299 - "text"`), which the API
+ * server uses for deprecations and surprising defaults such as orphaned Job pods.
+ */
+export function parseWarnings(header: string | null): string[] {
+  if (!header) return [];
+  const warnings: string[] = [];
+  for (const match of header.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) {
+    warnings.push((match[1] as string).replace(/\\(.)/g, '$1'));
+  }
+  return warnings;
+}
