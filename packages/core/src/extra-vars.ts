@@ -1,6 +1,6 @@
 /**
- * Turns WorkflowExecution string parameters into typed AWX extra_vars exactly as kubernaut's Go
- * `BuildExtraVars` does (strconv.ParseInt, then ParseFloat, then ParseBool, then a JSON
+ * Turns WorkflowExecution string parameters into typed AWX extra_vars rule for rule as kubernaut's
+ * Go `BuildExtraVars` does (strconv.ParseInt, then ParseFloat, then ParseBool, then a JSON
  * array/object), so a playbook sees the same types whichever controller launched it.
  */
 import { ConfigurationError, type FieldIssue } from './errors.js';
@@ -163,8 +163,7 @@ function parseGoFloat(text: string): number | undefined {
   if (INFINITY.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
   if (NAN.test(text)) return Number.NaN;
   const hex = HEX_FLOAT.exec(text);
-  const decimal = hex ? undefined : DECIMAL_FLOAT.exec(text);
-  const match = hex ?? decimal;
+  const match = hex ?? DECIMAL_FLOAT.exec(text);
   if (!match) return undefined;
   const [, sign, whole = '', fractionAfterWhole, fractionAlone, exponent] = match;
   const fraction = (fractionAfterWhole ?? fractionAlone ?? '').replaceAll('_', '');

@@ -1,0 +1,20 @@
+export { JobExecutor, type JobExecutorOptions } from './job-executor.js';
+export {
+  buildJob,
+  deadlineSeconds,
+  type JobSettings,
+  jobEngine,
+  type PodSettings,
+  pinnedImage,
+  workflowContainerName,
+} from './job-spec.js';
+export {
+  explainPodFailure,
+  isJobFinished,
+  type JobState,
+  JobStateSchema,
+  jobResult,
+  type PodFailure,
+  type PodState,
+  PodStateSchema,
+} from './status.js';

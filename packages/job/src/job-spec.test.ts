@@ -1,0 +1,230 @@
+import {
+  ConfigurationError,
+  kubernautConventions,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { buildJob, type JobSettings, pinnedImage } from './job-spec.js';
+
+const wfe = (overrides: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution => ({
+  metadata: { name: 'restart-api', namespace: 'team-a' },
+  spec: {
+    workflowRef: {
+      workflowId: 'restart-pod',
+      version: '1',
+      executionBundle: 'quay.io/acme/restart:1',
+    },
+    targetResource: 'default/deployment/my-app',
+    executionEngine: 'job',
+    parameters: { REPLICAS: '3', MODE: 'fast' },
+    ...overrides,
+  },
+});
+
+const settings = (overrides: Partial<JobSettings> = {}): JobSettings => ({
+  conventions: roundhouseConventions,
+  serviceAccountName: 'runner',
+  ttlSecondsAfterFinished: 600,
+  securityProfile: 'restricted',
+  ...overrides,
+});
+
+describe('buildJob', () => {
+  it('builds the restricted default Job', () => {
+    expect(buildJob(wfe(), 'workflows', undefined, settings())).toEqual({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'wfe-c00449355dfb987a',
+        namespace: 'workflows',
+        labels: {
+          'roundhouse.dev/workflow-execution': 'restart-api',
+          'roundhouse.dev/workflow-id': 'restart-pod',
+          'roundhouse.dev/target-resource': 'default__deployment__my-app',
+          'roundhouse.dev/source-namespace': 'team-a',
+          'roundhouse.dev/execution-engine': 'job',
+        },
+        annotations: { 'roundhouse.dev/target-resource': 'default/deployment/my-app' },
+      },
+      spec: {
+        backoffLimit: 0,
+        ttlSecondsAfterFinished: 600,
+        template: {
+          metadata: {
+            labels: {
+              'roundhouse.dev/workflow-execution': 'restart-api',
+              'roundhouse.dev/execution-engine': 'job',
+            },
+          },
+          spec: {
+            restartPolicy: 'Never',
+            serviceAccountName: 'runner',
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'workflow',
+                image: 'quay.io/acme/restart:1',
+                env: [
+                  { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+                  { name: 'MODE', value: 'fast' },
+                  { name: 'REPLICAS', value: '3' },
+                  { name: 'HOME', value: '/tmp' },
+                ],
+                securityContext: {
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                  readOnlyRootFilesystem: true,
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: {} }],
+          },
+        },
+      },
+    });
+  });
+
+  it("reproduces kubernaut's labels and mount paths with the kubernaut preset", () => {
+    const job = buildJob(
+      wfe(),
+      'kubernaut-workflows',
+      { secrets: [{ name: 'db' }], configMaps: [{ name: 'settings' }] },
+      settings({ conventions: kubernautConventions, securityProfile: 'none' }),
+    );
+    expect(job.metadata?.labels).toEqual({
+      'kubernaut.ai/workflow-execution': 'restart-api',
+      'kubernaut.ai/workflow-id': 'restart-pod',
+      'kubernaut.ai/target-resource': 'default__deployment__my-app',
+      'kubernaut.ai/source-namespace': 'team-a',
+      'kubernaut.ai/execution-engine': 'job',
+    });
+    expect(job.metadata?.annotations).toEqual({
+      'kubernaut.ai/target-resource': 'default/deployment/my-app',
+    });
+    const pod = job.spec?.template.spec;
+    expect(pod?.securityContext).toBeUndefined();
+    expect(pod?.volumes).toEqual([
+      { name: 'secret-db', secret: { secretName: 'db' } },
+      { name: 'configmap-settings', configMap: { name: 'settings' } },
+    ]);
+    expect(pod?.containers[0]?.volumeMounts).toEqual([
+      { name: 'secret-db', mountPath: '/run/kubernaut/secrets/db', readOnly: true },
+      {
+        name: 'configmap-settings',
+        mountPath: '/run/kubernaut/configmaps/settings',
+        readOnly: true,
+      },
+    ]);
+    expect(pod?.containers[0]?.env?.map((e) => e.name)).toEqual([
+      'TARGET_RESOURCE',
+      'MODE',
+      'REPLICAS',
+    ]);
+  });
+
+  it("honours the execution's timeout and service account", () => {
+    const job = buildJob(
+      wfe({ executionConfig: { timeout: '1h30m', serviceAccountName: 'custom-sa' } }),
+      'ns',
+      undefined,
+      settings({ defaultTimeout: '10m' }),
+    );
+    expect(job.spec?.activeDeadlineSeconds).toBe(5400);
+    expect(job.spec?.template.spec?.serviceAccountName).toBe('custom-sa');
+  });
+
+  it('falls back to the executor default timeout, rounding up to whole seconds', () => {
+    expect(
+      buildJob(wfe(), 'ns', undefined, settings({ defaultTimeout: '1500ms' })).spec
+        ?.activeDeadlineSeconds,
+    ).toBe(2);
+    expect(buildJob(wfe(), 'ns', undefined, settings()).spec).not.toHaveProperty(
+      'activeDeadlineSeconds',
+    );
+  });
+
+  it.each(['0s', '-5m'])('rejects the timeout %s naming the field', (timeout) => {
+    expect(() =>
+      buildJob(wfe({ executionConfig: { timeout } }), 'ns', undefined, settings()),
+    ).toThrow(/spec\.executionConfig\.timeout: .* is not a positive Go duration/);
+  });
+
+  it('pins the image by digest', () => {
+    const job = buildJob(
+      wfe({
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: 'quay.io/acme/restart:1',
+          executionBundleDigest: 'sha256:0123abcd',
+        },
+      }),
+      'ns',
+      undefined,
+      settings(),
+    );
+    expect(job.spec?.template.spec?.containers[0]?.image).toBe(
+      'quay.io/acme/restart:1@sha256:0123abcd',
+    );
+  });
+
+  it('lets overrides refine the security context and add pod settings', () => {
+    const job = buildJob(
+      wfe(),
+      'ns',
+      undefined,
+      settings({
+        containerSecurityContext: { readOnlyRootFilesystem: false, runAsUser: 1000 },
+        pod: { nodeSelector: { pool: 'batch' }, priorityClassName: 'low' },
+        resources: { limits: { memory: '256Mi' } },
+        podAnnotations: { 'example.com/a': 'b' },
+      }),
+    );
+    const pod = job.spec?.template.spec;
+    expect(pod?.containers[0]?.securityContext).toMatchObject({
+      readOnlyRootFilesystem: false,
+      runAsUser: 1000,
+      allowPrivilegeEscalation: false,
+    });
+    // Without a read-only root there is no need for the /tmp volume or HOME.
+    expect(pod?.volumes).toBeUndefined();
+    expect(pod?.containers[0]?.env?.map((e) => e.name)).not.toContain('HOME');
+    expect(pod?.nodeSelector).toEqual({ pool: 'batch' });
+    expect(pod?.containers[0]?.resources).toEqual({ limits: { memory: '256Mi' } });
+    expect(job.spec?.template.metadata?.annotations).toEqual({ 'example.com/a': 'b' });
+  });
+
+  it('keeps a HOME parameter instead of overriding it', () => {
+    const env = buildJob(wfe({ parameters: { HOME: '/work' } }), 'ns', undefined, settings()).spec
+      ?.template.spec?.containers[0]?.env;
+    expect(env?.filter((e) => e.name === 'HOME')).toEqual([{ name: 'HOME', value: '/work' }]);
+  });
+
+  it('rejects bad parameters and dependencies before anything is built', () => {
+    expect(() =>
+      buildJob(wfe({ parameters: { TARGET_RESOURCE: 'x' } }), 'ns', undefined, settings()),
+    ).toThrow(ConfigurationError);
+    expect(() => buildJob(wfe(), 'ns', { secrets: [{ name: 'Not Valid' }] }, settings())).toThrow(
+      /dependencies\.secrets\[0\]\.name/,
+    );
+  });
+
+  it('is deterministic', () => {
+    const deps = { secrets: [{ name: 'a' }] };
+    expect(buildJob(wfe(), 'ns', deps, settings())).toEqual(
+      buildJob(wfe(), 'ns', deps, settings()),
+    );
+  });
+});
+
+describe('pinnedImage', () => {
+  it('appends the digest, replacing an existing one', () => {
+    expect(pinnedImage('repo/app:1', undefined)).toBe('repo/app:1');
+    expect(pinnedImage('repo/app', 'sha256:ab')).toBe('repo/app@sha256:ab');
+    expect(pinnedImage('repo/app:1@sha256:old', 'sha256:new')).toBe('repo/app:1@sha256:new');
+  });
+});

@@ -1,0 +1,181 @@
+import type {
+  V1Job,
+  V1PodSecurityContext,
+  V1PodSpec,
+  V1ResourceRequirements,
+  V1SecurityContext,
+} from '@kubernetes/client-node';
+import {
+  ConfigurationError,
+  type Conventions,
+  type Dependencies,
+  dependencyMounts,
+  executionMetadata,
+  executionResourceName,
+  parameterEnv,
+  parseGoDuration,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+
+export const jobEngine = 'job';
+export const workflowContainerName = 'workflow';
+
+/** Pod-level settings an operator may add to every Job (scheduling, pull secrets, ...). */
+export type PodSettings = Pick<
+  V1PodSpec,
+  | 'nodeSelector'
+  | 'tolerations'
+  | 'affinity'
+  | 'priorityClassName'
+  | 'imagePullSecrets'
+  | 'runtimeClassName'
+  | 'topologySpreadConstraints'
+>;
+
+export interface JobSettings {
+  readonly conventions: Conventions;
+  /** Used when the WorkflowExecution names none. */
+  readonly serviceAccountName: string;
+  /** Go duration used when the WorkflowExecution sets no timeout; none means no deadline. */
+  readonly defaultTimeout?: string | undefined;
+  readonly ttlSecondsAfterFinished: number;
+  /**
+   * `restricted` (default) runs as non-root with seccomp RuntimeDefault, no privilege
+   * escalation, all capabilities dropped and a read-only root filesystem (with /tmp writable).
+   * `none` sets no security context. Either is refined by the two overrides.
+   */
+  readonly securityProfile: 'restricted' | 'none';
+  readonly podSecurityContext?: V1PodSecurityContext | undefined;
+  readonly containerSecurityContext?: V1SecurityContext | undefined;
+  readonly resources?: V1ResourceRequirements | undefined;
+  readonly pod?: PodSettings | undefined;
+  readonly podLabels?: Readonly<Record<string, string>> | undefined;
+  readonly podAnnotations?: Readonly<Record<string, string>> | undefined;
+}
+
+const restrictedPod: V1PodSecurityContext = {
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+const restrictedContainer: V1SecurityContext = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  readOnlyRootFilesystem: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+const tmpVolume = 'tmp';
+
+/** `image@digest`, replacing a digest the image reference already carries. */
+export function pinnedImage(executionBundle: string, digest: string | undefined): string {
+  if (!digest) return executionBundle;
+  const at = executionBundle.indexOf('@');
+  return `${at === -1 ? executionBundle : executionBundle.slice(0, at)}@${digest}`;
+}
+
+/** Seconds for activeDeadlineSeconds, from a Go duration; rejects what cannot be a deadline. */
+export function deadlineSeconds(timeout: string | undefined, path: string): number | undefined {
+  if (timeout === undefined) return undefined;
+  const ms = parseGoDuration(timeout);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigurationError({
+      path,
+      message: `"${timeout}" is not a positive Go duration; use e.g. "30m" or "1h30m"`,
+    });
+  }
+  return Math.ceil(ms / 1000);
+}
+
+/**
+ * The Job that runs `wfe`: named for the lock, labelled for its owner, one `workflow`
+ * container running the execution bundle once with the parameters in its environment.
+ * Pure: the same inputs always give the same object, and bad input throws ConfigurationError
+ * before anything is sent to the cluster.
+ */
+export function buildJob(
+  wfe: WorkflowExecution,
+  namespace: string,
+  dependencies: Dependencies | undefined,
+  settings: JobSettings,
+): V1Job {
+  const { conventions } = settings;
+  const meta = executionMetadata(wfe, jobEngine, conventions);
+  const mounts = dependencyMounts(dependencies, conventions);
+  const env = parameterEnv(wfe.spec.targetResource, wfe.spec.parameters);
+  const restricted = settings.securityProfile === 'restricted';
+  const containerSecurity = {
+    ...(restricted ? restrictedContainer : {}),
+    ...settings.containerSecurityContext,
+  };
+  const podSecurity = { ...(restricted ? restrictedPod : {}), ...settings.podSecurityContext };
+  // A read-only root filesystem breaks most tools unless /tmp and HOME are writable.
+  const writableTmp = containerSecurity.readOnlyRootFilesystem === true;
+  const homeSet = env.some((e) => e.name === 'HOME');
+  const timeout = wfe.spec.executionConfig?.timeout
+    ? deadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
+    : deadlineSeconds(settings.defaultTimeout, 'defaultTimeout');
+
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
+      namespace,
+      labels: { ...meta.labels },
+      annotations: { ...meta.annotations },
+    },
+    spec: {
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
+      ...(timeout !== undefined ? { activeDeadlineSeconds: timeout } : {}),
+      template: {
+        metadata: {
+          labels: { ...settings.podLabels, ...meta.podLabels },
+          ...(settings.podAnnotations ? { annotations: { ...settings.podAnnotations } } : {}),
+        },
+        spec: {
+          ...settings.pod,
+          restartPolicy: 'Never',
+          serviceAccountName:
+            wfe.spec.executionConfig?.serviceAccountName ?? settings.serviceAccountName,
+          ...(Object.keys(podSecurity).length ? { securityContext: podSecurity } : {}),
+          containers: [
+            {
+              name: workflowContainerName,
+              image: pinnedImage(
+                wfe.spec.workflowRef.executionBundle,
+                wfe.spec.workflowRef.executionBundleDigest,
+              ),
+              env: [
+                ...env.map((e) => ({ ...e })),
+                ...(writableTmp && !homeSet ? [{ name: 'HOME', value: '/tmp' }] : []),
+              ],
+              ...(settings.resources ? { resources: settings.resources } : {}),
+              ...(Object.keys(containerSecurity).length
+                ? { securityContext: containerSecurity }
+                : {}),
+              ...(mounts.volumeMounts.length || writableTmp
+                ? {
+                    volumeMounts: [
+                      ...mounts.volumeMounts.map((m) => ({ ...m })),
+                      ...(writableTmp ? [{ name: tmpVolume, mountPath: '/tmp' }] : []),
+                    ],
+                  }
+                : {}),
+            },
+          ],
+          ...(mounts.volumes.length || writableTmp
+            ? {
+                volumes: [
+                  ...mounts.volumes.map((v) => ({ ...v })),
+                  ...(writableTmp ? [{ name: tmpVolume, emptyDir: {} }] : []),
+                ],
+              }
+            : {}),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import {
+  explainPodFailure,
+  isJobFinished,
+  type JobState,
+  jobResult,
+  type PodState,
+} from './status.js';
+
+const job = (status: NonNullable<JobState['status']>, completions?: number): JobState => ({
+  spec: completions === undefined ? {} : { completions },
+  status,
+});
+const cond = (type: string, status = 'True', reason?: string, message?: string) => ({
+  type,
+  status,
+  ...(reason ? { reason } : {}),
+  ...(message ? { message } : {}),
+});
+
+const failedPod = (exitCode: number, reason = 'Error', message?: string): PodState => ({
+  metadata: { name: 'wfe-1-abcde' },
+  status: {
+    containerStatuses: [
+      {
+        name: 'workflow',
+        state: { terminated: { exitCode, reason, ...(message ? { message } : {}) } },
+      },
+    ],
+  },
+});
+
+describe('jobResult', () => {
+  it("maps Complete=True to Completed with reason Complete (kubernaut's value)", () => {
+    const result = jobResult(
+      job({
+        succeeded: 1,
+        conditions: [
+          cond('SuccessCriteriaMet', 'True', 'CompletionsReached'),
+          cond(
+            'Complete',
+            'True',
+            'CompletionsReached',
+            'Reached expected number of succeeded pods',
+          ),
+        ],
+      }),
+    );
+    expect(result).toEqual({
+      phase: 'Completed',
+      reason: 'Complete',
+      message: 'Reached expected number of succeeded pods',
+      summary: { status: 'True', reason: 'Succeeded', completedTasks: 1, totalTasks: 1 },
+    });
+  });
+
+  it.each(['BackoffLimitExceeded', 'DeadlineExceeded', 'PodFailurePolicy'])(
+    'maps Failed=True with reason %s to Failed with that reason',
+    (reason) => {
+      const result = jobResult(
+        job({ failed: 1, conditions: [cond('Failed', 'True', reason, 'Job has failed')] }),
+      );
+      expect(result.phase).toBe('Failed');
+      expect(result.reason).toBe(reason);
+      expect(result.summary).toMatchObject({
+        status: 'False',
+        reason,
+        completedTasks: 0,
+        totalTasks: 1,
+      });
+    },
+  );
+
+  it("puts the pod's exit code and reason in a failure message", () => {
+    const result = jobResult(
+      job({
+        failed: 1,
+        conditions: [
+          cond(
+            'Failed',
+            'True',
+            'BackoffLimitExceeded',
+            'Job has reached the specified backoff limit',
+          ),
+        ],
+      }),
+      [failedPod(3, 'Error', 'disk full\n')],
+    );
+    expect(result.exitCode).toBe(3);
+    expect(result.message).toBe(
+      'Job has reached the specified backoff limit; container workflow in pod wfe-1-abcde exited with code 3 (Error): disk full',
+    );
+  });
+
+  it('names OOMKilled', () => {
+    const result = jobResult(
+      job({ failed: 1, conditions: [cond('Failed', 'True', 'BackoffLimitExceeded')] }),
+      [failedPod(137, 'OOMKilled')],
+    );
+    expect(result.message).toContain('exited with code 137 (OOMKilled)');
+  });
+
+  it('explains a pod that never started', () => {
+    const result = jobResult(
+      job({ failed: 1, conditions: [cond('Failed', 'True', 'DeadlineExceeded')] }),
+      [
+        {
+          metadata: { name: 'p' },
+          status: {
+            containerStatuses: [
+              {
+                name: 'workflow',
+                state: {
+                  waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' },
+                },
+              },
+            ],
+          },
+        },
+      ],
+    );
+    expect(result.exitCode).toBeUndefined();
+    expect(result.message).toContain('never ran: ImagePullBackOff: Back-off pulling image');
+  });
+
+  it('reports SuccessCriteriaMet early but stays Running until Complete', () => {
+    const result = jobResult(
+      job({ succeeded: 1, conditions: [cond('SuccessCriteriaMet', 'True', 'CompletionsReached')] }),
+    );
+    expect(result.phase).toBe('Running');
+    expect(result.reason).toBe('SuccessCriteriaMet');
+    expect(result.summary.status).toBe('True');
+  });
+
+  it('reports FailureTarget early but stays Running until Failed', () => {
+    const result = jobResult(
+      job({ failed: 1, conditions: [cond('FailureTarget', 'True', 'BackoffLimitExceeded')] }),
+    );
+    expect(result.phase).toBe('Running');
+    expect(result.reason).toBe('FailureTarget');
+    expect(result.message).toContain('BackoffLimitExceeded');
+    expect(result.summary).toMatchObject({ status: 'False', message: '1 pod(s) failed' });
+  });
+
+  it('ignores conditions that are not True', () => {
+    const result = jobResult(
+      job({ active: 1, conditions: [cond('Complete', 'False'), cond('Failed', 'Unknown')] }),
+    );
+    expect(result.phase).toBe('Running');
+  });
+
+  it.each([
+    [
+      { active: 1 },
+      undefined,
+      'Job running (1/1 pods active)',
+      { status: 'Unknown', reason: 'Running', message: '1 pod(s) active' },
+    ],
+    [{}, undefined, 'Job running (0/1 pods active)', { status: 'Unknown' }],
+    [{ active: 2 }, 3, 'Job running (2/3 pods active)', { status: 'Unknown', reason: 'Running' }],
+    [
+      { active: 1, conditions: [cond('Suspended')] },
+      undefined,
+      'Job running (1/1 pods active)',
+      { status: 'Unknown' },
+    ],
+  ] as const)('maps a running Job %o', (status, completions, message, summary) => {
+    const result = jobResult(job(structuredClone(status) as JobState['status'] & {}, completions));
+    expect(result.phase).toBe('Running');
+    expect(result.reason).toBe('Running');
+    expect(result.message).toBe(message);
+    expect(result.summary).toMatchObject(summary);
+  });
+});
+
+describe('explainPodFailure and isJobFinished', () => {
+  it('skips successful containers and finds the failing pod', () => {
+    expect(explainPodFailure([failedPod(0, 'Completed'), failedPod(2)])?.exitCode).toBe(2);
+    expect(explainPodFailure([])).toBeUndefined();
+  });
+
+  it('falls back to the pod-level reason (e.g. DeadlineExceeded eviction)', () => {
+    expect(
+      explainPodFailure([
+        {
+          metadata: { name: 'p' },
+          status: { reason: 'DeadlineExceeded', message: 'Pod was active too long' },
+        },
+      ])?.description,
+    ).toBe('pod p DeadlineExceeded: Pod was active too long');
+  });
+
+  it('knows terminal Jobs', () => {
+    expect(isJobFinished(job({ conditions: [cond('Complete')] }))).toBe(true);
+    expect(isJobFinished(job({ conditions: [cond('Failed')] }))).toBe(true);
+    expect(isJobFinished(job({ conditions: [cond('FailureTarget')] }))).toBe(false);
+  });
+});

@@ -1,0 +1,185 @@
+import type { ExecutionResult, ExecutionSummary } from '@roundhouse/core';
+import { z } from 'zod';
+import { workflowContainerName } from './job-spec.js';
+
+const ConditionSchema = z.looseObject({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+
+/** The parts of a Job the mapping reads; the API server's JSON is checked against it. */
+export const JobStateSchema = z.looseObject({
+  spec: z.looseObject({ completions: z.number().nullish() }).optional(),
+  status: z
+    .looseObject({
+      active: z.number().optional(),
+      succeeded: z.number().optional(),
+      failed: z.number().optional(),
+      conditions: z.array(ConditionSchema).optional(),
+    })
+    .optional(),
+});
+
+const TerminatedSchema = z.looseObject({
+  exitCode: z.number(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+
+const ContainerStatusSchema = z.looseObject({
+  name: z.string(),
+  state: z
+    .looseObject({
+      terminated: TerminatedSchema.optional(),
+      waiting: z
+        .looseObject({ reason: z.string().optional(), message: z.string().optional() })
+        .optional(),
+    })
+    .optional(),
+});
+
+/** The parts of a pod the failure explanation reads. */
+export const PodStateSchema = z.looseObject({
+  metadata: z.looseObject({ name: z.string().optional() }).optional(),
+  status: z
+    .looseObject({
+      reason: z.string().optional(),
+      message: z.string().optional(),
+      containerStatuses: z.array(ContainerStatusSchema).optional(),
+    })
+    .optional(),
+});
+
+export type JobState = z.infer<typeof JobStateSchema>;
+export type PodState = z.infer<typeof PodStateSchema>;
+
+/** Why a pod failed, as far as its status tells. */
+export interface PodFailure {
+  readonly exitCode?: number;
+  readonly description: string;
+}
+
+function condition(job: JobState, type: string) {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+function counterSummary(job: JobState): ExecutionSummary {
+  const { succeeded = 0, failed = 0, active = 0 } = job.status ?? {};
+  const total = { totalTasks: 1 };
+  if (succeeded > 0) return { status: 'True', reason: 'Succeeded', completedTasks: 1, ...total };
+  if (failed > 0) {
+    return {
+      status: 'False',
+      reason: 'Failed',
+      message: `${failed} pod(s) failed`,
+      completedTasks: 0,
+      ...total,
+    };
+  }
+  if (active > 0) {
+    return {
+      status: 'Unknown',
+      reason: 'Running',
+      message: `${active} pod(s) active`,
+      completedTasks: 0,
+      ...total,
+    };
+  }
+  return { status: 'Unknown', completedTasks: 0, ...total };
+}
+
+/**
+ * Explains a failed Job from its pods: the workflow container's exit code and reason
+ * (OOMKilled, Error, ...), or why it never started (ImagePullBackOff, ...).
+ */
+export function explainPodFailure(pods: readonly PodState[]): PodFailure | undefined {
+  for (const pod of pods) {
+    const container = pod.status?.containerStatuses?.find((c) => c.name === workflowContainerName);
+    const terminated = container?.state?.terminated;
+    if (terminated && terminated.exitCode !== 0) {
+      const detail = terminated.message ? `: ${terminated.message.trim()}` : '';
+      return {
+        exitCode: terminated.exitCode,
+        description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} exited with code ${terminated.exitCode} (${terminated.reason ?? 'Error'})${detail}`,
+      };
+    }
+    const waiting = container?.state?.waiting;
+    if (waiting?.reason) {
+      return {
+        description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} never ran: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+      };
+    }
+    if (pod.status?.reason) {
+      return {
+        description: `pod ${pod.metadata?.name ?? '?'} ${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Maps a Job (and, for a failed one, its pods) to an ExecutionResult. Terminal conditions
+ * decide; since Kubernetes 1.31 they wait for pods to terminate, so SuccessCriteriaMet and
+ * FailureTarget announce the verdict early while the phase stays Running.
+ */
+export function jobResult(job: JobState, pods: readonly PodState[] = []): ExecutionResult {
+  const complete = condition(job, 'Complete');
+  if (complete) {
+    return {
+      phase: 'Completed',
+      reason: 'Complete',
+      message: complete.message ?? 'Job completed',
+      summary: { ...counterSummary(job), status: 'True' },
+    };
+  }
+  const failed = condition(job, 'Failed');
+  if (failed) {
+    const reason = failed.reason ?? 'Failed';
+    const explanation = explainPodFailure(pods);
+    const message = [failed.message ?? `Job failed (${reason})`, explanation?.description]
+      .filter(Boolean)
+      .join('; ');
+    return {
+      phase: 'Failed',
+      reason,
+      message,
+      summary: { ...counterSummary(job), status: 'False', reason, message },
+      ...(explanation?.exitCode !== undefined ? { exitCode: explanation.exitCode } : {}),
+    };
+  }
+  const summary = counterSummary(job);
+  const successCriteria = condition(job, 'SuccessCriteriaMet');
+  if (successCriteria) {
+    return {
+      phase: 'Running',
+      reason: 'SuccessCriteriaMet',
+      message: 'Job succeeded; waiting for its pods to terminate',
+      summary,
+    };
+  }
+  const failureTarget = condition(job, 'FailureTarget');
+  if (failureTarget) {
+    return {
+      phase: 'Running',
+      reason: 'FailureTarget',
+      message: `Job is failing (${failureTarget.reason ?? 'unknown reason'}); waiting for its pods to terminate`,
+      summary,
+    };
+  }
+  const active = job.status?.active ?? 0;
+  const completions = job.spec?.completions ?? 1;
+  return {
+    phase: 'Running',
+    reason: 'Running',
+    message: `Job running (${active}/${completions} pods active)`,
+    summary,
+  };
+}
+
+/** Whether the Job has reached a terminal condition. */
+export function isJobFinished(job: JobState): boolean {
+  return condition(job, 'Complete') !== undefined || condition(job, 'Failed') !== undefined;
+}
