@@ -6,19 +6,13 @@ import {
   type ExecutionResult,
   type Executor,
   executionResourceName,
-  isKubernetesError,
-  isOwnedBy,
   type Logger,
   noopLogger,
   type OperationOptions,
-  ownerFromLabels,
-  PreviousExecutionNotCleanedError,
-  ResourceLockedError,
   roundhouseConventions,
-  throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, OwnedResources, resources } from '@roundhouse/kube';
 import { buildJob, type JobSettings, jobEngine } from './job-spec.js';
 import { isJobFinished, JobStateSchema, jobResult, PodStateSchema } from './status.js';
 
@@ -40,6 +34,7 @@ type JobObject = KubeObject & { status?: unknown };
 export class JobExecutor implements Executor {
   readonly engine = jobEngine;
   readonly #client: KubeClient;
+  readonly #jobs: OwnedResources<JobObject>;
   readonly #settings: JobSettings;
   readonly #log: Logger;
 
@@ -54,6 +49,9 @@ export class JobExecutor implements Executor {
       ttlSecondsAfterFinished: options.ttlSecondsAfterFinished ?? 600,
       securityProfile: options.securityProfile ?? 'restricted',
     };
+    this.#jobs = new OwnedResources<JobObject>(client, resources.jobs, conventions, (job) =>
+      isJobFinished(JobStateSchema.parse(job)),
+    );
   }
 
   static fromKubeConfig(config: KubeConfig, options: JobExecutorOptions = {}): JobExecutor {
@@ -65,48 +63,14 @@ export class JobExecutor implements Executor {
     namespace: string,
     options: CreateOptions = {},
   ): Promise<CreateResult> {
-    const job = buildJob(wfe, namespace, options.dependencies, this.#settings);
-    const name = job.metadata?.name as string;
-    throwIfAborted(options.signal, `create Job ${namespace}/${name}`);
-    try {
-      const { warnings } = await this.#client.create(
-        resources.jobs,
-        namespace,
-        job as KubeObject,
-        options,
-      );
-      this.#log.info({ namespace, job: name, wfe: wfe.metadata.name }, 'created Job');
-      return { resourceName: name, warnings };
-    } catch (error) {
-      if (!isKubernetesError(error, 'AlreadyExists')) throw error;
-    }
-    await this.#adoptOrRefuse(wfe, namespace, name, options);
-    this.#log.info({ namespace, job: name, wfe: wfe.metadata.name }, 'adopted existing Job');
-    return { resourceName: name, warnings: [] };
-  }
-
-  /**
-   * Decides what an existing Job at the lock name means: ours (a retried create) is adopted;
-   * another execution's is a lock error, telling a running owner from a finished one.
-   */
-  async #adoptOrRefuse(
-    wfe: WorkflowExecution,
-    namespace: string,
-    name: string,
-    options: OperationOptions,
-  ): Promise<void> {
-    const existing = await this.#client.get<JobObject>(resources.jobs, namespace, name, options);
-    const owner = ownerFromLabels(existing?.metadata?.labels, this.#settings.conventions);
-    if (!existing) {
-      // Deleted between our create and this read: a cleanup is in flight. Let the caller retry.
-      throw new PreviousExecutionNotCleanedError(name, owner);
-    }
-    const finished = isJobFinished(JobStateSchema.parse(existing));
-    if (existing.metadata?.deletionTimestamp)
-      throw new PreviousExecutionNotCleanedError(name, owner);
-    if (isOwnedBy(existing.metadata?.labels, wfe, this.#settings.conventions)) return;
-    if (finished) throw new PreviousExecutionNotCleanedError(name, owner);
-    throw new ResourceLockedError(name, owner);
+    const job = buildJob(wfe, namespace, options.dependencies, this.#settings) as JobObject;
+    const { object, warnings, adopted } = await this.#jobs.create(wfe, namespace, job, options);
+    const name = object.metadata?.name as string;
+    this.#log.info(
+      { namespace, job: name, wfe: wfe.metadata.name },
+      adopted ? 'adopted existing Job' : 'created Job',
+    );
+    return { resourceName: name, warnings };
   }
 
   async getStatus(
@@ -114,11 +78,8 @@ export class JobExecutor implements Executor {
     namespace: string,
     options: OperationOptions = {},
   ): Promise<ExecutionResult | null> {
-    const name = this.#jobName(wfe);
-    throwIfAborted(options.signal, `get Job ${namespace}/${name}`);
-    const job = await this.#client.get<JobObject>(resources.jobs, namespace, name, options);
-    // A Job at the lock name that another execution owns is not this execution's resource.
-    if (!job || !isOwnedBy(job.metadata?.labels, wfe, this.#settings.conventions)) return null;
+    const job = await this.#jobs.getOwned(wfe, namespace, this.#jobName(wfe), options);
+    if (!job) return null;
     const state = JobStateSchema.parse(job);
     const result = jobResult(state);
     if (result.phase !== 'Failed') return result;
@@ -138,26 +99,14 @@ export class JobExecutor implements Executor {
     options: OperationOptions = {},
   ): Promise<void> {
     const name = this.#jobName(wfe);
-    throwIfAborted(options.signal, `delete Job ${namespace}/${name}`);
-    const job = await this.#client.get<JobObject>(resources.jobs, namespace, name, options);
-    if (!job) return;
-    if (!isOwnedBy(job.metadata?.labels, wfe, this.#settings.conventions)) {
+    const outcome = await this.#jobs.deleteOwned(wfe, namespace, name, options);
+    if (outcome === 'deleted')
+      this.#log.info({ namespace, job: name, wfe: wfe.metadata.name }, 'deleted Job');
+    if (outcome === 'not-owned') {
       this.#log.info(
-        { namespace, job: name, wfe: wfe.metadata.name, owner: job.metadata?.labels },
+        { namespace, job: name, wfe: wfe.metadata.name },
         'not deleting Job owned by another WorkflowExecution',
       );
-      return;
-    }
-    try {
-      // The uid precondition stops us deleting a newer Job that took the name after our read.
-      await this.#client.delete(resources.jobs, namespace, name, {
-        propagationPolicy: 'Background',
-        preconditions: { uid: job.metadata?.uid as string },
-        signal: options.signal,
-      });
-      this.#log.info({ namespace, job: name, wfe: wfe.metadata.name }, 'deleted Job');
-    } catch (error) {
-      if (!isKubernetesError(error, 'Conflict')) throw error;
     }
   }
 

@@ -1,0 +1,107 @@
+import {
+  type Conventions,
+  isKubernetesError,
+  isOwnedBy,
+  type OperationOptions,
+  ownerFromLabels,
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  throwIfAborted,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import type { KubeClient, KubeObject } from './kube-client.js';
+import type { ResourceType } from './resources.js';
+
+export interface OwnedCreateResult<T> {
+  readonly object: T;
+  readonly warnings: readonly string[];
+  /** True when the resource already existed and belongs to this execution (a retried create). */
+  readonly adopted: boolean;
+}
+
+/**
+ * Execution resources whose name is a lock: creating one adopts this execution's own resource
+ * after a crash, refuses another execution's, and deletes only what this execution owns.
+ * Every Kubernetes backend shares these rules through this class.
+ */
+export class OwnedResources<T extends KubeObject> {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly type: ResourceType,
+    private readonly conventions: Conventions,
+    /** Whether the resource has reached a terminal state, so its lock is stale rather than busy. */
+    private readonly isFinished: (object: T) => boolean,
+  ) {}
+
+  /**
+   * Creates `body` for `wfe`. On AlreadyExists the existing resource is adopted when this
+   * execution owns it; otherwise ResourceLockedError (its owner still runs) or
+   * PreviousExecutionNotCleanedError (finished, or being deleted) tells the caller to retry later.
+   */
+  async create(
+    wfe: WorkflowExecution,
+    namespace: string,
+    body: T,
+    options: OperationOptions = {},
+  ): Promise<OwnedCreateResult<T>> {
+    const name = body.metadata?.name as string;
+    throwIfAborted(options.signal, `create ${this.type.kind} ${namespace}/${name}`);
+    try {
+      const created = await this.client.create(this.type, namespace, body, options);
+      return { ...created, adopted: false };
+    } catch (error) {
+      if (!isKubernetesError(error, 'AlreadyExists')) throw error;
+    }
+    const existing = await this.client.get<T>(this.type, namespace, name, options);
+    const owner = ownerFromLabels(existing?.metadata?.labels, this.conventions);
+    // Gone again already, or on its way out: a cleanup is in flight; the caller retries later.
+    if (!existing || existing.metadata?.deletionTimestamp) {
+      throw new PreviousExecutionNotCleanedError(name, owner);
+    }
+    if (isOwnedBy(existing.metadata?.labels, wfe, this.conventions)) {
+      return { object: existing, warnings: [], adopted: true };
+    }
+    if (this.isFinished(existing)) throw new PreviousExecutionNotCleanedError(name, owner);
+    throw new ResourceLockedError(name, owner);
+  }
+
+  /** The resource if it exists and this execution owns it; `null` otherwise. */
+  async getOwned(
+    wfe: WorkflowExecution,
+    namespace: string,
+    name: string,
+    options: OperationOptions = {},
+  ): Promise<T | null> {
+    throwIfAborted(options.signal, `get ${this.type.kind} ${namespace}/${name}`);
+    const object = await this.client.get<T>(this.type, namespace, name, options);
+    return object && isOwnedBy(object.metadata?.labels, wfe, this.conventions) ? object : null;
+  }
+
+  /**
+   * Deletes the resource if this execution owns it, in the background so dependents go too.
+   * The uid precondition makes sure a newer resource that took the name after our read is
+   * never deleted. Returns what happened.
+   */
+  async deleteOwned(
+    wfe: WorkflowExecution,
+    namespace: string,
+    name: string,
+    options: OperationOptions = {},
+  ): Promise<'deleted' | 'absent' | 'not-owned'> {
+    throwIfAborted(options.signal, `delete ${this.type.kind} ${namespace}/${name}`);
+    const object = await this.client.get<T>(this.type, namespace, name, options);
+    if (!object) return 'absent';
+    if (!isOwnedBy(object.metadata?.labels, wfe, this.conventions)) return 'not-owned';
+    try {
+      const deleted = await this.client.delete(this.type, namespace, name, {
+        propagationPolicy: 'Background',
+        preconditions: { uid: object.metadata?.uid as string },
+        signal: options.signal,
+      });
+      return deleted ? 'deleted' : 'absent';
+    } catch (error) {
+      if (isKubernetesError(error, 'Conflict')) return 'not-owned';
+      throw error;
+    }
+  }
+}
