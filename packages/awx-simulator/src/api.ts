@@ -1,0 +1,381 @@
+/**
+ * The API itself: one request in, one reply out, in the order AWX's stack applies its rules:
+ * URL resolution (404, or 301 to the slashed path), authentication (401), method (405), body
+ * parsing (415, 400), then the view. No I/O happens here; the HTTP layer writes the reply.
+ */
+import { isAuthorized, unauthorized } from './auth.js';
+import {
+  type CredentialType,
+  credentialTypeModel,
+  serializeCredentialType,
+} from './credential-types.js';
+import { type Credential, credentialModel, serializeCredential } from './credentials.js';
+import { type Model, queryRows } from './filters.js';
+import {
+  type JobTemplate,
+  jobTemplateModel,
+  launchInfo,
+  serializeJobTemplate,
+} from './job-templates.js';
+import { canCancel, type Job, jobModel, serializeJob, stdoutText } from './jobs.js';
+import { organizationModel, serializeOrganization } from './organizations.js';
+import { isPage, paginate } from './paging.js';
+import { parseJsonText } from './python-json.js';
+import {
+  badRequest,
+  detail,
+  empty,
+  json,
+  methodNotAllowed,
+  notFound,
+  type Reply,
+  text,
+} from './replies.js';
+import { type ApiPrefix, type Resolution, resolve } from './routes.js';
+import type { Store } from './store.js';
+
+export interface ApiRequest {
+  readonly method: string;
+  /** The request target: path and query, as received. */
+  readonly url: string;
+  /** The `Host` header, for the absolute `Location` AWX gives a launched job. */
+  readonly host: string;
+  readonly authorization?: string;
+  readonly contentType?: string;
+  readonly body: string;
+}
+
+export interface ApiConfig {
+  readonly prefix: ApiPrefix;
+  readonly token: string;
+}
+
+type Route = Extract<Resolution, { kind: 'route' }>;
+
+interface Context {
+  readonly request: ApiRequest;
+  readonly route: Route;
+  readonly method: string;
+  readonly pathname: string;
+  readonly query: URLSearchParams;
+  readonly store: Store;
+  readonly prefix: ApiPrefix;
+}
+
+export function handle(request: ApiRequest, store: Store, config: ApiConfig): Reply {
+  const url = new URL(request.url, 'http://simulator.invalid');
+  const resolution = resolve(config.prefix, url.pathname, url.search);
+  if (resolution.kind === 'not-found') {
+    return detail(404, 'The requested resource could not be found.');
+  }
+  if (resolution.kind === 'redirect') return empty(301, { Location: resolution.location });
+  if (!resolution.public && !isAuthorized(request.authorization, config.token)) {
+    return unauthorized();
+  }
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  if (!resolution.methods.includes(method)) {
+    const allow = resolution.methods.includes('GET')
+      ? [...resolution.methods, 'HEAD']
+      : resolution.methods;
+    return methodNotAllowed(request.method, allow);
+  }
+  return dispatch({
+    request,
+    route: resolution,
+    method,
+    pathname: url.pathname,
+    query: url.searchParams,
+    store,
+    prefix: config.prefix,
+  });
+}
+
+/** DRF's JSON parser; without a Content-Type DRF does not read the body at all. */
+function readBody(request: ApiRequest): { value: unknown } | Reply {
+  if (request.body === '' || request.contentType === undefined) return { value: {} };
+  const mediaType = request.contentType.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    return detail(415, `Unsupported media type "${request.contentType}" in request.`);
+  }
+  try {
+    return { value: parseJsonText(request.body) };
+  } catch (error) {
+    return detail(400, `JSON parse error - ${(error as Error).message}`);
+  }
+}
+
+function list<T>(
+  context: Context,
+  model: Model<T>,
+  rows: readonly T[],
+  serialize: (row: T) => unknown,
+): Reply {
+  const selected = queryRows(model, rows, context.query);
+  if (!Array.isArray(selected)) return selected;
+  const page = paginate(selected, context.pathname, context.query);
+  if (!isPage(page)) return page;
+  return json(200, { ...page, results: page.results.map(serialize) });
+}
+
+function created(body: Record<string, unknown>): Reply {
+  return json(201, body, { Location: String(body.url) });
+}
+
+function dispatch(context: Context): Reply {
+  const { store, prefix, route, method } = context;
+  const id = route.id;
+  switch (route.name) {
+    case 'root':
+      return json(200, apiRoot(prefix));
+    case 'ping':
+      return json(200, ping());
+    case 'me':
+      return json(200, { count: 1, next: null, previous: null, results: [adminUser(prefix)] });
+    case 'organizations':
+      return list(context, organizationModel, store.organizations(), (o) =>
+        serializeOrganization(o, prefix),
+      );
+    case 'organization': {
+      const org = store.organization(id);
+      return org ? json(200, serializeOrganization(org, prefix)) : notFound();
+    }
+    case 'credentialTypes':
+      return method === 'POST' ? createCredentialType(context) : listCredentialTypes(context);
+    case 'credentialType':
+      return method === 'DELETE' ? deleteCredentialType(context) : showCredentialType(context);
+    case 'credentials':
+      return method === 'POST'
+        ? createCredential(context)
+        : listCredentials(context, store.credentials());
+    case 'credential':
+      return method === 'DELETE' ? deleteCredential(context) : showCredential(context);
+    case 'jobTemplates':
+      return list(context, jobTemplateModel, store.jobTemplates(), (t) => templateBody(context, t));
+    case 'jobTemplate':
+    case 'jobTemplateCredentials':
+    case 'jobTemplateLaunch':
+      return templateRoute(context);
+    case 'jobs':
+      return list(context, jobModel, store.jobs(), (j) => jobBody(context, j));
+    default:
+      return jobRoute(context);
+  }
+}
+
+function listCredentialTypes(context: Context): Reply {
+  return list(context, credentialTypeModel, context.store.credentialTypes(), (t) =>
+    serializeCredentialType(t, context.prefix),
+  );
+}
+
+function createCredentialType(context: Context): Reply {
+  const body = readBody(context.request);
+  if (!('value' in body)) return body;
+  const outcome = context.store.createCredentialType(body.value);
+  if (!outcome.ok) return badRequest(outcome.errors);
+  return created(serializeCredentialType(outcome.value, context.prefix));
+}
+
+function showCredentialType(context: Context): Reply {
+  const type = context.store.credentialType(context.route.id);
+  return type ? json(200, serializeCredentialType(type, context.prefix)) : notFound();
+}
+
+function deleteCredentialType(context: Context): Reply {
+  switch (context.store.deleteCredentialType(context.route.id)) {
+    case 'deleted':
+      return empty(204);
+    case 'managed':
+      return detail(403, 'Deletion not allowed for managed credential types');
+    case 'in-use':
+      return detail(403, 'Credential types that are in use cannot be deleted');
+    default:
+      return notFound();
+  }
+}
+
+function credentialBody(context: Context, credential: Credential): Record<string, unknown> {
+  const type = context.store.credentialType(credential.credentialType) as CredentialType;
+  const org = context.store.organization(credential.organization);
+  return serializeCredential(credential, type, org?.name ?? '', context.prefix);
+}
+
+function listCredentials(context: Context, rows: readonly Credential[]): Reply {
+  return list(context, credentialModel, rows, (c) => credentialBody(context, c));
+}
+
+function createCredential(context: Context): Reply {
+  const body = readBody(context.request);
+  if (!('value' in body)) return body;
+  const outcome = context.store.createCredential(body.value, 'api');
+  if (!outcome.ok) return badRequest(outcome.errors);
+  return created(credentialBody(context, outcome.value));
+}
+
+function showCredential(context: Context): Reply {
+  const credential = context.store.credential(context.route.id);
+  return credential ? json(200, credentialBody(context, credential)) : notFound();
+}
+
+function deleteCredential(context: Context): Reply {
+  return context.store.deleteCredential(context.route.id) ? empty(204) : notFound();
+}
+
+/** How AWX summarizes a credential inside a template or a job. */
+function credentialSummaries(context: Context, ids: readonly number[]): Record<string, unknown>[] {
+  return ids.flatMap((id) => {
+    const found = context.store.launchCredential(id);
+    if (!found) return [];
+    const { credential, type } = found;
+    return [
+      {
+        id: credential.id,
+        name: credential.name,
+        description: credential.description,
+        kind: type.kind,
+        cloud: type.kind === 'cloud',
+        credential_type_id: type.id,
+      },
+    ];
+  });
+}
+
+function templateBody(context: Context, template: JobTemplate): Record<string, unknown> {
+  const jobs = context.store.jobs().filter((j) => j.jobTemplate === template.id);
+  const last = jobs[jobs.length - 1];
+  return serializeJobTemplate(
+    template,
+    {
+      credentials: credentialSummaries(context, template.credentials),
+      lastJob: last && { id: last.id, status: last.status, finished: last.finished },
+    },
+    context.prefix,
+  );
+}
+
+function templateRoute(context: Context): Reply {
+  const { store, route, method } = context;
+  const template = store.jobTemplate(route.id);
+  if (!template) return notFound();
+  if (route.name === 'jobTemplate') return json(200, templateBody(context, template));
+  if (route.name === 'jobTemplateCredentials') {
+    return listCredentials(
+      context,
+      template.credentials.flatMap((id) => store.credential(id) ?? []),
+    );
+  }
+  if (method === 'GET') {
+    return json(
+      200,
+      launchInfo(
+        template,
+        template.credentials.flatMap((id) => store.launchCredential(id) ?? []),
+      ),
+    );
+  }
+  const body = readBody(context.request);
+  if (!('value' in body)) return body;
+  const outcome = store.launch(template.id, body.value);
+  if (!outcome.ok) return badRequest(outcome.errors);
+  const { job, ignoredFields } = outcome.value;
+  return json(
+    201,
+    { job: job.id, ignored_fields: ignoredFields, ...jobBody(context, job) },
+    { Location: `http://${context.request.host}${context.prefix}jobs/${job.id}/` },
+  );
+}
+
+function jobBody(context: Context, job: Job): Record<string, unknown> {
+  const templateName = context.store.jobTemplate(job.jobTemplate)?.name ?? job.name;
+  return serializeJob(
+    job,
+    { templateName, credentials: credentialSummaries(context, job.credentials) },
+    context.prefix,
+  );
+}
+
+function jobRoute(context: Context): Reply {
+  const { store, route, method } = context;
+  const job = store.job(route.id);
+  if (!job) return notFound();
+  switch (route.name) {
+    case 'job':
+      return json(200, jobBody(context, job));
+    case 'jobStdout':
+      return stdout(job, context.query.get('format'));
+    default:
+      if (method === 'GET') return json(200, { can_cancel: canCancel(job) });
+      return store.cancel(job.id) === 'accepted'
+        ? empty(202)
+        : methodNotAllowed('POST', ['GET', 'POST', 'HEAD']);
+  }
+}
+
+function escapeHtml(content: string): string {
+  return content.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** `stdout/` in the formats AWX renders; an unknown `format` finds no renderer, hence 404. */
+function stdout(job: Job, format: string | null): Reply {
+  const content = stdoutText(job);
+  switch (format) {
+    case 'txt':
+    case 'ansi':
+      return text(content);
+    case 'txt_download':
+    case 'ansi_download':
+      return text(content, { 'Content-Disposition': `attachment; filename="job_${job.id}.txt"` });
+    case 'json': {
+      const lines = content === '' ? 0 : content.split('\n').length - 1;
+      return json(200, { range: { start: 0, end: lines, absolute_end: lines }, content });
+    }
+    case null:
+    case 'html':
+    case 'api':
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        body: `<!DOCTYPE html>\n<html><body><pre>${escapeHtml(content)}</pre></body></html>\n`,
+      };
+    default:
+      return notFound();
+  }
+}
+
+function apiRoot(prefix: string): Record<string, string> {
+  const names = [
+    'ping',
+    'me',
+    'organizations',
+    'credential_types',
+    'credentials',
+    'job_templates',
+    'jobs',
+  ];
+  return Object.fromEntries(names.map((name) => [name, `${prefix}${name}/`]));
+}
+
+function ping(): Record<string, unknown> {
+  return {
+    ha: false,
+    version: '24.6.1',
+    active_node: 'awx-simulator',
+    install_uuid: '00000000-0000-4000-8000-000000000000',
+    instances: [{ node: 'awx-simulator', node_type: 'hybrid', capacity: 100, version: '24.6.1' }],
+    instance_groups: [{ name: 'default', capacity: 100, instances: ['awx-simulator'] }],
+  };
+}
+
+function adminUser(prefix: string): Record<string, unknown> {
+  return {
+    id: 1,
+    type: 'user',
+    url: `${prefix}users/1/`,
+    username: 'admin',
+    first_name: '',
+    last_name: '',
+    email: '',
+    is_superuser: true,
+    is_system_auditor: false,
+  };
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwxSimulator, startAwxSimulator } from './index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
+type Body = any;
+
+let sim: AwxSimulator;
+let typeId: number;
+const request = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${sim.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    body: (response.status === 204 ? undefined : await response.json()) as Body,
+  };
+};
+const credential = (name: string, inputs: unknown, extra: Record<string, unknown> = {}) =>
+  request('POST', 'credentials/', {
+    name,
+    credential_type: typeId,
+    organization: 1,
+    inputs,
+    ...extra,
+  });
+
+beforeAll(async () => {
+  sim = await startAwxSimulator();
+  typeId = sim.state.addCredentialType({
+    name: 'kubernaut-secret-db',
+    kind: 'cloud',
+    inputs: {
+      fields: [
+        { id: 'username', label: 'username' },
+        { id: 'password', label: 'password', secret: true },
+        { id: 'tls', label: 'tls', type: 'boolean' },
+      ],
+    },
+    injectors: { env: { DB_PASSWORD: '{{ password }}' } },
+  }).id;
+});
+afterAll(() => sim.stop());
+
+describe('credentials', () => {
+  it('stores inputs and reads secrets back as $encrypted$', async () => {
+    const created = await credential('db-1', { username: 'app', password: 's3cret', tls: true });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      organization: 1,
+      credential_type: typeId,
+      kind: 'cloud',
+      inputs: { username: 'app', password: '$encrypted$', tls: true },
+    });
+    const shown = await request(
+      'GET',
+      `credentials/?name=db-1&credential_type=${typeId}&organization=1`,
+    );
+    expect(shown.body.results[0].inputs.password).toBe('$encrypted$');
+    expect(sim.state.liveCredentials({ origin: 'api' })[0]?.inputs.password).toBe('s3cret');
+  });
+
+  it('refuses inputs the type does not define', async () => {
+    expect(await credential('db-2', { password: 'x', bogus: 'y' })).toEqual({
+      status: 400,
+      body: { inputs: ["Additional properties are not allowed ('bogus' was unexpected)"] },
+    });
+  });
+
+  it('refuses inputs of the wrong type under the field name', async () => {
+    expect((await credential('db-3', { password: 1, tls: 'yes' })).body).toEqual({
+      inputs: { password: ["1 is not of type 'string'"], tls: ["'yes' is not of type 'boolean'"] },
+    });
+  });
+
+  it('refuses the reserved $encrypted$ value for a secret', async () => {
+    expect((await credential('db-4', { password: '$encrypted$' })).body).toEqual({
+      inputs: ['$encrypted$ is a reserved keyword, and cannot be used for password.'],
+    });
+  });
+
+  it('refuses unknown related objects, a missing owner and a duplicate', async () => {
+    expect((await credential('db-5', {}, { credential_type: 999 })).body).toEqual({
+      credential_type: ['Invalid pk "999" - object does not exist.'],
+    });
+    expect((await credential('db-5', {}, { organization: 'one' })).body).toEqual({
+      organization: ['Incorrect type. Expected pk value, received str.'],
+    });
+    expect((await credential('db-5', {}, { organization: null })).body).toEqual({
+      detail: ["Missing 'user', 'team', or 'organization'."],
+    });
+    await credential('db-6', {});
+    expect((await credential('db-6', {})).body).toEqual({
+      __all__: ['Credential with this Organization, Name and Credential type already exists.'],
+    });
+  });
+
+  it('deletes with 204, then answers 404', async () => {
+    const { id } = (await credential('db-7', { password: 'p' })).body;
+    expect((await request('DELETE', `credentials/${id}/`)).status).toBe(204);
+    expect(await request('GET', `credentials/${id}/`)).toEqual({
+      status: 404,
+      body: { detail: 'Not found.' },
+    });
+    expect((await request('DELETE', `credentials/${id}/`)).status).toBe(404);
+  });
+
+  it('keeps a record of live credentials that makes leak checks one line', async () => {
+    const seeded = sim.state.addCredential({
+      name: 'template-owned',
+      credential_type: typeId,
+      organization: 1,
+    });
+    for (const c of sim.state.liveCredentials({ origin: 'api' })) {
+      await request('DELETE', `credentials/${c.id}/`);
+    }
+    expect(sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
+    expect(sim.state.liveCredentials().map((c) => c.id)).toEqual([seeded.id]);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * Credentials, validated against their type as AWX's CredentialInputField does: an input the
+ * type does not define is refused, a value of the wrong JSON type is refused under its field
+ * name, and secret inputs read back as `$encrypted$`. Like AWX since credential plugins, a
+ * credential may be saved without a `required` input; the job that uses it then fails to start.
+ */
+import { z } from 'zod';
+import { type CredentialType, secretFields } from './credential-types.js';
+import type { Model } from './filters.js';
+import { type Schema, validate } from './json-schema.js';
+import { isJsonObject, pythonTypeName } from './python-json.js';
+import type { FieldErrors } from './replies.js';
+import { charField, type Exists, jsonField, pkField } from './serializer-fields.js';
+import { formatTimestamp, type Micros } from './timestamps.js';
+
+/** The body of `POST credentials/`; related objects must exist. */
+export function credentialRequestSchema(exists: { organization: Exists; credentialType: Exists }) {
+  return z.object({
+    name: charField({ maxLength: 512 }),
+    description: charField({ required: false, allowBlank: true }),
+    organization: pkField({ exists: exists.organization, required: false, allowNull: true }),
+    credential_type: pkField({ exists: exists.credentialType }),
+    inputs: jsonField(),
+  });
+}
+
+type CredentialRequestSchema = ReturnType<typeof credentialRequestSchema>;
+
+/** A credential as a test seeds it: the body of `POST credentials/`, typed. */
+export interface CredentialSeed {
+  readonly name: string;
+  readonly credential_type: number;
+  readonly organization: number;
+  readonly description?: string;
+  readonly inputs?: Readonly<Record<string, string | boolean>>;
+}
+
+export const ENCRYPTED = '$encrypted$';
+
+/** Who made a credential: a client through the API, or a test seeding template credentials. */
+export type CredentialOrigin = 'api' | 'seed';
+
+export interface Credential {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly organization: number;
+  readonly credentialType: number;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly origin: CredentialOrigin;
+  readonly created: Micros;
+}
+
+function inputsSchema(type: CredentialType): Schema {
+  const properties: Record<string, Schema> = {};
+  for (const field of type.inputs.fields) {
+    properties[field.id] = field.choices ? { ...field, enum: field.choices } : { ...field };
+  }
+  return { type: 'object', properties, additionalProperties: false };
+}
+
+/**
+ * Object-level validation once DRF accepted the fields, in AWX's order: an owner is required,
+ * then the model's `full_clean` checks the inputs and that organization, name and type are unique.
+ */
+export function validateCredential(
+  request: z.output<CredentialRequestSchema>,
+  type: CredentialType,
+  existing: readonly Credential[],
+): { ok: true; inputs: Record<string, unknown> } | { ok: false; errors: FieldErrors } {
+  if (request.organization === null) {
+    return { ok: false, errors: { detail: ["Missing 'user', 'team', or 'organization'."] } };
+  }
+  const inputs = request.inputs;
+  if (!isJsonObject(inputs)) {
+    return { ok: false, errors: { inputs: [`${pythonTypeName(inputs)} provided, expected dict`] } };
+  }
+  for (const field of secretFields(type)) {
+    if (inputs[field] === ENCRYPTED) {
+      return {
+        ok: false,
+        errors: {
+          inputs: [`${ENCRYPTED} is a reserved keyword, and cannot be used for ${field}.`],
+        },
+      };
+    }
+  }
+  const errors: FieldErrors = {};
+  const byField: Record<string, string[]> = {};
+  for (const error of validate(inputs, inputsSchema(type))) {
+    const id = error.schema.id;
+    // AWX reports an error that belongs to no single field for `inputs` as a whole, at once.
+    if (id === undefined) return { ok: false, errors: { inputs: [error.message] } };
+    byField[id] = [error.message];
+  }
+  if (Object.keys(byField).length > 0) errors.inputs = byField;
+  const duplicate = existing.some(
+    (c) =>
+      c.organization === request.organization &&
+      c.name === request.name &&
+      c.credentialType === type.id,
+  );
+  if (duplicate) {
+    errors.__all__ = [
+      'Credential with this Organization, Name and Credential type already exists.',
+    ];
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, inputs };
+}
+
+/** The `required` inputs a credential lacks, which stop a job that uses it from starting. */
+export function missingRequiredInputs(credential: Credential, type: CredentialType): string[] {
+  const defined = new Set(type.inputs.fields.map((f) => f.id));
+  return type.inputs.required
+    .filter((id) => defined.has(id))
+    .filter((id) => credential.inputs[id] === undefined || credential.inputs[id] === '')
+    .sort();
+}
+
+export const credentialModel: Model<Credential> = {
+  objectName: 'Credential',
+  ordering: ['name'],
+  fields: {
+    id: { kind: 'int', value: (c) => c.id },
+    name: { kind: 'char', value: (c) => c.name },
+    description: { kind: 'char', value: (c) => c.description },
+    organization: { kind: 'fk', value: (c) => c.organization },
+    credential_type: { kind: 'fk', value: (c) => c.credentialType },
+    managed: { kind: 'bool', value: () => false },
+    inputs: {
+      kind: 'char',
+      value: () => null,
+      forbidden: 'Filtering on password fields is not allowed.',
+    },
+    created: { kind: 'datetime', value: (c) => c.created },
+    modified: { kind: 'datetime', value: (c) => c.created },
+  },
+};
+
+/** Secrets that hold a value read back as `$encrypted$`; empty ones stay empty, as in AWX. */
+function displayInputs(credential: Credential, type: CredentialType): Record<string, unknown> {
+  const secrets = secretFields(type);
+  return Object.fromEntries(
+    Object.entries(credential.inputs).map(([key, value]) => [
+      key,
+      secrets.has(key) && value !== '' ? ENCRYPTED : value,
+    ]),
+  );
+}
+
+export function serializeCredential(
+  credential: Credential,
+  type: CredentialType,
+  organizationName: string,
+  prefix: string,
+): Record<string, unknown> {
+  const url = `${prefix}credentials/${credential.id}/`;
+  return {
+    id: credential.id,
+    type: 'credential',
+    url,
+    related: {
+      organization: `${prefix}organizations/${credential.organization}/`,
+      credential_type: `${prefix}credential_types/${type.id}/`,
+      input_sources: `${url}input_sources/`,
+      test: `${url}test/`,
+    },
+    summary_fields: {
+      organization: { id: credential.organization, name: organizationName, description: '' },
+      credential_type: { id: type.id, name: type.name, description: type.description },
+      user_capabilities: { edit: true, delete: true, copy: true, use: true },
+    },
+    created: formatTimestamp(credential.created),
+    modified: formatTimestamp(credential.created),
+    name: credential.name,
+    description: credential.description,
+    organization: credential.organization,
+    credential_type: type.id,
+    managed: false,
+    inputs: displayInputs(credential, type),
+    kind: type.kind,
+    cloud: type.kind === 'cloud',
+    kubernetes: type.kind === 'kubernetes',
+  };
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwxSimulator, startAwxSimulator } from './index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
+type Body = any;
+
+let sim: AwxSimulator;
+const get = async (path: string) => {
+  const response = await fetch(`${sim.apiUrl}${path}`, {
+    headers: { Authorization: `Bearer ${sim.token}` },
+  });
+  return { status: response.status, body: (await response.json()) as Body };
+};
+const launch = async (template: number) => {
+  const response = await fetch(`${sim.apiUrl}job_templates/${template}/launch/`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${sim.token}` },
+  });
+  return (await response.json()) as { id: number; created: string };
+};
+const ids = (body: { results: { id: number }[] }) => body.results.map((r) => r.id);
+
+let alpha: number;
+let beta: number;
+
+beforeAll(async () => {
+  sim = await startAwxSimulator();
+  alpha = sim.state.addJobTemplate({ name: 'alpha deploy' }).id;
+  beta = sim.state.addJobTemplate({ name: 'beta deploy', schedule: { outcome: 'failed' } }).id;
+});
+afterAll(() => sim.stop());
+
+describe('filters', () => {
+  it('finds a template by exact name, by prefix and by case-insensitive substring', async () => {
+    expect(ids((await get('job_templates/?name=alpha%20deploy')).body)).toEqual([alpha]);
+    expect(ids((await get('job_templates/?name=alpha')).body)).toEqual([]);
+    expect(ids((await get('job_templates/?name__startswith=beta')).body)).toEqual([beta]);
+    expect(ids((await get('job_templates/?name__icontains=DEPLOY')).body)).toEqual([alpha, beta]);
+    expect(ids((await get('job_templates/?not__name=alpha+deploy')).body)).toEqual([beta]);
+  });
+
+  it('filters credential types by name prefix and kind', async () => {
+    const cloud = (await get('credential_types/?kind=cloud&name__startswith=Amazon')).body;
+    expect(cloud.results.map((t: { name: string }) => t.name)).toEqual(['Amazon Web Services']);
+  });
+
+  it('finds jobs of a template created after a point in time, newest first', async () => {
+    const first = await launch(alpha);
+    const second = await launch(alpha);
+    await launch(beta);
+    const after = encodeURIComponent(first.created);
+    const { body } = await get(`jobs/?job_template=${alpha}&created__gt=${after}&order_by=-id`);
+    expect(ids(body)).toEqual([second.id]);
+    expect(
+      ids((await get(`jobs/?id__in=${first.id},${second.id}&order_by=-created`)).body),
+    ).toEqual([second.id, first.id]);
+  });
+
+  it('refuses filters on unknown fields with 400 naming the field', async () => {
+    expect(await get('jobs/?bogus=1')).toEqual({
+      status: 400,
+      body: { detail: "Job has no field named 'bogus'" },
+    });
+    expect((await get('credentials/?order_by=bogus')).body).toEqual({
+      detail: "Credential has no field named 'bogus'",
+    });
+  });
+
+  it('refuses values the field cannot hold', async () => {
+    expect((await get('jobs/?job_template=abc')).body).toEqual({
+      detail: 'Invalid job_template id: abc',
+    });
+    expect((await get('jobs/?id=abc')).body).toEqual({
+      detail: '["\u201cabc\u201d value must be an integer."]',
+    });
+    expect((await get('jobs/?failed=maybe')).body).toEqual({
+      detail: 'Unable to convert "maybe" to boolean',
+    });
+    // An unencoded `+` in an offset arrives as a space, which Django cannot parse.
+    const unencoded = await get('jobs/?created__gt=2024-01-01T00:00:00+00:00');
+    expect(unencoded.status).toBe(400);
+    expect(unencoded.body.detail).toContain('value has an invalid format');
+  });
+
+  it('forbids filtering on extra_vars and on credential inputs with 403, as AWX does', async () => {
+    expect(await get('jobs/?extra_vars__contains=marker')).toEqual({
+      status: 403,
+      body: { detail: 'Filtering on extra_vars is not allowed.' },
+    });
+    expect(await get('credentials/?inputs__icontains=x')).toEqual({
+      status: 403,
+      body: { detail: 'Filtering on password fields is not allowed.' },
+    });
+  });
+});

@@ -1,0 +1,285 @@
+/**
+ * AWX's list filtering (awx/api/filters.py `FieldLookupBackend` and `OrderByBackend`): any model
+ * field with a Django lookup suffix, `not__`/`or__`/`chain__` prefixes, `search`, and
+ * `order_by`. Errors match AWX: an unknown field is 400 `"<Model> has no field named '<x>'"`, a
+ * field marked `prevent_search` (a job's `extra_vars`) is 403 `"Filtering on <x> is not allowed."`,
+ * and so is a password field (a credential's `inputs`).
+ */
+import { detail, type Reply } from './replies.js';
+import { parseTimestamp } from './timestamps.js';
+
+export type FieldKind = 'int' | 'fk' | 'char' | 'bool' | 'datetime';
+
+export interface FieldSpec<T> {
+  readonly kind: FieldKind;
+  readonly value: (row: T) => unknown;
+  /** Why AWX refuses to filter on the field with 403 (`prevent_search`, password fields). */
+  readonly forbidden?: string;
+}
+
+export interface Model<T> {
+  /** Django's `Model._meta.object_name`, which AWX's error messages quote. */
+  readonly objectName: string;
+  readonly fields: Readonly<Record<string, FieldSpec<T>>>;
+  readonly ordering: readonly string[];
+}
+
+const RESERVED = new Set([
+  'page',
+  'page_size',
+  'format',
+  'order',
+  'order_by',
+  'search',
+  'type',
+  'host_filter',
+  'count_disabled',
+  'no_truncate',
+]);
+
+const LOOKUPS = new Set([
+  'exact',
+  'iexact',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'regex',
+  'iregex',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'isnull',
+]);
+
+type Predicate<T> = (row: T) => boolean;
+
+/** Raised while reading the query; caught once at the top and turned into a reply. */
+class FilterError extends Error {
+  constructor(readonly reply: Reply) {
+    super(JSON.stringify(reply.body));
+  }
+}
+
+const parseError = (message: string) => new FilterError(detail(400, message));
+
+/** Filters, searches and orders `rows` as AWX would for this query, or says why it cannot. */
+export function queryRows<T>(
+  model: Model<T>,
+  rows: readonly T[],
+  query: URLSearchParams,
+): T[] | Reply {
+  try {
+    const and: Predicate<T>[] = [];
+    const or: Predicate<T>[] = [];
+    for (const key of new Set(query.keys())) {
+      if (RESERVED.has(key)) continue;
+      for (const value of query.getAll(key)) {
+        const { group, predicate } = parseFilter(model, key, value);
+        (group === 'or' ? or : and).push(predicate);
+      }
+    }
+    const search = searchPredicate(model, query.get('search'));
+    if (search) and.push(search);
+    const matching = rows.filter(
+      (row) => and.every((p) => p(row)) && (or.length === 0 || or.some((p) => p(row))),
+    );
+    return orderRows(model, matching, query.get('order_by') ?? query.get('order'));
+  } catch (error) {
+    if (error instanceof FilterError) return error.reply;
+    throw error;
+  }
+}
+
+function parseFilter<T>(
+  model: Model<T>,
+  rawKey: string,
+  rawValue: string,
+): { group: 'and' | 'or'; predicate: Predicate<T> } {
+  let key = rawKey;
+  let value = rawValue;
+  if (key.endsWith('__int')) {
+    key = key.slice(0, -5);
+    value = String(
+      pythonInt(value, () => parseError(`invalid literal for int() with base 10: '${value}'`)),
+    );
+  }
+  let group: 'and' | 'or' = 'and';
+  if (key.startsWith('chain__')) key = key.slice(7);
+  else if (key.startsWith('or__')) {
+    key = key.slice(4);
+    group = 'or';
+  }
+  const negate = key.startsWith('not__');
+  if (negate) key = key.slice(5);
+
+  const parts = key.split('__');
+  const last = parts[parts.length - 1] as string;
+  const lookup = parts.length > 1 && LOOKUPS.has(last) ? (parts.pop() as string) : 'exact';
+  if (parts.join('') === '') throw parseError('Query string field name not provided.');
+  const spec = resolveField(model, parts);
+  const test = lookupTest(spec, lookup, parts[0] as string, value);
+  const predicate: Predicate<T> = (row) => test(spec.value(row));
+  return { group, predicate: negate ? (row) => !predicate(row) : predicate };
+}
+
+function resolveField<T>(model: Model<T>, parts: readonly string[]): FieldSpec<T> {
+  const [name = '', ...rest] = parts;
+  const spec = model.fields[name === 'pk' ? 'id' : name];
+  if (!spec) throw parseError(`${model.objectName} has no field named '${name}'`);
+  if (spec.forbidden) throw new FilterError(detail(403, spec.forbidden));
+  if (rest.length > 0) {
+    if (spec.kind !== 'fk') throw parseError(`No related model for field ${rest[0]}.`);
+    throw parseError(
+      `Filtering across relations (${parts.join('__')}) is not implemented by the AWX simulator.`,
+    );
+  }
+  return spec;
+}
+
+type Test = (rowValue: unknown) => boolean;
+
+function lookupTest<T>(spec: FieldSpec<T>, lookup: string, name: string, raw: string): Test {
+  switch (lookup) {
+    case 'isnull': {
+      const wanted = pythonBoolean(raw);
+      return (v) => (v === null || v === undefined) === wanted;
+    }
+    case 'in': {
+      if (raw === '') throw parseError('cannot provide empty value for __in');
+      const items = raw.split(',').map((item) => toPython(spec, name, item));
+      return (v) => items.some((item) => same(v, item));
+    }
+    case 'regex':
+    case 'iregex': {
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(raw, lookup === 'iregex' ? 'i' : '');
+      } catch (error) {
+        throw parseError((error as Error).message);
+      }
+      return (v) => v !== null && pattern.test(String(v));
+    }
+  }
+  const wanted = toPython(spec, name, raw);
+  const textual = (f: (row: string, value: string) => boolean, fold: boolean): Test => {
+    const target = fold ? String(wanted).toLowerCase() : String(wanted);
+    return (v) =>
+      v !== null && v !== undefined && f(fold ? String(v).toLowerCase() : String(v), target);
+  };
+  switch (lookup) {
+    case 'exact':
+      return (v) => same(v, wanted);
+    case 'iexact':
+      return textual((a, b) => a === b, true);
+    case 'contains':
+    case 'icontains':
+      return textual((a, b) => a.includes(b), lookup === 'icontains');
+    case 'startswith':
+    case 'istartswith':
+      return textual((a, b) => a.startsWith(b), lookup === 'istartswith');
+    case 'endswith':
+    case 'iendswith':
+      return textual((a, b) => a.endsWith(b), lookup === 'iendswith');
+    case 'gt':
+      return (v) => compare(v, wanted) > 0;
+    case 'gte':
+      return (v) => compare(v, wanted) >= 0;
+    case 'lt':
+      return (v) => compare(v, wanted) < 0;
+    default:
+      return (v) => compare(v, wanted) <= 0;
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return (a ?? null) === (b ?? null);
+}
+
+/** SQL comparison: NULL compares as unknown, which never matches. */
+function compare(a: unknown, b: unknown): number {
+  if (a === null || a === undefined || b === null || b === undefined) return Number.NaN;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const [x, y] = [String(a), String(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Converts a query value the way the Django field's `to_python` would. */
+function toPython<T>(spec: FieldSpec<T>, name: string, raw: string): unknown {
+  switch (spec.kind) {
+    case 'bool':
+      return pythonBoolean(raw);
+    case 'fk':
+      if (['none', 'null'].includes(raw.toLowerCase())) return null;
+      return pythonInt(raw, () => parseError(`Invalid ${name} id: ${raw}`));
+    case 'int':
+      return pythonInt(raw, () => parseError(`["\u201c${raw}\u201d value must be an integer."]`));
+    case 'datetime': {
+      const micros = parseTimestamp(raw.trim());
+      if (micros === undefined) {
+        throw parseError(
+          `["\u201c${raw}\u201d value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."]`,
+        );
+      }
+      return micros;
+    }
+    default:
+      return raw;
+  }
+}
+
+function pythonInt(raw: string, error: () => FilterError): number {
+  if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw error();
+  return Number.parseInt(raw, 10);
+}
+
+/** AWX's `to_python_boolean`. */
+function pythonBoolean(raw: string): boolean {
+  const lower = raw.toLowerCase();
+  if (['true', '1', 't'].includes(lower)) return true;
+  if (['false', '0', 'f'].includes(lower)) return false;
+  throw parseError(`Unable to convert "${raw}" to boolean`);
+}
+
+/** DRF's SearchFilter over name and description: every term must appear in one of them. */
+function searchPredicate<T>(model: Model<T>, search: string | null): Predicate<T> | undefined {
+  const terms = (search ?? '').split(/[\s,]+/).filter(Boolean);
+  const fields = ['name', 'description'].flatMap((name) => model.fields[name] ?? []);
+  if (terms.length === 0 || fields.length === 0) return undefined;
+  return (row) =>
+    terms.every((term) =>
+      fields.some((f) =>
+        String(f.value(row) ?? '')
+          .toLowerCase()
+          .includes(term.toLowerCase()),
+      ),
+    );
+}
+
+function orderRows<T>(model: Model<T>, rows: T[], orderBy: string | null): T[] {
+  const keys = orderBy === null ? model.ordering : orderBy.split(',');
+  const sorters = keys.map((key) => {
+    const descending = key.startsWith('-');
+    const spec = resolveField(model, [descending ? key.slice(1) : key]);
+    return { spec, descending };
+  });
+  return [...rows].sort((a, b) => {
+    for (const { spec, descending } of sorters) {
+      const order = orderValues(spec.value(a), spec.value(b));
+      if (order !== 0) return descending ? -order : order;
+    }
+    return 0;
+  });
+}
+
+/** PostgreSQL's default: NULLs sort after everything ascending, before everything descending. */
+function orderValues(a: unknown, b: unknown): number {
+  const aNull = a === null || a === undefined;
+  const bNull = b === null || b === undefined;
+  if (aNull || bNull) return aNull === bNull ? 0 : aNull ? 1 : -1;
+  return compare(a, b);
+}

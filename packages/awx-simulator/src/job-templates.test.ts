@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwxSimulator, startAwxSimulator } from './index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
+type Body = any;
+
+let sim: AwxSimulator;
+const request = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${sim.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+    body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Body,
+  };
+};
+const credentialOf = (type: number, name: string) =>
+  sim.state.addCredential({
+    name,
+    credential_type: type,
+    organization: 1,
+    inputs: { password: 'p' },
+  }).id;
+
+let typeA: number;
+let typeB: number;
+let templateCred: number;
+
+beforeAll(async () => {
+  sim = await startAwxSimulator();
+  const type = (name: string) =>
+    sim.state.addCredentialType({
+      name,
+      kind: 'cloud',
+      inputs: { fields: [{ id: 'password', label: 'password', secret: true }] },
+    }).id;
+  typeA = type('type-a');
+  typeB = type('type-b');
+  templateCred = credentialOf(typeA, 'template-a');
+});
+afterAll(() => sim.stop());
+
+describe('job templates', () => {
+  it('is found by exact name and lists its credentials', async () => {
+    const template = sim.state.addJobTemplate({ name: 'remediate', credentials: [templateCred] });
+    const found = await request('GET', 'job_templates/?name=remediate');
+    expect(found.body).toMatchObject({
+      count: 1,
+      results: [{ id: template.id, name: 'remediate' }],
+    });
+    const credentials = await request('GET', `job_templates/${template.id}/credentials/`);
+    expect(credentials.body.results.map((c: { id: number }) => c.id)).toEqual([templateCred]);
+    expect((await request('GET', `job_templates/${template.id}/`)).body).toMatchObject({
+      ask_variables_on_launch: false,
+      ask_credential_on_launch: false,
+      status: 'never updated',
+    });
+  });
+
+  it('launches anyway when prompts are not asked for, listing them in ignored_fields', async () => {
+    const template = sim.state.addJobTemplate({ name: 'no-prompts', credentials: [templateCred] });
+    const extra = credentialOf(typeB, 'ephemeral-b');
+    const launched = await request('POST', `job_templates/${template.id}/launch/`, {
+      extra_vars: { WFE_NAME: 'wfe-1' },
+      credentials: [templateCred, extra],
+      limit: 'web',
+    });
+    expect(launched.status).toBe(201);
+    expect(launched.headers.get('location')).toBe(`${sim.apiUrl}jobs/${launched.body.job}/`);
+    expect(launched.body).toMatchObject({
+      job: launched.body.id,
+      ignored_fields: { extra_vars: { WFE_NAME: 'wfe-1' }, credentials: [extra], limit: 'web' },
+      extra_vars: '{}',
+      status: 'pending',
+      job_template: template.id,
+    });
+    expect(sim.state.job(launched.body.job)?.credentials).toEqual([templateCred]);
+  });
+
+  it('takes prompted extra_vars as an object or JSON text, keeping big integers exact', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'prompts',
+      askVariablesOnLaunch: true,
+      extraVars: { region: 'eu', replicas: 1 },
+    });
+    const asText = await request(
+      'POST',
+      `job_templates/${template.id}/launch/`,
+      '{"extra_vars": "{\\"replicas\\": 9223372036854775807, \\"ratio\\": 0.5}"}',
+    );
+    expect(asText.body.extra_vars).toBe(
+      '{"region": "eu", "replicas": 9223372036854775807, "ratio": 0.5}',
+    );
+    expect(asText.body.ignored_fields).toEqual({});
+    const asObject = await request(
+      'POST',
+      `job_templates/${template.id}/launch/`,
+      '{"extra_vars": {"id": 9223372036854775807, "name": "\u00e9"}}',
+    );
+    expect(asObject.body.extra_vars).toBe(
+      '{"region": "eu", "replicas": 1, "id": 9223372036854775807, "name": "\\u00e9"}',
+    );
+  });
+
+  it('refuses extra_vars that are not a mapping', async () => {
+    const template = sim.state.addJobTemplate({ name: 'bad-vars', askVariablesOnLaunch: true });
+    expect(
+      (await request('POST', `job_templates/${template.id}/launch/`, { extra_vars: [1] })).body,
+    ).toEqual({
+      extra_vars: ['Must be valid JSON or YAML.'],
+    });
+  });
+
+  it('replaces the template credential of the same type with a prompted one', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'replace',
+      askCredentialOnLaunch: true,
+      credentials: [templateCred],
+    });
+    const replacement = credentialOf(typeA, 'replacement-a');
+    const extra = credentialOf(typeB, 'added-b');
+    const launched = await request('POST', `job_templates/${template.id}/launch/`, {
+      credentials: [replacement, extra],
+    });
+    expect(launched.status).toBe(201);
+    expect(sim.state.job(launched.body.job)?.credentials).toEqual([replacement, extra]);
+    expect(launched.body.summary_fields.credentials.map((c: { id: number }) => c.id)).toEqual([
+      replacement,
+      extra,
+    ]);
+  });
+
+  it('refuses two new credentials of one type and dropping a template credential', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'strict',
+      askCredentialOnLaunch: true,
+      credentials: [templateCred],
+    });
+    const b1 = credentialOf(typeB, 'b-one');
+    const b2 = credentialOf(typeB, 'b-two');
+    expect(
+      (
+        await request('POST', `job_templates/${template.id}/launch/`, {
+          credentials: [templateCred, b1, b2],
+        })
+      ).body,
+    ).toEqual({ credentials: ['Cannot assign multiple type-b credentials.'] });
+    expect(
+      (await request('POST', `job_templates/${template.id}/launch/`, { credentials: [b1] })).body,
+    ).toEqual({
+      credentials: [
+        'Removing type-a credential at launch time without replacement is not supported. Provided list lacked credential(s): template-a.',
+      ],
+    });
+    expect(
+      (await request('POST', `job_templates/${template.id}/launch/`, { credentials: [999] })).body,
+    ).toEqual({
+      credentials: ['Invalid pk "999" - object does not exist.'],
+    });
+    expect(sim.state.jobs().filter((j) => j.jobTemplate === template.id)).toEqual([]);
+  });
+
+  it('describes what a launch needs on GET launch/', async () => {
+    const template = sim.state.addJobTemplate({ name: 'describe', askVariablesOnLaunch: true });
+    expect((await request('GET', `job_templates/${template.id}/launch/`)).body).toMatchObject({
+      can_start_without_user_input: false,
+      ask_variables_on_launch: true,
+      ask_credential_on_launch: false,
+      job_template_data: { id: template.id, name: 'describe' },
+    });
+  });
+});

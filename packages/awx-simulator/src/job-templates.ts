@@ -1,0 +1,373 @@
+/**
+ * Job templates and what launching one does (AWX's JobLaunchSerializer and
+ * JobTemplate._accept_or_ignore_job_kwargs). A prompt the template does not ask for is not an
+ * error on a manual launch: AWX drops it into `ignored_fields` and launches anyway. Launch
+ * credentials replace the template's credential of the same type; two new credentials of one type,
+ * or dropping a template credential without a same-type replacement, are 400s.
+ */
+import { z } from 'zod';
+import type { CredentialType } from './credential-types.js';
+import type { Credential } from './credentials.js';
+import type { Model } from './filters.js';
+import { jobScheduleSchema } from './jobs.js';
+import { isJsonObject, parseJsonText, pythonJsonDumps } from './python-json.js';
+import type { FieldErrors } from './replies.js';
+import {
+  charField,
+  type Exists,
+  manyPkField,
+  optionalBooleanField,
+  optionalChoiceField,
+  parseBody,
+} from './serializer-fields.js';
+import { formatTimestamp, type Micros } from './timestamps.js';
+
+/** A template as a test seeds it; the simulator has no API to create templates. */
+export const jobTemplateSeedSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  organization: z.number().int().positive().default(1),
+  playbook: z.string().default('site.yml'),
+  askVariablesOnLaunch: z.boolean().default(false),
+  askCredentialOnLaunch: z.boolean().default(false),
+  /** Ids of credentials attached to the template. */
+  credentials: z.array(z.number().int().positive()).default([]),
+  extraVars: z.record(z.string(), z.unknown()).default({}),
+  schedule: jobScheduleSchema.prefault({}),
+});
+
+export type JobTemplateSeed = z.input<typeof jobTemplateSeedSchema>;
+
+export type JobTemplate = z.output<typeof jobTemplateSeedSchema> & {
+  readonly id: number;
+  readonly created: Micros;
+};
+
+/** The body of `POST job_templates/{id}/launch/`, for the prompts the simulator models. */
+const launchRequestSchema = (credentialExists: Exists) =>
+  z.object({
+    credentials: manyPkField(credentialExists),
+    limit: charField({ required: false, allowBlank: true }),
+    job_tags: charField({ required: false, allowBlank: true }),
+    skip_tags: charField({ required: false, allowBlank: true }),
+    scm_branch: charField({ required: false, allowBlank: true }),
+    job_type: optionalChoiceField(['run', 'check']),
+    // DRF's choice keys for verbosity are integers; the field accepts them spelled either way.
+    verbosity: optionalChoiceField(['0', '1', '2', '3', '4', '5']).transform((v) =>
+      v === undefined ? undefined : Number(v),
+    ),
+    diff_mode: optionalBooleanField(),
+  });
+
+/** Template values of the standard prompts; the simulator's templates never ask for them. */
+const PROMPT_DEFAULTS = {
+  limit: '',
+  job_tags: '',
+  skip_tags: '',
+  scm_branch: '',
+  job_type: 'run',
+  verbosity: 0,
+  diff_mode: false,
+} as const;
+
+export interface LaunchPlan {
+  readonly extraVars: string;
+  readonly credentials: readonly number[];
+  readonly ignoredFields: Record<string, unknown>;
+}
+
+export interface LaunchCredential {
+  readonly credential: Credential;
+  readonly type: CredentialType;
+}
+
+const LAUNCHABLE_KINDS = new Set(['ssh', 'vault', 'cloud', 'net', 'kubernetes']);
+
+/** AWX's `vars_validate_or_raise` on JSON text or an object. */
+function parseExtraVars(value: unknown): Record<string, unknown> | string {
+  if (isJsonObject(value)) return value;
+  if (typeof value !== 'string') return 'Must be valid JSON or YAML.';
+  const text = value.trim();
+  if (text === '' || text === '""') return {};
+  let parsed: unknown;
+  try {
+    parsed = parseJsonText(text);
+  } catch {
+    return 'The AWX simulator accepts extra_vars as a JSON object or JSON text; YAML text is not supported.';
+  }
+  return isJsonObject(parsed) ? parsed : 'Must be valid JSON or YAML.';
+}
+
+/** Validates a launch against a template and says what the job gets and what AWX ignored. */
+export function planLaunch(
+  template: JobTemplate,
+  body: unknown,
+  lookup: (id: number) => LaunchCredential | undefined,
+): { ok: true; plan: LaunchPlan } | { ok: false; errors: FieldErrors } {
+  const parsed = parseBody(
+    launchRequestSchema((id) => lookup(id) !== undefined),
+    body,
+  );
+  // DRF validates `extra_vars` with the other fields, so its error joins theirs.
+  const extraVars =
+    isJsonObject(body) && body.extra_vars !== undefined ? parseExtraVars(body.extra_vars) : {};
+  if (!parsed.ok || typeof extraVars === 'string') {
+    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+    if (typeof extraVars === 'string') errors.extra_vars = [extraVars];
+    return { ok: false, errors };
+  }
+  const request = parsed.value;
+
+  const ignored: Record<string, unknown> = {};
+  const acceptedVars = acceptVariables(template, extraVars, ignored);
+  for (const [name, templateValue] of Object.entries(PROMPT_DEFAULTS)) {
+    const value = request[name as keyof typeof PROMPT_DEFAULTS];
+    if (value !== undefined && value !== templateValue) ignored[name] = value;
+  }
+
+  const provided = (request.credentials ?? []).map((id) => lookup(id) as LaunchCredential);
+  const added = provided.filter(({ credential }) => !template.credentials.includes(credential.id));
+  let accepted: LaunchCredential[] = [];
+  if (added.length > 0 && template.askCredentialOnLaunch) accepted = added;
+  else if (added.length > 0) ignored.credentials = added.map(({ credential }) => credential.id);
+
+  const errors = credentialErrors(template, accepted, request.credentials && provided, lookup);
+  if (errors.length > 0) return { ok: false, errors: { credentials: errors } };
+
+  return {
+    ok: true,
+    plan: {
+      extraVars: pythonJsonDumps({ ...template.extraVars, ...acceptedVars }),
+      credentials: combineCredentials(template, accepted, lookup),
+      ignoredFields: ignored,
+    },
+  };
+}
+
+/** Without a survey, a template either takes every variable or none that differ from its own. */
+function acceptVariables(
+  template: JobTemplate,
+  extraVars: Record<string, unknown>,
+  ignored: Record<string, unknown>,
+): Record<string, unknown> {
+  if (template.askVariablesOnLaunch) return extraVars;
+  const rejected = Object.fromEntries(
+    Object.entries(extraVars).filter(
+      ([key, value]) =>
+        !(key in template.extraVars) ||
+        pythonJsonDumps(template.extraVars[key]) !== pythonJsonDumps(value),
+    ),
+  );
+  if (Object.keys(rejected).length > 0) ignored.extra_vars = rejected;
+  return {};
+}
+
+function credentialErrors(
+  template: JobTemplate,
+  accepted: readonly LaunchCredential[],
+  provided: readonly LaunchCredential[] | undefined,
+  lookup: (id: number) => LaunchCredential | undefined,
+): string[] {
+  const errors: string[] = [];
+  const seenTypes = new Set<number>();
+  for (const { type } of accepted) {
+    if (seenTypes.has(type.id)) errors.push(`Cannot assign multiple ${type.name} credentials.`);
+    if (!LAUNCHABLE_KINDS.has(type.kind))
+      errors.push(`Cannot assign a Credential of kind \`${type.kind}\``);
+    seenTypes.add(type.id);
+  }
+  if (provided) {
+    const providedIds = new Set(provided.map(({ credential }) => credential.id));
+    const providedTypes = new Set(provided.map(({ type }) => type.id));
+    const removed = template.credentials
+      .map((id) => lookup(id))
+      .filter((c): c is LaunchCredential => c !== undefined && !providedIds.has(c.credential.id));
+    const names = removed.map(({ credential }) => credential.name).join(', ');
+    for (const { type } of removed) {
+      if (providedTypes.has(type.id)) continue;
+      errors.push(
+        `Removing ${type.name} credential at launch time without replacement is not supported. Provided list lacked credential(s): ${names}.`,
+      );
+    }
+  }
+  return errors;
+}
+
+/** AWX keeps one credential per type: the template's, unless a prompted one replaces it. */
+function combineCredentials(
+  template: JobTemplate,
+  accepted: readonly LaunchCredential[],
+  lookup: (id: number) => LaunchCredential | undefined,
+): number[] {
+  const byType = new Map<number, number>();
+  for (const id of template.credentials) {
+    const found = lookup(id);
+    if (found) byType.set(found.type.id, id);
+  }
+  for (const { credential, type } of accepted) byType.set(type.id, credential.id);
+  return [...byType.values()];
+}
+
+export const jobTemplateModel: Model<JobTemplate> = {
+  objectName: 'JobTemplate',
+  ordering: ['name'],
+  fields: {
+    id: { kind: 'int', value: (t) => t.id },
+    name: { kind: 'char', value: (t) => t.name },
+    description: { kind: 'char', value: (t) => t.description },
+    organization: { kind: 'fk', value: (t) => t.organization },
+    playbook: { kind: 'char', value: (t) => t.playbook },
+    ask_variables_on_launch: { kind: 'bool', value: (t) => t.askVariablesOnLaunch },
+    ask_credential_on_launch: { kind: 'bool', value: (t) => t.askCredentialOnLaunch },
+    created: { kind: 'datetime', value: (t) => t.created },
+    modified: { kind: 'datetime', value: (t) => t.created },
+    extra_vars: {
+      kind: 'char',
+      value: (t) => templateExtraVars(t),
+      forbidden: 'Filtering on extra_vars is not allowed.',
+    },
+  },
+};
+
+function templateExtraVars(template: JobTemplate): string {
+  return Object.keys(template.extraVars).length > 0 ? pythonJsonDumps(template.extraVars) : '';
+}
+
+const ASK_FLAGS = [
+  'scm_branch',
+  'diff_mode',
+  'variables',
+  'limit',
+  'tags',
+  'skip_tags',
+  'job_type',
+  'verbosity',
+  'inventory',
+  'credential',
+  'execution_environment',
+  'labels',
+  'forks',
+  'job_slice_count',
+  'timeout',
+  'instance_groups',
+] as const;
+
+function askFlags(template: JobTemplate): Record<string, boolean> {
+  return Object.fromEntries(
+    ASK_FLAGS.map((flag) => [
+      `ask_${flag}_on_launch`,
+      (flag === 'variables' && template.askVariablesOnLaunch) ||
+        (flag === 'credential' && template.askCredentialOnLaunch),
+    ]),
+  );
+}
+
+export interface TemplateContext {
+  readonly credentials: readonly Record<string, unknown>[];
+  readonly lastJob:
+    | { readonly id: number; readonly status: string; readonly finished: Micros | null }
+    | undefined;
+}
+
+export function serializeJobTemplate(
+  template: JobTemplate,
+  context: TemplateContext,
+  prefix: string,
+): Record<string, unknown> {
+  const url = `${prefix}job_templates/${template.id}/`;
+  const last = context.lastJob;
+  return {
+    id: template.id,
+    type: 'job_template',
+    url,
+    related: {
+      organization: `${prefix}organizations/${template.organization}/`,
+      launch: `${url}launch/`,
+      credentials: `${url}credentials/`,
+      jobs: `${url}jobs/`,
+      ...(last ? { last_job: `${prefix}jobs/${last.id}/` } : {}),
+    },
+    summary_fields: {
+      organization: { id: template.organization },
+      credentials: context.credentials,
+      ...(last ? { last_job: { id: last.id, status: last.status } } : {}),
+      user_capabilities: { edit: true, delete: true, start: true, schedule: true, copy: true },
+    },
+    created: formatTimestamp(template.created),
+    modified: formatTimestamp(template.created),
+    name: template.name,
+    description: template.description,
+    job_type: 'run',
+    inventory: 1,
+    project: 1,
+    playbook: template.playbook,
+    scm_branch: '',
+    forks: 0,
+    limit: '',
+    verbosity: 0,
+    extra_vars: templateExtraVars(template),
+    job_tags: '',
+    force_handlers: false,
+    skip_tags: '',
+    start_at_task: '',
+    timeout: 0,
+    use_fact_cache: false,
+    organization: template.organization,
+    last_job_run: last ? formatTimestamp(last.finished) : null,
+    last_job_failed: last ? ['failed', 'error', 'canceled'].includes(last.status) : false,
+    next_job_run: null,
+    status: last ? last.status : 'never updated',
+    execution_environment: null,
+    host_config_key: '',
+    ...askFlags(template),
+    survey_enabled: false,
+    become_enabled: false,
+    diff_mode: false,
+    allow_simultaneous: false,
+    custom_virtualenv: null,
+    job_slice_count: 1,
+    webhook_service: '',
+    webhook_credential: null,
+    prevent_instance_group_fallback: false,
+  };
+}
+
+/** `GET launch/`: what a launch would need and what it would use by default. */
+export function launchInfo(
+  template: JobTemplate,
+  credentials: readonly LaunchCredential[],
+): Record<string, unknown> {
+  const flags = askFlags(template);
+  return {
+    can_start_without_user_input: !Object.values(flags).some(Boolean),
+    passwords_needed_to_start: [],
+    ...flags,
+    survey_enabled: false,
+    variables_needed_to_start: [],
+    credential_needed_to_start: false,
+    inventory_needed_to_start: false,
+    job_template_data: { name: template.name, id: template.id, description: template.description },
+    defaults: {
+      extra_vars: templateExtraVars(template),
+      diff_mode: false,
+      limit: '',
+      job_tags: '',
+      skip_tags: '',
+      job_type: 'run',
+      verbosity: 0,
+      inventory: { name: 'Demo Inventory', id: 1 },
+      credentials: credentials.map(({ credential, type }) => ({
+        id: credential.id,
+        name: credential.name,
+        credential_type: type.id,
+        passwords_needed: [],
+      })),
+      scm_branch: '',
+      execution_environment: {},
+      forks: 0,
+      job_slice_count: 1,
+      timeout: 0,
+      instance_groups: [],
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AwxSimulator,
+  type JobScheduleInput,
+  type JobStatus,
+  startAwxSimulator,
+} from './index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
+type Body = any;
+
+let sim: AwxSimulator;
+const request = async (method: string, path: string, body?: unknown) =>
+  fetch(`${sim.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+const launch = async (schedule: JobScheduleInput, credentials: number[] = []) => {
+  const template = sim.state.addJobTemplate({ name: `t-${Math.random()}`, schedule, credentials });
+  const response = await request('POST', `job_templates/${template.id}/launch/`);
+  return ((await response.json()) as { job: number }).job;
+};
+const job = async (id: number): Promise<Body> => (await request('GET', `jobs/${id}/`)).json();
+
+/** Polls the job over HTTP until it reaches one of `statuses`; fails the test after 5 s. */
+async function until(id: number, ...statuses: JobStatus[]) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const body = await job(id);
+    if (statuses.includes(body.status)) return body;
+    if (Date.now() > deadline) throw new Error(`job ${id} stuck in ${body.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+beforeAll(async () => {
+  sim = await startAwxSimulator();
+});
+afterAll(() => sim.stop());
+
+describe('jobs', () => {
+  it('moves pending -> running -> successful on its schedule', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'scheduled',
+      schedule: { pendingMs: 10, runningMs: 50 },
+    });
+    const launched: Body = await (
+      await request('POST', `job_templates/${template.id}/launch/`)
+    ).json();
+    expect(launched).toMatchObject({
+      status: 'pending',
+      started: null,
+      finished: null,
+      failed: false,
+    });
+    const done = await until(launched.job, 'successful');
+    expect(done).toMatchObject({ failed: false, job_explanation: '' });
+    expect(done.elapsed).toBeGreaterThanOrEqual(0.05);
+    expect(Date.parse(done.finished) - Date.parse(done.started)).toBeGreaterThanOrEqual(50);
+  });
+
+  it('shows a running job as started and not finished', async () => {
+    const id = await launch({ pendingMs: 0, runningMs: 60_000 });
+    expect(await until(id, 'running')).toMatchObject({ finished: null, failed: false, elapsed: 0 });
+    expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+  });
+
+  it('ends failed or error with failed=true and the scheduled explanation', async () => {
+    const failed = await launch({ pendingMs: 0, runningMs: 0, outcome: 'failed' });
+    expect(await until(failed, 'failed')).toMatchObject({ failed: true });
+    const errored = await launch({
+      pendingMs: 0,
+      runningMs: 0,
+      outcome: 'error',
+      jobExplanation: 'Job terminated due to error',
+    });
+    expect(await until(errored, 'error')).toMatchObject({
+      failed: true,
+      job_explanation: 'Job terminated due to error',
+    });
+  });
+
+  it('cancels a running job with 202, then answers 405 once it is finished', async () => {
+    const id = await launch({ pendingMs: 0, runningMs: 60_000, cancelMs: 10 });
+    await until(id, 'running');
+    expect(await (await request('GET', `jobs/${id}/cancel/`)).json()).toEqual({ can_cancel: true });
+    expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+    const canceled = await until(id, 'canceled');
+    expect(canceled).toMatchObject({ failed: true });
+    const again = await request('POST', `jobs/${id}/cancel/`);
+    expect(again.status).toBe(405);
+    expect(await again.json()).toEqual({ detail: 'Method "POST" not allowed.' });
+    expect(await (await request('GET', `jobs/${id}/cancel/`)).json()).toEqual({
+      can_cancel: false,
+    });
+  });
+
+  it('cancels a pending job at once', async () => {
+    const id = await launch({ pendingMs: 60_000 });
+    expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+    expect((await job(id)).status).toBe('canceled');
+  });
+
+  it('serves stdout as text/plain once the job has run', async () => {
+    const id = await launch({ pendingMs: 60_000 });
+    expect(await (await request('GET', `jobs/${id}/stdout/?format=txt`)).text()).toBe('');
+    const ran = await launch({
+      pendingMs: 0,
+      runningMs: 0,
+      stdout: ['TASK [restart]', 'ok: [web-1]'],
+    });
+    await until(ran, 'successful');
+    const response = await request('GET', `jobs/${ran}/stdout/?format=txt`);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await response.text()).toBe('TASK [restart]\nok: [web-1]\n');
+    expect((await request('GET', `jobs/${ran}/stdout/?format=bogus`)).status).toBe(404);
+  });
+
+  it('fails a job whose credential lacks a required input before it starts', async () => {
+    const type = sim.state.addCredentialType({
+      name: 'needs-token',
+      kind: 'cloud',
+      inputs: { fields: [{ id: 'token', label: 'token', secret: true }], required: ['token'] },
+    });
+    const incomplete = sim.state.addCredential({
+      name: 'incomplete',
+      credential_type: type.id,
+      organization: 1,
+      inputs: {},
+    });
+    const id = await launch({ pendingMs: 0 }, [incomplete.id]);
+    expect(await until(id, 'failed')).toMatchObject({
+      started: null,
+      job_explanation:
+        'Job cannot start because Credential incomplete does not provide one or more required fields (token).',
+    });
+  });
+});

@@ -1,0 +1,257 @@
+/**
+ * Jobs and their life: `pending -> waiting -> running -> successful | failed | error`, driven by
+ * a per-template schedule, and `canceled` on request. The transitions are pure functions of a
+ * job and the time; the store only arms timers for them. Cancel follows AWX's
+ * `UnifiedJob.cancel`: a job that has not started is canceled at once, a running one is flagged
+ * and stops a little later, and a finished one cannot be canceled (405).
+ */
+import { z } from 'zod';
+import type { Model } from './filters.js';
+import { formatTimestamp, type Micros } from './timestamps.js';
+
+export const JOB_OUTCOMES = ['successful', 'failed', 'error'] as const;
+
+/** How a template's jobs behave; every duration is in milliseconds. */
+export const jobScheduleSchema = z.object({
+  pendingMs: z.number().int().min(0).default(50),
+  waitingMs: z.number().int().min(0).default(0),
+  runningMs: z.number().int().min(0).default(100),
+  /** How long a running job takes to stop after a cancel request. */
+  cancelMs: z.number().int().min(0).default(20),
+  outcome: z.enum(JOB_OUTCOMES).default('successful'),
+  /** Lines of stdout; a short Ansible-like transcript matching the outcome when absent. */
+  stdout: z.array(z.string()).optional(),
+  jobExplanation: z.string().default(''),
+});
+
+export type JobSchedule = z.output<typeof jobScheduleSchema>;
+export type JobScheduleInput = z.input<typeof jobScheduleSchema>;
+
+export const JOB_STATUSES = [
+  'new',
+  'pending',
+  'waiting',
+  'running',
+  'successful',
+  'failed',
+  'error',
+  'canceled',
+] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+// awx/main/models/unified_jobs.py CAN_CANCEL.
+const CAN_CANCEL: ReadonlySet<JobStatus> = new Set(['new', 'pending', 'waiting', 'running']);
+const FAILED: ReadonlySet<JobStatus> = new Set(['failed', 'error', 'canceled']);
+
+export interface Job {
+  readonly id: number;
+  readonly name: string;
+  readonly jobTemplate: number;
+  readonly organization: number;
+  readonly status: JobStatus;
+  readonly created: Micros;
+  readonly modified: Micros;
+  readonly started: Micros | null;
+  readonly finished: Micros | null;
+  readonly jobExplanation: string;
+  /** `json.dumps` text of the merged extra vars, as AWX stores it. */
+  readonly extraVars: string;
+  readonly credentials: readonly number[];
+  readonly cancelFlag: boolean;
+  readonly schedule: JobSchedule;
+}
+
+export function canCancel(job: Job): boolean {
+  return CAN_CANCEL.has(job.status);
+}
+
+export function isFinished(job: Job): boolean {
+  return !CAN_CANCEL.has(job.status);
+}
+
+/** Milliseconds until the job's next transition, or `undefined` once it is finished. */
+export function nextTransitionDelay(job: Job): number | undefined {
+  switch (job.status) {
+    case 'new':
+    case 'pending':
+      return job.schedule.pendingMs;
+    case 'waiting':
+      return job.schedule.waitingMs;
+    case 'running':
+      return job.cancelFlag ? job.schedule.cancelMs : job.schedule.runningMs;
+    default:
+      return undefined;
+  }
+}
+
+function finish(job: Job, status: JobStatus, now: Micros, jobExplanation: string): Job {
+  return { ...job, status, finished: now, modified: now, jobExplanation };
+}
+
+/**
+ * The job after its next transition. `blocker` is why it cannot start (a credential lacking a
+ * required input); AWX's task manager then fails it before it runs.
+ */
+export function advance(job: Job, now: Micros, blocker?: string): Job {
+  switch (job.status) {
+    case 'new':
+    case 'pending':
+      if (blocker) return finish(job, 'failed', now, blocker);
+      return { ...job, status: 'waiting', modified: now };
+    case 'waiting':
+      return { ...job, status: 'running', started: now, modified: now };
+    case 'running':
+      if (job.cancelFlag) return finish(job, 'canceled', now, job.jobExplanation);
+      return finish(job, job.schedule.outcome, now, job.schedule.jobExplanation);
+    default:
+      return job;
+  }
+}
+
+/** `POST cancel/`: `undefined` when the job cannot be canceled any more (AWX answers 405). */
+export function requestCancel(job: Job, now: Micros): Job | undefined {
+  if (!canCancel(job)) return undefined;
+  if (job.status === 'running') return { ...job, cancelFlag: true, modified: now };
+  return { ...finish(job, 'canceled', now, job.jobExplanation), cancelFlag: true };
+}
+
+function stdoutLines(job: Job): readonly string[] {
+  if (job.schedule.stdout) return job.schedule.stdout;
+  const failed = job.schedule.outcome !== 'successful';
+  return [
+    '',
+    `PLAY [${job.name}] ${'*'.repeat(40)}`,
+    '',
+    `TASK [simulated task] ${'*'.repeat(36)}`,
+    failed
+      ? 'fatal: [localhost]: FAILED! => {"changed": false, "msg": "simulated failure"}'
+      : 'ok: [localhost]',
+    '',
+    `PLAY RECAP ${'*'.repeat(47)}`,
+    `localhost                  : ok=${failed ? 0 : 1}    changed=0    unreachable=0    failed=${failed ? 1 : 0}`,
+  ];
+}
+
+/** What `stdout/?format=txt` shows: nothing before the job starts, its transcript after. */
+export function stdoutText(job: Job): string {
+  return job.started === null ? '' : `${stdoutLines(job).join('\n')}\n`;
+}
+
+function elapsedSeconds(job: Job): number {
+  if (job.started === null || job.finished === null) return 0;
+  return Math.round((job.finished - job.started) / 1000) / 1000;
+}
+
+export const jobModel: Model<Job> = {
+  objectName: 'Job',
+  ordering: ['id'],
+  fields: {
+    id: { kind: 'int', value: (j) => j.id },
+    name: { kind: 'char', value: (j) => j.name },
+    description: { kind: 'char', value: () => '' },
+    status: { kind: 'char', value: (j) => j.status },
+    failed: { kind: 'bool', value: (j) => FAILED.has(j.status) },
+    job_template: { kind: 'fk', value: (j) => j.jobTemplate },
+    unified_job_template: { kind: 'fk', value: (j) => j.jobTemplate },
+    organization: { kind: 'fk', value: (j) => j.organization },
+    launch_type: { kind: 'char', value: () => 'manual' },
+    job_type: { kind: 'char', value: () => 'run' },
+    created: { kind: 'datetime', value: (j) => j.created },
+    modified: { kind: 'datetime', value: (j) => j.modified },
+    started: { kind: 'datetime', value: (j) => j.started },
+    finished: { kind: 'datetime', value: (j) => j.finished },
+    job_explanation: { kind: 'char', value: (j) => j.jobExplanation },
+    extra_vars: {
+      kind: 'char',
+      value: (j) => j.extraVars,
+      forbidden: 'Filtering on extra_vars is not allowed.',
+    },
+  },
+};
+
+export interface JobContext {
+  readonly templateName: string;
+  readonly credentials: readonly Record<string, unknown>[];
+}
+
+export function serializeJob(
+  job: Job,
+  context: JobContext,
+  prefix: string,
+): Record<string, unknown> {
+  const url = `${prefix}jobs/${job.id}/`;
+  return {
+    id: job.id,
+    type: 'job',
+    url,
+    related: {
+      created_by: `${prefix}users/1/`,
+      credentials: `${url}credentials/`,
+      job_template: `${prefix}job_templates/${job.jobTemplate}/`,
+      organization: `${prefix}organizations/${job.organization}/`,
+      unified_job_template: `${prefix}job_templates/${job.jobTemplate}/`,
+      stdout: `${url}stdout/`,
+      cancel: `${url}cancel/`,
+      relaunch: `${url}relaunch/`,
+    },
+    summary_fields: {
+      organization: { id: job.organization },
+      job_template: { id: job.jobTemplate, name: context.templateName, description: '' },
+      unified_job_template: {
+        id: job.jobTemplate,
+        name: context.templateName,
+        description: '',
+        unified_job_type: 'job',
+      },
+      credentials: context.credentials,
+      user_capabilities: { delete: isFinished(job), start: true },
+    },
+    created: formatTimestamp(job.created),
+    modified: formatTimestamp(job.modified),
+    name: job.name,
+    description: '',
+    job_type: 'run',
+    inventory: 1,
+    project: 1,
+    playbook: 'site.yml',
+    scm_branch: '',
+    forks: 0,
+    limit: '',
+    verbosity: 0,
+    extra_vars: job.extraVars,
+    job_tags: '',
+    force_handlers: false,
+    skip_tags: '',
+    start_at_task: '',
+    timeout: 0,
+    use_fact_cache: false,
+    organization: job.organization,
+    unified_job_template: job.jobTemplate,
+    launch_type: 'manual',
+    status: job.status,
+    execution_environment: null,
+    failed: FAILED.has(job.status),
+    started: formatTimestamp(job.started),
+    finished: formatTimestamp(job.finished),
+    canceled_on: job.status === 'canceled' ? formatTimestamp(job.finished) : null,
+    elapsed: elapsedSeconds(job),
+    job_explanation: job.jobExplanation,
+    execution_node: job.started === null ? '' : 'awx-simulator',
+    controller_node: job.started === null ? '' : 'awx-simulator',
+    launched_by: { id: 1, name: 'admin', type: 'user', url: `${prefix}users/1/` },
+    work_unit_id: null,
+    job_template: job.jobTemplate,
+    passwords_needed_to_start: [],
+    allow_simultaneous: false,
+    artifacts: {},
+    scm_revision: '',
+    instance_group: null,
+    diff_mode: false,
+    job_slice_number: 0,
+    job_slice_count: 1,
+    webhook_service: '',
+    webhook_credential: null,
+    webhook_guid: '',
+  };
+}

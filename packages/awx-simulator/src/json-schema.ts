@@ -1,0 +1,162 @@
+/**
+ * The part of JSON Schema draft 4 that AWX's credential schemas use, reporting errors with
+ * python-jsonschema's messages, paths and failing sub-schemas, because AWX builds its 400 bodies
+ * from exactly those (awx/main/fields.py).
+ */
+import { isJsonObject, isRawJson, pythonRepr } from './python-json.js';
+
+export interface Schema {
+  readonly type?: 'object' | 'array' | 'string' | 'boolean' | 'number' | 'integer';
+  readonly enum?: readonly unknown[];
+  readonly pattern?: string;
+  readonly properties?: Readonly<Record<string, Schema>>;
+  readonly patternProperties?: Readonly<Record<string, Schema>>;
+  readonly additionalProperties?: boolean;
+  readonly required?: readonly string[];
+  readonly items?: Schema;
+  readonly minItems?: number;
+  readonly uniqueItems?: boolean;
+  /** AWX's replacement message for a `pattern` failure, with `{instance}` substituted. */
+  readonly error?: string;
+  /** AWX keys credential input errors by the failing field's `id`. */
+  readonly id?: string;
+  readonly [annotation: string]: unknown;
+}
+
+export interface SchemaError {
+  readonly validator: string;
+  readonly message: string;
+  readonly path: readonly (string | number)[];
+  readonly schema: Schema;
+  readonly instance: unknown;
+  readonly expected?: unknown;
+}
+
+function isType(value: unknown, type: string): boolean {
+  switch (type) {
+    case 'object':
+      return isJsonObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'number':
+      return typeof value === 'number' || isRawJson(value);
+    default:
+      return (
+        (typeof value === 'number' && Number.isInteger(value)) ||
+        (isRawJson(value) && /^-?\d+$/.test(value.rawJSON))
+      );
+  }
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Every error, in the order python-jsonschema yields them (schema keyword order). */
+export function validate(
+  instance: unknown,
+  schema: Schema,
+  path: (string | number)[] = [],
+): SchemaError[] {
+  const errors: SchemaError[] = [];
+  const error = (validator: string, message: string, expected?: unknown) =>
+    errors.push({ validator, message, path, schema, instance, expected });
+  for (const keyword of Object.keys(schema)) {
+    switch (keyword) {
+      case 'type':
+        if (schema.type && !isType(instance, schema.type)) {
+          error('type', `${pythonRepr(instance)} is not of type '${schema.type}'`, schema.type);
+        }
+        break;
+      case 'enum':
+        if (schema.enum && !schema.enum.some((option) => equal(option, instance))) {
+          error('enum', `${pythonRepr(instance)} is not one of ${pythonRepr(schema.enum)}`);
+        }
+        break;
+      case 'pattern':
+        if (
+          typeof instance === 'string' &&
+          schema.pattern &&
+          !new RegExp(schema.pattern).test(instance)
+        ) {
+          error('pattern', `${pythonRepr(instance)} does not match ${pythonRepr(schema.pattern)}`);
+        }
+        break;
+      case 'minItems':
+        if (Array.isArray(instance) && instance.length < (schema.minItems ?? 0)) {
+          error('minItems', `${pythonRepr(instance)} is too short`);
+        }
+        break;
+      case 'uniqueItems':
+        if (
+          Array.isArray(instance) &&
+          schema.uniqueItems &&
+          instance.some((item, i) => instance.findIndex((other) => equal(other, item)) !== i)
+        ) {
+          error('uniqueItems', `${pythonRepr(instance)} has non-unique elements`);
+        }
+        break;
+      case 'items':
+        if (Array.isArray(instance) && schema.items) {
+          instance.forEach((item, i) => {
+            errors.push(...validate(item, schema.items as Schema, [...path, i]));
+          });
+        }
+        break;
+      case 'properties':
+        if (isJsonObject(instance)) {
+          for (const [name, sub] of Object.entries(schema.properties ?? {})) {
+            if (name in instance) errors.push(...validate(instance[name], sub, [...path, name]));
+          }
+        }
+        break;
+      case 'patternProperties':
+        if (isJsonObject(instance)) {
+          for (const [pattern, sub] of Object.entries(schema.patternProperties ?? {})) {
+            for (const [name, value] of Object.entries(instance)) {
+              if (new RegExp(pattern).test(name))
+                errors.push(...validate(value, sub, [...path, name]));
+            }
+          }
+        }
+        break;
+      case 'additionalProperties':
+        if (isJsonObject(instance) && schema.additionalProperties === false) {
+          const extras = additionalProperties(instance, schema);
+          if (extras.length > 0) error('additionalProperties', additionalMessage(extras, schema));
+        }
+        break;
+      case 'required':
+        if (isJsonObject(instance)) {
+          for (const name of schema.required ?? []) {
+            if (!(name in instance))
+              error('required', `${pythonRepr(name)} is a required property`);
+          }
+        }
+        break;
+    }
+  }
+  return errors;
+}
+
+function additionalProperties(instance: Record<string, unknown>, schema: Schema): string[] {
+  const patterns = Object.keys(schema.patternProperties ?? {}).map((p) => new RegExp(p));
+  return Object.keys(instance)
+    .filter((name) => !(name in (schema.properties ?? {})) && !patterns.some((p) => p.test(name)))
+    .sort();
+}
+
+function additionalMessage(extras: readonly string[], schema: Schema): string {
+  const joined = extras.map((extra) => pythonRepr(extra)).join(', ');
+  if (schema.patternProperties) {
+    const patterns = Object.keys(schema.patternProperties)
+      .sort()
+      .map((p) => pythonRepr(p));
+    return `${joined} ${extras.length === 1 ? 'does' : 'do'} not match any of the regexes: ${patterns.join(', ')}`;
+  }
+  return `Additional properties are not allowed (${joined} ${extras.length === 1 ? 'was' : 'were'} unexpected)`;
+}

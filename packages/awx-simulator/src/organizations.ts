@@ -1,0 +1,43 @@
+/** Organizations: AWX ships one named `Default`; credentials and templates belong to one. */
+import type { Model } from './filters.js';
+import { formatTimestamp, type Micros } from './timestamps.js';
+
+export interface Organization {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly created: Micros;
+}
+
+export const organizationModel: Model<Organization> = {
+  objectName: 'Organization',
+  ordering: ['name'],
+  fields: {
+    id: { kind: 'int', value: (o) => o.id },
+    name: { kind: 'char', value: (o) => o.name },
+    description: { kind: 'char', value: (o) => o.description },
+    created: { kind: 'datetime', value: (o) => o.created },
+    modified: { kind: 'datetime', value: (o) => o.created },
+  },
+};
+
+export function serializeOrganization(org: Organization, prefix: string): Record<string, unknown> {
+  const url = `${prefix}organizations/${org.id}/`;
+  return {
+    id: org.id,
+    type: 'organization',
+    url,
+    related: {
+      credentials: `${url}credentials/`,
+      job_templates: `${url}job_templates/`,
+    },
+    summary_fields: { user_capabilities: { edit: true, delete: true } },
+    created: formatTimestamp(org.created),
+    modified: formatTimestamp(org.created),
+    name: org.name,
+    description: org.description,
+    max_hosts: 0,
+    custom_virtualenv: null,
+    default_environment: null,
+  };
+}

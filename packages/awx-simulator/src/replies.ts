@@ -1,0 +1,49 @@
+/**
+ * What a handler answers, as a plain value: the HTTP layer only writes it out. Error bodies use
+ * the shapes Django REST Framework gives AWX: `{"detail": "..."}` for request-level errors and a
+ * field-keyed dict of message lists for validation errors.
+ */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** A JSON value, or text when `headers['Content-Type']` says so; `undefined` sends no body. */
+  readonly body: unknown;
+}
+
+export type FieldErrors = Record<string, unknown>;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'Content-Type': 'application/json', ...headers }, body };
+}
+
+export function text(body: string, headers: Record<string, string> = {}): Reply {
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers },
+    body,
+  };
+}
+
+export function empty(status: number, headers: Record<string, string> = {}): Reply {
+  return { status, headers, body: undefined };
+}
+
+export function detail(status: number, message: string): Reply {
+  return json(status, { detail: message });
+}
+
+export const notFound = (): Reply => detail(404, 'Not found.');
+
+export const badRequest = (errors: FieldErrors): Reply => json(400, errors);
+
+export function methodNotAllowed(method: string, allow: readonly string[]): Reply {
+  return json(405, { detail: `Method "${method}" not allowed.` }, { Allow: allow.join(', ') });
+}
+
+/** A validation failure raised by the programmatic API, carrying the body AWX would answer. */
+export class AwxValidationError extends Error {
+  constructor(readonly errors: FieldErrors) {
+    super(`AWX would reject this with 400: ${JSON.stringify(errors)}`);
+    this.name = 'AwxValidationError';
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Zod schemas that accept and reject request fields the way Django REST Framework's serializer
+ * fields do in AWX, word for word, so a client's error handling meets the real messages.
+ * Unknown keys are dropped silently, as DRF does.
+ */
+import { z } from 'zod';
+import { isJsonObject, pythonTypeName } from './python-json.js';
+
+type Ctx = z.core.$RefinementCtx<unknown>;
+
+function fail(ctx: Ctx, value: unknown, message: string): never {
+  ctx.issues.push({ code: 'custom', message, input: value });
+  return z.NEVER;
+}
+
+const REQUIRED = 'This field is required.';
+const NOT_NULL = 'This field may not be null.';
+
+/** A DRF field: the key may be absent, and the transform decides what absence means. */
+function field<T>(parse: (value: unknown, ctx: Ctx) => T) {
+  return z.unknown().optional().transform(parse);
+}
+
+interface CharOptions {
+  readonly required?: boolean;
+  readonly allowBlank?: boolean;
+  readonly maxLength?: number;
+}
+
+/** `CharField`: numbers become strings, surrounding whitespace is trimmed. */
+export function charField(options: CharOptions = {}) {
+  const { required = true, allowBlank = false, maxLength } = options;
+  return field((value, ctx): string => {
+    if (value === undefined) return required ? fail(ctx, value, REQUIRED) : '';
+    if (value === null) return fail(ctx, value, NOT_NULL);
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      return fail(ctx, value, 'Not a valid string.');
+    }
+    const text = String(value).trim();
+    if (text === '' && !allowBlank) return fail(ctx, value, 'This field may not be blank.');
+    if (maxLength !== undefined && text.length > maxLength) {
+      return fail(ctx, value, `Ensure this field has no more than ${maxLength} characters.`);
+    }
+    return text;
+  });
+}
+
+/** `ChoiceField`; an optional one is `undefined` when absent. */
+export function choiceField<const T extends string>(choices: readonly T[]) {
+  return field((value, ctx): T => {
+    if (value === undefined) return fail(ctx, value, REQUIRED);
+    return choice(choices, value, ctx);
+  });
+}
+
+export function optionalChoiceField<const T extends string>(choices: readonly T[]) {
+  return field((value, ctx): T | undefined =>
+    value === undefined ? undefined : choice(choices, value, ctx),
+  );
+}
+
+function choice<T extends string>(choices: readonly T[], value: unknown, ctx: Ctx): T {
+  if (value === null) return fail(ctx, value, NOT_NULL);
+  const match = choices.find((option) => option === String(value));
+  return match ?? fail(ctx, value, `"${String(value)}" is not a valid choice.`);
+}
+
+const TRUE_VALUES = new Set(['t', 'y', 'yes', 'true', 'on', '1']);
+const FALSE_VALUES = new Set(['f', 'n', 'no', 'false', 'off', '0']);
+
+/** An optional `BooleanField`: DRF's spellings of true and false, `undefined` when absent. */
+export function optionalBooleanField() {
+  return field((value, ctx): boolean | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value === 'boolean') return value;
+    const spelled = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+    // DRF lists each spelling in lower, Title and UPPER case only.
+    const cased = [spelled.toLowerCase(), spelled.toUpperCase(), titleCase(spelled)].includes(
+      spelled,
+    );
+    if (cased && TRUE_VALUES.has(spelled.toLowerCase())) return true;
+    if (cased && FALSE_VALUES.has(spelled.toLowerCase())) return false;
+    return fail(ctx, value, 'Must be a valid boolean.');
+  });
+}
+
+function titleCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
+}
+
+const DIGITS = /^\d+$/;
+
+/** Whether a primary key names an existing object; DRF checks it with the field. */
+export type Exists = (id: number) => boolean;
+
+/** A primary key as `PrimaryKeyRelatedField` takes it: an integer or a string of digits. */
+function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
+  let id: number | undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) id = value;
+  else if (typeof value === 'string' && DIGITS.test(value.trim())) id = Number(value.trim());
+  if (id === undefined) {
+    return fail(
+      ctx,
+      value,
+      `Incorrect type. Expected pk value, received ${pythonTypeName(value)}.`,
+    );
+  }
+  return exists(id)
+    ? id
+    : fail(ctx, value, `Invalid pk "${String(value)}" - object does not exist.`);
+}
+
+interface PkOptions {
+  readonly exists: Exists;
+  readonly required?: boolean;
+  readonly allowNull?: boolean;
+}
+
+/** `PrimaryKeyRelatedField`; `null` when absent or explicitly null and allowed. */
+export function pkField(options: PkOptions) {
+  const { exists, required = true, allowNull = false } = options;
+  return field((value, ctx): number | null => {
+    if (value === undefined) return required ? fail(ctx, value, REQUIRED) : null;
+    if (value === null) return allowNull ? null : fail(ctx, value, NOT_NULL);
+    return pkValue(value, exists, ctx);
+  });
+}
+
+/** `PrimaryKeyRelatedField(many=True)`, which stops at the first bad item; `undefined` when absent. */
+export function manyPkField(exists: Exists) {
+  return field((value, ctx): number[] | undefined => {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) {
+      return fail(ctx, value, `Expected a list of items but got type "${pythonTypeName(value)}".`);
+    }
+    const ids: number[] = [];
+    for (const item of value) {
+      const issues = ctx.issues.length;
+      ids.push(pkValue(item, exists, ctx));
+      if (ctx.issues.length > issues) return z.NEVER;
+    }
+    return ids;
+  });
+}
+
+/** A JSON field validated later against a JSON schema; absent means `{}`. */
+export function jsonField() {
+  return field((value): unknown => (value === undefined ? {} : value));
+}
+
+/** DRF's field-keyed error dict from a failed parse: `{"name": ["This field is required."]}`. */
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'non_field_errors');
+    if (!errors[key]?.length) errors[key] = [issue.message];
+  }
+  return errors;
+}
+
+/** Parses a request body that must be a JSON object, as DRF serializers require. */
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+): { ok: true; value: z.infer<S> } | { ok: false; errors: Record<string, string[]> } {
+  if (!isJsonObject(body)) {
+    return {
+      ok: false,
+      errors: {
+        non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`],
+      },
+    };
+  }
+  const result = schema.safeParse(body);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, errors: fieldErrors(result.error) };
+}

@@ -1,0 +1,196 @@
+/**
+ * The HTTP shell: a node:http server on a loopback address that reads each request, applies the
+ * armed faults and latency, asks the API for a reply and writes it. Everything it knows about AWX
+ * lives in the modules it calls.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { handle } from './api.js';
+import type { CredentialType, CredentialTypeSeed } from './credential-types.js';
+import type { Credential, CredentialOrigin, CredentialSeed } from './credentials.js';
+import { type Fault, FaultPlan, type Faults } from './faults.js';
+import type { JobTemplate, JobTemplateSeed } from './job-templates.js';
+import type { Job } from './jobs.js';
+import type { Organization } from './organizations.js';
+import { detail, type Reply } from './replies.js';
+import { API_PREFIXES } from './routes.js';
+import { Store } from './store.js';
+
+export const simulatorOptionsSchema = z.object({
+  /** The bearer token clients must send; a random one when absent. */
+  token: z
+    .string()
+    .min(1)
+    .default(() => randomBytes(18).toString('base64url')),
+  /** `/api/v2/` as AWX serves it, or `/api/controller/v2/` as AAP 2.5+ does. */
+  apiPrefix: z.enum(API_PREFIXES).default('/api/v2/'),
+  /** Loopback only: the simulator is a test double, never a service. */
+  host: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
+  /** 0 picks a free port. */
+  port: z.number().int().min(0).max(65_535).default(0),
+});
+
+export type AwxSimulatorOptions = z.input<typeof simulatorOptionsSchema>;
+
+/** One request as the simulator answered it; bodies are never recorded, so no secret is. */
+export interface RequestRecord {
+  readonly method: string;
+  /** Path and query string. */
+  readonly path: string;
+  /** `null` when the connection was reset instead of answered. */
+  readonly status: number | null;
+  readonly fault?: Fault['kind'];
+}
+
+/** The simulator's data, to seed before a test and to inspect after it. */
+export interface SimulatorState {
+  addOrganization(name: string, description?: string): Organization;
+  /** Validated as `POST credential_types/` is; throws AwxValidationError with AWX's 400 body. */
+  addCredentialType(seed: CredentialTypeSeed): CredentialType;
+  /** A credential for a template to own, validated as `POST credentials/` is. */
+  addCredential(seed: CredentialSeed): Credential;
+  addJobTemplate(seed: JobTemplateSeed): JobTemplate;
+  organizations(): Organization[];
+  credentialTypes(): CredentialType[];
+  jobTemplates(): JobTemplate[];
+  jobs(): Job[];
+  job(id: number): Job | undefined;
+  /**
+   * Credentials that exist right now, with their real input values. `{ origin: 'api' }` selects
+   * those a client created, so "nothing leaked" is `expect(liveCredentials({ origin: 'api' }))
+   * .toEqual([])`.
+   */
+  liveCredentials(filter?: { readonly origin?: CredentialOrigin }): Credential[];
+}
+
+export interface AwxSimulator {
+  /** `http://127.0.0.1:<port>`, without the API prefix. */
+  readonly url: string;
+  readonly apiPrefix: string;
+  /** `url` followed by `apiPrefix`. */
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly state: SimulatorState;
+  readonly faults: Faults;
+  /** Every request so far, oldest first. */
+  readonly requests: readonly RequestRecord[];
+  stop(): Promise<void>;
+}
+
+function stateOf(store: Store): SimulatorState {
+  return {
+    addOrganization: (name, description) => store.addOrganization(name, description),
+    addCredentialType: (seed) => store.addCredentialType(seed),
+    addCredential: (seed) => store.addCredential(seed),
+    addJobTemplate: (seed) => store.addJobTemplate(seed),
+    organizations: () => store.organizations(),
+    credentialTypes: () => store.credentialTypes(),
+    jobTemplates: () => store.jobTemplates(),
+    jobs: () => store.jobs(),
+    job: (id) => store.job(id),
+    liveCredentials: (filter = {}) =>
+      store.credentials().filter((c) => filter.origin === undefined || c.origin === filter.origin),
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function write(response: ServerResponse, reply: Reply, startedAt: number): void {
+  const contentType = reply.headers['Content-Type'] ?? '';
+  const body =
+    reply.body === undefined
+      ? undefined
+      : contentType.startsWith('application/json')
+        ? JSON.stringify(reply.body)
+        : String(reply.body);
+  response.writeHead(reply.status, {
+    ...reply.headers,
+    'X-API-Request-Id': randomUUID().replaceAll('-', ''),
+    'X-API-Total-Time': `${((performance.now() - startedAt) / 1000).toFixed(3)}s`,
+    'X-API-Product-Name': 'AWX',
+  });
+  response.end(body);
+}
+
+export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Promise<AwxSimulator> {
+  const config = simulatorOptionsSchema.parse(options);
+  const store = new Store();
+  const faults = new FaultPlan();
+  const requests: RequestRecord[] = [];
+
+  const server = createServer(async (request, response) => {
+    const startedAt = performance.now();
+    const method = request.method ?? 'GET';
+    const path = request.url ?? '/';
+    const fault = faults.take(method, path);
+    const record = (status: number | null) =>
+      requests.push({ method, path, status, ...(fault ? { fault: fault.kind } : {}) });
+    const strike = (stage: 'before' | 'after'): boolean => {
+      if (fault?.when !== stage) return false;
+      if (fault.kind === 'reset') {
+        request.socket.destroy();
+        record(null);
+      } else {
+        write(response, fault.reply, startedAt);
+        record(fault.reply.status);
+      }
+      return true;
+    };
+
+    const latency = faults.delay();
+    if (latency > 0) await sleep(latency);
+    if (strike('before')) return;
+    let reply: Reply;
+    try {
+      reply = handle(
+        {
+          method,
+          url: path,
+          host: request.headers.host ?? `${config.host}:${config.port}`,
+          authorization: request.headers.authorization,
+          contentType: request.headers['content-type'],
+          body: await readBody(request),
+        },
+        store,
+        { prefix: config.apiPrefix, token: config.token },
+      );
+    } catch (error) {
+      process.stderr.write(`awx-simulator: ${(error as Error).stack ?? String(error)}\n`);
+      reply = detail(500, 'A server error occurred.');
+    }
+    if (strike('after')) return;
+    write(response, reply, startedAt);
+    record(reply.status);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostInUrl = config.host === '::1' ? '[::1]' : config.host;
+  const url = `http://${hostInUrl}:${port}`;
+
+  return {
+    url,
+    apiPrefix: config.apiPrefix,
+    apiUrl: `${url}${config.apiPrefix}`,
+    token: config.token,
+    state: stateOf(store),
+    faults,
+    requests,
+    stop: async () => {
+      store.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

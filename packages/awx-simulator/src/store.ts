@@ -1,0 +1,294 @@
+/**
+ * The simulator's state: organizations, credential types, credentials, templates and jobs, with
+ * the timers that move jobs along. Validation and transitions are delegated to the pure modules;
+ * this file only keeps records, hands out ids and arms timers.
+ */
+import {
+  type CredentialType,
+  credentialTypeRequestSchema,
+  MANAGED_CREDENTIAL_TYPES,
+  managedCredentialType,
+  validateCredentialType,
+} from './credential-types.js';
+import {
+  type Credential,
+  type CredentialOrigin,
+  credentialRequestSchema,
+  missingRequiredInputs,
+  validateCredential,
+} from './credentials.js';
+import {
+  type JobTemplate,
+  type JobTemplateSeed,
+  jobTemplateSeedSchema,
+  type LaunchCredential,
+  planLaunch,
+} from './job-templates.js';
+import { advance, type Job, nextTransitionDelay, requestCancel } from './jobs.js';
+import type { Organization } from './organizations.js';
+import { AwxValidationError, type FieldErrors } from './replies.js';
+import { parseBody } from './serializer-fields.js';
+import { monotonicClock } from './timestamps.js';
+
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly errors: FieldErrors };
+
+export interface Launched {
+  readonly job: Job;
+  readonly ignoredFields: Record<string, unknown>;
+}
+
+export type CancelOutcome = 'accepted' | 'finished' | 'missing';
+export type DeleteTypeOutcome = 'deleted' | 'managed' | 'in-use' | 'missing';
+
+function orThrow<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new AwxValidationError(outcome.errors);
+  return outcome.value;
+}
+
+export class Store {
+  private readonly now = monotonicClock();
+  private readonly nextIds = new Map<string, number>();
+  private readonly organizationsById = new Map<number, Organization>();
+  private readonly credentialTypesById = new Map<number, CredentialType>();
+  private readonly credentialsById = new Map<number, Credential>();
+  private readonly templatesById = new Map<number, JobTemplate>();
+  private readonly jobsById = new Map<number, Job>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+
+  constructor() {
+    this.addOrganization('Default');
+    for (const definition of MANAGED_CREDENTIAL_TYPES) {
+      const type = managedCredentialType(definition, this.nextId('credential_type'), this.now());
+      this.credentialTypesById.set(type.id, type);
+    }
+  }
+
+  private nextId(resource: string): number {
+    const id = (this.nextIds.get(resource) ?? 0) + 1;
+    this.nextIds.set(resource, id);
+    return id;
+  }
+
+  organizations(): Organization[] {
+    return [...this.organizationsById.values()];
+  }
+
+  organization(id: number): Organization | undefined {
+    return this.organizationsById.get(id);
+  }
+
+  addOrganization(name: string, description = ''): Organization {
+    if (this.organizations().some((o) => o.name === name)) {
+      throw new AwxValidationError({ name: ['Organization with this Name already exists.'] });
+    }
+    const org = { id: this.nextId('organization'), name, description, created: this.now() };
+    this.organizationsById.set(org.id, org);
+    return org;
+  }
+
+  credentialTypes(): CredentialType[] {
+    return [...this.credentialTypesById.values()];
+  }
+
+  credentialType(id: number): CredentialType | undefined {
+    return this.credentialTypesById.get(id);
+  }
+
+  createCredentialType(body: unknown): Outcome<CredentialType> {
+    const parsed = parseBody(credentialTypeRequestSchema, body);
+    if (!parsed.ok) return parsed;
+    const request = parsed.value;
+    const validation = validateCredentialType(request, this.credentialTypes());
+    if (!validation.ok) return validation;
+    const type: CredentialType = {
+      id: this.nextId('credential_type'),
+      name: request.name,
+      description: request.description,
+      kind: request.kind,
+      managed: false,
+      namespace: null,
+      inputs: validation.inputs,
+      rawInputs: request.inputs,
+      injectors: request.injectors,
+      created: this.now(),
+    };
+    this.credentialTypesById.set(type.id, type);
+    return { ok: true, value: type };
+  }
+
+  addCredentialType(body: unknown): CredentialType {
+    return orThrow(this.createCredentialType(body));
+  }
+
+  deleteCredentialType(id: number): DeleteTypeOutcome {
+    const type = this.credentialTypesById.get(id);
+    if (!type) return 'missing';
+    if (type.managed) return 'managed';
+    if (this.credentials().some((c) => c.credentialType === id)) return 'in-use';
+    this.credentialTypesById.delete(id);
+    return 'deleted';
+  }
+
+  credentials(): Credential[] {
+    return [...this.credentialsById.values()];
+  }
+
+  credential(id: number): Credential | undefined {
+    return this.credentialsById.get(id);
+  }
+
+  createCredential(body: unknown, origin: CredentialOrigin): Outcome<Credential> {
+    const schema = credentialRequestSchema({
+      organization: (id) => this.organizationsById.has(id),
+      credentialType: (id) => this.credentialTypesById.has(id),
+    });
+    const parsed = parseBody(schema, body);
+    if (!parsed.ok) return parsed;
+    const request = parsed.value;
+    const type = this.credentialTypesById.get(request.credential_type as number) as CredentialType;
+    const validation = validateCredential(request, type, this.credentials());
+    if (!validation.ok) return validation;
+    const credential: Credential = {
+      id: this.nextId('credential'),
+      name: request.name,
+      description: request.description,
+      organization: request.organization as number,
+      credentialType: type.id,
+      inputs: validation.inputs,
+      origin,
+      created: this.now(),
+    };
+    this.credentialsById.set(credential.id, credential);
+    return { ok: true, value: credential };
+  }
+
+  addCredential(body: unknown): Credential {
+    return orThrow(this.createCredential(body, 'seed'));
+  }
+
+  deleteCredential(id: number): boolean {
+    return this.credentialsById.delete(id);
+  }
+
+  /** A credential with its type, as a launch and a job's summary need it. */
+  launchCredential(id: number): LaunchCredential | undefined {
+    const credential = this.credentialsById.get(id);
+    const type = credential && this.credentialTypesById.get(credential.credentialType);
+    return credential && type ? { credential, type } : undefined;
+  }
+
+  jobTemplates(): JobTemplate[] {
+    return [...this.templatesById.values()];
+  }
+
+  jobTemplate(id: number): JobTemplate | undefined {
+    return this.templatesById.get(id);
+  }
+
+  addJobTemplate(seed: JobTemplateSeed): JobTemplate {
+    const parsed = jobTemplateSeedSchema.parse(seed);
+    if (!this.organizationsById.has(parsed.organization)) {
+      throw new AwxValidationError({
+        organization: [`Invalid pk "${parsed.organization}" - object does not exist.`],
+      });
+    }
+    if (
+      this.jobTemplates().some(
+        (t) => t.name === parsed.name && t.organization === parsed.organization,
+      )
+    ) {
+      throw new AwxValidationError({
+        __all__: ['Unified job template with this Name and Organization already exists.'],
+      });
+    }
+    const unknown = parsed.credentials.find((id) => !this.credentialsById.has(id));
+    if (unknown !== undefined) {
+      throw new AwxValidationError({
+        credentials: [`Invalid pk "${unknown}" - object does not exist.`],
+      });
+    }
+    const template: JobTemplate = {
+      ...parsed,
+      id: this.nextId('job_template'),
+      created: this.now(),
+    };
+    this.templatesById.set(template.id, template);
+    return template;
+  }
+
+  jobs(): Job[] {
+    return [...this.jobsById.values()];
+  }
+
+  job(id: number): Job | undefined {
+    return this.jobsById.get(id);
+  }
+
+  launch(templateId: number, body: unknown): Outcome<Launched> {
+    const template = this.templatesById.get(templateId) as JobTemplate;
+    const planned = planLaunch(template, body, (id) => this.launchCredential(id));
+    if (!planned.ok) return planned;
+    const created = this.now();
+    const job: Job = {
+      id: this.nextId('job'),
+      name: template.name,
+      jobTemplate: template.id,
+      organization: template.organization,
+      status: 'pending',
+      created,
+      modified: created,
+      started: null,
+      finished: null,
+      jobExplanation: '',
+      extraVars: planned.plan.extraVars,
+      credentials: planned.plan.credentials,
+      cancelFlag: false,
+      schedule: template.schedule,
+    };
+    this.save(job);
+    return { ok: true, value: { job, ignoredFields: planned.plan.ignoredFields } };
+  }
+
+  cancel(jobId: number): CancelOutcome {
+    const job = this.jobsById.get(jobId);
+    if (!job) return 'missing';
+    const canceled = requestCancel(job, this.now());
+    if (!canceled) return 'finished';
+    this.save(canceled);
+    return 'accepted';
+  }
+
+  /** Stores a job's new state and arms the timer for its next transition. */
+  private save(job: Job): void {
+    this.jobsById.set(job.id, job);
+    clearTimeout(this.timers.get(job.id));
+    this.timers.delete(job.id);
+    const delay = nextTransitionDelay(job);
+    if (delay === undefined) return;
+    const timer = setTimeout(() => {
+      const current = this.jobsById.get(job.id) as Job;
+      this.save(advance(current, this.now(), this.startBlocker(current)));
+    }, delay);
+    timer.unref();
+    this.timers.set(job.id, timer);
+  }
+
+  /** AWX's `pre_start` refusal: a job credential lacks a required input. */
+  private startBlocker(job: Job): string | undefined {
+    for (const id of job.credentials) {
+      const found = this.launchCredential(id);
+      const missing = found ? missingRequiredInputs(found.credential, found.type) : [];
+      if (found && missing.length > 0) {
+        return `Job cannot start because Credential ${found.credential.name} does not provide one or more required fields (${missing.join(', ')}).`;
+      }
+    }
+    return undefined;
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
