@@ -39,6 +39,7 @@ export {
   type ExtraVarValue,
   serializeExtraVars,
 } from './extra-vars.js';
+export { pinnedReference } from './image-reference.js';
 export {
   classifyKubernetesError,
   isKubernetesError,

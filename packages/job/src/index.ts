@@ -5,7 +5,6 @@ export {
   type JobSettings,
   jobEngine,
   type PodSettings,
-  pinnedImage,
   workflowContainerName,
 } from './job-spec.js';
 export {

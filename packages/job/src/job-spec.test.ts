@@ -5,7 +5,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { buildJob, type JobSettings, pinnedImage } from './job-spec.js';
+import { buildJob, type JobSettings } from './job-spec.js';
 
 const wfe = (overrides: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution => ({
   metadata: { name: 'restart-api', namespace: 'team-a' },
@@ -218,13 +218,5 @@ describe('buildJob', () => {
     expect(buildJob(wfe(), 'ns', deps, settings())).toEqual(
       buildJob(wfe(), 'ns', deps, settings()),
     );
-  });
-});
-
-describe('pinnedImage', () => {
-  it('appends the digest, replacing an existing one', () => {
-    expect(pinnedImage('repo/app:1', undefined)).toBe('repo/app:1');
-    expect(pinnedImage('repo/app', 'sha256:ab')).toBe('repo/app@sha256:ab');
-    expect(pinnedImage('repo/app:1@sha256:old', 'sha256:new')).toBe('repo/app:1@sha256:new');
   });
 });

@@ -14,6 +14,7 @@ import {
   executionResourceName,
   parameterEnv,
   parseGoDuration,
+  pinnedReference,
   type WorkflowExecution,
 } from '@roundhouse/core';
 
@@ -67,13 +68,6 @@ const restrictedContainer: V1SecurityContext = {
 };
 
 const tmpVolume = 'tmp';
-
-/** `image@digest`, replacing a digest the image reference already carries. */
-export function pinnedImage(executionBundle: string, digest: string | undefined): string {
-  if (!digest) return executionBundle;
-  const at = executionBundle.indexOf('@');
-  return `${at === -1 ? executionBundle : executionBundle.slice(0, at)}@${digest}`;
-}
 
 /** Seconds for activeDeadlineSeconds, from a Go duration; rejects what cannot be a deadline. */
 export function deadlineSeconds(timeout: string | undefined, path: string): number | undefined {
@@ -144,7 +138,7 @@ export function buildJob(
           containers: [
             {
               name: workflowContainerName,
-              image: pinnedImage(
+              image: pinnedReference(
                 wfe.spec.workflowRef.executionBundle,
                 wfe.spec.workflowRef.executionBundleDigest,
               ),

@@ -1,0 +1,228 @@
+import {
+  ConfigurationError,
+  kubernautConventions,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import {
+  buildPipelineRun,
+  type PipelineRunSettings,
+  pipelineTimeout,
+} from './pipeline-run-spec.js';
+
+const wfe = (overrides: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution => ({
+  metadata: { name: 'restart-api', namespace: 'team-a' },
+  spec: {
+    workflowRef: {
+      workflowId: 'restart-pod',
+      version: '1',
+      executionBundle: 'quay.io/acme/restart-bundle:1',
+    },
+    targetResource: 'default/deployment/my-app',
+    executionEngine: 'tekton',
+    parameters: { REPLICAS: '3', MODE: 'fast' },
+    ...overrides,
+  },
+});
+
+const settings = (overrides: Partial<PipelineRunSettings> = {}): PipelineRunSettings => ({
+  conventions: roundhouseConventions,
+  serviceAccountName: 'runner',
+  pipelineName: 'workflow',
+  ...overrides,
+});
+
+describe('buildPipelineRun', () => {
+  it('builds the default PipelineRun', () => {
+    expect(buildPipelineRun(wfe(), 'workflows', undefined, settings())).toEqual({
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: {
+        name: 'wfe-c00449355dfb987a',
+        namespace: 'workflows',
+        labels: {
+          'roundhouse.dev/workflow-execution': 'restart-api',
+          'roundhouse.dev/workflow-id': 'restart-pod',
+          'roundhouse.dev/target-resource': 'default__deployment__my-app',
+          'roundhouse.dev/source-namespace': 'team-a',
+          'roundhouse.dev/execution-engine': 'tekton',
+        },
+        annotations: { 'roundhouse.dev/target-resource': 'default/deployment/my-app' },
+      },
+      spec: {
+        pipelineRef: {
+          resolver: 'bundles',
+          params: [
+            { name: 'bundle', value: 'quay.io/acme/restart-bundle:1' },
+            { name: 'name', value: 'workflow' },
+            { name: 'kind', value: 'pipeline' },
+          ],
+        },
+        params: [
+          { name: 'MODE', value: 'fast' },
+          { name: 'REPLICAS', value: '3' },
+          { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+        ],
+        taskRunTemplate: { serviceAccountName: 'runner' },
+      },
+    });
+  });
+
+  it("equals kubernaut's PipelineRun with the kubernaut preset", () => {
+    const run = buildPipelineRun(
+      wfe(),
+      'kubernaut-workflows',
+      { secrets: [{ name: 'db' }], configMaps: [{ name: 'settings' }, { name: 'extra' }] },
+      settings({
+        conventions: kubernautConventions,
+        serviceAccountName: kubernautConventions.defaultServiceAccountName,
+      }),
+    );
+    // kubernaut's TektonExecutor (pkg/workflowexecution/executor/tekton.go) writes exactly this,
+    // except that its parameter order is random; TARGET_RESOURCE comes last in both.
+    expect(run).toEqual({
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: {
+        name: 'wfe-c00449355dfb987a',
+        namespace: 'kubernaut-workflows',
+        labels: {
+          'kubernaut.ai/workflow-execution': 'restart-api',
+          'kubernaut.ai/workflow-id': 'restart-pod',
+          'kubernaut.ai/target-resource': 'default__deployment__my-app',
+          'kubernaut.ai/source-namespace': 'team-a',
+        },
+        annotations: { 'kubernaut.ai/target-resource': 'default/deployment/my-app' },
+      },
+      spec: {
+        pipelineRef: {
+          resolver: 'bundles',
+          params: [
+            { name: 'bundle', value: 'quay.io/acme/restart-bundle:1' },
+            { name: 'name', value: 'workflow' },
+            { name: 'kind', value: 'pipeline' },
+          ],
+        },
+        params: [
+          { name: 'MODE', value: 'fast' },
+          { name: 'REPLICAS', value: '3' },
+          { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+        ],
+        workspaces: [
+          { name: 'secret-db', secret: { secretName: 'db' } },
+          { name: 'configmap-settings', configMap: { name: 'settings' } },
+          { name: 'configmap-extra', configMap: { name: 'extra' } },
+        ],
+        taskRunTemplate: { serviceAccountName: 'kubernaut-workflow-runner' },
+      },
+    });
+  });
+
+  it('passes TARGET_RESOURCE alone when there are no parameters', () => {
+    const { parameters: _, ...spec } = wfe().spec;
+    const run = buildPipelineRun({ ...wfe(), spec }, 'ns', undefined, settings());
+    expect(run.spec.params).toEqual([
+      { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+    ]);
+  });
+
+  it('sorts parameters by code point', () => {
+    const run = buildPipelineRun(
+      wfe({ parameters: { b: '1', B: '2', _x: '3', A_1: '4' } }),
+      'ns',
+      undefined,
+      settings(),
+    );
+    expect(run.spec.params.map((p) => p.name)).toEqual(['A_1', 'B', '_x', 'b', 'TARGET_RESOURCE']);
+  });
+
+  it('rejects a TARGET_RESOURCE parameter naming the field', () => {
+    const build = () =>
+      buildPipelineRun(wfe({ parameters: { TARGET_RESOURCE: 'x' } }), 'ns', undefined, settings());
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(/spec\.parameters\.TARGET_RESOURCE: TARGET_RESOURCE is reserved/);
+  });
+
+  it('rejects a bad dependency naming the field', () => {
+    expect(() =>
+      buildPipelineRun(wfe(), 'ns', { configMaps: [{ name: 'Bad Name' }] }, settings()),
+    ).toThrow(/dependencies\.configMaps\[0\]\.name/);
+  });
+
+  it('pins the bundle by digest and resolves the configured pipeline', () => {
+    const run = buildPipelineRun(
+      wfe({
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: 'quay.io/acme/restart-bundle:1',
+          executionBundleDigest: 'sha256:0123abcd',
+        },
+      }),
+      'ns',
+      undefined,
+      settings({ pipelineName: 'restart' }),
+    );
+    expect(run.spec.pipelineRef.params).toEqual([
+      { name: 'bundle', value: 'quay.io/acme/restart-bundle:1@sha256:0123abcd' },
+      { name: 'name', value: 'restart' },
+      { name: 'kind', value: 'pipeline' },
+    ]);
+  });
+
+  it("uses the execution's service account and timeout", () => {
+    const run = buildPipelineRun(
+      wfe({ executionConfig: { timeout: '1h30m', serviceAccountName: 'custom-sa' } }),
+      'ns',
+      undefined,
+      settings(),
+    );
+    expect(run.spec.taskRunTemplate.serviceAccountName).toBe('custom-sa');
+    expect(run.spec.timeouts).toEqual({ pipeline: '1h30m' });
+  });
+
+  it('leaves the timeout to Tekton when the execution sets none', () => {
+    expect(buildPipelineRun(wfe(), 'ns', undefined, settings()).spec).not.toHaveProperty(
+      'timeouts',
+    );
+  });
+
+  it.each(['0s', '0', '-5m', '10 minutes'])(
+    'rejects the timeout %s naming the field',
+    (timeout) => {
+      expect(() =>
+        buildPipelineRun(wfe({ executionConfig: { timeout } }), 'ns', undefined, settings()),
+      ).toThrow(/spec\.executionConfig\.timeout: .* is not a positive Go duration/);
+    },
+  );
+
+  it('adds a pod template security context when configured', () => {
+    const securityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    const run = buildPipelineRun(
+      wfe(),
+      'ns',
+      undefined,
+      settings({ podSecurityContext: securityContext }),
+    );
+    expect(run.spec.taskRunTemplate).toEqual({
+      serviceAccountName: 'runner',
+      podTemplate: { securityContext },
+    });
+  });
+
+  it('is deterministic', () => {
+    const deps = { secrets: [{ name: 'a' }] };
+    expect(buildPipelineRun(wfe(), 'ns', deps, settings())).toEqual(
+      buildPipelineRun(wfe(), 'ns', deps, settings()),
+    );
+  });
+});
+
+describe('pipelineTimeout', () => {
+  it('passes a positive Go duration through verbatim', () => {
+    expect(pipelineTimeout('90s')).toBe('90s');
+    expect(pipelineTimeout('1.5h')).toBe('1.5h');
+    expect(pipelineTimeout(undefined)).toBeUndefined();
+  });
+});

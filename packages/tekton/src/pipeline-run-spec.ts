@@ -1,0 +1,129 @@
+import type { V1PodSecurityContext } from '@kubernetes/client-node';
+import {
+  ConfigurationError,
+  type Conventions,
+  type Dependencies,
+  type DependencyWorkspace,
+  dependencyWorkspaces,
+  executionMetadata,
+  executionResourceName,
+  parseGoDuration,
+  pinnedReference,
+  sortedParameters,
+  targetResourceParameter,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+
+export const tektonEngine = 'tekton';
+/** kubernaut's name for the Pipeline inside every workflow bundle. */
+export const defaultPipelineName = 'workflow';
+
+export interface TektonParam {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** The tekton.dev/v1 PipelineRun fields Roundhouse writes. */
+export interface PipelineRun {
+  readonly apiVersion: 'tekton.dev/v1';
+  readonly kind: 'PipelineRun';
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: Record<string, string>;
+    readonly annotations: Record<string, string>;
+  };
+  readonly spec: {
+    readonly pipelineRef: { readonly resolver: 'bundles'; readonly params: TektonParam[] };
+    readonly params: TektonParam[];
+    readonly workspaces?: DependencyWorkspace[];
+    readonly taskRunTemplate: {
+      readonly serviceAccountName: string;
+      readonly podTemplate?: { readonly securityContext: V1PodSecurityContext };
+    };
+    readonly timeouts?: { readonly pipeline: string };
+  };
+}
+
+export interface PipelineRunSettings {
+  readonly conventions: Conventions;
+  /** Used when the WorkflowExecution names none. */
+  readonly serviceAccountName: string;
+  /** The Pipeline to run from the bundle. */
+  readonly pipelineName: string;
+  /** Security context for every TaskRun pod; none by default, as kubernaut writes none. */
+  readonly podSecurityContext?: V1PodSecurityContext | undefined;
+}
+
+/**
+ * The `spec.timeouts.pipeline` value for a WorkflowExecution timeout: the Go duration verbatim,
+ * since Tekton parses the same grammar. Zero is refused because Tekton reads it as "no timeout",
+ * the opposite of what a user who sets one wants.
+ */
+export function pipelineTimeout(timeout: string | undefined): string | undefined {
+  if (!timeout) return undefined;
+  const ms = parseGoDuration(timeout);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigurationError({
+      path: 'spec.executionConfig.timeout',
+      message: `"${timeout}" is not a positive Go duration; use e.g. "30m" or "1h30m"`,
+    });
+  }
+  return timeout;
+}
+
+/**
+ * The PipelineRun that runs `wfe`: named for the lock, labelled for its owner, resolving the
+ * Pipeline from the execution bundle with the parameters (sorted) and then TARGET_RESOURCE.
+ * Pure: the same inputs always give the same object, and bad input throws ConfigurationError
+ * before anything is sent to the cluster.
+ */
+export function buildPipelineRun(
+  wfe: WorkflowExecution,
+  namespace: string,
+  dependencies: Dependencies | undefined,
+  settings: PipelineRunSettings,
+): PipelineRun {
+  const { conventions } = settings;
+  const meta = executionMetadata(wfe, tektonEngine, conventions, {
+    engineLabel: conventions.engineLabelOnPipelineRuns,
+  });
+  const params = sortedParameters(wfe.spec.parameters).map(([name, value]) => ({ name, value }));
+  const workspaces = dependencyWorkspaces(dependencies);
+  const timeout = pipelineTimeout(wfe.spec.executionConfig?.timeout);
+  const { workflowRef } = wfe.spec;
+
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'PipelineRun',
+    metadata: {
+      name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
+      namespace,
+      labels: { ...meta.labels },
+      annotations: { ...meta.annotations },
+    },
+    spec: {
+      pipelineRef: {
+        resolver: 'bundles',
+        params: [
+          {
+            name: 'bundle',
+            value: pinnedReference(workflowRef.executionBundle, workflowRef.executionBundleDigest),
+          },
+          { name: 'name', value: settings.pipelineName },
+          { name: 'kind', value: 'pipeline' },
+        ],
+      },
+      params: [...params, { name: targetResourceParameter, value: wfe.spec.targetResource }],
+      ...(workspaces.length ? { workspaces: workspaces.map((w) => ({ ...w })) } : {}),
+      taskRunTemplate: {
+        serviceAccountName:
+          wfe.spec.executionConfig?.serviceAccountName ?? settings.serviceAccountName,
+        ...(settings.podSecurityContext
+          ? { podTemplate: { securityContext: settings.podSecurityContext } }
+          : {}),
+      },
+      ...(timeout !== undefined ? { timeouts: { pipeline: timeout } } : {}),
+    },
+  };
+}

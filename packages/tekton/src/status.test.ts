@@ -1,0 +1,255 @@
+import { ExecutionResultSchema } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import {
+  explainTaskFailure,
+  isPipelineRunFinished,
+  type PipelineRunState,
+  pipelineRunResult,
+  type TaskRunState,
+} from './status.js';
+
+const succeeded = (status: string, reason?: string, message?: string) => ({
+  type: 'Succeeded',
+  status,
+  ...(reason ? { reason } : {}),
+  ...(message ? { message } : {}),
+});
+
+const child = (task: string, kind = 'TaskRun') => ({
+  apiVersion: kind === 'TaskRun' ? 'tekton.dev/v1' : 'tekton.dev/v1beta1',
+  kind,
+  name: `wfe-1-${task}`,
+  pipelineTaskName: task,
+});
+
+const pipelineRun = (
+  condition?: ReturnType<typeof succeeded>,
+  children: ReturnType<typeof child>[] = [],
+): PipelineRunState => ({
+  status: {
+    ...(condition ? { conditions: [condition] } : {}),
+    ...(children.length ? { childReferences: children } : {}),
+  },
+});
+
+const taskRun = (
+  task: string,
+  status: string,
+  steps: NonNullable<TaskRunState['status']>['steps'] = [],
+  reason?: string,
+  message?: string,
+): TaskRunState => ({
+  metadata: { name: `wfe-1-${task}` },
+  status: { conditions: [succeeded(status, reason, message)], steps },
+});
+
+const exited = (name: string, exitCode: number, reason?: string) => ({
+  name,
+  container: `step-${name}`,
+  terminated: { exitCode, ...(reason ? { reason } : {}) },
+});
+
+describe('pipelineRunResult', () => {
+  it.each(['Succeeded', 'Completed'])(
+    'maps Succeeded=True with reason %s to Completed with that reason',
+    (reason) => {
+      const result = pipelineRunResult(
+        pipelineRun(succeeded('True', reason, 'Tasks Completed: 2 (Failed: 0, Cancelled 0)'), [
+          child('build'),
+          child('deploy'),
+        ]),
+        [taskRun('build', 'True'), taskRun('deploy', 'True')],
+      );
+      expect(result).toEqual({
+        phase: 'Completed',
+        reason,
+        message: 'Tasks Completed: 2 (Failed: 0, Cancelled 0)',
+        summary: {
+          status: 'True',
+          reason,
+          message: 'Tasks Completed: 2 (Failed: 0, Cancelled 0)',
+          completedTasks: 2,
+          totalTasks: 2,
+        },
+      });
+      expect(() => ExecutionResultSchema.parse(result)).not.toThrow();
+    },
+  );
+
+  it.each([
+    'Failed',
+    'PipelineRunTimeout',
+    'Cancelled',
+    'CancelledRunningFinally',
+    'StoppedRunningFinally',
+    'CouldntGetPipeline',
+    'CouldntGetTask',
+    'CreateRunFailed',
+    'InvalidWorkspaceBindings',
+    'ParameterMissing',
+    'PipelineValidationFailed',
+    'PipelineRunCouldntCancel',
+  ])('maps Succeeded=False with reason %s to Failed with that reason', (reason) => {
+    const result = pipelineRunResult(pipelineRun(succeeded('False', reason, 'it broke')));
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason,
+      message: 'it broke',
+      summary: { status: 'False', reason, message: 'it broke' },
+    });
+    expect(result).not.toHaveProperty('exitCode');
+    expect(result).not.toHaveProperty('failedTaskName');
+  });
+
+  it.each([
+    'Running',
+    'Started',
+    'ResolvingPipelineRef',
+    'PipelineRunPending',
+    'PipelineRunStopping',
+    'CancelledRunningFinally',
+    'StoppedRunningFinally',
+    'Cancelled',
+  ])('maps Succeeded=Unknown with reason %s to Running', (reason) => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('Unknown', reason, 'Tasks Completed: 0')),
+    );
+    expect(result).toEqual({
+      phase: 'Running',
+      reason,
+      message: `Pipeline executing (${reason})`,
+      summary: {
+        status: 'Unknown',
+        reason,
+        message: 'Tasks Completed: 0',
+        completedTasks: 0,
+        totalTasks: 0,
+      },
+    });
+  });
+
+  it('reports a PipelineRun Tekton has not started as Running with reason Pending', () => {
+    expect(pipelineRunResult({})).toEqual({
+      phase: 'Running',
+      reason: 'Pending',
+      message: 'Pipeline created, waiting for Tekton to start execution',
+      summary: { status: 'Unknown', completedTasks: 0, totalTasks: 0 },
+    });
+  });
+
+  it('ignores conditions of other types', () => {
+    const result = pipelineRunResult({
+      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Whatever' }] },
+    });
+    expect(result.reason).toBe('Pending');
+  });
+
+  it('falls back to a reason when Tekton gives none', () => {
+    expect(pipelineRunResult(pipelineRun(succeeded('True'))).reason).toBe('Succeeded');
+    expect(pipelineRunResult(pipelineRun(succeeded('False')))).toMatchObject({
+      reason: 'Failed',
+      message: 'Pipeline failed (Failed)',
+    });
+    expect(pipelineRunResult(pipelineRun(succeeded('Unknown'))).message).toBe(
+      'Pipeline executing (Running)',
+    );
+  });
+
+  it('counts every child as a task and only succeeded TaskRuns as completed', () => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('Unknown', 'Running'), [
+        child('build'),
+        child('test'),
+        child('deploy'),
+        child('approve', 'CustomRun'),
+      ]),
+      [
+        taskRun('build', 'True'),
+        taskRun('test', 'Unknown'),
+        // A TaskRun with the label but not among the children (e.g. a stale one) is not counted.
+        taskRun('stale', 'True'),
+      ],
+    );
+    expect(result.summary).toMatchObject({ completedTasks: 1, totalTasks: 4 });
+  });
+
+  it('names the first failed TaskRun and its first step that exited non-zero', () => {
+    const result = pipelineRunResult(
+      pipelineRun(
+        succeeded('False', 'Failed', 'Tasks Completed: 3 (Failed: 2, Cancelled 0), Skipped: 0'),
+        [child('build'), child('test'), child('deploy')],
+      ),
+      [
+        taskRun('build', 'True', [exited('compile', 0)]),
+        taskRun('test', 'False', [exited('unit', 0), exited('lint', 2, 'Error'), exited('e2e', 1)]),
+        taskRun('deploy', 'False', [exited('apply', 137, 'OOMKilled')]),
+      ],
+    );
+    expect(result).toEqual({
+      phase: 'Failed',
+      reason: 'Failed',
+      message:
+        'Tasks Completed: 3 (Failed: 2, Cancelled 0), Skipped: 0; TaskRun wfe-1-test (pipeline task test) failed: step lint exited with code 2 (Error)',
+      summary: {
+        status: 'False',
+        reason: 'Failed',
+        message: 'Tasks Completed: 3 (Failed: 2, Cancelled 0), Skipped: 0',
+        completedTasks: 1,
+        totalTasks: 3,
+      },
+      exitCode: 2,
+      failedTaskName: 'wfe-1-test',
+    });
+  });
+
+  it('follows the order of the children, not of the list', () => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'Failed'), [child('first'), child('second')]),
+      [taskRun('second', 'False', [exited('s', 3)]), taskRun('first', 'False', [exited('f', 4)])],
+    );
+    expect(result).toMatchObject({ failedTaskName: 'wfe-1-first', exitCode: 4 });
+  });
+
+  it('names a failed TaskRun without an exit code when no step exited non-zero', () => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'PipelineRunTimeout', 'PipelineRun "x" failed to finish'), [
+        child('build'),
+      ]),
+      [taskRun('build', 'False', [], 'TaskRunTimeout', 'TaskRun "wfe-1-build" failed to finish')],
+    );
+    expect(result.failedTaskName).toBe('wfe-1-build');
+    expect(result).not.toHaveProperty('exitCode');
+    expect(result.message).toBe(
+      'PipelineRun "x" failed to finish; TaskRun wfe-1-build (pipeline task build) failed: TaskRunTimeout: TaskRun "wfe-1-build" failed to finish',
+    );
+  });
+
+  it('explains nothing about TaskRuns while the run has not failed', () => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('Unknown', 'Running'), [child('build')]),
+      [taskRun('build', 'False', [exited('compile', 1)])],
+    );
+    expect(result.phase).toBe('Running');
+    expect(result).not.toHaveProperty('exitCode');
+    expect(result).not.toHaveProperty('failedTaskName');
+  });
+});
+
+describe('explainTaskFailure', () => {
+  it('skips children whose TaskRun is missing or has not failed', () => {
+    expect(
+      explainTaskFailure(pipelineRun(succeeded('False'), [child('gone'), child('ok')]), [
+        taskRun('ok', 'True'),
+      ]),
+    ).toBeUndefined();
+  });
+});
+
+describe('isPipelineRunFinished', () => {
+  it('is true only once Succeeded is True or False', () => {
+    expect(isPipelineRunFinished(pipelineRun(succeeded('True', 'Succeeded')))).toBe(true);
+    expect(isPipelineRunFinished(pipelineRun(succeeded('False', 'Cancelled')))).toBe(true);
+    expect(isPipelineRunFinished(pipelineRun(succeeded('Unknown', 'Cancelled')))).toBe(false);
+    expect(isPipelineRunFinished(pipelineRun())).toBe(false);
+  });
+});

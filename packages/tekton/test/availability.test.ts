@@ -1,0 +1,107 @@
+import { Registry } from '@roundhouse/core';
+import { KubeClient, resources } from '@roundhouse/kube';
+import { TektonExecutor } from '@roundhouse/tekton';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeExecution } from './drive.js';
+
+/**
+ * Removing the tekton.dev CRDs would break every other test file using them on the shared
+ * control plane, so the flip runs against a stand-in PipelineRun CRD in a group of its own.
+ */
+const standInGroup = 'availability.tekton.roundhouse.test';
+const standInCrd = {
+  metadata: { name: `pipelineruns.${standInGroup}` },
+  spec: {
+    group: standInGroup,
+    scope: 'Namespaced',
+    names: {
+      kind: 'PipelineRun',
+      listKind: 'PipelineRunList',
+      plural: 'pipelineruns',
+      singular: 'pipelinerun',
+    },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      },
+    ],
+  },
+};
+
+describeWithControlPlane('tekton engine availability', () => {
+  const env = useTestNamespace();
+  let client: KubeClient;
+
+  beforeAll(() => {
+    client = new KubeClient(env.kubeConfig);
+  });
+
+  afterAll(async () => {
+    await client?.delete(resources.customResourceDefinitions, undefined, standInCrd.metadata.name);
+  });
+
+  const poll = { timeout: 60_000, interval: 200 };
+
+  it('is available in the registry while the cluster serves tekton.dev PipelineRuns', async () => {
+    await env.installTektonCrds();
+    const registry = new Registry().register(new TektonExecutor(client));
+    await expect
+      .poll(() => registry.availability(), poll)
+      .toEqual({
+        available: ['tekton'],
+        unavailable: [],
+      });
+  });
+
+  it('flips to unavailable, with the reason, when the CRD is removed, and back when installed', async () => {
+    const executor = new TektonExecutor(client, { apiGroup: standInGroup });
+    const registry = new Registry().register(executor);
+    const unavailable = {
+      available: [],
+      unavailable: [
+        {
+          engine: 'tekton',
+          reason: `the ${standInGroup}/v1 PipelineRun API (pipelineruns.${standInGroup}) is not served by this cluster; install Tekton Pipelines`,
+        },
+      ],
+    };
+    expect(await registry.availability()).toEqual(unavailable);
+
+    await client.create(resources.customResourceDefinitions, undefined, standInCrd);
+    await expect
+      .poll(() => registry.availability(), poll)
+      .toEqual({
+        available: ['tekton'],
+        unavailable: [],
+      });
+    // Available means usable: a PipelineRun goes to the served group.
+    const wfe = makeExecution();
+    await expect.poll(() => executor.create(wfe, env.namespace).then(() => true), poll).toBe(true);
+    expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({ reason: 'Pending' });
+
+    await executor.cleanup(wfe, env.namespace);
+    await client.delete(resources.customResourceDefinitions, undefined, standInCrd.metadata.name);
+    await expect.poll(() => registry.availability(), poll).toEqual(unavailable);
+
+    await expect
+      .poll(
+        () => client.get(resources.customResourceDefinitions, undefined, standInCrd.metadata.name),
+        poll,
+      )
+      .toBeNull();
+    await client.create(resources.customResourceDefinitions, undefined, standInCrd);
+    await expect
+      .poll(() => registry.availability(), poll)
+      .toEqual({
+        available: ['tekton'],
+        unavailable: [],
+      });
+  });
+});
