@@ -1,0 +1,237 @@
+import {
+  isOwnedBy,
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  describeWithControlPlane,
+  podControls,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
+import { jobPods, patience } from './drive.js';
+
+let sequence = 0;
+function execution(
+  overrides: Partial<WorkflowExecution['spec']> = {},
+  name?: string,
+): WorkflowExecution {
+  sequence += 1;
+  return {
+    metadata: { name: name ?? `wfe-${sequence}`, namespace: 'team-a', uid: `uid-${sequence}` },
+    spec: {
+      workflowRef: {
+        workflowId: 'restart',
+        version: '1',
+        executionBundle: 'registry.invalid/restart:1',
+      },
+      targetResource: `team-a/deployment/app-${sequence}`,
+      executionEngine: 'job',
+      parameters: { REPLICAS: '3' },
+      ...overrides,
+    },
+  };
+}
+
+const withRef = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
+  ...wfe,
+  status: { executionRef: { name } },
+});
+
+describeWithControlPlane('JobExecutor on a real control plane', () => {
+  const env = useTestNamespace();
+  const client = () => new KubeClient(env.kubeConfig);
+  const executor = (annotations: Record<string, string> = {}) =>
+    new JobExecutor(client(), { podAnnotations: annotations });
+
+  async function settle(ex: JobExecutor, wfe: WorkflowExecution) {
+    return vi.waitFor(async () => {
+      const status = await ex.getStatus(wfe, env.namespace);
+      expect(status?.phase).toMatch(/Completed|Failed/);
+      return status!;
+    }, patience);
+  }
+
+  it('runs a Job to Completed, reporting Running first', async () => {
+    const ex = executor({ [podControls.runSeconds]: '2' });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    expect(resourceName).toMatch(/^wfe-[0-9a-f]{16}$/);
+    const running = await ex.getStatus(withRef(wfe, resourceName), env.namespace);
+    expect(running?.phase).toBe('Running');
+    const done = await settle(ex, withRef(wfe, resourceName));
+    expect(done).toMatchObject({
+      phase: 'Completed',
+      reason: 'Complete',
+      summary: { status: 'True', completedTasks: 1, totalTasks: 1 },
+    });
+  });
+
+  it('reports a failing pod as BackoffLimitExceeded with its exit code', async () => {
+    const ex = executor({ [podControls.exitCode]: '3' });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed.phase).toBe('Failed');
+    expect(failed.reason).toBe('BackoffLimitExceeded');
+    expect(failed.exitCode).toBe(3);
+    expect(failed.message).toMatch(/container workflow in pod \S+ exited with code 3 \(Error\)/);
+    expect(failed.summary.status).toBe('False');
+  });
+
+  it('fails an execution that outlives its timeout with DeadlineExceeded', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '2s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const job = await client().get<KubeObject & { spec: { activeDeadlineSeconds: number } }>(
+      resources.jobs,
+      env.namespace,
+      resourceName,
+    );
+    expect(job?.spec.activeDeadlineSeconds).toBe(2);
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed.phase).toBe('Failed');
+    expect(failed.reason).toBe('DeadlineExceeded');
+  });
+
+  it('creates idempotently for the same execution (a controller retrying after a crash)', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution();
+    const first = await ex.create(wfe, env.namespace);
+    const second = await ex.create(wfe, env.namespace);
+    expect(second.resourceName).toBe(first.resourceName);
+    const { items } = await client().list(resources.jobs, env.namespace, {
+      labelSelector: `roundhouse.dev/workflow-execution=${wfe.metadata.name}`,
+    });
+    expect(items).toHaveLength(1);
+  });
+
+  it('refuses a second execution on a busy target with ResourceLockedError naming the owner', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const owner = execution();
+    await ex.create(owner, env.namespace);
+    const other = execution({ targetResource: owner.spec.targetResource });
+    const error = await ex.create(other, env.namespace).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResourceLockedError);
+    expect(error).toMatchObject({
+      reason: 'ResourceLocked',
+      retryable: true,
+      owner: { name: owner.metadata.name, namespace: 'team-a' },
+    });
+  });
+
+  it('reports a finished Job of another execution as not yet cleaned up', async () => {
+    const ex = executor();
+    const owner = execution();
+    const { resourceName } = await ex.create(owner, env.namespace);
+    await settle(ex, withRef(owner, resourceName));
+    expect(await ex.isFinished(owner.spec.targetResource, env.namespace)).toBe(true);
+    const error = await ex
+      .create(execution({ targetResource: owner.spec.targetResource }), env.namespace)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreviousExecutionNotCleanedError);
+    expect(
+      await ex.getStatus(execution({ targetResource: owner.spec.targetResource }), env.namespace),
+    ).toBeNull();
+  });
+
+  it('leaves the Job alone when cleanup comes from an execution that does not own it', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const owner = execution();
+    const { resourceName } = await ex.create(owner, env.namespace);
+    const intruder = withRef(
+      execution({ targetResource: owner.spec.targetResource }),
+      resourceName,
+    );
+    await ex.cleanup(intruder, env.namespace);
+    const job = await client().get(resources.jobs, env.namespace, resourceName);
+    expect(isOwnedBy(job?.metadata?.labels, owner, roundhouseConventions)).toBe(true);
+    expect(job?.metadata?.deletionTimestamp).toBeUndefined();
+  });
+
+  it('deletes the Job and its pods on cleanup, and again without error', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    await vi.waitFor(
+      async () => expect(await jobPods(client(), env.namespace, resourceName)).toHaveLength(1),
+      patience,
+    );
+    await ex.cleanup(withRef(wfe, resourceName), env.namespace);
+    await ex.cleanup(withRef(wfe, resourceName), env.namespace);
+    await vi.waitFor(async () => {
+      expect(await client().get(resources.jobs, env.namespace, resourceName)).toBeNull();
+      expect(await jobPods(client(), env.namespace, resourceName)).toHaveLength(0);
+    }, patience);
+    expect(await ex.getStatus(withRef(wfe, resourceName), env.namespace)).toBeNull();
+  });
+
+  it('mounts dependency Secrets and ConfigMaps read-only in the pod the Job creates', async () => {
+    const c = client();
+    await c.create(resources.secrets, env.namespace, {
+      metadata: { name: 'db-creds' },
+      stringData: { password: 'canary-1f2e' },
+    });
+    await c.create(resources.configMaps, env.namespace, {
+      metadata: { name: 'settings' },
+      data: { level: 'debug' },
+    });
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, env.namespace, {
+      dependencies: { secrets: [{ name: 'db-creds' }], configMaps: [{ name: 'settings' }] },
+    });
+    const [pod] = await vi.waitFor(async () => {
+      const pods = await jobPods(c, env.namespace, resourceName);
+      expect(pods).toHaveLength(1);
+      return pods;
+    }, patience);
+    const spec = pod?.spec as {
+      volumes: unknown[];
+      containers: { name: string; volumeMounts: unknown[]; env: { name: string }[] }[];
+      serviceAccountName: string;
+    };
+    expect(spec.volumes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'secret-db-creds',
+          secret: expect.objectContaining({ secretName: 'db-creds' }),
+        }),
+        expect.objectContaining({
+          name: 'configmap-settings',
+          configMap: expect.objectContaining({ name: 'settings' }),
+        }),
+      ]),
+    );
+    expect(spec.containers[0]?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'secret-db-creds', mountPath: '/run/roundhouse/secrets/db-creds', readOnly: true },
+        {
+          name: 'configmap-settings',
+          mountPath: '/run/roundhouse/configmaps/settings',
+          readOnly: true,
+        },
+      ]),
+    );
+    expect(spec.containers[0]?.env.map((e) => e.name)).toEqual([
+      'TARGET_RESOURCE',
+      'REPLICAS',
+      'HOME',
+    ]);
+    expect(spec.serviceAccountName).toBe('roundhouse-workflow-runner');
+    expect(JSON.stringify(pod)).not.toContain('canary-1f2e');
+  });
+
+  it('rejects bad input before creating anything', async () => {
+    const ex = executor();
+    const wfe = execution({ parameters: { TARGET_RESOURCE: 'x' } });
+    await expect(ex.create(wfe, env.namespace)).rejects.toMatchObject({
+      reason: 'ConfigurationError',
+    });
+    expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
+  });
+});
