@@ -13,18 +13,18 @@ const unitMs: Readonly<Record<string, number>> = {
   h: 3_600_000,
 };
 
-const goDuration = /^[+-]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
+/** A Go duration, "0" included; RE2-compatible so a CRD schema can use it as its pattern. */
+export const goDurationPattern = /^(0|[+-]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+)$/;
 const segment = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
 
 /** True when `text` is a Go duration string ("0" included, as Go accepts it). */
 export function isGoDuration(text: string): boolean {
-  return text === '0' || goDuration.test(text);
+  return goDurationPattern.test(text);
 }
 
 /** Milliseconds in a Go duration string; undefined when it is not one. */
 export function parseGoDuration(text: string): number | undefined {
-  if (text === '0') return 0;
-  if (!goDuration.test(text)) return undefined;
+  if (!goDurationPattern.test(text)) return undefined;
   const sign = text.startsWith('-') ? -1 : 1;
   let total = 0;
   for (const [, value, unit] of text.matchAll(segment)) {

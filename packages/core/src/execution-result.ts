@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExecutionSummarySchema, PhaseSchema } from './workflow-execution.js';
+import { ExecutionSummarySchema, FailureReasonSchema, PhaseSchema } from './workflow-execution.js';
 
 /** What a backend reports about one execution at one moment. */
 export const ExecutionResultSchema = z.object({
@@ -12,6 +12,8 @@ export const ExecutionResultSchema = z.object({
   exitCode: z.number().int().optional(),
   /** Name of the failed task or step, for multi-task engines. */
   failedTaskName: z.string().optional(),
+  /** The failure classified by the engine, which knows its structured causes; controllers fall back to Unknown. */
+  failureReason: FailureReasonSchema.optional(),
 });
 
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;

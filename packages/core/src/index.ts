@@ -7,7 +7,7 @@ export {
   kubernautConventions,
   roundhouseConventions,
 } from './conventions.js';
-export { formatGoDuration, isGoDuration, parseGoDuration } from './duration.js';
+export { formatGoDuration, goDurationPattern, isGoDuration, parseGoDuration } from './duration.js';
 export {
   AbortedError,
   ConfigurationError,
@@ -85,6 +85,9 @@ export {
   ExecutionSummarySchema,
   type FailureDetails,
   FailureDetailsSchema,
+  type FailureReason,
+  FailureReasonSchema,
+  ObjectMetaSchema,
   type ObjectRef,
   type Phase,
   PhaseSchema,

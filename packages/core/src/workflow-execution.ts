@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isGoDuration } from './duration.js';
+import { goDurationPattern } from './duration.js';
 import { ConfigurationError, type FieldIssue } from './errors.js';
 
 /**
@@ -21,7 +21,7 @@ export const TargetResourceSchema = z.string().regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]
   error: 'must be "namespace/kind/name" or "kind/name" with no empty part',
 });
 
-export const GoDurationSchema = z.string().refine(isGoDuration, {
+export const GoDurationSchema = z.string().regex(goDurationPattern, {
   error: 'must be a Go duration such as "30m", "1h30m" or "90s"',
 });
 
@@ -89,8 +89,26 @@ export const ExecutionSummarySchema = z.object({
   totalTasks: z.number().int().nonnegative().optional(),
 });
 
+/**
+ * Why an execution failed, classified for humans and automation. Every value a controller
+ * writes is listed, so a CRD can enumerate them.
+ */
+export const FailureReasonSchema = z.enum([
+  'OOMKilled',
+  'DeadlineExceeded',
+  'Forbidden',
+  'ResourceExhausted',
+  'ImagePullBackOff',
+  'ConfigurationError',
+  'TaskFailed',
+  'UnsupportedEngine',
+  'ResourceLocked',
+  'ExecutionResourceDeleted',
+  'Unknown',
+]);
+
 export const FailureDetailsSchema = z.object({
-  reason: nonEmpty('reason'),
+  reason: FailureReasonSchema,
   message: z.string(),
   failedAt: z.string(),
   exitCode: z.number().int().optional(),
@@ -139,6 +157,7 @@ export type ConditionStatus = z.infer<typeof ConditionStatusSchema>;
 export type Condition = z.infer<typeof ConditionSchema>;
 export type ExecutionSummary = z.infer<typeof ExecutionSummarySchema>;
 export type FailureDetails = z.infer<typeof FailureDetailsSchema>;
+export type FailureReason = z.infer<typeof FailureReasonSchema>;
 export type WorkflowExecutionStatus = z.infer<typeof WorkflowExecutionStatusSchema>;
 export type WorkflowExecution = z.infer<typeof WorkflowExecutionSchema>;
 

@@ -87,6 +87,7 @@ describe('jobResult', () => {
       [failedPod(3, 'Error', 'disk full\n')],
     );
     expect(result.exitCode).toBe(3);
+    expect(result.failureReason).toBe('TaskFailed');
     expect(result.message).toBe(
       'Job has reached the specified backoff limit; container workflow in pod wfe-1-abcde exited with code 3 (Error): disk full',
     );
@@ -98,6 +99,7 @@ describe('jobResult', () => {
       [failedPod(137, 'OOMKilled')],
     );
     expect(result.message).toContain('exited with code 137 (OOMKilled)');
+    expect(result.failureReason).toBe('OOMKilled');
   });
 
   it('explains a pod that never started', () => {
@@ -120,6 +122,7 @@ describe('jobResult', () => {
       ],
     );
     expect(result.exitCode).toBeUndefined();
+    expect(result.failureReason).toBe('DeadlineExceeded');
     expect(result.message).toContain('never ran: ImagePullBackOff: Back-off pulling image');
   });
 
@@ -194,5 +197,30 @@ describe('explainPodFailure and isJobFinished', () => {
     expect(isJobFinished(job({ conditions: [cond('Complete')] }))).toBe(true);
     expect(isJobFinished(job({ conditions: [cond('Failed')] }))).toBe(true);
     expect(isJobFinished(job({ conditions: [cond('FailureTarget')] }))).toBe(false);
+  });
+});
+
+describe('failure classification', () => {
+  it('classifies a pod stuck pulling its image when the Job gives up for another reason', () => {
+    const result = jobResult(
+      job({ failed: 1, conditions: [cond('Failed', 'True', 'BackoffLimitExceeded')] }),
+      [
+        {
+          status: {
+            containerStatuses: [
+              { name: 'workflow', state: { waiting: { reason: 'ErrImagePull' } } },
+            ],
+          },
+        },
+      ],
+    );
+    expect(result.failureReason).toBe('ImagePullBackOff');
+  });
+
+  it('falls back to TaskFailed when no pod explains the failure', () => {
+    expect(
+      jobResult(job({ failed: 1, conditions: [cond('Failed', 'True', 'PodFailurePolicy')] }))
+        .failureReason,
+    ).toBe('TaskFailed');
   });
 });

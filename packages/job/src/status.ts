@@ -1,4 +1,4 @@
-import type { ExecutionResult, ExecutionSummary } from '@roundhouse/core';
+import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
 import { z } from 'zod';
 import { workflowContainerName } from './job-spec.js';
 
@@ -58,8 +58,11 @@ export type PodState = z.infer<typeof PodStateSchema>;
 /** Why a pod failed, as far as its status tells. */
 export interface PodFailure {
   readonly exitCode?: number;
+  readonly reason: FailureReason;
   readonly description: string;
 }
+
+const imagePullReasons = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
 
 function condition(job: JobState, type: string) {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
@@ -102,17 +105,20 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
       const detail = terminated.message ? `: ${terminated.message.trim()}` : '';
       return {
         exitCode: terminated.exitCode,
+        reason: terminated.reason === 'OOMKilled' ? 'OOMKilled' : 'TaskFailed',
         description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} exited with code ${terminated.exitCode} (${terminated.reason ?? 'Error'})${detail}`,
       };
     }
     const waiting = container?.state?.waiting;
     if (waiting?.reason) {
       return {
+        reason: imagePullReasons.has(waiting.reason) ? 'ImagePullBackOff' : 'Unknown',
         description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} never ran: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
       };
     }
     if (pod.status?.reason) {
       return {
+        reason: pod.status.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'Unknown',
         description: `pod ${pod.metadata?.name ?? '?'} ${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}`,
       };
     }
@@ -147,6 +153,8 @@ export function jobResult(job: JobState, pods: readonly PodState[] = []): Execut
       reason,
       message,
       summary: { ...counterSummary(job), status: 'False', reason, message },
+      failureReason:
+        reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : (explanation?.reason ?? 'TaskFailed'),
       ...(explanation?.exitCode !== undefined ? { exitCode: explanation.exitCode } : {}),
     };
   }
