@@ -1,0 +1,107 @@
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { ensureWorkflowExecutionCrd } from '../src/install.js';
+import { workflowExecutions } from '../src/resource.js';
+
+const spec = (overrides: Record<string, unknown> = {}) => ({
+  workflowRef: {
+    workflowId: 'restart',
+    version: '1',
+    executionBundle: 'registry.invalid/restart:1',
+    engineConfig: { jobTemplateName: 'restart', nested: { any: ['json', 1, true, null] } },
+  },
+  targetResource: 'prod/deployment/api',
+  executionEngine: 'job',
+  parameters: { REPLICAS: '3' },
+  executionConfig: { timeout: '30m' },
+  ...overrides,
+});
+
+describeWithControlPlane('the WorkflowExecution CRD on a real API server', () => {
+  const env = useTestNamespace();
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => ensureWorkflowExecutionCrd(client()));
+
+  it("accepts a valid execution, keeping free-form engineConfig and the printer columns' fields", async () => {
+    const { object } = await client().create<KubeObject & { spec?: ReturnType<typeof spec> }>(
+      workflowExecutions,
+      env.namespace,
+      { metadata: { name: 'valid' }, spec: spec() },
+    );
+    expect(object.spec?.workflowRef.engineConfig).toEqual({
+      jobTemplateName: 'restart',
+      nested: { any: ['json', 1, true, null] },
+    });
+  });
+
+  it.each([
+    ['a target with an empty part', { targetResource: 'prod//api' }, 'spec.targetResource'],
+    [
+      'a non-Go timeout',
+      { executionConfig: { timeout: '30 minutes' } },
+      'spec.executionConfig.timeout',
+    ],
+    ['no engine', { executionEngine: undefined }, 'spec.executionEngine'],
+    ['a numeric parameter', { parameters: { N: 3 } }, 'spec.parameters.N'],
+  ])('rejects %s, naming the field', async (_case, overrides, field) => {
+    const error = await client()
+      .create(workflowExecutions, env.namespace, {
+        metadata: { name: 'invalid' },
+        spec: spec(overrides),
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'Invalid' });
+    expect((error as Error).message).toContain(field);
+  });
+
+  it('makes the spec immutable', async () => {
+    await client().create(workflowExecutions, env.namespace, {
+      metadata: { name: 'frozen' },
+      spec: spec(),
+    });
+    const error = await client()
+      .patch(workflowExecutions, env.namespace, 'frozen', {
+        spec: { targetResource: 'prod/deployment/other' },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'Invalid' });
+    expect((error as Error).message).toContain('spec is immutable');
+  });
+
+  it('validates status writes against the phase and failure-reason enums', async () => {
+    await client().create(workflowExecutions, env.namespace, {
+      metadata: { name: 'status' },
+      spec: spec(),
+    });
+    const error = await client()
+      .patch(
+        workflowExecutions,
+        env.namespace,
+        'status',
+        { status: { phase: 'Exploded' } },
+        { subresource: 'status' },
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'Invalid' });
+    const written = await client().patch<KubeObject & { status?: { phase: string } }>(
+      workflowExecutions,
+      env.namespace,
+      'status',
+      {
+        status: {
+          phase: 'Failed',
+          failureDetails: {
+            reason: 'OOMKilled',
+            message: 'm',
+            failedAt: new Date().toISOString(),
+            wasExecutionFailure: true,
+          },
+        },
+      },
+      { subresource: 'status' },
+    );
+    expect(written.status?.phase).toBe('Failed');
+  });
+});
