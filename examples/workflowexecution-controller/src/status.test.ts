@@ -1,0 +1,166 @@
+import type { ExecutionResult, WorkflowExecution } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import {
+  conditionTypes,
+  cooldownRemaining,
+  markCompleted,
+  markFailed,
+  markLockReleased,
+  markProgress,
+  markRunning,
+  markWaiting,
+} from './status.js';
+
+const t0 = new Date('2026-11-22T10:00:00Z');
+const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+const wfe = (status?: WorkflowExecution['status']): WorkflowExecution => ({
+  metadata: { name: 'w', namespace: 'n', generation: 2 },
+  spec: {
+    workflowRef: { workflowId: 'x', version: '1', executionBundle: 'img' },
+    targetResource: 'n/deployment/a',
+    executionEngine: 'job',
+  },
+  ...(status ? { status } : {}),
+});
+
+const result = (overrides: Partial<ExecutionResult>): ExecutionResult => ({
+  phase: 'Running',
+  reason: 'Running',
+  message: 'Job running (1/1 pods active)',
+  summary: { status: 'Unknown' },
+  ...overrides,
+});
+
+const conditionOf = (status: WorkflowExecution['status'], type: string) =>
+  status?.conditions?.find((c) => c.type === type);
+
+describe('status transitions', () => {
+  it('moves a new execution to Running with its resource, start time and conditions', () => {
+    const status = markRunning(wfe(), 'job', 'wfe-123', 'workflows', t0);
+    expect(status).toMatchObject({
+      phase: 'Running',
+      startTime: t0.toISOString(),
+      executionRef: { name: 'wfe-123' },
+      observedGeneration: 2,
+    });
+    expect(conditionOf(status, conditionTypes.created)).toMatchObject({
+      status: 'True',
+      reason: 'ExecutionCreated',
+      message: 'job execution resource wfe-123 created in namespace workflows',
+      observedGeneration: 2,
+      lastTransitionTime: t0.toISOString(),
+    });
+  });
+
+  it('does not move an execution that is already past Pending (a repeated write)', () => {
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    expect(markRunning(running, 'job', 'wfe-1', 'ns', later(5))).toBeUndefined();
+  });
+
+  it('records progress only when something visible changed', () => {
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    const progressed = markProgress(running, 'job', result({}), later(1));
+    expect(conditionOf(progressed, conditionTypes.running)).toMatchObject({
+      status: 'True',
+      reason: 'Running',
+    });
+    expect(markProgress(wfe(progressed), 'job', result({}), later(2))).toBeUndefined();
+  });
+
+  it('completes with completion time, Go-style duration and the summary', () => {
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    const summary = { status: 'True' as const, completedTasks: 1, totalTasks: 1 };
+    const status = markCompleted(
+      running,
+      result({ phase: 'Completed', reason: 'Complete', summary }),
+      later(95),
+    );
+    expect(status).toMatchObject({
+      phase: 'Completed',
+      completionTime: later(95).toISOString(),
+      duration: '1m35s',
+      executionStatus: summary,
+    });
+    expect(conditionOf(status, conditionTypes.ready)).toMatchObject({
+      status: 'True',
+      reason: 'Ready',
+    });
+    expect(markCompleted(wfe(status), result({ phase: 'Completed' }), later(100))).toBeUndefined();
+  });
+
+  it('fails an execution failure with details from the engine', () => {
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    const failed = result({
+      phase: 'Failed',
+      reason: 'BackoffLimitExceeded',
+      message: 'exit 3',
+      exitCode: 3,
+      summary: { status: 'False' },
+    });
+    const status = markFailed(
+      running,
+      { reason: 'TaskFailed', message: 'exit 3', wasExecutionFailure: true, result: failed },
+      later(10),
+    );
+    expect(status?.failureDetails).toEqual({
+      reason: 'TaskFailed',
+      message: 'exit 3',
+      failedAt: later(10).toISOString(),
+      wasExecutionFailure: true,
+      exitCode: 3,
+    });
+    expect(conditionOf(status, conditionTypes.complete)).toMatchObject({
+      status: 'False',
+      reason: 'TaskFailed',
+    });
+    expect(conditionOf(status, conditionTypes.running)).toMatchObject({ status: 'False' });
+  });
+
+  it('fails before execution without a start time and marks creation failed', () => {
+    const status = markFailed(
+      wfe(),
+      { reason: 'UnsupportedEngine', message: 'no engine', wasExecutionFailure: false },
+      t0,
+    );
+    expect(status).toMatchObject({ phase: 'Failed', completionTime: t0.toISOString() });
+    expect(status?.startTime).toBeUndefined();
+    expect(status?.duration).toBeUndefined();
+    expect(conditionOf(status, conditionTypes.created)).toMatchObject({
+      status: 'False',
+      reason: 'UnsupportedEngine',
+    });
+  });
+
+  it('waits in Pending and keeps the transition time while the reason stays the same', () => {
+    const first = markWaiting(wfe(), 'CooldownActive', 'cooling down', t0);
+    expect(first?.phase).toBe('Pending');
+    expect(markWaiting(wfe(first), 'CooldownActive', 'cooling down', later(5))).toBeUndefined();
+    const changed = markWaiting(wfe(first), 'TargetLocked', 'locked', later(5));
+    expect(conditionOf(changed, conditionTypes.waiting)).toMatchObject({
+      reason: 'TargetLocked',
+      lastTransitionTime: t0.toISOString(),
+    });
+  });
+
+  it('records the lock release once, and only for finished executions', () => {
+    expect(
+      markLockReleased(wfe(markRunning(wfe(), 'job', 'x', 'ns', t0)), later(1)),
+    ).toBeUndefined();
+    const done = wfe(
+      markFailed(wfe(), { reason: 'Unknown', message: 'm', wasExecutionFailure: false }, t0),
+    );
+    const released = markLockReleased(done, later(1));
+    expect(conditionOf(released, conditionTypes.lockReleased)?.status).toBe('True');
+    expect(markLockReleased(wfe(released), later(2))).toBeUndefined();
+  });
+
+  it('computes what is left of the cooldown', () => {
+    const done = wfe(
+      markFailed(wfe(), { reason: 'Unknown', message: 'm', wasExecutionFailure: false }, t0),
+    );
+    expect(cooldownRemaining(done, 60_000, later(20))).toBe(40_000);
+    expect(cooldownRemaining(done, 60_000, later(61))).toBe(0);
+    expect(cooldownRemaining(wfe(), 60_000, t0)).toBe(0);
+  });
+});

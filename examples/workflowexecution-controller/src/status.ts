@@ -1,0 +1,282 @@
+import { findCondition, setCondition } from '@roundhouse/controller';
+import {
+  type Condition,
+  type ExecutionResult,
+  type FailureReason,
+  formatGoDuration,
+  type WorkflowExecution,
+  type WorkflowExecutionStatus,
+} from '@roundhouse/core';
+
+/**
+ * Pure status transitions. Each takes the WorkflowExecution as last read from the API server and
+ * returns its new status, or undefined when the transition no longer applies (another writer
+ * got there first): status writes re-run these on a conflict, so they must be safe to repeat.
+ */
+
+type Status = WorkflowExecutionStatus;
+
+const conditionTypes = {
+  ready: 'Ready',
+  created: 'ExecutionCreated',
+  running: 'ExecutionRunning',
+  complete: 'ExecutionComplete',
+  waiting: 'Waiting',
+  lockReleased: 'LockReleased',
+} as const;
+
+export { conditionTypes };
+
+function condition(
+  wfe: WorkflowExecution,
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  now: Date,
+  base: Condition[] | undefined = wfe.status?.conditions,
+): Condition[] {
+  return setCondition(
+    base ? [...base] : [],
+    { type, status, reason, message, observedGeneration: wfe.metadata.generation ?? 0 },
+    now,
+  );
+}
+
+const isTerminal = (wfe: WorkflowExecution) =>
+  wfe.status?.phase === 'Completed' || wfe.status?.phase === 'Failed';
+
+/** Pending while something outside the execution holds it back (cooldown, a busy lock). */
+export function markWaiting(
+  wfe: WorkflowExecution,
+  reason: string,
+  message: string,
+  now: Date,
+): Status | undefined {
+  if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
+  const existing = findCondition(wfe.status?.conditions, conditionTypes.waiting);
+  if (
+    wfe.status?.phase === 'Pending' &&
+    existing?.reason === reason &&
+    existing.message === message
+  ) {
+    return undefined;
+  }
+  return {
+    ...wfe.status,
+    phase: 'Pending',
+    observedGeneration: wfe.metadata.generation ?? 0,
+    conditions: condition(wfe, conditionTypes.waiting, 'True', reason, message, now),
+  };
+}
+
+export function markRunning(
+  wfe: WorkflowExecution,
+  engine: string,
+  resourceName: string,
+  namespace: string,
+  now: Date,
+): Status | undefined {
+  if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
+  let conditions = condition(
+    wfe,
+    conditionTypes.created,
+    'True',
+    'ExecutionCreated',
+    `${engine} execution resource ${resourceName} created in namespace ${namespace}`,
+    now,
+  );
+  conditions = condition(
+    wfe,
+    conditionTypes.waiting,
+    'False',
+    'Started',
+    'execution started',
+    now,
+    conditions,
+  );
+  conditions = condition(
+    wfe,
+    conditionTypes.ready,
+    'False',
+    'Running',
+    'workflow is running',
+    now,
+    conditions,
+  );
+  return {
+    ...wfe.status,
+    phase: 'Running',
+    startTime: now.toISOString(),
+    executionRef: { name: resourceName },
+    observedGeneration: wfe.metadata.generation ?? 0,
+    conditions,
+  };
+}
+
+/** Records progress while Running; undefined when nothing visible changed. */
+export function markProgress(
+  wfe: WorkflowExecution,
+  engine: string,
+  result: ExecutionResult,
+  now: Date,
+): Status | undefined {
+  if (wfe.status?.phase !== 'Running') return undefined;
+  const message = `${engine}: ${result.message}`;
+  const existing = findCondition(wfe.status.conditions, conditionTypes.running);
+  if (existing?.reason === result.reason && existing.message === message) return undefined;
+  return {
+    ...wfe.status,
+    conditions: condition(wfe, conditionTypes.running, 'True', result.reason, message, now),
+  };
+}
+
+function finished(wfe: WorkflowExecution, now: Date) {
+  const completionTime = now.toISOString();
+  const start = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : undefined;
+  return {
+    completionTime,
+    ...(start !== undefined ? { duration: formatGoDuration(now.getTime() - start) } : {}),
+  };
+}
+
+export function markCompleted(
+  wfe: WorkflowExecution,
+  result: ExecutionResult,
+  now: Date,
+): Status | undefined {
+  if (isTerminal(wfe)) return undefined;
+  const times = finished(wfe, now);
+  let conditions = condition(
+    wfe,
+    conditionTypes.complete,
+    'True',
+    'ExecutionSucceeded',
+    `workflow completed${times.duration ? ` in ${times.duration}` : ''}`,
+    now,
+  );
+  conditions = condition(
+    wfe,
+    conditionTypes.running,
+    'False',
+    'ExecutionFinished',
+    result.message,
+    now,
+    conditions,
+  );
+  conditions = condition(
+    wfe,
+    conditionTypes.ready,
+    'True',
+    'Ready',
+    'workflow execution completed',
+    now,
+    conditions,
+  );
+  return {
+    ...wfe.status,
+    phase: 'Completed',
+    ...times,
+    executionStatus: result.summary,
+    conditions,
+  };
+}
+
+export interface Failure {
+  readonly reason: FailureReason;
+  readonly message: string;
+  /** False when the workflow never ran (bad input, lock, engine missing, resource deleted). */
+  readonly wasExecutionFailure: boolean;
+  readonly result?: ExecutionResult;
+}
+
+export function markFailed(
+  wfe: WorkflowExecution,
+  failure: Failure,
+  now: Date,
+): Status | undefined {
+  if (isTerminal(wfe)) return undefined;
+  const times = finished(wfe, now);
+  const { result } = failure;
+  let conditions = wfe.status?.conditions;
+  if (!failure.wasExecutionFailure && wfe.status?.phase !== 'Running') {
+    conditions = condition(
+      wfe,
+      conditionTypes.created,
+      'False',
+      failure.reason,
+      failure.message,
+      now,
+      conditions,
+    );
+  }
+  conditions = condition(
+    wfe,
+    conditionTypes.complete,
+    'False',
+    failure.reason,
+    failure.message,
+    now,
+    conditions,
+  );
+  if (findCondition(conditions, conditionTypes.running)) {
+    conditions = condition(
+      wfe,
+      conditionTypes.running,
+      'False',
+      'ExecutionFinished',
+      failure.message,
+      now,
+      conditions,
+    );
+  }
+  conditions = condition(
+    wfe,
+    conditionTypes.ready,
+    'False',
+    'Failed',
+    failure.message,
+    now,
+    conditions,
+  );
+  return {
+    ...wfe.status,
+    phase: 'Failed',
+    ...times,
+    ...(result ? { executionStatus: result.summary } : {}),
+    failureDetails: {
+      reason: failure.reason,
+      message: failure.message,
+      failedAt: now.toISOString(),
+      wasExecutionFailure: failure.wasExecutionFailure,
+      ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(result?.failedTaskName !== undefined ? { failedTaskName: result.failedTaskName } : {}),
+    },
+    conditions,
+  };
+}
+
+/** After cleanup released the target's lock; undefined if already recorded. */
+export function markLockReleased(wfe: WorkflowExecution, now: Date): Status | undefined {
+  if (!isTerminal(wfe)) return undefined;
+  if (findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True')
+    return undefined;
+  return {
+    ...wfe.status,
+    conditions: condition(
+      wfe,
+      conditionTypes.lockReleased,
+      'True',
+      'CleanedUp',
+      'execution resource removed; target unlocked',
+      now,
+    ),
+  };
+}
+
+/** Milliseconds left of the cooldown after this execution finished; 0 when over or unknown. */
+export function cooldownRemaining(wfe: WorkflowExecution, cooldownMs: number, now: Date): number {
+  const completed = wfe.status?.completionTime ? Date.parse(wfe.status.completionTime) : Number.NaN;
+  if (Number.isNaN(completed)) return 0;
+  return Math.max(0, completed + cooldownMs - now.getTime());
+}

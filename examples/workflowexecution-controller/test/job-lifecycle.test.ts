@@ -1,0 +1,216 @@
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, resources } from '@roundhouse/kube';
+import {
+  describeWithControlPlane,
+  podControls,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { workflowExecutions } from '../src/resource.js';
+import {
+  apply,
+  jobRegistry,
+  jobsOf,
+  manifest,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+describeWithControlPlane('WorkflowExecution controller with the job engine', () => {
+  const env = useTestNamespace({ prefix: 'wfe-job' });
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-job-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  const start = (overrides: Partial<Parameters<typeof startController>[0]> = {}) =>
+    startController({
+      kubeConfig: env.kubeConfig,
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 60_000,
+      // Only events can wake the controller within the test's patience: proves it is event-driven.
+      resyncMs: 600_000,
+      ...overrides,
+    }).then((c) => {
+      controller = c;
+      return c;
+    });
+
+  it("runs an execution to Completed through a real Job, woken by the Job's events", async () => {
+    await start();
+    const wfe = await apply(client(), env.namespace, manifest({ parameters: { REPLICAS: '3' } }));
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    expect(running.status?.executionRef?.name).toMatch(/^wfe-[0-9a-f]{16}$/);
+    expect(running.status?.startTime).toBeDefined();
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(done.status).toMatchObject({
+      executionStatus: { status: 'True', completedTasks: 1, totalTasks: 1 },
+      observedGeneration: 1,
+    });
+    expect(done.status?.duration).toMatch(/^\d+s$/);
+    expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'True',
+    });
+    expect(done.metadata.finalizers).toContain('roundhouse.dev/execution-cleanup');
+  });
+
+  it('fails with TaskFailed and the exit code when the workflow container fails', async () => {
+    await start({ registry: jobRegistry(env.kubeConfig, { exitCode: 7 }) });
+    const wfe = await apply(client(), env.namespace, manifest());
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'TaskFailed',
+      exitCode: 7,
+      wasExecutionFailure: true,
+    });
+    expect(failed.status?.failureDetails?.message).toContain('exited with code 7');
+  });
+
+  it('fails fast with ResourceLocked when another execution holds the target', async () => {
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
+    const first = await apply(
+      client(),
+      env.namespace,
+      manifest({ target: 'prod/deployment/locked' }),
+    );
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Running');
+    const second = await apply(
+      client(),
+      env.namespace,
+      manifest({ target: 'prod/deployment/locked' }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'ResourceLocked',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain(first.metadata.name);
+  });
+
+  it('waits in Pending for a busy target when configured to, then runs after the lock is released', async () => {
+    await start({ lockPolicy: 'wait', cooldownMs: 1_000 });
+    const first = await apply(
+      client(),
+      env.namespace,
+      manifest({ target: 'prod/deployment/queued' }),
+    );
+    const second = await apply(
+      client(),
+      env.namespace,
+      manifest({ target: 'prod/deployment/queued' }),
+    );
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Completed');
+    const waiting = await read(client(), env.namespace, second.metadata.name);
+    expect(['Pending', 'Running', 'Completed']).toContain(waiting?.status?.phase);
+    await waitForPhase(client(), env.namespace, second.metadata.name, 'Completed');
+    const released = await read(client(), env.namespace, first.metadata.name);
+    expect(released?.status?.conditions?.find((c) => c.type === 'LockReleased')?.status).toBe(
+      'True',
+    );
+  });
+
+  it('releases the lock after the cooldown by deleting the Job', async () => {
+    await start({ cooldownMs: 2_000 });
+    const wfe = await apply(client(), env.namespace, manifest());
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const job = done.status?.executionRef?.name as string;
+    await vi.waitFor(async () => {
+      const current = await read(client(), env.namespace, wfe.metadata.name);
+      expect(current?.status?.conditions?.find((c) => c.type === 'LockReleased')?.status).toBe(
+        'True',
+      );
+      expect(await client().get(resources.jobs, executionNamespace, job)).toBeNull();
+    }, patience);
+  });
+
+  it('marks an execution whose Job was deleted by someone else as Failed, not an execution failure', async () => {
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const job = running.status?.executionRef?.name as string;
+    await client().delete(resources.jobs, executionNamespace, job, {
+      propagationPolicy: 'Background',
+    });
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'ExecutionResourceDeleted',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain(`${executionNamespace}/${job}`);
+  });
+
+  it('cleans up the Job before a deleted execution goes (finalizer)', async () => {
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const job = running.status?.executionRef?.name as string;
+    await client().delete(workflowExecutions, env.namespace, wfe.metadata.name);
+    await vi.waitFor(async () => {
+      expect(await read(client(), env.namespace, wfe.metadata.name)).toBeNull();
+      expect(await client().get(resources.jobs, executionNamespace, job)).toBeNull();
+    }, patience);
+  });
+
+  it('fails unsupported engines and invalid parameters without creating anything', async () => {
+    await start();
+    const argo = await apply(client(), env.namespace, manifest({ engine: 'argo' }));
+    const bad = await apply(
+      client(),
+      env.namespace,
+      manifest({ parameters: { TARGET_RESOURCE: 'x' } }),
+    );
+    const unsupported = await waitForPhase(client(), env.namespace, argo.metadata.name, 'Failed');
+    expect(unsupported.status?.failureDetails).toMatchObject({
+      reason: 'UnsupportedEngine',
+      wasExecutionFailure: false,
+    });
+    expect(unsupported.status?.failureDetails?.message).toContain('registered engines: job');
+    const invalid = await waitForPhase(client(), env.namespace, bad.metadata.name, 'Failed');
+    expect(invalid.status?.failureDetails?.reason).toBe('ConfigurationError');
+    expect(invalid.status?.failureDetails?.message).toContain('spec.parameters.TARGET_RESOURCE');
+    expect(await jobsOf(client(), executionNamespace, bad.metadata.name)).toHaveLength(0);
+  });
+
+  it('resumes after a restart without creating a second Job', async () => {
+    const registry = jobRegistry(env.kubeConfig, { runSeconds: 4 });
+    const first = await start({ registry });
+    const wfe = await apply(client(), env.namespace, manifest());
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    await first.stop();
+    controller = undefined;
+    await start({ registry });
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(1);
+  });
+
+  it('adopts the Job a crashed controller created before it could record it', async () => {
+    const wfe = await apply(client(), env.namespace, manifest());
+    // The crashed controller got as far as creating the Job; the status still says nothing.
+    const executor = new JobExecutor(new KubeClient(env.kubeConfig), {
+      podAnnotations: { [podControls.runSeconds]: '1' },
+    });
+    const parsed = (await read(client(), env.namespace, wfe.metadata.name)) as Parameters<
+      typeof executor.create
+    >[0];
+    await executor.create(parsed, executionNamespace);
+    await start();
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(1);
+    expect(done.status?.executionRef?.name).toBe(
+      (await jobsOf(client(), executionNamespace, wfe.metadata.name))[0]?.metadata?.name,
+    );
+  });
+});
