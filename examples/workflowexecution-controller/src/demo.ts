@@ -1,0 +1,255 @@
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Informer } from '@roundhouse/controller';
+import { Registry, roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, resources } from '@roundhouse/kube';
+import { TektonExecutor } from '@roundhouse/tekton';
+import {
+  type ControlPlane,
+  ensureBinaries,
+  podControls,
+  startControlPlane,
+} from '@roundhouse/testenv';
+import { createWorkflowExecutionController } from './controller.js';
+import { type AnsibleDemo, startAnsibleDemo } from './demo-ansible.js';
+import { ensureWorkflowExecutionCrd } from './install.js';
+import { type WorkflowExecutionObject, workflowExecutions } from './resource.js';
+
+/**
+ * `npm run demo`: the WorkflowExecution controller end to end. Without a kubeconfig it starts
+ * the embedded test control plane (Jobs really run through the controller-manager, scheduler and
+ * KWOK) and the AWX simulator; with one, it uses that cluster. It applies sample executions,
+ * prints every phase transition as it happens, and ends with a table of results.
+ */
+
+const demoNamespace = 'roundhouse-demo';
+const executionNamespace = 'roundhouse-workflows';
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+const say = (line: string) => console.log(`[${elapsed()}] ${line}`);
+
+interface Sample {
+  readonly name: string;
+  readonly engine: string;
+  readonly target: string;
+  readonly expect: 'Completed' | 'Failed';
+  readonly engineConfig?: unknown;
+  readonly parameters?: Record<string, string>;
+  readonly note: string;
+  /** Applied once the previous sample on the same target runs, to show the lock. */
+  readonly after?: string;
+}
+
+function workflowExecution(sample: Sample): WorkflowExecutionObject {
+  return {
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'WorkflowExecution',
+    metadata: { name: sample.name, namespace: demoNamespace },
+    spec: {
+      workflowRef: {
+        workflowId: sample.name,
+        version: '1',
+        executionBundle: 'registry.example.com/workflows/remediate:1',
+        ...(sample.engineConfig ? { engineConfig: sample.engineConfig as never } : {}),
+      },
+      targetResource: sample.target,
+      executionEngine: sample.engine,
+      parameters: { REPLICAS: '3', ...sample.parameters },
+    },
+  };
+}
+
+async function connect(
+  kubeconfig: string | undefined,
+): Promise<{ kubeConfig: KubeConfig; plane?: ControlPlane }> {
+  if (kubeconfig) {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(kubeconfig);
+    say(`using the cluster in ${kubeconfig} (context ${kubeConfig.getCurrentContext()})`);
+    return { kubeConfig };
+  }
+  say(
+    'no kubeconfig given: starting the embedded control plane (etcd, kube-apiserver, controller-manager, scheduler, KWOK)',
+  );
+  say(
+    'the first run builds it from Go modules (about 10 minutes on 2 cores); later runs reuse ~/.cache/roundhouse',
+  );
+  const binaries = await ensureBinaries(true, { log: (line) => say(`  ${line}`) });
+  const plane = await startControlPlane({ workloads: true, binaries: binaries.paths });
+  say(`control plane ready in ${(plane.startupMs / 1000).toFixed(1)}s at ${plane.server}`);
+  return { kubeConfig: plane.kubeConfig, plane };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' } } });
+  const { kubeConfig, plane } = await connect(values.kubeconfig ?? process.env.KUBECONFIG);
+  const client = new KubeClient(kubeConfig);
+  let ansible: AnsibleDemo | undefined;
+  const abort = new AbortController();
+  let running: Promise<void> | undefined;
+  try {
+    await ensureWorkflowExecutionCrd(client);
+    for (const name of [demoNamespace, executionNamespace]) {
+      await client
+        .create(resources.namespaces, undefined, { metadata: { name } })
+        .catch((error: { reason?: string }) => {
+          if (error.reason !== 'AlreadyExists') throw error;
+        });
+    }
+
+    // Embedded pods finish after two seconds; on a real cluster the image decides.
+    const jobs = new JobExecutor(
+      client,
+      plane ? { podAnnotations: { [podControls.runSeconds]: '2' } } : {},
+    );
+    const registry = new Registry().register(jobs).register(new TektonExecutor(client));
+    ansible = await startAnsibleDemo(client, say);
+    registry.register(ansible.executor);
+    const availability = await registry.availability();
+    say(`engines available: ${availability.available.join(', ')}`);
+    for (const { engine, reason } of availability.unavailable)
+      say(`engine ${engine} unavailable: ${reason}`);
+
+    const { controller } = await createWorkflowExecutionController({
+      kubeConfig,
+      registry,
+      executionNamespace,
+      conventions: roundhouseConventions,
+      watchNamespace: demoNamespace,
+      cooldownMs: 3_000,
+      pollIntervalMs: { initial: 500, max: 2_000 },
+    });
+    running = controller.start(abort.signal);
+
+    const samples: Sample[] = [
+      {
+        name: 'restart-api',
+        engine: 'job',
+        target: 'prod/deployment/api',
+        expect: 'Completed',
+        note: 'a Job runs the workflow image',
+      },
+      {
+        name: 'restart-api-again',
+        engine: 'job',
+        target: 'prod/deployment/api',
+        expect: 'Failed',
+        note: 'same target while the first runs: locked',
+        after: 'restart-api',
+      },
+      {
+        name: 'patch-config',
+        engine: 'ansible',
+        target: 'prod/configmap/settings',
+        expect: 'Completed',
+        engineConfig: { jobTemplateName: ansible.templates.succeeds },
+        note: 'an AWX job template with typed extra_vars',
+      },
+      {
+        name: 'drain-node',
+        engine: 'ansible',
+        target: 'node/worker-3',
+        expect: 'Failed',
+        engineConfig: { jobTemplateName: ansible.templates.fails },
+        note: 'the AWX job fails; stdout tail in the message',
+      },
+      {
+        name: 'scale-batch',
+        engine: 'argo',
+        target: 'batch/cronjob/report',
+        expect: 'Failed',
+        note: 'no such engine registered',
+      },
+    ];
+    if (availability.available.includes('tekton')) {
+      samples.push({
+        name: 'rollout-web',
+        engine: 'tekton',
+        target: 'prod/deployment/web',
+        expect: 'Completed',
+        note: 'a Tekton PipelineRun',
+      });
+    }
+
+    const phases = new Map<string, string>();
+    const done = new Promise<void>((resolve) => {
+      const watcher = new Informer<WorkflowExecutionObject>(kubeConfig, workflowExecutions, {
+        namespace: demoNamespace,
+      });
+      const report = (wfe: WorkflowExecutionObject) => {
+        const name = wfe.metadata?.name as string;
+        const phase = wfe.status?.phase ?? 'New';
+        const previous = phases.get(name) ?? 'New';
+        if (!samples.some((s) => s.name === name)) return;
+        phases.set(name, phase);
+        if (previous === phase) return;
+        const detail = wfe.status?.failureDetails
+          ? ` (${wfe.status.failureDetails.reason}: ${wfe.status.failureDetails.message.split('\n')[0]})`
+          : wfe.status?.executionRef
+            ? ` (${wfe.spec?.executionEngine} ${wfe.status.executionRef.name})`
+            : '';
+        say(`${name.padEnd(18)} ${previous} -> ${phase}${detail}`);
+        const next = samples.find((s) => s.after === name);
+        if (next && phase === 'Running' && !phases.has(next.name)) {
+          phases.set(next.name, 'New');
+          void client.create(workflowExecutions, demoNamespace, workflowExecution(next));
+        }
+        if (samples.every((s) => ['Completed', 'Failed'].includes(phases.get(s.name) ?? ''))) {
+          void watcher.stop().then(resolve);
+        }
+      };
+      watcher.on('add', report).on('update', report);
+      void watcher.start();
+    });
+
+    for (const sample of samples.filter((s) => !s.after)) {
+      say(`applying ${sample.name} (${sample.engine}): ${sample.note}`);
+      await client.create(workflowExecutions, demoNamespace, workflowExecution(sample));
+    }
+    const timeout = new Promise<'timeout'>((resolve) =>
+      setTimeout(resolve, 180_000, 'timeout').unref(),
+    );
+    if ((await Promise.race([done, timeout])) === 'timeout')
+      say('timed out waiting for every execution to finish');
+
+    console.log('\nResults');
+    const rows = await Promise.all(
+      samples.map(async (s) => {
+        const wfe = (await client.get<WorkflowExecutionObject>(
+          workflowExecutions,
+          demoNamespace,
+          s.name,
+        )) as WorkflowExecution | null;
+        return { sample: s, status: wfe?.status };
+      }),
+    );
+    console.log(
+      `  ${'execution'.padEnd(18)} ${'engine'.padEnd(8)} ${'phase'.padEnd(10)} ${'reason'.padEnd(18)} ${'duration'.padEnd(9)} expected`,
+    );
+    let ok = true;
+    for (const { sample, status } of rows) {
+      const phase = status?.phase ?? '-';
+      const matches = phase === sample.expect;
+      ok &&= matches;
+      const reason = status?.failureDetails?.reason ?? (phase === 'Completed' ? 'Complete' : '-');
+      console.log(
+        `  ${sample.name.padEnd(18)} ${sample.engine.padEnd(8)} ${phase.padEnd(10)} ${reason.padEnd(18)} ${(status?.duration ?? '-').padEnd(9)} ${matches ? 'yes' : `NO (${sample.expect})`}`,
+      );
+    }
+    console.log(
+      `\n${ok ? 'Every execution ended as expected.' : 'Some executions did not end as expected.'}`,
+    );
+    return ok ? 0 : 1;
+  } finally {
+    abort.abort();
+    await running?.catch(() => undefined);
+    await ansible?.stop();
+    await plane?.stop();
+  }
+}
+
+process.exitCode = await main().catch((error: Error) => {
+  console.error(`demo failed: ${error.message}`);
+  return 1;
+});
