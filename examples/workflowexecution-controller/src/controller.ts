@@ -82,6 +82,7 @@ export async function createWorkflowExecutionController(
     registry: options.registry,
     cache,
     executionNamespace: options.executionNamespace,
+    ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
     conventions: options.conventions,
     watchedEngines: watched,
     events: new EventRecorder(client, 'roundhouse-wfe-controller', { logger }),

@@ -47,6 +47,8 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly cache: Informer<WorkflowExecutionObject>;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
+  /** Reconcile WorkflowExecutions in this namespace only; default all. */
+  readonly watchNamespace?: string;
   readonly conventions: Conventions;
   /** Time a target stays locked after an execution on it finished; default 5 minutes. */
   readonly cooldownMs?: number;
@@ -73,9 +75,15 @@ export interface WorkflowExecutionReconcilerOptions {
  */
 export class WorkflowExecutionReconciler implements Reconciler {
   readonly #o: Required<
-    Omit<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies' | 'watchedEngines'>
+    Omit<
+      WorkflowExecutionReconcilerOptions,
+      'events' | 'resolveDependencies' | 'watchedEngines' | 'watchNamespace'
+    >
   > &
-    Pick<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies'> & {
+    Pick<
+      WorkflowExecutionReconcilerOptions,
+      'events' | 'resolveDependencies' | 'watchNamespace'
+    > & {
       watchedEngines: ReadonlySet<string>;
     };
   readonly #polls = new Map<string, number>();
@@ -95,6 +103,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
+    // Another controller's execution whose resource shares our execution namespace: not ours.
+    if (this.#o.watchNamespace !== undefined && namespace !== this.#o.watchNamespace)
+      return undefined;
     const object = await this.#o.client.get<WorkflowExecutionObject>(
       workflowExecutions,
       namespace,
