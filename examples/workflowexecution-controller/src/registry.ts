@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
+import { ConfigurationError, type Conventions, type Logger, Registry } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { TektonExecutor } from '@roundhouse/tekton';
+import type { Config } from './config.js';
+
+/** Reads the AWX token from `namespace/name[:key]`; the value never reaches a log or an error. */
+async function readToken(client: KubeClient, reference: string): Promise<string> {
+  const [location = '', key = 'token'] = reference.split(':');
+  const [namespace, name] = location.split('/') as [string, string];
+  const secret = await client.get<KubeObject & { data?: Record<string, string> }>(
+    resources.secrets,
+    namespace,
+    name,
+  );
+  const encoded = secret?.data?.[key];
+  if (!encoded) {
+    throw new ConfigurationError({
+      path: '--awx-token-secret',
+      message: `Secret ${namespace}/${name} has no key "${key}"; create it or name another key`,
+    });
+  }
+  return Buffer.from(encoded, 'base64').toString('utf8').trim();
+}
+
+/** The executors the configuration enables, sharing one Kubernetes client. */
+export async function buildRegistry(
+  config: Config,
+  client: KubeClient,
+  conventions: Conventions,
+  logger: Logger,
+): Promise<{ registry: Registry; close(): Promise<void> }> {
+  const registry = new Registry();
+  const closers: (() => Promise<void>)[] = [];
+  if (config.engines.includes('job'))
+    registry.register(new JobExecutor(client, { conventions, logger }));
+  if (config.engines.includes('tekton'))
+    registry.register(new TektonExecutor(client, { conventions, logger }));
+  if (config.engines.includes('ansible')) {
+    const awx = new AwxClient({
+      baseUrl: config.awxUrl as string,
+      token: await readToken(client, config.awxTokenSecret as string),
+      apiPrefix: config.awxApiPrefix,
+      insecureSkipTlsVerify: config.awxInsecureSkipTlsVerify,
+      ...(config.awxCaFile ? { caBundle: readFileSync(config.awxCaFile, 'utf8') } : {}),
+      logger,
+    });
+    closers.push(() => awx.close());
+    registry.register(new AnsibleExecutor(awx, client, { conventions, logger }));
+  }
+  return { registry, close: async () => void (await Promise.all(closers.map((c) => c()))) };
+}
