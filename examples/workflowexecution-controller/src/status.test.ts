@@ -12,6 +12,8 @@ import {
 } from './status.js';
 
 const t0 = new Date('2026-11-22T10:00:00Z');
+/** metav1.Time has second precision. */
+const t0Text = '2026-11-22T10:00:00Z';
 const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 const wfe = (status?: WorkflowExecution['status']): WorkflowExecution => ({
@@ -49,7 +51,7 @@ describe('status transitions', () => {
       reason: 'ExecutionCreated',
       message: 'job execution resource wfe-123 created in namespace workflows',
       observedGeneration: 2,
-      lastTransitionTime: t0.toISOString(),
+      lastTransitionTime: t0Text,
     });
   });
 
@@ -90,7 +92,8 @@ describe('status transitions', () => {
   });
 
   it('fails an execution failure with details from the engine', () => {
-    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    const started = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    const running = wfe(markProgress(started, 'job', result({}), t0));
     const failed = result({
       phase: 'Failed',
       reason: 'BackoffLimitExceeded',
@@ -139,7 +142,7 @@ describe('status transitions', () => {
     const changed = markWaiting(wfe(first), 'TargetLocked', 'locked', later(5));
     expect(conditionOf(changed, conditionTypes.waiting)).toMatchObject({
       reason: 'TargetLocked',
-      lastTransitionTime: t0.toISOString(),
+      lastTransitionTime: t0Text,
     });
   });
 
