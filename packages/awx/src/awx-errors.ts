@@ -1,0 +1,229 @@
+/**
+ * Every way a call to AWX can fail, as values: classified by HTTP status or socket error code,
+ * never by message text. Messages name the endpoint and AWX's `detail`; they never contain the
+ * token, a request body or a credential input.
+ */
+import { type FieldIssue, RoundhouseError } from '@roundhouse/core';
+
+/** Something went wrong talking to AWX. */
+export abstract class AwxError extends RoundhouseError {
+  /**
+   * True when AWX may have acted on the request although no success reached us (a reset after
+   * sending, a timeout, a 5xx from a gateway). A non-idempotent request that failed this way
+   * must not be repeated blindly: look for its effect first.
+   */
+  abstract readonly ambiguous: boolean;
+
+  constructor(
+    /** Method and path below the API prefix, e.g. `POST job_templates/7/launch/`. */
+    readonly endpoint: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type AwxApiErrorReason =
+  | 'AWXBadRequest'
+  | 'AWXUnauthorized'
+  | 'AWXForbidden'
+  | 'AWXNotFound'
+  | 'AWXMethodNotAllowed'
+  | 'AWXConflict'
+  | 'AWXTooManyRequests'
+  | 'AWXServerError'
+  | 'AWXUnavailable'
+  | 'AWXGatewayTimeout'
+  | 'AWXHTTPError';
+
+const reasonsByStatus: Readonly<Record<number, AwxApiErrorReason>> = {
+  400: 'AWXBadRequest',
+  401: 'AWXUnauthorized',
+  403: 'AWXForbidden',
+  404: 'AWXNotFound',
+  405: 'AWXMethodNotAllowed',
+  409: 'AWXConflict',
+  429: 'AWXTooManyRequests',
+  500: 'AWXServerError',
+  502: 'AWXUnavailable',
+  503: 'AWXUnavailable',
+  504: 'AWXGatewayTimeout',
+};
+
+/** Statuses a later, identical request may not get: overload, gateways, a lock held briefly. */
+const retryableStatuses = new Set([409, 429, 502, 503, 504]);
+
+/** AWX answered with an error status. */
+export class AwxApiError extends AwxError {
+  readonly reason: AwxApiErrorReason;
+  override readonly retryable: boolean;
+  readonly ambiguous: boolean;
+
+  constructor(
+    endpoint: string,
+    readonly statusCode: number,
+    /** AWX's `detail` message, when the body had one. */
+    readonly detail: string | undefined,
+    /** Field-level validation messages of a 400, e.g. `credentials`, `inputs.password`. */
+    readonly fields: readonly FieldIssue[],
+    /** `Retry-After`, in seconds, when the response carried one. */
+    readonly retryAfterSeconds: number | undefined,
+  ) {
+    const what = [detail, ...fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message))]
+      .filter(Boolean)
+      .join('; ');
+    super(endpoint, `AWX ${endpoint} answered ${statusCode}${what ? `: ${what}` : ''}`);
+    this.reason =
+      reasonsByStatus[statusCode] ?? (statusCode >= 500 ? 'AWXServerError' : 'AWXHTTPError');
+    this.retryable = retryableStatuses.has(statusCode);
+    // 4xx means AWX refused the request; a 5xx may come from a gateway that gave up on an AWX
+    // still processing it, and 429 is answered before anything is processed.
+    this.ambiguous = statusCode >= 500;
+  }
+}
+
+/** Socket errors raised before a request could be written: AWX never saw it. */
+const unsentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Socket errors that may strike after the request was written. */
+const interruptedCodes = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** OpenSSL's certificate verification failures, as Node reports them. */
+const tlsCodes = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** AWX could not be reached, or the connection broke before an answer arrived. */
+export class AwxConnectionError extends AwxError {
+  readonly reason = 'AWXUnreachable';
+  override readonly retryable: boolean;
+  readonly ambiguous: boolean;
+
+  constructor(
+    endpoint: string,
+    /** The socket error code, e.g. `ECONNRESET`; `UNKNOWN` when there was none. */
+    readonly code: string,
+  ) {
+    super(endpoint, `AWX ${endpoint} failed: connection error ${code}`);
+    this.retryable = unsentCodes.has(code) || interruptedCodes.has(code);
+    this.ambiguous = !unsentCodes.has(code);
+  }
+}
+
+/** The server's certificate was not trusted; retrying cannot help, configuration can. */
+export class AwxTlsError extends AwxError {
+  readonly reason = 'AWXTLSVerificationFailed';
+  readonly ambiguous = false;
+
+  constructor(
+    endpoint: string,
+    readonly code: string,
+  ) {
+    super(
+      endpoint,
+      `AWX ${endpoint} failed: the server certificate was not accepted (${code}); pass the ` +
+        "CA that signed it as the client's caBundle option",
+    );
+  }
+}
+
+/** Classifies an error thrown by the HTTP stack by its `code`, looking through `cause`s. */
+export function connectionError(
+  endpoint: string,
+  error: unknown,
+): AwxConnectionError | AwxTlsError {
+  const code = errorCode(error) ?? 'UNKNOWN';
+  return tlsCodes.has(code)
+    ? new AwxTlsError(endpoint, code)
+    : new AwxConnectionError(endpoint, code);
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  return errorCode((error as { cause?: unknown }).cause);
+}
+
+/** No answer within the client's per-request timeout. */
+export class AwxTimeoutError extends AwxError {
+  readonly reason = 'AWXTimeout';
+  override readonly retryable = true;
+  readonly ambiguous = true;
+
+  constructor(
+    endpoint: string,
+    readonly timeoutMs: number,
+  ) {
+    super(endpoint, `AWX ${endpoint} did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** AWX answered, but not with the shape this client expects. */
+export class AwxResponseError extends AwxError {
+  readonly reason = 'AWXUnexpectedResponse';
+  // A launch whose 201 body cannot be read has still launched.
+  readonly ambiguous = true;
+
+  constructor(
+    endpoint: string,
+    /** Dotted path of the offending field in the body, `''` for the body as a whole. */
+    readonly field: string,
+    problem: string,
+  ) {
+    super(
+      endpoint,
+      `AWX ${endpoint} returned an unexpected body: ${field ? `${field}: ` : ''}${problem}`,
+    );
+  }
+}
+
+/** A name lookup that must find exactly one object found none, or several. */
+export class AwxLookupError extends AwxError {
+  readonly reason: 'AWXObjectNotFound' | 'AWXAmbiguousName';
+  readonly ambiguous = false;
+
+  constructor(
+    endpoint: string,
+    /** What was looked up, e.g. `job template`. */
+    readonly kind: string,
+    /** The name that was looked up. */
+    readonly objectName: string,
+    /** Ids of the objects found; empty when none was. */
+    readonly matches: readonly number[],
+  ) {
+    super(
+      endpoint,
+      matches.length === 0
+        ? `no AWX ${kind} is named "${objectName}"`
+        : `${matches.length} AWX ${kind}s are named "${objectName}" (ids ${matches.join(', ')}); ` +
+            'names must be unique to be used here',
+    );
+    this.reason = matches.length === 0 ? 'AWXObjectNotFound' : 'AWXAmbiguousName';
+  }
+}

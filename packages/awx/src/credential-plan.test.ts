@@ -1,0 +1,248 @@
+import { ConfigurationError, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeSecretData,
+  ephemeralCredentialPrefix,
+  inputId,
+  launchCredentials,
+  matchesCredentialType,
+  planCredentials,
+  versionedCredentialType,
+} from './credential-plan.js';
+import { executionIdentity } from './execution-identity.js';
+import type { CredentialType } from './schemas.js';
+
+const identity = executionIdentity({
+  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
+});
+
+function issuesOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+/** The type as AWX would return it after creating `request`. */
+function stored(request: ReturnType<typeof planCredentials>[number]['type'], id = 40) {
+  return {
+    id,
+    name: request.name,
+    kind: request.kind,
+    managed: false,
+    inputs: {
+      fields: (request.inputs?.fields ?? []).map((f) => ({
+        id: f.id,
+        label: f.label,
+        type: f.type ?? 'string',
+        secret: f.secret ?? false,
+      })),
+      required: [],
+    },
+    injectors: request.injectors,
+  } satisfies CredentialType;
+}
+
+describe('planCredentials', () => {
+  it('plans kubernaut-shaped types and one credential per Secret named for the execution', () => {
+    const [plan, ...rest] = planCredentials(
+      [{ name: 'db-creds', data: { username: 'app', password: 's3cret' } }],
+      identity,
+      'kubernaut-',
+      kubernautConventions,
+    );
+    expect(rest).toEqual([]);
+    expect(plan?.type).toEqual({
+      name: 'kubernaut-secret-db-creds',
+      description: expect.any(String),
+      kind: 'cloud',
+      inputs: {
+        fields: [
+          { id: 'password', label: 'password', type: 'string', secret: true },
+          { id: 'username', label: 'username', type: 'string', secret: true },
+        ],
+        required: [],
+      },
+      injectors: {
+        env: {
+          KUBERNAUT_SECRET_DB_CREDS_PASSWORD: '{{password}}',
+          KUBERNAUT_SECRET_DB_CREDS_USERNAME: '{{username}}',
+        },
+      },
+    });
+    expect(plan?.credential).toEqual({
+      name: `kubernaut-ephemeral-${identity.key}-db-creds`,
+      description: expect.stringContaining('team-a/restart-api/u-1'),
+      inputs: { password: 's3cret', username: 'app' },
+    });
+    expect(
+      plan?.credential.name.startsWith(ephemeralCredentialPrefix('kubernaut-', identity)),
+    ).toBe(true);
+  });
+
+  it('turns keys AWX would refuse into valid input ids and variable names', () => {
+    expect(['tls.crt', 'api-key', '1st', 'tower', 'ok_key'].map(inputId)).toEqual([
+      'tls_crt',
+      'api_key',
+      '_1st',
+      '_tower',
+      'ok_key',
+    ]);
+    const [plan] = planCredentials(
+      [{ name: 'web.tls', data: { 'tls.crt': 'c' } }],
+      identity,
+      'roundhouse-',
+      roundhouseConventions,
+    );
+    expect(plan?.type.injectors.env).toEqual({ ROUNDHOUSE_SECRET_WEB_TLS_TLS_CRT: '{{tls_crt}}' });
+  });
+
+  it('plans nothing for a Secret without keys', () => {
+    expect(
+      planCredentials(
+        [{ name: 'empty', data: {} }],
+        identity,
+        'roundhouse-',
+        roundhouseConventions,
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses keys that would collide, within a Secret and across Secrets', () => {
+    const issues = issuesOf(() =>
+      planCredentials(
+        [
+          { name: 'a', data: { 'x-y': '1', 'x.y': '2' } },
+          { name: 'a-x', data: { y: '3' } },
+        ],
+        identity,
+        'roundhouse-',
+        roundhouseConventions,
+      ),
+    );
+    expect(issues).toEqual([
+      { path: 'dependencies.secrets[0].name', message: expect.stringMatching(/"x-y" and "x\.y"/) },
+      {
+        path: 'dependencies.secrets[1].name',
+        message: expect.stringMatching(/ROUNDHOUSE_SECRET_A_X_Y/),
+      },
+    ]);
+  });
+});
+
+describe('credential types', () => {
+  const [plan] = planCredentials(
+    [{ name: 'db', data: { user: 'u', pass: 'p' } }],
+    identity,
+    'roundhouse-',
+    roundhouseConventions,
+  );
+  const wanted = plan!.type;
+
+  it('reuses a type with exactly the same inputs and injectors', () => {
+    expect(matchesCredentialType(stored(wanted), wanted)).toBe(true);
+  });
+
+  it('does not reuse a type with fewer, more, non-secret or required inputs, or other injectors', () => {
+    const base = stored(wanted);
+    const fewer = { ...base, inputs: { ...base.inputs, fields: base.inputs.fields.slice(1) } };
+    const more = {
+      ...base,
+      inputs: {
+        ...base.inputs,
+        fields: [
+          ...base.inputs.fields,
+          { id: 'x', label: 'x', type: 'string' as const, secret: true },
+        ],
+      },
+    };
+    const plain = {
+      ...base,
+      inputs: { ...base.inputs, fields: base.inputs.fields.map((f) => ({ ...f, secret: false })) },
+    };
+    const required = { ...base, inputs: { ...base.inputs, required: ['user'] } };
+    const renamed = {
+      ...base,
+      injectors: { env: { OTHER: '{{user}}', ROUNDHOUSE_SECRET_DB_PASS: '{{pass}}' } },
+    };
+    const extra = { ...base, injectors: { ...base.injectors, extra_vars: { user: '{{user}}' } } };
+    for (const candidate of [fewer, more, plain, required, renamed, extra]) {
+      expect(matchesCredentialType(candidate, wanted)).toBe(false);
+    }
+  });
+
+  it('versions the name by shape, so equal Secrets share a type and changed ones do not', () => {
+    const [grown] = planCredentials(
+      [{ name: 'db', data: { user: 'u', pass: 'p', token: 't' } }],
+      identity,
+      'roundhouse-',
+      roundhouseConventions,
+    );
+    const [sameShape] = planCredentials(
+      [{ name: 'db', data: { user: 'other', pass: 'values' } }],
+      executionIdentity({ metadata: { name: 'b', namespace: 'n' } }),
+      'roundhouse-',
+      roundhouseConventions,
+    );
+    const versioned = versionedCredentialType(wanted);
+    expect(versioned.name).toMatch(/^roundhouse-secret-db-v[0-9a-f]{10}$/);
+    expect(versionedCredentialType(sameShape!.type).name).toBe(versioned.name);
+    expect(versionedCredentialType(grown!.type).name).not.toBe(versioned.name);
+    expect({ ...versioned, name: wanted.name }).toEqual(wanted);
+  });
+});
+
+describe('launchCredentials', () => {
+  const credential = (id: number, type: number) => ({
+    id,
+    name: `c${id}`,
+    organization: 1,
+    credential_type: type,
+  });
+
+  it('puts the template credentials first, then the ephemeral ones, each once', () => {
+    expect(
+      launchCredentials(
+        [credential(1, 1), credential(2, 5)],
+        [credential(9, 40), credential(2, 5)],
+      ),
+    ).toEqual({ ids: [1, 9, 2], replaced: [credential(2, 5)] });
+    expect(launchCredentials([credential(1, 1)], [credential(9, 40)])).toEqual({
+      ids: [1, 9],
+      replaced: [],
+    });
+  });
+
+  it('lets an ephemeral credential replace the template credential of its type', () => {
+    expect(launchCredentials([credential(1, 40), credential(2, 7)], [credential(9, 40)])).toEqual({
+      ids: [2, 9],
+      replaced: [credential(1, 40)],
+    });
+  });
+});
+
+describe('decodeSecretData', () => {
+  it('decodes base64 values to text', () => {
+    expect(decodeSecretData('s', 0, { a: Buffer.from('héllo').toString('base64'), b: '' })).toEqual(
+      { a: 'héllo', b: '' },
+    );
+  });
+
+  it('refuses a binary value, naming the key but not the value', () => {
+    const issues = issuesOf(() =>
+      decodeSecretData('s', 2, {
+        'keystore.p12': Buffer.from([0xff, 0xfe, 0x00]).toString('base64'),
+      }),
+    );
+    expect(issues).toEqual([
+      {
+        path: 'dependencies.secrets[2].name',
+        message:
+          'key "keystore.p12" of Secret s is not UTF-8 text; AWX credential inputs must be text',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * How a workflow's Secrets reach its playbook: per Secret, a custom credential type that injects
+ * each key as `<PREFIX>_SECRET_<SECRET>_<KEY>`, and one credential of that type per execution.
+ * Everything here is a pure function; the executor performs the plan.
+ */
+import { createHash } from 'node:crypto';
+import { ConfigurationError, type Conventions, type FieldIssue } from '@roundhouse/core';
+import type { ExecutionIdentity } from './execution-identity.js';
+import type { Credential, CredentialType, CredentialTypeRequest } from './schemas.js';
+
+/** A Secret's keys with their values decoded; the values are secrets and are never logged. */
+export interface SecretValues {
+  readonly name: string;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+export interface CredentialPlan {
+  readonly secretName: string;
+  /** The type as this package creates it under its base name. */
+  readonly type: CredentialTypeRequest;
+  readonly credential: {
+    readonly name: string;
+    readonly description: string;
+    /** Input id to secret value. */
+    readonly inputs: Readonly<Record<string, string>>;
+  };
+}
+
+const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** An AWX input id for a Secret key: the key itself when AWX accepts it as one. */
+export function inputId(key: string): string {
+  // AWX reserves `tower` for file injectors and requires identifiers.
+  if (identifier.test(key) && key !== 'tower') return key;
+  const safe = key.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z_]/.test(safe) && safe !== 'tower' ? safe : `_${safe}`;
+}
+
+/** A name inside an environment variable name: upper case, anything but `A-Z0-9_` as `_`. */
+function envSegment(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
+/** `<PREFIX>_SECRET_<SECRET>_<KEY>`, e.g. `ROUNDHOUSE_SECRET_DB_CREDS_PASSWORD`. */
+export function secretVariable(conventions: Conventions, secret: string, key: string): string {
+  return `${conventions.envPrefix}_SECRET_${envSegment(secret)}_${envSegment(key)}`;
+}
+
+/** `<prefix>secret-<secret>`: kubernaut's name with the kubernaut prefix, so types are shared. */
+export function credentialTypeName(namePrefix: string, secret: string): string {
+  return `${namePrefix}secret-${secret}`;
+}
+
+/** Every credential this execution creates is named with this prefix, and only those are. */
+export function ephemeralCredentialPrefix(namePrefix: string, identity: ExecutionIdentity): string {
+  return `${namePrefix}ephemeral-${identity.key}-`;
+}
+
+/**
+ * Decodes a Secret's `data` (base64) to text. AWX credential inputs are text, so a value that
+ * is not UTF-8 is a ConfigurationError naming the key (never the value).
+ */
+export function decodeSecretData(
+  secret: string,
+  index: number,
+  data: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decoded: Record<string, string> = {};
+  for (const [key, encoded] of Object.entries(data ?? {})) {
+    try {
+      decoded[key] = decoder.decode(Buffer.from(encoded, 'base64'));
+    } catch {
+      throw new ConfigurationError({
+        path: `dependencies.secrets[${index}].name`,
+        message: `key "${key}" of Secret ${secret} is not UTF-8 text; AWX credential inputs must be text`,
+      });
+    }
+  }
+  return decoded;
+}
+
+/**
+ * One credential type and one credential per Secret, in dependency order. Secrets without
+ * keys get none. Keys that would collide as AWX input ids or environment variables, within a
+ * Secret or across Secrets, are a ConfigurationError: AWX would inject only one of them.
+ */
+export function planCredentials(
+  secrets: readonly SecretValues[],
+  identity: ExecutionIdentity,
+  namePrefix: string,
+  conventions: Conventions,
+): CredentialPlan[] {
+  const issues: FieldIssue[] = [];
+  const variables = new Map<string, string>();
+  const plans = secrets.flatMap((secret, index): CredentialPlan[] => {
+    const path = `dependencies.secrets[${index}].name`;
+    const keys = Object.keys(secret.data).sort();
+    if (keys.length === 0) return [];
+    const ids = new Map<string, string>();
+    const env: Record<string, string> = {};
+    const inputs: Record<string, string> = {};
+    for (const key of keys) {
+      const id = inputId(key);
+      const variable = secretVariable(conventions, secret.name, key);
+      const sameId = ids.get(id);
+      const sameVariable = variables.get(variable);
+      if (sameId !== undefined) {
+        issues.push({
+          path,
+          message: `keys "${sameId}" and "${key}" of Secret ${secret.name} both become AWX input "${id}"; rename one`,
+        });
+      } else if (sameVariable !== undefined) {
+        issues.push({
+          path,
+          message: `key "${key}" of Secret ${secret.name} becomes ${variable}, like ${sameVariable}; rename one`,
+        });
+      }
+      ids.set(id, key);
+      variables.set(variable, `key "${key}" of Secret ${secret.name}`);
+      env[variable] = `{{${id}}}`;
+      inputs[id] = secret.data[key] ?? '';
+    }
+    const type: CredentialTypeRequest = {
+      name: credentialTypeName(namePrefix, secret.name),
+      description:
+        `Injects the keys of the Kubernetes Secret ${secret.name} as ` +
+        `${conventions.envPrefix}_SECRET_${envSegment(secret.name)}_<KEY> environment variables.`,
+      kind: 'cloud',
+      inputs: {
+        fields: keys.map((key) => ({ id: inputId(key), label: key, type: 'string', secret: true })),
+        required: [],
+      },
+      injectors: { env },
+    };
+    return [
+      {
+        secretName: secret.name,
+        type,
+        credential: {
+          name: `${ephemeralCredentialPrefix(namePrefix, identity)}${secret.name}`,
+          description: `Secret ${secret.name} for WorkflowExecution ${identity.id}; deleted when the execution is cleaned up.`,
+          inputs,
+        },
+      },
+    ];
+  });
+  if (issues.length > 0) throw new ConfigurationError(issues);
+  return plans;
+}
+
+/**
+ * Whether an existing type injects exactly what `wanted` would: the same secret string
+ * inputs, nothing required, and the same environment variables only. A type with fewer inputs
+ * would silently leave variables empty; one with more would need inputs the Secret lacks.
+ */
+export function matchesCredentialType(
+  existing: CredentialType,
+  wanted: CredentialTypeRequest,
+): boolean {
+  const fields = new Map(existing.inputs.fields.map((field) => [field.id, field]));
+  const wantedFields = wanted.inputs?.fields ?? [];
+  const env = existing.injectors.env ?? {};
+  const wantedEnv = wanted.injectors.env ?? {};
+  return (
+    existing.kind === wanted.kind &&
+    existing.inputs.required.length === 0 &&
+    fields.size === wantedFields.length &&
+    wantedFields.every((w) => {
+      const field = fields.get(w.id);
+      return field?.type === 'string' && field.secret;
+    }) &&
+    Object.keys(existing.injectors.extra_vars ?? {}).length === 0 &&
+    Object.keys(existing.injectors.file ?? {}).length === 0 &&
+    Object.keys(env).length === Object.keys(wantedEnv).length &&
+    Object.entries(wantedEnv).every(([name, template]) => env[name] === template)
+  );
+}
+
+/**
+ * The same type under a name derived from its inputs and injectors, used when the base name is
+ * taken by a type with other inputs (the Secret gained or lost keys). Equal Secrets shapes give
+ * equal names, so executions share it.
+ */
+export function versionedCredentialType(wanted: CredentialTypeRequest): CredentialTypeRequest {
+  const shape = JSON.stringify([
+    (wanted.inputs?.fields ?? []).map((f) => f.id),
+    Object.entries(wanted.injectors.env ?? {}).sort(),
+  ]);
+  const version = createHash('sha256').update(shape, 'utf8').digest('hex').slice(0, 10);
+  return { ...wanted, name: `${wanted.name}-v${version}` };
+}
+
+/**
+ * The credentials of a launch. AWX replaces a template's credentials with the launch list, so
+ * the template's own come first, then this execution's, each once. A template credential of
+ * the same type as an ephemeral one is left out: AWX allows one credential per type and the
+ * ephemeral one replaces it; such replacements are returned so the caller can warn.
+ */
+export function launchCredentials(
+  template: readonly Credential[],
+  ephemeral: readonly Credential[],
+): { ids: number[]; replaced: Credential[] } {
+  const ephemeralTypes = new Set(ephemeral.map((c) => c.credential_type));
+  const replaced = template.filter((c) => ephemeralTypes.has(c.credential_type));
+  const kept = template.filter((c) => !ephemeralTypes.has(c.credential_type));
+  const ids = [...new Set([...kept, ...ephemeral].map((c) => c.id))];
+  return { ids, replaced };
+}

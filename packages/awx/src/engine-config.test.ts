@@ -1,0 +1,61 @@
+import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { parseEngineConfig } from './engine-config.js';
+
+function execution(engineConfig: unknown): WorkflowExecution {
+  return {
+    metadata: { name: 'w', namespace: 'n' },
+    spec: {
+      workflowRef: {
+        workflowId: 'restart',
+        version: '1',
+        executionBundle: 'img',
+        ...(engineConfig === undefined ? {} : { engineConfig: engineConfig as never }),
+      },
+      targetResource: 'n/deployment/a',
+      executionEngine: 'ansible',
+    },
+  };
+}
+
+function issuesOf(engineConfig: unknown) {
+  try {
+    parseEngineConfig(execution(engineConfig));
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('parseEngineConfig', () => {
+  it('reads kubernaut-shaped configs and ignores keys it does not know', () => {
+    expect(
+      parseEngineConfig(
+        execution({
+          jobTemplateName: 'remediate',
+          playbookPath: 'playbooks/restart.yml',
+          inventoryName: 'prod',
+          catalogRevision: 7,
+        }),
+      ),
+    ).toEqual({
+      jobTemplateName: 'remediate',
+      playbookPath: 'playbooks/restart.yml',
+      inventoryName: 'prod',
+    });
+  });
+
+  it('names the missing config and every bad field', () => {
+    expect(issuesOf(undefined)).toEqual([
+      { path: 'spec.workflowRef.engineConfig', message: expect.stringMatching(/jobTemplateName/) },
+    ]);
+    expect(issuesOf({ playbookPath: '' }).map((i) => i.path)).toEqual([
+      'spec.workflowRef.engineConfig.jobTemplateName',
+      'spec.workflowRef.engineConfig.playbookPath',
+    ]);
+    expect(issuesOf('remediate')).toEqual([
+      { path: 'spec.workflowRef.engineConfig', message: expect.any(String) },
+    ]);
+  });
+});

@@ -1,0 +1,60 @@
+import {
+  ConfigurationError,
+  type Conventions,
+  type Logger,
+  roundhouseConventions,
+  toFieldIssues,
+} from '@roundhouse/core';
+import { z } from 'zod';
+
+export const AnsibleExecutorOptionsSchema = z.object({
+  /** AWX organization the ephemeral credentials are created in. */
+  organizationId: z.number().int().positive().default(1),
+  /**
+   * Prefix of the names of AWX objects this executor creates (`<prefix>secret-<secret>`,
+   * `<prefix>ephemeral-…`). Default: the conventions' envPrefix in lower case with `-`, so
+   * `roundhouse-`, or `kubernaut-` with the kubernaut preset, whose type names match kubernaut's.
+   */
+  namePrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?-$/, {
+      error: 'must be lowercase letters, digits and "-", ending in "-", e.g. "roundhouse-"',
+    })
+    .optional(),
+  /** How much of a failed job's output goes into the status message. */
+  stdoutTailBytes: z.number().int().min(0).max(16_384).default(4_096),
+  /**
+   * How far AWX's clock may run behind this controller's (or the API server's): finding a job
+   * an earlier create launched looks this much further back.
+   */
+  clockSkewToleranceMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60_000),
+  /** How far back to look for a launched job when the execution has no creationTimestamp. */
+  lookbackMs: z
+    .number()
+    .int()
+    .positive()
+    .default(24 * 60 * 60_000),
+});
+
+export type AnsibleExecutorOptions = z.input<typeof AnsibleExecutorOptionsSchema> & {
+  readonly conventions?: Conventions;
+  readonly logger?: Logger;
+};
+
+export type AnsibleExecutorSettings = Required<
+  Omit<z.output<typeof AnsibleExecutorOptionsSchema>, 'namePrefix'>
+> & { readonly namePrefix: string; readonly conventions: Conventions };
+
+/** Validates executor options; a bad one is a ConfigurationError naming `ansible.<field>`. */
+export function parseExecutorOptions(options: AnsibleExecutorOptions): AnsibleExecutorSettings {
+  const { conventions = roundhouseConventions, logger: _logger, ...rest } = options;
+  const result = AnsibleExecutorOptionsSchema.safeParse(rest);
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'ansible'));
+  const namePrefix =
+    result.data.namePrefix ?? `${conventions.envPrefix.toLowerCase().replaceAll('_', '-')}-`;
+  return { ...result.data, namePrefix, conventions };
+}

@@ -1,0 +1,62 @@
+export {
+  AnsibleExecutor,
+  type AwxApi,
+  ansibleEngine,
+  awxJobRef,
+} from './ansible-executor.js';
+export {
+  AwxClient,
+  type AwxRequestOptions,
+  type CancelOutcome,
+  type CredentialFilter,
+  type JobQuery,
+  type LaunchRequest,
+} from './awx-client.js';
+export { type AwxClientOptions, AwxClientOptionsSchema } from './awx-client-options.js';
+export {
+  AwxApiError,
+  type AwxApiErrorReason,
+  AwxConnectionError,
+  AwxError,
+  AwxLookupError,
+  AwxResponseError,
+  AwxTimeoutError,
+  AwxTlsError,
+} from './awx-errors.js';
+export {
+  type CredentialPlan,
+  credentialTypeName,
+  ephemeralCredentialPrefix,
+  launchCredentials,
+  matchesCredentialType,
+  planCredentials,
+  type SecretValues,
+  secretVariable,
+  versionedCredentialType,
+} from './credential-plan.js';
+export {
+  type AnsibleEngineConfig,
+  AnsibleEngineConfigSchema,
+  parseEngineConfig,
+} from './engine-config.js';
+export {
+  type ExecutionIdentity,
+  executionIdentity,
+  isJobOf,
+  isLaunchOf,
+  markerVariable,
+} from './execution-identity.js';
+export { type AnsibleExecutorOptions, AnsibleExecutorOptionsSchema } from './executor-options.js';
+export { type ConfigMapValues, configMapVariable, launchExtraVars } from './extra-vars-plan.js';
+export type {
+  Credential,
+  CredentialRequest,
+  CredentialType,
+  CredentialTypeRequest,
+  Job,
+  JobStatus,
+  JobTemplate,
+  LaunchResult,
+  Organization,
+} from './schemas.js';
+export { awxJobResult } from './status.js';

@@ -1,0 +1,142 @@
+/**
+ * The parts of AWX's REST API v2 bodies this package reads and writes. Every response is parsed
+ * with one of these schemas, so a body of an unexpected shape fails loudly where it arrives
+ * instead of deep inside the executor. Unknown fields are dropped: the parsed values never carry
+ * more than the code reads (credential `inputs` in particular are never kept).
+ */
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+
+/** AWX's list envelope; the client follows `next` until it is null. */
+export function pageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    next: z.string().nullable(),
+    results: z.array(item),
+  });
+}
+
+export const JobTemplateSchema = z.object({
+  id,
+  name: z.string(),
+  organization: z.number().int().nullable(),
+  /** "Prompt on launch" for Variables: without it AWX ignores launch-time extra_vars. */
+  ask_variables_on_launch: z.boolean(),
+  /** "Prompt on launch" for Credentials: without it AWX ignores launch-time credentials. */
+  ask_credential_on_launch: z.boolean(),
+});
+
+export type JobTemplate = z.infer<typeof JobTemplateSchema>;
+
+export const JobStatusSchema = z.enum([
+  'new',
+  'pending',
+  'waiting',
+  'running',
+  'successful',
+  'failed',
+  'error',
+  'canceled',
+]);
+
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+/** `GET jobs/{id}/`. */
+export const JobSchema = z.object({
+  id,
+  status: JobStatusSchema,
+  job_template: z.number().int().nullable(),
+  created: z.string(),
+  /** JSON text of the variables the job ran with (the template's merged with the launch's). */
+  extra_vars: z.string(),
+  job_explanation: z.string(),
+});
+
+export type Job = z.infer<typeof JobSchema>;
+
+/**
+ * A row of `GET jobs/`. AWX lists `extra_vars`; some derivatives strip it from lists (and
+ * reject unknown query parameters such as `include`), so a row may lack it.
+ */
+export const JobRowSchema = JobSchema.extend({ extra_vars: z.string().optional() });
+
+export type JobRow = z.infer<typeof JobRowSchema>;
+
+/** `POST job_templates/{id}/launch/` answers 201 with the job and what AWX ignored. */
+export const LaunchResultSchema = z.object({
+  job: id,
+  ignored_fields: z.record(z.string(), z.unknown()),
+});
+
+export type LaunchResult = z.infer<typeof LaunchResultSchema>;
+
+const CredentialInputFieldSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  type: z.enum(['string', 'boolean']).default('string'),
+  secret: z.boolean().default(false),
+});
+
+export const CredentialTypeInputsSchema = z.object({
+  fields: z.array(CredentialInputFieldSchema).default([]),
+  required: z.array(z.string()).default([]),
+});
+
+export const CredentialTypeInjectorsSchema = z.object({
+  env: z.record(z.string(), z.string()).optional(),
+  extra_vars: z.record(z.string(), z.string()).optional(),
+  file: z.record(z.string(), z.string()).optional(),
+});
+
+/** The body of `POST credential_types/`. */
+export const CredentialTypeRequestSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  kind: z.literal('cloud'),
+  inputs: CredentialTypeInputsSchema,
+  injectors: CredentialTypeInjectorsSchema,
+});
+
+export type CredentialTypeRequest = z.input<typeof CredentialTypeRequestSchema>;
+
+export const CredentialTypeSchema = z.object({
+  id,
+  name: z.string(),
+  kind: z.string(),
+  managed: z.boolean(),
+  inputs: CredentialTypeInputsSchema,
+  injectors: CredentialTypeInjectorsSchema,
+});
+
+export type CredentialType = z.infer<typeof CredentialTypeSchema>;
+
+/** The body of `POST credentials/`; `inputs` holds secret values and is never logged. */
+export const CredentialRequestSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  organization: id,
+  credential_type: id,
+  inputs: z.record(z.string(), z.string()),
+});
+
+export type CredentialRequest = z.infer<typeof CredentialRequestSchema>;
+
+/** A credential as AWX returns it, without its `inputs`. */
+export const CredentialSchema = z.object({
+  id,
+  name: z.string(),
+  organization: z.number().int().nullable(),
+  credential_type: id,
+});
+
+export type Credential = z.infer<typeof CredentialSchema>;
+
+export const OrganizationSchema = z.object({ id, name: z.string() });
+
+export type Organization = z.infer<typeof OrganizationSchema>;
+
+/** `GET me/`: who the token belongs to. */
+export const MeSchema = pageSchema(z.object({ id, username: z.string() }));
+
+/** The body of an AWX error: DRF's `{"detail": ...}` or a field-keyed dict of messages. */
+export const ErrorBodySchema = z.record(z.string(), z.unknown());

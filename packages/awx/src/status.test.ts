@@ -1,0 +1,51 @@
+import { ExecutionResultSchema } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import type { JobStatus } from './schemas.js';
+import { awxJobResult, isJobActive, isJobFailed } from './status.js';
+
+const job = (status: JobStatus, job_explanation = '') => ({ id: 42, status, job_explanation });
+
+describe('awxJobResult', () => {
+  it.each([
+    ['new', 'Pending', 'AWXJobPending', 'Unknown'],
+    ['pending', 'Pending', 'AWXJobPending', 'Unknown'],
+    ['waiting', 'Pending', 'AWXJobPending', 'Unknown'],
+    ['running', 'Running', 'AWXJobRunning', 'Unknown'],
+    ['successful', 'Completed', 'AWXJobSuccessful', 'True'],
+    ['failed', 'Failed', 'AWXJobFailed', 'False'],
+    ['error', 'Failed', 'AWXJobError', 'False'],
+    ['canceled', 'Failed', 'AWXJobCanceled', 'False'],
+  ] as const)('%s -> %s (%s)', (status, phase, reason, summary) => {
+    const result = awxJobResult(job(status));
+    expect(ExecutionResultSchema.parse(result)).toEqual(result);
+    expect(result).toMatchObject({ phase, reason, summary: { status: summary, reason } });
+    expect(result.message).toContain('AWX job 42');
+  });
+
+  it('explains a failure with job_explanation and the output tail', () => {
+    const result = awxJobResult(
+      job('failed', 'Job cannot start because Credential x does not provide password.'),
+      'TASK [restart] ***\nfatal: [web-1]: FAILED!\n',
+    );
+    expect(result.message).toBe(
+      'AWX job execution failed (AWX job 42); Job cannot start because Credential x does not ' +
+        'provide password.; last output of AWX job 42:\nTASK [restart] ***\nfatal: [web-1]: FAILED!',
+    );
+    expect(result.failureReason).toBe('TaskFailed');
+  });
+
+  it('leaves output out of a result that did not fail', () => {
+    expect(awxJobResult(job('successful'), 'PLAY RECAP ok=1').message).toBe(
+      'AWX job completed successfully (AWX job 42)',
+    );
+  });
+
+  it('tells live jobs from failed ones', () => {
+    expect(['new', 'pending', 'waiting', 'running'].every((s) => isJobActive(s as JobStatus))).toBe(
+      true,
+    );
+    expect(isJobActive('successful')).toBe(false);
+    expect(['failed', 'error', 'canceled'].every((s) => isJobFailed(s as JobStatus))).toBe(true);
+    expect(isJobFailed('running')).toBe(false);
+  });
+});

@@ -1,0 +1,63 @@
+import type { ExecutionResult, Phase } from '@roundhouse/core';
+import type { Job, JobStatus } from './schemas.js';
+
+interface StatusMapping {
+  readonly phase: Phase;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** kubernaut's reasons and messages, so status conditions read the same under either controller. */
+const mappings: Readonly<Record<JobStatus, StatusMapping>> = {
+  new: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is being created' },
+  pending: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is queued' },
+  waiting: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is queued' },
+  running: { phase: 'Running', reason: 'AWXJobRunning', message: 'AWX job is executing' },
+  successful: {
+    phase: 'Completed',
+    reason: 'AWXJobSuccessful',
+    message: 'AWX job completed successfully',
+  },
+  failed: { phase: 'Failed', reason: 'AWXJobFailed', message: 'AWX job execution failed' },
+  error: {
+    phase: 'Failed',
+    reason: 'AWXJobError',
+    message: 'AWX job encountered an internal error',
+  },
+  canceled: { phase: 'Failed', reason: 'AWXJobCanceled', message: 'AWX job was canceled' },
+};
+
+/** Whether AWX may still run the job, i.e. a cancel request means something. */
+export function isJobActive(status: JobStatus): boolean {
+  return mappings[status].phase === 'Pending' || mappings[status].phase === 'Running';
+}
+
+/** Whether the job ended without success, so its output is worth reading. */
+export function isJobFailed(status: JobStatus): boolean {
+  return mappings[status].phase === 'Failed';
+}
+
+/**
+ * An AWX job as an ExecutionResult. A failure's message carries AWX's `job_explanation` (why
+ * AWX stopped it, e.g. a credential it could not use) and the tail of the job's output.
+ */
+export function awxJobResult(job: Pick<Job, 'id' | 'status' | 'job_explanation'>, stdoutTail = '') {
+  const { phase, reason, message } = mappings[job.status];
+  const summaryStatus = phase === 'Completed' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown';
+  const details =
+    phase === 'Failed'
+      ? [
+          job.job_explanation.trim(),
+          stdoutTail.trim() ? `last output of AWX job ${job.id}:\n${stdoutTail.trimEnd()}` : '',
+        ].filter(Boolean)
+      : [];
+  const text = [`${message} (AWX job ${job.id})`, ...details].join('; ');
+  const result: ExecutionResult = {
+    phase,
+    reason,
+    message: text,
+    summary: { status: summaryStatus, reason, message: text },
+    ...(job.status === 'failed' ? { failureReason: 'TaskFailed' as const } : {}),
+  };
+  return result;
+}

@@ -1,0 +1,313 @@
+import { awxJobRef } from '@roundhouse/awx';
+import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
+import { resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import {
+  createConfigMap,
+  createSecret,
+  interceptAwx,
+  jobsOf,
+  makeExecution,
+  patience,
+  seedTemplate,
+  settle,
+  startTestbed,
+  type Testbed,
+  withRef,
+} from './testbed.js';
+
+describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
+  const env = useTestNamespace();
+  let bed: Testbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed(env);
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  const apiCredentials = () => bed.sim.state.liveCredentials({ origin: 'api' });
+
+  async function rejection(promise: Promise<unknown>): Promise<ConfigurationError> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+
+  it('runs a template with a Secret and a ConfigMap, then leaves no credential behind', async () => {
+    const template = seedTemplate(bed.sim, { schedule: { pendingMs: 30, runningMs: 1_500 } });
+    await createSecret(bed.kube, env.namespace, 'db-creds', { username: 'app', password: 'pw-1' });
+    await createConfigMap(bed.kube, env.namespace, 'app-settings', { 'log-level': 'debug' });
+    const executor = bed.executor();
+    const created = makeExecution(template.name, {
+      spec: {
+        parameters: { REPLICAS: '3', BIG: '9223372036854775807', DRY_RUN: 'false' },
+        remediationRequestRef: { name: 'rr-7', namespace: 'kubernaut' },
+      },
+    });
+    const dependencies = {
+      secrets: [{ name: 'db-creds' }],
+      configMaps: [{ name: 'app-settings' }],
+    };
+
+    const { resourceName, warnings } = await executor.create(created, env.namespace, {
+      dependencies,
+    });
+    const [job, ...others] = jobsOf(bed.sim, created);
+    expect(others).toEqual([]);
+    expect(resourceName).toBe(awxJobRef(job!.id));
+    expect(warnings).toEqual([]);
+    // Types as kubernaut sends them, int64 digit for digit, and the Secret nowhere in them.
+    expect(job!.extraVars).toContain('"BIG": 9223372036854775807');
+    expect(JSON.parse(job!.extraVars)).toMatchObject({
+      REPLICAS: 3,
+      DRY_RUN: false,
+      WFE_NAME: created.metadata.name,
+      WFE_NAMESPACE: 'team-a',
+      RR_NAME: 'rr-7',
+      RR_NAMESPACE: 'kubernaut',
+      ROUNDHOUSE_CONFIGMAP_APP_SETTINGS_LOG_LEVEL: 'debug',
+      ROUNDHOUSE_EXECUTION_ID: `team-a/${created.metadata.name}/${created.metadata.uid}`,
+    });
+    expect(job!.extraVars).not.toContain('pw-1');
+
+    const [credential, ...more] = apiCredentials();
+    expect(more).toEqual([]);
+    expect(job!.credentials).toEqual([credential!.id]);
+    expect(credential!.inputs).toEqual({ username: 'app', password: 'pw-1' });
+    const type = bed.sim.state.credentialTypes().find((t) => t.id === credential!.credentialType);
+    expect(type).toMatchObject({
+      name: 'roundhouse-secret-db-creds',
+      kind: 'cloud',
+      injectors: {
+        env: {
+          ROUNDHOUSE_SECRET_DB_CREDS_PASSWORD: '{{password}}',
+          ROUNDHOUSE_SECRET_DB_CREDS_USERNAME: '{{username}}',
+        },
+      },
+    });
+
+    const wfe = withRef(created, resourceName);
+    expect((await executor.getStatus(wfe, env.namespace))?.phase).toMatch(/^(Pending|Running)$/);
+    expect(await settle(executor, wfe, env.namespace)).toMatchObject({
+      phase: 'Completed',
+      reason: 'AWXJobSuccessful',
+      summary: { status: 'True' },
+    });
+
+    await executor.cleanup(wfe, env.namespace);
+    expect(apiCredentials()).toEqual([]);
+    await executor.cleanup(wfe, env.namespace);
+    expect(bed.sim.state.job(job!.id)?.status).toBe('successful');
+  });
+
+  it("keeps the template's own credentials on a launch with ephemeral ones", async () => {
+    const machine = bed.sim.state.credentialTypes().find((t) => t.name === 'Machine')!;
+    const own = bed.sim.state.addCredential({
+      name: 'inventory-ssh',
+      credential_type: machine.id,
+      organization: 1,
+      inputs: { username: 'root' },
+    });
+    const template = seedTemplate(bed.sim, { credentials: [own.id] });
+    await createSecret(bed.kube, env.namespace, 'api-token', { token: 't' });
+    const executor = bed.executor();
+    const wfe = makeExecution(template.name);
+    await executor.create(wfe, env.namespace, {
+      dependencies: { secrets: [{ name: 'api-token' }] },
+    });
+
+    const [job] = jobsOf(bed.sim, wfe);
+    const [ephemeral] = apiCredentials();
+    expect(job!.credentials).toEqual([own.id, ephemeral!.id]);
+    await executor.cleanup(wfe, env.namespace);
+    expect(apiCredentials()).toEqual([]);
+    expect(bed.sim.state.liveCredentials().map((c) => c.id)).toContain(own.id);
+  });
+
+  it('warns about a Secret without keys and launches without a credential for it', async () => {
+    const template = seedTemplate(bed.sim, { askCredentialOnLaunch: false });
+    await bed.kube.create(resources.secrets, env.namespace, { metadata: { name: 'empty' } });
+    const executor = bed.executor();
+    const wfe = makeExecution(template.name);
+    const { warnings } = await executor.create(wfe, env.namespace, {
+      dependencies: { secrets: [{ name: 'empty' }] },
+    });
+    expect(warnings).toEqual(['Secret empty has no keys; nothing of it is passed to AWX']);
+    expect(jobsOf(bed.sim, wfe)[0]?.credentials).toEqual([]);
+    expect(apiCredentials()).toEqual([]);
+  });
+
+  it('refuses a template that does not prompt for variables, launching nothing', async () => {
+    const template = seedTemplate(bed.sim, { askVariablesOnLaunch: false });
+    await createSecret(bed.kube, env.namespace, 'unused', { k: 'v' });
+    const wfe = makeExecution(template.name);
+    const error = await rejection(
+      bed
+        .executor()
+        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'unused' }] } }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message: expect.stringMatching(
+          /"Prompt on launch" for Variables \(ask_variables_on_launch\)/,
+        ),
+      },
+    ]);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(apiCredentials()).toEqual([]);
+  });
+
+  it('cancels a launch whose credentials AWX ignored and deletes them', async () => {
+    // The template stops prompting for credentials between the check and the launch.
+    const template = seedTemplate(bed.sim, {
+      askCredentialOnLaunch: false,
+      schedule: { pendingMs: 500, runningMs: 500 },
+    });
+    const stale = interceptAwx(bed.awx, (_operation, call) => call(), {
+      findJobTemplate: async (name) => ({
+        ...(await bed.awx.findJobTemplate(name)),
+        ask_credential_on_launch: true,
+      }),
+    });
+    await createSecret(bed.kube, env.namespace, 'ignored', { k: 'v' });
+    const wfe = makeExecution(template.name);
+    const error = await rejection(
+      bed
+        .executor({ awx: stale })
+        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'ignored' }] } }),
+    );
+    expect(error.message).toMatch(
+      /ignored the launch's credentials: enable "Prompt on launch" for Credentials \(ask_credential_on_launch\)/,
+    );
+    const [job, ...others] = jobsOf(bed.sim, wfe);
+    expect(others).toEqual([]);
+    await vi.waitFor(() => expect(bed.sim.state.job(job!.id)?.status).toBe('canceled'), patience);
+    expect(apiCredentials()).toEqual([]);
+  });
+
+  it('reports a failed job with its explanation and the end of its output', async () => {
+    const template = seedTemplate(bed.sim, {
+      schedule: {
+        pendingMs: 20,
+        runningMs: 100,
+        outcome: 'failed',
+        jobExplanation: 'Previous Task Failed: {"job_type": "project_update"}',
+        stdout: [
+          'PLAY [restart] ***',
+          'TASK [restart service] ***',
+          'fatal: [web-1]: FAILED! => rc=3',
+        ],
+      },
+    });
+    const executor = bed.executor();
+    const created = makeExecution(template.name);
+    const { resourceName } = await executor.create(created, env.namespace);
+    const result = await settle(executor, withRef(created, resourceName), env.namespace);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'AWXJobFailed',
+      failureReason: 'TaskFailed',
+      summary: { status: 'False', reason: 'AWXJobFailed' },
+    });
+    expect(result.message).toContain('Previous Task Failed');
+    expect(result.message).toMatch(/fatal: \[web-1\]: FAILED! => rc=3$/);
+  });
+
+  it('reports a canceled job as failed with its own reason', async () => {
+    const template = seedTemplate(bed.sim, { schedule: { pendingMs: 20, runningMs: 5_000 } });
+    const executor = bed.executor();
+    const created = makeExecution(template.name);
+    const { resourceName } = await executor.create(created, env.namespace);
+    const wfe = withRef(created, resourceName);
+    await executor.cleanup(wfe, env.namespace);
+    expect(await settle(executor, wfe, env.namespace)).toMatchObject({
+      phase: 'Failed',
+      reason: 'AWXJobCanceled',
+    });
+  });
+
+  it('names a missing Secret and creates nothing', async () => {
+    const template = seedTemplate(bed.sim);
+    const wfe = makeExecution(template.name);
+    const error = await rejection(
+      bed.executor().create(wfe, env.namespace, {
+        dependencies: { secrets: [{ name: 'nope' }], configMaps: [] },
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'dependencies.secrets[0].name',
+        message: `Secret nope does not exist in namespace ${env.namespace}`,
+      },
+    ]);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+  });
+
+  it('names a job template that does not exist', async () => {
+    const error = await rejection(
+      bed.executor().create(makeExecution('no-such-template'), env.namespace),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message: 'no AWX job template is named "no-such-template"',
+      },
+    ]);
+  });
+
+  it('injects a Secret that gained keys through a new type, never an incomplete one', async () => {
+    const template = seedTemplate(bed.sim);
+    const executor = bed.executor();
+    const dependencies = { secrets: [{ name: 'growing' }] };
+    await createSecret(bed.kube, env.namespace, 'growing', { user: 'u' });
+    const first = makeExecution(template.name);
+    await executor.create(first, env.namespace, { dependencies });
+    const firstType = apiCredentials()[0]!.credentialType;
+    await executor.cleanup(first, env.namespace);
+
+    await bed.kube.patch(resources.secrets, env.namespace, 'growing', {
+      stringData: { token: 't' },
+    });
+    const second = makeExecution(template.name);
+    await executor.create(second, env.namespace, { dependencies });
+    const secondType = bed.sim.state
+      .credentialTypes()
+      .find((t) => t.id === apiCredentials()[0]!.credentialType);
+    expect(secondType?.id).not.toBe(firstType);
+    expect(secondType?.name).toMatch(/^roundhouse-secret-growing-v[0-9a-f]{10}$/);
+    expect(secondType?.inputs.fields.map((f) => f.id)).toEqual(['token', 'user']);
+    await executor.cleanup(second, env.namespace);
+    expect(apiCredentials()).toEqual([]);
+  });
+
+  it('reads a job that is not this execution’s, or not a job reference, as absent', async () => {
+    const template = seedTemplate(bed.sim);
+    const executor = bed.executor();
+    const owner = makeExecution(template.name);
+    const { resourceName } = await executor.create(owner, env.namespace);
+    const other: WorkflowExecution = withRef(makeExecution(template.name), resourceName);
+    expect(await executor.getStatus(other, env.namespace)).toBeNull();
+    expect(await executor.getStatus(withRef(owner, 'wfe-0123'), env.namespace)).toBeNull();
+    expect(await executor.getStatus(withRef(owner, 'awx-job-999999'), env.namespace)).toBeNull();
+    await vi.waitFor(async () => {
+      expect(await executor.getStatus(withRef(owner, resourceName), env.namespace)).not.toBeNull();
+    }, patience);
+  });
+
+  it('is available with a valid token and says why not without one', async () => {
+    expect(await bed.executor().availability()).toEqual({ available: true });
+    const wrong = bed.executor({ awx: bed.client({ token: 'wrong-token', retries: 0 }) });
+    expect(await wrong.availability()).toEqual({
+      available: false,
+      reason: `AWX at ${bed.sim.apiUrl}: AWX GET me/ answered 401: Authentication credentials were not provided.`,
+    });
+  });
+});

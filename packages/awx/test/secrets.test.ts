@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  createSecret,
+  jobsOf,
+  makeExecution,
+  seedTemplate,
+  settle,
+  startTestbed,
+  type Testbed,
+  withRef,
+} from './testbed.js';
+
+describeWithControlPlane('Secret values and the AWX engine', () => {
+  const env = useTestNamespace();
+  let bed: Testbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed(env);
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('never show up in a log line, an error, a status or extra_vars', async () => {
+    const canary = `canary-${randomBytes(8).toString('hex')}`;
+    await createSecret(bed.kube, env.namespace, 'canary', { password: canary, user: 'app' });
+    const dependencies = { secrets: [{ name: 'canary' }] };
+    const failing = seedTemplate(bed.sim, {
+      schedule: { pendingMs: 20, runningMs: 100, outcome: 'failed', jobExplanation: 'boom' },
+    });
+    const executor = bed.executor();
+    const seen: unknown[] = [];
+
+    const created = makeExecution(failing.name);
+    const { resourceName } = await executor.create(created, env.namespace, { dependencies });
+    // The value did reach AWX, as a credential input, so its absence below means something.
+    expect(bed.sim.state.liveCredentials({ origin: 'api' })[0]?.inputs.password).toBe(canary);
+    const wfe = withRef(created, resourceName);
+    seen.push(await executor.getStatus(wfe, env.namespace));
+    seen.push(await settle(executor, wfe, env.namespace));
+    await executor.cleanup(wfe, env.namespace);
+
+    // AWX answers a refused credential with messages that may quote the input.
+    bed.sim.faults.failNext(1, 400, {
+      method: 'POST',
+      pathPrefix: '/api/v2/credentials/',
+      body: { detail: canary, inputs: { password: [`'${canary}' is not valid`] } },
+    });
+    const refused = makeExecution(failing.name);
+    seen.push(
+      await executor.create(refused, env.namespace, { dependencies }).catch((e: unknown) => e),
+    );
+    expect(seen.at(-1)).toMatchObject({ reason: 'AWXBadRequest' });
+
+    for (const value of seen) {
+      const text =
+        value instanceof Error
+          ? `${String(value)} ${JSON.stringify(value)} ${value.stack}`
+          : JSON.stringify(value);
+      expect(text).not.toContain(canary);
+    }
+    expect(bed.log.lines.length).toBeGreaterThan(0);
+    expect(bed.log.lines.filter((line) => line.includes(canary))).toEqual([]);
+    expect(jobsOf(bed.sim, created)[0]?.extraVars).not.toContain(canary);
+    expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
+  });
+});

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AnsibleExecutor,
+  type AnsibleExecutorOptions,
+  type AwxApi,
+  AwxClient,
+  type AwxClientOptions,
+} from '@roundhouse/awx';
+import {
+  type AwxSimulator,
+  type JobTemplateSeed,
+  startAwxSimulator,
+} from '@roundhouse/awx-simulator';
+import type { ExecutionResult, Logger, WorkflowExecution } from '@roundhouse/core';
+import { KubeClient, resources } from '@roundhouse/kube';
+import type { TestNamespace } from '@roundhouse/testenv/vitest';
+import { expect, vi } from 'vitest';
+
+/** Polling limits for a loaded 2-core machine; simulator schedules stay far below them. */
+export const patience = { timeout: 30_000, interval: 50 };
+
+/** Every log line an executor or client wrote, as JSON text, to search for leaked values. */
+export interface CapturedLog {
+  readonly logger: Logger;
+  readonly lines: string[];
+}
+
+export function captureLog(): CapturedLog {
+  const lines: string[] = [];
+  const write = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    lines.push(JSON.stringify({ level, message, ...fields }));
+  };
+  return {
+    lines,
+    logger: {
+      debug: write('debug'),
+      info: write('info'),
+      warn: write('warn'),
+      error: write('error'),
+    },
+  };
+}
+
+/** An AWX simulator, a client for it and a Kubernetes client for the test's namespace. */
+export interface Testbed {
+  readonly sim: AwxSimulator;
+  readonly awx: AwxClient;
+  readonly kube: KubeClient;
+  readonly log: CapturedLog;
+  executor(options?: AnsibleExecutorOptions & { awx?: AwxApi }): AnsibleExecutor;
+  client(options?: Partial<AwxClientOptions>): AwxClient;
+  stop(): Promise<void>;
+}
+
+export async function startTestbed(env: TestNamespace): Promise<Testbed> {
+  const sim = await startAwxSimulator();
+  const log = captureLog();
+  const clients: AwxClient[] = [];
+  const client = (options: Partial<AwxClientOptions> = {}) => {
+    const awx = new AwxClient({
+      baseUrl: sim.url,
+      token: sim.token,
+      minRetryDelayMs: 5,
+      maxRetryDelayMs: 50,
+      timeoutMs: 10_000,
+      logger: log.logger,
+      ...options,
+    });
+    clients.push(awx);
+    return awx;
+  };
+  const awx = client();
+  const kube = new KubeClient(env.kubeConfig);
+  return {
+    sim,
+    awx,
+    kube,
+    log,
+    client,
+    executor: ({ awx: api = awx, ...options } = {}) =>
+      new AnsibleExecutor(api, kube, { logger: log.logger, ...options }),
+    stop: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      await sim.stop();
+    },
+  };
+}
+
+/** A template that prompts for variables and credentials and finishes on a short schedule. */
+export function seedTemplate(sim: AwxSimulator, seed: Partial<JobTemplateSeed> = {}) {
+  return sim.state.addJobTemplate({
+    name: `template-${randomBytes(4).toString('hex')}`,
+    askVariablesOnLaunch: true,
+    askCredentialOnLaunch: true,
+    schedule: { pendingMs: 20, runningMs: 150 },
+    ...seed,
+  });
+}
+
+/** A WorkflowExecution on a target no other call uses. */
+export function makeExecution(
+  jobTemplateName: string,
+  options: {
+    name?: string;
+    targetResource?: string;
+    spec?: Partial<WorkflowExecution['spec']>;
+  } = {},
+): WorkflowExecution {
+  const id = randomBytes(4).toString('hex');
+  return {
+    metadata: { name: options.name ?? `wfe-${id}`, namespace: 'team-a', uid: `uid-${id}` },
+    spec: {
+      workflowRef: {
+        workflowId: 'remediate',
+        version: '1',
+        executionBundle: 'registry.example/workflows/remediate:1',
+        engineConfig: { jobTemplateName },
+      },
+      targetResource: options.targetResource ?? `team-a/deployment/app-${id}`,
+      executionEngine: 'ansible',
+      ...options.spec,
+    },
+  };
+}
+
+export function withRef(wfe: WorkflowExecution, name: string): WorkflowExecution {
+  return { ...wfe, status: { ...wfe.status, executionRef: { name } } };
+}
+
+/** Polls getStatus until the execution reaches a terminal phase. */
+export async function settle(
+  executor: AnsibleExecutor,
+  wfe: WorkflowExecution,
+  namespace: string,
+): Promise<ExecutionResult> {
+  return vi.waitFor(async () => {
+    const status = await executor.getStatus(wfe, namespace);
+    expect(status?.phase).toMatch(/^(Completed|Failed)$/);
+    return status as ExecutionResult;
+  }, patience);
+}
+
+export async function createSecret(
+  kube: KubeClient,
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  await kube.create(resources.secrets, namespace, { metadata: { name }, stringData: data });
+}
+
+export async function createConfigMap(
+  kube: KubeClient,
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  await kube.create(resources.configMaps, namespace, { metadata: { name }, data });
+}
+
+/**
+ * An AwxApi over `target` that runs every operation through `around`: to count calls, or to
+ * stand in for a process that dies after one. `overrides` replace single operations.
+ */
+export function interceptAwx(
+  target: AwxClient,
+  around: (operation: string, call: () => Promise<unknown>) => Promise<unknown>,
+  overrides: Partial<AwxApi> = {},
+): AwxApi {
+  return new Proxy(target, {
+    get(client, property) {
+      if (property in overrides) return overrides[property as keyof AwxApi];
+      const value: unknown = Reflect.get(client, property, client);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        around(String(property), () =>
+          (value as (...a: unknown[]) => Promise<unknown>).apply(client, args),
+        );
+    },
+  });
+}
+
+/** The simulator's jobs launched for `wfe` (they carry its uid in the marker). */
+export function jobsOf(sim: AwxSimulator, wfe: WorkflowExecution) {
+  const uid = wfe.metadata.uid as string;
+  return sim.state.jobs().filter((job) => job.extraVars.includes(uid));
+}
