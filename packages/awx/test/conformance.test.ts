@@ -1,4 +1,4 @@
-import { type ConformanceHarness, conformanceChecks } from '@roundhouse/core/testing';
+import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import {
@@ -11,16 +11,6 @@ import {
   type Testbed,
   withRef,
 } from './testbed.js';
-
-/**
- * Core's conformance checks, except `cleanupRemovesAndIsIdempotent`: it expects getStatus to
- * read null after cleanup, but an AWX job is history that cleanup cancels and keeps (the
- * simulator, like AWX before a job finishes, offers no way to delete it). The AWX form of that
- * check follows the loop.
- */
-const checks = Object.entries(conformanceChecks).filter(
-  ([name]) => name !== 'cleanupRemovesAndIsIdempotent',
-);
 
 describeWithControlPlane('ansible engine conformance', () => {
   const env = useTestNamespace();
@@ -49,13 +39,13 @@ describeWithControlPlane('ansible engine conformance', () => {
     },
     settleTimeoutMs: patience.timeout,
     pollIntervalMs: patience.interval,
+    // An AWX job is history: cleanup cancels it and keeps it.
+    recordOutlivesCleanup: true,
   });
 
-  for (const [name, check] of checks) {
-    it(name, () => check(harness()), 60_000);
-  }
+  describeExecutorConformance('ansible', harness, { timeoutMs: 60_000 });
 
-  it('cleanupStopsTheJobAndRemovesCredentials (the AWX form of cleanupRemovesAndIsIdempotent)', async () => {
+  it('cleanup stops the job and removes its credentials', async () => {
     const { executor, namespace } = harness();
     const created = makeExecution(templateName);
     await createSecret(bed.kube, namespace, 'conformance', { key: 'value' });

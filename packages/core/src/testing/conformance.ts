@@ -22,6 +22,12 @@ export interface ConformanceHarness {
   readonly settleTimeoutMs?: number;
   /** How often to poll getStatus while waiting; default 200 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * For engines whose execution record outlives cleanup (an AWX job stays in the job history):
+   * after cleanup, getStatus must then read a terminal phase instead of `null`, proving the
+   * execution was stopped rather than removed.
+   */
+  readonly recordOutlivesCleanup?: boolean;
 }
 
 const allowedNext: Readonly<Record<ExecutionResult['phase'], readonly ExecutionResult['phase'][]>> =
@@ -108,9 +114,17 @@ export const conformanceChecks = {
     await h.executor.cleanup(wfe, h.namespace);
     await h.executor.cleanup(wfe, h.namespace);
     const deadline = Date.now() + (h.settleTimeoutMs ?? 60_000);
-    // Deletion may be asynchronous (finalizers, background propagation); null must follow.
-    while ((await h.executor.getStatus(wfe, h.namespace)) !== null) {
-      if (Date.now() > deadline) throw new Error('getStatus still not null after cleanup');
+    const gone = (status: ExecutionResult | null) =>
+      status === null || (h.recordOutlivesCleanup === true && isTerminalPhase(status.phase));
+    // Deletion or stopping may be asynchronous (finalizers, background propagation, a cancel).
+    while (!gone(await h.executor.getStatus(wfe, h.namespace))) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          h.recordOutlivesCleanup
+            ? 'the execution was not stopped after cleanup'
+            : 'getStatus still not null after cleanup',
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, h.pollIntervalMs ?? 200));
     }
   },

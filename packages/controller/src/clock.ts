@@ -1,0 +1,74 @@
+/**
+ * Time as the workqueue and rate limiters see it. Injected so tests can move time forward
+ * instead of sleeping, which keeps them exact on a loaded machine.
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic scale; only differences are meaningful. */
+  now(): number;
+  /** Calls `callback` after `ms`; the returned function cancels it. */
+  setTimer(callback: () => void, ms: number): () => void;
+}
+
+export const systemClock: Clock = Object.freeze({
+  now: () => performance.now(),
+  setTimer: (callback: () => void, ms: number) => {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+});
+
+interface PendingTimer {
+  readonly at: number;
+  readonly sequence: number;
+  readonly callback: () => void;
+}
+
+/** A clock that moves only when told to, firing due timers in order. For tests. */
+export class ManualClock implements Clock {
+  #now: number;
+  #sequence = 0;
+  readonly #timers = new Set<PendingTimer>();
+
+  constructor(start = 0) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimer(callback: () => void, ms: number): () => void {
+    this.#sequence += 1;
+    const timer = { at: this.#now + Math.max(0, ms), sequence: this.#sequence, callback };
+    this.#timers.add(timer);
+    return () => this.#timers.delete(timer);
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      const next = this.#nextDue(target);
+      if (!next) break;
+      this.#timers.delete(next);
+      this.#now = next.at;
+      next.callback();
+    }
+    this.#now = target;
+  }
+
+  /** How many timers are waiting. */
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+
+  #nextDue(limit: number): PendingTimer | undefined {
+    let next: PendingTimer | undefined;
+    for (const timer of this.#timers) {
+      if (timer.at > limit) continue;
+      if (!next || timer.at < next.at || (timer.at === next.at && timer.sequence < next.sequence))
+        next = timer;
+    }
+    return next;
+  }
+}

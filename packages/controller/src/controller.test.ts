@@ -1,0 +1,226 @@
+import { ResourceLockedError } from '@roundhouse/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  Controller,
+  ControllerRunningError,
+  type ReconcileContext,
+  type Reconciler,
+} from './controller.js';
+import { ControllerMetrics } from './metrics.js';
+import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
+import { TerminalError, terminalError } from './terminal-error.js';
+
+const patience = { timeout: 10_000, interval: 5 };
+
+interface Call {
+  readonly key: string;
+  readonly attempt: number;
+}
+
+/** A reconciler whose behaviour per call the test decides. */
+function scripted(behaviour: (call: Call, ctx: ReconcileContext) => Promise<unknown> | unknown) {
+  const calls: Call[] = [];
+  const reconciler: Reconciler = {
+    async reconcile(key, ctx) {
+      const call = { key, attempt: ctx.attempt };
+      calls.push(call);
+      return (await behaviour(call, ctx)) as undefined;
+    },
+  };
+  return { reconciler, calls };
+}
+
+const running: { stop: AbortController; done: Promise<void> }[] = [];
+
+afterEach(async () => {
+  for (const { stop } of running) stop.abort();
+  await Promise.all(running.splice(0).map(({ done }) => done));
+});
+
+function run(controller: Controller) {
+  const stop = new AbortController();
+  const done = controller.start(stop.signal);
+  running.push({ stop, done });
+  return { stop, done };
+}
+
+const fastBackoff = () => new ExponentialBackoffRateLimiter<string>(1, 8);
+
+describe('Controller', { timeout: 20_000 }, () => {
+  it('reconciles enqueued keys and is ready while running', async () => {
+    const { reconciler, calls } = scripted(() => undefined);
+    const controller = new Controller({ name: 'test', reconciler });
+    expect(controller.ready).toBe(false);
+    const { stop, done } = run(controller);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    controller.enqueue('ns/b');
+    await vi.waitFor(
+      () => expect(calls.map((c) => c.key).sort()).toEqual(['ns/a', 'ns/b']),
+      patience,
+    );
+    stop.abort();
+    await done;
+    expect(controller.ready).toBe(false);
+  });
+
+  it('retries a thrown error with backoff, counting attempts, and forgets them after a success', async () => {
+    let failuresLeft = 3;
+    const { reconciler, calls } = scripted(() => {
+      if (failuresLeft-- > 0) throw new Error('boom');
+    });
+    const controller = new Controller({ name: 'test', reconciler, rateLimiter: fastBackoff() });
+    run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(4), patience);
+    expect(calls.map((c) => c.attempt)).toEqual([0, 1, 2, 3]);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(5), patience);
+    expect(calls[4]?.attempt).toBe(0);
+  });
+
+  it('does not retry a TerminalError', async () => {
+    const { reconciler, calls } = scripted(({ key }) => {
+      if (key === 'ns/bad') throw terminalError(new ResourceLockedError('wfe-1', undefined));
+    });
+    const backoff = fastBackoff();
+    const when = vi.spyOn(backoff, 'when');
+    const controller = new Controller({ name: 'test', reconciler, rateLimiter: backoff });
+    run(controller);
+    controller.enqueue('ns/bad');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    // With one worker, a key enqueued now runs after the first one's outcome was handled.
+    controller.enqueue('ns/good');
+    await vi.waitFor(() => expect(calls).toHaveLength(2), patience);
+    expect(calls.map((c) => c.key)).toEqual(['ns/bad', 'ns/good']);
+    expect(when).not.toHaveBeenCalled();
+  });
+
+  it('reconciles again after requeueAfter without any new event', async () => {
+    const { reconciler, calls } = scripted(({ attempt }) =>
+      calls.length < 3 ? { requeueAfter: 5 } : { attempt },
+    );
+    const controller = new Controller({ name: 'test', reconciler });
+    run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(3), patience);
+    expect(calls.map((c) => c.attempt)).toEqual([0, 0, 0]);
+  });
+
+  it('never reconciles one key on two workers; a change during a reconcile runs it once more', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const gates: (() => void)[] = [];
+    const { reconciler, calls } = scripted(async () => {
+      active += 1;
+      maxActive = Math.max(maxActive, active);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      active -= 1;
+    });
+    const controller = new Controller({ name: 'test', reconciler, workers: 4 });
+    run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    controller.enqueue('ns/a');
+    controller.enqueue('ns/a');
+    controller.enqueue('ns/b');
+    await vi.waitFor(() => expect(calls).toHaveLength(2), patience);
+    expect(calls[1]?.key).toBe('ns/b');
+    for (const open of gates.splice(0)) open();
+    await vi.waitFor(() => expect(calls).toHaveLength(3), patience);
+    expect(calls[2]?.key).toBe('ns/a');
+    for (const open of gates.splice(0)) open();
+    await vi.waitFor(() => expect(active).toBe(0), patience);
+    expect(calls).toHaveLength(3);
+    expect(maxActive).toBe(2);
+  });
+
+  it('on shutdown, lets an in-flight reconcile finish before resolving and takes no new keys', async () => {
+    let release!: () => void;
+    let sawAbort: boolean | undefined;
+    const { reconciler, calls } = scripted(async (_call, ctx) => {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      sawAbort = ctx.signal.aborted;
+    });
+    const controller = new Controller({ name: 'test', reconciler });
+    const { stop, done } = run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    let finished = false;
+    void done.then(() => {
+      finished = true;
+    });
+    stop.abort();
+    controller.enqueue('ns/b');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(finished).toBe(false);
+    release();
+    await done;
+    expect(sawAbort).toBe(false);
+    expect(calls.map((c) => c.key)).toEqual(['ns/a']);
+  });
+
+  it('aborts in-flight reconciles that outlast the drain timeout', async () => {
+    const { reconciler, calls } = scripted(
+      (_call, ctx) =>
+        new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())),
+    );
+    const controller = new Controller({ name: 'test', reconciler, drainTimeoutMs: 50 });
+    const { stop, done } = run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    stop.abort();
+    await done;
+  });
+
+  it('refuses to start twice at once, and can start again after stopping', async () => {
+    const { reconciler, calls } = scripted(() => undefined);
+    const controller = new Controller({ name: 'test', reconciler });
+    const first = run(controller);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    await expect(controller.start(new AbortController().signal)).rejects.toBeInstanceOf(
+      ControllerRunningError,
+    );
+    first.stop.abort();
+    await first.done;
+    run(controller);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+  });
+
+  it('counts reconciles by result and queue activity in its metrics', async () => {
+    const metrics = new ControllerMetrics();
+    const seen = new Map<string, number>();
+    const { reconciler } = scripted(({ key }) => {
+      const call = (seen.get(key) ?? 0) + 1;
+      seen.set(key, call);
+      if (key === 'ns/flaky' && call === 1) throw new Error('once');
+      if (key === 'ns/bad') throw new TerminalError('never');
+      if (key === 'ns/later' && call === 1) return { requeueAfter: 1 };
+    });
+    const controller = new Controller({
+      name: 'm',
+      reconciler,
+      metrics,
+      rateLimiter: fastBackoff(),
+    });
+    run(controller);
+    for (const key of ['ns/ok', 'ns/flaky', 'ns/bad', 'ns/later']) controller.enqueue(key);
+    await vi.waitFor(async () => {
+      const text = await metrics.registry.metrics();
+      expect(text).toContain('reconcile_duration_seconds_count{controller="m"} 6');
+    }, patience);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('reconcile_total{controller="m",result="success"} 3');
+    expect(text).toContain('reconcile_total{controller="m",result="error"} 1');
+    expect(text).toContain('reconcile_total{controller="m",result="terminal_error"} 1');
+    expect(text).toContain('reconcile_total{controller="m",result="requeue_after"} 1');
+    expect(text).toContain('reconcile_errors_total{controller="m"} 2');
+    expect(text).toContain('workqueue_retries_total{name="m"} 1');
+    expect(text).toContain('workqueue_adds_total{name="m"} 6');
+    expect(text).toContain('workqueue_depth{name="m"} 0');
+  });
+});

@@ -1,0 +1,247 @@
+import { type Logger, noopLogger, RoundhouseError } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { aborted, delay } from './delay.js';
+import { describeError } from './describe-error.js';
+import type { Informer } from './informer.js';
+import { objectKey } from './keys.js';
+import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
+import type { RateLimiter } from './rate-limiters.js';
+import { TerminalError } from './terminal-error.js';
+import { withFields } from './with-fields.js';
+import { WorkQueue } from './workqueue.js';
+
+export interface ReconcileContext {
+  /** Aborts when shutdown gives up waiting for in-flight reconciles (see `drainTimeoutMs`). */
+  readonly signal: AbortSignal;
+  /** The controller's logger with `controller` and `key` fields. */
+  readonly logger: Logger;
+  /** How many times this key has failed in a row; 0 on a first try or after a success. */
+  readonly attempt: number;
+}
+
+export interface ReconcileResult {
+  /** Reconcile this key again after this many ms, even if nothing changes. */
+  readonly requeueAfter?: number;
+}
+
+export interface Reconciler {
+  /**
+   * Brings the object named by `key` (`namespace/name`) to its desired state. Thrown errors
+   * requeue the key with backoff, a TerminalError does not. It may run again for a key at any
+   * time, so it must be idempotent; it never runs concurrently for the same key.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: lets an implementation simply not return.
+  reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | void>;
+}
+
+export interface ControllerOptions {
+  /** Names the controller in logs and metrics. */
+  readonly name: string;
+  readonly reconciler: Reconciler;
+  /** Keys reconciled in parallel (never the same key twice). Default 1. */
+  readonly workers?: number;
+  /** Backoff of failed keys; default per key 5 ms doubling to 1000 s, overall 10 qps, burst 100. */
+  readonly rateLimiter?: RateLimiter<string>;
+  readonly logger?: Logger;
+  readonly metrics?: ControllerMetrics;
+  /**
+   * On shutdown, how long in-flight reconciles may run before their signal aborts. Default
+   * 20 s, inside Kubernetes' default 30 s termination grace period.
+   */
+  readonly drainTimeoutMs?: number;
+}
+
+interface Watched {
+  readonly informer: Informer<KubeObject>;
+  readonly map: (obj: KubeObject) => string[];
+}
+
+/**
+ * Runs a Reconciler: informers feed keys into a rate-limited workqueue, workers reconcile them.
+ * A key is never reconciled by two workers at once, and a change that arrives while its key is
+ * being reconciled makes it run once more afterwards.
+ */
+export class Controller {
+  readonly #name: string;
+  readonly #reconciler: Reconciler;
+  readonly #workers: number;
+  readonly #rateLimiter: RateLimiter<string> | undefined;
+  readonly #logger: Logger;
+  readonly #metrics: ControllerMetrics | undefined;
+  readonly #drainTimeoutMs: number;
+  readonly #watched: Watched[] = [];
+  #queue: WorkQueue<string> | undefined;
+  #ready = false;
+
+  constructor(options: ControllerOptions) {
+    this.#name = options.name;
+    this.#reconciler = options.reconciler;
+    this.#workers = Math.max(1, options.workers ?? 1);
+    this.#rateLimiter = options.rateLimiter;
+    this.#logger = withFields(options.logger ?? noopLogger, { controller: options.name });
+    this.#metrics = options.metrics;
+    this.#drainTimeoutMs = options.drainTimeoutMs ?? 20_000;
+  }
+
+  /** True once every informer has synced and the workers run; false again on shutdown. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /**
+   * Reconciles the keys `map` gives for each added, updated (old and new state) or deleted
+   * object. Default: the object's own key. Call before `start`; `start` starts the informer.
+   */
+  watch<T extends KubeObject>(informer: Informer<T>, map?: (obj: T) => string[]): this {
+    const mapped = (map ?? ((obj: T) => [objectKey(obj)])) as (obj: KubeObject) => string[];
+    const toKeys = (obj: KubeObject): string[] => {
+      try {
+        return mapped(obj);
+      } catch (error) {
+        this.#logger.error(
+          { ...describeError(error), object: objectKey(obj) },
+          'mapping an object to keys failed',
+        );
+        return [];
+      }
+    };
+    const enqueue = (obj: T, old?: T) => {
+      for (const key of toKeys(obj)) this.enqueue(key);
+      if (old) for (const key of toKeys(old)) this.enqueue(key);
+    };
+    informer.on('add', enqueue).on('update', enqueue).on('delete', enqueue);
+    this.#watched.push({ informer: informer as unknown as Informer<KubeObject>, map: toKeys });
+    return this;
+  }
+
+  /** Queues a key for reconciling; ignored while the controller is not running. */
+  enqueue(key: string): void {
+    this.#queue?.add(key);
+  }
+
+  /**
+   * Starts the informers, waits for their caches, then reconciles until `signal` aborts. Then
+   * it stops taking keys, waits for in-flight reconciles (aborting their signal after
+   * `drainTimeoutMs`), stops the informers and resolves. It can be started again afterwards.
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.#queue) throw new ControllerRunningError(this.#name);
+    const queue = new WorkQueue<string>({
+      name: this.#name,
+      ...(this.#rateLimiter ? { rateLimiter: this.#rateLimiter } : {}),
+      ...(this.#metrics ? { metrics: this.#metrics } : {}),
+    });
+    this.#queue = queue;
+    try {
+      if (!(await this.#sync(signal))) return;
+      // A restarted informer reports only what changed while it was stopped; every cached
+      // object still needs a reconcile under this new queue.
+      for (const { informer, map } of this.#watched) {
+        for (const obj of informer.list()) for (const key of map(obj)) queue.add(key);
+      }
+      const reconciles = new AbortController();
+      const workers = Array.from({ length: this.#workers }, () =>
+        this.#work(queue, reconciles.signal),
+      );
+      this.#ready = true;
+      this.#logger.info({ workers: this.#workers }, 'controller started');
+      await aborted(signal);
+      this.#ready = false;
+      await this.#drain(queue, reconciles);
+      await Promise.all(workers);
+      this.#logger.info({}, 'controller stopped');
+    } finally {
+      this.#ready = false;
+      queue.shutDown();
+      await Promise.all(this.#watched.map(({ informer }) => informer.stop()));
+      this.#queue = undefined;
+    }
+  }
+
+  /** Starts every informer; false when `signal` aborted before they all synced. */
+  async #sync(signal: AbortSignal): Promise<boolean> {
+    const stop = () => {
+      for (const { informer } of this.#watched) void informer.stop();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.all(this.#watched.map(({ informer }) => informer.start()));
+      return !signal.aborted;
+    } catch (error) {
+      if (signal.aborted) return false;
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  async #drain(queue: WorkQueue<string>, reconciles: AbortController): Promise<void> {
+    const timer = new AbortController();
+    const drained = queue.shutDownWithDrain().then(() => true);
+    const timedOut = delay(this.#drainTimeoutMs, timer.signal).then(() => false);
+    if (!(await Promise.race([drained, timedOut]))) {
+      this.#logger.warn(
+        { drainTimeoutMs: this.#drainTimeoutMs },
+        'in-flight reconciles did not finish in time; aborting them',
+      );
+      reconciles.abort(new Error(`controller ${this.#name} is shutting down`));
+    }
+    timer.abort();
+  }
+
+  async #work(queue: WorkQueue<string>, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      try {
+        await this.#reconcile(queue, key, signal);
+      } finally {
+        queue.done(key);
+      }
+    }
+  }
+
+  async #reconcile(queue: WorkQueue<string>, key: string, signal: AbortSignal): Promise<void> {
+    const attempt = queue.numRequeues(key);
+    const logger = withFields(this.#logger, { key });
+    const started = performance.now();
+    let outcome: ReconcileOutcome;
+    try {
+      const result = await this.#reconciler.reconcile(key, { signal, logger, attempt });
+      queue.forget(key);
+      const after = result?.requeueAfter;
+      if (after !== undefined && after > 0) {
+        queue.addAfter(key, after);
+        outcome = 'requeue_after';
+      } else {
+        outcome = 'success';
+      }
+    } catch (error) {
+      if (error instanceof TerminalError) {
+        queue.forget(key);
+        outcome = 'terminal_error';
+        logger.error({ ...describeError(error), attempt }, 'reconcile failed; not retrying');
+      } else {
+        queue.addRateLimited(key);
+        outcome = 'error';
+        // Conflicts, locks held elsewhere and the like are routine; they are not errors to page on.
+        const routine = error instanceof RoundhouseError && error.retryable;
+        (routine ? logger.info : logger.error).call(
+          logger,
+          { ...describeError(error), attempt },
+          'reconcile failed; retrying with backoff',
+        );
+      }
+    }
+    this.#metrics?.reconciled(this.#name, outcome, (performance.now() - started) / 1000);
+  }
+}
+
+/** `start` was called on a controller that is already running. */
+export class ControllerRunningError extends RoundhouseError {
+  readonly reason = 'ControllerRunning';
+
+  constructor(readonly controller: string) {
+    super(`controller ${controller} is already running`);
+  }
+}

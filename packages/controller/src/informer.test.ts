@@ -1,0 +1,321 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { AbortedError } from '@roundhouse/core';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Informer } from './informer.js';
+
+// A real API server cannot be made to answer 410 or to go silent on demand, so these tests
+// talk to a scripted one. Everything else is tested against the real control plane.
+
+type Reply = (response: ServerResponse) => void;
+
+interface FakeApiServer {
+  readonly kubeConfig: KubeConfig;
+  /** Replies for the next list requests, in order; the last one repeats. */
+  readonly lists: Reply[];
+  /** Replies for the next watch requests, in order; once used up, a watch stays open and silent. */
+  readonly watches: Reply[];
+  /** Query of every watch request. */
+  readonly watchQueries: URLSearchParams[];
+  /** Label selector of every list request. */
+  readonly listSelectors: (string | null)[];
+  readonly openWatches: () => number;
+  close(): Promise<void>;
+}
+
+const servers: FakeApiServer[] = [];
+const informers: Informer<KubeObject>[] = [];
+
+afterEach(async () => {
+  await Promise.all(informers.splice(0).map((informer) => informer.stop()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function fakeApiServer(): Promise<FakeApiServer> {
+  const lists: Reply[] = [];
+  const watches: Reply[] = [];
+  const watchQueries: URLSearchParams[] = [];
+  const listSelectors: (string | null)[] = [];
+  let lastList: Reply | undefined;
+  let open = 0;
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.searchParams.get('watch') === 'true') {
+      watchQueries.push(url.searchParams);
+      open += 1;
+      response.on('close', () => {
+        open -= 1;
+      });
+      const reply = watches.shift();
+      if (reply) reply(response);
+      else response.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
+      return;
+    }
+    listSelectors.push(url.searchParams.get('labelSelector'));
+    lastList = lists.shift() ?? lastList;
+    (lastList ?? status(500))(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'fake', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'fake' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'fake', namespace: 'ns' }],
+    currentContext: 'fake',
+  });
+  const fake: FakeApiServer = {
+    kubeConfig,
+    lists,
+    watches,
+    watchQueries,
+    listSelectors,
+    openWatches: () => open,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  servers.push(fake);
+  return fake;
+}
+
+const cm = (name: string, resourceVersion: number, uid = `uid-${name}`): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns', uid, resourceVersion: String(resourceVersion) },
+});
+
+const list =
+  (items: KubeObject[], resourceVersion: number): Reply =>
+  (response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({
+        kind: 'ConfigMapList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(resourceVersion) },
+        // List items of built-in kinds carry no apiVersion and kind.
+        items: items.map(({ metadata }) => ({ metadata })),
+      }),
+    );
+  };
+
+const status =
+  (code: number): Reply =>
+  (response) => {
+    response.writeHead(code, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code }));
+  };
+
+type Event = { type: string; object: unknown };
+
+/** A watch stream that sends `events`, then ends or stays open. */
+const stream =
+  (events: Event[], end: boolean): Reply =>
+  (response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    for (const event of events) response.write(`${JSON.stringify(event)}\n`);
+    if (end) response.end();
+    else response.flushHeaders();
+  };
+
+const gone: Event = {
+  type: 'ERROR',
+  object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410 },
+};
+
+const bookmark = (resourceVersion: number): Event => ({
+  type: 'BOOKMARK',
+  object: {
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    metadata: { resourceVersion: `${resourceVersion}` },
+  },
+});
+
+function informer(
+  api: FakeApiServer,
+  options: { stallTimeoutMs?: number; labelSelector?: string } = {},
+) {
+  const created = new Informer<KubeObject>(api.kubeConfig, resources.configMaps, {
+    namespace: 'ns',
+    ...options,
+  });
+  const seen: string[] = [];
+  created
+    .on('add', (o) => seen.push(`add ${o.metadata?.name}@${o.metadata?.resourceVersion}`))
+    .on('update', (o, old) =>
+      seen.push(
+        `update ${o.metadata?.name}@${old?.metadata?.resourceVersion}->${o.metadata?.resourceVersion}`,
+      ),
+    )
+    .on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
+  informers.push(created);
+  return { informer: created, seen };
+}
+
+const patience = { timeout: 10_000, interval: 20 };
+
+// Backoff between retries adds up to seconds; leave room for a loaded machine.
+describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
+  it('lists, then reports watch events, updating only when the resourceVersion changes', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    api.watches.push(
+      stream(
+        [
+          { type: 'ADDED', object: cm('b', 11) },
+          { type: 'MODIFIED', object: cm('a', 12) },
+          { type: 'MODIFIED', object: cm('a', 12) },
+          { type: 'DELETED', object: cm('b', 13) },
+        ],
+        false,
+      ),
+    );
+    const { informer: inf, seen } = informer(api, { labelSelector: 'app=x' });
+    expect(inf.hasSynced()).toBe(false);
+    await inf.start();
+    expect(inf.hasSynced()).toBe(true);
+    expect(inf.get('ns', 'a')).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
+    await vi.waitFor(() => expect(seen).toHaveLength(4), patience);
+    expect(seen).toEqual(['add a@5', 'add b@11', 'update a@5->12', 'delete b']);
+    expect(inf.list('ns').map((o) => o.metadata?.resourceVersion)).toEqual(['12']);
+    expect(inf.get('ns', 'b')).toBeUndefined();
+    expect(api.watchQueries[0]?.get('resourceVersion')).toBe('10');
+    expect(api.watchQueries[0]?.get('allowWatchBookmarks')).toBe('true');
+    expect(api.watchQueries[0]?.get('labelSelector')).toBe('app=x');
+    expect(api.listSelectors[0]).toBe('app=x');
+  });
+
+  it('relists when the watch is refused with 410 Gone, reporting what changed meanwhile', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(
+      list([cm('a', 5), cm('b', 6), cm('c', 7)], 10),
+      list([cm('b', 6), cm('c', 15), cm('d', 16)], 20),
+    );
+    api.watches.push(status(410));
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    await vi.waitFor(() => expect(api.watchQueries).toHaveLength(2), patience);
+    expect(seen).toEqual([
+      'add a@5',
+      'add b@6',
+      'add c@7',
+      'update c@7->15',
+      'add d@16',
+      'delete a',
+    ]);
+    expect(api.watchQueries[1]?.get('resourceVersion')).toBe('20');
+  });
+
+  it('relists on a 410 ERROR event mid-stream and never reports a delete twice', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5), cm('b', 6)], 10), list([cm('c', 12)], 30));
+    // The stream stays open after the ERROR: the informer must act on the event itself.
+    api.watches.push(
+      stream(
+        [{ type: 'DELETED', object: cm('a', 11) }, { type: 'ADDED', object: cm('c', 12) }, gone],
+        false,
+      ),
+    );
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    await vi.waitFor(() => expect(api.watchQueries).toHaveLength(2), patience);
+    expect(seen).toEqual(['add a@5', 'add b@6', 'delete a', 'add c@12', 'delete b']);
+    expect(api.watchQueries[1]?.get('resourceVersion')).toBe('30');
+    await vi.waitFor(() => expect(api.openWatches()).toBe(1), patience);
+  });
+
+  it('reports a name taken over by a new object as a delete and an add', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5, 'old')], 10), list([cm('a', 12, 'new')], 20));
+    api.watches.push(status(410));
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    await vi.waitFor(() => expect(seen).toHaveLength(3), patience);
+    expect(seen).toEqual(['add a@5', 'delete a', 'add a@12']);
+    expect(inf.get('ns', 'a')?.metadata?.uid).toBe('new');
+  });
+
+  it('restarts a watch that delivers nothing for the stall timeout, from the same resourceVersion', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    api.watches.push(stream([], false), stream([{ type: 'ADDED', object: cm('b', 11) }], false));
+    const { informer: inf, seen } = informer(api, { stallTimeoutMs: 300 });
+    await inf.start();
+    await vi.waitFor(() => expect(seen).toContain('add b@11'), patience);
+    expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(['10', '10']);
+    // The stalled connection was closed, not leaked.
+    await vi.waitFor(() => expect(api.openWatches()).toBe(1), patience);
+  });
+
+  it('resumes from the last bookmark when the server ends a watch', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    api.watches.push(
+      stream([bookmark(40)], true),
+      stream([{ type: 'ADDED', object: cm('b', 41) }], false),
+    );
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    await vi.waitFor(() => expect(seen).toContain('add b@41'), patience);
+    expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(['10', '40']);
+    expect(api.listSelectors).toHaveLength(1);
+  });
+
+  it('keeps retrying failed lists and watches instead of stopping', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(status(500), status(403), list([cm('a', 5)], 10));
+    api.watches.push(status(500), stream([{ type: 'ADDED', object: cm('b', 11) }], false));
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    expect(api.listSelectors).toHaveLength(3);
+    await vi.waitFor(() => expect(seen).toEqual(['add a@5', 'add b@11']), patience);
+    expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(['10', '10']);
+  });
+
+  it('survives a handler that throws', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    api.watches.push(stream([{ type: 'ADDED', object: cm('b', 11) }], false));
+    const { informer: inf, seen } = informer(api);
+    inf.on('add', () => {
+      throw new Error('broken handler');
+    });
+    await inf.start();
+    await vi.waitFor(() => expect(seen).toEqual(['add a@5', 'add b@11']), patience);
+  });
+
+  it('replays the cache to an add handler registered after sync', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5), cm('b', 6)], 10));
+    const { informer: inf } = informer(api);
+    await inf.start();
+    const late: string[] = [];
+    inf.on('add', (o) => late.push(o.metadata?.name as string));
+    expect(late.sort()).toEqual(['a', 'b']);
+  });
+
+  it('rejects start with AbortedError when stopped before the first list, and closes its watch on stop', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(status(503));
+    const { informer: unsynced } = informer(api);
+    const starting = unsynced.start();
+    await unsynced.stop();
+    await expect(starting).rejects.toBeInstanceOf(AbortedError);
+
+    const other = await fakeApiServer();
+    other.lists.push(list([cm('a', 5)], 10));
+    const { informer: inf } = informer(other);
+    await inf.start();
+    await vi.waitFor(() => expect(other.openWatches()).toBe(1), patience);
+    await inf.stop();
+    expect(inf.hasSynced()).toBe(false);
+    await vi.waitFor(() => expect(other.openWatches()).toBe(0), patience);
+    expect(inf.get('ns', 'a')).toBeDefined();
+  });
+});

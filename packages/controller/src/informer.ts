@@ -1,0 +1,347 @@
+import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import {
+  AbortedError,
+  classifyKubernetesError,
+  type KubernetesApiError,
+  type Logger,
+  noopLogger,
+} from '@roundhouse/core';
+import {
+  apiVersionOf,
+  KubeClient,
+  type KubeObject,
+  type ResourceType,
+  resourcePath,
+} from '@roundhouse/kube';
+import { delay } from './delay.js';
+import { describeError } from './describe-error.js';
+import { type Delta, ObjectStore } from './object-store.js';
+import {
+  BookmarkSchema,
+  CachedObjectSchema,
+  WatchEventTypeSchema,
+  WatchStatusSchema,
+} from './watch-event.js';
+import { withFields } from './with-fields.js';
+
+export type EventType = 'add' | 'update' | 'delete';
+
+export type InformerHandler<T> = (obj: T, old?: T) => void;
+
+export interface InformerOptions {
+  /** Watch one namespace; default every namespace (or a cluster-scoped kind). */
+  readonly namespace?: string;
+  /** Cache only matching objects, to keep memory small. */
+  readonly labelSelector?: string;
+  /**
+   * A watch that delivers no event and no bookmark for this long is presumed dead and
+   * restarted. On a quiet resource kube-apiserver 1.36 sent the first bookmark of a watch after
+   * about 120 s and then one a minute, so keep it well above 120 s. Default 240 s.
+   */
+  readonly stallTimeoutMs?: number;
+  readonly logger?: Logger;
+  /** Client for the lists; default a KubeClient on the same KubeConfig. */
+  readonly client?: KubeClient;
+  /** Objects per list page. Default 500. */
+  readonly pageSize?: number;
+}
+
+/** How one watch connection ended. */
+type WatchEnd =
+  | { readonly end: 'stopped' | 'closed' | 'gone'; readonly received: number }
+  | { readonly end: 'failed'; readonly received: number; readonly error: KubernetesApiError };
+
+type EventOutcome = 'ok' | 'gone' | KubernetesApiError;
+
+const retryBaseMs = 500;
+const retryMaxMs = 30_000;
+
+/**
+ * A cache of one kind of object kept current by list and watch, with handlers for adds,
+ * updates and deletes. Unlike client-node's informer it never stops on an error: it lists,
+ * watches from the list's resourceVersion with bookmarks, relists on 410 Gone, restarts a
+ * watch that went silent, and retries everything else with backoff until stopped.
+ *
+ * Objects handed out are the cache's own: treat them as read-only.
+ */
+export class Informer<T extends KubeObject> {
+  readonly #type: ResourceType;
+  readonly #namespace: string | undefined;
+  readonly #labelSelector: string | undefined;
+  readonly #client: KubeClient;
+  readonly #watch: Watch;
+  readonly #logger: Logger;
+  readonly #pageSize: number;
+  readonly #stallTimeoutMs: number;
+  readonly #store = new ObjectStore<T>();
+  readonly #handlers: Record<EventType, InformerHandler<T>[]> = { add: [], update: [], delete: [] };
+  #synced = false;
+  #resourceVersion = '';
+  #run: { stop: AbortController; started: Promise<void>; loop: Promise<void> } | undefined;
+
+  constructor(kubeConfig: KubeConfig, type: ResourceType, options: InformerOptions = {}) {
+    this.#type = type;
+    this.#namespace = options.namespace;
+    this.#labelSelector = options.labelSelector;
+    this.#client = options.client ?? new KubeClient(kubeConfig);
+    this.#pageSize = options.pageSize ?? 500;
+    this.#logger = withFields(options.logger ?? noopLogger, {
+      informer: type.kind,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+    });
+    this.#stallTimeoutMs = options.stallTimeoutMs ?? 240_000;
+    this.#watch = new Watch(kubeConfig);
+    // client-node's Watch aborts a stream that receives no data for `requestTimeoutMs`, which
+    // is exactly a stall: events and bookmarks are the only data a watch stream carries. Its
+    // typings mark the field private and its 30 s default would cut every quiet watch between
+    // two bookmarks, so it is set here; the stalled-watch test guards this.
+    (this.#watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+      this.#stallTimeoutMs;
+  }
+
+  /** Registers a handler; an `add` handler registered after sync first sees every cached object. */
+  on(event: EventType, handler: InformerHandler<T>): this {
+    this.#handlers[event].push(handler);
+    if (event === 'add' && this.#synced) {
+      for (const obj of this.#store.list()) this.#call(handler, 'add', obj);
+    }
+    return this;
+  }
+
+  /**
+   * Starts listing and watching; resolves once the first list is in the cache. Rejects with
+   * AbortedError if `stop` comes first. Calling it again while running returns the same promise.
+   */
+  start(): Promise<void> {
+    if (this.#run) return this.#run.started;
+    const stop = new AbortController();
+    let onSynced!: () => void;
+    let onStopped!: (error: Error) => void;
+    const started = new Promise<void>((resolve, reject) => {
+      onSynced = resolve;
+      onStopped = reject;
+    });
+    const loop = this.#loop(stop.signal, onSynced).finally(() =>
+      onStopped(new AbortedError(`start ${this.#type.kind} informer`)),
+    );
+    // A caller that does not await start() must not crash the process when stop() rejects it.
+    started.catch(() => {});
+    this.#run = { stop, started, loop };
+    return started;
+  }
+
+  /** Stops watching; the cache keeps its last contents, and `start` resumes with a relist. */
+  async stop(): Promise<void> {
+    const run = this.#run;
+    if (!run) return;
+    run.stop.abort();
+    await run.loop;
+    if (this.#run === run) this.#run = undefined;
+    this.#synced = false;
+  }
+
+  hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.#store.get(namespace, name);
+  }
+
+  list(namespace?: string): T[] {
+    return this.#store.list(namespace);
+  }
+
+  async #loop(signal: AbortSignal, onSynced: () => void): Promise<void> {
+    let needList = true;
+    let failures = 0;
+    while (!signal.aborted) {
+      if (needList) {
+        try {
+          await this.#relist(signal);
+        } catch (error) {
+          if (signal.aborted) return;
+          failures += 1;
+          this.#logger.warn(describeError(error), 'list failed; retrying');
+          await delay(backoff(failures), signal);
+          continue;
+        }
+        needList = false;
+        failures = 0;
+        if (!this.#synced) {
+          this.#synced = true;
+          onSynced();
+        }
+      }
+      const result = await this.#watchOnce(signal);
+      if (result.end === 'stopped') return;
+      if (result.received > 0) failures = 0;
+      if (result.end === 'gone') {
+        this.#logger.info({ resourceVersion: this.#resourceVersion }, 'watch expired; relisting');
+        needList = true;
+        continue;
+      }
+      if (result.end === 'failed') {
+        const stalled = result.error.reason === 'Timeout' && result.error.statusCode === undefined;
+        this.#logger.warn(
+          describeError(result.error),
+          stalled
+            ? `no event or bookmark for ${this.#stallTimeoutMs} ms; restarting watch`
+            : 'watch failed; restarting',
+        );
+      }
+      // A watch that ends without delivering anything must not turn into a busy loop.
+      if (result.end === 'failed' || result.received === 0) {
+        failures += 1;
+        await delay(backoff(failures), signal);
+      }
+    }
+  }
+
+  async #relist(signal: AbortSignal): Promise<void> {
+    const { items, resourceVersion } = await this.#client.list<T>(this.#type, this.#namespace, {
+      labelSelector: this.#labelSelector,
+      limit: this.#pageSize,
+      signal,
+    });
+    const objects: T[] = [];
+    for (const item of items) {
+      if (!CachedObjectSchema.safeParse(item).success) {
+        this.#logger.warn({ item: item.metadata?.name }, 'ignoring a listed object without name');
+        continue;
+      }
+      // List items of built-in kinds come without apiVersion and kind; watched objects have them.
+      objects.push({ ...item, apiVersion: apiVersionOf(this.#type), kind: this.#type.kind });
+    }
+    const deltas = this.#store.replace(objects);
+    this.#resourceVersion = resourceVersion;
+    this.#logger.debug({ objects: objects.length, resourceVersion }, 'listed');
+    this.#emit(deltas);
+  }
+
+  #watchOnce(signal: AbortSignal): Promise<WatchEnd> {
+    const path = resourcePath(this.#type, { namespace: this.#namespace });
+    const query = {
+      resourceVersion: this.#resourceVersion,
+      allowWatchBookmarks: true,
+      labelSelector: this.#labelSelector,
+      // Like client-go: the server ends each watch after 5-10 minutes, so connections through
+      // proxies and load balancers are renewed before anything in between gives up on them.
+      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+    };
+    const operation = `watch ${this.#type.kind}`;
+    return new Promise<WatchEnd>((resolve) => {
+      let received = 0;
+      let connection: AbortController | undefined;
+      let settled = false;
+      const settle = (end: WatchEnd) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        connection?.abort();
+        resolve(end);
+      };
+      const onAbort = () => settle({ end: 'stopped', received });
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#watch
+        .watch(
+          path,
+          query,
+          (type: unknown, object: unknown) => {
+            if (settled) return;
+            received += 1;
+            const outcome = this.#apply(type, object, operation);
+            if (outcome === 'gone') settle({ end: 'gone', received });
+            else if (outcome !== 'ok') settle({ end: 'failed', received, error: outcome });
+          },
+          (error: unknown) => {
+            if (error === null || error === undefined) {
+              settle({ end: 'closed', received });
+              return;
+            }
+            const classified = classifyWatchError(error, operation);
+            settle(
+              classified.reason === 'Gone'
+                ? { end: 'gone', received }
+                : { end: 'failed', received, error: classified },
+            );
+          },
+        )
+        .then(
+          (opened) => {
+            connection = opened;
+            if (settled) opened.abort();
+          },
+          (error: unknown) =>
+            settle({ end: 'failed', received, error: classifyKubernetesError(error, operation) }),
+        );
+    });
+  }
+
+  /** Applies one watch event to the cache and reports it; says how the watch should go on. */
+  #apply(type: unknown, object: unknown, operation: string): EventOutcome {
+    const kind = WatchEventTypeSchema.safeParse(type);
+    if (!kind.success) return 'ok';
+    switch (kind.data) {
+      case 'BOOKMARK': {
+        const bookmark = BookmarkSchema.safeParse(object);
+        if (bookmark.success) this.#resourceVersion = bookmark.data.metadata.resourceVersion;
+        return 'ok';
+      }
+      case 'ERROR': {
+        const status = WatchStatusSchema.safeParse(object);
+        const code = status.success ? status.data.code : undefined;
+        if (code === 410) return 'gone';
+        return classifyKubernetesError({ code: code ?? 500, body: object }, operation);
+      }
+      default: {
+        if (!CachedObjectSchema.safeParse(object).success) {
+          // The cache can no longer be trusted to match the server; start over from a list.
+          this.#logger.warn({ type: kind.data }, 'watch event without name or resourceVersion');
+          return 'gone';
+        }
+        const obj = object as T;
+        const deltas = kind.data === 'DELETED' ? this.#store.remove(obj) : this.#store.upsert(obj);
+        this.#resourceVersion = obj.metadata?.resourceVersion as string;
+        this.#emit(deltas);
+        return 'ok';
+      }
+    }
+  }
+
+  #emit(deltas: readonly Delta<T>[]): void {
+    for (const delta of deltas) {
+      const old = delta.type === 'update' ? delta.old : undefined;
+      for (const handler of this.#handlers[delta.type])
+        this.#call(handler, delta.type, delta.obj, old);
+    }
+  }
+
+  #call(handler: InformerHandler<T>, event: EventType, obj: T, old?: T): void {
+    try {
+      if (old) handler(obj, old);
+      else handler(obj);
+    } catch (error) {
+      // One broken handler must not stop the cache or the other handlers.
+      this.#logger.error(
+        { event, object: obj.metadata?.name, error: describeError(error).error },
+        'informer handler threw',
+      );
+    }
+  }
+}
+
+/** client-node reports a non-200 watch response as an Error with `statusCode`. */
+function classifyWatchError(error: unknown, operation: string): KubernetesApiError {
+  const statusCode = (error as { statusCode?: unknown }).statusCode;
+  if (typeof statusCode === 'number') {
+    return classifyKubernetesError({ code: statusCode, body: undefined }, operation);
+  }
+  return classifyKubernetesError(error, operation);
+}
+
+/** Exponential backoff with jitter, so many informers do not retry in step. */
+function backoff(failures: number): number {
+  const base = Math.min(retryBaseMs * 2 ** (failures - 1), retryMaxMs);
+  return base * (1 + Math.random() / 2);
+}

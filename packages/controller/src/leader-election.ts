@@ -1,0 +1,233 @@
+import {
+  ConfigurationError,
+  type FieldIssue,
+  isKubernetesError,
+  type Logger,
+  noopLogger,
+} from '@roundhouse/core';
+import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { aborted, delay } from './delay.js';
+import { describeError } from './describe-error.js';
+import { acquiredSpec, heldByOther, LeaseSchema, releasedSpec } from './lease.js';
+import { withFields } from './with-fields.js';
+
+export interface LeaderElectorOptions {
+  /** Namespace and name of the coordination.k8s.io/v1 Lease. */
+  readonly namespace: string;
+  readonly name: string;
+  /** Unique per candidate, e.g. the pod name. */
+  readonly identity: string;
+  /** How long others wait after the last renewal before taking over. Default 15. */
+  readonly leaseDurationSeconds?: number;
+  /** How long the leader keeps trying to renew before it gives up leading. Default 10. */
+  readonly renewDeadlineSeconds?: number;
+  /** Pause between attempts to acquire or renew. Default 2. */
+  readonly retryPeriodSeconds?: number;
+  readonly logger?: Logger;
+}
+
+export interface LeaderCallbacks {
+  /**
+   * Called once this candidate leads. `signal` aborts when leadership ends (lost, or the run's
+   * signal aborted); the lease is renewed and only released after the returned promise settles,
+   * so work can drain while no one else leads. A rejection gives leadership up.
+   */
+  onStartedLeading(signal: AbortSignal): void | Promise<void>;
+  /** Called when leadership has ended, after the lease was released. */
+  onStoppedLeading?(): void;
+}
+
+type Attempt = 'leading' | 'held' | 'failed';
+
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease with client-go's rules, so only one of
+ * several replicas reconciles. Writes are conditional on the resourceVersion, and a lease is
+ * taken over only when it has not changed for its duration as seen by this process's clock.
+ */
+export class LeaderElector {
+  readonly #client: KubeClient;
+  readonly #namespace: string;
+  readonly #name: string;
+  readonly #identity: string;
+  readonly #leaseDurationSeconds: number;
+  readonly #renewDeadlineMs: number;
+  readonly #retryPeriodMs: number;
+  readonly #logger: Logger;
+  #observed: { resourceVersion: string; at: number } | undefined;
+  #isLeader = false;
+
+  constructor(client: KubeClient, options: LeaderElectorOptions) {
+    const leaseDuration = options.leaseDurationSeconds ?? 15;
+    const renewDeadline = options.renewDeadlineSeconds ?? 10;
+    const retryPeriod = options.retryPeriodSeconds ?? 2;
+    const issues: FieldIssue[] = [];
+    if (!Number.isInteger(leaseDuration) || leaseDuration < 1)
+      issues.push({ path: 'leaseDurationSeconds', message: 'must be a whole number >= 1' });
+    if (!(renewDeadline < leaseDuration))
+      issues.push({
+        path: 'renewDeadlineSeconds',
+        message: 'must be less than the lease duration',
+      });
+    // client-go's rule, so a renewal can be retried at least once before the deadline.
+    if (!(retryPeriod > 0 && retryPeriod * 1.2 < renewDeadline))
+      issues.push({
+        path: 'retryPeriodSeconds',
+        message: 'must be > 0, and 1.2 times it less than the renew deadline',
+      });
+    if (!options.identity) issues.push({ path: 'identity', message: 'is required' });
+    if (issues.length > 0) throw new ConfigurationError(issues);
+    this.#client = client;
+    this.#namespace = options.namespace;
+    this.#name = options.name;
+    this.#identity = options.identity;
+    this.#leaseDurationSeconds = leaseDuration;
+    this.#renewDeadlineMs = renewDeadline * 1000;
+    this.#retryPeriodMs = retryPeriod * 1000;
+    this.#logger = withFields(options.logger ?? noopLogger, {
+      lease: `${options.namespace}/${options.name}`,
+      identity: options.identity,
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.#isLeader;
+  }
+
+  /**
+   * Competes for the lease until this candidate leads, then calls `onStartedLeading` and renews
+   * until `signal` aborts or renewing fails for the renew deadline. Resolves when leadership has
+   * ended (releasing the lease unless it was lost); call it again to compete again.
+   */
+  async run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
+    let acquired = false;
+    while (!acquired && !signal.aborted) {
+      acquired = (await this.#attempt(signal)) === 'leading';
+      if (!acquired) await delay(this.#jittered(), signal);
+    }
+    if (signal.aborted) {
+      // An attempt cut short by the abort may still have taken the lease; give it back.
+      await this.#release();
+      return;
+    }
+    this.#isLeader = true;
+    this.#logger.info({}, 'started leading');
+    const leading = new AbortController();
+    const follow = () => leading.abort(signal.reason);
+    signal.addEventListener('abort', follow, { once: true });
+    const stopRenewing = new AbortController();
+    const renewing = this.#renew(leading, stopRenewing.signal);
+    const work = Promise.resolve()
+      .then(() => callbacks.onStartedLeading(leading.signal))
+      .catch((error: unknown) => {
+        this.#logger.error(describeError(error), 'leader work failed; giving up leadership');
+        leading.abort(error);
+      });
+    await aborted(leading.signal);
+    await work;
+    signal.removeEventListener('abort', follow);
+    stopRenewing.abort();
+    if ((await renewing) === 'stopped') await this.#release();
+    this.#isLeader = false;
+    this.#logger.info({}, 'stopped leading');
+    callbacks.onStoppedLeading?.();
+  }
+
+  /** Renews until `stop`; on losing the lease, aborts `leading` and says so. */
+  async #renew(leading: AbortController, stop: AbortSignal): Promise<'lost' | 'stopped'> {
+    let lastRenewal = performance.now();
+    for (;;) {
+      await delay(this.#retryPeriodMs, stop);
+      if (stop.aborted) return 'stopped';
+      const attempt = await this.#attempt(
+        AbortSignal.any([stop, AbortSignal.timeout(this.#renewDeadlineMs)]),
+      );
+      if (stop.aborted) return 'stopped';
+      if (attempt === 'leading') {
+        lastRenewal = performance.now();
+        continue;
+      }
+      if (attempt === 'held' || performance.now() - lastRenewal >= this.#renewDeadlineMs) {
+        this.#logger.warn({ attempt }, 'lost the lease');
+        this.#isLeader = false;
+        leading.abort(new Error('leadership lost'));
+        return 'lost';
+      }
+    }
+  }
+
+  /** One try to take or renew the lease. */
+  async #attempt(signal: AbortSignal): Promise<Attempt> {
+    const request = { signal };
+    try {
+      const raw = await this.#client.get(resources.leases, this.#namespace, this.#name, request);
+      if (!raw) {
+        const { object } = await this.#client.create(
+          resources.leases,
+          this.#namespace,
+          {
+            metadata: { name: this.#name, namespace: this.#namespace },
+            spec: acquiredSpec(undefined, this.#identity, this.#leaseDurationSeconds, new Date()),
+          },
+          request,
+        );
+        this.#observe(object);
+        return 'leading';
+      }
+      const lease = LeaseSchema.parse(raw);
+      this.#observe(raw);
+      const sinceChange = performance.now() - (this.#observed?.at ?? 0);
+      if (heldByOther(lease.spec, this.#identity, sinceChange, this.#leaseDurationSeconds))
+        return 'held';
+      const spec = acquiredSpec(lease.spec, this.#identity, this.#leaseDurationSeconds, new Date());
+      const updated = await this.#client.replace(
+        resources.leases,
+        this.#namespace,
+        this.#name,
+        { ...raw, spec },
+        request,
+      );
+      this.#observe(updated);
+      return 'leading';
+    } catch (error) {
+      // A conflict or AlreadyExists means another candidate wrote first: an ordinary loss.
+      const raced =
+        isKubernetesError(error, 'Conflict') || isKubernetesError(error, 'AlreadyExists');
+      if (!signal.aborted && !raced)
+        this.#logger.warn(describeError(error), 'lease request failed');
+      return 'failed';
+    }
+  }
+
+  /** Gives the lease up if this candidate still holds it, so a successor need not wait. */
+  async #release(): Promise<void> {
+    try {
+      const request = { signal: AbortSignal.timeout(this.#renewDeadlineMs) };
+      const raw = await this.#client.get(resources.leases, this.#namespace, this.#name, request);
+      if (!raw) return;
+      const lease = LeaseSchema.parse(raw);
+      if (lease.spec?.holderIdentity !== this.#identity) return;
+      await this.#client.replace(
+        resources.leases,
+        this.#namespace,
+        this.#name,
+        { ...raw, spec: releasedSpec(lease.spec, new Date()) },
+        request,
+      );
+      this.#logger.info({}, 'released the lease');
+    } catch (error) {
+      this.#logger.warn(describeError(error), 'could not release the lease');
+    }
+  }
+
+  #observe(lease: KubeObject): void {
+    const resourceVersion = lease.metadata?.resourceVersion ?? '';
+    if (this.#observed?.resourceVersion !== resourceVersion) {
+      this.#observed = { resourceVersion, at: performance.now() };
+    }
+  }
+
+  /** client-go's jitter: the retry period plus up to 1.2 times more. */
+  #jittered(): number {
+    return this.#retryPeriodMs * (1 + Math.random() * 1.2);
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { acquiredSpec, heldByOther, microTime, releasedSpec } from './lease.js';
+
+const t0 = new Date('2026-03-04T05:06:07.089Z');
+
+describe('lease decisions', () => {
+  it('takes a new lease with no transition counted', () => {
+    expect(acquiredSpec(undefined, 'a', 15, t0)).toEqual({
+      holderIdentity: 'a',
+      leaseDurationSeconds: 15,
+      acquireTime: '2026-03-04T05:06:07.089000Z',
+      renewTime: '2026-03-04T05:06:07.089000Z',
+      leaseTransitions: 0,
+    });
+  });
+
+  it('renews without moving acquireTime or counting a transition', () => {
+    const held = acquiredSpec(undefined, 'a', 15, t0);
+    const later = new Date(t0.getTime() + 2_000);
+    expect(acquiredSpec(held, 'a', 15, later)).toMatchObject({
+      acquireTime: held.acquireTime,
+      renewTime: microTime(later),
+      leaseTransitions: 0,
+    });
+  });
+
+  it('counts a transition whenever the holder changes, also after a release', () => {
+    const held = acquiredSpec(undefined, 'a', 15, t0);
+    const takenOver = acquiredSpec(held, 'b', 15, t0);
+    expect(takenOver.leaseTransitions).toBe(1);
+    const released = releasedSpec(takenOver, t0);
+    expect(released).toMatchObject({ holderIdentity: '', leaseTransitions: 1 });
+    expect(acquiredSpec(released, 'a', 15, t0).leaseTransitions).toBe(2);
+  });
+
+  it('sees a lease as held by another until it has not changed for its duration', () => {
+    const held = acquiredSpec(undefined, 'a', 10, t0);
+    expect(heldByOther(held, 'b', 9_999, 15)).toBe(true);
+    expect(heldByOther(held, 'b', 10_000, 15)).toBe(false);
+    expect(heldByOther(held, 'a', 0, 15)).toBe(false);
+    expect(heldByOther(releasedSpec(held, t0), 'b', 0, 15)).toBe(false);
+    expect(heldByOther(undefined, 'b', 0, 15)).toBe(false);
+    expect(heldByOther({ holderIdentity: 'a' }, 'b', 14_000, 15)).toBe(true);
+  });
+});

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from './clock.js';
+import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
+import { type QueueMetrics, WorkQueue } from './workqueue.js';
+
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function queue(options: { clock?: ManualClock; metrics?: QueueMetrics } = {}) {
+  const clock = options.clock ?? new ManualClock();
+  return new WorkQueue<string>({
+    clock,
+    rateLimiter: new ExponentialBackoffRateLimiter(5, 1_000),
+    name: 'test',
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+}
+
+describe('WorkQueue', () => {
+  it('queues a key at most once, in first-added order', async () => {
+    const q = queue();
+    for (const key of ['a', 'b', 'a', 'c', 'b', 'a']) q.add(key);
+    expect(q.len()).toBe(3);
+    expect([await q.get(), await q.get(), await q.get()]).toEqual(['a', 'b', 'c']);
+    expect(q.len()).toBe(0);
+  });
+
+  it('does not hand out a key being processed; re-added meanwhile, it comes back once after done', async () => {
+    const q = queue();
+    q.add('a');
+    expect(await q.get()).toBe('a');
+    q.add('a');
+    q.add('a');
+    expect(q.len()).toBe(0);
+    let next: string | undefined;
+    void q.get().then((key) => {
+      next = key;
+    });
+    await settle();
+    expect(next).toBeUndefined();
+    q.done('a');
+    await settle();
+    expect(next).toBe('a');
+    q.done('a');
+    expect(q.len()).toBe(0);
+  });
+
+  it('lets a key processed without re-adds go', async () => {
+    const q = queue();
+    q.add('a');
+    q.done((await q.get()) as string);
+    expect(q.len()).toBe(0);
+  });
+
+  it('with many workers, never processes one key concurrently and misses no add', async () => {
+    const q = queue();
+    const active = new Set<string>();
+    const lastAdd = new Map<string, number>();
+    const lastStart = new Map<string, number>();
+    let overlap = false;
+    let tick = 0;
+    const worker = async () => {
+      for (;;) {
+        const key = await q.get();
+        if (key === undefined) return;
+        if (active.has(key)) overlap = true;
+        active.add(key);
+        lastStart.set(key, ++tick);
+        await settle();
+        active.delete(key);
+        q.done(key);
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    for (let i = 0; i < 300; i += 1) {
+      const key = `k${i % 5}`;
+      lastAdd.set(key, ++tick);
+      q.add(key);
+      if (i % 7 === 0) await settle();
+    }
+    while (q.len() > 0 || active.size > 0) await settle();
+    q.shutDown();
+    await Promise.all(workers);
+    expect(overlap).toBe(false);
+    for (const [key, added] of lastAdd) expect(lastStart.get(key)).toBeGreaterThan(added);
+  });
+
+  it('addAfter queues the key when its time comes; the earliest pending time wins', () => {
+    const clock = new ManualClock();
+    const q = queue({ clock });
+    q.addAfter('a', 100);
+    q.addAfter('b', 100);
+    q.addAfter('b', 10);
+    q.addAfter('c', 10);
+    q.addAfter('c', 100);
+    clock.advance(9);
+    expect(q.len()).toBe(0);
+    clock.advance(1);
+    expect(q.len()).toBe(2);
+    clock.advance(89);
+    expect(q.len()).toBe(2);
+    clock.advance(1);
+    expect(q.len()).toBe(3);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('addAfter with no delay adds at once', () => {
+    const q = queue();
+    q.addAfter('a', 0);
+    expect(q.len()).toBe(1);
+  });
+
+  it('backs a failing key off exponentially until forgotten', async () => {
+    const clock = new ManualClock();
+    const q = queue({ clock });
+    const readyAfter = async (): Promise<number> => {
+      q.addRateLimited('a');
+      let waited = 0;
+      while (q.len() === 0) {
+        clock.advance(1);
+        waited += 1;
+      }
+      q.done((await q.get()) as string);
+      return waited;
+    };
+    expect(q.numRequeues('a')).toBe(0);
+    expect([
+      await readyAfter(),
+      await readyAfter(),
+      await readyAfter(),
+      await readyAfter(),
+    ]).toEqual([5, 10, 20, 40]);
+    expect(q.numRequeues('a')).toBe(4);
+    q.forget('a');
+    expect(q.numRequeues('a')).toBe(0);
+    expect(await readyAfter()).toBe(5);
+  });
+
+  it('after shutDown, get returns undefined, waiting gets wake up and adds are ignored', async () => {
+    const clock = new ManualClock();
+    const q = queue({ clock });
+    const waiting = q.get();
+    q.addAfter('later', 50);
+    q.shutDown();
+    expect(await waiting).toBeUndefined();
+    expect(q.shuttingDown).toBe(true);
+    q.add('a');
+    q.addRateLimited('b');
+    clock.advance(1_000);
+    expect(q.len()).toBe(0);
+    expect(await q.get()).toBeUndefined();
+  });
+
+  it('shutDownWithDrain resolves only when in-flight keys are done, and does not requeue them', async () => {
+    const q = queue();
+    q.add('a');
+    q.add('b');
+    const a = (await q.get()) as string;
+    q.add('a');
+    let drained = false;
+    const drain = q.shutDownWithDrain().then(() => {
+      drained = true;
+    });
+    await settle();
+    expect(drained).toBe(false);
+    q.done(a);
+    await drain;
+    expect(drained).toBe(true);
+    expect(q.len()).toBe(0);
+    expect(await q.get()).toBeUndefined();
+  });
+
+  it('reports adds, depth, time in queue and retries', async () => {
+    const clock = new ManualClock();
+    const calls: string[] = [];
+    const metrics: QueueMetrics = {
+      added: (name) => calls.push(`added ${name}`),
+      depth: (name, depth) => calls.push(`depth ${name} ${depth}`),
+      waited: (name, seconds) => calls.push(`waited ${name} ${seconds}`),
+      retried: (name) => calls.push(`retried ${name}`),
+    };
+    const q = queue({ clock, metrics });
+    q.add('a');
+    q.add('a');
+    clock.advance(1_500);
+    const key = (await q.get()) as string;
+    q.addRateLimited(key);
+    expect(calls).toEqual([
+      'added test',
+      'depth test 1',
+      'waited test 1.5',
+      'depth test 0',
+      'retried test',
+    ]);
+  });
+});

@@ -1,0 +1,56 @@
+import type { Logger } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
+import { EventRecorder } from '../src/index.js';
+
+type Event = KubeObject & {
+  involvedObject?: Record<string, unknown>;
+  reason?: string;
+  message?: string;
+  type?: string;
+  reportingComponent?: string;
+};
+
+describeWithControlPlane('EventRecorder on a real API server', () => {
+  const env = useTestNamespace();
+
+  it('records events that name the object, as kubectl describe finds them', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    const { object } = await client.create<KubeObject>(resources.configMaps, env.namespace, {
+      metadata: { name: 'subject' },
+    });
+    const recorder = new EventRecorder(client, 'roundhouse-test', { instance: 'test-pod' });
+    await recorder.record(object, 'Normal', 'Started', 'execution started');
+    await recorder.record(object, 'Warning', 'Failed', 'exit code 3');
+    const { items } = await client.list<Event>(resources.events, env.namespace, {
+      fieldSelector: `involvedObject.uid=${object.metadata?.uid}`,
+    });
+    expect(items.map((e) => [e.type, e.reason, e.message, e.reportingComponent]).sort()).toEqual([
+      ['Normal', 'Started', 'execution started', 'roundhouse-test'],
+      ['Warning', 'Failed', 'exit code 3', 'roundhouse-test'],
+    ]);
+    expect(items[0]?.involvedObject).toMatchObject({
+      kind: 'ConfigMap',
+      name: 'subject',
+      namespace: env.namespace,
+    });
+  });
+
+  it('never throws: a refused event is logged', async () => {
+    const nobody = new KubeClient(await env.userKubeConfig('no-rights'));
+    const warn = vi.fn();
+    const logger: Logger = { debug: () => {}, info: () => {}, warn, error: () => {} };
+    const recorder = new EventRecorder(nobody, 'roundhouse-test', { logger });
+    await recorder.record(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: env.namespace } },
+      'Normal',
+      'Started',
+      'hello',
+    );
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ reason: 'Forbidden', eventReason: 'Started' }),
+      'could not record event',
+    );
+  });
+});

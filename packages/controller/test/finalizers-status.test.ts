@@ -1,0 +1,178 @@
+import { type Condition, isKubernetesError, KubernetesApiError } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  addFinalizer,
+  hasFinalizer,
+  removeFinalizer,
+  setCondition,
+  updateStatus,
+} from '../src/index.js';
+import { type Widget, widget, widgetCrd, widgets } from './widgets.js';
+
+const ours = 'test.roundhouse.dev/cleanup';
+const theirs = 'example.com/other';
+
+describeWithControlPlane('finalizer and status helpers on a real API server', () => {
+  const env = useTestNamespace();
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    await env.installCrds([widgetCrd]);
+  });
+
+  const create = async (body: Widget = widget()) =>
+    (await client().create<Widget>(widgets, env.namespace, body)).object;
+
+  describe('addFinalizer / removeFinalizer', () => {
+    it('adds once and removes only its own finalizer', async () => {
+      const created = await create({
+        ...widget(),
+        metadata: { ...widget().metadata, finalizers: [theirs] },
+      });
+      const added = await addFinalizer(client(), widgets, created, ours);
+      expect(added.metadata?.finalizers).toEqual([theirs, ours]);
+      expect(hasFinalizer(added, ours)).toBe(true);
+      const again = await addFinalizer(client(), widgets, added, ours);
+      expect(again.metadata?.resourceVersion).toBe(added.metadata?.resourceVersion);
+      const removed = await removeFinalizer(client(), widgets, again, ours);
+      expect(removed?.metadata?.finalizers).toEqual([theirs]);
+      expect(hasFinalizer(removed as Widget, ours)).toBe(false);
+    });
+
+    it('works from a stale copy without dropping a finalizer someone added meanwhile', async () => {
+      const stale = await create();
+      const name = stale.metadata?.name as string;
+      const other = (finalizers: string[]) =>
+        client().patch<Widget>(widgets, env.namespace, name, { metadata: { finalizers } });
+      await other([theirs]);
+      const added = await addFinalizer(client(), widgets, stale, ours);
+      expect(added.metadata?.finalizers).toEqual([theirs, ours]);
+      await other([theirs, ours, 'example.com/third']);
+      const removed = await removeFinalizer(client(), widgets, added, ours);
+      expect(removed?.metadata?.finalizers).toEqual([theirs, 'example.com/third']);
+    });
+
+    it('lets a deleted object go when its last finalizer is removed, and reports a gone object as null', async () => {
+      const created = await addFinalizer(client(), widgets, await create(), ours);
+      const name = created.metadata?.name as string;
+      await client().delete(widgets, env.namespace, name);
+      const deleting = await client().get<Widget>(widgets, env.namespace, name);
+      expect(deleting?.metadata?.deletionTimestamp).toBeDefined();
+      await removeFinalizer(client(), widgets, deleting as Widget, ours);
+      await vi.waitFor(async () => {
+        expect(await client().get(widgets, env.namespace, name)).toBeNull();
+      });
+      expect(await removeFinalizer(client(), widgets, created, ours)).toBeNull();
+      const gone = { metadata: { name, namespace: env.namespace, resourceVersion: '1' } };
+      const error = await addFinalizer(client(), widgets, gone, ours).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KubernetesApiError);
+      expect(isKubernetesError(error, 'NotFound')).toBe(true);
+    });
+  });
+
+  describe('updateStatus', () => {
+    const ready = (status: Condition['status'], generation: number) => ({
+      type: 'Ready',
+      status,
+      reason: status === 'True' ? 'Done' : 'Working',
+      message: '',
+      observedGeneration: generation,
+    });
+
+    it('writes the status subresource only, and skips a write that changes nothing', async () => {
+      const created = await create(widget({ size: 1 }));
+      const name = created.metadata?.name as string;
+      const compute = (current: Widget) => ({
+        ...current.status,
+        conditions: setCondition(
+          current.status?.conditions as Condition[] | undefined,
+          ready('True', current.metadata?.generation ?? 0),
+        ),
+      });
+      const written = await updateStatus<Widget>(
+        client(),
+        widgets,
+        env.namespace,
+        name,
+        (current) => ({
+          ...compute(current),
+          // Only the status subresource is written: a spec change here must not stick.
+          spec: 'ignored',
+        }),
+      );
+      expect(written?.status?.conditions).toMatchObject([
+        { type: 'Ready', status: 'True', observedGeneration: 1 },
+      ]);
+      expect(written?.spec).toEqual({ size: 1 });
+      const unchanged = await updateStatus<Widget>(client(), widgets, env.namespace, name, compute);
+      expect(unchanged?.metadata?.resourceVersion).toBe(written?.metadata?.resourceVersion);
+      const skipped = await updateStatus<Widget>(
+        client(),
+        widgets,
+        env.namespace,
+        name,
+        () => undefined,
+      );
+      expect(skipped?.metadata?.resourceVersion).toBe(written?.metadata?.resourceVersion);
+    });
+
+    it('on a 409 conflict re-reads and recomputes, keeping the other writer’s change', async () => {
+      const name = (await create()).metadata?.name as string;
+      const other = client();
+      /** Lets another writer change the status right after the first read. */
+      class RacingClient extends KubeClient {
+        #raced = false;
+        override async get<T extends KubeObject>(
+          ...args: Parameters<KubeClient['get']>
+        ): Promise<T | null> {
+          const read = await super.get<T>(...args);
+          if (!this.#raced) {
+            this.#raced = true;
+            await other.patch(
+              widgets,
+              env.namespace,
+              name,
+              { status: { other: 'theirs' } },
+              {
+                subresource: 'status',
+              },
+            );
+          }
+          return read;
+        }
+      }
+      const seen: unknown[] = [];
+      const result = await updateStatus<Widget>(
+        new RacingClient(env.kubeConfig),
+        widgets,
+        env.namespace,
+        name,
+        (current) => {
+          seen.push(current.status);
+          return { ...current.status, mine: 'ours' };
+        },
+      );
+      expect(seen).toEqual([undefined, { other: 'theirs' }]);
+      expect(result?.status).toEqual({ other: 'theirs', mine: 'ours' });
+    });
+
+    it('returns null for a missing object and throws NotFound for a kind without status', async () => {
+      expect(
+        await updateStatus(client(), widgets, env.namespace, 'missing', () => ({ a: 1 })),
+      ).toBeNull();
+      await client().create(resources.configMaps, env.namespace, {
+        metadata: { name: 'no-status' },
+      });
+      const error = await updateStatus<KubeObject>(
+        client(),
+        resources.configMaps,
+        env.namespace,
+        'no-status',
+        () => ({ a: 1 }),
+      ).catch((e: unknown) => e);
+      expect(isKubernetesError(error, 'NotFound')).toBe(true);
+    });
+  });
+});
