@@ -1,0 +1,126 @@
+import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
+import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
+import { Registry } from '@roundhouse/core';
+import { KubeClient, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import {
+  apply,
+  manifest,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+describeWithControlPlane('WorkflowExecution controller with the ansible engine', () => {
+  const env = useTestNamespace({ prefix: 'wfe-ansible' });
+  let executionNamespace: string;
+  let simulator: AwxSimulator;
+  let awx: AwxClient;
+  let controller: RunningController;
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-ansible-exec');
+    simulator = await startAwxSimulator();
+    for (const [name, outcome] of [
+      ['restart', 'successful'],
+      ['broken', 'failed'],
+    ] as const) {
+      simulator.state.addJobTemplate({
+        name,
+        askVariablesOnLaunch: true,
+        askCredentialOnLaunch: true,
+        schedule: {
+          pendingMs: 100,
+          runningMs: 800,
+          outcome,
+          jobExplanation: outcome === 'failed' ? 'host unreachable' : '',
+        },
+      });
+    }
+    awx = new AwxClient({
+      baseUrl: simulator.url,
+      token: simulator.token,
+      apiPrefix: simulator.apiPrefix,
+    });
+    await client().create(resources.secrets, executionNamespace, {
+      metadata: { name: 'db' },
+      stringData: { password: 'canary-7d1e-secret' },
+    });
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      registry: new Registry().register(new AnsibleExecutor(awx, client())),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 1_000,
+      pollIntervalMs: { initial: 200, max: 1_000 },
+    });
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+    await awx?.close();
+    await simulator?.stop();
+  });
+
+  it('polls an AWX job to Completed and removes its ephemeral credential after the cooldown', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'restart' },
+        dependencies: { secrets: [{ name: 'db' }] },
+      }),
+    );
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    expect(running.status?.executionRef?.name).toMatch(/^awx-job-\d+$/);
+    expect(simulator.state.liveCredentials({ origin: 'api' })).toHaveLength(1);
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    await vi.waitFor(async () => {
+      const current = await read(client(), env.namespace, wfe.metadata.name);
+      expect(current?.status?.conditions?.find((c) => c.type === 'LockReleased')?.status).toBe(
+        'True',
+      );
+      expect(simulator.state.liveCredentials({ origin: 'api' })).toEqual([]);
+    }, patience);
+    expect(simulator.state.jobs()).toHaveLength(1);
+  });
+
+  it("fails with TaskFailed and AWX's explanation, never showing the secret", async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'broken' },
+        dependencies: { secrets: [{ name: 'db' }] },
+      }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'TaskFailed',
+      wasExecutionFailure: true,
+    });
+    expect(failed.status?.failureDetails?.message).toContain('host unreachable');
+    expect(JSON.stringify(failed)).not.toContain('canary-7d1e-secret');
+  });
+
+  it('fails an execution naming a job template that does not exist as a ConfigurationError', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'no-such-template' } }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'ConfigurationError',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain('no-such-template');
+    expect(simulator.state.jobs()).toHaveLength(2);
+  });
+});
