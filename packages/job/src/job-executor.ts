@@ -49,8 +49,12 @@ export class JobExecutor implements Executor {
       ttlSecondsAfterFinished: options.ttlSecondsAfterFinished ?? 600,
       securityProfile: options.securityProfile ?? 'restricted',
     };
-    this.#jobs = new OwnedResources<JobObject>(client, resources.jobs, conventions, (job) =>
-      isJobFinished(JobStateSchema.parse(job)),
+    this.#jobs = new OwnedResources<JobObject>(
+      client,
+      resources.jobs,
+      conventions,
+      (job) => isJobFinished(JobStateSchema.parse(job)),
+      this.#log,
     );
   }
 
@@ -98,16 +102,7 @@ export class JobExecutor implements Executor {
     namespace: string,
     options: OperationOptions = {},
   ): Promise<void> {
-    const name = this.#jobName(wfe);
-    const outcome = await this.#jobs.deleteOwned(wfe, namespace, name, options);
-    if (outcome === 'deleted')
-      this.#log.info({ namespace, job: name, wfe: wfe.metadata.name }, 'deleted Job');
-    if (outcome === 'not-owned') {
-      this.#log.info(
-        { namespace, job: name, wfe: wfe.metadata.name },
-        'not deleting Job owned by another WorkflowExecution',
-      );
-    }
+    await this.#jobs.deleteOwned(wfe, namespace, this.#jobName(wfe), options);
   }
 
   /**

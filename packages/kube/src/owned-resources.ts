@@ -2,6 +2,8 @@ import {
   type Conventions,
   isKubernetesError,
   isOwnedBy,
+  type Logger,
+  noopLogger,
   type OperationOptions,
   ownerFromLabels,
   PreviousExecutionNotCleanedError,
@@ -31,6 +33,7 @@ export class OwnedResources<T extends KubeObject> {
     private readonly conventions: Conventions,
     /** Whether the resource has reached a terminal state, so its lock is stale rather than busy. */
     private readonly isFinished: (object: T) => boolean,
+    private readonly logger: Logger = noopLogger,
   ) {}
 
   /**
@@ -80,13 +83,28 @@ export class OwnedResources<T extends KubeObject> {
   /**
    * Deletes the resource if this execution owns it, in the background so dependents go too.
    * The uid precondition makes sure a newer resource that took the name after our read is
-   * never deleted. Returns what happened.
+   * never deleted. Returns what happened, and logs it.
    */
   async deleteOwned(
     wfe: WorkflowExecution,
     namespace: string,
     name: string,
     options: OperationOptions = {},
+  ): Promise<'deleted' | 'absent' | 'not-owned'> {
+    const outcome = await this.#deleteOwned(wfe, namespace, name, options);
+    const fields = { namespace, name, kind: this.type.kind, wfe: wfe.metadata.name };
+    if (outcome === 'deleted') this.logger.info(fields, `deleted ${this.type.kind}`);
+    if (outcome === 'not-owned') {
+      this.logger.info(fields, `not deleting ${this.type.kind} owned by another WorkflowExecution`);
+    }
+    return outcome;
+  }
+
+  async #deleteOwned(
+    wfe: WorkflowExecution,
+    namespace: string,
+    name: string,
+    options: OperationOptions,
   ): Promise<'deleted' | 'absent' | 'not-owned'> {
     throwIfAborted(options.signal, `delete ${this.type.kind} ${namespace}/${name}`);
     const object = await this.client.get<T>(this.type, namespace, name, options);

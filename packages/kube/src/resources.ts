@@ -25,6 +25,7 @@ export const resources = Object.freeze({
   serviceAccounts: resource('', 'v1', 'ServiceAccount', 'serviceaccounts'),
   events: resource('', 'v1', 'Event', 'events'),
   jobs: resource('batch', 'v1', 'Job', 'jobs'),
+  deployments: resource('apps', 'v1', 'Deployment', 'deployments'),
   leases: resource('coordination.k8s.io', 'v1', 'Lease', 'leases'),
   customResourceDefinitions: resource(
     'apiextensions.k8s.io',

@@ -102,6 +102,7 @@ export class TektonExecutor implements Executor {
       this.#pipelineRunType,
       conventions,
       (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
+      this.#log,
     );
   }
 
@@ -199,20 +200,7 @@ export class TektonExecutor implements Executor {
     namespace: string,
     options: OperationOptions = {},
   ): Promise<void> {
-    const name = this.#runName(wfe);
-    const outcome = await this.#pipelineRuns.deleteOwned(wfe, namespace, name, options);
-    if (outcome === 'deleted') {
-      this.#log.info(
-        { namespace, pipelineRun: name, wfe: wfe.metadata.name },
-        'deleted PipelineRun',
-      );
-    }
-    if (outcome === 'not-owned') {
-      this.#log.info(
-        { namespace, pipelineRun: name, wfe: wfe.metadata.name },
-        'not deleting PipelineRun owned by another WorkflowExecution',
-      );
-    }
+    await this.#pipelineRuns.deleteOwned(wfe, namespace, this.#runName(wfe), options);
   }
 
   #runName(wfe: WorkflowExecution): string {
