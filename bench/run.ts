@@ -1,5 +1,6 @@
 import { ensureBinaries, startControlPlane } from '@roundhouse/testenv';
 import { apiGroups } from './api.js';
+import { controllerThroughput, executions } from './controller.js';
 import { coreGroups } from './core.js';
 import { printGroup, runGroup } from './harness.js';
 
@@ -11,15 +12,29 @@ console.log(
 console.log('Ratios compare time per operation with the group baseline measured in this run.');
 for (const group of coreGroups) printGroup(group.title, await runGroup(group, timeMs));
 
-const binaries = await ensureBinaries(false).catch((error: Error) => {
+const binaries = await ensureBinaries(true).catch((error: Error) => {
   console.log(`\nAPI benchmarks skipped: ${error.message}`);
   return undefined;
 });
 if (binaries) {
-  const plane = await startControlPlane({ binaries: binaries.paths });
+  const plane = await startControlPlane({ workloads: true, binaries: binaries.paths });
   try {
     for (const group of await apiGroups(plane))
       printGroup(group.title, await runGroup(group, timeMs * 2));
+    const run = await controllerThroughput(plane);
+    printGroup(`${executions} executions to Completed through real Jobs (one run each)`, [
+      {
+        name: 'baseline: the same Jobs created directly',
+        opsPerSecond: (executions * 1000) / run.baselineMs,
+        ratio: 1,
+      },
+      {
+        name: 'WorkflowExecutions through the controller',
+        opsPerSecond: (executions * 1000) / run.controllerMs,
+        ratio: run.controllerMs / run.baselineMs,
+      },
+    ]);
+    console.log(`  heap growth while the controller ran them: ${run.memoryMiB.toFixed(1)} MiB`);
   } finally {
     await plane.stop();
   }

@@ -106,12 +106,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // Another controller's execution whose resource shares our execution namespace: not ours.
     if (this.#o.watchNamespace !== undefined && namespace !== this.#o.watchNamespace)
       return undefined;
-    const object = await this.#o.client.get<WorkflowExecutionObject>(
-      workflowExecutions,
-      namespace,
-      name,
-      { signal: ctx.signal },
-    );
+    // The cache may lag behind the server; that is safe: status writes recompute from a fresh
+    // read on a conflict, and create adopts what an earlier pass created.
+    const object =
+      this.#o.cache.get(namespace, name) ??
+      (await this.#o.client.get<WorkflowExecutionObject>(workflowExecutions, namespace, name, {
+        signal: ctx.signal,
+      }));
     if (!object) {
       this.#polls.delete(key);
       return undefined;
@@ -190,7 +191,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       (c) => markRunning(c, engine, resourceName, this.#o.executionNamespace, this.#o.now()),
       ctx,
     );
-    await this.#o.events?.record(
+    void this.#o.events?.record(
       toObject(wfe),
       'Normal',
       'ExecutionCreated',
@@ -263,7 +264,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<void> {
     if (result.phase === 'Completed') {
       await this.#write(wfe, (c) => markCompleted(c, result, this.#o.now()), ctx);
-      await this.#o.events?.record(toObject(wfe), 'Normal', 'WorkflowCompleted', result.message);
+      void this.#o.events?.record(toObject(wfe), 'Normal', 'WorkflowCompleted', result.message);
       return;
     }
     await this.#fail(
@@ -321,7 +322,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     ctx: ReconcileContext,
   ): Promise<void> {
     await this.#write(object, (c) => markFailed(c, failure, this.#o.now()), ctx);
-    await this.#o.events?.record(
+    void this.#o.events?.record(
       object,
       'Warning',
       'WorkflowFailed',
@@ -341,7 +342,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       object.metadata?.namespace,
       object.metadata?.name as string,
       (current) => compute(current as WorkflowExecution),
-      { signal: ctx.signal },
+      { signal: ctx.signal, current: object },
     );
   }
 

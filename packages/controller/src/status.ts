@@ -2,10 +2,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { isKubernetesError } from '@roundhouse/core';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 
-export interface UpdateStatusOptions {
+export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
   readonly signal?: AbortSignal;
   /** Writes tried before a persistent conflict is thrown. Default 5. */
   readonly maxAttempts?: number;
+  /**
+   * The object as the caller last saw it (e.g. from an informer cache). The first attempt
+   * computes from it and writes conditionally on its resourceVersion, saving a read; a stale
+   * copy only costs a conflict, after which the object is read fresh.
+   */
+  readonly current?: T;
 }
 
 /**
@@ -24,12 +30,14 @@ export async function updateStatus<T extends KubeObject>(
   namespace: string | undefined,
   name: string,
   compute: (current: T) => unknown,
-  options: UpdateStatusOptions = {},
+  options: UpdateStatusOptions<T> = {},
 ): Promise<T | null> {
   const request = options.signal ? { signal: options.signal } : {};
   const maxAttempts = options.maxAttempts ?? 5;
+  let known = options.current?.metadata?.resourceVersion ? options.current : undefined;
   for (let attempt = 1; ; attempt += 1) {
-    const current = await client.get<T>(type, namespace, name, request);
+    const current = known ?? (await client.get<T>(type, namespace, name, request));
+    known = undefined;
     if (!current) return null;
     const computed = compute(structuredClone(current));
     if (computed === undefined) return current;

@@ -158,6 +158,49 @@ describeWithControlPlane('finalizer and status helpers on a real API server', ()
       expect(result?.status).toEqual({ other: 'theirs', mine: 'ours' });
     });
 
+    it('starts from a known copy without reading, and recovers from a stale one', async () => {
+      const created = await create();
+      const name = created.metadata?.name as string;
+      let reads = 0;
+      class CountingClient extends KubeClient {
+        override async get<T extends KubeObject>(
+          ...args: Parameters<KubeClient['get']>
+        ): Promise<T | null> {
+          reads += 1;
+          return super.get<T>(...args);
+        }
+      }
+      const counting = new CountingClient(env.kubeConfig);
+      const first = await updateStatus<Widget>(
+        counting,
+        widgets,
+        env.namespace,
+        name,
+        () => ({ step: 1 }),
+        {
+          current: created,
+        },
+      );
+      expect(reads).toBe(0);
+      expect(first?.status).toEqual({ step: 1 });
+      // `created` is now stale: the write conflicts, is recomputed from a fresh read, and lands.
+      const seen: unknown[] = [];
+      const second = await updateStatus<Widget>(
+        counting,
+        widgets,
+        env.namespace,
+        name,
+        (current) => {
+          seen.push(current.status);
+          return { ...current.status, step: 2 };
+        },
+        { current: created },
+      );
+      expect(seen).toEqual([undefined, { step: 1 }]);
+      expect(reads).toBe(1);
+      expect(second?.status).toEqual({ step: 2 });
+    });
+
     it('returns null for a missing object and throws NotFound for a kind without status', async () => {
       expect(
         await updateStatus(client(), widgets, env.namespace, 'missing', () => ({ a: 1 })),

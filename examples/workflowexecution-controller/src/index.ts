@@ -1,0 +1,12 @@
+export { type Config, ConfigSchema, cooldownMs, loadConfig } from './config.js';
+export {
+  createWorkflowExecutionController,
+  type WorkflowExecutionControllerOptions,
+} from './controller.js';
+export { workflowExecutionCrd } from './crd.js';
+export { ensureWorkflowExecutionCrd } from './install.js';
+export {
+  WorkflowExecutionReconciler,
+  type WorkflowExecutionReconcilerOptions,
+} from './reconciler.js';
+export { cleanupFinalizer, type WorkflowExecutionObject, workflowExecutions } from './resource.js';
