@@ -1,3 +1,4 @@
+import { ControllerMetrics } from '@roundhouse/controller';
 import { Registry, roundhouseConventions } from '@roundhouse/core';
 import {
   createWorkflowExecutionController,
@@ -28,9 +29,13 @@ const isComplete = (
  * WorkflowExecution controller, against the baseline of creating the same Jobs directly and
  * waiting for them to complete. The ratio is what the controller adds per execution.
  */
-export async function controllerThroughput(
-  plane: ControlPlane,
-): Promise<{ baselineMs: number; controllerMs: number; memoryMiB: number }> {
+export async function controllerThroughput(plane: ControlPlane): Promise<{
+  baselineMs: number;
+  controllerMs: number;
+  memoryMiB: number;
+  reconciles: number;
+  meanReconcileMs: number;
+}> {
   const client = new KubeClient(plane.kubeConfig);
   const direct = await plane.createNamespace('bench-direct');
   let start = performance.now();
@@ -59,6 +64,7 @@ export async function controllerThroughput(
   await ensureWorkflowExecutionCrd(client);
   const watch = await plane.createNamespace('bench-wfe');
   const execution = await plane.createNamespace('bench-exec');
+  const metrics = new ControllerMetrics();
   const { controller } = await createWorkflowExecutionController({
     kubeConfig: plane.kubeConfig,
     registry: new Registry().register(new JobExecutor(client)),
@@ -66,7 +72,7 @@ export async function controllerThroughput(
     watchNamespace: watch,
     conventions: roundhouseConventions,
     workers: Number(process.env.ROUNDHOUSE_BENCH_WORKERS ?? 4),
-    ...((globalThis as { __metrics?: never }).__metrics ? { metrics: (globalThis as { __metrics?: never }).__metrics } : {}),
+    metrics,
   });
   const abort = new AbortController();
   const running = controller.start(abort.signal);
@@ -100,5 +106,21 @@ export async function controllerThroughput(
   const memoryMiB = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
   abort.abort();
   await running;
-  return { baselineMs, controllerMs, memoryMiB };
+  const duration =
+    (await metrics.registry.getSingleMetric('reconcile_duration_seconds')?.get())?.values ?? [];
+  const sum =
+    duration.find(
+      (v) => (v as { metricName?: string }).metricName === 'reconcile_duration_seconds_sum',
+    )?.value ?? 0;
+  const reconciles =
+    duration.find(
+      (v) => (v as { metricName?: string }).metricName === 'reconcile_duration_seconds_count',
+    )?.value ?? 0;
+  return {
+    baselineMs,
+    controllerMs,
+    memoryMiB,
+    reconciles,
+    meanReconcileMs: reconciles ? (sum * 1000) / reconciles : 0,
+  };
 }

@@ -34,6 +34,9 @@ if (binaries) {
         ratio: run.controllerMs / run.baselineMs,
       },
     ]);
+    console.log(
+      `  ${run.reconciles} reconciles, ${run.meanReconcileMs.toFixed(0)} ms each on average`,
+    );
     console.log(`  heap growth while the controller ran them: ${run.memoryMiB.toFixed(1)} MiB`);
   } finally {
     await plane.stop();

@@ -68,13 +68,8 @@ export class JobExecutor implements Executor {
     options: CreateOptions = {},
   ): Promise<CreateResult> {
     const job = buildJob(wfe, namespace, options.dependencies, this.#settings) as JobObject;
-    const { object, warnings, adopted } = await this.#jobs.create(wfe, namespace, job, options);
-    const name = object.metadata?.name as string;
-    this.#log.info(
-      { namespace, job: name, wfe: wfe.metadata.name },
-      adopted ? 'adopted existing Job' : 'created Job',
-    );
-    return { resourceName: name, warnings };
+    const { object, warnings } = await this.#jobs.create(wfe, namespace, job, options);
+    return { resourceName: object.metadata?.name as string, warnings };
   }
 
   async getStatus(

@@ -49,8 +49,10 @@ export class OwnedResources<T extends KubeObject> {
   ): Promise<OwnedCreateResult<T>> {
     const name = body.metadata?.name as string;
     throwIfAborted(options.signal, `create ${this.type.kind} ${namespace}/${name}`);
+    const fields = { namespace, name, kind: this.type.kind, wfe: wfe.metadata.name };
     try {
       const created = await this.client.create(this.type, namespace, body, options);
+      this.logger.info(fields, `created ${this.type.kind}`);
       return { ...created, adopted: false };
     } catch (error) {
       if (!isKubernetesError(error, 'AlreadyExists')) throw error;
@@ -62,6 +64,7 @@ export class OwnedResources<T extends KubeObject> {
       throw new PreviousExecutionNotCleanedError(name, owner);
     }
     if (isOwnedBy(existing.metadata?.labels, wfe, this.conventions)) {
+      this.logger.info(fields, `adopted this execution's existing ${this.type.kind}`);
       return { object: existing, warnings: [], adopted: true };
     }
     if (this.isFinished(existing)) throw new PreviousExecutionNotCleanedError(name, owner);

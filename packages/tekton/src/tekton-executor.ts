@@ -129,18 +129,8 @@ export class TektonExecutor implements Executor {
       ...buildPipelineRun(wfe, namespace, options.dependencies, this.#settings),
       apiVersion: apiVersionOf(this.#pipelineRunType),
     };
-    const { object, warnings, adopted } = await this.#pipelineRuns.create(
-      wfe,
-      namespace,
-      run,
-      options,
-    );
-    const name = object.metadata?.name as string;
-    this.#log.info(
-      { namespace, pipelineRun: name, wfe: wfe.metadata.name },
-      adopted ? 'adopted existing PipelineRun' : 'created PipelineRun',
-    );
-    return { resourceName: name, warnings };
+    const { object, warnings } = await this.#pipelineRuns.create(wfe, namespace, run, options);
+    return { resourceName: object.metadata?.name as string, warnings };
   }
 
   async getStatus(
