@@ -16,7 +16,7 @@ import {
 
 type Status = WorkflowExecutionStatus;
 
-const conditionTypes = {
+export const conditionTypes = {
   ready: 'Ready',
   created: 'ExecutionCreated',
   running: 'ExecutionRunning',
@@ -24,8 +24,6 @@ const conditionTypes = {
   waiting: 'Waiting',
   lockReleased: 'LockReleased',
 } as const;
-
-export { conditionTypes };
 
 function condition(
   wfe: WorkflowExecution,

@@ -1,5 +1,5 @@
 import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { AbortedError, classifyKubernetesError } from '@roundhouse/core';
+import { AbortedError, ConfigurationError, classifyKubernetesError } from '@roundhouse/core';
 import { type Dispatcher, fetch } from 'undici';
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
@@ -266,8 +266,12 @@ export class KubeClient {
     if (options.signal?.aborted)
       throw new AbortedError(operation, { cause: options.signal.reason });
     const cluster = this.#config.getCurrentCluster();
-    if (!cluster)
-      throw classifyKubernetesError(new Error('no current cluster in kubeconfig'), operation);
+    if (!cluster) {
+      throw new ConfigurationError({
+        path: 'kubeconfig',
+        message: `${operation}: the kubeconfig has no current cluster; set current-context to a context whose cluster exists`,
+      });
+    }
     const context = new RequestContext(
       `${cluster.server.replace(/\/$/, '')}${path}`,
       HttpMethod[method],
