@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
+import { buildExtraVars, serializeExtraVars } from '@roundhouse/awx';
 import {
-  buildExtraVars,
   executionResourceName,
   parseWorkflowExecution,
   roundhouseConventions,
-  serializeExtraVars,
   targetLabelValue,
 } from '@roundhouse/core';
 import { buildJob } from '@roundhouse/job';

@@ -1,11 +1,11 @@
 import {
   ConfigurationError,
   type ExecutionResult,
-  KubernetesApiError,
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
   UnsupportedEngineError,
 } from '@roundhouse/core';
+import { KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { classifyResult, classifyStartError } from './failure.js';
 

@@ -2,10 +2,10 @@ import {
   ConfigurationError,
   type ExecutionResult,
   type FailureReason,
-  KubernetesApiError,
   ResourceLockedError,
   UnsupportedEngineError,
 } from '@roundhouse/core';
+import { KubernetesApiError } from '@roundhouse/kube';
 
 /** Engine reasons that classify a failure when the engine gave no failureReason itself. */
 const byEngineReason: Readonly<Record<string, FailureReason>> = {

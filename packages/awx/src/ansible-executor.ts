@@ -5,7 +5,6 @@ import {
   type CreateResult,
   type ExecutionResult,
   type Executor,
-  type ExtraVars,
   type Logger,
   noopLogger,
   type OperationOptions,
@@ -38,6 +37,7 @@ import {
   type AnsibleExecutorSettings,
   parseExecutorOptions,
 } from './executor-options.js';
+import type { ExtraVars } from './extra-vars.js';
 import { type ConfigMapValues, launchExtraVars } from './extra-vars-plan.js';
 import { ignoredFieldIssues, promptIssues } from './launch-prompts.js';
 import type {

@@ -1,10 +1,8 @@
 import {
   AbortedError,
-  type ExtraVars,
   type FieldIssue,
   type Logger,
   noopLogger,
-  serializeExtraVars,
   throwIfAborted,
 } from '@roundhouse/core';
 import { Agent, type Dispatcher, request } from 'undici';
@@ -22,6 +20,7 @@ import {
   AwxTimeoutError,
   connectionError,
 } from './awx-errors.js';
+import { type ExtraVars, serializeExtraVars } from './extra-vars.js';
 import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
 import {
   type Credential,

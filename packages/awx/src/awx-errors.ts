@@ -3,7 +3,12 @@
  * never by message text. Messages name the endpoint and AWX's `detail`; they never contain the
  * token, a request body or a credential input.
  */
-import { type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import {
+  classifyTransportError,
+  type FieldIssue,
+  RoundhouseError,
+  type TransportFailure,
+} from '@roundhouse/core';
 
 /** Something went wrong talking to AWX. */
 export abstract class AwxError extends RoundhouseError {
@@ -82,56 +87,20 @@ export class AwxApiError extends AwxError {
   }
 }
 
-/** Socket errors raised before a request could be written: AWX never saw it. */
-const unsentCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-/** Socket errors that may strike after the request was written. */
-const interruptedCodes = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
-/** OpenSSL's certificate verification failures, as Node reports them. */
-const tlsCodes = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REVOKED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /** AWX could not be reached, or the connection broke before an answer arrived. */
 export class AwxConnectionError extends AwxError {
   readonly reason = 'AWXUnreachable';
+  /** The socket error code, e.g. `ECONNRESET`; `UNKNOWN` when there was none. */
+  readonly code: string;
   override readonly retryable: boolean;
   readonly ambiguous: boolean;
 
-  constructor(
-    endpoint: string,
-    /** The socket error code, e.g. `ECONNRESET`; `UNKNOWN` when there was none. */
-    readonly code: string,
-  ) {
+  constructor(endpoint: string, failure: TransportFailure) {
+    const { code, kind } = failure;
     super(endpoint, `AWX ${endpoint} failed: connection error ${code}`);
-    this.retryable = unsentCodes.has(code) || interruptedCodes.has(code);
-    this.ambiguous = !unsentCodes.has(code);
+    this.code = code;
+    this.retryable = kind !== 'unknown';
+    this.ambiguous = kind !== 'unsent';
   }
 }
 
@@ -152,22 +121,15 @@ export class AwxTlsError extends AwxError {
   }
 }
 
-/** Classifies an error thrown by the HTTP stack by its `code`, looking through `cause`s. */
+/** Classifies an error thrown by the HTTP stack, by its code (see core's transport errors). */
 export function connectionError(
   endpoint: string,
   error: unknown,
 ): AwxConnectionError | AwxTlsError {
-  const code = errorCode(error) ?? 'UNKNOWN';
-  return tlsCodes.has(code)
-    ? new AwxTlsError(endpoint, code)
-    : new AwxConnectionError(endpoint, code);
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  return errorCode((error as { cause?: unknown }).cause);
+  const failure = classifyTransportError(error);
+  return failure.kind === 'tls'
+    ? new AwxTlsError(endpoint, failure.code)
+    : new AwxConnectionError(endpoint, failure);
 }
 
 /** No answer within the client's per-request timeout. */

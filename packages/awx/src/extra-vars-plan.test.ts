@@ -2,11 +2,11 @@ import {
   ConfigurationError,
   kubernautConventions,
   roundhouseConventions,
-  serializeExtraVars,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { executionIdentity } from './execution-identity.js';
+import { serializeExtraVars } from './extra-vars.js';
 import { configMapVariable, launchExtraVars } from './extra-vars-plan.js';
 
 function execution(spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution {

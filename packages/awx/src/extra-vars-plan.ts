@@ -3,12 +3,10 @@
  * parameters with kubernaut's type coercion, the execution's and remediation request's names,
  * the identity marker, and every ConfigMap key as a raw string.
  */
+
 import {
-  buildExtraVars,
   ConfigurationError,
   type Conventions,
-  type ExtraVars,
-  type ExtraVarValue,
   type FieldIssue,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -18,6 +16,7 @@ import {
   wfeNamespaceVariable,
   wfeNameVariable,
 } from './execution-identity.js';
+import { buildExtraVars, type ExtraVars, type ExtraVarValue } from './extra-vars.js';
 
 export interface ConfigMapValues {
   readonly name: string;

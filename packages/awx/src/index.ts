@@ -47,6 +47,13 @@ export {
   markerVariable,
 } from './execution-identity.js';
 export { type AnsibleExecutorOptions, AnsibleExecutorOptionsSchema } from './executor-options.js';
+export {
+  buildExtraVars,
+  coerceParameter,
+  type ExtraVars,
+  type ExtraVarValue,
+  serializeExtraVars,
+} from './extra-vars.js';
 export { type ConfigMapValues, configMapVariable, launchExtraVars } from './extra-vars-plan.js';
 export type {
   Credential,

@@ -12,7 +12,7 @@ describe('isRetryable', () => {
       status(502),
       status(503),
       status(504),
-      new AwxConnectionError('GET jobs/1/', 'ECONNRESET'),
+      new AwxConnectionError('GET jobs/1/', { kind: 'interrupted', code: 'ECONNRESET' }),
       new AwxTimeoutError('GET jobs/1/', 100),
     ]) {
       expect(isRetryable(error, 'repeatable'), error.message).toBe(true);
@@ -24,11 +24,19 @@ describe('isRetryable', () => {
 
   it('repeats a create only when AWX cannot have acted on it', () => {
     expect(isRetryable(status(429), 'unsent-only')).toBe(true);
-    expect(isRetryable(new AwxConnectionError('POST x/', 'ECONNREFUSED'), 'unsent-only')).toBe(
-      true,
-    );
+    expect(
+      isRetryable(
+        new AwxConnectionError('POST x/', { kind: 'unsent', code: 'ECONNREFUSED' }),
+        'unsent-only',
+      ),
+    ).toBe(true);
     expect(isRetryable(status(503), 'unsent-only')).toBe(false);
-    expect(isRetryable(new AwxConnectionError('POST x/', 'ECONNRESET'), 'unsent-only')).toBe(false);
+    expect(
+      isRetryable(
+        new AwxConnectionError('POST x/', { kind: 'interrupted', code: 'ECONNRESET' }),
+        'unsent-only',
+      ),
+    ).toBe(false);
     expect(isRetryable(new AwxTimeoutError('POST x/', 100), 'unsent-only')).toBe(false);
   });
 });

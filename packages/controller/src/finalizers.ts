@@ -1,5 +1,6 @@
-import { ConfigurationError, isKubernetesError, KubernetesApiError } from '@roundhouse/core';
+import { ConfigurationError } from '@roundhouse/core';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
+import { isKubernetesError, KubernetesApiError } from '@roundhouse/kube';
 
 export interface FinalizerOptions {
   readonly signal?: AbortSignal;

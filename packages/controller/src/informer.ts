@@ -1,15 +1,12 @@
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
-import {
-  AbortedError,
-  classifyKubernetesError,
-  type KubernetesApiError,
-  type Logger,
-  noopLogger,
-} from '@roundhouse/core';
+import { AbortedError, type Logger, noopLogger } from '@roundhouse/core';
 import {
   apiVersionOf,
+  classifyKubernetesError,
   KubeClient,
   type KubeObject,
+  type KubernetesApiError,
+  kubernetesErrorFromResponse,
   type ResourceType,
   resourcePath,
 } from '@roundhouse/kube';
@@ -292,7 +289,7 @@ export class Informer<T extends KubeObject> {
         const status = WatchStatusSchema.safeParse(object);
         const code = status.success ? status.data.code : undefined;
         if (code === 410) return 'gone';
-        return classifyKubernetesError({ code: code ?? 500, body: object }, operation);
+        return kubernetesErrorFromResponse(code ?? 500, object, operation);
       }
       default: {
         if (!CachedObjectSchema.safeParse(object).success) {
@@ -335,7 +332,7 @@ export class Informer<T extends KubeObject> {
 function classifyWatchError(error: unknown, operation: string): KubernetesApiError {
   const statusCode = (error as { statusCode?: unknown }).statusCode;
   if (typeof statusCode === 'number') {
-    return classifyKubernetesError({ code: statusCode, body: undefined }, operation);
+    return kubernetesErrorFromResponse(statusCode, undefined, operation);
   }
   return classifyKubernetesError(error, operation);
 }

@@ -1,11 +1,5 @@
-import {
-  ConfigurationError,
-  type FieldIssue,
-  isKubernetesError,
-  type Logger,
-  noopLogger,
-} from '@roundhouse/core';
-import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
+import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import { acquiredSpec, heldByOther, LeaseSchema, releasedSpec } from './lease.js';

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isKubernetesError } from '@roundhouse/core';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
+import { isKubernetesError } from '@roundhouse/kube';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
   readonly signal?: AbortSignal;

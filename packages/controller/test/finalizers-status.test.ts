@@ -1,5 +1,11 @@
-import { type Condition, isKubernetesError, KubernetesApiError } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import type { Condition } from '@roundhouse/core';
+import {
+  isKubernetesError,
+  KubeClient,
+  type KubeObject,
+  KubernetesApiError,
+  resources,
+} from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {

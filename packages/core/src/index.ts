@@ -32,21 +32,7 @@ export type {
   Executor,
   OperationOptions,
 } from './executor.js';
-export {
-  buildExtraVars,
-  coerceParameter,
-  type ExtraVars,
-  type ExtraVarValue,
-  serializeExtraVars,
-} from './extra-vars.js';
 export { pinnedReference } from './image-reference.js';
-export {
-  classifyKubernetesError,
-  isKubernetesError,
-  KubernetesApiError,
-  type KubernetesErrorCause,
-  type KubernetesErrorReason,
-} from './kubernetes-errors.js';
 export { isDns1123Label, isDns1123Subdomain, toDns1123Label } from './kubernetes-names.js';
 export {
   type ExecutionMetadata,
@@ -74,6 +60,11 @@ export {
   validateParameters,
 } from './parameters.js';
 export { type AvailabilityReport, DuplicateEngineError, Registry } from './registry.js';
+export {
+  classifyTransportError,
+  type TransportFailure,
+  type TransportFailureKind,
+} from './transport-errors.js';
 export {
   type Condition,
   ConditionSchema,

@@ -9,6 +9,15 @@ export {
   type PatchStrategy,
   type RequestOptions,
 } from './kube-client.js';
+export {
+  classifyKubernetesError,
+  isKubernetesError,
+  KubernetesApiError,
+  type KubernetesErrorCause,
+  type KubernetesErrorReason,
+  kubernetesErrorFromResponse,
+  kubernetesErrorFromTransport,
+} from './kubernetes-errors.js';
 export { type OwnedCreateResult, OwnedResources } from './owned-resources.js';
 export { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 export { apiVersionOf, type ResourceType, resources } from './resources.js';

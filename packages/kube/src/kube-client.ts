@@ -1,6 +1,7 @@
 import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { AbortedError, ConfigurationError, classifyKubernetesError } from '@roundhouse/core';
+import { AbortedError, ConfigurationError } from '@roundhouse/core';
 import { type Dispatcher, fetch } from 'undici';
+import { kubernetesErrorFromResponse, kubernetesErrorFromTransport } from './kubernetes-errors.js';
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 
@@ -300,11 +301,10 @@ export class KubeClient {
     } catch (error) {
       if (options.signal?.aborted)
         throw new AbortedError(operation, { cause: options.signal.reason });
-      throw classifyKubernetesError(error, operation);
+      throw kubernetesErrorFromTransport(error, operation);
     }
     if (response.status === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
-    if (!response.ok)
-      throw classifyKubernetesError({ code: response.status, body: text }, operation);
+    if (!response.ok) throw kubernetesErrorFromResponse(response.status, text, operation);
     return {
       body: (text ? JSON.parse(text) : null) as T,
       warnings: parseWarnings(response.headers.get('warning')),

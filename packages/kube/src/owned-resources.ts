@@ -1,6 +1,5 @@
 import {
   type Conventions,
-  isKubernetesError,
   isOwnedBy,
   type Logger,
   noopLogger,
@@ -12,6 +11,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import type { KubeClient, KubeObject } from './kube-client.js';
+import { isKubernetesError } from './kubernetes-errors.js';
 import type { ResourceType } from './resources.js';
 
 export interface OwnedCreateResult<T> {

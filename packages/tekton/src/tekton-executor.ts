@@ -9,8 +9,6 @@ import {
   type Executor,
   executionResourceName,
   isDns1123Subdomain,
-  isKubernetesError,
-  KubernetesApiError,
   type Logger,
   noopLogger,
   type OperationOptions,
@@ -19,8 +17,10 @@ import {
 } from '@roundhouse/core';
 import {
   apiVersionOf,
+  isKubernetesError,
   KubeClient,
   type KubeObject,
+  KubernetesApiError,
   OwnedResources,
   type ResourceType,
   resources,

@@ -1,5 +1,11 @@
+import { ApiException } from '@kubernetes/client-node';
+import {
+  classifyTransportError,
+  RoundhouseError,
+  type TransportFailure,
+  type TransportFailureKind,
+} from '@roundhouse/core';
 import { z } from 'zod';
-import { RoundhouseError } from './errors.js';
 
 /** The machine-readable part of a metav1.Status body. */
 const StatusBodySchema = z.looseObject({
@@ -67,22 +73,6 @@ const retryableReasons: ReadonlySet<KubernetesErrorReason> = new Set([
   'Timeout',
 ]);
 
-/** Socket-level failures mean the API server could not be reached; the request may be retried. */
-const connectionErrorCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
 export interface KubernetesErrorCause {
   readonly field?: string;
   readonly reason?: string;
@@ -109,23 +99,6 @@ export class KubernetesApiError extends RoundhouseError {
   }
 }
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  return errorCode((error as { cause?: unknown }).cause);
-}
-
-/**
- * The HTTP status of an ApiException-shaped error. A numeric `code` alone is not enough:
- * DOMException has one too (23 for TimeoutError).
- */
-function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('body' in error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' && code >= 100 && code <= 599 ? code : undefined;
-}
-
 function parseStatusBody(body: unknown): z.infer<typeof StatusBodySchema> | undefined {
   let value = body;
   if (typeof body === 'string') {
@@ -140,46 +113,16 @@ function parseStatusBody(body: unknown): z.infer<typeof StatusBodySchema> | unde
 }
 
 /**
- * Classifies a failure from `@kubernetes/client-node` (its `ApiException` carries the HTTP code
- * in `code` and the raw Status JSON in `body`; a network failure is a TypeError whose cause has
- * a socket error code). The decision uses the status code and the Status `reason` field only.
- * `operation` names what was attempted, e.g. "create Job ns/wfe-1234".
+ * The error for an API server answer with a failure status, from the status code and the
+ * metav1.Status body (a JSON string or an object); the decision uses the code and the Status
+ * `reason` field only. `operation` names what was attempted, e.g. "create Job ns/wfe-1234".
  */
-export function classifyKubernetesError(error: unknown, operation: string): KubernetesApiError {
-  if (error instanceof KubernetesApiError) return error;
-  const statusCode = httpStatusOf(error);
-  if (statusCode === undefined) {
-    const code = errorCode(error);
-    if (code && connectionErrorCodes.has(code)) {
-      return new KubernetesApiError(
-        'Unavailable',
-        `${operation}: API server unreachable (${code})`,
-        undefined,
-        [],
-        undefined,
-        { cause: error },
-      );
-    }
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      return new KubernetesApiError(
-        'Timeout',
-        `${operation}: request timed out`,
-        undefined,
-        [],
-        undefined,
-        { cause: error },
-      );
-    }
-    return new KubernetesApiError(
-      'Unknown',
-      `${operation}: request failed`,
-      undefined,
-      [],
-      undefined,
-      { cause: error },
-    );
-  }
-  const status = parseStatusBody((error as { body?: unknown }).body);
+export function kubernetesErrorFromResponse(
+  statusCode: number,
+  body: unknown,
+  operation: string,
+): KubernetesApiError {
+  const status = parseStatusBody(body);
   let reason: KubernetesErrorReason =
     byStatusCode[statusCode] ?? (statusCode >= 500 ? 'InternalError' : 'Unknown');
   // 409 is two different answers: the name is taken (AlreadyExists) or the write raced (Conflict).
@@ -199,6 +142,58 @@ export function classifyKubernetesError(error: unknown, operation: string): Kube
     causes,
     status?.details?.retryAfterSeconds,
   );
+}
+
+const transportReasons: Readonly<Record<TransportFailureKind, KubernetesErrorReason>> = {
+  unsent: 'Unavailable',
+  interrupted: 'Unavailable',
+  timeout: 'Timeout',
+  tls: 'Unknown',
+  unknown: 'Unknown',
+};
+
+function transportMessage(failure: TransportFailure): string {
+  switch (failure.kind) {
+    case 'unsent':
+    case 'interrupted':
+      return `API server unreachable (${failure.code})`;
+    case 'timeout':
+      return 'request timed out';
+    case 'tls':
+      return `the API server's certificate was not accepted (${failure.code}); check the kubeconfig's certificate-authority`;
+    default:
+      return 'request failed';
+  }
+}
+
+/** The error for a request that got no answer: unreachable, broken off, timed out, TLS. */
+export function kubernetesErrorFromTransport(
+  error: unknown,
+  operation: string,
+): KubernetesApiError {
+  const failure = classifyTransportError(error);
+  return new KubernetesApiError(
+    transportReasons[failure.kind],
+    `${operation}: ${transportMessage(failure)}`,
+    undefined,
+    [],
+    undefined,
+    { cause: error },
+  );
+}
+
+/**
+ * Classifies anything a Kubernetes call threw: a `KubernetesApiError` as it is, an
+ * `ApiException` of `@kubernetes/client-node`'s generated clients (HTTP code in `code`, the raw
+ * Status in `body`) by its response, and everything else as a transport failure. For callers
+ * of the generated clients; `KubeClient` classifies its own answers directly.
+ */
+export function classifyKubernetesError(error: unknown, operation: string): KubernetesApiError {
+  if (error instanceof KubernetesApiError) return error;
+  if (error instanceof ApiException) {
+    return kubernetesErrorFromResponse(error.code, error.body, operation);
+  }
+  return kubernetesErrorFromTransport(error, operation);
 }
 
 /** Whether `error` is a Kubernetes API failure with the given reason. */

@@ -1,5 +1,5 @@
+import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from './errors.js';
 import {
   buildExtraVars,
   coerceParameter,

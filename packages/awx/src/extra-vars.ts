@@ -3,7 +3,7 @@
  * Go `BuildExtraVars` does (strconv.ParseInt, then ParseFloat, then ParseBool, then a JSON
  * array/object), so a playbook sees the same types whichever controller launched it.
  */
-import { ConfigurationError, type FieldIssue } from './errors.js';
+import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
 
 /** A value as AWX receives it; a `bigint` carries an int64 beyond 2^53 without rounding. */
 export type ExtraVarValue =

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { classifyTransportError } from './transport-errors.js';
+
+const withCode = (code: string) => Object.assign(new Error('socket'), { code });
+
+describe('classifyTransportError', () => {
+  it('tells a request that never left from one that broke off after sending', () => {
+    expect(classifyTransportError(withCode('ECONNREFUSED'))).toEqual({
+      kind: 'unsent',
+      code: 'ECONNREFUSED',
+    });
+    expect(classifyTransportError(withCode('ECONNRESET')).kind).toBe('interrupted');
+  });
+
+  it("finds the code in a fetch TypeError's cause chain", () => {
+    const error = new TypeError('fetch failed', {
+      cause: new Error('x', { cause: withCode('UND_ERR_SOCKET') }),
+    });
+    expect(classifyTransportError(error)).toEqual({ kind: 'interrupted', code: 'UND_ERR_SOCKET' });
+  });
+
+  it('reports certificate failures as tls, which no retry fixes', () => {
+    expect(classifyTransportError(withCode('SELF_SIGNED_CERT_IN_CHAIN')).kind).toBe('tls');
+  });
+
+  it("reports AbortSignal.timeout's TimeoutError as a timeout", () => {
+    const error = new TypeError('fetch failed', {
+      cause: new DOMException('timed out', 'TimeoutError'),
+    });
+    expect(classifyTransportError(error).kind).toBe('timeout');
+  });
+
+  it('says unknown, with no code, for anything else', () => {
+    expect(classifyTransportError(new Error('boom'))).toEqual({ kind: 'unknown', code: 'UNKNOWN' });
+  });
+});

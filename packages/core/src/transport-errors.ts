@@ -1,0 +1,80 @@
+/**
+ * How a request failed below HTTP, decided by the socket or TLS error code Node and undici
+ * attach (looking through `cause`s), never by message text. Every client (the Kubernetes
+ * adapter, the AWX client) classifies its transport failures here, so a code is added once.
+ */
+
+/**
+ * - `unsent`: the request never reached the server (refused, no route, DNS, connect timeout);
+ *   repeating it is safe.
+ * - `interrupted`: the connection broke after the request may have been written; the server
+ *   may have acted on it.
+ * - `timeout`: no answer in time; the server may have acted on it.
+ * - `tls`: the server's certificate was not accepted; only configuration can fix it.
+ * - `unknown`: anything else.
+ */
+export type TransportFailureKind = 'unsent' | 'interrupted' | 'timeout' | 'tls' | 'unknown';
+
+export interface TransportFailure {
+  readonly kind: TransportFailureKind;
+  /** The error code, e.g. `ECONNRESET`; `UNKNOWN` when the error carried none. */
+  readonly code: string;
+}
+
+const unsentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const interruptedCodes = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** OpenSSL's certificate verification failures, as Node reports them. */
+const tlsCodes = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  return errorCode((error as { cause?: unknown }).cause);
+}
+
+/** Whether `error` (or a cause) is a timer firing: AbortSignal.timeout's TimeoutError. */
+function isTimeout(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { name?: unknown }).name === 'TimeoutError') return true;
+  return isTimeout((error as { cause?: unknown }).cause);
+}
+
+/** Classifies an error thrown by an HTTP stack before any response arrived. */
+export function classifyTransportError(error: unknown): TransportFailure {
+  const code = errorCode(error);
+  if (code && tlsCodes.has(code)) return { kind: 'tls', code };
+  if (code && unsentCodes.has(code)) return { kind: 'unsent', code };
+  if (isTimeout(error)) return { kind: 'timeout', code: code ?? 'TIMEOUT' };
+  if (code && interruptedCodes.has(code)) return { kind: 'interrupted', code };
+  return { kind: 'unknown', code: code ?? 'UNKNOWN' };
+}
