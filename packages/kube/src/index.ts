@@ -20,4 +20,5 @@ export {
 } from './kubernetes-errors.js';
 export { type OwnedCreateResult, OwnedResources } from './owned-resources.js';
 export { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
+export type { Reader } from './reader.js';
 export { apiVersionOf, type ResourceType, resources } from './resources.js';

@@ -3,6 +3,7 @@ import { AbortedError, ConfigurationError } from '@roundhouse/core';
 import { type Dispatcher, fetch } from 'undici';
 import { kubernetesErrorFromResponse, kubernetesErrorFromTransport } from './kubernetes-errors.js';
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
+import type { Reader } from './reader.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 
 /** The fields of ObjectMeta that Roundhouse reads; everything else passes through untouched. */
@@ -81,7 +82,7 @@ const contentTypes: Readonly<Record<PatchStrategy, string>> = {
  * depend on this adapter, not on the generated client, so the client version can change
  * without touching them.
  */
-export class KubeClient {
+export class KubeClient implements Reader {
   readonly #config: KubeConfig;
   readonly #timeoutMs: number;
   readonly #fieldManager: string;
