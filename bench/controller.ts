@@ -1,13 +1,13 @@
 import { ControllerMetrics } from '@roundhouse/controller';
 import { Registry, roundhouseConventions } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import type { ControlPlane } from '@roundhouse/testenv';
 import {
   createWorkflowExecutionController,
   ensureWorkflowExecutionCrd,
   workflowExecutions,
-} from '@roundhouse/example-workflowexecution-controller';
-import { JobExecutor } from '@roundhouse/job';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import type { ControlPlane } from '@roundhouse/testenv';
+} from '@roundhouse/workflowexecution';
 
 export const executions = 30;
 const count = executions;

@@ -11,10 +11,13 @@ import {
   podControls,
   startControlPlane,
 } from '@roundhouse/testenv';
-import { createWorkflowExecutionController } from './controller.js';
+import {
+  createWorkflowExecutionController,
+  ensureWorkflowExecutionCrd,
+  type WorkflowExecutionObject,
+  workflowExecutions,
+} from '@roundhouse/workflowexecution';
 import { type AnsibleDemo, startAnsibleDemo } from './demo-ansible.js';
-import { ensureWorkflowExecutionCrd } from './install.js';
-import { type WorkflowExecutionObject, workflowExecutions } from './resource.js';
 
 /**
  * `npm run demo`: the WorkflowExecution controller end to end. Without a kubeconfig it starts

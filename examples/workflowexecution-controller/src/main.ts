@@ -8,8 +8,8 @@ import {
 } from '@roundhouse/controller';
 import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import { KubeClient } from '@roundhouse/kube';
+import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
 import { cooldownMs, loadConfig } from './config.js';
-import { createWorkflowExecutionController } from './controller.js';
 import { jsonLogger } from './logger.js';
 import { buildRegistry } from './registry.js';
 

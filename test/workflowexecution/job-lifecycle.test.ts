@@ -5,8 +5,8 @@ import {
   podControls,
   useTestNamespace,
 } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { workflowExecutions } from '../src/resource.js';
 import {
   apply,
   jobRegistry,

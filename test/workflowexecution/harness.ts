@@ -8,10 +8,13 @@ import {
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { podControls } from '@roundhouse/testenv/vitest';
+import {
+  createWorkflowExecutionController,
+  ensureWorkflowExecutionCrd,
+  type WorkflowExecutionObject,
+  workflowExecutions,
+} from '@roundhouse/workflowexecution';
 import { expect, vi } from 'vitest';
-import { createWorkflowExecutionController } from '../src/controller.js';
-import { ensureWorkflowExecutionCrd } from '../src/install.js';
-import { type WorkflowExecutionObject, workflowExecutions } from '../src/resource.js';
 
 export const patience = { timeout: 90_000, interval: 200 };
 

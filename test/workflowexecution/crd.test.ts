@@ -1,8 +1,7 @@
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it } from 'vitest';
-import { ensureWorkflowExecutionCrd } from '../src/install.js';
-import { workflowExecutions } from '../src/resource.js';
 
 const spec = (overrides: Record<string, unknown> = {}) => ({
   workflowRef: {

@@ -23,7 +23,7 @@ describeWithControlPlane('npm run demo', () => {
         'npm',
         ['run', '--silent', 'demo', '--', `--kubeconfig=${kubeconfig}`],
         {
-          cwd: new URL('../../..', import.meta.url).pathname,
+          cwd: new URL('../..', import.meta.url).pathname,
           timeout: 200_000,
         },
       );

@@ -1,4 +1,3 @@
-export { type Config, ConfigSchema, cooldownMs, loadConfig } from './config.js';
 export {
   createWorkflowExecutionController,
   type WorkflowExecutionControllerOptions,

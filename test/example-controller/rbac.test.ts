@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { KubeClient, type KubeObject, type ResourceType, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ensureWorkflowExecutionCrd } from '../src/install.js';
 import {
   apply,
   jobRegistry,
@@ -11,7 +11,7 @@ import {
   type RunningController,
   startController,
   waitForPhase,
-} from './harness.js';
+} from '../workflowexecution/harness.js';
 
 const rbac: Record<string, ResourceType> = {
   ServiceAccount: resources.serviceAccounts,
@@ -62,7 +62,10 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
         .create(resources.namespaces, undefined, { metadata: { name } })
         .catch(() => undefined);
     }
-    const text = readFileSync(new URL('../deploy/rbac.yaml', import.meta.url), 'utf8');
+    const text = readFileSync(
+      new URL('../../examples/workflowexecution-controller/deploy/rbac.yaml', import.meta.url),
+      'utf8',
+    );
     for (const doc of parseAllDocuments(text)) {
       const object = doc.toJSON() as KubeObject;
       const type = rbac[object.kind as string] as ResourceType;

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { ensureWorkflowExecutionCrd } from '../src/install.js';
-import { apply, manifest, patience, waitForPhase } from './harness.js';
+import { apply, manifest, patience, waitForPhase } from '../workflowexecution/harness.js';
 
-const root = new URL('../../..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 
 /** The controller as it runs in its Deployment: its own process, configured by flags. */
 describeWithControlPlane('the controller process', () => {
