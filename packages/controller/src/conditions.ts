@@ -1,4 +1,4 @@
-import type { Condition } from '@roundhouse/core';
+import { type Condition, formatKubeTime } from '@roundhouse/core';
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'> & {
   lastTransitionTime?: string;
@@ -20,7 +20,7 @@ export function setCondition(
   const lastTransitionTime =
     existing && existing.status === condition.status
       ? existing.lastTransitionTime
-      : (condition.lastTransitionTime ?? rfc3339(now));
+      : (condition.lastTransitionTime ?? formatKubeTime(now));
   const next: Condition = {
     type: condition.type,
     status: condition.status,
@@ -55,9 +55,4 @@ export function isConditionTrue(
   type: string,
 ): boolean {
   return findCondition(conditions, type)?.status === 'True';
-}
-
-/** metav1.Time's wire form: RFC 3339 in UTC with whole seconds, as Go controllers write it. */
-function rfc3339(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
 }

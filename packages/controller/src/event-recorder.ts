@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Logger, noopLogger } from '@roundhouse/core';
+import { formatKubeTime, type Logger, noopLogger } from '@roundhouse/core';
 import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeError } from './describe-error.js';
 
@@ -69,7 +69,7 @@ export function buildEvent(
   fields: EventFields,
 ): KubeObject & { metadata: { namespace: string } } {
   const namespace = obj.metadata?.namespace || 'default';
-  const time = `${fields.now.toISOString().slice(0, 19)}Z`;
+  const time = formatKubeTime(fields.now);
   return {
     metadata: { generateName: `${(obj.metadata?.name ?? 'object').slice(0, 200)}.`, namespace },
     involvedObject: {

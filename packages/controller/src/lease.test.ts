@@ -1,5 +1,6 @@
+import { formatKubeMicroTime } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { acquiredSpec, heldByOther, microTime, releasedSpec } from './lease.js';
+import { acquiredSpec, heldByOther, releasedSpec } from './lease.js';
 
 const t0 = new Date('2026-03-04T05:06:07.089Z');
 
@@ -19,7 +20,7 @@ describe('lease decisions', () => {
     const later = new Date(t0.getTime() + 2_000);
     expect(acquiredSpec(held, 'a', 15, later)).toMatchObject({
       acquireTime: held.acquireTime,
-      renewTime: microTime(later),
+      renewTime: formatKubeMicroTime(later),
       leaseTransitions: 0,
     });
   });

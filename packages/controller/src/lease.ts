@@ -1,3 +1,4 @@
+import { formatKubeMicroTime } from '@roundhouse/core';
 import { z } from 'zod';
 
 /** coordination.k8s.io/v1 LeaseSpec, as read from the API server. */
@@ -24,7 +25,7 @@ export function acquiredSpec(
   leaseDurationSeconds: number,
   now: Date,
 ): LeaseSpec {
-  const time = microTime(now);
+  const time = formatKubeMicroTime(now);
   const renewing = spec?.holderIdentity === identity;
   const transitions = spec?.leaseTransitions ?? 0;
   return {
@@ -39,7 +40,7 @@ export function acquiredSpec(
 
 /** The spec after its holder gives the lease up: no holder, so the next candidate takes it at once. */
 export function releasedSpec(spec: LeaseSpec | undefined, now: Date): LeaseSpec {
-  const time = microTime(now);
+  const time = formatKubeMicroTime(now);
   return {
     holderIdentity: '',
     leaseDurationSeconds: 1,
@@ -63,9 +64,4 @@ export function heldByOther(
   if (!holder || holder === identity) return false;
   const duration = spec?.leaseDurationSeconds ?? defaultDurationSeconds;
   return msSinceObservedChange < duration * 1000;
-}
-
-/** metav1.MicroTime's wire form: RFC 3339 in UTC with exactly six fractional digits. */
-export function microTime(date: Date): string {
-  return `${date.toISOString().slice(0, 23)}000Z`;
 }

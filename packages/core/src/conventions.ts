@@ -73,6 +73,7 @@ export function conventionKeys(conventions: Conventions) {
     sourceNamespaceLabel: `${p}source-namespace`,
     executionEngineLabel: `${p}execution-engine`,
     targetResourceAnnotation: `${p}target-resource`,
+    workflowExecutionAnnotation: `${p}workflow-execution`,
   } as const;
 }
 

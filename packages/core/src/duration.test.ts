@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoDuration, isGoDuration, parseGoDuration } from './duration.js';
+import { formatGoDuration, isGoDuration, parseGoDuration, parseTimeout } from './duration.js';
 
 describe('Go durations', () => {
   it.each([
@@ -31,5 +31,20 @@ describe('Go durations', () => {
     [3_723_000, '1h2m3s'],
   ])('formats %d ms as %s, like Go rounded to seconds', (ms, text) => {
     expect(formatGoDuration(ms)).toBe(text);
+  });
+});
+
+describe('parseTimeout', () => {
+  it('gives milliseconds of a positive duration', () => {
+    expect(parseTimeout('1h30m', 'spec.executionConfig.timeout')).toBe(5_400_000);
+  });
+
+  it.each(['0', '-5m', '5 minutes'])('refuses %s, naming the field', (value) => {
+    expect(() => parseTimeout(value, 'spec.executionConfig.timeout')).toThrow(
+      expect.objectContaining({
+        reason: 'ConfigurationError',
+        issues: [expect.objectContaining({ path: 'spec.executionConfig.timeout' })],
+      }),
+    );
   });
 });

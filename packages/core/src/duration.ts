@@ -1,3 +1,5 @@
+import { ConfigurationError } from './errors.js';
+
 /**
  * Go's time.ParseDuration grammar, because WorkflowExecution specs are shared with Go
  * controllers (kubernaut) that write durations like "1h30m" or "2.5s".
@@ -45,4 +47,19 @@ export function formatGoDuration(ms: number): string {
   if (h > 0) return `${sign}${h}h${m}m${s}s`;
   if (m > 0) return `${sign}${m}m${s}s`;
   return `${sign}${s}s`;
+}
+
+/**
+ * Milliseconds of a timeout written as a Go duration. Zero and negative durations are refused:
+ * engines read zero as "no deadline", which is never what a timeout asks for.
+ */
+export function parseTimeout(value: string, path: string): number {
+  const ms = parseGoDuration(value);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigurationError({
+      path,
+      message: `"${value}" is not a positive Go duration; use e.g. "30m" or "1h30m"`,
+    });
+  }
+  return ms;
 }

@@ -1,4 +1,6 @@
+import type { Conventions } from './conventions.js';
 import type { ExecutionResult } from './execution-result.js';
+import type { ResourceType } from './resource-type.js';
 import type { Dependencies, WorkflowExecution } from './workflow-execution.js';
 
 export interface OperationOptions {
@@ -23,6 +25,17 @@ export type Availability =
   | { readonly available: false; readonly reason: string };
 
 /**
+ * A kind of Kubernetes object an engine creates for its executions, so a controller can watch
+ * it and wake the owning WorkflowExecution on every change instead of polling. The resources
+ * carry the owner labels and annotation of `conventions` (see `executionMetadata`), which is
+ * how the controller selects them and maps each back to its owner (`executionOwnerKey`).
+ */
+export interface ExecutionWatch {
+  readonly resource: ResourceType;
+  readonly conventions: Conventions;
+}
+
+/**
  * One execution engine. Implementations must be safe to call again after a crash at any point:
  * `create` for an execution that already exists returns the existing resource, `cleanup` of
  * something already gone succeeds. Errors are `RoundhouseError`s with a `reason`.
@@ -30,6 +43,11 @@ export type Availability =
 export interface Executor {
   /** Registry key, matched against `spec.executionEngine`. */
   readonly engine: string;
+  /**
+   * The Kubernetes resources this engine creates, for controllers to watch. Engines whose
+   * executions live elsewhere (AWX, a process) omit it and are polled.
+   */
+  readonly watches?: readonly ExecutionWatch[];
   /** Creates the execution resource in `namespace` (the execution namespace). */
   create(wfe: WorkflowExecution, namespace: string, options?: CreateOptions): Promise<CreateResult>;
   /** The execution's current state, or `null` when its resource no longer exists. */

@@ -7,7 +7,13 @@ export {
   kubernautConventions,
   roundhouseConventions,
 } from './conventions.js';
-export { formatGoDuration, goDurationPattern, isGoDuration, parseGoDuration } from './duration.js';
+export {
+  formatGoDuration,
+  goDurationPattern,
+  isGoDuration,
+  parseGoDuration,
+  parseTimeout,
+} from './duration.js';
 export {
   AbortedError,
   ConfigurationError,
@@ -29,16 +35,21 @@ export type {
   Availability,
   CreateOptions,
   CreateResult,
+  ExecutionWatch,
   Executor,
   OperationOptions,
 } from './executor.js';
 export { pinnedReference } from './image-reference.js';
+export { formatKubeMicroTime, formatKubeTime } from './kube-time.js';
 export { isDns1123Label, isDns1123Subdomain, toDns1123Label } from './kubernetes-names.js';
 export {
   type ExecutionMetadata,
   executionMetadata,
+  executionOwnerKey,
   isOwnedBy,
   isValidLabelValue,
+  type OwnerMetadata,
+  ownedResourcesSelector,
   ownerFromLabels,
   targetLabelValue,
   toLabelValue,
@@ -60,6 +71,7 @@ export {
   validateParameters,
 } from './parameters.js';
 export { type AvailabilityReport, DuplicateEngineError, Registry } from './registry.js';
+export { apiVersionOf, type ResourceType } from './resource-type.js';
 export {
   classifyTransportError,
   type TransportFailure,

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { conventionKeys, kubernautConventions, roundhouseConventions } from './conventions.js';
 import {
   executionMetadata,
+  executionOwnerKey,
   isOwnedBy,
   isValidLabelValue,
+  ownedResourcesSelector,
   ownerFromLabels,
   targetLabelValue,
   toLabelValue,
@@ -124,5 +126,53 @@ describe('ownership', () => {
   it("does not read another preset's labels as ownership", () => {
     expect(isOwnedBy(labels, owner, kubernautConventions)).toBe(false);
     expect(isOwnedBy(undefined, owner, roundhouseConventions)).toBe(false);
+  });
+});
+
+describe('executionOwnerKey', () => {
+  const conventions = roundhouseConventions;
+  const metadataOf = (owner: WorkflowExecution) => {
+    const meta = executionMetadata(owner, 'job', conventions);
+    return { labels: meta.labels, annotations: meta.annotations };
+  };
+
+  it('maps a resource back to namespace/name of its WorkflowExecution', () => {
+    const owner = wfe('restart-app', 'team-a', 'prod/deployment/app');
+    expect(executionOwnerKey(metadataOf(owner), conventions)).toBe('team-a/restart-app');
+  });
+
+  it('finds the full name of a WorkflowExecution whose name does not fit in a label', () => {
+    const name = `restart-${'x'.repeat(62)}`;
+    const owner = wfe(name, 'team-a', 'prod/deployment/app');
+    const metadata = metadataOf(owner);
+    expect(metadata.labels[conventionKeys(conventions).workflowExecutionLabel]).not.toBe(name);
+    expect(executionOwnerKey(metadata, conventions)).toBe(`team-a/${name}`);
+  });
+
+  it('adds no annotation for names that fit, so the kubernaut preset stays byte for byte', () => {
+    const owner = wfe('restart-app', 'team-a', 'prod/deployment/app');
+    expect(executionMetadata(owner, 'job', kubernautConventions).annotations).toEqual({
+      'kubernaut.ai/target-resource': 'prod/deployment/app',
+    });
+  });
+
+  it('ignores an annotation that names someone other than the label', () => {
+    const keys = conventionKeys(conventions);
+    const metadata = {
+      labels: { [keys.workflowExecutionLabel]: 'mine', [keys.sourceNamespaceLabel]: 'team-a' },
+      annotations: { [keys.workflowExecutionAnnotation]: 'someone-else' },
+    };
+    expect(executionOwnerKey(metadata, conventions)).toBe('team-a/mine');
+  });
+
+  it('gives no key for a resource without owner labels', () => {
+    expect(executionOwnerKey({ labels: {} }, conventions)).toBeUndefined();
+    expect(executionOwnerKey(undefined, conventions)).toBeUndefined();
+  });
+
+  it('selects exactly the resources that name an owner', () => {
+    expect(ownedResourcesSelector(kubernautConventions)).toBe(
+      'kubernaut.ai/workflow-execution,kubernaut.ai/source-namespace',
+    );
   });
 });

@@ -62,7 +62,15 @@ export function executionMetadata(
       [keys.sourceNamespaceLabel]: toLabelValue(wfe.metadata.namespace),
       ...(engineLabel ? { [keys.executionEngineLabel]: engineValue } : {}),
     },
-    annotations: { [keys.targetResourceAnnotation]: wfe.spec.targetResource },
+    annotations: {
+      [keys.targetResourceAnnotation]: wfe.spec.targetResource,
+      // A name the label cannot hold verbatim (over 63 characters) travels whole here, so
+      // events on the resource still find their owner. Names that fit add nothing, which keeps
+      // the kubernaut preset byte for byte.
+      ...(owner !== wfe.metadata.name
+        ? { [keys.workflowExecutionAnnotation]: wfe.metadata.name }
+        : {}),
+    },
     podLabels: {
       [keys.workflowExecutionLabel]: owner,
       [keys.executionEngineLabel]: engineValue,
@@ -96,4 +104,36 @@ export function ownerFromLabels(
   const name = labels?.[keys.workflowExecutionLabel];
   const namespace = labels?.[keys.sourceNamespaceLabel];
   return name && namespace ? { name, namespace } : undefined;
+}
+
+/** Labels and annotations of an execution resource, as its metadata carries them. */
+export interface OwnerMetadata {
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly annotations?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The `namespace/name` key of the WorkflowExecution that owns an execution resource, or
+ * undefined when the resource names no owner. Every watch of execution resources maps events
+ * through this one function. The full name comes from the annotation when the label had to be
+ * shortened; an annotation that does not match the label is ignored, so the label (which the
+ * ownership check compares) always decides who the owner is.
+ */
+export function executionOwnerKey(
+  metadata: OwnerMetadata | undefined,
+  conventions: Conventions,
+): string | undefined {
+  const keys = conventionKeys(conventions);
+  const label = metadata?.labels?.[keys.workflowExecutionLabel];
+  const namespace = metadata?.labels?.[keys.sourceNamespaceLabel];
+  if (!label || !namespace) return undefined;
+  const full = metadata?.annotations?.[keys.workflowExecutionAnnotation];
+  const name = full !== undefined && toLabelValue(full) === label ? full : label;
+  return `${namespace}/${name}`;
+}
+
+/** A label selector matching every execution resource that names an owner. */
+export function ownedResourcesSelector(conventions: Conventions): string {
+  const keys = conventionKeys(conventions);
+  return `${keys.workflowExecutionLabel},${keys.sourceNamespaceLabel}`;
 }

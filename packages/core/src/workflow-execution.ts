@@ -129,14 +129,23 @@ export const WorkflowExecutionStatusSchema = z.object({
   observedGeneration: z.number().int().nonnegative().optional(),
 });
 
+/**
+ * metav1.ObjectMeta as the API server returns it, so a validated WorkflowExecution is the same
+ * object a cache holds and an event or status write can take it as it is.
+ */
 export const ObjectMetaSchema = z.looseObject({
   name: nonEmpty('name'),
   namespace: nonEmpty('namespace'),
+  generateName: z.string().optional(),
   uid: z.string().optional(),
   generation: z.number().int().optional(),
   resourceVersion: z.string().optional(),
+  creationTimestamp: z.string().optional(),
+  deletionTimestamp: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   annotations: z.record(z.string(), z.string()).optional(),
+  finalizers: z.array(z.string()).optional(),
+  ownerReferences: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 
 export const WorkflowExecutionSchema = z.object({

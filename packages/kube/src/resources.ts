@@ -1,13 +1,7 @@
-/** Where a kind of object lives in the API; enough to build its REST paths without discovery. */
-export interface ResourceType {
-  /** API group; '' for the core group. */
-  readonly group: string;
-  readonly version: string;
-  readonly kind: string;
-  /** Lowercase plural used in URLs. */
-  readonly plural: string;
-  readonly namespaced: boolean;
-}
+import type { ResourceType } from '@roundhouse/core';
+
+// The type is core's, because executors declare the resources they watch in core's contract.
+export { apiVersionOf, type ResourceType } from '@roundhouse/core';
 
 const resource = (
   group: string,
@@ -37,8 +31,3 @@ export const resources = Object.freeze({
   pipelineRuns: resource('tekton.dev', 'v1', 'PipelineRun', 'pipelineruns'),
   taskRuns: resource('tekton.dev', 'v1', 'TaskRun', 'taskruns'),
 });
-
-/** `group/version`, or just `version` for the core group, as in an object's apiVersion. */
-export function apiVersionOf(type: ResourceType): string {
-  return type.group ? `${type.group}/${type.version}` : type.version;
-}
