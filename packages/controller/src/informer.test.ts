@@ -42,7 +42,7 @@ async function fakeApiServer(): Promise<FakeApiServer> {
   let open = 0;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.searchParams.get('watch') === 'true') {
+    if (url.searchParams.has('watch')) {
       watchQueries.push(url.searchParams);
       open += 1;
       response.on('close', () => {
@@ -185,6 +185,7 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(seen).toEqual(['add a@5', 'add b@11', 'update a@5->12', 'delete b']);
     expect(inf.list('ns').map((o) => o.metadata?.resourceVersion)).toEqual(['12']);
     expect(inf.get('ns', 'b')).toBeUndefined();
+    expect(api.watchQueries[0]?.get('watch')).toBe('1');
     expect(api.watchQueries[0]?.get('resourceVersion')).toBe('10');
     expect(api.watchQueries[0]?.get('allowWatchBookmarks')).toBe('true');
     expect(api.watchQueries[0]?.get('labelSelector')).toBe('app=x');
@@ -226,6 +227,26 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     await inf.start();
     await vi.waitFor(() => expect(api.watchQueries).toHaveLength(2), patience);
     expect(seen).toEqual(['add a@5', 'add b@6', 'delete a', 'add c@12', 'delete b']);
+    expect(api.watchQueries[1]?.get('resourceVersion')).toBe('30');
+    await vi.waitFor(() => expect(api.openWatches()).toBe(1), patience);
+  });
+
+  it('drops the watch and relists at an event it cannot cache, skipping the rest of the stream', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10), list([cm('a', 5), cm('c', 13)], 30));
+    api.watches.push(
+      stream(
+        [
+          { type: 'ADDED', object: { metadata: { name: 'nameless-rv' } } },
+          { type: 'ADDED', object: cm('b', 12) },
+        ],
+        false,
+      ),
+    );
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    await vi.waitFor(() => expect(api.watchQueries).toHaveLength(2), patience);
+    expect(seen).toEqual(['add a@5', 'add c@13']);
     expect(api.watchQueries[1]?.get('resourceVersion')).toBe('30');
     await vi.waitFor(() => expect(api.openWatches()).toBe(1), patience);
   });

@@ -1,4 +1,4 @@
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError, type Logger, noopLogger } from '@roundhouse/core';
 import {
   apiVersionOf,
@@ -6,19 +6,14 @@ import {
   KubeClient,
   type KubeObject,
   type KubernetesApiError,
-  kubernetesErrorFromResponse,
   type ResourceType,
-  resourcePath,
+  type WatchEvent,
+  type WatchOutcome,
 } from '@roundhouse/kube';
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import { type Delta, ObjectStore } from './object-store.js';
-import {
-  BookmarkSchema,
-  CachedObjectSchema,
-  WatchEventTypeSchema,
-  WatchStatusSchema,
-} from './watch-event.js';
+import { BookmarkSchema, CachedObjectSchema } from './watch-event.js';
 import { withFields } from './with-fields.js';
 
 export type EventType = 'add' | 'update' | 'delete';
@@ -37,7 +32,7 @@ export interface InformerOptions {
    */
   readonly stallTimeoutMs?: number;
   readonly logger?: Logger;
-  /** Client for the lists; default a KubeClient on the same KubeConfig. */
+  /** Client for the lists and watches; default a KubeClient on the same KubeConfig. */
   readonly client?: KubeClient;
   /** Objects per list page. Default 500. */
   readonly pageSize?: number;
@@ -47,8 +42,6 @@ export interface InformerOptions {
 type WatchEnd =
   | { readonly end: 'stopped' | 'closed' | 'gone'; readonly received: number }
   | { readonly end: 'failed'; readonly received: number; readonly error: KubernetesApiError };
-
-type EventOutcome = 'ok' | 'gone' | KubernetesApiError;
 
 const retryBaseMs = 500;
 const retryMaxMs = 30_000;
@@ -66,7 +59,6 @@ export class Informer<T extends KubeObject> {
   readonly #namespace: string | undefined;
   readonly #labelSelector: string | undefined;
   readonly #client: KubeClient;
-  readonly #watch: Watch;
   readonly #logger: Logger;
   readonly #pageSize: number;
   readonly #stallTimeoutMs: number;
@@ -87,13 +79,6 @@ export class Informer<T extends KubeObject> {
       ...(options.namespace ? { namespace: options.namespace } : {}),
     });
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 240_000;
-    this.#watch = new Watch(kubeConfig);
-    // client-node's Watch aborts a stream that receives no data for `requestTimeoutMs`, which
-    // is exactly a stall: events and bookmarks are the only data a watch stream carries. Its
-    // typings mark the field private and its 30 s default would cut every quiet watch between
-    // two bookmarks, so it is set here; the stalled-watch test guards this.
-    (this.#watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
-      this.#stallTimeoutMs;
   }
 
   /** Registers a handler; an `add` handler registered after sync first sees every cached object. */
@@ -139,6 +124,11 @@ export class Informer<T extends KubeObject> {
 
   hasSynced(): boolean {
     return this.#synced;
+  }
+
+  /** The resourceVersion the cache is current to: of the last list, event or bookmark applied. */
+  get resourceVersion(): string {
+    return this.#resourceVersion;
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
@@ -216,94 +206,61 @@ export class Informer<T extends KubeObject> {
     this.#emit(deltas);
   }
 
-  #watchOnce(signal: AbortSignal): Promise<WatchEnd> {
-    const path = resourcePath(this.#type, { namespace: this.#namespace });
-    const query = {
-      resourceVersion: this.#resourceVersion,
-      allowWatchBookmarks: true,
-      labelSelector: this.#labelSelector,
-      // Like client-go: the server ends each watch after 5-10 minutes, so connections through
-      // proxies and load balancers are renewed before anything in between gives up on them.
-      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
-    };
-    const operation = `watch ${this.#type.kind}`;
-    return new Promise<WatchEnd>((resolve) => {
-      let received = 0;
-      let connection: AbortController | undefined;
-      let settled = false;
-      const settle = (end: WatchEnd) => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        connection?.abort();
-        resolve(end);
+  async #watchOnce(signal: AbortSignal): Promise<WatchEnd> {
+    // Ends this one connection when an event shows the cache can no longer follow the stream.
+    const abandon = new AbortController();
+    let received = 0;
+    let outcome: WatchOutcome;
+    try {
+      outcome = await this.#client.watch<T>(
+        this.#type,
+        this.#namespace,
+        (event) => {
+          received += 1;
+          if (!this.#apply(event)) abandon.abort();
+        },
+        {
+          resourceVersion: this.#resourceVersion,
+          labelSelector: this.#labelSelector,
+          // Like client-go: the server ends each watch after 5-10 minutes, so connections through
+          // proxies and load balancers are renewed before anything in between gives up on them.
+          timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+          stallTimeoutMs: this.#stallTimeoutMs,
+          signal: AbortSignal.any([signal, abandon.signal]),
+        },
+      );
+    } catch (error) {
+      return {
+        end: 'failed',
+        received,
+        error: classifyKubernetesError(error, `watch ${this.#type.kind}`),
       };
-      const onAbort = () => settle({ end: 'stopped', received });
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#watch
-        .watch(
-          path,
-          query,
-          (type: unknown, object: unknown) => {
-            if (settled) return;
-            received += 1;
-            const outcome = this.#apply(type, object, operation);
-            if (outcome === 'gone') settle({ end: 'gone', received });
-            else if (outcome !== 'ok') settle({ end: 'failed', received, error: outcome });
-          },
-          (error: unknown) => {
-            if (error === null || error === undefined) {
-              settle({ end: 'closed', received });
-              return;
-            }
-            const classified = classifyWatchError(error, operation);
-            settle(
-              classified.reason === 'Gone'
-                ? { end: 'gone', received }
-                : { end: 'failed', received, error: classified },
-            );
-          },
-        )
-        .then(
-          (opened) => {
-            connection = opened;
-            if (settled) opened.abort();
-          },
-          (error: unknown) =>
-            settle({ end: 'failed', received, error: classifyKubernetesError(error, operation) }),
-        );
-    });
+    }
+    if (signal.aborted) return { end: 'stopped', received };
+    if (abandon.signal.aborted) return { end: 'gone', received };
+    if (outcome.end !== 'failed') return { end: outcome.end, received };
+    // 410: the resourceVersion is too old to resume from, whether refused or sent as an event.
+    if (outcome.error.reason === 'Gone') return { end: 'gone', received };
+    return { end: 'failed', received, error: outcome.error };
   }
 
-  /** Applies one watch event to the cache and reports it; says how the watch should go on. */
-  #apply(type: unknown, object: unknown, operation: string): EventOutcome {
-    const kind = WatchEventTypeSchema.safeParse(type);
-    if (!kind.success) return 'ok';
-    switch (kind.data) {
-      case 'BOOKMARK': {
-        const bookmark = BookmarkSchema.safeParse(object);
-        if (bookmark.success) this.#resourceVersion = bookmark.data.metadata.resourceVersion;
-        return 'ok';
-      }
-      case 'ERROR': {
-        const status = WatchStatusSchema.safeParse(object);
-        const code = status.success ? status.data.code : undefined;
-        if (code === 410) return 'gone';
-        return kubernetesErrorFromResponse(code ?? 500, object, operation);
-      }
-      default: {
-        if (!CachedObjectSchema.safeParse(object).success) {
-          // The cache can no longer be trusted to match the server; start over from a list.
-          this.#logger.warn({ type: kind.data }, 'watch event without name or resourceVersion');
-          return 'gone';
-        }
-        const obj = object as T;
-        const deltas = kind.data === 'DELETED' ? this.#store.remove(obj) : this.#store.upsert(obj);
-        this.#resourceVersion = obj.metadata?.resourceVersion as string;
-        this.#emit(deltas);
-        return 'ok';
-      }
+  /** Applies one watch event to the cache and reports it; false when the cache must relist. */
+  #apply(event: WatchEvent<T>): boolean {
+    if (event.type === 'BOOKMARK') {
+      const bookmark = BookmarkSchema.safeParse(event.object);
+      if (bookmark.success) this.#resourceVersion = bookmark.data.metadata.resourceVersion;
+      return true;
     }
+    if (!CachedObjectSchema.safeParse(event.object).success) {
+      // The cache can no longer be trusted to match the server; start over from a list.
+      this.#logger.warn({ type: event.type }, 'watch event without name or resourceVersion');
+      return false;
+    }
+    const obj = event.object;
+    const deltas = event.type === 'DELETED' ? this.#store.remove(obj) : this.#store.upsert(obj);
+    this.#resourceVersion = obj.metadata?.resourceVersion as string;
+    this.#emit(deltas);
+    return true;
   }
 
   #emit(deltas: readonly Delta<T>[]): void {
@@ -326,15 +283,6 @@ export class Informer<T extends KubeObject> {
       );
     }
   }
-}
-
-/** client-node reports a non-200 watch response as an Error with `statusCode`. */
-function classifyWatchError(error: unknown, operation: string): KubernetesApiError {
-  const statusCode = (error as { statusCode?: unknown }).statusCode;
-  if (typeof statusCode === 'number') {
-    return kubernetesErrorFromResponse(statusCode, undefined, operation);
-  }
-  return classifyKubernetesError(error, operation);
 }
 
 /** Exponential backoff with jitter, so many informers do not retry in step. */

@@ -8,6 +8,7 @@ export {
   type PatchOptions,
   type PatchStrategy,
   type RequestOptions,
+  type WatchOptions,
 } from './kube-client.js';
 export {
   classifyKubernetesError,
@@ -22,3 +23,4 @@ export { type OwnedCreateResult, OwnedResources } from './owned-resources.js';
 export { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 export type { Reader } from './reader.js';
 export { apiVersionOf, type ResourceType, resources } from './resources.js';
+export type { WatchEvent, WatchEventType, WatchOutcome } from './watch-stream.js';

@@ -5,6 +5,7 @@ import { kubernetesErrorFromResponse, kubernetesErrorFromTransport } from './kub
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 import type { Reader } from './reader.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
+import { type WatchEvent, type WatchOutcome, watchStream } from './watch-stream.js';
 
 /** The fields of ObjectMeta that Roundhouse reads; everything else passes through untouched. */
 export interface KubeObject {
@@ -42,6 +43,20 @@ export interface DeleteOptions extends RequestOptions {
   readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   /** Delete only if the object still has this uid / resourceVersion (guards against races). */
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+}
+
+export interface WatchOptions extends RequestOptions {
+  /** Where to resume; from a list or the last event or bookmark. Default: now. */
+  readonly resourceVersion?: string | undefined;
+  readonly labelSelector?: string | undefined;
+  /** The server ends the watch (outcome `closed`) after this long. */
+  readonly timeoutSeconds?: number | undefined;
+  /**
+   * A stream that delivers nothing, not even a bookmark, for this long is presumed dead and
+   * ends `failed` with reason `Timeout`. Bookmarks are requested, but a quiet resource may see
+   * its first only after minutes, so keep it well above two minutes.
+   */
+  readonly stallTimeoutMs: number;
 }
 
 export type PatchStrategy = 'merge' | 'json' | 'apply';
@@ -247,26 +262,94 @@ export class KubeClient implements Reader {
     return response.body?.resources?.some((r) => r.name === type.plural) ?? false;
   }
 
+  /**
+   * Watches a collection from `options.resourceVersion`: every event goes to `onEvent` in order,
+   * and the promise resolves with how the stream ended (stopped by the signal, closed by the
+   * server, or failed with a classified error) instead of rejecting; it rejects only with a
+   * kubeconfig problem or what `onEvent` throws. The per-request timeout does not apply: a watch
+   * is meant to stay open, and the stall timeout guards it instead.
+   */
+  async watch<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    onEvent: (event: WatchEvent<T>) => void,
+    options: WatchOptions,
+  ): Promise<WatchOutcome> {
+    const path =
+      resourcePath(type, { namespace }) +
+      queryString({
+        watch: 1,
+        resourceVersion: options.resourceVersion,
+        allowWatchBookmarks: true,
+        labelSelector: options.labelSelector,
+        timeoutSeconds: options.timeoutSeconds,
+      });
+    const operation = describe('watch', type, namespace);
+    const request = await this.#prepare('GET', path, operation);
+    return watchStream<T>((signal) => fetch(request.url, { ...request.init, signal }), {
+      operation,
+      stallTimeoutMs: options.stallTimeoutMs,
+      signal: options.signal,
+      onEvent,
+    });
+  }
+
   async #request<T>(
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    method: HttpVerb,
     path: string,
     operation: string,
     options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull: true },
   ): Promise<{ body: T | null; warnings: string[] }>;
   async #request<T>(
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    method: HttpVerb,
     path: string,
     operation: string,
     options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull?: false },
   ): Promise<{ body: T; warnings: string[] }>;
   async #request<T>(
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    method: HttpVerb,
     path: string,
     operation: string,
     options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull?: boolean },
   ): Promise<{ body: T | null; warnings: string[] }> {
     if (options.signal?.aborted)
       throw new AbortedError(operation, { cause: options.signal.reason });
+    const { url, init } = await this.#prepare(method, path, operation);
+    if (options.body !== undefined)
+      init.headers['content-type'] = options.contentType ?? 'application/json';
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let response: Awaited<ReturnType<typeof fetch>>;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        ...init,
+        signal,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted)
+        throw new AbortedError(operation, { cause: options.signal.reason });
+      throw kubernetesErrorFromTransport(error, operation);
+    }
+    if (response.status === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
+    if (!response.ok) throw kubernetesErrorFromResponse(response.status, text, operation);
+    return {
+      body: (text ? JSON.parse(text) : null) as T,
+      warnings: parseWarnings(response.headers.get('warning')),
+    };
+  }
+
+  /** The URL, authenticated headers and TLS dispatcher of a request, from the kubeconfig. */
+  async #prepare(
+    method: HttpVerb,
+    path: string,
+    operation: string,
+  ): Promise<{
+    url: string;
+    init: { method: HttpVerb; headers: Record<string, string>; dispatcher?: Dispatcher };
+  }> {
     const cluster = this.#config.getCurrentCluster();
     if (!cluster) {
       throw new ConfigurationError({
@@ -284,34 +367,15 @@ export class KubeClient implements Reader {
       accept: 'application/json',
       'user-agent': this.#userAgent,
     };
-    if (options.body !== undefined)
-      headers['content-type'] = options.contentType ?? 'application/json';
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let response: Awaited<ReturnType<typeof fetch>>;
-    let text: string;
-    try {
-      response = await fetch(context.getUrl(), {
-        method,
-        headers,
-        signal,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        ...(context.getDispatcher() ? { dispatcher: context.getDispatcher() as Dispatcher } : {}),
-      });
-      text = await response.text();
-    } catch (error) {
-      if (options.signal?.aborted)
-        throw new AbortedError(operation, { cause: options.signal.reason });
-      throw kubernetesErrorFromTransport(error, operation);
-    }
-    if (response.status === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
-    if (!response.ok) throw kubernetesErrorFromResponse(response.status, text, operation);
+    const dispatcher = context.getDispatcher() as Dispatcher | undefined;
     return {
-      body: (text ? JSON.parse(text) : null) as T,
-      warnings: parseWarnings(response.headers.get('warning')),
+      url: context.getUrl(),
+      init: { method, headers, ...(dispatcher ? { dispatcher } : {}) },
     };
   }
 }
+
+type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 function describe(verb: string, type: ResourceType, namespace?: string, name?: string): string {
   const where = [namespace, name].filter(Boolean).join('/');

@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from './kube-client.js';
+import { KubernetesApiError } from './kubernetes-errors.js';
+import {
+  LineSplitter,
+  type WatchEvent,
+  type WatchResponse,
+  type WatchStreamOptions,
+  watchStream,
+} from './watch-stream.js';
+
+const encoder = new TextEncoder();
+
+const line = (type: string, name: string, resourceVersion = '1') =>
+  `${JSON.stringify({ type, object: { metadata: { name, resourceVersion } } })}\n`;
+
+interface Served {
+  /** The signal the watch gave `open`; aborted once the watch has closed the connection. */
+  readonly connection: () => AbortSignal | undefined;
+  readonly open: (signal: AbortSignal) => Promise<WatchResponse>;
+}
+
+/** A 200 response whose body is `chunks`, then ends, or stays open until the watch aborts it. */
+function serve(chunks: readonly (string | Uint8Array)[], options: { end: boolean }): Served {
+  let connection: AbortSignal | undefined;
+  return {
+    connection: () => connection,
+    open: async (signal) => {
+      connection = signal;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) {
+            controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+          }
+          if (options.end) controller.close();
+          else signal.addEventListener('abort', () => controller.error(signal.reason));
+        },
+      });
+      return { ok: true, status: 200, body, text: async () => '' };
+    },
+  };
+}
+
+async function run(
+  served: Pick<Served, 'open'>,
+  options: Partial<WatchStreamOptions<KubeObject>> = {},
+) {
+  const events: string[] = [];
+  const outcome = await watchStream(served.open, {
+    operation: 'watch ConfigMap ns',
+    stallTimeoutMs: 5_000,
+    onEvent: (event: WatchEvent) => events.push(`${event.type} ${event.object.metadata?.name}`),
+    ...options,
+  });
+  return { outcome, events };
+}
+
+describe('watchStream', () => {
+  it('joins an event split across chunks, and splits a chunk holding several events', async () => {
+    const first = line('ADDED', 'a');
+    const served = serve(
+      [first.slice(0, 10), first.slice(10) + line('MODIFIED', 'a', '2') + line('DELETED', 'b')],
+      { end: true },
+    );
+    const { outcome, events } = await run(served);
+    expect(events).toEqual(['ADDED a', 'MODIFIED a', 'DELETED b']);
+    expect(outcome).toEqual({ end: 'closed' });
+  });
+
+  it('keeps a character whose bytes fall in two chunks', async () => {
+    const bytes = encoder.encode(line('ADDED', 'ä'));
+    const cut = bytes.indexOf(0xc3) + 1;
+    const { events } = await run(serve([bytes.slice(0, cut), bytes.slice(cut)], { end: true }));
+    expect(events).toEqual(['ADDED ä']);
+  });
+
+  it('delivers a last event that lacks its newline when the stream ends', async () => {
+    const { outcome, events } = await run(
+      serve([line('ADDED', 'a') + line('MODIFIED', 'a', '2').trimEnd()], { end: true }),
+    );
+    expect(events).toEqual(['ADDED a', 'MODIFIED a']);
+    expect(outcome).toEqual({ end: 'closed' });
+  });
+
+  it('fails on a stream broken off inside an event', async () => {
+    const { outcome, events } = await run(
+      serve([line('ADDED', 'a') + line('ADDED', 'b').slice(0, 12)], { end: true }),
+    );
+    expect(events).toEqual(['ADDED a']);
+    expect(outcome).toMatchObject({ end: 'failed', error: { reason: 'Unknown' } });
+  });
+
+  it('ends failed at a line that is not a watch event, without quoting it', async () => {
+    const served = serve([line('ADDED', 'a'), 'password=hunter2\n', line('ADDED', 'b')], {
+      end: false,
+    });
+    const { outcome, events } = await run(served);
+    expect(events).toEqual(['ADDED a']);
+    expect(outcome.end).toBe('failed');
+    const { error } = outcome as { error: KubernetesApiError };
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ reason: 'Unknown', statusCode: undefined });
+    expect(error.message).not.toContain('hunter2');
+    expect(served.connection()?.aborted).toBe(true);
+  });
+
+  it('turns an ERROR event into a failure classified by its Status, and closes the stream', async () => {
+    const expired = {
+      type: 'ERROR',
+      object: {
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Expired',
+        message: 'too old',
+        code: 410,
+      },
+    };
+    const served = serve([line('ADDED', 'a'), `${JSON.stringify(expired)}\n`, line('ADDED', 'b')], {
+      end: false,
+    });
+    const { outcome, events } = await run(served);
+    expect(events).toEqual(['ADDED a']);
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: { reason: 'Gone', statusCode: 410, message: 'watch ConfigMap ns: too old' },
+    });
+    expect(served.connection()?.aborted).toBe(true);
+  });
+
+  it('skips blank lines and event types it does not know', async () => {
+    const { events } = await run(
+      serve(['\n', line('SOMETHING_NEW', 'x'), line('ADDED', 'a')], { end: true }),
+    );
+    expect(events).toEqual(['ADDED a']);
+  });
+
+  it('classifies a refused watch by its status code and Status body', async () => {
+    const status = { kind: 'Status', reason: 'Forbidden', message: 'no', code: 403 };
+    const { outcome } = await run({
+      open: async () => ({
+        ok: false,
+        status: 403,
+        body: null,
+        text: async () => JSON.stringify(status),
+      }),
+    });
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: { reason: 'Forbidden', statusCode: 403, message: 'watch ConfigMap ns: no' },
+    });
+  });
+
+  it('classifies a transport failure by its error code', async () => {
+    const refused = Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' });
+    const { outcome } = await run({
+      open: () => Promise.reject(new TypeError('fetch failed', { cause: refused })),
+    });
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: { reason: 'Unavailable', statusCode: undefined },
+    });
+  });
+
+  it('aborts a stream that delivers nothing for the stall timeout, as a Timeout without status', async () => {
+    const served = serve([line('ADDED', 'a')], { end: false });
+    const { outcome, events } = await run(served, { stallTimeoutMs: 50 });
+    expect(events).toEqual(['ADDED a']);
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: { reason: 'Timeout', statusCode: undefined },
+    });
+    expect(served.connection()?.aborted).toBe(true);
+  });
+
+  it('ends stopped when the caller aborts, mid-stream or from a callback', async () => {
+    const midStream = new AbortController();
+    const served = serve([line('ADDED', 'a')], { end: false });
+    const running = run(served, { signal: midStream.signal });
+    await Promise.resolve();
+    midStream.abort();
+    expect((await running).outcome).toEqual({ end: 'stopped' });
+    expect(served.connection()?.aborted).toBe(true);
+
+    const inCallback = new AbortController();
+    const events: string[] = [];
+    const outcome = await watchStream(
+      serve([line('ADDED', 'a') + line('ADDED', 'b')], { end: false }).open,
+      {
+        operation: 'watch ConfigMap ns',
+        stallTimeoutMs: 5_000,
+        signal: inCallback.signal,
+        onEvent: (event) => {
+          events.push(event.object.metadata?.name as string);
+          inCallback.abort();
+        },
+      },
+    );
+    expect(outcome).toEqual({ end: 'stopped' });
+    expect(events).toEqual(['a']);
+  });
+
+  it('does not open a connection for a signal that has already fired', async () => {
+    let opened = false;
+    const { outcome } = await run(
+      {
+        open: async () => {
+          opened = true;
+          return { ok: true, status: 200, body: null, text: async () => '' };
+        },
+      },
+      { signal: AbortSignal.abort() },
+    );
+    expect(outcome).toEqual({ end: 'stopped' });
+    expect(opened).toBe(false);
+  });
+
+  it('rejects with what the callback throws, and closes the stream', async () => {
+    const served = serve([line('ADDED', 'a')], { end: false });
+    const broken = new Error('handler bug');
+    await expect(
+      run(served, {
+        onEvent: () => {
+          throw broken;
+        },
+      }),
+    ).rejects.toBe(broken);
+    expect(served.connection()?.aborted).toBe(true);
+  });
+});
+
+describe('LineSplitter', () => {
+  it('holds an unfinished line until a later chunk ends it', () => {
+    const lines = new LineSplitter();
+    expect(lines.push(encoder.encode('ab'))).toEqual([]);
+    expect(lines.push(encoder.encode('c'))).toEqual([]);
+    expect(lines.push(encoder.encode('d\ne\n\nf'))).toEqual(['abcd', 'e', '']);
+    expect(lines.end()).toEqual(['f']);
+    expect(lines.end()).toEqual([]);
+  });
+});

@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import type { KubeObject } from './kube-client.js';
+import {
+  KubernetesApiError,
+  kubernetesErrorFromResponse,
+  kubernetesErrorFromTransport,
+} from './kubernetes-errors.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+/**
+ * One change on a watch stream, as the API server sent it: only the envelope is checked, the
+ * object is whatever the server put in it (a BOOKMARK's object carries just a resourceVersion).
+ */
+export interface WatchEvent<T extends KubeObject = KubeObject> {
+  readonly type: WatchEventType;
+  readonly object: T;
+}
+
+/**
+ * How a watch ended. `stopped`: the caller's signal fired. `closed`: the server ended the
+ * stream normally (its `timeoutSeconds` ran out); resume from the last resourceVersion seen.
+ * `failed`: a classified error; an ERROR event arrives here too, so 410 Gone (resourceVersion
+ * too old, relist) is `reason: 'Gone'` whether it came as a response or as an event, and a stream
+ * that went silent for the stall timeout is `reason: 'Timeout'` with no `statusCode`.
+ */
+export type WatchOutcome =
+  | { readonly end: 'stopped' | 'closed' }
+  | { readonly end: 'failed'; readonly error: KubernetesApiError };
+
+/** The part of a fetch response a watch reads; undici's and the global `Response` both fit. */
+export interface WatchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly body: ReadableStream<Uint8Array> | null;
+  text(): Promise<string>;
+}
+
+export interface WatchStreamOptions<T extends KubeObject> {
+  /** Names the watch in errors, e.g. "watch ConfigMap ns". */
+  readonly operation: string;
+  /** A stream that delivers no bytes for this long, headers included, is aborted as stalled. */
+  readonly stallTimeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent: (event: WatchEvent<T>) => void;
+}
+
+const EnvelopeSchema = z.object({ type: z.string(), object: z.looseObject({}) });
+
+const deliveredTypes: ReadonlySet<string> = new Set<WatchEventType>([
+  'ADDED',
+  'MODIFIED',
+  'DELETED',
+  'BOOKMARK',
+]);
+
+/**
+ * Runs one watch request to its end: `open` starts it with the signal that must cancel it, the
+ * newline-delimited JSON body is split into events for `onEvent`, and the promise resolves with
+ * how it ended; it rejects only with what `onEvent` throws. The connection is closed whichever
+ * way it ends.
+ */
+export async function watchStream<T extends KubeObject>(
+  open: (signal: AbortSignal) => Promise<WatchResponse>,
+  options: WatchStreamOptions<T>,
+): Promise<WatchOutcome> {
+  const { signal, operation, stallTimeoutMs } = options;
+  if (signal?.aborted) return { end: 'stopped' };
+  const connection = new AbortController();
+  let stalled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const armStallTimer = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      connection.abort();
+    }, stallTimeoutMs);
+  };
+  const stop = () => connection.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  // Every way the request can break off ends here: the caller's stop, the stall timer, or the
+  // network, told apart by which of the first two fired.
+  const brokenOff = (error: unknown): WatchOutcome => {
+    if (signal?.aborted) return { end: 'stopped' };
+    if (stalled) {
+      return {
+        end: 'failed',
+        error: new KubernetesApiError(
+          'Timeout',
+          `${operation}: no data for ${stallTimeoutMs} ms`,
+          undefined,
+        ),
+      };
+    }
+    return { end: 'failed', error: kubernetesErrorFromTransport(error, operation) };
+  };
+  try {
+    armStallTimer();
+    let response: WatchResponse;
+    try {
+      response = await open(connection.signal);
+      if (!response.ok) {
+        const body = await response.text();
+        return {
+          end: 'failed',
+          error: kubernetesErrorFromResponse(response.status, body, operation),
+        };
+      }
+    } catch (error) {
+      return brokenOff(error);
+    }
+    if (!response.body) return { end: 'closed' };
+    const reader = response.body.getReader();
+    const lines = new LineSplitter();
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        return brokenOff(error);
+      }
+      if (chunk.done) return deliver(lines.end(), options) ?? { end: 'closed' };
+      armStallTimer();
+      const outcome = deliver(lines.push(chunk.value), options);
+      if (outcome) return outcome;
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', stop);
+    connection.abort();
+  }
+}
+
+/**
+ * Hands each line's event to `onEvent`; an outcome when a line ends the watch (an ERROR event
+ * or a line that is no watch event) or the caller stopped it in a callback.
+ */
+function deliver<T extends KubeObject>(
+  lines: readonly string[],
+  options: WatchStreamOptions<T>,
+): WatchOutcome | undefined {
+  for (const line of lines) {
+    if (options.signal?.aborted) return { end: 'stopped' };
+    if (line.trim() === '') continue;
+    const envelope = EnvelopeSchema.safeParse(parseJson(line));
+    if (!envelope.success) {
+      // The line itself is not quoted: it may hold a Secret's data.
+      return {
+        end: 'failed',
+        error: new KubernetesApiError(
+          'Unknown',
+          `${options.operation}: the API server sent a line of ${line.length} characters that is not a watch event`,
+          undefined,
+        ),
+      };
+    }
+    const { type, object } = envelope.data;
+    if (type === 'ERROR') {
+      const code = typeof object.code === 'number' ? object.code : 500;
+      return { end: 'failed', error: kubernetesErrorFromResponse(code, object, options.operation) };
+    }
+    // Kubernetes API conventions ask clients to ignore event types they do not know.
+    if (deliveredTypes.has(type)) {
+      options.onEvent({ type: type as WatchEventType, object: object as T });
+    }
+  }
+  return options.signal?.aborted ? { end: 'stopped' } : undefined;
+}
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Cuts a byte stream into lines. Chunk boundaries fall anywhere, inside an event and inside a
+ * multi-byte character, so an unfinished line waits for the next chunk.
+ */
+export class LineSplitter {
+  readonly #decoder = new TextDecoder();
+  // Pieces of the unfinished line, joined once it completes: a large object arrives in many
+  // chunks, and concatenating on every chunk would copy it over and over.
+  #partial: string[] = [];
+
+  /** The lines this chunk completes. */
+  push(chunk: Uint8Array): string[] {
+    const pieces = this.#decoder.decode(chunk, { stream: true }).split('\n');
+    const last = pieces.pop() as string;
+    if (pieces.length > 0) {
+      pieces[0] = this.#partial.join('') + pieces[0];
+      this.#partial = [];
+    }
+    if (last !== '') this.#partial.push(last);
+    return pieces;
+  }
+
+  /** What is left when the stream ends: a last line without its newline, if any. */
+  end(): string[] {
+    const rest = this.#partial.join('') + this.#decoder.decode();
+    this.#partial = [];
+    return rest === '' ? [] : [rest];
+  }
+}
