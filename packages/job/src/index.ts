@@ -1,7 +1,6 @@
 export { JobExecutor, type JobExecutorOptions } from './job-executor.js';
 export {
   buildJob,
-  deadlineSeconds,
   type JobSettings,
   jobEngine,
   type PodSettings,

@@ -6,14 +6,13 @@ import type {
   V1SecurityContext,
 } from '@kubernetes/client-node';
 import {
-  ConfigurationError,
   type Conventions,
   type Dependencies,
   dependencyMounts,
   executionMetadata,
   executionResourceName,
   parameterEnv,
-  parseGoDuration,
+  parseTimeout,
   pinnedReference,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -70,16 +69,8 @@ const restrictedContainer: V1SecurityContext = {
 const tmpVolume = 'tmp';
 
 /** Seconds for activeDeadlineSeconds, from a Go duration; rejects what cannot be a deadline. */
-export function deadlineSeconds(timeout: string | undefined, path: string): number | undefined {
-  if (timeout === undefined) return undefined;
-  const ms = parseGoDuration(timeout);
-  if (ms === undefined || ms <= 0) {
-    throw new ConfigurationError({
-      path,
-      message: `"${timeout}" is not a positive Go duration; use e.g. "30m" or "1h30m"`,
-    });
-  }
-  return Math.ceil(ms / 1000);
+function deadlineSeconds(timeout: string | undefined, path: string): number | undefined {
+  return timeout === undefined ? undefined : Math.ceil(parseTimeout(timeout, path) / 1000);
 }
 
 /**

@@ -128,8 +128,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor();
     const owner = execution();
     const { resourceName } = await ex.create(owner, env.namespace);
-    await settle(ex, withRef(owner, resourceName));
-    expect(await ex.isFinished(owner.spec.targetResource, env.namespace)).toBe(true);
+    expect(await settle(ex, withRef(owner, resourceName))).toMatchObject({ phase: 'Completed' });
     const error = await ex
       .create(execution({ targetResource: owner.spec.targetResource }), env.namespace)
       .catch((e: unknown) => e);

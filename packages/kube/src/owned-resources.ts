@@ -12,6 +12,7 @@ import {
 } from '@roundhouse/core';
 import type { KubeClient, KubeObject } from './kube-client.js';
 import { isKubernetesError } from './kubernetes-errors.js';
+import type { Reader } from './reader.js';
 import type { ResourceType } from './resources.js';
 
 export interface OwnedCreateResult<T> {
@@ -21,20 +22,36 @@ export interface OwnedCreateResult<T> {
   readonly adopted: boolean;
 }
 
+export interface OwnedResourcesOptions {
+  readonly logger?: Logger | undefined;
+  /**
+   * Where ownership checks before a status read or a delete read from; default the client.
+   * The read after a refused create always goes to the API server: it decides who holds the
+   * lock, and a cache that has not seen the holder yet would answer wrongly.
+   */
+  readonly reader?: Reader | undefined;
+}
+
 /**
  * Execution resources whose name is a lock: creating one adopts this execution's own resource
  * after a crash, refuses another execution's, and deletes only what this execution owns.
  * Every Kubernetes backend shares these rules through this class.
  */
 export class OwnedResources<T extends KubeObject> {
+  private readonly logger: Logger;
+  private readonly reader: Reader;
+
   constructor(
     private readonly client: KubeClient,
     private readonly type: ResourceType,
     private readonly conventions: Conventions,
     /** Whether the resource has reached a terminal state, so its lock is stale rather than busy. */
     private readonly isFinished: (object: T) => boolean,
-    private readonly logger: Logger = noopLogger,
-  ) {}
+    options: OwnedResourcesOptions = {},
+  ) {
+    this.logger = options.logger ?? noopLogger;
+    this.reader = options.reader ?? client;
+  }
 
   /**
    * Creates `body` for `wfe`. On AlreadyExists the existing resource is adopted when this
@@ -79,7 +96,7 @@ export class OwnedResources<T extends KubeObject> {
     options: OperationOptions = {},
   ): Promise<T | null> {
     throwIfAborted(options.signal, `get ${this.type.kind} ${namespace}/${name}`);
-    const object = await this.client.get<T>(this.type, namespace, name, options);
+    const object = await this.reader.get<T>(this.type, namespace, name, options);
     return object && isOwnedBy(object.metadata?.labels, wfe, this.conventions) ? object : null;
   }
 
@@ -110,7 +127,8 @@ export class OwnedResources<T extends KubeObject> {
     options: OperationOptions,
   ): Promise<'deleted' | 'absent' | 'not-owned'> {
     throwIfAborted(options.signal, `delete ${this.type.kind} ${namespace}/${name}`);
-    const object = await this.client.get<T>(this.type, namespace, name, options);
+    // A stale cached copy is safe here: the uid precondition below guards the delete.
+    const object = await this.reader.get<T>(this.type, namespace, name, options);
     if (!object) return 'absent';
     if (!isOwnedBy(object.metadata?.labels, wfe, this.conventions)) return 'not-owned';
     try {

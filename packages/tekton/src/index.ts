@@ -9,6 +9,7 @@ export {
   tektonEngine,
 } from './pipeline-run-spec.js';
 export {
+  classifyPipelineRunFailure,
   explainTaskFailure,
   isPipelineRunFinished,
   type PipelineRunState,

@@ -1,13 +1,12 @@
 import type { V1PodSecurityContext } from '@kubernetes/client-node';
 import {
-  ConfigurationError,
   type Conventions,
   type Dependencies,
   type DependencyWorkspace,
   dependencyWorkspaces,
   executionMetadata,
   executionResourceName,
-  parseGoDuration,
+  parseTimeout,
   pinnedReference,
   sortedParameters,
   targetResourceParameter,
@@ -57,18 +56,12 @@ export interface PipelineRunSettings {
 
 /**
  * The `spec.timeouts.pipeline` value for a WorkflowExecution timeout: the Go duration verbatim,
- * since Tekton parses the same grammar. Zero is refused because Tekton reads it as "no timeout",
- * the opposite of what a user who sets one wants.
+ * since Tekton parses the same grammar, once it is known to be a positive one (Tekton reads
+ * zero as "no timeout").
  */
 export function pipelineTimeout(timeout: string | undefined): string | undefined {
   if (!timeout) return undefined;
-  const ms = parseGoDuration(timeout);
-  if (ms === undefined || ms <= 0) {
-    throw new ConfigurationError({
-      path: 'spec.executionConfig.timeout',
-      message: `"${timeout}" is not a positive Go duration; use e.g. "30m" or "1h30m"`,
-    });
-  }
+  parseTimeout(timeout, 'spec.executionConfig.timeout');
   return timeout;
 }
 

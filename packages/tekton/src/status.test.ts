@@ -1,6 +1,7 @@
 import { ExecutionResultSchema } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
+  classifyPipelineRunFailure,
   explainTaskFailure,
   isPipelineRunFinished,
   type PipelineRunState,
@@ -197,9 +198,33 @@ describe('pipelineRunResult', () => {
         completedTasks: 1,
         totalTasks: 3,
       },
+      failureReason: 'TaskFailed',
       exitCode: 2,
       failedTaskName: 'wfe-1-test',
     });
+  });
+
+  it.each([
+    ['PipelineRunTimeout', 'DeadlineExceeded'],
+    ['TaskRunTimeout', 'DeadlineExceeded'],
+    ['CouldntGetPipeline', 'ConfigurationError'],
+    ['ParameterMissing', 'ConfigurationError'],
+    ['Failed', 'TaskFailed'],
+    ['Cancelled', 'TaskFailed'],
+  ])('classifies a run that failed with reason %s as %s', (reason, failureReason) => {
+    const result = pipelineRunResult(pipelineRun(succeeded('False', reason, 'it broke')));
+    expect(result.failureReason).toBe(failureReason);
+  });
+
+  it('classifies a run whose failed step was killed for memory as OOMKilled', () => {
+    expect(
+      classifyPipelineRunFailure('Failed', {
+        taskRunName: 'wfe-1-build',
+        exitCode: 137,
+        stepReason: 'OOMKilled',
+        description: 'killed',
+      }),
+    ).toBe('OOMKilled');
   });
 
   it('follows the order of the children, not of the list', () => {

@@ -1,4 +1,9 @@
-import type { ConditionStatus, ExecutionResult, ExecutionSummary } from '@roundhouse/core';
+import type {
+  ConditionStatus,
+  ExecutionResult,
+  ExecutionSummary,
+  FailureReason,
+} from '@roundhouse/core';
 import { z } from 'zod';
 
 /** The label Tekton puts on every TaskRun a PipelineRun creates, valued with its name. */
@@ -54,6 +59,8 @@ type Condition = z.infer<typeof ConditionSchema>;
 export interface TaskFailure {
   readonly taskRunName: string;
   readonly exitCode?: number;
+  /** The failed step's terminated reason, e.g. `OOMKilled`. */
+  readonly stepReason?: string;
   readonly description: string;
 }
 
@@ -90,6 +97,7 @@ export function explainTaskFailure(
       return {
         taskRunName: ref.name,
         exitCode,
+        ...(reason ? { stepReason: reason } : {}),
         description: `TaskRun ${ref.name}${task} failed: step ${step.name ?? step.container ?? '?'} exited with code ${exitCode}${reason ? ` (${reason})` : ''}`,
       };
     }
@@ -119,6 +127,35 @@ function summaryOf(
     completedTasks: childTaskRuns(pipelineRun).filter((ref) => done.has(ref.name)).length,
     totalTasks: pipelineRun.status?.childReferences?.length ?? 0,
   };
+}
+
+/** Tekton's reasons for a failed run that say more than "a task failed". */
+const failureByReason: Readonly<Record<string, FailureReason>> = {
+  PipelineRunTimeout: 'DeadlineExceeded',
+  PipelineRunTimeoutRunningFinally: 'DeadlineExceeded',
+  TaskRunTimeout: 'DeadlineExceeded',
+  CouldntGetPipeline: 'ConfigurationError',
+  CouldntGetTask: 'ConfigurationError',
+  InvalidWorkspaceBindings: 'ConfigurationError',
+  ParameterMissing: 'ConfigurationError',
+  ParameterTypeMismatch: 'ConfigurationError',
+  PipelineValidationFailed: 'ConfigurationError',
+  InvalidTaskResultReference: 'ConfigurationError',
+  PipelineInvalidGraph: 'ConfigurationError',
+};
+
+/**
+ * Why a run failed, from Tekton's structured reason and the failed step's terminated reason:
+ * a timeout or an unusable Pipeline first, then a step killed for memory, else a task failure.
+ */
+export function classifyPipelineRunFailure(
+  reason: string,
+  failure: TaskFailure | undefined,
+): FailureReason {
+  const byReason = failureByReason[reason];
+  if (byReason) return byReason;
+  if (failure?.stepReason === 'OOMKilled') return 'OOMKilled';
+  return 'TaskFailed';
 }
 
 /**
@@ -151,6 +188,7 @@ export function pipelineRunResult(
         .filter(Boolean)
         .join('; '),
       summary,
+      failureReason: classifyPipelineRunFailure(reason, failure),
       ...(failure ? { failedTaskName: failure.taskRunName } : {}),
       ...(failure?.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
     };

@@ -1,17 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
-  type Availability,
   ConfigurationError,
   type Conventions,
-  type CreateOptions,
-  type CreateResult,
   type ExecutionResult,
-  type Executor,
-  executionResourceName,
   isDns1123Subdomain,
   type Logger,
-  noopLogger,
   type OperationOptions,
+  type ResourceType,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -21,9 +16,11 @@ import {
   KubeClient,
   type KubeObject,
   KubernetesApiError,
-  OwnedResources,
-  type ResourceType,
+  type Reader,
+  type ResourceEngine,
+  ResourceExecutor,
   resources,
+  type StatusContext,
 } from '@roundhouse/kube';
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
 import {
@@ -52,6 +49,8 @@ export interface TektonExecutorOptions
    * without touching the `tekton.dev` CRDs other tests share.
    */
   readonly apiGroup?: string;
+  /** Where status reads go; pass a controller's informer cache. Default the client. */
+  readonly reader?: Reader;
   readonly logger?: Logger;
 }
 
@@ -62,20 +61,44 @@ export interface CancelOptions extends OperationOptions {
 
 type PipelineRunObject = KubeObject & { status?: unknown };
 
+/** The Tekton engine's own part: the PipelineRun it builds and how a run (and its TaskRuns) read. */
+function tektonEngineSpec(
+  settings: PipelineRunSettings,
+  pipelineRunType: ResourceType,
+  taskRunType: ResourceType,
+): ResourceEngine<PipelineRunObject> {
+  return {
+    engine: tektonEngine,
+    type: pipelineRunType,
+    installHint: 'install Tekton Pipelines',
+    build: (wfe, namespace, dependencies) => ({
+      ...buildPipelineRun(wfe, namespace, dependencies, settings),
+      apiVersion: apiVersionOf(pipelineRunType),
+    }),
+    isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
+    async result(run, context: StatusContext): Promise<ExecutionResult> {
+      const state = PipelineRunStateSchema.parse(run);
+      if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
+      const taskRuns = await context.reader.list<KubeObject>(taskRunType, context.namespace, {
+        labelSelector: `${pipelineRunLabel}=${run.metadata?.name}`,
+        signal: context.signal,
+      });
+      return pipelineRunResult(
+        state,
+        taskRuns.items.map((t) => TaskRunStateSchema.parse(t)),
+      );
+    },
+  };
+}
+
 /**
  * The `tekton` engine: one tekton.dev/v1 PipelineRun per execution, named for the target's
  * lock, resolving its Pipeline from the execution bundle. Safe to call again after a crash:
  * create adopts this execution's own PipelineRun, and cancel and cleanup touch only a
  * PipelineRun this execution owns.
  */
-export class TektonExecutor implements Executor {
-  readonly engine = tektonEngine;
-  readonly #client: KubeClient;
+export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   readonly #pipelineRunType: ResourceType;
-  readonly #taskRunType: ResourceType;
-  readonly #pipelineRuns: OwnedResources<PipelineRunObject>;
-  readonly #settings: PipelineRunSettings;
-  readonly #log: Logger;
 
   constructor(client: KubeClient, options: TektonExecutorOptions = {}) {
     const conventions = options.conventions ?? roundhouseConventions;
@@ -87,70 +110,24 @@ export class TektonExecutor implements Executor {
       });
     }
     const group = options.apiGroup ?? resources.pipelineRuns.group;
-    this.#client = client;
-    this.#log = options.logger ?? noopLogger;
-    this.#pipelineRunType = Object.freeze({ ...resources.pipelineRuns, group });
-    this.#taskRunType = Object.freeze({ ...resources.taskRuns, group });
-    this.#settings = {
+    const pipelineRunType = Object.freeze({ ...resources.pipelineRuns, group });
+    const taskRunType = Object.freeze({ ...resources.taskRuns, group });
+    const settings: PipelineRunSettings = {
       conventions,
       pipelineName,
       serviceAccountName: options.serviceAccountName ?? conventions.defaultServiceAccountName,
       podSecurityContext: options.podSecurityContext,
     };
-    this.#pipelineRuns = new OwnedResources<PipelineRunObject>(
-      client,
-      this.#pipelineRunType,
+    super(client, tektonEngineSpec(settings, pipelineRunType, taskRunType), {
       conventions,
-      (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
-      this.#log,
-    );
+      reader: options.reader,
+      logger: options.logger,
+    });
+    this.#pipelineRunType = pipelineRunType;
   }
 
   static fromKubeConfig(config: KubeConfig, options: TektonExecutorOptions = {}): TektonExecutor {
     return new TektonExecutor(new KubeClient(config), options);
-  }
-
-  /** Unavailable, with the reason, while the cluster does not serve the PipelineRun API. */
-  async availability(options: OperationOptions = {}): Promise<Availability> {
-    if (await this.#client.isServed(this.#pipelineRunType, options)) return { available: true };
-    const type = this.#pipelineRunType;
-    return {
-      available: false,
-      reason: `the ${apiVersionOf(type)} ${type.kind} API (${type.plural}.${type.group}) is not served by this cluster; install Tekton Pipelines`,
-    };
-  }
-
-  async create(
-    wfe: WorkflowExecution,
-    namespace: string,
-    options: CreateOptions = {},
-  ): Promise<CreateResult> {
-    const run = {
-      ...buildPipelineRun(wfe, namespace, options.dependencies, this.#settings),
-      apiVersion: apiVersionOf(this.#pipelineRunType),
-    };
-    const { object, warnings } = await this.#pipelineRuns.create(wfe, namespace, run, options);
-    return { resourceName: object.metadata?.name as string, warnings };
-  }
-
-  async getStatus(
-    wfe: WorkflowExecution,
-    namespace: string,
-    options: OperationOptions = {},
-  ): Promise<ExecutionResult | null> {
-    const name = this.#runName(wfe);
-    const run = await this.#pipelineRuns.getOwned(wfe, namespace, name, options);
-    if (!run) return null;
-    const state = PipelineRunStateSchema.parse(run);
-    if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
-    const taskRuns = await this.#client.list<KubeObject>(this.#taskRunType, namespace, {
-      labelSelector: `${pipelineRunLabel}=${name}`,
-      signal: options.signal,
-    });
-    return pipelineRunResult(
-      state,
-      taskRuns.items.map((t) => TaskRunStateSchema.parse(t)),
-    );
   }
 
   /**
@@ -163,11 +140,11 @@ export class TektonExecutor implements Executor {
     namespace: string,
     options: CancelOptions = {},
   ): Promise<boolean> {
-    const name = this.#runName(wfe);
-    const run = await this.#pipelineRuns.getOwned(wfe, namespace, name, options);
+    const name = this.resourceName(wfe);
+    const run = await this.owned.getOwned(wfe, namespace, name, options);
     if (!run) return false;
     try {
-      await this.#client.patch(
+      await this.client.patch(
         this.#pipelineRunType,
         namespace,
         name,
@@ -178,26 +155,11 @@ export class TektonExecutor implements Executor {
       if (isKubernetesError(error, 'NotFound') || isReplaced(error)) return false;
       throw error;
     }
-    this.#log.info(
+    this.logger.info(
       { namespace, pipelineRun: name, wfe: wfe.metadata.name, graceful: options.graceful },
       'requested PipelineRun cancellation',
     );
     return true;
-  }
-
-  async cleanup(
-    wfe: WorkflowExecution,
-    namespace: string,
-    options: OperationOptions = {},
-  ): Promise<void> {
-    await this.#pipelineRuns.deleteOwned(wfe, namespace, this.#runName(wfe), options);
-  }
-
-  #runName(wfe: WorkflowExecution): string {
-    return (
-      wfe.status?.executionRef?.name ??
-      executionResourceName(wfe.spec.targetResource, this.#settings.conventions.namePrefix)
-    );
   }
 }
 

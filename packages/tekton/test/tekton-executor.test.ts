@@ -137,6 +137,7 @@ describeWithControlPlane('TektonExecutor against a real API server', () => {
       reason: 'Failed',
       message: `${message}; TaskRun ${test} (pipeline task test) failed: step lint exited with code 3 (Error)`,
       summary: { status: 'False', reason: 'Failed', message, completedTasks: 1, totalTasks: 3 },
+      failureReason: 'TaskFailed',
       exitCode: 3,
       failedTaskName: test,
     });

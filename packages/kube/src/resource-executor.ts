@@ -1,0 +1,144 @@
+import {
+  type Availability,
+  apiVersionOf,
+  type Conventions,
+  type CreateOptions,
+  type CreateResult,
+  type Dependencies,
+  type ExecutionResult,
+  type ExecutionWatch,
+  type Executor,
+  executionResourceName,
+  type Logger,
+  noopLogger,
+  type OperationOptions,
+  type ResourceType,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import type { KubeClient, KubeObject } from './kube-client.js';
+import { OwnedResources } from './owned-resources.js';
+import type { Reader } from './reader.js';
+
+/** What the status mapping of a resource engine may use besides the resource itself. */
+export interface StatusContext {
+  /** Reads related objects (pods, child runs); the cache inside a controller. */
+  readonly reader: Reader;
+  readonly namespace: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * The part of a Kubernetes-resource engine that is its own: what it builds and how it reads
+ * the result. Everything else (the lock, create-or-adopt, ownership, deletion, the watch) is
+ * `ResourceExecutor`'s, written once for every such engine.
+ */
+export interface ResourceEngine<T extends KubeObject> {
+  /** Registry key, matched against `spec.executionEngine`. */
+  readonly engine: string;
+  /** The kind of execution resource; one per execution, named by the target's lock. */
+  readonly type: ResourceType;
+  /**
+   * The execution resource for `wfe`, named `executionResourceName(target)` and carrying
+   * `executionMetadata`. Pure; bad input throws ConfigurationError before anything is sent.
+   */
+  build(wfe: WorkflowExecution, namespace: string, dependencies: Dependencies | undefined): T;
+  /** Whether the resource reached a terminal state, so its lock is stale rather than busy. */
+  isFinished(object: T): boolean;
+  /** The execution's state as the resource (and what the context reads) shows it. */
+  result(object: T, context: StatusContext): Promise<ExecutionResult>;
+  /** Shown when the cluster does not serve `type`, e.g. "install Tekton Pipelines". */
+  readonly installHint?: string;
+}
+
+export interface ResourceExecutorOptions {
+  readonly conventions: Conventions;
+  /**
+   * Where status reads go; default the client. A controller passes its informer cache, so
+   * `getStatus` on a watched resource costs no request.
+   */
+  readonly reader?: Reader | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/**
+ * An `Executor` for engines that run each execution as one Kubernetes object (a Job, a
+ * PipelineRun, a Pod). The object's name is the target's lock; `create` adopts this
+ * execution's own object after a crash and refuses another's; status reads and cleanup touch
+ * only an object this execution owns.
+ */
+export class ResourceExecutor<T extends KubeObject> implements Executor {
+  readonly engine: string;
+  readonly watches: readonly ExecutionWatch[];
+  protected readonly client: KubeClient;
+  protected readonly reader: Reader;
+  protected readonly conventions: Conventions;
+  protected readonly logger: Logger;
+  protected readonly owned: OwnedResources<T>;
+  readonly #spec: ResourceEngine<T>;
+
+  constructor(client: KubeClient, spec: ResourceEngine<T>, options: ResourceExecutorOptions) {
+    this.engine = spec.engine;
+    this.client = client;
+    this.reader = options.reader ?? client;
+    this.conventions = options.conventions;
+    this.logger = options.logger ?? noopLogger;
+    this.#spec = spec;
+    this.watches = Object.freeze([
+      Object.freeze({ resource: spec.type, conventions: options.conventions }),
+    ]);
+    this.owned = new OwnedResources<T>(
+      client,
+      spec.type,
+      options.conventions,
+      (object) => spec.isFinished(object),
+      { logger: this.logger, reader: this.reader },
+    );
+  }
+
+  async create(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: CreateOptions = {},
+  ): Promise<CreateResult> {
+    const body = this.#spec.build(wfe, namespace, options.dependencies);
+    const { object, warnings } = await this.owned.create(wfe, namespace, body, options);
+    return { resourceName: object.metadata?.name as string, warnings };
+  }
+
+  async getStatus(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<ExecutionResult | null> {
+    const object = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
+    if (!object) return null;
+    return this.#spec.result(object, { reader: this.reader, namespace, signal: options.signal });
+  }
+
+  async cleanup(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    await this.owned.deleteOwned(wfe, namespace, this.resourceName(wfe), options);
+  }
+
+  /** Unavailable, with the reason, while the cluster does not serve the resource's API. */
+  async availability(options: OperationOptions = {}): Promise<Availability> {
+    const type = this.#spec.type;
+    if (await this.client.isServed(type, options)) return { available: true };
+    const hint = this.#spec.installHint ? `; ${this.#spec.installHint}` : '';
+    return {
+      available: false,
+      reason: `the ${apiVersionOf(type)} ${type.kind} API (${type.plural}.${type.group || 'core'}) is not served by this cluster${hint}`,
+    };
+  }
+
+  /** The execution resource's name: as recorded in the status, else the target's lock. */
+  protected resourceName(wfe: WorkflowExecution): string {
+    return (
+      wfe.status?.executionRef?.name ??
+      executionResourceName(wfe.spec.targetResource, this.conventions.namePrefix)
+    );
+  }
+}
