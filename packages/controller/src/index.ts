@@ -28,6 +28,11 @@ export {
   type InformerHandler,
   type InformerOptions,
 } from './informer.js';
+export {
+  InformerCache,
+  type InformerCacheOptions,
+  type InformerScope,
+} from './informer-cache.js';
 export { objectKey, splitKey } from './keys.js';
 export {
   type LeaderCallbacks,

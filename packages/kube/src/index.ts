@@ -8,7 +8,6 @@ export {
   type PatchOptions,
   type PatchStrategy,
   type RequestOptions,
-  type WatchOptions,
 } from './kube-client.js';
 export {
   classifyKubernetesError,
@@ -23,4 +22,9 @@ export { type OwnedCreateResult, OwnedResources } from './owned-resources.js';
 export { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 export type { Reader } from './reader.js';
 export { apiVersionOf, type ResourceType, resources } from './resources.js';
-export type { WatchEvent, WatchEventType, WatchOutcome } from './watch-stream.js';
+export type {
+  WatchEvent,
+  WatchEventType,
+  WatchOptions,
+  WatchOutcome,
+} from './watch-stream.js';

@@ -5,7 +5,13 @@ import { kubernetesErrorFromResponse, kubernetesErrorFromTransport } from './kub
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 import type { Reader } from './reader.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
-import { type WatchEvent, type WatchOutcome, watchStream } from './watch-stream.js';
+import {
+  type WatchEvent,
+  type WatchOptions,
+  type WatchOutcome,
+  watchPath,
+  watchStream,
+} from './watch-stream.js';
 
 /** The fields of ObjectMeta that Roundhouse reads; everything else passes through untouched. */
 export interface KubeObject {
@@ -43,20 +49,6 @@ export interface DeleteOptions extends RequestOptions {
   readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   /** Delete only if the object still has this uid / resourceVersion (guards against races). */
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
-}
-
-export interface WatchOptions extends RequestOptions {
-  /** Where to resume; from a list or the last event or bookmark. Default: now. */
-  readonly resourceVersion?: string | undefined;
-  readonly labelSelector?: string | undefined;
-  /** The server ends the watch (outcome `closed`) after this long. */
-  readonly timeoutSeconds?: number | undefined;
-  /**
-   * A stream that delivers nothing, not even a bookmark, for this long is presumed dead and
-   * ends `failed` with reason `Timeout`. Bookmarks are requested, but a quiet resource may see
-   * its first only after minutes, so keep it well above two minutes.
-   */
-  readonly stallTimeoutMs: number;
 }
 
 export type PatchStrategy = 'merge' | 'json' | 'apply';
@@ -127,10 +119,7 @@ export class KubeClient implements Reader {
       'POST',
       path,
       describe('create', type, namespace, body.metadata?.name),
-      {
-        ...options,
-        body: object,
-      },
+      { ...options, body: object },
     );
     return { object: response.body, warnings: response.warnings };
   }
@@ -219,11 +208,7 @@ export class KubeClient implements Reader {
       'PATCH',
       path,
       describe('patch', type, namespace, name),
-      {
-        ...options,
-        body: patch,
-        contentType: contentTypes[strategy],
-      },
+      { ...options, body: patch, contentType: contentTypes[strategy] },
     );
     return response.body;
   }
@@ -243,10 +228,7 @@ export class KubeClient implements Reader {
       'PUT',
       path,
       describe('replace', type, namespace, name),
-      {
-        ...options,
-        body,
-      },
+      { ...options, body },
     );
     return response.body;
   }
@@ -275,17 +257,8 @@ export class KubeClient implements Reader {
     onEvent: (event: WatchEvent<T>) => void,
     options: WatchOptions,
   ): Promise<WatchOutcome> {
-    const path =
-      resourcePath(type, { namespace }) +
-      queryString({
-        watch: 1,
-        resourceVersion: options.resourceVersion,
-        allowWatchBookmarks: true,
-        labelSelector: options.labelSelector,
-        timeoutSeconds: options.timeoutSeconds,
-      });
     const operation = describe('watch', type, namespace);
-    const request = await this.#prepare('GET', path, operation);
+    const request = await this.#prepare('GET', watchPath(type, namespace, options), operation);
     return watchStream<T>((signal) => fetch(request.url, { ...request.init, signal }), {
       operation,
       stallTimeoutMs: options.stallTimeoutMs,

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
+import { resources } from './resources.js';
 import {
   LineSplitter,
   type WatchEvent,
   type WatchResponse,
   type WatchStreamOptions,
+  watchPath,
   watchStream,
 } from './watch-stream.js';
 
@@ -225,6 +227,18 @@ describe('watchStream', () => {
       }),
     ).rejects.toBe(broken);
     expect(served.connection()?.aborted).toBe(true);
+  });
+});
+
+describe('watchPath', () => {
+  it('asks for a watch with bookmarks, from the resourceVersion, with what is defined', () => {
+    const options = { resourceVersion: '10', labelSelector: 'app=x', stallTimeoutMs: 1 };
+    expect(watchPath(resources.jobs, 'ns', { ...options, timeoutSeconds: 300 })).toBe(
+      '/apis/batch/v1/namespaces/ns/jobs?watch=1&resourceVersion=10&allowWatchBookmarks=true&labelSelector=app%3Dx&timeoutSeconds=300',
+    );
+    expect(watchPath(resources.namespaces, 'ignored', { stallTimeoutMs: 1 })).toBe(
+      '/api/v1/namespaces?watch=1&allowWatchBookmarks=true',
+    );
   });
 });
 

@@ -1,10 +1,26 @@
 import { z } from 'zod';
-import type { KubeObject } from './kube-client.js';
+import type { KubeObject, RequestOptions } from './kube-client.js';
 import {
   KubernetesApiError,
   kubernetesErrorFromResponse,
   kubernetesErrorFromTransport,
 } from './kubernetes-errors.js';
+import { queryString, resourcePath } from './paths.js';
+import type { ResourceType } from './resources.js';
+
+export interface WatchOptions extends RequestOptions {
+  /** Where to resume; from a list or the last event or bookmark. Default: now. */
+  readonly resourceVersion?: string | undefined;
+  readonly labelSelector?: string | undefined;
+  /** The server ends the watch (outcome `closed`) after this long. */
+  readonly timeoutSeconds?: number | undefined;
+  /**
+   * A stream that delivers nothing, not even a bookmark, for this long is presumed dead and
+   * ends `failed` with reason `Timeout`. Bookmarks are requested, but a quiet resource may see
+   * its first only after minutes, so keep it well above two minutes.
+   */
+  readonly stallTimeoutMs: number;
+}
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
 
@@ -53,6 +69,24 @@ const deliveredTypes: ReadonlySet<string> = new Set<WatchEventType>([
   'DELETED',
   'BOOKMARK',
 ]);
+
+/** The watch request for a collection, with bookmarks so a quiet watch can resume cheaply. */
+export function watchPath(
+  type: ResourceType,
+  namespace: string | undefined,
+  options: WatchOptions,
+): string {
+  return (
+    resourcePath(type, { namespace }) +
+    queryString({
+      watch: 1,
+      resourceVersion: options.resourceVersion,
+      allowWatchBookmarks: true,
+      labelSelector: options.labelSelector,
+      timeoutSeconds: options.timeoutSeconds,
+    })
+  );
+}
 
 /**
  * Runs one watch request to its end: `open` starts it with the signal that must cancel it, the

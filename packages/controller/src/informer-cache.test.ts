@@ -1,0 +1,209 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  type KubeClient,
+  type KubeObject,
+  type ListOptions,
+  type ResourceType,
+  resources,
+  type WatchEvent,
+  type WatchOptions,
+  type WatchOutcome,
+} from '@roundhouse/kube';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { InformerCache } from './informer-cache.js';
+import { matchesLabels, parseLabelSelector } from './label-selector.js';
+
+const cm = (namespace: string, name: string, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: '5', labels },
+});
+
+/**
+ * A client over an in-memory API server: lists filter as the server does, watches stay open
+ * until stopped and hand their event callback to the test.
+ */
+function fakeClient(objects: KubeObject[]) {
+  const watchers: ((event: WatchEvent) => void)[] = [];
+  const inNamespace = (namespace: string | undefined) =>
+    objects.filter((o) => namespace === undefined || o.metadata?.namespace === namespace);
+  const client = {
+    get: vi.fn(
+      async (_type: ResourceType, namespace: string | undefined, name: string) =>
+        inNamespace(namespace).find((o) => o.metadata?.name === name) ?? null,
+    ),
+    list: vi.fn(
+      async (_type: ResourceType, namespace: string | undefined, options: ListOptions = {}) => ({
+        items: inNamespace(namespace).filter((o) =>
+          matchesLabels(parseLabelSelector(options.labelSelector) ?? [], o.metadata?.labels),
+        ),
+        resourceVersion: '10',
+      }),
+    ),
+    watch: vi.fn(
+      (
+        _type: ResourceType,
+        _namespace: string | undefined,
+        onEvent: (event: WatchEvent) => void,
+        options: WatchOptions,
+      ) => {
+        watchers.push(onEvent);
+        return new Promise<WatchOutcome>((resolve) =>
+          options.signal?.addEventListener('abort', () => resolve({ end: 'stopped' })),
+        );
+      },
+    ),
+  };
+  // The fake has KubeClient's public shape; its private fields cannot be copied.
+  return { client, kubeClient: client as unknown as KubeClient, watchers };
+}
+
+const caches: InformerCache[] = [];
+
+afterEach(async () => {
+  await Promise.all(caches.splice(0).map((cache) => cache.stop()));
+});
+
+function informerCache(objects: KubeObject[]) {
+  const fake = fakeClient(objects);
+  const cache = new InformerCache(new KubeConfig(), { client: fake.kubeClient });
+  caches.push(cache);
+  return { cache, ...fake };
+}
+
+const names = (result: { items: KubeObject[] }) => result.items.map((o) => o.metadata?.name);
+
+describe('InformerCache.get', () => {
+  it('serves a cached object without a request, and asks the client about a miss', async () => {
+    const objects = [cm('ns', 'cached', { app: 'x' }), cm('ns', 'unselected')];
+    const { cache, client } = informerCache(objects);
+    cache.informerFor(resources.configMaps, { namespace: 'ns', labelSelector: 'app=x' });
+    await cache.start();
+
+    expect(await cache.get(resources.configMaps, 'ns', 'cached')).toEqual(objects[0]);
+    expect(client.get).not.toHaveBeenCalled();
+
+    // Outside the informer's selector: only the API server knows it.
+    expect(await cache.get(resources.configMaps, 'ns', 'unselected')).toBe(objects[1]);
+    expect(await cache.get(resources.configMaps, 'ns', 'absent')).toBeNull();
+    expect(client.get.mock.calls.map((call) => call[2])).toEqual(['unselected', 'absent']);
+  });
+
+  it('serves what the watch has delivered since the list', async () => {
+    const { cache, client, watchers } = informerCache([]);
+    cache.informerFor(resources.configMaps, { namespace: 'ns' });
+    await cache.start();
+    await vi.waitFor(() => expect(watchers).toHaveLength(1));
+    watchers[0]?.({ type: 'ADDED', object: cm('ns', 'new') });
+    expect(await cache.get(resources.configMaps, 'ns', 'new')).toMatchObject({
+      metadata: { name: 'new' },
+    });
+    expect(client.get).not.toHaveBeenCalled();
+  });
+
+  it('asks the client when no synced informer covers the namespace or the type', async () => {
+    const { cache, client } = informerCache([cm('ns', 'a'), cm('other', 'b')]);
+    cache.informerFor(resources.configMaps, { namespace: 'ns' });
+    await cache.get(resources.configMaps, 'ns', 'a');
+    expect(client.get).toHaveBeenCalledTimes(1);
+
+    await cache.start();
+    await cache.get(resources.configMaps, 'ns', 'a');
+    await cache.get(resources.configMaps, 'other', 'b');
+    await cache.get(resources.secrets, 'ns', 'a');
+    expect(client.get).toHaveBeenCalledTimes(3);
+
+    await cache.stop();
+    await cache.get(resources.configMaps, 'ns', 'a');
+    expect(client.get).toHaveBeenCalledTimes(4);
+  });
+
+  it('serves every namespace from an informer on all namespaces, and cluster-scoped kinds', async () => {
+    const namespace: KubeObject = { metadata: { name: 'ns', uid: 'u', resourceVersion: '1' } };
+    const { cache, client } = informerCache([cm('ns', 'a'), cm('other', 'b'), namespace]);
+    cache.informerFor(resources.configMaps);
+    cache.informerFor(resources.namespaces, { namespace: 'ignored' });
+    await cache.start();
+    expect(await cache.get(resources.configMaps, 'ns', 'a')).not.toBeNull();
+    expect(await cache.get(resources.configMaps, 'other', 'b')).not.toBeNull();
+    expect(await cache.get(resources.namespaces, undefined, 'ns')).not.toBeNull();
+    expect(client.get).not.toHaveBeenCalled();
+  });
+});
+
+describe('InformerCache.list', () => {
+  const objects = [
+    cm('ns', 'b', { app: 'x', tier: 'web' }),
+    cm('ns', 'a', { app: 'x' }),
+    cm('ns', 'c', { app: 'y' }),
+    cm('other', 'd', { app: 'x' }),
+  ];
+
+  it('serves a selector its informer’s selector implies, filtered and in name order', async () => {
+    const { cache, client } = informerCache(objects);
+    const informer = cache.informerFor(resources.configMaps, {
+      namespace: 'ns',
+      labelSelector: 'app=x',
+    });
+    await cache.start();
+    client.list.mockClear();
+
+    const all = await cache.list(resources.configMaps, 'ns', { labelSelector: 'app=x' });
+    expect(names(all)).toEqual(['a', 'b']);
+    expect(all.resourceVersion).toBe(informer.resourceVersion);
+    const narrower = { labelSelector: 'tier=web,app==x' };
+    expect(names(await cache.list(resources.configMaps, 'ns', narrower))).toEqual(['b']);
+    expect(client.list).not.toHaveBeenCalled();
+  });
+
+  it('serves any equality-based selector from an informer without one', async () => {
+    const { cache, client } = informerCache(objects);
+    cache.informerFor(resources.configMaps);
+    await cache.start();
+    client.list.mockClear();
+    expect(names(await cache.list(resources.configMaps, undefined))).toEqual(['a', 'b', 'c', 'd']);
+    const selected = { labelSelector: 'app=x,!tier' };
+    expect(names(await cache.list(resources.configMaps, undefined, selected))).toEqual(['a', 'd']);
+    expect(names(await cache.list(resources.configMaps, 'other'))).toEqual(['d']);
+    expect(client.list).not.toHaveBeenCalled();
+  });
+
+  it.each<[string, string | undefined, ListOptions]>([
+    ['a selector the informer’s does not imply', 'ns', { labelSelector: 'tier=web' }],
+    ['no selector', 'ns', {}],
+    ['a set-based selector', 'ns', { labelSelector: 'app in (x)' }],
+    ['a field selector', 'ns', { labelSelector: 'app=x', fieldSelector: 'metadata.name=a' }],
+    ['a namespace the informer does not watch', 'other', { labelSelector: 'app=x' }],
+    ['every namespace, from a one-namespace informer', undefined, { labelSelector: 'app=x' }],
+  ])('asks the client for %s', async (_case, namespace, options) => {
+    const { cache, client } = informerCache(objects);
+    cache.informerFor(resources.configMaps, { namespace: 'ns', labelSelector: 'app=x' });
+    await cache.start();
+    client.list.mockClear();
+    await cache.list(resources.configMaps, namespace, options);
+    expect(client.list).toHaveBeenCalledExactlyOnceWith(resources.configMaps, namespace, options);
+  });
+});
+
+describe('InformerCache.informerFor', () => {
+  it('shares one informer per type, namespace and selector', () => {
+    const { cache } = informerCache([]);
+    const first = cache.informerFor(resources.configMaps, { namespace: 'ns', labelSelector: 'a' });
+    expect(cache.informerFor(resources.configMaps, { namespace: 'ns', labelSelector: 'a' })).toBe(
+      first,
+    );
+    expect(cache.informerFor(resources.configMaps, { namespace: 'ns' })).not.toBe(first);
+    expect(cache.informerFor(resources.secrets, { namespace: 'ns', labelSelector: 'a' })).not.toBe(
+      first,
+    );
+  });
+
+  it('starts an informer registered after start, and serves from it once synced', async () => {
+    const { cache, client } = informerCache([cm('ns', 'a')]);
+    await cache.start();
+    const late = cache.informerFor(resources.configMaps, { namespace: 'ns' });
+    await vi.waitFor(() => expect(late.hasSynced()).toBe(true));
+    expect(await cache.get(resources.configMaps, 'ns', 'a')).not.toBeNull();
+    expect(client.get).not.toHaveBeenCalled();
+  });
+});

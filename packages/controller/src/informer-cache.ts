@@ -1,0 +1,162 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '@roundhouse/core';
+import type {
+  KubeClient,
+  KubeObject,
+  ListOptions,
+  Reader,
+  RequestOptions,
+  ResourceType,
+} from '@roundhouse/kube';
+import { Informer } from './informer.js';
+import {
+  matchesLabels,
+  parseLabelSelector,
+  type Requirement,
+  selectorImplies,
+} from './label-selector.js';
+
+export interface InformerCacheOptions {
+  /** Lists and watches for every informer, and answers what the cache cannot. */
+  readonly client: KubeClient;
+  readonly logger?: Logger;
+}
+
+export interface InformerScope {
+  /** One namespace; default every namespace (or a cluster-scoped kind). */
+  readonly namespace?: string;
+  /** Cache only matching objects. */
+  readonly labelSelector?: string;
+}
+
+interface Entry {
+  readonly type: ResourceType;
+  readonly namespace: string | undefined;
+  /** The informer's own selector, parsed; `undefined` when it is not equality-based. */
+  readonly requirements: readonly Requirement[] | undefined;
+  readonly informer: Informer<KubeObject>;
+}
+
+/**
+ * A `Reader` served by informers: reads that a synced informer covers cost no request, all
+ * others go to the client. Register what to cache with `informerFor` (a controller hands the
+ * same informers to its watches), then `start`.
+ *
+ * Cached reads may lag the API server by a watch event, as in any informer-based controller;
+ * the objects returned are the cache's own, so treat them as read-only.
+ */
+export class InformerCache implements Reader {
+  readonly #kubeConfig: KubeConfig;
+  readonly #client: KubeClient;
+  readonly #logger: Logger | undefined;
+  readonly #entries = new Map<string, Entry>();
+  #started = false;
+
+  constructor(kubeConfig: KubeConfig, options: InformerCacheOptions) {
+    this.#kubeConfig = kubeConfig;
+    this.#client = options.client;
+    this.#logger = options.logger;
+  }
+
+  /**
+   * The informer for this type, namespace and selector, created on first use. One registered
+   * after `start` starts at once; until it has synced, reads it would cover go to the client.
+   */
+  informerFor<T extends KubeObject>(type: ResourceType, scope: InformerScope = {}): Informer<T> {
+    const namespace = type.namespaced ? scope.namespace : undefined;
+    const labelSelector = scope.labelSelector?.trim() || undefined;
+    const key = [type.group, type.version, type.plural, namespace ?? '', labelSelector ?? ''].join(
+      '|',
+    );
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const informer = new Informer<KubeObject>(this.#kubeConfig, type, {
+        client: this.#client,
+        ...(namespace !== undefined ? { namespace } : {}),
+        ...(labelSelector !== undefined ? { labelSelector } : {}),
+        ...(this.#logger ? { logger: this.#logger } : {}),
+      });
+      entry = { type, namespace, requirements: parseLabelSelector(labelSelector), informer };
+      this.#entries.set(key, entry);
+      if (this.#started) void informer.start();
+    }
+    return entry.informer as unknown as Informer<T>;
+  }
+
+  /** Starts every informer; resolves once all have synced. */
+  async start(): Promise<void> {
+    this.#started = true;
+    await Promise.all([...this.#entries.values()].map((entry) => entry.informer.start()));
+  }
+
+  async stop(): Promise<void> {
+    this.#started = false;
+    await Promise.all([...this.#entries.values()].map((entry) => entry.informer.stop()));
+  }
+
+  /**
+   * From the cache when a synced informer covering the namespace holds the object. A miss is
+   * asked of the API server, because absence from the cache does not prove absence: the cache
+   * learns of an object a watch event after it was created (a reconciler that reads back what it
+   * just created would otherwise create it again), and an informer with a label selector never
+   * holds the objects outside it.
+   */
+  async get<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: RequestOptions = {},
+  ): Promise<T | null> {
+    for (const entry of this.#covering(type, namespace)) {
+      const cached = entry.informer.get(type.namespaced ? namespace : undefined, name);
+      if (cached) return cached as T;
+    }
+    return this.#client.get<T>(type, namespace, name, options);
+  }
+
+  /**
+   * From the cache when a synced informer covers the namespace and holds everything the
+   * selector asks for: it has no selector, or one the requested selector implies. Field
+   * selectors and selectors that are not equality-based go to the API server.
+   */
+  async list<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    const requested = options.fieldSelector ? undefined : parseLabelSelector(options.labelSelector);
+    const entry =
+      requested &&
+      this.#covering(type, namespace).find(
+        ({ requirements }) => requirements && selectorImplies(requested, requirements),
+      );
+    if (!requested || !entry) return this.#client.list<T>(type, namespace, options);
+    const items = entry.informer
+      .list(type.namespaced ? namespace : undefined)
+      .filter((obj) => matchesLabels(requested, obj.metadata?.labels))
+      // In the API server's order, so a caller cannot tell the cache from the client by it.
+      .sort(compareKeys);
+    return { items: items as T[], resourceVersion: entry.informer.resourceVersion };
+  }
+
+  /** Synced informers of `type` whose cache includes `namespace`. */
+  #covering(type: ResourceType, namespace: string | undefined): Entry[] {
+    return [...this.#entries.values()].filter(
+      (entry) =>
+        sameResource(entry.type, type) &&
+        entry.informer.hasSynced() &&
+        (entry.namespace === undefined || entry.namespace === namespace),
+    );
+  }
+}
+
+function sameResource(a: ResourceType, b: ResourceType): boolean {
+  return a.group === b.group && a.version === b.version && a.plural === b.plural;
+}
+
+function compareKeys(a: KubeObject, b: KubeObject): number {
+  const key = (obj: KubeObject) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+  const left = key(a);
+  const right = key(b);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
