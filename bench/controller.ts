@@ -1,5 +1,5 @@
-import { ControllerMetrics } from '@roundhouse/controller';
-import { Registry, roundhouseConventions } from '@roundhouse/core';
+import { ControllerMetrics, InformerCache } from '@roundhouse/controller';
+import { Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import type { ControlPlane } from '@roundhouse/testenv';
@@ -65,12 +65,13 @@ export async function controllerThroughput(plane: ControlPlane): Promise<{
   const watch = await plane.createNamespace('bench-wfe');
   const execution = await plane.createNamespace('bench-exec');
   const metrics = new ControllerMetrics();
+  const cache = new InformerCache(plane.kubeConfig, { client });
   const { controller } = await createWorkflowExecutionController({
     kubeConfig: plane.kubeConfig,
-    registry: new Registry().register(new JobExecutor(client)),
+    registry: new Registry().register(new JobExecutor(client, { reader: cache })),
+    cache,
     executionNamespace: execution,
     watchNamespace: watch,
-    conventions: roundhouseConventions,
     workers: Number(process.env.ROUNDHOUSE_BENCH_WORKERS ?? 4),
     metrics,
   });

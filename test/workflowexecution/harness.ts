@@ -1,20 +1,24 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { InformerCache } from '@roundhouse/controller';
 import {
   type Dependencies,
+  parseWorkflowExecution,
   Registry,
-  roundhouseConventions,
   type WorkflowExecution,
+  type WorkflowExecutionSpec,
 } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
 import { podControls } from '@roundhouse/testenv/vitest';
 import {
   createWorkflowExecutionController,
   ensureWorkflowExecutionCrd,
-  type WorkflowExecutionObject,
   workflowExecutions,
 } from '@roundhouse/workflowexecution';
 import { expect, vi } from 'vitest';
+
+/** A WorkflowExecution as a user writes it: no status, a spec the API server validates. */
+export type Manifest = KubeObject & { metadata: { name: string }; spec: WorkflowExecutionSpec };
 
 export const patience = { timeout: 90_000, interval: 200 };
 
@@ -24,7 +28,8 @@ export interface RunningController {
 
 export interface StartOptions {
   readonly kubeConfig: KubeConfig;
-  readonly registry: Registry;
+  /** The engines; a function receives the controller's cache to read status through. */
+  readonly registry: Registry | ((reader: Reader) => Registry);
   readonly watchNamespace: string;
   readonly executionNamespace: string;
   readonly cooldownMs?: number;
@@ -37,12 +42,16 @@ export interface StartOptions {
 
 /** Starts the controller as a deployment would, and stops it like SIGTERM does. */
 export async function startController(options: StartOptions): Promise<RunningController> {
-  const { installWith, ...settings } = options;
+  const { installWith, registry, ...settings } = options;
   await ensureWorkflowExecutionCrd(new KubeClient(installWith ?? options.kubeConfig));
+  const cache = new InformerCache(options.kubeConfig, {
+    client: new KubeClient(options.kubeConfig),
+  });
   const { controller } = await createWorkflowExecutionController({
-    conventions: roundhouseConventions,
     workers: 2,
     ...settings,
+    cache,
+    registry: typeof registry === 'function' ? registry(cache) : registry,
   });
   const abort = new AbortController();
   const running = controller.start(abort.signal);
@@ -55,17 +64,20 @@ export async function startController(options: StartOptions): Promise<RunningCon
   };
 }
 
-/** A registry with a Job executor whose pods run for `runSeconds` (or exit with `exitCode`). */
+/**
+ * A registry with a Job executor whose pods run for `runSeconds` (or exit with `exitCode`),
+ * reading status through the controller's cache as a deployed controller does.
+ */
 export function jobRegistry(
   kubeConfig: KubeConfig,
   pod: { runSeconds?: number; exitCode?: number } = {},
+  client: KubeClient = new KubeClient(kubeConfig),
 ) {
   const annotations: Record<string, string> = {};
   if (pod.runSeconds !== undefined) annotations[podControls.runSeconds] = String(pod.runSeconds);
   if (pod.exitCode !== undefined) annotations[podControls.exitCode] = String(pod.exitCode);
-  return new Registry().register(
-    new JobExecutor(new KubeClient(kubeConfig), { podAnnotations: annotations }),
-  );
+  return (reader: Reader) =>
+    new Registry().register(new JobExecutor(client, { podAnnotations: annotations, reader }));
 }
 
 let sequence = 0;
@@ -81,7 +93,7 @@ export function manifest(
     dependencies?: Dependencies;
     timeout?: string;
   } = {},
-): WorkflowExecutionObject {
+): Manifest {
   sequence += 1;
   return {
     apiVersion: 'roundhouse.dev/v1alpha1',
@@ -105,19 +117,19 @@ export function manifest(
   };
 }
 
-export async function apply(
-  client: KubeClient,
-  namespace: string,
-  object: WorkflowExecutionObject,
-) {
+export async function apply(client: KubeClient, namespace: string, object: Manifest) {
   const { object: created } = await client.create(workflowExecutions, namespace, object);
-  return created as WorkflowExecutionObject & { metadata: { name: string } };
+  return created;
 }
 
-export async function read(client: KubeClient, namespace: string, name: string) {
-  return (await client.get<WorkflowExecutionObject>(workflowExecutions, namespace, name)) as
-    | (WorkflowExecutionObject & WorkflowExecution)
-    | null;
+/** The execution as the API server has it, validated; null when it is gone. */
+export async function read(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<WorkflowExecution | null> {
+  const object = await client.get(workflowExecutions, namespace, name);
+  return object && parseWorkflowExecution(object);
 }
 
 /** Waits until the execution reaches `phase` and returns it. */
@@ -129,8 +141,9 @@ export async function waitForPhase(
 ) {
   return vi.waitFor(async () => {
     const wfe = await read(client, namespace, name);
-    expect(wfe?.status?.phase).toBe(phase);
-    return wfe as WorkflowExecution;
+    if (!wfe) throw new Error(`WorkflowExecution ${namespace}/${name} does not exist`);
+    expect(wfe.status?.phase).toBe(phase);
+    return wfe;
   }, patience);
 }
 

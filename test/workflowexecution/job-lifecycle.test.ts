@@ -67,6 +67,33 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(done.metadata.finalizers).toContain('roundhouse.dev/execution-cleanup');
   });
 
+  it('wakes an execution whose name is too long for a label through its Job, not by resync', async () => {
+    await start();
+    const name = `restart-${'a'.repeat(62)}`;
+    expect(name).toHaveLength(70);
+    const wfe = await apply(client(), env.namespace, manifest({ name }));
+    // resyncMs is ten minutes: only the Job's events, mapped to this name, can finish it in time.
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const job = await client().get(
+      resources.jobs,
+      executionNamespace,
+      done.status?.executionRef?.name as string,
+    );
+    expect(job?.metadata?.annotations?.['roundhouse.dev/workflow-execution']).toBe(name);
+  });
+
+  it("reads a watched Job's status from the cache, not from the API server", async () => {
+    const live = new KubeClient(env.kubeConfig);
+    const get = vi.spyOn(live, 'get');
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 2 }, live) });
+    const wfe = await apply(client(), env.namespace, manifest());
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const jobReads = get.mock.calls.filter(([type]) => type === resources.jobs);
+    // At most one live read: a status check racing the Job's first event into the cache.
+    expect(jobReads.length).toBeLessThanOrEqual(1);
+    expect(done.status?.conditions?.find((c) => c.type === 'ExecutionRunning')).toBeDefined();
+  });
+
   it('fails with TaskFailed and the exit code when the workflow container fails', async () => {
     await start({ registry: jobRegistry(env.kubeConfig, { exitCode: 7 }) });
     const wfe = await apply(client(), env.namespace, manifest());

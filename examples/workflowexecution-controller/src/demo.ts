@@ -1,9 +1,14 @@
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Informer } from '@roundhouse/controller';
-import { Registry, roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
+import { Informer, InformerCache } from '@roundhouse/controller';
+import {
+  parseWorkflowExecution,
+  Registry,
+  WorkflowExecutionSchema,
+  type WorkflowExecutionSpec,
+} from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
-import { KubeClient, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import {
   type ControlPlane,
@@ -14,7 +19,6 @@ import {
 import {
   createWorkflowExecutionController,
   ensureWorkflowExecutionCrd,
-  type WorkflowExecutionObject,
   workflowExecutions,
 } from '@roundhouse/workflowexecution';
 import { type AnsibleDemo, startAnsibleDemo } from './demo-ansible.js';
@@ -44,7 +48,7 @@ interface Sample {
   readonly after?: string;
 }
 
-function workflowExecution(sample: Sample): WorkflowExecutionObject {
+function workflowExecution(sample: Sample): KubeObject & { spec: WorkflowExecutionSpec } {
   return {
     apiVersion: 'roundhouse.dev/v1alpha1',
     kind: 'WorkflowExecution',
@@ -102,11 +106,15 @@ async function main(): Promise<number> {
     }
 
     // Embedded pods finish after two seconds; on a real cluster the image decides.
-    const jobs = new JobExecutor(
-      client,
-      plane ? { podAnnotations: { [podControls.runSeconds]: '2' } } : {},
-    );
-    const registry = new Registry().register(jobs).register(new TektonExecutor(client));
+    // Executors read status through the controller's cache, so a status check costs no request.
+    const cache = new InformerCache(kubeConfig, { client });
+    const jobs = new JobExecutor(client, {
+      reader: cache,
+      ...(plane ? { podAnnotations: { [podControls.runSeconds]: '2' } } : {}),
+    });
+    const registry = new Registry()
+      .register(jobs)
+      .register(new TektonExecutor(client, { reader: cache }));
     ansible = await startAnsibleDemo(client, say);
     registry.register(ansible.executor);
     const availability = await registry.availability();
@@ -117,8 +125,8 @@ async function main(): Promise<number> {
     const { controller } = await createWorkflowExecutionController({
       kubeConfig,
       registry,
+      cache,
       executionNamespace,
-      conventions: roundhouseConventions,
       watchNamespace: demoNamespace,
       cooldownMs: 3_000,
       pollIntervalMs: { initial: 500, max: 2_000 },
@@ -190,11 +198,14 @@ async function main(): Promise<number> {
 
     const phases = new Map<string, string>();
     const done = new Promise<void>((resolve) => {
-      const watcher = new Informer<WorkflowExecutionObject>(kubeConfig, workflowExecutions, {
+      const watcher = new Informer<KubeObject>(kubeConfig, workflowExecutions, {
         namespace: demoNamespace,
       });
-      const report = (wfe: WorkflowExecutionObject) => {
-        const name = wfe.metadata?.name as string;
+      const report = (object: KubeObject) => {
+        const parsed = WorkflowExecutionSchema.safeParse(object);
+        if (!parsed.success) return;
+        const wfe = parsed.data;
+        const name = wfe.metadata.name;
         const phase = wfe.status?.phase ?? 'New';
         const previous = phases.get(name) ?? 'New';
         if (!samples.some((s) => s.name === name)) return;
@@ -203,7 +214,7 @@ async function main(): Promise<number> {
         const detail = wfe.status?.failureDetails
           ? ` (${wfe.status.failureDetails.reason}: ${wfe.status.failureDetails.message.split('\n')[0]})`
           : wfe.status?.executionRef
-            ? ` (${wfe.spec?.executionEngine} ${wfe.status.executionRef.name})`
+            ? ` (${wfe.spec.executionEngine} ${wfe.status.executionRef.name})`
             : '';
         say(`${name.padEnd(18)} ${previous} -> ${phase}${detail}`);
         const next = samples.find((s) => s.after === name);
@@ -232,12 +243,8 @@ async function main(): Promise<number> {
     console.log('\nResults');
     const rows = await Promise.all(
       samples.map(async (s) => {
-        const wfe = (await client.get<WorkflowExecutionObject>(
-          workflowExecutions,
-          demoNamespace,
-          s.name,
-        )) as WorkflowExecution | null;
-        return { sample: s, status: wfe?.status };
+        const object = await client.get(workflowExecutions, demoNamespace, s.name);
+        return { sample: s, status: object ? parseWorkflowExecution(object).status : undefined };
       }),
     );
     console.log(

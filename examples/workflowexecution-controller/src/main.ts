@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   ControllerMetrics,
+  InformerCache,
   LeaderElector,
   shutdownSignal,
   startHealthServer,
@@ -28,12 +29,20 @@ const conventions =
   config.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
 const signal = shutdownSignal({ logger });
 const metrics = new ControllerMetrics();
-const { registry, close } = await buildRegistry(config, client, conventions, logger);
+// One cache for the controller's watches and the executors' status reads: a status check of a
+// watched execution resource is served from memory.
+const cache = new InformerCache(kubeConfig, { client, logger });
+const { registry, close } = await buildRegistry(config, {
+  client,
+  reader: cache,
+  conventions,
+  logger,
+});
 const { controller } = await createWorkflowExecutionController({
   kubeConfig,
   registry,
+  cache,
   executionNamespace: config.executionNamespace,
-  conventions,
   cooldownMs: cooldownMs(config),
   lockPolicy: config.lockPolicy,
   workers: config.workers,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
 import { ConfigurationError, type Conventions, type Logger, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
-import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { type KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import type { Config } from './config.js';
 
@@ -28,16 +28,21 @@ async function readToken(client: KubeClient, reference: string): Promise<string>
 /** The executors the configuration enables, sharing one Kubernetes client. */
 export async function buildRegistry(
   config: Config,
-  client: KubeClient,
-  conventions: Conventions,
-  logger: Logger,
+  shared: {
+    readonly client: KubeClient;
+    /** Where executors read status; the controller's cache. */
+    readonly reader: Reader;
+    readonly conventions: Conventions;
+    readonly logger: Logger;
+  },
 ): Promise<{ registry: Registry; close(): Promise<void> }> {
+  const { client, reader, conventions, logger } = shared;
   const registry = new Registry();
   const closers: (() => Promise<void>)[] = [];
   if (config.engines.includes('job'))
-    registry.register(new JobExecutor(client, { conventions, logger }));
+    registry.register(new JobExecutor(client, { conventions, reader, logger }));
   if (config.engines.includes('tekton'))
-    registry.register(new TektonExecutor(client, { conventions, logger }));
+    registry.register(new TektonExecutor(client, { conventions, reader, logger }));
   if (config.engines.includes('ansible')) {
     const awx = new AwxClient({
       baseUrl: config.awxUrl as string,

@@ -14,12 +14,3 @@ export const CachedObjectSchema = z.looseObject({
 export const BookmarkSchema = z.looseObject({
   metadata: z.looseObject({ resourceVersion: z.string().min(1) }),
 });
-
-/** The metav1.Status an ERROR event carries. */
-export const WatchStatusSchema = z.looseObject({
-  code: z.number().optional(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-});
-
-export const WatchEventTypeSchema = z.enum(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);

@@ -18,9 +18,19 @@ export {
   kubernetesErrorFromResponse,
   kubernetesErrorFromTransport,
 } from './kubernetes-errors.js';
-export { type OwnedCreateResult, OwnedResources } from './owned-resources.js';
+export {
+  type OwnedCreateResult,
+  OwnedResources,
+  type OwnedResourcesOptions,
+} from './owned-resources.js';
 export { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 export type { Reader } from './reader.js';
+export {
+  type ResourceEngine,
+  ResourceExecutor,
+  type ResourceExecutorOptions,
+  type StatusContext,
+} from './resource-executor.js';
 export { apiVersionOf, type ResourceType, resources } from './resources.js';
 export type {
   WatchEvent,

@@ -3,27 +3,32 @@ import {
   Controller,
   type ControllerMetrics,
   EventRecorder,
-  Informer,
-  mapByLabels,
+  type Informer,
+  InformerCache,
 } from '@roundhouse/controller';
 import {
   type Conventions,
-  conventionKeys,
   type Dependencies,
+  executionOwnerKey,
   type Logger,
   noopLogger,
+  ownedResourcesSelector,
   type Registry,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { WorkflowExecutionReconciler } from './reconciler.js';
-import { type WorkflowExecutionObject, workflowExecutions } from './resource.js';
+import { workflowExecutions } from './resource.js';
 
 export interface WorkflowExecutionControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly registry: Registry;
   readonly executionNamespace: string;
-  readonly conventions: Conventions;
+  /**
+   * The cache the controller watches through. Pass the one your executors read through (their
+   * `reader` option), so their status reads are served from memory; default a new one.
+   */
+  readonly cache?: InformerCache;
   /** Watch WorkflowExecutions in one namespace only; default all namespaces. */
   readonly watchNamespace?: string;
   readonly cooldownMs?: number;
@@ -36,56 +41,49 @@ export interface WorkflowExecutionControllerOptions {
   readonly logger?: Logger;
 }
 
+const fieldManager = 'roundhouse-wfe-controller';
+
 /**
  * Wires the WorkflowExecution reconciler to its watches: WorkflowExecutions themselves, and
- * the Jobs and PipelineRuns they own, mapped back through the owner labels so a finished Job
- * wakes its execution at once instead of at the next poll.
+ * every execution resource a registered engine declares in `Executor.watches`, mapped back to
+ * its owner with `executionOwnerKey`, so a finished Job or PipelineRun wakes its execution at
+ * once instead of at the next poll. An engine whose resource the cluster does not serve, or
+ * that declares none, is polled.
  */
 export async function createWorkflowExecutionController(
   options: WorkflowExecutionControllerOptions,
-): Promise<{ controller: Controller; cache: Informer<WorkflowExecutionObject> }> {
+): Promise<{ controller: Controller; cache: InformerCache }> {
   const logger = options.logger ?? noopLogger;
-  const client = new KubeClient(options.kubeConfig, { fieldManager: 'roundhouse-wfe-controller' });
-  const keys = conventionKeys(options.conventions);
-  const cache = new Informer<WorkflowExecutionObject>(options.kubeConfig, workflowExecutions, {
+  const client = new KubeClient(options.kubeConfig, { fieldManager });
+  const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
+  const executions = cache.informerFor(workflowExecutions, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
-    logger,
-    client,
   });
-  const watched = new Set<string>();
-  const owned: Informer<KubeObject>[] = [];
-  const ownedSelector = `${keys.workflowExecutionLabel},${keys.sourceNamespaceLabel}`;
-  if (options.registry.has('job')) {
-    watched.add('job');
-    owned.push(
-      new Informer(options.kubeConfig, resources.jobs, {
+  const owned: { informer: Informer<KubeObject>; conventions: Conventions }[] = [];
+  const watchedEngines = new Set<string>();
+  for (const engine of options.registry.engines()) {
+    for (const watch of options.registry.get(engine).watches ?? []) {
+      if (!(await client.isServed(watch.resource))) {
+        logger.info({ engine, kind: watch.resource.kind }, 'resource not served; polling instead');
+        continue;
+      }
+      const informer = cache.informerFor<KubeObject>(watch.resource, {
         namespace: options.executionNamespace,
-        labelSelector: ownedSelector,
-        logger,
-        client,
-      }),
-    );
-  }
-  if (options.registry.has('tekton') && (await client.isServed(resources.pipelineRuns))) {
-    watched.add('tekton');
-    owned.push(
-      new Informer(options.kubeConfig, resources.pipelineRuns, {
-        namespace: options.executionNamespace,
-        labelSelector: ownedSelector,
-        logger,
-        client,
-      }),
-    );
+        labelSelector: ownedResourcesSelector(watch.conventions),
+      });
+      owned.push({ informer, conventions: watch.conventions });
+      watchedEngines.add(engine);
+    }
   }
   const reconciler = new WorkflowExecutionReconciler({
     client,
+    reader: cache,
     registry: options.registry,
-    cache,
+    executions,
     executionNamespace: options.executionNamespace,
     ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
-    conventions: options.conventions,
-    watchedEngines: watched,
-    events: new EventRecorder(client, 'roundhouse-wfe-controller', { logger }),
+    watchedEngines,
+    events: new EventRecorder(client, fieldManager, { logger }),
     logger,
     ...(options.cooldownMs !== undefined ? { cooldownMs: options.cooldownMs } : {}),
     ...(options.lockPolicy ? { lockPolicy: options.lockPolicy } : {}),
@@ -100,8 +98,12 @@ export async function createWorkflowExecutionController(
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  controller.watch(cache);
-  const toOwner = mapByLabels(keys.workflowExecutionLabel, keys.sourceNamespaceLabel);
-  for (const informer of owned) controller.watch(informer, toOwner);
+  controller.watch(executions);
+  for (const { informer, conventions } of owned) {
+    controller.watch(informer, (obj) => {
+      const key = executionOwnerKey(obj.metadata, conventions);
+      return key ? [key] : [];
+    });
+  }
   return { controller, cache };
 }

@@ -7,29 +7,13 @@ import {
 } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
 
-/** Engine reasons that classify a failure when the engine gave no failureReason itself. */
-const byEngineReason: Readonly<Record<string, FailureReason>> = {
-  DeadlineExceeded: 'DeadlineExceeded',
-  BackoffLimitExceeded: 'TaskFailed',
-  PodFailurePolicy: 'TaskFailed',
-  PipelineRunTimeout: 'DeadlineExceeded',
-  PipelineRunTimeoutRunningFinally: 'DeadlineExceeded',
-  TaskRunTimeout: 'DeadlineExceeded',
-  Failed: 'TaskFailed',
-  CouldntGetPipeline: 'ConfigurationError',
-  CouldntGetTask: 'ConfigurationError',
-  InvalidWorkspaceBindings: 'ConfigurationError',
-  ParameterMissing: 'ConfigurationError',
-  ParameterTypeMismatch: 'ConfigurationError',
-  PipelineValidationFailed: 'ConfigurationError',
-  AWXJobFailed: 'TaskFailed',
-  AWXJobError: 'TaskFailed',
-  AWXJobCanceled: 'TaskFailed',
-};
-
-/** Why a finished execution failed: the engine's own classification, else its reason. */
+/**
+ * Why a finished execution failed. The engine classifies its own failures (it sees the
+ * structured cause: a container's terminated reason, a Job condition, an AWX job status); an
+ * engine that gives no classification reads as Unknown rather than as a guess made here.
+ */
 export function classifyResult(result: ExecutionResult): FailureReason {
-  return result.failureReason ?? byEngineReason[result.reason] ?? 'Unknown';
+  return result.failureReason ?? 'Unknown';
 }
 
 /**

@@ -8,4 +8,4 @@ export {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,
 } from './reconciler.js';
-export { cleanupFinalizer, type WorkflowExecutionObject, workflowExecutions } from './resource.js';
+export { cleanupFinalizer, workflowExecutions } from './resource.js';

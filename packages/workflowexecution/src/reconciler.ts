@@ -4,6 +4,7 @@ import {
   findCondition,
   hasFinalizer,
   type Informer,
+  objectKey,
   type ReconcileContext,
   type ReconcileResult,
   type Reconciler,
@@ -13,7 +14,6 @@ import {
 } from '@roundhouse/controller';
 import {
   ConfigurationError,
-  type Conventions,
   type Dependencies,
   type ExecutionResult,
   type Logger,
@@ -23,11 +23,18 @@ import {
   type Registry,
   ResourceLockedError,
   type WorkflowExecution,
+  WorkflowExecutionSchema,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
-import type { KubeClient } from '@roundhouse/kube';
+import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { classifyResult, classifyStartError } from './failure.js';
-import { cleanupFinalizer, type WorkflowExecutionObject, workflowExecutions } from './resource.js';
+import {
+  cleanupFinalizer,
+  type StatusView,
+  statusView,
+  targetOf,
+  workflowExecutions,
+} from './resource.js';
 import {
   conditionTypes,
   cooldownRemaining,
@@ -41,15 +48,17 @@ import {
 } from './status.js';
 
 export interface WorkflowExecutionReconcilerOptions {
+  /** Writes status and finalizers. */
   readonly client: KubeClient;
+  /** Reads WorkflowExecutions; the controller's cache, which confirms a miss live. */
+  readonly reader: Reader;
   readonly registry: Registry;
-  /** The cache of WorkflowExecutions in every watched namespace. */
-  readonly cache: Informer<WorkflowExecutionObject>;
+  /** The informer of WorkflowExecutions in every watched namespace, for the cooldown scan. */
+  readonly executions: Pick<Informer<KubeObject>, 'list'>;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
   /** Reconcile WorkflowExecutions in this namespace only; default all. */
   readonly watchNamespace?: string;
-  readonly conventions: Conventions;
   /** Time a target stays locked after an execution on it finished; default 5 minutes. */
   readonly cooldownMs?: number;
   /** `fail` a second execution on a busy target (default), or `wait` in Pending. */
@@ -58,7 +67,10 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
   /** Re-check of watched engines in case an event was missed; default 60 s. */
   readonly resyncMs?: number;
-  /** Engines whose execution resources are watched (events wake the reconciler). */
+  /**
+   * Engines whose execution resources are watched, so events wake the reconciler and it only
+   * resyncs slowly; every other engine is polled. Default none.
+   */
   readonly watchedEngines?: ReadonlySet<string>;
   /** Supplies dependencies from elsewhere (kubernaut asks its catalog); default spec.dependencies. */
   readonly resolveDependencies?: (wfe: WorkflowExecution) => Promise<Dependencies | undefined>;
@@ -96,7 +108,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       resyncMs: 60_000,
       logger: noopLogger,
       now: () => new Date(),
-      watchedEngines: new Set(['job', 'tekton']),
+      watchedEngines: new Set<string>(),
       ...options,
     };
   }
@@ -108,11 +120,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return undefined;
     // The cache may lag behind the server; that is safe: status writes recompute from a fresh
     // read on a conflict, and create adopts what an earlier pass created.
-    const object =
-      this.#o.cache.get(namespace, name) ??
-      (await this.#o.client.get<WorkflowExecutionObject>(workflowExecutions, namespace, name, {
-        signal: ctx.signal,
-      }));
+    const object = await this.#o.reader.get<KubeObject>(workflowExecutions, namespace, name, {
+      signal: ctx.signal,
+    });
     if (!object) {
       this.#polls.delete(key);
       return undefined;
@@ -126,7 +136,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       if (!(error instanceof ConfigurationError)) throw error;
       // Nothing was created for an invalid execution, so there is nothing to clean up either.
       await this.#fail(
-        object,
+        statusView(object),
         { reason: 'ConfigurationError', message: error.message, wasExecutionFailure: false },
         ctx,
       );
@@ -192,12 +202,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
       ctx,
     );
     void this.#o.events?.record(
-      toObject(wfe),
+      wfe,
       'Normal',
       'ExecutionCreated',
       `created ${engine} execution ${this.#o.executionNamespace}/${resourceName}`,
     );
-    return { requeueAfter: this.#nextPoll(engine, keyOf(wfe), true) };
+    return { requeueAfter: this.#nextPoll(engine, objectKey(wfe), true) };
   }
 
   async #startFailed(
@@ -264,7 +274,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<void> {
     if (result.phase === 'Completed') {
       await this.#write(wfe, (c) => markCompleted(c, result, this.#o.now()), ctx);
-      void this.#o.events?.record(toObject(wfe), 'Normal', 'WorkflowCompleted', result.message);
+      void this.#o.events?.record(wfe, 'Normal', 'WorkflowCompleted', result.message);
       return;
     }
     await this.#fail(
@@ -301,26 +311,25 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return undefined;
   }
 
-  async #finalize(object: WorkflowExecutionObject, ctx: ReconcileContext): Promise<undefined> {
+  async #finalize(object: KubeObject, ctx: ReconcileContext): Promise<undefined> {
     if (!hasFinalizer(object, cleanupFinalizer)) return undefined;
-    const engine = object.spec?.executionEngine;
-    if (object.spec && engine && this.#o.registry.has(engine)) {
+    // An execution whose spec is invalid never created anything; one with an engine nobody
+    // registers here has nothing this controller could clean up.
+    const parsed = WorkflowExecutionSchema.safeParse(object);
+    const engine = parsed.data?.spec.executionEngine;
+    if (parsed.success && engine && this.#o.registry.has(engine)) {
       await this.#o.registry
         .get(engine)
-        .cleanup(object as WorkflowExecution, this.#o.executionNamespace, { signal: ctx.signal });
+        .cleanup(parsed.data, this.#o.executionNamespace, { signal: ctx.signal });
     }
     await removeFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
       signal: ctx.signal,
     });
-    this.#polls.delete(keyOf(object));
+    this.#polls.delete(objectKey(object));
     return undefined;
   }
 
-  async #fail(
-    object: WorkflowExecutionObject,
-    failure: Failure,
-    ctx: ReconcileContext,
-  ): Promise<void> {
+  async #fail(object: StatusView, failure: Failure, ctx: ReconcileContext): Promise<void> {
     await this.#write(object, (c) => markFailed(c, failure, this.#o.now()), ctx);
     void this.#o.events?.record(
       object,
@@ -332,16 +341,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   /** Writes status through the status subresource, recomputed on a conflict. */
   async #write(
-    object: WorkflowExecutionObject,
-    compute: (current: WorkflowExecution) => WorkflowExecutionStatus | undefined,
+    object: StatusView,
+    compute: (current: StatusView) => WorkflowExecutionStatus | undefined,
     ctx: ReconcileContext,
   ): Promise<void> {
-    await updateStatus<WorkflowExecutionObject>(
+    await updateStatus<KubeObject>(
       this.#o.client,
       workflowExecutions,
-      object.metadata?.namespace,
-      object.metadata?.name as string,
-      (current) => compute(current as WorkflowExecution),
+      object.metadata.namespace,
+      object.metadata.name,
+      (current) => compute(statusView(current)),
       { signal: ctx.signal, current: object },
     );
   }
@@ -349,17 +358,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /** The most recent execution on the same target still inside its cooldown, if any. */
   #cooldownBlocking(wfe: WorkflowExecution): { name: string; remainingMs: number } | undefined {
     let blocking: { name: string; remainingMs: number } | undefined;
-    for (const other of this.#o.cache.list()) {
-      if (
-        other.metadata?.uid === wfe.metadata.uid ||
-        other.spec?.targetResource !== wfe.spec.targetResource
-      )
+    for (const other of this.#o.executions.list()) {
+      if (other.metadata?.uid === wfe.metadata.uid || targetOf(other) !== wfe.spec.targetResource)
         continue;
-      const remainingMs = cooldownRemaining(
-        other as WorkflowExecution,
-        this.#o.cooldownMs,
-        this.#o.now(),
-      );
+      const remainingMs = cooldownRemaining(statusView(other), this.#o.cooldownMs, this.#o.now());
       if (remainingMs > (blocking?.remainingMs ?? 0)) {
         blocking = { name: `${other.metadata?.namespace}/${other.metadata?.name}`, remainingMs };
       }
@@ -376,16 +378,4 @@ export class WorkflowExecutionReconciler implements Reconciler {
     this.#polls.set(key, next);
     return next;
   }
-}
-
-function keyOf(object: { metadata?: { namespace?: string; name?: string } }): string {
-  return `${object.metadata?.namespace}/${object.metadata?.name}`;
-}
-
-function toObject(wfe: WorkflowExecution): WorkflowExecutionObject {
-  return {
-    apiVersion: `${workflowExecutions.group}/${workflowExecutions.version}`,
-    kind: workflowExecutions.kind,
-    ...wfe,
-  };
 }

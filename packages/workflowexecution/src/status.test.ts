@@ -1,4 +1,4 @@
-import type { ExecutionResult, WorkflowExecution } from '@roundhouse/core';
+import { type ExecutionResult, formatKubeTime, type WorkflowExecution } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
   conditionTypes,
@@ -42,7 +42,7 @@ describe('status transitions', () => {
     const status = markRunning(wfe(), 'job', 'wfe-123', 'workflows', t0);
     expect(status).toMatchObject({
       phase: 'Running',
-      startTime: t0.toISOString(),
+      startTime: formatKubeTime(t0),
       executionRef: { name: 'wfe-123' },
       observedGeneration: 2,
     });
@@ -80,7 +80,7 @@ describe('status transitions', () => {
     );
     expect(status).toMatchObject({
       phase: 'Completed',
-      completionTime: later(95).toISOString(),
+      completionTime: formatKubeTime(later(95)),
       duration: '1m35s',
       executionStatus: summary,
     });
@@ -89,6 +89,18 @@ describe('status transitions', () => {
       reason: 'Ready',
     });
     expect(markCompleted(wfe(status), result({ phase: 'Completed' }), later(100))).toBeUndefined();
+  });
+
+  it('writes every time with whole seconds, so a status never mixes precisions', () => {
+    const withMillis = new Date('2026-11-22T10:00:00.750Z');
+    const started = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', withMillis));
+    const done = markCompleted(started, result({ phase: 'Completed' }), later(95.5));
+    const times = [
+      done?.startTime,
+      done?.completionTime,
+      ...(done?.conditions ?? []).map((c) => c.lastTransitionTime),
+    ];
+    for (const time of times) expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
   it('fails an execution failure with details from the engine', () => {
@@ -109,7 +121,7 @@ describe('status transitions', () => {
     expect(status?.failureDetails).toEqual({
       reason: 'TaskFailed',
       message: 'exit 3',
-      failedAt: later(10).toISOString(),
+      failedAt: formatKubeTime(later(10)),
       wasExecutionFailure: true,
       exitCode: 3,
     });
@@ -126,7 +138,7 @@ describe('status transitions', () => {
       { reason: 'UnsupportedEngine', message: 'no engine', wasExecutionFailure: false },
       t0,
     );
-    expect(status).toMatchObject({ phase: 'Failed', completionTime: t0.toISOString() });
+    expect(status).toMatchObject({ phase: 'Failed', completionTime: formatKubeTime(t0) });
     expect(status?.startTime).toBeUndefined();
     expect(status?.duration).toBeUndefined();
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({

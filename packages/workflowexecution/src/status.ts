@@ -4,12 +4,13 @@ import {
   type ExecutionResult,
   type FailureReason,
   formatGoDuration,
-  type WorkflowExecution,
+  formatKubeTime,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
+import type { StatusView } from './resource.js';
 
 /**
- * Pure status transitions. Each takes the WorkflowExecution as last read from the API server and
+ * Pure status transitions. Each takes the WorkflowExecution (its metadata and status) as last read from the API server and
  * returns its new status, or undefined when the transition no longer applies (another writer
  * got there first): status writes re-run these on a conflict, so they must be safe to repeat.
  */
@@ -26,7 +27,7 @@ export const conditionTypes = {
 } as const;
 
 function condition(
-  wfe: WorkflowExecution,
+  wfe: StatusView,
   type: string,
   status: Condition['status'],
   reason: string,
@@ -41,12 +42,12 @@ function condition(
   );
 }
 
-const isTerminal = (wfe: WorkflowExecution) =>
+const isTerminal = (wfe: StatusView) =>
   wfe.status?.phase === 'Completed' || wfe.status?.phase === 'Failed';
 
 /** Pending while something outside the execution holds it back (cooldown, a busy lock). */
 export function markWaiting(
-  wfe: WorkflowExecution,
+  wfe: StatusView,
   reason: string,
   message: string,
   now: Date,
@@ -69,7 +70,7 @@ export function markWaiting(
 }
 
 export function markRunning(
-  wfe: WorkflowExecution,
+  wfe: StatusView,
   engine: string,
   resourceName: string,
   namespace: string,
@@ -105,7 +106,7 @@ export function markRunning(
   return {
     ...wfe.status,
     phase: 'Running',
-    startTime: now.toISOString(),
+    startTime: formatKubeTime(now),
     executionRef: { name: resourceName },
     observedGeneration: wfe.metadata.generation ?? 0,
     conditions,
@@ -114,7 +115,7 @@ export function markRunning(
 
 /** Records progress while Running; undefined when nothing visible changed. */
 export function markProgress(
-  wfe: WorkflowExecution,
+  wfe: StatusView,
   engine: string,
   result: ExecutionResult,
   now: Date,
@@ -129,8 +130,8 @@ export function markProgress(
   };
 }
 
-function finished(wfe: WorkflowExecution, now: Date) {
-  const completionTime = now.toISOString();
+function finished(wfe: StatusView, now: Date) {
+  const completionTime = formatKubeTime(now);
   const start = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : undefined;
   return {
     completionTime,
@@ -139,7 +140,7 @@ function finished(wfe: WorkflowExecution, now: Date) {
 }
 
 export function markCompleted(
-  wfe: WorkflowExecution,
+  wfe: StatusView,
   result: ExecutionResult,
   now: Date,
 ): Status | undefined {
@@ -188,11 +189,7 @@ export interface Failure {
   readonly result?: ExecutionResult;
 }
 
-export function markFailed(
-  wfe: WorkflowExecution,
-  failure: Failure,
-  now: Date,
-): Status | undefined {
+export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status | undefined {
   if (isTerminal(wfe)) return undefined;
   const times = finished(wfe, now);
   const { result } = failure;
@@ -245,7 +242,7 @@ export function markFailed(
     failureDetails: {
       reason: failure.reason,
       message: failure.message,
-      failedAt: now.toISOString(),
+      failedAt: formatKubeTime(now),
       wasExecutionFailure: failure.wasExecutionFailure,
       ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       ...(result?.failedTaskName !== undefined ? { failedTaskName: result.failedTaskName } : {}),
@@ -255,7 +252,7 @@ export function markFailed(
 }
 
 /** After cleanup released the target's lock; undefined if already recorded. */
-export function markLockReleased(wfe: WorkflowExecution, now: Date): Status | undefined {
+export function markLockReleased(wfe: StatusView, now: Date): Status | undefined {
   if (!isTerminal(wfe)) return undefined;
   if (findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True')
     return undefined;
@@ -273,7 +270,7 @@ export function markLockReleased(wfe: WorkflowExecution, now: Date): Status | un
 }
 
 /** Milliseconds left of the cooldown after this execution finished; 0 when over or unknown. */
-export function cooldownRemaining(wfe: WorkflowExecution, cooldownMs: number, now: Date): number {
+export function cooldownRemaining(wfe: StatusView, cooldownMs: number, now: Date): number {
   const completed = wfe.status?.completionTime ? Date.parse(wfe.status.completionTime) : Number.NaN;
   if (Number.isNaN(completed)) return 0;
   return Math.max(0, completed + cooldownMs - now.getTime());
