@@ -45,6 +45,7 @@ export { isDns1123Label, isDns1123Subdomain, toDns1123Label } from './kubernetes
 export {
   type ExecutionMetadata,
   executionMetadata,
+  executionObjectMeta,
   executionOwnerKey,
   isOwnedBy,
   isValidLabelValue,

@@ -1,5 +1,6 @@
 import { type Conventions, conventionKeys } from './conventions.js';
 import { sha256Hex } from './hash.js';
+import { executionResourceName } from './naming.js';
 import type { WorkflowExecution } from './workflow-execution.js';
 
 const maxLabelValue = 63;
@@ -75,6 +76,24 @@ export function executionMetadata(
       [keys.workflowExecutionLabel]: owner,
       [keys.executionEngineLabel]: engineValue,
     },
+  };
+}
+
+/**
+ * The metadata of the one execution resource for `wfe`: named for the target's lock (so the
+ * name is the lock), in the execution namespace, with the owner labels and annotations.
+ */
+export function executionObjectMeta(
+  wfe: WorkflowExecution,
+  namespace: string,
+  meta: ExecutionMetadata,
+  conventions: Conventions,
+) {
+  return {
+    name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
+    namespace,
+    labels: { ...meta.labels },
+    annotations: { ...meta.annotations },
   };
 }
 

@@ -4,23 +4,12 @@ import {
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildJob, type JobSettings } from './job-spec.js';
 
-const wfe = (overrides: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution => ({
-  metadata: { name: 'restart-api', namespace: 'team-a' },
-  spec: {
-    workflowRef: {
-      workflowId: 'restart-pod',
-      version: '1',
-      executionBundle: 'quay.io/acme/restart:1',
-    },
-    targetResource: 'default/deployment/my-app',
-    executionEngine: 'job',
-    parameters: { REPLICAS: '3', MODE: 'fast' },
-    ...overrides,
-  },
-});
+const wfe = (spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution =>
+  sampleExecution({ spec });
 
 const settings = (overrides: Partial<JobSettings> = {}): JobSettings => ({
   conventions: roundhouseConventions,

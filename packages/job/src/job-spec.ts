@@ -10,7 +10,7 @@ import {
   type Dependencies,
   dependencyMounts,
   executionMetadata,
-  executionResourceName,
+  executionObjectMeta,
   parameterEnv,
   parseTimeout,
   pinnedReference,
@@ -105,12 +105,7 @@ export function buildJob(
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: {
-      name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
-      namespace,
-      labels: { ...meta.labels },
-      annotations: { ...meta.annotations },
-    },
+    metadata: executionObjectMeta(wfe, namespace, meta, conventions),
     spec: {
       backoffLimit: 0,
       ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,

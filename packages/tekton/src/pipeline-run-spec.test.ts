@@ -4,6 +4,7 @@ import {
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   buildPipelineRun,
@@ -11,20 +12,18 @@ import {
   pipelineTimeout,
 } from './pipeline-run-spec.js';
 
-const wfe = (overrides: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution => ({
-  metadata: { name: 'restart-api', namespace: 'team-a' },
-  spec: {
-    workflowRef: {
-      workflowId: 'restart-pod',
-      version: '1',
-      executionBundle: 'quay.io/acme/restart-bundle:1',
+const wfe = (spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution =>
+  sampleExecution({
+    spec: {
+      workflowRef: {
+        workflowId: 'restart-pod',
+        version: '1',
+        executionBundle: 'quay.io/acme/restart-bundle:1',
+      },
+      executionEngine: 'tekton',
+      ...spec,
     },
-    targetResource: 'default/deployment/my-app',
-    executionEngine: 'tekton',
-    parameters: { REPLICAS: '3', MODE: 'fast' },
-    ...overrides,
-  },
-});
+  });
 
 const settings = (overrides: Partial<PipelineRunSettings> = {}): PipelineRunSettings => ({
   conventions: roundhouseConventions,

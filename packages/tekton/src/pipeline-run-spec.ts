@@ -5,7 +5,7 @@ import {
   type DependencyWorkspace,
   dependencyWorkspaces,
   executionMetadata,
-  executionResourceName,
+  executionObjectMeta,
   parseTimeout,
   pinnedReference,
   sortedParameters,
@@ -89,12 +89,7 @@ export function buildPipelineRun(
   return {
     apiVersion: 'tekton.dev/v1',
     kind: 'PipelineRun',
-    metadata: {
-      name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
-      namespace,
-      labels: { ...meta.labels },
-      annotations: { ...meta.annotations },
-    },
+    metadata: executionObjectMeta(wfe, namespace, meta, conventions),
     spec: {
       pipelineRef: {
         resolver: 'bundles',

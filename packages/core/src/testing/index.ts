@@ -4,3 +4,4 @@ export {
   describeExecutorConformance,
 } from './conformance.js';
 export { MemoryExecutor } from './memory-executor.js';
+export { type SampleExecutionOptions, sampleExecution } from './sample-execution.js';
