@@ -26,6 +26,7 @@ export {
   throwIfAborted,
   UnsupportedEngineError,
 } from './errors.js';
+export { executionImage, requestedServiceAccount } from './execution-identity.js';
 export {
   type ExecutionResult,
   ExecutionResultSchema,
@@ -39,6 +40,13 @@ export type {
   Executor,
   OperationOptions,
 } from './executor.js';
+export {
+  executionBundlePattern,
+  isOciReference,
+  ociDigestPattern,
+  ociReferencePattern,
+  targetResourcePattern,
+} from './grammar.js';
 export { pinnedReference } from './image-reference.js';
 export { formatKubeMicroTime, formatKubeTime } from './kube-time.js';
 export { isDns1123Label, isDns1123Subdomain, toDns1123Label } from './kubernetes-names.js';

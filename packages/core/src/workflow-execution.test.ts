@@ -62,11 +62,11 @@ describe('parseWorkflowExecution', () => {
     input.spec.workflowRef.executionBundle = '';
     input.spec.executionConfig.timeout = '30 minutes';
     input.spec.parameters.COUNT = 3;
-    delete input.spec.executionEngine;
+    input.spec.executionConfig.timout = '1h';
     const issues = issuesOf(input);
     expect(issues.map((i) => i.path).sort()).toEqual([
+      'spec.executionConfig',
       'spec.executionConfig.timeout',
-      'spec.executionEngine',
       'spec.parameters.COUNT',
       'spec.targetResource',
       'spec.workflowRef.executionBundle',
@@ -74,18 +74,95 @@ describe('parseWorkflowExecution', () => {
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
     expect(byPath['spec.targetResource']).toMatch(/namespace\/kind\/name/);
     expect(byPath['spec.executionConfig.timeout']).toMatch(/Go duration/);
-    expect(byPath['spec.executionEngine']).toMatch(/required/);
+    expect(byPath['spec.executionConfig']).toBe('unknown field(s) timout');
   });
 
-  it.each(['a', 'a/', '/b', 'a/b/c/d', 'a/ b/c', 'a//c'])('rejects the target %j', (target) => {
+  it.each([
+    'a',
+    'a/',
+    '/b',
+    'a/b/c/d',
+    'a/ b/c',
+    'a//c',
+    'ns/deployment/..',
+    '../../passwd',
+    'ns/deployment/a..b',
+    'ns/deployment/.hidden',
+    'ns/deployment/app\u0000',
+    'ns/deployment/app\n',
+    'ns/deployment/\u202Eppa',
+    'ns/deployment/app\u200B',
+    'NS/deployment/app',
+    'ns/deploy-ment/app',
+    `ns/deployment/${'a'.repeat(400)}`,
+  ])('rejects the target %j', (target) => {
     const input = valid();
     input.spec.targetResource = target;
     expect(issuesOf(input).map((i) => i.path)).toEqual(['spec.targetResource']);
   });
 
-  it('builds one message listing every issue', () => {
+  it.each([
+    'default/deployment/my-app',
+    'node/worker-1',
+    'clusterrole/system:aggregate-to-edit',
+    'kube-system/Deployment/core.dns_v2',
+  ])('accepts the target %j', (target) => {
+    const input = valid();
+    input.spec.targetResource = target;
+    expect(parseWorkflowExecution(input).spec.targetResource).toBe(target);
+  });
+
+  it.each([
+    'NOT A VALID IMAGE!!',
+    ' registry.invalid/x:1',
+    'registry.invalid/x:1 ',
+    'Registry.example.com/UPPER/path:1',
+    'repo/app:1\n',
+    'repo/app@',
+    '',
+  ])('rejects the execution bundle %j', (bundle) => {
+    const input = valid();
+    input.spec.workflowRef.executionBundle = bundle;
+    expect(issuesOf(input).map((i) => i.path)).toEqual(['spec.workflowRef.executionBundle']);
+  });
+
+  it.each([
+    'quay.io/acme/restart:1',
+    'localhost:5000/a/b_c__d-e.f:v1.2-rc',
+    'restart',
+    `registry.example.com/team/app@sha256:${'a'.repeat(64)}`,
+    'https://github.com/acme/playbooks.git',
+  ])('accepts the execution bundle %j', (bundle) => {
+    const input = valid();
+    input.spec.workflowRef.executionBundle = bundle;
+    expect(parseWorkflowExecution(input).spec.workflowRef.executionBundle).toBe(bundle);
+  });
+
+  it("applies kubernaut's defaults: tekton for an empty engine, the default runner for an empty service account, the execution's namespace for the request", () => {
     const input = valid() as unknown as Loose;
     input.spec.executionEngine = '';
+    input.spec.executionConfig.serviceAccountName = '';
+    input.spec.remediationRequestRef = { name: 'rr-1' };
+    const spec = parseWorkflowExecution(input).spec;
+    expect(spec.executionEngine).toBe('tekton');
+    delete input.spec.executionEngine;
+    expect(parseWorkflowExecution(input).spec.executionEngine).toBe('tekton');
+    expect(spec.executionConfig?.serviceAccountName).toBe('');
+  });
+
+  it("keeps kubernaut's confidence and rationale", () => {
+    const input = valid() as unknown as Loose;
+    input.spec.confidence = 0.92;
+    input.spec.rationale = 'memory leak';
+    expect(parseWorkflowExecution(input).spec).toMatchObject({
+      confidence: 0.92,
+      rationale: 'memory leak',
+    });
+  });
+
+  it('builds one message listing every issue', () => {
+    const input = valid() as unknown as Loose;
+    input.spec.executionEngine = 7;
     input.metadata.name = '';
     let message = '';
     try {

@@ -1,37 +1,57 @@
 import { z } from 'zod';
 import { goDurationPattern } from './duration.js';
 import { ConfigurationError, type FieldIssue } from './errors.js';
+import {
+  executionBundlePattern,
+  ociDigestPattern,
+  targetResourceMaxLength,
+  targetResourcePattern,
+} from './grammar.js';
 
 /**
  * WorkflowExecution (v1alpha1), field for field compatible with kubernaut's CRD so resources
  * can move between a kubernaut controller and a Roundhouse one. Every type below is inferred
  * from its schema.
+ *
+ * The spec is strict: an unknown field (`executionConfig.timout`, `spec.paramters`) is a
+ * ConfigurationError naming it, not silently dropped, because a misspelt timeout that is
+ * ignored is a workflow that runs without one. (Through the API server the CRD prunes unknown
+ * fields and answers with a warning; this catches what library callers pass directly.)
  */
 
 const nonEmpty = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
 
-const dnsSubdomain = z
+/** A ServiceAccount name; empty means the controller's default runner, as in kubernaut. */
+const serviceAccountName = z
   .string()
   .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-    error: 'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and ".")',
+  .regex(/^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, {
+    error:
+      'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and "."), or empty for the default',
   });
 
-export const TargetResourceSchema = z.string().regex(/^[^/\s]+\/[^/\s]+(\/[^/\s]+)?$/, {
-  error: 'must be "namespace/kind/name" or "kind/name" with no empty part',
-});
+export const TargetResourceSchema = z
+  .string()
+  .max(targetResourceMaxLength)
+  .regex(new RegExp(targetResourcePattern), {
+    error:
+      'must be "namespace/kind/name" or "kind/name": a DNS-1123 namespace, a kind of letters and digits, and an object name (letters, digits, "-", "_", ":" and single dots between them)',
+  });
 
 export const GoDurationSchema = z.string().regex(goDurationPattern, {
   error: 'must be a Go duration such as "30m", "1h30m" or "90s"',
 });
 
-export const WorkflowRefSchema = z.object({
+export const WorkflowRefSchema = z.strictObject({
   workflowId: nonEmpty('workflowId'),
   version: nonEmpty('version'),
-  executionBundle: nonEmpty('executionBundle'),
+  executionBundle: z.string().max(2048).regex(new RegExp(executionBundlePattern), {
+    error:
+      'must be an OCI reference such as "registry.example.com/team/workflow:1.2" (no spaces), or a repository URL for engines that take one',
+  }),
   executionBundleDigest: z
     .string()
-    .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, {
+    .regex(new RegExp(ociDigestPattern), {
       error: 'must be an OCI digest such as "sha256:<hex>"',
     })
     .optional(),
@@ -39,32 +59,40 @@ export const WorkflowRefSchema = z.object({
   engineConfig: z.json().optional(),
 });
 
-export const ExecutionConfigSchema = z.object({
+export const ExecutionConfigSchema = z.strictObject({
   timeout: GoDurationSchema.optional(),
-  serviceAccountName: dnsSubdomain.optional(),
+  serviceAccountName: serviceAccountName.optional(),
 });
 
-export const ObjectRefSchema = z.object({
+/** A reference to the object that asked for this execution; namespace defaults to the execution's. */
+export const ObjectRefSchema = z.looseObject({
   name: nonEmpty('name'),
-  namespace: nonEmpty('namespace'),
+  namespace: z.string().optional(),
 });
 
-export const DependencyRefSchema = z.object({ name: nonEmpty('name') });
+export const DependencyRefSchema = z.strictObject({ name: nonEmpty('name') });
 
-export const DependenciesSchema = z.object({
+export const DependenciesSchema = z.strictObject({
   secrets: z.array(DependencyRefSchema).optional(),
   configMaps: z.array(DependencyRefSchema).optional(),
 });
 
-export const WorkflowExecutionSpecSchema = z.object({
+export const WorkflowExecutionSpecSchema = z.strictObject({
   workflowRef: WorkflowRefSchema,
   targetResource: TargetResourceSchema,
   parameters: z.record(z.string(), z.string()).optional(),
-  executionEngine: nonEmpty('executionEngine'),
+  /** Absent or empty means `tekton`, kubernaut's default, so its executions can be taken over. */
+  executionEngine: z
+    .string()
+    .default('tekton')
+    .transform((engine) => engine || 'tekton'),
   executionConfig: ExecutionConfigSchema.optional(),
   remediationRequestRef: ObjectRefSchema.optional(),
   /** Secrets and ConfigMaps the workflow needs; a controller may also supply them from elsewhere. */
   dependencies: DependenciesSchema.optional(),
+  /** kubernaut's confidence in the remediation and its reasoning, kept as given. */
+  confidence: z.number().optional(),
+  rationale: z.string().optional(),
 });
 
 export const PhaseSchema = z.enum(['Pending', 'Running', 'Completed', 'Failed']);

@@ -209,3 +209,37 @@ describe('buildJob', () => {
     );
   });
 });
+
+describe('buildJob: identity', () => {
+  it('runs as the default runner when the execution names an empty service account', () => {
+    const job = buildJob(
+      wfe({ executionConfig: { serviceAccountName: '' } }),
+      'ns',
+      undefined,
+      settings(),
+    );
+    expect(job.spec?.template.spec?.serviceAccountName).toBe('runner');
+  });
+
+  it('refuses a repository URL as the image, naming the field', () => {
+    expect(() =>
+      buildJob(
+        wfe({
+          workflowRef: {
+            workflowId: 'w',
+            version: '1',
+            executionBundle: 'https://github.com/acme/playbooks.git',
+          },
+        }),
+        'ns',
+        undefined,
+        settings(),
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        reason: 'ConfigurationError',
+        issues: [expect.objectContaining({ path: 'spec.workflowRef.executionBundle' })],
+      }),
+    );
+  });
+});

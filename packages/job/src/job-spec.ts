@@ -9,11 +9,12 @@ import {
   type Conventions,
   type Dependencies,
   dependencyMounts,
+  executionImage,
   executionMetadata,
   executionObjectMeta,
   parameterEnv,
   parseTimeout,
-  pinnedReference,
+  requestedServiceAccount,
   type WorkflowExecution,
 } from '@roundhouse/core';
 
@@ -118,16 +119,12 @@ export function buildJob(
         spec: {
           ...settings.pod,
           restartPolicy: 'Never',
-          serviceAccountName:
-            wfe.spec.executionConfig?.serviceAccountName ?? settings.serviceAccountName,
+          serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,
           ...(Object.keys(podSecurity).length ? { securityContext: podSecurity } : {}),
           containers: [
             {
               name: workflowContainerName,
-              image: pinnedReference(
-                wfe.spec.workflowRef.executionBundle,
-                wfe.spec.workflowRef.executionBundleDigest,
-              ),
+              image: executionImage(wfe),
               env: [
                 ...env.map((e) => ({ ...e })),
                 ...(writableTmp && !homeSet ? [{ name: 'HOME', value: '/tmp' }] : []),

@@ -4,10 +4,11 @@ import {
   type Dependencies,
   type DependencyWorkspace,
   dependencyWorkspaces,
+  executionImage,
   executionMetadata,
   executionObjectMeta,
   parseTimeout,
-  pinnedReference,
+  requestedServiceAccount,
   sortedParameters,
   targetResourceParameter,
   type WorkflowExecution,
@@ -84,7 +85,6 @@ export function buildPipelineRun(
   const params = sortedParameters(wfe.spec.parameters).map(([name, value]) => ({ name, value }));
   const workspaces = dependencyWorkspaces(dependencies);
   const timeout = pipelineTimeout(wfe.spec.executionConfig?.timeout);
-  const { workflowRef } = wfe.spec;
 
   return {
     apiVersion: 'tekton.dev/v1',
@@ -96,7 +96,7 @@ export function buildPipelineRun(
         params: [
           {
             name: 'bundle',
-            value: pinnedReference(workflowRef.executionBundle, workflowRef.executionBundleDigest),
+            value: executionImage(wfe),
           },
           { name: 'name', value: settings.pipelineName },
           { name: 'kind', value: 'pipeline' },
@@ -105,8 +105,7 @@ export function buildPipelineRun(
       params: [...params, { name: targetResourceParameter, value: wfe.spec.targetResource }],
       ...(workspaces.length ? { workspaces: workspaces.map((w) => ({ ...w })) } : {}),
       taskRunTemplate: {
-        serviceAccountName:
-          wfe.spec.executionConfig?.serviceAccountName ?? settings.serviceAccountName,
+        serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,
         ...(settings.podSecurityContext
           ? { podTemplate: { securityContext: settings.podSecurityContext } }
           : {}),

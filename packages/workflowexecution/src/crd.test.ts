@@ -26,7 +26,7 @@ describe('workflowExecutionCrd', () => {
 
   it("derives the spec from core's schema and makes it immutable", () => {
     const spec = schema.properties.spec!;
-    expect(spec.required).toEqual(['workflowRef', 'targetResource', 'executionEngine']);
+    expect(spec.required).toEqual(['workflowRef', 'targetResource']);
     expect(spec.properties?.targetResource?.pattern).toBeDefined();
     expect(spec.properties?.workflowRef?.properties).toMatchObject({
       engineConfig: { 'x-kubernetes-preserve-unknown-fields': true },

@@ -1,0 +1,61 @@
+/**
+ * The grammars WorkflowExecution fields must follow, each written once as an RE2-compatible
+ * pattern source: the zod schemas use them, and the CRD generated from those schemas carries
+ * the same patterns, so the API server refuses at create what the controller would refuse
+ * later. Every pattern admits printable ASCII only: no control characters (NUL included), no
+ * bidirectional overrides or other invisible characters can pass.
+ */
+
+/** A namespace name: DNS-1123 label. */
+const namespace = '[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?';
+/** A kind as kubectl spells it (`deployment`, `Deployment`, `statefulset`). */
+const kind = '[A-Za-z][A-Za-z0-9]{0,62}';
+/**
+ * An object name: dot-separated segments of letters, digits, `-`, `_` and `:` (RBAC objects
+ * use `system:...`), each starting and ending alphanumeric, so `.`, `..` and empty segments are
+ * impossible.
+ */
+const nameSegment = '[A-Za-z0-9](?:[-A-Za-z0-9_:]*[A-Za-z0-9])?';
+const objectName = `${nameSegment}(?:\\.${nameSegment})*`;
+
+/**
+ * `namespace/kind/name`, or `kind/name` for a cluster-scoped target (as kubernaut accepts);
+ * at most a 63-character namespace and kind and a 253-character name.
+ */
+export const targetResourcePattern = `^(?:${namespace}/)?${kind}/${objectName}$`;
+export const targetResourceMaxLength = 381;
+
+// The distribution reference grammar (github.com/distribution/reference), RE2-compatible.
+const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const domainName = `${domainComponent}(?:\\.${domainComponent})*`;
+const ipv6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const domain = `(?:${domainName}|${ipv6})(?::[0-9]+)?`;
+const alphaNumeric = '[a-z0-9]+';
+const separator = '(?:[_.]|__|[-]+)';
+const pathComponent = `${alphaNumeric}(?:${separator}${alphaNumeric})*`;
+const remoteName = `${pathComponent}(?:/${pathComponent})*`;
+const tag = '[\\w][\\w.-]{0,127}';
+// The OCI image-spec digest grammar (algorithm:encoded); registries check the encoding.
+const digest = '[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+';
+
+/** An OCI image or bundle reference: `[registry[:port]/]path[:tag][@digest]`. */
+export const ociReferencePattern = `^(?:${domain}/)?${remoteName}(?::${tag})?(?:@${digest})?$`;
+
+/** An OCI digest such as `sha256:<hex>`. */
+export const ociDigestPattern = `^${digest}$`;
+
+/**
+ * A URL some engines take as their bundle (kubernaut's ansible engine records the playbook's
+ * git repository): a scheme, then printable characters without spaces.
+ */
+const bundleUrl = '(?:https?|git|ssh)://[!-~]+';
+
+/** What `workflowRef.executionBundle` may hold: an OCI reference, or a repository URL. */
+export const executionBundlePattern = `^(?:${ociReferencePattern.slice(1, -1)}|${bundleUrl})$`;
+
+const ociReference = new RegExp(ociReferencePattern);
+
+/** Whether `reference` is an OCI reference (at most 255 characters before the tag, as OCI says). */
+export function isOciReference(reference: string): boolean {
+  return reference.length <= 512 && ociReference.test(reference);
+}
