@@ -9,6 +9,7 @@ import {
   RoundhouseError,
   type TransportFailure,
 } from '@roundhouse/core';
+import { ErrorBodySchema } from './schemas.js';
 
 /** Something went wrong talking to AWX. */
 export abstract class AwxError extends RoundhouseError {
@@ -85,6 +86,62 @@ export class AwxApiError extends AwxError {
     // still processing it, and 429 is answered before anything is processed.
     this.ambiguous = statusCode >= 500;
   }
+}
+
+const withheld = '(message withheld: it may quote a secret value)';
+
+/**
+ * The AwxApiError for an error answer, with DRF's `detail` and field messages from its body.
+ * When the request carried `secrets`, messages about `inputs` and any message quoting one of
+ * them are withheld: AWX may echo a credential input back.
+ */
+export function apiErrorFromBody(
+  endpoint: string,
+  statusCode: number,
+  body: string,
+  request: { readonly retryAfterMs?: number | undefined; readonly secrets?: readonly string[] },
+): AwxApiError {
+  const { detail, fields } = describeErrorBody(body);
+  const { retryAfterMs, secrets } = request;
+  const values = (secrets ?? []).filter((value) => value !== '');
+  const quotes = (message: string) => values.some((value) => message.includes(value));
+  return new AwxApiError(
+    endpoint,
+    statusCode,
+    detail !== undefined && quotes(detail) ? withheld : detail,
+    fields.map((f) =>
+      secrets && (f.path === 'inputs' || f.path.startsWith('inputs.') || quotes(f.message))
+        ? { path: f.path, message: withheld }
+        : f,
+    ),
+    retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+  );
+}
+
+/** DRF's error bodies: `{"detail": "..."}`, or messages keyed by field, possibly nested. */
+function describeErrorBody(text: string): { detail?: string; fields: FieldIssue[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { fields: [] };
+  }
+  const body = ErrorBodySchema.safeParse(value);
+  if (!body.success) return { fields: [] };
+  const { detail, ...rest } = body.data;
+  const fields = fieldIssues(typeof detail === 'string' ? rest : body.data, '');
+  return typeof detail === 'string' ? { detail, fields } : { fields };
+}
+
+function fieldIssues(value: unknown, path: string): FieldIssue[] {
+  if (typeof value === 'string') return [{ path, message: value }];
+  if (Array.isArray(value)) return value.flatMap((item) => fieldIssues(item, path));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) =>
+      fieldIssues(item, path ? `${path}.${key}` : key),
+    );
+  }
+  return [];
 }
 
 /** AWX could not be reached, or the connection broke before an answer arrived. */

@@ -1,17 +1,5 @@
-export {
-  AnsibleExecutor,
-  type AwxApi,
-  ansibleEngine,
-  awxJobRef,
-} from './ansible-executor.js';
-export {
-  AwxClient,
-  type AwxRequestOptions,
-  type CancelOutcome,
-  type CredentialFilter,
-  type JobQuery,
-  type LaunchRequest,
-} from './awx-client.js';
+export { AnsibleExecutor, ansibleEngine } from './ansible-executor.js';
+export { AwxClient } from './awx-client.js';
 export { type AwxClientOptions, AwxClientOptionsSchema } from './awx-client-options.js';
 export {
   AwxApiError,
@@ -23,6 +11,21 @@ export {
   AwxTimeoutError,
   AwxTlsError,
 } from './awx-errors.js';
+export type {
+  AnsibleExecutorAwx,
+  AwxProbe,
+  AwxRequestOptions,
+  CancelOutcome,
+  CredentialFilter,
+  CredentialStore,
+  CredentialTypeStore,
+  JobCanceler,
+  JobLauncher,
+  JobQuery,
+  JobReader,
+  JobTemplateReader,
+  LaunchRequest,
+} from './awx-roles.js';
 export {
   type CredentialPlan,
   credentialTypeName,
@@ -34,6 +37,7 @@ export {
   secretVariable,
   versionedCredentialType,
 } from './credential-plan.js';
+export type { CredentialTypeFilter } from './credentials-api.js';
 export {
   type AnsibleEngineConfig,
   AnsibleEngineConfigSchema,
@@ -46,6 +50,7 @@ export {
   isLaunchOf,
   markerVariable,
 } from './execution-identity.js';
+export { awxJobRef } from './execution-jobs.js';
 export { type AnsibleExecutorOptions, AnsibleExecutorOptionsSchema } from './executor-options.js';
 export {
   buildExtraVars,

@@ -34,6 +34,26 @@ describe('awxJobResult', () => {
     expect(result.failureReason).toBe('TaskFailed');
   });
 
+  it.each(['failed', 'error', 'canceled'] as const)(
+    'classifies a %s job itself, so no controller has to',
+    (status) => {
+      expect(awxJobResult(job(status)).failureReason).toBe('TaskFailed');
+    },
+  );
+
+  it('keeps a timeout, which AWX reports only in text, a TaskFailed', () => {
+    expect(awxJobResult(job('failed', 'Job terminated due to timeout')).failureReason).toBe(
+      'TaskFailed',
+    );
+  });
+
+  it.each(['new', 'pending', 'waiting', 'running', 'successful'] as const)(
+    'gives a %s job no failure reason',
+    (status) => {
+      expect(awxJobResult(job(status))).not.toHaveProperty('failureReason');
+    },
+  );
+
   it('leaves output out of a result that did not fail', () => {
     expect(awxJobResult(job('successful'), 'PLAY RECAP ok=1').message).toBe(
       'AWX job completed successfully (AWX job 42)',

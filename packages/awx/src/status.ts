@@ -1,13 +1,23 @@
-import type { ExecutionResult, Phase } from '@roundhouse/core';
+import type { ExecutionResult, FailureReason, Phase } from '@roundhouse/core';
 import type { Job, JobStatus } from './schemas.js';
 
 interface StatusMapping {
   readonly phase: Phase;
   readonly reason: string;
   readonly message: string;
+  /** Set exactly for the Failed phase, so a controller never has to classify AWX's reasons. */
+  readonly failureReason?: FailureReason;
 }
 
-/** kubernaut's reasons and messages, so status conditions read the same under either controller. */
+/**
+ * kubernaut's reasons and messages, so status conditions read the same under either controller.
+ *
+ * Every failure is TaskFailed. AWX ends a job that ran past its template's `timeout` as
+ * `failed`, and only the free text of `job_explanation` ("Job terminated due to timeout") tells
+ * it from a playbook failure; that text is no contract and is not parsed, so a timeout cannot
+ * be told apart as DeadlineExceeded. `canceled` means someone set the job's cancel flag (a user,
+ * or cleanup): AWX itself never cancels a job for running too long.
+ */
 const mappings: Readonly<Record<JobStatus, StatusMapping>> = {
   new: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is being created' },
   pending: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is queued' },
@@ -18,13 +28,24 @@ const mappings: Readonly<Record<JobStatus, StatusMapping>> = {
     reason: 'AWXJobSuccessful',
     message: 'AWX job completed successfully',
   },
-  failed: { phase: 'Failed', reason: 'AWXJobFailed', message: 'AWX job execution failed' },
+  failed: {
+    phase: 'Failed',
+    reason: 'AWXJobFailed',
+    message: 'AWX job execution failed',
+    failureReason: 'TaskFailed',
+  },
   error: {
     phase: 'Failed',
     reason: 'AWXJobError',
     message: 'AWX job encountered an internal error',
+    failureReason: 'TaskFailed',
   },
-  canceled: { phase: 'Failed', reason: 'AWXJobCanceled', message: 'AWX job was canceled' },
+  canceled: {
+    phase: 'Failed',
+    reason: 'AWXJobCanceled',
+    message: 'AWX job was canceled',
+    failureReason: 'TaskFailed',
+  },
 };
 
 /** Whether AWX may still run the job, i.e. a cancel request means something. */
@@ -42,7 +63,7 @@ export function isJobFailed(status: JobStatus): boolean {
  * AWX stopped it, e.g. a credential it could not use) and the tail of the job's output.
  */
 export function awxJobResult(job: Pick<Job, 'id' | 'status' | 'job_explanation'>, stdoutTail = '') {
-  const { phase, reason, message } = mappings[job.status];
+  const { phase, reason, message, failureReason } = mappings[job.status];
   const summaryStatus = phase === 'Completed' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown';
   const details =
     phase === 'Failed'
@@ -57,7 +78,7 @@ export function awxJobResult(job: Pick<Job, 'id' | 'status' | 'job_explanation'>
     reason,
     message: text,
     summary: { status: summaryStatus, reason, message: text },
-    ...(job.status === 'failed' ? { failureReason: 'TaskFailed' as const } : {}),
+    ...(failureReason === undefined ? {} : { failureReason }),
   };
   return result;
 }

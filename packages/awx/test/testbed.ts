@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import {
   AnsibleExecutor,
+  type AnsibleExecutorAwx,
   type AnsibleExecutorOptions,
-  type AwxApi,
   AwxClient,
   type AwxClientOptions,
 } from '@roundhouse/awx';
@@ -47,7 +47,7 @@ export interface Testbed {
   readonly awx: AwxClient;
   readonly kube: KubeClient;
   readonly log: CapturedLog;
-  executor(options?: AnsibleExecutorOptions & { awx?: AwxApi }): AnsibleExecutor;
+  executor(options?: AnsibleExecutorOptions & { awx?: AnsibleExecutorAwx }): AnsibleExecutor;
   client(options?: Partial<AwxClientOptions>): AwxClient;
   stop(): Promise<void>;
 }
@@ -159,17 +159,17 @@ export async function createConfigMap(
 }
 
 /**
- * An AwxApi over `target` that runs every operation through `around`: to count calls, or to
- * stand in for a process that dies after one. `overrides` replace single operations.
+ * Every role of `target` with each operation run through `around`: to count calls, or to stand
+ * in for a process that dies after one. `overrides` replace single operations.
  */
 export function interceptAwx(
   target: AwxClient,
   around: (operation: string, call: () => Promise<unknown>) => Promise<unknown>,
-  overrides: Partial<AwxApi> = {},
-): AwxApi {
+  overrides: Partial<AnsibleExecutorAwx> = {},
+): AnsibleExecutorAwx {
   return new Proxy(target, {
     get(client, property) {
-      if (property in overrides) return overrides[property as keyof AwxApi];
+      if (property in overrides) return overrides[property as keyof AnsibleExecutorAwx];
       const value: unknown = Reflect.get(client, property, client);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) =>

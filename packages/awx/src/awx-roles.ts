@@ -1,0 +1,116 @@
+/**
+ * What the executor needs of AWX, one small interface per role. `AwxClient` fills every role;
+ * a test hands the executor a fake of just the roles the code under test uses.
+ */
+import type { ExtraVars } from './extra-vars.js';
+import type {
+  Credential,
+  CredentialRequest,
+  CredentialType,
+  CredentialTypeRequest,
+  Job,
+  JobTemplate,
+  LaunchResult,
+} from './schemas.js';
+
+export interface AwxRequestOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What `cancelJob` found: AWX accepted the request, the job had already finished, or it is gone. */
+export type CancelOutcome = 'requested' | 'finished' | 'absent';
+
+export interface LaunchRequest {
+  /** Sent as a JSON object; 64-bit integers keep every digit. */
+  readonly extraVars: ExtraVars;
+  /** Credential ids for the job; omitted when undefined, so the template's apply unchanged. */
+  readonly credentials?: readonly number[] | undefined;
+}
+
+export interface JobQuery {
+  readonly jobTemplate: number;
+  /** Only jobs AWX created after this instant (AWX's clock). */
+  readonly createdAfter: Date;
+}
+
+export interface CredentialFilter {
+  readonly name?: string | undefined;
+  readonly nameStartsWith?: string | undefined;
+  readonly organization?: number | undefined;
+}
+
+/** Whether AWX answers, and accepts the token: the executor's availability check. */
+export interface AwxProbe {
+  /** Where requests go, for messages. */
+  readonly apiUrl: string;
+  /** The user the token authenticates as. */
+  me(options?: AwxRequestOptions): Promise<{ id: number; username: string }>;
+}
+
+export interface JobTemplateReader {
+  /** The one job template with this exact name; AwxLookupError when there are none or several. */
+  findJobTemplate(name: string, options?: AwxRequestOptions): Promise<JobTemplate>;
+  /** The template's own credentials, which a launch with credentials replaces. */
+  templateCredentials(templateId: number, options?: AwxRequestOptions): Promise<Credential[]>;
+}
+
+export interface JobLauncher {
+  /**
+   * Launches a job template. After an ambiguous failure (`AwxError.ambiguous`) AWX may have
+   * launched it: look for the job before launching again.
+   */
+  launch(
+    templateId: number,
+    launch: LaunchRequest,
+    options?: AwxRequestOptions,
+  ): Promise<LaunchResult>;
+}
+
+export interface JobReader {
+  /** The job, or `null` when AWX has no job with this id. */
+  getJob(id: number, options?: AwxRequestOptions): Promise<Job | null>;
+  /** The newest job of a template created after `createdAfter` that `matches` accepts, or `null`. */
+  findJob(
+    query: JobQuery,
+    matches: (job: Job) => boolean,
+    options?: AwxRequestOptions,
+  ): Promise<Job | null>;
+  /** The last `maxBytes` bytes of the job's plain-text output; `''` when the job is gone. */
+  jobStdoutTail(id: number, maxBytes: number, options?: AwxRequestOptions): Promise<string>;
+}
+
+export interface JobCanceler {
+  /** Asks AWX to cancel the job; a job that already finished or is gone is not an error. */
+  cancelJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome>;
+}
+
+export interface CredentialTypeStore {
+  /** The credential type with this name and kind (unique in AWX), or `null`. */
+  findCredentialType(
+    name: string,
+    kind: string,
+    options?: AwxRequestOptions,
+  ): Promise<CredentialType | null>;
+  createCredentialType(
+    type: CredentialTypeRequest,
+    options?: AwxRequestOptions,
+  ): Promise<CredentialType>;
+}
+
+export interface CredentialStore {
+  /** Credentials matching every given filter; never their inputs. */
+  listCredentials(filter: CredentialFilter, options?: AwxRequestOptions): Promise<Credential[]>;
+  /** Creates a credential; an error never repeats what AWX said about its inputs. */
+  createCredential(credential: CredentialRequest, options?: AwxRequestOptions): Promise<Credential>;
+  /** Deletes a credential; `false` when it was already gone. */
+  deleteCredential(id: number, options?: AwxRequestOptions): Promise<boolean>;
+}
+
+/** Every role the AnsibleExecutor plays against AWX; an `AwxClient` is one. */
+export type AnsibleExecutorAwx = AwxProbe &
+  JobTemplateReader &
+  JobLauncher &
+  JobReader &
+  JobCanceler &
+  CredentialTypeStore &
+  CredentialStore;

@@ -1,0 +1,338 @@
+import { AbortedError, type Logger } from '@roundhouse/core';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AwxClientOptions } from './awx-client-options.js';
+import {
+  AwxApiError,
+  AwxConnectionError,
+  AwxResponseError,
+  AwxTimeoutError,
+} from './awx-errors.js';
+import type { AwxRequestOptions } from './awx-roles.js';
+import { AwxTransport } from './awx-transport.js';
+import {
+  CredentialSchema,
+  CredentialTypeSchema,
+  JobSchema,
+  JobTemplateSchema,
+  LaunchResultSchema,
+} from './schemas.js';
+
+const base = 'https://awx.test';
+const token = 'tok-5f2c-very-secret';
+
+function transport(options: Partial<AwxClientOptions> = {}) {
+  return new AwxTransport({
+    baseUrl: base,
+    token,
+    retries: 3,
+    minRetryDelayMs: 1,
+    maxRetryDelayMs: 5,
+    timeoutMs: 2_000,
+    ...options,
+  });
+}
+
+function page<T>(results: T[], next: string | null = null) {
+  return { count: results.length, next, previous: null, results };
+}
+
+const job = (id: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  status: 'running',
+  job_template: 3,
+  created: '2026-01-01T00:00:00.000001Z',
+  extra_vars: '{}',
+  job_explanation: '',
+  ...extra,
+});
+
+const credential = (id: number) => ({
+  id,
+  name: `cred-${id}`,
+  organization: 1,
+  credential_type: 9,
+});
+
+/** A read, repeatable whatever happened. */
+function getJob(http: AwxTransport, id: number, options: AwxRequestOptions = {}) {
+  return http.json(http.get(`jobs/${id}/`, {}, options), JobSchema);
+}
+
+/** A create, repeated only when AWX cannot have acted on it. */
+function launch(http: AwxTransport) {
+  const body = '{"extra_vars":{}}';
+  return http.json(http.post('job_templates/3/launch/', body, {}), LaunchResultSchema);
+}
+
+function socketError(code: string): Error {
+  return Object.assign(new Error(`socket ${code}`), { code });
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('AwxTransport requests', () => {
+  it('sends the bearer token and URL-encodes query values', async () => {
+    const name = 'Restart & roll/out #1 ü?x=y';
+    const template = {
+      id: 3,
+      name,
+      organization: 1,
+      ask_variables_on_launch: true,
+      ask_credential_on_launch: true,
+    };
+    const scope = nock(base)
+      .get('/api/v2/job_templates/')
+      .query({ name, page_size: '200' })
+      .matchHeader('authorization', `Bearer ${token}`)
+      .reply(200, page([template]));
+    expect(await transport().list('job_templates/', { name }, JobTemplateSchema, {})).toEqual([
+      template,
+    ]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('serves AAP under the controller prefix', async () => {
+    const scope = nock(base).get('/api/controller/v2/jobs/5/').reply(200, job(5));
+    const aap = transport({ apiPrefix: '/api/controller/v2/' });
+    expect(aap.apiUrl).toBe(`${base}/api/controller/v2/`);
+    expect((await getJob(aap, 5)).id).toBe(5);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('follows next until the list ends', async () => {
+    const path = '/api/v2/job_templates/3/credentials/';
+    nock(base)
+      .get(path)
+      .query({ page_size: '200' })
+      .reply(200, page([credential(1), credential(2)], `${path}?page=2&page_size=200`))
+      .get(path)
+      .query({ page: '2', page_size: '200' })
+      .reply(200, page([credential(3)], `${path}?page=3&page_size=200`))
+      .get(path)
+      .query({ page: '3', page_size: '200' })
+      .reply(200, page([credential(4)]));
+    const found = await transport().list('job_templates/3/credentials/', {}, CredentialSchema, {});
+    expect(found.map((c) => c.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('never sends the token to a next page on another server', async () => {
+    nock(base)
+      .get('/api/v2/credentials/')
+      .query(true)
+      .reply(200, page([credential(1)], 'https://evil.test/api/v2/credentials/?page=2'));
+    const evil = nock('https://evil.test').get(/.*/).reply(200, page([]));
+    const error = await transport()
+      .list('credentials/', { name: 'x' }, CredentialSchema, {})
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxResponseError);
+    expect(error).toMatchObject({ field: 'next' });
+    expect(evil.isDone()).toBe(false);
+  });
+});
+
+describe('AwxTransport retries', () => {
+  it('waits for Retry-After on 429 before repeating a read', async () => {
+    nock(base)
+      .get('/api/v2/jobs/5/')
+      .reply(429, { detail: 'slow down' }, { 'Retry-After': '1' })
+      .get('/api/v2/jobs/5/')
+      .reply(200, job(5));
+    const started = Date.now();
+    expect((await getJob(transport(), 5)).id).toBe(5);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('repeats a read after 503 and after a reset connection', async () => {
+    const scope = nock(base)
+      .get('/api/v2/jobs/5/')
+      .reply(503, { detail: 'Service Unavailable' })
+      .get('/api/v2/jobs/5/')
+      .replyWithError(socketError('ECONNRESET'))
+      .get('/api/v2/jobs/5/')
+      .reply(200, job(5));
+    expect((await getJob(transport(), 5)).status).toBe('running');
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('gives up after the configured retries with a typed error naming the endpoint', async () => {
+    nock(base).get('/api/v2/jobs/5/').times(3).reply(502, { detail: 'Bad Gateway' });
+    const error = await getJob(transport({ retries: 2 }), 5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxApiError);
+    expect(error).toMatchObject({
+      statusCode: 502,
+      reason: 'AWXUnavailable',
+      retryable: true,
+      endpoint: 'GET jobs/5/',
+      detail: 'Bad Gateway',
+      message: 'AWX GET jobs/5/ answered 502: Bad Gateway',
+    });
+  });
+
+  it('does not retry what cannot succeed: 401', async () => {
+    const scope = nock(base)
+      .get('/api/v2/jobs/5/')
+      .reply(401, { detail: 'Authentication credentials were not provided.' });
+    await expect(getJob(transport(), 5)).rejects.toMatchObject({
+      reason: 'AWXUnauthorized',
+      retryable: false,
+    });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('times out a silent server, then succeeds on the repeat', async () => {
+    nock(base)
+      .get('/api/v2/jobs/5/')
+      .reply(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return [200, job(5)];
+      })
+      .get('/api/v2/jobs/5/')
+      .reply(200, job(5));
+    expect((await getJob(transport({ timeoutMs: 100 }), 5)).id).toBe(5);
+  });
+
+  it('reports a timeout as such when no retry is left', async () => {
+    nock(base)
+      .get('/api/v2/jobs/5/')
+      .reply(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return [200, job(5)];
+      });
+    const error = await getJob(transport({ timeoutMs: 100, retries: 0 }), 5).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AwxTimeoutError);
+    expect(error).toMatchObject({ reason: 'AWXTimeout', ambiguous: true });
+  });
+
+  it('never repeats a create AWX may have acted on: 503 and reset', async () => {
+    const scope = nock(base)
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(503, { detail: 'Service Unavailable' })
+      .post('/api/v2/job_templates/3/launch/')
+      .replyWithError(socketError('ECONNRESET'));
+    const http = transport();
+    await expect(launch(http)).rejects.toMatchObject({ statusCode: 503, ambiguous: true });
+    const reset = await launch(http).catch((e: unknown) => e);
+    expect(reset).toBeInstanceOf(AwxConnectionError);
+    expect(reset).toMatchObject({ code: 'ECONNRESET', ambiguous: true });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('repeats a create AWX cannot have seen: 429 and a refused connection', async () => {
+    const scope = nock(base)
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(429, { detail: 'throttled' }, { 'Retry-After': '0' })
+      .post('/api/v2/job_templates/3/launch/')
+      .replyWithError(socketError('ECONNREFUSED'))
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(201, { job: 8, ignored_fields: {} });
+    expect((await launch(transport())).job).toBe(8);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('stops retrying when the caller aborts', async () => {
+    nock(base).get('/api/v2/jobs/5/').times(10).reply(503, {});
+    const controller = new AbortController();
+    const http = transport({ minRetryDelayMs: 200, maxRetryDelayMs: 200, retries: 10 });
+    const pending = getJob(http, 5, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('shutting down')), 50);
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+  });
+
+  it('sends nothing for an already aborted signal', async () => {
+    const scope = nock(base).get('/api/v2/jobs/5/').reply(200, job(5));
+    await expect(getJob(transport(), 5, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
+      AbortedError,
+    );
+    expect(scope.isDone()).toBe(false);
+  });
+});
+
+describe('AwxTransport response checks', () => {
+  it('names the endpoint and the field of an unexpected body', async () => {
+    nock(base)
+      .get('/api/v2/jobs/7/')
+      .reply(200, job(7, { status: 'exploded' }))
+      .get('/api/v2/jobs/8/')
+      .reply(200, '<html>maintenance</html>');
+    const bad = await getJob(transport(), 7).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(AwxResponseError);
+    expect(bad).toMatchObject({ endpoint: 'GET jobs/7/', field: 'status' });
+    await expect(getJob(transport(), 8)).rejects.toMatchObject({
+      reason: 'AWXUnexpectedResponse',
+      field: '',
+      message: 'AWX GET jobs/8/ returned an unexpected body: not JSON',
+    });
+  });
+
+  it('keeps field errors, nested ones included', async () => {
+    nock(base)
+      .post('/api/v2/credential_types/')
+      .reply(400, { injectors: ['Environment variable PATH is not allowed.'], __all__: ['dup'] });
+    const http = transport();
+    const error = await http
+      .json(http.post('credential_types/', '{}', {}), CredentialTypeSchema)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      reason: 'AWXBadRequest',
+      fields: [
+        { path: 'injectors', message: 'Environment variable PATH is not allowed.' },
+        { path: '__all__', message: 'dup' },
+      ],
+    });
+  });
+
+  it('answers the status of a success or of a tolerated error, and throws on others', async () => {
+    nock(base)
+      .delete('/api/v2/credentials/1/')
+      .reply(204)
+      .delete('/api/v2/credentials/2/')
+      .reply(404, { detail: 'Not found.' })
+      .delete('/api/v2/credentials/3/')
+      .reply(403, { detail: 'You do not have permission.' });
+    const http = transport();
+    const remove = (id: number) => http.status(http.delete(`credentials/${id}/`, {}), [404]);
+    expect(await remove(1)).toBe(204);
+    expect(await remove(2)).toBe(404);
+    await expect(remove(3)).rejects.toMatchObject({ reason: 'AWXForbidden', statusCode: 403 });
+  });
+
+  it('never puts the token in an error', async () => {
+    nock(base)
+      .get('/api/v2/jobs/1/')
+      .reply(401, { detail: 'Invalid token.' })
+      .get('/api/v2/jobs/2/')
+      .replyWithError(socketError('ECONNREFUSED'))
+      .get('/api/v2/jobs/3/')
+      .reply(200, job(3, { id: 'x' }));
+    const errors = await Promise.all(
+      [1, 2, 3].map((id) => getJob(transport({ retries: 0 }), id).catch((e: unknown) => e)),
+    );
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(Error);
+      expect(`${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`).not.toContain(
+        token,
+      );
+    }
+  });
+});
+
+describe('AwxTransport TLS', () => {
+  it('warns once, at construction, when TLS verification is turned off', () => {
+    const warnings: string[] = [];
+    const logger: Logger = {
+      debug: () => {},
+      info: () => {},
+      error: () => {},
+      warn: (_fields, message) => warnings.push(message),
+    };
+    transport({ insecureSkipTlsVerify: true, logger });
+    transport({ logger });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/verification is disabled/);
+  });
+});

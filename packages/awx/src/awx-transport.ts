@@ -1,0 +1,316 @@
+import { AbortedError, type Logger, noopLogger, throwIfAborted } from '@roundhouse/core';
+import { Agent, type Dispatcher, request } from 'undici';
+import type { z } from 'zod';
+import {
+  type AwxClientOptions,
+  type AwxClientSettings,
+  parseClientOptions,
+} from './awx-client-options.js';
+import {
+  type AwxApiError,
+  AwxError,
+  AwxResponseError,
+  AwxTimeoutError,
+  apiErrorFromBody,
+  connectionError,
+} from './awx-errors.js';
+import type { AwxRequestOptions } from './awx-roles.js';
+import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
+import { pageSchema } from './schemas.js';
+
+/** Query parameters; an undefined value is left out. */
+export type Query = Readonly<Record<string, string | number | undefined>>;
+
+/** One request as the transport sends, and may repeat, it; built by `get`, `post`, `delete`. */
+export interface Call {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly url: URL;
+  readonly mode: RetryMode;
+  readonly accept?: string;
+  /** JSON text. */
+  readonly body?: string;
+  /**
+   * Secret values in the body. AWX's messages about `inputs`, and any message quoting one of
+   * these values, are left out of the error.
+   */
+  readonly secrets?: readonly string[];
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface PostOptions {
+  /** `unsent-only` unless given: a POST creates something. */
+  readonly mode?: RetryMode;
+  readonly secrets?: readonly string[];
+}
+
+type Response = Dispatcher.ResponseData;
+
+const pageSize = 200;
+
+/**
+ * Sends requests to AWX's (and the AAP controller's) REST API v2: one keep-alive connection
+ * pool, the token on every request and only to the configured origin, a timeout on every
+ * request, retries with jittered backoff for failures a repeat can fix, lists read to the end,
+ * every answer checked against a schema, and failures as typed errors classified by status or
+ * socket code, never carrying the token or a credential input. What the paths mean is the
+ * endpoint modules' business.
+ */
+export class AwxTransport {
+  readonly #settings: AwxClientSettings;
+  readonly #apiRoot: URL;
+  readonly #agent: Agent;
+  readonly #policy: RetryPolicy;
+  readonly #log: Logger;
+
+  constructor(options: AwxClientOptions) {
+    this.#settings = parseClientOptions(options);
+    this.#log = options.logger ?? noopLogger;
+    const base = this.#settings.baseUrl.replace(/\/?$/, '/');
+    this.#apiRoot = new URL(this.#settings.apiPrefix.slice(1), base);
+    this.#policy = {
+      retries: this.#settings.retries,
+      minDelayMs: this.#settings.minRetryDelayMs,
+      maxDelayMs: this.#settings.maxRetryDelayMs,
+      maxRetryAfterMs: this.#settings.maxRetryAfterMs,
+    };
+    const { caBundle, insecureSkipTlsVerify } = this.#settings;
+    if (insecureSkipTlsVerify) {
+      this.#log.warn(
+        { awx: this.#apiRoot.origin },
+        'AWX TLS certificate verification is disabled (insecureSkipTlsVerify): anyone on the ' +
+          'network path can read the token and every credential sent to AWX',
+      );
+    }
+    this.#agent = new Agent({
+      connect: {
+        ...(caBundle ? { ca: caBundle } : {}),
+        ...(insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+      },
+    });
+  }
+
+  /** The API root requests go to, e.g. `https://aap.example.com/api/controller/v2/`. */
+  get apiUrl(): string {
+    return this.#apiRoot.href;
+  }
+
+  /** Closes the connection pool; the transport cannot be used afterwards. */
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  get(path: string, query: Query, options: AwxRequestOptions, accept?: string): Call {
+    return {
+      method: 'GET',
+      url: this.#url(path, query),
+      mode: 'repeatable',
+      signal: options.signal,
+      ...(accept === undefined ? {} : { accept }),
+    };
+  }
+
+  post(
+    path: string,
+    body: string | undefined,
+    options: AwxRequestOptions,
+    post: PostOptions = {},
+  ): Call {
+    return {
+      method: 'POST',
+      url: this.#url(path),
+      mode: post.mode ?? 'unsent-only',
+      signal: options.signal,
+      ...(body === undefined ? {} : { body }),
+      ...(post.secrets === undefined ? {} : { secrets: post.secrets }),
+    };
+  }
+
+  delete(path: string, options: AwxRequestOptions): Call {
+    return { method: 'DELETE', url: this.#url(path), mode: 'repeatable', signal: options.signal };
+  }
+
+  /** The body of a 2xx answer, checked against `schema`; with `missingIsNull`, `null` on 404. */
+  async json<T>(call: Call, schema: z.ZodType<T>): Promise<T>;
+  async json<T>(
+    call: Call,
+    schema: z.ZodType<T>,
+    options: { missingIsNull: true },
+  ): Promise<T | null>;
+  async json<T>(
+    call: Call,
+    schema: z.ZodType<T>,
+    options: { missingIsNull?: boolean } = {},
+  ): Promise<T | null> {
+    return this.#send(call, async (response, endpoint) => {
+      if (response.statusCode === 404 && options.missingIsNull) {
+        await response.body.dump();
+        return null;
+      }
+      if (!isSuccess(response.statusCode)) throw await this.#apiError(endpoint, response, call);
+      return parseBody(endpoint, schema, await response.body.text());
+    });
+  }
+
+  /** The status of a 2xx answer or of one of `tolerated`; any other status is an AwxApiError. */
+  async status(call: Call, tolerated: readonly number[]): Promise<number> {
+    return this.#send(call, async (response, endpoint) => {
+      const { statusCode } = response;
+      if (!isSuccess(statusCode) && !tolerated.includes(statusCode)) {
+        throw await this.#apiError(endpoint, response, call);
+      }
+      await response.body.dump();
+      return statusCode;
+    });
+  }
+
+  /** `read` consumes the body of a 200 as it arrives; a 404 is `missing`. */
+  async stream<T>(
+    call: Call,
+    read: (body: AsyncIterable<Uint8Array>) => Promise<T>,
+    missing: T,
+  ): Promise<T> {
+    return this.#send(call, async (response, endpoint) => {
+      if (response.statusCode === 404) {
+        await response.body.dump();
+        return missing;
+      }
+      if (response.statusCode !== 200) throw await this.#apiError(endpoint, response, call);
+      return read(response.body);
+    });
+  }
+
+  /** Every item of a list, following `next` to the end. */
+  async list<T>(
+    path: string,
+    query: Query,
+    item: z.ZodType<T>,
+    options: AwxRequestOptions,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    for await (const rows of this.pages(path, query, item, options)) all.push(...rows);
+    return all;
+  }
+
+  /** A list page by page, so a caller can stop reading once it found what it looks for. */
+  async *pages<T>(
+    path: string,
+    query: Query,
+    item: z.ZodType<T>,
+    options: AwxRequestOptions,
+  ): AsyncGenerator<T[]> {
+    const schema = pageSchema(item);
+    let url: URL | undefined = this.#url(path, { ...query, page_size: pageSize });
+    while (url) {
+      const call: Call = { method: 'GET', url, mode: 'repeatable', signal: options.signal };
+      const page = await this.json(call, schema);
+      yield page.results;
+      url = page.next === null ? undefined : this.#nextPage(call, page.next);
+    }
+  }
+
+  #url(path: string, query: Query = {}): URL {
+    const url = new URL(path, this.#apiRoot);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  /** `GET jobs/?page=2` for a URL below the API root; the full path otherwise. */
+  #endpoint(method: string, url: URL): string {
+    const root = this.#apiRoot.pathname;
+    const path = url.pathname.startsWith(root) ? url.pathname.slice(root.length) : url.pathname;
+    return `${method} ${path}${url.search}`;
+  }
+
+  /** AWX's `next` is relative; one that leads elsewhere would be sent the token, so it is refused. */
+  #nextPage(call: Call, next: string): URL {
+    const url = new URL(next, this.#apiRoot);
+    if (url.origin !== this.#apiRoot.origin) {
+      throw new AwxResponseError(
+        this.#endpoint(call.method, call.url),
+        'next',
+        `points to another server (${url.origin}); the token is only sent to ${this.#apiRoot.origin}`,
+      );
+    }
+    return url;
+  }
+
+  /** Sends a call with retries; `handle` reads the response and throws AwxErrors for failures. */
+  async #send<T>(call: Call, handle: (response: Response, endpoint: string) => Promise<T>) {
+    const endpoint = this.#endpoint(call.method, call.url);
+    throwIfAborted(call.signal, `AWX ${endpoint}`);
+    try {
+      return await withRetries(
+        () => this.#attempt(call, endpoint, handle),
+        call.mode,
+        this.#policy,
+        {
+          signal: call.signal,
+          onRetry: (error, attempt) =>
+            this.#log.debug({ endpoint, attempt, reason: error.reason }, 'retrying AWX request'),
+        },
+      );
+    } catch (error) {
+      if (call.signal?.aborted)
+        throw new AbortedError(`AWX ${endpoint}`, { cause: call.signal.reason });
+      throw error;
+    }
+  }
+
+  async #attempt<T>(
+    call: Call,
+    endpoint: string,
+    handle: (response: Response, endpoint: string) => Promise<T>,
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(this.#settings.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.#settings.token}`,
+      accept: call.accept ?? 'application/json',
+      'user-agent': this.#settings.userAgent,
+      ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+    };
+    try {
+      const response = await request(call.url, {
+        method: call.method,
+        headers,
+        signal,
+        dispatcher: this.#agent,
+        ...(call.body === undefined ? {} : { body: call.body }),
+      });
+      return await handle(response, endpoint);
+    } catch (error) {
+      if (error instanceof AwxError) throw error;
+      if (call.signal?.aborted)
+        throw new AbortedError(`AWX ${endpoint}`, { cause: call.signal.reason });
+      if (timeout.aborted) throw new AwxTimeoutError(endpoint, this.#settings.timeoutMs);
+      throw connectionError(endpoint, error);
+    }
+  }
+
+  async #apiError(endpoint: string, response: Response, call: Call): Promise<AwxApiError> {
+    const header = response.headers['retry-after'];
+    return apiErrorFromBody(endpoint, response.statusCode, await response.body.text(), {
+      retryAfterMs: parseRetryAfter(Array.isArray(header) ? header[0] : header),
+      secrets: call.secrets,
+    });
+  }
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function parseBody<T>(endpoint: string, schema: z.ZodType<T>, text: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AwxResponseError(endpoint, '', 'not JSON');
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const [issue] = result.error.issues;
+  throw new AwxResponseError(endpoint, issue?.path.join('.') ?? '', issue?.message ?? 'invalid');
+}

@@ -1,0 +1,116 @@
+import {
+  ConfigurationError,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { AwxLookupError } from './awx-errors.js';
+import type { JobReader, JobTemplateReader } from './awx-roles.js';
+import { executionIdentity, markerVariable } from './execution-identity.js';
+import { awxJobRef, ExecutionJobs } from './execution-jobs.js';
+import type { Job, JobTemplate } from './schemas.js';
+
+const template: JobTemplate = {
+  id: 3,
+  name: 'restart',
+  organization: 1,
+  ask_variables_on_launch: true,
+  ask_credential_on_launch: true,
+};
+const settings = {
+  conventions: roundhouseConventions,
+  clockSkewToleranceMs: 1_000,
+  lookbackMs: 60_000,
+};
+
+function execution(name: string, extra: Partial<WorkflowExecution> = {}): WorkflowExecution {
+  return {
+    metadata: { name, namespace: 'team-a', uid: `uid-${name}` },
+    spec: {
+      workflowRef: {
+        workflowId: 'restart',
+        version: '1',
+        executionBundle: 'registry.example/restart:1',
+        engineConfig: { jobTemplateName: template.name },
+      },
+      targetResource: 'team-a/deployment/app',
+      executionEngine: 'ansible',
+    },
+    ...extra,
+  };
+}
+
+function jobOf(id: number, wfe: WorkflowExecution): Job {
+  const marker = markerVariable(roundhouseConventions);
+  return {
+    id,
+    status: 'running',
+    job_template: template.id,
+    created: '2026-01-01T00:00:00Z',
+    extra_vars: JSON.stringify({ [marker]: executionIdentity(wfe).id }),
+    job_explanation: '',
+  };
+}
+
+/** Jobs and one template in memory; `since` records the window of the last lookup. */
+function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
+  const seen: { since?: Date } = {};
+  const awx: JobTemplateReader & JobReader = {
+    findJobTemplate: async (name) => {
+      const found = templates.filter((t) => t.name === name);
+      if (found.length !== 1)
+        throw new AwxLookupError('GET job_templates/', 'job template', name, []);
+      return found[0]!;
+    },
+    templateCredentials: async () => [],
+    getJob: async (id) => jobs.find((j) => j.id === id) ?? null,
+    findJob: async (query, matches) => {
+      seen.since = query.createdAfter;
+      return jobs.find(matches) ?? null;
+    },
+    jobStdoutTail: async () => '',
+  };
+  return { lookups: new ExecutionJobs(awx, settings), seen };
+}
+
+describe('ExecutionJobs', () => {
+  const mine = execution('mine');
+  const theirs = execution('theirs');
+
+  it("finds the job executionRef names only when it is this execution's", async () => {
+    const { lookups } = fake([jobOf(7, mine), jobOf(8, theirs)]);
+    const identity = executionIdentity(mine);
+    const withRef = (ref: string) => ({ ...mine, status: { executionRef: { name: ref } } });
+    expect((await lookups.owned(withRef(awxJobRef(7)), identity, undefined))?.id).toBe(7);
+    expect(await lookups.owned(withRef(awxJobRef(8)), identity, undefined)).toBeNull();
+    expect(await lookups.owned(withRef(awxJobRef(9)), identity, undefined)).toBeNull();
+    expect(await lookups.owned(withRef('job-7'), identity, undefined)).toBeNull();
+  });
+
+  it('finds the job by its marker without executionRef', async () => {
+    const { lookups } = fake([jobOf(8, theirs), jobOf(7, mine)]);
+    expect((await lookups.owned(mine, executionIdentity(mine), undefined))?.id).toBe(7);
+  });
+
+  it('finds nothing for a template that does not exist, since nothing was launched', async () => {
+    const { lookups } = fake([jobOf(7, mine)], []);
+    expect(await lookups.owned(mine, executionIdentity(mine), undefined)).toBeNull();
+  });
+
+  it('names the engine config field when the template cannot be found', async () => {
+    const { lookups } = fake([], []);
+    await expect(lookups.template('restart', undefined)).rejects.toThrow(ConfigurationError);
+  });
+
+  it("looks back to the execution's creation, less the clock skew", async () => {
+    const created = execution('dated', {
+      metadata: { name: 'dated', namespace: 'team-a', creationTimestamp: '2026-03-01T10:00:00Z' },
+    });
+    const { lookups } = fake([]);
+    expect(lookups.since(created).toISOString()).toBe('2026-03-01T09:59:59.000Z');
+    const before = Date.now();
+    const undated = lookups.since(mine).getTime();
+    expect(undated).toBeGreaterThanOrEqual(before - 61_000);
+    expect(undated).toBeLessThanOrEqual(Date.now() - 61_000);
+  });
+});

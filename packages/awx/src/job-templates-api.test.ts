@@ -1,0 +1,93 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AwxLookupError } from './awx-errors.js';
+import { AwxTransport } from './awx-transport.js';
+import { JobTemplatesApi } from './job-templates-api.js';
+
+const base = 'https://awx.test';
+
+function templates() {
+  return new JobTemplatesApi(new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 }));
+}
+
+function page<T>(results: T[]) {
+  return { count: results.length, next: null, previous: null, results };
+}
+
+const template = (id: number, name = 'remediate') => ({
+  id,
+  name,
+  organization: 1,
+  ask_variables_on_launch: true,
+  ask_credential_on_launch: true,
+});
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('JobTemplatesApi', () => {
+  it('finds the one template of a name', async () => {
+    nock(base)
+      .get('/api/v2/job_templates/')
+      .query({ name: 'remediate', page_size: '200' })
+      .reply(200, page([template(3)]));
+    expect(await templates().findJobTemplate('remediate')).toEqual(template(3));
+  });
+
+  it('reports a missing and an ambiguous template name as lookup errors', async () => {
+    nock(base).get('/api/v2/job_templates/').query(true).reply(200, page([]));
+    await expect(templates().findJobTemplate('nope')).rejects.toMatchObject({
+      reason: 'AWXObjectNotFound',
+      message: 'no AWX job template is named "nope"',
+    });
+    nock(base)
+      .get('/api/v2/job_templates/')
+      .query(true)
+      .reply(200, page([template(3), template(8)]));
+    const error = await templates()
+      .findJobTemplate('remediate')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxLookupError);
+    expect(error).toMatchObject({ reason: 'AWXAmbiguousName', matches: [3, 8] });
+  });
+
+  it("reads the template's own credentials", async () => {
+    nock(base)
+      .get('/api/v2/job_templates/3/credentials/')
+      .query({ page_size: '200' })
+      .reply(200, page([{ id: 5, name: 'machine', organization: 1, credential_type: 1 }]));
+    expect((await templates().templateCredentials(3)).map((c) => c.id)).toEqual([5]);
+  });
+
+  it('launches with extra_vars as a JSON object and the credential list', async () => {
+    let sent: unknown;
+    nock(base)
+      .post('/api/v2/job_templates/3/launch/', (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(201, { job: 77, ignored_fields: {}, id: 77 });
+    const result = await templates().launch(3, {
+      extraVars: { REPLICAS: 3, MODE: 'fast', FLAGS: [true, null] },
+      credentials: [5, 6],
+    });
+    expect(result).toEqual({ job: 77, ignored_fields: {} });
+    expect(sent).toEqual({
+      credentials: [5, 6],
+      extra_vars: { FLAGS: [true, null], MODE: 'fast', REPLICAS: 3 },
+    });
+  });
+
+  it("leaves the credentials out when none are given, so the template's apply", async () => {
+    let sent: unknown;
+    nock(base)
+      .post('/api/v2/job_templates/3/launch/', (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(201, { job: 78, ignored_fields: {} });
+    await templates().launch(3, { extraVars: { MODE: 'fast' } });
+    expect(sent).toEqual({ extra_vars: { MODE: 'fast' } });
+  });
+});

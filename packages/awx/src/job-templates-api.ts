@@ -1,0 +1,63 @@
+import { AwxLookupError } from './awx-errors.js';
+import type {
+  AwxRequestOptions,
+  JobLauncher,
+  JobTemplateReader,
+  LaunchRequest,
+} from './awx-roles.js';
+import type { AwxTransport } from './awx-transport.js';
+import { serializeExtraVars } from './extra-vars.js';
+import {
+  type Credential,
+  CredentialSchema,
+  type JobTemplate,
+  JobTemplateSchema,
+  type LaunchResult,
+  LaunchResultSchema,
+} from './schemas.js';
+
+/** `job_templates/`: finding a template, its credentials, and launching it. */
+export class JobTemplatesApi implements JobTemplateReader, JobLauncher {
+  readonly #http: AwxTransport;
+
+  constructor(http: AwxTransport) {
+    this.#http = http;
+  }
+
+  async findJobTemplate(name: string, options: AwxRequestOptions = {}): Promise<JobTemplate> {
+    const templates = await this.#http.list('job_templates/', { name }, JobTemplateSchema, options);
+    const [template] = templates;
+    if (templates.length !== 1 || !template) {
+      throw new AwxLookupError(
+        'GET job_templates/',
+        'job template',
+        name,
+        templates.map((t) => t.id),
+      );
+    }
+    return template;
+  }
+
+  async templateCredentials(
+    templateId: number,
+    options: AwxRequestOptions = {},
+  ): Promise<Credential[]> {
+    const path = `job_templates/${templateId}/credentials/`;
+    return this.#http.list(path, {}, CredentialSchema, options);
+  }
+
+  /** Repeated only when AWX cannot have acted on the failed attempt. */
+  async launch(
+    templateId: number,
+    launch: LaunchRequest,
+    options: AwxRequestOptions = {},
+  ): Promise<LaunchResult> {
+    // serializeExtraVars writes int64 values digit for digit, which JSON.stringify cannot.
+    const credentials = launch.credentials
+      ? `"credentials":${JSON.stringify(launch.credentials)},`
+      : '';
+    const body = `{${credentials}"extra_vars":${serializeExtraVars(launch.extraVars)}}`;
+    const call = this.#http.post(`job_templates/${templateId}/launch/`, body, options);
+    return this.#http.json(call, LaunchResultSchema);
+  }
+}

@@ -1,0 +1,87 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AwxTransport } from './awx-transport.js';
+import { JobsApi } from './jobs-api.js';
+
+const base = 'https://awx.test';
+
+function jobs() {
+  return new JobsApi(new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 }));
+}
+
+function page<T>(results: T[], next: string | null = null) {
+  return { count: results.length, next, previous: null, results };
+}
+
+const job = (id: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  status: 'running',
+  job_template: 3,
+  created: '2026-01-01T00:00:00.000001Z',
+  extra_vars: '{}',
+  job_explanation: '',
+  ...extra,
+});
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('JobsApi', () => {
+  it('answers null for a job that is gone', async () => {
+    nock(base).get('/api/v2/jobs/9/').reply(404, { detail: 'Not found.' });
+    expect(await jobs().getJob(9)).toBeNull();
+  });
+
+  it('finds the newest matching job, reading details for rows without extra_vars', async () => {
+    const createdAfter = new Date('2026-01-01T00:00:00.000Z');
+    const { extra_vars: _, ...bare } = job(12);
+    nock(base)
+      .get('/api/v2/jobs/')
+      .query({
+        job_template: '3',
+        created__gt: '2026-01-01T00:00:00.000Z',
+        order_by: '-created',
+        page_size: '200',
+      })
+      .reply(200, page([job(14, { extra_vars: '{"M":"other"}' }), bare], '/api/v2/jobs/?page=2'))
+      .get('/api/v2/jobs/12/')
+      .reply(200, job(12, { extra_vars: '{"M":"mine"}' }));
+    const found = await jobs().findJob({ jobTemplate: 3, createdAfter }, (j) =>
+      j.extra_vars.includes('mine'),
+    );
+    // The match is on the first page, so the second is never read.
+    expect(found?.id).toBe(12);
+  });
+
+  it('reads the tail of a long output, from a whole character', async () => {
+    const text = `${'x'.repeat(10_000)}ééé end\n`;
+    nock(base)
+      .get('/api/v2/jobs/7/stdout/')
+      .query({ format: 'txt' })
+      .matchHeader('accept', 'text/plain')
+      .reply(200, text);
+    const tail = await jobs().jobStdoutTail(7, 9);
+    expect(tail).toBe('éé end\n');
+    expect(text.endsWith(tail)).toBe(true);
+  });
+
+  it('reads no output of a job that is gone', async () => {
+    nock(base).get('/api/v2/jobs/7/stdout/').query(true).reply(404, { detail: 'Not found.' });
+    expect(await jobs().jobStdoutTail(7, 9)).toBe('');
+  });
+
+  it('classifies a cancel by status code', async () => {
+    nock(base)
+      .post('/api/v2/jobs/1/cancel/')
+      .reply(202)
+      .post('/api/v2/jobs/2/cancel/')
+      .reply(405, { detail: 'Method "POST" not allowed.' })
+      .post('/api/v2/jobs/3/cancel/')
+      .reply(404, { detail: 'Not found.' });
+    const awx = jobs();
+    expect(await awx.cancelJob(1)).toBe('requested');
+    expect(await awx.cancelJob(2)).toBe('finished');
+    expect(await awx.cancelJob(3)).toBe('absent');
+  });
+});
