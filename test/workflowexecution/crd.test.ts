@@ -42,7 +42,24 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
       { executionConfig: { timeout: '30 minutes' } },
       'spec.executionConfig.timeout',
     ],
-    ['no engine', { executionEngine: undefined }, 'spec.executionEngine'],
+    ['a traversal target', { targetResource: '../../passwd' }, 'spec.targetResource'],
+    ['a target with a NUL', { targetResource: 'prod/deployment/api\u0000' }, 'spec.targetResource'],
+    [
+      'a target with a right-to-left override',
+      { targetResource: 'prod/deployment/\u202Eipa' },
+      'spec.targetResource',
+    ],
+    [
+      'a bundle that is not an OCI reference',
+      {
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: ' registry.invalid/restart:1',
+        },
+      },
+      'spec.workflowRef.executionBundle',
+    ],
     ['a numeric parameter', { parameters: { N: 3 } }, 'spec.parameters.N'],
   ])('rejects %s, naming the field', async (_case, overrides, field) => {
     const error = await client()
@@ -53,6 +70,15 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: 'Invalid' });
     expect((error as Error).message).toContain(field);
+  });
+
+  it("defaults an absent engine to tekton, as kubernaut's CRD does", async () => {
+    const { object } = await client().create<KubeObject & { spec?: { executionEngine?: string } }>(
+      workflowExecutions,
+      env.namespace,
+      { metadata: { name: 'no-engine' }, spec: spec({ executionEngine: undefined }) },
+    );
+    expect(object.spec?.executionEngine).toBe('tekton');
   });
 
   it('makes the spec immutable', async () => {

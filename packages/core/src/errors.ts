@@ -105,6 +105,23 @@ export class PreviousExecutionNotCleanedError extends RoundhouseError {
   }
 }
 
+/**
+ * The execution asks for something its controller's policy does not allow (a ServiceAccount,
+ * a bundle, a dependency that did not opt in). Nothing was created; retrying without a change
+ * to the execution or the policy cannot help.
+ */
+export class ExecutionForbiddenError extends RoundhouseError {
+  readonly reason = 'Forbidden';
+
+  constructor(
+    /** The field of the WorkflowExecution that asked for it, e.g. `spec.dependencies.secrets[0]`. */
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
 /** The caller's AbortSignal fired before the operation finished. */
 export class AbortedError extends RoundhouseError {
   readonly reason = 'Aborted';

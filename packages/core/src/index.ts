@@ -18,6 +18,7 @@ export {
   AbortedError,
   ConfigurationError,
   EngineUnavailableError,
+  ExecutionForbiddenError,
   type ExecutionOwner,
   type FieldIssue,
   PreviousExecutionNotCleanedError,

@@ -64,10 +64,18 @@ export const ExecutionConfigSchema = z.strictObject({
   serviceAccountName: serviceAccountName.optional(),
 });
 
-/** A reference to the object that asked for this execution; namespace defaults to the execution's. */
-export const ObjectRefSchema = z.looseObject({
+/**
+ * corev1.ObjectReference to the object that asked for this execution (kubernaut's
+ * RemediationRequest); the namespace defaults to the execution's.
+ */
+export const ObjectRefSchema = z.strictObject({
   name: nonEmpty('name'),
   namespace: z.string().optional(),
+  kind: z.string().optional(),
+  apiVersion: z.string().optional(),
+  uid: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  fieldPath: z.string().optional(),
 });
 
 export const DependencyRefSchema = z.strictObject({ name: nonEmpty('name') });
