@@ -74,6 +74,7 @@ export function conventionKeys(conventions: Conventions) {
     executionEngineLabel: `${p}execution-engine`,
     targetResourceAnnotation: `${p}target-resource`,
     workflowExecutionAnnotation: `${p}workflow-execution`,
+    workflowExecutionUidAnnotation: `${p}workflow-execution-uid`,
   } as const;
 }
 

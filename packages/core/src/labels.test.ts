@@ -109,9 +109,10 @@ describe('executionMetadata', () => {
 describe('ownership', () => {
   const owner = wfe('wfe-a', 'team-a', 'ns/k/n');
   const { labels } = executionMetadata(owner, 'job', roundhouseConventions);
+  const metadata = { labels };
 
   it('recognises the owner by name and source namespace', () => {
-    expect(isOwnedBy(labels, owner, roundhouseConventions)).toBe(true);
+    expect(isOwnedBy(metadata, owner, roundhouseConventions)).toBe(true);
     expect(ownerFromLabels(labels, roundhouseConventions)).toEqual({
       name: 'wfe-a',
       namespace: 'team-a',
@@ -119,13 +120,27 @@ describe('ownership', () => {
   });
 
   it('rejects a same-named execution from another namespace, and another name', () => {
-    expect(isOwnedBy(labels, wfe('wfe-a', 'team-b', 'ns/k/n'), roundhouseConventions)).toBe(false);
-    expect(isOwnedBy(labels, wfe('wfe-b', 'team-a', 'ns/k/n'), roundhouseConventions)).toBe(false);
+    expect(isOwnedBy(metadata, wfe('wfe-a', 'team-b', 'ns/k/n'), roundhouseConventions)).toBe(
+      false,
+    );
+    expect(isOwnedBy(metadata, wfe('wfe-b', 'team-a', 'ns/k/n'), roundhouseConventions)).toBe(
+      false,
+    );
   });
 
   it("does not read another preset's labels as ownership", () => {
-    expect(isOwnedBy(labels, owner, kubernautConventions)).toBe(false);
+    expect(isOwnedBy(metadata, owner, kubernautConventions)).toBe(false);
     expect(isOwnedBy(undefined, owner, roundhouseConventions)).toBe(false);
+  });
+
+  it("refuses a previous incarnation's resource: same name and namespace, another uid", () => {
+    const first = { ...owner, metadata: { ...owner.metadata, uid: 'uid-1' } };
+    const second = { ...owner, metadata: { ...owner.metadata, uid: 'uid-2' } };
+    const recorded = executionMetadata(first, 'job', roundhouseConventions);
+    expect(isOwnedBy(recorded, first, roundhouseConventions)).toBe(true);
+    expect(isOwnedBy(recorded, second, roundhouseConventions)).toBe(false);
+    // A kubernaut controller records no uid: its resource is matched by the labels alone.
+    expect(isOwnedBy({ labels: recorded.labels }, second, roundhouseConventions)).toBe(true);
   });
 });
 

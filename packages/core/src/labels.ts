@@ -71,6 +71,7 @@ export function executionMetadata(
       ...(owner !== wfe.metadata.name
         ? { [keys.workflowExecutionAnnotation]: wfe.metadata.name }
         : {}),
+      ...(wfe.metadata.uid ? { [keys.workflowExecutionUidAnnotation]: wfe.metadata.uid } : {}),
     },
     podLabels: {
       [keys.workflowExecutionLabel]: owner,
@@ -98,19 +99,25 @@ export function executionObjectMeta(
 }
 
 /**
- * Whether a resource's labels say it belongs to this WorkflowExecution: both the name and the
- * source namespace must match, because WorkflowExecutions in different namespaces may share a
- * name while their execution resources share one execution namespace.
+ * Whether an execution resource belongs to this WorkflowExecution: the name and the source
+ * namespace labels must match, because WorkflowExecutions in different namespaces may share a
+ * name while their execution resources share one execution namespace; and where the resource
+ * records its owner's uid, that must match too, so a WorkflowExecution deleted and created
+ * again under the same name never adopts its previous incarnation's resource. (A kubernaut
+ * controller records no uid; its resources are matched by the labels alone.)
  */
 export function isOwnedBy(
-  labels: Readonly<Record<string, string>> | undefined,
+  metadata: OwnerMetadata | undefined,
   wfe: Pick<WorkflowExecution, 'metadata'>,
   conventions: Conventions,
 ): boolean {
   const keys = conventionKeys(conventions);
+  const labels = metadata?.labels;
+  const uid = metadata?.annotations?.[keys.workflowExecutionUidAnnotation];
   return (
     labels?.[keys.workflowExecutionLabel] === toLabelValue(wfe.metadata.name) &&
-    labels?.[keys.sourceNamespaceLabel] === toLabelValue(wfe.metadata.namespace)
+    labels?.[keys.sourceNamespaceLabel] === toLabelValue(wfe.metadata.namespace) &&
+    (uid === undefined || wfe.metadata.uid === undefined || uid === wfe.metadata.uid)
   );
 }
 

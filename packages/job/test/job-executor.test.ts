@@ -110,6 +110,17 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(items).toHaveLength(1);
   });
 
+  it("never adopts a previous incarnation's Job: same name and namespace, another uid", async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const first = execution();
+    await ex.create(first, env.namespace);
+    const again = { ...first, metadata: { ...first.metadata, uid: 'uid-recreated' } };
+    await expect(ex.create(again, env.namespace)).rejects.toBeInstanceOf(ResourceLockedError);
+    expect(await ex.getStatus(again, env.namespace)).toBeNull();
+    await ex.cleanup(again, env.namespace);
+    expect(await ex.getStatus(first, env.namespace)).not.toBeNull();
+  });
+
   it('refuses a second execution on a busy target with ResourceLockedError naming the owner', async () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const owner = execution();
@@ -148,7 +159,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     );
     await ex.cleanup(intruder, env.namespace);
     const job = await client().get(resources.jobs, env.namespace, resourceName);
-    expect(isOwnedBy(job?.metadata?.labels, owner, roundhouseConventions)).toBe(true);
+    expect(isOwnedBy(job?.metadata, owner, roundhouseConventions)).toBe(true);
     expect(job?.metadata?.deletionTimestamp).toBeUndefined();
   });
 

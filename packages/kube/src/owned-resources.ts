@@ -80,7 +80,7 @@ export class OwnedResources<T extends KubeObject> {
     if (!existing || existing.metadata?.deletionTimestamp) {
       throw new PreviousExecutionNotCleanedError(name, owner);
     }
-    if (isOwnedBy(existing.metadata?.labels, wfe, this.conventions)) {
+    if (isOwnedBy(existing.metadata, wfe, this.conventions)) {
       this.logger.info(fields, `adopted this execution's existing ${this.type.kind}`);
       return { object: existing, warnings: [], adopted: true };
     }
@@ -97,7 +97,7 @@ export class OwnedResources<T extends KubeObject> {
   ): Promise<T | null> {
     throwIfAborted(options.signal, `get ${this.type.kind} ${namespace}/${name}`);
     const object = await this.reader.get<T>(this.type, namespace, name, options);
-    return object && isOwnedBy(object.metadata?.labels, wfe, this.conventions) ? object : null;
+    return object && isOwnedBy(object.metadata, wfe, this.conventions) ? object : null;
   }
 
   /**
@@ -130,7 +130,7 @@ export class OwnedResources<T extends KubeObject> {
     // A stale cached copy is safe here: the uid precondition below guards the delete.
     const object = await this.reader.get<T>(this.type, namespace, name, options);
     if (!object) return 'absent';
-    if (!isOwnedBy(object.metadata?.labels, wfe, this.conventions)) return 'not-owned';
+    if (!isOwnedBy(object.metadata, wfe, this.conventions)) return 'not-owned';
     try {
       const deleted = await this.client.delete(this.type, namespace, name, {
         propagationPolicy: 'Background',

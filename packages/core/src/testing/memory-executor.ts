@@ -13,6 +13,7 @@ import type { WorkflowExecution } from '../workflow-execution.js';
 
 interface MemoryExecution {
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
   phase: ExecutionResult['phase'];
   reason: string;
   message: string;
@@ -41,14 +42,19 @@ export class MemoryExecutor implements Executor {
     const key = `${namespace}/${name}`;
     const existing = this.#executions.get(key);
     if (existing) {
-      if (isOwnedBy(existing.labels, wfe, this.conventions))
-        return { resourceName: name, warnings: [] };
+      if (isOwnedBy(existing, wfe, this.conventions)) return { resourceName: name, warnings: [] };
       const owner = ownerFromLabels(existing.labels, this.conventions);
       if (isTerminalPhase(existing.phase)) throw new PreviousExecutionNotCleanedError(name, owner);
       throw new ResourceLockedError(name, owner);
     }
-    const { labels } = executionMetadata(wfe, this.engine, this.conventions);
-    this.#executions.set(key, { labels, phase: 'Running', reason: 'Running', message: 'running' });
+    const { labels, annotations } = executionMetadata(wfe, this.engine, this.conventions);
+    this.#executions.set(key, {
+      labels,
+      annotations,
+      phase: 'Running',
+      reason: 'Running',
+      message: 'running',
+    });
     return { resourceName: name, warnings: [] };
   }
 
@@ -78,8 +84,7 @@ export class MemoryExecutor implements Executor {
     throwIfAborted(options.signal, `clean up ${this.engine} execution`);
     const key = `${namespace}/${this.resourceName(wfe)}`;
     const execution = this.#executions.get(key);
-    if (execution && isOwnedBy(execution.labels, wfe, this.conventions))
-      this.#executions.delete(key);
+    if (execution && isOwnedBy(execution, wfe, this.conventions)) this.#executions.delete(key);
   }
 
   /** Marks the execution on `resourceName` as succeeded. */
