@@ -41,6 +41,7 @@ export {
 } from './leader-election.js';
 export { mapByLabels, mapByOwnerReferences } from './mappers.js';
 export { ControllerMetrics, type ReconcileOutcome } from './metrics.js';
+export type { IndexFunction } from './object-store.js';
 export {
   defaultControllerRateLimiter,
   ExponentialBackoffRateLimiter,

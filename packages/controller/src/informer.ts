@@ -12,7 +12,7 @@ import {
 } from '@roundhouse/kube';
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
-import { type Delta, ObjectStore } from './object-store.js';
+import { type Delta, type IndexFunction, ObjectStore } from './object-store.js';
 import { BookmarkSchema, CachedObjectSchema } from './watch-event.js';
 import { withFields } from './with-fields.js';
 
@@ -137,6 +137,19 @@ export class Informer<T extends KubeObject> {
 
   list(namespace?: string): T[] {
     return this.#store.list(namespace);
+  }
+  /**
+   * Indexes cached objects under the values `fn` returns (e.g. a spec field), so a lookup by
+   * that value reads only the matching objects instead of scanning the cache.
+   */
+  addIndex(name: string, fn: IndexFunction<T>): this {
+    this.#store.addIndex(name, fn);
+    return this;
+  }
+
+  /** The cached objects indexed under `value`; read-only, like everything the cache hands out. */
+  byIndex(name: string, value: string): T[] {
+    return this.#store.byIndex(name, value);
   }
 
   async #loop(signal: AbortSignal, onSynced: () => void): Promise<void> {

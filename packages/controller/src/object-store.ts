@@ -6,13 +6,35 @@ export type Delta<T> =
   | { readonly type: 'update'; readonly obj: T; readonly old: T }
   | { readonly type: 'delete'; readonly obj: T };
 
+/** Values an object is indexed under, e.g. its target; like client-go's IndexFunc. */
+export type IndexFunction<T> = (obj: T) => readonly string[];
+
+interface Index<T> {
+  readonly fn: IndexFunction<T>;
+  readonly byValue: Map<string, Map<string, T>>;
+}
+
 /**
- * The informer's cache: objects by namespace and name. Every write returns the deltas it
- * caused, so whoever applies list and watch results learns exactly which adds, updates and
- * deletes to report, and a delete is reported once: only when the object was cached.
+ * The informer's cache: objects by namespace and name, and by any index registered. Every
+ * write returns the deltas it caused, so whoever applies list and watch results learns exactly
+ * which adds, updates and deletes to report, and a delete is reported once: only when the
+ * object was cached.
  */
 export class ObjectStore<T extends KubeObject> {
   #byNamespace = new Map<string, Map<string, T>>();
+  readonly #indexes = new Map<string, Index<T>>();
+
+  /** Indexes every object, present and future, under the values `fn` returns. */
+  addIndex(name: string, fn: IndexFunction<T>): void {
+    const index: Index<T> = { fn, byValue: new Map() };
+    this.#indexes.set(name, index);
+    for (const obj of this.list()) this.#indexOne(index, obj);
+  }
+
+  /** The objects indexed under `value` by the index `name`; empty for an unknown index. */
+  byIndex(name: string, value: string): T[] {
+    return [...(this.#indexes.get(name)?.byValue.get(value)?.values() ?? [])];
+  }
 
   get(namespace: string | undefined, name: string): T | undefined {
     return this.#byNamespace.get(namespace ?? '')?.get(name);
@@ -34,8 +56,10 @@ export class ObjectStore<T extends KubeObject> {
   remove(obj: T): Delta<T>[] {
     const { namespace, name } = where(obj);
     const objects = this.#byNamespace.get(namespace);
-    if (!objects?.has(name)) return [];
+    const cached = objects?.get(name);
+    if (!objects || !cached) return [];
     objects.delete(name);
+    this.#unindex(cached);
     if (objects.size === 0) this.#byNamespace.delete(namespace);
     return [{ type: 'delete', obj }];
   }
@@ -47,6 +71,7 @@ export class ObjectStore<T extends KubeObject> {
   replace(objects: readonly T[]): Delta<T>[] {
     const previous = this.#byNamespace;
     this.#byNamespace = new Map();
+    for (const index of this.#indexes.values()) index.byValue.clear();
     const deltas: Delta<T>[] = [];
     for (const obj of objects) {
       const { namespace, name } = where(obj);
@@ -70,8 +95,38 @@ export class ObjectStore<T extends KubeObject> {
     }
     const old = objects.get(name);
     objects.set(name, obj);
+    if (old) this.#unindex(old);
+    for (const index of this.#indexes.values()) this.#indexOne(index, obj);
     return old;
   }
+
+  #indexOne(index: Index<T>, obj: T): void {
+    const key = keyOf(obj);
+    for (const value of index.fn(obj)) {
+      let objects = index.byValue.get(value);
+      if (!objects) {
+        objects = new Map();
+        index.byValue.set(value, objects);
+      }
+      objects.set(key, obj);
+    }
+  }
+
+  #unindex(obj: T): void {
+    const key = keyOf(obj);
+    for (const index of this.#indexes.values()) {
+      for (const value of index.fn(obj)) {
+        const objects = index.byValue.get(value);
+        objects?.delete(key);
+        if (objects?.size === 0) index.byValue.delete(value);
+      }
+    }
+  }
+}
+
+function keyOf(obj: KubeObject): string {
+  const { namespace, name } = where(obj);
+  return `${namespace}/${name}`;
 }
 
 function where(obj: KubeObject): { namespace: string; name: string } {
