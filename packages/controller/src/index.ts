@@ -1,3 +1,34 @@
+export {
+  type ActionPhase,
+  ActionPhaseSchema,
+  actionConditionTypes,
+  actionEndTime,
+  actionPhaseOf,
+  type FailedPhase,
+  FailedPhaseSchema,
+  isTerminalActionPhase,
+  type ProgressingPhase,
+  ProgressingPhaseSchema,
+  SucceededPhaseSchema,
+  setActionPhase,
+} from './action-phase.js';
+export {
+  type ActionStatus,
+  ActionStatusSchema,
+  type ActionStep,
+  attemptOf,
+  markFailed,
+  markLaunched,
+  markProgress,
+  markQueued,
+  markRejected,
+  markRelaunched,
+  markSucceeded,
+  nextStep,
+  phaseOf,
+  type TransitionAt,
+} from './action-status.js';
+export { addFinalizerIfValid, type Validation } from './admission.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {
   type ConditionInput,
@@ -14,7 +45,21 @@ export {
   type ReconcileResult,
   type Reconciler,
 } from './controller.js';
+export { type CrdSchemaOptions, crdSchemaOf, type JsonSchema } from './crd-schema.js';
+export {
+  type ErrorKind,
+  ErrorKindSchema,
+  type ErrorState,
+  ErrorStateSchema,
+} from './error-state.js';
 export { type EventKind, EventRecorder, type EventRecorderOptions } from './event-recorder.js';
+export {
+  BatchingEventSink,
+  type BatchingEventSinkOptions,
+  type EventBatchWriter,
+  type EventSink,
+  EventSinkClosedError,
+} from './event-sink.js';
 export {
   addFinalizer,
   type FinalizerOptions,
@@ -42,6 +87,7 @@ export {
 export { mapByLabels, mapByOwnerReferences } from './mappers.js';
 export { ControllerMetrics, type ReconcileOutcome } from './metrics.js';
 export type { IndexFunction } from './object-store.js';
+export { appendPhase, type PhaseTransition, PhaseTransitionSchema } from './phase-history.js';
 export {
   defaultControllerRateLimiter,
   ExponentialBackoffRateLimiter,
@@ -49,7 +95,33 @@ export {
   type RateLimiter,
   TokenBucketRateLimiter,
 } from './rate-limiters.js';
+export {
+  defaultMaxSystemFailures,
+  type Failure,
+  type FailureVerdict,
+  judgeFailure,
+  type RetryCounters,
+  type RetryPolicy,
+  retryCodes,
+  systemRetryDelay,
+} from './retry-budget.js';
 export { type ShutdownSignalOptions, shutdownSignal } from './shutdown.js';
 export { type UpdateStatusOptions, updateStatus } from './status.js';
+export {
+  type RecordThenUpdateStatusOptions,
+  recordThenUpdateStatus,
+  type StatusTransition,
+} from './status-with-event.js';
 export { TerminalError, terminalError } from './terminal-error.js';
+export {
+  completedTimeLabelValue,
+  hasTerminalLabels,
+  isExpired,
+  type SweepResult,
+  TtlGarbageCollector,
+  type TtlGarbageCollectorOptions,
+  type TtlLabelKeys,
+  terminalLabels,
+  terminatedLabelValue,
+} from './ttl-gc.js';
 export { type QueueMetrics, WorkQueue, type WorkQueueOptions } from './workqueue.js';

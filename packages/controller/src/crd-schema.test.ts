@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { crdSchemaOf } from './crd-schema.js';
+
+const Spec = z.object({
+  name: z.string().min(1).max(30),
+  count: z.number().int().nonnegative().optional(),
+  env: z.record(z.string().regex(/^[A-Z_]+$/), z.string()).optional(),
+  template: z.object({ image: z.string(), args: z.array(z.string()).optional() }),
+  extra: z.json().optional(),
+});
+
+describe('crdSchemaOf', () => {
+  it('keeps types, bounds and required fields, and drops what a structural schema rejects', () => {
+    expect(crdSchemaOf(Spec)).toEqual({
+      type: 'object',
+      required: ['name', 'template'],
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 30 },
+        count: { type: 'integer', minimum: 0 },
+        env: { type: 'object', additionalProperties: { type: 'string' } },
+        template: {
+          type: 'object',
+          required: ['image'],
+          properties: {
+            image: { type: 'string' },
+            args: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        extra: { 'x-kubernetes-preserve-unknown-fields': true },
+      },
+    });
+  });
+
+  it('leaves every field optional on request, for a controller that names what is missing', () => {
+    expect(JSON.stringify(crdSchemaOf(Spec, { optionalFields: true }))).not.toContain('required');
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { judgeFailure, systemRetryDelay } from './retry-budget.js';
+
+const now = new Date('2026-03-01T10:00:00.000Z');
+const user = { kind: 'USER' as const, code: 'TaskFailed', message: 'exit 3', retryable: true };
+const system = { kind: 'SYSTEM' as const, code: 'Forbidden', message: 'quota', retryable: true };
+const policy = { maxAttempts: 3, systemBackoffMs: { initial: 1000, max: 5000 } };
+
+describe('judgeFailure: attempts', () => {
+  it('starts the next attempt while attempts remain, and ends the run of system failures', () => {
+    expect(judgeFailure({ attempt: 0, systemFailures: 2 }, user, policy, now)).toEqual({
+      verdict: 'nextAttempt',
+      errorState: { code: 'TaskFailed', kind: 'USER', message: 'exit 3' },
+      systemFailures: 0,
+    });
+    expect(judgeFailure({ attempt: 1, systemFailures: 0 }, user, policy, now).verdict).toBe(
+      'nextAttempt',
+    );
+  });
+
+  it('fails with MaxRetriesExceeded when the last attempt failed, naming the last failure', () => {
+    const verdict = judgeFailure({ attempt: 2, systemFailures: 0 }, user, policy, now);
+    expect(verdict.verdict).toBe('fail');
+    expect(verdict.errorState).toEqual({
+      code: 'MaxRetriesExceeded',
+      kind: 'USER',
+      message: 'task failed on all 3 attempt(s); last failure: TaskFailed: exit 3',
+    });
+  });
+
+  it('fails at once on a failure that is not retryable, using no attempt', () => {
+    const bad = { ...user, code: 'ConfigurationError', retryable: false };
+    expect(judgeFailure({ attempt: 0, systemFailures: 1 }, bad, policy, now)).toEqual({
+      verdict: 'fail',
+      errorState: { code: 'ConfigurationError', kind: 'USER', message: 'exit 3' },
+      systemFailures: 0,
+    });
+  });
+});
+
+describe('judgeFailure: consecutive system failures', () => {
+  it('relaunches the same attempt after a doubling backoff, up to the cap of 3', () => {
+    const verdicts = [0, 1, 2].map((before) =>
+      judgeFailure({ attempt: 1, systemFailures: before }, system, policy, now),
+    );
+    expect(verdicts.map((v) => v.verdict)).toEqual(['relaunch', 'relaunch', 'relaunch']);
+    expect(verdicts.map((v) => v.systemFailures)).toEqual([1, 2, 3]);
+    expect(
+      verdicts.map((v) => (v.verdict === 'relaunch' ? v.retryAt.getTime() - now.getTime() : -1)),
+    ).toEqual([1000, 2000, 4000]);
+  });
+
+  it('fails with MaxSystemFailuresExceeded on the fourth in a row', () => {
+    const verdict = judgeFailure({ attempt: 1, systemFailures: 3 }, system, policy, now);
+    expect(verdict).toMatchObject({
+      verdict: 'fail',
+      systemFailures: 4,
+      errorState: { code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' },
+    });
+    expect(verdict.errorState.message).toContain('Forbidden: quota');
+  });
+
+  it('takes its own cap', () => {
+    const once = { ...policy, maxSystemFailures: 1 };
+    expect(judgeFailure({ attempt: 0, systemFailures: 1 }, system, once, now).verdict).toBe('fail');
+  });
+});
+
+describe('systemRetryDelay', () => {
+  it('doubles from the initial delay and stops at the maximum', () => {
+    const backoff = { initial: 100, max: 1000 };
+    expect([1, 2, 3, 4, 5, 60].map((n) => systemRetryDelay(n, backoff))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
+  });
+});

@@ -1,0 +1,108 @@
+import type { ErrorState } from './error-state.js';
+
+/**
+ * Two separate retry budgets, as Flyte's executor keeps them:
+ *
+ * - **attempts**: a USER failure (the task ran and failed) starts the next attempt in place,
+ *   until `maxAttempts` (the task's `retries + 1`) have failed;
+ * - **consecutive system failures**: a SYSTEM failure relaunches the same attempt after a
+ *   backoff, until more than `maxSystemFailures` happened in a row. Only the execution itself
+ *   moving forward resets the count (see `ActionStatus`), never the controller's own relaunch.
+ */
+export interface RetryPolicy {
+  /** Attempts a task may use: its `retries + 1`. */
+  readonly maxAttempts: number;
+  /** Consecutive system failures tolerated; the next one fails the action. Default 3. */
+  readonly maxSystemFailures?: number;
+  /** Wait before relaunching after the n-th system failure in a row: doubling. Default 10 s to 5 min. */
+  readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
+}
+
+export const defaultMaxSystemFailures = 3;
+const defaultSystemBackoffMs = { initial: 10_000, max: 300_000 };
+
+/** Codes of the failures the budgets themselves produce. */
+export const retryCodes = {
+  maxRetriesExceeded: 'MaxRetriesExceeded',
+  maxSystemFailuresExceeded: 'MaxSystemFailuresExceeded',
+} as const;
+
+/** A classified failure: `retryable: false` ends the action at once, whatever the budgets say. */
+export interface Failure extends ErrorState {
+  readonly retryable: boolean;
+}
+
+export interface RetryCounters {
+  /** Zero-based number of the attempt that failed. */
+  readonly attempt: number;
+  /** System failures in a row before this one. */
+  readonly systemFailures: number;
+}
+
+export type FailureVerdict =
+  /** Abort this attempt and start attempt + 1. */
+  | { readonly verdict: 'nextAttempt'; readonly errorState: ErrorState; readonly systemFailures: 0 }
+  /** Relaunch the same attempt, not before `retryAt`. */
+  | {
+      readonly verdict: 'relaunch';
+      readonly errorState: ErrorState;
+      readonly systemFailures: number;
+      readonly retryAt: Date;
+    }
+  /** The action has failed for good. */
+  | { readonly verdict: 'fail'; readonly errorState: ErrorState; readonly systemFailures: number };
+
+/** What a failure leads to under `policy`; pure. */
+export function judgeFailure(
+  counters: RetryCounters,
+  failure: Failure,
+  policy: RetryPolicy,
+  now: Date,
+): FailureVerdict {
+  const errorState = { code: failure.code, kind: failure.kind, message: failure.message };
+  if (failure.kind === 'USER') {
+    // A user failure is the task's own verdict, not the system's: the run of system failures ends.
+    if (!failure.retryable) return { verdict: 'fail', errorState, systemFailures: 0 };
+    const used = counters.attempt + 1;
+    if (used < policy.maxAttempts) return { verdict: 'nextAttempt', errorState, systemFailures: 0 };
+    return {
+      verdict: 'fail',
+      systemFailures: 0,
+      errorState: {
+        code: retryCodes.maxRetriesExceeded,
+        kind: 'USER',
+        message: `task failed on all ${used} attempt(s); last failure: ${failure.code}: ${failure.message}`,
+      },
+    };
+  }
+  const systemFailures = counters.systemFailures + 1;
+  if (!failure.retryable) return { verdict: 'fail', errorState, systemFailures };
+  const max = policy.maxSystemFailures ?? defaultMaxSystemFailures;
+  if (systemFailures > max) {
+    return {
+      verdict: 'fail',
+      systemFailures,
+      errorState: {
+        code: retryCodes.maxSystemFailuresExceeded,
+        kind: 'SYSTEM',
+        message: `${systemFailures} system failures in a row (at most ${max} are retried); last failure: ${failure.code}: ${failure.message}`,
+      },
+    };
+  }
+  const delay = systemRetryDelay(systemFailures, policy.systemBackoffMs);
+  return {
+    verdict: 'relaunch',
+    errorState,
+    systemFailures,
+    retryAt: new Date(now.getTime() + delay),
+  };
+}
+
+/** Milliseconds to wait after the n-th system failure in a row (n >= 1): doubling, capped. */
+export function systemRetryDelay(
+  systemFailures: number,
+  backoff: RetryPolicy['systemBackoffMs'] = defaultSystemBackoffMs,
+): number {
+  const exponent = Math.max(0, systemFailures - 1);
+  return Math.min(backoff.initial * 2 ** Math.min(exponent, 30), backoff.max);
+}
