@@ -1,9 +1,18 @@
 export {
+  admissionPolicyNamedChecks,
+  defaultAdmissionPolicyName,
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
+  type WorkflowExecutionAdmissionPolicy,
+  type WorkflowExecutionAdmissionPolicyOptions,
+  workflowExecutionAdmissionPolicy,
+} from './admission-policy.js';
+export {
   createWorkflowExecutionController,
   type WorkflowExecutionControllerOptions,
 } from './controller.js';
 export { workflowExecutionCrd } from './crd.js';
-export { ensureWorkflowExecutionCrd } from './install.js';
+export { ensureWorkflowExecutionAdmissionPolicy, ensureWorkflowExecutionCrd } from './install.js';
 export {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,

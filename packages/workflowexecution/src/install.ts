@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwIfAborted } from '@roundhouse/core';
 import { type KubeClient, resources } from '@roundhouse/kube';
+import {
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
+  type WorkflowExecutionAdmissionPolicyOptions,
+  workflowExecutionAdmissionPolicy,
+} from './admission-policy.js';
 import { workflowExecutionCrd } from './crd.js';
 import { workflowExecutions } from './resource.js';
 
@@ -26,4 +32,27 @@ export async function ensureWorkflowExecutionCrd(
       throw new Error('the WorkflowExecution CRD was not served within the timeout');
     await sleep(200);
   }
+}
+
+/**
+ * Creates or updates the ValidatingAdmissionPolicy and its binding that refuse a
+ * WorkflowExecution whose author may not read its dependencies or use its ServiceAccount in
+ * `executionNamespace` (see `workflowExecutionAdmissionPolicy`). Needs cluster-admin rights,
+ * like the CRD; production installs apply deploy/admission-policy.yaml instead. The API server
+ * enforces a new policy only after a short delay.
+ */
+export async function ensureWorkflowExecutionAdmissionPolicy(
+  client: KubeClient,
+  options: WorkflowExecutionAdmissionPolicyOptions & { signal?: AbortSignal },
+): Promise<void> {
+  const { policy, binding } = workflowExecutionAdmissionPolicy(options);
+  const apply = { strategy: 'apply', force: true, signal: options.signal } as const;
+  await client.patch(validatingAdmissionPolicies, undefined, policy.metadata.name, policy, apply);
+  await client.patch(
+    validatingAdmissionPolicyBindings,
+    undefined,
+    binding.metadata.name,
+    binding,
+    apply,
+  );
 }

@@ -1,0 +1,164 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import {
+  admissionPolicyNamedChecks,
+  defaultAdmissionPolicyName,
+  workflowExecutionAdmissionPolicy,
+} from './admission-policy.js';
+
+describe('workflowExecutionAdmissionPolicy', () => {
+  const { policy, binding } = workflowExecutionAdmissionPolicy({
+    executionNamespace: 'roundhouse-workflows',
+  });
+  const { validations } = policy.spec;
+  const expressions = validations.map((v) => v.expression);
+
+  it('is a GA ValidatingAdmissionPolicy bound with Deny, under the default name', () => {
+    expect(policy).toMatchObject({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: defaultAdmissionPolicyName },
+      spec: { failurePolicy: 'Fail' },
+    });
+    expect(binding).toEqual({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: defaultAdmissionPolicyName, labels: policy.metadata.labels },
+      spec: { policyName: defaultAdmissionPolicyName, validationActions: ['Deny'] },
+    });
+  });
+
+  it('matches the CREATE of a WorkflowExecution only, never the controller’s updates', () => {
+    expect(policy.spec.matchConstraints).toEqual({
+      resourceRules: [
+        {
+          apiGroups: ['roundhouse.dev'],
+          apiVersions: ['*'],
+          operations: ['CREATE'],
+          resources: ['workflowexecutions'],
+        },
+      ],
+    });
+  });
+
+  it('reads the names it checks from the spec, the namespace from its configuration', () => {
+    expect(policy.spec.variables).toEqual([
+      { name: 'executionNamespace', expression: "'roundhouse-workflows'" },
+      {
+        name: 'secretNames',
+        expression: 'object.spec.?dependencies.?secrets.orValue([]).map(d, d.name)',
+      },
+      {
+        name: 'configMapNames',
+        expression: 'object.spec.?dependencies.?configMaps.orValue([]).map(d, d.name)',
+      },
+      {
+        name: 'serviceAccountName',
+        expression: "object.spec.?executionConfig.?serviceAccountName.orValue('')",
+      },
+    ]);
+  });
+
+  it('asks the authorizer whether the author may get each dependency Secret by name', () => {
+    expect(expressions).toContain(
+      "size(variables.secretNames) <= 0 || authorizer.group('').resource('secrets')" +
+        ".namespace(variables.executionNamespace).name(variables.secretNames[0]).check('get').allowed()",
+    );
+    const last = admissionPolicyNamedChecks - 1;
+    expect(expressions).toContain(
+      `size(variables.secretNames) <= ${last} || authorizer.group('').resource('secrets')` +
+        `.namespace(variables.executionNamespace).name(variables.secretNames[${last}]).check('get').allowed()`,
+    );
+  });
+
+  it('asks the same of each dependency ConfigMap', () => {
+    expect(expressions).toContain(
+      "size(variables.configMapNames) <= 0 || authorizer.group('').resource('configmaps')" +
+        ".namespace(variables.executionNamespace).name(variables.configMapNames[0]).check('get').allowed()",
+    );
+  });
+
+  it('checks a named ServiceAccount with create on serviceaccounts/token, and not an empty one', () => {
+    expect(expressions).toContain(
+      "variables.serviceAccountName == '' || authorizer.group('').resource('serviceaccounts')" +
+        ".subresource('token').namespace(variables.executionNamespace)" +
+        ".name(variables.serviceAccountName).check('create').allowed()",
+    );
+  });
+
+  it('keeps every expression within two authorizer checks (the CEL per-call cost limit)', () => {
+    for (const v of validations) {
+      expect(v.expression.split('.check(').length - 1).toBeLessThanOrEqual(2);
+      // messageExpressions are evaluated without an authorizer.
+      expect(v.messageExpression).not.toContain('authorizer');
+    }
+    // 10 Secret slots + overflow, 10 ConfigMap slots + overflow, the ServiceAccount: at
+    // 350,000 per check this stays within the 10,000,000 budget of one request.
+    expect(expressions.filter((e) => e.includes('.check(')).length).toBe(
+      2 * admissionPolicyNamedChecks + 3,
+    );
+    expect((2 * admissionPolicyNamedChecks + 3) * 350_000).toBeLessThan(10_000_000);
+  });
+
+  it('admits more than the named slots only for an author who may get every object', () => {
+    expect(expressions).toContain(
+      `size(variables.secretNames) <= ${admissionPolicyNamedChecks} || authorizer.group('')` +
+        ".resource('secrets').namespace(variables.executionNamespace).check('get').allowed()",
+    );
+    expect(expressions).toContain(
+      `size(variables.configMapNames) <= ${admissionPolicyNamedChecks} || authorizer.group('')` +
+        ".resource('configmaps').namespace(variables.executionNamespace).check('get').allowed()",
+    );
+  });
+
+  it('answers Forbidden with a message naming the object, the namespace and the permission', () => {
+    for (const v of validations) {
+      expect(v.reason).toBe('Forbidden');
+      expect(v.message).not.toBe('');
+    }
+    const secret = validations.find((v) => v.expression.includes('variables.secretNames[0]'))!;
+    expect(secret.messageExpression).toBe(
+      "size(variables.secretNames) <= 0 ? '' : 'spec.dependencies.secrets[0]: ' + " +
+        "request.userInfo.username + ' may not get Secret \"' + variables.secretNames[0] + " +
+        "'\" in namespace ' + variables.executionNamespace + ' (missing permission: get secrets \"' + " +
+        "variables.secretNames[0] + '\" in namespace ' + variables.executionNamespace + " +
+        "'), so a WorkflowExecution of theirs may not use it'",
+    );
+    const sa = validations.find((v) => v.expression.includes('serviceaccounts'))!;
+    expect(sa.messageExpression).toContain('missing permission: create serviceaccounts/token');
+    expect(sa.messageExpression).toContain('variables.serviceAccountName');
+  });
+
+  it('takes another execution namespace and name', () => {
+    const other = workflowExecutionAdmissionPolicy({
+      executionNamespace: 'team-b-runs',
+      name: 'team-b.roundhouse.dev',
+    });
+    expect(other.policy.metadata.name).toBe('team-b.roundhouse.dev');
+    expect(other.binding.spec.policyName).toBe('team-b.roundhouse.dev');
+    expect(other.policy.spec.variables[0]).toEqual({
+      name: 'executionNamespace',
+      expression: "'team-b-runs'",
+    });
+  });
+
+  it('refuses a namespace or name that could not be one (nor break out of a CEL string)', () => {
+    const attempt = () =>
+      workflowExecutionAdmissionPolicy({ executionNamespace: "x' || true || '", name: 'A_B' });
+    expect(attempt).toThrow(ConfigurationError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigurationError).issues.map((i) => i.path)).toEqual([
+        'executionNamespace',
+        'name',
+      ]);
+    }
+  });
+
+  it('is deterministic', () => {
+    expect(
+      workflowExecutionAdmissionPolicy({ executionNamespace: 'roundhouse-workflows' }),
+    ).toEqual({ policy, binding });
+  });
+});

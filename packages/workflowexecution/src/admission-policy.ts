@@ -1,0 +1,221 @@
+import {
+  ConfigurationError,
+  type FieldIssue,
+  isDns1123Label,
+  isDns1123Subdomain,
+} from '@roundhouse/core';
+import type { ResourceType } from '@roundhouse/kube';
+import { group, plural } from './crd.js';
+
+/**
+ * The controller may `get` every Secret and ConfigMap of its execution namespace and runs
+ * workloads as any ServiceAccount there, so a WorkflowExecution that names a dependency or a
+ * ServiceAccount asks the controller to act for its author: without a check, anyone who may
+ * create a WorkflowExecution can mount a Secret they may not read, or run as a ServiceAccount
+ * they may not use (a confused deputy). This ValidatingAdmissionPolicy makes the API server
+ * refuse such a WorkflowExecution at CREATE, asking its own authorizer about the request's
+ * user:
+ *
+ * - each `spec.dependencies.secrets[].name`: may the author `get` that Secret in the execution
+ *   namespace?
+ * - each `spec.dependencies.configMaps[].name`: may the author `get` that ConfigMap there?
+ * - `spec.executionConfig.serviceAccountName`, when set and not empty: may the author `create`
+ *   `serviceaccounts/token` for that ServiceAccount there? Minting a token *is* acting as the
+ *   ServiceAccount, so it is the one permission that says "may run as it". `impersonate` is a
+ *   cluster-wide user-impersonation grant few users hold even when they may use a
+ *   ServiceAccount, and `create pods` in the namespace would admit anyone who may run any pod
+ *   there as any ServiceAccount of it. An absent or empty name means the controller's default
+ *   runner, which the operator chose, and is not checked.
+ *
+ * Only CREATE is matched: the spec is immutable (a CEL rule of the CRD), so nothing an update
+ * could change is checked here, and an UPDATE rule would evaluate the controller's own
+ * finalizer and status writes against its identity.
+ *
+ * The CEL cost of an authorizer check (350,000 of a 1,000,000 per-expression limit and a
+ * 10,000,000 per-request budget) allows two checks per expression and about 28 per request, so
+ * each dependency is checked by its own validation ("slot"), for the first
+ * {@link admissionPolicyNamedChecks} Secrets and ConfigMaps. A WorkflowExecution with more is
+ * admitted only if its author may `get` every Secret (or ConfigMap) of the execution namespace;
+ * otherwise it is refused with a message saying so. Every error (an evaluation error, a budget
+ * exhausted) refuses too: `failurePolicy: Fail`.
+ *
+ * Dependencies a controller resolves from elsewhere (`resolveDependencies`) are its operator's
+ * choice, not the author's, and are not checked.
+ */
+export interface WorkflowExecutionAdmissionPolicyOptions {
+  /** The controller's execution namespace, where Jobs and PipelineRuns run. */
+  readonly executionNamespace: string;
+  /** Name of the policy and its binding; default {@link defaultAdmissionPolicyName}. */
+  readonly name?: string;
+}
+
+export const defaultAdmissionPolicyName = 'roundhouse-workflowexecution-author-access';
+
+/** How many Secrets and how many ConfigMaps the policy checks by name, within the CEL budget. */
+export const admissionPolicyNamedChecks = 10;
+
+export const validatingAdmissionPolicies: ResourceType = Object.freeze({
+  group: 'admissionregistration.k8s.io',
+  version: 'v1',
+  kind: 'ValidatingAdmissionPolicy',
+  plural: 'validatingadmissionpolicies',
+  namespaced: false,
+});
+
+export const validatingAdmissionPolicyBindings: ResourceType = Object.freeze({
+  group: 'admissionregistration.k8s.io',
+  version: 'v1',
+  kind: 'ValidatingAdmissionPolicyBinding',
+  plural: 'validatingadmissionpolicybindings',
+  namespaced: false,
+});
+
+interface Validation {
+  readonly expression: string;
+  readonly messageExpression: string;
+  readonly message: string;
+  readonly reason: 'Forbidden';
+}
+
+const dependencyKinds = [
+  { field: 'secrets', resource: 'secrets', kind: 'Secret', variable: 'secretNames' },
+  { field: 'configMaps', resource: 'configmaps', kind: 'ConfigMap', variable: 'configMapNames' },
+] as const;
+
+type DependencyKind = (typeof dependencyKinds)[number];
+
+const author = 'request.userInfo.username';
+const namespace = 'variables.executionNamespace';
+
+/** `authorizer.group('').resource(...)[.subresource(...)].namespace(<execution namespace>)` */
+function coreResource(resource: string, subresource?: string): string {
+  const sub = subresource ? `.subresource('${subresource}')` : '';
+  return `authorizer.group('').resource('${resource}')${sub}.namespace(${namespace})`;
+}
+
+/** One slot: the dependency at `index`, if the list is that long, must be readable. */
+function slotValidation(dep: DependencyKind, index: number): Validation {
+  const names = `variables.${dep.variable}`;
+  const absent = `size(${names}) <= ${index}`;
+  const name = `${names}[${index}]`;
+  return {
+    expression: `${absent} || ${coreResource(dep.resource)}.name(${name}).check('get').allowed()`,
+    messageExpression:
+      `${absent} ? '' : 'spec.dependencies.${dep.field}[${index}]: ' + ${author} + ` +
+      `' may not get ${dep.kind} "' + ${name} + '" in namespace ' + ${namespace} + ` +
+      `' (missing permission: get ${dep.resource} "' + ${name} + '" in namespace ' + ${namespace} + ` +
+      `'), so a WorkflowExecution of theirs may not use it'`,
+    message: `spec.dependencies.${dep.field}[${index}]: the author may not get this ${dep.kind} in the execution namespace`,
+    reason: 'Forbidden',
+  };
+}
+
+/** Beyond the slots, only an author who may get every object of the kind is admitted. */
+function overflowValidation(dep: DependencyKind): Validation {
+  const names = `variables.${dep.variable}`;
+  const within = `size(${names}) <= ${admissionPolicyNamedChecks}`;
+  return {
+    expression: `${within} || ${coreResource(dep.resource)}.check('get').allowed()`,
+    messageExpression:
+      `${within} ? '' : 'spec.dependencies.${dep.field} lists ' + string(size(${names})) + ` +
+      `' ${dep.kind}s; at most ${admissionPolicyNamedChecks} are checked one by one, and ' + ${author} + ` +
+      `' may not get every ${dep.kind} in namespace ' + ${namespace} + ` +
+      `' (missing permission: get ${dep.resource} in namespace ' + ${namespace} + ')'`,
+    message: `spec.dependencies.${dep.field}: more than ${admissionPolicyNamedChecks} ${dep.kind}s, and the author may not get every ${dep.kind} in the execution namespace`,
+    reason: 'Forbidden',
+  };
+}
+
+function serviceAccountValidation(): Validation {
+  const sa = 'variables.serviceAccountName';
+  return {
+    expression: `${sa} == '' || ${coreResource('serviceaccounts', 'token')}.name(${sa}).check('create').allowed()`,
+    messageExpression:
+      `${sa} == '' ? '' : 'spec.executionConfig.serviceAccountName: ' + ${author} + ` +
+      `' may not run as ServiceAccount "' + ${sa} + '" in namespace ' + ${namespace} + ` +
+      `' (missing permission: create serviceaccounts/token "' + ${sa} + '" in namespace ' + ${namespace} + ` +
+      `'); omit serviceAccountName to run as the default runner of the controller'`,
+    message:
+      'spec.executionConfig.serviceAccountName: the author may not create tokens for this ServiceAccount in the execution namespace; omit it to run as the default runner of the controller',
+    reason: 'Forbidden',
+  };
+}
+
+/**
+ * The ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) that refuses a
+ * WorkflowExecution whose author may not read its dependencies or use its ServiceAccount in
+ * `executionNamespace`, and its binding (`validationActions: [Deny]`, every namespace). Pure;
+ * apply both with cluster-admin rights next to the CRD (see `ensureWorkflowExecutionAdmissionPolicy`
+ * or deploy/admission-policy.yaml). The namespace is part of the policy, so a second controller
+ * with another execution namespace needs its own policy, under another `name`.
+ */
+export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmissionPolicyOptions) {
+  const { executionNamespace } = options;
+  const name = options.name ?? defaultAdmissionPolicyName;
+  const issues: FieldIssue[] = [];
+  // The namespace goes into a CEL string literal: a DNS label cannot break out of one.
+  if (!isDns1123Label(executionNamespace)) {
+    issues.push({
+      path: 'executionNamespace',
+      message: 'must be a namespace name (DNS-1123 label)',
+    });
+  }
+  if (!isDns1123Subdomain(name)) {
+    issues.push({ path: 'name', message: 'must be a lowercase DNS-1123 subdomain' });
+  }
+  if (issues.length) throw new ConfigurationError(issues);
+
+  const validations: Validation[] = [];
+  for (const dep of dependencyKinds) {
+    for (let index = 0; index < admissionPolicyNamedChecks; index++) {
+      validations.push(slotValidation(dep, index));
+    }
+    validations.push(overflowValidation(dep));
+  }
+  validations.push(serviceAccountValidation());
+
+  const labels = { 'app.kubernetes.io/part-of': 'roundhouse' };
+  const policy = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name, labels },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [
+          {
+            apiGroups: [group],
+            apiVersions: ['*'],
+            operations: ['CREATE'],
+            resources: [plural],
+          },
+        ],
+      },
+      variables: [
+        { name: 'executionNamespace', expression: `'${executionNamespace}'` },
+        {
+          name: 'secretNames',
+          expression: 'object.spec.?dependencies.?secrets.orValue([]).map(d, d.name)',
+        },
+        {
+          name: 'configMapNames',
+          expression: 'object.spec.?dependencies.?configMaps.orValue([]).map(d, d.name)',
+        },
+        {
+          name: 'serviceAccountName',
+          expression: "object.spec.?executionConfig.?serviceAccountName.orValue('')",
+        },
+      ],
+      validations,
+    },
+  };
+  const binding = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name, labels },
+    spec: { policyName: name, validationActions: ['Deny'] },
+  };
+  return { policy, binding };
+}
+
+export type WorkflowExecutionAdmissionPolicy = ReturnType<typeof workflowExecutionAdmissionPolicy>;
