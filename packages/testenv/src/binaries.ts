@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { BinariesNotFoundError, BinaryBuildError, ToolchainMissingError } from './errors.js';
+import { type BuildResult, type Env, runBuildScript } from './build-script.js';
+import { BinariesNotFoundError } from './errors.js';
+
+export type { BuildResult, Env };
 
 /** The versions built by scripts/build-binaries.sh; they key the cache directory. */
 export const pinnedVersions = { kubernetes: '1.36.3', etcd: '3.6.8', kwok: '0.8.0' } as const;
@@ -17,12 +17,7 @@ export type BinaryPaths = Partial<Record<BinaryName, string>>;
 /** What every control plane needs is certainly there; the workload binaries may be. */
 export type ResolvedBinaries = BinaryPaths & { etcd: string; 'kube-apiserver': string };
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
 export const buildScript = fileURLToPath(new URL('../scripts/build-binaries.sh', import.meta.url));
-
-/** Exit code of the build script when Go is missing or older than it needs. */
-const toolchainMissingExit = 3;
 
 export function requiredBinaries(workloads: boolean): BinaryName[] {
   return workloads ? [...apiServerBinaries, ...workloadBinaries] : [...apiServerBinaries];
@@ -30,10 +25,13 @@ export function requiredBinaries(workloads: boolean): BinaryName[] {
 
 /** Where the build script puts the binaries; the same rule as the script's. */
 export function cacheDir(env: Env, home = homedir()): string {
-  const root =
-    env.ROUNDHOUSE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(home, '.cache'), 'roundhouse');
   const v = pinnedVersions;
-  return join(root, `k8s-v${v.kubernetes}-etcd-v${v.etcd}-kwok-v${v.kwok}`);
+  return join(cacheRoot(env, home), `k8s-v${v.kubernetes}-etcd-v${v.etcd}-kwok-v${v.kwok}`);
+}
+
+/** The directory every build script caches into, `~/.cache/roundhouse` by default. */
+export function cacheRoot(env: Env, home = homedir()): string {
+  return env.ROUNDHOUSE_CACHE_DIR || join(env.XDG_CACHE_HOME || join(home, '.cache'), 'roundhouse');
 }
 
 export interface SearchPath {
@@ -75,7 +73,7 @@ export function locate(
   return { paths, missing };
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -116,67 +114,21 @@ export function requireWorkloadBinaries(paths: BinaryPaths): {
   return { controllerManager, scheduler, kwok };
 }
 
-export interface BuildResult {
-  dir: string;
-  seconds: number;
-  /** Whether anything was compiled; the script returns at once when the cache is complete. */
-  built: boolean;
-  /** Go's output; kept when something was built (or the build failed). */
-  logPath?: string;
-}
-
-/**
- * Runs the build script, which returns at once when the cache is complete. Its progress lines are
- * passed to `log`; Go's own output goes only to the build log.
- */
-export async function buildBinaries(
+/** Runs the build script, which returns at once when the cache is complete. */
+export function buildBinaries(
   options: { log?: (line: string) => void; env?: Env } = {},
 ): Promise<BuildResult> {
-  const started = Date.now();
-  const logDir = await mkdtemp(join(tmpdir(), 'roundhouse-testenv-build-'));
-  const logPath = join(logDir, 'build.log');
-  const logFile = createWriteStream(logPath);
-  const child = spawn('bash', [buildScript], {
+  return runBuildScript({
+    script: buildScript,
+    what: 'control-plane',
     env: {
       ...(options.env ?? process.env),
       ROUNDHOUSE_K8S_VERSION: pinnedVersions.kubernetes,
       ROUNDHOUSE_ETCD_VERSION: pinnedVersions.etcd,
       ROUNDHOUSE_KWOK_VERSION: pinnedVersions.kwok,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    log: options.log,
   });
-  let lastStdoutLine = '';
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (line.trim()) lastStdoutLine = line.trim();
-  });
-  let lastProgress = '';
-  let built = false;
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    logFile.write(`${line}\n`);
-    if (!line.startsWith('[testenv-build]')) return;
-    lastProgress = line;
-    // Before this line the script only checks preconditions; their failure becomes the error.
-    if (line.includes('building into')) built = true;
-    if (built) options.log?.(line);
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  await new Promise((resolve) => logFile.end(resolve));
-  if (code === toolchainMissingExit) {
-    await rm(logDir, { recursive: true, force: true });
-    throw new ToolchainMissingError(
-      lastProgress.replace(/^\[testenv-build\]\s*/, '') || 'Go >= 1.26 is required',
-    );
-  }
-  if (code !== 0) {
-    throw new BinaryBuildError(`the control-plane build failed with exit code ${code}`, logPath);
-  }
-  const seconds = (Date.now() - started) / 1000;
-  if (built) return { dir: lastStdoutLine, seconds, built, logPath };
-  await rm(logDir, { recursive: true, force: true });
-  return { dir: lastStdoutLine, seconds, built };
 }
 
 export interface EnsuredBinaries {

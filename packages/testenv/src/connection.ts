@@ -21,6 +21,15 @@ export interface ControlPlaneEndpoint {
   userCertDir: string;
   /** Whether controller-manager, scheduler and KWOK run, so Jobs really run. */
   workloads: boolean;
+  /** Set when real Tekton Pipelines runs beside the control plane. */
+  tekton?: TektonEndpoint;
+}
+
+export interface TektonEndpoint {
+  /** The Tekton Pipelines release running (controller and bundles resolver). */
+  version: string;
+  /** `127.0.0.1:<port>` of the local OCI registry Tekton pulls bundles from. */
+  registry: string;
 }
 
 export interface UserKubeConfigOptions {

@@ -12,8 +12,11 @@ import {
 import { TestEnvError } from './errors.js';
 import { startEtcd } from './etcd.js';
 import { kubeConfigYaml } from './kubeconfig.js';
+import { type OciRegistry, startOciRegistry } from './oci/registry.js';
 import { adminIdentity, createPki } from './pki.js';
 import { killWithParent, type ManagedProcess } from './processes.js';
+import type { TektonInstall } from './tekton/binaries.js';
+import { startTekton } from './tekton/start.js';
 import { startWorkloads } from './workloads.js';
 
 export interface ControlPlaneOptions {
@@ -28,6 +31,12 @@ export interface ControlPlaneOptions {
   binaries?: ResolvedBinaries;
   /** How long each component may take to become ready. Default 120 s, for loaded 2-core machines. */
   startTimeoutMs?: number;
+  /**
+   * Also run real Tekton Pipelines (controller and bundles resolver, from ensureTekton() or
+   * findTekton()) and a local OCI registry for bundles. Needs `workloads`, since TaskRuns run as
+   * pods.
+   */
+  tekton?: TektonInstall;
 }
 
 export interface ProcessInfo {
@@ -85,6 +94,11 @@ function shmFreeBytes(): number | undefined {
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const started = Date.now();
   const workloads = options.workloads ?? false;
+  if (options.tekton && !workloads) {
+    throw new TestEnvError(
+      'Tekton needs workloads: startControlPlane({ workloads: true, tekton })',
+    );
+  }
   const binaries = options.binaries ?? findBinaries(workloads, { binDir: options.binDir });
   const timeoutMs = options.startTimeoutMs ?? 120_000;
   const workDir = await mkdtemp(
@@ -92,6 +106,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   );
   const logDir = await mkdtemp(join(tmpdir(), 'roundhouse-testenv-logs-'));
   const owned: ManagedProcess[] = [];
+  let registry: OciRegistry | undefined;
   const releaseParentHandlers = killWithParent(owned, () =>
     rmSync(workDir, { recursive: true, force: true }),
   );
@@ -102,6 +117,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     releaseParentHandlers();
     const crashed = owned.some((p) => p.exit);
     for (const p of [...owned].reverse()) await p.stop(10_000);
+    await registry?.close();
     await rm(workDir, { recursive: true, force: true });
     if (stopOptions.keepLogs || crashed) return { keptLogDir: logDir };
     await rm(logDir, { recursive: true, force: true });
@@ -135,7 +151,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       keyPem,
       user: adminIdentity.commonName,
     });
-    const endpoint: ControlPlaneEndpoint = {
+    const kubeconfigPath = join(workDir, 'admin.kubeconfig');
+    await writeFile(kubeconfigPath, adminKubeConfig, { mode: 0o600 });
+    let endpoint: ControlPlaneEndpoint = {
       server: apiServer.url,
       adminKubeConfig,
       caCertPath: pki.ca.certPath,
@@ -143,14 +161,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       userCertDir: join(workDir, 'users'),
       workloads,
     };
-    const client = connectControlPlane(endpoint);
+    const kubeConfig = connectControlPlane(endpoint).kubeConfig;
 
     if (workloads) {
-      const kubeconfigPath = join(workDir, 'admin.kubeconfig');
-      await writeFile(kubeconfigPath, adminKubeConfig, { mode: 0o600 });
       await startWorkloads({
         binaries: requireWorkloadBinaries(binaries),
-        kubeConfig: client.kubeConfig,
+        kubeConfig,
         kubeconfigPath,
         workDir,
         logDir,
@@ -158,6 +174,22 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         onStarted: (p) => owned.push(p),
       });
     }
+    if (options.tekton) {
+      registry = await startOciRegistry();
+      await startTekton({
+        install: options.tekton,
+        kubeConfig,
+        kubeconfigPath,
+        logDir,
+        timeoutMs,
+        onStarted: (p) => owned.push(p),
+      });
+      endpoint = {
+        ...endpoint,
+        tekton: { version: options.tekton.version, registry: registry.host },
+      };
+    }
+    const client = connectControlPlane(endpoint);
 
     return {
       ...client,

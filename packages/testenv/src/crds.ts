@@ -65,10 +65,19 @@ export async function installCrds(
   files: readonly string[],
   timeoutMs = 60_000,
 ): Promise<void> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
   const crds = (
     await Promise.all(files.map(async (f) => parseCrds(await readFile(f, 'utf8'), f)))
   ).flat();
+  await applyCrds(kc, crds, timeoutMs);
+}
+
+/** Creates or updates these CRDs and waits until every one is Established. */
+export async function applyCrds(
+  kc: KubeConfig,
+  crds: readonly V1CustomResourceDefinition[],
+  timeoutMs = 60_000,
+): Promise<void> {
+  const api = kc.makeApiClient(ApiextensionsV1Api);
   for (const crd of crds) await apply(api, crd);
   await Promise.all(
     crds.map((crd) => {

@@ -68,3 +68,15 @@ export class ControlPlaneUnavailableError extends TestEnvError {
 export class InvalidCrdError extends TestEnvError {
   override name = 'InvalidCrdError';
 }
+
+/** The local OCI registry refused a push, or could not be reached. */
+export class RegistryPushError extends TestEnvError {
+  override name = 'RegistryPushError';
+  constructor(
+    /** The registry's error code (e.g. `MANIFEST_BLOB_UNKNOWN`), or `Unreachable`. */
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`${reason}: ${message}`);
+  }
+}

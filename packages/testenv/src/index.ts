@@ -4,6 +4,7 @@ export {
   type BuildResult,
   buildBinaries,
   cacheDir,
+  cacheRoot,
   type EnsuredBinaries,
   ensureBinaries,
   findBinaries,
@@ -14,6 +15,7 @@ export {
   type ControlPlaneClient,
   type ControlPlaneEndpoint,
   connectControlPlane,
+  type TektonEndpoint,
   type UserKubeConfigOptions,
 } from './connection.js';
 export {
@@ -31,9 +33,25 @@ export {
   ControlPlaneUnavailableError,
   InvalidCrdError,
   ProcessStartError,
+  RegistryPushError,
   TestEnvError,
   ToolchainMissingError,
   WaitTimeoutError,
 } from './errors.js';
-export { podControls } from './stages.js';
+export {
+  bundleAnnotations,
+  bundleImage,
+  type PushedBundle,
+  pushTektonBundle,
+  type TektonObject,
+} from './oci/bundle.js';
+export { type OciRegistry, startOciRegistry } from './oci/registry.js';
+export { type ContainerOutcome, containerOutcomes, podControls } from './stages.js';
+export {
+  type EnsuredTekton,
+  ensureTekton,
+  findTekton,
+  type TektonInstall,
+  tektonVersion,
+} from './tekton/binaries.js';
 export { fakeNodeName } from './workloads.js';

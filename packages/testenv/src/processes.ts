@@ -23,15 +23,22 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `command` with stdout and stderr appended to `logPath`. */
+/**
+ * Starts `command` with stdout and stderr appended to `logPath`; `env` adds to this process's
+ * environment.
+ */
 export async function startProcess(
   name: string,
   command: string,
   args: readonly string[],
   logPath: string,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<ManagedProcess> {
   const fd = openSync(logPath, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
+  const child = spawn(command, args, {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, ...env },
+  });
   closeSync(fd);
   try {
     await once(child, 'spawn');

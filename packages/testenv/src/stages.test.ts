@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { podControls, type Stage, stages, stagesYaml } from './stages.js';
+import { containerOutcomes, podControls, type Stage, stages, stagesYaml } from './stages.js';
 
 const byName = (name: string): Stage => {
   const stage = stages().find((s) => s.metadata.name === name);
@@ -13,8 +13,7 @@ describe('KWOK stages', () => {
     expect(stages().map((s) => `${s.spec.resourceRef.kind}/${s.metadata.name}`)).toEqual([
       'Node/node-initialize',
       'Pod/pod-ready',
-      'Pod/pod-succeed',
-      'Pod/pod-fail',
+      'Pod/pod-finish',
       'Pod/pod-delete',
     ]);
   });
@@ -24,32 +23,33 @@ describe('KWOK stages', () => {
     expect(docs).toEqual(stages());
   });
 
-  it('never let success and failure both match a pod: they split on one key with In and NotIn', () => {
-    const succeed = byName('pod-succeed').spec.selector.matchExpressions;
-    const fail = byName('pod-fail').spec.selector.matchExpressions;
-    const split = (exprs: typeof succeed) =>
-      exprs.find((e) => e.key === `.metadata.annotations["${podControls.exitCode}"] // "0"`);
-    expect(split(succeed)).toMatchObject({ operator: 'In', values: ['0'] });
-    expect(split(fail)).toMatchObject({ operator: 'NotIn', values: ['0'] });
-    expect(split(succeed)?.key).toBe(split(fail)?.key);
-    const rest = (exprs: typeof succeed) => exprs.filter((e) => e !== split(exprs));
-    expect(rest(succeed)).toEqual(rest(fail));
+  it('finish Job pods and pods carrying any control annotation', () => {
+    const finishes = byName('pod-finish').spec.selector.matchExpressions.find((e) =>
+      e.key.includes('ownerReferences'),
+    );
+    for (const key of Object.values(podControls)) expect(finishes?.key).toContain(`has("${key}")`);
   });
 
-  it('fail a pod with the annotated exit code and reason Error', () => {
-    const template = byName('pod-fail').spec.next.statusTemplate ?? '';
-    expect(template).toContain(`index .metadata.annotations "${podControls.exitCode}" | atoi`);
-    expect(template).toContain('reason: Error');
-    expect(template).toContain('phase: Failed');
-    expect(byName('pod-succeed').spec.next.statusTemplate).toContain('reason: Completed');
+  it('end each container with its own outcome, else the pod exit code, and fail the pod on any non-zero code', () => {
+    const template = byName('pod-finish').spec.next.statusTemplate ?? '';
+    expect(template).toContain(`index $annotations "${podControls.exitCode}" | default "0" | atoi`);
+    expect(template).toContain(`index $annotations "${podControls.containers}"`);
+    expect(template).toContain('{{ if ne $code 0 }}{{ $phase = "Failed" }}{{ end }}');
+    expect(template).toContain('reason: {{ if eq $code 0 }}Completed{{ else }}Error{{ end }}');
+    expect(template).toContain('message: {{ . | Quote }}');
   });
 
-  it('delay finishing by the run-seconds annotation, read as seconds', () => {
-    for (const name of ['pod-succeed', 'pod-fail']) {
-      expect(byName(name).spec.delay?.durationFrom.expressionFrom).toBe(
-        `(.metadata.annotations["${podControls.runSeconds}"] // empty) + "s"`,
-      );
-    }
+  it('delay finishing by the run-seconds annotation, else by the containers run times added up', () => {
+    expect(byName('pod-finish').spec.delay?.durationFrom.expressionFrom).toBe(
+      `(.metadata.annotations["${podControls.runSeconds}"] // ` +
+        `((.metadata.annotations["${podControls.containers}"] // "{}") | fromjson | [.[] | .runSeconds // 0] | add // 0 | tostring)) + "s"`,
+    );
+  });
+
+  it('write container outcomes as one JSON annotation', () => {
+    expect(containerOutcomes({ 'step-a': { exitCode: 3, runSeconds: 1.5, message: 'm' } })).toEqual(
+      { [podControls.containers]: '{"step-a":{"exitCode":3,"runSeconds":1.5,"message":"m"}}' },
+    );
   });
 
   it('leave deleting pods to pod-delete only', () => {

@@ -9,7 +9,30 @@ export const podControls = {
   exitCode: 'roundhouse.dev/testenv-exit-code',
   /** Seconds (decimals allowed) a pod stays Running before it finishes. Default: finishes at once. */
   runSeconds: 'roundhouse.dev/testenv-run-seconds',
+  /**
+   * JSON object from container name to a ContainerOutcome: each container's own exit code, run
+   * time and termination message (see containerOutcomes). Wins over `exitCode` for the
+   * containers it names; without `runSeconds` the pod runs as long as its containers together.
+   */
+  containers: 'roundhouse.dev/testenv-containers',
 } as const;
+
+/** How one container of a pod on the fake node ends. */
+export interface ContainerOutcome {
+  /** Default 0, or the pod's `exitCode` annotation. */
+  readonly exitCode?: number;
+  /** Seconds it runs, after the containers before it in the pod spec; default 0. */
+  readonly runSeconds?: number;
+  /** Its termination message, where e.g. Tekton reads step results. */
+  readonly message?: string;
+}
+
+/** The `podControls.containers` annotation's value for these outcomes, by container name. */
+export function containerOutcomes(
+  outcomes: Readonly<Record<string, ContainerOutcome>>,
+): Record<string, string> {
+  return { [podControls.containers]: JSON.stringify(outcomes) };
+}
 
 export interface MatchExpression {
   key: string;
@@ -49,29 +72,45 @@ const phase = (value: string): MatchExpression => ({
 const finishes: MatchExpression = {
   key:
     '((.metadata.ownerReferences // []) | any(.kind == "Job")) or ' +
-    `((.metadata.annotations // {}) | has("${podControls.exitCode}") or has("${podControls.runSeconds}"))`,
+    `((.metadata.annotations // {}) | has("${podControls.exitCode}") or has("${podControls.runSeconds}") or has("${podControls.containers}"))`,
   operator: 'In',
   values: ['true'],
 };
 
-/** Absent and "0" both mean success; the two finishing stages split on this key so only one applies. */
-const exitCodeKey = `${annotation(podControls.exitCode)} // "0"`;
-
-/** Seconds from the annotation as a Go duration; nothing (no delay) when it is absent. */
+/**
+ * The pod's run time as a Go duration: the run-seconds annotation, else the containers' own run
+ * times added up (they run one after another, as Tekton's steps do), else nothing.
+ */
 const runDelay = {
   durationMilliseconds: 0,
-  durationFrom: { expressionFrom: `(${annotation(podControls.runSeconds)} // empty) + "s"` },
+  durationFrom: {
+    expressionFrom:
+      `(${annotation(podControls.runSeconds)} // ` +
+      `((${annotation(podControls.containers)} // "{}") | fromjson | [.[] | .runSeconds // 0] | add // 0 | tostring)) + "s"`,
+  },
 };
 
-const terminatedTemplate = (
-  exitCode: string,
-  reason: string,
-  podPhase: string,
-) => `{{ $now := Now }}
-{{ $started := or .status.startTime $now }}
-{{ $code := ${exitCode} }}
+const rfc3339 = '"2006-01-02T15:04:05Z07:00"';
+
+/**
+ * Every container terminates: with its own outcome from the containers annotation, else the pod's
+ * exit code annotation, else 0. Containers run one after another from the pod's start, each for
+ * its runSeconds (one without runs until now). The pod fails when any container exited non-zero.
+ */
+const finishedTemplate = `{{ $now := Now }}
+{{ $annotations := or .metadata.annotations dict }}
+{{ $default := index $annotations "${podControls.exitCode}" | default "0" | atoi }}
+{{ $outcomes := index $annotations "${podControls.containers}" | default "{}" | fromJson }}
+{{ $at := toDate ${rfc3339} (or .status.startTime $now) }}
+{{ $phase := "Succeeded" }}
 containerStatuses:
 {{ range .spec.containers }}
+{{ $outcome := get $outcomes .name | default dict }}
+{{ $code := $default }}
+{{ if hasKey $outcome "exitCode" }}{{ $code = int $outcome.exitCode }}{{ end }}
+{{ if ne $code 0 }}{{ $phase = "Failed" }}{{ end }}
+{{ $end := toDate ${rfc3339} $now }}
+{{ if hasKey $outcome "runSeconds" }}{{ $end = dateModify (printf "+%vs" $outcome.runSeconds) $at }}{{ end }}
 - image: {{ .image | Quote }}
   name: {{ .name | Quote }}
   ready: false
@@ -80,11 +119,13 @@ containerStatuses:
   state:
     terminated:
       exitCode: {{ $code }}
-      reason: ${reason}
-      startedAt: {{ $started | Quote }}
-      finishedAt: {{ $now | Quote }}
+      reason: {{ if eq $code 0 }}Completed{{ else }}Error{{ end }}
+      {{ with $outcome.message }}message: {{ . | Quote }}{{ end }}
+      startedAt: {{ dateInZone ${rfc3339} $at "UTC" | Quote }}
+      finishedAt: {{ dateInZone ${rfc3339} $end "UTC" | Quote }}
+{{ $at = $end }}
 {{ end }}
-phase: ${podPhase}
+phase: {{ $phase }}
 `;
 
 const nodeInitialize: Stage = {
@@ -178,47 +219,15 @@ startTime: {{ $now | Quote }}
   },
 };
 
-const podSucceed: Stage = {
+const podFinish: Stage = {
   apiVersion: 'kwok.x-k8s.io/v1alpha1',
   kind: 'Stage',
-  metadata: { name: 'pod-succeed' },
+  metadata: { name: 'pod-finish' },
   spec: {
     resourceRef: { apiGroup: 'v1', kind: 'Pod' },
-    selector: {
-      matchExpressions: [
-        notDeleting,
-        phase('Running'),
-        finishes,
-        { key: exitCodeKey, operator: 'In', values: ['0'] },
-      ],
-    },
+    selector: { matchExpressions: [notDeleting, phase('Running'), finishes] },
     delay: runDelay,
-    next: { statusTemplate: terminatedTemplate('0', 'Completed', 'Succeeded') },
-  },
-};
-
-const podFail: Stage = {
-  apiVersion: 'kwok.x-k8s.io/v1alpha1',
-  kind: 'Stage',
-  metadata: { name: 'pod-fail' },
-  spec: {
-    resourceRef: { apiGroup: 'v1', kind: 'Pod' },
-    selector: {
-      matchExpressions: [
-        notDeleting,
-        phase('Running'),
-        finishes,
-        { key: exitCodeKey, operator: 'NotIn', values: ['0'] },
-      ],
-    },
-    delay: runDelay,
-    next: {
-      statusTemplate: terminatedTemplate(
-        `index .metadata.annotations "${podControls.exitCode}" | atoi`,
-        'Error',
-        'Failed',
-      ),
-    },
+    next: { statusTemplate: finishedTemplate },
   },
 };
 
@@ -238,7 +247,7 @@ const podDelete: Stage = {
  * finish (see podControls), and deleted pods go away. KWOK 0.8 ships no built-in stages.
  */
 export function stages(): Stage[] {
-  return [nodeInitialize, podReady, podSucceed, podFail, podDelete];
+  return [nodeInitialize, podReady, podFinish, podDelete];
 }
 
 export function stagesYaml(): string {
