@@ -1,1 +1,69 @@
-export {};
+export { type RunningAgent, startAgent } from './agent.js';
+export {
+  type RequestOptions,
+  TaskExecutorClient,
+  type TaskExecutorClientOptions,
+} from './agent-client.js';
+export {
+  type AgentApiErrorReason,
+  TaskExecutorApiError,
+  TaskExecutorClientError,
+  TaskExecutorConnectionError,
+  TaskExecutorResponseError,
+  TaskExecutorTimeoutError,
+} from './agent-client-errors.js';
+export {
+  type AgentConfig,
+  isLoopback,
+  loadAgentConfig,
+  parseListenAddress,
+} from './agent-config.js';
+export { AgentExecutor, type AgentExecutorOptions } from './agent-executor.js';
+export {
+  defaultLogBytes,
+  maxLogBytes,
+  TaskExecutorServer,
+  type TaskExecutorServerOptions,
+} from './agent-server.js';
+export {
+  executionTask,
+  executionTaskName,
+  type ProcessEngineConfig,
+  ProcessEngineConfigSchema,
+} from './execution-task.js';
+export { mainContainerVariable } from './launcher.js';
+export type { LogStream, LogTail } from './log-tail.js';
+export { ProcessExecutor, type ProcessExecutorOptions } from './process-executor.js';
+export {
+  type ExecMode,
+  ExecModeSchema,
+  type ProcessSpec,
+  ProcessSpecSchema,
+  type TaskRequest,
+  TaskRequestSchema,
+} from './process-spec.js';
+export { ProcessSupervisor, type ProcessSupervisorOptions } from './supervisor.js';
+export {
+  StartFailedError,
+  type TaskConflict,
+  TaskConflictError,
+  TaskStoreError,
+} from './task-errors.js';
+export { maxTaskNameLength, TaskNameSchema, taskNameProblem } from './task-name.js';
+export {
+  type TaskRecord,
+  type TaskState,
+  TaskStateSchema,
+  type TerminationReason,
+} from './task-record.js';
+export { executionResult } from './task-result.js';
+export { snapshotFromRecord, snapshotFromWire, type TaskSnapshot } from './task-snapshot.js';
+export { type RequestProblem, TaskRequestError } from './wire-errors.js';
+export { desiredTasksFromWire, taskRequestFromWire } from './wire-request.js';
+export {
+  type ProcessStatus,
+  ProcessStatusSchema,
+  toWireTask,
+  type WireTask,
+  WireTaskSchema,
+} from './wire-task.js';

@@ -1,0 +1,191 @@
+import { AbortedError, toFieldIssues } from '@roundhouse/core';
+import { type Dispatcher, request } from 'undici';
+import { z } from 'zod';
+import {
+  TaskExecutorApiError,
+  TaskExecutorConnectionError,
+  TaskExecutorResponseError,
+  TaskExecutorTimeoutError,
+} from './agent-client-errors.js';
+import type { LogStream, LogTail } from './log-tail.js';
+import type { TaskRequest } from './process-spec.js';
+import { type WireTask, WireTaskSchema } from './wire-task.js';
+
+export interface TaskExecutorClientOptions {
+  /** The agent's base URL, e.g. `http://10.0.3.7:5758`. */
+  readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>`; never logged or put in an error. */
+  readonly token?: string | undefined;
+  /** Per-request timeout; default 30 s. */
+  readonly timeoutMs?: number;
+  /** An undici dispatcher (connection pool, proxy, mock); default undici's global one. */
+  readonly dispatcher?: Dispatcher;
+}
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+const ErrorBodySchema = z.looseObject({
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+const LogTailSchema = z.object({ content: z.string(), size: z.number(), truncated: z.boolean() });
+
+/**
+ * A controller's client for a task-executor agent (roundhouse-task-executor, or OpenSandbox's
+ * for the endpoints it has). Requests are sent in the flat shape both agents read; answers in
+ * either shape are accepted. Every failure is a classified error value.
+ */
+export class TaskExecutorClient {
+  readonly #base: URL;
+  readonly #token: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #dispatcher: Dispatcher | undefined;
+
+  constructor(options: TaskExecutorClientOptions) {
+    this.#base = new URL(options.baseUrl.replace(/\/?$/, '/'));
+    this.#token = options.token;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#dispatcher = options.dispatcher;
+  }
+
+  get baseUrl(): string {
+    return this.#base.href;
+  }
+
+  /** Resolves when the agent answers `GET /health` with `{"status":"healthy"}`. */
+  async health(options: RequestOptions = {}): Promise<void> {
+    const body = await this.#call('GET', 'health', undefined, [200], options);
+    const parsed = z.object({ status: z.literal('healthy') }).safeParse(body.json);
+    if (!parsed.success)
+      throw new TaskExecutorResponseError('GET /health', 'status is not healthy');
+  }
+
+  /** Creates a task; `created` is false when the agent already had this exact task. */
+  async createTask(task: TaskRequest, options: RequestOptions = {}) {
+    const reply = await this.#call('POST', 'tasks', task, [200, 201], options);
+    return { task: this.#task('POST /tasks', reply.json), created: reply.status === 201 };
+  }
+
+  /** The task, or null when the agent has none of that name. */
+  async getTask(name: string, options: RequestOptions = {}): Promise<WireTask | null> {
+    const path = `tasks/${encodeURIComponent(name)}`;
+    const reply = await this.#call('GET', path, undefined, [200, 404], options);
+    return reply.status === 404 ? null : this.#task(`GET /${path}`, reply.json);
+  }
+
+  /** Stops and removes a task; with `uid`, only the task with that uid (409 otherwise). */
+  async deleteTask(name: string, options: RequestOptions & { uid?: string } = {}): Promise<void> {
+    const query = options.uid ? `?uid=${encodeURIComponent(options.uid)}` : '';
+    await this.#call(
+      'DELETE',
+      `tasks/${encodeURIComponent(name)}${query}`,
+      undefined,
+      [204],
+      options,
+    );
+  }
+
+  /** Makes the agent's task set `tasks` by name; returns every task afterwards. */
+  async setTasks(tasks: readonly TaskRequest[], options: RequestOptions = {}): Promise<WireTask[]> {
+    const reply = await this.#call('POST', 'setTasks', tasks, [200], options);
+    return this.#tasks('POST /setTasks', reply.json);
+  }
+
+  async listTasks(options: RequestOptions = {}): Promise<WireTask[]> {
+    const reply = await this.#call('GET', 'getTasks', undefined, [200], options);
+    return this.#tasks('GET /getTasks', reply.json);
+  }
+
+  /** The tail of a task's stdout or stderr (roundhouse-task-executor only); null when unknown. */
+  async logs(
+    name: string,
+    options: RequestOptions & { stream?: LogStream; limitBytes?: number } = {},
+  ): Promise<LogTail | null> {
+    const query = new URLSearchParams({ stream: options.stream ?? 'stdout' });
+    if (options.limitBytes !== undefined) query.set('limitBytes', String(options.limitBytes));
+    const path = `tasks/${encodeURIComponent(name)}/logs?${query}`;
+    const reply = await this.#call('GET', path, undefined, [200, 404], options);
+    if (reply.status === 404) return null;
+    const parsed = LogTailSchema.safeParse(reply.json);
+    if (!parsed.success) throw new TaskExecutorResponseError(`GET /${path}`, parsed.error.message);
+    return parsed.data;
+  }
+
+  #task(endpoint: string, json: unknown): WireTask {
+    const parsed = WireTaskSchema.safeParse(json);
+    if (!parsed.success) throw new TaskExecutorResponseError(endpoint, describe(parsed.error));
+    return parsed.data;
+  }
+
+  #tasks(endpoint: string, json: unknown): WireTask[] {
+    const parsed = z.array(WireTaskSchema).safeParse(json);
+    if (!parsed.success) throw new TaskExecutorResponseError(endpoint, describe(parsed.error));
+    return parsed.data;
+  }
+
+  async #call(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: unknown,
+    expected: readonly number[],
+    options: RequestOptions,
+  ): Promise<{ status: number; json: unknown }> {
+    const endpoint = `${method} /${path.split('?')[0]}`;
+    if (options.signal?.aborted) throw new AbortedError(endpoint, { cause: options.signal.reason });
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      response = await request(new URL(path, this.#base), {
+        method,
+        signal,
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+      });
+      text = await response.body.text();
+    } catch (error) {
+      if (options.signal?.aborted)
+        throw new AbortedError(endpoint, { cause: options.signal.reason });
+      if (timeout.aborted) throw new TaskExecutorTimeoutError(endpoint, this.#timeoutMs);
+      throw new TaskExecutorConnectionError(endpoint, error);
+    }
+    const json = parseJson(text);
+    if (!expected.includes(response.statusCode)) {
+      const error = ErrorBodySchema.safeParse(json);
+      const detail = error.success ? error.data : {};
+      throw new TaskExecutorApiError(
+        endpoint,
+        response.statusCode,
+        detail.reason,
+        detail.issues ?? [],
+        detail.message,
+      );
+    }
+    return { status: response.statusCode, json };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: z.ZodError): string {
+  return toFieldIssues(error)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
+}

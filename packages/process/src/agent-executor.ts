@@ -1,0 +1,84 @@
+import {
+  type Availability,
+  type Conventions,
+  type OperationOptions,
+  roundhouseConventions,
+} from '@roundhouse/core';
+import type { TaskExecutorClient } from './agent-client.js';
+import { TaskExecutorApiError, TaskExecutorClientError } from './agent-client-errors.js';
+import { TaskBackedExecutor, type TaskBackend } from './task-backed-executor.js';
+import { snapshotFromWire } from './task-snapshot.js';
+
+export interface AgentExecutorOptions {
+  /** Owner labels and the lock's name prefix; default `roundhouseConventions`. */
+  readonly conventions?: Conventions;
+  /** Registry key; default `agent`. */
+  readonly engine?: string;
+  /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
+  readonly defaultTimeout?: string;
+}
+
+/**
+ * The `agent` engine: drives a remote roundhouse-task-executor (create → `POST /tasks` with the
+ * lock name, getStatus → `GET /tasks/{name}`, cleanup → `DELETE /tasks/{name}?uid=`). Ownership
+ * rides on the task's labels, which OpenSandbox's agent does not keep: use it with
+ * roundhouse-task-executor. The agent is the lock's scope; the execution namespace is not used.
+ */
+export class AgentExecutor extends TaskBackedExecutor {
+  readonly #client: TaskExecutorClient;
+
+  constructor(client: TaskExecutorClient, options: AgentExecutorOptions = {}) {
+    super(clientBackend(client), {
+      engine: options.engine ?? 'agent',
+      conventions: options.conventions ?? roundhouseConventions,
+      defaultTimeout: options.defaultTimeout,
+    });
+    this.#client = client;
+  }
+
+  /** Unavailable, with the reason, while the agent does not answer its health check. */
+  async availability(options: OperationOptions = {}): Promise<Availability> {
+    try {
+      await this.#client.health(options);
+      return { available: true };
+    } catch (error) {
+      if (!(error instanceof TaskExecutorClientError)) throw error;
+      return {
+        available: false,
+        reason: `task-executor at ${this.#client.baseUrl}: ${error.message}`,
+      };
+    }
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  return error instanceof TaskExecutorApiError && error.statusCode === 409;
+}
+
+function clientBackend(client: TaskExecutorClient): TaskBackend {
+  return {
+    async create(task, signal) {
+      try {
+        return (await client.createTask(task, { signal })).created ? 'created' : 'exists';
+      } catch (error) {
+        if (isConflict(error)) return 'conflict';
+        throw error;
+      }
+    },
+    async get(name, signal) {
+      const task = await client.getTask(name, { signal });
+      return task ? snapshotFromWire(task) : undefined;
+    },
+    async delete(name, uid, signal) {
+      try {
+        await client.deleteTask(name, { signal, ...(uid ? { uid } : {}) });
+      } catch (error) {
+        // Another task took the name since it was read: not this execution's to delete.
+        if (!isConflict(error)) throw error;
+      }
+    },
+    async stderr(name, limitBytes, signal) {
+      return (await client.logs(name, { stream: 'stderr', limitBytes, signal }))?.content ?? '';
+    },
+  };
+}

@@ -1,0 +1,270 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
+import { type Route, route } from './agent-routes.js';
+import { isAuthorized } from './bearer-auth.js';
+import type { LogStream } from './log-tail.js';
+import type { ProcessSupervisor } from './supervisor.js';
+import { TaskConflictError, TaskStoreError } from './task-errors.js';
+import { taskNameProblem } from './task-name.js';
+import { TaskRequestError } from './wire-errors.js';
+import { desiredTasksFromWire, parseJsonBody, taskRequestFromWire } from './wire-request.js';
+import { toWireTask } from './wire-task.js';
+
+export interface TaskExecutorServerOptions {
+  readonly supervisor: ProcessSupervisor;
+  /** When set, every endpoint but `/health` needs `Authorization: Bearer <token>`. */
+  readonly authToken?: string | undefined;
+  /** Largest request body accepted; default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  readonly logger?: Logger;
+}
+
+/** Default and largest `limitBytes` of `GET /tasks/{name}/logs`. */
+export const defaultLogBytes = 64 * 1024;
+export const maxLogBytes = 1024 * 1024;
+
+interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The agent's HTTP API over a ProcessSupervisor, compatible with OpenSandbox's task-executor:
+ * `POST /tasks`, `GET|DELETE /tasks/{name}`, `POST /setTasks`, `GET /getTasks`, `GET /health`,
+ * plus `GET /tasks/{name}/logs`. Every answer is JSON; every refusal names the bad field.
+ */
+export class TaskExecutorServer {
+  readonly #server: Server;
+  readonly #supervisor: ProcessSupervisor;
+  readonly #token: string | undefined;
+  readonly #maxBodyBytes: number;
+  readonly #log: Logger;
+
+  constructor(options: TaskExecutorServerOptions) {
+    this.#supervisor = options.supervisor;
+    this.#token = options.authToken;
+    this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.#log = options.logger ?? noopLogger;
+    this.#server = createServer((request, response) => void this.#handle(request, response));
+    // The Go agent's read and write timeouts.
+    this.#server.requestTimeout = 30_000;
+  }
+
+  /** Starts listening; port 0 picks a free port. Resolves with the bound address. */
+  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.#server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /** Stops accepting requests and waits for the open ones to finish. */
+  async close(): Promise<void> {
+    this.#server.closeIdleConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://agent');
+    const reply = await this.#reply(request, url).catch((error: unknown) => this.#failure(error));
+    if (reply.status === 413) response.setHeader('Connection', 'close');
+    send(response, reply);
+    this.#log.debug(
+      { method: request.method, path: url.pathname, status: reply.status },
+      'request',
+    );
+  }
+
+  async #reply(request: IncomingMessage, url: URL): Promise<Reply> {
+    const target = route(request.method ?? 'GET', url.pathname);
+    const open = target.kind === 'health' || this.#token === undefined;
+    if (!open && !isAuthorized(request.headers.authorization, this.#token)) {
+      await consume(request, this.#maxBodyBytes, () => {});
+      return {
+        status: 401,
+        body: problem(401, 'Unauthorized', 'a valid bearer token is required'),
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      };
+    }
+    return this.#dispatch(target, request, url.searchParams);
+  }
+
+  async #dispatch(target: Route, request: IncomingMessage, query: URLSearchParams): Promise<Reply> {
+    const supervisor = this.#supervisor;
+    switch (target.kind) {
+      case 'health':
+        return { status: 200, body: { status: 'healthy' } };
+      case 'getTasks':
+        return { status: 200, body: supervisor.list().map(toWireTask) };
+      case 'createTask': {
+        const task = taskRequestFromWire(parseJsonBody(await this.#body(request)));
+        const { task: record, created } = await supervisor.create(task);
+        return { status: created ? 201 : 200, body: toWireTask(record) };
+      }
+      case 'setTasks': {
+        const desired = desiredTasksFromWire(parseJsonBody(await this.#body(request)));
+        return { status: 200, body: (await supervisor.sync(desired)).map(toWireTask) };
+      }
+      case 'getTask': {
+        const record = supervisor.get(validName(target.name));
+        return record
+          ? { status: 200, body: toWireTask(record) }
+          : { status: 404, body: problem(404, 'TaskNotFound', `task "${target.name}" not found`) };
+      }
+      case 'deleteTask': {
+        const uid = query.get('uid') ?? undefined;
+        await supervisor.delete(validName(target.name), uid === undefined ? {} : { uid });
+        return { status: 204 };
+      }
+      case 'taskLogs': {
+        const name = validName(target.name);
+        const stream = logStream(query.get('stream'));
+        const limit = logLimit(query.get('limitBytes'));
+        const tail = await supervisor.logs(name, stream, limit);
+        if (!tail) {
+          return { status: 404, body: problem(404, 'TaskNotFound', `task "${name}" not found`) };
+        }
+        return { status: 200, body: { name, stream, ...tail } };
+      }
+      case 'notFound':
+        return { status: 404, body: problem(404, 'NotFound', 'no such endpoint') };
+      case 'methodNotAllowed':
+        return {
+          status: 405,
+          body: problem(405, 'MethodNotAllowed', `use ${target.allow.join(' or ')}`),
+          headers: { Allow: target.allow.join(', ') },
+        };
+    }
+  }
+
+  /**
+   * The request body as text, refused past the size limit. An oversized body is still read
+   * (and dropped) up to a bound, so the client receives the 413 rather than a reset.
+   */
+  async #body(request: IncomingMessage): Promise<string> {
+    const limit = this.#maxBodyBytes;
+    const chunks: Buffer[] = [];
+    const size = await consume(request, limit, (chunk) => chunks.push(chunk));
+    if (size > limit) {
+      throw new TaskRequestError('RequestTooLarge', [
+        { path: 'body', message: `is larger than ${limit} bytes` },
+      ]);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  #failure(error: unknown): Reply {
+    if (error instanceof TaskRequestError) {
+      return {
+        status: error.statusCode,
+        body: fieldProblem(error.statusCode, error.reason, error.issues),
+      };
+    }
+    if (error instanceof ConfigurationError) {
+      return { status: 400, body: fieldProblem(400, 'InvalidRequest', error.issues) };
+    }
+    if (error instanceof TaskConflictError) {
+      return {
+        status: 409,
+        body: {
+          ...problem(409, error.reason, error.message),
+          field: 'name',
+          conflict: error.conflict,
+        },
+      };
+    }
+    const reason = error instanceof TaskStoreError ? error.reason : 'InternalError';
+    this.#log.error({ error: String(error) }, 'request failed');
+    return {
+      status: 500,
+      body: problem(
+        500,
+        reason,
+        error instanceof TaskStoreError ? error.message : 'internal error',
+      ),
+    };
+  }
+}
+
+function validName(name: string): string {
+  const message = taskNameProblem(name);
+  if (message) throw new ConfigurationError({ path: 'name', message });
+  return name;
+}
+
+function logStream(value: string | null): LogStream {
+  if (value === null || value === 'stdout' || value === 'stderr') return value ?? 'stdout';
+  throw new ConfigurationError({ path: 'stream', message: 'must be stdout or stderr' });
+}
+
+function logLimit(value: string | null): number {
+  if (value === null) return defaultLogBytes;
+  const limit = Number(value);
+  if (/^\d+$/.test(value) && limit >= 1 && limit <= maxLogBytes) return limit;
+  throw new ConfigurationError({
+    path: 'limitBytes',
+    message: `must be a whole number from 1 to ${maxLogBytes}`,
+  });
+}
+
+/**
+ * An error body: `code` (the status text) and `message` as the Go agent's ErrorResponse, plus
+ * `reason` to branch on and, for bad input, `field` and every `issues` entry.
+ */
+function problem(status: number, reason: string, message: string) {
+  return { code: STATUS_CODES[status] ?? 'Error', reason, message };
+}
+
+function fieldProblem(status: number, reason: string, issues: readonly FieldIssue[]) {
+  const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return { ...problem(status, reason, message), field: issues[0]?.path ?? '', issues };
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) response.setHeader(name, value);
+  if (reply.body === undefined) {
+    response.writeHead(reply.status).end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  response
+    .writeHead(reply.status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+    })
+    .end(text);
+}
+
+/**
+ * Reads a body, handing `keep` the chunks within `limit`, and returns its size. Past 16 times
+ * the limit the connection is cut instead.
+ */
+async function consume(
+  request: IncomingMessage,
+  limit: number,
+  keep: (chunk: Buffer) => void,
+): Promise<number> {
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size <= limit) keep(chunk as Buffer);
+    else if (size > 16 * limit) {
+      request.destroy();
+      break;
+    }
+  }
+  return size;
+}

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { ConfigurationError, type Logger } from '@roundhouse/core';
+import { type AgentConfig, isLoopback } from './agent-config.js';
+import { TaskExecutorServer } from './agent-server.js';
+import { tokenFromFile } from './bearer-auth.js';
+import { ProcessSupervisor } from './supervisor.js';
+
+export interface RunningAgent {
+  readonly host: string;
+  readonly port: number;
+  /** Stops serving and reconciling; tasks keep running and are re-adopted on the next start. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the agent for a configuration: recovers the data directory, then serves the API.
+ * Binding an address other machines can reach without a token gets a loud warning, because
+ * whoever reaches the API can run any command as the agent's user.
+ */
+export async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
+  const token = config.authTokenFile ? await readToken(config.authTokenFile) : undefined;
+  const supervisor = await ProcessSupervisor.open({
+    dataDir: config.dataDir,
+    reconcileIntervalMs: config.reconcileInterval,
+    gracePeriodMs: config.gracePeriod,
+    sidecarMode: config.enableSidecarMode,
+    mainContainerName: config.mainContainerName,
+    logger,
+  });
+  const server = new TaskExecutorServer({ supervisor, authToken: token, logger });
+  const { host, port } = await server.listen(config.listenAddr.host, config.listenAddr.port);
+  if (token === undefined && !isLoopback(config.listenAddr.host)) {
+    const { username, uid } = userInfo();
+    process.stderr.write(
+      `\n${'!'.repeat(78)}\n` +
+        `!! roundhouse-task-executor listens on ${host}:${port} WITHOUT AUTHENTICATION.\n` +
+        `!! Anyone who can reach it can run any command as ${username} (uid ${uid}).\n` +
+        '!! Set --auth-token-file (AUTH_TOKEN_FILE), or listen on 127.0.0.1.\n' +
+        `${'!'.repeat(78)}\n\n`,
+    );
+    logger.warn({ host, port }, 'listening without authentication on a non-loopback address');
+  }
+  logger.info(
+    {
+      host,
+      port,
+      dataDir: supervisor.dataDir,
+      sidecarMode: config.enableSidecarMode,
+      containerMode: config.enableContainerMode,
+      authentication: token !== undefined,
+    },
+    'listening',
+  );
+  return {
+    host,
+    port,
+    async stop() {
+      await server.close();
+      await supervisor.close();
+    },
+  };
+}
+
+async function readToken(path: string): Promise<string> {
+  let content: string;
+  try {
+    content = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError({
+      path: '--auth-token-file',
+      message: `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+  }
+  const token = tokenFromFile(content);
+  if (token === undefined) {
+    throw new ConfigurationError({ path: '--auth-token-file', message: `${path} is empty` });
+  }
+  return token;
+}

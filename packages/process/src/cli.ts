@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { ConfigurationError } from '@roundhouse/core';
+import { startAgent } from './agent.js';
+import { loadAgentConfig } from './agent-config.js';
+import { jsonLogger } from './json-logger.js';
+
+/**
+ * `roundhouse-task-executor`: the task-executor-compatible agent. Configuration from flags and
+ * environment variables (see docs/agent.md); SIGTERM or SIGINT stops it and leaves tasks
+ * running for the next start to re-adopt. Exit code 2 means bad configuration.
+ */
+const logger = jsonLogger('roundhouse-task-executor', { debug: process.env.LOG_LEVEL === 'debug' });
+try {
+  const agent = await startAgent(loadAgentConfig(process.argv.slice(2), process.env), logger);
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    await agent.stop();
+    logger.info({}, 'stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+} catch (error) {
+  if (!(error instanceof ConfigurationError)) throw error;
+  logger.error(
+    { reason: error.reason, issues: error.issues },
+    `bad configuration: ${error.message}`,
+  );
+  process.exit(2);
+}

@@ -1,0 +1,109 @@
+import {
+  ConfigurationError,
+  type Conventions,
+  type Dependencies,
+  executionMetadata,
+  executionResourceName,
+  parameterEnv,
+  parseTimeout,
+  toFieldIssues,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { z } from 'zod';
+import { ExecModeSchema, type TaskRequest, TaskRequestSchema } from './process-spec.js';
+
+const engineConfigPath = 'spec.workflowRef.engineConfig';
+
+/**
+ * `spec.workflowRef.engineConfig` of a `process` or `agent` execution. Every key is optional;
+ * unknown keys are refused, so a misspelt `comand` is an error rather than a silent default.
+ */
+export const ProcessEngineConfigSchema = z.strictObject({
+  /** The argv to run; default `[spec.workflowRef.executionBundle]`. */
+  command: z.array(z.string()).min(1, { error: 'must name the program to run' }).optional(),
+  /** Arguments after `command`. */
+  args: z.array(z.string()).optional(),
+  /** Absolute working directory; default the agent's (Local) or the main container's (Remote). */
+  workingDir: z.string().startsWith('/', { error: 'must be an absolute path' }).optional(),
+  /** Where the task runs on an agent in sidecar mode; default the agent's setting. */
+  execMode: ExecModeSchema.optional(),
+});
+
+export type ProcessEngineConfig = z.infer<typeof ProcessEngineConfigSchema>;
+
+export interface ExecutionTaskSettings {
+  readonly engine: string;
+  readonly conventions: Conventions;
+  /** Go duration used when `spec.executionConfig.timeout` is unset. */
+  readonly defaultTimeout?: string | undefined;
+}
+
+/** The task name of an execution: its `executionRef`, else the target's lock name. */
+export function executionTaskName(wfe: WorkflowExecution, conventions: Conventions): string {
+  return (
+    wfe.status?.executionRef?.name ??
+    executionResourceName(wfe.spec.targetResource, conventions.namePrefix)
+  );
+}
+
+/**
+ * The task that runs `wfe`: named for the target's lock, labelled with its owner, running
+ * `engineConfig.command` (default the execution bundle as an executable path) with the
+ * parameters in the environment (`TARGET_RESOURCE` first), and the execution's timeout in
+ * whole seconds. Pure; bad input throws ConfigurationError naming each field. Things the
+ * engine cannot honour are returned as warnings.
+ */
+export function executionTask(
+  wfe: WorkflowExecution,
+  dependencies: Dependencies | undefined,
+  settings: ExecutionTaskSettings,
+): { task: TaskRequest; warnings: string[] } {
+  const { engine, conventions } = settings;
+  const config = parseEngineConfig(wfe);
+  if (dependencies?.secrets?.length || dependencies?.configMaps?.length) {
+    throw new ConfigurationError({
+      path: 'spec.dependencies',
+      message: `the ${engine} engine cannot mount Secrets or ConfigMaps; use the job or tekton engine`,
+    });
+  }
+  const timeout = wfe.spec.executionConfig?.timeout
+    ? timeoutSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
+    : settings.defaultTimeout
+      ? timeoutSeconds(settings.defaultTimeout, 'defaultTimeout')
+      : undefined;
+  const request = {
+    name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
+    labels: { ...executionMetadata(wfe, engine, conventions).labels },
+    process: {
+      command: config.command ?? [wfe.spec.workflowRef.executionBundle],
+      ...(config.args?.length ? { args: config.args } : {}),
+      env: parameterEnv(wfe.spec.targetResource, wfe.spec.parameters).map((e) => ({ ...e })),
+      ...(config.workingDir ? { workingDir: config.workingDir } : {}),
+      ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
+      ...(config.execMode ? { execMode: config.execMode } : {}),
+    },
+  };
+  const parsed = TaskRequestSchema.safeParse(request);
+  if (!parsed.success) throw new ConfigurationError(toFieldIssues(parsed.error, engineConfigPath));
+  const warnings = [
+    ...(wfe.spec.executionConfig?.serviceAccountName
+      ? [
+          `spec.executionConfig.serviceAccountName is ignored: the ${engine} engine runs tasks as the agent's user`,
+        ]
+      : []),
+    ...(wfe.spec.workflowRef.executionBundleDigest && !config.command
+      ? [`spec.workflowRef.executionBundleDigest is not checked by the ${engine} engine`]
+      : []),
+  ];
+  return { task: parsed.data, warnings };
+}
+
+function parseEngineConfig(wfe: WorkflowExecution): ProcessEngineConfig {
+  const result = ProcessEngineConfigSchema.safeParse(wfe.spec.workflowRef.engineConfig ?? {});
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath));
+  return result.data;
+}
+
+function timeoutSeconds(value: string, path: string): number {
+  return Math.ceil(parseTimeout(value, path) / 1000);
+}

@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { access, constants, stat } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import type { ExecMode } from './process-spec.js';
+import type { ProcessTable } from './process-table.js';
+import { type LaunchTarget, launchPlan } from './shim.js';
+import { taskEnvironment } from './task-environment.js';
+import { StartFailedError } from './task-errors.js';
+import type { ProcessIdentity, TaskRecord } from './task-record.js';
+import type { TaskStore } from './task-store.js';
+
+/** The environment variable that marks the main container's processes (OpenSandbox's). */
+export const mainContainerVariable = 'SANDBOX_MAIN_CONTAINER';
+
+export interface LaunchSettings {
+  /** The POSIX shell that runs the shim. */
+  readonly shell: string;
+  /** nsenter for Remote tasks; a bare name is looked up on the agent's PATH. */
+  readonly nsenter: string;
+  readonly mainContainerName: string;
+  /** Where a task without `execMode` runs. */
+  readonly defaultMode: ExecMode;
+  /** The environment Local tasks start from. */
+  readonly environment: Readonly<Record<string, string | undefined>>;
+}
+
+/** A shim that is running and waiting for permission to start the command. */
+export interface Launched {
+  readonly identity: ProcessIdentity;
+  /** Lets the command run; call once `identity` is durable. */
+  release(): void;
+  /** Makes the shim exit without running the command. */
+  abort(): void;
+}
+
+/** Starts shims: resolves where a task runs, its environment and argv, and spawns. */
+export class ProcessLauncher {
+  constructor(
+    private readonly store: TaskStore,
+    private readonly table: ProcessTable,
+    private readonly settings: LaunchSettings,
+  ) {}
+
+  /**
+   * Spawns the task's shim in its own session and process group, with stdout and stderr
+   * appended to the task's log files. `onExit` is called when the shim exits, while this
+   * agent is its parent. Throws StartFailedError when the task cannot be started.
+   */
+  async launch(record: TaskRecord, onExit: () => void): Promise<Launched> {
+    const { process: spec, name } = record;
+    const mode = spec.execMode ?? this.settings.defaultMode;
+    const { target, environment } =
+      mode === 'Remote'
+        ? await this.#remote()
+        : {
+            target: { mode } as LaunchTarget,
+            environment: Object.entries(this.settings.environment),
+          };
+    if (mode === 'Local' && spec.workingDir !== undefined) await requireDirectory(spec.workingDir);
+    const plan = launchPlan({
+      shell: this.settings.shell,
+      exitFile: this.store.exitFile(name),
+      argv: [...spec.command, ...(spec.args ?? [])],
+      target,
+      workingDir: spec.workingDir,
+    });
+    const logs = await this.store.openLogs(name);
+    let child: ChildProcess;
+    try {
+      child = spawn(plan.file, plan.args, {
+        // A Remote task's directory is set by nsenter inside the main container.
+        cwd: mode === 'Local' && spec.workingDir ? spec.workingDir : this.store.directory(name),
+        env: taskEnvironment(environment, spec.env),
+        detached: true,
+        stdio: ['pipe', logs.stdout.fd, logs.stderr.fd],
+      });
+    } finally {
+      await Promise.all([logs.stdout.close(), logs.stderr.close()]);
+    }
+    if (child.pid === undefined) {
+      const [error] = (await once(child, 'error')) as [NodeJS.ErrnoException];
+      throw new StartFailedError(`could not start ${plan.file}: ${error.code ?? error.message}`);
+    }
+    const { pid, stdin } = child;
+    // The shim may exit before reading stdin (abort); a write to it then fails with EPIPE.
+    stdin?.on('error', () => {});
+    child.on('exit', onExit);
+    child.unref();
+    const identity = await this.table.identify(pid);
+    if (!identity) {
+      stdin?.end();
+      throw new StartFailedError(`the shim (pid ${pid}) exited before it could be recorded`);
+    }
+    return {
+      identity,
+      release: () => stdin?.end('go\n'),
+      abort: () => stdin?.end(),
+    };
+  }
+
+  async #remote(): Promise<{ target: LaunchTarget; environment: [string, string][] }> {
+    const { mainContainerName } = this.settings;
+    const targetPid = await this.table.findByEnvironment(
+      mainContainerVariable,
+      mainContainerName,
+      new Set([process.pid]),
+    );
+    if (targetPid === undefined) {
+      throw new StartFailedError(
+        `sidecar mode: no process has ${mainContainerVariable}=${mainContainerName} in its ` +
+          'environment; the main container must set it and share its process namespace with ' +
+          'the agent (shareProcessNamespace: true)',
+      );
+    }
+    const environment = await this.table.environment(targetPid);
+    if (!environment) {
+      throw new StartFailedError(
+        `sidecar mode: cannot read the environment of the main container's process ${targetPid}`,
+      );
+    }
+    const nsenter = await findExecutable(this.settings.nsenter, this.settings.environment.PATH);
+    return { target: { mode: 'Remote', nsenter, targetPid }, environment };
+  }
+}
+
+async function requireDirectory(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new StartFailedError(`workingDir ${path} does not exist or is not a directory`);
+  }
+}
+
+/** `name` itself when it is a path, else the first executable of that name on `path`. */
+async function findExecutable(name: string, path: string | undefined): Promise<string> {
+  const candidates = name.includes('/')
+    ? [name]
+    : (path ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, name));
+  for (const candidate of candidates) {
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  throw new StartFailedError(`sidecar mode needs ${name}, which was not found`);
+}

@@ -1,0 +1,57 @@
+import { type Conventions, roundhouseConventions } from '@roundhouse/core';
+import type { ProcessSupervisor } from './supervisor.js';
+import { TaskBackedExecutor, type TaskBackend } from './task-backed-executor.js';
+import { TaskConflictError } from './task-errors.js';
+import { snapshotFromRecord } from './task-snapshot.js';
+
+export interface ProcessExecutorOptions {
+  /** Owner labels and the lock's name prefix; default `roundhouseConventions`. */
+  readonly conventions?: Conventions;
+  /** Registry key; default `process`. */
+  readonly engine?: string;
+  /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
+  readonly defaultTimeout?: string;
+}
+
+/**
+ * The `process` engine: runs each execution as a local process under a ProcessSupervisor in
+ * this process, so a WorkflowExecution runs with no cluster at all. The data directory is the
+ * lock's scope; the execution namespace is not used.
+ */
+export class ProcessExecutor extends TaskBackedExecutor {
+  constructor(supervisor: ProcessSupervisor, options: ProcessExecutorOptions = {}) {
+    super(supervisorBackend(supervisor), {
+      engine: options.engine ?? 'process',
+      conventions: options.conventions ?? roundhouseConventions,
+      defaultTimeout: options.defaultTimeout,
+    });
+  }
+}
+
+function supervisorBackend(supervisor: ProcessSupervisor): TaskBackend {
+  return {
+    async create(task) {
+      try {
+        return (await supervisor.create(task)).created ? 'created' : 'exists';
+      } catch (error) {
+        if (error instanceof TaskConflictError) return 'conflict';
+        throw error;
+      }
+    },
+    async get(name) {
+      const record = supervisor.get(name);
+      return record ? snapshotFromRecord(record) : undefined;
+    },
+    async delete(name, uid) {
+      try {
+        await supervisor.delete(name, uid === undefined ? {} : { uid });
+      } catch (error) {
+        // Another task took the name since it was read: not this execution's to delete.
+        if (!(error instanceof TaskConflictError)) throw error;
+      }
+    },
+    async stderr(name, limitBytes) {
+      return (await supervisor.logs(name, 'stderr', limitBytes))?.content ?? '';
+    },
+  };
+}

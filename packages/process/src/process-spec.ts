@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { TaskLabelsSchema } from './labels.js';
+import { TaskNameSchema } from './task-name.js';
+
+// The kernel passes arguments and environment as C strings: a NUL would silently cut them.
+const argument = z.string().refine((s) => !s.includes('\0'), { error: 'must not contain NUL' });
+
+export const EnvVarSchema = z.object({
+  name: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .regex(/^[^=\0]+$/, { error: 'must not contain "=" or NUL' }),
+  value: argument.optional(),
+});
+
+/**
+ * Where a task runs: `Local` in the agent's own namespaces, `Remote` inside the main
+ * container's PID and mount namespaces (sidecar mode, through nsenter). The agent's default is
+ * `Remote` when sidecar mode is on.
+ */
+export const ExecModeSchema = z.enum(['Local', 'Remote']);
+
+/** Upper bound for `timeoutSeconds`: about 68 years, and still an int32 as Go clients send it. */
+const maxTimeoutSeconds = 2 ** 31 - 1;
+
+/**
+ * A process task, as OpenSandbox's task-executor takes it (`process` of its Task). There is no
+ * shell unless `command` names one: `command` and `args` are the argv. Unknown keys are
+ * ignored, as the Go agent ignores them; lifecycle hooks are refused rather than ignored, since
+ * dropping a hook silently would change what the task does.
+ */
+export const ProcessSpecSchema = z.object({
+  command: z
+    .array(argument, { error: 'must be an array of strings' })
+    .min(1, { error: 'must name the program to run' })
+    .refine((command) => command[0] !== '', { error: 'the program name must not be empty' }),
+  args: z.array(argument, { error: 'must be an array of strings' }).optional(),
+  env: z.array(EnvVarSchema).max(4096).optional(),
+  workingDir: z
+    .string()
+    .startsWith('/', { error: 'must be an absolute path' })
+    .refine((s) => !s.includes('\0'), { error: 'must not contain NUL' })
+    .optional(),
+  timeoutSeconds: z
+    .int({ error: 'must be a whole number of seconds' })
+    .positive({ error: 'must be positive' })
+    .max(maxTimeoutSeconds)
+    .optional(),
+  execMode: ExecModeSchema.optional(),
+  lifecycle: z
+    .null({ error: 'lifecycle hooks (preStart, postStop) are not supported by this agent' })
+    .optional(),
+});
+
+export type ProcessSpec = z.infer<typeof ProcessSpecSchema>;
+export type ExecMode = z.infer<typeof ExecModeSchema>;
+
+/** What a client asks the supervisor to run: a name, a process and optional labels. */
+export const TaskRequestSchema = z.object({
+  name: TaskNameSchema,
+  process: ProcessSpecSchema,
+  labels: TaskLabelsSchema.optional(),
+});
+
+export type TaskRequest = z.infer<typeof TaskRequestSchema>;
+
+/**
+ * The request in one canonical form: fixed key order, empty lists and nulls dropped, labels
+ * sorted. Two requests mean the same task exactly when their canonical forms are equal, which
+ * is how a repeated create is told from a conflicting one.
+ */
+export function canonicalRequest(request: TaskRequest): TaskRequest {
+  const p = request.process;
+  const process: ProcessSpec = {
+    command: [...p.command],
+    ...(p.args?.length ? { args: [...p.args] } : {}),
+    ...(p.env?.length ? { env: p.env.map((e) => ({ name: e.name, value: e.value ?? '' })) } : {}),
+    ...(p.workingDir !== undefined ? { workingDir: p.workingDir } : {}),
+    ...(p.timeoutSeconds !== undefined ? { timeoutSeconds: p.timeoutSeconds } : {}),
+    ...(p.execMode !== undefined ? { execMode: p.execMode } : {}),
+  };
+  const labels = Object.entries(request.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return {
+    name: request.name,
+    process,
+    ...(labels.length ? { labels: Object.fromEntries(labels) } : {}),
+  };
+}
+
+/** Whether two requests describe the same task. */
+export function sameRequest(a: TaskRequest, b: TaskRequest): boolean {
+  return JSON.stringify(canonicalRequest(a)) === JSON.stringify(canonicalRequest(b));
+}

@@ -1,0 +1,115 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isLiveState, type ProcStat, parseEnviron, parseProcStat } from './proc-stat.js';
+import type { ProcessIdentity } from './task-record.js';
+
+/**
+ * What the supervisor asks of the kernel about processes, read from procfs. `procRoot` lets
+ * tests point it elsewhere; everything else is Linux's `/proc`.
+ */
+export class ProcessTable {
+  #bootId: string | undefined;
+
+  constructor(private readonly procRoot = '/proc') {}
+
+  /** The current boot's id; start times in clock ticks are only comparable within one boot. */
+  async bootId(): Promise<string> {
+    this.#bootId ??= (
+      await readFile(join(this.procRoot, 'sys/kernel/random/boot_id'), 'utf8')
+    ).trim();
+    return this.#bootId;
+  }
+
+  async stat(pid: number): Promise<ProcStat | undefined> {
+    try {
+      return parseProcStat(await readFile(join(this.procRoot, String(pid), 'stat'), 'utf8'));
+    } catch {
+      // The process is gone (ENOENT, or ESRCH while it exits).
+      return undefined;
+    }
+  }
+
+  /** The identity to record for a process that is running now. */
+  async identify(pid: number): Promise<ProcessIdentity | undefined> {
+    const stat = await this.stat(pid);
+    if (!stat || !isLiveState(stat.state)) return undefined;
+    return { pid, startTicks: stat.startTicks, bootId: await this.bootId() };
+  }
+
+  /**
+   * Whether the process recorded in `identity` is still running: same boot, same pid, same
+   * start time, and not a zombie (an orphaned shim's zombie may never be reaped when PID 1
+   * does not reap).
+   */
+  async isAlive(identity: ProcessIdentity): Promise<boolean> {
+    if (identity.bootId !== (await this.bootId())) return false;
+    const stat = await this.stat(identity.pid);
+    return stat !== undefined && stat.startTicks === identity.startTicks && isLiveState(stat.state);
+  }
+
+  /** Pids of the live (non-zombie) members of a process group. */
+  async groupMembers(processGroup: number): Promise<number[]> {
+    const pids = (await readdir(this.procRoot)).filter((entry) => /^\d+$/.test(entry));
+    const stats = await Promise.all(pids.map((pid) => this.stat(Number(pid))));
+    return stats
+      .filter((s) => s !== undefined && s.processGroup === processGroup && isLiveState(s.state))
+      .map((s) => (s as ProcStat).pid);
+  }
+
+  /**
+   * The live members of the group a shim led. A pid is not reused while its number is still a
+   * process group's id, so when the pid now belongs to a different process (or another boot),
+   * the shim's group ended long ago and whoever holds that group id now is someone else's.
+   */
+  async ownGroupMembers(identity: ProcessIdentity): Promise<number[]> {
+    if (identity.bootId !== (await this.bootId())) return [];
+    const leader = await this.stat(identity.pid);
+    if (leader && leader.startTicks !== identity.startTicks) return [];
+    return this.groupMembers(identity.pid);
+  }
+
+  /**
+   * The process that carries `name=value` in its environment and started first (a container's
+   * first process), ignoring `exclude`; undefined when there is none.
+   */
+  async findByEnvironment(
+    name: string,
+    value: string,
+    exclude: ReadonlySet<number>,
+  ): Promise<number | undefined> {
+    const pids = (await readdir(this.procRoot))
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number)
+      .filter((pid) => !exclude.has(pid));
+    let best: { pid: number; ticks: bigint } | undefined;
+    for (const pid of pids) {
+      const environ = await this.environment(pid);
+      if (!environ?.some(([k, v]) => k === name && v === value)) continue;
+      const stat = await this.stat(pid);
+      if (!stat || !isLiveState(stat.state)) continue;
+      const ticks = BigInt(stat.startTicks);
+      if (!best || ticks < best.ticks) best = { pid, ticks };
+    }
+    return best?.pid;
+  }
+
+  /** A process's environment, or undefined when it cannot be read (gone, or not ours to read). */
+  async environment(pid: number): Promise<[string, string][] | undefined> {
+    try {
+      return parseEnviron(await readFile(join(this.procRoot, String(pid), 'environ'), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Sends `signal` to every process of a group; false when the group has no process left. */
+  signalGroup(processGroup: number, signal: NodeJS.Signals): boolean {
+    try {
+      process.kill(-processGroup, signal);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The shim: a few lines of POSIX sh that supervise one task independently of the agent, so a
+ * task's exit status is captured even when the agent is not running when it ends.
+ *
+ * 1. It waits for one line, `go`, on stdin. The agent sends it only after the shim's pid and
+ *    start time are durably recorded; if the agent dies first, stdin reaches EOF and the shim
+ *    exits without running anything. A command therefore never runs unrecorded.
+ * 2. It runs the command (its arguments, never a string: no quoting, no injection) with stdin
+ *    from /dev/null, in the shim's own process group.
+ * 3. SIGTERM to the group reaches the command directly; the shim's trap only keeps the shim
+ *    alive, and the loop re-waits, because `wait` returns early when a trapped signal arrives.
+ * 4. It writes the exit status and a newline in one write(2), so a reader sees the whole
+ *    status or an empty file, never a partial number.
+ *
+ * Arguments: `$1` is the exit file, the rest is the argv to run.
+ */
+export const shimScript = [
+  'exit_file=$1; shift',
+  'IFS= read -r go || exit 0',
+  '[ "$go" = go ] || exit 0',
+  "trap ':' TERM",
+  '"$@" </dev/null &',
+  'child=$!',
+  'while :; do',
+  '  wait "$child"; code=$?',
+  '  kill -0 "$child" 2>/dev/null || break',
+  'done',
+  `printf '%s\\n' "$code" >"$exit_file"`,
+  'exit "$code"',
+].join('\n');
+
+/** `$0` of the shim, which is how it shows up in `ps`. */
+export const shimName = 'roundhouse-shim';
+
+export interface LaunchPlan {
+  /** Executable and arguments to spawn. */
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * How to run a task's argv: through the shim, and for `Remote` through nsenter into the main
+ * container's PID and mount namespaces. nsenter runs *inside* the shim, so the shim (and the
+ * exit file it writes) stays in the agent's namespaces where the data directory is. With
+ * `--pid`, nsenter forks the command into the target namespace and exits with its status.
+ */
+export type LaunchTarget =
+  | { readonly mode: 'Local' }
+  | { readonly mode: 'Remote'; readonly nsenter: string; readonly targetPid: number };
+
+export function launchPlan(options: {
+  readonly shell: string;
+  readonly exitFile: string;
+  readonly argv: readonly string[];
+  readonly target: LaunchTarget;
+  readonly workingDir?: string | undefined;
+}): LaunchPlan {
+  const { shell, exitFile, argv, target, workingDir } = options;
+  const command =
+    target.mode === 'Remote'
+      ? [
+          target.nsenter,
+          `--target=${target.targetPid}`,
+          '--pid',
+          '--mount',
+          // Without a directory, --wd takes the target process's working directory.
+          workingDir === undefined ? '--wd' : `--wd=${workingDir}`,
+          '--',
+          ...argv,
+        ]
+      : [...argv];
+  return { file: shell, args: ['-c', shimScript, shimName, exitFile, ...command] };
+}
+
+/** Parses the exit file: a decimal status and a newline; anything else is not (yet) a status. */
+export function parseExitFile(content: string): number | undefined {
+  return /^\d{1,3}\n$/.test(content) ? Number(content.trim()) : undefined;
+}

@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigurationError, type Logger, noopLogger, toFieldIssues } from '@roundhouse/core';
+import { z } from 'zod';
+import { type Launched, ProcessLauncher } from './launcher.js';
+import type { LogStream, LogTail } from './log-tail.js';
+import { sameRequest, type TaskRequest, TaskRequestSchema } from './process-spec.js';
+import { ProcessTable } from './process-table.js';
+import { StartFailedError, TaskConflictError } from './task-errors.js';
+import {
+  beginStop,
+  killDue,
+  killed,
+  newRecord,
+  observe,
+  removable,
+  started,
+  startFailed,
+  timeoutDue,
+} from './task-lifecycle.js';
+import type { ProcessIdentity, TaskRecord } from './task-record.js';
+import { TaskStore } from './task-store.js';
+
+export interface ProcessSupervisorOptions {
+  /** Where task records and logs live; created if missing. One supervisor per directory. */
+  readonly dataDir: string;
+  /** How often every task is looked at (exits, timeouts, stops); default 500 ms. */
+  readonly reconcileIntervalMs?: number;
+  /** Between SIGTERM and SIGKILL when a task is stopped; default 10 s. */
+  readonly gracePeriodMs?: number;
+  /** Run tasks without `execMode` inside the main container's namespaces; default false. */
+  readonly sidecarMode?: boolean;
+  /** `SANDBOX_MAIN_CONTAINER` value that marks the main container's process; default `main`. */
+  readonly mainContainerName?: string;
+  /** The environment Local tasks start from; default this process's. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  readonly logger?: Logger;
+  /** procfs mount point; default `/proc`. */
+  readonly procRoot?: string;
+  /** Shell for the shim; default `/bin/sh`. */
+  readonly shell?: string;
+  /** nsenter for Remote tasks; default `nsenter` on PATH. */
+  readonly nsenter?: string;
+}
+
+const DesiredSchema = z.array(TaskRequestSchema).superRefine((tasks, context) => {
+  const seen = new Set<string>();
+  tasks.forEach((task, index) => {
+    if (seen.has(task.name)) {
+      context.addIssue({ code: 'custom', path: [index, 'name'], message: 'appears twice' });
+    }
+    seen.add(task.name);
+  });
+});
+
+/**
+ * Runs tasks as local processes and keeps their state in the data directory, so a restarted
+ * supervisor re-adopts what still runs and reports what ended with its true exit code.
+ *
+ * A task's command runs at most once: it starts only after its shim's identity is durable,
+ * and a task whose outcome cannot be known after a restart is reported `Unknown`, never
+ * re-run. Operations on one name are serialized; different names proceed concurrently.
+ */
+export class ProcessSupervisor {
+  readonly #store: TaskStore;
+  readonly #table: ProcessTable;
+  readonly #launcher: ProcessLauncher;
+  readonly #log: Logger;
+  readonly #intervalMs: number;
+  readonly #graceMs: number;
+  readonly #tasks = new Map<string, TaskRecord>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  private constructor(options: ProcessSupervisorOptions) {
+    this.#store = new TaskStore(options.dataDir);
+    this.#table = new ProcessTable(options.procRoot);
+    this.#log = options.logger ?? noopLogger;
+    this.#intervalMs = options.reconcileIntervalMs ?? 500;
+    this.#graceMs = options.gracePeriodMs ?? 10_000;
+    this.#launcher = new ProcessLauncher(this.#store, this.#table, {
+      shell: options.shell ?? '/bin/sh',
+      nsenter: options.nsenter ?? 'nsenter',
+      mainContainerName: options.mainContainerName ?? 'main',
+      defaultMode: options.sidecarMode ? 'Remote' : 'Local',
+      environment: options.environment ?? process.env,
+    });
+  }
+
+  /** Opens the data directory, recovers every task in it and starts the reconcile loop. */
+  static async open(options: ProcessSupervisorOptions): Promise<ProcessSupervisor> {
+    const supervisor = new ProcessSupervisor(options);
+    await supervisor.#recover();
+    supervisor.#schedule();
+    return supervisor;
+  }
+
+  get dataDir(): string {
+    return this.#store.dataDir;
+  }
+
+  /**
+   * Creates and starts a task. The same request again returns the existing task
+   * (`created: false`); a different one for a taken name throws TaskConflictError. Invalid
+   * input throws ConfigurationError naming each field, before anything is written.
+   */
+  async create(request: TaskRequest): Promise<{ task: TaskRecord; created: boolean }> {
+    const parsed = parse(TaskRequestSchema, request, '');
+    return this.#withLock(parsed.name, () => this.#create(parsed, true));
+  }
+
+  get(name: string): TaskRecord | undefined {
+    return this.#tasks.get(name);
+  }
+
+  list(): TaskRecord[] {
+    return [...this.#tasks.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /**
+   * Stops a task gracefully (SIGTERM to its process group, SIGKILL after the grace period)
+   * and removes it once no process of its group is left. Returns once the deletion is durable
+   * and the stop has begun; `get` returns the task, with `deletionTimestamp`, until it is gone.
+   * Unknown names are fine. With `uid`, only the task with that uid is deleted.
+   */
+  async delete(name: string, options: { uid?: string } = {}): Promise<void> {
+    this.#store.directory(name);
+    await this.#withLock(name, async () => {
+      const record = this.#tasks.get(name);
+      if (!record || record.deletionTimestamp) return;
+      if (options.uid !== undefined && options.uid !== record.uid) {
+        throw new TaskConflictError(name, 'UidMismatch');
+      }
+      await this.#save({ ...record, deletionTimestamp: new Date().toISOString() });
+    });
+    await this.reconcile(name);
+  }
+
+  /**
+   * Makes the task set match `desired` by name: deletes the tasks not in it, creates the ones
+   * that do not exist, and leaves existing names untouched even when their spec differs.
+   * Validates the whole set before changing anything. Returns every task afterwards,
+   * including those still being deleted.
+   */
+  async sync(desired: readonly TaskRequest[]): Promise<TaskRecord[]> {
+    const tasks = parse(DesiredSchema, desired, '');
+    const names = new Set(tasks.map((t) => t.name));
+    const stale = [...this.#tasks.keys()].filter((name) => !names.has(name));
+    await Promise.all(stale.map((name) => this.delete(name)));
+    await Promise.all(
+      tasks.map((task) => this.#withLock(task.name, () => this.#create(task, false))),
+    );
+    return this.list();
+  }
+
+  /** The tail of a task's stdout or stderr, or undefined for an unknown task. */
+  async logs(name: string, stream: LogStream, limitBytes: number): Promise<LogTail | undefined> {
+    if (!this.#tasks.has(name)) return undefined;
+    return this.#store.tail(name, stream, limitBytes);
+  }
+
+  /** Looks at one task now, or at every task: exits, timeouts, stops and removals. */
+  async reconcile(name?: string): Promise<void> {
+    const names = name === undefined ? [...this.#tasks.keys()] : [name];
+    await Promise.all(
+      names.map((n) =>
+        this.#withLock(n, () => this.#reconcile(n)).catch((error: unknown) =>
+          this.#log.error({ task: n, error: String(error) }, 'reconciling a task failed'),
+        ),
+      ),
+    );
+  }
+
+  /** Stops the reconcile loop. Tasks keep running; a new supervisor re-adopts them. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await Promise.allSettled([...this.#locks.values()]);
+  }
+
+  async #create(request: TaskRequest, compare: boolean) {
+    const existing = this.#tasks.get(request.name);
+    if (existing) {
+      if (!compare) return { task: existing, created: false };
+      if (existing.deletionTimestamp) throw new TaskConflictError(request.name, 'BeingDeleted');
+      if (!sameRequest(existing, request)) {
+        throw new TaskConflictError(request.name, 'DifferentSpec');
+      }
+      return { task: existing, created: false };
+    }
+    if (!(await this.#store.createDirectory(request.name))) {
+      throw new TaskConflictError(request.name, 'UnreadableRecord');
+    }
+    const record = newRecord(request, randomUUID(), new Date());
+    try {
+      await this.#store.write(record);
+    } catch (error) {
+      await this.#store.remove(request.name).catch(() => {});
+      throw error;
+    }
+    this.#tasks.set(record.name, record);
+    await this.#start(record);
+    return { task: this.#tasks.get(record.name) as TaskRecord, created: true };
+  }
+
+  /** Starts a Pending task: the shim is recorded before it may run the command. */
+  async #start(record: TaskRecord): Promise<void> {
+    let launched: Launched;
+    try {
+      launched = await this.#launcher.launch(record, () => void this.reconcile(record.name));
+    } catch (error) {
+      if (!(error instanceof StartFailedError)) throw error;
+      this.#log.warn({ task: record.name, error: error.message }, 'task could not be started');
+      await this.#save(startFailed(record, error.message, new Date()));
+      return;
+    }
+    try {
+      await this.#save(started(record, launched.identity, new Date()));
+    } catch (error) {
+      // Still Pending on disk and in memory: the command never ran, the next pass retries.
+      launched.abort();
+      throw error;
+    }
+    launched.release();
+    this.#log.info({ task: record.name, pid: launched.identity.pid }, 'task started');
+  }
+
+  async #reconcile(name: string): Promise<void> {
+    const before = this.#tasks.get(name);
+    if (!before) return;
+    let record = before;
+    const now = new Date();
+    if (record.state === 'Pending' && !record.deletionTimestamp) {
+      if (!this.#closed) await this.#start(record);
+      return;
+    }
+    const runtime = record.runtime;
+    if (record.state === 'Running' && runtime) {
+      let exit = await this.#store.readExit(name);
+      const shimAlive = exit === undefined && (await this.#table.isAlive(runtime));
+      // The shim may have written its status between the two reads.
+      if (!exit && !shimAlive) exit = await this.#store.readExit(name);
+      record = observe(record, { exit, shimAlive });
+    }
+    if (timeoutDue(record, now)) record = beginStop(record, 'Timeout', now);
+    const groupAlive = await this.#groupAlive(record, runtime);
+    if (record.deletionTimestamp && groupAlive) record = beginStop(record, 'Deleted', now);
+    const terminate = record.stop !== undefined && before.stop === undefined;
+    const kill = killDue(record, groupAlive, now, this.#graceMs);
+    if (kill) record = killed(record, now);
+    if (record !== before) await this.#save(record);
+    // Signals go out only once the decision to send them is durable.
+    if (runtime && terminate) this.#signal(record, runtime, 'SIGTERM');
+    if (runtime && kill) this.#signal(record, runtime, 'SIGKILL');
+    if (removable(record, groupAlive)) {
+      await this.#store.remove(name);
+      this.#tasks.delete(name);
+      this.#log.info({ task: name }, 'task removed');
+    } else if (record.state !== before.state) {
+      this.#log.info({ task: name, state: record.state }, 'task state changed');
+    }
+  }
+
+  /**
+   * Whether any process of the task's group is alive. Only asked when it matters (a stop or a
+   * deletion): it scans procfs. A live shim answers it without a scan.
+   */
+  async #groupAlive(record: TaskRecord, runtime: ProcessIdentity | undefined): Promise<boolean> {
+    if (!runtime || (!record.stop && !record.deletionTimestamp)) return false;
+    if (record.state === 'Running') return true;
+    return (await this.#table.ownGroupMembers(runtime)).length > 0;
+  }
+
+  #signal(record: TaskRecord, runtime: ProcessIdentity, signal: NodeJS.Signals): void {
+    const delivered = this.#table.signalGroup(runtime.pid, signal);
+    this.#log.info({ task: record.name, signal, delivered }, 'signalled task process group');
+  }
+
+  async #save(record: TaskRecord): Promise<void> {
+    await this.#store.write(record);
+    this.#tasks.set(record.name, record);
+  }
+
+  async #recover(): Promise<void> {
+    await this.#store.init();
+    for (const name of await this.#store.list()) {
+      const stored = await this.#store.read(name);
+      if (stored.kind === 'record') {
+        this.#tasks.set(name, stored.record);
+      } else if (stored.kind === 'missing') {
+        // A create stopped before its first record: nothing was started, nothing to keep.
+        await this.#store.remove(name);
+      } else {
+        this.#log.warn({ task: name }, 'skipping a task directory without a readable record');
+      }
+    }
+    this.#log.info({ tasks: this.#tasks.size, dataDir: this.dataDir }, 'recovered tasks');
+    await this.reconcile();
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    this.#timer = setTimeout(async () => {
+      await this.reconcile();
+      this.#schedule();
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Runs `task` after every earlier operation on `name` has settled. */
+  async #withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(name) ?? Promise.resolve();
+    const current = previous.then(task, task);
+    const settled = current.then(
+      () => {},
+      () => {},
+    );
+    this.#locks.set(name, settled);
+    try {
+      return await current;
+    } finally {
+      if (this.#locks.get(name) === settled) this.#locks.delete(name);
+    }
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, prefix: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, prefix));
+  return result.data;
+}

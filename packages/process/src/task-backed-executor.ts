@@ -1,0 +1,125 @@
+import {
+  type Conventions,
+  type CreateOptions,
+  type CreateResult,
+  type ExecutionResult,
+  type Executor,
+  isOwnedBy,
+  type OperationOptions,
+  ownerFromLabels,
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  throwIfAborted,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { executionTask, executionTaskName } from './execution-task.js';
+import type { TaskRequest } from './process-spec.js';
+import { executionResult, stderrQuoteBytes } from './task-result.js';
+import type { TaskSnapshot } from './task-snapshot.js';
+
+/** Where an engine's tasks live: a supervisor in this process, or an agent over HTTP. */
+export interface TaskBackend {
+  /** Creates the task; `conflict` when the name is taken by a different task. */
+  create(task: TaskRequest, signal?: AbortSignal): Promise<'created' | 'exists' | 'conflict'>;
+  get(name: string, signal?: AbortSignal): Promise<TaskSnapshot | undefined>;
+  /** Deletes the task with this name and uid; a task of another uid is left alone. */
+  delete(name: string, uid: string | undefined, signal?: AbortSignal): Promise<void>;
+  /** The end of the task's stderr, to quote in a failure. */
+  stderr(name: string, limitBytes: number, signal?: AbortSignal): Promise<string>;
+}
+
+export interface TaskBackedExecutorSettings {
+  readonly engine: string;
+  readonly conventions: Conventions;
+  readonly defaultTimeout?: string | undefined;
+}
+
+/**
+ * The Executor contract over tasks, shared by the `process` and `agent` engines. The task is
+ * named for the target's lock and carries its owner's labels, so a retried create adopts this
+ * execution's task, another execution's task is never adopted, read or deleted, and a busy
+ * target is reported as ResourceLocked (running) or PreviousExecutionNotCleaned (finished or
+ * being deleted). There is no watch: controllers poll `getStatus`.
+ */
+export class TaskBackedExecutor implements Executor {
+  readonly engine: string;
+  readonly #backend: TaskBackend;
+  readonly #settings: TaskBackedExecutorSettings;
+
+  constructor(backend: TaskBackend, settings: TaskBackedExecutorSettings) {
+    this.engine = settings.engine;
+    this.#backend = backend;
+    this.#settings = settings;
+  }
+
+  async create(
+    wfe: WorkflowExecution,
+    _namespace: string,
+    options: CreateOptions = {},
+  ): Promise<CreateResult> {
+    const { signal } = options;
+    const operation = `create ${this.engine} task for ${describe(wfe)}`;
+    throwIfAborted(signal, operation);
+    const { task, warnings } = executionTask(wfe, options.dependencies, this.#settings);
+    throwIfAborted(signal, operation);
+    // One retry covers a task that was removed between the conflict and the read.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const outcome = await this.#backend.create(task, signal);
+      if (outcome !== 'conflict') return { resourceName: task.name, warnings };
+      const existing = await this.#backend.get(task.name, signal);
+      if (!existing) continue;
+      const owner = ownerFromLabels(existing.labels, this.#settings.conventions);
+      if (existing.deleting) throw new PreviousExecutionNotCleanedError(task.name, owner);
+      if (this.#owns(existing, wfe)) return { resourceName: task.name, warnings };
+      if (existing.phase === 'Pending' || existing.phase === 'Running') {
+        throw new ResourceLockedError(task.name, owner);
+      }
+      throw new PreviousExecutionNotCleanedError(task.name, owner);
+    }
+    throw new ResourceLockedError(task.name, undefined);
+  }
+
+  async getStatus(
+    wfe: WorkflowExecution,
+    _namespace: string,
+    options: OperationOptions = {},
+  ): Promise<ExecutionResult | null> {
+    const { signal } = options;
+    throwIfAborted(signal, `get ${this.engine} task status of ${describe(wfe)}`);
+    const task = await this.#owned(wfe, signal);
+    if (!task) return null;
+    const failed = task.phase === 'Failed' || task.phase === 'Unknown';
+    const stderr = failed ? await this.#backend.stderr(task.name, stderrQuoteBytes, signal) : '';
+    return executionResult(task, stderr);
+  }
+
+  /** Stops and removes this execution's task; another execution's is left alone. */
+  async cleanup(
+    wfe: WorkflowExecution,
+    _namespace: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    const { signal } = options;
+    throwIfAborted(signal, `clean up ${this.engine} task of ${describe(wfe)}`);
+    const task = await this.#owned(wfe, signal);
+    if (!task || task.deleting) return;
+    throwIfAborted(signal, `clean up ${this.engine} task of ${describe(wfe)}`);
+    await this.#backend.delete(task.name, task.uid, signal);
+  }
+
+  async #owned(wfe: WorkflowExecution, signal: AbortSignal | undefined) {
+    const task = await this.#backend.get(
+      executionTaskName(wfe, this.#settings.conventions),
+      signal,
+    );
+    return task && this.#owns(task, wfe) ? task : undefined;
+  }
+
+  #owns(task: TaskSnapshot, wfe: WorkflowExecution): boolean {
+    return isOwnedBy(task.labels, wfe, this.#settings.conventions);
+  }
+}
+
+function describe(wfe: WorkflowExecution): string {
+  return `${wfe.metadata.namespace}/${wfe.metadata.name}`;
+}

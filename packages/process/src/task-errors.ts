@@ -1,0 +1,46 @@
+import { RoundhouseError } from '@roundhouse/core';
+
+/**
+ * Why a task cannot be created or deleted as asked:
+ * - `DifferentSpec`: the name exists with a different process or labels;
+ * - `BeingDeleted`: the name exists and is being stopped and removed;
+ * - `UidMismatch`: a delete's uid precondition names another task of that name;
+ * - `UnreadableRecord`: the name's directory exists but holds no readable record.
+ */
+export type TaskConflict = 'DifferentSpec' | 'BeingDeleted' | 'UidMismatch' | 'UnreadableRecord';
+
+/** The task name is taken in a way that does not match the request. */
+export class TaskConflictError extends RoundhouseError {
+  readonly reason = 'TaskConflict';
+
+  constructor(
+    readonly taskName: string,
+    readonly conflict: TaskConflict,
+  ) {
+    super(`task "${taskName}" ${conflictMessages[conflict]}`);
+  }
+}
+
+const conflictMessages: Readonly<Record<TaskConflict, string>> = {
+  DifferentSpec: 'already exists with a different spec; delete it first to change it',
+  BeingDeleted: 'is being deleted; create it again once it is gone',
+  UidMismatch: 'exists with a different uid than the request names',
+  UnreadableRecord:
+    'has a directory in the data directory but no readable record; remove that directory',
+};
+
+/** The data directory could not be read or written (disk full, permissions). */
+export class TaskStoreError extends RoundhouseError {
+  readonly reason = 'TaskStoreFailed';
+  override readonly retryable = true;
+
+  constructor(operation: string, options: ErrorOptions) {
+    const code = (options.cause as NodeJS.ErrnoException | undefined)?.code ?? 'UNKNOWN';
+    super(`${operation} failed (${code})`, options);
+  }
+}
+
+/** The task's process could not be started; the task is recorded as failed with this message. */
+export class StartFailedError extends RoundhouseError {
+  readonly reason = 'StartFailed';
+}

@@ -1,0 +1,153 @@
+import { canonicalRequest, type TaskRequest } from './process-spec.js';
+import {
+  isFinished,
+  type ProcessIdentity,
+  type Stop,
+  type TaskRecord,
+  TaskRecordSchema,
+} from './task-record.js';
+
+/**
+ * The supervisor's decisions as pure functions of a record and what was observed, so every
+ * transition is tested on its output and the I/O around them stays thin.
+ */
+
+/** The exit code reported for a task that was killed or timed out (128 + SIGKILL). */
+export const killedExitCode = 137;
+/** The exit code reported for a task whose process could not be started (as containerd does). */
+export const startFailedExitCode = 128;
+
+export interface Observation {
+  /** The exit status the shim wrote, and when (the file's modification time). */
+  readonly exit?: { readonly code: number; readonly at: Date } | undefined;
+  /** Whether the shim named by `record.runtime` is still alive (a zombie counts as dead). */
+  readonly shimAlive: boolean;
+}
+
+export function newRecord(request: TaskRequest, uid: string, now: Date): TaskRecord {
+  const { name, process, labels } = canonicalRequest(request);
+  return TaskRecordSchema.parse({
+    version: 1,
+    name,
+    uid,
+    ...(labels ? { labels } : {}),
+    process,
+    createdAt: now.toISOString(),
+    state: 'Pending',
+    reason: 'Pending',
+  });
+}
+
+export function started(record: TaskRecord, runtime: ProcessIdentity, now: Date): TaskRecord {
+  return { ...record, state: 'Running', reason: 'Running', runtime, startedAt: now.toISOString() };
+}
+
+export function startFailed(record: TaskRecord, message: string, now: Date): TaskRecord {
+  const at = now.toISOString();
+  return {
+    ...record,
+    state: 'Failed',
+    reason: 'StartFailed',
+    message,
+    exitCode: startFailedExitCode,
+    startedAt: at,
+    finishedAt: at,
+  };
+}
+
+/** A running task whose process ended gets its outcome; anything else is returned unchanged. */
+export function observe(record: TaskRecord, observation: Observation): TaskRecord {
+  if (record.state !== 'Running') return record;
+  const { exit } = observation;
+  if (exit) return exited(record, exit.code, exit.at);
+  if (observation.shimAlive) return record;
+  const { stop } = record;
+  if (stop?.killedAt) {
+    return {
+      ...record,
+      state: 'Failed',
+      reason: stop.cause === 'Timeout' ? 'Timeout' : 'Stopped',
+      message: `killed with SIGKILL after the grace period (${describeStop(record, stop)})`,
+      exitCode: killedExitCode,
+      signal: 9,
+      finishedAt: stop.killedAt,
+    };
+  }
+  return {
+    ...record,
+    state: 'Unknown',
+    reason: 'Lost',
+    message:
+      'the process ended without recording an exit status (its supervising shim was killed, ' +
+      'e.g. by SIGKILL or the OOM killer); whether the command succeeded is unknown, and it is ' +
+      'not run again',
+  };
+}
+
+function exited(record: TaskRecord, code: number, at: Date): TaskRecord {
+  const finishedAt = at.toISOString();
+  const { stop } = record;
+  if (stop?.cause === 'Timeout') {
+    return {
+      ...record,
+      state: 'Failed',
+      reason: 'Timeout',
+      message: `${describeStop(record, stop)}; the process exited with code ${code}`,
+      exitCode: killedExitCode,
+      finishedAt,
+    };
+  }
+  if (code === 0) {
+    return { ...record, state: 'Succeeded', reason: 'Succeeded', exitCode: 0, finishedAt };
+  }
+  return {
+    ...record,
+    state: 'Failed',
+    reason: stop ? 'Stopped' : 'Failed',
+    message: stop
+      ? `stopped because the task was deleted; the process exited with code ${code}`
+      : `the process exited with code ${code}`,
+    exitCode: code,
+    finishedAt,
+  };
+}
+
+function describeStop(record: TaskRecord, stop: Stop): string {
+  return stop.cause === 'Timeout'
+    ? `exceeded its timeout of ${record.process.timeoutSeconds}s`
+    : 'stopped because the task was deleted';
+}
+
+/** Whether a running task has reached `timeoutSeconds` and is not being stopped yet. */
+export function timeoutDue(record: TaskRecord, now: Date): boolean {
+  const seconds = record.process.timeoutSeconds;
+  if (record.state !== 'Running' || record.stop || !seconds || !record.startedAt) return false;
+  return now.getTime() - Date.parse(record.startedAt) >= seconds * 1000;
+}
+
+/** The record with a stop begun; SIGTERM goes to the task's group once this is durable. */
+export function beginStop(record: TaskRecord, cause: Stop['cause'], now: Date): TaskRecord {
+  if (record.stop) return record;
+  return { ...record, stop: { cause, requestedAt: now.toISOString() } };
+}
+
+/** Whether the grace period of a stop has run out with the group still alive. */
+export function killDue(record: TaskRecord, groupAlive: boolean, now: Date, graceMs: number) {
+  const { stop } = record;
+  if (!stop || stop.killedAt || !groupAlive) return false;
+  return now.getTime() - Date.parse(stop.requestedAt) >= graceMs;
+}
+
+export function killed(record: TaskRecord, now: Date): TaskRecord {
+  if (!record.stop) return record;
+  return { ...record, stop: { ...record.stop, killedAt: now.toISOString() } };
+}
+
+/**
+ * Whether a deleted task can be removed: its process has ended (or never started) and no
+ * process of its group is left, so nothing it started outlives its record.
+ */
+export function removable(record: TaskRecord, groupAlive: boolean): boolean {
+  if (record.deletionTimestamp === undefined || groupAlive) return false;
+  return record.state === 'Pending' || isFinished(record.state);
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { TaskLabelsSchema } from './labels.js';
+import { ProcessSpecSchema } from './process-spec.js';
+import { TaskNameSchema } from './task-name.js';
+
+/**
+ * - `Pending`: recorded, the command has not started (and, by construction, never will have
+ *   started while the record says so).
+ * - `Running`: started; `runtime` identifies the supervising shim.
+ * - `Succeeded` / `Failed`: finished with a known exit code.
+ * - `Unknown`: the process ended while nothing could observe it and left no exit status; it
+ *   is reported, never re-run.
+ */
+export const TaskStateSchema = z.enum(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']);
+export type TaskState = z.infer<typeof TaskStateSchema>;
+
+/**
+ * Why a task ended:
+ * `Succeeded`, `Failed` (non-zero exit), `Timeout` (stopped at `timeoutSeconds`),
+ * `Stopped` (stopped because it was deleted), `StartFailed` (the process could not be started),
+ * `Lost` (ended without an exit status; state `Unknown`).
+ */
+export const TerminationReasonSchema = z.enum([
+  'Succeeded',
+  'Failed',
+  'Timeout',
+  'Stopped',
+  'StartFailed',
+  'Lost',
+]);
+export type TerminationReason = z.infer<typeof TerminationReasonSchema>;
+
+/**
+ * Who supervises a started task: the shim's pid, its start time in clock ticks since boot
+ * (`/proc/<pid>/stat` field 22) and the boot it started in. A pid alone can be reused by an
+ * unrelated process; the three together cannot.
+ */
+export const ProcessIdentitySchema = z.object({
+  pid: z.int().positive(),
+  startTicks: z.string().regex(/^\d+$/),
+  bootId: z.string(),
+});
+export type ProcessIdentity = z.infer<typeof ProcessIdentitySchema>;
+
+/** A stop in progress: why, when SIGTERM went out, and when SIGKILL did. */
+export const StopSchema = z.object({
+  cause: z.enum(['Deleted', 'Timeout']),
+  requestedAt: z.iso.datetime(),
+  killedAt: z.iso.datetime().optional(),
+});
+export type Stop = z.infer<typeof StopSchema>;
+
+/** `<data-dir>/<name>/task.json`: everything the supervisor needs to resume after a restart. */
+export const TaskRecordSchema = z.object({
+  version: z.literal(1),
+  name: TaskNameSchema,
+  uid: z.string().min(1),
+  labels: TaskLabelsSchema.optional(),
+  process: ProcessSpecSchema,
+  createdAt: z.iso.datetime(),
+  deletionTimestamp: z.iso.datetime().optional(),
+  state: TaskStateSchema,
+  reason: TerminationReasonSchema.or(z.literal('Pending')).or(z.literal('Running')),
+  message: z.string().optional(),
+  runtime: ProcessIdentitySchema.optional(),
+  startedAt: z.iso.datetime().optional(),
+  finishedAt: z.iso.datetime().optional(),
+  exitCode: z.int().optional(),
+  signal: z.int().optional(),
+  stop: StopSchema.optional(),
+});
+
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+/** Whether the task's own process has ended (its group may still have members). */
+export function isFinished(state: TaskState): boolean {
+  return state === 'Succeeded' || state === 'Failed' || state === 'Unknown';
+}

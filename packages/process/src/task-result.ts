@@ -1,0 +1,88 @@
+import type { ExecutionResult, FailureReason } from '@roundhouse/core';
+import type { TaskSnapshot } from './task-snapshot.js';
+
+/** How much of stderr a failure's message quotes. */
+export const stderrQuoteBytes = 1024;
+const stderrQuoteLines = 5;
+
+/** Execution reasons for a task's termination reasons (ours, then OpenSandbox's). */
+const failureReasons: Readonly<Record<string, { reason: string; failure: FailureReason }>> = {
+  Failed: { reason: 'ProcessFailed', failure: 'TaskFailed' },
+  Stopped: { reason: 'Stopped', failure: 'TaskFailed' },
+  Timeout: { reason: 'Timeout', failure: 'DeadlineExceeded' },
+  TaskTimeout: { reason: 'Timeout', failure: 'DeadlineExceeded' },
+  // The command never ran, or nobody saw how it ended: nothing says the workflow failed.
+  StartFailed: { reason: 'StartFailed', failure: 'Unknown' },
+  ProcessCrashed: { reason: 'OutcomeUnknown', failure: 'Unknown' },
+};
+
+/** The last few lines of a task's stderr, for a failure message. */
+export function stderrQuote(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n').slice(-stderrQuoteLines).join('\n');
+  return lines.length > stderrQuoteBytes ? lines.slice(-stderrQuoteBytes) : lines;
+}
+
+/**
+ * A task's state as an ExecutionResult: Pending and Running as they are, Succeeded as
+ * Completed, and every other end as Failed with `failureReason` set — `DeadlineExceeded` for
+ * a timeout, `TaskFailed` for a non-zero exit, `Unknown` when the outcome is unknown or the
+ * command never ran. `stderr`, when given, is quoted in a failure's message.
+ */
+export function executionResult(task: TaskSnapshot, stderr = ''): ExecutionResult {
+  const total = { totalTasks: 1 };
+  switch (task.phase) {
+    case 'Pending':
+      return {
+        phase: 'Pending',
+        reason: 'Pending',
+        message: task.message ?? `task ${task.name} has not started yet`,
+        summary: { status: 'Unknown', completedTasks: 0, ...total },
+      };
+    case 'Running':
+      return {
+        phase: 'Running',
+        reason: 'Running',
+        message: `task ${task.name} is running`,
+        summary: { status: 'Unknown', completedTasks: 0, ...total },
+      };
+    case 'Succeeded':
+      return {
+        phase: 'Completed',
+        reason: 'Succeeded',
+        message: `task ${task.name} exited with code 0`,
+        summary: { status: 'True', completedTasks: 1, ...total },
+        exitCode: 0,
+      };
+    case 'Unknown':
+      return failed(task, 'OutcomeUnknown', 'Unknown', stderr);
+    case 'Failed': {
+      const mapped = failureReasons[task.reason] ?? failureReasons.Failed;
+      return failed(
+        task,
+        mapped?.reason ?? 'ProcessFailed',
+        mapped?.failure ?? 'TaskFailed',
+        stderr,
+      );
+    }
+  }
+}
+
+function failed(
+  task: TaskSnapshot,
+  reason: string,
+  failureReason: FailureReason,
+  stderr: string,
+): ExecutionResult {
+  const quote = stderrQuote(stderr);
+  const what =
+    task.message ?? (task.exitCode !== undefined ? `exited with code ${task.exitCode}` : 'failed');
+  const message = `task ${task.name}: ${what}${quote ? `; stderr: ${quote}` : ''}`;
+  return {
+    phase: 'Failed',
+    reason,
+    message,
+    summary: { status: 'False', reason, message, completedTasks: 0, totalTasks: 1 },
+    ...(task.exitCode !== undefined && task.phase !== 'Unknown' ? { exitCode: task.exitCode } : {}),
+    failureReason,
+  };
+}

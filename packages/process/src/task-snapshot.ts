@@ -1,0 +1,59 @@
+import type { TaskRecord, TaskState } from './task-record.js';
+import type { ProcessStatus, WireTask } from './wire-task.js';
+
+/**
+ * What an engine needs to know about a task, whether it read the record in-process or a
+ * response from an agent (this one, or an OpenSandbox task-executor).
+ */
+export interface TaskSnapshot {
+  readonly name: string;
+  /** Absent from an OpenSandbox agent's answers. */
+  readonly uid?: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly deleting: boolean;
+  readonly phase: TaskState;
+  readonly reason: string;
+  readonly message?: string | undefined;
+  readonly exitCode?: number | undefined;
+}
+
+export function snapshotFromRecord(record: TaskRecord): TaskSnapshot {
+  return {
+    name: record.name,
+    uid: record.uid,
+    labels: record.labels ?? {},
+    deleting: record.deletionTimestamp !== undefined,
+    phase: record.state,
+    reason: record.reason,
+    message: record.message,
+    exitCode: record.exitCode,
+  };
+}
+
+/**
+ * Reads a task from an agent's answer: `processStatus` (the Go agent's) or `status.state`
+ * (the README's), and `status.phase` when this agent sent it.
+ */
+export function snapshotFromWire(task: WireTask): TaskSnapshot {
+  const state: ProcessStatus | undefined = task.processStatus ?? task.status?.state ?? undefined;
+  const common = {
+    name: task.name,
+    uid: task.uid,
+    labels: task.labels ?? {},
+    deleting: Boolean(task.deletionTimestamp),
+  };
+  const { terminated, running, waiting } = state ?? {};
+  if (terminated) {
+    const phase = task.status?.phase ?? (terminated.exitCode === 0 ? 'Succeeded' : 'Failed');
+    return {
+      ...common,
+      phase,
+      reason: terminated.reason || (phase === 'Succeeded' ? 'Succeeded' : 'Failed'),
+      message: terminated.message,
+      exitCode: terminated.exitCode,
+    };
+  }
+  if (running) return { ...common, phase: 'Running', reason: 'Running' };
+  const phase = task.status?.phase ?? (waiting?.reason === 'Unknown' ? 'Unknown' : 'Pending');
+  return { ...common, phase, reason: waiting?.reason || phase, message: waiting?.message };
+}

@@ -1,0 +1,152 @@
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { ConfigurationError } from '@roundhouse/core';
+import { syncDirectory, writeFileAtomic } from './atomic-file.js';
+import { type LogStream, type LogTail, readTail } from './log-tail.js';
+import { parseExitFile } from './shim.js';
+import { TaskStoreError } from './task-errors.js';
+import { taskNameProblem } from './task-name.js';
+import { type TaskRecord, TaskRecordSchema } from './task-record.js';
+
+const recordFile = 'task.json';
+const exitFile = 'exit';
+const logFiles: Readonly<Record<LogStream, string>> = {
+  stdout: 'stdout.log',
+  stderr: 'stderr.log',
+};
+
+export type StoredRecord =
+  | { readonly kind: 'record'; readonly record: TaskRecord }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unreadable' };
+
+/**
+ * The data directory: `<data-dir>/<task>/` holds `task.json` (the record, replaced
+ * atomically), `exit` (written by the shim), `stdout.log` and `stderr.log`. Directories and
+ * files are private to the agent's user: logs may hold anything a task prints.
+ */
+export class TaskStore {
+  readonly dataDir: string;
+
+  constructor(dataDir: string) {
+    this.dataDir = resolve(dataDir);
+  }
+
+  async init(): Promise<void> {
+    await this.#io('create the data directory', () =>
+      mkdir(this.dataDir, { recursive: true, mode: 0o700 }),
+    );
+  }
+
+  /** `<data-dir>/<name>`, for a valid name only; the containment check is a second guard. */
+  directory(name: string): string {
+    const problem = taskNameProblem(name);
+    if (problem) throw new ConfigurationError({ path: 'name', message: problem });
+    const path = join(this.dataDir, name);
+    const rel = relative(this.dataDir, path);
+    if (rel === '' || rel.startsWith('..') || rel.includes(sep)) {
+      throw new ConfigurationError({
+        path: 'name',
+        message: 'must stay inside the data directory',
+      });
+    }
+    return path;
+  }
+
+  exitFile(name: string): string {
+    return join(this.directory(name), exitFile);
+  }
+
+  logFile(name: string, stream: LogStream): string {
+    return join(this.directory(name), logFiles[stream]);
+  }
+
+  /** Creates the task's directory; false when it already exists. */
+  async createDirectory(name: string): Promise<boolean> {
+    const path = this.directory(name);
+    try {
+      await mkdir(path, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new TaskStoreError(`create ${path}`, { cause: error });
+    }
+    await this.#io(`sync ${this.dataDir}`, () => syncDirectory(this.dataDir));
+    return true;
+  }
+
+  async write(record: TaskRecord): Promise<void> {
+    const path = join(this.directory(record.name), recordFile);
+    await this.#io(`write ${path}`, () =>
+      writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`),
+    );
+  }
+
+  async read(name: string): Promise<StoredRecord> {
+    let text: string;
+    try {
+      text = await readFile(join(this.directory(name), recordFile), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      throw new TaskStoreError(`read the record of ${name}`, { cause: error });
+    }
+    try {
+      const record = TaskRecordSchema.parse(JSON.parse(text));
+      return record.name === name ? { kind: 'record', record } : { kind: 'unreadable' };
+    } catch {
+      return { kind: 'unreadable' };
+    }
+  }
+
+  /** The exit status the shim wrote and when, or undefined while there is none (yet). */
+  async readExit(name: string): Promise<{ code: number; at: Date } | undefined> {
+    const path = this.exitFile(name);
+    try {
+      const [content, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      const code = parseExitFile(content);
+      return code === undefined ? undefined : { code, at: info.mtime };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new TaskStoreError(`read ${path}`, { cause: error });
+    }
+  }
+
+  /** Names of the task directories; other entries (temporary files, stray names) are skipped. */
+  async list(): Promise<string[]> {
+    const entries = await this.#io(`list ${this.dataDir}`, () =>
+      readdir(this.dataDir, { withFileTypes: true }),
+    );
+    return entries
+      .filter((entry) => entry.isDirectory() && taskNameProblem(entry.name) === undefined)
+      .map((entry) => entry.name)
+      .sort();
+  }
+
+  async remove(name: string): Promise<void> {
+    const path = this.directory(name);
+    await this.#io(`remove ${path}`, () => rm(path, { recursive: true, force: true }));
+  }
+
+  /** Opens stdout.log and stderr.log for appending, to hand to the task's process. */
+  async openLogs(name: string) {
+    const stdout = await open(this.logFile(name, 'stdout'), 'a', 0o600);
+    try {
+      return { stdout, stderr: await open(this.logFile(name, 'stderr'), 'a', 0o600) };
+    } catch (error) {
+      await stdout.close();
+      throw new TaskStoreError(`open the logs of ${name}`, { cause: error });
+    }
+  }
+
+  async tail(name: string, stream: LogStream, limitBytes: number): Promise<LogTail> {
+    const path = this.logFile(name, stream);
+    return this.#io(`read ${path}`, () => readTail(path, limitBytes));
+  }
+
+  async #io<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new TaskStoreError(operation, { cause: error });
+    }
+  }
+}

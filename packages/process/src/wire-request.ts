@@ -1,0 +1,111 @@
+import { type FieldIssue, toFieldIssues } from '@roundhouse/core';
+import type { z } from 'zod';
+import { TaskLabelsSchema } from './labels.js';
+import { ProcessSpecSchema, type TaskRequest } from './process-spec.js';
+import { TaskNameSchema } from './task-name.js';
+import { TaskRequestError } from './wire-errors.js';
+
+/**
+ * Reads one task from a request body in either shape clients send:
+ *
+ * - flat, as OpenSandbox's Go types and controller send it: `{name, process: {...}}`;
+ * - nested, as OpenSandbox's README documents it: `{name, spec: {process: {...}}}`.
+ *
+ * Both may be present when they agree. Everything the agent does not take (status fields a
+ * client echoes back, `deletionTimestamp`) is ignored, as the Go agent ignores unknown fields.
+ * `at` prefixes field paths (`[2].` for an element of a setTasks array).
+ */
+export function taskRequestFromWire(input: unknown, at = ''): TaskRequest {
+  if (!isObject(input)) {
+    throw invalid([
+      { path: at ? at.replace(/\.$/, '') : 'body', message: 'must be a JSON object' },
+    ]);
+  }
+  const spec = input.spec;
+  if (spec !== undefined && spec !== null && !isObject(spec)) {
+    throw invalid([{ path: `${at}spec`, message: 'must be an object' }]);
+  }
+  const containerField = [
+    ['podTemplateSpec', input.podTemplateSpec],
+    ['spec.podTemplateSpec', spec?.podTemplateSpec],
+    ['spec.container', spec?.container],
+  ].find(([, value]) => value !== undefined && value !== null)?.[0] as string | undefined;
+  if (containerField) {
+    throw new TaskRequestError('ContainerTasksNotSupported', [
+      {
+        path: `${at}${containerField}`,
+        message:
+          'container tasks are not supported by roundhouse-task-executor (--enable-container-mode ' +
+          'is accepted for compatibility only); send a process task',
+      },
+    ]);
+  }
+  const flat = input.process ?? undefined;
+  const nested = spec?.process ?? undefined;
+  if (
+    flat !== undefined &&
+    nested !== undefined &&
+    JSON.stringify(flat) !== JSON.stringify(nested)
+  ) {
+    throw invalid([
+      { path: `${at}spec.process`, message: 'differs from process; send the task in one shape' },
+    ]);
+  }
+  const issues: FieldIssue[] = [];
+  const name = check(TaskNameSchema, input.name, `${at}name`, issues);
+  const processPath = flat !== undefined ? `${at}process` : `${at}spec.process`;
+  const process =
+    flat === undefined && nested === undefined
+      ? void issues.push({
+          path: `${at}process`,
+          message: 'is required: {command, args?, env?, workingDir?, timeoutSeconds?}',
+        })
+      : check(ProcessSpecSchema, flat ?? nested, processPath, issues);
+  const labels =
+    input.labels === undefined || input.labels === null
+      ? undefined
+      : check(TaskLabelsSchema, input.labels, `${at}labels`, issues);
+  if (issues.length || name === undefined || process === undefined) throw invalid(issues);
+  return { name, process, ...(labels ? { labels } : {}) };
+}
+
+/** The desired set of `POST /setTasks`: a JSON array of tasks, each in either shape. */
+export function desiredTasksFromWire(input: unknown): TaskRequest[] {
+  if (!Array.isArray(input)) {
+    throw invalid([{ path: 'body', message: 'must be a JSON array of tasks ([] removes all)' }]);
+  }
+  const tasks = input.map((task, index) => taskRequestFromWire(task, `[${index}].`));
+  const seen = new Map<string, number>();
+  tasks.forEach((task, index) => {
+    const first = seen.get(task.name);
+    if (first !== undefined) {
+      throw invalid([{ path: `[${index}].name`, message: `repeats the name of [${first}]` }]);
+    }
+    seen.set(task.name, index);
+  });
+  return tasks;
+}
+
+/** Parses a request body as JSON, naming the body as the bad field when it is not JSON. */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid([{ path: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, value: unknown, path: string, issues: FieldIssue[]) {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  issues.push(...toFieldIssues(result.error, path));
+  return undefined;
+}
+
+function invalid(issues: FieldIssue[]): TaskRequestError {
+  return new TaskRequestError('InvalidRequest', issues);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,118 @@
+import { formatKubeTime } from '@roundhouse/core';
+import { z } from 'zod';
+import type { ProcessSpec } from './process-spec.js';
+import { type TaskRecord, TaskStateSchema } from './task-record.js';
+
+/** `processStatus` of OpenSandbox's Task, and `status.state` of its README: exactly one member. */
+export const ProcessStatusSchema = z.looseObject({
+  waiting: z
+    .looseObject({ reason: z.string().optional(), message: z.string().optional() })
+    .optional(),
+  running: z.looseObject({ startedAt: z.string().optional() }).optional(),
+  terminated: z
+    .looseObject({
+      exitCode: z.int(),
+      signal: z.int().optional(),
+      reason: z.string().optional(),
+      message: z.string().optional(),
+      startedAt: z.string().optional(),
+      finishedAt: z.string().optional(),
+    })
+    .optional(),
+});
+export type ProcessStatus = z.infer<typeof ProcessStatusSchema>;
+
+/**
+ * A task's process as responses carry it, read leniently: an upstream agent echoes fields
+ * this one refuses in requests (lifecycle hooks), and a reader must not fail on them.
+ */
+const WireProcessSchema = z.looseObject({
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).nullish(),
+  env: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })).nullish(),
+  workingDir: z.string().optional(),
+  timeoutSeconds: z.number().nullish(),
+  execMode: z.string().optional(),
+});
+
+/**
+ * A task as the agent answers it. Every response carries both shapes at once, so a client
+ * written for either reads it unchanged (Go's encoding/json and most clients ignore the
+ * fields they do not know):
+ *
+ * - `process` and `processStatus`: what OpenSandbox's Go types and controller read;
+ * - `spec.process` and `status.state`: what OpenSandbox's README documents.
+ *
+ * Beyond upstream: `uid`, `labels`, `deletionTimestamp` (upstream never reports it) and
+ * `status.phase`, the supervisor's own state, which also tells `Unknown` apart.
+ */
+export const WireTaskSchema = z.looseObject({
+  name: z.string(),
+  uid: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  deletionTimestamp: z.string().nullish(),
+  process: WireProcessSchema.nullish(),
+  spec: z.looseObject({ process: WireProcessSchema.nullish() }).nullish(),
+  processStatus: ProcessStatusSchema.nullish(),
+  status: z
+    .looseObject({
+      state: ProcessStatusSchema.nullish(),
+      phase: TaskStateSchema.optional(),
+      reason: z.string().optional(),
+      message: z.string().optional(),
+    })
+    .nullish(),
+});
+export type WireTask = z.infer<typeof WireTaskSchema>;
+
+function time(iso: string | undefined): string | undefined {
+  return iso === undefined ? undefined : formatKubeTime(new Date(iso));
+}
+
+/** The `processStatus` of a record. */
+export function processStatus(record: TaskRecord): ProcessStatus {
+  switch (record.state) {
+    case 'Pending':
+      return {
+        waiting: { reason: 'Pending', ...(record.message ? { message: record.message } : {}) },
+      };
+    case 'Running':
+      return { running: { startedAt: time(record.startedAt) } };
+    case 'Unknown':
+      // OpenSandbox's controller counts a waiting task as unknown, which is what it is; a
+      // terminated state would need an exit code nobody knows.
+      return { waiting: { reason: 'Unknown', message: record.message } };
+    default:
+      return {
+        terminated: {
+          exitCode: record.exitCode ?? 0,
+          ...(record.signal !== undefined ? { signal: record.signal } : {}),
+          reason: record.reason,
+          ...(record.message ? { message: record.message } : {}),
+          startedAt: time(record.startedAt),
+          finishedAt: time(record.finishedAt),
+        },
+      };
+  }
+}
+
+/** A record as the agent answers it, in both shapes. */
+export function toWireTask(record: TaskRecord): WireTask {
+  const state = processStatus(record);
+  const process: ProcessSpec = record.process;
+  return {
+    name: record.name,
+    uid: record.uid,
+    ...(record.labels ? { labels: record.labels } : {}),
+    ...(record.deletionTimestamp ? { deletionTimestamp: time(record.deletionTimestamp) } : {}),
+    process,
+    spec: { process },
+    processStatus: state,
+    status: {
+      state,
+      phase: record.state,
+      reason: record.reason,
+      ...(record.message ? { message: record.message } : {}),
+    },
+  };
+}
