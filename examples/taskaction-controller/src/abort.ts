@@ -1,0 +1,86 @@
+import {
+  actionEndTime,
+  type EventSink,
+  hasFinalizer,
+  hasTerminalLabels,
+  isTerminalActionPhase,
+  phaseOf,
+  removeFinalizer,
+  terminalLabels,
+} from '@roundhouse/controller';
+import type { Logger, Registry } from '@roundhouse/core';
+import { isKubernetesError, type KubeClient, type KubeObject } from '@roundhouse/kube';
+import { attemptExecution } from './attempt.js';
+import { type ActionEvent, abortedEvent } from './events.js';
+import { abortFinalizer, gcLabels, taskActions } from './resource.js';
+import type { TaskTypeRouting } from './routing.js';
+import { type TaskActionView, taskActionView, validateTaskAction } from './spec.js';
+
+export interface AbortContext {
+  readonly client: KubeClient;
+  readonly registry: Registry;
+  readonly routing: TaskTypeRouting;
+  readonly executionNamespace: string;
+  readonly sink: EventSink<ActionEvent>;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Deletion as a protocol: abort the running attempt and clean up every attempt's execution
+ * resource, record an Aborted event for an action that had not finished, and only then let the
+ * object go. A failure at any step keeps the finalizer and the reconcile retries. A finished
+ * action keeps its outcome: it is cleaned up, but reported as nothing new.
+ */
+export async function abortAction(object: KubeObject, ctx: AbortContext): Promise<void> {
+  if (!hasFinalizer(object, abortFinalizer)) return;
+  const view = taskActionView(object);
+  const validation = validateTaskAction(object, ctx.routing, ctx.registry);
+  if (validation.valid) {
+    const { action, engine } = validation.value;
+    const executor = ctx.registry.get(engine);
+    // Earlier attempts were aborted when they failed; doing it again covers a controller that
+    // stopped in between, and costs a cache read each.
+    for (let attempt = view.status.attempt ?? 0; attempt >= 0; attempt -= 1) {
+      await executor.cleanup(attemptExecution(action, attempt, engine), ctx.executionNamespace, {
+        signal: ctx.signal,
+      });
+    }
+  } else {
+    // Only a configuration change (an engine unregistered) leads here; its executions are
+    // beyond this controller's reach, and holding the object would not bring them back.
+    ctx.logger.warn(
+      { reason: validation.reason, error: validation.message },
+      'cannot abort the execution of a deleted TaskAction; releasing it',
+    );
+  }
+  if (!isTerminalActionPhase(phaseOf(view.status))) {
+    await ctx.sink.record(abortedEvent(view, ctx.now()), { signal: ctx.signal });
+  }
+  await removeFinalizer(ctx.client, taskActions, object, abortFinalizer, { signal: ctx.signal });
+}
+
+/**
+ * Labels a finished action for the TTL garbage collector with when it finished (its terminal
+ * condition's transition time). A merge patch of two labels: it cannot undo anything.
+ */
+export async function labelFinished(
+  object: KubeObject,
+  view: TaskActionView,
+  ctx: { readonly client: KubeClient; readonly now: Date; readonly signal: AbortSignal },
+): Promise<void> {
+  if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return;
+  const labels = terminalLabels(gcLabels, actionEndTime(view.status.conditions) ?? ctx.now);
+  try {
+    await ctx.client.patch(
+      taskActions,
+      view.metadata.namespace,
+      view.metadata.name,
+      { metadata: { labels } },
+      { strategy: 'merge', signal: ctx.signal },
+    );
+  } catch (error) {
+    if (!isKubernetesError(error, 'NotFound')) throw error;
+  }
+}

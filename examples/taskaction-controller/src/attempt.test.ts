@@ -1,0 +1,71 @@
+import { executionResourceName, parseWorkflowExecution } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { actionKeyOf, attemptExecution } from './attempt.js';
+import type { TaskAction } from './spec.js';
+
+const action: TaskAction = {
+  metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1', generation: 1 },
+  spec: {
+    runName: 'run1',
+    project: 'proj',
+    domain: 'dev',
+    actionName: 'a0',
+    taskType: 'container',
+    taskTemplate: {
+      image: 'registry.invalid/task:1',
+      command: ['python'],
+      args: ['-m', 'task'],
+      env: { MODE: 'fast', SHARED: 'template' },
+      timeout: '10m',
+    },
+    envVars: { SHARED: 'run', RUN_ONLY: 'yes' },
+    inputUri: 's3://bucket/run1/inputs.pb',
+    runOutputBase: 's3://bucket/run1/',
+  },
+};
+
+describe('attemptExecution', () => {
+  it('is a valid WorkflowExecution named <action>-<attempt>, owned by the action uid', () => {
+    const wfe = parseWorkflowExecution(attemptExecution(action, 0, 'job'));
+    expect(wfe.metadata).toEqual({ name: 'run1-a0-0', namespace: 'flyte', uid: 'u1' });
+    expect(wfe.spec).toMatchObject({
+      targetResource: 'flyte/taskaction/run1-a0-0',
+      executionEngine: 'job',
+      executionConfig: { timeout: '10m' },
+      workflowRef: {
+        executionBundle: 'registry.invalid/task:1',
+        engineConfig: { command: ['python'], args: ['-m', 'task'] },
+      },
+    });
+  });
+
+  it('gives each attempt its own lock, so the next attempt never waits for the last', () => {
+    const names = [0, 1, 2].map((n) =>
+      executionResourceName(attemptExecution(action, n, 'job').spec.targetResource),
+    );
+    expect(new Set(names).size).toBe(3);
+  });
+
+  it("passes the environment: the run's, the template's over it, then the attempt's own", () => {
+    expect(attemptExecution(action, 0, 'job').spec.parameters).toEqual({
+      RUN_ONLY: 'yes',
+      SHARED: 'template',
+      MODE: 'fast',
+      TASK_ATTEMPT: '0',
+      TASK_INPUT_URI: 's3://bucket/run1/inputs.pb',
+      TASK_OUTPUT_PREFIX: 's3://bucket/run1/a0/0',
+    });
+    expect(attemptExecution(action, 2, 'job').spec.parameters).toMatchObject({
+      TASK_ATTEMPT: '2',
+      TASK_OUTPUT_PREFIX: 's3://bucket/run1/a0/2',
+      TASK_PREVIOUS_CHECKPOINT: 's3://bucket/run1/a0/1/checkpoint',
+    });
+  });
+});
+
+describe('actionKeyOf', () => {
+  it("maps an attempt's owner key back to its action", () => {
+    expect(actionKeyOf('flyte/run1-a0-12')).toBe('flyte/run1-a0');
+    expect(actionKeyOf('flyte/not-an-attempt')).toBeUndefined();
+  });
+});

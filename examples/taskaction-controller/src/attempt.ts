@@ -1,0 +1,78 @@
+import type { WorkflowExecution } from '@roundhouse/core';
+import type { TaskAction, TaskActionSpec } from './spec.js';
+
+/**
+ * One attempt of a TaskAction, as the executors see it: a WorkflowExecution named
+ * `<action>-<attempt>`, carrying the action's uid so a TaskAction deleted and created again
+ * never adopts its predecessor's Job. Its target is the attempt itself, so the lock (and so
+ * the execution resource's name) is different for every attempt and a new attempt never waits
+ * for the previous one's resource to be gone.
+ */
+export function attemptExecution(
+  action: TaskAction,
+  attempt: number,
+  engine: string,
+): WorkflowExecution {
+  const { spec, metadata } = action;
+  const name = attemptName(metadata.name, attempt);
+  const template = spec.taskTemplate;
+  const engineConfig = {
+    ...(template.command ? { command: template.command } : {}),
+    ...(template.args ? { args: template.args } : {}),
+  };
+  return {
+    metadata: {
+      name,
+      namespace: metadata.namespace,
+      ...(metadata.uid ? { uid: metadata.uid } : {}),
+    },
+    spec: {
+      workflowRef: {
+        workflowId: `${spec.project}.${spec.domain}.${spec.runName}.${spec.actionName}`,
+        version: String(metadata.generation ?? 1),
+        executionBundle: template.image,
+        ...(Object.keys(engineConfig).length ? { engineConfig } : {}),
+      },
+      targetResource: `${metadata.namespace}/taskaction/${name}`,
+      executionEngine: engine,
+      parameters: attemptEnv(spec, attempt),
+      ...(template.timeout ? { executionConfig: { timeout: template.timeout } } : {}),
+    },
+  };
+}
+
+export function attemptName(actionName: string, attempt: number): string {
+  return `${actionName}-${attempt}`;
+}
+
+/** Where attempt n writes its outputs: each attempt its own prefix, so a retry never reads a half-written one. */
+export function outputPrefix(spec: TaskActionSpec, attempt: number): string {
+  return `${spec.runOutputBase.replace(/\/+$/, '')}/${spec.actionName}/${attempt}`;
+}
+
+/**
+ * The attempt's environment: the run's variables, the template's over them, then what the
+ * controller tells every attempt (which attempt, where its input is, where to write, and from
+ * the second attempt on, where the previous attempt left its checkpoint).
+ */
+export function attemptEnv(spec: TaskActionSpec, attempt: number): Record<string, string> {
+  return {
+    ...spec.envVars,
+    ...spec.taskTemplate.env,
+    TASK_ATTEMPT: String(attempt),
+    TASK_INPUT_URI: spec.inputUri,
+    TASK_OUTPUT_PREFIX: outputPrefix(spec, attempt),
+    ...(attempt > 0
+      ? { TASK_PREVIOUS_CHECKPOINT: `${outputPrefix(spec, attempt - 1)}/checkpoint` }
+      : {}),
+  };
+}
+
+/**
+ * The TaskAction key for an execution resource's owner key (`namespace/<action>-<attempt>`,
+ * see core's `executionOwnerKey`); undefined for an owner that is no attempt.
+ */
+export function actionKeyOf(ownerKey: string): string | undefined {
+  const match = /^(.+)-\d+$/.exec(ownerKey);
+  return match?.[1];
+}

@@ -1,0 +1,36 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('takes flags over variables over defaults, and durations in milliseconds', () => {
+    const config = loadConfig(['--events-file=/var/events.jsonl', '--gc-ttl=0s'], {
+      TASKACTION_GC_TTL: '2h',
+      TASKACTION_EXECUTION_NAMESPACE: 'tasks',
+      KUBECONFIG: '/kube/config',
+    });
+    expect(config).toEqual({
+      kubeconfig: '/kube/config',
+      executionNamespace: 'tasks',
+      eventsFile: '/var/events.jsonl',
+      maxSystemFailures: 3,
+      workers: 16,
+      gcTtl: 0,
+      gcInterval: 1_800_000,
+      healthPort: 8080,
+    });
+  });
+
+  it('wants exactly one event sink', () => {
+    expect(() => loadConfig([], {})).toThrow(/exactly one event sink/);
+    expect(() =>
+      loadConfig(['--events-file=/e', '--events-url=http://events.local/record'], {}),
+    ).toThrow(ConfigurationError);
+  });
+
+  it('names the flag of a bad value', () => {
+    expect(() => loadConfig(['--events-file=/e', '--gc-interval=soon'], {})).toThrow(
+      /--gc-interval: must be a Go duration/,
+    );
+  });
+});

@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import {
+  ConfigurationError,
+  goDurationPattern,
+  parseGoDuration,
+  toFieldIssues,
+} from '@roundhouse/core';
+import { z } from 'zod';
+
+const duration = z
+  .string()
+  .regex(goDurationPattern, { error: 'must be a Go duration such as "30m"' })
+  .transform((text) => parseGoDuration(text) ?? 0);
+
+/** Every setting, flag `--execution-namespace`, variable `TASKACTION_EXECUTION_NAMESPACE`. */
+export const ConfigSchema = z.object({
+  kubeconfig: z.string().optional(),
+  executionNamespace: z.string().min(1),
+  watchNamespace: z.string().optional(),
+  /** JSON-lines file the events go to ... */
+  eventsFile: z.string().optional(),
+  /** ... or the events service they are POSTed to. */
+  eventsUrl: z.url().optional(),
+  maxSystemFailures: z.coerce.number().int().min(0).max(100),
+  workers: z.coerce.number().int().min(1).max(512),
+  /** Finished TaskActions are deleted this long after they finished; "0s" at the next sweep. */
+  gcTtl: duration,
+  gcInterval: duration.pipe(z.number().positive({ error: 'must be longer than 0s' })),
+  healthPort: z.coerce.number().int().min(0).max(65535),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const defaults: Record<keyof Config, string | undefined> = {
+  kubeconfig: undefined,
+  executionNamespace: 'roundhouse-tasks',
+  watchNamespace: undefined,
+  eventsFile: undefined,
+  eventsUrl: undefined,
+  maxSystemFailures: '3',
+  workers: '16',
+  gcTtl: '1h',
+  gcInterval: '30m',
+  healthPort: '8080',
+};
+
+const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (key: string) => `TASKACTION_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
+
+/**
+ * Reads the configuration from flags, then `TASKACTION_*` variables (and `KUBECONFIG`), then
+ * defaults. A bad value is a ConfigurationError naming the flag.
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Config {
+  const keys = Object.keys(defaults) as (keyof Config)[];
+  const { values } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
+    strict: true,
+  });
+  const raw = Object.fromEntries(
+    keys.flatMap((key) => {
+      const value =
+        (values[flagName(key)] as string | undefined) ??
+        env[envName(key)] ??
+        (key === 'kubeconfig' ? env.KUBECONFIG : undefined) ??
+        defaults[key];
+      return value === undefined ? [] : [[key, value]];
+    }),
+  );
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigurationError(
+      toFieldIssues(result.error).map((i) => ({
+        path: `--${flagName(i.path.split('.')[0] ?? '')}`,
+        message: i.message,
+      })),
+    );
+  }
+  if ((result.data.eventsFile === undefined) === (result.data.eventsUrl === undefined)) {
+    throw new ConfigurationError({
+      path: '--events-file',
+      message: 'name exactly one event sink: --events-file or --events-url',
+    });
+  }
+  return result.data;
+}

@@ -1,0 +1,105 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  Controller,
+  type ControllerMetrics,
+  EventRecorder,
+  type EventSink,
+  InformerCache,
+} from '@roundhouse/controller';
+import {
+  executionOwnerKey,
+  type Logger,
+  noopLogger,
+  ownedResourcesSelector,
+  type Registry,
+} from '@roundhouse/core';
+import { KubeClient } from '@roundhouse/kube';
+import { actionKeyOf } from './attempt.js';
+import type { ActionEvent } from './events.js';
+import { TaskActionReconciler } from './reconciler.js';
+import { taskActions } from './resource.js';
+import { defaultRouting, type TaskTypeRouting } from './routing.js';
+
+export interface TaskActionControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly registry: Registry;
+  readonly executionNamespace: string;
+  readonly sink: EventSink<ActionEvent>;
+  readonly routing?: TaskTypeRouting;
+  /** Pass the cache your executors read through (their `reader`); default a new one. */
+  readonly cache?: InformerCache;
+  /** Watch TaskActions in one namespace only; default all namespaces. */
+  readonly watchNamespace?: string;
+  readonly workers?: number;
+  readonly maxSystemFailures?: number;
+  readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
+  readonly resyncMs?: number;
+  readonly metrics?: ControllerMetrics;
+  readonly logger?: Logger;
+}
+
+const fieldManager = 'roundhouse-taskaction-controller';
+
+/**
+ * Wires the TaskAction reconciler to its watches: TaskActions, and the execution resources of
+ * every engine a task type is routed to (from `Executor.watches`), each mapped back through its
+ * owner (`<action>-<attempt>`, see `executionOwnerKey`) to its TaskAction, so a finished Job
+ * wakes its action at once.
+ */
+export async function createTaskActionController(
+  options: TaskActionControllerOptions,
+): Promise<{ controller: Controller; cache: InformerCache }> {
+  const logger = options.logger ?? noopLogger;
+  const routing = options.routing ?? defaultRouting;
+  const client = new KubeClient(options.kubeConfig, { fieldManager });
+  const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
+  const actions = cache.informerFor(taskActions, {
+    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+  });
+  const reconciler = new TaskActionReconciler({
+    client,
+    reader: cache,
+    registry: options.registry,
+    routing,
+    executionNamespace: options.executionNamespace,
+    sink: options.sink,
+    events: new EventRecorder(client, fieldManager, { logger }),
+    logger,
+    ...(options.maxSystemFailures !== undefined
+      ? { maxSystemFailures: options.maxSystemFailures }
+      : {}),
+    ...(options.systemBackoffMs ? { systemBackoffMs: options.systemBackoffMs } : {}),
+    ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+  });
+  const controller = new Controller({
+    name: 'taskaction',
+    reconciler,
+    workers: options.workers ?? 4,
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  controller.watch(actions);
+  const engines = new Set([
+    ...Object.values(routing.taskTypes),
+    ...(routing.defaultEngine ? [routing.defaultEngine] : []),
+  ]);
+  for (const engine of engines) {
+    if (!options.registry.has(engine)) continue;
+    for (const watch of options.registry.get(engine).watches ?? []) {
+      if (!(await client.isServed(watch.resource))) {
+        logger.info({ engine, kind: watch.resource.kind }, 'resource not served; not watched');
+        continue;
+      }
+      const informer = cache.informerFor(watch.resource, {
+        namespace: options.executionNamespace,
+        labelSelector: ownedResourcesSelector(watch.conventions),
+      });
+      controller.watch(informer, (obj) => {
+        const owner = executionOwnerKey(obj.metadata, watch.conventions);
+        const key = owner && actionKeyOf(owner);
+        return key ? [key] : [];
+      });
+    }
+  }
+  return { controller, cache };
+}

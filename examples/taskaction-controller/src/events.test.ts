@@ -1,0 +1,74 @@
+import {
+  markFailed,
+  markLaunched,
+  markProgress,
+  markQueued,
+  markRelaunched,
+} from '@roundhouse/controller';
+import { describe, expect, it } from 'vitest';
+import { abortedEvent, transitionEvent } from './events.js';
+import { taskActionView } from './spec.js';
+
+const at = { now: new Date('2026-03-01T10:00:00.123Z') };
+const view = taskActionView({
+  metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1' },
+  spec: { runName: 'run1', project: 'proj', domain: 'dev', actionName: 'a0' },
+});
+const must = <T>(value: T | undefined): T => {
+  if (value === undefined) throw new Error('transition did not apply');
+  return value;
+};
+
+describe('transitionEvent', () => {
+  it('reports the new phase with who, which attempt and when', () => {
+    const queued = must(markQueued({}, at));
+    expect(transitionEvent(view, queued, at.now)).toEqual({
+      id: 'u1/0/1/Queued/0',
+      namespace: 'flyte',
+      name: 'run1-a0',
+      uid: 'u1',
+      project: 'proj',
+      domain: 'dev',
+      runName: 'run1',
+      actionName: 'a0',
+      attempt: 0,
+      phase: 'Queued',
+      message: 'waiting to launch attempt 0',
+      occurredAt: '2026-03-01T10:00:00.123000Z',
+      systemFailures: 0,
+    });
+  });
+
+  it('gives the same transition the same id, and every other transition another', () => {
+    const queued = must(markQueued({}, at));
+    const later = { now: new Date('2026-03-01T11:00:00Z') };
+    expect(transitionEvent(view, must(markQueued({}, later)), later.now).id).toBe(
+      transitionEvent(view, queued, at.now).id,
+    );
+    // Executing, a system failure, a relaunch, and Executing again: four ids, none repeated.
+    const policy = { maxAttempts: 1 };
+    const failure = { kind: 'SYSTEM' as const, code: 'X', message: 'x', retryable: true };
+    const steps = [
+      must(markProgress(must(markLaunched(queued, 'created', at)), 'Executing', 'r', at)),
+    ];
+    steps.push(must(markFailed(steps[0] as never, failure, policy, at)));
+    steps.push(must(markRelaunched(steps[1] as never, at)));
+    steps.push(
+      must(markProgress(must(markLaunched(steps[2] as never, 'c', at)), 'Executing', 'r', at)),
+    );
+    const ids = steps.map((s) => transitionEvent(view, s, at.now).id);
+    expect(new Set(ids).size).toBe(4);
+  });
+});
+
+describe('abortedEvent', () => {
+  it('is one event per deletion, about the attempt that was running', () => {
+    const running = taskActionView({ ...view, status: { attempt: 1 } });
+    expect(abortedEvent(running, at.now)).toMatchObject({
+      id: 'u1/aborted',
+      phase: 'Aborted',
+      attempt: 1,
+      message: 'deleted while not yet queued; attempt 1 aborted',
+    });
+  });
+});

@@ -1,0 +1,106 @@
+import {
+  ActionPhaseSchema,
+  type ActionStatus,
+  attemptOf,
+  ErrorStateSchema,
+  phaseOf,
+} from '@roundhouse/controller';
+import { formatKubeMicroTime } from '@roundhouse/core';
+import { z } from 'zod';
+import type { TaskActionView } from './spec.js';
+
+/**
+ * What the controller reports for every status change of a TaskAction (Flyte's ActionEvent),
+ * durably, before the change is written. `id` names the transition: computing the same
+ * transition again (a retry after a failed sink or a conflict) gives the same id, so a sink
+ * or the service behind it keeps one record per transition.
+ */
+export const ActionEventSchema = z.object({
+  id: z.string().min(1),
+  namespace: z.string(),
+  name: z.string(),
+  uid: z.string().optional(),
+  project: z.string().optional(),
+  domain: z.string().optional(),
+  runName: z.string().optional(),
+  actionName: z.string().optional(),
+  parentActionName: z.string().optional(),
+  /** Zero-based attempt the event is about. */
+  attempt: z.number().int().nonnegative(),
+  phase: ActionPhaseSchema,
+  message: z.string(),
+  /** RFC 3339 with microseconds, UTC. */
+  occurredAt: z.string(),
+  systemFailures: z.number().int().nonnegative(),
+  errorState: ErrorStateSchema.optional(),
+  /** Where a completed attempt wrote its outputs. */
+  outputUri: z.string().optional(),
+});
+
+export type ActionEvent = z.infer<typeof ActionEventSchema>;
+
+function identity(view: TaskActionView) {
+  const { metadata, spec } = view;
+  return {
+    namespace: metadata.namespace,
+    name: metadata.name,
+    ...(metadata.uid ? { uid: metadata.uid } : {}),
+    ...Object.fromEntries(
+      Object.entries({
+        project: spec.project,
+        domain: spec.domain,
+        runName: spec.runName,
+        actionName: spec.actionName,
+        parentActionName: spec.parentActionName,
+      }).filter(([, value]) => value !== undefined),
+    ),
+  };
+}
+
+const objectId = (view: TaskActionView) =>
+  view.metadata.uid ?? `${view.metadata.namespace}/${view.metadata.name}`;
+
+/** The event for the status `next` that `view` is about to get. */
+export function transitionEvent(
+  view: TaskActionView,
+  next: ActionStatus,
+  now: Date,
+  extra: { readonly outputUri?: string } = {},
+): ActionEvent {
+  const phase = phaseOf(next);
+  if (phase === undefined) throw new TypeError('a transition event needs a status with a phase');
+  const attempt = attemptOf(next);
+  const systemFailures = next.systemFailures ?? 0;
+  const message = next.conditions?.find((c) => c.reason === phase)?.message ?? '';
+  return {
+    // The history length tells apart a phase entered again (Executing after a relaunch) and
+    // the system-failure count a repeated RetryableFailure.
+    id: `${objectId(view)}/${attempt}/${next.phaseHistory?.length ?? 0}/${phase}/${systemFailures}`,
+    ...identity(view),
+    attempt,
+    phase,
+    message,
+    occurredAt: formatKubeMicroTime(now),
+    systemFailures,
+    ...(next.errorState ? { errorState: next.errorState } : {}),
+    ...(extra.outputUri ? { outputUri: extra.outputUri } : {}),
+  };
+}
+
+/**
+ * The event for an action deleted before it finished. It is the last word on the action, which
+ * is then gone, so it has no status to go with; deletion happens once, so its id is fixed.
+ */
+export function abortedEvent(view: TaskActionView, now: Date): ActionEvent {
+  const attempt = attemptOf(view.status);
+  return {
+    id: `${objectId(view)}/aborted`,
+    ...identity(view),
+    attempt,
+    phase: 'Aborted',
+    message: `deleted while ${phaseOf(view.status) ?? 'not yet queued'}; attempt ${attempt} aborted`,
+    occurredAt: formatKubeMicroTime(now),
+    systemFailures: view.status.systemFailures ?? 0,
+    ...(view.status.errorState ? { errorState: view.status.errorState } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  BatchingEventSink,
+  ControllerMetrics,
+  type EventBatchWriter,
+  InformerCache,
+  shutdownSignal,
+  startHealthServer,
+  TtlGarbageCollector,
+} from '@roundhouse/controller';
+import { Registry } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient } from '@roundhouse/kube';
+import { loadConfig } from './config.js';
+import { createTaskActionController } from './controller.js';
+import type { ActionEvent } from './events.js';
+import { gcLabels, taskActions } from './resource.js';
+import { HttpEventWriter } from './sinks/http-writer.js';
+import { JsonLinesEventWriter } from './sinks/json-lines-writer.js';
+
+/**
+ * The controller's entry point: TaskActions run on the job engine, their events go to a
+ * JSON-lines file or an events service, finished ones are garbage-collected after a TTL, and
+ * SIGTERM finishes in-flight reconciles before the process ends.
+ */
+const log = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };
+
+const config = loadConfig(process.argv.slice(2), process.env);
+const kubeConfig = new KubeConfig();
+if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+else kubeConfig.loadFromDefault();
+const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-taskaction-controller' });
+const signal = shutdownSignal({ logger });
+const metrics = new ControllerMetrics();
+const cache = new InformerCache(kubeConfig, { client, logger });
+const registry = new Registry().register(new JobExecutor(client, { reader: cache, logger }));
+const writer: EventBatchWriter<ActionEvent> = config.eventsUrl
+  ? new HttpEventWriter(config.eventsUrl)
+  : await JsonLinesEventWriter.open(config.eventsFile as string);
+const sink = new BatchingEventSink(writer);
+const { controller } = await createTaskActionController({
+  kubeConfig,
+  registry,
+  cache,
+  sink,
+  executionNamespace: config.executionNamespace,
+  maxSystemFailures: config.maxSystemFailures,
+  workers: config.workers,
+  metrics,
+  logger,
+  ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
+});
+const collector = new TtlGarbageCollector(client, taskActions, {
+  labels: gcLabels,
+  ttlMs: config.gcTtl,
+  intervalMs: config.gcInterval,
+  logger,
+  ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
+});
+const health = await startHealthServer({
+  port: config.healthPort,
+  host: '0.0.0.0',
+  metrics,
+  ready: () => controller.ready,
+});
+logger.info({ port: health.port }, 'starting');
+try {
+  await Promise.all([controller.start(signal), collector.run(signal)]);
+} finally {
+  await sink.close();
+  await health.close();
+  logger.info({}, 'stopped');
+}

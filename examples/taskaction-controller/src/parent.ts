@@ -1,0 +1,61 @@
+import { RoundhouseError } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { z } from 'zod';
+import { group, kind, version } from './resource.js';
+import type { TaskAction } from './spec.js';
+
+/** A child action whose parent TaskAction does not exist (yet): it waits, with backoff. */
+export class ParentActionNotFoundError extends RoundhouseError {
+  readonly reason = 'ParentActionNotFound';
+  override readonly retryable = true;
+
+  constructor(
+    readonly action: string,
+    readonly parentActionName: string,
+    readonly runName: string,
+  ) {
+    super(
+      `TaskAction ${action} waits for its parent: no TaskAction of run ${runName} has actionName ${parentActionName}`,
+    );
+  }
+}
+
+const apiVersion = `${group}/${version}`;
+
+const ActionNamesSchema = z.looseObject({
+  metadata: z.looseObject({ name: z.string(), uid: z.string() }),
+  spec: z.looseObject({ runName: z.string(), actionName: z.string() }),
+});
+
+/** Whether the action already has a TaskAction among its owners. */
+export function hasActionOwner(object: KubeObject): boolean {
+  return (object.metadata?.ownerReferences ?? []).some(
+    (ref) => ref.kind === kind && ref.apiVersion === apiVersion,
+  );
+}
+
+/** The parent of `action` among the TaskActions of its namespace. */
+export function findParent(action: TaskAction, candidates: readonly KubeObject[]) {
+  const { runName, parentActionName } = action.spec;
+  for (const candidate of candidates) {
+    const parsed = ActionNamesSchema.safeParse(candidate);
+    if (!parsed.success || parsed.data.metadata.uid === action.metadata.uid) continue;
+    if (parsed.data.spec.runName === runName && parsed.data.spec.actionName === parentActionName)
+      return parsed.data;
+  }
+  return undefined;
+}
+
+/**
+ * The owner reference that makes a child action go when its parent goes (the garbage
+ * collector cascades), and lets a foreground delete of the parent wait for the children.
+ */
+export function ownerReferenceTo(parent: { metadata: { name: string; uid: string } }) {
+  return {
+    apiVersion,
+    kind,
+    name: parent.metadata.name,
+    uid: parent.metadata.uid,
+    blockOwnerDeletion: true,
+  };
+}

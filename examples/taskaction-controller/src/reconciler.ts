@@ -1,0 +1,378 @@
+import {
+  type ActionPhase,
+  type ActionStatus,
+  addFinalizerIfValid,
+  attemptOf,
+  type EventRecorder,
+  type EventSink,
+  type Failure,
+  isTerminalActionPhase,
+  markFailed,
+  markLaunched,
+  markProgress,
+  markQueued,
+  markRejected,
+  markRelaunched,
+  markSucceeded,
+  nextStep,
+  phaseOf,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+  type RetryPolicy,
+  recordThenUpdateStatus,
+  splitKey,
+  type TransitionAt,
+} from '@roundhouse/controller';
+import {
+  type Executor,
+  executionResourceName,
+  type Logger,
+  noopLogger,
+  type Registry,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import { abortAction, labelFinished } from './abort.js';
+import { attemptExecution, outputPrefix } from './attempt.js';
+import { type ActionEvent, transitionEvent } from './events.js';
+import { launchFailure, observe, type ResourceState } from './failure.js';
+import {
+  findParent,
+  hasActionOwner,
+  ownerReferenceTo,
+  ParentActionNotFoundError,
+} from './parent.js';
+import { abortFinalizer, taskActions } from './resource.js';
+import { defaultRouting, type TaskTypeRouting } from './routing.js';
+import {
+  type TaskAction,
+  type TaskActionView,
+  taskActionView,
+  validateTaskAction,
+} from './spec.js';
+
+export interface TaskActionReconcilerOptions {
+  /** Writes status, finalizers and labels. */
+  readonly client: KubeClient;
+  /** Reads TaskActions and execution resources; the controller's cache. */
+  readonly reader: Reader;
+  readonly registry: Registry;
+  readonly routing?: TaskTypeRouting;
+  /** Where execution resources (Jobs) are created. */
+  readonly executionNamespace: string;
+  /** Every status change is recorded here first. */
+  readonly sink: EventSink<ActionEvent>;
+  /** Consecutive system failures tolerated; default 3. */
+  readonly maxSystemFailures?: number;
+  /** Wait before a relaunch after a system failure; default 10 s doubling to 5 min. */
+  readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
+  /** A running action is looked at again this often even without an event; default 60 s. */
+  readonly resyncMs?: number;
+  readonly events?: EventRecorder;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+}
+
+/** Which live status a transition was decided for: it applies only if the status is still there. */
+interface Expected {
+  readonly attempt: number;
+  readonly phases: readonly ActionPhase[];
+}
+
+const observing: readonly ActionPhase[] = ['Initializing', 'Executing'];
+
+/**
+ * Drives a TaskAction: validate (before any finalizer) -> Queued -> launch attempt n ->
+ * Initializing -> Executing -> Completed, with failed attempts judged by the two retry budgets
+ * and deletion aborting the execution. Every status change is recorded in the event sink
+ * first. Each step is safe to repeat: a step decided from a lagging cache applies only if the
+ * live status is still the one it was decided for.
+ */
+export class TaskActionReconciler implements Reconciler {
+  readonly #o: TaskActionReconcilerOptions & {
+    readonly routing: TaskTypeRouting;
+    readonly resyncMs: number;
+    readonly logger: Logger;
+    readonly now: () => Date;
+  };
+
+  constructor(options: TaskActionReconcilerOptions) {
+    this.#o = {
+      routing: defaultRouting,
+      resyncMs: 60_000,
+      logger: noopLogger,
+      now: () => new Date(),
+      ...options,
+    };
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const { namespace, name } = splitKey(key);
+    const { client, reader, routing, registry } = this.#o;
+    const object = await reader.get<KubeObject>(taskActions, namespace, name, {
+      signal: ctx.signal,
+    });
+    if (!object) return undefined;
+    if (object.metadata?.deletionTimestamp) {
+      await abortAction(object, { ...this.#o, signal: ctx.signal, logger: ctx.logger });
+      return undefined;
+    }
+    const view = taskActionView(object);
+    if (isTerminalActionPhase(phaseOf(view.status))) {
+      await labelFinished(object, view, { client, now: this.#o.now(), signal: ctx.signal });
+      return undefined;
+    }
+    const admitted = await addFinalizerIfValid(
+      client,
+      taskActions,
+      object,
+      abortFinalizer,
+      (o) => validateTaskAction(o, routing, registry),
+      { signal: ctx.signal },
+    );
+    if (!admitted.valid) {
+      // No requeue: the spec is immutable, so nothing but a new object can change the verdict.
+      await this.#transition(
+        view,
+        (s, at) => markRejected(s, admitted.reason, admitted.message, at),
+        ctx,
+      );
+      void this.#o.events?.record(object, 'Warning', admitted.reason, admitted.message);
+      return undefined;
+    }
+    const { action, engine } = admitted.value;
+    if (action.spec.parentActionName && !hasActionOwner(admitted.object)) {
+      await this.#ownByParent(admitted.object, action, ctx);
+    }
+    const step = nextStep(action.status, this.#o.now());
+    switch (step.step) {
+      case 'queue':
+        await this.#transition(view, (s, at) => markQueued(s, at), ctx);
+        return undefined;
+      case 'launch':
+        return this.#launch(action, engine, ctx);
+      case 'observe':
+        return this.#observe(action, engine, ctx);
+      case 'relaunch':
+        return this.#relaunch(action, engine, step.kind, ctx);
+      case 'wait':
+        return { requeueAfter: step.ms };
+      case 'done':
+        return undefined;
+    }
+  }
+
+  async #launch(
+    action: TaskAction,
+    engine: string,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const attempt = attemptOf(action.status);
+    const expected = { attempt, phases: ['Queued'] } as const;
+    // Launching from a lagging cache could start an attempt the status has already moved past.
+    const live = await this.#o.client.get<KubeObject>(
+      taskActions,
+      action.metadata.namespace,
+      action.metadata.name,
+      { signal: ctx.signal },
+    );
+    if (!live || !applies(taskActionView(live).status, expected)) return undefined;
+    const executor = this.#o.registry.get(engine);
+    const wfe = attemptExecution(action, attempt, engine);
+    let resourceName: string;
+    try {
+      ({ resourceName } = await executor.create(wfe, this.#o.executionNamespace, {
+        signal: ctx.signal,
+      }));
+    } catch (error) {
+      const failure = launchFailure(error);
+      if (!failure) throw error;
+      return this.#fail(action, failure, expected, ctx);
+    }
+    const message = `${engine} execution ${this.#o.executionNamespace}/${resourceName} created for attempt ${attempt}`;
+    await this.#transition(action, (s, at) => markLaunched(s, message, at), ctx, expected);
+    return { requeueAfter: this.#o.resyncMs };
+  }
+
+  async #observe(
+    action: TaskAction,
+    engine: string,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const attempt = attemptOf(action.status);
+    const expected = { attempt, phases: observing };
+    const executor = this.#o.registry.get(engine);
+    const wfe = attemptExecution(action, attempt, engine);
+    const [result, resource] = await Promise.all([
+      executor.getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal }),
+      this.#resourceState(executor, wfe, this.#o.reader, ctx),
+    ]);
+    const seen = observe(result, resource);
+    switch (seen.kind) {
+      case 'progress':
+        await this.#transition(
+          action,
+          (s, at) => markProgress(s, seen.phase, seen.message, at),
+          ctx,
+          expected,
+        );
+        return { requeueAfter: this.#o.resyncMs };
+      case 'succeeded': {
+        const outputUri = `${outputPrefix(action.spec, attempt)}/outputs.pb`;
+        await this.#transition(
+          action,
+          (s, at) => markSucceeded(s, seen.message, at),
+          ctx,
+          expected,
+          {
+            outputUri,
+          },
+        );
+        return undefined;
+      }
+      case 'failed':
+        return this.#fail(action, seen.failure, expected, ctx);
+    }
+  }
+
+  /** Aborts the failed attempt, then queues the next attempt (USER) or the same one (SYSTEM). */
+  async #relaunch(
+    action: TaskAction,
+    engine: string,
+    kind: Failure['kind'],
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const attempt = attemptOf(action.status);
+    const expected = { attempt, phases: ['RetryableFailure'] } as const;
+    const executor = this.#o.registry.get(engine);
+    const wfe = attemptExecution(action, attempt, engine);
+    await executor.cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+    if (kind === 'SYSTEM') {
+      // The same attempt takes the same name again. Creating it while the old resource is still
+      // being deleted can only fail (and leaks quota on every try, Flyte #8066): it counts as a
+      // system failure instead, so a resource that never goes away ends the action.
+      const state = await this.#resourceState(executor, wfe, this.#o.client, ctx);
+      if (state === 'present' || state === 'deleting') {
+        const failure: Failure = {
+          kind: 'SYSTEM',
+          code: 'ResourceNotReleased',
+          message: `the execution resource of attempt ${attempt} is still being deleted`,
+          retryable: true,
+        };
+        return this.#fail(action, failure, expected, ctx);
+      }
+    }
+    await this.#transition(action, (s, at) => markRelaunched(s, at), ctx, expected);
+    return undefined;
+  }
+
+  async #fail(
+    action: TaskAction,
+    failure: Failure,
+    expected: Expected,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const policy: RetryPolicy = {
+      maxAttempts: (action.spec.taskTemplate.retries ?? 0) + 1,
+      ...(this.#o.maxSystemFailures !== undefined
+        ? { maxSystemFailures: this.#o.maxSystemFailures }
+        : {}),
+      ...(this.#o.systemBackoffMs ? { systemBackoffMs: this.#o.systemBackoffMs } : {}),
+    };
+    ctx.logger.info({ attempt: expected.attempt, ...failure }, 'attempt failed');
+    const written = await this.#transition(
+      action,
+      (s, at) => markFailed(s, failure, policy, at),
+      ctx,
+      expected,
+    );
+    const status = written && taskActionView(written).status;
+    if (status && phaseOf(status) === 'PermanentFailure') {
+      const message = `${status.errorState?.code}: ${status.errorState?.message}`;
+      void this.#o.events?.record(written, 'Warning', 'PermanentFailure', message);
+    }
+    return undefined;
+  }
+
+  /**
+   * Records the transition's event, then writes its status (see `recordThenUpdateStatus`). With
+   * `expected`, it applies only while the live status is at that attempt and phase.
+   */
+  async #transition(
+    target: Pick<TaskActionView, 'metadata'>,
+    compute: (status: ActionStatus, at: TransitionAt) => ActionStatus | undefined,
+    ctx: ReconcileContext,
+    expected?: Expected,
+    extra: { readonly outputUri?: string } = {},
+  ): Promise<KubeObject | null> {
+    const now = this.#o.now();
+    return recordThenUpdateStatus<KubeObject, ActionEvent>(
+      this.#o.client,
+      taskActions,
+      target.metadata.namespace,
+      target.metadata.name,
+      (current) => {
+        const view = taskActionView(current);
+        if (expected && !applies(view.status, expected)) return undefined;
+        const next = compute(view.status, { now, generation: current.metadata?.generation });
+        return next && { status: next, event: transitionEvent(view, next, now, extra) };
+      },
+      this.#o.sink,
+      { signal: ctx.signal },
+    );
+  }
+
+  /**
+   * The attempt's execution resource, read through `reader`, for engines that declare one:
+   * named by the attempt's lock, so it is found even when the executor no longer owns it.
+   */
+  async #resourceState(
+    executor: Executor,
+    wfe: WorkflowExecution,
+    reader: Reader,
+    ctx: ReconcileContext,
+  ): Promise<ResourceState> {
+    const watch = executor.watches?.[0];
+    if (!watch) return 'unknown';
+    const name = executionResourceName(wfe.spec.targetResource, watch.conventions.namePrefix);
+    const object = await reader.get<KubeObject>(watch.resource, this.#o.executionNamespace, name, {
+      signal: ctx.signal,
+    });
+    if (!object) return 'absent';
+    return object.metadata?.deletionTimestamp ? 'deleting' : 'present';
+  }
+
+  /** Makes the parent action this one's owner, so deleting the root deletes the whole tree. */
+  async #ownByParent(object: KubeObject, action: TaskAction, ctx: ReconcileContext) {
+    const { namespace, name } = action.metadata;
+    const { items } = await this.#o.reader.list<KubeObject>(taskActions, namespace, {
+      signal: ctx.signal,
+    });
+    const parent = findParent(action, items);
+    if (!parent) {
+      throw new ParentActionNotFoundError(
+        `${namespace}/${name}`,
+        action.spec.parentActionName as string,
+        action.spec.runName,
+      );
+    }
+    const ownerReferences = [...(object.metadata?.ownerReferences ?? []), ownerReferenceTo(parent)];
+    // The resourceVersion makes the merge patch conditional: a list replaced wholesale must not
+    // drop an owner someone else added meanwhile.
+    const patch = {
+      metadata: { resourceVersion: object.metadata?.resourceVersion, ownerReferences },
+    };
+    await this.#o.client.patch(taskActions, namespace, name, patch, {
+      strategy: 'merge',
+      signal: ctx.signal,
+    });
+  }
+}
+
+function applies(status: ActionStatus, expected: Expected): boolean {
+  const phase = phaseOf(status);
+  return (
+    attemptOf(status) === expected.attempt && phase !== undefined && expected.phases.includes(phase)
+  );
+}

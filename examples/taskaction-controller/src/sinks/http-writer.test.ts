@@ -1,0 +1,67 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventDeliveryError, HttpEventWriter } from './http-writer.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.close();
+  server = undefined;
+});
+
+/** An events service answering `status` and keeping the bodies it was sent. */
+async function eventsService(status: number) {
+  const bodies: unknown[] = [];
+  server = createServer(async (request: IncomingMessage, response) => {
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    bodies.push({
+      method: request.method,
+      type: request.headers['content-type'],
+      body: JSON.parse(body),
+    });
+    response.writeHead(status).end(status >= 400 ? 'nope' : '');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/events`, bodies };
+}
+
+describe('HttpEventWriter', () => {
+  it('POSTs a batch as {"events": [...]} and resolves on 2xx', async () => {
+    const service = await eventsService(204);
+    await new HttpEventWriter(service.url).write([{ id: 'a' }, { id: 'b' }]);
+    expect(service.bodies).toEqual([
+      { method: 'POST', type: 'application/json', body: { events: [{ id: 'a' }, { id: 'b' }] } },
+    ]);
+  });
+
+  it('tells a service that may recover from one that rejected the batch, by status code', async () => {
+    const unavailable = await eventsService(503);
+    const error = await new HttpEventWriter(unavailable.url).write([{ id: 'a' }]).catch((e) => e);
+    expect(error).toBeInstanceOf(EventDeliveryError);
+    expect(error).toMatchObject({
+      reason: 'EventServiceUnavailable',
+      retryable: true,
+      statusCode: 503,
+    });
+    server?.close();
+    const rejecting = await eventsService(400);
+    await expect(new HttpEventWriter(rejecting.url).write([{ id: 'a' }])).rejects.toMatchObject({
+      reason: 'EventsRejected',
+      retryable: false,
+    });
+  });
+
+  it('reports a service nobody answers for as unreachable', async () => {
+    const service = await eventsService(204);
+    server?.close();
+    await once(server as Server, 'close');
+    await expect(new HttpEventWriter(service.url).write([{ id: 'a' }])).rejects.toMatchObject({
+      reason: 'EventServiceUnreachable',
+      retryable: true,
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import type { EventBatchWriter } from '@roundhouse/controller';
+import { classifyTransportError, RoundhouseError } from '@roundhouse/core';
+import { type Dispatcher, fetch } from 'undici';
+
+/** The events service did not take a batch. `retryable` says whether sending it again may work. */
+export class EventDeliveryError extends RoundhouseError {
+  readonly reason: 'EventServiceUnreachable' | 'EventServiceUnavailable' | 'EventsRejected';
+  override readonly retryable: boolean;
+
+  constructor(
+    reason: EventDeliveryError['reason'],
+    message: string,
+    readonly statusCode?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.reason = reason;
+    this.retryable = reason !== 'EventsRejected';
+  }
+}
+
+export interface HttpEventWriterOptions {
+  /** Added to every request, e.g. `authorization`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Per request. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** An undici dispatcher (proxy, TLS settings, connection limits). */
+  readonly dispatcher?: Dispatcher;
+}
+
+/**
+ * POSTs each batch as `{"events": [...]}` to an events service. A batch counts as recorded only
+ * on a 2xx answer. Each event carries its `id`; the service must store an id once (Flyte's
+ * events service inserts with ON CONFLICT DO NOTHING), because the controller sends an event
+ * again whenever it could not write the status after it.
+ */
+export class HttpEventWriter<E> implements EventBatchWriter<E> {
+  readonly #url: string;
+  readonly #options: HttpEventWriterOptions;
+
+  constructor(url: string | URL, options: HttpEventWriterOptions = {}) {
+    this.#url = String(url);
+    this.#options = options;
+  }
+
+  async write(events: readonly E[]): Promise<void> {
+    let response: Awaited<ReturnType<typeof fetch>>;
+    try {
+      response = await fetch(this.#url, {
+        method: 'POST',
+        headers: { ...this.#options.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+        ...(this.#options.dispatcher ? { dispatcher: this.#options.dispatcher } : {}),
+      });
+    } catch (error) {
+      const failure = classifyTransportError(error);
+      throw new EventDeliveryError(
+        'EventServiceUnreachable',
+        `POST ${this.#url}: no answer (${failure.kind}, ${failure.code})`,
+        undefined,
+        { cause: error },
+      );
+    }
+    // Read the body in full so the connection goes back to the pool.
+    const text = await response.text();
+    if (response.ok) return;
+    const status = response.status;
+    const retryable = status >= 500 || status === 408 || status === 429;
+    throw new EventDeliveryError(
+      retryable ? 'EventServiceUnavailable' : 'EventsRejected',
+      `POST ${this.#url}: HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+      status,
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { Registry } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { defaultRouting, engineFor } from './routing.js';
+import { validateTaskAction } from './spec.js';
+
+const registry = { has: (engine: string) => engine === 'job' } as Pick<Registry, 'has'>;
+
+const valid = () => ({
+  metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1' },
+  spec: {
+    runName: 'run1',
+    project: 'proj',
+    domain: 'dev',
+    actionName: 'a0',
+    taskType: 'container',
+    taskTemplate: {
+      image: 'registry.invalid/task:1',
+      retries: 2,
+      env: { MODE: 'fast' } as Record<string, string>,
+    },
+    inputUri: 's3://bucket/run1/inputs.pb',
+    runOutputBase: 's3://bucket/run1',
+  },
+});
+
+describe('validateTaskAction', () => {
+  it('accepts a complete action and picks its engine', () => {
+    const result = validateTaskAction(valid(), defaultRouting, registry);
+    expect(result).toMatchObject({ valid: true, value: { engine: 'job' } });
+  });
+
+  it('names every missing field in one InvalidSpec', () => {
+    const result = validateTaskAction(
+      { metadata: valid().metadata, spec: { project: 'proj', domain: 'dev' } },
+      defaultRouting,
+      registry,
+    );
+    expect(result.valid).toBe(false);
+    if (result.valid) return;
+    expect(result.reason).toBe('InvalidSpec');
+    for (const field of [
+      'runName',
+      'actionName',
+      'taskType',
+      'taskTemplate',
+      'inputUri',
+      'runOutputBase',
+    ]) {
+      expect(result.message).toContain(`spec.${field}: is required`);
+    }
+    expect(result.message).not.toContain('spec.project');
+  });
+
+  it('rejects variables the controller sets, and names that are no variable names', () => {
+    const action = valid();
+    action.spec.taskTemplate.env = { TASK_ATTEMPT: '9', '1BAD': 'x' };
+    const result = validateTaskAction(action, defaultRouting, registry);
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    if (result.valid) return;
+    expect(result.message).toContain('TASK_ATTEMPT');
+    expect(result.message).toContain('1BAD');
+  });
+
+  it('is PluginNotFound for a task type no registered engine runs', () => {
+    const action = valid();
+    action.spec.taskType = 'spark';
+    expect(validateTaskAction(action, defaultRouting, registry)).toEqual({
+      valid: false,
+      reason: 'PluginNotFound',
+      message: 'no engine runs task type "spark"; task types: container -> job',
+    });
+  });
+});
+
+describe('engineFor', () => {
+  it('routes listed task types, then the default engine, and only to registered engines', () => {
+    const routing = { taskTypes: { container: 'job', spark: 'spark' }, defaultEngine: 'job' };
+    expect(engineFor('container', routing, registry)).toBe('job');
+    expect(engineFor('python', routing, registry)).toBe('job');
+    expect(engineFor('spark', routing, registry)).toBeUndefined();
+    expect(engineFor('toString', defaultRouting, new Registry())).toBeUndefined();
+  });
+});
