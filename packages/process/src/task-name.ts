@@ -9,7 +9,8 @@ export const maxTaskNameLength = 253;
  * or digit (which also rules out `.` and `..`). A name that passes can never escape the data
  * directory; `taskDirectory` checks again anyway.
  */
-const taskNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// Empty matches here so that an empty name is reported once, as empty.
+const taskNamePattern = /^([A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 
 export const TaskNameSchema = z
   .string({ error: 'must be a string' })

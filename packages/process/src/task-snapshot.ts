@@ -55,5 +55,6 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
   }
   if (running) return { ...common, phase: 'Running', reason: 'Running' };
   const phase = task.status?.phase ?? (waiting?.reason === 'Unknown' ? 'Unknown' : 'Pending');
-  return { ...common, phase, reason: waiting?.reason || phase, message: waiting?.message };
+  const reason = task.status?.reason || waiting?.reason || phase;
+  return { ...common, phase, reason, message: waiting?.message };
 }

@@ -1,0 +1,84 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { isLoopback, loadAgentConfig, parseListenAddress } from './agent-config.js';
+
+describe('the agent configuration', () => {
+  it("defaults to OpenSandbox's values", () => {
+    expect(loadAgentConfig([], {})).toEqual({
+      dataDir: '/var/lib/sandbox/tasks',
+      listenAddr: { host: '0.0.0.0', port: 5758 },
+      reconcileInterval: 500,
+      gracePeriod: 10_000,
+      enableSidecarMode: false,
+      mainContainerName: 'main',
+      enableContainerMode: false,
+    });
+  });
+
+  it('reads environment variables, and flags over them', () => {
+    const env = {
+      DATA_DIR: '/env',
+      LISTEN_ADDR: '127.0.0.1:1',
+      ENABLE_SIDECAR_MODE: 'true',
+      MAIN_CONTAINER_NAME: 'app',
+      AUTH_TOKEN_FILE: '/token',
+    };
+    expect(loadAgentConfig(['--data-dir=/flag', '--listen-addr', '[::1]:9000'], env)).toMatchObject(
+      {
+        dataDir: '/flag',
+        listenAddr: { host: '::1', port: 9000 },
+        enableSidecarMode: true,
+        mainContainerName: 'app',
+        authTokenFile: '/token',
+      },
+    );
+  });
+
+  it('takes boolean flags bare or with a value, as Go does', () => {
+    expect(loadAgentConfig(['--enable-sidecar-mode'], {}).enableSidecarMode).toBe(true);
+    expect(loadAgentConfig(['--enable-container-mode'], {}).enableContainerMode).toBe(true);
+    expect(
+      loadAgentConfig(['--enable-sidecar-mode=false'], { ENABLE_SIDECAR_MODE: 'true' })
+        .enableSidecarMode,
+    ).toBe(false);
+  });
+
+  it('reads durations as Go durations', () => {
+    expect(loadAgentConfig(['--reconcile-interval=2s', '--grace-period=1m'], {})).toMatchObject({
+      reconcileInterval: 2000,
+      gracePeriod: 60_000,
+    });
+  });
+
+  it.each([
+    [['--listen-addr=nowhere'], '--listen-addr (LISTEN_ADDR)'],
+    [['--reconcile-interval=5'], '--reconcile-interval (RECONCILE_INTERVAL)'],
+    [['--grace-period=0s'], '--grace-period (GRACE_PERIOD)'],
+    [['--enable-sidecar-mode=maybe'], '--enable-sidecar-mode (ENABLE_SIDECAR_MODE)'],
+    [['--unknown=1'], 'flags'],
+  ])('refuses %j naming %s', (argv, path) => {
+    let error: unknown;
+    try {
+      loadAgentConfig(argv, {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues[0]?.path).toBe(path);
+  });
+});
+
+describe('listen addresses', () => {
+  it('parses host:port, [v6]:port and :port', () => {
+    expect(parseListenAddress('0.0.0.0:5758')).toEqual({ host: '0.0.0.0', port: 5758 });
+    expect(parseListenAddress('[::]:80')).toEqual({ host: '::', port: 80 });
+    expect(parseListenAddress(':0')).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(parseListenAddress('host')).toBeUndefined();
+    expect(parseListenAddress('h:70000')).toBeUndefined();
+  });
+
+  it('knows which hosts only this machine reaches', () => {
+    expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopback)).toBe(true);
+    expect(['0.0.0.0', '::', '10.0.0.5', 'example.com'].some(isLoopback)).toBe(false);
+  });
+});

@@ -1,0 +1,134 @@
+import { ConfigurationError, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import { describe, expect, it } from 'vitest';
+import { executionTask, executionTaskName } from './execution-task.js';
+
+const settings = { engine: 'process', conventions: roundhouseConventions };
+
+function issuesOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('the task of an execution', () => {
+  it('runs the execution bundle, named for the lock, with the parameters as environment', () => {
+    const wfe = sampleExecution({ spec: { executionEngine: 'process' } });
+    wfe.spec.workflowRef.executionBundle = '/opt/workflows/restart.sh';
+    expect(executionTask(wfe, undefined, settings)).toEqual({
+      task: {
+        name: 'wfe-c00449355dfb987a',
+        labels: {
+          'roundhouse.dev/workflow-execution': 'restart-api',
+          'roundhouse.dev/workflow-id': 'restart-pod',
+          'roundhouse.dev/target-resource': 'default__deployment__my-app',
+          'roundhouse.dev/source-namespace': 'team-a',
+          'roundhouse.dev/execution-engine': 'process',
+        },
+        process: {
+          command: ['/opt/workflows/restart.sh'],
+          env: [
+            { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+            { name: 'MODE', value: 'fast' },
+            { name: 'REPLICAS', value: '3' },
+          ],
+        },
+      },
+      warnings: [],
+    });
+  });
+
+  it('takes command, args, workingDir and execMode from engineConfig, and the timeout in seconds', () => {
+    const wfe = sampleExecution({ spec: { executionConfig: { timeout: '1m30.5s' } } });
+    wfe.spec.workflowRef.engineConfig = {
+      command: ['/bin/sh', '-c'],
+      args: ['echo "$MODE"'],
+      workingDir: '/srv',
+      execMode: 'Remote',
+    };
+    expect(executionTask(wfe, undefined, settings).task.process).toMatchObject({
+      command: ['/bin/sh', '-c'],
+      args: ['echo "$MODE"'],
+      workingDir: '/srv',
+      execMode: 'Remote',
+      timeoutSeconds: 91,
+    });
+  });
+
+  it('uses the default timeout when the execution has none', () => {
+    const task = executionTask(sampleExecution(), undefined, {
+      ...settings,
+      defaultTimeout: '10m',
+    });
+    expect(task.task.process.timeoutSeconds).toBe(600);
+  });
+
+  it('labels with the conventions it is given', () => {
+    const { task } = executionTask(sampleExecution(), undefined, {
+      engine: 'agent',
+      conventions: kubernautConventions,
+    });
+    expect(Object.keys(task.labels ?? {}).every((k) => k.startsWith('kubernaut.ai/'))).toBe(true);
+  });
+
+  it.each([
+    [{ comand: ['x'] }, 'spec.workflowRef.engineConfig'],
+    [{ command: [] }, 'spec.workflowRef.engineConfig.command'],
+    [{ workingDir: 'relative' }, 'spec.workflowRef.engineConfig.workingDir'],
+    [{ execMode: 'Elsewhere' }, 'spec.workflowRef.engineConfig.execMode'],
+    ['run.sh', 'spec.workflowRef.engineConfig'],
+  ])('refuses engineConfig %j naming %s', (engineConfig, path) => {
+    const wfe = sampleExecution();
+    wfe.spec.workflowRef.engineConfig = engineConfig;
+    expect(issuesOf(() => executionTask(wfe, undefined, settings))[0]?.path).toBe(path);
+  });
+
+  it('refuses a bad timeout, a bad parameter and dependencies it cannot mount', () => {
+    expect(
+      issuesOf(() =>
+        executionTask(
+          sampleExecution({ spec: { executionConfig: { timeout: '0s' } } }),
+          undefined,
+          settings,
+        ),
+      )[0]?.path,
+    ).toBe('spec.executionConfig.timeout');
+    expect(
+      issuesOf(() =>
+        executionTask(
+          sampleExecution({ spec: { parameters: { 'BAD-NAME': '1' } } }),
+          undefined,
+          settings,
+        ),
+      )[0]?.path,
+    ).toBe('spec.parameters.BAD-NAME');
+    expect(
+      issuesOf(() => executionTask(sampleExecution(), { secrets: [{ name: 's' }] }, settings))[0]
+        ?.path,
+    ).toBe('spec.dependencies');
+  });
+
+  it('warns about what it cannot honour', () => {
+    const wfe = sampleExecution({ spec: { executionConfig: { serviceAccountName: 'runner' } } });
+    wfe.spec.workflowRef.executionBundleDigest = 'sha256:abc';
+    expect(executionTask(wfe, { secrets: [] }, settings).warnings).toEqual([
+      "spec.executionConfig.serviceAccountName is ignored: the process engine runs tasks as the agent's user",
+      'spec.workflowRef.executionBundleDigest is not checked by the process engine',
+    ]);
+  });
+
+  it('is found by executionRef, else by the lock name', () => {
+    const wfe = sampleExecution();
+    expect(executionTaskName(wfe, roundhouseConventions)).toBe('wfe-c00449355dfb987a');
+    expect(
+      executionTaskName(
+        { ...wfe, status: { executionRef: { name: 'other' } } },
+        roundhouseConventions,
+      ),
+    ).toBe('other');
+  });
+});

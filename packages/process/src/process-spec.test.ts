@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalRequest, ProcessSpecSchema, sameRequest } from './process-spec.js';
+
+describe('the process spec', () => {
+  it('takes what OpenSandbox sends', () => {
+    const spec = {
+      command: ['sh', '-c'],
+      args: ['echo hi'],
+      env: [{ name: 'K', value: 'V' }],
+      workingDir: '/app',
+      timeoutSeconds: 30,
+      execMode: 'Local',
+    };
+    expect(ProcessSpecSchema.parse(spec)).toEqual(spec);
+  });
+
+  it.each([
+    [{ command: [] }, 'command', 'must name the program to run'],
+    [{ command: [''] }, 'command', 'the program name must not be empty'],
+    [{ command: 'ls -l' }, 'command', 'must be an array of strings'],
+    [{ command: ['ls'], workingDir: 'rel' }, 'workingDir', 'must be an absolute path'],
+    [
+      { command: ['ls'], timeoutSeconds: 1.5 },
+      'timeoutSeconds',
+      'must be a whole number of seconds',
+    ],
+    [{ command: ['ls'], timeoutSeconds: 0 }, 'timeoutSeconds', 'must be positive'],
+    [{ command: ['ls'], env: [{ name: 'A=B', value: '' }] }, 'env.0.name', 'must not contain'],
+    [{ command: ['ls'], args: ['a\0b'] }, 'args.0', 'must not contain NUL'],
+    [{ command: ['ls'], execMode: 'Elsewhere' }, 'execMode', ''],
+    [{ command: ['ls'], lifecycle: { preStart: {} } }, 'lifecycle', 'not supported'],
+  ])('refuses %j at %s', (spec, path, message) => {
+    const result = ProcessSpecSchema.safeParse(spec);
+    expect(result.success).toBe(false);
+    const issue = result.error?.issues[0];
+    expect(issue?.path.join('.')).toBe(path);
+    expect(issue?.message).toContain(message);
+  });
+
+  it('ignores keys it does not know, as the Go agent does', () => {
+    expect(ProcessSpecSchema.parse({ command: ['ls'], priority: 3 })).toEqual({ command: ['ls'] });
+  });
+});
+
+describe('request identity', () => {
+  const base = { name: 't', process: { command: ['ls'] } };
+
+  it('treats empty lists, absent values and label order as the same task', () => {
+    expect(
+      sameRequest(
+        {
+          ...base,
+          process: { command: ['ls'], args: [], env: [{ name: 'A' }] },
+          labels: { b: '2', a: '1' },
+        },
+        {
+          ...base,
+          process: { command: ['ls'], env: [{ name: 'A', value: '' }] },
+          labels: { a: '1', b: '2' },
+        },
+      ),
+    ).toBe(true);
+  });
+
+  it('tells a different command, timeout or owner apart', () => {
+    expect(sameRequest(base, { ...base, process: { command: ['ls', '-l'] } })).toBe(false);
+    expect(sameRequest(base, { ...base, process: { command: ['ls'], timeoutSeconds: 5 } })).toBe(
+      false,
+    );
+    expect(sameRequest(base, { ...base, labels: { owner: 'someone' } })).toBe(false);
+  });
+
+  it('writes the canonical form in a fixed key order', () => {
+    expect(
+      JSON.stringify(
+        canonicalRequest({
+          labels: { z: '1' },
+          process: { timeoutSeconds: 3, command: ['ls'], env: [{ value: 'v', name: 'n' }] },
+          name: 't',
+        }),
+      ),
+    ).toBe(
+      '{"name":"t","process":{"command":["ls"],"env":[{"name":"n","value":"v"}],"timeoutSeconds":3},"labels":{"z":"1"}}',
+    );
+  });
+});

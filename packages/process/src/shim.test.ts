@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { launchPlan, parseExitFile, shimName, shimScript } from './shim.js';
+
+describe('the launch plan', () => {
+  it('hands a Local argv to the shim as arguments, never as a command string', () => {
+    const plan = launchPlan({
+      shell: '/bin/sh',
+      exitFile: '/data/t/exit',
+      argv: ['printf', '%s', "it's; rm -rf /"],
+      target: { mode: 'Local' },
+    });
+    expect(plan).toEqual({
+      file: '/bin/sh',
+      args: ['-c', shimScript, shimName, '/data/t/exit', 'printf', '%s', "it's; rm -rf /"],
+    });
+  });
+
+  it('runs a Remote argv through nsenter into the PID and mount namespaces', () => {
+    const plan = launchPlan({
+      shell: '/bin/sh',
+      exitFile: '/data/t/exit',
+      argv: ['ls'],
+      target: { mode: 'Remote', nsenter: '/usr/bin/nsenter', targetPid: 77 },
+      workingDir: '/app',
+    });
+    expect(plan.args.slice(4)).toEqual([
+      '/usr/bin/nsenter',
+      '--target=77',
+      '--pid',
+      '--mount',
+      '--wd=/app',
+      '--',
+      'ls',
+    ]);
+  });
+
+  it("uses the main container's working directory when the task names none", () => {
+    const plan = launchPlan({
+      shell: '/bin/sh',
+      exitFile: '/x',
+      argv: ['ls'],
+      target: { mode: 'Remote', nsenter: 'nsenter', targetPid: 1 },
+    });
+    expect(plan.args).toContain('--wd');
+  });
+});
+
+describe('the exit file', () => {
+  it('reads a complete status', () => {
+    expect(parseExitFile('0\n')).toBe(0);
+    expect(parseExitFile('143\n')).toBe(143);
+  });
+
+  it('reads an empty or partial file as no status yet', () => {
+    expect(parseExitFile('')).toBeUndefined();
+    expect(parseExitFile('14')).toBeUndefined();
+    expect(parseExitFile('x\n')).toBeUndefined();
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  beginStop,
+  killDue,
+  killed,
+  newRecord,
+  observe,
+  removable,
+  started,
+  startFailed,
+  timeoutDue,
+} from './task-lifecycle.js';
+import type { TaskRecord } from './task-record.js';
+
+const t0 = new Date('2026-01-01T00:00:00.000Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const runtime = { pid: 100, startTicks: '5000', bootId: 'boot' };
+
+function running(process: TaskRecord['process'] = { command: ['sleep', '60'] }): TaskRecord {
+  return started(newRecord({ name: 't', process }, 'uid-1', t0), runtime, t0);
+}
+
+describe('a task that ends', () => {
+  it('succeeds or fails by the exit status the shim wrote, finishing when it was written', () => {
+    expect(observe(running(), { exit: { code: 0, at: at(3) }, shimAlive: false })).toMatchObject({
+      state: 'Succeeded',
+      reason: 'Succeeded',
+      exitCode: 0,
+      finishedAt: at(3).toISOString(),
+    });
+    expect(observe(running(), { exit: { code: 3, at: at(3) }, shimAlive: false })).toMatchObject({
+      state: 'Failed',
+      reason: 'Failed',
+      exitCode: 3,
+    });
+  });
+
+  it('stays running while the shim lives and has written nothing', () => {
+    const record = running();
+    expect(observe(record, { shimAlive: true })).toBe(record);
+  });
+
+  it('is Unknown when the shim vanished without a status and nobody killed it', () => {
+    expect(observe(running(), { shimAlive: false })).toMatchObject({
+      state: 'Unknown',
+      reason: 'Lost',
+    });
+  });
+
+  it('is reported with 137 when it was killed after the grace period', () => {
+    const record = killed(beginStop(running(), 'Deleted', at(1)), at(11));
+    expect(observe(record, { shimAlive: false })).toMatchObject({
+      state: 'Failed',
+      reason: 'Stopped',
+      exitCode: 137,
+      signal: 9,
+      finishedAt: at(11).toISOString(),
+    });
+  });
+
+  it('reports a timeout as Timeout with 137, whatever the process exited with', () => {
+    const record = beginStop(running({ command: ['x'], timeoutSeconds: 2 }), 'Timeout', at(2));
+    expect(observe(record, { exit: { code: 143, at: at(2) }, shimAlive: false })).toMatchObject({
+      state: 'Failed',
+      reason: 'Timeout',
+      exitCode: 137,
+      message: 'exceeded its timeout of 2s; the process exited with code 143',
+    });
+  });
+
+  it('leaves finished, pending and failed-to-start tasks alone', () => {
+    const failed = startFailed(
+      newRecord({ name: 't', process: { command: ['x'] } }, 'u', t0),
+      'no',
+      t0,
+    );
+    expect(failed).toMatchObject({ state: 'Failed', reason: 'StartFailed', exitCode: 128 });
+    expect(observe(failed, { shimAlive: false })).toBe(failed);
+  });
+});
+
+describe('timeouts and stops', () => {
+  it('is due once timeoutSeconds have passed since the start, and only once', () => {
+    const record = running({ command: ['x'], timeoutSeconds: 2 });
+    expect(timeoutDue(record, at(1.9))).toBe(false);
+    expect(timeoutDue(record, at(2))).toBe(true);
+    expect(timeoutDue(beginStop(record, 'Timeout', at(2)), at(3))).toBe(false);
+    expect(timeoutDue(running(), at(1e6))).toBe(false);
+  });
+
+  it('keeps the first stop cause', () => {
+    const record = beginStop(running(), 'Timeout', at(1));
+    expect(beginStop(record, 'Deleted', at(2)).stop).toEqual(record.stop);
+  });
+
+  it('kills once the grace period has run out with the group alive, and once only', () => {
+    const record = beginStop(running(), 'Deleted', at(0));
+    expect(killDue(record, true, at(9.9), 10_000)).toBe(false);
+    expect(killDue(record, true, at(10), 10_000)).toBe(true);
+    expect(killDue(record, false, at(10), 10_000)).toBe(false);
+    expect(killDue(killed(record, at(10)), true, at(20), 10_000)).toBe(false);
+    expect(killDue(running(), true, at(20), 10_000)).toBe(false);
+  });
+});
+
+describe('removal of a deleted task', () => {
+  const deleted = (record: TaskRecord) => ({ ...record, deletionTimestamp: at(1).toISOString() });
+
+  it('waits until its process has ended and its group is empty', () => {
+    const ended = observe(running(), { exit: { code: 0, at: at(1) }, shimAlive: false });
+    expect(removable(deleted(running()), false)).toBe(false);
+    expect(removable(deleted(ended), true)).toBe(false);
+    expect(removable(deleted(ended), false)).toBe(true);
+  });
+
+  it('removes a task that never started, and never one that was not deleted', () => {
+    expect(
+      removable(deleted(newRecord({ name: 't', process: { command: ['x'] } }, 'u', t0)), false),
+    ).toBe(true);
+    expect(removable(observe(running(), { shimAlive: false }), false)).toBe(false);
+  });
+});

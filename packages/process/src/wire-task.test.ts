@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { beginStop, newRecord, observe, started } from './task-lifecycle.js';
+import type { TaskRecord } from './task-record.js';
+import { snapshotFromRecord, snapshotFromWire } from './task-snapshot.js';
+import { toWireTask, WireTaskSchema } from './wire-task.js';
+
+const t0 = new Date('2026-01-01T10:00:00.250Z');
+const process = { command: ['sh', '-c'], args: ['exit 3'] };
+const pending = newRecord({ name: 't1', process, labels: { owner: 'a' } }, 'uid-1', t0);
+const running = started(pending, { pid: 9, startTicks: '1', bootId: 'b' }, t0);
+const failed = observe(running, {
+  exit: { code: 3, at: new Date('2026-01-01T10:00:05Z') },
+  shimAlive: false,
+});
+const unknown = observe(running, { shimAlive: false });
+
+/** What a client written against OpenSandbox's Go types reads. */
+const goClientView = (task: unknown) => {
+  const t = task as { name: string; process: unknown; processStatus: unknown };
+  return { name: t.name, process: t.process, processStatus: t.processStatus };
+};
+/** What a client written against OpenSandbox's README reads. */
+const readmeClientView = (task: unknown) => {
+  const t = task as { name: string; spec: { process: unknown }; status: { state: unknown } };
+  return { name: t.name, process: t.spec.process, state: t.status.state };
+};
+
+describe('a task in a response', () => {
+  it.each<[string, TaskRecord, unknown]>([
+    ['pending', pending, { waiting: { reason: 'Pending' } }],
+    ['running', running, { running: { startedAt: '2026-01-01T10:00:00Z' } }],
+    [
+      'failed',
+      failed,
+      {
+        terminated: {
+          exitCode: 3,
+          reason: 'Failed',
+          message: 'the process exited with code 3',
+          startedAt: '2026-01-01T10:00:00Z',
+          finishedAt: '2026-01-01T10:00:05Z',
+        },
+      },
+    ],
+    ['unknown', unknown, { waiting: { reason: 'Unknown', message: unknown.message } }],
+  ])('reads the same to clients of either shape when %s', (_, record, state) => {
+    const wire = JSON.parse(JSON.stringify(toWireTask(record)));
+    expect(goClientView(wire)).toEqual({ name: 't1', process, processStatus: state });
+    expect(readmeClientView(wire)).toEqual({ name: 't1', process, state });
+    expect(wire.status.phase).toBe(record.state);
+  });
+
+  it('carries uid, labels and, while it is being deleted, deletionTimestamp', () => {
+    const wire = toWireTask({ ...running, deletionTimestamp: '2026-01-01T10:00:09.999Z' });
+    expect(wire).toMatchObject({
+      uid: 'uid-1',
+      labels: { owner: 'a' },
+      deletionTimestamp: '2026-01-01T10:00:09Z',
+    });
+    expect(toWireTask(running)).not.toHaveProperty('deletionTimestamp');
+  });
+
+  it('reports a timeout with 137 and reason Timeout', () => {
+    const timedOut = observe(
+      beginStop({ ...running, process: { ...process, timeoutSeconds: 1 } }, 'Timeout', t0),
+      {
+        exit: { code: 143, at: t0 },
+        shimAlive: false,
+      },
+    );
+    expect(toWireTask(timedOut).processStatus?.terminated).toMatchObject({
+      exitCode: 137,
+      reason: 'Timeout',
+    });
+  });
+
+  it('reads back to the snapshot it was made from', () => {
+    for (const record of [pending, running, failed, unknown]) {
+      const wire = WireTaskSchema.parse(JSON.parse(JSON.stringify(toWireTask(record))));
+      expect(snapshotFromWire(wire)).toEqual(snapshotFromRecord(record));
+    }
+  });
+});
+
+describe('an answer from an OpenSandbox agent', () => {
+  const upstream = (processStatus: unknown) =>
+    WireTaskSchema.parse({
+      name: 'bsbx-0',
+      process: {
+        command: ['sleep', '1'],
+        lifecycle: { preStart: { exec: { command: ['true'] } } },
+      },
+      processStatus,
+    });
+
+  it('maps its states the way its controller does', () => {
+    expect(snapshotFromWire(upstream({ waiting: { reason: 'Pending' } }))).toMatchObject({
+      phase: 'Pending',
+      labels: {},
+      deleting: false,
+    });
+    expect(
+      snapshotFromWire(upstream({ running: { startedAt: '2026-01-01T00:00:00Z' } })).phase,
+    ).toBe('Running');
+    expect(
+      snapshotFromWire(upstream({ terminated: { exitCode: 0, reason: 'Succeeded' } })),
+    ).toMatchObject({ phase: 'Succeeded', exitCode: 0 });
+    expect(
+      snapshotFromWire(upstream({ terminated: { exitCode: 137, reason: 'TaskTimeout' } })),
+    ).toMatchObject({ phase: 'Failed', reason: 'TaskTimeout', exitCode: 137 });
+  });
+
+  it('reads a task with no status yet as pending', () => {
+    expect(snapshotFromWire(upstream(undefined)).phase).toBe('Pending');
+  });
+});
