@@ -36,6 +36,7 @@ describeWithControlPlane('the controller process', () => {
         '--health-port=0',
         '--health-host=127.0.0.1',
         '--cooldown=1m',
+        '--allowed-bundles=registry.invalid/*',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

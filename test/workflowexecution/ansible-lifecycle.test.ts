@@ -47,7 +47,7 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
       apiPrefix: simulator.apiPrefix,
     });
     await client().create(resources.secrets, executionNamespace, {
-      metadata: { name: 'db' },
+      metadata: { name: 'db', annotations: { 'roundhouse.dev/allowed-namespaces': '*' } },
       stringData: { password: 'canary-7d1e-secret' },
     });
     controller = await startController({

@@ -12,6 +12,7 @@ import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse
 import { podControls } from '@roundhouse/testenv/vitest';
 import {
   createWorkflowExecutionController,
+  type ExecutionPolicyInput,
   ensureWorkflowExecutionCrd,
   workflowExecutions,
 } from '@roundhouse/workflowexecution';
@@ -38,6 +39,9 @@ export interface StartOptions {
   readonly pollIntervalMs?: { initial: number; max: number };
   /** Who installs the CRD, when the controller's own identity may not (it never needs to). */
   readonly installWith?: KubeConfig;
+  /** Default: bundles from the tests' registry.invalid only, as an operator would list theirs. */
+  readonly policy?: ExecutionPolicyInput;
+  readonly defaultTimeoutMs?: number;
 }
 
 /** Starts the controller as a deployment would, and stops it like SIGTERM does. */
@@ -49,6 +53,7 @@ export async function startController(options: StartOptions): Promise<RunningCon
   });
   const { controller } = await createWorkflowExecutionController({
     workers: 2,
+    policy: { bundles: ['registry.invalid/*'] },
     ...settings,
     cache,
     registry: typeof registry === 'function' ? registry(cache) : registry,

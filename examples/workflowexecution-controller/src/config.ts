@@ -5,6 +5,7 @@ import {
   parseGoDuration,
   toFieldIssues,
 } from '@roundhouse/core';
+import type { ExecutionPolicyInput } from '@roundhouse/workflowexecution';
 import { z } from 'zod';
 
 const duration = z
@@ -43,6 +44,14 @@ export const ConfigSchema = z.object({
     .optional(),
   awxCaFile: z.string().optional(),
   awxInsecureSkipTlsVerify: z.stringbool(),
+  /** Bundle sources executions may run (`registry.example.com/team/*`, `*`); none by default. */
+  allowedBundles: csv,
+  /** ServiceAccounts executions may name besides the default runner. */
+  allowedServiceAccounts: csv,
+  requireDigest: z.stringbool(),
+  /** Annotation a dependency must carry to be usable, or `false` to turn the opt-in off. */
+  dependencyOptIn: z.string().min(1),
+  defaultTimeout: duration,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -66,6 +75,11 @@ const defaults: Record<keyof Config, string | undefined> = {
   awxTokenSecret: undefined,
   awxCaFile: undefined,
   awxInsecureSkipTlsVerify: 'false',
+  allowedBundles: '',
+  allowedServiceAccounts: '',
+  requireDigest: 'false',
+  dependencyOptIn: 'roundhouse.dev/allowed-namespaces',
+  defaultTimeout: '1h',
 };
 
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -121,4 +135,15 @@ export function loadConfig(
 /** The cooldown in milliseconds. */
 export function cooldownMs(config: Config): number {
   return parseGoDuration(config.cooldown) ?? 0;
+}
+
+/** The execution policy the flags describe. */
+export function executionPolicy(config: Config): ExecutionPolicyInput {
+  return {
+    bundles: config.allowedBundles,
+    serviceAccounts: config.allowedServiceAccounts,
+    requireDigest: config.requireDigest,
+    dependencyOptIn:
+      config.dependencyOptIn === 'false' ? false : { annotation: config.dependencyOptIn },
+  };
 }

@@ -130,6 +130,8 @@ async function main(): Promise<number> {
       watchNamespace: demoNamespace,
       cooldownMs: 3_000,
       pollIntervalMs: { initial: 500, max: 2_000 },
+      // The samples' bundles come from one registry; a real controller lists the ones it trusts.
+      policy: { bundles: ['registry.example.com/workflows/*'] },
     });
     running = controller.start(abort.signal);
 

@@ -7,10 +7,10 @@ import {
   shutdownSignal,
   startHealthServer,
 } from '@roundhouse/controller';
-import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { kubernautConventions, parseGoDuration, roundhouseConventions } from '@roundhouse/core';
 import { KubeClient } from '@roundhouse/kube';
 import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
-import { cooldownMs, loadConfig } from './config.js';
+import { cooldownMs, executionPolicy, loadConfig } from './config.js';
 import { jsonLogger } from './logger.js';
 import { buildRegistry } from './registry.js';
 
@@ -44,6 +44,8 @@ const { controller } = await createWorkflowExecutionController({
   cache,
   executionNamespace: config.executionNamespace,
   cooldownMs: cooldownMs(config),
+  policy: executionPolicy(config),
+  defaultTimeoutMs: parseGoDuration(config.defaultTimeout) ?? 0,
   lockPolicy: config.lockPolicy,
   workers: config.workers,
   metrics,

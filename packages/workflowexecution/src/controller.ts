@@ -17,8 +17,10 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
+import { indexByTarget, keysToWake, targetIndex } from './target-index.js';
 
 export interface WorkflowExecutionControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -37,6 +39,14 @@ export interface WorkflowExecutionControllerOptions {
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
   readonly resyncMs?: number;
   readonly resolveDependencies?: (wfe: WorkflowExecution) => Promise<Dependencies | undefined>;
+  /**
+   * What executions may ask for. The defaults refuse every bundle until you list the sources
+   * you trust (`bundles: ['registry.example.com/*']`), allow only the default runner
+   * ServiceAccount, and use only dependencies that opted in. See docs/security.md.
+   */
+  readonly policy?: ExecutionPolicyInput;
+  /** Deadline of executions without `executionConfig.timeout`; default 1 hour. */
+  readonly defaultTimeoutMs?: number;
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
 }
@@ -56,9 +66,12 @@ export async function createWorkflowExecutionController(
   const logger = options.logger ?? noopLogger;
   const client = new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
-  const executions = cache.informerFor(workflowExecutions, {
-    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
-  });
+  const policy = ExecutionPolicySchema.parse(options.policy ?? {});
+  const executions = cache
+    .informerFor(workflowExecutions, {
+      ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+    })
+    .addIndex(targetIndex, indexByTarget);
   const owned: { informer: Informer<KubeObject>; conventions: Conventions }[] = [];
   const watchedEngines = new Set<string>();
   for (const engine of options.registry.engines()) {
@@ -81,6 +94,10 @@ export async function createWorkflowExecutionController(
     registry: options.registry,
     executions,
     executionNamespace: options.executionNamespace,
+    policy,
+    ...(options.defaultTimeoutMs !== undefined
+      ? { defaultTimeoutMs: options.defaultTimeoutMs }
+      : {}),
     ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
     watchedEngines,
     events: new EventRecorder(client, fieldManager, { logger }),
@@ -98,7 +115,7 @@ export async function createWorkflowExecutionController(
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  controller.watch(executions);
+  controller.watch(executions, (obj) => keysToWake(executions, obj));
   for (const { informer, conventions } of owned) {
     controller.watch(informer, (obj) => {
       const key = executionOwnerKey(obj.metadata, conventions);

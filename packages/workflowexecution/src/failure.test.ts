@@ -1,8 +1,10 @@
 import {
   ConfigurationError,
+  ExecutionForbiddenError,
   type ExecutionResult,
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
+  RoundhouseError,
   UnsupportedEngineError,
 } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
@@ -32,25 +34,48 @@ describe('classifyResult', () => {
 });
 
 describe('classifyStartError', () => {
-  it('classifies errors that retrying cannot fix', () => {
-    expect(classifyStartError(new ConfigurationError({ path: 'p', message: 'm' }))).toBe(
-      'ConfigurationError',
+  const fails = (reason: string) => ({ action: 'fail', reason });
+
+  it('fails on errors that retrying cannot fix', () => {
+    expect(classifyStartError(new ConfigurationError({ path: 'p', message: 'm' }))).toEqual(
+      fails('ConfigurationError'),
     );
-    expect(classifyStartError(new UnsupportedEngineError('argo', ['job']))).toBe(
-      'UnsupportedEngine',
+    expect(classifyStartError(new UnsupportedEngineError('argo', ['job']))).toEqual(
+      fails('UnsupportedEngine'),
     );
-    expect(classifyStartError(new ResourceLockedError('wfe-1', undefined))).toBe('ResourceLocked');
-    expect(classifyStartError(new KubernetesApiError('Forbidden', 'no', 403))).toBe('Forbidden');
-    expect(classifyStartError(new KubernetesApiError('Invalid', 'bad', 422))).toBe(
-      'ConfigurationError',
+    expect(classifyStartError(new ResourceLockedError('wfe-1', undefined))).toEqual(
+      fails('ResourceLocked'),
+    );
+    expect(classifyStartError(new ExecutionForbiddenError('spec.x', 'no'))).toEqual(
+      fails('Forbidden'),
+    );
+    expect(classifyStartError(new KubernetesApiError('Forbidden', 'no', 403))).toEqual(
+      fails('Forbidden'),
+    );
+    expect(classifyStartError(new KubernetesApiError('Invalid', 'bad', 422))).toEqual(
+      fails('ConfigurationError'),
     );
   });
 
-  it('leaves retryable errors to the workqueue', () => {
-    expect(classifyStartError(new KubernetesApiError('Unavailable', 'down', 503))).toBeUndefined();
-    expect(
-      classifyStartError(new PreviousExecutionNotCleanedError('wfe-1', undefined)),
-    ).toBeUndefined();
-    expect(classifyStartError(new Error('boom'))).toBeUndefined();
+  it("classifies another engine's refusal by its HTTP status, not its message", () => {
+    // An engine's own error type, as AWX's: not retryable, with the status AWX answered.
+    class EngineApiError extends RoundhouseError {
+      readonly reason = 'EngineRefused';
+      constructor(readonly statusCode: number) {
+        super('forbidden by the engine');
+      }
+    }
+    expect(classifyStartError(new EngineApiError(401))).toEqual(fails('Forbidden'));
+    expect(classifyStartError(new EngineApiError(404))).toEqual(fails('Unknown'));
+  });
+
+  it('retries what may succeed later, including errors that are not Roundhouse errors', () => {
+    expect(classifyStartError(new KubernetesApiError('Unavailable', 'down', 503))).toEqual({
+      action: 'retry',
+    });
+    expect(classifyStartError(new PreviousExecutionNotCleanedError('wfe-1', undefined))).toEqual({
+      action: 'retry',
+    });
+    expect(classifyStartError(new Error('boom'))).toEqual({ action: 'retry' });
   });
 });

@@ -1,11 +1,12 @@
 import {
   ConfigurationError,
+  ExecutionForbiddenError,
   type ExecutionResult,
   type FailureReason,
   ResourceLockedError,
+  RoundhouseError,
   UnsupportedEngineError,
 } from '@roundhouse/core';
-import { KubernetesApiError } from '@roundhouse/kube';
 
 /**
  * Why a finished execution failed. The engine classifies its own failures (it sees the
@@ -16,17 +17,38 @@ export function classifyResult(result: ExecutionResult): FailureReason {
   return result.failureReason ?? 'Unknown';
 }
 
+/** What to do about an error from `create`. */
+export type StartErrorOutcome =
+  /** Fail the execution: retrying without a change cannot help. */
+  | { readonly action: 'fail'; readonly reason: FailureReason }
+  /** Retry with backoff, showing the error on the execution meanwhile. */
+  | { readonly action: 'retry' };
+
+const failureByStatusCode: Readonly<Record<number, FailureReason>> = {
+  400: 'ConfigurationError',
+  401: 'Forbidden',
+  403: 'Forbidden',
+  422: 'ConfigurationError',
+};
+
+function statusCodeOf(error: RoundhouseError): number | undefined {
+  const code = (error as { statusCode?: unknown }).statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
 /**
- * Why an execution could not be started, from the typed error; undefined for errors worth
- * retrying (a busy API server, a lost connection), which the caller rethrows.
+ * Why an execution could not be started, from the typed error: every engine's errors are
+ * RoundhouseErrors that say whether a retry may help. Those that may are retried (a busy API
+ * server, a lost connection); the rest fail the execution, classified by class or by the
+ * HTTP status they carry (an AWX 401 is as Forbidden as a Kubernetes 403).
  */
-export function classifyStartError(error: unknown): FailureReason | undefined {
-  if (error instanceof ConfigurationError) return 'ConfigurationError';
-  if (error instanceof UnsupportedEngineError) return 'UnsupportedEngine';
-  if (error instanceof ResourceLockedError) return 'ResourceLocked';
-  if (error instanceof KubernetesApiError) {
-    if (error.reason === 'Forbidden' || error.reason === 'Unauthorized') return 'Forbidden';
-    if (error.reason === 'Invalid' || error.reason === 'BadRequest') return 'ConfigurationError';
-  }
-  return undefined;
+export function classifyStartError(error: unknown): StartErrorOutcome {
+  if (error instanceof ConfigurationError) return { action: 'fail', reason: 'ConfigurationError' };
+  if (error instanceof UnsupportedEngineError)
+    return { action: 'fail', reason: 'UnsupportedEngine' };
+  if (error instanceof ResourceLockedError) return { action: 'fail', reason: 'ResourceLocked' };
+  if (error instanceof ExecutionForbiddenError) return { action: 'fail', reason: 'Forbidden' };
+  if (!(error instanceof RoundhouseError) || error.retryable) return { action: 'retry' };
+  const code = statusCodeOf(error);
+  return { action: 'fail', reason: (code !== undefined && failureByStatusCode[code]) || 'Unknown' };
 }

@@ -12,6 +12,12 @@ export {
   type WorkflowExecutionControllerOptions,
 } from './controller.js';
 export { workflowExecutionCrd } from './crd.js';
+export {
+  allowsNamespace,
+  type ExecutionPolicy,
+  type ExecutionPolicyInput,
+  ExecutionPolicySchema,
+} from './execution-policy.js';
 export { ensureWorkflowExecutionAdmissionPolicy, ensureWorkflowExecutionCrd } from './install.js';
 export {
   WorkflowExecutionReconciler,

@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { noopLogger, Registry } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
+import { ExecutionPolicySchema } from './execution-policy.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 
 describe('WorkflowExecutionReconciler', () => {
@@ -18,7 +19,8 @@ describe('WorkflowExecutionReconciler', () => {
       client: new KubeClient(new KubeConfig()),
       reader,
       registry: new Registry(),
-      executions: { list: () => [] },
+      executions: { byIndex: () => [] },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
       executionNamespace: 'shared-executions',
       watchNamespace: 'team-a',
     });

@@ -3,7 +3,6 @@ import {
   type EventRecorder,
   findCondition,
   hasFinalizer,
-  type Informer,
   objectKey,
   type ReconcileContext,
   type ReconcileResult,
@@ -19,6 +18,7 @@ import {
   type Logger,
   noopLogger,
   PreviousExecutionNotCleanedError,
+  parseTimeout,
   parseWorkflowExecution,
   type Registry,
   ResourceLockedError,
@@ -27,14 +27,11 @@ import {
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import { DependencyCheck } from './dependency-check.js';
+import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import { classifyResult, classifyStartError } from './failure.js';
-import {
-  cleanupFinalizer,
-  type StatusView,
-  statusView,
-  targetOf,
-  workflowExecutions,
-} from './resource.js';
+import { PollSchedule } from './poll-schedule.js';
+import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
 import {
   conditionTypes,
   cooldownRemaining,
@@ -46,6 +43,13 @@ import {
   markRunning,
   markWaiting,
 } from './status.js';
+import { cooldownBlocking, type TargetIndex } from './target-index.js';
+
+/*
+ * This file is over 350 lines because it is one state machine: every transition of a
+ * WorkflowExecution is a method here, and the pure parts (status transitions, failure
+ * classification, policy, the poll schedule, the target index) already live apart.
+ */
 
 export interface WorkflowExecutionReconcilerOptions {
   /** Writes status and finalizers. */
@@ -53,10 +57,12 @@ export interface WorkflowExecutionReconcilerOptions {
   /** Reads WorkflowExecutions; the controller's cache, which confirms a miss live. */
   readonly reader: Reader;
   readonly registry: Registry;
-  /** The informer of WorkflowExecutions in every watched namespace, for the cooldown scan. */
-  readonly executions: Pick<Informer<KubeObject>, 'list'>;
+  /** The WorkflowExecution informer, indexed by target (see target-index.ts). */
+  readonly executions: TargetIndex;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
+  /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
+  readonly policy: ExecutionPolicy;
   /** Reconcile WorkflowExecutions in this namespace only; default all. */
   readonly watchNamespace?: string;
   /** Time a target stays locked after an execution on it finished; default 5 minutes. */
@@ -67,6 +73,13 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
   /** Re-check of watched engines in case an event was missed; default 60 s. */
   readonly resyncMs?: number;
+  /**
+   * The deadline of an execution that sets no `executionConfig.timeout`; default 1 hour. Past
+   * its deadline (and a grace period for the engine's own timeout to report first) an
+   * execution is stopped and fails with DeadlineExceeded, whatever the engine: nothing runs
+   * forever.
+   */
+  readonly defaultTimeoutMs?: number;
   /**
    * Engines whose execution resources are watched, so events wake the reconciler and it only
    * resyncs slowly; every other engine is polled. Default none.
@@ -79,26 +92,23 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly now?: () => Date;
 }
 
+/** How long past its deadline an execution is left for its engine to report the timeout itself. */
+const deadlineGraceMs = 30_000;
+
 /**
- * Drives one WorkflowExecution through validate -> finalizer -> cooldown -> create -> Running ->
- * Completed/Failed -> cooldown -> cleanup, and runs cleanup before a deleted execution goes.
- * Every step is safe to repeat: a restarted controller picks up where the status says it was,
- * and the executors' idempotent create adopts what a crashed run already created.
+ * Drives one WorkflowExecution through validate -> finalizer -> cooldown -> policy ->
+ * create -> Running -> Completed/Failed -> cooldown -> cleanup, and runs cleanup before a
+ * deleted execution goes. Every step is safe to repeat: a restarted controller picks up where
+ * the status says it was, and the executors' idempotent create adopts what a crashed run
+ * already created.
  */
 export class WorkflowExecutionReconciler implements Reconciler {
   readonly #o: Required<
-    Omit<
-      WorkflowExecutionReconcilerOptions,
-      'events' | 'resolveDependencies' | 'watchedEngines' | 'watchNamespace'
-    >
+    Omit<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies' | 'watchNamespace'>
   > &
-    Pick<
-      WorkflowExecutionReconcilerOptions,
-      'events' | 'resolveDependencies' | 'watchNamespace'
-    > & {
-      watchedEngines: ReadonlySet<string>;
-    };
-  readonly #polls = new Map<string, number>();
+    Pick<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies' | 'watchNamespace'>;
+  readonly #polls: PollSchedule;
+  readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
     this.#o = {
@@ -106,11 +116,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
       lockPolicy: 'fail',
       pollIntervalMs: { initial: 2_000, max: 30_000 },
       resyncMs: 60_000,
+      defaultTimeoutMs: 60 * 60_000,
       logger: noopLogger,
       now: () => new Date(),
       watchedEngines: new Set<string>(),
       ...options,
     };
+    const { initial, max } = this.#o.pollIntervalMs;
+    this.#polls = new PollSchedule(initial, max, () => this.#o.now().getTime());
+    this.#dependencies = new DependencyCheck(this.#o.client, this.#o.policy);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -124,7 +138,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       signal: ctx.signal,
     });
     if (!object) {
-      this.#polls.delete(key);
+      this.#polls.forget(key);
       return undefined;
     }
     if (object.metadata?.deletionTimestamp) return this.#finalize(object, ctx);
@@ -144,9 +158,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
 
     if (!hasFinalizer(object, cleanupFinalizer)) {
-      await addFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
-        signal: ctx.signal,
-      });
+      // Go on from what the write returned: the next status write then needs no re-read.
+      const updated = await addFinalizer(
+        this.#o.client,
+        workflowExecutions,
+        object,
+        cleanupFinalizer,
+        { signal: ctx.signal },
+      );
+      wfe = { ...wfe, metadata: { ...wfe.metadata, ...statusView(updated).metadata } };
     }
     switch (wfe.status?.phase) {
       case undefined:
@@ -163,7 +183,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
     wfe: WorkflowExecution,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    const blocking = this.#cooldownBlocking(wfe);
+    const blocking = cooldownBlocking(
+      this.#o.executions,
+      { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
+      this.#o.cooldownMs,
+      this.#o.now(),
+    );
     if (blocking) {
       const seconds = Math.ceil(blocking.remainingMs / 1000);
       await this.#write(
@@ -183,9 +208,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
     let resourceName: string;
     try {
       const executor = this.#o.registry.get(engine);
+      enforceExecutionPolicy(wfe, this.#o.policy);
       const dependencies = this.#o.resolveDependencies
         ? await this.#o.resolveDependencies(wfe)
         : wfe.spec.dependencies;
+      await this.#dependencies.verify(wfe, dependencies, this.#o.executionNamespace, ctx.signal);
       const created = await executor.create(wfe, this.#o.executionNamespace, {
         ...(dependencies ? { dependencies } : {}),
         signal: ctx.signal,
@@ -207,7 +234,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       'ExecutionCreated',
       `created ${engine} execution ${this.#o.executionNamespace}/${resourceName}`,
     );
-    return { requeueAfter: this.#nextPoll(engine, objectKey(wfe), true) };
+    if (this.#o.watchedEngines.has(engine)) return { requeueAfter: this.#o.resyncMs };
+    return { requeueAfter: this.#polls.polled(objectKey(wfe), true) };
   }
 
   async #startFailed(
@@ -217,7 +245,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<ReconcileResult | undefined> {
     const waitForLock = this.#o.lockPolicy === 'wait' && error instanceof ResourceLockedError;
     if (waitForLock || error instanceof PreviousExecutionNotCleanedError) {
-      // The holder's controller releases the lock (after its cooldown); retry with backoff.
+      // The holder's release wakes this execution (see keysToWake); backoff covers the rest.
       await this.#write(
         wfe,
         (c) => markWaiting(c, 'TargetLocked', (error as Error).message, this.#o.now()),
@@ -225,22 +253,27 @@ export class WorkflowExecutionReconciler implements Reconciler {
       );
       throw error;
     }
-    const reason = classifyStartError(error);
-    if (!reason) throw error;
-    await this.#fail(
-      wfe,
-      { reason, message: (error as Error).message, wasExecutionFailure: false },
-      ctx,
-    );
+    const outcome = classifyStartError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (outcome.action === 'retry') {
+      // Shown on the execution while the workqueue retries, so a stuck start is never silent.
+      await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', message, this.#o.now()), ctx);
+      throw error;
+    }
+    await this.#fail(wfe, { reason: outcome.reason, message, wasExecutionFailure: false }, ctx);
     return undefined;
   }
-
   async #observe(
     wfe: WorkflowExecution,
     key: string,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
     const engine = wfe.spec.executionEngine;
+    if (!this.#o.registry.has(engine)) return this.#engineGone(wfe, ctx);
+    const watched = this.#o.watchedEngines.has(engine);
+    // A polled engine is asked on its own schedule, not whenever a status write wakes us.
+    const notDue = watched ? 0 : this.#polls.remaining(key);
+    if (notDue > 0) return { requeueAfter: notDue };
     const executor = this.#o.registry.get(engine);
     const result = await executor.getStatus(wfe, this.#o.executionNamespace, {
       signal: ctx.signal,
@@ -259,12 +292,67 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return { requeueAfter: this.#o.cooldownMs };
     }
     if (result.phase === 'Completed' || result.phase === 'Failed') {
-      this.#polls.delete(key);
+      this.#polls.forget(key);
       await this.#finish(wfe, result, ctx);
       return { requeueAfter: this.#o.cooldownMs };
     }
+    const overdue = this.#msToDeadline(wfe) <= 0;
+    if (overdue) return this.#stopOverdue(wfe, key, ctx);
     await this.#write(wfe, (c) => markProgress(c, engine, result, this.#o.now()), ctx);
-    return { requeueAfter: this.#nextPoll(engine, key, false) };
+    const next = watched ? this.#o.resyncMs : this.#polls.polled(key);
+    return { requeueAfter: Math.max(1_000, Math.min(next, this.#msToDeadline(wfe))) };
+  }
+
+  /** Milliseconds until the execution's deadline (its timeout or the default, plus grace). */
+  #msToDeadline(wfe: WorkflowExecution): number {
+    const started = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : Number.NaN;
+    if (Number.isNaN(started)) return Number.POSITIVE_INFINITY;
+    const timeout = wfe.spec.executionConfig?.timeout;
+    // The spec was validated when the execution started; a bad timeout never got this far.
+    const timeoutMs = timeout
+      ? parseTimeout(timeout, 'spec.executionConfig.timeout')
+      : this.#o.defaultTimeoutMs;
+    return started + timeoutMs + deadlineGraceMs - this.#o.now().getTime();
+  }
+
+  /** The engine did not stop the execution in time: stop it here and fail it. */
+  async #stopOverdue(
+    wfe: WorkflowExecution,
+    key: string,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult> {
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
+    await executor.cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+    this.#polls.forget(key);
+    const limit = wfe.spec.executionConfig?.timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`;
+    await this.#fail(
+      wfe,
+      {
+        reason: 'DeadlineExceeded',
+        message: `the execution ran past its ${wfe.spec.executionConfig?.timeout ? '' : 'default '}timeout of ${limit} and was stopped`,
+        wasExecutionFailure: true,
+      },
+      ctx,
+    );
+    return { requeueAfter: this.#o.cooldownMs };
+  }
+
+  /**
+   * A Running execution whose engine is no longer registered (a controller restarted with
+   * fewer engines): its resource may still exist, and nothing here can read or remove it, so
+   * the execution fails visibly and no lock release is ever claimed for it.
+   */
+  async #engineGone(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<undefined> {
+    await this.#fail(
+      wfe,
+      {
+        reason: 'UnsupportedEngine',
+        message: `engine "${wfe.spec.executionEngine}" is no longer registered with this controller; its execution resource ${this.#o.executionNamespace}/${wfe.status?.executionRef?.name ?? '?'} may still exist and must be removed by hand`,
+        wasExecutionFailure: false,
+      },
+      ctx,
+    );
+    return undefined;
   }
 
   async #finish(
@@ -302,9 +390,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   async #release(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<undefined> {
-    if (this.#o.registry.has(wfe.spec.executionEngine)) {
+    const engine = wfe.spec.executionEngine;
+    const created = wfe.status?.executionRef !== undefined;
+    // Without its engine nothing can remove the resource; never claim the lock is released.
+    if (created && !this.#o.registry.has(engine)) return undefined;
+    if (created) {
       await this.#o.registry
-        .get(wfe.spec.executionEngine)
+        .get(engine)
         .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
     }
     await this.#write(wfe, (c) => markLockReleased(c, this.#o.now()), ctx);
@@ -313,19 +405,28 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   async #finalize(object: KubeObject, ctx: ReconcileContext): Promise<undefined> {
     if (!hasFinalizer(object, cleanupFinalizer)) return undefined;
-    // An execution whose spec is invalid never created anything; one with an engine nobody
-    // registers here has nothing this controller could clean up.
+    // An execution whose spec is invalid never created anything.
     const parsed = WorkflowExecutionSchema.safeParse(object);
-    const engine = parsed.data?.spec.executionEngine;
-    if (parsed.success && engine && this.#o.registry.has(engine)) {
-      await this.#o.registry
-        .get(engine)
-        .cleanup(parsed.data, this.#o.executionNamespace, { signal: ctx.signal });
+    if (parsed.success) {
+      const engine = parsed.data.spec.executionEngine;
+      if (this.#o.registry.has(engine)) {
+        await this.#o.registry
+          .get(engine)
+          .cleanup(parsed.data, this.#o.executionNamespace, { signal: ctx.signal });
+      } else if (parsed.data.status?.executionRef) {
+        // Holding the deletion forever would not bring the engine back; say what is left.
+        void this.#o.events?.record(
+          object,
+          'Warning',
+          'CleanupSkipped',
+          `engine "${engine}" is not registered; execution resource ${this.#o.executionNamespace}/${parsed.data.status.executionRef.name} was not removed`,
+        );
+      }
     }
     await removeFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
       signal: ctx.signal,
     });
-    this.#polls.delete(objectKey(object));
+    this.#polls.forget(objectKey(object));
     return undefined;
   }
 
@@ -353,29 +454,5 @@ export class WorkflowExecutionReconciler implements Reconciler {
       (current) => compute(statusView(current)),
       { signal: ctx.signal, current: object },
     );
-  }
-
-  /** The most recent execution on the same target still inside its cooldown, if any. */
-  #cooldownBlocking(wfe: WorkflowExecution): { name: string; remainingMs: number } | undefined {
-    let blocking: { name: string; remainingMs: number } | undefined;
-    for (const other of this.#o.executions.list()) {
-      if (other.metadata?.uid === wfe.metadata.uid || targetOf(other) !== wfe.spec.targetResource)
-        continue;
-      const remainingMs = cooldownRemaining(statusView(other), this.#o.cooldownMs, this.#o.now());
-      if (remainingMs > (blocking?.remainingMs ?? 0)) {
-        blocking = { name: `${other.metadata?.namespace}/${other.metadata?.name}`, remainingMs };
-      }
-    }
-    return blocking;
-  }
-
-  /** Watched engines wake the reconciler by events; a slow resync covers a missed one. */
-  #nextPoll(engine: string, key: string, reset: boolean): number {
-    if (this.#o.watchedEngines.has(engine)) return this.#o.resyncMs;
-    const { initial, max } = this.#o.pollIntervalMs;
-    const previous = reset ? undefined : this.#polls.get(key);
-    const next = previous === undefined ? initial : Math.min(previous * 2, max);
-    this.#polls.set(key, next);
-    return next;
   }
 }

@@ -1,0 +1,82 @@
+import { sampleExecution } from '@roundhouse/core/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  allowsNamespace,
+  ExecutionPolicySchema,
+  enforceExecutionPolicy,
+} from './execution-policy.js';
+
+const policy = (input: Parameters<typeof ExecutionPolicySchema.parse>[0] = {}) =>
+  ExecutionPolicySchema.parse(input);
+
+const refusal = (fn: () => void) => {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
+describe('enforceExecutionPolicy', () => {
+  it('refuses every bundle by default, naming the field', () => {
+    expect(refusal(() => enforceExecutionPolicy(sampleExecution(), policy()))).toMatchObject({
+      reason: 'Forbidden',
+      path: 'spec.workflowRef.executionBundle',
+    });
+  });
+
+  it('allows bundles by exact reference, by prefix, or any with *', () => {
+    const wfe = sampleExecution(); // quay.io/acme/restart:1
+    for (const bundles of [['quay.io/acme/restart:1'], ['quay.io/acme/*'], ['*']]) {
+      expect(refusal(() => enforceExecutionPolicy(wfe, policy({ bundles })))).toBeUndefined();
+    }
+    expect(
+      refusal(() => enforceExecutionPolicy(wfe, policy({ bundles: ['quay.io/acme-evil/*'] }))),
+    ).toMatchObject({ reason: 'Forbidden' });
+  });
+
+  it('lets an execution run only as the default runner or an allowed ServiceAccount', () => {
+    const asAdmin = sampleExecution({
+      spec: { executionConfig: { serviceAccountName: 'cluster-admin-sa' } },
+    });
+    expect(
+      refusal(() => enforceExecutionPolicy(asAdmin, policy({ bundles: ['*'] }))),
+    ).toMatchObject({ reason: 'Forbidden', path: 'spec.executionConfig.serviceAccountName' });
+    const allowed = policy({ bundles: ['*'], serviceAccounts: ['cluster-admin-sa'] });
+    expect(refusal(() => enforceExecutionPolicy(asAdmin, allowed))).toBeUndefined();
+    const asDefault = sampleExecution({ spec: { executionConfig: { serviceAccountName: '' } } });
+    expect(
+      refusal(() => enforceExecutionPolicy(asDefault, policy({ bundles: ['*'] }))),
+    ).toBeUndefined();
+  });
+
+  it('requires a digest when configured to', () => {
+    const strict = policy({ bundles: ['*'], requireDigest: true });
+    expect(refusal(() => enforceExecutionPolicy(sampleExecution(), strict))).toMatchObject({
+      path: 'spec.workflowRef.executionBundleDigest',
+    });
+    const pinned = sampleExecution({
+      spec: {
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: 'quay.io/acme/restart:1',
+          executionBundleDigest: `sha256:${'a'.repeat(64)}`,
+        },
+      },
+    });
+    expect(refusal(() => enforceExecutionPolicy(pinned, strict))).toBeUndefined();
+  });
+});
+
+describe('allowsNamespace', () => {
+  const key = 'roundhouse.dev/allowed-namespaces';
+
+  it('reads a comma-separated list of namespaces, or * for any', () => {
+    expect(allowsNamespace({ [key]: 'team-a, team-b' }, key, 'team-b')).toBe(true);
+    expect(allowsNamespace({ [key]: '*' }, key, 'anyone')).toBe(true);
+    expect(allowsNamespace({ [key]: 'team-a' }, key, 'team-ab')).toBe(false);
+    expect(allowsNamespace(undefined, key, 'team-a')).toBe(false);
+  });
+});

@@ -1,0 +1,89 @@
+import {
+  ExecutionForbiddenError,
+  requestedServiceAccount,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { z } from 'zod';
+
+/**
+ * What this controller lets a WorkflowExecution ask for, on top of the admission policy: for
+ * clusters that do not install it, and as defence in depth where they do. The defaults are
+ * safe: only the default runner ServiceAccount, no bundle at all until the operator names the
+ * registries it trusts, and only dependencies that opted in.
+ */
+export const ExecutionPolicySchema = z.object({
+  /** ServiceAccounts an execution may name, besides the default runner. */
+  serviceAccounts: z.array(z.string().min(1)).default([]),
+  /**
+   * Bundles an execution may run: an exact reference, a prefix ending in `/*` or `:*`
+   * (`registry.example.com/team/*`), or `*` for any. Empty refuses every bundle.
+   */
+  bundles: z.array(z.string().min(1)).default([]),
+  /** Refuse a bundle that is not pinned to a digest (in the reference or executionBundleDigest). */
+  requireDigest: z.boolean().default(false),
+  /**
+   * The annotation a dependency Secret or ConfigMap must carry, listing the WorkflowExecution
+   * namespaces allowed to use it (comma-separated, `*` for any); `false` turns the opt-in off.
+   */
+  dependencyOptIn: z
+    .union([z.literal(false), z.object({ annotation: z.string().min(1) })])
+    .default({ annotation: 'roundhouse.dev/allowed-namespaces' }),
+});
+
+export type ExecutionPolicy = z.output<typeof ExecutionPolicySchema>;
+export type ExecutionPolicyInput = z.input<typeof ExecutionPolicySchema>;
+
+function matches(pattern: string, value: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('/*') || pattern.endsWith(':*'))
+    return value.startsWith(pattern.slice(0, -1));
+  return pattern === value;
+}
+
+/**
+ * Throws ExecutionForbiddenError when `wfe` names a ServiceAccount or a bundle the policy does
+ * not allow. Pure: it reads nothing but the execution and the policy.
+ */
+export function enforceExecutionPolicy(wfe: WorkflowExecution, policy: ExecutionPolicy): void {
+  const serviceAccount = requestedServiceAccount(wfe);
+  if (serviceAccount !== undefined && !policy.serviceAccounts.includes(serviceAccount)) {
+    throw new ExecutionForbiddenError(
+      'spec.executionConfig.serviceAccountName',
+      `ServiceAccount "${serviceAccount}" is not among those this controller lets executions run as; omit it to run as the default runner, or ask the operator to allow it`,
+    );
+  }
+  const { executionBundle, executionBundleDigest } = wfe.spec.workflowRef;
+  if (!policy.bundles.some((pattern) => matches(pattern, executionBundle))) {
+    throw new ExecutionForbiddenError(
+      'spec.workflowRef.executionBundle',
+      `bundle "${executionBundle}" is not from a source this controller allows${
+        policy.bundles.length
+          ? ` (${policy.bundles.join(', ')})`
+          : ' (it allows none until configured)'
+      }`,
+    );
+  }
+  if (policy.requireDigest && !executionBundleDigest && !executionBundle.includes('@')) {
+    throw new ExecutionForbiddenError(
+      'spec.workflowRef.executionBundleDigest',
+      'this controller runs only bundles pinned to a digest; set executionBundleDigest or use repo@sha256:...',
+    );
+  }
+}
+
+/**
+ * Whether a dependency object's opt-in annotation lets executions from `namespace` use it.
+ * Pure, so the rule is tested apart from the reads.
+ */
+export function allowsNamespace(
+  annotations: Readonly<Record<string, string>> | undefined,
+  annotation: string,
+  namespace: string,
+): boolean {
+  const value = annotations?.[annotation];
+  if (value === undefined) return false;
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .some((entry) => entry === '*' || entry === namespace);
+}

@@ -1,0 +1,63 @@
+import type { KubeObject } from '@roundhouse/kube';
+import { describe, expect, it } from 'vitest';
+import { cooldownBlocking, keysToWake, targetIndex } from './target-index.js';
+
+const execution = (
+  name: string,
+  phase: string | undefined,
+  extra: { completionTime?: string; deletionTimestamp?: string } = {},
+): KubeObject => ({
+  metadata: {
+    name,
+    namespace: 'team-a',
+    uid: name,
+    ...(extra.deletionTimestamp ? { deletionTimestamp: extra.deletionTimestamp } : {}),
+  },
+  spec: { targetResource: 'prod/deployment/app' },
+  ...(phase
+    ? {
+        status: {
+          phase,
+          ...(extra.completionTime ? { completionTime: extra.completionTime } : {}),
+        },
+      }
+    : {}),
+});
+
+const indexOf = (objects: KubeObject[]) => ({
+  byIndex: (name: string, value: string) =>
+    name === targetIndex && value === 'prod/deployment/app' ? objects : [],
+});
+
+describe('keysToWake', () => {
+  it('wakes the executions waiting on a target when its holder finishes or goes', () => {
+    const holder = execution('holder', 'Completed');
+    const waiting = execution('waiting', 'Pending');
+    const running = execution('other', 'Running');
+    const index = indexOf([holder, waiting, running]);
+    expect(keysToWake(index, holder)).toEqual(['team-a/holder', 'team-a/waiting']);
+    const deleting = execution('holder', 'Running', { deletionTimestamp: '2026-11-30T10:00:00Z' });
+    expect(keysToWake(index, deleting)).toEqual(['team-a/holder', 'team-a/waiting']);
+  });
+
+  it('wakes only the execution itself while it runs', () => {
+    const running = execution('holder', 'Running');
+    expect(keysToWake(indexOf([running, execution('waiting', 'Pending')]), running)).toEqual([
+      'team-a/holder',
+    ]);
+  });
+});
+
+describe('cooldownBlocking', () => {
+  it('finds the latest execution on the target still cooling down, never the execution itself', () => {
+    const now = new Date('2026-11-30T10:05:00Z');
+    const index = indexOf([
+      execution('old', 'Completed', { completionTime: '2026-11-30T09:00:00Z' }),
+      execution('recent', 'Failed', { completionTime: '2026-11-30T10:04:00Z' }),
+      execution('self', 'Completed', { completionTime: '2026-11-30T10:04:30Z' }),
+    ]);
+    expect(
+      cooldownBlocking(index, { uid: 'self', target: 'prod/deployment/app' }, 5 * 60_000, now),
+    ).toEqual({ name: 'team-a/recent', remainingMs: 4 * 60_000 });
+  });
+});

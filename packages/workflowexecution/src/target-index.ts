@@ -1,0 +1,59 @@
+import type { Informer } from '@roundhouse/controller';
+import type { KubeObject } from '@roundhouse/kube';
+import { statusView, targetOf } from './resource.js';
+import { cooldownRemaining } from './status.js';
+
+/** The informer index of WorkflowExecutions by `spec.targetResource`. */
+export const targetIndex = 'spec.targetResource';
+
+/** Index function for `targetIndex`. */
+export function indexByTarget(object: KubeObject): string[] {
+  const target = targetOf(object);
+  return target === undefined ? [] : [target];
+}
+
+export type TargetIndex = Pick<Informer<KubeObject>, 'byIndex'>;
+
+/**
+ * The most recent other execution on `target` still inside its cooldown, if any. Reads only
+ * the executions on that target, through the index, so a burst of N starts costs N lookups
+ * rather than N scans of the whole cache.
+ */
+export function cooldownBlocking(
+  executions: TargetIndex,
+  self: { uid?: string | undefined; target: string },
+  cooldownMs: number,
+  now: Date,
+): { name: string; remainingMs: number } | undefined {
+  let blocking: { name: string; remainingMs: number } | undefined;
+  for (const other of executions.byIndex(targetIndex, self.target)) {
+    if (other.metadata?.uid === self.uid) continue;
+    const remainingMs = cooldownRemaining(statusView(other), cooldownMs, now);
+    if (remainingMs > (blocking?.remainingMs ?? 0)) {
+      blocking = { name: `${other.metadata?.namespace}/${other.metadata?.name}`, remainingMs };
+    }
+  }
+  return blocking;
+}
+
+/**
+ * The keys an event on a WorkflowExecution should wake: itself, and when it has finished or
+ * gone (so its target's lock may have been released) every execution still waiting to start
+ * on the same target, so a waiter starts on the release instead of at its next backoff.
+ */
+export function keysToWake(executions: TargetIndex, object: KubeObject): string[] {
+  const own = `${object.metadata?.namespace}/${object.metadata?.name}`;
+  const target = targetOf(object);
+  const phase = (object.status as { phase?: unknown } | undefined)?.phase;
+  const released =
+    phase === 'Completed' || phase === 'Failed' || object.metadata?.deletionTimestamp !== undefined;
+  if (target === undefined || !released) return [own];
+  const waiting = executions
+    .byIndex(targetIndex, target)
+    .filter((other) => {
+      const otherPhase = (other.status as { phase?: unknown } | undefined)?.phase;
+      return otherPhase === undefined || otherPhase === 'Pending';
+    })
+    .map((other) => `${other.metadata?.namespace}/${other.metadata?.name}`);
+  return [own, ...waiting.filter((key) => key !== own)];
+}
