@@ -54,4 +54,11 @@ export {
   type TektonInstall,
   tektonVersion,
 } from './tekton/binaries.js';
+export {
+  resultsMessage,
+  type SimulatedStep,
+  type SimulatedTask,
+  type SimulatedWorkflow,
+  simulatedWorkflow,
+} from './tekton/workflow.js';
 export { fakeNodeName } from './workloads.js';

@@ -3,7 +3,12 @@ import type { ControlPlaneEndpoint } from '../connection.js';
 
 /** What the global setup hands to test workers, which are other processes. */
 export type TestEnvContext =
-  | { status: 'ready'; endpoint: ControlPlaneEndpoint }
+  | {
+      status: 'ready';
+      endpoint: ControlPlaneEndpoint;
+      /** Why real Tekton does not run beside the plane (`endpoint.tekton` is then unset). */
+      tektonUnavailable?: string;
+    }
   | { status: 'unavailable'; reason: string };
 
 export const contextKey = 'roundhouseTestenv';

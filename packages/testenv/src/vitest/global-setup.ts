@@ -3,6 +3,7 @@ import { type Env, ensureBinaries } from '../binaries.js';
 import { type ControlPlane, startControlPlane } from '../control-plane.js';
 import { ToolchainMissingError } from '../errors.js';
 import { contextKey, isCi } from './context.js';
+import { tektonForRun } from './tekton-setup.js';
 
 const log = (line: string) => console.log(`roundhouse testenv: ${line}`);
 
@@ -55,15 +56,34 @@ export default async function setup(
       : `control-plane binaries ready in ${binarySeconds}s (cached)`,
   );
 
+  const tektonStarted = Date.now();
+  const tekton = await tektonForRun(process.env, log);
+  const tektonSeconds = ((Date.now() - tektonStarted) / 1000).toFixed(1);
+  if ('unavailable' in tekton) {
+    console.warn(`\n*** roundhouse testenv: ${tekton.unavailable} ***\n`);
+  } else {
+    log(
+      tekton.build?.built
+        ? `built Tekton Pipelines v${tekton.install.version} in ${tektonSeconds}s (log: ${tekton.build.logPath})`
+        : `Tekton Pipelines v${tekton.install.version} binaries ready in ${tektonSeconds}s (cached)`,
+    );
+  }
+
   const plane: ControlPlane = await startControlPlane({
     workloads: true,
     binaries: binaries.paths,
+    ...('install' in tekton ? { tekton: tekton.install } : {}),
   });
   log(
-    `control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok) ` +
+    `control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok` +
+      `${plane.endpoint.tekton ? `, Tekton Pipelines v${plane.endpoint.tekton.version} with a registry at ${plane.endpoint.tekton.registry}` : ''}) ` +
       `ready in ${(plane.startupMs / 1000).toFixed(1)}s at ${plane.server}`,
   );
-  project.provide(contextKey, { status: 'ready', endpoint: plane.endpoint });
+  project.provide(contextKey, {
+    status: 'ready',
+    endpoint: plane.endpoint,
+    ...('unavailable' in tekton ? { tektonUnavailable: tekton.unavailable } : {}),
+  });
 
   return async () => {
     const stopping = Date.now();

@@ -5,15 +5,31 @@ import {
   type ControlPlaneClient,
   type ControlPlaneEndpoint,
   connectControlPlane,
+  type TektonEndpoint,
 } from '../connection.js';
 import { tektonCrdFiles } from '../crds.js';
 import { ControlPlaneUnavailableError } from '../errors.js';
 import { kubeConfigFromYaml, withNamespace } from '../kubeconfig.js';
-import { podControls } from '../stages.js';
+import { type PushedBundle, pushTektonBundle, type TektonObject } from '../oci/bundle.js';
+import { type ContainerOutcome, containerOutcomes, podControls } from '../stages.js';
+import {
+  type SimulatedStep,
+  type SimulatedTask,
+  type SimulatedWorkflow,
+  simulatedWorkflow,
+} from '../tekton/workflow.js';
 import { contextKey, type TestEnvContext } from './context.js';
 
-export type { TestEnvContext };
-export { podControls, tektonCrdFiles };
+export type {
+  ContainerOutcome,
+  PushedBundle,
+  SimulatedStep,
+  SimulatedTask,
+  SimulatedWorkflow,
+  TektonObject,
+  TestEnvContext,
+};
+export { containerOutcomes, podControls, simulatedWorkflow, tektonCrdFiles };
 
 /** The shared control plane's state as the global setup left it; undefined outside that setup. */
 export function testEnvContext(): TestEnvContext | undefined {
@@ -41,6 +57,42 @@ export function describeWithControlPlane(name: string, fn: () => void): void {
   describe.skipIf(!controlPlaneAvailable())(name, fn);
 }
 
+/**
+ * Whether real Tekton Pipelines (controller and bundles resolver) and a local registry run beside
+ * the shared control plane. Always true on CI; false on a developer machine without Go or with
+ * ROUNDHOUSE_TESTENV_TEKTON=off, where the global setup printed why.
+ */
+export function tektonAvailable(): boolean {
+  const context = testEnvContext();
+  return context?.status === 'ready' && context.endpoint.tekton !== undefined;
+}
+
+/** `describe` that skips its tests, visibly, when the run has no real Tekton. */
+export function describeWithTekton(name: string, fn: () => void): void {
+  describe.skipIf(!tektonAvailable())(name, fn);
+}
+
+/**
+ * `describe` for the quick fallback that plays Tekton over the test-only CRDs: it runs only when
+ * the run has a control plane but no real Tekton, whose controller would overwrite what the
+ * tests write.
+ */
+export function describeWithoutTekton(name: string, fn: () => void): void {
+  describe.skipIf(!controlPlaneAvailable() || tektonAvailable())(name, fn);
+}
+
+/** Real Tekton as a test sees it: its version and the registry it pulls bundles from. */
+export interface TektonHandle extends TektonEndpoint {
+  /** Pushes `objects` as a Tekton bundle `<registry>/<repository>:<tag>`. */
+  pushBundle(
+    repository: string,
+    tag: string,
+    objects: readonly TektonObject[],
+  ): Promise<PushedBundle>;
+  /** Pushes a simulated workflow (see simulatedWorkflow) as `<registry>/<repository>:<tag>`. */
+  pushWorkflow(repository: string, tag: string, workflow: SimulatedWorkflow): Promise<PushedBundle>;
+}
+
 export interface TestNamespace {
   /** The namespace created for this test file (or describe block). */
   readonly namespace: string;
@@ -53,8 +105,13 @@ export interface TestNamespace {
   /** A non-admin identity (CN=name, O=groups) whose context defaults to `namespace`. */
   userKubeConfig(name: string, groups?: readonly string[]): Promise<KubeConfig>;
   installCrds(files: readonly string[]): Promise<void>;
-  /** Installs the test-only tekton.dev/v1 PipelineRun and TaskRun CRDs. */
+  /**
+   * Makes `tekton.dev/v1` PipelineRuns and TaskRuns served: nothing to do when real Tekton runs
+   * (its own CRDs are installed), else the test-only CRDs.
+   */
   installTektonCrds(): Promise<void>;
+  /** Real Tekton beside the plane; throws when the run has none (see describeWithTekton). */
+  readonly tekton: TektonHandle;
 }
 
 export interface UseTestNamespaceOptions {
@@ -107,7 +164,31 @@ export function useTestNamespace(options: UseTestNamespaceOptions = {}): TestNam
     userKubeConfig: (name, groups = []) =>
       current().client.userKubeConfig(name, groups, { namespace: current().namespace }),
     installCrds: (files) => current().client.installCrds(files),
-    installTektonCrds: () =>
-      current().client.installCrds([tektonCrdFiles.pipelineRun, tektonCrdFiles.taskRun]),
+    installTektonCrds: async () => {
+      if (current().client.endpoint.tekton) return;
+      await current().client.installCrds([tektonCrdFiles.pipelineRun, tektonCrdFiles.taskRun]);
+    },
+    get tekton(): TektonHandle {
+      const endpoint = current().client.endpoint.tekton;
+      if (!endpoint) {
+        const context = testEnvContext();
+        throw new ControlPlaneUnavailableError(
+          (context?.status === 'ready' && context.tektonUnavailable) ||
+            'no real Tekton beside this control plane',
+        );
+      }
+      return {
+        ...endpoint,
+        pushBundle: (repository, tag, objects) =>
+          pushTektonBundle(endpoint.registry, repository, tag, objects),
+        pushWorkflow: (repository, tag, workflow) =>
+          pushTektonBundle(
+            endpoint.registry,
+            repository,
+            tag,
+            simulatedWorkflow(`${endpoint.registry}/${repository}:${tag}`, workflow),
+          ),
+      };
+    },
   };
 }
