@@ -42,6 +42,7 @@ export interface StartOptions {
   /** Default: bundles from the tests' registry.invalid only, as an operator would list theirs. */
   readonly policy?: ExecutionPolicyInput;
   readonly defaultTimeoutMs?: number;
+  readonly deadlineGraceMs?: number;
 }
 
 /** Starts the controller as a deployment would, and stops it like SIGTERM does. */
@@ -96,6 +97,8 @@ export function manifest(
     parameters?: Record<string, string>;
     engineConfig?: unknown;
     dependencies?: Dependencies;
+    bundle?: string;
+    serviceAccountName?: string;
     timeout?: string;
   } = {},
 ): Manifest {
@@ -108,7 +111,7 @@ export function manifest(
       workflowRef: {
         workflowId: 'restart-app',
         version: '1',
-        executionBundle: 'registry.invalid/restart:1',
+        executionBundle: overrides.bundle ?? 'registry.invalid/restart:1',
         ...(overrides.engineConfig !== undefined
           ? { engineConfig: overrides.engineConfig as never }
           : {}),
@@ -117,7 +120,16 @@ export function manifest(
       executionEngine: overrides.engine ?? 'job',
       ...(overrides.parameters ? { parameters: overrides.parameters } : {}),
       ...(overrides.dependencies ? { dependencies: overrides.dependencies } : {}),
-      ...(overrides.timeout ? { executionConfig: { timeout: overrides.timeout } } : {}),
+      ...(overrides.timeout || overrides.serviceAccountName
+        ? {
+            executionConfig: {
+              ...(overrides.timeout ? { timeout: overrides.timeout } : {}),
+              ...(overrides.serviceAccountName
+                ? { serviceAccountName: overrides.serviceAccountName }
+                : {}),
+            },
+          }
+        : {}),
     },
   };
 }

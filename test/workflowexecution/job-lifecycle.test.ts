@@ -211,6 +211,74 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(await jobsOf(client(), executionNamespace, bad.metadata.name)).toHaveLength(0);
   });
 
+  it('refuses what its policy does not allow and dependencies that are missing or did not opt in, creating nothing', async () => {
+    await start();
+    const admin = client();
+    await admin.create(resources.secrets, executionNamespace, {
+      metadata: { name: 'victim' },
+      data: { password: Buffer.from('s3cret').toString('base64') },
+    });
+    const cases = [
+      {
+        manifest: manifest({ dependencies: { secrets: [{ name: 'victim' }] } }),
+        reason: 'Forbidden',
+        says: 'roundhouse.dev/allowed-namespaces',
+      },
+      {
+        manifest: manifest({ dependencies: { configMaps: [{ name: 'absent' }] } }),
+        reason: 'ConfigurationError',
+        says: 'ConfigMap "absent"',
+      },
+      {
+        manifest: manifest({ bundle: 'evil.example.com/miner:1' }),
+        reason: 'Forbidden',
+        says: 'evil.example.com/miner:1',
+      },
+      {
+        manifest: manifest({ serviceAccountName: 'cluster-admin' }),
+        reason: 'Forbidden',
+        says: 'cluster-admin',
+      },
+    ];
+    const applied = await Promise.all(cases.map((c) => apply(admin, env.namespace, c.manifest)));
+    for (const [i, wfe] of applied.entries()) {
+      const failed = await waitForPhase(admin, env.namespace, wfe.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails).toMatchObject({
+        reason: cases[i]?.reason,
+        wasExecutionFailure: false,
+      });
+      expect(failed.status?.failureDetails?.message).toContain(cases[i]?.says);
+      expect(await jobsOf(admin, executionNamespace, wfe.metadata.name)).toHaveLength(0);
+    }
+    // The owner opts in: the same request now runs.
+    await admin.patch(resources.secrets, executionNamespace, 'victim', {
+      metadata: { annotations: { 'roundhouse.dev/allowed-namespaces': env.namespace } },
+    });
+    const allowed = await apply(
+      admin,
+      env.namespace,
+      manifest({ dependencies: { secrets: [{ name: 'victim' }] } }),
+    );
+    await waitForPhase(admin, env.namespace, allowed.metadata.name, 'Completed');
+  });
+
+  it('stops an execution its engine lets run past the deadline, failing it DeadlineExceeded', async () => {
+    // The Job sets no deadline of its own (no timeout in the spec), so only the controller's
+    // default deadline can end it.
+    await start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }),
+      defaultTimeoutMs: 1_000,
+      deadlineGraceMs: 0,
+    });
+    const wfe = await apply(client(), env.namespace, manifest());
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'DeadlineExceeded',
+      wasExecutionFailure: true,
+    });
+    expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(0);
+  });
+
   it('resumes after a restart without creating a second Job', async () => {
     const registry = jobRegistry(env.kubeConfig, { runSeconds: 4 });
     const first = await start({ registry });

@@ -47,6 +47,8 @@ export interface WorkflowExecutionControllerOptions {
   readonly policy?: ExecutionPolicyInput;
   /** Deadline of executions without `executionConfig.timeout`; default 1 hour. */
   readonly defaultTimeoutMs?: number;
+  /** How long past a deadline the engine may take to report its own timeout; default 30 s. */
+  readonly deadlineGraceMs?: number;
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
 }
@@ -98,6 +100,7 @@ export async function createWorkflowExecutionController(
     ...(options.defaultTimeoutMs !== undefined
       ? { defaultTimeoutMs: options.defaultTimeoutMs }
       : {}),
+    ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}),
     ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
     watchedEngines,
     events: new EventRecorder(client, fieldManager, { logger }),

@@ -80,6 +80,8 @@ export interface WorkflowExecutionReconcilerOptions {
    * forever.
    */
   readonly defaultTimeoutMs?: number;
+  /** How long past its deadline an execution is left for its engine to report the timeout itself; default 30 s. */
+  readonly deadlineGraceMs?: number;
   /**
    * Engines whose execution resources are watched, so events wake the reconciler and it only
    * resyncs slowly; every other engine is polled. Default none.
@@ -91,9 +93,6 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly logger?: Logger;
   readonly now?: () => Date;
 }
-
-/** How long past its deadline an execution is left for its engine to report the timeout itself. */
-const deadlineGraceMs = 30_000;
 
 /**
  * Drives one WorkflowExecution through validate -> finalizer -> cooldown -> policy ->
@@ -117,6 +116,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       pollIntervalMs: { initial: 2_000, max: 30_000 },
       resyncMs: 60_000,
       defaultTimeoutMs: 60 * 60_000,
+      deadlineGraceMs: 30_000,
       logger: noopLogger,
       now: () => new Date(),
       watchedEngines: new Set<string>(),
@@ -312,7 +312,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const timeoutMs = timeout
       ? parseTimeout(timeout, 'spec.executionConfig.timeout')
       : this.#o.defaultTimeoutMs;
-    return started + timeoutMs + deadlineGraceMs - this.#o.now().getTime();
+    return started + timeoutMs + this.#o.deadlineGraceMs - this.#o.now().getTime();
   }
 
   /** The engine did not stop the execution in time: stop it here and fail it. */
