@@ -1,0 +1,184 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigurationError } from '@roundhouse/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ProcessSupervisor } from '../src/index.js';
+import { isRunning, killGroup, patience, pidFrom, temporaryDirectory } from './support.js';
+
+describe('the process supervisor', () => {
+  const dir = temporaryDirectory('supervisor');
+  const dataDir = join(dir.path, 'data');
+  let supervisor: ProcessSupervisor;
+
+  beforeAll(async () => {
+    supervisor = await ProcessSupervisor.open({
+      dataDir,
+      reconcileIntervalMs: 100,
+      gracePeriodMs: 1000,
+    });
+  });
+
+  afterEach(() => {
+    for (const task of supervisor.list()) killGroup(task.runtime?.pid);
+  });
+
+  afterAll(async () => {
+    await supervisor.close();
+    dir.remove();
+  });
+
+  const settled = async (name: string) =>
+    vi.waitFor(() => {
+      const task = supervisor.get(name);
+      expect(task?.state).toMatch(/^(Succeeded|Failed|Unknown)$/);
+      return task!;
+    }, patience);
+
+  it('runs a command with its arguments, environment and working directory, and keeps its output', async () => {
+    await supervisor.create({
+      name: 'echo',
+      process: {
+        command: [
+          '/bin/sh',
+          '-c',
+          'printf "%s|%s|%s\\n" "$1" "$GREETING" "$PWD"; echo oops >&2; exit 3',
+          'sh',
+        ],
+        args: ['it\'s "quoted" $(not run)'],
+        env: [{ name: 'GREETING', value: 'hello world' }],
+        workingDir: dir.path,
+      },
+    });
+    const task = await settled('echo');
+    expect(task).toMatchObject({ state: 'Failed', reason: 'Failed', exitCode: 3 });
+    expect(await supervisor.logs('echo', 'stdout', 1024)).toEqual({
+      content: `it's "quoted" $(not run)|hello world|${dir.path}\n`,
+      size: Buffer.byteLength(`it's "quoted" $(not run)|hello world|${dir.path}\n`),
+      truncated: false,
+    });
+    expect((await supervisor.logs('echo', 'stderr', 1024))?.content).toBe('oops\n');
+    expect(readFileSync(join(dataDir, 'echo', 'stdout.log'), 'utf8')).toContain('hello world');
+  });
+
+  it('reads back a bounded tail of a long output', async () => {
+    await supervisor.create({
+      name: 'long-output',
+      process: {
+        command: ['/bin/sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done'],
+      },
+    });
+    await settled('long-output');
+    const tail = await supervisor.logs('long-output', 'stdout', 16);
+    expect(tail).toMatchObject({ content: 'ne1998\nline1999\n', truncated: true });
+    expect(tail?.size).toBeGreaterThan(16_000);
+  });
+
+  it('stops the whole process group on delete, grandchildren included, then removes the task', async () => {
+    const grandchild = join(dir.path, 'grandchild.pid');
+    await supervisor.create({
+      name: 'tree',
+      process: { command: ['/bin/sh', '-c', `sleep 300 & echo $! > ${grandchild}; wait`] },
+    });
+    await vi.waitFor(() => expect(existsSync(grandchild)).toBe(true), patience);
+    const pid = pidFrom(grandchild);
+    expect(isRunning(pid)).toBe(true);
+    await supervisor.delete('tree');
+    await vi.waitFor(() => expect(supervisor.get('tree')).toBeUndefined(), patience);
+    expect(isRunning(pid)).toBe(false);
+    expect(existsSync(join(dataDir, 'tree'))).toBe(false);
+  });
+
+  it('kills what ignores SIGTERM once the grace period is over', async () => {
+    const grandchild = join(dir.path, 'stubborn.pid');
+    await supervisor.create({
+      name: 'stubborn',
+      process: {
+        command: ['/bin/sh', '-c', `trap '' TERM; sleep 300 & echo $! > ${grandchild}; wait`],
+      },
+    });
+    await vi.waitFor(() => expect(existsSync(grandchild)).toBe(true), patience);
+    const pid = pidFrom(grandchild);
+    await supervisor.delete('stubborn');
+    await vi.waitFor(
+      () => expect(supervisor.get('stubborn')?.stop?.killedAt).toBeDefined(),
+      patience,
+    );
+    await vi.waitFor(() => expect(supervisor.get('stubborn')).toBeUndefined(), patience);
+    expect(isRunning(pid)).toBe(false);
+  });
+
+  it('stops a task at its timeout and reports Timeout with exit code 137', async () => {
+    const grandchild = join(dir.path, 'slow.pid');
+    await supervisor.create({
+      name: 'slow',
+      process: {
+        command: ['/bin/sh', '-c', `sleep 300 & echo $! > ${grandchild}; wait`],
+        timeoutSeconds: 1,
+      },
+    });
+    const task = await settled('slow');
+    expect(task).toMatchObject({ state: 'Failed', reason: 'Timeout', exitCode: 137 });
+    await vi.waitFor(() => expect(isRunning(pidFrom(grandchild))).toBe(false), patience);
+  });
+
+  it('reports Unknown, and does not run it again, when its shim dies without an exit status', async () => {
+    const runs = join(dir.path, 'runs');
+    await supervisor.create({
+      name: 'orphaned',
+      process: { command: ['/bin/sh', '-c', `echo ran >> ${runs}; exec sleep 300`] },
+    });
+    await vi.waitFor(() => expect(existsSync(runs)).toBe(true), patience);
+    process.kill(supervisor.get('orphaned')!.runtime!.pid, 'SIGKILL');
+    const task = await settled('orphaned');
+    expect(task).toMatchObject({ state: 'Unknown', reason: 'Lost' });
+    await supervisor.reconcile();
+    expect(readFileSync(runs, 'utf8')).toBe('ran\n');
+    await supervisor.delete('orphaned');
+    await vi.waitFor(() => expect(supervisor.get('orphaned')).toBeUndefined(), patience);
+  });
+
+  it('records a task that cannot start as failed, with the reason', async () => {
+    await supervisor.create({
+      name: 'nowhere',
+      process: { command: ['true'], workingDir: join(dir.path, 'missing') },
+    });
+    expect(supervisor.get('nowhere')).toMatchObject({
+      state: 'Failed',
+      reason: 'StartFailed',
+      exitCode: 128,
+      message: expect.stringContaining('does not exist'),
+    });
+  });
+
+  it('refuses a name that would leave the data directory, and creates nothing', async () => {
+    for (const name of ['../escape', '..', 'a/b', '/abs']) {
+      await expect(
+        supervisor.create({ name, process: { command: ['true'] } }),
+      ).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(supervisor.delete(name)).rejects.toBeInstanceOf(ConfigurationError);
+    }
+    expect(existsSync(join(dir.path, 'escape'))).toBe(false);
+  });
+
+  it('re-adopts running tasks and reports ended ones after a restart', async () => {
+    const release = join(dir.path, 'release');
+    await supervisor.create({
+      name: 'survivor',
+      process: {
+        command: ['/bin/sh', '-c', `until [ -e ${release} ]; do sleep 0.05; done; exit 4`],
+      },
+    });
+    await supervisor.create({ name: 'done-before', process: { command: ['true'] } });
+    await settled('done-before');
+    await supervisor.close();
+    supervisor = await ProcessSupervisor.open({
+      dataDir,
+      reconcileIntervalMs: 100,
+      gracePeriodMs: 1000,
+    });
+    expect(supervisor.get('survivor')).toMatchObject({ state: 'Running' });
+    expect(supervisor.get('done-before')).toMatchObject({ state: 'Succeeded', exitCode: 0 });
+    writeFileSync(release, '');
+    expect(await settled('survivor')).toMatchObject({ state: 'Failed', exitCode: 4 });
+  });
+});
