@@ -1,0 +1,786 @@
+import {
+  buildExtraVars,
+  type ConfigMapValues,
+  executionIdentity,
+  launchExtraVars,
+  parseEngineConfig,
+  serializeExtraVars,
+} from '@roundhouse/awx';
+import {
+  ConfigurationError,
+  type Conventions,
+  kubernautConventions,
+  ociReferencePattern,
+  parseWorkflowExecution,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { buildJob, type JobSettings } from '@roundhouse/job';
+import { buildPipelineRun, type PipelineRunSettings } from '@roundhouse/tekton';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Hostile input, property by property: arbitrary WorkflowExecution-shaped objects (unicode,
+ * control characters, bidi overrides, lone surrogates, wrong types, missing and extra fields)
+ * go through parseWorkflowExecution and then every builder. Each outcome must be a resource the
+ * API server (or AWX) accepts as it is, or a ConfigurationError whose issues name a field path;
+ * anything else thrown is a bug.
+ */
+
+const numRuns = 300;
+
+// ---------------------------------------------------------------------------------------------
+// What "valid" means, written from the Kubernetes rules, not from the code under test.
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const qualifiedName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const cIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ociReference = new RegExp(ociReferencePattern);
+
+const isDnsLabel = (s: unknown) => typeof s === 'string' && s.length <= 63 && dnsLabel.test(s);
+const isDnsSubdomain = (s: unknown) =>
+  typeof s === 'string' && s.length <= 253 && dnsSubdomain.test(s);
+
+function expectLabelKey(key: string) {
+  const [prefix, name, ...rest] = key.includes('/') ? key.split('/') : ['', key];
+  expect(rest, key).toEqual([]);
+  if (prefix) expect(isDnsSubdomain(prefix), key).toBe(true);
+  expect(name!.length <= 63 && qualifiedName.test(name!), key).toBe(true);
+}
+
+function expectLabels(labels: Record<string, string> | undefined) {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    expectLabelKey(key);
+    expect(value.length <= 63 && labelValue.test(value), `label ${key}=${value}`).toBe(true);
+  }
+}
+
+function expectAnnotations(annotations: Record<string, string> | undefined) {
+  for (const [key, value] of Object.entries(annotations ?? {})) {
+    expectLabelKey(key);
+    expect(typeof value).toBe('string');
+  }
+}
+
+/** JSON carries it unchanged, and every number in it is an integer Kubernetes can read. */
+function expectJsonResource(resource: unknown) {
+  expect(JSON.parse(JSON.stringify(resource))).toEqual(resource);
+  const pending: unknown[] = [resource];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    if (typeof value === 'number') expect(Number.isSafeInteger(value), String(value)).toBe(true);
+    if (typeof value === 'object' && value !== null) pending.push(...Object.values(value));
+  }
+}
+
+/** Issues that each name a field a user can find: in the execution, its dependencies or the settings. */
+function expectFieldIssues(error: unknown) {
+  if (!(error instanceof ConfigurationError)) throw error;
+  expect(error.issues.length).toBeGreaterThan(0);
+  for (const issue of error.issues) {
+    expect(issue.path).toMatch(
+      /^(metadata|spec|status|apiVersion|kind|dependencies|defaultTimeout)(?![^.[])/,
+    );
+    expect(issue.message.trim()).not.toBe('');
+  }
+}
+
+/** Runs `build`; a ConfigurationError is a valid outcome, anything else thrown fails. */
+function outcome<T>(build: () => T): { value: T } | { error: ConfigurationError } {
+  try {
+    return { value: build() };
+  } catch (error) {
+    expectFieldIssues(error);
+    return { error: error as ConfigurationError };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile strings and WorkflowExecution-shaped objects.
+
+const nasty = fc.constantFrom(
+  '\0',
+  '\n',
+  '\r',
+  '\t',
+  '\x7f',
+  '\u202e', // right-to-left override
+  '\u200b', // zero-width space
+  '\ufeff',
+  '\ud800', // lone high surrogate
+  '\udfff', // lone low surrogate
+  '😀',
+  'é',
+  '/',
+  '.',
+  '..',
+  '-',
+  '_',
+  ':',
+  ' ',
+  '"',
+  "'",
+  '\\',
+  '$(',
+  '{{',
+  '=',
+  '%',
+);
+const hostileString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 10 }),
+  fc.string({ unit: nasty, maxLength: 10 }),
+  fc.string({ unit: fc.oneof(nasty, fc.constantFrom('a', 'Z', '0', '9')), maxLength: 80 }),
+);
+/** A string that is sometimes valid for a field and sometimes almost. */
+const mutated = (valid: fc.Arbitrary<string>) =>
+  fc.oneof(
+    { weight: 12, arbitrary: valid },
+    fc.tuple(valid, hostileString, fc.nat()).map(([s, insert, at]) => {
+      const i = at % (s.length + 1);
+      return s.slice(0, i) + insert + s.slice(i);
+    }),
+    fc.tuple(valid, fc.integer({ min: 0, max: 300 })).map(([s, n]) => s.repeat(n)),
+  );
+const wrongType = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+  fc.array(fc.string(), { maxLength: 3 }),
+);
+
+const lower = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'),
+  minLength: 1,
+  maxLength: 12,
+});
+const validLabel = fc
+  .array(lower, { minLength: 1, maxLength: 3 })
+  .map((parts) => parts.join('-'))
+  .filter((s) => s.length <= 63);
+const validSubdomain = fc
+  .array(validLabel, { minLength: 1, maxLength: 4 })
+  .map((parts) => parts.join('.'))
+  .filter((s) => s.length <= 253);
+const objectNameSegment = fc.string({
+  unit: fc.constantFrom(...'abcXYZ019-_:'),
+  minLength: 1,
+  maxLength: 20,
+});
+const validTarget = fc
+  .tuple(
+    fc.option(validLabel, { nil: undefined }),
+    fc.constantFrom('deployment', 'Deployment', 'statefulset', 'node', 'ClusterRole'),
+    fc.array(objectNameSegment, { minLength: 1, maxLength: 3 }),
+  )
+  .map(([ns, kind, segments]) => {
+    const name = segments.map((s) => s.replace(/^[-_:]+|[-_:]+$/g, '') || 'x').join('.');
+    return ns ? `${ns}/${kind}/${name}` : `${kind}/${name}`;
+  });
+const hex = (n: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
+const validBundle = fc.oneof(
+  fc.constantFrom(
+    'quay.io/acme/restart:1',
+    'registry.example.com:5000/team/workflow:1.2',
+    'localhost/x',
+    'ghcr.io/a/b/c@sha256:0000000000000000000000000000000000000000000000000000000000000000',
+    'https://github.com/acme/playbooks.git', // a valid bundle, but not an image
+    'git://example.com/repo',
+  ),
+  fc
+    .tuple(validSubdomain, validLabel, fc.option(fc.stringMatching(/^[\w][\w.-]{0,20}$/)))
+    .map(([host, path, tag]) => `${host}/${path}${tag ? `:${tag}` : ''}`),
+);
+const validDigest = hex(64).map((h) => `sha256:${h}`);
+
+/**
+ * Timeouts a user writes: Go durations within Go's range (at most 9999 of a unit), whole
+ * nanoseconds or more. Beyond Go's range, and fractions of a nanosecond, the builders do not
+ * refuse yet what Go (Tekton, kubernaut) cannot read; drawn here once they do.
+ */
+const goUnits = ['ns', 'us', 'µs', 'μs', 'ms', 's', 'm', 'h'] as const;
+const saneDuration = fc
+  .tuple(
+    fc.constantFrom('', '', '', '', '', '', '+', '-'),
+    fc.array(
+      fc.tuple(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.option(fc.stringMatching(/^[0-9]{0,3}$/), { nil: undefined }),
+        fc.constantFrom(...goUnits),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
+  )
+  .map(
+    ([sign, parts]) =>
+      sign +
+      parts
+        .map(([whole, fraction, unit]) =>
+          // Go truncates a fraction of a nanosecond to zero, which Tekton reads as no timeout.
+          fraction === undefined || unit === 'ns'
+            ? `${whole}${unit}`
+            : `${whole}.${fraction}${unit}`,
+        )
+        .join(''),
+  );
+const timeout = fc.oneof(
+  { weight: 12, arbitrary: saneDuration },
+  fc.constantFrom('0', '0s', '-5m', '30m', '1h30m', '1.5h', '.5s', '5.s', '1d', '1e3s', ''),
+  hostileString,
+);
+
+const parameterName = fc.oneof(
+  { weight: 12, arbitrary: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/) },
+  fc.constantFrom(
+    'TARGET_RESOURCE',
+    'HOME',
+    'PATH',
+    'WFE_NAME',
+    'WFE_NAMESPACE',
+    'RR_NAME',
+    'ROUNDHOUSE_EXECUTION_ID',
+    'ROUNDHOUSE_CONFIGMAP_SETTINGS_MODE',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    '1ABC',
+    'a-b',
+    'a.b',
+    '',
+  ),
+  hostileString,
+);
+/** Not `__proto__`: parseWorkflowExecution drops a record key of that name (not yet fixed). */
+const parameterNameNoProto = parameterName.filter((name) => name !== '__proto__');
+const parameterValue = fc.oneof(
+  hostileString,
+  fc.constantFrom(
+    '1e400',
+    '-1e400',
+    'NaN',
+    'nan',
+    'Inf',
+    '-Infinity',
+    '0x1p-2',
+    '0x1.8p1',
+    '1_000',
+    '9223372036854775807',
+    '9223372036854775808',
+    '-9223372036854775809',
+    '-0',
+    '0.1',
+    't',
+    'FALSE',
+    '[1,2,{"a":null}]',
+    '{"__proto__":{"polluted":true}}',
+    '[1e400]',
+    '{"a":"\\ud800"}',
+    '['.repeat(50) + ']'.repeat(50),
+    '{',
+    '[]',
+    '{}',
+  ),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
+);
+const parameters = fc.dictionary(parameterNameNoProto, parameterValue, { maxKeys: 5 });
+
+const dependencyName = fc.oneof(
+  { weight: 12, arbitrary: validSubdomain },
+  fc.constantFrom('victim', 'a.b', 'a-b', 'x'.repeat(253), 'x'.repeat(254), 'UPPER', '-a', 'a..b'),
+  hostileString,
+);
+const dependencyList = fc.array(
+  fc.oneof({ weight: 20, arbitrary: fc.record({ name: dependencyName }) }, fc.constant({})),
+  { maxLength: 4 },
+);
+const engineConfig = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      {
+        jobTemplateName: fc.string({ minLength: 1, maxLength: 20 }),
+        playbookPath: fc.string({ minLength: 1 }),
+      },
+      { requiredKeys: ['jobTemplateName'] },
+    ),
+  },
+  fc.record(
+    {
+      jobTemplateName: fc.oneof(fc.string({ maxLength: 20 }), wrongType),
+      playbookPath: fc.oneof(fc.string({ maxLength: 20 }), wrongType),
+      inventoryName: fc.string({ maxLength: 10 }),
+      extra: fc.jsonValue({ maxDepth: 2 }),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+
+/** Drops keys whose value is `undefined`, sometimes: missing and explicitly undefined differ. */
+const record = <T extends Record<string, unknown>>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) =>
+  fc.record(model, { requiredKeys: [] });
+
+/** Specs that parse more often than not, so the builders see hostile values that pass parsing. */
+const plausibleSpec = fc.record(
+  {
+    workflowRef: fc.record(
+      {
+        workflowId: fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+        version: fc.string({ minLength: 1, maxLength: 10 }),
+        executionBundle: mutated(validBundle),
+        executionBundleDigest: fc.option(validDigest, { nil: undefined }),
+        engineConfig: fc.option(engineConfig, { nil: undefined }),
+      },
+      { requiredKeys: ['workflowId', 'version', 'executionBundle'] },
+    ),
+    targetResource: mutated(validTarget),
+    parameters,
+    executionEngine: fc.constantFrom('job', 'tekton', 'ansible', ''),
+    executionConfig: record({
+      timeout,
+      serviceAccountName: fc.oneof(fc.constant(''), validSubdomain, mutated(validLabel)),
+    }),
+    remediationRequestRef: fc.record(
+      { name: fc.string({ minLength: 1 }), namespace: fc.string() },
+      { requiredKeys: ['name'] },
+    ),
+    dependencies: record({ secrets: dependencyList, configMaps: dependencyList }),
+    confidence: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    rationale: hostileString,
+  },
+  { requiredKeys: ['workflowRef', 'targetResource'] },
+);
+
+/** Anything at every field: wrong types, missing and unknown fields. */
+const hostileSpec = fc
+  .tuple(
+    plausibleSpec,
+    record({
+      workflowRef: fc.oneof(wrongType, fc.dictionary(fc.string(), fc.jsonValue())),
+      targetResource: fc.oneof(hostileString, wrongType),
+      parameters: fc.oneof(
+        wrongType,
+        fc.dictionary(
+          parameterNameNoProto,
+          fc.oneof({ weight: 6, arbitrary: fc.string() }, wrongType),
+        ),
+      ),
+      executionEngine: fc.oneof(hostileString, wrongType),
+      executionConfig: fc.oneof(
+        wrongType,
+        record({ timeout: fc.oneof(hostileString, wrongType), timout: fc.string() }),
+      ),
+      dependencies: fc.oneof(
+        wrongType,
+        record({ secrets: fc.oneof(wrongType, fc.array(fc.anything())), secret: fc.anything() }),
+      ),
+      confidence: fc.oneof(fc.double(), fc.string()),
+      paramters: fc.dictionary(fc.string(), fc.string()),
+    }),
+  )
+  .map(([spec, overrides]) => ({ ...spec, ...overrides }));
+
+const metadata = fc.record(
+  {
+    name: fc.oneof(validSubdomain, fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })),
+    namespace: fc.oneof(validLabel, fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })),
+    uid: fc.uuid(),
+    labels: fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+    finalizers: fc.array(fc.string(), { maxLength: 2 }),
+    generation: fc.integer(),
+  },
+  { requiredKeys: ['name', 'namespace'] },
+);
+
+const plausibleExecution = fc.record({
+  apiVersion: fc.constant('roundhouse.dev/v1alpha1'),
+  kind: fc.constant('WorkflowExecution'),
+  metadata,
+  spec: plausibleSpec,
+});
+
+const hostileExecution = fc.record(
+  {
+    apiVersion: fc.oneof(fc.string(), wrongType),
+    kind: fc.oneof(fc.string(), wrongType),
+    metadata: fc.oneof(metadata, wrongType, fc.dictionary(fc.string(), fc.anything())),
+    spec: fc.oneof({ weight: 4, arbitrary: hostileSpec }, wrongType),
+    status: fc.oneof(fc.anything(), fc.record({ phase: fc.string() })),
+    extra: fc.anything(),
+  },
+  { requiredKeys: [] },
+);
+
+// ---------------------------------------------------------------------------------------------
+// The settings each builder takes from its operator (valid: they are validated elsewhere).
+
+const conventions = fc.constantFrom<Conventions>(roundhouseConventions, kubernautConventions);
+const jobSettings: fc.Arbitrary<JobSettings> = fc.record(
+  {
+    conventions,
+    serviceAccountName: fc.constantFrom('roundhouse-workflow-runner', 'runner'),
+    defaultTimeout: fc.oneof(fc.constant(undefined), saneDuration, fc.constantFrom('0', 'x')),
+    ttlSecondsAfterFinished: fc.integer({ min: 0, max: 86_400 }),
+    securityProfile: fc.constantFrom('restricted' as const, 'none' as const),
+    containerSecurityContext: fc.constantFrom(undefined, { readOnlyRootFilesystem: false }),
+    podLabels: fc.constantFrom(undefined, { team: 'a' }),
+    podAnnotations: fc.constantFrom(undefined, { 'example.com/note': 'x' }),
+  },
+  {
+    requiredKeys: [
+      'conventions',
+      'serviceAccountName',
+      'ttlSecondsAfterFinished',
+      'securityProfile',
+    ],
+  },
+);
+const pipelineRunSettings: fc.Arbitrary<PipelineRunSettings> = fc.record({
+  conventions,
+  serviceAccountName: fc.constantFrom('roundhouse-workflow-runner', 'runner'),
+  pipelineName: fc.constantFrom('workflow', 'main'),
+});
+
+const configMapKey = fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/);
+
+// ---------------------------------------------------------------------------------------------
+// Shared checks of the resources.
+
+function expectExecutionMetadata(
+  meta: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  },
+  namespace: string,
+) {
+  expect(isDnsLabel(meta.name), meta.name).toBe(true);
+  expect(meta.namespace).toBe(namespace);
+  expectLabels(meta.labels);
+  expectAnnotations(meta.annotations);
+}
+
+function expectParametersCarried(
+  wfe: WorkflowExecution,
+  carried: readonly { name: string; value: string }[],
+) {
+  expect(carried[0]).toEqual({ name: 'TARGET_RESOURCE', value: wfe.spec.targetResource });
+  const names = carried.map((p) => p.name);
+  expect(new Set(names).size).toBe(names.length);
+  for (const [name, value] of Object.entries(wfe.spec.parameters ?? {})) {
+    expect(carried).toContainEqual({ name, value });
+  }
+}
+
+/** Counts how often each property reached each outcome, so none of them is vacuous. */
+function tally() {
+  const counts = { built: 0, refused: 0 };
+  return {
+    counts,
+    record(result: { value: unknown } | { error: unknown }) {
+      if ('value' in result) counts.built += 1;
+      else counts.refused += 1;
+    },
+    expectBoth() {
+      expect(counts.built, 'runs that built a resource').toBeGreaterThan(numRuns / 20);
+      expect(counts.refused, 'runs refused with a ConfigurationError').toBeGreaterThan(0);
+    },
+  };
+}
+
+const executionNamespace = 'roundhouse-workflows';
+
+describe('hostile WorkflowExecutions', () => {
+  it('parseWorkflowExecution returns an execution or a ConfigurationError naming fields', () => {
+    const seen = tally();
+    fc.assert(
+      fc.property(fc.oneof(hostileExecution, plausibleExecution), (input) => {
+        const result = outcome(() => parseWorkflowExecution(input));
+        seen.record(result);
+        if ('value' in result) {
+          const wfe = result.value;
+          expect(wfe.spec.executionEngine).not.toBe('');
+          expect(typeof wfe.spec.targetResource).toBe('string');
+          for (const value of Object.values(wfe.spec.parameters ?? {})) {
+            expect(typeof value).toBe('string');
+          }
+          // Every accepted parameter name that is an own key of the input survives.
+          const given = (input as { spec?: { parameters?: object } }).spec?.parameters ?? {};
+          expect(Object.keys(wfe.spec.parameters ?? {}).sort()).toEqual(Object.keys(given).sort());
+        }
+      }),
+      { numRuns },
+    );
+    seen.expectBoth();
+  });
+
+  it('buildJob builds a valid Job or refuses with a ConfigurationError', () => {
+    const seen = tally();
+    fc.assert(
+      fc.property(plausibleExecution, jobSettings, (input, settings) => {
+        const result = outcome(() => {
+          const wfe = parseWorkflowExecution(input);
+          return { wfe, job: buildJob(wfe, executionNamespace, wfe.spec.dependencies, settings) };
+        });
+        seen.record(result);
+        if (!('value' in result)) return;
+        const { wfe, job } = result.value;
+        expectJsonResource(job);
+        expectExecutionMetadata(job.metadata as never, executionNamespace);
+        const pod = job.spec!.template;
+        expectLabels(pod.metadata!.labels);
+        expectAnnotations(pod.metadata!.annotations);
+        const spec = pod.spec!;
+        expect(isDnsSubdomain(spec.serviceAccountName), spec.serviceAccountName).toBe(true);
+        const container = spec.containers[0]!;
+        expect(spec.containers).toHaveLength(1);
+        expect(isDnsLabel(container.name)).toBe(true);
+        expect(ociReference.test(container.image!), container.image).toBe(true);
+        const env = container.env ?? [];
+        for (const e of env) expect(cIdentifier.test(e.name), e.name).toBe(true);
+        expectParametersCarried(
+          wfe,
+          env.filter((e) => e.name !== 'HOME' || wfe.spec.parameters?.HOME !== undefined) as never,
+        );
+        const volumes = spec.volumes ?? [];
+        const volumeNames = volumes.map((v) => v.name);
+        for (const name of volumeNames) expect(isDnsLabel(name), name).toBe(true);
+        expect(new Set(volumeNames).size).toBe(volumeNames.length);
+        const mounts = container.volumeMounts ?? [];
+        for (const m of mounts) {
+          expect(volumeNames).toContain(m.name);
+          expect(m.mountPath.startsWith('/')).toBe(true);
+        }
+        expect(new Set(mounts.map((m) => m.mountPath)).size).toBe(mounts.length);
+        for (const v of volumes) {
+          const ref = v.secret?.secretName ?? v.configMap?.name;
+          if (ref !== undefined) expect(isDnsSubdomain(ref), ref).toBe(true);
+        }
+        const deadline = job.spec!.activeDeadlineSeconds;
+        if (deadline !== undefined) expect(deadline).toBeGreaterThan(0);
+      }),
+      { numRuns },
+    );
+    seen.expectBoth();
+  });
+
+  it('buildPipelineRun builds a valid PipelineRun or refuses with a ConfigurationError', () => {
+    const seen = tally();
+    fc.assert(
+      fc.property(plausibleExecution, pipelineRunSettings, (input, settings) => {
+        const result = outcome(() => {
+          const wfe = parseWorkflowExecution(input);
+          const run = buildPipelineRun(wfe, executionNamespace, wfe.spec.dependencies, settings);
+          return { wfe, run };
+        });
+        seen.record(result);
+        if (!('value' in result)) return;
+        const { wfe, run } = result.value;
+        expectJsonResource(run);
+        expectExecutionMetadata(run.metadata, executionNamespace);
+        const bundle = run.spec.pipelineRef.params.find((p) => p.name === 'bundle');
+        expect(ociReference.test(bundle!.value), bundle!.value).toBe(true);
+        const params = run.spec.params;
+        for (const p of params) expect(cIdentifier.test(p.name), p.name).toBe(true);
+        expectParametersCarried(wfe, [params.at(-1)!, ...params.slice(0, -1)]);
+        const workspaces = run.spec.workspaces ?? [];
+        for (const w of workspaces) expect(isDnsLabel(w.name), w.name).toBe(true);
+        expect(new Set(workspaces.map((w) => w.name)).size).toBe(workspaces.length);
+        const sa = run.spec.taskRunTemplate.serviceAccountName;
+        expect(isDnsSubdomain(sa), sa).toBe(true);
+        if (run.spec.timeouts) {
+          const ns = goParseDuration(run.spec.timeouts.pipeline);
+          expect(ns !== undefined && ns > 0n, run.spec.timeouts.pipeline).toBe(true);
+        }
+      }),
+      { numRuns },
+    );
+    seen.expectBoth();
+  });
+
+  it('the AWX launch: engine config, extra_vars and their JSON, or a ConfigurationError', () => {
+    const seen = tally();
+    fc.assert(
+      fc.property(
+        plausibleExecution,
+        conventions,
+        fc.array(fc.dictionary(configMapKey, hostileString, { maxKeys: 4 }), { maxLength: 3 }),
+        (input, conventions, data) => {
+          const result = outcome(() => {
+            const wfe = parseWorkflowExecution(input);
+            parseEngineConfig(wfe);
+            // ConfigMaps as the controller reads them: the dependencies that name valid objects.
+            const names = (wfe.spec.dependencies?.configMaps ?? []).map((c) => c.name);
+            const configMaps: ConfigMapValues[] = names
+              .filter(isDnsSubdomain)
+              .map((name, i) => ({ name, data: data[i] ?? {} }));
+            const identity = executionIdentity(wfe);
+            const vars = launchExtraVars(wfe, identity, configMaps, conventions);
+            return { wfe, configMaps, vars, json: serializeExtraVars(vars) };
+          });
+          seen.record(result);
+          if (!('value' in result)) return;
+          const { wfe, configMaps, vars, json } = result.value;
+          const parsed = JSON.parse(json) as Record<string, unknown>;
+          expect(Object.keys(parsed).sort()).toEqual(Object.keys(vars).sort());
+          for (const [name, value] of Object.entries(wfe.spec.parameters ?? {})) {
+            expect(cIdentifier.test(name), name).toBe(true);
+            expect(Object.hasOwn(parsed, name)).toBe(true);
+            if (typeof parsed[name] === 'string') expect(parsed[name]).toBe(value);
+          }
+          expect(parsed.WFE_NAME).toBe(wfe.metadata.name);
+          expect(parsed.WFE_NAMESPACE).toBe(wfe.metadata.namespace);
+          const values = configMaps.flatMap((c) => Object.values(c.data));
+          for (const value of values) expect(Object.values(parsed)).toContain(value);
+        },
+      ),
+      { numRuns },
+    );
+    seen.expectBoth();
+  });
+
+  it('buildExtraVars and serializeExtraVars: JSON AWX reads, or a ConfigurationError', () => {
+    const seen = tally();
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), parameterValue, { maxKeys: 8 }), (params) => {
+        const result = outcome(() => serializeExtraVars(buildExtraVars(params)));
+        seen.record(result);
+        if (!('value' in result)) return;
+        const parsed = JSON.parse(result.value) as Record<string, unknown>;
+        expect(Object.keys(parsed).sort()).toEqual(Object.keys(params).sort());
+        for (const [name, value] of Object.entries(params)) {
+          const read = parsed[name];
+          // A string stays itself; anything else is the parameter read as a number, a bool or
+          // a JSON array or object.
+          if (typeof read === 'string') expect(read).toBe(value);
+          else if (typeof read === 'boolean')
+            expect([
+              '1',
+              '0',
+              't',
+              'f',
+              'T',
+              'F',
+              'TRUE',
+              'FALSE',
+              'true',
+              'false',
+              'True',
+              'False',
+            ]).toContain(value);
+          else if (typeof read === 'number') expect(Number.isFinite(read)).toBe(true);
+          else expect(value[0]).toMatch(/[[{]/);
+        }
+      }),
+      { numRuns },
+    );
+    seen.expectBoth();
+  });
+});
+
+/**
+ * Go's time.ParseDuration, which Tekton (and kubernaut) apply to a timeout: nanoseconds as a
+ * bigint, or undefined where Go returns an error (syntax, or beyond ±2^63-1 ns).
+ */
+function goParseDuration(text: string): bigint | undefined {
+  const units: Record<string, bigint> = {
+    ns: 1n,
+    us: 1_000n,
+    µs: 1_000n,
+    μs: 1_000n,
+    ms: 1_000_000n,
+    s: 1_000_000_000n,
+    m: 60_000_000_000n,
+    h: 3_600_000_000_000n,
+  };
+  const limit = 1n << 63n;
+  let s = text;
+  let negative = false;
+  if (s[0] === '-' || s[0] === '+') {
+    negative = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return 0n;
+  if (s === '') return undefined;
+  let total = 0n;
+  const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+  while (s !== '') {
+    if (!(s[0] === '.' || isDigit(s[0]))) return undefined;
+    let i = 0;
+    let whole = 0n;
+    for (; isDigit(s[i]); i++) {
+      if (whole > limit / 10n) return undefined;
+      whole = whole * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (whole > limit) return undefined;
+    }
+    const pre = i > 0;
+    s = s.slice(i);
+    let fraction = 0n;
+    let scale = 1;
+    let post = false;
+    if (s[0] === '.') {
+      s = s.slice(1);
+      let j = 0;
+      let overflow = false;
+      for (; isDigit(s[j]); j++) {
+        if (overflow) continue;
+        if (fraction > (limit - 1n) / 10n) {
+          overflow = true;
+          continue;
+        }
+        const next = fraction * 10n + BigInt(s.charCodeAt(j) - 48);
+        if (next > limit) {
+          overflow = true;
+          continue;
+        }
+        fraction = next;
+        scale *= 10;
+      }
+      post = j > 0;
+      s = s.slice(j);
+    }
+    if (!pre && !post) return undefined;
+    let k = 0;
+    while (k < s.length && s[k] !== '.' && !isDigit(s[k])) k++;
+    const unit = units[s.slice(0, k)];
+    if (unit === undefined) return undefined;
+    s = s.slice(k);
+    if (whole > limit / unit) return undefined;
+    let value = whole * unit;
+    if (fraction > 0n) {
+      value += BigInt(Math.trunc(Number(fraction) * (Number(unit) / scale)));
+      if (value > limit) return undefined;
+    }
+    total += value;
+    if (total > limit) return undefined;
+  }
+  if (negative) return -total;
+  return total > limit - 1n ? undefined : total;
+}
+
+describe('goParseDuration, the oracle', () => {
+  it('reads what Go reads', () => {
+    expect(goParseDuration('1h30m')).toBe(5_400_000_000_000n);
+    expect(goParseDuration('1.5h')).toBe(5_400_000_000_000n);
+    expect(goParseDuration('.5s')).toBe(500_000_000n);
+    expect(goParseDuration('5.s')).toBe(5_000_000_000n);
+    expect(goParseDuration('+5m')).toBe(300_000_000_000n);
+    expect(goParseDuration('-5m')).toBe(-300_000_000_000n);
+    expect(goParseDuration('1µs')).toBe(1_000n);
+    expect(goParseDuration('0')).toBe(0n);
+    expect(goParseDuration('0.5ns')).toBe(0n);
+    expect(goParseDuration('2562047h47m16.854775807s')).toBe((1n << 63n) - 1n);
+    expect(goParseDuration('2562048h')).toBeUndefined();
+    for (const bad of ['', '1', 'h', '.s', '1d', '1e3s', '--1s', '1s ']) {
+      expect(goParseDuration(bad), bad).toBeUndefined();
+    }
+  });
+});
