@@ -64,7 +64,6 @@ export async function createTaskActionController(
     executionNamespace: options.executionNamespace,
     sink: options.sink,
     events: new EventRecorder(client, fieldManager, { logger }),
-    logger,
     ...(options.maxSystemFailures !== undefined
       ? { maxSystemFailures: options.maxSystemFailures }
       : {}),

@@ -1,7 +1,7 @@
 import { RoundhouseError } from '@roundhouse/core';
-import type { KubeObject } from '@roundhouse/kube';
+import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { z } from 'zod';
-import { group, kind, version } from './resource.js';
+import { group, kind, taskActions, version } from './resource.js';
 import type { TaskAction } from './spec.js';
 
 /** A child action whose parent TaskAction does not exist (yet): it waits, with backoff. */
@@ -58,4 +58,37 @@ export function ownerReferenceTo(parent: { metadata: { name: string; uid: string
     uid: parent.metadata.uid,
     blockOwnerDeletion: true,
   };
+}
+
+/**
+ * Makes the parent action this one's owner, so deleting the root deletes the whole tree. Throws
+ * ParentActionNotFoundError (retried with backoff) while the parent does not exist.
+ */
+export async function ownByParent(
+  object: KubeObject,
+  action: TaskAction,
+  io: { readonly client: KubeClient; readonly reader: Reader; readonly signal: AbortSignal },
+): Promise<void> {
+  const { namespace, name } = action.metadata;
+  const { items } = await io.reader.list<KubeObject>(taskActions, namespace, {
+    signal: io.signal,
+  });
+  const parent = findParent(action, items);
+  if (!parent) {
+    throw new ParentActionNotFoundError(
+      `${namespace}/${name}`,
+      action.spec.parentActionName as string,
+      action.spec.runName,
+    );
+  }
+  const ownerReferences = [...(object.metadata?.ownerReferences ?? []), ownerReferenceTo(parent)];
+  // The resourceVersion makes the merge patch conditional: a list replaced wholesale must not
+  // drop an owner someone else added meanwhile.
+  const patch = {
+    metadata: { resourceVersion: object.metadata?.resourceVersion, ownerReferences },
+  };
+  await io.client.patch(taskActions, namespace, name, patch, {
+    strategy: 'merge',
+    signal: io.signal,
+  });
 }

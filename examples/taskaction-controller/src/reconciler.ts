@@ -24,25 +24,14 @@ import {
   splitKey,
   type TransitionAt,
 } from '@roundhouse/controller';
-import {
-  type Executor,
-  executionResourceName,
-  type Logger,
-  noopLogger,
-  type Registry,
-  type WorkflowExecution,
-} from '@roundhouse/core';
+import type { Registry } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import { attemptExecution, outputPrefix } from './attempt.js';
+import { attemptResourceState } from './attempt-resource.js';
 import { type ActionEvent, transitionEvent } from './events.js';
-import { launchFailure, observe, type ResourceState } from './failure.js';
-import {
-  findParent,
-  hasActionOwner,
-  ownerReferenceTo,
-  ParentActionNotFoundError,
-} from './parent.js';
+import { launchFailure, observe } from './failure.js';
+import { hasActionOwner, ownByParent } from './parent.js';
 import { abortFinalizer, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
@@ -70,7 +59,6 @@ export interface TaskActionReconcilerOptions {
   /** A running action is looked at again this often even without an event; default 60 s. */
   readonly resyncMs?: number;
   readonly events?: EventRecorder;
-  readonly logger?: Logger;
   readonly now?: () => Date;
 }
 
@@ -93,7 +81,6 @@ export class TaskActionReconciler implements Reconciler {
   readonly #o: TaskActionReconcilerOptions & {
     readonly routing: TaskTypeRouting;
     readonly resyncMs: number;
-    readonly logger: Logger;
     readonly now: () => Date;
   };
 
@@ -101,7 +88,6 @@ export class TaskActionReconciler implements Reconciler {
     this.#o = {
       routing: defaultRouting,
       resyncMs: 60_000,
-      logger: noopLogger,
       now: () => new Date(),
       ...options,
     };
@@ -143,7 +129,7 @@ export class TaskActionReconciler implements Reconciler {
     }
     const { action, engine } = admitted.value;
     if (action.spec.parentActionName && !hasActionOwner(admitted.object)) {
-      await this.#ownByParent(admitted.object, action, ctx);
+      await ownByParent(admitted.object, action, { client, reader, signal: ctx.signal });
     }
     const step = nextStep(action.status, this.#o.now());
     switch (step.step) {
@@ -206,7 +192,7 @@ export class TaskActionReconciler implements Reconciler {
     const wfe = attemptExecution(action, attempt, engine);
     const [result, resource] = await Promise.all([
       executor.getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal }),
-      this.#resourceState(executor, wfe, this.#o.reader, ctx),
+      attemptResourceState(executor, wfe, this.#o.executionNamespace, this.#o.reader, ctx.signal),
     ]);
     const seen = observe(result, resource);
     switch (seen.kind) {
@@ -252,7 +238,13 @@ export class TaskActionReconciler implements Reconciler {
       // The same attempt takes the same name again. Creating it while the old resource is still
       // being deleted can only fail (and leaks quota on every try, Flyte #8066): it counts as a
       // system failure instead, so a resource that never goes away ends the action.
-      const state = await this.#resourceState(executor, wfe, this.#o.client, ctx);
+      const state = await attemptResourceState(
+        executor,
+        wfe,
+        this.#o.executionNamespace,
+        this.#o.client,
+        ctx.signal,
+      );
       if (state === 'present' || state === 'deleting') {
         const failure: Failure = {
           kind: 'SYSTEM',
@@ -321,52 +313,6 @@ export class TaskActionReconciler implements Reconciler {
       this.#o.sink,
       { signal: ctx.signal },
     );
-  }
-
-  /**
-   * The attempt's execution resource, read through `reader`, for engines that declare one:
-   * named by the attempt's lock, so it is found even when the executor no longer owns it.
-   */
-  async #resourceState(
-    executor: Executor,
-    wfe: WorkflowExecution,
-    reader: Reader,
-    ctx: ReconcileContext,
-  ): Promise<ResourceState> {
-    const watch = executor.watches?.[0];
-    if (!watch) return 'unknown';
-    const name = executionResourceName(wfe.spec.targetResource, watch.conventions.namePrefix);
-    const object = await reader.get<KubeObject>(watch.resource, this.#o.executionNamespace, name, {
-      signal: ctx.signal,
-    });
-    if (!object) return 'absent';
-    return object.metadata?.deletionTimestamp ? 'deleting' : 'present';
-  }
-
-  /** Makes the parent action this one's owner, so deleting the root deletes the whole tree. */
-  async #ownByParent(object: KubeObject, action: TaskAction, ctx: ReconcileContext) {
-    const { namespace, name } = action.metadata;
-    const { items } = await this.#o.reader.list<KubeObject>(taskActions, namespace, {
-      signal: ctx.signal,
-    });
-    const parent = findParent(action, items);
-    if (!parent) {
-      throw new ParentActionNotFoundError(
-        `${namespace}/${name}`,
-        action.spec.parentActionName as string,
-        action.spec.runName,
-      );
-    }
-    const ownerReferences = [...(object.metadata?.ownerReferences ?? []), ownerReferenceTo(parent)];
-    // The resourceVersion makes the merge patch conditional: a list replaced wholesale must not
-    // drop an owner someone else added meanwhile.
-    const patch = {
-      metadata: { resourceVersion: object.metadata?.resourceVersion, ownerReferences },
-    };
-    await this.#o.client.patch(taskActions, namespace, name, patch, {
-      strategy: 'merge',
-      signal: ctx.signal,
-    });
   }
 }
 

@@ -1,0 +1,23 @@
+import { type Executor, executionResourceName, type WorkflowExecution } from '@roundhouse/core';
+import type { KubeObject, Reader } from '@roundhouse/kube';
+import type { ResourceState } from './failure.js';
+
+/**
+ * An attempt's execution resource as `reader` sees it, for engines that declare the resource
+ * they create (`Executor.watches`): found by the attempt's lock name, so it is seen even when
+ * the executor, which only reads what it owns, would not. `unknown` for other engines.
+ */
+export async function attemptResourceState(
+  executor: Executor,
+  wfe: WorkflowExecution,
+  namespace: string,
+  reader: Reader,
+  signal: AbortSignal,
+): Promise<ResourceState> {
+  const watch = executor.watches?.[0];
+  if (!watch) return 'unknown';
+  const name = executionResourceName(wfe.spec.targetResource, watch.conventions.namePrefix);
+  const object = await reader.get<KubeObject>(watch.resource, namespace, name, { signal });
+  if (!object) return 'absent';
+  return object.metadata?.deletionTimestamp ? 'deleting' : 'present';
+}

@@ -1,0 +1,134 @@
+import { TtlGarbageCollector } from '@roundhouse/controller';
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { gcLabels, taskActions } from '../src/resource.js';
+import {
+  apply,
+  finishPod,
+  jobsOf,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  taskAction,
+  waitForPhase,
+} from './harness.js';
+
+const hour = 3_600_000;
+
+describeWithControlPlane('TaskAction controller: deletion and garbage collection', () => {
+  const env = useTestNamespace({ prefix: 'ta-delete' });
+  const client = () => new KubeClient(env.kubeConfig);
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('ta-delete-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  const start = async () => {
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+    });
+    return controller;
+  };
+
+  const gone = (name: string) =>
+    vi.waitFor(async () => expect(await read(client(), env.namespace, name)).toBeNull(), patience);
+
+  /** The attempt's Jobs that are not on their way out. */
+  const liveJobs = async (attemptName: string) =>
+    (await jobsOf(client(), executionNamespace, attemptName)).filter(
+      (job) => !job.metadata?.deletionTimestamp,
+    );
+
+  it('deleting the root aborts its execution and removes its children, each with an Aborted event', async () => {
+    const { writer } = await start();
+    const root = taskAction({ runName: 'tree' });
+    const child = taskAction({ runName: 'tree', parentActionName: root.spec.actionName });
+    await apply(client(), env.namespace, root);
+    await apply(client(), env.namespace, child);
+    const names = [root.metadata.name, child.metadata.name];
+    for (const name of names) await waitForPhase(client(), env.namespace, name, 'Executing');
+    const owned = await read(client(), env.namespace, child.metadata.name);
+    expect(owned?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'TaskAction', name: root.metadata.name }),
+    ]);
+
+    await client().delete(taskActions, env.namespace, root.metadata.name, {
+      propagationPolicy: 'Background',
+    });
+    for (const name of names) await gone(name);
+    for (const name of names) expect(await liveJobs(`${name}-0`)).toEqual([]);
+    for (const name of names) {
+      expect(writer.of(name).at(-1)?.event).toMatchObject({ phase: 'Aborted', attempt: 0 });
+    }
+  });
+
+  it('collects finished actions after their TTL and leaves running ones alone', async () => {
+    await start();
+    const finished = taskAction();
+    const running = taskAction();
+    await apply(client(), env.namespace, finished);
+    await apply(client(), env.namespace, running);
+    await waitForPhase(client(), env.namespace, finished.metadata.name, 'Executing');
+    await finishPod(client(), executionNamespace, `${finished.metadata.name}-0`, 0);
+    await waitForPhase(client(), env.namespace, finished.metadata.name, 'Completed');
+    await waitForPhase(client(), env.namespace, running.metadata.name, 'Executing');
+    await vi.waitFor(async () => {
+      const labelled = await read(client(), env.namespace, finished.metadata.name);
+      expect(labelled?.metadata.labels?.[gcLabels.terminated]).toBe('terminated');
+    }, patience);
+
+    const collector = (ttlMs: number, now: Date) =>
+      new TtlGarbageCollector(client(), taskActions, {
+        labels: gcLabels,
+        ttlMs,
+        intervalMs: hour,
+        namespace: env.namespace,
+        pageSize: 1,
+        now: () => now,
+      });
+    // Finished a moment ago: an hour's TTL has not passed.
+    expect(await collector(hour, new Date()).sweep()).toEqual({ examined: 1, deleted: 0 });
+    // Two hours later it has; the running action carries no terminal labels and is not looked at.
+    const later = new Date(Date.now() + 2 * hour);
+    expect(await collector(hour, later).sweep()).toEqual({ examined: 1, deleted: 1 });
+    await gone(finished.metadata.name);
+    expect(await liveJobs(`${finished.metadata.name}-0`)).toEqual([]);
+    expect(await read(client(), env.namespace, running.metadata.name)).not.toBeNull();
+  });
+
+  it('with a TTL of zero collects every finished action at once, page by page', async () => {
+    await start();
+    const invalid = [taskAction({ taskType: 'spark' }), taskAction({ taskType: 'ray' })];
+    for (const manifest of invalid) await apply(client(), env.namespace, manifest);
+    const labelled = async () =>
+      (
+        await client().list<KubeObject>(taskActions, env.namespace, {
+          labelSelector: `${gcLabels.terminated}=terminated`,
+        })
+      ).items.map((item) => item.metadata?.name);
+    await vi.waitFor(async () => {
+      expect(await labelled()).toEqual(expect.arrayContaining(invalid.map((m) => m.metadata.name)));
+    }, patience);
+    const collector = new TtlGarbageCollector(client(), taskActions, {
+      labels: gcLabels,
+      ttlMs: 0,
+      intervalMs: hour,
+      namespace: env.namespace,
+      pageSize: 1,
+    });
+    const { deleted } = await collector.sweep();
+    expect(deleted).toBeGreaterThanOrEqual(2);
+    for (const manifest of invalid) await gone(manifest.metadata.name);
+  });
+});

@@ -1,0 +1,227 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  type ActionPhase,
+  BatchingEventSink,
+  type EventBatchWriter,
+  InformerCache,
+  phaseOf,
+} from '@roundhouse/controller';
+import { Registry } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { podControls } from '@roundhouse/testenv/vitest';
+import { expect, vi } from 'vitest';
+import { createTaskActionController } from '../src/controller.js';
+import type { ActionEvent } from '../src/events.js';
+import { ensureTaskActionCrd } from '../src/install.js';
+import { taskActions } from '../src/resource.js';
+import { type TaskActionView, taskActionView } from '../src/spec.js';
+
+export const patience = { timeout: 90_000, interval: 200 };
+
+/** An event as the sink got it, with the phase the action's status showed at that moment. */
+export interface Recorded {
+  readonly event: ActionEvent;
+  readonly statusPhaseWhenRecorded: ActionPhase | undefined;
+}
+
+/**
+ * A deduplicating event store that can be made to fail. For every event it notes the phase the
+ * TaskAction's status showed while the event was being recorded, so a test can tell that the
+ * event came before the status write.
+ */
+export class RecordingWriter implements EventBatchWriter<ActionEvent> {
+  readonly records: Recorded[] = [];
+  failing = false;
+  failures = 0;
+
+  constructor(private readonly client: KubeClient) {}
+
+  async write(events: readonly ActionEvent[]): Promise<void> {
+    if (this.failing) {
+      this.failures += 1;
+      throw new Error('events service unavailable');
+    }
+    for (const event of events) {
+      if (this.records.some((r) => r.event.id === event.id)) continue;
+      const object = await this.client.get(taskActions, event.namespace, event.name);
+      const statusPhaseWhenRecorded = object ? phaseOf(taskActionView(object).status) : undefined;
+      this.records.push({ event, statusPhaseWhenRecorded });
+    }
+  }
+
+  of(name: string): Recorded[] {
+    return this.records.filter((r) => r.event.name === name);
+  }
+}
+
+export interface StartOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly watchNamespace: string;
+  readonly executionNamespace: string;
+  /** How the fake node runs the Jobs' pods; default: they run until a test finishes them. */
+  readonly pod?: { readonly runSeconds?: number; readonly exitCode?: number };
+  /** The client the job executor writes with (a spy, or an identity without permissions). */
+  readonly executorClient?: KubeClient;
+  readonly maxSystemFailures?: number;
+}
+
+export interface RunningController {
+  readonly writer: RecordingWriter;
+  stop(): Promise<void>;
+}
+
+/** Starts the controller as a deployment would, its events going to a RecordingWriter. */
+export async function startController(options: StartOptions): Promise<RunningController> {
+  const admin = new KubeClient(options.kubeConfig);
+  await ensureTaskActionCrd(admin);
+  const cache = new InformerCache(options.kubeConfig, { client: admin });
+  const { runSeconds = 600, exitCode } = options.pod ?? {};
+  const podAnnotations: Record<string, string> = {
+    [podControls.runSeconds]: String(runSeconds),
+    ...(exitCode !== undefined ? { [podControls.exitCode]: String(exitCode) } : {}),
+  };
+  const registry = new Registry().register(
+    new JobExecutor(options.executorClient ?? admin, { podAnnotations, reader: cache }),
+  );
+  const writer = new RecordingWriter(admin);
+  const sink = new BatchingEventSink(writer, { maxDelayMs: 5 });
+  const { controller } = await createTaskActionController({
+    kubeConfig: options.kubeConfig,
+    registry,
+    cache,
+    sink,
+    watchNamespace: options.watchNamespace,
+    executionNamespace: options.executionNamespace,
+    workers: 4,
+    // Short enough for a test, long enough to show a relaunch waits for it.
+    systemBackoffMs: { initial: 200, max: 1_000 },
+    ...(options.maxSystemFailures !== undefined
+      ? { maxSystemFailures: options.maxSystemFailures }
+      : {}),
+  });
+  const abort = new AbortController();
+  const running = controller.start(abort.signal);
+  await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+  return {
+    writer,
+    async stop() {
+      abort.abort();
+      await running;
+      await sink.close();
+    },
+  };
+}
+
+let sequence = 0;
+
+/** A TaskAction manifest; `spec` entries replace the defaults (undefined removes one). */
+export function taskAction(
+  spec: Record<string, unknown> = {},
+  name?: string,
+): KubeObject & { metadata: { name: string }; spec: Record<string, unknown> } {
+  sequence += 1;
+  const actionName = `a${sequence}`;
+  const full: Record<string, unknown> = {
+    runName: 'run1',
+    project: 'flytesnacks',
+    domain: 'development',
+    actionName,
+    taskType: 'container',
+    taskTemplate: { image: 'registry.invalid/task:1' },
+    inputUri: 's3://bucket/run1/inputs.pb',
+    runOutputBase: 's3://bucket/run1',
+    ...spec,
+  };
+  return {
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'TaskAction',
+    metadata: { name: name ?? `run1-${actionName}` },
+    spec: Object.fromEntries(Object.entries(full).filter(([, v]) => v !== undefined)),
+  };
+}
+
+export async function apply(client: KubeClient, namespace: string, manifest: KubeObject) {
+  return (await client.create(taskActions, namespace, manifest)).object;
+}
+
+export async function read(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<(KubeObject & TaskActionView) | null> {
+  const object = await client.get<KubeObject>(taskActions, namespace, name);
+  return object && { ...object, ...taskActionView(object) };
+}
+
+/** Waits until the action's phase is `phase`, and returns it. */
+export async function waitForPhase(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  phase: ActionPhase,
+) {
+  return vi.waitFor(async () => {
+    const action = await read(client, namespace, name);
+    expect(action && phaseOf(action.status)).toBe(phase);
+    return action as KubeObject & TaskActionView;
+  }, patience);
+}
+
+/** The Jobs of one attempt (`<action>-<attempt>`) or, with a prefix match, of every attempt. */
+export async function jobsOf(client: KubeClient, namespace: string, attemptName: string) {
+  const { items } = await client.list<KubeObject>(resources.jobs, namespace, {
+    labelSelector: `roundhouse.dev/workflow-execution=${attemptName}`,
+  });
+  return items;
+}
+
+/**
+ * Plays the kubelet for the running pod of an attempt's Job: ends its container with
+ * `exitCode`, as a real container exit would. The Job controller does the rest.
+ */
+export async function finishPod(
+  client: KubeClient,
+  namespace: string,
+  attemptName: string,
+  exitCode: number,
+) {
+  const pod = await vi.waitFor(async () => {
+    const [job] = await jobsOf(client, namespace, attemptName);
+    const { items } = await client.list<KubeObject & { status?: { phase?: string } }>(
+      resources.pods,
+      namespace,
+      { labelSelector: `batch.kubernetes.io/job-name=${job?.metadata?.name}` },
+    );
+    expect(items[0]?.status?.phase).toBe('Running');
+    return items[0] as KubeObject;
+  }, patience);
+  const now = new Date().toISOString();
+  const terminated = {
+    exitCode,
+    reason: exitCode === 0 ? 'Completed' : 'Error',
+    startedAt: now,
+    finishedAt: now,
+  };
+  await client.patch(
+    resources.pods,
+    namespace,
+    pod.metadata?.name as string,
+    {
+      status: {
+        phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+        containerStatuses: [
+          {
+            name: 'workflow',
+            image: 'registry.invalid/task:1',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated },
+          },
+        ],
+      },
+    },
+    { subresource: 'status', strategy: 'merge' },
+  );
+}

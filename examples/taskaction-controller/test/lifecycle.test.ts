@@ -1,0 +1,138 @@
+import { KubeClient } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { abortFinalizer, taskActions } from '../src/resource.js';
+import {
+  apply,
+  finishPod,
+  jobsOf,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  taskAction,
+  waitForPhase,
+} from './harness.js';
+
+describeWithControlPlane('TaskAction controller: lifecycle, validation and events', () => {
+  const env = useTestNamespace({ prefix: 'ta-life' });
+  const client = () => new KubeClient(env.kubeConfig);
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('ta-life-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  const start = async (options: Partial<Parameters<typeof startController>[0]> = {}) => {
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+      ...options,
+    });
+    return controller;
+  };
+
+  it('runs Queued -> Initializing -> Executing -> Completed, each event recorded before its status', async () => {
+    const { writer } = await start();
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+    await finishPod(client(), executionNamespace, `${name}-0`, 0);
+    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+
+    expect(done.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Progressing', 'False', 'Completed'],
+      ['Succeeded', 'True', 'Completed'],
+    ]);
+    const phases = ['Queued', 'Initializing', 'Executing', 'Completed'];
+    expect(done.status.phaseHistory?.map((h) => h.phase)).toEqual(phases);
+    expect(done.status).toMatchObject({ attempt: 0, systemFailures: 0 });
+    expect(done.metadata.finalizers).toContain(abortFinalizer);
+
+    // One event per transition, and each was recorded while the status still showed the
+    // phase before it: the event came first.
+    const records = writer.of(name);
+    expect(records.map((r) => r.event.phase)).toEqual(phases);
+    expect(records.map((r) => r.statusPhaseWhenRecorded)).toEqual([
+      undefined,
+      ...phases.slice(0, -1),
+    ]);
+    expect(records.at(-1)?.event.outputUri).toBe(
+      `s3://bucket/run1/${manifest.spec.actionName}/0/outputs.pb`,
+    );
+
+    // Finished: labelled for garbage collection, and reconciling it again reports nothing new.
+    const labelled = await vi.waitFor(async () => {
+      const action = await read(client(), env.namespace, name);
+      expect(action?.metadata.labels?.['roundhouse.dev/termination-status']).toBe('terminated');
+      return action;
+    }, patience);
+    expect(labelled?.metadata.labels?.['roundhouse.dev/completed-time']).toMatch(
+      /^\d{4}-\d{2}-\d{2}\.\d{2}-\d{2}$/,
+    );
+    expect(writer.of(name)).toHaveLength(4);
+  });
+
+  it('fails a spec with missing fields as InvalidSpec naming each one, without a finalizer', async () => {
+    const { writer } = await start();
+    const manifest = taskAction({
+      taskType: undefined,
+      inputUri: undefined,
+      taskTemplate: undefined,
+    });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    const failed = await waitForPhase(client(), env.namespace, name, 'InvalidSpec');
+    const failedCondition = failed.status.conditions?.find((c) => c.type === 'Failed');
+    expect(failedCondition).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    for (const field of ['spec.taskType', 'spec.inputUri', 'spec.taskTemplate']) {
+      expect(failedCondition?.message).toContain(`${field}: is required`);
+    }
+    expect(failed.status.errorState).toMatchObject({ code: 'InvalidSpec', kind: 'USER' });
+    expect(failed.metadata.finalizers ?? []).not.toContain(abortFinalizer);
+    expect(writer.of(name).map((r) => r.event.phase)).toEqual(['InvalidSpec']);
+    // Nothing holds it: a delete takes it away at once, controller or not.
+    await controller?.stop();
+    controller = undefined;
+    await client().delete(taskActions, env.namespace, name);
+    expect(await read(client(), env.namespace, name)).toBeNull();
+  });
+
+  it('fails an action whose task type no engine runs as PluginNotFound, and runs nothing', async () => {
+    await start();
+    const manifest = taskAction({ taskType: 'spark' });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    const failed = await waitForPhase(client(), env.namespace, name, 'PluginNotFound');
+    expect(failed.status.errorState?.message).toContain('task type "spark"');
+    expect(failed.metadata.finalizers ?? []).not.toContain(abortFinalizer);
+    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+  });
+
+  it('advances no status while the event sink fails, then records one event per transition', async () => {
+    const { writer } = await start({ pod: { runSeconds: 0 } });
+    writer.failing = true;
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    await vi.waitFor(() => expect(writer.failures).toBeGreaterThanOrEqual(3), patience);
+    // Every try to record Queued failed, so Queued was never written and nothing was launched.
+    const waiting = await read(client(), env.namespace, name);
+    expect(waiting?.status.conditions ?? []).toEqual([]);
+    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+
+    writer.failing = false;
+    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+    const history = done.status.phaseHistory?.map((h) => h.phase);
+    expect(history?.[0]).toBe('Queued');
+    expect(writer.of(name).map((r) => r.event.phase)).toEqual(history);
+  });
+});

@@ -1,0 +1,161 @@
+import { Informer } from '@roundhouse/controller';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import {
+  apply,
+  patience,
+  type RunningController,
+  startController,
+  taskAction,
+  waitForPhase,
+} from './harness.js';
+
+const ownerLabel = 'roundhouse.dev/workflow-execution';
+
+describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
+  const env = useTestNamespace({ prefix: 'ta-retry' });
+  const client = () => new KubeClient(env.kubeConfig);
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+  let jobs: Informer<KubeObject> | undefined;
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('ta-retry-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    await jobs?.stop();
+    controller = undefined;
+    jobs = undefined;
+  });
+
+  const start = async (options: Partial<Parameters<typeof startController>[0]> = {}) => {
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+      ...options,
+    });
+    return controller;
+  };
+
+  it('runs attempts 0, 1 and 2 of a failing task, each aborted before the next, then MaxRetriesExceeded', async () => {
+    // Every Job created, in order, with the attempts whose Jobs were still live at that moment.
+    const created: { attempt: string; liveBefore: string[] }[] = [];
+    jobs = new Informer<KubeObject>(env.kubeConfig, resources.jobs, {
+      client: client(),
+      namespace: executionNamespace,
+    });
+    jobs.on('add', (job) => {
+      const live = jobs
+        ?.list()
+        .filter((j) => j !== job && !j.metadata?.deletionTimestamp)
+        .map((j) => j.metadata?.labels?.[ownerLabel] ?? '?');
+      created.push({ attempt: job.metadata?.labels?.[ownerLabel] ?? '?', liveBefore: live ?? [] });
+    });
+    await jobs.start();
+    const { writer } = await start({ pod: { runSeconds: 0, exitCode: 3 } });
+    const manifest = taskAction({
+      taskTemplate: { image: 'registry.invalid/task:1', retries: 2 },
+    });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+
+    const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
+    expect(failed.status).toMatchObject({
+      attempt: 2,
+      errorState: { code: 'MaxRetriesExceeded', kind: 'USER' },
+    });
+    expect(failed.status.errorState?.message).toContain('TaskFailed');
+    expect(failed.status.errorState?.message).toContain('exited with code 3');
+    expect(created).toEqual([
+      { attempt: `${name}-0`, liveBefore: [] },
+      { attempt: `${name}-1`, liveBefore: [] },
+      { attempt: `${name}-2`, liveBefore: [] },
+    ]);
+    const events = writer.of(name).map((r) => r.event);
+    expect([...new Set(events.map((e) => e.attempt))]).toEqual([0, 1, 2]);
+    expect(events.filter((e) => e.phase === 'RetryableFailure').map((e) => e.attempt)).toEqual([
+      0, 1,
+    ]);
+    expect(events.at(-1)).toMatchObject({ phase: 'PermanentFailure', attempt: 2 });
+  });
+
+  it('fails after 3 system failures in a row without using an attempt: a create refused every time', async () => {
+    // The executor writes as a user without permissions: every create is Forbidden.
+    const nobody = new KubeClient(await env.userKubeConfig('nobody'));
+    const { writer } = await start({ executorClient: nobody });
+    const manifest = taskAction({ taskTemplate: { image: 'registry.invalid/task:1', retries: 5 } });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+
+    const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
+    expect(failed.status).toMatchObject({
+      attempt: 0,
+      systemFailures: 4,
+      errorState: { code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' },
+    });
+    expect(failed.status.errorState?.message).toContain('Forbidden');
+    const failures = writer
+      .of(name)
+      .map((r) => r.event)
+      .filter((e) => e.phase === 'RetryableFailure');
+    expect(failures.map((e) => [e.systemFailures, e.errorState?.code])).toEqual([
+      [1, 'Forbidden'],
+      [2, 'Forbidden'],
+      [3, 'Forbidden'],
+    ]);
+  });
+
+  it('ends the delete/recreate loop on a gracefully deleted Job after the cap (Flyte #8066)', async () => {
+    const executorClient = new KubeClient(env.kubeConfig);
+    const create = vi.spyOn(executorClient, 'create');
+    const { writer } = await start({ executorClient });
+    const manifest = taskAction({ taskTemplate: { image: 'registry.invalid/task:1', retries: 2 } });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+
+    // Deleted gracefully: a finalizer keeps the Job, with a deletionTimestamp, for as long as
+    // the test wants, as a pod whose container does not exit keeps a pod.
+    const hold = 'test.roundhouse.dev/hold';
+    const [job] = await vi.waitFor(async () => {
+      const found = await client().list<KubeObject>(resources.jobs, executionNamespace, {
+        labelSelector: `${ownerLabel}=${name}-0`,
+      });
+      expect(found.items).toHaveLength(1);
+      return found.items;
+    }, patience);
+    const jobName = job?.metadata?.name as string;
+    await client().patch(resources.jobs, executionNamespace, jobName, {
+      metadata: { finalizers: [hold] },
+    });
+    await client().delete(resources.jobs, executionNamespace, jobName);
+    try {
+      const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
+      expect(failed.status).toMatchObject({
+        attempt: 0,
+        systemFailures: 4,
+        errorState: { code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' },
+      });
+      // It never tried to create a Job over the one being deleted: one create, the first.
+      expect(create.mock.calls.filter(([type]) => type === resources.jobs)).toHaveLength(1);
+      const codes = writer
+        .of(name)
+        .map((r) => r.event)
+        .filter((e) => e.phase === 'RetryableFailure')
+        .map((e) => e.errorState?.code);
+      expect(codes).toEqual([
+        'UnexpectedObjectDeletion',
+        'ResourceNotReleased',
+        'ResourceNotReleased',
+      ]);
+    } finally {
+      await client().patch(resources.jobs, executionNamespace, jobName, {
+        metadata: { finalizers: null },
+      });
+    }
+  });
+});
