@@ -29,6 +29,7 @@ describe('the task of an execution', () => {
           'roundhouse.dev/source-namespace': 'team-a',
           'roundhouse.dev/execution-engine': 'process',
         },
+        annotations: { 'roundhouse.dev/target-resource': 'default/deployment/my-app' },
         process: {
           command: ['/opt/workflows/restart.sh'],
           env: [
@@ -65,6 +66,14 @@ describe('the task of an execution', () => {
       defaultTimeout: '10m',
     });
     expect(task.task.process.timeoutSeconds).toBe(600);
+  });
+
+  it("records the owner's uid, so a new incarnation of the same name is not the owner", () => {
+    const wfe = sampleExecution();
+    wfe.metadata.uid = '6f1e-uid';
+    expect(executionTask(wfe, undefined, settings).task.annotations).toMatchObject({
+      'roundhouse.dev/workflow-execution-uid': '6f1e-uid',
+    });
   });
 
   it('labels with the conventions it is given', () => {

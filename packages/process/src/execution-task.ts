@@ -47,7 +47,9 @@ export function executionTaskName(wfe: WorkflowExecution, conventions: Conventio
 }
 
 /**
- * The task that runs `wfe`: named for the target's lock, labelled with its owner, running
+ * The task that runs `wfe`: named for the target's lock, labelled and annotated with its owner
+ * (the uid too, so a WorkflowExecution created again under the same name never adopts its
+ * previous incarnation's task), running
  * `engineConfig.command` (default the execution bundle as an executable path) with the
  * parameters in the environment (`TARGET_RESOURCE` first), and the execution's timeout in
  * whole seconds. Pure; bad input throws ConfigurationError naming each field. Things the
@@ -71,9 +73,11 @@ export function executionTask(
     : settings.defaultTimeout
       ? timeoutSeconds(settings.defaultTimeout, 'defaultTimeout')
       : undefined;
+  const metadata = executionMetadata(wfe, engine, conventions);
   const request = {
     name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
-    labels: { ...executionMetadata(wfe, engine, conventions).labels },
+    labels: { ...metadata.labels },
+    annotations: { ...metadata.annotations },
     process: {
       command: config.command ?? [wfe.spec.workflowRef.executionBundle],
       ...(config.args?.length ? { args: config.args } : {}),

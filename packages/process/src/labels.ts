@@ -3,9 +3,10 @@ import { z } from 'zod';
 const maxLabels = 64;
 
 /**
- * Labels a client attaches to a task so it can tell its own tasks from others' (the engines
- * store a WorkflowExecution's owner labels here). Keys and values are bounded so a record stays
- * small; the agent does not interpret them.
+ * Labels and annotations a client attaches to a task so it can tell its own tasks from others'
+ * (the engines store a WorkflowExecution's owner labels and annotations here, its uid
+ * included). Keys and values are bounded so a record stays small; the agent does not
+ * interpret them.
  */
 export const TaskLabelsSchema = z
   .record(

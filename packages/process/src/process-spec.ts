@@ -55,18 +55,19 @@ export const ProcessSpecSchema = z.object({
 export type ProcessSpec = z.infer<typeof ProcessSpecSchema>;
 export type ExecMode = z.infer<typeof ExecModeSchema>;
 
-/** What a client asks the supervisor to run: a name, a process and optional labels. */
+/** What a client asks the supervisor to run: a name, a process, optional labels and annotations. */
 export const TaskRequestSchema = z.object({
   name: TaskNameSchema,
   process: ProcessSpecSchema,
   labels: TaskLabelsSchema.optional(),
+  annotations: TaskLabelsSchema.optional(),
 });
 
 export type TaskRequest = z.infer<typeof TaskRequestSchema>;
 
 /**
  * The request in one canonical form: fixed key order, empty lists and nulls dropped, labels
- * sorted. Two requests mean the same task exactly when their canonical forms are equal, which
+ * and annotations sorted. Two requests mean the same task exactly when their canonical forms are equal, which
  * is how a repeated create is told from a conflicting one.
  */
 export function canonicalRequest(request: TaskRequest): TaskRequest {
@@ -79,12 +80,19 @@ export function canonicalRequest(request: TaskRequest): TaskRequest {
     ...(p.timeoutSeconds !== undefined ? { timeoutSeconds: p.timeoutSeconds } : {}),
     ...(p.execMode !== undefined ? { execMode: p.execMode } : {}),
   };
-  const labels = Object.entries(request.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const labels = sorted(request.labels);
+  const annotations = sorted(request.annotations);
   return {
     name: request.name,
     process,
-    ...(labels.length ? { labels: Object.fromEntries(labels) } : {}),
+    ...(labels ? { labels } : {}),
+    ...(annotations ? { annotations } : {}),
   };
+}
+
+function sorted(map: Readonly<Record<string, string>> | undefined) {
+  const entries = Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return entries.length ? Object.fromEntries(entries) : undefined;
 }
 
 /** Whether two requests describe the same task. */

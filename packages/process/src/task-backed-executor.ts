@@ -36,7 +36,7 @@ export interface TaskBackedExecutorSettings {
 
 /**
  * The Executor contract over tasks, shared by the `process` and `agent` engines. The task is
- * named for the target's lock and carries its owner's labels, so a retried create adopts this
+ * named for the target's lock and carries its owner's labels and annotations, so a retried create adopts this
  * execution's task, another execution's task is never adopted, read or deleted, and a busy
  * target is reported as ResourceLocked (running) or PreviousExecutionNotCleaned (finished or
  * being deleted). There is no watch: controllers poll `getStatus`.
@@ -116,7 +116,11 @@ export class TaskBackedExecutor implements Executor {
   }
 
   #owns(task: TaskSnapshot, wfe: WorkflowExecution): boolean {
-    return isOwnedBy(task.labels, wfe, this.#settings.conventions);
+    return isOwnedBy(
+      { labels: task.labels, annotations: task.annotations },
+      wfe,
+      this.#settings.conventions,
+    );
   }
 }
 

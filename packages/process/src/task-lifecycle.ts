@@ -25,12 +25,13 @@ export interface Observation {
 }
 
 export function newRecord(request: TaskRequest, uid: string, now: Date): TaskRecord {
-  const { name, process, labels } = canonicalRequest(request);
+  const { name, process, labels, annotations } = canonicalRequest(request);
   return TaskRecordSchema.parse({
     version: 1,
     name,
     uid,
     ...(labels ? { labels } : {}),
+    ...(annotations ? { annotations } : {}),
     process,
     createdAt: now.toISOString(),
     state: 'Pending',

@@ -56,6 +56,7 @@ export const TaskRecordSchema = z.object({
   name: TaskNameSchema,
   uid: z.string().min(1),
   labels: TaskLabelsSchema.optional(),
+  annotations: TaskLabelsSchema.optional(),
   process: ProcessSpecSchema,
   createdAt: z.iso.datetime(),
   deletionTimestamp: z.iso.datetime().optional(),

@@ -5,6 +5,7 @@ import type { TaskSnapshot } from './task-snapshot.js';
 const task = (fields: Partial<TaskSnapshot>): TaskSnapshot => ({
   name: 'wfe-1',
   labels: {},
+  annotations: {},
   deleting: false,
   phase: 'Running',
   reason: 'Running',

@@ -10,6 +10,7 @@ export interface TaskSnapshot {
   /** Absent from an OpenSandbox agent's answers. */
   readonly uid?: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
   readonly deleting: boolean;
   readonly phase: TaskState;
   readonly reason: string;
@@ -22,6 +23,7 @@ export function snapshotFromRecord(record: TaskRecord): TaskSnapshot {
     name: record.name,
     uid: record.uid,
     labels: record.labels ?? {},
+    annotations: record.annotations ?? {},
     deleting: record.deletionTimestamp !== undefined,
     phase: record.state,
     reason: record.reason,
@@ -40,6 +42,7 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
     name: task.name,
     uid: task.uid,
     labels: task.labels ?? {},
+    annotations: task.annotations ?? {},
     deleting: Boolean(task.deletionTimestamp),
   };
   const { terminated, running, waiting } = state ?? {};

@@ -61,12 +61,10 @@ export function taskRequestFromWire(input: unknown, at = ''): TaskRequest {
           message: 'is required: {command, args?, env?, workingDir?, timeoutSeconds?}',
         })
       : check(ProcessSpecSchema, flat ?? nested, processPath, issues);
-  const labels =
-    input.labels === undefined || input.labels === null
-      ? undefined
-      : check(TaskLabelsSchema, input.labels, `${at}labels`, issues);
+  const labels = optionalMap(input.labels, `${at}labels`, issues);
+  const annotations = optionalMap(input.annotations, `${at}annotations`, issues);
   if (issues.length || name === undefined || process === undefined) throw invalid(issues);
-  return { name, process, ...(labels ? { labels } : {}) };
+  return { name, process, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) };
 }
 
 /** The desired set of `POST /setTasks`: a JSON array of tasks, each in either shape. */
@@ -100,6 +98,12 @@ function check<T>(schema: z.ZodType<T>, value: unknown, path: string, issues: Fi
   if (result.success) return result.data;
   issues.push(...toFieldIssues(result.error, path));
   return undefined;
+}
+
+function optionalMap(value: unknown, path: string, issues: FieldIssue[]) {
+  return value === undefined || value === null
+    ? undefined
+    : check(TaskLabelsSchema, value, path, issues);
 }
 
 function invalid(issues: FieldIssue[]): TaskRequestError {

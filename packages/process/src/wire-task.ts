@@ -43,13 +43,14 @@ const WireProcessSchema = z.looseObject({
  * - `process` and `processStatus`: what OpenSandbox's Go types and controller read;
  * - `spec.process` and `status.state`: what OpenSandbox's README documents.
  *
- * Beyond upstream: `uid`, `labels`, `deletionTimestamp` (upstream never reports it) and
+ * Beyond upstream: `uid`, `labels`, `annotations`, `deletionTimestamp` (upstream never reports it) and
  * `status.phase`, the supervisor's own state, which also tells `Unknown` apart.
  */
 export const WireTaskSchema = z.looseObject({
   name: z.string(),
   uid: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
   deletionTimestamp: z.string().nullish(),
   process: WireProcessSchema.nullish(),
   spec: z.looseObject({ process: WireProcessSchema.nullish() }).nullish(),
@@ -104,6 +105,7 @@ export function toWireTask(record: TaskRecord): WireTask {
     name: record.name,
     uid: record.uid,
     ...(record.labels ? { labels: record.labels } : {}),
+    ...(record.annotations ? { annotations: record.annotations } : {}),
     ...(record.deletionTimestamp ? { deletionTimestamp: time(record.deletionTimestamp) } : {}),
     process,
     spec: { process },

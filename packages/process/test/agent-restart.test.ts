@@ -1,0 +1,207 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { TaskExecutorClient, type WireTask } from '../src/index.js';
+import { type AgentProcess, killAgent, spawnAgent } from './agent-process.js';
+import { isRunning, killGroup, patience, pidFrom, temporaryDirectory } from './support.js';
+
+/**
+ * The agent killed with SIGKILL in the middle of its tasks' lives and started again on the
+ * same data directory: every task comes back with its true state and exit code, and no
+ * command runs twice.
+ */
+describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
+  const dir = temporaryDirectory('restart');
+  const dataDir = join(dir.path, 'data');
+  const file = (name: string) => join(dir.path, name);
+  const flags = [
+    `--data-dir=${dataDir}`,
+    '--listen-addr=127.0.0.1:0',
+    '--reconcile-interval=100ms',
+    '--grace-period=2s',
+  ];
+  const agents: AgentProcess[] = [];
+
+  afterAll(async () => {
+    for (const agent of agents) await killAgent(agent, 'SIGKILL');
+    for (const name of ['runner', 'lost', 'deleting', 'timed']) {
+      const record = join(dataDir, name, 'task.json');
+      if (existsSync(record)) killGroup(JSON.parse(readFileSync(record, 'utf8')).runtime?.pid);
+    }
+    dir.remove();
+  });
+
+  const script = (name: string, rest: string) => ({
+    command: [
+      '/bin/sh',
+      '-c',
+      `echo ran >> ${file(`${name}.runs`)}; echo $$ > ${file(`${name}.pid`)}; ${rest}`,
+    ],
+  });
+  const runs = (name: string) => readFileSync(file(`${name}.runs`), 'utf8');
+  const state = (task: WireTask | null) => task?.processStatus;
+
+  it('recovers every task with the right state and exit code', async () => {
+    const first = await spawnAgent(flags);
+    agents.push(first);
+    const client = new TaskExecutorClient({ baseUrl: first.url });
+    await client.createTask({ name: 'done', process: script('done', 'exit 0') });
+    await client.createTask({
+      name: 'finisher',
+      process: script('finisher', `until [ -e ${file('release')} ]; do sleep 0.05; done; exit 5`),
+    });
+    await client.createTask({ name: 'runner', process: script('runner', 'exec sleep 300') });
+    await client.createTask({ name: 'lost', process: script('lost', 'exec sleep 300') });
+    await client.createTask({
+      name: 'timed',
+      process: { ...script('timed', 'exec sleep 300'), timeoutSeconds: 2 },
+    });
+    await client.createTask({
+      name: 'deleting',
+      process: script('deleting', "trap '' TERM; sleep 300"),
+    });
+    await vi.waitFor(async () => {
+      const tasks = await client.listTasks();
+      expect(tasks.find((t) => t.name === 'done')?.processStatus?.terminated?.exitCode).toBe(0);
+      for (const name of ['finisher', 'runner', 'lost', 'timed', 'deleting']) {
+        expect(existsSync(file(`${name}.pid`))).toBe(true);
+      }
+    }, patience);
+    const runner = await client.getTask('runner');
+    await client.deleteTask('deleting');
+    expect((await client.getTask('deleting'))?.deletionTimestamp).toBeTruthy();
+
+    expect(await killAgent(first, 'SIGKILL')).toBeNull();
+
+    // While no agent runs: one task finishes, one task's shim is killed, one deadline passes.
+    writeFileSync(file('release'), '');
+    await vi.waitFor(
+      () => expect(existsSync(join(dataDir, 'finisher', 'exit'))).toBe(true),
+      patience,
+    );
+    const lostShim = JSON.parse(readFileSync(join(dataDir, 'lost', 'task.json'), 'utf8')).runtime
+      .pid;
+    process.kill(lostShim, 'SIGKILL');
+    const timedStart = Date.parse(
+      JSON.parse(readFileSync(join(dataDir, 'timed', 'task.json'), 'utf8')).startedAt,
+    );
+    await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(timedStart + 2000), patience);
+
+    const second = await spawnAgent(flags);
+    agents.push(second);
+    const again = new TaskExecutorClient({ baseUrl: second.url });
+
+    expect(state(await again.getTask('done'))?.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Succeeded',
+    });
+    await vi.waitFor(async () => {
+      expect(state(await again.getTask('finisher'))?.terminated).toMatchObject({
+        exitCode: 5,
+        reason: 'Failed',
+      });
+    }, patience);
+    const adopted = await again.getTask('runner');
+    expect(adopted).toMatchObject({ uid: runner?.uid, status: { phase: 'Running' } });
+    expect(isRunning(pidFrom(file('runner.pid')))).toBe(true);
+    await vi.waitFor(async () => {
+      const lost = await again.getTask('lost');
+      expect(lost?.status?.phase).toBe('Unknown');
+      expect(lost?.processStatus?.waiting?.reason).toBe('Unknown');
+    }, patience);
+    await vi.waitFor(async () => {
+      expect(state(await again.getTask('timed'))?.terminated).toMatchObject({
+        exitCode: 137,
+        reason: 'Timeout',
+      });
+    }, patience);
+    await vi.waitFor(async () => expect(await again.getTask('deleting')).toBeNull(), patience);
+    expect(isRunning(pidFrom(file('deleting.pid')))).toBe(false);
+    expect(isRunning(pidFrom(file('timed.pid')))).toBe(false);
+
+    for (const name of ['done', 'finisher', 'runner', 'lost', 'timed', 'deleting']) {
+      expect(runs(name), `${name} ran once`).toBe('ran\n');
+    }
+
+    // The re-adopted task is under the new agent's control.
+    await again.deleteTask('runner');
+    await vi.waitFor(async () => expect(await again.getTask('runner')).toBeNull(), patience);
+    expect(isRunning(pidFrom(file('runner.pid')))).toBe(false);
+  });
+
+  it('stops on SIGTERM with exit code 0 and leaves its tasks running', async () => {
+    const agent = agents.at(-1) as AgentProcess;
+    const client = new TaskExecutorClient({ baseUrl: agent.url });
+    await client.createTask({
+      name: 'keeps-going',
+      process: script('keeps-going', 'exec sleep 300'),
+    });
+    await vi.waitFor(() => expect(existsSync(file('keeps-going.pid'))).toBe(true), patience);
+    expect(await killAgent(agent, 'SIGTERM')).toBe(0);
+    expect(agent.lines.at(-1)?.msg).toBe('stopped');
+    const pid = pidFrom(file('keeps-going.pid'));
+    expect(isRunning(pid)).toBe(true);
+    const next = await spawnAgent(flags);
+    agents.push(next);
+    const nextClient = new TaskExecutorClient({ baseUrl: next.url });
+    expect((await nextClient.getTask('keeps-going'))?.status?.phase).toBe('Running');
+    await nextClient.deleteTask('keeps-going');
+    await vi.waitFor(
+      async () => expect(await nextClient.getTask('keeps-going')).toBeNull(),
+      patience,
+    );
+    expect(isRunning(pid)).toBe(false);
+  });
+});
+
+describe('roundhouse-task-executor flags', () => {
+  it('warns loudly when it listens beyond loopback without a token', async () => {
+    const dir = temporaryDirectory('warn');
+    const agent = await spawnAgent([`--data-dir=${dir.path}`, '--listen-addr=0.0.0.0:0']);
+    try {
+      expect(agent.stderr()).toContain('WITHOUT AUTHENTICATION');
+    } finally {
+      await killAgent(agent, 'SIGKILL');
+      dir.remove();
+    }
+  });
+
+  it('takes a token file, and then serves only requests that carry it', async () => {
+    const dir = temporaryDirectory('token');
+    const tokenFile = join(dir.path, 'token');
+    writeFileSync(tokenFile, 'file-token-7d2e\n');
+    const agent = await spawnAgent(
+      [`--data-dir=${join(dir.path, 'data')}`, '--listen-addr=0.0.0.0:0'],
+      {
+        AUTH_TOKEN_FILE: tokenFile,
+      },
+    );
+    try {
+      expect(agent.stderr()).not.toContain('WITHOUT AUTHENTICATION');
+      expect((await fetch(`${agent.url}/getTasks`)).status).toBe(401);
+      const client = new TaskExecutorClient({ baseUrl: agent.url, token: 'file-token-7d2e' });
+      expect(await client.listTasks()).toEqual([]);
+      expect(JSON.stringify(agent.lines)).not.toContain('file-token-7d2e');
+    } finally {
+      await killAgent(agent, 'SIGKILL');
+      dir.remove();
+    }
+  });
+
+  it('exits with 2 and names the flag on bad configuration', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@roundhouse/source',
+        new URL('../src/cli.ts', import.meta.url).pathname,
+        '--listen-addr=nowhere',
+      ],
+      { cwd: new URL('../../..', import.meta.url).pathname, encoding: 'utf8' },
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--listen-addr (LISTEN_ADDR)');
+  });
+});

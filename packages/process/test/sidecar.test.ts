@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mainContainerVariable, ProcessSupervisor } from '../src/index.js';
+import { killGroup, patience, temporaryDirectory } from './support.js';
+
+/** Whether this machine lets us create PID and mount namespaces (root, or user namespaces). */
+const namespaces = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']);
+const canUnshare = namespaces.status === 0;
+const describeWithNamespaces = canUnshare ? describe : describe.skip;
+if (!canUnshare) {
+  console.warn(
+    'sidecar mode tests skipped: this machine forbids creating PID and mount namespaces ' +
+      `(unshare --pid --fork --mount-proc failed: ${namespaces.error?.message ?? namespaces.stderr?.toString().trim()})`,
+  );
+}
+
+/** Pids of every process whose environment holds `marker`. */
+function processesMarked(marker: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Sidecar mode against a "main container" that is a process in its own PID and mount
+ * namespaces (`unshare --pid --fork --mount-proc`), marked as OpenSandbox marks it.
+ */
+describeWithNamespaces('sidecar mode', () => {
+  const dir = temporaryDirectory('sidecar');
+  const mainName = `main-${randomUUID().slice(0, 8)}`;
+  let main: ChildProcess;
+  let supervisor: ProcessSupervisor;
+
+  beforeAll(async () => {
+    main = spawn(
+      'unshare',
+      [
+        '--pid',
+        '--fork',
+        '--mount-proc',
+        'env',
+        `${mainContainerVariable}=${mainName}`,
+        'APP_ONLY=from-main',
+        'sleep',
+        '300',
+      ],
+      { stdio: 'ignore', detached: true },
+    );
+    await vi.waitFor(
+      () => expect(processesMarked(`${mainContainerVariable}=${mainName}`)).toHaveLength(1),
+      patience,
+    );
+    supervisor = await ProcessSupervisor.open({
+      dataDir: join(dir.path, 'data'),
+      reconcileIntervalMs: 100,
+      gracePeriodMs: 1000,
+      sidecarMode: true,
+      mainContainerName: mainName,
+    });
+  });
+
+  afterAll(async () => {
+    for (const task of supervisor?.list() ?? []) killGroup(task.runtime?.pid);
+    await supervisor?.close();
+    killGroup(main?.pid);
+    dir.remove();
+  });
+
+  const output = async (name: string) => {
+    await vi.waitFor(() => expect(supervisor.get(name)?.state).toBe('Succeeded'), patience);
+    return (await supervisor.logs(name, 'stdout', 4096))?.content;
+  };
+
+  it("runs a task inside the main container's PID and mount namespaces, with its environment", async () => {
+    await supervisor.create({
+      name: 'inside',
+      process: {
+        command: ['/bin/sh', '-c', 'echo "$$ $(cat /proc/1/comm) $APP_ONLY $TASK_VAR"'],
+        env: [{ name: 'TASK_VAR', value: 'from-task' }],
+      },
+    });
+    const [pid, init, appOnly, taskVar] = ((await output('inside')) ?? '').trim().split(' ');
+    // In the main container's PID namespace its `sleep` is PID 1 and the task a low number.
+    expect(init).toBe('sleep');
+    expect(Number(pid)).toBeLessThan(10);
+    expect([appOnly, taskVar]).toEqual(['from-main', 'from-task']);
+  });
+
+  it("runs a task with execMode Local in the agent's own namespaces", async () => {
+    await supervisor.create({
+      name: 'outside',
+      process: { command: ['/bin/sh', '-c', 'echo "$$ $(cat /proc/1/comm)"'], execMode: 'Local' },
+    });
+    const [pid, init] = ((await output('outside')) ?? '').trim().split(' ');
+    expect(init).not.toBe('sleep');
+    expect(Number(pid)).toBeGreaterThan(1);
+  });
+
+  it('stops a task inside the main container completely on delete', async () => {
+    const marker = `ROUNDHOUSE_TEST_MARK=${randomUUID()}`;
+    await supervisor.create({
+      name: 'stoppable',
+      process: {
+        command: ['/bin/sh', '-c', 'sleep 300 & wait'],
+        env: [{ name: marker.split('=')[0] as string, value: marker.split('=')[1] }],
+      },
+    });
+    await vi.waitFor(
+      () => expect(processesMarked(marker).length).toBeGreaterThanOrEqual(2),
+      patience,
+    );
+    await supervisor.delete('stoppable');
+    await vi.waitFor(() => expect(supervisor.get('stoppable')).toBeUndefined(), patience);
+    expect(processesMarked(marker)).toEqual([]);
+  });
+
+  it('fails a task with a clear reason when no main container process is found', async () => {
+    const other = await ProcessSupervisor.open({
+      dataDir: join(dir.path, 'other'),
+      sidecarMode: true,
+      mainContainerName: `absent-${randomUUID()}`,
+    });
+    try {
+      await other.create({ name: 'orphan', process: { command: ['true'] } });
+      expect(other.get('orphan')).toMatchObject({
+        state: 'Failed',
+        reason: 'StartFailed',
+        message: expect.stringContaining(`${mainContainerVariable}=absent-`),
+      });
+    } finally {
+      await other.close();
+    }
+  });
+});
