@@ -49,16 +49,27 @@ export function formatGoDuration(ms: number): string {
   return `${sign}${s}s`;
 }
 
+/** Go's largest Duration (2562047h47m16.854775807s), in milliseconds. */
+const maxGoDurationMs = 9_223_372_036_854;
+
 /**
- * Milliseconds of a timeout written as a Go duration. Zero and negative durations are refused:
- * engines read zero as "no deadline", which is never what a timeout asks for.
+ * Milliseconds of a timeout written as a Go duration, between 1 ms and Go's largest Duration.
+ * Zero is refused because engines read it as "no deadline"; so is anything shorter than a
+ * millisecond, which Go truncates to zero (`0.5ns`), and anything Go cannot represent, which
+ * would reach an engine as a number it cannot read or as no deadline at all.
  */
 export function parseTimeout(value: string, path: string): number {
   const ms = parseGoDuration(value);
-  if (ms === undefined || ms <= 0) {
+  if (ms === undefined || !(ms >= 1)) {
     throw new ConfigurationError({
       path,
-      message: `"${value}" is not a positive Go duration; use e.g. "30m" or "1h30m"`,
+      message: `"${value}" is not a positive Go duration of at least 1ms; use e.g. "30m" or "1h30m"`,
+    });
+  }
+  if (ms > maxGoDurationMs) {
+    throw new ConfigurationError({
+      path,
+      message: `"${value}" is longer than the longest Go duration (about 292 years)`,
     });
   }
   return ms;

@@ -174,6 +174,26 @@ describe('parseWorkflowExecution', () => {
     expect(message).toContain('spec.executionEngine:');
   });
 
+  it.each([
+    [
+      'spec.parameters',
+      (input: Loose) => (input.spec.parameters = JSON.parse('{"__proto__":"x"}')),
+    ],
+    [
+      'spec.workflowRef.engineConfig',
+      (input: Loose) =>
+        (input.spec.workflowRef.engineConfig = JSON.parse('{"__proto__":{"polluted":true}}')),
+    ],
+    [
+      'metadata.labels',
+      (input: Loose) => (input.metadata.labels = JSON.parse('{"__proto__":"x"}')),
+    ],
+  ])('refuses a __proto__ key in %s instead of dropping it', (path, poison) => {
+    const input = valid() as unknown as Loose;
+    poison(input);
+    expect(issuesOf(input)).toEqual([expect.objectContaining({ path: `${path}.__proto__` })]);
+  });
+
   it('rejects a non-object with a readable error', () => {
     expect(issuesOf(null)[0]?.path).toBe('');
     expect(issuesOf({})[0]?.message).toMatch(/required/);

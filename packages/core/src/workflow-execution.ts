@@ -229,7 +229,32 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * every bad field and what is expected there.
  */
 export function parseWorkflowExecution(input: unknown): WorkflowExecution {
+  const prototypeKey = findPrototypeKey(input, '');
+  if (prototypeKey !== undefined) {
+    throw new ConfigurationError({
+      path: prototypeKey,
+      message:
+        'the key "__proto__" is not allowed (it would be dropped or change an object\'s prototype)',
+    });
+  }
   const result = WorkflowExecutionSchema.safeParse(input);
   if (!result.success) throw new ConfigurationError(toFieldIssues(result.error));
   return result.data;
+}
+
+/**
+ * The path of the first own `__proto__` key anywhere in `value` (JSON.parse creates such keys
+ * from hostile input). zod drops them from records without a word, and merging one into an
+ * object changes its prototype; refusing it names the field instead.
+ */
+function findPrototypeKey(value: unknown, path: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) {
+    return path ? `${path}.__proto__` : '__proto__';
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const found = findPrototypeKey(child, path ? `${path}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

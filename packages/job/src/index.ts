@@ -16,3 +16,9 @@ export {
   type PodState,
   PodStateSchema,
 } from './status.js';
+export {
+  type EventState,
+  EventStateSchema,
+  explainStuckStart,
+  type StuckStart,
+} from './stuck-start.js';

@@ -17,7 +17,14 @@ import {
   type StatusContext,
 } from '@roundhouse/kube';
 import { buildJob, type JobSettings, jobEngine } from './job-spec.js';
-import { isJobFinished, JobStateSchema, jobResult, PodStateSchema } from './status.js';
+import {
+  isJobFinished,
+  JobStateSchema,
+  jobResult,
+  type PodState,
+  PodStateSchema,
+} from './status.js';
+import { EventStateSchema, explainStuckStart } from './stuck-start.js';
 
 export interface JobExecutorOptions
   extends Partial<Omit<JobSettings, 'conventions' | 'serviceAccountName'>> {
@@ -26,13 +33,19 @@ export interface JobExecutorOptions
   readonly serviceAccountName?: string;
   /** Where status reads go; pass a controller's informer cache. Default the client. */
   readonly reader?: Reader;
+  /**
+   * How long a Job may take to get a ready pod before its pods and events are read to see
+   * whether it can start at all (a pull that cannot succeed, a pod the Job controller may not
+   * create). Default 15 s.
+   */
+  readonly startupGraceMs?: number;
   readonly logger?: Logger;
 }
 
 type JobObject = KubeObject & { status?: unknown };
 
 /** The Job engine's own part: the Job it builds and how a Job (and its pods) read. */
-function jobEngineSpec(settings: JobSettings): ResourceEngine<JobObject> {
+function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceEngine<JobObject> {
   return {
     engine: jobEngine,
     type: resources.jobs,
@@ -42,18 +55,44 @@ function jobEngineSpec(settings: JobSettings): ResourceEngine<JobObject> {
     async result(job, context: StatusContext): Promise<ExecutionResult> {
       const state = JobStateSchema.parse(job);
       const result = jobResult(state);
-      if (result.phase !== 'Failed') return result;
-      // Only a failure needs the pods: their terminated states say why (OOMKilled, exit code).
-      const pods = await context.reader.list<KubeObject>(resources.pods, context.namespace, {
-        labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
-        signal: context.signal,
-      });
-      return jobResult(
-        state,
-        pods.items.map((p) => PodStateSchema.parse(p)),
-      );
+      if (result.phase === 'Failed') {
+        // A failure needs the pods: their terminated states say why (OOMKilled, exit code).
+        return jobResult(state, await podsOf(job, context));
+      }
+      if (result.phase !== 'Running' || (state.status?.ready ?? 0) > 0) return result;
+      const created = Date.parse(state.metadata?.creationTimestamp ?? '');
+      if (!(Date.now() - created >= startupGraceMs)) return result;
+      // Not started after the grace period: find out whether it ever can, so an execution
+      // whose pod cannot be created or pulled fails with the cause instead of at its deadline.
+      const pods = await podsOf(job, context);
+      const events =
+        pods.length > 0
+          ? []
+          : (
+              await context.reader.list<KubeObject>(resources.events, context.namespace, {
+                fieldSelector: `involvedObject.uid=${job.metadata?.uid}`,
+                signal: context.signal,
+              })
+            ).items.map((e) => EventStateSchema.parse(e));
+      const stuck = explainStuckStart(pods, events);
+      if (!stuck) return result;
+      return {
+        phase: 'Failed',
+        reason: 'StartFailed',
+        message: stuck.description,
+        summary: { status: 'False', reason: 'StartFailed', message: stuck.description },
+        failureReason: stuck.reason,
+      };
     },
   };
+}
+
+async function podsOf(job: JobObject, context: StatusContext): Promise<PodState[]> {
+  const pods = await context.reader.list<KubeObject>(resources.pods, context.namespace, {
+    labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
+    signal: context.signal,
+  });
+  return pods.items.map((p) => PodStateSchema.parse(p));
 }
 
 /**
@@ -64,7 +103,7 @@ function jobEngineSpec(settings: JobSettings): ResourceEngine<JobObject> {
 export class JobExecutor extends ResourceExecutor<JobObject> {
   constructor(client: KubeClient, options: JobExecutorOptions = {}) {
     const conventions = options.conventions ?? roundhouseConventions;
-    const { reader, logger, ...jobOptions } = options;
+    const { reader, logger, startupGraceMs, ...jobOptions } = options;
     const settings: JobSettings = {
       ...jobOptions,
       conventions,
@@ -72,7 +111,11 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
       ttlSecondsAfterFinished: options.ttlSecondsAfterFinished ?? 600,
       securityProfile: options.securityProfile ?? 'restricted',
     };
-    super(client, jobEngineSpec(settings), { conventions, reader, logger });
+    super(client, jobEngineSpec(settings, startupGraceMs ?? 15_000), {
+      conventions,
+      reader,
+      logger,
+    });
   }
 
   static fromKubeConfig(config: KubeConfig, options: JobExecutorOptions = {}): JobExecutor {

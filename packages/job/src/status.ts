@@ -11,10 +11,14 @@ const ConditionSchema = z.looseObject({
 
 /** The parts of a Job the mapping reads; the API server's JSON is checked against it. */
 export const JobStateSchema = z.looseObject({
+  metadata: z
+    .looseObject({ uid: z.string().optional(), creationTimestamp: z.string().optional() })
+    .optional(),
   spec: z.looseObject({ completions: z.number().nullish() }).optional(),
   status: z
     .looseObject({
       active: z.number().optional(),
+      ready: z.number().optional(),
       succeeded: z.number().optional(),
       failed: z.number().optional(),
       conditions: z.array(ConditionSchema).optional(),

@@ -236,6 +236,33 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(JSON.stringify(pod)).not.toContain('canary-1f2e');
   });
 
+  it('fails with the cause when the Job may not create its pod, instead of running until its deadline', async () => {
+    const namespace = await env.controlPlane.createNamespace('job-quota');
+    await client().create(resources.resourceQuotas, namespace, {
+      metadata: { name: 'no-pods' },
+      spec: { hard: { pods: '0' } },
+    });
+    // Quota admission enforces only once the quota controller has recorded the quota's usage.
+    await vi.waitFor(async () => {
+      const quota = await client().get<KubeObject & { status?: { hard?: unknown } }>(
+        resources.resourceQuotas,
+        namespace,
+        'no-pods',
+      );
+      expect(quota?.status?.hard).toBeDefined();
+    }, patience);
+    const ex = new JobExecutor(client(), { startupGraceMs: 0 });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, namespace);
+    const status = await vi.waitFor(async () => {
+      const current = await ex.getStatus(withRef(wfe, resourceName), namespace);
+      expect(current?.phase).toBe('Failed');
+      return current;
+    }, patience);
+    expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ConfigurationError' });
+    expect(status?.message).toContain('quota');
+  });
+
   it('rejects bad input before creating anything', async () => {
     const ex = executor();
     const wfe = execution({ parameters: { TARGET_RESOURCE: 'x' } });

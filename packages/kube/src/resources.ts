@@ -18,6 +18,7 @@ export const resources = Object.freeze({
   configMaps: resource('', 'v1', 'ConfigMap', 'configmaps'),
   serviceAccounts: resource('', 'v1', 'ServiceAccount', 'serviceaccounts'),
   events: resource('', 'v1', 'Event', 'events'),
+  resourceQuotas: resource('', 'v1', 'ResourceQuota', 'resourcequotas'),
   jobs: resource('batch', 'v1', 'Job', 'jobs'),
   deployments: resource('apps', 'v1', 'Deployment', 'deployments'),
   leases: resource('coordination.k8s.io', 'v1', 'Lease', 'leases'),

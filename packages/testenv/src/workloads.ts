@@ -4,9 +4,13 @@ import { CoreV1Api, type KubeConfig, type V1Node, type V1Pod } from '@kubernetes
 import { type ManagedProcess, startProcess, waitUntilReady } from './processes.js';
 import { stagesYaml } from './stages.js';
 
-/** Controllers a Job's life needs, plus those that keep namespaces and owners tidy. */
+/**
+ * Controllers a Job's life needs, plus those that keep namespaces and owners tidy, and the
+ * ResourceQuota controller, so a test can make pod creation fail as an exhausted quota does.
+ */
 export const controllers = [
   'job-controller',
+  'resourcequota-controller',
   'garbage-collector-controller',
   'namespace-controller',
   'serviceaccount-controller',

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { explainStuckStart } from './stuck-start.js';
+
+const waitingPod = (reason: string, message = 'details') => ({
+  metadata: { name: 'wfe-1-abcde' },
+  status: { containerStatuses: [{ name: 'workflow', state: { waiting: { reason, message } } }] },
+});
+
+describe('explainStuckStart', () => {
+  it('names a pull that will not succeed', () => {
+    expect(explainStuckStart([waitingPod('ImagePullBackOff', 'back-off pulling x:1')], [])).toEqual(
+      {
+        reason: 'ImagePullBackOff',
+        description:
+          'container workflow in pod wfe-1-abcde cannot start: ImagePullBackOff: back-off pulling x:1',
+      },
+    );
+    expect(explainStuckStart([waitingPod('InvalidImageName')], [])?.reason).toBe(
+      'ImagePullBackOff',
+    );
+  });
+
+  it('names a container that cannot be configured (a missing Secret key)', () => {
+    expect(explainStuckStart([waitingPod('CreateContainerConfigError')], [])?.reason).toBe(
+      'ConfigurationError',
+    );
+  });
+
+  it('leaves a pod that is merely slow alone', () => {
+    expect(explainStuckStart([waitingPod('ContainerCreating')], [])).toBeUndefined();
+    expect(explainStuckStart([waitingPod('ErrImagePull')], [])).toBeUndefined();
+  });
+
+  it("reports the Job controller's FailedCreate when no pod could be created", () => {
+    const events = [
+      { type: 'Normal', reason: 'SuccessfulCreate', message: 'ok' },
+      {
+        type: 'Warning',
+        reason: 'FailedCreate',
+        message: 'pods "wfe-1" is forbidden: exceeded quota',
+      },
+    ];
+    expect(explainStuckStart([], events)).toEqual({
+      reason: 'ConfigurationError',
+      description: 'the Job could not create its pod: pods "wfe-1" is forbidden: exceeded quota',
+    });
+    expect(explainStuckStart([], [])).toBeUndefined();
+  });
+});
