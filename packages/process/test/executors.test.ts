@@ -1,0 +1,155 @@
+import {
+  ConfigurationError,
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AgentExecutor, ProcessExecutor, TaskExecutorClient } from '../src/index.js';
+import { type InProcessAgent, startInProcessAgent } from './in-process-agent.js';
+import { patience } from './support.js';
+
+let target = 0;
+
+/** A WorkflowExecution on a fresh target that runs `script` with /bin/sh. */
+function execution(script: string, fields: { name?: string; uid?: string; timeout?: string } = {}) {
+  target += 1;
+  const wfe = sampleExecution({
+    name: fields.name ?? `wfe-${target}`,
+    spec: {
+      workflowRef: {
+        workflowId: 'shell',
+        version: '1',
+        executionBundle: '/bin/sh',
+        engineConfig: { args: ['-c', script] },
+      },
+      targetResource: `team-a/deployment/app-${target}`,
+      executionEngine: 'process',
+      parameters: { GREETING: 'hello' },
+      ...(fields.timeout ? { executionConfig: { timeout: fields.timeout } } : {}),
+    },
+  });
+  if (fields.uid) wfe.metadata.uid = fields.uid;
+  return wfe;
+}
+
+describe('the process and agent engines', () => {
+  let agent: InProcessAgent;
+
+  beforeAll(async () => {
+    agent = await startInProcessAgent({ gracePeriodMs: 1000 });
+  });
+
+  afterAll(async () => {
+    await agent.stop();
+  });
+
+  const engines = () =>
+    [
+      ['process', new ProcessExecutor(agent.supervisor)],
+      ['agent', new AgentExecutor(agent.client)],
+    ] as const;
+
+  const settle = (executor: ProcessExecutor | AgentExecutor, wfe: WorkflowExecution) =>
+    vi.waitFor(async () => {
+      const status = await executor.getStatus(wfe, 'ns');
+      expect(status?.phase).toMatch(/^(Completed|Failed)$/);
+      return status!;
+    }, patience);
+
+  it('runs the parameters in the environment and classifies a non-zero exit as TaskFailed', async () => {
+    for (const [engine, executor] of engines()) {
+      const wfe = execution('echo "$TARGET_RESOURCE $GREETING" >&2; exit 7');
+      await executor.create(wfe, 'ns');
+      const status = await settle(executor, wfe);
+      expect(status, engine).toMatchObject({
+        phase: 'Failed',
+        reason: 'ProcessFailed',
+        exitCode: 7,
+        failureReason: 'TaskFailed',
+        summary: { status: 'False' },
+      });
+      expect(status.message).toContain(`stderr: ${wfe.spec.targetResource} hello`);
+      await executor.cleanup(wfe, 'ns');
+    }
+  });
+
+  it('classifies a timeout as DeadlineExceeded', async () => {
+    for (const [engine, executor] of engines()) {
+      const wfe = execution('sleep 300', { timeout: '1s' });
+      await executor.create(wfe, 'ns');
+      expect(await settle(executor, wfe), engine).toMatchObject({
+        phase: 'Failed',
+        reason: 'Timeout',
+        exitCode: 137,
+        failureReason: 'DeadlineExceeded',
+      });
+      await executor.cleanup(wfe, 'ns');
+    }
+  });
+
+  it('refuses a second execution on a busy target, and on a finished one until it is cleaned up', async () => {
+    for (const [engine, executor] of engines()) {
+      const busy = execution('sleep 300');
+      await executor.create(busy, 'ns');
+      const rival = { ...busy, metadata: { ...busy.metadata, name: `${busy.metadata.name}-2` } };
+      const locked = await executor.create(rival, 'ns').catch((e: unknown) => e);
+      expect(locked, engine).toBeInstanceOf(ResourceLockedError);
+      expect(locked).toMatchObject({ owner: { name: busy.metadata.name, namespace: 'team-a' } });
+      await executor.cleanup(busy, 'ns');
+
+      const finished = execution('true');
+      await executor.create(finished, 'ns');
+      await settle(executor, finished);
+      const next = {
+        ...finished,
+        metadata: { ...finished.metadata, name: `${finished.metadata.name}-2` },
+      };
+      const stale = await executor.create(next, 'ns').catch((e: unknown) => e);
+      expect(stale, engine).toBeInstanceOf(PreviousExecutionNotCleanedError);
+      await executor.cleanup(finished, 'ns');
+      await vi.waitFor(
+        async () => expect(await executor.getStatus(finished, 'ns')).toBeNull(),
+        patience,
+      );
+      await executor.create(next, 'ns');
+      expect((await settle(executor, next)).phase).toBe('Completed');
+      await executor.cleanup(next, 'ns');
+    }
+  });
+
+  it('never adopts the task of an earlier WorkflowExecution with the same name', async () => {
+    for (const [engine, executor] of engines()) {
+      const before = execution('sleep 300', { uid: 'uid-before' });
+      await executor.create(before, 'ns');
+      const after = { ...before, metadata: { ...before.metadata, uid: 'uid-after' } };
+      await expect(executor.create(after, 'ns'), engine).rejects.toBeInstanceOf(
+        ResourceLockedError,
+      );
+      expect(await executor.getStatus(after, 'ns')).toBeNull();
+      await executor.cleanup(after, 'ns');
+      expect(await executor.getStatus(before, 'ns')).not.toBeNull();
+      await executor.cleanup(before, 'ns');
+    }
+  });
+
+  it('refuses bad engine config before creating anything', async () => {
+    for (const [engine, executor] of engines()) {
+      const wfe = execution('true');
+      wfe.spec.workflowRef.engineConfig = { comand: ['true'] };
+      await expect(executor.create(wfe, 'ns'), engine).rejects.toBeInstanceOf(ConfigurationError);
+      expect(await executor.getStatus(wfe, 'ns')).toBeNull();
+    }
+  });
+
+  it('reports an agent that cannot be reached as unavailable', async () => {
+    expect(await new AgentExecutor(agent.client).availability()).toEqual({ available: true });
+    const nowhere = new AgentExecutor(
+      new TaskExecutorClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000 }),
+    );
+    const availability = await nowhere.availability();
+    expect(availability.available).toBe(false);
+    expect(availability).toMatchObject({ reason: expect.stringContaining('ECONNREFUSED') });
+  });
+});
