@@ -90,6 +90,31 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     expect(simulator.state.jobs()).toHaveLength(1);
   });
 
+  it('never sends AWX a Secret that did not opt in to the execution namespace', async () => {
+    await client().create(resources.secrets, executionNamespace, {
+      metadata: { name: 'victim' },
+      stringData: { password: 'victim-canary-91f2' },
+    });
+    const jobsBefore = simulator.state.jobs().length;
+    const credentialsBefore = simulator.state.liveCredentials({ origin: 'api' }).length;
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'restart' },
+        dependencies: { secrets: [{ name: 'victim' }] },
+      }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'Forbidden',
+      wasExecutionFailure: false,
+    });
+    expect(simulator.state.jobs()).toHaveLength(jobsBefore);
+    expect(simulator.state.liveCredentials({ origin: 'api' })).toHaveLength(credentialsBefore);
+  });
+
   it("fails with TaskFailed and AWX's explanation, never showing the secret", async () => {
     const wfe = await apply(
       client(),
