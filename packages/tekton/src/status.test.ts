@@ -206,11 +206,9 @@ describe('pipelineRunResult', () => {
 
   it.each([
     ['PipelineRunTimeout', 'DeadlineExceeded'],
-    ['TaskRunTimeout', 'DeadlineExceeded'],
     ['CouldntGetPipeline', 'ConfigurationError'],
     ['ParameterMissing', 'ConfigurationError'],
     ['Failed', 'TaskFailed'],
-    ['Cancelled', 'TaskFailed'],
   ])('classifies a run that failed with reason %s as %s', (reason, failureReason) => {
     const result = pipelineRunResult(pipelineRun(succeeded('False', reason, 'it broke')));
     expect(result.failureReason).toBe(failureReason);

@@ -35,6 +35,7 @@ export const PipelineRunStateSchema = z.looseObject({
 const StepStateSchema = z.looseObject({
   name: z.string().optional(),
   container: z.string().optional(),
+  terminationReason: z.string().optional(),
   terminated: z
     .looseObject({ exitCode: z.number().int(), reason: z.string().optional() })
     .optional(),
@@ -55,13 +56,49 @@ export type PipelineRunState = z.infer<typeof PipelineRunStateSchema>;
 export type TaskRunState = z.infer<typeof TaskRunStateSchema>;
 type Condition = z.infer<typeof ConditionSchema>;
 
-/** The first failed TaskRun of a PipelineRun, and its first step that exited non-zero. */
+/**
+ * What ended a PipelineRun's TaskRuns: the first one that failed (and its first step that exited
+ * non-zero), or else the ones Tekton cancelled.
+ */
 export interface TaskFailure {
-  readonly taskRunName: string;
+  /** The failed TaskRun; absent when Tekton only cancelled TaskRuns (on a cancel or a timeout). */
+  readonly taskRunName?: string;
   readonly exitCode?: number;
+  /** The failed TaskRun's own reason, e.g. `StepFailed` or `TaskRunTimeout`. */
+  readonly taskRunReason?: string;
   /** The failed step's terminated reason, e.g. `OOMKilled`. */
   readonly stepReason?: string;
   readonly description: string;
+}
+
+/** The reason Tekton gives a TaskRun it cancelled, itself or because its PipelineRun was. */
+const taskRunCancelled = 'TaskRunCancelled';
+
+/**
+ * Step endings whose exit code is Tekton's, not the workload's: Tekton marks every unfinished
+ * step `exitCode: 1` when it cancels or times out a TaskRun (reason TaskRunCancelled or
+ * TaskRunTimeout), its entrypoint exits 1 for a step it skipped, cancelled or timed out, and a
+ * step that failed with `onError: continue` did not end the task.
+ */
+const notTheWorkloadsExit = new Set([
+  taskRunCancelled,
+  'TaskRunTimeout',
+  'Skipped',
+  'Cancelled',
+  'TimeoutExceeded',
+  'Continued',
+]);
+
+type StepState = z.infer<typeof StepStateSchema>;
+
+function workloadExit(step: StepState): boolean {
+  const terminated = step.terminated;
+  return (
+    terminated !== undefined &&
+    terminated.exitCode !== 0 &&
+    !notTheWorkloadsExit.has(step.terminationReason ?? '') &&
+    !notTheWorkloadsExit.has(terminated.reason ?? '')
+  );
 }
 
 function succeeded(object: { status?: { conditions?: Condition[] } } | undefined) {
@@ -77,25 +114,33 @@ export function childTaskRuns(pipelineRun: PipelineRunState) {
 
 /**
  * Names the first child TaskRun whose Succeeded condition is False and the first of its steps
- * that exited non-zero, so the user sees which step broke without reading the TaskRun.
+ * whose own exit code ended it, so the user sees which step broke without reading the TaskRun.
+ * TaskRuns Tekton cancelled did not fail: they are only listed, when nothing failed.
  */
 export function explainTaskFailure(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[],
 ): TaskFailure | undefined {
   const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
+  const cancelled: string[] = [];
   for (const ref of childTaskRuns(pipelineRun)) {
     const taskRun = byName.get(ref.name);
     const condition = succeeded(taskRun);
     if (condition?.status !== 'False') continue;
     const task = ref.pipelineTaskName ? ` (pipeline task ${ref.pipelineTaskName})` : '';
-    const step = taskRun?.status?.steps?.find(
-      (s) => s.terminated !== undefined && s.terminated.exitCode !== 0,
-    );
+    if (condition.reason === taskRunCancelled) {
+      cancelled.push(`TaskRun ${ref.name}${task} was cancelled`);
+      continue;
+    }
+    const failed = {
+      taskRunName: ref.name,
+      ...(condition.reason ? { taskRunReason: condition.reason } : {}),
+    };
+    const step = taskRun?.status?.steps?.find(workloadExit);
     if (step?.terminated) {
       const { exitCode, reason } = step.terminated;
       return {
-        taskRunName: ref.name,
+        ...failed,
         exitCode,
         ...(reason ? { stepReason: reason } : {}),
         description: `TaskRun ${ref.name}${task} failed: step ${step.name ?? step.container ?? '?'} exited with code ${exitCode}${reason ? ` (${reason})` : ''}`,
@@ -103,11 +148,11 @@ export function explainTaskFailure(
     }
     const why = [condition.reason, condition.message].filter(Boolean).join(': ');
     return {
-      taskRunName: ref.name,
+      ...failed,
       description: `TaskRun ${ref.name}${task} failed${why ? `: ${why}` : ''}`,
     };
   }
-  return undefined;
+  return cancelled.length > 0 ? { description: cancelled.join('; ') } : undefined;
 }
 
 function summaryOf(
@@ -132,8 +177,6 @@ function summaryOf(
 /** Tekton's reasons for a failed run that say more than "a task failed". */
 const failureByReason: Readonly<Record<string, FailureReason>> = {
   PipelineRunTimeout: 'DeadlineExceeded',
-  PipelineRunTimeoutRunningFinally: 'DeadlineExceeded',
-  TaskRunTimeout: 'DeadlineExceeded',
   CouldntGetPipeline: 'ConfigurationError',
   CouldntGetTask: 'ConfigurationError',
   InvalidWorkspaceBindings: 'ConfigurationError',
@@ -145,15 +188,20 @@ const failureByReason: Readonly<Record<string, FailureReason>> = {
 };
 
 /**
- * Why a run failed, from Tekton's structured reason and the failed step's terminated reason:
- * a timeout or an unusable Pipeline first, then a step killed for memory, else a task failure.
+ * Why a run failed, from Tekton's structured reasons: a timeout or an unusable Pipeline first,
+ * then a TaskRun that timed out, then a step killed for memory, else a task failure. A run that
+ * was cancelled (`Cancelled`: stopped on request, no task failed) is no failure of the workflow,
+ * and none of the classifications fits it, so it has none (controllers read Unknown, as
+ * kubernaut's classification gives it).
  */
 export function classifyPipelineRunFailure(
   reason: string,
   failure: TaskFailure | undefined,
-): FailureReason {
+): FailureReason | undefined {
+  if (reason === 'Cancelled') return undefined;
   const byReason = failureByReason[reason];
   if (byReason) return byReason;
+  if (failure?.taskRunReason === 'TaskRunTimeout') return 'DeadlineExceeded';
   if (failure?.stepReason === 'OOMKilled') return 'OOMKilled';
   return 'TaskFailed';
 }
@@ -161,7 +209,8 @@ export function classifyPipelineRunFailure(
 /**
  * Maps a PipelineRun and its child TaskRuns to an ExecutionResult. The Succeeded condition
  * decides, and its reason is passed through verbatim (Tekton's names, e.g. PipelineRunTimeout
- * or CancelledRunningFinally), since controllers and users match on them.
+ * or, while `finally` tasks run after a graceful cancel, CancelledRunningFinally), since
+ * controllers and users match on them.
  */
 export function pipelineRunResult(
   pipelineRun: PipelineRunState,
@@ -181,6 +230,7 @@ export function pipelineRunResult(
   if (condition?.status === 'False') {
     const reason = condition.reason || 'Failed';
     const failure = explainTaskFailure(pipelineRun, taskRuns);
+    const failureReason = classifyPipelineRunFailure(reason, failure);
     return {
       phase: 'Failed',
       reason,
@@ -188,8 +238,8 @@ export function pipelineRunResult(
         .filter(Boolean)
         .join('; '),
       summary,
-      failureReason: classifyPipelineRunFailure(reason, failure),
-      ...(failure ? { failedTaskName: failure.taskRunName } : {}),
+      ...(failureReason ? { failureReason } : {}),
+      ...(failure?.taskRunName ? { failedTaskName: failure.taskRunName } : {}),
       ...(failure?.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
     };
   }
