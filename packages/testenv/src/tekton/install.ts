@@ -9,7 +9,12 @@ import {
 import { parseAllDocuments } from 'yaml';
 import { applyCrds, parseCrds } from '../crds.js';
 import type { TektonInstall } from './binaries.js';
-import { configMapFor, tektonNamespaces, withoutConversionWebhook } from './objects.js';
+import {
+  configMapFor,
+  tektonNamespaces,
+  withOptionalResolutionStatus,
+  withoutConversionWebhook,
+} from './objects.js';
 
 async function yamlFiles(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.yaml')).sort();
@@ -57,7 +62,10 @@ export async function installTekton(kubeConfig: KubeConfig, install: TektonInsta
   const crds = (
     await Promise.all(crdFiles.map(async (f) => parseCrds(await readFile(f, 'utf8'), f)))
   ).flat();
-  await applyCrds(kubeConfig, crds.map(withoutConversionWebhook));
+  await applyCrds(
+    kubeConfig,
+    crds.map((crd) => withOptionalResolutionStatus(withoutConversionWebhook(crd))),
+  );
   const wanted = [
     ...(await configMaps(join(install.configDir, 'controller'))).map((c) =>
       configMapFor(c, tektonNamespaces.controller),

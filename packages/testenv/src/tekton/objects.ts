@@ -21,6 +21,33 @@ export function withoutConversionWebhook(
 }
 
 /**
+ * Tekton's resolvers record a failed resolution with a status that has no `source` and
+ * `refSource` (Go nils), which the release CRD requires; the API server drops those nulls and
+ * refuses the update, so without Tekton's webhook in the path the failure is never recorded
+ * and the PipelineRun waits in ResolvingPipelineRef until it times out. On a real installation
+ * the failure is recorded (`CouldntGetPipeline`, as Tekton's own e2e tests expect), so the
+ * test plane makes those status fields optional.
+ */
+export function withOptionalResolutionStatus(
+  crd: V1CustomResourceDefinition,
+): V1CustomResourceDefinition {
+  if (crd.metadata?.name !== 'resolutionrequests.resolution.tekton.dev') return crd;
+  const versions = crd.spec.versions.map((version) => {
+    const status = version.schema?.openAPIV3Schema?.properties?.status;
+    if (!status?.required) return version;
+    const { required: _required, ...optional } = status;
+    const schema = version.schema?.openAPIV3Schema;
+    return {
+      ...version,
+      schema: {
+        openAPIV3Schema: { ...schema, properties: { ...schema?.properties, status: optional } },
+      },
+    };
+  });
+  return { ...crd, spec: { ...crd.spec, versions } };
+}
+
+/**
  * A ConfigMap of the release as the test control plane installs it: in `namespace`, and with
  * metrics and tracing off, since nothing scrapes or collects them and an exporter costs a port.
  */
