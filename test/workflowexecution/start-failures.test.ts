@@ -1,0 +1,126 @@
+import {
+  type CreateResult,
+  type Executor,
+  Registry,
+  RoundhouseError,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { MemoryExecutor } from '@roundhouse/core/testing';
+import { KubeClient } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import {
+  apply,
+  manifest,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+/** An engine's own error, as AWX's: a status code and whether a retry may help. */
+class EngineError extends RoundhouseError {
+  readonly reason = 'EngineRefused';
+  constructor(
+    readonly statusCode: number,
+    override readonly retryable: boolean,
+  ) {
+    super(`the engine answered ${statusCode}`);
+  }
+}
+
+/** An engine whose create always fails with `error`. */
+function failingEngine(engine: string, error: () => Error): Executor {
+  return {
+    engine,
+    async create(): Promise<CreateResult> {
+      throw error();
+    },
+    async getStatus() {
+      return null;
+    },
+    async cleanup() {},
+  };
+}
+
+describeWithControlPlane('WorkflowExecution controller: failures at start and lost engines', () => {
+  const env = useTestNamespace({ prefix: 'wfe-start' });
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-start-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  const start = (registry: Registry) =>
+    startController({
+      kubeConfig: env.kubeConfig,
+      registry,
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 1_000,
+      pollIntervalMs: { initial: 200, max: 1_000 },
+    }).then((c) => {
+      controller = c;
+    });
+
+  it('fails an execution whose engine refuses it for good, classified by status code', async () => {
+    await start(
+      new Registry().register(failingEngine('refusing', () => new EngineError(401, false))),
+    );
+    const wfe = await apply(client(), env.namespace, manifest({ engine: 'refusing' }));
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'Forbidden',
+      message: 'the engine answered 401',
+      wasExecutionFailure: false,
+    });
+  });
+
+  it('shows a retryable create failure on the execution while it retries', async () => {
+    await start(new Registry().register(failingEngine('flaky', () => new EngineError(503, true))));
+    const wfe = await apply(client(), env.namespace, manifest({ engine: 'flaky' }));
+    await vi.waitFor(async () => {
+      const current = await read(client(), env.namespace, wfe.metadata.name);
+      expect(current?.status?.phase).toBe('Pending');
+      expect(current?.status?.conditions?.find((c) => c.type === 'Waiting')).toMatchObject({
+        status: 'True',
+        reason: 'CreateFailed',
+        message: 'the engine answered 503',
+      });
+    }, patience);
+  });
+
+  it('fails a Running execution whose engine is no longer registered, never claiming its lock released', async () => {
+    const memory = new MemoryExecutor();
+    await start(new Registry().register(memory));
+    const wfe = await apply(client(), env.namespace, manifest({ engine: 'memory' }));
+    const running: WorkflowExecution = await waitForPhase(
+      client(),
+      env.namespace,
+      wfe.metadata.name,
+      'Running',
+    );
+    await controller?.stop();
+    // Restarted without the engine: nothing can read or remove the execution's resource.
+    await start(new Registry());
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'UnsupportedEngine',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain(
+      running.status?.executionRef?.name as string,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the 1 s cooldown
+    const later = await read(client(), env.namespace, wfe.metadata.name);
+    expect(later?.status?.conditions?.find((c) => c.type === 'LockReleased')).toBeUndefined();
+  });
+});
