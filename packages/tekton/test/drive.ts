@@ -3,8 +3,9 @@ import type { WorkflowExecution } from '@roundhouse/core';
 import { type KubeClient, resources } from '@roundhouse/kube';
 
 /**
- * Stand-ins for the Tekton controller, which the test control plane does not run: tests write
- * what Tekton would write, through the status subresource as Tekton does.
+ * Test executions, and stand-ins for the Tekton controller for runs without real Tekton (the
+ * test-only CRDs): tests write what Tekton would write, through the status subresource as
+ * Tekton does.
  */
 
 /** A WorkflowExecution on a target no other call uses, so tests never share a lock. */
@@ -12,6 +13,8 @@ export function makeExecution(
   options: {
     name?: string;
     targetResource?: string;
+    /** The execution bundle; default one no registry serves. */
+    bundle?: string;
     spec?: Partial<WorkflowExecution['spec']>;
   } = {},
 ): WorkflowExecution {
@@ -22,7 +25,7 @@ export function makeExecution(
       workflowRef: {
         workflowId: 'restart-pod',
         version: '1',
-        executionBundle: 'registry.example/workflows/restart:1',
+        executionBundle: options.bundle ?? 'registry.example/workflows/restart:1',
       },
       targetResource: options.targetResource ?? `team-a/deployment/app-${id}`,
       executionEngine: 'tekton',

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { RegistryPushError } from '../errors.js';
-import { sha256Digest } from './routes.js';
+import { isRepositoryName, sha256Digest } from './routes.js';
 import { tarOneFile } from './tar.js';
 
 /** A Tekton object for a bundle: a Pipeline or a Task (or StepAction) of any API version. */
@@ -122,6 +122,12 @@ export async function pushTektonBundle(
   tag: string,
   objects: readonly TektonObject[],
 ): Promise<PushedBundle> {
+  if (!isRepositoryName(repository)) {
+    throw new RegistryPushError(
+      'NAME_INVALID',
+      `"${repository}" is not a repository name (lowercase letters, digits, separators, / between components)`,
+    );
+  }
   const image = bundleImage(objects);
   const base = `http://${host}/v2/${repository}`;
   for (const blob of [image.config, ...image.layers]) {

@@ -97,6 +97,11 @@ describe('local OCI registry', () => {
     expect(await response.json()).toMatchObject({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN' }] });
   });
 
+  it('refuses a repository name the distribution spec does not allow', async () => {
+    const push = pushTektonBundle(registry.host, 'team/Bundle', 'v1', [task]);
+    await expect(push).rejects.toMatchObject({ reason: 'NAME_INVALID' });
+  });
+
   it('fails a push to a registry that is gone with a typed reason', async () => {
     const gone = await startOciRegistry();
     await gone.close();

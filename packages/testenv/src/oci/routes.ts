@@ -15,6 +15,13 @@ export type Route =
 /** A repository name as the distribution spec allows it: lowercase path components. */
 const repositoryPattern =
   '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*';
+const repositoryName = new RegExp(`^${repositoryPattern}$`);
+
+/** Whether `name` is a repository name the distribution spec allows. */
+export function isRepositoryName(name: string): boolean {
+  return repositoryName.test(name);
+}
+
 const manifestPath = new RegExp(`^/v2/(${repositoryPattern})/manifests/([^/]+)$`);
 const blobPath = new RegExp(`^/v2/(${repositoryPattern})/blobs/(sha256:[a-f0-9]{64})$`);
 const uploadsPath = new RegExp(`^/v2/(${repositoryPattern})/blobs/uploads/?$`);
@@ -54,7 +61,7 @@ export type RegistryErrorCode =
   | 'MANIFEST_BLOB_UNKNOWN'
   | 'MANIFEST_INVALID'
   | 'MANIFEST_UNKNOWN'
-  | 'NAME_UNKNOWN'
+  | 'NAME_INVALID'
   | 'UNSUPPORTED';
 
 /** The JSON error body the spec defines, which clients (go-containerregistry too) show. */

@@ -1,0 +1,171 @@
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { TektonExecutor } from '@roundhouse/tekton';
+import { describeWithTekton, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { makeExecution } from './drive.js';
+import {
+  type Bundles,
+  finished,
+  patience,
+  prepareNamespace,
+  pushWorkflows,
+  runningTaskPod,
+} from './tekton.js';
+
+type PipelineRunObject = KubeObject & { spec?: { timeouts?: { pipeline?: string } } };
+
+/** What Tekton Pipelines itself does with the PipelineRuns this engine builds. */
+describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
+  const env = useTestNamespace();
+  let client: KubeClient;
+  let executor: TektonExecutor;
+  let bundles: Bundles;
+
+  beforeAll(async () => {
+    client = new KubeClient(env.kubeConfig);
+    executor = new TektonExecutor(client);
+    await prepareNamespace(client, env.namespace);
+    bundles = await pushWorkflows(env);
+  });
+
+  async function start(bundle: string, spec: Parameters<typeof makeExecution>[0] = {}) {
+    const wfe = makeExecution({ bundle, ...spec });
+    const { resourceName } = await executor.create(wfe, env.namespace);
+    return { wfe, run: resourceName };
+  }
+
+  /** Waits until Tekton runs the first task's pod, so a cancel meets a running task. */
+  async function whileRunning(run: string, wfe: ReturnType<typeof makeExecution>) {
+    await runningTaskPod(client, env.namespace, run);
+    expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({
+      phase: 'Running',
+      reason: 'Running',
+    });
+  }
+
+  it('runs a workflow from its bundle to Completed, counting its tasks', async () => {
+    const { wfe } = await start(bundles.succeeds);
+    const message = 'Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0';
+    expect(await finished(executor, wfe, env.namespace)).toEqual({
+      phase: 'Completed',
+      reason: 'Succeeded',
+      message,
+      summary: { status: 'True', reason: 'Succeeded', message, completedTasks: 2, totalTasks: 2 },
+    });
+  });
+
+  it('resolves a bundle pinned by its digest', async () => {
+    const pushed = await env.tekton.pushWorkflow('tekton-tests/pinned', 'v1', {
+      params: ['TARGET_RESOURCE', 'REPLICAS'],
+      tasks: [{ name: 'only' }],
+    });
+    const wfe = makeExecution({ bundle: pushed.reference });
+    wfe.spec.workflowRef.executionBundleDigest = pushed.digest;
+    await executor.create(wfe, env.namespace);
+    expect((await finished(executor, wfe, env.namespace)).phase).toBe('Completed');
+  });
+
+  it('reports a Task that fails with exit code 3 with the failed task, step and code', async () => {
+    const { wfe, run } = await start(bundles.failsInLint);
+    const message = 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0';
+    expect(await finished(executor, wfe, env.namespace)).toEqual({
+      phase: 'Failed',
+      reason: 'Failed',
+      message: `${message}; TaskRun ${run}-test (pipeline task test) failed: step lint exited with code 3 (Error)`,
+      summary: { status: 'False', reason: 'Failed', message, completedTasks: 1, totalTasks: 2 },
+      failureReason: 'TaskFailed',
+      failedTaskName: `${run}-test`,
+      exitCode: 3,
+    });
+  });
+
+  it("cancels a running workflow: Cancelled, and Tekton's exit code 1 is not the workflow's", async () => {
+    const { wfe, run } = await start(bundles.holds);
+    await whileRunning(run, wfe);
+    expect(await executor.cancel(wfe, env.namespace)).toBe(true);
+    const result = await finished(executor, wfe, env.namespace);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'Cancelled',
+      message: `PipelineRun "${run}" was cancelled; TaskRun ${run}-work (pipeline task work) was cancelled`,
+    });
+    expect(result).not.toHaveProperty('exitCode');
+    expect(result).not.toHaveProperty('failedTaskName');
+    expect(result).not.toHaveProperty('failureReason');
+  });
+
+  it('CancelledRunFinally cancels the running task and then runs finally', async () => {
+    const { wfe, run } = await start(bundles.holdsThenFinally);
+    await whileRunning(run, wfe);
+    expect(await executor.cancel(wfe, env.namespace, { graceful: 'cancel' })).toBe(true);
+    const result = await finished(executor, wfe, env.namespace);
+    // Tekton's final reason is Cancelled; CancelledRunningFinally only shows while finally runs.
+    expect(result).toMatchObject({
+      reason: 'Cancelled',
+      message: `PipelineRun "${run}" was cancelled; TaskRun ${run}-work (pipeline task work) was cancelled`,
+      summary: { status: 'False', completedTasks: 1, totalTasks: 2 },
+    });
+    expect(result).not.toHaveProperty('exitCode');
+  });
+
+  it('StoppedRunFinally lets the running task finish, starts nothing new, then runs finally', async () => {
+    const { wfe, run } = await start(bundles.slowThenFinally);
+    await whileRunning(run, wfe);
+    expect(await executor.cancel(wfe, env.namespace, { graceful: 'stop' })).toBe(true);
+    const result = await finished(executor, wfe, env.namespace);
+    // `work` and the finally task `report` ran to success; `next` never started.
+    expect(result).toEqual({
+      phase: 'Failed',
+      reason: 'Cancelled',
+      message: `PipelineRun "${run}" was cancelled`,
+      summary: {
+        status: 'False',
+        reason: 'Cancelled',
+        message: `PipelineRun "${run}" was cancelled`,
+        completedTasks: 2,
+        totalTasks: 2,
+      },
+    });
+  });
+
+  it('fails with CouldntGetPipeline when the bundle does not exist', async () => {
+    const { wfe } = await start(`${env.tekton.registry}/tekton-tests/missing:v1`);
+    const result = await finished(executor, wfe, env.namespace);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'CouldntGetPipeline',
+      failureReason: 'ConfigurationError',
+    });
+    expect(result.message).toContain('MANIFEST_UNKNOWN: manifest tekton-tests/missing:v1 unknown');
+  });
+
+  it('fails with CouldntGetPipeline when the registry cannot be reached', async () => {
+    // Port 1 on loopback: nothing listens there.
+    const { wfe } = await start('127.0.0.1:1/tekton-tests/unreachable:v1');
+    const result = await finished(executor, wfe, env.namespace);
+    expect(result).toMatchObject({
+      reason: 'CouldntGetPipeline',
+      failureReason: 'ConfigurationError',
+    });
+    expect(result.message).toContain('connection refused');
+  });
+
+  it("times out after executionConfig.timeout: PipelineRunTimeout, without Tekton's exit code", async () => {
+    const { wfe, run } = await start(bundles.holds, {
+      spec: { executionConfig: { timeout: '2s' } },
+    });
+    const created = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
+    expect(created?.spec?.timeouts?.pipeline).toBe('2s');
+    const result = await vi.waitFor(async () => {
+      const status = await executor.getStatus(wfe, env.namespace);
+      expect(status?.reason).toBe('PipelineRunTimeout');
+      return status;
+    }, patience);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'DeadlineExceeded',
+      message: `PipelineRun "${run}" failed to finish within "2s"; TaskRun ${run}-work (pipeline task work) was cancelled`,
+    });
+    expect(result).not.toHaveProperty('exitCode');
+  });
+});
