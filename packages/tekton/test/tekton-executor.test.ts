@@ -15,28 +15,45 @@ import {
   resources,
 } from '@roundhouse/kube';
 import { buildPipelineRun, TektonExecutor } from '@roundhouse/tekton';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { describeWithTekton, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
-import { addTaskRun, makeExecution, setPipelineRunStatus, setTaskRunStatus } from './drive.js';
+import { makeExecution as execution } from './drive.js';
+import {
+  type Bundles,
+  finished,
+  finishTaskPod,
+  prepareNamespace,
+  pushWorkflows,
+} from './tekton.js';
 
 type PipelineRunObject = KubeObject & { spec?: { status?: string } };
 
-describeWithControlPlane('TektonExecutor against a real API server', () => {
+/** The executor's contract on a cluster where Tekton Pipelines runs what it creates. */
+describeWithTekton('TektonExecutor against a real API server and Tekton', () => {
   const env = useTestNamespace();
   let client: KubeClient;
   let executor: TektonExecutor;
+  let bundles: Bundles;
 
   beforeAll(async () => {
-    await env.installTektonCrds();
     client = new KubeClient(env.kubeConfig);
     executor = new TektonExecutor(client);
+    await prepareNamespace(client, env.namespace);
+    bundles = await pushWorkflows(env);
   });
+
+  /** Runs until the test ends it, so nothing finishes behind a test's back. */
+  const makeExecution = (options: Parameters<typeof execution>[0] = {}) =>
+    execution({ bundle: bundles.holds, ...options });
 
   const getRun = (name: string) =>
     client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, name);
 
-  it('creates the PipelineRun the builder describes, named for the lock', async () => {
-    const wfe = makeExecution({ spec: { executionConfig: { timeout: '45m' } } });
+  it('creates the PipelineRun the builder describes, named for the lock, and Tekton runs it', async () => {
+    const wfe = makeExecution({
+      bundle: bundles.usesDependencies,
+      spec: { executionConfig: { timeout: '45m' } },
+    });
     const dependencies = { secrets: [{ name: 'db' }], configMaps: [{ name: 'settings' }] };
     const { resourceName, warnings } = await executor.create(wfe, env.namespace, {
       dependencies,
@@ -49,6 +66,10 @@ describeWithControlPlane('TektonExecutor against a real API server', () => {
       pipelineName: 'workflow',
     });
     expect(await getRun(resourceName)).toMatchObject(expected);
+    expect(await finished(executor, wfe, env.namespace)).toMatchObject({
+      phase: 'Completed',
+      summary: { completedTasks: 1, totalTasks: 1 },
+    });
   });
 
   it('writes no engine label with the kubernaut preset', async () => {
@@ -62,85 +83,6 @@ describeWithControlPlane('TektonExecutor against a real API server', () => {
       'kubernaut.ai/workflow-execution',
       'kubernaut.ai/workflow-id',
     ]);
-  });
-
-  it('maps every Succeeded condition it reads from the server', async () => {
-    const wfe = makeExecution();
-    const { resourceName } = await executor.create(wfe, env.namespace);
-    expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({
-      phase: 'Running',
-      reason: 'Pending',
-      message: 'Pipeline created, waiting for Tekton to start execution',
-      summary: { status: 'Unknown' },
-    });
-    const cases = [
-      ['Unknown', 'Started', 'Running'],
-      ['Unknown', 'Running', 'Running'],
-      ['Unknown', 'PipelineRunPending', 'Running'],
-      ['Unknown', 'PipelineRunStopping', 'Running'],
-      ['Unknown', 'CancelledRunningFinally', 'Running'],
-      ['True', 'Succeeded', 'Completed'],
-      ['True', 'Completed', 'Completed'],
-      ['False', 'Failed', 'Failed'],
-      ['False', 'PipelineRunTimeout', 'Failed'],
-      ['False', 'Cancelled', 'Failed'],
-      ['False', 'CancelledRunningFinally', 'Failed'],
-      ['False', 'StoppedRunningFinally', 'Failed'],
-      ['False', 'CouldntGetPipeline', 'Failed'],
-    ] as const;
-    for (const [status, reason, phase] of cases) {
-      await setPipelineRunStatus(client, env.namespace, resourceName, {
-        status,
-        reason,
-        message: `condition ${reason}`,
-      });
-      const result = await executor.getStatus(wfe, env.namespace);
-      expect(result, `${status}/${reason}`).toMatchObject({
-        phase,
-        reason,
-        message: status === 'Unknown' ? `Pipeline executing (${reason})` : `condition ${reason}`,
-        summary: { status, reason },
-      });
-    }
-  });
-
-  it('counts child TaskRuns and names the failed TaskRun and step', async () => {
-    const wfe = makeExecution();
-    const { resourceName: run } = await executor.create(wfe, env.namespace);
-    const tasks = ['build', 'test', 'deploy'];
-    const running = { status: 'Unknown', reason: 'Running' } as const;
-    await setPipelineRunStatus(client, env.namespace, run, running, tasks);
-    await addTaskRun(client, env.namespace, run, 'build', 'True', [
-      { name: 'compile', exitCode: 0, reason: 'Completed' },
-    ]);
-    const test = await addTaskRun(client, env.namespace, run, 'test', 'Unknown');
-    expect((await executor.getStatus(wfe, env.namespace))?.summary).toMatchObject({
-      status: 'Unknown',
-      completedTasks: 1,
-      totalTasks: 3,
-    });
-
-    await setTaskRunStatus(client, env.namespace, test, 'False', [
-      { name: 'unit', exitCode: 0, reason: 'Completed' },
-      { name: 'lint', exitCode: 3, reason: 'Error' },
-    ]);
-    const message = 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1';
-    await setPipelineRunStatus(
-      client,
-      env.namespace,
-      run,
-      { status: 'False', reason: 'Failed', message },
-      tasks,
-    );
-    expect(await executor.getStatus(wfe, env.namespace)).toEqual({
-      phase: 'Failed',
-      reason: 'Failed',
-      message: `${message}; TaskRun ${test} (pipeline task test) failed: step lint exited with code 3 (Error)`,
-      summary: { status: 'False', reason: 'Failed', message, completedTasks: 1, totalTasks: 3 },
-      failureReason: 'TaskFailed',
-      exitCode: 3,
-      failedTaskName: test,
-    });
   });
 
   it('adopts its own PipelineRun on a retried create and refuses another execution', async () => {
@@ -162,10 +104,8 @@ describeWithControlPlane('TektonExecutor against a real API server', () => {
     });
     expect(await executor.getStatus(other, env.namespace), "another execution's run").toBeNull();
 
-    await setPipelineRunStatus(client, env.namespace, first.resourceName, {
-      status: 'True',
-      reason: 'Succeeded',
-    });
+    await finishTaskPod(client, env.namespace, first.resourceName, 0);
+    expect((await finished(executor, owner, env.namespace)).phase).toBe('Completed');
     await expect(executor.create(other, env.namespace)).rejects.toBeInstanceOf(
       PreviousExecutionNotCleanedError,
     );

@@ -24,6 +24,12 @@ const params = ['TARGET_RESOURCE', 'REPLICAS'];
 
 export const workflows = {
   succeeds: { params, tasks: [{ name: 'build' }, { name: 'deploy', runAfter: ['build'] }] },
+  /** Declares the workspaces of a Secret `db` and a ConfigMap `settings` dependency. */
+  usesDependencies: {
+    params,
+    workspaces: ['secret-db', 'configmap-settings'],
+    tasks: [{ name: 'apply' }],
+  },
   failsInLint: {
     params,
     tasks: [

@@ -7,6 +7,7 @@ const reference = '127.0.0.1:5000/team/flow:1';
 describe('simulatedWorkflow', () => {
   const [pipeline, build, notify] = simulatedWorkflow(reference, {
     params: ['TARGET_RESOURCE', 'REPLICAS'],
+    workspaces: ['secret-db'],
     tasks: [
       {
         name: 'build',
@@ -28,6 +29,7 @@ describe('simulatedWorkflow', () => {
           { name: 'TARGET_RESOURCE', type: 'string' },
           { name: 'REPLICAS', type: 'string' },
         ],
+        workspaces: [{ name: 'secret-db' }],
         tasks: [
           {
             name: 'build',

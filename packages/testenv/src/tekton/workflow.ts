@@ -30,6 +30,8 @@ export interface SimulatedWorkflow {
   readonly pipelineName?: string;
   /** String params the Pipeline declares; default `TARGET_RESOURCE`, which every run passes. */
   readonly params?: readonly string[];
+  /** Workspaces the Pipeline declares (e.g. `secret-db` for a Roundhouse dependency). */
+  readonly workspaces?: readonly string[];
   readonly tasks: readonly SimulatedTask[];
   readonly finally?: readonly SimulatedTask[];
 }
@@ -95,6 +97,7 @@ export function simulatedWorkflow(reference: string, spec: SimulatedWorkflow): T
     metadata: { name: spec.pipelineName ?? 'workflow' },
     spec: {
       params: params.map((name) => ({ name, type: 'string' })),
+      ...(spec.workspaces?.length ? { workspaces: spec.workspaces.map((name) => ({ name })) } : {}),
       tasks: spec.tasks.map(pipelineTask),
       ...(spec.finally?.length ? { finally: spec.finally.map(pipelineTask) } : {}),
     },
