@@ -11,12 +11,8 @@ import {
 } from './credential-types.js';
 import { type Credential, credentialModel, serializeCredential } from './credentials.js';
 import { type Model, queryRows } from './filters.js';
-import {
-  type JobTemplate,
-  jobTemplateModel,
-  launchInfo,
-  serializeJobTemplate,
-} from './job-templates.js';
+import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-template-views.js';
+import type { JobTemplate } from './job-templates.js';
 import { canCancel, type Job, jobModel, serializeJob, stdoutText } from './jobs.js';
 import { organizationModel, serializeOrganization } from './organizations.js';
 import { isPage, paginate } from './paging.js';

@@ -106,6 +106,28 @@ describe('credentials', () => {
     expect((await request('DELETE', `credentials/${id}/`)).status).toBe(404);
   });
 
+  it('deletes a credential a job still waits to use, drops it from the job and records it', async () => {
+    const { id } = (await credential('in-use', { password: 'p' })).body;
+    const template = sim.state.addJobTemplate({
+      name: 'uses-it',
+      askCredentialOnLaunch: true,
+      schedule: { pendingMs: 60_000 },
+    });
+    const launched = await request('POST', `job_templates/${template.id}/launch/`, {
+      credentials: [id],
+    });
+    expect(launched.body.summary_fields.credentials.map((c: { id: number }) => c.id)).toEqual([id]);
+    expect((await request('DELETE', `credentials/${id}/`)).status).toBe(204);
+    const job = await request('GET', `jobs/${launched.body.job}/`);
+    expect(job.body.summary_fields.credentials).toEqual([]);
+    expect(sim.state.job(launched.body.job)?.credentials).toEqual([]);
+    expect(sim.state.deletedCredentials().at(-1)).toEqual({
+      id,
+      name: 'in-use',
+      activeJobs: [launched.body.job],
+    });
+  });
+
   it('keeps a record of live credentials that makes leak checks one line', async () => {
     const seeded = sim.state.addCredential({
       name: 'template-owned',

@@ -2,7 +2,9 @@
  * Fault injection, standing in for the gateway, ingress or network in front of a real AWX: fail
  * the next requests with a status and `Retry-After`, reset their connections, or slow everything
  * down. A fault may strike `before` the request reaches the API or `after` the API acted on it,
- * which is the case that makes a blind retry of a launch create a second job.
+ * which is the case that makes a blind retry of a launch create a second job. A deferred request
+ * is answered with a gateway timeout at once and acted on only when the test commits it: AWX
+ * finishing a request its gateway had given up on.
  */
 import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
@@ -33,7 +35,8 @@ const statusSchema = z.number().int().min(400).max(599);
 
 export type Fault =
   | { readonly kind: 'fail'; readonly when: 'before' | 'after'; readonly reply: Reply }
-  | { readonly kind: 'reset'; readonly when: 'before' | 'after' };
+  | { readonly kind: 'reset'; readonly when: 'before' | 'after' }
+  | { readonly kind: 'defer'; readonly when: 'before'; readonly reply: Reply };
 
 interface Rule {
   remaining: number;
@@ -47,15 +50,23 @@ export interface Faults {
   failNext(count: number, status: number, options?: FailOptions): void;
   /** Destroys the connection of the next `count` matching requests without any response. */
   resetNext(count: number, options?: FaultMatch): void;
+  /**
+   * Answers the next `count` matching requests with 504 at once, as a gateway that gave up, and
+   * holds them until `commitDeferred` lets the API act on them.
+   */
+  deferNext(count: number, options?: Omit<FaultMatch, 'when'>): void;
+  /** Lets the API act on every held request, oldest first; returns how many there were. */
+  commitDeferred(): number;
   /** Delays every response by `ms` from now on; 0 turns it off. */
   latency(ms: number): void;
-  /** Disarms every fault and the latency. */
+  /** Disarms every fault and the latency, and drops held requests. */
   clear(): void;
 }
 
 export class FaultPlan implements Faults {
   private rules: Rule[] = [];
   private latencyMs = 0;
+  private held: (() => void)[] = [];
 
   failNext(count: number, status: number, options: FailOptions = {}): void {
     const { retryAfterSeconds, body, ...match } = failSchema.parse(options);
@@ -82,6 +93,27 @@ export class FaultPlan implements Faults {
     });
   }
 
+  deferNext(count: number, options: Omit<FaultMatch, 'when'> = {}): void {
+    const match = matchSchema.parse({ ...options, when: 'before' });
+    this.rules.push({
+      remaining: countSchema.parse(count),
+      match,
+      fault: { kind: 'defer', when: 'before', reply: json(504, { detail: STATUS_CODES[504] }) },
+    });
+  }
+
+  /** Keeps a deferred request's effect for `commitDeferred`. */
+  hold(act: () => void): void {
+    this.held.push(act);
+  }
+
+  commitDeferred(): number {
+    const acts = this.held;
+    this.held = [];
+    for (const act of acts) act();
+    return acts.length;
+  }
+
   latency(ms: number): void {
     this.latencyMs = z.number().int().min(0).parse(ms);
   }
@@ -89,6 +121,7 @@ export class FaultPlan implements Faults {
   clear(): void {
     this.rules = [];
     this.latencyMs = 0;
+    this.held = [];
   }
 
   delay(): number {

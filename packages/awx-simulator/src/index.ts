@@ -17,3 +17,4 @@ export {
   type SimulatorState,
   startAwxSimulator,
 } from './server.js';
+export type { DeletedCredential } from './store.js';

@@ -163,6 +163,30 @@ describe('job templates', () => {
     expect(sim.state.jobs().filter((j) => j.jobTemplate === template.id)).toEqual([]);
   });
 
+  it('takes a launch timeout only when the template prompts for it', async () => {
+    const prompted = sim.state.addJobTemplate({
+      name: 'timeout-prompted',
+      askTimeoutOnLaunch: true,
+      timeout: 600,
+    });
+    const fixed = sim.state.addJobTemplate({ name: 'timeout-fixed', timeout: 600 });
+    const launch = (id: number, timeout: unknown) =>
+      request('POST', `job_templates/${id}/launch/`, { timeout });
+    const taken = await launch(prompted.id, '30');
+    expect(taken.body).toMatchObject({ ignored_fields: {}, timeout: 30 });
+    const ignored = await launch(fixed.id, 30);
+    expect(ignored.body).toMatchObject({ ignored_fields: { timeout: 30 }, timeout: 600 });
+    // The template's own value is neither taken nor ignored.
+    expect((await launch(fixed.id, 600)).body).toMatchObject({ ignored_fields: {} });
+    expect((await launch(prompted.id, true)).body).toEqual({
+      timeout: ['A valid integer is required.'],
+    });
+    expect((await request('GET', `job_templates/${prompted.id}/`)).body).toMatchObject({
+      ask_timeout_on_launch: true,
+      timeout: 600,
+    });
+  });
+
   it('describes what a launch needs on GET launch/', async () => {
     const template = sim.state.addJobTemplate({ name: 'describe', askVariablesOnLaunch: true });
     expect((await request('GET', `job_templates/${template.id}/launch/`)).body).toMatchObject({

@@ -8,7 +8,6 @@
 import { z } from 'zod';
 import type { CredentialType } from './credential-types.js';
 import type { Credential } from './credentials.js';
-import type { Model } from './filters.js';
 import { jobScheduleSchema } from './jobs.js';
 import { isJsonObject, parseJsonText, pythonJsonDumps } from './python-json.js';
 import type { FieldErrors } from './replies.js';
@@ -18,9 +17,10 @@ import {
   manyPkField,
   optionalBooleanField,
   optionalChoiceField,
+  optionalIntegerField,
   parseBody,
 } from './serializer-fields.js';
-import { formatTimestamp, type Micros } from './timestamps.js';
+import type { Micros } from './timestamps.js';
 
 /** A template as a test seeds it; the simulator has no API to create templates. */
 export const jobTemplateSeedSchema = z.object({
@@ -30,6 +30,9 @@ export const jobTemplateSeedSchema = z.object({
   playbook: z.string().default('site.yml'),
   askVariablesOnLaunch: z.boolean().default(false),
   askCredentialOnLaunch: z.boolean().default(false),
+  askTimeoutOnLaunch: z.boolean().default(false),
+  /** Seconds a job may run before AWX stops it as failed; 0 is no limit. */
+  timeout: z.number().int().default(0),
   /** Ids of credentials attached to the template. */
   credentials: z.array(z.number().int().positive()).default([]),
   extraVars: z.record(z.string(), z.unknown()).default({}),
@@ -57,6 +60,7 @@ const launchRequestSchema = (credentialExists: Exists) =>
       v === undefined ? undefined : Number(v),
     ),
     diff_mode: optionalBooleanField(),
+    timeout: optionalIntegerField(),
   });
 
 /** Template values of the standard prompts; the simulator's templates never ask for them. */
@@ -73,6 +77,7 @@ const PROMPT_DEFAULTS = {
 export interface LaunchPlan {
   readonly extraVars: string;
   readonly credentials: readonly number[];
+  readonly timeout: number;
   readonly ignoredFields: Record<string, unknown>;
 }
 
@@ -124,6 +129,7 @@ export function planLaunch(
     const value = request[name as keyof typeof PROMPT_DEFAULTS];
     if (value !== undefined && value !== templateValue) ignored[name] = value;
   }
+  const timeout = acceptTimeout(template, request.timeout, ignored);
 
   const provided = (request.credentials ?? []).map((id) => lookup(id) as LaunchCredential);
   const added = provided.filter(({ credential }) => !template.credentials.includes(credential.id));
@@ -139,6 +145,7 @@ export function planLaunch(
     plan: {
       extraVars: pythonJsonDumps({ ...template.extraVars, ...acceptedVars }),
       credentials: combineCredentials(template, accepted, lookup),
+      timeout,
       ignoredFields: ignored,
     },
   };
@@ -160,6 +167,18 @@ function acceptVariables(
   );
   if (Object.keys(rejected).length > 0) ignored.extra_vars = rejected;
   return {};
+}
+
+/** `_accept_or_ignore_job_kwargs`: a value equal to the template's is neither taken nor ignored. */
+function acceptTimeout(
+  template: JobTemplate,
+  requested: number | undefined,
+  ignored: Record<string, unknown>,
+): number {
+  if (requested === undefined || requested === template.timeout) return template.timeout;
+  if (template.askTimeoutOnLaunch) return requested;
+  ignored.timeout = requested;
+  return template.timeout;
 }
 
 function credentialErrors(
@@ -206,168 +225,4 @@ function combineCredentials(
   }
   for (const { credential, type } of accepted) byType.set(type.id, credential.id);
   return [...byType.values()];
-}
-
-export const jobTemplateModel: Model<JobTemplate> = {
-  objectName: 'JobTemplate',
-  ordering: ['name'],
-  fields: {
-    id: { kind: 'int', value: (t) => t.id },
-    name: { kind: 'char', value: (t) => t.name },
-    description: { kind: 'char', value: (t) => t.description },
-    organization: { kind: 'fk', value: (t) => t.organization },
-    playbook: { kind: 'char', value: (t) => t.playbook },
-    ask_variables_on_launch: { kind: 'bool', value: (t) => t.askVariablesOnLaunch },
-    ask_credential_on_launch: { kind: 'bool', value: (t) => t.askCredentialOnLaunch },
-    created: { kind: 'datetime', value: (t) => t.created },
-    modified: { kind: 'datetime', value: (t) => t.created },
-    extra_vars: {
-      kind: 'char',
-      value: (t) => templateExtraVars(t),
-      forbidden: 'Filtering on extra_vars is not allowed.',
-    },
-  },
-};
-
-function templateExtraVars(template: JobTemplate): string {
-  return Object.keys(template.extraVars).length > 0 ? pythonJsonDumps(template.extraVars) : '';
-}
-
-const ASK_FLAGS = [
-  'scm_branch',
-  'diff_mode',
-  'variables',
-  'limit',
-  'tags',
-  'skip_tags',
-  'job_type',
-  'verbosity',
-  'inventory',
-  'credential',
-  'execution_environment',
-  'labels',
-  'forks',
-  'job_slice_count',
-  'timeout',
-  'instance_groups',
-] as const;
-
-function askFlags(template: JobTemplate): Record<string, boolean> {
-  return Object.fromEntries(
-    ASK_FLAGS.map((flag) => [
-      `ask_${flag}_on_launch`,
-      (flag === 'variables' && template.askVariablesOnLaunch) ||
-        (flag === 'credential' && template.askCredentialOnLaunch),
-    ]),
-  );
-}
-
-export interface TemplateContext {
-  readonly credentials: readonly Record<string, unknown>[];
-  readonly lastJob:
-    | { readonly id: number; readonly status: string; readonly finished: Micros | null }
-    | undefined;
-}
-
-export function serializeJobTemplate(
-  template: JobTemplate,
-  context: TemplateContext,
-  prefix: string,
-): Record<string, unknown> {
-  const url = `${prefix}job_templates/${template.id}/`;
-  const last = context.lastJob;
-  return {
-    id: template.id,
-    type: 'job_template',
-    url,
-    related: {
-      organization: `${prefix}organizations/${template.organization}/`,
-      launch: `${url}launch/`,
-      credentials: `${url}credentials/`,
-      jobs: `${url}jobs/`,
-      ...(last ? { last_job: `${prefix}jobs/${last.id}/` } : {}),
-    },
-    summary_fields: {
-      organization: { id: template.organization },
-      credentials: context.credentials,
-      ...(last ? { last_job: { id: last.id, status: last.status } } : {}),
-      user_capabilities: { edit: true, delete: true, start: true, schedule: true, copy: true },
-    },
-    created: formatTimestamp(template.created),
-    modified: formatTimestamp(template.created),
-    name: template.name,
-    description: template.description,
-    job_type: 'run',
-    inventory: 1,
-    project: 1,
-    playbook: template.playbook,
-    scm_branch: '',
-    forks: 0,
-    limit: '',
-    verbosity: 0,
-    extra_vars: templateExtraVars(template),
-    job_tags: '',
-    force_handlers: false,
-    skip_tags: '',
-    start_at_task: '',
-    timeout: 0,
-    use_fact_cache: false,
-    organization: template.organization,
-    last_job_run: last ? formatTimestamp(last.finished) : null,
-    last_job_failed: last ? ['failed', 'error', 'canceled'].includes(last.status) : false,
-    next_job_run: null,
-    status: last ? last.status : 'never updated',
-    execution_environment: null,
-    host_config_key: '',
-    ...askFlags(template),
-    survey_enabled: false,
-    become_enabled: false,
-    diff_mode: false,
-    allow_simultaneous: false,
-    custom_virtualenv: null,
-    job_slice_count: 1,
-    webhook_service: '',
-    webhook_credential: null,
-    prevent_instance_group_fallback: false,
-  };
-}
-
-/** `GET launch/`: what a launch would need and what it would use by default. */
-export function launchInfo(
-  template: JobTemplate,
-  credentials: readonly LaunchCredential[],
-): Record<string, unknown> {
-  const flags = askFlags(template);
-  return {
-    can_start_without_user_input: !Object.values(flags).some(Boolean),
-    passwords_needed_to_start: [],
-    ...flags,
-    survey_enabled: false,
-    variables_needed_to_start: [],
-    credential_needed_to_start: false,
-    inventory_needed_to_start: false,
-    job_template_data: { name: template.name, id: template.id, description: template.description },
-    defaults: {
-      extra_vars: templateExtraVars(template),
-      diff_mode: false,
-      limit: '',
-      job_tags: '',
-      skip_tags: '',
-      job_type: 'run',
-      verbosity: 0,
-      inventory: { name: 'Demo Inventory', id: 1 },
-      credentials: credentials.map(({ credential, type }) => ({
-        id: credential.id,
-        name: credential.name,
-        credential_type: type.id,
-        passwords_needed: [],
-      })),
-      scm_branch: '',
-      execution_environment: {},
-      forks: 0,
-      job_slice_count: 1,
-      timeout: 0,
-      instance_groups: [],
-    },
-  };
 }

@@ -119,6 +119,21 @@ describe('jobs', () => {
     expect((await request('GET', `jobs/${ran}/stdout/?format=bogus`)).status).toBe(404);
   });
 
+  it("fails a job that outlasts its timeout, as AWX's runner does", async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'times-out',
+      timeout: 1,
+      schedule: { pendingMs: 0, runningMs: 60_000 },
+    });
+    const response = await request('POST', `job_templates/${template.id}/launch/`);
+    const { job: id } = (await response.json()) as { job: number };
+    expect(await until(id, 'failed', 'successful')).toMatchObject({
+      status: 'failed',
+      timeout: 1,
+      job_explanation: 'Job terminated due to timeout',
+    });
+  });
+
   it('fails a job whose credential lacks a required input before it starts', async () => {
     const type = sim.state.addCredentialType({
       name: 'needs-token',

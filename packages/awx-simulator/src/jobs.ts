@@ -58,6 +58,8 @@ export interface Job {
   /** `json.dumps` text of the merged extra vars, as AWX stores it. */
   readonly extraVars: string;
   readonly credentials: readonly number[];
+  /** Seconds the job may run (the template's, or the launch's when prompted); 0 is no limit. */
+  readonly timeout: number;
   readonly cancelFlag: boolean;
   readonly schedule: JobSchedule;
 }
@@ -70,6 +72,18 @@ export function isFinished(job: Job): boolean {
   return !CAN_CANCEL.has(job.status);
 }
 
+// awx/main/tasks/jobs.py get_instance_timeout: a negative timeout means none, and zero falls
+// back to the global DEFAULT_JOB_TIMEOUT, which is 0 (none) in the simulator.
+function timeoutMs(job: Job): number {
+  return job.timeout > 0 ? job.timeout * 1000 : 0;
+}
+
+/** Whether the playbook would outlast the job's timeout, so AWX stops it first. */
+function timesOut(job: Job): boolean {
+  const limit = timeoutMs(job);
+  return limit > 0 && limit < job.schedule.runningMs;
+}
+
 /** Milliseconds until the job's next transition, or `undefined` once it is finished. */
 export function nextTransitionDelay(job: Job): number | undefined {
   switch (job.status) {
@@ -79,7 +93,8 @@ export function nextTransitionDelay(job: Job): number | undefined {
     case 'waiting':
       return job.schedule.waitingMs;
     case 'running':
-      return job.cancelFlag ? job.schedule.cancelMs : job.schedule.runningMs;
+      if (job.cancelFlag) return job.schedule.cancelMs;
+      return timesOut(job) ? timeoutMs(job) : job.schedule.runningMs;
     default:
       return undefined;
   }
@@ -103,6 +118,8 @@ export function advance(job: Job, now: Micros, blocker?: string): Job {
       return { ...job, status: 'running', started: now, modified: now };
     case 'running':
       if (job.cancelFlag) return finish(job, 'canceled', now, job.jobExplanation);
+      // RunJob.run: ansible-runner's `timeout` status becomes `failed` with this explanation.
+      if (timesOut(job)) return finish(job, 'failed', now, 'Job terminated due to timeout');
       return finish(job, job.schedule.outcome, now, job.schedule.jobExplanation);
     default:
       return job;
@@ -224,7 +241,7 @@ export function serializeJob(
     force_handlers: false,
     skip_tags: '',
     start_at_task: '',
-    timeout: 0,
+    timeout: job.timeout,
     use_fact_cache: false,
     organization: job.organization,
     unified_job_template: job.jobTemplate,

@@ -88,6 +88,26 @@ function titleCase(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
 }
 
+// DRF's IntegerField strips a zero fraction (`re_decimal`), then Python's int() parses the rest:
+// surrounding whitespace, a sign, and single underscores between digits are accepted.
+const ZERO_FRACTION = /\.0*\s*$/;
+const PYTHON_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+
+/** An optional `IntegerField`; `undefined` when absent. */
+export function optionalIntegerField() {
+  return field((value, ctx): number | undefined => {
+    if (value === undefined) return undefined;
+    if (value === null) return fail(ctx, value, NOT_NULL);
+    // str(True) is "True", which int() refuses; so does a list or an object.
+    const text =
+      typeof value === 'number' || typeof value === 'string'
+        ? String(value).replace(ZERO_FRACTION, '')
+        : '';
+    if (!PYTHON_INT.test(text)) return fail(ctx, value, 'A valid integer is required.');
+    return Number(text.replaceAll('_', '').trim());
+  });
+}
+
 const DIGITS = /^\d+$/;
 
 /** Whether a primary key names an existing object; DRF checks it with the field. */

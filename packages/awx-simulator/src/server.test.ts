@@ -1,3 +1,4 @@
+import { Agent, get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
 
@@ -138,6 +139,38 @@ describe('fault injection', () => {
       call(`/api/v2/job_templates/${template.id}/launch/`, { method: 'POST' }),
     ).rejects.toThrow();
     expect(sim.state.jobs().filter((j) => j.jobTemplate === template.id)).toHaveLength(1);
+  });
+
+  it('defers a launch behind a gateway timeout and commits it when told, as AWX finishing late', async () => {
+    const template = sim.state.addJobTemplate({ name: 'committed-late' });
+    const launched = () => sim.state.jobs().filter((j) => j.jobTemplate === template.id);
+    sim.faults.deferNext(1, { method: 'POST', pathPrefix: '/api/v2/job_templates/' });
+    const response = await call(`/api/v2/job_templates/${template.id}/launch/`, {
+      method: 'POST',
+    });
+    expect(response.status).toBe(504);
+    expect(sim.requests.at(-1)).toMatchObject({ status: 504, fault: 'defer' });
+    expect(launched()).toEqual([]);
+    expect(sim.faults.commitDeferred()).toBe(1);
+    expect(launched()).toHaveLength(1);
+    expect(sim.faults.commitDeferred()).toBe(0);
+  });
+
+  it('counts the connections it accepted, so a client pool can be measured', async () => {
+    const before = sim.connections;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ping = () =>
+      new Promise<void>((resolve, reject) => {
+        get(`${sim.url}/api/v2/ping/`, { agent }, (response) => {
+          response.resume().on('end', resolve);
+        }).on('error', reject);
+      });
+    try {
+      for (let i = 0; i < 3; i++) await ping();
+    } finally {
+      agent.destroy();
+    }
+    expect(sim.connections - before).toBe(1);
   });
 
   it('adds latency to every response until turned off', async () => {

@@ -17,7 +17,7 @@ import type { Job } from './jobs.js';
 import type { Organization } from './organizations.js';
 import { detail, type Reply } from './replies.js';
 import { API_PREFIXES } from './routes.js';
-import { Store } from './store.js';
+import { type DeletedCredential, Store } from './store.js';
 
 export const simulatorOptionsSchema = z.object({
   /** The bearer token clients must send; a random one when absent. */
@@ -64,6 +64,12 @@ export interface SimulatorState {
    * .toEqual([])`.
    */
   liveCredentials(filter?: { readonly origin?: CredentialOrigin }): Credential[];
+  /**
+   * Every credential deletion, oldest first, with the jobs that could still run and used it:
+   * "no job lost its credentials" is `expect(deletedCredentials().flatMap((d) => d.activeJobs))
+   * .toEqual([])`.
+   */
+  deletedCredentials(): DeletedCredential[];
 }
 
 export interface AwxSimulator {
@@ -77,6 +83,8 @@ export interface AwxSimulator {
   readonly faults: Faults;
   /** Every request so far, oldest first. */
   readonly requests: readonly RequestRecord[];
+  /** TCP connections accepted so far: what a client's keep-alive pool saves shows here. */
+  readonly connections: number;
   stop(): Promise<void>;
 }
 
@@ -93,6 +101,7 @@ function stateOf(store: Store): SimulatorState {
     job: (id) => store.job(id),
     liveCredentials: (filter = {}) =>
       store.credentials().filter((c) => filter.origin === undefined || c.origin === filter.origin),
+    deletedCredentials: () => store.deletedCredentials(),
   };
 }
 
@@ -124,6 +133,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
   const store = new Store();
   const faults = new FaultPlan();
   const requests: RequestRecord[] = [];
+  let connections = 0;
 
   const server = createServer(async (request, response) => {
     const startedAt = performance.now();
@@ -133,7 +143,8 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     const record = (status: number | null) =>
       requests.push({ method, path, status, ...(fault ? { fault: fault.kind } : {}) });
     const strike = (stage: 'before' | 'after'): boolean => {
-      if (fault?.when !== stage) return false;
+      // A deferred request is answered only after the body is read, so it can be acted on later.
+      if (fault?.when !== stage || fault.kind === 'defer') return false;
       if (fault.kind === 'reset') {
         request.socket.destroy();
         record(null);
@@ -147,29 +158,37 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     const latency = faults.delay();
     if (latency > 0) await sleep(latency);
     if (strike('before')) return;
-    let reply: Reply;
-    try {
-      reply = handle(
-        {
-          method,
-          url: path,
-          host: request.headers.host ?? `${config.host}:${config.port}`,
-          authorization: request.headers.authorization,
-          contentType: request.headers['content-type'],
-          body: await readBody(request),
-        },
-        store,
-        { prefix: config.apiPrefix, token: config.token },
-      );
-    } catch (error) {
-      process.stderr.write(`awx-simulator: ${(error as Error).stack ?? String(error)}\n`);
-      reply = detail(500, 'A server error occurred.');
+    const apiRequest = {
+      method,
+      url: path,
+      host: request.headers.host ?? `${config.host}:${config.port}`,
+      authorization: request.headers.authorization,
+      contentType: request.headers['content-type'],
+      body: await readBody(request),
+    };
+    const act = (): Reply => {
+      try {
+        return handle(apiRequest, store, { prefix: config.apiPrefix, token: config.token });
+      } catch (error) {
+        process.stderr.write(`awx-simulator: ${(error as Error).stack ?? String(error)}\n`);
+        return detail(500, 'A server error occurred.');
+      }
+    };
+    if (fault?.kind === 'defer') {
+      faults.hold(act);
+      write(response, fault.reply, startedAt);
+      record(fault.reply.status);
+      return;
     }
+    const reply = act();
     if (strike('after')) return;
     write(response, reply, startedAt);
     record(reply.status);
   });
 
+  server.on('connection', () => {
+    connections++;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -186,6 +205,9 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     state: stateOf(store),
     faults,
     requests,
+    get connections() {
+      return connections;
+    },
     stop: async () => {
       store.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -24,7 +24,7 @@ import {
   type LaunchCredential,
   planLaunch,
 } from './job-templates.js';
-import { advance, type Job, nextTransitionDelay, requestCancel } from './jobs.js';
+import { advance, canCancel, type Job, nextTransitionDelay, requestCancel } from './jobs.js';
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { parseBody } from './serializer-fields.js';
@@ -40,6 +40,17 @@ export interface Launched {
 }
 
 export type CancelOutcome = 'accepted' | 'finished' | 'missing';
+
+/**
+ * A credential deletion, as the ledger keeps it. AWX deletes a credential that jobs still use
+ * (CredentialDetail has no RelatedJobsPreventDeleteMixin) and drops it from their credentials, so
+ * a job that has not started yet runs without it: `activeJobs` names such jobs.
+ */
+export interface DeletedCredential {
+  readonly id: number;
+  readonly name: string;
+  readonly activeJobs: readonly number[];
+}
 export type DeleteTypeOutcome = 'deleted' | 'managed' | 'in-use' | 'missing';
 
 function orThrow<T>(outcome: Outcome<T>): T {
@@ -56,6 +67,7 @@ export class Store {
   private readonly templatesById = new Map<number, JobTemplate>();
   private readonly jobsById = new Map<number, Job>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly deletions: DeletedCredential[] = [];
 
   constructor() {
     this.addOrganization('Default');
@@ -169,7 +181,22 @@ export class Store {
   }
 
   deleteCredential(id: number): boolean {
-    return this.credentialsById.delete(id);
+    const credential = this.credentialsById.get(id);
+    if (!credential) return false;
+    this.credentialsById.delete(id);
+    const users = this.jobs().filter((job) => job.credentials.includes(id));
+    const activeJobs = users.filter(canCancel).map((job) => job.id);
+    this.deletions.push({ id, name: credential.name, activeJobs });
+    // The many-to-many rows go with the credential, as Django's cascade removes them.
+    for (const job of users) {
+      this.jobsById.set(job.id, { ...job, credentials: job.credentials.filter((c) => c !== id) });
+    }
+    return true;
+  }
+
+  /** Every credential deletion so far, oldest first. */
+  deletedCredentials(): DeletedCredential[] {
+    return [...this.deletions];
   }
 
   /** A credential with its type, as a launch and a job's summary need it. */
@@ -244,6 +271,7 @@ export class Store {
       jobExplanation: '',
       extraVars: planned.plan.extraVars,
       credentials: planned.plan.credentials,
+      timeout: planned.plan.timeout,
       cancelFlag: false,
       schedule: template.schedule,
     };

@@ -1,0 +1,174 @@
+/**
+ * How AWX shows a job template: its list and detail body (JobTemplateSerializer), what
+ * `GET launch/` says a launch needs (JobLaunchSerializer), and the fields a list may filter on.
+ */
+import type { Model } from './filters.js';
+import type { JobTemplate, LaunchCredential } from './job-templates.js';
+import { pythonJsonDumps } from './python-json.js';
+import { formatTimestamp, type Micros } from './timestamps.js';
+
+export const jobTemplateModel: Model<JobTemplate> = {
+  objectName: 'JobTemplate',
+  ordering: ['name'],
+  fields: {
+    id: { kind: 'int', value: (t) => t.id },
+    name: { kind: 'char', value: (t) => t.name },
+    description: { kind: 'char', value: (t) => t.description },
+    organization: { kind: 'fk', value: (t) => t.organization },
+    playbook: { kind: 'char', value: (t) => t.playbook },
+    ask_variables_on_launch: { kind: 'bool', value: (t) => t.askVariablesOnLaunch },
+    ask_credential_on_launch: { kind: 'bool', value: (t) => t.askCredentialOnLaunch },
+    ask_timeout_on_launch: { kind: 'bool', value: (t) => t.askTimeoutOnLaunch },
+    created: { kind: 'datetime', value: (t) => t.created },
+    modified: { kind: 'datetime', value: (t) => t.created },
+    extra_vars: {
+      kind: 'char',
+      value: (t) => templateExtraVars(t),
+      forbidden: 'Filtering on extra_vars is not allowed.',
+    },
+  },
+};
+
+function templateExtraVars(template: JobTemplate): string {
+  return Object.keys(template.extraVars).length > 0 ? pythonJsonDumps(template.extraVars) : '';
+}
+
+const ASK_FLAGS = [
+  'scm_branch',
+  'diff_mode',
+  'variables',
+  'limit',
+  'tags',
+  'skip_tags',
+  'job_type',
+  'verbosity',
+  'inventory',
+  'credential',
+  'execution_environment',
+  'labels',
+  'forks',
+  'job_slice_count',
+  'timeout',
+  'instance_groups',
+] as const;
+
+function askFlags(template: JobTemplate): Record<string, boolean> {
+  return Object.fromEntries(
+    ASK_FLAGS.map((flag) => [
+      `ask_${flag}_on_launch`,
+      (flag === 'variables' && template.askVariablesOnLaunch) ||
+        (flag === 'credential' && template.askCredentialOnLaunch) ||
+        (flag === 'timeout' && template.askTimeoutOnLaunch),
+    ]),
+  );
+}
+
+export interface TemplateContext {
+  readonly credentials: readonly Record<string, unknown>[];
+  readonly lastJob:
+    | { readonly id: number; readonly status: string; readonly finished: Micros | null }
+    | undefined;
+}
+
+export function serializeJobTemplate(
+  template: JobTemplate,
+  context: TemplateContext,
+  prefix: string,
+): Record<string, unknown> {
+  const url = `${prefix}job_templates/${template.id}/`;
+  const last = context.lastJob;
+  return {
+    id: template.id,
+    type: 'job_template',
+    url,
+    related: {
+      organization: `${prefix}organizations/${template.organization}/`,
+      launch: `${url}launch/`,
+      credentials: `${url}credentials/`,
+      jobs: `${url}jobs/`,
+      ...(last ? { last_job: `${prefix}jobs/${last.id}/` } : {}),
+    },
+    summary_fields: {
+      organization: { id: template.organization },
+      credentials: context.credentials,
+      ...(last ? { last_job: { id: last.id, status: last.status } } : {}),
+      user_capabilities: { edit: true, delete: true, start: true, schedule: true, copy: true },
+    },
+    created: formatTimestamp(template.created),
+    modified: formatTimestamp(template.created),
+    name: template.name,
+    description: template.description,
+    job_type: 'run',
+    inventory: 1,
+    project: 1,
+    playbook: template.playbook,
+    scm_branch: '',
+    forks: 0,
+    limit: '',
+    verbosity: 0,
+    extra_vars: templateExtraVars(template),
+    job_tags: '',
+    force_handlers: false,
+    skip_tags: '',
+    start_at_task: '',
+    timeout: template.timeout,
+    use_fact_cache: false,
+    organization: template.organization,
+    last_job_run: last ? formatTimestamp(last.finished) : null,
+    last_job_failed: last ? ['failed', 'error', 'canceled'].includes(last.status) : false,
+    next_job_run: null,
+    status: last ? last.status : 'never updated',
+    execution_environment: null,
+    host_config_key: '',
+    ...askFlags(template),
+    survey_enabled: false,
+    become_enabled: false,
+    diff_mode: false,
+    allow_simultaneous: false,
+    custom_virtualenv: null,
+    job_slice_count: 1,
+    webhook_service: '',
+    webhook_credential: null,
+    prevent_instance_group_fallback: false,
+  };
+}
+
+/** `GET launch/`: what a launch would need and what it would use by default. */
+export function launchInfo(
+  template: JobTemplate,
+  credentials: readonly LaunchCredential[],
+): Record<string, unknown> {
+  const flags = askFlags(template);
+  return {
+    can_start_without_user_input: !Object.values(flags).some(Boolean),
+    passwords_needed_to_start: [],
+    ...flags,
+    survey_enabled: false,
+    variables_needed_to_start: [],
+    credential_needed_to_start: false,
+    inventory_needed_to_start: false,
+    job_template_data: { name: template.name, id: template.id, description: template.description },
+    defaults: {
+      extra_vars: templateExtraVars(template),
+      diff_mode: false,
+      limit: '',
+      job_tags: '',
+      skip_tags: '',
+      job_type: 'run',
+      verbosity: 0,
+      inventory: { name: 'Demo Inventory', id: 1 },
+      credentials: credentials.map(({ credential, type }) => ({
+        id: credential.id,
+        name: credential.name,
+        credential_type: type.id,
+        passwords_needed: [],
+      })),
+      scm_branch: '',
+      execution_environment: {},
+      forks: 0,
+      job_slice_count: 1,
+      timeout: template.timeout,
+      instance_groups: [],
+    },
+  };
+}
