@@ -1,8 +1,17 @@
 import { Registry } from '@roundhouse/core';
 import { KubeClient, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import {
+  describeWithoutTekton,
+  describeWithTekton,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  type Bundles,
+  prepareNamespace,
+  pushWorkflows,
+} from '../../packages/tekton/test/tekton.js';
 import {
   apply,
   manifest,
@@ -10,6 +19,81 @@ import {
   startController,
   waitForPhase,
 } from './harness.js';
+
+describeWithTekton('WorkflowExecution controller with the tekton engine and real Tekton', () => {
+  const env = useTestNamespace({ prefix: 'wfe-tekton' });
+  let executionNamespace: string;
+  let controller: RunningController;
+  let bundles: Bundles;
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-tekton-exec');
+    await prepareNamespace(client(), executionNamespace);
+    bundles = await pushWorkflows(env);
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      registry: (reader) => new Registry().register(new TektonExecutor(client(), { reader })),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      policy: { bundles: [`${env.tekton.registry}/*`] },
+    });
+  });
+
+  afterAll(async () => controller?.stop());
+
+  it('runs a workflow from its bundle to Completed', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'tekton', bundle: bundles.succeeds, parameters: { REPLICAS: '2' } }),
+    );
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(done.status?.executionStatus).toMatchObject({
+      status: 'True',
+      reason: 'Succeeded',
+      completedTasks: 2,
+      totalTasks: 2,
+    });
+  });
+
+  it('reports the failed task and the exit code of the step that failed', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'tekton', bundle: bundles.failsInLint, parameters: { REPLICAS: '2' } }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const run = failed.status?.executionRef?.name;
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'TaskFailed',
+      exitCode: 3,
+      failedTaskName: `${run}-test`,
+      wasExecutionFailure: true,
+    });
+    expect(failed.status?.failureDetails?.message).toContain('step lint exited with code 3');
+  });
+
+  it('fails a run past spec.executionConfig.timeout as DeadlineExceeded, with no exit code', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({
+        engine: 'tekton',
+        bundle: bundles.holds,
+        parameters: { REPLICAS: '2' },
+        timeout: '2s',
+      }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'DeadlineExceeded',
+      wasExecutionFailure: true,
+    });
+    expect(failed.status?.failureDetails).not.toHaveProperty('exitCode');
+    expect(failed.status?.executionStatus?.reason).toBe('PipelineRunTimeout');
+  });
+});
 
 /** Writes what the Tekton controller would: the PipelineRun's Succeeded condition. */
 async function setSucceeded(
@@ -40,7 +124,8 @@ async function setSucceeded(
   );
 }
 
-describeWithControlPlane('WorkflowExecution controller with the tekton engine', () => {
+/** The quick fallback without real Tekton: the test plays its controller over the test-only CRDs. */
+describeWithoutTekton('WorkflowExecution controller with the tekton engine (simulated)', () => {
   const env = useTestNamespace({ prefix: 'wfe-tekton' });
   let executionNamespace: string;
   let controller: RunningController;
