@@ -10,6 +10,7 @@ import {
   type WatchEvent,
   type WatchOutcome,
 } from '@roundhouse/kube';
+import { isOlder, withoutManagedFields } from './cached-object.js';
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import { type Delta, type IndexFunction, ObjectStore } from './object-store.js';
@@ -20,7 +21,7 @@ export type EventType = 'add' | 'update' | 'delete';
 
 export type InformerHandler<T> = (obj: T, old?: T) => void;
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** Watch one namespace; default every namespace (or a cluster-scoped kind). */
   readonly namespace?: string;
   /** Cache only matching objects, to keep memory small. */
@@ -36,6 +37,12 @@ export interface InformerOptions {
   readonly client?: KubeClient;
   /** Objects per list page. Default 500. */
   readonly pageSize?: number;
+  /**
+   * Trims each object before it is cached, as controller-runtime's cache transforms do.
+   * Default: drops `metadata.managedFields`, which controllers never read and which is often
+   * the largest part of an object.
+   */
+  readonly transform?: (obj: T) => T;
 }
 
 /** How one watch connection ended. */
@@ -62,13 +69,14 @@ export class Informer<T extends KubeObject> {
   readonly #logger: Logger;
   readonly #pageSize: number;
   readonly #stallTimeoutMs: number;
+  readonly #transform: (obj: T) => T;
   readonly #store = new ObjectStore<T>();
   readonly #handlers: Record<EventType, InformerHandler<T>[]> = { add: [], update: [], delete: [] };
   #synced = false;
   #resourceVersion = '';
   #run: { stop: AbortController; started: Promise<void>; loop: Promise<void> } | undefined;
 
-  constructor(kubeConfig: KubeConfig, type: ResourceType, options: InformerOptions = {}) {
+  constructor(kubeConfig: KubeConfig, type: ResourceType, options: InformerOptions<T> = {}) {
     this.#type = type;
     this.#namespace = options.namespace;
     this.#labelSelector = options.labelSelector;
@@ -79,6 +87,7 @@ export class Informer<T extends KubeObject> {
       ...(options.namespace ? { namespace: options.namespace } : {}),
     });
     this.#stallTimeoutMs = options.stallTimeoutMs ?? 240_000;
+    this.#transform = options.transform ?? withoutManagedFields;
   }
 
   /** Registers a handler; an `add` handler registered after sync first sees every cached object. */
@@ -211,7 +220,9 @@ export class Informer<T extends KubeObject> {
         continue;
       }
       // List items of built-in kinds come without apiVersion and kind; watched objects have them.
-      objects.push({ ...item, apiVersion: apiVersionOf(this.#type), kind: this.#type.kind });
+      objects.push(
+        this.#transform({ ...item, apiVersion: apiVersionOf(this.#type), kind: this.#type.kind }),
+      );
     }
     const deltas = this.#store.replace(objects);
     this.#resourceVersion = resourceVersion;
@@ -269,11 +280,30 @@ export class Informer<T extends KubeObject> {
       this.#logger.warn({ type: event.type }, 'watch event without name or resourceVersion');
       return false;
     }
-    const obj = event.object;
-    const deltas = event.type === 'DELETED' ? this.#store.remove(obj) : this.#store.upsert(obj);
+    const obj = this.#transform(event.object);
     this.#resourceVersion = obj.metadata?.resourceVersion as string;
+    // An object this process already observed from its own write is newer than this event.
+    if (
+      event.type !== 'DELETED' &&
+      isOlder(obj, this.#store.get(obj.metadata?.namespace, obj.metadata?.name ?? ''))
+    )
+      return true;
+    const deltas = event.type === 'DELETED' ? this.#store.remove(obj) : this.#store.upsert(obj);
     this.#emit(deltas);
     return true;
+  }
+
+  /**
+   * Caches what a write of this process returned, before its watch event arrives, so the
+   * reconcile the write wakes reads its own write instead of a stale copy that would make it
+   * repeat the work (read-your-writes). Ignored when the cache already holds a newer version
+   * or does not hold the object (the watch adds it; an object outside the informer's label
+   * selector or namespace must not enter).
+   */
+  observe(obj: T): void {
+    const cached = this.#store.get(obj.metadata?.namespace, obj.metadata?.name ?? '');
+    if (!cached || !isOlder(cached, obj)) return;
+    this.#emit(this.#store.upsert(this.#transform(obj)));
   }
 
   #emit(deltas: readonly Delta<T>[]): void {

@@ -19,7 +19,7 @@ describe('WorkflowExecutionReconciler', () => {
       client: new KubeClient(new KubeConfig()),
       reader,
       registry: new Registry(),
-      executions: { byIndex: () => [] },
+      executions: { byIndex: () => [], observe: () => {} },
       policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
       executionNamespace: 'shared-executions',
       watchNamespace: 'team-a',

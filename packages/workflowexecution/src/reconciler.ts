@@ -3,6 +3,7 @@ import {
   type EventRecorder,
   findCondition,
   hasFinalizer,
+  type Informer,
   objectKey,
   type ReconcileContext,
   type ReconcileResult,
@@ -39,7 +40,6 @@ import {
   markCompleted,
   markFailed,
   markLockReleased,
-  markProgress,
   markRunning,
   markWaiting,
 } from './status.js';
@@ -57,8 +57,11 @@ export interface WorkflowExecutionReconcilerOptions {
   /** Reads WorkflowExecutions; the controller's cache, which confirms a miss live. */
   readonly reader: Reader;
   readonly registry: Registry;
-  /** The WorkflowExecution informer, indexed by target (see target-index.ts). */
-  readonly executions: TargetIndex;
+  /**
+   * The WorkflowExecution informer, indexed by target (see target-index.ts); what the
+   * controller writes is observed into it, so the reconcile a write wakes reads that write.
+   */
+  readonly executions: TargetIndex & Pick<Informer<KubeObject>, 'observe'>;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
   /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
@@ -166,6 +169,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
         cleanupFinalizer,
         { signal: ctx.signal },
       );
+      this.#o.executions.observe(updated);
       wfe = { ...wfe, metadata: { ...wfe.metadata, ...statusView(updated).metadata } };
     }
     switch (wfe.status?.phase) {
@@ -227,12 +231,6 @@ export class WorkflowExecutionReconciler implements Reconciler {
       wfe,
       (c) => markRunning(c, engine, resourceName, this.#o.executionNamespace, this.#o.now()),
       ctx,
-    );
-    void this.#o.events?.record(
-      wfe,
-      'Normal',
-      'ExecutionCreated',
-      `created ${engine} execution ${this.#o.executionNamespace}/${resourceName}`,
     );
     if (this.#o.watchedEngines.has(engine)) return { requeueAfter: this.#o.resyncMs };
     return { requeueAfter: this.#polls.polled(objectKey(wfe), true) };
@@ -298,7 +296,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     const overdue = this.#msToDeadline(wfe) <= 0;
     if (overdue) return this.#stopOverdue(wfe, key, ctx);
-    await this.#write(wfe, (c) => markProgress(c, engine, result, this.#o.now()), ctx);
+    // No progress writes while the workload runs: Running says it all, and every write would
+    // wake this reconciler again for nothing. The engine's own resource shows the details.
     const next = watched ? this.#o.resyncMs : this.#polls.polled(key);
     return { requeueAfter: Math.max(1_000, Math.min(next, this.#msToDeadline(wfe))) };
   }
@@ -446,7 +445,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     compute: (current: StatusView) => WorkflowExecutionStatus | undefined,
     ctx: ReconcileContext,
   ): Promise<void> {
-    await updateStatus<KubeObject>(
+    const written = await updateStatus<KubeObject>(
       this.#o.client,
       workflowExecutions,
       object.metadata.namespace,
@@ -454,5 +453,6 @@ export class WorkflowExecutionReconciler implements Reconciler {
       (current) => compute(statusView(current)),
       { signal: ctx.signal, current: object },
     );
+    if (written) this.#o.executions.observe(written);
   }
 }

@@ -6,7 +6,6 @@ import {
   markCompleted,
   markFailed,
   markLockReleased,
-  markProgress,
   markRunning,
   markWaiting,
 } from './status.js';
@@ -60,16 +59,6 @@ describe('status transitions', () => {
     expect(markRunning(running, 'job', 'wfe-1', 'ns', later(5))).toBeUndefined();
   });
 
-  it('records progress only when something visible changed', () => {
-    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
-    const progressed = markProgress(running, 'job', result({}), later(1));
-    expect(conditionOf(progressed, conditionTypes.running)).toMatchObject({
-      status: 'True',
-      reason: 'Running',
-    });
-    expect(markProgress(wfe(progressed), 'job', result({}), later(2))).toBeUndefined();
-  });
-
   it('completes with completion time, Go-style duration and the summary', () => {
     const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
     const summary = { status: 'True' as const, completedTasks: 1, totalTasks: 1 };
@@ -104,8 +93,7 @@ describe('status transitions', () => {
   });
 
   it('fails an execution failure with details from the engine', () => {
-    const started = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
-    const running = wfe(markProgress(started, 'job', result({}), t0));
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
     const failed = result({
       phase: 'Failed',
       reason: 'BackoffLimitExceeded',

@@ -96,6 +96,15 @@ export function markRunning(
   );
   conditions = condition(
     wfe,
+    conditionTypes.running,
+    'True',
+    'ExecutionStarted',
+    `${engine} execution is running`,
+    now,
+    conditions,
+  );
+  conditions = condition(
+    wfe,
     conditionTypes.ready,
     'False',
     'Running',
@@ -110,23 +119,6 @@ export function markRunning(
     executionRef: { name: resourceName },
     observedGeneration: wfe.metadata.generation ?? 0,
     conditions,
-  };
-}
-
-/** Records progress while Running; undefined when nothing visible changed. */
-export function markProgress(
-  wfe: StatusView,
-  engine: string,
-  result: ExecutionResult,
-  now: Date,
-): Status | undefined {
-  if (wfe.status?.phase !== 'Running') return undefined;
-  const message = `${engine}: ${result.message}`;
-  const existing = findCondition(wfe.status.conditions, conditionTypes.running);
-  if (existing?.reason === result.reason && existing.message === message) return undefined;
-  return {
-    ...wfe.status,
-    conditions: condition(wfe, conditionTypes.running, 'True', result.reason, message, now),
   };
 }
 

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isOlder, withoutManagedFields } from './cached-object.js';
+
+const version = (resourceVersion: string, uid = 'u1') => ({
+  metadata: { name: 'a', uid, resourceVersion },
+});
+
+describe('cached objects', () => {
+  it('drops managedFields and nothing else', () => {
+    const obj = {
+      metadata: { name: 'a', labels: { x: 'y' }, managedFields: [{ manager: 'kubectl' }] },
+      spec: { n: 1 },
+    };
+    expect(withoutManagedFields(obj)).toEqual({
+      metadata: { name: 'a', labels: { x: 'y' } },
+      spec: { n: 1 },
+    });
+  });
+
+  it('orders versions of one object as integers, and never calls other forms older', () => {
+    expect(isOlder(version('99'), version('100'))).toBe(true);
+    expect(isOlder(version('100'), version('99'))).toBe(false);
+    expect(isOlder(version('100'), version('100'))).toBe(false);
+    expect(isOlder(version('99'), version('100', 'u2'))).toBe(false);
+    expect(isOlder(version('abc'), version('100'))).toBe(false);
+  });
+});
