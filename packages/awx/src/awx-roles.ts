@@ -23,8 +23,14 @@ export type CancelOutcome = 'requested' | 'finished' | 'absent';
 export interface LaunchRequest {
   /** Sent as a JSON object; 64-bit integers keep every digit. */
   readonly extraVars: ExtraVars;
-  /** Credential ids for the job; omitted when undefined, so the template's apply unchanged. */
+  /**
+   * Credential ids for the job. Left out of the request when undefined or empty, so the
+   * template's apply unchanged: AWX reads a list as the job's whole set, and an empty one as
+   * "without the template's credentials" (kubernaut #365).
+   */
   readonly credentials?: readonly number[] | undefined;
+  /** Seconds the job may run; AWX takes it only from a template with `ask_timeout_on_launch`. */
+  readonly timeout?: number | undefined;
 }
 
 export interface JobQuery {

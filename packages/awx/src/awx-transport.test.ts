@@ -82,6 +82,7 @@ describe('AwxTransport requests', () => {
       organization: 1,
       ask_variables_on_launch: true,
       ask_credential_on_launch: true,
+      ask_timeout_on_launch: false,
     };
     const scope = nock(base)
       .get('/api/v2/job_templates/')
@@ -234,6 +235,25 @@ describe('AwxTransport retries', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it('treats a host name that does not resolve as unsent: retryable, and a create repeatable', async () => {
+    const scope = nock(base)
+      .post('/api/v2/job_templates/3/launch/')
+      .replyWithError(socketError('ENOTFOUND'))
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(201, { job: 9, ignored_fields: {} });
+    expect((await launch(transport())).job).toBe(9);
+    expect(scope.isDone()).toBe(true);
+    nock(base).get('/api/v2/jobs/5/').replyWithError(socketError('ENOTFOUND'));
+    const error = await getJob(transport({ retries: 0 }), 5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxConnectionError);
+    expect(error).toMatchObject({
+      reason: 'AWXUnreachable',
+      code: 'ENOTFOUND',
+      retryable: true,
+      ambiguous: false,
+    });
+  });
+
   it('stops retrying when the caller aborts', async () => {
     nock(base).get('/api/v2/jobs/5/').times(10).reply(503, {});
     const controller = new AbortController();
@@ -256,7 +276,7 @@ describe('AwxTransport response checks', () => {
   it('names the endpoint and the field of an unexpected body', async () => {
     nock(base)
       .get('/api/v2/jobs/7/')
-      .reply(200, job(7, { status: 'exploded' }))
+      .reply(200, job(7, { status: 42 }))
       .get('/api/v2/jobs/8/')
       .reply(200, '<html>maintenance</html>');
     const bad = await getJob(transport(), 7).catch((e: unknown) => e);

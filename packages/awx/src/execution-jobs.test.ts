@@ -16,6 +16,7 @@ const template: JobTemplate = {
   organization: 1,
   ask_variables_on_launch: true,
   ask_credential_on_launch: true,
+  ask_timeout_on_launch: false,
 };
 const settings = {
   conventions: roundhouseConventions,
@@ -49,6 +50,8 @@ function jobOf(id: number, wfe: WorkflowExecution): Job {
     created: '2026-01-01T00:00:00Z',
     extra_vars: JSON.stringify({ [marker]: executionIdentity(wfe).id }),
     job_explanation: '',
+    timeout: 0,
+    elapsed: 0,
   };
 }
 

@@ -33,6 +33,7 @@ const template: JobTemplate = {
   organization: 1,
   ask_variables_on_launch: true,
   ask_credential_on_launch: true,
+  ask_timeout_on_launch: false,
 };
 const marker = { [markerVariable(roundhouseConventions)]: identity.id };
 const settings = {
@@ -80,6 +81,8 @@ class FakeAwx
       created: new Date().toISOString(),
       extra_vars: JSON.stringify(request.extraVars),
       job_explanation: '',
+      timeout: 0,
+      elapsed: 0,
     };
     this.jobs.push(job);
     if (this.launchError) throw this.launchError;

@@ -32,7 +32,11 @@ describe('JobTemplatesApi', () => {
       .get('/api/v2/job_templates/')
       .query({ name: 'remediate', page_size: '200' })
       .reply(200, page([template(3)]));
-    expect(await templates().findJobTemplate('remediate')).toEqual(template(3));
+    // A template from before AWX 21 has no timeout prompt: it does not prompt for one.
+    expect(await templates().findJobTemplate('remediate')).toEqual({
+      ...template(3),
+      ask_timeout_on_launch: false,
+    });
   });
 
   it('reports a missing and an ambiguous template name as lookup errors', async () => {
@@ -89,5 +93,29 @@ describe('JobTemplatesApi', () => {
       .reply(201, { job: 78, ignored_fields: {} });
     await templates().launch(3, { extraVars: { MODE: 'fast' } });
     expect(sent).toEqual({ extra_vars: { MODE: 'fast' } });
+  });
+
+  it('never sends an empty credential list, which AWX reads as dropping the template’s', async () => {
+    let sent: unknown;
+    nock(base)
+      .post('/api/v2/job_templates/3/launch/', (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(201, { job: 79, ignored_fields: {} });
+    await templates().launch(3, { extraVars: { MODE: 'fast' }, credentials: [] });
+    expect(sent).toEqual({ extra_vars: { MODE: 'fast' } });
+  });
+
+  it('sends a timeout in seconds when one is given', async () => {
+    let sent: unknown;
+    nock(base)
+      .post('/api/v2/job_templates/3/launch/', (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(201, { job: 80, ignored_fields: {} });
+    await templates().launch(3, { extraVars: {}, credentials: [5], timeout: 90 });
+    expect(sent).toEqual({ credentials: [5], timeout: 90, extra_vars: {} });
   });
 });

@@ -53,10 +53,12 @@ export class JobTemplatesApi implements JobTemplateReader, JobLauncher {
     options: AwxRequestOptions = {},
   ): Promise<LaunchResult> {
     // serializeExtraVars writes int64 values digit for digit, which JSON.stringify cannot.
-    const credentials = launch.credentials
-      ? `"credentials":${JSON.stringify(launch.credentials)},`
-      : '';
-    const body = `{${credentials}"extra_vars":${serializeExtraVars(launch.extraVars)}}`;
+    const fields = [
+      launch.credentials?.length ? `"credentials":${JSON.stringify(launch.credentials)}` : '',
+      launch.timeout === undefined ? '' : `"timeout":${JSON.stringify(launch.timeout)}`,
+      `"extra_vars":${serializeExtraVars(launch.extraVars)}`,
+    ];
+    const body = `{${fields.filter(Boolean).join(',')}}`;
     const call = this.#http.post(`job_templates/${templateId}/launch/`, body, options);
     return this.#http.json(call, LaunchResultSchema);
   }

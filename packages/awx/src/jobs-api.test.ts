@@ -28,6 +28,26 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('JobsApi', () => {
+  it('reads a job whose status it does not know, and its credentials and timeout', async () => {
+    nock(base)
+      .get('/api/v2/jobs/9/')
+      .reply(
+        200,
+        job(9, {
+          status: 'suspended',
+          timeout: 300,
+          elapsed: 12.5,
+          summary_fields: { credentials: [{ id: 4, name: 'c', kind: 'cloud' }] },
+        }),
+      );
+    expect(await jobs().getJob(9)).toMatchObject({
+      status: 'suspended',
+      timeout: 300,
+      elapsed: 12.5,
+      summary_fields: { credentials: [{ id: 4, name: 'c' }] },
+    });
+  });
+
   it('answers null for a job that is gone', async () => {
     nock(base).get('/api/v2/jobs/9/').reply(404, { detail: 'Not found.' });
     expect(await jobs().getJob(9)).toBeNull();

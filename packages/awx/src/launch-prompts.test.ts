@@ -7,6 +7,7 @@ const template = (variables: boolean, credentials: boolean) => ({
   organization: 1,
   ask_variables_on_launch: variables,
   ask_credential_on_launch: credentials,
+  ask_timeout_on_launch: false,
 });
 
 describe('promptIssues', () => {

@@ -24,11 +24,14 @@ export const JobTemplateSchema = z.object({
   ask_variables_on_launch: z.boolean(),
   /** "Prompt on launch" for Credentials: without it AWX ignores launch-time credentials. */
   ask_credential_on_launch: z.boolean(),
+  /** "Prompt on launch" for Timeout (AWX 21+; absent before, which means no). */
+  ask_timeout_on_launch: z.boolean().default(false),
 });
 
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
 
-export const JobStatusSchema = z.enum([
+/** The statuses AWX's UnifiedJob has (JOB_STATUS_CHOICES). */
+export const knownJobStatuses = [
   'new',
   'pending',
   'waiting',
@@ -37,19 +40,36 @@ export const JobStatusSchema = z.enum([
   'failed',
   'error',
   'canceled',
-]);
+] as const;
 
-export type JobStatus = z.infer<typeof JobStatusSchema>;
+export type KnownJobStatus = (typeof knownJobStatuses)[number];
+
+/**
+ * A job's status as AWX reports it. Any text is accepted: a newer AWX or a derivative may add
+ * a status, and an execution must keep being reported (as not finished) rather than fail.
+ */
+export type JobStatus = string;
 
 /** `GET jobs/{id}/`. */
 export const JobSchema = z.object({
   id,
-  status: JobStatusSchema,
+  status: z.string(),
   job_template: z.number().int().nullable(),
   created: z.string(),
   /** JSON text of the variables the job ran with (the template's merged with the launch's). */
   extra_vars: z.string(),
   job_explanation: z.string(),
+  /** Seconds the job may run before AWX stops it as failed; 0 for none (or AWX's global one). */
+  timeout: z.number().int().default(0),
+  /** Seconds between start and finish; 0 until it finishes. */
+  elapsed: z.number().default(0),
+  /**
+   * The job's credentials as they are now: AWX drops a deleted credential from a job, so a job
+   * that has not started yet and lacks one would run without it.
+   */
+  summary_fields: z
+    .object({ credentials: z.array(z.object({ id, name: z.string() })).optional() })
+    .optional(),
 });
 
 export type Job = z.infer<typeof JobSchema>;

@@ -41,10 +41,38 @@ describe('awxJobResult', () => {
     },
   );
 
-  it('keeps a timeout, which AWX reports only in text, a TaskFailed', () => {
+  it('never reads a timeout from the text of job_explanation', () => {
     expect(awxJobResult(job('failed', 'Job terminated due to timeout')).failureReason).toBe(
       'TaskFailed',
     );
+  });
+
+  it('classifies a failed job that used up its own timeout as DeadlineExceeded', () => {
+    const stopped = { ...job('failed', 'Job terminated due to timeout'), timeout: 60 };
+    expect(awxJobResult({ ...stopped, elapsed: 60.2 })).toMatchObject({
+      phase: 'Failed',
+      reason: 'AWXJobFailed',
+      failureReason: 'DeadlineExceeded',
+    });
+    expect(awxJobResult({ ...stopped, elapsed: 12.5 }).failureReason).toBe('TaskFailed');
+    expect(awxJobResult({ ...stopped, status: 'canceled', elapsed: 61 }).failureReason).toBe(
+      'TaskFailed',
+    );
+  });
+
+  it('reports a status it does not know as not finished, with the raw status', () => {
+    const result = awxJobResult(job('suspended'));
+    expect(ExecutionResultSchema.parse(result)).toEqual(result);
+    expect(result).toMatchObject({
+      phase: 'Pending',
+      reason: 'AWXJobUnknown',
+      message: 'Unknown AWX job status: suspended (AWX job 42)',
+      summary: { status: 'Unknown', reason: 'AWXJobUnknown' },
+    });
+    expect(result).not.toHaveProperty('failureReason');
+    expect(isJobActive('suspended')).toBe(true);
+    expect(isJobFailed('suspended')).toBe(false);
+    expect(awxJobResult(job('constructor')).reason).toBe('AWXJobUnknown');
   });
 
   it.each(['new', 'pending', 'waiting', 'running', 'successful'] as const)(

@@ -1,5 +1,5 @@
 import type { ExecutionResult, FailureReason, Phase } from '@roundhouse/core';
-import type { Job, JobStatus } from './schemas.js';
+import type { Job, JobStatus, KnownJobStatus } from './schemas.js';
 
 interface StatusMapping {
   readonly phase: Phase;
@@ -12,13 +12,13 @@ interface StatusMapping {
 /**
  * kubernaut's reasons and messages, so status conditions read the same under either controller.
  *
- * Every failure is TaskFailed. AWX ends a job that ran past its template's `timeout` as
- * `failed`, and only the free text of `job_explanation` ("Job terminated due to timeout") tells
- * it from a playbook failure; that text is no contract and is not parsed, so a timeout cannot
- * be told apart as DeadlineExceeded. `canceled` means someone set the job's cancel flag (a user,
- * or cleanup): AWX itself never cancels a job for running too long.
+ * A failure is TaskFailed, except a job AWX stopped at its `timeout`: AWX ends it `failed` and
+ * says so only in the free text of `job_explanation` ("Job terminated due to timeout"), which is
+ * no contract and is not parsed; the job's own numbers tell it instead (see `timedOut`).
+ * `canceled` means someone set the job's cancel flag (a user, or cleanup): AWX itself never
+ * cancels a job for running too long.
  */
-const mappings: Readonly<Record<JobStatus, StatusMapping>> = {
+const mappings: Readonly<Record<KnownJobStatus, StatusMapping>> = {
   new: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is being created' },
   pending: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is queued' },
   waiting: { phase: 'Pending', reason: 'AWXJobPending', message: 'AWX job is queued' },
@@ -48,22 +48,52 @@ const mappings: Readonly<Record<JobStatus, StatusMapping>> = {
   },
 };
 
+/** How much of a status AWX should never send goes into a message. */
+const maxRawStatus = 64;
+
+/**
+ * A status this package does not know (a newer AWX, a derivative) is not finished as far as
+ * anyone can tell: reported as kubernaut does, Pending with the raw status, so the execution is
+ * polled on instead of failing with an exception.
+ */
+function mappingOf(status: JobStatus): StatusMapping {
+  if (Object.hasOwn(mappings, status)) return mappings[status as KnownJobStatus];
+  return {
+    phase: 'Pending',
+    reason: 'AWXJobUnknown',
+    message: `Unknown AWX job status: ${status.slice(0, maxRawStatus)}`,
+  };
+}
+
 /** Whether AWX may still run the job, i.e. a cancel request means something. */
 export function isJobActive(status: JobStatus): boolean {
-  return mappings[status].phase === 'Pending' || mappings[status].phase === 'Running';
+  const { phase } = mappingOf(status);
+  return phase === 'Pending' || phase === 'Running';
 }
 
 /** Whether the job ended without success, so its output is worth reading. */
 export function isJobFailed(status: JobStatus): boolean {
-  return mappings[status].phase === 'Failed';
+  return mappingOf(status).phase === 'Failed';
+}
+
+type ReportedJob = Pick<Job, 'id' | 'status' | 'job_explanation'> &
+  Partial<Pick<Job, 'timeout' | 'elapsed'>>;
+
+/**
+ * A failed job that ran as long as its own timeout allowed: AWX's runner stopped it. Only a
+ * launch-time or template timeout shows here (AWX's global default leaves `timeout` 0).
+ */
+function timedOut(job: ReportedJob): boolean {
+  const { timeout = 0, elapsed = 0 } = job;
+  return job.status === 'failed' && timeout > 0 && elapsed >= timeout;
 }
 
 /**
  * An AWX job as an ExecutionResult. A failure's message carries AWX's `job_explanation` (why
  * AWX stopped it, e.g. a credential it could not use) and the tail of the job's output.
  */
-export function awxJobResult(job: Pick<Job, 'id' | 'status' | 'job_explanation'>, stdoutTail = '') {
-  const { phase, reason, message, failureReason } = mappings[job.status];
+export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult {
+  const { phase, reason, message, failureReason } = mappingOf(job.status);
   const summaryStatus = phase === 'Completed' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown';
   const details =
     phase === 'Failed'
@@ -73,12 +103,12 @@ export function awxJobResult(job: Pick<Job, 'id' | 'status' | 'job_explanation'>
         ].filter(Boolean)
       : [];
   const text = [`${message} (AWX job ${job.id})`, ...details].join('; ');
-  const result: ExecutionResult = {
+  const classified = timedOut(job) ? 'DeadlineExceeded' : failureReason;
+  return {
     phase,
     reason,
     message: text,
     summary: { status: summaryStatus, reason, message: text },
-    ...(failureReason === undefined ? {} : { failureReason }),
+    ...(classified === undefined ? {} : { failureReason: classified }),
   };
-  return result;
 }
