@@ -4,6 +4,7 @@ import { Informer, InformerCache } from '@roundhouse/controller';
 import {
   parseWorkflowExecution,
   Registry,
+  roundhouseConventions,
   WorkflowExecutionSchema,
   type WorkflowExecutionSpec,
 } from '@roundhouse/core';
@@ -13,7 +14,10 @@ import { TektonExecutor } from '@roundhouse/tekton';
 import {
   type ControlPlane,
   ensureBinaries,
+  ensureTekton,
   podControls,
+  pushTektonBundle,
+  simulatedWorkflow,
   startControlPlane,
 } from '@roundhouse/testenv';
 import {
@@ -46,6 +50,8 @@ interface Sample {
   readonly note: string;
   /** Applied once the previous sample on the same target runs, to show the lock. */
   readonly after?: string;
+  /** Default: a bundle in registry.example.com, which only the Job sample's fake node needs. */
+  readonly bundle?: string;
 }
 
 function workflowExecution(sample: Sample): KubeObject & { spec: WorkflowExecutionSpec } {
@@ -57,7 +63,7 @@ function workflowExecution(sample: Sample): KubeObject & { spec: WorkflowExecuti
       workflowRef: {
         workflowId: sample.name,
         version: '1',
-        executionBundle: 'registry.example.com/workflows/remediate:1',
+        executionBundle: sample.bundle ?? 'registry.example.com/workflows/remediate:1',
         ...(sample.engineConfig ? { engineConfig: sample.engineConfig as never } : {}),
       },
       targetResource: sample.target,
@@ -77,15 +83,59 @@ async function connect(
     return { kubeConfig };
   }
   say(
-    'no kubeconfig given: starting the embedded control plane (etcd, kube-apiserver, controller-manager, scheduler, KWOK)',
+    'no kubeconfig given: starting the embedded control plane (etcd, kube-apiserver, controller-manager, scheduler, KWOK, Tekton Pipelines and a local OCI registry)',
   );
   say(
-    'the first run builds it from Go modules (about 10 minutes on 2 cores); later runs reuse ~/.cache/roundhouse',
+    'the first run builds it from Go modules (about 10 minutes on 2 cores, and a few for Tekton); later runs reuse ~/.cache/roundhouse',
   );
   const binaries = await ensureBinaries(true, { log: (line) => say(`  ${line}`) });
-  const plane = await startControlPlane({ workloads: true, binaries: binaries.paths });
+  const tekton = await ensureTekton({ log: (line) => say(`  ${line}`) });
+  const plane = await startControlPlane({
+    workloads: true,
+    binaries: binaries.paths,
+    tekton: tekton.install,
+  });
   say(`control plane ready in ${(plane.startupMs / 1000).toFixed(1)}s at ${plane.server}`);
   return { kubeConfig: plane.kubeConfig, plane };
+}
+
+/**
+ * The Tekton sample's bundle, pushed to the embedded plane's registry as a user pushes theirs:
+ * a Pipeline `workflow` whose tasks run on the fake node (a check, then a two-step rollout).
+ */
+async function pushTektonSample(plane: ControlPlane, client: KubeClient): Promise<string> {
+  const registry = plane.endpoint.tekton?.registry as string;
+  const repository = 'workflows/rollout';
+  const reference = `${registry}/${repository}:1`;
+  const pushed = await pushTektonBundle(
+    registry,
+    repository,
+    '1',
+    simulatedWorkflow(reference, {
+      params: ['TARGET_RESOURCE', 'REPLICAS'],
+      tasks: [
+        { name: 'check', steps: [{ name: 'health', runSeconds: 1 }] },
+        {
+          name: 'rollout',
+          runAfter: ['check'],
+          steps: [
+            { name: 'apply', runSeconds: 1 },
+            { name: 'verify', runSeconds: 1 },
+          ],
+        },
+      ],
+    }),
+  );
+  say(`pushed the Tekton bundle ${pushed.reference} (${pushed.digest.slice(0, 19)}...)`);
+  // Tekton creates TaskRun pods only for a ServiceAccount that exists.
+  await client
+    .create(resources.serviceAccounts, executionNamespace, {
+      metadata: { name: roundhouseConventions.defaultServiceAccountName },
+    })
+    .catch((error: { reason?: string }) => {
+      if (error.reason !== 'AlreadyExists') throw error;
+    });
+  return pushed.reference;
 }
 
 async function main(): Promise<number> {
@@ -104,6 +154,8 @@ async function main(): Promise<number> {
           if (error.reason !== 'AlreadyExists') throw error;
         });
     }
+
+    const tektonBundle = plane?.endpoint.tekton ? await pushTektonSample(plane, client) : undefined;
 
     // Embedded pods finish after two seconds; on a real cluster the image decides.
     // Executors read status through the controller's cache, so a status check costs no request.
@@ -131,7 +183,9 @@ async function main(): Promise<number> {
       cooldownMs: 3_000,
       pollIntervalMs: { initial: 500, max: 2_000 },
       // The samples' bundles come from one registry; a real controller lists the ones it trusts.
-      policy: { bundles: ['registry.example.com/workflows/*'] },
+      policy: {
+        bundles: ['registry.example.com/workflows/*', ...(tektonBundle ? [tektonBundle] : [])],
+      },
     });
     running = controller.start(abort.signal);
 
@@ -175,14 +229,16 @@ async function main(): Promise<number> {
         note: 'no such engine registered',
       },
     ];
-    // A served PipelineRun API is not enough: something must run the PipelineRuns.
+    // A served PipelineRun API is not enough: something must run the PipelineRuns. The embedded
+    // plane runs Tekton beside it; a cluster of yours runs its Deployment.
     const tektonRuns =
-      availability.available.includes('tekton') &&
-      (await client.get(
-        resources.deployments,
-        'tekton-pipelines',
-        'tekton-pipelines-controller',
-      )) !== null;
+      tektonBundle !== undefined ||
+      (availability.available.includes('tekton') &&
+        (await client.get(
+          resources.deployments,
+          'tekton-pipelines',
+          'tekton-pipelines-controller',
+        )) !== null);
     if (availability.available.includes('tekton') && !tektonRuns) {
       say(
         'the PipelineRun API is served but no Tekton controller runs here: skipping the tekton sample',
@@ -194,7 +250,8 @@ async function main(): Promise<number> {
         engine: 'tekton',
         target: 'prod/deployment/web',
         expect: 'Completed',
-        note: 'a Tekton PipelineRun',
+        note: 'a Tekton PipelineRun from the bundle, run by Tekton Pipelines',
+        ...(tektonBundle ? { bundle: tektonBundle } : {}),
       });
     }
 
