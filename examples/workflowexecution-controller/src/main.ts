@@ -42,6 +42,7 @@ const { controller } = await createWorkflowExecutionController({
   kubeConfig,
   registry,
   cache,
+  client,
   executionNamespace: config.executionNamespace,
   cooldownMs: cooldownMs(config),
   policy: executionPolicy(config),
@@ -74,5 +75,6 @@ try {
 } finally {
   await health.close();
   await close();
+  await client.close();
   logger.info({}, 'stopped');
 }

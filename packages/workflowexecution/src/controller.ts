@@ -31,6 +31,11 @@ export interface WorkflowExecutionControllerOptions {
    * `reader` option), so their status reads are served from memory; default a new one.
    */
   readonly cache?: InformerCache;
+  /**
+   * The client for writes; pass the one your cache and executors use, so everything shares
+   * one connection pool (and close it on shutdown). Default a new one.
+   */
+  readonly client?: KubeClient;
   /** Watch WorkflowExecutions in one namespace only; default all namespaces. */
   readonly watchNamespace?: string;
   readonly cooldownMs?: number;
@@ -66,7 +71,7 @@ export async function createWorkflowExecutionController(
   options: WorkflowExecutionControllerOptions,
 ): Promise<{ controller: Controller; cache: InformerCache }> {
   const logger = options.logger ?? noopLogger;
-  const client = new KubeClient(options.kubeConfig, { fieldManager });
+  const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
   const executions = cache
