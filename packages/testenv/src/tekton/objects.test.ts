@@ -6,6 +6,7 @@ import {
   controllerEnv,
   resolversEnv,
   tektonNamespaces,
+  withOptionalResolutionStatus,
   withoutConversionWebhook,
 } from './objects.js';
 
@@ -16,6 +17,33 @@ describe('Tekton release objects for the test control plane', () => {
       spec: { group: 'tekton.dev', conversion: { strategy: 'Webhook' } },
     } as unknown as V1CustomResourceDefinition;
     expect(withoutConversionWebhook(crd).spec).toEqual({ group: 'tekton.dev' });
+  });
+
+  it('make ResolutionRequest status fields optional, so a failed resolution can be recorded', () => {
+    const version = (name: string) => ({
+      name,
+      served: true,
+      storage: name === 'v1beta1',
+      schema: {
+        openAPIV3Schema: {
+          type: 'object',
+          properties: {
+            spec: { type: 'object' },
+            status: { type: 'object', required: ['data', 'refSource', 'source'] },
+          },
+        },
+      },
+    });
+    const crd = {
+      metadata: { name: 'resolutionrequests.resolution.tekton.dev' },
+      spec: { group: 'resolution.tekton.dev', versions: [version('v1alpha1'), version('v1beta1')] },
+    } as unknown as V1CustomResourceDefinition;
+    const statuses = withOptionalResolutionStatus(crd).spec.versions.map(
+      (v) => v.schema?.openAPIV3Schema?.properties?.status,
+    );
+    expect(statuses).toEqual([{ type: 'object' }, { type: 'object' }]);
+    const other = { ...crd, metadata: { name: 'pipelineruns.tekton.dev' } };
+    expect(withOptionalResolutionStatus(other)).toBe(other);
   });
 
   it('turn metrics and tracing off and place ConfigMaps in the given namespace', () => {
