@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import { describeExecutorConformance } from '@roundhouse/core/testing';
 import { AgentExecutor, TaskExecutorClient } from '@roundhouse/process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AgentProcess,
   killAgent,
   spawnAgent,
 } from '../../packages/process/test/agent-process.js';
 import { processConformanceHarness } from '../../packages/process/test/conformance-harness.js';
-import { temporaryDirectory } from '../../packages/process/test/support.js';
+import { patience, temporaryDirectory } from '../../packages/process/test/support.js';
 
 /** The `agent` engine driving a roundhouse-task-executor process over HTTP, with a token. */
 describe('agent engine conformance', () => {
@@ -34,6 +34,7 @@ describe('agent engine conformance', () => {
 
   afterAll(async () => {
     await client.setTasks([]);
+    await vi.waitFor(async () => expect(await client.listTasks()).toEqual([]), patience);
     await killAgent(agent, 'SIGTERM');
     dir.remove();
   });

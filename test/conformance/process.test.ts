@@ -4,7 +4,8 @@ import { describeExecutorConformance } from '@roundhouse/core/testing';
 import { ProcessExecutor, ProcessSupervisor } from '@roundhouse/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processConformanceHarness } from '../../packages/process/test/conformance-harness.js';
-import { killGroup, temporaryDirectory } from '../../packages/process/test/support.js';
+import { removeAllTasks } from '../../packages/process/test/in-process-agent.js';
+import { temporaryDirectory } from '../../packages/process/test/support.js';
 
 /** The `process` engine: executions run as local processes, no cluster involved. */
 describe('process engine conformance', () => {
@@ -20,7 +21,7 @@ describe('process engine conformance', () => {
   });
 
   afterAll(async () => {
-    for (const task of supervisor.list()) killGroup(task.runtime?.pid);
+    await removeAllTasks(supervisor);
     await supervisor.close();
     dir.remove();
   });

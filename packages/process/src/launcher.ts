@@ -50,13 +50,11 @@ export class ProcessLauncher {
   async launch(record: TaskRecord, onExit: () => void): Promise<Launched> {
     const { process: spec, name } = record;
     const mode = spec.execMode ?? this.settings.defaultMode;
-    const { target, environment } =
-      mode === 'Remote'
-        ? await this.#remote()
-        : {
-            target: { mode } as LaunchTarget,
-            environment: Object.entries(this.settings.environment),
-          };
+    const local: { target: LaunchTarget; environment: [string, string | undefined][] } = {
+      target: { mode: 'Local' },
+      environment: Object.entries(this.settings.environment),
+    };
+    const { target, environment } = mode === 'Remote' ? await this.#remote() : local;
     if (mode === 'Local' && spec.workingDir !== undefined) await requireDirectory(spec.workingDir);
     const plan = launchPlan({
       shell: this.settings.shell,

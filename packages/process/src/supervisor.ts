@@ -124,6 +124,7 @@ export class ProcessSupervisor {
    * Unknown names are fine. With `uid`, only the task with that uid is deleted.
    */
   async delete(name: string, options: { uid?: string } = {}): Promise<void> {
+    // Refuses what is not a task name (ConfigurationError) before anything else happens.
     this.#store.directory(name);
     await this.#withLock(name, async () => {
       const record = this.#tasks.get(name);

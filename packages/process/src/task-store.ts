@@ -128,12 +128,14 @@ export class TaskStore {
 
   /** Opens stdout.log and stderr.log for appending, to hand to the task's process. */
   async openLogs(name: string) {
-    const stdout = await open(this.logFile(name, 'stdout'), 'a', 0o600);
+    const stdout = await this.#io(`open the stdout log of ${name}`, () =>
+      open(this.logFile(name, 'stdout'), 'a', 0o600),
+    );
     try {
       return { stdout, stderr: await open(this.logFile(name, 'stderr'), 'a', 0o600) };
     } catch (error) {
       await stdout.close();
-      throw new TaskStoreError(`open the logs of ${name}`, { cause: error });
+      throw new TaskStoreError(`open the stderr log of ${name}`, { cause: error });
     }
   }
 

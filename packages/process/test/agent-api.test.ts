@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TaskExecutorApiError } from '../src/index.js';
 import { type InProcessAgent, startInProcessAgent } from './in-process-agent.js';
-import { isRunning, patience, pidFrom } from './support.js';
+import { isAlive, patience, processFrom } from './support.js';
 
 async function call(agent: InProcessAgent, method: string, path: string, body?: unknown) {
   const response = await fetch(`${agent.url}${path}`, {
@@ -215,12 +215,11 @@ describe('the task-executor API', () => {
       name: 'tree',
       process: { command: ['/bin/sh', '-c', `sleep 300 & echo $! > ${grandchild}; wait`] },
     });
-    await vi.waitFor(() => expect(existsSync(grandchild)).toBe(true), patience);
-    const pid = pidFrom(grandchild);
-    expect(isRunning(pid)).toBe(true);
+    const sleeper = await processFrom(grandchild);
+    expect(isAlive(sleeper)).toBe(true);
     await agent.client.deleteTask('tree');
     await vi.waitFor(async () => expect(await agent.client.getTask('tree')).toBeNull(), patience);
-    expect(isRunning(pid)).toBe(false);
+    expect(isAlive(sleeper)).toBe(false);
   });
 
   it('times a task out with exit code 137 and reason Timeout', async () => {

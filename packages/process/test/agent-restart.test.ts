@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { TaskExecutorClient, type WireTask } from '../src/index.js';
 import { type AgentProcess, killAgent, spawnAgent } from './agent-process.js';
-import { isRunning, killGroup, patience, pidFrom, temporaryDirectory } from './support.js';
+import {
+  isAlive,
+  killTaskGroup,
+  type ProcessRef,
+  patience,
+  processFrom,
+  temporaryDirectory,
+} from './support.js';
 
 /**
  * The agent killed with SIGKILL in the middle of its tasks' lives and started again on the
@@ -21,13 +28,17 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
     '--grace-period=2s',
   ];
   const agents: AgentProcess[] = [];
+  const commands = new Map<string, ProcessRef>();
 
   afterAll(async () => {
-    for (const agent of agents) await killAgent(agent, 'SIGKILL');
-    for (const name of ['runner', 'lost', 'deleting', 'timed']) {
-      const record = join(dataDir, name, 'task.json');
-      if (existsSync(record)) killGroup(JSON.parse(readFileSync(record, 'utf8')).runtime?.pid);
+    const last = agents.at(-1);
+    if (last && last.child.exitCode === null) {
+      const client = new TaskExecutorClient({ baseUrl: last.url });
+      await client.setTasks([]);
+      await vi.waitFor(async () => expect(await client.listTasks()).toEqual([]), patience);
     }
+    for (const agent of agents) await killAgent(agent, 'SIGKILL');
+    for (const command of commands.values()) killTaskGroup(command);
     dir.remove();
   });
 
@@ -67,6 +78,10 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
         expect(existsSync(file(`${name}.pid`))).toBe(true);
       }
     }, patience);
+    for (const name of ['runner', 'lost', 'timed', 'deleting']) {
+      commands.set(name, await processFrom(file(`${name}.pid`)));
+    }
+    const alive = (name: string) => isAlive(commands.get(name) as ProcessRef);
     const runner = await client.getTask('runner');
     await client.deleteTask('deleting');
     expect((await client.getTask('deleting'))?.deletionTimestamp).toBeTruthy();
@@ -103,7 +118,7 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
     }, patience);
     const adopted = await again.getTask('runner');
     expect(adopted).toMatchObject({ uid: runner?.uid, status: { phase: 'Running' } });
-    expect(isRunning(pidFrom(file('runner.pid')))).toBe(true);
+    expect(alive('runner')).toBe(true);
     await vi.waitFor(async () => {
       const lost = await again.getTask('lost');
       expect(lost?.status?.phase).toBe('Unknown');
@@ -116,8 +131,8 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
       });
     }, patience);
     await vi.waitFor(async () => expect(await again.getTask('deleting')).toBeNull(), patience);
-    expect(isRunning(pidFrom(file('deleting.pid')))).toBe(false);
-    expect(isRunning(pidFrom(file('timed.pid')))).toBe(false);
+    expect(alive('deleting')).toBe(false);
+    expect(alive('timed')).toBe(false);
 
     for (const name of ['done', 'finisher', 'runner', 'lost', 'timed', 'deleting']) {
       expect(runs(name), `${name} ran once`).toBe('ran\n');
@@ -126,7 +141,7 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
     // The re-adopted task is under the new agent's control.
     await again.deleteTask('runner');
     await vi.waitFor(async () => expect(await again.getTask('runner')).toBeNull(), patience);
-    expect(isRunning(pidFrom(file('runner.pid')))).toBe(false);
+    expect(alive('runner')).toBe(false);
   });
 
   it('stops on SIGTERM with exit code 0 and leaves its tasks running', async () => {
@@ -136,11 +151,11 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
       name: 'keeps-going',
       process: script('keeps-going', 'exec sleep 300'),
     });
-    await vi.waitFor(() => expect(existsSync(file('keeps-going.pid'))).toBe(true), patience);
+    const command = await processFrom(file('keeps-going.pid'));
     expect(await killAgent(agent, 'SIGTERM')).toBe(0);
     expect(agent.lines.at(-1)?.msg).toBe('stopped');
-    const pid = pidFrom(file('keeps-going.pid'));
-    expect(isRunning(pid)).toBe(true);
+    commands.set('keeps-going', command);
+    expect(isAlive(command)).toBe(true);
     const next = await spawnAgent(flags);
     agents.push(next);
     const nextClient = new TaskExecutorClient({ baseUrl: next.url });
@@ -150,7 +165,7 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
       async () => expect(await nextClient.getTask('keeps-going')).toBeNull(),
       patience,
     );
-    expect(isRunning(pid)).toBe(false);
+    expect(isAlive(command)).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { ProcessSupervisor, TaskExecutorClient, TaskExecutorServer } from '../src/index.js';
-import { killGroup, temporaryDirectory } from './support.js';
+import { killTaskGroup, patience, temporaryDirectory } from './support.js';
 
 export interface InProcessAgent {
   readonly url: string;
@@ -8,6 +9,18 @@ export interface InProcessAgent {
   readonly supervisor: ProcessSupervisor;
   readonly client: TaskExecutorClient;
   stop(): Promise<void>;
+}
+
+/** Deletes every task through the supervisor and waits until they are gone. */
+export async function removeAllTasks(supervisor: ProcessSupervisor): Promise<void> {
+  await supervisor.sync([]);
+  await vi
+    .waitFor(() => {
+      if (supervisor.list().length > 0) throw new Error('tasks remain');
+    }, patience)
+    .catch(() => {
+      for (const task of supervisor.list()) killTaskGroup(task.runtime);
+    });
 }
 
 /** The agent's API over a supervisor in this process, on 127.0.0.1 and a free port. */
@@ -33,7 +46,7 @@ export async function startInProcessAgent(
     supervisor,
     client: new TaskExecutorClient({ baseUrl: url, token: options.authToken }),
     async stop() {
-      for (const task of supervisor.list()) killGroup(task.runtime?.pid);
+      await removeAllTasks(supervisor);
       await server.close();
       await supervisor.close();
       dir.remove();

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mainContainerVariable, ProcessSupervisor } from '../src/index.js';
-import { killGroup, patience, temporaryDirectory } from './support.js';
+import { removeAllTasks } from './in-process-agent.js';
+import { killTaskGroup, patience, processRef, temporaryDirectory } from './support.js';
 
 /** Whether this machine lets us create PID and mount namespaces (root, or user namespaces). */
 const namespaces = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']);
@@ -70,9 +71,12 @@ describeWithNamespaces('sidecar mode', () => {
   });
 
   afterAll(async () => {
-    for (const task of supervisor?.list() ?? []) killGroup(task.runtime?.pid);
-    await supervisor?.close();
-    killGroup(main?.pid);
+    if (supervisor) {
+      await removeAllTasks(supervisor);
+      await supervisor.close();
+    }
+    // unshare leads the group of the main container's processes until it is killed.
+    if (main?.pid !== undefined && main.exitCode === null) killTaskGroup(processRef(main.pid));
     dir.remove();
   });
 

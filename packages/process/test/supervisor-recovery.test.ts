@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ProcessSupervisor, TaskConflictError } from '../src/index.js';
-import { killGroup, patience, temporaryDirectory } from './support.js';
+import { removeAllTasks } from './in-process-agent.js';
+import { patience, temporaryDirectory } from './support.js';
 
 /**
  * What a supervisor finds in a data directory a crashed one left behind, at each point a
@@ -14,8 +15,10 @@ describe('recovery from a data directory', () => {
   let supervisor: ProcessSupervisor | undefined;
 
   afterAll(async () => {
-    for (const task of supervisor?.list() ?? []) killGroup(task.runtime?.pid);
-    await supervisor?.close();
+    if (supervisor) {
+      await removeAllTasks(supervisor);
+      await supervisor.close();
+    }
     dir.remove();
   });
 

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '@roundhouse/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProcessSupervisor } from '../src/index.js';
-import { isRunning, killGroup, patience, pidFrom, temporaryDirectory } from './support.js';
+import { removeAllTasks } from './in-process-agent.js';
+import { isAlive, patience, processFrom, temporaryDirectory } from './support.js';
 
 describe('the process supervisor', () => {
   const dir = temporaryDirectory('supervisor');
@@ -18,11 +19,8 @@ describe('the process supervisor', () => {
     });
   });
 
-  afterEach(() => {
-    for (const task of supervisor.list()) killGroup(task.runtime?.pid);
-  });
-
   afterAll(async () => {
+    await removeAllTasks(supervisor);
     await supervisor.close();
     dir.remove();
   });
@@ -79,12 +77,11 @@ describe('the process supervisor', () => {
       name: 'tree',
       process: { command: ['/bin/sh', '-c', `sleep 300 & echo $! > ${grandchild}; wait`] },
     });
-    await vi.waitFor(() => expect(existsSync(grandchild)).toBe(true), patience);
-    const pid = pidFrom(grandchild);
-    expect(isRunning(pid)).toBe(true);
+    const sleeper = await processFrom(grandchild);
+    expect(isAlive(sleeper)).toBe(true);
     await supervisor.delete('tree');
     await vi.waitFor(() => expect(supervisor.get('tree')).toBeUndefined(), patience);
-    expect(isRunning(pid)).toBe(false);
+    expect(isAlive(sleeper)).toBe(false);
     expect(existsSync(join(dataDir, 'tree'))).toBe(false);
   });
 
@@ -96,15 +93,11 @@ describe('the process supervisor', () => {
         command: ['/bin/sh', '-c', `trap '' TERM; sleep 300 & echo $! > ${grandchild}; wait`],
       },
     });
-    await vi.waitFor(() => expect(existsSync(grandchild)).toBe(true), patience);
-    const pid = pidFrom(grandchild);
+    const sleeper = await processFrom(grandchild);
     await supervisor.delete('stubborn');
-    await vi.waitFor(
-      () => expect(supervisor.get('stubborn')?.stop?.killedAt).toBeDefined(),
-      patience,
-    );
     await vi.waitFor(() => expect(supervisor.get('stubborn')).toBeUndefined(), patience);
-    expect(isRunning(pid)).toBe(false);
+    // It ignored SIGTERM, so only the SIGKILL after the grace period can have ended it.
+    expect(isAlive(sleeper)).toBe(false);
   });
 
   it('stops a task at its timeout and reports Timeout with exit code 137', async () => {
@@ -116,9 +109,10 @@ describe('the process supervisor', () => {
         timeoutSeconds: 1,
       },
     });
+    const sleeper = await processFrom(grandchild);
     const task = await settled('slow');
     expect(task).toMatchObject({ state: 'Failed', reason: 'Timeout', exitCode: 137 });
-    await vi.waitFor(() => expect(isRunning(pidFrom(grandchild))).toBe(false), patience);
+    await vi.waitFor(() => expect(isAlive(sleeper)).toBe(false), patience);
   });
 
   it('reports Unknown, and does not run it again, when its shim dies without an exit status', async () => {

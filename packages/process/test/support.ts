@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 
 /** How long and how often tests poll for something a process does. */
 export const patience = { timeout: 30_000, interval: 50 };
@@ -11,27 +12,56 @@ export function temporaryDirectory(prefix: string): { path: string; remove(): vo
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Whether a process with this pid exists and is not a zombie. */
-export function isRunning(pid: number): boolean {
+/**
+ * One process, told apart from a later one that reuses its pid (pids wrap quickly on test
+ * machines: pid_max may be 32768) by its start time.
+ */
+export interface ProcessRef {
+  readonly pid: number;
+  readonly startTicks: string;
+}
+
+function stat(pid: number): { state: string; startTicks: string } | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] as string, startTicks: fields[19] as string };
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** Reads a pid a task wrote to a file. */
-export function pidFrom(path: string): number {
-  return Number(readFileSync(path, 'utf8').trim());
+/** The process that has this pid now. */
+export function processRef(pid: number): ProcessRef {
+  const found = stat(pid);
+  if (!found) throw new Error(`no process ${pid}`);
+  return { pid, startTicks: found.startTicks };
 }
 
-/** Kills whatever is left of a process group, for test cleanup. */
-export function killGroup(pgid: number | undefined): void {
-  if (pgid === undefined) return;
+/** The process whose pid a task writes to a file, once the whole pid and its newline are there. */
+export async function processFrom(path: string): Promise<ProcessRef> {
+  const pid = await vi.waitFor(() => {
+    const content = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    if (!/^\d+\n$/.test(content)) throw new Error(`no pid in ${path} yet`);
+    return Number(content.trim());
+  }, patience);
+  return processRef(pid);
+}
+
+/** Whether this very process still runs (a zombie does not). */
+export function isAlive(ref: ProcessRef): boolean {
+  const found = stat(ref.pid);
+  return found !== undefined && found.startTicks === ref.startTicks && found.state !== 'Z';
+}
+
+/**
+ * Test cleanup: kills a task's process group, but only while its leader is still the recorded
+ * shim. A stale pid may by now lead another test's group.
+ */
+export function killTaskGroup(runtime: ProcessRef | undefined): void {
+  if (!runtime || !isAlive(runtime)) return;
   try {
-    process.kill(-pgid, 'SIGKILL');
+    process.kill(-runtime.pid, 'SIGKILL');
   } catch {
     // Already gone.
   }
