@@ -20,6 +20,21 @@ export interface CreateResult {
   readonly warnings: readonly string[];
 }
 
+export interface LogOptions extends OperationOptions {
+  /** Keep streaming until the execution finishes, picking up pods or steps that start later. */
+  readonly follow?: boolean;
+  /** Only the last lines of each source. */
+  readonly tailLines?: number;
+}
+
+/** One line of an execution's output. */
+export interface LogLine {
+  /** Where the line came from: `pod/container` for Kubernetes engines, `awx job 12` for AWX. */
+  readonly source: string;
+  /** The line without its newline. */
+  readonly text: string;
+}
+
 export type Availability =
   | { readonly available: true }
   | { readonly available: false; readonly reason: string };
@@ -58,6 +73,12 @@ export interface Executor {
   ): Promise<ExecutionResult | null>;
   /** Removes what `create` made for this execution; idempotent, and never touches another's. */
   cleanup(wfe: WorkflowExecution, namespace: string, options?: OperationOptions): Promise<void>;
+  /**
+   * The execution's output, from the engine itself: the engine knows where its output lives
+   * (pods it created, an AWX job's stdout), so callers never guess. Engines with no output to
+   * offer omit it. When the signal fires the iteration ends without an error.
+   */
+  logs?(wfe: WorkflowExecution, namespace: string, options?: LogOptions): AsyncIterable<LogLine>;
   /** Whether the engine can run here now; engines that are always available omit it. */
   availability?(options?: OperationOptions): Promise<Availability>;
 }

@@ -39,6 +39,8 @@ export type {
   CreateResult,
   ExecutionWatch,
   Executor,
+  LogLine,
+  LogOptions,
   OperationOptions,
 } from './executor.js';
 export {

@@ -16,7 +16,7 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
-import { buildJob, type JobSettings, jobEngine } from './job-spec.js';
+import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
 import {
   isJobFinished,
   JobStateSchema,
@@ -52,6 +52,10 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
     build: (wfe: WorkflowExecution, namespace: string, dependencies: Dependencies | undefined) =>
       buildJob(wfe, namespace, dependencies, settings) as JobObject,
     isFinished: (job) => isJobFinished(JobStateSchema.parse(job)),
+    logSources: (job) => ({
+      labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
+      containers: [workflowContainerName],
+    }),
     async result(job, context: StatusContext): Promise<ExecutionResult> {
       const state = JobStateSchema.parse(job);
       const result = jobResult(state);

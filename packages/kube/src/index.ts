@@ -1,4 +1,11 @@
 export {
+  type ContainerRef,
+  type ExecutionLogOptions,
+  executionLogs,
+  type LogSources,
+  startedContainers,
+} from './execution-logs.js';
+export {
   type Created,
   type DeleteOptions,
   KubeClient,
@@ -7,6 +14,7 @@ export {
   type ListOptions,
   type PatchOptions,
   type PatchStrategy,
+  type PodLogOptions,
   type RequestOptions,
 } from './kube-client.js';
 export {

@@ -6,10 +6,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError } from '@roundhouse/core';
 import { type Dispatcher, fetch } from 'undici';
 import { ConnectionPool } from './connection-pool.js';
-import { kubernetesErrorFromResponse, kubernetesErrorFromTransport } from './kubernetes-errors.js';
+import {
+  KubernetesApiError,
+  kubernetesErrorFromResponse,
+  kubernetesErrorFromTransport,
+} from './kubernetes-errors.js';
+import { LineSplitter } from './line-splitter.js';
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 import type { Reader } from './reader.js';
-import { apiVersionOf, type ResourceType } from './resources.js';
+import { apiVersionOf, type ResourceType, resources } from './resources.js';
 import {
   type WatchEvent,
   type WatchOptions,
@@ -54,6 +59,15 @@ export interface DeleteOptions extends RequestOptions {
   readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   /** Delete only if the object still has this uid / resourceVersion (guards against races). */
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+}
+
+export interface PodLogOptions extends RequestOptions {
+  /** The container; the API server requires it for a pod with more than one. */
+  readonly container?: string | undefined;
+  /** Keep the stream open for what the container writes later, until it terminates. */
+  readonly follow?: boolean | undefined;
+  /** Only the last lines. */
+  readonly tailLines?: number | undefined;
 }
 
 export type PatchStrategy = 'merge' | 'json' | 'apply';
@@ -284,6 +298,79 @@ export class KubeClient implements Reader {
       signal: options.signal,
       onEvent,
     });
+  }
+
+  /**
+   * A container's log, line by line, from the pod's `log` subresource, on the same connections
+   * and authentication as every other request (a followed log on the watch pool, since it stays
+   * open). The per-request timeout covers the answer's headers only: a followed log is silent
+   * while the container is, and a long log takes as long as it takes. The signal ends the
+   * iteration without an error; leaving the loop early closes the connection.
+   */
+  async *logs(namespace: string, pod: string, options: PodLogOptions = {}): AsyncGenerator<string> {
+    const { container, follow, tailLines, signal } = options;
+    const operation = `logs Pod ${namespace}/${pod}${container ? ` container ${container}` : ''}`;
+    if (signal?.aborted) return;
+    const path =
+      resourcePath(resources.pods, { namespace, name: pod, subresource: 'log' }) +
+      queryString({ container, follow: follow || undefined, tailLines });
+    const { url, init } = await this.#prepare('GET', path, operation, follow === true);
+    // The log is plain text; only a failure comes as a JSON Status.
+    init.headers.accept = 'text/plain, application/json';
+    const connection = new AbortController();
+    const stop = () => connection.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      connection.abort();
+    }, this.#timeoutMs);
+    // A transport failure after the caller stopped is the stop itself, not an error.
+    const broken = (error: unknown) => {
+      if (timedOut) {
+        return new KubernetesApiError(
+          'Timeout',
+          `${operation}: no answer within ${this.#timeoutMs} ms`,
+          undefined,
+        );
+      }
+      return kubernetesErrorFromTransport(error, operation);
+    };
+    try {
+      let response: Awaited<ReturnType<typeof fetch>>;
+      try {
+        response = await fetch(url, { ...init, signal: connection.signal });
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw broken(error);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!response.ok) {
+        throw kubernetesErrorFromResponse(response.status, await response.text(), operation);
+      }
+      if (!response.body) return;
+      const reader = response.body.getReader();
+      const lines = new LineSplitter();
+      for (;;) {
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          if (signal?.aborted) return;
+          throw broken(error);
+        }
+        if (chunk.done) {
+          yield* lines.end();
+          return;
+        }
+        yield* lines.push(chunk.value);
+      }
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+      connection.abort();
+    }
   }
 
   async #request<T>(

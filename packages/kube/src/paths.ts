@@ -3,7 +3,7 @@ import type { ResourceType } from './resources.js';
 export interface PathOptions {
   readonly namespace?: string | undefined;
   readonly name?: string | undefined;
-  readonly subresource?: 'status' | undefined;
+  readonly subresource?: 'status' | 'log' | undefined;
 }
 
 /** The REST path of a collection, an object or an object's subresource. */

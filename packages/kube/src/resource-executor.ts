@@ -10,12 +10,16 @@ import {
   type Executor,
   executionResourceName,
   type Logger,
+  type LogLine,
+  type LogOptions,
   noopLogger,
   type OperationOptions,
   type ResourceType,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { executionLogs, type LogSources } from './execution-logs.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
+import { KubernetesApiError } from './kubernetes-errors.js';
 import { OwnedResources } from './owned-resources.js';
 import type { Reader } from './reader.js';
 
@@ -48,6 +52,11 @@ export interface ResourceEngine<T extends KubeObject> {
   result(object: T, context: StatusContext): Promise<ExecutionResult>;
   /** Shown when the cluster does not serve `type`, e.g. "install Tekton Pipelines". */
   readonly installHint?: string;
+  /**
+   * The pods (and containers) whose logs are the execution's output; engines that omit it
+   * offer no `logs`.
+   */
+  logSources?(object: T): LogSources;
 }
 
 export interface ResourceExecutorOptions {
@@ -69,6 +78,12 @@ export interface ResourceExecutorOptions {
 export class ResourceExecutor<T extends KubeObject> implements Executor {
   readonly engine: string;
   readonly watches: readonly ExecutionWatch[];
+  /** Present when the engine names its log sources (see `ResourceEngine.logSources`). */
+  readonly logs?: (
+    wfe: WorkflowExecution,
+    namespace: string,
+    options?: LogOptions,
+  ) => AsyncIterable<LogLine>;
   protected readonly client: KubeClient;
   protected readonly reader: Reader;
   protected readonly conventions: Conventions;
@@ -93,6 +108,10 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
       (object) => spec.isFinished(object),
       { logger: this.logger, reader: this.reader },
     );
+    const logSources = spec.logSources?.bind(spec);
+    if (logSources) {
+      this.logs = (wfe, namespace, options = {}) => this.#logs(wfe, namespace, logSources, options);
+    }
   }
 
   async create(
@@ -132,6 +151,36 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
       available: false,
       reason: `the ${apiVersionOf(type)} ${type.kind} API (${type.plural}.${type.group || 'core'}) is not served by this cluster${hint}`,
     };
+  }
+
+  /**
+   * The output of the execution resource's pods. Read live through the client: a caller of
+   * `logs` (a CLI) wants the pods as they are now, and a cache may not hold pods at all.
+   */
+  async *#logs(
+    wfe: WorkflowExecution,
+    namespace: string,
+    logSources: (object: T) => LogSources,
+    options: LogOptions,
+  ): AsyncGenerator<LogLine> {
+    const name = this.resourceName(wfe);
+    const read = (signal: AbortSignal | undefined) =>
+      this.owned.getOwned(wfe, namespace, name, { signal });
+    const object = await read(options.signal);
+    if (!object) {
+      throw new KubernetesApiError(
+        'NotFound',
+        `logs of WorkflowExecution ${wfe.metadata.namespace}/${wfe.metadata.name}: its ${this.#spec.type.kind} ${namespace}/${name} does not exist (not created yet, or cleaned up with its logs)`,
+        404,
+      );
+    }
+    yield* executionLogs(this.client, namespace, logSources(object), {
+      ...options,
+      finished: async (signal) => {
+        const current = await read(signal);
+        return !current || this.#spec.isFinished(current);
+      },
+    });
   }
 
   /** The execution resource's name: as recorded in the status, else the target's lock. */

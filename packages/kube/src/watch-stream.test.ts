@@ -3,7 +3,6 @@ import type { KubeObject } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
 import { resources } from './resources.js';
 import {
-  LineSplitter,
   type WatchEvent,
   type WatchResponse,
   type WatchStreamOptions,
@@ -239,16 +238,5 @@ describe('watchPath', () => {
     expect(watchPath(resources.namespaces, 'ignored', { stallTimeoutMs: 1 })).toBe(
       '/api/v1/namespaces?watch=1&allowWatchBookmarks=true',
     );
-  });
-});
-
-describe('LineSplitter', () => {
-  it('holds an unfinished line until a later chunk ends it', () => {
-    const lines = new LineSplitter();
-    expect(lines.push(encoder.encode('ab'))).toEqual([]);
-    expect(lines.push(encoder.encode('c'))).toEqual([]);
-    expect(lines.push(encoder.encode('d\ne\n\nf'))).toEqual(['abcd', 'e', '']);
-    expect(lines.end()).toEqual(['f']);
-    expect(lines.end()).toEqual([]);
   });
 });

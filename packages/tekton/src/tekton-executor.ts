@@ -76,6 +76,7 @@ function tektonEngineSpec(
       apiVersion: apiVersionOf(pipelineRunType),
     }),
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
+    logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
     async result(run, context: StatusContext): Promise<ExecutionResult> {
       const state = PipelineRunStateSchema.parse(run);
       if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
