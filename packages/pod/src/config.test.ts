@@ -1,0 +1,84 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { parsePodConfig } from './config.js';
+
+const step = (overrides: Record<string, unknown> = {}) => ({
+  name: 'build',
+  image: 'registry.example.com/tools/make:4',
+  script: 'make',
+  ...overrides,
+});
+
+function issuesOf(input: unknown) {
+  try {
+    parsePodConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).issues;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('parsePodConfig', () => {
+  it('reads steps with env, workingDir and the parallel flag', () => {
+    const config = parsePodConfig({
+      steps: [step({ env: [{ name: 'MODE', value: 'fast' }], workingDir: '/src' })],
+      parallel: true,
+    });
+    expect(config).toEqual({
+      steps: [
+        {
+          name: 'build',
+          image: 'registry.example.com/tools/make:4',
+          script: 'make',
+          env: [{ name: 'MODE', value: 'fast' }],
+          workingDir: '/src',
+        },
+      ],
+      parallel: true,
+    });
+  });
+
+  it('requires the engine config', () => {
+    expect(issuesOf(undefined)).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig',
+        message: expect.stringContaining('is required by the pod engine'),
+      },
+    ]);
+  });
+
+  it('names every bad field under spec.workflowRef.engineConfig', () => {
+    const issues = issuesOf({
+      steps: [
+        step({ name: 'Build_1', image: 'not an image', script: '' }),
+        step({ env: [{ name: '1X', value: '' }], workingDir: 'relative', timeout: '1m' }),
+      ],
+      paralel: true,
+    });
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'spec.workflowRef.engineConfig',
+      'spec.workflowRef.engineConfig.steps.0.image',
+      'spec.workflowRef.engineConfig.steps.0.name',
+      'spec.workflowRef.engineConfig.steps.0.script',
+      'spec.workflowRef.engineConfig.steps.1',
+      'spec.workflowRef.engineConfig.steps.1.env.0.name',
+      'spec.workflowRef.engineConfig.steps.1.workingDir',
+    ]);
+    expect(issues.find((i) => i.path.endsWith('steps.1'))?.message).toBe(
+      'unknown field(s) timeout',
+    );
+  });
+
+  it('refuses an empty step list and duplicate step names', () => {
+    expect(issuesOf({ steps: [] })).toEqual([
+      { path: 'spec.workflowRef.engineConfig.steps', message: 'needs at least one step' },
+    ]);
+    expect(issuesOf({ steps: [step(), step()] })).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.steps.1.name',
+        message: 'duplicate step name "build"',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,70 @@
+import { ConfigurationError, ociReferencePattern, toFieldIssues } from '@roundhouse/core';
+import { z } from 'zod';
+
+/** Where the steps travel in a WorkflowExecution, for error paths a user can find. */
+export const engineConfigPath = 'spec.workflowRef.engineConfig';
+
+export const StepEnvVarSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    error: 'must be a C identifier (letters, digits and "_", not starting with a digit)',
+  }),
+  value: z.string(),
+});
+
+/** One step: a container that runs `script` through the image's shell with `set -e`. */
+export const StepSchema = z.strictObject({
+  /** The container's name, so a DNS-1123 label: `kubectl logs <pod> -c <name>` shows its output. */
+  name: z
+    .string()
+    .max(63)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+      error: 'must be a DNS-1123 label (a-z, 0-9 and "-", at most 63 characters)',
+    }),
+  image: z.string().max(512).regex(new RegExp(ociReferencePattern), {
+    error: 'must be an OCI image reference such as "registry.example.com/tools/kubectl:1.36"',
+  }),
+  script: z.string().min(1, { error: 'must not be empty' }),
+  env: z.array(StepEnvVarSchema).optional(),
+  workingDir: z.string().regex(/^\//, { error: 'must be an absolute path' }).optional(),
+});
+
+/** What `spec.workflowRef.engineConfig` holds for the pod engine. */
+export const PodConfigSchema = z
+  .strictObject({
+    steps: z.array(StepSchema).min(1, { error: 'needs at least one step' }),
+    /** Run every step at once instead of one after another. */
+    parallel: z.boolean().optional(),
+  })
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    config.steps.forEach((step, index) => {
+      if (seen.has(step.name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['steps', index, 'name'],
+          message: `duplicate step name "${step.name}"`,
+        });
+      }
+      seen.add(step.name);
+    });
+  });
+
+export type StepEnvVar = z.infer<typeof StepEnvVarSchema>;
+export type Step = z.infer<typeof StepSchema>;
+export type PodConfig = z.infer<typeof PodConfigSchema>;
+
+/**
+ * The steps of an execution, from its `engineConfig`. Throws a ConfigurationError naming every
+ * bad field under `spec.workflowRef.engineConfig`, before anything is sent to the cluster.
+ */
+export function parsePodConfig(engineConfig: unknown): PodConfig {
+  if (engineConfig === undefined) {
+    throw new ConfigurationError({
+      path: engineConfigPath,
+      message: 'is required by the pod engine: {steps: [{name, image, script}], parallel?}',
+    });
+  }
+  const result = PodConfigSchema.safeParse(engineConfig);
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath));
+  return result.data;
+}

@@ -1,0 +1,212 @@
+import {
+  ConfigurationError,
+  ExecutionForbiddenError,
+  kubernautConventions,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import { describe, expect, it } from 'vitest';
+import { buildPod, type PodEngineSettings } from './pod-spec.js';
+
+const steps = [
+  { name: 'fetch', image: 'registry.example.com/git:2', script: 'git clone "$REPO" src' },
+  {
+    name: 'build',
+    image: 'registry.example.com/make:4',
+    script: 'make -C src',
+    env: [{ name: 'MODE', value: 'release' }],
+    workingDir: '/tmp',
+  },
+  { name: 'report', image: 'registry.example.com/curl:8', script: 'curl -fsS "$HOOK"' },
+];
+
+const wfe = (
+  engineConfig: unknown = { steps },
+  spec: Partial<WorkflowExecution['spec']> = {},
+): WorkflowExecution => {
+  const sample = sampleExecution({ spec: { executionEngine: 'pod', ...spec } });
+  return {
+    ...sample,
+    metadata: { ...sample.metadata, uid: 'uid-1' },
+    spec: { ...sample.spec, workflowRef: { ...sample.spec.workflowRef, engineConfig } as never },
+  };
+};
+
+const settings = (overrides: Partial<PodEngineSettings> = {}): PodEngineSettings => ({
+  conventions: roundhouseConventions,
+  serviceAccountName: 'runner',
+  securityProfile: 'restricted',
+  allowedImages: ['registry.example.com/*'],
+  ownerReference: false,
+  ...overrides,
+});
+
+const restrictedContainer = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  readOnlyRootFilesystem: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+describe('buildPod', () => {
+  it('runs sequential steps as init containers, the last step as the main container', () => {
+    const pod = buildPod(wfe(), 'workflows', undefined, settings());
+    const baseEnv = [
+      { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+      { name: 'MODE', value: 'fast' },
+      { name: 'REPLICAS', value: '3' },
+    ];
+    const container = (name: string, image: string, script: string) => ({
+      name,
+      image,
+      command: ['/bin/sh', '-e', '-c', script],
+      env: [...baseEnv, { name: 'HOME', value: '/tmp' }],
+      securityContext: restrictedContainer,
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    });
+    expect(pod).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'wfe-c00449355dfb987a',
+        namespace: 'workflows',
+        labels: {
+          'roundhouse.dev/workflow-execution': 'restart-api',
+          'roundhouse.dev/workflow-id': 'restart-pod',
+          'roundhouse.dev/target-resource': 'default__deployment__my-app',
+          'roundhouse.dev/source-namespace': 'team-a',
+          'roundhouse.dev/execution-engine': 'pod',
+        },
+        annotations: {
+          'roundhouse.dev/target-resource': 'default/deployment/my-app',
+          'roundhouse.dev/workflow-execution-uid': 'uid-1',
+        },
+      },
+      spec: {
+        restartPolicy: 'Never',
+        serviceAccountName: 'runner',
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        initContainers: [
+          container('fetch', 'registry.example.com/git:2', 'git clone "$REPO" src'),
+          {
+            ...container('build', 'registry.example.com/make:4', 'make -C src'),
+            workingDir: '/tmp',
+            // The step's MODE replaces the parameter's in place.
+            env: [
+              baseEnv[0],
+              { name: 'MODE', value: 'release' },
+              baseEnv[2],
+              { name: 'HOME', value: '/tmp' },
+            ],
+          },
+        ],
+        containers: [container('report', 'registry.example.com/curl:8', 'curl -fsS "$HOOK"')],
+        volumes: [{ name: 'tmp', emptyDir: {} }],
+      },
+    });
+  });
+
+  it('runs every step as a main container with parallel: true', () => {
+    const pod = buildPod(wfe({ steps, parallel: true }), 'workflows', undefined, settings());
+    expect(pod.spec?.initContainers).toBeUndefined();
+    expect(pod.spec?.containers.map((c) => c.name)).toEqual(['fetch', 'build', 'report']);
+  });
+
+  it('has no init containers for a single step', () => {
+    const pod = buildPod(wfe({ steps: [steps[0]] }), 'workflows', undefined, settings());
+    expect(pod.spec?.initContainers).toBeUndefined();
+    expect(pod.spec?.containers.map((c) => c.name)).toEqual(['fetch']);
+  });
+
+  it('sets activeDeadlineSeconds from the timeout, else the default', () => {
+    const timed = wfe(undefined, { executionConfig: { timeout: '1m30s' } });
+    expect(buildPod(timed, 'w', undefined, settings()).spec?.activeDeadlineSeconds).toBe(90);
+    const fallback = buildPod(wfe(), 'w', undefined, settings({ defaultTimeout: '10m' }));
+    expect(fallback.spec?.activeDeadlineSeconds).toBe(600);
+    expect(buildPod(wfe(), 'w', undefined, settings()).spec?.activeDeadlineSeconds).toBeUndefined();
+  });
+
+  it('mounts dependencies in every step, with the kubernaut preset and no profile', () => {
+    const pod = buildPod(
+      wfe(),
+      'kubernaut-workflows',
+      { secrets: [{ name: 'db' }] },
+      settings({ conventions: kubernautConventions, securityProfile: 'none' }),
+    );
+    expect(pod.metadata?.labels).toMatchObject({
+      'kubernaut.ai/workflow-execution': 'restart-api',
+      'kubernaut.ai/execution-engine': 'pod',
+    });
+    expect(pod.spec?.securityContext).toBeUndefined();
+    expect(pod.spec?.volumes).toEqual([{ name: 'secret-db', secret: { secretName: 'db' } }]);
+    for (const container of [
+      ...(pod.spec?.initContainers ?? []),
+      ...(pod.spec?.containers ?? []),
+    ]) {
+      expect(container.securityContext).toBeUndefined();
+      expect(container.volumeMounts).toEqual([
+        { name: 'secret-db', mountPath: '/run/kubernaut/secrets/db', readOnly: true },
+      ]);
+      expect(container.env?.some((e) => e.name === 'HOME')).toBe(false);
+    }
+  });
+
+  it('lets operator labels and annotations through, but never over the owner labels', () => {
+    const pod = buildPod(
+      wfe(),
+      'w',
+      undefined,
+      settings({
+        podLabels: { team: 'a', 'roundhouse.dev/workflow-execution': 'someone-else' },
+        podAnnotations: { note: 'x' },
+      }),
+    );
+    expect(pod.metadata?.labels).toMatchObject({
+      team: 'a',
+      'roundhouse.dev/workflow-execution': 'restart-api',
+    });
+    expect(pod.metadata?.annotations).toMatchObject({ note: 'x' });
+  });
+
+  it('owns the Pod by the execution object when asked, in its own namespace only', () => {
+    const owned = settings({ ownerReference: true });
+    expect(buildPod(wfe(), 'team-a', undefined, owned).metadata?.ownerReferences).toEqual([
+      {
+        apiVersion: 'roundhouse.dev/v1alpha1',
+        kind: 'WorkflowExecution',
+        name: 'restart-api',
+        uid: 'uid-1',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+    expect(() => buildPod(wfe(), 'elsewhere', undefined, owned)).toThrow(ConfigurationError);
+    const noUid = { ...wfe(), metadata: { name: 'x', namespace: 'team-a' } };
+    expect(() => buildPod(noUid, 'team-a', undefined, owned)).toThrow(/metadata.uid/);
+  });
+
+  it('refuses an image the settings do not allow, naming the step', () => {
+    const config = { steps: [steps[0], { ...steps[1], image: 'docker.io/library/busybox' }] };
+    const refuse = () => buildPod(wfe(config), 'w', undefined, settings());
+    expect(refuse).toThrow(ExecutionForbiddenError);
+    expect(refuse).toThrow(/^spec\.workflowRef\.engineConfig\.steps\.1\.image: image/);
+    expect(() => buildPod(wfe(), 'w', undefined, settings({ allowedImages: [] }))).toThrow(
+      /allows none until configured/,
+    );
+    expect(buildPod(wfe(config), 'w', undefined, settings({ allowedImages: ['*'] })).kind).toBe(
+      'Pod',
+    );
+  });
+
+  it('throws ConfigurationError for bad steps before building anything', () => {
+    expect(() => buildPod(wfe({ steps: [] }), 'w', undefined, settings())).toThrow(
+      ConfigurationError,
+    );
+    const noSteps = sampleExecution({ spec: { executionEngine: 'pod' } });
+    expect(() => buildPod(noSteps, 'w', undefined, settings())).toThrow(
+      /engineConfig: is required/,
+    );
+  });
+});

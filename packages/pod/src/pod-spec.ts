@@ -1,0 +1,188 @@
+import type {
+  V1Container,
+  V1OwnerReference,
+  V1Pod,
+  V1PodSecurityContext,
+  V1ResourceRequirements,
+  V1SecurityContext,
+} from '@kubernetes/client-node';
+import {
+  ConfigurationError,
+  type Conventions,
+  type Dependencies,
+  dependencyMounts,
+  type EnvVar,
+  ExecutionForbiddenError,
+  executionMetadata,
+  executionObjectMeta,
+  parameterEnv,
+  parseTimeout,
+  requestedServiceAccount,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import type { PodSettings } from '@roundhouse/job';
+import { engineConfigPath, parsePodConfig, type Step } from './config.js';
+import { restricted } from './security.js';
+
+export const podEngine = 'pod';
+
+export interface PodEngineSettings {
+  readonly conventions: Conventions;
+  /** Used when the WorkflowExecution names none. */
+  readonly serviceAccountName: string;
+  /** Go duration used when the WorkflowExecution sets no timeout; none means no deadline. */
+  readonly defaultTimeout?: string | undefined;
+  /**
+   * `restricted` (default): the job engine's profile (non-root, seccomp RuntimeDefault, no
+   * privilege escalation, no capabilities, read-only root filesystem with /tmp writable).
+   * `none` sets no security context. Either is refined by the two overrides.
+   */
+  readonly securityProfile: 'restricted' | 'none';
+  readonly podSecurityContext?: V1PodSecurityContext | undefined;
+  readonly containerSecurityContext?: V1SecurityContext | undefined;
+  /** Requests and limits of every step's container. */
+  readonly resources?: V1ResourceRequirements | undefined;
+  readonly pod?: PodSettings | undefined;
+  readonly podLabels?: Readonly<Record<string, string>> | undefined;
+  readonly podAnnotations?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Images a step may run: an exact reference, a prefix ending in `/*` or `:*`, or `*` for any.
+   * Empty refuses every image. Steps name their own images, which a policy on the execution's
+   * bundle never sees, so the engine checks them itself.
+   */
+  readonly allowedImages: readonly string[];
+  /**
+   * Give the Pod a controller ownerReference to the execution object (its apiVersion, kind,
+   * name and uid), so the garbage collector deletes the Pod with it. Owner references cannot
+   * cross namespaces: the execution must live in the execution namespace.
+   */
+  readonly ownerReference: boolean;
+}
+
+const tmpVolume = 'tmp';
+
+function imageAllowed(pattern: string, image: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('/*') || pattern.endsWith(':*'))
+    return image.startsWith(pattern.slice(0, -1));
+  return pattern === image;
+}
+
+function checkImages(steps: readonly Step[], allowed: readonly string[]): void {
+  steps.forEach((step, index) => {
+    if (allowed.some((pattern) => imageAllowed(pattern, step.image))) return;
+    throw new ExecutionForbiddenError(
+      `${engineConfigPath}.steps.${index}.image`,
+      `image "${step.image}" is not among those this engine lets steps run${
+        allowed.length ? ` (${allowed.join(', ')})` : ' (it allows none until configured)'
+      }`,
+    );
+  });
+}
+
+function ownerReferences(wfe: WorkflowExecution, namespace: string): V1OwnerReference[] {
+  const { apiVersion, kind } = wfe;
+  const { name, uid } = wfe.metadata;
+  if (wfe.metadata.namespace !== namespace) {
+    throw new ConfigurationError({
+      path: 'metadata.namespace',
+      message: `the Pod in namespace ${namespace} cannot be owned by an object in ${wfe.metadata.namespace}: owner references do not cross namespaces`,
+    });
+  }
+  if (!apiVersion || !kind || !uid) {
+    throw new ConfigurationError({
+      path: uid ? 'apiVersion' : 'metadata.uid',
+      message: 'an owner reference needs the owner apiVersion, kind and uid',
+    });
+  }
+  return [{ apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true }];
+}
+
+/** The execution's environment, then the step's own variables over it. */
+function stepEnv(base: readonly EnvVar[], step: Step, homeInTmp: boolean) {
+  const env = new Map(base.map((e) => [e.name, e.value]));
+  for (const e of step.env ?? []) env.set(e.name, e.value);
+  // A read-only root filesystem breaks most tools unless HOME is writable.
+  if (homeInTmp && !env.has('HOME')) env.set('HOME', '/tmp');
+  return [...env].map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * The Pod that runs `wfe`'s steps: named for the lock, labelled for its owner, one container per
+ * step running its script through `/bin/sh -e`. Sequential steps are init containers with the
+ * last step as the main container, so the kubelet starts each only after the previous one
+ * exited 0 and starts none after a failure; `parallel` makes every step a main container.
+ * Pure: bad input throws ConfigurationError (or ExecutionForbiddenError for an image the
+ * settings do not allow) before anything is sent to the cluster.
+ */
+export function buildPod(
+  wfe: WorkflowExecution,
+  namespace: string,
+  dependencies: Dependencies | undefined,
+  settings: PodEngineSettings,
+): V1Pod {
+  const { conventions } = settings;
+  const config = parsePodConfig(wfe.spec.workflowRef.engineConfig);
+  checkImages(config.steps, settings.allowedImages);
+  const meta = executionMetadata(wfe, podEngine, conventions);
+  const objectMeta = executionObjectMeta(wfe, namespace, meta, conventions);
+  const mounts = dependencyMounts(dependencies, conventions);
+  const env = parameterEnv(wfe.spec.targetResource, wfe.spec.parameters);
+  const isRestricted = settings.securityProfile === 'restricted';
+  const containerSecurity = {
+    ...(isRestricted ? structuredClone(restricted.container) : {}),
+    ...settings.containerSecurityContext,
+  };
+  const podSecurity = {
+    ...(isRestricted ? structuredClone(restricted.pod) : {}),
+    ...settings.podSecurityContext,
+  };
+  const writableTmp = containerSecurity.readOnlyRootFilesystem === true;
+  const timeout = wfe.spec.executionConfig?.timeout
+    ? parseTimeout(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
+    : settings.defaultTimeout !== undefined
+      ? parseTimeout(settings.defaultTimeout, 'defaultTimeout')
+      : undefined;
+  const volumeMounts = [
+    ...mounts.volumeMounts.map((m) => ({ ...m })),
+    ...(writableTmp ? [{ name: tmpVolume, mountPath: '/tmp' }] : []),
+  ];
+  const volumes = [
+    ...mounts.volumes.map((v) => ({ ...v })),
+    ...(writableTmp ? [{ name: tmpVolume, emptyDir: {} }] : []),
+  ];
+  const containers: V1Container[] = config.steps.map((step) => ({
+    name: step.name,
+    image: step.image,
+    command: ['/bin/sh', '-e', '-c', step.script],
+    ...(step.workingDir ? { workingDir: step.workingDir } : {}),
+    env: stepEnv(env, step, writableTmp),
+    ...(settings.resources ? { resources: structuredClone(settings.resources) } : {}),
+    ...(Object.keys(containerSecurity).length
+      ? { securityContext: structuredClone(containerSecurity) }
+      : {}),
+    ...(volumeMounts.length ? { volumeMounts: volumeMounts.map((m) => ({ ...m })) } : {}),
+  }));
+  const sequential = config.parallel !== true;
+
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...objectMeta,
+      labels: { ...settings.podLabels, ...objectMeta.labels },
+      annotations: { ...settings.podAnnotations, ...objectMeta.annotations },
+      ...(settings.ownerReference ? { ownerReferences: ownerReferences(wfe, namespace) } : {}),
+    },
+    spec: {
+      ...settings.pod,
+      restartPolicy: 'Never',
+      serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,
+      ...(timeout !== undefined ? { activeDeadlineSeconds: Math.ceil(timeout / 1000) } : {}),
+      ...(Object.keys(podSecurity).length ? { securityContext: podSecurity } : {}),
+      ...(sequential && containers.length > 1 ? { initContainers: containers.slice(0, -1) } : {}),
+      containers: sequential ? containers.slice(-1) : containers,
+      ...(volumes.length ? { volumes } : {}),
+    },
+  };
+}

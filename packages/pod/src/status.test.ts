@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { isPodFinished, podExecutionState } from './status.js';
+import { type PodState, PodStateSchema } from './steps.js';
+
+const created = '2026-01-02T03:00:00Z';
+const clock = { now: new Date('2026-01-02T03:00:05Z'), startupGraceMs: 15_000 };
+const later = { ...clock, now: new Date('2026-01-02T03:01:00Z') };
+
+const terminated = (exitCode: number, startedAt: string, finishedAt: string, reason?: string) => ({
+  state: {
+    terminated: {
+      exitCode,
+      reason: reason ?? (exitCode === 0 ? 'Completed' : 'Error'),
+      startedAt,
+      finishedAt,
+    },
+  },
+});
+const running = (startedAt: string) => ({ state: { running: { startedAt } } });
+const waiting = (reason: string, message?: string) => ({
+  state: { waiting: { reason, ...(message ? { message } : {}) } },
+});
+
+/** A Pod of three sequential steps (fetch, build: init containers; report: main). */
+function sequential(
+  phase: string,
+  init: Record<string, object>,
+  main: Record<string, object>,
+  extra: Record<string, unknown> = {},
+): PodState {
+  return PodStateSchema.parse({
+    metadata: { name: 'wfe-1', creationTimestamp: created },
+    spec: {
+      initContainers: [{ name: 'fetch' }, { name: 'build' }],
+      containers: [{ name: 'report' }],
+    },
+    status: {
+      phase,
+      ...extra,
+      initContainerStatuses: Object.entries(init).map(([name, s]) => ({ name, ...s })),
+      containerStatuses: Object.entries(main).map(([name, s]) => ({ name, ...s })),
+    },
+  });
+}
+
+function parallel(phase: string, main: Record<string, object>): PodState {
+  return PodStateSchema.parse({
+    metadata: { name: 'wfe-2', creationTimestamp: created },
+    spec: { containers: [{ name: 'lint' }, { name: 'test' }] },
+    status: { phase, containerStatuses: Object.entries(main).map(([name, s]) => ({ name, ...s })) },
+  });
+}
+
+const t = (s: number) => `2026-01-02T03:00:${String(s).padStart(2, '0')}Z`;
+
+describe('podExecutionState', () => {
+  it('is Pending until a step starts', () => {
+    const pod = sequential('Pending', {}, {});
+    const { result, steps } = podExecutionState(pod, clock);
+    expect(result).toMatchObject({
+      phase: 'Pending',
+      reason: 'PodPending',
+      summary: { status: 'Unknown', completedTasks: 0, totalTasks: 3 },
+    });
+    expect(steps.map((s) => s.state)).toEqual(['Waiting', 'Waiting', 'Waiting']);
+  });
+
+  it('reports the running step with each step’s times, in step order', () => {
+    const pod = sequential(
+      'Pending',
+      { fetch: terminated(0, t(1), t(2)), build: running(t(2)) },
+      { report: waiting('PodInitializing') },
+    );
+    const { result, steps } = podExecutionState(pod, clock);
+    expect(result).toMatchObject({
+      phase: 'Running',
+      reason: 'StepRunning',
+      message: 'running step build (2/3)',
+      summary: { completedTasks: 1, totalTasks: 3 },
+    });
+    expect(steps).toEqual([
+      {
+        name: 'fetch',
+        state: 'Succeeded',
+        exitCode: 0,
+        reason: 'Completed',
+        startedAt: t(1),
+        finishedAt: t(2),
+      },
+      { name: 'build', state: 'Running', startedAt: t(2) },
+      { name: 'report', state: 'Waiting', reason: 'PodInitializing' },
+    ]);
+  });
+
+  it('stays Running between two steps (the phase never moves back)', () => {
+    const pod = sequential(
+      'Pending',
+      { fetch: terminated(0, t(1), t(2)), build: waiting('PodInitializing') },
+      { report: waiting('PodInitializing') },
+    );
+    expect(podExecutionState(pod, clock).result).toMatchObject({
+      phase: 'Running',
+      reason: 'Running',
+    });
+  });
+
+  it('fails with the first failed step and its exit code; later steps are Skipped', () => {
+    const pod = sequential(
+      'Failed',
+      { fetch: terminated(0, t(1), t(2)), build: terminated(3, t(2), t(4)) },
+      { report: waiting('PodInitializing') },
+    );
+    const { result, steps } = podExecutionState(pod, clock);
+    expect(result).toEqual({
+      phase: 'Failed',
+      reason: 'StepFailed',
+      message: 'step build exited with code 3 (Error)',
+      summary: {
+        status: 'False',
+        reason: 'StepFailed',
+        message: 'step build exited with code 3 (Error)',
+        completedTasks: 1,
+        totalTasks: 3,
+      },
+      failureReason: 'TaskFailed',
+      failedTaskName: 'build',
+      exitCode: 3,
+    });
+    expect(steps.map((s) => s.state)).toEqual(['Succeeded', 'Failed', 'Skipped']);
+    expect(steps[2]).toEqual({ name: 'report', state: 'Skipped', reason: 'PodInitializing' });
+  });
+
+  it('classifies an OOM kill and a pod deadline', () => {
+    const oom = sequential('Failed', { fetch: terminated(137, t(1), t(2), 'OOMKilled') }, {});
+    expect(podExecutionState(oom, clock).result).toMatchObject({
+      failureReason: 'OOMKilled',
+      failedTaskName: 'fetch',
+      exitCode: 137,
+    });
+    const deadline = sequential(
+      'Failed',
+      { fetch: terminated(0, t(1), t(2)), build: terminated(137, t(2), t(9)) },
+      {},
+      { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than allowed' },
+    );
+    expect(podExecutionState(deadline, clock).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'Pod was active on the node longer than allowed',
+      failureReason: 'DeadlineExceeded',
+      failedTaskName: 'build',
+    });
+  });
+
+  it('counts init steps as succeeded when the runtime reports only the main container', () => {
+    // KWOK writes statuses for spec.containers only; the main container running means every
+    // init container exited 0.
+    const pod = sequential('Succeeded', {}, { report: terminated(0, t(1), t(3)) });
+    const { result, steps } = podExecutionState(pod, clock);
+    expect(result).toMatchObject({
+      phase: 'Completed',
+      reason: 'Succeeded',
+      message: 'all 3 step(s) succeeded',
+      summary: { status: 'True', completedTasks: 3, totalTasks: 3 },
+    });
+    expect(steps.map((s) => s.state)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+  });
+
+  it('fails a parallel pod with the first failed step in step order', () => {
+    const pod = parallel('Failed', {
+      lint: terminated(0, t(1), t(2)),
+      test: terminated(2, t(1), t(3)),
+    });
+    expect(podExecutionState(pod, clock).result).toMatchObject({
+      reason: 'StepFailed',
+      failedTaskName: 'test',
+      exitCode: 2,
+    });
+    const both = parallel('Running', { lint: running(t(1)), test: running(t(1)) });
+    expect(podExecutionState(both, clock).result.message).toBe(
+      'running step lint (1/2), test (2/2)',
+    );
+  });
+
+  it('fails a step that cannot start once the grace has passed', () => {
+    const pull = sequential('Pending', { fetch: waiting('ImagePullBackOff', 'back-off') }, {});
+    expect(podExecutionState(pull, clock).result.phase).toBe('Pending');
+    expect(podExecutionState(pull, later).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message: 'step fetch cannot start: ImagePullBackOff: back-off',
+      failureReason: 'ImagePullBackOff',
+      failedTaskName: 'fetch',
+    });
+    const secret = parallel('Pending', { lint: waiting('CreateContainerConfigError') });
+    expect(podExecutionState(secret, later).result.failureReason).toBe('ConfigurationError');
+    const firstPull = parallel('Pending', { lint: waiting('ErrImagePull') });
+    expect(podExecutionState(firstPull, later).result.phase).toBe('Pending');
+  });
+
+  it('reports a pod that failed without a failed step (eviction) with its reason', () => {
+    const evicted = PodStateSchema.parse({
+      spec: { containers: [{ name: 'lint' }] },
+      status: { phase: 'Failed', reason: 'Evicted', message: 'low on memory' },
+    });
+    expect(podExecutionState(evicted, clock).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'Evicted',
+      message: 'low on memory',
+      failureReason: 'Unknown',
+    });
+  });
+
+  it('reads times Kubernetes writes as null as absent', () => {
+    const pod = PodStateSchema.parse({
+      spec: { containers: [{ name: 'lint' }] },
+      status: {
+        phase: 'Failed',
+        containerStatuses: [
+          {
+            name: 'lint',
+            state: { terminated: { exitCode: 1, startedAt: null, finishedAt: null } },
+          },
+        ],
+      },
+    });
+    expect(podExecutionState(pod, clock).steps).toEqual([
+      { name: 'lint', state: 'Failed', exitCode: 1 },
+    ]);
+  });
+});
+
+describe('isPodFinished', () => {
+  it('is true for Succeeded and Failed only', () => {
+    expect(isPodFinished(parallel('Succeeded', {}))).toBe(true);
+    expect(isPodFinished(parallel('Failed', {}))).toBe(true);
+    expect(isPodFinished(parallel('Running', {}))).toBe(false);
+  });
+});

@@ -1,0 +1,150 @@
+import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
+import { type PodState, type StepStatus, stepStatuses } from './steps.js';
+
+/** The execution's state as one Pod shows it, and where each of its steps is. */
+export interface PodExecutionState {
+  readonly result: ExecutionResult;
+  readonly steps: readonly StepStatus[];
+}
+
+export interface PodClock {
+  readonly now: Date;
+  /**
+   * How long a step may wait for a cause that will not pass on its own (an image that cannot
+   * be pulled, a missing Secret) before the execution fails with it; the same grace the job
+   * engine gives a Job's pod.
+   */
+  readonly startupGraceMs: number;
+}
+
+/**
+ * Waiting reasons after which a step will not start without someone changing something, so
+ * waiting for the deadline would only hide the cause. ErrImagePull is left out: the kubelet
+ * reports it on the first failed pull, before it backs off and retries.
+ */
+const hopelessWaits: Readonly<Record<string, FailureReason>> = {
+  ImagePullBackOff: 'ImagePullBackOff',
+  InvalidImageName: 'ImagePullBackOff',
+  CreateContainerConfigError: 'ConfigurationError',
+  CreateContainerError: 'ConfigurationError',
+};
+
+function summary(steps: readonly StepStatus[], status: ExecutionSummary['status']) {
+  return {
+    status,
+    completedTasks: steps.filter((s) => s.state === 'Succeeded').length,
+    totalTasks: steps.length,
+  };
+}
+
+function failed(
+  steps: readonly StepStatus[],
+  reason: string,
+  message: string,
+  failureReason: FailureReason,
+  step?: StepStatus,
+): ExecutionResult {
+  return {
+    phase: 'Failed',
+    reason,
+    message,
+    summary: { ...summary(steps, 'False'), reason, message },
+    failureReason,
+    ...(step ? { failedTaskName: step.name } : {}),
+    ...(step?.exitCode !== undefined ? { exitCode: step.exitCode } : {}),
+  };
+}
+
+function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult {
+  const failedStep = steps.find((s) => s.state === 'Failed');
+  if (pod.status?.reason === 'DeadlineExceeded') {
+    const message = pod.status.message ?? 'the pod ran past its activeDeadlineSeconds';
+    return failed(steps, 'DeadlineExceeded', message, 'DeadlineExceeded', failedStep);
+  }
+  if (failedStep) {
+    const detail = failedStep.message ? `: ${failedStep.message}` : '';
+    return failed(
+      steps,
+      'StepFailed',
+      `step ${failedStep.name} exited with code ${failedStep.exitCode} (${failedStep.reason ?? 'Error'})${detail}`,
+      failedStep.reason === 'OOMKilled' ? 'OOMKilled' : 'TaskFailed',
+      failedStep,
+    );
+  }
+  const reason = pod.status?.reason ?? 'PodFailed';
+  return failed(steps, reason, pod.status?.message ?? `the pod failed (${reason})`, 'Unknown');
+}
+
+/**
+ * The step that cannot start, once the Pod is older than the grace: its waiting reason is one
+ * that retrying will not cure.
+ */
+function stuckStep(pod: PodState, steps: readonly StepStatus[], clock: PodClock) {
+  const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
+  if (!(clock.now.getTime() - created >= clock.startupGraceMs)) return undefined;
+  for (const step of steps) {
+    const cause = step.state === 'Waiting' && step.reason ? hopelessWaits[step.reason] : undefined;
+    if (cause) return { step, cause };
+  }
+  return undefined;
+}
+
+/**
+ * Maps a Pod to the execution's result and its steps' statuses. The Pod's phase decides the
+ * end; before it, the steps do: Running once any step has started (so the phase never moves
+ * back while a sequential Pod is between steps), Pending before.
+ */
+export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionState {
+  const steps = stepStatuses(pod);
+  const total = steps.length;
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded') {
+    const message = `all ${total} step(s) succeeded`;
+    return {
+      steps,
+      result: {
+        phase: 'Completed',
+        reason: 'Succeeded',
+        message,
+        summary: { ...summary(steps, 'True'), reason: 'Succeeded', message },
+      },
+    };
+  }
+  if (phase === 'Failed') return { steps, result: failedPod(pod, steps) };
+  const stuck = stuckStep(pod, steps, clock);
+  if (stuck) {
+    const message = `step ${stuck.step.name} cannot start: ${stuck.step.reason}${stuck.step.message ? `: ${stuck.step.message}` : ''}`;
+    return { steps, result: failed(steps, 'StartFailed', message, stuck.cause, stuck.step) };
+  }
+  const running = steps.filter((s) => s.state === 'Running');
+  if (running.length > 0) {
+    const position = (s: StepStatus) => `${s.name} (${steps.indexOf(s) + 1}/${total})`;
+    const message = `running step ${running.map(position).join(', ')}`;
+    return {
+      steps,
+      result: {
+        phase: 'Running',
+        reason: 'StepRunning',
+        message,
+        summary: { ...summary(steps, 'Unknown'), reason: 'StepRunning', message },
+      },
+    };
+  }
+  if (phase === 'Running' || steps.some((s) => s.state !== 'Waiting')) {
+    const message = `${summary(steps, 'Unknown').completedTasks}/${total} step(s) done, next step starting`;
+    return {
+      steps,
+      result: { phase: 'Running', reason: 'Running', message, summary: summary(steps, 'Unknown') },
+    };
+  }
+  const message = pod.status?.message ?? pod.status?.reason ?? 'waiting for the pod to start';
+  return {
+    steps,
+    result: { phase: 'Pending', reason: 'PodPending', message, summary: summary(steps, 'Unknown') },
+  };
+}
+
+/** Whether the Pod has ended, so its lock is stale rather than busy. */
+export function isPodFinished(pod: PodState): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}

@@ -1,0 +1,172 @@
+import { ExecutionForbiddenError, type WorkflowExecution } from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { PodExecutor, type PodExecutorOptions } from '@roundhouse/pod';
+import {
+  containerOutcomes,
+  describeWithControlPlane,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
+import {
+  allowedImages,
+  finishPod,
+  patience,
+  podInitializing,
+  running,
+  runningPod,
+  terminated,
+  threeSteps,
+  withSteps,
+  writeStepStatuses,
+} from './drive.js';
+
+let sequence = 0;
+function execution(engineConfig: object = threeSteps): WorkflowExecution {
+  sequence += 1;
+  const wfe = sampleExecution({
+    name: `pod-${sequence}`,
+    spec: { targetResource: `team-a/deployment/pod-${sequence}` },
+  });
+  return withSteps({ ...wfe, metadata: { ...wfe.metadata, uid: `uid-${sequence}` } }, engineConfig);
+}
+
+const withRef = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
+  ...wfe,
+  status: { executionRef: { name } },
+});
+
+describeWithControlPlane('PodExecutor on a real control plane', () => {
+  const env = useTestNamespace();
+  const client = () => new KubeClient(env.kubeConfig);
+  const executor = (options: PodExecutorOptions = {}) =>
+    new PodExecutor(client(), { allowedImages, ...options });
+
+  async function settle(ex: PodExecutor, wfe: WorkflowExecution) {
+    return vi.waitFor(async () => {
+      const status = await ex.getStepStatus(wfe, env.namespace);
+      expect(status?.result.phase).toMatch(/Completed|Failed/);
+      return status!;
+    }, patience);
+  }
+
+  it('runs sequential steps as init containers in order, then completes', async () => {
+    const ex = executor();
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const pod = await runningPod(client(), env.namespace, resourceName);
+    expect(pod.spec).toMatchObject({
+      restartPolicy: 'Never',
+      initContainers: [{ name: 'fetch' }, { name: 'build' }],
+      containers: [{ name: 'report', command: ['/bin/sh', '-e', '-c', 'curl -fsS "$HOOK"'] }],
+    });
+    expect((await ex.getStatus(withRef(wfe, resourceName), env.namespace))?.phase).toBe('Running');
+    await finishPod(client(), env.namespace, resourceName, 0);
+    const done = await settle(ex, withRef(wfe, resourceName));
+    expect(done.result).toMatchObject({
+      phase: 'Completed',
+      reason: 'Succeeded',
+      summary: { status: 'True', completedTasks: 3, totalTasks: 3 },
+    });
+    expect(done.podName).toBe(resourceName);
+    expect(done.steps.map((s) => [s.name, s.state])).toEqual([
+      ['fetch', 'Succeeded'],
+      ['build', 'Succeeded'],
+      ['report', 'Succeeded'],
+    ]);
+  });
+
+  it('stops at the first failed step: its exit code, and no later step started', async () => {
+    const ex = executor();
+    const wfe = withRef(execution(), '');
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const ref = withRef(wfe, resourceName);
+    const at = (s: number) =>
+      new Date(Date.UTC(2026, 0, 2, 3, 0, s)).toISOString().replace('.000', '');
+    await writeStepStatuses(client(), env.namespace, resourceName, {
+      initContainerStatuses: { fetch: terminated(0, at(1), at(2)), build: running(at(2)) },
+      containerStatuses: { report: podInitializing },
+    });
+    const midway = await vi.waitFor(async () => {
+      const status = await ex.getStepStatus(ref, env.namespace);
+      expect(status?.result.reason).toBe('StepRunning');
+      return status!;
+    }, patience);
+    expect(midway.result.message).toBe('running step build (2/3)');
+    expect(midway.steps).toEqual([
+      {
+        name: 'fetch',
+        state: 'Succeeded',
+        exitCode: 0,
+        reason: 'Completed',
+        startedAt: at(1),
+        finishedAt: at(2),
+      },
+      { name: 'build', state: 'Running', startedAt: at(2) },
+      { name: 'report', state: 'Waiting', reason: 'PodInitializing' },
+    ]);
+    await writeStepStatuses(client(), env.namespace, resourceName, {
+      phase: 'Failed',
+      initContainerStatuses: {
+        fetch: terminated(0, at(1), at(2)),
+        build: terminated(3, at(2), at(4)),
+      },
+      containerStatuses: { report: podInitializing },
+    });
+    const failed = await settle(ex, ref);
+    expect(failed.result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StepFailed',
+      failedTaskName: 'build',
+      exitCode: 3,
+      failureReason: 'TaskFailed',
+    });
+    expect(failed.steps.map((s) => s.state)).toEqual(['Succeeded', 'Failed', 'Skipped']);
+    expect(await ex.getStatus(ref, env.namespace)).toEqual(failed.result);
+  });
+
+  it('runs parallel steps as main containers and reports the one that failed', async () => {
+    const ex = executor({
+      podAnnotations: containerOutcomes({
+        lint: { exitCode: 0, runSeconds: 0.5 },
+        test: { exitCode: 2, runSeconds: 0.5 },
+      }),
+    });
+    const config = {
+      parallel: true,
+      steps: [
+        { name: 'lint', image: 'registry.invalid/lint:1', script: 'lint .' },
+        { name: 'test', image: 'registry.invalid/test:1', script: 'test ./...' },
+      ],
+    };
+    const wfe = execution(config);
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const pod = await client().get<KubeObject & { spec: Record<string, unknown> }>(
+      resources.pods,
+      env.namespace,
+      resourceName,
+    );
+    expect(pod?.spec.initContainers).toBeUndefined();
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed.result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StepFailed',
+      message: 'step test exited with code 2 (Error)',
+      failedTaskName: 'test',
+      exitCode: 2,
+      summary: { status: 'False', completedTasks: 1, totalTasks: 2 },
+    });
+    expect(failed.steps.map((s) => [s.name, s.state, s.exitCode])).toEqual([
+      ['lint', 'Succeeded', 0],
+      ['test', 'Failed', 2],
+    ]);
+    expect(failed.steps.every((s) => s.startedAt && s.finishedAt)).toBe(true);
+  });
+
+  it('creates nothing for an image it does not allow', async () => {
+    const ex = executor({ allowedImages: ['registry.example.com/*'] });
+    const wfe = execution();
+    await expect(ex.create(wfe, env.namespace)).rejects.toBeInstanceOf(ExecutionForbiddenError);
+    expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
+  });
+});
