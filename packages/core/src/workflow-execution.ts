@@ -229,7 +229,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * every bad field and what is expected there.
  */
 export function parseWorkflowExecution(input: unknown): WorkflowExecution {
-  const prototypeKey = findPrototypeKey(input, '');
+  const prototypeKey =
+    typeof input === 'object' && input !== null
+      ? ['metadata', 'spec', 'status']
+          .map((field) => findPrototypeKey((input as Record<string, unknown>)[field], field))
+          .find((path) => path !== undefined)
+      : undefined;
   if (prototypeKey !== undefined) {
     throw new ConfigurationError({
       path: prototypeKey,
