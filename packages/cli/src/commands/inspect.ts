@@ -1,0 +1,156 @@
+import { type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { stringify } from 'yaml';
+import { describeExecution, eventTime } from '../describe-view.js';
+import type { Session } from '../session.js';
+import { renderTable } from '../table.js';
+import type { Terminal } from '../terminal.js';
+import {
+  type EventView,
+  type Execution,
+  type ExecutionResourceView,
+  executionColumns,
+} from '../views.js';
+
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
+
+/** How a WorkflowExecution is addressed in `-o name` output and messages, as kubectl does. */
+export const qualifiedName = (name: string) => `workflowexecution.roundhouse.dev/${name}`;
+
+/** What `-o json|yaml` prints: the object as stored, without the server's bookkeeping. */
+export function printable(object: KubeObject): KubeObject {
+  const { managedFields: _managed, ...metadata } = (object.metadata ?? {}) as Record<
+    string,
+    unknown
+  >;
+  return { ...object, metadata };
+}
+
+/** `get [NAME]`: a table, or the objects as JSON, YAML or names. */
+export async function get(
+  session: Session,
+  term: Terminal,
+  name: string | undefined,
+  options: { output: OutputFormat; allNamespaces: boolean },
+): Promise<number> {
+  const namespace = options.allNamespaces ? undefined : session.namespace;
+  let items: Execution[];
+  if (name) {
+    const object = await fetchExecution(session, name);
+    items = [object];
+  } else {
+    const listed = await session.call(
+      { verb: 'list', resource: workflowExecutions, namespace },
+      () => session.client.list<Execution>(workflowExecutions, namespace),
+    );
+    items = listed.items.sort(
+      (a, b) =>
+        (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    );
+  }
+  const single = name !== undefined;
+  switch (options.output) {
+    case 'json':
+    case 'yaml': {
+      const document = single
+        ? printable(items[0] as Execution)
+        : { apiVersion: 'v1', kind: 'List', items: items.map(printable) };
+      term.out.write(
+        options.output === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document),
+      );
+      return 0;
+    }
+    case 'name':
+      for (const item of items) term.out.write(`${qualifiedName(item.metadata.name ?? '')}\n`);
+      return 0;
+    default:
+      if (items.length === 0) {
+        term.err.write(
+          `No WorkflowExecutions found${namespace ? ` in namespace ${namespace}` : ''}.\n`,
+        );
+        return 0;
+      }
+      term.out.write(
+        `${renderTable(
+          executionColumns(new Date(), {
+            wide: options.output === 'wide',
+            allNamespaces: options.allNamespaces,
+          }),
+          items,
+        )}\n`,
+      );
+      return 0;
+  }
+}
+
+/** The execution, or an error that says it does not exist (or that the CRD is missing). */
+export async function fetchExecution(session: Session, name: string): Promise<Execution> {
+  const access = {
+    verb: 'get',
+    resource: workflowExecutions,
+    namespace: session.namespace,
+    name,
+  };
+  const object = await session.call(access, () =>
+    session.client.get<Execution>(workflowExecutions, session.namespace, name),
+  );
+  // The client reads a 404 as "no such object"; without the CRD every name is a 404, so the
+  // same explanation tells the two apart.
+  if (!object) {
+    throw await session.explain(
+      new KubernetesApiError('NotFound', `WorkflowExecution ${name} not found`, 404),
+      access,
+    );
+  }
+  return object;
+}
+
+/** The kinds of execution resource the CLI can look up, by engine. */
+const executionKinds = { job: resources.jobs, tekton: resources.pipelineRuns } as const;
+
+/** `describe NAME`: the spec, status, conditions, execution resource and recent events. */
+export async function describe(session: Session, term: Terminal, name: string): Promise<number> {
+  const wfe = await fetchExecution(session, name);
+  const events = await session.call(
+    { verb: 'list', resource: resources.events, namespace: session.namespace },
+    () =>
+      session.client.list<KubeObject & EventView>(resources.events, session.namespace, {
+        fieldSelector: `involvedObject.uid=${wfe.metadata.uid}`,
+      }),
+  );
+  const recent = events.items
+    .sort((a, b) => (eventTime(a) ?? '').localeCompare(eventTime(b) ?? ''))
+    .slice(-10);
+  term.out.write(
+    describeExecution(
+      wfe,
+      { resource: await executionResource(session, wfe), events: recent },
+      new Date(),
+    ),
+  );
+  return 0;
+}
+
+/**
+ * Where the execution runs, and whether that still exists. A user may not read the execution
+ * namespace; describe then says so instead of failing.
+ */
+async function executionResource(
+  session: Session,
+  wfe: Execution,
+): Promise<ExecutionResourceView | undefined> {
+  const name = wfe.status?.executionRef?.name;
+  if (!name) return undefined;
+  const engine = wfe.spec?.executionEngine || 'tekton';
+  const type = executionKinds[engine as keyof typeof executionKinds];
+  const namespace = session.executionNamespace;
+  if (!type) return { kind: `${engine} execution`, namespace, name, state: 'outside Kubernetes' };
+  try {
+    const object = await session.client.get(type, namespace, name);
+    return { kind: type.kind, namespace, name, state: object ? 'present' : 'absent' };
+  } catch (error) {
+    const reason = (error as { reason?: string }).reason ?? 'error';
+    return { kind: type.kind, namespace, name, state: `cannot read: ${reason}` };
+  }
+}

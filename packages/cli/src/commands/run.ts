@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { InputError } from '../errors.js';
+import { type Manifest, manifestFromFlags, manifestFromText, type RunInput } from '../manifest.js';
+import type { Session } from '../session.js';
+import type { Terminal } from '../terminal.js';
+import { watchExecutions } from '../watch.js';
+import { qualifiedName } from './inspect.js';
+
+export interface RunOptions extends Omit<RunInput, 'namespace'> {
+  readonly filename?: string | undefined;
+  readonly watch?: boolean | undefined;
+}
+
+/** `run`: creates a WorkflowExecution from flags or a manifest, and with --watch follows it. */
+export async function run(
+  session: Session,
+  term: Terminal,
+  options: RunOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  const manifest = options.filename
+    ? await fromFile(session, options)
+    : manifestFromFlags({ ...options, namespace: session.namespace });
+  const namespace = manifest.metadata.namespace;
+  const { object, warnings } = await session.call(
+    { verb: 'create', resource: workflowExecutions, namespace },
+    () => session.client.create<Manifest>(workflowExecutions, namespace, manifest),
+  );
+  for (const warning of warnings) term.err.write(`Warning: ${warning}\n`);
+  const name = object.metadata.name as string;
+  term.out.write(`${qualifiedName(name)} created\n`);
+  if (!options.watch) return 0;
+  return watchExecutions(session, term, { namespace, names: [name] }, signal);
+}
+
+const specFlags = ['engine', 'target', 'bundle', 'workflow', 'workflowVersion'] as const;
+
+async function fromFile(session: Session, options: RunOptions): Promise<Manifest> {
+  const file = options.filename as string;
+  const clash = specFlags.filter((flag) => options[flag] !== undefined);
+  if (clash.length || options.param?.length || options.dependency?.length) {
+    throw new InputError(
+      {
+        path: '-f',
+        message: 'describes the whole execution; the spec flags cannot be added to it',
+      },
+      'put everything in the manifest, or drop -f and describe the execution with flags',
+    );
+  }
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(
+      {
+        path: '-f',
+        message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      },
+      'give the path of a WorkflowExecution manifest, or - to read it from stdin',
+    );
+  }
+  return manifestFromText(
+    text,
+    file,
+    { value: session.namespace, explicit: session.namespaceExplicit },
+    options.customEngine,
+  );
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

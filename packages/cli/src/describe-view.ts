@@ -1,0 +1,119 @@
+import { age } from './humanize.js';
+import { renderTable } from './table.js';
+import {
+  type EventView,
+  type Execution,
+  type ExecutionResourceView,
+  elapsedOf,
+  phaseOf,
+} from './views.js';
+
+/**
+ * `describe`'s text, kubectl-style: one `Field:` per line (fields with no value are left out),
+ * then the conditions and the recent events as tables.
+ */
+export function describeExecution(
+  wfe: Execution,
+  details: { resource?: ExecutionResourceView | undefined; events: readonly EventView[] },
+  now: Date,
+): string {
+  const { spec = {}, status } = wfe;
+  const created = wfe.metadata.creationTimestamp;
+  const failure = status?.failureDetails;
+  const facts: [string, string | undefined][] = [
+    ['Name', wfe.metadata.name],
+    ['Namespace', wfe.metadata.namespace],
+    ['Created', created && `${created} (${age(created, now)} ago)`],
+    ['Engine', spec.executionEngine || 'tekton'],
+    ['Target', spec.targetResource],
+    ['Workflow', spec.workflowRef && `${spec.workflowRef.workflowId} ${spec.workflowRef.version}`],
+    ['Bundle', spec.workflowRef?.executionBundle],
+    [
+      'Parameters',
+      list(Object.entries(spec.parameters ?? {}).map(([key, value]) => `${key}=${value}`)),
+    ],
+    [
+      'Dependencies',
+      list([
+        ...(spec.dependencies?.secrets ?? []).map((d) => `secret/${d.name}`),
+        ...(spec.dependencies?.configMaps ?? []).map((d) => `configmap/${d.name}`),
+      ]),
+    ],
+    ['Timeout', spec.executionConfig?.timeout],
+    ['Service account', spec.executionConfig?.serviceAccountName],
+    ['Phase', phaseOf(wfe)],
+    ['Started', status?.startTime],
+    ['Completed', status?.completionTime],
+    ['Duration', status?.startTime && elapsedOf(wfe, now)],
+    [
+      'Failure',
+      failure &&
+        `${failure.reason}: ${failure.message}${list(
+          [
+            failure.exitCode !== undefined ? `exit code ${failure.exitCode}` : '',
+            failure.failedTaskName ? `task ${failure.failedTaskName}` : '',
+          ].filter(Boolean),
+          (text) => ` (${text})`,
+        )}`,
+    ],
+    [
+      'Execution',
+      details.resource &&
+        `${details.resource.kind} ${details.resource.namespace}/${details.resource.name} (${details.resource.state})`,
+    ],
+  ];
+  const present = facts.filter((f): f is [string, string] => Boolean(f[1]));
+  const width = Math.max(...present.map(([label]) => label.length)) + 2;
+  const lines = present.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+  const conditions = status?.conditions ?? [];
+  lines.push('Conditions:');
+  lines.push(
+    conditions.length
+      ? indent(
+          renderTable(
+            [
+              { header: 'type', value: (c) => c.type },
+              { header: 'status', value: (c) => c.status },
+              { header: 'reason', value: (c) => c.reason },
+              { header: 'age', value: (c) => age(c.lastTransitionTime, now) },
+              { header: 'message', value: (c) => c.message },
+            ],
+            conditions,
+          ),
+        )
+      : '  <none>',
+  );
+  lines.push('Events:');
+  lines.push(
+    details.events.length
+      ? indent(
+          renderTable(
+            [
+              { header: 'type', value: (e: EventView) => e.type ?? '' },
+              { header: 'reason', value: (e) => e.reason ?? '' },
+              { header: 'age', value: (e) => age(eventTime(e), now) },
+              { header: 'message', value: (e) => e.message ?? '' },
+            ],
+            details.events,
+          ),
+        )
+      : '  <none>',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** When an Event last happened; core/v1 Events may carry any of these. */
+export function eventTime(event: EventView): string | undefined {
+  return event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
+}
+
+function list(items: readonly string[], wrap: (text: string) => string = (t) => t): string {
+  return items.length ? wrap(items.join(', ')) : '';
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}

@@ -1,0 +1,112 @@
+import { ConfigurationError, type FieldIssue, RoundhouseError } from '@roundhouse/core';
+
+/** An error the CLI explains: what went wrong and what to do about it. */
+export interface Fixable {
+  readonly fix: string;
+}
+
+/** Input the CLI refuses before sending anything: a flag, a manifest, a `-p` value. */
+export class InputError extends ConfigurationError implements Fixable {
+  constructor(
+    issues: readonly FieldIssue[] | FieldIssue,
+    readonly fix: string,
+  ) {
+    super(issues);
+  }
+}
+
+/** `--engine` names an engine Roundhouse does not ship (often a typo). */
+export class UnknownEngineError extends RoundhouseError implements Fixable {
+  readonly reason = 'UnsupportedEngine';
+  readonly fix: string;
+
+  constructor(engine: string, known: readonly string[]) {
+    super(`unknown engine "${engine}"`);
+    const close = known.find((k) => engine.startsWith(k) || k.startsWith(engine));
+    this.fix =
+      `${close ? `did you mean "${close}"? ` : ''}use one of ${known.join(', ')}; ` +
+      'for an engine your own controller registers, add --custom-engine';
+  }
+}
+
+/** The cluster does not serve WorkflowExecutions. */
+export class CrdNotInstalledError extends RoundhouseError implements Fixable {
+  readonly reason = 'CrdNotInstalled';
+  readonly fix =
+    'install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -';
+
+  constructor(server: string) {
+    super(
+      `the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at ${server}`,
+    );
+  }
+}
+
+/** No answer from the API server: down, wrong address, wrong certificate authority. */
+export class ClusterUnreachableError extends RoundhouseError implements Fixable {
+  readonly reason = 'ClusterUnreachable';
+  override readonly retryable = true;
+  readonly fix: string;
+
+  constructor(detail: string, kubeconfig: string) {
+    super(`no cluster reachable: ${detail}`);
+    this.fix =
+      `check that the cluster runs and that the kubeconfig (${kubeconfig}) points at it: ` +
+      'kubectl config current-context; pick another with --context or --kubeconfig';
+  }
+}
+
+/** The API server refused the user: who may do what is for an admin to change. */
+export class AccessDeniedError extends RoundhouseError implements Fixable {
+  readonly reason: 'Forbidden' | 'Unauthorized';
+  readonly fix: string;
+
+  constructor(
+    access: { verb: string; resource: string; namespace: string | undefined },
+    detail: string,
+    unauthenticated: boolean,
+  ) {
+    const where = access.namespace ? ` in namespace ${access.namespace}` : ' cluster-wide';
+    super(`not allowed to ${access.verb} ${access.resource}${where}: ${detail}`);
+    this.reason = unauthenticated ? 'Unauthorized' : 'Forbidden';
+    const grant = access.namespace
+      ? `kubectl create role roundhouse-${access.verb} --verb=${access.verb} --resource=${access.resource} -n ${access.namespace}, bound to you with kubectl create rolebinding`
+      : `kubectl create clusterrole roundhouse-${access.verb} --verb=${access.verb} --resource=${access.resource}, bound to you with kubectl create clusterrolebinding`;
+    this.fix = unauthenticated
+      ? 'the API server did not accept your credentials: log in again or refresh the kubeconfig user (kubectl config view --minify)'
+      : `ask a cluster admin for "${access.verb}" on ${access.resource}${where} (${grant}), or use a context that has it`;
+  }
+}
+
+/** The named object does not exist. */
+export class NotFoundError extends RoundhouseError implements Fixable {
+  readonly reason = 'NotFound';
+  readonly fix: string;
+
+  constructor(what: string, namespace: string) {
+    super(`${what} not found in namespace ${namespace}`);
+    this.fix = `list what exists with: kubectl roundhouse get -n ${namespace} (or -A for every namespace)`;
+  }
+}
+
+/** The execution has no output to show now, or its engine offers none. */
+export class LogsUnavailableError extends RoundhouseError implements Fixable {
+  readonly reason = 'LogsUnavailable';
+
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+function hasFix(error: unknown): error is Error & Fixable {
+  return error instanceof Error && typeof (error as Partial<Fixable>).fix === 'string';
+}
+
+/** What the user reads for an error: the problem, then the fix on its own line. */
+export function formatError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return hasFix(error) ? `error: ${message}\nfix: ${error.fix}\n` : `error: ${message}\n`;
+}

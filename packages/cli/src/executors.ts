@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
+import type { Executor } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { TektonExecutor } from '@roundhouse/tekton';
+import { InputError, LogsUnavailableError } from './errors.js';
+import type { Session } from './session.js';
+
+/** Where the ansible engine's AWX is, as the controller is configured (`--awx-*` flags). */
+export interface AwxOptions {
+  readonly awxUrl?: string | undefined;
+  /** `namespace/name[:key]` of the Secret holding the token; key `token` by default. */
+  readonly awxTokenSecret?: string | undefined;
+  readonly awxApiPrefix: string;
+  readonly awxCaFile?: string | undefined;
+  readonly awxInsecureSkipTlsVerify?: boolean | undefined;
+}
+
+/** An executor for one engine, and how to let go of what it holds. */
+export interface BuiltExecutor {
+  readonly executor: Executor;
+  close(): Promise<void>;
+}
+
+export type ExecutorFactory = (engine: string) => Promise<BuiltExecutor>;
+
+/**
+ * Builds the same executor the controller runs for an engine, so the CLI asks the engine
+ * where an execution's output is instead of guessing: job and tekton from the kubeconfig,
+ * ansible from the AWX settings.
+ */
+export function executorFactory(session: Session, awx: AwxOptions): ExecutorFactory {
+  const { client, conventions } = session;
+  const none = async () => {};
+  return async (engine) => {
+    if (engine === 'job')
+      return { executor: new JobExecutor(client, { conventions }), close: none };
+    if (engine === 'tekton') {
+      return { executor: new TektonExecutor(client, { conventions }), close: none };
+    }
+    if (engine === 'ansible') {
+      const awxClient = new AwxClient({
+        baseUrl: requireAwxUrl(awx),
+        token: await readToken(session, awx),
+        apiPrefix: awx.awxApiPrefix,
+        insecureSkipTlsVerify: awx.awxInsecureSkipTlsVerify ?? false,
+        ...(awx.awxCaFile ? { caBundle: readFileSync(awx.awxCaFile, 'utf8') } : {}),
+      });
+      return {
+        executor: new AnsibleExecutor(awxClient, client, { conventions }),
+        close: () => awxClient.close(),
+      };
+    }
+    throw new LogsUnavailableError(
+      `the CLI cannot build an executor for the "${engine}" engine`,
+      "read the execution resource with kubectl, or ask the engine's own tooling; kubectl roundhouse describe NAME names it",
+    );
+  };
+}
+
+const awxFix =
+  'the ansible engine reads output from AWX: pass --awx-url https://awx.example.com and --awx-token-secret NAMESPACE/NAME[:key], as the controller is configured';
+
+function requireAwxUrl(awx: AwxOptions): string {
+  if (!awx.awxUrl || !awx.awxTokenSecret) {
+    throw new InputError(
+      [
+        ...(!awx.awxUrl
+          ? [{ path: '--awx-url', message: 'is required for the ansible engine' }]
+          : []),
+        ...(!awx.awxTokenSecret
+          ? [{ path: '--awx-token-secret', message: 'is required for the ansible engine' }]
+          : []),
+      ],
+      awxFix,
+    );
+  }
+  return awx.awxUrl;
+}
+
+/** The AWX token from its Secret; the value never reaches a message. */
+async function readToken(session: Session, awx: AwxOptions): Promise<string> {
+  requireAwxUrl(awx);
+  const match = /^([a-z0-9.-]+)\/([a-z0-9.-]+)(?::([-._a-zA-Z0-9]+))?$/.exec(
+    awx.awxTokenSecret ?? '',
+  );
+  if (!match) {
+    throw new InputError(
+      { path: '--awx-token-secret', message: 'must be namespace/name[:key]' },
+      awxFix,
+    );
+  }
+  const [, namespace = '', name = '', key = 'token'] = match;
+  const secret = await session.call({ verb: 'get', resource: resources.secrets, namespace }, () =>
+    session.client.get<KubeObject & { data?: Record<string, string> }>(
+      resources.secrets,
+      namespace,
+      name,
+    ),
+  );
+  const encoded = secret?.data?.[key];
+  if (!encoded) {
+    throw new InputError(
+      { path: '--awx-token-secret', message: `Secret ${namespace}/${name} has no key "${key}"` },
+      awxFix,
+    );
+  }
+  return Buffer.from(encoded, 'base64').toString('utf8').trim();
+}

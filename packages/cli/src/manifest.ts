@@ -1,0 +1,273 @@
+import {
+  type FieldIssue,
+  isDns1123Subdomain,
+  toFieldIssues,
+  validateParameters,
+  type WorkflowExecutionSpec,
+  WorkflowExecutionSpecSchema,
+} from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { parseAllDocuments } from 'yaml';
+import { InputError, UnknownEngineError } from './errors.js';
+
+/** The engines Roundhouse ships; anything else needs --custom-engine. */
+export const knownEngines = ['job', 'tekton', 'ansible'] as const;
+
+export const apiVersion = 'roundhouse.dev/v1alpha1';
+
+/** A WorkflowExecution as the CLI sends it: a spec and a name, or a prefix for one. */
+export type Manifest = KubeObject & {
+  apiVersion: string;
+  kind: 'WorkflowExecution';
+  metadata: NonNullable<KubeObject['metadata']> & { namespace: string };
+  spec: WorkflowExecutionSpec;
+};
+
+/** `run`'s flags, as commander hands them over. */
+export interface RunInput {
+  readonly namespace: string;
+  readonly engine?: string | undefined;
+  readonly target?: string | undefined;
+  readonly bundle?: string | undefined;
+  readonly workflow?: string | undefined;
+  readonly workflowVersion?: string | undefined;
+  readonly param?: readonly string[] | undefined;
+  readonly dependency?: readonly string[] | undefined;
+  readonly timeout?: string | undefined;
+  readonly serviceAccount?: string | undefined;
+  readonly name?: string | undefined;
+  readonly generateName?: boolean | undefined;
+  readonly customEngine?: boolean | undefined;
+}
+
+const runUsage =
+  'kubectl roundhouse run --engine job --target prod/deployment/app --bundle registry.example.com/team/restart:1, or kubectl roundhouse run -f wfe.yaml';
+
+/** The WorkflowExecution that `run`'s flags describe; every mistake is refused with its fix. */
+export function manifestFromFlags(input: RunInput): Manifest {
+  const missing = (['engine', 'target', 'bundle'] as const)
+    .filter((flag) => !input[flag])
+    .map((flag) => ({ path: `--${flag}`, message: 'is required (or give a manifest with -f)' }));
+  if (missing.length) throw new InputError(missing, runUsage);
+  const engine = input.engine as string;
+  checkEngine(engine, input.customEngine);
+  if (input.name && input.generateName) {
+    throw new InputError(
+      { path: '--name', message: 'and --generate-name exclude each other' },
+      'give --name NAME for a fixed name, or --generate-name (the default) for a unique one',
+    );
+  }
+  const bundle = input.bundle as string;
+  const derived = workflowFromBundle(bundle);
+  const parameters = parseParameters(input.param ?? []);
+  const dependencies = parseDependencies(input.dependency ?? []);
+  const executionConfig = {
+    ...(input.timeout ? { timeout: input.timeout } : {}),
+    ...(input.serviceAccount ? { serviceAccountName: input.serviceAccount } : {}),
+  };
+  const spec = {
+    workflowRef: {
+      workflowId: input.workflow ?? derived.workflowId,
+      version: input.workflowVersion ?? derived.version,
+      executionBundle: bundle,
+    },
+    targetResource: input.target as string,
+    executionEngine: engine,
+    ...(Object.keys(parameters).length ? { parameters } : {}),
+    ...(dependencies.secrets.length || dependencies.configMaps.length
+      ? {
+          dependencies: {
+            ...(dependencies.secrets.length ? { secrets: dependencies.secrets } : {}),
+            ...(dependencies.configMaps.length ? { configMaps: dependencies.configMaps } : {}),
+          },
+        }
+      : {}),
+    ...(Object.keys(executionConfig).length ? { executionConfig } : {}),
+  };
+  const checked = WorkflowExecutionSpecSchema.safeParse(spec);
+  if (!checked.success) {
+    throw new InputError(
+      toFieldIssues(checked.error, 'spec').map((i) => ({ ...i, path: flagOf(i.path) })),
+      'correct the flags named above; `kubectl roundhouse run --help` shows each one',
+    );
+  }
+  if (input.name && !isDns1123Subdomain(input.name)) {
+    throw new InputError(
+      { path: '--name', message: `"${input.name}" is not a valid object name` },
+      'use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
+    );
+  }
+  return {
+    apiVersion,
+    kind: 'WorkflowExecution',
+    metadata: {
+      ...(input.name
+        ? { name: input.name }
+        : { generateName: generateNamePrefix(spec.workflowRef.workflowId) }),
+      namespace: input.namespace,
+    },
+    // What was sent, not the parsed spec: defaults are the API server's and the controller's.
+    spec: spec as WorkflowExecutionSpec,
+  };
+}
+
+/** Refuses an engine Roundhouse does not ship, unless the user says it is theirs. */
+export function checkEngine(engine: string, custom: boolean | undefined): void {
+  if (custom || (knownEngines as readonly string[]).includes(engine)) return;
+  throw new UnknownEngineError(engine, knownEngines);
+}
+
+/** `-p KEY=VALUE` values as parameters; the value may hold "=" and be empty. */
+export function parseParameters(values: readonly string[]): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  const issues: FieldIssue[] = [];
+  for (const value of values) {
+    const separator = value.indexOf('=');
+    if (separator <= 0) {
+      issues.push({ path: '-p', message: `"${value}" is not KEY=VALUE` });
+      continue;
+    }
+    const key = value.slice(0, separator);
+    if (Object.hasOwn(parameters, key)) {
+      issues.push({ path: `-p ${key}`, message: 'is given twice' });
+      continue;
+    }
+    parameters[key] = value.slice(separator + 1);
+  }
+  try {
+    validateParameters(parameters);
+  } catch (error) {
+    const named = (error as { issues: readonly FieldIssue[] }).issues;
+    issues.push(
+      ...named.map((i) => ({ path: `-p ${i.path.split('.').pop()}`, message: i.message })),
+    );
+  }
+  if (issues.length) {
+    throw new InputError(
+      issues,
+      'write each parameter as -p NAME=value, NAME of letters, digits and "_" not starting with a digit (e.g. -p REPLICAS=3)',
+    );
+  }
+  return parameters;
+}
+
+/** `--dependency secret/NAME` and `--dependency configmap/NAME`, in the order given. */
+export function parseDependencies(values: readonly string[]): {
+  secrets: { name: string }[];
+  configMaps: { name: string }[];
+} {
+  const secrets: { name: string }[] = [];
+  const configMaps: { name: string }[] = [];
+  const issues: FieldIssue[] = [];
+  for (const value of values) {
+    const [kind = '', name = '', ...rest] = value.split('/');
+    const list = kind === 'secret' ? secrets : kind === 'configmap' ? configMaps : undefined;
+    if (!list || rest.length || !isDns1123Subdomain(name)) {
+      issues.push({
+        path: '--dependency',
+        message: `"${value}" is not secret/NAME or configmap/NAME`,
+      });
+    } else if (list.some((d) => d.name === name)) {
+      issues.push({ path: '--dependency', message: `"${value}" is given twice` });
+    } else {
+      list.push({ name });
+    }
+  }
+  if (issues.length) {
+    throw new InputError(
+      issues,
+      'name each dependency as secret/NAME or configmap/NAME, e.g. --dependency secret/db-credentials',
+    );
+  }
+  return { secrets, configMaps };
+}
+
+/**
+ * A workflow id and version read off the bundle, so the common case needs no more flags:
+ * `registry.example.com/team/restart:1.2` is `restart` version `1.2`; without a tag the
+ * version is the digest's start, else `latest`.
+ */
+export function workflowFromBundle(bundle: string): { workflowId: string; version: string } {
+  const [reference = '', digest] = bundle.split('@');
+  const last = reference.split('/').pop() ?? '';
+  const [repository = '', tag] = last.split(':');
+  const workflowId = repository.replace(/\.git$/, '') || 'workflow';
+  return { workflowId, version: tag ?? digest?.slice(0, 19) ?? 'latest' };
+}
+
+/** `generateName` from the workflow id: a valid, short prefix the server completes. */
+export function generateNamePrefix(workflowId: string): string {
+  const base = workflowId
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 52);
+  return `${base || 'run'}-`;
+}
+
+const flags: Readonly<Record<string, string>> = {
+  'spec.targetResource': '--target',
+  'spec.executionEngine': '--engine',
+  'spec.workflowRef.executionBundle': '--bundle',
+  'spec.workflowRef.workflowId': '--workflow',
+  'spec.workflowRef.version': '--workflow-version',
+  'spec.executionConfig.timeout': '--timeout',
+  'spec.executionConfig.serviceAccountName': '--service-account',
+};
+
+function flagOf(path: string): string {
+  return flags[path] ?? path;
+}
+
+/**
+ * The WorkflowExecution in a manifest file (YAML or JSON; one document), in `namespace` unless
+ * it names its own. The spec is checked with the controller's own rules before anything is sent.
+ */
+export function manifestFromText(
+  text: string,
+  source: string,
+  namespace: { value: string; explicit: boolean },
+  customEngine: boolean | undefined,
+): Manifest {
+  const fix = `give -f a single WorkflowExecution (apiVersion ${apiVersion}); kubectl roundhouse get NAME -o yaml shows one`;
+  const documents = parseAllDocuments(text);
+  const problem = (message: string) => new InputError({ path: source, message }, fix);
+  if (!Array.isArray(documents) || documents.length !== 1) {
+    throw problem('must hold exactly one YAML document');
+  }
+  const [document] = documents;
+  if (document?.errors.length) throw problem(`is not valid YAML: ${document.errors[0]?.message}`);
+  const object = document?.toJS() as Partial<Manifest> | null;
+  if (!object || typeof object !== 'object' || object.kind !== 'WorkflowExecution') {
+    throw problem('is not a WorkflowExecution (kind: WorkflowExecution)');
+  }
+  if (object.apiVersion !== undefined && object.apiVersion !== apiVersion) {
+    throw problem(`has apiVersion ${object.apiVersion}; this CLI speaks ${apiVersion}`);
+  }
+  const metadata = object.metadata ?? { namespace: namespace.value };
+  if (!metadata.name && !metadata.generateName)
+    throw problem('needs metadata.name or metadata.generateName');
+  if (metadata.namespace && namespace.explicit && metadata.namespace !== namespace.value) {
+    throw new InputError(
+      {
+        path: '--namespace',
+        message: `${namespace.value} does not match the manifest's ${metadata.namespace}`,
+      },
+      'drop -n, or make both name the same namespace',
+    );
+  }
+  const checked = WorkflowExecutionSpecSchema.safeParse(object.spec);
+  if (!checked.success) {
+    throw new InputError(
+      toFieldIssues(checked.error, 'spec'),
+      `correct the fields named above in ${source}`,
+    );
+  }
+  checkEngine(checked.data.executionEngine, customEngine);
+  const { status: _status, ...rest } = object as Manifest & { status?: unknown };
+  return {
+    ...rest,
+    apiVersion,
+    metadata: { ...metadata, namespace: metadata.namespace || namespace.value },
+  } as Manifest;
+}

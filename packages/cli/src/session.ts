@@ -1,0 +1,123 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { KubeClient, KubernetesApiError, type ResourceType } from '@roundhouse/kube';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import {
+  AccessDeniedError,
+  ClusterUnreachableError,
+  CrdNotInstalledError,
+  InputError,
+  NotFoundError,
+} from './errors.js';
+
+/** The options every command takes, as kubectl spells them. */
+export interface GlobalOptions {
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly executionNamespace: string;
+  readonly conventions: 'roundhouse' | 'kubernaut';
+}
+
+/** What a Kubernetes call was meant to do, to say what was refused. */
+export interface Access {
+  readonly verb: string;
+  readonly resource: ResourceType;
+  readonly namespace: string | undefined;
+  /** The object, for a WorkflowExecution that turns out not to exist. */
+  readonly name?: string | undefined;
+}
+
+/** A connection to the cluster of the kubeconfig's current (or chosen) context. */
+export class Session {
+  readonly kubeConfig: KubeConfig;
+  readonly client: KubeClient;
+  /** `-n`, else the context's namespace, else `default`: kubectl's rule. */
+  readonly namespace: string;
+  /** Whether `-n` was given, as opposed to taken from the context. */
+  readonly namespaceExplicit: boolean;
+  readonly executionNamespace: string;
+  readonly conventions: Conventions;
+  /** Where the kubeconfig came from, for messages. */
+  readonly source: string;
+
+  constructor(options: GlobalOptions, env: Readonly<Record<string, string | undefined>>) {
+    this.source = options.kubeconfig ?? env.KUBECONFIG ?? '~/.kube/config';
+    this.kubeConfig = loadKubeConfig(options, this.source);
+    this.namespaceExplicit = options.namespace !== undefined;
+    this.namespace =
+      options.namespace ??
+      this.kubeConfig.getContextObject(this.kubeConfig.getCurrentContext())?.namespace ??
+      'default';
+    this.executionNamespace = options.executionNamespace;
+    this.conventions =
+      options.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
+    this.client = new KubeClient(this.kubeConfig, { userAgent: 'kubectl-roundhouse' });
+  }
+
+  get server(): string {
+    return this.kubeConfig.getCurrentCluster()?.server ?? '(no cluster)';
+  }
+
+  /** Runs a Kubernetes call; a failure becomes an error that says how to fix it. */
+  async call<T>(access: Access, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw await this.explain(error, access);
+    }
+  }
+
+  /** The error a user can act on for what a call to the API server threw. */
+  async explain(error: unknown, access: Access): Promise<unknown> {
+    if (!(error instanceof KubernetesApiError)) return error;
+    const { resource } = access;
+    if (error.reason === 'Forbidden' || error.reason === 'Unauthorized') {
+      const name = resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+      return new AccessDeniedError(
+        { verb: access.verb, resource: name, namespace: access.namespace },
+        error.message,
+        error.reason === 'Unauthorized',
+      );
+    }
+    if (error.statusCode === undefined) {
+      return new ClusterUnreachableError(`${this.server}: ${error.message}`, this.source);
+    }
+    if (error.reason === 'NotFound' && resource === workflowExecutions) {
+      const served = await this.client.isServed(workflowExecutions).catch(() => true);
+      if (!served) return new CrdNotInstalledError(this.server);
+      if (access.name) {
+        return new NotFoundError(`WorkflowExecution "${access.name}"`, access.namespace ?? '');
+      }
+    }
+    return error;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function loadKubeConfig(options: GlobalOptions, source: string): KubeConfig {
+  const config = new KubeConfig();
+  try {
+    if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+    else config.loadFromDefault();
+  } catch (error) {
+    throw new InputError(
+      { path: '--kubeconfig', message: `cannot load ${source}: ${(error as Error).message}` },
+      'pass a readable kubeconfig with --kubeconfig or KUBECONFIG',
+    );
+  }
+  if (options.context) {
+    if (!config.getContextObject(options.context)) {
+      const names = config.getContexts().map((c) => c.name);
+      throw new InputError(
+        { path: '--context', message: `no context "${options.context}" in ${source}` },
+        `use one of: ${names.join(', ') || '(none)'} (kubectl config get-contexts)`,
+      );
+    }
+    config.setCurrentContext(options.context);
+  }
+  return config;
+}

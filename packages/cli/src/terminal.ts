@@ -1,0 +1,53 @@
+import { createColors } from 'picocolors';
+
+export type Colors = ReturnType<typeof createColors>;
+
+/** An output stream; a terminal's also says its size, which the live view wraps to. */
+export type OutputStream = NodeJS.WritableStream & {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+};
+
+/** Where a command writes, and how: the shell decides once, the views only follow. */
+export interface Terminal {
+  readonly out: OutputStream;
+  readonly err: OutputStream;
+  /** stdout is a terminal: progress may redraw in place. Otherwise plain lines only. */
+  readonly live: boolean;
+  readonly colors: Colors;
+  /** Removes colour codes, to measure or compare what a person sees. */
+  readonly visible: (text: string) => string;
+}
+
+/**
+ * Colour only on a terminal, and never when NO_COLOR is set to anything (no-color.org) or the
+ * terminal says it is dumb; pipes and CI logs get no control characters at all.
+ */
+export function colorEnabled(
+  isTTY: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+export function stripColor(text: string): string {
+  return text.replace(ansi, '');
+}
+
+export function terminal(
+  out: OutputStream,
+  err: OutputStream,
+  env: Readonly<Record<string, string | undefined>>,
+): Terminal {
+  const live = out.isTTY === true && env.TERM !== 'dumb';
+  return {
+    out,
+    err,
+    live,
+    colors: createColors(colorEnabled(out.isTTY === true, env)),
+    visible: stripColor,
+  };
+}

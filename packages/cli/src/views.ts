@@ -1,0 +1,101 @@
+import type { Condition, WorkflowExecutionSpec, WorkflowExecutionStatus } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { age, humanDuration } from './humanize.js';
+import type { Column } from './table.js';
+
+/**
+ * A WorkflowExecution as listed: the CLI shows what the API server holds, even an object whose
+ * spec the controller refused, so nothing here is validated.
+ */
+export type Execution = KubeObject & {
+  metadata: NonNullable<KubeObject['metadata']>;
+  spec?: Partial<WorkflowExecutionSpec>;
+  status?: WorkflowExecutionStatus;
+};
+
+export const isTerminal = (wfe: Execution) =>
+  wfe.status?.phase === 'Completed' || wfe.status?.phase === 'Failed';
+
+/** The phase, or `-` while no controller has written a status. */
+export function phaseOf(wfe: Execution): string {
+  return wfe.status?.phase ?? '-';
+}
+
+/** Why it is where it is: the failure's class, or what holds a pending execution back. */
+export function reasonOf(wfe: Execution): string {
+  const status = wfe.status;
+  if (status?.phase === 'Failed') return status.failureDetails?.reason ?? '';
+  if (status?.phase === 'Pending') return waiting(status.conditions)?.reason ?? '';
+  return '';
+}
+
+/** The detail behind the reason, for a line of its own. */
+export function messageOf(wfe: Execution): string {
+  const status = wfe.status;
+  if (status?.phase === 'Failed') return status.failureDetails?.message ?? '';
+  if (status?.phase === 'Pending') return waiting(status.conditions)?.message ?? '';
+  return '';
+}
+
+function waiting(conditions: readonly Condition[] | undefined): Condition | undefined {
+  return conditions?.find((c) => c.type === 'Waiting' && c.status === 'True');
+}
+
+/** How long it ran, or has been running: from the start (or creation) to the end (or now). */
+export function elapsedOf(wfe: Execution, now: Date): string {
+  const from = Date.parse(wfe.status?.startTime ?? wfe.metadata.creationTimestamp ?? '');
+  const to = wfe.status?.completionTime ? Date.parse(wfe.status.completionTime) : now.getTime();
+  return Number.isNaN(from) || Number.isNaN(to) ? '-' : humanDuration(to - from);
+}
+
+/** The columns of `get`: kubectl's, plus the execution's own; `-A` adds the namespace. */
+export function executionColumns(
+  now: Date,
+  options: { wide?: boolean; allNamespaces?: boolean } = {},
+): Column<Execution>[] {
+  return [
+    ...(options.allNamespaces
+      ? [{ header: 'namespace', value: (w: Execution) => w.metadata.namespace ?? '' }]
+      : []),
+    { header: 'name', value: (w) => w.metadata.name ?? '' },
+    { header: 'phase', value: phaseOf },
+    { header: 'engine', value: (w) => w.spec?.executionEngine || 'tekton' },
+    { header: 'target', value: (w) => w.spec?.targetResource ?? '' },
+    { header: 'age', value: (w) => age(w.metadata.creationTimestamp, now) },
+    { header: 'reason', value: reasonOf },
+    ...(options.wide
+      ? [
+          {
+            header: 'workflow',
+            value: (w: Execution) =>
+              `${w.spec?.workflowRef?.workflowId ?? ''}:${w.spec?.workflowRef?.version ?? ''}`,
+          },
+          { header: 'execution', value: (w: Execution) => w.status?.executionRef?.name ?? '' },
+          {
+            header: 'duration',
+            value: (w: Execution) => (w.status?.startTime ? elapsedOf(w, now) : ''),
+          },
+        ]
+      : []),
+  ];
+}
+
+/** An Event as `describe` shows it. */
+export interface EventView {
+  readonly type?: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastTimestamp?: string;
+  readonly eventTime?: string;
+  readonly count?: number;
+  readonly metadata?: { creationTimestamp?: string };
+}
+
+/** The execution resource as `describe` found it. */
+export interface ExecutionResourceView {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** `present`, `absent` (cleaned up, or never made), or why it could not be read. */
+  readonly state: string;
+}

@@ -1,0 +1,175 @@
+import { Informer } from '@roundhouse/controller';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { createLogUpdate } from 'log-update';
+import { NotFoundError } from './errors.js';
+import type { Session } from './session.js';
+import type { Terminal } from './terminal.js';
+import type { Execution } from './views.js';
+import {
+  exitCodeOf,
+  liveFrame,
+  milestoneOf,
+  outcomeOf,
+  progressLine,
+  summaryLine,
+  type Watched,
+} from './watch-view.js';
+
+/** What to watch: these executions, or every one in the namespace (all with `undefined`). */
+export interface WatchScope {
+  readonly namespace: string | undefined;
+  readonly names?: readonly string[] | undefined;
+}
+
+/** Redraws per second of the live view: enough for a smooth spinner, little work. */
+const frameIntervalMs = 100;
+
+/**
+ * Follows executions until every one is terminal and returns the exit code: 0 when all
+ * completed, 1 otherwise, 130 when interrupted. Watching a namespace also takes in executions
+ * created meanwhile. On a terminal the table redraws in place; elsewhere a plain line is
+ * printed whenever an execution reaches a new step.
+ */
+export async function watchExecutions(
+  session: Session,
+  term: Terminal,
+  scope: WatchScope,
+  signal: AbortSignal,
+): Promise<number> {
+  const { namespace, names } = scope;
+  // A list first, so a refusal or a missing CRD fails at once with its fix; the informer
+  // below would retry those for ever.
+  const { items } = await session.call(
+    { verb: 'list', resource: workflowExecutions, namespace },
+    () => session.client.list<Execution>(workflowExecutions, namespace),
+  );
+  const keyOf = (o: Execution) => `${o.metadata.namespace}/${o.metadata.name}`;
+  const wanted = names && new Set(names.map((n) => `${namespace}/${n}`));
+  const watched = new Map<string, Watched>();
+  const see = (object: Execution, deleted = false) => {
+    const key = keyOf(object);
+    if (wanted ? !wanted.has(key) : deleted && !watched.has(key)) return;
+    const { namespace: ns = '', name = '' } = object.metadata;
+    watched.set(key, { namespace: ns, name, object, deleted });
+  };
+  for (const item of items) see(item);
+  for (const key of wanted ?? []) {
+    if (!watched.has(key)) {
+      throw new NotFoundError(`WorkflowExecution "${key.split('/')[1]}"`, namespace ?? '');
+    }
+  }
+  if (watched.size === 0) {
+    term.err.write(
+      `No WorkflowExecutions to watch in ${namespace ? `namespace ${namespace}` : 'any namespace'}.\n`,
+    );
+    return 0;
+  }
+
+  const informer = new Informer<Execution>(session.kubeConfig, workflowExecutions, {
+    client: session.client,
+    ...(namespace ? { namespace } : {}),
+  });
+  const all = () => [...watched.values()];
+  const finished = () => all().every((w) => outcomeOf(w) !== 'running');
+  let settle = () => {};
+  const done = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const printed = new Map<string, string>();
+  const printChanges = () => {
+    for (const [key, w] of watched) {
+      const milestone = milestoneOf(w);
+      if (printed.get(key) === milestone) continue;
+      printed.set(key, milestone);
+      term.out.write(`${progressLine(w, new Date())}\n`);
+    }
+  };
+  const changed = () => {
+    if (!term.live) printChanges();
+    if (finished()) settle();
+  };
+  informer.on('add', (o) => {
+    see(o);
+    changed();
+  });
+  informer.on('update', (o) => {
+    see(o);
+    changed();
+  });
+  informer.on('delete', (o) => {
+    see(o, true);
+    changed();
+  });
+
+  const live = term.live ? createLogUpdate(term.out) : undefined;
+  let tick = 0;
+  const draw = () =>
+    live?.(
+      liveFrame(all(), {
+        now: new Date(),
+        tick: tick++,
+        colors: term.colors,
+        visible: term.visible,
+      }),
+    );
+  const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
+  const stop = () => settle();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    changed();
+    draw();
+    if (!finished()) {
+      // Not awaited: an interrupt must end the watch even before the informer's first list.
+      informer.start().catch(() => {});
+      await done;
+    }
+  } finally {
+    clearInterval(timer);
+    signal.removeEventListener('abort', stop);
+    await informer.stop();
+  }
+  draw();
+  live?.done();
+  if (signal.aborted) return 130;
+  term.out.write(`${summaryLine(all())}\n`);
+  return exitCodeOf(all());
+}
+
+/**
+ * Waits until the execution has an execution resource (or ended without one) and returns it
+ * as it then is; `undefined` when interrupted.
+ */
+export async function waitForStart(
+  session: Session,
+  namespace: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<Execution | undefined> {
+  const informer = new Informer<Execution>(session.kubeConfig, workflowExecutions, {
+    client: session.client,
+    namespace,
+  });
+  let found: Execution | undefined;
+  const started = new Promise<void>((resolve) => {
+    const check = (o: Execution) => {
+      if (o.metadata.name !== name) return;
+      if (
+        o.status?.executionRef?.name ||
+        o.status?.phase === 'Completed' ||
+        o.status?.phase === 'Failed'
+      ) {
+        found = o;
+        resolve();
+      }
+    };
+    informer.on('add', check).on('update', check);
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  informer.start().catch(() => {});
+  try {
+    await started;
+  } finally {
+    await informer.stop();
+  }
+  return found;
+}
