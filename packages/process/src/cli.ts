@@ -7,7 +7,8 @@ import { jsonLogger } from './json-logger.js';
 /**
  * `roundhouse-task-executor`: the task-executor-compatible agent. Configuration from flags and
  * environment variables (see docs/agent.md); SIGTERM or SIGINT stops it and leaves tasks
- * running for the next start to re-adopt. Exit code 2 means bad configuration.
+ * running for the next start to re-adopt. Exit code 2 means bad configuration, 1 that the
+ * agent could not start.
  */
 const logger = jsonLogger('roundhouse-task-executor', { debug: process.env.LOG_LEVEL === 'debug' });
 try {
@@ -21,10 +22,14 @@ try {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 } catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  logger.error(
-    { reason: error.reason, issues: error.issues },
-    `bad configuration: ${error.message}`,
-  );
-  process.exit(2);
+  if (error instanceof ConfigurationError) {
+    logger.error(
+      { reason: error.reason, issues: error.issues },
+      `bad configuration: ${error.message}`,
+    );
+    process.exit(2);
+  }
+  // E.g. the address is in use, or the data directory cannot be created.
+  logger.error({ error: String(error) }, 'could not start');
+  process.exit(1);
 }
