@@ -32,8 +32,9 @@ function runFailed(project: TestProject): boolean {
 }
 
 /**
- * Vitest global setup: builds or reuses the binaries, starts one control plane with workloads
- * for the whole run and stops it afterwards, keeping the process logs when anything failed.
+ * Vitest global setup: builds or reuses the binaries (the control plane's, then Tekton's),
+ * starts one control plane with workloads and real Tekton for the whole run and stops it
+ * afterwards, keeping the process logs when anything failed.
  */
 export default async function setup(
   project: TestProject,
