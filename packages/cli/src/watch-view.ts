@@ -53,7 +53,14 @@ export function liveFrame(
       { header: 'engine', value: (w) => w.object.spec?.executionEngine || 'tekton' },
       { header: 'target', value: (w) => w.object.spec?.targetResource ?? '' },
       { header: 'elapsed', value: (w) => elapsedOf(w.object, now) },
-      { header: 'reason', value: (w) => c.dim(reasonOf(w.object)) },
+      {
+        header: 'reason',
+        value: (w) => {
+          // An empty styled cell would leave trailing spaces before its colour codes.
+          const reason = reasonOf(w.object);
+          return reason ? c.dim(reason) : '';
+        },
+      },
     ],
     watched,
     view.visible,

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AccessDeniedError,
+  ClusterUnreachableError,
+  CrdNotInstalledError,
+  formatError,
+  UnknownEngineError,
+} from './errors.js';
+
+describe('formatError', () => {
+  it('prints the problem and, for the errors the CLI explains, the fix', () => {
+    expect(formatError(new Error('boom'))).toBe('error: boom\n');
+    expect(formatError(new CrdNotInstalledError('https://127.0.0.1:6443'))).toBe(
+      'error: the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at https://127.0.0.1:6443\n' +
+        'fix: install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -\n',
+    );
+  });
+
+  it('names the verb, resource and namespace that were refused, and how to get them', () => {
+    const error = new AccessDeniedError(
+      { verb: 'list', resource: 'workflowexecutions.roundhouse.dev', namespace: 'team-a' },
+      'forbidden',
+      false,
+    );
+    expect(error.reason).toBe('Forbidden');
+    expect(error.message).toBe(
+      'not allowed to list workflowexecutions.roundhouse.dev in namespace team-a: forbidden',
+    );
+    expect(error.fix).toContain(
+      'kubectl create role roundhouse-list --verb=list --resource=workflowexecutions.roundhouse.dev -n team-a',
+    );
+    const unauthenticated = new AccessDeniedError(
+      { verb: 'get', resource: 'pods', namespace: undefined },
+      'Unauthorized',
+      true,
+    );
+    expect(unauthenticated.reason).toBe('Unauthorized');
+    expect(unauthenticated.fix).toContain('log in again');
+  });
+
+  it('suggests the engine a typo was meant to be', () => {
+    expect(new UnknownEngineError('jobs', ['job', 'tekton']).fix).toMatch(/^did you mean "job"\?/);
+    expect(new UnknownEngineError('argo', ['job', 'tekton']).fix).toMatch(
+      /^use one of job, tekton/,
+    );
+  });
+
+  it('says which kubeconfig to check when no cluster answers', () => {
+    const error = new ClusterUnreachableError('https://x: refused', '/tmp/kubeconfig');
+    expect(error.message).toBe('no cluster reachable: https://x: refused');
+    expect(error.fix).toContain('(/tmp/kubeconfig)');
+  });
+});

@@ -1,0 +1,176 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { InputError, UnknownEngineError } from './errors.js';
+import {
+  generateNamePrefix,
+  manifestFromFlags,
+  manifestFromText,
+  parseDependencies,
+  parseParameters,
+  workflowFromBundle,
+} from './manifest.js';
+
+const flags = {
+  namespace: 'team-a',
+  engine: 'job',
+  target: 'prod/deployment/app',
+  bundle: 'registry.example.com/team/restart:1.2',
+};
+
+describe('manifestFromFlags', () => {
+  it('builds the WorkflowExecution the flags describe, with a generated name by default', () => {
+    expect(
+      manifestFromFlags({
+        ...flags,
+        param: ['REPLICAS=3', 'NOTE=a=b'],
+        dependency: ['secret/db', 'configmap/settings'],
+        timeout: '10m',
+      }),
+    ).toEqual({
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: { generateName: 'restart-', namespace: 'team-a' },
+      spec: {
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1.2',
+          executionBundle: 'registry.example.com/team/restart:1.2',
+        },
+        targetResource: 'prod/deployment/app',
+        executionEngine: 'job',
+        parameters: { REPLICAS: '3', NOTE: 'a=b' },
+        dependencies: { secrets: [{ name: 'db' }], configMaps: [{ name: 'settings' }] },
+        executionConfig: { timeout: '10m' },
+      },
+    });
+  });
+
+  it('names every missing flag at once, with how to run it', () => {
+    const error = (() => {
+      try {
+        manifestFromFlags({ namespace: 'x', engine: 'job' });
+      } catch (e) {
+        return e as InputError;
+      }
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect(error?.issues.map((i) => i.path)).toEqual(['--target', '--bundle']);
+    expect(error?.fix).toContain('run -f wfe.yaml');
+  });
+
+  it('refuses an engine Roundhouse does not ship unless told it is custom', () => {
+    expect(() => manifestFromFlags({ ...flags, engine: 'jobs' })).toThrow(UnknownEngineError);
+    expect(
+      manifestFromFlags({ ...flags, engine: 'configmap', customEngine: true }).spec,
+    ).toMatchObject({ executionEngine: 'configmap' });
+  });
+
+  it("reports the controller's own rules against the flag that broke them", () => {
+    expect(() =>
+      manifestFromFlags({ ...flags, target: 'not a target', timeout: 'soon' }),
+    ).toThrowError(/--target: must be "namespace\/kind\/name".*--timeout: must be a Go duration/);
+    expect(() => manifestFromFlags({ ...flags, name: 'Bad_Name' })).toThrowError(
+      '--name: "Bad_Name" is not a valid object name',
+    );
+    expect(() => manifestFromFlags({ ...flags, name: 'a', generateName: true })).toThrowError(
+      /exclude each other/,
+    );
+  });
+});
+
+describe('parseParameters', () => {
+  it('splits at the first "=", keeping empty values', () => {
+    expect(parseParameters(['A=1', 'B=', 'C=x=y'])).toEqual({ A: '1', B: '', C: 'x=y' });
+  });
+
+  it('refuses values that are not KEY=VALUE, repeated keys and invalid names, together', () => {
+    expect(() =>
+      parseParameters(['NOPE', '=1', 'A=1', 'A=2', '9X=1', 'TARGET_RESOURCE=x']),
+    ).toThrow(
+      expect.objectContaining({
+        issues: [
+          { path: '-p', message: '"NOPE" is not KEY=VALUE' },
+          { path: '-p', message: '"=1" is not KEY=VALUE' },
+          { path: '-p A', message: 'is given twice' },
+          expect.objectContaining({ path: '-p 9X' }),
+          expect.objectContaining({ path: '-p TARGET_RESOURCE' }),
+        ],
+      }),
+    );
+  });
+});
+
+describe('parseDependencies', () => {
+  it('reads secret/NAME and configmap/NAME and refuses anything else', () => {
+    expect(parseDependencies(['secret/a', 'configmap/b', 'secret/c'])).toEqual({
+      secrets: [{ name: 'a' }, { name: 'c' }],
+      configMaps: [{ name: 'b' }],
+    });
+    expect(() => parseDependencies(['pod/x', 'secret/a/b', 'secret/A', 'secret/'])).toThrow(
+      expect.objectContaining({
+        issues: [expect.anything(), expect.anything(), expect.anything(), expect.anything()],
+      }),
+    );
+    expect(() => parseDependencies(['secret/a', 'secret/a'])).toThrowError(/given twice/);
+  });
+});
+
+describe('workflowFromBundle', () => {
+  it.each([
+    ['registry.example.com/team/restart:1.2', 'restart', '1.2'],
+    ['localhost:5000/restart', 'restart', 'latest'],
+    ['quay.io/x/scale@sha256:0123456789abcdef0123', 'scale', 'sha256:0123456789ab'],
+    ['https://github.com/org/playbooks.git', 'playbooks', 'latest'],
+  ])('%s is workflow %s version %s', (bundle, workflowId, version) => {
+    expect(workflowFromBundle(bundle)).toEqual({ workflowId, version });
+  });
+
+  it('makes a name prefix the server accepts', () => {
+    expect(generateNamePrefix('Restart_App')).toBe('restart-app-');
+    expect(generateNamePrefix('___')).toBe('run-');
+  });
+});
+
+describe('manifestFromText', () => {
+  const ns = { value: 'team-a', explicit: false };
+  const yaml = `apiVersion: roundhouse.dev/v1alpha1
+kind: WorkflowExecution
+metadata:
+  name: restart-1
+spec:
+  workflowRef: { workflowId: restart, version: "1", executionBundle: registry.invalid/restart:1 }
+  targetResource: prod/deployment/app
+  executionEngine: job
+status:
+  phase: Completed
+`;
+
+  it('takes one WorkflowExecution, in the namespace of the context, without its status', () => {
+    const manifest = manifestFromText(yaml, 'wfe.yaml', ns, false);
+    expect(manifest.metadata).toEqual({ name: 'restart-1', namespace: 'team-a' });
+    expect(manifest).not.toHaveProperty('status');
+  });
+
+  it('refuses other kinds, several documents, bad specs and a clashing namespace', () => {
+    expect(() => manifestFromText('kind: Pod\n', 'p.yaml', ns, false)).toThrowError(
+      'p.yaml: is not a WorkflowExecution',
+    );
+    expect(() => manifestFromText(`${yaml}---\n${yaml}`, 'two.yaml', ns, false)).toThrowError(
+      /exactly one YAML document/,
+    );
+    expect(() =>
+      manifestFromText(yaml.replace('prod/deployment/app', 'x y'), 'w.yaml', ns, false),
+    ).toThrowError(ConfigurationError);
+    expect(() =>
+      manifestFromText(
+        yaml.replace('name: restart-1', 'name: r\n  namespace: other'),
+        'w.yaml',
+        {
+          value: 'team-a',
+          explicit: true,
+        },
+        false,
+      ),
+    ).toThrowError("--namespace: team-a does not match the manifest's other");
+  });
+});

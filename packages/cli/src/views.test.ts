@@ -1,0 +1,220 @@
+import { createColors } from 'picocolors';
+import { describe, expect, it } from 'vitest';
+import { completionScript } from './completion.js';
+import { describeExecution } from './describe-view.js';
+import { renderTable } from './table.js';
+import { stripColor } from './terminal.js';
+import { type Execution, executionColumns } from './views.js';
+import {
+  exitCodeOf,
+  liveFrame,
+  milestoneOf,
+  progressLine,
+  summaryLine,
+  type Watched,
+} from './watch-view.js';
+
+const now = new Date('2026-03-01T10:05:00Z');
+
+function execution(name: string, status?: Execution['status']): Execution {
+  return {
+    metadata: { name, namespace: 'team-a', creationTimestamp: '2026-03-01T10:00:00Z' },
+    spec: {
+      executionEngine: 'job',
+      targetResource: `prod/deployment/${name}`,
+      workflowRef: { workflowId: 'restart', version: '1', executionBundle: 'registry.invalid/r:1' },
+    },
+    ...(status ? { status } : {}),
+  };
+}
+
+const running = execution('a', {
+  phase: 'Running',
+  startTime: '2026-03-01T10:04:30Z',
+  executionRef: { name: 'wfe-0011223344556677' },
+});
+const completed = execution('b', {
+  phase: 'Completed',
+  startTime: '2026-03-01T10:00:00Z',
+  completionTime: '2026-03-01T10:00:03Z',
+});
+const failed = execution('c', {
+  phase: 'Failed',
+  startTime: '2026-03-01T10:00:00Z',
+  completionTime: '2026-03-01T10:00:05Z',
+  failureDetails: {
+    reason: 'TaskFailed',
+    message: 'container "workflow" exited with code 7',
+    failedAt: '2026-03-01T10:00:05Z',
+    exitCode: 7,
+    wasExecutionFailure: true,
+  },
+  conditions: [
+    {
+      type: 'Ready',
+      status: 'False',
+      reason: 'TaskFailed',
+      message: 'failed',
+      lastTransitionTime: '2026-03-01T10:00:05Z',
+    },
+  ],
+});
+const waiting = execution('d', {
+  phase: 'Pending',
+  conditions: [
+    {
+      type: 'Waiting',
+      status: 'True',
+      reason: 'CooldownActive',
+      message: 'target cooling down',
+      lastTransitionTime: '2026-03-01T10:00:00Z',
+    },
+  ],
+});
+
+describe('get', () => {
+  it('shows phase, engine, target, age and reason; wide adds workflow, execution, duration', () => {
+    expect(renderTable(executionColumns(now), [running, failed, waiting, execution('e')])).toBe(
+      [
+        'NAME   PHASE     ENGINE   TARGET              AGE   REASON',
+        'a      Running   job      prod/deployment/a   5m',
+        'c      Failed    job      prod/deployment/c   5m    TaskFailed',
+        'd      Pending   job      prod/deployment/d   5m    CooldownActive',
+        'e      -         job      prod/deployment/e   5m',
+      ].join('\n'),
+    );
+    expect(renderTable(executionColumns(now, { wide: true, allNamespaces: true }), [running])).toBe(
+      [
+        'NAMESPACE   NAME   PHASE     ENGINE   TARGET              AGE   REASON   WORKFLOW    EXECUTION              DURATION',
+        'team-a      a      Running   job      prod/deployment/a   5m             restart:1   wfe-0011223344556677   30s',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('describe', () => {
+  it('lists the facts that are set, then conditions and events', () => {
+    expect(
+      describeExecution(
+        failed,
+        {
+          resource: { kind: 'Job', namespace: 'wf', name: 'wfe-1', state: 'present' },
+          events: [
+            {
+              type: 'Warning',
+              reason: 'ExecutionFailed',
+              message: 'exit 7',
+              lastTimestamp: '2026-03-01T10:00:05Z',
+            },
+          ],
+        },
+        now,
+      ),
+    ).toBe(
+      `Name:      c
+Namespace: team-a
+Created:   2026-03-01T10:00:00Z (5m ago)
+Engine:    job
+Target:    prod/deployment/c
+Workflow:  restart 1
+Bundle:    registry.invalid/r:1
+Phase:     Failed
+Started:   2026-03-01T10:00:00Z
+Completed: 2026-03-01T10:00:05Z
+Duration:  5s
+Failure:   TaskFailed: container "workflow" exited with code 7 (exit code 7)
+Execution: Job wf/wfe-1 (present)
+Conditions:
+  TYPE    STATUS   REASON       AGE     MESSAGE
+  Ready   False    TaskFailed   4m55s   failed
+Events:
+  TYPE      REASON            AGE     MESSAGE
+  Warning   ExecutionFailed   4m55s   exit 7
+`,
+    );
+  });
+});
+
+describe('watch views', () => {
+  const watched = (object: Execution, deleted = false): Watched => ({
+    namespace: 'team-a',
+    name: object.metadata.name ?? '',
+    object,
+    deleted,
+  });
+
+  it('draws a spinner for what runs and a mark for what ended, coloured only when asked', () => {
+    const rows = [watched(running), watched(completed), watched(failed)];
+    const plain = liveFrame(rows, {
+      now,
+      tick: 1,
+      colors: createColors(false),
+      visible: stripColor,
+    });
+    expect(plain).toBe(
+      [
+        '    NAME   PHASE       ENGINE   TARGET              ELAPSED   REASON',
+        '⠙   a      Running     job      prod/deployment/a   30s',
+        '✔   b      Completed   job      prod/deployment/b   3s',
+        '✖   c      Failed      job      prod/deployment/c   5s        TaskFailed',
+      ].join('\n'),
+    );
+    const coloured = liveFrame(rows, {
+      now,
+      tick: 1,
+      colors: createColors(true),
+      visible: stripColor,
+    });
+    expect(coloured).toContain('\u001b[');
+    expect(stripColor(coloured)).toBe(plain);
+  });
+
+  it('reports each step once, as a plain line', () => {
+    expect(progressLine(watched(execution('n')), now)).toBe('team-a/n: waiting for the controller');
+    expect(progressLine(watched(waiting), now)).toBe(
+      'team-a/d: Pending: CooldownActive: target cooling down',
+    );
+    expect(progressLine(watched(running), now)).toBe(
+      'team-a/a: Running (execution wfe-0011223344556677)',
+    );
+    expect(progressLine(watched(completed), now)).toBe('team-a/b: Completed in 3s');
+    expect(progressLine(watched(failed), now)).toBe(
+      'team-a/c: Failed in 5s: TaskFailed: container "workflow" exited with code 7',
+    );
+    expect(progressLine(watched(running, true), now)).toBe('team-a/a: deleted before it finished');
+    expect(milestoneOf(watched(running))).toBe(milestoneOf(watched({ ...running })));
+    expect(milestoneOf(watched(running))).not.toBe(milestoneOf(watched(completed)));
+  });
+
+  it('exits 0 only when every execution completed', () => {
+    expect(exitCodeOf([watched(completed)])).toBe(0);
+    expect(exitCodeOf([watched(completed), watched(failed)])).toBe(1);
+    expect(exitCodeOf([watched(completed, true)])).toBe(0);
+    expect(exitCodeOf([watched(running, true)])).toBe(1);
+    expect(summaryLine([watched(completed), watched(failed)])).toBe('1 completed, 1 failed');
+  });
+});
+
+describe('completion', () => {
+  it('completes commands, their options, option values and execution names', () => {
+    const script = completionScript('bash', {
+      globalOptions: ['-n', '--namespace'],
+      commands: [
+        { name: 'get', options: ['-o', '--output'] },
+        { name: 'run', options: ['--engine'] },
+      ],
+      optionValues: { '--engine': ['job', 'tekton'] },
+      takesName: ['get'],
+    });
+    expect(script).toContain('local commands="get run" global="-n --namespace"');
+    expect(script).toContain('get) opts="-o --output" ;;');
+    expect(script).toContain(
+      '--engine) COMPREPLY=($(compgen -W "job tekton" -- "$cur")); return ;;',
+    );
+    expect(script).toMatch(/get "\$\{namespace\[@\]\}" -o name/);
+    expect(script).toContain('complete -F _kubectl_roundhouse kubectl-roundhouse roundhouse');
+    expect(
+      completionScript('zsh', { globalOptions: [], commands: [], optionValues: {}, takesName: [] }),
+    ).toMatch(/^autoload -U \+X bashcompinit && bashcompinit\n/);
+  });
+});
