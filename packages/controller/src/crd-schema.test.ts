@@ -36,3 +36,10 @@ describe('crdSchemaOf', () => {
     expect(JSON.stringify(crdSchemaOf(Spec, { optionalFields: true }))).not.toContain('required');
   });
 });
+
+describe('crdSchemaOf defaults', () => {
+  it('keeps a default, so the API server fills it in as the controller would', () => {
+    const schema = crdSchemaOf(z.object({ engine: z.string().default('tekton') }));
+    expect(schema).toMatchObject({ properties: { engine: { type: 'string', default: 'tekton' } } });
+  });
+});

@@ -29,6 +29,7 @@ const keptKeywords = new Set([
   'minItems',
   'maxItems',
   'nullable',
+  'default',
 ]);
 
 /**

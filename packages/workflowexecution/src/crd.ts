@@ -1,22 +1,15 @@
+import { crdSchemaOf } from '@roundhouse/controller';
 import {
   FailureReasonSchema,
   PhaseSchema,
   WorkflowExecutionSpecSchema,
   WorkflowExecutionStatusSchema,
 } from '@roundhouse/core';
-import { z } from 'zod';
-import { type JsonSchema, toStructuralSchema } from './structural-schema.js';
 
 export const group = 'roundhouse.dev';
 export const version = 'v1alpha1';
 export const kind = 'WorkflowExecution';
 export const plural = 'workflowexecutions';
-
-function schemaOf(schema: z.ZodType): JsonSchema {
-  return toStructuralSchema(
-    z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as JsonSchema,
-  );
-}
 
 /**
  * The WorkflowExecution CRD, its schema derived from core's zod schemas so the API server and
@@ -24,8 +17,8 @@ function schemaOf(schema: z.ZodType): JsonSchema {
  * a record of one run, and a changed spec would no longer describe what ran.
  */
 export function workflowExecutionCrd() {
-  const spec = schemaOf(WorkflowExecutionSpecSchema);
-  const status = schemaOf(WorkflowExecutionStatusSchema);
+  const spec = crdSchemaOf(WorkflowExecutionSpecSchema);
+  const status = crdSchemaOf(WorkflowExecutionStatusSchema);
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
