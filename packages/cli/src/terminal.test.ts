@@ -15,9 +15,13 @@ describe('terminal', () => {
     const piped = terminal({ write, isTTY: false } as never, { write } as never, {});
     expect(piped.live).toBe(false);
     expect(piped.colors.red('x')).toBe('x');
-    const tty = terminal({ write, isTTY: true } as never, { write } as never, { NO_COLOR: '1' });
+    const tty = terminal({ write, isTTY: true, rows: 24 } as never, { write } as never, {
+      NO_COLOR: '1',
+    });
     expect(tty.live).toBe(true);
     expect(tty.colors.red('x')).toBe('x');
+    const unsized = terminal({ write, isTTY: true, rows: 0 } as never, { write } as never, {});
+    expect(unsized.live).toBe(false);
   });
 
   it('strips colour codes', () => {

@@ -13,7 +13,7 @@ export type OutputStream = NodeJS.WritableStream & {
 export interface Terminal {
   readonly out: OutputStream;
   readonly err: OutputStream;
-  /** stdout is a terminal: progress may redraw in place. Otherwise plain lines only. */
+  /** stdout is a sized terminal: progress may redraw in place. Otherwise plain lines only. */
   readonly live: boolean;
   readonly colors: Colors;
   /** Removes colour codes, to measure or compare what a person sees. */
@@ -42,7 +42,8 @@ export function terminal(
   err: OutputStream,
   env: Readonly<Record<string, string | undefined>>,
 ): Terminal {
-  const live = out.isTTY === true && env.TERM !== 'dumb';
+  // A terminal of no rows (a pseudo-terminal nobody sized) cannot show a redrawn frame.
+  const live = out.isTTY === true && env.TERM !== 'dumb' && (out.rows ?? 0) > 0;
   return {
     out,
     err,

@@ -1,0 +1,79 @@
+import { startControlPlane } from '@roundhouse/testenv';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { expect, it } from 'vitest';
+import { cli, kubeconfigFile } from './support.js';
+
+describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
+  const env = useTestNamespace({ prefix: 'cli-errors' });
+
+  it('names the verb and resource a user without RBAC was refused, and how to get them', async () => {
+    const kubeconfig = await kubeconfigFile(await env.userKubeConfig('cli-nobody'));
+    const result = await cli(['get'], { kubeconfig });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `error: not allowed to list workflowexecutions.roundhouse.dev in namespace ${env.namespace}: list WorkflowExecution ${env.namespace}: workflowexecutions.roundhouse.dev is forbidden: User "cli-nobody" cannot list resource "workflowexecutions" in API group "roundhouse.dev" in the namespace "${env.namespace}"`,
+    );
+    expect(result.stderr).toContain(
+      `fix: ask a cluster admin for "list" on workflowexecutions.roundhouse.dev in namespace ${env.namespace} (kubectl create role roundhouse-list --verb=list --resource=workflowexecutions.roundhouse.dev -n ${env.namespace}`,
+    );
+  });
+
+  it('says no cluster is reachable, and which kubeconfig to check', async () => {
+    const config = env.kubeConfig;
+    const unreachable = await kubeconfigFile(config);
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const server = config.getCurrentCluster()?.server as string;
+    // Port 1 on the loopback address: nothing listens there.
+    await writeFile(
+      unreachable,
+      (await readFile(unreachable, 'utf8')).replace(server, 'https://127.0.0.1:1'),
+    );
+    const result = await cli(['get'], { kubeconfig: unreachable });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: no cluster reachable: https:\/\/127\.0\.0\.1:1: list WorkflowExecution [^:]+: .+\nfix: check that the cluster runs and that the kubeconfig \(.*\) points at it/,
+    );
+  });
+
+  it('refuses bad -p syntax and an unknown engine before sending anything', async () => {
+    const kubeconfig = await kubeconfigFile(env.kubeConfig);
+    const run = ['run', '--target', 'prod/deployment/x', '--bundle', 'registry.invalid/r:1'];
+    const badParam = await cli([...run, '--engine', 'job', '-p', 'REPLICAS'], { kubeconfig });
+    expect(badParam).toMatchObject({
+      code: 2,
+      stderr:
+        'error: -p: "REPLICAS" is not KEY=VALUE\nfix: write each parameter as -p NAME=value, NAME of letters, digits and "_" not starting with a digit (e.g. -p REPLICAS=3)\n',
+    });
+    const badEngine = await cli([...run, '--engine', 'tekon'], { kubeconfig });
+    expect(badEngine).toMatchObject({ code: 2 });
+    expect(badEngine.stderr).toBe(
+      'error: unknown engine "tekon"\nfix: use one of job, tekton, ansible; for an engine your own controller registers, add --custom-engine\n',
+    );
+  });
+
+  it('says the CRD is not installed on a cluster without it, and how to install it', async () => {
+    // A control plane of its own: the shared one has the CRD, and other files rely on it.
+    const plane = await startControlPlane();
+    try {
+      const kubeconfig = await kubeconfigFile(plane.kubeConfig);
+      for (const args of [['get'], ['describe', 'restart-1'], ['run', '-f', '-']]) {
+        const result =
+          args[0] === 'run'
+            ? await cli(
+                ['run', '--engine', 'job', '--target', 'a/b/c', '--bundle', 'registry.invalid/r:1'],
+                { kubeconfig },
+              )
+            : await cli(args, { kubeconfig });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toBe(
+          `error: the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at ${plane.server}\nfix: install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -\n`,
+        );
+      }
+      const crd = await cli(['crd'], { kubeconfig });
+      expect(crd.stdout).toContain('name: workflowexecutions.roundhouse.dev');
+    } finally {
+      await plane.stop();
+    }
+  });
+});
