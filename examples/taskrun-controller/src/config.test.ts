@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('takes flags over variables over defaults', () => {
+    const config = loadConfig(['--allowed-images=registry.example.com/*, ghcr.io/acme/*'], {
+      TASKRUN_MISSING_TASK: 'wait',
+      TASKRUN_ALLOWED_IMAGES: 'ignored',
+      KUBECONFIG: '/kube/config',
+    });
+    expect(config).toEqual({
+      kubeconfig: '/kube/config',
+      allowedImages: ['registry.example.com/*', 'ghcr.io/acme/*'],
+      missingTask: 'wait',
+      workers: 4,
+      healthPort: 8080,
+    });
+    expect(loadConfig([], {}).allowedImages).toEqual([]);
+  });
+
+  it('names the flag of a bad value', () => {
+    expect(() => loadConfig(['--missing-task=retry'], {})).toThrow(/--missing-task/);
+  });
+});

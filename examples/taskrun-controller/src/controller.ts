@@ -1,0 +1,100 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Controller, type ControllerMetrics, InformerCache } from '@roundhouse/controller';
+import {
+  type Conventions,
+  executionOwnerKey,
+  type Logger,
+  noopLogger,
+  ownedResourcesSelector,
+  roundhouseConventions,
+} from '@roundhouse/core';
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { PodExecutor, type PodExecutorOptions } from '@roundhouse/pod';
+import { TaskRunReconciler } from './reconciler.js';
+import { taskRuns, tasks } from './resource.js';
+
+export interface TaskRunControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  /** The client for writes (status, Pods); pass the one your cache uses. Default a new one. */
+  readonly client?: KubeClient;
+  /** The cache the controller watches and reads through; default a new one. */
+  readonly cache?: InformerCache;
+  /** Watch Tasks, TaskRuns and Pods in one namespace only; default all namespaces. */
+  readonly watchNamespace?: string;
+  /** How Pods are built (allowedImages, securityProfile, podAnnotations, ...). */
+  readonly pod?: Omit<PodExecutorOptions, 'reader' | 'ownerReference' | 'logger'>;
+  /** A TaskRun whose Task does not exist: `fail` (default) or `wait` until it is created. */
+  readonly missingTask?: 'fail' | 'wait';
+  readonly workers?: number;
+  readonly metrics?: ControllerMetrics;
+  readonly logger?: Logger;
+}
+
+const fieldManager = 'roundhouse-taskrun-controller';
+const byTaskRef = 'spec.taskRef';
+
+const taskRefOf = (run: KubeObject) =>
+  (run.spec as { taskRef?: { name?: unknown } } | undefined)?.taskRef?.name;
+
+const phaseOf = (run: KubeObject) => (run.status as { phase?: unknown } | undefined)?.phase;
+
+/**
+ * Wires the TaskRun reconciler to its informers, all on one cache: TaskRuns; the Pods the pod
+ * engine declares it creates (`executor.watches`), mapped back to their run through the owner
+ * labels, so a Pod's every change reconciles its run at once; and Tasks, so a run waiting for its
+ * Task starts when the Task is created. No polling.
+ */
+export function createTaskRunController(options: TaskRunControllerOptions): {
+  controller: Controller;
+  cache: InformerCache;
+} {
+  const logger = options.logger ?? noopLogger;
+  const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
+  const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
+  const scope = options.watchNamespace ? { namespace: options.watchNamespace } : {};
+  const conventions: Conventions = options.pod?.conventions ?? roundhouseConventions;
+  const executor = new PodExecutor(client, {
+    ...options.pod,
+    conventions,
+    // Pods live beside their TaskRun and are owned by it, so deleting the run deletes the Pod.
+    ownerReference: true,
+    reader: cache,
+    logger,
+  });
+  const runs = cache.informerFor<KubeObject>(taskRuns, scope).addIndex(byTaskRef, (run) => {
+    const ref = taskRefOf(run);
+    return typeof ref === 'string' ? [`${run.metadata?.namespace}/${ref}`] : [];
+  });
+  const reconciler = new TaskRunReconciler({
+    client,
+    reader: cache,
+    executor,
+    ...(options.missingTask ? { missingTask: options.missingTask } : {}),
+  });
+  const controller = new Controller({
+    name: 'taskrun',
+    reconciler,
+    workers: options.workers ?? 4,
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  controller.watch(runs);
+  for (const watch of executor.watches) {
+    const pods = cache.informerFor(watch.resource, {
+      ...scope,
+      labelSelector: ownedResourcesSelector(watch.conventions),
+    });
+    controller.watch(pods, (pod) => {
+      const key = executionOwnerKey(pod.metadata, watch.conventions);
+      return key ? [key] : [];
+    });
+  }
+  // A Task's change matters only to runs that have not started: the others have their Pod.
+  controller.watch(cache.informerFor(tasks, scope), (task) =>
+    runs
+      .byIndex(byTaskRef, `${task.metadata?.namespace}/${task.metadata?.name}`)
+      .filter((run) => phaseOf(run) === undefined || phaseOf(run) === 'Pending')
+      .map((run) => `${run.metadata?.namespace}/${run.metadata?.name}`),
+  );
+  return { controller, cache };
+}

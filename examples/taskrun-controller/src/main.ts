@@ -1,0 +1,49 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
+import { KubeClient } from '@roundhouse/kube';
+import { loadConfig } from './config.js';
+import { createTaskRunController } from './controller.js';
+
+/**
+ * The controller's entry point: TaskRuns run as Pods on the pod engine, and SIGTERM finishes
+ * in-flight reconciles before the process ends. Install the CRDs first (`ensureTaskRunCrds`, or
+ * apply what `taskCrd()` and `taskRunCrd()` return).
+ */
+const log = (level: string) => (fields: Record<string, unknown>, msg: string) =>
+  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };
+
+const config = loadConfig(process.argv.slice(2), process.env);
+if (config.allowedImages.length === 0) {
+  logger.warn({}, 'no --allowed-images: every TaskRun fails with Forbidden until you list some');
+}
+const kubeConfig = new KubeConfig();
+if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+else kubeConfig.loadFromDefault();
+const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-taskrun-controller' });
+const signal = shutdownSignal({ logger });
+const metrics = new ControllerMetrics();
+const { controller } = createTaskRunController({
+  kubeConfig,
+  client,
+  pod: { allowedImages: config.allowedImages },
+  missingTask: config.missingTask,
+  workers: config.workers,
+  metrics,
+  logger,
+  ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
+});
+const health = await startHealthServer({
+  port: config.healthPort,
+  host: '0.0.0.0',
+  metrics,
+  ready: () => controller.ready,
+});
+logger.info({ port: health.port }, 'starting');
+try {
+  await controller.start(signal);
+} finally {
+  await health.close();
+  await client.close();
+  logger.info({}, 'stopped');
+}

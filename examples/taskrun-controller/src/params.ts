@@ -1,0 +1,72 @@
+import { type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import type { PodConfig } from '@roundhouse/pod';
+import type { TaskRunSpec, TaskSpec } from './spec.js';
+
+/** The TaskRun's params do not fit its Task: an undeclared, duplicate or missing param. */
+export class InvalidParamsError extends RoundhouseError {
+  readonly reason = 'InvalidParams';
+
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  }
+}
+
+const reference = /\$\(params\.([A-Za-z_][A-Za-z0-9_-]*)\)/g;
+
+/**
+ * The value of every param the Task declares: the TaskRun's, else the Task's default. Throws
+ * InvalidParamsError naming every param the run gives but the Task does not declare, gives
+ * twice, or leaves without a value.
+ */
+export function resolveParams(task: TaskSpec, run: TaskRunSpec): Map<string, string> {
+  const issues: FieldIssue[] = [];
+  const declared = new Set((task.params ?? []).map((p) => p.name));
+  const given = new Map<string, string>();
+  (run.params ?? []).forEach((param, index) => {
+    const path = `spec.params.${index}.name`;
+    if (!declared.has(param.name)) {
+      issues.push({ path, message: `param "${param.name}" is not declared by the Task` });
+    } else if (given.has(param.name)) {
+      issues.push({ path, message: `param "${param.name}" is given twice` });
+    }
+    given.set(param.name, param.value);
+  });
+  const values = new Map<string, string>();
+  for (const param of task.params ?? []) {
+    const value = given.get(param.name) ?? param.default;
+    if (value === undefined) {
+      issues.push({
+        path: 'spec.params',
+        message: `param "${param.name}" has no default and the TaskRun gives no value`,
+      });
+    } else {
+      values.set(param.name, value);
+    }
+  }
+  if (issues.length) throw new InvalidParamsError(issues);
+  return values;
+}
+
+/**
+ * The steps the pod engine runs for this TaskRun: the Task's, with every `$(params.<name>)` in
+ * a script replaced by the param's value, verbatim (as Tekton does: the value becomes shell
+ * text). A reference to a param the Task does not declare is an InvalidParamsError.
+ */
+export function resolveSteps(task: TaskSpec, run: TaskRunSpec): PodConfig {
+  const values = resolveParams(task, run);
+  const issues: FieldIssue[] = [];
+  const steps = task.steps.map((step, index) => ({
+    ...step,
+    script: step.script.replace(reference, (text, name: string) => {
+      const value = values.get(name);
+      if (value !== undefined) return value;
+      issues.push({
+        path: `task.spec.steps.${index}.script`,
+        message: `step ${step.name} refers to param "${name}", which the Task does not declare`,
+      });
+      return text;
+    }),
+  }));
+  if (issues.length) throw new InvalidParamsError(issues);
+  return { steps, ...(task.parallel ? { parallel: true } : {}) };
+}

@@ -1,0 +1,201 @@
+import {
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+  splitKey,
+  updateStatus,
+} from '@roundhouse/controller';
+import {
+  ConfigurationError,
+  ExecutionForbiddenError,
+  parseTimeout,
+  toFieldIssues,
+} from '@roundhouse/core';
+import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import type { PodExecutor } from '@roundhouse/pod';
+import { taskRunExecution } from './execution.js';
+import { InvalidParamsError, resolveSteps } from './params.js';
+import { taskRuns, tasks } from './resource.js';
+import {
+  type TaskRun,
+  TaskRunSchema,
+  type TaskRunStatus,
+  TaskRunStatusSchema,
+  TaskSchema,
+} from './spec.js';
+import {
+  isFinished,
+  markPodDeleted,
+  markRejected,
+  markTimedOut,
+  markWaiting,
+  observePod,
+  remainingMs,
+} from './status.js';
+
+export interface TaskRunReconcilerOptions {
+  /** Writes status. */
+  readonly client: KubeClient;
+  /** Reads TaskRuns and Tasks; the controller's cache. */
+  readonly reader: Reader;
+  /** The pod engine, owning each Pod by its TaskRun and reading through the same cache. */
+  readonly executor: PodExecutor;
+  /**
+   * A TaskRun whose Task does not exist: `fail` it with TaskNotFound (default), or `wait` in
+   * Pending with that reason until the Task is created.
+   */
+  readonly missingTask?: 'fail' | 'wait';
+  readonly now?: () => Date;
+}
+
+type Compute = (status: TaskRunStatus | undefined) => TaskRunStatus | undefined;
+
+/**
+ * Drives a TaskRun: find its Task, resolve the params, create the Pod (the pod engine, through
+ * the Executor contract), and from then on derive the status from the Pod on every reconcile,
+ * so a failed status write never leaves a run without a phase. A run past its timeout fails
+ * with TimedOut and its Pod is deleted; deleting the run deletes the Pod (ownerReference).
+ */
+export class TaskRunReconciler implements Reconciler {
+  readonly #o: TaskRunReconcilerOptions & { readonly now: () => Date };
+
+  constructor(options: TaskRunReconcilerOptions) {
+    this.#o = { now: () => new Date(), ...options };
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const { reader, executor } = this.#o;
+    const signal = ctx.signal;
+    const { namespace: keyNamespace, name } = splitKey(key);
+    const object = await reader.get<KubeObject>(taskRuns, keyNamespace, name, { signal });
+    // Gone or going: the garbage collector deletes its Pod.
+    if (!object || object.metadata?.deletionTimestamp) return undefined;
+    const parsed = TaskRunSchema.safeParse(object);
+    if (!parsed.success) {
+      const message = toFieldIssues(parsed.error)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join('; ');
+      await this.#write(object, (s) => markRejected(s, 'InvalidSpec', message, this.#o.now()), ctx);
+      return undefined;
+    }
+    const run = parsed.data;
+    const namespace = run.metadata.namespace;
+    const identity = taskRunExecution(run);
+    if (isFinished(run.status)) {
+      // A run failed for its timeout may have a Pod still running; deleting is idempotent.
+      if (run.status?.reason === 'TimedOut')
+        await executor.cleanup(identity, namespace, { signal });
+      return undefined;
+    }
+    let timeoutMs: number | undefined;
+    try {
+      timeoutMs = run.spec.timeout ? parseTimeout(run.spec.timeout, 'spec.timeout') : undefined;
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      await this.#write(
+        run,
+        (s) => markRejected(s, 'InvalidSpec', error.message, this.#o.now()),
+        ctx,
+      );
+      return undefined;
+    }
+    let pod = await executor.getStepStatus(identity, namespace, { signal });
+    if (!pod) {
+      if (run.status?.podName) {
+        await this.#write(run, (s) => markPodDeleted(s, this.#o.now()), ctx);
+        return undefined;
+      }
+      if (!(await this.#start(run, ctx))) return undefined;
+      pod = await executor.getStepStatus(identity, namespace, { signal });
+      // Deleted at once: its delete event brings the run back here.
+      if (!pod) return undefined;
+    }
+    const now = this.#o.now();
+    const ending = pod.result.phase === 'Completed' || pod.result.phase === 'Failed';
+    const left =
+      timeoutMs === undefined || ending
+        ? undefined
+        : remainingMs(run.status?.startTime ?? pod.createdAt, timeoutMs, now);
+    if (left !== undefined && left <= 0) {
+      const observed = pod;
+      await this.#write(run, (s) => markTimedOut(s, observed, run.spec.timeout ?? '', now), ctx);
+      await executor.cleanup(identity, namespace, { signal });
+      return undefined;
+    }
+    const observed = pod;
+    await this.#write(run, (s) => observePod(s, observed, now), ctx);
+    return left === undefined ? undefined : { requeueAfter: left };
+  }
+
+  /**
+   * Creates the run's Pod. False when it cannot be created: the run is failed (or waits for its
+   * Task) with the reason in its status.
+   */
+  async #start(run: TaskRun, ctx: ReconcileContext): Promise<boolean> {
+    const { client, reader, executor } = this.#o;
+    const { namespace, name } = run.metadata;
+    const signal = ctx.signal;
+    // The cache may lag behind the run's own status: a Pod is created only for a run whose live
+    // status shows none was, so a finished run's deleted Pod is never created again.
+    const live = await client.get<KubeObject>(taskRuns, namespace, name, { signal });
+    if (!live || statusOf(live)?.podName || isFinished(statusOf(live))) return false;
+    const taskName = run.spec.taskRef.name;
+    const object = await reader.get<KubeObject>(tasks, namespace, taskName, { signal });
+    if (!object) {
+      const message = `Task ${namespace}/${taskName} does not exist`;
+      await this.#write(
+        run,
+        (s) =>
+          this.#o.missingTask === 'wait'
+            ? markWaiting(s, 'TaskNotFound', `${message}; waiting for it to be created`)
+            : markRejected(s, 'TaskNotFound', message, this.#o.now()),
+        ctx,
+      );
+      return false;
+    }
+    const task = TaskSchema.safeParse(object);
+    if (!task.success) {
+      const message = `Task ${namespace}/${taskName} is invalid: ${toFieldIssues(task.error)
+        .map((i) => `${i.path}: ${i.message}`)
+        .join('; ')}`;
+      await this.#write(run, (s) => markRejected(s, 'InvalidTask', message, this.#o.now()), ctx);
+      return false;
+    }
+    try {
+      const steps = resolveSteps(task.data.spec, run.spec);
+      await executor.create(taskRunExecution(run, steps), namespace, { signal });
+      return true;
+    } catch (error) {
+      const reason = rejection(error);
+      if (!reason) throw error;
+      const message = (error as Error).message;
+      await this.#write(run, (s) => markRejected(s, reason, message, this.#o.now()), ctx);
+      return false;
+    }
+  }
+
+  async #write(target: Pick<KubeObject, 'metadata'>, compute: Compute, ctx: ReconcileContext) {
+    await updateStatus<KubeObject>(
+      this.#o.client,
+      taskRuns,
+      target.metadata?.namespace,
+      target.metadata?.name as string,
+      (current) => compute(statusOf(current)),
+      { signal: ctx.signal },
+    );
+  }
+}
+
+/** The object's status; one no writer of ours could have made reads as none, and is replaced. */
+function statusOf(object: KubeObject): TaskRunStatus | undefined {
+  const status = TaskRunStatusSchema.safeParse(object.status ?? {});
+  return status.success ? status.data : undefined;
+}
+
+/** The status reason for an error that no retry can cure, by its class; undefined for others. */
+function rejection(error: unknown): string | undefined {
+  if (error instanceof InvalidParamsError) return error.reason;
+  if (error instanceof ExecutionForbiddenError) return error.reason;
+  if (error instanceof ConfigurationError) return 'InvalidTask';
+  return undefined;
+}

@@ -1,0 +1,72 @@
+import { FailureReasonSchema, goDurationPattern, ObjectMetaSchema } from '@roundhouse/core';
+import { StepSchema, StepStatusSchema } from '@roundhouse/pod';
+import { z } from 'zod';
+
+const paramName = z
+  .string()
+  .max(63)
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, {
+    error: 'must start with a letter or "_" and hold only letters, digits, "_" and "-"',
+  });
+
+export const ParamSpecSchema = z.strictObject({
+  name: paramName,
+  description: z.string().optional(),
+  /** Used when a TaskRun gives no value; a param without one must be given. */
+  default: z.string().optional(),
+});
+
+/** A Task: steps (the pod engine's, field for field), whether they run at once, and params. */
+export const TaskSpecSchema = z.strictObject({
+  steps: z.array(StepSchema).min(1, { error: 'needs at least one step' }),
+  parallel: z.boolean().optional(),
+  params: z.array(ParamSpecSchema).optional(),
+});
+
+export const ParamSchema = z.strictObject({ name: paramName, value: z.string() });
+
+export const TaskRunSpecSchema = z.strictObject({
+  taskRef: z.strictObject({ name: z.string().min(1).max(253) }),
+  params: z.array(ParamSchema).optional(),
+  /** Go duration; the run fails with TimedOut when it has not finished that long after its Pod was created. */
+  timeout: z
+    .string()
+    .regex(goDurationPattern, { error: 'must be a Go duration such as "10m" or "1h30m"' })
+    .optional(),
+});
+
+export const TaskRunPhaseSchema = z.enum(['Pending', 'Running', 'Succeeded', 'Failed']);
+
+export const TaskRunStatusSchema = z.object({
+  phase: TaskRunPhaseSchema.optional(),
+  /** CamelCase: TaskNotFound, InvalidParams, TimedOut, StepFailed, StepRunning, ... */
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  podName: z.string().optional(),
+  /** When the run's Pod was created. */
+  startTime: z.string().optional(),
+  completionTime: z.string().optional(),
+  /** How a failed run failed, classified by the engine (OOMKilled, DeadlineExceeded, ...). */
+  failureReason: FailureReasonSchema.optional(),
+  /** Every step in order: its state, exit code, start and finish. */
+  stepStatuses: z.array(StepStatusSchema).optional(),
+});
+
+export const TaskSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: TaskSpecSchema,
+});
+
+export const TaskRunSchema = z.object({
+  metadata: ObjectMetaSchema,
+  spec: TaskRunSpecSchema,
+  status: TaskRunStatusSchema.optional(),
+});
+
+export type ParamSpec = z.infer<typeof ParamSpecSchema>;
+export type TaskSpec = z.infer<typeof TaskSpecSchema>;
+export type Task = z.infer<typeof TaskSchema>;
+export type TaskRunSpec = z.infer<typeof TaskRunSpecSchema>;
+export type TaskRunPhase = z.infer<typeof TaskRunPhaseSchema>;
+export type TaskRunStatus = z.infer<typeof TaskRunStatusSchema>;
+export type TaskRun = z.infer<typeof TaskRunSchema>;

@@ -1,0 +1,131 @@
+import type { PodExecutionStatus } from '@roundhouse/pod';
+import { describe, expect, it } from 'vitest';
+import {
+  markPodDeleted,
+  markRejected,
+  markTimedOut,
+  markWaiting,
+  observePod,
+  remainingMs,
+} from './status.js';
+
+const now = new Date('2026-01-02T03:04:05Z');
+const summary = { status: 'Unknown' as const };
+
+function pod(result: Partial<PodExecutionStatus['result']>): PodExecutionStatus {
+  return {
+    podName: 'wfe-0123456789abcdef',
+    createdAt: '2026-01-02T03:00:00Z',
+    result: {
+      phase: 'Running',
+      reason: 'StepRunning',
+      message: 'running step b (2/2)',
+      summary,
+      ...result,
+    },
+    steps: [
+      { name: 'a', state: 'Succeeded', exitCode: 0 },
+      { name: 'b', state: 'Running' },
+    ],
+  };
+}
+
+describe('observePod', () => {
+  it('derives the phase, the steps and the start from the Pod', () => {
+    expect(observePod(undefined, pod({}), now)).toEqual({
+      phase: 'Running',
+      reason: 'StepRunning',
+      message: 'running step b (2/2)',
+      podName: 'wfe-0123456789abcdef',
+      startTime: '2026-01-02T03:00:00Z',
+      stepStatuses: [
+        { name: 'a', state: 'Succeeded', exitCode: 0 },
+        { name: 'b', state: 'Running' },
+      ],
+    });
+  });
+
+  it('maps Completed to Succeeded and stamps the completion time', () => {
+    const done = observePod(
+      { phase: 'Running', startTime: '2026-01-02T02:59:59Z' },
+      pod({ phase: 'Completed', reason: 'Succeeded', message: 'all 2 step(s) succeeded' }),
+      now,
+    );
+    expect(done).toMatchObject({
+      phase: 'Succeeded',
+      startTime: '2026-01-02T02:59:59Z',
+      completionTime: '2026-01-02T03:04:05Z',
+    });
+  });
+
+  it('reads the kubelet’s deadline as TimedOut and keeps the failure class', () => {
+    const failed = observePod(
+      undefined,
+      pod({ phase: 'Failed', reason: 'DeadlineExceeded', failureReason: 'DeadlineExceeded' }),
+      now,
+    );
+    expect(failed).toMatchObject({
+      phase: 'Failed',
+      reason: 'TimedOut',
+      failureReason: 'DeadlineExceeded',
+    });
+    const step = observePod(
+      undefined,
+      pod({ phase: 'Failed', reason: 'StepFailed', failureReason: 'OOMKilled' }),
+      now,
+    );
+    expect(step).toMatchObject({ reason: 'StepFailed', failureReason: 'OOMKilled' });
+  });
+
+  it('never changes a finished run', () => {
+    expect(observePod({ phase: 'Failed', reason: 'TimedOut' }, pod({}), now)).toBeUndefined();
+    expect(observePod({ phase: 'Succeeded' }, pod({}), now)).toBeUndefined();
+  });
+});
+
+describe('transitions before and around the Pod', () => {
+  it('rejects and waits only while no Pod was created', () => {
+    expect(markRejected(undefined, 'TaskNotFound', 'gone', now)).toEqual({
+      phase: 'Failed',
+      reason: 'TaskNotFound',
+      message: 'gone',
+      completionTime: '2026-01-02T03:04:05Z',
+    });
+    expect(markWaiting(undefined, 'TaskNotFound', 'waiting')).toEqual({
+      phase: 'Pending',
+      reason: 'TaskNotFound',
+      message: 'waiting',
+    });
+    expect(markRejected({ phase: 'Pending', podName: 'p' }, 'X', 'x', now)).toBeUndefined();
+    expect(markWaiting({ phase: 'Running', podName: 'p' }, 'X', 'x')).toBeUndefined();
+    expect(markRejected({ phase: 'Failed' }, 'X', 'x', now)).toBeUndefined();
+  });
+
+  it('times a run out with the steps as last seen', () => {
+    expect(markTimedOut(undefined, pod({}), '2s', now)).toMatchObject({
+      phase: 'Failed',
+      reason: 'TimedOut',
+      message: 'the run did not finish within its timeout of 2s',
+      failureReason: 'DeadlineExceeded',
+      podName: 'wfe-0123456789abcdef',
+      stepStatuses: [{ name: 'a' }, { name: 'b', state: 'Running' }],
+      completionTime: '2026-01-02T03:04:05Z',
+    });
+    expect(markTimedOut({ phase: 'Succeeded' }, pod({}), '2s', now)).toBeUndefined();
+  });
+
+  it('fails a run whose Pod disappeared', () => {
+    expect(markPodDeleted({ phase: 'Running', podName: 'p' }, now)).toMatchObject({
+      phase: 'Failed',
+      reason: 'PodDeleted',
+      message: 'pod p was deleted before it finished',
+    });
+    expect(markPodDeleted({ phase: 'Succeeded', podName: 'p' }, now)).toBeUndefined();
+  });
+
+  it('measures the deadline from the start', () => {
+    expect(remainingMs('2026-01-02T03:04:00Z', 10_000, now)).toBe(5_000);
+    expect(remainingMs('2026-01-02T03:03:00Z', 10_000, now)).toBe(-55_000);
+    expect(remainingMs(undefined, 10_000, now)).toBe(10_000);
+  });
+});

@@ -1,0 +1,94 @@
+import { formatKubeTime } from '@roundhouse/core';
+import type { PodExecutionStatus } from '@roundhouse/pod';
+import type { TaskRunPhase, TaskRunStatus } from './spec.js';
+
+/**
+ * Pure status transitions. Each takes the TaskRun's status as last read from the API server and
+ * returns the new one, or undefined when the transition no longer applies: a status write
+ * re-runs them on a conflict, and a finished run never changes again.
+ */
+
+type Status = TaskRunStatus | undefined;
+
+export function isFinished(status: Status): boolean {
+  return status?.phase === 'Succeeded' || status?.phase === 'Failed';
+}
+
+const phases: Readonly<Record<PodExecutionStatus['result']['phase'], TaskRunPhase>> = {
+  Pending: 'Pending',
+  Running: 'Running',
+  Completed: 'Succeeded',
+  Failed: 'Failed',
+};
+
+/**
+ * The run as its Pod shows it. Called on every reconcile while the Pod exists, so a run whose
+ * status write failed after its Pod was created catches up at the next one.
+ */
+export function observePod(status: Status, pod: PodExecutionStatus, now: Date): Status {
+  if (isFinished(status)) return undefined;
+  const { result } = pod;
+  const phase = phases[result.phase];
+  const finished = phase === 'Succeeded' || phase === 'Failed';
+  return {
+    ...status,
+    phase,
+    // The kubelet's activeDeadlineSeconds is the run's timeout.
+    reason: result.failureReason === 'DeadlineExceeded' ? 'TimedOut' : result.reason,
+    message: result.message,
+    podName: pod.podName,
+    startTime: status?.startTime ?? pod.createdAt ?? formatKubeTime(now),
+    stepStatuses: pod.steps.map((step) => ({ ...step })),
+    ...(result.failureReason ? { failureReason: result.failureReason } : {}),
+    ...(finished ? { completionTime: formatKubeTime(now) } : {}),
+  };
+}
+
+/** Failed before any Pod ran: the Task is missing or invalid, the params do not fit, ... */
+export function markRejected(status: Status, reason: string, message: string, now: Date): Status {
+  if (isFinished(status) || status?.podName) return undefined;
+  return { ...status, phase: 'Failed', reason, message, completionTime: formatKubeTime(now) };
+}
+
+/** Pending without a Pod, for something that may still come (the Task). */
+export function markWaiting(status: Status, reason: string, message: string): Status {
+  if (isFinished(status) || status?.podName) return undefined;
+  return { ...status, phase: 'Pending', reason, message };
+}
+
+/** Past the timeout on the controller's clock (the kubelet may not have enforced it yet). */
+export function markTimedOut(
+  status: Status,
+  pod: PodExecutionStatus,
+  timeout: string,
+  now: Date,
+): Status {
+  const observed = observePod(status, pod, now);
+  if (!observed) return undefined;
+  return {
+    ...observed,
+    phase: 'Failed',
+    reason: 'TimedOut',
+    message: `the run did not finish within its timeout of ${timeout}`,
+    failureReason: 'DeadlineExceeded',
+    completionTime: formatKubeTime(now),
+  };
+}
+
+/** The Pod went away before it finished (deleted by someone else). */
+export function markPodDeleted(status: Status, now: Date): Status {
+  if (isFinished(status)) return undefined;
+  return {
+    ...status,
+    phase: 'Failed',
+    reason: 'PodDeleted',
+    message: `pod ${status?.podName ?? '?'} was deleted before it finished`,
+    completionTime: formatKubeTime(now),
+  };
+}
+
+/** Milliseconds left before the run's deadline, measured from when its Pod was created. */
+export function remainingMs(startTime: string | undefined, timeoutMs: number, now: Date): number {
+  const start = Date.parse(startTime ?? '');
+  return Number.isNaN(start) ? timeoutMs : start + timeoutMs - now.getTime();
+}

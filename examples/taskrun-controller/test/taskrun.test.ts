@@ -1,0 +1,237 @@
+import { KubeClient, resources } from '@roundhouse/kube';
+import {
+  containerOutcomes,
+  describeWithControlPlane,
+  podControls,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import {
+  podInitializing,
+  running,
+  terminated,
+  writeStepStatuses,
+} from '../../../packages/pod/test/drive.js';
+import { taskRuns } from '../src/resource.js';
+import {
+  createTask,
+  createTaskRun,
+  patience,
+  podOf,
+  podsOwnedBy,
+  startController,
+  step,
+  stepStates,
+  waitForRun,
+} from './harness.js';
+
+const at = (s: number) => `2026-01-02T03:00:0${s}Z`;
+
+describeWithControlPlane('the TaskRun controller on a real control plane', () => {
+  const env = useTestNamespace({ prefix: 'taskrun' });
+  let client: KubeClient;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    client = new KubeClient(env.kubeConfig);
+    ({ stop } = await startController({ kubeConfig: env.kubeConfig, namespace: env.namespace }));
+    await createTask(client, env.namespace, 'pipeline', {
+      steps: [step('fetch'), step('build'), step('report')],
+    });
+  });
+  afterAll(async () => stop?.());
+
+  const annotate = (pod: string, annotations: Record<string, string>) =>
+    client.patch(
+      resources.pods,
+      env.namespace,
+      pod,
+      { metadata: { annotations } },
+      { strategy: 'merge' },
+    );
+
+  it('runs sequential steps in order and stops at the first failure', async () => {
+    const run = await createTaskRun(client, env.namespace, 'seq-fail', {
+      taskRef: { name: 'pipeline' },
+    });
+    const started = await waitForRun(client, env.namespace, 'seq-fail', (s) => {
+      expect(s.phase).toBe('Running');
+      expect(s.podName).toBeDefined();
+    });
+    const pod = await podOf(client, env.namespace, started);
+    // The kubelet runs init containers one by one, each only after the previous exited 0.
+    expect(pod?.spec.initContainers?.map((c) => c.name)).toEqual(['fetch', 'build']);
+    expect(pod?.spec.containers.map((c) => c.name)).toEqual(['report']);
+    expect(pod?.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'TaskRun', uid: run.metadata?.uid, controller: true }),
+    ]);
+
+    // KWOK does not run init containers: play the kubelet for them.
+    const podName = started.podName as string;
+    await writeStepStatuses(client, env.namespace, podName, {
+      initContainerStatuses: { fetch: terminated(0, at(1), at(2)), build: running(at(2)) },
+      containerStatuses: { report: podInitializing },
+    });
+    await waitForRun(client, env.namespace, 'seq-fail', (s) => {
+      expect(s.reason).toBe('StepRunning');
+      expect(stepStates(s)).toEqual([
+        ['fetch', 'Succeeded', 0],
+        ['build', 'Running', undefined],
+        ['report', 'Waiting', undefined],
+      ]);
+    });
+    await writeStepStatuses(client, env.namespace, podName, {
+      phase: 'Failed',
+      initContainerStatuses: {
+        fetch: terminated(0, at(1), at(2)),
+        build: terminated(3, at(2), at(4)),
+      },
+      containerStatuses: { report: podInitializing },
+    });
+    const failed = await waitForRun(client, env.namespace, 'seq-fail', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed).toMatchObject({
+      reason: 'StepFailed',
+      message: 'step build exited with code 3 (Error)',
+      failureReason: 'TaskFailed',
+      completionTime: expect.any(String),
+    });
+    expect(failed.stepStatuses).toEqual([
+      expect.objectContaining({
+        name: 'fetch',
+        state: 'Succeeded',
+        startedAt: at(1),
+        finishedAt: at(2),
+      }),
+      expect.objectContaining({ name: 'build', state: 'Failed', exitCode: 3, finishedAt: at(4) }),
+      { name: 'report', state: 'Skipped', reason: 'PodInitializing' },
+    ]);
+  });
+
+  it('runs parallel steps at once and fails with the step that failed', async () => {
+    await createTask(client, env.namespace, 'checks', {
+      parallel: true,
+      steps: [step('lint'), step('test')],
+    });
+    await createTaskRun(client, env.namespace, 'par', { taskRef: { name: 'checks' } });
+    const started = await waitForRun(client, env.namespace, 'par', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    const pod = await podOf(client, env.namespace, started);
+    expect(pod?.spec.initContainers).toBeUndefined();
+    expect(pod?.spec.containers.map((c) => c.name)).toEqual(['lint', 'test']);
+    await annotate(
+      started.podName as string,
+      containerOutcomes({ lint: { exitCode: 0 }, test: { exitCode: 4 } }),
+    );
+    const failed = await waitForRun(client, env.namespace, 'par', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed.reason).toBe('StepFailed');
+    expect(stepStates(failed)).toEqual([
+      ['lint', 'Succeeded', 0],
+      ['test', 'Failed', 4],
+    ]);
+  });
+
+  it('substitutes params into scripts, with defaults, and succeeds', async () => {
+    await createTask(client, env.namespace, 'deploy', {
+      params: [{ name: 'target' }, { name: 'mode', default: 'fast' }],
+      steps: [
+        step('plan', 'plan $(params.target)'),
+        step('apply', 'apply --mode=$(params.mode) $(params.target)'),
+      ],
+    });
+    await createTaskRun(client, env.namespace, 'params', {
+      taskRef: { name: 'deploy' },
+      params: [{ name: 'target', value: 'prod' }],
+    });
+    const started = await waitForRun(client, env.namespace, 'params', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    const pod = await podOf(client, env.namespace, started);
+    expect(pod?.spec.initContainers?.[0]?.command).toEqual(['/bin/sh', '-e', '-c', 'plan prod']);
+    expect(pod?.spec.containers[0]?.command.at(-1)).toBe('apply --mode=fast prod');
+    await annotate(started.podName as string, { [podControls.exitCode]: '0' });
+    const done = await waitForRun(client, env.namespace, 'params', (s) =>
+      expect(s.phase).toBe('Succeeded'),
+    );
+    expect(done).toMatchObject({ reason: 'Succeeded', completionTime: expect.any(String) });
+    expect(stepStates(done)).toEqual([
+      ['plan', 'Succeeded', undefined],
+      ['apply', 'Succeeded', 0],
+    ]);
+  });
+
+  it('fails a run whose params do not fit the Task with InvalidParams, naming each', async () => {
+    const run = await createTaskRun(client, env.namespace, 'bad-params', {
+      taskRef: { name: 'deploy' },
+      params: [{ name: 'colour', value: 'blue' }],
+    });
+    const failed = await waitForRun(client, env.namespace, 'bad-params', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed.reason).toBe('InvalidParams');
+    expect(failed.message).toContain('param "colour" is not declared by the Task');
+    expect(failed.message).toContain('param "target" has no default');
+    expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
+  });
+
+  it('fails a run whose Task does not exist with TaskNotFound, creating no Pod', async () => {
+    const run = await createTaskRun(client, env.namespace, 'orphan', {
+      taskRef: { name: 'no-such-task' },
+    });
+    const failed = await waitForRun(client, env.namespace, 'orphan', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed).toMatchObject({
+      reason: 'TaskNotFound',
+      message: `Task ${env.namespace}/no-such-task does not exist`,
+    });
+    expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
+  });
+
+  it('fails a run past its timeout with TimedOut and deletes its Pod', async () => {
+    await createTaskRun(client, env.namespace, 'slow', {
+      taskRef: { name: 'pipeline' },
+      timeout: '2s',
+    });
+    const started = await waitForRun(client, env.namespace, 'slow', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    expect((await podOf(client, env.namespace, started))?.spec.activeDeadlineSeconds).toBe(2);
+    const failed = await waitForRun(client, env.namespace, 'slow', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed).toMatchObject({ reason: 'TimedOut', failureReason: 'DeadlineExceeded' });
+    await vi.waitFor(
+      async () => expect(await podOf(client, env.namespace, started)).toBeNull(),
+      patience,
+    );
+  });
+
+  it('fails a run whose Pod is deleted by someone else with PodDeleted', async () => {
+    await createTaskRun(client, env.namespace, 'lost', { taskRef: { name: 'pipeline' } });
+    const started = await waitForRun(client, env.namespace, 'lost', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    await client.delete(resources.pods, env.namespace, started.podName as string);
+    const failed = await waitForRun(client, env.namespace, 'lost', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed.reason).toBe('PodDeleted');
+  });
+
+  it('deletes the Pod with its TaskRun (garbage collection by ownerReference)', async () => {
+    await createTaskRun(client, env.namespace, 'doomed', { taskRef: { name: 'pipeline' } });
+    const started = await waitForRun(client, env.namespace, 'doomed', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    await client.delete(taskRuns, env.namespace, 'doomed');
+    await vi.waitFor(
+      async () => expect(await podOf(client, env.namespace, started)).toBeNull(),
+      patience,
+    );
+  });
+});
