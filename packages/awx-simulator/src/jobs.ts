@@ -68,6 +68,11 @@ export function canCancel(job: Job): boolean {
   return CAN_CANCEL.has(job.status);
 }
 
+/** Not started yet: AWX builds a job's environment from its credentials when it starts. */
+export function isUnstarted(job: Job): boolean {
+  return job.status === 'new' || job.status === 'pending' || job.status === 'waiting';
+}
+
 export function isFinished(job: Job): boolean {
   return !CAN_CANCEL.has(job.status);
 }

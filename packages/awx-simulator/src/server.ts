@@ -65,7 +65,8 @@ export interface SimulatorState {
    */
   liveCredentials(filter?: { readonly origin?: CredentialOrigin }): Credential[];
   /**
-   * Every credential deletion, oldest first, with the jobs that could still run and used it:
+   * Every credential deletion, oldest first, with the jobs that used it and had not started, so
+   * will run without it:
    * "no job lost its credentials" is `expect(deletedCredentials().flatMap((d) => d.activeJobs))
    * .toEqual([])`.
    */

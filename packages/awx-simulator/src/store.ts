@@ -24,7 +24,7 @@ import {
   type LaunchCredential,
   planLaunch,
 } from './job-templates.js';
-import { advance, canCancel, type Job, nextTransitionDelay, requestCancel } from './jobs.js';
+import { advance, isUnstarted, type Job, nextTransitionDelay, requestCancel } from './jobs.js';
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { parseBody } from './serializer-fields.js';
@@ -43,8 +43,9 @@ export type CancelOutcome = 'accepted' | 'finished' | 'missing';
 
 /**
  * A credential deletion, as the ledger keeps it. AWX deletes a credential that jobs still use
- * (CredentialDetail has no RelatedJobsPreventDeleteMixin) and drops it from their credentials, so
- * a job that has not started yet runs without it: `activeJobs` names such jobs.
+ * (CredentialDetail has no RelatedJobsPreventDeleteMixin) and drops it from their credentials. A
+ * job that is running already has it in its environment; one that has not started yet (new,
+ * pending, waiting) will run without it: `activeJobs` names those.
  */
 export interface DeletedCredential {
   readonly id: number;
@@ -185,7 +186,7 @@ export class Store {
     if (!credential) return false;
     this.credentialsById.delete(id);
     const users = this.jobs().filter((job) => job.credentials.includes(id));
-    const activeJobs = users.filter(canCancel).map((job) => job.id);
+    const activeJobs = users.filter(isUnstarted).map((job) => job.id);
     this.deletions.push({ id, name: credential.name, activeJobs });
     // The many-to-many rows go with the credential, as Django's cascade removes them.
     for (const job of users) {

@@ -1,10 +1,10 @@
 import {
   type Availability,
-  ConfigurationError,
   type CreateOptions,
   type CreateResult,
   type ExecutionResult,
   type Executor,
+  isTerminalPhase,
   type Logger,
   noopLogger,
   type OperationOptions,
@@ -14,23 +14,22 @@ import {
 import type { KubeClient } from '@roundhouse/kube';
 import { AwxError } from './awx-errors.js';
 import type { AnsibleExecutorAwx } from './awx-roles.js';
-import { planCredentials } from './credential-plan.js';
-import { dependencyNames } from './dependencies.js';
 import { DependencyReader } from './dependency-reader.js';
-import { parseEngineConfig } from './engine-config.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
+import { ExecutionCleanup } from './execution-cleanup.js';
+import { ExecutionCreate } from './execution-create.js';
 import { executionIdentity } from './execution-identity.js';
-import { awxJobRef, ExecutionJobs } from './execution-jobs.js';
+import { ExecutionJobs } from './execution-jobs.js';
+import { ExecutionLock } from './execution-lock.js';
 import {
   type AnsibleExecutorOptions,
   type AnsibleExecutorSettings,
   parseExecutorOptions,
 } from './executor-options.js';
-import { launchExtraVars } from './extra-vars-plan.js';
 import { JobLaunch } from './job-launch.js';
-import { promptIssues } from './launch-prompts.js';
 import type { Job } from './schemas.js';
-import { awxJobResult, isJobActive, isJobFailed } from './status.js';
+import { awxJobResult, isJobFailed } from './status.js';
+import { TemplateCatalog } from './template-catalog.js';
 
 /** The engine name, matched against `spec.executionEngine`. */
 export const ansibleEngine = 'ansible';
@@ -39,35 +38,43 @@ export const ansibleEngine = 'ansible';
  * The `ansible` engine: launches an AWX / AAP job template with the execution's parameters as
  * typed extra_vars and its Secrets as credentials that exist only for this execution.
  *
- * Nothing it creates outlives a failed create, and nothing is launched twice for one
- * execution: every launch carries the execution's identity in extra_vars and every credential
- * a name derived from it, so a create retried after a crash adopts the job it launched and
- * cleanup finds the credentials without any record having been written.
+ * Like every other engine it holds a lock per target in the execution namespace (a Lease named
+ * by the target), taken before anything happens in AWX; the lock also holds the launch record,
+ * so one execution launches at most once even across crashes, lost answers and concurrent
+ * creates, and cleanup finds everything the execution made.
  */
 export class AnsibleExecutor implements Executor {
   readonly engine = ansibleEngine;
   readonly #awx: AnsibleExecutorAwx;
-  readonly #dependencies: DependencyReader;
   readonly #jobs: ExecutionJobs;
-  readonly #credentials: EphemeralCredentials;
-  readonly #launch: JobLaunch;
+  readonly #lock: ExecutionLock;
+  readonly #create: ExecutionCreate;
+  readonly #cleanup: ExecutionCleanup;
   readonly #settings: AnsibleExecutorSettings;
   readonly #log: Logger;
 
+  /**
+   * `kube` reads the execution's Secrets and ConfigMaps and keeps the lock, a Lease, in the
+   * execution namespace (get, create, update, delete).
+   */
   constructor(awx: AnsibleExecutorAwx, kube: KubeClient, options: AnsibleExecutorOptions = {}) {
     this.#awx = awx;
-    this.#settings = parseExecutorOptions(options);
-    this.#log = options.logger ?? noopLogger;
-    this.#dependencies = new DependencyReader(kube);
-    this.#jobs = new ExecutionJobs(awx, this.#settings);
-    this.#credentials = new EphemeralCredentials(awx, this.#settings, this.#log);
-    this.#launch = new JobLaunch(
-      awx,
-      this.#credentials,
-      this.#jobs,
-      this.#settings.clockSkewToleranceMs,
-      this.#log,
+    const settings = parseExecutorOptions(options);
+    this.#settings = settings;
+    const log = options.logger ?? noopLogger;
+    this.#log = log;
+    const catalog = new TemplateCatalog(awx, settings.cacheTtlMs, settings.now);
+    const credentials = new EphemeralCredentials(awx, settings, log);
+    this.#jobs = new ExecutionJobs(awx, catalog, settings);
+    this.#lock = new ExecutionLock(kube, ansibleEngine, settings, log);
+    const launch = new JobLaunch(awx, { catalog, credentials, jobs: this.#jobs }, settings, log);
+    const parts = { awx, lock: this.#lock, catalog, jobs: this.#jobs, credentials };
+    this.#create = new ExecutionCreate(
+      { ...parts, dependencies: new DependencyReader(kube), launch },
+      settings,
+      log,
     );
+    this.#cleanup = new ExecutionCleanup(parts, settings, log);
   }
 
   /** Unavailable, with the reason, while AWX cannot be reached or refuses the token. */
@@ -81,88 +88,66 @@ export class AnsibleExecutor implements Executor {
     }
   }
 
-  async create(
+  create(
     wfe: WorkflowExecution,
     namespace: string,
     options: CreateOptions = {},
   ): Promise<CreateResult> {
-    const { signal } = options;
-    const operation = `create ansible execution for ${describe(wfe)}`;
-    throwIfAborted(signal, operation);
-    const config = parseEngineConfig(wfe);
-    const identity = executionIdentity(wfe);
-    const names = dependencyNames(options.dependencies);
-    const template = await this.#jobs.template(config.jobTemplateName, signal);
-    // A launched job is adopted whatever happened to the dependencies since.
-    const existing = await this.#jobs.findLaunch(
-      template.id,
-      identity,
-      this.#jobs.since(wfe),
-      signal,
-    );
-    if (existing) {
-      this.#log.info(
-        { wfe: identity.id, template: template.id, job: existing.id },
-        'adopted the AWX job an earlier create launched',
-      );
-      return { resourceName: awxJobRef(existing.id), warnings: [] };
-    }
-    const { conventions, namePrefix } = this.#settings;
-    const configMaps = await this.#dependencies.configMaps(namespace, names.configMaps, signal);
-    const extraVars = launchExtraVars(wfe, identity, configMaps, conventions);
-    const secrets = await this.#dependencies.secrets(namespace, names.secrets, signal);
-    const credentials = planCredentials(secrets, identity, namePrefix, conventions);
-    const issues = promptIssues(template, credentials.length > 0);
-    if (issues.length > 0) throw new ConfigurationError(issues);
-    const warnings = secrets
-      .filter((secret) => Object.keys(secret.data).length === 0)
-      .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`);
-    throwIfAborted(signal, operation);
-    return this.#launch.run({ identity, template, extraVars, credentials, warnings }, signal);
+    return this.#create.run(wfe, namespace, options);
   }
 
+  /**
+   * The job `executionRef` names, or without one the job the lock records. A job that reached
+   * its end marks the lock finished, so another execution waiting for the target sees it
+   * awaiting cleanup rather than busy.
+   */
   async getStatus(
     wfe: WorkflowExecution,
-    _namespace: string,
+    namespace: string,
     options: OperationOptions = {},
   ): Promise<ExecutionResult | null> {
     const { signal } = options;
     throwIfAborted(signal, `get ansible execution status of ${describe(wfe)}`);
-    const job = await this.#jobs.owned(wfe, executionIdentity(wfe), signal);
+    const found =
+      wfe.status?.executionRef === undefined ? await this.#lock.find(wfe, namespace, signal) : null;
+    const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return null;
     const tail = isJobFailed(job.status) ? await this.#stdoutTail(job, signal) : '';
-    return awxJobResult(job, tail);
+    const result = awxJobResult(job, tail);
+    if (isTerminalPhase(result.phase)) await this.#markFinished(wfe, namespace, signal);
+    return result;
   }
 
   /**
-   * Cancels this execution's job if AWX may still run it and deletes this execution's
-   * credentials. The job stays in AWX's history. Idempotent; a job that belongs to another
-   * execution is never touched.
+   * Cancels this execution's job if AWX may still run it, deletes this execution's
+   * credentials, then its lock. The job stays in AWX's history. Idempotent; a job or
+   * credential of another execution is never touched.
    */
-  async cleanup(
+  cleanup(
     wfe: WorkflowExecution,
-    _namespace: string,
+    namespace: string,
     options: OperationOptions = {},
   ): Promise<void> {
-    const { signal } = options;
-    throwIfAborted(signal, `clean up ansible execution of ${describe(wfe)}`);
-    const identity = executionIdentity(wfe);
-    let failure: unknown;
+    return this.#cleanup.run(wfe, namespace, options);
+  }
+
+  /** The lock's finished mark only decides how another execution waits: never worth failing for. */
+  async #markFinished(
+    wfe: WorkflowExecution,
+    namespace: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     try {
-      const job = await this.#jobs.owned(wfe, identity, signal);
-      if (job && isJobActive(job.status)) {
-        const outcome = await this.#awx.cancelJob(job.id, { signal });
-        this.#log.info({ wfe: identity.id, job: job.id, outcome }, 'canceled AWX job');
-      }
+      await this.#lock.markFinished(wfe, namespace, signal);
     } catch (error) {
-      failure = error;
+      this.#log.warn(
+        {
+          wfe: `${wfe.metadata.namespace}/${wfe.metadata.name}`,
+          reason: error instanceof Error ? error.name : 'unknown',
+        },
+        'could not mark the lock of a finished AWX job',
+      );
     }
-    try {
-      await this.#credentials.deleteAll(identity, signal);
-    } catch (error) {
-      failure ??= error;
-    }
-    if (failure !== undefined) throw failure;
   }
 
   /** The output tail adds detail to a failure; without it the failure is still reported. */

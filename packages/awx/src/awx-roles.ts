@@ -43,6 +43,8 @@ export interface CredentialFilter {
   readonly name?: string | undefined;
   readonly nameStartsWith?: string | undefined;
   readonly organization?: number | undefined;
+  /** Only credentials with one of these ids. */
+  readonly ids?: readonly number[] | undefined;
 }
 
 /** Whether AWX answers, and accepts the token: the executor's availability check. */

@@ -66,6 +66,16 @@ describe('CredentialsApi', () => {
     expect(found.map((c) => c.id)).toEqual([3]);
   });
 
+  it('lists by ids, and answers an empty id list without asking', async () => {
+    nock(base)
+      .get('/api/v2/credentials/')
+      .query({ id__in: '3,8', page_size: '200' })
+      .reply(200, page([{ id: 3, name: 'a', organization: 2, credential_type: 4 }]));
+    const api = new CredentialsApi(transport());
+    expect((await api.listCredentials({ ids: [3, 8] })).map((c) => c.id)).toEqual([3]);
+    expect(await api.listCredentials({ ids: [] })).toEqual([]);
+  });
+
   it('answers false for a credential that is gone', async () => {
     nock(base)
       .delete('/api/v2/credentials/4/')

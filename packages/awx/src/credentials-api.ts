@@ -75,10 +75,13 @@ export class CredentialsApi implements CredentialStore {
     filter: CredentialFilter,
     options: AwxRequestOptions = {},
   ): Promise<Credential[]> {
+    // An empty id list matches nothing; AWX would read `id__in=` differently.
+    if (filter.ids?.length === 0) return [];
     const query = {
       name: filter.name,
       name__startswith: filter.nameStartsWith,
       organization: filter.organization,
+      id__in: filter.ids?.join(','),
     };
     return this.#http.list('credentials/', query, CredentialSchema, options);
   }

@@ -19,7 +19,7 @@ import type {
 const identity = executionIdentity({
   metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
 });
-const settings = { organizationId: 2, namePrefix: 'roundhouse-' };
+const settings = { organizationId: 2, namePrefix: 'roundhouse-', cacheTtlMs: 0, now: Date.now };
 
 function plan(data: Record<string, string>): CredentialPlan {
   const [first] = planCredentials(
@@ -56,9 +56,13 @@ class FakeStore implements CredentialStore, CredentialTypeStore {
   credentials: Credential[] = [];
   createTypeFails: AwxApiError | undefined;
   ignoreFilter = false;
+  /** Ids whose delete fails, as a 503 from a gateway would. */
+  failDeletes = new Set<number>();
+  typeLookups = 0;
   #nextId = 100;
 
   async findCredentialType(name: string, kind: string) {
+    this.typeLookups++;
     return this.types.find((t) => t.name === name && t.kind === kind) ?? null;
   }
 
@@ -79,28 +83,46 @@ class FakeStore implements CredentialStore, CredentialTypeStore {
 
   async createCredential(request: CredentialRequest) {
     const { name, organization, credential_type } = request;
+    if (!this.types.some((t) => t.id === credential_type)) {
+      throw new AwxApiError('POST credentials/', 400, undefined, [], undefined);
+    }
     const credential = { id: this.#nextId++, name, organization, credential_type };
     this.credentials.push(credential);
     return credential;
   }
 
   async deleteCredential(id: number) {
+    if (this.failDeletes.has(id)) {
+      throw new AwxApiError(`DELETE credentials/${id}/`, 503, 'unavailable', [], undefined);
+    }
     const before = this.credentials.length;
     this.credentials = this.credentials.filter((c) => c.id !== id);
     return this.credentials.length < before;
   }
 }
 
-function setup() {
+/** The credentials `create` made, in order. */
+async function make(
+  credentials: EphemeralCredentials,
+  plans: CredentialPlan[],
+  signal: AbortSignal | undefined,
+): Promise<Credential[]> {
+  const created: Credential[] = [];
+  await credentials.create(identity, plans, created, signal, 'create');
+  return created;
+}
+
+function setup(cacheTtlMs = 0) {
   const store = new FakeStore();
-  return { store, credentials: new EphemeralCredentials(store, settings, noopLogger) };
+  const options = { ...settings, cacheTtlMs };
+  return { store, credentials: new EphemeralCredentials(store, options, noopLogger) };
 }
 
 describe('EphemeralCredentials', () => {
   it('creates one credential per plan, of a new type, in the configured organization', async () => {
     const { store, credentials } = setup();
     const wanted = plan({ password: 'pw' });
-    const [created] = await credentials.create(identity, [wanted], undefined, 'create');
+    const [created] = await make(credentials, [wanted], undefined);
     expect(store.types.map((t) => t.name)).toEqual(['roundhouse-secret-db']);
     expect(created).toMatchObject({
       name: wanted.credential.name,
@@ -113,11 +135,11 @@ describe('EphemeralCredentials', () => {
     const { store, credentials } = setup();
     const old = plan({ password: 'pw' });
     store.types.push(stored(old.type, 7));
-    await credentials.create(identity, [old], undefined, 'create');
+    await make(credentials, [old], undefined);
     expect(store.credentials.map((c) => c.credential_type)).toEqual([7]);
 
     const grown = plan({ password: 'pw', username: 'app' });
-    await credentials.create(identity, [grown], undefined, 'create');
+    await make(credentials, [grown], undefined);
     expect(store.types.map((t) => t.name)).toEqual([
       'roundhouse-secret-db',
       versionedCredentialType(grown.type).name,
@@ -134,7 +156,7 @@ describe('EphemeralCredentials', () => {
       [],
       undefined,
     );
-    const [created] = await credentials.create(identity, [plan({ k: 'v' })], undefined, 'create');
+    const [created] = await make(credentials, [plan({ k: 'v' })], undefined);
     expect(created?.credential_type).toBe(store.types[0]!.id);
   });
 
@@ -146,15 +168,13 @@ describe('EphemeralCredentials', () => {
       stored({ ...other, name: wanted.type.name }, 7),
       stored({ ...other, name: versionedCredentialType(wanted.type).name }, 8),
     );
-    await expect(credentials.create(identity, [wanted], undefined, 'create')).rejects.toThrow(
-      ConfigurationError,
-    );
+    await expect(make(credentials, [wanted], undefined)).rejects.toThrow(ConfigurationError);
     expect(store.credentials).toEqual([]);
   });
 
   it("deletes only this execution's credentials, even from a server that ignores the filter", async () => {
     const { store, credentials } = setup();
-    await credentials.create(identity, [plan({ k: 'v' })], undefined, 'create');
+    await make(credentials, [plan({ k: 'v' })], undefined);
     const others = {
       id: 9,
       name: 'roundhouse-ephemeral-0000-db',
@@ -163,15 +183,58 @@ describe('EphemeralCredentials', () => {
     };
     store.credentials.push(others);
     store.ignoreFilter = true;
-    await credentials.deleteAll(identity, undefined);
+    expect(await credentials.deleteAll(identity, [], undefined)).toEqual([]);
     expect(store.credentials).toEqual([others]);
+  });
+
+  it('deletes every credential it can when one delete fails, and reports each failure', async () => {
+    const { store, credentials } = setup();
+    const plans = planCredentials(
+      ['a', 'b', 'c'].map((name) => ({ name, data: { k: 'v' } })),
+      identity,
+      settings.namePrefix,
+      roundhouseConventions,
+    );
+    const [a, b, c] = await make(credentials, plans, undefined);
+    store.failDeletes = new Set([a!.id, c!.id]);
+    const failures = await credentials.deleteAll(identity, [], undefined);
+    expect(failures).toHaveLength(2);
+    expect(failures.map((f) => (f as AwxApiError).endpoint)).toEqual([
+      `DELETE credentials/${a!.id}/`,
+      `DELETE credentials/${c!.id}/`,
+    ]);
+    expect(store.credentials.map((x) => x.id)).toEqual([a!.id, c!.id]);
+    expect(b).toBeDefined();
+  });
+
+  it('deletes known ids even when the listing fails', async () => {
+    const { store, credentials } = setup();
+    const [made] = await make(credentials, [plan({ k: 'v' })], undefined);
+    store.listCredentials = async () => {
+      throw new AwxApiError('GET credentials/', 502, undefined, [], undefined);
+    };
+    const failures = await credentials.deleteAll(identity, [made!.id], undefined);
+    expect(failures).toHaveLength(1);
+    expect(store.credentials).toEqual([]);
+  });
+
+  it('remembers a credential type between launches, and asks again when AWX lost it', async () => {
+    const { store, credentials } = setup(60_000);
+    await make(credentials, [plan({ k: 'v' })], undefined);
+    await make(credentials, [plan({ k: 'v' })], undefined);
+    expect(store.typeLookups).toBe(1);
+    // Someone deleted the type: AWX refuses the credential (400), which creates nothing.
+    store.types = [];
+    const [again] = await make(credentials, [plan({ k: 'v' })], undefined);
+    expect(store.types.map((t) => t.id)).toEqual([again!.credential_type]);
+    expect(store.typeLookups).toBe(2);
   });
 
   it('checks the signal between a type and its credential', async () => {
     const { store, credentials } = setup();
-    await expect(
-      credentials.create(identity, [plan({ k: 'v' })], AbortSignal.abort(), 'create'),
-    ).rejects.toMatchObject({ reason: 'Aborted' });
+    await expect(make(credentials, [plan({ k: 'v' })], AbortSignal.abort())).rejects.toMatchObject({
+      reason: 'Aborted',
+    });
     expect(store.credentials).toEqual([]);
   });
 });

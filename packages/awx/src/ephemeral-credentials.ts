@@ -9,10 +9,14 @@ import {
 } from './credential-plan.js';
 import type { ExecutionIdentity } from './execution-identity.js';
 import type { Credential, CredentialType, CredentialTypeRequest } from './schemas.js';
+import { TtlCache } from './ttl-cache.js';
 
 export interface EphemeralCredentialsSettings {
   readonly organizationId: number;
   readonly namePrefix: string;
+  /** How long a credential type found or made is reused without asking AWX again. */
+  readonly cacheTtlMs: number;
+  readonly now: () => number;
 }
 
 /**
@@ -24,6 +28,7 @@ export class EphemeralCredentials {
   readonly #awx: CredentialStore & CredentialTypeStore;
   readonly #settings: EphemeralCredentialsSettings;
   readonly #log: Logger;
+  readonly #types: TtlCache<CredentialType>;
 
   constructor(
     awx: CredentialStore & CredentialTypeStore,
@@ -33,53 +38,107 @@ export class EphemeralCredentials {
     this.#awx = awx;
     this.#settings = settings;
     this.#log = log;
+    this.#types = new TtlCache(settings.cacheTtlMs, settings.now);
   }
 
-  /** One credential per plan, in plan order, each of a type that injects exactly its keys. */
+  /**
+   * One credential per plan, in plan order, each of a type that injects exactly its keys. Each
+   * is added to `created` as soon as AWX made it, so a caller that sees this fail part-way knows
+   * what to delete.
+   */
   async create(
     identity: ExecutionIdentity,
     plans: readonly CredentialPlan[],
+    created: Credential[],
     signal: AbortSignal | undefined,
     operation: string,
-  ): Promise<Credential[]> {
-    const created: Credential[] = [];
+  ): Promise<void> {
     for (const plan of plans) {
-      const type = await this.#credentialType(plan, signal);
+      let type = await this.#credentialType(plan, signal);
       throwIfAborted(signal, operation);
-      const credential = await this.#awx.createCredential(
-        {
-          ...plan.credential,
-          organization: this.#settings.organizationId,
-          credential_type: type.id,
-        },
-        { signal },
-      );
+      let credential: Credential;
+      try {
+        credential = await this.#createCredential(plan, type.value, signal);
+      } catch (error) {
+        // A type remembered from an earlier launch may have been deleted since (AWX: 400,
+        // invalid pk); a 400 creates nothing, so one more try with what AWX has now is safe.
+        if (!type.cached || !(error instanceof AwxApiError) || error.statusCode !== 400)
+          throw error;
+        this.#types.forget(typeKey(plan.type));
+        this.#types.forget(typeKey(versionedCredentialType(plan.type)));
+        type = await this.#credentialType(plan, signal);
+        throwIfAborted(signal, operation);
+        credential = await this.#createCredential(plan, type.value, signal);
+      }
       this.#log.info(
-        { wfe: identity.id, credential: credential.id, name: credential.name, type: type.name },
+        {
+          wfe: identity.id,
+          credential: credential.id,
+          name: credential.name,
+          type: type.value.name,
+        },
         'created ephemeral AWX credential',
       );
       created.push(credential);
     }
-    return created;
   }
 
-  /** Deletes every credential named for this execution in the configured organization. */
-  async deleteAll(identity: ExecutionIdentity, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Deletes every credential named for this execution in the configured organization, and the
+   * `known` ids besides (one whose listing lags). A failure does not stop the others: every
+   * failure is returned, and nothing is thrown.
+   */
+  async deleteAll(
+    identity: ExecutionIdentity,
+    known: readonly number[],
+    signal: AbortSignal | undefined,
+  ): Promise<unknown[]> {
+    const failures: unknown[] = [];
     const prefix = ephemeralCredentialPrefix(this.#settings.namePrefix, identity);
-    const found = await this.#awx.listCredentials(
-      { nameStartsWith: prefix, organization: this.#settings.organizationId },
-      { signal },
-    );
-    // Checked here too: a server that ignored the filter must not lead to deleting others'.
-    for (const credential of found.filter((c) => c.name.startsWith(prefix))) {
-      const deleted = await this.#awx.deleteCredential(credential.id, { signal });
-      if (deleted) {
-        this.#log.info(
-          { wfe: identity.id, credential: credential.id, name: credential.name },
-          'deleted ephemeral AWX credential',
-        );
+    const ids = new Set(known);
+    try {
+      const found = await this.#awx.listCredentials(
+        { nameStartsWith: prefix, organization: this.#settings.organizationId },
+        { signal },
+      );
+      // Checked here too: a server that ignored the filter must not lead to deleting others'.
+      for (const credential of found.filter((c) => c.name.startsWith(prefix)))
+        ids.add(credential.id);
+    } catch (error) {
+      failures.push(error);
+    }
+    failures.push(...(await this.deleteIds(identity, [...ids], signal)));
+    return failures;
+  }
+
+  /** Deletes each credential by id, going on after a failure; returns every failure. */
+  async deleteIds(
+    identity: ExecutionIdentity,
+    ids: readonly number[],
+    signal: AbortSignal | undefined,
+  ): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    for (const id of ids) {
+      try {
+        if (await this.#awx.deleteCredential(id, { signal })) {
+          this.#log.info({ wfe: identity.id, credential: id }, 'deleted ephemeral AWX credential');
+        }
+      } catch (error) {
+        failures.push(error);
       }
     }
+    return failures;
+  }
+
+  #createCredential(
+    plan: CredentialPlan,
+    type: CredentialType,
+    signal: AbortSignal | undefined,
+  ): Promise<Credential> {
+    return this.#awx.createCredential(
+      { ...plan.credential, organization: this.#settings.organizationId, credential_type: type.id },
+      { signal },
+    );
   }
 
   /**
@@ -87,14 +146,20 @@ export class EphemeralCredentials {
    * else the one named for the Secret's shape, created when missing. A type is never changed,
    * since running jobs and other executions may use it.
    */
-  async #credentialType(plan: CredentialPlan, signal: AbortSignal | undefined) {
+  async #credentialType(
+    plan: CredentialPlan,
+    signal: AbortSignal | undefined,
+  ): Promise<{ value: CredentialType; cached: boolean }> {
     for (const wanted of [plan.type, versionedCredentialType(plan.type)]) {
-      const existing = await this.#awx.findCredentialType(wanted.name, wanted.kind, { signal });
-      if (existing) {
-        if (matchesCredentialType(existing, wanted)) return existing;
-        continue;
-      }
-      return this.#createCredentialType(wanted, signal);
+      let made: CredentialType | undefined;
+      const found = await this.#types.get(typeKey(wanted), async () => {
+        const existing = await this.#awx.findCredentialType(wanted.name, wanted.kind, { signal });
+        made = existing ? undefined : await this.#createCredentialType(wanted, signal);
+        return existing ?? (made as CredentialType);
+      });
+      if (found.value === made || matchesCredentialType(found.value, wanted)) return found;
+      // A type of this name with other inputs is never reused, nor kept in mind as if it were.
+      this.#types.forget(typeKey(wanted));
     }
     throw new ConfigurationError({
       path: 'dependencies.secrets',
@@ -123,4 +188,8 @@ export class EphemeralCredentials {
       throw error;
     }
   }
+}
+
+function typeKey(type: Pick<CredentialTypeRequest, 'name' | 'kind'>): string {
+  return `${type.kind}/${type.name}`;
 }

@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { AwxLookupError } from './awx-errors.js';
 import type { JobReader, JobTemplateReader } from './awx-roles.js';
 import { executionIdentity, markerVariable } from './execution-identity.js';
-import { awxJobRef, ExecutionJobs } from './execution-jobs.js';
+import { awxJobRef, ExecutionJobs, missingCredentials } from './execution-jobs.js';
 import type { Job, JobTemplate } from './schemas.js';
+import { TemplateCatalog } from './template-catalog.js';
 
 const template: JobTemplate = {
   id: 3,
@@ -73,7 +74,8 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
     },
     jobStdoutTail: async () => '',
   };
-  return { lookups: new ExecutionJobs(awx, settings), seen };
+  const catalog = new TemplateCatalog(awx, 0, Date.now);
+  return { lookups: new ExecutionJobs(awx, catalog, settings), catalog, seen };
 }
 
 describe('ExecutionJobs', () => {
@@ -84,25 +86,57 @@ describe('ExecutionJobs', () => {
     const { lookups } = fake([jobOf(7, mine), jobOf(8, theirs)]);
     const identity = executionIdentity(mine);
     const withRef = (ref: string) => ({ ...mine, status: { executionRef: { name: ref } } });
-    expect((await lookups.owned(withRef(awxJobRef(7)), identity, undefined))?.id).toBe(7);
-    expect(await lookups.owned(withRef(awxJobRef(8)), identity, undefined)).toBeNull();
-    expect(await lookups.owned(withRef(awxJobRef(9)), identity, undefined)).toBeNull();
-    expect(await lookups.owned(withRef('job-7'), identity, undefined)).toBeNull();
+    expect((await lookups.owned(withRef(awxJobRef(7)), identity, undefined, undefined))?.id).toBe(
+      7,
+    );
+    expect(await lookups.owned(withRef(awxJobRef(8)), identity, undefined, undefined)).toBeNull();
+    expect(await lookups.owned(withRef(awxJobRef(9)), identity, undefined, undefined)).toBeNull();
+    expect(await lookups.owned(withRef('job-7'), identity, undefined, undefined)).toBeNull();
   });
 
   it('finds the job by its marker without executionRef', async () => {
     const { lookups } = fake([jobOf(8, theirs), jobOf(7, mine)]);
-    expect((await lookups.owned(mine, executionIdentity(mine), undefined))?.id).toBe(7);
+    expect((await lookups.owned(mine, executionIdentity(mine), undefined, undefined))?.id).toBe(7);
   });
 
   it('finds nothing for a template that does not exist, since nothing was launched', async () => {
     const { lookups } = fake([jobOf(7, mine)], []);
-    expect(await lookups.owned(mine, executionIdentity(mine), undefined)).toBeNull();
+    expect(await lookups.owned(mine, executionIdentity(mine), undefined, undefined)).toBeNull();
   });
 
   it('names the engine config field when the template cannot be found', async () => {
-    const { lookups } = fake([], []);
-    await expect(lookups.template('restart', undefined)).rejects.toThrow(ConfigurationError);
+    const { catalog } = fake([], []);
+    await expect(catalog.template('restart', undefined)).rejects.toThrow(ConfigurationError);
+  });
+
+  it('finds the job a launch record names, or looks from when its launch was sent', async () => {
+    const { lookups, seen } = fake([jobOf(8, theirs), jobOf(7, mine)]);
+    const identity = executionIdentity(mine);
+    const record = { credentials: [], finished: false };
+    expect((await lookups.recorded({ ...record, job: 7 }, identity, undefined))?.id).toBe(7);
+    expect(await lookups.recorded({ ...record, job: 8 }, identity, undefined)).toBeNull();
+    expect(await lookups.recorded(record, identity, undefined)).toBeNull();
+    expect(seen.since).toBeUndefined();
+    const sent = { ...record, template: 3, launchedAt: '2026-03-01T10:00:00.000Z' };
+    expect((await lookups.recorded(sent, identity, undefined))?.id).toBe(7);
+    expect(seen.since?.toISOString()).toBe('2026-03-01T09:59:59.000Z');
+    // A job with a record is never looked for by the template name.
+    expect(await lookups.owned(mine, identity, record, undefined)).toBeNull();
+  });
+
+  it('tells which of the credentials a job should have it lost', () => {
+    const job = {
+      ...jobOf(7, mine),
+      summary_fields: {
+        credentials: [
+          { id: 4, name: 'machine' },
+          { id: 9, name: 'mine' },
+        ],
+      },
+    };
+    expect(missingCredentials(job, [9])).toEqual([]);
+    expect(missingCredentials(job, [9, 12])).toEqual([12]);
+    expect(missingCredentials(jobOf(7, mine), [9])).toEqual([9]);
   });
 
   it("looks back to the execution's creation, less the clock skew", async () => {

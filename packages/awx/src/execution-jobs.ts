@@ -1,15 +1,25 @@
 import { ConfigurationError, type Conventions, type WorkflowExecution } from '@roundhouse/core';
-import { AwxLookupError } from './awx-errors.js';
-import type { JobReader, JobTemplateReader } from './awx-roles.js';
-import { jobTemplateNamePath, parseEngineConfig } from './engine-config.js';
+import type { JobReader } from './awx-roles.js';
+import { parseEngineConfig } from './engine-config.js';
 import { type ExecutionIdentity, isJobOf, isLaunchOf } from './execution-identity.js';
-import type { Job, JobTemplate } from './schemas.js';
+import type { LaunchRecord } from './launch-record.js';
+import type { Job } from './schemas.js';
+import type { TemplateCatalog } from './template-catalog.js';
 
 const jobRefPattern = /^awx-job-([1-9][0-9]*)$/;
 
 /** `executionRef.name` of an execution: `awx-job-<id>`, as kubernaut writes it. */
 export function awxJobRef(id: number): string {
   return `awx-job-${id}`;
+}
+
+/**
+ * The ids among `expected` that a job no longer has. AWX drops a deleted credential from the
+ * jobs that used it, so a job that has not started and lacks one would run without it.
+ */
+export function missingCredentials(job: Job, expected: readonly number[]): number[] {
+  const has = new Set((job.summary_fields?.credentials ?? []).map((c) => c.id));
+  return expected.filter((id) => !has.has(id));
 }
 
 export interface ExecutionJobsSettings {
@@ -19,35 +29,29 @@ export interface ExecutionJobsSettings {
 }
 
 /**
- * Finds an execution's AWX job without any record of it: by the `executionRef` the controller
- * wrote, else by the marker every launch carries in its extra_vars. Create adopts what this
- * finds, so a create retried after a crash never launches twice.
+ * Finds an execution's AWX job: by the `executionRef` the controller wrote, by the launch
+ * record, or, for an execution without either (kubernaut's, or one whose lock is gone), by the
+ * marker every launch carries in its extra_vars.
  */
 export class ExecutionJobs {
-  readonly #awx: JobTemplateReader & JobReader;
+  readonly #awx: JobReader;
+  readonly #catalog: TemplateCatalog;
   readonly #settings: ExecutionJobsSettings;
 
-  constructor(awx: JobTemplateReader & JobReader, settings: ExecutionJobsSettings) {
+  constructor(awx: JobReader, catalog: TemplateCatalog, settings: ExecutionJobsSettings) {
     this.#awx = awx;
+    this.#catalog = catalog;
     this.#settings = settings;
   }
 
-  /** The template the engine config names; none or several of that name is a ConfigurationError. */
-  async template(name: string, signal: AbortSignal | undefined): Promise<JobTemplate> {
-    try {
-      return await this.#awx.findJobTemplate(name, { signal });
-    } catch (error) {
-      if (error instanceof AwxLookupError) {
-        throw new ConfigurationError({ path: jobTemplateNamePath, message: error.message });
-      }
-      throw error;
-    }
-  }
-
-  /** This execution's job: the one `executionRef` names if it is ours, else the one the marker finds. */
+  /**
+   * This execution's job, or `null`: the one `executionRef` names if it is ours; else the one
+   * `record` knows of; else, without a record, the one the marker finds.
+   */
   async owned(
     wfe: WorkflowExecution,
     identity: ExecutionIdentity,
+    record: LaunchRecord | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Job | null> {
     const ref = wfe.status?.executionRef?.name;
@@ -57,17 +61,36 @@ export class ExecutionJobs {
       const job = await this.#awx.getJob(Number(match[1]), { signal });
       return job && isJobOf(job.extra_vars, identity, this.#settings.conventions) ? job : null;
     }
-    let template: JobTemplate;
+    if (record) return this.recorded(record, identity, signal);
+    let templateId: number;
     try {
-      template = await this.#awx.findJobTemplate(parseEngineConfig(wfe).jobTemplateName, {
+      const { value } = await this.#catalog.template(
+        parseEngineConfig(wfe).jobTemplateName,
         signal,
-      });
+      );
+      templateId = value.id;
     } catch (error) {
       // Without a valid config or its template, create could not have launched anything.
-      if (error instanceof ConfigurationError || error instanceof AwxLookupError) return null;
+      if (error instanceof ConfigurationError) return null;
       throw error;
     }
-    return this.findLaunch(template.id, identity, this.since(wfe), signal);
+    return this.findLaunch(templateId, identity, this.since(wfe), signal);
+  }
+
+  /** The job a launch record knows of, or finds by the marker from when its launch was sent. */
+  async recorded(
+    record: LaunchRecord,
+    identity: ExecutionIdentity,
+    signal: AbortSignal | undefined,
+  ): Promise<Job | null> {
+    const { conventions, clockSkewToleranceMs } = this.#settings;
+    if (record.job !== undefined) {
+      const job = await this.#awx.getJob(record.job, { signal });
+      return job && isLaunchOf(job.extra_vars, identity, conventions) ? job : null;
+    }
+    if (record.launchedAt === undefined || record.template === undefined) return null;
+    const since = new Date(Date.parse(record.launchedAt) - clockSkewToleranceMs);
+    return this.findLaunch(record.template, identity, since, signal);
   }
 
   /** The job of this template whose marker names this execution, created after `since`. */

@@ -38,23 +38,49 @@ export const AnsibleExecutorOptionsSchema = z.object({
     .int()
     .positive()
     .default(24 * 60 * 60_000),
+  /**
+   * How long AWX may take to commit a launch whose answer was lost (a timeout, a reset, a 5xx
+   * from a gateway): until then a retried create looks for the job and launches nothing. Longer
+   * than any gateway or proxy timeout in front of AWX.
+   */
+  launchCommitWindowMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 60_000),
+  /**
+   * How long the claim of a create that stopped writing (its process died) keeps another create
+   * of the same execution waiting before it takes over.
+   */
+  claimTtlMs: z.number().int().min(0).default(60_000),
+  /**
+   * How long a job template, its credentials and a credential type are reused between launches
+   * without reading them again; 0 reads them on every launch.
+   */
+  cacheTtlMs: z.number().int().min(0).default(60_000),
 });
 
 export type AnsibleExecutorOptions = z.input<typeof AnsibleExecutorOptionsSchema> & {
   readonly conventions?: Conventions;
   readonly logger?: Logger;
+  /** Milliseconds since the epoch; tests pass a clock they move. */
+  readonly now?: () => number;
 };
 
 export type AnsibleExecutorSettings = Required<
   Omit<z.output<typeof AnsibleExecutorOptionsSchema>, 'namePrefix'>
-> & { readonly namePrefix: string; readonly conventions: Conventions };
+> & {
+  readonly namePrefix: string;
+  readonly conventions: Conventions;
+  readonly now: () => number;
+};
 
 /** Validates executor options; a bad one is a ConfigurationError naming `ansible.<field>`. */
 export function parseExecutorOptions(options: AnsibleExecutorOptions): AnsibleExecutorSettings {
-  const { conventions = roundhouseConventions, logger: _logger, ...rest } = options;
+  const { conventions = roundhouseConventions, logger: _logger, now = Date.now, ...rest } = options;
   const result = AnsibleExecutorOptionsSchema.safeParse(rest);
   if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'ansible'));
   const namePrefix =
     result.data.namePrefix ?? `${conventions.envPrefix.toLowerCase().replaceAll('_', '-')}-`;
-  return { ...result.data, namePrefix, conventions };
+  return { ...result.data, namePrefix, conventions, now };
 }

@@ -44,13 +44,20 @@ export {
   parseEngineConfig,
 } from './engine-config.js';
 export {
+  CleanupIncompleteError,
+  CreateInProgressError,
+  JobCredentialsMissingError,
+  LaunchUnresolvedError,
+  LockLostError,
+} from './execution-errors.js';
+export {
   type ExecutionIdentity,
   executionIdentity,
   isJobOf,
   isLaunchOf,
   markerVariable,
 } from './execution-identity.js';
-export { awxJobRef } from './execution-jobs.js';
+export { awxJobRef, missingCredentials } from './execution-jobs.js';
 export { type AnsibleExecutorOptions, AnsibleExecutorOptionsSchema } from './executor-options.js';
 export {
   buildExtraVars,
@@ -60,6 +67,20 @@ export {
   serializeExtraVars,
 } from './extra-vars.js';
 export { type ConfigMapValues, configMapVariable, launchExtraVars } from './extra-vars-plan.js';
+export {
+  isKubernautEphemeral,
+  kubernautCredentialIds,
+  kubernautCredentialsKey,
+} from './kubernaut-credentials.js';
+export {
+  buildLaunchLock,
+  type LaunchLock,
+  type LaunchRecord,
+  LaunchRecordSchema,
+  launchRecordKey,
+  readRecord,
+} from './launch-record.js';
+export { executionTimeoutMs, launchTimeout } from './launch-timeout.js';
 export type {
   Credential,
   CredentialRequest,
@@ -68,6 +89,7 @@ export type {
   Job,
   JobStatus,
   JobTemplate,
+  KnownJobStatus,
   LaunchResult,
   Organization,
 } from './schemas.js';

@@ -11,11 +11,23 @@ import type {
   JobTemplateReader,
   LaunchRequest,
 } from './awx-roles.js';
+import { CreateAttempt, type LockWriter, rollBack } from './create-attempt.js';
 import { planCredentials } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
+import {
+  JobCredentialsMissingError,
+  LaunchUnresolvedError,
+  LockLostError,
+} from './execution-errors.js';
 import { executionIdentity, markerVariable } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
 import { JobLaunch, type LaunchPlan } from './job-launch.js';
+import {
+  claimed,
+  type LaunchLock,
+  type LaunchRecord,
+  LaunchRecordSchema,
+} from './launch-record.js';
 import type {
   Credential,
   CredentialRequest,
@@ -23,6 +35,7 @@ import type {
   Job,
   JobTemplate,
 } from './schemas.js';
+import { TemplateCatalog } from './template-catalog.js';
 
 const identity = executionIdentity({
   metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
@@ -36,15 +49,19 @@ const template: JobTemplate = {
   ask_timeout_on_launch: false,
 };
 const marker = { [markerVariable(roundhouseConventions)]: identity.id };
+const now = () => Date.parse('2026-03-01T10:00:00.000Z');
 const settings = {
   conventions: roundhouseConventions,
   clockSkewToleranceMs: 0,
   lookbackMs: 60_000,
   organizationId: 1,
   namePrefix: 'roundhouse-',
+  cacheTtlMs: 60_000,
+  launchCommitWindowMs: 300_000,
+  now,
 };
 
-/** Just enough of AWX for a launch: how `launch` answers is set per test. */
+/** Just enough of AWX for a launch: how `launch` and lookups answer is set per test. */
 class FakeAwx
   implements
     JobTemplateReader,
@@ -54,6 +71,7 @@ class FakeAwx
     CredentialStore,
     CredentialTypeStore
 {
+  template = template;
   jobs: Job[] = [];
   credentials: Credential[] = [];
   templateOwn: Credential[] = [];
@@ -63,26 +81,40 @@ class FakeAwx
   /** Thrown by launch; with `launchesAnyway`, after AWX created the job. */
   launchError: Error | undefined;
   launchesAnyway = false;
+  /** Thrown by every job lookup. */
+  lookupError: Error | undefined;
   #nextId = 50;
 
   async findJobTemplate() {
-    return template;
+    return this.template;
   }
   async templateCredentials() {
     return this.templateOwn;
   }
-  async launch(_templateId: number, request: LaunchRequest) {
+  async launch(templateId: number, request: LaunchRequest) {
     this.launched.push(request);
+    if (templateId !== this.template.id) {
+      throw new AwxApiError(
+        `POST job_templates/${templateId}/launch/`,
+        404,
+        'Not found.',
+        [],
+        undefined,
+      );
+    }
     if (this.launchError && !this.launchesAnyway) throw this.launchError;
     const job: Job = {
       id: this.#nextId++,
       status: 'pending',
-      job_template: template.id,
+      job_template: templateId,
       created: new Date().toISOString(),
       extra_vars: JSON.stringify(request.extraVars),
       job_explanation: '',
-      timeout: 0,
+      timeout: request.timeout ?? 0,
       elapsed: 0,
+      summary_fields: {
+        credentials: (request.credentials ?? []).map((id) => ({ id, name: `c${id}` })),
+      },
     };
     this.jobs.push(job);
     if (this.launchError) throw this.launchError;
@@ -92,6 +124,7 @@ class FakeAwx
     return this.jobs.find((j) => j.id === id) ?? null;
   }
   async findJob(_query: unknown, matches: (job: Job) => boolean) {
+    if (this.lookupError) throw this.lookupError;
     return this.jobs.find(matches) ?? null;
   }
   async jobStdoutTail() {
@@ -118,21 +151,76 @@ class FakeAwx
   }
   async deleteCredential(id: number) {
     this.credentials = this.credentials.filter((c) => c.id !== id);
+    // AWX drops a deleted credential from the jobs that had it.
+    this.jobs = this.jobs.map((job) => ({
+      ...job,
+      summary_fields: {
+        credentials: (job.summary_fields?.credentials ?? []).filter((c) => c.id !== id),
+      },
+    }));
     return true;
+  }
+}
+
+/** The lock's record in memory, with the API server's rule: a write must name the last version. */
+class FakeLock implements LockWriter {
+  record: LaunchRecord | null = { credentials: [], finished: false };
+  #version = 1;
+
+  lock(): LaunchLock {
+    return {
+      metadata: { name: 'wfe-0123', namespace: 'ns', resourceVersion: String(this.#version) },
+    };
+  }
+  async write(lock: LaunchLock, record: LaunchRecord) {
+    this.#check(lock);
+    this.#version++;
+    this.record = LaunchRecordSchema.parse(record);
+    return { lock: this.lock(), record: this.record };
+  }
+  async release(lock: LaunchLock) {
+    this.#check(lock);
+    this.record = null;
+  }
+  /** Another call writes: this attempt's next write fails. */
+  takeOver() {
+    this.#version++;
+  }
+  #check(lock: LaunchLock) {
+    if (this.record === null || lock.metadata?.resourceVersion !== String(this.#version)) {
+      throw new LockLostError('wfe-0123');
+    }
   }
 }
 
 function setup() {
   const awx = new FakeAwx();
+  const catalog = new TemplateCatalog(awx, settings.cacheTtlMs, now);
   const credentials = new EphemeralCredentials(awx, settings, noopLogger);
-  const jobs = new ExecutionJobs(awx, settings);
-  return { awx, launch: new JobLaunch(awx, credentials, jobs, 0, noopLogger) };
+  const jobs = new ExecutionJobs(awx, catalog, settings);
+  const launch = new JobLaunch(awx, { catalog, credentials, jobs }, settings, noopLogger);
+  const lock = new FakeLock();
+  const attempt = new CreateAttempt(
+    lock,
+    { lock: lock.lock(), record: claimed(lock.record!, 'first', now()), adopted: false },
+    'first',
+    now,
+  );
+  /** What the executor's create does: launch, and on failure roll back. */
+  const run = async (plan: LaunchPlan, signal?: AbortSignal) => {
+    try {
+      return await launch.run(attempt, plan, await catalog.template('restart', signal), signal);
+    } catch (error) {
+      await rollBack(attempt, error, identity, { awx, credentials, log: noopLogger });
+      throw error;
+    }
+  };
+  return { awx, lock, catalog, run };
 }
 
-function plan(secrets: Record<string, string>[] = []): LaunchPlan {
+function plan(secrets: Record<string, string>[] = [], timeoutMs?: number): LaunchPlan {
   return {
     identity,
-    template,
     extraVars: { ...marker },
     credentials: planCredentials(
       secrets.map((data, i) => ({ name: `s${i}`, data })),
@@ -140,28 +228,43 @@ function plan(secrets: Record<string, string>[] = []): LaunchPlan {
       settings.namePrefix,
       roundhouseConventions,
     ),
+    timeoutMs,
     warnings: [],
   };
 }
 
+const lost = () =>
+  new AwxConnectionError('POST job_templates/3/launch/', {
+    kind: 'interrupted',
+    code: 'ECONNRESET',
+  });
+
 describe('JobLaunch', () => {
-  it("launches with the template's credentials and the execution's, and warns of a replaced one", async () => {
-    const { awx, launch } = setup();
+  it("launches with the template's credentials and the execution's, and records it all", async () => {
+    const { awx, lock, run } = setup();
     awx.templateOwn = [
       { id: 1, name: 'machine', organization: 1, credential_type: 1 },
       { id: 2, name: 'old cloud', organization: 1, credential_type: 9 },
     ];
-    const result = await launch.run(plan([{ k: 'v' }]), undefined);
+    const result = await run(plan([{ k: 'v' }]));
     const [ephemeral] = awx.credentials;
-    expect(result.resourceName).toBe(`awx-job-${awx.jobs[0]!.id}`);
+    const [job] = awx.jobs;
+    expect(result.resourceName).toBe(`awx-job-${job!.id}`);
     expect(awx.launched[0]?.credentials).toEqual([1, ephemeral!.id]);
     expect(result.warnings).toEqual([
       `the job template's credential "old cloud" (id 2) is replaced for this job by an ephemeral credential of the same type`,
     ]);
+    expect(lock.record).toEqual({
+      template: 3,
+      credentials: [ephemeral!.id],
+      launchedAt: '2026-03-01T10:00:00.000Z',
+      job: job!.id,
+      finished: false,
+    });
   });
 
-  it('turns a launch AWX refused into a ConfigurationError and deletes the credentials', async () => {
-    const { awx, launch } = setup();
+  it('turns a launch AWX refused into a ConfigurationError, deleting the credentials and the lock', async () => {
+    const { awx, lock, run } = setup();
     awx.launchError = new AwxApiError(
       'POST job_templates/3/launch/',
       400,
@@ -169,55 +272,125 @@ describe('JobLaunch', () => {
       [{ path: 'variables_needed_to_start', message: "'region' value missing" }],
       undefined,
     );
-    const error = await launch.run(plan([{ k: 'v' }]), undefined).catch((e: unknown) => e);
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).message).toContain(
       'AWX refused to launch job template "restart": variables_needed_to_start',
     );
     expect(awx.credentials).toEqual([]);
     expect(awx.canceled).toEqual([]);
+    expect(lock.record).toBeNull();
   });
 
-  it('cancels a job whose credentials AWX ignored, and deletes the credentials', async () => {
-    const { awx, launch } = setup();
+  it('cancels a job whose credentials AWX ignored, then deletes the credentials and the lock', async () => {
+    const { awx, lock, run } = setup();
     awx.ignoredFields = { credentials: [7] };
-    await expect(launch.run(plan([{ k: 'v' }]), undefined)).rejects.toThrow(ConfigurationError);
+    await expect(run(plan([{ k: 'v' }]))).rejects.toThrow(ConfigurationError);
     expect(awx.canceled).toEqual([awx.jobs[0]!.id]);
     expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
   });
 
   it('adopts the job of a launch whose answer was lost', async () => {
-    const { awx, launch } = setup();
-    awx.launchError = new AwxConnectionError('POST job_templates/3/launch/', {
-      kind: 'interrupted',
-      code: 'ECONNRESET',
-    });
+    const { awx, lock, run } = setup();
+    awx.launchError = lost();
     awx.launchesAnyway = true;
-    const result = await launch.run(plan([{ k: 'v' }]), undefined);
+    const result = await run(plan([{ k: 'v' }]));
     expect(awx.launched).toHaveLength(1);
     expect(result.resourceName).toBe(`awx-job-${awx.jobs[0]!.id}`);
     expect(awx.credentials).toHaveLength(1);
+    expect(lock.record?.job).toBe(awx.jobs[0]!.id);
+  });
+
+  it('keeps the credentials of a launch whose answer and lookup were both lost', async () => {
+    const { awx, lock, run } = setup();
+    awx.launchError = lost();
+    awx.launchesAnyway = true;
+    awx.lookupError = new AwxApiError('GET jobs/', 502, undefined, [], undefined);
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LaunchUnresolvedError);
+    expect(error).toMatchObject({ retryable: true, launchUntil: '2026-03-01T10:05:00.000Z' });
+    // The job AWX committed still has the credential it was launched with.
+    const [job] = awx.jobs;
+    expect(job?.summary_fields?.credentials).toHaveLength(1);
+    expect(awx.credentials).toHaveLength(1);
+    expect(awx.canceled).toEqual([]);
+    expect(lock.record).toMatchObject({
+      launchedAt: '2026-03-01T10:00:00.000Z',
+      credentials: [awx.credentials[0]!.id],
+    });
+    expect(lock.record?.claim).toBeUndefined();
   });
 
   it('never repeats a launch whose answer was lost and whose job is not found', async () => {
-    const { awx, launch } = setup();
-    const lost = new AwxConnectionError('POST job_templates/3/launch/', {
-      kind: 'interrupted',
-      code: 'ECONNRESET',
-    });
-    awx.launchError = lost;
-    await expect(launch.run(plan([{ k: 'v' }]), undefined)).rejects.toBe(lost);
+    const { awx, run } = setup();
+    awx.launchError = lost();
+    await expect(run(plan([{ k: 'v' }]))).rejects.toBeInstanceOf(LaunchUnresolvedError);
     expect(awx.launched).toHaveLength(1);
-    expect(awx.credentials).toEqual([]);
+    expect(awx.credentials).toHaveLength(1);
   });
 
-  it('launches nothing for an aborted signal, and leaves no credential', async () => {
-    const { awx, launch } = setup();
-    const error = await launch
-      .run(plan([{ k: 'v' }]), AbortSignal.abort())
-      .catch((e: unknown) => e);
+  it('launches nothing for an aborted signal, and leaves neither credential nor lock', async () => {
+    const { awx, lock, run } = setup();
+    const error = await run(plan([{ k: 'v' }]), AbortSignal.abort()).catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: 'Aborted' });
     expect(awx.launched).toEqual([]);
     expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
+  it('launches once more with what AWX has now when a remembered template was replaced', async () => {
+    const { awx, catalog, run } = setup();
+    await catalog.template('restart', undefined);
+    awx.template = { ...template, id: 4 };
+    const result = await run(plan());
+    expect(awx.launched).toHaveLength(2);
+    expect(result.resourceName).toBe(`awx-job-${awx.jobs[0]!.id}`);
+    expect(awx.jobs[0]?.job_template).toBe(4);
+  });
+
+  it('stops before launching when another call took the lock over, deleting only its own credentials', async () => {
+    const { awx, lock, run } = setup();
+    const theirs = { id: 99, name: 'roundhouse-ephemeral-x', organization: 1, credential_type: 9 };
+    awx.createCredential = async (request) => {
+      lock.takeOver();
+      awx.credentials.push(theirs);
+      return FakeAwx.prototype.createCredential.call(awx, request);
+    };
+    await expect(run(plan([{ k: 'v' }]))).rejects.toBeInstanceOf(LockLostError);
+    expect(awx.launched).toEqual([]);
+    expect(awx.credentials).toEqual([theirs]);
+    expect(lock.record).not.toBeNull();
+  });
+
+  it('sends the timeout to a template that prompts for it, and says when it cannot', async () => {
+    const { awx, run } = setup();
+    awx.template = { ...template, ask_timeout_on_launch: true };
+    await run(plan([], 90_500));
+    expect(awx.launched[0]?.timeout).toBe(91);
+    const other = setup();
+    const { warnings } = await other.run(plan([], 90_500));
+    expect(other.awx.launched[0]?.timeout).toBeUndefined();
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^spec\.executionConfig\.timeout is not sent to AWX: .*ask_timeout_on_launch/,
+      ),
+    ]);
+  });
+
+  it('cancels an adopted job that lost its credentials before it ran, and says so', async () => {
+    const { awx, run } = setup();
+    awx.launchError = lost();
+    awx.launchesAnyway = true;
+    const deleteFirst = awx.findJob.bind(awx);
+    awx.findJob = async (query, matches) => {
+      // Someone deleted the credential between the launch and the lookup.
+      for (const c of awx.credentials) await awx.deleteCredential(c.id);
+      return deleteFirst(query, matches);
+    };
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobCredentialsMissingError);
+    expect(error).toMatchObject({ retryable: false, jobId: awx.jobs[0]!.id });
+    expect(awx.canceled).toEqual([awx.jobs[0]!.id]);
   });
 });

@@ -5,158 +5,255 @@ import {
   throwIfAborted,
 } from '@roundhouse/core';
 import { AwxApiError, AwxError } from './awx-errors.js';
-import type { JobCanceler, JobLauncher, JobTemplateReader } from './awx-roles.js';
+import type { JobLauncher } from './awx-roles.js';
+import type { CreateAttempt } from './create-attempt.js';
 import { type CredentialPlan, launchCredentials } from './credential-plan.js';
 import { jobTemplateNamePath } from './engine-config.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
+import {
+  CleanupIncompleteError,
+  JobCredentialsMissingError,
+  LaunchUnresolvedError,
+} from './execution-errors.js';
 import type { ExecutionIdentity } from './execution-identity.js';
-import { awxJobRef, type ExecutionJobs } from './execution-jobs.js';
+import { awxJobRef, type ExecutionJobs, missingCredentials } from './execution-jobs.js';
 import type { ExtraVars } from './extra-vars.js';
-import { ignoredFieldIssues } from './launch-prompts.js';
-import type { JobTemplate } from './schemas.js';
+import { ignoredFieldIssues, promptIssues } from './launch-prompts.js';
+import { launchDeadline } from './launch-record.js';
+import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
+import type { Job, JobTemplate } from './schemas.js';
+import { isJobActive } from './status.js';
+import type { Cached, TemplateCatalog } from './template-catalog.js';
 
-interface Launched {
-  readonly id: number;
-  readonly ignoredFields: Readonly<Record<string, unknown>>;
-  readonly adopted: boolean;
-}
-
-/** What one launch needs: the template, its inputs, and the warnings collected so far. */
+/** What one launch needs: its inputs, and the warnings collected so far. */
 export interface LaunchPlan {
   readonly identity: ExecutionIdentity;
-  readonly template: JobTemplate;
   readonly extraVars: ExtraVars;
   readonly credentials: readonly CredentialPlan[];
+  /** `spec.executionConfig.timeout` in milliseconds, if set. */
+  readonly timeoutMs: number | undefined;
+  readonly warnings: readonly string[];
+}
+
+export interface JobLaunchSettings {
+  readonly clockSkewToleranceMs: number;
+  readonly launchCommitWindowMs: number;
+  readonly now: () => number;
+}
+
+interface Launched {
+  readonly job: number;
+  readonly ignoredFields: Readonly<Record<string, unknown>>;
+  /** Found by its marker after the launch answer was lost. */
+  readonly adopted: boolean;
   readonly warnings: readonly string[];
 }
 
 /**
- * Launches an execution's job with its ephemeral credentials, all or nothing: any failure
- * deletes every credential of the execution (found by name, so one whose create answer was
- * lost goes too) and cancels a job whose launch AWX partly ignored, before the error is thrown.
+ * An adopted job that AWX may still start must have every credential of the execution: AWX
+ * drops a deleted credential from its jobs, and the job would run without that Secret.
+ */
+export function verifyJobCredentials(job: Job, expected: readonly number[]): void {
+  if (!isJobActive(job.status)) return;
+  const missing = missingCredentials(job, expected);
+  if (missing.length > 0) throw new JobCredentialsMissingError(job.id, missing);
+}
+
+/**
+ * Creates an execution's credentials and launches its job, recording each step in the lock
+ * first: the credentials it made, and that a launch is being sent, before it is sent. A
+ * failure is left to `rollBack`, which reads from the attempt how far this got.
  */
 export class JobLaunch {
-  readonly #awx: JobTemplateReader & JobLauncher & JobCanceler;
+  readonly #awx: JobLauncher;
+  readonly #catalog: TemplateCatalog;
   readonly #credentials: EphemeralCredentials;
   readonly #jobs: ExecutionJobs;
-  readonly #clockSkewToleranceMs: number;
+  readonly #settings: JobLaunchSettings;
   readonly #log: Logger;
 
   constructor(
-    awx: JobTemplateReader & JobLauncher & JobCanceler,
-    credentials: EphemeralCredentials,
-    jobs: ExecutionJobs,
-    clockSkewToleranceMs: number,
+    awx: JobLauncher,
+    parts: { catalog: TemplateCatalog; credentials: EphemeralCredentials; jobs: ExecutionJobs },
+    settings: JobLaunchSettings,
     log: Logger,
   ) {
     this.#awx = awx;
-    this.#credentials = credentials;
-    this.#jobs = jobs;
-    this.#clockSkewToleranceMs = clockSkewToleranceMs;
+    this.#catalog = parts.catalog;
+    this.#credentials = parts.credentials;
+    this.#jobs = parts.jobs;
+    this.#settings = settings;
     this.#log = log;
   }
 
-  async run(plan: LaunchPlan, signal: AbortSignal | undefined): Promise<CreateResult> {
-    const { identity, template, extraVars } = plan;
+  async run(
+    attempt: CreateAttempt,
+    plan: LaunchPlan,
+    template: Cached<JobTemplate>,
+    signal: AbortSignal | undefined,
+  ): Promise<CreateResult> {
+    const { identity } = plan;
     const operation = `create ansible execution for ${identity.id}`;
-    const warnings = [...plan.warnings];
-    let launched: Launched | undefined;
-    try {
-      // Left by an earlier create that stopped before launching; their values may be stale.
-      await this.#credentials.deleteAll(identity, signal);
-      const ephemeral = await this.#credentials.create(
-        identity,
-        plan.credentials,
-        signal,
-        operation,
-      );
-      let credentials: number[] | undefined;
-      if (ephemeral.length > 0) {
-        const merged = launchCredentials(
-          await this.#awx.templateCredentials(template.id, { signal }),
-          ephemeral,
-        );
-        credentials = merged.ids;
-        for (const c of merged.replaced) {
-          warnings.push(
-            `the job template's credential "${c.name}" (id ${c.id}) is replaced for this job by an ephemeral credential of the same type`,
-          );
-        }
-      }
-      throwIfAborted(signal, operation);
-      launched = await this.#launch(template, identity, extraVars, credentials, signal);
-      const ignored = ignoredFieldIssues(template, launched.ignoredFields);
-      if (ignored.length > 0) throw new ConfigurationError(ignored);
-    } catch (error) {
-      await this.#rollBack(identity, launched?.id);
-      throw error;
+    // Only an earlier attempt of this execution can have left credentials (a fresh lock means
+    // cleanup already deleted any); their values may be stale, so they go before new ones come.
+    if (attempt.adopted || plan.credentials.length > 0) {
+      const failures = await this.#credentials.deleteAll(identity, attempt.credentialIds(), signal);
+      if (failures.length > 0)
+        throw new CleanupIncompleteError(failures, `${identity.id}'s earlier credentials`);
     }
+    attempt.touchedCredentials = plan.credentials.length > 0;
+    await this.#credentials.create(identity, plan.credentials, attempt.created, signal, operation);
+    let current = template;
+    let launched = await this.#launch(attempt, plan, current, true, signal);
+    if (launched === 'stale') {
+      // AWX refused the launch with what the cache held: the template or its credentials
+      // changed. Nothing was launched; once more with what AWX has now.
+      this.#catalog.forget(current.value);
+      current = await this.#catalog.template(current.value.name, signal);
+      const issues = promptIssues(current.value, attempt.created.length > 0);
+      if (issues.length > 0) throw new ConfigurationError(issues);
+      launched = await this.#launch(attempt, plan, current, false, signal);
+    }
+    const ignored = ignoredFieldIssues(current.value, launched.ignoredFields);
+    if (ignored.length > 0) throw new ConfigurationError(ignored);
+    await this.#recordJob(attempt, identity, launched.job, signal);
     this.#log.info(
       {
         wfe: identity.id,
-        template: template.id,
-        job: launched.id,
-        credentials: plan.credentials.length,
+        template: current.value.id,
+        job: launched.job,
+        credentials: attempt.created.length,
       },
       launched.adopted ? 'adopted the AWX job whose launch answer was lost' : 'launched AWX job',
     );
-    return { resourceName: awxJobRef(launched.id), warnings };
+    return {
+      resourceName: awxJobRef(launched.job),
+      warnings: [
+        ...plan.warnings,
+        ...launched.warnings,
+        ...ignoredTimeoutWarning(current.value, launched.ignoredFields),
+      ],
+    };
   }
 
   /**
-   * Launches once. When the answer is lost in a way that AWX may still have acted on, the job
-   * is looked up by its marker: found, it is adopted; not found, the error goes to the caller,
-   * whose retried create looks again before launching.
+   * Launches once, recording first that a launch is being sent. When the answer is lost in a
+   * way AWX may still have acted on, the job is looked for at once: found, it is adopted; not
+   * found, LaunchUnresolvedError, and nothing of the execution is deleted, since AWX may yet
+   * commit the job. With `retryStale`, `stale` when AWX refused what the cache held.
    */
   async #launch(
-    template: JobTemplate,
-    identity: ExecutionIdentity,
-    extraVars: ExtraVars,
-    credentials: readonly number[] | undefined,
+    attempt: CreateAttempt,
+    plan: LaunchPlan,
+    template: Cached<JobTemplate>,
+    retryStale: true,
     signal: AbortSignal | undefined,
-  ): Promise<Launched> {
-    const startedAt = Date.now();
-    try {
-      const result = await this.#awx.launch(template.id, { extraVars, credentials }, { signal });
-      return { id: result.job, ignoredFields: result.ignored_fields, adopted: false };
-    } catch (error) {
-      if (!(error instanceof AwxError) || !error.ambiguous) throw launchRefused(template, error);
-      const since = new Date(startedAt - this.#clockSkewToleranceMs);
-      const job = await this.#jobs.findLaunch(template.id, identity, since, signal);
-      if (!job) throw error;
-      return { id: job.id, ignoredFields: {}, adopted: true };
-    }
-  }
-
-  /** Best effort, without the caller's signal: a shutting-down caller still gets it done. */
-  async #rollBack(identity: ExecutionIdentity, jobId: number | undefined): Promise<void> {
-    if (jobId !== undefined) {
-      try {
-        const outcome = await this.#awx.cancelJob(jobId);
-        this.#log.info(
-          { wfe: identity.id, job: jobId, outcome },
-          'canceled AWX job of a failed create',
-        );
-      } catch (error) {
-        this.#log.warn(
-          { wfe: identity.id, job: jobId, reason: reasonOf(error) },
-          'could not cancel the AWX job of a failed create',
+  ): Promise<Launched | 'stale'>;
+  async #launch(
+    attempt: CreateAttempt,
+    plan: LaunchPlan,
+    template: Cached<JobTemplate>,
+    retryStale: false,
+    signal: AbortSignal | undefined,
+  ): Promise<Launched>;
+  async #launch(
+    attempt: CreateAttempt,
+    plan: LaunchPlan,
+    template: Cached<JobTemplate>,
+    retryStale: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Launched | 'stale'> {
+    const { id, name } = template.value;
+    const warnings: string[] = [];
+    let credentials: number[] | undefined;
+    let cached = template.cached;
+    if (attempt.created.length > 0) {
+      const own = await this.#catalog.credentials(id, signal);
+      cached ||= own.cached;
+      const merged = launchCredentials(own.value, attempt.created);
+      credentials = merged.ids;
+      for (const c of merged.replaced) {
+        warnings.push(
+          `the job template's credential "${c.name}" (id ${c.id}) is replaced for this job by an ephemeral credential of the same type`,
         );
       }
     }
+    const timeout = launchTimeout(plan.timeoutMs, template.value);
+    if (timeout.warning) warnings.push(timeout.warning);
+    throwIfAborted(signal, `launch AWX job template "${name}" for ${plan.identity.id}`);
+    const launchedAt = new Date(this.#settings.now()).toISOString();
+    await attempt.write({ template: id, credentials: attempt.credentialIds(), launchedAt }, signal);
+    attempt.stage = 'launching';
     try {
-      await this.#credentials.deleteAll(identity, undefined);
+      const request = { extraVars: plan.extraVars, credentials, timeout: timeout.seconds };
+      const result = await this.#awx.launch(id, request, { signal });
+      attempt.stage = 'launched';
+      attempt.job = result.job;
+      return { job: result.job, ignoredFields: result.ignored_fields, adopted: false, warnings };
+    } catch (error) {
+      if (error instanceof AwxError && !error.ambiguous) {
+        attempt.stage = 'refused';
+        const refusedStale = error instanceof AwxApiError && [400, 404].includes(error.statusCode);
+        if (retryStale && cached && refusedStale) {
+          return 'stale';
+        }
+        throw launchRefused(template.value, error);
+      }
+      const job = await this.#findSent(attempt, plan.identity, id);
+      if (!job) {
+        const until = launchDeadline(attempt.record, this.#settings.launchCommitWindowMs) as number;
+        throw new LaunchUnresolvedError(id, launchedAt, new Date(until).toISOString(), {
+          cause: error,
+        });
+      }
+      attempt.stage = 'launched';
+      attempt.job = job.id;
+      verifyJobCredentials(job, attempt.credentialIds());
+      return { job: job.id, ignoredFields: {}, adopted: true, warnings };
+    }
+  }
+
+  /**
+   * The job of a launch whose answer was lost, if AWX has it yet. Without the caller's signal:
+   * a request cut by an abort is just as ambiguous. A failed lookup finds nothing.
+   */
+  async #findSent(
+    attempt: CreateAttempt,
+    identity: ExecutionIdentity,
+    templateId: number,
+  ): Promise<Job | null> {
+    const sent = Date.parse(attempt.record.launchedAt as string);
+    const since = new Date(sent - this.#settings.clockSkewToleranceMs);
+    try {
+      return await this.#jobs.findLaunch(templateId, identity, since, undefined);
     } catch (error) {
       this.#log.warn(
-        { wfe: identity.id, reason: reasonOf(error) },
-        'could not delete the credentials of a failed create; cleanup deletes them by name',
+        { wfe: identity.id, reason: error instanceof AwxError ? error.reason : 'unknown' },
+        'could not look for the AWX job of a launch whose answer was lost',
+      );
+      return null;
+    }
+  }
+
+  /**
+   * The job goes into the record and the claim is given up. Best effort: the record already
+   * says a launch was sent, so whoever reads it next finds the job by its marker.
+   */
+  async #recordJob(
+    attempt: CreateAttempt,
+    identity: ExecutionIdentity,
+    job: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    try {
+      await attempt.finish({ job }, signal);
+    } catch (error) {
+      this.#log.warn(
+        { wfe: identity.id, job, reason: error instanceof Error ? error.name : 'unknown' },
+        'could not record the launched AWX job in the lock; it is found by its marker',
       );
     }
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof AwxError ? error.reason : error instanceof Error ? error.name : 'unknown';
 }
 
 /**

@@ -43,8 +43,9 @@ describeWithControlPlane('Secret values and the AWX engine', () => {
     seen.push(await settle(executor, wfe, env.namespace));
     await executor.cleanup(wfe, env.namespace);
 
-    // AWX answers a refused credential with messages that may quote the input.
-    bed.sim.faults.failNext(1, 400, {
+    // AWX answers a refused credential with messages that may quote the input (twice: the
+    // engine tries once more with a fresh credential type, in case the one it knew was deleted).
+    bed.sim.faults.failNext(2, 400, {
       method: 'POST',
       pathPrefix: '/api/v2/credentials/',
       body: { detail: canary, inputs: { password: [`'${canary}' is not valid`] } },

@@ -5,14 +5,21 @@ import {
   type AnsibleExecutorOptions,
   AwxClient,
   type AwxClientOptions,
+  ephemeralCredentialPrefix,
+  executionIdentity,
 } from '@roundhouse/awx';
 import {
   type AwxSimulator,
   type JobTemplateSeed,
   startAwxSimulator,
 } from '@roundhouse/awx-simulator';
-import type { ExecutionResult, Logger, WorkflowExecution } from '@roundhouse/core';
-import { KubeClient, resources } from '@roundhouse/kube';
+import {
+  type ExecutionResult,
+  executionResourceName,
+  type Logger,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import type { TestNamespace } from '@roundhouse/testenv/vitest';
 import { expect, vi } from 'vitest';
 
@@ -184,4 +191,40 @@ export function interceptAwx(
 export function jobsOf(sim: AwxSimulator, wfe: WorkflowExecution) {
   const uid = wfe.metadata.uid as string;
   return sim.state.jobs().filter((job) => job.extraVars.includes(uid));
+}
+
+/** The simulator's live credentials named for `wfe`'s execution. */
+export function credentialsOf(
+  sim: AwxSimulator,
+  wfe: WorkflowExecution,
+  namePrefix = 'roundhouse-',
+) {
+  const prefix = ephemeralCredentialPrefix(namePrefix, executionIdentity(wfe));
+  return sim.state.liveCredentials({ origin: 'api' }).filter((c) => c.name.startsWith(prefix));
+}
+
+/** Credential deletions that left a job AWX could still start without its credential. */
+export function strandedJobs(sim: AwxSimulator): number[] {
+  return sim.state.deletedCredentials().flatMap((deletion) => deletion.activeJobs);
+}
+
+/** The target's lock, a Lease in the execution namespace, or `null`. */
+export function lockOf(kube: KubeClient, namespace: string, wfe: WorkflowExecution) {
+  const name = executionResourceName(wfe.spec.targetResource);
+  return kube.get<KubeObject & { spec?: { holderIdentity?: string } }>(
+    resources.leases,
+    namespace,
+    name,
+  );
+}
+
+/** A clock a test moves by hand. */
+export function manualClock(start = Date.now()) {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Logger,
+  type OperationOptions,
+  throwIfAborted,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import type { CredentialStore, JobCanceler } from './awx-roles.js';
+import type { EphemeralCredentials } from './ephemeral-credentials.js';
+import { CleanupIncompleteError, LaunchUnresolvedError } from './execution-errors.js';
+import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
+import type { ExecutionJobs } from './execution-jobs.js';
+import type { ExecutionLock } from './execution-lock.js';
+import type { AnsibleExecutorSettings } from './executor-options.js';
+import { deleteKubernautCredentials } from './kubernaut-credentials.js';
+import { claimed, type LaunchRecord, launchDeadline, unclaimed } from './launch-record.js';
+import { isJobActive } from './status.js';
+
+export interface ExecutionCleanupParts {
+  readonly awx: JobCanceler & CredentialStore;
+  readonly lock: ExecutionLock;
+  readonly jobs: ExecutionJobs;
+  readonly credentials: EphemeralCredentials;
+}
+
+/**
+ * `cleanup` of the ansible engine: cancels the execution's job if AWX may still run it, then
+ * deletes the execution's credentials (and those a kubernaut controller made for it), then the
+ * lock, releasing the target. The job stays in AWX's history.
+ *
+ * A credential is never deleted while a job that may still start could need it: when the job
+ * cannot be looked up or canceled, or a launch whose answer was lost may still be committed,
+ * the credentials and the lock stay and cleanup fails (retryably) to be called again. A failure
+ * to delete one credential does not stop the others; every failure is reported, and the lock,
+ * which lets a later cleanup find what is left, goes only when nothing is.
+ */
+export class ExecutionCleanup {
+  readonly #parts: ExecutionCleanupParts;
+  readonly #settings: AnsibleExecutorSettings;
+  readonly #log: Logger;
+
+  constructor(parts: ExecutionCleanupParts, settings: AnsibleExecutorSettings, log: Logger) {
+    this.#parts = parts;
+    this.#settings = settings;
+    this.#log = log;
+  }
+
+  async run(wfe: WorkflowExecution, namespace: string, options: OperationOptions): Promise<void> {
+    const { signal } = options;
+    const what = `ansible execution of WorkflowExecution ${wfe.metadata.namespace}/${wfe.metadata.name}`;
+    throwIfAborted(signal, `clean up ${what}`);
+    const identity = executionIdentity(wfe);
+    const { lock, credentials } = this.#parts;
+    const found = await lock.find(wfe, namespace, signal);
+    // Cleanup takes the claim: a create still at work stops at its next write, before it launches.
+    const held =
+      found &&
+      (await lock.write(
+        found.lock,
+        claimed(found.record, `cleanup-${randomUUID()}`, this.#settings.now()),
+        signal,
+      ));
+    const failures: unknown[] = [];
+    const jobMayRun = await this.#stopJob(wfe, identity, held?.record, failures, signal);
+    if (!jobMayRun) {
+      failures.push(
+        ...(await credentials.deleteAll(identity, held?.record.credentials ?? [], signal)),
+      );
+      failures.push(
+        ...(await deleteKubernautCredentials(
+          this.#parts.awx,
+          wfe,
+          this.#settings,
+          this.#log,
+          signal,
+        )),
+      );
+    }
+    if (held) {
+      try {
+        if (failures.length === 0) await lock.release(held.lock, signal);
+        else await lock.write(held.lock, unclaimed(held.record), signal);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new CleanupIncompleteError(failures, what);
+  }
+
+  /**
+   * Cancels the job if AWX may still run it. True when a job may still start whose
+   * credentials must therefore stay: it could not be looked up or canceled, or its launch may
+   * still be committed. Failures go to `failures`.
+   */
+  async #stopJob(
+    wfe: WorkflowExecution,
+    identity: ExecutionIdentity,
+    record: LaunchRecord | undefined,
+    failures: unknown[],
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    try {
+      const job = await this.#parts.jobs.owned(wfe, identity, record, signal);
+      if (job && isJobActive(job.status)) {
+        const outcome = await this.#parts.awx.cancelJob(job.id, { signal });
+        this.#log.info({ wfe: identity.id, job: job.id, outcome }, 'canceled AWX job');
+        return false;
+      }
+      const until =
+        record && record.job === undefined
+          ? launchDeadline(record, this.#settings.launchCommitWindowMs)
+          : undefined;
+      if (job || until === undefined || this.#settings.now() >= until) return false;
+      failures.push(
+        new LaunchUnresolvedError(
+          record?.template,
+          record?.launchedAt as string,
+          new Date(until).toISOString(),
+        ),
+      );
+      return true;
+    } catch (error) {
+      failures.push(error);
+      return true;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConfigurationError,
+  type CreateOptions,
+  type CreateResult,
+  type Logger,
+  throwIfAborted,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import type { JobCanceler } from './awx-roles.js';
+import { CreateAttempt, rollBack } from './create-attempt.js';
+import { planCredentials } from './credential-plan.js';
+import { dependencyNames } from './dependencies.js';
+import type { DependencyReader } from './dependency-reader.js';
+import { parseEngineConfig } from './engine-config.js';
+import type { EphemeralCredentials } from './ephemeral-credentials.js';
+import { LaunchUnresolvedError, LockLostError } from './execution-errors.js';
+import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
+import { awxJobRef, type ExecutionJobs } from './execution-jobs.js';
+import type { ExecutionLock } from './execution-lock.js';
+import type { AnsibleExecutorSettings } from './executor-options.js';
+import { launchExtraVars } from './extra-vars-plan.js';
+import { type JobLaunch, verifyJobCredentials } from './job-launch.js';
+import { promptIssues } from './launch-prompts.js';
+import { launchDeadline } from './launch-record.js';
+import { executionTimeoutMs } from './launch-timeout.js';
+import type { TemplateCatalog } from './template-catalog.js';
+
+export interface ExecutionCreateParts {
+  readonly awx: JobCanceler;
+  readonly lock: ExecutionLock;
+  readonly catalog: TemplateCatalog;
+  readonly jobs: ExecutionJobs;
+  readonly credentials: EphemeralCredentials;
+  readonly dependencies: DependencyReader;
+  readonly launch: JobLaunch;
+}
+
+/**
+ * `create` of the ansible engine. The lock comes first, before anything in AWX: it refuses
+ * another execution on the target, makes concurrent creates of one execution take turns, and
+ * holds the launch record, so a create that follows a crash or a lost answer picks up where
+ * the last one stopped instead of launching again.
+ */
+export class ExecutionCreate {
+  readonly #parts: ExecutionCreateParts;
+  readonly #settings: AnsibleExecutorSettings;
+  readonly #log: Logger;
+
+  constructor(parts: ExecutionCreateParts, settings: AnsibleExecutorSettings, log: Logger) {
+    this.#parts = parts;
+    this.#settings = settings;
+    this.#log = log;
+  }
+
+  async run(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: CreateOptions,
+  ): Promise<CreateResult> {
+    const { signal } = options;
+    throwIfAborted(
+      signal,
+      `create ansible execution for ${wfe.metadata.namespace}/${wfe.metadata.name}`,
+    );
+    // Everything that can be refused without asking anyone is refused before the lock is taken.
+    const config = parseEngineConfig(wfe);
+    const names = dependencyNames(options.dependencies);
+    const timeoutMs = executionTimeoutMs(wfe);
+    const identity = executionIdentity(wfe);
+    const { lock } = this.#parts;
+    const id = randomUUID();
+    const attempt = new CreateAttempt(
+      lock,
+      await lock.claim(wfe, namespace, id, signal),
+      id,
+      this.#settings.now,
+    );
+    try {
+      const earlier = await this.#earlierLaunch(attempt, identity, signal);
+      if (earlier) return earlier;
+      const template = await this.#parts.catalog.template(config.jobTemplateName, signal);
+      const { dependencies } = this.#parts;
+      const configMaps = await dependencies.configMaps(namespace, names.configMaps, signal);
+      const extraVars = launchExtraVars(wfe, identity, configMaps, this.#settings.conventions);
+      const secrets = await dependencies.secrets(namespace, names.secrets, signal);
+      const { namePrefix, conventions } = this.#settings;
+      const credentials = planCredentials(secrets, identity, namePrefix, conventions);
+      const issues = promptIssues(template.value, credentials.length > 0);
+      if (issues.length > 0) throw new ConfigurationError(issues);
+      const warnings = secrets
+        .filter((secret) => Object.keys(secret.data).length === 0)
+        .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`);
+      const plan = { identity, extraVars, credentials, timeoutMs, warnings };
+      return await this.#parts.launch.run(attempt, plan, template, signal);
+    } catch (error) {
+      const claim = await rollBack(attempt, error, identity, { ...this.#parts, log: this.#log });
+      // Whatever went wrong, a create that was taken over must not fail the execution: the
+      // one that took over carries on, and a retry of this one adopts its result.
+      if (claim === 'lost' && !(error instanceof LockLostError)) {
+        throw new LockLostError(attempt.lockName, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * What an earlier create of this execution left in the record: a job, adopted once it is
+   * checked to still have its credentials; or a launch whose answer was lost, whose job is
+   * looked for until the launch commit window closes (LaunchUnresolvedError meanwhile, and
+   * nothing launched). `undefined` when there is nothing, or the window closed without a job:
+   * then the earlier launch is taken as never made, and this create launches.
+   */
+  async #earlierLaunch(
+    attempt: CreateAttempt,
+    identity: ExecutionIdentity,
+    signal: AbortSignal | undefined,
+  ): Promise<CreateResult | undefined> {
+    const { record } = attempt;
+    if (record.job === undefined && record.launchedAt === undefined) return undefined;
+    // A job may exist from here on: a failure must leave its credentials alone.
+    attempt.stage = 'launching';
+    const job = await this.#parts.jobs.recorded(record, identity, signal);
+    if (job) {
+      attempt.stage = 'launched';
+      attempt.job = job.id;
+      verifyJobCredentials(job, record.credentials);
+      await attempt.finish({ job: job.id }, signal);
+      this.#log.info(
+        { wfe: identity.id, job: job.id },
+        'adopted the AWX job an earlier create launched',
+      );
+      return { resourceName: awxJobRef(job.id), warnings: [] };
+    }
+    if (record.job !== undefined) {
+      // Launched, and gone from AWX since (deleted from the job history): status reads it as
+      // deleted, which is what happened; launching again would run the workflow twice.
+      await attempt.finish({}, signal);
+      return { resourceName: awxJobRef(record.job), warnings: [] };
+    }
+    const until = launchDeadline(record, this.#settings.launchCommitWindowMs) as number;
+    if (this.#settings.now() < until) {
+      throw new LaunchUnresolvedError(
+        record.template,
+        record.launchedAt as string,
+        new Date(until).toISOString(),
+      );
+    }
+    attempt.stage = 'preparing';
+    this.#log.warn(
+      { wfe: identity.id, launchedAt: record.launchedAt },
+      'no AWX job appeared for a launch whose answer was lost within the commit window; launching again',
+    );
+    return undefined;
+  }
+}

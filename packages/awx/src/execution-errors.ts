@@ -1,0 +1,106 @@
+/**
+ * Why an ansible create or cleanup stopped, beyond what AWX itself answered: another call for
+ * the same execution is at work, a launch's fate is not known yet, a job lost its credentials,
+ * or parts of a cleanup failed. Each is a RoundhouseError with a `reason`; none carries a secret.
+ */
+import { RoundhouseError } from '@roundhouse/core';
+
+/**
+ * Another create for this execution holds its claim (a second replica during a leader hand-over,
+ * or a library caller calling create twice). Retry later: the holder finishes, or its claim goes
+ * stale and the retry takes over.
+ */
+export class CreateInProgressError extends RoundhouseError {
+  readonly reason = 'CreateInProgress';
+  override readonly retryable = true;
+
+  constructor(
+    readonly lockName: string,
+    readonly claimedAt: string,
+  ) {
+    super(
+      `another create of this execution holds lock ${lockName} (claimed at ${claimedAt}); retry when it is done`,
+    );
+  }
+}
+
+/**
+ * The launch record changed under this call (a newer create took its claim, or cleanup removed
+ * the lock), so it stopped before doing anything more. Retry: the next create reads the record.
+ */
+export class LockLostError extends RoundhouseError {
+  readonly reason = 'LockLost';
+  override readonly retryable = true;
+
+  constructor(
+    readonly lockName: string,
+    options?: ErrorOptions,
+  ) {
+    super(`lock ${lockName} was taken over or removed while this call held it; retry`, options);
+  }
+}
+
+/**
+ * A launch request went out and its answer was lost; AWX may still commit it, and its job was
+ * not found. Nothing is launched again before `launchUntil`: a retried create looks for the job
+ * until then.
+ */
+export class LaunchUnresolvedError extends RoundhouseError {
+  readonly reason = 'AWXLaunchUnresolved';
+  override readonly retryable = true;
+
+  constructor(
+    /** The template launched; unknown when the record was unreadable. */
+    readonly templateId: number | undefined,
+    readonly launchedAt: string,
+    /** When a retried create stops waiting for the job and launches again. */
+    readonly launchUntil: string,
+    options?: ErrorOptions,
+  ) {
+    const which = templateId === undefined ? 'job template' : `job template ${templateId}`;
+    super(
+      `the launch of AWX ${which} sent at ${launchedAt} may still be committed ` +
+        `by AWX, and its job was not found; a retried create looks for it again and launches ` +
+        `anew only after ${launchUntil}`,
+      options,
+    );
+  }
+}
+
+/**
+ * An adopted job that AWX may still start lacks credentials of this execution (someone deleted
+ * them): it would run without the execution's Secrets, so it was canceled instead.
+ */
+export class JobCredentialsMissingError extends RoundhouseError {
+  readonly reason = 'AWXJobCredentialsMissing';
+
+  constructor(
+    readonly jobId: number,
+    readonly missing: readonly number[],
+  ) {
+    super(
+      `AWX job ${jobId} lost credential(s) ${missing.join(', ')} of this execution before it ran, ` +
+        'so it would run without its Secrets; it was canceled',
+    );
+  }
+}
+
+/**
+ * Parts of a cleanup failed; every other part was still done. `failures` holds each error;
+ * retrying finishes the rest, so it is retryable when any failure is.
+ */
+export class CleanupIncompleteError extends RoundhouseError {
+  readonly reason = 'AWXCleanupIncomplete';
+  override readonly retryable: boolean;
+
+  constructor(
+    readonly failures: readonly unknown[],
+    what: string,
+  ) {
+    const messages = failures.map((f) => (f instanceof Error ? f.message : String(f)));
+    super(`cleanup of ${what} is incomplete (${failures.length} failed): ${messages.join('; ')}`, {
+      cause: failures[0],
+    });
+    this.retryable = failures.some((f) => !(f instanceof RoundhouseError) || f.retryable);
+  }
+}
