@@ -37,10 +37,12 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
   /** Waits until Tekton runs the first task's pod, so a cancel meets a running task. */
   async function whileRunning(run: string, wfe: ReturnType<typeof makeExecution>) {
     await runningTaskPod(client, env.namespace, run);
-    expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({
-      phase: 'Running',
-      reason: 'Running',
-    });
+    await vi.waitFor(async () => {
+      expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({
+        phase: 'Running',
+        reason: 'Running',
+      });
+    }, patience);
   }
 
   it('runs a workflow from its bundle to Completed, counting its tasks', async () => {
