@@ -21,6 +21,7 @@ if (binaries) {
   try {
     for (const group of await apiGroups(plane))
       printGroup(group.title, await runGroup(group, timeMs * 2));
+    await (await import('./awx.js')).awxBench(plane);
     const run = await controllerThroughput(plane);
     printGroup(`${executions} executions to Completed through real Jobs (one run each)`, [
       {
