@@ -54,6 +54,8 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
   const scope = options.watchNamespace ? { namespace: options.watchNamespace } : {};
   const conventions: Conventions = options.pod?.conventions ?? roundhouseConventions;
   const executor = new PodExecutor(client, {
+    // Every namespace has it; the conventions' runner exists only where someone created it.
+    serviceAccountName: 'default',
     ...options.pod,
     conventions,
     // Pods live beside their TaskRun and are owned by it, so deleting the run deletes the Pod.

@@ -9,9 +9,10 @@ import {
   ConfigurationError,
   ExecutionForbiddenError,
   parseTimeout,
+  RoundhouseError,
   toFieldIssues,
 } from '@roundhouse/core';
-import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
 import type { PodExecutor } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
@@ -166,11 +167,17 @@ export class TaskRunReconciler implements Reconciler {
       await executor.create(taskRunExecution(run, steps), namespace, { signal });
       return true;
     } catch (error) {
+      if (signal.aborted) throw error;
       const reason = rejection(error);
-      if (!reason) throw error;
-      const message = (error as Error).message;
-      await this.#write(run, (s) => markRejected(s, reason, message, this.#o.now()), ctx);
-      return false;
+      const message = error instanceof Error ? error.message : String(error);
+      if (reason) {
+        await this.#write(run, (s) => markRejected(s, reason, message, this.#o.now()), ctx);
+        return false;
+      }
+      // Retried with backoff (a quota, a lock a previous run's Pod still holds): shown meanwhile.
+      const waiting = error instanceof RoundhouseError ? error.reason : 'PodCreateFailed';
+      await this.#write(run, (s) => markWaiting(s, waiting, message), ctx);
+      throw error;
     }
   }
 
@@ -197,5 +204,7 @@ function rejection(error: unknown): string | undefined {
   if (error instanceof InvalidParamsError) return error.reason;
   if (error instanceof ExecutionForbiddenError) return error.reason;
   if (error instanceof ConfigurationError) return 'InvalidTask';
+  // The API server refused the Pod as built from this Task; sending it again cannot help.
+  if (isKubernetesError(error, 'Invalid')) return 'PodInvalid';
   return undefined;
 }

@@ -234,4 +234,23 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       patience,
     );
   });
+
+  it('runs a TaskRun created again under the same name on a Pod of its own', async () => {
+    await createTaskRun(client, env.namespace, 'again', { taskRef: { name: 'pipeline' } });
+    const first = await waitForRun(client, env.namespace, 'again', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    await client.delete(taskRuns, env.namespace, 'again');
+    // Its predecessor's Pod holds the name until the garbage collector deletes it; the new run
+    // waits (ResourceLocked) instead of adopting it.
+    const second = await createTaskRun(client, env.namespace, 'again', {
+      taskRef: { name: 'pipeline' },
+    });
+    const running = await waitForRun(client, env.namespace, 'again', (s) =>
+      expect(s.phase).toBe('Running'),
+    );
+    expect(running.podName).toBe(first.podName);
+    const pods = await podsOwnedBy(client, env.namespace, second);
+    expect(pods.map((p) => p.metadata?.name)).toEqual([first.podName]);
+  });
 });
