@@ -9,7 +9,7 @@ import {
 import { stripColor } from '../src/terminal.js';
 import { cli, cliOnTerminal, kubeconfigFile, normalize } from './support.js';
 
-const escape = String.fromCharCode(27);
+const esc = String.fromCharCode(27);
 
 describeWithControlPlane('kubectl roundhouse against a controller whose Jobs complete', () => {
   const env = useTestNamespace({ prefix: 'cli-run' });
@@ -54,7 +54,7 @@ describeWithControlPlane('kubectl roundhouse against a controller whose Jobs com
     const result = await run([...flags('restart-ok'), '--watch']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).not.toContain(escape);
+    expect(result.stdout).not.toContain(esc);
     const lines = normalize(result.stdout, { [env.namespace]: '<ns>' })
       .trimEnd()
       .split('\n');
@@ -133,18 +133,18 @@ describeWithControlPlane('kubectl roundhouse against a controller whose Jobs com
     );
     expect(result.code).toBe(0);
     const screen = result.stdout;
-    expect(screen).toContain(`${escape}[2K`); // log-update erases the previous frame's lines
+    expect(screen).toContain(`${esc}[2K`); // log-update erases the previous frame's lines
     const seen = stripColor(screen);
     expect(seen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] +restart-tty +Running/);
     expect(seen).toMatch(/✔ +restart-tty +Completed/);
-    expect(screen).toMatch(new RegExp(`${escape}\\[3[0-9]m`));
+    expect(screen).toMatch(new RegExp(`${esc}\\[3[0-9]m`));
     expect(screen).toContain('1 completed, 0 failed');
     const plain = await cliOnTerminal(
       ['--execution-namespace', executionNamespace, 'watch', 'restart-tty'],
       { kubeconfig, env: { NO_COLOR: '1' } },
     );
     expect(plain.code).toBe(0);
-    expect(plain.stdout).not.toMatch(new RegExp(`${escape}\\[3[0-9]m`));
+    expect(plain.stdout).not.toMatch(new RegExp(`${esc}\\[3[0-9]m`));
     expect(plain.stdout).toMatch(/✔ +restart-tty +Completed/);
   });
 

@@ -1,0 +1,156 @@
+import { PassThrough } from 'node:stream';
+import type { Executor } from '@roundhouse/core';
+import { KubeClient, type KubeObject, type PodLogOptions, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import {
+  jobRegistry,
+  type RunningController,
+  startController,
+  waitForPhase,
+} from '../../../test/workflowexecution/harness.js';
+import { runCli } from '../src/cli.js';
+import { terminal } from '../src/terminal.js';
+import { cli, kubeconfigFile } from './support.js';
+
+/**
+ * The CLI in this process, so a test can stand in for what this control plane lacks: KWOK's fake
+ * node has no kubelet, and the API server would send a pod log request to the node's address,
+ * where nothing answers. Everything else (the execution, its Job and pods, the executor finding
+ * them by label) is real.
+ */
+async function inProcess(args: string[], executors?: Parameters<typeof runCli>[1]['executors']) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  err.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await runCli(args, {
+    term: terminal(out, err, {}),
+    env: {},
+    signal: new AbortController().signal,
+    ...(executors ? { executors } : {}),
+  });
+  return { code, stdout, stderr };
+}
+
+describeWithControlPlane('kubectl roundhouse logs', () => {
+  const env = useTestNamespace({ prefix: 'cli-logs' });
+  let executionNamespace: string;
+  let kubeconfig: string;
+  let controller: RunningController;
+  const globals = () => ['--kubeconfig', kubeconfig, '--execution-namespace', executionNamespace];
+  const create = (name: string, engine = 'job') =>
+    cli(
+      [
+        ...globals(),
+        'run',
+        '--engine',
+        engine,
+        '--target',
+        `prod/deployment/${name}`,
+        '--bundle',
+        'registry.invalid/restart:1',
+        '--name',
+        name,
+      ],
+      { kubeconfig },
+    );
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('cli-logs-exec');
+    kubeconfig = await kubeconfigFile(env.kubeConfig);
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 3 }),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 600_000,
+    });
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("-f waits for the execution to start, then follows its Job pod's workflow container to the end", async () => {
+    const reads: { pod: string; options: PodLogOptions }[] = [];
+    vi.spyOn(KubeClient.prototype, 'logs').mockImplementation(async function* (
+      _ns,
+      pod,
+      options = {},
+    ) {
+      reads.push({ pod, options });
+      yield `restarting ${pod}`;
+      yield 'done';
+    });
+    expect((await create('follow-1')).code).toBe(0);
+    const result = await inProcess([...globals(), '-n', env.namespace, 'logs', '-f', 'follow-1']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const [read] = reads;
+    expect(reads).toHaveLength(1);
+    expect(read?.pod).toMatch(/^wfe-[0-9a-f]{16}-[a-z0-9]{5}$/);
+    expect(read?.options).toMatchObject({ container: 'workflow', follow: true });
+    expect(result.stdout).toBe(
+      `[${read?.pod}/workflow] restarting ${read?.pod}\n[${read?.pod}/workflow] done\n`,
+    );
+    // It followed until the Job finished: the Job has succeeded by the time the stream ended.
+    const jobName = read?.pod.replace(/-[a-z0-9]{5}$/, '') as string;
+    const job = await new KubeClient(env.kubeConfig).get<
+      KubeObject & { status?: { succeeded?: number } }
+    >(resources.jobs, executionNamespace, jobName);
+    expect(job?.status?.succeeded).toBe(1);
+    await waitForPhase(new KubeClient(env.kubeConfig), env.namespace, 'follow-1', 'Completed');
+    const plain = await inProcess([
+      ...globals(),
+      '-n',
+      env.namespace,
+      'logs',
+      'follow-1',
+      '--tail',
+      '5',
+      '--no-prefix',
+    ]);
+    expect(plain.stdout).toBe(`restarting ${read?.pod}\ndone\n`);
+    expect(reads[1]?.options).toMatchObject({ container: 'workflow', tailLines: 5 });
+    expect(reads[1]?.options.follow).toBeFalsy();
+  });
+
+  it('says so when the engine offers no logs', async () => {
+    await create('no-logs-1');
+    const withoutLogs: Executor = {
+      engine: 'job',
+      create: async () => ({ resourceName: 'x', warnings: [] }),
+      getStatus: async () => null,
+      cleanup: async () => {},
+    };
+    const result = await inProcess(
+      [...globals(), '-n', env.namespace, 'logs', 'no-logs-1'],
+      () => async () => ({ executor: withoutLogs, close: async () => {} }),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "error: the job engine's executor offers no logs\nfix: the engine's package has to implement Executor.logs; until then read the output where the engine keeps it (kubectl roundhouse describe no-logs-1 names the execution resource)\n",
+    );
+  });
+
+  it('asks for the AWX settings to read an ansible execution', async () => {
+    await create('ansible-1', 'ansible');
+    const result = await cli([...globals(), 'logs', 'ansible-1'], { kubeconfig });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'error: --awx-url: is required for the ansible engine; --awx-token-secret: is required for the ansible engine\n' +
+        'fix: the ansible engine reads output from AWX: pass --awx-url https://awx.example.com and --awx-token-secret NAMESPACE/NAME[:key], as the controller is configured\n',
+    );
+  });
+});
