@@ -211,16 +211,21 @@ describe('Controller', { timeout: 20_000 }, () => {
     for (const key of ['ns/ok', 'ns/flaky', 'ns/bad', 'ns/later']) controller.enqueue(key);
     await vi.waitFor(async () => {
       const text = await metrics.registry.metrics();
-      expect(text).toContain('reconcile_duration_seconds_count{controller="m"} 6');
+      expect(text).toContain('controller_runtime_reconcile_time_seconds_count{controller="m"} 6');
+      // The queue hears of a finished key just after the reconcile is counted.
+      expect(text).toContain('workqueue_work_duration_seconds_count{name="m",controller="m"} 6');
     }, patience);
     const text = await metrics.registry.metrics();
-    expect(text).toContain('reconcile_total{controller="m",result="success"} 3');
-    expect(text).toContain('reconcile_total{controller="m",result="error"} 1');
-    expect(text).toContain('reconcile_total{controller="m",result="terminal_error"} 1');
-    expect(text).toContain('reconcile_total{controller="m",result="requeue_after"} 1');
-    expect(text).toContain('reconcile_errors_total{controller="m"} 2');
-    expect(text).toContain('workqueue_retries_total{name="m"} 1');
-    expect(text).toContain('workqueue_adds_total{name="m"} 6');
-    expect(text).toContain('workqueue_depth{name="m"} 0');
+    const m = 'controller="m"';
+    expect(text).toContain(`controller_runtime_reconcile_total{${m},result="success"} 3`);
+    // A terminal error is an error result too, as controller-runtime counts it.
+    expect(text).toContain(`controller_runtime_reconcile_total{${m},result="error"} 2`);
+    expect(text).toContain(`controller_runtime_reconcile_total{${m},result="requeue_after"} 1`);
+    expect(text).toContain(`controller_runtime_reconcile_errors_total{${m}} 2`);
+    expect(text).toContain(`controller_runtime_terminal_reconcile_errors_total{${m}} 1`);
+    expect(text).toContain(`workqueue_retries_total{name="m",${m}} 1`);
+    expect(text).toContain(`workqueue_adds_total{name="m",${m}} 6`);
+    expect(text).toContain(`workqueue_depth{name="m",${m}} 0`);
+    expect(text).toContain(`workqueue_unfinished_work_seconds{name="m",${m}} 0`);
   });
 });

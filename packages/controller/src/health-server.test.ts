@@ -31,9 +31,11 @@ describe('startHealthServer', () => {
     const response = await get('/metrics');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    expect(await response.text()).toContain(
-      'reconcile_total{controller="demo",result="success"} 1',
+    const text = await response.text();
+    expect(text).toContain(
+      'controller_runtime_reconcile_total{controller="demo",result="success"} 1',
     );
+    expect(text).toContain('process_resident_memory_bytes');
     expect((await get('/other')).status).toBe(404);
     expect((await get('/healthz', 'POST')).status).toBe(405);
   });

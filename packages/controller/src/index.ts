@@ -85,7 +85,11 @@ export {
   type LeaderElectorOptions,
 } from './leader-election.js';
 export { mapByLabels, mapByOwnerReferences } from './mappers.js';
-export { ControllerMetrics, type ReconcileOutcome } from './metrics.js';
+export {
+  ControllerMetrics,
+  type ControllerMetricsOptions,
+  type ReconcileOutcome,
+} from './metrics.js';
 export type { IndexFunction } from './object-store.js';
 export { appendPhase, type PhaseTransition, PhaseTransitionSchema } from './phase-history.js';
 export {

@@ -170,27 +170,64 @@ describe('WorkQueue', () => {
     expect(await q.get()).toBeUndefined();
   });
 
-  it('reports adds, depth, time in queue and retries', async () => {
+  it('reports adds, depth, time in queue, time processing and retries', async () => {
     const clock = new ManualClock();
     const calls: string[] = [];
+    let running: () => number[] = () => [];
     const metrics: QueueMetrics = {
       added: (name) => calls.push(`added ${name}`),
       depth: (name, depth) => calls.push(`depth ${name} ${depth}`),
       waited: (name, seconds) => calls.push(`waited ${name} ${seconds}`),
+      worked: (name, seconds) => calls.push(`worked ${name} ${seconds}`),
       retried: (name) => calls.push(`retried ${name}`),
+      processing: (_name, probe) => {
+        running = probe;
+      },
     };
     const q = queue({ clock, metrics });
     q.add('a');
     q.add('a');
     clock.advance(1_500);
     const key = (await q.get()) as string;
+    clock.advance(2_000);
+    expect(running()).toEqual([2]);
     q.addRateLimited(key);
+    q.done(key);
+    expect(running()).toEqual([]);
     expect(calls).toEqual([
       'added test',
       'depth test 1',
       'waited test 1.5',
       'depth test 0',
       'retried test',
+      'worked test 2',
     ]);
+  });
+
+  it('reports every key still processing, however long it has run', async () => {
+    const clock = new ManualClock();
+    let running: () => number[] = () => [];
+    const q = queue({
+      clock,
+      metrics: {
+        added: () => {},
+        depth: () => {},
+        waited: () => {},
+        worked: () => {},
+        retried: () => {},
+        processing: (_name, probe) => {
+          running = probe;
+        },
+      },
+    });
+    q.add('stuck');
+    await q.get();
+    clock.advance(60_000);
+    q.add('quick');
+    const quick = (await q.get()) as string;
+    clock.advance(1_000);
+    expect(running().sort((a, b) => a - b)).toEqual([1, 61]);
+    q.done(quick);
+    expect(running()).toEqual([61]);
   });
 });

@@ -11,6 +11,14 @@ export interface QueueMetrics {
   waited(queue: string, seconds: number): void;
   /** A key was put back with a rate-limited delay. */
   retried(queue: string): void;
+  /** A worker finished a key (`done`) after processing it for `seconds`. */
+  worked(queue: string, seconds: number): void;
+  /**
+   * Called once per queue: `running()` gives, for each key handed out and not yet done, how
+   * many seconds it has been processing. Read when metrics are scraped, so a stuck worker shows
+   * without a timer polling the queue.
+   */
+  processing(queue: string, running: () => number[]): void;
 }
 
 export interface WorkQueueOptions<K> {
@@ -39,6 +47,8 @@ export class WorkQueue<K = string> {
   /** Delayed adds; a key keeps only its earliest pending time. */
   readonly #delayed = new Map<K, { readonly at: number; readonly cancel: () => void }>();
   readonly #addedAt = new Map<K, number>();
+  /** When each key handed out by `get` started processing. */
+  readonly #startedAt = new Map<K, number>();
   readonly #getters: ((key: K | undefined) => void)[] = [];
   readonly #drainWaiters: (() => void)[] = [];
   readonly #rateLimiter: RateLimiter<K>;
@@ -52,6 +62,10 @@ export class WorkQueue<K = string> {
     this.#rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter<K>(this.#clock);
     this.#metrics = options.metrics;
     this.#name = options.name ?? 'workqueue';
+    this.#metrics?.processing(this.#name, () => {
+      const now = this.#clock.now();
+      return [...this.#startedAt.values()].map((at) => (now - at) / 1000);
+    });
   }
 
   get shuttingDown(): boolean {
@@ -110,6 +124,11 @@ export class WorkQueue<K = string> {
 
   /** Marks `key` as processed; if it was added meanwhile, it is queued again. */
   done(key: K): void {
+    const startedAt = this.#startedAt.get(key);
+    if (startedAt !== undefined) {
+      this.#startedAt.delete(key);
+      this.#metrics?.worked(this.#name, (this.#clock.now() - startedAt) / 1000);
+    }
     this.#processing.delete(key);
     if (!this.#shuttingDown && this.#dirty.has(key)) this.#enqueue(key);
     if (this.#shuttingDown && this.#processing.size === 0) {
@@ -158,10 +177,11 @@ export class WorkQueue<K = string> {
     const key = this.#queue.shift();
     this.#dirty.delete(key);
     this.#processing.add(key);
+    const now = this.#clock.now();
+    this.#startedAt.set(key, now);
     const addedAt = this.#addedAt.get(key);
     this.#addedAt.delete(key);
-    if (addedAt !== undefined)
-      this.#metrics?.waited(this.#name, (this.#clock.now() - addedAt) / 1000);
+    if (addedAt !== undefined) this.#metrics?.waited(this.#name, (now - addedAt) / 1000);
     this.#metrics?.depth(this.#name, this.#queue.size);
     return key;
   }

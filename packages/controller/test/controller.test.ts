@@ -119,9 +119,13 @@ describeWithControlPlane('Controller on a real API server', () => {
     await vi.waitFor(async () => expect(await read()).toBeNull(), patience);
 
     const text = await (await get('/metrics')).text();
-    expect(text).toMatch(/reconcile_total\{controller="widgets",result="success"\} [1-9]/);
-    expect(text).toMatch(/workqueue_adds_total\{name="widgets"\} [1-9]/);
-    expect(text).toMatch(/reconcile_duration_seconds_count\{controller="widgets"\} [1-9]/);
+    expect(text).toMatch(
+      /controller_runtime_reconcile_total\{controller="widgets",result="success"\} [1-9]/,
+    );
+    expect(text).toMatch(/workqueue_adds_total\{name="widgets",controller="widgets"\} [1-9]/);
+    expect(text).toMatch(
+      /controller_runtime_reconcile_time_seconds_count\{controller="widgets"\} [1-9]/,
+    );
 
     stop.abort();
     await runs.at(-1);
