@@ -1,43 +1,78 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { cooldownMs, loadConfig } from './config.js';
+import {
+  type Config,
+  cooldownMs,
+  envName,
+  flagName,
+  helpText,
+  parseCommandLine,
+  settings,
+} from './config.js';
 
-describe('loadConfig', () => {
-  it('has working defaults for the Kubernetes engines', () => {
-    const config = loadConfig(['--engines=job,tekton'], {});
+function configOf(argv: string[], env: Record<string, string> = {}): Config {
+  const line = parseCommandLine(argv, env);
+  if (line.help) throw new Error('asked for help');
+  return line.config;
+}
+
+function issuesOf(argv: string[], env: Record<string, string> = {}): string[] {
+  try {
+    parseCommandLine(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error('no error');
+}
+
+describe('parseCommandLine', () => {
+  it('starts with the job engine alone when given nothing', () => {
+    const config = configOf([]);
     expect(config).toMatchObject({
-      engines: ['job', 'tekton'],
+      engines: ['job'],
       executionNamespace: 'roundhouse-workflows',
       cooldown: '5m',
       lockPolicy: 'fail',
       conventions: 'roundhouse',
       workers: 4,
       leaderElect: false,
+      logLevel: 'info',
+      allowedBundles: [],
     });
     expect(cooldownMs(config)).toBe(300_000);
   });
 
   it('prefers flags over environment over defaults, and reads KUBECONFIG', () => {
-    const config = loadConfig(['--cooldown=30s'], {
+    const config = configOf(['--cooldown=30s'], {
       ROUNDHOUSE_COOLDOWN: '1m',
-      ROUNDHOUSE_ENGINES: 'job',
+      ROUNDHOUSE_ENGINES: 'job,tekton',
       ROUNDHOUSE_LOCK_POLICY: 'wait',
       KUBECONFIG: '/tmp/kc',
     });
     expect(config.cooldown).toBe('30s');
+    expect(config.engines).toEqual(['job', 'tekton']);
     expect(config.lockPolicy).toBe('wait');
     expect(config.kubeconfig).toBe('/tmp/kc');
+    expect(configOf(['--kubeconfig=/etc/kc'], { KUBECONFIG: '/tmp/kc' }).kubeconfig).toBe(
+      '/etc/kc',
+    );
   });
 
-  it('names the flag of a bad value', () => {
-    let error: ConfigurationError | undefined;
-    try {
-      loadConfig(['--engines=job,argo', '--cooldown=soon', '--workers=0'], {});
-    } catch (e) {
-      error = e as ConfigurationError;
-    }
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error?.issues.map((i) => i.path).sort()).toEqual([
+  it('takes boolean flags bare or with a value, and a value as a separate argument', () => {
+    expect(configOf(['--leader-elect']).leaderElect).toBe(true);
+    expect(configOf(['--leader-elect=true', '--require-digest']).requireDigest).toBe(true);
+    expect(configOf(['--leader-elect=false']).leaderElect).toBe(false);
+    expect(configOf(['--leader-elect'], { ROUNDHOUSE_LEADER_ELECT: 'false' }).leaderElect).toBe(
+      true,
+    );
+    expect(configOf(['--cooldown', '10s']).cooldown).toBe('10s');
+    expect(issuesOf(['--leader-elect=maybe'])).toEqual(['--leader-elect: must be true or false']);
+  });
+
+  it('names the flag of every bad value at once', () => {
+    const issues = issuesOf(['--engines=job,argo', '--cooldown=soon', '--workers=0']);
+    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual([
       '--cooldown',
       '--engines',
       '--workers',
@@ -45,17 +80,38 @@ describe('loadConfig', () => {
   });
 
   it('asks for the AWX settings when the ansible engine is enabled', () => {
-    expect(() => loadConfig([], {})).toThrow(
-      /ansible engine needs --awx-url and --awx-token-secret/,
-    );
-    const config = loadConfig(
-      ['--awx-url=https://awx.example.com', '--awx-token-secret=ops/awx:token'],
-      {},
-    );
-    expect(config.engines).toEqual(['job', 'tekton', 'ansible']);
+    expect(issuesOf(['--engines=job,ansible'])).toEqual([
+      '--engines: the ansible engine needs --awx-url and --awx-token-secret (or drop it from --engines)',
+    ]);
+    const config = configOf([
+      '--engines=job,ansible',
+      '--awx-url=https://awx.example.com',
+      '--awx-token-secret=ops/awx:token',
+      '--awx-organization=Platform',
+    ]);
+    expect(config.engines).toEqual(['job', 'ansible']);
+    expect(config.awxOrganization).toBe('Platform');
   });
 
-  it('rejects unknown flags', () => {
-    expect(() => loadConfig(['--frobnicate=1'], {})).toThrow();
+  it('rejects unknown flags and stray arguments, naming them', () => {
+    expect(issuesOf(['--frobnicate=1'])[0]).toMatch(/--frobnicate/);
+    expect(issuesOf(['--leader-elect', 'false'])[0]).toMatch(/false/);
+  });
+
+  it('asks for help with --help or -h, whatever else is wrong', () => {
+    expect(parseCommandLine(['--help'], { ROUNDHOUSE_WORKERS: 'many' })).toEqual({ help: true });
+    expect(parseCommandLine(['-h'], {})).toEqual({ help: true });
+  });
+});
+
+describe('helpText', () => {
+  const text = helpText('workflowexecution-controller');
+
+  it('lists every flag with its default', () => {
+    for (const key of Object.keys(settings)) expect(text).toContain(flagName(key));
+    expect(text).toMatch(/--engines=LIST\s+.*\(default job\)/);
+    expect(text).toMatch(/--leader-elect\s+.*\(default false\)/);
+    expect(text).toContain('ROUNDHOUSE_COOLDOWN');
+    expect(envName('awxTokenSecret')).toBe('ROUNDHOUSE_AWX_TOKEN_SECRET');
   });
 });

@@ -17,6 +17,9 @@ const csv = z.string().transform((text) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+const bool = z.stringbool({ error: 'must be true or false' });
+
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 /** Every setting, as flag name -> environment variable -> schema. */
 export const ConfigSchema = z.object({
@@ -30,11 +33,12 @@ export const ConfigSchema = z.object({
   workers: z.coerce.number().int().min(1).max(64),
   healthPort: z.coerce.number().int().min(0).max(65535),
   healthHost: z.string(),
-  leaderElect: z.stringbool(),
+  leaderElect: bool,
   leaderElectionNamespace: z.string().optional(),
+  logLevel: z.enum(logLevels),
   awxUrl: z.url().optional(),
   awxApiPrefix: z.string().startsWith('/').endsWith('/'),
-  awxOrganization: z.string().optional(),
+  awxOrganization: z.string().min(1).optional(),
   /** `namespace/name[:key]` of the Secret holding the AWX token; key defaults to `token`. */
   awxTokenSecret: z
     .string()
@@ -43,70 +47,145 @@ export const ConfigSchema = z.object({
     })
     .optional(),
   awxCaFile: z.string().optional(),
-  awxInsecureSkipTlsVerify: z.stringbool(),
-  /** Bundle sources executions may run (`registry.example.com/team/*`, `*`); none by default. */
+  awxInsecureSkipTlsVerify: bool,
   allowedBundles: csv,
-  /** ServiceAccounts executions may name besides the default runner. */
   allowedServiceAccounts: csv,
-  requireDigest: z.stringbool(),
-  /** Annotation a dependency must carry to be usable, or `false` to turn the opt-in off. */
+  requireDigest: bool,
   dependencyOptIn: z.string().min(1),
   defaultTimeout: duration,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-const defaults: Record<keyof Config, string | undefined> = {
-  kubeconfig: undefined,
-  engines: 'job,tekton,ansible',
-  executionNamespace: 'roundhouse-workflows',
-  watchNamespace: undefined,
-  cooldown: '5m',
-  lockPolicy: 'fail',
-  conventions: 'roundhouse',
-  workers: '4',
-  healthPort: '8080',
-  healthHost: '0.0.0.0',
-  leaderElect: 'false',
-  leaderElectionNamespace: undefined,
-  awxUrl: undefined,
-  awxApiPrefix: '/api/v2/',
-  awxOrganization: undefined,
-  awxTokenSecret: undefined,
-  awxCaFile: undefined,
-  awxInsecureSkipTlsVerify: 'false',
-  allowedBundles: '',
-  allowedServiceAccounts: '',
-  requireDigest: 'false',
-  dependencyOptIn: 'roundhouse.dev/allowed-namespaces',
-  defaultTimeout: '1h',
+interface Setting {
+  /** The value when neither the flag nor its environment variable is given. */
+  readonly default?: string;
+  /** What `--help` shows for the value, e.g. `DURATION`; none for a boolean flag. */
+  readonly value?: string;
+  readonly help: string;
+}
+
+/** Every flag: its default, and its line in `--help` (the README's table says the same). */
+export const settings: Readonly<Record<keyof Config, Setting>> = {
+  kubeconfig: {
+    value: 'PATH',
+    help: 'kubeconfig file; default $KUBECONFIG, then ~/.kube/config, then the pod ServiceAccount',
+  },
+  engines: {
+    default: 'job',
+    value: 'LIST',
+    help: 'engines to enable: job, tekton, ansible (ansible needs --awx-url, --awx-token-secret)',
+  },
+  executionNamespace: {
+    default: 'roundhouse-workflows',
+    value: 'NAMESPACE',
+    help: 'where Jobs and PipelineRuns are created',
+  },
+  watchNamespace: { value: 'NAMESPACE', help: 'reconcile executions of this namespace only' },
+  cooldown: {
+    default: '5m',
+    value: 'DURATION',
+    help: 'how long a target stays locked after an execution finished',
+  },
+  lockPolicy: {
+    default: 'fail',
+    value: 'fail|wait',
+    help: 'fail a second execution on a busy target, or wait in Pending',
+  },
+  conventions: {
+    default: 'roundhouse',
+    value: 'roundhouse|kubernaut',
+    help: 'labels and paths; kubernaut shares resources with a kubernaut controller',
+  },
+  workers: { default: '4', value: 'N', help: 'concurrent reconciles (1-64)' },
+  healthPort: {
+    default: '8080',
+    value: 'PORT',
+    help: 'port of /metrics, /healthz and /readyz (0 picks one)',
+  },
+  healthHost: { default: '0.0.0.0', value: 'ADDRESS', help: 'interface the port listens on' },
+  leaderElect: {
+    default: 'false',
+    help: 'run one active replica, elected on a Lease; the others stand by, ready',
+  },
+  leaderElectionNamespace: {
+    value: 'NAMESPACE',
+    help: 'namespace of the Lease; default the execution namespace',
+  },
+  logLevel: {
+    default: 'info',
+    value: 'LEVEL',
+    help: `least severe level logged: ${logLevels.join(', ')}`,
+  },
+  awxUrl: { value: 'URL', help: 'AWX or AAP controller, e.g. https://awx.example.com' },
+  awxApiPrefix: {
+    default: '/api/v2/',
+    value: 'PATH',
+    help: 'AWX API root; /api/controller/v2/ for AAP 2.5 and later',
+  },
+  awxOrganization: {
+    value: 'NAME',
+    help: 'AWX organization the ephemeral credentials are created in; default id 1 (Default)',
+  },
+  awxTokenSecret: {
+    value: 'NS/NAME[:KEY]',
+    help: 'Secret holding the AWX token (key "token" unless given)',
+  },
+  awxCaFile: { value: 'PATH', help: 'CA bundle AWX is verified with' },
+  awxInsecureSkipTlsVerify: { default: 'false', help: 'do not verify AWX TLS (tests only)' },
+  allowedBundles: {
+    default: '',
+    value: 'LIST',
+    help: 'bundle sources executions may run (registry.example.com/team/*, *); none by default',
+  },
+  allowedServiceAccounts: {
+    default: '',
+    value: 'LIST',
+    help: 'ServiceAccounts executions may name besides the default runner',
+  },
+  requireDigest: { default: 'false', help: 'refuse bundles not pinned to a digest' },
+  dependencyOptIn: {
+    default: 'roundhouse.dev/allowed-namespaces',
+    value: 'ANNOTATION',
+    help: 'annotation a dependency must carry to be used, or "false" for no opt-in',
+  },
+  defaultTimeout: {
+    default: '1h',
+    value: 'DURATION',
+    help: 'deadline of executions without executionConfig.timeout',
+  },
 };
 
-const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string) => `ROUNDHOUSE_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
+const keys = Object.keys(settings) as (keyof Config)[];
+const isBoolean = (key: keyof Config) => settings[key].value === undefined;
+
+export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+export const envName = (key: string) =>
+  `ROUNDHOUSE_${flagName(key).slice(2).replaceAll('-', '_').toUpperCase()}`;
+
+export type CommandLine =
+  | { readonly help: true }
+  | { readonly help: false; readonly config: Config };
 
 /**
  * Reads the configuration from flags (`--cooldown=5m`), then environment variables
- * (`ROUNDHOUSE_COOLDOWN`; `KUBECONFIG` too), then defaults. A bad value is a ConfigurationError
- * naming the flag.
+ * (`ROUNDHOUSE_COOLDOWN`; `KUBECONFIG` too), then defaults. A boolean flag works bare
+ * (`--leader-elect`) or with a value (`--leader-elect=false`). A bad value is a
+ * ConfigurationError naming the flag; `--help` (or `-h`) asks for the usage instead.
  */
-export function loadConfig(
+export function parseCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): Config {
-  const keys = Object.keys(defaults) as (keyof Config)[];
-  const { values } = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
-    strict: true,
-  });
+): CommandLine {
+  const values: Record<string, string | boolean | undefined> = parseFlags(argv).values;
+  if (values.help) return { help: true };
   const raw = Object.fromEntries(
     keys.flatMap((key) => {
       const value =
-        (values[flagName(key)] as string | undefined) ??
+        (values[flagName(key).slice(2)] as string | undefined) ??
         env[envName(key)] ??
-        (key === 'kubeconfig' ? env.KUBECONFIG : undefined) ??
-        defaults[key];
+        (key === 'kubeconfig' ? env.KUBECONFIG || undefined : undefined) ??
+        settings[key].default;
       return value === undefined ? [] : [[key, value]];
     }),
   );
@@ -114,22 +193,63 @@ export function loadConfig(
   if (!result.success) {
     throw new ConfigurationError(
       toFieldIssues(result.error).map((i) => ({
-        path: `--${flagName(i.path.split('.')[0] ?? '')}`,
+        path: flagName(i.path.split('.')[0] ?? ''),
         message: i.message,
       })),
     );
   }
-  if (
-    result.data.engines.includes('ansible') &&
-    !(result.data.awxUrl && result.data.awxTokenSecret)
-  ) {
+  const config = result.data;
+  if (config.engines.includes('ansible') && !(config.awxUrl && config.awxTokenSecret)) {
     throw new ConfigurationError({
       path: '--engines',
       message:
         'the ansible engine needs --awx-url and --awx-token-secret (or drop it from --engines)',
     });
   }
-  return result.data;
+  return { help: false, config };
+}
+
+function parseFlags(argv: readonly string[]) {
+  const booleans = new Set(keys.filter(isBoolean).map(flagName));
+  try {
+    return parseArgs({
+      // A bare boolean flag means true; parseArgs would otherwise refuse `=false` on it.
+      args: argv.map((arg) => (booleans.has(arg) ? `${arg}=true` : arg)),
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(keys.map((k) => [flagName(k).slice(2), { type: 'string' as const }])),
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new ConfigurationError({
+      path: 'arguments',
+      message: (error as Error).message,
+    });
+  }
+}
+
+/** The `--help` text: every flag, its environment variable and its default. */
+export function helpText(program: string): string {
+  const rows = keys.map((key) => {
+    const { value, help } = settings[key];
+    const fallback = settings[key].default;
+    const shown = fallback === undefined || fallback === '' ? '' : ` (default ${fallback})`;
+    return [`${flagName(key)}${value ? `=${value}` : ''}`, `${help}${shown}`] as const;
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return [
+    `Usage: ${program} [flags]`,
+    '',
+    'Runs WorkflowExecutions (roundhouse.dev/v1alpha1) on the job, tekton and ansible engines.',
+    'Every flag can be set as an environment variable instead: --cooldown as ROUNDHOUSE_COOLDOWN.',
+    'Boolean flags work bare (--leader-elect) or with a value (--leader-elect=false).',
+    '',
+    ...rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`),
+    `  ${'--help, -h'.padEnd(width)}this text`,
+    '',
+  ].join('\n');
 }
 
 /** The cooldown in milliseconds. */

@@ -1,80 +1,48 @@
-import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
-import {
-  ControllerMetrics,
-  InformerCache,
-  LeaderElector,
-  shutdownSignal,
-  startHealthServer,
-} from '@roundhouse/controller';
-import { kubernautConventions, parseGoDuration, roundhouseConventions } from '@roundhouse/core';
-import { KubeClient } from '@roundhouse/kube';
-import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
-import { cooldownMs, executionPolicy, loadConfig } from './config.js';
-import { jsonLogger } from './logger.js';
-import { buildRegistry } from './registry.js';
+import { shutdownSignal } from '@roundhouse/controller';
+import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
+import { helpText, parseCommandLine } from './config.js';
+import { createLogger } from './logging.js';
+import { runController } from './run.js';
 
 /**
- * The controller's entry point: configuration from flags and ROUNDHOUSE_* variables, the
- * enabled engines, /metrics /healthz /readyz, optional leader election, and a graceful stop on
- * SIGTERM that finishes in-flight reconciles.
+ * The controller's entry point. Exit codes: 0 after `--help` or a graceful stop on SIGTERM,
+ * 2 for bad flags (printed with a pointer to `--help`), 1 when it cannot start or fails while
+ * running (one log line that says why; a Deployment then restarts it with backoff).
  */
-const logger = jsonLogger('workflowexecution-controller');
-const config = loadConfig(process.argv.slice(2), process.env);
-const kubeConfig = new KubeConfig();
-if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-else kubeConfig.loadFromDefault();
-const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-wfe-controller' });
-const conventions =
-  config.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
-const signal = shutdownSignal({ logger });
-const metrics = new ControllerMetrics();
-// One cache for the controller's watches and the executors' status reads: a status check of a
-// watched execution resource is served from memory.
-const cache = new InformerCache(kubeConfig, { client, logger });
-const { registry, close } = await buildRegistry(config, {
-  client,
-  reader: cache,
-  conventions,
-  logger,
-});
-const { controller } = await createWorkflowExecutionController({
-  kubeConfig,
-  registry,
-  cache,
-  client,
-  executionNamespace: config.executionNamespace,
-  cooldownMs: cooldownMs(config),
-  policy: executionPolicy(config),
-  defaultTimeoutMs: parseGoDuration(config.defaultTimeout) ?? 0,
-  lockPolicy: config.lockPolicy,
-  workers: config.workers,
-  metrics,
-  logger,
-  ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
-});
-const health = await startHealthServer({
-  port: config.healthPort,
-  host: config.healthHost,
-  metrics,
-  ready: () => controller.ready,
-});
-logger.info({ engines: registry.engines(), port: health.port }, 'starting');
-try {
-  if (config.leaderElect) {
-    const elector = new LeaderElector(client, {
-      namespace: config.leaderElectionNamespace ?? config.executionNamespace,
-      name: 'roundhouse-workflowexecution-controller',
-      identity: `${hostname()}-${process.pid}`,
-      logger,
-    });
-    await elector.run(signal, { onStartedLeading: (leading) => controller.start(leading) });
-  } else {
-    await controller.start(signal);
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const program = 'workflowexecution-controller';
+  let line: ReturnType<typeof parseCommandLine>;
+  try {
+    line = parseCommandLine(argv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const issues = error.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n');
+    process.stderr.write(
+      `${program}: invalid flags\n${issues}\nRun ${program} --help for usage.\n`,
+    );
+    return 2;
   }
-} finally {
-  await health.close();
-  await close();
-  await client.close();
+  if (line.help) {
+    process.stdout.write(helpText(program));
+    return 0;
+  }
+  const logger = createLogger(line.config.logLevel);
+  const signal = shutdownSignal({ logger });
+  try {
+    await runController(line.config, { logger, signal, env });
+  } catch (error) {
+    if (!signal.aborted) {
+      // A Roundhouse error's message is the whole story; anything else gets its stack too.
+      const fields = error instanceof RoundhouseError ? { reason: error.reason } : { err: error };
+      const message = error instanceof Error ? error.message : String(error);
+      logger.fatal(fields, `cannot run: ${message}`);
+      return 1;
+    }
+  }
   logger.info({}, 'stopped');
+  return 0;
 }
+
+// Exit explicitly: a failed start may leave a connection or timer behind, and the process
+// must end rather than sit half-started.
+process.exit(await main(process.argv.slice(2), process.env));

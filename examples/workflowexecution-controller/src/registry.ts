@@ -25,6 +25,20 @@ async function readToken(client: KubeClient, reference: string): Promise<string>
   return Buffer.from(encoded, 'base64').toString('utf8').trim();
 }
 
+/**
+ * The executor creates its ephemeral credentials in an organization it knows by id; operators
+ * know it by name, so `--awx-organization` is looked up once at start, and an unknown name
+ * stops the start. Without the flag the executor uses id 1, AWX's Default organization.
+ */
+async function organizationOption(
+  awx: AwxClient,
+  name: string | undefined,
+): Promise<{ organizationId?: number }> {
+  if (!name) return {};
+  const organization = await awx.findOrganization(name);
+  return { organizationId: organization.id };
+}
+
 /** The executors the configuration enables, sharing one Kubernetes client. */
 export async function buildRegistry(
   config: Config,
@@ -52,8 +66,19 @@ export async function buildRegistry(
       ...(config.awxCaFile ? { caBundle: readFileSync(config.awxCaFile, 'utf8') } : {}),
       logger,
     });
+    try {
+      registry.register(
+        new AnsibleExecutor(awx, client, {
+          conventions,
+          logger,
+          ...(await organizationOption(awx, config.awxOrganization)),
+        }),
+      );
+    } catch (error) {
+      await awx.close();
+      throw error;
+    }
     closers.push(() => awx.close());
-    registry.register(new AnsibleExecutor(awx, client, { conventions, logger }));
   }
   return { registry, close: async () => void (await Promise.all(closers.map((c) => c()))) };
 }

@@ -1,0 +1,70 @@
+import { Writable } from 'node:stream';
+import { type Logger as CoreLogger, RoundhouseError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logging.js';
+
+function capture(level: Parameters<typeof createLogger>[0]) {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { logger: createLogger(level, stream), lines };
+}
+
+class LockError extends RoundhouseError {
+  readonly reason = 'ResourceLocked';
+}
+
+describe('createLogger', () => {
+  it("is core's Logger as it is: fields first, then the message", () => {
+    const { logger, lines } = capture('info');
+    const core: CoreLogger = logger;
+    core.info({ engine: 'job' }, 'created Job');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'info', engine: 'job', msg: 'created Job' }),
+    ]);
+    expect(new Date(lines[0]?.time as string).toISOString()).toBe(lines[0]?.time);
+  });
+
+  it('logs only at or above its level', () => {
+    const { logger, lines } = capture('warn');
+    logger.debug({}, 'noise');
+    logger.info({}, 'progress');
+    logger.warn({}, 'careful');
+    logger.error({}, 'broken');
+    expect(lines.map((l) => l.level)).toEqual(['warn', 'error']);
+  });
+
+  it('serializes an Error with its type, message, stack and cause', () => {
+    const { logger, lines } = capture('info');
+    const cause = new Error('connect ECONNREFUSED 10.0.0.1:443');
+    logger.error({ err: new LockError('target busy', { cause }) }, 'reconcile failed');
+    logger.error({ error: new TypeError('bad input') }, 'parse failed');
+    expect(lines[0]?.err).toMatchObject({
+      type: 'LockError',
+      message: expect.stringContaining('target busy'),
+      stack: expect.stringContaining('LockError'),
+    });
+    expect(JSON.stringify(lines[0]?.err)).toContain('ECONNREFUSED');
+    expect(lines[1]?.error).toMatchObject({ type: 'TypeError', message: 'bad input' });
+  });
+
+  it('never writes a token, a password or what goes to AWX as extra_vars', () => {
+    const { logger, lines } = capture('info');
+    logger.info(
+      {
+        token: 's3cret-token',
+        request: { headers: { authorization: 'Bearer abc' }, password: 'hunter2' },
+        launch: { extra_vars: { db_password: 'p4ss' } },
+      },
+      'request',
+    );
+    const text = JSON.stringify(lines);
+    for (const secret of ['s3cret-token', 'Bearer abc', 'hunter2', 'p4ss'])
+      expect(text).not.toContain(secret);
+    expect(lines[0]?.token).toBe('[REDACTED]');
+  });
+});

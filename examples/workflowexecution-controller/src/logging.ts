@@ -1,0 +1,46 @@
+import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
+
+/**
+ * Keys whose values never reach a log, up to two levels deep in an entry: tokens and
+ * passwords, HTTP credentials, and what the ansible engine sends AWX (extra_vars may carry
+ * dependency Secret values, credential inputs do). A library that logs one by mistake still
+ * leaks nothing.
+ */
+export const redactedKeys = [
+  'token',
+  'accessToken',
+  'password',
+  'authorization',
+  'cookie',
+  'apiKey',
+  'extra_vars',
+  'extraVars',
+  'inputs',
+] as const;
+
+/**
+ * The controller's logger: one JSON object per line (pino), with ISO times and level names as
+ * log collectors expect, Errors under `err` or `error` serialized with their type, message,
+ * stack and cause, and the values of {@link redactedKeys} replaced. pino's `(fields, message)`
+ * methods are core's `Logger` shape, so the controller runtime, the reconciler and the
+ * executors take it as it is.
+ */
+export function createLogger(
+  level: LevelWithSilent,
+  destination: DestinationStream = pino.destination(1),
+): Logger {
+  return pino(
+    {
+      name: 'roundhouse-workflowexecution-controller',
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      redact: {
+        paths: redactedKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+        censor: '[REDACTED]',
+      },
+    },
+    destination,
+  );
+}

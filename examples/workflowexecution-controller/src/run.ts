@@ -1,0 +1,102 @@
+import { homedir, hostname } from 'node:os';
+import {
+  ControllerMetrics,
+  InformerCache,
+  LeaderElector,
+  startHealthServer,
+} from '@roundhouse/controller';
+import {
+  kubernautConventions,
+  type Logger,
+  parseGoDuration,
+  roundhouseConventions,
+} from '@roundhouse/core';
+import { KubeClient } from '@roundhouse/kube';
+import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
+import { type Config, cooldownMs, executionPolicy } from './config.js';
+import { checkCluster, loadKubeConfig } from './kubeconfig.js';
+import { buildRegistry } from './registry.js';
+
+export interface RunContext {
+  readonly logger: Logger;
+  /** Aborts on SIGTERM or SIGINT: in-flight reconciles finish, then everything closes. */
+  readonly signal: AbortSignal;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The controller process once its flags are read: the cluster checked once, the enabled
+ * engines, one InformerCache shared by the controller and the executors, /metrics /healthz
+ * /readyz, optional leader election. Resolves after a graceful stop; rejects when it cannot
+ * start, with an error that says why.
+ */
+export async function runController(config: Config, context: RunContext): Promise<void> {
+  const { logger, signal } = context;
+  const kubeConfig = loadKubeConfig({
+    path: config.kubeconfig,
+    home: context.env.HOME ?? homedir(),
+    env: context.env,
+  });
+  const server = kubeConfig.getCurrentCluster()?.server as string;
+  const closers: (() => unknown)[] = [];
+  try {
+    const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-wfe-controller' });
+    closers.push(() => client.close());
+    const metrics = new ControllerMetrics();
+    closers.push(metrics.countRestClientRequests({ hosts: [new URL(server).host] }));
+    await checkCluster(client, server, signal);
+    // One cache for the controller's watches and the executors' status reads: a status check
+    // of a watched execution resource is served from memory.
+    const cache = new InformerCache(kubeConfig, { client, logger });
+    const conventions =
+      config.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
+    const engines = await buildRegistry(config, { client, reader: cache, conventions, logger });
+    closers.push(() => engines.close());
+    const { controller } = await createWorkflowExecutionController({
+      kubeConfig,
+      registry: engines.registry,
+      cache,
+      client,
+      executionNamespace: config.executionNamespace,
+      cooldownMs: cooldownMs(config),
+      policy: executionPolicy(config),
+      defaultTimeoutMs: parseGoDuration(config.defaultTimeout) ?? 0,
+      lockPolicy: config.lockPolicy,
+      workers: config.workers,
+      metrics,
+      logger,
+      ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
+    });
+    const elector = config.leaderElect
+      ? new LeaderElector(client, {
+          namespace: config.leaderElectionNamespace ?? config.executionNamespace,
+          name: 'roundhouse-workflowexecution-controller',
+          identity: `${hostname()}-${process.pid}`,
+          logger,
+        })
+      : undefined;
+    const health = await startHealthServer({
+      port: config.healthPort,
+      host: config.healthHost,
+      metrics,
+      // A standby replica is ready: it serves its purpose by waiting, and a Deployment of two
+      // would otherwise never finish a rolling update. The leader is ready once synced.
+      ready: () => (elector !== undefined && !elector.isLeader) || controller.ready,
+    });
+    closers.push(() => health.close());
+    logger.info(
+      { engines: engines.registry.engines(), port: health.port, leaderElect: config.leaderElect },
+      'starting',
+    );
+    if (!elector) {
+      await controller.start(signal);
+      return;
+    }
+    // A replica that lost the lease stands by and competes again, as a fresh one would.
+    while (!signal.aborted) {
+      await elector.run(signal, { onStartedLeading: (leading) => controller.start(leading) });
+    }
+  } finally {
+    for (const close of closers.reverse()) await close();
+  }
+}
