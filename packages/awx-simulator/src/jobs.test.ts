@@ -127,11 +127,13 @@ describe('jobs', () => {
     });
     const response = await request('POST', `job_templates/${template.id}/launch/`);
     const { job: id } = (await response.json()) as { job: number };
-    expect(await until(id, 'failed', 'successful')).toMatchObject({
+    const stopped = await until(id, 'failed', 'successful');
+    expect(stopped).toMatchObject({
       status: 'failed',
       timeout: 1,
       job_explanation: 'Job terminated due to timeout',
     });
+    expect(stopped.elapsed).toBeGreaterThanOrEqual(1);
   });
 
   it('fails a job whose credential lacks a required input before it starts', async () => {

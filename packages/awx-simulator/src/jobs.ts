@@ -124,7 +124,11 @@ export function advance(job: Job, now: Micros, blocker?: string): Job {
     case 'running':
       if (job.cancelFlag) return finish(job, 'canceled', now, job.jobExplanation);
       // RunJob.run: ansible-runner's `timeout` status becomes `failed` with this explanation.
-      if (timesOut(job)) return finish(job, 'failed', now, 'Job terminated due to timeout');
+      // The runner stops it no sooner than the timeout, whenever the timer fired.
+      if (timesOut(job)) {
+        const stopped = Math.max(now, (job.started ?? now) + timeoutMs(job) * 1000);
+        return finish(job, 'failed', stopped, 'Job terminated due to timeout');
+      }
       return finish(job, job.schedule.outcome, now, job.schedule.jobExplanation);
     default:
       return job;

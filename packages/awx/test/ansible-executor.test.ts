@@ -131,6 +131,19 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(bed.sim.state.liveCredentials().map((c) => c.id)).toContain(own.id);
   });
 
+  it("never sends AWX an empty credential list, which would drop the template's own", async () => {
+    const machine = bed.sim.state.credentialTypes().find((t) => t.name === 'Machine')!;
+    const own = bed.sim.state.addCredential({
+      name: 'inventory-ssh-2',
+      credential_type: machine.id,
+      organization: 1,
+      inputs: { username: 'root' },
+    });
+    const template = seedTemplate(bed.sim, { credentials: [own.id] });
+    const { job } = await bed.awx.launch(template.id, { extraVars: {}, credentials: [] });
+    expect(bed.sim.state.job(job)?.credentials).toEqual([own.id]);
+  });
+
   it('warns about a Secret without keys and launches without a credential for it', async () => {
     const template = seedTemplate(bed.sim, { askCredentialOnLaunch: false });
     await bed.kube.create(resources.secrets, env.namespace, { metadata: { name: 'empty' } });

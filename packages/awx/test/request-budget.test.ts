@@ -1,0 +1,66 @@
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  createSecret,
+  makeExecution,
+  seedTemplate,
+  startTestbed,
+  type Testbed,
+  withRef,
+} from './testbed.js';
+
+describeWithControlPlane('AWX requests per launch', () => {
+  const env = useTestNamespace();
+  let bed: Testbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed(env);
+    await createSecret(bed.kube, env.namespace, 'db', { password: 'pw' });
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  /** The AWX requests each create sends, one count per launch. */
+  async function requestsPerLaunch(
+    template: string,
+    launches: number,
+    dependencies?: { secrets: { name: string }[] },
+  ): Promise<string[][]> {
+    const executor = bed.executor();
+    const sent: string[][] = [];
+    for (let i = 0; i < launches; i++) {
+      const wfe = makeExecution(template);
+      const before = bed.sim.requests.length;
+      const { resourceName } = await executor.create(wfe, env.namespace, { dependencies });
+      sent.push(bed.sim.requests.slice(before).map((r) => `${r.method} ${r.path.split('?')[0]}`));
+      await executor.cleanup(withRef(wfe, resourceName), env.namespace);
+    }
+    return sent;
+  }
+
+  it('sends at most 4 per launch with one Secret once the template and type are known', async () => {
+    const template = seedTemplate(bed.sim, { schedule: { pendingMs: 60_000 } });
+    const [first, ...steady] = await requestsPerLaunch(template.name, 5, {
+      secrets: [{ name: 'db' }],
+    });
+    // The first launch learns the template, its credentials and the credential type.
+    expect(first).toContain(`GET /api/v2/job_templates/`);
+    for (const requests of steady) {
+      expect(requests).toEqual([
+        'GET /api/v2/credentials/',
+        'POST /api/v2/credentials/',
+        `POST /api/v2/job_templates/${template.id}/launch/`,
+      ]);
+    }
+  });
+
+  it('sends only the launch for an execution without Secrets', async () => {
+    const template = seedTemplate(bed.sim, { schedule: { pendingMs: 60_000 } });
+    const [, ...steady] = await requestsPerLaunch(template.name, 3);
+    for (const requests of steady) {
+      expect(requests).toEqual([`POST /api/v2/job_templates/${template.id}/launch/`]);
+    }
+  });
+});

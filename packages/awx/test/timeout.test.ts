@@ -1,0 +1,57 @@
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  jobsOf,
+  makeExecution,
+  seedTemplate,
+  settle,
+  startTestbed,
+  type Testbed,
+  withRef,
+} from './testbed.js';
+
+describeWithControlPlane('executionConfig.timeout on the ansible engine', () => {
+  const env = useTestNamespace();
+  let bed: Testbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed(env);
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('goes to a template that prompts for it, and AWX stopping the job reads as DeadlineExceeded', async () => {
+    const template = seedTemplate(bed.sim, {
+      askTimeoutOnLaunch: true,
+      schedule: { pendingMs: 20, runningMs: 60_000 },
+    });
+    const executor = bed.executor();
+    const created = makeExecution(template.name, { spec: { executionConfig: { timeout: '1s' } } });
+    const { resourceName, warnings } = await executor.create(created, env.namespace);
+    expect(warnings).toEqual([]);
+    expect(jobsOf(bed.sim, created)[0]?.timeout).toBe(1);
+    const wfe = withRef(created, resourceName);
+    expect(await settle(executor, wfe, env.namespace)).toMatchObject({
+      phase: 'Failed',
+      reason: 'AWXJobFailed',
+      failureReason: 'DeadlineExceeded',
+    });
+    await executor.cleanup(wfe, env.namespace);
+  });
+
+  it('is left to the controller, with a warning, when the template does not prompt for it', async () => {
+    const template = seedTemplate(bed.sim, { schedule: { pendingMs: 20, runningMs: 60_000 } });
+    const executor = bed.executor();
+    const created = makeExecution(template.name, { spec: { executionConfig: { timeout: '1s' } } });
+    const { resourceName, warnings } = await executor.create(created, env.namespace);
+    expect(warnings).toEqual([
+      expect.stringContaining('does not prompt on launch for Timeout (ask_timeout_on_launch)'),
+    ]);
+    const [job] = jobsOf(bed.sim, created);
+    expect(job?.timeout).toBe(0);
+    // No launch-time timeout reached AWX, so nothing of it shows in ignored_fields either.
+    await executor.cleanup(withRef(created, resourceName), env.namespace);
+  });
+});
