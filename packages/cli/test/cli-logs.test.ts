@@ -11,7 +11,7 @@ import {
 } from '../../../test/workflowexecution/harness.js';
 import { runCli } from '../src/cli.js';
 import { terminal } from '../src/terminal.js';
-import { cli, kubeconfigFile } from './support.js';
+import { capture, cli, kubeconfigFile } from './support.js';
 
 /**
  * The CLI in this process, so a test can stand in for what this control plane lacks: KWOK's fake
@@ -36,6 +36,7 @@ async function inProcess(args: string[], executors?: Parameters<typeof runCli>[1
     signal: new AbortController().signal,
     ...(executors ? { executors } : {}),
   });
+  await capture(args, stdout + stderr, code);
   return { code, stdout, stderr };
 }
 

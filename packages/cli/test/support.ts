@@ -58,7 +58,7 @@ export function cli(
   });
 }
 
-async function capture(args: readonly string[], output: string, code: number | null) {
+export async function capture(args: readonly string[], output: string, code: number | null) {
   const file = process.env.CLI_DOC_CAPTURE;
   if (!file) return;
   await appendFile(file, `$ kubectl roundhouse ${args.join(' ')}\n${output}# exit ${code}\n\n`);
