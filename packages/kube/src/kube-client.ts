@@ -1,6 +1,7 @@
 /*
- * Over 350 lines because it is the whole REST adapter: every verb shares one request path,
- * one error classification and one pool, and splitting the verbs apart would spread that.
+ * Over 350 lines because it is the whole REST adapter: every verb and the two streams (watch,
+ * pod log) share one request path, one error classification and one pool, and splitting them
+ * apart would spread that.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError } from '@roundhouse/core';
