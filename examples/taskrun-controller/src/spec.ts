@@ -9,7 +9,7 @@ const paramName = z
     error: 'must start with a letter or "_" and hold only letters, digits, "_" and "-"',
   });
 
-export const ParamSpecSchema = z.strictObject({
+const ParamSpecSchema = z.strictObject({
   name: paramName,
   description: z.string().optional(),
   /** Used when a TaskRun gives no value; a param without one must be given. */
@@ -23,7 +23,7 @@ export const TaskSpecSchema = z.strictObject({
   params: z.array(ParamSpecSchema).optional(),
 });
 
-export const ParamSchema = z.strictObject({ name: paramName, value: z.string() });
+const ParamSchema = z.strictObject({ name: paramName, value: z.string() });
 
 export const TaskRunSpecSchema = z.strictObject({
   taskRef: z.strictObject({ name: z.string().min(1).max(253) }),
@@ -63,9 +63,7 @@ export const TaskRunSchema = z.object({
   status: TaskRunStatusSchema.optional(),
 });
 
-export type ParamSpec = z.infer<typeof ParamSpecSchema>;
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;
-export type Task = z.infer<typeof TaskSchema>;
 export type TaskRunSpec = z.infer<typeof TaskRunSpecSchema>;
 export type TaskRunPhase = z.infer<typeof TaskRunPhaseSchema>;
 export type TaskRunStatus = z.infer<typeof TaskRunStatusSchema>;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** Where the steps travel in a WorkflowExecution, for error paths a user can find. */
 export const engineConfigPath = 'spec.workflowRef.engineConfig';
 
-export const StepEnvVarSchema = z.strictObject({
+const StepEnvVarSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     error: 'must be a C identifier (letters, digits and "_", not starting with a digit)',
   }),
@@ -49,7 +49,6 @@ export const PodConfigSchema = z
     });
   });
 
-export type StepEnvVar = z.infer<typeof StepEnvVarSchema>;
 export type Step = z.infer<typeof StepSchema>;
 export type PodConfig = z.infer<typeof PodConfigSchema>;
 

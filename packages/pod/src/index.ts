@@ -3,8 +3,6 @@ export {
   PodConfigSchema,
   parsePodConfig,
   type Step,
-  type StepEnvVar,
-  StepEnvVarSchema,
   StepSchema,
 } from './config.js';
 export {
