@@ -1,8 +1,9 @@
 import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
 import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
-import { Registry } from '@roundhouse/core';
+import { executionResourceName, Registry } from '@roundhouse/core';
 import { KubeClient, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import {
   apply,
@@ -147,5 +148,106 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     });
     expect(failed.status?.failureDetails?.message).toContain('no-such-template');
     expect(simulator.state.jobs()).toHaveLength(2);
+  });
+  it('holds the target in the execution namespace while the job runs: a second execution on it is refused', async () => {
+    simulator.state.addJobTemplate({
+      name: 'slow',
+      askVariablesOnLaunch: true,
+      schedule: { pendingMs: 20, runningMs: 60_000 },
+    });
+    const target = 'prod/deployment/locked-app';
+    const first = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'slow' }, target }),
+    );
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Running');
+    const lock = await client().get(
+      resources.leases,
+      executionNamespace,
+      executionResourceName(target),
+    );
+    expect(lock?.metadata?.labels).toMatchObject({
+      'roundhouse.dev/workflow-execution': first.metadata.name,
+      'roundhouse.dev/source-namespace': env.namespace,
+    });
+    const jobsBefore = simulator.state.jobs().length;
+    const second = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'slow' }, target }),
+    );
+    const refused = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
+    expect(refused.status?.failureDetails).toMatchObject({
+      reason: 'ResourceLocked',
+      wasExecutionFailure: false,
+    });
+    expect(simulator.state.jobs()).toHaveLength(jobsBefore);
+
+    // Deleting the first runs its cleanup: the job is canceled and the target released.
+    await client().delete(workflowExecutions, env.namespace, first.metadata.name);
+    await vi.waitFor(async () => {
+      expect(await read(client(), env.namespace, first.metadata.name)).toBeNull();
+      expect(
+        await client().get(resources.leases, executionNamespace, executionResourceName(target)),
+      ).toBeNull();
+    }, patience);
+    const job = simulator.state
+      .jobs()
+      .find((j) => j.extraVars.includes(`"WFE_NAME": "${first.metadata.name}"`));
+    expect(job?.cancelFlag).toBe(true);
+  });
+
+  it('stops a job past executionConfig.timeout through cleanup when the template cannot take it', async () => {
+    const watchNamespace = await env.controlPlane.createNamespace('wfe-ansible-deadline');
+    const deadlineNamespace = await env.controlPlane.createNamespace('wfe-ansible-deadline-exec');
+    simulator.state.addJobTemplate({
+      name: 'endless',
+      askVariablesOnLaunch: true,
+      schedule: { pendingMs: 20, runningMs: 600_000 },
+    });
+    const strict = await startController({
+      kubeConfig: env.kubeConfig,
+      registry: new Registry().register(new AnsibleExecutor(awx, client())),
+      watchNamespace,
+      executionNamespace: deadlineNamespace,
+      cooldownMs: 1_000,
+      pollIntervalMs: { initial: 200, max: 500 },
+      deadlineGraceMs: 0,
+    });
+    try {
+      const wfe = await apply(
+        client(),
+        watchNamespace,
+        manifest({
+          engine: 'ansible',
+          engineConfig: { jobTemplateName: 'endless' },
+          timeout: '2s',
+        }),
+      );
+      const failed = await waitForPhase(client(), watchNamespace, wfe.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails).toMatchObject({
+        reason: 'DeadlineExceeded',
+        wasExecutionFailure: true,
+      });
+      const job = simulator.state
+        .jobs()
+        .find((j) => j.extraVars.includes(`"WFE_NAME": "${wfe.metadata.name}"`));
+      await vi.waitFor(
+        () => expect(simulator.state.job(job!.id)?.status).toBe('canceled'),
+        patience,
+      );
+      await vi.waitFor(async () => {
+        expect(
+          await client().get(
+            resources.leases,
+            deadlineNamespace,
+            executionResourceName(wfe.spec.targetResource),
+          ),
+        ).toBeNull();
+      }, patience);
+    } finally {
+      await strict.stop();
+    }
   });
 });
