@@ -1,17 +1,7 @@
 import { ConfigurationError, noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { AwxApiError, AwxConnectionError } from './awx-errors.js';
-import type {
-  CredentialFilter,
-  CredentialStore,
-  CredentialTypeStore,
-  JobCanceler,
-  JobLauncher,
-  JobReader,
-  JobTemplateReader,
-  LaunchRequest,
-} from './awx-roles.js';
-import { CreateAttempt, type LockWriter, rollBack } from './create-attempt.js';
+import { CreateAttempt, rollBack } from './create-attempt.js';
 import { planCredentials } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
 import {
@@ -21,20 +11,10 @@ import {
 } from './execution-errors.js';
 import { executionIdentity, markerVariable } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
+import { FakeAwx, FakeLock } from './fakes.test-support.js';
 import { JobLaunch, type LaunchPlan } from './job-launch.js';
-import {
-  claimed,
-  type LaunchLock,
-  type LaunchRecord,
-  LaunchRecordSchema,
-} from './launch-record.js';
-import type {
-  Credential,
-  CredentialRequest,
-  CredentialTypeRequest,
-  Job,
-  JobTemplate,
-} from './schemas.js';
+import { claimed } from './launch-record.js';
+import type { JobTemplate } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const identity = executionIdentity({
@@ -61,140 +41,8 @@ const settings = {
   now,
 };
 
-/** Just enough of AWX for a launch: how `launch` and lookups answer is set per test. */
-class FakeAwx
-  implements
-    JobTemplateReader,
-    JobLauncher,
-    JobReader,
-    JobCanceler,
-    CredentialStore,
-    CredentialTypeStore
-{
-  template = template;
-  jobs: Job[] = [];
-  credentials: Credential[] = [];
-  templateOwn: Credential[] = [];
-  launched: LaunchRequest[] = [];
-  canceled: number[] = [];
-  ignoredFields: Record<string, unknown> = {};
-  /** Thrown by launch; with `launchesAnyway`, after AWX created the job. */
-  launchError: Error | undefined;
-  launchesAnyway = false;
-  /** Thrown by every job lookup. */
-  lookupError: Error | undefined;
-  #nextId = 50;
-
-  async findJobTemplate() {
-    return this.template;
-  }
-  async templateCredentials() {
-    return this.templateOwn;
-  }
-  async launch(templateId: number, request: LaunchRequest) {
-    this.launched.push(request);
-    if (templateId !== this.template.id) {
-      throw new AwxApiError(
-        `POST job_templates/${templateId}/launch/`,
-        404,
-        'Not found.',
-        [],
-        undefined,
-      );
-    }
-    if (this.launchError && !this.launchesAnyway) throw this.launchError;
-    const job: Job = {
-      id: this.#nextId++,
-      status: 'pending',
-      job_template: templateId,
-      created: new Date().toISOString(),
-      extra_vars: JSON.stringify(request.extraVars),
-      job_explanation: '',
-      timeout: request.timeout ?? 0,
-      elapsed: 0,
-      summary_fields: {
-        credentials: (request.credentials ?? []).map((id) => ({ id, name: `c${id}` })),
-      },
-    };
-    this.jobs.push(job);
-    if (this.launchError) throw this.launchError;
-    return { job: job.id, ignored_fields: this.ignoredFields };
-  }
-  async getJob(id: number) {
-    return this.jobs.find((j) => j.id === id) ?? null;
-  }
-  async findJob(_query: unknown, matches: (job: Job) => boolean) {
-    if (this.lookupError) throw this.lookupError;
-    return this.jobs.find(matches) ?? null;
-  }
-  async jobStdoutTail() {
-    return '';
-  }
-  async cancelJob(id: number) {
-    this.canceled.push(id);
-    return 'requested' as const;
-  }
-  async findCredentialType() {
-    return null;
-  }
-  async createCredentialType(type: CredentialTypeRequest) {
-    return { id: 9, managed: false, ...type, inputs: { fields: [], required: [] } };
-  }
-  async listCredentials(filter: CredentialFilter) {
-    return this.credentials.filter((c) => c.name.startsWith(filter.nameStartsWith ?? ''));
-  }
-  async createCredential(request: CredentialRequest) {
-    const { name, organization, credential_type } = request;
-    const credential = { id: this.#nextId++, name, organization, credential_type };
-    this.credentials.push(credential);
-    return credential;
-  }
-  async deleteCredential(id: number) {
-    this.credentials = this.credentials.filter((c) => c.id !== id);
-    // AWX drops a deleted credential from the jobs that had it.
-    this.jobs = this.jobs.map((job) => ({
-      ...job,
-      summary_fields: {
-        credentials: (job.summary_fields?.credentials ?? []).filter((c) => c.id !== id),
-      },
-    }));
-    return true;
-  }
-}
-
-/** The lock's record in memory, with the API server's rule: a write must name the last version. */
-class FakeLock implements LockWriter {
-  record: LaunchRecord | null = { credentials: [], finished: false };
-  #version = 1;
-
-  lock(): LaunchLock {
-    return {
-      metadata: { name: 'wfe-0123', namespace: 'ns', resourceVersion: String(this.#version) },
-    };
-  }
-  async write(lock: LaunchLock, record: LaunchRecord) {
-    this.#check(lock);
-    this.#version++;
-    this.record = LaunchRecordSchema.parse(record);
-    return { lock: this.lock(), record: this.record };
-  }
-  async release(lock: LaunchLock) {
-    this.#check(lock);
-    this.record = null;
-  }
-  /** Another call writes: this attempt's next write fails. */
-  takeOver() {
-    this.#version++;
-  }
-  #check(lock: LaunchLock) {
-    if (this.record === null || lock.metadata?.resourceVersion !== String(this.#version)) {
-      throw new LockLostError('wfe-0123');
-    }
-  }
-}
-
 function setup() {
-  const awx = new FakeAwx();
+  const awx = new FakeAwx(template);
   const catalog = new TemplateCatalog(awx, settings.cacheTtlMs, now);
   const credentials = new EphemeralCredentials(awx, settings, noopLogger);
   const jobs = new ExecutionJobs(awx, catalog, settings);

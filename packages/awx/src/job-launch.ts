@@ -115,7 +115,11 @@ export class JobLaunch {
       launched = await this.#launch(attempt, plan, current, false, signal);
     }
     const ignored = ignoredFieldIssues(current.value, launched.ignoredFields);
-    if (ignored.length > 0) throw new ConfigurationError(ignored);
+    if (ignored.length > 0) {
+      // The template stopped prompting since it was read: the next create reads it afresh.
+      this.#catalog.forget(current.value);
+      throw new ConfigurationError(ignored);
+    }
     await this.#recordJob(attempt, identity, launched.job, signal);
     this.#log.info(
       {
