@@ -1,0 +1,56 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
+import { KubeClient } from '@roundhouse/kube';
+import { ProcessSupervisor } from '@roundhouse/process';
+import { createDistExecAgent } from './agent.js';
+import { AgentConfigSchema, agentDefaults, loadConfig } from './config.js';
+import { jsonLogger } from './logger.js';
+
+/**
+ * The node agent's entry point, one per node (a DaemonSet pod): NODE_NAME comes from the
+ * downward API, commands run under a process supervisor whose data directory survives
+ * restarts, and SIGTERM stops reconciling but leaves commands running for the next agent.
+ */
+const config = loadConfig(AgentConfigSchema, agentDefaults, process.argv.slice(2), process.env);
+const logger = jsonLogger('distexec-agent', { debug: config.logLevel === 'debug' });
+const kubeConfig = new KubeConfig();
+if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+else kubeConfig.loadFromDefault();
+const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-agent' });
+const signal = shutdownSignal({ logger });
+const supervisor = await ProcessSupervisor.open({
+  dataDir: config.dataDir,
+  gracePeriodMs: config.gracePeriod,
+  // Commands get a small environment, not the agent's: its kubeconfig path and any other
+  // setting of the agent are none of a command's business.
+  environment: { PATH: process.env.PATH, HOME: '/tmp', NODE_NAME: config.nodeName },
+  logger,
+});
+const metrics = new ControllerMetrics();
+const agent = createDistExecAgent({
+  kubeConfig,
+  client,
+  nodeName: config.nodeName,
+  supervisor,
+  watchNamespace: config.watchNamespace,
+  workers: config.workers,
+  pollMs: config.pollInterval,
+  outputLimitBytes: config.outputLimitBytes,
+  metrics,
+  logger,
+});
+const health = await startHealthServer({
+  port: config.healthPort,
+  host: '0.0.0.0',
+  metrics,
+  ready: () => agent.controller.ready,
+});
+logger.info({ node: config.nodeName, port: health.port, dataDir: config.dataDir }, 'starting');
+try {
+  await agent.run(signal);
+} finally {
+  await supervisor.close();
+  await health.close();
+  await client.close();
+  logger.info({}, 'stopped');
+}

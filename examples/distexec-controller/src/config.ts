@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import {
+  ConfigurationError,
+  goDurationPattern,
+  parseGoDuration,
+  toFieldIssues,
+} from '@roundhouse/core';
+import { z } from 'zod';
+
+const duration = z
+  .string()
+  .regex(goDurationPattern, { error: 'must be a Go duration such as "1s"' })
+  .transform((text) => parseGoDuration(text) ?? 0)
+  .pipe(z.number().positive({ error: 'must be longer than 0s' }));
+
+const common = {
+  kubeconfig: z.string().optional(),
+  /** Watch DistExecs in one namespace only; default every namespace. */
+  watchNamespace: z.string().optional(),
+  workers: z.coerce.number().int().min(1).max(64),
+  healthPort: z.coerce.number().int().min(0).max(65535),
+  logLevel: z.enum(['debug', 'info']),
+};
+
+/** The node agent: flag `--data-dir`, variable `DISTEXEC_DATA_DIR` (and `NODE_NAME`). */
+export const AgentConfigSchema = z.object({
+  ...common,
+  nodeName: z.string().min(1, { error: 'is required: set NODE_NAME from spec.nodeName' }),
+  /** The supervisor's records and output files: a hostPath, so a restart finds them. */
+  dataDir: z.string().min(1),
+  /** How often a running command is looked at. */
+  pollInterval: duration,
+  /** Between SIGTERM and SIGKILL when a command is stopped (timeout, cancellation). */
+  gracePeriod: duration,
+  /** Bytes kept of each of stdout and stderr per node (status size: nodes x 2 x this). */
+  outputLimitBytes: z.coerce.number().int().min(0).max(65536),
+});
+
+/** The Job-per-node controller: flag `--execution-namespace`, variable `DISTEXEC_EXECUTION_NAMESPACE`. */
+export const JobModeConfigSchema = z.object({
+  ...common,
+  executionNamespace: z.string().min(1),
+  /** The image a DistExec without `spec.image` runs its command in. */
+  image: z.string().min(1),
+  /** How often a DistExec with running Jobs is looked at even without a Job event. */
+  resync: duration,
+});
+
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+export type JobModeConfig = z.infer<typeof JobModeConfigSchema>;
+
+type Defaults<S extends z.ZodObject> = Record<keyof z.input<S>, string | undefined>;
+
+export const agentDefaults: Defaults<typeof AgentConfigSchema> = {
+  kubeconfig: undefined,
+  watchNamespace: undefined,
+  workers: '4',
+  healthPort: '8080',
+  logLevel: 'info',
+  nodeName: undefined,
+  dataDir: '/var/lib/roundhouse/distexec',
+  pollInterval: '1s',
+  gracePeriod: '10s',
+  outputLimitBytes: '1024',
+};
+
+export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
+  kubeconfig: undefined,
+  watchNamespace: undefined,
+  workers: '4',
+  healthPort: '8080',
+  logLevel: 'info',
+  executionNamespace: 'roundhouse-distexec',
+  image: 'busybox:1.37',
+  resync: '1m',
+};
+
+const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (key: string) => `DISTEXEC_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
+
+/** Variables Kubernetes conventions name without the prefix. */
+const plainEnv: Readonly<Record<string, string>> = {
+  kubeconfig: 'KUBECONFIG',
+  nodeName: 'NODE_NAME',
+  logLevel: 'LOG_LEVEL',
+};
+
+/**
+ * Reads a configuration from flags, then `DISTEXEC_*` variables (and `KUBECONFIG`,
+ * `NODE_NAME`, `LOG_LEVEL`), then defaults. A bad value is a ConfigurationError naming the flag.
+ */
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  defaults: Defaults<S>,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): z.infer<S> {
+  const keys = Object.keys(defaults);
+  const { values } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
+    strict: true,
+  });
+  const raw = Object.fromEntries(
+    keys.flatMap((key) => {
+      const plain = plainEnv[key];
+      const value =
+        (values[flagName(key)] as string | undefined) ??
+        env[envName(key)] ??
+        (plain ? env[plain] : undefined) ??
+        defaults[key as keyof Defaults<S>];
+      return value === undefined ? [] : [[key, value]];
+    }),
+  );
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigurationError(
+      toFieldIssues(result.error).map((i) => ({
+        path: `--${flagName(i.path.split('.')[0] ?? '')}`,
+        message: i.message,
+      })),
+    );
+  }
+  return result.data as z.infer<S>;
+}

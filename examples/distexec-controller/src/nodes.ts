@@ -1,0 +1,93 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Informer } from '@roundhouse/controller';
+import type { Logger } from '@roundhouse/core';
+import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import { finalizerPrefix, jobsFinalizer, nodeFinalizer, nodes } from './resource.js';
+import { type DistExecView, selects } from './spec.js';
+
+/**
+ * A Node as the cache keeps it: identity and labels only. Every agent watches every Node (to
+ * notice deletions), and a Node's status (images, conditions, heartbeats) is most of its bulk.
+ */
+export function slimNode(node: KubeObject): KubeObject {
+  const { name, uid, resourceVersion, labels, deletionTimestamp } = node.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      ...(name !== undefined ? { name } : {}),
+      ...(uid !== undefined ? { uid } : {}),
+      ...(resourceVersion !== undefined ? { resourceVersion } : {}),
+      ...(labels ? { labels } : {}),
+      ...(deletionTimestamp ? { deletionTimestamp } : {}),
+    },
+  };
+}
+
+/** The cluster's Nodes from a slim cache, with a cache miss confirmed live. */
+export class NodeDirectory {
+  readonly informer: Informer<KubeObject>;
+  readonly #client: KubeClient;
+
+  constructor(kubeConfig: KubeConfig, client: KubeClient, logger?: Logger) {
+    this.#client = client;
+    this.informer = new Informer<KubeObject>(kubeConfig, nodes, {
+      client,
+      transform: slimNode,
+      ...(logger ? { logger } : {}),
+    });
+  }
+
+  /** Names of the live (not deleting) Nodes the DistExec selects, as the cache has them. */
+  selected(view: DistExecView): string[] {
+    const selector = view.spec.valid ? view.spec.value.nodeSelector : undefined;
+    return this.informer
+      .list()
+      .filter((n) => !n.metadata?.deletionTimestamp && selects(selector, n.metadata?.labels))
+      .map((n) => n.metadata?.name as string)
+      .sort();
+  }
+
+  /** A Node from the cache or, on a miss, from the API server; null when it does not exist. */
+  async get(name: string, signal?: AbortSignal): Promise<KubeObject | null> {
+    const cached = this.informer.get(undefined, name);
+    if (cached) return cached;
+    const live = await this.#client.get<KubeObject>(nodes, undefined, name, { signal });
+    return live && slimNode(live);
+  }
+
+  /** Whether each named Node exists, asking the API server for those the cache lacks. */
+  async missing(names: readonly string[], signal?: AbortSignal): Promise<string[]> {
+    const found = await Promise.all(
+      names.map(async (name) => (await this.get(name, signal)) !== null),
+    );
+    return names.filter((_, i) => !found[i]);
+  }
+
+  /** Names of every Node in the cache. */
+  known(): Set<string> {
+    return new Set(this.informer.list().map((n) => n.metadata?.name as string));
+  }
+}
+
+/**
+ * Nodes a DistExec still names (an entry, or a node finalizer) that the cache does not know:
+ * deleted ones, or new ones the cache has not seen yet; the caller asks the API server which.
+ * A finalizer maps back to its node through the entries and known nodes (long names are
+ * hashed in finalizers), else through its own name part.
+ */
+export function unknownNodes(
+  view: DistExecView,
+  finalizers: readonly string[],
+  known: ReadonlySet<string>,
+): string[] {
+  const named = new Map<string, string>();
+  for (const node of [...known, ...Object.keys(view.results)]) named.set(nodeFinalizer(node), node);
+  const candidates = new Set(Object.keys(view.results).filter((node) => !known.has(node)));
+  for (const finalizer of finalizers) {
+    if (!finalizer.startsWith(finalizerPrefix) || finalizer === jobsFinalizer) continue;
+    const node = named.get(finalizer) ?? finalizer.slice(finalizerPrefix.length);
+    if (!known.has(node)) candidates.add(node);
+  }
+  return [...candidates].sort();
+}

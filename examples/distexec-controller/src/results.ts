@@ -1,0 +1,131 @@
+import { formatKubeTime } from '@roundhouse/core';
+import { type NodeResult, resultsOf, type Summary } from './spec.js';
+
+/** How one attempt on one node ended. */
+export interface Outcome {
+  readonly succeeded: boolean;
+  /** Completed, Failed, Timeout, Stopped, StartFailed, Lost, or the Job's reason. */
+  readonly reason: string;
+  readonly message?: string | undefined;
+  readonly exitCode?: number | undefined;
+  readonly stdout?: string | undefined;
+  readonly stderr?: string | undefined;
+  readonly outputTruncated?: boolean | undefined;
+  readonly startedAt?: string | undefined;
+  readonly finishedAt?: string | undefined;
+}
+
+/** The entry of a node whose attempt `attempt` of `generation` is starting. */
+export function runningEntry(
+  generation: number,
+  attempt: number,
+  now: Date,
+  message?: string,
+): NodeResult {
+  return {
+    phase: 'Running',
+    ...(message ? { message } : {}),
+    startedAt: formatKubeTime(now),
+    attempts: attempt,
+    observedGeneration: generation,
+  };
+}
+
+/** The entry of a node whose last attempt ended with `outcome`. */
+export function finishedEntry(
+  generation: number,
+  attempt: number,
+  outcome: Outcome,
+  now: Date,
+  previous?: NodeResult,
+): NodeResult {
+  const startedAt = outcome.startedAt ?? previous?.startedAt;
+  return {
+    phase: outcome.succeeded ? 'Succeeded' : 'Failed',
+    reason: outcome.reason,
+    ...(outcome.message ? { message: outcome.message } : {}),
+    ...(outcome.exitCode !== undefined ? { exitCode: outcome.exitCode } : {}),
+    ...(outcome.stdout !== undefined ? { stdout: outcome.stdout } : {}),
+    ...(outcome.stderr !== undefined ? { stderr: outcome.stderr } : {}),
+    ...(outcome.outputTruncated ? { outputTruncated: true } : {}),
+    ...(startedAt ? { startedAt } : {}),
+    finishedAt: outcome.finishedAt ?? formatKubeTime(now),
+    attempts: attempt,
+    observedGeneration: generation,
+  };
+}
+
+/** The entry of a node that refused the spec: nothing ran. */
+export function rejectedEntry(generation: number, message: string, now: Date): NodeResult {
+  return {
+    phase: 'Failed',
+    reason: 'InvalidSpec',
+    message,
+    finishedAt: formatKubeTime(now),
+    attempts: 0,
+    observedGeneration: generation,
+  };
+}
+
+/** One line about a failed attempt, for the message of the attempt that retries it. */
+export function describeOutcome(attempt: number, outcome: Outcome): string {
+  const code = outcome.exitCode !== undefined ? ` with exit code ${outcome.exitCode}` : '';
+  return `attempt ${attempt} ended ${outcome.reason}${code}`;
+}
+
+/**
+ * Counts over the selected nodes: an entry counts as finished only for the current
+ * generation; everything else (running, older, missing) is pending.
+ */
+export function summarize(
+  results: Readonly<Record<string, NodeResult>>,
+  generation: number,
+  selectedNodes: readonly string[],
+): Summary {
+  let succeeded = 0;
+  let failed = 0;
+  for (const node of selectedNodes) {
+    const entry = results[node];
+    if (entry?.observedGeneration !== generation) continue;
+    if (entry.phase === 'Succeeded') succeeded += 1;
+    if (entry.phase === 'Failed') failed += 1;
+  }
+  return {
+    nodes: selectedNodes.length,
+    succeeded,
+    failed,
+    pending: selectedNodes.length - succeeded - failed,
+  };
+}
+
+/**
+ * `status` with each node in `changes` set to its entry (or removed, for `undefined`) and the
+ * summary recomputed. Other nodes' entries, valid or not, pass through untouched: a writer
+ * only ever changes the keys it names.
+ */
+export function withResults(
+  status: unknown,
+  changes: Readonly<Record<string, NodeResult | undefined>>,
+  generation: number,
+  selectedNodes: readonly string[],
+): Record<string, unknown> {
+  const current = isRecord(status) ? status : {};
+  const results: Record<string, unknown> = {
+    ...(isRecord(current.results) ? current.results : {}),
+  };
+  for (const [node, entry] of Object.entries(changes)) {
+    if (entry === undefined) delete results[node];
+    else results[node] = entry;
+  }
+  const summary = summarize(resultsOf({ results }), generation, selectedNodes);
+  return { ...current, results, summary };
+}
+
+/** The nodes `status.results` has a key for, well-formed or not. */
+export function resultNodes(status: unknown): string[] {
+  return isRecord(status) && isRecord(status.results) ? Object.keys(status.results) : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
