@@ -19,6 +19,13 @@ describe('classifyTransportError', () => {
     expect(classifyTransportError(error)).toEqual({ kind: 'interrupted', code: 'UND_ERR_SOCKET' });
   });
 
+  it('finds the code inside an AggregateError, as a connect to localhost raises it', () => {
+    const error = new TypeError('fetch failed', {
+      cause: new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]),
+    });
+    expect(classifyTransportError(error)).toEqual({ kind: 'unsent', code: 'ECONNREFUSED' });
+  });
+
   it('reports certificate failures as tls, which no retry fixes', () => {
     expect(classifyTransportError(withCode('SELF_SIGNED_CERT_IN_CHAIN')).kind).toBe('tls');
   });

@@ -59,6 +59,15 @@ function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') return code;
+  // A connect to a name with several addresses (localhost: ::1 and 127.0.0.1) fails with an
+  // AggregateError holding one error per address.
+  const errors = (error as { errors?: unknown }).errors;
+  if (Array.isArray(errors)) {
+    for (const inner of errors) {
+      const found = errorCode(inner);
+      if (found) return found;
+    }
+  }
   return errorCode((error as { cause?: unknown }).cause);
 }
 
