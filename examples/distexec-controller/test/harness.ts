@@ -228,11 +228,15 @@ async function ignoreExisting(creating: Promise<unknown>): Promise<void> {
   }
 }
 
-/** Whether a process with this pid exists. */
+/**
+ * Whether the process runs. A zombie does not: an orphan is reparented to PID 1, and a PID 1
+ * that does not reap (a sandbox's) leaves it in the table, where kill(pid, 0) still finds it.
+ */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name in parentheses, which may itself contain ") ".
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
