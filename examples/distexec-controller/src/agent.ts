@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Controller, type ControllerMetrics, Informer, objectKey } from '@roundhouse/controller';
 import { type Logger, noopLogger } from '@roundhouse/core';
@@ -64,14 +63,7 @@ export function createDistExecAgent(options: DistExecAgentOptions): DistExecAgen
   controller.watch(execs);
   // Nodes map to no key of their own: a change that matters wakes every DistExec.
   controller.watch(nodes.informer, () => []);
-  nodes.informer
-    .on('add', everyDistExec)
-    .on('delete', everyDistExec)
-    .on('update', (node, old) => {
-      const relabelled = !isDeepStrictEqual(node.metadata?.labels, old?.metadata?.labels);
-      const deleting = node.metadata?.deletionTimestamp !== old?.metadata?.deletionTimestamp;
-      if (relabelled || deleting) everyDistExec();
-    });
+  nodes.onChange(everyDistExec);
   return {
     controller,
     async run(signal) {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@roundhouse/controller';
 import type { Logger } from '@roundhouse/core';
@@ -62,6 +63,21 @@ export class NodeDirectory {
       names.map(async (name) => (await this.get(name, signal)) !== null),
     );
     return names.filter((_, i) => !found[i]);
+  }
+
+  /**
+   * Calls `wake` when a Node comes, goes, starts being deleted or changes labels: what may
+   * change which nodes a DistExec selects. Heartbeats and other status updates do not.
+   */
+  onChange(wake: () => void): void {
+    this.informer
+      .on('add', wake)
+      .on('delete', wake)
+      .on('update', (node, old) => {
+        const relabelled = !isDeepStrictEqual(node.metadata?.labels, old?.metadata?.labels);
+        const deleting = node.metadata?.deletionTimestamp !== old?.metadata?.deletionTimestamp;
+        if (relabelled || deleting) wake();
+      });
   }
 
   /** Names of every Node in the cache. */

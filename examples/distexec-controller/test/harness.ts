@@ -16,7 +16,8 @@ export const patience = { timeout: 90_000, interval: 200 };
 
 const root = new URL('../../..', import.meta.url).pathname;
 const agentMain = new URL('../src/agent-main.ts', import.meta.url).pathname;
-const rbacFile = new URL('../deploy/rbac.yaml', import.meta.url);
+const agentRbac = new URL('../deploy/rbac.yaml', import.meta.url);
+const jobModeRbac = new URL('../deploy/job-mode.yaml', import.meta.url);
 
 /** The label every Node a test file creates carries, with the file's own value. */
 export const testNodeLabel = 'roundhouse.dev/distexec-test';
@@ -57,7 +58,7 @@ export class World {
 
   async setUp(): Promise<void> {
     await ensureDistExecCrd(this.admin);
-    const identity = await agentIdentity(this.admin, this.env);
+    const identity = await identityOf(this.admin, this.env, agentRbac, 'distexec-agent');
     this.#agentConfig = join(this.scratch, 'agent-kubeconfig');
     writeFileSync(this.#agentConfig, identity.exportConfig(), { mode: 0o600 });
   }
@@ -190,34 +191,48 @@ export class World {
 }
 
 /**
- * A kubeconfig for the agents' ServiceAccount with exactly the rights deploy/rbac.yaml grants
- * it (RBAC matches a ServiceAccount subject by its user name). Several test files apply the
- * same cluster-wide objects; whoever comes second finds them there.
+ * A kubeconfig for a ServiceAccount of the shipped manifests with exactly the rights they
+ * grant it (RBAC matches a ServiceAccount subject by its user name); the namespaces they name
+ * are created, their other objects (a Deployment) are not applied. Several test files apply
+ * the same cluster-wide objects; whoever comes second finds them there.
  */
-async function agentIdentity(admin: KubeClient, env: TestNamespace): Promise<KubeConfig> {
+export async function identityOf(
+  admin: KubeClient,
+  env: TestNamespace,
+  manifests: URL,
+  serviceAccount: string,
+): Promise<KubeConfig> {
   const types: Record<string, typeof resources.serviceAccounts> = {
     ServiceAccount: resources.serviceAccounts,
-    ClusterRole: rbacType('ClusterRole', 'clusterroles'),
-    ClusterRoleBinding: rbacType('ClusterRoleBinding', 'clusterrolebindings'),
+    ClusterRole: rbacType('ClusterRole', 'clusterroles', false),
+    ClusterRoleBinding: rbacType('ClusterRoleBinding', 'clusterrolebindings', false),
+    Role: rbacType('Role', 'roles', true),
+    RoleBinding: rbacType('RoleBinding', 'rolebindings', true),
   };
-  const objects = parseAllDocuments(readFileSync(rbacFile, 'utf8')).map(
-    (doc) => doc.toJSON() as KubeObject,
-  );
-  const namespace = objects.find((o) => o.kind === 'ServiceAccount')?.metadata?.namespace as string;
-  await ignoreExisting(
-    admin.create(resources.namespaces, undefined, { metadata: { name: namespace } }),
-  );
+  const objects = parseAllDocuments(readFileSync(manifests, 'utf8'))
+    .map((doc) => doc.toJSON() as KubeObject)
+    .filter((o) => types[o.kind as string]);
+  const namespaces = new Set(objects.map((o) => o.metadata?.namespace).filter(Boolean));
+  for (const name of namespaces) {
+    await ignoreExisting(admin.create(resources.namespaces, undefined, { metadata: { name } }));
+  }
   for (const object of objects) {
     const type = types[object.kind as string] as typeof resources.serviceAccounts;
     await ignoreExisting(admin.create(type, object.metadata?.namespace, object));
   }
-  return env.controlPlane.userKubeConfig(`system:serviceaccount:${namespace}:distexec-agent`, [
+  const namespace = objects.find((o) => o.kind === 'ServiceAccount')?.metadata?.namespace;
+  return env.controlPlane.userKubeConfig(`system:serviceaccount:${namespace}:${serviceAccount}`, [
     'system:serviceaccounts',
   ]);
 }
 
-function rbacType(kind: string, plural: string) {
-  return { group: 'rbac.authorization.k8s.io', version: 'v1', kind, plural, namespaced: false };
+/** The job-mode controller's identity, from deploy/job-mode.yaml. */
+export function jobModeIdentity(admin: KubeClient, env: TestNamespace): Promise<KubeConfig> {
+  return identityOf(admin, env, jobModeRbac, 'distexec-jobs');
+}
+
+function rbacType(kind: string, plural: string, namespaced: boolean) {
+  return { group: 'rbac.authorization.k8s.io', version: 'v1', kind, plural, namespaced };
 }
 
 async function ignoreExisting(creating: Promise<unknown>): Promise<void> {

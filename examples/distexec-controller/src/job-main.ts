@@ -1,0 +1,44 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
+import { KubeClient } from '@roundhouse/kube';
+import { JobModeConfigSchema, jobModeDefaults, loadConfig } from './config.js';
+import { createJobModeController } from './jobs/job-controller.js';
+import { jsonLogger } from './logger.js';
+
+/**
+ * The Job-per-node controller's entry point, for clusters that prefer no agent on every node:
+ * one replica (see deploy/job-mode.yaml) runs each DistExec as one Job per selected node.
+ */
+const config = loadConfig(JobModeConfigSchema, jobModeDefaults, process.argv.slice(2), process.env);
+const logger = jsonLogger('distexec-jobs', { debug: config.logLevel === 'debug' });
+const kubeConfig = new KubeConfig();
+if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+else kubeConfig.loadFromDefault();
+const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-jobs' });
+const signal = shutdownSignal({ logger });
+const metrics = new ControllerMetrics();
+const controller = createJobModeController({
+  kubeConfig,
+  client,
+  executionNamespace: config.executionNamespace,
+  image: config.image,
+  watchNamespace: config.watchNamespace,
+  workers: config.workers,
+  resyncMs: config.resync,
+  metrics,
+  logger,
+});
+const health = await startHealthServer({
+  port: config.healthPort,
+  host: '0.0.0.0',
+  metrics,
+  ready: () => controller.ready,
+});
+logger.info({ port: health.port, executionNamespace: config.executionNamespace }, 'starting');
+try {
+  await controller.start(signal);
+} finally {
+  await health.close();
+  await client.close();
+  logger.info({}, 'stopped');
+}

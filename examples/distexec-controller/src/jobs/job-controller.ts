@@ -1,0 +1,108 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  Controller,
+  type ControllerMetrics,
+  InformerCache,
+  objectKey,
+} from '@roundhouse/controller';
+import {
+  type Conventions,
+  executionOwnerKey,
+  type Logger,
+  noopLogger,
+  ownedResourcesSelector,
+  roundhouseConventions,
+} from '@roundhouse/core';
+import type { JobSettings } from '@roundhouse/job';
+import { type KubeClient, type KubeObject, ResourceExecutor, resources } from '@roundhouse/kube';
+import { NodeDirectory } from '../nodes.js';
+import { distExecs } from '../resource.js';
+import { JobModeReconciler } from './job-reconciler.js';
+import { nodeJobResourceEngine } from './node-job.js';
+
+export interface JobModeControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly client: KubeClient;
+  /** Where the Jobs are created. */
+  readonly executionNamespace: string;
+  /** The image a DistExec without `spec.image` runs in. */
+  readonly image: string;
+  readonly watchNamespace?: string | undefined;
+  /** Refines the Jobs (`@roundhouse/job`'s settings: security context, resources, pod annotations...). */
+  readonly job?: Partial<Omit<JobSettings, 'conventions'>>;
+  readonly conventions?: Conventions;
+  readonly workers?: number;
+  readonly resyncMs?: number;
+  readonly metrics?: ControllerMetrics;
+  readonly logger?: Logger;
+}
+
+/**
+ * Commands in images commonly run as root; the job engine's restricted profile refuses that,
+ * so node Jobs run as this user unless `job.podSecurityContext` says otherwise.
+ */
+const nonRootUser = 65532;
+
+/**
+ * The Job-per-node controller: DistExecs, their Jobs (mapped back through the owner labels)
+ * and Nodes (any that comes or goes wakes every DistExec) feed one reconciler.
+ */
+export function createJobModeController(options: JobModeControllerOptions): Controller {
+  const logger = options.logger ?? noopLogger;
+  const conventions = options.conventions ?? roundhouseConventions;
+  const { kubeConfig, client } = options;
+  const cache = new InformerCache(kubeConfig, { client, logger });
+  const settings: JobSettings = {
+    conventions,
+    serviceAccountName: conventions.defaultServiceAccountName,
+    ttlSecondsAfterFinished: 600,
+    securityProfile: 'restricted',
+    ...options.job,
+    podSecurityContext: {
+      runAsUser: nonRootUser,
+      runAsGroup: nonRootUser,
+      ...options.job?.podSecurityContext,
+    },
+  };
+  const executor = new ResourceExecutor(client, nodeJobResourceEngine(settings), {
+    conventions,
+    reader: cache,
+    logger,
+  });
+  const nodes = new NodeDirectory(kubeConfig, client, logger);
+  const controller = new Controller({
+    name: 'distexec-jobs',
+    reconciler: new JobModeReconciler({
+      client,
+      cache,
+      nodes,
+      executor,
+      conventions,
+      executionNamespace: options.executionNamespace,
+      image: options.image,
+      resyncMs: options.resyncMs ?? 60_000,
+    }),
+    workers: options.workers ?? 4,
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  const execs = cache.informerFor<KubeObject>(distExecs, {
+    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+  });
+  const jobs = cache.informerFor<KubeObject>(resources.jobs, {
+    namespace: options.executionNamespace,
+    labelSelector: ownedResourcesSelector(conventions),
+  });
+  const everyDistExec = () => {
+    for (const obj of execs.list()) controller.enqueue(objectKey(obj));
+  };
+  controller
+    .watch(execs)
+    .watch(jobs, (job) => {
+      const owner = executionOwnerKey(job.metadata, conventions);
+      return owner ? [owner] : [];
+    })
+    .watch(nodes.informer, () => []);
+  nodes.onChange(everyDistExec);
+  return controller;
+}

@@ -1,0 +1,161 @@
+import type { V1Job } from '@kubernetes/client-node';
+import type { ExecutionResult, WorkflowExecution } from '@roundhouse/core';
+import {
+  buildJob,
+  isJobFinished,
+  type JobSettings,
+  JobStateSchema,
+  jobResult,
+  PodStateSchema,
+} from '@roundhouse/job';
+import { type KubeObject, type ResourceEngine, resources } from '@roundhouse/kube';
+import { z } from 'zod';
+import type { Observation } from '../plan.js';
+import { argvOf, type DistExecSpec, type DistExecView } from '../spec.js';
+
+export const nodeJobEngine = 'distexec-job';
+
+/** What a node's Job runs, carried in the execution's `engineConfig`. */
+const NodeRunSchema = z.object({ node: z.string().min(1), argv: z.array(z.string()).min(1) });
+
+/**
+ * One attempt on one node as the job engine sees it: a WorkflowExecution-shaped value owned
+ * by the DistExec (its name, namespace and uid, so its Jobs map back to it and a re-created
+ * DistExec never adopts its predecessor's Jobs), whose target is the attempt itself, so every
+ * (node, generation, attempt) has its own lock and Job name.
+ */
+export function nodeExecution(
+  view: DistExecView,
+  spec: DistExecSpec,
+  node: string,
+  attempt: number,
+  defaultImage: string,
+): WorkflowExecution {
+  const { name, namespace, uid } = view.metadata;
+  return {
+    metadata: { name, namespace, ...(uid ? { uid } : {}) },
+    spec: {
+      workflowRef: {
+        workflowId: 'distexec',
+        version: String(view.generation),
+        executionBundle: spec.image ?? defaultImage,
+        engineConfig: { node, argv: argvOf(spec) },
+      },
+      targetResource: nodeTarget(namespace, name, node, view.generation, attempt),
+      executionEngine: nodeJobEngine,
+      parameters: {
+        NODE_NAME: node,
+        DISTEXEC_NAMESPACE: namespace,
+        DISTEXEC_NAME: name,
+        DISTEXEC_GENERATION: String(view.generation),
+        DISTEXEC_ATTEMPT: String(attempt),
+      },
+      ...(spec.timeoutSeconds ? { executionConfig: { timeout: `${spec.timeoutSeconds}s` } } : {}),
+    },
+  };
+}
+
+/** `<namespace>/distexec/<name>.<node>.g<generation>.a<attempt>`: the attempt's lock target. */
+export function nodeTarget(
+  namespace: string,
+  name: string,
+  node: string,
+  generation: number,
+  attempt: number,
+): string {
+  return `${namespace}/distexec/${name}.${node}.g${generation}.a${attempt}`;
+}
+
+/** The generation a Job's target annotation names; undefined for a target of another form. */
+export function generationOfTarget(target: string | undefined): number | undefined {
+  const match = /\.g(\d+)\.a\d+$/.exec(target ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * The job engine's Job, pinned to the node with `nodeName` (the scheduler is bypassed, as a
+ * DaemonSet's pods once were) and tolerating every taint, running the DistExec's argv as the
+ * container's command. A failed container's last log lines become its termination message,
+ * which the status reads back, since no log is kept once the pod is gone.
+ */
+export function buildNodeJob(
+  wfe: WorkflowExecution,
+  namespace: string,
+  settings: JobSettings,
+): V1Job {
+  const run = NodeRunSchema.parse(wfe.spec.workflowRef.engineConfig);
+  const job = buildJob(wfe, namespace, undefined, settings);
+  // buildJob always builds a pod template with its one `workflow` container.
+  const pod = job.spec!.template.spec!;
+  const container = pod.containers[0]!;
+  return {
+    ...job,
+    spec: {
+      ...job.spec!,
+      template: {
+        ...job.spec!.template,
+        spec: {
+          ...pod,
+          nodeName: run.node,
+          tolerations: [{ operator: 'Exists' }],
+          containers: [
+            { ...container, command: run.argv, terminationMessagePolicy: 'FallbackToLogsOnError' },
+          ],
+        },
+      },
+    },
+  };
+}
+
+type JobObject = KubeObject & { status?: unknown };
+
+/**
+ * The job engine's contract for node Jobs: `@roundhouse/job`'s builder and status mapping,
+ * with the pinning above. (`JobExecutor` itself neither sets `nodeName` nor a command.)
+ */
+export function nodeJobResourceEngine(settings: JobSettings): ResourceEngine<JobObject> {
+  return {
+    engine: nodeJobEngine,
+    type: resources.jobs,
+    build: (wfe, namespace) => buildNodeJob(wfe, namespace, settings) as JobObject,
+    isFinished: (job) => isJobFinished(JobStateSchema.parse(job)),
+    async result(job, context): Promise<ExecutionResult> {
+      const state = JobStateSchema.parse(job);
+      const result = jobResult(state);
+      if (result.phase !== 'Failed') return result;
+      // A failure needs the pod: its container's exit code and termination message say why.
+      const pods = await context.reader.list<KubeObject>(resources.pods, context.namespace, {
+        labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
+        signal: context.signal,
+      });
+      return jobResult(
+        state,
+        pods.items.map((p) => PodStateSchema.parse(p)),
+      );
+    },
+  };
+}
+
+/** A node Job's status as an observation of its attempt; `null` is a Job that is gone. */
+export function observeJob(result: ExecutionResult | null): Observation {
+  if (!result) return { kind: 'none' };
+  if (result.phase === 'Pending' || result.phase === 'Running') return { kind: 'running' };
+  const succeeded = result.phase === 'Completed';
+  return {
+    kind: 'finished',
+    outcome: {
+      succeeded,
+      reason: succeeded
+        ? 'Completed'
+        : result.failureReason === 'DeadlineExceeded'
+          ? 'Timeout'
+          : result.reason,
+      ...(succeeded ? {} : { message: result.message }),
+      ...(succeeded
+        ? { exitCode: 0 }
+        : result.exitCode !== undefined
+          ? { exitCode: result.exitCode }
+          : {}),
+    },
+  };
+}

@@ -1,0 +1,229 @@
+import type { Controller } from '@roundhouse/controller';
+import { executionResourceName } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  describeWithControlPlane,
+  podControls,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { createJobModeController } from '../src/jobs/job-controller.js';
+import { nodeTarget } from '../src/jobs/node-job.js';
+import { distExecs } from '../src/resource.js';
+import { jobModeIdentity, patience, World } from './harness.js';
+
+/** The execution namespace deploy/job-mode.yaml grants the controller. */
+const executionNamespace = 'roundhouse-distexec-jobs';
+
+type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
+
+/** Runs the job-mode controller in this process, as its ServiceAccount. */
+async function startController(world: World, podAnnotations?: Record<string, string>) {
+  const kubeConfig = await jobModeIdentity(world.admin, world.env);
+  const controller = createJobModeController({
+    kubeConfig,
+    client: new KubeClient(kubeConfig),
+    executionNamespace,
+    image: 'registry.invalid/busybox:1',
+    watchNamespace: world.env.namespace,
+    resyncMs: 1_000,
+    ...(podAnnotations ? { job: { podAnnotations } } : {}),
+  });
+  const abort = new AbortController();
+  const running = controller.start(abort.signal);
+  await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+  return {
+    controller,
+    async stop() {
+      abort.abort();
+      await running;
+    },
+  };
+}
+
+/** The pods of the Job that runs `attempt` of generation `generation` on `node`. */
+async function podsOf(
+  world: World,
+  name: string,
+  node: string,
+  generation: number,
+  attempt: number,
+) {
+  const job = executionResourceName(
+    nodeTarget(world.env.namespace, name, node, generation, attempt),
+  );
+  const { items } = await world.admin.list<Pod>(resources.pods, executionNamespace, {
+    labelSelector: `batch.kubernetes.io/job-name=${job}`,
+  });
+  return items;
+}
+
+describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
+  const env = useTestNamespace({ prefix: 'dx-jobs' });
+  const world = new World(env);
+  const nodeNames: string[] = [];
+  let running: { controller: Controller; stop(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    await world.setUp();
+    for (const suffix of ['a', 'b']) nodeNames.push(await world.createNode(suffix));
+    running = await startController(world);
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await world.tearDown();
+  });
+
+  it('runs one Job per selected node, pinned to it, and records each as it completes', async () => {
+    await world.createDistExec('hello', { command: 'echo hello' });
+    const { results } = await world.waitForResults('hello', (results, summary, object) => {
+      expect(summary).toEqual({ nodes: 2, succeeded: 2, failed: 0, pending: 0 });
+      expect(object?.metadata?.finalizers ?? []).toEqual([]);
+    });
+    for (const node of nodeNames) {
+      expect(results[node]).toMatchObject({
+        phase: 'Succeeded',
+        reason: 'Completed',
+        exitCode: 0,
+        attempts: 1,
+        observedGeneration: 1,
+      });
+      const [pod] = await podsOf(world, 'hello', node, 1, 1);
+      expect(pod?.spec?.nodeName).toBe(node);
+      expect(pod?.spec).toMatchObject({
+        containers: [{ command: ['echo', 'hello'] }],
+        tolerations: [{ operator: 'Exists' }],
+      });
+    }
+  });
+
+  it('runs on a node that joins, and again everywhere after a spec change', async () => {
+    await world.createDistExec('grow', { shell: 'echo first' });
+    await world.waitForResults('grow', (_, summary) => expect(summary?.succeeded).toBe(2));
+    const joined = await world.createNode('joined');
+    nodeNames.push(joined);
+    await world.waitForResults('grow', (results, summary) => {
+      expect(results[joined]?.phase).toBe('Succeeded');
+      expect(summary).toEqual({ nodes: 3, succeeded: 3, failed: 0, pending: 0 });
+    });
+    await world.admin.patch(
+      distExecs,
+      env.namespace,
+      'grow',
+      { spec: { shell: 'echo second' } },
+      { strategy: 'merge' },
+    );
+    await world.waitForResults('grow', (results, summary) => {
+      for (const node of nodeNames) expect(results[node]?.observedGeneration).toBe(2);
+      expect(summary?.succeeded).toBe(3);
+    });
+    for (const node of nodeNames) {
+      const [pod] = await podsOf(world, 'grow', node, 2, 1);
+      expect(pod?.spec).toMatchObject({
+        nodeName: node,
+        containers: [{ command: ['/bin/sh', '-c', 'echo second'] }],
+      });
+    }
+  });
+});
+
+describeWithControlPlane('the Job-per-node mode with pods the test ends', () => {
+  const env = useTestNamespace({ prefix: 'dx-jobs-held' });
+  const world = new World(env);
+  const nodeNames: string[] = [];
+  let running: { stop(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    await world.setUp();
+    for (const suffix of ['a', 'b']) nodeNames.push(await world.createNode(suffix));
+    // Pods run until the test plays the kubelet and ends them.
+    running = await startController(world, { [podControls.runSeconds]: '600' });
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await world.tearDown();
+  });
+
+  /** Ends the running pod of an attempt as its container exiting with `exitCode` would. */
+  const endPod = async (
+    name: string,
+    node: string,
+    attempt: number,
+    exitCode: number,
+    message: string,
+  ) => {
+    const pod = await vi.waitFor(async () => {
+      const [found] = await podsOf(world, name, node, 1, attempt);
+      expect(found?.status?.phase).toBe('Running');
+      return found as Pod;
+    }, patience);
+    const now = new Date().toISOString();
+    const terminated = {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      message,
+      startedAt: now,
+      finishedAt: now,
+    };
+    await world.admin.patch(
+      resources.pods,
+      executionNamespace,
+      pod.metadata?.name as string,
+      {
+        status: {
+          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+          containerStatuses: [
+            {
+              name: 'workflow',
+              image: 'registry.invalid/busybox:1',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { terminated },
+            },
+          ],
+        },
+      },
+      { subresource: 'status', strategy: 'merge' },
+    );
+  };
+
+  it('records a failed Job with its exit code and last output, after exactly retries + 1 Jobs', async () => {
+    await world.createDistExec('flaky', { command: 'false', retries: 1 });
+    const [failing, passing] = nodeNames as [string, string];
+    await endPod('flaky', passing, 1, 0, '');
+    await endPod('flaky', failing, 1, 3, 'first try');
+    await world.waitForResults('flaky', (results) => {
+      expect(results[failing]).toMatchObject({ phase: 'Running', attempts: 2 });
+    });
+    await endPod('flaky', failing, 2, 3, 'boom: disk full');
+    const { results } = await world.waitForResults('flaky', (results, summary) => {
+      expect(summary).toEqual({ nodes: 2, succeeded: 1, failed: 1, pending: 0 });
+    });
+    expect(results[passing]).toMatchObject({ phase: 'Succeeded', exitCode: 0, attempts: 1 });
+    expect(results[failing]).toMatchObject({ phase: 'Failed', exitCode: 3, attempts: 2 });
+    expect(results[failing]?.message).toContain('boom: disk full');
+    expect(await podsOf(world, 'flaky', failing, 1, 3)).toEqual([]);
+  });
+
+  it('deleting a DistExec deletes its running Jobs and their pods', async () => {
+    await world.createDistExec('held', { shell: 'sleep 600' });
+    await world.waitForResults('held', (results, _, object) => {
+      for (const node of nodeNames) expect(results[node]?.phase).toBe('Running');
+      expect(object?.metadata?.finalizers).toEqual(['distexec.roundhouse.dev/jobs']);
+    });
+    for (const node of nodeNames) {
+      await vi.waitFor(async () => {
+        const [pod] = await podsOf(world, 'held', node, 1, 1);
+        expect(pod?.status?.phase).toBe('Running');
+      }, patience);
+    }
+    await world.admin.delete(distExecs, env.namespace, 'held');
+    await vi.waitFor(async () => {
+      expect(await world.read('held')).toBeNull();
+      for (const node of nodeNames) expect(await podsOf(world, 'held', node, 1, 1)).toEqual([]);
+    }, patience);
+  });
+});
