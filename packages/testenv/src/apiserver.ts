@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { auditArgs } from './audit.js';
 import type { Pki } from './pki.js';
 import { freePort, retryOnPortClash } from './ports.js';
 import { type ManagedProcess, startProcess, waitUntilReady } from './processes.js';
@@ -10,6 +11,8 @@ export interface ApiServerArgsInput {
   port: number;
   pki: Pki;
   certDir: string;
+  /** Write an audit log (see audit.ts). */
+  audit?: { policyPath: string; logPath: string };
 }
 
 /**
@@ -43,6 +46,7 @@ export function apiServerArgs(input: ApiServerArgsInput): string[] {
     // Without it an open watch keeps the process alive after SIGTERM until it is killed, which
     // made every restart (and stop) take the full kill timeout.
     '--shutdown-watch-termination-grace-period=2s',
+    ...(input.audit ? auditArgs(input.audit.policyPath, input.audit.logPath) : []),
   ];
 }
 
@@ -94,6 +98,7 @@ export interface StartApiServerInput {
   workDir: string;
   logDir: string;
   timeoutMs: number;
+  audit?: ApiServerArgsInput['audit'];
 }
 
 export async function startApiServer(input: StartApiServerInput): Promise<ApiServer> {
@@ -116,6 +121,7 @@ export async function startApiServer(input: StartApiServerInput): Promise<ApiSer
       port,
       pki: input.pki,
       certDir: join(input.workDir, 'apiserver'),
+      ...(input.audit ? { audit: input.audit } : {}),
     });
     return { port, args, first: await launch(args, `https://127.0.0.1:${port}`) };
   });

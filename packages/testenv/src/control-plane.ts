@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from './apiserver.js';
+import { auditPolicyYaml } from './audit.js';
 import { findBinaries, type ResolvedBinaries, requireWorkloadBinaries } from './binaries.js';
 import {
   type ControlPlaneClient,
@@ -37,6 +38,11 @@ export interface ControlPlaneOptions {
    * pods.
    */
   tekton?: TektonInstall;
+  /**
+   * Have kube-apiserver write an audit log of every request (Metadata level, JSON lines) to
+   * `auditLogPath`; read it with readAuditLog(). Default false.
+   */
+  audit?: boolean;
 }
 
 export interface ProcessInfo {
@@ -57,6 +63,8 @@ export interface ControlPlane extends ControlPlaneClient {
   readonly logDir: string;
   /** Milliseconds from the call to startControlPlane() until everything was ready. */
   readonly startupMs: number;
+  /** The audit log, with `audit: true`; in the work dir, so it goes with stop(). */
+  readonly auditLogPath?: string;
   processes(): ProcessInfo[];
   /**
    * Stops kube-apiserver and starts it again in place: same flags, port, certificates and etcd.
@@ -130,6 +138,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const pki = await createPki(pkiDir);
     const etcd = await startEtcd(binaries.etcd, workDir, logDir, timeoutMs);
     owned.push(etcd.process);
+    const audit = options.audit
+      ? { policyPath: join(workDir, 'audit-policy.yaml'), logPath: join(workDir, 'audit.log') }
+      : undefined;
+    if (audit) await writeFile(audit.policyPath, auditPolicyYaml);
     const apiServer = await startApiServer({
       binary: binaries['kube-apiserver'],
       etcdUrl: etcd.url,
@@ -137,6 +149,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       workDir,
       logDir,
       timeoutMs,
+      ...(audit ? { audit } : {}),
     });
     owned.push(apiServer.process);
     const [caPem, certPem, keyPem] = await Promise.all([
@@ -197,6 +210,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       workloads,
       logDir,
       startupMs: Date.now() - started,
+      ...(audit ? { auditLogPath: audit.logPath } : {}),
       processes: () => owned.map((p) => ({ name: p.name, pid: p.pid, logPath: p.logPath })),
       async restartApiServer() {
         if (stopped) throw new TestEnvError('restartApiServer() after stop()');

@@ -1,4 +1,10 @@
 export {
+  type AuditedRequest,
+  countByVerbAndResource,
+  parseAuditLine,
+  readAuditLog,
+} from './audit.js';
+export {
   type BinaryName,
   type BinaryPaths,
   type BuildResult,

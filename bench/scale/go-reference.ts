@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type ControllerProcess, exited, procSample, waitQuiet } from './processes.js';
+import type { ControllerScope } from './roundhouse.js';
+import type { ScaleContext, ScenarioResult } from './scenario.js';
+import { Tracker } from './tracker.js';
+import { createExecution, removeJobs, runExecutions, userKubeconfigFile } from './workload.js';
+
+export const goUser = 'bench-go-reference';
+
+const buildScript = fileURLToPath(new URL('../go-reference/build.sh', import.meta.url));
+
+export type GoBuild =
+  | { readonly binary: string; readonly seconds: number; readonly built: boolean }
+  | { readonly skipped: string };
+
+/**
+ * Builds the reference controller into ~/.cache/roundhouse (instant when its sources are
+ * unchanged). No usable Go skips the reference instead of failing the bench; a failed build
+ * fails it, with the build's output in `logPath`.
+ */
+export async function buildGoReference(logPath: string): Promise<GoBuild> {
+  const started = Date.now();
+  const log = createWriteStream(logPath);
+  const child = spawn('bash', [buildScript], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let last = '';
+  let built = false;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.trim()) last = line.trim();
+  });
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    log.write(`${line}\n`);
+    if (!line.startsWith('[go-reference-build]')) return;
+    if (line.includes('building into')) built = true;
+    console.log(`  ${line}`);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  await new Promise((resolve) => log.end(resolve));
+  if (code === 3) return { skipped: `no usable Go (see ${logPath})` };
+  if (code !== 0)
+    throw new Error(`bench: the Go reference build failed (exit ${code}); see ${logPath}`);
+  return { binary: last, seconds: (Date.now() - started) / 1000, built };
+}
+
+/** Starts the reference controller; resolves once it printed `ready` (caches synced). */
+export async function startGoReference(
+  binary: string,
+  scope: ControllerScope,
+): Promise<ControllerProcess> {
+  const log = createWriteStream(scope.logPath, { flags: 'a' });
+  const child = spawn(
+    binary,
+    [
+      `--kubeconfig=${scope.kubeconfig}`,
+      `--watch-namespace=${scope.watchNamespace}`,
+      `--execution-namespace=${scope.executionNamespace}`,
+      `--workers=${scope.workers}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stderr.pipe(log);
+  const pid = child.pid ?? -1;
+  const controller: ControllerProcess = {
+    pid,
+    sample: () => procSample(pid),
+    async stop() {
+      child.kill('SIGTERM');
+      if (!(await exited(child, 15_000))) child.kill('SIGKILL');
+      log.end();
+    },
+  };
+  const ready = new Promise<boolean>((resolve) => {
+    createInterface({ input: child.stdout }).on(
+      'line',
+      (line) => line === 'ready' && resolve(true),
+    );
+    child.once('exit', () => resolve(false));
+  });
+  const outcome = await Promise.race([ready, sleep(120_000, false)]);
+  if (!outcome) {
+    await controller.stop();
+    throw new Error(`bench: the Go reference did not get ready; see ${scope.logPath}`);
+  }
+  return controller;
+}
+
+/** The Go reference from N executions created at once to all Completed (it has no cleanup). */
+export async function measureGoReference(
+  ctx: ScaleContext,
+  binary: string,
+): Promise<ScenarioResult> {
+  const watch = await ctx.plane.createNamespace('go-wfe');
+  const execution = await ctx.plane.createNamespace('go-exec');
+  const controller = await startGoReference(binary, {
+    kubeconfig: await userKubeconfigFile(ctx.plane, ctx.workDir, goUser),
+    watchNamespace: watch,
+    executionNamespace: execution,
+    workers: ctx.workers,
+    logPath: join(ctx.workDir, 'go-reference.log'),
+  });
+  try {
+    await waitQuiet(controller, 60_000);
+    const idle = await controller.sample();
+    const tracker = await Tracker.start(ctx.admin, { watch, execution });
+    try {
+      const atStart = await controller.sample();
+      const timeline = await runExecutions(
+        tracker,
+        ctx.executions,
+        ctx.timeoutMs,
+        createExecution(ctx.admin, watch),
+      );
+      const atCompleted = await controller.sample();
+      return {
+        name: 'Go reference',
+        user: goUser,
+        executions: ctx.executions,
+        timeline,
+        idle,
+        atStart,
+        atCompleted,
+      };
+    } finally {
+      await tracker.stop();
+    }
+  } finally {
+    await controller.stop();
+    await removeJobs(ctx.admin, execution, ctx.timeoutMs);
+  }
+}

@@ -1,0 +1,199 @@
+import { type AuditedRequest, countByVerbAndResource } from '@roundhouse/testenv';
+import type { CachedRss } from './cached.js';
+import type { Sample, ScenarioResult } from './scenario.js';
+import { percentile } from './workload.js';
+
+export interface ScaleReport {
+  readonly executions: number;
+  readonly workers: number;
+  readonly cooldown: string;
+  readonly floor: ScenarioResult;
+  readonly roundhouse: ScenarioResult;
+  readonly go: ScenarioResult | undefined;
+  readonly cached:
+    | { readonly count: number; readonly roundhouse: CachedRss; readonly go?: CachedRss }
+    | undefined;
+  /** Every request the scenarios' users sent, from the API server's audit log. */
+  readonly audit: readonly AuditedRequest[];
+}
+
+const reads = new Set(['get', 'list', 'watch']);
+const mib = (bytes: number) => bytes / 1024 / 1024;
+
+/** The requests a scenario's user sent from its first execution's create until `to`. */
+function sent(audit: readonly AuditedRequest[], run: ScenarioResult, to: number) {
+  return audit.filter(
+    (r) => r.user === run.user && r.receivedAt >= run.timeline.startedAt && r.receivedAt <= to,
+  );
+}
+
+const cpuPer = (run: ScenarioResult, at: Sample | undefined) =>
+  at && run.atStart ? (at.cpuMs - run.atStart.cpuMs) / run.executions : undefined;
+
+/** The figures of one scenario; undefined where the scenario has none. */
+function figures(run: ScenarioResult, audit: readonly AuditedRequest[]) {
+  const { timeline, executions } = run;
+  const toCompleted = sent(audit, run, timeline.allCompletedAt);
+  const lifecycle = run.lifecycle ? sent(audit, run, run.lifecycle.endAt) : undefined;
+  const connections =
+    run.lifecycle?.atEnd.connections !== undefined && run.atStart?.connections !== undefined
+      ? run.lifecycle.atEnd.connections - run.atStart.connections
+      : undefined;
+  return {
+    runningMs: timeline.allRunningAt - timeline.startedAt,
+    completedMs: timeline.allCompletedAt - timeline.startedAt,
+    medianMs: percentile(timeline.jobToCompletedMs, 50),
+    p99Ms: percentile(timeline.jobToCompletedMs, 99),
+    requests: toCompleted.length / executions,
+    reads: toCompleted.filter((r) => reads.has(r.verb)).length / executions,
+    lifecycleRequests: lifecycle ? lifecycle.length / executions : undefined,
+    cpuMs: cpuPer(run, run.atCompleted),
+    lifecycleCpuMs: cpuPer(run, run.lifecycle?.atEnd),
+    rssIdle: run.idle ? mib(run.idle.rssBytes) : undefined,
+    connectionsPer1000:
+      connections !== undefined && lifecycle?.length
+        ? (connections * 1000) / lifecycle.length
+        : undefined,
+    connectionsInAll: run.lifecycle?.atEnd.connections,
+    toCompleted,
+    lifecycle,
+  };
+}
+
+type Figures = ReturnType<typeof figures>;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const latency = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+const times = (value: number, base: number | undefined) =>
+  base ? ` (${(value / base).toFixed(1)}x)` : '';
+
+function table(rows: readonly (readonly string[])[]): void {
+  const widths =
+    rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
+  for (const row of rows)
+    console.log(
+      `  ${row
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd()}`,
+    );
+}
+
+/** A row: the floor's figure, then Roundhouse's and the Go reference's with their ratio to `base`. */
+function row(
+  label: string,
+  all: readonly (Figures | undefined)[],
+  pick: (f: Figures) => number | undefined,
+  format: (n: number) => string,
+  base?: number,
+): string[] {
+  return [
+    label,
+    ...all.map((f) => {
+      const value = f ? pick(f) : undefined;
+      if (value === undefined || Number.isNaN(value)) return '-';
+      return `${format(value)}${base !== undefined && f !== all[0] ? times(value, base) : ''}`;
+    }),
+  ];
+}
+
+function byVerb(title: string, requests: readonly AuditedRequest[], executions: number): void {
+  console.log(
+    `\n  ${title}: ${requests.length} requests, ${fixed(requests.length / executions)} per execution`,
+  );
+  table(
+    countByVerbAndResource(requests).map(({ verb, resource, count }) => [
+      `    ${verb}`,
+      resource,
+      String(count),
+      fixed(count / executions),
+    ]),
+  );
+}
+
+export function printScaleReport(report: ScaleReport): void {
+  const { audit } = report;
+  const floor = figures(report.floor, audit);
+  const rh = figures(report.roundhouse, audit);
+  const go = report.go ? figures(report.go, audit) : undefined;
+  const all = [floor, rh, go];
+  const protocols = report.roundhouse.lifecycle?.atEnd.protocols?.join(', ');
+  console.log(
+    `\n${report.executions} WorkflowExecutions created at once (job engine, ${report.workers} workers; Roundhouse cooldown ${report.cooldown})`,
+  );
+  console.log('ratios in parentheses are to the floor, measured in this run');
+  table([
+    ['', 'floor', 'Roundhouse', 'Go reference'],
+    row('time to all Running', all, (f) => f.runningMs, seconds, floor.runningMs),
+    row('time to all Completed', all, (f) => f.completedMs, seconds, floor.completedMs),
+    row('Job finished -> Completed, median', all, (f) => f.medianMs, latency),
+    row('Job finished -> Completed, p99', all, (f) => f.p99Ms, latency),
+    row(
+      'requests per execution, create -> Completed',
+      all,
+      (f) => f.requests,
+      fixed,
+      floor.requests,
+    ),
+    row('  of which reads (get, list, watch)', all, (f) => f.reads, fixed),
+    row('requests per execution, whole lifecycle', all, (f) => f.lifecycleRequests, fixed),
+    row(
+      'CPU per execution, create -> Completed',
+      all,
+      (f) => f.cpuMs,
+      (n) => `${fixed(n, 1)} ms`,
+    ),
+    row(
+      'CPU per execution, whole lifecycle',
+      all,
+      (f) => f.lifecycleCpuMs,
+      (n) => `${fixed(n, 1)} ms`,
+    ),
+    row(
+      'RSS idle',
+      all,
+      (f) => f.rssIdle,
+      (n) => `${fixed(n, 0)} MiB`,
+    ),
+    [
+      `RSS with ${report.cached?.count ?? 0} cached executions`,
+      '-',
+      report.cached ? `${fixed(mib(report.cached.roundhouse.rssBytes), 0)} MiB` : '-',
+      report.cached?.go ? `${fixed(mib(report.cached.go.rssBytes), 0)} MiB` : '-',
+    ],
+    row(
+      'connections opened, start-up included',
+      all,
+      (f) => f.connectionsInAll,
+      (n) => `${n}${protocols ? ` (${protocols})` : ''}`,
+    ),
+    row(
+      'connections opened per 1,000 requests',
+      all,
+      (f) => f.connectionsPer1000,
+      (n) => fixed(n, 1),
+    ),
+  ]);
+  for (const [name, run] of [
+    ['floor', report.floor],
+    ['Roundhouse', report.roundhouse],
+    ['Go reference', report.go],
+  ] as const) {
+    if (run && run.timeline.failed > 0)
+      console.log(`  ${name}: ${run.timeline.failed} executions Failed`);
+  }
+  const early = report.roundhouse.lifecycle?.releasedEarly ?? 0;
+  if (early > 0)
+    console.log(
+      `  ${early} Roundhouse locks were released before all were Completed: raise the cooldown`,
+    );
+  if (report.cached && (!report.cached.roundhouse.quiet || report.cached.go?.quiet === false))
+    console.log('  a controller was still busy when its cached RSS was read');
+
+  console.log('\nRequests by verb and resource, from the API server audit log (per execution)');
+  byVerb('floor, create -> Completed', floor.toCompleted, report.executions);
+  byVerb('Roundhouse, create -> Completed', rh.toCompleted, report.executions);
+  if (rh.lifecycle) byVerb('Roundhouse, whole lifecycle', rh.lifecycle, report.executions);
+  if (go) byVerb('Go reference, create -> Completed', go.toCompleted, report.executions);
+}

@@ -1,0 +1,172 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { parseGoDuration } from '@roundhouse/core';
+import type { CompiledController } from './compile.js';
+import { type ControllerProcess, exited, freePort, waitQuiet } from './processes.js';
+import type { Sample, ScaleContext, ScenarioResult } from './scenario.js';
+import { Tracker } from './tracker.js';
+import {
+  bundleSource,
+  createExecution,
+  removeJobs,
+  runExecutions,
+  userKubeconfigFile,
+  waitUntil,
+} from './workload.js';
+
+export const roundhouseUser = 'bench-roundhouse';
+
+export interface ControllerScope {
+  readonly kubeconfig: string;
+  readonly watchNamespace: string;
+  readonly executionNamespace: string;
+  readonly workers: number;
+  readonly logPath: string;
+}
+
+/**
+ * Starts the example WorkflowExecution controller, the application as shipped (flags in, JSON
+ * logs out; job engine only), compiled (see compile.ts) in a Node process of its own with the
+ * probe preloaded; resolves once its /readyz says the caches are synced.
+ */
+export async function startRoundhouse(
+  compiled: CompiledController,
+  scope: ControllerScope & { readonly cooldown: string },
+): Promise<ControllerProcess> {
+  const port = await freePort();
+  const log = openSync(scope.logPath, 'a');
+  const child = fork(
+    compiled.main,
+    [
+      `--kubeconfig=${scope.kubeconfig}`,
+      '--engines=job',
+      `--watch-namespace=${scope.watchNamespace}`,
+      `--execution-namespace=${scope.executionNamespace}`,
+      `--cooldown=${scope.cooldown}`,
+      `--workers=${scope.workers}`,
+      `--allowed-bundles=${bundleSource}`,
+      `--health-port=${port}`,
+      '--health-host=127.0.0.1',
+    ],
+    {
+      execArgv: ['--expose-gc', '--import', pathToFileURL(compiled.probe).href],
+      stdio: ['ignore', log, log, 'ipc'],
+    },
+  );
+  closeSync(log);
+  const controller = processOf(child);
+  try {
+    await waitUntilReady(child, `http://127.0.0.1:${port}/readyz`, scope.logPath);
+  } catch (error) {
+    await controller.stop();
+    throw error;
+  }
+  return controller;
+}
+
+async function waitUntilReady(child: ChildProcess, url: string, logPath: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`bench: the Roundhouse controller exited; see ${logPath}`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`bench: the Roundhouse controller was not ready within 120 s; see ${logPath}`);
+}
+
+function processOf(child: ChildProcess): ControllerProcess {
+  let next = 0;
+  return {
+    pid: child.pid ?? -1,
+    sample(options = {}) {
+      const id = ++next;
+      return new Promise<Sample>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('bench: no sample from the controller')),
+          10_000,
+        );
+        const onMessage = (message: Sample & { id: number }) => {
+          if (message.id !== id) return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolve(message);
+        };
+        child.on('message', onMessage);
+        child.send({ id, gc: options.gc ?? false });
+      });
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      // The probe's IPC listener would keep the process alive after the controller stopped.
+      if (child.connected) child.disconnect();
+      if (!(await exited(child, 15_000))) child.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * Roundhouse through the whole lifecycle: N executions created at once, all Running, all
+ * Completed, the cooldown, and cleanup until every lock is released.
+ */
+export async function measureRoundhouse(ctx: ScaleContext): Promise<ScenarioResult> {
+  const watch = await ctx.plane.createNamespace('rh-wfe');
+  const execution = await ctx.plane.createNamespace('rh-exec');
+  const controller = await startRoundhouse(ctx.controller, {
+    kubeconfig: await userKubeconfigFile(ctx.plane, ctx.workDir, roundhouseUser),
+    watchNamespace: watch,
+    executionNamespace: execution,
+    workers: ctx.workers,
+    cooldown: ctx.cooldown,
+    logPath: join(ctx.workDir, 'roundhouse.log'),
+  });
+  try {
+    await waitQuiet(controller, 60_000);
+    const idle = await controller.sample({ gc: true });
+    const tracker = await Tracker.start(ctx.admin, { watch, execution });
+    try {
+      const atStart = await controller.sample();
+      const timeline = await runExecutions(
+        tracker,
+        ctx.executions,
+        ctx.timeoutMs,
+        createExecution(ctx.admin, watch),
+      );
+      const atCompleted = await controller.sample();
+      const releasedEarly = [...tracker.released.values()].filter(
+        (at) => at <= timeline.allCompletedAt,
+      ).length;
+      await waitUntil(
+        'every lock released',
+        () => tracker.released.size >= ctx.executions,
+        ctx.timeoutMs + (parseGoDuration(ctx.cooldown) ?? 0),
+        () => `${tracker.released.size} of ${ctx.executions} released`,
+      );
+      // Events are recorded without waiting; give the last ones a moment to arrive.
+      await sleep(1_000);
+      const atEnd = await controller.sample();
+      return {
+        name: 'Roundhouse',
+        user: roundhouseUser,
+        executions: ctx.executions,
+        timeline,
+        idle,
+        atStart,
+        atCompleted,
+        lifecycle: { endAt: Date.now(), atEnd, releasedEarly },
+      };
+    } finally {
+      await tracker.stop();
+    }
+  } finally {
+    await controller.stop();
+    await removeJobs(ctx.admin, execution, ctx.timeoutMs);
+  }
+}

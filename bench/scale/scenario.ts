@@ -1,0 +1,49 @@
+import type { KubeClient } from '@roundhouse/kube';
+import type { ControlPlane } from '@roundhouse/testenv';
+import type { CompiledController } from './compile.js';
+import type { Timeline } from './workload.js';
+
+/** What every scenario shares: the control plane, the bench's admin client and the sizes. */
+export interface ScaleContext {
+  readonly plane: ControlPlane;
+  readonly admin: KubeClient;
+  /** WorkflowExecutions per scenario, created at once. */
+  readonly executions: number;
+  /** Concurrent reconciles, the same for Roundhouse and the Go reference. */
+  readonly workers: number;
+  /** Roundhouse's cooldown (a Go duration), long enough that no lock is released before all are Completed. */
+  readonly cooldown: string;
+  /** Bound of every wait for the workload. */
+  readonly timeoutMs: number;
+  /** Kubeconfigs and controller logs. */
+  readonly workDir: string;
+  /** The Roundhouse controller application, compiled. */
+  readonly controller: CompiledController;
+}
+
+/** CPU time, memory and (for Roundhouse) connections opened so far, of a controller process. */
+export interface Sample {
+  readonly cpuMs: number;
+  readonly rssBytes: number;
+  readonly connections?: number;
+  /** HTTP versions of those connections (`h1`, `h2`). */
+  readonly protocols?: readonly string[];
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  /** The identity its requests carry in the audit log. */
+  readonly user: string;
+  readonly executions: number;
+  readonly timeline: Timeline;
+  /** Controller processes only: samples at idle (after a GC), at the start, at all Completed. */
+  readonly idle?: Sample;
+  readonly atStart?: Sample;
+  readonly atCompleted?: Sample;
+  /** Roundhouse only: after the cooldown, when every lock was released (and a second more). */
+  readonly lifecycle?: {
+    readonly endAt: number;
+    readonly atEnd: Sample;
+    readonly releasedEarly: number;
+  };
+}

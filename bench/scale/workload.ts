@@ -1,0 +1,178 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { executionResourceName } from '@roundhouse/core';
+import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import type { ControlPlane } from '@roundhouse/testenv';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import type { Tracker } from './tracker.js';
+
+/** Any image string works on the fake node; controllers must allow this source. */
+export const bundle = 'registry.invalid/bench/workflow:1';
+export const bundleSource = 'registry.invalid/*';
+
+export const executionName = (i: number) => `wfe-${i}`;
+export const targetOf = (i: number) => `bench/deployment/app-${i}`;
+/** The Job name every controller here gives execution i: the lock name of its target. */
+export const jobNameOf = (i: number) => executionResourceName(targetOf(i));
+
+export function executionBody(i: number): KubeObject {
+  return {
+    metadata: { name: executionName(i) },
+    spec: {
+      workflowRef: { workflowId: 'bench', version: '1', executionBundle: bundle },
+      targetResource: targetOf(i),
+      executionEngine: 'job',
+    },
+  };
+}
+
+/** A plain Job for execution i, labelled for its owner the way Roundhouse and the reference label theirs. */
+export function jobBody(i: number, sourceNamespace: string): KubeObject {
+  const owner = { 'roundhouse.dev/workflow-execution': executionName(i) };
+  return {
+    metadata: {
+      name: jobNameOf(i),
+      labels: { ...owner, 'roundhouse.dev/source-namespace': sourceNamespace },
+    },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        metadata: { labels: owner },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'workflow', image: bundle }] },
+      },
+    },
+  };
+}
+
+/** Polls `check` every 50 ms; resolves with the time it first held, or fails after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean,
+  timeoutMs: number,
+  progress?: () => string,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `bench: ${what} not reached within ${timeoutMs / 1000} s${progress ? ` (${progress()})` : ''}`,
+      );
+    }
+    await sleep(50);
+  }
+  return Date.now();
+}
+
+export interface Timeline {
+  readonly startedAt: number;
+  readonly allRunningAt: number;
+  readonly allCompletedAt: number;
+  readonly failed: number;
+  /** Job finished -> execution Completed, per execution, in ms (as the bench's watches saw both). */
+  readonly jobToCompletedMs: number[];
+}
+
+/**
+ * Creates `count` executions at once with the bench's own client (`create` may add more
+ * requests per execution, as the floor does) and follows them with the tracker until all are
+ * Completed (or Failed).
+ */
+export async function runExecutions(
+  tracker: Tracker,
+  count: number,
+  timeoutMs: number,
+  create: (i: number) => Promise<void>,
+): Promise<Timeline> {
+  const startedAt = Date.now();
+  const creating = Promise.all(Array.from({ length: count }, (_, i) => create(i)));
+  // A failed create would otherwise only show as a timeout.
+  let createError: unknown;
+  creating.catch((error: unknown) => {
+    createError = error;
+  });
+  const progress = () =>
+    `${tracker.running.size} Running, ${tracker.jobFinished.size} Jobs finished, ${tracker.completed.size} Completed of ${count}`;
+  const settled = (done: () => boolean) => () => {
+    if (createError) throw createError;
+    return done();
+  };
+  const allRunningAt = await waitUntil(
+    'all Running',
+    settled(() => tracker.running.size + tracker.failed.size >= count),
+    timeoutMs,
+    progress,
+  );
+  const allCompletedAt = await waitUntil(
+    'all Completed',
+    settled(() => tracker.completed.size >= count),
+    timeoutMs,
+    progress,
+  );
+  await creating;
+  const jobToCompletedMs = [...tracker.completed]
+    .filter(([name]) => !tracker.failed.has(name) && tracker.jobFinished.has(name))
+    .map(([name, at]) => at - (tracker.jobFinished.get(name) as number));
+  return {
+    startedAt,
+    allRunningAt,
+    allCompletedAt,
+    failed: tracker.failed.size,
+    jobToCompletedMs,
+  };
+}
+
+/** Creates execution i with the bench's own (admin) client. */
+export const createExecution =
+  (admin: KubeClient, namespace: string) =>
+  async (i: number): Promise<void> => {
+    await admin.create(workflowExecutions, namespace, executionBody(i));
+  };
+
+/**
+ * Deletes the Jobs a scenario left and waits until their pods are gone, so the next scenario
+ * does not share the control plane with the garbage collector.
+ */
+export async function removeJobs(
+  admin: KubeClient,
+  namespace: string,
+  timeoutMs: number,
+): Promise<void> {
+  const { items } = await admin.list(resources.jobs, namespace);
+  await Promise.all(
+    items.map((job) =>
+      admin.delete(resources.jobs, namespace, job.metadata?.name ?? '', {
+        propagationPolicy: 'Background',
+      }),
+    ),
+  );
+  const deadline = Date.now() + timeoutMs;
+  while ((await admin.list(resources.pods, namespace)).items.length > 0) {
+    if (Date.now() > deadline) throw new Error(`bench: pods in ${namespace} were not removed`);
+    await sleep(500);
+  }
+}
+
+/**
+ * A kubeconfig file for a controller process of its own identity: CN=`user` in
+ * `system:masters`, so the audit log tells its requests apart without RBAC in the way.
+ */
+export async function userKubeconfigFile(
+  plane: ControlPlane,
+  dir: string,
+  user: string,
+): Promise<string> {
+  const kubeConfig = await plane.userKubeConfig(user, ['system:masters']);
+  const path = join(dir, `${user}.kubeconfig`);
+  await writeFile(path, kubeConfig.exportConfig(), { mode: 0o600 });
+  return path;
+}
+
+/** Nearest-rank percentile (p in 0..100) of unsorted values; NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ] as number;
+}
