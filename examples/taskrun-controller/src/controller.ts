@@ -1,12 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Controller, type ControllerMetrics, InformerCache } from '@roundhouse/controller';
 import {
-  type Conventions,
   executionOwnerKey,
   type Logger,
   noopLogger,
   ownedResourcesSelector,
-  roundhouseConventions,
 } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { PodExecutor, type PodExecutorOptions } from '@roundhouse/pod';
@@ -52,12 +50,10 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
   const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const scope = options.watchNamespace ? { namespace: options.watchNamespace } : {};
-  const conventions: Conventions = options.pod?.conventions ?? roundhouseConventions;
   const executor = new PodExecutor(client, {
     // Every namespace has it; the conventions' runner exists only where someone created it.
     serviceAccountName: 'default',
     ...options.pod,
-    conventions,
     // Pods live beside their TaskRun and are owned by it, so deleting the run deletes the Pod.
     ownerReference: true,
     reader: cache,

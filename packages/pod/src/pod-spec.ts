@@ -91,7 +91,7 @@ function ownerReferences(wfe: WorkflowExecution, namespace: string): V1OwnerRefe
   }
   if (!apiVersion || !kind || !uid) {
     throw new ConfigurationError({
-      path: uid ? 'apiVersion' : 'metadata.uid',
+      path: !uid ? 'metadata.uid' : !apiVersion ? 'apiVersion' : 'kind',
       message: 'an owner reference needs the owner apiVersion, kind and uid',
     });
   }
