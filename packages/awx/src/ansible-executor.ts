@@ -6,6 +6,8 @@ import {
   type Executor,
   isTerminalPhase,
   type Logger,
+  type LogLine,
+  type LogOptions,
   noopLogger,
   type OperationOptions,
   throwIfAborted,
@@ -27,6 +29,7 @@ import {
   parseExecutorOptions,
 } from './executor-options.js';
 import { JobLaunch } from './job-launch.js';
+import { jobOutput } from './job-output.js';
 import type { Job } from './schemas.js';
 import { awxJobResult, isJobFailed } from './status.js';
 import { TemplateCatalog } from './template-catalog.js';
@@ -129,6 +132,23 @@ export class AnsibleExecutor implements Executor {
     options: OperationOptions = {},
   ): Promise<void> {
     return this.#cleanup.run(wfe, namespace, options);
+  }
+
+  /**
+   * The output of this execution's AWX job (its stdout), followed while the job runs when
+   * `follow` is set. Nothing when no job of this execution exists.
+   */
+  async *logs(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: LogOptions = {},
+  ): AsyncGenerator<LogLine> {
+    const found =
+      wfe.status?.executionRef === undefined
+        ? await this.#lock.find(wfe, namespace, options.signal)
+        : null;
+    const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, options.signal);
+    if (job) yield* jobOutput(this.#awx, job.id, options);
   }
 
   /** The lock's finished mark only decides how another execution waits: never worth failing for. */

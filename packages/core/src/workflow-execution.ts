@@ -163,6 +163,11 @@ export const WorkflowExecutionStatusSchema = z.object({
   failureDetails: FailureDetailsSchema.optional(),
   conditions: z.array(ConditionSchema).optional(),
   observedGeneration: z.number().int().nonnegative().optional(),
+  /**
+   * AWX credential ids a kubernaut controller created for this execution (kubernaut #479), so
+   * a Roundhouse controller taking over can clean them up. Roundhouse itself never writes it.
+   */
+  ephemeralCredentialIDs: z.array(z.number().int()).optional(),
 });
 
 /**
