@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { KubeClient, type KubeObject, type ResourceType, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,38 +12,7 @@ import {
   startController,
   waitForPhase,
 } from '../workflowexecution/harness.js';
-
-const rbac: Record<string, ResourceType> = {
-  ServiceAccount: resources.serviceAccounts,
-  ClusterRole: {
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    kind: 'ClusterRole',
-    plural: 'clusterroles',
-    namespaced: false,
-  },
-  ClusterRoleBinding: {
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    kind: 'ClusterRoleBinding',
-    plural: 'clusterrolebindings',
-    namespaced: false,
-  },
-  Role: {
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    kind: 'Role',
-    plural: 'roles',
-    namespaced: true,
-  },
-  RoleBinding: {
-    group: 'rbac.authorization.k8s.io',
-    version: 'v1',
-    kind: 'RoleBinding',
-    plural: 'rolebindings',
-    namespaced: true,
-  },
-};
+import { ServerSideApply } from './server-side-apply.js';
 
 /**
  * The shipped manifests bind the controller's ServiceAccount; a client certificate for that
@@ -57,19 +26,19 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
 
   beforeAll(async () => {
     await ensureWorkflowExecutionCrd(admin());
-    for (const name of ['roundhouse-system', 'roundhouse-workflows']) {
-      await admin()
-        .create(resources.namespaces, undefined, { metadata: { name } })
-        .catch(() => undefined);
-    }
-    const text = readFileSync(
-      new URL('../../examples/workflowexecution-controller/deploy/rbac.yaml', import.meta.url),
-      'utf8',
-    );
-    for (const doc of parseAllDocuments(text)) {
-      const object = doc.toJSON() as KubeObject;
-      const type = rbac[object.kind as string] as ResourceType;
-      await admin().create(type, object.metadata?.namespace, object);
+    // Server-side apply, as kubectl apply -k does: deploy.test.ts applies the same objects,
+    // perhaps at the same time, and either file may come first.
+    const ssa = new ServerSideApply(env.kubeConfig, 'kubectl');
+    try {
+      for (const file of ['namespaces.yaml', 'rbac.yaml']) {
+        const text = readFileSync(
+          new URL(`../../examples/workflowexecution-controller/deploy/${file}`, import.meta.url),
+          'utf8',
+        );
+        for (const doc of parseAllDocuments(text)) await ssa.apply(doc.toJSON() as KubeObject);
+      }
+    } finally {
+      await ssa.close();
     }
   });
 

@@ -1,0 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { deployDir, generatedManifests, renderManifest } from './manifests.js';
+
+/**
+ * Writes the example controller's generated manifests (the CRD, the admission policy) into its
+ * deploy/ directory, then formats them as `npm run lint` expects. Run it after changing a schema
+ * or the policy: `npm run manifests -w @roundhouse/example-workflowexecution-controller`.
+ */
+const paths = generatedManifests().map((manifest) => {
+  const path = fileURLToPath(new URL(manifest.file, deployDir));
+  writeFileSync(path, renderManifest(manifest));
+  return path;
+});
+execFileSync('biome', ['format', '--write', ...paths], { stdio: 'inherit' });
+for (const path of paths) console.log(`wrote ${path}`);
