@@ -79,9 +79,9 @@ export class AgentReconciler implements Reconciler {
       ctx.logger.debug({ step: quick.step, generation: cached.metadata?.generation }, 'assessed');
       if (quick.idle) return quick.requeue ? { requeueAfter: this.#o.pollMs } : undefined;
     }
-    const live =
-      cached && (await this.#o.client.get(distExecs, namespace, name, { signal: ctx.signal }));
+    const live = await this.#o.client.get(distExecs, namespace, name, { signal: ctx.signal });
     if (!live) {
+      // Gone (its finalizer removed by hand, or it never got one): stop whatever of it runs.
       await this.#stop(tasksToStop(this.#o.supervisor.list(), { namespace, name }));
       return undefined;
     }

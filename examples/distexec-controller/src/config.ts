@@ -25,7 +25,8 @@ const common = {
 /** The node agent: flag `--data-dir`, variable `DISTEXEC_DATA_DIR` (and `NODE_NAME`). */
 export const AgentConfigSchema = z.object({
   ...common,
-  nodeName: z.string().min(1, { error: 'is required: set NODE_NAME from spec.nodeName' }),
+  /** From `NODE_NAME`, which the DaemonSet sets from the pod's spec.nodeName. */
+  nodeName: z.string().min(1),
   /** The supervisor's records and output files: a hostPath, so a restart finds them. */
   dataDir: z.string().min(1),
   /** How often a running command is looked at. */
@@ -70,7 +71,7 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   workers: '4',
   healthPort: '8080',
   logLevel: 'info',
-  executionNamespace: 'roundhouse-distexec',
+  executionNamespace: 'roundhouse-distexec-jobs',
   image: 'busybox:1.37',
   resync: '1m',
 };

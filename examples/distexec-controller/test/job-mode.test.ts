@@ -77,7 +77,7 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
 
   it('runs one Job per selected node, pinned to it, and records each as it completes', async () => {
     await world.createDistExec('hello', { command: 'echo hello' });
-    const { results } = await world.waitForResults('hello', (results, summary, object) => {
+    const { results } = await world.waitForResults('hello', (_, summary, object) => {
       expect(summary).toEqual({ nodes: 2, succeeded: 2, failed: 0, pending: 0 });
       expect(object?.metadata?.finalizers ?? []).toEqual([]);
     });
@@ -199,7 +199,7 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
       expect(results[failing]).toMatchObject({ phase: 'Running', attempts: 2 });
     });
     await endPod('flaky', failing, 2, 3, 'boom: disk full');
-    const { results } = await world.waitForResults('flaky', (results, summary) => {
+    const { results } = await world.waitForResults('flaky', (_, summary) => {
       expect(summary).toEqual({ nodes: 2, succeeded: 1, failed: 1, pending: 0 });
     });
     expect(results[passing]).toMatchObject({ phase: 'Succeeded', exitCode: 0, attempts: 1 });

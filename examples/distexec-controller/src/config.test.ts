@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AgentConfigSchema,
+  agentDefaults,
+  JobModeConfigSchema,
+  jobModeDefaults,
+  loadConfig,
+} from './config.js';
+
+const agent = (argv: string[], env: Record<string, string> = {}) =>
+  loadConfig(AgentConfigSchema, agentDefaults, argv, env);
+
+describe('loadConfig', () => {
+  it('takes NODE_NAME from the downward API variable, and defaults for the rest', () => {
+    expect(agent([], { NODE_NAME: 'worker-1' })).toEqual({
+      nodeName: 'worker-1',
+      dataDir: '/var/lib/roundhouse/distexec',
+      workers: 4,
+      healthPort: 8080,
+      logLevel: 'info',
+      pollInterval: 1_000,
+      gracePeriod: 10_000,
+      outputLimitBytes: 1_024,
+    });
+  });
+
+  it('prefers flags over DISTEXEC_* variables over defaults', () => {
+    const config = agent(['--poll-interval=200ms', '--node-name=flag'], {
+      NODE_NAME: 'env',
+      DISTEXEC_POLL_INTERVAL: '5s',
+      DISTEXEC_OUTPUT_LIMIT_BYTES: '64',
+      KUBECONFIG: '/k',
+    });
+    expect(config).toMatchObject({
+      nodeName: 'flag',
+      pollInterval: 200,
+      outputLimitBytes: 64,
+      kubeconfig: '/k',
+    });
+  });
+
+  it('names the flag of every bad value', () => {
+    expect(() => agent([])).toThrow(/--node-name: is required/);
+    expect(() => agent(['--grace-period=soon'], { NODE_NAME: 'n' })).toThrow(/--grace-period/);
+    expect(() => agent(['--poll-interval=0s'], { NODE_NAME: 'n' })).toThrow(/--poll-interval/);
+    expect(() => agent(['--unknown=1'], { NODE_NAME: 'n' })).toThrow(/unknown/i);
+  });
+
+  it('reads the Job-per-node controller settings too', () => {
+    const config = loadConfig(JobModeConfigSchema, jobModeDefaults, ['--image=alpine:3'], {});
+    expect(config).toMatchObject({
+      executionNamespace: 'roundhouse-distexec-jobs',
+      image: 'alpine:3',
+      resync: 60_000,
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { roundhouseConventions } from '@roundhouse/core';
+import type { JobSettings } from '@roundhouse/job';
+import { describe, expect, it } from 'vitest';
+import { distExecView } from '../spec.js';
+import {
+  buildNodeJob,
+  generationOfTarget,
+  nodeExecution,
+  nodeTarget,
+  observeJob,
+} from './node-job.js';
+
+const view = distExecView({
+  metadata: { name: 'ls', namespace: 'ops', uid: 'u-1', generation: 4 },
+  spec: { command: 'ls -a', timeoutSeconds: 90 },
+});
+const spec = view.spec.valid ? view.spec.value : { command: '' };
+const settings: JobSettings = {
+  conventions: roundhouseConventions,
+  serviceAccountName: 'runner',
+  ttlSecondsAfterFinished: 600,
+  securityProfile: 'restricted',
+};
+
+describe('node executions', () => {
+  it('are owned by the DistExec and locked per node, generation and attempt', () => {
+    const wfe = nodeExecution(view, spec, 'ip-10-0-0-1.ec2.internal', 2, 'busybox:1.37');
+    expect(wfe.metadata).toEqual({ name: 'ls', namespace: 'ops', uid: 'u-1' });
+    expect(wfe.spec.targetResource).toBe('ops/distexec/ls.ip-10-0-0-1.ec2.internal.g4.a2');
+    expect(wfe.spec.workflowRef.executionBundle).toBe('busybox:1.37');
+    expect(wfe.spec.executionConfig).toEqual({ timeout: '90s' });
+    expect(generationOfTarget(wfe.spec.targetResource)).toBe(4);
+    expect(generationOfTarget('ops/deployment/api')).toBeUndefined();
+    expect(nodeTarget('a', 'b', 'c', 1, 1)).toBe('a/distexec/b.c.g1.a1');
+  });
+
+  it("take the DistExec's own image over the default", () => {
+    const wfe = nodeExecution(view, { ...spec, image: 'alpine:3' }, 'n', 1, 'busybox:1.37');
+    expect(wfe.spec.workflowRef.executionBundle).toBe('alpine:3');
+  });
+
+  it("become the job engine's Job, pinned to the node, running the argv", () => {
+    const wfe = nodeExecution(view, spec, 'worker-1', 1, 'busybox:1.37');
+    const job = buildNodeJob(wfe, 'jobs', settings);
+    expect(job.metadata?.namespace).toBe('jobs');
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 90 });
+    const pod = job.spec?.template.spec;
+    expect(pod).toMatchObject({
+      nodeName: 'worker-1',
+      tolerations: [{ operator: 'Exists' }],
+      restartPolicy: 'Never',
+      serviceAccountName: 'runner',
+    });
+    expect(pod?.containers).toHaveLength(1);
+    expect(pod?.containers[0]).toMatchObject({
+      name: 'workflow',
+      image: 'busybox:1.37',
+      command: ['ls', '-a'],
+      terminationMessagePolicy: 'FallbackToLogsOnError',
+    });
+    expect(pod?.containers[0]?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'NODE_NAME', value: 'worker-1' },
+        { name: 'DISTEXEC_ATTEMPT', value: '1' },
+      ]),
+    );
+  });
+});
+
+describe('observeJob', () => {
+  const summary = { status: 'Unknown' as const };
+  it('maps a Job to an observation of its attempt', () => {
+    expect(observeJob(null)).toEqual({ kind: 'none' });
+    expect(observeJob({ phase: 'Running', reason: 'Running', message: '', summary })).toEqual({
+      kind: 'running',
+    });
+    expect(observeJob({ phase: 'Completed', reason: 'Complete', message: '', summary })).toEqual({
+      kind: 'finished',
+      outcome: { succeeded: true, reason: 'Completed', exitCode: 0 },
+    });
+    expect(
+      observeJob({
+        phase: 'Failed',
+        reason: 'BackoffLimitExceeded',
+        message: 'container workflow exited with code 3 (Error): boom',
+        summary,
+        exitCode: 3,
+        failureReason: 'TaskFailed',
+      }),
+    ).toEqual({
+      kind: 'finished',
+      outcome: {
+        succeeded: false,
+        reason: 'BackoffLimitExceeded',
+        message: 'container workflow exited with code 3 (Error): boom',
+        exitCode: 3,
+      },
+    });
+    expect(
+      observeJob({
+        phase: 'Failed',
+        reason: 'DeadlineExceeded',
+        message: 'Job was active longer than specified deadline',
+        summary,
+        failureReason: 'DeadlineExceeded',
+      }),
+    ).toMatchObject({ outcome: { reason: 'Timeout' } });
+  });
+});

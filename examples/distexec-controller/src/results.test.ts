@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeOutcome,
+  finishedEntry,
+  rejectedEntry,
+  resultNodes,
+  runningEntry,
+  summarize,
+  withResults,
+} from './results.js';
+import type { NodeResult } from './spec.js';
+
+const now = new Date('2026-03-04T05:06:07.890Z');
+const done = (generation: number, phase: 'Succeeded' | 'Failed'): NodeResult => ({
+  phase,
+  attempts: 1,
+  observedGeneration: generation,
+});
+
+describe('entries', () => {
+  it('a running entry names its attempt and generation, in whole seconds', () => {
+    expect(runningEntry(3, 2, now, 'attempt 1 ended Failed; retrying')).toEqual({
+      phase: 'Running',
+      message: 'attempt 1 ended Failed; retrying',
+      startedAt: '2026-03-04T05:06:07Z',
+      attempts: 2,
+      observedGeneration: 3,
+    });
+  });
+
+  it("a finished entry keeps the attempt's output, exit code and times", () => {
+    const outcome = {
+      succeeded: false,
+      reason: 'Failed',
+      message: 'the process exited with code 3',
+      exitCode: 3,
+      stdout: 'out',
+      stderr: 'err',
+      outputTruncated: true,
+      finishedAt: '2026-03-04T05:06:09Z',
+    };
+    expect(finishedEntry(1, 2, outcome, now, runningEntry(1, 2, now))).toEqual({
+      phase: 'Failed',
+      reason: 'Failed',
+      message: 'the process exited with code 3',
+      exitCode: 3,
+      stdout: 'out',
+      stderr: 'err',
+      outputTruncated: true,
+      startedAt: '2026-03-04T05:06:07Z',
+      finishedAt: '2026-03-04T05:06:09Z',
+      attempts: 2,
+      observedGeneration: 1,
+    });
+    expect(finishedEntry(1, 1, { succeeded: true, reason: 'Completed' }, now)).toEqual({
+      phase: 'Succeeded',
+      reason: 'Completed',
+      finishedAt: '2026-03-04T05:06:07Z',
+      attempts: 1,
+      observedGeneration: 1,
+    });
+  });
+
+  it('a refused spec ran nothing', () => {
+    expect(rejectedEntry(4, 'spec.command: bad', now)).toMatchObject({
+      phase: 'Failed',
+      reason: 'InvalidSpec',
+      attempts: 0,
+      observedGeneration: 4,
+    });
+  });
+
+  it('describes a failed attempt in one line', () => {
+    expect(describeOutcome(1, { succeeded: false, reason: 'Failed', exitCode: 3 })).toBe(
+      'attempt 1 ended Failed with exit code 3',
+    );
+    expect(describeOutcome(2, { succeeded: false, reason: 'Lost' })).toBe('attempt 2 ended Lost');
+  });
+});
+
+describe('summarize', () => {
+  it('counts only entries of the current generation on selected nodes as finished', () => {
+    const results = {
+      a: done(2, 'Succeeded'),
+      b: done(2, 'Failed'),
+      c: done(1, 'Succeeded'), // older generation: pending
+      d: runningEntry(2, 1, now),
+      gone: done(2, 'Succeeded'), // not selected: not counted
+    };
+    expect(summarize(results, 2, ['a', 'b', 'c', 'd', 'e'])).toEqual({
+      nodes: 5,
+      succeeded: 1,
+      failed: 1,
+      pending: 3,
+    });
+  });
+});
+
+describe('withResults', () => {
+  it("sets and removes the named nodes only, keeping other writers' entries and fields", () => {
+    const status = {
+      results: { a: done(1, 'Succeeded'), b: done(1, 'Failed'), odd: { phase: 'Exploded' } },
+      extra: 'kept',
+    };
+    const next = withResults(status, { a: undefined, c: done(1, 'Succeeded') }, 1, ['b', 'c']);
+    expect(next).toEqual({
+      results: { b: done(1, 'Failed'), odd: { phase: 'Exploded' }, c: done(1, 'Succeeded') },
+      extra: 'kept',
+      summary: { nodes: 2, succeeded: 1, failed: 1, pending: 0 },
+    });
+    expect(status.results.a).toBeDefined();
+  });
+
+  it('starts from nothing', () => {
+    expect(withResults(undefined, { a: done(1, 'Succeeded') }, 1, ['a'])).toEqual({
+      results: { a: done(1, 'Succeeded') },
+      summary: { nodes: 1, succeeded: 1, failed: 0, pending: 0 },
+    });
+    expect(resultNodes({ results: { a: 1, b: 2 } })).toEqual(['a', 'b']);
+    expect(resultNodes(null)).toEqual([]);
+  });
+});

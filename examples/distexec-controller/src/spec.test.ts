@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { argvOf, DistExecSpecSchema, distExecView, resultsOf, selects } from './spec.js';
+
+const metadata = { name: 'ls', namespace: 'default', uid: 'u1', generation: 2 };
+
+describe('argvOf', () => {
+  it('splits command on single spaces, as dist-exec does (no shell, empty arguments kept)', () => {
+    expect(argvOf({ command: 'ls -a' })).toEqual(['ls', '-a']);
+    expect(argvOf({ command: 'echo a  b' })).toEqual(['echo', 'a', '', 'b']);
+    expect(argvOf({ command: 'echo "a b"' })).toEqual(['echo', '"a', 'b"']);
+  });
+
+  it('takes argv as given and runs shell through /bin/sh -c', () => {
+    expect(argvOf({ argv: ['echo', 'a b'] })).toEqual(['echo', 'a b']);
+    expect(argvOf({ shell: 'ls | wc -l' })).toEqual(['/bin/sh', '-c', 'ls | wc -l']);
+  });
+});
+
+describe('DistExecSpecSchema', () => {
+  it('wants exactly one of command, argv and shell', () => {
+    expect(DistExecSpecSchema.safeParse({ command: 'ls' }).success).toBe(true);
+    expect(DistExecSpecSchema.safeParse({}).success).toBe(false);
+    expect(DistExecSpecSchema.safeParse({ command: 'ls', argv: ['ls'] }).success).toBe(false);
+  });
+
+  it('refuses what would run no program', () => {
+    expect(DistExecSpecSchema.safeParse({ command: ' ls' }).success).toBe(false);
+    expect(DistExecSpecSchema.safeParse({ argv: [] }).success).toBe(false);
+    expect(DistExecSpecSchema.safeParse({ argv: ['a\0b'] }).success).toBe(false);
+  });
+
+  it('bounds retries and timeouts', () => {
+    expect(DistExecSpecSchema.safeParse({ shell: 'x', retries: 11 }).success).toBe(false);
+    expect(DistExecSpecSchema.safeParse({ shell: 'x', timeoutSeconds: 0 }).success).toBe(false);
+    expect(DistExecSpecSchema.safeParse({ shell: 'x', timeoutSeconds: 1.5 }).success).toBe(false);
+  });
+});
+
+describe('distExecView', () => {
+  it('reads the generation, the spec and the well-formed entries', () => {
+    const entry = { phase: 'Succeeded', attempts: 1, observedGeneration: 2 };
+    const view = distExecView({
+      metadata,
+      spec: { command: 'ls' },
+      status: { results: { n1: entry, n2: { phase: 'Exploded' } } },
+    });
+    expect(view.generation).toBe(2);
+    expect(view.spec).toEqual({ valid: true, value: { command: 'ls' } });
+    // A malformed entry reads as absent rather than hiding the others.
+    expect(view.results).toEqual({ n1: entry });
+  });
+
+  it('names every bad field of an invalid spec', () => {
+    const view = distExecView({ metadata, spec: { command: ' ls', retries: -1 } });
+    expect(view.spec.valid).toBe(false);
+    expect(!view.spec.valid && view.spec.message).toMatch(
+      /spec\.retries: .*spec\.command: starts with a space/,
+    );
+  });
+
+  it('reads no results from a status without them', () => {
+    expect(resultsOf(undefined)).toEqual({});
+    expect(resultsOf({ results: 'nope' })).toEqual({});
+  });
+});
+
+describe('selects', () => {
+  it('selects a node that has every label of the selector', () => {
+    expect(selects(undefined, undefined)).toBe(true);
+    expect(selects({}, { a: '1' })).toBe(true);
+    expect(selects({ a: '1' }, { a: '1', b: '2' })).toBe(true);
+    expect(selects({ a: '1', b: '3' }, { a: '1', b: '2' })).toBe(false);
+    expect(selects({ a: '1' }, undefined)).toBe(false);
+  });
+});
