@@ -7,9 +7,8 @@ import {
   ownedResourcesSelector,
 } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
-import { PodExecutor, type PodExecutorOptions } from '@roundhouse/pod';
+import { PodExecutor, type PodExecutorOptions, taskRuns, tasks } from '@roundhouse/pod';
 import { TaskRunReconciler } from './reconciler.js';
-import { taskRuns, tasks } from './resource.js';
 
 export interface TaskRunControllerOptions {
   readonly kubeConfig: KubeConfig;

@@ -1,8 +1,13 @@
 import { crdSchemaOf, type JsonSchema } from '@roundhouse/controller';
 import type { ResourceType } from '@roundhouse/core';
+import {
+  TaskRunSpecSchema,
+  TaskRunStatusSchema,
+  TaskSpecSchema,
+  taskRuns,
+  tasks,
+} from '@roundhouse/pod';
 import type { z } from 'zod';
-import { taskRuns, tasks } from './resource.js';
-import { TaskRunSpecSchema, TaskRunStatusSchema, TaskSpecSchema } from './spec.js';
 
 /** A list whose items the API server keeps unique by name, so a duplicate is refused at the door. */
 function listByName(schema: JsonSchema): JsonSchema {

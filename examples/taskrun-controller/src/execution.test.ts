@@ -1,6 +1,6 @@
+import type { TaskRun } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import { taskRunExecution } from './execution.js';
-import type { TaskRun } from './spec.js';
 
 const run: TaskRun = {
   metadata: { name: 'build-1', namespace: 'ci', uid: 'uid-7' },

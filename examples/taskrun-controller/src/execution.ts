@@ -1,7 +1,6 @@
 import type { WorkflowExecution } from '@roundhouse/core';
-import { type PodConfig, podEngine } from '@roundhouse/pod';
-import { group, taskRuns, version } from './resource.js';
-import type { TaskRun } from './spec.js';
+import type { TaskRun } from '@roundhouse/pod';
+import { type PodConfig, podEngine, taskRuns } from '@roundhouse/pod';
 
 /**
  * A TaskRun as the pod engine sees it, through the core Executor contract: a
@@ -14,7 +13,7 @@ import type { TaskRun } from './spec.js';
 export function taskRunExecution(run: TaskRun, steps?: PodConfig): WorkflowExecution {
   const { name, namespace, uid } = run.metadata;
   return {
-    apiVersion: `${group}/${version}`,
+    apiVersion: `${taskRuns.group}/${taskRuns.version}`,
     kind: taskRuns.kind,
     metadata: { name, namespace, ...(uid ? { uid } : {}) },
     spec: {

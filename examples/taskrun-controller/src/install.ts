@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { throwIfAborted } from '@roundhouse/core';
 import { type KubeClient, resources } from '@roundhouse/kube';
+import { taskRuns, tasks } from '@roundhouse/pod';
 import { taskCrd, taskRunCrd } from './crd.js';
-import { taskRuns, tasks } from './resource.js';
 
 /**
  * Creates or updates the Task and TaskRun CRDs (server-side apply) and waits until the API

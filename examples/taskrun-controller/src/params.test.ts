@@ -1,6 +1,6 @@
+import type { TaskSpec } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import { InvalidParamsError, resolveParams, resolveSteps } from './params.js';
-import type { TaskSpec } from './spec.js';
 
 const task: TaskSpec = {
   params: [{ name: 'target' }, { name: 'mode', default: 'fast' }],

@@ -1,6 +1,5 @@
 import { type FieldIssue, RoundhouseError } from '@roundhouse/core';
-import type { PodConfig } from '@roundhouse/pod';
-import type { TaskRunSpec, TaskSpec } from './spec.js';
+import type { PodConfig, TaskRunSpec, TaskSpec } from '@roundhouse/pod';
 
 /** The TaskRun's params do not fit its Task: an undeclared, duplicate or missing param. */
 export class InvalidParamsError extends RoundhouseError {

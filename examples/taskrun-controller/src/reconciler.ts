@@ -14,16 +14,17 @@ import {
 } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
 import type { PodExecutor } from '@roundhouse/pod';
-import { taskRunExecution } from './execution.js';
-import { InvalidParamsError, resolveSteps } from './params.js';
-import { taskRuns, tasks } from './resource.js';
 import {
   type TaskRun,
   TaskRunSchema,
   type TaskRunStatus,
   TaskRunStatusSchema,
   TaskSchema,
-} from './spec.js';
+  taskRuns,
+  tasks,
+} from '@roundhouse/pod';
+import { taskRunExecution } from './execution.js';
+import { InvalidParamsError, resolveSteps } from './params.js';
 import {
   isFinished,
   markPodDeleted,

@@ -1,6 +1,5 @@
 import { formatKubeTime } from '@roundhouse/core';
-import type { PodExecutionStatus } from '@roundhouse/pod';
-import type { TaskRunPhase, TaskRunStatus } from './spec.js';
+import type { PodExecutionStatus, TaskRunPhase, TaskRunStatus } from '@roundhouse/pod';
 
 /**
  * Pure status transitions. Each takes the TaskRun's status as last read from the API server and

@@ -1,12 +1,11 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { InformerCache } from '@roundhouse/controller';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import type { StepStatus } from '@roundhouse/pod';
+import type { StepStatus, TaskRunStatus } from '@roundhouse/pod';
+import { taskRuns, tasks } from '@roundhouse/pod';
 import { expect, vi } from 'vitest';
 import { createTaskRunController } from '../src/controller.js';
 import { ensureTaskRunCrds } from '../src/install.js';
-import { taskRuns, tasks } from '../src/resource.js';
-import type { TaskRunStatus } from '../src/spec.js';
 
 export const patience = { timeout: 90_000, interval: 200 };
 

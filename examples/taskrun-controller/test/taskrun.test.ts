@@ -1,4 +1,5 @@
 import { KubeClient, resources } from '@roundhouse/kube';
+import { taskRuns } from '@roundhouse/pod';
 import {
   containerOutcomes,
   describeWithControlPlane,
@@ -12,7 +13,6 @@ import {
   terminated,
   writeStepStatuses,
 } from '../../../packages/pod/test/drive.js';
-import { taskRuns } from '../src/resource.js';
 import {
   createTask,
   createTaskRun,

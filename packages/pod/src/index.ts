@@ -26,3 +26,19 @@ export {
   StepStatusSchema,
   stepStatuses,
 } from './steps.js';
+export {
+  type Task,
+  type TaskRun,
+  type TaskRunPhase,
+  TaskRunPhaseSchema,
+  TaskRunSchema,
+  type TaskRunSpec,
+  TaskRunSpecSchema,
+  type TaskRunStatus,
+  TaskRunStatusSchema,
+  TaskSchema,
+  type TaskSpec,
+  TaskSpecSchema,
+  taskRuns,
+  tasks,
+} from './task-resources.js';

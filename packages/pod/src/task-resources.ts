@@ -1,6 +1,38 @@
-import { FailureReasonSchema, goDurationPattern, ObjectMetaSchema } from '@roundhouse/core';
-import { StepSchema, StepStatusSchema } from '@roundhouse/pod';
+/**
+ * Tasks and TaskRuns, mini-task's and Tekton's resources on the pod engine: the schemas a
+ * controller validates them with (and generates their CRDs from) and their resource types. They
+ * live with the engine so a controller and a client (the CLI) share one definition.
+ */
+import {
+  FailureReasonSchema,
+  goDurationPattern,
+  ObjectMetaSchema,
+  type ResourceType,
+} from '@roundhouse/core';
 import { z } from 'zod';
+import { StepSchema } from './config.js';
+import { StepStatusSchema } from './steps.js';
+
+const group = 'roundhouse.dev';
+const version = 'v1alpha1';
+
+/** Tasks: reusable lists of steps with declared params. */
+export const tasks: ResourceType = Object.freeze({
+  group,
+  version,
+  kind: 'Task',
+  plural: 'tasks',
+  namespaced: true,
+});
+
+/** TaskRuns: one run of a Task in its namespace, as one Pod. */
+export const taskRuns: ResourceType = Object.freeze({
+  group,
+  version,
+  kind: 'TaskRun',
+  plural: 'taskruns',
+  namespaced: true,
+});
 
 const paramName = z
   .string()
@@ -67,4 +99,5 @@ export type TaskSpec = z.infer<typeof TaskSpecSchema>;
 export type TaskRunSpec = z.infer<typeof TaskRunSpecSchema>;
 export type TaskRunPhase = z.infer<typeof TaskRunPhaseSchema>;
 export type TaskRunStatus = z.infer<typeof TaskRunStatusSchema>;
+export type Task = z.infer<typeof TaskSchema>;
 export type TaskRun = z.infer<typeof TaskRunSchema>;
