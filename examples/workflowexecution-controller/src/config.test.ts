@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -113,5 +114,13 @@ describe('helpText', () => {
     expect(text).toMatch(/--leader-elect\s+.*\(default false\)/);
     expect(text).toContain('ROUNDHOUSE_COOLDOWN');
     expect(envName('awxTokenSecret')).toBe('ROUNDHOUSE_AWX_TOKEN_SECRET');
+  });
+});
+
+describe('README.md', () => {
+  it('documents every flag', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = Object.keys(settings).filter((key) => !readme.includes(`\`${flagName(key)}\``));
+    expect(missing).toEqual([]);
   });
 });
