@@ -24,7 +24,7 @@ import { distExecs, jobsFinalizer } from '../resource.js';
 import { withResults } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
-import { generationOfTarget, nodeExecution, observeJob } from './node-job.js';
+import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
 
 export interface JobModeReconcilerOptions {
   /** Writes status, finalizers and deletes Jobs. */
@@ -133,11 +133,12 @@ export class JobModeReconciler implements Reconciler {
         observation,
       });
     }
-    const jobs = await this.#jobsOf(view.metadata.namespace, view.metadata.name, view.metadata.uid);
+    // Jobs of an older generation, or of a node no longer selected (or gone), are cancelled.
+    const { namespace, name, uid } = view.metadata;
     const target = conventionKeys(this.#o.conventions).targetResourceAnnotation;
-    const staleJobs = jobs.filter((job) => {
-      const generation = generationOfTarget(job.metadata?.annotations?.[target]);
-      return generation !== undefined && generation < view.generation;
+    const staleJobs = (await this.#jobsOf(namespace, name, uid)).filter((job) => {
+      const of = parseNodeTarget(job.metadata?.annotations?.[target], namespace, name);
+      return of !== undefined && (of.generation < view.generation || !selected.includes(of.node));
     });
     return {
       view,

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { distExecView } from '../spec.js';
 import {
   buildNodeJob,
-  generationOfTarget,
   nodeExecution,
   nodeTarget,
   observeJob,
+  parseNodeTarget,
 } from './node-job.js';
 
 const view = distExecView({
@@ -29,9 +29,14 @@ describe('node executions', () => {
     expect(wfe.spec.targetResource).toBe('ops/distexec/ls.ip-10-0-0-1.ec2.internal.g4.a2');
     expect(wfe.spec.workflowRef.executionBundle).toBe('busybox:1.37');
     expect(wfe.spec.executionConfig).toEqual({ timeout: '90s' });
-    expect(generationOfTarget(wfe.spec.targetResource)).toBe(4);
-    expect(generationOfTarget('ops/deployment/api')).toBeUndefined();
+    expect(parseNodeTarget(wfe.spec.targetResource, 'ops', 'ls')).toEqual({
+      node: 'ip-10-0-0-1.ec2.internal',
+      generation: 4,
+      attempt: 2,
+    });
     expect(nodeTarget('a', 'b', 'c', 1, 1)).toBe('a/distexec/b.c.g1.a1');
+    expect(parseNodeTarget('ops/deployment/api', 'ops', 'ls')).toBeUndefined();
+    expect(parseNodeTarget(undefined, 'ops', 'ls')).toBeUndefined();
   });
 
   it("take the DistExec's own image over the default", () => {

@@ -1,5 +1,10 @@
 import type { V1Job } from '@kubernetes/client-node';
-import type { ExecutionResult, WorkflowExecution } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type ExecutionResult,
+  toFieldIssues,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import {
   buildJob,
   isJobFinished,
@@ -66,10 +71,17 @@ export function nodeTarget(
   return `${namespace}/distexec/${name}.${node}.g${generation}.a${attempt}`;
 }
 
-/** The generation a Job's target annotation names; undefined for a target of another form. */
-export function generationOfTarget(target: string | undefined): number | undefined {
-  const match = /\.g(\d+)\.a\d+$/.exec(target ?? '');
-  return match ? Number(match[1]) : undefined;
+/** The node, generation and attempt a node Job's target names; undefined for another target. */
+export function parseNodeTarget(
+  target: string | undefined,
+  namespace: string,
+  name: string,
+): { node: string; generation: number; attempt: number } | undefined {
+  const prefix = `${namespace}/distexec/${name}.`;
+  if (!target?.startsWith(prefix)) return undefined;
+  const match = /^(.+)\.g(\d+)\.a(\d+)$/.exec(target.slice(prefix.length));
+  if (!match) return undefined;
+  return { node: match[1] as string, generation: Number(match[2]), attempt: Number(match[3]) };
 }
 
 /**
@@ -83,7 +95,11 @@ export function buildNodeJob(
   namespace: string,
   settings: JobSettings,
 ): V1Job {
-  const run = NodeRunSchema.parse(wfe.spec.workflowRef.engineConfig);
+  const parsed = NodeRunSchema.safeParse(wfe.spec.workflowRef.engineConfig);
+  if (!parsed.success) {
+    throw new ConfigurationError(toFieldIssues(parsed.error, 'spec.workflowRef.engineConfig'));
+  }
+  const run = parsed.data;
   const job = buildJob(wfe, namespace, undefined, settings);
   // buildJob always builds a pod template with its one `workflow` container.
   const pod = job.spec!.template.spec!;
