@@ -9,7 +9,7 @@ import {
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createJobModeController } from '../src/jobs/job-controller.js';
 import { nodeTarget } from '../src/jobs/node-job.js';
-import { distExecs } from '../src/resource.js';
+import { distExecs, nodes } from '../src/resource.js';
 import { jobModeIdentity, patience, World } from './harness.js';
 
 /** The execution namespace deploy/job-mode.yaml grants the controller. */
@@ -225,5 +225,45 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
       expect(await world.read('held')).toBeNull();
       for (const node of nodeNames) expect(await podsOf(world, 'held', node, 1, 1)).toEqual([]);
     }, patience);
+  });
+
+  it('a node that leaves the nodeSelector loses its entry and its running Job', async () => {
+    for (const node of nodeNames) {
+      await world.admin.patch(
+        nodes,
+        undefined,
+        node,
+        { metadata: { labels: { pool: 'p' } } },
+        { strategy: 'merge' },
+      );
+    }
+    await world.createDistExec('pool', {
+      shell: 'sleep 600',
+      nodeSelector: { ...world.selector, pool: 'p' },
+    });
+    const [staying, leaving] = nodeNames as [string, string];
+    await world.waitForResults('pool', (results) => {
+      for (const node of nodeNames) expect(results[node]?.phase).toBe('Running');
+    });
+    await vi.waitFor(
+      async () => expect(await podsOf(world, 'pool', leaving, 1, 1)).toHaveLength(1),
+      patience,
+    );
+    await world.admin.patch(
+      nodes,
+      undefined,
+      leaving,
+      { metadata: { labels: { pool: null } } },
+      { strategy: 'merge' },
+    );
+    await world.waitForResults('pool', (results, summary) => {
+      expect(Object.keys(results)).toEqual([staying]);
+      expect(summary).toEqual({ nodes: 1, succeeded: 0, failed: 0, pending: 1 });
+    });
+    await vi.waitFor(
+      async () => expect(await podsOf(world, 'pool', leaving, 1, 1)).toEqual([]),
+      patience,
+    );
+    expect(await podsOf(world, 'pool', staying, 1, 1)).toHaveLength(1);
   });
 });
