@@ -1,31 +1,4 @@
 #!/usr/bin/env node
-// The published package runs its build. Inside the Roundhouse repository, where packages are
-// not built, it runs the TypeScript sources through tsx under the source condition, so
-// `npx roundhouse` works straight after `npm install`.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { launch } from './launch.js';
 
-const built = new URL('../dist/main.js', import.meta.url);
-if (existsSync(built)) {
-  await import(built.href);
-} else {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@roundhouse/source',
-      '--import',
-      import.meta.resolve('tsx'),
-      fileURLToPath(new URL('../src/main.ts', import.meta.url)),
-      ...process.argv.slice(2),
-    ],
-    { stdio: 'inherit' },
-  );
-  // Ctrl-C reaches the child through the terminal's process group; a SIGTERM sent to this
-  // process alone is passed on.
-  process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => child.kill('SIGTERM'));
-  child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal ? 128 : 1);
-  });
-}
+await launch('main');

@@ -29,16 +29,27 @@ export class UnknownEngineError extends RoundhouseError implements Fixable {
   }
 }
 
-/** The cluster does not serve WorkflowExecutions. */
+/** A CRD the CLI needs, and how to install it. */
+export interface CrdInfo {
+  readonly kind: string;
+  readonly name: string;
+  readonly fix: string;
+}
+
+const workflowExecutionCrd: CrdInfo = {
+  kind: 'WorkflowExecution',
+  name: 'workflowexecutions.roundhouse.dev',
+  fix: 'install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -',
+};
+
+/** The cluster does not serve a kind the CLI works with (WorkflowExecutions, Tasks, TaskRuns). */
 export class CrdNotInstalledError extends RoundhouseError implements Fixable {
   readonly reason = 'CrdNotInstalled';
-  readonly fix =
-    'install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -';
+  readonly fix: string;
 
-  constructor(server: string) {
-    super(
-      `the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at ${server}`,
-    );
+  constructor(server: string, crd: CrdInfo = workflowExecutionCrd) {
+    super(`the ${crd.kind} CRD (${crd.name}) is not installed in the cluster at ${server}`);
+    this.fix = crd.fix;
   }
 }
 
@@ -83,9 +94,10 @@ export class NotFoundError extends RoundhouseError implements Fixable {
   readonly reason = 'NotFound';
   readonly fix: string;
 
-  constructor(what: string, namespace: string) {
+  /** `list` is the command that shows what exists instead. */
+  constructor(what: string, namespace: string, list = 'kubectl roundhouse get') {
     super(`${what} not found in namespace ${namespace}`);
-    this.fix = `list what exists with: kubectl roundhouse get -n ${namespace} (or -A for every namespace)`;
+    this.fix = `list what exists with: ${list} -n ${namespace}${list.endsWith(' get') ? ' (or -A for every namespace)' : ''}`;
   }
 }
 

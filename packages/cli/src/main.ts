@@ -1,16 +1,4 @@
 import { runCli } from './cli.js';
-import { terminal } from './terminal.js';
+import { runAsProcess } from './process.js';
 
-// The first Ctrl-C stops what runs (a watch, a followed log) and lets it tidy up: the live view
-// leaves its last frame, connections close. A second one ends the process at once.
-const stop = new AbortController();
-process.on('SIGINT', () => {
-  if (stop.signal.aborted) process.exit(130);
-  stop.abort();
-});
-
-process.exitCode = await runCli(process.argv.slice(2), {
-  term: terminal(process.stdout, process.stderr, process.env),
-  env: process.env,
-  signal: stop.signal,
-});
+await runAsProcess(runCli);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { sessionAction } from './action.js';
 import { describe, get, type OutputFormat } from './commands/inspect.js';
 import { logs } from './commands/logs.js';
 import { crd, locks, remove } from './commands/manage.js';
@@ -6,7 +7,8 @@ import { run } from './commands/run.js';
 import { type CompletionSpec, completionScript, type Shell } from './completion.js';
 import { type AwxOptions, type ExecutorFactory, executorFactory } from './executors.js';
 import { knownEngines } from './manifest.js';
-import { type GlobalOptions, Session } from './session.js';
+import type { Session } from './session.js';
+import { addTaskCommands, addTaskRunCommands } from './task/program.js';
 import type { Terminal } from './terminal.js';
 import { watchExecutions } from './watch.js';
 
@@ -55,20 +57,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
       writeErr: (text) => term.err.write(text),
     });
 
-  /** Runs an action in a session and reports its exit code. */
-  const inSession =
-    <A extends unknown[]>(
-      action: (session: Session, command: Command, ...args: A) => Promise<number>,
-    ) =>
-    async (...args: [...A, Record<string, unknown>, Command]) => {
-      const command = args[args.length - 1] as Command;
-      const session = new Session(command.optsWithGlobals<GlobalOptions>(), env);
-      try {
-        exit(await action(session, command, ...(args.slice(0, -2) as A)));
-      } finally {
-        await session.close();
-      }
-    };
+  const inSession = sessionAction(env, exit);
 
   program
     .command('run')
@@ -191,6 +180,16 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .command('locks')
     .description('which target is locked by which execution, and since when')
     .action(inSession((session) => locks(session, term)));
+
+  const host = { term, signal, inSession, exit, usageExit: 2 };
+  addTaskCommands(
+    program.command('task').description('start and list Tasks (the TaskRun controller runs them)'),
+    host,
+  );
+  addTaskRunCommands(
+    program.command('taskrun').description('list, describe and read the logs of TaskRuns'),
+    host,
+  );
 
   program
     .command('crd')

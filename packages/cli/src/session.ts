@@ -1,14 +1,34 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import { KubeClient, KubernetesApiError, type ResourceType } from '@roundhouse/kube';
+import { taskRuns, tasks } from '@roundhouse/pod';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import {
   AccessDeniedError,
   ClusterUnreachableError,
+  type CrdInfo,
   CrdNotInstalledError,
   InputError,
   NotFoundError,
 } from './errors.js';
+
+/**
+ * The kinds whose 404 the CLI explains: a missing CRD, else a missing object, with the command
+ * that lists what exists.
+ */
+const knownKinds = new Map<ResourceType, { crd?: CrdInfo; list: string }>([
+  [workflowExecutions, { list: 'kubectl roundhouse get' }],
+  [tasks, { crd: taskCrdInfo(tasks), list: 'kubectl roundhouse task list' }],
+  [taskRuns, { crd: taskCrdInfo(taskRuns), list: 'kubectl roundhouse taskrun list' }],
+]);
+
+function taskCrdInfo(type: ResourceType): CrdInfo {
+  return {
+    kind: type.kind,
+    name: `${type.plural}.${type.group}`,
+    fix: 'install the Task and TaskRun CRDs and run the TaskRun controller (examples/taskrun-controller: ensureTaskRunCrds)',
+  };
+}
 
 /** The options every command takes, as kubectl spells them. */
 export interface GlobalOptions {
@@ -83,11 +103,16 @@ export class Session {
     if (error.statusCode === undefined) {
       return new ClusterUnreachableError(`${this.server}: ${error.message}`, this.source);
     }
-    if (error.reason === 'NotFound' && resource === workflowExecutions) {
-      const served = await this.client.isServed(workflowExecutions).catch(() => true);
-      if (!served) return new CrdNotInstalledError(this.server);
+    const known = knownKinds.get(resource);
+    if (error.reason === 'NotFound' && known) {
+      const served = await this.client.isServed(resource).catch(() => true);
+      if (!served) return new CrdNotInstalledError(this.server, known.crd);
       if (access.name) {
-        return new NotFoundError(`WorkflowExecution "${access.name}"`, access.namespace ?? '');
+        return new NotFoundError(
+          `${resource.kind} "${access.name}"`,
+          access.namespace ?? '',
+          known.list,
+        );
       }
     }
     return error;

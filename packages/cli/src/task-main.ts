@@ -1,0 +1,4 @@
+import { runAsProcess } from './process.js';
+import { runTaskCli } from './task-cli.js';
+
+await runAsProcess(runTaskCli);

@@ -1,0 +1,138 @@
+import { Informer } from '@roundhouse/controller';
+import { taskRuns } from '@roundhouse/pod';
+import { createLogUpdate } from 'log-update';
+import type { Session } from '../session.js';
+import type { Terminal } from '../terminal.js';
+import { endLine, liveRunFrame, newMilestones, runExitCode } from './progress.js';
+import type { TaskRunObject } from './views.js';
+
+export interface FollowOptions {
+  /** Report the steps: in place on a terminal, else a line per transition. */
+  readonly steps: boolean;
+  /** Stream each step container's log as the step starts, `[step] line`. */
+  readonly logs: boolean;
+}
+
+/** Redraws per second of the live view: enough for a smooth spinner, little work. */
+const frameIntervalMs = 100;
+
+/**
+ * Follows one TaskRun until it has Succeeded or Failed and returns the exit code: 0 when it
+ * succeeded, 1 when it failed or was deleted first, 130 when interrupted. Logs and a frame redrawn
+ * in place would overwrite each other, so with logs the steps are reported as plain lines even
+ * on a terminal.
+ */
+export async function followTaskRun(
+  session: Session,
+  term: Terminal,
+  name: string,
+  options: FollowOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  const namespace = session.namespace;
+  const informer = new Informer<TaskRunObject>(session.kubeConfig, taskRuns, {
+    client: session.client,
+    namespace,
+  });
+  const logs = new StepLogs(session, term, namespace, signal);
+  const live = options.steps && !options.logs && term.live ? createLogUpdate(term.out) : undefined;
+  const printed = new Map<string, string>();
+  let last: TaskRunObject | undefined;
+  let deleted = false;
+  let settle = () => {};
+  const done = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const seen = (run: TaskRunObject) => {
+    if (run.metadata.name !== name) return;
+    last = run;
+    if (options.logs) logs.follow(run);
+    if (options.steps && !live) {
+      for (const line of newMilestones(printed, run)) term.out.write(`${line}\n`);
+    }
+    const phase = run.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') settle();
+  };
+  informer.on('add', seen).on('update', seen);
+  informer.on('delete', (run) => {
+    if (run.metadata.name !== name) return;
+    deleted = true;
+    settle();
+  });
+  let tick = 0;
+  const draw = () =>
+    last &&
+    live?.(
+      liveRunFrame(last, {
+        now: new Date(),
+        tick: tick++,
+        colors: term.colors,
+        visible: term.visible,
+      }),
+    );
+  const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
+  signal.addEventListener('abort', settle, { once: true });
+  try {
+    // Not awaited: an interrupt must end the follow even before the informer's first list.
+    informer.start().catch(() => {});
+    await done;
+  } finally {
+    clearInterval(timer);
+    signal.removeEventListener('abort', settle);
+    await informer.stop();
+  }
+  draw();
+  live?.done();
+  // Every step has ended, so each followed log ends with its container.
+  await logs.drained();
+  if (signal.aborted) return 130;
+  if (deleted || !last) {
+    term.out.write(`TaskRun ${name} was deleted before it finished\n`);
+    return 1;
+  }
+  term.out.write(`${endLine(last, new Date())}\n`);
+  return runExitCode(last);
+}
+
+/** The logs of a run's steps, each streamed once, from when its container started. */
+class StepLogs {
+  private readonly streams = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly session: Session,
+    private readonly term: Terminal,
+    private readonly namespace: string,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Starts streaming every step of `run` that has started and is not streamed yet. */
+  follow(run: TaskRunObject): void {
+    const pod = run.status?.podName;
+    if (!pod) return;
+    for (const step of run.status?.stepStatuses ?? []) {
+      if (step.state === 'Waiting' || step.state === 'Skipped' || this.streams.has(step.name)) {
+        continue;
+      }
+      this.streams.set(step.name, this.stream(pod, step.name));
+    }
+  }
+
+  async drained(): Promise<void> {
+    await Promise.all(this.streams.values());
+  }
+
+  private async stream(pod: string, step: string): Promise<void> {
+    try {
+      const lines = this.session.client.logs(this.namespace, pod, {
+        container: step,
+        follow: true,
+        signal: this.signal,
+      });
+      for await (const line of lines) this.term.out.write(`[${step}] ${line}\n`);
+    } catch (error) {
+      // A step's output is a convenience beside the run's outcome: say it is missing, go on.
+      if (this.signal.aborted) return;
+      this.term.err.write(`warning: no log for step ${step}: ${(error as Error).message}\n`);
+    }
+  }
+}
