@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ControllerProcess } from './controller-process.js';
+import { ControllerProcess, unusedPort } from './controller-process.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'roundhouse-cli-'));
@@ -19,7 +18,7 @@ function controller(args: string[], env: NodeJS.ProcessEnv = {}): ControllerProc
       join(root, 'examples/workflowexecution-controller/src/main.ts'),
       ...args,
     ],
-    { PATH: process.env.PATH, HOME: join(dir, 'home'), ...env },
+    { env: { PATH: process.env.PATH, HOME: join(dir, 'home'), ...env } },
   );
 }
 
@@ -37,15 +36,6 @@ function kubeconfig(name: string, server: string, user: Record<string, string>):
     }),
   );
   return path;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The one line a failed start logs, after the process ended. */
@@ -83,7 +73,7 @@ describe('the controller command line', () => {
   });
 
   it('stops with one clear line when the API server cannot be reached', async () => {
-    const server = `https://127.0.0.1:${await closedPort()}`;
+    const server = `https://127.0.0.1:${await unusedPort()}`;
     const message = await failure(
       controller([`--kubeconfig=${kubeconfig('unreachable', server, { token: 't' })}`]),
     );

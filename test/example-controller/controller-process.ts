@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 
 /** The controller as its own process, its JSON log lines collected as they come. */
 export class ControllerProcess {
@@ -12,8 +13,16 @@ export class ControllerProcess {
   /** The exit code, once the process ended and its output was read to the end. */
   readonly closed: Promise<number | null>;
 
-  constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  readonly #port: number | undefined;
+
+  /** `port`: where it serves health, when it does not log it (a `starting` entry with `port`). */
+  constructor(
+    command: string,
+    args: readonly string[],
+    options: { env?: NodeJS.ProcessEnv; port?: number } = {},
+  ) {
+    this.#port = options.port;
+    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
     this.closed = once(this.child, 'close').then(([code]) => code as number | null);
     let buffer = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {
@@ -32,7 +41,7 @@ export class ControllerProcess {
 
   /** The port of /metrics, /healthz and /readyz, once the process logged it. */
   get port(): number | undefined {
-    return this.lines.find((l) => l.msg === 'starting')?.port as number | undefined;
+    return this.#port ?? (this.lines.find((l) => l.msg === 'starting')?.port as number | undefined);
   }
 
   get(path: string): Promise<Response> {
@@ -48,4 +57,13 @@ export class ControllerProcess {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/** A port nothing listens on now. */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
