@@ -1,5 +1,5 @@
 import { executionResourceName, Registry } from '@roundhouse/core';
-import { describeExecutorConformance } from '@roundhouse/core/testing';
+import { describeExecutorConformance } from '@roundhouse/core/testing/conformance';
 import { KubeClient, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
-import { describeExecutorConformance } from '@roundhouse/core/testing';
+import { describeExecutorConformance } from '@roundhouse/core/testing/conformance';
 import { AgentExecutor, TaskExecutorClient } from '@roundhouse/process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing';
+import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing/conformance';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import {

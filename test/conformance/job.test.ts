@@ -1,4 +1,4 @@
-import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing';
+import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing/conformance';
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, resources } from '@roundhouse/kube';
 import {

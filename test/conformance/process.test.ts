@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
-import { describeExecutorConformance } from '@roundhouse/core/testing';
+import { describeExecutorConformance } from '@roundhouse/core/testing/conformance';
 import { ProcessExecutor, ProcessSupervisor } from '@roundhouse/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processConformanceHarness } from '../../packages/process/test/conformance-harness.js';

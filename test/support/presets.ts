@@ -1,5 +1,5 @@
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
-import type { ConformanceHarness } from '@roundhouse/core/testing';
+import type { ConformanceHarness } from '@roundhouse/core/testing/conformance';
 import type { KubeClient, ResourceType } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 

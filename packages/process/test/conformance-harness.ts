@@ -1,7 +1,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Conventions, Executor, WorkflowExecution } from '@roundhouse/core';
-import type { ConformanceHarness } from '@roundhouse/core/testing';
+import type { ConformanceHarness } from '@roundhouse/core/testing/conformance';
 import { patience } from './support.js';
 
 /**
