@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { Executor } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type PodLogOptions, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
@@ -9,36 +8,7 @@ import {
   startController,
   waitForPhase,
 } from '../../../test/workflowexecution/harness.js';
-import { runCli } from '../src/cli.js';
-import { terminal } from '../src/terminal.js';
-import { capture, cli, kubeconfigFile } from './support.js';
-
-/**
- * The CLI in this process, so a test can stand in for what this control plane lacks: KWOK's fake
- * node has no kubelet, and the API server would send a pod log request to the node's address,
- * where nothing answers. Everything else (the execution, its Job and pods, the executor finding
- * them by label) is real.
- */
-async function inProcess(args: string[], executors?: Parameters<typeof runCli>[1]['executors']) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  err.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const code = await runCli(args, {
-    term: terminal(out, err, {}),
-    env: {},
-    signal: new AbortController().signal,
-    ...(executors ? { executors } : {}),
-  });
-  await capture(args, stdout + stderr, code);
-  return { code, stdout, stderr };
-}
+import { cli, inProcess, kubeconfigFile } from './support.js';
 
 describeWithControlPlane('kubectl roundhouse logs', () => {
   const env = useTestNamespace({ prefix: 'cli-logs' });

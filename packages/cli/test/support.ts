@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { runCli } from '../src/cli.js';
+import { terminal } from '../src/terminal.js';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -35,7 +38,25 @@ export function cli(
   args: readonly string[],
   options: { kubeconfig: string; env?: Record<string, string> },
 ): Promise<CliResult> {
-  const [command, ...rest] = cliCommand(args) as [string, ...string[]];
+  return child(cliCommand(args), options, `kubectl roundhouse ${args.join(' ')}`);
+}
+
+/** Runs the `kubectl-task` bin, as kubectl runs the plugin for `kubectl task ...`. */
+export function kubectlTask(
+  args: readonly string[],
+  options: { kubeconfig: string; env?: Record<string, string> },
+): Promise<CliResult> {
+  return child([process.execPath, taskBin, ...args], options, `kubectl task ${args.join(' ')}`);
+}
+
+const taskBin = fileURLToPath(new URL('../bin/kubectl-task.js', import.meta.url));
+
+function child(
+  line: readonly string[],
+  options: { kubeconfig: string; env?: Record<string, string> },
+  shown: string,
+): Promise<CliResult> {
+  const [command, ...rest] = line as [string, ...string[]];
   const child = spawn(command, rest, {
     cwd: repoRoot,
     env: { ...process.env, KUBECONFIG: options.kubeconfig, ...options.env },
@@ -52,16 +73,49 @@ export function cli(
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', async (code) => {
-      await capture(args, stdout + stderr, code);
+      await captureLine(shown, stdout + stderr, code);
       resolve({ code, stdout, stderr });
     });
   });
 }
 
 export async function capture(args: readonly string[], output: string, code: number | null) {
+  await captureLine(`kubectl roundhouse ${args.join(' ')}`, output, code);
+}
+
+async function captureLine(shown: string, output: string, code: number | null) {
   const file = process.env.CLI_DOC_CAPTURE;
   if (!file) return;
-  await appendFile(file, `$ kubectl roundhouse ${args.join(' ')}\n${output}# exit ${code}\n\n`);
+  await appendFile(file, `$ ${shown}\n${output}# exit ${code}\n\n`);
+}
+
+/**
+ * The CLI in this process, so a test can stand in for what this control plane lacks: KWOK's fake
+ * node has no kubelet, and the API server would send a pod log request to the node's address,
+ * where nothing answers. Everything else is real.
+ */
+export async function inProcess(
+  args: string[],
+  executors?: Parameters<typeof runCli>[1]['executors'],
+): Promise<CliResult> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  err.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await runCli(args, {
+    term: terminal(out, err, {}),
+    env: {},
+    signal: new AbortController().signal,
+    ...(executors ? { executors } : {}),
+  });
+  await capture(args, stdout + stderr, code);
+  return { code, stdout, stderr };
 }
 
 /** A shell-quoted command line, for `script -c`. */
