@@ -1,4 +1,7 @@
-import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing/conformance';
+import {
+  type ConformanceHarness,
+  describeExecutorConformance,
+} from '@roundhouse/core/testing/conformance';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import {

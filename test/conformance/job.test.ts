@@ -1,4 +1,7 @@
-import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing/conformance';
+import {
+  type ConformanceHarness,
+  describeExecutorConformance,
+} from '@roundhouse/core/testing/conformance';
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, resources } from '@roundhouse/kube';
 import {

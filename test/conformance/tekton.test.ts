@@ -1,4 +1,7 @@
-import { type ConformanceHarness, describeExecutorConformance } from '@roundhouse/core/testing/conformance';
+import {
+  type ConformanceHarness,
+  describeExecutorConformance,
+} from '@roundhouse/core/testing/conformance';
 import { KubeClient, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
