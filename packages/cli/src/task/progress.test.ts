@@ -1,0 +1,78 @@
+import { createColors } from 'picocolors';
+import { describe, expect, it } from 'vitest';
+import { failedRun } from '../../test/task-fixtures.js';
+import { stripColor } from '../terminal.js';
+import { endLine, liveRunFrame, newMilestones, runExitCode, stepLine } from './progress.js';
+import type { TaskRunObject } from './views.js';
+
+const now = new Date('2026-01-02T03:01:00Z');
+const at = (status: TaskRunObject['status']): TaskRunObject => ({ ...failedRun, status });
+
+describe('plain progress', () => {
+  it('prints each transition once, however often the status is written', () => {
+    const printed = new Map<string, string>();
+    const lines = [
+      at(undefined),
+      at({ phase: 'Pending', reason: 'PodPending', message: 'waiting for the Pod' }),
+      at({ phase: 'Pending', reason: 'PodPending', message: 'waiting for the Pod' }),
+      at({ phase: 'Running', stepStatuses: [{ name: 'plan', state: 'Running' }] }),
+      at({ phase: 'Running', stepStatuses: [{ name: 'plan', state: 'Running' }] }),
+      failedRun,
+    ].flatMap((run) => newMilestones(printed, run));
+    expect(lines).toEqual([
+      'TaskRun deploy-run-x7k2p: waiting for the controller',
+      'TaskRun deploy-run-x7k2p: Pending (PodPending: waiting for the Pod)',
+      'step plan: Running',
+      'step plan: Succeeded (exit code 0)',
+      'step apply: Failed (exit code 3, Error)',
+      'step report: Skipped',
+    ]);
+  });
+
+  it('ends with the outcome, and the reason of a failure', () => {
+    expect(endLine(failedRun, now)).toBe(
+      'TaskRun deploy-run-x7k2p Failed in 8s: StepFailed: step apply exited with code 3 (Error)',
+    );
+    expect(
+      endLine(
+        at({
+          phase: 'Succeeded',
+          startTime: '2026-01-02T03:00:01Z',
+          completionTime: '2026-01-02T03:00:04Z',
+        }),
+        now,
+      ),
+    ).toBe('TaskRun deploy-run-x7k2p Succeeded in 3s');
+    expect(stepLine({ name: 'x', state: 'Running' })).toBe('step x: Running');
+  });
+
+  it('exits 0 only for a run that succeeded', () => {
+    expect(runExitCode(at({ phase: 'Succeeded' }))).toBe(0);
+    expect(runExitCode(failedRun)).toBe(1);
+    expect(runExitCode(undefined)).toBe(1);
+  });
+});
+
+describe('liveRunFrame', () => {
+  it('shows the run and a marked row per step, coloured on a terminal', () => {
+    const view = { now, tick: 0, colors: createColors(true), visible: stripColor };
+    const frame = liveRunFrame(failedRun, view);
+    expect(frame).toContain('\u001b[');
+    expect(stripColor(frame)).toBe(
+      [
+        'TaskRun deploy-run-x7k2p (task deploy): Failed  8s',
+        '    STEP     STATE       EXIT   DURATION   REASON',
+        '✔   plan     Succeeded   0      3s         Completed',
+        '✖   apply    Failed      3      4s         Error',
+        '-   report   Skipped                       PodInitializing',
+      ].join('\n'),
+    );
+  });
+
+  it('shows only the run before any step is known', () => {
+    const view = { now, tick: 0, colors: createColors(false), visible: stripColor };
+    expect(liveRunFrame(at({ phase: 'Pending', reason: 'PodPending' }), view)).toBe(
+      'TaskRun deploy-run-x7k2p (task deploy): Pending PodPending  60s',
+    );
+  });
+});

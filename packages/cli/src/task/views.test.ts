@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { failedRun } from '../../test/task-fixtures.js';
+import { renderTable } from '../table.js';
+import {
+  currentStepOf,
+  describeTaskRun,
+  type TaskObject,
+  type TaskRunObject,
+  taskColumns,
+  taskRunColumns,
+} from './views.js';
+
+const now = new Date('2026-01-02T03:01:00Z');
+
+describe('describeTaskRun', () => {
+  it('lists the run, its outcome and every step', () => {
+    expect(describeTaskRun(failedRun, now)).toBe(
+      [
+        'Name:      deploy-run-x7k2p',
+        'Namespace: ci',
+        'Created:   2026-01-02T03:00:00Z (60s ago)',
+        'Task:      deploy',
+        'Params:    target=prod',
+        'Timeout:   10m',
+        'Phase:     Failed',
+        'Reason:    StepFailed',
+        'Message:   step apply exited with code 3 (Error)',
+        'Failure:   TaskFailed',
+        'Pod:       wfe-0123',
+        'Started:   2026-01-02T03:00:01Z',
+        'Completed: 2026-01-02T03:00:09Z',
+        'Duration:  8s',
+        'Steps:',
+        '  STEP     STATE       EXIT   DURATION   REASON',
+        '  plan     Succeeded   0      3s         Completed',
+        '  apply    Failed      3      4s         Error',
+        '  report   Skipped                       PodInitializing',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a run no controller has seen yet', () => {
+    const fresh = { metadata: { name: 'r', namespace: 'ci' }, spec: { taskRef: { name: 't' } } };
+    expect(describeTaskRun(fresh, now)).toBe(
+      'Name:      r\nNamespace: ci\nTask:      t\nPhase:     -\nSteps:\n  <none>\n',
+    );
+  });
+});
+
+describe('tables', () => {
+  it('shows where each run is: the running step, else how many succeeded', () => {
+    const running: TaskRunObject = {
+      ...failedRun,
+      status: {
+        phase: 'Running',
+        stepStatuses: [
+          { name: 'plan', state: 'Succeeded' },
+          { name: 'apply', state: 'Running' },
+        ],
+      },
+    };
+    expect(currentStepOf(running)).toBe('apply');
+    expect(currentStepOf(failedRun)).toBe('1/3');
+    expect(currentStepOf({ metadata: {} })).toBe('');
+    expect(renderTable(taskRunColumns(now), [failedRun])).toBe(
+      'NAME               TASK     PHASE    REASON       STEP   DURATION   AGE\n' +
+        'deploy-run-x7k2p   deploy   Failed   StepFailed   1/3    8s         60s',
+    );
+  });
+
+  it('lists a Task with its steps and params, defaults shown', () => {
+    const task: TaskObject = {
+      metadata: { name: 'deploy', creationTimestamp: '2026-01-02T03:00:00Z' },
+      spec: {
+        steps: [
+          { name: 'plan', image: 'x', script: 'x' },
+          { name: 'apply', image: 'x', script: 'x' },
+        ],
+        params: [{ name: 'target' }, { name: 'mode', default: 'fast' }],
+      },
+    };
+    expect(renderTable(taskColumns(now), [task])).toBe(
+      'NAME     STEPS        PARAMS             PARALLEL   AGE\n' +
+        'deploy   plan,apply   target,mode=fast   false      60s',
+    );
+  });
+});

@@ -1,0 +1,43 @@
+import type { TaskRunObject } from '../src/task/views.js';
+
+/** A run whose second of three steps failed, as the TaskRun controller writes it. */
+export const failedRun: TaskRunObject = {
+  metadata: {
+    name: 'deploy-run-x7k2p',
+    namespace: 'ci',
+    creationTimestamp: '2026-01-02T03:00:00Z',
+  },
+  spec: {
+    taskRef: { name: 'deploy' },
+    params: [{ name: 'target', value: 'prod' }],
+    timeout: '10m',
+  },
+  status: {
+    phase: 'Failed',
+    reason: 'StepFailed',
+    message: 'step apply exited with code 3 (Error)',
+    failureReason: 'TaskFailed',
+    podName: 'wfe-0123',
+    startTime: '2026-01-02T03:00:01Z',
+    completionTime: '2026-01-02T03:00:09Z',
+    stepStatuses: [
+      {
+        name: 'plan',
+        state: 'Succeeded',
+        exitCode: 0,
+        reason: 'Completed',
+        startedAt: '2026-01-02T03:00:02Z',
+        finishedAt: '2026-01-02T03:00:05Z',
+      },
+      {
+        name: 'apply',
+        state: 'Failed',
+        exitCode: 3,
+        reason: 'Error',
+        startedAt: '2026-01-02T03:00:05Z',
+        finishedAt: '2026-01-02T03:00:09Z',
+      },
+      { name: 'report', state: 'Skipped', reason: 'PodInitializing' },
+    ],
+  },
+};
