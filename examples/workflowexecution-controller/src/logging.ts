@@ -27,7 +27,9 @@ export const redactedKeys = [
  */
 export function createLogger(
   level: LevelWithSilent,
-  destination: DestinationStream = pino.destination(1),
+  // Synchronous: the last lines (`stopped`, or the fatal reason) must be out before the
+  // process exits; a controller logs too little for the blocking write to matter.
+  destination: DestinationStream = pino.destination({ dest: 1, sync: true }),
 ): Logger {
   return pino(
     {
