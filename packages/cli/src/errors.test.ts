@@ -4,6 +4,7 @@ import {
   ClusterUnreachableError,
   CrdNotInstalledError,
   formatError,
+  NotFoundError,
   UnknownEngineError,
 } from './errors.js';
 
@@ -13,6 +14,19 @@ describe('formatError', () => {
     expect(formatError(new CrdNotInstalledError('https://127.0.0.1:6443'))).toBe(
       'error: the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at https://127.0.0.1:6443\n' +
         'fix: install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -\n',
+    );
+  });
+
+  it('names a missing Task CRD or TaskRun with what fixes each', () => {
+    const crd = { kind: 'TaskRun', name: 'taskruns.roundhouse.dev', fix: 'install them' };
+    expect(formatError(new CrdNotInstalledError('https://k', crd))).toBe(
+      'error: the TaskRun CRD (taskruns.roundhouse.dev) is not installed in the cluster at https://k\nfix: install them\n',
+    );
+    expect(new NotFoundError('TaskRun "x"', 'ci', 'kubectl roundhouse taskrun list').fix).toBe(
+      'list what exists with: kubectl roundhouse taskrun list -n ci',
+    );
+    expect(new NotFoundError('WorkflowExecution "x"', 'ci').fix).toBe(
+      'list what exists with: kubectl roundhouse get -n ci (or -A for every namespace)',
     );
   });
 

@@ -30,6 +30,10 @@ export async function followTaskRun(
   signal: AbortSignal,
 ): Promise<number> {
   const namespace = session.namespace;
+  // A read first, so a refusal fails at once with its fix; the informer would retry for ever.
+  await session.call({ verb: 'list', resource: taskRuns, namespace }, () =>
+    session.client.list(taskRuns, namespace, { fieldSelector: `metadata.name=${name}` }),
+  );
   const informer = new Informer<TaskRunObject>(session.kubeConfig, taskRuns, {
     client: session.client,
     namespace,
