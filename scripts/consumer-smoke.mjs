@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { packedTarballs, root } from './pack.mjs';
 
 const lowestNode = '22.19.0';
@@ -64,7 +64,7 @@ const tarballs = packedTarballs(process.argv[2]);
 const project = mkdtempSync(join(tmpdir(), 'roundhouse-consumer-'));
 const byName = Object.fromEntries(
   tarballs.map((tarball) => {
-    const name = `@roundhouse/${/roundhouse-(.+)-\d+\.\d+\.\d+[^/]*\.tgz$/.exec(tarball)[1]}`;
+    const name = `@roundhouse/${/^roundhouse-(.+)-\d+\.\d+\.\d+.*\.tgz$/.exec(basename(tarball))[1]}`;
     return [name, `file:${tarball}`];
   }),
 );
