@@ -1,10 +1,5 @@
-import { parseArgs } from 'node:util';
-import {
-  ConfigurationError,
-  goDurationPattern,
-  parseGoDuration,
-  toFieldIssues,
-} from '@roundhouse/core';
+import { loadSettings } from '@roundhouse/controller';
+import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 
 const duration = z
@@ -50,7 +45,7 @@ export const JobModeConfigSchema = z.object({
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 export type JobModeConfig = z.infer<typeof JobModeConfigSchema>;
 
-type Defaults<S extends z.ZodObject> = Record<keyof z.input<S>, string | undefined>;
+type Defaults<S extends z.ZodObject> = { readonly [K in keyof S['shape']]: string | undefined };
 
 export const agentDefaults: Defaults<typeof AgentConfigSchema> = {
   kubeconfig: undefined,
@@ -76,9 +71,6 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   resync: '1m',
 };
 
-const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string) => `DISTEXEC_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
-
 /** Variables Kubernetes conventions name without the prefix. */
 const plainEnv: Readonly<Record<string, string>> = {
   kubeconfig: 'KUBECONFIG',
@@ -96,31 +88,5 @@ export function loadConfig<S extends z.ZodObject>(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): z.infer<S> {
-  const keys = Object.keys(defaults);
-  const { values } = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
-    strict: true,
-  });
-  const raw = Object.fromEntries(
-    keys.flatMap((key) => {
-      const plain = plainEnv[key];
-      const value =
-        (values[flagName(key)] as string | undefined) ??
-        env[envName(key)] ??
-        (plain ? env[plain] : undefined) ??
-        defaults[key as keyof Defaults<S>];
-      return value === undefined ? [] : [[key, value]];
-    }),
-  );
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigurationError(
-      toFieldIssues(result.error).map((i) => ({
-        path: `--${flagName(i.path.split('.')[0] ?? '')}`,
-        message: i.message,
-      })),
-    );
-  }
-  return result.data as z.infer<S>;
+  return loadSettings({ schema, defaults, envPrefix: 'DISTEXEC', plainEnv }, { argv, env });
 }

@@ -1,10 +1,5 @@
-import { parseArgs } from 'node:util';
-import {
-  ConfigurationError,
-  goDurationPattern,
-  parseGoDuration,
-  toFieldIssues,
-} from '@roundhouse/core';
+import { loadSettings } from '@roundhouse/controller';
+import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 
 const duration = z
@@ -44,9 +39,6 @@ const defaults: Record<keyof Config, string | undefined> = {
   healthPort: '8080',
 };
 
-const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string) => `TASKACTION_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
-
 /**
  * Reads the configuration from flags, then `TASKACTION_*` variables (and `KUBECONFIG`), then
  * defaults. A bad value is a ConfigurationError naming the flag.
@@ -55,36 +47,15 @@ export function loadConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
-  const keys = Object.keys(defaults) as (keyof Config)[];
-  const { values } = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
-    strict: true,
-  });
-  const raw = Object.fromEntries(
-    keys.flatMap((key) => {
-      const value =
-        (values[flagName(key)] as string | undefined) ??
-        env[envName(key)] ??
-        (key === 'kubeconfig' ? env.KUBECONFIG : undefined) ??
-        defaults[key];
-      return value === undefined ? [] : [[key, value]];
-    }),
+  const config = loadSettings(
+    { schema: ConfigSchema, defaults, envPrefix: 'TASKACTION' },
+    { argv, env },
   );
-  const result = ConfigSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigurationError(
-      toFieldIssues(result.error).map((i) => ({
-        path: `--${flagName(i.path.split('.')[0] ?? '')}`,
-        message: i.message,
-      })),
-    );
-  }
-  if ((result.data.eventsFile === undefined) === (result.data.eventsUrl === undefined)) {
+  if ((config.eventsFile === undefined) === (config.eventsUrl === undefined)) {
     throw new ConfigurationError({
       path: '--events-file',
       message: 'name exactly one event sink: --events-file or --events-url',
     });
   }
-  return result.data;
+  return config;
 }

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { ConfigurationError, toFieldIssues } from '@roundhouse/core';
+import { loadSettings } from '@roundhouse/controller';
 import { z } from 'zod';
 
 /** Every setting: flag `--watch-namespace`, variable `TASKRUN_WATCH_NAMESPACE`. */
@@ -29,9 +28,6 @@ const defaults: Record<keyof Config, string | undefined> = {
   healthPort: '8080',
 };
 
-const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string) => `TASKRUN_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
-
 /**
  * Reads the configuration from flags, then `TASKRUN_*` variables (and `KUBECONFIG`), then
  * defaults. A bad value is a ConfigurationError naming the flag.
@@ -40,30 +36,5 @@ export function loadConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
-  const keys = Object.keys(defaults) as (keyof Config)[];
-  const { values } = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
-    strict: true,
-  });
-  const raw = Object.fromEntries(
-    keys.flatMap((key) => {
-      const value =
-        (values[flagName(key)] as string | undefined) ??
-        env[envName(key)] ??
-        (key === 'kubeconfig' ? env.KUBECONFIG : undefined) ??
-        defaults[key];
-      return value === undefined ? [] : [[key, value]];
-    }),
-  );
-  const result = ConfigSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigurationError(
-      toFieldIssues(result.error).map((i) => ({
-        path: `--${flagName(i.path.split('.')[0] ?? '')}`,
-        message: i.message,
-      })),
-    );
-  }
-  return result.data;
+  return loadSettings({ schema: ConfigSchema, defaults, envPrefix: 'TASKRUN' }, { argv, env });
 }

@@ -109,6 +109,12 @@ export {
   retryCodes,
   systemRetryDelay,
 } from './retry-budget.js';
+export {
+  flagName,
+  loadSettings,
+  type SettingsOptions,
+  type SettingsSource,
+} from './settings.js';
 export { type ShutdownSignalOptions, shutdownSignal } from './shutdown.js';
 export { type UpdateStatusOptions, updateStatus } from './status.js';
 export {
