@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ensureBinaries, startControlPlane } from '@roundhouse/testenv';
 import { apiGroups } from './api.js';
@@ -11,6 +12,7 @@ import { runScale } from './scale/scale.js';
  * minutes). ROUNDHOUSE_BENCH_EXECUTIONS, ROUNDHOUSE_BENCH_CACHED, ROUNDHOUSE_BENCH_WORKERS and
  * ROUNDHOUSE_BENCH_COOLDOWN override either.
  */
+const started = Date.now();
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick ?? false;
 const env = process.env;
@@ -27,6 +29,12 @@ const scale = {
 
 console.log(
   `Roundhouse benchmarks${quick ? ' (quick)' : ''} on Node ${process.version}; each case runs ${timeMs} ms after a warm-up.`,
+);
+console.log(
+  // Other work on the machine slows every figure here; the ratios less so.
+  `Load average at the start: ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(', ')} on ${availableParallelism()} CPUs.`,
 );
 console.log('Ratios compare time per operation with the group baseline measured in this run.');
 for (const group of coreGroups) printGroup(group.title, await runGroup(group, timeMs));
@@ -54,3 +62,4 @@ if (binaries) {
     await plane.stop();
   }
 }
+console.log(`\nThe bench took ${((Date.now() - started) / 1000).toFixed(0)} s.`);

@@ -23,7 +23,10 @@ export const floorUser = 'bench-floor';
  * returned, and the Completed status as soon as the bench's watch sees the Job finish: 4
  * requests, and no reads at all (the watch is the bench's, as a controller's cache would be).
  */
-export async function measureFloor(ctx: ScaleContext): Promise<ScenarioResult> {
+export async function measureFloor(
+  ctx: ScaleContext,
+  executions = ctx.executions,
+): Promise<ScenarioResult> {
   const watch = await ctx.plane.createNamespace('floor-wfe');
   const execution = await ctx.plane.createNamespace('floor-exec');
   const kubeConfig = new KubeConfig();
@@ -46,7 +49,7 @@ export async function measureFloor(ctx: ScaleContext): Promise<ScenarioResult> {
   );
   const tracker = await Tracker.start(ctx.admin, { watch, execution }, complete);
   try {
-    const timeline = await runExecutions(tracker, ctx.executions, ctx.timeoutMs, async (i) => {
+    const timeline = await runExecutions(tracker, executions, ctx.timeoutMs, async (i) => {
       const name = executionName(i);
       await ctx.admin.create(workflowExecutions, watch, executionBody(i));
       await Promise.all([
@@ -74,7 +77,7 @@ export async function measureFloor(ctx: ScaleContext): Promise<ScenarioResult> {
       );
     });
     await Promise.all(writes);
-    return { name: 'floor', user: floorUser, executions: ctx.executions, timeline };
+    return { name: 'floor', user: floorUser, executions, timeline };
   } finally {
     await tracker.stop();
     await client.close();
