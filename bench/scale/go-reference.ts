@@ -80,7 +80,8 @@ export async function startGoReference(
     );
     child.once('exit', () => resolve(false));
   });
-  const outcome = await Promise.race([ready, sleep(120_000, false)]);
+  // Unreferenced: the timer must not keep the bench alive after the race is decided.
+  const outcome = await Promise.race([ready, sleep(120_000, false, { ref: false })]);
   if (!outcome) {
     await controller.stop();
     throw new Error(`bench: the Go reference did not get ready; see ${scope.logPath}`);
