@@ -13,8 +13,15 @@ import { runScale } from './scale/scale.js';
  * ROUNDHOUSE_BENCH_COOLDOWN override either.
  */
 const started = Date.now();
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    // Only the controller at scale: what a change to the controller is checked with.
+    scale: { type: 'boolean', default: false },
+  },
+});
 const quick = values.quick ?? false;
+const scaleOnly = values.scale ?? false;
 const env = process.env;
 const timeMs = Number(env.ROUNDHOUSE_BENCH_MS ?? (quick ? 300 : 1000));
 const executions = Number(env.ROUNDHOUSE_BENCH_EXECUTIONS ?? (quick ? 100 : 500));
@@ -37,7 +44,7 @@ console.log(
     .join(', ')} on ${availableParallelism()} CPUs.`,
 );
 console.log('Ratios compare time per operation with the group baseline measured in this run.');
-for (const group of coreGroups) printGroup(group.title, await runGroup(group, timeMs));
+if (!scaleOnly) for (const group of coreGroups) printGroup(group.title, await runGroup(group, timeMs));
 
 const binaries = await ensureBinaries(true).catch((error: Error) => {
   console.log(`\nAPI benchmarks skipped: ${error.message}`);
@@ -54,9 +61,11 @@ if (binaries) {
   );
   const plane = await startControlPlane({ workloads: true, binaries: binaries.paths, audit: true });
   try {
-    for (const group of await apiGroups(plane))
-      printGroup(group.title, await runGroup(group, timeMs * 2));
-    await (await import('./awx.js')).awxBench(plane);
+    if (!scaleOnly) {
+      for (const group of await apiGroups(plane))
+        printGroup(group.title, await runGroup(group, timeMs * 2));
+      await (await import('./awx.js')).awxBench(plane);
+    }
     await runScale(plane, scale, goBuild);
   } finally {
     await plane.stop();

@@ -52,7 +52,15 @@ export async function startRoundhouse(
       '--health-host=127.0.0.1',
     ],
     {
-      execArgv: ['--expose-gc', '--import', pathToFileURL(compiled.probe).href],
+      execArgv: [
+        '--expose-gc',
+        '--import',
+        pathToFileURL(compiled.probe).href,
+        // A CPU profile of the controller, to see where its time goes.
+        ...(process.env.ROUNDHOUSE_BENCH_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROUNDHOUSE_BENCH_PROFILE}`]
+          : []),
+      ],
       stdio: ['ignore', log, log, 'ipc'],
     },
   );
