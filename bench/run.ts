@@ -44,7 +44,8 @@ console.log(
     .join(', ')} on ${availableParallelism()} CPUs.`,
 );
 console.log('Ratios compare time per operation with the group baseline measured in this run.');
-if (!scaleOnly) for (const group of coreGroups) printGroup(group.title, await runGroup(group, timeMs));
+if (!scaleOnly)
+  for (const group of coreGroups) printGroup(group.title, await runGroup(group, timeMs));
 
 const binaries = await ensureBinaries(true).catch((error: Error) => {
   console.log(`\nAPI benchmarks skipped: ${error.message}`);
