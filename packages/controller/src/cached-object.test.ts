@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOlder, withoutManagedFields } from './cached-object.js';
+import { isOlder, isSameVersion, withoutManagedFields } from './cached-object.js';
 
 const version = (resourceVersion: string, uid = 'u1') => ({
   metadata: { name: 'a', uid, resourceVersion },
@@ -23,5 +23,14 @@ describe('cached objects', () => {
     expect(isOlder(version('100'), version('100'))).toBe(false);
     expect(isOlder(version('99'), version('100', 'u2'))).toBe(false);
     expect(isOlder(version('abc'), version('100'))).toBe(false);
+  });
+
+  it('knows one version of one object, whatever the form of its resourceVersion', () => {
+    expect(isSameVersion(version('100'), version('100'))).toBe(true);
+    expect(isSameVersion(version('abc'), version('abc'))).toBe(true);
+    expect(isSameVersion(version('100'), version('101'))).toBe(false);
+    expect(isSameVersion(version('100'), version('100', 'u2'))).toBe(false);
+    expect(isSameVersion({ metadata: { name: 'a' } }, { metadata: { name: 'a' } })).toBe(false);
+    expect(isSameVersion(version('100'), undefined)).toBe(false);
   });
 });

@@ -19,3 +19,16 @@ export function isOlder(a: KubeObject | undefined, b: KubeObject | undefined): b
   if (a?.metadata?.uid !== b?.metadata?.uid) return false;
   return BigInt(left) < BigInt(right);
 }
+
+/**
+ * Whether `a` and `b` are the same version of the same object. A resourceVersion names one
+ * version exactly, whatever its format, so equal strings need no integer comparison.
+ */
+export function isSameVersion(a: KubeObject | undefined, b: KubeObject | undefined): boolean {
+  const version = a?.metadata?.resourceVersion;
+  return (
+    version !== undefined &&
+    version === b?.metadata?.resourceVersion &&
+    a?.metadata?.uid === b?.metadata?.uid
+  );
+}

@@ -10,7 +10,7 @@ import {
   type WatchEvent,
   type WatchOutcome,
 } from '@roundhouse/kube';
-import { isOlder, withoutManagedFields } from './cached-object.js';
+import { isOlder, isSameVersion, withoutManagedFields } from './cached-object.js';
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import { type Delta, type IndexFunction, ObjectStore } from './object-store.js';
@@ -282,12 +282,13 @@ export class Informer<T extends KubeObject> {
     }
     const obj = this.#transform(event.object);
     this.#resourceVersion = obj.metadata?.resourceVersion as string;
-    // An object this process already observed from its own write is newer than this event.
-    if (
-      event.type !== 'DELETED' &&
-      isOlder(obj, this.#store.get(obj.metadata?.namespace, obj.metadata?.name ?? ''))
-    )
-      return true;
+    // An object this process already observed from its own write is newer than this event, or
+    // this event is that write's echo: either way handlers already saw it, and waking them
+    // again would cost a reconcile for nothing.
+    if (event.type !== 'DELETED') {
+      const cached = this.#store.get(obj.metadata?.namespace, obj.metadata?.name ?? '');
+      if (isOlder(obj, cached) || isSameVersion(obj, cached)) return true;
+    }
     const deltas = event.type === 'DELETED' ? this.#store.remove(obj) : this.#store.upsert(obj);
     this.#emit(deltas);
     return true;
