@@ -186,6 +186,22 @@ describe('InformerCache.list', () => {
 });
 
 describe('InformerCache.informerFor', () => {
+  it('caches each object as the scope’s transform trims it', async () => {
+    const { cache, client } = informerCache([
+      { ...cm('ns', 'a', { app: 'x' }), data: { big: 'x'.repeat(100) } },
+    ]);
+    cache.informerFor(resources.configMaps, {
+      namespace: 'ns',
+      labelSelector: 'app=x',
+      transform: ({ metadata }) => ({ metadata }),
+    });
+    await cache.start();
+    client.list.mockClear();
+    const { items } = await cache.list(resources.configMaps, 'ns', { labelSelector: 'app=x' });
+    expect(items).toEqual([{ metadata: cm('ns', 'a', { app: 'x' }).metadata }]);
+    expect(client.list).not.toHaveBeenCalled();
+  });
+
   it('shares one informer per type, namespace and selector', () => {
     const { cache } = informerCache([]);
     const first = cache.informerFor(resources.configMaps, { namespace: 'ns', labelSelector: 'a' });

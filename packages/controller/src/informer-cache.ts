@@ -27,6 +27,11 @@ export interface InformerScope {
   readonly namespace?: string;
   /** Cache only matching objects. */
   readonly labelSelector?: string;
+  /**
+   * Trims each object before it is cached (see `InformerOptions.transform`); the first
+   * `informerFor` of a type, namespace and selector decides it.
+   */
+  readonly transform?: (obj: KubeObject) => KubeObject;
 }
 
 interface Entry {
@@ -74,6 +79,7 @@ export class InformerCache implements Reader {
         client: this.#client,
         ...(namespace !== undefined ? { namespace } : {}),
         ...(labelSelector !== undefined ? { labelSelector } : {}),
+        ...(scope.transform ? { transform: scope.transform } : {}),
         ...(this.#logger ? { logger: this.#logger } : {}),
       });
       entry = { type, namespace, requirements: parseLabelSelector(labelSelector), informer };

@@ -51,6 +51,33 @@ export interface ExecutionWatch {
 }
 
 /**
+ * A kind of Kubernetes object an engine reads while its executions run but does not create
+ * itself (a Job's pods), so a controller can keep those objects in its cache and answer the
+ * engine's reads from memory. Unlike a watch, a change to one wakes no execution: the engine's
+ * own resource still says when to look, and a read object's changes are only ever seen on the
+ * next status check.
+ */
+export interface ExecutionRead {
+  readonly resource: ResourceType;
+  /**
+   * An equality-based label selector (`key`, `key=value`, comma-separated) that every object
+   * the engine reads carries; the cache holds only these, in the execution namespace, so it
+   * never holds what the engine does not own. A list is answered from the cache when it asks
+   * for the execution namespace and a selector that implies this one (this one plus narrower
+   * terms); any other read goes to the API server, so the same query is right outside a
+   * controller, where the reader is the client.
+   */
+  readonly labelSelector: string;
+  /**
+   * Trims each object to what the engine reads before it is cached, because a cache of many
+   * objects (pods) would otherwise hold every field of each. It must keep `metadata.name`,
+   * `namespace`, `uid`, `resourceVersion` and `labels`, which the cache itself relies on.
+   * Default: the object without `metadata.managedFields`.
+   */
+  readonly transform?: (object: object) => object;
+}
+
+/**
  * One execution engine. Implementations must be safe to call again after a crash at any point:
  * `create` for an execution that already exists returns the existing resource, `cleanup` of
  * something already gone succeeds. Errors are `RoundhouseError`s with a `reason`.
@@ -63,6 +90,11 @@ export interface Executor {
    * executions live elsewhere (AWX, a process) omit it and are polled.
    */
   readonly watches?: readonly ExecutionWatch[];
+  /**
+   * Kubernetes objects the engine reads while an execution runs without creating them (see
+   * `ExecutionRead`), for controllers to cache. Engines that read nothing else omit it.
+   */
+  readonly reads?: readonly ExecutionRead[];
   /** Creates the execution resource in `namespace` (the execution namespace). */
   create(wfe: WorkflowExecution, namespace: string, options?: CreateOptions): Promise<CreateResult>;
   /** The execution's current state, or `null` when its resource no longer exists. */

@@ -37,6 +37,7 @@ export type {
   Availability,
   CreateOptions,
   CreateResult,
+  ExecutionRead,
   ExecutionWatch,
   Executor,
   LogLine,

@@ -3,9 +3,11 @@ export {
   buildJob,
   type JobSettings,
   jobEngine,
+  jobPodsSelector,
   type PodSettings,
   workflowContainerName,
 } from './job-spec.js';
+export { type CachedPod, CachedPodSchema, cachedPod } from './pod-cache.js';
 export {
   explainPodFailure,
   isJobFinished,

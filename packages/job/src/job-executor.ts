@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type Conventions,
   type Dependencies,
+  type ExecutionRead,
   type ExecutionResult,
   type Logger,
   roundhouseConventions,
@@ -16,7 +17,14 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
-import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
+import {
+  buildJob,
+  type JobSettings,
+  jobEngine,
+  jobPodsSelector,
+  workflowContainerName,
+} from './job-spec.js';
+import { cachedPod } from './pod-cache.js';
 import {
   isJobFinished,
   JobStateSchema,
@@ -61,14 +69,14 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       const result = jobResult(state);
       if (result.phase === 'Failed') {
         // A failure needs the pods: their terminated states say why (OOMKilled, exit code).
-        return jobResult(state, await podsOf(job, context));
+        return jobResult(state, await podsOf(job, context, settings.conventions));
       }
       if (result.phase !== 'Running' || (state.status?.ready ?? 0) > 0) return result;
       const created = Date.parse(state.metadata?.creationTimestamp ?? '');
       if (!(Date.now() - created >= startupGraceMs)) return result;
       // Not started after the grace period: find out whether it ever can, so an execution
       // whose pod cannot be created or pulled fails with the cause instead of at its deadline.
-      const pods = await podsOf(job, context);
+      const pods = await podsOf(job, context, settings.conventions);
       const events =
         pods.length > 0
           ? []
@@ -91,9 +99,18 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
   };
 }
 
-async function podsOf(job: JobObject, context: StatusContext): Promise<PodState[]> {
+/**
+ * The Job's pods, asked for with the engine's pod selector (see `JobExecutor.reads`) narrowed
+ * to this Job, so a controller's cache answers it from memory; the API server gives the same
+ * answer, since every pod of the Job carries the template's labels.
+ */
+async function podsOf(
+  job: JobObject,
+  context: StatusContext,
+  conventions: Conventions,
+): Promise<PodState[]> {
   const pods = await context.reader.list<KubeObject>(resources.pods, context.namespace, {
-    labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
+    labelSelector: `${jobPodsSelector(conventions)},batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
     signal: context.signal,
   });
   return pods.items.map((p) => PodStateSchema.parse(p));
@@ -105,6 +122,13 @@ async function podsOf(job: JobObject, context: StatusContext): Promise<PodState[
  * this execution owns.
  */
 export class JobExecutor extends ResourceExecutor<JobObject> {
+  /**
+   * The Job's pods, which a status check reads once a Job has had no ready pod for the startup
+   * grace period and when it failed: a controller caches them, trimmed to what those reads
+   * need, so neither costs a request.
+   */
+  readonly reads: readonly ExecutionRead[];
+
   constructor(client: KubeClient, options: JobExecutorOptions = {}) {
     const conventions = options.conventions ?? roundhouseConventions;
     const { reader, logger, startupGraceMs, ...jobOptions } = options;
@@ -120,6 +144,13 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
       reader,
       logger,
     });
+    this.reads = Object.freeze([
+      Object.freeze({
+        resource: resources.pods,
+        labelSelector: jobPodsSelector(conventions),
+        transform: cachedPod,
+      }),
+    ]);
   }
 
   static fromKubeConfig(config: KubeConfig, options: JobExecutorOptions = {}): JobExecutor {

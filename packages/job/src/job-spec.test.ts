@@ -6,7 +6,7 @@ import {
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
-import { buildJob, type JobSettings } from './job-spec.js';
+import { buildJob, type JobSettings, jobPodsSelector } from './job-spec.js';
 
 const wfe = (spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution =>
   sampleExecution({ spec });
@@ -242,4 +242,33 @@ describe('buildJob: identity', () => {
       }),
     );
   });
+});
+
+describe('jobPodsSelector', () => {
+  it.each([
+    [
+      'roundhouse',
+      roundhouseConventions,
+      'roundhouse.dev/workflow-execution,roundhouse.dev/execution-engine=job',
+    ],
+    [
+      'kubernaut',
+      kubernautConventions,
+      'kubernaut.ai/workflow-execution,kubernaut.ai/execution-engine=job',
+    ],
+  ] as const)(
+    'selects the pods of every Job built under the %s conventions',
+    (_, conventions, selector) => {
+      expect(jobPodsSelector(conventions)).toBe(selector);
+      // An operator's pod labels cannot take the owner labels away from the pods.
+      const podLabels = { [`${conventions.labelPrefix}execution-engine`]: 'other', team: 'a' };
+      const job = buildJob(wfe(), 'workflows', undefined, settings({ conventions, podLabels }));
+      const labels: Record<string, string> = job.spec?.template.metadata?.labels ?? {};
+      for (const term of selector.split(',')) {
+        const [key = '', value] = term.split('=');
+        if (value === undefined) expect(labels[key]).toBeDefined();
+        else expect(labels[key]).toBe(value);
+      }
+    },
+  );
 });

@@ -7,6 +7,7 @@ import type {
 } from '@kubernetes/client-node';
 import {
   type Conventions,
+  conventionKeys,
   type Dependencies,
   dependencyMounts,
   executionImage,
@@ -15,6 +16,7 @@ import {
   parameterEnv,
   parseTimeout,
   requestedServiceAccount,
+  toLabelValue,
   type WorkflowExecution,
 } from '@roundhouse/core';
 
@@ -52,6 +54,16 @@ export interface JobSettings {
   readonly pod?: PodSettings | undefined;
   readonly podLabels?: Readonly<Record<string, string>> | undefined;
   readonly podAnnotations?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * Selects the pods of every Job this engine created under `conventions`: the owner and engine
+ * labels `buildJob` puts on the pod template (`executionMetadata`'s `podLabels`), in both the
+ * Roundhouse and the kubernaut preset.
+ */
+export function jobPodsSelector(conventions: Conventions): string {
+  const keys = conventionKeys(conventions);
+  return `${keys.workflowExecutionLabel},${keys.executionEngineLabel}=${toLabelValue(jobEngine)}`;
 }
 
 const restrictedPod: V1PodSecurityContext = {

@@ -26,29 +26,31 @@ export const JobStateSchema = z.looseObject({
     .optional(),
 });
 
-const TerminatedSchema = z.looseObject({
+// The pod schemas strip what they do not name: a parsed pod is exactly what the engine reads,
+// and the controller's cache keeps no more of a pod than that (see cachedPod).
+const TerminatedSchema = z.object({
   exitCode: z.number(),
   reason: z.string().optional(),
   message: z.string().optional(),
 });
 
-const ContainerStatusSchema = z.looseObject({
+const ContainerStatusSchema = z.object({
   name: z.string(),
   state: z
-    .looseObject({
+    .object({
       terminated: TerminatedSchema.optional(),
       waiting: z
-        .looseObject({ reason: z.string().optional(), message: z.string().optional() })
+        .object({ reason: z.string().optional(), message: z.string().optional() })
         .optional(),
     })
     .optional(),
 });
 
-/** The parts of a pod the failure explanation reads. */
-export const PodStateSchema = z.looseObject({
-  metadata: z.looseObject({ name: z.string().optional() }).optional(),
+/** The parts of a pod the failure and stuck-start explanations read; parsing drops the rest. */
+export const PodStateSchema = z.object({
+  metadata: z.object({ name: z.string().optional() }).optional(),
   status: z
-    .looseObject({
+    .object({
       reason: z.string().optional(),
       message: z.string().optional(),
       containerStatuses: z.array(ContainerStatusSchema).optional(),

@@ -65,7 +65,8 @@ const fieldManager = 'roundhouse-wfe-controller';
  * every execution resource a registered engine declares in `Executor.watches`, mapped back to
  * its owner with `executionOwnerKey`, so a finished Job or PipelineRun wakes its execution at
  * once instead of at the next poll. An engine whose resource the cluster does not serve, or
- * that declares none, is polled.
+ * that declares none, is polled. What an engine declares in `Executor.reads` (a Job's pods) is
+ * only cached, in the execution namespace, so the engine's status reads of it cost no request.
  */
 export async function createWorkflowExecutionController(
   options: WorkflowExecutionControllerOptions,
@@ -81,6 +82,7 @@ export async function createWorkflowExecutionController(
     .addIndex(targetIndex, indexByTarget);
   const owned: { informer: Informer<KubeObject>; conventions: Conventions }[] = [];
   const watchedEngines = new Set<string>();
+  const cached = new Set<Informer<KubeObject>>();
   for (const engine of options.registry.engines()) {
     for (const watch of options.registry.get(engine).watches ?? []) {
       if (!(await client.isServed(watch.resource))) {
@@ -93,6 +95,18 @@ export async function createWorkflowExecutionController(
       });
       owned.push({ informer, conventions: watch.conventions });
       watchedEngines.add(engine);
+    }
+    for (const read of options.registry.get(engine).reads ?? []) {
+      if (!(await client.isServed(read.resource))) continue;
+      const { transform } = read;
+      cached.add(
+        cache.informerFor<KubeObject>(read.resource, {
+          namespace: options.executionNamespace,
+          labelSelector: read.labelSelector,
+          // The contract has the transform keep the metadata a cached object needs.
+          ...(transform ? { transform: (obj) => transform(obj) as KubeObject } : {}),
+        }),
+      );
     }
   }
   const reconciler = new WorkflowExecutionReconciler({
@@ -130,5 +144,8 @@ export async function createWorkflowExecutionController(
       return key ? [key] : [];
     });
   }
+  // Started, synced and stopped with the controller like its watches, but mapped to no key:
+  // a pod changing wakes nothing, the engine reads it on its execution's next status check.
+  for (const informer of cached) controller.watch(informer, () => []);
   return { controller, cache };
 }

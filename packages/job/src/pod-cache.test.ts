@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { cachedPod } from './pod-cache.js';
+import { explainPodFailure, PodStateSchema } from './status.js';
+import { explainStuckStart } from './stuck-start.js';
+
+/** A pod as the API server sends it, abridged but with the bulk a cache should not keep. */
+const apiPod = (state: Record<string, unknown>) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: 'wfe-1-abcde',
+    namespace: 'workflows',
+    uid: 'pod-uid',
+    resourceVersion: '42',
+    labels: { 'roundhouse.dev/workflow-execution': 'wfe-1', 'batch.kubernetes.io/job-name': 'j' },
+    annotations: { note: 'x'.repeat(1000) },
+    ownerReferences: [{ kind: 'Job', name: 'j', uid: 'job-uid' }],
+    managedFields: [{ manager: 'kube-controller-manager' }],
+  },
+  spec: { containers: [{ name: 'workflow', image: 'registry.invalid/w:1', env: [] }] },
+  status: {
+    phase: 'Pending',
+    conditions: [{ type: 'PodScheduled', status: 'True' }],
+    reason: 'Evicted',
+    message: 'low on memory',
+    containerStatuses: [
+      {
+        name: 'workflow',
+        image: 'registry.invalid/w:1',
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        lastState: { terminated: { exitCode: 1 } },
+        state,
+      },
+    ],
+  },
+});
+
+describe('cachedPod', () => {
+  it('keeps what the engine reads and what the cache needs, and nothing else', () => {
+    const waiting = { waiting: { reason: 'ImagePullBackOff', message: 'back-off' } };
+    expect(cachedPod(apiPod(waiting))).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'wfe-1-abcde',
+        namespace: 'workflows',
+        uid: 'pod-uid',
+        resourceVersion: '42',
+        labels: {
+          'roundhouse.dev/workflow-execution': 'wfe-1',
+          'batch.kubernetes.io/job-name': 'j',
+        },
+      },
+      status: {
+        reason: 'Evicted',
+        message: 'low on memory',
+        containerStatuses: [{ name: 'workflow', state: waiting }],
+      },
+    });
+  });
+
+  it.each([
+    { waiting: { reason: 'ImagePullBackOff', message: 'back-off pulling' } },
+    { waiting: { reason: 'CreateContainerConfigError' } },
+    { terminated: { exitCode: 137, reason: 'OOMKilled', message: 'killed', startedAt: 'x' } },
+    { running: { startedAt: '2026-01-01T00:00:00Z' } },
+  ])('explains a cached pod as it explains the live one (%o)', (state) => {
+    const live = PodStateSchema.parse(apiPod(state));
+    const cached = PodStateSchema.parse(cachedPod(apiPod(state)));
+    expect(cached).toEqual(live);
+    expect(explainStuckStart([cached], [])).toEqual(explainStuckStart([live], []));
+    expect(explainPodFailure([cached])).toEqual(explainPodFailure([live]));
+  });
+
+  it('keeps a pod it cannot read whole, for the engine to report as on a live read', () => {
+    const odd = { metadata: { name: 'p', resourceVersion: '1' }, status: { containerStatuses: 3 } };
+    expect(cachedPod(odd)).toBe(odd);
+  });
+});
