@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
-import { HttpMethod, type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import type { RequestOptions } from 'node:https';
+import type { Cluster, HttpMethod } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
 import { Agent, type Dispatcher, ProxyAgent } from 'undici';
+import type { ClusterConfig } from './cluster-config.js';
 
 /** What a request needs from the kubeconfig: where to go, how to authenticate, which pool. */
 export interface PreparedRequest {
@@ -10,16 +11,28 @@ export interface PreparedRequest {
   readonly dispatcher?: Dispatcher;
 }
 
+/** The TLS fields of the HTTPS options, as client-node's dispatcher builder reads them. */
+const tlsKeys = [
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'rejectUnauthorized',
+  'servername',
+] as const;
+
+type TlsOptions = Partial<Pick<RequestOptions, (typeof tlsKeys)[number]>>;
+
 interface Pools {
-  /** Identifies the TLS material the pools were built with. */
-  readonly fingerprint: string;
+  /** The TLS material and proxy the pools were built with. */
+  readonly tls: TlsOptions;
+  readonly proxyUrl: string | undefined;
   /** Short requests: bounded, kept alive and reused. */
   readonly requests: Dispatcher;
   /** Watches: each holds a connection open for minutes, so they must not starve requests. */
   readonly streams: Dispatcher;
 }
-
-type TlsOptions = Record<string, unknown>;
 
 /**
  * One pool of keep-alive connections per KubeClient, built from the kubeconfig's TLS material.
@@ -30,11 +43,11 @@ type TlsOptions = Record<string, unknown>;
  * every request, so token files and exec plugins that rotate keep working.
  */
 export class ConnectionPool {
-  readonly #config: KubeConfig;
+  readonly #config: ClusterConfig;
   readonly #maxConnections: number;
   #pools: Pools | undefined;
 
-  constructor(config: KubeConfig, options: { maxConnections?: number } = {}) {
+  constructor(config: ClusterConfig, options: { maxConnections?: number } = {}) {
     this.#config = config;
     this.#maxConnections = options.maxConnections ?? 16;
   }
@@ -54,23 +67,15 @@ export class ConnectionPool {
       });
     }
     const url = `${cluster.server.replace(/\/$/, '')}${path}`;
-    if (cluster.proxyUrl?.startsWith('socks')) {
-      // SOCKS needs client-node's own connector; such clusters keep its per-request dispatcher.
-      const context = new RequestContext(url, HttpMethod[method]);
-      await this.#config.applySecurityAuthentication(context);
-      const dispatcher = context.getDispatcher() as Dispatcher | undefined;
-      return {
-        url: context.getUrl(),
-        headers: context.getHeaders(),
-        ...(dispatcher ? { dispatcher } : {}),
-      };
-    }
-    const options: TlsOptions & { headers?: Record<string, string>; auth?: string } = {};
+    if (cluster.proxyUrl?.startsWith('socks')) return this.#prepareSocks(method, url, operation);
+    const options: RequestOptions = {};
     await this.#config.applyToHTTPSOptions(options);
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {}))
+      if (value !== undefined) headers[name] = String(value);
     if (options.auth)
       headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    const pools = this.#poolsFor(tlsOf(options), cluster);
+    const pools = this.#poolsFor(tlsOf(options), cluster, operation);
     return {
       url,
       headers,
@@ -85,38 +90,83 @@ export class ConnectionPool {
     if (pools) await Promise.all([pools.requests.close(), pools.streams.close()]);
   }
 
-  #poolsFor(
-    tls: TlsOptions,
-    cluster: NonNullable<ReturnType<KubeConfig['getCurrentCluster']>>,
-  ): Pools | undefined {
-    const settings = this.#config.createDispatcherOptions(cluster, tls);
-    if (settings.type === 'none' || settings.type === 'socks') return undefined;
-    const fingerprint = fingerprintOf(settings);
-    if (this.#pools?.fingerprint === fingerprint) return this.#pools;
-    const previous = this.#pools;
+  /**
+   * SOCKS needs client-node's own connector, so such clusters keep its per-request dispatcher;
+   * client-node is imported only here, as it loads its whole generated API.
+   */
+  async #prepareSocks(
+    method: keyof typeof HttpMethod,
+    url: string,
+    operation: string,
+  ): Promise<PreparedRequest> {
+    if (!this.#config.applySecurityAuthentication) {
+      throw new ConfigurationError({
+        path: 'kubeconfig',
+        message: `${operation}: the cluster is behind a SOCKS proxy, which needs a @kubernetes/client-node KubeConfig`,
+      });
+    }
+    const { HttpMethod, RequestContext } = await import('@kubernetes/client-node');
+    const context = new RequestContext(url, HttpMethod[method]);
+    await this.#config.applySecurityAuthentication(context);
+    const dispatcher = context.getDispatcher() as Dispatcher | undefined;
+    return {
+      url: context.getUrl(),
+      headers: context.getHeaders(),
+      ...(dispatcher ? { dispatcher } : {}),
+    };
+  }
+
+  /** The pools for this TLS material: the current ones unless it changed. */
+  #poolsFor(tls: TlsOptions, cluster: Cluster, operation: string): Pools | undefined {
+    const { proxyUrl, server } = cluster;
+    if (!proxyUrl && server.startsWith('http:') && !cluster.skipTLSVerify) {
+      throw new ConfigurationError({
+        path: 'kubeconfig',
+        message: `${operation}: the server ${server} is plain HTTP; set insecure-skip-tls-verify to allow it`,
+      });
+    }
+    if (!proxyUrl && Object.keys(tls).length === 0) return undefined;
+    const current = this.#pools;
+    if (current && current.proxyUrl === proxyUrl && sameTls(current.tls, tls)) return current;
     const make = (connections: number | undefined): Dispatcher =>
-      settings.type === 'proxy'
+      proxyUrl
         ? new ProxyAgent({
-            uri: settings.uri,
-            requestTls: settings.requestTls,
+            uri: proxyUrl,
+            requestTls: tls,
             ...(connections ? { connections } : {}),
           })
-        : new Agent({ connect: settings.connect, ...(connections ? { connections } : {}) });
-    this.#pools = { fingerprint, requests: make(this.#maxConnections), streams: make(undefined) };
+        : new Agent({
+            // undici's default 60 s keep-alive probe races cloud load balancers' idle timeouts;
+            // 30 s matches client-go.
+            connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 },
+            ...(connections ? { connections } : {}),
+          });
+    this.#pools = { tls, proxyUrl, requests: make(this.#maxConnections), streams: make(undefined) };
     // Requests already sent on the old pools finish before their connections close.
-    if (previous) void Promise.all([previous.requests.close(), previous.streams.close()]);
+    if (current) void Promise.all([current.requests.close(), current.streams.close()]);
     return this.#pools;
   }
 }
 
-/** The TLS fields of client-node's HTTPS options, as its dispatcher builder reads them. */
-function tlsOf(options: TlsOptions): TlsOptions {
-  const keys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'];
-  return Object.fromEntries(
-    keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
-  );
+function tlsOf(options: RequestOptions): TlsOptions {
+  const tls: Record<string, unknown> = {};
+  for (const key of tlsKeys) if (options[key] !== undefined) tls[key] = options[key];
+  return tls as TlsOptions;
 }
 
-function fingerprintOf(settings: unknown): string {
-  return createHash('sha256').update(JSON.stringify(settings)).digest('hex');
+/**
+ * Whether two sets of TLS fields are the same material. client-node reads certificate files
+ * and decodes base64 into new Buffers for every request, so Buffers compare by content; that
+ * is a memcmp of a few kilobytes, where hashing them per request cost far more.
+ */
+function sameTls(a: TlsOptions, b: TlsOptions): boolean {
+  return tlsKeys.every((key) => sameValue(a[key], b[key]));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  return false;
 }

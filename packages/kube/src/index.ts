@@ -1,3 +1,4 @@
+export type { ClusterConfig } from './cluster-config.js';
 export {
   type ContainerRef,
   type ExecutionLogOptions,
@@ -5,6 +6,7 @@ export {
   type LogSources,
   startedContainers,
 } from './execution-logs.js';
+export { inClusterConfig } from './in-cluster-config.js';
 export {
   type Created,
   type DeleteOptions,
@@ -26,6 +28,12 @@ export {
   kubernetesErrorFromResponse,
   kubernetesErrorFromTransport,
 } from './kubernetes-errors.js';
+export { LightKubeConfig, type LightKubeConfigParts } from './light-kube-config.js';
+export {
+  type LoadedKubeConfig,
+  type LoadKubeConfigOptions,
+  loadKubeConfig,
+} from './load-kube-config.js';
 export {
   type OwnedCreateResult,
   OwnedResources,

@@ -1,4 +1,5 @@
-import { ApiException } from '@kubernetes/client-node';
+// The class alone: client-node's root module loads its whole generated API (about 80 MiB).
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import {
   classifyTransportError,
   RoundhouseError,

@@ -1,0 +1,73 @@
+import type { RequestOptions } from 'node:https';
+import type { Cluster } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { ClusterConfig } from './cluster-config.js';
+import { ConnectionPool } from './connection-pool.js';
+
+/** A kubeconfig whose client certificate the test changes, handed out as a new Buffer per call. */
+function rotatingConfig(cluster: Partial<Cluster> = {}) {
+  const state = { cert: 'cert-1', token: 'token-1' };
+  const config: ClusterConfig = {
+    getCurrentCluster: () => ({
+      name: 'c',
+      server: 'https://api.example.com:6443/',
+      skipTLSVerify: false,
+      ...cluster,
+    }),
+    applyToHTTPSOptions: async (options: RequestOptions) => {
+      options.ca = Buffer.from('ca');
+      options.cert = Buffer.from(state.cert);
+      options.headers = { Authorization: `Bearer ${state.token}` };
+    },
+  };
+  return { config, state };
+}
+
+describe('ConnectionPool', () => {
+  it('keeps its pool while the TLS material is the same and replaces it when it changes', async () => {
+    const { config, state } = rotatingConfig();
+    const pool = new ConnectionPool(config);
+    const first = await pool.prepare('GET', '/api/v1/pods', 'list Pod');
+    expect(first.url).toBe('https://api.example.com:6443/api/v1/pods');
+    expect(first.dispatcher).toBeDefined();
+    state.token = 'token-2';
+    const second = await pool.prepare('GET', '/api', 'get');
+    expect(second.headers.Authorization).toBe('Bearer token-2');
+    expect(second.dispatcher).toBe(first.dispatcher);
+    const watch = await pool.prepare('GET', '/api', 'watch', true);
+    expect(watch.dispatcher).not.toBe(first.dispatcher);
+    state.cert = 'cert-2';
+    const rotated = await pool.prepare('GET', '/api', 'get');
+    expect(rotated.dispatcher).not.toBe(first.dispatcher);
+    expect((await pool.prepare('GET', '/api', 'get')).dispatcher).toBe(rotated.dispatcher);
+    await pool.close();
+  });
+
+  it('sends basic auth as a header and leaves a cluster without TLS material on the global dispatcher', async () => {
+    const pool = new ConnectionPool({
+      getCurrentCluster: () => ({ name: 'c', server: 'https://api', skipTLSVerify: false }),
+      applyToHTTPSOptions: async (options) => {
+        options.auth = 'alice:secret';
+      },
+    });
+    const prepared = await pool.prepare('GET', '/api', 'get');
+    expect(prepared.headers.authorization).toBe(
+      `Basic ${Buffer.from('alice:secret').toString('base64')}`,
+    );
+    expect(prepared.dispatcher).toBeUndefined();
+  });
+
+  it('refuses plain HTTP unless TLS verification is explicitly skipped', async () => {
+    const { config } = rotatingConfig({ server: 'http://api.example.com' });
+    await expect(new ConnectionPool(config).prepare('GET', '/api', 'get')).rejects.toThrow(
+      /plain HTTP/,
+    );
+  });
+
+  it('sends a SOCKS cluster through client-node, which a light config cannot do', async () => {
+    const { config } = rotatingConfig({ proxyUrl: 'socks5://proxy:1080' });
+    await expect(new ConnectionPool(config).prepare('GET', '/api', 'get')).rejects.toThrow(
+      /SOCKS proxy, which needs a @kubernetes\/client-node KubeConfig/,
+    );
+  });
+});

@@ -1,0 +1,87 @@
+import type { RequestOptions } from 'node:https';
+import type { Cluster, User } from '@kubernetes/client-node';
+// The exec plugin runner alone: client-node's root module loads its whole generated API.
+import { ExecAuth } from '@kubernetes/client-node/dist/exec_auth.js';
+import type { ClusterConfig } from './cluster-config.js';
+import { RefreshingFile } from './refreshing-file.js';
+
+export interface LightKubeConfigParts {
+  readonly context: string;
+  readonly cluster: Cluster;
+  readonly user?: User | null | undefined;
+  /** A bearer token file, read again as it rotates: `token-file`, or the ServiceAccount's. */
+  readonly tokenFile?: string | undefined;
+}
+
+/** Certificate material from a file (read again as it rotates) or from base64 data. */
+function material(file: string | undefined, data: string | undefined): (() => Buffer) | undefined {
+  if (file) {
+    const source = new RefreshingFile(file);
+    return () => source.read();
+  }
+  if (!data) return undefined;
+  const decoded = Buffer.from(data, 'base64');
+  return () => decoded;
+}
+
+/**
+ * One context of a kubeconfig, with what a controller's kubeconfig uses: CA, client
+ * certificate and key (data or file), bearer token or token file, basic auth, impersonation,
+ * exec credential plugins, HTTP(S) proxies. `loadKubeConfig` hands everything else
+ * (auth-provider plugins, SOCKS proxies) to client-node's KubeConfig. Unlike it, this decodes
+ * certificate data once and reads files once a minute instead of for every request.
+ */
+export class LightKubeConfig implements ClusterConfig {
+  readonly #context: string;
+  readonly #cluster: Cluster;
+  readonly #user: User | undefined;
+  readonly #ca: (() => Buffer) | undefined;
+  readonly #cert: (() => Buffer) | undefined;
+  readonly #key: (() => Buffer) | undefined;
+  readonly #tokenFile: RefreshingFile | undefined;
+  /** Runs the plugin and caches its credential until it expires. */
+  readonly #exec: ExecAuth | undefined;
+
+  constructor(parts: LightKubeConfigParts) {
+    const { cluster, user } = parts;
+    this.#context = parts.context;
+    this.#cluster = cluster;
+    this.#user = user ?? undefined;
+    this.#ca = material(cluster.caFile, cluster.caData);
+    this.#cert = material(user?.certFile, user?.certData);
+    this.#key = material(user?.keyFile, user?.keyData);
+    this.#tokenFile = parts.tokenFile ? new RefreshingFile(parts.tokenFile) : undefined;
+    const exec = new ExecAuth();
+    this.#exec = user && exec.isAuthProvider(user) ? exec : undefined;
+  }
+
+  getCurrentContext(): string {
+    return this.#context;
+  }
+
+  getCurrentCluster(): Cluster {
+    return this.#cluster;
+  }
+
+  async applyToHTTPSOptions(options: RequestOptions): Promise<void> {
+    const cluster = this.#cluster;
+    if (cluster.skipTLSVerify) options.rejectUnauthorized = false;
+    if (cluster.tlsServerName) options.servername = cluster.tlsServerName;
+    const ca = this.#ca?.();
+    if (ca) options.ca = ca;
+    const user = this.#user;
+    if (!user) return;
+    const cert = this.#cert?.();
+    if (cert) options.cert = cert;
+    const key = this.#key?.();
+    if (key) options.key = key;
+    const headers: Record<string, string> = {};
+    options.headers = headers;
+    if (user.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
+    // The plugin may set a client certificate and key as well as the header.
+    if (this.#exec) await this.#exec.applyAuthentication(user, options);
+    const token = user.token ?? this.#tokenFile?.read().toString('utf8').trim();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (user.username) options.auth = `${user.username}:${user.password ?? ''}`;
+  }
+}
