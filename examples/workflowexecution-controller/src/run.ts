@@ -1,4 +1,5 @@
 import { homedir, hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
 import {
   ControllerMetrics,
   InformerCache,
@@ -32,7 +33,7 @@ export interface RunContext {
  */
 export async function runController(config: Config, context: RunContext): Promise<void> {
   const { logger, signal } = context;
-  const kubeConfig = loadKubeConfig({
+  const kubeConfig = await loadKubeConfig({
     path: config.kubeconfig,
     home: context.env.HOME ?? homedir(),
     env: context.env,
@@ -40,7 +41,10 @@ export async function runController(config: Config, context: RunContext): Promis
   const server = kubeConfig.getCurrentCluster()?.server as string;
   const closers: (() => unknown)[] = [];
   try {
-    const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-wfe-controller' });
+    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
+    const client = new KubeClient(kubeConfig as KubeConfig, {
+      fieldManager: 'roundhouse-wfe-controller',
+    });
     closers.push(() => client.close());
     const metrics = new ControllerMetrics();
     closers.push(metrics.countRestClientRequests({ hosts: [new URL(server).host] }));

@@ -1,6 +1,6 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@roundhouse/core';
 import type {
+  ClusterConfig,
   KubeClient,
   KubeObject,
   ListOptions,
@@ -51,13 +51,13 @@ interface Entry {
  * the objects returned are the cache's own, so treat them as read-only.
  */
 export class InformerCache implements Reader {
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: ClusterConfig;
   readonly #client: KubeClient;
   readonly #logger: Logger | undefined;
   readonly #entries = new Map<string, Entry>();
   #started = false;
 
-  constructor(kubeConfig: KubeConfig, options: InformerCacheOptions) {
+  constructor(kubeConfig: ClusterConfig, options: InformerCacheOptions) {
     this.#kubeConfig = kubeConfig;
     this.#client = options.client;
     this.#logger = options.logger;

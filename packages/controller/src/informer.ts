@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError, type Logger, noopLogger } from '@roundhouse/core';
 import {
   apiVersionOf,
+  type ClusterConfig,
   classifyKubernetesError,
   KubeClient,
   type KubeObject,
@@ -33,7 +34,7 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
    */
   readonly stallTimeoutMs?: number;
   readonly logger?: Logger;
-  /** Client for the lists and watches; default a KubeClient on the same KubeConfig. */
+  /** Client for the lists and watches; default a KubeClient on the same config. */
   readonly client?: KubeClient;
   /** Objects per list page. Default 500. */
   readonly pageSize?: number;
@@ -76,11 +77,12 @@ export class Informer<T extends KubeObject> {
   #resourceVersion = '';
   #run: { stop: AbortController; started: Promise<void>; loop: Promise<void> } | undefined;
 
-  constructor(kubeConfig: KubeConfig, type: ResourceType, options: InformerOptions<T> = {}) {
+  constructor(kubeConfig: ClusterConfig, type: ResourceType, options: InformerOptions<T> = {}) {
     this.#type = type;
     this.#namespace = options.namespace;
     this.#labelSelector = options.labelSelector;
-    this.#client = options.client ?? new KubeClient(kubeConfig);
+    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
+    this.#client = options.client ?? new KubeClient(kubeConfig as KubeConfig);
     this.#pageSize = options.pageSize ?? 500;
     this.#logger = withFields(options.logger ?? noopLogger, {
       informer: type.kind,

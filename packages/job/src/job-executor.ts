@@ -9,6 +9,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import {
+  type ClusterConfig,
   KubeClient,
   type KubeObject,
   type Reader,
@@ -153,7 +154,8 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
     ]);
   }
 
-  static fromKubeConfig(config: KubeConfig, options: JobExecutorOptions = {}): JobExecutor {
-    return new JobExecutor(new KubeClient(config), options);
+  static fromKubeConfig(config: ClusterConfig, options: JobExecutorOptions = {}): JobExecutor {
+    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
+    return new JobExecutor(new KubeClient(config as KubeConfig), options);
   }
 }

@@ -147,7 +147,7 @@ current-context: second
       'contexts: [{name: a, context: {cluster: gone}}]\ncurrent-context: a\n',
     );
     expect(await failure(loadKubeConfig({ files: [orphan] }))).toBe(
-      'kubeconfig: context "a" names no cluster in the kubeconfig',
+      'kubeconfig: current-context "a" names no cluster in the kubeconfig',
     );
   });
 });

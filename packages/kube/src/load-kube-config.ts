@@ -68,9 +68,10 @@ export async function loadKubeConfig(
   if (!cluster) {
     throw new ConfigurationError({
       path: 'kubeconfig',
-      message: context
-        ? `context "${name}" names no cluster in the kubeconfig`
-        : `the kubeconfig has no context "${name}"`,
+      message:
+        options.context && !context
+          ? `the kubeconfig has no context "${name}"`
+          : `${options.context ? 'context' : 'current-context'} "${name}" names no cluster in the kubeconfig`,
     });
   }
   const user = merged.users.find((u) => u.name === context?.user);

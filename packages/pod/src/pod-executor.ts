@@ -7,6 +7,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import {
+  type ClusterConfig,
   KubeClient,
   type KubeObject,
   type Reader,
@@ -83,8 +84,9 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     this.#startupGraceMs = grace;
   }
 
-  static fromKubeConfig(config: KubeConfig, options: PodExecutorOptions = {}): PodExecutor {
-    return new PodExecutor(new KubeClient(config), options);
+  static fromKubeConfig(config: ClusterConfig, options: PodExecutorOptions = {}): PodExecutor {
+    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
+    return new PodExecutor(new KubeClient(config as KubeConfig), options);
   }
 
   /**

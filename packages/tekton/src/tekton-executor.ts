@@ -12,6 +12,7 @@ import {
 } from '@roundhouse/core';
 import {
   apiVersionOf,
+  type ClusterConfig,
   isKubernetesError,
   KubeClient,
   type KubeObject,
@@ -127,8 +128,12 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     this.#pipelineRunType = pipelineRunType;
   }
 
-  static fromKubeConfig(config: KubeConfig, options: TektonExecutorOptions = {}): TektonExecutor {
-    return new TektonExecutor(new KubeClient(config), options);
+  static fromKubeConfig(
+    config: ClusterConfig,
+    options: TektonExecutorOptions = {},
+  ): TektonExecutor {
+    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
+    return new TektonExecutor(new KubeClient(config as KubeConfig), options);
   }
 
   /**

@@ -16,14 +16,14 @@ import {
   type Registry,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
 import { indexByTarget, keysToWake, targetIndex } from './target-index.js';
 
 export interface WorkflowExecutionControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterConfig;
   readonly registry: Registry;
   readonly executionNamespace: string;
   /**
@@ -72,7 +72,9 @@ export async function createWorkflowExecutionController(
   options: WorkflowExecutionControllerOptions,
 ): Promise<{ controller: Controller; cache: InformerCache }> {
   const logger = options.logger ?? noopLogger;
-  const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
+  // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
+  const client =
+    options.client ?? new KubeClient(options.kubeConfig as KubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
   const executions = cache
