@@ -1,0 +1,130 @@
+import { InformerCache } from '@roundhouse/controller';
+import { Registry } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, type KubeObject, type ListOptions, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import {
+  createWorkflowExecutionController,
+  ensureWorkflowExecutionCrd,
+} from '@roundhouse/workflowexecution';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { apply, manifest, patience, waitForPhase } from './harness.js';
+
+/** A pod list of one Job's pods, as the job engine's status check asks for them. */
+const jobPodList = ([type, , options]: unknown[]) =>
+  type === resources.pods &&
+  ((options as ListOptions | undefined)?.labelSelector ?? '').includes(
+    'batch.kubernetes.io/controller-uid=',
+  );
+
+describeWithControlPlane('the job engine reads its pods from the controller’s cache', () => {
+  const env = useTestNamespace({ prefix: 'wfe-podcache' });
+  let executionNamespace: string;
+  let stop: (() => Promise<void>) | undefined;
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-podcache-exec');
+    await ensureWorkflowExecutionCrd(client());
+  });
+
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+  });
+
+  /**
+   * A controller whose Jobs' pods never schedule (no node matches), so each stays Pending with
+   * no ready pod and every status check past the (zero) startup grace reads the Job's pods.
+   * `live` is the one client behind the cache and the executor, so it sees every request.
+   */
+  async function start() {
+    const live = new KubeClient(env.kubeConfig);
+    const cache = new InformerCache(env.kubeConfig, { client: live });
+    const executor = new JobExecutor(live, {
+      reader: cache,
+      startupGraceMs: 0,
+      pod: { nodeSelector: { 'roundhouse.dev/test-node': 'none' } },
+    });
+    const { controller } = await createWorkflowExecutionController({
+      kubeConfig: env.kubeConfig,
+      registry: new Registry().register(executor),
+      cache,
+      client: live,
+      watchNamespace: env.namespace,
+      executionNamespace,
+      policy: { bundles: ['registry.invalid/*'] },
+      // Status checks come from the resync: a pending pod changes nothing on its Job.
+      resyncMs: 1_000,
+      workers: 2,
+    });
+    const abort = new AbortController();
+    const running = controller.start(abort.signal);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    stop = async () => {
+      abort.abort();
+      await running;
+    };
+    return { liveList: vi.spyOn(live, 'list'), cachedList: vi.spyOn(cache, 'list') };
+  }
+
+  async function podOf(jobName: string): Promise<KubeObject> {
+    return vi.waitFor(async () => {
+      const { items } = await client().list(resources.pods, executionNamespace, {
+        labelSelector: `batch.kubernetes.io/job-name=${jobName}`,
+      });
+      expect(items).toHaveLength(1);
+      return items[0] as KubeObject;
+    }, patience);
+  }
+
+  it('checks a Job past its grace whose pod is merely pending without a request', async () => {
+    const { liveList, cachedList } = await start();
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    await podOf(running.status?.executionRef?.name as string);
+    await vi.waitFor(
+      () => expect(cachedList.mock.calls.filter(jobPodList).length).toBeGreaterThanOrEqual(3),
+      patience,
+    );
+    expect(liveList.mock.calls.filter(jobPodList)).toEqual([]);
+    // Its pod has not started and need not: it is still Running, not failed for a stuck start.
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+  });
+
+  it('still fails a start that cannot succeed, seen through the cache', async () => {
+    const { liveList } = await start();
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const pod = await podOf(running.status?.executionRef?.name as string);
+    // What the kubelet reports for an image it cannot pull.
+    await client().patch(
+      resources.pods,
+      executionNamespace,
+      pod.metadata?.name as string,
+      {
+        status: {
+          containerStatuses: [
+            {
+              name: 'workflow',
+              image: 'registry.invalid/restart:1',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: {
+                waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' },
+              },
+            },
+          ],
+        },
+      },
+      { subresource: 'status', strategy: 'merge' },
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails?.reason).toBe('ImagePullBackOff');
+    expect(failed.status?.failureDetails?.message).toContain(
+      'cannot start: ImagePullBackOff: Back-off pulling image',
+    );
+    expect(liveList.mock.calls.filter(jobPodList)).toEqual([]);
+  });
+});
