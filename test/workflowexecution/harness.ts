@@ -43,6 +43,8 @@ export interface StartOptions {
   readonly policy?: ExecutionPolicyInput;
   readonly defaultTimeoutMs?: number;
   readonly deadlineGraceMs?: number;
+  /** The controller's client for status and finalizer writes; default a new one. */
+  readonly client?: KubeClient;
 }
 
 /** Starts the controller as a deployment would, and stops it like SIGTERM does. */

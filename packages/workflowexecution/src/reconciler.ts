@@ -110,6 +110,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   > &
     Pick<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies' | 'watchNamespace'>;
   readonly #polls: PollSchedule;
+  readonly #parsed = new WeakMap<KubeObject, WorkflowExecution>();
   readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
@@ -148,7 +149,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
     let wfe: WorkflowExecution;
     try {
-      wfe = parseWorkflowExecution(object);
+      wfe = this.#parse(object);
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       // Nothing was created for an invalid execution, so there is nothing to clean up either.
@@ -160,32 +161,42 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return undefined;
     }
 
-    if (!hasFinalizer(object, cleanupFinalizer)) {
-      // Go on from what the write returned: the next status write then needs no re-read.
-      const updated = await addFinalizer(
-        this.#o.client,
-        workflowExecutions,
-        object,
-        cleanupFinalizer,
-        { signal: ctx.signal },
-      );
-      this.#o.executions.observe(updated);
-      wfe = { ...wfe, metadata: { ...wfe.metadata, ...statusView(updated).metadata } };
-    }
-    switch (wfe.status?.phase) {
-      case undefined:
-      case 'Pending':
-        return this.#start(wfe, ctx);
-      case 'Running':
-        return this.#observe(wfe, key, ctx);
-      default:
-        return this.#afterFinish(wfe, ctx);
-    }
+    const finalizing = hasFinalizer(object, cleanupFinalizer)
+      ? undefined
+      : addFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
+          signal: ctx.signal,
+        }).then((updated) => {
+          this.#o.executions.observe(updated);
+          return updated;
+        });
+    const phase = wfe.status?.phase;
+    if (phase === undefined || phase === 'Pending') return this.#start(wfe, ctx, finalizing);
+    if (finalizing) wfe = withMetadataOf(wfe, await finalizing);
+    return phase === 'Running' ? this.#observe(wfe, key, ctx) : this.#afterFinish(wfe, ctx);
   }
 
+  /**
+   * The spec is validated once per version of the object: the cache hands out the same object
+   * until it changes, and the reconciles a running Job's events wake would parse it again.
+   */
+  #parse(object: KubeObject): WorkflowExecution {
+    const known = this.#parsed.get(object);
+    if (known) return known;
+    const wfe = parseWorkflowExecution(object);
+    this.#parsed.set(object, wfe);
+    return wfe;
+  }
+
+  /**
+   * Starts the execution while `finalizing` adds the cleanup finalizer, as the floor of this
+   * lifecycle does: the two writes are independent, and waiting for one before sending the
+   * other would add a round trip to every start. The status is written once both are done, on
+   * the version the finalizer write returned.
+   */
   async #start(
     wfe: WorkflowExecution,
     ctx: ReconcileContext,
+    finalizing: Promise<KubeObject> | undefined,
   ): Promise<ReconcileResult | undefined> {
     const blocking = cooldownBlocking(
       this.#o.executions,
@@ -194,6 +205,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       this.#o.now(),
     );
     if (blocking) {
+      if (finalizing) wfe = withMetadataOf(wfe, await finalizing);
       const seconds = Math.ceil(blocking.remainingMs / 1000);
       await this.#write(
         wfe,
@@ -209,24 +221,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return { requeueAfter: blocking.remainingMs };
     }
     const engine = wfe.spec.executionEngine;
-    let resourceName: string;
-    try {
-      const executor = this.#o.registry.get(engine);
-      enforceExecutionPolicy(wfe, this.#o.policy);
-      const dependencies = this.#o.resolveDependencies
-        ? await this.#o.resolveDependencies(wfe)
-        : wfe.spec.dependencies;
-      await this.#dependencies.verify(wfe, dependencies, this.#o.executionNamespace, ctx.signal);
-      const created = await executor.create(wfe, this.#o.executionNamespace, {
-        ...(dependencies ? { dependencies } : {}),
-        signal: ctx.signal,
-      });
-      resourceName = created.resourceName;
-      for (const warning of created.warnings)
-        ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
-    } catch (error) {
-      return this.#startFailed(wfe, error, ctx);
+    const [created, finalized] = await Promise.allSettled([this.#create(wfe, ctx), finalizing]);
+    if (finalized.status === 'rejected') {
+      if (created.status === 'fulfilled') await this.#abandonIfDeleted(wfe, ctx);
+      throw finalized.reason;
     }
+    if (finalized.value) wfe = withMetadataOf(wfe, finalized.value);
+    if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
+    const resourceName = created.value;
     await this.#write(
       wfe,
       (c) => markRunning(c, engine, resourceName, this.#o.executionNamespace, this.#o.now()),
@@ -234,6 +236,42 @@ export class WorkflowExecutionReconciler implements Reconciler {
     );
     if (this.#o.watchedEngines.has(engine)) return { requeueAfter: this.#o.resyncMs };
     return { requeueAfter: this.#polls.polled(objectKey(wfe), true) };
+  }
+
+  /** Checks what the execution asks for and creates its resource; returns the resource's name. */
+  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<string> {
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
+    enforceExecutionPolicy(wfe, this.#o.policy);
+    const dependencies = this.#o.resolveDependencies
+      ? await this.#o.resolveDependencies(wfe)
+      : wfe.spec.dependencies;
+    await this.#dependencies.verify(wfe, dependencies, this.#o.executionNamespace, ctx.signal);
+    const created = await executor.create(wfe, this.#o.executionNamespace, {
+      ...(dependencies ? { dependencies } : {}),
+      signal: ctx.signal,
+    });
+    for (const warning of created.warnings)
+      ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
+    return created.resourceName;
+  }
+
+  /**
+   * The resource was created but the finalizer could not be added. When that is because the
+   * execution was deleted meanwhile, nothing would ever clean up after it, so the resource goes
+   * now; otherwise the retry adds the finalizer and adopts the resource.
+   */
+  async #abandonIfDeleted(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<void> {
+    const current = await this.#o.client.get<KubeObject>(
+      workflowExecutions,
+      wfe.metadata.namespace,
+      wfe.metadata.name,
+      { signal: ctx.signal },
+    );
+    if (current?.metadata?.uid === wfe.metadata.uid && !current?.metadata?.deletionTimestamp)
+      return;
+    await this.#o.registry
+      .get(wfe.spec.executionEngine)
+      .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
   }
 
   async #startFailed(
@@ -361,7 +399,6 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<void> {
     if (result.phase === 'Completed') {
       await this.#write(wfe, (c) => markCompleted(c, result, this.#o.now()), ctx);
-      void this.#o.events?.record(wfe, 'Normal', 'WorkflowCompleted', result.message);
       return;
     }
     await this.#fail(
@@ -399,6 +436,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
         .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
     }
     await this.#write(wfe, (c) => markLockReleased(c, this.#o.now()), ctx);
+    // One Event per lifecycle, at its end (kubernaut records the same reason): the status
+    // already tells a watcher the outcome, and an Event on completion would be one more
+    // request in every execution's busiest stretch.
+    void this.#o.events?.record(
+      wfe,
+      'Normal',
+      'LockReleased',
+      `lock on ${wfe.spec.targetResource} released after the cooldown (${wfe.status?.phase ?? 'unknown'})`,
+    );
     return undefined;
   }
 
@@ -455,4 +501,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     );
     if (written) this.#o.executions.observe(written);
   }
+}
+
+/** `wfe` with the metadata of a newer version of its object (what a write returned). */
+function withMetadataOf(wfe: WorkflowExecution, updated: KubeObject): WorkflowExecution {
+  return { ...wfe, metadata: { ...wfe.metadata, ...statusView(updated).metadata } };
 }
