@@ -64,6 +64,27 @@ describe('Controller', { timeout: 20_000 }, () => {
     expect(controller.ready).toBe(false);
   });
 
+  it('reconciles keys enqueued with a higher priority before those already waiting', async () => {
+    let release = () => {};
+    const blocked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { reconciler, calls } = scripted((call) =>
+      call.key === 'ns/busy' ? blocked : undefined,
+    );
+    const controller = new Controller({ name: 'test', reconciler, workers: 1 });
+    run(controller);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/busy');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    controller.enqueue('ns/new-1');
+    controller.enqueue('ns/new-2');
+    controller.enqueue('ns/finished', { priority: 1 });
+    release();
+    await vi.waitFor(() => expect(calls).toHaveLength(4), patience);
+    expect(calls.map((c) => c.key)).toEqual(['ns/busy', 'ns/finished', 'ns/new-1', 'ns/new-2']);
+  });
+
   it('retries a thrown error with backoff, counting attempts, and forgets them after a success', async () => {
     let failuresLeft = 3;
     const { reconciler, calls } = scripted(() => {

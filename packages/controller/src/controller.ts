@@ -8,7 +8,7 @@ import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
 import { TerminalError } from './terminal-error.js';
 import { withFields } from './with-fields.js';
-import { WorkQueue } from './workqueue.js';
+import { type AddOptions, WorkQueue } from './workqueue.js';
 
 export interface ReconcileContext {
   /** Aborts when shutdown gives up waiting for in-flight reconciles (see `drainTimeoutMs`). */
@@ -91,8 +91,16 @@ export class Controller {
   /**
    * Reconciles the keys `map` gives for each added, updated (old and new state) or deleted
    * object. Default: the object's own key. Call before `start`; `start` starts the informer.
+   * With `priority`, those keys go ahead of keys of a lower priority waiting in the queue: a
+   * controller that gives the resources it created a higher priority than its own objects
+   * finishes what runs before it starts more, as a burst of new objects would otherwise delay
+   * every finished one behind it.
    */
-  watch<T extends KubeObject>(informer: Informer<T>, map?: (obj: T) => string[]): this {
+  watch<T extends KubeObject>(
+    informer: Informer<T>,
+    map?: (obj: T) => string[],
+    options: AddOptions = {},
+  ): this {
     const mapped = (map ?? ((obj: T) => [objectKey(obj)])) as (obj: KubeObject) => string[];
     const toKeys = (obj: KubeObject): string[] => {
       try {
@@ -106,8 +114,8 @@ export class Controller {
       }
     };
     const enqueue = (obj: T, old?: T) => {
-      for (const key of toKeys(obj)) this.enqueue(key);
-      if (old) for (const key of toKeys(old)) this.enqueue(key);
+      for (const key of toKeys(obj)) this.enqueue(key, options);
+      if (old) for (const key of toKeys(old)) this.enqueue(key, options);
     };
     informer.on('add', enqueue).on('update', enqueue).on('delete', enqueue);
     this.#watched.push({ informer: informer as unknown as Informer<KubeObject>, map: toKeys });
@@ -115,8 +123,8 @@ export class Controller {
   }
 
   /** Queues a key for reconciling; ignored while the controller is not running. */
-  enqueue(key: string): void {
-    this.#queue?.add(key);
+  enqueue(key: string, options: AddOptions = {}): void {
+    this.#queue?.add(key, options);
   }
 
   /**

@@ -134,4 +134,9 @@ export {
   terminalLabels,
   terminatedLabelValue,
 } from './ttl-gc.js';
-export { type QueueMetrics, WorkQueue, type WorkQueueOptions } from './workqueue.js';
+export {
+  type AddOptions,
+  type QueueMetrics,
+  WorkQueue,
+  type WorkQueueOptions,
+} from './workqueue.js';

@@ -230,4 +230,49 @@ describe('WorkQueue', () => {
     q.done(quick);
     expect(running()).toEqual([61]);
   });
+
+  it('hands out higher priorities first, each in first-added order', async () => {
+    const q = queue();
+    q.add('start-1');
+    q.add('start-2');
+    q.add('finished-1', { priority: 10 });
+    q.add('start-3');
+    q.add('finished-2', { priority: 10 });
+    const order = [];
+    while (q.len() > 0) order.push(await q.get());
+    expect(order).toEqual(['finished-1', 'finished-2', 'start-1', 'start-2', 'start-3']);
+  });
+
+  it('moves a queued key up when it is added again with a higher priority, and hands it out once', async () => {
+    const q = queue();
+    for (const key of ['a', 'b', 'c']) q.add(key);
+    q.add('c', { priority: 1 });
+    q.add('c');
+    expect(q.len()).toBe(3);
+    expect([await q.get(), await q.get(), await q.get()]).toEqual(['c', 'a', 'b']);
+    expect(q.len()).toBe(0);
+  });
+
+  it('requeues a key added with a priority while processing at that priority', async () => {
+    const q = queue();
+    q.add('a');
+    q.add('b');
+    expect(await q.get()).toBe('a');
+    q.add('a', { priority: 5 });
+    q.done('a');
+    expect(await q.get()).toBe('a');
+  });
+
+  it('keeps first-added order for a key moved up once and added again later', async () => {
+    const q = queue();
+    q.add('a');
+    q.add('b');
+    q.add('b', { priority: 1 });
+    expect(await q.get()).toBe('b');
+    q.done('b');
+    // b's old place, ahead of c, is no longer b's.
+    q.add('c');
+    q.add('b');
+    expect([await q.get(), await q.get(), await q.get()]).toEqual(['a', 'c', 'b']);
+  });
 });

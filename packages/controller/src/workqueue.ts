@@ -29,20 +29,39 @@ export interface WorkQueueOptions<K> {
   readonly clock?: Clock;
 }
 
+interface Entry<K> {
+  readonly key: K;
+  readonly priority: number;
+}
+
+export interface AddOptions {
+  /**
+   * Keys of a higher priority are handed out first; within one priority, in the order they
+   * were added. Adding a queued key with a higher priority moves it up. Default 0.
+   */
+  readonly priority?: number;
+}
+
 /**
- * client-go's rate-limited workqueue. A key is queued at most once however often it is added;
- * a key handed out by `get` is not handed out again until `done`, and if it was added again
- * meanwhile it is queued once more at `done`, so one key is never processed concurrently and
- * no change is missed.
+ * client-go's rate-limited workqueue, with controller-runtime's priorities. A key is queued at
+ * most once however often it is added; a key handed out by `get` is not handed out again until
+ * `done`, and if it was added again meanwhile it is queued once more at `done`, so one key is
+ * never processed concurrently and no change is missed.
  */
 export class WorkQueue<K = string> {
   /**
-   * Keys ready for a worker, in order. Never holds a key twice: a key is pushed only when it
-   * becomes dirty while not processing, or when its processing ends while dirty.
+   * Keys ready for a worker, one FIFO per priority. A key moved to a higher priority leaves a
+   * stale entry behind, skipped when reached: `#queued` says where each key's live entry is.
    */
-  readonly #queue = new Fifo<K>();
+  readonly #queues = new Map<number, Fifo<Entry<K>>>();
+  /** The priorities in `#queues`, highest first. */
+  #priorities: number[] = [];
+  /** Each key ready for a worker, with its live entry. */
+  readonly #queued = new Map<K, Entry<K>>();
   /** Keys that need processing: queued, or added again while being processed. */
   readonly #dirty = new Set<K>();
+  /** The highest priority a key was added with while it was processing, for its requeue. */
+  readonly #requeuePriority = new Map<K, number>();
   readonly #processing = new Set<K>();
   /** Delayed adds; a key keeps only its earliest pending time. */
   readonly #delayed = new Map<K, { readonly at: number; readonly cancel: () => void }>();
@@ -72,13 +91,28 @@ export class WorkQueue<K = string> {
     return this.#shuttingDown;
   }
 
-  add(key: K): void {
-    if (this.#shuttingDown || this.#dirty.has(key)) return;
+  add(key: K, options: AddOptions = {}): void {
+    if (this.#shuttingDown) return;
+    const priority = options.priority ?? 0;
+    if (this.#dirty.has(key)) {
+      const queued = this.#queued.get(key);
+      if (queued !== undefined && priority > queued.priority) this.#enqueue(key, priority);
+      if (this.#processing.has(key)) this.#raiseRequeuePriority(key, priority);
+      return;
+    }
     this.#dirty.add(key);
     this.#addedAt.set(key, this.#clock.now());
     this.#metrics?.added(this.#name);
-    if (this.#processing.has(key)) return;
-    this.#enqueue(key);
+    if (this.#processing.has(key)) {
+      this.#raiseRequeuePriority(key, priority);
+      return;
+    }
+    this.#enqueue(key, priority);
+  }
+
+  #raiseRequeuePriority(key: K, priority: number): void {
+    if (priority > (this.#requeuePriority.get(key) ?? Number.NEGATIVE_INFINITY))
+      this.#requeuePriority.set(key, priority);
   }
 
   /** Adds `key` after `ms`; a later call with an earlier time wins, a later time is ignored. */
@@ -118,7 +152,7 @@ export class WorkQueue<K = string> {
   /** The next key, waiting for one if needed; `undefined` once the queue is shut down. */
   get(): Promise<K | undefined> {
     if (this.#shuttingDown) return Promise.resolve(undefined);
-    if (this.#queue.size > 0) return Promise.resolve(this.#take());
+    if (this.#queued.size > 0) return Promise.resolve(this.#take());
     return new Promise((resolve) => this.#getters.push(resolve));
   }
 
@@ -130,7 +164,9 @@ export class WorkQueue<K = string> {
       this.#metrics?.worked(this.#name, (this.#clock.now() - startedAt) / 1000);
     }
     this.#processing.delete(key);
-    if (!this.#shuttingDown && this.#dirty.has(key)) this.#enqueue(key);
+    const priority = this.#requeuePriority.get(key) ?? 0;
+    this.#requeuePriority.delete(key);
+    if (!this.#shuttingDown && this.#dirty.has(key)) this.#enqueue(key, priority);
     if (this.#shuttingDown && this.#processing.size === 0) {
       for (const resolve of this.#drainWaiters.splice(0)) resolve();
     }
@@ -138,7 +174,7 @@ export class WorkQueue<K = string> {
 
   /** Keys ready for a worker. */
   len(): number {
-    return this.#queue.size;
+    return this.#queued.size;
   }
 
   /**
@@ -151,7 +187,10 @@ export class WorkQueue<K = string> {
     this.#shuttingDown = true;
     for (const { cancel } of this.#delayed.values()) cancel();
     this.#delayed.clear();
-    this.#queue.clear();
+    this.#queues.clear();
+    this.#priorities = [];
+    this.#queued.clear();
+    this.#requeuePriority.clear();
     this.#dirty.clear();
     this.#addedAt.clear();
     this.#metrics?.depth(this.#name, 0);
@@ -165,16 +204,37 @@ export class WorkQueue<K = string> {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  #enqueue(key: K): void {
-    this.#queue.push(key);
-    this.#metrics?.depth(this.#name, this.#queue.size);
-    while (this.#getters.length > 0 && this.#queue.size > 0) {
+  #enqueue(key: K, priority: number): void {
+    let fifo = this.#queues.get(priority);
+    if (!fifo) {
+      fifo = new Fifo<Entry<K>>();
+      this.#queues.set(priority, fifo);
+      this.#priorities = [...this.#queues.keys()].sort((a, b) => b - a);
+    }
+    const entry: Entry<K> = { key, priority };
+    fifo.push(entry);
+    this.#queued.set(key, entry);
+    this.#metrics?.depth(this.#name, this.#queued.size);
+    while (this.#getters.length > 0 && this.#queued.size > 0) {
       (this.#getters.shift() as (key: K) => void)(this.#take());
     }
   }
 
+  /** The oldest key of the highest priority; call only when a key is queued. */
+  #next(): K {
+    for (const priority of this.#priorities) {
+      const fifo = this.#queues.get(priority) as Fifo<Entry<K>>;
+      while (fifo.size > 0) {
+        const entry = fifo.shift();
+        if (this.#queued.get(entry.key) === entry) return entry.key;
+      }
+    }
+    throw new Error('workqueue: no key queued');
+  }
+
   #take(): K {
-    const key = this.#queue.shift();
+    const key = this.#next();
+    this.#queued.delete(key);
     this.#dirty.delete(key);
     this.#processing.add(key);
     const now = this.#clock.now();
@@ -182,7 +242,7 @@ export class WorkQueue<K = string> {
     const addedAt = this.#addedAt.get(key);
     this.#addedAt.delete(key);
     if (addedAt !== undefined) this.#metrics?.waited(this.#name, (now - addedAt) / 1000);
-    this.#metrics?.depth(this.#name, this.#queue.size);
+    this.#metrics?.depth(this.#name, this.#queued.size);
     return key;
   }
 }
