@@ -1,7 +1,7 @@
 import { shutdownSignal } from '@roundhouse/controller';
 import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
 import { helpText, parseCommandLine } from './config.js';
-import { createLogger } from './logging.js';
+import { createLogger, standardOutput } from './logging.js';
 import { runController } from './run.js';
 
 /**
@@ -26,7 +26,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(helpText(program));
     return 0;
   }
-  const logger = createLogger(line.config.logLevel);
+  const output = standardOutput();
+  const logger = createLogger(line.config.logLevel, output);
   const signal = shutdownSignal({ logger });
   try {
     await runController(line.config, { logger, signal, env });
@@ -36,10 +37,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const fields = error instanceof RoundhouseError ? { reason: error.reason } : { err: error };
       const message = error instanceof Error ? error.message : String(error);
       logger.fatal(fields, `cannot run: ${message}`);
+      output.flushSync();
       return 1;
     }
   }
   logger.info({}, 'stopped');
+  output.flushSync();
   return 0;
 }
 

@@ -141,10 +141,16 @@ export async function createWorkflowExecutionController(
   });
   controller.watch(executions, (obj) => keysToWake(executions, obj));
   for (const { informer, conventions } of owned) {
-    controller.watch(informer, (obj) => {
-      const key = executionOwnerKey(obj.metadata, conventions);
-      return key ? [key] : [];
-    });
+    // Ahead of new executions: a burst of them would otherwise hold every finished Job's
+    // execution in Running until the whole burst had started.
+    controller.watch(
+      informer,
+      (obj) => {
+        const key = executionOwnerKey(obj.metadata, conventions);
+        return key ? [key] : [];
+      },
+      { priority: 1 },
+    );
   }
   // Started, synced and stopped with the controller like its watches, but mapped to no key:
   // a pod changing wakes nothing, the engine reads it on its execution's next status check.
