@@ -59,6 +59,8 @@ export async function prepareFinished(
 
 export interface CachedRss {
   readonly rssBytes: number;
+  /** The JavaScript heap's live objects, for a Node controller. */
+  readonly heapUsedBytes?: number;
   /** False when the controller still used CPU at the end of the wait (RSS may still grow). */
   readonly quiet: boolean;
 }
@@ -82,7 +84,8 @@ export async function cachedRss(
   });
   try {
     const quiet = await waitQuiet(controller, 120_000);
-    return { rssBytes: (await controller.sample({ gc: true })).rssBytes, quiet };
+    const { rssBytes, heapUsedBytes } = await controller.sample({ gc: true });
+    return { rssBytes, ...(heapUsedBytes !== undefined ? { heapUsedBytes } : {}), quiet };
   } finally {
     await controller.stop();
   }

@@ -28,6 +28,7 @@ process.on('message', (message: SampleRequest) => {
     id: message.id,
     cpuMs: (cpu.user + cpu.system) / 1000,
     rssBytes: process.memoryUsage.rss(),
+    heapUsedBytes: process.memoryUsage().heapUsed,
     connections,
     protocols: [...protocols],
   });

@@ -50,6 +50,7 @@ function figures(run: ScenarioResult, audit: readonly AuditedRequest[]) {
     cpuMs: cpuPer(run, run.atCompleted),
     lifecycleCpuMs: cpuPer(run, run.lifecycle?.atEnd),
     rssIdle: run.idle ? mib(run.idle.rssBytes) : undefined,
+    heapIdle: run.idle?.heapUsedBytes !== undefined ? mib(run.idle.heapUsedBytes) : undefined,
     connectionsPer1000:
       connections !== undefined && lifecycle?.length
         ? (connections * 1000) / lifecycle.length
@@ -156,11 +157,25 @@ export function printScaleReport(report: ScaleReport): void {
       (f) => f.rssIdle,
       (n) => `${fixed(n, 0)} MiB`,
     ),
+    row(
+      '  of which JavaScript heap in use',
+      all,
+      (f) => f.heapIdle,
+      (n) => `${fixed(n, 0)} MiB`,
+    ),
     [
       `RSS with ${report.cached?.count ?? 0} cached executions`,
       '-',
       report.cached ? `${fixed(mib(report.cached.roundhouse.rssBytes), 0)} MiB` : '-',
       report.cached?.go ? `${fixed(mib(report.cached.go.rssBytes), 0)} MiB` : '-',
+    ],
+    [
+      '  of which JavaScript heap in use',
+      '-',
+      report.cached?.roundhouse.heapUsedBytes !== undefined
+        ? `${fixed(mib(report.cached.roundhouse.heapUsedBytes), 0)} MiB`
+        : '-',
+      '-',
     ],
     row(
       'connections opened, start-up included',

@@ -25,6 +25,8 @@ export interface ScaleContext {
 export interface Sample {
   readonly cpuMs: number;
   readonly rssBytes: number;
+  /** The JavaScript heap's live objects (Node only): what of RSS the controller's data holds. */
+  readonly heapUsedBytes?: number;
   readonly connections?: number;
   /** HTTP versions of those connections (`h1`, `h2`). */
   readonly protocols?: readonly string[];

@@ -176,14 +176,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * The spec is validated once per version of the object: the cache hands out the same object
-   * until it changes, and the reconciles a running Job's events wake would parse it again.
+   * A running execution is validated once per version of its object: the cache hands out the
+   * same object until it changes, and every event of its Job wakes a reconcile that would
+   * parse it again. Other phases are reconciled a few times at most, and keeping a parsed
+   * copy of every finished execution would double what a large cache holds.
    */
   #parse(object: KubeObject): WorkflowExecution {
     const known = this.#parsed.get(object);
     if (known) return known;
     const wfe = parseWorkflowExecution(object);
-    this.#parsed.set(object, wfe);
+    if (wfe.status?.phase === 'Running') this.#parsed.set(object, wfe);
     return wfe;
   }
 
