@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
+import type { AwxClient } from '@roundhouse/awx';
 import { ConfigurationError, type Conventions, type Logger, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
-import { TektonExecutor } from '@roundhouse/tekton';
 import type { Config } from './config.js';
 
 /** Reads the AWX token from `namespace/name[:key]`; the value never reaches a log or an error. */
@@ -39,7 +38,10 @@ async function organizationOption(
   return { organizationId: organization.id };
 }
 
-/** The executors the configuration enables, sharing one Kubernetes client. */
+/**
+ * The executors the configuration enables, sharing one Kubernetes client. The tekton and
+ * ansible engines are imported only when enabled: a job-only controller saves about 6 MiB.
+ */
 export async function buildRegistry(
   config: Config,
   shared: {
@@ -55,9 +57,12 @@ export async function buildRegistry(
   const closers: (() => Promise<void>)[] = [];
   if (config.engines.includes('job'))
     registry.register(new JobExecutor(client, { conventions, reader, logger }));
-  if (config.engines.includes('tekton'))
+  if (config.engines.includes('tekton')) {
+    const { TektonExecutor } = await import('@roundhouse/tekton');
     registry.register(new TektonExecutor(client, { conventions, reader, logger }));
+  }
   if (config.engines.includes('ansible')) {
+    const { AnsibleExecutor, AwxClient } = await import('@roundhouse/awx');
     const awx = new AwxClient({
       baseUrl: config.awxUrl as string,
       token: await readToken(client, config.awxTokenSecret as string),
