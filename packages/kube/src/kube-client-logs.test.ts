@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
 
 /** A loopback HTTP server standing in for the API server's pod log endpoint. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  timeoutMs = 5_000,
+) {
   const requests: { url: string; authorization: string | undefined }[] = [];
   const server = createServer((req, res) => {
     requests.push({ url: req.url ?? '', authorization: req.headers.authorization });
@@ -20,7 +23,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
-  const client = new KubeClient(config, { timeoutMs: 5_000 });
+  const client = new KubeClient(config, { timeoutMs });
   running.push({ server, client });
   return { client, requests };
 }
@@ -88,6 +91,21 @@ describe('KubeClient.logs', () => {
       stop.abort();
     }
     expect(seen).toEqual(['one']);
+  });
+
+  it('fails as a Timeout when no answer comes in time, but waits for a silent followed log', async () => {
+    const { client } = await serve((req, res) => {
+      if (req.url?.includes('silent-pod')) return;
+      res.writeHead(200, { 'content-type': 'text/plain' }).flushHeaders();
+      setTimeout(() => res.end('late\n'), 150);
+    }, 50);
+    const error = await collect(client.logs('ns', 'silent-pod')).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      reason: 'Timeout',
+      statusCode: undefined,
+      message: 'logs Pod ns/silent-pod: no answer within 50 ms',
+    });
+    expect(await collect(client.logs('ns', 'pod-1', { follow: true }))).toEqual(['late']);
   });
 
   it('classifies a refusal, with the API server message', async () => {

@@ -1,8 +1,65 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigurationError } from '@roundhouse/core';
-import { describe, expect, it } from 'vitest';
+import { AbortedError, ConfigurationError } from '@roundhouse/core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
+import { KubernetesApiError } from './kubernetes-errors.js';
 import { resources } from './resources.js';
+
+interface Received {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+/** A loopback HTTP server standing in for the API server, and a client pointed at it. */
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  options: { timeoutMs?: number } = {},
+) {
+  const received: Received[] = [];
+  let connections = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const { method = '', url = '', headers } = req;
+      received.push({ method, url, headers, body: Buffer.concat(chunks).toString() });
+      handler(req, res);
+    });
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 'secret-token' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const client = new KubeClient(config, { userAgent: 'test-agent', ...options });
+  running.push({ server, client });
+  return { client, received, connections: () => connections };
+}
+
+const running: { server: Server; client: KubeClient }[] = [];
+afterEach(async () => {
+  for (const { server, client } of running.splice(0)) {
+    await client.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+function json(res: ServerResponse, status: number, body: unknown, headers: string[] = []) {
+  res.writeHead(status, ['content-type', 'application/json', ...headers]);
+  res.end(JSON.stringify(body));
+}
+
+const notFound = { kind: 'Status', reason: 'NotFound', code: 404, message: 'not found' };
 
 describe('KubeClient', () => {
   it('says how to fix a kubeconfig without a current cluster, before sending anything', async () => {
@@ -24,5 +81,124 @@ describe('KubeClient', () => {
         signal: controller.signal,
       }),
     ).rejects.toMatchObject({ reason: 'Aborted' });
+  });
+
+  it('sends JSON with its content type, and returns the answer with every Warning header', async () => {
+    const { client, received } = await serve((_req, res) =>
+      json(res, 201, { metadata: { name: 'cm', uid: 'u1' } }, [
+        'warning',
+        '299 - "first, with a comma"',
+        'warning',
+        '299 - "second \\"quoted\\""',
+      ]),
+    );
+    const created = await client.create(resources.configMaps, 'ns', {
+      metadata: { name: 'cm' },
+      data: { k: 'v' },
+    });
+    expect(created).toEqual({
+      object: { metadata: { name: 'cm', uid: 'u1' } },
+      warnings: ['first, with a comma', 'second "quoted"'],
+    });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/v1/namespaces/ns/configmaps?fieldManager=roundhouse',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'user-agent': 'test-agent',
+        authorization: 'Bearer secret-token',
+      },
+    });
+    expect(JSON.parse(received[0]?.body ?? '')).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm' },
+      data: { k: 'v' },
+    });
+  });
+
+  it('sends a patch with the content type of its strategy, and no body or content type with a GET', async () => {
+    const { client, received } = await serve((_req, res) => json(res, 200, { metadata: {} }));
+    await client.patch(resources.jobs, 'ns', 'j', [{ op: 'remove', path: '/x' }], {
+      strategy: 'json',
+      subresource: 'status',
+    });
+    await client.get(resources.jobs, 'ns', 'j');
+    expect(received.map((r) => [r.method, r.headers['content-type'], r.body])).toEqual([
+      ['PATCH', 'application/json-patch+json', '[{"op":"remove","path":"/x"}]'],
+      ['GET', undefined, ''],
+    ]);
+  });
+
+  it('answers null or false for what does not exist, and classifies other failures by their Status', async () => {
+    const { client } = await serve((req, res) => {
+      if (req.url?.includes('conflict')) {
+        json(res, 409, { kind: 'Status', reason: 'Conflict', code: 409, message: 'changed' });
+      } else json(res, 404, notFound);
+    });
+    expect(await client.get(resources.configMaps, 'ns', 'gone')).toBeNull();
+    expect(await client.delete(resources.configMaps, 'ns', 'gone')).toBe(false);
+    await expect(client.patch(resources.configMaps, 'ns', 'gone', {})).rejects.toMatchObject({
+      reason: 'NotFound',
+      statusCode: 404,
+      message: 'patch ConfigMap ns/gone: not found',
+    });
+    await expect(client.patch(resources.configMaps, 'ns', 'conflict', {})).rejects.toMatchObject({
+      reason: 'Conflict',
+      statusCode: 409,
+      message: 'patch ConfigMap ns/conflict: changed',
+    });
+  });
+
+  it('reuses its connections whatever the answers were', async () => {
+    // Larger than undici buffers, so an unread body would hold its connection.
+    const large = { ...notFound, details: { padding: 'x'.repeat(256 * 1024) } };
+    const { client, connections } = await serve((req, res) => {
+      if (req.url?.endsWith('/missing')) json(res, 404, large);
+      else if (req.url?.endsWith('/broken')) json(res, 500, { kind: 'Status', code: 500 });
+      else json(res, 200, { metadata: {} });
+    });
+    for (let i = 0; i < 10; i++) {
+      await client.get(resources.configMaps, 'ns', 'missing');
+      await client.get(resources.configMaps, 'ns', 'broken').catch(() => undefined);
+      await client.get(resources.configMaps, 'ns', 'there');
+    }
+    // undici frees a connection a moment after its body ends, so the next request may open a
+    // second; an unread body would take one more every round.
+    expect(connections()).toBeLessThanOrEqual(2);
+  });
+
+  it('gives up after the timeout, as a Timeout without status, before or during the body', async () => {
+    const { client } = await serve(
+      (req, res) => {
+        if (req.url?.endsWith('/slow-body')) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"metadata":');
+        }
+      },
+      { timeoutMs: 100 },
+    );
+    for (const name of ['silent', 'slow-body']) {
+      const error = await client.get(resources.configMaps, 'ns', name).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KubernetesApiError);
+      expect(error).toMatchObject({
+        reason: 'Timeout',
+        statusCode: undefined,
+        retryable: true,
+        message: `get ConfigMap ns/${name}: request timed out`,
+      });
+    }
+  });
+
+  it('stops a request in flight when its signal fires, as Aborted', async () => {
+    const { client } = await serve(() => undefined);
+    const controller = new AbortController();
+    const pending = client.get(resources.configMaps, 'ns', 'x', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(error).toMatchObject({ message: 'get ConfigMap ns/x was aborted' });
   });
 });

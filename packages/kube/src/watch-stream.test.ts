@@ -37,7 +37,7 @@ function serve(chunks: readonly (string | Uint8Array)[], options: { end: boolean
           else signal.addEventListener('abort', () => controller.error(signal.reason));
         },
       });
-      return { ok: true, status: 200, body, text: async () => '' };
+      return { statusCode: 200, body };
     },
   };
 }
@@ -139,10 +139,8 @@ describe('watchStream', () => {
     const status = { kind: 'Status', reason: 'Forbidden', message: 'no', code: 403 };
     const { outcome } = await run({
       open: async () => ({
-        ok: false,
-        status: 403,
-        body: null,
-        text: async () => JSON.stringify(status),
+        statusCode: 403,
+        body: ReadableStream.from([encoder.encode(JSON.stringify(status))]),
       }),
     });
     expect(outcome).toMatchObject({
@@ -206,7 +204,7 @@ describe('watchStream', () => {
       {
         open: async () => {
           opened = true;
-          return { ok: true, status: 200, body: null, text: async () => '' };
+          return { statusCode: 200, body: ReadableStream.from([]) };
         },
       },
       { signal: AbortSignal.abort() },

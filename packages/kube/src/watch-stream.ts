@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { z } from 'zod';
 import type { KubeObject, RequestOptions } from './kube-client.js';
 import {
@@ -45,12 +46,10 @@ export type WatchOutcome =
   | { readonly end: 'stopped' | 'closed' }
   | { readonly end: 'failed'; readonly error: KubernetesApiError };
 
-/** The part of a fetch response a watch reads; undici's and the global `Response` both fit. */
+/** The part of a response a watch reads; undici's `request` answer fits. */
 export interface WatchResponse {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly body: ReadableStream<Uint8Array> | null;
-  text(): Promise<string>;
+  readonly statusCode: number;
+  readonly body: AsyncIterable<Uint8Array>;
 }
 
 export interface WatchStreamOptions<T extends KubeObject> {
@@ -103,14 +102,10 @@ export async function watchStream<T extends KubeObject>(
   if (signal?.aborted) return { end: 'stopped' };
   const connection = new AbortController();
   let stalled = false;
-  let timer: NodeJS.Timeout | undefined;
-  const armStallTimer = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      stalled = true;
-      connection.abort();
-    }, stallTimeoutMs);
-  };
+  const timer = setTimeout(() => {
+    stalled = true;
+    connection.abort();
+  }, stallTimeoutMs);
   const stop = () => connection.abort();
   signal?.addEventListener('abort', stop, { once: true });
   // Every way the request can break off ends here: the caller's stop, the stall timer, or the
@@ -130,32 +125,30 @@ export async function watchStream<T extends KubeObject>(
     return { end: 'failed', error: kubernetesErrorFromTransport(error, operation) };
   };
   try {
-    armStallTimer();
-    let response: WatchResponse;
+    let chunks: AsyncIterator<Uint8Array>;
     try {
-      response = await open(connection.signal);
-      if (!response.ok) {
-        const body = await response.text();
+      const response = await open(connection.signal);
+      if (!successful(response.statusCode)) {
+        const body = await text(response.body);
         return {
           end: 'failed',
-          error: kubernetesErrorFromResponse(response.status, body, operation),
+          error: kubernetesErrorFromResponse(response.statusCode, body, operation),
         };
       }
+      chunks = response.body[Symbol.asyncIterator]();
     } catch (error) {
       return brokenOff(error);
     }
-    if (!response.body) return { end: 'closed' };
-    const reader = response.body.getReader();
     const lines = new LineSplitter();
     for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      let chunk: IteratorResult<Uint8Array>;
       try {
-        chunk = await reader.read();
+        chunk = await chunks.next();
       } catch (error) {
         return brokenOff(error);
       }
       if (chunk.done) return deliver(lines.end(), options) ?? { end: 'closed' };
-      armStallTimer();
+      timer.refresh();
       const outcome = deliver(lines.push(chunk.value), options);
       if (outcome) return outcome;
     }
@@ -164,6 +157,11 @@ export async function watchStream<T extends KubeObject>(
     signal?.removeEventListener('abort', stop);
     connection.abort();
   }
+}
+
+/** Whether an HTTP status code says the request succeeded (2xx). */
+export function successful(statusCode: number): boolean {
+  return statusCode >= 200 && statusCode < 300;
 }
 
 /**
