@@ -1,5 +1,4 @@
 import { homedir, hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   ControllerMetrics,
   InformerCache,
@@ -41,8 +40,7 @@ export async function runController(config: Config, context: RunContext): Promis
   const server = kubeConfig.getCurrentCluster()?.server as string;
   const closers: (() => unknown)[] = [];
   try {
-    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
-    const client = new KubeClient(kubeConfig as KubeConfig, {
+    const client = new KubeClient(kubeConfig, {
       fieldManager: 'roundhouse-wfe-controller',
     });
     closers.push(() => client.close());

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError, type Logger, noopLogger } from '@roundhouse/core';
 import {
   apiVersionOf,
@@ -81,8 +80,7 @@ export class Informer<T extends KubeObject> {
     this.#type = type;
     this.#namespace = options.namespace;
     this.#labelSelector = options.labelSelector;
-    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
-    this.#client = options.client ?? new KubeClient(kubeConfig as KubeConfig);
+    this.#client = options.client ?? new KubeClient(kubeConfig);
     this.#pageSize = options.pageSize ?? 500;
     this.#logger = withFields(options.logger ?? noopLogger, {
       informer: type.kind,

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type Conventions,
   type Dependencies,
@@ -155,7 +154,6 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
   }
 
   static fromKubeConfig(config: ClusterConfig, options: JobExecutorOptions = {}): JobExecutor {
-    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
-    return new JobExecutor(new KubeClient(config as KubeConfig), options);
+    return new JobExecutor(new KubeClient(config), options);
   }
 }

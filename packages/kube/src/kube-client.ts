@@ -3,9 +3,9 @@
  * pod log) share one request path, one error classification and one pool, and splitting them
  * apart would spread that.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
+import type { ClusterConfig } from './cluster-config.js';
 import { ConnectionPool } from './connection-pool.js';
 import {
   KubernetesApiError,
@@ -106,9 +106,9 @@ const contentTypes: Readonly<Record<PatchStrategy, string>> = {
 };
 
 /**
- * A small REST client over a `@kubernetes/client-node` KubeConfig: plain JSON objects in and
- * out (no class instances, no Date conversion), every failure a classified
- * `KubernetesApiError`, an AbortSignal on every call, explicit patch content types. Backends
+ * A small REST client over a kubeconfig (`loadKubeConfig`, or client-node's `KubeConfig`):
+ * plain JSON objects in and out (no class instances, no Date conversion), every failure a
+ * classified `KubernetesApiError`, an AbortSignal on every call, explicit patch content types. Backends
  * depend on this adapter, not on the generated client, so the client version can change
  * without touching them.
  */
@@ -118,7 +118,7 @@ export class KubeClient implements Reader {
   readonly #fieldManager: string;
   readonly #userAgent: string;
 
-  constructor(config: KubeConfig, options: KubeClientOptions = {}) {
+  constructor(config: ClusterConfig, options: KubeClientOptions = {}) {
     this.#pool = new ConnectionPool(config, {
       ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
     });

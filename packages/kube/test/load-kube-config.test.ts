@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, LightKubeConfig, loadKubeConfig, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, expect, it } from 'vitest';
@@ -16,8 +15,7 @@ describeWithControlPlane('loadKubeConfig against an API server', () => {
     writeFileSync(file, env.kubeConfig.exportConfig());
     const config = await loadKubeConfig({ files: [file] });
     expect(config).toBeInstanceOf(LightKubeConfig);
-    // KubeClient's parameter still names client-node's class; it uses only ClusterConfig's members.
-    const client = new KubeClient(config as KubeConfig);
+    const client = new KubeClient(config);
     const name = 'light-kubeconfig';
     await client.create(resources.configMaps, env.namespace, {
       metadata: { name },

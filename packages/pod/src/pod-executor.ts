@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type Conventions,
   type Logger,
@@ -85,8 +84,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   }
 
   static fromKubeConfig(config: ClusterConfig, options: PodExecutorOptions = {}): PodExecutor {
-    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
-    return new PodExecutor(new KubeClient(config as KubeConfig), options);
+    return new PodExecutor(new KubeClient(config), options);
   }
 
   /**

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   ConfigurationError,
   type Conventions,
@@ -132,8 +131,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     config: ClusterConfig,
     options: TektonExecutorOptions = {},
   ): TektonExecutor {
-    // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
-    return new TektonExecutor(new KubeClient(config as KubeConfig), options);
+    return new TektonExecutor(new KubeClient(config), options);
   }
 
   /**

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   Controller,
   type ControllerMetrics,
@@ -72,9 +71,7 @@ export async function createWorkflowExecutionController(
   options: WorkflowExecutionControllerOptions,
 ): Promise<{ controller: Controller; cache: InformerCache }> {
   const logger = options.logger ?? noopLogger;
-  // KubeClient uses only ClusterConfig's members; its parameter type still names client-node's class.
-  const client =
-    options.client ?? new KubeClient(options.kubeConfig as KubeConfig, { fieldManager });
+  const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
   const executions = cache
