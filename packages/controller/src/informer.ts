@@ -14,7 +14,7 @@ import { isOlder, isSameVersion, withoutManagedFields } from './cached-object.js
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import { type Delta, type IndexFunction, ObjectStore } from './object-store.js';
-import { BookmarkSchema, CachedObjectSchema } from './watch-event.js';
+import { BookmarkSchema, isCacheable } from './watch-event.js';
 import { withFields } from './with-fields.js';
 
 export type EventType = 'add' | 'update' | 'delete';
@@ -215,7 +215,7 @@ export class Informer<T extends KubeObject> {
     });
     const objects: T[] = [];
     for (const item of items) {
-      if (!CachedObjectSchema.safeParse(item).success) {
+      if (!isCacheable(item)) {
         this.#logger.warn({ item: item.metadata?.name }, 'ignoring a listed object without name');
         continue;
       }
@@ -275,7 +275,7 @@ export class Informer<T extends KubeObject> {
       if (bookmark.success) this.#resourceVersion = bookmark.data.metadata.resourceVersion;
       return true;
     }
-    if (!CachedObjectSchema.safeParse(event.object).success) {
+    if (!isCacheable(event.object)) {
       // The cache can no longer be trusted to match the server; start over from a list.
       this.#logger.warn({ type: event.type }, 'watch event without name or resourceVersion');
       return false;

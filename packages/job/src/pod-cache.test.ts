@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedPod } from './pod-cache.js';
+import { CachedPodSchema, cachedPod } from './pod-cache.js';
 import { explainPodFailure, PodStateSchema } from './status.js';
 import { explainStuckStart } from './stuck-start.js';
 
@@ -72,6 +72,17 @@ describe('cachedPod', () => {
     expect(cached).toEqual(live);
     expect(explainStuckStart([cached], [])).toEqual(explainStuckStart([live], []));
     expect(explainPodFailure([cached])).toEqual(explainPodFailure([live]));
+  });
+
+  it.each([
+    { waiting: { reason: 'ImagePullBackOff' } },
+    { terminated: { exitCode: 1, reason: 'Error' } },
+  ])('picks exactly the shape of CachedPodSchema (%o)', (state) => {
+    const cached = cachedPod(apiPod(state));
+    expect(CachedPodSchema.parse(cached)).toEqual(cached);
+    const bare = cachedPod({ metadata: { name: 'p', resourceVersion: '1' } });
+    expect(bare).toEqual({ metadata: { name: 'p', resourceVersion: '1' } });
+    expect(CachedPodSchema.parse(bare)).toEqual(bare);
   });
 
   it('keeps a pod it cannot read whole, for the engine to report as on a live read', () => {

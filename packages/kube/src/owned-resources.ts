@@ -69,7 +69,9 @@ export class OwnedResources<T extends KubeObject> {
     const fields = { namespace, name, kind: this.type.kind, wfe: wfe.metadata.name };
     try {
       const created = await this.client.create(this.type, namespace, body, options);
-      this.logger.info(fields, `created ${this.type.kind}`);
+      // Routine, and on the execution itself (its ExecutionCreated condition): debug, so a
+      // burst of executions does not cost a log write each. Adoption and refusals stay info.
+      this.logger.debug(fields, `created ${this.type.kind}`);
       return { ...created, adopted: false };
     } catch (error) {
       if (!isKubernetesError(error, 'AlreadyExists')) throw error;
@@ -113,7 +115,7 @@ export class OwnedResources<T extends KubeObject> {
   ): Promise<'deleted' | 'absent' | 'not-owned'> {
     const outcome = await this.#deleteOwned(wfe, namespace, name, options);
     const fields = { namespace, name, kind: this.type.kind, wfe: wfe.metadata.name };
-    if (outcome === 'deleted') this.logger.info(fields, `deleted ${this.type.kind}`);
+    if (outcome === 'deleted') this.logger.debug(fields, `deleted ${this.type.kind}`);
     if (outcome === 'not-owned') {
       this.logger.info(fields, `not deleting ${this.type.kind} owned by another WorkflowExecution`);
     }
