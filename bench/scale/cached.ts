@@ -3,7 +3,7 @@ import { formatKubeTime } from '@roundhouse/core';
 import type { KubeClient } from '@roundhouse/kube';
 import { cleanupFinalizer, workflowExecutions } from '@roundhouse/workflowexecution';
 import type { ControllerProcess } from './processes.js';
-import { waitQuiet } from './processes.js';
+import { peakRssBytes, waitQuiet } from './processes.js';
 import type { ControllerScope } from './roundhouse.js';
 import type { ScaleContext } from './scenario.js';
 import { executionBody, jobNameOf, userKubeconfigFile } from './workload.js';
@@ -61,6 +61,8 @@ export interface CachedRss {
   readonly rssBytes: number;
   /** The JavaScript heap's live objects, for a Node controller. */
   readonly heapUsedBytes?: number;
+  /** The most RSS it had, start-up included. */
+  readonly peakRssBytes: number;
   /** False when the controller still used CPU at the end of the wait (RSS may still grow). */
   readonly quiet: boolean;
 }
@@ -85,7 +87,12 @@ export async function cachedRss(
   try {
     const quiet = await waitQuiet(controller, 120_000);
     const { rssBytes, heapUsedBytes } = await controller.sample({ gc: true });
-    return { rssBytes, ...(heapUsedBytes !== undefined ? { heapUsedBytes } : {}), quiet };
+    return {
+      rssBytes,
+      ...(heapUsedBytes !== undefined ? { heapUsedBytes } : {}),
+      peakRssBytes: await peakRssBytes(controller.pid),
+      quiet,
+    };
   } finally {
     await controller.stop();
   }

@@ -5,6 +5,7 @@
  * time, RSS and that count. It changes nothing in the controller.
  */
 import { subscribe } from 'node:diagnostics_channel';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 let connections = 0;
 /** HTTP versions negotiated (ALPN): with HTTP/2 one connection carries many requests. */
@@ -14,6 +15,10 @@ subscribe('undici:client:connected', (message) => {
   const version = (message as { connectParams?: { version?: string } }).connectParams?.version;
   if (version) protocols.add(version);
 });
+
+/** How late timers ran since the last sample: the time the event loop was busy with one task. */
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 interface SampleRequest {
   readonly id: number;
@@ -29,7 +34,13 @@ process.on('message', (message: SampleRequest) => {
     cpuMs: (cpu.user + cpu.system) / 1000,
     rssBytes: process.memoryUsage.rss(),
     heapUsedBytes: process.memoryUsage().heapUsed,
+    loopDelayMs: {
+      p50: loopDelay.percentile(50) / 1e6,
+      p99: loopDelay.percentile(99) / 1e6,
+      max: loopDelay.max / 1e6,
+    },
     connections,
     protocols: [...protocols],
   });
+  loopDelay.reset();
 });

@@ -55,6 +55,12 @@ export async function procSample(pid: number): Promise<Sample> {
   return { cpuMs: (ticks * 1000) / clockTicks, rssBytes: rssKiB * 1024 };
 }
 
+/** The most RSS the process ever had (VmHWM): what a container memory limit must cover. */
+export async function peakRssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
 /** A free loopback port for a controller's health server. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -49,6 +49,7 @@ function figures(run: ScenarioResult, audit: readonly AuditedRequest[]) {
     lifecycleRequests: lifecycle ? lifecycle.length / executions : undefined,
     cpuMs: cpuPer(run, run.atCompleted),
     lifecycleCpuMs: cpuPer(run, run.lifecycle?.atEnd),
+    loopDelay: run.atCompleted?.loopDelayMs,
     rssIdle: run.idle ? mib(run.idle.rssBytes) : undefined,
     heapIdle: run.idle?.heapUsedBytes !== undefined ? mib(run.idle.heapUsedBytes) : undefined,
     connectionsPer1000:
@@ -152,6 +153,18 @@ export function printScaleReport(report: ScaleReport): void {
       (n) => `${fixed(n, 1)} ms`,
     ),
     row(
+      'event loop delay, create -> Completed, p99',
+      all,
+      (f) => f.loopDelay?.p99,
+      (n) => `${fixed(n, 0)} ms`,
+    ),
+    row(
+      '  longest',
+      all,
+      (f) => f.loopDelay?.max,
+      (n) => `${fixed(n, 0)} ms`,
+    ),
+    row(
       'RSS idle',
       all,
       (f) => f.rssIdle,
@@ -176,6 +189,12 @@ export function printScaleReport(report: ScaleReport): void {
         ? `${fixed(mib(report.cached.roundhouse.heapUsedBytes), 0)} MiB`
         : '-',
       '-',
+    ],
+    [
+      `  peak RSS, start-up with ${report.cached?.count ?? 0} included`,
+      '-',
+      report.cached ? `${fixed(mib(report.cached.roundhouse.peakRssBytes), 0)} MiB` : '-',
+      report.cached?.go ? `${fixed(mib(report.cached.go.peakRssBytes), 0)} MiB` : '-',
     ],
     row(
       'connections opened, start-up included',

@@ -1,8 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseGoDuration } from '@roundhouse/core';
 import type { CompiledController } from './compile.js';
 import { type ControllerProcess, exited, freePort, waitQuiet } from './processes.js';
@@ -25,6 +26,25 @@ export interface ControllerScope {
   readonly executionNamespace: string;
   readonly workers: number;
   readonly logPath: string;
+}
+
+/**
+ * The Node flags the example's image runs the controller with (its Dockerfile's ENTRYPOINT),
+ * so the bench measures the runtime as shipped, not Node's defaults.
+ */
+async function imageNodeFlags(): Promise<string[]> {
+  // To measure other flags before shipping them, e.g. "--max-semi-space-size=8".
+  const override = process.env.ROUNDHOUSE_BENCH_NODE_FLAGS;
+  if (override !== undefined) return override.split(' ').filter(Boolean);
+  const dockerfile = await readFile(
+    fileURLToPath(
+      new URL('../../examples/workflowexecution-controller/Dockerfile', import.meta.url),
+    ),
+    'utf8',
+  );
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  if (!entrypoint) throw new Error('bench: no ENTRYPOINT in the example controller Dockerfile');
+  return (JSON.parse(entrypoint) as string[]).filter((arg) => arg.startsWith('--'));
 }
 
 /**
@@ -57,6 +77,7 @@ export async function startRoundhouse(
         '--import',
         pathToFileURL(compiled.probe).href,
         // A CPU profile of the controller, to see where its time goes.
+        ...(await imageNodeFlags()),
         ...(process.env.ROUNDHOUSE_BENCH_PROFILE
           ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROUNDHOUSE_BENCH_PROFILE}`]
           : []),

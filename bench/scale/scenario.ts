@@ -27,6 +27,8 @@ export interface Sample {
   readonly rssBytes: number;
   /** The JavaScript heap's live objects (Node only): what of RSS the controller's data holds. */
   readonly heapUsedBytes?: number;
+  /** Event loop delay since the previous sample, in ms (Node only). */
+  readonly loopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly connections?: number;
   /** HTTP versions of those connections (`h1`, `h2`). */
   readonly protocols?: readonly string[];
