@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import { isKubernetesError } from '@roundhouse/kube';
+import { withoutManagedFields } from './cached-object.js';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
   readonly signal?: AbortSignal;
@@ -45,11 +46,14 @@ export async function updateStatus<T extends KubeObject>(
     const status: unknown = JSON.parse(JSON.stringify(computed));
     if (isDeepStrictEqual(status, current.status)) return current;
     try {
+      // Without managedFields: the API server keeps its own record when a write leaves them
+      // out, and a write that carries them makes it decode and check every entry (an object
+      // returned by a write has them, unlike a cached one).
       return await client.replace<T>(
         type,
         namespace,
         name,
-        { ...current, status },
+        { ...withoutManagedFields(current), status },
         { ...request, subresource: 'status' },
       );
     } catch (error) {

@@ -207,6 +207,27 @@ describeWithControlPlane('finalizer and status helpers on a real API server', ()
       expect(second?.status).toEqual({ step: 2 });
     });
 
+    it('sends no managedFields from the copy it starts from, and the server keeps its record', async () => {
+      const created = await create();
+      const managedFields = (o: KubeObject | null | undefined) =>
+        (o?.metadata as { managedFields?: { manager?: string }[] } | undefined)?.managedFields;
+      expect(managedFields(created)).toBeDefined();
+      const writer = client();
+      const replace = vi.spyOn(writer, 'replace');
+      const written = await updateStatus<Widget>(
+        writer,
+        widgets,
+        env.namespace,
+        created.metadata?.name as string,
+        () => ({ step: 1 }),
+        { current: created },
+      );
+      const sent = replace.mock.calls[0]?.[3] as KubeObject;
+      expect(sent.metadata).not.toHaveProperty('managedFields');
+      expect(sent.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
+      expect(managedFields(written)?.length).toBeGreaterThanOrEqual(2);
+    });
+
     it('returns null for a missing object and throws NotFound for a kind without status', async () => {
       expect(
         await updateStatus(client(), widgets, env.namespace, 'missing', () => ({ a: 1 })),
