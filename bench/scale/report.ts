@@ -105,11 +105,13 @@ function byVerb(title: string, requests: readonly AuditedRequest[], executions: 
     `\n  ${title}: ${requests.length} requests, ${fixed(requests.length / executions)} per execution`,
   );
   table(
-    countByVerbAndResource(requests).map(({ verb, resource, count }) => [
+    countByVerbAndResource(requests).map(({ verb, resource, count, servedMs }) => [
       `    ${verb}`,
       resource,
       String(count),
       fixed(count / executions),
+      // How long the API server took to answer: the same request costs more on a busier server.
+      servedMs.length ? `served in ${fixed(percentile(servedMs, 50), 1)} ms (median)` : '',
     ]),
   );
 }

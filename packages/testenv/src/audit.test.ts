@@ -59,15 +59,20 @@ describe('audit log', () => {
     );
   });
 
-  it('reads verb, resource with subresource, user, receive time (microseconds dropped) and code', () => {
+  it('reads verb, resource with subresource, user, receive time (microseconds dropped), time served and code', () => {
     expect(parseAuditLine(line({}))).toEqual({
       auditId: 'a1',
       user: 'controller',
       verb: 'create',
       resource: 'jobs',
       receivedAt: Date.UTC(2026, 10, 30, 12, 0, 1, 250),
+      servedMs: 10,
       code: 201,
     });
+    // A watch's first line is when its stream started, not when it was served.
+    expect(parseAuditLine(line({ verb: 'watch', stage: 'ResponseStarted' }))?.servedMs).toBe(
+      undefined,
+    );
     const status = parseAuditLine(
       line({ verb: 'patch', objectRef: { resource: 'workflowexecutions', subresource: 'status' } }),
     );
@@ -109,25 +114,26 @@ describe('audit log', () => {
   });
 
   it('counts by verb and resource, most first', () => {
-    const request = (verb: string, resource: string): AuditedRequest => ({
+    const request = (verb: string, resource: string, servedMs?: number): AuditedRequest => ({
       auditId: '',
       user: 'u',
       verb,
       resource,
       receivedAt: 0,
+      servedMs,
       code: 200,
     });
     expect(
       countByVerbAndResource([
-        request('patch', 'workflowexecutions/status'),
-        request('create', 'jobs'),
-        request('patch', 'workflowexecutions/status'),
+        request('patch', 'workflowexecutions/status', 4),
+        request('create', 'jobs', 12),
+        request('patch', 'workflowexecutions/status', 6),
         request('create', 'events'),
       ]),
     ).toEqual([
-      { verb: 'patch', resource: 'workflowexecutions/status', count: 2 },
-      { verb: 'create', resource: 'events', count: 1 },
-      { verb: 'create', resource: 'jobs', count: 1 },
+      { verb: 'patch', resource: 'workflowexecutions/status', count: 2, servedMs: [4, 6] },
+      { verb: 'create', resource: 'events', count: 1, servedMs: [] },
+      { verb: 'create', resource: 'jobs', count: 1, servedMs: [12] },
     ]);
   });
 });

@@ -38,6 +38,11 @@ export interface AuditedRequest {
   readonly resource: string;
   /** When the API server received it, in epoch milliseconds. */
   readonly receivedAt: number;
+  /**
+   * How long the API server took from receiving it to completing its answer, in ms; undefined
+   * for a watch (its first line is when the stream started).
+   */
+  readonly servedMs: number | undefined;
   readonly code: number | undefined;
 }
 
@@ -48,6 +53,8 @@ interface AuditLine {
   user?: { username?: string };
   objectRef?: { resource?: string; subresource?: string };
   requestReceivedTimestamp?: string;
+  stage?: string;
+  stageTimestamp?: string;
   responseStatus?: { code?: number };
 }
 
@@ -70,6 +77,10 @@ export function parseAuditLine(line: string): AuditedRequest | undefined {
     verb,
     resource,
     receivedAt: Date.parse(requestReceivedTimestamp),
+    servedMs:
+      event.stage === 'ResponseComplete' && event.stageTimestamp
+        ? Date.parse(event.stageTimestamp) - Date.parse(requestReceivedTimestamp)
+        : undefined,
     code: event.responseStatus?.code,
   };
 }
@@ -101,12 +112,16 @@ export async function readAuditLog(
 /** How many requests of each verb and resource, most first (then by name). */
 export function countByVerbAndResource(
   requests: readonly AuditedRequest[],
-): { verb: string; resource: string; count: number }[] {
-  const counts = new Map<string, { verb: string; resource: string; count: number }>();
-  for (const { verb, resource } of requests) {
+): { verb: string; resource: string; count: number; servedMs: number[] }[] {
+  const counts = new Map<
+    string,
+    { verb: string; resource: string; count: number; servedMs: number[] }
+  >();
+  for (const { verb, resource, servedMs } of requests) {
     const key = `${verb} ${resource}`;
-    const entry = counts.get(key) ?? { verb, resource, count: 0 };
+    const entry = counts.get(key) ?? { verb, resource, count: 0, servedMs: [] };
     entry.count++;
+    if (servedMs !== undefined) entry.servedMs.push(servedMs);
     counts.set(key, entry);
   }
   return [...counts.values()].sort(
