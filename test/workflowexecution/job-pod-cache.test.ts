@@ -1,6 +1,6 @@
 import { InformerCache } from '@roundhouse/controller';
-import { Registry } from '@roundhouse/core';
-import { JobExecutor } from '@roundhouse/job';
+import { Registry, roundhouseConventions } from '@roundhouse/core';
+import { JobExecutor, jobPodsFieldSelector, jobPodsSelector } from '@roundhouse/job';
 import { KubeClient, type KubeObject, type ListOptions, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import {
@@ -65,7 +65,7 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
       abort.abort();
       await running;
     };
-    return { liveList: vi.spyOn(live, 'list'), cachedList: vi.spyOn(cache, 'list') };
+    return { cache, liveList: vi.spyOn(live, 'list'), cachedList: vi.spyOn(cache, 'list') };
   }
 
   async function podOf(jobName: string): Promise<KubeObject> {
@@ -89,6 +89,42 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
     );
     expect(liveList.mock.calls.filter(jobPodList)).toEqual([]);
     // Its pod has not started and need not: it is still Running, not failed for a stuck start.
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+  });
+
+  it('drops a pod from the cache once it runs, and checks its Job without a request', async () => {
+    const { cache, liveList, cachedList } = await start();
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const pod = await podOf(running.status?.executionRef?.name as string);
+    const name = pod.metadata?.name as string;
+    const cached = async () =>
+      (
+        await cache.list(resources.pods, executionNamespace, {
+          labelSelector: jobPodsSelector(roundhouseConventions),
+          fieldSelector: jobPodsFieldSelector,
+        })
+      ).items.map((p) => p.metadata?.name);
+    await vi.waitFor(async () => expect(await cached()).toContain(name), patience);
+    // Started but not ready yet, as a kubelet reports a container before its readiness.
+    await client().patch(
+      resources.pods,
+      executionNamespace,
+      name,
+      { status: { phase: 'Running' } },
+      { subresource: 'status', strategy: 'merge' },
+    );
+    await vi.waitFor(async () => expect(await cached()).not.toContain(name), patience);
+    const checks = cachedList.mock.calls.filter(jobPodList).length;
+    await vi.waitFor(
+      () => expect(cachedList.mock.calls.filter(jobPodList).length).toBeGreaterThan(checks + 2),
+      patience,
+    );
+    // The Job counts the pod active, so no Event is read to find out why it has none.
+    const live = liveList.mock.calls.filter(
+      ([type]) => type === resources.pods || type === resources.events,
+    );
+    expect(live).toEqual([]);
     await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
   });
 

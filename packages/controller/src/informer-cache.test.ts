@@ -34,8 +34,10 @@ function fakeClient(objects: KubeObject[]) {
     ),
     list: vi.fn(
       async (_type: ResourceType, namespace: string | undefined, options: ListOptions = {}) => ({
-        items: inNamespace(namespace).filter((o) =>
-          matchesLabels(parseLabelSelector(options.labelSelector) ?? [], o.metadata?.labels),
+        items: inNamespace(namespace).filter(
+          (o) =>
+            matchesLabels(parseLabelSelector(options.labelSelector) ?? [], o.metadata?.labels) &&
+            matchesNameFields(options.fieldSelector, o),
         ),
         resourceVersion: '10',
       }),
@@ -56,6 +58,18 @@ function fakeClient(objects: KubeObject[]) {
   };
   // The fake has KubeClient's public shape; its private fields cannot be copied.
   return { client, kubeClient: client as unknown as KubeClient, watchers };
+}
+
+/** The field selectors the fake understands: `metadata.name=` and `metadata.name!=` terms. */
+function matchesNameFields(selector: string | undefined, obj: KubeObject): boolean {
+  return (selector ?? '')
+    .split(',')
+    .filter((term) => term.trim() !== '')
+    .every((term) => {
+      const [field, value] = term.trim().split(/!?=/);
+      if (field !== 'metadata.name') throw new Error(`fake: unsupported field selector ${term}`);
+      return term.includes('!=') ? obj.metadata?.name !== value : obj.metadata?.name === value;
+    });
 }
 
 const caches: InformerCache[] = [];
@@ -168,6 +182,36 @@ describe('InformerCache.list', () => {
     expect(client.list).not.toHaveBeenCalled();
   });
 
+  it('serves the field selector its informer was started with, and that one only', async () => {
+    const { cache, client } = informerCache(objects);
+    cache.informerFor(resources.configMaps, {
+      namespace: 'ns',
+      labelSelector: 'app=x',
+      fieldSelector: 'metadata.name!=c, metadata.name!=b',
+    });
+    await cache.start();
+    // The server sent only the matching objects.
+    expect(client.list).toHaveBeenCalledWith(resources.configMaps, 'ns', {
+      labelSelector: 'app=x',
+      fieldSelector: 'metadata.name!=b,metadata.name!=c',
+      limit: 500,
+      signal: expect.any(AbortSignal),
+    });
+    client.list.mockClear();
+
+    // The same terms in another order are the same selector.
+    const same = { labelSelector: 'app=x', fieldSelector: 'metadata.name!=b,metadata.name!=c' };
+    expect(names(await cache.list(resources.configMaps, 'ns', same))).toEqual(['a']);
+    expect(client.list).not.toHaveBeenCalled();
+
+    // Without it the cache lacks objects, so the question goes to the API server.
+    const unfielded = await cache.list(resources.configMaps, 'ns', { labelSelector: 'app=x' });
+    expect(names(unfielded)).toEqual(['b', 'a']);
+    const other = { labelSelector: 'app=x', fieldSelector: 'metadata.name!=c' };
+    await cache.list(resources.configMaps, 'ns', other);
+    expect(client.list).toHaveBeenCalledTimes(2);
+  });
+
   it.each<[string, string | undefined, ListOptions]>([
     ['a selector the informer’s does not imply', 'ns', { labelSelector: 'tier=web' }],
     ['no selector', 'ns', {}],
@@ -209,6 +253,19 @@ describe('InformerCache.informerFor', () => {
       first,
     );
     expect(cache.informerFor(resources.configMaps, { namespace: 'ns' })).not.toBe(first);
+    const fielded = cache.informerFor(resources.configMaps, {
+      namespace: 'ns',
+      labelSelector: 'a',
+      fieldSelector: 'metadata.name!=x,metadata.name!=y',
+    });
+    expect(fielded).not.toBe(first);
+    expect(
+      cache.informerFor(resources.configMaps, {
+        namespace: 'ns',
+        labelSelector: 'a',
+        fieldSelector: ' metadata.name!=y,metadata.name!=x',
+      }),
+    ).toBe(fielded);
     expect(cache.informerFor(resources.secrets, { namespace: 'ns', labelSelector: 'a' })).not.toBe(
       first,
     );

@@ -28,6 +28,11 @@ export interface InformerScope {
   /** Cache only matching objects. */
   readonly labelSelector?: string;
   /**
+   * Cache only objects whose fields match; such an informer answers only lists that ask for
+   * exactly this field selector (the cache cannot evaluate field selectors itself).
+   */
+  readonly fieldSelector?: string;
+  /**
    * Trims each object before it is cached (see `InformerOptions.transform`); the first
    * `informerFor` of a type, namespace and selector decides it.
    */
@@ -39,6 +44,7 @@ interface Entry {
   readonly namespace: string | undefined;
   /** The informer's own selector, parsed; `undefined` when it is not equality-based. */
   readonly requirements: readonly Requirement[] | undefined;
+  readonly fieldSelector: string | undefined;
   readonly informer: Informer<KubeObject>;
 }
 
@@ -70,19 +76,32 @@ export class InformerCache implements Reader {
   informerFor<T extends KubeObject>(type: ResourceType, scope: InformerScope = {}): Informer<T> {
     const namespace = type.namespaced ? scope.namespace : undefined;
     const labelSelector = scope.labelSelector?.trim() || undefined;
-    const key = [type.group, type.version, type.plural, namespace ?? '', labelSelector ?? ''].join(
-      '|',
-    );
+    const fieldSelector = normalizeFieldSelector(scope.fieldSelector);
+    const key = [
+      type.group,
+      type.version,
+      type.plural,
+      namespace ?? '',
+      labelSelector ?? '',
+      fieldSelector ?? '',
+    ].join('|');
     let entry = this.#entries.get(key);
     if (!entry) {
       const informer = new Informer<KubeObject>(this.#kubeConfig, type, {
         client: this.#client,
         ...(namespace !== undefined ? { namespace } : {}),
         ...(labelSelector !== undefined ? { labelSelector } : {}),
+        ...(fieldSelector !== undefined ? { fieldSelector } : {}),
         ...(scope.transform ? { transform: scope.transform } : {}),
         ...(this.#logger ? { logger: this.#logger } : {}),
       });
-      entry = { type, namespace, requirements: parseLabelSelector(labelSelector), informer };
+      entry = {
+        type,
+        namespace,
+        requirements: parseLabelSelector(labelSelector),
+        fieldSelector,
+        informer,
+      };
       this.#entries.set(key, entry);
       if (this.#started) void informer.start();
     }
@@ -122,19 +141,24 @@ export class InformerCache implements Reader {
 
   /**
    * From the cache when a synced informer covers the namespace and holds everything the
-   * selector asks for: it has no selector, or one the requested selector implies. Field
-   * selectors and selectors that are not equality-based go to the API server.
+   * selector asks for: it has no selector, or one the requested selector implies, and it was
+   * started with the very field selector asked for (or none when none is asked for). Other field
+   * selectors and label selectors that are not equality-based go to the API server.
    */
   async list<T extends KubeObject>(
     type: ResourceType,
     namespace: string | undefined,
     options: ListOptions = {},
   ): Promise<{ items: T[]; resourceVersion: string }> {
-    const requested = options.fieldSelector ? undefined : parseLabelSelector(options.labelSelector);
+    const requested = parseLabelSelector(options.labelSelector);
+    const fieldSelector = normalizeFieldSelector(options.fieldSelector);
     const entry =
       requested &&
       this.#covering(type, namespace).find(
-        ({ requirements }) => requirements && selectorImplies(requested, requirements),
+        (candidate) =>
+          candidate.fieldSelector === fieldSelector &&
+          candidate.requirements &&
+          selectorImplies(requested, candidate.requirements),
       );
     if (!requested || !entry) return this.#client.list<T>(type, namespace, options);
     const items = entry.informer
@@ -154,6 +178,15 @@ export class InformerCache implements Reader {
         (entry.namespace === undefined || entry.namespace === namespace),
     );
   }
+}
+
+/** Terms in a canonical order, so two spellings of one field selector share an informer. */
+function normalizeFieldSelector(selector: string | undefined): string | undefined {
+  const terms = (selector ?? '')
+    .split(',')
+    .map((term) => term.trim())
+    .filter((term) => term !== '');
+  return terms.length > 0 ? terms.sort().join(',') : undefined;
 }
 
 function sameResource(a: ResourceType, b: ResourceType): boolean {

@@ -27,6 +27,11 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** Cache only matching objects, to keep memory small. */
   readonly labelSelector?: string;
   /**
+   * Cache only objects whose fields match (e.g. `status.phase!=Succeeded`), so the server sends
+   * no events of the others; an object that stops matching is removed as if deleted.
+   */
+  readonly fieldSelector?: string;
+  /**
    * A watch that delivers no event and no bookmark for this long is presumed dead and
    * restarted. On a quiet resource kube-apiserver 1.36 sent the first bookmark of a watch after
    * about 120 s and then one a minute, so keep it well above 120 s. Default 240 s.
@@ -65,6 +70,7 @@ export class Informer<T extends KubeObject> {
   readonly #type: ResourceType;
   readonly #namespace: string | undefined;
   readonly #labelSelector: string | undefined;
+  readonly #fieldSelector: string | undefined;
   readonly #client: KubeClient;
   readonly #logger: Logger;
   readonly #pageSize: number;
@@ -80,6 +86,7 @@ export class Informer<T extends KubeObject> {
     this.#type = type;
     this.#namespace = options.namespace;
     this.#labelSelector = options.labelSelector;
+    this.#fieldSelector = options.fieldSelector;
     this.#client = options.client ?? new KubeClient(kubeConfig);
     this.#pageSize = options.pageSize ?? 500;
     this.#logger = withFields(options.logger ?? noopLogger, {
@@ -210,6 +217,7 @@ export class Informer<T extends KubeObject> {
   async #relist(signal: AbortSignal): Promise<void> {
     const { items, resourceVersion } = await this.#client.list<T>(this.#type, this.#namespace, {
       labelSelector: this.#labelSelector,
+      fieldSelector: this.#fieldSelector,
       limit: this.#pageSize,
       signal,
     });
@@ -246,6 +254,7 @@ export class Informer<T extends KubeObject> {
         {
           resourceVersion: this.#resourceVersion,
           labelSelector: this.#labelSelector,
+          fieldSelector: this.#fieldSelector,
           // Like client-go: the server ends each watch after 5-10 minutes, so connections through
           // proxies and load balancers are renewed before anything in between gives up on them.
           timeoutSeconds: 300 + Math.floor(Math.random() * 300),

@@ -69,6 +69,13 @@ export interface ExecutionRead {
    */
   readonly labelSelector: string;
   /**
+   * A field selector (`status.phase!=Running`) narrowing the cache further, so the API server
+   * sends no events of objects the engine never reads (a pod that started). Lists asking for
+   * exactly this field selector are answered from the cache; the engine must ask with it, and
+   * then the API server gives the same answer. Default none.
+   */
+  readonly fieldSelector?: string;
+  /**
    * Trims each object to what the engine reads before it is cached, because a cache of many
    * objects (pods) would otherwise hold every field of each. It must keep `metadata.name`,
    * `namespace`, `uid`, `resourceVersion` and `labels`, which the cache itself relies on.

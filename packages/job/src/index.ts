@@ -3,6 +3,7 @@ export {
   buildJob,
   type JobSettings,
   jobEngine,
+  jobPodsFieldSelector,
   jobPodsSelector,
   type PodSettings,
   workflowContainerName,

@@ -21,11 +21,13 @@ import {
   buildJob,
   type JobSettings,
   jobEngine,
+  jobPodsFieldSelector,
   jobPodsSelector,
   workflowContainerName,
 } from './job-spec.js';
 import { cachedPod } from './pod-cache.js';
 import {
+  hasCreatedPods,
   isJobFinished,
   JobStateSchema,
   jobResult,
@@ -77,8 +79,10 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       // Not started after the grace period: find out whether it ever can, so an execution
       // whose pod cannot be created or pulled fails with the cause instead of at its deadline.
       const pods = await podsOf(job, context, settings.conventions);
+      // No pod waiting although the Job has pods: they run, or have just finished. A Job without
+      // any may have failed to create one, which only its Events tell.
       const events =
-        pods.length > 0
+        pods.length > 0 || hasCreatedPods(state)
           ? []
           : (
               await context.reader.list<KubeObject>(resources.events, context.namespace, {
@@ -100,9 +104,10 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
 }
 
 /**
- * The Job's pods, asked for with the engine's pod selector (see `JobExecutor.reads`) narrowed
- * to this Job, so a controller's cache answers it from memory; the API server gives the same
- * answer, since every pod of the Job carries the template's labels.
+ * The Job's pods that have not started or have failed, asked for with the engine's pod
+ * selectors (see `JobExecutor.reads`) narrowed to this Job, so a controller's cache answers it
+ * from memory; the API server gives the same answer, since every pod of the Job carries the
+ * template's labels.
  */
 async function podsOf(
   job: JobObject,
@@ -111,6 +116,7 @@ async function podsOf(
 ): Promise<PodState[]> {
   const pods = await context.reader.list<KubeObject>(resources.pods, context.namespace, {
     labelSelector: `${jobPodsSelector(conventions)},batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
+    fieldSelector: jobPodsFieldSelector,
     signal: context.signal,
   });
   return pods.items.map((p) => PodStateSchema.parse(p));
@@ -123,9 +129,9 @@ async function podsOf(
  */
 export class JobExecutor extends ResourceExecutor<JobObject> {
   /**
-   * The Job's pods, which a status check reads once a Job has had no ready pod for the startup
-   * grace period and when it failed: a controller caches them, trimmed to what those reads
-   * need, so neither costs a request.
+   * The Job's pods that have not started or have failed, which a status check reads once a Job
+   * has had no ready pod for the startup grace period and when it failed: a controller caches
+   * them, trimmed to what those reads need, so neither costs a request.
    */
   readonly reads: readonly ExecutionRead[];
 
@@ -148,6 +154,7 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
       Object.freeze({
         resource: resources.pods,
         labelSelector: jobPodsSelector(conventions),
+        fieldSelector: jobPodsFieldSelector,
         transform: cachedPod,
       }),
     ]);

@@ -66,6 +66,13 @@ export function jobPodsSelector(conventions: Conventions): string {
   return `${keys.workflowExecutionLabel},${keys.executionEngineLabel}=${toLabelValue(jobEngine)}`;
 }
 
+/**
+ * The pods the engine reads: those not started or failed. A Job's running and succeeded pods
+ * say nothing its own status does not (`ready`, `succeeded`), and leaving them out spares the
+ * API server most of each pod's events on a controller's watch.
+ */
+export const jobPodsFieldSelector = 'status.phase!=Running,status.phase!=Succeeded';
+
 const restrictedPod: V1PodSecurityContext = {
   runAsNonRoot: true,
   seccompProfile: { type: 'RuntimeDefault' },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   explainPodFailure,
+  hasCreatedPods,
   isJobFinished,
   type JobState,
   jobResult,
@@ -222,5 +223,28 @@ describe('failure classification', () => {
       jobResult(job({ failed: 1, conditions: [cond('Failed', 'True', 'PodFailurePolicy')] }))
         .failureReason,
     ).toBe('TaskFailed');
+  });
+});
+
+describe('hasCreatedPods', () => {
+  it.each<[string, NonNullable<JobState['status']>]>([
+    ['an active pod', { active: 1 }],
+    ['a succeeded pod', { succeeded: 1 }],
+    ['a failed pod', { failed: 1 }],
+    ['a terminating pod', { terminating: 1 }],
+    ['a finished pod not yet counted', { uncountedTerminatedPods: { succeeded: ['uid-1'] } }],
+    ['a failed pod not yet counted', { uncountedTerminatedPods: { failed: ['uid-1'] } }],
+  ])('sees %s', (_case, status) => {
+    expect(hasCreatedPods(job(status))).toBe(true);
+  });
+
+  it('sees none in a Job without pods, whose Events may say why', () => {
+    expect(hasCreatedPods(job({}))).toBe(false);
+    expect(hasCreatedPods({})).toBe(false);
+    expect(
+      hasCreatedPods(
+        job({ active: 0, terminating: null, uncountedTerminatedPods: { succeeded: [] } }),
+      ),
+    ).toBe(false);
   });
 });

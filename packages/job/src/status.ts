@@ -21,6 +21,13 @@ export const JobStateSchema = z.looseObject({
       ready: z.number().optional(),
       succeeded: z.number().optional(),
       failed: z.number().optional(),
+      terminating: z.number().nullish(),
+      uncountedTerminatedPods: z
+        .looseObject({
+          succeeded: z.array(z.string()).optional(),
+          failed: z.array(z.string()).optional(),
+        })
+        .optional(),
       conditions: z.array(ConditionSchema).optional(),
     })
     .optional(),
@@ -196,4 +203,17 @@ export function jobResult(job: JobState, pods: readonly PodState[] = []): Execut
 /** Whether the Job has reached a terminal condition. */
 export function isJobFinished(job: JobState): boolean {
   return condition(job, 'Complete') !== undefined || condition(job, 'Failed') !== undefined;
+}
+
+/**
+ * Whether the Job controller has created any pod of the Job, as the Job's status counts them:
+ * active, finished, being counted or terminating. A Job without one may be unable to create it.
+ */
+export function hasCreatedPods(job: JobState): boolean {
+  const { active = 0, succeeded = 0, failed = 0, terminating, uncountedTerminatedPods } =
+    job.status ?? {};
+  const uncounted =
+    (uncountedTerminatedPods?.succeeded?.length ?? 0) +
+    (uncountedTerminatedPods?.failed?.length ?? 0);
+  return active + succeeded + failed + (terminating ?? 0) + uncounted > 0;
 }

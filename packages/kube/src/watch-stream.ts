@@ -13,6 +13,8 @@ export interface WatchOptions extends RequestOptions {
   /** Where to resume; from a list or the last event or bookmark. Default: now. */
   readonly resourceVersion?: string | undefined;
   readonly labelSelector?: string | undefined;
+  /** Only objects matching these fields (e.g. `status.phase!=Running`); one leaving it arrives as DELETED. */
+  readonly fieldSelector?: string | undefined;
   /** The server ends the watch (outcome `closed`) after this long. */
   readonly timeoutSeconds?: number | undefined;
   /**
@@ -93,6 +95,7 @@ export function watchPath(
       resourceVersion: options.resourceVersion,
       allowWatchBookmarks: true,
       labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
       timeoutSeconds: options.timeoutSeconds,
     })
   );

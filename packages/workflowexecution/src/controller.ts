@@ -102,6 +102,7 @@ export async function createWorkflowExecutionController(
         cache.informerFor<KubeObject>(read.resource, {
           namespace: options.executionNamespace,
           labelSelector: read.labelSelector,
+          ...(read.fieldSelector ? { fieldSelector: read.fieldSelector } : {}),
           // The contract has the transform keep the metadata a cached object needs.
           ...(transform ? { transform: (obj) => transform(obj) as KubeObject } : {}),
         }),
