@@ -210,8 +210,13 @@ export function isJobFinished(job: JobState): boolean {
  * active, finished, being counted or terminating. A Job without one may be unable to create it.
  */
 export function hasCreatedPods(job: JobState): boolean {
-  const { active = 0, succeeded = 0, failed = 0, terminating, uncountedTerminatedPods } =
-    job.status ?? {};
+  const {
+    active = 0,
+    succeeded = 0,
+    failed = 0,
+    terminating,
+    uncountedTerminatedPods,
+  } = job.status ?? {};
   const uncounted =
     (uncountedTerminatedPods?.succeeded?.length ?? 0) +
     (uncountedTerminatedPods?.failed?.length ?? 0);
