@@ -34,11 +34,13 @@ function fakeClient(objects: KubeObject[]) {
     ),
     list: vi.fn(
       async (_type: ResourceType, namespace: string | undefined, options: ListOptions = {}) => ({
-        items: inNamespace(namespace).filter(
-          (o) =>
-            matchesLabels(parseLabelSelector(options.labelSelector) ?? [], o.metadata?.labels) &&
-            matchesNameFields(options.fieldSelector, o),
-        ),
+        items: inNamespace(namespace)
+          .filter(
+            (o) =>
+              matchesLabels(parseLabelSelector(options.labelSelector) ?? [], o.metadata?.labels) &&
+              matchesNameFields(options.fieldSelector, o),
+          )
+          .map((o) => options.transform?.(o) ?? o),
         resourceVersion: '10',
       }),
     ),
@@ -196,6 +198,7 @@ describe('InformerCache.list', () => {
       fieldSelector: 'metadata.name!=b,metadata.name!=c',
       limit: 500,
       signal: expect.any(AbortSignal),
+      transform: expect.any(Function),
     });
     client.list.mockClear();
 

@@ -215,11 +215,18 @@ export class Informer<T extends KubeObject> {
   }
 
   async #relist(signal: AbortSignal): Promise<void> {
+    const apiVersion = apiVersionOf(this.#type);
+    const { kind } = this.#type;
     const { items, resourceVersion } = await this.#client.list<T>(this.#type, this.#namespace, {
       labelSelector: this.#labelSelector,
       fieldSelector: this.#fieldSelector,
       limit: this.#pageSize,
       signal,
+      // Trimmed page by page: a relist of many objects never holds them all whole, which would
+      // leave the process that much larger long after. List items of built-in kinds come
+      // without apiVersion and kind; watched objects have them.
+      transform: (item) =>
+        isCacheable(item) ? this.#transform({ ...item, apiVersion, kind } as T) : item,
     });
     const objects: T[] = [];
     for (const item of items) {
@@ -227,10 +234,7 @@ export class Informer<T extends KubeObject> {
         this.#logger.warn({ item: item.metadata?.name }, 'ignoring a listed object without name');
         continue;
       }
-      // List items of built-in kinds come without apiVersion and kind; watched objects have them.
-      objects.push(
-        this.#transform({ ...item, apiVersion: apiVersionOf(this.#type), kind: this.#type.kind }),
-      );
+      objects.push(item);
     }
     const deltas = this.#store.replace(objects);
     this.#resourceVersion = resourceVersion;

@@ -54,6 +54,11 @@ afterEach(async () => {
   }
 });
 
+const cm = (name: string) => ({
+  metadata: { name, namespace: 'ns', resourceVersion: '1', labels: { app: 'x' } },
+  data: { big: 'x'.repeat(64) },
+});
+
 function json(res: ServerResponse, status: number, body: unknown, headers: string[] = []) {
   res.writeHead(status, ['content-type', 'application/json', ...headers]);
   res.end(JSON.stringify(body));
@@ -150,6 +155,37 @@ describe('KubeClient', () => {
       statusCode: 409,
       message: 'patch ConfigMap ns/conflict: changed',
     });
+  });
+
+  it('lists page by page, trimming each page as it arrives', async () => {
+    const pages: Record<string, unknown> = {
+      '': { metadata: { continue: 'p2', resourceVersion: '7' }, items: [cm('a'), cm('b')] },
+      p2: { metadata: { resourceVersion: '9' }, items: [cm('c')] },
+    };
+    const { client, received } = await serve((req, res) => {
+      const token = new URL(req.url ?? '', 'http://x').searchParams.get('continue') ?? '';
+      json(res, 200, pages[token]);
+    });
+    const seen: string[] = [];
+    const { items, resourceVersion } = await client.list(resources.configMaps, 'ns', {
+      limit: 2,
+      transform: (item) => {
+        // The second page has not been asked for while the first one's items are trimmed.
+        seen.push(`${item.metadata?.name} after ${received.length} requests`);
+        return { metadata: { name: item.metadata?.name } };
+      },
+    });
+    expect(items).toEqual([
+      { metadata: { name: 'a' } },
+      { metadata: { name: 'b' } },
+      { metadata: { name: 'c' } },
+    ]);
+    expect(resourceVersion).toBe('9');
+    expect(seen).toEqual(['a after 1 requests', 'b after 1 requests', 'c after 2 requests']);
+    expect(received.map((r) => r.url)).toEqual([
+      '/api/v1/namespaces/ns/configmaps?limit=2',
+      '/api/v1/namespaces/ns/configmaps?limit=2&continue=p2',
+    ]);
   });
 
   it('reuses its connections whatever the answers were', async () => {

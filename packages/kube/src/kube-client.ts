@@ -55,6 +55,11 @@ export interface ListOptions extends RequestOptions {
   readonly fieldSelector?: string | undefined;
   /** Page size; the client follows `continue` tokens until the list is complete. */
   readonly limit?: number | undefined;
+  /**
+   * Applied to each item as its page arrives, so a caller that keeps only part of each object
+   * (a cache) never holds every object of a long list whole at once.
+   */
+  readonly transform?: ((item: KubeObject) => KubeObject) | undefined;
 }
 
 export interface DeleteOptions extends RequestOptions {
@@ -191,7 +196,8 @@ export class KubeClient implements Reader {
         items: T[];
         metadata: { continue?: string; resourceVersion: string };
       }>('GET', path, describe('list', type, namespace), options);
-      items.push(...body.items);
+      const { transform } = options;
+      for (const item of body.items) items.push(transform ? (transform(item) as T) : item);
       token = body.metadata.continue || undefined;
       resourceVersion = body.metadata.resourceVersion;
     } while (token);
