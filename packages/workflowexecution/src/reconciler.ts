@@ -176,16 +176,19 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * A running execution is validated once per version of its object: the cache hands out the
-   * same object until it changes, and every event of its Job wakes a reconcile that would
-   * parse it again. Other phases are reconciled a few times at most, and keeping a parsed
-   * copy of every finished execution would double what a large cache holds.
+   * An execution is validated once per version of its object until its lock is released: the
+   * cache hands out the same object until it changes, and every event of its Job, every write
+   * of its own and its cooldown wake a reconcile that would parse it again. A released one is
+   * reconciled only on a resync, and keeping a parsed copy of every released execution would
+   * double what a large cache holds.
    */
   #parse(object: KubeObject): WorkflowExecution {
     const known = this.#parsed.get(object);
     if (known) return known;
     const wfe = parseWorkflowExecution(object);
-    if (wfe.status?.phase === 'Running') this.#parsed.set(object, wfe);
+    const released =
+      findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True';
+    if (!released) this.#parsed.set(object, wfe);
     return wfe;
   }
 
