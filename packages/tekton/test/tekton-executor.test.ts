@@ -160,6 +160,7 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
     });
     // Between the ownership check and the patch, the owner's run is deleted and another
     // execution takes the lock: the uid in the patch must stop it from landing there.
+    let replacementUid: string | undefined;
     class RacingClient extends KubeClient {
       override async patch<T extends KubeObject>(
         type: ResourceType,
@@ -171,14 +172,19 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
         await executor.cleanup(owner, env.namespace);
         await expect.poll(() => getRun(name)).toBeNull();
         await executor.create(other, env.namespace);
+        replacementUid = (await getRun(name))?.metadata?.uid;
         return super.patch<T>(type, namespace, name, patch, options);
       }
     }
     const racing = new TektonExecutor(new RacingClient(env.kubeConfig));
     const { resourceName } = await racing.create(owner, env.namespace);
     expect(await racing.cancel(owner, env.namespace)).toBe(false);
+    // Compared by uid, not by label: Tekton's reconcile of the deleted run can still copy its
+    // labels onto the replacement (pipelinerun.go, updateLabelsAndAnnotations reads the new
+    // object from its lister and merges the stale run's labels over it).
     const run = await getRun(resourceName);
-    expect(run?.metadata?.labels?.['roundhouse.dev/workflow-execution']).toBe(other.metadata.name);
+    expect(replacementUid).toBeDefined();
+    expect(run?.metadata?.uid).toBe(replacementUid);
     expect(run?.spec?.status).toBeUndefined();
   });
 
