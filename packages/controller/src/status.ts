@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import { isKubernetesError } from '@roundhouse/kube';
 import { withoutManagedFields } from './cached-object.js';
+import { mergePatchOf } from './merge-patch.js';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
   readonly signal?: AbortSignal;
@@ -21,6 +22,11 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
  * to leave it alone), and replaces the status conditionally on the resourceVersion it read. On
  * a conflict it reads again and recomputes, so a concurrent writer's change is built upon, not
  * overwritten. A status equal to the current one is not written.
+ *
+ * The write is a JSON merge patch of what changed, carrying the resourceVersion read (the API
+ * server refuses it with a conflict when the object moved on), so the request holds a few
+ * fields instead of the whole object. A status holding a `null`, which a merge patch cannot
+ * express, is written whole with a replace instead.
  *
  * Returns the object as written (or as read, when nothing was written), or `null` when the
  * object does not exist. A kind without a status subresource fails with NotFound.
@@ -46,16 +52,7 @@ export async function updateStatus<T extends KubeObject>(
     const status: unknown = JSON.parse(JSON.stringify(computed));
     if (isDeepStrictEqual(status, current.status)) return current;
     try {
-      // Without managedFields: the API server keeps its own record when a write leaves them
-      // out, and a write that carries them makes it decode and check every entry (an object
-      // returned by a write has them, unlike a cached one).
-      return await client.replace<T>(
-        type,
-        namespace,
-        name,
-        { ...withoutManagedFields(current), status },
-        { ...request, subresource: 'status' },
-      );
+      return await writeStatus(client, type, namespace, name, current, status, request);
     } catch (error) {
       if (isKubernetesError(error, 'Conflict') && attempt < maxAttempts) continue;
       // NotFound means the object went away, or its kind has no status subresource.
@@ -65,4 +62,36 @@ export async function updateStatus<T extends KubeObject>(
       throw error;
     }
   }
+}
+
+async function writeStatus<T extends KubeObject>(
+  client: KubeClient,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  current: T,
+  status: unknown,
+  request: { signal?: AbortSignal },
+): Promise<T> {
+  const resourceVersion = current.metadata?.resourceVersion;
+  const patch = resourceVersion ? mergePatchOf(current.status, status) : undefined;
+  if (patch !== undefined) {
+    return client.patch<T>(
+      type,
+      namespace,
+      name,
+      { metadata: { resourceVersion }, status: patch },
+      { ...request, strategy: 'merge', subresource: 'status' },
+    );
+  }
+  // Without managedFields: the API server keeps its own record when a write leaves them out,
+  // and a write that carries them makes it decode and check every entry (an object returned
+  // by a write has them, unlike a cached one).
+  return client.replace<T>(
+    type,
+    namespace,
+    name,
+    { ...withoutManagedFields(current), status },
+    { ...request, subresource: 'status' },
+  );
 }
