@@ -106,6 +106,18 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
         })
       ).items.map((p) => p.metadata?.name);
     await vi.waitFor(async () => expect(await cached()).toContain(name), patience);
+    // From here on the controller's Job counts its pod (the Job controller may write that late
+    // on a busy machine); before that, reading Events to find out why it has none is right.
+    const jobName = running.status?.executionRef?.name as string;
+    await vi.waitFor(async () => {
+      const job = await cache.get<KubeObject & { status?: { active?: number } }>(
+        resources.jobs,
+        executionNamespace,
+        jobName,
+      );
+      expect(job?.status?.active).toBe(1);
+    }, patience);
+    liveList.mockClear();
     // Started but not ready yet, as a kubelet reports a container before its readiness.
     await client().patch(
       resources.pods,

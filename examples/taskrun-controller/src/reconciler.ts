@@ -182,6 +182,11 @@ export class TaskRunReconciler implements Reconciler {
     }
   }
 
+  /**
+   * Writes what was decided about `target` only onto that very run: the cache may still hand
+   * out a deleted run while a new one of the same name exists, and a decision about the old
+   * one (its Pod is gone) must not land on the new one, whose own events reconcile it.
+   */
   async #write(target: Pick<KubeObject, 'metadata'>, compute: Compute, ctx: ReconcileContext) {
     await updateStatus<KubeObject>(
       this.#o.client,
@@ -189,7 +194,7 @@ export class TaskRunReconciler implements Reconciler {
       target.metadata?.namespace,
       target.metadata?.name as string,
       (current) => compute(statusOf(current)),
-      { signal: ctx.signal },
+      { signal: ctx.signal, uid: target.metadata?.uid },
     );
   }
 }

@@ -1,19 +1,25 @@
+import { noopLogger } from '@roundhouse/core';
 import {
   type Created,
   KubeClient,
   type KubeObject,
   KubernetesApiError,
+  type PatchOptions,
+  type Reader,
   type RequestOptions,
   type ResourceType,
 } from '@roundhouse/kube';
+import { PodExecutor, taskRuns } from '@roundhouse/pod';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { expect, it } from 'vitest';
+import { TaskRunReconciler } from '../src/reconciler.js';
 import {
   createTask,
   createTaskRun,
   podsOwnedBy,
   startController,
   step,
+  type TaskRunObject,
   waitForRun,
 } from './harness.js';
 
@@ -33,6 +39,18 @@ class FailingStatusWriteClient extends KubeClient {
     return created;
   }
 
+  // A status write is a merge patch, or a replace when the status holds a null.
+  override async patch<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options?: PatchOptions,
+  ): Promise<T> {
+    this.#failStatusWrite(options);
+    return super.patch(type, namespace, name, patch, options);
+  }
+
   override async replace<T extends KubeObject>(
     type: ResourceType,
     namespace: string | undefined,
@@ -40,12 +58,16 @@ class FailingStatusWriteClient extends KubeClient {
     body: T,
     options?: RequestOptions & { subresource?: 'status' },
   ): Promise<T> {
+    this.#failStatusWrite(options);
+    return super.replace(type, namespace, name, body, options);
+  }
+
+  #failStatusWrite(options: { subresource?: 'status' } | undefined): void {
     if (this.#armed && options?.subresource === 'status') {
       this.#armed = false;
       this.failures += 1;
       throw new KubernetesApiError('Unavailable', 'injected: the status write was lost', 503);
     }
-    return super.replace(type, namespace, name, body, options);
   }
 }
 
@@ -104,5 +126,44 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
     } finally {
       await controller.stop();
     }
+  });
+
+  it('writes nothing onto a new run from a decision about the deleted one the cache still holds', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    await createTask(client, env.namespace, 'twin-task', { steps: [step('only')] });
+    const live = await createTaskRun(client, env.namespace, 'twin', {
+      taskRef: { name: 'twin-task' },
+    });
+    // The predecessor of the same name, deleted, whose Pod the garbage collector took: a lagging
+    // cache still hands it out, Running on a Pod that is gone.
+    const stale: TaskRunObject = {
+      ...live,
+      metadata: { ...live.metadata, uid: 'uid-of-the-deleted-run', resourceVersion: '1' },
+      status: { phase: 'Running', podName: 'twin-pod-of-the-deleted-run' },
+    };
+    const reader: Reader = {
+      get: async <T extends KubeObject>(
+        type: ResourceType,
+        namespace: string | undefined,
+        name: string,
+      ) =>
+        (type === taskRuns && name === 'twin'
+          ? stale
+          : await client.get<T>(type, namespace, name)) as T | null,
+      list: (type, namespace, options) => client.list(type, namespace, options),
+    };
+    const reconciler = new TaskRunReconciler({
+      client,
+      reader,
+      executor: new PodExecutor(client, { serviceAccountName: 'default', reader }),
+    });
+    await reconciler.reconcile(`${env.namespace}/twin`, {
+      signal: new AbortController().signal,
+      logger: noopLogger,
+      attempt: 0,
+    });
+    const after = await client.get<TaskRunObject>(taskRuns, env.namespace, 'twin');
+    expect(after?.metadata?.uid).toBe(live.metadata?.uid);
+    expect(after?.status).toBeUndefined();
   });
 });

@@ -14,6 +14,12 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
    * copy only costs a conflict, after which the object is read fresh.
    */
   readonly current?: T;
+  /**
+   * Writes only onto the object with this uid (default `current`'s): one created under the same
+   * name after it was deleted reads as gone, and `null` is returned. A status decided about one
+   * object must not land on its successor, which its own events reconcile.
+   */
+  readonly uid?: string | undefined;
 }
 
 /**
@@ -29,7 +35,7 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
  * express, is written whole with a replace instead.
  *
  * Returns the object as written (or as read, when nothing was written), or `null` when the
- * object does not exist. A kind without a status subresource fails with NotFound.
+ * object does not exist (or another object has taken its name, see `uid`). A kind without a status subresource fails with NotFound.
  */
 export async function updateStatus<T extends KubeObject>(
   client: KubeClient,
@@ -42,10 +48,11 @@ export async function updateStatus<T extends KubeObject>(
   const request = options.signal ? { signal: options.signal } : {};
   const maxAttempts = options.maxAttempts ?? 5;
   let known = options.current?.metadata?.resourceVersion ? options.current : undefined;
+  const uid = options.uid ?? options.current?.metadata?.uid;
   for (let attempt = 1; ; attempt += 1) {
     const current = known ?? (await client.get<T>(type, namespace, name, request));
     known = undefined;
-    if (!current) return null;
+    if (!current || (uid && current.metadata?.uid !== uid)) return null;
     const computed = compute(structuredClone(current));
     if (computed === undefined) return current;
     // Compare what would go over the wire: properties set to undefined are not sent.

@@ -264,6 +264,30 @@ describeWithControlPlane('finalizer and status helpers on a real API server', ()
       expect(written?.status).toMatchObject({ step: 1 });
     });
 
+    it('writes nothing onto an object created under the same name after the one it was given', async () => {
+      const first = await create(widget({ size: 1 }));
+      const name = first.metadata?.name as string;
+      await client().delete(widgets, env.namespace, name);
+      const second = await create({ metadata: { name }, spec: { size: 2 } });
+      // From the copy it was given: its write is refused (another resourceVersion), and the
+      // object read then is not the one it was given.
+      expect(
+        await updateStatus<Widget>(client(), widgets, env.namespace, name, () => ({ step: 1 }), {
+          current: first,
+        }),
+      ).toBeNull();
+      const compute = vi.fn(() => ({ step: 2 }));
+      expect(
+        await updateStatus<Widget>(client(), widgets, env.namespace, name, compute, {
+          uid: first.metadata?.uid,
+        }),
+      ).toBeNull();
+      expect(compute).not.toHaveBeenCalled();
+      const live = await client().get<Widget>(widgets, env.namespace, name);
+      expect(live?.metadata?.uid).toBe(second.metadata?.uid);
+      expect(live?.status).toBeUndefined();
+    });
+
     it('returns null for a missing object and throws NotFound for a kind without status', async () => {
       expect(
         await updateStatus(client(), widgets, env.namespace, 'missing', () => ({ a: 1 })),
