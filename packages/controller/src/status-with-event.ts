@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import { isKubernetesError } from '@roundhouse/kube';
 import type { EventSink } from './event-sink.js';
+import { writeStatus } from './status-write.js';
 
 /** A status change and the event that reports it. */
 export interface StatusTransition<E> {
@@ -18,8 +19,9 @@ export interface RecordThenUpdateStatusOptions {
 /**
  * Writes a status change only after the event that reports it is durable: it reads the object,
  * asks `transition` (pure: current object in, new status and its event out, or undefined to
- * leave it) and, when the status would change, awaits `sink.record(event)` and then replaces
- * the status conditionally on the resourceVersion it read. If the sink fails, the error is
+ * leave it) and, when the status would change, awaits `sink.record(event)` and then writes
+ * the status conditionally on the resourceVersion it read, as `updateStatus` does (a merge
+ * patch of what changed; a replace for a status holding a `null`). If the sink fails, the error is
  * thrown and the status stays as it was, so the reconcile retries and records again; an
  * unchanged status records nothing and writes nothing.
  *
@@ -30,7 +32,7 @@ export interface RecordThenUpdateStatusOptions {
  * changed), or `null` when it does not exist.
  */
 export async function recordThenUpdateStatus<T extends KubeObject, E>(
-  client: Pick<KubeClient, 'get' | 'replace'>,
+  client: Pick<KubeClient, 'get' | 'patch' | 'replace'>,
   type: ResourceType,
   namespace: string | undefined,
   name: string,
@@ -50,13 +52,7 @@ export async function recordThenUpdateStatus<T extends KubeObject, E>(
     if (isDeepStrictEqual(status, current.status)) return current;
     await sink.record(next.event, request);
     try {
-      return await client.replace<T>(
-        type,
-        namespace,
-        name,
-        { ...current, status },
-        { ...request, subresource: 'status' },
-      );
+      return await writeStatus(client, type, namespace, name, current, status, request);
     } catch (error) {
       if (isKubernetesError(error, 'Conflict') && attempt < maxAttempts) continue;
       if (isKubernetesError(error, 'NotFound')) {

@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import { isKubernetesError } from '@roundhouse/kube';
-import { withoutManagedFields } from './cached-object.js';
-import { mergePatchOf } from './merge-patch.js';
+import { writeStatus } from './status-write.js';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
   readonly signal?: AbortSignal;
@@ -69,36 +68,4 @@ export async function updateStatus<T extends KubeObject>(
       throw error;
     }
   }
-}
-
-async function writeStatus<T extends KubeObject>(
-  client: KubeClient,
-  type: ResourceType,
-  namespace: string | undefined,
-  name: string,
-  current: T,
-  status: unknown,
-  request: { signal?: AbortSignal },
-): Promise<T> {
-  const resourceVersion = current.metadata?.resourceVersion;
-  const patch = resourceVersion ? mergePatchOf(current.status, status) : undefined;
-  if (patch !== undefined) {
-    return client.patch<T>(
-      type,
-      namespace,
-      name,
-      { metadata: { resourceVersion }, status: patch },
-      { ...request, strategy: 'merge', subresource: 'status' },
-    );
-  }
-  // Without managedFields: the API server keeps its own record when a write leaves them out,
-  // and a write that carries them makes it decode and check every entry (an object returned
-  // by a write has them, unlike a cached one).
-  return client.replace<T>(
-    type,
-    namespace,
-    name,
-    { ...withoutManagedFields(current), status },
-    { ...request, subresource: 'status' },
-  );
 }
