@@ -206,6 +206,14 @@ describe('KubeClient', () => {
     expect(connections()).toBeLessThanOrEqual(2);
   });
 
+  it('keeps its connection across deletes, though each carries DeleteOptions', async () => {
+    const { client, connections } = await serve((_req, res) => json(res, 200, { kind: 'Status' }));
+    for (let i = 0; i < 10; i++) {
+      await client.delete(resources.jobs, 'ns', `job-${i}`, { propagationPolicy: 'Background' });
+    }
+    expect(connections()).toBeLessThanOrEqual(2);
+  });
+
   it('gives up after the timeout, as a Timeout without status, before or during the body', async () => {
     const { client } = await serve(
       (req, res) => {
