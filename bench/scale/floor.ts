@@ -7,9 +7,10 @@ import { Tracker } from './tracker.js';
 import {
   executionBody,
   executionName,
-  jobBody,
+  firstJobShape,
   jobNameOf,
   removeJobs,
+  roundhouseJob,
   runExecutions,
   userKubeconfigFile,
 } from './workload.js';
@@ -51,7 +52,11 @@ export async function measureFloor(
   try {
     const timeline = await runExecutions(tracker, executions, ctx.timeoutMs, async (i) => {
       const name = executionName(i);
-      await ctx.admin.create(workflowExecutions, watch, executionBody(i));
+      const { object: created } = await ctx.admin.create(
+        workflowExecutions,
+        watch,
+        executionBody(i),
+      );
       await Promise.all([
         client.patch(
           workflowExecutions,
@@ -60,7 +65,7 @@ export async function measureFloor(
           { metadata: { finalizers: [cleanupFinalizer] } },
           { strategy: 'merge' },
         ),
-        client.create(resources.jobs, execution, jobBody(i, watch)),
+        client.create(resources.jobs, execution, roundhouseJob(created, execution)),
       ]);
       await client.patch(
         workflowExecutions,
@@ -77,7 +82,8 @@ export async function measureFloor(
       );
     });
     await Promise.all(writes);
-    return { name: 'floor', user: floorUser, executions, timeline };
+    const jobShape = await firstJobShape(ctx.admin, { watch, execution });
+    return { name: 'floor', user: floorUser, executions, timeline, jobShape };
   } finally {
     await tracker.stop();
     await client.close();

@@ -8,7 +8,13 @@ import { type ControllerProcess, exited, procSample, waitQuiet } from './process
 import type { ControllerScope } from './roundhouse.js';
 import type { ScaleContext, ScenarioResult } from './scenario.js';
 import { Tracker } from './tracker.js';
-import { createExecution, removeJobs, runExecutions, userKubeconfigFile } from './workload.js';
+import {
+  createExecution,
+  firstJobShape,
+  removeJobs,
+  runExecutions,
+  userKubeconfigFile,
+} from './workload.js';
 
 export const goUser = 'bench-go-reference';
 
@@ -116,11 +122,13 @@ export async function measureGoReference(
         createExecution(ctx.admin, watch),
       );
       const atCompleted = await controller.sample();
+      const jobShape = await firstJobShape(ctx.admin, { watch, execution });
       return {
         name: 'Go reference',
         user: goUser,
         executions: ctx.executions,
         timeline,
+        jobShape,
         idle,
         atStart,
         atCompleted,

@@ -12,6 +12,7 @@ import { Tracker } from './tracker.js';
 import {
   bundleSource,
   createExecution,
+  firstJobShape,
   removeJobs,
   runExecutions,
   userKubeconfigFile,
@@ -169,6 +170,7 @@ export async function measureRoundhouse(ctx: ScaleContext): Promise<ScenarioResu
         createExecution(ctx.admin, watch),
       );
       const atCompleted = await controller.sample();
+      const jobShape = await firstJobShape(ctx.admin, { watch, execution });
       const releasedEarly = [...tracker.released.values()].filter(
         (at) => at <= timeline.allCompletedAt,
       ).length;
@@ -186,6 +188,7 @@ export async function measureRoundhouse(ctx: ScaleContext): Promise<ScenarioResu
         user: roundhouseUser,
         executions: ctx.executions,
         timeline,
+        jobShape,
         idle,
         atStart,
         atCompleted,

@@ -53,6 +53,17 @@ async function servedFromCache(admin: KubeClient): Promise<void> {
   }
 }
 
+/** The scenarios compare only if each created the same Job for the same execution. */
+function sameJobs([first, ...rest]: readonly ScenarioResult[]): void {
+  for (const run of rest) {
+    if (first && run.jobShape !== first.jobShape) {
+      throw new Error(
+        `bench: ${run.name} created another Job than ${first.name} did:\n  ${first.jobShape}\n  ${run.jobShape}`,
+      );
+    }
+  }
+}
+
 /**
  * The controller at scale on a control plane started with `audit: true`: the floor, Roundhouse
  * and the Go reference one after another (each on namespaces of its own, the Jobs of one gone
@@ -82,6 +93,7 @@ export async function runScale(
     const go = binary
       ? await step('Go reference', () => measureGoReference(ctx, binary), timeline)
       : undefined;
+    sameJobs([floor, roundhouse, ...(go ? [go] : [])]);
     let cached: { count: number; roundhouse: CachedRss; go?: CachedRss } | undefined;
     if (options.cached > 0) {
       const namespace = await plane.createNamespace('cached');

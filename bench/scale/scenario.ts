@@ -40,6 +40,8 @@ export interface ScenarioResult {
   readonly user: string;
   readonly executions: number;
   readonly timeline: Timeline;
+  /** Execution 0's Job, masked by `jobShape`: every scenario must create the same Jobs. */
+  readonly jobShape: string;
   /** Controller processes only: samples at idle (after a GC), at the start, at all Completed. */
   readonly idle?: Sample;
   readonly atStart?: Sample;

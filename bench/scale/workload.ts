@@ -1,7 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { executionResourceName } from '@roundhouse/core';
+import {
+  executionResourceName,
+  parseWorkflowExecution,
+  roundhouseConventions,
+} from '@roundhouse/core';
+import { buildJob } from '@roundhouse/job';
 import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import type { ControlPlane } from '@roundhouse/testenv';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
@@ -27,22 +32,43 @@ export function executionBody(i: number): KubeObject {
   };
 }
 
-/** A plain Job for execution i, labelled for its owner the way Roundhouse and the reference label theirs. */
-export function jobBody(i: number, sourceNamespace: string): KubeObject {
-  const owner = { 'roundhouse.dev/workflow-execution': executionName(i) };
-  return {
-    metadata: {
-      name: jobNameOf(i),
-      labels: { ...owner, 'roundhouse.dev/source-namespace': sourceNamespace },
-    },
-    spec: {
-      backoffLimit: 0,
-      template: {
-        metadata: { labels: owner },
-        spec: { restartPolicy: 'Never', containers: [{ name: 'workflow', image: bundle }] },
-      },
-    },
-  };
+/**
+ * The Job Roundhouse's job engine creates for `execution` with its defaults (roundhouse
+ * conventions, the restricted security profile, a 600 s TTL): the floor sends this one, and the
+ * Go reference builds the same, so no scenario does less work on the API server because its Job
+ * is smaller. `jobShape` checks that they agree.
+ */
+export function roundhouseJob(execution: KubeObject, namespace: string): KubeObject {
+  return buildJob(parseWorkflowExecution(execution), namespace, undefined, {
+    conventions: roundhouseConventions,
+    serviceAccountName: roundhouseConventions.defaultServiceAccountName,
+    ttlSecondsAfterFinished: 600,
+    securityProfile: 'restricted',
+  }) as KubeObject;
+}
+
+/**
+ * A Job as the API server returned it, with what differs between scenarios masked (namespaces,
+ * UIDs): two controllers that create the same Job for the same execution give the same string.
+ */
+export function jobShape(job: KubeObject, namespaces: readonly string[]): string {
+  let shape = JSON.stringify({
+    labels: job.metadata?.labels,
+    annotations: job.metadata?.annotations,
+    spec: job.spec,
+  });
+  for (const namespace of namespaces) shape = shape.replaceAll(namespace, '<namespace>');
+  return shape.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uid>');
+}
+
+/** Execution 0's Job, masked by `jobShape`, read while it still exists. */
+export async function firstJobShape(
+  admin: KubeClient,
+  namespaces: { readonly watch: string; readonly execution: string },
+): Promise<string> {
+  const job = await admin.get(resources.jobs, namespaces.execution, jobNameOf(0));
+  if (!job) throw new Error(`bench: no Job ${jobNameOf(0)} in ${namespaces.execution}`);
+  return jobShape(job, [namespaces.watch, namespaces.execution]);
 }
 
 /** Polls `check` every 50 ms; resolves with the time it first held, or fails after `timeoutMs`. */
