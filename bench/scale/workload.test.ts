@@ -24,12 +24,12 @@ describe('jobShape', () => {
   it('tells a Job without the security context from Roundhouse’s', () => {
     const namespaces = ['rh-wfe', 'rh-exec'];
     const job = roundhouseJob(created('rh-wfe', '0b8f2c4e-1111-4a6b-9c1d-2e3f4a5b6c7d'), 'rh-exec');
-    const template = (job.spec as { template: { spec: Record<string, unknown> } }).template;
+    const spec = job.spec as { template: { spec: Record<string, unknown> } };
     const bare = {
       ...job,
       spec: {
-        ...job.spec,
-        template: { ...template, spec: { ...template.spec, securityContext: undefined } },
+        ...spec,
+        template: { ...spec.template, spec: { ...spec.template.spec, securityContext: undefined } },
       },
     };
     expect(jobShape(bare, namespaces)).not.toBe(jobShape(job, namespaces));
