@@ -99,6 +99,7 @@ export async function startGoReference(
 export async function measureGoReference(
   ctx: ScaleContext,
   binary: string,
+  name = 'Go reference',
 ): Promise<ScenarioResult> {
   const watch = await ctx.plane.createNamespace('go-wfe');
   const execution = await ctx.plane.createNamespace('go-exec');
@@ -124,7 +125,7 @@ export async function measureGoReference(
       const atCompleted = await controller.sample();
       const jobShape = await firstJobShape(ctx.admin, { watch, execution });
       return {
-        name: 'Go reference',
+        name,
         user: goUser,
         executions: ctx.executions,
         timeline,

@@ -10,6 +10,8 @@ export interface ScaleReport {
   readonly floor: ScenarioResult;
   readonly roundhouse: ScenarioResult;
   readonly go: ScenarioResult | undefined;
+  /** The reference, then Roundhouse, again: time to all Running only. */
+  readonly second: { readonly roundhouse: ScenarioResult; readonly go: ScenarioResult } | undefined;
   readonly cached:
     | { readonly count: number; readonly roundhouse: CachedRss; readonly go?: CachedRss }
     | undefined;
@@ -122,6 +124,10 @@ export function printScaleReport(report: ScaleReport): void {
   const rh = figures(report.roundhouse, audit);
   const go = report.go ? figures(report.go, audit) : undefined;
   const all = [floor, rh, go];
+  const second = report.second && {
+    rh: figures(report.second.roundhouse, audit),
+    go: figures(report.second.go, audit),
+  };
   const protocols = report.roundhouse.lifecycle?.atEnd.protocols?.join(', ');
   console.log(
     `\n${report.executions} WorkflowExecutions created at once (job engine, ${report.workers} workers; Roundhouse cooldown ${report.cooldown})`,
@@ -130,6 +136,17 @@ export function printScaleReport(report: ScaleReport): void {
   table([
     ['', 'floor', 'Roundhouse', 'Go reference'],
     row('time to all Running', all, (f) => f.runningMs, seconds, floor.runningMs),
+    ...(second
+      ? [
+          row(
+            '  second round, the reference first',
+            [undefined, second.rh, second.go],
+            (f) => f.runningMs,
+            seconds,
+            floor.runningMs,
+          ),
+        ]
+      : []),
     row('time to all Completed', all, (f) => f.completedMs, seconds, floor.completedMs),
     row('Job finished -> Completed, median', all, (f) => f.medianMs, latency),
     row('Job finished -> Completed, p99', all, (f) => f.p99Ms, latency),
@@ -211,10 +228,18 @@ export function printScaleReport(report: ScaleReport): void {
       (n) => fixed(n, 1),
     ),
   ]);
+  if (go && second) {
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+    console.log(
+      `  Roundhouse / Go reference, time to all Running: ${ratio(rh.runningMs, go.runningMs)} and ${ratio(second.rh.runningMs, second.go.runningMs)}; ${ratio(rh.runningMs + second.rh.runningMs, go.runningMs + second.go.runningMs)} over both rounds`,
+    );
+  }
   for (const [name, run] of [
     ['floor', report.floor],
     ['Roundhouse', report.roundhouse],
     ['Go reference', report.go],
+    ['Go reference, second round', report.second?.go],
+    ['Roundhouse, second round', report.second?.roundhouse],
   ] as const) {
     if (run && run.timeline.failed > 0)
       console.log(`  ${name}: ${run.timeline.failed} executions Failed`);

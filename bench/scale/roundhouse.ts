@@ -144,9 +144,13 @@ function processOf(child: ChildProcess): ControllerProcess {
 
 /**
  * Roundhouse through the whole lifecycle: N executions created at once, all Running, all
- * Completed, the cooldown, and cleanup until every lock is released.
+ * Completed, the cooldown, and cleanup until every lock is released. The second round
+ * (`lifecycle: false`) stops at all Completed: it is there for the time to all Running.
  */
-export async function measureRoundhouse(ctx: ScaleContext): Promise<ScenarioResult> {
+export async function measureRoundhouse(
+  ctx: ScaleContext,
+  { lifecycle = true }: { readonly lifecycle?: boolean } = {},
+): Promise<ScenarioResult> {
   const watch = await ctx.plane.createNamespace('rh-wfe');
   const execution = await ctx.plane.createNamespace('rh-exec');
   const controller = await startRoundhouse(ctx.controller, {
@@ -171,6 +175,17 @@ export async function measureRoundhouse(ctx: ScaleContext): Promise<ScenarioResu
       );
       const atCompleted = await controller.sample();
       const jobShape = await firstJobShape(ctx.admin, { watch, execution });
+      if (!lifecycle) {
+        return {
+          name: 'Roundhouse, second round',
+          user: roundhouseUser,
+          executions: ctx.executions,
+          timeline,
+          jobShape,
+          atStart,
+          atCompleted,
+        };
+      }
       const releasedEarly = [...tracker.released.values()].filter(
         (at) => at <= timeline.allCompletedAt,
       ).length;
