@@ -1,4 +1,4 @@
-import { KubeClient, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { taskRuns } from '@roundhouse/pod';
 import {
   containerOutcomes,
@@ -24,6 +24,8 @@ import {
   stepStates,
   waitForRun,
 } from './harness.js';
+
+type HeldPod = KubeObject & { metadata?: { deletionGracePeriodSeconds?: number } };
 
 const at = (s: number) => `2026-01-02T03:00:0${s}Z`;
 
@@ -240,17 +242,35 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     const first = await waitForRun(client, env.namespace, 'again', (s) =>
       expect(s.podName).toBeDefined(),
     );
+    const podName = first.podName as string;
+    const firstPod = await podOf(client, env.namespace, first);
+    // The test's own finalizer keeps the predecessor's Pod until KWOK has deleted it. KWOK
+    // deletes a terminating pod by name, without the uid precondition a kubelet sends, and may
+    // do so twice; a late second delete would otherwise hit the new run's Pod of the same name.
+    const hold = { metadata: { finalizers: ['roundhouse.dev/test-hold'] } };
+    await client.patch(resources.pods, env.namespace, podName, hold, { strategy: 'merge' });
     await client.delete(taskRuns, env.namespace, 'again');
-    // Its predecessor's Pod holds the name until the garbage collector deletes it; the new run
-    // waits (ResourceLocked) instead of adopting it.
     const second = await createTaskRun(client, env.namespace, 'again', {
       taskRef: { name: 'pipeline' },
     });
+    // While its predecessor's Pod holds the name, the new run waits instead of adopting it.
+    await waitForRun(client, env.namespace, 'again', (s) => {
+      expect(s.phase).toBe('Pending');
+      expect(['ResourceLocked', 'PreviousExecutionNotCleaned']).toContain(s.reason);
+      expect(s.podName).toBeUndefined();
+    });
+    await vi.waitFor(async () => {
+      const held = await client.get<HeldPod>(resources.pods, env.namespace, podName);
+      expect(held?.metadata?.deletionGracePeriodSeconds).toBe(0);
+    }, patience);
+    const release = { metadata: { finalizers: null } };
+    await client.patch(resources.pods, env.namespace, podName, release, { strategy: 'merge' });
     const running = await waitForRun(client, env.namespace, 'again', (s) =>
       expect(s.phase).toBe('Running'),
     );
-    expect(running.podName).toBe(first.podName);
+    expect(running.podName).toBe(podName);
     const pods = await podsOwnedBy(client, env.namespace, second);
-    expect(pods.map((p) => p.metadata?.name)).toEqual([first.podName]);
+    expect(pods.map((p) => p.metadata?.name)).toEqual([podName]);
+    expect(pods[0]?.metadata?.uid).not.toBe(firstPod?.metadata?.uid);
   });
 });
