@@ -48,7 +48,11 @@ export async function measureFloor(
   await Promise.all(
     Array.from({ length: 16 }, () => client.get(resources.namespaces, undefined, watch)),
   );
-  const tracker = await Tracker.start(ctx.admin, { watch, execution }, complete);
+  const tracker = await Tracker.start(
+    ctx.admin,
+    { watch, execution },
+    { onJobFinished: complete, sample: executionName(0) },
+  );
   try {
     const timeline = await runExecutions(tracker, executions, ctx.timeoutMs, async (i) => {
       const name = executionName(i);
@@ -82,7 +86,7 @@ export async function measureFloor(
       );
     });
     await Promise.all(writes);
-    const jobShape = await firstJobShape(ctx.admin, { watch, execution });
+    const jobShape = firstJobShape(tracker, { watch, execution });
     return { name: 'floor', user: floorUser, executions, timeline, jobShape };
   } finally {
     await tracker.stop();

@@ -10,6 +10,7 @@ import type { ScaleContext, ScenarioResult } from './scenario.js';
 import { Tracker } from './tracker.js';
 import {
   createExecution,
+  executionName,
   firstJobShape,
   removeJobs,
   runExecutions,
@@ -113,7 +114,11 @@ export async function measureGoReference(
   try {
     await waitQuiet(controller, 60_000);
     const idle = await controller.sample();
-    const tracker = await Tracker.start(ctx.admin, { watch, execution });
+    const tracker = await Tracker.start(
+      ctx.admin,
+      { watch, execution },
+      { sample: executionName(0) },
+    );
     try {
       const atStart = await controller.sample();
       const timeline = await runExecutions(
@@ -123,7 +128,7 @@ export async function measureGoReference(
         createExecution(ctx.admin, watch),
       );
       const atCompleted = await controller.sample();
-      const jobShape = await firstJobShape(ctx.admin, { watch, execution });
+      const jobShape = firstJobShape(tracker, { watch, execution });
       return {
         name,
         user: goUser,

@@ -43,6 +43,7 @@ function figures(run: ScenarioResult, audit: readonly AuditedRequest[]) {
       : undefined;
   return {
     runningMs: timeline.allRunningAt - timeline.startedAt,
+    completedEarly: timeline.completedBeforeAllRunning,
     completedMs: timeline.allCompletedAt - timeline.startedAt,
     medianMs: percentile(timeline.jobToCompletedMs, 50),
     p99Ms: percentile(timeline.jobToCompletedMs, 99),
@@ -147,6 +148,7 @@ export function printScaleReport(report: ScaleReport): void {
           ),
         ]
       : []),
+    row('  Completed before all were Running (round one)', all, (f) => f.completedEarly, String),
     row('time to all Completed', all, (f) => f.completedMs, seconds, floor.completedMs),
     row('Job finished -> Completed, median', all, (f) => f.medianMs, latency),
     row('Job finished -> Completed, p99', all, (f) => f.p99Ms, latency),

@@ -12,6 +12,7 @@ import { Tracker } from './tracker.js';
 import {
   bundleSource,
   createExecution,
+  executionName,
   firstJobShape,
   removeJobs,
   runExecutions,
@@ -164,7 +165,11 @@ export async function measureRoundhouse(
   try {
     await waitQuiet(controller, 60_000);
     const idle = await controller.sample({ gc: true });
-    const tracker = await Tracker.start(ctx.admin, { watch, execution });
+    const tracker = await Tracker.start(
+      ctx.admin,
+      { watch, execution },
+      { sample: executionName(0) },
+    );
     try {
       const atStart = await controller.sample();
       const timeline = await runExecutions(
@@ -174,7 +179,7 @@ export async function measureRoundhouse(
         createExecution(ctx.admin, watch),
       );
       const atCompleted = await controller.sample();
-      const jobShape = await firstJobShape(ctx.admin, { watch, execution });
+      const jobShape = firstJobShape(tracker, { watch, execution });
       if (!lifecycle) {
         return {
           name: 'Roundhouse, second round',

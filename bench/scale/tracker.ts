@@ -15,6 +15,13 @@ type Job = KubeObject & { status?: { conditions?: Condition[] } };
 const isTrue = (conditions: Condition[] | undefined, type: string) =>
   conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
 
+export interface TrackerOptions {
+  /** Called once per execution when its Job finishes. */
+  readonly onJobFinished?: (execution: string) => void;
+  /** The execution whose Job is kept in `sampledJob`. */
+  readonly sample?: string;
+}
+
 /** Watches restart after the server closes them; more than this many means something is wrong. */
 const maxWatchRestarts = 50;
 
@@ -30,18 +37,23 @@ export class Tracker {
   readonly released = new Map<string, number>();
   /** By the name of the execution that owns the Job (its owner label). */
   readonly jobFinished = new Map<string, number>();
+  /**
+   * The Job of the execution named `sample`, as first seen: taken from the watch because a
+   * short cooldown can delete it before the last execution is Completed.
+   */
+  sampledJob: KubeObject | undefined;
   readonly #abort = new AbortController();
   readonly #watches: Promise<void>[] = [];
 
-  private constructor(private readonly onJobFinished?: (execution: string) => void) {}
+  private constructor(private readonly options: TrackerOptions) {}
 
   /** Starts watching both namespaces; events from the moment this resolves are seen. */
   static async start(
     client: KubeClient,
     namespaces: { watch: string; execution: string },
-    onJobFinished?: (execution: string) => void,
+    options: TrackerOptions = {},
   ): Promise<Tracker> {
-    const tracker = new Tracker(onJobFinished);
+    const tracker = new Tracker(options);
     const executions = await tracker.#watch<Execution>(
       client,
       workflowExecutions,
@@ -78,10 +90,11 @@ export class Tracker {
     const owner = executionOwnerKey(object.metadata ?? {}, roundhouseConventions);
     const name = owner?.split('/')[1];
     const conditions = object.status?.conditions;
+    if (name !== undefined && name === this.options.sample) this.sampledJob ??= object;
     if (!name || this.jobFinished.has(name)) return;
     if (isTrue(conditions, 'Complete') || isTrue(conditions, 'Failed')) {
       this.jobFinished.set(name, Date.now());
-      this.onJobFinished?.(name);
+      this.options.onJobFinished?.(name);
     }
   }
 

@@ -61,13 +61,13 @@ export function jobShape(job: KubeObject, namespaces: readonly string[]): string
   return shape.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uid>');
 }
 
-/** Execution 0's Job, masked by `jobShape`, read while it still exists. */
-export async function firstJobShape(
-  admin: KubeClient,
+/** Execution 0's Job as the tracker's watch first saw it, masked by `jobShape`. */
+export function firstJobShape(
+  tracker: Tracker,
   namespaces: { readonly watch: string; readonly execution: string },
-): Promise<string> {
-  const job = await admin.get(resources.jobs, namespaces.execution, jobNameOf(0));
-  if (!job) throw new Error(`bench: no Job ${jobNameOf(0)} in ${namespaces.execution}`);
+): string {
+  const job = tracker.sampledJob;
+  if (!job) throw new Error(`bench: the watch saw no Job of ${executionName(0)}`);
   return jobShape(job, [namespaces.watch, namespaces.execution]);
 }
 
@@ -97,6 +97,11 @@ export interface Timeline {
   readonly failed: number;
   /** Job finished -> execution Completed, per execution, in ms (as the bench's watches saw both). */
   readonly jobToCompletedMs: number[];
+  /**
+   * Executions the watch saw Completed (or Failed) before the last one was Running: the
+   * controller's workers wrote those while starts were still waiting.
+   */
+  readonly completedBeforeAllRunning: number;
 }
 
 /**
@@ -145,6 +150,8 @@ export async function runExecutions(
     allCompletedAt,
     failed: tracker.failed.size,
     jobToCompletedMs,
+    completedBeforeAllRunning: [...tracker.completed.values()].filter((at) => at < allRunningAt)
+      .length,
   };
 }
 
