@@ -13,7 +13,7 @@ import { type Credential, credentialModel, serializeCredential } from './credent
 import { type Model, queryRows } from './filters.js';
 import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-template-views.js';
 import type { JobTemplate } from './job-templates.js';
-import { canCancel, type Job, jobModel, serializeJob, stdoutText } from './jobs.js';
+import { canCancel, type Job, jobModel, serializeJob } from './jobs.js';
 import { organizationModel, serializeOrganization } from './organizations.js';
 import { isPage, paginate } from './paging.js';
 import { parseJsonText } from './python-json.js';
@@ -25,9 +25,9 @@ import {
   methodNotAllowed,
   notFound,
   type Reply,
-  text,
 } from './replies.js';
 import { type ApiPrefix, type Resolution, resolve } from './routes.js';
+import { stdout } from './stdout.js';
 import type { Store } from './store.js';
 
 export interface ApiRequest {
@@ -304,37 +304,6 @@ function jobRoute(context: Context): Reply {
       return store.cancel(job.id) === 'accepted'
         ? empty(202)
         : methodNotAllowed('POST', ['GET', 'POST', 'HEAD']);
-  }
-}
-
-function escapeHtml(content: string): string {
-  return content.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-/** `stdout/` in the formats AWX renders; an unknown `format` finds no renderer, hence 404. */
-function stdout(job: Job, format: string | null): Reply {
-  const content = stdoutText(job);
-  switch (format) {
-    case 'txt':
-    case 'ansi':
-      return text(content);
-    case 'txt_download':
-    case 'ansi_download':
-      return text(content, { 'Content-Disposition': `attachment; filename="job_${job.id}.txt"` });
-    case 'json': {
-      const lines = content === '' ? 0 : content.split('\n').length - 1;
-      return json(200, { range: { start: 0, end: lines, absolute_end: lines }, content });
-    }
-    case null:
-    case 'html':
-    case 'api':
-      return {
-        status: 200,
-        headers: { 'Content-Type': 'text/html; charset=utf-8' },
-        body: `<!DOCTYPE html>\n<html><body><pre>${escapeHtml(content)}</pre></body></html>\n`,
-      };
-    default:
-      return notFound();
   }
 }
 

@@ -119,6 +119,45 @@ describe('jobs', () => {
     expect((await request('GET', `jobs/${ran}/stdout/?format=bogus`)).status).toBe(404);
   });
 
+  it('answers a notice instead of an output over 1 MiB, except to a download', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `ok: [host-${i}] ${'=>'.repeat(25)}`);
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });
+    await until(id, 'successful');
+    const size = lines.reduce((sum, line) => sum + line.length, 0);
+    const notice = `Standard Output too large to display (${size} bytes), only download supported for sizes over 1048576 bytes.`;
+    for (const format of ['txt', 'ansi']) {
+      const response = await request('GET', `jobs/${id}/stdout/?format=${format}`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(notice);
+    }
+    expect(await (await request('GET', `jobs/${id}/stdout/?format=json`)).json()).toEqual({
+      range: { start: 0, end: 1, absolute_end: 1 },
+      content: notice,
+    });
+    const download = await request('GET', `jobs/${id}/stdout/?format=txt_download`);
+    expect(download.headers.get('content-type')).toBe('text/plain');
+    expect(download.headers.get('content-disposition')).toBe(
+      `attachment; filename="job_${id}.txt"`,
+    );
+    expect(await download.text()).toBe(`${lines.join('\n')}\n`);
+    const ansi = await request('GET', `jobs/${id}/stdout/?format=ansi_download`);
+    expect(ansi.headers.get('content-disposition')).toBe(
+      `attachment; filename="job_${id}.ansi.txt"`,
+    );
+  });
+
+  it('strips ANSI sequences from the text formats only', async () => {
+    const coloured = '\u001b[0;32mok: [web-1]\u001b[0m';
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: [coloured] });
+    await until(id, 'successful');
+    const read = async (format: string) =>
+      (await request('GET', `jobs/${id}/stdout/?format=${format}`)).text();
+    expect(await read('txt')).toBe('ok: [web-1]\n');
+    expect(await read('txt_download')).toBe('ok: [web-1]\n');
+    expect(await read('ansi')).toBe(`${coloured}\n`);
+    expect(await read('ansi_download')).toBe(`${coloured}\n`);
+  });
+
   it("fails a job that outlasts its timeout, as AWX's runner does", async () => {
     const template = sim.state.addJobTemplate({
       name: 'times-out',

@@ -142,7 +142,7 @@ export function requestCancel(job: Job, now: Micros): Job | undefined {
   return { ...finish(job, 'canceled', now, job.jobExplanation), cancelFlag: true };
 }
 
-function stdoutLines(job: Job): readonly string[] {
+function transcript(job: Job): readonly string[] {
   if (job.schedule.stdout) return job.schedule.stdout;
   const failed = job.schedule.outcome !== 'successful';
   return [
@@ -159,9 +159,12 @@ function stdoutLines(job: Job): readonly string[] {
   ];
 }
 
-/** What `stdout/?format=txt` shows: nothing before the job starts, its transcript after. */
-export function stdoutText(job: Job): string {
-  return job.started === null ? '' : `${stdoutLines(job).join('\n')}\n`;
+/**
+ * The `stdout` of the job's events, one line each: nothing before the job starts, its
+ * transcript after.
+ */
+export function stdoutEvents(job: Job): readonly string[] {
+  return job.started === null ? [] : transcript(job);
 }
 
 function elapsedSeconds(job: Job): number {

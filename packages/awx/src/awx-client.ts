@@ -26,6 +26,7 @@ import type {
   LaunchResult,
   Organization,
 } from './schemas.js';
+import type { LineSelection, OutputLines } from './stdout-reader.js';
 import { UsersApi } from './users-api.js';
 
 /**
@@ -115,6 +116,15 @@ export class AwxClient implements AnsibleExecutorAwx {
   /** The last `maxBytes` bytes of the job's plain-text output; `''` when the job is gone. */
   jobStdoutTail(id: number, maxBytes: number, options?: AwxRequestOptions): Promise<string> {
     return this.#jobs.jobStdoutTail(id, maxBytes, options);
+  }
+
+  /** The lines of the job's output that `selection` keeps, and how many it has in all. */
+  jobStdoutLines(
+    id: number,
+    selection: LineSelection,
+    options?: AwxRequestOptions,
+  ): Promise<OutputLines> {
+    return this.#jobs.jobStdoutLines(id, selection, options);
   }
 
   /** Asks AWX to cancel the job; a finished job (AWX answers 405) is `finished`, not an error. */

@@ -12,6 +12,7 @@ import type {
   JobTemplate,
   LaunchResult,
 } from './schemas.js';
+import type { LineSelection, OutputLines } from './stdout-reader.js';
 
 export interface AwxRequestOptions {
   readonly signal?: AbortSignal | undefined;
@@ -85,6 +86,12 @@ export interface JobReader {
   ): Promise<Job | null>;
   /** The last `maxBytes` bytes of the job's plain-text output; `''` when the job is gone. */
   jobStdoutTail(id: number, maxBytes: number, options?: AwxRequestOptions): Promise<string>;
+  /** The lines of the job's output that `selection` keeps; none when the job is gone. */
+  jobStdoutLines(
+    id: number,
+    selection: LineSelection,
+    options?: AwxRequestOptions,
+  ): Promise<OutputLines>;
 }
 
 export interface JobCanceler {

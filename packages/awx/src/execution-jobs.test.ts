@@ -73,6 +73,7 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
       return jobs.find(matches) ?? null;
     },
     jobStdoutTail: async () => '',
+    jobStdoutLines: async () => ({ lines: [], total: 0 }),
   };
   const catalog = new TemplateCatalog(awx, 0, Date.now);
   return { lookups: new ExecutionJobs(awx, catalog, settings), catalog, seen };

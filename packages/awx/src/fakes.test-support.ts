@@ -93,6 +93,9 @@ export class FakeAwx
   async jobStdoutTail() {
     return '';
   }
+  async jobStdoutLines() {
+    return { lines: [], total: 0 };
+  }
   async cancelJob(id: number) {
     this.canceled.push(id);
     return 'requested' as const;

@@ -94,3 +94,4 @@ export type {
   Organization,
 } from './schemas.js';
 export { awxJobResult } from './status.js';
+export type { LineSelection, OutputLines } from './stdout-reader.js';

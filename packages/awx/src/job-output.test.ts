@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { JobReader } from './awx-roles.js';
 import { jobOutput } from './job-output.js';
 import type { Job } from './schemas.js';
+import { readLines } from './stdout-reader.js';
+
+async function* chunks(text: string): AsyncGenerator<Uint8Array> {
+  yield Buffer.from(text);
+}
 
 /** AWX as seen by one job: each read returns the next state, the last one repeated. */
 function awxOf(states: readonly { status: Job['status']; stdout: string }[]): JobReader {
@@ -15,9 +20,12 @@ function awxOf(states: readonly { status: Job['status']; stdout: string }[]): Jo
       return null;
     },
     async jobStdoutTail() {
+      return state().stdout;
+    },
+    async jobStdoutLines(_id, selection) {
       const { stdout } = state();
       reads += 1;
-      return stdout;
+      return readLines(chunks(stdout), selection);
     },
   };
 }
@@ -46,5 +54,18 @@ describe('jobOutput', () => {
       { status: 'successful', stdout: 'one\ntwo\nthree\n' },
     ]);
     expect(await collect(jobOutput(awx, 7, { follow: true }))).toEqual(['one', 'two', 'three']);
+  }, 20_000);
+
+  it('gives whole lines of an output over 1 MiB, and follows it without skipping a line', async () => {
+    const long = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${'.'.repeat(40)}`);
+    const text = (lines: string[]) => `${lines.join('\n')}\n`;
+    const awx = awxOf([
+      { status: 'running', stdout: text(long) },
+      { status: 'successful', stdout: text([...long, 'next', 'last']) },
+    ]);
+    const given = await collect(jobOutput(awx, 7, { follow: true }));
+    expect(given.length).toBeLessThan(long.length);
+    expect(given.slice(0, -2)).toEqual(long.slice(long.length - given.length + 2));
+    expect(given.slice(-3)).toEqual([long.at(-1), 'next', 'last']);
   }, 20_000);
 });

@@ -5,8 +5,9 @@ import type {
   JobQuery,
   JobReader,
 } from './awx-roles.js';
-import type { AwxTransport } from './awx-transport.js';
+import type { AwxTransport, Call } from './awx-transport.js';
 import { type Job, JobRowSchema, JobSchema } from './schemas.js';
+import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
 
 /** `jobs/`: reading a job, finding one among a template's, its output, canceling it. */
 export class JobsApi implements JobReader, JobCanceler {
@@ -50,14 +51,23 @@ export class JobsApi implements JobReader, JobCanceler {
     return null;
   }
 
-  /** Reads `stdout/?format=txt` as a stream, so a long transcript never sits in memory. */
+  /** The last `maxBytes` bytes of the job's output, from a whole character. */
   async jobStdoutTail(
     id: number,
     maxBytes: number,
     options: AwxRequestOptions = {},
   ): Promise<string> {
-    const call = this.#http.get(`jobs/${id}/stdout/`, { format: 'txt' }, options, 'text/plain');
-    return this.#http.stream(call, (body) => readTail(body, maxBytes), '');
+    return this.#http.stream(this.#stdout(id, options), (body) => readTail(body, maxBytes), '');
+  }
+
+  /** The lines of the job's output that `selection` keeps, and how many it has in all. */
+  async jobStdoutLines(
+    id: number,
+    selection: LineSelection,
+    options: AwxRequestOptions = {},
+  ): Promise<OutputLines> {
+    const read = (body: AsyncIterable<Uint8Array>) => readLines(body, selection);
+    return this.#http.stream(this.#stdout(id, options), read, { lines: [], total: 0 });
   }
 
   /** AWX answers 405 for a job that already finished, 404 for one that is gone. */
@@ -66,23 +76,13 @@ export class JobsApi implements JobReader, JobCanceler {
     const status = await this.#http.status(call, [404, 405]);
     return status === 405 ? 'finished' : status === 404 ? 'absent' : 'requested';
   }
-}
 
-/** The last `maxBytes` of a byte stream, decoded as UTF-8 from the first whole character. */
-async function readTail(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let held = 0;
-  for await (const chunk of body) {
-    const buffer = Buffer.from(chunk);
-    chunks.push(buffer);
-    held += buffer.length;
-    while (chunks.length > 1 && held - (chunks[0]?.length ?? 0) >= maxBytes) {
-      held -= chunks.shift()?.length ?? 0;
-    }
+  /**
+   * The output as AWX's download (`format=txt_download`, an attachment), read as it streams.
+   * `txt` answers a notice instead of any output over STDOUT_MAX_BYTES_DISPLAY (1 MiB); the
+   * download has no limit and is the same text (ANSI sequences removed).
+   */
+  #stdout(id: number, options: AwxRequestOptions): Call {
+    return this.#http.get(`jobs/${id}/stdout/`, { format: 'txt_download' }, options, 'text/plain');
   }
-  const all = Buffer.concat(chunks);
-  let start = Math.max(0, all.length - maxBytes);
-  // Skip UTF-8 continuation bytes a cut left at the start.
-  while (start < all.length && ((all[start] ?? 0) & 0xc0) === 0x80) start++;
-  return all.subarray(start).toString('utf8');
 }

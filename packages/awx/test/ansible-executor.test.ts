@@ -234,6 +234,31 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(result.message).toMatch(/fatal: \[web-1\]: FAILED! => rc=3$/);
   });
 
+  it('reads an output over 1 MiB through the download: the real tail and the real lines', async () => {
+    const lines = Array.from({ length: 25_000 }, (_, i) => `ok: [host-${i}] ${'.'.repeat(40)}`);
+    const template = seedTemplate(bed.sim, {
+      schedule: {
+        pendingMs: 20,
+        runningMs: 100,
+        outcome: 'failed',
+        stdout: [...lines, 'fatal: [web-1]: FAILED! => rc=3'],
+      },
+    });
+    const executor = bed.executor();
+    const created = makeExecution(template.name);
+    const { resourceName } = await executor.create(created, env.namespace);
+    const wfe = withRef(created, resourceName);
+    const result = await settle(executor, wfe, env.namespace);
+    expect(result.message).not.toContain('too large to display');
+    expect(result.message).toMatch(/ok: \[host-24999\] \.+\nfatal: \[web-1\]: FAILED! => rc=3$/);
+
+    const given: string[] = [];
+    for await (const line of executor.logs(wfe, env.namespace, { tailLines: 3 })) {
+      given.push(line.text);
+    }
+    expect(given).toEqual([...lines.slice(-2), 'fatal: [web-1]: FAILED! => rc=3']);
+  });
+
   it('reports a canceled job as failed with its own reason', async () => {
     const template = seedTemplate(bed.sim, { schedule: { pendingMs: 20, runningMs: 5_000 } });
     const executor = bed.executor();

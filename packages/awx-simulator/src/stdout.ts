@@ -1,0 +1,88 @@
+/**
+ * `jobs/{id}/stdout/` as AWX's UnifiedJobStdout.retrieve renders it. Every format but the
+ * downloads reads the output through `result_stdout_raw_handle()`, which refuses an output whose
+ * events' stdout is longer in all than STDOUT_MAX_BYTES_DISPLAY: the view then answers 200 with
+ * a notice instead. The downloads (`txt_download`, `ansi_download`) have no limit
+ * (`enforce_max_bytes=False`) and come as an attachment.
+ */
+import { type Job, stdoutEvents } from './jobs.js';
+import { json, notFound, type Reply, text } from './replies.js';
+
+/** awx/settings/defaults.py STDOUT_MAX_BYTES_DISPLAY. */
+export const STDOUT_MAX_BYTES_DISPLAY = 1_048_576;
+
+// UnifiedJob._escape_ascii and the view's redact_ansi: event data, then colour sequences.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWX's patterns match the escape character.
+const EVENT_DATA = /\x1b\[K(?:[A-Za-z0-9+/=]+\x1b\[\d+D)+\x1b\[K/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWX's pattern matches the escape character.
+const COLOUR = /\x1b[^m]*m/g;
+
+function withoutEventData(content: string): string {
+  return content.replace(EVENT_DATA, '');
+}
+
+function withoutAnsi(content: string): string {
+  return withoutEventData(content).replace(COLOUR, '');
+}
+
+/**
+ * What AWX measures: `Sum(Length('stdout'))` over the job's events, which PostgreSQL counts in
+ * characters, without the newlines that end each event. Each simulated line is one event.
+ */
+function measuredSize(events: readonly string[]): number {
+  return events.reduce((sum, line) => sum + [...line].length, 0);
+}
+
+function escapeHtml(content: string): string {
+  return content.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function html(body: string): Reply {
+  return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body };
+}
+
+/** An unknown `format` finds no renderer, hence 404. */
+export function stdout(job: Job, format: string | null): Reply {
+  const events = stdoutEvents(job);
+  const content = events.map((line) => `${line}\n`).join('');
+  if (format === 'txt_download' || format === 'ansi_download') {
+    const ansi = format === 'ansi_download';
+    // A Django HttpResponse with an explicit content_type: no charset is added.
+    return {
+      status: 200,
+      headers: {
+        'Content-Type': 'text/plain',
+        'Content-Disposition': `attachment; filename="job_${job.id}${ansi ? '.ansi' : ''}.txt"`,
+      },
+      body: ansi ? content : withoutAnsi(content),
+    };
+  }
+  if (format !== null && !['txt', 'ansi', 'json', 'html', 'api'].includes(format)) {
+    return notFound();
+  }
+  const size = measuredSize(events);
+  if (size > STDOUT_MAX_BYTES_DISPLAY) {
+    const notice =
+      `Standard Output too large to display (${size} bytes), only download supported for ` +
+      `sizes over ${STDOUT_MAX_BYTES_DISPLAY} bytes.`;
+    if (format === 'json') {
+      return json(200, { range: { start: 0, end: 1, absolute_end: 1 }, content: notice });
+    }
+    return format === 'txt' || format === 'ansi' ? text(notice) : html(notice);
+  }
+  switch (format) {
+    case 'txt':
+      return text(withoutAnsi(content));
+    case 'ansi':
+      return text(content);
+    case 'json':
+      return json(200, {
+        range: { start: 0, end: events.length, absolute_end: events.length },
+        content: withoutEventData(content),
+      });
+    default:
+      return html(
+        `<!DOCTYPE html>\n<html><body><pre>${escapeHtml(withoutEventData(content))}</pre></body></html>\n`,
+      );
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { readLines, readTail } from './stdout-reader.js';
+
+/** The bytes of `text` in chunks of `size`, cutting lines and characters anywhere. */
+async function* chunked(text: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+describe('readTail', () => {
+  it('keeps the last bytes, from a whole character', async () => {
+    const text = `${'x'.repeat(10_000)}ééé end\n`;
+    expect(await readTail(chunked(text, 7), 9)).toBe('éé end\n');
+  });
+});
+
+describe('readLines', () => {
+  const output = 'PLAY [é]\nTASK [a]\nok: [web-1]\nPLAY RECAP\n';
+
+  it('gives every line, whatever the chunks cut', async () => {
+    for (const size of [1, 2, 3, 5, 64]) {
+      expect(await readLines(chunked(output, size), { skip: 0 })).toEqual({
+        lines: ['PLAY [é]', 'TASK [a]', 'ok: [web-1]', 'PLAY RECAP'],
+        total: 4,
+      });
+    }
+  });
+
+  it('skips the lines given before and counts them', async () => {
+    expect(await readLines(chunked(output, 4), { skip: 3 })).toEqual({
+      lines: ['PLAY RECAP'],
+      total: 4,
+    });
+  });
+
+  it('keeps the last lines within a count and within a byte budget', async () => {
+    expect((await readLines(chunked(output, 4), { skip: 0, lastLines: 2 })).lines).toEqual([
+      'ok: [web-1]',
+      'PLAY RECAP',
+    ]);
+    expect((await readLines(chunked(output, 4), { skip: 0, maxBytes: 24 })).lines).toEqual([
+      'ok: [web-1]',
+      'PLAY RECAP',
+    ]);
+    expect((await readLines(chunked(output, 4), { skip: 0, lastLines: 0 })).lines).toEqual([]);
+  });
+
+  it('keeps a last line longer than the byte budget, and one without its newline', async () => {
+    expect(await readLines(chunked('a\nlong last line', 3), { skip: 0, maxBytes: 4 })).toEqual({
+      lines: ['long last line'],
+      total: 2,
+    });
+  });
+
+  it('reads nothing from an empty output', async () => {
+    expect(await readLines(chunked('', 1), { skip: 0 })).toEqual({ lines: [], total: 0 });
+  });
+});
