@@ -9,10 +9,24 @@ export interface Clock {
   setTimer(callback: () => void, ms: number): () => void;
 }
 
+/**
+ * The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). Node runs a longer one
+ * after 1 ms instead, so a requeue computed from a user's spec (a timeout of 600h) would
+ * reconcile in a hot loop.
+ */
+const maxTimerMs = 2 ** 31 - 1;
+
 export const systemClock: Clock = Object.freeze({
   now: () => performance.now(),
   setTimer: (callback: () => void, ms: number) => {
-    const timer = setTimeout(callback, ms);
+    let timer: NodeJS.Timeout;
+    const arm = (remaining: number) => {
+      timer =
+        remaining > maxTimerMs
+          ? setTimeout(() => arm(remaining - maxTimerMs), maxTimerMs)
+          : setTimeout(callback, remaining);
+    };
+    arm(ms);
     return () => clearTimeout(timer);
   },
 });
