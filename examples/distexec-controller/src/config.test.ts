@@ -54,4 +54,10 @@ describe('loadConfig', () => {
       resync: 60_000,
     });
   });
+
+  it('refuses an --image the job engine could not pull, at start rather than in every DistExec', () => {
+    expect(() =>
+      loadConfig(JobModeConfigSchema, jobModeDefaults, ['--image=Busybox:1'], {}),
+    ).toThrow(/--image: must be an OCI image reference/);
+  });
 });

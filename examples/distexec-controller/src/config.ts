@@ -1,6 +1,7 @@
 import { loadSettings } from '@roundhouse/controller';
 import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
+import { imageReference } from './spec.js';
 
 const duration = z
   .string()
@@ -37,7 +38,7 @@ export const JobModeConfigSchema = z.object({
   ...common,
   executionNamespace: z.string().min(1),
   /** The image a DistExec without `spec.image` runs its command in. */
-  image: z.string().min(1),
+  image: imageReference,
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
   resync: duration,
 });

@@ -29,6 +29,18 @@ describe('DistExecSpecSchema', () => {
     expect(DistExecSpecSchema.safeParse({ argv: ['a\0b'] }).success).toBe(false);
   });
 
+  it('refuses an image the job engine could not pull, naming spec.image and the form it wants', () => {
+    expect(DistExecSpecSchema.safeParse({ shell: 'x', image: 'busybox:1.37' }).success).toBe(true);
+    expect(
+      DistExecSpecSchema.safeParse({ shell: 'x', image: 'registry.example.com:5000/a/b@sha256:ab' })
+        .success,
+    ).toBe(true);
+    const view = distExecView({ metadata, spec: { shell: 'x', image: 'Busybox:1.37' } });
+    expect(!view.spec.valid && view.spec.message).toMatch(
+      /spec\.image: must be an OCI image reference, its repository path in lowercase/,
+    );
+  });
+
   it('bounds retries and timeouts', () => {
     expect(DistExecSpecSchema.safeParse({ shell: 'x', retries: 11 }).success).toBe(false);
     expect(DistExecSpecSchema.safeParse({ shell: 'x', timeoutSeconds: 0 }).success).toBe(false);

@@ -1,9 +1,23 @@
-import { ConfigurationError, ObjectMetaSchema, toFieldIssues } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  ObjectMetaSchema,
+  ociReferencePattern,
+  toFieldIssues,
+} from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
 
 // The kernel takes arguments as C strings: a NUL would silently cut one short.
 const argument = z.string().refine((s) => !s.includes('\0'), { error: 'must not contain NUL' });
+
+/**
+ * An image the job engine can pull, checked here (and by the CRD) because the engine's own
+ * check comes only when a Job is built, long after the author could have been told.
+ */
+export const imageReference = z.string().max(512).regex(new RegExp(ociReferencePattern), {
+  error:
+    'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/tools/busybox:1.37"',
+});
 
 /** Upper bound of `timeoutSeconds`: an int32, as Go clients send it, like the supervisor's. */
 const maxTimeoutSeconds = 2 ** 31 - 1;
@@ -45,10 +59,7 @@ const SpecFieldsSchema = z.object({
     .record(z.string(), z.string())
     .optional()
     .describe('Run only on nodes with all these labels; default every node.'),
-  image: z
-    .string()
-    .min(1)
-    .max(512)
+  image: imageReference
     .optional()
     .describe(
       'Job-per-node mode only: the image the command runs in; default the controller flag.',

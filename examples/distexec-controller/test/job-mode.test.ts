@@ -1,6 +1,6 @@
 import type { Controller } from '@roundhouse/controller';
 import { executionResourceName } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { isKubernetesError, KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import {
   describeWithControlPlane,
   podControls,
@@ -18,13 +18,22 @@ const executionNamespace = 'roundhouse-distexec-jobs';
 type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
 
 /** Runs the job-mode controller in this process, as its ServiceAccount. */
-async function startController(world: World, podAnnotations?: Record<string, string>) {
+async function startController(
+  world: World,
+  {
+    podAnnotations,
+    image = 'registry.invalid/busybox:1',
+  }: {
+    podAnnotations?: Record<string, string>;
+    image?: string;
+  } = {},
+) {
   const kubeConfig = await jobModeIdentity(world.admin, world.env);
   const controller = createJobModeController({
     kubeConfig,
     client: new KubeClient(kubeConfig),
     executionNamespace,
-    image: 'registry.invalid/busybox:1',
+    image,
     watchNamespace: world.env.namespace,
     resyncMs: 1_000,
     ...(podAnnotations ? { job: { podAnnotations } } : {}),
@@ -98,6 +107,17 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
     }
   });
 
+  it('the API server refuses a spec.image the job engine could not pull, naming the field', async () => {
+    const refused = await world
+      .createDistExec('upper', { shell: 'ls', image: 'Busybox:1.37' })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(isKubernetesError(refused, 'Invalid')).toBe(true);
+    expect(String(refused)).toMatch(/spec\.image/);
+  });
+
   it('runs on a node that joins, and again everywhere after a spec change', async () => {
     await world.createDistExec('grow', { shell: 'echo first' });
     await world.waitForResults('grow', (_, summary) => expect(summary?.succeeded).toBe(2));
@@ -138,7 +158,7 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     await world.setUp();
     for (const suffix of ['a', 'b']) nodeNames.push(await world.createNode(suffix));
     // Pods run until the test plays the kubelet and ends them.
-    running = await startController(world, { [podControls.runSeconds]: '600' });
+    running = await startController(world, { podAnnotations: { [podControls.runSeconds]: '600' } });
   });
 
   afterAll(async () => {
@@ -265,5 +285,41 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
       patience,
     );
     expect(await podsOf(world, 'pool', staying, 1, 1)).toHaveLength(1);
+  });
+});
+
+describeWithControlPlane('the Job-per-node mode when a node Job cannot be built', () => {
+  const env = useTestNamespace({ prefix: 'dx-jobs-unbuildable' });
+  const world = new World(env);
+  const nodeNames: string[] = [];
+  let running: { stop(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    await world.setUp();
+    for (const suffix of ['a', 'b']) nodeNames.push(await world.createNode(suffix));
+    // A library caller's default image the job engine refuses when it builds the Job.
+    running = await startController(world, { image: 'Busybox:1.37' });
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await world.tearDown();
+  });
+
+  it('records every node Failed/InvalidSpec with the reason, creates no Job and keeps no finalizer', async () => {
+    await world.createDistExec('unbuildable', { command: 'ls' });
+    const { results } = await world.waitForResults('unbuildable', (results, summary, object) => {
+      for (const node of nodeNames) expect(results[node]?.phase).toBe('Failed');
+      expect(summary?.failed).toBe(2);
+      expect(object?.metadata?.finalizers ?? []).toEqual([]);
+    });
+    for (const node of nodeNames) {
+      expect(results[node]).toMatchObject({ reason: 'InvalidSpec', attempts: 0 });
+      expect(results[node]?.message).toMatch(
+        /^the node's Job cannot be built: .*"Busybox:1\.37" is not an OCI reference/,
+      );
+      const job = executionResourceName(nodeTarget(env.namespace, 'unbuildable', node, 1, 1));
+      expect(await world.admin.get(resources.jobs, executionNamespace, job)).toBeNull();
+    }
   });
 });

@@ -9,7 +9,13 @@ import {
   splitKey,
   updateStatus,
 } from '@roundhouse/controller';
-import { type Conventions, conventionKeys, type Executor, toLabelValue } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type Conventions,
+  conventionKeys,
+  type Executor,
+  toLabelValue,
+} from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { type NodeDirectory, unknownNodes } from '../nodes.js';
 import {
@@ -108,17 +114,27 @@ export class JobModeReconciler implements Reconciler {
     if (plan.running && current) {
       current = await addFinalizer(client, distExecs, current, jobsFinalizer, { signal });
     }
+    const refused = new Map<string, string>();
     for (const [node, { step }] of plan.steps) {
       if (step.kind !== 'start') continue;
       const wfe = nodeExecution(plan.view, step.spec, node, step.attempt, this.#o.image);
-      await this.#o.executor.create(wfe, this.#o.executionNamespace, { signal });
+      try {
+        await this.#o.executor.create(wfe, this.#o.executionNamespace, { signal });
+      } catch (error) {
+        // A Job that cannot be built now never will be from this spec: recorded, not retried.
+        if (!(error instanceof ConfigurationError)) throw error;
+        refused.set(node, `the node's Job cannot be built: ${error.message}`);
+      }
     }
-    if (current) current = await this.#write(current, plan, signal);
+    if (current) current = await this.#write(current, plan, refused, signal);
     await this.#deleteJobs(plan.staleJobs, signal);
-    if (!plan.running && current) {
+    const running = [...plan.steps].some(
+      ([node, { step }]) => holdsFinalizer(step) && !refused.has(node),
+    );
+    if (!running && current) {
       await removeFinalizer(client, distExecs, current, jobsFinalizer, { signal });
     }
-    return plan.running ? { requeueAfter: this.#o.resyncMs } : undefined;
+    return running ? { requeueAfter: this.#o.resyncMs } : undefined;
   }
 
   async #plan(object: KubeObject, signal: AbortSignal): Promise<Plan> {
@@ -181,8 +197,16 @@ export class JobModeReconciler implements Reconciler {
     );
   }
 
-  /** Writes every node's entry whose step still applies to the live object, in one write. */
-  async #write(object: KubeObject, plan: Plan, signal: AbortSignal): Promise<KubeObject | null> {
+  /**
+   * Writes every node's entry whose step still applies to the live object, in one write; a
+   * node in `refused` (its Job could not be built) is recorded as a refused spec instead.
+   */
+  async #write(
+    object: KubeObject,
+    plan: Plan,
+    refused: ReadonlyMap<string, string>,
+    signal: AbortSignal,
+  ): Promise<KubeObject | null> {
     const now = this.#now();
     return updateStatus<KubeObject>(
       this.#o.client,
@@ -196,7 +220,9 @@ export class JobModeReconciler implements Reconciler {
         for (const [node, { step, observation }] of plan.steps) {
           const again = nodeStep(this.#situation(view, node, selected, observation));
           if (!sameStep(step, again)) continue;
-          const entry = entryAfter(step, view.generation, view.results[node], now);
+          const message = refused.get(node);
+          const written: NodeStep = message === undefined ? step : { kind: 'reject', message };
+          const entry = entryAfter(written, view.generation, view.results[node], now);
           if (entry !== null) changes[node] = entry;
         }
         if (Object.keys(changes).length === 0) return undefined;
