@@ -152,7 +152,7 @@ function dispatch(context: Context): Reply {
     case 'jobTemplateLaunch':
       return templateRoute(context);
     case 'jobs':
-      return list(context, jobModel, store.jobs(), (j) => jobBody(context, j));
+      return list(context, jobModel, store.jobs(), (j) => jobBody(context, j, false));
     default:
       return jobRoute(context);
   }
@@ -276,16 +276,16 @@ function templateRoute(context: Context): Reply {
   const { job, ignoredFields } = outcome.value;
   return json(
     201,
-    { job: job.id, ignored_fields: ignoredFields, ...jobBody(context, job) },
+    { job: job.id, ignored_fields: ignoredFields, ...jobBody(context, job, true) },
     { Location: `http://${context.request.host}${context.prefix}jobs/${job.id}/` },
   );
 }
 
-function jobBody(context: Context, job: Job): Record<string, unknown> {
+function jobBody(context: Context, job: Job, detail: boolean): Record<string, unknown> {
   const templateName = context.store.jobTemplate(job.jobTemplate)?.name ?? job.name;
   return serializeJob(
     job,
-    { templateName, credentials: credentialSummaries(context, job.credentials) },
+    { templateName, credentials: credentialSummaries(context, job.credentials), detail },
     context.prefix,
   );
 }
@@ -296,7 +296,7 @@ function jobRoute(context: Context): Reply {
   if (!job) return notFound();
   switch (route.name) {
     case 'job':
-      return json(200, jobBody(context, job));
+      return json(200, jobBody(context, job, true));
     case 'jobStdout':
       return stdout(job, context.query.get('format'));
     default:

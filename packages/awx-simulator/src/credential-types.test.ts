@@ -135,6 +135,34 @@ describe('credential types', () => {
     ).toBe(201);
   });
 
+  it('refuses a template that is a Jinja syntax error, as AWX does', async () => {
+    const inputs = { fields: [{ id: 'not', label: 'not', secret: true }] };
+    const response = await request('POST', 'credential_types/', {
+      name: 'jinja-keyword',
+      kind: 'cloud',
+      inputs,
+      injectors: { env: { APP_NOT: '{{not}}' } },
+    });
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        injectors: [
+          "Syntax error rendering template for APP_NOT inside of env (unexpected 'end of print statement')",
+        ],
+      },
+    });
+  });
+
+  it('takes Jinja constants, `self` and globals as AWX does, without any input', async () => {
+    const response = await request('POST', 'credential_types/', {
+      name: 'jinja-names',
+      kind: 'cloud',
+      inputs: { fields: [] },
+      injectors: { env: { A: '{{true}}', B: '{{ None }}', C: '{{self}}', D: '{{ range }}' } },
+    });
+    expect(response.status).toBe(201);
+  });
+
   it('refuses a second type with the same name and kind', async () => {
     await request('POST', 'credential_types/', secretType('dup'));
     expect((await request('POST', 'credential_types/', secretType('dup'))).body).toEqual({

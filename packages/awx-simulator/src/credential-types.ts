@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Model } from './filters.js';
+import { parseTemplate, type VariablePath } from './jinja-templates.js';
 import { type Schema, type SchemaError, validate } from './json-schema.js';
 import { isJsonObject, pythonRepr, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
@@ -261,66 +262,51 @@ interface TemplateNamespace {
 
 type TemplateProblem = { kind: 'syntax' | 'undefined'; message: string };
 
-const JINJA_KEYWORDS = new Set([
-  'and',
-  'or',
-  'not',
-  'in',
-  'is',
-  'if',
-  'else',
-  'true',
-  'false',
-  'none',
-  'True',
-  'False',
-  'None',
-]);
+// jinja2's DEFAULT_NAMESPACE: globals every template sees, defined without any input field.
+const JINJA_GLOBALS = new Set(['cycler', 'dict', 'joiner', 'lipsum', 'namespace', 'range']);
 
 /**
- * Renders a Jinja template against AWX's validation namespace (each input field, and `tower` for
- * file names) as far as `{{ ... }}` expressions go: every variable and attribute path must exist.
+ * AWX renders each template against its validation namespace (each input field, and `tower` for
+ * file names) with StrictUndefined: a syntax error anywhere comes first, then the first variable
+ * or attribute that does not exist. Every variable an expression mentions is checked, including
+ * one Jinja would skip when it evaluates (`false and x`): the simulator does not evaluate.
  */
 function checkTemplate(
   template: string,
   namespace: TemplateNamespace,
 ): TemplateProblem | undefined {
-  let rest = template;
-  for (;;) {
-    const start = rest.indexOf('{{');
-    if (start < 0) return undefined;
-    const end = rest.indexOf('}}', start + 2);
-    if (end < 0) {
-      return {
-        kind: 'syntax',
-        message: "unexpected end of template, expected 'end of print statement'.",
-      };
-    }
-    const expression = rest
-      .slice(start + 2, end)
-      .replace(/'[^']*'|"[^"]*"/g, '""')
-      .replace(/\|\s*[A-Za-z_]\w*/g, '');
-    for (const match of expression.matchAll(/(?<![.\w])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/g)) {
-      if (JINJA_KEYWORDS.has(match[0])) continue;
-      const problem = checkPath(match[0].split('.'), namespace);
+  const parsed = parseTemplate(template);
+  if (!parsed.ok) return { kind: 'syntax', message: parsed.message };
+  for (const part of parsed.parts) {
+    if (typeof part === 'string') continue;
+    for (const read of part.reads) {
+      const problem = 'name' in read ? checkPath(read, namespace) : undefined;
       if (problem) return { kind: 'undefined', message: problem };
     }
-    rest = rest.slice(end + 2);
   }
+  return undefined;
 }
 
 function checkPath(
-  [name = '', ...attributes]: string[],
+  { name, attributes: [attribute, ...more] }: VariablePath,
   namespace: TemplateNamespace,
 ): string | undefined {
-  if (namespace.fields.has(name)) {
-    return attributes.length > 0 ? `'str object' has no attribute '${attributes[0]}'` : undefined;
+  // Jinja's compiler binds `self` to the template itself (a TemplateReference), whatever the
+  // namespace holds.
+  if (name === 'self') {
+    return attribute === undefined
+      ? undefined
+      : `'jinja2.runtime.TemplateReference object' has no attribute '${attribute}'`;
   }
+  if (namespace.fields.has(name)) {
+    return attribute === undefined ? undefined : `'str object' has no attribute '${attribute}'`;
+  }
+  if (JINJA_GLOBALS.has(name)) return undefined;
   if (name !== 'tower') return `'${name}' is undefined`;
-  const [filename, file, ...more] = attributes;
-  if (filename === undefined)
+  const [file, ...rest] = more;
+  if (attribute === undefined)
     return 'Cannot directly reference reserved `tower` namespace container.';
-  if (filename !== 'filename') return `'TowerNamespace object' has no attribute '${filename}'`;
+  if (attribute !== 'filename') return `'TowerNamespace object' has no attribute '${attribute}'`;
   if (namespace.files === 'single') {
     return file === undefined ? undefined : `'str object' has no attribute '${file}'`;
   }
@@ -329,7 +315,7 @@ function checkPath(
   }
   if (!namespace.files.includes(file))
     return `'ExplodingNamespace object' has no attribute '${file}'`;
-  return more.length > 0 ? `'str object' has no attribute '${more[0]}'` : undefined;
+  return rest.length > 0 ? `'str object' has no attribute '${rest[0]}'` : undefined;
 }
 
 export type CredentialTypeValidation =
@@ -368,6 +354,11 @@ export function validateCredentialType(
     };
   }
   return { ok: true, inputs: inputs.inputs };
+}
+
+/** A type's injector templates, as validation accepted them. */
+export function typeInjectors(type: CredentialType): z.infer<typeof injectorsSchema> {
+  return injectorsSchema.parse(type.injectors);
 }
 
 export function secretFields(type: CredentialType): Set<string> {

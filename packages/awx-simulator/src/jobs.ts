@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Model } from './filters.js';
+import type { Injection } from './injection.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 export const JOB_OUTCOMES = ['successful', 'failed', 'error'] as const;
@@ -62,6 +63,16 @@ export interface Job {
   readonly timeout: number;
   readonly cancelFlag: boolean;
   readonly schedule: JobSchedule;
+  /** What the job's credentials put in its environment, secrets masked; set when it starts. */
+  readonly jobEnv: Readonly<Record<string, string>>;
+  /** Why the job failed before it could run, as AWX's task logs it. */
+  readonly resultTraceback: string;
+}
+
+/** What starting a job met: a credential without a required input, or one AWX cannot inject. */
+export interface StartCheck {
+  readonly blocker?: string | undefined;
+  readonly injection?: Injection | undefined;
 }
 
 export function canCancel(job: Job): boolean {
@@ -110,17 +121,23 @@ function finish(job: Job, status: JobStatus, now: Micros, jobExplanation: string
 }
 
 /**
- * The job after its next transition. `blocker` is why it cannot start (a credential lacking a
- * required input); AWX's task manager then fails it before it runs.
+ * The job after its next transition. A `blocker` (a credential lacking a required input) makes
+ * AWX's task manager fail it before it runs; a failed `injection` makes the task that starts it
+ * end it as `error`, with the traceback and no explanation (BaseTask.run).
  */
-export function advance(job: Job, now: Micros, blocker?: string): Job {
+export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
   switch (job.status) {
     case 'new':
     case 'pending':
-      if (blocker) return finish(job, 'failed', now, blocker);
+      if (start.blocker) return finish(job, 'failed', now, start.blocker);
       return { ...job, status: 'waiting', modified: now };
-    case 'waiting':
-      return { ...job, status: 'running', started: now, modified: now };
+    case 'waiting': {
+      const started = { ...job, status: 'running' as const, started: now, modified: now };
+      if (start.injection && !start.injection.ok) {
+        return { ...finish(started, 'error', now, ''), resultTraceback: start.injection.traceback };
+      }
+      return { ...started, jobEnv: start.injection?.env ?? {} };
+    }
     case 'running':
       if (job.cancelFlag) return finish(job, 'canceled', now, job.jobExplanation);
       // RunJob.run: ansible-runner's `timeout` status becomes `failed` with this explanation.
@@ -202,6 +219,8 @@ export const jobModel: Model<Job> = {
 export interface JobContext {
   readonly templateName: string;
   readonly credentials: readonly Record<string, unknown>[];
+  /** A job's own view (JobSerializer) rather than a row of `jobs/` (JobListSerializer). */
+  readonly detail: boolean;
 }
 
 export function serializeJob(
@@ -282,5 +301,7 @@ export function serializeJob(
     webhook_service: '',
     webhook_credential: null,
     webhook_guid: '',
+    // UnifiedJobListSerializer leaves these out of lists.
+    ...(context.detail ? { job_env: job.jobEnv, result_traceback: job.resultTraceback } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
   missingRequiredInputs,
   validateCredential,
 } from './credentials.js';
+import { type Injection, injectCredential } from './injection.js';
 import {
   type JobTemplate,
   type JobTemplateSeed,
@@ -24,7 +25,14 @@ import {
   type LaunchCredential,
   planLaunch,
 } from './job-templates.js';
-import { advance, isUnstarted, type Job, nextTransitionDelay, requestCancel } from './jobs.js';
+import {
+  advance,
+  isUnstarted,
+  type Job,
+  nextTransitionDelay,
+  requestCancel,
+  type StartCheck,
+} from './jobs.js';
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { parseBody } from './serializer-fields.js';
@@ -275,6 +283,8 @@ export class Store {
       timeout: planned.plan.timeout,
       cancelFlag: false,
       schedule: template.schedule,
+      jobEnv: {},
+      resultTraceback: '',
     };
     this.save(job);
     return { ok: true, value: { job, ignoredFields: planned.plan.ignoredFields } };
@@ -298,26 +308,42 @@ export class Store {
     if (delay === undefined) return;
     const timer = setTimeout(() => {
       const current = this.jobsById.get(job.id) as Job;
-      this.save(advance(current, this.now(), this.startBlocker(current)));
+      this.save(advance(current, this.now(), this.startCheck(current)));
     }, delay);
     timer.unref();
     this.timers.set(job.id, timer);
   }
 
-  /** AWX's `pre_start` refusal: a job credential lacks a required input. */
-  private startBlocker(job: Job): string | undefined {
-    for (const id of job.credentials) {
-      const found = this.launchCredential(id);
-      const missing = found ? missingRequiredInputs(found.credential, found.type) : [];
-      if (found && missing.length > 0) {
-        return `Job cannot start because Credential ${found.credential.name} does not provide one or more required fields (${missing.join(', ')}).`;
-      }
-    }
-    return undefined;
+  /** What the job's credentials do when it starts, as of now. */
+  private startCheck(job: Job): StartCheck {
+    const found = job.credentials.flatMap((id) => this.launchCredential(id) ?? []);
+    return { blocker: startBlocker(found), injection: injectAll(found) };
   }
 
   stop(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
+}
+
+/** AWX's `pre_start` refusal: a job credential lacks a required input. */
+function startBlocker(credentials: readonly LaunchCredential[]): string | undefined {
+  for (const { credential, type } of credentials) {
+    const missing = missingRequiredInputs(credential, type);
+    if (missing.length > 0) {
+      return `Job cannot start because Credential ${credential.name} does not provide one or more required fields (${missing.join(', ')}).`;
+    }
+  }
+  return undefined;
+}
+
+/** Every credential injected in turn, as BaseTask.run does: the first failure stops the job. */
+function injectAll(credentials: readonly LaunchCredential[]): Injection {
+  const env: Record<string, string> = {};
+  for (const { credential, type } of credentials) {
+    const injection = injectCredential(type, credential);
+    if (!injection.ok) return injection;
+    Object.assign(env, injection.env);
+  }
+  return { ok: true, env };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeSecretData,
   ephemeralCredentialPrefix,
-  inputId,
+  inputIds,
   launchCredentials,
   matchesCredentialType,
   planCredentials,
@@ -84,13 +84,14 @@ describe('planCredentials', () => {
   });
 
   it('turns keys AWX would refuse into valid input ids and variable names', () => {
-    expect(['tls.crt', 'api-key', '1st', 'tower', 'ok_key'].map(inputId)).toEqual([
-      'tls_crt',
-      'api_key',
-      '_1st',
-      '_tower',
-      'ok_key',
-    ]);
+    const keys = ['tls.crt', 'api-key', '1st', 'tower', 'ok_key'];
+    expect(Object.fromEntries(inputIds(keys))).toEqual({
+      'tls.crt': 'tls_crt',
+      'api-key': 'api_key',
+      '1st': '_1st',
+      tower: '_tower',
+      ok_key: 'ok_key',
+    });
     const [plan] = planCredentials(
       [{ name: 'web.tls', data: { 'tls.crt': 'c' } }],
       identity,
@@ -98,6 +99,44 @@ describe('planCredentials', () => {
       roundhouseConventions,
     );
     expect(plan?.type.injectors.env).toEqual({ ROUNDHOUSE_SECRET_WEB_TLS_TLS_CRT: '{{tls_crt}}' });
+  });
+
+  it("gives keys Jinja would not read as a variable in AWX's injector an id it reads", () => {
+    const keys = ['not', 'true', 'False', 'None', 'self', 'and', 'if'];
+    const [plan] = planCredentials(
+      [{ name: 'jinja', data: Object.fromEntries(keys.map((key) => [key, `v-${key}`])) }],
+      identity,
+      'roundhouse-',
+      roundhouseConventions,
+    );
+    // `and` and `if` are variables when they stand alone in `{{ }}`, as Jinja parses them.
+    expect(plan?.type.injectors.env).toEqual({
+      ROUNDHOUSE_SECRET_JINJA_NOT: '{{_not}}',
+      ROUNDHOUSE_SECRET_JINJA_TRUE: '{{_true}}',
+      ROUNDHOUSE_SECRET_JINJA_FALSE: '{{_False}}',
+      ROUNDHOUSE_SECRET_JINJA_NONE: '{{_None}}',
+      ROUNDHOUSE_SECRET_JINJA_SELF: '{{_self}}',
+      ROUNDHOUSE_SECRET_JINJA_AND: '{{and}}',
+      ROUNDHOUSE_SECRET_JINJA_IF: '{{if}}',
+    });
+    expect(plan?.credential.inputs).toMatchObject({
+      _true: 'v-true',
+      _self: 'v-self',
+      and: 'v-and',
+    });
+  });
+
+  it('never gives two keys of a Secret the same input id', () => {
+    expect(
+      Object.fromEntries(inputIds(['self', '_self', '__self', 'x-y', 'x_y', 'tower'])),
+    ).toEqual({
+      self: '___self',
+      _self: '_self',
+      __self: '__self',
+      'x-y': '_x_y',
+      x_y: 'x_y',
+      tower: '_tower',
+    });
   });
 
   it('plans nothing for a Secret without keys', () => {
@@ -124,7 +163,10 @@ describe('planCredentials', () => {
       ),
     );
     expect(issues).toEqual([
-      { path: 'dependencies.secrets[0].name', message: expect.stringMatching(/"x-y" and "x\.y"/) },
+      {
+        path: 'dependencies.secrets[0].name',
+        message: expect.stringMatching(/"x\.y" of Secret a becomes .* like key "x-y"/),
+      },
       {
         path: 'dependencies.secrets[1].name',
         message: expect.stringMatching(/ROUNDHOUSE_SECRET_A_X_Y/),

@@ -28,12 +28,43 @@ export interface CredentialPlan {
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** An AWX input id for a Secret key: the key itself when AWX accepts it as one. */
-export function inputId(key: string): string {
-  // AWX reserves `tower` for file injectors and requires identifiers.
-  if (identifier.test(key) && key !== 'tower') return key;
-  const safe = key.replace(/[^A-Za-z0-9_]/g, '_');
-  return /^[A-Za-z_]/.test(safe) && safe !== 'tower' ? safe : `_${safe}`;
+/**
+ * Identifiers that cannot be an input read by the injector `{{<id>}}`. AWX reserves `tower`
+ * (CredentialTypeInputField.validate). AWX renders injectors with Jinja, whose parser reads
+ * `not` as an operator (`{{not}}` is a syntax error: AWX refuses the type) and `true`, `false`,
+ * `none` in either case as constants (the variable would be "True", never the value); and
+ * inject_credential's `render(**namespace)` fails the job before it runs on an input `self`,
+ * which collides with Template.render's own parameter.
+ */
+const reservedIds = new Set([
+  'tower',
+  'not',
+  'true',
+  'false',
+  'none',
+  'True',
+  'False',
+  'None',
+  'self',
+]);
+
+/**
+ * AWX input ids for a Secret's keys, one per key and all distinct: the key itself when it is an
+ * identifier the injector can read, else the key with `_` for each character AWX refuses, and
+ * `_` in front as often as it takes to be an identifier that is neither reserved nor taken by
+ * another key. Keys are visited in sorted order, so equal Secrets get equal ids.
+ */
+export function inputIds(keys: readonly string[]): Map<string, string> {
+  const usable = (key: string) => identifier.test(key) && !reservedIds.has(key);
+  const ids = new Map(keys.filter(usable).map((key) => [key, key]));
+  const taken = new Set(ids.keys());
+  for (const key of keys.filter((k) => !usable(k)).sort()) {
+    let id = key.replace(/[^A-Za-z0-9_]/g, '_');
+    while (!identifier.test(id) || reservedIds.has(id) || taken.has(id)) id = `_${id}`;
+    ids.set(key, id);
+    taken.add(id);
+  }
+  return ids;
 }
 
 /** A name inside an environment variable name: upper case, anything but `A-Z0-9_` as `_`. */
@@ -82,8 +113,8 @@ export function decodeSecretData(
 
 /**
  * One credential type and one credential per Secret, in dependency order. Secrets without
- * keys get none. Keys that would collide as AWX input ids or environment variables, within a
- * Secret or across Secrets, are a ConfigurationError: AWX would inject only one of them.
+ * keys get none. Keys that would become the same environment variable, within a Secret or
+ * across Secrets, are a ConfigurationError: AWX would inject only one of them.
  */
 export function planCredentials(
   secrets: readonly SecretValues[],
@@ -97,26 +128,19 @@ export function planCredentials(
     const path = `dependencies.secrets[${index}].name`;
     const keys = Object.keys(secret.data).sort();
     if (keys.length === 0) return [];
-    const ids = new Map<string, string>();
+    const ids = inputIds(keys);
     const env: Record<string, string> = {};
     const inputs: Record<string, string> = {};
     for (const key of keys) {
-      const id = inputId(key);
+      const id = ids.get(key) as string;
       const variable = secretVariable(conventions, secret.name, key);
-      const sameId = ids.get(id);
       const sameVariable = variables.get(variable);
-      if (sameId !== undefined) {
-        issues.push({
-          path,
-          message: `keys "${sameId}" and "${key}" of Secret ${secret.name} both become AWX input "${id}"; rename one`,
-        });
-      } else if (sameVariable !== undefined) {
+      if (sameVariable !== undefined) {
         issues.push({
           path,
           message: `key "${key}" of Secret ${secret.name} becomes ${variable}, like ${sameVariable}; rename one`,
         });
       }
-      ids.set(id, key);
       variables.set(variable, `key "${key}" of Secret ${secret.name}`);
       env[variable] = `{{${id}}}`;
       inputs[id] = secret.data[key] ?? '';
@@ -128,7 +152,12 @@ export function planCredentials(
         `${conventions.envPrefix}_SECRET_${envSegment(secret.name)}_<KEY> environment variables.`,
       kind: 'cloud',
       inputs: {
-        fields: keys.map((key) => ({ id: inputId(key), label: key, type: 'string', secret: true })),
+        fields: keys.map((key) => ({
+          id: ids.get(key) as string,
+          label: key,
+          type: 'string',
+          secret: true,
+        })),
         required: [],
       },
       injectors: { env },

@@ -68,4 +68,29 @@ describeWithControlPlane('Secret values and the AWX engine', () => {
     expect(jobsOf(bed.sim, created)[0]?.extraVars).not.toContain(canary);
     expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
   });
+
+  it("reach the job under their own variables when a key is one of Jinja's names", async () => {
+    await createSecret(bed.kube, env.namespace, 'jinja-keys', {
+      not: 'n',
+      true: 't',
+      self: 's',
+      and: 'a',
+    });
+    const template = seedTemplate(bed.sim);
+    const executor = bed.executor();
+    const created = makeExecution(template.name);
+    const { resourceName } = await executor.create(created, env.namespace, {
+      dependencies: { secrets: [{ name: 'jinja-keys' }] },
+    });
+    const wfe = withRef(created, resourceName);
+    expect(await settle(executor, wfe, env.namespace)).toMatchObject({ phase: 'Completed' });
+    // AWX masks secrets in job_env; an injector reading a Jinja constant would show "True".
+    expect(bed.sim.state.job(jobsOf(bed.sim, created)[0]!.id)?.jobEnv).toEqual({
+      ROUNDHOUSE_SECRET_JINJA_KEYS_NOT: '**********',
+      ROUNDHOUSE_SECRET_JINJA_KEYS_TRUE: '**********',
+      ROUNDHOUSE_SECRET_JINJA_KEYS_SELF: '**********',
+      ROUNDHOUSE_SECRET_JINJA_KEYS_AND: '**********',
+    });
+    await executor.cleanup(wfe, env.namespace);
+  });
 });

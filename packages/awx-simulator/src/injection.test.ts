@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwxSimulator, type JobStatus, startAwxSimulator } from './index.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
+type Body = any;
+
+let sim: AwxSimulator;
+const get = async (path: string): Promise<Body> =>
+  (
+    await fetch(`${sim.apiUrl}${path}`, { headers: { Authorization: `Bearer ${sim.token}` } })
+  ).json();
+
+/** Launches a template owning one credential of a type with these inputs and env injectors. */
+async function launchWith(
+  name: string,
+  fields: string[],
+  env: Record<string, string>,
+  inputs: Record<string, string>,
+): Promise<number> {
+  const type = sim.state.addCredentialType({
+    name,
+    kind: 'cloud',
+    inputs: { fields: fields.map((id) => ({ id, label: id, secret: true })) },
+    injectors: { env },
+  });
+  const credential = sim.state.addCredential({
+    name,
+    credential_type: type.id,
+    organization: 1,
+    inputs,
+  });
+  const template = sim.state.addJobTemplate({
+    name,
+    credentials: [credential.id],
+    schedule: { pendingMs: 0, runningMs: 0 },
+  });
+  const response = await fetch(`${sim.apiUrl}job_templates/${template.id}/launch/`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${sim.token}` },
+  });
+  return ((await response.json()) as { job: number }).job;
+}
+
+async function finished(id: number, ...statuses: JobStatus[]): Promise<Body> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const job = await get(`jobs/${id}/`);
+    if (statuses.includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} stuck in ${job.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+beforeAll(async () => {
+  sim = await startAwxSimulator();
+});
+afterAll(() => sim.stop());
+
+describe('credential injection when a job starts', () => {
+  it("shows the credential's environment in job_env, secrets masked, constants as their text", async () => {
+    const id = await launchWith(
+      'constants',
+      ['token', 'true', 'unset'],
+      { APP_TOKEN: 'Bearer {{ token }}', APP_TRUE: '{{true}}', APP_EMPTY: '{{ unset }}' },
+      { token: 't0k3n', true: 'the-secret' },
+    );
+    const job = await finished(id, 'successful');
+    expect(job.job_env).toEqual({
+      APP_TOKEN: 'Bearer **********',
+      APP_TRUE: 'True',
+      APP_EMPTY: '',
+    });
+    expect(job.result_traceback).toBe('');
+    const [row] = (await get(`jobs/?id=${id}`)).results;
+    expect(row).not.toHaveProperty('job_env');
+    expect(row).not.toHaveProperty('result_traceback');
+  });
+
+  it('ends a job whose credential has an input named self as error, before it runs', async () => {
+    const id = await launchWith('self', ['self'], { APP_SELF: '{{ self }}' }, { self: 's' });
+    const job = await finished(id, 'error', 'successful');
+    expect(job).toMatchObject({ status: 'error', failed: true, job_explanation: '', job_env: {} });
+    expect(job.result_traceback).toMatch(
+      /TypeError: Template\.render\(\) got multiple values for argument 'self'\n$/,
+    );
+  });
+
+  it('starts a job whose self input is empty: render() then gets no self keyword', async () => {
+    const id = await launchWith('empty-self', ['self'], { APP_SELF: 'x' }, { self: '' });
+    expect((await finished(id, 'error', 'successful')).status).toBe('successful');
+  });
+});

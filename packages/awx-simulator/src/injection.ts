@@ -1,0 +1,100 @@
+/**
+ * What AWX's CredentialType.inject_credential does with a job's credential when the job starts
+ * (awx/main/models/credential.py): it renders each injector template with
+ * `render(**namespace)`, one keyword per input that has a value. Two consequences a client must
+ * meet are modelled: an input named `self` collides with `Template.render`'s own parameter, so
+ * the job fails with a TypeError before it runs; and an environment variable whose template is a
+ * Jinja constant (`{{true}}`, `{{None}}`) gets the constant's text, never an input's value. The
+ * job shows what was injected in `job_env`, secrets masked as AWX masks them.
+ */
+import { type CredentialType, secretFields, typeInjectors } from './credential-types.js';
+import type { Credential } from './credentials.js';
+import { parseTemplate } from './jinja-templates.js';
+
+export type Injection =
+  | { readonly ok: true; readonly env: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly traceback: string };
+
+const MASK = '**********';
+
+type Value = string | boolean;
+
+/** The `namespace` and `safe_namespace` inject_credential renders with. */
+function namespaces(
+  type: CredentialType,
+  credential: Credential,
+): { real: Map<string, Value>; safe: Map<string, Value> } {
+  const real = new Map<string, Value>();
+  const safe = new Map<string, Value>();
+  const secrets = secretFields(type);
+  for (const [id, value] of Object.entries(credential.inputs)) {
+    if (typeof value === 'boolean') {
+      real.set(id, value);
+      safe.set(id, value);
+      continue;
+    }
+    const text = String(value);
+    if (secrets.has(id)) safe.set(id, MASK);
+    else if (text !== '') safe.set(id, text);
+    if (text !== '') real.set(id, text);
+  }
+  for (const field of type.inputs.fields) {
+    if (field.type === 'boolean' && !(field.id in credential.inputs)) {
+      real.set(field.id, false);
+      safe.set(field.id, false);
+    }
+  }
+  return { real, safe };
+}
+
+/** Python's `str()` of a namespace value. */
+function pythonText(value: Value): string {
+  return typeof value === 'boolean' ? (value ? 'True' : 'False') : value;
+}
+
+/**
+ * A template made of literal text and lone names, rendered as Jinja does without
+ * StrictUndefined (a missing input renders empty); `undefined` for any other template, which the
+ * simulator cannot render.
+ */
+function render(template: string, namespace: ReadonlyMap<string, Value>): string | undefined {
+  const parsed = parseTemplate(template);
+  if (!parsed.ok) return undefined;
+  let text = '';
+  for (const part of parsed.parts) {
+    if (typeof part === 'string') text += part;
+    else if (part.lone.kind === 'constant') text += part.lone.text;
+    else if (part.lone.kind === 'other') return undefined;
+    else if (part.lone.name === 'self') text += '<TemplateReference None>';
+    else text += pythonText(namespace.get(part.lone.name) ?? '');
+  }
+  return text;
+}
+
+/**
+ * The credential's environment as the job's `job_env` shows it: each `env` injector the
+ * simulator can render (literal text and lone names), with the safe namespace.
+ */
+export function injectCredential(type: CredentialType, credential: Credential): Injection {
+  const injectors = typeInjectors(type);
+  const { real, safe } = namespaces(type, credential);
+  const renders =
+    Object.keys(injectors.file ?? {}).length +
+    Object.keys(injectors.env ?? {}).length +
+    Object.keys(injectors.extra_vars ?? {}).length;
+  if (renders > 0 && real.has('self')) {
+    return {
+      ok: false,
+      traceback:
+        'Traceback (most recent call last):\n' +
+        '  File "awx/main/models/credential.py", in inject_credential\n' +
+        "TypeError: Template.render() got multiple values for argument 'self'\n",
+    };
+  }
+  const env: Record<string, string> = {};
+  for (const [name, template] of Object.entries(injectors.env ?? {})) {
+    const value = render(template, safe);
+    if (value !== undefined) env[name] = value;
+  }
+  return { ok: true, env };
+}
