@@ -96,7 +96,7 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
           version: '1',
           executionBundle: 'registry.invalid/cat-secrets:1',
         },
-        targetResource: `prod/deployment/app-${sequence}`,
+        targetResource: `${env.namespace}/deployment/app-${sequence}`,
         executionEngine: 'job',
         ...spec,
       },
@@ -263,6 +263,30 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
       );
     });
 
+    it('targeting a namespace where she may not create WorkflowExecutions: 403 naming it', async () => {
+      const error = await refusal(
+        clients.alice!,
+        execution({ targetResource: `${executionNamespace}/deployment/web` }),
+      );
+      expect(error.reason).toBe('Forbidden');
+      expect(error.message).toContain(
+        `spec.targetResource: ${users.alice} may not target namespace ${executionNamespace}`,
+      );
+      expect(error.message).toContain(
+        `missing permission: create workflowexecutions.roundhouse.dev in namespace ${executionNamespace}`,
+      );
+    });
+
+    it('targeting a cluster-scoped object without the right to create WorkflowExecutions everywhere', async () => {
+      const error = await refusal(clients.bob!, execution({ targetResource: 'node/worker-1' }));
+      expect(error.message).toContain(
+        `spec.targetResource: ${users.bob} may not target the cluster-scoped node "worker-1"`,
+      );
+      expect(error.message).toContain(
+        'missing permission: create workflowexecutions.roundhouse.dev in every namespace',
+      );
+    });
+
     it('naming a Secret that does not exist (yet): the permission decides, not existence', async () => {
       const error = await refusal(clients.alice!, withSecrets('planted-later'));
       expect(error.message).toContain('may not get Secret "planted-later"');
@@ -319,14 +343,27 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
       expect(created.metadata?.uid).toBeDefined();
     });
 
+    it('a target in another namespace for a user who may create WorkflowExecutions there', async () => {
+      const dave = await author('dave');
+      await grant(executionNamespace, users.dave!, 'dave-workflows', [
+        {
+          apiGroups: ['roundhouse.dev'],
+          resources: ['workflowexecutions'],
+          verbs: ['create'],
+        },
+      ]);
+      await admitted(dave, execution({ targetResource: `${executionNamespace}/deployment/web` }));
+    });
+
     it('a WorkflowExecution with no dependencies and no ServiceAccount', async () => {
       await admitted(clients.alice!, execution());
       await admitted(clients.alice!, execution({ dependencies: { secrets: [], configMaps: [] } }));
     });
 
     it('the costliest WorkflowExecution within the CEL budget: every check of the policy', async () => {
-      // erin may get every Secret and ConfigMap and mint tokens for runner: past the slots,
-      // so every authorizer check of the policy runs (23 of 350,000 cost each).
+      // erin may get every Secret and ConfigMap, mint tokens for runner and create
+      // WorkflowExecutions in the target's namespace: past the slots, so every authorizer check
+      // of the policy runs (24 of 350,000 cost each).
       const erin = await author('erin');
       await grant(executionNamespace, users.erin!, 'erin-everything', [
         { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get'] },
@@ -336,6 +373,7 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
           resourceNames: ['runner'],
           verbs: ['create'],
         },
+        { apiGroups: ['roundhouse.dev'], resources: ['workflowexecutions'], verbs: ['create'] },
       ]);
       const names = Array.from({ length: admissionPolicyNamedChecks + 1 }, (_, i) => ({
         name: `dep-${i}`,
@@ -345,6 +383,7 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
         execution({
           dependencies: { secrets: names, configMaps: names },
           executionConfig: { serviceAccountName: 'runner' },
+          targetResource: `${executionNamespace}/deployment/web`,
         }),
       );
     });

@@ -52,6 +52,7 @@ describe('workflowExecutionAdmissionPolicy', () => {
         name: 'configMapNames',
         expression: 'object.spec.?dependencies.?configMaps.orValue([]).map(d, d.name)',
       },
+      { name: 'targetParts', expression: "object.spec.?targetResource.orValue('').split('/')" },
       {
         name: 'serviceAccountName',
         expression: "object.spec.?executionConfig.?serviceAccountName.orValue('')",
@@ -92,12 +93,23 @@ describe('workflowExecutionAdmissionPolicy', () => {
       // messageExpressions are evaluated without an authorizer.
       expect(v.messageExpression).not.toContain('authorizer');
     }
-    // 10 Secret slots + overflow, 10 ConfigMap slots + overflow, the ServiceAccount: at
-    // 350,000 per check this stays within the 10,000,000 budget of one request.
+    // 10 Secret slots + overflow, 10 ConfigMap slots + overflow, the ServiceAccount, the
+    // target (one of its two checks runs): at 350,000 per check this stays within the
+    // 10,000,000 budget of one request.
     expect(expressions.filter((e) => e.includes('.check(')).length).toBe(
-      2 * admissionPolicyNamedChecks + 3,
+      2 * admissionPolicyNamedChecks + 4,
     );
-    expect((2 * admissionPolicyNamedChecks + 3) * 350_000).toBeLessThan(10_000_000);
+    expect((2 * admissionPolicyNamedChecks + 4) * 350_000).toBeLessThan(10_000_000);
+  });
+
+  it('lets a target in another namespace through only for an author who may create WorkflowExecutions there', () => {
+    expect(expressions).toContain(
+      'size(variables.targetParts) == 3 ? (variables.targetParts[0] == request.namespace || ' +
+        "authorizer.group('roundhouse.dev').resource('workflowexecutions')" +
+        ".namespace(variables.targetParts[0]).check('create').allowed()) : " +
+        "size(variables.targetParts) == 2 ? authorizer.group('roundhouse.dev')" +
+        ".resource('workflowexecutions').check('create').allowed() : true",
+    );
   });
 
   it('admits more than the named slots only for an author who may get every object', () => {

@@ -27,12 +27,16 @@ import { group, plural } from './crd.js';
  *   there as any ServiceAccount of it. An absent or empty name means the controller's default
  *   runner, which the operator chose, and is not checked.
  *
+ * - `spec.targetResource` in another namespace: may the author `create` WorkflowExecutions
+ *   in that namespace (in every namespace, for a cluster-scoped target)? See
+ *   {@link targetValidation}.
+ *
  * Only CREATE is matched: the spec is immutable (a CEL rule of the CRD), so nothing an update
  * could change is checked here, and an UPDATE rule would evaluate the controller's own
  * finalizer and status writes against its identity.
  *
  * The CEL cost of an authorizer check (350,000 of a 1,000,000 per-expression limit and a
- * 10,000,000 per-request budget) allows two checks per expression and about 28 per request, so
+ * 10,000,000 per-request budget) allows two checks per expression and about 28 per request (this policy makes at most 24), so
  * each dependency is checked by its own validation ("slot"), for the first
  * {@link admissionPolicyNamedChecks} Secrets and ConfigMaps. A WorkflowExecution with more is
  * admitted only if its author may `get` every Secret (or ConfigMap) of the execution namespace;
@@ -141,6 +145,38 @@ function serviceAccountValidation(): Validation {
   };
 }
 
+const targetParts = 'variables.targetParts';
+
+/**
+ * The target may be in another namespace only for an author who may create WorkflowExecutions
+ * there: the workflow acts on the target as the controller's runner, and the target's lock and
+ * cooldown hold back that namespace's own executions, so aiming at a namespace must take no
+ * more than running a workflow from it would. A cluster-scoped target (`kind/name`, a Node)
+ * takes the right to create WorkflowExecutions in every namespace. A target of another shape
+ * is left to the controller, which fails it with ConfigurationError.
+ */
+function targetValidation(): Validation {
+  const authorizerFor = `authorizer.group('${group}').resource('${plural}')`;
+  const targetNamespace = `${targetParts}[0]`;
+  const namespaced = `size(${targetParts}) == 3`;
+  const clusterScoped = `size(${targetParts}) == 2`;
+  return {
+    expression:
+      `${namespaced} ? (${targetNamespace} == request.namespace || ` +
+      `${authorizerFor}.namespace(${targetNamespace}).check('create').allowed()) : ` +
+      `${clusterScoped} ? ${authorizerFor}.check('create').allowed() : true`,
+    messageExpression:
+      `${namespaced} ? 'spec.targetResource: ' + ${author} + ' may not target namespace ' + ` +
+      `${targetNamespace} + ' (missing permission: create ${plural}.${group} in namespace ' + ` +
+      `${targetNamespace} + '); create the WorkflowExecution in namespace ' + ${targetNamespace} + ` +
+      `' instead' : 'spec.targetResource: ' + ${author} + ' may not target the cluster-scoped ' + ` +
+      `${targetParts}[0] + ' "' + ${targetParts}[1] + '" (missing permission: create ${plural}.${group} in every namespace)'`,
+    message:
+      'spec.targetResource: the author may not create WorkflowExecutions in the namespace of the target (in every namespace, for a cluster-scoped target)',
+    reason: 'Forbidden',
+  };
+}
+
 /**
  * The ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) that refuses a
  * WorkflowExecution whose author may not read its dependencies or use its ServiceAccount in
@@ -173,6 +209,7 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
     validations.push(overflowValidation(dep));
   }
   validations.push(serviceAccountValidation());
+  validations.push(targetValidation());
 
   const labels = { 'app.kubernetes.io/part-of': 'roundhouse' };
   const policy = {
@@ -200,6 +237,10 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
         {
           name: 'configMapNames',
           expression: 'object.spec.?dependencies.?configMaps.orValue([]).map(d, d.name)',
+        },
+        {
+          name: 'targetParts',
+          expression: "object.spec.?targetResource.orValue('').split('/')",
         },
         {
           name: 'serviceAccountName',
