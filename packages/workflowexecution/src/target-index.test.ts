@@ -5,7 +5,7 @@ import { cooldownBlocking, keysToWake, targetIndex } from './target-index.js';
 const execution = (
   name: string,
   phase: string | undefined,
-  extra: { completionTime?: string; deletionTimestamp?: string } = {},
+  extra: { completionTime?: string; deletionTimestamp?: string; ran?: boolean } = {},
 ): KubeObject => ({
   metadata: {
     name,
@@ -19,6 +19,7 @@ const execution = (
         status: {
           phase,
           ...(extra.completionTime ? { completionTime: extra.completionTime } : {}),
+          ...(extra.ran === false ? {} : { executionRef: { name: 'wfe-0123456789abcdef' } }),
         },
       }
     : {}),
@@ -59,5 +60,21 @@ describe('cooldownBlocking', () => {
     expect(
       cooldownBlocking(index, { uid: 'self', target: 'prod/deployment/app' }, 5 * 60_000, now),
     ).toEqual({ name: 'team-a/recent', remainingMs: 4 * 60_000 });
+  });
+
+  it('is never an execution refused before it created anything', () => {
+    const now = new Date('2026-11-30T10:05:00Z');
+    const refused = execution('refused', 'Failed', {
+      completionTime: '2026-11-30T10:04:00Z',
+      ran: false,
+    });
+    expect(
+      cooldownBlocking(
+        indexOf([refused]),
+        { uid: 'self', target: 'prod/deployment/app' },
+        5 * 60_000,
+        now,
+      ),
+    ).toBeUndefined();
   });
 });

@@ -18,6 +18,11 @@ export type TargetIndex = Pick<Informer<KubeObject>, 'byIndex'>;
  * The most recent other execution on `target` still inside its cooldown, if any. Reads only
  * the executions on that target, through the index, so a burst of N starts costs N lookups
  * rather than N scans of the whole cache.
+ *
+ * Only an execution that created its resource counts: the cooldown lets a target settle after
+ * a workflow acted on it, and one refused before it ran (an invalid spec, a forbidden bundle)
+ * acted on nothing. Counting it would let anyone hold a target back for a cooldown with each
+ * execution the controller refuses.
  */
 export function cooldownBlocking(
   executions: TargetIndex,
@@ -28,7 +33,9 @@ export function cooldownBlocking(
   let blocking: { name: string; remainingMs: number } | undefined;
   for (const other of executions.byIndex(targetIndex, self.target)) {
     if (other.metadata?.uid === self.uid) continue;
-    const remainingMs = cooldownRemaining(statusView(other), cooldownMs, now);
+    const view = statusView(other);
+    if (!view.status?.executionRef) continue;
+    const remainingMs = cooldownRemaining(view, cooldownMs, now);
     if (remainingMs > (blocking?.remainingMs ?? 0)) {
       blocking = { name: `${other.metadata?.namespace}/${other.metadata?.name}`, remainingMs };
     }
