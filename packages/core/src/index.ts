@@ -1,3 +1,4 @@
+export { isAllowedSource } from './allowed-sources.js';
 export {
   type ConventionKeys,
   type Conventions,

@@ -15,6 +15,7 @@ import {
   ExecutionForbiddenError,
   executionMetadata,
   executionObjectMeta,
+  isAllowedSource,
   parameterEnv,
   parseTimeout,
   requestedServiceAccount,
@@ -61,16 +62,9 @@ export interface PodEngineSettings {
 
 const tmpVolume = 'tmp';
 
-function imageAllowed(pattern: string, image: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('/*') || pattern.endsWith(':*'))
-    return image.startsWith(pattern.slice(0, -1));
-  return pattern === image;
-}
-
 function checkImages(steps: readonly Step[], allowed: readonly string[]): void {
   steps.forEach((step, index) => {
-    if (allowed.some((pattern) => imageAllowed(pattern, step.image))) return;
+    if (isAllowedSource(allowed, step.image)) return;
     throw new ExecutionForbiddenError(
       `${engineConfigPath}.steps.${index}.image`,
       `image "${step.image}" is not among those this engine lets steps run${

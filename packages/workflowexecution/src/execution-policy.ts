@@ -1,5 +1,6 @@
 import {
   ExecutionForbiddenError,
+  isAllowedSource,
   requestedServiceAccount,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -33,13 +34,6 @@ export const ExecutionPolicySchema = z.object({
 export type ExecutionPolicy = z.output<typeof ExecutionPolicySchema>;
 export type ExecutionPolicyInput = z.input<typeof ExecutionPolicySchema>;
 
-function matches(pattern: string, value: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('/*') || pattern.endsWith(':*'))
-    return value.startsWith(pattern.slice(0, -1));
-  return pattern === value;
-}
-
 /**
  * Throws ExecutionForbiddenError when `wfe` names a ServiceAccount or a bundle the policy does
  * not allow. Pure: it reads nothing but the execution and the policy.
@@ -53,7 +47,7 @@ export function enforceExecutionPolicy(wfe: WorkflowExecution, policy: Execution
     );
   }
   const { executionBundle, executionBundleDigest } = wfe.spec.workflowRef;
-  if (!policy.bundles.some((pattern) => matches(pattern, executionBundle))) {
+  if (!isAllowedSource(policy.bundles, executionBundle)) {
     throw new ExecutionForbiddenError(
       'spec.workflowRef.executionBundle',
       `bundle "${executionBundle}" is not from a source this controller allows${
