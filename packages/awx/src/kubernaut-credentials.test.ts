@@ -22,6 +22,7 @@ function execution(annotation?: string, status?: unknown): WorkflowExecution {
       workflowRef: { workflowId: 'r', version: '1', executionBundle: 'quay.io/a/b:1' },
       targetResource: 'team-a/deployment/api',
       executionEngine: 'ansible',
+      dependencies: { secrets: [{ name: 'db' }, { name: 'api' }] },
     },
     ...(status === undefined ? {} : { status: status as WorkflowExecution['status'] }),
   };
@@ -44,12 +45,26 @@ describe("kubernaut's ephemeral credentials", () => {
   });
 
   it('are told from the template’s own by their names', () => {
-    const named = (name: string) => isKubernautEphemeral(name, 'kubernaut-', 'restart-api');
+    const named = (name: string) =>
+      isKubernautEphemeral(name, 'kubernaut-', 'restart-api', ['db-creds']);
     expect(named('kubernaut-ephemeral-db-creds-restart-api')).toBe(true);
     expect(named('kubernaut-k8s-restart-api')).toBe(true);
     expect(named('kubernaut-ephemeral-restart-api')).toBe(false);
     expect(named('kubernaut-ephemeral-db-other-wfe')).toBe(false);
     expect(named('prod-ssh-key')).toBe(false);
+  });
+
+  it('are only those of the execution’s own dependency Secrets, never this engine’s', () => {
+    // An author writes the annotation: ids alone must not reach another execution's credential.
+    const named = (name: string, secrets: string[]) =>
+      isKubernautEphemeral(name, 'roundhouse-', 'db', secrets);
+    expect(named('roundhouse-ephemeral-prod-db', [])).toBe(false);
+    expect(named('roundhouse-ephemeral-prod-db', ['other'])).toBe(false);
+    expect(named('roundhouse-ephemeral-prod-db', ['prod'])).toBe(true);
+    // This engine names its own `<prefix>ephemeral-<16 hex key>-<secret>`.
+    expect(named('roundhouse-ephemeral-405e115fb7150f6d-prod-db', ['405e115fb7150f6d-prod'])).toBe(
+      false,
+    );
   });
 
   it('are deleted one by one, never the template’s, and every failure is reported', async () => {

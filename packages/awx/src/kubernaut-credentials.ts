@@ -6,6 +6,12 @@
  * list, the job template's own credentials included. So an id is deleted only when the
  * credential's name is one kubernaut gives its own per-execution credentials:
  * `<prefix>ephemeral-<secret>-<wfe name>` or `<prefix>k8s-<wfe name>`.
+ *
+ * The annotation is the author's to write, so it proves nothing: an author could list any ids.
+ * The name is what must tie a credential to this execution, so `<secret>` must be one of this
+ * execution's own dependency Secrets (kubernaut made one credential per dependency), and a name
+ * of the shape this engine gives its own credentials (`<prefix>ephemeral-<16 hex>-…`, another
+ * execution's) is never kubernaut's.
  */
 import type { Conventions, Logger, WorkflowExecution } from '@roundhouse/core';
 import type { CredentialStore } from './awx-roles.js';
@@ -38,16 +44,23 @@ export function kubernautCredentialIds(wfe: WorkflowExecution, conventions: Conv
   return [...new Set(values.map(toId).filter((id) => id !== undefined))];
 }
 
-/** Whether `name` is one kubernaut gives a credential it made for the execution `wfeName`. */
-export function isKubernautEphemeral(name: string, namePrefix: string, wfeName: string): boolean {
+const ownCredentialKey = /^[0-9a-f]{16}-/;
+
+/**
+ * Whether `name` is one kubernaut gives a credential it made for the execution `wfeName`, whose
+ * dependency Secrets are `secretNames`.
+ */
+export function isKubernautEphemeral(
+  name: string,
+  namePrefix: string,
+  wfeName: string,
+  secretNames: readonly string[],
+): boolean {
+  if (name === `${namePrefix}k8s-${wfeName}`) return true;
   const ephemeral = `${namePrefix}ephemeral-`;
-  const suffix = `-${wfeName}`;
-  return (
-    name === `${namePrefix}k8s-${wfeName}` ||
-    (name.startsWith(ephemeral) &&
-      name.endsWith(suffix) &&
-      name.length > ephemeral.length + suffix.length)
-  );
+  if (!name.startsWith(ephemeral) || ownCredentialKey.test(name.slice(ephemeral.length)))
+    return false;
+  return secretNames.some((secret) => name === `${ephemeral}${secret}-${wfeName}`);
 }
 
 /**
@@ -71,9 +84,11 @@ export async function deleteKubernautCredentials(
   } catch (error) {
     return [error];
   }
+  const secretNames = (wfe.spec.dependencies?.secrets ?? []).map((secret) => secret.name);
   const owned = found.filter(
     (c) =>
-      ids.includes(c.id) && isKubernautEphemeral(c.name, settings.namePrefix, wfe.metadata.name),
+      ids.includes(c.id) &&
+      isKubernautEphemeral(c.name, settings.namePrefix, wfe.metadata.name, secretNames),
   );
   for (const credential of owned) {
     try {

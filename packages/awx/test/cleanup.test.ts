@@ -114,7 +114,8 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
       extraVars: { WFE_NAME: 'restart-api', WFE_NAMESPACE: 'team-a' },
       credentials: [own.id, mine.id],
     });
-    const base = makeExecution(template.name, { name: 'restart-api' });
+    const dependsOnDb = { dependencies: { secrets: [{ name: 'db' }] } };
+    const base = makeExecution(template.name, { name: 'restart-api', spec: dependsOnDb });
     const wfe: WorkflowExecution = {
       ...withRef(base, awxJobRef(job)),
       metadata: {
@@ -127,12 +128,27 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
     expect(live).toContain(own.id);
     expect(live).toContain(another.id);
     expect(live).not.toContain(mine.id);
+
+    // The annotation is the author's to write: an execution of the same name that does not
+    // depend on the Secret lists another's id in vain.
+    const impostor = makeExecution(template.name, { name: 'other-wfe' });
+    await bed.executor({ conventions: kubernautConventions }).cleanup(
+      {
+        ...impostor,
+        metadata: {
+          ...impostor.metadata,
+          annotations: { 'kubernaut.ai/awx-ephemeral-credentials': `${another.id}` },
+        },
+      },
+      env.namespace,
+    );
+    expect(state.liveCredentials().map((c) => c.id)).toContain(another.id);
     await vi.waitFor(() => expect(state.job(job)?.status).toBe('canceled'), patience);
 
     // A later kubernaut records the ids in the status instead.
     const fromStatus = kubernautCredential('restart-api-2');
     const later = {
-      ...makeExecution(template.name, { name: 'restart-api-2' }),
+      ...makeExecution(template.name, { name: 'restart-api-2', spec: dependsOnDb }),
       status: { ephemeralCredentialIDs: [own.id, fromStatus.id] },
     } as unknown as WorkflowExecution;
     await bed.executor({ conventions: kubernautConventions }).cleanup(later, env.namespace);
