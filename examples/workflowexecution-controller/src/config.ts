@@ -53,6 +53,7 @@ export const ConfigSchema = z.object({
   requireDigest: bool,
   dependencyOptIn: z.string().min(1),
   defaultTimeout: duration,
+  maxTimeout: duration,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -153,6 +154,11 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     default: '1h',
     value: 'DURATION',
     help: 'deadline of executions without executionConfig.timeout',
+  },
+  maxTimeout: {
+    default: '24h',
+    value: 'DURATION',
+    help: 'longest executionConfig.timeout an execution may ask for',
   },
 };
 
@@ -263,6 +269,7 @@ export function executionPolicy(config: Config): ExecutionPolicyInput {
     bundles: config.allowedBundles,
     serviceAccounts: config.allowedServiceAccounts,
     requireDigest: config.requireDigest,
+    maxTimeoutMs: parseGoDuration(config.maxTimeout) ?? 0,
     dependencyOptIn:
       config.dependencyOptIn === 'false' ? false : { annotation: config.dependencyOptIn },
   };

@@ -36,6 +36,27 @@ describe('enforceExecutionPolicy', () => {
     ).toMatchObject({ reason: 'Forbidden' });
   });
 
+  it('refuses a timeout over the ceiling, naming the field and the ceiling', () => {
+    const withTimeout = (timeout: string) =>
+      sampleExecution({ spec: { ...sampleExecution().spec, executionConfig: { timeout } } });
+    const bundles = ['*'];
+    expect(
+      refusal(() => enforceExecutionPolicy(withTimeout('24h'), policy({ bundles }))),
+    ).toBeUndefined();
+    expect(
+      refusal(() => enforceExecutionPolicy(withTimeout('2562047h'), policy({ bundles }))),
+    ).toMatchObject({
+      reason: 'Forbidden',
+      path: 'spec.executionConfig.timeout',
+      message: expect.stringContaining('longer than the 24h this controller allows'),
+    });
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(withTimeout('90m'), policy({ bundles, maxTimeoutMs: 3_600_000 })),
+      ),
+    ).toMatchObject({ reason: 'Forbidden', path: 'spec.executionConfig.timeout' });
+  });
+
   it('lets an execution run only as the default runner or an allowed ServiceAccount', () => {
     const asAdmin = sampleExecution({
       spec: { executionConfig: { serviceAccountName: 'cluster-admin-sa' } },

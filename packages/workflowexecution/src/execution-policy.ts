@@ -1,6 +1,7 @@
 import {
   ExecutionForbiddenError,
   isAllowedSource,
+  parseTimeout,
   requestedServiceAccount,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -22,6 +23,16 @@ export const ExecutionPolicySchema = z.object({
   bundles: z.array(z.string().min(1)).default([]),
   /** Refuse a bundle that is not pinned to a digest (in the reference or executionBundleDigest). */
   requireDigest: z.boolean().default(false),
+  /**
+   * The longest `executionConfig.timeout` an execution may ask for. The timeout is the
+   * execution's deadline, so without a ceiling an author could hold a target's lock and a
+   * runner for as long as Go's largest duration (292 years). Default 24 hours.
+   */
+  maxTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3_600_000),
   /**
    * The annotation a dependency Secret or ConfigMap must carry, listing the WorkflowExecution
    * namespaces allowed to use it (comma-separated, `*` for any); `false` turns the opt-in off.
@@ -63,6 +74,24 @@ export function enforceExecutionPolicy(wfe: WorkflowExecution, policy: Execution
       'this controller runs only bundles pinned to a digest; set executionBundleDigest or use repo@sha256:...',
     );
   }
+  const timeout = wfe.spec.executionConfig?.timeout;
+  const path = 'spec.executionConfig.timeout';
+  if (timeout !== undefined && parseTimeout(timeout, path) > policy.maxTimeoutMs) {
+    throw new ExecutionForbiddenError(
+      path,
+      `timeout "${truncate(timeout)}" is longer than the ${formatHours(policy.maxTimeoutMs)} this controller allows; ask for less, or ask the operator to raise the ceiling`,
+    );
+  }
+}
+
+/** A timeout as the author wrote it, short enough to quote in a status message. */
+function truncate(value: string): string {
+  return value.length > 32 ? `${value.slice(0, 32)}…` : value;
+}
+
+function formatHours(ms: number): string {
+  const hours = ms / 3_600_000;
+  return Number.isInteger(hours) ? `${hours}h` : `${ms}ms`;
 }
 
 /**
