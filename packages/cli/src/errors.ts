@@ -1,4 +1,5 @@
 import { ConfigurationError, type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import { safeText } from './safe-text.js';
 
 /** An error the CLI explains: what went wrong and what to do about it. */
 export interface Fixable {
@@ -117,8 +118,13 @@ function hasFix(error: unknown): error is Error & Fixable {
   return error instanceof Error && typeof (error as Partial<Fixable>).fix === 'string';
 }
 
-/** What the user reads for an error: the problem, then the fix on its own line. */
+/**
+ * What the user reads for an error: the problem, then the fix on its own line. Messages quote
+ * the cluster (an object's status, the API server's refusal), so both are escaped; a message's
+ * own lines (a YAML error's code frame) stay, indented under it.
+ */
 export function formatError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return hasFix(error) ? `error: ${message}\nfix: ${error.fix}\n` : `error: ${message}\n`;
+  const problem = safeText(message.trimEnd(), '\n').replace(/\n(?=.)/g, '\n  ');
+  return hasFix(error) ? `error: ${problem}\nfix: ${safeText(error.fix)}\n` : `error: ${problem}\n`;
 }

@@ -1,6 +1,7 @@
+import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
+import { stripColor } from '../test/strip-color.js';
 import { renderTable } from './table.js';
-import { stripColor } from './terminal.js';
 
 describe('renderTable', () => {
   const columns = [
@@ -17,13 +18,34 @@ describe('renderTable', () => {
     ).toBe('NAME        PHASE\nrestart-1   Running\nr');
   });
 
-  it('measures coloured cells by what is visible', () => {
-    const red = '\u001b[31mFailed\u001b[39m';
+  it('styles cells after measuring them, and leaves empty ones unstyled', () => {
+    const c = createColors(true);
     const table = renderTable(
-      [columns[1] as (typeof columns)[1], columns[0] as (typeof columns)[0]],
-      [{ name: 'a', phase: red }],
-      stripColor,
+      [
+        { ...(columns[1] as (typeof columns)[1]), style: (text: string) => c.red(text) },
+        columns[0] as (typeof columns)[0],
+      ],
+      [
+        { name: 'a', phase: 'Failed' },
+        { name: 'b', phase: '' },
+      ],
     );
-    expect(stripColor(table)).toBe('PHASE    NAME\nFailed   a');
+    expect(table).toContain(c.red('Failed'));
+    expect(stripColor(table)).toBe('PHASE    NAME\nFailed   a\n         b');
+  });
+
+  it('escapes what a cell holds before measuring it, and keeps ordinary UTF-8', () => {
+    expect(
+      renderTable(columns, [
+        { name: 'évé-数据-🚀', phase: 'ok' },
+        { name: 'x\u001b]52;c;aGk=\u0007\u001b[2J', phase: 'a\nb\tc' },
+      ]),
+    ).toBe(
+      [
+        'NAME                         PHASE',
+        'évé-数据-🚀                     ok',
+        'x\\x1b]52;c;aGk=\\x07\\x1b[2J   a\\nb\\tc',
+      ].join('\n'),
+    );
   });
 });

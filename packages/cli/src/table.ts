@@ -1,36 +1,46 @@
+import { safeText } from './safe-text.js';
+
 /** One column of a table: its header and how a row fills it. */
 export interface Column<Row> {
   readonly header: string;
+  /** The cell's text: it comes from the cluster, so the table escapes it. */
   readonly value: (row: Row) => string;
+  /** The CLI's own styling (colour) of a cell's escaped text, which escaping would break. */
+  readonly style?: (text: string, row: Row) => string;
 }
 
 /**
  * A kubectl-style table: upper-case headers, columns left-aligned and three spaces apart, no
- * trailing spaces. Widths count characters; `visible` strips styling (colour codes) first so a
- * coloured cell lines up with plain ones.
+ * trailing spaces. Every cell is escaped (`safeText`) before anything else, so no cell can move
+ * the cursor or break a row, and the widths count the characters that will show; styling comes
+ * last and is not counted. An empty cell is not styled: its colour codes would hold the
+ * padding before them at the end of the line.
  */
-export function renderTable<Row>(
-  columns: readonly Column<Row>[],
-  rows: readonly Row[],
-  visible: (text: string) => string = (text) => text,
-): string {
-  const cells = [
-    columns.map((c) => c.header.toUpperCase()),
-    ...rows.map((row) => columns.map((c) => c.value(row))),
+export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+  const lines = [
+    columns.map((c) => cell(c.header.toUpperCase())),
+    ...rows.map((row) =>
+      columns.map(({ value, style }) => cell(value(row), style && ((text) => style(text, row)))),
+    ),
   ];
   const widths = columns.map((_, i) =>
-    Math.max(...cells.map((line) => [...visible(line[i] ?? '')].length)),
+    Math.max(...lines.map((line) => [...(line[i]?.text ?? '')].length)),
   );
-  return cells
+  return lines
     .map((line) =>
       line
-        .map((cell, i) =>
+        .map(({ text, shown }, i) =>
           i === line.length - 1
-            ? cell
-            : cell + ' '.repeat((widths[i] ?? 0) - [...visible(cell)].length + 3),
+            ? shown
+            : shown + ' '.repeat((widths[i] ?? 0) - [...text].length + 3),
         )
         .join('')
         .trimEnd(),
     )
     .join('\n');
+}
+
+function cell(value: string, style?: (text: string) => string) {
+  const text = safeText(value);
+  return { text, shown: text && style ? style(text) : text };
 }

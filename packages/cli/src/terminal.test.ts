@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorEnabled, stripColor, terminal } from './terminal.js';
+import { colorEnabled, terminal } from './terminal.js';
 
 describe('terminal', () => {
   it('colours only a terminal, and never with NO_COLOR or a dumb terminal', () => {
@@ -24,7 +24,12 @@ describe('terminal', () => {
     expect(unsized.live).toBe(false);
   });
 
-  it('strips colour codes', () => {
-    expect(stripColor('\u001b[32mok\u001b[39m \u001b[1;31mno\u001b[0m')).toBe('ok no');
+  it('escapes log lines on a terminal and passes them on byte for byte elsewhere', () => {
+    const write = () => true;
+    const line = 'ok\tdone \u001b[2J\u001b]0;pwned\u0007 café 数据 🚀';
+    const tty = terminal({ write, isTTY: true, rows: 24 } as never, { write } as never, {});
+    expect(tty.logText(line)).toBe('ok\tdone \\x1b[2J\\x1b]0;pwned\\x07 café 数据 🚀');
+    const piped = terminal({ write, isTTY: false } as never, { write } as never, {});
+    expect(piped.logText(line)).toBe(line);
   });
 });

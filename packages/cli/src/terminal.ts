@@ -1,4 +1,5 @@
 import { createColors } from 'picocolors';
+import { safeText } from './safe-text.js';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -16,8 +17,13 @@ export interface Terminal {
   /** stdout is a sized terminal: progress may redraw in place. Otherwise plain lines only. */
   readonly live: boolean;
   readonly colors: Colors;
-  /** Removes colour codes, to measure or compare what a person sees. */
-  readonly visible: (text: string) => string;
+  /**
+   * A container's log line as printed. kubectl prints logs byte for byte, and so does this to a
+   * pipe or a file, where they are data. A terminal would execute the escape sequences in them
+   * (anyone who can create an execution chooses what its container writes), and they would
+   * break the lines the CLI prints between them, so there they are escaped, tabs kept.
+   */
+  readonly logText: (line: string) => string;
 }
 
 /**
@@ -29,12 +35,6 @@ export function colorEnabled(
   env: Readonly<Record<string, string | undefined>>,
 ): boolean {
   return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
-}
-
-const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-
-export function stripColor(text: string): string {
-  return text.replace(ansi, '');
 }
 
 export function terminal(
@@ -49,6 +49,6 @@ export function terminal(
     err,
     live,
     colors: createColors(colorEnabled(out.isTTY === true, env)),
-    visible: stripColor,
+    logText: out.isTTY === true ? (line) => safeText(line, '\t') : (line) => line,
   };
 }

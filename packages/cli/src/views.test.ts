@@ -1,9 +1,9 @@
 import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
+import { stripColor } from '../test/strip-color.js';
 import { completionScript } from './completion.js';
 import { describeExecution } from './describe-view.js';
 import { renderTable } from './table.js';
-import { stripColor } from './terminal.js';
 import { type Execution, executionColumns } from './views.js';
 import {
   exitCodeOf,
@@ -149,7 +149,6 @@ describe('watch views', () => {
       now,
       tick: 1,
       colors: createColors(false),
-      visible: stripColor,
     });
     expect(plain).toBe(
       [
@@ -163,7 +162,6 @@ describe('watch views', () => {
       now,
       tick: 1,
       colors: createColors(true),
-      visible: stripColor,
     });
     expect(coloured).toContain('\u001b[');
     expect(stripColor(coloured)).toBe(plain);
@@ -192,6 +190,114 @@ describe('watch views', () => {
     expect(exitCodeOf([watched(completed, true)])).toBe(0);
     expect(exitCodeOf([watched(running, true)])).toBe(1);
     expect(summaryLine([watched(completed), watched(failed)])).toBe('1 completed, 1 failed');
+  });
+});
+
+describe('values from the cluster', () => {
+  // What an author may write into the spec and a status: OSC 52 sets the viewer's clipboard,
+  // CSI 2J clears the screen, a newline forges a row, U+202E reverses what follows.
+  const osc = '\u001b]52;c;aGk=\u0007\u001b[2J';
+  const hostile: Execution = {
+    metadata: { name: 'h', namespace: 'team-a', creationTimestamp: '2026-03-01T10:00:00Z' },
+    spec: {
+      executionEngine: osc,
+      targetResource: 'prod/deployment/h\nz      Completed',
+      workflowRef: {
+        workflowId: 'restart\u200b',
+        version: '1\u202e2',
+        executionBundle: 'registry.invalid/r:1',
+      },
+      parameters: { GREETING: 'grüß dich 你好 👋', NOTE: '\u009b31m' },
+    },
+    status: {
+      phase: 'Failed',
+      startTime: '2026-03-01T10:00:00Z',
+      completionTime: '2026-03-01T10:00:05Z',
+      executionRef: { name: 'wfe-1\u0007' },
+      failureDetails: {
+        reason: 'TaskFailed',
+        message: `exited${osc}`,
+        failedAt: '2026-03-01T10:00:05Z',
+        failedTaskName: 'step\rX',
+        wasExecutionFailure: true,
+      },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'TaskFailed\u2066',
+          message: 'line one\nline two\tend',
+          lastTransitionTime: '2026-03-01T10:00:05Z',
+        },
+      ],
+    },
+  };
+  const watched = (object: Execution): Watched => ({
+    namespace: 'team-a',
+    name: object.metadata.name ?? '',
+    object,
+    deleted: false,
+  });
+
+  it('are escaped in the get table, and the columns line up on the escaped text', () => {
+    expect(renderTable(executionColumns(now, { wide: true }), [hostile, running])).toBe(
+      [
+        'NAME   PHASE     ENGINE                      TARGET                                AGE   REASON       WORKFLOW                 EXECUTION              DURATION',
+        'h      Failed    \\x1b]52;c;aGk=\\x07\\x1b[2J   prod/deployment/h\\nz      Completed   5m    TaskFailed   restart\\u200b:1\\u202e2   wfe-1\\x07              5s',
+        'a      Running   job                         prod/deployment/a                     5m                 restart:1                wfe-0011223344556677   30s',
+      ].join('\n'),
+    );
+  });
+
+  it('are escaped in every describe field and table, ordinary UTF-8 kept', () => {
+    const event = {
+      type: 'Warning',
+      reason: `Failed${osc}`,
+      message: '\u202eok',
+      lastTimestamp: '2026-03-01T10:00:05Z',
+    };
+    expect(describeExecution(hostile, { events: [event] }, now)).toBe(
+      [
+        'Name:       h',
+        'Namespace:  team-a',
+        'Created:    2026-03-01T10:00:00Z (5m ago)',
+        'Engine:     \\x1b]52;c;aGk=\\x07\\x1b[2J',
+        'Target:     prod/deployment/h\\nz      Completed',
+        'Workflow:   restart\\u200b 1\\u202e2',
+        'Bundle:     registry.invalid/r:1',
+        'Parameters: GREETING=grüß dich 你好 👋, NOTE=\\x9b31m',
+        'Phase:      Failed',
+        'Started:    2026-03-01T10:00:00Z',
+        'Completed:  2026-03-01T10:00:05Z',
+        'Duration:   5s',
+        'Failure:    TaskFailed: exited\\x1b]52;c;aGk=\\x07\\x1b[2J (task step\\rX)',
+        'Conditions:',
+        '  TYPE    STATUS   REASON             AGE     MESSAGE',
+        '  Ready   False    TaskFailed\\u2066   4m55s   line one\\nline two\\tend',
+        'Events:',
+        '  TYPE      REASON                            AGE     MESSAGE',
+        '  Warning   Failed\\x1b]52;c;aGk=\\x07\\x1b[2J   4m55s   \\u202eok',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('are escaped in the live frame before the CLI colours it, and in plain lines', () => {
+    const rows = [watched(hostile), watched(running)];
+    const plain = liveFrame(rows, { now, tick: 0, colors: createColors(false) });
+    expect(plain).toBe(
+      [
+        '    NAME   PHASE     ENGINE                      TARGET                                ELAPSED   REASON',
+        '✖   h      Failed    \\x1b]52;c;aGk=\\x07\\x1b[2J   prod/deployment/h\\nz      Completed   5s        TaskFailed',
+        '⠋   a      Running   job                         prod/deployment/a                     30s',
+      ].join('\n'),
+    );
+    const coloured = liveFrame(rows, { now, tick: 0, colors: createColors(true) });
+    expect(coloured).toContain('\u001b[31mFailed\u001b[39m');
+    expect(stripColor(coloured)).toBe(plain);
+    expect(progressLine(watched(hostile), now)).toBe(
+      'team-a/h: Failed in 5s: TaskFailed: exited\\x1b]52;c;aGk=\\x07\\x1b[2J',
+    );
   });
 });
 

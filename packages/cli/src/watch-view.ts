@@ -1,3 +1,4 @@
+import { safeText } from './safe-text.js';
 import { renderTable } from './table.js';
 import type { Colors } from './terminal.js';
 import { type Execution, elapsedOf, messageOf, phaseOf, reasonOf } from './views.js';
@@ -31,39 +32,40 @@ export const spinnerFrames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '
 /** The live table, redrawn in place: a spinner for each execution still going. */
 export function liveFrame(
   watched: readonly Watched[],
-  view: { now: Date; tick: number; colors: Colors; visible: (text: string) => string },
+  view: { now: Date; tick: number; colors: Colors },
 ): string {
   const { colors: c, now } = view;
   const spinner = spinnerFrames[view.tick % spinnerFrames.length] ?? '';
-  const mark = (w: Watched) =>
-    ({ running: c.cyan(spinner), completed: c.green('✔'), failed: c.red('✖') })[outcomeOf(w)];
-  const phase = (w: Watched) => {
-    if (w.deleted) return c.red('Deleted');
-    const text = phaseOf(w.object);
-    const paint = { Completed: c.green, Failed: c.red, Running: c.cyan, Pending: c.yellow }[text];
-    return paint ? paint(text) : text;
-  };
+  const marks = { running: spinner, completed: '✔', failed: '✖' };
+  const paints = { running: c.cyan, completed: c.green, failed: c.red };
+  // A Map: looked up in an object, a phase named `toString` would find Object's method.
+  const phasePaints = new Map([
+    ['Completed', c.green],
+    ['Failed', c.red],
+    ['Running', c.cyan],
+    ['Pending', c.yellow],
+  ]);
   const namespaces = new Set(watched.map((w) => w.namespace));
   return renderTable(
     [
-      { header: '', value: mark },
+      {
+        header: '',
+        value: (w) => marks[outcomeOf(w)],
+        style: (text, w) => paints[outcomeOf(w)](text),
+      },
       ...(namespaces.size > 1 ? [{ header: 'namespace', value: (w: Watched) => w.namespace }] : []),
       { header: 'name', value: (w) => w.name },
-      { header: 'phase', value: phase },
+      {
+        header: 'phase',
+        value: (w) => (w.deleted ? 'Deleted' : phaseOf(w.object)),
+        style: (text, w) => (w.deleted ? c.red : (phasePaints.get(text) ?? String))(text),
+      },
       { header: 'engine', value: (w) => w.object.spec?.executionEngine || 'tekton' },
       { header: 'target', value: (w) => w.object.spec?.targetResource ?? '' },
       { header: 'elapsed', value: (w) => elapsedOf(w.object, now) },
-      {
-        header: 'reason',
-        value: (w) => {
-          // An empty styled cell would leave trailing spaces before its colour codes.
-          const reason = reasonOf(w.object);
-          return reason ? c.dim(reason) : '';
-        },
-      },
+      { header: 'reason', value: (w) => reasonOf(w.object), style: (text) => c.dim(text) },
     ],
     watched,
-    view.visible,
   );
 }
 
@@ -77,8 +79,12 @@ export function milestoneOf(watched: Watched): string {
     : `${phaseOf(watched.object)}|${reasonOf(watched.object)}|${watched.object.status?.executionRef?.name ?? ''}`;
 }
 
-/** The plain line for where an execution is now. */
+/** The plain line for where an execution is now, escaped (`safeText`) as a whole. */
 export function progressLine(watched: Watched, now: Date): string {
+  return safeText(progressText(watched, now));
+}
+
+function progressText(watched: Watched, now: Date): string {
   const { object } = watched;
   const who = `${watched.namespace}/${watched.name}`;
   if (watched.deleted) return `${who}: deleted before it finished`;

@@ -109,7 +109,6 @@ export async function watchExecutions(
         now: new Date(),
         tick: tick++,
         colors: term.colors,
-        visible: term.visible,
       }),
     );
   const timer = live ? setInterval(draw, frameIntervalMs) : undefined;

@@ -6,7 +6,7 @@ import {
   type RunningController,
   startController,
 } from '../../../test/workflowexecution/harness.js';
-import { stripColor } from '../src/terminal.js';
+import { stripColor } from './strip-color.js';
 import { cli, cliOnTerminal, kubeconfigFile, normalize } from './support.js';
 
 const esc = String.fromCharCode(27);

