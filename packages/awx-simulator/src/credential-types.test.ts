@@ -189,3 +189,36 @@ describe('credential types', () => {
     );
   });
 });
+
+describe('a user who is not a System Administrator', () => {
+  it('may read credential types but not create or delete one, as AWX answers', async () => {
+    const user = await startAwxSimulator({ superuser: false });
+    try {
+      const call = async (method: string, path: string, body?: string) => {
+        const response = await fetch(`${user.apiUrl}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'application/json' },
+          body,
+        });
+        return { status: response.status, body: (await response.json()) as Body };
+      };
+      const me = await call('GET', 'me/');
+      expect(me.body.results[0]).toMatchObject({ is_superuser: false });
+      expect((await call('GET', 'credential_types/?name=Machine')).body.count).toBe(1);
+      const denied = { detail: 'You do not have permission to perform this action.' };
+      const seed = JSON.stringify(secretType('not-mine'));
+      expect(await call('POST', 'credential_types/', seed)).toEqual({ status: 403, body: denied });
+      // DRF parses the body for the access check, so a broken one is still a 400.
+      expect((await call('POST', 'credential_types/', '{"name":')).status).toBe(400);
+      const type = user.state.addCredentialType(secretType('seeded'));
+      expect(await call('DELETE', `credential_types/${type.id}/`)).toEqual({
+        status: 403,
+        body: denied,
+      });
+      expect((await call('DELETE', 'credential_types/999/')).status).toBe(404);
+      expect(user.state.credentialTypes().map((t) => t.name)).not.toContain('not-mine');
+    } finally {
+      await user.stop();
+    }
+  });
+});

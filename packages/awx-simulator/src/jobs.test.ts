@@ -98,6 +98,33 @@ describe('jobs', () => {
     });
   });
 
+  it('answers a cancel of a finished job with 403 to a user who is not an administrator', async () => {
+    const user = await startAwxSimulator({ superuser: false });
+    try {
+      const template = user.state.addJobTemplate({
+        name: 'quick',
+        schedule: { pendingMs: 0, runningMs: 0 },
+      });
+      const headers = { Authorization: `Bearer ${user.token}` };
+      const launched = await fetch(`${user.apiUrl}job_templates/${template.id}/launch/`, {
+        method: 'POST',
+        headers,
+      });
+      const { job: id } = (await launched.json()) as { job: number };
+      const deadline = Date.now() + 5000;
+      while (user.state.job(id)?.status !== 'successful' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const response = await fetch(`${user.apiUrl}jobs/${id}/cancel/`, { method: 'POST', headers });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({
+        detail: 'You do not have permission to perform this action.',
+      });
+    } finally {
+      await user.stop();
+    }
+  });
+
   it('cancels a pending job at once', async () => {
     const id = await launch({ pendingMs: 60_000 });
     expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);

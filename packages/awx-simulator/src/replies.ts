@@ -34,6 +34,10 @@ export function detail(status: number, message: string): Reply {
 
 export const notFound = (): Reply => detail(404, 'Not found.');
 
+/** DRF's PermissionDenied, which AWX's ModelAccessPermission raises when an access check fails. */
+export const forbidden = (): Reply =>
+  detail(403, 'You do not have permission to perform this action.');
+
 export const badRequest = (errors: FieldErrors): Reply => json(400, errors);
 
 export function methodNotAllowed(method: string, allow: readonly string[]): Reply {

@@ -25,6 +25,12 @@ export const simulatorOptionsSchema = z.object({
     .string()
     .min(1)
     .default(() => randomBytes(18).toString('base64url')),
+  /**
+   * Whether the token's user is a System Administrator (`is_superuser`). One who is not may do
+   * everything else here, as a user holding every role the objects need, but AWX lets only a
+   * System Administrator create or delete credential types (CredentialTypeAccess).
+   */
+  superuser: z.boolean().default(true),
   /** `/api/v2/` as AWX serves it, or `/api/controller/v2/` as AAP 2.5+ does. */
   apiPrefix: z.enum(API_PREFIXES).default('/api/v2/'),
   /** Loopback only: the simulator is a test double, never a service. */
@@ -169,7 +175,11 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     };
     const act = (): Reply => {
       try {
-        return handle(apiRequest, store, { prefix: config.apiPrefix, token: config.token });
+        return handle(apiRequest, store, {
+          prefix: config.apiPrefix,
+          token: config.token,
+          superuser: config.superuser,
+        });
       } catch (error) {
         process.stderr.write(`awx-simulator: ${(error as Error).stack ?? String(error)}\n`);
         return detail(500, 'A server error occurred.');

@@ -55,6 +55,8 @@ class FakeStore implements CredentialStore, CredentialTypeStore {
   types: CredentialType[] = [];
   credentials: Credential[] = [];
   createTypeFails: AwxApiError | undefined;
+  /** The token is not a System Administrator's: AWX answers 403 and creates nothing. */
+  refuseTypes = false;
   ignoreFilter = false;
   /** Ids whose delete fails, as a 503 from a gateway would. */
   failDeletes = new Set<number>();
@@ -67,6 +69,10 @@ class FakeStore implements CredentialStore, CredentialTypeStore {
   }
 
   async createCredentialType(type: CredentialTypeRequest) {
+    if (this.refuseTypes) {
+      const detail = 'You do not have permission to perform this action.';
+      throw new AwxApiError('POST credential_types/', 403, detail, [], undefined);
+    }
     const created = stored(type, this.#nextId++);
     this.types.push(created);
     if (this.createTypeFails) throw this.createTypeFails;
@@ -158,6 +164,28 @@ describe('EphemeralCredentials', () => {
     );
     const [created] = await make(credentials, [plan({ k: 'v' })], undefined);
     expect(created?.credential_type).toBe(store.types[0]!.id);
+  });
+
+  it('says what an administrator must create when the token may not create a type', async () => {
+    const { store, credentials } = setup();
+    store.refuseTypes = true;
+    const wanted = plan({ password: 'pw-1' });
+    const error = await make(credentials, [wanted], undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const [issue, ...more] = (error as ConfigurationError).issues;
+    expect(more).toEqual([]);
+    expect(issue?.path).toBe('awx.token');
+    expect(issue?.message).toContain('"roundhouse-secret-db" (403)');
+    expect(issue?.message).toMatch(/System Administrator/);
+    const definition = JSON.parse(issue?.message.slice(issue.message.indexOf('{')) ?? '');
+    expect(definition).toEqual({
+      name: 'roundhouse-secret-db',
+      kind: 'cloud',
+      inputs: wanted.type.inputs,
+      injectors: wanted.type.injectors,
+    });
+    expect(issue?.message).not.toContain('pw-1');
+    expect(store.credentials).toEqual([]);
   });
 
   it('refuses when both the base and the versioned type inject other keys', async () => {

@@ -181,6 +181,9 @@ export class EphemeralCredentials {
       );
       return created;
     } catch (error) {
+      if (error instanceof AwxApiError && error.statusCode === 403) {
+        throw typeCreationForbidden(wanted, error);
+      }
       // Another execution may have created it since we looked (AWX refuses the duplicate name).
       if (!(error instanceof AwxApiError) || error.statusCode !== 400) throw error;
       const raced = await this.#awx.findCredentialType(wanted.name, wanted.kind, { signal });
@@ -188,6 +191,30 @@ export class EphemeralCredentials {
       throw error;
     }
   }
+}
+
+/**
+ * Only a System Administrator may create a credential type in AWX (CredentialTypeAccess keeps
+ * BaseAccess.can_add: `is_superuser`), so a 403 is the token's standing, not a passing failure.
+ * The message says what to create, so an administrator can do it once for every execution.
+ */
+function typeCreationForbidden(wanted: CredentialTypeRequest, error: AwxApiError) {
+  return new ConfigurationError(
+    {
+      path: 'awx.token',
+      message:
+        `AWX refused to create credential type "${wanted.name}" (403): only a System ` +
+        'Administrator may create credential types. Use the token of a System Administrator, ' +
+        'or have one create the type beforehand with ' +
+        JSON.stringify({
+          name: wanted.name,
+          kind: wanted.kind,
+          inputs: wanted.inputs,
+          injectors: wanted.injectors,
+        }),
+    },
+    { cause: error },
+  );
 }
 
 function typeKey(type: Pick<CredentialTypeRequest, 'name' | 'kind'>): string {

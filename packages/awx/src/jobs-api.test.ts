@@ -122,4 +122,20 @@ describe('JobsApi', () => {
     expect(await awx.cancelJob(2)).toBe('finished');
     expect(await awx.cancelJob(3)).toBe('absent');
   });
+
+  it('reads a 403 to a cancel by the job: finished for a user who is not an administrator, else the refusal', async () => {
+    const denied = { detail: 'You do not have permission to perform this action.' };
+    nock(base)
+      .post('/api/v2/jobs/4/cancel/')
+      .reply(403, denied)
+      .get('/api/v2/jobs/4/')
+      .reply(200, job(4, { status: 'successful' }))
+      .post('/api/v2/jobs/5/cancel/')
+      .reply(403, denied)
+      .get('/api/v2/jobs/5/')
+      .reply(200, job(5, { status: 'running' }));
+    const awx = jobs();
+    expect(await awx.cancelJob(4)).toBe('finished');
+    await expect(awx.cancelJob(5)).rejects.toMatchObject({ reason: 'AWXForbidden' });
+  });
 });

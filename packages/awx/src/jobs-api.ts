@@ -1,3 +1,4 @@
+import { AwxApiError } from './awx-errors.js';
 import type {
   AwxRequestOptions,
   CancelOutcome,
@@ -7,6 +8,7 @@ import type {
 } from './awx-roles.js';
 import type { AwxTransport, Call } from './awx-transport.js';
 import { type Job, JobRowSchema, JobSchema } from './schemas.js';
+import { isJobActive } from './status.js';
 import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
 
 /** `jobs/`: reading a job, finding one among a template's, its output, canceling it. */
@@ -70,11 +72,23 @@ export class JobsApi implements JobReader, JobCanceler {
     return this.#http.stream(this.#stdout(id, options), read, { lines: [], total: 0 });
   }
 
-  /** AWX answers 405 for a job that already finished, 404 for one that is gone. */
+  /**
+   * AWX answers 405 for a job that already finished, 404 for one that is gone. A user who is not
+   * a System Administrator gets 403 for a finished job (JobAccess.can_cancel refuses what cannot
+   * be canceled before the view answers 405), as for one it may not cancel: the job tells which.
+   */
   async cancelJob(id: number, options: AwxRequestOptions = {}): Promise<CancelOutcome> {
     const call = this.#http.post(`jobs/${id}/cancel/`, undefined, options, { mode: 'repeatable' });
-    const status = await this.#http.status(call, [404, 405]);
-    return status === 405 ? 'finished' : status === 404 ? 'absent' : 'requested';
+    try {
+      const status = await this.#http.status(call, [404, 405]);
+      return status === 405 ? 'finished' : status === 404 ? 'absent' : 'requested';
+    } catch (error) {
+      if (!(error instanceof AwxApiError) || error.statusCode !== 403) throw error;
+      const job = await this.getJob(id, options);
+      if (job === null) return 'absent';
+      if (!isJobActive(job.status)) return 'finished';
+      throw error;
+    }
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 } from '@roundhouse/awx';
 import {
   type AwxSimulator,
+  type AwxSimulatorOptions,
   type JobTemplateSeed,
   startAwxSimulator,
 } from '@roundhouse/awx-simulator';
@@ -59,8 +60,11 @@ export interface Testbed {
   stop(): Promise<void>;
 }
 
-export async function startTestbed(env: TestNamespace): Promise<Testbed> {
-  const sim = await startAwxSimulator();
+export async function startTestbed(
+  env: TestNamespace,
+  simulator: AwxSimulatorOptions = {},
+): Promise<Testbed> {
+  const sim = await startAwxSimulator(simulator);
   const log = captureLog();
   const clients: AwxClient[] = [];
   const client = (options: Partial<AwxClientOptions> = {}) => {

@@ -1,0 +1,56 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  createSecret,
+  jobsOf,
+  makeExecution,
+  seedTemplate,
+  settle,
+  startTestbed,
+  type Testbed,
+  withRef,
+} from './testbed.js';
+
+describeWithControlPlane('the AWX engine with a token that is not a System Administrator', () => {
+  const env = useTestNamespace();
+  let bed: Testbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed(env, { superuser: false });
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it('names the credential type an administrator must create, and uses it once created', async () => {
+    await createSecret(bed.kube, env.namespace, 'vault-token', { token: 'v-1' });
+    const template = seedTemplate(bed.sim);
+    const executor = bed.executor();
+    const dependencies = { secrets: [{ name: 'vault-token' }] };
+
+    const refused = makeExecution(template.name);
+    const error = await executor
+      .create(refused, env.namespace, { dependencies })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const [issue] = (error as ConfigurationError).issues;
+    expect(issue?.path).toBe('awx.token');
+    expect(issue?.message).toContain('credential type "roundhouse-secret-vault-token" (403)');
+    expect(issue?.message).not.toContain('v-1');
+    expect(jobsOf(bed.sim, refused)).toEqual([]);
+    expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
+
+    // An administrator creates the type from the definition the message gives.
+    const message = issue?.message ?? '';
+    bed.sim.state.addCredentialType(JSON.parse(message.slice(message.indexOf('{'))));
+    const created = makeExecution(template.name);
+    const { resourceName } = await executor.create(created, env.namespace, { dependencies });
+    const wfe = withRef(created, resourceName);
+    expect(await settle(executor, wfe, env.namespace)).toMatchObject({ phase: 'Completed' });
+    await executor.cleanup(wfe, env.namespace);
+    await executor.cleanup(refused, env.namespace);
+    expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
+  });
+});
