@@ -61,6 +61,29 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
       'spec.workflowRef.executionBundle',
     ],
     ['a numeric parameter', { parameters: { N: 3 } }, 'spec.parameters.N'],
+    [
+      'more than 256 parameters',
+      {
+        parameters: Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [String(i), 'x'])),
+      },
+      'spec.parameters',
+    ],
+    [
+      'an engine name of 64 characters',
+      { executionEngine: 'e'.repeat(64) },
+      'spec.executionEngine',
+    ],
+    ['an engine name with spaces', { executionEngine: 'my engine' }, 'spec.executionEngine'],
+    [
+      'a timeout of thousands of characters',
+      { executionConfig: { timeout: `-${'1h'.repeat(5_000)}` } },
+      'spec.executionConfig.timeout',
+    ],
+    [
+      'a dependency named ".."',
+      { dependencies: { secrets: [{ name: '..' }] } },
+      'spec.dependencies.secrets[0].name',
+    ],
   ])('rejects %s, naming the field', async (_case, overrides, field) => {
     const error = await client()
       .create(workflowExecutions, env.namespace, {
@@ -70,6 +93,21 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ reason: 'Invalid' });
     expect((error as Error).message).toContain(field);
+  });
+
+  it('accepts a spec at its bounds: 256 parameters, a 63-character engine', async () => {
+    const parameters = Object.fromEntries(
+      Array.from({ length: 256 }, (_, i) => [`P_${i}`, 'v'.repeat(1_000)]),
+    );
+    const { object } = await client().create<KubeObject & { spec?: ReturnType<typeof spec> }>(
+      workflowExecutions,
+      env.namespace,
+      {
+        metadata: { name: 'at-bounds' },
+        spec: spec({ parameters, executionEngine: `my-${'e'.repeat(60)}` }),
+      },
+    );
+    expect(Object.keys(object.spec?.parameters ?? {})).toHaveLength(256);
   });
 
   it("defaults an absent engine to tekton, as kubernaut's CRD does", async () => {

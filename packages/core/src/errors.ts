@@ -21,6 +21,15 @@ export interface FieldIssue {
   readonly message: string;
 }
 
+/**
+ * Longest ConfigurationError message. The message ends up in status conditions and Events, so
+ * hostile input (thousands of bad parameter names, a huge key) must not make it unbounded;
+ * `issues` keeps every one.
+ */
+const configurationMessageMaxLength = 1024;
+/** Room kept for "; … and N more". */
+const countRoom = 32;
+
 /** Input that can never work as given; retrying without a change is pointless. */
 export class ConfigurationError extends RoundhouseError {
   readonly reason = 'ConfigurationError';
@@ -28,9 +37,36 @@ export class ConfigurationError extends RoundhouseError {
 
   constructor(issues: readonly FieldIssue[] | FieldIssue, options?: ErrorOptions) {
     const list = Array.isArray(issues) ? issues : [issues as FieldIssue];
-    super(list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), options);
+    super(describeIssues(list), options);
     this.issues = list;
   }
+}
+
+/**
+ * Every issue, or as many as fit in configurationMessageMaxLength and how many more there are.
+ * A first issue too long to fit is cut short.
+ */
+function describeIssues(issues: readonly FieldIssue[]): string {
+  const lines = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+  const total = lines.reduce((sum, line) => sum + line.length + 2, -2);
+  if (total <= configurationMessageMaxLength) return lines.join('; ');
+  const room = configurationMessageMaxLength - countRoom;
+  let listed = 0;
+  let text = '';
+  for (const line of lines) {
+    const next = listed ? `${text}; ${line}` : line;
+    if (next.length > room) break;
+    text = next;
+    listed += 1;
+  }
+  if (listed === 0) {
+    // Cut before a lone high surrogate too: half a character is not text.
+    const cut = lines[0]?.slice(0, room - 1) ?? '';
+    text = `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+    listed = 1;
+  }
+  const more = lines.length - listed;
+  return more > 0 ? `${text}; … and ${more} more` : text;
 }
 
 /** The execution names an engine nobody registered. */

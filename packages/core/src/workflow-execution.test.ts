@@ -194,6 +194,57 @@ describe('parseWorkflowExecution', () => {
     expect(issuesOf(input)).toEqual([expect.objectContaining({ path: `${path}.__proto__` })]);
   });
 
+  it('refuses more parameters than an execution may pass, in one short issue', () => {
+    const input = valid() as unknown as Loose;
+    input.spec.parameters = Object.fromEntries(
+      Array.from({ length: 10_000 }, (_, i) => [String(i), 'x']),
+    );
+    const issues = issuesOf(input);
+    expect(issues).toEqual([
+      { path: 'spec.parameters', message: 'has 10000 parameters; at most 256 are allowed' },
+    ]);
+  });
+
+  it.each([
+    ['spec.executionEngine', (input: Loose) => (input.spec.executionEngine = 'x'.repeat(64))],
+    ['spec.executionEngine', (input: Loose) => (input.spec.executionEngine = 'Job')],
+    ['spec.executionEngine', (input: Loose) => (input.spec.executionEngine = 'job\n')],
+    [
+      'spec.executionConfig.timeout',
+      (input: Loose) => (input.spec.executionConfig.timeout = `-${'1h'.repeat(1_000)}`),
+    ],
+    [
+      'spec.parameters.REPLICAS',
+      (input: Loose) => (input.spec.parameters.REPLICAS = 'x'.repeat(32_769)),
+    ],
+    [
+      'spec.workflowRef.workflowId',
+      (input: Loose) => (input.spec.workflowRef.workflowId = 'w'.repeat(254)),
+    ],
+    ['spec.rationale', (input: Loose) => (input.spec.rationale = 'r'.repeat(32_769))],
+    [
+      'spec.dependencies.secrets.0.name',
+      (input: Loose) => (input.spec.dependencies = { secrets: [{ name: '..' }] }),
+    ],
+    [
+      'spec.dependencies.configMaps.0.name',
+      (input: Loose) => (input.spec.dependencies = { configMaps: [{ name: '.' }] }),
+    ],
+  ])('bounds %s', (path, change) => {
+    const input = valid() as unknown as Loose;
+    change(input);
+    expect(issuesOf(input).map((i) => i.path)).toEqual([path]);
+  });
+
+  it.each(['job', 'tekton', 'ansible', 'pod', 'process', 'configmap', 'my-engine-2'])(
+    'accepts the engine %j',
+    (engine) => {
+      const input = valid();
+      input.spec.executionEngine = engine;
+      expect(parseWorkflowExecution(input).spec.executionEngine).toBe(engine);
+    },
+  );
+
   it('rejects a non-object with a readable error', () => {
     expect(issuesOf(null)[0]?.path).toBe('');
     expect(issuesOf({})[0]?.message).toMatch(/required/);

@@ -21,10 +21,33 @@ import {
 
 const nonEmpty = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
 
+/*
+ * Every string and map of the spec is bounded, here and (through the CRD generated from these
+ * schemas) in the API server: an unbounded field lets one author write a spec whose echo in an
+ * error, or whose copy in a status, is too large to store. The bounds are generous; what
+ * kubernaut writes in normal use stays far within them.
+ */
+
+/** The longest Kubernetes object name, more than a catalog key or a version string needs. */
+const identifierMaxLength = 253;
+/**
+ * Free text an LLM or a workflow author writes (a parameter value, a rationale): as much as a
+ * metav1.Condition message may hold, pages more than a value or an explanation needs.
+ */
+const freeTextMaxLength = 32_768;
+/**
+ * Parameters an execution may pass. Each becomes an environment variable, a Tekton param or an
+ * AWX extra var; workflows take a handful, and 256 leaves room for generated ones while keeping
+ * a spec (and the errors listing its bad names) far from the API server's size limits.
+ */
+const parametersMaxCount = 256;
+
+const dns1123Subdomain = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
 /** A ServiceAccount name; empty means the controller's default runner, as in kubernaut. */
 const serviceAccountName = z
   .string()
-  .max(253)
+  .max(identifierMaxLength)
   .regex(/^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, {
     error:
       'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and "."), or empty for the default',
@@ -38,19 +61,23 @@ export const TargetResourceSchema = z
       'must be "namespace/kind/name" or "kind/name": a DNS-1123 namespace, a kind of letters and digits, and an object name (letters, digits, "-", "_", ":" and single dots between them)',
   });
 
-export const GoDurationSchema = z.string().regex(goDurationPattern, {
+/** Go's longest duration, "2562047h47m16.854775807s", has 24 characters. */
+const goDurationMaxLength = 64;
+
+export const GoDurationSchema = z.string().max(goDurationMaxLength).regex(goDurationPattern, {
   error: 'must be a Go duration such as "30m", "1h30m" or "90s"',
 });
 
 export const WorkflowRefSchema = z.strictObject({
-  workflowId: nonEmpty('workflowId'),
-  version: nonEmpty('version'),
+  workflowId: nonEmpty('workflowId').max(identifierMaxLength),
+  version: nonEmpty('version').max(identifierMaxLength),
   executionBundle: z.string().max(2048).regex(new RegExp(executionBundlePattern), {
     error:
       'must be an OCI reference such as "registry.example.com/team/workflow:1.2" (no spaces), or a repository URL for engines that take one',
   }),
   executionBundleDigest: z
     .string()
+    .max(512)
     .regex(new RegExp(ociDigestPattern), {
       error: 'must be an OCI digest such as "sha256:<hex>"',
     })
@@ -69,16 +96,23 @@ export const ExecutionConfigSchema = z.strictObject({
  * RemediationRequest); the namespace defaults to the execution's.
  */
 export const ObjectRefSchema = z.strictObject({
-  name: nonEmpty('name'),
-  namespace: z.string().optional(),
-  kind: z.string().optional(),
-  apiVersion: z.string().optional(),
-  uid: z.string().optional(),
-  resourceVersion: z.string().optional(),
-  fieldPath: z.string().optional(),
+  name: nonEmpty('name').max(identifierMaxLength),
+  namespace: z.string().max(63).optional(),
+  kind: z.string().max(63).optional(),
+  /** A group (a DNS subdomain) and a version (a DNS label). */
+  apiVersion: z.string().max(317).optional(),
+  uid: z.string().max(128).optional(),
+  resourceVersion: z.string().max(128).optional(),
+  fieldPath: z.string().max(1024).optional(),
 });
 
-export const DependencyRefSchema = z.strictObject({ name: nonEmpty('name') });
+/** A Secret or ConfigMap name, checked before anything reads it (`.` and `..` are not names). */
+export const DependencyRefSchema = z.strictObject({
+  name: nonEmpty('name').max(identifierMaxLength).regex(new RegExp(dns1123Subdomain), {
+    error:
+      'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and "."), the name of a Secret or ConfigMap',
+  }),
+});
 
 export const DependenciesSchema = z.strictObject({
   secrets: z.array(DependencyRefSchema).optional(),
@@ -88,10 +122,27 @@ export const DependenciesSchema = z.strictObject({
 export const WorkflowExecutionSpecSchema = z.strictObject({
   workflowRef: WorkflowRefSchema,
   targetResource: TargetResourceSchema,
-  parameters: z.record(z.string(), z.string()).optional(),
-  /** Absent or empty means `tekton`, kubernaut's default, so its executions can be taken over. */
+  parameters: z
+    .record(z.string(), z.string().max(freeTextMaxLength))
+    .refine((parameters) => Object.keys(parameters).length <= parametersMaxCount, {
+      error: (issue) =>
+        `has ${Object.keys(issue.input as object).length} parameters; at most ${parametersMaxCount} are allowed`,
+    })
+    // A refinement has no JSON Schema; the CRD takes the bound from here.
+    .meta({ maxProperties: parametersMaxCount })
+    .optional(),
+  /**
+   * Absent or empty means `tekton`, kubernaut's default, so its executions can be taken over.
+   * An engine name is a DNS-1123 label: it is the value of the execution-engine label on every
+   * resource the engine creates.
+   */
   executionEngine: z
     .string()
+    .max(63)
+    .regex(/^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)?$/, {
+      error:
+        'must be an engine name of lowercase letters, digits and "-" (e.g. "job", "tekton", "ansible"), or empty for tekton',
+    })
     .default('tekton')
     .transform((engine) => engine || 'tekton'),
   executionConfig: ExecutionConfigSchema.optional(),
@@ -100,7 +151,7 @@ export const WorkflowExecutionSpecSchema = z.strictObject({
   dependencies: DependenciesSchema.optional(),
   /** kubernaut's confidence in the remediation and its reasoning, kept as given. */
   confidence: z.number().optional(),
-  rationale: z.string().optional(),
+  rationale: z.string().max(freeTextMaxLength).optional(),
 });
 
 export const PhaseSchema = z.enum(['Pending', 'Running', 'Completed', 'Failed']);
@@ -112,7 +163,8 @@ export const ConditionSchema = z.object({
   type: nonEmpty('type'),
   status: ConditionStatusSchema,
   reason: nonEmpty('reason'),
-  message: z.string(),
+  /** metav1.Condition's own bound. */
+  message: z.string().max(32_768),
   lastTransitionTime: z.string(),
   observedGeneration: z.number().int().nonnegative().optional(),
 });

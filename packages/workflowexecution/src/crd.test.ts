@@ -36,6 +36,33 @@ describe('workflowExecutionCrd', () => {
     ]);
   });
 
+  it('bounds every string and the parameters, as the controller does', () => {
+    const spec = schema.properties.spec!;
+    const parameters = spec.properties?.parameters;
+    expect(parameters?.maxProperties).toBe(256);
+    expect(parameters?.additionalProperties).toMatchObject({ maxLength: 32_768 });
+    expect(spec.properties?.executionEngine).toMatchObject({
+      maxLength: 63,
+      pattern: '^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)?$',
+    });
+    const strings: [string, Record<string, unknown>][] = [];
+    const pending: [string, Record<string, unknown>][] = [['spec', spec]];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const [path, node] = next;
+      if (node.type === 'string') strings.push([path, node]);
+      for (const [name, child] of Object.entries(
+        (node.properties ?? {}) as Record<string, Record<string, unknown>>,
+      )) {
+        pending.push([`${path}.${name}`, child]);
+      }
+      for (const key of ['items', 'additionalProperties']) {
+        if (node[key]) pending.push([`${path}.${key}`, node[key] as Record<string, unknown>]);
+      }
+    }
+    expect(strings.length).toBeGreaterThan(15);
+    for (const [path, node] of strings) expect(node.maxLength, path).toBeLessThanOrEqual(32_768);
+  });
+
   it('enumerates every phase and failure reason the controller writes', () => {
     const status = schema.properties.status!;
     expect(status.properties?.phase?.enum).toEqual(enumeratedValues.phase);

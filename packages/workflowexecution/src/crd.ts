@@ -1,4 +1,4 @@
-import { crdSchemaOf } from '@roundhouse/controller';
+import { crdSchemaOf, type JsonSchema } from '@roundhouse/controller';
 import {
   FailureReasonSchema,
   PhaseSchema,
@@ -17,7 +17,7 @@ export const plural = 'workflowexecutions';
  * a record of one run, and a changed spec would no longer describe what ran.
  */
 export function workflowExecutionCrd() {
-  const spec = crdSchemaOf(WorkflowExecutionSpecSchema);
+  const spec = specSchema();
   const status = crdSchemaOf(WorkflowExecutionStatusSchema);
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -72,6 +72,20 @@ export function workflowExecutionCrd() {
         },
       ],
     },
+  };
+}
+
+/**
+ * The spec's schema with the bound on the number of parameters, which zod checks as a
+ * refinement (a record has no size keyword) and keeps as metadata for the CRD.
+ */
+function specSchema(): JsonSchema {
+  const spec = crdSchemaOf(WorkflowExecutionSpecSchema);
+  const properties = spec.properties as Record<string, JsonSchema>;
+  const { maxProperties } = WorkflowExecutionSpecSchema.shape.parameters.unwrap().meta() ?? {};
+  return {
+    ...spec,
+    properties: { ...properties, parameters: { ...properties.parameters, maxProperties } },
   };
 }
 

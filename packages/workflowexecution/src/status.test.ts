@@ -8,6 +8,8 @@ import {
   markLockReleased,
   markRunning,
   markWaiting,
+  statusMessage,
+  statusMessageMaxLength,
 } from './status.js';
 
 const t0 = new Date('2026-11-22T10:00:00Z');
@@ -156,6 +158,44 @@ describe('status transitions', () => {
     const released = markLockReleased(done, later(1));
     expect(conditionOf(released, conditionTypes.lockReleased)?.status).toBe('True');
     expect(markLockReleased(wfe(released), later(2))).toBeUndefined();
+  });
+
+  it('keeps a Failed status small enough to write, however long the message', () => {
+    // What ~100,000 bad parameter names once made: a status too large for the API server.
+    const message = `${'spec.parameters.0: is not a valid parameter name; '.repeat(26_000)}the end`;
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    const failed = result({
+      phase: 'Failed',
+      message,
+      summary: { status: 'False', message },
+    });
+    const status = markFailed(
+      running,
+      { reason: 'TaskFailed', message, wasExecutionFailure: true, result: failed },
+      later(10),
+    );
+    const messages = [
+      status?.failureDetails?.message,
+      status?.executionStatus?.message,
+      ...[conditionTypes.complete, conditionTypes.running, conditionTypes.ready].map(
+        (type) => conditionOf(status, type)?.message,
+      ),
+    ];
+    for (const text of messages) {
+      expect(text?.length).toBeLessThanOrEqual(statusMessageMaxLength);
+      expect(text).toMatch(/^spec\.parameters\.0: is not a valid parameter name; /);
+      expect(text).toMatch(/ … \[\d+ characters left out\] … .*the end$/);
+    }
+    expect(JSON.stringify(status).length).toBeLessThan(8 * statusMessageMaxLength);
+  });
+
+  it('shortens a message without splitting a character, and leaves a short one alone', () => {
+    expect(statusMessage('exit 3')).toBe('exit 3');
+    const emoji = '😀'.repeat(statusMessageMaxLength);
+    const short = statusMessage(emoji);
+    expect(short.length).toBeLessThanOrEqual(statusMessageMaxLength);
+    expect(short).not.toMatch(/[\uD800-\uDFFF]/u);
+    expect(statusMessage(`x${emoji}`)).not.toMatch(/[\uD800-\uDFFF]/u);
   });
 
   it('computes what is left of the cooldown', () => {

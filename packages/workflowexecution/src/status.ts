@@ -17,6 +17,33 @@ import type { StatusView } from './resource.js';
 
 type Status = WorkflowExecutionStatus;
 
+/**
+ * Longest message a status carries, in each condition and in failureDetails. A Failed status
+ * repeats its message up to five times, and one that is too large to write (etcd keeps objects
+ * under 1.5 MiB) would leave the execution retrying forever with no status at all. 20 KiB
+ * holds the longest output tail the ansible engine reports (16 KiB) with its explanation,
+ * and stays well within the 32 KiB a condition message may have.
+ */
+export const statusMessageMaxLength = 20_480;
+
+/**
+ * `message` within statusMessageMaxLength: its start (what failed) and its end (the last
+ * output lines) around a note of how much was left out.
+ */
+export function statusMessage(message: string): string {
+  if (message.length <= statusMessageMaxLength) return message;
+  const note = (omitted: number) => ` … [${omitted} characters left out] … `;
+  const keep = statusMessageMaxLength - note(message.length).length;
+  let head = Math.ceil(keep / 2);
+  let tail = message.length - (keep - head);
+  // Never split a surrogate pair: half a character is not text.
+  if (isHighSurrogate(message.charCodeAt(head - 1))) head -= 1;
+  if (isHighSurrogate(message.charCodeAt(tail - 1))) tail += 1;
+  return message.slice(0, head) + note(tail - head) + message.slice(tail);
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
 export const conditionTypes = {
   ready: 'Ready',
   created: 'ExecutionCreated',
@@ -37,7 +64,13 @@ function condition(
 ): Condition[] {
   return setCondition(
     base ? [...base] : [],
-    { type, status, reason, message, observedGeneration: wfe.metadata.generation ?? 0 },
+    {
+      type,
+      status,
+      reason,
+      message: statusMessage(message),
+      observedGeneration: wfe.metadata.generation ?? 0,
+    },
     now,
   );
 }
@@ -57,7 +90,7 @@ export function markWaiting(
   if (
     wfe.status?.phase === 'Pending' &&
     existing?.reason === reason &&
-    existing.message === message
+    existing.message === statusMessage(message)
   ) {
     return undefined;
   }
@@ -168,9 +201,16 @@ export function markCompleted(
     ...wfe.status,
     phase: 'Completed',
     ...times,
-    executionStatus: result.summary,
+    executionStatus: summaryOf(result),
     conditions,
   };
+}
+
+function summaryOf(result: ExecutionResult): ExecutionResult['summary'] {
+  const { summary } = result;
+  return summary.message === undefined
+    ? summary
+    : { ...summary, message: statusMessage(summary.message) };
 }
 
 export interface Failure {
@@ -230,10 +270,10 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
     ...wfe.status,
     phase: 'Failed',
     ...times,
-    ...(result ? { executionStatus: result.summary } : {}),
+    ...(result ? { executionStatus: summaryOf(result) } : {}),
     failureDetails: {
       reason: failure.reason,
-      message: failure.message,
+      message: statusMessage(failure.message),
       failedAt: formatKubeTime(now),
       wasExecutionFailure: failure.wasExecutionFailure,
       ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),

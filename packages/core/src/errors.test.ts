@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from './errors.js';
+import { validateParameters } from './parameters.js';
+
+describe('ConfigurationError', () => {
+  it('lists every issue that fits', () => {
+    const error = new ConfigurationError([
+      { path: 'spec.a', message: 'is wrong' },
+      { path: '', message: 'the whole thing is wrong' },
+    ]);
+    expect(error.message).toBe('spec.a: is wrong; the whole thing is wrong');
+    const seven = Array.from({ length: 7 }, (_, i) => ({
+      path: `spec.f${i}`,
+      message: 'is required',
+    }));
+    expect(new ConfigurationError(seven).message).toContain('spec.f6: is required');
+  });
+
+  it('names the first issues of thousands and counts the rest, keeping all of them in issues', () => {
+    const parameters = Object.fromEntries(
+      Array.from({ length: 10_000 }, (_, i) => [String(i), 'x']),
+    );
+    const error = (() => {
+      try {
+        validateParameters(parameters);
+      } catch (e) {
+        return e as ConfigurationError;
+      }
+      throw new Error('expected a ConfigurationError');
+    })();
+    expect(error.issues).toHaveLength(10_000);
+    expect(error.message.length).toBeLessThanOrEqual(1024);
+    expect(error.message).toMatch(/^spec\.parameters\.0: is not a valid parameter name/);
+    const listed = error.message.match(/spec\.parameters\.\d+: /g)?.length ?? 0;
+    expect(listed).toBeGreaterThan(3);
+    expect(error.message).toMatch(new RegExp(`; … and ${10_000 - listed} more$`));
+  });
+
+  it('cuts a huge issue short, never in the middle of a character', () => {
+    const error = new ConfigurationError([
+      { path: `spec.parameters.${'😀'.repeat(5_000)}`, message: 'is not a valid name' },
+      { path: 'spec.x', message: 'a' },
+      { path: 'spec.y', message: 'b' },
+      { path: 'spec.z', message: 'c' },
+      { path: 'spec.w', message: 'd' },
+      { path: 'spec.v', message: 'e' },
+    ]);
+    expect(error.message.length).toBeLessThanOrEqual(1024);
+    expect(error.message).toMatch(/^spec\.parameters\.😀+…; … and 5 more$/u);
+    expect(error.message).not.toMatch(/[\uD800-\uDFFF]/u);
+  });
+});
