@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import type { EventRecorder } from '@roundhouse/controller';
 import { noopLogger, Registry } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
@@ -28,5 +29,60 @@ describe('WorkflowExecutionReconciler', () => {
     expect(await reconciler.reconcile('team-b/restart', ctx)).toBeUndefined();
     expect(reader.get).not.toHaveBeenCalled();
     await expect(reconciler.reconcile('team-a/restart', ctx)).rejects.toThrow('must not read');
+  });
+
+  it('records one WorkflowFailed Event for an invalid execution, however often it is reconciled', async () => {
+    // The API server as far as this execution goes: every write moves its resourceVersion on.
+    let stored: KubeObject = {
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: { name: 'bad', namespace: 'team-a', uid: 'u-1', resourceVersion: '1' },
+      spec: { targetResource: '../../etc' },
+    };
+    const bump = (object: KubeObject, change: Partial<KubeObject>): KubeObject => ({
+      ...object,
+      ...change,
+      metadata: {
+        ...object.metadata,
+        ...change.metadata,
+        resourceVersion: String(Number(object.metadata?.resourceVersion) + 1),
+      },
+    });
+    const client = {
+      get: async () => stored,
+      patch: async (_type: unknown, _ns: unknown, _name: unknown, body: KubeObject) => {
+        const status = { ...(stored.status as object), ...(body.status as object) };
+        stored = bump(stored, { status });
+        return stored;
+      },
+      replace: async (_type: unknown, _ns: unknown, _name: unknown, body: KubeObject) => {
+        stored = bump(stored, { status: body.status });
+        return stored;
+      },
+    } as unknown as KubeClient;
+    const events = { record: vi.fn(async () => {}) };
+    const reconciler = new WorkflowExecutionReconciler({
+      client,
+      reader: { get: async () => stored } as unknown as Reader,
+      registry: new Registry(),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      events: events as unknown as EventRecorder,
+    });
+    const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
+    await reconciler.reconcile('team-a/bad', ctx);
+    expect(stored.status).toMatchObject({ phase: 'Failed' });
+    // A resync, then the author edits a label: the execution stays Failed, nothing new to say.
+    await reconciler.reconcile('team-a/bad', ctx);
+    stored = bump(stored, { metadata: { labels: { edited: 'yes' } } });
+    await reconciler.reconcile('team-a/bad', ctx);
+    expect(events.record).toHaveBeenCalledTimes(1);
+    expect(events.record).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ name: 'bad' }) }),
+      'Warning',
+      'WorkflowFailed',
+      expect.stringContaining('ConfigurationError: '),
+    );
   });
 });

@@ -480,8 +480,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return undefined;
   }
 
+  /**
+   * Fails the execution and records one Event for it: a reconcile of an execution that
+   * already failed (its author edited a label, a resync) writes nothing and records nothing.
+   */
   async #fail(object: StatusView, failure: Failure, ctx: ReconcileContext): Promise<void> {
-    await this.#write(object, (c) => markFailed(c, failure, this.#o.now()), ctx);
+    const failed = await this.#write(object, (c) => markFailed(c, failure, this.#o.now()), ctx);
+    if (!failed) return;
     void this.#o.events?.record(
       object,
       'Warning',
@@ -490,21 +495,31 @@ export class WorkflowExecutionReconciler implements Reconciler {
     );
   }
 
-  /** Writes status through the status subresource, recomputed on a conflict. */
+  /**
+   * Writes status through the status subresource, recomputed on a conflict. True when a new
+   * status was written; false when there was nothing to change (or no object to change).
+   */
   async #write(
     object: StatusView,
     compute: (current: StatusView) => WorkflowExecutionStatus | undefined,
     ctx: ReconcileContext,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let read: string | undefined;
     const written = await updateStatus<KubeObject>(
       this.#o.client,
       workflowExecutions,
       object.metadata.namespace,
       object.metadata.name,
-      (current) => compute(statusView(current)),
+      (current) => {
+        read = current.metadata?.resourceVersion;
+        return compute(statusView(current));
+      },
       { signal: ctx.signal, current: object },
     );
-    if (written) this.#o.executions.observe(written);
+    if (!written) return false;
+    this.#o.executions.observe(written);
+    // updateStatus returns the object it read when it wrote nothing; a write moves the version on.
+    return written.metadata?.resourceVersion !== read;
   }
 }
 
