@@ -4,10 +4,12 @@ import {
   Registry,
   RoundhouseError,
   type WorkflowExecution,
+  type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import { MemoryExecutor } from '@roundhouse/core/testing';
-import { KubeClient } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import {
   apply,
@@ -122,5 +124,40 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the 1 s cooldown
     const later = await read(client(), env.namespace, wfe.metadata.name);
     expect(later?.status?.conditions?.find((c) => c.type === 'LockReleased')).toBeUndefined();
+  });
+
+  it('fails an execution whose engineConfig nests thousands of levels deep, recording one Event however often it is edited', async () => {
+    await start(new Registry().register(new MemoryExecutor()));
+    let engineConfig: Record<string, unknown> = {};
+    for (let i = 0; i < 2_000; i += 1) engineConfig = { a: engineConfig };
+    const wfe = await apply(client(), env.namespace, manifest({ engine: 'memory', engineConfig }));
+    // Read as it is stored: no parser accepts this spec.
+    const failed = await vi.waitFor(async () => {
+      const object = await client().get<KubeObject & { status?: WorkflowExecutionStatus }>(
+        workflowExecutions,
+        env.namespace,
+        wfe.metadata.name,
+      );
+      expect(object?.status?.phase).toBe('Failed');
+      return object;
+    }, patience);
+    expect(failed?.status?.failureDetails).toMatchObject({
+      reason: 'ConfigurationError',
+      message: expect.stringContaining('spec.workflowRef.engineConfig: is nested more than 64'),
+      wasExecutionFailure: false,
+    });
+    // Each edit wakes the controller, which has nothing new to say about a failed execution.
+    for (const edit of ['1', '2', '3']) {
+      await client().patch(workflowExecutions, env.namespace, wfe.metadata.name, {
+        metadata: { labels: { edit } },
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const { items } = await client().list<KubeObject & { reason?: string }>(
+      resources.events,
+      env.namespace,
+      { fieldSelector: `involvedObject.name=${wfe.metadata.name}` },
+    );
+    expect(items.map((e) => e.reason)).toEqual(['WorkflowFailed']);
   });
 });

@@ -245,6 +245,65 @@ describe('parseWorkflowExecution', () => {
     },
   );
 
+  const nested = (depth: number) => {
+    const root: Loose = {};
+    let at = root;
+    for (let i = 1; i < depth; i += 1) {
+      at.a = {};
+      at = at.a;
+    }
+    return root;
+  };
+
+  it('accepts engineConfig nested 64 levels deep', () => {
+    const input = valid() as unknown as Loose;
+    input.spec.workflowRef.engineConfig = nested(64);
+    expect(parseWorkflowExecution(input).spec.workflowRef.engineConfig).toEqual(nested(64));
+  });
+
+  it.each([65, 1_300, 100_000])(
+    'refuses engineConfig nested %i levels deep instead of overflowing the stack',
+    (depth) => {
+      const input = valid() as unknown as Loose;
+      input.spec.workflowRef.engineConfig = nested(depth);
+      expect(issuesOf(input)).toEqual([
+        {
+          path: 'spec.workflowRef.engineConfig',
+          message: expect.stringContaining('nested more than 64 levels deep'),
+        },
+      ]);
+    },
+  );
+
+  it('finds a __proto__ key however deep it is, without overflowing the stack', () => {
+    const input = valid() as unknown as Loose;
+    // As deep as the API server lets an object nest.
+    const depth = 10_000;
+    input.metadata.annotations = JSON.parse(
+      `${'{"a":'.repeat(depth)}{"__proto__":"x"}${'}'.repeat(depth)}`,
+    );
+    const [issue] = issuesOf(input);
+    expect(issue?.path).toBe(`metadata.annotations${'.a'.repeat(depth)}.__proto__`);
+  });
+
+  it('reports anything else that goes wrong reading the object as a ConfigurationError', () => {
+    const input = valid() as unknown as Loose;
+    Object.defineProperty(input.spec, 'targetResource', {
+      enumerable: true,
+      get() {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
+    expect(issuesOf(input)).toEqual([
+      {
+        path: 'spec',
+        message: expect.stringContaining(
+          'could not be validated (Maximum call stack size exceeded)',
+        ),
+      },
+    ]);
+  });
+
   it('rejects a non-object with a readable error', () => {
     expect(issuesOf(null)[0]?.path).toBe('');
     expect(issuesOf({})[0]?.message).toMatch(/required/);
