@@ -225,9 +225,10 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
         says: 'roundhouse.dev/allowed-namespaces',
       },
       {
+        // Refused like one that exists and did not opt in: the author learns nothing more.
         manifest: manifest({ dependencies: { configMaps: [{ name: 'absent' }] } }),
-        reason: 'ConfigurationError',
-        says: 'ConfigMap "absent"',
+        reason: 'Forbidden',
+        says: 'ConfigMap "absent" in namespace',
       },
       {
         manifest: manifest({ bundle: 'evil.example.com/miner:1' }),
