@@ -51,8 +51,20 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       executionNamespace: 'roundhouse-distexec-jobs',
       image: 'alpine:3',
+      allowedImages: [],
       resync: 60_000,
     });
+  });
+
+  it('reads --allowed-images as a comma-separated list, none by default', () => {
+    const jobs = (argv: string[], env: Record<string, string>) =>
+      loadConfig(JobModeConfigSchema, jobModeDefaults, argv, env).allowedImages;
+    expect(jobs(['--allowed-images=registry.example.com/*, busybox:1.37'], {})).toEqual([
+      'registry.example.com/*',
+      'busybox:1.37',
+    ]);
+    expect(jobs([], { DISTEXEC_ALLOWED_IMAGES: 'alpine:*' })).toEqual(['alpine:*']);
+    expect(jobs([], {})).toEqual([]);
   });
 
   it('refuses an --image the job engine could not pull, at start rather than in every DistExec', () => {

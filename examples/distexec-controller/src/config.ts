@@ -9,6 +9,14 @@ const duration = z
   .transform((text) => parseGoDuration(text) ?? 0)
   .pipe(z.number().positive({ error: 'must be longer than 0s' }));
 
+/** A comma-separated list, its entries trimmed and empty ones dropped. */
+const list = z.string().transform((text) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
 const common = {
   kubeconfig: z.string().optional(),
   /** Watch DistExecs in one namespace only; default every namespace. */
@@ -39,6 +47,12 @@ export const JobModeConfigSchema = z.object({
   executionNamespace: z.string().min(1),
   /** The image a DistExec without `spec.image` runs its command in. */
   image: imageReference,
+  /**
+   * Images node Jobs may run (`spec.image`, or `--image` when it is unset): exact, a prefix
+   * ending in `/*` or `:*`, or `*`. Empty refuses every one, since a node Job runs on every
+   * node, every taint tolerated, as the runner ServiceAccount.
+   */
+  allowedImages: list,
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
   resync: duration,
 });
@@ -69,6 +83,7 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   logLevel: 'info',
   executionNamespace: 'roundhouse-distexec-jobs',
   image: 'busybox:1.37',
+  allowedImages: '',
   resync: '1m',
 };
 

@@ -11,6 +11,12 @@ import { jsonLogger } from './logger.js';
  */
 const config = loadConfig(JobModeConfigSchema, jobModeDefaults, process.argv.slice(2), process.env);
 const logger = jsonLogger('distexec-jobs', { debug: config.logLevel === 'debug' });
+if (config.allowedImages.length === 0) {
+  logger.warn(
+    {},
+    'no --allowed-images: every DistExec fails InvalidSpec on every node until you list some',
+  );
+}
 const kubeConfig = new KubeConfig();
 if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
 else kubeConfig.loadFromDefault();
@@ -22,6 +28,7 @@ const controller = createJobModeController({
   client,
   executionNamespace: config.executionNamespace,
   image: config.image,
+  allowedImages: config.allowedImages,
   watchNamespace: config.watchNamespace,
   workers: config.workers,
   resyncMs: config.resync,

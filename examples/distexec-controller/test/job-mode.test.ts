@@ -23,9 +23,11 @@ async function startController(
   {
     podAnnotations,
     image = 'registry.invalid/busybox:1',
+    allowedImages = ['registry.invalid/*'],
   }: {
     podAnnotations?: Record<string, string>;
     image?: string;
+    allowedImages?: string[];
   } = {},
 ) {
   const kubeConfig = await jobModeIdentity(world.admin, world.env);
@@ -34,6 +36,7 @@ async function startController(
     client: new KubeClient(kubeConfig),
     executionNamespace,
     image,
+    allowedImages,
     watchNamespace: world.env.namespace,
     resyncMs: 1_000,
     ...(podAnnotations ? { job: { podAnnotations } } : {}),
@@ -116,6 +119,25 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
       );
     expect(isKubernetesError(refused, 'Invalid')).toBe(true);
     expect(String(refused)).toMatch(/spec\.image/);
+  });
+
+  it('refuses a spec.image --allowed-images does not allow on every node, creating no Job', async () => {
+    await world.createDistExec('elsewhere', {
+      command: 'ls',
+      image: 'registry.example.com/tools/busybox:1.37',
+    });
+    const { results } = await world.waitForResults('elsewhere', (_, summary, object) => {
+      expect(summary).toEqual({ nodes: 2, succeeded: 0, failed: 2, pending: 0 });
+      expect(object?.metadata?.finalizers ?? []).toEqual([]);
+    });
+    for (const node of nodeNames) {
+      expect(results[node]).toMatchObject({ phase: 'Failed', reason: 'InvalidSpec', attempts: 0 });
+      expect(results[node]?.message).toBe(
+        'spec.image: image "registry.example.com/tools/busybox:1.37" is not among the images this controller runs (registry.invalid/*); use an allowed image, or ask the operator to add it to --allowed-images',
+      );
+      const job = executionResourceName(nodeTarget(env.namespace, 'elsewhere', node, 1, 1));
+      expect(await world.admin.get(resources.jobs, executionNamespace, job)).toBeNull();
+    }
   });
 
   it('runs on a node that joins, and again everywhere after a spec change', async () => {
@@ -297,8 +319,11 @@ describeWithControlPlane('the Job-per-node mode when a node Job cannot be built'
   beforeAll(async () => {
     await world.setUp();
     for (const suffix of ['a', 'b']) nodeNames.push(await world.createNode(suffix));
-    // A library caller's default image the job engine refuses when it builds the Job.
-    running = await startController(world, { image: 'Busybox:1.37' });
+    // A library caller's default image, allowed, that the job engine refuses when it builds the Job.
+    running = await startController(world, {
+      image: 'Busybox:1.37',
+      allowedImages: ['Busybox:1.37'],
+    });
   });
 
   afterAll(async () => {

@@ -27,6 +27,11 @@ export interface JobModeControllerOptions {
   readonly executionNamespace: string;
   /** The image a DistExec without `spec.image` runs in. */
   readonly image: string;
+  /**
+   * Images node Jobs may run: exact, a prefix ending in `/*` or `:*`, or `*`, compared as
+   * written (`isAllowedSource`). Default none: every DistExec is refused until it is set.
+   */
+  readonly allowedImages?: readonly string[];
   readonly watchNamespace?: string | undefined;
   /** Refines the Jobs (`@roundhouse/job`'s settings: security context, resources, pod annotations...). */
   readonly job?: Partial<Omit<JobSettings, 'conventions'>>;
@@ -80,6 +85,7 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       conventions,
       executionNamespace: options.executionNamespace,
       image: options.image,
+      allowedImages: options.allowedImages ?? [],
       resyncMs: options.resyncMs ?? 60_000,
     }),
     workers: options.workers ?? 4,

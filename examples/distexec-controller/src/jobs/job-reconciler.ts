@@ -30,6 +30,7 @@ import { distExecs, jobsFinalizer } from '../resource.js';
 import { withResults } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
+import { admitImage } from './image-policy.js';
 import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
 
 export interface JobModeReconcilerOptions {
@@ -44,6 +45,8 @@ export interface JobModeReconcilerOptions {
   readonly executionNamespace: string;
   /** The image a DistExec without `spec.image` runs in. */
   readonly image: string;
+  /** Images node Jobs may run (see `admitImage`); empty refuses every one. */
+  readonly allowedImages: readonly string[];
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
   readonly resyncMs: number;
   readonly now?: () => Date;
@@ -173,7 +176,8 @@ export class JobModeReconciler implements Reconciler {
   ) {
     return {
       generation: view.generation,
-      spec: view.spec,
+      // Only what starts is checked: a Job already running is observed to its end.
+      spec: admitImage(view.spec, this.#o.allowedImages, this.#o.image),
       selected: selected.includes(node),
       entry: view.results[node],
       observation,
