@@ -30,6 +30,7 @@ import {
 import { type ApiPrefix, type Resolution, resolve } from './routes.js';
 import { stdout } from './stdout.js';
 import type { Store } from './store.js';
+import { serializeWorkflowJob } from './workflow-jobs.js';
 
 export interface ApiRequest {
   readonly method: string;
@@ -163,6 +164,9 @@ function dispatch(context: Context): Reply {
       return templateRoute(context);
     case 'jobs':
       return list(context, jobModel, store.jobs(), (j) => jobBody(context, j, false));
+    case 'workflowJob':
+    case 'workflowJobCancel':
+      return workflowJobRoute(context);
     default:
       return jobRoute(context);
   }
@@ -287,11 +291,26 @@ function templateRoute(context: Context): Reply {
   if (!('value' in body)) return body;
   const outcome = store.launch(template.id, body.value);
   if (!outcome.ok) return badRequest(outcome.errors);
-  const { job, ignoredFields } = outcome.value;
+  const origin = `http://${context.request.host}${context.prefix}`;
+  const { ignoredFields } = outcome.value;
+  // JobTemplateLaunch.post: a sliced launch answers with the workflow job, and no `job`.
+  if ('workflowJob' in outcome.value) {
+    const { workflowJob } = outcome.value;
+    return json(
+      201,
+      {
+        workflow_job: workflowJob.id,
+        ignored_fields: ignoredFields,
+        ...serializeWorkflowJob(workflowJob, context.prefix),
+      },
+      { Location: `${origin}workflow_jobs/${workflowJob.id}/` },
+    );
+  }
+  const { job } = outcome.value;
   return json(
     201,
     { job: job.id, ignored_fields: ignoredFields, ...jobBody(context, job, true) },
-    { Location: `http://${context.request.host}${context.prefix}jobs/${job.id}/` },
+    { Location: `${origin}jobs/${job.id}/` },
   );
 }
 
@@ -324,6 +343,20 @@ function jobRoute(context: Context): Reply {
   }
 }
 
+function workflowJobRoute(context: Context): Reply {
+  const { store, route, method } = context;
+  const job = store.workflowJob(route.id);
+  if (!job) return notFound();
+  if (route.name === 'workflowJob') return json(200, serializeWorkflowJob(job, context.prefix));
+  const cancelable = job.status === 'pending';
+  if (method === 'GET') return json(200, { can_cancel: cancelable });
+  // WorkflowJobAccess.can_cancel, like JobAccess's, refuses what cannot be canceled any more.
+  if (!cancelable && !context.superuser) return forbidden();
+  return store.cancelWorkflowJob(job.id) === 'accepted'
+    ? empty(202)
+    : methodNotAllowed('POST', ['GET', 'POST', 'HEAD']);
+}
+
 function apiRoot(prefix: string): Record<string, string> {
   const names = [
     'ping',
@@ -333,6 +366,7 @@ function apiRoot(prefix: string): Record<string, string> {
     'credentials',
     'job_templates',
     'jobs',
+    'workflow_jobs',
   ];
   return Object.fromEntries(names.map((name) => [name, `${prefix}${name}/`]));
 }

@@ -18,3 +18,4 @@ export {
   startAwxSimulator,
 } from './server.js';
 export type { DeletedCredential } from './store.js';
+export type { WorkflowJob } from './workflow-jobs.js';

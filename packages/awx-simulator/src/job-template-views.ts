@@ -19,6 +19,8 @@ export const jobTemplateModel: Model<JobTemplate> = {
     ask_variables_on_launch: { kind: 'bool', value: (t) => t.askVariablesOnLaunch },
     ask_credential_on_launch: { kind: 'bool', value: (t) => t.askCredentialOnLaunch },
     ask_timeout_on_launch: { kind: 'bool', value: (t) => t.askTimeoutOnLaunch },
+    ask_job_slice_count_on_launch: { kind: 'bool', value: (t) => t.askJobSliceCountOnLaunch },
+    job_slice_count: { kind: 'int', value: (t) => t.jobSliceCount },
     created: { kind: 'datetime', value: (t) => t.created },
     modified: { kind: 'datetime', value: (t) => t.created },
     extra_vars: {
@@ -58,7 +60,8 @@ function askFlags(template: JobTemplate): Record<string, boolean> {
       `ask_${flag}_on_launch`,
       (flag === 'variables' && template.askVariablesOnLaunch) ||
         (flag === 'credential' && template.askCredentialOnLaunch) ||
-        (flag === 'timeout' && template.askTimeoutOnLaunch),
+        (flag === 'timeout' && template.askTimeoutOnLaunch) ||
+        (flag === 'job_slice_count' && template.askJobSliceCountOnLaunch),
     ]),
   );
 }
@@ -126,7 +129,7 @@ export function serializeJobTemplate(
     diff_mode: false,
     allow_simultaneous: false,
     custom_virtualenv: null,
-    job_slice_count: 1,
+    job_slice_count: template.jobSliceCount,
     webhook_service: '',
     webhook_credential: null,
     prevent_instance_group_fallback: false,
@@ -166,7 +169,7 @@ export function launchInfo(
       scm_branch: '',
       execution_environment: {},
       forks: 0,
-      job_slice_count: 1,
+      job_slice_count: template.jobSliceCount,
       timeout: template.timeout,
       instance_groups: [],
     },

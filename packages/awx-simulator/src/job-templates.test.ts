@@ -17,6 +17,7 @@ const request = async (method: string, path: string, body?: unknown) => {
     body: (await response.json()) as Body,
   };
 };
+const auth = () => ({ Authorization: `Bearer ${sim.token}` });
 const credentialOf = (type: number, name: string) =>
   sim.state.addCredential({
     name,
@@ -195,5 +196,84 @@ describe('job templates', () => {
       ask_credential_on_launch: false,
       job_template_data: { id: template.id, name: 'describe' },
     });
+  });
+
+  it('launches a workflow job, and no job, when the template slices across its hosts', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'sliced',
+      jobSliceCount: 3,
+      inventoryHosts: 5,
+    });
+    const jobsBefore = sim.state.jobs().length;
+    const response = await request('POST', `job_templates/${template.id}/launch/`, {});
+    expect(response.status).toBe(201);
+    expect(response.body).not.toHaveProperty('job');
+    expect(response.body).toMatchObject({
+      workflow_job: response.body.id,
+      ignored_fields: {},
+      type: 'workflow_job',
+      is_sliced_job: true,
+      job_template: template.id,
+      status: 'pending',
+    });
+    expect(response.headers.get('location')).toMatch(
+      new RegExp(`/api/v2/workflow_jobs/${response.body.id}/$`),
+    );
+    expect(sim.state.jobs()).toHaveLength(jobsBefore);
+    expect(sim.state.workflowJobs().at(-1)).toMatchObject({ id: response.body.id, slices: 3 });
+
+    const cancel = `workflow_jobs/${response.body.id}/cancel/`;
+    expect(
+      (await fetch(`${sim.apiUrl}${cancel}`, { method: 'POST', headers: auth() })).status,
+    ).toBe(202);
+    expect((await request('GET', `workflow_jobs/${response.body.id}/`)).body.status).toBe(
+      'canceled',
+    );
+    expect(
+      (await fetch(`${sim.apiUrl}${cancel}`, { method: 'POST', headers: auth() })).status,
+    ).toBe(405);
+  });
+
+  it('slices no further than the inventory has hosts, and takes a prompted count', async () => {
+    const oneHost = sim.state.addJobTemplate({ name: 'one-host', jobSliceCount: 3 });
+    expect((await request('POST', `job_templates/${oneHost.id}/launch/`, {})).body).toHaveProperty(
+      'job',
+    );
+    const prompted = sim.state.addJobTemplate({
+      name: 'prompted-slices',
+      jobSliceCount: 3,
+      askJobSliceCountOnLaunch: true,
+      inventoryHosts: 5,
+    });
+    const launch = (body: unknown) => request('POST', `job_templates/${prompted.id}/launch/`, body);
+    expect((await launch({ job_slice_count: 1 })).body).toMatchObject({ ignored_fields: {} });
+    expect((await launch({ job_slice_count: 1 })).body).toHaveProperty('job');
+    expect(await launch({ job_slice_count: -1 })).toMatchObject({
+      status: 400,
+      body: { job_slice_count: ['Ensure this value is greater than or equal to 0.'] },
+    });
+    const few = sim.state.addJobTemplate({
+      name: 'few-hosts',
+      askJobSliceCountOnLaunch: true,
+    });
+    expect(
+      await request('POST', `job_templates/${few.id}/launch/`, { job_slice_count: 2 }),
+    ).toMatchObject({
+      status: 400,
+      body: { job_slice_count: ['Job inventory does not have enough hosts for slicing'] },
+    });
+  });
+
+  it('ignores a slice count the template does not prompt for, and slices anyway', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'unprompted-slices',
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+    });
+    const response = await request('POST', `job_templates/${template.id}/launch/`, {
+      job_slice_count: 1,
+    });
+    expect(response.body).toMatchObject({ ignored_fields: { job_slice_count: 1 } });
+    expect(response.body).toHaveProperty('workflow_job');
   });
 });

@@ -33,6 +33,11 @@ export const jobTemplateSeedSchema = z.object({
   askTimeoutOnLaunch: z.boolean().default(false),
   /** Seconds a job may run before AWX stops it as failed; 0 is no limit. */
   timeout: z.number().int().default(0),
+  /** Job Slicing: above 1 (and with as many hosts), a launch makes a workflow job. */
+  jobSliceCount: z.number().int().min(0).default(1),
+  askJobSliceCountOnLaunch: z.boolean().default(false),
+  /** Hosts in the template's inventory: AWX slices into at most this many jobs. */
+  inventoryHosts: z.number().int().min(0).default(1),
   /** Ids of credentials attached to the template. */
   credentials: z.array(z.number().int().positive()).default([]),
   extraVars: z.record(z.string(), z.unknown()).default({}),
@@ -61,6 +66,7 @@ const launchRequestSchema = (credentialExists: Exists) =>
     ),
     diff_mode: optionalBooleanField(),
     timeout: optionalIntegerField(),
+    job_slice_count: optionalIntegerField({ min: 0 }),
   });
 
 /** Template values of the standard prompts; the simulator's templates never ask for them. */
@@ -78,6 +84,8 @@ export interface LaunchPlan {
   readonly extraVars: string;
   readonly credentials: readonly number[];
   readonly timeout: number;
+  /** The effective slice count: above 1, AWX makes a workflow job of that many slices. */
+  readonly slices: number;
   readonly ignoredFields: Record<string, unknown>;
 }
 
@@ -130,6 +138,7 @@ export function planLaunch(
     if (value !== undefined && value !== templateValue) ignored[name] = value;
   }
   const timeout = acceptTimeout(template, request.timeout, ignored);
+  const slices = acceptSliceCount(template, request.job_slice_count, ignored);
 
   const provided = (request.credentials ?? []).map((id) => lookup(id) as LaunchCredential);
   const added = provided.filter(({ credential }) => !template.credentials.includes(credential.id));
@@ -137,8 +146,11 @@ export function planLaunch(
   if (added.length > 0 && template.askCredentialOnLaunch) accepted = added;
   else if (added.length > 0) ignored.credentials = added.map(({ credential }) => credential.id);
 
-  const errors = credentialErrors(template, accepted, request.credentials && provided, lookup);
-  if (errors.length > 0) return { ok: false, errors: { credentials: errors } };
+  const errors: FieldErrors = {};
+  const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
+  if (refused.length > 0) errors.credentials = refused;
+  if (typeof slices === 'string') errors.job_slice_count = [slices];
+  if (Object.keys(errors).length > 0 || typeof slices === 'string') return { ok: false, errors };
 
   return {
     ok: true,
@@ -146,6 +158,7 @@ export function planLaunch(
       extraVars: pythonJsonDumps({ ...template.extraVars, ...acceptedVars }),
       credentials: combineCredentials(template, accepted, lookup),
       timeout,
+      slices,
       ignoredFields: ignored,
     },
   };
@@ -179,6 +192,30 @@ function acceptTimeout(
   if (template.askTimeoutOnLaunch) return requested;
   ignored.timeout = requested;
   return template.timeout;
+}
+
+/**
+ * JobTemplate.get_effective_slice_ct: the template's count, or the launch's when prompted, but
+ * never more than the inventory's hosts. A prompted count above 1 that the hosts bring down to
+ * 1 is refused (_accept_or_ignore_job_kwargs); the message is returned.
+ */
+function acceptSliceCount(
+  template: JobTemplate,
+  requested: number | undefined,
+  ignored: Record<string, unknown>,
+): number | string {
+  const effective = (count: number) => Math.min(count, template.inventoryHosts);
+  if (requested === undefined || requested === template.jobSliceCount) {
+    return effective(template.jobSliceCount);
+  }
+  if (!template.askJobSliceCountOnLaunch) {
+    ignored.job_slice_count = requested;
+    return effective(template.jobSliceCount);
+  }
+  if (requested > 1 && effective(requested) <= 1) {
+    return 'Job inventory does not have enough hosts for slicing';
+  }
+  return effective(requested);
 }
 
 function credentialErrors(

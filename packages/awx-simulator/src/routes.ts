@@ -24,7 +24,9 @@ export type RouteName =
   | 'jobs'
   | 'job'
   | 'jobStdout'
-  | 'jobCancel';
+  | 'jobCancel'
+  | 'workflowJob'
+  | 'workflowJobCancel';
 
 interface RouteDefinition {
   readonly name: RouteName;
@@ -60,6 +62,12 @@ const ROUTES: readonly RouteDefinition[] = [
   { name: 'job', pattern: /^jobs\/(\d+)\/$/, methods: ['GET'] },
   { name: 'jobStdout', pattern: /^jobs\/(\d+)\/stdout\/$/, methods: ['GET'] },
   { name: 'jobCancel', pattern: /^jobs\/(\d+)\/cancel\/$/, methods: ['GET', 'POST'] },
+  { name: 'workflowJob', pattern: /^workflow_jobs\/(\d+)\/$/, methods: ['GET'] },
+  {
+    name: 'workflowJobCancel',
+    pattern: /^workflow_jobs\/(\d+)\/cancel\/$/,
+    methods: ['GET', 'POST'],
+  },
 ];
 
 export type Resolution =

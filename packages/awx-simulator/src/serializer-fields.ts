@@ -93,8 +93,8 @@ function titleCase(text: string): string {
 const ZERO_FRACTION = /\.0*\s*$/;
 const PYTHON_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
 
-/** An optional `IntegerField`; `undefined` when absent. */
-export function optionalIntegerField() {
+/** An optional `IntegerField`, with DRF's `min_value` if given; `undefined` when absent. */
+export function optionalIntegerField(options: { readonly min?: number } = {}) {
   return field((value, ctx): number | undefined => {
     if (value === undefined) return undefined;
     if (value === null) return fail(ctx, value, NOT_NULL);
@@ -104,7 +104,11 @@ export function optionalIntegerField() {
         ? String(value).replace(ZERO_FRACTION, '')
         : '';
     if (!PYTHON_INT.test(text)) return fail(ctx, value, 'A valid integer is required.');
-    return Number(text.replaceAll('_', '').trim());
+    const number = Number(text.replaceAll('_', '').trim());
+    if (options.min !== undefined && number < options.min) {
+      return fail(ctx, value, `Ensure this value is greater than or equal to ${options.min}.`);
+    }
+    return number;
   });
 }
 

@@ -18,6 +18,7 @@ import type { Organization } from './organizations.js';
 import { detail, type Reply } from './replies.js';
 import { API_PREFIXES } from './routes.js';
 import { type DeletedCredential, Store } from './store.js';
+import type { WorkflowJob } from './workflow-jobs.js';
 
 export const simulatorOptionsSchema = z.object({
   /** The bearer token clients must send; a random one when absent. */
@@ -64,6 +65,8 @@ export interface SimulatorState {
   jobTemplates(): JobTemplate[];
   jobs(): Job[];
   job(id: number): Job | undefined;
+  /** Workflow jobs sliced launches made; the simulator never spawns their slices. */
+  workflowJobs(): WorkflowJob[];
   /**
    * Credentials that exist right now, with their real input values. `{ origin: 'api' }` selects
    * those a client created, so "nothing leaked" is `expect(liveCredentials({ origin: 'api' }))
@@ -106,6 +109,7 @@ function stateOf(store: Store): SimulatorState {
     jobTemplates: () => store.jobTemplates(),
     jobs: () => store.jobs(),
     job: (id) => store.job(id),
+    workflowJobs: () => store.workflowJobs(),
     liveCredentials: (filter = {}) =>
       store.credentials().filter((c) => filter.origin === undefined || c.origin === filter.origin),
     deletedCredentials: () => store.deletedCredentials(),

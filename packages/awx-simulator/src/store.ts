@@ -37,15 +37,17 @@ import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { parseBody } from './serializer-fields.js';
 import { monotonicClock } from './timestamps.js';
+import { cancelWorkflowJob, type WorkflowJob } from './workflow-jobs.js';
 
 export type Outcome<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly errors: FieldErrors };
 
-export interface Launched {
-  readonly job: Job;
-  readonly ignoredFields: Record<string, unknown>;
-}
+/** A launch's job, or the workflow job of a launch AWX sliced. */
+export type Launched = { readonly ignoredFields: Record<string, unknown> } & (
+  | { readonly job: Job }
+  | { readonly workflowJob: WorkflowJob }
+);
 
 export type CancelOutcome = 'accepted' | 'finished' | 'missing';
 
@@ -75,6 +77,7 @@ export class Store {
   private readonly credentialsById = new Map<number, Credential>();
   private readonly templatesById = new Map<number, JobTemplate>();
   private readonly jobsById = new Map<number, Job>();
+  private readonly workflowJobsById = new Map<number, WorkflowJob>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly deletions: DeletedCredential[] = [];
 
@@ -267,6 +270,23 @@ export class Store {
     const planned = planLaunch(template, body, (id) => this.launchCredential(id));
     if (!planned.ok) return planned;
     const created = this.now();
+    const ignoredFields = planned.plan.ignoredFields;
+    if (planned.plan.slices > 1) {
+      // Jobs and workflow jobs are both UnifiedJobs in AWX, so they share one id sequence.
+      const workflowJob: WorkflowJob = {
+        id: this.nextId('job'),
+        name: template.name,
+        jobTemplate: template.id,
+        organization: template.organization,
+        slices: planned.plan.slices,
+        status: 'pending',
+        created,
+        modified: created,
+        extraVars: planned.plan.extraVars,
+      };
+      this.workflowJobsById.set(workflowJob.id, workflowJob);
+      return { ok: true, value: { workflowJob, ignoredFields } };
+    }
     const job: Job = {
       id: this.nextId('job'),
       name: template.name,
@@ -287,7 +307,24 @@ export class Store {
       resultTraceback: '',
     };
     this.save(job);
-    return { ok: true, value: { job, ignoredFields: planned.plan.ignoredFields } };
+    return { ok: true, value: { job, ignoredFields } };
+  }
+
+  workflowJobs(): WorkflowJob[] {
+    return [...this.workflowJobsById.values()];
+  }
+
+  workflowJob(id: number): WorkflowJob | undefined {
+    return this.workflowJobsById.get(id);
+  }
+
+  cancelWorkflowJob(id: number): CancelOutcome {
+    const job = this.workflowJobsById.get(id);
+    if (!job) return 'missing';
+    const canceled = cancelWorkflowJob(job, this.now());
+    if (!canceled) return 'finished';
+    this.workflowJobsById.set(id, canceled);
+    return 'accepted';
   }
 
   cancel(jobId: number): CancelOutcome {

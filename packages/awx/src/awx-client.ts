@@ -28,6 +28,7 @@ import type {
 } from './schemas.js';
 import type { LineSelection, OutputLines } from './stdout-reader.js';
 import { UsersApi } from './users-api.js';
+import { WorkflowJobsApi } from './workflow-jobs-api.js';
 
 /**
  * A client for AWX's (and the AAP controller's) REST API v2, and every role the AnsibleExecutor
@@ -40,6 +41,7 @@ export class AwxClient implements AnsibleExecutorAwx {
   readonly #organizations: OrganizationsApi;
   readonly #templates: JobTemplatesApi;
   readonly #jobs: JobsApi;
+  readonly #workflowJobs: WorkflowJobsApi;
   readonly #credentialTypes: CredentialTypesApi;
   readonly #credentials: CredentialsApi;
 
@@ -49,6 +51,7 @@ export class AwxClient implements AnsibleExecutorAwx {
     this.#organizations = new OrganizationsApi(this.#http);
     this.#templates = new JobTemplatesApi(this.#http);
     this.#jobs = new JobsApi(this.#http);
+    this.#workflowJobs = new WorkflowJobsApi(this.#http);
     this.#credentialTypes = new CredentialTypesApi(this.#http);
     this.#credentials = new CredentialsApi(this.#http);
   }
@@ -130,6 +133,11 @@ export class AwxClient implements AnsibleExecutorAwx {
   /** Asks AWX to cancel the job; a finished job (AWX answers 405) is `finished`, not an error. */
   cancelJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome> {
     return this.#jobs.cancelJob(id, options);
+  }
+
+  /** Asks AWX to cancel a workflow job and the jobs it spawned; finished or gone is no error. */
+  cancelWorkflowJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome> {
+    return this.#workflowJobs.cancelWorkflowJob(id, options);
   }
 
   /** Credential types matching every given filter, every page. */

@@ -222,6 +222,22 @@ export class AwxResponseError extends AwxError {
   }
 }
 
+/**
+ * A launch made a workflow job instead of a job: the template slices (`job_slice_count` above
+ * 1, JobTemplate.create_unified_job). AWX did launch it, so it must be canceled.
+ */
+export class AwxWorkflowLaunchError extends AwxError {
+  readonly reason = 'AWXLaunchedWorkflowJob';
+  readonly ambiguous = false;
+
+  constructor(
+    endpoint: string,
+    readonly workflowJob: number,
+  ) {
+    super(endpoint, `AWX ${endpoint} launched workflow job ${workflowJob}, not a job`);
+  }
+}
+
 /** A name lookup that must find exactly one object found none, or several. */
 export class AwxLookupError extends AwxError {
   readonly reason: 'AWXObjectNotFound' | 'AWXAmbiguousName';

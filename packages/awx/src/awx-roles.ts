@@ -32,6 +32,8 @@ export interface LaunchRequest {
   readonly credentials?: readonly number[] | undefined;
   /** Seconds the job may run; AWX takes it only from a template with `ask_timeout_on_launch`. */
   readonly timeout?: number | undefined;
+  /** Jobs to slice into; AWX takes it only from a template with `ask_job_slice_count_on_launch`. */
+  readonly jobSliceCount?: number | undefined;
 }
 
 export interface JobQuery {
@@ -66,7 +68,8 @@ export interface JobTemplateReader {
 export interface JobLauncher {
   /**
    * Launches a job template. After an ambiguous failure (`AwxError.ambiguous`) AWX may have
-   * launched it: look for the job before launching again.
+   * launched it: look for the job before launching again. A template that slices launches a
+   * workflow job instead: AwxWorkflowLaunchError, which names it.
    */
   launch(
     templateId: number,
@@ -97,6 +100,8 @@ export interface JobReader {
 export interface JobCanceler {
   /** Asks AWX to cancel the job; a job that already finished or is gone is not an error. */
   cancelJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome>;
+  /** The same for a workflow job, which cancels the jobs it spawned. */
+  cancelWorkflowJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome>;
 }
 
 export interface CredentialTypeStore {

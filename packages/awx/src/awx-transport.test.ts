@@ -83,6 +83,8 @@ describe('AwxTransport requests', () => {
       ask_variables_on_launch: true,
       ask_credential_on_launch: true,
       ask_timeout_on_launch: false,
+      job_slice_count: 1,
+      ask_job_slice_count_on_launch: false,
     };
     const scope = nock(base)
       .get('/api/v2/job_templates/')

@@ -33,6 +33,8 @@ export class CreateAttempt {
   touchedCredentials = false;
   stage: Stage = 'preparing';
   job: number | undefined;
+  /** The workflow job a launch made instead of a job (the template slices). */
+  workflowJob: number | undefined;
   #lock: LaunchLock;
   #record: LaunchRecord;
   readonly #locks: LockWriter;
@@ -178,6 +180,22 @@ async function undoHeld(
         'could not cancel the AWX job of a failed create',
       );
       await attempt.finish({ job }, undefined);
+      return;
+    }
+  }
+  if (attempt.stage === 'launched' && attempt.workflowJob !== undefined) {
+    const workflowJob = attempt.workflowJob;
+    try {
+      const outcome = await parts.awx.cancelWorkflowJob(workflowJob);
+      log.info({ ...fields, workflowJob, outcome }, 'canceled AWX workflow job of a failed create');
+    } catch (failure) {
+      // Its jobs may still start: the credentials stay, and the record keeps the launch, so
+      // the next create waits out the commit window before launching again.
+      log.warn(
+        { ...fields, workflowJob, reason: reasonOf(failure) },
+        'could not cancel the AWX workflow job of a failed create',
+      );
+      await attempt.finish({}, undefined);
       return;
     }
   }

@@ -21,6 +21,7 @@ import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
 import { launchExtraVars } from './extra-vars-plan.js';
 import { type JobLaunch, verifyJobCredentials } from './job-launch.js';
+import { slicingIssues } from './job-slicing.js';
 import { promptIssues } from './launch-prompts.js';
 import { launchDeadline } from './launch-record.js';
 import { executionTimeoutMs } from './launch-timeout.js';
@@ -86,7 +87,10 @@ export class ExecutionCreate {
       const secrets = await dependencies.secrets(namespace, names.secrets, signal);
       const { namePrefix, conventions } = this.#settings;
       const credentials = planCredentials(secrets, identity, namePrefix, conventions);
-      const issues = promptIssues(template.value, credentials.length > 0);
+      const issues = [
+        ...promptIssues(template.value, credentials.length > 0),
+        ...slicingIssues(template.value),
+      ];
       if (issues.length > 0) throw new ConfigurationError(issues);
       const warnings = secrets
         .filter((secret) => Object.keys(secret.data).length === 0)

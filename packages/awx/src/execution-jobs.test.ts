@@ -18,6 +18,8 @@ const template: JobTemplate = {
   ask_variables_on_launch: true,
   ask_credential_on_launch: true,
   ask_timeout_on_launch: false,
+  job_slice_count: 1,
+  ask_job_slice_count_on_launch: false,
 };
 const settings = {
   conventions: roundhouseConventions,

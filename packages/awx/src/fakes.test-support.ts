@@ -2,7 +2,7 @@
  * In-memory stand-ins for AWX and the lock, for unit tests of the launch and its rollback.
  * Not shipped: the build leaves out `*.test-support.ts`.
  */
-import { AwxApiError } from './awx-errors.js';
+import { AwxApiError, AwxWorkflowLaunchError } from './awx-errors.js';
 import type {
   CredentialFilter,
   CredentialStore,
@@ -40,6 +40,9 @@ export class FakeAwx
   templateOwn: Credential[] = [];
   launched: LaunchRequest[] = [];
   canceled: number[] = [];
+  canceledWorkflows: number[] = [];
+  /** The template slices: launch answers with this workflow job instead of a job. */
+  workflowJob: number | undefined;
   ignoredFields: Record<string, unknown> = {};
   /** Thrown by launch; with `launchesAnyway`, after AWX created the job. */
   launchError: Error | undefined;
@@ -66,6 +69,12 @@ export class FakeAwx
       );
     }
     if (this.launchError && !this.launchesAnyway) throw this.launchError;
+    if (this.workflowJob !== undefined) {
+      throw new AwxWorkflowLaunchError(
+        `POST job_templates/${templateId}/launch/`,
+        this.workflowJob,
+      );
+    }
     const job: Job = {
       id: this.#nextId++,
       status: 'pending',
@@ -98,6 +107,10 @@ export class FakeAwx
   }
   async cancelJob(id: number) {
     this.canceled.push(id);
+    return 'requested' as const;
+  }
+  async cancelWorkflowJob(id: number) {
+    this.canceledWorkflows.push(id);
     return 'requested' as const;
   }
   async findCredentialType() {

@@ -10,6 +10,7 @@ export {
   AwxResponseError,
   AwxTimeoutError,
   AwxTlsError,
+  AwxWorkflowLaunchError,
 } from './awx-errors.js';
 export type {
   AnsibleExecutorAwx,

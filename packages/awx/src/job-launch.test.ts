@@ -27,6 +27,8 @@ const template: JobTemplate = {
   ask_variables_on_launch: true,
   ask_credential_on_launch: true,
   ask_timeout_on_launch: false,
+  job_slice_count: 1,
+  ask_job_slice_count_on_launch: false,
 };
 const marker = { [markerVariable(roundhouseConventions)]: identity.id };
 const now = () => Date.parse('2026-03-01T10:00:00.000Z');
@@ -135,6 +137,33 @@ describe('JobLaunch', () => {
     awx.ignoredFields = { credentials: [7] };
     await expect(run(plan([{ k: 'v' }]))).rejects.toThrow(ConfigurationError);
     expect(awx.canceled).toEqual([awx.jobs[0]!.id]);
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
+  it('launches a template that prompts for slicing with one slice', async () => {
+    const { awx, run } = setup();
+    awx.template = { ...template, job_slice_count: 4, ask_job_slice_count_on_launch: true };
+    await run(plan());
+    expect(awx.launched[0]?.jobSliceCount).toBe(1);
+    expect(awx.jobs).toHaveLength(1);
+  });
+
+  it('cancels the workflow job of a launch AWX sliced, then deletes the credentials and the lock', async () => {
+    const { awx, lock, run } = setup();
+    awx.workflowJob = 61;
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message: expect.stringMatching(
+          /^AWX job template "restart" \(id 3\) launched workflow job 61 of sliced jobs instead of a job, which was canceled; set its Job Slicing \(job_slice_count\) to 1/,
+        ),
+      },
+    ]);
+    expect(awx.canceledWorkflows).toEqual([61]);
+    expect(awx.canceled).toEqual([]);
     expect(awx.credentials).toEqual([]);
     expect(lock.record).toBeNull();
   });

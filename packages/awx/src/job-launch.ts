@@ -4,7 +4,7 @@ import {
   type Logger,
   throwIfAborted,
 } from '@roundhouse/core';
-import { AwxApiError, AwxError } from './awx-errors.js';
+import { AwxApiError, AwxError, AwxWorkflowLaunchError } from './awx-errors.js';
 import type { JobLauncher } from './awx-roles.js';
 import type { CreateAttempt } from './create-attempt.js';
 import { type CredentialPlan, launchCredentials } from './credential-plan.js';
@@ -18,6 +18,7 @@ import {
 import type { ExecutionIdentity } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs, missingCredentials } from './execution-jobs.js';
 import type { ExtraVars } from './extra-vars.js';
+import { launchSliceCount, slicedLaunchIssue, slicingIssues } from './job-slicing.js';
 import { ignoredFieldIssues, promptIssues } from './launch-prompts.js';
 import { launchDeadline } from './launch-record.js';
 import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
@@ -110,7 +111,10 @@ export class JobLaunch {
       // changed. Nothing was launched; once more with what AWX has now.
       this.#catalog.forget(current.value);
       current = await this.#catalog.template(current.value.name, signal);
-      const issues = promptIssues(current.value, attempt.created.length > 0);
+      const issues = [
+        ...promptIssues(current.value, attempt.created.length > 0),
+        ...slicingIssues(current.value),
+      ];
       if (issues.length > 0) throw new ConfigurationError(issues);
       launched = await this.#launch(attempt, plan, current, false, signal);
     }
@@ -189,12 +193,26 @@ export class JobLaunch {
     await attempt.write({ template: id, credentials: attempt.credentialIds(), launchedAt }, signal);
     attempt.stage = 'launching';
     try {
-      const request = { extraVars: plan.extraVars, credentials, timeout: timeout.seconds };
+      const request = {
+        extraVars: plan.extraVars,
+        credentials,
+        timeout: timeout.seconds,
+        jobSliceCount: launchSliceCount(template.value),
+      };
       const result = await this.#awx.launch(id, request, { signal });
       attempt.stage = 'launched';
       attempt.job = result.job;
       return { job: result.job, ignoredFields: result.ignored_fields, adopted: false, warnings };
     } catch (error) {
+      if (error instanceof AwxWorkflowLaunchError) {
+        // Launched, as a workflow: the rollback cancels it before deleting its credentials.
+        attempt.stage = 'launched';
+        attempt.workflowJob = error.workflowJob;
+        this.#catalog.forget(template.value);
+        throw new ConfigurationError(slicedLaunchIssue(template.value, error.workflowJob), {
+          cause: error,
+        });
+      }
       if (error instanceof AwxError && !error.ambiguous) {
         attempt.stage = 'refused';
         const refusedStale = error instanceof AwxApiError && [400, 404].includes(error.statusCode);

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AwxLookupError } from './awx-errors.js';
+import { AwxLookupError, AwxWorkflowLaunchError } from './awx-errors.js';
 import { AwxTransport } from './awx-transport.js';
 import { JobTemplatesApi } from './job-templates-api.js';
 
@@ -32,10 +32,12 @@ describe('JobTemplatesApi', () => {
       .get('/api/v2/job_templates/')
       .query({ name: 'remediate', page_size: '200' })
       .reply(200, page([template(3)]));
-    // A template from before AWX 21 has no timeout prompt: it does not prompt for one.
+    // A template from before AWX 21 has no timeout or slicing prompt: it does not prompt.
     expect(await templates().findJobTemplate('remediate')).toEqual({
       ...template(3),
       ask_timeout_on_launch: false,
+      job_slice_count: 1,
+      ask_job_slice_count_on_launch: false,
     });
   });
 
@@ -117,5 +119,28 @@ describe('JobTemplatesApi', () => {
       .reply(201, { job: 80, ignored_fields: {} });
     await templates().launch(3, { extraVars: {}, credentials: [5], timeout: 90 });
     expect(sent).toEqual({ credentials: [5], timeout: 90, extra_vars: {} });
+  });
+
+  it('sends the slice count when one is given', async () => {
+    let sent: unknown;
+    nock(base)
+      .post('/api/v2/job_templates/3/launch/', (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(201, { job: 81, ignored_fields: {} });
+    await templates().launch(3, { extraVars: {}, jobSliceCount: 1 });
+    expect(sent).toEqual({ job_slice_count: 1, extra_vars: {} });
+  });
+
+  it('names the workflow job of a launch AWX sliced, which has no job', async () => {
+    nock(base)
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(201, { workflow_job: 90, ignored_fields: {}, id: 90, type: 'workflow_job' });
+    const error = await templates()
+      .launch(3, { extraVars: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxWorkflowLaunchError);
+    expect(error).toMatchObject({ workflowJob: 90, ambiguous: false });
   });
 });

@@ -1,4 +1,5 @@
-import { AwxLookupError } from './awx-errors.js';
+import { z } from 'zod';
+import { AwxLookupError, AwxWorkflowLaunchError } from './awx-errors.js';
 import type {
   AwxRequestOptions,
   JobLauncher,
@@ -14,6 +15,7 @@ import {
   JobTemplateSchema,
   type LaunchResult,
   LaunchResultSchema,
+  WorkflowLaunchSchema,
 } from './schemas.js';
 
 /** `job_templates/`: finding a template, its credentials, and launching it. */
@@ -46,7 +48,10 @@ export class JobTemplatesApi implements JobTemplateReader, JobLauncher {
     return this.#http.list(path, {}, CredentialSchema, options);
   }
 
-  /** Repeated only when AWX cannot have acted on the failed attempt. */
+  /**
+   * Repeated only when AWX cannot have acted on the failed attempt. A launch that made a
+   * workflow job (the template slices) is an AwxWorkflowLaunchError.
+   */
   async launch(
     templateId: number,
     launch: LaunchRequest,
@@ -56,10 +61,18 @@ export class JobTemplatesApi implements JobTemplateReader, JobLauncher {
     const fields = [
       launch.credentials?.length ? `"credentials":${JSON.stringify(launch.credentials)}` : '',
       launch.timeout === undefined ? '' : `"timeout":${JSON.stringify(launch.timeout)}`,
+      launch.jobSliceCount === undefined
+        ? ''
+        : `"job_slice_count":${JSON.stringify(launch.jobSliceCount)}`,
       `"extra_vars":${serializeExtraVars(launch.extraVars)}`,
     ];
     const body = `{${fields.filter(Boolean).join(',')}}`;
-    const call = this.#http.post(`job_templates/${templateId}/launch/`, body, options);
-    return this.#http.json(call, LaunchResultSchema);
+    const path = `job_templates/${templateId}/launch/`;
+    const answer = await this.#http.json(
+      this.#http.post(path, body, options),
+      z.union([LaunchResultSchema, WorkflowLaunchSchema]),
+    );
+    if ('job' in answer) return answer;
+    throw new AwxWorkflowLaunchError(`POST ${path}`, answer.workflow_job);
   }
 }

@@ -12,7 +12,7 @@ import { isJobActive } from './status.js';
 import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
 
 /** `jobs/`: reading a job, finding one among a template's, its output, canceling it. */
-export class JobsApi implements JobReader, JobCanceler {
+export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
   readonly #http: AwxTransport;
 
   constructor(http: AwxTransport) {

@@ -8,6 +8,8 @@ const template = (variables: boolean, credentials: boolean) => ({
   ask_variables_on_launch: variables,
   ask_credential_on_launch: credentials,
   ask_timeout_on_launch: false,
+  job_slice_count: 1,
+  ask_job_slice_count_on_launch: false,
 });
 
 describe('promptIssues', () => {

@@ -26,6 +26,10 @@ export const JobTemplateSchema = z.object({
   ask_credential_on_launch: z.boolean(),
   /** "Prompt on launch" for Timeout (AWX 21+; absent before, which means no). */
   ask_timeout_on_launch: z.boolean().default(false),
+  /** "Job Slicing": above 1, a launch makes a workflow of sliced jobs, not one job. */
+  job_slice_count: z.number().int().default(1),
+  /** "Prompt on launch" for Job Slicing (AWX 21+; absent before, which means no). */
+  ask_job_slice_count_on_launch: z.boolean().default(false),
 });
 
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
@@ -89,6 +93,9 @@ export const LaunchResultSchema = z.object({
 });
 
 export type LaunchResult = z.infer<typeof LaunchResultSchema>;
+
+/** The launch answer of a template that sliced: a workflow job, and no `job`. */
+export const WorkflowLaunchSchema = z.object({ workflow_job: id });
 
 const CredentialInputFieldSchema = z.object({
   id: z.string(),

@@ -178,6 +178,56 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(apiCredentials()).toEqual([]);
   });
 
+  it('refuses a template that slices, launching nothing, and launches one that prompts with 1', async () => {
+    const slicing = seedTemplate(bed.sim, { jobSliceCount: 3, inventoryHosts: 3 });
+    const refused = makeExecution(slicing.name);
+    const error = await rejection(bed.executor().create(refused, env.namespace));
+    expect(error.issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message: expect.stringMatching(/slices its jobs \(job_slice_count 3\)/),
+      },
+    ]);
+    expect(bed.sim.state.workflowJobs().filter((w) => w.jobTemplate === slicing.id)).toEqual([]);
+
+    const prompting = seedTemplate(bed.sim, {
+      jobSliceCount: 3,
+      inventoryHosts: 3,
+      askJobSliceCountOnLaunch: true,
+    });
+    const created = makeExecution(prompting.name);
+    const { resourceName } = await bed.executor().create(created, env.namespace);
+    expect(resourceName).toBe(awxJobRef(jobsOf(bed.sim, created)[0]!.id));
+    expect(bed.sim.state.workflowJobs().filter((w) => w.jobTemplate === prompting.id)).toEqual([]);
+    await bed.executor().cleanup(withRef(created, resourceName), env.namespace);
+  });
+
+  it('cancels the workflow job of a template that started slicing since it was read', async () => {
+    const template = seedTemplate(bed.sim, { jobSliceCount: 2, inventoryHosts: 2 });
+    await createSecret(bed.kube, env.namespace, 'sliced-secret', { k: 'v' });
+    // A template read before someone turned slicing on.
+    const stale = interceptAwx(bed.awx, (_operation, call) => call(), {
+      findJobTemplate: async (name, options) => ({
+        ...(await bed.awx.findJobTemplate(name, options)),
+        job_slice_count: 1,
+      }),
+    });
+    const wfe = makeExecution(template.name);
+    const error = await rejection(
+      bed
+        .executor({ awx: stale })
+        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'sliced-secret' }] } }),
+    );
+    const [workflow, ...more] = bed.sim.state
+      .workflowJobs()
+      .filter((w) => w.jobTemplate === template.id);
+    expect(more).toEqual([]);
+    expect(error.message).toContain(`launched workflow job ${workflow!.id} of sliced jobs`);
+    expect(workflow!.status).toBe('canceled');
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(apiCredentials()).toEqual([]);
+  });
+
   it('cancels a launch whose credentials AWX ignored and deletes them', async () => {
     // The template stops prompting for credentials between the check and the launch.
     const template = seedTemplate(bed.sim, {
