@@ -97,13 +97,15 @@ describe('KubeClient.logs', () => {
     const { client } = await serve((req, res) => {
       if (req.url?.includes('silent-pod')) return;
       res.writeHead(200, { 'content-type': 'text/plain' }).flushHeaders();
-      setTimeout(() => res.end('late\n'), 150);
-    }, 50);
+      // Silent for twice the timeout once its headers are out; the timeout is long enough for
+      // those headers to arrive on a loaded machine.
+      setTimeout(() => res.end('late\n'), 1_000);
+    }, 500);
     const error = await collect(client.logs('ns', 'silent-pod')).catch((e: unknown) => e);
     expect(error).toMatchObject({
       reason: 'Timeout',
       statusCode: undefined,
-      message: 'logs Pod ns/silent-pod: no answer within 50 ms',
+      message: 'logs Pod ns/silent-pod: no answer within 500 ms',
     });
     expect(await collect(client.logs('ns', 'pod-1', { follow: true }))).toEqual(['late']);
   });
