@@ -14,7 +14,7 @@ import { attemptExecution } from './attempt.js';
 import { type ActionEvent, abortedEvent } from './events.js';
 import { abortFinalizer, gcLabels, taskActions } from './resource.js';
 import type { TaskTypeRouting } from './routing.js';
-import { type TaskActionView, taskActionView, validateTaskAction } from './spec.js';
+import { resolveTaskAction, type TaskActionView, taskActionView } from './spec.js';
 
 export interface AbortContext {
   readonly client: KubeClient;
@@ -36,7 +36,8 @@ export interface AbortContext {
 export async function abortAction(object: KubeObject, ctx: AbortContext): Promise<void> {
   if (!hasFinalizer(object, abortFinalizer)) return;
   const view = taskActionView(object);
-  const validation = validateTaskAction(object, ctx.routing, ctx.registry);
+  // Not the image: an admitted action's executions are cleaned up whatever --allowed-images says now.
+  const validation = resolveTaskAction(object, ctx.routing, ctx.registry);
   if (validation.valid) {
     const { action, engine } = validation.value;
     const executor = ctx.registry.get(engine);

@@ -6,12 +6,14 @@ describe('loadConfig', () => {
   it('takes flags over variables over defaults, and durations in milliseconds', () => {
     const config = loadConfig(['--events-file=/var/events.jsonl', '--gc-ttl=0s'], {
       TASKACTION_GC_TTL: '2h',
+      TASKACTION_ALLOWED_IMAGES: 'registry.example.com/*, ghcr.io/acme/train:*',
       TASKACTION_EXECUTION_NAMESPACE: 'tasks',
       KUBECONFIG: '/kube/config',
     });
     expect(config).toEqual({
       kubeconfig: '/kube/config',
       executionNamespace: 'tasks',
+      allowedImages: ['registry.example.com/*', 'ghcr.io/acme/train:*'],
       eventsFile: '/var/events.jsonl',
       maxSystemFailures: 3,
       workers: 16,
@@ -19,6 +21,10 @@ describe('loadConfig', () => {
       gcInterval: 1_800_000,
       healthPort: 8080,
     });
+  });
+
+  it('allows no image until --allowed-images lists some', () => {
+    expect(loadConfig(['--events-file=/e'], {}).allowedImages).toEqual([]);
   });
 
   it('wants exactly one event sink', () => {

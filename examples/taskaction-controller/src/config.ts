@@ -12,6 +12,16 @@ export const ConfigSchema = z.object({
   kubeconfig: z.string().optional(),
   executionNamespace: z.string().min(1),
   watchNamespace: z.string().optional(),
+  /**
+   * Comma-separated images tasks may run: exact, a prefix ending in `/*` or `:*`, or `*`.
+   * Empty refuses every one, since attempts run as the execution namespace's runner.
+   */
+  allowedImages: z.string().transform((list) =>
+    list
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
   /** JSON-lines file the events go to ... */
   eventsFile: z.string().optional(),
   /** ... or the events service they are POSTed to. */
@@ -30,6 +40,7 @@ const defaults: Record<keyof Config, string | undefined> = {
   kubeconfig: undefined,
   executionNamespace: 'roundhouse-tasks',
   watchNamespace: undefined,
+  allowedImages: '',
   eventsFile: undefined,
   eventsUrl: undefined,
   maxSystemFailures: '3',

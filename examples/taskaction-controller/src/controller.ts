@@ -24,6 +24,11 @@ export interface TaskActionControllerOptions {
   readonly kubeConfig: KubeConfig;
   readonly registry: Registry;
   readonly executionNamespace: string;
+  /**
+   * Images a task may run: exact, a prefix ending in `/*` or `:*`, or `*`, compared as written
+   * (`isAllowedSource`). Default none: every TaskAction is refused until it is set.
+   */
+  readonly allowedImages?: readonly string[];
   readonly sink: EventSink<ActionEvent>;
   readonly routing?: TaskTypeRouting;
   /** Pass the cache your executors read through (their `reader`); default a new one. */
@@ -62,6 +67,7 @@ export async function createTaskActionController(
     registry: options.registry,
     routing,
     executionNamespace: options.executionNamespace,
+    allowedImages: options.allowedImages ?? [],
     sink: options.sink,
     events: new EventRecorder(client, fieldManager, { logger }),
     ...(options.maxSystemFailures !== undefined

@@ -16,6 +16,16 @@ describe('taskActionCrd', () => {
     expect(schema?.properties.spec).toHaveProperty('properties.taskTemplate.properties.image');
   });
 
+  it('refuses an image that is no OCI reference at create', () => {
+    type Field = { properties: Record<string, Field>; maxLength: number; pattern: string };
+    const spec = schema?.properties.spec as unknown as Field;
+    const image = spec.properties.taskTemplate?.properties.image as Field;
+    const pattern = new RegExp(image.pattern);
+    expect(pattern.test('registry.invalid/task:1')).toBe(true);
+    expect(pattern.test('Registry.invalid/Task:1')).toBe(false);
+    expect(image.maxLength).toBe(512);
+  });
+
   it('shows the Progressing reason as the status column', () => {
     expect(version?.additionalPrinterColumns).toContainEqual({
       name: 'Status',

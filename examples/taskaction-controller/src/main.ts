@@ -28,6 +28,9 @@ const log = (level: string) => (fields: Record<string, unknown>, msg: string) =>
 const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };
 
 const config = loadConfig(process.argv.slice(2), process.env);
+if (config.allowedImages.length === 0) {
+  logger.warn({}, 'no --allowed-images: every TaskAction fails InvalidSpec until you list some');
+}
 const kubeConfig = new KubeConfig();
 if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
 else kubeConfig.loadFromDefault();
@@ -46,6 +49,7 @@ const { controller } = await createTaskActionController({
   cache,
   sink,
   executionNamespace: config.executionNamespace,
+  allowedImages: config.allowedImages,
   maxSystemFailures: config.maxSystemFailures,
   workers: config.workers,
   metrics,

@@ -50,6 +50,8 @@ export interface TaskActionReconcilerOptions {
   readonly routing?: TaskTypeRouting;
   /** Where execution resources (Jobs) are created. */
   readonly executionNamespace: string;
+  /** Images a task may run (see `refuseImage`); empty refuses every one. */
+  readonly allowedImages: readonly string[];
   /** Every status change is recorded here first. */
   readonly sink: EventSink<ActionEvent>;
   /** Consecutive system failures tolerated; default 3. */
@@ -95,7 +97,7 @@ export class TaskActionReconciler implements Reconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
-    const { client, reader, routing, registry } = this.#o;
+    const { client, reader, routing, registry, allowedImages } = this.#o;
     const object = await reader.get<KubeObject>(taskActions, namespace, name, {
       signal: ctx.signal,
     });
@@ -114,7 +116,7 @@ export class TaskActionReconciler implements Reconciler {
       taskActions,
       object,
       abortFinalizer,
-      (o) => validateTaskAction(o, routing, registry),
+      (o) => validateTaskAction(o, routing, registry, allowedImages),
       { signal: ctx.signal },
     );
     if (!admitted.valid) {

@@ -1,9 +1,11 @@
 import { Registry } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { abortFinalizer } from './resource.js';
 import { defaultRouting, engineFor } from './routing.js';
 import { validateTaskAction } from './spec.js';
 
 const registry = { has: (engine: string) => engine === 'job' } as Pick<Registry, 'has'>;
+const allowedImages = ['registry.invalid/*'];
 
 const valid = () => ({
   metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1' },
@@ -25,7 +27,7 @@ const valid = () => ({
 
 describe('validateTaskAction', () => {
   it('accepts a complete action and picks its engine', () => {
-    const result = validateTaskAction(valid(), defaultRouting, registry);
+    const result = validateTaskAction(valid(), defaultRouting, registry, allowedImages);
     expect(result).toMatchObject({ valid: true, value: { engine: 'job' } });
   });
 
@@ -34,6 +36,7 @@ describe('validateTaskAction', () => {
       { metadata: valid().metadata, spec: { project: 'proj', domain: 'dev' } },
       defaultRouting,
       registry,
+      allowedImages,
     );
     expect(result.valid).toBe(false);
     if (result.valid) return;
@@ -54,7 +57,7 @@ describe('validateTaskAction', () => {
   it('rejects variables the controller sets, and names that are no variable names', () => {
     const action = valid();
     action.spec.taskTemplate.env = { TASK_ATTEMPT: '9', '1BAD': 'x' };
-    const result = validateTaskAction(action, defaultRouting, registry);
+    const result = validateTaskAction(action, defaultRouting, registry, allowedImages);
     expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
     if (result.valid) return;
     expect(result.message).toContain('TASK_ATTEMPT');
@@ -64,11 +67,45 @@ describe('validateTaskAction', () => {
   it('is PluginNotFound for a task type no registered engine runs', () => {
     const action = valid();
     action.spec.taskType = 'spark';
-    expect(validateTaskAction(action, defaultRouting, registry)).toEqual({
+    expect(validateTaskAction(action, defaultRouting, registry, allowedImages)).toEqual({
       valid: false,
       reason: 'PluginNotFound',
       message: 'no engine runs task type "spark"; task types: container -> job',
     });
+  });
+
+  it('refuses an image --allowed-images does not allow, naming the field, the list and the flag', () => {
+    const action = valid();
+    action.spec.taskTemplate.image = 'registry.example.com/task:1';
+    expect(validateTaskAction(action, defaultRouting, registry, allowedImages)).toEqual({
+      valid: false,
+      reason: 'InvalidSpec',
+      message:
+        'spec.taskTemplate.image: image "registry.example.com/task:1" is not among the images this controller runs (registry.invalid/*); use an allowed image, or ask the operator to add it to --allowed-images',
+    });
+    const none = validateTaskAction(valid(), defaultRouting, registry, []);
+    expect(none).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(!none.valid && none.message).toContain('(it allows none until configured)');
+  });
+
+  it('does not judge the image of an admitted action again, so a narrowed list strands no attempt', () => {
+    const admitted = {
+      ...valid(),
+      metadata: { ...valid().metadata, finalizers: [abortFinalizer] },
+    };
+    expect(validateTaskAction(admitted, defaultRouting, registry, [])).toMatchObject({
+      valid: true,
+    });
+  });
+
+  it('refuses an image that is no OCI reference, naming the field', () => {
+    const action = valid();
+    action.spec.taskTemplate.image = 'Registry.invalid/Task:1';
+    const result = validateTaskAction(action, defaultRouting, registry, ['*']);
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(!result.valid && result.message).toContain(
+      'spec.taskTemplate.image: must be an OCI image reference',
+    );
   });
 });
 

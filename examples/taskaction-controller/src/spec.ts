@@ -1,14 +1,17 @@
-import { ActionStatusSchema, type Validation } from '@roundhouse/controller';
+import { ActionStatusSchema, hasFinalizer, type Validation } from '@roundhouse/controller';
 import {
   ConfigurationError,
   goDurationPattern,
   ObjectMetaSchema,
+  ociReferencePattern,
   type Registry,
   targetResourceParameter,
   toFieldIssues,
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
+import { refuseImage } from './image-policy.js';
+import { abortFinalizer } from './resource.js';
 import { describeRouting, engineFor, type TaskTypeRouting } from './routing.js';
 
 /** Variables the controller sets in every attempt's environment (see attempt.ts). */
@@ -32,8 +35,14 @@ const EnvNameSchema = z
 const EnvSchema = z.record(EnvNameSchema, z.string());
 
 export const TaskTemplateSchema = z.object({
-  /** The container image the task runs. */
-  image: z.string().min(1),
+  /**
+   * The container image the task runs: an OCI reference, checked by the CRD too, since the
+   * job engine's own check comes only when an attempt's Job is built.
+   */
+  image: z.string().max(512).regex(new RegExp(ociReferencePattern), {
+    error:
+      'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/train:1.4"',
+  }),
   /** The image's entrypoint and arguments; engines that cannot set them run the image's own. */
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
@@ -119,10 +128,10 @@ export function taskActionView(object: KubeObject): TaskActionView {
 export type Rejection = 'InvalidSpec' | 'PluginNotFound';
 
 /**
- * Checks a TaskAction before anything is done for it: every field (the message names each
- * missing or malformed one), then that its task type maps to a registered engine.
+ * A TaskAction's fields (the message names each missing or malformed one) and the registered
+ * engine its task type maps to: all that finding its executions needs.
  */
-export function validateTaskAction(
+export function resolveTaskAction(
   object: KubeObject,
   routing: TaskTypeRouting,
   registry: Pick<Registry, 'has'>,
@@ -142,4 +151,25 @@ export function validateTaskAction(
     };
   }
   return { valid: true, value: { action, engine } };
+}
+
+/**
+ * Checks a TaskAction before anything is done for it: `resolveTaskAction`, then that
+ * `--allowed-images` allows its image. A refused image is InvalidSpec: the action conditions
+ * have no Forbidden, and InvalidSpec is their rejection of a spec. The image is judged once, at
+ * admission (the spec is immutable): an action holding the finalizer was admitted, and
+ * narrowing `--allowed-images` later must not fail it while its attempt runs on.
+ */
+export function validateTaskAction(
+  object: KubeObject,
+  routing: TaskTypeRouting,
+  registry: Pick<Registry, 'has'>,
+  allowedImages: readonly string[],
+): Validation<{ action: TaskAction; engine: string }, Rejection> {
+  const resolved = resolveTaskAction(object, routing, registry);
+  if (!resolved.valid || hasFinalizer(object, abortFinalizer)) return resolved;
+  const refused = refuseImage(resolved.value.action.spec.taskTemplate.image, allowedImages);
+  return refused === undefined
+    ? resolved
+    : { valid: false, reason: 'InvalidSpec', message: refused };
 }

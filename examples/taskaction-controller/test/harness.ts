@@ -64,6 +64,8 @@ export interface StartOptions {
   /** The client the job executor writes with (a spy, or an identity without permissions). */
   readonly executorClient?: KubeClient;
   readonly maxSystemFailures?: number;
+  /** Default `registry.invalid/*`, the registry of the tests' images. */
+  readonly allowedImages?: readonly string[];
 }
 
 export interface RunningController {
@@ -93,6 +95,7 @@ export async function startController(options: StartOptions): Promise<RunningCon
     sink,
     watchNamespace: options.watchNamespace,
     executionNamespace: options.executionNamespace,
+    allowedImages: options.allowedImages ?? ['registry.invalid/*'],
     workers: 4,
     // Short enough for a test, long enough to show a relaunch waits for it.
     systemBackoffMs: { initial: 200, max: 1_000 },

@@ -1,4 +1,4 @@
-import { KubeClient } from '@roundhouse/kube';
+import { isKubernetesError, KubeClient } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { abortFinalizer, taskActions } from '../src/resource.js';
@@ -115,6 +115,36 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     expect(failed.status.errorState?.message).toContain('task type "spark"');
     expect(failed.metadata.finalizers ?? []).not.toContain(abortFinalizer);
     expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+  });
+
+  it('fails an action whose image --allowed-images does not allow as InvalidSpec, and runs nothing', async () => {
+    const { writer } = await start();
+    const manifest = taskAction({ taskTemplate: { image: 'registry.example.com/task:1' } });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    const failed = await waitForPhase(client(), env.namespace, name, 'InvalidSpec');
+    expect(failed.status.errorState).toEqual({
+      code: 'InvalidSpec',
+      kind: 'USER',
+      message:
+        'spec.taskTemplate.image: image "registry.example.com/task:1" is not among the images this controller runs (registry.invalid/*); use an allowed image, or ask the operator to add it to --allowed-images',
+    });
+    expect(failed.metadata.finalizers ?? []).not.toContain(abortFinalizer);
+    expect(writer.of(name).map((r) => r.event.phase)).toEqual(['InvalidSpec']);
+    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+  });
+
+  it('the API server refuses an image that is no OCI reference, naming the field', async () => {
+    const refused = await apply(
+      client(),
+      env.namespace,
+      taskAction({ taskTemplate: { image: 'Registry.invalid/Task:1' } }),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isKubernetesError(refused, 'Invalid')).toBe(true);
+    expect(String(refused)).toMatch(/spec\.taskTemplate\.image/);
   });
 
   it('advances no status while the event sink fails, then records one event per transition', async () => {
