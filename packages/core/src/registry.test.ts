@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UnsupportedEngineError } from './errors.js';
+import { ConfigurationError, UnsupportedEngineError } from './errors.js';
 import type { Executor } from './executor.js';
 import { DuplicateEngineError, Registry } from './registry.js';
 import { MemoryExecutor } from './testing/memory-executor.js';
@@ -15,6 +15,12 @@ describe('Registry', () => {
     const registry = new Registry().register(job).register(new MemoryExecutor('tekton'));
     expect(registry.get('job')).toBe(job);
     expect(registry.engines()).toEqual(['job', 'tekton']);
+  });
+
+  it('refuses an engine name no WorkflowExecution could name', () => {
+    for (const engine of ['Job', 'my_engine', '', 'a'.repeat(64)]) {
+      expect(() => new Registry().register(new MemoryExecutor(engine))).toThrow(ConfigurationError);
+    }
   });
 
   it('refuses a second executor for an engine unless replacing explicitly', () => {

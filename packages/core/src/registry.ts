@@ -1,5 +1,6 @@
-import { RoundhouseError, UnsupportedEngineError } from './errors.js';
+import { ConfigurationError, RoundhouseError, UnsupportedEngineError } from './errors.js';
 import type { Executor, OperationOptions } from './executor.js';
+import { isDns1123Label } from './kubernetes-names.js';
 
 /** A second executor for an engine that is already registered, without `replace`. */
 export class DuplicateEngineError extends RoundhouseError {
@@ -24,6 +25,14 @@ export class Registry {
   readonly #executors = new Map<string, Executor>();
 
   register(executor: Executor, options: { replace?: boolean } = {}): this {
+    // spec.executionEngine must be a DNS-1123 label (it is a label value on every resource), so
+    // an executor registered under another name could never be chosen.
+    if (!isDns1123Label(executor.engine)) {
+      throw new ConfigurationError({
+        path: 'engine',
+        message: `"${executor.engine}" is not an engine name WorkflowExecutions can name: use lowercase letters, digits and "-", at most 63 characters`,
+      });
+    }
     if (this.#executors.has(executor.engine) && !options.replace) {
       throw new DuplicateEngineError(executor.engine);
     }
