@@ -235,7 +235,7 @@ function deleteCredential(context: Context): Reply {
   return context.store.deleteCredential(context.route.id) ? empty(204) : notFound();
 }
 
-/** How AWX summarizes a credential inside a template or a job. */
+/** How JobTemplateSerializer and JobSerializer summarize a credential of a template or a job. */
 function credentialSummaries(context: Context, ids: readonly number[]): Record<string, unknown>[] {
   return ids.flatMap((id) => {
     const found = context.store.launchCredential(id);
@@ -246,9 +246,9 @@ function credentialSummaries(context: Context, ids: readonly number[]): Record<s
         id: credential.id,
         name: credential.name,
         description: credential.description,
-        kind: type.kind,
+        // Credential.kind is its type's namespace, null for a custom type.
+        kind: type.namespace,
         cloud: type.kind === 'cloud',
-        credential_type_id: type.id,
       },
     ];
   });
@@ -318,7 +318,12 @@ function jobBody(context: Context, job: Job, detail: boolean): Record<string, un
   const templateName = context.store.jobTemplate(job.jobTemplate)?.name ?? job.name;
   return serializeJob(
     job,
-    { templateName, credentials: credentialSummaries(context, job.credentials), detail },
+    {
+      templateName,
+      credentials: credentialSummaries(context, job.credentials),
+      detail,
+      now: context.store.now(),
+    },
     context.prefix,
   );
 }

@@ -14,10 +14,12 @@ export function isAuthorized(authorization: string | undefined, token: string): 
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+// AWX's APIView.get_authenticate_header (awx/api/generics.py) always answers this challenge,
+// never Basic, so a browser does not offer to remember a password.
 export function unauthorized(): Reply {
   return json(
     401,
     { detail: 'Authentication credentials were not provided.' },
-    { 'WWW-Authenticate': 'Bearer realm="api"' },
+    { 'WWW-Authenticate': 'Bearer realm=api authorization_url=/api/o/authorize/' },
   );
 }

@@ -10,7 +10,7 @@ import { parseTemplate, type VariablePath } from './jinja-templates.js';
 import { type Schema, type SchemaError, validate } from './json-schema.js';
 import { isJsonObject, pythonRepr, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
-import { charField, choiceField, jsonField } from './serializer-fields.js';
+import { charField, choiceField, jsonField, NON_FIELD_ERRORS_KEY } from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 export const CREDENTIAL_KINDS = [
@@ -340,7 +340,7 @@ export function validateCredentialType(
   );
   if (injectorErrors.length > 0) errors.injectors = injectorErrors;
   if (existing.some((t) => t.name === request.name && t.kind === request.kind)) {
-    errors.__all__ = ['Credential type with this Name and Kind already exists.'];
+    errors[NON_FIELD_ERRORS_KEY] = ['Credential type with this Name and Kind already exists.'];
   }
   if (Object.keys(errors).length > 0 || !('inputs' in inputs)) return { ok: false, errors };
   if (request.kind !== 'cloud' && request.kind !== 'net') {

@@ -10,7 +10,13 @@ import type { Model } from './filters.js';
 import { type Schema, validate } from './json-schema.js';
 import { isJsonObject, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
-import { charField, type Exists, jsonField, pkField } from './serializer-fields.js';
+import {
+  charField,
+  type Exists,
+  jsonField,
+  NON_FIELD_ERRORS_KEY,
+  pkField,
+} from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 /** The body of `POST credentials/`; related objects must exist. */
@@ -101,7 +107,7 @@ export function validateCredential(
       c.credentialType === type.id,
   );
   if (duplicate) {
-    errors.__all__ = [
+    errors[NON_FIELD_ERRORS_KEY] = [
       'Credential with this Organization, Name and Credential type already exists.',
     ];
   }

@@ -62,10 +62,46 @@ describe('jobs', () => {
     expect(Math.abs(done.elapsed * 1000 - runMs)).toBeLessThanOrEqual(1);
   });
 
-  it('shows a running job as started and not finished', async () => {
+  it('shows a running job as started and not finished, its elapsed time counted live', async () => {
     const id = await launch({ pendingMs: 0, runningMs: 60_000 });
-    expect(await until(id, 'running')).toMatchObject({ finished: null, failed: false, elapsed: 0 });
+    const running = await until(id, 'running');
+    expect(running).toMatchObject({ finished: null, failed: false });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const later = await job(id);
+    const since = (Date.now() - Date.parse(later.started)) / 1000;
+    expect(later.elapsed).toBeGreaterThanOrEqual(0.03);
+    expect(later.elapsed).toBeLessThanOrEqual(since + 0.001);
+    const [row] = ((await (await request('GET', `jobs/?id=${id}`)).json()) as Body).results;
+    expect(row.elapsed).toBeGreaterThan(running.elapsed);
     expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+  });
+
+  it("summarizes the job's credentials as JobSerializer does", async () => {
+    const machine = sim.state.credentialTypes().find((t) => t.name === 'Machine')!;
+    const custom = sim.state.addCredentialType({
+      name: 'summary-type',
+      kind: 'cloud',
+      inputs: { fields: [{ id: 'token', label: 'token', secret: true }] },
+    });
+    const ssh = sim.state.addCredential({
+      name: 'summary-ssh',
+      credential_type: machine.id,
+      organization: 1,
+      inputs: { username: 'root' },
+    });
+    const token = sim.state.addCredential({
+      name: 'summary-token',
+      description: 'api token',
+      credential_type: custom.id,
+      organization: 1,
+      inputs: { token: 't' },
+    });
+    const id = await launch({ pendingMs: 60_000 }, [ssh.id, token.id]);
+    // Credential.kind is the type's namespace: null for a custom type.
+    expect((await job(id)).summary_fields.credentials).toEqual([
+      { id: ssh.id, name: 'summary-ssh', description: '', kind: 'ssh', cloud: false },
+      { id: token.id, name: 'summary-token', description: 'api token', kind: null, cloud: true },
+    ]);
   });
 
   it('ends failed or error with failed=true and the scheduled explanation', async () => {

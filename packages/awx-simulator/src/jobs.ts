@@ -184,8 +184,13 @@ export function stdoutEvents(job: Job): readonly string[] {
   return job.started === null ? [] : transcript(job);
 }
 
-function elapsedSeconds(job: Job): number {
-  if (job.started === null || job.finished === null) return 0;
+/**
+ * UnifiedJob.save stores `elapsed` at finish, in seconds to the millisecond; until then
+ * UnifiedJobSerializer counts it live from `started`, to the microsecond.
+ */
+function elapsedSeconds(job: Job, now: Micros): number {
+  if (job.started === null) return 0;
+  if (job.finished === null) return (now - job.started) / 1_000_000;
   return Math.round((job.finished - job.started) / 1000) / 1000;
 }
 
@@ -221,6 +226,7 @@ export interface JobContext {
   readonly credentials: readonly Record<string, unknown>[];
   /** A job's own view (JobSerializer) rather than a row of `jobs/` (JobListSerializer). */
   readonly detail: boolean;
+  readonly now: Micros;
 }
 
 export function serializeJob(
@@ -283,7 +289,7 @@ export function serializeJob(
     started: formatTimestamp(job.started),
     finished: formatTimestamp(job.finished),
     canceled_on: job.status === 'canceled' ? formatTimestamp(job.finished) : null,
-    elapsed: elapsedSeconds(job),
+    elapsed: elapsedSeconds(job, context.now),
     job_explanation: job.jobExplanation,
     execution_node: job.started === null ? '' : 'awx-simulator',
     controller_node: job.started === null ? '' : 'awx-simulator',

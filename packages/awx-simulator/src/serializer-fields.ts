@@ -172,11 +172,14 @@ export function jsonField() {
   return field((value): unknown => (value === undefined ? {} : value));
 }
 
+/** AWX's REST_FRAMEWORK NON_FIELD_ERRORS_KEY (awx/settings/defaults.py), DRF's is another. */
+export const NON_FIELD_ERRORS_KEY = '__all__';
+
 /** DRF's field-keyed error dict from a failed parse: `{"name": ["This field is required."]}`. */
 export function fieldErrors(error: z.ZodError): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
   for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'non_field_errors');
+    const key = String(issue.path[0] ?? NON_FIELD_ERRORS_KEY);
     if (!errors[key]?.length) errors[key] = [issue.message];
   }
   return errors;
@@ -191,7 +194,9 @@ export function parseBody<S extends z.ZodType>(
     return {
       ok: false,
       errors: {
-        non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`],
+        [NON_FIELD_ERRORS_KEY]: [
+          `Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`,
+        ],
       },
     };
   }

@@ -27,7 +27,9 @@ describe('HTTP surface', () => {
     ]) {
       const response = await fetch(`${sim.apiUrl}job_templates/`, { headers });
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+      expect(response.headers.get('www-authenticate')).toBe(
+        'Bearer realm=api authorization_url=/api/o/authorize/',
+      );
       expect(await response.json()).toEqual({
         detail: 'Authentication credentials were not provided.',
       });
@@ -79,6 +81,18 @@ describe('HTTP surface', () => {
     });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as Body).detail).toMatch(/^JSON parse error - /);
+  });
+
+  it('keys errors about the body as a whole as AWX does, under __all__', async () => {
+    const response = await call('/api/v2/credentials/', {
+      method: 'POST',
+      body: '[]',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      __all__: ['Invalid data. Expected a dictionary, but got list.'],
+    });
   });
 
   it('only listens on loopback addresses', async () => {

@@ -35,7 +35,7 @@ import {
 } from './jobs.js';
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
-import { parseBody } from './serializer-fields.js';
+import { NON_FIELD_ERRORS_KEY, parseBody } from './serializer-fields.js';
 import { monotonicClock } from './timestamps.js';
 import { cancelWorkflowJob, type WorkflowJob } from './workflow-jobs.js';
 
@@ -70,7 +70,8 @@ function orThrow<T>(outcome: Outcome<T>): T {
 }
 
 export class Store {
-  private readonly now = monotonicClock();
+  /** The simulator's clock, in microseconds, never going back. */
+  readonly now = monotonicClock();
   private readonly nextIds = new Map<string, number>();
   private readonly organizationsById = new Map<number, Organization>();
   private readonly credentialTypesById = new Map<number, CredentialType>();
@@ -239,7 +240,9 @@ export class Store {
       )
     ) {
       throw new AwxValidationError({
-        __all__: ['Unified job template with this Name and Organization already exists.'],
+        [NON_FIELD_ERRORS_KEY]: [
+          'Unified job template with this Name and Organization already exists.',
+        ],
       });
     }
     const unknown = parsed.credentials.find((id) => !this.credentialsById.has(id));

@@ -118,7 +118,10 @@ export function apiErrorFromBody(
   );
 }
 
-/** DRF's error bodies: `{"detail": "..."}`, or messages keyed by field, possibly nested. */
+/**
+ * DRF's error bodies: `{"detail": "..."}`, or messages keyed by field, possibly nested, those
+ * about the whole object under `__all__`, which become issues without a path.
+ */
 function describeErrorBody(text: string): { detail?: string; fields: FieldIssue[] } {
   let value: unknown;
   try {
@@ -133,12 +136,15 @@ function describeErrorBody(text: string): { detail?: string; fields: FieldIssue[
   return typeof detail === 'string' ? { detail, fields } : { fields };
 }
 
+/** AWX's NON_FIELD_ERRORS_KEY (awx/settings/defaults.py): messages about no one field. */
+const nonFieldKey = '__all__';
+
 function fieldIssues(value: unknown, path: string): FieldIssue[] {
   if (typeof value === 'string') return [{ path, message: value }];
   if (Array.isArray(value)) return value.flatMap((item) => fieldIssues(item, path));
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).flatMap(([key, item]) =>
-      fieldIssues(item, path ? `${path}.${key}` : key),
+      fieldIssues(item, key === nonFieldKey ? path : path ? `${path}.${key}` : key),
     );
   }
   return [];

@@ -291,10 +291,14 @@ describe('AwxTransport response checks', () => {
     });
   });
 
-  it('keeps field errors, nested ones included', async () => {
+  it('keeps field errors, nested ones included, and those about no field without a path', async () => {
     nock(base)
       .post('/api/v2/credential_types/')
-      .reply(400, { injectors: ['Environment variable PATH is not allowed.'], __all__: ['dup'] });
+      .reply(400, {
+        injectors: ['Environment variable PATH is not allowed.'],
+        inputs: { __all__: ['bad'] },
+        __all__: ['dup'],
+      });
     const http = transport();
     const error = await http
       .json(http.post('credential_types/', '{}', {}), CredentialTypeSchema)
@@ -303,9 +307,14 @@ describe('AwxTransport response checks', () => {
       reason: 'AWXBadRequest',
       fields: [
         { path: 'injectors', message: 'Environment variable PATH is not allowed.' },
-        { path: '__all__', message: 'dup' },
+        { path: 'inputs', message: 'bad' },
+        { path: '', message: 'dup' },
       ],
     });
+    expect((error as Error).message).toBe(
+      'AWX POST credential_types/ answered 400: injectors: Environment variable PATH is not ' +
+        'allowed.; inputs: bad; dup',
+    );
   });
 
   it('answers the status of a success or of a tolerated error, and throws on others', async () => {

@@ -37,7 +37,9 @@ describe('JobsApi', () => {
           status: 'suspended',
           timeout: 300,
           elapsed: 12.5,
-          summary_fields: { credentials: [{ id: 4, name: 'c', kind: 'cloud' }] },
+          summary_fields: {
+            credentials: [{ id: 4, name: 'c', description: '', kind: null, cloud: true }],
+          },
         }),
       );
     expect(await jobs().getJob(9)).toMatchObject({

@@ -65,11 +65,15 @@ export const JobSchema = z.object({
   job_explanation: z.string(),
   /** Seconds the job may run before AWX stops it as failed; 0 for none (or AWX's global one). */
   timeout: z.number().int().default(0),
-  /** Seconds between start and finish; 0 until it finishes. */
+  /**
+   * Seconds the job has run: 0 before it starts, counted live while it runs
+   * (UnifiedJobSerializer), and from start to finish once it finished.
+   */
   elapsed: z.number().default(0),
   /**
    * The job's credentials as they are now: AWX drops a deleted credential from a job, so a job
-   * that has not started yet and lacks one would run without it.
+   * that has not started yet and lacks one would run without it. JobSerializer gives each one's
+   * id, name, description, kind (its type's namespace) and cloud; only the ids are compared.
    */
   summary_fields: z
     .object({ credentials: z.array(z.object({ id, name: z.string() })).optional() })
