@@ -230,6 +230,13 @@ describe('parseWorkflowExecution', () => {
       'spec.dependencies.configMaps.0.name',
       (input: Loose) => (input.spec.dependencies = { configMaps: [{ name: '.' }] }),
     ],
+    [
+      'spec.dependencies.secrets',
+      (input: Loose) =>
+        (input.spec.dependencies = {
+          secrets: Array.from({ length: 65 }, (_, i) => ({ name: `s-${i}` })),
+        }),
+    ],
   ])('bounds %s', (path, change) => {
     const input = valid() as unknown as Loose;
     change(input);

@@ -121,9 +121,15 @@ export const DependencyRefSchema = z.strictObject({
   }),
 });
 
+/**
+ * Each dependency is read live before an execution starts, so an unbounded list would turn one
+ * execution into thousands of reads; workflows mount a handful.
+ */
+const dependenciesMaxCount = 64;
+
 export const DependenciesSchema = z.strictObject({
-  secrets: z.array(DependencyRefSchema).optional(),
-  configMaps: z.array(DependencyRefSchema).optional(),
+  secrets: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
+  configMaps: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
 });
 
 export const WorkflowExecutionSpecSchema = z.strictObject({
