@@ -29,6 +29,23 @@ describe('createLogger', () => {
     expect(new Date(lines[0]?.time as string).toISOString()).toBe(lines[0]?.time);
   });
 
+  it("writes an object's name once, with the logger's own under `logger`", () => {
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        raw.push(String(chunk));
+        done();
+      },
+    });
+    createLogger('info', stream).info({ namespace: 'ops', name: 'wfe-1' }, 'adopted Job');
+    expect(raw[0]?.match(/"name":/g)).toHaveLength(1);
+    expect(JSON.parse(raw[0] ?? '')).toMatchObject({
+      logger: 'roundhouse-workflowexecution-controller',
+      name: 'wfe-1',
+      pid: process.pid,
+    });
+  });
+
   it('logs only at or above its level', () => {
     const { logger, lines } = capture('warn');
     logger.debug({}, 'noise');

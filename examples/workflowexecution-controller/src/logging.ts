@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 
 /**
@@ -31,7 +32,14 @@ export function createLogger(
 ): Logger {
   return pino(
     {
-      name: 'roundhouse-workflowexecution-controller',
+      // Under `logger`, as controller-runtime logs it: pino's `name` would be written a second
+      // time by every line about an object (`{ namespace, name }`), a duplicate JSON key that
+      // log collectors resolve by keeping one of the two.
+      base: {
+        logger: 'roundhouse-workflowexecution-controller',
+        pid: process.pid,
+        hostname: hostname(),
+      },
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
