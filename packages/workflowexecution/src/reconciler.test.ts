@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EventRecorder } from '@roundhouse/controller';
 import { noopLogger, Registry } from '@roundhouse/core';
-import { KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
+import { KubeClient, KubernetesApiError, type KubeObject, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
@@ -84,5 +84,68 @@ describe('WorkflowExecutionReconciler', () => {
       'WorkflowFailed',
       expect.stringContaining('ConfigurationError: '),
     );
+  });
+
+  it('records no LockReleased Event when another replica released the lock first', async () => {
+    // A replica paused past its lease resumes with a cache from before the new leader released
+    // the lock: its write conflicts, the fresh read has nothing left to change, so it says
+    // nothing either.
+    const completed = {
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: {
+        name: 'done',
+        namespace: 'team-a',
+        uid: 'u-2',
+        resourceVersion: '5',
+        finalizers: ['roundhouse.dev/execution-cleanup'],
+      },
+      spec: {
+        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+        targetResource: 'team-a/deployment/app',
+        executionEngine: 'job',
+      },
+      status: { phase: 'Completed', completionTime: '2026-01-01T00:00:00Z', conditions: [] },
+    };
+    const released = {
+      ...completed,
+      metadata: { ...completed.metadata, resourceVersion: '6' },
+      status: {
+        ...completed.status,
+        conditions: [
+          {
+            type: 'LockReleased',
+            status: 'True',
+            reason: 'CooldownExpired',
+            message: 'released',
+            lastTransitionTime: '2026-01-01T00:05:00Z',
+          },
+        ],
+      },
+    };
+    const client = {
+      get: async () => released,
+      patch: vi.fn(async () => {
+        throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
+      }),
+      replace: vi.fn(async () => {
+        throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
+      }),
+    } as unknown as KubeClient;
+    const events = { record: vi.fn(async () => {}) };
+    const reconciler = new WorkflowExecutionReconciler({
+      client,
+      reader: { get: async () => completed } as unknown as Reader,
+      registry: new Registry(),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      cooldownMs: 1_000,
+      events: events as unknown as EventRecorder,
+    });
+    const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
+    await reconciler.reconcile('team-a/done', ctx);
+    expect(client.patch).toHaveBeenCalledTimes(1);
+    expect(events.record).not.toHaveBeenCalled();
   });
 });

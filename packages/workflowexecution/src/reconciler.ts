@@ -440,10 +440,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
         .get(engine)
         .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
     }
-    await this.#write(wfe, (c) => markLockReleased(c, this.#o.now()), ctx);
+    const released = await this.#write(wfe, (c) => markLockReleased(c, this.#o.now()), ctx);
     // One Event per lifecycle, at its end (kubernaut records the same reason): the status
     // already tells a watcher the outcome, and an Event on completion would be one more
-    // request in every execution's busiest stretch.
+    // request in every execution's busiest stretch. Only the write that released the lock
+    // records it: a replica that resumed from a pause with an older copy writes nothing.
+    if (!released) return undefined;
     void this.#o.events?.record(
       wfe,
       'Normal',
