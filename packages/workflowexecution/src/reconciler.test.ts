@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EventRecorder } from '@roundhouse/controller';
 import { noopLogger, Registry } from '@roundhouse/core';
-import { KubeClient, KubernetesApiError, type KubeObject, type Reader } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, KubernetesApiError, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
