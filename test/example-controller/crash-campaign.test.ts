@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { executionResourceName } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { ControllerProcess } from './controller-process.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** A fixed sequence, so a failing schedule of kills can be run again. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+type Phased = KubeObject & {
+  status?: { phase?: string; executionRef?: { name?: string }; conditions?: { reason?: string }[] };
+};
+
+/**
+ * The controller process killed with SIGKILL at random points while executions arrive, start,
+ * finish and are deleted, and started again each time: whatever a kill interrupts (a finalizer
+ * write, a Job create, a status write, a cleanup), the end state is what one uninterrupted
+ * controller would have reached, and nothing is done twice.
+ */
+describeWithControlPlane('the controller killed again and again', () => {
+  const env = useTestNamespace({ prefix: 'wfe-crash' });
+  const random = seeded(20_261_201);
+  const rounds = 12;
+  const perRound = 3;
+  const distinct = rounds * perRound;
+  const pairs = rounds / 3;
+  let dir: string;
+  let executionNamespace: string;
+  let controller: ControllerProcess | undefined;
+  const stopWatch = new AbortController();
+  /** Every Job uid the API server ever announced, by Job name. */
+  const jobUids = new Map<string, Set<string>>();
+
+  beforeAll(async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    await ensureWorkflowExecutionCrd(admin);
+    executionNamespace = await env.controlPlane.createNamespace('wfe-crash-exec');
+    dir = mkdtempSync(join(tmpdir(), 'roundhouse-crash-'));
+    writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
+    const { resourceVersion } = await admin.list(resources.jobs, executionNamespace);
+    void admin.watch<KubeObject>(
+      resources.jobs,
+      executionNamespace,
+      ({ type, object }) => {
+        const name = object.metadata?.name;
+        const uid = object.metadata?.uid;
+        if (type !== 'ADDED' || !name || !uid) return;
+        jobUids.set(name, (jobUids.get(name) ?? new Set()).add(uid));
+      },
+      { resourceVersion, signal: stopWatch.signal, stallTimeoutMs: 600_000 },
+    );
+  });
+
+  afterAll(() => {
+    stopWatch.abort();
+    controller?.kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // One process (tsx's CLI would run the controller in a child that a SIGKILL leaves behind).
+  const start = () =>
+    new ControllerProcess(process.execPath, [
+      '--import=tsx',
+      '--conditions=@roundhouse/source',
+      join(root, 'examples/workflowexecution-controller/src/main.ts'),
+      `--kubeconfig=${join(dir, 'kubeconfig')}`,
+      '--engines=job',
+      `--watch-namespace=${env.namespace}`,
+      `--execution-namespace=${executionNamespace}`,
+      '--workers=4',
+      '--cooldown=30m',
+      '--allowed-bundles=registry.invalid/*',
+      '--health-port=0',
+      '--health-host=127.0.0.1',
+    ]);
+
+  const target = (t: number) => `${env.namespace}/deployment/app-${t}`;
+  const body = (name: string, t: number): KubeObject => ({
+    metadata: { name },
+    spec: {
+      workflowRef: { workflowId: 'crash', version: '1', executionBundle: 'registry.invalid/c:1' },
+      targetResource: target(t),
+      executionEngine: 'job',
+    },
+  });
+
+  it('ends every execution as one uninterrupted controller would, one Job each, deletions cleaned up', async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    const names: string[] = [];
+    const deleted = new Set<string>();
+    const create = async (t: number, batch: string[]) => {
+      await Promise.all(
+        batch.map((name) => admin.create(workflowExecutions, env.namespace, body(name, t))),
+      );
+      names.push(...batch);
+    };
+    let pair = 0;
+    for (let round = 0; round < rounds; round++) {
+      // Executions arrive while the controller is down, so each start begins with a burst of
+      // starts for the kill to land in; every few rounds a pair on one target arrives too.
+      for (let i = 0; i < perRound; i++)
+        await create(round * perRound + i, [`wfe-${round * perRound + i}`]);
+      if (round % 3 === 2) {
+        const t = distinct + pair++;
+        await create(t, [`wfe-${t}-a`, `wfe-${t}-b`]);
+      }
+      const current = start();
+      controller = current;
+      await vi.waitFor(
+        () => expect(current.lines.some((l) => l.msg === 'controller started')).toBe(true),
+        { timeout: 60_000, interval: 10 },
+      );
+      await sleep(random() * 400);
+      if (round % 4 === 1) {
+        const name = `wfe-${Math.floor(random() * round * perRound)}`;
+        if (!deleted.has(name)) {
+          deleted.add(name);
+          await admin.delete(workflowExecutions, env.namespace, name);
+          await sleep(random() * 200);
+        }
+      }
+      current.kill();
+      await current.closed;
+    }
+    controller = start();
+
+    const settled = await vi.waitFor(
+      async () => {
+        const { items } = await admin.list<Phased>(workflowExecutions, env.namespace);
+        for (const wfe of items) {
+          expect(wfe.metadata?.deletionTimestamp, wfe.metadata?.name).toBeUndefined();
+          expect(['Completed', 'Failed', 'Pending'], wfe.metadata?.name).toContain(
+            wfe.status?.phase,
+          );
+        }
+        // Pending only as a pair's second, waiting out the first one's cooldown.
+        const paired = items.filter((w) => !w.metadata?.name?.match(/^wfe-\d+$/));
+        expect(items.length).toBe(names.length - deleted.size);
+        expect(paired.filter((w) => w.status?.phase === 'Completed')).toHaveLength(pairs);
+        return items;
+      },
+      { timeout: 120_000, interval: 500 },
+    );
+    controller.kill();
+
+    const byName = new Map(settled.map((w) => [w.metadata?.name as string, w]));
+    for (const name of deleted) expect(byName.has(name), name).toBe(false);
+    const { items: jobs } = await admin.list<KubeObject>(resources.jobs, executionNamespace);
+    const live = new Set(jobs.map((j) => j.metadata?.name));
+    // The watch saw the Jobs, so "at most one each" below counts something.
+    expect(jobUids.size).toBeGreaterThanOrEqual(distinct - deleted.size);
+    for (let t = 0; t < distinct + pairs; t++) {
+      const job = executionResourceName(target(t));
+      const everCreated = jobUids.get(job)?.size ?? 0;
+      expect(everCreated, `Jobs ever created for target ${t}`).toBeLessThanOrEqual(1);
+      if (deleted.has(`wfe-${t}`)) {
+        expect(live.has(job), `Job of deleted wfe-${t}`).toBe(false);
+        continue;
+      }
+      const owners = t < distinct ? [`wfe-${t}`] : [`wfe-${t}-a`, `wfe-${t}-b`];
+      const completed = owners.filter((n) => byName.get(n)?.status?.phase === 'Completed');
+      expect(completed, `target ${t}`).toHaveLength(1);
+      expect(byName.get(completed[0] as string)?.status?.executionRef?.name).toBe(job);
+      expect(live.has(job), `Job of target ${t}`).toBe(true);
+    }
+    // However often a kill interrupted it, nothing was reported twice.
+    const { items: events } = await admin.list<KubeObject & { reason?: string }>(
+      resources.events,
+      env.namespace,
+    );
+    const reported = events.map(
+      (e) => `${(e.involvedObject as { name?: string }).name} ${e.reason} x${e.count ?? 1}`,
+    );
+    expect(new Set(reported).size).toBe(reported.length);
+    for (const line of reported) expect(line).toMatch(/ x1$/);
+  }, 300_000);
+});
