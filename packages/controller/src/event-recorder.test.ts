@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { buildEvent } from './event-recorder.js';
+import { type KubeClient, KubernetesApiError } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { buildEvent, EventRecorder } from './event-recorder.js';
 
 const fields = {
   type: 'Warning' as const,
@@ -49,5 +50,39 @@ describe('buildEvent', () => {
     );
     expect(event.metadata.namespace).toBe('default');
     expect(event.message).toHaveLength(1024);
+  });
+
+  it('names a keyed event for its object and key, the same every time', () => {
+    const object = {
+      kind: 'WorkflowExecution',
+      metadata: { name: 'wfe-1', namespace: 'a', uid: 'u1' },
+    };
+    const once = buildEvent(object, { ...fields, key: 'LockReleased' });
+    const again = buildEvent(object, { ...fields, key: 'LockReleased', now: new Date() });
+    expect(once.metadata.name).toMatch(/^wfe-1\.[0-9a-f]{16}$/);
+    expect(again.metadata.name).toBe(once.metadata.name);
+    expect(once.metadata).not.toHaveProperty('generateName');
+    const other = buildEvent(object, { ...fields, key: 'WorkflowFailed' });
+    const successor = buildEvent(
+      { ...object, metadata: { ...object.metadata, uid: 'u2' } },
+      { ...fields, key: 'LockReleased' },
+    );
+    expect(new Set([once, other, successor].map((e) => e.metadata.name)).size).toBe(3);
+  });
+});
+
+describe('EventRecorder', () => {
+  it('takes a keyed event that already exists as recorded, and warns about other failures', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const create = vi.fn(async () => {
+      throw new KubernetesApiError('AlreadyExists', 'events "wfe-1.x" already exists', 409);
+    });
+    const recorder = new EventRecorder({ create } as unknown as KubeClient, 'test', { logger });
+    const object = { metadata: { name: 'wfe-1', namespace: 'a', uid: 'u1' } };
+    await recorder.record(object, 'Normal', 'LockReleased', 'released', { key: 'LockReleased' });
+    expect(warn).not.toHaveBeenCalled();
+    await recorder.record(object, 'Normal', 'Started', 'started');
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 });

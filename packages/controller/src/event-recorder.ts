@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { formatKubeTime, type Logger, noopLogger } from '@roundhouse/core';
-import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeError } from './describe-error.js';
 
 export type EventKind = 'Normal' | 'Warning';
@@ -13,6 +14,15 @@ export interface EventRecorderOptions {
 
 /** Longest message kept; events.k8s.io caps its note at 1 kB and kubectl shows no more. */
 const maxMessageLength = 1024;
+
+export interface EventRecordOptions {
+  /**
+   * Makes the event one of a kind for this object: recorded again under the same key (by a
+   * reconcile retried after a crash, or by a replica that resumed from a pause), it is not
+   * created a second time. Without it every call creates an Event.
+   */
+  readonly key?: string;
+}
 
 /**
  * Records core/v1 Events about objects, the ones `kubectl describe` shows. Recording is best
@@ -31,7 +41,13 @@ export class EventRecorder {
     this.#logger = options.logger ?? noopLogger;
   }
 
-  async record(obj: KubeObject, type: EventKind, reason: string, message: string): Promise<void> {
+  async record(
+    obj: KubeObject,
+    type: EventKind,
+    reason: string,
+    message: string,
+    options: EventRecordOptions = {},
+  ): Promise<void> {
     const event = buildEvent(obj, {
       type,
       reason,
@@ -39,10 +55,12 @@ export class EventRecorder {
       component: this.#component,
       instance: this.#instance,
       now: new Date(),
+      ...(options.key !== undefined ? { key: options.key } : {}),
     });
     try {
       await this.#client.create(resources.events, event.metadata.namespace, event);
     } catch (error) {
+      if (options.key !== undefined && isKubernetesError(error, 'AlreadyExists')) return;
       this.#logger.warn(
         { ...describeError(error), object: obj.metadata?.name, eventReason: reason },
         'could not record event',
@@ -58,11 +76,15 @@ export interface EventFields {
   readonly component: string;
   readonly instance: string;
   readonly now: Date;
+  /** See EventRecordOptions.key: the Event is then named for the object's uid and this key. */
+  readonly key?: string;
 }
 
 /**
  * The Event for `obj`. It lives in the object's namespace (`default` for a cluster-scoped
- * object) and is named by the server from the object's name, so events never collide.
+ * object) and is named by the server from the object's name, so events never collide; with a
+ * key, it is named `<object>.<16 hex of sha256(uid/key)>` instead, so the same event of the same
+ * object always has the same name and a second create of it is refused.
  */
 export function buildEvent(
   obj: KubeObject,
@@ -70,8 +92,16 @@ export function buildEvent(
 ): KubeObject & { metadata: { namespace: string } } {
   const namespace = obj.metadata?.namespace || 'default';
   const time = formatKubeTime(fields.now);
+  const prefix = `${(obj.metadata?.name ?? 'object').slice(0, 200)}.`;
+  const uid = obj.metadata?.uid;
+  const name =
+    fields.key !== undefined && uid
+      ? {
+          name: `${prefix}${createHash('sha256').update(`${uid}/${fields.key}`).digest('hex').slice(0, 16)}`,
+        }
+      : { generateName: prefix };
   return {
-    metadata: { generateName: `${(obj.metadata?.name ?? 'object').slice(0, 200)}.`, namespace },
+    metadata: { ...name, namespace },
     involvedObject: {
       apiVersion: obj.apiVersion,
       kind: obj.kind,

@@ -52,7 +52,12 @@ export {
   type ErrorState,
   ErrorStateSchema,
 } from './error-state.js';
-export { type EventKind, EventRecorder, type EventRecorderOptions } from './event-recorder.js';
+export {
+  type EventKind,
+  EventRecorder,
+  type EventRecorderOptions,
+  type EventRecordOptions,
+} from './event-recorder.js';
 export {
   BatchingEventSink,
   type BatchingEventSinkOptions,

@@ -83,13 +83,14 @@ describe('WorkflowExecutionReconciler', () => {
       'Warning',
       'WorkflowFailed',
       expect.stringContaining('ConfigurationError: '),
+      { key: 'WorkflowFailed' },
     );
   });
 
-  it('records no LockReleased Event when another replica released the lock first', async () => {
+  it('records LockReleased under its key before the write, so a replica acting on an older copy repeats the same Event', async () => {
     // A replica paused past its lease resumes with a cache from before the new leader released
-    // the lock: its write conflicts, the fresh read has nothing left to change, so it says
-    // nothing either.
+    // the lock. Its record is the leader's Event again (same key, so the same name, refused by
+    // the API server), and its write conflicts and finds nothing left to change.
     const completed = {
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
@@ -123,11 +124,12 @@ describe('WorkflowExecutionReconciler', () => {
         ],
       },
     };
+    const patch = vi.fn(async () => {
+      throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
+    });
     const client = {
       get: async () => released,
-      patch: vi.fn(async () => {
-        throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
-      }),
+      patch,
       replace: vi.fn(async () => {
         throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
       }),
@@ -145,7 +147,17 @@ describe('WorkflowExecutionReconciler', () => {
     });
     const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
     await reconciler.reconcile('team-a/done', ctx);
-    expect(client.patch).toHaveBeenCalledTimes(1);
-    expect(events.record).not.toHaveBeenCalled();
+    expect(patch).toHaveBeenCalledTimes(1);
+    expect(events.record).toHaveBeenCalledTimes(1);
+    expect(events.record).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ uid: 'u-2' }) }),
+      'Normal',
+      'LockReleased',
+      expect.stringContaining('team-a/deployment/app'),
+      { key: 'LockReleased' },
+    );
+    expect(events.record.mock.invocationCallOrder[0]).toBeLessThan(
+      patch.mock.invocationCallOrder[0] as number,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import {
   addFinalizer,
+  type EventKind,
   type EventRecorder,
   findCondition,
   hasFinalizer,
@@ -440,17 +441,18 @@ export class WorkflowExecutionReconciler implements Reconciler {
         .get(engine)
         .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
     }
-    const released = await this.#write(wfe, (c) => markLockReleased(c, this.#o.now()), ctx);
     // One Event per lifecycle, at its end (kubernaut records the same reason): the status
     // already tells a watcher the outcome, and an Event on completion would be one more
-    // request in every execution's busiest stretch. Only the write that released the lock
-    // records it: a replica that resumed from a pause with an older copy writes nothing.
-    if (!released) return undefined;
-    void this.#o.events?.record(
+    // request in every execution's busiest stretch.
+    await this.#writeReported(
       wfe,
-      'Normal',
-      'LockReleased',
-      `lock on ${wfe.spec.targetResource} released after the cooldown (${wfe.status?.phase ?? 'unknown'})`,
+      (c) => markLockReleased(c, this.#o.now()),
+      {
+        type: 'Normal',
+        reason: 'LockReleased',
+        message: `lock on ${wfe.spec.targetResource} released after the cooldown (${wfe.status?.phase ?? 'unknown'})`,
+      },
+      ctx,
     );
     return undefined;
   }
@@ -482,19 +484,37 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return undefined;
   }
 
-  /**
-   * Fails the execution and records one Event for it: a reconcile of an execution that
-   * already failed (its author edited a label, a resync) writes nothing and records nothing.
-   */
+  /** Fails the execution, reported by one Event (see #writeReported). */
   async #fail(object: StatusView, failure: Failure, ctx: ReconcileContext): Promise<void> {
-    const failed = await this.#write(object, (c) => markFailed(c, failure, this.#o.now()), ctx);
-    if (!failed) return;
-    void this.#o.events?.record(
+    await this.#writeReported(
       object,
-      'Warning',
-      'WorkflowFailed',
-      `${failure.reason}: ${failure.message}`,
+      (c) => markFailed(c, failure, this.#o.now()),
+      {
+        type: 'Warning',
+        reason: 'WorkflowFailed',
+        message: `${failure.reason}: ${failure.message}`,
+      },
+      ctx,
     );
+  }
+
+  /**
+   * Writes a status change and the one Event that reports it, the Event first and keyed by its
+   * reason: a reconcile killed between the two records it again when it is retried, and that
+   * record, or one by a replica resuming from a pause with an older copy, is the same Event, not
+   * a second. A copy that already has the change (a resync, an edited label) records nothing.
+   */
+  async #writeReported(
+    object: StatusView,
+    compute: (current: StatusView) => WorkflowExecutionStatus | undefined,
+    event: { type: EventKind; reason: string; message: string },
+    ctx: ReconcileContext,
+  ): Promise<boolean> {
+    if (compute(object) === undefined) return false;
+    await this.#o.events?.record(object, event.type, event.reason, event.message, {
+      key: event.reason,
+    });
+    return this.#write(object, compute, ctx);
   }
 
   /**
