@@ -7,6 +7,7 @@ import {
   envName,
   flagName,
   helpText,
+  launchCommitWindowMs,
   parseCommandLine,
   settings,
 } from './config.js';
@@ -42,6 +43,14 @@ describe('parseCommandLine', () => {
       allowedBundles: [],
     });
     expect(cooldownMs(config)).toBe(300_000);
+    expect(launchCommitWindowMs(config)).toBe(300_000);
+  });
+
+  it('takes the AWX launch commit window as a Go duration', () => {
+    expect(launchCommitWindowMs(configOf(['--awx-launch-commit-window=90s']))).toBe(90_000);
+    expect(issuesOf(['--awx-launch-commit-window=soon'])).toEqual([
+      '--awx-launch-commit-window: must be a Go duration such as "5m"',
+    ]);
   });
 
   it('prefers flags over environment over defaults, and reads KUBECONFIG', () => {

@@ -48,6 +48,7 @@ export const ConfigSchema = z.object({
     .optional(),
   awxCaFile: z.string().optional(),
   awxInsecureSkipTlsVerify: bool,
+  awxLaunchCommitWindow: duration,
   allowedBundles: csv,
   allowedServiceAccounts: csv,
   requireDigest: bool,
@@ -134,6 +135,11 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   },
   awxCaFile: { value: 'PATH', help: 'CA bundle AWX is verified with' },
   awxInsecureSkipTlsVerify: { default: 'false', help: 'do not verify AWX TLS (tests only)' },
+  awxLaunchCommitWindow: {
+    default: '5m',
+    value: 'DURATION',
+    help: 'how long a launch whose answer was lost may still become an AWX job; no second launch before',
+  },
   allowedBundles: {
     default: '',
     value: 'LIST',
@@ -261,6 +267,11 @@ export function helpText(program: string): string {
 /** The cooldown in milliseconds. */
 export function cooldownMs(config: Config): number {
   return parseGoDuration(config.cooldown) ?? 0;
+}
+
+/** `--awx-launch-commit-window` in milliseconds. */
+export function launchCommitWindowMs(config: Config): number {
+  return parseGoDuration(config.awxLaunchCommitWindow) ?? 0;
 }
 
 /** The execution policy the flags describe. */

@@ -3,7 +3,7 @@ import type { AwxClient } from '@roundhouse/awx';
 import { ConfigurationError, type Conventions, type Logger, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
-import type { Config } from './config.js';
+import { type Config, launchCommitWindowMs } from './config.js';
 
 /** Reads the AWX token from `namespace/name[:key]`; the value never reaches a log or an error. */
 async function readToken(client: KubeClient, reference: string): Promise<string> {
@@ -76,6 +76,7 @@ export async function buildRegistry(
         new AnsibleExecutor(awx, client, {
           conventions,
           logger,
+          launchCommitWindowMs: launchCommitWindowMs(config),
           ...(await organizationOption(awx, config.awxOrganization)),
         }),
       );
