@@ -7,18 +7,8 @@ import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { ControllerProcess } from './controller-process.js';
-
-const root = new URL('../..', import.meta.url).pathname;
-
-/** A fixed sequence, so a failing schedule of kills can be run again. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
-  };
-}
+import type { ControllerProcess } from './controller-process.js';
+import { reportedEvents, seeded, startControllerProcess, untilWorking } from './crash-harness.js';
 
 type Phased = KubeObject & {
   status?: { phase?: string; executionRef?: { name?: string }; conditions?: { reason?: string }[] };
@@ -70,12 +60,8 @@ describeWithControlPlane('the controller killed again and again', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  // One process (tsx's CLI would run the controller in a child that a SIGKILL leaves behind).
   const start = () =>
-    new ControllerProcess(process.execPath, [
-      '--import=tsx',
-      '--conditions=@roundhouse/source',
-      join(root, 'examples/workflowexecution-controller/src/main.ts'),
+    startControllerProcess([
       `--kubeconfig=${join(dir, 'kubeconfig')}`,
       '--engines=job',
       `--watch-namespace=${env.namespace}`,
@@ -119,10 +105,7 @@ describeWithControlPlane('the controller killed again and again', () => {
       }
       const current = start();
       controller = current;
-      await vi.waitFor(
-        () => expect(current.lines.some((l) => l.msg === 'controller started')).toBe(true),
-        { timeout: 60_000, interval: 10 },
-      );
+      await untilWorking(current);
       await sleep(random() * 400);
       if (round % 4 === 1) {
         const name = `wfe-${Math.floor(random() * round * perRound)}`;
@@ -177,13 +160,7 @@ describeWithControlPlane('the controller killed again and again', () => {
       expect(live.has(job), `Job of target ${t}`).toBe(true);
     }
     // However often a kill interrupted it, nothing was reported twice.
-    const { items: events } = await admin.list<KubeObject & { reason?: string }>(
-      resources.events,
-      env.namespace,
-    );
-    const reported = events.map(
-      (e) => `${(e.involvedObject as { name?: string }).name} ${e.reason} x${e.count ?? 1}`,
-    );
+    const reported = await reportedEvents(admin, env.namespace);
     expect(new Set(reported).size).toBe(reported.length);
     for (const line of reported) expect(line).toMatch(/ x1$/);
   }, 300_000);

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { ControllerProcess } from './controller-process.js';
+import { reportedEvents, seeded, startControllerProcess, untilWorking } from './crash-harness.js';
+
+type Phased = KubeObject & {
+  status?: { phase?: string; conditions?: { type?: string; status?: string }[] };
+};
+
+const canary = 'canary-crash-4f1d-secret';
+
+/**
+ * The ansible engine's create is a sequence of writes to two systems (the lock Lease with its
+ * launch record, AWX credentials, the launch, the record of the job), and AWX has no
+ * idempotency key. Killed anywhere in it, again and again, the controller still launches each
+ * execution's job once, and once the cooldowns are over nothing is left in AWX or Kubernetes.
+ */
+describeWithControlPlane('the controller with the ansible engine killed again and again', () => {
+  const env = useTestNamespace({ prefix: 'wfe-crash-awx' });
+  const random = seeded(1_201);
+  const rounds = 8;
+  const perRound = 3;
+  let dir: string;
+  let executionNamespace: string;
+  let awx: AwxSimulator;
+  const processes: ControllerProcess[] = [];
+
+  beforeAll(async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    await ensureWorkflowExecutionCrd(admin);
+    executionNamespace = await env.controlPlane.createNamespace('wfe-crash-awx-exec');
+    awx = await startAwxSimulator();
+    awx.state.addJobTemplate({
+      name: 'crash',
+      askVariablesOnLaunch: true,
+      askCredentialOnLaunch: true,
+      schedule: { pendingMs: 50, runningMs: 300, outcome: 'successful' },
+    });
+    await admin.create(resources.secrets, env.namespace, {
+      metadata: { name: 'awx-token' },
+      stringData: { token: awx.token },
+    });
+    await admin.create(resources.secrets, executionNamespace, {
+      metadata: { name: 'db', annotations: { 'roundhouse.dev/allowed-namespaces': '*' } },
+      stringData: { password: canary },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'roundhouse-crash-awx-'));
+    writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
+  });
+
+  afterAll(async () => {
+    for (const p of processes) p.kill();
+    await awx?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = () => {
+    const started = startControllerProcess([
+      `--kubeconfig=${join(dir, 'kubeconfig')}`,
+      '--engines=ansible',
+      `--awx-url=${awx.url}`,
+      `--awx-api-prefix=${awx.apiPrefix}`,
+      `--awx-token-secret=${env.namespace}/awx-token`,
+      `--watch-namespace=${env.namespace}`,
+      `--execution-namespace=${executionNamespace}`,
+      '--workers=4',
+      '--cooldown=2s',
+      // A kill between recording a launch and sending it leaves a launch that may or may not
+      // have reached AWX; the execution waits this long for its job before launching again.
+      '--awx-launch-commit-window=10s',
+      '--allowed-bundles=registry.invalid/*',
+      '--health-port=0',
+      '--health-host=127.0.0.1',
+    ]);
+    processes.push(started);
+    return started;
+  };
+
+  const body = (i: number): KubeObject => ({
+    metadata: { name: `wfe-${i}` },
+    spec: {
+      workflowRef: {
+        workflowId: 'crash',
+        version: '1',
+        executionBundle: 'registry.invalid/c:1',
+        engineConfig: { jobTemplateName: 'crash' },
+      },
+      targetResource: `${env.namespace}/deployment/app-${i}`,
+      executionEngine: 'ansible',
+      parameters: { RUN_ID: `run-${i}` },
+      dependencies: { secrets: [{ name: 'db' }] },
+    },
+  });
+
+  it('launches each job once and leaves no credential, lock or duplicate Event behind', async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    const total = rounds * perRound;
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < perRound; i++)
+        await admin.create(workflowExecutions, env.namespace, body(round * perRound + i));
+      const current = start();
+      await untilWorking(current);
+      await sleep(random() * 400);
+      current.kill();
+      await current.closed;
+    }
+    const last = start();
+
+    // A create killed while it held its claim is taken over once the claim is stale (60 s), and
+    // one killed after recording its launch launches again only after the commit window.
+    await vi.waitFor(
+      async () => {
+        const { items } = await admin.list<Phased>(workflowExecutions, env.namespace);
+        expect(items).toHaveLength(total);
+        for (const wfe of items) {
+          expect(wfe.status?.phase, `${wfe.metadata?.name} ${JSON.stringify(wfe.status)}`).toBe(
+            'Completed',
+          );
+          const released = wfe.status?.conditions?.find((c) => c.type === 'LockReleased');
+          expect(released?.status, wfe.metadata?.name).toBe('True');
+        }
+      },
+      { timeout: 240_000, interval: 1_000 },
+    );
+    last.kill();
+    await last.closed;
+
+    const launches = new Map<string, number>();
+    for (const job of awx.state.jobs()) {
+      const run = String((JSON.parse(job.extraVars) as { RUN_ID?: unknown }).RUN_ID);
+      launches.set(run, (launches.get(run) ?? 0) + 1);
+    }
+    for (let i = 0; i < total; i++) expect(launches.get(`run-${i}`), `run-${i}`).toBe(1);
+    expect(awx.state.liveCredentials({ origin: 'api' })).toEqual([]);
+    expect(awx.state.deletedCredentials().flatMap((d) => d.activeJobs)).toEqual([]);
+    const { items: locks } = await admin.list(resources.leases, executionNamespace);
+    expect(locks.map((l) => l.metadata?.name)).toEqual([]);
+    const reported = await reportedEvents(admin, env.namespace);
+    expect(reported.filter((line) => line.includes(' LockReleased '))).toHaveLength(total);
+    expect(new Set(reported).size).toBe(reported.length);
+    for (const p of processes)
+      expect(`${JSON.stringify(p.lines)}${p.stdout}${p.stderr}`).not.toContain(canary);
+  }, 360_000);
+});
