@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Logger as CoreLogger, RoundhouseError } from '@roundhouse/core';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logging.js';
+import { createLogger, endOutput } from './logging.js';
 
 function capture(level: Parameters<typeof createLogger>[0]) {
   const lines: Record<string, unknown>[] = [];
@@ -83,5 +87,27 @@ describe('createLogger', () => {
     for (const secret of ['s3cret-token', 'Bearer abc', 'hunter2', 'p4ss'])
       expect(text).not.toContain(secret);
     expect(lines[0]?.token).toBe('[REDACTED]');
+  });
+
+  it('ends its output with every line written in the order logged, the last one last', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roundhouse-log-'));
+    try {
+      const file = join(dir, 'out.log');
+      const output = pino.destination({ dest: file, sync: false });
+      const logger = createLogger('info', output);
+      // Enough lines that a write is still in flight when the last one is logged.
+      for (let i = 0; i < 2_000; i++) logger.info({ i }, 'working');
+      logger.info({}, 'stopped');
+      await endOutput(output);
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(2_001);
+      expect(lines.at(-1)?.msg).toBe('stopped');
+      expect(lines.slice(0, -1).map((l) => l.i)).toEqual([...Array(2_000).keys()]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 
@@ -53,11 +54,26 @@ export function createLogger(
   );
 }
 
+/** Where the controller's lines go: written asynchronously, ended with {@link endOutput}. */
+export type LogOutput = ReturnType<typeof pino.destination>;
+
 /**
  * Standard output, written asynchronously: a burst of executions logs a line or two each, and
- * a blocking write per line cost more CPU than the rest of their logging. Call `flushSync`
- * before the process exits, so the last lines (`stopped`, or the fatal reason) are out.
+ * a blocking write per line cost more CPU than the rest of their logging. End it with
+ * `endOutput` before the process exits, so the last lines (`stopped`, or the fatal reason) are
+ * out.
  */
-export function standardOutput(): DestinationStream & { flushSync(): void } {
+export function standardOutput(): LogOutput {
   return pino.destination({ dest: 1, sync: false });
+}
+
+/**
+ * Resolves once every line logged so far is written, in the order logged. pino's `flushSync`
+ * is not enough: it writes what is queued at once, ahead of a write still in flight, so the
+ * last line could come out before the ones logged just before it.
+ */
+export async function endOutput(output: LogOutput): Promise<void> {
+  const closed = once(output, 'close');
+  output.end();
+  await closed;
 }

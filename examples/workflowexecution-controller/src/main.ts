@@ -1,7 +1,7 @@
 import { shutdownSignal } from '@roundhouse/controller';
 import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
 import { helpText, parseCommandLine } from './config.js';
-import { createLogger, standardOutput } from './logging.js';
+import { createLogger, endOutput, standardOutput } from './logging.js';
 import { runController } from './run.js';
 
 /**
@@ -37,12 +37,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       const fields = error instanceof RoundhouseError ? { reason: error.reason } : { err: error };
       const message = error instanceof Error ? error.message : String(error);
       logger.fatal(fields, `cannot run: ${message}`);
-      output.flushSync();
+      await endOutput(output);
       return 1;
     }
   }
   logger.info({}, 'stopped');
-  output.flushSync();
+  await endOutput(output);
   return 0;
 }
 
