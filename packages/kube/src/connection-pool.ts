@@ -45,11 +45,13 @@ interface Pools {
 export class ConnectionPool {
   readonly #config: ClusterConfig;
   readonly #maxConnections: number;
+  readonly #http2: boolean;
   #pools: Pools | undefined;
 
-  constructor(config: ClusterConfig, options: { maxConnections?: number } = {}) {
+  constructor(config: ClusterConfig, options: { maxConnections?: number; http2?: boolean } = {}) {
     this.#config = config;
     this.#maxConnections = options.maxConnections ?? 16;
+    this.#http2 = options.http2 ?? true;
   }
 
   /** Authenticated URL, headers and dispatcher for a request (or a watch, with `stream`). */
@@ -128,17 +130,22 @@ export class ConnectionPool {
     if (!proxyUrl && Object.keys(tls).length === 0) return undefined;
     const current = this.#pools;
     if (current && current.proxyUrl === proxyUrl && sameTls(current.tls, tls)) return current;
+    // `connections` bounds concurrency only over HTTP/1.1; over HTTP/2 every request of a pool
+    // shares one connection.
+    const allowH2 = this.#http2;
     const make = (connections: number | undefined): Dispatcher =>
       proxyUrl
         ? new ProxyAgent({
             uri: proxyUrl,
             requestTls: tls,
+            allowH2,
             ...(connections ? { connections } : {}),
           })
         : new Agent({
             // undici's default 60 s keep-alive probe races cloud load balancers' idle timeouts;
             // 30 s matches client-go.
             connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 },
+            allowH2,
             ...(connections ? { connections } : {}),
           });
     this.#pools = { tls, proxyUrl, requests: make(this.#maxConnections), streams: make(undefined) };
