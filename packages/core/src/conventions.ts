@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
-import { toFieldIssues } from './workflow-execution.js';
+import { toFieldIssues } from './field-issues.js';
 
 const absolutePath = z.string().regex(/^\/[^\0]*[^/]$/, {
   error: 'must be an absolute path without a trailing slash',

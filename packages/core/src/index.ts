@@ -45,6 +45,7 @@ export type {
   LogOptions,
   OperationOptions,
 } from './executor.js';
+export { toFieldIssues } from './field-issues.js';
 export {
   executionBundlePattern,
   isOciReference,
@@ -110,7 +111,6 @@ export {
   PhaseSchema,
   parseWorkflowExecution,
   TargetResourceSchema,
-  toFieldIssues,
   type WorkflowExecution,
   WorkflowExecutionSchema,
   type WorkflowExecutionSpec,

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { goDurationPattern } from './duration.js';
-import { ConfigurationError, type FieldIssue } from './errors.js';
+import { ConfigurationError } from './errors.js';
+import { toFieldIssues } from './field-issues.js';
 import {
   executionBundlePattern,
   ociDigestPattern,
   targetResourceMaxLength,
   targetResourcePattern,
 } from './grammar.js';
+import { findShapeIssue } from './shape-issue.js';
 
 /**
  * WorkflowExecution (v1alpha1), field for field compatible with kubernaut's CRD so resources
@@ -41,14 +43,6 @@ const freeTextMaxLength = 32_768;
  * a spec (and the errors listing its bad names) far from the API server's size limits.
  */
 const parametersMaxCount = 256;
-/**
- * How deeply `spec.workflowRef.engineConfig` may nest. Engine settings take two or three
- * levels; validating free JSON recurses once per level, and the API server stores objects
- * nested up to 10,000 levels (the limit of k8s.io/apimachinery/pkg/util/json), far more than
- * this process's stack survives: about 1,300 levels overflowed it.
- */
-export const engineConfigMaxDepth = 64;
-
 const dns1123Subdomain = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
 /** A ServiceAccount name; empty means the controller's default runner, as in kubernaut. */
@@ -276,24 +270,6 @@ export type FailureReason = z.infer<typeof FailureReasonSchema>;
 export type WorkflowExecutionStatus = z.infer<typeof WorkflowExecutionStatusSchema>;
 export type WorkflowExecution = z.infer<typeof WorkflowExecutionSchema>;
 
-/** Turns zod issues into field issues with dotted paths a user can find in their YAML. */
-export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    return { path, message: describeIssue(issue) };
-  });
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return `is required (expected ${issue.expected})`;
-  }
-  if (issue.code === 'unrecognized_keys') {
-    return `unknown field(s) ${issue.keys.join(', ')}`;
-  }
-  return issue.message;
-}
-
 /**
  * Validates an unknown object as a WorkflowExecution. Throws a ConfigurationError that names
  * every bad field and what is expected there, and nothing else: whatever else goes wrong
@@ -316,82 +292,4 @@ export function parseWorkflowExecution(input: unknown): WorkflowExecution {
       { cause: error },
     );
   }
-}
-
-/**
- * What must be refused before the schema looks at the object: a `__proto__` key anywhere in
- * the fields a WorkflowExecution keeps (JSON.parse creates such keys from hostile input; zod
- * drops them from records without a word, and merging one into an object changes its
- * prototype), or an engineConfig nested deeper than engineConfigMaxDepth, whose validation
- * would overflow the stack. Walked with an explicit stack, so no depth can overflow it here.
- */
-function findShapeIssue(input: unknown): FieldIssue | undefined {
-  if (typeof input !== 'object' || input === null) return undefined;
-  const root = input as Record<string, unknown>;
-  const workflowRef = (root.spec as { workflowRef?: unknown } | undefined)?.workflowRef;
-  const engineConfig = (workflowRef as { engineConfig?: unknown } | undefined)?.engineConfig;
-  if (nestingDepth(engineConfig, engineConfigMaxDepth) > engineConfigMaxDepth) {
-    return {
-      path: 'spec.workflowRef.engineConfig',
-      message: `is nested more than ${engineConfigMaxDepth} levels deep; engine settings need a few levels, flatten it`,
-    };
-  }
-  for (const field of ['metadata', 'spec', 'status']) {
-    const path = findPrototypeKey(root[field], field);
-    if (path !== undefined) {
-      return {
-        path,
-        message:
-          'the key "__proto__" is not allowed (it would be dropped or change an object\'s prototype)',
-      };
-    }
-  }
-  return undefined;
-}
-
-/** How deeply `value` nests objects and arrays, counted up to one past `limit`. */
-function nestingDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const pending: [unknown, number][] = [[value, 0]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [current, depth] = next;
-    if (typeof current !== 'object' || current === null) continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
-  }
-  return deepest;
-}
-
-interface Visit {
-  readonly value: unknown;
-  readonly key: string;
-  readonly parent: Visit | undefined;
-}
-
-/**
- * The dotted path of the first own `__proto__` key anywhere in `value`. Each visit keeps its
- * parent rather than its path, so a deep object costs no more than its size.
- */
-function findPrototypeKey(value: unknown, field: string): string | undefined {
-  const pending: Visit[] = [{ value, key: field, parent: undefined }];
-  for (let visit = pending.pop(); visit !== undefined; visit = pending.pop()) {
-    const current = visit.value;
-    if (typeof current !== 'object' || current === null) continue;
-    if (!Array.isArray(current) && Object.hasOwn(current, '__proto__')) {
-      return pathOf({ value: undefined, key: '__proto__', parent: visit });
-    }
-    const children = Object.entries(current);
-    for (let i = children.length - 1; i >= 0; i -= 1) {
-      const [key, child] = children[i] as [string, unknown];
-      pending.push({ value: child, key, parent: visit });
-    }
-  }
-  return undefined;
-}
-
-function pathOf(visit: Visit): string {
-  const keys: string[] = [];
-  for (let at: Visit | undefined = visit; at !== undefined; at = at.parent) keys.push(at.key);
-  return keys.reverse().join('.');
 }

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { FieldIssue } from './errors.js';
+
+/** Turns zod issues into field issues with dotted paths a user can find in their YAML. */
+export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    return { path, message: describeIssue(issue) };
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return `is required (expected ${issue.expected})`;
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown field(s) ${issue.keys.join(', ')}`;
+  }
+  return issue.message;
+}
