@@ -27,6 +27,7 @@ import {
   notFound,
   type Reply,
 } from './replies.js';
+import { apiRoot, ping, user } from './root-views.js';
 import { type ApiPrefix, type Resolution, resolve } from './routes.js';
 import { stdout } from './stdout.js';
 import type { Store } from './store.js';
@@ -360,43 +361,4 @@ function workflowJobRoute(context: Context): Reply {
   return store.cancelWorkflowJob(job.id) === 'accepted'
     ? empty(202)
     : methodNotAllowed('POST', ['GET', 'POST', 'HEAD']);
-}
-
-function apiRoot(prefix: string): Record<string, string> {
-  const names = [
-    'ping',
-    'me',
-    'organizations',
-    'credential_types',
-    'credentials',
-    'job_templates',
-    'jobs',
-    'workflow_jobs',
-  ];
-  return Object.fromEntries(names.map((name) => [name, `${prefix}${name}/`]));
-}
-
-function ping(): Record<string, unknown> {
-  return {
-    ha: false,
-    version: '24.6.1',
-    active_node: 'awx-simulator',
-    install_uuid: '00000000-0000-4000-8000-000000000000',
-    instances: [{ node: 'awx-simulator', node_type: 'hybrid', capacity: 100, version: '24.6.1' }],
-    instance_groups: [{ name: 'default', capacity: 100, instances: ['awx-simulator'] }],
-  };
-}
-
-function user(prefix: string, superuser: boolean): Record<string, unknown> {
-  return {
-    id: 1,
-    type: 'user',
-    url: `${prefix}users/1/`,
-    username: 'admin',
-    first_name: '',
-    last_name: '',
-    email: '',
-    is_superuser: superuser,
-    is_system_auditor: false,
-  };
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Model } from './filters.js';
-import { parseTemplate, type VariablePath } from './jinja-templates.js';
+import { checkTemplate } from './injector-templates.js';
 import { type Schema, type SchemaError, validate } from './json-schema.js';
 import { isJsonObject, pythonRepr, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
@@ -52,7 +52,7 @@ const inputFieldSchema = z.object({
   default: z.union([z.string(), z.boolean()]).optional(),
 });
 
-const credentialTypeInputsSchema = z.object({
+export const credentialTypeInputsSchema = z.object({
   fields: z.array(inputFieldSchema).default([]),
   required: z.array(z.string()).default([]),
 });
@@ -255,69 +255,6 @@ function validateInjectors(value: unknown, inputs: CredentialTypeInputs | undefi
   return [];
 }
 
-interface TemplateNamespace {
-  readonly fields: ReadonlySet<string>;
-  readonly files: 'single' | readonly string[];
-}
-
-type TemplateProblem = { kind: 'syntax' | 'undefined'; message: string };
-
-// jinja2's DEFAULT_NAMESPACE: globals every template sees, defined without any input field.
-const JINJA_GLOBALS = new Set(['cycler', 'dict', 'joiner', 'lipsum', 'namespace', 'range']);
-
-/**
- * AWX renders each template against its validation namespace (each input field, and `tower` for
- * file names) with StrictUndefined: a syntax error anywhere comes first, then the first variable
- * or attribute that does not exist. Every variable an expression mentions is checked, including
- * one Jinja would skip when it evaluates (`false and x`): the simulator does not evaluate.
- */
-function checkTemplate(
-  template: string,
-  namespace: TemplateNamespace,
-): TemplateProblem | undefined {
-  const parsed = parseTemplate(template);
-  if (!parsed.ok) return { kind: 'syntax', message: parsed.message };
-  for (const part of parsed.parts) {
-    if (typeof part === 'string') continue;
-    for (const read of part.reads) {
-      const problem = 'name' in read ? checkPath(read, namespace) : undefined;
-      if (problem) return { kind: 'undefined', message: problem };
-    }
-  }
-  return undefined;
-}
-
-function checkPath(
-  { name, attributes: [attribute, ...more] }: VariablePath,
-  namespace: TemplateNamespace,
-): string | undefined {
-  // Jinja's compiler binds `self` to the template itself (a TemplateReference), whatever the
-  // namespace holds.
-  if (name === 'self') {
-    return attribute === undefined
-      ? undefined
-      : `'jinja2.runtime.TemplateReference object' has no attribute '${attribute}'`;
-  }
-  if (namespace.fields.has(name)) {
-    return attribute === undefined ? undefined : `'str object' has no attribute '${attribute}'`;
-  }
-  if (JINJA_GLOBALS.has(name)) return undefined;
-  if (name !== 'tower') return `'${name}' is undefined`;
-  const [file, ...rest] = more;
-  if (attribute === undefined)
-    return 'Cannot directly reference reserved `tower` namespace container.';
-  if (attribute !== 'filename') return `'TowerNamespace object' has no attribute '${attribute}'`;
-  if (namespace.files === 'single') {
-    return file === undefined ? undefined : `'str object' has no attribute '${file}'`;
-  }
-  if (file === undefined) {
-    return 'Must define unnamed file injector in order to reference `tower.filename`.';
-  }
-  if (!namespace.files.includes(file))
-    return `'ExplodingNamespace object' has no attribute '${file}'`;
-  return rest.length > 0 ? `'str object' has no attribute '${rest[0]}'` : undefined;
-}
-
 export type CredentialTypeValidation =
   | { readonly ok: true; readonly inputs: CredentialTypeInputs }
   | { readonly ok: false; readonly errors: FieldErrors };
@@ -402,89 +339,5 @@ export function serializeCredentialType(
     managed: type.managed,
     inputs: type.rawInputs,
     injectors: type.injectors,
-  };
-}
-
-interface ManagedType {
-  readonly name: string;
-  readonly kind: CredentialKind;
-  readonly namespace: string;
-  readonly inputs: z.input<typeof credentialTypeInputsSchema>;
-}
-
-/** A few of the types AWX installs itself, so lookups by name and kind meet realistic data. */
-export const MANAGED_CREDENTIAL_TYPES: readonly ManagedType[] = [
-  {
-    name: 'Machine',
-    kind: 'ssh',
-    namespace: 'ssh',
-    inputs: {
-      fields: [
-        { id: 'username', label: 'Username', type: 'string' },
-        { id: 'password', label: 'Password', type: 'string', secret: true },
-        {
-          id: 'ssh_key_data',
-          label: 'SSH Private Key',
-          type: 'string',
-          secret: true,
-          multiline: true,
-        },
-      ],
-    },
-  },
-  {
-    name: 'Source Control',
-    kind: 'scm',
-    namespace: 'scm',
-    inputs: {
-      fields: [
-        { id: 'username', label: 'Username', type: 'string' },
-        { id: 'password', label: 'Password', type: 'string', secret: true },
-      ],
-    },
-  },
-  {
-    name: 'Vault',
-    kind: 'vault',
-    namespace: 'vault',
-    inputs: {
-      fields: [
-        { id: 'vault_password', label: 'Vault Password', type: 'string', secret: true },
-        { id: 'vault_id', label: 'Vault Identifier', type: 'string' },
-      ],
-      required: ['vault_password'],
-    },
-  },
-  {
-    name: 'Amazon Web Services',
-    kind: 'cloud',
-    namespace: 'aws',
-    inputs: {
-      fields: [
-        { id: 'username', label: 'Access Key', type: 'string' },
-        { id: 'password', label: 'Secret Key', type: 'string', secret: true },
-        { id: 'security_token', label: 'STS Token', type: 'string', secret: true },
-      ],
-      required: ['username', 'password'],
-    },
-  },
-];
-
-export function managedCredentialType(
-  definition: ManagedType,
-  id: number,
-  created: Micros,
-): CredentialType {
-  return {
-    id,
-    name: definition.name,
-    description: '',
-    kind: definition.kind,
-    managed: true,
-    namespace: definition.namespace,
-    inputs: credentialTypeInputsSchema.parse(definition.inputs),
-    rawInputs: definition.inputs,
-    injectors: {},
-    created,
   };
 }

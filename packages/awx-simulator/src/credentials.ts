@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type CredentialType, secretFields } from './credential-types.js';
 import type { Model } from './filters.js';
+import type { LaunchCredential } from './job-templates.js';
 import { type Schema, validate } from './json-schema.js';
 import { isJsonObject, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
@@ -188,4 +189,15 @@ export function serializeCredential(
     cloud: type.kind === 'cloud',
     kubernetes: type.kind === 'kubernetes',
   };
+}
+
+/** AWX's `pre_start` refusal: a job credential lacks a required input. */
+export function startBlocker(credentials: readonly LaunchCredential[]): string | undefined {
+  for (const { credential, type } of credentials) {
+    const missing = missingRequiredInputs(credential, type);
+    if (missing.length > 0) {
+      return `Job cannot start because Credential ${credential.name} does not provide one or more required fields (${missing.join(', ')}).`;
+    }
+  }
+  return undefined;
 }

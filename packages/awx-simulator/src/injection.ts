@@ -10,6 +10,7 @@
 import { type CredentialType, secretFields, typeInjectors } from './credential-types.js';
 import type { Credential } from './credentials.js';
 import { parseTemplate } from './jinja-templates.js';
+import type { LaunchCredential } from './job-templates.js';
 
 export type Injection =
   | { readonly ok: true; readonly env: Readonly<Record<string, string>> }
@@ -95,6 +96,17 @@ export function injectCredential(type: CredentialType, credential: Credential): 
   for (const [name, template] of Object.entries(injectors.env ?? {})) {
     const value = render(template, safe);
     if (value !== undefined) env[name] = value;
+  }
+  return { ok: true, env };
+}
+
+/** Every credential injected in turn, as BaseTask.run does: the first failure stops the job. */
+export function injectAll(credentials: readonly LaunchCredential[]): Injection {
+  const env: Record<string, string> = {};
+  for (const { credential, type } of credentials) {
+    const injection = injectCredential(type, credential);
+    if (!injection.ok) return injection;
+    Object.assign(env, injection.env);
   }
   return { ok: true, env };
 }

@@ -6,18 +6,16 @@
 import {
   type CredentialType,
   credentialTypeRequestSchema,
-  MANAGED_CREDENTIAL_TYPES,
-  managedCredentialType,
   validateCredentialType,
 } from './credential-types.js';
 import {
   type Credential,
   type CredentialOrigin,
   credentialRequestSchema,
-  missingRequiredInputs,
+  startBlocker,
   validateCredential,
 } from './credentials.js';
-import { type Injection, injectCredential } from './injection.js';
+import { injectAll } from './injection.js';
 import {
   type JobTemplate,
   type JobTemplateSeed,
@@ -33,6 +31,7 @@ import {
   requestCancel,
   type StartCheck,
 } from './jobs.js';
+import { MANAGED_CREDENTIAL_TYPES, managedCredentialType } from './managed-credential-types.js';
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { NON_FIELD_ERRORS_KEY, parseBody } from './serializer-fields.js';
@@ -364,26 +363,4 @@ export class Store {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }
-}
-
-/** AWX's `pre_start` refusal: a job credential lacks a required input. */
-function startBlocker(credentials: readonly LaunchCredential[]): string | undefined {
-  for (const { credential, type } of credentials) {
-    const missing = missingRequiredInputs(credential, type);
-    if (missing.length > 0) {
-      return `Job cannot start because Credential ${credential.name} does not provide one or more required fields (${missing.join(', ')}).`;
-    }
-  }
-  return undefined;
-}
-
-/** Every credential injected in turn, as BaseTask.run does: the first failure stops the job. */
-function injectAll(credentials: readonly LaunchCredential[]): Injection {
-  const env: Record<string, string> = {};
-  for (const { credential, type } of credentials) {
-    const injection = injectCredential(type, credential);
-    if (!injection.ok) return injection;
-    Object.assign(env, injection.env);
-  }
-  return { ok: true, env };
 }

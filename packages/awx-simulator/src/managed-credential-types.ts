@@ -1,0 +1,91 @@
+import type { z } from 'zod';
+import {
+  type CredentialKind,
+  type CredentialType,
+  credentialTypeInputsSchema,
+} from './credential-types.js';
+import type { Micros } from './timestamps.js';
+
+interface ManagedType {
+  readonly name: string;
+  readonly kind: CredentialKind;
+  readonly namespace: string;
+  readonly inputs: z.input<typeof credentialTypeInputsSchema>;
+}
+
+/** A few of the types AWX installs itself, so lookups by name and kind meet realistic data. */
+export const MANAGED_CREDENTIAL_TYPES: readonly ManagedType[] = [
+  {
+    name: 'Machine',
+    kind: 'ssh',
+    namespace: 'ssh',
+    inputs: {
+      fields: [
+        { id: 'username', label: 'Username', type: 'string' },
+        { id: 'password', label: 'Password', type: 'string', secret: true },
+        {
+          id: 'ssh_key_data',
+          label: 'SSH Private Key',
+          type: 'string',
+          secret: true,
+          multiline: true,
+        },
+      ],
+    },
+  },
+  {
+    name: 'Source Control',
+    kind: 'scm',
+    namespace: 'scm',
+    inputs: {
+      fields: [
+        { id: 'username', label: 'Username', type: 'string' },
+        { id: 'password', label: 'Password', type: 'string', secret: true },
+      ],
+    },
+  },
+  {
+    name: 'Vault',
+    kind: 'vault',
+    namespace: 'vault',
+    inputs: {
+      fields: [
+        { id: 'vault_password', label: 'Vault Password', type: 'string', secret: true },
+        { id: 'vault_id', label: 'Vault Identifier', type: 'string' },
+      ],
+      required: ['vault_password'],
+    },
+  },
+  {
+    name: 'Amazon Web Services',
+    kind: 'cloud',
+    namespace: 'aws',
+    inputs: {
+      fields: [
+        { id: 'username', label: 'Access Key', type: 'string' },
+        { id: 'password', label: 'Secret Key', type: 'string', secret: true },
+        { id: 'security_token', label: 'STS Token', type: 'string', secret: true },
+      ],
+      required: ['username', 'password'],
+    },
+  },
+];
+
+export function managedCredentialType(
+  definition: ManagedType,
+  id: number,
+  created: Micros,
+): CredentialType {
+  return {
+    id,
+    name: definition.name,
+    description: '',
+    kind: definition.kind,
+    managed: true,
+    namespace: definition.namespace,
+    inputs: credentialTypeInputsSchema.parse(definition.inputs),
+    rawInputs: definition.inputs,
+    injectors: {},
+    created,
+  };
+}

@@ -1,0 +1,39 @@
+/** The documents at the API root, `ping/` and `me/`: fixed, since the simulator has one user. */
+export function apiRoot(prefix: string): Record<string, string> {
+  const names = [
+    'ping',
+    'me',
+    'organizations',
+    'credential_types',
+    'credentials',
+    'job_templates',
+    'jobs',
+    'workflow_jobs',
+  ];
+  return Object.fromEntries(names.map((name) => [name, `${prefix}${name}/`]));
+}
+
+export function ping(): Record<string, unknown> {
+  return {
+    ha: false,
+    version: '24.6.1',
+    active_node: 'awx-simulator',
+    install_uuid: '00000000-0000-4000-8000-000000000000',
+    instances: [{ node: 'awx-simulator', node_type: 'hybrid', capacity: 100, version: '24.6.1' }],
+    instance_groups: [{ name: 'default', capacity: 100, instances: ['awx-simulator'] }],
+  };
+}
+
+export function user(prefix: string, superuser: boolean): Record<string, unknown> {
+  return {
+    id: 1,
+    type: 'user',
+    url: `${prefix}users/1/`,
+    username: 'admin',
+    first_name: '',
+    last_name: '',
+    email: '',
+    is_superuser: superuser,
+    is_system_auditor: false,
+  };
+}
