@@ -1,4 +1,4 @@
-import { crdSchemaOf } from '@roundhouse/controller';
+import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
 import { group, kind, plural, version } from './resource.js';
 import { DistExecStatusSchema, distExecSpecFields } from './spec.js';
 
@@ -7,58 +7,27 @@ import { DistExecStatusSchema, distExecSpecFields } from './spec.js';
  * rule that exactly one of command, argv and shell is set is CEL, which zod cannot emit.
  */
 export function distExecCrd() {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
+  return namespacedCrd({
+    type: { group, version, kind, plural },
+    shortNames: ['dx'],
+    printerColumns: [
+      { name: 'Nodes', type: 'integer', jsonPath: '.status.summary.nodes' },
+      { name: 'Succeeded', type: 'integer', jsonPath: '.status.summary.succeeded' },
+      { name: 'Failed', type: 'integer', jsonPath: '.status.summary.failed' },
+      { name: 'Pending', type: 'integer', jsonPath: '.status.summary.pending' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Command', type: 'string', jsonPath: '.spec.command', priority: 1 },
+      { name: 'Shell', type: 'string', jsonPath: '.spec.shell', priority: 1 },
+    ],
     spec: {
-      group,
-      scope: 'Namespaced',
-      names: {
-        kind,
-        listKind: `${kind}List`,
-        plural,
-        singular: 'distexec',
-        shortNames: ['dx'],
-      },
-      versions: [
+      ...crdSchemaOf(distExecSpecFields),
+      'x-kubernetes-validations': [
         {
-          name: version,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            { name: 'Nodes', type: 'integer', jsonPath: '.status.summary.nodes' },
-            { name: 'Succeeded', type: 'integer', jsonPath: '.status.summary.succeeded' },
-            { name: 'Failed', type: 'integer', jsonPath: '.status.summary.failed' },
-            { name: 'Pending', type: 'integer', jsonPath: '.status.summary.pending' },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-            { name: 'Command', type: 'string', jsonPath: '.spec.command', priority: 1 },
-            { name: 'Shell', type: 'string', jsonPath: '.spec.shell', priority: 1 },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: {
-                  ...crdSchemaOf(distExecSpecFields),
-                  'x-kubernetes-validations': [
-                    {
-                      rule: '[has(self.command), has(self.argv), has(self.shell)].exists_one(x, x)',
-                      message: 'set exactly one of command, argv and shell',
-                    },
-                  ],
-                },
-                status: crdSchemaOf(DistExecStatusSchema),
-              },
-            },
-          },
+          rule: '[has(self.command), has(self.argv), has(self.shell)].exists_one(x, x)',
+          message: 'set exactly one of command, argv and shell',
         },
       ],
     },
-  };
+    status: crdSchemaOf(DistExecStatusSchema),
+  });
 }

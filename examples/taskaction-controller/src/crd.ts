@@ -1,4 +1,4 @@
-import { crdSchemaOf } from '@roundhouse/controller';
+import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
 import { group, kind, plural, version } from './resource.js';
 import { TaskActionSchema } from './spec.js';
 
@@ -12,66 +12,25 @@ const progressing = ".status.conditions[?(@.type=='Progressing')]";
  */
 export function taskActionCrd() {
   const { spec, status } = TaskActionSchema.shape;
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
+  return namespacedCrd({
+    type: { group, version, kind, plural },
+    shortNames: ['ta'],
+    printerColumns: [
+      { name: 'Run', type: 'string', jsonPath: '.spec.runName' },
+      { name: 'Action', type: 'string', jsonPath: '.spec.actionName' },
+      { name: 'TaskType', type: 'string', jsonPath: '.spec.taskType' },
+      { name: 'Status', type: 'string', jsonPath: `${progressing}.reason` },
+      { name: 'Attempt', type: 'integer', jsonPath: '.status.attempt' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Progressing', type: 'string', jsonPath: `${progressing}.status`, priority: 1 },
+      { name: 'Error', type: 'string', jsonPath: '.status.errorState.code', priority: 1 },
+    ],
     spec: {
-      group,
-      scope: 'Namespaced',
-      names: {
-        kind,
-        listKind: `${kind}List`,
-        plural,
-        singular: 'taskaction',
-        shortNames: ['ta'],
-      },
-      versions: [
-        {
-          name: version,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            { name: 'Run', type: 'string', jsonPath: '.spec.runName' },
-            { name: 'Action', type: 'string', jsonPath: '.spec.actionName' },
-            { name: 'TaskType', type: 'string', jsonPath: '.spec.taskType' },
-            { name: 'Status', type: 'string', jsonPath: `${progressing}.reason` },
-            { name: 'Attempt', type: 'integer', jsonPath: '.status.attempt' },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-            {
-              name: 'Progressing',
-              type: 'string',
-              jsonPath: `${progressing}.status`,
-              priority: 1,
-            },
-            {
-              name: 'Error',
-              type: 'string',
-              jsonPath: '.status.errorState.code',
-              priority: 1,
-            },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: {
-                  ...crdSchemaOf(spec, { optionalFields: true }),
-                  'x-kubernetes-validations': [
-                    { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
-                  ],
-                },
-                status: crdSchemaOf(status),
-              },
-            },
-          },
-        },
+      ...crdSchemaOf(spec, { optionalFields: true }),
+      'x-kubernetes-validations': [
+        { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
       ],
     },
-  };
+    status: crdSchemaOf(status),
+  });
 }

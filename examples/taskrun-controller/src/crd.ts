@@ -1,4 +1,9 @@
-import { crdSchemaOf, type JsonSchema } from '@roundhouse/controller';
+import {
+  crdSchemaOf,
+  type JsonSchema,
+  namespacedCrd,
+  type PrinterColumn,
+} from '@roundhouse/controller';
 import type { ResourceType } from '@roundhouse/core';
 import {
   TaskRunSpecSchema,
@@ -23,8 +28,6 @@ function withListsByName(schema: JsonSchema, lists: readonly string[]): JsonSche
   return { ...schema, properties };
 }
 
-type PrinterColumn = { name: string; type: string; jsonPath: string; priority?: number };
-
 function crd(
   type: ResourceType,
   shortName: string,
@@ -33,54 +36,23 @@ function crd(
   options: { status?: z.ZodType; immutableSpec?: boolean },
 ) {
   const specSchema = withListsByName(crdSchemaOf(spec), ['steps', 'params']);
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${type.plural}.${type.group}` },
-    spec: {
-      group: type.group,
-      scope: 'Namespaced',
-      names: {
-        kind: type.kind,
-        listKind: `${type.kind}List`,
-        plural: type.plural,
-        singular: type.kind.toLowerCase(),
-        shortNames: [shortName],
-      },
-      versions: [
-        {
-          name: type.version,
-          served: true,
-          storage: true,
-          ...(options.status ? { subresources: { status: {} } } : {}),
-          additionalPrinterColumns: [
-            ...columns,
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  return namespacedCrd({
+    type,
+    shortNames: [shortName],
+    printerColumns: [
+      ...columns,
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    spec: options.immutableSpec
+      ? {
+          ...specSchema,
+          'x-kubernetes-validations': [
+            { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
           ],
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: options.immutableSpec
-                  ? {
-                      ...specSchema,
-                      'x-kubernetes-validations': [
-                        { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
-                      ],
-                    }
-                  : specSchema,
-                ...(options.status ? { status: crdSchemaOf(options.status) } : {}),
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
+        }
+      : specSchema,
+    ...(options.status ? { status: crdSchemaOf(options.status) } : {}),
+  });
 }
 
 /** The Task CRD, from the zod schema the controller validates Tasks with. */

@@ -47,6 +47,12 @@ export {
 } from './controller.js';
 export { type CrdSchemaOptions, crdSchemaOf, type JsonSchema } from './crd-schema.js';
 export {
+  type CustomResourceDefinition,
+  type NamespacedCrdOptions,
+  namespacedCrd,
+  type PrinterColumn,
+} from './custom-resource-definition.js';
+export {
   type ErrorKind,
   ErrorKindSchema,
   type ErrorState,

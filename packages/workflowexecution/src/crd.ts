@@ -1,4 +1,4 @@
-import { crdSchemaOf, type JsonSchema } from '@roundhouse/controller';
+import { crdSchemaOf, type JsonSchema, namespacedCrd } from '@roundhouse/controller';
 import {
   FailureReasonSchema,
   PhaseSchema,
@@ -17,62 +17,24 @@ export const plural = 'workflowexecutions';
  * a record of one run, and a changed spec would no longer describe what ran.
  */
 export function workflowExecutionCrd() {
-  const spec = specSchema();
-  const status = crdSchemaOf(WorkflowExecutionStatusSchema);
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
+  return namespacedCrd({
+    type: { group, version, kind, plural },
+    shortNames: ['wfe'],
+    printerColumns: [
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Engine', type: 'string', jsonPath: '.spec.executionEngine' },
+      { name: 'Target', type: 'string', jsonPath: '.spec.targetResource' },
+      { name: 'Reason', type: 'string', jsonPath: '.status.failureDetails.reason', priority: 1 },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
     spec: {
-      group,
-      scope: 'Namespaced',
-      names: {
-        kind,
-        listKind: `${kind}List`,
-        plural,
-        singular: 'workflowexecution',
-        shortNames: ['wfe'],
-      },
-      versions: [
-        {
-          name: version,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-            { name: 'Engine', type: 'string', jsonPath: '.spec.executionEngine' },
-            { name: 'Target', type: 'string', jsonPath: '.spec.targetResource' },
-            {
-              name: 'Reason',
-              type: 'string',
-              jsonPath: '.status.failureDetails.reason',
-              priority: 1,
-            },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: {
-                  ...spec,
-                  'x-kubernetes-validations': [
-                    { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
-                  ],
-                },
-                status,
-              },
-            },
-          },
-        },
+      ...specSchema(),
+      'x-kubernetes-validations': [
+        { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
       ],
     },
-  };
+    status: crdSchemaOf(WorkflowExecutionStatusSchema),
+  });
 }
 
 /**
