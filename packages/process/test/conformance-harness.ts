@@ -1,7 +1,17 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Conventions, Executor, WorkflowExecution } from '@roundhouse/core';
-import type { ConformanceHarness } from '@roundhouse/core/testing/conformance';
+import {
+  type Conventions,
+  type Executor,
+  kubernautConventions,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import {
+  type ConformanceHarness,
+  describeExecutorConformance,
+} from '@roundhouse/core/testing/conformance';
+import { describe, expect, it } from 'vitest';
 import { patience } from './support.js';
 
 /**
@@ -53,4 +63,49 @@ export function processConformanceHarness(options: {
     driveToSuccess: async (wfe) => finish(wfe, 0),
     driveToFailure: async (wfe) => finish(wfe, 3),
   };
+}
+
+/**
+ * The conformance suite for a process-backed engine under both label presets, plus a check
+ * that its task carries the preset's owner labels. Call inside a `describe` whose `beforeAll`
+ * makes what `executor` needs: the harness is made on first use, one per preset, so its
+ * sequence of targets keeps counting across checks and no two checks share a lock.
+ */
+export function describeProcessEngineConformance(options: {
+  readonly engine: string;
+  readonly controlDir: string;
+  readonly executor: (conventions: Conventions) => Executor;
+  /** The labels of the task named `resourceName`, as the engine's backend holds them. */
+  readonly labelsOf: (resourceName: string) => Promise<Record<string, string> | undefined>;
+}): void {
+  const presets: [string, Conventions][] = [
+    ['roundhouse', roundhouseConventions],
+    ['kubernaut', kubernautConventions],
+  ];
+  for (const [preset, conventions] of presets) {
+    describe(`with the ${preset} conventions`, () => {
+      let made: ConformanceHarness | undefined;
+      const harness = () =>
+        (made ??= processConformanceHarness({
+          executor: options.executor(conventions),
+          controlDir: options.controlDir,
+          engine: options.engine,
+          conventions,
+          prefix: `${options.engine}-${preset}`,
+        }));
+
+      describeExecutorConformance(`${options.engine} (${preset})`, harness);
+
+      it(`labels its task with the ${conventions.labelPrefix} owner labels`, async () => {
+        const h = harness();
+        const wfe = h.makeExecution();
+        const { resourceName } = await h.executor.create(wfe, h.namespace);
+        expect(await options.labelsOf(resourceName)).toMatchObject({
+          [`${conventions.labelPrefix}workflow-execution`]: wfe.metadata.name,
+          [`${conventions.labelPrefix}source-namespace`]: wfe.metadata.namespace,
+        });
+        await h.executor.cleanup(wfe, h.namespace);
+      });
+    });
+  }
 }
