@@ -4,18 +4,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type ControllerProcess, exited, procSample, waitQuiet } from './processes.js';
+import { measureController } from './measure.js';
+import { type ControllerProcess, exited, procSample } from './processes.js';
 import type { ControllerScope } from './roundhouse.js';
 import type { ScaleContext, ScenarioResult } from './scenario.js';
-import { Tracker } from './tracker.js';
-import {
-  createExecution,
-  executionName,
-  firstJobShape,
-  removeJobs,
-  runExecutions,
-  userKubeconfigFile,
-} from './workload.js';
+import { userKubeconfigFile } from './workload.js';
 
 export const goUser = 'bench-go-reference';
 
@@ -102,48 +95,26 @@ export async function measureGoReference(
   binary: string,
   name = 'Go reference',
 ): Promise<ScenarioResult> {
-  const watch = await ctx.plane.createNamespace('go-wfe');
-  const execution = await ctx.plane.createNamespace('go-exec');
-  const controller = await startGoReference(binary, {
-    kubeconfig: await userKubeconfigFile(ctx.plane, ctx.workDir, goUser),
-    watchNamespace: watch,
-    executionNamespace: execution,
-    workers: ctx.workers,
-    logPath: join(ctx.workDir, 'go-reference.log'),
-  });
-  try {
-    await waitQuiet(controller, 60_000);
-    const idle = await controller.sample();
-    const tracker = await Tracker.start(
-      ctx.admin,
-      { watch, execution },
-      { sample: executionName(0) },
-    );
-    try {
-      const atStart = await controller.sample();
-      const timeline = await runExecutions(
-        tracker,
-        ctx.executions,
-        ctx.timeoutMs,
-        createExecution(ctx.admin, watch),
-      );
-      const atCompleted = await controller.sample();
-      const jobShape = firstJobShape(tracker, { watch, execution });
-      return {
-        name,
-        user: goUser,
-        executions: ctx.executions,
-        timeline,
-        jobShape,
-        idle,
-        atStart,
-        atCompleted,
-      };
-    } finally {
-      await tracker.stop();
-    }
-  } finally {
-    await controller.stop();
-    await removeJobs(ctx.admin, execution, ctx.timeoutMs);
-  }
+  return measureController(
+    ctx,
+    'go',
+    async ({ watch, execution }) =>
+      startGoReference(binary, {
+        kubeconfig: await userKubeconfigFile(ctx.plane, ctx.workDir, goUser),
+        watchNamespace: watch,
+        executionNamespace: execution,
+        workers: ctx.workers,
+        logPath: join(ctx.workDir, 'go-reference.log'),
+      }),
+    async ({ timeline, jobShape, idle, atStart, atCompleted }) => ({
+      name,
+      user: goUser,
+      executions: ctx.executions,
+      timeline,
+      jobShape,
+      idle,
+      atStart,
+      atCompleted,
+    }),
+  );
 }

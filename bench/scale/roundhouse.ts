@@ -6,19 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseGoDuration } from '@roundhouse/core';
 import type { CompiledController } from './compile.js';
-import { type ControllerProcess, exited, freePort, waitQuiet } from './processes.js';
+import { measureController } from './measure.js';
+import { type ControllerProcess, exited, freePort } from './processes.js';
 import type { Sample, ScaleContext, ScenarioResult } from './scenario.js';
-import { Tracker } from './tracker.js';
-import {
-  bundleSource,
-  createExecution,
-  executionName,
-  firstJobShape,
-  removeJobs,
-  runExecutions,
-  userKubeconfigFile,
-  waitUntil,
-} from './workload.js';
+import { bundleSource, userKubeconfigFile, waitUntil } from './workload.js';
 
 export const roundhouseUser = 'bench-roundhouse';
 
@@ -152,34 +143,19 @@ export async function measureRoundhouse(
   ctx: ScaleContext,
   { lifecycle = true }: { readonly lifecycle?: boolean } = {},
 ): Promise<ScenarioResult> {
-  const watch = await ctx.plane.createNamespace('rh-wfe');
-  const execution = await ctx.plane.createNamespace('rh-exec');
-  const controller = await startRoundhouse(ctx.controller, {
-    kubeconfig: await userKubeconfigFile(ctx.plane, ctx.workDir, roundhouseUser),
-    watchNamespace: watch,
-    executionNamespace: execution,
-    workers: ctx.workers,
-    cooldown: ctx.cooldown,
-    logPath: join(ctx.workDir, 'roundhouse.log'),
-  });
-  try {
-    await waitQuiet(controller, 60_000);
-    const idle = await controller.sample({ gc: true });
-    const tracker = await Tracker.start(
-      ctx.admin,
-      { watch, execution },
-      { sample: executionName(0) },
-    );
-    try {
-      const atStart = await controller.sample();
-      const timeline = await runExecutions(
-        tracker,
-        ctx.executions,
-        ctx.timeoutMs,
-        createExecution(ctx.admin, watch),
-      );
-      const atCompleted = await controller.sample();
-      const jobShape = firstJobShape(tracker, { watch, execution });
+  return measureController(
+    ctx,
+    'rh',
+    async ({ watch, execution }) =>
+      startRoundhouse(ctx.controller, {
+        kubeconfig: await userKubeconfigFile(ctx.plane, ctx.workDir, roundhouseUser),
+        watchNamespace: watch,
+        executionNamespace: execution,
+        workers: ctx.workers,
+        cooldown: ctx.cooldown,
+        logPath: join(ctx.workDir, 'roundhouse.log'),
+      }),
+    async ({ controller, tracker, timeline, jobShape, idle, atStart, atCompleted }) => {
       if (!lifecycle) {
         return {
           name: 'Roundhouse, second round',
@@ -214,11 +190,7 @@ export async function measureRoundhouse(
         atCompleted,
         lifecycle: { endAt: Date.now(), atEnd, releasedEarly },
       };
-    } finally {
-      await tracker.stop();
-    }
-  } finally {
-    await controller.stop();
-    await removeJobs(ctx.admin, execution, ctx.timeoutMs);
-  }
+    },
+    { gc: true },
+  );
 }
