@@ -208,6 +208,11 @@ describe('pipelineRunResult', () => {
     ['PipelineRunTimeout', 'DeadlineExceeded'],
     ['CouldntGetPipeline', 'ConfigurationError'],
     ['ParameterMissing', 'ConfigurationError'],
+    ['InvalidParamValue', 'ConfigurationError'],
+    ['ParamArrayIndexingInvalid', 'ConfigurationError'],
+    ['CELEvaluationFailed', 'ConfigurationError'],
+    ['ResourceVerificationFailed', 'ConfigurationError'],
+    ['CreateRunFailed', 'ConfigurationError'],
     ['Failed', 'TaskFailed'],
   ])('classifies a run that failed with reason %s as %s', (reason, failureReason) => {
     const result = pipelineRunResult(pipelineRun(succeeded('False', reason, 'it broke')));
@@ -223,6 +228,51 @@ describe('pipelineRunResult', () => {
         description: 'killed',
       }),
     ).toBe('OOMKilled');
+  });
+
+  it.each([
+    ['StepOOM', 'OOMKilled'],
+    ['SidecarOOM', 'OOMKilled'],
+    ['InitContainerOOM', 'OOMKilled'],
+    ['TaskRunImagePullFailed', 'ImagePullBackOff'],
+    ['CreateContainerConfigError', 'ConfigurationError'],
+    ['PodCreationFailed', 'ConfigurationError'],
+    ['PodAdmissionFailed', 'Forbidden'],
+    ['StepFailed', 'TaskFailed'],
+  ])('classifies a run whose TaskRun failed with reason %s as %s', (reason, failureReason) => {
+    // A sidecar or init container killed for memory, or a pod that never started, leaves no
+    // step that exited: only the TaskRun's own reason says why.
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'Failed', 'Tasks Completed: 1 (Failed: 1)'), [child('build')]),
+      [taskRun('build', 'False', [], reason, 'it broke')],
+    );
+    expect(result).toMatchObject({ failedTaskName: 'wfe-1-build', failureReason });
+  });
+
+  it('passes over a failure the Pipeline ignores (onError: continue) to the one that ended the run', () => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'Failed'), [child('lint'), child('deploy')]),
+      [
+        taskRun('lint', 'False', [exited('check', 9)], 'FailureIgnored'),
+        taskRun('deploy', 'False', [exited('apply', 4)], 'StepFailed'),
+      ],
+    );
+    expect(result).toMatchObject({
+      failedTaskName: 'wfe-1-deploy',
+      exitCode: 4,
+      failureReason: 'TaskFailed',
+    });
+    expect(result.message).not.toContain('wfe-1-lint');
+  });
+
+  it('reports no exit code for a timed-out run whose only failed TaskRun was ignored', () => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'PipelineRunTimeout'), [child('lint')]),
+      [taskRun('lint', 'False', [exited('check', 9)], 'FailureIgnored')],
+    );
+    expect(result).toMatchObject({ failureReason: 'DeadlineExceeded' });
+    expect(result).not.toHaveProperty('exitCode');
+    expect(result).not.toHaveProperty('failedTaskName');
   });
 
   it('follows the order of the children, not of the list', () => {

@@ -75,6 +75,12 @@ export interface TaskFailure {
 const taskRunCancelled = 'TaskRunCancelled';
 
 /**
+ * The reason Tekton gives a TaskRun that failed in a pipeline task with `onError: continue`:
+ * the run carried on past it, so it is never what ended the run.
+ */
+const taskRunFailureIgnored = 'FailureIgnored';
+
+/**
  * Step endings whose exit code is Tekton's, not the workload's: Tekton marks every unfinished
  * step `exitCode: 1` when it cancels or times out a TaskRun (reason TaskRunCancelled or
  * TaskRunTimeout), its entrypoint exits 1 for a step it skipped, cancelled or timed out, and a
@@ -115,7 +121,8 @@ export function childTaskRuns(pipelineRun: PipelineRunState) {
 /**
  * Names the first child TaskRun whose Succeeded condition is False and the first of its steps
  * whose own exit code ended it, so the user sees which step broke without reading the TaskRun.
- * TaskRuns Tekton cancelled did not fail: they are only listed, when nothing failed.
+ * TaskRuns Tekton cancelled did not fail: they are only listed, when nothing failed. A failure
+ * the Pipeline chose to ignore is passed over.
  */
 export function explainTaskFailure(
   pipelineRun: PipelineRunState,
@@ -126,7 +133,7 @@ export function explainTaskFailure(
   for (const ref of childTaskRuns(pipelineRun)) {
     const taskRun = byName.get(ref.name);
     const condition = succeeded(taskRun);
-    if (condition?.status !== 'False') continue;
+    if (condition?.status !== 'False' || condition.reason === taskRunFailureIgnored) continue;
     const task = ref.pipelineTaskName ? ` (pipeline task ${ref.pipelineTaskName})` : '';
     if (condition.reason === taskRunCancelled) {
       cancelled.push(`TaskRun ${ref.name}${task} was cancelled`);
@@ -174,25 +181,61 @@ function summaryOf(
   };
 }
 
-/** Tekton's reasons for a failed run that say more than "a task failed". */
+/**
+ * Tekton's reasons for a failed run that say more than "a task failed" (tektoncd/pipeline
+ * pipelinerun_types.go). The ConfigurationError ones are permanent: the Pipeline, its Tasks or
+ * the run's parameters and workspaces cannot run as they are.
+ */
 const failureByReason: Readonly<Record<string, FailureReason>> = {
   PipelineRunTimeout: 'DeadlineExceeded',
   CouldntGetPipeline: 'ConfigurationError',
   CouldntGetTask: 'ConfigurationError',
   InvalidWorkspaceBindings: 'ConfigurationError',
+  InvalidTaskRunSpecs: 'ConfigurationError',
   ParameterMissing: 'ConfigurationError',
   ParameterTypeMismatch: 'ConfigurationError',
+  ObjectParameterMissKeys: 'ConfigurationError',
+  ParamArrayIndexingInvalid: 'ConfigurationError',
+  InvalidParamValue: 'ConfigurationError',
+  InvalidMatrixParameterTypes: 'ConfigurationError',
   PipelineValidationFailed: 'ConfigurationError',
   InvalidTaskResultReference: 'ConfigurationError',
+  InvalidPipelineResultReference: 'ConfigurationError',
+  RequiredWorkspaceMarkedOptional: 'ConfigurationError',
   PipelineInvalidGraph: 'ConfigurationError',
+  CELEvaluationFailed: 'ConfigurationError',
+  ResourceVerificationFailed: 'ConfigurationError',
+  // A TaskRun Tekton cannot create as it is (the API server refused it as invalid); a refusal
+  // that a retry could get past is retried instead.
+  CreateRunFailed: 'ConfigurationError',
+};
+
+/**
+ * The failed TaskRun's own reasons (tektoncd/pipeline taskrun_types.go and pkg/pod/status.go)
+ * for a failure that is not its workload's exit: the OOM ones since v1.12, where the killed
+ * container may be a sidecar or one of Tekton's init containers and so not among the steps.
+ */
+const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
+  TaskRunTimeout: 'DeadlineExceeded',
+  StepOOM: 'OOMKilled',
+  SidecarOOM: 'OOMKilled',
+  InitContainerOOM: 'OOMKilled',
+  TaskRunImagePullFailed: 'ImagePullBackOff',
+  CreateContainerConfigError: 'ConfigurationError',
+  PodCreationFailed: 'ConfigurationError',
+  TaskRunValidationFailed: 'ConfigurationError',
+  TaskValidationFailed: 'ConfigurationError',
+  TaskRunResolutionFailed: 'ConfigurationError',
+  InvalidParamValue: 'ConfigurationError',
+  PodAdmissionFailed: 'Forbidden',
 };
 
 /**
  * Why a run failed, from Tekton's structured reasons: a timeout or an unusable Pipeline first,
- * then a TaskRun that timed out, then a step killed for memory, else a task failure. A run that
- * was cancelled (`Cancelled`: stopped on request, no task failed) is no failure of the workflow,
- * and none of the classifications fits it, so it has none (controllers read Unknown, as
- * kubernaut's classification gives it).
+ * then why the failed TaskRun failed (a timeout, memory, an image, its pod), then a step killed
+ * for memory, else a task failure. A run that was cancelled (`Cancelled`: stopped on request,
+ * no task failed) is no failure of the workflow, and none of the classifications fits it, so it
+ * has none (controllers read Unknown, as kubernaut's classification gives it).
  */
 export function classifyPipelineRunFailure(
   reason: string,
@@ -201,7 +244,8 @@ export function classifyPipelineRunFailure(
   if (reason === 'Cancelled') return undefined;
   const byReason = failureByReason[reason];
   if (byReason) return byReason;
-  if (failure?.taskRunReason === 'TaskRunTimeout') return 'DeadlineExceeded';
+  const byTaskRunReason = failureByTaskRunReason[failure?.taskRunReason ?? ''];
+  if (byTaskRunReason) return byTaskRunReason;
   if (failure?.stepReason === 'OOMKilled') return 'OOMKilled';
   return 'TaskFailed';
 }

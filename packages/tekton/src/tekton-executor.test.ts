@@ -1,7 +1,20 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigurationError, Registry } from '@roundhouse/core';
-import { KubeClient } from '@roundhouse/kube';
+import {
+  ConfigurationError,
+  Registry,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import {
+  KubeClient,
+  type KubeObject,
+  KubernetesApiError,
+  type Reader,
+  type ResourceType,
+} from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
+import { buildPipelineRun } from './pipeline-run-spec.js';
 import { TektonExecutor } from './tekton-executor.js';
 
 const client = new KubeClient(new KubeConfig());
@@ -15,5 +28,102 @@ describe('TektonExecutor', () => {
     const construct = () => new TektonExecutor(client, { pipelineName: 'My Pipeline' });
     expect(construct).toThrow(ConfigurationError);
     expect(construct).toThrow(/^pipelineName: "My Pipeline" is not a valid Pipeline name/);
+  });
+});
+
+type Run = KubeObject & { spec?: Record<string, unknown> & { status?: string }; status?: unknown };
+
+const wfe: WorkflowExecution = sampleExecution({
+  spec: {
+    workflowRef: { workflowId: 'restart-pod', version: '1', executionBundle: 'quay.io/acme/b:1' },
+    executionEngine: 'tekton',
+  },
+});
+
+const namespace = 'workflows';
+
+/** This execution's PipelineRun as the API server holds it, with a Succeeded condition. */
+function storedRun(succeeded: 'True' | 'False' | 'Unknown'): Run {
+  const built = buildPipelineRun(wfe, namespace, undefined, {
+    conventions: roundhouseConventions,
+    serviceAccountName: 'runner',
+    pipelineName: 'workflow',
+  });
+  return {
+    ...built,
+    metadata: { ...built.metadata, uid: 'run-uid' },
+    spec: { ...built.spec },
+    status: { conditions: [{ type: 'Succeeded', status: succeeded, reason: 'Running' }] },
+  };
+}
+
+/**
+ * An API server with Tekton's validating webhook, which refuses (400, as knative's admission
+ * errors are) any spec change to a PipelineRun that has finished.
+ */
+class TektonApiServer extends KubeClient {
+  patches = 0;
+  constructor(public run: Run) {
+    super(new KubeConfig());
+  }
+  override async get<T extends KubeObject>(): Promise<T | null> {
+    return structuredClone(this.run) as T;
+  }
+  override async patch<T extends KubeObject>(
+    _type: ResourceType,
+    _namespace: string | undefined,
+    _name: string,
+    patch: unknown,
+  ): Promise<T> {
+    this.patches++;
+    const status = this.run.status as { conditions: { status: string }[] };
+    if (status.conditions[0]?.status !== 'Unknown') {
+      throw new KubernetesApiError(
+        'BadRequest',
+        'patch PipelineRun: admission webhook "validation.webhook.pipeline.tekton.dev" denied the request: validation failed: invalid value: Once the PipelineRun is complete, no updates are allowed',
+        400,
+      );
+    }
+    const { spec } = patch as { spec: { status: string } };
+    this.run = { ...this.run, spec: { ...this.run.spec, status: spec.status } };
+    return structuredClone(this.run) as T;
+  }
+}
+
+describe('TektonExecutor.cancel', () => {
+  it('stops a running PipelineRun', async () => {
+    const server = new TektonApiServer(storedRun('Unknown'));
+    expect(await new TektonExecutor(server).cancel(wfe, namespace)).toBe(true);
+    expect(server.run.spec?.status).toBe('Cancelled');
+  });
+
+  it.each(['True', 'False'] as const)(
+    'has nothing to stop once the run finished (Succeeded %s), and sends no patch',
+    async (succeeded) => {
+      const server = new TektonApiServer(storedRun(succeeded));
+      expect(await new TektonExecutor(server).cancel(wfe, namespace)).toBe(false);
+      expect(server.patches).toBe(0);
+    },
+  );
+
+  it('has nothing to stop when the run finished after a stale read, and Tekton refuses the patch', async () => {
+    const server = new TektonApiServer(storedRun('False'));
+    const staleCache: Reader = {
+      get: async <T extends KubeObject>() => storedRun('Unknown') as T,
+      list: async () => ({ items: [], resourceVersion: '1' }),
+    };
+    const executor = new TektonExecutor(server, { reader: staleCache });
+    expect(await executor.cancel(wfe, namespace)).toBe(false);
+    expect(server.patches).toBe(1);
+  });
+
+  it('passes on a refused patch of a run that is still running', async () => {
+    const server = new TektonApiServer(storedRun('Unknown'));
+    server.patch = async () => {
+      throw new KubernetesApiError('BadRequest', 'patch PipelineRun: bad patch', 400);
+    };
+    await expect(new TektonExecutor(server).cancel(wfe, namespace)).rejects.toMatchObject({
+      reason: 'BadRequest',
+    });
   });
 });

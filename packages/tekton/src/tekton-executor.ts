@@ -136,8 +136,9 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
 
   /**
    * Asks Tekton to stop this execution's PipelineRun by setting `spec.status`. Returns false
-   * when there is nothing of this execution's to stop: the PipelineRun is gone or belongs to
-   * another WorkflowExecution.
+   * when there is nothing of this execution's to stop: the PipelineRun is gone, belongs to
+   * another WorkflowExecution, or has already finished (Tekton's webhook refuses any spec change
+   * to a finished run).
    */
   async cancel(
     wfe: WorkflowExecution,
@@ -146,17 +147,26 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   ): Promise<boolean> {
     const name = this.resourceName(wfe);
     const run = await this.owned.getOwned(wfe, namespace, name, options);
-    if (!run) return false;
+    if (!run || isPipelineRunFinished(PipelineRunStateSchema.parse(run))) return false;
+    const uid = run.metadata?.uid as string;
     try {
       await this.client.patch(
         this.#pipelineRunType,
         namespace,
         name,
-        cancelPatch(options.graceful, run.metadata?.uid as string),
+        cancelPatch(options.graceful, uid),
         { strategy: 'merge', signal: options.signal },
       );
     } catch (error) {
       if (isKubernetesError(error, 'NotFound') || isReplaced(error)) return false;
+      // The webhook's refusal (400) when the run finished after the read above, or the read
+      // came from a cache that had not seen it finish yet.
+      if (
+        isKubernetesError(error, 'BadRequest') &&
+        (await this.#finished(namespace, name, uid, options.signal))
+      ) {
+        return false;
+      }
       throw error;
     }
     this.logger.info(
@@ -164,6 +174,19 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       'requested PipelineRun cancellation',
     );
     return true;
+  }
+
+  /** Whether the PipelineRun with this uid has finished, read from the API server itself. */
+  async #finished(
+    namespace: string,
+    name: string,
+    uid: string,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const run = await this.client.get<PipelineRunObject>(this.#pipelineRunType, namespace, name, {
+      signal,
+    });
+    return run?.metadata?.uid === uid && isPipelineRunFinished(PipelineRunStateSchema.parse(run));
   }
 }
 

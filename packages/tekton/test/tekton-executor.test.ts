@@ -127,17 +127,27 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
   });
 
   it('cancels by setting spec.status, visibly on the server', async () => {
-    const wfe = makeExecution();
-    const { resourceName } = await executor.create(wfe, env.namespace);
     const modes = [
       [undefined, 'Cancelled'],
       ['cancel', 'CancelledRunFinally'],
       ['stop', 'StoppedRunFinally'],
     ] as const;
     for (const [graceful, specStatus] of modes) {
+      // A run each: Tekton ends a cancelled run at once, and a finished one has nothing to stop.
+      const wfe = makeExecution();
+      const { resourceName } = await executor.create(wfe, env.namespace);
       expect(await executor.cancel(wfe, env.namespace, graceful ? { graceful } : {})).toBe(true);
       expect((await getRun(resourceName))?.spec?.status, String(graceful)).toBe(specStatus);
     }
+  });
+
+  it('has nothing to cancel once the run finished, and leaves it as it is', async () => {
+    const wfe = makeExecution();
+    const { resourceName } = await executor.create(wfe, env.namespace);
+    await finishTaskPod(client, env.namespace, resourceName, 0);
+    expect((await finished(executor, wfe, env.namespace)).phase).toBe('Completed');
+    expect(await executor.cancel(wfe, env.namespace, { graceful: 'stop' })).toBe(false);
+    expect((await getRun(resourceName))?.spec?.status).toBeUndefined();
   });
 
   it("does not cancel another execution's PipelineRun", async () => {
