@@ -8,7 +8,14 @@ export {
   type PodSettings,
   workflowContainerName,
 } from './job-spec.js';
+export { kubeletLiteral } from './kubelet-literal.js';
 export { type CachedPod, CachedPodSchema, cachedPod } from './pod-cache.js';
+export {
+  type PodConditionState,
+  type PodDisruption,
+  type PodDisruptionSource,
+  podDisruption,
+} from './pod-disruption.js';
 export {
   explainPodFailure,
   isJobFinished,

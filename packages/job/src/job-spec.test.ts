@@ -193,6 +193,24 @@ describe('buildJob', () => {
     expect(env?.filter((e) => e.name === 'HOME')).toEqual([{ name: 'HOME', value: '/work' }]);
   });
 
+  it('escapes "$" in env values so the kubelet passes the parameters on unexpanded', () => {
+    const env = buildJob(
+      wfe({
+        targetResource: 'ns/deployment/$app',
+        parameters: { PASSWORD: 'pa$$word', ECHO: '$(TARGET_RESOURCE)' },
+      }),
+      'ns',
+      undefined,
+      settings(),
+    ).spec?.template.spec?.containers[0]?.env;
+    expect(env).toEqual([
+      { name: 'TARGET_RESOURCE', value: 'ns/deployment/$$app' },
+      { name: 'ECHO', value: '$$(TARGET_RESOURCE)' },
+      { name: 'PASSWORD', value: 'pa$$$$word' },
+      { name: 'HOME', value: '/tmp' },
+    ]);
+  });
+
   it('rejects bad parameters and dependencies before anything is built', () => {
     expect(() =>
       buildJob(wfe({ parameters: { TARGET_RESOURCE: 'x' } }), 'ns', undefined, settings()),

@@ -19,6 +19,7 @@ import {
   toLabelValue,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { kubeletLiteral } from './kubelet-literal.js';
 
 export const jobEngine = 'job';
 export const workflowContainerName = 'workflow';
@@ -145,7 +146,7 @@ export function buildJob(
               name: workflowContainerName,
               image: executionImage(wfe),
               env: [
-                ...env.map((e) => ({ ...e })),
+                ...env.map((e) => ({ name: e.name, value: kubeletLiteral(e.value) })),
                 ...(writableTmp && !homeSet ? [{ name: 'HOME', value: '/tmp' }] : []),
               ],
               ...(settings.resources ? { resources: settings.resources } : {}),

@@ -74,6 +74,38 @@ describe('cachedPod', () => {
     expect(explainPodFailure([cached])).toEqual(explainPodFailure([live]));
   });
 
+  it('keeps only the DisruptionTarget condition, which the failure explanation reads', () => {
+    const pod = apiPod({ terminated: { exitCode: 143, reason: 'Error' } });
+    const disruption = {
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'EvictionByEvictionAPI',
+      message: 'Eviction API: evicting',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    };
+    const { reason: _reason, message: _message, ...status } = pod.status;
+    const drained = {
+      ...pod,
+      status: { ...status, conditions: [...status.conditions, disruption] },
+    };
+    const cached = cachedPod(drained) as { status: { conditions: unknown } };
+    expect(cached.status.conditions).toEqual([
+      {
+        type: 'DisruptionTarget',
+        status: 'True',
+        reason: 'EvictionByEvictionAPI',
+        message: 'Eviction API: evicting',
+      },
+    ]);
+    const live = PodStateSchema.parse(drained);
+    expect(PodStateSchema.parse(cached)).toEqual(live);
+    expect(explainPodFailure([PodStateSchema.parse(cached)])).toEqual({
+      exitCode: 143,
+      reason: 'Unknown',
+      description: 'pod wfe-1-abcde EvictionByEvictionAPI: Eviction API: evicting',
+    });
+  });
+
   it.each([
     { waiting: { reason: 'ImagePullBackOff' } },
     { terminated: { exitCode: 1, reason: 'Error' } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { disruptionConditions } from './pod-disruption.js';
 import { PodStateSchema } from './status.js';
 
 /**
@@ -29,9 +30,14 @@ export type CachedPod = z.infer<typeof CachedPodSchema>;
 export function cachedPod(pod: object): object {
   const { apiVersion, kind, metadata, status } = pod as Record<string, unknown>;
   const containerStatuses = isRecord(status) ? status.containerStatuses : undefined;
+  const conditions = isRecord(status) ? status.conditions : undefined;
   // A pod this cannot read is kept whole, so the engine's own parse reports it as it would on
   // a live read instead of the cache silently holding less.
-  if (!isRecord(metadata) || (containerStatuses !== undefined && !Array.isArray(containerStatuses)))
+  if (
+    !isRecord(metadata) ||
+    (containerStatuses !== undefined && !Array.isArray(containerStatuses)) ||
+    (conditions !== undefined && !(Array.isArray(conditions) && conditions.every(isCondition)))
+  )
     return pod;
   return defined({
     apiVersion,
@@ -47,12 +53,23 @@ export function cachedPod(pod: object): object {
       ? defined({
           reason: status.reason,
           message: status.message,
+          conditions: conditions
+            ? disruptionConditions(conditions as ConditionRecord[])?.map((c) =>
+                defined({ type: c.type, status: c.status, reason: c.reason, message: c.message }),
+              )
+            : undefined,
           containerStatuses: containerStatuses?.map((c: unknown) =>
             isRecord(c) ? defined({ name: c.name, state: c.state }) : c,
           ),
         })
       : undefined,
   });
+}
+
+type ConditionRecord = Record<string, unknown> & { type: string; status: string };
+
+function isCondition(value: unknown): value is ConditionRecord {
+  return isRecord(value) && typeof value.type === 'string' && typeof value.status === 'string';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -6,6 +6,7 @@ import {
   type JobState,
   jobResult,
   type PodState,
+  PodStateSchema,
 } from './status.js';
 
 const job = (status: NonNullable<JobState['status']>, completions?: number): JobState => ({
@@ -192,6 +193,56 @@ describe('explainPodFailure and isJobFinished', () => {
         },
       ])?.description,
     ).toBe('pod p DeadlineExceeded: Pod was active too long');
+  });
+
+  it("puts the cluster's reason for ending a pod before its killed container's exit code", () => {
+    const killed = failedPod(137);
+    const evicted: PodState = {
+      ...killed,
+      status: {
+        ...killed.status,
+        reason: 'Evicted',
+        message: 'The node was low on resource: memory.',
+      },
+    };
+    expect(explainPodFailure([evicted])).toEqual({
+      exitCode: 137,
+      reason: 'Unknown',
+      description: 'pod wfe-1-abcde Evicted: The node was low on resource: memory.',
+    });
+    // Some kubelets record the eviction only in the DisruptionTarget condition.
+    const preempted = PodStateSchema.parse({
+      ...killed,
+      status: {
+        ...killed.status,
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'PreemptionByScheduler',
+            message: 'Preempted by pod 1234',
+          },
+        ],
+      },
+    });
+    expect(explainPodFailure([preempted])?.description).toBe(
+      'pod wfe-1-abcde PreemptionByScheduler: Preempted by pod 1234',
+    );
+    const notYet = PodStateSchema.parse({
+      ...killed,
+      status: {
+        ...killed.status,
+        conditions: [{ type: 'DisruptionTarget', status: 'False', reason: 'x' }],
+      },
+    });
+    expect(explainPodFailure([notYet])?.reason).toBe('TaskFailed');
+    const result = jobResult(
+      job({ failed: 1, conditions: [cond('Failed', 'True', 'BackoffLimitExceeded')] }),
+      [evicted],
+    );
+    expect(result).toMatchObject({ failureReason: 'Unknown', exitCode: 137 });
+    expect(result.message).toContain('Evicted: The node was low on resource: memory.');
   });
 
   it('knows terminal Jobs', () => {

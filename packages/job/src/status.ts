@@ -1,6 +1,7 @@
 import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
 import { z } from 'zod';
 import { workflowContainerName } from './job-spec.js';
+import { disruptionConditions, podDisruption } from './pod-disruption.js';
 
 const ConditionSchema = z.looseObject({
   type: z.string(),
@@ -53,6 +54,13 @@ const ContainerStatusSchema = z.object({
     .optional(),
 });
 
+const PodConditionSchema = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().nullish(),
+  message: z.string().nullish(),
+});
+
 /** The parts of a pod the failure and stuck-start explanations read; parsing drops the rest. */
 export const PodStateSchema = z.object({
   metadata: z.object({ name: z.string().optional() }).optional(),
@@ -60,6 +68,12 @@ export const PodStateSchema = z.object({
     .object({
       reason: z.string().optional(),
       message: z.string().optional(),
+      // Only DisruptionTarget says anything the engine reads (see podDisruption); dropping the
+      // rest keeps a parsed pod, and so a cached one, small.
+      conditions: z
+        .array(PodConditionSchema)
+        .transform((conditions) => disruptionConditions(conditions))
+        .optional(),
       containerStatuses: z.array(ContainerStatusSchema).optional(),
     })
     .optional(),
@@ -107,13 +121,22 @@ function counterSummary(job: JobState): ExecutionSummary {
 }
 
 /**
- * Explains a failed Job from its pods: the workflow container's exit code and reason
- * (OOMKilled, Error, ...), or why it never started (ImagePullBackOff, ...).
+ * Explains a failed Job from its pods: why the cluster ended a pod (evicted, preempted), else
+ * the workflow container's exit code and reason (OOMKilled, Error, ...), or why it never
+ * started (ImagePullBackOff, ...).
  */
 export function explainPodFailure(pods: readonly PodState[]): PodFailure | undefined {
   for (const pod of pods) {
     const container = pod.status?.containerStatuses?.find((c) => c.name === workflowContainerName);
     const terminated = container?.state?.terminated;
+    const disruption = podDisruption(pod.status);
+    if (disruption) {
+      return {
+        ...(terminated && terminated.exitCode !== 0 ? { exitCode: terminated.exitCode } : {}),
+        reason: disruption.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'Unknown',
+        description: `pod ${pod.metadata?.name ?? '?'} ${disruption.reason}${disruption.message ? `: ${disruption.message}` : ''}`,
+      };
+    }
     if (terminated && terminated.exitCode !== 0) {
       const detail = terminated.message ? `: ${terminated.message.trim()}` : '';
       return {
@@ -127,12 +150,6 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
       return {
         reason: imagePullReasons.has(waiting.reason) ? 'ImagePullBackOff' : 'Unknown',
         description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} never ran: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
-      };
-    }
-    if (pod.status?.reason) {
-      return {
-        reason: pod.status.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'Unknown',
-        description: `pod ${pod.metadata?.name ?? '?'} ${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''}`,
       };
     }
   }

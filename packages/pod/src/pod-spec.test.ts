@@ -89,7 +89,8 @@ describe('buildPod', () => {
         serviceAccountName: 'runner',
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
         initContainers: [
-          container('fetch', 'registry.example.com/git:2', 'git clone "$REPO" src'),
+          // Every "$" doubled: the kubelet hands the script to the shell as written.
+          container('fetch', 'registry.example.com/git:2', 'git clone "$$REPO" src'),
           {
             ...container('build', 'registry.example.com/make:4', 'make -C src'),
             workingDir: '/tmp',
@@ -102,10 +103,38 @@ describe('buildPod', () => {
             ],
           },
         ],
-        containers: [container('report', 'registry.example.com/curl:8', 'curl -fsS "$HOOK"')],
+        containers: [container('report', 'registry.example.com/curl:8', 'curl -fsS "$$HOOK"')],
         volumes: [{ name: 'tmp', emptyDir: {} }],
       },
     });
+  });
+
+  it('escapes "$" in scripts and env values so the kubelet expands nothing', () => {
+    const pod = buildPod(
+      wfe(
+        {
+          steps: [
+            {
+              name: 'say',
+              image: 'registry.example.com/sh:1',
+              script: 'echo "$(MODE) $$ $(date)"',
+              env: [{ name: 'GREETING', value: 'hi $(MODE)' }],
+            },
+          ],
+        },
+        { parameters: { MODE: 'pa$$word' } },
+      ),
+      'workflows',
+      undefined,
+      settings({ securityProfile: 'none' }),
+    );
+    const [container] = pod.spec?.containers ?? [];
+    expect(container?.command).toEqual(['/bin/sh', '-e', '-c', 'echo "$$(MODE) $$$$ $$(date)"']);
+    expect(container?.env).toEqual([
+      { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+      { name: 'MODE', value: 'pa$$$$word' },
+      { name: 'GREETING', value: 'hi $$(MODE)' },
+    ]);
   });
 
   it('runs every step as a main container with parallel: true', () => {

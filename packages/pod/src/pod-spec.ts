@@ -21,7 +21,7 @@ import {
   requestedServiceAccount,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import type { PodSettings } from '@roundhouse/job';
+import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
 import { restricted } from './security.js';
 
@@ -98,7 +98,7 @@ function stepEnv(base: readonly EnvVar[], step: Step, homeInTmp: boolean) {
   for (const e of step.env ?? []) env.set(e.name, e.value);
   // A read-only root filesystem breaks most tools unless HOME is writable.
   if (homeInTmp && !env.has('HOME')) env.set('HOME', '/tmp');
-  return [...env].map(([name, value]) => ({ name, value }));
+  return [...env].map(([name, value]) => ({ name, value: kubeletLiteral(value) }));
 }
 
 /**
@@ -148,7 +148,9 @@ export function buildPod(
   const containers: V1Container[] = config.steps.map((step) => ({
     name: step.name,
     image: step.image,
-    command: ['/bin/sh', '-e', '-c', step.script],
+    // The script is shell text: `$$` is the shell's PID and `$(cmd)` a command substitution,
+    // never the kubelet's variable references.
+    command: ['/bin/sh', '-e', '-c', kubeletLiteral(step.script)],
     ...(step.workingDir ? { workingDir: step.workingDir } : {}),
     env: stepEnv(env, step, writableTmp),
     ...(settings.resources ? { resources: structuredClone(settings.resources) } : {}),

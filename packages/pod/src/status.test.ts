@@ -211,6 +211,40 @@ describe('podExecutionState', () => {
     });
   });
 
+  it('reports an evicted pod as evicted, not as the step its eviction killed', () => {
+    const evicted = sequential(
+      'Failed',
+      { fetch: terminated(0, t(1), t(2)), build: terminated(137, t(2), t(9)) },
+      {},
+      { reason: 'Evicted', message: 'The node was low on resource: memory.' },
+    );
+    expect(podExecutionState(evicted, clock).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'Evicted',
+      message: 'The node was low on resource: memory.',
+      failureReason: 'Unknown',
+      failedTaskName: 'build',
+      exitCode: 137,
+    });
+    const preempted = sequential(
+      'Failed',
+      { fetch: terminated(143, t(1), t(2)) },
+      {},
+      {
+        conditions: [
+          { type: 'Ready', status: 'False' },
+          { type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' },
+        ],
+      },
+    );
+    expect(podExecutionState(preempted, clock).result).toMatchObject({
+      reason: 'PreemptionByScheduler',
+      message: 'the pod failed (PreemptionByScheduler)',
+      failureReason: 'Unknown',
+      failedTaskName: 'fetch',
+    });
+  });
+
   it('reads times Kubernetes writes as null as absent', () => {
     const pod = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },

@@ -1,4 +1,5 @@
 import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
+import { podDisruption } from '@roundhouse/job';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
 
 /** The execution's state as one Pod shows it, and where each of its steps is. */
@@ -57,9 +58,16 @@ function failed(
 
 function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult {
   const failedStep = steps.find((s) => s.state === 'Failed');
-  if (pod.status?.reason === 'DeadlineExceeded') {
-    const message = pod.status.message ?? 'the pod ran past its activeDeadlineSeconds';
+  // Ended by the cluster (deadline, eviction, preemption): the steps were killed, so their exit
+  // codes say how they stopped, not why.
+  const disruption = podDisruption(pod.status);
+  if (disruption?.reason === 'DeadlineExceeded') {
+    const message = disruption.message ?? 'the pod ran past its activeDeadlineSeconds';
     return failed(steps, 'DeadlineExceeded', message, 'DeadlineExceeded', failedStep);
+  }
+  if (disruption) {
+    const message = disruption.message ?? `the pod failed (${disruption.reason})`;
+    return failed(steps, disruption.reason, message, 'Unknown', failedStep);
   }
   if (failedStep) {
     const detail = failedStep.message ? `: ${failedStep.message}` : '';
@@ -71,8 +79,7 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
       failedStep,
     );
   }
-  const reason = pod.status?.reason ?? 'PodFailed';
-  return failed(steps, reason, pod.status?.message ?? `the pod failed (${reason})`, 'Unknown');
+  return failed(steps, 'PodFailed', pod.status?.message ?? 'the pod failed (PodFailed)', 'Unknown');
 }
 
 /**

@@ -45,6 +45,16 @@ export const PodStateSchema = z.looseObject({
       phase: z.string().nullish(),
       reason: z.string().nullish(),
       message: z.string().nullish(),
+      conditions: z
+        .array(
+          z.looseObject({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().nullish(),
+            message: z.string().nullish(),
+          }),
+        )
+        .nullish(),
       initContainerStatuses: z.array(ContainerStatusSchema).nullish(),
       containerStatuses: z.array(ContainerStatusSchema).nullish(),
     })

@@ -58,7 +58,8 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     expect(pod.spec).toMatchObject({
       restartPolicy: 'Never',
       initContainers: [{ name: 'fetch' }, { name: 'build' }],
-      containers: [{ name: 'report', command: ['/bin/sh', '-e', '-c', 'curl -fsS "$HOOK"'] }],
+      // "$" doubled for the kubelet, which reduces "$$" to "$" before the shell sees it.
+      containers: [{ name: 'report', command: ['/bin/sh', '-e', '-c', 'curl -fsS "$$HOOK"'] }],
     });
     expect((await ex.getStatus(withRef(wfe, resourceName), env.namespace))?.phase).toBe('Running');
     await finishPod(client(), env.namespace, resourceName, 0);
