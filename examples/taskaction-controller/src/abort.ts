@@ -1,5 +1,6 @@
 import {
   actionEndTime,
+  attemptsOf,
   type EventSink,
   hasFinalizer,
   hasTerminalLabels,
@@ -43,7 +44,7 @@ export async function abortAction(object: KubeObject, ctx: AbortContext): Promis
     const executor = ctx.registry.get(engine);
     // Earlier attempts were aborted when they failed; doing it again covers a controller that
     // stopped in between, and costs a cache read each.
-    for (let attempt = view.status.attempt ?? 0; attempt >= 0; attempt -= 1) {
+    for (let attempt = attemptsOf(view.status); attempt >= 1; attempt -= 1) {
       await executor.cleanup(attemptExecution(action, attempt, engine), ctx.executionNamespace, {
         signal: ctx.signal,
       });

@@ -25,8 +25,8 @@ const action: TaskAction = {
 };
 
 describe('attemptExecution', () => {
-  it('is a valid WorkflowExecution named <action>-<attempt>, owned by the action uid', () => {
-    const wfe = parseWorkflowExecution(attemptExecution(action, 0, 'job'));
+  it('is a valid WorkflowExecution named <action>-<retry index>, owned by the action uid', () => {
+    const wfe = parseWorkflowExecution(attemptExecution(action, 1, 'job'));
     expect(wfe.metadata).toEqual({ name: 'run1-a0-0', namespace: 'flyte', uid: 'u1' });
     expect(wfe.spec).toMatchObject({
       targetResource: 'flyte/taskaction/run1-a0-0',
@@ -40,26 +40,27 @@ describe('attemptExecution', () => {
   });
 
   it('gives each attempt its own lock, so the next attempt never waits for the last', () => {
-    const names = [0, 1, 2].map((n) =>
+    const names = [1, 2, 3].map((n) =>
       executionResourceName(attemptExecution(action, n, 'job').spec.targetResource),
     );
     expect(new Set(names).size).toBe(3);
   });
 
   it("passes the environment: the run's, the template's over it, then the attempt's own", () => {
-    expect(attemptExecution(action, 0, 'job').spec.parameters).toEqual({
+    expect(attemptExecution(action, 1, 'job').spec.parameters).toEqual({
       RUN_ONLY: 'yes',
       SHARED: 'template',
       MODE: 'fast',
-      TASK_ATTEMPT: '0',
+      TASK_ATTEMPT: '1',
       TASK_INPUT_URI: 's3://bucket/run1/inputs.pb',
-      TASK_OUTPUT_PREFIX: 's3://bucket/run1/a0/0',
+      TASK_OUTPUT_PREFIX: 's3://bucket/run1/a0/1',
     });
-    expect(attemptExecution(action, 2, 'job').spec.parameters).toMatchObject({
-      TASK_ATTEMPT: '2',
-      TASK_OUTPUT_PREFIX: 's3://bucket/run1/a0/2',
-      TASK_PREVIOUS_CHECKPOINT: 's3://bucket/run1/a0/1/checkpoint',
+    expect(attemptExecution(action, 3, 'job').spec.parameters).toMatchObject({
+      TASK_ATTEMPT: '3',
+      TASK_OUTPUT_PREFIX: 's3://bucket/run1/a0/3',
+      TASK_PREVIOUS_CHECKPOINT: 's3://bucket/run1/a0/2/checkpoint',
     });
+    expect(attemptExecution(action, 3, 'job').metadata.name).toBe('run1-a0-2');
   });
 });
 

@@ -2,8 +2,8 @@ import type { WorkflowExecution } from '@roundhouse/core';
 import type { TaskAction, TaskActionSpec } from './spec.js';
 
 /**
- * One attempt of a TaskAction, as the executors see it: a WorkflowExecution named
- * `<action>-<attempt>`, carrying the action's uid so a TaskAction deleted and created again
+ * One attempt of a TaskAction (counted from 1, as `status.attempts`), as the executors see it:
+ * a WorkflowExecution named `<action>-<attempt - 1>` (Flyte's retry index), carrying the action's uid so a TaskAction deleted and created again
  * never adopts its predecessor's Job. Its target is the attempt itself, so the lock (and so
  * the execution resource's name) is different for every attempt and a new attempt never waits
  * for the previous one's resource to be gone.
@@ -41,11 +41,15 @@ export function attemptExecution(
   };
 }
 
+/** Flyte names an attempt's resource by its retry index: `<action>-0` for attempt 1. */
 export function attemptName(actionName: string, attempt: number): string {
-  return `${actionName}-${attempt}`;
+  return `${actionName}-${attempt - 1}`;
 }
 
-/** Where attempt n writes its outputs: each attempt its own prefix, so a retry never reads a half-written one. */
+/**
+ * Where attempt n writes its outputs (`<runOutputBase>/<action>/<n>`, as Flyte's): each attempt
+ * its own prefix, so a retry never reads a half-written one.
+ */
 export function outputPrefix(spec: TaskActionSpec, attempt: number): string {
   return `${spec.runOutputBase.replace(/\/+$/, '')}/${spec.actionName}/${attempt}`;
 }
@@ -62,14 +66,14 @@ export function attemptEnv(spec: TaskActionSpec, attempt: number): Record<string
     TASK_ATTEMPT: String(attempt),
     TASK_INPUT_URI: spec.inputUri,
     TASK_OUTPUT_PREFIX: outputPrefix(spec, attempt),
-    ...(attempt > 0
+    ...(attempt > 1
       ? { TASK_PREVIOUS_CHECKPOINT: `${outputPrefix(spec, attempt - 1)}/checkpoint` }
       : {}),
   };
 }
 
 /**
- * The TaskAction key for an execution resource's owner key (`namespace/<action>-<attempt>`,
+ * The TaskAction key for an execution resource's owner key (`namespace/<action>-<index>`,
  * see core's `executionOwnerKey`); undefined for an owner that is no attempt.
  */
 export function actionKeyOf(ownerKey: string): string | undefined {

@@ -19,8 +19,18 @@ describe('loadConfig', () => {
       workers: 16,
       gcTtl: 0,
       gcInterval: 1_800_000,
+      requeueDuration: 10_000,
       healthPort: 8080,
     });
+  });
+
+  it('takes the requeue period of running actions from --requeue-duration', () => {
+    expect(loadConfig(['--events-file=/e', '--requeue-duration=1m'], {}).requeueDuration).toBe(
+      60_000,
+    );
+    expect(() => loadConfig(['--events-file=/e', '--requeue-duration=0s'], {})).toThrow(
+      /--requeue-duration: must be longer than 0s/,
+    );
   });
 
   it('allows no image until --allowed-images lists some', () => {

@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   /** Finished TaskActions are deleted this long after they finished; "0s" at the next sweep. */
   gcTtl: duration,
   gcInterval: duration.pipe(z.number().positive({ error: 'must be longer than 0s' })),
+  /** A running action is looked at again this often, besides on every change to its Job. */
+  requeueDuration: duration.pipe(z.number().positive({ error: 'must be longer than 0s' })),
   healthPort: z.coerce.number().int().min(0).max(65535),
 });
 
@@ -47,6 +49,7 @@ const defaults: Record<keyof Config, string | undefined> = {
   workers: '16',
   gcTtl: '1h',
   gcInterval: '30m',
+  requeueDuration: '10s',
   healthPort: '8080',
 };
 

@@ -20,7 +20,7 @@ export function taskActionCrd() {
       { name: 'Action', type: 'string', jsonPath: '.spec.actionName' },
       { name: 'TaskType', type: 'string', jsonPath: '.spec.taskType' },
       { name: 'Status', type: 'string', jsonPath: `${progressing}.reason` },
-      { name: 'Attempt', type: 'integer', jsonPath: '.status.attempt' },
+      { name: 'Attempt', type: 'integer', jsonPath: '.status.attempts' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
       { name: 'Progressing', type: 'string', jsonPath: `${progressing}.status`, priority: 1 },
       { name: 'Error', type: 'string', jsonPath: '.status.errorState.code', priority: 1 },

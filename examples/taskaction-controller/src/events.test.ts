@@ -23,7 +23,7 @@ describe('transitionEvent', () => {
   it('reports the new phase with who, which attempt and when', () => {
     const queued = must(markQueued({}, at));
     expect(transitionEvent(view, queued, at.now)).toEqual({
-      id: 'u1/0/1/Queued/0',
+      id: 'u1/1/1/Queued/0',
       namespace: 'flyte',
       name: 'run1-a0',
       uid: 'u1',
@@ -31,9 +31,9 @@ describe('transitionEvent', () => {
       domain: 'dev',
       runName: 'run1',
       actionName: 'a0',
-      attempt: 0,
+      attempt: 1,
       phase: 'Queued',
-      message: 'waiting to launch attempt 0',
+      message: 'waiting to launch attempt 1',
       occurredAt: '2026-03-01T10:00:00.123000Z',
       systemFailures: 0,
     });
@@ -63,12 +63,12 @@ describe('transitionEvent', () => {
 
 describe('abortedEvent', () => {
   it('is one event per deletion, about the attempt that was running', () => {
-    const running = taskActionView({ ...view, status: { attempt: 1 } });
+    const running = taskActionView({ ...view, status: { attempts: 2 } });
     expect(abortedEvent(running, at.now)).toMatchObject({
       id: 'u1/aborted',
       phase: 'Aborted',
-      attempt: 1,
-      message: 'deleted while not yet queued; attempt 1 aborted',
+      attempt: 2,
+      message: 'deleted while not yet queued; attempt 2 aborted',
     });
   });
 });

@@ -1,7 +1,7 @@
 import {
   ActionPhaseSchema,
   type ActionStatus,
-  attemptOf,
+  attemptsOf,
   ErrorStateSchema,
   phaseOf,
 } from '@roundhouse/controller';
@@ -25,16 +25,16 @@ export const ActionEventSchema = z.object({
   runName: z.string().optional(),
   actionName: z.string().optional(),
   parentActionName: z.string().optional(),
-  /** Zero-based attempt the event is about. */
-  attempt: z.number().int().nonnegative(),
+  /** The attempt the event is about, counted from 1 (Flyte's ActionEvent refuses 0). */
+  attempt: z.number().int().positive(),
   phase: ActionPhaseSchema,
   message: z.string(),
   /** RFC 3339 with microseconds, UTC. */
   occurredAt: z.string(),
   systemFailures: z.number().int().nonnegative(),
   errorState: ErrorStateSchema.optional(),
-  /** Where a completed attempt wrote its outputs. */
-  outputUri: z.string().optional(),
+  /** Where a completed attempt wrote its outputs: Flyte's `outputs.output_uri`, in proto JSON. */
+  outputs: z.object({ outputUri: z.string() }).optional(),
 });
 
 export type ActionEvent = z.infer<typeof ActionEventSchema>;
@@ -69,7 +69,7 @@ export function transitionEvent(
 ): ActionEvent {
   const phase = phaseOf(next);
   if (phase === undefined) throw new TypeError('a transition event needs a status with a phase');
-  const attempt = attemptOf(next);
+  const attempt = attemptsOf(next);
   const systemFailures = next.systemFailures ?? 0;
   const message = next.conditions?.find((c) => c.reason === phase)?.message ?? '';
   return {
@@ -83,7 +83,7 @@ export function transitionEvent(
     occurredAt: formatKubeMicroTime(now),
     systemFailures,
     ...(next.errorState ? { errorState: next.errorState } : {}),
-    ...(extra.outputUri ? { outputUri: extra.outputUri } : {}),
+    ...(extra.outputUri ? { outputs: { outputUri: extra.outputUri } } : {}),
   };
 }
 
@@ -92,7 +92,7 @@ export function transitionEvent(
  * is then gone, so it has no status to go with; deletion happens once, so its id is fixed.
  */
 export function abortedEvent(view: TaskActionView, now: Date): ActionEvent {
-  const attempt = attemptOf(view.status);
+  const attempt = attemptsOf(view.status);
   return {
     id: `${objectId(view)}/aborted`,
     ...identity(view),

@@ -79,13 +79,20 @@ describe('launchFailure', () => {
       code: 'InvalidResource',
       retryable: false,
     });
+    expect(launchFailure(new KubernetesApiError('Unknown', 'too large', 413))).toEqual({
+      kind: 'USER',
+      code: 'EntityTooLarge',
+      message: 'too large',
+      retryable: false,
+    });
   });
 
   it('counts refusals that may pass as system failures, with their backoff', () => {
     expect(launchFailure(new KubernetesApiError('Forbidden', 'exceeded quota', 403))).toMatchObject(
       {
         kind: 'SYSTEM',
-        code: 'Forbidden',
+        code: 'RuntimeFailure',
+        retryable: true,
       },
     );
     expect(launchFailure(new PreviousExecutionNotCleanedError('wfe-1', undefined))).toMatchObject({

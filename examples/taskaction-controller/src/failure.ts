@@ -88,6 +88,14 @@ export function launchFailure(error: unknown): Failure | undefined {
     if (error.reason === 'BadRequest') {
       return { kind: 'USER', code: 'BadRequest', message, retryable: false };
     }
+    // 413: the same object is refused again however often it is sent.
+    if (error.statusCode === 413) {
+      return { kind: 'USER', code: 'EntityTooLarge', message, retryable: false };
+    }
+    if (error.reason === 'Forbidden') {
+      // Flyte's code for it; SYSTEM, so a quota that frees up is retried after a backoff.
+      return { kind: 'SYSTEM', code: 'RuntimeFailure', message, retryable: true };
+    }
     if (error.retryable) return undefined;
   }
   return { kind: 'SYSTEM', code: error.reason, message, retryable: true };

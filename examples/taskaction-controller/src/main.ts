@@ -52,6 +52,7 @@ const { controller } = await createTaskActionController({
   allowedImages: config.allowedImages,
   maxSystemFailures: config.maxSystemFailures,
   workers: config.workers,
+  resyncMs: config.requeueDuration,
   metrics,
   logger,
   ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),

@@ -2,7 +2,7 @@ import {
   type ActionPhase,
   type ActionStatus,
   addFinalizerIfValid,
-  attemptOf,
+  attemptsOf,
   type EventRecorder,
   type EventSink,
   type Failure,
@@ -58,7 +58,7 @@ export interface TaskActionReconcilerOptions {
   readonly maxSystemFailures?: number;
   /** Wait before a relaunch after a system failure; default 10 s doubling to 5 min. */
   readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
-  /** A running action is looked at again this often even without an event; default 60 s. */
+  /** A running action is looked at again this often even without an event; default 10 s. */
   readonly resyncMs?: number;
   readonly events?: EventRecorder;
   readonly now?: () => Date;
@@ -89,7 +89,7 @@ export class TaskActionReconciler implements Reconciler {
   constructor(options: TaskActionReconcilerOptions) {
     this.#o = {
       routing: defaultRouting,
-      resyncMs: 60_000,
+      resyncMs: 10_000,
       now: () => new Date(),
       ...options,
     };
@@ -156,7 +156,7 @@ export class TaskActionReconciler implements Reconciler {
     engine: string,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    const attempt = attemptOf(action.status);
+    const attempt = attemptsOf(action.status);
     const expected = { attempt, phases: ['Queued'] } as const;
     // Launching from a lagging cache could start an attempt the status has already moved past.
     const live = await this.#o.client.get<KubeObject>(
@@ -188,7 +188,7 @@ export class TaskActionReconciler implements Reconciler {
     engine: string,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    const attempt = attemptOf(action.status);
+    const attempt = attemptsOf(action.status);
     const expected = { attempt, phases: observing };
     const executor = this.#o.registry.get(engine);
     const wfe = attemptExecution(action, attempt, engine);
@@ -231,7 +231,7 @@ export class TaskActionReconciler implements Reconciler {
     kind: Failure['kind'],
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    const attempt = attemptOf(action.status);
+    const attempt = attemptsOf(action.status);
     const expected = { attempt, phases: ['RetryableFailure'] } as const;
     const executor = this.#o.registry.get(engine);
     const wfe = attemptExecution(action, attempt, engine);
@@ -321,6 +321,8 @@ export class TaskActionReconciler implements Reconciler {
 function applies(status: ActionStatus, expected: Expected): boolean {
   const phase = phaseOf(status);
   return (
-    attemptOf(status) === expected.attempt && phase !== undefined && expected.phases.includes(phase)
+    attemptsOf(status) === expected.attempt &&
+    phase !== undefined &&
+    expected.phases.includes(phase)
   );
 }

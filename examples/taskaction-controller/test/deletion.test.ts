@@ -69,7 +69,7 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
     for (const name of names) await gone(name);
     for (const name of names) expect(await liveJobs(`${name}-0`)).toEqual([]);
     for (const name of names) {
-      expect(writer.of(name).at(-1)?.event).toMatchObject({ phase: 'Aborted', attempt: 0 });
+      expect(writer.of(name).at(-1)?.event).toMatchObject({ phase: 'Aborted', attempt: 1 });
     }
   });
 

@@ -54,7 +54,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     ]);
     const phases = ['Queued', 'Initializing', 'Executing', 'Completed'];
     expect(done.status.phaseHistory?.map((h) => h.phase)).toEqual(phases);
-    expect(done.status).toMatchObject({ attempt: 0, systemFailures: 0 });
+    expect(done.status).toMatchObject({ attempts: 1, systemFailures: 0 });
     expect(done.metadata.finalizers).toContain(abortFinalizer);
 
     // One event per transition, and each was recorded while the status still showed the
@@ -65,8 +65,9 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
       undefined,
       ...phases.slice(0, -1),
     ]);
-    expect(records.at(-1)?.event.outputUri).toBe(
-      `s3://bucket/run1/${manifest.spec.actionName}/0/outputs.pb`,
+    expect(records.map((r) => r.event.attempt)).toEqual([1, 1, 1, 1]);
+    expect(records.at(-1)?.event.outputs?.outputUri).toBe(
+      `s3://bucket/run1/${manifest.spec.actionName}/1/outputs.pb`,
     );
 
     // Finished: labelled for garbage collection, and reconciling it again reports nothing new.

@@ -41,7 +41,7 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
     return controller;
   };
 
-  it('runs attempts 0, 1 and 2 of a failing task, each aborted before the next, then MaxRetriesExceeded', async () => {
+  it('runs attempts 1, 2 and 3 of a failing task as <name>-0, -1, -2, each aborted before the next, then MaxRetriesExceeded', async () => {
     // Every Job created, in order, with the attempts whose Jobs were still live at that moment.
     const created: { attempt: string; liveBefore: string[] }[] = [];
     jobs = new Informer<KubeObject>(env.kubeConfig, resources.jobs, {
@@ -65,7 +65,7 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
 
     const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
     expect(failed.status).toMatchObject({
-      attempt: 2,
+      attempts: 3,
       errorState: { code: 'MaxRetriesExceeded', kind: 'USER' },
     });
     expect(failed.status.errorState?.message).toContain('TaskFailed');
@@ -76,11 +76,11 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
       { attempt: `${name}-2`, liveBefore: [] },
     ]);
     const events = writer.of(name).map((r) => r.event);
-    expect([...new Set(events.map((e) => e.attempt))]).toEqual([0, 1, 2]);
+    expect([...new Set(events.map((e) => e.attempt))]).toEqual([1, 2, 3]);
     expect(events.filter((e) => e.phase === 'RetryableFailure').map((e) => e.attempt)).toEqual([
-      0, 1,
+      1, 2,
     ]);
-    expect(events.at(-1)).toMatchObject({ phase: 'PermanentFailure', attempt: 2 });
+    expect(events.at(-1)).toMatchObject({ phase: 'PermanentFailure', attempt: 3 });
   });
 
   it('fails after 3 system failures in a row without using an attempt: a create refused every time', async () => {
@@ -93,19 +93,19 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
 
     const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
     expect(failed.status).toMatchObject({
-      attempt: 0,
+      attempts: 1,
       systemFailures: 4,
       errorState: { code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' },
     });
-    expect(failed.status.errorState?.message).toContain('Forbidden');
+    expect(failed.status.errorState?.message).toMatch(/RuntimeFailure: .*forbidden/);
     const failures = writer
       .of(name)
       .map((r) => r.event)
       .filter((e) => e.phase === 'RetryableFailure');
     expect(failures.map((e) => [e.systemFailures, e.errorState?.code])).toEqual([
-      [1, 'Forbidden'],
-      [2, 'Forbidden'],
-      [3, 'Forbidden'],
+      [1, 'RuntimeFailure'],
+      [2, 'RuntimeFailure'],
+      [3, 'RuntimeFailure'],
     ]);
   });
 
@@ -136,7 +136,7 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
     try {
       const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
       expect(failed.status).toMatchObject({
-        attempt: 0,
+        attempts: 1,
         systemFailures: 4,
         errorState: { code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' },
       });

@@ -47,7 +47,7 @@ describe('the happy path', () => {
     expect(history(status)).toEqual(['Queued', 'Initializing', 'Executing', 'Completed']);
     expect(phaseOf(status)).toBe('Completed');
     expect(nextStep(status, t0)).toEqual({ step: 'done' });
-    expect(status).toMatchObject({ attempt: 0, systemFailures: 0, observedGeneration: 1 });
+    expect(status).toMatchObject({ attempts: 1, systemFailures: 0, observedGeneration: 1 });
   });
 
   it('returns undefined for a transition that no longer applies, so nothing is written', () => {
@@ -65,11 +65,11 @@ describe('the happy path', () => {
 });
 
 describe('user retries', () => {
-  it('uses attempts 0, 1 and 2 and then fails with MaxRetriesExceeded', () => {
+  it('uses attempts 1, 2 and 3 and then fails with MaxRetriesExceeded', () => {
     let status = must(markQueued({}, at()));
     const attempts: number[] = [];
     for (;;) {
-      attempts.push(status.attempt ?? -1);
+      attempts.push(status.attempts ?? -1);
       status = must(markLaunched(status, 'created', at()));
       status = must(markFailed(status, userFailure, policy, at()));
       const step = nextStep(status, t0);
@@ -77,7 +77,7 @@ describe('user retries', () => {
       expect(step).toEqual({ step: 'relaunch', kind: 'USER' });
       status = must(markRelaunched(status, at()));
     }
-    expect(attempts).toEqual([0, 1, 2]);
+    expect(attempts).toEqual([1, 2, 3]);
     expect(phaseOf(status)).toBe('PermanentFailure');
     expect(status.errorState).toMatchObject({ code: 'MaxRetriesExceeded', kind: 'USER' });
     expect(history(status)).toEqual([
@@ -100,14 +100,14 @@ describe('system failures', () => {
     const failed = must(markFailed(launched, systemFailure('Forbidden'), policy, at(10)));
     expect(failed).toMatchObject({
       systemFailures: 1,
-      attempt: 0,
+      attempts: 1,
       retryAfter: '2026-03-01T10:00:11.000000Z',
       errorState: { code: 'Forbidden', kind: 'SYSTEM' },
     });
     expect(nextStep(failed, at(10.5).now)).toEqual({ step: 'wait', ms: 500 });
     expect(nextStep(failed, at(11).now)).toEqual({ step: 'relaunch', kind: 'SYSTEM' });
     const relaunched = must(markRelaunched(failed, at(11)));
-    expect(relaunched).toMatchObject({ attempt: 0, systemFailures: 1 });
+    expect(relaunched).toMatchObject({ attempts: 1, systemFailures: 1 });
     expect(relaunched.retryAfter).toBeUndefined();
   });
 
@@ -154,7 +154,7 @@ describe('system failures', () => {
     }
     expect(phaseOf(status)).toBe('PermanentFailure');
     expect(status.errorState).toMatchObject({ code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' });
-    expect(status).toMatchObject({ attempt: 0, systemFailures: 4 });
+    expect(status).toMatchObject({ attempts: 1, systemFailures: 4 });
     expect(creates).toBe(0);
     expect(laps).toBeLessThan(10);
   });

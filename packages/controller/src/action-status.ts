@@ -22,8 +22,8 @@ export const ActionStatusSchema = z.object({
   phaseHistory: z.array(PhaseTransitionSchema).optional(),
   /** The last failure: of a failed attempt, of a system failure, or why the action failed. */
   errorState: ErrorStateSchema.optional(),
-  /** Zero-based number of the current attempt. */
-  attempt: z.number().int().nonnegative().optional(),
+  /** The current attempt, counted from 1 as Flyte's `attempts`. */
+  attempts: z.number().int().positive().optional(),
   /** System failures in a row; reset only when the execution is seen running or finishing. */
   systemFailures: z.number().int().nonnegative().optional(),
   /** After a system failure, the relaunch waits until this time (a backoff that survives restarts). */
@@ -52,8 +52,9 @@ export function phaseOf(status: ActionStatus | undefined): ActionPhase | undefin
   return actionPhaseOf(status?.conditions);
 }
 
-export function attemptOf(status: ActionStatus | undefined): number {
-  return status?.attempt ?? 0;
+/** The current attempt, counted from 1. */
+export function attemptsOf(status: ActionStatus | undefined): number {
+  return status?.attempts ?? 1;
 }
 
 export function nextStep(status: ActionStatus | undefined, now: Date): ActionStep {
@@ -87,11 +88,11 @@ function enter(
   };
 }
 
-/** The first phase of a new action: Queued for attempt 0. Undefined once it has a phase. */
+/** The first phase of a new action: Queued for attempt 1. Undefined once it has a phase. */
 export function markQueued(status: ActionStatus, at: TransitionAt): ActionStatus | undefined {
   if (phaseOf(status) !== undefined) return undefined;
-  return enter(status, 'Queued', 'waiting to launch attempt 0', at, {
-    attempt: 0,
+  return enter(status, 'Queued', 'waiting to launch attempt 1', at, {
+    attempts: 1,
     systemFailures: 0,
   });
 }
@@ -156,9 +157,9 @@ export function markFailed(
   at: TransitionAt,
 ): ActionStatus | undefined {
   if (isTerminalActionPhase(phaseOf(status))) return undefined;
-  const attempt = attemptOf(status);
+  const attempt = attemptsOf(status);
   const judged = judgeFailure(
-    { attempt, systemFailures: status.systemFailures ?? 0 },
+    { attempts: attempt, systemFailures: status.systemFailures ?? 0 },
     failure,
     policy,
     at.now,
@@ -175,7 +176,7 @@ export function markFailed(
       return enter(
         status,
         'RetryableFailure',
-        `attempt ${attempt} failed (${cause}); retrying as attempt ${attempt + 1} (the last is ${policy.maxAttempts - 1})`,
+        `attempt ${attempt} failed (${cause}); retrying as attempt ${attempt + 1} of ${policy.maxAttempts}`,
         at,
         { errorState, systemFailures },
       );
@@ -196,10 +197,10 @@ export function markFailed(
  */
 export function markRelaunched(status: ActionStatus, at: TransitionAt): ActionStatus | undefined {
   if (phaseOf(status) !== 'RetryableFailure') return undefined;
-  const attempt = attemptOf(status);
+  const attempt = attemptsOf(status);
   if (status.errorState?.kind === 'USER') {
     return enter(status, 'Queued', `waiting to launch attempt ${attempt + 1}`, at, {
-      attempt: attempt + 1,
+      attempts: attempt + 1,
     });
   }
   return enter(

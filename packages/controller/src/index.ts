@@ -16,7 +16,7 @@ export {
   type ActionStatus,
   ActionStatusSchema,
   type ActionStep,
-  attemptOf,
+  attemptsOf,
   markFailed,
   markLaunched,
   markProgress,

@@ -8,18 +8,18 @@ const policy = { maxAttempts: 3, systemBackoffMs: { initial: 1000, max: 5000 } }
 
 describe('judgeFailure: attempts', () => {
   it('starts the next attempt while attempts remain, and ends the run of system failures', () => {
-    expect(judgeFailure({ attempt: 0, systemFailures: 2 }, user, policy, now)).toEqual({
+    expect(judgeFailure({ attempts: 1, systemFailures: 2 }, user, policy, now)).toEqual({
       verdict: 'nextAttempt',
       errorState: { code: 'TaskFailed', kind: 'USER', message: 'exit 3' },
       systemFailures: 0,
     });
-    expect(judgeFailure({ attempt: 1, systemFailures: 0 }, user, policy, now).verdict).toBe(
+    expect(judgeFailure({ attempts: 2, systemFailures: 0 }, user, policy, now).verdict).toBe(
       'nextAttempt',
     );
   });
 
   it('fails with MaxRetriesExceeded when the last attempt failed, naming the last failure', () => {
-    const verdict = judgeFailure({ attempt: 2, systemFailures: 0 }, user, policy, now);
+    const verdict = judgeFailure({ attempts: 3, systemFailures: 0 }, user, policy, now);
     expect(verdict.verdict).toBe('fail');
     expect(verdict.errorState).toEqual({
       code: 'MaxRetriesExceeded',
@@ -28,12 +28,12 @@ describe('judgeFailure: attempts', () => {
     });
   });
 
-  it('fails at once on a failure that is not retryable, using no attempt', () => {
-    const bad = { ...user, code: 'ConfigurationError', retryable: false };
-    expect(judgeFailure({ attempt: 0, systemFailures: 1 }, bad, policy, now)).toEqual({
+  it('fails at once on a failure that is not retryable, changing neither budget', () => {
+    const bad = { ...user, code: 'BadTaskSpecification', retryable: false };
+    expect(judgeFailure({ attempts: 1, systemFailures: 1 }, bad, policy, now)).toEqual({
       verdict: 'fail',
-      errorState: { code: 'ConfigurationError', kind: 'USER', message: 'exit 3' },
-      systemFailures: 0,
+      errorState: { code: 'BadTaskSpecification', kind: 'USER', message: 'exit 3' },
+      systemFailures: 1,
     });
   });
 });
@@ -41,7 +41,7 @@ describe('judgeFailure: attempts', () => {
 describe('judgeFailure: consecutive system failures', () => {
   it('relaunches the same attempt after a doubling backoff, up to the cap of 3', () => {
     const verdicts = [0, 1, 2].map((before) =>
-      judgeFailure({ attempt: 1, systemFailures: before }, system, policy, now),
+      judgeFailure({ attempts: 2, systemFailures: before }, system, policy, now),
     );
     expect(verdicts.map((v) => v.verdict)).toEqual(['relaunch', 'relaunch', 'relaunch']);
     expect(verdicts.map((v) => v.systemFailures)).toEqual([1, 2, 3]);
@@ -51,7 +51,7 @@ describe('judgeFailure: consecutive system failures', () => {
   });
 
   it('fails with MaxSystemFailuresExceeded on the fourth in a row', () => {
-    const verdict = judgeFailure({ attempt: 1, systemFailures: 3 }, system, policy, now);
+    const verdict = judgeFailure({ attempts: 2, systemFailures: 3 }, system, policy, now);
     expect(verdict).toMatchObject({
       verdict: 'fail',
       systemFailures: 4,
@@ -62,7 +62,9 @@ describe('judgeFailure: consecutive system failures', () => {
 
   it('takes its own cap', () => {
     const once = { ...policy, maxSystemFailures: 1 };
-    expect(judgeFailure({ attempt: 0, systemFailures: 1 }, system, once, now).verdict).toBe('fail');
+    expect(judgeFailure({ attempts: 1, systemFailures: 1 }, system, once, now).verdict).toBe(
+      'fail',
+    );
   });
 });
 

@@ -33,8 +33,8 @@ export interface Failure extends ErrorState {
 }
 
 export interface RetryCounters {
-  /** Zero-based number of the attempt that failed. */
-  readonly attempt: number;
+  /** The attempt that failed, counted from 1. */
+  readonly attempts: number;
   /** System failures in a row before this one. */
   readonly systemFailures: number;
 }
@@ -61,9 +61,12 @@ export function judgeFailure(
 ): FailureVerdict {
   const errorState = { code: failure.code, kind: failure.kind, message: failure.message };
   if (failure.kind === 'USER') {
-    // A user failure is the task's own verdict, not the system's: the run of system failures ends.
-    if (!failure.retryable) return { verdict: 'fail', errorState, systemFailures: 0 };
-    const used = counters.attempt + 1;
+    // A failure that no retry can mend (a bad task specification) ends the action as it
+    // stands: neither budget is charged for it.
+    if (!failure.retryable)
+      return { verdict: 'fail', errorState, systemFailures: counters.systemFailures };
+    // A task that ran to its own failure is past the platform's: the run of system failures ends.
+    const used = counters.attempts;
     if (used < policy.maxAttempts) return { verdict: 'nextAttempt', errorState, systemFailures: 0 };
     return {
       verdict: 'fail',

@@ -70,6 +70,16 @@ describe('node executions', () => {
       ]),
     );
   });
+
+  it('hands the argv to the container as written, with no $(VAR) expansion by the kubelet', () => {
+    const argv = { ...spec, argv: ['sh', '-c', 'echo $(hostname) $$ $(NODE_NAME)'] };
+    const job = buildNodeJob(nodeExecution(view, argv, 'n', 1, 'busybox:1.37'), 'jobs', settings);
+    expect(job.spec?.template.spec?.containers[0]?.command).toEqual([
+      'sh',
+      '-c',
+      'echo $$(hostname) $$$$ $$(NODE_NAME)',
+    ]);
+  });
 });
 
 describe('observeJob', () => {

@@ -11,6 +11,7 @@ import {
   type JobSettings,
   JobStateSchema,
   jobResult,
+  kubeletLiteral,
   PodStateSchema,
 } from '@roundhouse/job';
 import { type KubeObject, type ResourceEngine, resources } from '@roundhouse/kube';
@@ -115,7 +116,12 @@ export function buildNodeJob(
           nodeName: run.node,
           tolerations: [{ operator: 'Exists' }],
           containers: [
-            { ...container, command: run.argv, terminationMessagePolicy: 'FallbackToLogsOnError' },
+            {
+              ...container,
+              // The argv is the author's text: the kubelet must not expand `$(NAME)` in it.
+              command: run.argv.map(kubeletLiteral),
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+            },
           ],
         },
       },
