@@ -64,10 +64,13 @@ export class TaskExecutorClient {
       throw new TaskExecutorResponseError('GET /health', 'status is not healthy');
   }
 
-  /** Creates a task; `created` is false when the agent already had this exact task. */
-  async createTask(task: TaskRequest, options: RequestOptions = {}) {
-    const reply = await this.#call('POST', 'tasks', task, [200, 201], options);
-    return { task: this.#task('POST /tasks', reply.json), created: reply.status === 201 };
+  /**
+   * Creates a task and returns it as created. A name that exists, even with this very spec,
+   * is a TaskExecutorApiError with status 409: read the task to see whose it is.
+   */
+  async createTask(task: TaskRequest, options: RequestOptions = {}): Promise<WireTask> {
+    const reply = await this.#call('POST', 'tasks', task, [201], options);
+    return this.#task('POST /tasks', reply.json);
   }
 
   /** The task, or null when the agent has none of that name. */

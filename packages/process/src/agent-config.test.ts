@@ -12,7 +12,13 @@ describe('the agent configuration', () => {
       enableSidecarMode: false,
       mainContainerName: 'main',
       enableContainerMode: false,
+      maxConcurrentTasks: 0,
     });
+  });
+
+  it('takes a concurrency limit from a flag or the environment', () => {
+    expect(loadAgentConfig(['--max-concurrent-tasks=1'], {}).maxConcurrentTasks).toBe(1);
+    expect(loadAgentConfig([], { MAX_CONCURRENT_TASKS: '4' }).maxConcurrentTasks).toBe(4);
   });
 
   it('reads environment variables, and flags over them', () => {
@@ -55,6 +61,8 @@ describe('the agent configuration', () => {
     [['--reconcile-interval=5'], '--reconcile-interval (RECONCILE_INTERVAL)'],
     [['--grace-period=0s'], '--grace-period (GRACE_PERIOD)'],
     [['--enable-sidecar-mode=maybe'], '--enable-sidecar-mode (ENABLE_SIDECAR_MODE)'],
+    [['--max-concurrent-tasks=-1'], '--max-concurrent-tasks (MAX_CONCURRENT_TASKS)'],
+    [['--max-concurrent-tasks=1.5'], '--max-concurrent-tasks (MAX_CONCURRENT_TASKS)'],
     [['--unknown=1'], 'flags'],
   ])('refuses %j naming %s', (argv, path) => {
     let error: unknown;

@@ -48,6 +48,11 @@ export const AgentConfigSchema = z.object({
   mainContainerName: z.string().min(1),
   enableContainerMode: z.stringbool(),
   authTokenFile: z.string().min(1).optional(),
+  // 0 is no limit; OpenSandbox's agent is fixed at 1.
+  maxConcurrentTasks: z
+    .string()
+    .regex(/^\d{1,9}$/, { error: 'must be a whole number (0: no limit)' })
+    .transform(Number),
 });
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
@@ -62,6 +67,7 @@ const settings: Readonly<Record<keyof AgentConfig, { env: string; default?: stri
   mainContainerName: { env: 'MAIN_CONTAINER_NAME', default: 'main' },
   enableContainerMode: { env: 'ENABLE_CONTAINER_MODE', default: 'false' },
   authTokenFile: { env: 'AUTH_TOKEN_FILE' },
+  maxConcurrentTasks: { env: 'MAX_CONCURRENT_TASKS', default: '0' },
 };
 
 const booleans = new Set(['enable-sidecar-mode', 'enable-container-mode']);

@@ -59,8 +59,11 @@ function clientBackend(client: TaskExecutorClient): TaskBackend {
   return {
     async create(task, signal) {
       try {
-        return (await client.createTask(task, { signal })).created ? 'created' : 'exists';
+        await client.createTask(task, { signal });
+        return 'created';
       } catch (error) {
+        // The name is taken, by this execution's earlier create or another's: the engine reads
+        // the task and decides by its owner.
         if (isConflict(error)) return 'conflict';
         throw error;
       }

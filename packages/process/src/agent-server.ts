@@ -11,7 +11,7 @@ import { type Route, route } from './agent-routes.js';
 import { isAuthorized } from './bearer-auth.js';
 import type { LogStream } from './log-tail.js';
 import type { ProcessSupervisor } from './supervisor.js';
-import { TaskConflictError, TaskStoreError } from './task-errors.js';
+import { TaskConflictError, TaskLimitError, TaskStoreError } from './task-errors.js';
 import { taskNameProblem } from './task-name.js';
 import { TaskRequestError } from './wire-errors.js';
 import { desiredTasksFromWire, parseJsonBody, taskRequestFromWire } from './wire-request.js';
@@ -111,8 +111,10 @@ export class TaskExecutorServer {
         return { status: 200, body: supervisor.list().map(toWireTask) };
       case 'createTask': {
         const task = taskRequestFromWire(parseJsonBody(await this.#body(request)));
+        // A repeated create is a conflict, as a Kubernetes create is, not a silent success.
         const { task: record, created } = await supervisor.create(task);
-        return { status: created ? 201 : 200, body: toWireTask(record) };
+        if (!created) throw new TaskConflictError(task.name, 'AlreadyExists');
+        return { status: 201, body: toWireTask(record) };
       }
       case 'setTasks': {
         const desired = desiredTasksFromWire(parseJsonBody(await this.#body(request)));
@@ -184,6 +186,12 @@ export class TaskExecutorServer {
           field: 'name',
           conflict: error.conflict,
         },
+      };
+    }
+    if (error instanceof TaskLimitError) {
+      return {
+        status: 429,
+        body: { ...problem(429, error.reason, error.message), limit: error.limit },
       };
     }
     const reason = error instanceof TaskStoreError ? error.reason : 'InternalError';

@@ -24,6 +24,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     dataDir: config.dataDir,
     reconcileIntervalMs: config.reconcileInterval,
     gracePeriodMs: config.gracePeriod,
+    maxConcurrentTasks: config.maxConcurrentTasks || undefined,
     sidecarMode: config.enableSidecarMode,
     mainContainerName: config.mainContainerName,
     logger,
@@ -49,6 +50,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       sidecarMode: config.enableSidecarMode,
       containerMode: config.enableContainerMode,
       authentication: token !== undefined,
+      maxConcurrentTasks: config.maxConcurrentTasks || 'unlimited',
     },
     'listening',
   );

@@ -43,7 +43,12 @@ export {
   TaskRequestSchema,
 } from './process-spec.js';
 export { ProcessSupervisor, type ProcessSupervisorOptions } from './supervisor.js';
-export { type TaskConflict, TaskConflictError, TaskStoreError } from './task-errors.js';
+export {
+  type TaskConflict,
+  TaskConflictError,
+  TaskLimitError,
+  TaskStoreError,
+} from './task-errors.js';
 export { maxTaskNameLength, TaskNameSchema, taskNameProblem } from './task-name.js';
 export {
   type TaskRecord,

@@ -5,8 +5,9 @@ import { type Launched, ProcessLauncher } from './launcher.js';
 import type { LogStream, LogTail } from './log-tail.js';
 import { sameRequest, type TaskRequest, TaskRequestSchema } from './process-spec.js';
 import { ProcessTable } from './process-table.js';
-import { StartFailedError, TaskConflictError } from './task-errors.js';
+import { StartFailedError, TaskConflictError, TaskLimitError } from './task-errors.js';
 import {
+  activeAfterSync,
   beginStop,
   killDue,
   killed,
@@ -17,7 +18,7 @@ import {
   startFailed,
   timeoutDue,
 } from './task-lifecycle.js';
-import type { ProcessIdentity, TaskRecord } from './task-record.js';
+import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
 import { TaskStore } from './task-store.js';
 
 export interface ProcessSupervisorOptions {
@@ -27,6 +28,11 @@ export interface ProcessSupervisorOptions {
   readonly reconcileIntervalMs?: number;
   /** Between SIGTERM and SIGKILL when a task is stopped; default 10 s. */
   readonly gracePeriodMs?: number;
+  /**
+   * Most tasks active at once (pending or running, not being deleted); a create past it throws
+   * TaskLimitError. Default: no limit.
+   */
+  readonly maxConcurrentTasks?: number | undefined;
   /** Run tasks without `execMode` inside the main container's namespaces; default false. */
   readonly sidecarMode?: boolean;
   /** `SANDBOX_MAIN_CONTAINER` value that marks the main container's process; default `main`. */
@@ -67,7 +73,10 @@ export class ProcessSupervisor {
   readonly #log: Logger;
   readonly #intervalMs: number;
   readonly #graceMs: number;
+  readonly #maxActive: number | undefined;
   readonly #tasks = new Map<string, TaskRecord>();
+  /** New names being created: they count against the limit before their record exists. */
+  readonly #creating = new Set<string>();
   readonly #locks = new Map<string, Promise<unknown>>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -78,6 +87,7 @@ export class ProcessSupervisor {
     this.#log = options.logger ?? noopLogger;
     this.#intervalMs = options.reconcileIntervalMs ?? 500;
     this.#graceMs = options.gracePeriodMs ?? 10_000;
+    this.#maxActive = options.maxConcurrentTasks;
     this.#launcher = new ProcessLauncher(this.#store, this.#table, {
       shell: options.shell ?? '/bin/sh',
       nsenter: options.nsenter ?? 'nsenter',
@@ -101,8 +111,9 @@ export class ProcessSupervisor {
 
   /**
    * Creates and starts a task. The same request again returns the existing task
-   * (`created: false`); a different one for a taken name throws TaskConflictError. Invalid
-   * input throws ConfigurationError naming each field, before anything is written.
+   * (`created: false`); a different one for a taken name throws TaskConflictError, and one
+   * past `maxConcurrentTasks` TaskLimitError. Invalid input throws ConfigurationError naming
+   * each field, before anything is written.
    */
   async create(request: TaskRequest): Promise<{ task: TaskRecord; created: boolean }> {
     const parsed = parse(TaskRequestSchema, request, '');
@@ -140,12 +151,14 @@ export class ProcessSupervisor {
   /**
    * Makes the task set match `desired` by name: deletes the tasks not in it, creates the ones
    * that do not exist, and leaves existing names untouched even when their spec differs.
-   * Validates the whole set before changing anything. Returns every task afterwards,
-   * including those still being deleted.
+   * Validates the whole set, and that it fits `maxConcurrentTasks`, before changing anything.
+   * Returns every task afterwards, including those still being deleted.
    */
   async sync(desired: readonly TaskRequest[]): Promise<TaskRecord[]> {
     const tasks = parse(DesiredSchema, desired, '');
     const names = new Set(tasks.map((t) => t.name));
+    const others = [...this.#creating].filter((n) => !names.has(n) && !this.#tasks.has(n));
+    this.#admit(activeAfterSync(this.#tasks, names) + others.length);
     const stale = [...this.#tasks.keys()].filter((name) => !names.has(name));
     await Promise.all(stale.map((name) => this.delete(name)));
     await Promise.all(
@@ -189,19 +202,38 @@ export class ProcessSupervisor {
       }
       return { task: existing, created: false };
     }
-    if (!(await this.#store.createDirectory(request.name))) {
-      throw new TaskConflictError(request.name, 'UnreadableRecord');
-    }
-    const record = newRecord(request, randomUUID(), new Date());
+    this.#admit(this.#activeCount() + 1);
+    this.#creating.add(request.name);
     try {
-      await this.#store.write(record);
-    } catch (error) {
-      await this.#store.remove(request.name).catch(() => {});
-      throw error;
+      if (!(await this.#store.createDirectory(request.name))) {
+        throw new TaskConflictError(request.name, 'UnreadableRecord');
+      }
+      const record = newRecord(request, randomUUID(), new Date());
+      try {
+        await this.#store.write(record);
+      } catch (error) {
+        await this.#store.remove(request.name).catch(() => {});
+        throw error;
+      }
+      this.#tasks.set(record.name, record);
+      await this.#start(record);
+      return { task: this.#tasks.get(record.name) as TaskRecord, created: true };
+    } finally {
+      this.#creating.delete(request.name);
     }
-    this.#tasks.set(record.name, record);
-    await this.#start(record);
-    return { task: this.#tasks.get(record.name) as TaskRecord, created: true };
+  }
+
+  /** Tasks active now, counting new names whose creation is under way. */
+  #activeCount(): number {
+    const creating = [...this.#creating].filter((name) => !this.#tasks.has(name)).length;
+    return [...this.#tasks.values()].filter(isActive).length + creating;
+  }
+
+  /** Refuses a change that would leave more than `maxConcurrentTasks` tasks active. */
+  #admit(activeAfter: number): void {
+    if (this.#maxActive !== undefined && activeAfter > this.#maxActive) {
+      throw new TaskLimitError(this.#maxActive);
+    }
   }
 
   /** Starts a Pending task: the shim is recorded before it may run the command. */

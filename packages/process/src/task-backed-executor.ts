@@ -19,7 +19,10 @@ import type { TaskSnapshot } from './task-snapshot.js';
 
 /** Where an engine's tasks live: a supervisor in this process, or an agent over HTTP. */
 export interface TaskBackend {
-  /** Creates the task; `conflict` when the name is taken by a different task. */
+  /**
+   * Creates the task; `exists` when this very task exists (a repeated create), `conflict` when
+   * the name is taken: by another task, or by this one where the backend cannot tell.
+   */
   create(task: TaskRequest, signal?: AbortSignal): Promise<'created' | 'exists' | 'conflict'>;
   get(name: string, signal?: AbortSignal): Promise<TaskSnapshot | undefined>;
   /** Deletes the task with this name and uid; a task of another uid is left alone. */

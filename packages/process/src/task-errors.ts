@@ -2,12 +2,18 @@ import { RoundhouseError } from '@roundhouse/core';
 
 /**
  * Why a task cannot be created or deleted as asked:
+ * - `AlreadyExists`: the name exists with this very spec (a repeated create);
  * - `DifferentSpec`: the name exists with a different process or labels;
  * - `BeingDeleted`: the name exists and is being stopped and removed;
  * - `UidMismatch`: a delete's uid precondition names another task of that name;
  * - `UnreadableRecord`: the name's directory exists but holds no readable record.
  */
-export type TaskConflict = 'DifferentSpec' | 'BeingDeleted' | 'UidMismatch' | 'UnreadableRecord';
+export type TaskConflict =
+  | 'AlreadyExists'
+  | 'DifferentSpec'
+  | 'BeingDeleted'
+  | 'UidMismatch'
+  | 'UnreadableRecord';
 
 /** The task name is taken in a way that does not match the request. */
 export class TaskConflictError extends RoundhouseError {
@@ -22,12 +28,29 @@ export class TaskConflictError extends RoundhouseError {
 }
 
 const conflictMessages: Readonly<Record<TaskConflict, string>> = {
+  AlreadyExists: 'already exists with this spec; read it with GET /tasks/{name}',
   DifferentSpec: 'already exists with a different spec; delete it first to change it',
   BeingDeleted: 'is being deleted; create it again once it is gone',
   UidMismatch: 'exists with a different uid than the request names',
   UnreadableRecord:
     'has a directory in the data directory but no readable record; remove that directory',
 };
+
+/**
+ * Creating the task would make more tasks active (pending or running, not being deleted) than
+ * the supervisor's `maxConcurrentTasks`. Retryable: a task that ends or is deleted frees a slot.
+ */
+export class TaskLimitError extends RoundhouseError {
+  readonly reason = 'TooManyTasks';
+  override readonly retryable = true;
+
+  constructor(readonly limit: number) {
+    super(
+      `at most ${limit} task${limit === 1 ? '' : 's'} may be active at once; ` +
+        'wait for one to finish, or delete one',
+    );
+  }
+}
 
 /** The data directory could not be read or written (disk full, permissions). */
 export class TaskStoreError extends RoundhouseError {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  activeAfterSync,
   beginStop,
   killDue,
   killed,
@@ -118,5 +119,23 @@ describe('removal of a deleted task', () => {
       removable(deleted(newRecord({ name: 't', process: { command: ['x'] } }, 'u', t0)), false),
     ).toBe(true);
     expect(removable(observe(running(), { shimAlive: false }), false)).toBe(false);
+  });
+});
+
+describe('the tasks a desired set leaves active', () => {
+  const pending = newRecord({ name: 'p', process: { command: ['x'] } }, 'uid-p', t0);
+  const done = observe(running(), { exit: { code: 0, at: at(1) }, shimAlive: false });
+  const current = new Map<string, TaskRecord>([
+    ['p', pending],
+    ['r', { ...running(), name: 'r' }],
+    ['d', { ...running(), name: 'd', deletionTimestamp: at(1).toISOString() }],
+    ['f', { ...done, name: 'f' }],
+  ]);
+
+  it('counts kept active tasks and new names, not finished, deleting or dropped ones', () => {
+    expect(activeAfterSync(current, new Set(['p', 'r', 'd', 'f']))).toBe(2);
+    expect(activeAfterSync(current, new Set(['r', 'new']))).toBe(2);
+    expect(activeAfterSync(current, new Set(['new']))).toBe(1);
+    expect(activeAfterSync(current, new Set())).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { canonicalRequest, type TaskRequest } from './process-spec.js';
 import {
+  isActive,
   isFinished,
   type ProcessIdentity,
   type Stop,
@@ -151,4 +152,21 @@ export function killed(record: TaskRecord, now: Date): TaskRecord {
 export function removable(record: TaskRecord, groupAlive: boolean): boolean {
   if (record.deletionTimestamp === undefined || groupAlive) return false;
   return record.state === 'Pending' || isFinished(record.state);
+}
+
+/**
+ * How many tasks are active once the task set is `desired`: the desired names that exist and
+ * are active, plus every desired name that does not exist yet (it is created). The others are
+ * deleted and no longer count.
+ */
+export function activeAfterSync(
+  current: ReadonlyMap<string, TaskRecord>,
+  desired: ReadonlySet<string>,
+): number {
+  let count = 0;
+  for (const name of desired) {
+    const record = current.get(name);
+    if (!record || isActive(record)) count++;
+  }
+  return count;
 }

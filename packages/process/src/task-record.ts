@@ -73,6 +73,17 @@ export const TaskRecordSchema = z.object({
 
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
+/**
+ * Whether the task counts against a concurrency limit: pending or running and not being
+ * deleted (as OpenSandbox's agent counts), so a desired set can replace a running task.
+ */
+export function isActive(record: TaskRecord): boolean {
+  return (
+    record.deletionTimestamp === undefined &&
+    (record.state === 'Pending' || record.state === 'Running')
+  );
+}
+
 /** Whether the task's own process has ended (its group may still have members). */
 export function isFinished(state: TaskState): boolean {
   return state === 'Succeeded' || state === 'Failed' || state === 'Unknown';

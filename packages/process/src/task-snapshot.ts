@@ -34,7 +34,7 @@ export function snapshotFromRecord(record: TaskRecord): TaskSnapshot {
 
 /**
  * Reads a task from an agent's answer: `processStatus` (the Go agent's) or `status.state`
- * (the README's), and `status.phase` when this agent sent it.
+ * (the README's), and `status.phase` and `status.reason` when this agent sent them.
  */
 export function snapshotFromWire(task: WireTask): TaskSnapshot {
   const state: ProcessStatus | undefined = task.processStatus ?? task.status?.state ?? undefined;
@@ -51,7 +51,10 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
     return {
       ...common,
       phase,
-      reason: terminated.reason || (phase === 'Succeeded' ? 'Succeeded' : 'Failed'),
+      reason:
+        task.status?.reason ||
+        terminated.reason ||
+        (phase === 'Succeeded' ? 'Succeeded' : 'Failed'),
       message: terminated.message,
       exitCode: terminated.exitCode,
     };

@@ -60,22 +60,19 @@ describe('a task in a response', () => {
     expect(toWireTask(running)).not.toHaveProperty('deletionTimestamp');
   });
 
-  it('reports a timeout with 137 and reason Timeout', () => {
-    const timedOut = observe(
-      beginStop({ ...running, process: { ...process, timeoutSeconds: 1 } }, 'Timeout', t0),
-      {
-        exit: { code: 143, at: t0 },
-        shimAlive: false,
-      },
-    );
-    expect(toWireTask(timedOut).processStatus?.terminated).toMatchObject({
-      exitCode: 137,
-      reason: 'Timeout',
-    });
+  const timedOut = observe(
+    beginStop({ ...running, process: { ...process, timeoutSeconds: 1 } }, 'Timeout', t0),
+    { exit: { code: 143, at: t0 }, shimAlive: false },
+  );
+
+  it("reports a timeout with 137 and OpenSandbox's reason TaskTimeout, and ours in status", () => {
+    const wire = toWireTask(timedOut);
+    expect(wire.processStatus?.terminated).toMatchObject({ exitCode: 137, reason: 'TaskTimeout' });
+    expect(wire.status).toMatchObject({ phase: 'Failed', reason: 'Timeout' });
   });
 
   it('reads back to the snapshot it was made from', () => {
-    for (const record of [pending, running, failed, unknown]) {
+    for (const record of [pending, running, failed, unknown, timedOut]) {
       const wire = WireTaskSchema.parse(JSON.parse(JSON.stringify(toWireTask(record))));
       expect(snapshotFromWire(wire)).toEqual(snapshotFromRecord(record));
     }

@@ -70,6 +70,14 @@ function time(iso: string | undefined): string | undefined {
   return iso === undefined ? undefined : formatKubeTime(new Date(iso));
 }
 
+/**
+ * OpenSandbox's name for a termination reason where it has its own: its controller and its
+ * clients read `TaskTimeout` in `processStatus.terminated.reason`. `status.reason` keeps ours.
+ */
+const upstreamReasons: Readonly<Partial<Record<TaskRecord['reason'], string>>> = {
+  Timeout: 'TaskTimeout',
+};
+
 /** The `processStatus` of a record. */
 export function processStatus(record: TaskRecord): ProcessStatus {
   switch (record.state) {
@@ -88,7 +96,7 @@ export function processStatus(record: TaskRecord): ProcessStatus {
         terminated: {
           exitCode: record.exitCode ?? 0,
           ...(record.signal !== undefined ? { signal: record.signal } : {}),
-          reason: record.reason,
+          reason: upstreamReasons[record.reason] ?? record.reason,
           ...(record.message ? { message: record.message } : {}),
           startedAt: time(record.startedAt),
           finishedAt: time(record.finishedAt),

@@ -58,13 +58,17 @@ describe('the task-executor API', () => {
     expect(readLog(agent, 'flat')).toBe('hi\n');
   });
 
-  it('takes the nested shape the README documents; the same task again is 200, a different one 409', async () => {
+  it('takes the nested shape the README documents; a duplicate name is 409, with or without the same spec', async () => {
     const task = { name: 'nested', spec: { process: { command: ['sleep', '30'] } } };
     const first = await call(agent, 'POST', '/tasks', task);
     expect(first.status).toBe(201);
     expect(first.body.status.state.running ?? first.body.status.state.waiting).toBeDefined();
     const again = await call(agent, 'POST', '/tasks', task);
-    expect(again).toMatchObject({ status: 200, body: { uid: first.body.uid } });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { code: 'Conflict', reason: 'TaskConflict', conflict: 'AlreadyExists', field: 'name' },
+    });
+    expect((await call(agent, 'GET', '/tasks/nested')).body.uid).toBe(first.body.uid);
     const different = await call(agent, 'POST', '/tasks', {
       name: 'nested',
       process: { command: ['sleep', '31'] },
@@ -198,8 +202,7 @@ describe('the task-executor API', () => {
         client.createTask({ name, process: { command: ['/bin/sh', '-c', `echo ${name}`] } }),
       ),
     );
-    expect(results.every((r) => r.created)).toBe(true);
-    expect(new Set(results.map((r) => r.task.uid)).size).toBe(50);
+    expect(new Set(results.map((task) => task.uid)).size).toBe(50);
     await vi.waitFor(async () => {
       const tasks = (await client.listTasks()).filter((t) => t.name.startsWith('burst-'));
       expect(tasks).toHaveLength(50);
@@ -222,18 +225,18 @@ describe('the task-executor API', () => {
     expect(isAlive(sleeper)).toBe(false);
   });
 
-  it('times a task out with exit code 137 and reason Timeout', async () => {
+  it('times a task out with exit code 137 and reason TaskTimeout', async () => {
     await agent.client.createTask({
       name: 'late',
       process: { command: ['sleep', '300'], timeoutSeconds: 1 },
     });
     const task = await finished(agent, 'late');
-    expect(task.processStatus.terminated).toMatchObject({ exitCode: 137, reason: 'Timeout' });
+    expect(task.processStatus.terminated).toMatchObject({ exitCode: 137, reason: 'TaskTimeout' });
     expect(task.status.phase).toBe('Failed');
   });
 
   it('deletes only the task with the uid a delete names', async () => {
-    const { task } = await agent.client.createTask({
+    const task = await agent.client.createTask({
       name: 'guarded',
       process: { command: ['sleep', '300'] },
     });
@@ -248,6 +251,48 @@ describe('the task-executor API', () => {
       async () => expect(await agent.client.getTask('guarded')).toBeNull(),
       patience,
     );
+  });
+});
+
+describe('the task-executor API with a concurrency limit of 1', () => {
+  let agent: InProcessAgent;
+
+  beforeAll(async () => {
+    agent = await startInProcessAgent({ maxConcurrentTasks: 1 });
+  });
+
+  afterAll(async () => {
+    await agent.stop();
+  });
+
+  const names = async () =>
+    (await call(agent, 'GET', '/getTasks')).body.map((t: { name: string }) => t.name);
+  const sleeper = (name: string) => ({ name, process: { command: ['sleep', '300'] } });
+
+  it('refuses a second active task with 429, and changes nothing', async () => {
+    expect((await call(agent, 'POST', '/tasks', sleeper('one'))).status).toBe(201);
+    expect(await call(agent, 'POST', '/tasks', sleeper('two'))).toMatchObject({
+      status: 429,
+      body: { code: 'Too Many Requests', reason: 'TooManyTasks', limit: 1 },
+    });
+    expect((await call(agent, 'POST', '/setTasks', [sleeper('one'), sleeper('two')])).status).toBe(
+      429,
+    );
+    expect(await names()).toEqual(['one']);
+    expect((await call(agent, 'GET', '/tasks/one')).body.deletionTimestamp).toBeUndefined();
+  });
+
+  it('lets a desired set replace the active task, since a task being deleted is not active', async () => {
+    const reply = await call(agent, 'POST', '/setTasks', [sleeper('two')]);
+    expect(reply.status).toBe(200);
+    expect(reply.body.map((t: { name: string }) => t.name)).toContain('two');
+    await vi.waitFor(async () => expect(await names()).toEqual(['two']), patience);
+  });
+
+  it('takes a new task once the active one has finished', async () => {
+    await call(agent, 'POST', '/setTasks', [{ name: 'quick', process: { command: ['true'] } }]);
+    await finished(agent, 'quick');
+    expect((await call(agent, 'POST', '/tasks', sleeper('three'))).status).toBe(201);
   });
 });
 

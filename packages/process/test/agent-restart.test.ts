@@ -127,7 +127,7 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
     await vi.waitFor(async () => {
       expect(state(await again.getTask('timed'))?.terminated).toMatchObject({
         exitCode: 137,
-        reason: 'Timeout',
+        reason: 'TaskTimeout',
       });
     }, patience);
     await vi.waitFor(async () => expect(await again.getTask('deleting')).toBeNull(), patience);

@@ -25,13 +25,19 @@ export async function removeAllTasks(supervisor: ProcessSupervisor): Promise<voi
 
 /** The agent's API over a supervisor in this process, on 127.0.0.1 and a free port. */
 export async function startInProcessAgent(
-  options: { authToken?: string; maxBodyBytes?: number; gracePeriodMs?: number } = {},
+  options: {
+    authToken?: string;
+    maxBodyBytes?: number;
+    gracePeriodMs?: number;
+    maxConcurrentTasks?: number;
+  } = {},
 ): Promise<InProcessAgent> {
   const dir = temporaryDirectory('agent');
   const supervisor = await ProcessSupervisor.open({
     dataDir: join(dir.path, 'data'),
     reconcileIntervalMs: 100,
     gracePeriodMs: options.gracePeriodMs ?? 2000,
+    maxConcurrentTasks: options.maxConcurrentTasks,
   });
   const server = new TaskExecutorServer({
     supervisor,
