@@ -1,6 +1,7 @@
 import {
   type Availability,
   apiVersionOf,
+  ConfigurationError,
   type Conventions,
   type CreateOptions,
   type CreateResult,
@@ -19,7 +20,7 @@ import {
 } from '@roundhouse/core';
 import { executionLogs, type LogSources } from './execution-logs.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
-import { KubernetesApiError } from './kubernetes-errors.js';
+import { isKubernetesError, KubernetesApiError } from './kubernetes-errors.js';
 import { OwnedResources } from './owned-resources.js';
 import type { Reader } from './reader.js';
 
@@ -120,8 +121,24 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     options: CreateOptions = {},
   ): Promise<CreateResult> {
     const body = this.#spec.build(wfe, namespace, options.dependencies);
-    const { object, warnings } = await this.owned.create(wfe, namespace, body, options);
-    return { resourceName: object.metadata?.name as string, warnings };
+    try {
+      const { object, warnings } = await this.owned.create(wfe, namespace, body, options);
+      return { resourceName: object.metadata?.name as string, warnings };
+    } catch (error) {
+      // The API server answers a create of a kind it does not serve with a bare 404, which
+      // says nothing of the missing CRDs; a missing namespace is a 404 too, and is served.
+      if (isKubernetesError(error, 'NotFound')) {
+        // Only a diagnosis: if discovery fails too, the create's own error is the answer.
+        const availability = await this.availability(options).catch(() => undefined);
+        if (availability && !availability.available) {
+          throw new ConfigurationError(
+            { path: 'spec.executionEngine', message: `${this.engine}: ${availability.reason}` },
+            { cause: error },
+          );
+        }
+      }
+      throw error;
+    }
   }
 
   async getStatus(

@@ -1,4 +1,4 @@
-import { Registry } from '@roundhouse/core';
+import { ConfigurationError, Registry } from '@roundhouse/core';
 import { KubeClient, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
@@ -73,6 +73,13 @@ describeWithControlPlane('tekton engine availability', () => {
       ],
     };
     expect(await registry.availability()).toEqual(unavailable);
+    // A create while the API is missing says so and how to fix it, instead of a bare 404.
+    const early = makeExecution();
+    const refused = await executor.create(early, env.namespace).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect((refused as ConfigurationError).issues).toEqual([
+      { path: 'spec.executionEngine', message: `tekton: ${unavailable.unavailable[0]?.reason}` },
+    ]);
 
     await client.create(resources.customResourceDefinitions, undefined, standInCrd);
     await expect
