@@ -42,7 +42,8 @@ export {
   type TaskRequest,
   TaskRequestSchema,
 } from './process-spec.js';
-export { ProcessSupervisor, type ProcessSupervisorOptions } from './supervisor.js';
+export { ProcessSupervisor } from './supervisor.js';
+export type { ProcessSupervisorOptions } from './supervisor-options.js';
 export {
   type TaskConflict,
   TaskConflictError,

@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { ExecMode } from './process-spec.js';
+import { hookOutputBytes } from './hook-capture.js';
+import type { ExecMode, HookName, LifecycleHook, ProcessSpec } from './process-spec.js';
 import type { ProcessTable } from './process-table.js';
-import { type LaunchTarget, launchPlan } from './shim.js';
+import { type LaunchTarget, launchPlan, type OutputCapture } from './shim.js';
 import { taskEnvironment } from './task-environment.js';
 import { StartFailedError } from './task-errors.js';
 import type { ProcessIdentity, TaskRecord } from './task-record.js';
@@ -34,6 +35,16 @@ export interface Launched {
   abort(): void;
 }
 
+/** What one shim runs: the argv, where, and where its status and output go. */
+interface LaunchRequest {
+  readonly mode: ExecMode;
+  readonly argv: readonly string[];
+  readonly exitFile: string;
+  readonly workingDir?: string | undefined;
+  readonly env?: ProcessSpec['env'];
+  readonly capture?: OutputCapture | undefined;
+}
+
 /** Starts shims: resolves where a task runs, its environment and argv, and spawns. */
 export class ProcessLauncher {
   constructor(
@@ -49,27 +60,63 @@ export class ProcessLauncher {
    */
   async launch(record: TaskRecord, onExit: () => void): Promise<Launched> {
     const { process: spec, name } = record;
-    const mode = spec.execMode ?? this.settings.defaultMode;
+    return this.#launch(name, onExit, {
+      mode: spec.execMode ?? this.settings.defaultMode,
+      argv: [...spec.command, ...(spec.args ?? [])],
+      exitFile: this.store.exitFile(name),
+      workingDir: spec.workingDir,
+      env: spec.env,
+    });
+  }
+
+  /**
+   * Spawns one of the task's lifecycle hooks through its own shim, as the command is, so a
+   * restarted agent re-adopts it. As upstream, a hook runs `Local` unless it asks for
+   * `Remote`, with the inherited environment only (not the task's `env` or `workingDir`), and
+   * its output is captured to capped files rather than the task's logs.
+   */
+  async launchHook(
+    record: TaskRecord,
+    hook: HookName,
+    spec: LifecycleHook,
+    onExit: () => void,
+  ): Promise<Launched> {
+    const { name } = record;
+    return this.#launch(name, onExit, {
+      mode: spec.execMode ?? 'Local',
+      argv: spec.exec.command,
+      exitFile: this.store.hookFile(name, hook, 'exit'),
+      capture: {
+        headFile: this.store.hookFile(name, hook, 'head'),
+        tailFile: this.store.hookFile(name, hook, 'tail'),
+        bytes: hookOutputBytes,
+      },
+    });
+  }
+
+  async #launch(name: string, onExit: () => void, what: LaunchRequest): Promise<Launched> {
+    const { mode, workingDir } = what;
     const local: { target: LaunchTarget; environment: [string, string | undefined][] } = {
       target: { mode: 'Local' },
       environment: Object.entries(this.settings.environment),
     };
     const { target, environment } = mode === 'Remote' ? await this.#remote() : local;
-    if (mode === 'Local' && spec.workingDir !== undefined) await requireDirectory(spec.workingDir);
+    if (mode === 'Local' && workingDir !== undefined) await requireDirectory(workingDir);
     const plan = launchPlan({
       shell: this.settings.shell,
-      exitFile: this.store.exitFile(name),
-      argv: [...spec.command, ...(spec.args ?? [])],
+      exitFile: what.exitFile,
+      argv: what.argv,
       target,
-      workingDir: spec.workingDir,
+      workingDir,
+      capture: what.capture,
     });
     const logs = await this.store.openLogs(name);
     let child: ChildProcess;
     try {
       child = spawn(plan.file, plan.args, {
         // A Remote task's directory is set by nsenter inside the main container.
-        cwd: mode === 'Local' && spec.workingDir ? spec.workingDir : this.store.directory(name),
-        env: taskEnvironment(environment, spec.env),
+        cwd: mode === 'Local' && workingDir ? workingDir : this.store.directory(name),
+        env: taskEnvironment(environment, what.env),
         detached: true,
         stdio: ['pipe', logs.stdout.fd, logs.stderr.fd],
       });

@@ -28,13 +28,41 @@ describe('the process spec', () => {
     [{ command: ['ls'], env: [{ name: 'A=B', value: '' }] }, 'env.0.name', 'must not contain'],
     [{ command: ['ls'], args: ['a\0b'] }, 'args.0', 'must not contain NUL'],
     [{ command: ['ls'], execMode: 'Elsewhere' }, 'execMode', ''],
-    [{ command: ['ls'], lifecycle: { preStart: {} } }, 'lifecycle', 'not supported'],
+    [{ command: ['ls'], lifecycle: { preStart: {} } }, 'lifecycle.preStart.exec', 'only hook'],
+    [
+      { command: ['ls'], lifecycle: { postStop: { exec: { command: [] } } } },
+      'lifecycle.postStop.exec.command',
+      'must name the program to run',
+    ],
+    [
+      { command: ['ls'], lifecycle: { preStart: { exec: { command: ['x'] }, execMode: 'Pod' } } },
+      'lifecycle.preStart.execMode',
+      '',
+    ],
+    [
+      { command: ['ls'], lifecycle: { postStop: { exec: { command: ['x'] }, timeoutSeconds: 0 } } },
+      'lifecycle.postStop.timeoutSeconds',
+      'must be positive',
+    ],
+    [{ command: ['ls'], lifecycle: ['x'] }, 'lifecycle', 'must be {preStart?, postStop?}'],
   ])('refuses %j at %s', (spec, path, message) => {
     const result = ProcessSpecSchema.safeParse(spec);
     expect(result.success).toBe(false);
     const issue = result.error?.issues[0];
     expect(issue?.path.join('.')).toBe(path);
     expect(issue?.message).toContain(message);
+  });
+
+  it('takes lifecycle hooks as OpenSandbox sends them', () => {
+    const lifecycle = {
+      preStart: { exec: { command: ['sh', '-c', 'mkdir -p /w'] }, timeoutSeconds: 10 },
+      postStop: { exec: { command: ['rm', '-rf', '/w'] }, execMode: 'Remote' },
+    };
+    expect(ProcessSpecSchema.parse({ command: ['ls'], lifecycle })).toEqual({
+      command: ['ls'],
+      lifecycle,
+    });
+    expect(ProcessSpecSchema.parse({ command: ['ls'], lifecycle: null }).lifecycle).toBeNull();
   });
 
   it('ignores keys it does not know, as the Go agent does', () => {
@@ -68,6 +96,17 @@ describe('request identity', () => {
       false,
     );
     expect(sameRequest(base, { ...base, labels: { owner: 'someone' } })).toBe(false);
+  });
+
+  it('tells different hooks apart, and no hooks from an empty lifecycle not', () => {
+    const hooked = (command: string[]) => ({
+      ...base,
+      process: { command: ['ls'], lifecycle: { postStop: { exec: { command } } } },
+    });
+    expect(sameRequest(hooked(['a']), hooked(['b']))).toBe(false);
+    expect(sameRequest(hooked(['a']), hooked(['a']))).toBe(true);
+    expect(sameRequest(base, hooked(['a']))).toBe(false);
+    expect(sameRequest(base, { ...base, process: { command: ['ls'], lifecycle: {} } })).toBe(true);
   });
 
   it('writes the canonical form in a fixed key order', () => {

@@ -23,17 +23,43 @@ export const ExecModeSchema = z.enum(['Local', 'Remote']);
 /** Upper bound for `timeoutSeconds`: about 68 years, and still an int32 as Go clients send it. */
 const maxTimeoutSeconds = 2 ** 31 - 1;
 
+const timeoutSeconds = z
+  .int({ error: 'must be a whole number of seconds' })
+  .positive({ error: 'must be positive' })
+  .max(maxTimeoutSeconds);
+
+const argv = z
+  .array(argument, { error: 'must be an array of strings' })
+  .min(1, { error: 'must name the program to run' })
+  .refine((command) => command[0] !== '', { error: 'the program name must not be empty' });
+
+/**
+ * A lifecycle hook, as OpenSandbox's `LifecycleHandler`: an argv (no shell unless it names
+ * one), where it runs (default `Local`, whatever the agent's sidecar mode, as upstream, so the
+ * agent's own mounts stay usable) and how long it may run (default: no limit).
+ */
+export const LifecycleHookSchema = z.object({
+  exec: z.object(
+    { command: argv },
+    { error: 'must be {command: [...]}: the only hook action is exec' },
+  ),
+  execMode: ExecModeSchema.optional(),
+  timeoutSeconds: timeoutSeconds.optional(),
+});
+
+/** `preStart` runs before the command; `postStop` once after the task has ended. */
+export const LifecycleSchema = z.object(
+  { preStart: LifecycleHookSchema.optional(), postStop: LifecycleHookSchema.optional() },
+  { error: 'must be {preStart?, postStop?}' },
+);
+
 /**
  * A process task, as OpenSandbox's task-executor takes it (`process` of its Task). There is no
  * shell unless `command` names one: `command` and `args` are the argv. Unknown keys are
- * ignored, as the Go agent ignores them; lifecycle hooks are refused rather than ignored, since
- * dropping a hook silently would change what the task does.
+ * ignored, as the Go agent ignores them.
  */
 export const ProcessSpecSchema = z.object({
-  command: z
-    .array(argument, { error: 'must be an array of strings' })
-    .min(1, { error: 'must name the program to run' })
-    .refine((command) => command[0] !== '', { error: 'the program name must not be empty' }),
+  command: argv,
   args: z.array(argument, { error: 'must be an array of strings' }).optional(),
   env: z.array(EnvVarSchema).max(4096).optional(),
   workingDir: z
@@ -41,19 +67,15 @@ export const ProcessSpecSchema = z.object({
     .startsWith('/', { error: 'must be an absolute path' })
     .refine((s) => !s.includes('\0'), { error: 'must not contain NUL' })
     .optional(),
-  timeoutSeconds: z
-    .int({ error: 'must be a whole number of seconds' })
-    .positive({ error: 'must be positive' })
-    .max(maxTimeoutSeconds)
-    .optional(),
+  timeoutSeconds: timeoutSeconds.optional(),
   execMode: ExecModeSchema.optional(),
-  lifecycle: z
-    .null({ error: 'lifecycle hooks (preStart, postStop) are not supported by this agent' })
-    .optional(),
+  lifecycle: LifecycleSchema.nullish(),
 });
 
 export type ProcessSpec = z.infer<typeof ProcessSpecSchema>;
 export type ExecMode = z.infer<typeof ExecModeSchema>;
+export type LifecycleHook = z.infer<typeof LifecycleHookSchema>;
+export type HookName = keyof z.infer<typeof LifecycleSchema>;
 
 /** What a client asks the supervisor to run: a name, a process, optional labels and annotations. */
 export const TaskRequestSchema = z.object({
@@ -65,6 +87,17 @@ export const TaskRequestSchema = z.object({
 
 export type TaskRequest = z.infer<typeof TaskRequestSchema>;
 
+/** A desired task set (`sync`): requests whose names are distinct. */
+export const DesiredTasksSchema = z.array(TaskRequestSchema).superRefine((tasks, context) => {
+  const seen = new Set<string>();
+  tasks.forEach((task, index) => {
+    if (seen.has(task.name)) {
+      context.addIssue({ code: 'custom', path: [index, 'name'], message: 'appears twice' });
+    }
+    seen.add(task.name);
+  });
+});
+
 /**
  * The request in one canonical form: fixed key order, empty lists and nulls dropped, labels
  * and annotations sorted. Two requests mean the same task exactly when their canonical forms are equal, which
@@ -72,6 +105,7 @@ export type TaskRequest = z.infer<typeof TaskRequestSchema>;
  */
 export function canonicalRequest(request: TaskRequest): TaskRequest {
   const p = request.process;
+  const lifecycle = canonicalLifecycle(p.lifecycle);
   const process: ProcessSpec = {
     command: [...p.command],
     ...(p.args?.length ? { args: [...p.args] } : {}),
@@ -79,6 +113,7 @@ export function canonicalRequest(request: TaskRequest): TaskRequest {
     ...(p.workingDir !== undefined ? { workingDir: p.workingDir } : {}),
     ...(p.timeoutSeconds !== undefined ? { timeoutSeconds: p.timeoutSeconds } : {}),
     ...(p.execMode !== undefined ? { execMode: p.execMode } : {}),
+    ...(lifecycle ? { lifecycle } : {}),
   };
   const labels = sorted(request.labels);
   const annotations = sorted(request.annotations);
@@ -88,6 +123,19 @@ export function canonicalRequest(request: TaskRequest): TaskRequest {
     ...(labels ? { labels } : {}),
     ...(annotations ? { annotations } : {}),
   };
+}
+
+function canonicalLifecycle(lifecycle: ProcessSpec['lifecycle']) {
+  const hook = (h: LifecycleHook | undefined) =>
+    h && {
+      exec: { command: [...h.exec.command] },
+      ...(h.execMode !== undefined ? { execMode: h.execMode } : {}),
+      ...(h.timeoutSeconds !== undefined ? { timeoutSeconds: h.timeoutSeconds } : {}),
+    };
+  const preStart = hook(lifecycle?.preStart);
+  const postStop = hook(lifecycle?.postStop);
+  if (!preStart && !postStop) return undefined;
+  return { ...(preStart ? { preStart } : {}), ...(postStop ? { postStop } : {}) };
 }
 
 function sorted(map: Readonly<Record<string, string>> | undefined) {

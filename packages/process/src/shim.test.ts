@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { captureName, captureScript } from './hook-capture.js';
 import { launchPlan, parseExitFile, shimName, shimScript } from './shim.js';
 
 describe('the launch plan', () => {
@@ -13,6 +14,39 @@ describe('the launch plan', () => {
       file: '/bin/sh',
       args: ['-c', shimScript, shimName, '/data/t/exit', 'printf', '%s', "it's; rm -rf /"],
     });
+  });
+
+  it("captures a hook's output outside nsenter, where the agent's files are", () => {
+    const plan = launchPlan({
+      shell: '/bin/sh',
+      exitFile: '/data/t/postStop.exit',
+      argv: ['rm', '-rf', '/work'],
+      target: { mode: 'Remote', nsenter: '/usr/bin/nsenter', targetPid: 77 },
+      capture: {
+        headFile: '/data/t/postStop.head',
+        tailFile: '/data/t/postStop.tail',
+        bytes: 4096,
+      },
+    });
+    expect(plan.args.slice(3)).toEqual([
+      '/data/t/postStop.exit',
+      '/bin/sh',
+      '-c',
+      captureScript,
+      captureName,
+      '/data/t/postStop.head',
+      '/data/t/postStop.tail',
+      '4096',
+      '/usr/bin/nsenter',
+      '--target=77',
+      '--pid',
+      '--mount',
+      '--wd',
+      '--',
+      'rm',
+      '-rf',
+      '/work',
+    ]);
   });
 
   it('runs a Remote argv through nsenter into the PID and mount namespaces', () => {

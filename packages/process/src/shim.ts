@@ -1,3 +1,5 @@
+import { captureName, captureScript } from './hook-capture.js';
+
 /**
  * The shim: a few lines of POSIX sh that supervise one task independently of the agent, so a
  * task's exit status is captured even when the agent is not running when it ends.
@@ -48,14 +50,23 @@ export type LaunchTarget =
   | { readonly mode: 'Local' }
   | { readonly mode: 'Remote'; readonly nsenter: string; readonly targetPid: number };
 
+/** Where a hook's capped output goes (see hook-capture.ts). */
+export interface OutputCapture {
+  readonly headFile: string;
+  readonly tailFile: string;
+  readonly bytes: number;
+}
+
 export function launchPlan(options: {
   readonly shell: string;
   readonly exitFile: string;
   readonly argv: readonly string[];
   readonly target: LaunchTarget;
   readonly workingDir?: string | undefined;
+  /** Capture the output (a hook's) into capped files instead of appending it to the logs. */
+  readonly capture?: OutputCapture | undefined;
 }): LaunchPlan {
-  const { shell, exitFile, argv, target, workingDir } = options;
+  const { shell, exitFile, argv, target, workingDir, capture } = options;
   const command =
     target.mode === 'Remote'
       ? [
@@ -69,7 +80,20 @@ export function launchPlan(options: {
           ...argv,
         ]
       : [...argv];
-  return { file: shell, args: ['-c', shimScript, shimName, exitFile, ...command] };
+  // The capture runs outside nsenter, in the agent's namespaces where its files are.
+  const captured = capture
+    ? [
+        shell,
+        '-c',
+        captureScript,
+        captureName,
+        capture.headFile,
+        capture.tailFile,
+        String(capture.bytes),
+        ...command,
+      ]
+    : command;
+  return { file: shell, args: ['-c', shimScript, shimName, exitFile, ...captured] };
 }
 
 /** Parses the exit file: a decimal status and a newline; anything else is not (yet) a status. */

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigurationError, type Logger, noopLogger, toFieldIssues } from '@roundhouse/core';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { hookSettled } from './hook-lifecycle.js';
+import { HookRunner } from './hook-runner.js';
 import { type Launched, ProcessLauncher } from './launcher.js';
 import type { LogStream, LogTail } from './log-tail.js';
-import { sameRequest, type TaskRequest, TaskRequestSchema } from './process-spec.js';
+import { NameLocks } from './name-locks.js';
+import {
+  DesiredTasksSchema,
+  type HookName,
+  sameRequest,
+  type TaskRequest,
+  TaskRequestSchema,
+} from './process-spec.js';
 import { ProcessTable } from './process-table.js';
+import type { ProcessSupervisorOptions } from './supervisor-options.js';
 import { StartFailedError, TaskConflictError, TaskLimitError } from './task-errors.js';
 import {
   activeAfterSync,
@@ -20,43 +30,6 @@ import {
 } from './task-lifecycle.js';
 import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
 import { TaskStore } from './task-store.js';
-
-export interface ProcessSupervisorOptions {
-  /** Where task records and logs live; created if missing. One supervisor per directory. */
-  readonly dataDir: string;
-  /** How often every task is looked at (exits, timeouts, stops); default 500 ms. */
-  readonly reconcileIntervalMs?: number;
-  /** Between SIGTERM and SIGKILL when a task is stopped; default 10 s. */
-  readonly gracePeriodMs?: number;
-  /**
-   * Most tasks active at once (pending or running, not being deleted); a create past it throws
-   * TaskLimitError. Default: no limit.
-   */
-  readonly maxConcurrentTasks?: number | undefined;
-  /** Run tasks without `execMode` inside the main container's namespaces; default false. */
-  readonly sidecarMode?: boolean;
-  /** `SANDBOX_MAIN_CONTAINER` value that marks the main container's process; default `main`. */
-  readonly mainContainerName?: string;
-  /** The environment Local tasks start from; default this process's. */
-  readonly environment?: Readonly<Record<string, string | undefined>>;
-  readonly logger?: Logger;
-  /** procfs mount point; default `/proc`. */
-  readonly procRoot?: string;
-  /** Shell for the shim; default `/bin/sh`. */
-  readonly shell?: string;
-  /** nsenter for Remote tasks; default `nsenter` on PATH. */
-  readonly nsenter?: string;
-}
-
-const DesiredSchema = z.array(TaskRequestSchema).superRefine((tasks, context) => {
-  const seen = new Set<string>();
-  tasks.forEach((task, index) => {
-    if (seen.has(task.name)) {
-      context.addIssue({ code: 'custom', path: [index, 'name'], message: 'appears twice' });
-    }
-    seen.add(task.name);
-  });
-});
 
 /**
  * Runs tasks as local processes and keeps their state in the data directory, so a restarted
@@ -77,7 +50,8 @@ export class ProcessSupervisor {
   readonly #tasks = new Map<string, TaskRecord>();
   /** New names being created: they count against the limit before their record exists. */
   readonly #creating = new Set<string>();
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #locks = new NameLocks();
+  readonly #hooks: HookRunner;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -95,6 +69,7 @@ export class ProcessSupervisor {
       defaultMode: options.sidecarMode ? 'Remote' : 'Local',
       environment: options.environment ?? process.env,
     });
+    this.#hooks = new HookRunner(this.#store, this.#table, this.#launcher, this.#log);
   }
 
   /** Opens the data directory, recovers every task in it and starts the reconcile loop. */
@@ -117,7 +92,7 @@ export class ProcessSupervisor {
    */
   async create(request: TaskRequest): Promise<{ task: TaskRecord; created: boolean }> {
     const parsed = parse(TaskRequestSchema, request, '');
-    return this.#withLock(parsed.name, () => this.#create(parsed, true));
+    return this.#locks.run(parsed.name, () => this.#create(parsed, true));
   }
 
   get(name: string): TaskRecord | undefined {
@@ -137,7 +112,7 @@ export class ProcessSupervisor {
   async delete(name: string, options: { uid?: string } = {}): Promise<void> {
     // Refuses what is not a task name (ConfigurationError) before anything else happens.
     this.#store.directory(name);
-    await this.#withLock(name, async () => {
+    await this.#locks.run(name, async () => {
       const record = this.#tasks.get(name);
       if (!record || record.deletionTimestamp) return;
       if (options.uid !== undefined && options.uid !== record.uid) {
@@ -155,14 +130,14 @@ export class ProcessSupervisor {
    * Returns every task afterwards, including those still being deleted.
    */
   async sync(desired: readonly TaskRequest[]): Promise<TaskRecord[]> {
-    const tasks = parse(DesiredSchema, desired, '');
+    const tasks = parse(DesiredTasksSchema, desired, '');
     const names = new Set(tasks.map((t) => t.name));
     const others = [...this.#creating].filter((n) => !names.has(n) && !this.#tasks.has(n));
     this.#admit(activeAfterSync(this.#tasks, names) + others.length);
     const stale = [...this.#tasks.keys()].filter((name) => !names.has(name));
     await Promise.all(stale.map((name) => this.delete(name)));
     await Promise.all(
-      tasks.map((task) => this.#withLock(task.name, () => this.#create(task, false))),
+      tasks.map((task) => this.#locks.run(task.name, () => this.#create(task, false))),
     );
     return this.list();
   }
@@ -178,9 +153,11 @@ export class ProcessSupervisor {
     const names = name === undefined ? [...this.#tasks.keys()] : [name];
     await Promise.all(
       names.map((n) =>
-        this.#withLock(n, () => this.#reconcile(n)).catch((error: unknown) =>
-          this.#log.error({ task: n, error: String(error) }, 'reconciling a task failed'),
-        ),
+        this.#locks
+          .run(n, () => this.#reconcile(n))
+          .catch((error: unknown) =>
+            this.#log.error({ task: n, error: String(error) }, 'reconciling a task failed'),
+          ),
       ),
     );
   }
@@ -189,7 +166,7 @@ export class ProcessSupervisor {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    await Promise.allSettled([...this.#locks.values()]);
+    await this.#locks.idle();
   }
 
   async #create(request: TaskRequest, compare: boolean) {
@@ -216,7 +193,7 @@ export class ProcessSupervisor {
         throw error;
       }
       this.#tasks.set(record.name, record);
-      await this.#start(record);
+      await this.#startPending(record);
       return { task: this.#tasks.get(record.name) as TaskRecord, created: true };
     } finally {
       this.#creating.delete(request.name);
@@ -234,6 +211,17 @@ export class ProcessSupervisor {
     if (this.#maxActive !== undefined && activeAfter > this.#maxActive) {
       throw new TaskLimitError(this.#maxActive);
     }
+  }
+
+  /** Moves a Pending task on: its preStart hook first, and once that completed its command. */
+  async #startPending(record: TaskRecord): Promise<void> {
+    const next = await this.#hookStep(record, 'preStart', false);
+    if (next.state === 'Pending' && hookSettled(next, 'preStart')) await this.#start(next);
+  }
+
+  #hookStep(record: TaskRecord, hook: HookName, groupAlive: boolean): Promise<TaskRecord> {
+    const save = (next: TaskRecord) => this.#save(next);
+    return this.#hooks.step(record, hook, groupAlive, save, () => void this.reconcile(record.name));
   }
 
   /** Starts a Pending task: the shim is recorded before it may run the command. */
@@ -263,9 +251,13 @@ export class ProcessSupervisor {
     if (!before) return;
     let record = before;
     const now = new Date();
-    if (record.state === 'Pending' && !record.deletionTimestamp) {
-      if (!this.#closed) await this.#start(record);
-      return;
+    if (record.state === 'Pending') {
+      if (!record.deletionTimestamp) {
+        if (!this.#closed) await this.#startPending(record);
+        return;
+      }
+      // Deleted before its command started: a running preStart is killed, then postStop runs.
+      record = await this.#hookStep(record, 'preStart', false);
     }
     const runtime = record.runtime;
     if (record.state === 'Running' && runtime) {
@@ -285,6 +277,7 @@ export class ProcessSupervisor {
     // Signals go out only once the decision to send them is durable.
     if (runtime && terminate) this.#signal(record, runtime, 'SIGTERM');
     if (runtime && kill) this.#signal(record, runtime, 'SIGKILL');
+    if (!this.#closed) record = await this.#hookStep(record, 'postStop', groupAlive);
     if (removable(record, groupAlive)) {
       await this.#store.remove(name);
       this.#tasks.delete(name);
@@ -338,22 +331,6 @@ export class ProcessSupervisor {
       this.#schedule();
     }, this.#intervalMs);
     this.#timer.unref();
-  }
-
-  /** Runs `task` after every earlier operation on `name` has settled. */
-  async #withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(name) ?? Promise.resolve();
-    const current = previous.then(task, task);
-    const settled = current.then(
-      () => {},
-      () => {},
-    );
-    this.#locks.set(name, settled);
-    try {
-      return await current;
-    } finally {
-      if (this.#locks.get(name) === settled) this.#locks.delete(name);
-    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { hookRunning, hookSettled } from './hook-lifecycle.js';
 import { canonicalRequest, type TaskRequest } from './process-spec.js';
 import {
   isActive,
@@ -146,11 +147,13 @@ export function killed(record: TaskRecord, now: Date): TaskRecord {
 }
 
 /**
- * Whether a deleted task can be removed: its process has ended (or never started) and no
- * process of its group is left, so nothing it started outlives its record.
+ * Whether a deleted task can be removed: its process has ended (or never started), no process
+ * of its group is left, so nothing it started outlives its record, no hook runs, and its
+ * postStop hook, if it has one, has ended.
  */
 export function removable(record: TaskRecord, groupAlive: boolean): boolean {
   if (record.deletionTimestamp === undefined || groupAlive) return false;
+  if (hookRunning(record) || !hookSettled(record, 'postStop')) return false;
   return record.state === 'Pending' || isFinished(record.state);
 }
 

@@ -18,7 +18,9 @@ export type TaskState = z.infer<typeof TaskStateSchema>;
  * Why a task ended:
  * `Succeeded`, `Failed` (non-zero exit), `Timeout` (stopped at `timeoutSeconds`),
  * `Stopped` (stopped because it was deleted), `StartFailed` (the process could not be started),
- * `Lost` (ended without an exit status; state `Unknown`).
+ * `Lost` (ended without an exit status; state `Unknown`), `PreStartHookFailed` (the preStart
+ * hook failed, so the command never ran), `PostStopHookFailed` (the postStop hook failed after
+ * the task ended; the message says how the command had ended).
  */
 export const TerminationReasonSchema = z.enum([
   'Succeeded',
@@ -27,6 +29,8 @@ export const TerminationReasonSchema = z.enum([
   'Stopped',
   'StartFailed',
   'Lost',
+  'PreStartHookFailed',
+  'PostStopHookFailed',
 ]);
 export type TerminationReason = z.infer<typeof TerminationReasonSchema>;
 
@@ -50,6 +54,33 @@ export const StopSchema = z.object({
 });
 export type Stop = z.infer<typeof StopSchema>;
 
+/**
+ * One run of a lifecycle hook. `runtime` is recorded before the hook may run (as for the
+ * command), so a restarted agent re-adopts a running hook instead of running it again.
+ * `reason` is the durable marker of its end: once it is set the hook never runs again.
+ */
+export const HookRunSchema = z.object({
+  /** Absent when the hook could not be launched at all. */
+  runtime: ProcessIdentitySchema.optional(),
+  startedAt: z.iso.datetime(),
+  /** When SIGKILL went to the hook's group, because it ran past its timeout or was cancelled. */
+  killedAt: z.iso.datetime().optional(),
+  killCause: z.enum(['Timeout', 'Deleted']).optional(),
+  reason: z
+    .enum([
+      'PreStartHookCompleted',
+      'PreStartHookFailed',
+      'PostStopHookCompleted',
+      'PostStopHookFailed',
+    ])
+    .optional(),
+  exitCode: z.int().optional(),
+  /** What went wrong, with the hook's output capped to its first and last few KiB. */
+  message: z.string().optional(),
+  finishedAt: z.iso.datetime().optional(),
+});
+export type HookRun = z.infer<typeof HookRunSchema>;
+
 /** `<data-dir>/<name>/task.json`: everything the supervisor needs to resume after a restart. */
 export const TaskRecordSchema = z.object({
   version: z.literal(1),
@@ -69,6 +100,9 @@ export const TaskRecordSchema = z.object({
   exitCode: z.int().optional(),
   signal: z.int().optional(),
   stop: StopSchema.optional(),
+  hooks: z
+    .object({ preStart: HookRunSchema.optional(), postStop: HookRunSchema.optional() })
+    .optional(),
 });
 
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;

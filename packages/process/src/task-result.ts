@@ -14,6 +14,8 @@ const failureReasons: Readonly<Record<string, { reason: string; failure: Failure
   // The command never ran, or nobody saw how it ended: nothing says the workflow failed.
   StartFailed: { reason: 'StartFailed', failure: 'Unknown' },
   ProcessCrashed: { reason: 'OutcomeUnknown', failure: 'Unknown' },
+  PreStartHookFailed: { reason: 'PreStartHookFailed', failure: 'TaskFailed' },
+  PostStopHookFailed: { reason: 'PostStopHookFailed', failure: 'TaskFailed' },
 };
 
 /** The last few lines of a task's stderr, for a failure message. */

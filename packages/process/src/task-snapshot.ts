@@ -1,3 +1,4 @@
+import { awaitingPostStop } from './hook-lifecycle.js';
 import type { TaskRecord, TaskState } from './task-record.js';
 import type { ProcessStatus, WireTask } from './wire-task.js';
 
@@ -19,16 +20,25 @@ export interface TaskSnapshot {
 }
 
 export function snapshotFromRecord(record: TaskRecord): TaskSnapshot {
+  if (awaitingPostStop(record)) {
+    return { ...common(record), phase: 'Running', reason: 'Running' };
+  }
+  return {
+    ...common(record),
+    phase: record.state,
+    reason: record.reason,
+    message: record.message,
+    exitCode: record.exitCode,
+  };
+}
+
+function common(record: TaskRecord) {
   return {
     name: record.name,
     uid: record.uid,
     labels: record.labels ?? {},
     annotations: record.annotations ?? {},
     deleting: record.deletionTimestamp !== undefined,
-    phase: record.state,
-    reason: record.reason,
-    message: record.message,
-    exitCode: record.exitCode,
   };
 }
 

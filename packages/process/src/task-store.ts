@@ -2,7 +2,9 @@ import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '@roundhouse/core';
 import { syncDirectory, writeFileAtomic } from './atomic-file.js';
+import { capturedOutput, hookOutputBytes } from './hook-capture.js';
 import { type LogStream, type LogTail, readTail } from './log-tail.js';
+import type { HookName } from './process-spec.js';
 import { parseExitFile } from './shim.js';
 import { TaskStoreError } from './task-errors.js';
 import { taskNameProblem } from './task-name.js';
@@ -22,7 +24,8 @@ export type StoredRecord =
 
 /**
  * The data directory: `<data-dir>/<task>/` holds `task.json` (the record, replaced
- * atomically), `exit` (written by the shim), `stdout.log` and `stderr.log`. Directories and
+ * atomically), `exit` (written by the shim), `stdout.log` and `stderr.log`, and for each hook
+ * that ran `<hook>.exit`, `<hook>.head` and `<hook>.tail` (its status and capped output). Directories and
  * files are private to the agent's user: logs may hold anything a task prints.
  */
 export class TaskStore {
@@ -55,6 +58,21 @@ export class TaskStore {
 
   exitFile(name: string): string {
     return join(this.directory(name), exitFile);
+  }
+
+  /** A hook's exit file, or the first or last bytes of its output. */
+  hookFile(name: string, hook: HookName, kind: 'exit' | 'head' | 'tail'): string {
+    return join(this.directory(name), `${hook}.${kind}`);
+  }
+
+  /** What a hook's capture kept of its output; empty when it wrote none. */
+  async readHookOutput(name: string, hook: HookName): Promise<string> {
+    const read = (kind: 'head' | 'tail') => {
+      const path = this.hookFile(name, hook, kind);
+      return this.#io(`read ${path}`, () => readTail(path, hookOutputBytes));
+    };
+    const [head, tail] = await Promise.all([read('head'), read('tail')]);
+    return capturedOutput(head.content, tail.content, tail.truncated);
   }
 
   logFile(name: string, stream: LogStream): string {
@@ -97,9 +115,12 @@ export class TaskStore {
     }
   }
 
-  /** The exit status the shim wrote and when, or undefined while there is none (yet). */
-  async readExit(name: string): Promise<{ code: number; at: Date } | undefined> {
-    const path = this.exitFile(name);
+  /**
+   * The exit status a shim wrote and when, or undefined while there is none (yet): the
+   * command's, or with `hook` that hook's.
+   */
+  async readExit(name: string, hook?: HookName): Promise<{ code: number; at: Date } | undefined> {
+    const path = hook ? this.hookFile(name, hook, 'exit') : this.exitFile(name);
     try {
       const [content, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
       const code = parseExitFile(content);

@@ -1,5 +1,6 @@
 import { formatKubeTime } from '@roundhouse/core';
 import { z } from 'zod';
+import { awaitingPostStop } from './hook-lifecycle.js';
 import type { ProcessSpec } from './process-spec.js';
 import { type TaskRecord, TaskStateSchema } from './task-record.js';
 
@@ -23,8 +24,8 @@ export const ProcessStatusSchema = z.looseObject({
 export type ProcessStatus = z.infer<typeof ProcessStatusSchema>;
 
 /**
- * A task's process as responses carry it, read leniently: an upstream agent echoes fields
- * this one refuses in requests (lifecycle hooks), and a reader must not fail on them.
+ * A task's process as responses carry it, read leniently: a reader must not fail on fields a
+ * newer agent adds.
  */
 const WireProcessSchema = z.looseObject({
   command: z.array(z.string()).optional(),
@@ -43,8 +44,9 @@ const WireProcessSchema = z.looseObject({
  * - `process` and `processStatus`: what OpenSandbox's Go types and controller read;
  * - `spec.process` and `status.state`: what OpenSandbox's README documents.
  *
- * Beyond upstream: `uid`, `labels`, `annotations`, `deletionTimestamp` (upstream never reports it) and
- * `status.phase`, the supervisor's own state, which also tells `Unknown` apart.
+ * Beyond upstream: `uid`, `labels`, `annotations`, `deletionTimestamp` (upstream never reports it),
+ * `status.phase`, the supervisor's own state, which also tells `Unknown` apart, and
+ * `status.hooks`, how each lifecycle hook ended (`PostStopHookCompleted`, ...).
  */
 export const WireTaskSchema = z.looseObject({
   name: z.string(),
@@ -59,6 +61,7 @@ export const WireTaskSchema = z.looseObject({
     .looseObject({
       state: ProcessStatusSchema.nullish(),
       phase: TaskStateSchema.optional(),
+      hooks: z.record(z.string(), z.looseObject({ reason: z.string() })).optional(),
       reason: z.string().optional(),
       message: z.string().optional(),
     })
@@ -80,6 +83,7 @@ const upstreamReasons: Readonly<Partial<Record<TaskRecord['reason'], string>>> =
 
 /** The `processStatus` of a record. */
 export function processStatus(record: TaskRecord): ProcessStatus {
+  if (awaitingPostStop(record)) return { running: { startedAt: time(record.startedAt) } };
   switch (record.state) {
     case 'Pending':
       return {
@@ -109,6 +113,7 @@ export function processStatus(record: TaskRecord): ProcessStatus {
 export function toWireTask(record: TaskRecord): WireTask {
   const state = processStatus(record);
   const process: ProcessSpec = record.process;
+  const hooks = wireHooks(record);
   return {
     name: record.name,
     uid: record.uid,
@@ -123,6 +128,22 @@ export function toWireTask(record: TaskRecord): WireTask {
       phase: record.state,
       reason: record.reason,
       ...(record.message ? { message: record.message } : {}),
+      ...(hooks ? { hooks } : {}),
     },
   };
+}
+
+/** How each hook that ran ended, or that it runs; without the shim's identity. */
+function wireHooks(record: TaskRecord) {
+  const entries = Object.entries(record.hooks ?? {}).map(([hook, run]) => [
+    hook,
+    {
+      reason: run.reason ?? 'Running',
+      ...(run.exitCode !== undefined ? { exitCode: run.exitCode } : {}),
+      ...(run.message ? { message: run.message } : {}),
+      startedAt: time(run.startedAt),
+      ...(run.finishedAt ? { finishedAt: time(run.finishedAt) } : {}),
+    },
+  ]);
+  return entries.length ? Object.fromEntries(entries) : undefined;
 }

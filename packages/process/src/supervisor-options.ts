@@ -1,0 +1,28 @@
+import type { Logger } from '@roundhouse/core';
+
+export interface ProcessSupervisorOptions {
+  /** Where task records and logs live; created if missing. One supervisor per directory. */
+  readonly dataDir: string;
+  /** How often every task is looked at (exits, timeouts, stops); default 500 ms. */
+  readonly reconcileIntervalMs?: number;
+  /** Between SIGTERM and SIGKILL when a task is stopped; default 10 s. */
+  readonly gracePeriodMs?: number;
+  /**
+   * Most tasks active at once (pending or running, not being deleted); a create past it throws
+   * TaskLimitError. Default: no limit.
+   */
+  readonly maxConcurrentTasks?: number | undefined;
+  /** Run tasks without `execMode` inside the main container's namespaces; default false. */
+  readonly sidecarMode?: boolean;
+  /** `SANDBOX_MAIN_CONTAINER` value that marks the main container's process; default `main`. */
+  readonly mainContainerName?: string;
+  /** The environment Local tasks start from; default this process's. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  readonly logger?: Logger;
+  /** procfs mount point; default `/proc`. */
+  readonly procRoot?: string;
+  /** Shell for the shim; default `/bin/sh`. */
+  readonly shell?: string;
+  /** nsenter for Remote tasks; default `nsenter` on PATH. */
+  readonly nsenter?: string;
+}
