@@ -33,4 +33,19 @@ describe('taskActionCrd', () => {
       jsonPath: ".status.conditions[?(@.type=='Progressing')].reason",
     });
   });
+
+  it('has the condition action fields in the spec and the signal fields in the status', () => {
+    const spec = schema?.properties.spec as unknown as { properties: Record<string, unknown> };
+    expect(spec.properties.actionType).toEqual({ type: 'string', enum: ['task', 'condition'] });
+    expect(spec.properties).toHaveProperty('conditionSpec.properties.timeout.pattern');
+    const status = schema?.properties.status as unknown as Record<string, unknown>;
+    expect(Object.keys(status.properties as object)).toEqual(
+      expect.arrayContaining(['signalValue', 'signalledBy', 'signalledAt']),
+    );
+    expect(status['x-kubernetes-validations']).toHaveLength(2);
+    expect(schema).toHaveProperty(
+      ['x-kubernetes-validations', 0, 'fieldPath'],
+      '.status.signalValue',
+    );
+  });
 });

@@ -1,18 +1,49 @@
 import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
 import { group, kind, plural, version } from './resource.js';
-import { TaskActionSchema } from './spec.js';
+import { TaskActionResourceSpecSchema, TaskActionSchema } from './spec.js';
 
 const progressing = ".status.conditions[?(@.type=='Progressing')]";
+
+/** `self` is the status; `oldSelf` the status before the write (a transition rule). */
+const signalStatusRules = [
+  {
+    rule:
+      '!has(oldSelf.signalValue) || (has(self.signalValue) && self.signalValue == oldSelf.signalValue' +
+      ' && has(self.signalledBy) == has(oldSelf.signalledBy)' +
+      ' && (!has(self.signalledBy) || self.signalledBy == oldSelf.signalledBy)' +
+      ' && has(self.signalledAt) == has(oldSelf.signalledAt)' +
+      ' && (!has(self.signalledAt) || self.signalledAt == oldSelf.signalledAt))',
+    message:
+      'status.signalValue, signalledBy and signalledAt are immutable once signalValue is set: a condition takes one signal',
+  },
+  {
+    // A condition action gets an errorState only when it ends (TimedOut, InvalidSpec); one that
+    // ended Signaled has its signal, which the rule above keeps. The conditions list is not read:
+    // iterating it would cost more than the API server allows a rule.
+    rule: 'has(oldSelf.signalValue) || !has(self.signalValue) || !has(oldSelf.errorState)',
+    message: 'the condition has ended and takes no signal',
+  },
+];
+
+const signalTypeRule = [
+  '!has(self.status) || !has(self.status.signalValue) ||',
+  "(has(self.spec.actionType) && self.spec.actionType == 'condition' && has(self.spec.conditionSpec) && (",
+  "self.spec.conditionSpec.type == 'string' ||",
+  "(self.spec.conditionSpec.type == 'boolean' && self.status.signalValue in ['true', 'false']) ||",
+  "(self.spec.conditionSpec.type == 'integer' && self.status.signalValue.matches('^-?[0-9]+$')) ||",
+  "(self.spec.conditionSpec.type == 'float' && self.status.signalValue.matches('^-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$'))))",
+].join(' ');
 
 /**
  * The TaskAction CRD, its schema derived from the zod schemas the controller validates with.
  * Spec fields are optional to the API server, so an incomplete action is accepted and then
  * failed with InvalidSpec naming every missing field; types and bounds are still enforced at
- * the door. The spec is immutable: an action is the record of one task run.
+ * the door. The spec is immutable: an action is the record of one task run. The signal of a
+ * condition action is checked here, where every writer passes: written once, only to a
+ * condition that has not ended, and of the condition's declared type.
  */
 export function taskActionCrd() {
-  const { spec, status } = TaskActionSchema.shape;
-  return namespacedCrd({
+  const crd = namespacedCrd({
     type: { group, version, kind, plural },
     shortNames: ['ta'],
     printerColumns: [
@@ -22,15 +53,38 @@ export function taskActionCrd() {
       { name: 'Status', type: 'string', jsonPath: `${progressing}.reason` },
       { name: 'Attempt', type: 'integer', jsonPath: '.status.attempts' },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Type', type: 'string', jsonPath: '.spec.actionType', priority: 1 },
       { name: 'Progressing', type: 'string', jsonPath: `${progressing}.status`, priority: 1 },
       { name: 'Error', type: 'string', jsonPath: '.status.errorState.code', priority: 1 },
     ],
     spec: {
-      ...crdSchemaOf(spec, { optionalFields: true }),
+      ...crdSchemaOf(TaskActionResourceSpecSchema, { optionalFields: true }),
       'x-kubernetes-validations': [
         { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
       ],
     },
-    status: crdSchemaOf(status),
+    status: {
+      ...crdSchemaOf(TaskActionSchema.shape.status),
+      'x-kubernetes-validations': signalStatusRules,
+    },
   });
+  // The signal's type is in the spec and its value in the status: only a rule on the whole
+  // object sees both.
+  const [served] = crd.spec.versions;
+  if (!served) throw new TypeError('namespacedCrd returned no version');
+  const openAPIV3Schema = {
+    ...served.schema.openAPIV3Schema,
+    'x-kubernetes-validations': [
+      {
+        rule: signalTypeRule,
+        message:
+          'status.signalValue is only for a condition action, and must be of its conditionSpec.type (boolean: true or false; integer; float; string)',
+        fieldPath: '.status.signalValue',
+      },
+    ],
+  };
+  return {
+    ...crd,
+    spec: { ...crd.spec, versions: [{ ...served, schema: { openAPIV3Schema } }] },
+  };
 }

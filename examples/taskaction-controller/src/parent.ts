@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { group, kind, taskActions, version } from './resource.js';
 import type { TaskAction } from './spec.js';
 
+/** What finding an action's parent reads of it; a task and a condition alike. */
+type ActionNames = Pick<TaskAction, 'metadata'> & {
+  readonly spec: Pick<TaskAction['spec'], 'runName' | 'parentActionName'>;
+};
+
 /** A child action whose parent TaskAction does not exist (yet): it waits, with backoff. */
 export class ParentActionNotFoundError extends RoundhouseError {
   readonly reason = 'ParentActionNotFound';
@@ -35,7 +40,7 @@ export function hasActionOwner(object: KubeObject): boolean {
 }
 
 /** The parent of `action` among the TaskActions of its namespace. */
-export function findParent(action: TaskAction, candidates: readonly KubeObject[]) {
+export function findParent(action: ActionNames, candidates: readonly KubeObject[]) {
   const { runName, parentActionName } = action.spec;
   for (const candidate of candidates) {
     const parsed = ActionNamesSchema.safeParse(candidate);
@@ -66,7 +71,7 @@ export function ownerReferenceTo(parent: { metadata: { name: string; uid: string
  */
 export async function ownByParent(
   object: KubeObject,
-  action: TaskAction,
+  action: ActionNames,
   io: { readonly client: KubeClient; readonly reader: Reader; readonly signal: AbortSignal },
 ): Promise<void> {
   const { namespace, name } = action.metadata;

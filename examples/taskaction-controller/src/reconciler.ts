@@ -2,7 +2,10 @@ import {
   type ActionPhase,
   type ActionStatus,
   addFinalizerIfValid,
+  advanceCondition,
   attemptsOf,
+  type ConditionActionStatus,
+  conditionRequeueMs,
   type EventRecorder,
   type EventSink,
   type Failure,
@@ -35,6 +38,9 @@ import { hasActionOwner, ownByParent } from './parent.js';
 import { abortFinalizer, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
+  isConditionAction,
+  type Rejection,
+  resolveConditionAction,
   type TaskAction,
   type TaskActionView,
   taskActionView,
@@ -111,6 +117,7 @@ export class TaskActionReconciler implements Reconciler {
       await labelFinished(object, view, { client, now: this.#o.now(), signal: ctx.signal });
       return undefined;
     }
+    if (isConditionAction(view)) return this.#condition(object, view, ctx);
     const admitted = await addFinalizerIfValid(
       client,
       taskActions,
@@ -119,16 +126,7 @@ export class TaskActionReconciler implements Reconciler {
       (o) => validateTaskAction(o, routing, registry, allowedImages),
       { signal: ctx.signal },
     );
-    if (!admitted.valid) {
-      // No requeue: the spec is immutable, so nothing but a new object can change the verdict.
-      await this.#transition(
-        view,
-        (s, at) => markRejected(s, admitted.reason, admitted.message, at),
-        ctx,
-      );
-      void this.#o.events?.record(object, 'Warning', admitted.reason, admitted.message);
-      return undefined;
-    }
+    if (!admitted.valid) return this.#reject(object, view, admitted.reason, admitted.message, ctx);
     const { action, engine } = admitted.value;
     if (action.spec.parentActionName && !hasActionOwner(admitted.object)) {
       await ownByParent(admitted.object, action, { client, reader, signal: ctx.signal });
@@ -149,6 +147,42 @@ export class TaskActionReconciler implements Reconciler {
       case 'done':
         return undefined;
     }
+  }
+
+  /**
+   * A condition action launches nothing and holds no finalizer (deleting it leaves nothing
+   * behind): Paused, then Signaled when a signal is written into its status (that write wakes
+   * it), or TimedOut when it wakes at its deadline without one.
+   */
+  async #condition(
+    object: KubeObject,
+    view: TaskActionView,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const resolved = resolveConditionAction(object);
+    if (!resolved.valid) return this.#reject(object, view, resolved.reason, resolved.message, ctx);
+    const { action, deadline } = resolved.value;
+    if (action.spec.parentActionName && !hasActionOwner(object)) {
+      const { client, reader } = this.#o;
+      await ownByParent(object, action, { client, reader, signal: ctx.signal });
+    }
+    const written = await this.#transition(view, (s, at) => advanceCondition(s, deadline, at), ctx);
+    if (!written) return undefined;
+    const ms = conditionRequeueMs(taskActionView(written).status, deadline, this.#o.now());
+    return ms === undefined ? undefined : { requeueAfter: ms };
+  }
+
+  /** No requeue: the spec is immutable, so nothing but a new object can change the verdict. */
+  async #reject(
+    object: KubeObject,
+    view: TaskActionView,
+    reason: Rejection,
+    message: string,
+    ctx: ReconcileContext,
+  ): Promise<undefined> {
+    await this.#transition(view, (s, at) => markRejected(s, reason, message, at), ctx);
+    void this.#o.events?.record(object, 'Warning', reason, message);
+    return undefined;
   }
 
   async #launch(
@@ -295,7 +329,7 @@ export class TaskActionReconciler implements Reconciler {
    */
   async #transition(
     target: Pick<TaskActionView, 'metadata'>,
-    compute: (status: ActionStatus, at: TransitionAt) => ActionStatus | undefined,
+    compute: (status: ConditionActionStatus, at: TransitionAt) => ActionStatus | undefined,
     ctx: ReconcileContext,
     expected?: Expected,
     extra: { readonly outputUri?: string } = {},

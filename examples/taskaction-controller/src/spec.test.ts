@@ -2,7 +2,7 @@ import { Registry } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { abortFinalizer } from './resource.js';
 import { defaultRouting, engineFor } from './routing.js';
-import { validateTaskAction } from './spec.js';
+import { resolveConditionAction, validateTaskAction } from './spec.js';
 
 const registry = { has: (engine: string) => engine === 'job' } as Pick<Registry, 'has'>;
 const allowedImages = ['registry.invalid/*'];
@@ -116,5 +116,46 @@ describe('engineFor', () => {
     expect(engineFor('python', routing, registry)).toBe('job');
     expect(engineFor('spark', routing, registry)).toBeUndefined();
     expect(engineFor('toString', defaultRouting, new Registry())).toBeUndefined();
+  });
+});
+
+describe('resolveConditionAction', () => {
+  const condition = (conditionSpec: Record<string, unknown> | undefined) => ({
+    metadata: { name: 'run1-c1', namespace: 'flyte', creationTimestamp: '2026-03-01T10:00:00Z' },
+    spec: {
+      runName: 'run1',
+      project: 'proj',
+      domain: 'dev',
+      actionName: 'c1',
+      actionType: 'condition',
+      ...(conditionSpec ? { conditionSpec } : {}),
+    },
+  });
+
+  it('needs no task fields, and times out at creation plus the timeout', () => {
+    const result = resolveConditionAction(
+      condition({ name: 'approve', type: 'boolean', timeout: '1h30m' }),
+    );
+    expect(result).toMatchObject({
+      valid: true,
+      value: { deadline: new Date('2026-03-01T11:30:00Z') },
+    });
+  });
+
+  it('waits without a deadline when the timeout is left out', () => {
+    const result = resolveConditionAction(condition({ name: 'approve', type: 'string' }));
+    expect(result).toMatchObject({ valid: true, value: { deadline: undefined } });
+  });
+
+  it('is InvalidSpec without its condition, naming the field', () => {
+    const result = resolveConditionAction(condition(undefined));
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(!result.valid && result.message).toContain('spec.conditionSpec');
+  });
+
+  it('refuses a timeout that is not longer than zero', () => {
+    const result = resolveConditionAction(condition({ name: 'a', type: 'string', timeout: '0s' }));
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(!result.valid && result.message).toContain('spec.conditionSpec.timeout');
   });
 });

@@ -1,9 +1,15 @@
-import { ActionStatusSchema, hasFinalizer, type Validation } from '@roundhouse/controller';
+import {
+  ConditionActionStatusSchema,
+  conditionDeadline,
+  hasFinalizer,
+  type Validation,
+} from '@roundhouse/controller';
 import {
   ConfigurationError,
   goDurationPattern,
   ObjectMetaSchema,
   ociReferencePattern,
+  parseGoDuration,
   type Registry,
   targetResourceParameter,
   toFieldIssues,
@@ -56,12 +62,8 @@ export const TaskTemplateSchema = z.object({
     .optional(),
 });
 
-/**
- * The TaskAction spec (Flyte's, with the task template as structured fields instead of a
- * serialized proto). The CRD leaves every field optional and the controller checks them, so a
- * missing field ends in `Failed/InvalidSpec` naming it rather than in a refused create.
- */
-export const TaskActionSpecSchema = z.object({
+/** What names an action in its run, whatever its type. */
+const actionIdentity = {
   runName: z.string().min(1).max(30),
   project: z.string().min(1).max(63),
   domain: z.string().min(1).max(63),
@@ -69,6 +71,19 @@ export const TaskActionSpecSchema = z.object({
   actionName: z.string().min(1).max(30),
   /** The action that started this one; the controller makes that TaskAction its owner. */
   parentActionName: z.string().min(1).max(30).optional(),
+};
+
+/** `task` (the default) runs a task template on an engine; `condition` waits for a signal. */
+export const ActionTypeSchema = z.enum(['task', 'condition']);
+
+/**
+ * The TaskAction spec of a task (Flyte's, with the task template as structured fields instead
+ * of a serialized proto). The CRD leaves every field optional and the controller checks them,
+ * so a missing field ends in `Failed/InvalidSpec` naming it rather than in a refused create.
+ */
+export const TaskActionSpecSchema = z.object({
+  ...actionIdentity,
+  actionType: z.literal('task').optional(),
   /** Selects the engine (see TaskTypeRouting). */
   taskType: z.string().min(1).max(63),
   taskTemplate: TaskTemplateSchema,
@@ -81,18 +96,59 @@ export const TaskActionSpecSchema = z.object({
   envVars: EnvSchema.optional(),
 });
 
+/**
+ * What a condition action waits for (Flyte's `ConditionAction`, as structured fields): a value
+ * of `type`, signalled into `status.signalValue` as text.
+ */
+export const ConditionSpecSchema = z.object({
+  /** The name the workflow awaits the condition by. */
+  name: z.string().min(1).max(253),
+  /** The signal value's type; the API server refuses a signal that is not one. */
+  type: z.enum(['boolean', 'integer', 'float', 'string']),
+  /** Shown to whoever is asked to signal. */
+  prompt: z.string().max(4096).optional(),
+  description: z.string().max(2048).optional(),
+  /** Without a signal this long after creation, the action fails `TimedOut`; default never. */
+  timeout: z
+    .string()
+    .regex(goDurationPattern, { error: 'must be a Go duration such as "30m" or "1h30m"' })
+    .refine((text) => (parseGoDuration(text) ?? 0) > 0, {
+      error: 'must be longer than zero; leave it out to wait without a deadline',
+    })
+    .optional(),
+});
+
+/** A condition action needs its identity and its condition, none of a task's fields. */
+export const ConditionActionSpecSchema = z.object({
+  ...actionIdentity,
+  actionType: z.literal('condition'),
+  conditionSpec: ConditionSpecSchema,
+});
+
+/** Every field a TaskAction of either type may carry: the CRD's spec. */
+export const TaskActionResourceSpecSchema = TaskActionSpecSchema.extend({
+  actionType: ActionTypeSchema.optional(),
+  conditionSpec: ConditionSpecSchema.optional(),
+});
+
+// The controller is the only writer of status but for the signal; anything else there is
+// dropped, not trusted.
+const StatusSchema = ConditionActionStatusSchema.optional().catch(undefined);
+
 export const TaskActionSchema = z.object({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
   metadata: ObjectMetaSchema,
   spec: TaskActionSpecSchema,
-  // The controller is the only writer of status; anything else there is dropped, not trusted.
-  status: ActionStatusSchema.optional().catch(undefined),
+  status: StatusSchema,
 });
+
+export const ConditionActionSchema = TaskActionSchema.extend({ spec: ConditionActionSpecSchema });
 
 export type TaskTemplate = z.infer<typeof TaskTemplateSchema>;
 export type TaskActionSpec = z.infer<typeof TaskActionSpecSchema>;
 export type TaskAction = z.infer<typeof TaskActionSchema>;
+export type ConditionAction = z.infer<typeof ConditionActionSchema>;
 
 const optionalText = z.string().optional().catch(undefined);
 
@@ -109,10 +165,11 @@ const TaskActionViewSchema = z.object({
       domain: optionalText,
       actionName: optionalText,
       parentActionName: optionalText,
+      actionType: optionalText,
       taskType: optionalText,
     })
     .catch({}),
-  status: ActionStatusSchema.catch({}),
+  status: ConditionActionStatusSchema.catch({}),
 });
 
 export type TaskActionView = z.infer<typeof TaskActionViewSchema>;
@@ -172,4 +229,28 @@ export function validateTaskAction(
   return refused === undefined
     ? resolved
     : { valid: false, reason: 'InvalidSpec', message: refused };
+}
+
+/** Whether the controller handles the action as a condition rather than a task. */
+export function isConditionAction(view: TaskActionView): boolean {
+  return view.spec.actionType === 'condition';
+}
+
+/**
+ * A condition action's fields (the message names each missing or malformed one) and when it
+ * times out without a signal: all the controller needs, since it runs nothing.
+ */
+export function resolveConditionAction(
+  object: KubeObject,
+): Validation<{ action: ConditionAction; deadline: Date | undefined }, 'InvalidSpec'> {
+  const parsed = ConditionActionSchema.safeParse(object);
+  if (!parsed.success) {
+    const issues = toFieldIssues(parsed.error);
+    return { valid: false, reason: 'InvalidSpec', message: new ConfigurationError(issues).message };
+  }
+  const action = parsed.data;
+  const { timeout } = action.spec.conditionSpec;
+  const timeoutMs = timeout === undefined ? undefined : parseGoDuration(timeout);
+  const deadline = conditionDeadline(action.metadata.creationTimestamp, timeoutMs);
+  return { valid: true, value: { action, deadline } };
 }

@@ -144,6 +144,18 @@ export function taskAction(
   };
 }
 
+/** A condition action manifest: no task fields, the given condition. */
+export function conditionAction(conditionSpec: Record<string, unknown> | undefined) {
+  return taskAction({
+    actionType: 'condition',
+    conditionSpec,
+    taskType: undefined,
+    taskTemplate: undefined,
+    inputUri: undefined,
+    runOutputBase: undefined,
+  });
+}
+
 export async function apply(client: KubeClient, namespace: string, manifest: KubeObject) {
   return (await client.create(taskActions, namespace, manifest)).object;
 }

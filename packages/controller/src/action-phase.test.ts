@@ -47,8 +47,28 @@ describe('setActionPhase', () => {
     ]);
   });
 
+  it('ends a condition action with Succeeded=True on Signaled', () => {
+    const paused = setActionPhase(undefined, 'Paused', 'waiting for signal', { now: t0 });
+    expect(paused.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Progressing', 'True', 'Paused'],
+    ]);
+    expect(isTerminalActionPhase('Paused')).toBe(false);
+    const signaled = setActionPhase(paused, 'Signaled', 'signalled', { now: t1 });
+    expect(signaled.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Progressing', 'False', 'Signaled'],
+      ['Succeeded', 'True', 'Signaled'],
+    ]);
+    expect(actionPhaseOf(signaled)).toBe('Signaled');
+  });
+
   it('ends with Progressing=False and Failed=True on every failure reason', () => {
-    for (const phase of ['PermanentFailure', 'Aborted', 'InvalidSpec', 'PluginNotFound'] as const) {
+    for (const phase of [
+      'PermanentFailure',
+      'Aborted',
+      'InvalidSpec',
+      'PluginNotFound',
+      'TimedOut',
+    ] as const) {
       const failed = setActionPhase(undefined, phase, 'no', { now: t0 });
       expect(failed.map((c) => [c.type, c.status, c.reason])).toEqual([
         ['Progressing', 'False', phase],

@@ -6,7 +6,9 @@ import { findCondition, setCondition } from './conditions.js';
  * The condition model of a run-to-completion action (Flyte's TaskAction): three condition
  * types instead of a phase string. `Progressing` is True while the action is on its way, with
  * the sub-state in its reason; `Succeeded` or `Failed` turns True once, when it ends, with how
- * it ended in the reason. The action's phase is that reason.
+ * it ended in the reason. The action's phase is that reason. A condition action (Flyte's human in
+ * the loop) uses the same three: `Paused` while it waits for its signal, then `Signaled` or
+ * `TimedOut`.
  */
 export const actionConditionTypes = {
   progressing: 'Progressing',
@@ -20,10 +22,11 @@ export const ProgressingPhaseSchema = z.enum([
   'Initializing',
   'Executing',
   'RetryableFailure',
+  'Paused',
 ]);
 
 /** Reasons of `Succeeded=True`. */
-export const SucceededPhaseSchema = z.enum(['Completed']);
+export const SucceededPhaseSchema = z.enum(['Completed', 'Signaled']);
 
 /** Reasons of `Failed=True`. */
 export const FailedPhaseSchema = z.enum([
@@ -31,6 +34,7 @@ export const FailedPhaseSchema = z.enum([
   'Aborted',
   'InvalidSpec',
   'PluginNotFound',
+  'TimedOut',
 ]);
 
 export const ActionPhaseSchema = z.enum([
@@ -49,8 +53,9 @@ export function isTerminalActionPhase(phase: ActionPhase | undefined): boolean {
 
 /**
  * The conditions for entering `phase`, as a new list: a progressing phase sets
- * `Progressing=True`; `Completed` sets `Progressing=False` and `Succeeded=True`; a failure sets
- * `Progressing=False` and `Failed=True`. All carry `phase` as their reason.
+ * `Progressing=True`; a success (`Completed`, `Signaled`) sets `Progressing=False` and
+ * `Succeeded=True`; a failure sets `Progressing=False` and `Failed=True`. All carry `phase` as
+ * their reason.
  */
 export function setActionPhase(
   conditions: readonly Condition[] | undefined,

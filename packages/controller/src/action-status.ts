@@ -68,7 +68,11 @@ export function nextStep(status: ActionStatus | undefined, now: Date): ActionSte
   return { step: 'relaunch', kind: status?.errorState?.kind ?? 'SYSTEM' };
 }
 
-function enter(
+/**
+ * `status` having entered `phase`: its conditions and history say so and `changes` apply. Every
+ * transition of an action, task or condition, goes through here.
+ */
+export function enterPhase(
   status: ActionStatus,
   phase: ActionPhase,
   message: string,
@@ -91,7 +95,7 @@ function enter(
 /** The first phase of a new action: Queued for attempt 1. Undefined once it has a phase. */
 export function markQueued(status: ActionStatus, at: TransitionAt): ActionStatus | undefined {
   if (phaseOf(status) !== undefined) return undefined;
-  return enter(status, 'Queued', 'waiting to launch attempt 1', at, {
+  return enterPhase(status, 'Queued', 'waiting to launch attempt 1', at, {
     attempts: 1,
     systemFailures: 0,
   });
@@ -107,7 +111,7 @@ export function markLaunched(
   at: TransitionAt,
 ): ActionStatus | undefined {
   if (phaseOf(status) !== 'Queued') return undefined;
-  return enter(status, 'Initializing', message, at, {});
+  return enterPhase(status, 'Initializing', message, at, {});
 }
 
 const progressRank: Partial<Record<ActionPhase, number>> = {
@@ -133,7 +137,7 @@ export function markProgress(
   if (rank === undefined || rank > (progressRank[phase] as number)) return undefined;
   const reset = phase === 'Executing' && (status.systemFailures ?? 0) > 0;
   if (current === phase && !reset) return undefined;
-  return enter(status, phase, message, at, phase === 'Executing' ? { systemFailures: 0 } : {});
+  return enterPhase(status, phase, message, at, phase === 'Executing' ? { systemFailures: 0 } : {});
 }
 
 export function markSucceeded(
@@ -142,7 +146,7 @@ export function markSucceeded(
   at: TransitionAt,
 ): ActionStatus | undefined {
   if (isTerminalActionPhase(phaseOf(status))) return undefined;
-  return enter(status, 'Completed', message, at, { systemFailures: 0 });
+  return enterPhase(status, 'Completed', message, at, { systemFailures: 0 });
 }
 
 /**
@@ -168,12 +172,12 @@ export function markFailed(
   const cause = `${errorState.code}: ${errorState.message}`;
   switch (judged.verdict) {
     case 'fail':
-      return enter(status, 'PermanentFailure', errorState.message, at, {
+      return enterPhase(status, 'PermanentFailure', errorState.message, at, {
         errorState,
         systemFailures,
       });
     case 'nextAttempt':
-      return enter(
+      return enterPhase(
         status,
         'RetryableFailure',
         `attempt ${attempt} failed (${cause}); retrying as attempt ${attempt + 1} of ${policy.maxAttempts}`,
@@ -181,7 +185,7 @@ export function markFailed(
         { errorState, systemFailures },
       );
     case 'relaunch':
-      return enter(
+      return enterPhase(
         status,
         'RetryableFailure',
         `system failure ${systemFailures} in a row (${cause}); attempt ${attempt} is relaunched after ${formatKubeMicroTime(judged.retryAt)}`,
@@ -199,11 +203,11 @@ export function markRelaunched(status: ActionStatus, at: TransitionAt): ActionSt
   if (phaseOf(status) !== 'RetryableFailure') return undefined;
   const attempt = attemptsOf(status);
   if (status.errorState?.kind === 'USER') {
-    return enter(status, 'Queued', `waiting to launch attempt ${attempt + 1}`, at, {
+    return enterPhase(status, 'Queued', `waiting to launch attempt ${attempt + 1}`, at, {
       attempts: attempt + 1,
     });
   }
-  return enter(
+  return enterPhase(
     status,
     'Queued',
     `waiting to relaunch attempt ${attempt} after a system failure`,
@@ -223,7 +227,7 @@ export function markRejected(
   at: TransitionAt,
 ): ActionStatus | undefined {
   if (isTerminalActionPhase(phaseOf(status))) return undefined;
-  return enter(status, phase, message, at, {
+  return enterPhase(status, phase, message, at, {
     errorState: { code: phase, kind: 'USER', message },
   });
 }

@@ -1,4 +1,17 @@
 export {
+  advanceCondition,
+  type ConditionActionStatus,
+  ConditionActionStatusSchema,
+  conditionDeadline,
+  conditionRequeueMs,
+  conditionTimedOutCode,
+  judgeSignal,
+  type SignalRejection,
+  type SignalStatus,
+  SignalStatusSchema,
+  type SignalVerdict,
+} from './action-condition.js';
+export {
   type ActionPhase,
   ActionPhaseSchema,
   actionConditionTypes,
