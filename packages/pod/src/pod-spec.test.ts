@@ -157,6 +157,17 @@ describe('buildPod', () => {
     expect(buildPod(wfe(), 'w', undefined, settings()).spec?.activeDeadlineSeconds).toBeUndefined();
   });
 
+  it('refuses a timeout longer than a pod deadline can be, naming the field', () => {
+    const long = wfe(undefined, { executionConfig: { timeout: '600000h' } });
+    expect(() => buildPod(long, 'w', undefined, settings())).toThrow(
+      /spec\.executionConfig\.timeout: must be at most 2147483647s/,
+    );
+    const atLimit = wfe(undefined, { executionConfig: { timeout: '2147483647s' } });
+    expect(buildPod(atLimit, 'w', undefined, settings()).spec?.activeDeadlineSeconds).toBe(
+      2_147_483_647,
+    );
+  });
+
   it('mounts dependencies in every step, with the kubernaut preset and no profile', () => {
     const pod = buildPod(
       wfe(),

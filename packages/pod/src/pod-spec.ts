@@ -133,9 +133,9 @@ export function buildPod(
   };
   const writableTmp = containerSecurity.readOnlyRootFilesystem === true;
   const timeout = wfe.spec.executionConfig?.timeout
-    ? parseTimeout(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
+    ? podDeadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
     : settings.defaultTimeout !== undefined
-      ? parseTimeout(settings.defaultTimeout, 'defaultTimeout')
+      ? podDeadlineSeconds(settings.defaultTimeout, 'defaultTimeout')
       : undefined;
   const volumeMounts = [
     ...mounts.volumeMounts.map((m) => ({ ...m })),
@@ -174,11 +174,26 @@ export function buildPod(
       ...settings.pod,
       restartPolicy: 'Never',
       serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,
-      ...(timeout !== undefined ? { activeDeadlineSeconds: Math.ceil(timeout / 1000) } : {}),
+      ...(timeout !== undefined ? { activeDeadlineSeconds: timeout } : {}),
       ...(Object.keys(podSecurity).length ? { securityContext: podSecurity } : {}),
       ...(sequential && containers.length > 1 ? { initContainers: containers.slice(0, -1) } : {}),
       containers: sequential ? containers.slice(-1) : containers,
       ...(volumes.length ? { volumes } : {}),
     },
   };
+}
+
+/** The API server refuses a pod whose activeDeadlineSeconds exceeds an int32 (about 68 years). */
+const maxPodDeadlineSeconds = 2_147_483_647;
+
+/** Seconds for a pod's activeDeadlineSeconds, from a Go duration the pod can carry. */
+function podDeadlineSeconds(timeout: string, path: string): number {
+  const seconds = Math.ceil(parseTimeout(timeout, path) / 1000);
+  if (seconds > maxPodDeadlineSeconds) {
+    throw new ConfigurationError({
+      path,
+      message: `must be at most ${maxPodDeadlineSeconds}s (about 68 years), the longest deadline a pod can carry`,
+    });
+  }
+  return seconds;
 }
