@@ -12,6 +12,8 @@ import {
 import type { Logger, Registry } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject } from '@roundhouse/kube';
 import { attemptExecution } from './attempt.js';
+import { cachePolicyOf } from './cache.js';
+import type { CacheStore } from './cache-store.js';
 import { type ActionEvent, abortedEvent } from './events.js';
 import { abortFinalizer, gcLabels, taskActions } from './resource.js';
 import type { TaskTypeRouting } from './routing.js';
@@ -23,6 +25,7 @@ export interface AbortContext {
   readonly routing: TaskTypeRouting;
   readonly executionNamespace: string;
   readonly sink: EventSink<ActionEvent>;
+  readonly cache: Pick<CacheStore, 'release'>;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly signal: AbortSignal;
@@ -30,9 +33,10 @@ export interface AbortContext {
 
 /**
  * Deletion as a protocol: abort the running attempt and clean up every attempt's execution
- * resource, record an Aborted event for an action that had not finished, and only then let the
- * object go. A failure at any step keeps the finalizer and the reconcile retries. A finished
- * action keeps its outcome: it is cleaned up, but reported as nothing new.
+ * resource, release the action's cache reservation (a waiting action may then run), record an
+ * Aborted event for an action that had not finished, and only then let the object go. A
+ * failure at any step keeps the finalizer and the reconcile retries. A finished action keeps
+ * its outcome: it is cleaned up, but reported as nothing new.
  */
 export async function abortAction(object: KubeObject, ctx: AbortContext): Promise<void> {
   if (!hasFinalizer(object, abortFinalizer)) return;
@@ -49,6 +53,8 @@ export async function abortAction(object: KubeObject, ctx: AbortContext): Promis
         signal: ctx.signal,
       });
     }
+    const policy = cachePolicyOf(action);
+    if (policy) await ctx.cache.release(policy, { now: ctx.now(), signal: ctx.signal });
   } else {
     // Only a configuration change (an engine unregistered) leads here; its executions are
     // beyond this controller's reach, and holding the object would not bring them back.

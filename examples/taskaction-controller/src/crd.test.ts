@@ -26,6 +26,17 @@ describe('taskActionCrd', () => {
     expect(image.maxLength).toBe(512);
   });
 
+  it('has the cache key in the spec, cacheSerializable in the template and cacheStatus in the status', () => {
+    type Field = { properties: Record<string, Field>; maxLength?: number; enum?: string[] };
+    const spec = schema?.properties.spec as unknown as Field;
+    expect(spec.properties.cacheKey).toMatchObject({ type: 'string', maxLength: 256 });
+    expect(spec.properties.taskTemplate?.properties.cacheSerializable).toEqual({ type: 'boolean' });
+    const status = schema?.properties.status as unknown as Field;
+    expect(status.properties.cacheStatus?.enum).toEqual(
+      expect.arrayContaining(['CACHE_HIT', 'CACHE_MISS', 'CACHE_POPULATED', 'CACHE_DISABLED']),
+    );
+  });
+
   it('shows the Progressing reason as the status column', () => {
     expect(version?.additionalPrinterColumns).toContainEqual({
       name: 'Status',

@@ -1,9 +1,11 @@
 import {
+  markCacheHit,
   markFailed,
   markLaunched,
   markProgress,
   markQueued,
   markRelaunched,
+  markWaitingForCache,
 } from '@roundhouse/controller';
 import { describe, expect, it } from 'vitest';
 import { abortedEvent, transitionEvent } from './events.js';
@@ -58,6 +60,36 @@ describe('transitionEvent', () => {
     );
     const ids = steps.map((s) => transitionEvent(view, s, at.now).id);
     expect(new Set(ids).size).toBe(4);
+  });
+});
+
+describe('transitionEvent of a cached action', () => {
+  it('reports a hit with the cached outputs and CACHE_HIT', () => {
+    const queued = must(markQueued({}, at));
+    const hit = must(markCacheHit(queued, 's3://bucket/run0/a0/1/outputs.pb', at));
+    expect(
+      transitionEvent(view, hit, at.now, { outputUri: 's3://bucket/run0/a0/1/outputs.pb' }),
+    ).toMatchObject({
+      id: 'u1/1/2/Completed/0/CACHE_HIT',
+      phase: 'Completed',
+      cacheStatus: 'CACHE_HIT',
+      outputs: { outputUri: 's3://bucket/run0/a0/1/outputs.pb' },
+    });
+  });
+
+  it('tells waiting for the cache apart from the Queued it stays in', () => {
+    const queued = must(markQueued({}, at));
+    const waiting = must(markWaitingForCache(queued, 'u2', at));
+    const event = transitionEvent(view, waiting, at.now);
+    expect(event).toMatchObject({ phase: 'Queued', cacheStatus: 'CACHE_MISS' });
+    expect(event.message).toMatch(/^WaitingForCache: .*u2/);
+    expect(event.id).not.toBe(transitionEvent(view, queued, at.now).id);
+  });
+
+  it('reports no cache status for an action without a cache key', () => {
+    expect(transitionEvent(view, must(markQueued({}, at)), at.now)).not.toHaveProperty(
+      'cacheStatus',
+    );
   });
 });
 

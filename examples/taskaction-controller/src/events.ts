@@ -1,7 +1,8 @@
 import {
   ActionPhaseSchema,
-  type ActionStatus,
   attemptsOf,
+  type CachedActionStatus,
+  CatalogCacheStatusSchema,
   ErrorStateSchema,
   phaseOf,
 } from '@roundhouse/controller';
@@ -35,6 +36,8 @@ export const ActionEventSchema = z.object({
   errorState: ErrorStateSchema.optional(),
   /** Where a completed attempt wrote its outputs: Flyte's `outputs.output_uri`, in proto JSON. */
   outputs: z.object({ outputUri: z.string() }).optional(),
+  /** What the cache did (Flyte's `cache_status`); absent for an action without `cacheKey`. */
+  cacheStatus: CatalogCacheStatusSchema.optional(),
 });
 
 export type ActionEvent = z.infer<typeof ActionEventSchema>;
@@ -63,7 +66,7 @@ const objectId = (view: TaskActionView) =>
 /** The event for the status `next` that `view` is about to get. */
 export function transitionEvent(
   view: TaskActionView,
-  next: ActionStatus,
+  next: CachedActionStatus,
   now: Date,
   extra: { readonly outputUri?: string } = {},
 ): ActionEvent {
@@ -73,9 +76,10 @@ export function transitionEvent(
   const systemFailures = next.systemFailures ?? 0;
   const message = next.conditions?.find((c) => c.reason === phase)?.message ?? '';
   return {
-    // The history length tells apart a phase entered again (Executing after a relaunch) and
-    // the system-failure count a repeated RetryableFailure.
-    id: `${objectId(view)}/${attempt}/${next.phaseHistory?.length ?? 0}/${phase}/${systemFailures}`,
+    // The history length tells apart a phase entered again (Executing after a relaunch), the
+    // system-failure count a repeated RetryableFailure, and the cache status a Queued action
+    // that then waits for the cache (Queued again, so no history entry).
+    id: `${objectId(view)}/${attempt}/${next.phaseHistory?.length ?? 0}/${phase}/${systemFailures}${next.cacheStatus ? `/${next.cacheStatus}` : ''}`,
     ...identity(view),
     attempt,
     phase,
@@ -84,6 +88,7 @@ export function transitionEvent(
     systemFailures,
     ...(next.errorState ? { errorState: next.errorState } : {}),
     ...(extra.outputUri ? { outputs: { outputUri: extra.outputUri } } : {}),
+    ...(next.cacheStatus ? { cacheStatus: next.cacheStatus } : {}),
   };
 }
 

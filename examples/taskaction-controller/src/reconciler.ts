@@ -1,14 +1,11 @@
 import {
   type ActionPhase,
-  type ActionStatus,
   addFinalizerIfValid,
-  advanceCondition,
   attemptsOf,
-  type ConditionActionStatus,
-  conditionRequeueMs,
   type EventRecorder,
   type EventSink,
   type Failure,
+  hasTerminalLabels,
   isTerminalActionPhase,
   markFailed,
   markLaunched,
@@ -23,29 +20,33 @@ import {
   type ReconcileResult,
   type Reconciler,
   type RetryPolicy,
-  recordThenUpdateStatus,
   splitKey,
-  type TransitionAt,
 } from '@roundhouse/controller';
 import type { Registry } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import { attemptExecution, outputPrefix } from './attempt.js';
 import { attemptResourceState } from './attempt-resource.js';
-import { type ActionEvent, transitionEvent } from './events.js';
+import { cachePolicyOf } from './cache.js';
+import { passCacheGate } from './cache-gate.js';
+import { CacheStore } from './cache-store.js';
+import { advanceConditionAction } from './condition-reconcile.js';
+import type { ActionEvent } from './events.js';
 import { launchFailure, observe } from './failure.js';
 import { hasActionOwner, ownByParent } from './parent.js';
-import { abortFinalizer, taskActions } from './resource.js';
+import { abortFinalizer, gcLabels, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
   isConditionAction,
   type Rejection,
   resolveConditionAction,
+  resolveTaskAction,
   type TaskAction,
   type TaskActionView,
   taskActionView,
   validateTaskAction,
 } from './spec.js';
+import { applies, cached, type Expected, TransitionWriter } from './transition.js';
 
 export interface TaskActionReconcilerOptions {
   /** Writes status, finalizers and labels. */
@@ -64,16 +65,13 @@ export interface TaskActionReconcilerOptions {
   readonly maxSystemFailures?: number;
   /** Wait before a relaunch after a system failure; default 10 s doubling to 5 min. */
   readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
-  /** A running action is looked at again this often even without an event; default 10 s. */
+  /**
+   * A running action is looked at again this often even without an event, and a holder of a
+   * cache reservation renews it as often; default 10 s.
+   */
   readonly resyncMs?: number;
   readonly events?: EventRecorder;
   readonly now?: () => Date;
-}
-
-/** Which live status a transition was decided for: it applies only if the status is still there. */
-interface Expected {
-  readonly attempt: number;
-  readonly phases: readonly ActionPhase[];
 }
 
 const observing: readonly ActionPhase[] = ['Initializing', 'Executing'];
@@ -91,6 +89,8 @@ export class TaskActionReconciler implements Reconciler {
     readonly resyncMs: number;
     readonly now: () => Date;
   };
+  readonly #cache: CacheStore;
+  readonly #transitions: TransitionWriter;
 
   constructor(options: TaskActionReconcilerOptions) {
     this.#o = {
@@ -99,6 +99,8 @@ export class TaskActionReconciler implements Reconciler {
       now: () => new Date(),
       ...options,
     };
+    this.#cache = new CacheStore({ client: this.#o.client, heartbeatMs: this.#o.resyncMs });
+    this.#transitions = new TransitionWriter(this.#o.client, this.#o.sink, this.#o.now);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -109,15 +111,30 @@ export class TaskActionReconciler implements Reconciler {
     });
     if (!object) return undefined;
     if (object.metadata?.deletionTimestamp) {
-      await abortAction(object, { ...this.#o, signal: ctx.signal, logger: ctx.logger });
+      await abortAction(object, {
+        ...this.#o,
+        cache: this.#cache,
+        signal: ctx.signal,
+        logger: ctx.logger,
+      });
       return undefined;
     }
     const view = taskActionView(object);
     if (isTerminalActionPhase(phaseOf(view.status))) {
-      await labelFinished(object, view, { client, now: this.#o.now(), signal: ctx.signal });
+      await this.#finish(object, view, ctx);
       return undefined;
     }
-    if (isConditionAction(view)) return this.#condition(object, view, ctx);
+    if (isConditionAction(view)) {
+      const resolved = resolveConditionAction(object);
+      if (!resolved.valid)
+        return this.#reject(object, view, resolved.reason, resolved.message, ctx);
+      return advanceConditionAction(object, view, resolved.value, ctx, {
+        client,
+        reader,
+        transitions: this.#transitions,
+        now: this.#o.now,
+      });
+    }
     const admitted = await addFinalizerIfValid(
       client,
       taskActions,
@@ -134,7 +151,7 @@ export class TaskActionReconciler implements Reconciler {
     const step = nextStep(action.status, this.#o.now());
     switch (step.step) {
       case 'queue':
-        await this.#transition(view, (s, at) => markQueued(s, at), ctx);
+        await this.#transitions.write(view, (s, at) => markQueued(s, at), ctx);
         return undefined;
       case 'launch':
         return this.#launch(action, engine, ctx);
@@ -150,26 +167,19 @@ export class TaskActionReconciler implements Reconciler {
   }
 
   /**
-   * A condition action launches nothing and holds no finalizer (deleting it leaves nothing
-   * behind): Paused, then Signaled when a signal is written into its status (that write wakes
-   * it), or TimedOut when it wakes at its deadline without one.
+   * A finished action gives up its cache reservation (after a success, a failure or a hit; so
+   * one place serves them all), then is labelled for the garbage collector. The labels come
+   * last: a labelled action has nothing left to release.
    */
-  async #condition(
-    object: KubeObject,
-    view: TaskActionView,
-    ctx: ReconcileContext,
-  ): Promise<ReconcileResult | undefined> {
-    const resolved = resolveConditionAction(object);
-    if (!resolved.valid) return this.#reject(object, view, resolved.reason, resolved.message, ctx);
-    const { action, deadline } = resolved.value;
-    if (action.spec.parentActionName && !hasActionOwner(object)) {
-      const { client, reader } = this.#o;
-      await ownByParent(object, action, { client, reader, signal: ctx.signal });
-    }
-    const written = await this.#transition(view, (s, at) => advanceCondition(s, deadline, at), ctx);
-    if (!written) return undefined;
-    const ms = conditionRequeueMs(taskActionView(written).status, deadline, this.#o.now());
-    return ms === undefined ? undefined : { requeueAfter: ms };
+  async #finish(object: KubeObject, view: TaskActionView, ctx: ReconcileContext): Promise<void> {
+    const { client, routing, registry } = this.#o;
+    if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return;
+    const resolved = isConditionAction(view)
+      ? undefined
+      : resolveTaskAction(object, routing, registry);
+    const policy = resolved?.valid ? cachePolicyOf(resolved.value.action) : undefined;
+    if (policy) await this.#cache.release(policy, { now: this.#o.now(), signal: ctx.signal });
+    await labelFinished(object, view, { client, now: this.#o.now(), signal: ctx.signal });
   }
 
   /** No requeue: the spec is immutable, so nothing but a new object can change the verdict. */
@@ -180,7 +190,7 @@ export class TaskActionReconciler implements Reconciler {
     message: string,
     ctx: ReconcileContext,
   ): Promise<undefined> {
-    await this.#transition(view, (s, at) => markRejected(s, reason, message, at), ctx);
+    await this.#transitions.write(view, (s, at) => markRejected(s, reason, message, at), ctx);
     void this.#o.events?.record(object, 'Warning', reason, message);
     return undefined;
   }
@@ -200,6 +210,16 @@ export class TaskActionReconciler implements Reconciler {
       { signal: ctx.signal },
     );
     if (!live || !applies(taskActionView(live).status, expected)) return undefined;
+    const policy = cachePolicyOf(action);
+    if (policy) {
+      const gated = await passCacheGate(action, policy, expected, ctx, {
+        cache: this.#cache,
+        transitions: this.#transitions,
+        resyncMs: this.#o.resyncMs,
+        now: this.#o.now,
+      });
+      if (gated !== 'run') return gated;
+    }
     const executor = this.#o.registry.get(engine);
     const wfe = attemptExecution(action, attempt, engine);
     let resourceName: string;
@@ -213,7 +233,12 @@ export class TaskActionReconciler implements Reconciler {
       return this.#fail(action, failure, expected, ctx);
     }
     const message = `${engine} execution ${this.#o.executionNamespace}/${resourceName} created for attempt ${attempt}`;
-    await this.#transition(action, (s, at) => markLaunched(s, message, at), ctx, expected);
+    await this.#transitions.write(
+      action,
+      (s, at) => cached(markLaunched(s, message, at), policy && 'CACHE_MISS'),
+      ctx,
+      expected,
+    );
     return { requeueAfter: this.#o.resyncMs };
   }
 
@@ -226,6 +251,10 @@ export class TaskActionReconciler implements Reconciler {
     const expected = { attempt, phases: observing };
     const executor = this.#o.registry.get(engine);
     const wfe = attemptExecution(action, attempt, engine);
+    const policy = cachePolicyOf(action);
+    if (policy?.serializable) {
+      await this.#cache.heartbeat(policy, { now: this.#o.now(), signal: ctx.signal });
+    }
     const [result, resource] = await Promise.all([
       executor.getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal }),
       attemptResourceState(executor, wfe, this.#o.executionNamespace, this.#o.reader, ctx.signal),
@@ -233,7 +262,7 @@ export class TaskActionReconciler implements Reconciler {
     const seen = observe(result, resource);
     switch (seen.kind) {
       case 'progress':
-        await this.#transition(
+        await this.#transitions.write(
           action,
           (s, at) => markProgress(s, seen.phase, seen.message, at),
           ctx,
@@ -242,14 +271,19 @@ export class TaskActionReconciler implements Reconciler {
         return { requeueAfter: this.#o.resyncMs };
       case 'succeeded': {
         const outputUri = `${outputPrefix(action.spec, attempt)}/outputs.pb`;
-        await this.#transition(
+        // The entry goes first: an action shown Completed has populated the cache.
+        if (policy) {
+          await this.#cache.populate(policy, outputUri, action.metadata, {
+            now: this.#o.now(),
+            signal: ctx.signal,
+          });
+        }
+        await this.#transitions.write(
           action,
-          (s, at) => markSucceeded(s, seen.message, at),
+          (s, at) => cached(markSucceeded(s, seen.message, at), policy && 'CACHE_POPULATED'),
           ctx,
           expected,
-          {
-            outputUri,
-          },
+          { outputUri },
         );
         return undefined;
       }
@@ -291,7 +325,7 @@ export class TaskActionReconciler implements Reconciler {
         return this.#fail(action, failure, expected, ctx);
       }
     }
-    await this.#transition(action, (s, at) => markRelaunched(s, at), ctx, expected);
+    await this.#transitions.write(action, (s, at) => markRelaunched(s, at), ctx, expected);
     return undefined;
   }
 
@@ -309,7 +343,7 @@ export class TaskActionReconciler implements Reconciler {
       ...(this.#o.systemBackoffMs ? { systemBackoffMs: this.#o.systemBackoffMs } : {}),
     };
     ctx.logger.info({ attempt: expected.attempt, ...failure }, 'attempt failed');
-    const written = await this.#transition(
+    const written = await this.#transitions.write(
       action,
       (s, at) => markFailed(s, failure, policy, at),
       ctx,
@@ -322,41 +356,4 @@ export class TaskActionReconciler implements Reconciler {
     }
     return undefined;
   }
-
-  /**
-   * Records the transition's event, then writes its status (see `recordThenUpdateStatus`). With
-   * `expected`, it applies only while the live status is at that attempt and phase.
-   */
-  async #transition(
-    target: Pick<TaskActionView, 'metadata'>,
-    compute: (status: ConditionActionStatus, at: TransitionAt) => ActionStatus | undefined,
-    ctx: ReconcileContext,
-    expected?: Expected,
-    extra: { readonly outputUri?: string } = {},
-  ): Promise<KubeObject | null> {
-    const now = this.#o.now();
-    return recordThenUpdateStatus<KubeObject, ActionEvent>(
-      this.#o.client,
-      taskActions,
-      target.metadata.namespace,
-      target.metadata.name,
-      (current) => {
-        const view = taskActionView(current);
-        if (expected && !applies(view.status, expected)) return undefined;
-        const next = compute(view.status, { now, generation: current.metadata?.generation });
-        return next && { status: next, event: transitionEvent(view, next, now, extra) };
-      },
-      this.#o.sink,
-      { signal: ctx.signal },
-    );
-  }
-}
-
-function applies(status: ActionStatus, expected: Expected): boolean {
-  const phase = phaseOf(status);
-  return (
-    attemptsOf(status) === expected.attempt &&
-    phase !== undefined &&
-    expected.phases.includes(phase)
-  );
 }

@@ -98,6 +98,41 @@ describe('validateTaskAction', () => {
     });
   });
 
+  it('takes a cache key of up to 256 characters, serialized or not', () => {
+    const cached = valid();
+    const spec = {
+      ...cached.spec,
+      cacheKey: 'k'.repeat(256),
+      taskTemplate: { ...cached.spec.taskTemplate, cacheSerializable: true },
+    };
+    const result = validateTaskAction({ ...cached, spec }, defaultRouting, registry, allowedImages);
+    expect(result).toMatchObject({ valid: true });
+    const long = validateTaskAction(
+      { ...cached, spec: { ...spec, cacheKey: 'k'.repeat(257) } },
+      defaultRouting,
+      registry,
+      allowedImages,
+    );
+    expect(long).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(long.valid || long.message).toContain('spec.cacheKey');
+  });
+
+  it('refuses cacheSerializable without a cache key, naming the field and the fix', () => {
+    const action = valid();
+    const spec = {
+      ...action.spec,
+      taskTemplate: { ...action.spec.taskTemplate, cacheSerializable: true },
+    };
+    expect(
+      validateTaskAction({ ...action, spec }, defaultRouting, registry, allowedImages),
+    ).toEqual({
+      valid: false,
+      reason: 'InvalidSpec',
+      message:
+        'spec.taskTemplate.cacheSerializable: serializes on the cache key: set spec.cacheKey, or leave cacheSerializable out',
+    });
+  });
+
   it('refuses an image that is no OCI reference, naming the field', () => {
     const action = valid();
     action.spec.taskTemplate.image = 'Registry.invalid/Task:1';

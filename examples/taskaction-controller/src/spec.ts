@@ -1,4 +1,5 @@
 import {
+  CacheStatusFieldsSchema,
   ConditionActionStatusSchema,
   conditionDeadline,
   hasFinalizer,
@@ -60,6 +61,11 @@ export const TaskTemplateSchema = z.object({
     .string()
     .regex(goDurationPattern, { error: 'must be a Go duration such as "30m" or "1h30m"' })
     .optional(),
+  /**
+   * With `spec.cacheKey`, only one action per key runs at a time; the others wait for its
+   * outputs (Flyte's task metadata `cache_serializable`). Default false.
+   */
+  cacheSerializable: z.boolean().optional(),
 });
 
 /** What names an action in its run, whatever its type. */
@@ -94,6 +100,11 @@ export const TaskActionSpecSchema = z.object({
   interruptible: z.boolean().optional(),
   /** Run-scoped environment; the task template's `env` wins on a clash. */
   envVars: EnvSchema.optional(),
+  /**
+   * Outputs of an earlier action of the same project, domain and key (in this namespace) are
+   * reused instead of running the task; a successful run stores its own (Flyte's `cacheKey`).
+   */
+  cacheKey: z.string().min(1).max(256).optional(),
 });
 
 /**
@@ -131,9 +142,14 @@ export const TaskActionResourceSpecSchema = TaskActionSpecSchema.extend({
   conditionSpec: ConditionSpecSchema.optional(),
 });
 
+/** A TaskAction's status: an action's, the signal of a condition, and what the cache did. */
+export const TaskActionStatusSchema = ConditionActionStatusSchema.extend(
+  CacheStatusFieldsSchema.shape,
+);
+
 // The controller is the only writer of status but for the signal; anything else there is
 // dropped, not trusted.
-const StatusSchema = ConditionActionStatusSchema.optional().catch(undefined);
+const StatusSchema = TaskActionStatusSchema.optional().catch(undefined);
 
 export const TaskActionSchema = z.object({
   apiVersion: z.string().optional(),
@@ -169,7 +185,7 @@ const TaskActionViewSchema = z.object({
       taskType: optionalText,
     })
     .catch({}),
-  status: ConditionActionStatusSchema.catch({}),
+  status: TaskActionStatusSchema.catch({}),
 });
 
 export type TaskActionView = z.infer<typeof TaskActionViewSchema>;
@@ -199,6 +215,13 @@ export function resolveTaskAction(
     return { valid: false, reason: 'InvalidSpec', message: new ConfigurationError(issues).message };
   }
   const action = parsed.data;
+  if (action.spec.taskTemplate.cacheSerializable && action.spec.cacheKey === undefined) {
+    const issue = {
+      path: 'spec.taskTemplate.cacheSerializable',
+      message: 'serializes on the cache key: set spec.cacheKey, or leave cacheSerializable out',
+    };
+    return { valid: false, reason: 'InvalidSpec', message: new ConfigurationError(issue).message };
+  }
   const engine = engineFor(action.spec.taskType, routing, registry);
   if (engine === undefined) {
     return {

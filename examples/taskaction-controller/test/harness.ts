@@ -66,6 +66,8 @@ export interface StartOptions {
   readonly maxSystemFailures?: number;
   /** Default `registry.invalid/*`, the registry of the tests' images. */
   readonly allowedImages?: readonly string[];
+  /** The requeue period, also the cache reservation's heartbeat; default the controller's. */
+  readonly resyncMs?: number;
 }
 
 export interface RunningController {
@@ -102,6 +104,7 @@ export async function startController(options: StartOptions): Promise<RunningCon
     ...(options.maxSystemFailures !== undefined
       ? { maxSystemFailures: options.maxSystemFailures }
       : {}),
+    ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
   const abort = new AbortController();
   const running = controller.start(abort.signal);

@@ -1,4 +1,21 @@
 export {
+  type CachedActionStatus,
+  type CacheGate,
+  type CacheLookup,
+  CacheStatusFieldsSchema,
+  type CatalogCacheStatus,
+  CatalogCacheStatusSchema,
+  cacheGate,
+  judgeReservation,
+  markCacheHit,
+  markWaitingForCache,
+  type Reservation,
+  reservationGraceHeartbeats,
+  reservationSpec,
+  waitingForCacheMessage,
+  withCacheStatus,
+} from './action-cache.js';
+export {
   advanceCondition,
   type ConditionActionStatus,
   ConditionActionStatusSchema,
@@ -108,6 +125,7 @@ export {
   LeaderElector,
   type LeaderElectorOptions,
 } from './leader-election.js';
+export { type Lease, LeaseSchema, type LeaseSpec } from './lease.js';
 export { mapByLabels, mapByOwnerReferences } from './mappers.js';
 export {
   ControllerMetrics,

@@ -1,0 +1,131 @@
+import { reservationSpec } from '@roundhouse/controller';
+import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { type CachePolicy, cacheEntryConfigMap, cacheObjectName } from './cache.js';
+import { CacheStore, type CacheStoreOptions } from './cache-store.js';
+
+const identity = { namespace: 'flyte', project: 'proj', domain: 'dev', cacheKey: 'k1' };
+const policy: CachePolicy = { identity, serializable: true, owner: 'u1' };
+const name = cacheObjectName(identity);
+const now = new Date('2026-03-04T05:06:07.000Z');
+const heartbeatMs = 10_000;
+
+const leaseOf = (holder: string, resourceVersion = '7') => ({
+  apiVersion: 'coordination.k8s.io/v1',
+  kind: 'Lease',
+  metadata: { name, namespace: 'flyte', resourceVersion },
+  spec: reservationSpec(undefined, holder, now, heartbeatMs),
+});
+
+/** A client whose get answers from `objects` by kind, and whose writes are spies. */
+function fakeClient(objects: { configMap?: KubeObject | null; lease?: KubeObject | null }) {
+  return {
+    get: vi.fn(async (type: { kind: string }) =>
+      type.kind === 'ConfigMap' ? (objects.configMap ?? null) : (objects.lease ?? null),
+    ),
+    create: vi.fn(async (_t: unknown, _ns: unknown, body: KubeObject) => ({
+      object: body,
+      warnings: [],
+    })),
+    replace: vi.fn(async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) => body),
+    delete: vi.fn(async () => true),
+  };
+}
+
+const store = (client: ReturnType<typeof fakeClient>) =>
+  new CacheStore({ client: client as unknown as CacheStoreOptions['client'], heartbeatMs });
+
+describe('CacheStore', () => {
+  it('looks up the entry only, for a hit or a key that is not serialized', async () => {
+    const configMap = cacheEntryConfigMap(identity, 's3://out', { name: 'a' });
+    const client = fakeClient({ configMap });
+    expect(await store(client).lookup(policy, { now })).toEqual({
+      lookup: { outputUri: 's3://out', reservation: undefined },
+      lease: null,
+    });
+    const plain = fakeClient({});
+    expect(await store(plain).lookup({ ...policy, serializable: false }, { now })).toEqual({
+      lookup: { outputUri: undefined, reservation: undefined },
+      lease: null,
+    });
+    expect(client.get).toHaveBeenCalledTimes(1);
+    expect(plain.get).toHaveBeenCalledTimes(1);
+  });
+
+  it('judges the reservation of a serialized miss', async () => {
+    const client = fakeClient({ lease: leaseOf('u2') });
+    const { lookup } = await store(client).lookup(policy, { now });
+    expect(lookup.reservation).toMatchObject({ state: 'held', holder: 'u2' });
+  });
+
+  it('creates a missing lease and replaces one at the resourceVersion read', async () => {
+    const client = fakeClient({});
+    expect(await store(client).reserve(policy, null, { now })).toBe(true);
+    expect(client.create.mock.calls[0]?.[2]).toMatchObject({
+      metadata: { name, namespace: 'flyte' },
+      spec: { holderIdentity: 'u1', leaseDurationSeconds: 30 },
+    });
+    const expired = leaseOf('u2');
+    expect(await store(client).reserve(policy, expired, { now })).toBe(true);
+    expect(client.replace.mock.calls[0]?.[3]).toMatchObject({
+      metadata: { resourceVersion: '7' },
+      spec: { holderIdentity: 'u1', leaseTransitions: 1 },
+    });
+  });
+
+  it('reports a reservation lost to another write, and throws any other error', async () => {
+    const client = fakeClient({});
+    client.create.mockRejectedValueOnce(new KubernetesApiError('AlreadyExists', 'taken', 409));
+    expect(await store(client).reserve(policy, null, { now })).toBe(false);
+    client.replace.mockRejectedValueOnce(new KubernetesApiError('Conflict', 'moved', 409));
+    expect(await store(client).reserve(policy, leaseOf('u2'), { now })).toBe(false);
+    client.create.mockRejectedValueOnce(new KubernetesApiError('Forbidden', 'no', 403));
+    await expect(store(client).reserve(policy, null, { now })).rejects.toMatchObject({
+      reason: 'Forbidden',
+    });
+  });
+
+  it('keeps an entry another action populated first', async () => {
+    const client = fakeClient({});
+    client.create.mockRejectedValueOnce(new KubernetesApiError('AlreadyExists', 'taken', 409));
+    await expect(
+      store(client).populate(policy, 's3://out', { name: 'a' }, { now }),
+    ).resolves.toBeUndefined();
+    client.create.mockRejectedValueOnce(new KubernetesApiError('Forbidden', 'no', 403));
+    await expect(
+      store(client).populate(policy, 's3://out', { name: 'a' }, { now }),
+    ).rejects.toMatchObject({
+      reason: 'Forbidden',
+    });
+  });
+
+  it('releases only its own reservation, at the resourceVersion read', async () => {
+    const mine = fakeClient({ lease: leaseOf('u1', '9') });
+    await store(mine).release(policy, { now });
+    expect(mine.delete).toHaveBeenCalledWith(expect.anything(), 'flyte', name, {
+      preconditions: { resourceVersion: '9' },
+      signal: undefined,
+    });
+    const theirs = fakeClient({ lease: leaseOf('u2') });
+    await store(theirs).release(policy, { now });
+    const none = fakeClient({});
+    await store(none).release(policy, { now });
+    expect(theirs.delete).not.toHaveBeenCalled();
+    expect(none.delete).not.toHaveBeenCalled();
+  });
+
+  it('renews its reservation when due, and never another holder', async () => {
+    const later = new Date(now.getTime() + heartbeatMs);
+    const mine = fakeClient({ lease: leaseOf('u1') });
+    await store(mine).heartbeat(policy, { now: new Date(now.getTime() + 1_000) });
+    expect(mine.replace).not.toHaveBeenCalled();
+    await store(mine).heartbeat(policy, { now: later });
+    expect(mine.replace.mock.calls[0]?.[3]).toMatchObject({
+      spec: { holderIdentity: 'u1', renewTime: '2026-03-04T05:06:17.000000Z' },
+    });
+    const theirs = fakeClient({ lease: leaseOf('u2') });
+    await store(theirs).heartbeat(policy, { now: later });
+    expect(theirs.replace).not.toHaveBeenCalled();
+    expect(theirs.create).not.toHaveBeenCalled();
+  });
+});

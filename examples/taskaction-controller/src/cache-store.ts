@@ -1,0 +1,165 @@
+import {
+  type CacheLookup,
+  judgeReservation,
+  type Lease,
+  LeaseSchema,
+  reservationSpec,
+} from '@roundhouse/controller';
+import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  type CachePolicy,
+  cachedOutputUri,
+  cacheEntryConfigMap,
+  cacheObjectName,
+  type PopulatedBy,
+  reservationLease,
+} from './cache.js';
+
+export interface CacheStoreOptions {
+  readonly client: Pick<KubeClient, 'get' | 'create' | 'replace' | 'delete'>;
+  /** How often a holder renews its reservation: the controller's requeue period. */
+  readonly heartbeatMs: number;
+}
+
+type Request = { readonly now: Date; readonly signal?: AbortSignal | undefined };
+
+/**
+ * The action cache as Kubernetes objects in the action's namespace: a ConfigMap per entry and,
+ * for serialized keys, a Lease per reservation, both named by `cacheObjectName`. Every decision
+ * is made by the pure functions it calls; this only reads and writes, each write conditional
+ * (create, or replace/delete at the resourceVersion read), so two actions never both hold a
+ * reservation.
+ */
+export class CacheStore {
+  readonly #o: CacheStoreOptions;
+
+  constructor(options: CacheStoreOptions) {
+    this.#o = options;
+  }
+
+  /** The entry, and for a serialized key the reservation as it stands (with its lease). */
+  async lookup(
+    policy: CachePolicy,
+    request: Request,
+  ): Promise<{ lookup: CacheLookup; lease: Lease | null }> {
+    const { namespace } = policy.identity;
+    const name = cacheObjectName(policy.identity);
+    const opts = { signal: request.signal };
+    const configMap = await this.#o.client.get<KubeObject>(
+      resources.configMaps,
+      namespace,
+      name,
+      opts,
+    );
+    const outputUri = cachedOutputUri(configMap, policy.identity);
+    if (outputUri !== undefined || !policy.serializable) {
+      return { lookup: { outputUri, reservation: undefined }, lease: null };
+    }
+    const lease = await this.#readLease(policy, request.signal);
+    const reservation = judgeReservation(
+      lease?.spec,
+      policy.owner,
+      request.now,
+      this.#o.heartbeatMs,
+    );
+    return { lookup: { outputUri, reservation }, lease };
+  }
+
+  /**
+   * Takes or renews the reservation, conditionally on the lease as `lookup` read it. False when
+   * another write got there first: look again.
+   */
+  async reserve(policy: CachePolicy, lease: Lease | null, request: Request): Promise<boolean> {
+    const spec = reservationSpec(lease?.spec, policy.owner, request.now, this.#o.heartbeatMs);
+    const { namespace } = policy.identity;
+    const opts = { signal: request.signal };
+    try {
+      if (lease) {
+        const name = cacheObjectName(policy.identity);
+        await this.#o.client.replace(resources.leases, namespace, name, { ...lease, spec }, opts);
+      } else {
+        await this.#o.client.create(
+          resources.leases,
+          namespace,
+          reservationLease(policy.identity, spec),
+          opts,
+        );
+      }
+      return true;
+    } catch (error) {
+      if (isKubernetesError(error, 'Conflict') || isKubernetesError(error, 'AlreadyExists')) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The holder's heartbeat, on every look at its running attempt: renews its reservation when
+   * due. A reservation it no longer holds (it expired and another took it) stays the other's;
+   * the attempt runs on, and the first to succeed populates the entry.
+   */
+  async heartbeat(policy: CachePolicy, request: Request): Promise<void> {
+    const lease = await this.#readLease(policy, request.signal);
+    const reservation = judgeReservation(
+      lease?.spec,
+      policy.owner,
+      request.now,
+      this.#o.heartbeatMs,
+    );
+    if (reservation.state === 'mine' && reservation.renewDue) {
+      await this.reserve(policy, lease, request);
+    }
+  }
+
+  /**
+   * Stores the outputs of a successful action. An entry already there (another action with the
+   * same key succeeded first) is kept: the cache is populated either way, as in Flyte.
+   */
+  async populate(
+    policy: CachePolicy,
+    outputUri: string,
+    populatedBy: PopulatedBy,
+    request: Request,
+  ): Promise<void> {
+    const configMap = cacheEntryConfigMap(policy.identity, outputUri, populatedBy);
+    try {
+      await this.#o.client.create(resources.configMaps, policy.identity.namespace, configMap, {
+        signal: request.signal,
+      });
+    } catch (error) {
+      if (!isKubernetesError(error, 'AlreadyExists')) throw error;
+    }
+  }
+
+  /**
+   * Gives up the reservation if this action holds it: deletes its lease at the resourceVersion
+   * read, so a lease another action took meanwhile is left alone (a Conflict, thrown: the next
+   * reconcile judges again).
+   */
+  async release(policy: CachePolicy, request: Request): Promise<void> {
+    if (!policy.serializable) return;
+    const lease = await this.#readLease(policy, request.signal);
+    if (!lease || lease.spec?.holderIdentity !== policy.owner) return;
+    const { resourceVersion } = lease.metadata;
+    await this.#o.client.delete(
+      resources.leases,
+      policy.identity.namespace,
+      cacheObjectName(policy.identity),
+      {
+        preconditions: { resourceVersion },
+        signal: request.signal,
+      },
+    );
+  }
+
+  async #readLease(policy: CachePolicy, signal: AbortSignal | undefined): Promise<Lease | null> {
+    const raw = await this.#o.client.get<KubeObject>(
+      resources.leases,
+      policy.identity.namespace,
+      cacheObjectName(policy.identity),
+      { signal },
+    );
+    return raw && LeaseSchema.parse(raw);
+  }
+}

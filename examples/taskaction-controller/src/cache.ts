@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import type { LeaseSpec } from '@roundhouse/controller';
+import type { KubeObject } from '@roundhouse/kube';
+import { z } from 'zod';
+import type { TaskAction } from './spec.js';
+
+/**
+ * What a cache entry is for: a key within its project and domain, as Flyte's catalog keys an
+ * entry by the task's project and domain. The entry lives in the action's own namespace, so
+ * actions of one namespace never see (or write) another's.
+ */
+export interface CacheIdentity {
+  readonly namespace: string;
+  readonly project: string;
+  readonly domain: string;
+  readonly cacheKey: string;
+}
+
+/** How a cached action uses the cache; undefined for an action without `cacheKey`. */
+export interface CachePolicy {
+  readonly identity: CacheIdentity;
+  /** Only one action per key runs at a time (`taskTemplate.cacheSerializable`). */
+  readonly serializable: boolean;
+  /** Who holds a reservation: the action's uid, so a re-created action is a new holder. */
+  readonly owner: string;
+}
+
+export function cachePolicyOf(action: TaskAction): CachePolicy | undefined {
+  const { spec, metadata } = action;
+  if (spec.cacheKey === undefined) return undefined;
+  return {
+    identity: {
+      namespace: metadata.namespace,
+      project: spec.project,
+      domain: spec.domain,
+      cacheKey: spec.cacheKey,
+    },
+    serializable: spec.taskTemplate.cacheSerializable ?? false,
+    owner: metadata.uid ?? `${metadata.namespace}/${metadata.name}`,
+  };
+}
+
+/** Labels every object of the cache, so an operator can list or clear it. */
+export const cacheLabel = 'roundhouse.dev/taskaction-cache';
+
+/**
+ * The name of the entry's ConfigMap and of its reservation Lease: a hash of project, domain and
+ * key (a key may be any 256 characters; a name may not), the same for every action that asks.
+ */
+export function cacheObjectName(identity: CacheIdentity): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([identity.project, identity.domain, identity.cacheKey]))
+    .digest('hex');
+  return `taskaction-cache-${digest}`;
+}
+
+/** Who populated an entry, for whoever reads it later. */
+export interface PopulatedBy {
+  readonly name: string;
+  readonly uid?: string | undefined;
+}
+
+/**
+ * The entry an action that succeeded leaves: where it wrote its outputs. Immutable, so an entry
+ * is only ever replaced by deleting it.
+ */
+export function cacheEntryConfigMap(
+  identity: CacheIdentity,
+  outputUri: string,
+  populatedBy: PopulatedBy,
+): KubeObject & { data: Record<string, string> } {
+  return {
+    metadata: {
+      name: cacheObjectName(identity),
+      namespace: identity.namespace,
+      labels: { [cacheLabel]: 'entry' },
+    },
+    immutable: true,
+    data: {
+      project: identity.project,
+      domain: identity.domain,
+      cacheKey: identity.cacheKey,
+      outputUri,
+      populatedBy: populatedBy.name,
+      ...(populatedBy.uid ? { populatedByUid: populatedBy.uid } : {}),
+    },
+  };
+}
+
+const CacheEntrySchema = z.object({
+  data: z.object({
+    project: z.string(),
+    domain: z.string(),
+    cacheKey: z.string(),
+    outputUri: z.string().min(1),
+  }),
+});
+
+/**
+ * The cached output URI in an entry's ConfigMap; undefined for none, or for a ConfigMap under
+ * that name that is not the entry of exactly this project, domain and key.
+ */
+export function cachedOutputUri(
+  configMap: KubeObject | null,
+  identity: CacheIdentity,
+): string | undefined {
+  const parsed = CacheEntrySchema.safeParse(configMap);
+  if (!parsed.success) return undefined;
+  const { data } = parsed.data;
+  const same =
+    data.project === identity.project &&
+    data.domain === identity.domain &&
+    data.cacheKey === identity.cacheKey;
+  return same ? data.outputUri : undefined;
+}
+
+/** The Lease that reserves an entry for its holder while it populates it. */
+export function reservationLease(identity: CacheIdentity, spec: LeaseSpec): KubeObject {
+  return {
+    metadata: {
+      name: cacheObjectName(identity),
+      namespace: identity.namespace,
+      labels: { [cacheLabel]: 'reservation' },
+    },
+    spec,
+  };
+}

@@ -1,0 +1,222 @@
+import { phaseOf } from '@roundhouse/controller';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { cacheObjectName } from '../src/cache.js';
+import { taskActions } from '../src/resource.js';
+import {
+  apply,
+  finishPod,
+  jobsOf,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  taskAction,
+  waitForPhase,
+} from './harness.js';
+
+/** The reservation's heartbeat: a lease lasts three, so a waiter looks again often. */
+const resyncMs = 2_000;
+
+describeWithControlPlane('TaskAction controller: cache and cache serialization', () => {
+  const env = useTestNamespace({ prefix: 'ta-cache' });
+  const client = () => new KubeClient(env.kubeConfig);
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('ta-cache-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  const start = async () => {
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+      resyncMs,
+    });
+    return controller;
+  };
+
+  const objectName = (cacheKey: string) =>
+    cacheObjectName({
+      namespace: env.namespace,
+      project: 'flytesnacks',
+      domain: 'development',
+      cacheKey,
+    });
+  const entry = (cacheKey: string) =>
+    client().get<KubeObject & { data?: Record<string, string> }>(
+      resources.configMaps,
+      env.namespace,
+      objectName(cacheKey),
+    );
+  const lease = (cacheKey: string) =>
+    client().get<KubeObject & { spec?: { holderIdentity?: string; leaseTransitions?: number } }>(
+      resources.leases,
+      env.namespace,
+      objectName(cacheKey),
+    );
+  const serialized = (cacheKey: string) =>
+    taskAction({
+      cacheKey,
+      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
+    });
+
+  /**
+   * The waiter holds the reservation in a lease of its own: the holder's was deleted (released),
+   * not taken over after it expired, which would count a transition.
+   */
+  const heldAfterRelease = async (cacheKey: string, uid: string | undefined) => {
+    expect((await lease(cacheKey))?.spec).toMatchObject({
+      holderIdentity: uid,
+      leaseTransitions: 0,
+    });
+  };
+
+  /** Waits until the action is Queued and says it waits for the cache. */
+  const waitsForCache = (name: string) =>
+    vi.waitFor(async () => {
+      const action = await read(client(), env.namespace, name);
+      expect(action && phaseOf(action.status)).toBe('Queued');
+      const progressing = action?.status.conditions?.find((c) => c.type === 'Progressing');
+      expect(progressing?.message).toMatch(/^WaitingForCache: /);
+      expect(action?.status.cacheStatus).toBe('CACHE_MISS');
+      return action;
+    }, patience);
+
+  /** Still waiting after the lease would have expired twice over had its holder not renewed it. */
+  const stillWaitsAfterHeartbeats = async (name: string) => {
+    await new Promise((resolve) => setTimeout(resolve, 7 * resyncMs));
+    await waitsForCache(name);
+    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+  };
+
+  it('a miss runs and populates the cache; a hit then launches nothing and reports the first outputs', async () => {
+    const { writer } = await start();
+    const first = taskAction({ cacheKey: 'train-v1' });
+    await apply(client(), env.namespace, first);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
+    await finishPod(client(), executionNamespace, `${first.metadata.name}-0`, 0);
+    const populated = await waitForPhase(client(), env.namespace, first.metadata.name, 'Completed');
+    const firstOutputs = `s3://bucket/run1/${first.spec.actionName}/1/outputs.pb`;
+    expect(populated.status.cacheStatus).toBe('CACHE_POPULATED');
+    expect((await entry('train-v1'))?.data).toMatchObject({
+      cacheKey: 'train-v1',
+      outputUri: firstOutputs,
+      populatedBy: first.metadata.name,
+    });
+    expect(writer.of(first.metadata.name).at(-1)?.event).toMatchObject({
+      phase: 'Completed',
+      cacheStatus: 'CACHE_POPULATED',
+      outputs: { outputUri: firstOutputs },
+    });
+
+    const second = taskAction({ cacheKey: 'train-v1' });
+    await apply(client(), env.namespace, second);
+    const hit = await waitForPhase(client(), env.namespace, second.metadata.name, 'Completed');
+    expect(hit.status.cacheStatus).toBe('CACHE_HIT');
+    expect(hit.status.phaseHistory?.map((h) => h.phase)).toEqual(['Queued', 'Completed']);
+    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toEqual([]);
+    const events = writer.of(second.metadata.name).map((r) => r.event);
+    expect(events.map((e) => e.phase)).toEqual(['Queued', 'Completed']);
+    expect(events[1]).toMatchObject({
+      cacheStatus: 'CACHE_HIT',
+      outputs: { outputUri: firstOutputs },
+    });
+  });
+
+  it('a failed action populates nothing, so the next with its key runs', async () => {
+    await start();
+    const failing = taskAction({ cacheKey: 'flaky-v1' });
+    await apply(client(), env.namespace, failing);
+    await waitForPhase(client(), env.namespace, failing.metadata.name, 'Executing');
+    await finishPod(client(), executionNamespace, `${failing.metadata.name}-0`, 1);
+    const failed = await waitForPhase(
+      client(),
+      env.namespace,
+      failing.metadata.name,
+      'PermanentFailure',
+    );
+    expect(failed.status.cacheStatus).toBe('CACHE_MISS');
+    expect(await entry('flaky-v1')).toBeNull();
+
+    const next = taskAction({ cacheKey: 'flaky-v1' });
+    await apply(client(), env.namespace, next);
+    const running = await waitForPhase(client(), env.namespace, next.metadata.name, 'Executing');
+    expect(running.status.cacheStatus).toBe('CACHE_MISS');
+    expect(await jobsOf(client(), executionNamespace, `${next.metadata.name}-0`)).toHaveLength(1);
+  });
+
+  it('serialized: the second waits, launching nothing, while the first runs, then is a hit', async () => {
+    const { writer } = await start();
+    const first = serialized('embed-v1');
+    const firstObject = await apply(client(), env.namespace, first);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
+    expect((await lease('embed-v1'))?.spec?.holderIdentity).toBe(firstObject.metadata?.uid);
+
+    const second = serialized('embed-v1');
+    await apply(client(), env.namespace, second);
+    await waitsForCache(second.metadata.name);
+    // The holder's heartbeat keeps its reservation past the lease's duration.
+    await stillWaitsAfterHeartbeats(second.metadata.name);
+    const waitEvent = writer.of(second.metadata.name).at(-1)?.event;
+    expect(waitEvent).toMatchObject({ phase: 'Queued', cacheStatus: 'CACHE_MISS' });
+    expect(waitEvent?.message).toContain(firstObject.metadata?.uid);
+
+    await finishPod(client(), executionNamespace, `${first.metadata.name}-0`, 0);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Completed');
+    const hit = await waitForPhase(client(), env.namespace, second.metadata.name, 'Completed');
+    expect(hit.status.cacheStatus).toBe('CACHE_HIT');
+    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toEqual([]);
+    expect(writer.of(second.metadata.name).at(-1)?.event.outputs?.outputUri).toBe(
+      `s3://bucket/run1/${first.spec.actionName}/1/outputs.pb`,
+    );
+    // Released on success: nothing is left reserved.
+    await vi.waitFor(async () => expect(await lease('embed-v1')).toBeNull(), patience);
+  });
+
+  it('serialized: a failure releases the reservation, and the waiter takes it and runs', async () => {
+    await start();
+    const first = serialized('score-v1');
+    await apply(client(), env.namespace, first);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
+    const second = serialized('score-v1');
+    const secondObject = await apply(client(), env.namespace, second);
+    await waitsForCache(second.metadata.name);
+    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toEqual([]);
+
+    await finishPod(client(), executionNamespace, `${first.metadata.name}-0`, 1);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'PermanentFailure');
+    await waitForPhase(client(), env.namespace, second.metadata.name, 'Executing');
+    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toHaveLength(1);
+    await heldAfterRelease('score-v1', secondObject.metadata?.uid);
+    expect(await entry('score-v1')).toBeNull();
+  });
+
+  it('serialized: deleting the holder releases its reservation, and the waiter takes it and runs', async () => {
+    const { writer } = await start();
+    const first = serialized('rank-v1');
+    await apply(client(), env.namespace, first);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
+    const second = serialized('rank-v1');
+    const secondObject = await apply(client(), env.namespace, second);
+    await waitsForCache(second.metadata.name);
+
+    await client().delete(taskActions, env.namespace, first.metadata.name);
+    await vi.waitFor(
+      async () => expect(await read(client(), env.namespace, first.metadata.name)).toBeNull(),
+      patience,
+    );
+    expect(writer.of(first.metadata.name).at(-1)?.event.phase).toBe('Aborted');
+    await waitForPhase(client(), env.namespace, second.metadata.name, 'Executing');
+    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toHaveLength(1);
+    await heldAfterRelease('rank-v1', secondObject.metadata?.uid);
+  });
+});
