@@ -9,7 +9,6 @@ import {
   TtlGarbageCollector,
 } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
-import { JobExecutor } from '@roundhouse/job';
 import { KubeClient } from '@roundhouse/kube';
 import { loadConfig } from './config.js';
 import { createTaskActionController } from './controller.js';
@@ -17,6 +16,7 @@ import type { ActionEvent } from './events.js';
 import { gcLabels, taskActions } from './resource.js';
 import { HttpEventWriter } from './sinks/http-writer.js';
 import { JsonLinesEventWriter } from './sinks/json-lines-writer.js';
+import { taskJobExecutor } from './task-executor.js';
 
 /**
  * The controller's entry point: TaskActions run on the job engine, their events go to a
@@ -38,7 +38,7 @@ const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-taskaction
 const signal = shutdownSignal({ logger });
 const metrics = new ControllerMetrics();
 const cache = new InformerCache(kubeConfig, { client, logger });
-const registry = new Registry().register(new JobExecutor(client, { reader: cache, logger }));
+const registry = new Registry().register(taskJobExecutor(client, { reader: cache, logger }));
 const writer: EventBatchWriter<ActionEvent> = config.eventsUrl
   ? new HttpEventWriter(config.eventsUrl)
   : await JsonLinesEventWriter.open(config.eventsFile as string);

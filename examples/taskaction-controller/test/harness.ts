@@ -7,7 +7,6 @@ import {
   phaseOf,
 } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
-import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { podControls } from '@roundhouse/testenv/vitest';
 import { expect, vi } from 'vitest';
@@ -16,6 +15,7 @@ import type { ActionEvent } from '../src/events.js';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
 import { type TaskActionView, taskActionView } from '../src/spec.js';
+import { taskJobExecutor } from '../src/task-executor.js';
 
 export const patience = { timeout: 90_000, interval: 200 };
 
@@ -86,7 +86,7 @@ export async function startController(options: StartOptions): Promise<RunningCon
     ...(exitCode !== undefined ? { [podControls.exitCode]: String(exitCode) } : {}),
   };
   const registry = new Registry().register(
-    new JobExecutor(options.executorClient ?? admin, { podAnnotations, reader: cache }),
+    taskJobExecutor(options.executorClient ?? admin, { podAnnotations, reader: cache }),
   );
   const writer = new RecordingWriter(admin);
   const sink = new BatchingEventSink(writer, { maxDelayMs: 5 });

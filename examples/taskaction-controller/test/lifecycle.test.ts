@@ -41,10 +41,29 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
 
   it('runs Queued -> Initializing -> Executing -> Completed, each event recorded before its status', async () => {
     const { writer } = await start();
-    const manifest = taskAction();
+    const manifest = taskAction({
+      taskTemplate: {
+        image: 'registry.invalid/task:1',
+        command: ['python', '-m', 'task'],
+        args: ['--out', '$(TASK_OUTPUT_PREFIX)'],
+      },
+    });
     const name = manifest.metadata.name;
     await apply(client(), env.namespace, manifest);
     await waitForPhase(client(), env.namespace, name, 'Executing');
+    // The attempt runs the task template's command, handed to the container as written.
+    const [job] = await jobsOf(client(), executionNamespace, `${name}-0`);
+    expect(job).toMatchObject({
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { command: ['python', '-m', 'task'], args: ['--out', '$$(TASK_OUTPUT_PREFIX)'] },
+            ],
+          },
+        },
+      },
+    });
     await finishPod(client(), executionNamespace, `${name}-0`, 0);
     const done = await waitForPhase(client(), env.namespace, name, 'Completed');
 

@@ -1,6 +1,7 @@
 export { JobExecutor, type JobExecutorOptions } from './job-executor.js';
 export {
   buildJob,
+  type ContainerCommand,
   type JobSettings,
   jobEngine,
   jobPodsFieldSelector,

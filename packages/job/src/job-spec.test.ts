@@ -211,6 +211,21 @@ describe('buildJob', () => {
     ]);
   });
 
+  it("runs the image's entrypoint unless the embedding controller names a command", () => {
+    const plain = buildJob(wfe(), 'w', undefined, settings()).spec?.template.spec?.containers[0];
+    expect(plain?.command).toBeUndefined();
+    expect(plain?.args).toBeUndefined();
+    const decided = settings({
+      containerCommand: (execution) => ({
+        command: ['python', '-m', 'task'],
+        args: ['--target', execution.spec.targetResource, '$(HOME)'],
+      }),
+    });
+    const container = buildJob(wfe(), 'w', undefined, decided).spec?.template.spec?.containers[0];
+    expect(container?.command).toEqual(['python', '-m', 'task']);
+    expect(container?.args).toEqual(['--target', 'default/deployment/my-app', '$$(HOME)']);
+  });
+
   it('rejects bad parameters and dependencies before anything is built', () => {
     expect(() =>
       buildJob(wfe({ parameters: { TARGET_RESOURCE: 'x' } }), 'ns', undefined, settings()),

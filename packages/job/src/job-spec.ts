@@ -36,6 +36,12 @@ export type PodSettings = Pick<
   | 'topologySpreadConstraints'
 >;
 
+/** What the workflow container runs instead of its image's entrypoint. */
+export interface ContainerCommand {
+  readonly command?: readonly string[] | undefined;
+  readonly args?: readonly string[] | undefined;
+}
+
 export interface JobSettings {
   readonly conventions: Conventions;
   /** Used when the WorkflowExecution names none. */
@@ -55,6 +61,15 @@ export interface JobSettings {
   readonly pod?: PodSettings | undefined;
   readonly podLabels?: Readonly<Record<string, string>> | undefined;
   readonly podAnnotations?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The command an execution runs, decided by the embedding controller (a TaskAction's task
+   * template, say); undefined runs the image's entrypoint. A WorkflowExecution's author names a
+   * bundle, not a command, so the WorkflowExecution controller sets none: with one, whoever
+   * writes the resource chooses what runs in an allowed image.
+   */
+  readonly containerCommand?:
+    | ((wfe: WorkflowExecution) => ContainerCommand | undefined)
+    | undefined;
 }
 
 /**
@@ -122,6 +137,7 @@ export function buildJob(
   const timeout = wfe.spec.executionConfig?.timeout
     ? deadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
     : deadlineSeconds(settings.defaultTimeout, 'defaultTimeout');
+  const run = settings.containerCommand?.(wfe);
 
   return {
     apiVersion: 'batch/v1',
@@ -145,6 +161,9 @@ export function buildJob(
             {
               name: workflowContainerName,
               image: executionImage(wfe),
+              // The author's text: the kubelet must not expand `$(NAME)` in it.
+              ...(run?.command?.length ? { command: run.command.map(kubeletLiteral) } : {}),
+              ...(run?.args?.length ? { args: run.args.map(kubeletLiteral) } : {}),
               env: [
                 ...env.map((e) => ({ name: e.name, value: kubeletLiteral(e.value) })),
                 ...(writableTmp && !homeSet ? [{ name: 'HOME', value: '/tmp' }] : []),

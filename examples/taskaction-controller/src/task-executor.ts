@@ -1,0 +1,29 @@
+import type { WorkflowExecution } from '@roundhouse/core';
+import { type ContainerCommand, JobExecutor, type JobExecutorOptions } from '@roundhouse/job';
+import type { KubeClient } from '@roundhouse/kube';
+import { z } from 'zod';
+
+/** What `attemptExecution` puts in `engineConfig` from the task template. */
+const TaskCommandSchema = z.object({
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+});
+
+/**
+ * The command an attempt runs: its task template's `command` and `args`, which
+ * `attemptExecution` carries in `engineConfig`. A task is its author's code by definition (its
+ * image is checked against `--allowed-images` at admission), so, unlike a WorkflowExecution's
+ * bundle, it names what runs.
+ */
+export function taskCommand(wfe: WorkflowExecution): ContainerCommand | undefined {
+  const parsed = TaskCommandSchema.safeParse(wfe.spec.workflowRef.engineConfig ?? {});
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The job engine as TaskActions use it: each attempt's Job runs the task template's command. */
+export function taskJobExecutor(
+  client: KubeClient,
+  options: Omit<JobExecutorOptions, 'containerCommand'> = {},
+): JobExecutor {
+  return new JobExecutor(client, { ...options, containerCommand: taskCommand });
+}
