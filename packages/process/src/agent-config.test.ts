@@ -13,6 +13,7 @@ describe('the agent configuration', () => {
       mainContainerName: 'main',
       enableContainerMode: false,
       maxConcurrentTasks: 0,
+      rerunLostTasks: false,
     });
   });
 
@@ -49,6 +50,14 @@ describe('the agent configuration', () => {
     ).toBe(false);
   });
 
+  it('re-runs lost tasks only when asked, by a flag or the environment', () => {
+    expect(loadAgentConfig(['--rerun-lost-tasks'], {}).rerunLostTasks).toBe(true);
+    expect(loadAgentConfig([], { RERUN_LOST_TASKS: 'true' }).rerunLostTasks).toBe(true);
+    expect(
+      loadAgentConfig(['--rerun-lost-tasks=false'], { RERUN_LOST_TASKS: 'true' }).rerunLostTasks,
+    ).toBe(false);
+  });
+
   it('reads durations as Go durations', () => {
     expect(loadAgentConfig(['--reconcile-interval=2s', '--grace-period=1m'], {})).toMatchObject({
       reconcileInterval: 2000,
@@ -63,6 +72,7 @@ describe('the agent configuration', () => {
     [['--enable-sidecar-mode=maybe'], '--enable-sidecar-mode (ENABLE_SIDECAR_MODE)'],
     [['--max-concurrent-tasks=-1'], '--max-concurrent-tasks (MAX_CONCURRENT_TASKS)'],
     [['--max-concurrent-tasks=1.5'], '--max-concurrent-tasks (MAX_CONCURRENT_TASKS)'],
+    [['--rerun-lost-tasks=sometimes'], '--rerun-lost-tasks (RERUN_LOST_TASKS)'],
     [['--unknown=1'], 'flags'],
   ])('refuses %j naming %s', (argv, path) => {
     let error: unknown;

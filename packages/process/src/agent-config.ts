@@ -53,6 +53,8 @@ export const AgentConfigSchema = z.object({
     .string()
     .regex(/^\d{1,9}$/, { error: 'must be a whole number (0: no limit)' })
     .transform(Number),
+  // Off: a task whose outcome was lost is reported Unknown, never re-run (at most once).
+  rerunLostTasks: z.stringbool(),
 });
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
@@ -68,9 +70,10 @@ const settings: Readonly<Record<keyof AgentConfig, { env: string; default?: stri
   enableContainerMode: { env: 'ENABLE_CONTAINER_MODE', default: 'false' },
   authTokenFile: { env: 'AUTH_TOKEN_FILE' },
   maxConcurrentTasks: { env: 'MAX_CONCURRENT_TASKS', default: '0' },
+  rerunLostTasks: { env: 'RERUN_LOST_TASKS', default: 'false' },
 };
 
-const booleans = new Set(['enable-sidecar-mode', 'enable-container-mode']);
+const booleans = new Set(['enable-sidecar-mode', 'enable-container-mode', 'rerun-lost-tasks']);
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**

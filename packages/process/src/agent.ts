@@ -27,6 +27,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     maxConcurrentTasks: config.maxConcurrentTasks || undefined,
     sidecarMode: config.enableSidecarMode,
     mainContainerName: config.mainContainerName,
+    rerunLostTasks: config.rerunLostTasks,
     logger,
   });
   const server = new TaskExecutorServer({ supervisor, authToken: token, logger });
@@ -51,6 +52,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       containerMode: config.enableContainerMode,
       authentication: token !== undefined,
       maxConcurrentTasks: config.maxConcurrentTasks || 'unlimited',
+      rerunLostTasks: config.rerunLostTasks,
     },
     'listening',
   );

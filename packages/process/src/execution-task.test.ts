@@ -60,6 +60,16 @@ describe('the task of an execution', () => {
     });
   });
 
+  it('passes lifecycle hooks from engineConfig to the task', () => {
+    const wfe = sampleExecution();
+    const lifecycle = {
+      preStart: { exec: { command: ['mkdir', '-p', '/work'] }, timeoutSeconds: 30 },
+      postStop: { exec: { command: ['rm', '-rf', '/work'] }, execMode: 'Remote' },
+    };
+    wfe.spec.workflowRef.engineConfig = { lifecycle };
+    expect(executionTask(wfe, undefined, settings).task.process.lifecycle).toEqual(lifecycle);
+  });
+
   it('uses the default timeout when the execution has none', () => {
     const task = executionTask(sampleExecution(), undefined, {
       ...settings,
@@ -89,6 +99,18 @@ describe('the task of an execution', () => {
     [{ command: [] }, 'spec.workflowRef.engineConfig.command'],
     [{ workingDir: 'relative' }, 'spec.workflowRef.engineConfig.workingDir'],
     [{ execMode: 'Elsewhere' }, 'spec.workflowRef.engineConfig.execMode'],
+    [
+      { lifecycle: { postStp: { exec: { command: ['x'] } } } },
+      'spec.workflowRef.engineConfig.lifecycle',
+    ],
+    [
+      { lifecycle: { postStop: { exec: { command: [] } } } },
+      'spec.workflowRef.engineConfig.lifecycle.postStop.exec.command',
+    ],
+    [
+      { lifecycle: { preStart: { run: ['x'] } } },
+      'spec.workflowRef.engineConfig.lifecycle.preStart.exec',
+    ],
     ['run.sh', 'spec.workflowRef.engineConfig'],
   ])('refuses engineConfig %j naming %s', (engineConfig, path) => {
     const wfe = sampleExecution();

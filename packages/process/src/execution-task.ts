@@ -10,7 +10,12 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { z } from 'zod';
-import { ExecModeSchema, type TaskRequest, TaskRequestSchema } from './process-spec.js';
+import {
+  ExecModeSchema,
+  LifecycleSchema,
+  type TaskRequest,
+  TaskRequestSchema,
+} from './process-spec.js';
 
 const engineConfigPath = 'spec.workflowRef.engineConfig';
 
@@ -27,6 +32,11 @@ export const ProcessEngineConfigSchema = z.strictObject({
   workingDir: z.string().startsWith('/', { error: 'must be an absolute path' }).optional(),
   /** Where the task runs on an agent in sidecar mode; default the agent's setting. */
   execMode: ExecModeSchema.optional(),
+  /**
+   * preStart and postStop hooks, in the agent's own schema. Strict at this level only, so a
+   * misspelt hook name is refused instead of silently never running.
+   */
+  lifecycle: LifecycleSchema.strict().optional(),
 });
 
 export type ProcessEngineConfig = z.infer<typeof ProcessEngineConfigSchema>;
@@ -85,6 +95,7 @@ export function executionTask(
       ...(config.workingDir ? { workingDir: config.workingDir } : {}),
       ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
       ...(config.execMode ? { execMode: config.execMode } : {}),
+      ...(config.lifecycle ? { lifecycle: config.lifecycle } : {}),
     },
   };
   const parsed = TaskRequestSchema.safeParse(request);

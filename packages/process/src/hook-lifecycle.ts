@@ -36,6 +36,19 @@ export function hookRunning(record: TaskRecord): boolean {
   });
 }
 
+/**
+ * Whether the task's group must be found empty before its postStop may start although nothing
+ * stops it: a task whose shim vanished (`Unknown`) may still have its command running, and a
+ * cleanup hook must not run under it.
+ */
+export function postStopWaitsForGroup(record: TaskRecord): boolean {
+  return (
+    record.state === 'Unknown' &&
+    hookSpec(record, 'postStop') !== undefined &&
+    !hookRun(record, 'postStop')
+  );
+}
+
 /** Whether a hook should be launched now. `groupAlive` is whether the task's group lives. */
 export function hookDue(record: TaskRecord, hook: HookName, groupAlive: boolean): boolean {
   if (!hookSpec(record, hook) || hookRun(record, hook)) return false;

@@ -12,6 +12,12 @@ export interface ProcessSupervisorOptions {
    * TaskLimitError. Default: no limit.
    */
   readonly maxConcurrentTasks?: number | undefined;
+  /**
+   * At recovery, drop a task whose process ended without an exit status while nothing watched
+   * it (instead of reporting it `Unknown`), so the next create of its name runs it again: at
+   * least once, as OpenSandbox's agent. Default false: at most once.
+   */
+  readonly rerunLostTasks?: boolean;
   /** Run tasks without `execMode` inside the main container's namespaces; default false. */
   readonly sidecarMode?: boolean;
   /** `SANDBOX_MAIN_CONTAINER` value that marks the main container's process; default `main`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigurationError, type Logger, noopLogger, toFieldIssues } from '@roundhouse/core';
 import type { z } from 'zod';
-import { hookSettled } from './hook-lifecycle.js';
+import { hookSettled, postStopWaitsForGroup } from './hook-lifecycle.js';
 import { HookRunner } from './hook-runner.js';
 import { type Launched, ProcessLauncher } from './launcher.js';
 import type { LogStream, LogTail } from './log-tail.js';
@@ -14,6 +14,7 @@ import {
   TaskRequestSchema,
 } from './process-spec.js';
 import { ProcessTable } from './process-table.js';
+import { observeShim } from './shim-observation.js';
 import type { ProcessSupervisorOptions } from './supervisor-options.js';
 import { StartFailedError, TaskConflictError, TaskLimitError } from './task-errors.js';
 import {
@@ -29,6 +30,7 @@ import {
   timeoutDue,
 } from './task-lifecycle.js';
 import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
+import { recoverTasks } from './task-recovery.js';
 import { TaskStore } from './task-store.js';
 
 /**
@@ -37,7 +39,8 @@ import { TaskStore } from './task-store.js';
  *
  * A task's command runs at most once: it starts only after its shim's identity is durable,
  * and a task whose outcome cannot be known after a restart is reported `Unknown`, never
- * re-run. Operations on one name are serialized; different names proceed concurrently.
+ * re-run (`rerunLostTasks` drops it instead, so that creating it again runs it again).
+ * Operations on one name are serialized; different names proceed concurrently.
  */
 export class ProcessSupervisor {
   readonly #store: TaskStore;
@@ -47,6 +50,7 @@ export class ProcessSupervisor {
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #maxActive: number | undefined;
+  readonly #rerunLost: boolean;
   readonly #tasks = new Map<string, TaskRecord>();
   /** New names being created: they count against the limit before their record exists. */
   readonly #creating = new Set<string>();
@@ -62,6 +66,7 @@ export class ProcessSupervisor {
     this.#intervalMs = options.reconcileIntervalMs ?? 500;
     this.#graceMs = options.gracePeriodMs ?? 10_000;
     this.#maxActive = options.maxConcurrentTasks;
+    this.#rerunLost = options.rerunLostTasks ?? false;
     this.#launcher = new ProcessLauncher(this.#store, this.#table, {
       shell: options.shell ?? '/bin/sh',
       nsenter: options.nsenter ?? 'nsenter',
@@ -261,11 +266,7 @@ export class ProcessSupervisor {
     }
     const runtime = record.runtime;
     if (record.state === 'Running' && runtime) {
-      let exit = await this.#store.readExit(name);
-      const shimAlive = exit === undefined && (await this.#table.isAlive(runtime));
-      // The shim may have written its status between the two reads.
-      if (!exit && !shimAlive) exit = await this.#store.readExit(name);
-      record = observe(record, { exit, shimAlive });
+      record = observe(record, await observeShim(this.#store, this.#table, name, runtime));
     }
     if (timeoutDue(record, now)) record = beginStop(record, 'Timeout', now);
     const groupAlive = await this.#groupAlive(record, runtime);
@@ -288,11 +289,12 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Whether any process of the task's group is alive. Only asked when it matters (a stop or a
-   * deletion): it scans procfs. A live shim answers it without a scan.
+   * Whether any process of the task's group is alive. Only asked when it matters (a stop, a
+   * deletion, a lost task's postStop): it scans procfs. A live shim answers it without a scan.
    */
   async #groupAlive(record: TaskRecord, runtime: ProcessIdentity | undefined): Promise<boolean> {
-    if (!runtime || (!record.stop && !record.deletionTimestamp)) return false;
+    const matters = record.stop || record.deletionTimestamp || postStopWaitsForGroup(record);
+    if (!runtime || !matters) return false;
     if (record.state === 'Running') return true;
     return (await this.#table.ownGroupMembers(runtime)).length > 0;
   }
@@ -308,18 +310,10 @@ export class ProcessSupervisor {
   }
 
   async #recover(): Promise<void> {
-    await this.#store.init();
-    for (const name of await this.#store.list()) {
-      const stored = await this.#store.read(name);
-      if (stored.kind === 'record') {
-        this.#tasks.set(name, stored.record);
-      } else if (stored.kind === 'missing') {
-        // A create stopped before its first record: nothing was started, nothing to keep.
-        await this.#store.remove(name);
-      } else {
-        this.#log.warn({ task: name }, 'skipping a task directory without a readable record');
-      }
-    }
+    const recovered = await recoverTasks(this.#store, this.#table, this.#log, {
+      rerunLostTasks: this.#rerunLost,
+    });
+    for (const [name, record] of recovered) this.#tasks.set(name, record);
     this.#log.info({ tasks: this.#tasks.size, dataDir: this.dataDir }, 'recovered tasks');
     await this.reconcile();
   }

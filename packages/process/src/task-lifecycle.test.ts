@@ -7,6 +7,7 @@ import {
   newRecord,
   observe,
   removable,
+  rerunAfterLoss,
   started,
   startFailed,
   timeoutDue,
@@ -77,6 +78,46 @@ describe('a task that ends', () => {
     );
     expect(failed).toMatchObject({ state: 'Failed', reason: 'StartFailed', exitCode: 128 });
     expect(observe(failed, { shimAlive: false })).toBe(failed);
+  });
+});
+
+describe('a task whose outcome was lost, at recovery', () => {
+  const recover = (record: TaskRecord, observed: Parameters<typeof observe>[1], group = false) =>
+    rerunAfterLoss(record, observe(record, observed), group);
+  const gone = { shimAlive: false };
+
+  it('may be dropped to run again when it was running and left nothing: no status, no process', () => {
+    expect(recover(running(), gone)).toBe(true);
+  });
+
+  it('is kept while a process of its group still runs', () => {
+    expect(recover(running(), gone, true)).toBe(false);
+  });
+
+  it('is kept when its outcome is known or still coming', () => {
+    expect(recover(running(), { exit: { code: 3, at: at(1) }, shimAlive: false })).toBe(false);
+    expect(recover(running(), { exit: { code: 0, at: at(1) }, shimAlive: false })).toBe(false);
+    expect(recover(running(), { shimAlive: true })).toBe(false);
+  });
+
+  it('is kept when it was being deleted or stopped', () => {
+    expect(recover({ ...running(), deletionTimestamp: at(1).toISOString() }, gone)).toBe(false);
+    expect(recover(beginStop(running(), 'Timeout', at(1)), gone)).toBe(false);
+    expect(recover(killed(beginStop(running(), 'Deleted', at(1)), at(3)), gone)).toBe(false);
+  });
+
+  it('is kept when it was recorded terminal or never started', () => {
+    const pending = newRecord({ name: 't', process: { command: ['true'] } }, 'uid-1', t0);
+    const unknown = observe(running(), gone);
+    const hookFailed: TaskRecord = {
+      ...pending,
+      state: 'Failed',
+      reason: 'PreStartHookFailed',
+      exitCode: 1,
+    };
+    for (const record of [pending, unknown, hookFailed]) {
+      expect(rerunAfterLoss(record, observe(record, gone), false), record.reason).toBe(false);
+    }
   });
 });
 

@@ -121,6 +121,27 @@ function describeStop(record: TaskRecord, stop: Stop): string {
     : 'stopped because the task was deleted';
 }
 
+/**
+ * Whether recovery may drop a task so that it runs again (`rerunLostTasks`): it was recorded
+ * running with no stop or deletion asked, and after the restart its shim is gone without an
+ * exit status, so whether the command succeeded cannot be known (`Unknown`). A task with an
+ * exit status, a finished, deleted or stopping one, and one recorded terminal are kept. So is
+ * one with a process of its group still alive: a re-run would run beside it.
+ */
+export function rerunAfterLoss(
+  persisted: TaskRecord,
+  recovered: TaskRecord,
+  groupAlive: boolean,
+): boolean {
+  return (
+    persisted.state === 'Running' &&
+    persisted.deletionTimestamp === undefined &&
+    persisted.stop === undefined &&
+    recovered.state === 'Unknown' &&
+    !groupAlive
+  );
+}
+
 /** Whether a running task has reached `timeoutSeconds` and is not being stopped yet. */
 export function timeoutDue(record: TaskRecord, now: Date): boolean {
   const seconds = record.process.timeoutSeconds;

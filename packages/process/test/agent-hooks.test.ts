@@ -116,6 +116,33 @@ describe('roundhouse-task-executor lifecycle hooks', () => {
     expect(read('natural')).toBe('ran\n');
   });
 
+  it("holds a lost task's postStop until the command it may still run is gone", async () => {
+    await client.createTask({
+      name: 'orphaned',
+      process: {
+        command: ['/bin/sh', '-c', `echo $$ > ${file('orphaned.pid')}; exec sleep 300`],
+        lifecycle: { postStop: sh(`echo postStop >> ${file('orphaned')}`) },
+      },
+    });
+    const command = await processFrom(file('orphaned.pid'));
+    const record = join(dir.path, 'data', 'orphaned', 'task.json');
+    const shim = JSON.parse(readFileSync(record, 'utf8')).runtime.pid as number;
+    // The shim dies without an exit status: the task is lost, its command still runs.
+    process.kill(shim, 'SIGKILL');
+    await vi.waitFor(
+      () => expect(JSON.parse(readFileSync(record, 'utf8')).state).toBe('Unknown'),
+      patience,
+    );
+    await passes();
+    expect(isAlive(command)).toBe(true);
+    expect(read('orphaned')).toBe('');
+
+    process.kill(command.pid, 'SIGKILL');
+    const task = await postStopEnded('orphaned');
+    expect(task.status?.hooks?.postStop?.reason).toBe('PostStopHookCompleted');
+    expect(read('orphaned')).toBe('postStop\n');
+  });
+
   it('stops a deleted task, runs its postStop once, and only then removes it', async () => {
     await client.createTask({
       name: 'deleted',

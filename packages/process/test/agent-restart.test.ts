@@ -169,6 +169,81 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
   });
 });
 
+/**
+ * `--rerun-lost-tasks`: a task whose shim and command were both killed while the agent was down
+ * is dropped at the restart, so the controller's next setTasks runs it again (at least once, as
+ * OpenSandbox's agent). Without the flag it is Unknown and stays.
+ */
+describe('roundhouse-task-executor --rerun-lost-tasks', () => {
+  const dir = temporaryDirectory('rerun-lost');
+  const agents: AgentProcess[] = [];
+
+  afterAll(async () => {
+    for (const agent of agents) await killAgent(agent, 'SIGKILL');
+    dir.remove();
+  });
+
+  /** Runs one task on an agent, SIGKILLs the agent, then kills the task's whole group. */
+  async function loseTask(dataDir: string, name: string) {
+    const flags = [
+      `--data-dir=${dataDir}`,
+      '--listen-addr=127.0.0.1:0',
+      '--reconcile-interval=100ms',
+    ];
+    const runs = join(dir.path, `${name}.runs`);
+    const pidFile = join(dir.path, `${name}.pid`);
+    const task = {
+      name,
+      process: {
+        command: ['/bin/sh', '-c', `echo ran >> ${runs}; echo $$ > ${pidFile}; exec sleep 300`],
+      },
+    };
+    const agent = await spawnAgent(flags);
+    agents.push(agent);
+    await new TaskExecutorClient({ baseUrl: agent.url }).setTasks([task]);
+    const command = await processFrom(pidFile);
+    await killAgent(agent, 'SIGKILL');
+    const shim = JSON.parse(readFileSync(join(dataDir, name, 'task.json'), 'utf8')).runtime.pid;
+    process.kill(-shim, 'SIGKILL');
+    await vi.waitFor(() => expect(isAlive(command)).toBe(false), patience);
+    return { flags, task, runs: () => readFileSync(runs, 'utf8') };
+  }
+
+  it('drops the lost task with the flag, so setTasks runs it again; keeps it Unknown without', async () => {
+    const [rerun, keep] = await Promise.all([
+      loseTask(join(dir.path, 'rerun'), 'vanished'),
+      loseTask(join(dir.path, 'keep'), 'kept'),
+    ]);
+
+    const withFlag = await spawnAgent([...rerun.flags, '--rerun-lost-tasks']);
+    agents.push(withFlag);
+    const client = new TaskExecutorClient({ baseUrl: withFlag.url });
+    expect(await client.getTask('vanished')).toBeNull();
+    expect(withFlag.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', task: 'vanished' }),
+    );
+    await client.setTasks([rerun.task]);
+    await vi.waitFor(() => expect(rerun.runs()).toBe('ran\nran\n'), patience);
+    expect((await client.getTask('vanished'))?.status?.phase).toBe('Running');
+
+    const without = await spawnAgent(keep.flags);
+    agents.push(without);
+    const other = new TaskExecutorClient({ baseUrl: without.url });
+    await vi.waitFor(async () => {
+      expect((await other.getTask('kept'))?.status?.phase).toBe('Unknown');
+    }, patience);
+    await other.setTasks([keep.task]);
+    expect(keep.runs()).toBe('ran\n');
+
+    await client.setTasks([]);
+    await other.setTasks([]);
+    await vi.waitFor(async () => {
+      expect(await client.listTasks()).toEqual([]);
+      expect(await other.listTasks()).toEqual([]);
+    }, patience);
+  });
+});
+
 describe('roundhouse-task-executor flags', () => {
   it('warns loudly when it listens beyond loopback without a token', async () => {
     const dir = temporaryDirectory('warn');

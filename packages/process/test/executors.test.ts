@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ConfigurationError,
   PreviousExecutionNotCleanedError,
@@ -8,7 +10,7 @@ import { sampleExecution } from '@roundhouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentExecutor, ProcessExecutor, TaskExecutorClient } from '../src/index.js';
 import { type InProcessAgent, startInProcessAgent } from './in-process-agent.js';
-import { patience } from './support.js';
+import { patience, temporaryDirectory } from './support.js';
 
 let target = 0;
 
@@ -131,6 +133,35 @@ describe('the process and agent engines', () => {
       await executor.cleanup(after, 'ns');
       expect(await executor.getStatus(before, 'ns')).not.toBeNull();
       await executor.cleanup(before, 'ns');
+    }
+  });
+
+  it('runs the lifecycle hooks of engineConfig, postStop before the outcome is reported', async () => {
+    const dir = temporaryDirectory('engine-hooks');
+    try {
+      for (const [engine, executor] of engines()) {
+        const marker = join(dir.path, `${engine}.log`);
+        const hook = (word: string) => ({
+          exec: { command: ['/bin/sh', '-c', `echo ${word} >> ${marker}`] },
+        });
+        const wfe = execution('true');
+        wfe.spec.workflowRef.engineConfig = {
+          args: ['-c', `echo command >> ${marker}`],
+          lifecycle: { preStart: hook('preStart'), postStop: hook('postStop') },
+        };
+        await executor.create(wfe, 'ns');
+        expect((await settle(executor, wfe)).phase, engine).toBe('Completed');
+        expect(readFileSync(marker, 'utf8'), engine).toBe('preStart\ncommand\npostStop\n');
+        await executor.cleanup(wfe, 'ns');
+        await vi.waitFor(
+          async () => expect(await executor.getStatus(wfe, 'ns')).toBeNull(),
+          patience,
+        );
+        // postStop ran once: the delete does not run it again.
+        expect(readFileSync(marker, 'utf8'), engine).toBe('preStart\ncommand\npostStop\n');
+      }
+    } finally {
+      dir.remove();
     }
   });
 

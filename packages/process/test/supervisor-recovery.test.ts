@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ProcessSupervisor, TaskConflictError } from '../src/index.js';
 import { removeAllTasks } from './in-process-agent.js';
-import { patience, temporaryDirectory } from './support.js';
+import { isAlive, patience, processRef, temporaryDirectory } from './support.js';
 
 /**
  * What a supervisor finds in a data directory a crashed one left behind, at each point a
@@ -52,5 +54,127 @@ describe('recovery from a data directory', () => {
       .catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(TaskConflictError);
     expect(conflict).toMatchObject({ conflict: 'UnreadableRecord' });
+  });
+});
+
+/**
+ * `rerunLostTasks`: a task whose process ended without an exit status while no supervisor ran
+ * is dropped, so creating it again runs it again; every task whose outcome is known stays.
+ */
+describe('recovery with rerunLostTasks', () => {
+  const dir = temporaryDirectory('rerun-lost');
+  const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const supervisors: ProcessSupervisor[] = [];
+  let orphanGroup: number | undefined;
+
+  afterAll(async () => {
+    for (const supervisor of supervisors) {
+      await removeAllTasks(supervisor);
+      await supervisor.close();
+    }
+    if (orphanGroup !== undefined) {
+      try {
+        process.kill(-orphanGroup, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    dir.remove();
+  });
+
+  const runs = (name: string) => join(dir.path, `${name}.runs`);
+  const script = (name: string) => ['/bin/sh', '-c', `echo ran >> ${runs(name)}`];
+  const record = (name: string, fields: Record<string, unknown> = {}) => ({
+    version: 1,
+    name,
+    uid: `uid-${name}`,
+    process: { command: script(name) },
+    createdAt: new Date().toISOString(),
+    startedAt: new Date().toISOString(),
+    state: 'Running',
+    reason: 'Running',
+    // A shim of an earlier boot: gone, and so is every process of its group.
+    runtime: { pid: 4_000_000, startTicks: '1', bootId: 'an-earlier-boot' },
+    ...fields,
+  });
+  const write = (dataDir: string, task: { name: string }, exit?: string) => {
+    mkdirSync(join(dataDir, task.name), { recursive: true });
+    writeFileSync(join(dataDir, task.name, 'task.json'), JSON.stringify(task));
+    if (exit !== undefined) writeFileSync(join(dataDir, task.name, 'exit'), exit);
+  };
+
+  it('drops only a lost task with nothing of it left, and creating it again runs it', async () => {
+    const dataDir = join(dir.path, 'on');
+    // A process group whose leader (standing for the shim) is gone while a member still runs.
+    const orphan = spawn('/bin/sh', ['-c', 'sleep 300 & echo $!; read line'], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    orphanGroup = orphan.pid as number;
+    const orphanShim = processRef(orphanGroup);
+    // The member runs once its pid is printed.
+    const [printed] = (await once(orphan.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+    const member = processRef(Number(printed.toString().trim()));
+    orphan.kill('SIGKILL');
+    await vi.waitFor(() => expect(isAlive(orphanShim)).toBe(false), patience);
+    expect(isAlive(member)).toBe(true);
+    // Its postStop belongs to the run that was lost: it does not run (as upstream drops it).
+    const withPostStop = {
+      command: script('lost'),
+      lifecycle: {
+        postStop: { exec: { command: ['/bin/sh', '-c', `echo postStop >> ${runs('lost')}`] } },
+      },
+    };
+    write(dataDir, record('lost', { process: withPostStop }));
+    write(dataDir, record('exited'), '3\n');
+    write(dataDir, record('orphaned', { runtime: { ...orphanShim, bootId } }));
+    write(
+      dataDir,
+      record('hook-failed', {
+        state: 'Failed',
+        reason: 'PreStartHookFailed',
+        exitCode: 1,
+        finishedAt: new Date().toISOString(),
+      }),
+    );
+    const warnings: unknown[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (fields: unknown, message: string) => warnings.push({ ...(fields as object), message }),
+      error() {},
+    };
+
+    const supervisor = await ProcessSupervisor.open({
+      dataDir,
+      reconcileIntervalMs: 100,
+      rerunLostTasks: true,
+      logger,
+    });
+    supervisors.push(supervisor);
+
+    expect(supervisor.get('lost')).toBeUndefined();
+    expect(existsSync(join(dataDir, 'lost'))).toBe(false);
+    expect(warnings).toContainEqual(expect.objectContaining({ task: 'lost' }));
+    expect(supervisor.get('exited')).toMatchObject({ state: 'Failed', exitCode: 3 });
+    expect(supervisor.get('hook-failed')).toMatchObject({ reason: 'PreStartHookFailed' });
+    // Its command may still run: it is reported, not run a second time beside itself.
+    expect(supervisor.get('orphaned')).toMatchObject({ state: 'Unknown', reason: 'Lost' });
+
+    const { created, task } = await supervisor.create({ name: 'lost', process: withPostStop });
+    expect(created).toBe(true);
+    expect(task.uid).not.toBe('uid-lost');
+    await vi.waitFor(() => expect(supervisor.get('lost')?.state).toBe('Succeeded'), patience);
+    expect(readFileSync(runs('lost'), 'utf8')).toBe('ran\npostStop\n');
+    expect(existsSync(runs('exited'))).toBe(false);
+  });
+
+  it('keeps a lost task, Unknown, without the option', async () => {
+    const dataDir = join(dir.path, 'off');
+    write(dataDir, record('lost'));
+    const supervisor = await ProcessSupervisor.open({ dataDir, reconcileIntervalMs: 100 });
+    supervisors.push(supervisor);
+    expect(supervisor.get('lost')).toMatchObject({ state: 'Unknown', reason: 'Lost' });
+    expect(existsSync(join(dataDir, 'lost', 'task.json'))).toBe(true);
   });
 });
