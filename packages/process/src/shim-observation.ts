@@ -14,5 +14,5 @@ export async function observeShim(
   const shimAlive = exit === undefined && (await table.isAlive(runtime));
   // The shim may have written its status between the two reads.
   if (!exit && !shimAlive) exit = await store.readExit(name);
-  return { exit, shimAlive };
+  return { exit, shimAlive, ...(exit || shimAlive ? {} : { goneBy: new Date() }) };
 }

@@ -49,6 +49,24 @@ describe('a task that ends', () => {
     });
   });
 
+  it('ends as its stop when the shim vanished during the stop without a status', () => {
+    const timedOut = beginStop(running({ command: ['x'], timeoutSeconds: 2 }), 'Timeout', at(2));
+    expect(observe(timedOut, { shimAlive: false, goneBy: at(4) })).toMatchObject({
+      state: 'Failed',
+      reason: 'Timeout',
+      exitCode: 137,
+      finishedAt: at(4).toISOString(),
+      message:
+        'exceeded its timeout of 2s; the process ended during the stop without recording an exit status',
+    });
+    const deleted = beginStop(running(), 'Deleted', at(1));
+    expect(observe(deleted, { shimAlive: false })).toMatchObject({
+      state: 'Failed',
+      reason: 'Stopped',
+      finishedAt: at(1).toISOString(),
+    });
+  });
+
   it('is reported with 137 when it was killed after the grace period', () => {
     const record = killed(beginStop(running(), 'Deleted', at(1)), at(11));
     expect(observe(record, { shimAlive: false })).toMatchObject({

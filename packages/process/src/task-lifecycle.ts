@@ -24,6 +24,8 @@ export interface Observation {
   readonly exit?: { readonly code: number; readonly at: Date } | undefined;
   /** Whether the shim named by `record.runtime` is still alive (a zombie counts as dead). */
   readonly shimAlive: boolean;
+  /** When the shim was found gone without a status: the latest its process can have ended. */
+  readonly goneBy?: Date | undefined;
 }
 
 export function newRecord(request: TaskRequest, uid: string, now: Date): TaskRecord {
@@ -74,6 +76,18 @@ export function observe(record: TaskRecord, observation: Observation): TaskRecor
       exitCode: killedExitCode,
       signal: 9,
       finishedAt: stop.killedAt,
+    };
+  }
+  // The agent itself was stopping it, so how it ended is known even though its exit status
+  // was not recorded: the stop is the outcome, and a lost outcome would hide a timeout.
+  if (stop) {
+    return {
+      ...record,
+      state: 'Failed',
+      reason: stop.cause === 'Timeout' ? 'Timeout' : 'Stopped',
+      message: `${describeStop(record, stop)}; the process ended during the stop without recording an exit status`,
+      exitCode: killedExitCode,
+      finishedAt: (observation.goneBy ?? new Date(stop.requestedAt)).toISOString(),
     };
   }
   return {

@@ -115,6 +115,24 @@ describe('the process supervisor', () => {
     await vi.waitFor(() => expect(isAlive(sleeper)).toBe(false), patience);
   });
 
+  it('still reports Timeout when the shim dies during the timeout stop, and kills what is left', async () => {
+    const grandchild = join(dir.path, 'stubborn-slow.pid');
+    await supervisor.create({
+      name: 'stubborn-slow',
+      process: {
+        command: ['/bin/sh', '-c', `trap '' TERM; sleep 300 & echo $! > ${grandchild}; wait`],
+        timeoutSeconds: 1,
+      },
+    });
+    const sleeper = await processFrom(grandchild);
+    // Its command ignores SIGTERM, so the stop lasts the grace period; the shim dies inside it.
+    await vi.waitFor(() => expect(supervisor.get('stubborn-slow')?.stop).toBeDefined(), patience);
+    process.kill(supervisor.get('stubborn-slow')!.runtime!.pid, 'SIGKILL');
+    const task = await settled('stubborn-slow');
+    expect(task).toMatchObject({ state: 'Failed', reason: 'Timeout', exitCode: 137 });
+    await vi.waitFor(() => expect(isAlive(sleeper)).toBe(false), patience);
+  });
+
   it('reports Unknown, and does not run it again, when its shim dies without an exit status', async () => {
     const runs = join(dir.path, 'runs');
     await supervisor.create({
