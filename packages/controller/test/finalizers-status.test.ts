@@ -207,6 +207,35 @@ describeWithControlPlane('finalizer and status helpers on a real API server', ()
       expect(second?.status).toEqual({ step: 2 });
     });
 
+    it('hands compute a copy of the known object, or the object itself with copy: false', async () => {
+      const created = await create();
+      const name = created.metadata?.name as string;
+      const careless = (current: Widget) => {
+        current.status = { scribbled: true };
+        return { step: 1 };
+      };
+      await updateStatus<Widget>(client(), widgets, env.namespace, name, careless, {
+        current: created,
+      });
+      expect(created.status).toBeUndefined();
+      const latest = (await client().get<Widget>(widgets, env.namespace, name)) as Widget;
+      const given: Widget[] = [];
+      const written = await updateStatus<Widget>(
+        client(),
+        widgets,
+        env.namespace,
+        name,
+        (current) => {
+          given.push(current);
+          return { step: 2 };
+        },
+        { current: latest, copy: false },
+      );
+      expect(given).toHaveLength(1);
+      expect(given[0]).toBe(latest);
+      expect(written?.status).toEqual({ step: 2 });
+    });
+
     it('sends only what changed and the resourceVersion it started from, and the server keeps its managedFields', async () => {
       const created = await create(widget({ size: 1 }));
       const managedFields = (o: KubeObject | null | undefined) =>

@@ -110,6 +110,7 @@ export {
   type Phase,
   PhaseSchema,
   parseWorkflowExecution,
+  reparseWorkflowExecution,
   TargetResourceSchema,
   type WorkflowExecution,
   WorkflowExecutionSchema,

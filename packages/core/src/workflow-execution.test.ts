@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
-import { parseWorkflowExecution } from './workflow-execution.js';
+import { parseWorkflowExecution, reparseWorkflowExecution } from './workflow-execution.js';
 
 const valid = () => ({
   apiVersion: 'roundhouse.dev/v1alpha1',
@@ -314,5 +314,54 @@ describe('parseWorkflowExecution', () => {
   it('rejects a non-object with a readable error', () => {
     expect(issuesOf(null)[0]?.path).toBe('');
     expect(issuesOf({})[0]?.message).toMatch(/required/);
+  });
+});
+
+describe('reparseWorkflowExecution', () => {
+  const known = () => parseWorkflowExecution(valid());
+  const newer = (patch: Loose = {}): Loose => ({
+    ...valid(),
+    metadata: { ...valid().metadata, resourceVersion: '2' },
+    status: { phase: 'Running', startTime: '2026-01-01T00:00:00Z' },
+    ...patch,
+  });
+  const refusal = (input: unknown) => {
+    try {
+      reparseWorkflowExecution(input, known());
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      return [...(error as ConfigurationError).issues];
+    }
+    throw new Error('expected a ConfigurationError');
+  };
+
+  it('gives what a whole parse gives for a new version of the same spec', () => {
+    const input = newer();
+    expect(reparseWorkflowExecution(input, known())).toEqual(parseWorkflowExecution(input));
+  });
+
+  it('still refuses a bad status or metadata of the new version, naming the field', () => {
+    expect(refusal(newer({ status: { phase: 'Sideways' } }))[0]?.path).toBe('status.phase');
+    expect(refusal(newer({ metadata: { ...newer().metadata, name: '' } }))[0]?.path).toBe(
+      'metadata.name',
+    );
+    const hostile = JSON.parse('{"phase":"Running","__proto__":{"polluted":true}}');
+    expect(refusal(newer({ status: hostile }))[0]?.message).toContain('__proto__');
+  });
+
+  it('validates the whole object again when its spec may have changed: another generation or uid', () => {
+    const badSpec = { ...valid().spec, targetResource: '' };
+    const nextGeneration = newer({
+      metadata: { ...newer().metadata, generation: 2 },
+      spec: badSpec,
+    });
+    expect(refusal(nextGeneration)[0]?.path).toBe('spec.targetResource');
+    const recreated = newer({ metadata: { ...newer().metadata, uid: 'u-2' }, spec: badSpec });
+    expect(refusal(recreated)[0]?.path).toBe('spec.targetResource');
+    const noGeneration = newer({
+      metadata: { name: 'restart-1', namespace: 'team-a', uid: 'u-1' },
+      spec: badSpec,
+    });
+    expect(refusal(noGeneration)[0]?.path).toBe('spec.targetResource');
   });
 });

@@ -276,10 +276,44 @@ export type WorkflowExecution = z.infer<typeof WorkflowExecutionSchema>;
  * reading the object (its shape exhausted something) cannot go away by reading it again.
  */
 export function parseWorkflowExecution(input: unknown): WorkflowExecution {
+  return validated(input, input, WorkflowExecutionSchema);
+}
+
+const WithoutSpecSchema = WorkflowExecutionSchema.omit({ spec: true });
+
+/**
+ * Validates a newer version of an execution validated before as `known`, as
+ * `parseWorkflowExecution` does. The API server moves a custom resource's
+ * `metadata.generation` on every change of its spec, so the same uid and generation mean the
+ * same spec: only the metadata and the status are validated again and `known`'s spec is kept.
+ * A controller parses every version its own status writes make, and the spec is most of the work.
+ */
+export function reparseWorkflowExecution(
+  input: unknown,
+  known: WorkflowExecution,
+): WorkflowExecution {
+  const metadata = (input as { metadata?: { uid?: unknown; generation?: unknown } } | null)
+    ?.metadata;
+  const sameSpec =
+    metadata?.uid !== undefined &&
+    metadata.uid === known.metadata.uid &&
+    typeof metadata.generation === 'number' &&
+    metadata.generation === known.metadata.generation;
+  if (!sameSpec) return parseWorkflowExecution(input);
+  const root = input as Record<string, unknown>;
+  const rest = validated(
+    input,
+    { metadata: root.metadata, status: root.status },
+    WithoutSpecSchema,
+  );
+  return { ...rest, spec: known.spec };
+}
+
+function validated<S extends z.ZodType>(input: unknown, shaped: unknown, schema: S): z.output<S> {
   try {
-    const shapeIssue = findShapeIssue(input);
+    const shapeIssue = findShapeIssue(shaped);
     if (shapeIssue !== undefined) throw new ConfigurationError(shapeIssue);
-    const result = WorkflowExecutionSchema.safeParse(input);
+    const result = schema.safeParse(input);
     if (!result.success) throw new ConfigurationError(toFieldIssues(result.error));
     return result.data;
   } catch (error) {

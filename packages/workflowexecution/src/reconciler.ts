@@ -24,6 +24,7 @@ import {
   parseWorkflowExecution,
   type Registry,
   ResourceLockedError,
+  reparseWorkflowExecution,
   type WorkflowExecution,
   WorkflowExecutionSchema,
   type WorkflowExecutionStatus,
@@ -111,7 +112,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
   > &
     Pick<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies' | 'watchNamespace'>;
   readonly #polls: PollSchedule;
-  readonly #parsed = new WeakMap<KubeObject, WorkflowExecution>();
+  /** The last version of each execution parsed, until its lock is released (see #parse). */
+  readonly #parsed = new Map<string, WorkflowExecution>();
   readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
@@ -144,13 +146,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
     });
     if (!object) {
       this.#polls.forget(key);
+      this.#parsed.delete(key);
       return undefined;
     }
     if (object.metadata?.deletionTimestamp) return this.#finalize(object, ctx);
 
     let wfe: WorkflowExecution;
     try {
-      wfe = this.#parse(object);
+      wfe = this.#parse(key, object);
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       // Nothing was created for an invalid execution, so there is nothing to clean up either.
@@ -178,18 +181,27 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   /**
    * An execution is validated once per version of its object until its lock is released: the
-   * cache hands out the same object until it changes, and every event of its Job, every write
-   * of its own and its cooldown wake a reconcile that would parse it again. A released one is
-   * reconciled only on a resync, and keeping a parsed copy of every released execution would
+   * cache hands out the same version until it changes, and every event of its Job, every write
+   * of its own and its cooldown wake a reconcile that would parse it again. A new version with
+   * the same spec (its generation) has only its metadata and status validated. A released one
+   * is reconciled only on a resync, and keeping a parsed copy of every released execution would
    * double what a large cache holds.
    */
-  #parse(object: KubeObject): WorkflowExecution {
-    const known = this.#parsed.get(object);
-    if (known) return known;
-    const wfe = parseWorkflowExecution(object);
+  #parse(key: string, object: KubeObject): WorkflowExecution {
+    const known = this.#parsed.get(key);
+    const version = object.metadata?.resourceVersion;
+    if (
+      known &&
+      version !== undefined &&
+      known.metadata.resourceVersion === version &&
+      known.metadata.uid === object.metadata?.uid
+    )
+      return known;
+    const wfe = known ? reparseWorkflowExecution(object, known) : parseWorkflowExecution(object);
     const released =
       findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True';
-    if (!released) this.#parsed.set(object, wfe);
+    if (released) this.#parsed.delete(key);
+    else this.#parsed.set(key, wfe);
     return wfe;
   }
 
@@ -481,6 +493,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       signal: ctx.signal,
     });
     this.#polls.forget(objectKey(object));
+    this.#parsed.delete(objectKey(object));
     return undefined;
   }
 
@@ -534,9 +547,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
       object.metadata.name,
       (current) => {
         read = current.metadata?.resourceVersion;
-        return compute(statusView(current));
+        // The first attempt writes onto `object`, already parsed; a retry reads the object anew.
+        return compute(current === object ? object : statusView(current));
       },
-      { signal: ctx.signal, current: object },
+      // The status transitions are pure, and `statusView` parses into a copy of its own.
+      { signal: ctx.signal, current: object, copy: false },
     );
     if (!written) return false;
     this.#o.executions.observe(written);
