@@ -6,6 +6,7 @@ import {
   type ReconcileContext,
   type Reconciler,
 } from './controller.js';
+import { LeadershipLostError } from './leader-election.js';
 import { ControllerMetrics } from './metrics.js';
 import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
 import { TerminalError, terminalError } from './terminal-error.js';
@@ -194,6 +195,21 @@ describe('Controller', { timeout: 20_000 }, () => {
     await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
     stop.abort();
     await done;
+  });
+
+  it('aborts in-flight reconciles at once when leadership is lost, without draining', async () => {
+    const { reconciler, calls } = scripted(
+      (_call, ctx) =>
+        new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())),
+    );
+    const controller = new Controller({ name: 'test', reconciler, drainTimeoutMs: 10_000 });
+    const { stop, done } = run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    const started = performance.now();
+    stop.abort(new LeadershipLostError('ns/lease'));
+    await done;
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('refuses to start twice at once, and can start again after stopping', async () => {

@@ -4,6 +4,7 @@ import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import type { Informer } from './informer.js';
 import { objectKey } from './keys.js';
+import { LeadershipLostError } from './leader-election.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
 import { TerminalError } from './terminal-error.js';
@@ -155,7 +156,7 @@ export class Controller {
       this.#logger.info({ workers: this.#workers }, 'controller started');
       await aborted(signal);
       this.#ready = false;
-      await this.#drain(queue, reconciles);
+      await this.#drain(queue, reconciles, signal.reason);
       await Promise.all(workers);
       this.#logger.info({}, 'controller stopped');
     } finally {
@@ -183,7 +184,18 @@ export class Controller {
     }
   }
 
-  async #drain(queue: WorkQueue<string>, reconciles: AbortController): Promise<void> {
+  async #drain(
+    queue: WorkQueue<string>,
+    reconciles: AbortController,
+    reason: unknown,
+  ): Promise<void> {
+    if (reason instanceof LeadershipLostError) {
+      // Another replica may lead already; reconciles left to finish would race its own, so
+      // they are aborted at once, as controller-runtime skips its graceful shutdown then.
+      queue.shutDown();
+      reconciles.abort(reason);
+      return;
+    }
     const timer = new AbortController();
     const drained = queue.shutDownWithDrain().then(() => true);
     const timedOut = delay(this.#drainTimeoutMs, timer.signal).then(() => false);

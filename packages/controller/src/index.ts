@@ -124,6 +124,7 @@ export {
   type LeaderCallbacks,
   LeaderElector,
   type LeaderElectorOptions,
+  LeadershipLostError,
 } from './leader-election.js';
 export { type Lease, LeaseSchema, type LeaseSpec } from './lease.js';
 export { mapByLabels, mapByOwnerReferences } from './mappers.js';

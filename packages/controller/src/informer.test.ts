@@ -299,6 +299,43 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(['10', '10']);
   });
 
+  it('backs off, growing, when every watch is refused with 410 right after its list', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    api.watches.push(...Array.from({ length: 1_000 }, () => status(410)));
+    const { informer: inf } = informer(api);
+    await inf.start();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Backoff of 0.5-0.75 s, then 1-1.5 s: at most three lists in two seconds, not hundreds.
+    expect(api.listSelectors.length).toBeGreaterThanOrEqual(2);
+    expect(api.listSelectors.length).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps a write observed during a relist instead of the older listed copy', async () => {
+    const api = await fakeApiServer();
+    let relisting!: () => void;
+    const relisted = new Promise<void>((resolve) => {
+      relisting = resolve;
+    });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    api.lists.push(list([cm('a', 5)], 10), (response) => {
+      relisting();
+      void answered.then(() => list([cm('a', 5)], 11)(response));
+    });
+    api.watches.push(status(410));
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    await relisted;
+    inf.observe(cm('a', 7));
+    answer();
+    await vi.waitFor(() => expect(api.watchQueries).toHaveLength(2), patience);
+    expect(seen).toEqual(['add a@5', 'update a@5->7']);
+    expect(inf.get('ns', 'a')?.metadata?.resourceVersion).toBe('7');
+  });
+
   it('survives a handler that throws', async () => {
     const api = await fakeApiServer();
     api.lists.push(list([cm('a', 5)], 10));

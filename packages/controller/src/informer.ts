@@ -182,8 +182,9 @@ export class Informer<T extends KubeObject> {
           await delay(backoff(failures), signal);
           continue;
         }
+        // Not a reset of `failures`: only a watch that delivers proves the cycle works, and a
+        // list that succeeds before every failing watch must not keep the backoff at its start.
         needList = false;
-        failures = 0;
         if (!this.#synced) {
           this.#synced = true;
           onSynced();
@@ -195,6 +196,12 @@ export class Informer<T extends KubeObject> {
       if (result.end === 'gone') {
         this.#logger.info({ resourceVersion: this.#resourceVersion }, 'watch expired; relisting');
         needList = true;
+        // A watch refused as expired straight after its list would otherwise relist the whole
+        // collection in a busy loop; client-go backs off before every relist too.
+        if (result.received === 0) {
+          failures += 1;
+          await delay(backoff(failures), signal);
+        }
         continue;
       }
       if (result.end === 'failed') {
@@ -234,7 +241,10 @@ export class Informer<T extends KubeObject> {
         this.#logger.warn({ item: item.metadata?.name }, 'ignoring a listed object without name');
         continue;
       }
-      objects.push(item);
+      // A write of this process observed while the list was on its way is newer than the
+      // list's copy; taking the list's would show handlers the object going back in time.
+      const cached = this.#store.get(item.metadata?.namespace, item.metadata?.name ?? '');
+      objects.push(cached && isOlder(item, cached) ? cached : item);
     }
     const deltas = this.#store.replace(objects);
     this.#resourceVersion = resourceVersion;

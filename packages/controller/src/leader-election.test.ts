@@ -1,11 +1,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
-import { KubeClient } from '@roundhouse/kube';
-import { describe, expect, it } from 'vitest';
-import { LeaderElector } from './leader-election.js';
+import { KubeClient, type KubeObject, type RequestOptions } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { LeaderElector, LeadershipLostError } from './leader-election.js';
 
 const client = new KubeClient(new KubeConfig());
 const base = { namespace: 'ns', name: 'lease', identity: 'a' };
+const patience = { timeout: 5_000, interval: 5 };
 
 describe('LeaderElector options', () => {
   it("accepts client-go's defaults", () => {
@@ -27,5 +28,88 @@ describe('LeaderElector options', () => {
     })();
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).issues.map((i) => i.path)).toContain(path);
+  });
+});
+
+type Mode = 'answer' | 'fail' | 'hang';
+
+/** A Lease API whose answers the test switches between answering, failing fast and hanging. */
+function scriptedLeaseApi() {
+  let lease: KubeObject | null = null;
+  let version = 0;
+  const api = {
+    mode: 'answer' as Mode,
+    renewals: [] as number[],
+  };
+  const answer = <T>(value: T, signal?: AbortSignal): Promise<T> => {
+    if (api.mode === 'fail') return Promise.reject(new Error('connection refused'));
+    if (api.mode === 'hang')
+      return new Promise((_, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true }),
+      );
+    return Promise.resolve(value);
+  };
+  const store = (body: KubeObject): KubeObject => {
+    version += 1;
+    lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(version) } };
+    api.renewals.push(performance.now());
+    return lease;
+  };
+  const fake = {
+    get: (_type: unknown, _ns: string, _name: string, options?: RequestOptions) =>
+      answer(lease, options?.signal),
+    create: (_type: unknown, _ns: string, body: KubeObject, options?: RequestOptions) =>
+      answer(null, options?.signal).then(() => ({ object: store(body) })),
+    replace: (
+      _type: unknown,
+      _ns: string,
+      _name: string,
+      body: KubeObject,
+      options?: RequestOptions,
+    ) => answer(null, options?.signal).then(() => store(body)),
+  };
+  return { api, client: fake as unknown as KubeClient };
+}
+
+describe('LeaderElector renewing', { timeout: 10_000 }, () => {
+  it('stops leading before the lease can expire when a renewal hangs after quick failures', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const elector = new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 2,
+      retryPeriodSeconds: 0.1,
+    });
+    let lostAt = 0;
+    let reason: unknown;
+    const stop = new AbortController();
+    const run = elector.run(stop.signal, {
+      onStartedLeading: (signal) =>
+        new Promise<void>((resolve) =>
+          signal.addEventListener(
+            'abort',
+            () => {
+              lostAt = performance.now();
+              reason = signal.reason;
+              resolve();
+            },
+            { once: true },
+          ),
+        ),
+    });
+    // Once renewed, the API server refuses connections, then takes requests it never answers.
+    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    api.mode = 'fail';
+    const lastRenewal = api.renewals.at(-1) as number;
+    setTimeout(() => {
+      api.mode = 'hang';
+    }, 1_600);
+    await run;
+    stop.abort();
+    // Other candidates take over 3 s after they saw the last renewal; this one must be gone by then.
+    expect(lostAt - lastRenewal).toBeGreaterThan(0);
+    expect(lostAt - lastRenewal).toBeLessThan(2_600);
+    expect(reason).toBeInstanceOf(LeadershipLostError);
+    expect(elector.isLeader).toBe(false);
   });
 });

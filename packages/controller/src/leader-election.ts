@@ -1,4 +1,10 @@
-import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type FieldIssue,
+  type Logger,
+  noopLogger,
+  RoundhouseError,
+} from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
@@ -24,7 +30,10 @@ export interface LeaderCallbacks {
   /**
    * Called once this candidate leads. `signal` aborts when leadership ends (lost, or the run's
    * signal aborted); the lease is renewed and only released after the returned promise settles,
-   * so work can drain while no one else leads. A rejection gives leadership up.
+   * so work can drain while no one else leads. When the lease was lost instead, its reason is
+   * an error with `reason: 'LeadershipLost'`: another replica may lead already, so stop at once
+   * (a Controller started with this signal aborts its in-flight reconciles). A rejection gives
+   * leadership up.
    */
   onStartedLeading(signal: AbortSignal): void | Promise<void>;
   /** Called when leadership has ended, after the lease was released. */
@@ -132,8 +141,15 @@ export class LeaderElector {
     for (;;) {
       await delay(this.#retryPeriodMs, stop);
       if (stop.aborted) return 'stopped';
+      // Bounded by the deadline counted from the last renewal, not from this attempt: a request
+      // that hangs after a run of quick failures would otherwise keep this replica leading past
+      // the point where another may take the lease over, as client-go's renew poll never does.
+      const remainingMs = Math.max(
+        0,
+        Math.ceil(lastRenewal + this.#renewDeadlineMs - performance.now()),
+      );
       const attempt = await this.#attempt(
-        AbortSignal.any([stop, AbortSignal.timeout(this.#renewDeadlineMs)]),
+        AbortSignal.any([stop, AbortSignal.timeout(remainingMs)]),
       );
       if (stop.aborted) return 'stopped';
       if (attempt === 'leading') {
@@ -143,7 +159,7 @@ export class LeaderElector {
       if (attempt === 'held' || performance.now() - lastRenewal >= this.#renewDeadlineMs) {
         this.#logger.warn({ attempt }, 'lost the lease');
         this.#isLeader = false;
-        leading.abort(new Error('leadership lost'));
+        leading.abort(new LeadershipLostError(`${this.#namespace}/${this.#name}`));
         return 'lost';
       }
     }
@@ -223,5 +239,17 @@ export class LeaderElector {
   /** client-go's jitter: the retry period plus up to 1.2 times more. */
   #jittered(): number {
     return this.#retryPeriodMs * (1 + Math.random() * 1.2);
+  }
+}
+
+/**
+ * The reason a leading signal aborts when this replica lost the lease (as opposed to being told
+ * to stop): another replica may lead already, so work must stop now rather than drain.
+ */
+export class LeadershipLostError extends RoundhouseError {
+  readonly reason = 'LeadershipLost';
+
+  constructor(readonly lease: string) {
+    super(`lost the lease ${lease}`);
   }
 }
