@@ -133,4 +133,13 @@ describe('KubeClient.logs', () => {
         'logs Pod ns/pod-1 container workflow: container "workflow" in pod "pod-1" is waiting to start: ContainerCreating',
     });
   });
+
+  it('carries the Retry-After header of a throttled log request', async () => {
+    const { client } = await serve((_req, res) => {
+      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '3' });
+      res.end('Too many requests, please try again later.');
+    });
+    const error = await collect(client.logs('ns', 'pod-1')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'TooManyRequests', retryAfterSeconds: 3 });
+  });
 });

@@ -188,6 +188,97 @@ describe('KubeClient', () => {
     ]);
   });
 
+  it('lists again unpaged when a continue token has expired, as client-go does', async () => {
+    const expired = { kind: 'Status', reason: 'Expired', code: 410, message: 'too old' };
+    const { client, received } = await serve((req, res) => {
+      const query = new URL(req.url ?? '', 'http://x').searchParams;
+      if (query.get('continue')) json(res, 410, expired);
+      else if (query.get('limit')) {
+        json(res, 200, { metadata: { continue: 'p2', resourceVersion: '7' }, items: [cm('a')] });
+      } else json(res, 200, { metadata: { resourceVersion: '12' }, items: [cm('a'), cm('b')] });
+    });
+    const trimmed: string[] = [];
+    const { items, resourceVersion } = await client.list(resources.configMaps, 'ns', {
+      limit: 1,
+      labelSelector: 'app=x',
+      transform: (item) => {
+        trimmed.push(item.metadata?.name as string);
+        return { metadata: { name: item.metadata?.name } };
+      },
+    });
+    expect(items).toEqual([{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }]);
+    expect(resourceVersion).toBe('12');
+    expect(trimmed).toEqual(['a', 'a', 'b']);
+    expect(received.map((r) => r.url)).toEqual([
+      '/api/v1/namespaces/ns/configmaps?labelSelector=app%3Dx&limit=1',
+      '/api/v1/namespaces/ns/configmaps?labelSelector=app%3Dx&limit=1&continue=p2',
+      '/api/v1/namespaces/ns/configmaps?labelSelector=app%3Dx',
+    ]);
+  });
+
+  it('fails a list whose first page is refused as Gone, without asking again', async () => {
+    const { client, received } = await serve((_req, res) =>
+      json(res, 410, { kind: 'Status', reason: 'Expired', code: 410, message: 'too old' }),
+    );
+    await expect(client.list(resources.configMaps, 'ns', { limit: 1 })).rejects.toMatchObject({
+      reason: 'Gone',
+    });
+    expect(received).toHaveLength(1);
+  });
+
+  it('takes how long to wait from the Retry-After header of a throttled request', async () => {
+    const { client } = await serve((req, res) => {
+      if (req.url?.endsWith('/throttled')) {
+        // What the API server's priority and fairness filter sends: plain text, no Status.
+        res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '4' });
+        res.end('Too many requests, please try again later.\n');
+      } else {
+        json(res, 503, { kind: 'Status', reason: 'ServiceUnavailable', code: 503 }, [
+          'retry-after',
+          '1',
+        ]);
+      }
+    });
+    await expect(client.get(resources.configMaps, 'ns', 'throttled')).rejects.toMatchObject({
+      reason: 'TooManyRequests',
+      retryable: true,
+      retryAfterSeconds: 4,
+    });
+    await expect(client.get(resources.configMaps, 'ns', 'shutting-down')).rejects.toMatchObject({
+      reason: 'Unavailable',
+      retryAfterSeconds: 1,
+    });
+  });
+
+  it('classifies a successful answer that is not JSON, without quoting it', async () => {
+    const { client } = await serve((req, res) => {
+      if (req.url?.endsWith('/cut')) {
+        // What undici hands over when an HTTP/2 stream is reset mid-body.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"data":{"password":"hunter2');
+      } else {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<html>password=hunter2</html>');
+      }
+    });
+    const cut = await client.get(resources.secrets, 'ns', 'cut').catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(KubernetesApiError);
+    expect(cut).toMatchObject({
+      reason: 'Unavailable',
+      retryable: true,
+      statusCode: 200,
+      message:
+        "get Secret ns/cut: the API server's answer (200) is not complete JSON; the connection broke off",
+    });
+    const page = await client.get(resources.secrets, 'ns', 'page').catch((e: unknown) => e);
+    expect(page).toMatchObject({
+      reason: 'Unknown',
+      retryable: false,
+      message:
+        "get Secret ns/page: the API server answered 200 with text/html, not JSON; check that the kubeconfig's server is the API server",
+    });
+  });
+
   it('reuses its connections whatever the answers were', async () => {
     // Larger than undici buffers, so an unread body would hold its connection.
     const large = { ...notFound, details: { padding: 'x'.repeat(256 * 1024) } };

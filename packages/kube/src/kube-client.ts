@@ -8,6 +8,7 @@ import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
 import { ConnectionPool } from './connection-pool.js';
 import {
+  isKubernetesError,
   KubernetesApiError,
   kubernetesErrorFromResponse,
   kubernetesErrorFromTransport,
@@ -183,34 +184,48 @@ export class KubeClient implements Reader {
     return response.body;
   }
 
-  /** Every matching object, following `continue` tokens across pages. */
+  /**
+   * Every matching object, following `continue` tokens across pages. A token is good only until
+   * etcd compacts past it, minutes later; when it has expired (410) the list starts again as one
+   * unpaged request, as client-go's pager does, since paging again could expire the same way.
+   */
   async list<T extends KubeObject>(
     type: ResourceType,
     namespace: string | undefined,
     options: ListOptions = {},
   ): Promise<{ items: T[]; resourceVersion: string }> {
     const items: T[] = [];
+    let limit = options.limit;
     let token: string | undefined;
-    let resourceVersion = '';
-    do {
+    for (;;) {
       const path =
         resourcePath(type, { namespace }) +
         queryString({
           labelSelector: options.labelSelector,
           fieldSelector: options.fieldSelector,
-          limit: options.limit,
+          limit,
           continue: token,
         });
-      const { body } = await this.#request<{
-        items: T[];
-        metadata: { continue?: string; resourceVersion: string };
-      }>('GET', path, describe('list', type, namespace), options);
+      let body: { items: T[]; metadata: { continue?: string; resourceVersion: string } };
+      try {
+        ({ body } = await this.#request<typeof body>(
+          'GET',
+          path,
+          describe('list', type, namespace),
+          options,
+        ));
+      } catch (error) {
+        if (token === undefined || !isKubernetesError(error, 'Gone')) throw error;
+        items.length = 0;
+        limit = undefined;
+        token = undefined;
+        continue;
+      }
       const { transform } = options;
       for (const item of body.items) items.push(transform ? (transform(item) as T) : item);
       token = body.metadata.continue || undefined;
-      resourceVersion = body.metadata.resourceVersion;
-    } while (token);
-    return { items, resourceVersion };
+      if (!token) return { items, resourceVersion: body.metadata.resourceVersion };
+    }
   }
 
   /** Deletes the object; `false` when it was already gone. */
@@ -373,6 +388,7 @@ export class KubeClient implements Reader {
           response.statusCode,
           await response.body.text(),
           operation,
+          response.headers,
         );
       }
       const chunks: AsyncIterator<Uint8Array> = response.body[Symbol.asyncIterator]();
@@ -459,10 +475,12 @@ export class KubeClient implements Reader {
     }
     const { statusCode } = response;
     if (statusCode === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
-    if (!successful(statusCode)) throw kubernetesErrorFromResponse(statusCode, text, operation);
+    if (!successful(statusCode)) {
+      throw kubernetesErrorFromResponse(statusCode, text, operation, response.headers);
+    }
     const warning = response.headers.warning;
     return {
-      body: (text ? JSON.parse(text) : null) as T,
+      body: parseBody<T>(text, response, operation),
       // A header sent more than once is one comma-separated list (RFC 9110).
       warnings: parseWarnings(Array.isArray(warning) ? warning.join(', ') : (warning ?? null)),
     };
@@ -485,6 +503,35 @@ export class KubeClient implements Reader {
 }
 
 type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * A successful answer's JSON. Anything else is a classified error that does not quote the body
+ * (JSON.parse's message would, and it may be a Secret's): JSON cut short, which undici hands over
+ * as complete when an HTTP/2 stream is reset mid-body, is a broken connection worth retrying;
+ * another media type (a proxy's login page) is not.
+ */
+function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation: string): T {
+  if (!text) return null as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    const { statusCode } = response;
+    const mediaType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim();
+    throw mediaType === 'application/json'
+      ? new KubernetesApiError(
+          'Unavailable',
+          `${operation}: the API server's answer (${statusCode}) is not complete JSON; the connection broke off`,
+          statusCode,
+        )
+      : new KubernetesApiError(
+          'Unknown',
+          `${operation}: the API server answered ${statusCode} with ${mediaType || 'no content type'}, not JSON; check that the kubeconfig's server is the API server`,
+          statusCode,
+        );
+  }
+}
 
 function describe(verb: string, type: ResourceType, namespace?: string, name?: string): string {
   const where = [namespace, name].filter(Boolean).join('/');

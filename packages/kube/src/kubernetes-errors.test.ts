@@ -120,6 +120,20 @@ describe('classifyKubernetesError', () => {
     expect(error.retryAfterSeconds).toBe(7);
   });
 
+  it('takes Retry-After from the header when the Status has none, the Status first', () => {
+    const plain = new ApiException(429, 'throttled', 'Too many requests', { 'retry-after': '5' });
+    expect(classifyKubernetesError(plain, 'list').retryAfterSeconds).toBe(5);
+    const both = new ApiException(
+      429,
+      'throttled',
+      JSON.stringify({ kind: 'Status', code: 429, details: { retryAfterSeconds: 2 } }),
+      { 'retry-after': '9' },
+    );
+    expect(classifyKubernetesError(both, 'list').retryAfterSeconds).toBe(2);
+    const date = new ApiException(503, 'x', '', { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' });
+    expect(classifyKubernetesError(date, 'list').retryAfterSeconds).toBeUndefined();
+  });
+
   it('classifies an unparseable body by status code alone', () => {
     const error = classifyKubernetesError(
       new ApiException(502, 'bad gateway', '<html>', {}),

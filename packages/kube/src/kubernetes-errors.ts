@@ -113,15 +113,31 @@ function parseStatusBody(body: unknown): z.infer<typeof StatusBodySchema> | unde
   return parsed.success ? parsed.data : undefined;
 }
 
+/** Response headers as undici and client-node give them: lower-case names. */
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
 /**
- * The error for an API server answer with a failure status, from the status code and the
- * metav1.Status body (a JSON string or an object); the decision uses the code and the Status
- * `reason` field only. `operation` names what was attempted, e.g. "create Job ns/wfe-1234".
+ * The seconds of a `Retry-After` header, which client-go reads as a whole number of seconds. The
+ * API server's own throttling (priority and fairness, shutdown) sends it with a plain-text or
+ * detail-less body, so the Status alone does not say how long to wait.
+ */
+function retryAfterHeader(headers: ResponseHeaders | undefined): number | undefined {
+  const value = headers?.['retry-after'];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first !== undefined && /^\d+$/.test(first.trim()) ? Number(first.trim()) : undefined;
+}
+
+/**
+ * The error for an API server answer with a failure status, from the status code, the
+ * metav1.Status body (a JSON string or an object) and the headers; the decision uses the code
+ * and the Status `reason` field only. `operation` names what was attempted, e.g.
+ * "create Job ns/wfe-1234".
  */
 export function kubernetesErrorFromResponse(
   statusCode: number,
   body: unknown,
   operation: string,
+  headers?: ResponseHeaders,
 ): KubernetesApiError {
   const status = parseStatusBody(body);
   let reason: KubernetesErrorReason =
@@ -141,7 +157,7 @@ export function kubernetesErrorFromResponse(
     `${operation}: ${detail}`,
     statusCode,
     causes,
-    status?.details?.retryAfterSeconds,
+    status?.details?.retryAfterSeconds ?? retryAfterHeader(headers),
   );
 }
 
@@ -192,7 +208,7 @@ export function kubernetesErrorFromTransport(
 export function classifyKubernetesError(error: unknown, operation: string): KubernetesApiError {
   if (error instanceof KubernetesApiError) return error;
   if (error instanceof ApiException) {
-    return kubernetesErrorFromResponse(error.code, error.body, operation);
+    return kubernetesErrorFromResponse(error.code, error.body, operation, error.headers);
   }
   return kubernetesErrorFromTransport(error, operation);
 }

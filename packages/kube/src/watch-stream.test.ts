@@ -149,6 +149,20 @@ describe('watchStream', () => {
     });
   });
 
+  it('carries the Retry-After header of a throttled watch', async () => {
+    const { outcome } = await run({
+      open: async () => ({
+        statusCode: 429,
+        headers: { 'retry-after': '2', 'content-type': 'text/plain' },
+        body: ReadableStream.from([encoder.encode('Too many requests, please try again later.')]),
+      }),
+    });
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: { reason: 'TooManyRequests', statusCode: 429, retryAfterSeconds: 2 },
+    });
+  });
+
   it('classifies a transport failure by its error code', async () => {
     const refused = Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' });
     const { outcome } = await run({

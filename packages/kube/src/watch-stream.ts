@@ -4,13 +4,17 @@ import {
   KubernetesApiError,
   kubernetesErrorFromResponse,
   kubernetesErrorFromTransport,
+  type ResponseHeaders,
 } from './kubernetes-errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { queryString, resourcePath } from './paths.js';
 import type { ResourceType } from './resources.js';
 
 export interface WatchOptions extends RequestOptions {
-  /** Where to resume; from a list or the last event or bookmark. Default: now. */
+  /**
+   * Where to resume; from a list or the last event or bookmark. Without one the API server
+   * starts with an ADDED event for every object that exists, then sends the changes.
+   */
   readonly resourceVersion?: string | undefined;
   readonly labelSelector?: string | undefined;
   /** Only objects matching these fields (e.g. `status.phase!=Running`); one leaving it arrives as DELETED. */
@@ -50,6 +54,7 @@ export type WatchOutcome =
 /** The part of a response a watch reads; undici's `request` answer fits. */
 export interface WatchResponse {
   readonly statusCode: number;
+  readonly headers?: ResponseHeaders;
   readonly body: AsyncIterable<Uint8Array>;
 }
 
@@ -145,7 +150,12 @@ export async function watchStream<T extends KubeObject>(
         const body = await text(response.body);
         return {
           end: 'failed',
-          error: kubernetesErrorFromResponse(response.statusCode, body, operation),
+          error: kubernetesErrorFromResponse(
+            response.statusCode,
+            body,
+            operation,
+            response.headers,
+          ),
         };
       }
       chunks = response.body[Symbol.asyncIterator]();
