@@ -26,6 +26,13 @@ describe('classifyTransportError', () => {
     expect(classifyTransportError(error)).toEqual({ kind: 'unsent', code: 'ECONNREFUSED' });
   });
 
+  it('reports a reset HTTP/2 stream or session as interrupted, so a retry follows', () => {
+    // What undici rejects with when the server resets the stream or sends GOAWAY with an error.
+    for (const code of ['ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_SESSION_ERROR', 'UND_ERR_INFO']) {
+      expect(classifyTransportError(withCode(code))).toEqual({ kind: 'interrupted', code });
+    }
+  });
+
   it('reports certificate failures as tls, which no retry fixes', () => {
     expect(classifyTransportError(withCode('SELF_SIGNED_CERT_IN_CHAIN')).kind).toBe('tls');
   });

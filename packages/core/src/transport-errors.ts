@@ -38,6 +38,12 @@ const interruptedCodes = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  // HTTP/2, the Kubernetes client's default: a stream reset (RST_STREAM, whatever its error
+  // code: REFUSED_STREAM is told apart only in the message), a session torn down by a GOAWAY
+  // with an error, and undici's notice that a stream closed before its answer was complete.
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_SESSION_ERROR',
+  'UND_ERR_INFO',
 ]);
 
 /** OpenSSL's certificate verification failures, as Node reports them. */
