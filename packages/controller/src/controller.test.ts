@@ -101,6 +101,19 @@ describe('Controller', { timeout: 20_000 }, () => {
     expect(calls[4]?.attempt).toBe(0);
   });
 
+  it('waits as long as the server asked (Retry-After) before retrying, however short the backoff', async () => {
+    const seen: number[] = [];
+    const { reconciler, calls } = scripted(() => {
+      seen.push(performance.now());
+      if (seen.length === 1) throw new Error('start failed', { cause: { retryAfterSeconds: 0.3 } });
+    });
+    const controller = new Controller({ name: 'test', reconciler, rateLimiter: fastBackoff() });
+    run(controller);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(2), patience);
+    expect((seen[1] as number) - (seen[0] as number)).toBeGreaterThanOrEqual(290);
+  });
+
   it('does not retry a TerminalError', async () => {
     const { reconciler, calls } = scripted(({ key }) => {
       if (key === 'ns/bad') throw terminalError(new ResourceLockedError('wfe-1', undefined));

@@ -7,6 +7,7 @@ import { objectKey } from './keys.js';
 import { LeadershipLostError } from './leader-election.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
+import { retryAfterMs } from './retry-after.js';
 import { TerminalError } from './terminal-error.js';
 import { withFields } from './with-fields.js';
 import { type AddOptions, WorkQueue } from './workqueue.js';
@@ -242,7 +243,7 @@ export class Controller {
         outcome = 'terminal_error';
         logger.error({ ...describeError(error), attempt }, 'reconcile failed; not retrying');
       } else {
-        queue.addRateLimited(key);
+        queue.addRateLimited(key, retryAfterMs(error));
         outcome = 'error';
         // Conflicts, locks held elsewhere and the like are routine; they are not errors to page on.
         const routine = error instanceof RoundhouseError && error.retryable;

@@ -104,6 +104,16 @@ describe('WorkQueue', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('adds a rate-limited key no sooner than a longer wait it is given', () => {
+    const clock = new ManualClock();
+    const q = queue({ clock });
+    q.addRateLimited('a', 500);
+    clock.advance(499);
+    expect(q.len()).toBe(0);
+    clock.advance(1);
+    expect(q.len()).toBe(1);
+  });
+
   it('addAfter with no delay adds at once', () => {
     const q = queue();
     q.addAfter('a', 0);

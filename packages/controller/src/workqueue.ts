@@ -133,11 +133,14 @@ export class WorkQueue<K = string> {
     this.#delayed.set(key, { at, cancel });
   }
 
-  /** Adds `key` after the rate limiter's delay for it (its backoff). */
-  addRateLimited(key: K): void {
+  /**
+   * Adds `key` after the rate limiter's delay for it (its backoff), or after `atLeastMs` when
+   * that is longer: a server that said when to come back (Retry-After) is not asked sooner.
+   */
+  addRateLimited(key: K, atLeastMs = 0): void {
     if (this.#shuttingDown) return;
     this.#metrics?.retried(this.#name);
-    this.addAfter(key, this.#rateLimiter.when(key));
+    this.addAfter(key, Math.max(this.#rateLimiter.when(key), atLeastMs));
   }
 
   /** Resets `key`'s backoff; call it when the key was processed successfully. */
