@@ -15,6 +15,12 @@ export interface ClusterConfig {
    * credentials that rotate are picked up.
    */
   applyToHTTPSOptions(options: RequestOptions): Promise<void>;
+  /**
+   * The API server refused the current credentials (401): forget any cached one, so the next
+   * request gets a fresh one. client-go's exec authenticator does the same: a plugin's token
+   * without an expiry would otherwise be sent, revoked, until the process restarts.
+   */
+  credentialsRejected?(): void;
   /** Authenticates a request through a SOCKS proxy; needed only for clusters behind one. */
   applySecurityAuthentication?(context: RequestContext): Promise<void>;
 }

@@ -85,6 +85,14 @@ export class ConnectionPool {
     };
   }
 
+  /**
+   * Called with every answer's status: a 401 tells the kubeconfig its credentials were refused
+   * (see `ClusterConfig.credentialsRejected`), so the next request authenticates afresh.
+   */
+  answered(statusCode: number): void {
+    if (statusCode === 401) this.#config.credentialsRejected?.();
+  }
+
   /** Closes the pools, letting requests in flight finish. */
   async close(): Promise<void> {
     const pools = this.#pools;

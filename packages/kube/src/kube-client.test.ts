@@ -1,10 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError, ConfigurationError } from '@roundhouse/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
+import { LightKubeConfig } from './light-kube-config.js';
 import { resources } from './resources.js';
 
 interface Received {
@@ -335,5 +339,59 @@ describe('KubeClient', () => {
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
     expect(error).toMatchObject({ message: 'get ConfigMap ns/x was aborted' });
+  });
+});
+
+describe('KubeClient with an exec credential plugin', () => {
+  it('runs the plugin again after the API server refused its token, as client-go does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roundhouse-exec-401-'));
+    // Each run hands out the next token, without an expiry, so only a refusal renews it.
+    const counter = join(dir, 'runs');
+    writeFileSync(counter, '0');
+    const plugin = join(dir, 'plugin.mjs');
+    writeFileSync(
+      plugin,
+      `import { readFileSync, writeFileSync } from 'node:fs';
+const runs = Number(readFileSync(${JSON.stringify(counter)}, 'utf8')) + 1;
+writeFileSync(${JSON.stringify(counter)}, String(runs));
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'token-' + runs } }));`,
+    );
+    const server = createServer((req, res) => {
+      if (req.headers.authorization === 'Bearer token-1') {
+        json(res, 401, {
+          kind: 'Status',
+          reason: 'Unauthorized',
+          code: 401,
+          message: 'Unauthorized',
+        });
+      } else json(res, 200, cm('a'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const config = new LightKubeConfig({
+      context: 'x',
+      cluster: { name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true },
+      user: {
+        name: 'u',
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [plugin],
+        },
+      },
+    });
+    const client = new KubeClient(config);
+    running.push({ server, client });
+    try {
+      await expect(client.get(resources.configMaps, 'ns', 'a')).rejects.toMatchObject({
+        reason: 'Unauthorized',
+      });
+      expect(await client.get(resources.configMaps, 'ns', 'a')).toMatchObject({
+        metadata: { name: 'a' },
+      });
+      expect(await client.get(resources.configMaps, 'ns', 'a')).not.toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -324,7 +324,12 @@ export class KubeClient implements Reader {
       operation,
       true,
     );
-    return watchStream<T>((signal) => request(url, { dispatcher, headers, signal }), {
+    const open = async (signal: AbortSignal) => {
+      const response = await request(url, { dispatcher, headers, signal });
+      this.#pool.answered(response.statusCode);
+      return response;
+    };
+    return watchStream<T>(open, {
       operation,
       stallTimeoutMs: options.stallTimeoutMs,
       signal: options.signal,
@@ -383,6 +388,7 @@ export class KubeClient implements Reader {
       } finally {
         clearTimeout(timer);
       }
+      this.#pool.answered(response.statusCode);
       if (!successful(response.statusCode)) {
         throw kubernetesErrorFromResponse(
           response.statusCode,
@@ -474,6 +480,7 @@ export class KubeClient implements Reader {
       caller?.removeEventListener('abort', stop);
     }
     const { statusCode } = response;
+    this.#pool.answered(statusCode);
     if (statusCode === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
     if (!successful(statusCode)) {
       throw kubernetesErrorFromResponse(statusCode, text, operation, response.headers);

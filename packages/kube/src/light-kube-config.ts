@@ -39,8 +39,8 @@ export class LightKubeConfig implements ClusterConfig {
   readonly #cert: (() => Buffer) | undefined;
   readonly #key: (() => Buffer) | undefined;
   readonly #tokenFile: RefreshingFile | undefined;
-  /** Runs the plugin and caches its credential until it expires. */
-  readonly #exec: ExecAuth | undefined;
+  /** Runs the plugin and caches its credential until it expires or is refused. */
+  #exec: ExecAuth | undefined;
 
   constructor(parts: LightKubeConfigParts) {
     const { cluster, user } = parts;
@@ -53,6 +53,11 @@ export class LightKubeConfig implements ClusterConfig {
     this.#tokenFile = parts.tokenFile ? new RefreshingFile(parts.tokenFile) : undefined;
     const exec = new ExecAuth();
     this.#exec = user && exec.isAuthProvider(user) ? exec : undefined;
+  }
+
+  /** A new runner has an empty cache, so the next request runs the plugin again. */
+  credentialsRejected(): void {
+    if (this.#exec) this.#exec = new ExecAuth();
   }
 
   getCurrentContext(): string {
