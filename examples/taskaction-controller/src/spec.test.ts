@@ -1,3 +1,4 @@
+import { markQueued } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { abortFinalizer } from './resource.js';
@@ -92,10 +93,21 @@ describe('validateTaskAction', () => {
     const admitted = {
       ...valid(),
       metadata: { ...valid().metadata, finalizers: [abortFinalizer] },
+      status: markQueued({}, { now: new Date('2026-03-01T10:00:00Z') }),
     };
     expect(validateTaskAction(admitted, defaultRouting, registry, [])).toMatchObject({
       valid: true,
     });
+  });
+
+  it('judges the image of an action that carries the finalizer but no status: its author may have set it', () => {
+    const forged = {
+      ...valid(),
+      metadata: { ...valid().metadata, finalizers: [abortFinalizer] },
+    };
+    const result = validateTaskAction(forged, defaultRouting, registry, []);
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(!result.valid && result.message).toContain('spec.taskTemplate.image');
   });
 
   it('takes a cache key of up to 256 characters, serialized or not', () => {
@@ -131,6 +143,26 @@ describe('validateTaskAction', () => {
       message:
         'spec.taskTemplate.cacheSerializable: serializes on the cache key: set spec.cacheKey, or leave cacheSerializable out',
     });
+  });
+
+  it('refuses a timeout no Job can have as its deadline, naming the field', () => {
+    for (const timeout of ['0', '0s', '-5m', '0.5ns', '3000000h']) {
+      const action = valid();
+      const spec = { ...action.spec, taskTemplate: { ...action.spec.taskTemplate, timeout } };
+      const result = validateTaskAction(
+        { ...action, spec },
+        defaultRouting,
+        registry,
+        allowedImages,
+      );
+      expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+      expect(!result.valid && result.message).toMatch(/^spec\.taskTemplate\.timeout: /);
+    }
+    const action = valid();
+    const spec = { ...action.spec, taskTemplate: { ...action.spec.taskTemplate, timeout: '1ms' } };
+    expect(
+      validateTaskAction({ ...action, spec }, defaultRouting, registry, allowedImages),
+    ).toMatchObject({ valid: true });
   });
 
   it('refuses an image that is no OCI reference, naming the field', () => {

@@ -2,7 +2,7 @@ import {
   CacheStatusFieldsSchema,
   ConditionActionStatusSchema,
   conditionDeadline,
-  hasFinalizer,
+  phaseOf,
   type Validation,
 } from '@roundhouse/controller';
 import {
@@ -11,6 +11,7 @@ import {
   ObjectMetaSchema,
   ociReferencePattern,
   parseGoDuration,
+  parseTimeout,
   type Registry,
   targetResourceParameter,
   toFieldIssues,
@@ -18,7 +19,6 @@ import {
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
 import { refuseImage } from './image-policy.js';
-import { abortFinalizer } from './resource.js';
 import { describeRouting, engineFor, type TaskTypeRouting } from './routing.js';
 
 /** Variables the controller sets in every attempt's environment (see attempt.ts). */
@@ -41,6 +41,22 @@ const EnvNameSchema = z
 
 const EnvSchema = z.record(EnvNameSchema, z.string());
 
+/**
+ * Why an engine would refuse a Go duration as an attempt's deadline (`parseTimeout`: zero,
+ * negative, or longer than Go can hold), so such an action is InvalidSpec at admission instead
+ * of failing its first launch, after a finalizer, a Queued status and maybe a reservation.
+ */
+function deadlineRefusal(text: string): string | undefined {
+  if (!goDurationPattern.test(text)) return undefined;
+  try {
+    parseTimeout(text, 'timeout');
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.issues[0]?.message;
+    throw error;
+  }
+}
+
 export const TaskTemplateSchema = z.object({
   /**
    * The container image the task runs: an OCI reference, checked by the CRD too, since the
@@ -60,6 +76,10 @@ export const TaskTemplateSchema = z.object({
   timeout: z
     .string()
     .regex(goDurationPattern, { error: 'must be a Go duration such as "30m" or "1h30m"' })
+    .superRefine((text, ctx) => {
+      const refused = deadlineRefusal(text);
+      if (refused) ctx.addIssue({ code: 'custom', message: refused });
+    })
     .optional(),
   /**
    * With `spec.cacheKey`, only one action per key runs at a time; the others wait for its
@@ -237,8 +257,10 @@ export function resolveTaskAction(
  * Checks a TaskAction before anything is done for it: `resolveTaskAction`, then that
  * `--allowed-images` allows its image. A refused image is InvalidSpec: the action conditions
  * have no Forbidden, and InvalidSpec is their rejection of a spec. The image is judged once, at
- * admission (the spec is immutable): an action holding the finalizer was admitted, and
- * narrowing `--allowed-images` later must not fail it while its attempt runs on.
+ * admission (the spec is immutable), so narrowing `--allowed-images` later must not fail an
+ * action while its attempt runs on. An admitted action is one with a phase: the status is
+ * written only by the controller (through its subresource), after admission. Not one with the
+ * finalizer: its author may set that at create, and would then run any image.
  */
 export function validateTaskAction(
   object: KubeObject,
@@ -247,7 +269,7 @@ export function validateTaskAction(
   allowedImages: readonly string[],
 ): Validation<{ action: TaskAction; engine: string }, Rejection> {
   const resolved = resolveTaskAction(object, routing, registry);
-  if (!resolved.valid || hasFinalizer(object, abortFinalizer)) return resolved;
+  if (!resolved.valid || phaseOf(resolved.value.action.status) !== undefined) return resolved;
   const refused = refuseImage(resolved.value.action.spec.taskTemplate.image, allowedImages);
   return refused === undefined
     ? resolved

@@ -154,6 +154,27 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
   });
 
+  it('judges the image of an action created with the finalizer already set, and runs nothing', async () => {
+    const { writer } = await start();
+    const manifest = taskAction({ taskTemplate: { image: 'registry.example.com/task:1' } });
+    const name = manifest.metadata.name;
+    // Any author may set a finalizer at create: it must not pass for admission.
+    await apply(client(), env.namespace, {
+      ...manifest,
+      metadata: { ...manifest.metadata, finalizers: [abortFinalizer] },
+    });
+    const failed = await waitForPhase(client(), env.namespace, name, 'InvalidSpec');
+    expect(failed.status.errorState?.message).toMatch(/^spec\.taskTemplate\.image: /);
+    expect(writer.of(name).map((r) => r.event.phase)).toEqual(['InvalidSpec']);
+    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+    // Its finalizer is the author's; deleting the action still needs no more than the controller.
+    await client().delete(taskActions, env.namespace, name);
+    await vi.waitFor(
+      async () => expect(await read(client(), env.namespace, name)).toBeNull(),
+      patience,
+    );
+  });
+
   it('the API server refuses an image that is no OCI reference, naming the field', async () => {
     const refused = await apply(
       client(),

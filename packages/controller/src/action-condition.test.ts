@@ -93,9 +93,9 @@ describe('advanceCondition', () => {
 });
 
 describe('conditionRequeueMs', () => {
-  it('wakes a waiting condition exactly at its deadline', () => {
+  it('wakes a waiting condition exactly at its deadline, and at once past it (never 0: no requeue)', () => {
     expect(conditionRequeueMs(paused, deadline, at(15).now)).toBe(45_000);
-    expect(conditionRequeueMs(paused, deadline, at(75).now)).toBe(0);
+    expect(conditionRequeueMs(paused, deadline, at(75).now)).toBe(1);
   });
 
   it('does not wake one without a deadline or one that ended', () => {

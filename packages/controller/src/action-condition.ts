@@ -73,6 +73,8 @@ export function advanceCondition(
 /**
  * How long until the controller must look at a waiting condition again: exactly at its
  * deadline, since a signal arrives as a change to the object. Undefined when nothing is due.
+ * Never 0, which a controller reads as no requeue: a deadline that passed between the judgement
+ * and this clock reading still needs the look that times the condition out.
  */
 export function conditionRequeueMs(
   status: ConditionActionStatus,
@@ -80,7 +82,7 @@ export function conditionRequeueMs(
   now: Date,
 ): number | undefined {
   if (deadline === undefined || isTerminalActionPhase(phaseOf(status))) return undefined;
-  return Math.max(0, deadline.getTime() - now.getTime());
+  return Math.max(1, deadline.getTime() - now.getTime());
 }
 
 /** Why a signal is refused: the condition took another one already, or it has ended. */

@@ -1,0 +1,66 @@
+import { noopLogger } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { advanceConditionAction } from './condition-reconcile.js';
+import { resolveConditionAction, taskActionView } from './spec.js';
+import { TransitionWriter } from './transition.js';
+
+const paused: KubeObject = {
+  metadata: {
+    name: 'run1-c1',
+    namespace: 'ns',
+    uid: 'u1',
+    resourceVersion: '7',
+    creationTimestamp: '2026-03-01T10:00:00Z',
+  },
+  spec: {
+    runName: 'run1',
+    project: 'p',
+    domain: 'd',
+    actionName: 'c1',
+    actionType: 'condition',
+    conditionSpec: { name: 'approve', type: 'boolean', timeout: '5s' },
+  },
+  status: {
+    conditions: [
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'Paused',
+        message: 'waiting for signal',
+        lastTransitionTime: '2026-03-01T10:00:00Z',
+      },
+    ],
+  },
+};
+const deadline = Date.parse('2026-03-01T10:00:05Z');
+const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
+
+describe('advanceConditionAction', () => {
+  it('looks again when the deadline passes while it writes, instead of never', async () => {
+    const client = { get: vi.fn(async () => structuredClone(paused)), patch: vi.fn() };
+    const sink = { record: vi.fn() };
+    // Judged a millisecond before the deadline; the requeue is computed a moment after it.
+    const transitions = new TransitionWriter(
+      client as never,
+      sink as never,
+      () => new Date(deadline - 1),
+    );
+    const resolved = resolveConditionAction(paused);
+    if (!resolved.valid) throw new Error(resolved.message);
+    const result = await advanceConditionAction(
+      paused,
+      taskActionView(paused),
+      resolved.value,
+      ctx,
+      {
+        client: client as never,
+        reader: client as never,
+        transitions,
+        now: () => new Date(deadline + 3),
+      },
+    );
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(result?.requeueAfter).toBeGreaterThan(0);
+  });
+});

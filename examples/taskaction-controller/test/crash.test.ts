@@ -1,0 +1,174 @@
+import { phaseOf } from '@roundhouse/controller';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { cacheEntryConfigMap, cacheObjectName } from '../src/cache.js';
+import { taskActions } from '../src/resource.js';
+import {
+  apply,
+  finishPod,
+  jobsOf,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  taskAction,
+  waitForPhase,
+} from './harness.js';
+
+/** The reservation's heartbeat: a lease lasts three. */
+const resyncMs = 2_000;
+
+/**
+ * A controller killed between two of its writes, then started again: the state it left is made
+ * here (a write done, the next not), and the new controller must end each action as an
+ * uninterrupted one would.
+ */
+describeWithControlPlane('TaskAction controller: restarts between writes', () => {
+  const env = useTestNamespace({ prefix: 'ta-crash' });
+  const client = () => new KubeClient(env.kubeConfig);
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('ta-crash-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  const start = async (executorClient?: KubeClient) => {
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+      resyncMs,
+      ...(executorClient ? { executorClient } : {}),
+    });
+    return controller;
+  };
+  const stop = async () => {
+    await controller?.stop();
+    controller = undefined;
+  };
+
+  const identity = (cacheKey: string) => ({
+    namespace: env.namespace,
+    project: 'flytesnacks',
+    domain: 'development',
+    cacheKey,
+  });
+  const lease = (cacheKey: string) =>
+    client().get<KubeObject & { spec?: { holderIdentity?: string } }>(
+      resources.leases,
+      env.namespace,
+      cacheObjectName(identity(cacheKey)),
+    );
+  const serialized = (cacheKey: string) =>
+    taskAction({
+      cacheKey,
+      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
+    });
+
+  it('reservation taken and Job created, status not written: the next controller adopts that Job', async () => {
+    // The first controller dies right after its create reached the API server: every create of
+    // it "crashes" from then on, so it never writes the status that would follow.
+    const dying = new KubeClient(env.kubeConfig);
+    let created = 0;
+    const realCreate = dying.create.bind(dying);
+    vi.spyOn(dying, 'create').mockImplementation(async (type, namespace, body, options) => {
+      if (type.kind === 'Job' && created++ === 0) await realCreate(type, namespace, body, options);
+      if (type.kind === 'Job') throw new Error('controller killed');
+      return realCreate(type, namespace, body, options);
+    });
+    await start(dying);
+    const manifest = serialized('crash-create-v1');
+    const name = manifest.metadata.name;
+    const object = await apply(client(), env.namespace, manifest);
+    const [job] = await vi.waitFor(async () => {
+      const jobs = await jobsOf(client(), executionNamespace, `${name}-0`);
+      expect(jobs).toHaveLength(1);
+      return jobs;
+    }, patience);
+    await stop();
+    const left = await read(client(), env.namespace, name);
+    expect(left?.status).toMatchObject({ attempts: 1 });
+    expect(left?.status.phaseHistory?.map((h) => h.phase)).toEqual(['Queued']);
+    expect((await lease('crash-create-v1'))?.spec?.holderIdentity).toBe(object.metadata?.uid);
+
+    const { writer } = await start();
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+    const jobs = await jobsOf(client(), executionNamespace, `${name}-0`);
+    expect(jobs.map((j) => j.metadata?.uid)).toEqual([job?.metadata?.uid]);
+    expect((await lease('crash-create-v1'))?.spec?.holderIdentity).toBe(object.metadata?.uid);
+    await finishPod(client(), executionNamespace, `${name}-0`, 0);
+    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+    expect(done.status).toMatchObject({ attempts: 1, cacheStatus: 'CACHE_POPULATED' });
+    expect(writer.of(name).map((r) => r.event.phase)).toEqual([
+      'Initializing',
+      'Executing',
+      'Completed',
+    ]);
+    await vi.waitFor(async () => expect(await lease('crash-create-v1')).toBeNull(), patience);
+  });
+
+  it('Job succeeded and cache entry written, status not: the next controller completes it once', async () => {
+    await start();
+    const manifest = taskAction({ cacheKey: 'crash-populate-v1' });
+    const name = manifest.metadata.name;
+    const object = await apply(client(), env.namespace, manifest);
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+    await stop();
+    // While no controller runs, the Job succeeds, and the entry the dead controller had written
+    // before its status write is there.
+    await finishPod(client(), executionNamespace, `${name}-0`, 0);
+    const outputUri = `s3://bucket/run1/${manifest.spec.actionName}/1/outputs.pb`;
+    const entry = cacheEntryConfigMap(identity('crash-populate-v1'), outputUri, {
+      name,
+      uid: object.metadata?.uid,
+    });
+    const written = await client().create(resources.configMaps, env.namespace, entry);
+
+    const { writer } = await start();
+    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+    expect(done.status).toMatchObject({ attempts: 1, cacheStatus: 'CACHE_POPULATED' });
+    expect(writer.of(name).map((r) => r.event)).toMatchObject([
+      { phase: 'Completed', outputs: { outputUri } },
+    ]);
+    const kept = await client().get<KubeObject>(
+      resources.configMaps,
+      env.namespace,
+      cacheObjectName(identity('crash-populate-v1')),
+    );
+    expect(kept?.metadata?.resourceVersion).toBe(written.object.metadata?.resourceVersion);
+    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toHaveLength(1);
+  });
+
+  it('a waiter deleted while no controller runs is aborted on restart; the holder keeps its reservation', async () => {
+    await start();
+    const holder = serialized('crash-wait-v1');
+    const holderObject = await apply(client(), env.namespace, holder);
+    await waitForPhase(client(), env.namespace, holder.metadata.name, 'Executing');
+    const waiter = serialized('crash-wait-v1');
+    await apply(client(), env.namespace, waiter);
+    await vi.waitFor(async () => {
+      const action = await read(client(), env.namespace, waiter.metadata.name);
+      expect(action?.status.cacheStatus).toBe('CACHE_MISS');
+    }, patience);
+    await stop();
+    await client().delete(taskActions, env.namespace, waiter.metadata.name);
+
+    const { writer } = await start();
+    await vi.waitFor(
+      async () => expect(await read(client(), env.namespace, waiter.metadata.name)).toBeNull(),
+      patience,
+    );
+    expect(writer.of(waiter.metadata.name).map((r) => r.event.phase)).toEqual(['Aborted']);
+    expect(await jobsOf(client(), executionNamespace, `${waiter.metadata.name}-0`)).toEqual([]);
+    expect((await lease('crash-wait-v1'))?.spec?.holderIdentity).toBe(holderObject.metadata?.uid);
+    const still = await read(client(), env.namespace, holder.metadata.name);
+    expect(still && phaseOf(still.status)).toBe('Executing');
+  });
+});
