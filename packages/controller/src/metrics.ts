@@ -39,12 +39,16 @@ export class ControllerMetrics implements QueueMetrics {
   readonly #errors: Counter<'controller'>;
   readonly #terminalErrors: Counter<'controller'>;
   readonly #reconcileTime: Histogram<'controller'>;
-  readonly #depth: Gauge<QueueLabels>;
   readonly #adds: Counter<QueueLabels>;
   readonly #queueDuration: Histogram<QueueLabels>;
   readonly #workDuration: Histogram<QueueLabels>;
   readonly #retries: Counter<QueueLabels>;
   readonly #restRequests: Counter<'code' | 'method' | 'host'>;
+  /**
+   * Per queue, its latest depth; read at scrape time, since a queue reports its depth on every
+   * add and take, and a gauge update costs more than the rest of a busy reconcile's bookkeeping.
+   */
+  readonly #depths = new Map<string, number>();
   /** Per queue, what is processing now; read at scrape time. */
   readonly #running = new Map<string, () => number[]>();
 
@@ -78,11 +82,16 @@ export class ControllerMetrics implements QueueMetrics {
       registers,
     });
     const labelNames: QueueLabels[] = ['name', 'controller'];
-    this.#depth = new Gauge({
+    const depths = this.#depths;
+    new Gauge({
       name: 'workqueue_depth',
       help: 'Current depth of workqueue',
       labelNames,
       registers,
+      collect() {
+        this.reset();
+        for (const [name, depth] of depths) this.set(queueLabels(name), depth);
+      },
     });
     this.#adds = new Counter({
       name: 'workqueue_adds_total',
@@ -175,7 +184,7 @@ export class ControllerMetrics implements QueueMetrics {
   }
 
   depth(queue: string, depth: number): void {
-    this.#depth.set(queueLabels(queue), depth);
+    this.#depths.set(queue, depth);
   }
 
   waited(queue: string, seconds: number): void {
