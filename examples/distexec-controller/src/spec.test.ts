@@ -27,6 +27,8 @@ describe('DistExecSpecSchema', () => {
     expect(DistExecSpecSchema.safeParse({ command: ' ls' }).success).toBe(false);
     expect(DistExecSpecSchema.safeParse({ argv: [] }).success).toBe(false);
     expect(DistExecSpecSchema.safeParse({ argv: ['a\0b'] }).success).toBe(false);
+    const view = distExecView({ metadata, spec: { argv: ['', 'ls'] } });
+    expect(!view.spec.valid && view.spec.message).toMatch(/^spec\.argv\.0: is empty/);
   });
 
   it('refuses an image the job engine could not pull, naming spec.image and the form it wants', () => {

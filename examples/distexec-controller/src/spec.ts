@@ -88,6 +88,14 @@ export const DistExecSpecSchema = SpecFieldsSchema.superRefine((spec, context) =
         'starts with a space, which (split as dist-exec splits) leaves the program name empty',
     });
   }
+  // The supervisor refuses an empty program name; found only then, it would be retried forever.
+  if (spec.argv?.[0] === '') {
+    context.addIssue({
+      code: 'custom',
+      path: ['argv', 0],
+      message: 'is empty; the first element is the program to run',
+    });
+  }
 });
 
 export type DistExecSpec = z.infer<typeof DistExecSpecSchema>;

@@ -101,6 +101,18 @@ describeWithControlPlane('DistExec failures, retries and timeouts', () => {
     }
   });
 
+  it('refuses an argv whose program name is empty, rather than retrying it forever', async () => {
+    await world.createDistExec('empty-program', { argv: ['', 'ls'] });
+    const { results } = await world.waitForResults('empty-program', (results, _, object) => {
+      for (const node of nodeNames) expect(results[node]?.phase).toBe('Failed');
+      expect(object?.metadata?.finalizers ?? []).toEqual([]);
+    });
+    for (const node of nodeNames) {
+      expect(results[node]).toMatchObject({ reason: 'InvalidSpec', attempts: 0 });
+      expect(results[node]?.message).toMatch(/^spec\.argv\.0: is empty/);
+    }
+  });
+
   it('the API server refuses a spec with more than one of command, argv and shell', async () => {
     const refused = await world.createDistExec('two', { command: 'ls', shell: 'ls' }).then(
       () => undefined,

@@ -101,3 +101,56 @@ describe('resolveSteps', () => {
     );
   });
 });
+
+describe('resolveSteps, with values too long for a Pod', () => {
+  const long: TaskSpec = {
+    params: [{ name: 'blob' }],
+    steps: [
+      {
+        name: 'say',
+        image: 'registry.example.com/sh:1',
+        script: 'echo $(params.blob)\n'.repeat(200),
+      },
+    ],
+  };
+
+  it('refuses scripts a Pod could not hold, before building them', () => {
+    // 200 references to a 10 KB value: 2 MB of script from a small run and Task.
+    const issues = invalid(
+      {
+        taskRef: { name: 'say' },
+        params: [{ name: 'blob', value: 'x'.repeat(10_000) }],
+      },
+      long,
+    );
+    expect(issues).toEqual([
+      {
+        path: 'spec.params',
+        message: expect.stringMatching(
+          /^the scripts would be 2001200 characters once the params are substituted, more than a Pod can hold \(1572864\)/,
+        ),
+      },
+    ]);
+  });
+
+  it('refuses an amplification the controller could not even hold in memory', () => {
+    // Ten billion characters: building them would take the controller down.
+    const script = 'echo $(params.blob)\n'.repeat(100_000);
+    const issues = invalid(
+      { taskRef: { name: 'say' }, params: [{ name: 'blob', value: 'x'.repeat(100_000) }] },
+      { ...long, steps: [{ name: 'say', image: 'registry.example.com/sh:1', script }] },
+    );
+    expect(issues[0]?.path).toBe('spec.params');
+  });
+});
+
+describe('InvalidParamsError', () => {
+  it('keeps its message short enough for a status, however many params are wrong', () => {
+    // A run may name thousands of undeclared params; the message goes into its status.
+    const params = Array.from({ length: 10_000 }, (_, i) => ({ name: `p${i}`, value: '' }));
+    const error = new InvalidParamsError(invalid({ taskRef: { name: 'deploy' }, params }));
+    expect(error.issues).toHaveLength(10_001);
+    expect(error.message).toMatch(/^spec\.params\.0\.name: param "p0" is not declared/);
+    expect(error.message.length).toBeLessThanOrEqual(1024);
+  });
+});

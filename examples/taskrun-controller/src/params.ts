@@ -1,4 +1,4 @@
-import { type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import { ConfigurationError, type FieldIssue, RoundhouseError } from '@roundhouse/core';
 import type { PodConfig, TaskRunSpec, TaskSpec } from '@roundhouse/pod';
 
 /** The TaskRun's params do not fit its Task: an undeclared, duplicate or missing param. */
@@ -6,7 +6,9 @@ export class InvalidParamsError extends RoundhouseError {
   readonly reason = 'InvalidParams';
 
   constructor(readonly issues: readonly FieldIssue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    // The message lands in the run's status: described as a ConfigurationError is, it is
+    // bounded however many params a run gets wrong.
+    super(new ConfigurationError(issues).message);
   }
 }
 
@@ -47,25 +49,48 @@ export function resolveParams(task: TaskSpec, run: TaskRunSpec): Map<string, str
 }
 
 /**
+ * The most script text a run's steps may hold once its params are substituted: a whole Pod must
+ * fit in etcd (1.5 MiB by default), so more could never be created. A value is pasted at every
+ * reference, so a few references to a long value would otherwise make the controller build a
+ * string of gigabytes before the API server could refuse it.
+ */
+const maxScriptLength = 1_572_864;
+
+/**
  * The steps the pod engine runs for this TaskRun: the Task's, with every `$(params.<name>)` in
  * a script replaced by the param's value, verbatim (as Tekton does: the value becomes shell
- * text). A reference to a param the Task does not declare is an InvalidParamsError.
+ * text). A reference to a param the Task does not declare, or scripts longer than
+ * `maxScriptLength` once substituted (measured before they are built), is an InvalidParamsError.
  */
 export function resolveSteps(task: TaskSpec, run: TaskRunSpec): PodConfig {
   const values = resolveParams(task, run);
   const issues: FieldIssue[] = [];
-  const steps = task.steps.map((step, index) => ({
-    ...step,
-    script: step.script.replace(reference, (text, name: string) => {
-      const value = values.get(name);
-      if (value !== undefined) return value;
-      issues.push({
-        path: `task.spec.steps.${index}.script`,
-        message: `step ${step.name} refers to param "${name}", which the Task does not declare`,
-      });
-      return text;
-    }),
-  }));
+  let length = 0;
+  task.steps.forEach((step, index) => {
+    length += step.script.length;
+    for (const [text, name] of step.script.matchAll(reference)) {
+      const value = values.get(name as string);
+      if (value !== undefined) length += value.length - text.length;
+      else {
+        issues.push({
+          path: `task.spec.steps.${index}.script`,
+          message: `step ${step.name} refers to param "${name}", which the Task does not declare`,
+        });
+      }
+    }
+  });
   if (issues.length) throw new InvalidParamsError(issues);
+  if (length > maxScriptLength) {
+    throw new InvalidParamsError([
+      {
+        path: 'spec.params',
+        message: `the scripts would be ${length} characters once the params are substituted, more than a Pod can hold (${maxScriptLength}); pass large data some other way than params`,
+      },
+    ]);
+  }
+  const steps = task.steps.map((step) => ({
+    ...step,
+    script: step.script.replace(reference, (_, name: string) => values.get(name) as string),
+  }));
   return { steps, ...(task.parallel ? { parallel: true } : {}) };
 }

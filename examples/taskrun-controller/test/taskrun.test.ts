@@ -180,6 +180,23 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
   });
 
+  it('fails a run with InvalidParams even when naming each problem would not fit its status', async () => {
+    // 20,000 references to an undeclared param: one issue each, 1.8 MB of message in all.
+    await createTask(client, env.namespace, 'many-refs', {
+      steps: [step('say', 'echo $(params.who) '.repeat(20_000))],
+    });
+    const run = await createTaskRun(client, env.namespace, 'many-refs', {
+      taskRef: { name: 'many-refs' },
+    });
+    const failed = await waitForRun(client, env.namespace, 'many-refs', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed.reason).toBe('InvalidParams');
+    expect(failed.message).toMatch(/^task\.spec\.steps\.0\.script: step say refers to param "who"/);
+    expect(failed.message?.length).toBeLessThanOrEqual(1024);
+    expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
+  });
+
   it('fails a run whose Task does not exist with TaskNotFound, creating no Pod', async () => {
     const run = await createTaskRun(client, env.namespace, 'orphan', {
       taskRef: { name: 'no-such-task' },

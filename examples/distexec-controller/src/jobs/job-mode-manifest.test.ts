@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { roundhouseConventions } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  automountServiceAccountToken?: boolean;
+  spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } };
+}
+
+const manifests = parseAllDocuments(
+  readFileSync(new URL('../../deploy/job-mode.yaml', import.meta.url), 'utf8'),
+).map((doc) => doc.toJSON() as Manifest);
+
+describe('deploy/job-mode.yaml', () => {
+  it('creates the ServiceAccount node Jobs run as, in the execution namespace, without a token', () => {
+    const args = manifests
+      .filter((m) => m.kind === 'Deployment')
+      .flatMap((m) => m.spec?.template?.spec?.containers ?? [])
+      .flatMap((c) => c.args ?? []);
+    const namespace = args
+      .find((a) => a.startsWith('--execution-namespace='))
+      ?.slice('--execution-namespace='.length);
+    expect(namespace).toBe('roundhouse-distexec-jobs');
+    // The API server's ServiceAccount admission refuses a pod whose ServiceAccount is missing,
+    // so without it no node Job ever gets a pod.
+    const runner = manifests.find(
+      (m) =>
+        m.kind === 'ServiceAccount' &&
+        m.metadata.namespace === namespace &&
+        m.metadata.name === roundhouseConventions.defaultServiceAccountName,
+    );
+    expect(runner).toBeDefined();
+    // Commands are the DistExec author's: they get no API credentials.
+    expect(runner?.automountServiceAccountToken).toBe(false);
+  });
+});
