@@ -48,6 +48,8 @@ describe('classifyKubernetesError', () => {
       'UnsupportedMediaType',
       false,
     ],
+    // What kube-apiserver answers a body over its 3 MiB limit with: text, no Status.
+    [413, undefined, 'RequestEntityTooLarge', false],
   ] as const)('HTTP %d %o -> %s', (code, status, reason, retryable) => {
     const error = classifyKubernetesError(apiException(code, status), 'create Job ns/wfe-1');
     expect(error).toBeInstanceOf(KubernetesApiError);

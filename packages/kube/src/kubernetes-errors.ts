@@ -44,6 +44,7 @@ export type KubernetesErrorReason =
   | 'Gone'
   | 'Invalid'
   | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
   | 'TooManyRequests'
   | 'InternalError'
   | 'Unavailable'
@@ -57,6 +58,8 @@ const byStatusCode: Readonly<Record<number, KubernetesErrorReason>> = {
   404: 'NotFound',
   405: 'MethodNotAllowed',
   410: 'Gone',
+  // The API server's limit on a request body (3 MiB); the same object is refused again.
+  413: 'RequestEntityTooLarge',
   415: 'UnsupportedMediaType',
   422: 'Invalid',
   429: 'TooManyRequests',

@@ -52,6 +52,10 @@ describe('classifyStartError', () => {
     expect(classifyStartError(new KubernetesApiError('Forbidden', 'no', 403))).toEqual(
       fails('Forbidden'),
     );
+    // A resource built from the execution too large for the API server to take, at any retry.
+    expect(
+      classifyStartError(new KubernetesApiError('RequestEntityTooLarge', 'too large', 413)),
+    ).toEqual({ action: 'fail', reason: 'ConfigurationError' });
     expect(classifyStartError(new KubernetesApiError('Invalid', 'bad', 422))).toEqual(
       fails('ConfigurationError'),
     );

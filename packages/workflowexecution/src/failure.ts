@@ -28,6 +28,7 @@ const failureByStatusCode: Readonly<Record<number, FailureReason>> = {
   400: 'ConfigurationError',
   401: 'Forbidden',
   403: 'Forbidden',
+  413: 'ConfigurationError',
   422: 'ConfigurationError',
 };
 
