@@ -8,13 +8,13 @@ import {
 import {
   ConfigurationError,
   ExecutionForbiddenError,
-  parseTimeout,
   RoundhouseError,
   toFieldIssues,
 } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
-import type { PodExecutor } from '@roundhouse/pod';
 import {
+  type PodExecutor,
+  podDeadlineSeconds,
   type TaskRun,
   TaskRunSchema,
   type TaskRunStatus,
@@ -91,7 +91,10 @@ export class TaskRunReconciler implements Reconciler {
     }
     let timeoutMs: number | undefined;
     try {
-      timeoutMs = run.spec.timeout ? parseTimeout(run.spec.timeout, 'spec.timeout') : undefined;
+      // The pod engine's rule (a Go duration a pod's deadline can hold), checked on this field.
+      timeoutMs = run.spec.timeout
+        ? podDeadlineSeconds(run.spec.timeout, 'spec.timeout') * 1000
+        : undefined;
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       await this.#write(

@@ -230,6 +230,20 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     );
   });
 
+  it('refuses a timeout no Pod can carry, naming the TaskRun field and creating no Pod', async () => {
+    const run = await createTaskRun(client, env.namespace, 'forever', {
+      taskRef: { name: 'pipeline' },
+      timeout: '600000h',
+    });
+    const failed = await waitForRun(client, env.namespace, 'forever', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed.reason).toBe('InvalidSpec');
+    expect(failed.message).toContain('spec.timeout');
+    expect(failed.message).not.toContain('executionConfig');
+    expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
+  });
+
   it('fails a run whose Pod is deleted by someone else with PodDeleted', async () => {
     await createTaskRun(client, env.namespace, 'lost', { taskRef: { name: 'pipeline' } });
     const started = await waitForRun(client, env.namespace, 'lost', (s) =>

@@ -10,7 +10,7 @@ export {
   PodExecutor,
   type PodExecutorOptions,
 } from './pod-executor.js';
-export { buildPod, type PodEngineSettings, podEngine } from './pod-spec.js';
+export { buildPod, type PodEngineSettings, podDeadlineSeconds, podEngine } from './pod-spec.js';
 export {
   isPodFinished,
   type PodClock,

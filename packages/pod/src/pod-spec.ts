@@ -186,8 +186,12 @@ export function buildPod(
 /** The API server refuses a pod whose activeDeadlineSeconds exceeds an int32 (about 68 years). */
 const maxPodDeadlineSeconds = 2_147_483_647;
 
-/** Seconds for a pod's activeDeadlineSeconds, from a Go duration the pod can carry. */
-function podDeadlineSeconds(timeout: string, path: string): number {
+/**
+ * Seconds for a pod's activeDeadlineSeconds, from a Go duration the pod can carry; otherwise a
+ * ConfigurationError naming `path`. A controller that takes the duration from a field of its
+ * own checks it here too, so its author hears about that field, not the engine's.
+ */
+export function podDeadlineSeconds(timeout: string, path: string): number {
   const seconds = Math.ceil(parseTimeout(timeout, path) / 1000);
   if (seconds > maxPodDeadlineSeconds) {
     throw new ConfigurationError({
