@@ -165,7 +165,11 @@ describe('recovery with rerunLostTasks', () => {
     expect(created).toBe(true);
     expect(task.uid).not.toBe('uid-lost');
     await vi.waitFor(() => expect(supervisor.get('lost')?.state).toBe('Succeeded'), patience);
-    expect(readFileSync(runs('lost'), 'utf8')).toBe('ran\npostStop\n');
+    // The record is Succeeded as soon as the command exits; its postStop runs right after.
+    await vi.waitFor(
+      () => expect(readFileSync(runs('lost'), 'utf8')).toBe('ran\npostStop\n'),
+      patience,
+    );
     expect(existsSync(runs('exited'))).toBe(false);
   });
 
