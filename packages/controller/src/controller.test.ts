@@ -131,6 +131,21 @@ describe('Controller', { timeout: 20_000 }, () => {
     expect(when).not.toHaveBeenCalled();
   });
 
+  it('does not retry a TerminalError the reconciler wrapped in its own error', async () => {
+    const { reconciler, calls } = scripted(() => {
+      throw new Error('reconciling ns/bad', { cause: new TerminalError('bad spec') });
+    });
+    const backoff = fastBackoff();
+    const when = vi.spyOn(backoff, 'when');
+    const controller = new Controller({ name: 'test', reconciler, rateLimiter: backoff });
+    run(controller);
+    controller.enqueue('ns/bad');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    controller.enqueue('ns/other');
+    await vi.waitFor(() => expect(calls).toHaveLength(2), patience);
+    expect(when).not.toHaveBeenCalled();
+  });
+
   it('reconciles again after requeueAfter without any new event', async () => {
     const { reconciler, calls } = scripted(({ attempt }) =>
       calls.length < 3 ? { requeueAfter: 5 } : { attempt },

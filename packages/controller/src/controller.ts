@@ -8,7 +8,7 @@ import { LeadershipLostError } from './leader-election.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
 import { retryAfterMs } from './retry-after.js';
-import { TerminalError } from './terminal-error.js';
+import { isTerminalError } from './terminal-error.js';
 import { withFields } from './with-fields.js';
 import { type AddOptions, WorkQueue } from './workqueue.js';
 
@@ -238,7 +238,7 @@ export class Controller {
         outcome = 'success';
       }
     } catch (error) {
-      if (error instanceof TerminalError) {
+      if (isTerminalError(error)) {
         queue.forget(key);
         outcome = 'terminal_error';
         logger.error({ ...describeError(error), attempt }, 'reconcile failed; not retrying');

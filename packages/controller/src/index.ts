@@ -165,7 +165,7 @@ export {
   recordThenUpdateStatus,
   type StatusTransition,
 } from './status-with-event.js';
-export { TerminalError, terminalError } from './terminal-error.js';
+export { isTerminalError, TerminalError, terminalError } from './terminal-error.js';
 export {
   completedTimeLabelValue,
   hasTerminalLabels,

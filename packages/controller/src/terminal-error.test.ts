@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { TerminalError, terminalError } from './terminal-error.js';
+import { isTerminalError, TerminalError, terminalError } from './terminal-error.js';
 
 describe('TerminalError', () => {
   it('takes its reason from a Roundhouse cause, so it can go into a condition', () => {
@@ -21,5 +21,22 @@ describe('TerminalError', () => {
   it('is not wrapped twice', () => {
     const error = new TerminalError('x');
     expect(terminalError(error)).toBe(error);
+  });
+});
+
+describe('isTerminalError', () => {
+  it('sees a TerminalError wrapped in a reconciler\'s own error', () => {
+    const terminal = new TerminalError('bad spec');
+    expect(isTerminalError(terminal)).toBe(true);
+    expect(isTerminalError(new Error('reconciling ns/a', { cause: terminal }))).toBe(true);
+  });
+
+  it('is false for retryable errors, non-errors and a cause cycle', () => {
+    expect(isTerminalError(new Error('conflict'))).toBe(false);
+    expect(isTerminalError('a string')).toBe(false);
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    a.cause = b;
+    expect(isTerminalError(a)).toBe(false);
   });
 });

@@ -22,3 +22,16 @@ export function terminalError(cause: unknown): TerminalError {
   const message = cause instanceof Error ? cause.message : String(cause);
   return new TerminalError(message, { cause });
 }
+
+/**
+ * Whether `error` or any error in its `cause` chain is a TerminalError, as controller-runtime
+ * unwraps with `errors.Is`: a reconciler that wraps a terminal failure in its own error to add
+ * context still means "do not retry". Bounded, since a cause chain can be a cycle.
+ */
+export function isTerminalError(error: unknown): boolean {
+  for (let seen = error, depth = 0; seen instanceof Error && depth < 8; depth++) {
+    if (seen instanceof TerminalError) return true;
+    seen = seen.cause;
+  }
+  return false;
+}
