@@ -25,7 +25,7 @@ describe('TerminalError', () => {
 });
 
 describe('isTerminalError', () => {
-  it('sees a TerminalError wrapped in a reconciler\'s own error', () => {
+  it("sees a TerminalError wrapped in a reconciler's own error", () => {
     const terminal = new TerminalError('bad spec');
     expect(isTerminalError(terminal)).toBe(true);
     expect(isTerminalError(new Error('reconciling ns/a', { cause: terminal }))).toBe(true);
