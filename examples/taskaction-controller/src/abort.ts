@@ -92,3 +92,11 @@ export async function labelFinished(
     if (!isKubernetesError(error, 'NotFound')) throw error;
   }
 }
+
+/**
+ * What the garbage collector may delete: an action whose status, which only the controller
+ * writes, is in a terminal phase. The labels alone are the author's to set.
+ */
+export function isFinishedAction(object: KubeObject): boolean {
+  return isTerminalActionPhase(phaseOf(taskActionView(object).status));
+}

@@ -63,4 +63,41 @@ describe('advanceConditionAction', () => {
     expect(client.patch).not.toHaveBeenCalled();
     expect(result?.requeueAfter).toBeGreaterThan(0);
   });
+
+  it('times out at its deadline while the parent it names does not exist', async () => {
+    const orphan = structuredClone(paused);
+    (orphan.spec as Record<string, unknown>).parentActionName = 'a0';
+    const patched: unknown[] = [];
+    const client = {
+      get: vi.fn(async () => structuredClone(orphan)),
+      list: vi.fn(async () => ({ items: [] })),
+      patch: vi.fn(async (_type: unknown, _ns: unknown, _name: unknown, body: unknown) => {
+        patched.push(body);
+        return { ...structuredClone(orphan), status: (body as { status?: unknown }).status };
+      }),
+    };
+    const sink = { record: vi.fn() };
+    const transitions = new TransitionWriter(
+      client as never,
+      sink as never,
+      () => new Date(deadline + 1),
+    );
+    const resolved = resolveConditionAction(orphan);
+    if (!resolved.valid) throw new Error(resolved.message);
+    const result = await advanceConditionAction(
+      orphan,
+      taskActionView(orphan),
+      resolved.value,
+      ctx,
+      {
+        client: client as never,
+        reader: client as never,
+        transitions,
+        now: () => new Date(deadline + 1),
+      },
+    );
+    expect(client.list).toHaveBeenCalled();
+    expect(JSON.stringify(patched)).toContain('TimedOut');
+    expect(result).toBeUndefined();
+  });
 });

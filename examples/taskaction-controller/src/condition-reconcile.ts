@@ -5,7 +5,7 @@ import {
   type ReconcileResult,
 } from '@roundhouse/controller';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
-import { hasActionOwner, ownByParent } from './parent.js';
+import { hasActionOwner, ownByParentIfPresent } from './parent.js';
 import { type ConditionAction, type TaskActionView, taskActionView } from './spec.js';
 import type { TransitionWriter } from './transition.js';
 
@@ -19,7 +19,9 @@ export interface ConditionContext {
 /**
  * A valid condition action launches nothing and holds no finalizer (deleting it leaves nothing
  * behind): Paused, then Signaled when a signal is written into its status (that write wakes
- * it), or TimedOut when it wakes at its deadline without one.
+ * it), or TimedOut when it wakes at its deadline without one. A parent that does not exist yet
+ * does not hold the condition back: its deadline runs regardless, and the parent's arrival
+ * wakes it to take the owner reference.
  */
 export async function advanceConditionAction(
   object: KubeObject,
@@ -30,7 +32,14 @@ export async function advanceConditionAction(
 ): Promise<ReconcileResult | undefined> {
   const { action, deadline } = resolved;
   if (action.spec.parentActionName && !hasActionOwner(object)) {
-    await ownByParent(object, action, { client: io.client, reader: io.reader, signal: ctx.signal });
+    const { client, reader } = io;
+    const owned = await ownByParentIfPresent(object, action, {
+      client,
+      reader,
+      signal: ctx.signal,
+    });
+    if (!owned)
+      ctx.logger.info({ parentActionName: action.spec.parentActionName }, 'no parent yet');
   }
   const written = await io.transitions.write(
     view,

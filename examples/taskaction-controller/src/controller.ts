@@ -5,6 +5,7 @@ import {
   EventRecorder,
   type EventSink,
   InformerCache,
+  objectKey,
 } from '@roundhouse/controller';
 import {
   executionOwnerKey,
@@ -16,6 +17,7 @@ import {
 import { KubeClient } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
 import type { ActionEvent } from './events.js';
+import { indexWaitingForParent, parentIndexValue, waitingForParentIndex } from './parent.js';
 import { TaskActionReconciler } from './reconciler.js';
 import { taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
@@ -83,7 +85,13 @@ export async function createTaskActionController(
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  controller.watch(actions);
+  // A child created before its parent waits for it; the parent's arrival wakes it.
+  actions.addIndex(waitingForParentIndex, indexWaitingForParent);
+  controller.watch(actions, (action) => {
+    const parent = parentIndexValue(action);
+    const waiting = parent ? actions.byIndex(waitingForParentIndex, parent) : [];
+    return [objectKey(action), ...waiting.map(objectKey)];
+  });
   const engines = new Set([
     ...Object.values(routing.taskTypes),
     ...(routing.defaultEngine ? [routing.defaultEngine] : []),

@@ -10,6 +10,7 @@ import {
 } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
 import { KubeClient } from '@roundhouse/kube';
+import { isFinishedAction } from './abort.js';
 import { loadConfig } from './config.js';
 import { createTaskActionController } from './controller.js';
 import type { ActionEvent } from './events.js';
@@ -59,6 +60,7 @@ const { controller } = await createTaskActionController({
 });
 const collector = new TtlGarbageCollector(client, taskActions, {
   labels: gcLabels,
+  isFinished: isFinishedAction,
   ttlMs: config.gcTtl,
   intervalMs: config.gcInterval,
   logger,

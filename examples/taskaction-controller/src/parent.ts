@@ -32,6 +32,46 @@ const ActionNamesSchema = z.looseObject({
   spec: z.looseObject({ runName: z.string(), actionName: z.string() }),
 });
 
+/** The informer index of actions that wait for a parent, by the parent they wait for. */
+export const waitingForParentIndex = 'waitingForParent';
+
+const RelationSchema = z.looseObject({
+  metadata: z.looseObject({ namespace: z.string().optional() }),
+  spec: z.looseObject({
+    runName: z.string().optional(),
+    actionName: z.string().optional(),
+    parentActionName: z.string().optional(),
+  }),
+});
+
+function relationOf(object: KubeObject) {
+  const parsed = RelationSchema.safeParse(object);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const familyKey = (namespace: string | undefined, runName: string, actionName: string) =>
+  JSON.stringify([namespace ?? '', runName, actionName]);
+
+/**
+ * Index function: a child without its parent's owner reference is indexed under the parent it
+ * names, so that parent's arrival can wake it (`childrenWaitingFor`) instead of the child
+ * polling with a backoff that grows to many minutes.
+ */
+export function indexWaitingForParent(object: KubeObject): string[] {
+  const relation = relationOf(object);
+  const { runName, parentActionName } = relation?.spec ?? {};
+  if (!runName || !parentActionName || hasActionOwner(object)) return [];
+  return [familyKey(relation?.metadata.namespace, runName, parentActionName)];
+}
+
+/** The index value under which the children of `object` that still wait for it are found. */
+export function parentIndexValue(object: KubeObject): string | undefined {
+  const relation = relationOf(object);
+  const { runName, actionName } = relation?.spec ?? {};
+  if (!runName || !actionName) return undefined;
+  return familyKey(relation?.metadata.namespace, runName, actionName);
+}
+
 /** Whether the action already has a TaskAction among its owners. */
 export function hasActionOwner(object: KubeObject): boolean {
   return (object.metadata?.ownerReferences ?? []).some(
@@ -96,4 +136,23 @@ export async function ownByParent(
     strategy: 'merge',
     signal: io.signal,
   });
+}
+
+/**
+ * `ownByParent` for an action that need not wait for its parent (a condition, whose deadline
+ * runs regardless; a finished action): false while the parent does not exist, whose arrival
+ * wakes the action again through `indexWaitingForParent`.
+ */
+export async function ownByParentIfPresent(
+  object: KubeObject,
+  action: ActionNames,
+  io: { readonly client: KubeClient; readonly reader: Reader; readonly signal: AbortSignal },
+): Promise<boolean> {
+  try {
+    await ownByParent(object, action, io);
+    return true;
+  } catch (error) {
+    if (error instanceof ParentActionNotFoundError) return false;
+    throw error;
+  }
 }

@@ -33,7 +33,7 @@ import { CacheStore } from './cache-store.js';
 import { advanceConditionAction } from './condition-reconcile.js';
 import type { ActionEvent } from './events.js';
 import { launchFailure, observe } from './failure.js';
-import { hasActionOwner, ownByParent } from './parent.js';
+import { hasActionOwner, ownByParent, ownByParentIfPresent } from './parent.js';
 import { abortFinalizer, gcLabels, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
@@ -172,7 +172,14 @@ export class TaskActionReconciler implements Reconciler {
    * last: a labelled action has nothing left to release.
    */
   async #finish(object: KubeObject, view: TaskActionView, ctx: ReconcileContext): Promise<void> {
-    const { client, routing, registry } = this.#o;
+    const { client, reader, routing, registry } = this.#o;
+    const { runName, parentActionName } = view.spec;
+    // A condition that ended, or a spec refused, before its parent existed: still part of the
+    // tree, so deleting the root takes it too.
+    if (runName && parentActionName && !hasActionOwner(object)) {
+      const action = { metadata: view.metadata, spec: { runName, parentActionName } };
+      await ownByParentIfPresent(object, action, { client, reader, signal: ctx.signal });
+    }
     if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return;
     const resolved = isConditionAction(view)
       ? undefined

@@ -150,6 +150,25 @@ describeWithControlPlane('TaskAction controller: condition actions (human in the
     expect(after?.status.signalValue).toBeUndefined();
   });
 
+  it('times out while its parent does not exist, and joins the tree when the parent arrives', async () => {
+    await start();
+    const parent = conditionAction({ name: 'gate', type: 'boolean', timeout: '1h' });
+    const manifest = conditionAction({ name: 'approve', type: 'boolean', timeout: '3s' });
+    manifest.spec.parentActionName = parent.spec.actionName;
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    await waitForPhase(client(), env.namespace, name, 'TimedOut');
+    expect((await read(client(), env.namespace, name))?.metadata.ownerReferences).toBeUndefined();
+
+    await apply(client(), env.namespace, parent);
+    await vi.waitFor(async () => {
+      const owned = await read(client(), env.namespace, name);
+      expect(owned?.metadata.ownerReferences).toEqual([
+        expect.objectContaining({ kind: 'TaskAction', name: parent.metadata.name }),
+      ]);
+    }, patience);
+  });
+
   it('keeps a signal written before the controller wrote any status', async () => {
     await ensureTaskActionCrd(client());
     const manifest = conditionAction({ name: 'approve', type: 'integer', timeout: '1h' });

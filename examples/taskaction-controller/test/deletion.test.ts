@@ -1,7 +1,8 @@
-import { TtlGarbageCollector } from '@roundhouse/controller';
+import { TtlGarbageCollector, terminalLabels } from '@roundhouse/controller';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { isFinishedAction } from '../src/abort.js';
 import { gcLabels, taskActions } from '../src/resource.js';
 import {
   apply,
@@ -73,10 +74,35 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
     }
   });
 
+  it('starts a child created before its parent as soon as the parent arrives', async () => {
+    await start();
+    const root = taskAction({ runName: 'late' });
+    const child = taskAction({ runName: 'late', parentActionName: root.spec.actionName });
+    await apply(client(), env.namespace, child);
+    // Long enough for the child's retries to back off past 10 s between attempts.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    expect((await read(client(), env.namespace, child.metadata.name))?.status.conditions).toBe(
+      undefined,
+    );
+    await apply(client(), env.namespace, root);
+    const arrived = Date.now();
+    await waitForPhase(client(), env.namespace, child.metadata.name, 'Executing');
+    expect(Date.now() - arrived).toBeLessThan(5_000);
+    const owned = await read(client(), env.namespace, child.metadata.name);
+    expect(owned?.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'TaskAction', name: root.metadata.name }),
+    ]);
+  });
+
   it('collects finished actions after their TTL and leaves running ones alone', async () => {
     await start();
     const finished = taskAction();
+    // The author labels it finished long ago; only its status can say it is.
     const running = taskAction();
+    running.metadata = {
+      ...running.metadata,
+      labels: terminalLabels(gcLabels, new Date('2000-01-01T00:00:00Z')),
+    };
     await apply(client(), env.namespace, finished);
     await apply(client(), env.namespace, running);
     await waitForPhase(client(), env.namespace, finished.metadata.name, 'Executing');
@@ -95,13 +121,14 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
         intervalMs: hour,
         namespace: env.namespace,
         pageSize: 1,
+        isFinished: isFinishedAction,
         now: () => now,
       });
     // Finished a moment ago: an hour's TTL has not passed.
-    expect(await collector(hour, new Date()).sweep()).toEqual({ examined: 1, deleted: 0 });
-    // Two hours later it has; the running action carries no terminal labels and is not looked at.
+    expect(await collector(hour, new Date()).sweep()).toEqual({ examined: 2, deleted: 0 });
+    // Two hours later it has; the running action's labels are not believed.
     const later = new Date(Date.now() + 2 * hour);
-    expect(await collector(hour, later).sweep()).toEqual({ examined: 1, deleted: 1 });
+    expect(await collector(hour, later).sweep()).toEqual({ examined: 2, deleted: 1 });
     await gone(finished.metadata.name);
     expect(await liveJobs(`${finished.metadata.name}-0`)).toEqual([]);
     expect(await read(client(), env.namespace, running.metadata.name)).not.toBeNull();

@@ -119,6 +119,24 @@ describe('TtlGarbageCollector.sweep', () => {
     ]);
   });
 
+  it('leaves alone an object labelled finished that its status says is not', async () => {
+    const running = {
+      ...finishedAt('running', '2000-01-01T00:00:00Z'),
+      status: { phase: 'Running' },
+    };
+    const done = { ...finishedAt('done', '2026-03-01T10:00:00Z'), status: { phase: 'Done' } };
+    const server = new Objects([running, done]);
+    const gc = new TtlGarbageCollector(server, type, {
+      labels: keys,
+      ttlMs: hour,
+      intervalMs: 1,
+      isFinished: (object) => (object.status as { phase?: string }).phase === 'Done',
+      now,
+    });
+    expect(await gc.sweep()).toEqual({ examined: 2, deleted: 1 });
+    expect(server.deleted).toEqual(['done']);
+  });
+
   it('counts an object already gone as done, and leaves one replaced under its name alone', async () => {
     const server = new Objects(
       [finishedAt('gone', '2026-03-01T10:00:00Z'), finishedAt('replaced', '2026-03-01T10:00:00Z')],

@@ -59,6 +59,12 @@ export interface TtlGarbageCollectorOptions {
   readonly ttlMs: number;
   /** Time between sweeps of `run`. */
   readonly intervalMs: number;
+  /**
+   * Whether an object the labels mark finished really is, from what only the controller writes
+   * (its status). Labels are anyone's to set: without this, an author who labels a running
+   * object at create has it deleted by the collector. Default: the labels are trusted.
+   */
+  readonly isFinished?: (object: KubeObject) => boolean;
   /** Collect in one namespace; default every namespace. */
   readonly namespace?: string;
   /** Objects per list request. Default 500. */
@@ -110,6 +116,7 @@ export class TtlGarbageCollector {
     for (const item of items) {
       const completedTime = item.metadata?.labels?.[labels.completedTime] ?? '';
       if (!isExpired(completedTime, this.#o.ttlMs, now)) continue;
+      if (this.#o.isFinished && !this.#o.isFinished(item)) continue;
       if (await this.#delete(item, signal)) deleted += 1;
     }
     if (deleted > 0) {
