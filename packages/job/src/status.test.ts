@@ -64,14 +64,47 @@ describe('jobResult', () => {
       );
       expect(result.phase).toBe('Failed');
       expect(result.reason).toBe(reason);
-      expect(result.summary).toMatchObject({
-        status: 'False',
-        reason,
-        completedTasks: 0,
-        totalTasks: 1,
-      });
+      expect(result.message).toBe('Job has failed');
     },
   );
+
+  it("summarises a failed Job from its counters, as kubernaut's executor does", () => {
+    // kubernaut's simulateJobCompletion(job, false): FailureTarget then Failed, one pod failed.
+    const result = jobResult(
+      job({
+        failed: 1,
+        conditions: [
+          cond(
+            'FailureTarget',
+            'True',
+            'BackoffLimitExceeded',
+            'Job has reached the specified backoff limit',
+          ),
+          cond(
+            'Failed',
+            'True',
+            'BackoffLimitExceeded',
+            'Job has reached the specified backoff limit',
+          ),
+        ],
+      }),
+      [failedPod(3)],
+    );
+    expect(result.summary).toEqual({
+      status: 'False',
+      reason: 'Failed',
+      message: '1 pod(s) failed',
+      completedTasks: 0,
+      totalTasks: 1,
+    });
+  });
+
+  it('forces a failed summary to False when no pod was counted as failed', () => {
+    const result = jobResult(
+      job({ conditions: [cond('Failed', 'True', 'DeadlineExceeded', 'Job was active longer')] }),
+    );
+    expect(result.summary).toEqual({ status: 'False', completedTasks: 0, totalTasks: 1 });
+  });
 
   it("puts the pod's exit code and reason in a failure message", () => {
     const result = jobResult(

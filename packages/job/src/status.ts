@@ -182,7 +182,10 @@ export function jobResult(job: JobState, pods: readonly PodState[] = []): Execut
       phase: 'Failed',
       reason,
       message,
-      summary: { ...counterSummary(job), status: 'False', reason, message },
+      // The summary stays the counters' (kubernaut's `Failed`, `<n> pod(s) failed`): the
+      // verdict's reason and message are the result's own, and repeating them here would put
+      // the pod explanation on the status twice.
+      summary: { ...counterSummary(job), status: 'False' },
       failureReason:
         reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : (explanation?.reason ?? 'TaskFailed'),
       ...(explanation?.exitCode !== undefined ? { exitCode: explanation.exitCode } : {}),
