@@ -245,6 +245,33 @@ describe('podExecutionState', () => {
     });
   });
 
+  it('reports a step the kubelet lost as lost, not as a step that exited with 137', () => {
+    const lostMessage = 'The container could not be located when the pod was terminated';
+    const lost = {
+      state: {
+        terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: lostMessage },
+      },
+    };
+    const rebooted = sequential('Failed', { fetch: terminated(0, t(1), t(2)), build: lost }, {});
+    const result = podExecutionState(rebooted, clock).result;
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'ContainerStatusUnknown',
+      message: `step build was lost without an exit status (ContainerStatusUnknown): ${lostMessage}`,
+      failureReason: 'Unknown',
+      failedTaskName: 'build',
+    });
+    expect(result).not.toHaveProperty('exitCode');
+    // A step that did exit non-zero is the failure, whatever else was lost with the pod.
+    const both = parallel('Failed', { lint: lost, test: terminated(2, t(1), t(3)) });
+    expect(podExecutionState(both, clock).result).toMatchObject({
+      reason: 'StepFailed',
+      failureReason: 'TaskFailed',
+      failedTaskName: 'test',
+      exitCode: 2,
+    });
+  });
+
   it('reads times Kubernetes writes as null as absent', () => {
     const pod = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },

@@ -56,6 +56,13 @@ function failed(
   };
 }
 
+/**
+ * The terminated reason the kubelet writes for a container it can no longer find when it ends
+ * the pod (the node restarted, the runtime lost it): its exit code 137 is a placeholder, "because
+ * we do not know whether the container was successful" (kubelet status_manager.go, TerminatePod).
+ */
+const containerLost = 'ContainerStatusUnknown';
+
 function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult {
   const failedStep = steps.find((s) => s.state === 'Failed');
   // Ended by the cluster (deadline, eviction, preemption): the steps were killed, so their exit
@@ -69,14 +76,26 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
     const message = disruption.message ?? `the pod failed (${disruption.reason})`;
     return failed(steps, disruption.reason, message, 'Unknown', failedStep);
   }
-  if (failedStep) {
-    const detail = failedStep.message ? `: ${failedStep.message}` : '';
+  const exited = steps.find((s) => s.state === 'Failed' && s.reason !== containerLost);
+  if (exited) {
+    const detail = exited.message ? `: ${exited.message}` : '';
     return failed(
       steps,
       'StepFailed',
-      `step ${failedStep.name} exited with code ${failedStep.exitCode} (${failedStep.reason ?? 'Error'})${detail}`,
-      failedStep.reason === 'OOMKilled' ? 'OOMKilled' : 'TaskFailed',
-      failedStep,
+      `step ${exited.name} exited with code ${exited.exitCode} (${exited.reason ?? 'Error'})${detail}`,
+      exited.reason === 'OOMKilled' ? 'OOMKilled' : 'TaskFailed',
+      exited,
+    );
+  }
+  // Only lost steps failed: the node or its runtime ended them, not the workflow.
+  if (failedStep) {
+    const { name, state, message } = failedStep;
+    return failed(
+      steps,
+      containerLost,
+      `step ${name} was lost without an exit status (${containerLost})${message ? `: ${message}` : ''}`,
+      'Unknown',
+      { name, state },
     );
   }
   return failed(steps, 'PodFailed', pod.status?.message ?? 'the pod failed (PodFailed)', 'Unknown');

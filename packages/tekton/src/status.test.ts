@@ -238,6 +238,8 @@ describe('pipelineRunResult', () => {
     ['CreateContainerConfigError', 'ConfigurationError'],
     ['PodCreationFailed', 'ConfigurationError'],
     ['PodAdmissionFailed', 'Forbidden'],
+    ['ResourceVerificationFailed', 'ConfigurationError'],
+    ['PodEvicted', 'Unknown'],
     ['StepFailed', 'TaskFailed'],
   ])('classifies a run whose TaskRun failed with reason %s as %s', (reason, failureReason) => {
     // A sidecar or init container killed for memory, or a pod that never started, leaves no
@@ -247,6 +249,20 @@ describe('pipelineRunResult', () => {
       [taskRun('build', 'False', [], reason, 'it broke')],
     );
     expect(result).toMatchObject({ failedTaskName: 'wfe-1-build', failureReason });
+  });
+
+  it('reports an evicted TaskRun as evicted, without the exit code of the step its eviction killed', () => {
+    const evicted = 'The node was low on resource: ephemeral-storage.';
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'Failed', 'Tasks Completed: 1 (Failed: 1)'), [child('build')]),
+      [taskRun('build', 'False', [exited('compile', 137, 'Error')], 'PodEvicted', evicted)],
+    );
+    expect(result).toMatchObject({
+      failedTaskName: 'wfe-1-build',
+      failureReason: 'Unknown',
+      message: `Tasks Completed: 1 (Failed: 1); TaskRun wfe-1-build (pipeline task build) failed: PodEvicted: ${evicted}`,
+    });
+    expect(result).not.toHaveProperty('exitCode');
   });
 
   it('passes over a failure the Pipeline ignores (onError: continue) to the one that ended the run', () => {

@@ -81,6 +81,13 @@ const taskRunCancelled = 'TaskRunCancelled';
 const taskRunFailureIgnored = 'FailureIgnored';
 
 /**
+ * The reason Tekton (since v1.12) gives a TaskRun whose pod the kubelet evicted (node pressure,
+ * ephemeral storage): the cluster ended it, so its steps' exit codes are the kill's, not the
+ * workload's.
+ */
+const taskRunPodEvicted = 'PodEvicted';
+
+/**
  * Step endings whose exit code is Tekton's, not the workload's: Tekton marks every unfinished
  * step `exitCode: 1` when it cancels or times out a TaskRun (reason TaskRunCancelled or
  * TaskRunTimeout), its entrypoint exits 1 for a step it skipped, cancelled or timed out, and a
@@ -143,7 +150,10 @@ export function explainTaskFailure(
       taskRunName: ref.name,
       ...(condition.reason ? { taskRunReason: condition.reason } : {}),
     };
-    const step = taskRun?.status?.steps?.find(workloadExit);
+    const step =
+      condition.reason === taskRunPodEvicted
+        ? undefined
+        : taskRun?.status?.steps?.find(workloadExit);
     if (step?.terminated) {
       const { exitCode, reason } = step.terminated;
       return {
@@ -228,6 +238,10 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
   TaskRunResolutionFailed: 'ConfigurationError',
   InvalidParamValue: 'ConfigurationError',
   PodAdmissionFailed: 'Forbidden',
+  ResourceVerificationFailed: 'ConfigurationError',
+  // Not the workflow's failure, and no other class fits it (the job and pod engines classify an
+  // evicted pod the same way).
+  [taskRunPodEvicted]: 'Unknown',
 };
 
 /**
