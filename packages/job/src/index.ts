@@ -1,3 +1,4 @@
+export { containerLostReason, isContainerLost } from './container-lost.js';
 export { JobExecutor, type JobExecutorOptions } from './job-executor.js';
 export {
   buildJob,

@@ -217,6 +217,15 @@ describe('explainPodFailure and isJobFinished', () => {
     expect(explainPodFailure([])).toBeUndefined();
   });
 
+  it("does not report the kubelet's placeholder 137 of a lost container as the workflow's exit", () => {
+    const lost = explainPodFailure([failedPod(137, 'ContainerStatusUnknown')]);
+    expect(lost).toEqual({
+      reason: 'Unknown',
+      description:
+        'container workflow in pod wfe-1-abcde was lost without an exit status (ContainerStatusUnknown)',
+    });
+  });
+
   it('falls back to the pod-level reason (e.g. DeadlineExceeded eviction)', () => {
     expect(
       explainPodFailure([

@@ -1,5 +1,6 @@
 import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
 import { z } from 'zod';
+import { containerLostReason, isContainerLost } from './container-lost.js';
 import { workflowContainerName } from './job-spec.js';
 import { disruptionConditions, podDisruption } from './pod-disruption.js';
 
@@ -135,6 +136,12 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
         ...(terminated && terminated.exitCode !== 0 ? { exitCode: terminated.exitCode } : {}),
         reason: disruption.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'Unknown',
         description: `pod ${pod.metadata?.name ?? '?'} ${disruption.reason}${disruption.message ? `: ${disruption.message}` : ''}`,
+      };
+    }
+    if (isContainerLost(terminated)) {
+      return {
+        reason: 'Unknown',
+        description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} was lost without an exit status (${containerLostReason})`,
       };
     }
     if (terminated && terminated.exitCode !== 0) {

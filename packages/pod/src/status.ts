@@ -1,5 +1,5 @@
 import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
-import { podDisruption } from '@roundhouse/job';
+import { containerLostReason, isContainerLost, podDisruption } from '@roundhouse/job';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
 
 /** The execution's state as one Pod shows it, and where each of its steps is. */
@@ -56,13 +56,6 @@ function failed(
   };
 }
 
-/**
- * The terminated reason the kubelet writes for a container it can no longer find when it ends
- * the pod (the node restarted, the runtime lost it): its exit code 137 is a placeholder, "because
- * we do not know whether the container was successful" (kubelet status_manager.go, TerminatePod).
- */
-const containerLost = 'ContainerStatusUnknown';
-
 function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult {
   const failedStep = steps.find((s) => s.state === 'Failed');
   // Ended by the cluster (deadline, eviction, preemption): the steps were killed, so their exit
@@ -76,7 +69,7 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
     const message = disruption.message ?? `the pod failed (${disruption.reason})`;
     return failed(steps, disruption.reason, message, 'Unknown', failedStep);
   }
-  const exited = steps.find((s) => s.state === 'Failed' && s.reason !== containerLost);
+  const exited = steps.find((s) => s.state === 'Failed' && !isContainerLost(s));
   if (exited) {
     const detail = exited.message ? `: ${exited.message}` : '';
     return failed(
@@ -92,8 +85,8 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
     const { name, state, message } = failedStep;
     return failed(
       steps,
-      containerLost,
-      `step ${name} was lost without an exit status (${containerLost})${message ? `: ${message}` : ''}`,
+      containerLostReason,
+      `step ${name} was lost without an exit status (${containerLostReason})${message ? `: ${message}` : ''}`,
       'Unknown',
       { name, state },
     );
