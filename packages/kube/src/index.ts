@@ -10,6 +10,7 @@ export { inClusterConfig } from './in-cluster-config.js';
 export {
   type Created,
   type DeleteOptions,
+  type DeletionPropagation,
   KubeClient,
   type KubeClientOptions,
   type KubeObject,

@@ -63,8 +63,11 @@ export interface ListOptions extends RequestOptions {
   readonly transform?: ((item: KubeObject) => KubeObject) | undefined;
 }
 
+/** How the garbage collector treats a deleted object's dependents. */
+export type DeletionPropagation = 'Background' | 'Foreground' | 'Orphan';
+
 export interface DeleteOptions extends RequestOptions {
-  readonly propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  readonly propagationPolicy?: DeletionPropagation;
   /** Delete only if the object still has this uid / resourceVersion (guards against races). */
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
 }

@@ -10,7 +10,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import type { KubeClient, KubeObject } from './kube-client.js';
+import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
 import { isKubernetesError } from './kubernetes-errors.js';
 import type { Reader } from './reader.js';
 import type { ResourceType } from './resources.js';
@@ -30,6 +30,8 @@ export interface OwnedResourcesOptions {
    * lock, and a cache that has not seen the holder yet would answer wrongly.
    */
   readonly reader?: Reader | undefined;
+  /** How `deleteOwned` deletes; default `Background` (see `ResourceEngine.deletion`). */
+  readonly deletion?: DeletionPropagation | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ export interface OwnedResourcesOptions {
 export class OwnedResources<T extends KubeObject> {
   private readonly logger: Logger;
   private readonly reader: Reader;
+  private readonly deletion: DeletionPropagation;
 
   constructor(
     private readonly client: KubeClient,
@@ -51,6 +54,7 @@ export class OwnedResources<T extends KubeObject> {
   ) {
     this.logger = options.logger ?? noopLogger;
     this.reader = options.reader ?? client;
+    this.deletion = options.deletion ?? 'Background';
   }
 
   /**
@@ -103,7 +107,8 @@ export class OwnedResources<T extends KubeObject> {
   }
 
   /**
-   * Deletes the resource if this execution owns it, in the background so dependents go too.
+   * Deletes the resource if this execution owns it, with its dependents (in the background
+   * unless `deletion` says otherwise).
    * The uid precondition makes sure a newer resource that took the name after our read is
    * never deleted. Returns what happened, and logs it.
    */
@@ -135,7 +140,7 @@ export class OwnedResources<T extends KubeObject> {
     if (!isOwnedBy(object.metadata, wfe, this.conventions)) return 'not-owned';
     try {
       const deleted = await this.client.delete(this.type, namespace, name, {
-        propagationPolicy: 'Background',
+        propagationPolicy: this.deletion,
         preconditions: { uid: object.metadata?.uid as string },
         signal: options.signal,
       });

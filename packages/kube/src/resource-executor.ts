@@ -19,7 +19,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { executionLogs, type LogSources } from './execution-logs.js';
-import type { KubeClient, KubeObject } from './kube-client.js';
+import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
 import { isKubernetesError, KubernetesApiError } from './kubernetes-errors.js';
 import { OwnedResources } from './owned-resources.js';
 import type { Reader } from './reader.js';
@@ -53,6 +53,13 @@ export interface ResourceEngine<T extends KubeObject> {
   result(object: T, context: StatusContext): Promise<ExecutionResult>;
   /** Shown when the cluster does not serve `type`, e.g. "install Tekton Pipelines". */
   readonly installHint?: string;
+  /**
+   * How cleanup deletes the resource; default `Background`. `Foreground` for an engine whose
+   * children take their names from the resource's (Tekton's TaskRuns are `<run>-<task>`): the
+   * resource, whose name is the lock, then stays until its children are gone, so the next
+   * execution's resource of the same name cannot find the previous one's children.
+   */
+  readonly deletion?: DeletionPropagation;
   /**
    * The pods (and containers) whose logs are the execution's output; engines that omit it
    * offer no `logs`.
@@ -107,7 +114,11 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
       spec.type,
       options.conventions,
       (object) => spec.isFinished(object),
-      { logger: this.logger, reader: this.reader },
+      {
+        logger: this.logger,
+        reader: this.reader,
+        ...(spec.deletion ? { deletion: spec.deletion } : {}),
+      },
     );
     const logSources = spec.logSources?.bind(spec);
     if (logSources) {

@@ -71,6 +71,10 @@ function tektonEngineSpec(
     engine: tektonEngine,
     type: pipelineRunType,
     installHint: 'install Tekton Pipelines',
+    // Tekton finds a run's TaskRuns by name (`<run>-<task>`) and does not check their owner:
+    // the next run of the same target, the same name, would take the previous run's TaskRuns
+    // as its own if they outlived it.
+    deletion: 'Foreground',
     build: (wfe, namespace, dependencies) => ({
       ...buildPipelineRun(wfe, namespace, dependencies, settings),
       apiVersion: apiVersionOf(pipelineRunType),

@@ -180,7 +180,8 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
         options?: PatchOptions,
       ): Promise<T> {
         await executor.cleanup(owner, env.namespace);
-        await expect.poll(() => getRun(name)).toBeNull();
+        // Deleted in the foreground: gone once the garbage collector removed its TaskRuns.
+        await expect.poll(() => getRun(name), patience).toBeNull();
         await executor.create(other, env.namespace);
         replacementUid = (await getRun(name))?.metadata?.uid;
         return super.patch<T>(type, namespace, name, patch, options);
@@ -214,6 +215,53 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
       .poll(() => executor.getStatus(owner, env.namespace), { timeout: 30_000 })
       .toBeNull();
     expect(await getRun(resourceName)).toBeNull();
+  });
+
+  it("holds the lock until the run's TaskRuns are gone, so the next run cannot take them for its own", async () => {
+    const first = makeExecution();
+    const { resourceName } = await executor.create(first, env.namespace);
+    await finishTaskPod(client, env.namespace, resourceName, 0);
+    expect((await finished(executor, first, env.namespace)).phase).toBe('Completed');
+    const [taskRun] = (
+      await client.list<KubeObject>(resources.taskRuns, env.namespace, {
+        labelSelector: `tekton.dev/pipelineRun=${resourceName}`,
+      })
+    ).items;
+    const taskRunName = taskRun?.metadata?.name as string;
+    // Keeps the TaskRun, as a slow garbage collector would.
+    const hold = 'test.roundhouse.dev/hold';
+    await client.patch(resources.taskRuns, env.namespace, taskRunName, {
+      metadata: { finalizers: [hold] },
+    });
+
+    await executor.cleanup(first, env.namespace);
+    const next = makeExecution({
+      name: `${first.metadata.name}-next`,
+      targetResource: first.spec.targetResource,
+    });
+    // Tekton would find the finished TaskRun by its name and count the next run's task done.
+    await vi.waitFor(async () => {
+      const taskRunLeft = await client.get<KubeObject>(
+        resources.taskRuns,
+        env.namespace,
+        taskRunName,
+      );
+      expect(taskRunLeft?.metadata?.deletionTimestamp).toBeDefined();
+    }, patience);
+    await expect(executor.create(next, env.namespace)).rejects.toBeInstanceOf(
+      PreviousExecutionNotCleanedError,
+    );
+
+    await client.patch(resources.taskRuns, env.namespace, taskRunName, {
+      metadata: { finalizers: null },
+    });
+    await vi.waitFor(async () => {
+      await executor.create(next, env.namespace);
+    }, patience);
+    // The next run runs its task itself.
+    expect((await executor.getStatus(next, env.namespace))?.phase).not.toBe('Completed');
+    await finishTaskPod(client, env.namespace, resourceName, 0);
+    expect((await finished(executor, next, env.namespace)).phase).toBe('Completed');
   });
 
   it('rejects a bad timeout naming the field, creating nothing', async () => {
