@@ -135,6 +135,45 @@ describe('credential types', () => {
     ).toBe(201);
   });
 
+  it('takes extra_vars injectors that nest arrays and objects with template keys, as AWX does', async () => {
+    const inputs = secretType('x').inputs;
+    const post = (name: string, extraVars: unknown) =>
+      request('POST', 'credential_types/', {
+        name,
+        kind: 'cloud',
+        inputs,
+        injectors: { extra_vars: extraVars },
+      });
+    const nested = {
+      db: { user: '{{ username }}', hosts: ['{{ password }}', { port: '5432' }] },
+      '{{username}}_pw': '{{ password }}',
+    };
+    const created = await post('nested', nested);
+    expect(created.status).toBe(201);
+    expect(created.body.injectors).toEqual({ extra_vars: nested });
+    const refused = async (extraVars: unknown) => (await post('refused', extraVars)).body;
+    expect(await refused({ db: { '{{token}}': 'x' } })).toEqual({
+      injectors: ["db uses an undefined field ('token' is undefined)"],
+    });
+    expect(await refused({ '{{ token }}': 'x' })).toEqual({
+      injectors: [
+        "Schema validation error in relative path ['extra_vars'] ('{{ token }}' does not match any of the regexes: '^[a-zA-Z_\\\\{\\\\}]+[a-zA-Z0-9_\\\\{\\\\}]*$')",
+      ],
+    });
+    expect(await refused({ '{{token}}': 'x' })).toEqual({
+      injectors: ["a key uses an undefined field ('token' is undefined)"],
+    });
+    expect(await refused({ db: { hosts: ['{{ username }}', '{{ token }}'] } })).toEqual({
+      injectors: ["db.hosts[1] uses an undefined field ('token' is undefined)"],
+    });
+    expect(await refused({ db: { 'a-b': 'x' } })).toEqual({
+      injectors: ["{'a-b': 'x'} is not valid under any of the given schemas"],
+    });
+    expect(await refused({ port: 5432 })).toEqual({
+      injectors: ['5432 is not valid under any of the given schemas'],
+    });
+  });
+
   it('refuses a template that is a Jinja syntax error, as AWX does', async () => {
     const inputs = { fields: [{ id: 'not', label: 'not', secret: true }] };
     const response = await request('POST', 'credential_types/', {

@@ -59,7 +59,8 @@ export const credentialTypeInputsSchema = z.object({
 
 const injectorsSchema = z.object({
   env: z.record(z.string(), z.string()).optional(),
-  extra_vars: z.record(z.string(), z.string()).optional(),
+  /** Templates, or arrays and objects of them whose keys are templates too. */
+  extra_vars: z.record(z.string(), z.json()).optional(),
   file: z.record(z.string(), z.string()).optional(),
 });
 
@@ -138,7 +139,12 @@ const INJECTORS_SCHEMA: Schema = {
     },
     extra_vars: {
       type: 'object',
-      patternProperties: { [IDENTIFIER]: { type: 'string' } },
+      // An Ansible variable name, or a template of one.
+      patternProperties: {
+        '^[a-zA-Z_\\{\\}]+[a-zA-Z0-9_\\{\\}]*$': {
+          anyOf: [{ type: 'string' }, { type: 'array' }, { $ref: '#/properties/extra_vars' }],
+        },
+      },
       additionalProperties: false,
     },
   },
@@ -242,7 +248,12 @@ function validateInjectors(value: unknown, inputs: CredentialTypeInputs | undefi
         }
       }
     }
-    for (const [key, template] of Object.entries(injector ?? {})) {
+    const templates =
+      type === 'extra_vars'
+        ? extraVarsTemplates(null, injector)
+        : // env and file: flat maps of templates, as injectorsSchema parsed them.
+          Object.entries((injector ?? {}) as Record<string, string>);
+    for (const [key, template] of templates) {
       const problem = checkTemplate(template, namespace);
       if (problem?.kind === 'syntax') {
         return [
@@ -253,6 +264,25 @@ function validateInjectors(value: unknown, inputs: CredentialTypeInputs | undefi
     }
   }
   return [];
+}
+
+/**
+ * The templates of an `extra_vars` injector in the order AWX checks them (validate_extra_vars),
+ * each with the name its errors give: every key of an object, named by the object's path (`a
+ * key` at the top), then the key's value; array items by index. AWX would fail on a scalar that
+ * is not text (a 500), which no client sends; the simulator leaves it unchecked.
+ */
+function extraVarsTemplates(path: string | null, node: unknown): [string, string][] {
+  if (Array.isArray(node)) {
+    return node.flatMap((item, i) => extraVarsTemplates(`${path}[${i}]`, item));
+  }
+  if (isJsonObject(node)) {
+    return Object.entries(node).flatMap(([key, value]): [string, string][] => [
+      [path ?? 'a key', key],
+      ...extraVarsTemplates(path === null ? key : `${path}.${key}`, value),
+    ]);
+  }
+  return typeof node === 'string' && path !== null ? [[path, node]] : [];
 }
 
 export type CredentialTypeValidation =

@@ -89,4 +89,32 @@ describe('credential injection when a job starts', () => {
     const id = await launchWith('empty-self', ['self'], { APP_SELF: 'x' }, { self: '' });
     expect((await finished(id, 'error', 'successful')).status).toBe('successful');
   });
+
+  it('ends a job as error when a secret input starts with $encrypted$: AWX stored it unencrypted and cannot decrypt it', async () => {
+    const cases = [
+      ['$encrypted$abc', 'ValueError: not enough values to unpack (expected 2, got 1)'],
+      ['$encrypted$UTF8$XOR$abc', 'ValueError: unsupported algorithm: XOR'],
+      ['$encrypted$AESCBC$abc', 'cryptography.fernet.InvalidToken'],
+    ] as const;
+    for (const [index, [value, failure]] of cases.entries()) {
+      const id = await launchWith(
+        `encrypted-${index}`,
+        ['token'],
+        { T: '{{ token }}' },
+        { token: value },
+      );
+      const job = await finished(id, 'error', 'successful');
+      expect(job).toMatchObject({ status: 'error', job_explanation: '', job_env: {} });
+      expect(job.result_traceback).toMatch(
+        new RegExp(`\\n${failure.replace(/[.()$]/g, '\\$&')}\\n$`),
+      );
+    }
+    const plain = await launchWith(
+      'encrypted-inside',
+      ['token'],
+      { T: '{{ token }}' },
+      { token: 'a$encrypted$' },
+    );
+    expect((await finished(plain, 'error', 'successful')).status).toBe('successful');
+  });
 });

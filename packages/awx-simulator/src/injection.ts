@@ -8,7 +8,7 @@
  * job shows what was injected in `job_env`, secrets masked as AWX masks them.
  */
 import { type CredentialType, secretFields, typeInjectors } from './credential-types.js';
-import type { Credential } from './credentials.js';
+import { type Credential, ENCRYPTED } from './credentials.js';
 import { parseTemplate } from './jinja-templates.js';
 import type { LaunchCredential } from './job-templates.js';
 
@@ -73,11 +73,41 @@ function render(template: string, namespace: ReadonlyMap<string, Value>): string
 }
 
 /**
+ * Why decrypt_value raises for a secret input that starts with `$encrypted$`, which AWX stored
+ * as it was instead of encrypting it (encrypt_field): the text after the prefix is no
+ * `[UTF8$]AESCBC$<token>` (a well-formed one is not a token of AWX's key either).
+ */
+function decryptFailure(value: string): string {
+  const raw = value.slice(ENCRYPTED.length).replace(/^UTF8\$/, '');
+  const separator = raw.indexOf('$');
+  if (separator < 0) return 'ValueError: not enough values to unpack (expected 2, got 1)';
+  const algorithm = raw.slice(0, separator);
+  if (algorithm !== 'AESCBC') return `ValueError: unsupported algorithm: ${algorithm}`;
+  return 'cryptography.fernet.InvalidToken';
+}
+
+/**
  * The credential's environment as the job's `job_env` shows it: each `env` injector the
- * simulator can render (literal text and lone names), with the safe namespace.
+ * simulator can render (literal text and lone names), with the safe namespace. A type with
+ * injectors decrypts every secret input first (get_input), which fails for one AWX stored
+ * unencrypted because it started with `$encrypted$`.
  */
 export function injectCredential(type: CredentialType, credential: Credential): Injection {
   const injectors = typeInjectors(type);
+  const secrets = secretFields(type);
+  const undecryptable = Object.entries(credential.inputs).find(
+    ([id, value]) => secrets.has(id) && typeof value === 'string' && value.startsWith(ENCRYPTED),
+  );
+  if (Object.keys(injectors).length > 0 && undecryptable) {
+    return {
+      ok: false,
+      traceback:
+        'Traceback (most recent call last):\n' +
+        '  File "awx/main/models/credential.py", in inject_credential\n' +
+        '  File "awx/main/utils/encryption.py", in decrypt_value\n' +
+        `${decryptFailure(undecryptable[1] as string)}\n`,
+    };
+  }
   const { real, safe } = namespaces(type, credential);
   const renders =
     Object.keys(injectors.file ?? {}).length +

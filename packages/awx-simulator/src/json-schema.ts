@@ -16,6 +16,9 @@ export interface Schema {
   readonly items?: Schema;
   readonly minItems?: number;
   readonly uniqueItems?: boolean;
+  readonly anyOf?: readonly Schema[];
+  /** A JSON pointer into the root schema, e.g. `#/properties/extra_vars`. */
+  readonly $ref?: string;
   /** AWX's replacement message for a `pattern` failure, with `{instance}` substituted. */
   readonly error?: string;
   /** AWX keys credential input errors by the failing field's `id`. */
@@ -56,17 +59,39 @@ function equal(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Every error, in the order python-jsonschema yields them (schema keyword order). */
+/** The sub-schema a `$ref` names: `#` and a path of property names from the root. */
+function resolveRef(root: Schema, ref: string): Schema {
+  if (!ref.startsWith('#')) throw new Error(`unsupported $ref ${ref}`);
+  let schema: unknown = root;
+  for (const part of ref.slice(1).split('/').filter(Boolean)) {
+    schema = (schema as Record<string, unknown>)[part];
+    if (schema === undefined) throw new Error(`unresolvable $ref ${ref}`);
+  }
+  return schema as Schema;
+}
+
+/**
+ * Every error, in the order python-jsonschema yields them (schema keyword order). Draft 4
+ * validates a schema with `$ref` against the referenced schema alone.
+ */
 export function validate(
   instance: unknown,
   schema: Schema,
   path: (string | number)[] = [],
+  root: Schema = schema,
 ): SchemaError[] {
+  if (schema.$ref !== undefined)
+    return validate(instance, resolveRef(root, schema.$ref), path, root);
   const errors: SchemaError[] = [];
   const error = (validator: string, message: string, expected?: unknown) =>
     errors.push({ validator, message, path, schema, instance, expected });
   for (const keyword of Object.keys(schema)) {
     switch (keyword) {
+      case 'anyOf':
+        if (!(schema.anyOf ?? []).some((sub) => validate(instance, sub, path, root).length === 0)) {
+          error('anyOf', `${pythonRepr(instance)} is not valid under any of the given schemas`);
+        }
+        break;
       case 'type':
         if (schema.type && !isType(instance, schema.type)) {
           error('type', `${pythonRepr(instance)} is not of type '${schema.type}'`, schema.type);
@@ -103,14 +128,15 @@ export function validate(
       case 'items':
         if (Array.isArray(instance) && schema.items) {
           instance.forEach((item, i) => {
-            errors.push(...validate(item, schema.items as Schema, [...path, i]));
+            errors.push(...validate(item, schema.items as Schema, [...path, i], root));
           });
         }
         break;
       case 'properties':
         if (isJsonObject(instance)) {
           for (const [name, sub] of Object.entries(schema.properties ?? {})) {
-            if (name in instance) errors.push(...validate(instance[name], sub, [...path, name]));
+            if (name in instance)
+              errors.push(...validate(instance[name], sub, [...path, name], root));
           }
         }
         break;
@@ -119,7 +145,7 @@ export function validate(
           for (const [pattern, sub] of Object.entries(schema.patternProperties ?? {})) {
             for (const [name, value] of Object.entries(instance)) {
               if (new RegExp(pattern).test(name))
-                errors.push(...validate(value, sub, [...path, name]));
+                errors.push(...validate(value, sub, [...path, name], root));
             }
           }
         }

@@ -273,6 +273,11 @@ describe('decodeSecretData', () => {
     );
   });
 
+  it('keeps a leading byte order mark, which a default TextDecoder drops', () => {
+    const bom = Buffer.from('\ufeffkey').toString('base64');
+    expect(decodeSecretData('s', 0, { a: bom })).toEqual({ a: '\ufeffkey' });
+  });
+
   it('refuses a binary value, naming the key but not the value', () => {
     const issues = issuesOf(() =>
       decodeSecretData('s', 2, {
@@ -286,5 +291,22 @@ describe('decodeSecretData', () => {
           'key "keystore.p12" of Secret s is not UTF-8 text; AWX credential inputs must be text',
       },
     ]);
+  });
+
+  it('refuses a value AWX would take for one of its encrypted values, naming the key but not the value', () => {
+    const encode = (text: string) => Buffer.from(text).toString('base64');
+    for (const value of ['$encrypted$', '$encrypted$UTF8$AESCBC$c2VjcmV0']) {
+      const issues = issuesOf(() => decodeSecretData('s', 1, { token: encode(value) }));
+      expect(issues).toEqual([
+        {
+          path: 'dependencies.secrets[1].name',
+          message: expect.stringContaining('key "token" of Secret s starts with "$encrypted$"'),
+        },
+      ]);
+      expect(JSON.stringify(issues)).not.toContain('AESCBC');
+    }
+    expect(decodeSecretData('s', 1, { token: encode('x$encrypted$') })).toEqual({
+      token: 'x$encrypted$',
+    });
   });
 });

@@ -88,15 +88,24 @@ export function ephemeralCredentialPrefix(namePrefix: string, identity: Executio
 }
 
 /**
+ * AWX marks its encrypted values with this prefix: it refuses a secret input equal to it, and
+ * stores one that merely starts with it as it is, then fails the job that uses the credential
+ * when decrypting it (awx/main/utils/encryption.py, encrypt_field and decrypt_value).
+ */
+const awxEncryptedPrefix = '$encrypted$';
+
+/**
  * Decodes a Secret's `data` (base64) to text. AWX credential inputs are text, so a value that
- * is not UTF-8 is a ConfigurationError naming the key (never the value).
+ * is not UTF-8 is a ConfigurationError naming the key (never the value), as is one AWX cannot
+ * keep as a secret input.
  */
 export function decodeSecretData(
   secret: string,
   index: number,
   data: Readonly<Record<string, string>> | undefined,
 ): Record<string, string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM: a value that starts with a byte order mark keeps it, as the Secret holds it.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const decoded: Record<string, string> = {};
   for (const [key, encoded] of Object.entries(data ?? {})) {
     try {
@@ -105,6 +114,15 @@ export function decodeSecretData(
       throw new ConfigurationError({
         path: `dependencies.secrets[${index}].name`,
         message: `key "${key}" of Secret ${secret} is not UTF-8 text; AWX credential inputs must be text`,
+      });
+    }
+    if (decoded[key]?.startsWith(awxEncryptedPrefix)) {
+      throw new ConfigurationError({
+        path: `dependencies.secrets[${index}].name`,
+        message:
+          `key "${key}" of Secret ${secret} starts with "${awxEncryptedPrefix}", which AWX ` +
+          'reserves for its encrypted values: it refuses such a credential input, or keeps it ' +
+          'unencrypted and fails the job when it cannot decrypt it; change the value',
       });
     }
   }

@@ -48,6 +48,19 @@ describe('CredentialTypesApi', () => {
     expect(error).toBeInstanceOf(AwxLookupError);
     expect(error).toMatchObject({ reason: 'AWXAmbiguousName', matches: [4, 5] });
   });
+
+  it('reads a type whose extra_vars injectors nest arrays and objects, as AWX allows', async () => {
+    const extraVars = {
+      db: { user: '{{ user }}', hosts: ['{{ host }}', { port: '{{ port }}' }] },
+      '{{user}}_token': '{{ token }}',
+    };
+    nock(base)
+      .get('/api/v2/credential_types/')
+      .query({ kind: 'cloud', page_size: '200' })
+      .reply(200, page([{ ...credentialType(4), injectors: { extra_vars: extraVars } }]));
+    const [type] = await new CredentialTypesApi(transport()).listCredentialTypes({ kind: 'cloud' });
+    expect(type?.injectors.extra_vars).toEqual(extraVars);
+  });
 });
 
 describe('CredentialsApi', () => {

@@ -43,6 +43,17 @@ describe('job ownership', () => {
     expect(isLaunchOf('not json', identity, roundhouseConventions)).toBe(false);
   });
 
+  it("reads the marker beside the NaN and Infinity of Python's json.dumps, but not inside a string", () => {
+    const text =
+      '{"limit": Infinity, "low": -Infinity, "ratio": NaN, "note": "NaN \\" Infinity", ' +
+      '"ROUNDHOUSE_EXECUTION_ID": "team-a/w/u-1"}';
+    expect(isLaunchOf(text, identity, roundhouseConventions)).toBe(true);
+    expect(isJobOf(text, identity, roundhouseConventions)).toBe(true);
+    const named = executionIdentity({ metadata: { name: 'Infinity', namespace: 'NaN', uid: 'u' } });
+    const quoted = '{"x": NaN, "ROUNDHOUSE_EXECUTION_ID": "NaN/Infinity/u"}';
+    expect(isLaunchOf(quoted, named, roundhouseConventions)).toBe(true);
+  });
+
   it('also owns an unmarked job with its name, as kubernaut launches them', () => {
     expect(
       isJobOf(vars({ WFE_NAME: 'w', WFE_NAMESPACE: 'team-a' }), identity, roundhouseConventions),

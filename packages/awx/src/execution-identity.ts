@@ -36,9 +36,20 @@ export function markerVariable(conventions: Conventions): string {
   return `${conventions.envPrefix}_EXECUTION_ID`;
 }
 
+/** A JSON string, or one of the tokens JSON lacks that Python's `json.dumps` writes for floats. */
+const stringOrNonFinite = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+
+/**
+ * AWX writes a job's `extra_vars` with Python's `json.dumps`, which spells a float that is not
+ * finite `NaN`, `Infinity` or `-Infinity` (a template's YAML `.nan`, `.inf`); JSON.parse refuses
+ * those, so they are read as null rather than losing every job of such a template.
+ */
 function parseVariables(extraVars: string): Readonly<Record<string, unknown>> | undefined {
   try {
-    const value: unknown = JSON.parse(extraVars);
+    const json = extraVars.replace(stringOrNonFinite, (token) =>
+      token.startsWith('"') ? token : 'null',
+    );
+    const value: unknown = JSON.parse(json);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;

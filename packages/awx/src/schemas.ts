@@ -115,7 +115,11 @@ export const CredentialTypeInputsSchema = z.object({
 
 export const CredentialTypeInjectorsSchema = z.object({
   env: z.record(z.string(), z.string()).optional(),
-  extra_vars: z.record(z.string(), z.string()).optional(),
+  /**
+   * Templates, or arrays and objects of them (keys are templates too): AWX renders the tree
+   * (CredentialTypeInjectorField; inject_credential's build_extra_vars). Only its keys are read.
+   */
+  extra_vars: z.record(z.string(), z.json()).optional(),
   file: z.record(z.string(), z.string()).optional(),
 });
 
