@@ -53,6 +53,13 @@ describe('parseCommandLine', () => {
     ]);
   });
 
+  it('takes the AWX job templates executions may launch as a list, none meaning no list', () => {
+    expect(
+      configOf(['--awx-allowed-job-templates=restart-*, deploy']).awxAllowedJobTemplates,
+    ).toEqual(['restart-*', 'deploy']);
+    expect(configOf([]).awxAllowedJobTemplates).toBeUndefined();
+  });
+
   it('prefers flags over environment over defaults, and reads KUBECONFIG', () => {
     const config = configOf(['--cooldown=30s'], {
       ROUNDHOUSE_COOLDOWN: '1m',

@@ -49,6 +49,7 @@ export const ConfigSchema = z.object({
   awxCaFile: z.string().optional(),
   awxInsecureSkipTlsVerify: bool,
   awxLaunchCommitWindow: duration,
+  awxAllowedJobTemplates: csv.optional(),
   allowedBundles: csv,
   allowedServiceAccounts: csv,
   requireDigest: bool,
@@ -139,6 +140,10 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     default: '5m',
     value: 'DURATION',
     help: 'how long a launch whose answer was lost may still become an AWX job; no second launch before',
+  },
+  awxAllowedJobTemplates: {
+    value: 'LIST',
+    help: 'job templates executions may launch (restart-*, exact names); default every one the AWX user may execute',
   },
   allowedBundles: {
     default: '',

@@ -77,6 +77,9 @@ export async function buildRegistry(
           conventions,
           logger,
           launchCommitWindowMs: launchCommitWindowMs(config),
+          ...(config.awxAllowedJobTemplates
+            ? { allowedJobTemplates: config.awxAllowedJobTemplates }
+            : {}),
           ...(await organizationOption(awx, config.awxOrganization)),
         }),
       );

@@ -26,6 +26,7 @@ import { promptIssues } from './launch-prompts.js';
 import { launchDeadline } from './launch-record.js';
 import { executionTimeoutMs } from './launch-timeout.js';
 import type { TemplateCatalog } from './template-catalog.js';
+import { enforceJobTemplatePolicy } from './template-policy.js';
 
 export interface ExecutionCreateParts {
   readonly awx: JobCanceler;
@@ -66,6 +67,7 @@ export class ExecutionCreate {
     );
     // Everything that can be refused without asking anyone is refused before the lock is taken.
     const config = parseEngineConfig(wfe);
+    enforceJobTemplatePolicy(config.jobTemplateName, this.#settings.allowedJobTemplates);
     const names = dependencyNames(options.dependencies);
     const timeoutMs = executionTimeoutMs(wfe);
     const identity = executionIdentity(wfe);

@@ -58,6 +58,11 @@ export const AnsibleExecutorOptionsSchema = z.object({
    * without reading them again; 0 reads them on every launch.
    */
   cacheTtlMs: z.number().int().min(0).default(60_000),
+  /**
+   * Job templates an execution may launch: exact names, a prefix ending in `*`, or `*`. Unset,
+   * every template the controller's AWX user may execute (AWX's rights decide); empty, none.
+   */
+  allowedJobTemplates: z.array(z.string().min(1)).optional(),
 });
 
 export type AnsibleExecutorOptions = z.input<typeof AnsibleExecutorOptionsSchema> & {
@@ -68,9 +73,10 @@ export type AnsibleExecutorOptions = z.input<typeof AnsibleExecutorOptionsSchema
 };
 
 export type AnsibleExecutorSettings = Required<
-  Omit<z.output<typeof AnsibleExecutorOptionsSchema>, 'namePrefix'>
+  Omit<z.output<typeof AnsibleExecutorOptionsSchema>, 'namePrefix' | 'allowedJobTemplates'>
 > & {
   readonly namePrefix: string;
+  readonly allowedJobTemplates?: readonly string[] | undefined;
   readonly conventions: Conventions;
   readonly now: () => number;
 };

@@ -1,5 +1,9 @@
 import { awxJobRef } from '@roundhouse/awx';
-import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  ExecutionForbiddenError,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
@@ -8,6 +12,7 @@ import {
   createSecret,
   interceptAwx,
   jobsOf,
+  lockOf,
   makeExecution,
   patience,
   seedTemplate,
@@ -349,6 +354,28 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
         message: 'no AWX job template is named "no-such-template"',
       },
     ]);
+  });
+
+  it('refuses a template the operator did not allow, taking no lock and launching nothing', async () => {
+    const allowed = seedTemplate(bed.sim);
+    const other = seedTemplate(bed.sim);
+    const executor = bed.executor({ allowedJobTemplates: [allowed.name] });
+    const wfe = makeExecution(other.name);
+    const refused = await executor.create(wfe, env.namespace).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ExecutionForbiddenError);
+    expect(refused).toMatchObject({
+      reason: 'Forbidden',
+      path: 'spec.workflowRef.engineConfig.jobTemplateName',
+    });
+    expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+
+    const permitted = makeExecution(allowed.name);
+    await executor.create(permitted, env.namespace);
+    expect(jobsOf(bed.sim, permitted)).toHaveLength(1);
   });
 
   it('injects a Secret that gained keys through a new type, never an incomplete one', async () => {
