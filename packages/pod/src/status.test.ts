@@ -272,6 +272,47 @@ describe('podExecutionState', () => {
     });
   });
 
+  it('fails a deleted pod whose node never confirmed it stopped, and waits for one that may', () => {
+    const deleting = (deletionTimestamp: string, conditions: object[] = []) =>
+      PodStateSchema.parse({
+        ...sequential(
+          'Running',
+          { fetch: terminated(0, t(1), t(2)), build: running(t(2)) },
+          {},
+          { conditions },
+        ),
+        metadata: { name: 'wfe-1', creationTimestamp: created, deletionTimestamp },
+      });
+    const tainted = deleting('2026-01-02T03:00:20Z', [
+      {
+        type: 'DisruptionTarget',
+        status: 'True',
+        reason: 'DeletionByTaintManager',
+        message: 'Taint manager: deleting due to NoExecute taint',
+      },
+    ]);
+    // Inside its grace period, and a moment after: the kubelet may still stop it and report.
+    expect(podExecutionState(tainted, clock).result.phase).toBe('Running');
+    expect(
+      podExecutionState(tainted, { ...clock, now: new Date('2026-01-02T03:00:45Z') }).result.phase,
+    ).toBe('Running');
+    expect(podExecutionState(tainted, later).result).toEqual({
+      phase: 'Failed',
+      reason: 'DeletionByTaintManager',
+      message:
+        'pod wfe-1 was deleted (DeletionByTaintManager: Taint manager: deleting due to NoExecute taint) and has not stopped since its grace period ended at 2026-01-02T03:00:20Z: its node is not answering, so how its steps ended is unknown',
+      summary: expect.objectContaining({ status: 'False', completedTasks: 1, totalTasks: 3 }),
+      failureReason: 'Unknown',
+      failedTaskName: 'build',
+    });
+    expect(podExecutionState(deleting('2026-01-02T03:00:20Z'), later).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'PodNotTerminated',
+      failureReason: 'Unknown',
+    });
+    expect(isPodFinished(tainted)).toBe(false);
+  });
+
   it('reads times Kubernetes writes as null as absent', () => {
     const pod = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },

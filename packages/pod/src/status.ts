@@ -109,6 +109,31 @@ function stuckStep(pod: PodState, steps: readonly StepStatus[], clock: PodClock)
 }
 
 /**
+ * How long past its deletion deadline (the `deletionTimestamp`, the end of its grace period) a
+ * pod that has not ended is taken as abandoned: time for a slow kubelet to report.
+ */
+const abandonAfterMs = 30_000;
+
+/**
+ * Why a pod that is still running will never end: it was deleted (by the taint manager when its
+ * node stopped answering, or by anyone) and its grace period ran out long ago, so its kubelet,
+ * which alone can stop it and report, is not answering. Nothing will end it short of an
+ * operator force-deleting it; its steps' outcome is unknown, and it may still run on its node.
+ */
+function abandonment(pod: PodState, clock: PodClock) {
+  const deadline = Date.parse(pod.metadata?.deletionTimestamp ?? '');
+  if (!(clock.now.getTime() - deadline >= abandonAfterMs)) return undefined;
+  const disruption = podDisruption(pod.status);
+  const cause = disruption
+    ? ` (${disruption.reason}${disruption.message ? `: ${disruption.message}` : ''})`
+    : '';
+  return {
+    reason: disruption?.reason ?? 'PodNotTerminated',
+    message: `pod ${pod.metadata?.name ?? '?'} was deleted${cause} and has not stopped since its grace period ended at ${pod.metadata?.deletionTimestamp}: its node is not answering, so how its steps ended is unknown`,
+  };
+}
+
+/**
  * Maps a Pod to the execution's result and its steps' statuses. The Pod's phase decides the
  * end; before it, the steps do: Running once any step has started (so the phase never moves
  * back while a sequential Pod is between steps), Pending before.
@@ -130,6 +155,12 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
     };
   }
   if (phase === 'Failed') return { steps, result: failedPod(pod, steps) };
+  const abandoned = abandonment(pod, clock);
+  if (abandoned) {
+    const step = steps.find((s) => s.state === 'Running');
+    const at = step ? { name: step.name, state: step.state } : undefined;
+    return { steps, result: failed(steps, abandoned.reason, abandoned.message, 'Unknown', at) };
+  }
   const stuck = stuckStep(pod, steps, clock);
   if (stuck) {
     const message = `step ${stuck.step.name} cannot start: ${stuck.step.reason}${stuck.step.message ? `: ${stuck.step.message}` : ''}`;

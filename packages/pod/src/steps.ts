@@ -32,6 +32,7 @@ export const PodStateSchema = z.looseObject({
     .looseObject({
       name: z.string().optional(),
       creationTimestamp: z.string().optional(),
+      deletionTimestamp: z.string().nullish(),
     })
     .optional(),
   spec: z
