@@ -101,6 +101,13 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
         attempts: 1,
         observedGeneration: 1,
       });
+      // Kept until the DistExec no longer needs it: no TTL can take it before its result is read.
+      const job = await world.admin.get<KubeObject & { spec?: Record<string, unknown> }>(
+        resources.jobs,
+        executionNamespace,
+        executionResourceName(nodeTarget(world.env.namespace, 'hello', node, 1, 1)),
+      );
+      expect(job?.spec).not.toHaveProperty('ttlSecondsAfterFinished');
       const [pod] = await podsOf(world, 'hello', node, 1, 1);
       expect(pod?.spec?.nodeName).toBe(node);
       expect(pod?.spec).toMatchObject({

@@ -20,6 +20,16 @@ const settings = (overrides: Partial<JobSettings> = {}): JobSettings => ({
 });
 
 describe('buildJob', () => {
+  it('leaves a finished Job to whoever deletes it when no TTL is set', () => {
+    const job = buildJob(
+      wfe(),
+      'workflows',
+      undefined,
+      settings({ ttlSecondsAfterFinished: undefined }),
+    );
+    expect(job.spec).not.toHaveProperty('ttlSecondsAfterFinished');
+  });
+
   it('builds the restricted default Job', () => {
     expect(buildJob(wfe(), 'workflows', undefined, settings())).toEqual({
       apiVersion: 'batch/v1',

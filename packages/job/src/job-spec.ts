@@ -48,7 +48,11 @@ export interface JobSettings {
   readonly serviceAccountName: string;
   /** Go duration used when the WorkflowExecution sets no timeout; none means no deadline. */
   readonly defaultTimeout?: string | undefined;
-  readonly ttlSecondsAfterFinished: number;
+  /**
+   * How long the API server keeps the Job once it finished; unset, until someone deletes it (a
+   * controller that must read every result before the Job goes).
+   */
+  readonly ttlSecondsAfterFinished?: number | undefined;
   /**
    * `restricted` (default) runs as non-root with seccomp RuntimeDefault, no privilege
    * escalation, all capabilities dropped and a read-only root filesystem (with /tmp writable).
@@ -145,7 +149,9 @@ export function buildJob(
     metadata: executionObjectMeta(wfe, namespace, meta, conventions),
     spec: {
       backoffLimit: 0,
-      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
+      ...(settings.ttlSecondsAfterFinished !== undefined
+        ? { ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished }
+        : {}),
       ...(timeout !== undefined ? { activeDeadlineSeconds: timeout } : {}),
       template: {
         metadata: {

@@ -60,7 +60,8 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
   const settings: JobSettings = {
     conventions,
     serviceAccountName: conventions.defaultServiceAccountName,
-    ttlSecondsAfterFinished: 600,
+    // No TTL: a Job is deleted once its DistExec, generation or node no longer needs it, never
+    // before its result is recorded, however long the controller was down.
     securityProfile: 'restricted',
     ...options.job,
     podSecurityContext: {
