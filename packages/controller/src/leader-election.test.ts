@@ -112,4 +112,35 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     expect(reason).toBeInstanceOf(LeadershipLostError);
     expect(elector.isLeader).toBe(false);
   });
+
+  it('stops leading at once when it wakes from a pause past the renew deadline', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const elector = new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 1,
+      retryPeriodSeconds: 0.1,
+    });
+    let reason: unknown;
+    const run = elector.run(new AbortController().signal, {
+      onStartedLeading: (signal) =>
+        new Promise<void>((resolve) =>
+          signal.addEventListener(
+            'abort',
+            () => {
+              reason = signal.reason;
+              resolve();
+            },
+            { once: true },
+          ),
+        ),
+    });
+    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    // The whole process stops for 1.2 s, as under SIGSTOP; the API server answers at once after.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_200);
+    const renewalsBefore = api.renewals.length;
+    await run;
+    expect(reason).toBeInstanceOf(LeadershipLostError);
+    expect(api.renewals.length).toBe(renewalsBefore);
+  });
 });

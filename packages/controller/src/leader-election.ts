@@ -141,6 +141,12 @@ export class LeaderElector {
     for (;;) {
       await delay(this.#retryPeriodMs, stop);
       if (stop.aborted) return 'stopped';
+      // A process paused (SIGSTOP, a stalled VM) past the deadline wakes here, and another
+      // replica may lead by now: it stops at once, before the I/O that piled up meanwhile
+      // resumes its reconciles, instead of after one more request to the API server.
+      if (performance.now() - lastRenewal >= this.#renewDeadlineMs) {
+        return this.#lose(leading, 'paused past the renew deadline');
+      }
       // Bounded by the deadline counted from the last renewal, not from this attempt: a request
       // that hangs after a run of quick failures would otherwise keep this replica leading past
       // the point where another may take the lease over, as client-go's renew poll never does.
@@ -157,12 +163,16 @@ export class LeaderElector {
         continue;
       }
       if (attempt === 'held' || performance.now() - lastRenewal >= this.#renewDeadlineMs) {
-        this.#logger.warn({ attempt }, 'lost the lease');
-        this.#isLeader = false;
-        leading.abort(new LeadershipLostError(`${this.#namespace}/${this.#name}`));
-        return 'lost';
+        return this.#lose(leading, attempt);
       }
     }
+  }
+
+  #lose(leading: AbortController, why: string): 'lost' {
+    this.#logger.warn({ attempt: why }, 'lost the lease');
+    this.#isLeader = false;
+    leading.abort(new LeadershipLostError(`${this.#namespace}/${this.#name}`));
+    return 'lost';
   }
 
   /** One try to take or renew the lease. */
