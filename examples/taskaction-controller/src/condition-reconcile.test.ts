@@ -55,7 +55,7 @@ describe('advanceConditionAction', () => {
       ctx,
       {
         client: client as never,
-        reader: client as never,
+        actions: { byIndex: () => [] },
         transitions,
         now: () => new Date(deadline + 3),
       },
@@ -70,13 +70,13 @@ describe('advanceConditionAction', () => {
     const patched: unknown[] = [];
     const client = {
       get: vi.fn(async () => structuredClone(orphan)),
-      list: vi.fn(async () => ({ items: [] })),
       patch: vi.fn(async (_type: unknown, _ns: unknown, _name: unknown, body: unknown) => {
         patched.push(body);
         return { ...structuredClone(orphan), status: (body as { status?: unknown }).status };
       }),
     };
     const sink = { record: vi.fn() };
+    const actions = { byIndex: vi.fn(() => []) };
     const transitions = new TransitionWriter(
       client as never,
       sink as never,
@@ -91,12 +91,12 @@ describe('advanceConditionAction', () => {
       ctx,
       {
         client: client as never,
-        reader: client as never,
+        actions,
         transitions,
         now: () => new Date(deadline + 1),
       },
     );
-    expect(client.list).toHaveBeenCalled();
+    expect(actions.byIndex).toHaveBeenCalledWith('actionName', '["ns","run1","a0"]');
     expect(JSON.stringify(patched)).toContain('TimedOut');
     expect(result).toBeUndefined();
   });

@@ -4,14 +4,14 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from '@roundhouse/controller';
-import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
-import { hasActionOwner, ownByParentIfPresent } from './parent.js';
+import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import { type ActionDirectory, hasActionOwner, ownByParentIfPresent } from './parent.js';
 import { type ConditionAction, type TaskActionView, taskActionView } from './spec.js';
 import type { TransitionWriter } from './transition.js';
 
 export interface ConditionContext {
   readonly client: KubeClient;
-  readonly reader: Reader;
+  readonly actions: ActionDirectory;
   readonly transitions: TransitionWriter;
   readonly now: () => Date;
 }
@@ -32,10 +32,10 @@ export async function advanceConditionAction(
 ): Promise<ReconcileResult | undefined> {
   const { action, deadline } = resolved;
   if (action.spec.parentActionName && !hasActionOwner(object)) {
-    const { client, reader } = io;
+    const { client, actions } = io;
     const owned = await ownByParentIfPresent(object, action, {
       client,
-      reader,
+      actions,
       signal: ctx.signal,
     });
     if (!owned)

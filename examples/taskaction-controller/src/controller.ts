@@ -17,7 +17,13 @@ import {
 import { KubeClient } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
 import type { ActionEvent } from './events.js';
-import { indexWaitingForParent, parentIndexValue, waitingForParentIndex } from './parent.js';
+import {
+  actionNameIndex,
+  indexByActionName,
+  indexWaitingForParent,
+  parentIndexValue,
+  waitingForParentIndex,
+} from './parent.js';
 import { TaskActionReconciler } from './reconciler.js';
 import { taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
@@ -66,6 +72,7 @@ export async function createTaskActionController(
   const reconciler = new TaskActionReconciler({
     client,
     reader: cache,
+    actions,
     registry: options.registry,
     routing,
     executionNamespace: options.executionNamespace,
@@ -85,7 +92,9 @@ export async function createTaskActionController(
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  // A child created before its parent waits for it; the parent's arrival wakes it.
+  // A child finds its parent by name; one created before its parent waits for it, and the
+  // parent's arrival wakes it.
+  actions.addIndex(actionNameIndex, indexByActionName);
   actions.addIndex(waitingForParentIndex, indexWaitingForParent);
   controller.watch(actions, (action) => {
     const parent = parentIndexValue(action);

@@ -1,6 +1,11 @@
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { indexWaitingForParent, ownerReferenceTo, parentIndexValue } from './parent.js';
+import {
+  indexByActionName,
+  indexWaitingForParent,
+  ownerReferenceTo,
+  parentIndexValue,
+} from './parent.js';
 
 const action = (
   name: string,
@@ -19,6 +24,11 @@ describe('waiting for a parent', () => {
 
   it('indexes a child without its owner under the parent that wakes it', () => {
     expect(indexWaitingForParent(child)).toEqual([parentIndexValue(parent)]);
+  });
+
+  it('indexes every action under its own name, where its children look for it', () => {
+    expect(indexByActionName(parent)).toEqual(indexWaitingForParent(child));
+    expect(indexByActionName({ metadata: { name: 'x' }, spec: { runName: 'run1' } })).toEqual([]);
   });
 
   it('does not index a root, a child already owned, or one of another run or namespace', () => {

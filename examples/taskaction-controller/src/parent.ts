@@ -1,5 +1,5 @@
 import { RoundhouseError } from '@roundhouse/core';
-import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
 import { group, kind, taskActions, version } from './resource.js';
 import type { TaskAction } from './spec.js';
@@ -35,6 +35,17 @@ const ActionNamesSchema = z.looseObject({
 /** The informer index of actions that wait for a parent, by the parent they wait for. */
 export const waitingForParentIndex = 'waitingForParent';
 
+/** The informer index of actions by namespace, run and action name: how a parent is found. */
+export const actionNameIndex = 'actionName';
+
+/**
+ * The actions of the controller's informer, looked up by an index (`actionNameIndex`,
+ * `waitingForParentIndex`): a run of thousands of children finds each parent without a scan.
+ */
+export type ActionDirectory = {
+  byIndex(name: string, value: string): readonly KubeObject[];
+};
+
 const RelationSchema = z.looseObject({
   metadata: z.looseObject({ namespace: z.string().optional() }),
   spec: z.looseObject({
@@ -64,7 +75,16 @@ export function indexWaitingForParent(object: KubeObject): string[] {
   return [familyKey(relation?.metadata.namespace, runName, parentActionName)];
 }
 
-/** The index value under which the children of `object` that still wait for it are found. */
+/** Index function: every action under its own namespace, run and action name. */
+export function indexByActionName(object: KubeObject): string[] {
+  const value = parentIndexValue(object);
+  return value === undefined ? [] : [value];
+}
+
+/**
+ * The index value of `object` itself: under `actionNameIndex` it finds the action, under
+ * `waitingForParentIndex` the children that still wait for it.
+ */
 export function parentIndexValue(object: KubeObject): string | undefined {
   const relation = relationOf(object);
   const { runName, actionName } = relation?.spec ?? {};
@@ -105,6 +125,13 @@ export function ownerReferenceTo(parent: { metadata: { name: string; uid: string
   };
 }
 
+/** What taking a parent as owner needs: a writer and the directory of actions. */
+export interface ParentIo {
+  readonly client: KubeClient;
+  readonly actions: ActionDirectory;
+  readonly signal: AbortSignal;
+}
+
 /**
  * Makes the parent action this one's owner, so deleting the root deletes the whole tree. Throws
  * ParentActionNotFoundError (retried with backoff) while the parent does not exist.
@@ -112,13 +139,15 @@ export function ownerReferenceTo(parent: { metadata: { name: string; uid: string
 export async function ownByParent(
   object: KubeObject,
   action: ActionNames,
-  io: { readonly client: KubeClient; readonly reader: Reader; readonly signal: AbortSignal },
+  io: ParentIo,
 ): Promise<void> {
   const { namespace, name } = action.metadata;
-  const { items } = await io.reader.list<KubeObject>(taskActions, namespace, {
-    signal: io.signal,
-  });
-  const parent = findParent(action, items);
+  const { runName, parentActionName = '' } = action.spec;
+  const candidates = io.actions.byIndex(
+    actionNameIndex,
+    familyKey(namespace, runName, parentActionName),
+  );
+  const parent = findParent(action, candidates);
   if (!parent) {
     throw new ParentActionNotFoundError(
       `${namespace}/${name}`,
@@ -146,7 +175,7 @@ export async function ownByParent(
 export async function ownByParentIfPresent(
   object: KubeObject,
   action: ActionNames,
-  io: { readonly client: KubeClient; readonly reader: Reader; readonly signal: AbortSignal },
+  io: ParentIo,
 ): Promise<boolean> {
   try {
     await ownByParent(object, action, io);

@@ -33,7 +33,12 @@ import { CacheStore } from './cache-store.js';
 import { advanceConditionAction } from './condition-reconcile.js';
 import type { ActionEvent } from './events.js';
 import { launchFailure, observe } from './failure.js';
-import { hasActionOwner, ownByParent, ownByParentIfPresent } from './parent.js';
+import {
+  type ActionDirectory,
+  hasActionOwner,
+  ownByParent,
+  ownByParentIfPresent,
+} from './parent.js';
 import { abortFinalizer, gcLabels, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
@@ -53,6 +58,8 @@ export interface TaskActionReconcilerOptions {
   readonly client: KubeClient;
   /** Reads TaskActions and execution resources; the controller's cache. */
   readonly reader: Reader;
+  /** The TaskAction informer with `actionNameIndex`, where a child finds its parent. */
+  readonly actions: ActionDirectory;
   readonly registry: Registry;
   readonly routing?: TaskTypeRouting;
   /** Where execution resources (Jobs) are created. */
@@ -105,7 +112,7 @@ export class TaskActionReconciler implements Reconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
-    const { client, reader, routing, registry, allowedImages } = this.#o;
+    const { client, reader, actions, routing, registry, allowedImages } = this.#o;
     const object = await reader.get<KubeObject>(taskActions, namespace, name, {
       signal: ctx.signal,
     });
@@ -130,7 +137,7 @@ export class TaskActionReconciler implements Reconciler {
         return this.#reject(object, view, resolved.reason, resolved.message, ctx);
       return advanceConditionAction(object, view, resolved.value, ctx, {
         client,
-        reader,
+        actions,
         transitions: this.#transitions,
         now: this.#o.now,
       });
@@ -146,7 +153,7 @@ export class TaskActionReconciler implements Reconciler {
     if (!admitted.valid) return this.#reject(object, view, admitted.reason, admitted.message, ctx);
     const { action, engine } = admitted.value;
     if (action.spec.parentActionName && !hasActionOwner(admitted.object)) {
-      await ownByParent(admitted.object, action, { client, reader, signal: ctx.signal });
+      await ownByParent(admitted.object, action, { client, actions, signal: ctx.signal });
     }
     const step = nextStep(action.status, this.#o.now());
     switch (step.step) {
@@ -172,13 +179,13 @@ export class TaskActionReconciler implements Reconciler {
    * last: a labelled action has nothing left to release.
    */
   async #finish(object: KubeObject, view: TaskActionView, ctx: ReconcileContext): Promise<void> {
-    const { client, reader, routing, registry } = this.#o;
+    const { client, actions, routing, registry } = this.#o;
     const { runName, parentActionName } = view.spec;
     // A condition that ended, or a spec refused, before its parent existed: still part of the
     // tree, so deleting the root takes it too.
     if (runName && parentActionName && !hasActionOwner(object)) {
       const action = { metadata: view.metadata, spec: { runName, parentActionName } };
-      await ownByParentIfPresent(object, action, { client, reader, signal: ctx.signal });
+      await ownByParentIfPresent(object, action, { client, actions, signal: ctx.signal });
     }
     if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return;
     const resolved = isConditionAction(view)
