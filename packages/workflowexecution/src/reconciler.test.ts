@@ -161,3 +161,201 @@ describe('WorkflowExecutionReconciler', () => {
     );
   });
 });
+
+describe('WorkflowExecutionReconciler across a restart', () => {
+  const now = new Date('2026-01-01T00:10:00Z');
+  const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
+
+  /** The API server as far as one execution goes: every status write moves its version on. */
+  function server(initial: KubeObject) {
+    const state = { stored: initial, failWrites: false };
+    const write = (status: unknown) => {
+      if (state.failWrites) throw new KubernetesApiError('Timeout', 'no answer', 504);
+      state.stored = {
+        ...state.stored,
+        status: status as KubeObject['status'],
+        metadata: {
+          ...state.stored.metadata,
+          resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
+        },
+      };
+      return state.stored;
+    };
+    const client = {
+      get: async () => state.stored,
+      patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+        write({ ...(state.stored.status as object), ...(body.status as object) }),
+      replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+        write(body.status),
+    } as unknown as KubeClient;
+    const reader = { get: async () => state.stored } as unknown as Reader;
+    return { state, client, reader };
+  }
+
+  it('removes the Job it created for an execution deleted while its finalizer write was being retried', async () => {
+    const api = server({
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: { name: 'brief', namespace: 'team-a', uid: 'u-4', resourceVersion: '1' },
+      spec: {
+        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+        targetResource: 'team-a/deployment/app',
+        executionEngine: 'job',
+      },
+    });
+    // The finalizer write (a patch of the object itself, not of its status) fails.
+    const patch = api.client.patch.bind(api.client);
+    api.client.patch = (async (...args: Parameters<KubeClient['patch']>) => {
+      if ((args[4] as { subresource?: string } | undefined)?.subresource === undefined)
+        throw new KubernetesApiError('InternalError', 'etcd is busy', 500);
+      return patch(...args);
+    }) as KubeClient['patch'];
+    const cleanup = vi.fn(async () => {});
+    const executor = {
+      engine: 'job',
+      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+      getStatus: async () => null,
+      cleanup,
+    };
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: { get: async () => api.state.stored } as unknown as Reader,
+      registry: new Registry().register(executor),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
+      executionNamespace: 'executions',
+      now: () => now,
+    });
+    await expect(reconciler.reconcile('team-a/brief', ctx())).rejects.toThrow('etcd is busy');
+    expect(cleanup).not.toHaveBeenCalled();
+    // Without the finalizer the author's delete removes the execution at once, before the retry.
+    api.state.stored = null as unknown as KubeObject;
+    await reconciler.reconcile('team-a/brief', ctx());
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(cleanup).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ uid: 'u-4' }) }),
+      'executions',
+      expect.anything(),
+    );
+  });
+
+  it('records one CleanupSkipped Event for a deleted execution of a lost engine, however often its finalizer write is retried', async () => {
+    const api = server({
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: {
+        name: 'orphan',
+        namespace: 'team-a',
+        uid: 'u-5',
+        resourceVersion: '3',
+        deletionTimestamp: '2026-01-01T00:09:00Z',
+        finalizers: ['roundhouse.dev/execution-cleanup'],
+      },
+      spec: {
+        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+        targetResource: 'team-a/deployment/app',
+        executionEngine: 'ansible',
+      },
+      status: { phase: 'Running', executionRef: { name: 'awx-job-7' }, conditions: [] },
+    });
+    let refusals = 1;
+    api.client.patch = (async () => {
+      if (refusals-- > 0) throw new KubernetesApiError('InternalError', 'etcd is busy', 500);
+      return null;
+    }) as unknown as KubeClient['patch'];
+    // A recorder that refuses a second Event of the same key, as the API server does.
+    const names = new Set<string>();
+    const created: string[] = [];
+    const events = {
+      record: vi.fn(
+        async (_o: KubeObject, _t: string, reason: string, _m: string, o?: { key?: string }) => {
+          const name = o?.key ?? `${reason}-${created.length}`;
+          if (names.has(name)) return;
+          names.add(name);
+          created.push(reason);
+        },
+      ),
+    };
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry(),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      events: events as unknown as EventRecorder,
+      now: () => now,
+    });
+    await expect(reconciler.reconcile('team-a/orphan', ctx())).rejects.toThrow('etcd is busy');
+    await reconciler.reconcile('team-a/orphan', ctx());
+    expect(created).toEqual(['CleanupSkipped']);
+  });
+
+  it('fails an overdue execution DeadlineExceeded when it was stopped just before a crash, not ExecutionResourceDeleted', async () => {
+    const api = server({
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: {
+        name: 'slow',
+        namespace: 'team-a',
+        uid: 'u-3',
+        resourceVersion: '7',
+        generation: 1,
+        finalizers: ['roundhouse.dev/execution-cleanup'],
+      },
+      spec: {
+        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+        targetResource: 'team-a/deployment/app',
+        executionEngine: 'job',
+      },
+      status: {
+        phase: 'Running',
+        startTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      },
+    });
+    // The Job runs until the controller stops it; then it is gone.
+    let jobExists = true;
+    const executor = {
+      engine: 'job',
+      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+      getStatus: async () =>
+        jobExists
+          ? {
+              phase: 'Running' as const,
+              reason: 'Running',
+              message: 'running',
+              summary: { status: 'Unknown' as const },
+            }
+          : null,
+      cleanup: async () => {
+        jobExists = false;
+      },
+    };
+    const reconciler = () =>
+      new WorkflowExecutionReconciler({
+        client: api.client,
+        reader: api.reader,
+        registry: new Registry().register(executor),
+        executions: { byIndex: () => [], observe: () => {} },
+        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+        executionNamespace: 'executions',
+        defaultTimeoutMs: 60_000,
+        deadlineGraceMs: 0,
+        now: () => now,
+      });
+    // The first controller stops the overdue Job, then dies before its Failed status lands.
+    api.state.failWrites = true;
+    await expect(reconciler().reconcile('team-a/slow', ctx())).rejects.toThrow('no answer');
+    expect(jobExists).toBe(false);
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    // Its successor finds the Job gone: the execution still ran past its deadline.
+    api.state.failWrites = false;
+    await reconciler().reconcile('team-a/slow', ctx());
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'DeadlineExceeded', wasExecutionFailure: true },
+    });
+  });
+});

@@ -145,6 +145,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       signal: ctx.signal,
     });
     if (!object) {
+      await this.#cleanupVanished(key, ctx);
       this.#polls.forget(key);
       this.#parsed.delete(key);
       return undefined;
@@ -292,6 +293,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
       .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
   }
 
+  /**
+   * An execution still known here that went without passing #finalize never got its finalizer:
+   * its start created the resource, the finalizer write failed, and it was deleted before the
+   * retry. Its resource would run on and hold the target's lock, so it goes now; cleanup removes
+   * only a resource this very execution (by uid) owns.
+   */
+  async #cleanupVanished(key: string, ctx: ReconcileContext): Promise<void> {
+    const known = this.#parsed.get(key);
+    if (!known || !this.#o.registry.has(known.spec.executionEngine)) return;
+    await this.#o.registry
+      .get(known.spec.executionEngine)
+      .cleanup(known, this.#o.executionNamespace, { signal: ctx.signal });
+  }
+
   async #startFailed(
     wfe: WorkflowExecution,
     error: unknown,
@@ -334,13 +349,17 @@ export class WorkflowExecutionReconciler implements Reconciler {
     });
     if (result === null) {
       const resource = `${this.#o.executionNamespace}/${wfe.status?.executionRef?.name ?? '?'}`;
+      // Past its deadline the resource is gone because a controller stopped it there (see
+      // #stopOverdue) and died before it could record why, or it would have been stopped anyway.
       await this.#fail(
         wfe,
-        {
-          reason: 'ExecutionResourceDeleted',
-          message: `${engine} execution resource ${resource} was deleted while the workflow was running`,
-          wasExecutionFailure: false,
-        },
+        this.#msToDeadline(wfe) <= 0
+          ? this.#deadlineFailure(wfe)
+          : {
+              reason: 'ExecutionResourceDeleted',
+              message: `${engine} execution resource ${resource} was deleted while the workflow was running`,
+              wasExecutionFailure: false,
+            },
         ctx,
       );
       return { requeueAfter: this.#o.cooldownMs };
@@ -379,17 +398,17 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     await executor.cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
     this.#polls.forget(key);
-    const limit = wfe.spec.executionConfig?.timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`;
-    await this.#fail(
-      wfe,
-      {
-        reason: 'DeadlineExceeded',
-        message: `the execution ran past its ${wfe.spec.executionConfig?.timeout ? '' : 'default '}timeout of ${limit} and was stopped`,
-        wasExecutionFailure: true,
-      },
-      ctx,
-    );
+    await this.#fail(wfe, this.#deadlineFailure(wfe), ctx);
     return { requeueAfter: this.#o.cooldownMs };
+  }
+
+  #deadlineFailure(wfe: WorkflowExecution): Failure {
+    const limit = wfe.spec.executionConfig?.timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`;
+    return {
+      reason: 'DeadlineExceeded',
+      message: `the execution ran past its ${wfe.spec.executionConfig?.timeout ? '' : 'default '}timeout of ${limit} and was stopped`,
+      wasExecutionFailure: true,
+    };
   }
 
   /**
@@ -486,6 +505,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
           'Warning',
           'CleanupSkipped',
           `engine "${engine}" is not registered; execution resource ${this.#o.executionNamespace}/${parsed.data.status.executionRef.name} was not removed`,
+          // Recorded again when the finalizer write below fails and is retried: the same Event.
+          { key: 'CleanupSkipped' },
         );
       }
     }
