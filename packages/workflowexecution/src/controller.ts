@@ -7,6 +7,7 @@ import {
 } from '@roundhouse/controller';
 import {
   type Conventions,
+  conventionKeys,
   type Dependencies,
   executionOwnerKey,
   type Logger,
@@ -19,7 +20,7 @@ import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kub
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
-import { indexByTarget, keysToWake, targetIndex } from './target-index.js';
+import { indexByTarget, keysToWake, targetIndex, waitersOnResource } from './target-index.js';
 
 export interface WorkflowExecutionControllerOptions {
   readonly kubeConfig: ClusterConfig;
@@ -145,7 +146,9 @@ export async function createWorkflowExecutionController(
       informer,
       (obj) => {
         const key = executionOwnerKey(obj.metadata, conventions);
-        return key ? [key] : [];
+        const target = conventionKeys(conventions).targetResourceAnnotation;
+        const waiters = waitersOnResource(executions, obj, target);
+        return key ? [key, ...waiters.filter((waiter) => waiter !== key)] : waiters;
       },
       { priority: 1 },
     );

@@ -1,6 +1,6 @@
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { cooldownBlocking, keysToWake, targetIndex } from './target-index.js';
+import { cooldownBlocking, keysToWake, targetIndex, waitersOnResource } from './target-index.js';
 
 const execution = (
   name: string,
@@ -46,6 +46,31 @@ describe('keysToWake', () => {
     expect(keysToWake(indexOf([running, execution('waiting', 'Pending')]), running)).toEqual([
       'team-a/holder',
     ]);
+  });
+});
+
+describe('waitersOnResource', () => {
+  const annotation = 'roundhouse.dev/target-resource';
+  const resource = (deletionTimestamp?: string): KubeObject => ({
+    metadata: {
+      name: 'wfe-0123456789abcdef',
+      annotations: { [annotation]: 'prod/deployment/app' },
+      ...(deletionTimestamp ? { deletionTimestamp } : {}),
+    },
+  });
+
+  it('wakes the executions waiting on its target once it is on its way out', () => {
+    const index = indexOf([execution('holder', 'Completed'), execution('waiting', 'Pending')]);
+    expect(waitersOnResource(index, resource(), annotation)).toEqual([]);
+    expect(waitersOnResource(index, resource('2026-11-30T10:00:00Z'), annotation)).toEqual([
+      'team-a/waiting',
+    ]);
+  });
+
+  it('wakes nothing for a resource without the target annotation', () => {
+    const index = indexOf([execution('waiting', 'Pending')]);
+    const bare = { metadata: { name: 'x', deletionTimestamp: '2026-11-30T10:00:00Z' } };
+    expect(waitersOnResource(index, bare, annotation)).toEqual([]);
   });
 });
 

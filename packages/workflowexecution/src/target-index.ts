@@ -55,12 +55,33 @@ export function keysToWake(executions: TargetIndex, object: KubeObject): string[
   const released =
     phase === 'Completed' || phase === 'Failed' || object.metadata?.deletionTimestamp !== undefined;
   if (target === undefined || !released) return [own];
-  const waiting = executions
+  return [own, ...waitingOn(executions, target).filter((key) => key !== own)];
+}
+
+/**
+ * The executions an event on an execution resource should wake besides its owner: once the
+ * resource is on its way out, every execution waiting to start on its target. A finished
+ * holder's release wakes them too (`keysToWake`), but a resource deleted in the foreground
+ * (Tekton's) or held by a finalizer still bars them then (PreviousExecutionNotCleaned); its
+ * final delete event is when the target is free.
+ */
+export function waitersOnResource(
+  executions: TargetIndex,
+  resource: KubeObject,
+  targetAnnotation: string,
+): string[] {
+  const target = resource.metadata?.annotations?.[targetAnnotation];
+  if (target === undefined || !resource.metadata?.deletionTimestamp) return [];
+  return waitingOn(executions, target);
+}
+
+/** Keys of the executions on `target` that have not started. */
+function waitingOn(executions: TargetIndex, target: string): string[] {
+  return executions
     .byIndex(targetIndex, target)
     .filter((other) => {
-      const otherPhase = (other.status as { phase?: unknown } | undefined)?.phase;
-      return otherPhase === undefined || otherPhase === 'Pending';
+      const phase = (other.status as { phase?: unknown } | undefined)?.phase;
+      return phase === undefined || phase === 'Pending';
     })
     .map((other) => `${other.metadata?.namespace}/${other.metadata?.name}`);
-  return [own, ...waiting.filter((key) => key !== own)];
 }
