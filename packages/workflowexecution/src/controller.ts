@@ -140,13 +140,13 @@ export async function createWorkflowExecutionController(
   });
   controller.watch(executions, (obj) => keysToWake(executions, obj));
   for (const { informer, conventions } of owned) {
+    const target = conventionKeys(conventions).targetResourceAnnotation;
     // Ahead of new executions: a burst of them would otherwise hold every finished Job's
     // execution in Running until the whole burst had started.
     controller.watch(
       informer,
       (obj) => {
         const key = executionOwnerKey(obj.metadata, conventions);
-        const target = conventionKeys(conventions).targetResourceAnnotation;
         const waiters = waitersOnResource(executions, obj, target);
         return key ? [key, ...waiters.filter((waiter) => waiter !== key)] : waiters;
       },
