@@ -28,6 +28,12 @@ export interface TaskRunControllerOptions {
 }
 
 const fieldManager = 'roundhouse-taskrun-controller';
+/**
+ * How long a step may wait with a cause that will not pass before its run fails with it. Set
+ * here rather than left to the engine's default: the reconciler looks at a run again when it
+ * ends, so both must hold the same value.
+ */
+const defaultStartupGraceMs = 15_000;
 const byTaskRef = 'spec.taskRef';
 
 const taskRefOf = (run: KubeObject) =>
@@ -49,10 +55,12 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
   const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const scope = options.watchNamespace ? { namespace: options.watchNamespace } : {};
+  const startupGraceMs = options.pod?.startupGraceMs ?? defaultStartupGraceMs;
   const executor = new PodExecutor(client, {
     // Every namespace has it; the conventions' runner exists only where someone created it.
     serviceAccountName: 'default',
     ...options.pod,
+    startupGraceMs,
     // Pods live beside their TaskRun and are owned by it, so deleting the run deletes the Pod.
     ownerReference: true,
     reader: cache,
@@ -66,6 +74,7 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     client,
     reader: cache,
     executor,
+    startupGraceMs,
     ...(options.missingTask ? { missingTask: options.missingTask } : {}),
   });
   const controller = new Controller({

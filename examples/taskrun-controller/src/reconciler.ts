@@ -14,7 +14,6 @@ import {
 import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
 import {
   type PodExecutor,
-  podDeadlineSeconds,
   type TaskRun,
   TaskRunSchema,
   type TaskRunStatus,
@@ -25,7 +24,9 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
+import { type RunSettings, runSettings } from './run-spec.js';
 import {
+  graceLeftMs,
   isFinished,
   markPodDeleted,
   markRejected,
@@ -47,6 +48,11 @@ export interface TaskRunReconcilerOptions {
    * Pending with that reason until the Task is created.
    */
   readonly missingTask?: 'fail' | 'wait';
+  /**
+   * The executor's `startupGraceMs`: when it ends, a run whose step cannot start is looked at
+   * again, as no Pod change would bring it back.
+   */
+  readonly startupGraceMs: number;
   readonly now?: () => Date;
 }
 
@@ -89,12 +95,9 @@ export class TaskRunReconciler implements Reconciler {
         await executor.cleanup(identity, namespace, { signal });
       return undefined;
     }
-    let timeoutMs: number | undefined;
+    let settings: RunSettings;
     try {
-      // The pod engine's rule (a Go duration a pod's deadline can hold), checked on this field.
-      timeoutMs = run.spec.timeout
-        ? podDeadlineSeconds(run.spec.timeout, 'spec.timeout') * 1000
-        : undefined;
+      settings = runSettings(run.spec);
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       await this.#write(
@@ -104,6 +107,7 @@ export class TaskRunReconciler implements Reconciler {
       );
       return undefined;
     }
+    const { timeoutMs } = settings;
     let pod = await executor.getStepStatus(identity, namespace, { signal });
     if (!pod) {
       if (run.status?.podName) {
@@ -129,7 +133,9 @@ export class TaskRunReconciler implements Reconciler {
     }
     const observed = pod;
     await this.#write(run, (s) => observePod(s, observed, now), ctx);
-    return left === undefined ? undefined : { requeueAfter: left };
+    const grace = ending ? undefined : graceLeftMs(pod.createdAt, this.#o.startupGraceMs, now);
+    const after = Math.min(left ?? Number.POSITIVE_INFINITY, grace ?? Number.POSITIVE_INFINITY);
+    return Number.isFinite(after) ? { requeueAfter: after } : undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { PodExecutionStatus } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import {
+  graceLeftMs,
   markPodDeleted,
   markRejected,
   markTimedOut,
@@ -127,5 +128,12 @@ describe('transitions before and around the Pod', () => {
     expect(remainingMs('2026-01-02T03:04:00Z', 10_000, now)).toBe(5_000);
     expect(remainingMs('2026-01-02T03:03:00Z', 10_000, now)).toBe(-55_000);
     expect(remainingMs(undefined, 10_000, now)).toBe(10_000);
+  });
+
+  it('counts down the startup grace from the Pod creation, to nothing once it is over', () => {
+    expect(graceLeftMs('2026-01-02T03:04:00Z', 15_000, now)).toBe(10_000);
+    expect(graceLeftMs('2026-01-02T03:03:50Z', 15_000, now)).toBeUndefined();
+    expect(graceLeftMs('2026-01-02T03:03:00Z', 15_000, now)).toBeUndefined();
+    expect(graceLeftMs(undefined, 15_000, now)).toBeUndefined();
   });
 });

@@ -91,3 +91,18 @@ export function remainingMs(startTime: string | undefined, timeoutMs: number, no
   const start = Date.parse(startTime ?? '');
   return Number.isNaN(start) ? timeoutMs : start + timeoutMs - now.getTime();
 }
+
+/**
+ * Milliseconds until the startup grace of a Pod created at `createdAt` is over, or undefined once
+ * it is. A step the kubelet cannot start (an image it cannot pull, a container it cannot create)
+ * fails the run only past the grace, and the kubelet reports such a wait once and then retries
+ * in silence: no Pod event would come to show the run has failed.
+ */
+export function graceLeftMs(
+  createdAt: string | undefined,
+  graceMs: number,
+  now: Date,
+): number | undefined {
+  const left = Date.parse(createdAt ?? '') + graceMs - now.getTime();
+  return left > 0 ? left : undefined;
+}

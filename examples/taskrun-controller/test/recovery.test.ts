@@ -156,6 +156,7 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
       client,
       reader,
       executor: new PodExecutor(client, { serviceAccountName: 'default', reader }),
+      startupGraceMs: 15_000,
     });
     await reconciler.reconcile(`${env.namespace}/twin`, {
       signal: new AbortController().signal,

@@ -244,6 +244,44 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
   });
 
+  it('refuses a Task name no object can have, naming the field, before looking it up', async () => {
+    // "." would make the lookup's path the namespace's list of Tasks.
+    const run = await createTaskRun(client, env.namespace, 'dot-ref', { taskRef: { name: '.' } });
+    const failed = await waitForRun(client, env.namespace, 'dot-ref', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed.reason).toBe('InvalidSpec');
+    expect(failed.message).toMatch(/^spec\.taskRef\.name: /);
+    expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
+  });
+
+  it('fails a run whose step cannot start once the startup grace is over, with no Pod change to wake it', async () => {
+    await createTaskRun(client, env.namespace, 'stuck', { taskRef: { name: 'pipeline' } });
+    const started = await waitForRun(client, env.namespace, 'stuck', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    // The kubelet reports a container it cannot create once, then retries without a word.
+    const cannotCreate = {
+      waiting: {
+        reason: 'CreateContainerConfigError',
+        message: 'container has runAsNonRoot and image will run as root',
+      },
+    };
+    await writeStepStatuses(client, env.namespace, started.podName as string, {
+      phase: 'Pending',
+      initContainerStatuses: { fetch: cannotCreate, build: podInitializing },
+      containerStatuses: { report: podInitializing },
+    });
+    const failed = await waitForRun(client, env.namespace, 'stuck', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed).toMatchObject({
+      reason: 'StartFailed',
+      failureReason: 'ConfigurationError',
+      message: expect.stringContaining('step fetch cannot start: CreateContainerConfigError'),
+    });
+  });
+
   it('fails a run whose Pod is deleted by someone else with PodDeleted', async () => {
     await createTaskRun(client, env.namespace, 'lost', { taskRef: { name: 'pipeline' } });
     const started = await waitForRun(client, env.namespace, 'lost', (s) =>

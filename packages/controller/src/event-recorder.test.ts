@@ -85,4 +85,27 @@ describe('EventRecorder', () => {
     await recorder.record(object, 'Normal', 'Started', 'started');
     expect(warn).toHaveBeenCalledTimes(1);
   });
+
+  it('tries a keyed event again after a failure that may pass, and an unkeyed one never', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    let calls = 0;
+    const create = vi.fn(async () => {
+      calls += 1;
+      if (calls === 1) throw new KubernetesApiError('TooManyRequests', 'slow down', 429);
+      if (calls === 2) throw new KubernetesApiError('InternalError', 'etcd timeout', 500);
+      return { object: {} };
+    });
+    const recorder = new EventRecorder({ create } as unknown as KubeClient, 'test', { logger });
+    const object = { metadata: { name: 'wfe-1', namespace: 'a', uid: 'u1' } };
+    await recorder.record(object, 'Normal', 'LockReleased', 'released', { key: 'LockReleased' });
+    expect(create).toHaveBeenCalledTimes(3);
+    expect(warn).not.toHaveBeenCalled();
+
+    create.mockClear();
+    calls = 0;
+    await recorder.record(object, 'Normal', 'Started', 'started');
+    expect(create).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { formatKubeTime, type Logger, noopLogger } from '@roundhouse/core';
+import { formatKubeTime, type Logger, noopLogger, RoundhouseError } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
 
 export type EventKind = 'Normal' | 'Warning';
@@ -26,7 +27,8 @@ export interface EventRecordOptions {
 
 /**
  * Records core/v1 Events about objects, the ones `kubectl describe` shows. Recording is best
- * effort: a failure is logged and never fails the reconcile that records it.
+ * effort: a failure is logged and never fails the reconcile that records it. A keyed Event is
+ * tried twice more after a failure that may pass (429, 5xx, a timeout), within about 1.2 s.
  */
 export class EventRecorder {
   readonly #client: KubeClient;
@@ -57,16 +59,34 @@ export class EventRecorder {
       now: new Date(),
       ...(options.key !== undefined ? { key: options.key } : {}),
     });
-    try {
-      await this.#client.create(resources.events, event.metadata.namespace, event);
-    } catch (error) {
-      if (options.key !== undefined && isKubernetesError(error, 'AlreadyExists')) return;
-      this.#logger.warn(
-        { ...describeError(error), object: obj.metadata?.name, eventReason: reason },
-        'could not record event',
-      );
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.#client.create(resources.events, event.metadata.namespace, event);
+        return;
+      } catch (error) {
+        if (options.key !== undefined && isKubernetesError(error, 'AlreadyExists')) return;
+        // A keyed Event is named, so sending it again after a failure that may have landed (a
+        // timeout) cannot make two; a passing 429 or 5xx then does not lose it.
+        const again = options.key !== undefined && isRetryable(error);
+        if (again && attempt < keyedRetryDelaysMs.length) {
+          await delay(keyedRetryDelaysMs[attempt] as number);
+          continue;
+        }
+        this.#logger.warn(
+          { ...describeError(error), object: obj.metadata?.name, eventReason: reason },
+          'could not record event',
+        );
+        return;
+      }
     }
   }
+}
+
+/** Waits before the retries of a keyed Event: short, since the reconcile waits for them. */
+const keyedRetryDelaysMs = [200, 1_000];
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof RoundhouseError && error.retryable;
 }
 
 export interface EventFields {
