@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
 import { apiVersionOf, resources } from './resources.js';
@@ -20,9 +21,28 @@ describe('resourcePath', () => {
   });
 
   it('encodes names so they cannot escape their path segment', () => {
-    expect(resourcePath(resources.secrets, { namespace: 'a/b', name: '../x?y' })).toBe(
-      '/api/v1/namespaces/a%2Fb/secrets/..%2Fx%3Fy',
+    expect(resourcePath(resources.secrets, { namespace: 'a', name: 'x?y#z w' })).toBe(
+      '/api/v1/namespaces/a/secrets/x%3Fy%23z%20w',
     );
+  });
+
+  it.each([
+    [{ namespace: 'ns', name: '.' }, 'name'],
+    [{ namespace: 'ns', name: '..' }, 'name'],
+    [{ namespace: 'ns', name: '' }, 'name'],
+    [{ namespace: 'ns', name: 'x/status' }, 'name'],
+    [{ namespace: 'ns', name: '%2e%2e' }, 'name'],
+    [{ namespace: '..', name: 'x' }, 'namespace'],
+    [{ namespace: 'a/b', name: 'x' }, 'namespace'],
+  ])('refuses %o, which would address something else, naming %s', (options, field) => {
+    let error: unknown;
+    try {
+      resourcePath(resources.secrets, options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues[0]?.path).toBe(field);
   });
 });
 

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@roundhouse/core';
 import type { ResourceType } from './resources.js';
 
 export interface PathOptions {
@@ -6,14 +7,34 @@ export interface PathOptions {
   readonly subresource?: 'status' | 'log' | undefined;
 }
 
-/** The REST path of a collection, an object or an object's subresource. */
+/**
+ * Refuses what the API server never takes as one path segment (apimachinery's
+ * ValidatePathSegmentName): "." and ".." are dot segments every URL parser resolves, encoded or
+ * not, and "/" and "%" come back out of the server's decoding as separators. Such a name, which
+ * no object can have, would otherwise address another object or collection than the one asked
+ * for; it often comes from a user's spec.
+ */
+function pathSegment(value: string, field: 'name' | 'namespace'): string {
+  if (value === '' || value === '.' || value === '..' || /[/%]/.test(value)) {
+    throw new ConfigurationError({
+      path: field,
+      message: `${JSON.stringify(value.slice(0, 64))} cannot be an object's ${field}: it may not be empty, "." or "..", nor contain "/" or "%"`,
+    });
+  }
+  return encodeURIComponent(value);
+}
+
+/**
+ * The REST path of a collection, an object or an object's subresource. A name or namespace no
+ * object can have is a ConfigurationError naming that field.
+ */
 export function resourcePath(type: ResourceType, options: PathOptions = {}): string {
   const root = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
   const namespace =
     type.namespaced && options.namespace !== undefined
-      ? `/namespaces/${encodeURIComponent(options.namespace)}`
+      ? `/namespaces/${pathSegment(options.namespace, 'namespace')}`
       : '';
-  const name = options.name !== undefined ? `/${encodeURIComponent(options.name)}` : '';
+  const name = options.name !== undefined ? `/${pathSegment(options.name, 'name')}` : '';
   const subresource =
     options.name !== undefined && options.subresource ? `/${options.subresource}` : '';
   return `${root}${namespace}/${type.plural}${name}${subresource}`;
