@@ -7,7 +7,13 @@ import {
   ownedResourcesSelector,
 } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
-import { PodExecutor, type PodExecutorOptions, taskRuns, tasks } from '@roundhouse/pod';
+import {
+  defaultStartupGraceMs,
+  PodExecutor,
+  type PodExecutorOptions,
+  taskRuns,
+  tasks,
+} from '@roundhouse/pod';
 import { TaskRunReconciler } from './reconciler.js';
 
 export interface TaskRunControllerOptions {
@@ -28,12 +34,6 @@ export interface TaskRunControllerOptions {
 }
 
 const fieldManager = 'roundhouse-taskrun-controller';
-/**
- * How long a step may wait with a cause that will not pass before its run fails with it. Set
- * here rather than left to the engine's default: the reconciler looks at a run again when it
- * ends, so both must hold the same value.
- */
-const defaultStartupGraceMs = 15_000;
 const byTaskRef = 'spec.taskRef';
 
 const taskRefOf = (run: KubeObject) =>
@@ -55,6 +55,7 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
   const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const scope = options.watchNamespace ? { namespace: options.watchNamespace } : {};
+  // The reconciler looks at a run again when the grace ends, so it and the engine share it.
   const startupGraceMs = options.pod?.startupGraceMs ?? defaultStartupGraceMs;
   const executor = new PodExecutor(client, {
     // Every namespace has it; the conventions' runner exists only where someone created it.

@@ -6,6 +6,7 @@ export {
   StepSchema,
 } from './config.js';
 export {
+  defaultStartupGraceMs,
   type PodExecutionStatus,
   PodExecutor,
   type PodExecutorOptions,

@@ -35,6 +35,9 @@ export interface PodExecutorOptions
   readonly logger?: Logger;
 }
 
+/** `startupGraceMs` when none is given: the job engine's grace for a Job's pod. */
+export const defaultStartupGraceMs = 15_000;
+
 /** A Pod's state and where it stands, for callers that show more than the ExecutionResult. */
 export interface PodExecutionStatus extends PodExecutionState {
   readonly podName: string;
@@ -78,7 +81,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
       allowedImages: options.allowedImages ?? [],
       ownerReference: options.ownerReference ?? false,
     };
-    const grace = startupGraceMs ?? 15_000;
+    const grace = startupGraceMs ?? defaultStartupGraceMs;
     super(client, podEngineSpec(settings, grace), { conventions, reader, logger });
     this.#startupGraceMs = grace;
   }
