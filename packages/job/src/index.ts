@@ -1,4 +1,5 @@
 export { containerLostReason, isContainerLost } from './container-lost.js';
+export { hopelessWait } from './hopeless-waits.js';
 export { JobExecutor, type JobExecutorOptions } from './job-executor.js';
 export {
   buildJob,

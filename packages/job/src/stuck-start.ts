@@ -1,5 +1,6 @@
 import type { FailureReason } from '@roundhouse/core';
 import { z } from 'zod';
+import { hopelessWait } from './hopeless-waits.js';
 import { workflowContainerName } from './job-spec.js';
 import type { PodState } from './status.js';
 
@@ -11,18 +12,6 @@ export const EventStateSchema = z.looseObject({
 });
 
 export type EventState = z.infer<typeof EventStateSchema>;
-
-/**
- * Waiting reasons after which the workflow container will not start without someone changing
- * something: retrying the pull or the container creation cannot help, so waiting for the
- * Job's deadline would only hide the cause.
- */
-const hopelessWaits: Readonly<Record<string, FailureReason>> = {
-  ImagePullBackOff: 'ImagePullBackOff',
-  InvalidImageName: 'ImagePullBackOff',
-  CreateContainerConfigError: 'ConfigurationError',
-  CreateContainerError: 'ConfigurationError',
-};
 
 export interface StuckStart {
   readonly reason: FailureReason;
@@ -41,7 +30,7 @@ export function explainStuckStart(
   for (const pod of pods) {
     const container = pod.status?.containerStatuses?.find((c) => c.name === workflowContainerName);
     const waiting = container?.state?.waiting;
-    const reason = waiting?.reason ? hopelessWaits[waiting.reason] : undefined;
+    const reason = hopelessWait(waiting?.reason);
     if (reason && waiting?.reason) {
       return {
         reason,

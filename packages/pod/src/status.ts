@@ -1,5 +1,5 @@
 import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
-import { containerLostReason, isContainerLost, podDisruption } from '@roundhouse/job';
+import { containerLostReason, hopelessWait, isContainerLost, podDisruption } from '@roundhouse/job';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
 
 /** The execution's state as one Pod shows it, and where each of its steps is. */
@@ -17,18 +17,6 @@ export interface PodClock {
    */
   readonly startupGraceMs: number;
 }
-
-/**
- * Waiting reasons after which a step will not start without someone changing something, so
- * waiting for the deadline would only hide the cause. ErrImagePull is left out: the kubelet
- * reports it on the first failed pull, before it backs off and retries.
- */
-const hopelessWaits: Readonly<Record<string, FailureReason>> = {
-  ImagePullBackOff: 'ImagePullBackOff',
-  InvalidImageName: 'ImagePullBackOff',
-  CreateContainerConfigError: 'ConfigurationError',
-  CreateContainerError: 'ConfigurationError',
-};
 
 function summary(steps: readonly StepStatus[], status: ExecutionSummary['status']) {
   return {
@@ -102,7 +90,7 @@ function stuckStep(pod: PodState, steps: readonly StepStatus[], clock: PodClock)
   const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
   if (!(clock.now.getTime() - created >= clock.startupGraceMs)) return undefined;
   for (const step of steps) {
-    const cause = step.state === 'Waiting' && step.reason ? hopelessWaits[step.reason] : undefined;
+    const cause = step.state === 'Waiting' ? hopelessWait(step.reason) : undefined;
     if (cause) return { step, cause };
   }
   return undefined;
