@@ -219,6 +219,17 @@ describe('pipelineRunResult', () => {
     expect(result.failureReason).toBe(failureReason);
   });
 
+  it("takes no reason from the object's prototype for an entry of its tables", () => {
+    expect(classifyPipelineRunFailure('constructor', undefined)).toBe('TaskFailed');
+    expect(
+      classifyPipelineRunFailure('Failed', {
+        taskRunName: 'wfe-1-build',
+        taskRunReason: 'toString',
+        description: 'odd',
+      }),
+    ).toBe('TaskFailed');
+  });
+
   it('classifies a run whose failed step was killed for memory as OOMKilled', () => {
     expect(
       classifyPipelineRunFailure('Failed', {

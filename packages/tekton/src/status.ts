@@ -256,12 +256,20 @@ export function classifyPipelineRunFailure(
   failure: TaskFailure | undefined,
 ): FailureReason | undefined {
   if (reason === 'Cancelled') return undefined;
-  const byReason = failureByReason[reason];
+  const byReason = own(failureByReason, reason);
   if (byReason) return byReason;
-  const byTaskRunReason = failureByTaskRunReason[failure?.taskRunReason ?? ''];
+  const byTaskRunReason = own(failureByTaskRunReason, failure?.taskRunReason);
   if (byTaskRunReason) return byTaskRunReason;
   if (failure?.stepReason === 'OOMKilled') return 'OOMKilled';
   return 'TaskFailed';
+}
+
+/** `table[key]` when the table itself has it: a reason such as `constructor` is no entry. */
+function own(
+  table: Readonly<Record<string, FailureReason>>,
+  key: string | undefined,
+): FailureReason | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /**
