@@ -273,6 +273,22 @@ describe('decodeSecretData', () => {
     );
   });
 
+  it('keeps a key named __proto__, which a Secret may have, through to the credential', () => {
+    const data = JSON.parse(`{"__proto__": "${Buffer.from('v').toString('base64')}"}`);
+    const decoded = decodeSecretData('s', 0, data);
+    expect(Object.keys(decoded)).toEqual(['__proto__']);
+    const [plan] = planCredentials(
+      [{ name: 's', data: decoded }],
+      identity,
+      'kubernaut-',
+      kubernautConventions,
+    );
+    expect(JSON.parse(JSON.stringify(plan?.credential.inputs))).toEqual(
+      JSON.parse('{"__proto__": "v"}'),
+    );
+    expect(Object.keys(plan?.type.injectors.env ?? {})).toEqual(['KUBERNAUT_SECRET_S___PROTO__']);
+  });
+
   it('keeps a leading byte order mark, which a default TextDecoder drops', () => {
     const bom = Buffer.from('\ufeffkey').toString('base64');
     expect(decodeSecretData('s', 0, { a: bom })).toEqual({ a: '\ufeffkey' });

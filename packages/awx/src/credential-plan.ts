@@ -106,17 +106,20 @@ export function decodeSecretData(
 ): Record<string, string> {
   // ignoreBOM: a value that starts with a byte order mark keeps it, as the Secret holds it.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  const decoded: Record<string, string> = {};
+  // Entries, not assignments: a Secret may have a key named "__proto__", which assigning to a
+  // plain object would drop without a word.
+  const decoded: [string, string][] = [];
   for (const [key, encoded] of Object.entries(data ?? {})) {
+    let value: string;
     try {
-      decoded[key] = decoder.decode(Buffer.from(encoded, 'base64'));
+      value = decoder.decode(Buffer.from(encoded, 'base64'));
     } catch {
       throw new ConfigurationError({
         path: `dependencies.secrets[${index}].name`,
         message: `key "${key}" of Secret ${secret} is not UTF-8 text; AWX credential inputs must be text`,
       });
     }
-    if (decoded[key]?.startsWith(awxEncryptedPrefix)) {
+    if (value.startsWith(awxEncryptedPrefix)) {
       throw new ConfigurationError({
         path: `dependencies.secrets[${index}].name`,
         message:
@@ -125,8 +128,9 @@ export function decodeSecretData(
           'unencrypted and fails the job when it cannot decrypt it; change the value',
       });
     }
+    decoded.push([key, value]);
   }
-  return decoded;
+  return Object.fromEntries(decoded);
 }
 
 /**
@@ -147,8 +151,8 @@ export function planCredentials(
     const keys = Object.keys(secret.data).sort();
     if (keys.length === 0) return [];
     const ids = inputIds(keys);
-    const env: Record<string, string> = {};
-    const inputs: Record<string, string> = {};
+    const env: [string, string][] = [];
+    const inputs: [string, string][] = [];
     for (const key of keys) {
       const id = ids.get(key) as string;
       const variable = secretVariable(conventions, secret.name, key);
@@ -160,8 +164,8 @@ export function planCredentials(
         });
       }
       variables.set(variable, `key "${key}" of Secret ${secret.name}`);
-      env[variable] = `{{${id}}}`;
-      inputs[id] = secret.data[key] ?? '';
+      env.push([variable, `{{${id}}}`]);
+      inputs.push([id, secret.data[key] ?? '']);
     }
     const type: CredentialTypeRequest = {
       name: credentialTypeName(namePrefix, secret.name),
@@ -178,7 +182,7 @@ export function planCredentials(
         })),
         required: [],
       },
-      injectors: { env },
+      injectors: { env: Object.fromEntries(env) },
     };
     return [
       {
@@ -187,7 +191,7 @@ export function planCredentials(
         credential: {
           name: `${ephemeralCredentialPrefix(namePrefix, identity)}${secret.name}`,
           description: `Secret ${secret.name} for WorkflowExecution ${identity.id}; deleted when the execution is cleaned up.`,
-          inputs,
+          inputs: Object.fromEntries(inputs),
         },
       },
     ];
