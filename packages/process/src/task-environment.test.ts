@@ -19,4 +19,10 @@ describe('a task environment', () => {
       ),
     ).toEqual({ PATH: '/bin', HOME: '/tmp', EMPTY: '', X: '2' });
   });
+
+  it('keeps a variable named __proto__, as a process environment may have one', () => {
+    const env = taskEnvironment([], [{ name: '__proto__', value: 'x' }]);
+    expect(Object.keys(env)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('x');
+  });
 });

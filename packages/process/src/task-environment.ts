@@ -8,8 +8,9 @@ export function taskEnvironment(
   base: Iterable<readonly [string, string | undefined]>,
   env: ProcessSpec['env'],
 ): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of base) if (value !== undefined) result[name] = value;
-  for (const { name, value } of env ?? []) result[name] = value ?? '';
-  return result;
+  // A Map, not assignments to an object: a variable named __proto__ would vanish without a word.
+  const result = new Map<string, string>();
+  for (const [name, value] of base) if (value !== undefined) result.set(name, value);
+  for (const { name, value } of env ?? []) result.set(name, value ?? '');
+  return Object.fromEntries(result);
 }
