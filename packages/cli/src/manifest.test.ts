@@ -98,6 +98,14 @@ describe('parseParameters', () => {
       }),
     );
   });
+
+  it('refuses a parameter named __proto__ instead of dropping it', () => {
+    expect(() => parseParameters(['__proto__=x', 'A=1'])).toThrow(
+      expect.objectContaining({
+        issues: [expect.objectContaining({ path: '-p __proto__' })],
+      }),
+    );
+  });
 });
 
 describe('parseDependencies', () => {

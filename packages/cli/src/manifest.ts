@@ -119,7 +119,9 @@ export function checkEngine(engine: string, custom: boolean | undefined): void {
 
 /** `-p KEY=VALUE` values as parameters; the value may hold "=" and be empty. */
 export function parseParameters(values: readonly string[]): Record<string, string> {
-  const parameters: Record<string, string> = {};
+  // A Map, then fromEntries: assigning to an object would drop a key named __proto__ silently
+  // instead of letting validateParameters refuse it.
+  const given = new Map<string, string>();
   const issues: FieldIssue[] = [];
   for (const value of values) {
     const separator = value.indexOf('=');
@@ -128,12 +130,13 @@ export function parseParameters(values: readonly string[]): Record<string, strin
       continue;
     }
     const key = value.slice(0, separator);
-    if (Object.hasOwn(parameters, key)) {
+    if (given.has(key)) {
       issues.push({ path: `-p ${key}`, message: 'is given twice' });
       continue;
     }
-    parameters[key] = value.slice(separator + 1);
+    given.set(key, value.slice(separator + 1));
   }
+  const parameters: Record<string, string> = Object.fromEntries(given);
   try {
     validateParameters(parameters);
   } catch (error) {

@@ -44,4 +44,10 @@ describe('parameterEnv', () => {
       expect((error as ConfigurationError).issues[0]?.path).toBe(`spec.parameters.${name}`);
     },
   );
+
+  it('rejects a parameter named __proto__, which JSON-built objects drop or take as a prototype', () => {
+    expect(() => parameterEnv('t/x', JSON.parse('{"__proto__":"v"}'))).toThrowError(
+      /spec\.parameters\.__proto__: is not allowed as a parameter name/,
+    );
+  });
 });

@@ -24,6 +24,12 @@ export function validateParameters(parameters: Readonly<Record<string, string>> 
         path,
         message: `${targetResourceParameter} is reserved: it is always set from spec.targetResource; remove this parameter`,
       });
+    } else if (name === '__proto__') {
+      issues.push({
+        path,
+        message:
+          'is not allowed as a parameter name: an object built from JSON drops it or takes it as its prototype; rename it',
+      });
     } else if (!parameterName.test(name)) {
       issues.push({
         path,
