@@ -41,7 +41,8 @@ export interface AgentReconcilerOptions {
   readonly nodeName: string;
   /** Writes status and finalizers, and reads what the cache must not answer. */
   readonly client: KubeClient;
-  readonly distExecs: Informer<KubeObject>;
+  /** Told of every write's answer before its watch event arrives (read-your-writes). */
+  readonly distExecs: Pick<Informer<KubeObject>, 'get' | 'observe'>;
   readonly nodes: NodeDirectory;
   readonly supervisor: ProcessSupervisor;
   /** Bytes kept of each of stdout and stderr. */
@@ -57,10 +58,12 @@ export interface AgentReconcilerOptions {
  * finalizer while a command may run, and stop commands whose DistExec went away or changed.
  * It also removes the entries and finalizers of Nodes that no longer exist.
  *
- * Decisions that change nothing are made from the informer cache (every agent hears every
- * other agent's status write, so most reconciles are no-ops); anything that acts is decided
- * again on the object read from the API server, and every status write applies only if the
- * live object still leads to the same step.
+ * Decisions are made from the informer cache, which holds this agent's own writes as soon as
+ * they are answered (every agent hears every other agent's status write, so most reconciles are
+ * no-ops). Every write is conditional on the resourceVersion it was decided from, so a copy
+ * that moved on costs a conflict and a read, never a lost update; a status write applies only
+ * if the live object still leads to the same step, and a command starts only once a write's
+ * answer (or a read) has shown the very object it was decided from.
  */
 export class AgentReconciler implements Reconciler {
   readonly #o: AgentReconcilerOptions;
@@ -78,7 +81,9 @@ export class AgentReconciler implements Reconciler {
       const quick = await this.#assess(cached, ctx.signal);
       ctx.logger.debug({ step: quick.step, generation: cached.metadata?.generation }, 'assessed');
       if (quick.idle) return quick.requeue ? { requeueAfter: this.#o.pollMs } : undefined;
+      return this.#act(cached, ctx);
     }
+    // Absent from the cache is not proof of absence: it may be too new for the cache yet.
     const live = await this.#o.client.get(distExecs, namespace, name, { signal: ctx.signal });
     if (!live) {
       // Gone (its finalizer removed by hand, or it never got one): stop whatever of it runs.
@@ -117,7 +122,7 @@ export class AgentReconciler implements Reconciler {
       // are gone, so its disappearance means nothing of it runs on this node any more.
       await this.#stop(this.#tasksOf(view));
       if (this.#tasksOf(view, true).length > 0) return { requeueAfter: this.#o.pollMs };
-      await removeFinalizer(this.#o.client, distExecs, object, finalizer, request);
+      this.#observe(await removeFinalizer(this.#o.client, distExecs, object, finalizer, request));
       return undefined;
     }
     const current = (await this.#pruneDeadNodes(object, view, ctx.signal)) ?? object;
@@ -127,22 +132,56 @@ export class AgentReconciler implements Reconciler {
     if (step.kind === 'start') {
       const ref = this.#ref(view, step.attempt);
       // The finalizer first: from here on a deletion waits for this node to stop the command.
-      const held = await addFinalizer(this.#o.client, distExecs, current, finalizer, request);
+      const held = this.#observe(
+        await addFinalizer(this.#o.client, distExecs, current, finalizer, request),
+      );
+      if (!(await this.#confirmed(view, held === current ? null : held, step, ctx.signal))) {
+        return undefined;
+      }
       await this.#o.supervisor.create(taskRequest(ref, step.spec));
-      await this.#write(held, view, step, situation.observation, ctx.signal);
+      this.#observe(await this.#write(held, view, step, situation.observation, ctx.signal));
       await this.#stop(this.#stale(view, ref));
       return { requeueAfter: this.#o.pollMs };
     }
     if (step.kind === 'wait') {
       await this.#stop(this.#stale(view, this.#ref(view, step.attempt)));
-      await addFinalizer(this.#o.client, distExecs, current, finalizer, request);
+      this.#observe(await addFinalizer(this.#o.client, distExecs, current, finalizer, request));
       return { requeueAfter: this.#o.pollMs };
     }
-    const written = await this.#write(current, view, step, situation.observation, ctx.signal);
+    const written = this.#observe(
+      await this.#write(current, view, step, situation.observation, ctx.signal),
+    );
     if (holdsFinalizer(step)) return undefined;
     await this.#stop(this.#tasksOf(view));
-    await removeFinalizer(this.#o.client, distExecs, written ?? current, finalizer, request);
+    this.#observe(
+      await removeFinalizer(this.#o.client, distExecs, written ?? current, finalizer, request),
+    );
     return undefined;
+  }
+
+  /**
+   * Whether the object as it is now still leads to `step`: `answered` is a write's answer,
+   * which shows it; without one (nothing needed writing) it is read. A command decided from a
+   * cached copy that missed a spec change or a deletion must not start.
+   */
+  async #confirmed(
+    decided: DistExecView,
+    answered: KubeObject | null,
+    step: NodeStep,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const { namespace, name, uid } = decided.metadata;
+    const now =
+      answered ??
+      this.#observe(await this.#o.client.get<KubeObject>(distExecs, namespace, name, { signal }));
+    if (!now || now.metadata?.uid !== uid || now.metadata?.deletionTimestamp) return false;
+    return sameStep(step, nodeStep(await this.#situation(distExecView(now), signal, true)));
+  }
+
+  /** Caches a write's answer, so the reconcile its own watch event wakes finds nothing to do. */
+  #observe<T extends KubeObject | null>(written: T): T {
+    if (written) this.#o.distExecs.observe(written);
+    return written;
   }
 
   /** Writes this node's entry after `step`, if the live object still leads to that step. */
@@ -197,9 +236,14 @@ export class AgentReconciler implements Reconciler {
     for (const node of dead) {
       if (!current) return null;
       const finalizer = nodeFinalizer(node);
-      current = await removeFinalizer(this.#o.client, distExecs, current, finalizer, { signal });
+      current = this.#observe(
+        await removeFinalizer(this.#o.client, distExecs, current, finalizer, { signal }),
+      );
     }
-    return forgetNodes(this.#o.client, view, dead, (v) => this.#o.nodes.selected(v), signal);
+    if (!current) return null;
+    return this.#observe(
+      await forgetNodes(this.#o.client, current, dead, (v) => this.#o.nodes.selected(v), signal),
+    );
   }
 
   /** This node's situation for `view`; `withOutput` reads a finished attempt's output. */

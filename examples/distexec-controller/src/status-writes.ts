@@ -8,22 +8,24 @@ import { type DistExecView, distExecView } from './spec.js';
 export const maxWriteAttempts = 20;
 
 /**
- * Removes the entries of `nodes` (Nodes confirmed deleted) from the DistExec's status. Several
- * writers may race to do it: the write is conditional on the resourceVersion, and once one has
- * removed them the others find nothing to remove and write nothing.
+ * Removes the entries of `nodes` (Nodes confirmed deleted) from the DistExec's status, starting
+ * from `object` as the caller has it. Several writers may race to do it: the write is
+ * conditional on the resourceVersion, and once one has removed them the others find nothing to
+ * remove and write nothing.
  */
 export function forgetNodes(
   client: KubeClient,
-  view: DistExecView,
+  object: KubeObject,
   nodes: readonly string[],
   selected: (view: DistExecView) => string[],
   signal: AbortSignal,
 ): Promise<KubeObject | null> {
+  const { namespace, name } = distExecView(object).metadata;
   return updateStatus<KubeObject>(
     client,
     distExecs,
-    view.metadata.namespace,
-    view.metadata.name,
+    namespace,
+    name,
     (current) => {
       const present = resultNodes(current.status).filter((node) => nodes.includes(node));
       if (present.length === 0) return undefined;
@@ -31,6 +33,6 @@ export function forgetNodes(
       const removals = Object.fromEntries(present.map((node) => [node, undefined]));
       return withResults(current.status, removals, now.generation, selected(now));
     },
-    { signal, maxAttempts: maxWriteAttempts },
+    { signal, current: object, maxAttempts: maxWriteAttempts },
   );
 }

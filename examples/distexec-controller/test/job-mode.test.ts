@@ -1,6 +1,12 @@
-import type { Controller } from '@roundhouse/controller';
 import { executionResourceName } from '@roundhouse/core';
-import { isKubernetesError, KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  isKubernetesError,
+  KubeClient,
+  type KubeObject,
+  type RequestOptions,
+  type ResourceType,
+  resources,
+} from '@roundhouse/kube';
 import {
   describeWithControlPlane,
   podControls,
@@ -17,6 +23,21 @@ const executionNamespace = 'roundhouse-distexec-jobs';
 
 type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
 
+/** A client that counts the DistExecs it reads from the API server. */
+class ReadCountingClient extends KubeClient {
+  distExecReads = 0;
+
+  override get<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options?: RequestOptions,
+  ): Promise<T | null> {
+    if (type === distExecs) this.distExecReads += 1;
+    return super.get<T>(type, namespace, name, options);
+  }
+}
+
 /** Runs the job-mode controller in this process, as its ServiceAccount. */
 async function startController(
   world: World,
@@ -31,9 +52,10 @@ async function startController(
   } = {},
 ) {
   const kubeConfig = await jobModeIdentity(world.admin, world.env);
+  const client = new ReadCountingClient(kubeConfig);
   const controller = createJobModeController({
     kubeConfig,
-    client: new KubeClient(kubeConfig),
+    client,
     executionNamespace,
     image,
     allowedImages,
@@ -46,6 +68,7 @@ async function startController(
   await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
   return {
     controller,
+    client,
     async stop() {
       abort.abort();
       await running;
@@ -74,7 +97,7 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
   const env = useTestNamespace({ prefix: 'dx-jobs' });
   const world = new World(env);
   const nodeNames: string[] = [];
-  let running: { controller: Controller; stop(): Promise<void> } | undefined;
+  let running: Awaited<ReturnType<typeof startController>> | undefined;
 
   beforeAll(async () => {
     await world.setUp();
@@ -93,6 +116,8 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
       expect(summary).toEqual({ nodes: 2, succeeded: 2, failed: 0, pending: 0 });
       expect(object?.metadata?.finalizers ?? []).toEqual([]);
     });
+    // Decided from the cache, which holds the controller's own writes as they are answered.
+    expect(running?.client.distExecReads).toBe(0);
     for (const node of nodeNames) {
       expect(results[node]).toMatchObject({
         phase: 'Succeeded',

@@ -7,7 +7,6 @@ import {
 } from '@roundhouse/controller';
 import {
   type Conventions,
-  executionOwnerKey,
   type Logger,
   noopLogger,
   ownedResourcesSelector,
@@ -17,6 +16,7 @@ import type { JobSettings } from '@roundhouse/job';
 import { type KubeClient, type KubeObject, ResourceExecutor, resources } from '@roundhouse/kube';
 import { NodeDirectory } from '../nodes.js';
 import { distExecs } from '../resource.js';
+import { jobsByOwner, ownerOfJob } from './job-index.js';
 import { JobModeReconciler } from './job-reconciler.js';
 import { nodeJobResourceEngine } from './node-job.js';
 
@@ -76,11 +76,23 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
     logger,
   });
   const nodes = new NodeDirectory(kubeConfig, client, logger);
+  const execs = cache.informerFor<KubeObject>(distExecs, {
+    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+  });
+  const owner = ownerOfJob(conventions);
+  const jobs = cache
+    .informerFor<KubeObject>(resources.jobs, {
+      namespace: options.executionNamespace,
+      labelSelector: ownedResourcesSelector(conventions),
+    })
+    .addIndex(jobsByOwner, owner);
   const controller = new Controller({
     name: 'distexec-jobs',
     reconciler: new JobModeReconciler({
       client,
       cache,
+      distExecs: execs,
+      jobs,
       nodes,
       executor,
       conventions,
@@ -93,22 +105,12 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  const execs = cache.informerFor<KubeObject>(distExecs, {
-    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
-  });
-  const jobs = cache.informerFor<KubeObject>(resources.jobs, {
-    namespace: options.executionNamespace,
-    labelSelector: ownedResourcesSelector(conventions),
-  });
   const everyDistExec = () => {
     for (const obj of execs.list()) controller.enqueue(objectKey(obj));
   };
   controller
     .watch(execs)
-    .watch(jobs, (job) => {
-      const owner = executionOwnerKey(job.metadata, conventions);
-      return owner ? [owner] : [];
-    })
+    .watch(jobs, owner)
     .watch(nodes.informer, () => []);
   nodes.onChange(everyDistExec);
   return controller;

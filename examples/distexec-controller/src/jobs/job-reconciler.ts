@@ -1,6 +1,7 @@
 import {
   addFinalizer,
   hasFinalizer,
+  type Informer,
   type InformerCache,
   type ReconcileContext,
   type ReconcileResult,
@@ -14,7 +15,6 @@ import {
   type Conventions,
   conventionKeys,
   type Executor,
-  toLabelValue,
 } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { type NodeDirectory, unknownNodes } from '../nodes.js';
@@ -31,13 +31,18 @@ import { withResults } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
+import { jobsByOwner } from './job-index.js';
 import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
 
 export interface JobModeReconcilerOptions {
   /** Writes status, finalizers and deletes Jobs. */
   readonly client: KubeClient;
-  /** DistExecs, Jobs and Pods, as the controller's informers have them. */
+  /** DistExecs as the controller's informers have them; a miss is asked of the API server. */
   readonly cache: InformerCache;
+  /** The DistExecs informer, told of every write's answer before its watch event arrives. */
+  readonly distExecs: Pick<Informer<KubeObject>, 'observe'>;
+  /** The node Jobs, indexed by their DistExec (`jobsByOwner`). */
+  readonly jobs: Pick<Informer<KubeObject>, 'byIndex'>;
   readonly nodes: NodeDirectory;
   /** The node-Job executor (a ResourceExecutor over `nodeJobResourceEngine`). */
   readonly executor: Executor;
@@ -80,42 +85,57 @@ export class JobModeReconciler implements Reconciler {
     const { namespace = '', name } = splitKey(key);
     const { client, cache } = this.#o;
     const signal = ctx.signal;
-    const cached = await cache.get<KubeObject>(distExecs, namespace, name, { signal });
-    if (cached && !cached.metadata?.deletionTimestamp) {
-      const quick = await this.#plan(cached, signal);
-      const finalizer = hasFinalizer(cached, jobsFinalizer);
-      const idle =
-        quick.staleJobs.length === 0 &&
-        quick.unknownNodes.length === 0 &&
-        finalizer === quick.running &&
-        [...quick.steps.values()].every(
-          ({ step }) => step.kind === 'wait' || step.kind === 'settled',
-        );
-      if (idle) return quick.running ? { requeueAfter: this.#o.resyncMs } : undefined;
-    }
-    const live = cached && (await client.get<KubeObject>(distExecs, namespace, name, { signal }));
-    if (!live || live.metadata?.deletionTimestamp) {
+    // Every write below is conditional on the resourceVersion it was decided from, and its
+    // answer goes back into the cache: acting on the cached copy costs no read, and a copy
+    // that moved on meanwhile only costs a conflict, after which the object is read afresh.
+    const object = await cache.get<KubeObject>(distExecs, namespace, name, { signal });
+    if (!object || object.metadata?.deletionTimestamp) {
       // Gone or going: its Jobs are deleted (their pods with them), then it is let go.
-      await this.#deleteJobs(await this.#jobsOf(namespace, name, live?.metadata?.uid), signal);
-      if (live) await removeFinalizer(client, distExecs, live, jobsFinalizer, { signal });
+      await this.#deleteJobs(this.#jobsOf(namespace, name, object?.metadata?.uid), signal);
+      if (object) {
+        this.#observe(await removeFinalizer(client, distExecs, object, jobsFinalizer, { signal }));
+      }
       return undefined;
     }
-    const plan = await this.#plan(live, signal);
-    let current: KubeObject | null = live;
+    const plan = await this.#plan(object, signal);
+    const finalizer = hasFinalizer(object, jobsFinalizer);
+    const idle =
+      plan.staleJobs.length === 0 &&
+      plan.unknownNodes.length === 0 &&
+      finalizer === plan.running &&
+      [...plan.steps.values()].every(({ step }) => step.kind === 'wait' || step.kind === 'settled');
+    if (idle) return plan.running ? { requeueAfter: this.#o.resyncMs } : undefined;
+    let current: KubeObject | null = object;
     if (plan.unknownNodes.length > 0) {
       const dead = await this.#o.nodes.missing(plan.unknownNodes, signal);
       if (dead.length > 0) {
-        current = await forgetNodes(
-          client,
-          plan.view,
-          dead,
-          (v) => this.#o.nodes.selected(v),
-          signal,
+        current = this.#observe(
+          await forgetNodes(client, object, dead, (v) => this.#o.nodes.selected(v), signal),
         );
       }
     }
     if (plan.running && current) {
-      current = await addFinalizer(client, distExecs, current, jobsFinalizer, { signal });
+      const held = this.#observe(
+        await addFinalizer(client, distExecs, current, jobsFinalizer, { signal }),
+      );
+      // A Job runs the spec it was decided from, so that spec must be the object's as it is
+      // now: the finalizer write's answer shows it; with nothing written (a retry, the
+      // finalizer already held) it is read. A change the cache had not shown yet is decided
+      // afresh by the reconcile its event wakes.
+      const starts = [...plan.steps.values()].some(({ step }) => step.kind === 'start');
+      const now =
+        held === current && starts
+          ? this.#observe(await client.get<KubeObject>(distExecs, namespace, name, { signal }))
+          : held;
+      if (
+        !now ||
+        now.metadata?.uid !== object.metadata?.uid ||
+        now.metadata?.deletionTimestamp ||
+        now.metadata?.generation !== object.metadata?.generation
+      ) {
+        return undefined;
+      }
+      current = now;
     }
     const refused = new Map<string, string>();
     for (const [node, { step }] of plan.steps) {
@@ -129,35 +149,40 @@ export class JobModeReconciler implements Reconciler {
         refused.set(node, `the node's Job cannot be built: ${error.message}`);
       }
     }
-    if (current) current = await this.#write(current, plan, refused, signal);
+    if (current) current = this.#observe(await this.#write(current, plan, refused, signal));
     await this.#deleteJobs(plan.staleJobs, signal);
     const running = [...plan.steps].some(
       ([node, { step }]) => holdsFinalizer(step) && !refused.has(node),
     );
     if (!running && current) {
-      await removeFinalizer(client, distExecs, current, jobsFinalizer, { signal });
+      this.#observe(await removeFinalizer(client, distExecs, current, jobsFinalizer, { signal }));
     }
     return running ? { requeueAfter: this.#o.resyncMs } : undefined;
+  }
+
+  /** Caches a write's answer (read-your-writes), so its own watch event wakes nothing. */
+  #observe<T extends KubeObject | null>(written: T): T {
+    if (written) this.#o.distExecs.observe(written);
+    return written;
   }
 
   async #plan(object: KubeObject, signal: AbortSignal): Promise<Plan> {
     const view = distExecView(object);
     const selected = this.#o.nodes.selected(view);
+    const decide = this.#deciding(view, selected);
     const nodes = [...new Set([...selected, ...Object.keys(view.results)])].sort();
     const steps = new Map<string, { step: NodeStep; observation: Observation }>();
     for (const node of nodes) {
-      const observation = await this.#observe(view, node, signal);
-      steps.set(node, {
-        step: nodeStep(this.#situation(view, node, selected, observation)),
-        observation,
-      });
+      const observation = await this.#observeJob(view, node, signal);
+      steps.set(node, { step: decide(node, observation), observation });
     }
     // Jobs of an older generation, or of a node no longer selected (or gone), are cancelled.
     const { namespace, name, uid } = view.metadata;
     const target = conventionKeys(this.#o.conventions).targetResourceAnnotation;
-    const staleJobs = (await this.#jobsOf(namespace, name, uid)).filter((job) => {
+    const chosen = new Set(selected);
+    const staleJobs = this.#jobsOf(namespace, name, uid).filter((job) => {
       const of = parseNodeTarget(job.metadata?.annotations?.[target], namespace, name);
-      return of !== undefined && (of.generation < view.generation || !selected.includes(of.node));
+      return of !== undefined && (of.generation < view.generation || !chosen.has(of.node));
     });
     return {
       view,
@@ -168,25 +193,31 @@ export class JobModeReconciler implements Reconciler {
     };
   }
 
-  #situation(
+  /**
+   * Each node's step for `view`, as a function of the node and what its Job shows; what every
+   * node shares (the admitted spec, the selection) is worked out once, not once per node.
+   */
+  #deciding(
     view: DistExecView,
-    node: string,
     selected: readonly string[],
-    observation: Observation,
-  ) {
-    return {
-      generation: view.generation,
-      // Only what starts is checked: a Job already running is observed to its end.
-      spec: admitImage(view.spec, this.#o.allowedImages, this.#o.image),
-      selected: selected.includes(node),
-      entry: view.results[node],
-      observation,
-      maxAttempts: (view.spec.valid ? (view.spec.value.retries ?? 0) : 0) + 1,
-    };
+  ): (node: string, observation: Observation) => NodeStep {
+    // Only what starts is checked: a Job already running is observed to its end.
+    const spec = admitImage(view.spec, this.#o.allowedImages, this.#o.image);
+    const chosen = new Set(selected);
+    const maxAttempts = (view.spec.valid ? (view.spec.value.retries ?? 0) : 0) + 1;
+    return (node, observation) =>
+      nodeStep({
+        generation: view.generation,
+        spec,
+        selected: chosen.has(node),
+        entry: view.results[node],
+        observation,
+        maxAttempts,
+      });
   }
 
   /** The Job of the node's current attempt, as the executor reads it. */
-  async #observe(view: DistExecView, node: string, signal: AbortSignal): Promise<Observation> {
+  async #observeJob(view: DistExecView, node: string, signal: AbortSignal): Promise<Observation> {
     const entry = view.results[node];
     if (
       !view.spec.valid ||
@@ -220,10 +251,10 @@ export class JobModeReconciler implements Reconciler {
       (current) => {
         const view = distExecView(current);
         const selected = this.#o.nodes.selected(view);
+        const decide = this.#deciding(view, selected);
         const changes: Record<string, NodeResult | undefined> = {};
         for (const [node, { step, observation }] of plan.steps) {
-          const again = nodeStep(this.#situation(view, node, selected, observation));
-          if (!sameStep(step, again)) continue;
+          if (!sameStep(step, decide(node, observation))) continue;
           const message = refused.get(node);
           const written: NodeStep = message === undefined ? step : { kind: 'reject', message };
           const entry = entryAfter(written, view.generation, view.results[node], now);
@@ -237,16 +268,9 @@ export class JobModeReconciler implements Reconciler {
   }
 
   /** The Jobs of a DistExec (of this incarnation, when `uid` is known), from the cache. */
-  async #jobsOf(namespace: string, name: string, uid: string | undefined): Promise<KubeObject[]> {
+  #jobsOf(namespace: string, name: string, uid: string | undefined): KubeObject[] {
     const keys = conventionKeys(this.#o.conventions);
-    const { items } = await this.#o.cache.list<KubeObject>(
-      resources.jobs,
-      this.#o.executionNamespace,
-      {
-        labelSelector: `${keys.workflowExecutionLabel}=${toLabelValue(name)},${keys.sourceNamespaceLabel}=${toLabelValue(namespace)}`,
-      },
-    );
-    return items.filter((job) => {
+    return this.#o.jobs.byIndex(jobsByOwner, `${namespace}/${name}`).filter((job) => {
       const owner = job.metadata?.annotations?.[keys.workflowExecutionUidAnnotation];
       return uid === undefined || owner === uid;
     });
