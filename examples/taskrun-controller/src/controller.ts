@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Controller, type ControllerMetrics, InformerCache } from '@roundhouse/controller';
 import {
+  type Conventions,
   executionOwnerKey,
   type Logger,
   noopLogger,
@@ -35,9 +36,16 @@ export interface TaskRunControllerOptions {
 
 const fieldManager = 'roundhouse-taskrun-controller';
 const byTaskRef = 'spec.taskRef';
+const byOwner = 'owner';
 
 const taskRefOf = (run: KubeObject) =>
   (run.spec as { taskRef?: { name?: unknown } } | undefined)?.taskRef?.name;
+
+/** The key of the run a Pod belongs to, by its owner labels. */
+const ownerKeys = (conventions: Conventions) => (pod: KubeObject) => {
+  const key = executionOwnerKey(pod.metadata, conventions);
+  return key ? [key] : [];
+};
 
 const phaseOf = (run: KubeObject) => (run.status as { phase?: unknown } | undefined)?.phase;
 
@@ -71,9 +79,20 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     const ref = taskRefOf(run);
     return typeof ref === 'string' ? [`${run.metadata?.namespace}/${ref}`] : [];
   });
+  const pods = executor.watches.map((watch) => ({
+    informer: cache
+      .informerFor(watch.resource, {
+        ...scope,
+        labelSelector: ownedResourcesSelector(watch.conventions),
+      })
+      .addIndex(byOwner, ownerKeys(watch.conventions)),
+    conventions: watch.conventions,
+  }));
   const reconciler = new TaskRunReconciler({
     client,
     reader: cache,
+    runs,
+    podCached: (key) => pods.some(({ informer }) => informer.byIndex(byOwner, key).length > 0),
     executor,
     startupGraceMs,
     ...(options.missingTask ? { missingTask: options.missingTask } : {}),
@@ -86,15 +105,10 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   controller.watch(runs);
-  for (const watch of executor.watches) {
-    const pods = cache.informerFor(watch.resource, {
-      ...scope,
-      labelSelector: ownedResourcesSelector(watch.conventions),
-    });
-    controller.watch(pods, (pod) => {
-      const key = executionOwnerKey(pod.metadata, watch.conventions);
-      return key ? [key] : [];
-    });
+  for (const { informer, conventions } of pods) {
+    // Ahead of new runs: a burst of them would otherwise hold every finished Pod's run in
+    // Running until the whole burst had started.
+    controller.watch(informer, ownerKeys(conventions), { priority: 1 });
   }
   // A Task's change matters only to runs that have not started: the others have their Pod.
   controller.watch(cache.informerFor(tasks, scope), (task) =>

@@ -1,4 +1,5 @@
 import {
+  type Informer,
   type ReconcileContext,
   type ReconcileResult,
   type Reconciler,
@@ -41,6 +42,18 @@ export interface TaskRunReconcilerOptions {
   readonly client: KubeClient;
   /** Reads TaskRuns and Tasks; the controller's cache. */
   readonly reader: Reader;
+  /**
+   * The cache's TaskRun informer: each status write is cached as soon as it returns, so the
+   * reconciles it wakes read it instead of a copy a watch event behind (read-your-writes).
+   */
+  readonly runs: Pick<Informer<KubeObject>, 'observe'>;
+  /**
+   * Whether the cache holds a Pod owned by the run with this key. A run without a Pod in its
+   * status and none cached has its Pod created without a read first: asking the API server
+   * about a Pod that is not there yet costs a request per run, and a create that finds one
+   * adopts it.
+   */
+  readonly podCached: (key: string) => boolean;
   /** The pod engine, owning each Pod by its TaskRun and reading through the same cache. */
   readonly executor: PodExecutor;
   /**
@@ -72,7 +85,7 @@ export class TaskRunReconciler implements Reconciler {
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
-    const { reader, executor } = this.#o;
+    const { reader, executor, podCached } = this.#o;
     const signal = ctx.signal;
     const { namespace: keyNamespace, name } = splitKey(key);
     const object = await reader.get<KubeObject>(taskRuns, keyNamespace, name, { signal });
@@ -91,7 +104,7 @@ export class TaskRunReconciler implements Reconciler {
     const identity = taskRunExecution(run);
     if (isFinished(run.status)) {
       // A run failed for its timeout may have a Pod still running; deleting is idempotent.
-      if (run.status?.reason === 'TimedOut')
+      if (run.status?.reason === 'TimedOut' && podCached(key))
         await executor.cleanup(identity, namespace, { signal });
       return undefined;
     }
@@ -101,23 +114,27 @@ export class TaskRunReconciler implements Reconciler {
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       await this.#write(
-        run,
+        object,
         (s) => markRejected(s, 'InvalidSpec', error.message, this.#o.now()),
         ctx,
       );
       return undefined;
     }
     const { timeoutMs } = settings;
-    let pod = await executor.getStepStatus(identity, namespace, { signal });
+    // A Pod named in the status but missing from the cache is asked of the API server before
+    // the run fails for it: the cache may not have seen it yet.
+    const pod =
+      run.status?.podName || podCached(key)
+        ? await executor.getStepStatus(identity, namespace, { signal })
+        : null;
     if (!pod) {
       if (run.status?.podName) {
-        await this.#write(run, (s) => markPodDeleted(s, this.#o.now()), ctx);
+        await this.#write(object, (s) => markPodDeleted(s, this.#o.now()), ctx);
         return undefined;
       }
-      if (!(await this.#start(run, ctx))) return undefined;
-      pod = await executor.getStepStatus(identity, namespace, { signal });
-      // Deleted at once: its delete event brings the run back here.
-      if (!pod) return undefined;
+      // The Pod's add event brings the run back here to write what the Pod shows.
+      await this.#start(object, run, ctx);
+      return undefined;
     }
     const now = this.#o.now();
     const ending = pod.result.phase === 'Completed' || pod.result.phase === 'Failed';
@@ -127,84 +144,84 @@ export class TaskRunReconciler implements Reconciler {
         : remainingMs(run.status?.startTime ?? pod.createdAt, timeoutMs, now);
     if (left !== undefined && left <= 0) {
       const observed = pod;
-      await this.#write(run, (s) => markTimedOut(s, observed, run.spec.timeout ?? '', now), ctx);
+      await this.#write(object, (s) => markTimedOut(s, observed, run.spec.timeout ?? '', now), ctx);
       await executor.cleanup(identity, namespace, { signal });
       return undefined;
     }
     const observed = pod;
-    await this.#write(run, (s) => observePod(s, observed, now), ctx);
+    await this.#write(object, (s) => observePod(s, observed, now), ctx);
     const grace = ending ? undefined : graceLeftMs(pod.createdAt, this.#o.startupGraceMs, now);
     const after = Math.min(left ?? Number.POSITIVE_INFINITY, grace ?? Number.POSITIVE_INFINITY);
     return Number.isFinite(after) ? { requeueAfter: after } : undefined;
   }
 
   /**
-   * Creates the run's Pod. False when it cannot be created: the run is failed (or waits for its
-   * Task) with the reason in its status.
+   * Creates the run's Pod; when it cannot be created, the run is failed (or waits for its Task)
+   * with the reason in its status. `object` is the run as cached, which holds every status this
+   * controller wrote (see `runs`), so a finished run's deleted Pod is never created again.
    */
-  async #start(run: TaskRun, ctx: ReconcileContext): Promise<boolean> {
-    const { client, reader, executor } = this.#o;
-    const { namespace, name } = run.metadata;
+  async #start(object: KubeObject, run: TaskRun, ctx: ReconcileContext): Promise<void> {
+    const { reader, executor } = this.#o;
+    const { namespace } = run.metadata;
     const signal = ctx.signal;
-    // The cache may lag behind the run's own status: a Pod is created only for a run whose live
-    // status shows none was, so a finished run's deleted Pod is never created again.
-    const live = await client.get<KubeObject>(taskRuns, namespace, name, { signal });
-    if (!live || statusOf(live)?.podName || isFinished(statusOf(live))) return false;
     const taskName = run.spec.taskRef.name;
-    const object = await reader.get<KubeObject>(tasks, namespace, taskName, { signal });
-    if (!object) {
+    const taskObject = await reader.get<KubeObject>(tasks, namespace, taskName, { signal });
+    if (!taskObject) {
       const message = `Task ${namespace}/${taskName} does not exist`;
       await this.#write(
-        run,
+        object,
         (s) =>
           this.#o.missingTask === 'wait'
             ? markWaiting(s, 'TaskNotFound', `${message}; waiting for it to be created`)
             : markRejected(s, 'TaskNotFound', message, this.#o.now()),
         ctx,
       );
-      return false;
+      return;
     }
-    const task = TaskSchema.safeParse(object);
+    const task = TaskSchema.safeParse(taskObject);
     if (!task.success) {
       const message = `Task ${namespace}/${taskName} is invalid: ${toFieldIssues(task.error)
         .map((i) => `${i.path}: ${i.message}`)
         .join('; ')}`;
-      await this.#write(run, (s) => markRejected(s, 'InvalidTask', message, this.#o.now()), ctx);
-      return false;
+      await this.#write(object, (s) => markRejected(s, 'InvalidTask', message, this.#o.now()), ctx);
+      return;
     }
     try {
       const steps = resolveSteps(task.data.spec, run.spec);
       await executor.create(taskRunExecution(run, steps), namespace, { signal });
-      return true;
     } catch (error) {
       if (signal.aborted) throw error;
       const reason = rejection(error);
       const message = error instanceof Error ? error.message : String(error);
       if (reason) {
-        await this.#write(run, (s) => markRejected(s, reason, message, this.#o.now()), ctx);
-        return false;
+        await this.#write(object, (s) => markRejected(s, reason, message, this.#o.now()), ctx);
+        return;
       }
       // Retried with backoff (a quota, a lock a previous run's Pod still holds): shown meanwhile.
       const waiting = error instanceof RoundhouseError ? error.reason : 'PodCreateFailed';
-      await this.#write(run, (s) => markWaiting(s, waiting, message), ctx);
+      await this.#write(object, (s) => markWaiting(s, waiting, message), ctx);
       throw error;
     }
   }
 
   /**
-   * Writes what was decided about `target` only onto that very run: the cache may still hand
-   * out a deleted run while a new one of the same name exists, and a decision about the old
-   * one (its Pod is gone) must not land on the new one, whose own events reconcile it.
+   * Writes what was decided about `target`, the run as cached, onto that very version of it:
+   * without a read first, and conditionally on its resourceVersion, so a copy that moved on
+   * costs a conflict and a fresh read. Only onto that very run: the cache may still hand out a
+   * deleted run while a new one of the same name exists, and a decision about the old one (its
+   * Pod is gone) must not land on the new one, whose own events reconcile it.
    */
-  async #write(target: Pick<KubeObject, 'metadata'>, compute: Compute, ctx: ReconcileContext) {
-    await updateStatus<KubeObject>(
+  async #write(target: KubeObject, compute: Compute, ctx: ReconcileContext) {
+    const written = await updateStatus<KubeObject>(
       this.#o.client,
       taskRuns,
       target.metadata?.namespace,
       target.metadata?.name as string,
       (current) => compute(statusOf(current)),
-      { signal: ctx.signal, uid: target.metadata?.uid },
+      // `statusOf` parses into a copy of its own and the transitions are pure.
+      { signal: ctx.signal, current: target, uid: target.metadata?.uid, copy: false },
     );
+    if (written) this.#o.runs.observe(written);
   }
 }
 

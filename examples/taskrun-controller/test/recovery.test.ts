@@ -155,6 +155,8 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
     const reconciler = new TaskRunReconciler({
       client,
       reader,
+      runs: { observe: () => {} },
+      podCached: () => true,
       executor: new PodExecutor(client, { serviceAccountName: 'default', reader }),
       startupGraceMs: 15_000,
     });

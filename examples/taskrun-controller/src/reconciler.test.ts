@@ -1,0 +1,151 @@
+import { noopLogger } from '@roundhouse/core';
+import type { KubeClient, KubeObject, Reader, ResourceType } from '@roundhouse/kube';
+import { type PodExecutionStatus, type PodExecutor, taskRuns, tasks } from '@roundhouse/pod';
+import { describe, expect, it, vi } from 'vitest';
+import { TaskRunReconciler } from './reconciler.js';
+
+const namespace = 'ci';
+const key = `${namespace}/build-1`;
+const now = new Date('2026-01-02T03:00:10Z');
+
+const runObject = (status?: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'roundhouse.dev/v1alpha1',
+  kind: 'TaskRun',
+  metadata: { name: 'build-1', namespace, uid: 'uid-1', resourceVersion: '10' },
+  spec: { taskRef: { name: 'build' } },
+  ...(status ? { status } : {}),
+});
+
+const task: KubeObject = {
+  apiVersion: 'roundhouse.dev/v1alpha1',
+  kind: 'Task',
+  metadata: { name: 'build', namespace, uid: 'task-uid', resourceVersion: '3' },
+  spec: { steps: [{ name: 'make', image: 'registry.invalid/make:1', script: 'make' }] },
+};
+
+const runningPod: PodExecutionStatus = {
+  podName: 'build-1-pod',
+  createdAt: '2026-01-02T03:00:00Z',
+  steps: [{ name: 'make', state: 'Running', startedAt: '2026-01-02T03:00:01Z' }],
+  result: {
+    phase: 'Running',
+    reason: 'StepRunning',
+    message: 'running step 1/1 (make)',
+    summary: { status: 'Unknown', completedTasks: 0, totalTasks: 1 },
+  },
+};
+
+/** The reconciler on fakes that record every request, with the cache holding `run`. */
+function setup(run: KubeObject, options: { pod?: PodExecutionStatus; podCached?: boolean } = {}) {
+  const client = {
+    get: vi.fn(async () => run),
+    patch: vi.fn(async (_type: ResourceType, _ns: string, _name: string, body: KubeObject) => ({
+      ...run,
+      metadata: { ...run.metadata, resourceVersion: '11' },
+      status: { ...(run.status as object), ...(body.status as object) },
+    })),
+    replace: vi.fn(async () => run),
+  };
+  const reader: Reader = {
+    get: async <T extends KubeObject>(type: ResourceType) =>
+      (type === taskRuns ? run : type === tasks ? task : null) as T | null,
+    list: async () => ({ items: [], resourceVersion: '1' }),
+  };
+  const executor = {
+    getStepStatus: vi.fn(async () => options.pod ?? null),
+    create: vi.fn(async () => ({ resourceName: 'build-1-pod', warnings: [] })),
+    cleanup: vi.fn(async () => {}),
+  };
+  const runs = { observe: vi.fn() };
+  const reconciler = new TaskRunReconciler({
+    client: client as unknown as KubeClient,
+    reader,
+    runs,
+    podCached: () => options.podCached ?? false,
+    executor: executor as unknown as PodExecutor,
+    startupGraceMs: 15_000,
+    now: () => now,
+  });
+  const reconcile = () =>
+    reconciler.reconcile(key, {
+      signal: new AbortController().signal,
+      logger: noopLogger,
+      attempt: 0,
+    });
+  return { client, executor, runs, reconcile };
+}
+
+describe('TaskRunReconciler requests', () => {
+  it('creates a new run’s Pod without asking the API server about the run or its Pod first', async () => {
+    const { client, executor, reconcile } = setup(runObject());
+    await reconcile();
+    expect(executor.create).toHaveBeenCalledOnce();
+    expect(executor.getStepStatus).not.toHaveBeenCalled();
+    expect(client.get).not.toHaveBeenCalled();
+    expect(client.patch).not.toHaveBeenCalled();
+  });
+
+  it('reads a cached Pod of a run whose status names none yet, and creates nothing', async () => {
+    const { executor, client, reconcile } = setup(runObject(), {
+      pod: runningPod,
+      podCached: true,
+    });
+    await reconcile();
+    expect(executor.getStepStatus).toHaveBeenCalledOnce();
+    expect(executor.create).not.toHaveBeenCalled();
+    expect(client.patch).toHaveBeenCalledOnce();
+  });
+
+  it('asks for the Pod a status names even when the cache holds none, before failing the run', async () => {
+    const { executor, client, reconcile } = setup(
+      runObject({ phase: 'Running', podName: 'build-1-pod' }),
+      { pod: runningPod, podCached: false },
+    );
+    await reconcile();
+    expect(executor.getStepStatus).toHaveBeenCalledOnce();
+    expect(client.patch.mock.calls[0]?.[3]).not.toHaveProperty('status.reason', 'PodDeleted');
+  });
+
+  it('writes the status onto the cached run without a read, and caches what the write returned', async () => {
+    const { client, runs, reconcile } = setup(
+      runObject({ phase: 'Pending', podName: 'build-1-pod' }),
+      { pod: runningPod, podCached: true },
+    );
+    await reconcile();
+    expect(client.get).not.toHaveBeenCalled();
+    expect(client.patch).toHaveBeenCalledOnce();
+    const [, , , body] = client.patch.mock.calls[0] as unknown as [
+      unknown,
+      unknown,
+      unknown,
+      KubeObject,
+    ];
+    expect(body.metadata?.resourceVersion).toBe('10');
+    expect(body.status).toMatchObject({ phase: 'Running', reason: 'StepRunning' });
+    expect(runs.observe).toHaveBeenCalledExactlyOnceWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ resourceVersion: '11' }) }),
+    );
+  });
+
+  it('sends nothing for a run whose status already shows its Pod', async () => {
+    const first = setup(runObject({ phase: 'Pending', podName: 'build-1-pod' }), {
+      pod: runningPod,
+      podCached: true,
+    });
+    await first.reconcile();
+    const written = (await first.client.patch.mock.results[0]?.value) as KubeObject;
+    const { client, reconcile } = setup(written, { pod: runningPod, podCached: true });
+    await reconcile();
+    expect(client.get).not.toHaveBeenCalled();
+    expect(client.patch).not.toHaveBeenCalled();
+  });
+
+  it('deletes no Pod of a timed-out run when the cache holds none', async () => {
+    const { executor, client, reconcile } = setup(
+      runObject({ phase: 'Failed', reason: 'TimedOut', podName: 'build-1-pod' }),
+    );
+    await reconcile();
+    expect(executor.cleanup).not.toHaveBeenCalled();
+    expect(client.get).not.toHaveBeenCalled();
+  });
+});
