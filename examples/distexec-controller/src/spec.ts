@@ -176,9 +176,13 @@ export function distExecView(object: KubeObject): DistExecView {
   };
 }
 
+// Built once: building a zod schema costs far more than using it, and every agent reads the
+// results on every event of every DistExec.
+const StatusResultsSchema = z.looseObject({ results: z.record(z.string(), z.unknown()) });
+
 /** The well-formed entries of a status's `results`. */
 export function resultsOf(status: unknown): Record<string, NodeResult> {
-  const raw = z.looseObject({ results: z.record(z.string(), z.unknown()) }).safeParse(status);
+  const raw = StatusResultsSchema.safeParse(status);
   if (!raw.success) return {};
   const entries = Object.entries(raw.data.results).flatMap(([node, value]) => {
     const entry = NodeResultSchema.safeParse(value);
