@@ -101,6 +101,7 @@ export {
   type EventSink,
   EventSinkClosedError,
 } from './event-sink.js';
+export { executionReadScope, executionWatchScope } from './execution-scopes.js';
 export {
   addFinalizer,
   type FinalizerOptions,

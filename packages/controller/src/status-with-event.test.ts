@@ -115,6 +115,47 @@ describe('recordThenUpdateStatus', () => {
     expect(server.log).toEqual([]);
   });
 
+  it('computes from a given current object without reading, on its version', async () => {
+    const server = new FakeServer();
+    let reads = 0;
+    const client = {
+      get: <T>() => {
+        reads += 1;
+        return server.get<T>();
+      },
+      patch: server.patch.bind(server),
+      replace: server.replace.bind(server),
+    };
+    const current = structuredClone(server.object) as Thing;
+    const written = await recordThenUpdateStatus(
+      client,
+      things,
+      'ns',
+      't',
+      toPhase('Queued'),
+      new Sink(server),
+      { current },
+    );
+    expect(reads).toBe(0);
+    expect(server.log).toEqual(['event entered Queued', 'status patch {"phase":"Queued"}']);
+    expect(written?.metadata?.resourceVersion).toBe('2');
+  });
+
+  it('reads afresh when the given current object lags, and writes on the live version', async () => {
+    const server = new FakeServer();
+    const stale = structuredClone(server.object) as Thing;
+    server.object = {
+      metadata: { name: 't', namespace: 'ns', resourceVersion: '5' },
+      status: { phase: 'Running' },
+    } as Thing;
+    await recordThenUpdateStatus(server, things, 'ns', 't', toPhase('Running'), new Sink(server), {
+      current: stale,
+    });
+    // Decided from the stale copy, refused, then computed from the live object: nothing to do.
+    expect(server.log).toEqual(['event entered Running']);
+    expect(server.object?.status).toEqual({ phase: 'Running' });
+  });
+
   it('recomputes after a conflict and records the recomputed transition', async () => {
     const server = new FakeServer();
     server.conflicts = 1;

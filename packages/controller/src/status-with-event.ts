@@ -10,10 +10,23 @@ export interface StatusTransition<E> {
   readonly event: E;
 }
 
-export interface RecordThenUpdateStatusOptions {
+export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject> {
   readonly signal?: AbortSignal;
   /** Writes tried before a persistent conflict is thrown. Default 5. */
   readonly maxAttempts?: number;
+  /**
+   * The object as the caller has it, computed from instead of a first read; the write stays
+   * conditional on its resourceVersion, so a copy that lags costs a conflict and a fresh read.
+   * Its event, though, is recorded before that conflict shows the lag: pass it only when the
+   * caller is the status's one writer and the copy holds every write of its that was answered
+   * (a cache the caller observes its writes into), not after a write that went unanswered.
+   */
+  readonly current?: T;
+  /**
+   * Whether `transition` is handed a deep copy of the object (default true), as `updateStatus`
+   * does: turn it off only for a transition that never mutates its argument.
+   */
+  readonly copy?: boolean;
 }
 
 /**
@@ -25,8 +38,9 @@ export interface RecordThenUpdateStatusOptions {
  * thrown and the status stays as it was, so the reconcile retries and records again; an
  * unchanged status records nothing and writes nothing.
  *
- * The object is read from the API server, not a cache: a transition computed from a copy that
- * lags would report an event that never becomes the status. On a conflict it reads again and
+ * The object is read from the API server, not a cache (unless `current` is given, see there): a
+ * transition computed from a copy that lags would report an event that never becomes the
+ * status. On a conflict it reads again and
  * recomputes; a transition that comes out the same gives the same event, which a
  * deduplicating sink keeps once. Returns the object as written (or as read, when nothing
  * changed), or `null` when it does not exist.
@@ -38,14 +52,16 @@ export async function recordThenUpdateStatus<T extends KubeObject, E>(
   name: string,
   transition: (current: T) => StatusTransition<E> | undefined,
   sink: EventSink<E>,
-  options: RecordThenUpdateStatusOptions = {},
+  options: RecordThenUpdateStatusOptions<T> = {},
 ): Promise<T | null> {
   const request = options.signal ? { signal: options.signal } : {};
   const maxAttempts = options.maxAttempts ?? 5;
+  let known = options.current?.metadata?.resourceVersion ? options.current : undefined;
   for (let attempt = 1; ; attempt += 1) {
-    const current = await client.get<T>(type, namespace, name, request);
+    const current = known ?? (await client.get<T>(type, namespace, name, request));
+    known = undefined;
     if (!current) return null;
-    const next = transition(structuredClone(current));
+    const next = transition(options.copy === false ? current : structuredClone(current));
     if (next === undefined) return current;
     // Compare what would go over the wire: properties set to undefined are not sent.
     const status: unknown = JSON.parse(JSON.stringify(next.status));

@@ -2,6 +2,8 @@ import {
   Controller,
   type ControllerMetrics,
   EventRecorder,
+  executionReadScope,
+  executionWatchScope,
   type Informer,
   InformerCache,
 } from '@roundhouse/controller';
@@ -12,7 +14,6 @@ import {
   executionOwnerKey,
   type Logger,
   noopLogger,
-  ownedResourcesSelector,
   type Registry,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -89,24 +90,20 @@ export async function createWorkflowExecutionController(
         logger.info({ engine, kind: watch.resource.kind }, 'resource not served; polling instead');
         continue;
       }
-      const informer = cache.informerFor<KubeObject>(watch.resource, {
-        namespace: options.executionNamespace,
-        labelSelector: ownedResourcesSelector(watch.conventions),
-      });
+      const informer = cache.informerFor<KubeObject>(
+        watch.resource,
+        executionWatchScope(watch, options.executionNamespace),
+      );
       owned.push({ informer, conventions: watch.conventions });
       watchedEngines.add(engine);
     }
     for (const read of options.registry.get(engine).reads ?? []) {
       if (!(await client.isServed(read.resource))) continue;
-      const { transform } = read;
       cached.add(
-        cache.informerFor<KubeObject>(read.resource, {
-          namespace: options.executionNamespace,
-          labelSelector: read.labelSelector,
-          ...(read.fieldSelector ? { fieldSelector: read.fieldSelector } : {}),
-          // The contract has the transform keep the metadata a cached object needs.
-          ...(transform ? { transform: (obj) => transform(obj) as KubeObject } : {}),
-        }),
+        cache.informerFor<KubeObject>(
+          read.resource,
+          executionReadScope(read, options.executionNamespace),
+        ),
       );
     }
   }
