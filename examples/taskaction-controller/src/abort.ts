@@ -71,17 +71,18 @@ export async function abortAction(object: KubeObject, ctx: AbortContext): Promis
 
 /**
  * Labels a finished action for the TTL garbage collector with when it finished (its terminal
- * condition's transition time). A merge patch of two labels: it cannot undo anything.
+ * condition's transition time). A merge patch of two labels: it cannot undo anything. Returns
+ * the action as written; undefined when it needed no labels or is gone.
  */
 export async function labelFinished(
   object: KubeObject,
   view: TaskActionView,
   ctx: { readonly client: KubeClient; readonly now: Date; readonly signal: AbortSignal },
-): Promise<void> {
-  if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return;
+): Promise<KubeObject | undefined> {
+  if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return undefined;
   const labels = terminalLabels(gcLabels, actionEndTime(view.status.conditions) ?? ctx.now);
   try {
-    await ctx.client.patch(
+    return await ctx.client.patch(
       taskActions,
       view.metadata.namespace,
       view.metadata.name,
@@ -90,6 +91,7 @@ export async function labelFinished(
     );
   } catch (error) {
     if (!isKubernetesError(error, 'NotFound')) throw error;
+    return undefined;
   }
 }
 

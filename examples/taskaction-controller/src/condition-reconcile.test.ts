@@ -41,10 +41,13 @@ describe('advanceConditionAction', () => {
     const client = { get: vi.fn(async () => structuredClone(paused)), patch: vi.fn() };
     const sink = { record: vi.fn() };
     // Judged a millisecond before the deadline; the requeue is computed a moment after it.
+    // The cache's copy, were it read, would be the same: the read below is the live one.
+    const copies = { get: vi.fn(() => paused), observe: vi.fn() };
     const transitions = new TransitionWriter(
       client as never,
       sink as never,
       () => new Date(deadline - 1),
+      copies,
     );
     const resolved = resolveConditionAction(paused);
     if (!resolved.valid) throw new Error(resolved.message);
@@ -62,6 +65,9 @@ describe('advanceConditionAction', () => {
     );
     expect(client.patch).not.toHaveBeenCalled();
     expect(result?.requeueAfter).toBeGreaterThan(0);
+    // A signal may be written beside the controller; the cache may not hold it yet.
+    expect(client.get).toHaveBeenCalledTimes(1);
+    expect(copies.get).not.toHaveBeenCalled();
   });
 
   it('times out at its deadline while the parent it names does not exist', async () => {
@@ -81,6 +87,7 @@ describe('advanceConditionAction', () => {
       client as never,
       sink as never,
       () => new Date(deadline + 1),
+      { get: () => undefined, observe: vi.fn() },
     );
     const resolved = resolveConditionAction(orphan);
     if (!resolved.valid) throw new Error(resolved.message);

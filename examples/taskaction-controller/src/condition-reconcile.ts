@@ -45,6 +45,8 @@ export async function advanceConditionAction(
     view,
     (s, at) => advanceCondition(s, deadline, at),
     ctx,
+    undefined,
+    { live: true },
   );
   if (!written) return undefined;
   const ms = conditionRequeueMs(taskActionView(written).status, deadline, io.now());

@@ -7,15 +7,10 @@ import {
   InformerCache,
   objectKey,
 } from '@roundhouse/controller';
-import {
-  executionOwnerKey,
-  type Logger,
-  noopLogger,
-  ownedResourcesSelector,
-  type Registry,
-} from '@roundhouse/core';
+import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
 import { KubeClient } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
+import { engineInformers } from './engine-watches.js';
 import type { ActionEvent } from './events.js';
 import {
   actionNameIndex,
@@ -57,7 +52,8 @@ const fieldManager = 'roundhouse-taskaction-controller';
  * Wires the TaskAction reconciler to its watches: TaskActions, and the execution resources of
  * every engine a task type is routed to (from `Executor.watches`), each mapped back through its
  * owner (`<action>-<attempt>`, see `executionOwnerKey`) to its TaskAction, so a finished Job
- * wakes its action at once.
+ * wakes its action at once. What those engines read (`Executor.reads`, a Job's pods) is cached
+ * in the execution namespace too, so their status checks cost no request.
  */
 export async function createTaskActionController(
   options: TaskActionControllerOptions,
@@ -101,27 +97,24 @@ export async function createTaskActionController(
     const waiting = parent ? actions.byIndex(waitingForParentIndex, parent) : [];
     return [objectKey(action), ...waiting.map(objectKey)];
   });
-  const engines = new Set([
-    ...Object.values(routing.taskTypes),
-    ...(routing.defaultEngine ? [routing.defaultEngine] : []),
-  ]);
-  for (const engine of engines) {
-    if (!options.registry.has(engine)) continue;
-    for (const watch of options.registry.get(engine).watches ?? []) {
-      if (!(await client.isServed(watch.resource))) {
-        logger.info({ engine, kind: watch.resource.kind }, 'resource not served; not watched');
-        continue;
-      }
-      const informer = cache.informerFor(watch.resource, {
-        namespace: options.executionNamespace,
-        labelSelector: ownedResourcesSelector(watch.conventions),
-      });
-      controller.watch(informer, (obj) => {
-        const owner = executionOwnerKey(obj.metadata, watch.conventions);
-        const key = owner && actionKeyOf(owner);
-        return key ? [key] : [];
-      });
+  for (const informer of engineInformers(routing, options.registry, options.executionNamespace)) {
+    if (!(await client.isServed(informer.resource))) {
+      logger.info({ kind: informer.resource.kind }, 'resource not served; not watched');
+      continue;
     }
+    const watched = cache.informerFor(informer.resource, informer.scope);
+    if (informer.kind === 'read') {
+      // Started and synced with the controller, but waking nothing: the engine reads these on
+      // its attempt's next status check.
+      controller.watch(watched, () => []);
+      continue;
+    }
+    const { conventions } = informer;
+    controller.watch(watched, (obj) => {
+      const owner = executionOwnerKey(obj.metadata, conventions);
+      const key = owner && actionKeyOf(owner);
+      return key ? [key] : [];
+    });
   }
   return { controller, cache };
 }

@@ -133,14 +133,15 @@ export interface ParentIo {
 }
 
 /**
- * Makes the parent action this one's owner, so deleting the root deletes the whole tree. Throws
- * ParentActionNotFoundError (retried with backoff) while the parent does not exist.
+ * Makes the parent action this one's owner, so deleting the root deletes the whole tree, and
+ * returns the action as written. Throws ParentActionNotFoundError (retried with backoff) while
+ * the parent does not exist.
  */
 export async function ownByParent(
   object: KubeObject,
   action: ActionNames,
   io: ParentIo,
-): Promise<void> {
+): Promise<KubeObject> {
   const { namespace, name } = action.metadata;
   const { runName, parentActionName = '' } = action.spec;
   const candidates = io.actions.byIndex(
@@ -161,7 +162,7 @@ export async function ownByParent(
   const patch = {
     metadata: { resourceVersion: object.metadata?.resourceVersion, ownerReferences },
   };
-  await io.client.patch(taskActions, namespace, name, patch, {
+  return io.client.patch(taskActions, namespace, name, patch, {
     strategy: 'merge',
     signal: io.signal,
   });
@@ -169,19 +170,18 @@ export async function ownByParent(
 
 /**
  * `ownByParent` for an action that need not wait for its parent (a condition, whose deadline
- * runs regardless; a finished action): false while the parent does not exist, whose arrival
+ * runs regardless; a finished action): undefined while the parent does not exist, whose arrival
  * wakes the action again through `indexWaitingForParent`.
  */
 export async function ownByParentIfPresent(
   object: KubeObject,
   action: ActionNames,
   io: ParentIo,
-): Promise<boolean> {
+): Promise<KubeObject | undefined> {
   try {
-    await ownByParent(object, action, io);
-    return true;
+    return await ownByParent(object, action, io);
   } catch (error) {
-    if (error instanceof ParentActionNotFoundError) return false;
+    if (error instanceof ParentActionNotFoundError) return undefined;
     throw error;
   }
 }

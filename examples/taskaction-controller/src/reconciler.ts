@@ -25,6 +25,7 @@ import {
 import type { Registry } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
+import type { ActionCopies } from './action-copies.js';
 import { attemptExecution, outputPrefix } from './attempt.js';
 import { attemptResourceState } from './attempt-resource.js';
 import { cachePolicyOf } from './cache.js';
@@ -51,15 +52,18 @@ import {
   taskActionView,
   validateTaskAction,
 } from './spec.js';
-import { applies, cached, type Expected, TransitionWriter } from './transition.js';
+import { applies, cached, type Expected, TransitionWriter, trustsCache } from './transition.js';
 
 export interface TaskActionReconcilerOptions {
   /** Writes status, finalizers and labels. */
   readonly client: KubeClient;
   /** Reads TaskActions and execution resources; the controller's cache. */
   readonly reader: Reader;
-  /** The TaskAction informer with `actionNameIndex`, where a child finds its parent. */
-  readonly actions: ActionDirectory;
+  /**
+   * The TaskAction informer with `actionNameIndex`, where a child finds its parent, and into
+   * which every TaskAction this controller writes is observed.
+   */
+  readonly actions: ActionDirectory & ActionCopies;
   readonly registry: Registry;
   readonly routing?: TaskTypeRouting;
   /** Where execution resources (Jobs) are created. */
@@ -107,7 +111,12 @@ export class TaskActionReconciler implements Reconciler {
       ...options,
     };
     this.#cache = new CacheStore({ client: this.#o.client, heartbeatMs: this.#o.resyncMs });
-    this.#transitions = new TransitionWriter(this.#o.client, this.#o.sink, this.#o.now);
+    this.#transitions = new TransitionWriter(
+      this.#o.client,
+      this.#o.sink,
+      this.#o.now,
+      this.#o.actions,
+    );
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -152,8 +161,11 @@ export class TaskActionReconciler implements Reconciler {
     );
     if (!admitted.valid) return this.#reject(object, view, admitted.reason, admitted.message, ctx);
     const { action, engine } = admitted.value;
+    if (admitted.object !== object) actions.observe(admitted.object);
     if (action.spec.parentActionName && !hasActionOwner(admitted.object)) {
-      await ownByParent(admitted.object, action, { client, actions, signal: ctx.signal });
+      actions.observe(
+        await ownByParent(admitted.object, action, { client, actions, signal: ctx.signal }),
+      );
     }
     const step = nextStep(action.status, this.#o.now());
     switch (step.step) {
@@ -185,7 +197,12 @@ export class TaskActionReconciler implements Reconciler {
     // tree, so deleting the root takes it too.
     if (runName && parentActionName && !hasActionOwner(object)) {
       const action = { metadata: view.metadata, spec: { runName, parentActionName } };
-      await ownByParentIfPresent(object, action, { client, actions, signal: ctx.signal });
+      const owned = await ownByParentIfPresent(object, action, {
+        client,
+        actions,
+        signal: ctx.signal,
+      });
+      if (owned) actions.observe(owned);
     }
     if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return;
     const resolved = isConditionAction(view)
@@ -193,7 +210,12 @@ export class TaskActionReconciler implements Reconciler {
       : resolveTaskAction(object, routing, registry);
     const policy = resolved?.valid ? cachePolicyOf(resolved.value.action) : undefined;
     if (policy) await this.#cache.release(policy, { now: this.#o.now(), signal: ctx.signal });
-    await labelFinished(object, view, { client, now: this.#o.now(), signal: ctx.signal });
+    const labelled = await labelFinished(object, view, {
+      client,
+      now: this.#o.now(),
+      signal: ctx.signal,
+    });
+    if (labelled) actions.observe(labelled);
   }
 
   /** No requeue: the spec is immutable, so nothing but a new object can change the verdict. */
@@ -205,7 +227,8 @@ export class TaskActionReconciler implements Reconciler {
     ctx: ReconcileContext,
   ): Promise<undefined> {
     await this.#transitions.write(view, (s, at) => markRejected(s, reason, message, at), ctx);
-    void this.#o.events?.record(object, 'Warning', reason, message);
+    // Keyed: a retry that finds the status already written reports it again, as the same Event.
+    void this.#o.events?.record(object, 'Warning', reason, message, { key: reason });
     return undefined;
   }
 
@@ -217,13 +240,16 @@ export class TaskActionReconciler implements Reconciler {
     const attempt = attemptsOf(action.status);
     const expected = { attempt, phases: ['Queued'] } as const;
     // Launching from a lagging cache could start an attempt the status has already moved past.
-    const live = await this.#o.client.get<KubeObject>(
-      taskActions,
-      action.metadata.namespace,
-      action.metadata.name,
-      { signal: ctx.signal },
-    );
-    if (!live || !applies(taskActionView(live).status, expected)) return undefined;
+    // Only this controller moves it, and the cache holds what it wrote (see `trustsCache`).
+    if (!trustsCache(ctx)) {
+      const live = await this.#o.client.get<KubeObject>(
+        taskActions,
+        action.metadata.namespace,
+        action.metadata.name,
+        { signal: ctx.signal },
+      );
+      if (!live || !applies(taskActionView(live).status, expected)) return undefined;
+    }
     const policy = cachePolicyOf(action);
     if (policy) {
       const gated = await passCacheGate(action, policy, expected, ctx, {
@@ -366,7 +392,9 @@ export class TaskActionReconciler implements Reconciler {
     const status = written && taskActionView(written).status;
     if (status && phaseOf(status) === 'PermanentFailure') {
       const message = `${status.errorState?.code}: ${status.errorState?.message}`;
-      void this.#o.events?.record(written, 'Warning', 'PermanentFailure', message);
+      void this.#o.events?.record(written, 'Warning', 'PermanentFailure', message, {
+        key: 'PermanentFailure',
+      });
     }
     return undefined;
   }

@@ -12,6 +12,7 @@ import {
   withCacheStatus,
 } from '@roundhouse/controller';
 import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import type { ActionCopies } from './action-copies.js';
 import { type ActionEvent, transitionEvent } from './events.js';
 import { taskActions } from './resource.js';
 import { type TaskActionView, taskActionView } from './spec.js';
@@ -25,41 +26,73 @@ export interface Expected {
 /** What an action's status change computes: the next status, or undefined to leave it. */
 export type Compute = (status: ConditionActionStatus, at: TransitionAt) => ActionStatus | undefined;
 
+export interface WriteOptions {
+  /** Where the completed attempt wrote its outputs, for the event. */
+  readonly outputUri?: string;
+  /**
+   * Read the action from the API server, not the cache: a condition's status has a second
+   * writer (the signal), whose write the cache may not hold yet, and a transition computed
+   * without it (TimedOut instead of Signaled) would record an event that never becomes the
+   * status.
+   */
+  readonly live?: boolean;
+}
+
 /**
  * Every status change of a TaskAction, written one way: its event recorded in the sink first,
  * then the status (see `recordThenUpdateStatus`). A change decided from a lagging cache names
  * the status it was decided for (`expected`) and applies only while the live one is still it.
+ *
+ * A task's status has one writer, this controller, and every object it writes is observed into
+ * the cache (`ActionCopies`), so the cache holds the newest status unless a write of this key
+ * failed without an answer (`ctx.attempt` > 0 then): the write computes from the cached copy and
+ * is conditional on its resourceVersion, instead of reading the action first. A copy that moved
+ * on (someone edited a label) costs a conflict, after which the action is read fresh.
  */
 export class TransitionWriter {
   constructor(
     private readonly client: KubeClient,
     private readonly sink: EventSink<ActionEvent>,
     private readonly now: () => Date,
+    private readonly copies: ActionCopies,
   ) {}
 
   async write(
     target: Pick<TaskActionView, 'metadata'>,
     compute: Compute,
-    ctx: Pick<ReconcileContext, 'signal'>,
+    ctx: Pick<ReconcileContext, 'signal' | 'attempt'>,
     expected?: Expected,
-    extra: { readonly outputUri?: string } = {},
+    options: WriteOptions = {},
   ): Promise<KubeObject | null> {
     const now = this.now();
-    return recordThenUpdateStatus<KubeObject, ActionEvent>(
+    const { namespace, name } = target.metadata;
+    const known = trustsCache(ctx) && !options.live ? this.copies.get(namespace, name) : undefined;
+    const written = await recordThenUpdateStatus<KubeObject, ActionEvent>(
       this.client,
       taskActions,
-      target.metadata.namespace,
-      target.metadata.name,
+      namespace,
+      name,
       (current) => {
         const view = taskActionView(current);
         if (expected && !applies(view.status, expected)) return undefined;
         const next = compute(view.status, { now, generation: current.metadata?.generation });
-        return next && { status: next, event: transitionEvent(view, next, now, extra) };
+        return next && { status: next, event: transitionEvent(view, next, now, options) };
       },
       this.sink,
-      { signal: ctx.signal },
+      { signal: ctx.signal, ...(known ? { current: known } : {}) },
     );
+    if (written && written !== known) this.copies.observe(written);
+    return written;
   }
+}
+
+/**
+ * Whether the cache may stand for the live action in this reconcile: it holds every write of
+ * this controller that was answered, and a key whose last reconcile failed may have sent one
+ * that was not (a timeout), so that key is read from the API server until a reconcile succeeds.
+ */
+export function trustsCache(ctx: Pick<ReconcileContext, 'attempt'>): boolean {
+  return ctx.attempt === 0;
 }
 
 /** Whether `status` is still at the attempt and in one of the phases a step was decided for. */

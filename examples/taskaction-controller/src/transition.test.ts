@@ -1,0 +1,77 @@
+import { markQueued, phaseOf } from '@roundhouse/controller';
+import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { taskActionView } from './spec.js';
+import { TransitionWriter } from './transition.js';
+
+const action: KubeObject = {
+  metadata: { name: 'run1-a1', namespace: 'ns', uid: 'u1', resourceVersion: '7', generation: 1 },
+  spec: { runName: 'run1', project: 'p', domain: 'd', actionName: 'a1' },
+  status: {},
+};
+const signal = new AbortController().signal;
+const now = () => new Date('2026-03-01T10:00:00Z');
+
+function harness(patch: (body: unknown) => Promise<KubeObject>) {
+  const client = {
+    get: vi.fn(async () => structuredClone(action)),
+    patch: vi.fn(async (_t: unknown, _ns: unknown, _n: unknown, body: unknown) => patch(body)),
+    replace: vi.fn(),
+  };
+  const sink = { record: vi.fn(async () => {}) };
+  const copies = { get: vi.fn(() => action), observe: vi.fn() };
+  const writer = new TransitionWriter(client as never, sink as never, now, copies);
+  const queue = (attempt: number) =>
+    writer.write(taskActionView(action), (s, at) => markQueued(s, at), { signal, attempt });
+  return { client, sink, copies, queue };
+}
+
+const written = (body: unknown): KubeObject => ({
+  ...structuredClone(action),
+  metadata: { ...action.metadata, resourceVersion: '8' },
+  status: (body as { status: unknown }).status,
+});
+
+describe('TransitionWriter', () => {
+  it('writes onto the cached copy, conditionally on its version, without reading it first', async () => {
+    const { client, sink, copies, queue } = harness(async (body) => written(body));
+    const result = await queue(0);
+    expect(client.get).not.toHaveBeenCalled();
+    expect(client.patch.mock.calls[0]?.[3]).toMatchObject({ metadata: { resourceVersion: '7' } });
+    expect(sink.record).toHaveBeenCalledTimes(1);
+    // The next reconcile, woken by this write, reads the write rather than the copy before it.
+    expect(copies.observe).toHaveBeenCalledWith(result);
+    expect(result && phaseOf(taskActionView(result).status)).toBe('Queued');
+  });
+
+  it('reads the action fresh once the cached copy turns out to have moved on', async () => {
+    let calls = 0;
+    const { client, queue } = harness(async (body) => {
+      calls += 1;
+      if (calls === 1)
+        throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
+      return written(body);
+    });
+    await queue(0);
+    expect(client.get).toHaveBeenCalledTimes(1);
+    expect(client.patch).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads the action first when its last reconcile failed, whose write may have landed', async () => {
+    const { client, copies, queue } = harness(async (body) => written(body));
+    await queue(1);
+    expect(client.get).toHaveBeenCalledTimes(1);
+    expect(copies.get).not.toHaveBeenCalled();
+  });
+
+  it('writes and records nothing, and reads nothing, when the cached copy needs no change', async () => {
+    const queued = written({ status: markQueued({}, { now: now() }) });
+    const { client, sink, copies, queue } = harness(async (body) => written(body));
+    copies.get.mockReturnValue(queued);
+    expect(await queue(0)).toBe(queued);
+    expect(client.get).not.toHaveBeenCalled();
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(sink.record).not.toHaveBeenCalled();
+    expect(copies.observe).not.toHaveBeenCalled();
+  });
+});
