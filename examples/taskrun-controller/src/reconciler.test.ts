@@ -36,9 +36,17 @@ const runningPod: PodExecutionStatus = {
 };
 
 /** The reconciler on fakes that record every request, with the cache holding `run`. */
-function setup(run: KubeObject, options: { pod?: PodExecutionStatus; podCached?: boolean } = {}) {
+function setup(
+  run: KubeObject,
+  options: {
+    pod?: PodExecutionStatus;
+    podCached?: boolean;
+    live?: KubeObject;
+    attempt?: number;
+  } = {},
+) {
   const client = {
-    get: vi.fn(async () => run),
+    get: vi.fn(async () => options.live ?? run),
     patch: vi.fn(async (_type: ResourceType, _ns: string, _name: string, body: KubeObject) => ({
       ...run,
       metadata: { ...run.metadata, resourceVersion: '11' },
@@ -70,7 +78,7 @@ function setup(run: KubeObject, options: { pod?: PodExecutionStatus; podCached?:
     reconciler.reconcile(key, {
       signal: new AbortController().signal,
       logger: noopLogger,
-      attempt: 0,
+      attempt: options.attempt ?? 0,
     });
   return { client, executor, runs, reconcile };
 }
@@ -83,6 +91,22 @@ describe('TaskRunReconciler requests', () => {
     expect(executor.getStepStatus).not.toHaveBeenCalled();
     expect(client.get).not.toHaveBeenCalled();
     expect(client.patch).not.toHaveBeenCalled();
+  });
+
+  it('after a failed reconcile, reads the run and creates no Pod for one whose status already names it', async () => {
+    // The cache lacks a status write that landed without an answer; the Pod was deleted since.
+    const live = runObject({ phase: 'Running', podName: 'build-1-pod' });
+    const { client, executor, reconcile } = setup(runObject(), { live, attempt: 1 });
+    await reconcile();
+    expect(client.get).toHaveBeenCalledOnce();
+    expect(executor.create).not.toHaveBeenCalled();
+  });
+
+  it('after a failed reconcile, reads the run and creates its Pod when none was', async () => {
+    const { client, executor, reconcile } = setup(runObject(), { attempt: 1 });
+    await reconcile();
+    expect(client.get).toHaveBeenCalledOnce();
+    expect(executor.create).toHaveBeenCalledOnce();
   });
 
   it('reads a cached Pod of a run whose status names none yet, and creates nothing', async () => {

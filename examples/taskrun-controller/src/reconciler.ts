@@ -161,9 +161,17 @@ export class TaskRunReconciler implements Reconciler {
    * controller wrote (see `runs`), so a finished run's deleted Pod is never created again.
    */
   async #start(object: KubeObject, run: TaskRun, ctx: ReconcileContext): Promise<void> {
-    const { reader, executor } = this.#o;
-    const { namespace } = run.metadata;
+    const { client, reader, executor } = this.#o;
+    const { namespace, name, uid } = run.metadata;
     const signal = ctx.signal;
+    if (ctx.attempt > 0) {
+      // The last reconcile of this run failed, perhaps on a status write that landed without
+      // an answer, which the cache then lacks: the run is read, so a Pod is created only for a
+      // run whose status shows none was (a finished run's deleted Pod is never created again).
+      const live = await client.get<KubeObject>(taskRuns, namespace, name, { signal });
+      const status = live ? statusOf(live) : undefined;
+      if (!live || live.metadata?.uid !== uid || status?.podName || isFinished(status)) return;
+    }
     const taskName = run.spec.taskRef.name;
     const taskObject = await reader.get<KubeObject>(tasks, namespace, taskName, { signal });
     if (!taskObject) {
