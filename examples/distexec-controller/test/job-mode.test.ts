@@ -3,6 +3,7 @@ import {
   isKubernetesError,
   KubeClient,
   type KubeObject,
+  type ListOptions,
   type RequestOptions,
   type ResourceType,
   resources,
@@ -23,9 +24,24 @@ const executionNamespace = 'roundhouse-distexec-jobs';
 
 type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: string } };
 
-/** A client that counts the DistExecs it reads from the API server. */
+/**
+ * A client that counts the DistExecs it reads from the API server, and the lists of one Job's
+ * pods (the informers' own lists select every Job's).
+ */
 class ReadCountingClient extends KubeClient {
   distExecReads = 0;
+  jobPodLists = 0;
+
+  override list<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    options?: ListOptions,
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    if (type === resources.pods && options?.labelSelector?.includes('controller-uid')) {
+      this.jobPodLists += 1;
+    }
+    return super.list<T>(type, namespace, options);
+  }
 
   override get<T extends KubeObject>(
     type: ResourceType,
@@ -206,7 +222,7 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
   const env = useTestNamespace({ prefix: 'dx-jobs-held' });
   const world = new World(env);
   const nodeNames: string[] = [];
-  let running: { stop(): Promise<void> } | undefined;
+  let running: Awaited<ReturnType<typeof startController>> | undefined;
 
   beforeAll(async () => {
     await world.setUp();
@@ -280,6 +296,8 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     expect(results[failing]).toMatchObject({ phase: 'Failed', exitCode: 3, attempts: 2 });
     expect(results[failing]?.message).toContain('boom: disk full');
     expect(await podsOf(world, 'flaky', failing, 1, 3)).toEqual([]);
+    // The failed pods were read from the controller's cache, not asked of the API server.
+    expect(running?.client.jobPodLists).toBe(0);
   });
 
   it('deleting a DistExec deletes its running Jobs and their pods', async () => {

@@ -1,6 +1,7 @@
 export { containerLostReason, isContainerLost } from './container-lost.js';
 export { hopelessWait } from './hopeless-waits.js';
 export { JobExecutor, type JobExecutorOptions } from './job-executor.js';
+export { jobPodStates, jobPodsRead } from './job-pods.js';
 export {
   buildJob,
   type ContainerCommand,

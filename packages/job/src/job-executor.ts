@@ -17,23 +17,9 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
-import {
-  buildJob,
-  type JobSettings,
-  jobEngine,
-  jobPodsFieldSelector,
-  jobPodsSelector,
-  workflowContainerName,
-} from './job-spec.js';
-import { cachedPod } from './pod-cache.js';
-import {
-  hasCreatedPods,
-  isJobFinished,
-  JobStateSchema,
-  jobResult,
-  type PodState,
-  PodStateSchema,
-} from './status.js';
+import { jobPodStates, jobPodsRead } from './job-pods.js';
+import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
+import { hasCreatedPods, isJobFinished, JobStateSchema, jobResult } from './status.js';
 import { EventStateSchema, explainStuckStart } from './stuck-start.js';
 
 export interface JobExecutorOptions
@@ -71,14 +57,14 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       const result = jobResult(state);
       if (result.phase === 'Failed') {
         // A failure needs the pods: their terminated states say why (OOMKilled, exit code).
-        return jobResult(state, await podsOf(job, context, settings.conventions));
+        return jobResult(state, await jobPodStates(job, context, settings.conventions));
       }
       if (result.phase !== 'Running' || (state.status?.ready ?? 0) > 0) return result;
       const created = Date.parse(state.metadata?.creationTimestamp ?? '');
       if (!(Date.now() - created >= startupGraceMs)) return result;
       // Not started after the grace period: find out whether it ever can, so an execution
       // whose pod cannot be created or pulled fails with the cause instead of at its deadline.
-      const pods = await podsOf(job, context, settings.conventions);
+      const pods = await jobPodStates(job, context, settings.conventions);
       // No pod waiting although the Job has pods: they run, or have just finished. A Job without
       // any may have failed to create one, which only its Events tell.
       const events =
@@ -101,25 +87,6 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       };
     },
   };
-}
-
-/**
- * The Job's pods that have not started or have failed, asked for with the engine's pod
- * selectors (see `JobExecutor.reads`) narrowed to this Job, so a controller's cache answers it
- * from memory; the API server gives the same answer, since every pod of the Job carries the
- * template's labels.
- */
-async function podsOf(
-  job: JobObject,
-  context: StatusContext,
-  conventions: Conventions,
-): Promise<PodState[]> {
-  const pods = await context.reader.list<KubeObject>(resources.pods, context.namespace, {
-    labelSelector: `${jobPodsSelector(conventions)},batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
-    fieldSelector: jobPodsFieldSelector,
-    signal: context.signal,
-  });
-  return pods.items.map((p) => PodStateSchema.parse(p));
 }
 
 /**
@@ -150,14 +117,7 @@ export class JobExecutor extends ResourceExecutor<JobObject> {
       reader,
       logger,
     });
-    this.reads = Object.freeze([
-      Object.freeze({
-        resource: resources.pods,
-        labelSelector: jobPodsSelector(conventions),
-        fieldSelector: jobPodsFieldSelector,
-        transform: cachedPod,
-      }),
-    ]);
+    this.reads = Object.freeze([jobPodsRead(conventions)]);
   }
 
   static fromKubeConfig(config: ClusterConfig, options: JobExecutorOptions = {}): JobExecutor {

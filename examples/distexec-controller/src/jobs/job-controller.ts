@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import {
   Controller,
   type ControllerMetrics,
+  executionReadScope,
   InformerCache,
   objectKey,
 } from '@roundhouse/controller';
@@ -12,7 +13,7 @@ import {
   ownedResourcesSelector,
   roundhouseConventions,
 } from '@roundhouse/core';
-import type { JobSettings } from '@roundhouse/job';
+import { type JobSettings, jobPodsRead } from '@roundhouse/job';
 import { type KubeClient, type KubeObject, ResourceExecutor, resources } from '@roundhouse/kube';
 import { NodeDirectory } from '../nodes.js';
 import { distExecs } from '../resource.js';
@@ -86,6 +87,11 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       labelSelector: ownedResourcesSelector(conventions),
     })
     .addIndex(jobsByOwner, owner);
+  // buildJob labels a node Job's pods as the job engine's own, so its pod read applies.
+  const pods = cache.informerFor<KubeObject>(
+    resources.pods,
+    executionReadScope(jobPodsRead(conventions), options.executionNamespace),
+  );
   const controller = new Controller({
     name: 'distexec-jobs',
     reconciler: new JobModeReconciler({
@@ -111,6 +117,8 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
   controller
     .watch(execs)
     .watch(jobs, owner)
+    // Cached for the status checks of failed Jobs; a Job's own events say when to look.
+    .watch(pods, () => [])
     .watch(nodes.informer, () => []);
   nodes.onChange(everyDistExec);
   return controller;

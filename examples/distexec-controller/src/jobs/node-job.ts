@@ -10,9 +10,9 @@ import {
   isJobFinished,
   type JobSettings,
   JobStateSchema,
+  jobPodStates,
   jobResult,
   kubeletLiteral,
-  PodStateSchema,
 } from '@roundhouse/job';
 import { type KubeObject, type ResourceEngine, resources } from '@roundhouse/kube';
 import { z } from 'zod';
@@ -146,14 +146,8 @@ export function nodeJobResourceEngine(settings: JobSettings): ResourceEngine<Job
       const result = jobResult(state);
       if (result.phase !== 'Failed') return result;
       // A failure needs the pod: its container's exit code and termination message say why.
-      const pods = await context.reader.list<KubeObject>(resources.pods, context.namespace, {
-        labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
-        signal: context.signal,
-      });
-      return jobResult(
-        state,
-        pods.items.map((p) => PodStateSchema.parse(p)),
-      );
+      // Asked with `jobPodsRead`'s selectors, so the controller's pod cache answers.
+      return jobResult(state, await jobPodStates(job, context, settings.conventions));
     },
   };
 }
