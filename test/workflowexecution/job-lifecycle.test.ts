@@ -5,7 +5,7 @@ import {
   podControls,
   useTestNamespace,
 } from '@roundhouse/testenv/vitest';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import {
   apply,
@@ -27,6 +27,8 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
 
   beforeAll(async () => {
     executionNamespace = await env.controlPlane.createNamespace('wfe-job-exec');
+    // Tests that play a crashed controller write executions before any controller starts.
+    await ensureWorkflowExecutionCrd(client());
   });
 
   afterEach(async () => {
@@ -308,5 +310,38 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(done.status?.executionRef?.name).toBe(
       (await jobsOf(client(), executionNamespace, wfe.metadata.name))[0]?.metadata?.name,
     );
+  });
+
+  it('deletes the Job of an execution deleted while the controller was down, before its finalizer was written', async () => {
+    // The crashed controller created both Jobs; the finalizer writes beside them never landed.
+    const executor = new JobExecutor(new KubeClient(env.kubeConfig), {
+      podAnnotations: { [podControls.runSeconds]: '600' },
+    });
+    const [gone, kept] = await Promise.all(
+      [manifest(), manifest()].map(async (m) => {
+        const wfe = await apply(client(), env.namespace, m);
+        const parsed = (await read(client(), env.namespace, wfe.metadata.name)) as Parameters<
+          typeof executor.create
+        >[0];
+        const { resourceName } = await executor.create(parsed, executionNamespace);
+        const job = await client().get(resources.jobs, executionNamespace, resourceName);
+        return { name: wfe.metadata.name, job: resourceName, uid: job?.metadata?.uid };
+      }),
+    );
+    if (!gone || !kept) throw new Error('two executions were set up');
+    await client().delete(workflowExecutions, env.namespace, gone.name);
+    expect(await read(client(), env.namespace, gone.name)).toBeNull();
+
+    await start();
+    await vi.waitFor(async () => {
+      const job = await client().get(resources.jobs, executionNamespace, gone.job);
+      expect(job === null || job.metadata?.deletionTimestamp !== undefined).toBe(true);
+    }, patience);
+    // The other execution's Job is its own: adopted, not deleted.
+    const running = await waitForPhase(client(), env.namespace, kept.name, 'Running');
+    expect(running.status?.executionRef?.name).toBe(kept.job);
+    const job = await client().get(resources.jobs, executionNamespace, kept.job);
+    expect(job?.metadata?.uid).toBe(kept.uid);
+    expect(job?.metadata?.deletionTimestamp).toBeUndefined();
   });
 });

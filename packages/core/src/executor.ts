@@ -1,6 +1,6 @@
 import type { Conventions } from './conventions.js';
 import type { ExecutionResult } from './execution-result.js';
-import type { ResourceType } from './resource-type.js';
+import type { DeletionPropagation, ResourceType } from './resource-type.js';
 import type { Dependencies, WorkflowExecution } from './workflow-execution.js';
 
 export interface OperationOptions {
@@ -48,6 +48,12 @@ export type Availability =
 export interface ExecutionWatch {
   readonly resource: ResourceType;
   readonly conventions: Conventions;
+  /**
+   * How the engine's `cleanup` deletes the resource, so a controller that finds one whose
+   * WorkflowExecution is gone (it never got its finalizer) deletes it the same way. Default
+   * `Background`.
+   */
+  readonly deletion?: DeletionPropagation;
 }
 
 /**

@@ -86,7 +86,7 @@ export {
   validateParameters,
 } from './parameters.js';
 export { type AvailabilityReport, DuplicateEngineError, Registry } from './registry.js';
-export { apiVersionOf, type ResourceType } from './resource-type.js';
+export { apiVersionOf, type DeletionPropagation, type ResourceType } from './resource-type.js';
 export {
   classifyTransportError,
   type TransportFailure,

@@ -13,3 +13,6 @@ export interface ResourceType {
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
+
+/** How the garbage collector treats a deleted object's dependents. */
+export type DeletionPropagation = 'Background' | 'Foreground' | 'Orphan';

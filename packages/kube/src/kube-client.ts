@@ -3,7 +3,7 @@
  * pod log) share one request path, one error classification and one pool, and splitting them
  * apart would spread that.
  */
-import { AbortedError } from '@roundhouse/core';
+import { AbortedError, type DeletionPropagation } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
 import { ConnectionPool } from './connection-pool.js';
@@ -63,8 +63,7 @@ export interface ListOptions extends RequestOptions {
   readonly transform?: ((item: KubeObject) => KubeObject) | undefined;
 }
 
-/** How the garbage collector treats a deleted object's dependents. */
-export type DeletionPropagation = 'Background' | 'Foreground' | 'Orphan';
+export type { DeletionPropagation };
 
 export interface DeleteOptions extends RequestOptions {
   readonly propagationPolicy?: DeletionPropagation;

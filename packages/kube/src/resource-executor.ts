@@ -107,7 +107,11 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     this.logger = options.logger ?? noopLogger;
     this.#spec = spec;
     this.watches = Object.freeze([
-      Object.freeze({ resource: spec.type, conventions: options.conventions }),
+      Object.freeze({
+        resource: spec.type,
+        conventions: options.conventions,
+        deletion: spec.deletion ?? 'Background',
+      }),
     ]);
     this.owned = new OwnedResources<T>(
       client,

@@ -8,7 +8,6 @@ import {
   InformerCache,
 } from '@roundhouse/controller';
 import {
-  type Conventions,
   conventionKeys,
   type Dependencies,
   executionOwnerKey,
@@ -19,6 +18,7 @@ import {
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
+import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
 import { indexByTarget, keysToWake, targetIndex, waitersOnResource } from './target-index.js';
@@ -81,7 +81,7 @@ export async function createWorkflowExecutionController(
       ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
     })
     .addIndex(targetIndex, indexByTarget);
-  const owned: { informer: Informer<KubeObject>; conventions: Conventions }[] = [];
+  const owned: (WatchedResources & { informer: Informer<KubeObject> })[] = [];
   const watchedEngines = new Set<string>();
   const cached = new Set<Informer<KubeObject>>();
   for (const engine of options.registry.engines()) {
@@ -94,7 +94,7 @@ export async function createWorkflowExecutionController(
         watch.resource,
         executionWatchScope(watch, options.executionNamespace),
       );
-      owned.push({ informer, conventions: watch.conventions });
+      owned.push({ informer, watch });
       watchedEngines.add(engine);
     }
     for (const read of options.registry.get(engine).reads ?? []) {
@@ -120,6 +120,7 @@ export async function createWorkflowExecutionController(
     ...(options.deadlineGraceMs !== undefined ? { deadlineGraceMs: options.deadlineGraceMs } : {}),
     ...(options.watchNamespace ? { watchNamespace: options.watchNamespace } : {}),
     watchedEngines,
+    orphans: new OrphanedResources(client, owned, logger),
     events: new EventRecorder(client, fieldManager, { logger }),
     logger,
     ...(options.cooldownMs !== undefined ? { cooldownMs: options.cooldownMs } : {}),
@@ -136,7 +137,10 @@ export async function createWorkflowExecutionController(
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   controller.watch(executions, (obj) => keysToWake(executions, obj));
-  for (const { informer, conventions } of owned) {
+  for (const {
+    informer,
+    watch: { conventions },
+  } of owned) {
     const target = conventionKeys(conventions).targetResourceAnnotation;
     // Ahead of new executions: a burst of them would otherwise hold every finished Job's
     // execution in Running until the whole burst had started.

@@ -33,6 +33,7 @@ import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import { classifyResult, classifyStartError } from './failure.js';
+import type { OrphanedResources } from './orphaned-resources.js';
 import { PollSchedule } from './poll-schedule.js';
 import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
 import {
@@ -92,6 +93,11 @@ export interface WorkflowExecutionReconcilerOptions {
    * resyncs slowly; every other engine is polled. Default none.
    */
   readonly watchedEngines?: ReadonlySet<string>;
+  /**
+   * The watched execution resources by owner, so those of an execution that went without its
+   * finalizer (and without this process knowing it) are deleted once it is confirmed gone.
+   */
+  readonly orphans?: Pick<OrphanedResources, 'release'>;
   /** Supplies dependencies from elsewhere (kubernaut asks its catalog); default spec.dependencies. */
   readonly resolveDependencies?: (wfe: WorkflowExecution) => Promise<Dependencies | undefined>;
   readonly events?: EventRecorder;
@@ -108,9 +114,15 @@ export interface WorkflowExecutionReconcilerOptions {
  */
 export class WorkflowExecutionReconciler implements Reconciler {
   readonly #o: Required<
-    Omit<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies' | 'watchNamespace'>
+    Omit<
+      WorkflowExecutionReconcilerOptions,
+      'events' | 'orphans' | 'resolveDependencies' | 'watchNamespace'
+    >
   > &
-    Pick<WorkflowExecutionReconcilerOptions, 'events' | 'resolveDependencies' | 'watchNamespace'>;
+    Pick<
+      WorkflowExecutionReconcilerOptions,
+      'events' | 'orphans' | 'resolveDependencies' | 'watchNamespace'
+    >;
   readonly #polls: PollSchedule;
   /** The last version of each execution parsed, until its lock is released (see #parse). */
   readonly #parsed = new Map<string, WorkflowExecution>();
@@ -294,14 +306,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * An execution still known here that went without passing #finalize never got its finalizer:
-   * its start created the resource, the finalizer write failed, and it was deleted before the
-   * retry. Its resource would run on and hold the target's lock, so it goes now; cleanup removes
-   * only a resource this very execution (by uid) owns.
+   * An execution that went without passing #finalize never got its finalizer: its start created
+   * the resource, the finalizer write failed or a crash stopped it, and it was deleted before
+   * the retry. Its resource would run on and hold the target's lock, so it goes now. One still
+   * known here is cleaned up by its engine, which removes only a resource this very execution
+   * (by uid) owns; after a restart only the watched resources that name it are left to find.
    */
   async #cleanupVanished(key: string, ctx: ReconcileContext): Promise<void> {
     const known = this.#parsed.get(key);
-    if (!known || !this.#o.registry.has(known.spec.executionEngine)) return;
+    if (!known) return this.#o.orphans?.release(key, ctx.signal);
+    if (!this.#o.registry.has(known.spec.executionEngine)) return;
     await this.#o.registry
       .get(known.spec.executionEngine)
       .cleanup(known, this.#o.executionNamespace, { signal: ctx.signal });

@@ -1,0 +1,90 @@
+import type { Informer } from '@roundhouse/controller';
+import {
+  type Conventions,
+  type ExecutionWatch,
+  executionOwnerKey,
+  type Logger,
+  noopLogger,
+} from '@roundhouse/core';
+import { isKubernetesError, type KubeClient, type KubeObject } from '@roundhouse/kube';
+
+/** One kind of execution resource an engine declares, with the informer that caches it. */
+export interface WatchedResources {
+  readonly watch: ExecutionWatch;
+  readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex'>;
+}
+
+/** The informer index of execution resources by their owner's `namespace/name`. */
+function ownerIndex(conventions: Conventions): string {
+  return `owner:${conventions.labelPrefix}`;
+}
+
+/**
+ * Execution resources whose WorkflowExecution is gone without passing its finalizer. A start
+ * writes the finalizer beside the resource's create, not before it, so a controller killed
+ * between the two, and an execution deleted before the controller is back, leave a resource
+ * that nothing else removes: a Job would run on and hold its target's lock until its TTL.
+ *
+ * The reconciler asks for a key's resources once the API server has confirmed the execution
+ * gone. Every cached resource wakes its owner when the controller starts (the informer's list
+ * is a burst of adds), so a restarted controller finds each such resource at once. The
+ * execution namespace is the controller's own: a resource there that names a WorkflowExecution
+ * which does not exist is taken to be one of these.
+ */
+export class OrphanedResources {
+  readonly #client: KubeClient;
+  readonly #watched: readonly WatchedResources[];
+  readonly #logger: Logger;
+
+  constructor(client: KubeClient, watched: readonly WatchedResources[], logger?: Logger) {
+    this.#client = client;
+    this.#watched = watched;
+    this.#logger = logger ?? noopLogger;
+    for (const { watch, informer } of watched) {
+      informer.addIndex(ownerIndex(watch.conventions), (object) => {
+        const key = executionOwnerKey(object.metadata, watch.conventions);
+        return key === undefined ? [] : [key];
+      });
+    }
+  }
+
+  /**
+   * Deletes the cached resources that name `key` as their owner, as their engine's cleanup
+   * would. Call it only once `key` is confirmed gone. Each delete carries the uid that was read,
+   * so a resource created under the same name since is never touched.
+   */
+  async release(key: string, signal?: AbortSignal): Promise<void> {
+    for (const { watch, informer } of this.#watched) {
+      for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
+        if (object.metadata?.deletionTimestamp) continue;
+        await this.#delete(watch, object, key, signal);
+      }
+    }
+  }
+
+  async #delete(
+    watch: ExecutionWatch,
+    object: KubeObject,
+    owner: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const namespace = object.metadata?.namespace;
+    const name = object.metadata?.name as string;
+    try {
+      const deleted = await this.#client.delete(watch.resource, namespace, name, {
+        propagationPolicy: watch.deletion ?? 'Background',
+        preconditions: { uid: object.metadata?.uid as string },
+        ...(signal ? { signal } : {}),
+      });
+      if (deleted) {
+        this.#logger.info(
+          { kind: watch.resource.kind, namespace, name, wfe: owner },
+          `deleted ${watch.resource.kind} whose WorkflowExecution is gone`,
+        );
+      }
+    } catch (error) {
+      // Another object took the name since the read: not the one found here.
+      if (!isKubernetesError(error, 'Conflict')) throw error;
+    }
+  }
+}
