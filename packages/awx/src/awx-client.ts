@@ -86,6 +86,11 @@ export class AwxClient implements AnsibleExecutorAwx {
     return this.#templates.templateCredentials(templateId, options);
   }
 
+  /** The variables the template's survey asks for; none when it has no survey. */
+  surveyVariables(templateId: number, options?: AwxRequestOptions): Promise<string[]> {
+    return this.#templates.surveyVariables(templateId, options);
+  }
+
   /**
    * Launches a job template. Repeated only when AWX cannot have acted on the failed attempt;
    * after an ambiguous failure (`AwxError.ambiguous`) the caller must look for the job before

@@ -63,6 +63,8 @@ export interface JobTemplateReader {
   findJobTemplate(name: string, options?: AwxRequestOptions): Promise<JobTemplate>;
   /** The template's own credentials, which a launch with credentials replaces. */
   templateCredentials(templateId: number, options?: AwxRequestOptions): Promise<Credential[]>;
+  /** The variables the template's survey asks for; none when it has no survey. */
+  surveyVariables(templateId: number, options?: AwxRequestOptions): Promise<string[]>;
 }
 
 export interface JobLauncher {

@@ -85,6 +85,7 @@ describe('AwxTransport requests', () => {
       ask_timeout_on_launch: false,
       job_slice_count: 1,
       ask_job_slice_count_on_launch: false,
+      survey_enabled: false,
     };
     const scope = nock(base)
       .get('/api/v2/job_templates/')

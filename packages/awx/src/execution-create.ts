@@ -89,8 +89,10 @@ export class ExecutionCreate {
       const secrets = await dependencies.secrets(namespace, names.secrets, signal);
       const { namePrefix, conventions } = this.#settings;
       const credentials = planCredentials(secrets, identity, namePrefix, conventions);
+      const inputs = { variables: Object.keys(extraVars), credentials: credentials.length > 0 };
+      const survey = await this.#parts.catalog.surveyVariables(template.value, signal);
       const issues = [
-        ...promptIssues(template.value, credentials.length > 0),
+        ...promptIssues(template.value, inputs, survey),
         ...slicingIssues(template.value),
       ];
       if (issues.length > 0) throw new ConfigurationError(issues);

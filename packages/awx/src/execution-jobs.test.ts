@@ -20,6 +20,7 @@ const template: JobTemplate = {
   ask_timeout_on_launch: false,
   job_slice_count: 1,
   ask_job_slice_count_on_launch: false,
+  survey_enabled: false,
 };
 const settings = {
   conventions: roundhouseConventions,
@@ -69,6 +70,7 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
       return found[0]!;
     },
     templateCredentials: async () => [],
+    surveyVariables: async () => [],
     getJob: async (id) => jobs.find((j) => j.id === id) ?? null,
     findJob: async (query, matches) => {
       seen.since = query.createdAfter;

@@ -38,6 +38,9 @@ export class FakeAwx
   jobs: Job[] = [];
   credentials: Credential[] = [];
   templateOwn: Credential[] = [];
+  /** The variables of the template's survey. */
+  survey: string[] = [];
+  surveyReads = 0;
   launched: LaunchRequest[] = [];
   canceled: number[] = [];
   canceledWorkflows: number[] = [];
@@ -56,6 +59,10 @@ export class FakeAwx
   }
   async templateCredentials() {
     return this.templateOwn;
+  }
+  async surveyVariables() {
+    this.surveyReads += 1;
+    return this.survey;
   }
   async launch(templateId: number, request: LaunchRequest) {
     this.launched.push(request);

@@ -29,6 +29,7 @@ const template: JobTemplate = {
   ask_timeout_on_launch: false,
   job_slice_count: 1,
   ask_job_slice_count_on_launch: false,
+  survey_enabled: false,
 };
 const marker = { [markerVariable(roundhouseConventions)]: identity.id };
 const now = () => Date.parse('2026-03-01T10:00:00.000Z');

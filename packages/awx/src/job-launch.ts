@@ -111,8 +111,13 @@ export class JobLaunch {
       // changed. Nothing was launched; once more with what AWX has now.
       this.#catalog.forget(current.value);
       current = await this.#catalog.template(current.value.name, signal);
+      const inputs = {
+        variables: Object.keys(plan.extraVars),
+        credentials: attempt.created.length > 0,
+      };
+      const survey = await this.#catalog.surveyVariables(current.value, signal);
       const issues = [
-        ...promptIssues(current.value, attempt.created.length > 0),
+        ...promptIssues(current.value, inputs, survey),
         ...slicingIssues(current.value),
       ];
       if (issues.length > 0) throw new ConfigurationError(issues);

@@ -38,6 +38,7 @@ describe('JobTemplatesApi', () => {
       ask_timeout_on_launch: false,
       job_slice_count: 1,
       ask_job_slice_count_on_launch: false,
+      survey_enabled: false,
     });
   });
 
@@ -64,6 +65,22 @@ describe('JobTemplatesApi', () => {
       .query({ page_size: '200' })
       .reply(200, page([{ id: 5, name: 'machine', organization: 1, credential_type: 1 }]));
     expect((await templates().templateCredentials(3)).map((c) => c.id)).toEqual([5]);
+  });
+
+  it("reads the variables of the template's survey, none when it has no survey", async () => {
+    nock(base)
+      .get('/api/v2/job_templates/3/survey_spec/')
+      .reply(200, {
+        name: '',
+        description: '',
+        spec: [
+          { variable: 'WFE_NAME', type: 'text', question_name: 'Execution', required: true },
+          { variable: 'REPLICAS', type: 'integer', question_name: 'Replicas', required: false },
+        ],
+      });
+    expect(await templates().surveyVariables(3)).toEqual(['WFE_NAME', 'REPLICAS']);
+    nock(base).get('/api/v2/job_templates/4/survey_spec/').reply(200, {});
+    expect(await templates().surveyVariables(4)).toEqual([]);
   });
 
   it('launches with extra_vars as a JSON object and the credential list', async () => {

@@ -15,6 +15,7 @@ import {
   JobTemplateSchema,
   type LaunchResult,
   LaunchResultSchema,
+  SurveySpecSchema,
   WorkflowLaunchSchema,
 } from './schemas.js';
 
@@ -46,6 +47,12 @@ export class JobTemplatesApi implements JobTemplateReader, JobLauncher {
   ): Promise<Credential[]> {
     const path = `job_templates/${templateId}/credentials/`;
     return this.#http.list(path, {}, CredentialSchema, options);
+  }
+
+  async surveyVariables(templateId: number, options: AwxRequestOptions = {}): Promise<string[]> {
+    const call = this.#http.get(`job_templates/${templateId}/survey_spec/`, {}, options);
+    const { spec } = await this.#http.json(call, SurveySpecSchema);
+    return spec.map((question) => question.variable);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ignoredFieldIssues, promptIssues } from './launch-prompts.js';
 
-const template = (variables: boolean, credentials: boolean) => ({
+const template = (variables: boolean, credentials: boolean, survey = false) => ({
   id: 3,
   name: 'remediate',
   organization: 1,
@@ -10,13 +10,16 @@ const template = (variables: boolean, credentials: boolean) => ({
   ask_timeout_on_launch: false,
   job_slice_count: 1,
   ask_job_slice_count_on_launch: false,
+  survey_enabled: survey,
 });
+
+const launch = { variables: ['WFE_NAME', 'WFE_NAMESPACE', 'REPLICAS'], credentials: true };
 
 describe('promptIssues', () => {
   it('asks for the prompts the launch needs, naming the setting', () => {
-    expect(promptIssues(template(true, true), true)).toEqual([]);
-    expect(promptIssues(template(true, false), false)).toEqual([]);
-    expect(promptIssues(template(false, false), true)).toEqual([
+    expect(promptIssues(template(true, true), launch)).toEqual([]);
+    expect(promptIssues(template(true, false), { ...launch, credentials: false })).toEqual([]);
+    expect(promptIssues(template(false, false), launch)).toEqual([
       {
         path: 'spec.workflowRef.engineConfig.jobTemplateName',
         message:
@@ -29,6 +32,31 @@ describe('promptIssues', () => {
       },
     ]);
   });
+
+  it('lets a survey stand in for the Variables prompt, naming the variables it does not ask for', () => {
+    const surveyed = template(false, true, true);
+    const all = new Set(['WFE_NAME', 'WFE_NAMESPACE', 'REPLICAS', 'OTHER']);
+    expect(promptIssues(surveyed, launch, all)).toEqual([]);
+    expect(promptIssues(surveyed, launch, new Set(['WFE_NAME']))).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message:
+          'AWX job template "remediate" (id 3) does not prompt on launch for Variables and its ' +
+          'survey does not ask for WFE_NAMESPACE, REPLICAS, so AWX would ignore them: add them ' +
+          'to the survey, or enable "Prompt on launch" for Variables (ask_variables_on_launch) on the template',
+      },
+    ]);
+  });
+
+  it('names at most ten variables and counts the rest', () => {
+    const variables = Array.from({ length: 13 }, (_, i) => `V${i}`);
+    const [issue] = promptIssues(
+      template(false, true, true),
+      { variables, credentials: false },
+      new Set(),
+    );
+    expect(issue?.message).toContain('V0, V1, V2, V3, V4, V5, V6, V7, V8, V9 and 3 more,');
+  });
 });
 
 describe('ignoredFieldIssues', () => {
@@ -40,8 +68,16 @@ describe('ignoredFieldIssues', () => {
         (i) => i.message,
       ),
     ).toEqual([
-      expect.stringMatching(/ignored the launch's extra_vars: enable .*ask_variables_on_launch/),
+      expect.stringMatching(/ignored the launch's extra_vars A: enable .*ask_variables_on_launch/),
       expect.stringMatching(/ignored the launch's credentials: enable .*ask_credential_on_launch/),
     ]);
+  });
+
+  it('names the ignored variables, never their values', () => {
+    const [issue] = ignoredFieldIssues(template(false, true), {
+      extra_vars: { TOKEN_HINT: 'value-that-must-not-show', REPLICAS: 3 },
+    });
+    expect(issue?.message).toContain("ignored the launch's extra_vars TOKEN_HINT, REPLICAS:");
+    expect(issue?.message).not.toContain('value-that-must-not-show');
   });
 });

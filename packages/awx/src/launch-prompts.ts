@@ -2,7 +2,8 @@
  * AWX ignores, rather than rejects, launch-time values a job template does not prompt for. A
  * job launched without its extra_vars or credentials would run the playbook with other inputs
  * than the execution asked for, so both are checked: on the template before launching, and on
- * the launch's `ignored_fields` in case the template changed in between.
+ * the launch's `ignored_fields` in case the template changed in between. A template whose survey
+ * is on takes the variables the survey asks for whatever its prompts say.
  */
 import type { FieldIssue } from '@roundhouse/core';
 import { jobTemplateNamePath } from './engine-config.js';
@@ -15,22 +16,70 @@ const prompts = {
 
 type Prompted = keyof typeof prompts;
 
-function issue(template: Pick<JobTemplate, 'id' | 'name'>, field: Prompted, why: string) {
+/** At most this many variable names in a message; the rest are counted. */
+const namesShown = 10;
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, namesShown).join(', ');
+  const more = names.length - namesShown;
+  return more > 0 ? `${shown} and ${more} more` : shown;
+}
+
+function issue(
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  field: Prompted,
+  why: string,
+  names: readonly string[] = [],
+) {
   const { label, flag } = prompts[field];
+  const which = names.length > 0 ? ` ${listNames(names)}` : '';
   return {
     path: jobTemplateNamePath,
     message:
-      `AWX job template "${template.name}" (id ${template.id}) ${why} ${field}: enable ` +
+      `AWX job template "${template.name}" (id ${template.id}) ${why} ${field}${which}: enable ` +
       `"Prompt on launch" for ${label} (${flag}) on the template`,
   };
 }
 
-/** What the template would ignore of a launch with extra_vars and, if any, credentials. */
-export function promptIssues(template: JobTemplate, withCredentials: boolean): FieldIssue[] {
+/** What a launch sends that the template must take. */
+export interface LaunchInputs {
+  /** The names of the launch's extra_vars. */
+  readonly variables: readonly string[];
+  readonly credentials: boolean;
+}
+
+function surveyIssue(template: Pick<JobTemplate, 'id' | 'name'>, unasked: readonly string[]) {
+  return {
+    path: jobTemplateNamePath,
+    message:
+      `AWX job template "${template.name}" (id ${template.id}) does not prompt on launch for ` +
+      `Variables and its survey does not ask for ${listNames(unasked)}, so AWX would ignore ` +
+      `them: add them to the survey, or enable "Prompt on launch" for Variables ` +
+      `(ask_variables_on_launch) on the template`,
+  };
+}
+
+/**
+ * What the template would ignore of a launch. A template that does not prompt for Variables
+ * still takes the ones its enabled survey asks for (AWX's `_accept_or_ignore_variables`):
+ * `survey` lists those, for such a template (see `TemplateCatalog.surveyVariables`).
+ */
+export function promptIssues(
+  template: JobTemplate,
+  launch: LaunchInputs,
+  survey?: ReadonlySet<string>,
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const why = "does not prompt on launch, so AWX would ignore the execution's";
-  if (!template.ask_variables_on_launch) issues.push(issue(template, 'extra_vars', why));
-  if (withCredentials && !template.ask_credential_on_launch) {
+  if (!template.ask_variables_on_launch) {
+    const unasked = survey
+      ? launch.variables.filter((name) => !survey.has(name))
+      : launch.variables;
+    if (unasked.length > 0) {
+      issues.push(survey ? surveyIssue(template, unasked) : issue(template, 'extra_vars', why));
+    }
+  }
+  if (launch.credentials && !template.ask_credential_on_launch) {
     issues.push(issue(template, 'credentials', why));
   }
   return issues;
@@ -43,5 +92,13 @@ export function ignoredFieldIssues(
 ): FieldIssue[] {
   return (Object.keys(prompts) as Prompted[])
     .filter((field) => field in ignoredFields)
-    .map((field) => issue(template, field, "ignored the launch's"));
+    .map((field) => {
+      const ignored = ignoredFields[field];
+      // The names only: the values are the execution's, and no error message carries them.
+      const names =
+        field === 'extra_vars' && ignored !== null && typeof ignored === 'object'
+          ? Object.keys(ignored)
+          : [];
+      return issue(template, field, "ignored the launch's", names);
+    });
 }

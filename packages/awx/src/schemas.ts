@@ -30,9 +30,16 @@ export const JobTemplateSchema = z.object({
   job_slice_count: z.number().int().default(1),
   /** "Prompt on launch" for Job Slicing (AWX 21+; absent before, which means no). */
   ask_job_slice_count_on_launch: z.boolean().default(false),
+  /** A survey on: AWX takes its variables at launch even when Variables are not prompted. */
+  survey_enabled: z.boolean().default(false),
 });
 
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
+
+/** `GET job_templates/{id}/survey_spec/`; `{}` for a template that never had one. */
+export const SurveySpecSchema = z.object({
+  spec: z.array(z.object({ variable: z.string() })).default([]),
+});
 
 /** The statuses AWX's UnifiedJob has (JOB_STATUS_CHOICES). */
 export const knownJobStatuses = [

@@ -21,11 +21,13 @@ export class TemplateCatalog {
   readonly #awx: JobTemplateReader;
   readonly #templates: TtlCache<JobTemplate>;
   readonly #credentials: TtlCache<Credential[]>;
+  readonly #surveys: TtlCache<ReadonlySet<string>>;
 
   constructor(awx: JobTemplateReader, ttlMs: number, now: () => number) {
     this.#awx = awx;
     this.#templates = new TtlCache(ttlMs, now);
     this.#credentials = new TtlCache(ttlMs, now);
+    this.#surveys = new TtlCache(ttlMs, now);
   }
 
   /** The template the engine config names; none or several of that name is a ConfigurationError. */
@@ -50,9 +52,27 @@ export class TemplateCatalog {
     );
   }
 
+  /**
+   * The variables the template's survey asks for, when the survey decides which variables a
+   * launch may set: it is enabled and the template does not prompt for Variables. Otherwise
+   * undefined, and nothing is read.
+   */
+  async surveyVariables(
+    template: JobTemplate,
+    signal: AbortSignal | undefined,
+  ): Promise<ReadonlySet<string> | undefined> {
+    if (!template.survey_enabled || template.ask_variables_on_launch) return undefined;
+    const { value } = await this.#surveys.get(
+      String(template.id),
+      async () => new Set(await this.#awx.surveyVariables(template.id, { signal })),
+    );
+    return value;
+  }
+
   /** Drops what is known of the template: AWX refused a launch that used it. */
   forget(template: Pick<JobTemplate, 'id' | 'name'>): void {
     this.#templates.forget(template.name);
     this.#credentials.forget(String(template.id));
+    this.#surveys.forget(String(template.id));
   }
 }
