@@ -227,6 +227,27 @@ describe('JobLaunch', () => {
     expect(awx.jobs[0]?.job_template).toBe(4);
   });
 
+  it("checks a replaced template's survey before launching again: what it does not ask for is refused", async () => {
+    const { awx, catalog, run } = setup();
+    await catalog.template('restart', undefined);
+    awx.template = { ...template, id: 4, ask_variables_on_launch: false, survey_enabled: true };
+    const error = await run(plan()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).message).toContain(
+      `its survey does not ask for ${markerVariable(roundhouseConventions)}`,
+    );
+    expect(awx.launched).toHaveLength(1);
+    expect(awx.surveyReads).toBe(1);
+
+    const again = setup();
+    await again.catalog.template('restart', undefined);
+    again.awx.template = awx.template;
+    again.awx.survey = [markerVariable(roundhouseConventions)];
+    await again.run(plan());
+    expect(again.awx.launched).toHaveLength(2);
+    expect(again.awx.jobs[0]?.job_template).toBe(4);
+  });
+
   it('stops before launching when another call took the lock over, deleting only its own credentials', async () => {
     const { awx, lock, run } = setup();
     const theirs = { id: 99, name: 'roundhouse-ephemeral-x', organization: 1, credential_type: 9 };
