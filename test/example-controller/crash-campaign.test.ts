@@ -16,9 +16,9 @@ type Phased = KubeObject & {
 
 /**
  * The controller process killed with SIGKILL at random points while executions arrive, start,
- * finish and are deleted, and started again each time: whatever a kill interrupts (a finalizer
- * write, a Job create, a status write, a cleanup), the end state is what one uninterrupted
- * controller would have reached, and nothing is done twice.
+ * finish and are deleted (some while it is down), and started again each time: whatever a kill
+ * interrupts (a finalizer write, a Job create, a status write, a cleanup), the end state is what
+ * one uninterrupted controller would have reached, and nothing is done twice.
  */
 describeWithControlPlane('the controller killed again and again', () => {
   const env = useTestNamespace({ prefix: 'wfe-crash' });
@@ -117,6 +117,13 @@ describeWithControlPlane('the controller killed again and again', () => {
       }
       current.kill();
       await current.closed;
+      if (round % 4 === 3) {
+        // Deleted while the controller is down: one of the executions this kill interrupted,
+        // so its Job may exist without the finalizer that would have cleaned it up.
+        const name = `wfe-${round * perRound}`;
+        deleted.add(name);
+        await admin.delete(workflowExecutions, env.namespace, name);
+      }
     }
     controller = start();
 
