@@ -344,4 +344,34 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(job?.metadata?.uid).toBe(kept.uid);
     expect(job?.metadata?.deletionTimestamp).toBeUndefined();
   });
+
+  it('deletes the Job an execution deleted while the controller was down left, when one of the same name takes its target', async () => {
+    const executor = new JobExecutor(new KubeClient(env.kubeConfig), {
+      podAnnotations: { [podControls.runSeconds]: '600' },
+    });
+    const first = await apply(client(), env.namespace, manifest());
+    const parsed = (await read(client(), env.namespace, first.metadata.name)) as Parameters<
+      typeof executor.create
+    >[0];
+    const { resourceName } = await executor.create(parsed, executionNamespace);
+    const old = await client().get(resources.jobs, executionNamespace, resourceName);
+    await client().delete(workflowExecutions, env.namespace, first.metadata.name);
+    await vi.waitFor(async () => {
+      expect(await read(client(), env.namespace, first.metadata.name)).toBeNull();
+    }, patience);
+    const again = await apply(
+      client(),
+      env.namespace,
+      manifest({ name: first.metadata.name, target: parsed.spec.targetResource }),
+    );
+
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
+    const running = await waitForPhase(client(), env.namespace, again.metadata.name, 'Running');
+    expect(running.status?.executionRef?.name).toBe(resourceName);
+    const job = await client().get(resources.jobs, executionNamespace, resourceName);
+    expect(job?.metadata?.uid).not.toBe(old?.metadata?.uid);
+    expect(job?.metadata?.annotations?.['roundhouse.dev/workflow-execution-uid']).toBe(
+      again.metadata.uid,
+    );
+  });
 });

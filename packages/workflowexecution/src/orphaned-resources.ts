@@ -1,6 +1,7 @@
 import type { Informer } from '@roundhouse/controller';
 import {
   type Conventions,
+  conventionKeys,
   type ExecutionWatch,
   executionOwnerKey,
   type Logger,
@@ -50,13 +51,21 @@ export class OrphanedResources {
 
   /**
    * Deletes the cached resources that name `key` as their owner, as their engine's cleanup
-   * would. Call it only once `key` is confirmed gone. Each delete carries the uid that was read,
+   * would: all of them once `key` is confirmed gone, or, while an execution of uid `current`
+   * holds the name, those that record another owner uid (an earlier execution of the same name,
+   * deleted while the controller was down). A resource that records no uid (kubernaut's
+   * conventions) cannot be told apart and stays then. Each delete carries the uid that was read,
    * so a resource created under the same name since is never touched.
    */
-  async release(key: string, signal?: AbortSignal): Promise<void> {
+  async release(key: string, signal?: AbortSignal, current?: string): Promise<void> {
     for (const { watch, informer } of this.#watched) {
+      const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         if (object.metadata?.deletionTimestamp) continue;
+        if (current !== undefined) {
+          const owner = object.metadata?.annotations?.[uidKey];
+          if (owner === undefined || owner === current) continue;
+        }
         await this.#delete(watch, object, key, signal);
       }
     }

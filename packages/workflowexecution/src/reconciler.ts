@@ -95,7 +95,8 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly watchedEngines?: ReadonlySet<string>;
   /**
    * The watched execution resources by owner, so those of an execution that went without its
-   * finalizer (and without this process knowing it) are deleted once it is confirmed gone.
+   * finalizer (and without this process knowing it) are deleted once it is confirmed gone, or
+   * once another execution of the same name starts.
    */
   readonly orphans?: Pick<OrphanedResources, 'release'>;
   /** Supplies dependencies from elsewhere (kubernaut asks its catalog); default spec.dependencies. */
@@ -229,6 +230,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     ctx: ReconcileContext,
     finalizing: Promise<KubeObject> | undefined,
   ): Promise<ReconcileResult | undefined> {
+    // An earlier execution of this name may have left its resource holding this one's lock.
+    const { uid } = wfe.metadata;
+    if (uid !== undefined) await this.#o.orphans?.release(objectKey(wfe), ctx.signal, uid);
     const blocking = cooldownBlocking(
       this.#o.executions,
       { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
