@@ -25,6 +25,25 @@ describe('cli', () => {
     });
   });
 
+  it('seeds a survey from --survey-spec or AWX_SIMULATOR_SURVEY_SPEC', async () => {
+    const spec = {
+      name: 'n',
+      description: 'd',
+      spec: [{ type: 'text', question_name: 'q', variable: 'v', required: true }],
+    };
+    const fromFlag = parseCli(['--survey-spec', JSON.stringify(spec), '--survey-enabled'], {});
+    expect(fromFlag.template).toMatchObject({ surveyEnabled: true, surveySpec: spec });
+    const fromEnv = parseCli([], { AWX_SIMULATOR_SURVEY_SPEC: JSON.stringify(spec) });
+    expect(fromEnv.template).toMatchObject({ surveyEnabled: false, surveySpec: spec });
+    expect(parseCli([], {}).template.surveySpec).toBeUndefined();
+    expect(() => parseCli(['--survey-spec', '[]'], {})).toThrow(/JSON object/);
+    expect(() => parseCli(['--survey-spec', '{'], {})).toThrow(/JSON object/);
+    // A spec AWX would refuse fails the start.
+    await expect(
+      runCli(parseCli(['--port', '0', '--survey-spec', '{"name": "n"}'], {})),
+    ).rejects.toThrow("Field 'spec' is missing from survey spec.");
+  });
+
   it('rejects unknown flags and invalid values', () => {
     expect(() => parseCli(['--bogus'], {})).toThrow();
     expect(() => parseCli(['--api-prefix', '/api/v1/'], {})).toThrow();

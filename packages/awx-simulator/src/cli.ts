@@ -8,8 +8,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { JobTemplateSeed } from './job-templates.js';
+import type { JobTemplate, JobTemplateSeed } from './job-templates.js';
 import { JOB_OUTCOMES } from './jobs.js';
+import { isJsonObject, parseJsonText } from './python-json.js';
 import { API_PREFIXES } from './routes.js';
 import { type AwxSimulator, type AwxSimulatorOptions, startAwxSimulator } from './server.js';
 
@@ -22,10 +23,23 @@ const USAGE = `Usage: awx-simulator [options]
   --template <name>     job template to seed (AWX_SIMULATOR_TEMPLATE, default "Demo Job Template")
   --ask-variables       the template prompts for extra_vars on launch
   --ask-credential      the template prompts for credentials on launch
+  --survey-spec <json>  the template's survey spec, as POST survey_spec/ takes it
+                        (AWX_SIMULATOR_SURVEY_SPEC)
+  --survey-enabled      launches apply the survey spec (AWX's survey_enabled)
   --outcome <o>         successful, failed or error (AWX_SIMULATOR_OUTCOME)
   --pending-ms <n>      time a job stays pending (AWX_SIMULATOR_PENDING_MS)
   --running-ms <n>      time a job runs (AWX_SIMULATOR_RUNNING_MS)
 `;
+
+/** JSON text of an object, or `undefined` for anything else, malformed text included. */
+function readJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = parseJsonText(text);
+    return isJsonObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const milliseconds = z.coerce.number().int().min(0).optional();
 
@@ -37,6 +51,16 @@ const cliSchema = z.object({
   template: z.string().min(1).default('Demo Job Template'),
   askVariables: z.boolean().default(false),
   askCredential: z.boolean().default(false),
+  surveySpec: z
+    .string()
+    .transform((text, ctx) => {
+      const spec = readJsonObject(text);
+      if (spec) return spec;
+      ctx.addIssue({ code: 'custom', message: 'the survey spec must be a JSON object' });
+      return z.NEVER;
+    })
+    .optional(),
+  surveyEnabled: z.boolean().default(false),
   outcome: z.enum(JOB_OUTCOMES).optional(),
   pendingMs: milliseconds,
   runningMs: milliseconds,
@@ -60,6 +84,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       template: { type: 'string' },
       'ask-variables': { type: 'boolean' },
       'ask-credential': { type: 'boolean' },
+      'survey-spec': { type: 'string' },
+      'survey-enabled': { type: 'boolean' },
       outcome: { type: 'string' },
       'pending-ms': { type: 'string' },
       'running-ms': { type: 'string' },
@@ -73,6 +99,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     template: values.template ?? env.AWX_SIMULATOR_TEMPLATE,
     askVariables: values['ask-variables'],
     askCredential: values['ask-credential'],
+    surveySpec: values['survey-spec'] ?? env.AWX_SIMULATOR_SURVEY_SPEC,
+    surveyEnabled: values['survey-enabled'],
     outcome: values.outcome ?? env.AWX_SIMULATOR_OUTCOME,
     pendingMs: values['pending-ms'] ?? env.AWX_SIMULATOR_PENDING_MS,
     runningMs: values['running-ms'] ?? env.AWX_SIMULATOR_RUNNING_MS,
@@ -83,6 +111,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
       name: cli.template,
       askVariablesOnLaunch: cli.askVariables,
       askCredentialOnLaunch: cli.askCredential,
+      surveyEnabled: cli.surveyEnabled,
+      surveySpec: cli.surveySpec,
       schedule: { outcome: cli.outcome, pendingMs: cli.pendingMs, runningMs: cli.runningMs },
     },
   };
@@ -93,7 +123,14 @@ export async function runCli(
   config: CliConfig,
 ): Promise<{ simulator: AwxSimulator; lines: string[] }> {
   const simulator = await startAwxSimulator(config.options);
-  const template = simulator.state.addJobTemplate(config.template);
+  let template: JobTemplate;
+  try {
+    template = simulator.state.addJobTemplate(config.template);
+  } catch (error) {
+    // A survey spec AWX would refuse: no server is left listening behind the message.
+    await simulator.stop();
+    throw error;
+  }
   return {
     simulator,
     lines: [
@@ -119,7 +156,15 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const { simulator, lines } = await runCli(config);
+  let started: Awaited<ReturnType<typeof runCli>>;
+  try {
+    started = await runCli(config);
+  } catch (error) {
+    process.stderr.write(`awx-simulator: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { simulator, lines } = started;
   process.stdout.write(`${lines.join('\n')}\n`);
   const stop = () => void simulator.stop();
   process.once('SIGINT', stop);

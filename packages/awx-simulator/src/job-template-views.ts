@@ -5,6 +5,7 @@
 import type { Model } from './filters.js';
 import type { JobTemplate, LaunchCredential } from './job-templates.js';
 import { pythonJsonDumps } from './python-json.js';
+import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 export const jobTemplateModel: Model<JobTemplate> = {
@@ -21,6 +22,12 @@ export const jobTemplateModel: Model<JobTemplate> = {
     ask_timeout_on_launch: { kind: 'bool', value: (t) => t.askTimeoutOnLaunch },
     ask_job_slice_count_on_launch: { kind: 'bool', value: (t) => t.askJobSliceCountOnLaunch },
     job_slice_count: { kind: 'int', value: (t) => t.jobSliceCount },
+    survey_enabled: { kind: 'bool', value: (t) => t.surveyEnabled },
+    survey_spec: {
+      kind: 'char',
+      value: (t) => pythonJsonDumps(t.surveySpec),
+      forbidden: 'Filtering on survey_spec is not allowed.',
+    },
     created: { kind: 'datetime', value: (t) => t.created },
     modified: { kind: 'datetime', value: (t) => t.created },
     extra_vars: {
@@ -89,11 +96,13 @@ export function serializeJobTemplate(
       launch: `${url}launch/`,
       credentials: `${url}credentials/`,
       jobs: `${url}jobs/`,
+      survey_spec: `${url}survey_spec/`,
       ...(last ? { last_job: `${prefix}jobs/${last.id}/` } : {}),
     },
     summary_fields: {
       organization: { id: template.organization },
       credentials: context.credentials,
+      ...surveySummary(template),
       ...(last ? { last_job: { id: last.id, status: last.status } } : {}),
       user_capabilities: { edit: true, delete: true, start: true, schedule: true, copy: true },
     },
@@ -124,7 +133,7 @@ export function serializeJobTemplate(
     execution_environment: null,
     host_config_key: '',
     ...askFlags(template),
-    survey_enabled: false,
+    survey_enabled: template.surveyEnabled,
     become_enabled: false,
     diff_mode: false,
     allow_simultaneous: false,
@@ -136,18 +145,27 @@ export function serializeJobTemplate(
   };
 }
 
+/** JobTemplateMixin.get_summary_fields names the survey, enabled or not, once a spec is saved. */
+function surveySummary(template: JobTemplate): Record<string, unknown> {
+  const spec = template.surveySpec;
+  if (!Object.hasOwn(spec, 'name') || !Object.hasOwn(spec, 'description')) return {};
+  return { survey: { title: spec.name, description: spec.description } };
+}
+
 /** `GET launch/`: what a launch would need and what it would use by default. */
 export function launchInfo(
   template: JobTemplate,
   credentials: readonly LaunchCredential[],
 ): Record<string, unknown> {
   const flags = askFlags(template);
+  const variablesNeeded = variablesNeededToStart(template);
   return {
-    can_start_without_user_input: !Object.values(flags).some(Boolean),
+    can_start_without_user_input:
+      !Object.values(flags).some(Boolean) && variablesNeeded.length === 0,
     passwords_needed_to_start: [],
     ...flags,
-    survey_enabled: false,
-    variables_needed_to_start: [],
+    survey_enabled: surveyApplies(template),
+    variables_needed_to_start: variablesNeeded,
     credential_needed_to_start: false,
     inventory_needed_to_start: false,
     job_template_data: { name: template.name, id: template.id, description: template.description },

@@ -3,13 +3,15 @@
  * JobTemplate._accept_or_ignore_job_kwargs). A prompt the template does not ask for is not an
  * error on a manual launch: AWX drops it into `ignored_fields` and launches anyway. Launch
  * credentials replace the template's credential of the same type; two new credentials of one type,
- * or dropping a template credential without a same-type replacement, are 400s.
+ * or dropping a template credential without a same-type replacement, are 400s. A survey's
+ * answers are checked whatever the template prompts for, and a wrong one is a 400.
  */
 import { z } from 'zod';
 import type { CredentialType } from './credential-types.js';
 import type { Credential } from './credentials.js';
 import { jobScheduleSchema } from './jobs.js';
 import { isJsonObject, parseJsonText, pythonJsonDumps } from './python-json.js';
+import { pythonEquals } from './python-operators.js';
 import type { FieldErrors } from './replies.js';
 import {
   charField,
@@ -20,6 +22,8 @@ import {
   optionalIntegerField,
   parseBody,
 } from './serializer-fields.js';
+import { jobVariables, sortSurveyAnswers } from './survey-answers.js';
+import { passwordVariables, type SurveySpec } from './survey-spec.js';
 import type { Micros } from './timestamps.js';
 
 /** A template as a test seeds it; the simulator has no API to create templates. */
@@ -41,14 +45,23 @@ export const jobTemplateSeedSchema = z.object({
   /** Ids of credentials attached to the template. */
   credentials: z.array(z.number().int().positive()).default([]),
   extraVars: z.record(z.string(), z.unknown()).default({}),
+  /** Whether launches apply the survey spec (AWX's `survey_enabled`). */
+  surveyEnabled: z.boolean().default(false),
+  /**
+   * The body a client would `POST` to `survey_spec/`, checked as AWX checks that; absent, the
+   * template has none (`{}`).
+   */
+  surveySpec: z.record(z.string(), z.unknown()).optional(),
   schedule: jobScheduleSchema.prefault({}),
 });
 
 export type JobTemplateSeed = z.input<typeof jobTemplateSeedSchema>;
 
-export type JobTemplate = z.output<typeof jobTemplateSeedSchema> & {
+export type JobTemplate = Omit<z.output<typeof jobTemplateSeedSchema>, 'surveySpec'> & {
   readonly id: number;
   readonly created: Micros;
+  /** As AWX stores it: `{}`, or a checked spec whose password defaults are encrypted. */
+  readonly surveySpec: SurveySpec;
 };
 
 /** The body of `POST job_templates/{id}/launch/`, for the prompts the simulator models. */
@@ -81,7 +94,10 @@ const PROMPT_DEFAULTS = {
 } as const;
 
 export interface LaunchPlan {
+  /** `json.dumps` text of the job's variables, password answers in clear. */
   readonly extraVars: string;
+  /** The survey's password variables, which the job's views mask. */
+  readonly surveyPasswords: readonly string[];
   readonly credentials: readonly number[];
   readonly timeout: number;
   /** The effective slice count: above 1, AWX makes a workflow job of that many slices. */
@@ -132,7 +148,7 @@ export function planLaunch(
   const request = parsed.value;
 
   const ignored: Record<string, unknown> = {};
-  const acceptedVars = acceptVariables(template, extraVars, ignored);
+  const variables = acceptVariables(template, extraVars, ignored);
   for (const [name, templateValue] of Object.entries(PROMPT_DEFAULTS)) {
     const value = request[name as keyof typeof PROMPT_DEFAULTS];
     if (value !== undefined && value !== templateValue) ignored[name] = value;
@@ -147,6 +163,7 @@ export function planLaunch(
   else if (added.length > 0) ignored.credentials = added.map(({ credential }) => credential.id);
 
   const errors: FieldErrors = {};
+  if (variables.errors.length > 0) errors.variables_needed_to_start = variables.errors;
   const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
   if (refused.length > 0) errors.credentials = refused;
   if (typeof slices === 'string') errors.job_slice_count = [slices];
@@ -155,7 +172,8 @@ export function planLaunch(
   return {
     ok: true,
     plan: {
-      extraVars: pythonJsonDumps({ ...template.extraVars, ...acceptedVars }),
+      extraVars: pythonJsonDumps(jobVariables(template, variables.accepted)),
+      surveyPasswords: passwordVariables(template),
       credentials: combineCredentials(template, accepted, lookup),
       timeout,
       slices,
@@ -164,22 +182,27 @@ export function planLaunch(
   };
 }
 
-/** Without a survey, a template either takes every variable or none that differ from its own. */
+/**
+ * _accept_or_ignore_variables: the survey takes its own variables; the rest are all taken when
+ * the template prompts for variables, else each one that differs from the template's (Python's
+ * `==`) is ignored. A survey answer that fails is an error, so the launch is refused.
+ */
 function acceptVariables(
   template: JobTemplate,
   extraVars: Record<string, unknown>,
   ignored: Record<string, unknown>,
-): Record<string, unknown> {
-  if (template.askVariablesOnLaunch) return extraVars;
-  const rejected = Object.fromEntries(
-    Object.entries(extraVars).filter(
-      ([key, value]) =>
-        !(key in template.extraVars) ||
-        pythonJsonDumps(template.extraVars[key]) !== pythonJsonDumps(value),
-    ),
+): { readonly accepted: Record<string, unknown>; readonly errors: readonly string[] } {
+  const survey = sortSurveyAnswers(template, extraVars);
+  if (template.askVariablesOnLaunch) {
+    return { accepted: { ...survey.accepted, ...survey.others }, errors: survey.errors };
+  }
+  const leftover = Object.entries(survey.others).filter(
+    ([key, value]) =>
+      !Object.hasOwn(template.extraVars, key) || !pythonEquals(template.extraVars[key], value),
   );
+  const rejected = { ...survey.rejected, ...Object.fromEntries(leftover) };
   if (Object.keys(rejected).length > 0) ignored.extra_vars = rejected;
-  return {};
+  return { accepted: survey.accepted, errors: survey.errors };
 }
 
 /** `_accept_or_ignore_job_kwargs`: a value equal to the template's is neither taken nor ignored. */

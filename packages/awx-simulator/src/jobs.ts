@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Model } from './filters.js';
 import type { Injection } from './injection.js';
+import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 export const JOB_OUTCOMES = ['successful', 'failed', 'error'] as const;
@@ -56,8 +57,13 @@ export interface Job {
   readonly started: Micros | null;
   readonly finished: Micros | null;
   readonly jobExplanation: string;
-  /** `json.dumps` text of the merged extra vars, as AWX stores it. */
+  /**
+   * `json.dumps` text of the merged extra vars, as the playbook gets them: AWX stores survey
+   * password answers encrypted, the simulator in clear, and both show them as `$encrypted$`.
+   */
   readonly extraVars: string;
+  /** The template survey's password variables (AWX's `survey_passwords`), masked in views. */
+  readonly surveyPasswords: readonly string[];
   readonly credentials: readonly number[];
   /** Seconds the job may run (the template's, or the launch's when prompted); 0 is no limit. */
   readonly timeout: number;
@@ -273,7 +279,7 @@ export function serializeJob(
     forks: 0,
     limit: '',
     verbosity: 0,
-    extra_vars: job.extraVars,
+    extra_vars: displayExtraVars(job.extraVars, job.surveyPasswords),
     job_tags: '',
     force_handlers: false,
     skip_tags: '',

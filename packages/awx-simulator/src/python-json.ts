@@ -121,6 +121,11 @@ export function pythonRepr(value: unknown): string {
   return `{${entries.join(', ')}}`;
 }
 
+/** Python's `str()`, which `%s` and `str.format` use: text as is, anything else as `repr()`. */
+export function pythonStr(value: unknown): string {
+  return typeof value === 'string' ? value : pythonRepr(value);
+}
+
 /** Python's `type(value).__name__` for a parsed JSON value. */
 export function pythonTypeName(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';

@@ -51,3 +51,17 @@ export class AwxValidationError extends Error {
     this.name = 'AwxValidationError';
   }
 }
+
+/**
+ * What AWX's code would raise as an unhandled Python exception: AWX answers the request with
+ * its handle_500 body, as a client would see it.
+ */
+export class AwxServerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwxServerError';
+  }
+}
+
+/** awx/main/views.py handle_500, which Django calls for an exception no view handled. */
+export const serverError = (): Reply => detail(500, 'A server error has occurred.');

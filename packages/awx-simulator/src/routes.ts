@@ -21,6 +21,7 @@ export type RouteName =
   | 'jobTemplate'
   | 'jobTemplateCredentials'
   | 'jobTemplateLaunch'
+  | 'jobTemplateSurveySpec'
   | 'jobs'
   | 'job'
   | 'jobStdout'
@@ -57,6 +58,11 @@ const ROUTES: readonly RouteDefinition[] = [
     name: 'jobTemplateLaunch',
     pattern: /^job_templates\/(\d+)\/launch\/$/,
     methods: ['GET', 'POST'],
+  },
+  {
+    name: 'jobTemplateSurveySpec',
+    pattern: /^job_templates\/(\d+)\/survey_spec\/$/,
+    methods: ['GET', 'POST', 'DELETE'],
   },
   { name: 'jobs', pattern: /^jobs\/$/, methods: ['GET'] },
   { name: 'job', pattern: /^jobs\/(\d+)\/$/, methods: ['GET'] },

@@ -1,7 +1,9 @@
 /**
  * The simulator's state: organizations, credential types, credentials, templates and jobs, with
  * the timers that move jobs along. Validation and transitions are delegated to the pure modules;
- * this file only keeps records, hands out ids and arms timers.
+ * this file only keeps records, hands out ids and arms timers. It runs past 350 lines because
+ * the resources share its id sequences and a credential deletion reaches into jobs; split, each
+ * part would need the others' maps.
  */
 import {
   type CredentialType,
@@ -35,6 +37,7 @@ import { MANAGED_CREDENTIAL_TYPES, managedCredentialType } from './managed-crede
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { NON_FIELD_ERRORS_KEY, parseBody } from './serializer-fields.js';
+import { saveSurveySpec } from './survey-spec.js';
 import { monotonicClock } from './timestamps.js';
 import { cancelWorkflowJob, type WorkflowJob } from './workflow-jobs.js';
 
@@ -250,13 +253,33 @@ export class Store {
         credentials: [`Invalid pk "${unknown}" - object does not exist.`],
       });
     }
+    const survey =
+      parsed.surveySpec === undefined ? undefined : saveSurveySpec(parsed.surveySpec, {});
+    if (survey && !survey.ok) throw new AwxValidationError({ error: survey.error });
     const template: JobTemplate = {
       ...parsed,
+      surveySpec: survey?.spec ?? {},
       id: this.nextId('job_template'),
       created: this.now(),
     };
     this.templatesById.set(template.id, template);
     return template;
+  }
+
+  /** `POST job_templates/{id}/survey_spec/`: replaces the spec; AWX's 400 body on failure. */
+  saveSurveySpec(templateId: number, body: unknown): Outcome<JobTemplate> {
+    const template = this.templatesById.get(templateId) as JobTemplate;
+    const saved = saveSurveySpec(body, template.surveySpec);
+    if (!saved.ok) return { ok: false, errors: { error: saved.error } };
+    const changed = { ...template, surveySpec: saved.spec };
+    this.templatesById.set(templateId, changed);
+    return { ok: true, value: changed };
+  }
+
+  /** `DELETE job_templates/{id}/survey_spec/` empties the spec; `survey_enabled` stays. */
+  deleteSurveySpec(templateId: number): void {
+    const template = this.templatesById.get(templateId) as JobTemplate;
+    this.templatesById.set(templateId, { ...template, surveySpec: {} });
   }
 
   jobs(): Job[] {
@@ -285,6 +308,7 @@ export class Store {
         created,
         modified: created,
         extraVars: planned.plan.extraVars,
+        surveyPasswords: planned.plan.surveyPasswords,
       };
       this.workflowJobsById.set(workflowJob.id, workflowJob);
       return { ok: true, value: { workflowJob, ignoredFields } };
@@ -301,6 +325,7 @@ export class Store {
       finished: null,
       jobExplanation: '',
       extraVars: planned.plan.extraVars,
+      surveyPasswords: planned.plan.surveyPasswords,
       credentials: planned.plan.credentials,
       timeout: planned.plan.timeout,
       cancelFlag: false,

@@ -3,6 +3,7 @@
  * `job_slice_count` above 1). The simulator keeps it pending and never spawns its slices: a
  * client must only see that no job was launched, and be able to cancel it.
  */
+import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 export interface WorkflowJob {
@@ -14,7 +15,9 @@ export interface WorkflowJob {
   readonly status: 'pending' | 'canceled';
   readonly created: Micros;
   readonly modified: Micros;
+  /** As a job's: in clear, shown with the survey's password variables masked. */
   readonly extraVars: string;
+  readonly surveyPasswords: readonly string[];
 }
 
 /** `POST cancel/`: a pending workflow job is canceled at once; a canceled one answers 405. */
@@ -58,7 +61,7 @@ export function serializeWorkflowJob(job: WorkflowJob, prefix: string): Record<s
     launched_by: { id: 1, name: 'admin', type: 'user', url: `${prefix}users/1/` },
     work_unit_id: null,
     workflow_job_template: null,
-    extra_vars: job.extraVars,
+    extra_vars: displayExtraVars(job.extraVars, job.surveyPasswords),
     allow_simultaneous: false,
     job_template: job.jobTemplate,
     is_sliced_job: true,

@@ -183,6 +183,58 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(apiCredentials()).toEqual([]);
   });
 
+  it('launches a template whose survey asks for every variable though it does not prompt for them', async () => {
+    const question = (variable: string, extra: Record<string, unknown> = {}) => ({
+      type: 'text',
+      question_name: variable,
+      variable,
+      required: false,
+      ...extra,
+    });
+    const engineVariables = [
+      'WFE_NAME',
+      'WFE_NAMESPACE',
+      'RR_NAME',
+      'RR_NAMESPACE',
+      'ROUNDHOUSE_EXECUTION_ID',
+    ];
+    const surveyed = (spec: Record<string, unknown>[]) =>
+      seedTemplate(bed.sim, {
+        askVariablesOnLaunch: false,
+        surveyEnabled: true,
+        surveySpec: { name: 'Remediate', description: '', spec },
+      });
+    const full = surveyed([
+      ...engineVariables.map((v) => question(v)),
+      { type: 'integer', question_name: 'Replicas', variable: 'REPLICAS', required: true },
+    ]);
+    const wfe = makeExecution(full.name, { spec: { parameters: { REPLICAS: '3' } } });
+    const { resourceName } = await bed.executor().create(wfe, env.namespace);
+    const [job] = jobsOf(bed.sim, wfe);
+    expect(resourceName).toBe(awxJobRef(job!.id));
+    expect(JSON.parse(job!.extraVars)).toMatchObject({
+      WFE_NAME: wfe.metadata.name,
+      REPLICAS: 3,
+    });
+    await bed.executor().cleanup(withRef(wfe, resourceName), env.namespace);
+
+    // A survey without the parameter: AWX would launch and drop it, so nothing is launched.
+    const partial = surveyed(engineVariables.map((v) => question(v)));
+    const missing = makeExecution(partial.name, { spec: { parameters: { REPLICAS: '3' } } });
+    const refused = await rejection(bed.executor().create(missing, env.namespace));
+    expect(refused.message).toContain('its survey does not ask for REPLICAS, so AWX would ignore');
+    expect(jobsOf(bed.sim, missing)).toEqual([]);
+
+    // AWX checks the answers: a value over the question's maximum length is its 400.
+    const strict = surveyed(engineVariables.map((v) => question(v, { max: 3 })));
+    const tooLong = makeExecution(strict.name);
+    const invalid = await rejection(bed.executor().create(tooLong, env.namespace));
+    expect(invalid.message).toContain(
+      `AWX refused to launch job template "${strict.name}": variables_needed_to_start`,
+    );
+    expect(jobsOf(bed.sim, tooLong)).toEqual([]);
+  });
+
   it('refuses a template that slices, launching nothing, and launches one that prompts with 1', async () => {
     const slicing = seedTemplate(bed.sim, { jobSliceCount: 3, inventoryHosts: 3 });
     const refused = makeExecution(slicing.name);
