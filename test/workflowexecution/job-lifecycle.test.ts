@@ -325,10 +325,23 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
         >[0];
         const { resourceName } = await executor.create(parsed, executionNamespace);
         const job = await client().get(resources.jobs, executionNamespace, resourceName);
-        return { name: wfe.metadata.name, job: resourceName, uid: job?.metadata?.uid };
+        return { parsed, name: wfe.metadata.name, job: resourceName, uid: job?.metadata?.uid };
       }),
     );
     if (!gone || !kept) throw new Error('two executions were set up');
+    // Under the same owner, a Job as kubernaut's own controller makes it: no owner uid recorded,
+    // so nothing tells whose it is, and it is left alone.
+    const foreign = await executor.create(
+      {
+        ...gone.parsed,
+        metadata: { ...gone.parsed.metadata, uid: undefined },
+        spec: {
+          ...gone.parsed.spec,
+          targetResource: `${gone.parsed.spec.targetResource}-kubernaut`,
+        },
+      },
+      executionNamespace,
+    );
     await client().delete(workflowExecutions, env.namespace, gone.name);
     expect(await read(client(), env.namespace, gone.name)).toBeNull();
 
@@ -337,6 +350,9 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
       const job = await client().get(resources.jobs, executionNamespace, gone.job);
       expect(job === null || job.metadata?.deletionTimestamp !== undefined).toBe(true);
     }, patience);
+    const untouched = await client().get(resources.jobs, executionNamespace, foreign.resourceName);
+    expect(untouched).not.toBeNull();
+    expect(untouched?.metadata?.deletionTimestamp).toBeUndefined();
     // The other execution's Job is its own: adopted, not deleted.
     const running = await waitForPhase(client(), env.namespace, kept.name, 'Running');
     expect(running.status?.executionRef?.name).toBe(kept.job);

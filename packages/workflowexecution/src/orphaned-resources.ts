@@ -53,18 +53,19 @@ export class OrphanedResources {
    * Deletes the cached resources that name `key` as their owner, as their engine's cleanup
    * would: all of them once `key` is confirmed gone, or, while an execution of uid `current`
    * holds the name, those that record another owner uid (an earlier execution of the same name,
-   * deleted while the controller was down). A resource that records no uid (kubernaut's
-   * conventions) cannot be told apart and stays then. Each delete carries the uid that was read,
-   * so a resource created under the same name since is never touched.
+   * deleted while the controller was down). Only a resource that records its owner's uid is
+   * touched: every Roundhouse controller records it, kubernaut's own controller does not, and
+   * its resources may share the namespace with owners this controller cannot see. Each delete
+   * carries the uid that was read, so a resource created under the same name since is never
+   * touched.
    */
   async release(key: string, signal?: AbortSignal, current?: string): Promise<void> {
     for (const { watch, informer } of this.#watched) {
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
-        if (object.metadata?.deletionTimestamp) continue;
-        if (current !== undefined) {
-          const owner = object.metadata?.annotations?.[uidKey];
-          if (owner === undefined || owner === current) continue;
+        const owner = object.metadata?.annotations?.[uidKey];
+        if (object.metadata?.deletionTimestamp || owner === undefined || owner === current) {
+          continue;
         }
         await this.#delete(watch, object, key, signal);
       }
