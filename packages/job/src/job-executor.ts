@@ -19,6 +19,12 @@ import {
 } from '@roundhouse/kube';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
+import {
+  MountEventSchema,
+  mountFailure,
+  mountFailureSelector,
+  withMountFailure,
+} from './mount-failures.js';
 import { hasCreatedPods, isJobFinished, JobStateSchema, jobResult } from './status.js';
 import { EventStateSchema, explainStuckStart } from './stuck-start.js';
 
@@ -57,7 +63,22 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       const result = jobResult(state);
       if (result.phase === 'Failed') {
         // A failure needs the pods: their terminated states say why (OOMKilled, exit code).
-        return jobResult(state, await jobPodStates(job, context, settings.conventions));
+        const failed = jobResult(state, await jobPodStates(job, context, settings.conventions));
+        if (failed.exitCode !== undefined) return failed;
+        // No container ran to an exit code: a volume that could not be mounted says why only
+        // in the kubelet's events, so they are read, once, for this failure alone.
+        const { items } = await context.reader.list<KubeObject>(
+          resources.events,
+          context.namespace,
+          { fieldSelector: mountFailureSelector, signal: context.signal },
+        );
+        const events = items.map((event) => MountEventSchema.parse(event));
+        const mount = mountFailure(
+          job.metadata?.name ?? '',
+          job.metadata?.creationTimestamp,
+          events,
+        );
+        return mount ? withMountFailure(failed, mount) : failed;
       }
       if (result.phase !== 'Running' || (state.status?.ready ?? 0) > 0) return result;
       const created = Date.parse(state.metadata?.creationTimestamp ?? '');

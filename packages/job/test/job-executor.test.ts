@@ -98,6 +98,35 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.reason).toBe('DeadlineExceeded');
   });
 
+  it("adds the kubelet's FailedMount to a Job that failed at its deadline without an exit code", async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const [pod] = await vi.waitFor(async () => {
+      const pods = await jobPods(client(), env.namespace, resourceName);
+      expect(pods).toHaveLength(1);
+      return pods;
+    }, patience);
+    // What a kubelet reports of a volume whose Secret is gone; the fake node never mounts one.
+    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await client().create(resources.events, env.namespace, {
+      metadata: { name: `${pod?.metadata?.name}.mount` },
+      involvedObject: { kind: 'Pod', name: pod?.metadata?.name, namespace: env.namespace },
+      reason: 'FailedMount',
+      type: 'Warning',
+      message: 'MountVolume.SetUp failed for volume "deps" : secret "db" not found',
+      firstTimestamp: at,
+      lastTimestamp: at,
+      count: 1,
+      source: { component: 'kubelet' },
+    });
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(failed.message).toContain(
+      `pod ${pod?.metadata?.name}: FailedMount: MountVolume.SetUp failed for volume "deps" : secret "db" not found`,
+    );
+  });
+
   it('creates idempotently for the same execution (a controller retrying after a crash)', async () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution();

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { type MountEvent, mountFailure, withMountFailure } from './mount-failures.js';
+
+const job = 'wfe-0123456789abcdef';
+const created = '2026-12-02T03:00:00Z';
+const event = (pod: string, at: string, message: string): MountEvent => ({
+  involvedObject: { name: pod },
+  lastTimestamp: at,
+  message,
+});
+
+describe('mountFailure', () => {
+  it("names the newest FailedMount of the Job's own pods", () => {
+    expect(
+      mountFailure(job, created, [
+        event(`${job}-abcde`, '2026-12-02T03:00:05Z', 'secret "db" not found'),
+        event(
+          `${job}-abcde`,
+          '2026-12-02T03:00:40Z',
+          'MountVolume.SetUp failed: secret "db" not found',
+        ),
+        event(`${job}-abcde`, '2026-12-02T03:00:20Z', 'older'),
+      ]),
+    ).toBe(`pod ${job}-abcde: FailedMount: MountVolume.SetUp failed: secret "db" not found`);
+  });
+
+  it("ignores other Jobs' pods and a previous Job of the same name", () => {
+    expect(
+      mountFailure(job, created, [
+        event(`${job}0-abcde`, '2026-12-02T03:00:05Z', 'a Job whose name starts alike'),
+        event(`${job}-abcdef`, '2026-12-02T03:00:05Z', 'not a pod of this Job'),
+        event(`${job}-abcde`, '2026-12-02T02:59:59Z', 'the previous Job of this lock'),
+        { message: 'no object' },
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('reads eventTime where lastTimestamp is missing, and cuts a long message short', () => {
+    const failure = mountFailure(job, created, [
+      {
+        involvedObject: { name: `${job}-xyz12` },
+        eventTime: '2026-12-02T03:01:00.123456Z',
+        message: 'x'.repeat(1_000),
+      },
+    ]);
+    expect(failure).toMatch(new RegExp(`^pod ${job}-xyz12: FailedMount: x{299}…$`));
+  });
+});
+
+describe('withMountFailure', () => {
+  it('adds the cause to the message and changes nothing else', () => {
+    const failed = {
+      phase: 'Failed' as const,
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+      summary: { status: 'False' as const },
+      failureReason: 'DeadlineExceeded' as const,
+    };
+    expect(withMountFailure(failed, 'pod p: FailedMount: secret "db" not found')).toEqual({
+      ...failed,
+      message:
+        'Job was active longer than specified deadline; pod p: FailedMount: secret "db" not found',
+    });
+  });
+});
