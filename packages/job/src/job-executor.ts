@@ -19,12 +19,7 @@ import {
 } from '@roundhouse/kube';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
-import {
-  MountEventSchema,
-  mountFailure,
-  mountFailureSelector,
-  withMountFailure,
-} from './mount-failures.js';
+import { isJobPodName, readMountFailure, withMountFailure } from './mount-failures.js';
 import { hasCreatedPods, isJobFinished, JobStateSchema, jobResult } from './status.js';
 import { EventStateSchema, explainStuckStart } from './stuck-start.js';
 
@@ -67,16 +62,9 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         if (failed.exitCode !== undefined) return failed;
         // No container ran to an exit code: a volume that could not be mounted says why only
         // in the kubelet's events, so they are read, once, for this failure alone.
-        const { items } = await context.reader.list<KubeObject>(
-          resources.events,
-          context.namespace,
-          { fieldSelector: mountFailureSelector, signal: context.signal },
-        );
-        const events = items.map((event) => MountEventSchema.parse(event));
-        const mount = mountFailure(
-          job.metadata?.name ?? '',
-          job.metadata?.creationTimestamp,
-          events,
+        const name = job.metadata?.name ?? '';
+        const mount = await readMountFailure(context, job.metadata?.creationTimestamp, (pod) =>
+          isJobPodName(name, pod),
         );
         return mount ? withMountFailure(failed, mount) : failed;
       }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type MountEvent, mountFailure, withMountFailure } from './mount-failures.js';
+import { isJobPodName, type MountEvent, mountFailure, withMountFailure } from './mount-failures.js';
 
 const job = 'wfe-0123456789abcdef';
 const created = '2026-12-02T03:00:00Z';
+const ownPod = (pod: string) => isJobPodName(job, pod);
 const event = (pod: string, at: string, message: string): MountEvent => ({
   involvedObject: { name: pod },
   lastTimestamp: at,
@@ -12,7 +13,7 @@ const event = (pod: string, at: string, message: string): MountEvent => ({
 describe('mountFailure', () => {
   it("names the newest FailedMount of the Job's own pods", () => {
     expect(
-      mountFailure(job, created, [
+      mountFailure(ownPod, created, [
         event(`${job}-abcde`, '2026-12-02T03:00:05Z', 'secret "db" not found'),
         event(
           `${job}-abcde`,
@@ -26,7 +27,7 @@ describe('mountFailure', () => {
 
   it("ignores other Jobs' pods and a previous Job of the same name", () => {
     expect(
-      mountFailure(job, created, [
+      mountFailure(ownPod, created, [
         event(`${job}0-abcde`, '2026-12-02T03:00:05Z', 'a Job whose name starts alike'),
         event(`${job}-abcdef`, '2026-12-02T03:00:05Z', 'not a pod of this Job'),
         event(`${job}-abcde`, '2026-12-02T02:59:59Z', 'the previous Job of this lock'),
@@ -36,7 +37,7 @@ describe('mountFailure', () => {
   });
 
   it('reads eventTime where lastTimestamp is missing, and cuts a long message short', () => {
-    const failure = mountFailure(job, created, [
+    const failure = mountFailure(ownPod, created, [
       {
         involvedObject: { name: `${job}-xyz12` },
         eventTime: '2026-12-02T03:01:00.123456Z',

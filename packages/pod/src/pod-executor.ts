@@ -5,6 +5,7 @@ import {
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { readMountFailure, withMountFailure } from '@roundhouse/job';
 import {
   type ClusterConfig,
   KubeClient,
@@ -13,6 +14,7 @@ import {
   type ResourceEngine,
   ResourceExecutor,
   resources,
+  type StatusContext,
 } from '@roundhouse/kube';
 import { buildPod, type PodEngineSettings, podEngine } from './pod-spec.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
@@ -47,6 +49,32 @@ export interface PodExecutionStatus extends PodExecutionState {
 
 type PodObject = KubeObject & { spec?: unknown; status?: unknown };
 
+/**
+ * The Pod's state; a failure in which no step exited with a code (the deadline passed while the
+ * pod waited, say) also gets the kubelet's FailedMount, since a volume that could not be
+ * mounted says why nowhere else.
+ */
+async function podState(
+  object: PodObject,
+  startupGraceMs: number,
+  context: StatusContext,
+): Promise<PodExecutionState> {
+  const state = podExecutionState(PodStateSchema.parse(object), {
+    now: new Date(),
+    startupGraceMs,
+  });
+  const { result } = state;
+  if (result.phase !== 'Failed' || result.exitCode !== undefined) return state;
+  const name = object.metadata?.name ?? '';
+  const mount = await readMountFailure(
+    context,
+    object.metadata?.creationTimestamp,
+    (pod) => pod === name,
+    name,
+  );
+  return mount ? { ...state, result: withMountFailure(result, mount) } : state;
+}
+
 function podEngineSpec(
   settings: PodEngineSettings,
   startupGraceMs: number,
@@ -57,8 +85,7 @@ function podEngineSpec(
     build: (wfe, namespace, dependencies) =>
       buildPod(wfe, namespace, dependencies, settings) as PodObject,
     isFinished: (pod) => isPodFinished(PodStateSchema.parse(pod)),
-    result: async (pod) =>
-      podExecutionState(PodStateSchema.parse(pod), { now: new Date(), startupGraceMs }).result,
+    result: async (pod, context) => (await podState(pod, startupGraceMs, context)).result,
   };
 }
 
@@ -101,15 +128,11 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   ): Promise<PodExecutionStatus | null> {
     const object = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
     if (!object) return null;
-    const pod = PodStateSchema.parse(object);
-    const state = podExecutionState(pod, {
-      now: new Date(),
-      startupGraceMs: this.#startupGraceMs,
-    });
+    const context = { reader: this.reader, namespace, signal: options.signal };
     return {
-      ...state,
+      ...(await podState(object, this.#startupGraceMs, context)),
       podName: object.metadata?.name as string,
-      createdAt: pod.metadata?.creationTimestamp,
+      createdAt: object.metadata?.creationTimestamp,
     };
   }
 }

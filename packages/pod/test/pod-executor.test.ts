@@ -126,6 +126,46 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     expect(await ex.getStatus(ref, env.namespace)).toEqual(failed.result);
   });
 
+  it("adds the kubelet's FailedMount to a pod that failed at its deadline before any step exited", async () => {
+    const ex = executor();
+    const wfe = withRef(execution(), '');
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const ref = withRef(wfe, resourceName);
+    await runningPod(client(), env.namespace, resourceName);
+    // What a kubelet reports of a volume whose Secret is gone, then of the deadline.
+    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await client().create(resources.events, env.namespace, {
+      metadata: { name: `${resourceName}.mount` },
+      involvedObject: { kind: 'Pod', name: resourceName, namespace: env.namespace },
+      reason: 'FailedMount',
+      type: 'Warning',
+      message: 'MountVolume.SetUp failed for volume "deps" : secret "db" not found',
+      firstTimestamp: at,
+      lastTimestamp: at,
+      count: 1,
+      source: { component: 'kubelet' },
+    });
+    await client().patch(
+      resources.pods,
+      env.namespace,
+      resourceName,
+      {
+        status: {
+          phase: 'Failed',
+          reason: 'DeadlineExceeded',
+          message: 'Pod was active on the node longer than the specified deadline',
+        },
+      },
+      { subresource: 'status', strategy: 'merge' },
+    );
+    const failed = await settle(ex, ref);
+    expect(failed.result).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(failed.result.message).toBe(
+      `Pod was active on the node longer than the specified deadline; pod ${resourceName}: FailedMount: MountVolume.SetUp failed for volume "deps" : secret "db" not found`,
+    );
+    expect(await ex.getStatus(ref, env.namespace)).toEqual(failed.result);
+  });
+
   it('runs parallel steps as main containers and reports the one that failed', async () => {
     const ex = executor({
       podAnnotations: containerOutcomes({
