@@ -96,6 +96,26 @@ describe('launchExtraVars', () => {
     ]);
   });
 
+  it('refuses ansible_* parameters, which would override the connection and privilege settings', () => {
+    const wfe = execution({
+      parameters: {
+        ansible_ssh_common_args: "-o ProxyCommand='sh -c id'",
+        ansible_become_user: 'root',
+        ANSIBLE_HOST: 'kept',
+        my_ansible_host: 'kept',
+      },
+    });
+    const issues = issuesOf(() =>
+      launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions),
+    );
+    expect(issues.map((i) => i.path)).toEqual([
+      'spec.parameters.ansible_ssh_common_args',
+      'spec.parameters.ansible_become_user',
+    ]);
+    expect(issues[0]?.message).toMatch(/connection and privilege settings.*e\.g\. SSH_COMMON_ARGS/);
+    expect(JSON.stringify(issues)).not.toContain('ProxyCommand');
+  });
+
   it('refuses two sources for one variable instead of letting one win', () => {
     const wfe = execution({ parameters: { ROUNDHOUSE_CONFIGMAP_A_B_C: '1' } });
     const issues = issuesOf(() =>

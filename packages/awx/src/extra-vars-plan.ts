@@ -30,6 +30,15 @@ const rrNamespaceVariable = 'RR_NAMESPACE';
 /** A C identifier, as every engine requires of parameter names (and Ansible of variables). */
 const parameterName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Ansible takes `ansible_*` variables as connection and privilege settings (the host, the user,
+ * become, the interpreter, ssh arguments), and extra vars override the inventory's: set by an
+ * execution's author they would run commands of the author's choosing with the template's
+ * credentials. AWX itself refuses them in ad hoc commands and drops them from host callbacks,
+ * the launches it does not trust (`is_ansible_variable` in awx/main/utils/common.py).
+ */
+const ansibleVariablePrefix = 'ansible_';
+
 /** kubernaut's rule for a name inside a variable name: upper case, `-` as `_`. */
 export function variableSegment(name: string): string {
   return name.toUpperCase().replaceAll('-', '_');
@@ -41,8 +50,8 @@ export function configMapVariable(conventions: Conventions, configMap: string, k
 }
 
 /**
- * Builds the launch's extra_vars. A parameter that is not an identifier, or that names a
- * variable the engine sets, and two sources that would set the same variable, are
+ * Builds the launch's extra_vars. A parameter that is not an identifier, that names a variable
+ * the engine sets or an `ansible_*` one, and two sources that would set the same variable, are
  * ConfigurationErrors: kubernaut silently lets one overwrite the other.
  */
 export function launchExtraVars(
@@ -67,6 +76,11 @@ export function launchExtraVars(
     const path = `spec.parameters.${name}`;
     if (sources.has(name)) {
       issues.push({ path, message: `${name} is reserved: the ansible engine sets it` });
+    } else if (name.startsWith(ansibleVariablePrefix)) {
+      issues.push({
+        path,
+        message: `is not allowed: Ansible reads ${ansibleVariablePrefix}* variables as connection and privilege settings, which a launch must not override; pass the value under another name (e.g. ${name.slice(ansibleVariablePrefix.length).toUpperCase()})`,
+      });
     } else if (!parameterName.test(name)) {
       issues.push({
         path,

@@ -50,4 +50,42 @@ describe('parameterEnv', () => {
       /spec\.parameters\.__proto__: is not allowed as a parameter name/,
     );
   });
+
+  it.each([
+    'LD_PRELOAD',
+    'LD_AUDIT',
+    'BASH_ENV',
+    'NODE_OPTIONS',
+    'PYTHONPATH',
+    'PATH',
+    'KUBECONFIG',
+    'GIT_CONFIG_COUNT',
+  ])('refuses %s, which would change which code the image runs, naming it and the fix', (name) => {
+    let error: unknown;
+    try {
+      parameterEnv('t/x', { REPLICAS: '3', [name]: '/run/kubernaut/configmaps/c/evil' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const issues = (error as ConfigurationError).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe(`spec.parameters.${name}`);
+    expect(issues[0]?.message).toContain(`e.g. WORKFLOW_${name}`);
+    expect((error as Error).message).not.toContain('evil');
+  });
+
+  it('keeps names that only resemble a loader variable', () => {
+    expect(
+      parameterEnv('t/x', { MY_PATH: '/a', ld_preload: 'x', ENVIRONMENT: 'prod', PYTHON: '3' }).map(
+        (e) => e.name,
+      ),
+    ).toEqual(['TARGET_RESOURCE', 'ENVIRONMENT', 'MY_PATH', 'PYTHON', 'ld_preload']);
+  });
+
+  it('names every refused parameter at once', () => {
+    expect(() => parameterEnv('t/x', { LD_PRELOAD: 'a', BASH_ENV: 'b' })).toThrowError(
+      /spec\.parameters\.BASH_ENV: is not allowed.*; spec\.parameters\.LD_PRELOAD: is not allowed/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { isCodeLoadingVariable } from './code-loading-variables.js';
 import { ConfigurationError, type FieldIssue } from './errors.js';
 
 /** The variable every engine receives with the raw target resource. */
@@ -49,13 +50,25 @@ export function sortedParameters(
   return Object.entries(parameters ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Container environment for a workflow: TARGET_RESOURCE first, then the sorted parameters. */
+/**
+ * Container environment for a workflow: TARGET_RESOURCE first, then the sorted parameters. A
+ * parameter that would set a variable changing which code the image's programs load or run
+ * (`LD_PRELOAD`, `BASH_ENV`, `NODE_OPTIONS`, ...) is a ConfigurationError naming it.
+ */
 export function parameterEnv(
   targetResource: string,
   parameters: Readonly<Record<string, string>> | undefined,
 ): EnvVar[] {
+  const sorted = sortedParameters(parameters);
+  const issues: FieldIssue[] = sorted
+    .filter(([name]) => isCodeLoadingVariable(name))
+    .map(([name]) => ({
+      path: `spec.parameters.${name}`,
+      message: `is not allowed: as an environment variable ${name} changes which code the workflow's programs load or run; pass the value under another name (e.g. WORKFLOW_${name.replace(/^_+/, '')})`,
+    }));
+  if (issues.length) throw new ConfigurationError(issues);
   return [
     { name: targetResourceParameter, value: targetResource },
-    ...sortedParameters(parameters).map(([name, value]) => ({ name, value })),
+    ...sorted.map(([name, value]) => ({ name, value })),
   ];
 }
