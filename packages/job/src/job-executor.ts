@@ -22,6 +22,7 @@ import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './
 import { isJobPodName, readMountFailure, withMountFailure } from './mount-failures.js';
 import { hasCreatedPods, isJobFinished, JobStateSchema, jobResult } from './status.js';
 import { EventStateSchema, explainStuckStart } from './stuck-start.js';
+import { readVanishedJob } from './vanished-job.js';
 
 export interface JobExecutorOptions
   extends Partial<Omit<JobSettings, 'conventions' | 'serviceAccountName'>> {
@@ -49,6 +50,7 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
     build: (wfe: WorkflowExecution, namespace: string, dependencies: Dependencies | undefined) =>
       buildJob(wfe, namespace, dependencies, settings) as JobObject,
     isFinished: (job) => isJobFinished(JobStateSchema.parse(job)),
+    vanished: (wfe, name, context) => readVanishedJob(name, wfe.status?.startTime, context),
     logSources: (job) => ({
       labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata?.uid}`,
       containers: [workflowContainerName],

@@ -1,4 +1,5 @@
 import {
+  formatKubeTime,
   isOwnedBy,
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
@@ -125,6 +126,69 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.message).toContain(
       `pod ${pod?.metadata?.name}: FailedMount: MountVolume.SetUp failed for volume "deps" : secret "db" not found`,
     );
+  });
+
+  it("reads a Job's verdict from its Events after its TTL deleted it, and only its own", async () => {
+    const ex = new JobExecutor(client(), { ttlSecondsAfterFinished: 1 });
+    const previous = execution();
+    const target = previous.spec.targetResource;
+    const gone = async (name: string) =>
+      vi.waitFor(async () => {
+        expect(await client().get(resources.jobs, env.namespace, name)).toBeNull();
+      }, patience);
+    const started = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
+      ...wfe,
+      status: { executionRef: { name }, startTime: formatKubeTime(new Date()) },
+    });
+    // The previous execution on the target failed, and the TTL deleted its Job.
+    const failing = new JobExecutor(client(), {
+      ttlSecondsAfterFinished: 1,
+      podAnnotations: { [podControls.exitCode]: '3' },
+    });
+    const first = await failing.create(previous, env.namespace);
+    const before = started(previous, first.resourceName);
+    await gone(first.resourceName);
+    expect(await ex.getStatus(before, env.namespace)).toMatchObject({
+      phase: 'Failed',
+      reason: 'BackoffLimitExceeded',
+      failureReason: 'TaskFailed',
+      message: expect.stringMatching(/its verdict is from its Events/),
+    });
+    // A cooldown separates executions on one target; this one's is short.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // This execution's Job of the same name succeeds and is deleted while nobody watches.
+    const wfe = execution({ targetResource: target });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    expect(resourceName).toBe(first.resourceName);
+    const mine = started(wfe, resourceName);
+    await gone(resourceName);
+    expect(await ex.getStatus(mine, env.namespace)).toMatchObject({
+      phase: 'Completed',
+      reason: 'Complete',
+      summary: { status: 'True', completedTasks: 1 },
+    });
+  });
+
+  it('reports a Job deleted before it finished as gone (null)', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const running = {
+      ...wfe,
+      status: { executionRef: { name: resourceName }, startTime: formatKubeTime(new Date()) },
+    };
+    await vi.waitFor(async () => {
+      expect((await jobPods(client(), env.namespace, resourceName))[0]?.status?.phase).toBe(
+        'Running',
+      );
+    }, patience);
+    await client().delete(resources.jobs, env.namespace, resourceName, {
+      propagationPolicy: 'Foreground',
+    });
+    await vi.waitFor(async () => {
+      expect(await client().get(resources.jobs, env.namespace, resourceName)).toBeNull();
+    }, patience);
+    expect(await ex.getStatus(running, env.namespace)).toBeNull();
   });
 
   it('creates idempotently for the same execution (a controller retrying after a crash)', async () => {

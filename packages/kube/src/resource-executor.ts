@@ -51,6 +51,16 @@ export interface ResourceEngine<T extends KubeObject> {
   isFinished(object: T): boolean;
   /** The execution's state as the resource (and what the context reads) shows it. */
   result(object: T, context: StatusContext): Promise<ExecutionResult>;
+  /**
+   * The verdict a resource named `name` left behind for `wfe` once it is gone, when something
+   * outlives it (the Job engine's TTL deletes finished Jobs; their Events stay); undefined when
+   * nothing tells, and `getStatus` then answers null (the resource was deleted).
+   */
+  vanished?(
+    wfe: WorkflowExecution,
+    name: string,
+    context: StatusContext,
+  ): Promise<ExecutionResult | undefined>;
   /** Shown when the cluster does not serve `type`, e.g. "install Tekton Pipelines". */
   readonly installHint?: string;
   /**
@@ -161,9 +171,11 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     namespace: string,
     options: OperationOptions = {},
   ): Promise<ExecutionResult | null> {
-    const object = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
-    if (!object) return null;
-    return this.#spec.result(object, { reader: this.reader, namespace, signal: options.signal });
+    const name = this.resourceName(wfe);
+    const object = await this.owned.getOwned(wfe, namespace, name, options);
+    const context = { reader: this.reader, namespace, signal: options.signal };
+    if (object) return this.#spec.result(object, context);
+    return (await this.#spec.vanished?.(wfe, name, context)) ?? null;
   }
 
   async cleanup(
