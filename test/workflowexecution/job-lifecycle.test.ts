@@ -1,5 +1,6 @@
+import { Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
-import { KubeClient, resources } from '@roundhouse/kube';
+import { KubeClient, type Reader, resources } from '@roundhouse/kube';
 import {
   describeWithControlPlane,
   podControls,
@@ -292,6 +293,29 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     await start({ registry });
     await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
     expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(1);
+  });
+
+  it('keeps the verdict of a Job its TTL deleted while the controller was down', async () => {
+    const registry = (reader: Reader) =>
+      new Registry().register(
+        new JobExecutor(client(), {
+          podAnnotations: { [podControls.runSeconds]: '2' },
+          ttlSecondsAfterFinished: 1,
+          reader,
+        }),
+      );
+    const first = await start({ registry });
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    await first.stop();
+    controller = undefined;
+    const job = running.status?.executionRef?.name as string;
+    await vi.waitFor(async () => {
+      expect(await client().get(resources.jobs, executionNamespace, job)).toBeNull();
+    }, patience);
+    await start({ registry });
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(done.status?.failureDetails).toBeUndefined();
   });
 
   it('adopts the Job a crashed controller created before it could record it', async () => {
