@@ -15,11 +15,15 @@ export function isAuthorized(authorization: string | undefined, token: string): 
 }
 
 // AWX's APIView.get_authenticate_header (awx/api/generics.py) always answers this challenge,
-// never Basic, so a browser does not offer to remember a password.
+// never Basic, so a browser does not offer to remember a password; its finalize_response adds
+// where to log in to the detail of every 401.
 export function unauthorized(): Reply {
   return json(
     401,
-    { detail: 'Authentication credentials were not provided.' },
+    {
+      detail:
+        'Authentication credentials were not provided. To establish a login session, visit /api/login/.',
+    },
     { 'WWW-Authenticate': 'Bearer realm=api authorization_url=/api/o/authorize/' },
   );
 }

@@ -137,7 +137,8 @@ export const credentialModel: Model<Credential> = {
     inputs: {
       kind: 'char',
       value: () => null,
-      forbidden: 'Filtering on password fields is not allowed.',
+      // Credential.PASSWORD_FIELDS (get_fields_from_path).
+      forbidden: 'Filtering on field inputs is not allowed.',
     },
     created: { kind: 'datetime', value: (c) => c.created },
     modified: { kind: 'datetime', value: (c) => c.created },

@@ -1,9 +1,10 @@
 /**
- * AWX's list filtering (awx/api/filters.py `FieldLookupBackend` and `OrderByBackend`): any model
- * field with a Django lookup suffix, `not__`/`or__`/`chain__` prefixes, `search`, and
- * `order_by`. Errors match AWX: an unknown field is 400 `"<Model> has no field named '<x>'"`, a
- * field marked `prevent_search` (a job's `extra_vars`) is 403 `"Filtering on <x> is not allowed."`,
- * and so is a password field (a credential's `inputs`).
+ * AWX's list filtering (`FieldLookupBackend` and `OrderByBackend`, in django-ansible-base's
+ * rest_filters since AWX 24, awx/api/filters.py before): any model field with a Django lookup
+ * suffix, `not__`/`or__`/`chain__` prefixes, `search`, and `order_by`. Errors match AWX: an
+ * unknown field is 400 `"<Model> has no field named '<x>'"`, a field marked `prevent_search` (a
+ * job's `extra_vars`) is 403 `"Filtering on <x> is not allowed."`, and a password field (a
+ * credential's `inputs`) 403 `"Filtering on field <x> is not allowed."`.
  */
 import { detail, type Reply } from './replies.js';
 import { parseTimestamp } from './timestamps.js';
@@ -24,6 +25,7 @@ export interface Model<T> {
   readonly ordering: readonly string[];
 }
 
+// django-ansible-base's ANSIBLE_BASE_REST_FILTERS_RESERVED_NAMES: never a filter.
 const RESERVED = new Set([
   'page',
   'page_size',
@@ -35,6 +37,8 @@ const RESERVED = new Set([
   'host_filter',
   'count_disabled',
   'no_truncate',
+  'limit',
+  'validate',
 ]);
 
 const LOOKUPS = new Set([

@@ -120,11 +120,16 @@ describe('job template surveys', () => {
       status: 400,
       body: { error: "'variable' 'replicas' duplicated in survey question 1." },
     });
+    // AWX's parser refuses a list; JSON null reaches the view as None, which it cannot check.
     expect(await request('POST', path, [])).toMatchObject({
+      status: 400,
+      body: { detail: 'JSON parse error - not a JSON object' },
+    });
+    expect(await request('POST', path, 'null')).toMatchObject({
       status: 500,
       body: { detail: 'A server error has occurred.' },
     });
-    // The permission check reads the body before the template is looked up.
+    // Authentication has the body parsed before the template is looked up.
     expect((await request('POST', 'job_templates/999/survey_spec/', '{"name":')).status).toBe(400);
     expect((await request('POST', 'job_templates/999/survey_spec/', SURVEY)).status).toBe(404);
     expect((await request('GET', path)).body.spec).toHaveLength(3);

@@ -43,6 +43,10 @@ describe('paging', () => {
     const capped = (await get('/api/v2/organizations/?page_size=1000')).body;
     expect(capped.count).toBe(206);
     expect(capped.results).toHaveLength(200);
+    expect(capped.next).toBe('/api/v2/organizations/?page=2&page_size=200');
+    expect((await get(capped.next)).body.previous).toBe(
+      '/api/v2/organizations/?page=1&page_size=200',
+    );
     expect((await get('/api/v2/organizations/?page_size=0')).body.results).toHaveLength(25);
   });
 

@@ -1,7 +1,8 @@
 /**
  * AWX's list envelope `{count, next, previous, results}` (awx/api/pagination.py on top of DRF's
- * PageNumberPagination): 25 a page by default, `page_size` capped at 200, and `next`/`previous`
- * as relative URLs built by DRF's `replace_query_param`, which sorts the query parameters.
+ * PageNumberPagination): 25 a page by default, `page_size` capped at 200 (in the links too), and
+ * `next`/`previous` as relative URLs built by DRF's `replace_query_param`, which sorts the query
+ * parameters.
  */
 import { detail, type Reply } from './replies.js';
 
@@ -15,9 +16,11 @@ export interface Page<T> {
   readonly results: readonly T[];
 }
 
+const INTEGER = /^\s*[+-]?\d+\s*$/;
+
 /** DRF's `_positive_int(strict=True, cutoff=max)`: anything else falls back to the default. */
 function pageSize(raw: string | null): number {
-  if (raw === null || !/^\s*[+-]?\d+\s*$/.test(raw)) return DEFAULT_PAGE_SIZE;
+  if (raw === null || !INTEGER.test(raw)) return DEFAULT_PAGE_SIZE;
   const size = Number.parseInt(raw, 10);
   return size > 0 ? Math.min(size, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
 }
@@ -26,7 +29,7 @@ function pageSize(raw: string | null): number {
 function pageNumber(raw: string | null, pages: number): number | undefined {
   if (raw === null) return 1;
   if (raw === 'last') return pages;
-  const number = /^\s*[+-]?\d+\s*$/.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
+  const number = INTEGER.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
   return number >= 1 && number <= pages ? number : undefined;
 }
 
@@ -51,10 +54,15 @@ export function isPage<T>(value: Page<T> | Reply): value is Page<T> {
   return 'results' in value;
 }
 
+/** AWX's Pagination.cap_page_size: a link asks for no more than the page it was given. */
 function withPage(path: string, query: URLSearchParams, page: number): string {
   const grouped = new Map<string, string[]>();
   for (const [key, value] of query) grouped.set(key, [...(grouped.get(key) ?? []), value]);
   grouped.set('page', [String(page)]);
+  const size = query.get('page_size');
+  if (size !== null && INTEGER.test(size) && Number.parseInt(size, 10) > MAX_PAGE_SIZE) {
+    grouped.set('page_size', [String(MAX_PAGE_SIZE)]);
+  }
   const pairs = [...grouped.keys()]
     .sort()
     .flatMap((key) =>

@@ -185,20 +185,21 @@ export function fieldErrors(error: z.ZodError): Record<string, string[]> {
   return errors;
 }
 
-/** Parses a request body that must be a JSON object, as DRF serializers require. */
+/**
+ * Parses a request body that must be a JSON object, as DRF serializers require. Over HTTP only
+ * `null` gets here of what is not an object (AWX's parser refuses the rest), and DRF's
+ * Serializer.errors says so in its own words.
+ */
 export function parseBody<S extends z.ZodType>(
   schema: S,
   body: unknown,
 ): { ok: true; value: z.infer<S> } | { ok: false; errors: Record<string, string[]> } {
   if (!isJsonObject(body)) {
-    return {
-      ok: false,
-      errors: {
-        [NON_FIELD_ERRORS_KEY]: [
-          `Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`,
-        ],
-      },
-    };
+    const message =
+      body === null
+        ? 'No data provided'
+        : `Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`;
+    return { ok: false, errors: { [NON_FIELD_ERRORS_KEY]: [message] } };
   }
   const result = schema.safeParse(body);
   return result.success

@@ -1,4 +1,4 @@
-import { Agent, get } from 'node:http';
+import { Agent, get, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
 
@@ -31,7 +31,8 @@ describe('HTTP surface', () => {
         'Bearer realm=api authorization_url=/api/o/authorize/',
       );
       expect(await response.json()).toEqual({
-        detail: 'Authentication credentials were not provided.',
+        detail:
+          'Authentication credentials were not provided. To establish a login session, visit /api/login/.',
       });
     }
     expect((await call('/api/v2/me/')).status).toBe(200);
@@ -68,31 +69,86 @@ describe('HTTP surface', () => {
     expect(await response.json()).toEqual({ detail: 'Method "DELETE" not allowed.' });
   });
 
-  it('refuses bodies that are not JSON, as DRF does', async () => {
-    const plain = await call('/api/v2/credentials/', { method: 'POST', body: '{}' });
-    expect(plain.status).toBe(415);
-    expect(await plain.json()).toEqual({
-      detail: 'Unsupported media type "text/plain;charset=UTF-8" in request.',
+  it('refuses a body without a JSON Content-Type, or one that is not a JSON object', async () => {
+    const unsupported = {
+      status: 415,
+      body: {
+        detail:
+          'You did not use correct Content-Type in your HTTP request. If you are using our REST API, the Content-Type must be application/json',
+      },
+    };
+    const post = async (body: string, headers: Record<string, string> = {}) => {
+      const response = await call('/api/v2/credentials/', { method: 'POST', body, headers });
+      return { status: response.status, body: (await response.json()) as Body };
+    };
+    expect(await post('{}', { 'Content-Type': 'text/plain' })).toEqual(unsupported);
+    // Without a Content-Type DRF finds no parser either; fetch would send text/plain.
+    const bare = await new Promise<{ status: number; body: Body }>((resolve, reject) => {
+      const request = httpRequest(
+        `${sim.apiUrl}credentials/`,
+        { method: 'POST', headers: { Authorization: `Bearer ${sim.token}` } },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk) => {
+            text += chunk;
+          });
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end('{}');
     });
-    const broken = await call('/api/v2/credentials/', {
-      method: 'POST',
-      body: '{"name":',
-      headers: { 'Content-Type': 'application/json' },
-    });
+    expect(bare).toEqual(unsupported);
+    const json = { 'Content-Type': 'application/json' };
+    const broken = await post('{"name":', json);
     expect(broken.status).toBe(400);
-    expect(((await broken.json()) as Body).detail).toMatch(/^JSON parse error - /);
+    expect(broken.body.detail).toMatch(
+      /^JSON parse error - .*\nPossible cause: trailing comma\.$/s,
+    );
+    for (const body of ['[]', '1', '"name"', 'true']) {
+      expect(await post(body, json), body).toEqual({
+        status: 400,
+        body: { detail: 'JSON parse error - not a JSON object' },
+      });
+    }
+    // JSON null reaches the serializer as None.
+    expect(await post('null', json)).toEqual({
+      status: 400,
+      body: { __all__: ['No data provided'] },
+    });
   });
 
-  it('keys errors about the body as a whole as AWX does, under __all__', async () => {
-    const response = await call('/api/v2/credentials/', {
+  it('refuses a body it cannot parse before authenticating and before finding the object', async () => {
+    const launch = (template: number, body: string, headers: Record<string, string>) =>
+      fetch(`${sim.apiUrl}job_templates/${template}/launch/`, { method: 'POST', body, headers });
+    const json = { 'Content-Type': 'application/json' };
+    const authorized = { ...json, Authorization: `Bearer ${sim.token}` };
+    expect((await launch(999, '{"extra_vars":', authorized)).status).toBe(400);
+    expect((await launch(999, '{"extra_vars":', json)).status).toBe(400);
+    expect((await launch(999, '[]', json)).status).toBe(400);
+    expect((await launch(999, '{}', json)).status).toBe(401);
+    expect((await launch(999, '{}', authorized)).status).toBe(404);
+    const deleted = await call('/api/v2/credentials/999/', {
+      method: 'DELETE',
+      body: '{',
+      headers: json,
+    });
+    expect(deleted.status).toBe(400);
+    const notAllowed = await call('/api/v2/jobs/', { method: 'POST', body: '{', headers: json });
+    expect(notAllowed.status).toBe(400);
+  });
+
+  it('fails on a launch body of JSON null, as JobTemplateLaunch cannot copy it', async () => {
+    const template = sim.state.addJobTemplate({ name: 'null body' });
+    const response = await call(`/api/v2/job_templates/${template.id}/launch/`, {
       method: 'POST',
-      body: '[]',
+      body: 'null',
       headers: { 'Content-Type': 'application/json' },
     });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
-      __all__: ['Invalid data. Expected a dictionary, but got list.'],
-    });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ detail: 'A server error has occurred.' });
   });
 
   it('only listens on loopback addresses', async () => {

@@ -70,6 +70,11 @@ export const JobSchema = z.object({
   /** JSON text of the variables the job ran with (the template's merged with the launch's). */
   extra_vars: z.string(),
   job_explanation: z.string(),
+  /**
+   * The traceback of an exception that ended the job (`error`), often with no
+   * `job_explanation` (BaseTask.run); job views only, never a row of `jobs/`.
+   */
+  result_traceback: z.string().optional(),
   /** Seconds the job may run before AWX stops it as failed; 0 for none (or AWX's global one). */
   timeout: z.number().int().default(0),
   /**
@@ -107,6 +112,9 @@ export type LaunchResult = z.infer<typeof LaunchResultSchema>;
 
 /** The launch answer of a template that sliced: a workflow job, and no `job`. */
 export const WorkflowLaunchSchema = z.object({ workflow_job: id });
+
+/** `GET workflow_jobs/{id}/`, for its status. */
+export const WorkflowJobSchema = z.object({ id, status: z.string() });
 
 const CredentialInputFieldSchema = z.object({
   id: z.string(),

@@ -34,6 +34,25 @@ describe('awxJobResult', () => {
     expect(result.failureReason).toBe('TaskFailed');
   });
 
+  it('explains an error job AWX gave no job_explanation with the last line of its traceback', () => {
+    const traceback =
+      'Traceback (most recent call last):\n  File "/awx/main/tasks/jobs.py", line 524, in run\n' +
+      "    self.build_extra_vars_file(...)\nTypeError: Template.render() got multiple values for argument 'self'\n";
+    expect(awxJobResult({ ...job('error'), result_traceback: traceback }).message).toBe(
+      'AWX job encountered an internal error (AWX job 42); ' +
+        "TypeError: Template.render() got multiple values for argument 'self'",
+    );
+    const explained = {
+      ...job('error', 'Job terminated due to error'),
+      result_traceback: traceback,
+    };
+    expect(awxJobResult(explained).message).toBe(
+      'AWX job encountered an internal error (AWX job 42); Job terminated due to error',
+    );
+    const long = { ...job('error'), result_traceback: `ValueError: ${'x'.repeat(2000)}` };
+    expect(awxJobResult(long).message.length).toBeLessThan(1100);
+  });
+
   it.each(['failed', 'error', 'canceled'] as const)(
     'classifies a %s job itself, so no controller has to',
     (status) => {

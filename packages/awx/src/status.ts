@@ -77,7 +77,21 @@ export function isJobFailed(status: JobStatus): boolean {
 }
 
 type ReportedJob = Pick<Job, 'id' | 'status' | 'job_explanation'> &
-  Partial<Pick<Job, 'timeout' | 'elapsed'>>;
+  Partial<Pick<Job, 'timeout' | 'elapsed' | 'result_traceback'>>;
+
+/** How much of a traceback's last line goes into a message. */
+const maxTracebackLine = 1024;
+
+/**
+ * Why AWX stopped the job: its `job_explanation`, or, when AWX recorded none (an exception in
+ * BaseTask.run leaves only `result_traceback`), the exception: the traceback's last line.
+ */
+function explanation(job: ReportedJob): string {
+  const explained = job.job_explanation.trim();
+  if (explained) return explained;
+  const lines = (job.result_traceback ?? '').split('\n').filter((line) => line.trim() !== '');
+  return (lines.at(-1) ?? '').trim().slice(0, maxTracebackLine);
+}
 
 /**
  * A failed job that ran as long as its own timeout allowed: AWX's runner stopped it. Only a
@@ -89,8 +103,9 @@ function timedOut(job: ReportedJob): boolean {
 }
 
 /**
- * An AWX job as an ExecutionResult. A failure's message carries AWX's `job_explanation` (why
- * AWX stopped it, e.g. a credential it could not use) and the tail of the job's output.
+ * An AWX job as an ExecutionResult. A failure's message carries why AWX stopped it (its
+ * `job_explanation`, e.g. a credential it could not use, or the exception of an `error` job)
+ * and the tail of the job's output.
  */
 export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult {
   const { phase, reason, message, failureReason } = mappingOf(job.status);
@@ -98,7 +113,7 @@ export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult
   const details =
     phase === 'Failed'
       ? [
-          job.job_explanation.trim(),
+          explanation(job),
           stdoutTail.trim() ? `last output of AWX job ${job.id}:\n${stdoutTail.trimEnd()}` : '',
         ].filter(Boolean)
       : [];

@@ -23,4 +23,25 @@ describe('WorkflowJobsApi', () => {
     expect(await awx.cancelWorkflowJob(2)).toBe('finished');
     expect(await awx.cancelWorkflowJob(3)).toBe('absent');
   });
+
+  it('reads a 403 to a cancel by the workflow job: finished for a user who is not an administrator, else the refusal', async () => {
+    const denied = { detail: 'You do not have permission to perform this action.' };
+    nock(base)
+      .post('/api/v2/workflow_jobs/4/cancel/')
+      .reply(403, denied)
+      .get('/api/v2/workflow_jobs/4/')
+      .reply(200, { id: 4, status: 'failed' })
+      .post('/api/v2/workflow_jobs/5/cancel/')
+      .reply(403, denied)
+      .get('/api/v2/workflow_jobs/5/')
+      .reply(200, { id: 5, status: 'running' })
+      .post('/api/v2/workflow_jobs/6/cancel/')
+      .reply(403, denied)
+      .get('/api/v2/workflow_jobs/6/')
+      .reply(404, { detail: 'Not found.' });
+    const awx = new WorkflowJobsApi(new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 }));
+    expect(await awx.cancelWorkflowJob(4)).toBe('finished');
+    await expect(awx.cancelWorkflowJob(5)).rejects.toMatchObject({ reason: 'AWXForbidden' });
+    expect(await awx.cancelWorkflowJob(6)).toBe('absent');
+  });
 });

@@ -474,7 +474,9 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     const wrong = bed.executor({ awx: bed.client({ token: 'wrong-token', retries: 0 }) });
     expect(await wrong.availability()).toEqual({
       available: false,
-      reason: `AWX at ${bed.sim.apiUrl}: AWX GET me/ answered 401: Authentication credentials were not provided.`,
+      reason:
+        `AWX at ${bed.sim.apiUrl}: AWX GET me/ answered 401: Authentication credentials were ` +
+        'not provided. To establish a login session, visit /api/login/.',
     });
   });
 });
