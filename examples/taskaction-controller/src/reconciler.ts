@@ -1,3 +1,9 @@
+/**
+ * The TaskAction reconciler, past 350 lines because its steps (launch, observe, relaunch, fail,
+ * finish) judge attempts against the same two retry budgets and write through the same
+ * transition writer and cache reservation; the pure rules (phases, conditions, budgets,
+ * routing) live in @roundhouse/controller and the files beside this one.
+ */
 import {
   type ActionPhase,
   addFinalizerIfValid,

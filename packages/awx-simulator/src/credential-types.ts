@@ -2,7 +2,9 @@
  * Credential types: an input schema (`fields`, `required`) and injectors (`env`, `extra_vars`,
  * `file`) whose Jinja templates may only reference defined fields. Validation follows AWX's
  * CredentialTypeSerializer and the CredentialTypeInputField / CredentialTypeInjectorField
- * JSON schemas in awx/main/fields.py, message for message.
+ * JSON schemas in awx/main/fields.py, message for message. Past 350 lines because the
+ * input schema and the injectors validate against each other (an injector may only name a
+ * declared field), so their rules stay together.
  */
 import { z } from 'zod';
 import type { Model } from './filters.js';

@@ -1,3 +1,9 @@
+/**
+ * The informer: list, watch, relist on expiry, and the store and handlers they feed. Past 350
+ * lines because the loop's states (listing, watching, backing off, stopping) share one
+ * resourceVersion, one store and one stop signal; the store, the watch stream and the event
+ * and object rules already live in files of their own.
+ */
 import { AbortedError, type Logger, noopLogger } from '@roundhouse/core';
 import {
   apiVersionOf,
