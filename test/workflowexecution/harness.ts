@@ -45,6 +45,9 @@ export interface StartOptions {
   readonly deadlineGraceMs?: number;
   /** The controller's client for status and finalizer writes; default a new one. */
   readonly client?: KubeClient;
+  readonly resolveDeclaredParameters?: (
+    wfe: WorkflowExecution,
+  ) => Promise<readonly string[] | undefined>;
 }
 
 /** Starts the controller as a deployment would, and stops it like SIGTERM does. */

@@ -318,6 +318,22 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(done.status?.failureDetails).toBeUndefined();
   });
 
+  it('passes the Job only the parameters its workflow declares', async () => {
+    await start({ resolveDeclaredParameters: async () => ['REPLICAS'] });
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ parameters: { REPLICAS: '3', API_TOKEN: 'invented' } }),
+    );
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const [job] = await jobsOf(client(), executionNamespace, wfe.metadata.name);
+    const names = (
+      job as { spec: { template: { spec: { containers: { env: { name: string }[] }[] } } } }
+    ).spec.template.spec.containers[0]?.env.map((e) => e.name);
+    expect(names).toContain('REPLICAS');
+    expect(names).not.toContain('API_TOKEN');
+  });
+
   it('adopts the Job a crashed controller created before it could record it', async () => {
     const wfe = await apply(client(), env.namespace, manifest());
     // The crashed controller got as far as creating the Job; the status still says nothing.

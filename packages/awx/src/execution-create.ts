@@ -6,6 +6,7 @@ import {
   type Logger,
   throwIfAborted,
   type WorkflowExecution,
+  withDeclaredParameters,
 } from '@roundhouse/core';
 import type { JobCanceler } from './awx-roles.js';
 import { CreateAttempt, rollBack } from './create-attempt.js';
@@ -56,11 +57,13 @@ export class ExecutionCreate {
   }
 
   async run(
-    wfe: WorkflowExecution,
+    execution: WorkflowExecution,
     namespace: string,
     options: CreateOptions,
   ): Promise<CreateResult> {
     const { signal } = options;
+    const declared = withDeclaredParameters(execution, options.declaredParameterNames);
+    const wfe = declared.wfe;
     throwIfAborted(
       signal,
       `create ansible execution for ${wfe.metadata.namespace}/${wfe.metadata.name}`,
@@ -96,9 +99,12 @@ export class ExecutionCreate {
         ...slicingIssues(template.value),
       ];
       if (issues.length > 0) throw new ConfigurationError(issues);
-      const warnings = secrets
-        .filter((secret) => Object.keys(secret.data).length === 0)
-        .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`);
+      const warnings = [
+        ...declared.warnings,
+        ...secrets
+          .filter((secret) => Object.keys(secret.data).length === 0)
+          .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`),
+      ];
       const plan = { identity, extraVars, credentials, timeoutMs, warnings };
       return await this.#parts.launch.run(attempt, plan, template, signal);
     } catch (error) {

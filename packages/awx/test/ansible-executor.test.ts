@@ -162,6 +162,23 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(apiCredentials()).toEqual([]);
   });
 
+  it('launches with only the parameters the workflow declares, warning of the rest', async () => {
+    const template = seedTemplate(bed.sim, { askCredentialOnLaunch: false });
+    const executor = bed.executor();
+    const wfe = makeExecution(template.name, {
+      spec: { parameters: { REPLICAS: '3', ansible_become_user: 'root' } },
+    });
+    const { warnings } = await executor.create(wfe, env.namespace, {
+      declaredParameterNames: ['REPLICAS'],
+    });
+    expect(warnings).toEqual([
+      'parameters the workflow does not declare were not passed to it: ansible_become_user',
+    ]);
+    const vars = JSON.parse(jobsOf(bed.sim, wfe)[0]?.extraVars ?? '{}');
+    expect(vars).toMatchObject({ REPLICAS: 3 });
+    expect(vars).not.toHaveProperty('ansible_become_user');
+  });
+
   it('refuses a template that does not prompt for variables, launching nothing', async () => {
     const template = seedTemplate(bed.sim, { askVariablesOnLaunch: false });
     await createSecret(bed.kube, env.namespace, 'unused', { k: 'v' });

@@ -11,6 +11,12 @@ export interface OperationOptions {
 export interface CreateOptions extends OperationOptions {
   /** Secrets and ConfigMaps the workflow needs, already resolved by the caller. */
   readonly dependencies?: Dependencies;
+  /**
+   * The parameter names the workflow declares (its catalog schema): any other parameter is
+   * dropped before the execution is built, with a warning naming it (`withDeclaredParameters`,
+   * kubernaut's `DeclaredParameterNames`). Unset: every parameter passes; empty: none does.
+   */
+  readonly declaredParameterNames?: readonly string[];
 }
 
 export interface CreateResult {

@@ -8,6 +8,7 @@ export {
   kubernautConventions,
   roundhouseConventions,
 } from './conventions.js';
+export { withDeclaredParameters } from './declared-parameters.js';
 export {
   formatGoDuration,
   goDurationPattern,

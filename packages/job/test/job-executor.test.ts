@@ -191,6 +191,26 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(await ex.getStatus(running, env.namespace)).toBeNull();
   });
 
+  it('passes only the parameters the workflow declares into the Job, warning of the rest', async () => {
+    const ex = executor();
+    const wfe = execution({ parameters: { REPLICAS: '3', API_TOKEN: 'invented' } });
+    const { resourceName, warnings } = await ex.create(wfe, env.namespace, {
+      declaredParameterNames: ['REPLICAS'],
+    });
+    expect(warnings).toEqual([
+      'parameters the workflow does not declare were not passed to it: API_TOKEN',
+    ]);
+    const job = await client().get<
+      KubeObject & {
+        spec: { template: { spec: { containers: { env: { name: string }[] }[] } } };
+      }
+    >(resources.jobs, env.namespace, resourceName);
+    const names = job?.spec.template.spec.containers[0]?.env.map((e) => e.name);
+    expect(names).toContain('REPLICAS');
+    expect(names).not.toContain('API_TOKEN');
+    await ex.cleanup(withRef(wfe, resourceName), env.namespace);
+  });
+
   it('creates idempotently for the same execution (a controller retrying after a crash)', async () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution();

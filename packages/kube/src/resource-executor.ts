@@ -17,6 +17,7 @@ import {
   type OperationOptions,
   type ResourceType,
   type WorkflowExecution,
+  withDeclaredParameters,
 } from '@roundhouse/core';
 import { executionLogs, type LogSources } from './execution-logs.js';
 import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
@@ -145,10 +146,14 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     namespace: string,
     options: CreateOptions = {},
   ): Promise<CreateResult> {
-    const body = this.#spec.build(wfe, namespace, options.dependencies);
+    const declared = withDeclaredParameters(wfe, options.declaredParameterNames);
+    const body = this.#spec.build(declared.wfe, namespace, options.dependencies);
     try {
       const { object, warnings } = await this.owned.create(wfe, namespace, body, options);
-      return { resourceName: object.metadata?.name as string, warnings };
+      return {
+        resourceName: object.metadata?.name as string,
+        warnings: [...declared.warnings, ...warnings],
+      };
     } catch (error) {
       // The API server answers a create of a kind it does not serve with a bare 404, which
       // says nothing of the missing CRDs; a missing namespace is a 404 too, and is served.

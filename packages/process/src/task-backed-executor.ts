@@ -11,6 +11,7 @@ import {
   ResourceLockedError,
   throwIfAborted,
   type WorkflowExecution,
+  withDeclaredParameters,
 } from '@roundhouse/core';
 import { executionTask, executionTaskName } from './execution-task.js';
 import type { TaskRequest } from './process-spec.js';
@@ -63,7 +64,10 @@ export class TaskBackedExecutor implements Executor {
     const { signal } = options;
     const operation = `create ${this.engine} task for ${describe(wfe)}`;
     throwIfAborted(signal, operation);
-    const { task, warnings } = executionTask(wfe, options.dependencies, this.#settings);
+    const declared = withDeclaredParameters(wfe, options.declaredParameterNames);
+    const built = executionTask(declared.wfe, options.dependencies, this.#settings);
+    const { task } = built;
+    const warnings = [...declared.warnings, ...built.warnings];
     throwIfAborted(signal, operation);
     // One retry covers a task that was removed between the conflict and the read.
     for (let attempt = 0; attempt < 2; attempt++) {

@@ -77,6 +77,21 @@ describe('the process and agent engines', () => {
     }
   });
 
+  it('passes only the parameters the workflow declares, warning of the rest', async () => {
+    for (const [engine, executor] of engines()) {
+      const wfe = execution('echo "[$GREETING][$TOKEN]" >&2; exit 3');
+      wfe.spec.parameters = { GREETING: 'hello', TOKEN: 'invented' };
+      const { warnings } = await executor.create(wfe, 'ns', {
+        declaredParameterNames: ['GREETING'],
+      });
+      expect(warnings, engine).toEqual([
+        'parameters the workflow does not declare were not passed to it: TOKEN',
+      ]);
+      expect((await settle(executor, wfe)).message, engine).toContain('stderr: [hello][]');
+      await executor.cleanup(wfe, 'ns');
+    }
+  });
+
   it('classifies a timeout as DeadlineExceeded', async () => {
     for (const [engine, executor] of engines()) {
       const wfe = execution('sleep 300', { timeout: '1s' });

@@ -45,6 +45,10 @@ export interface WorkflowExecutionControllerOptions {
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
   readonly resyncMs?: number;
   readonly resolveDependencies?: (wfe: WorkflowExecution) => Promise<Dependencies | undefined>;
+  /** The parameter names each execution's workflow declares; see the reconciler's option. */
+  readonly resolveDeclaredParameters?: (
+    wfe: WorkflowExecution,
+  ) => Promise<readonly string[] | undefined>;
   /**
    * What executions may ask for. The defaults refuse every bundle until you list the sources
    * you trust (`bundles: ['registry.example.com/*']`), allow only the default runner
@@ -128,6 +132,9 @@ export async function createWorkflowExecutionController(
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
     ...(options.resolveDependencies ? { resolveDependencies: options.resolveDependencies } : {}),
+    ...(options.resolveDeclaredParameters
+      ? { resolveDeclaredParameters: options.resolveDeclaredParameters }
+      : {}),
   });
   const controller = new Controller({
     name: 'workflowexecution',
