@@ -200,7 +200,7 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 					Containers: []corev1.Container{{
 						Name:  "workflow",
 						Image: bundle,
-						Env:   []corev1.EnvVar{{Name: "TARGET_RESOURCE", Value: target}, {Name: "HOME", Value: "/tmp"}},
+						Env:   []corev1.EnvVar{{Name: "TARGET_RESOURCE", Value: target}, {Name: "HOME", Value: "/tmp"}, {Name: "TMPDIR", Value: "/tmp"}},
 						SecurityContext: &corev1.SecurityContext{
 							RunAsNonRoot:             &yes,
 							AllowPrivilegeEscalation: &no,

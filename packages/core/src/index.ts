@@ -86,7 +86,12 @@ export {
   targetResourceParameter,
   validateParameters,
 } from './parameters.js';
-export { type AvailabilityReport, DuplicateEngineError, Registry } from './registry.js';
+export {
+  type AvailabilityOptions,
+  type AvailabilityReport,
+  DuplicateEngineError,
+  Registry,
+} from './registry.js';
 export { apiVersionOf, type DeletionPropagation, type ResourceType } from './resource-type.js';
 export {
   classifyTransportError,

@@ -73,4 +73,33 @@ describe('Registry', () => {
       ],
     });
   });
+
+  it('UT-WE-868-010: reports an expected engine without an executor as unavailable', async () => {
+    const registry = new Registry().register(new MemoryExecutor('job'));
+    expect(await registry.availability({ known: ['tekton', 'ansible'] })).toEqual({
+      available: ['job'],
+      unavailable: [
+        { engine: 'ansible', reason: 'no executor is registered for engine "ansible"' },
+        { engine: 'tekton', reason: 'no executor is registered for engine "tekton"' },
+      ],
+    });
+  });
+
+  it('UT-WE-868-011: reports nothing unavailable when every expected engine is registered', async () => {
+    const registry = new Registry()
+      .register(new MemoryExecutor('job'))
+      .register(new MemoryExecutor('tekton'));
+    expect(await registry.availability({ known: ['tekton'] })).toEqual({
+      available: ['job', 'tekton'],
+      unavailable: [],
+    });
+  });
+
+  it('UT-WE-868-012: reports only the registered engines when none is expected', async () => {
+    const registry = new Registry().register(new MemoryExecutor('job'));
+    expect(await registry.availability({ known: [] })).toEqual({
+      available: ['job'],
+      unavailable: [],
+    });
+  });
 });

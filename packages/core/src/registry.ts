@@ -13,6 +13,15 @@ export class DuplicateEngineError extends RoundhouseError {
   }
 }
 
+export interface AvailabilityOptions extends OperationOptions {
+  /**
+   * Engines this deployment expects (kubernaut's `EngineAvailability(known)`): one that has no
+   * executor registered is reported unavailable, so a readiness check names what is missing
+   * instead of failing the first execution that asks for it.
+   */
+  readonly known?: readonly string[];
+}
+
 export interface AvailabilityReport {
   readonly available: readonly string[];
   readonly unavailable: readonly { readonly engine: string; readonly reason: string }[];
@@ -58,9 +67,10 @@ export class Registry {
 
   /**
    * Asks every executor whether it can run now. An executor whose check throws is reported
-   * unavailable with the error's message rather than failing the whole report.
+   * unavailable with the error's message rather than failing the whole report, and so is each
+   * `known` engine without an executor.
    */
-  async availability(options: OperationOptions = {}): Promise<AvailabilityReport> {
+  async availability(options: AvailabilityOptions = {}): Promise<AvailabilityReport> {
     const checks = await Promise.all(
       this.engines().map(async (engine) => {
         const executor = this.#executors.get(engine) as Executor;
@@ -75,11 +85,17 @@ export class Registry {
         }
       }),
     );
+    const missing = [...new Set(options.known ?? [])]
+      .filter((engine) => !this.#executors.has(engine))
+      .map((engine) => ({ engine, reason: `no executor is registered for engine "${engine}"` }));
     return {
       available: checks.filter((c) => c.result.available).map((c) => c.engine),
-      unavailable: checks.flatMap((c) =>
-        c.result.available ? [] : [{ engine: c.engine, reason: c.result.reason }],
-      ),
+      unavailable: [
+        ...checks.flatMap((c) =>
+          c.result.available ? [] : [{ engine: c.engine, reason: c.result.reason }],
+        ),
+        ...missing,
+      ].sort((a, b) => byName(a.engine, b.engine)),
     };
   }
 }

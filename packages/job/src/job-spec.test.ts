@@ -69,6 +69,7 @@ describe('buildJob', () => {
                   { name: 'MODE', value: 'fast' },
                   { name: 'REPLICAS', value: '3' },
                   { name: 'HOME', value: '/tmp' },
+                  { name: 'TMPDIR', value: '/tmp' },
                 ],
                 securityContext: {
                   runAsNonRoot: true,
@@ -189,18 +190,41 @@ describe('buildJob', () => {
       runAsUser: 1000,
       allowPrivilegeEscalation: false,
     });
-    // Without a read-only root there is no need for the /tmp volume or HOME.
+    // Without a read-only root there is no need for the /tmp volume, HOME or TMPDIR.
     expect(pod?.volumes).toBeUndefined();
     expect(pod?.containers[0]?.env?.map((e) => e.name)).not.toContain('HOME');
+    expect(pod?.containers[0]?.env?.map((e) => e.name)).not.toContain('TMPDIR');
     expect(pod?.nodeSelector).toEqual({ pool: 'batch' });
     expect(pod?.containers[0]?.resources).toEqual({ limits: { memory: '256Mi' } });
     expect(job.spec?.template.metadata?.annotations).toEqual({ 'example.com/a': 'b' });
   });
 
-  it('keeps a HOME parameter instead of overriding it', () => {
-    const env = buildJob(wfe({ parameters: { HOME: '/work' } }), 'ns', undefined, settings()).spec
-      ?.template.spec?.containers[0]?.env;
+  it('UT-WE-054-JOB-015: points HOME and TMPDIR at the writable /tmp volume under a read-only root', () => {
+    const job = buildJob(
+      wfe(),
+      'kubernaut-workflows',
+      undefined,
+      settings({ conventions: kubernautConventions }),
+    );
+    const pod = job.spec?.template.spec;
+    expect(pod?.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
+    expect(pod?.containers[0]?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    const env = pod?.containers[0]?.env ?? [];
+    expect(env).toContainEqual({ name: 'HOME', value: '/tmp' });
+    expect(env).toContainEqual({ name: 'TMPDIR', value: '/tmp' });
+  });
+
+  it('keeps a HOME or TMPDIR parameter instead of overriding it', () => {
+    const env = buildJob(
+      wfe({ parameters: { HOME: '/work', TMPDIR: '/work/tmp' } }),
+      'ns',
+      undefined,
+      settings(),
+    ).spec?.template.spec?.containers[0]?.env;
     expect(env?.filter((e) => e.name === 'HOME')).toEqual([{ name: 'HOME', value: '/work' }]);
+    expect(env?.filter((e) => e.name === 'TMPDIR')).toEqual([
+      { name: 'TMPDIR', value: '/work/tmp' },
+    ]);
   });
 
   it('escapes "$" in env values so the kubelet passes the parameters on unexpanded', () => {
@@ -218,6 +242,7 @@ describe('buildJob', () => {
       { name: 'ECHO', value: '$$(TARGET_RESOURCE)' },
       { name: 'PASSWORD', value: 'pa$$$$word' },
       { name: 'HOME', value: '/tmp' },
+      { name: 'TMPDIR', value: '/tmp' },
     ]);
   });
 

@@ -107,6 +107,8 @@ const restrictedContainer: V1SecurityContext = {
 };
 
 const tmpVolume = 'tmp';
+/** Where programs write their scratch files, pointed at the `tmp` volume under a read-only root. */
+const scratchVariables = ['HOME', 'TMPDIR'] as const;
 
 /** Seconds for activeDeadlineSeconds, from a Go duration; rejects what cannot be a deadline. */
 function deadlineSeconds(timeout: string | undefined, path: string): number | undefined {
@@ -135,9 +137,12 @@ export function buildJob(
     ...settings.containerSecurityContext,
   };
   const podSecurity = { ...(restricted ? restrictedPod : {}), ...settings.podSecurityContext };
-  // A read-only root filesystem breaks most tools unless /tmp and HOME are writable.
+  // A read-only root filesystem breaks most tools unless /tmp is writable and HOME and TMPDIR
+  // point there; a parameter that sets either keeps its own value.
   const writableTmp = containerSecurity.readOnlyRootFilesystem === true;
-  const homeSet = env.some((e) => e.name === 'HOME');
+  const scratchEnv = writableTmp
+    ? scratchVariables.filter((name) => !env.some((e) => e.name === name))
+    : [];
   const timeout = wfe.spec.executionConfig?.timeout
     ? deadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
     : deadlineSeconds(settings.defaultTimeout, 'defaultTimeout');
@@ -172,7 +177,7 @@ export function buildJob(
               ...(run?.args?.length ? { args: run.args.map(kubeletLiteral) } : {}),
               env: [
                 ...env.map((e) => ({ name: e.name, value: kubeletLiteral(e.value) })),
-                ...(writableTmp && !homeSet ? [{ name: 'HOME', value: '/tmp' }] : []),
+                ...scratchEnv.map((name) => ({ name, value: '/tmp' })),
               ],
               ...(settings.resources ? { resources: settings.resources } : {}),
               ...(Object.keys(containerSecurity).length

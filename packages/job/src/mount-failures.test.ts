@@ -4,8 +4,9 @@ import { isJobPodName, type MountEvent, mountFailure, withMountFailure } from '.
 const job = 'wfe-0123456789abcdef';
 const created = '2026-12-02T03:00:00Z';
 const ownPod = (pod: string) => isJobPodName(job, pod);
-const event = (pod: string, at: string, message: string): MountEvent => ({
+const event = (pod: string, at: string, message: string, reason = 'FailedMount'): MountEvent => ({
   involvedObject: { name: pod },
+  reason,
   lastTimestamp: at,
   message,
 });
@@ -40,11 +41,64 @@ describe('mountFailure', () => {
     const failure = mountFailure(ownPod, created, [
       {
         involvedObject: { name: `${job}-xyz12` },
+        reason: 'FailedMount',
         eventTime: '2026-12-02T03:01:00.123456Z',
         message: 'x'.repeat(1_000),
       },
     ]);
     expect(failure).toMatch(new RegExp(`^pod ${job}-xyz12: FailedMount: x{299}…$`));
+  });
+
+  it('UT-WE-054-JOB-020: reads an event the recorder gave no time by when it was created', () => {
+    expect(
+      mountFailure(ownPod, created, [
+        {
+          metadata: { creationTimestamp: '2026-12-02T03:00:30Z' },
+          involvedObject: { name: `${job}-x7k2m` },
+          reason: 'FailedMount',
+          message: 'MountVolume.SetUp failed for volume "secret-db" : secret "db" not found',
+        },
+      ]),
+    ).toBe(
+      `pod ${job}-x7k2m: FailedMount: MountVolume.SetUp failed for volume "secret-db" : secret "db" not found`,
+    );
+  });
+
+  it("UT-WE-054-JOB-028: names the kubelet's detailed image-pull failure", () => {
+    const pull =
+      'Failed to pull image "quay.io/kubernaut/bad-bundle:v1": rpc error: code = NotFound desc = manifest unknown';
+    expect(
+      mountFailure(ownPod, created, [
+        event(`${job}-x7k2m`, '2026-12-02T03:00:10Z', pull, 'Failed'),
+      ]),
+    ).toBe(`pod ${job}-x7k2m: Failed: ${pull}`);
+  });
+
+  it("UT-WE-054-JOB-029: names the kubelet's terse ImagePullBackOff when no detailed event is left", () => {
+    expect(
+      mountFailure(ownPod, created, [
+        event(`${job}-x7k2m`, '2026-12-02T03:00:10Z', 'Error: ImagePullBackOff', 'Failed'),
+      ]),
+    ).toBe(`pod ${job}-x7k2m: Failed: Error: ImagePullBackOff`);
+  });
+
+  it("UT-WE-054-JOB-030: takes no other 'Failed' event for a pull failure", () => {
+    expect(
+      mountFailure(ownPod, created, [
+        event(
+          `${job}-x7k2m`,
+          '2026-12-02T03:00:10Z',
+          'Liveness probe failed: HTTP probe failed with statuscode: 500',
+          'Failed',
+        ),
+        event(
+          `${job}-x7k2m`,
+          '2026-12-02T03:00:11Z',
+          'Back-off restarting failed container',
+          'BackOff',
+        ),
+      ]),
+    ).toBeUndefined();
   });
 });
 

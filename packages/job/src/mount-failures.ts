@@ -3,14 +3,17 @@ import { type KubeObject, resources, type StatusContext } from '@roundhouse/kube
 import { z } from 'zod';
 
 /**
- * The kubelet's events for a volume it could not mount (a Secret or ConfigMap that is gone):
- * the pod waits in ContainerCreating and says why only there, so a Job that fails at its
- * deadline without ever running would otherwise give no cause.
+ * The kubelet's warnings about a pod it could not start: a volume it could not mount (a Secret
+ * or ConfigMap that is gone) or an image it could not pull. The pod waits and says why only
+ * there, and the Job controller deletes it at the deadline, so a Job that fails without ever
+ * running would otherwise give no cause; the events outlive the pod.
  */
-const mountFailureSelector = 'involvedObject.kind=Pod,reason=FailedMount';
+const podWarningsSelector = 'involvedObject.kind=Pod,type=Warning';
 
 export const MountEventSchema = z.looseObject({
+  metadata: z.looseObject({ creationTimestamp: z.string().optional() }).optional(),
   involvedObject: z.looseObject({ name: z.string().optional() }).optional(),
+  reason: z.string().optional(),
   message: z.string().optional(),
   lastTimestamp: z.string().nullish(),
   eventTime: z.string().nullish(),
@@ -25,8 +28,28 @@ const maxMessageLength = 300;
 /** A Job's pods are named `<job>-<5 characters>`. */
 const podSuffixLength = 6;
 
+/**
+ * The kubelet reports a failed pull under the generic reason `Failed` (`Failed to pull image
+ * "…": …`, then `Error: ErrImagePull` and `Error: ImagePullBackOff`), which it also gives
+ * failures that are no pull's (a probe, a container start), so the message decides.
+ */
+const imagePullMessage = /pull image|errimagepull|imagepullbackoff/i;
+
+/** Whether the event says why a pod could not start: a failed mount or a failed pull. */
+function isStartFailure(event: MountEvent): boolean {
+  if (event.reason === 'FailedMount') return true;
+  return event.reason === 'Failed' && imagePullMessage.test(event.message ?? '');
+}
+
+/** When the event was last seen; its object's creation when the recorder wrote no time. */
 function when(event: MountEvent): number {
-  return Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? '');
+  return Date.parse(
+    event.lastTimestamp ??
+      event.eventTime ??
+      event.firstTimestamp ??
+      event.metadata?.creationTimestamp ??
+      '',
+  );
 }
 
 /** Whether `pod` names one of the pods of the Job `jobName`. */
@@ -35,10 +58,10 @@ export function isJobPodName(jobName: string, pod: string): boolean {
 }
 
 /**
- * Why the pods an execution resource created at `createdAt` runs could not mount their
- * volumes: the newest FailedMount event of a pod `isOwnPod` accepts, as `pod <name>:
- * FailedMount: <message>`. Events older than the resource are a previous one's of the same
- * name (the lock's name is reused target after target), so they do not count.
+ * Why the pods an execution resource created at `createdAt` runs could not start: the newest
+ * FailedMount or failed image pull of a pod `isOwnPod` accepts, as `pod <name>: <reason>:
+ * <message>`. Events older than the resource are a previous one's of the same name (the lock's
+ * name is reused target after target), so they do not count.
  */
 export function mountFailure(
   isOwnPod: (pod: string) => boolean,
@@ -48,7 +71,7 @@ export function mountFailure(
   const since = Date.parse(createdAt ?? '');
   let newest: MountEvent | undefined;
   for (const event of events) {
-    if (!isOwnPod(event.involvedObject?.name ?? '')) continue;
+    if (!isStartFailure(event) || !isOwnPod(event.involvedObject?.name ?? '')) continue;
     if (!(when(event) >= since)) continue;
     if (!newest || when(event) > when(newest)) newest = event;
   }
@@ -56,13 +79,13 @@ export function mountFailure(
   const message = (newest.message ?? '').trim();
   const cut =
     message.length > maxMessageLength ? `${message.slice(0, maxMessageLength - 1)}…` : message;
-  return `pod ${newest.involvedObject?.name}: FailedMount${cut ? `: ${cut}` : ''}`;
+  return `pod ${newest.involvedObject?.name}: ${newest.reason}${cut ? `: ${cut}` : ''}`;
 }
 
 /**
- * `mountFailure` over the FailedMount events in the context's namespace, read live (events are
- * not cached): of the one pod `pod` when the resource is that pod, else of every pod, narrowed
- * by `isOwnPod`. Shared by the engines that run pods.
+ * `mountFailure` over the pods' warning events in the context's namespace, read live (events
+ * are not cached): of the one pod `pod` when the resource is that pod, else of every pod,
+ * narrowed by `isOwnPod`. Shared by the engines that run pods.
  */
 export async function readMountFailure(
   context: StatusContext,
@@ -71,8 +94,8 @@ export async function readMountFailure(
   pod?: string,
 ): Promise<string | undefined> {
   const fieldSelector = pod
-    ? `${mountFailureSelector},involvedObject.name=${pod}`
-    : mountFailureSelector;
+    ? `${podWarningsSelector},involvedObject.name=${pod}`
+    : podWarningsSelector;
   const { items } = await context.reader.list<KubeObject>(resources.events, context.namespace, {
     fieldSelector,
     signal: context.signal,
@@ -84,7 +107,7 @@ export async function readMountFailure(
   );
 }
 
-/** `result` with the mount failure added to its message, where the pods' own states are silent. */
+/** `result` with the start failure added to its message, where the pods' own states are silent. */
 export function withMountFailure(result: ExecutionResult, failure: string): ExecutionResult {
   return { ...result, message: `${result.message}; ${failure}` };
 }

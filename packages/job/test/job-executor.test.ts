@@ -128,6 +128,28 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     );
   });
 
+  it("UT-WE-054-JOB-028: adds the kubelet's image-pull failure to a Job that failed at its deadline, from its event alone", async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    // The event of a pod the Job controller has already deleted, written without the times a
+    // kubelet's recorder sets: its creation dates it.
+    const pod = `${resourceName}-x7k2m`;
+    const pull =
+      'Failed to pull image "quay.io/kubernaut/bad-bundle:v1": rpc error: code = NotFound desc = manifest unknown';
+    await client().create(resources.events, env.namespace, {
+      metadata: { name: `${pod}.pull` },
+      involvedObject: { kind: 'Pod', name: pod, namespace: env.namespace },
+      reason: 'Failed',
+      type: 'Warning',
+      message: pull,
+      source: { component: 'kubelet' },
+    });
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(failed.message).toContain(`pod ${pod}: Failed: ${pull}`);
+  });
+
   it("reads a Job's verdict from its Events after its TTL deleted it, and only its own", async () => {
     const ex = new JobExecutor(client(), { ttlSecondsAfterFinished: 1 });
     const previous = execution();
@@ -344,6 +366,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
       'TARGET_RESOURCE',
       'REPLICAS',
       'HOME',
+      'TMPDIR',
     ]);
     expect(spec.serviceAccountName).toBe('roundhouse-workflow-runner');
     expect(JSON.stringify(pod)).not.toContain('canary-1f2e');

@@ -62,7 +62,7 @@ describe('buildPod', () => {
       name,
       image,
       command: ['/bin/sh', '-e', '-c', script],
-      env: [...baseEnv, { name: 'HOME', value: '/tmp' }],
+      env: [...baseEnv, { name: 'HOME', value: '/tmp' }, { name: 'TMPDIR', value: '/tmp' }],
       securityContext: restrictedContainer,
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     });
@@ -100,6 +100,7 @@ describe('buildPod', () => {
               { name: 'MODE', value: 'release' },
               baseEnv[2],
               { name: 'HOME', value: '/tmp' },
+              { name: 'TMPDIR', value: '/tmp' },
             ],
           },
         ],
@@ -189,7 +190,7 @@ describe('buildPod', () => {
       expect(container.volumeMounts).toEqual([
         { name: 'secret-db', mountPath: '/run/kubernaut/secrets/db', readOnly: true },
       ]);
-      expect(container.env?.some((e) => e.name === 'HOME')).toBe(false);
+      expect(container.env?.some((e) => e.name === 'HOME' || e.name === 'TMPDIR')).toBe(false);
     }
   });
 
