@@ -130,7 +130,11 @@ describeWithControlPlane('DistExec node agents', () => {
     });
     const [node] = nodeNames as [string];
     await world.waitForResults('adopt', (results) => expect(results[node]?.phase).toBe('Running'));
-    expect(world.lines(`adopt.${node}`)).toEqual(['run']);
+    // Running is recorded once the process started, which may be before its first line ran.
+    await vi.waitFor(() => expect(world.lines(`adopt.${node}`)).toEqual(['run']), {
+      timeout: 30_000,
+      interval: 100,
+    });
     const before = world.agents.find((a) => a.nodeName === node && a.child.exitCode === null);
     await before?.stop('SIGKILL');
 
