@@ -119,6 +119,21 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
     expect(object.spec?.executionEngine).toBe('tekton');
   });
 
+  it("selects executions by spec.remediationRequestRef.name, kubernaut's selectable field", async () => {
+    for (const [name, rr] of [
+      ['for-rr-1', 'rr-1'],
+      ['for-rr-2', 'rr-2'],
+    ])
+      await client().create(workflowExecutions, env.namespace, {
+        metadata: { name },
+        spec: spec({ remediationRequestRef: { name: rr } }),
+      });
+    const { items } = await client().list(workflowExecutions, env.namespace, {
+      fieldSelector: 'spec.remediationRequestRef.name=rr-1',
+    });
+    expect(items.map((item) => item.metadata?.name)).toEqual(['for-rr-1']);
+  });
+
   it('makes the spec immutable', async () => {
     await client().create(workflowExecutions, env.namespace, {
       metadata: { name: 'frozen' },

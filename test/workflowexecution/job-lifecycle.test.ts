@@ -70,6 +70,29 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(done.metadata.finalizers).toContain('roundhouse.dev/execution-cleanup');
   });
 
+  it("IT-WE-014-013/014: a completed Job leaves kubernaut's conditions: created (naming the Job), running, complete and ready, all True", async () => {
+    await start();
+    const wfe = await apply(client(), env.namespace, manifest());
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const job = done.status?.executionRef?.name as string;
+    const conditions = Object.fromEntries((done.status?.conditions ?? []).map((c) => [c.type, c]));
+    expect(conditions.ExecutionCreated).toMatchObject({
+      status: 'True',
+      reason: 'ExecutionCreated',
+      message: expect.stringContaining(job),
+    });
+    expect(conditions.ExecutionRunning).toMatchObject({
+      status: 'True',
+      reason: 'ExecutionStarted',
+    });
+    expect(conditions.ExecutionComplete).toMatchObject({
+      status: 'True',
+      reason: 'ExecutionSucceeded',
+    });
+    expect(conditions.Ready).toMatchObject({ status: 'True', reason: 'Ready' });
+    expect(done.status?.failureDetails).toBeUndefined();
+  });
+
   it('wakes an execution whose name is too long for a label through its Job, not by resync', async () => {
     await start();
     const name = `restart-${'a'.repeat(62)}`;
@@ -109,7 +132,7 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(failed.status?.failureDetails?.message).toContain('exited with code 7');
   });
 
-  it('fails fast with ResourceLocked when another execution holds the target', async () => {
+  it('IT-WE-374-002: fails fast with ResourceLocked when another execution holds the target, saying its resource already exists', async () => {
     await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
     const first = await apply(
       client(),
@@ -128,6 +151,10 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
       wasExecutionFailure: false,
     });
     expect(failed.status?.failureDetails?.message).toContain(first.metadata.name);
+    expect(failed.status?.failureDetails?.message).toContain('already exists');
+    expect(
+      await read(client(), env.namespace, first.metadata.name).then((w) => w?.status?.phase),
+    ).toBe('Running');
   });
 
   it('waits in Pending for a busy target when configured to, then runs after the lock is released', async () => {

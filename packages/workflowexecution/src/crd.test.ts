@@ -17,11 +17,23 @@ describe('workflowExecutionCrd', () => {
     expect(version.subresources).toEqual({ status: {} });
     expect(version.additionalPrinterColumns.map((c) => c.name)).toEqual([
       'Phase',
+      'WorkflowID',
       'Engine',
       'Target',
+      'Duration',
       'Reason',
       'Age',
     ]);
+  });
+
+  it("keeps kubernaut's WorkflowID and Duration columns and its selectable field (kubebuilder markers of its CRD)", () => {
+    expect(version.additionalPrinterColumns).toEqual(
+      expect.arrayContaining([
+        { name: 'WorkflowID', type: 'string', jsonPath: '.spec.workflowRef.workflowId' },
+        { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
+      ]),
+    );
+    expect(version.selectableFields).toEqual([{ jsonPath: '.spec.remediationRequestRef.name' }]);
   });
 
   it("derives the spec from core's schema and makes it immutable", () => {

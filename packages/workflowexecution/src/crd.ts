@@ -14,16 +14,22 @@ export const plural = 'workflowexecutions';
 /**
  * The WorkflowExecution CRD, its schema derived from core's zod schemas so the API server and
  * the controller validate the same rules. The spec is immutable (a CEL rule): an execution is
- * a record of one run, and a changed spec would no longer describe what ran.
+ * a record of one run, and a changed spec would no longer describe what ran. kubernaut's
+ * columns (WorkflowID, Duration) and its selectable field are kept, so what works on its
+ * WorkflowExecutions (`kubectl get wfe`, `--field-selector spec.remediationRequestRef.name=`)
+ * works on these.
  */
 export function workflowExecutionCrd() {
-  return namespacedCrd({
+  const crd = namespacedCrd({
     type: { group, version, kind, plural },
     shortNames: ['wfe'],
     printerColumns: [
       { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'WorkflowID', type: 'string', jsonPath: '.spec.workflowRef.workflowId' },
       { name: 'Engine', type: 'string', jsonPath: '.spec.executionEngine' },
       { name: 'Target', type: 'string', jsonPath: '.spec.targetResource' },
+      { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
+      // The classified failure, where kubernaut shows the Ready condition's Ready/NotReady.
       { name: 'Reason', type: 'string', jsonPath: '.status.failureDetails.reason', priority: 1 },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
@@ -35,6 +41,16 @@ export function workflowExecutionCrd() {
     },
     status: crdSchemaOf(WorkflowExecutionStatusSchema),
   });
+  return {
+    ...crd,
+    spec: {
+      ...crd.spec,
+      versions: crd.spec.versions.map((served) => ({
+        ...served,
+        selectableFields: [{ jsonPath: '.spec.remediationRequestRef.name' }],
+      })),
+    },
+  };
 }
 
 /**

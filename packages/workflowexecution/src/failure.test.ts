@@ -9,7 +9,7 @@ import {
 } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { classifyResult, classifyStartError } from './failure.js';
+import { classifyResult, classifyStartError, ranWorkflow, startErrorMessage } from './failure.js';
 
 const failed = (
   reason: string,
@@ -81,5 +81,40 @@ describe('classifyStartError', () => {
       action: 'retry',
     });
     expect(classifyStartError(new Error('boom'))).toEqual({ action: 'retry' });
+  });
+});
+
+describe('ranWorkflow', () => {
+  it('BR-WE-004 (kubernaut determineWasExecutionFailure): an image that never pulled, a definition the engine refused or no quota for the pod is no execution failure', () => {
+    for (const reason of ['ImagePullBackOff', 'ConfigurationError', 'ResourceExhausted'] as const)
+      expect(ranWorkflow(reason), reason).toBe(false);
+    for (const reason of [
+      'TaskFailed',
+      'OOMKilled',
+      'DeadlineExceeded',
+      'Forbidden',
+      'Unknown',
+    ] as const)
+      expect(ranWorkflow(reason), reason).toBe(true);
+  });
+});
+
+describe('startErrorMessage', () => {
+  it('IT-WE-374-002: a busy target fails saying its execution resource already exists, naming the holder', () => {
+    const message = startErrorMessage(
+      new ResourceLockedError('wfe-c00449355dfb987a', { namespace: 'team-a', name: 'first' }),
+    );
+    expect(message).toContain('execution resource wfe-c00449355dfb987a already exists');
+    expect(message).toContain('WorkflowExecution team-a/first');
+    expect(startErrorMessage(new ResourceLockedError('wfe-1', undefined))).toContain(
+      'already exists',
+    );
+  });
+
+  it("keeps every other error's own message", () => {
+    expect(startErrorMessage(new UnsupportedEngineError('argo', ['job']))).toBe(
+      new UnsupportedEngineError('argo', ['job']).message,
+    );
+    expect(startErrorMessage('plain')).toBe('plain');
   });
 });

@@ -17,6 +17,37 @@ export function classifyResult(result: ExecutionResult): FailureReason {
   return result.failureReason ?? 'Unknown';
 }
 
+/**
+ * Failures that mean the workflow's own code never ran although its execution resource was
+ * created: its image could not be pulled, the engine refused its definition, or there was no
+ * quota for its pod. kubernaut counts these as no execution failure too.
+ */
+const notRun: ReadonlySet<FailureReason> = new Set([
+  'ImagePullBackOff',
+  'ConfigurationError',
+  'ResourceExhausted',
+]);
+
+/** Whether a failure the engine reported happened while the workflow itself ran. */
+export function ranWorkflow(reason: FailureReason): boolean {
+  return !notRun.has(reason);
+}
+
+/**
+ * The message an execution that could not start fails with. A busy target says so in the
+ * words kubernaut uses (the resource "already exists"), naming the execution that holds it.
+ */
+export function startErrorMessage(error: unknown): string {
+  if (error instanceof ResourceLockedError) {
+    const { owner } = error;
+    const holder = owner
+      ? `WorkflowExecution ${owner.namespace}/${owner.name}`
+      : 'an unknown owner';
+    return `execution resource ${error.resourceName} already exists (target resource locked): it belongs to ${holder}, which is still running`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** What to do about an error from `create`. */
 export type StartErrorOutcome =
   /** Fail the execution: retrying without a change cannot help. */

@@ -358,4 +358,145 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       failureDetails: { reason: 'DeadlineExceeded', wasExecutionFailure: true },
     });
   });
+
+  const execution = (status: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'WorkflowExecution',
+    metadata: {
+      name: 'w',
+      namespace: 'team-a',
+      uid: 'u-6',
+      resourceVersion: '4',
+      generation: 1,
+      finalizers: ['roundhouse.dev/execution-cleanup'],
+      ...metadata,
+    },
+    spec: {
+      workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+      targetResource: 'team-a/deployment/app',
+      executionEngine: 'job',
+    },
+    status,
+  });
+
+  it('WE-H3: a finished execution without a completion time is given one and cools down in full before its lock is released', async () => {
+    const api = server(
+      execution({ phase: 'Failed', executionRef: { name: 'wfe-0123456789abcdef' } }),
+    );
+    const cleanup = vi.fn(async () => {});
+    let clock = now;
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        getStatus: async () => null,
+        cleanup,
+      }),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      cooldownMs: 60_000,
+      now: () => clock,
+    });
+    expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 60_000 });
+    expect(api.state.stored.status).toMatchObject({ completionTime: '2026-01-01T00:10:00Z' });
+    expect(cleanup).not.toHaveBeenCalled();
+    clock = new Date(now.getTime() + 30_000);
+    expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 30_000 });
+    clock = new Date(now.getTime() + 60_000);
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(cleanup).toHaveBeenCalledTimes(1);
+  });
+
+  it('DD-EVENT-001: records one CleanupFailed Warning per stage while a failing cleanup holds the lock or the deletion', async () => {
+    const api = server(
+      execution({
+        phase: 'Completed',
+        completionTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+      }),
+    );
+    const names = new Set<string>();
+    const created: string[] = [];
+    const events = {
+      record: vi.fn(
+        async (_o: KubeObject, type: string, reason: string, m: string, o?: { key?: string }) => {
+          const name = o?.key ?? `${reason}-${created.length}`;
+          if (names.has(name)) return;
+          names.add(name);
+          created.push(`${type} ${reason}: ${m}`);
+        },
+      ),
+    };
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        getStatus: async () => null,
+        cleanup: async () => {
+          throw new KubernetesApiError('Forbidden', 'jobs is forbidden', 403);
+        },
+      }),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      cooldownMs: 1_000,
+      events: events as unknown as EventRecorder,
+      now: () => now,
+    });
+    await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
+    await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
+    // The lock is never claimed released while the Job may still hold it.
+    expect(JSON.stringify(api.state.stored.status)).not.toContain('LockReleased');
+    api.state.stored = {
+      ...api.state.stored,
+      metadata: { ...api.state.stored.metadata, deletionTimestamp: '2026-01-01T00:09:00Z' },
+    };
+    await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
+    await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
+    expect(created).toEqual([
+      'Warning CleanupFailed: Cleanup failed after the cooldown: jobs is forbidden',
+      'Warning CleanupFailed: Cleanup failed during finalization: jobs is forbidden',
+    ]);
+  });
+
+  it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed', async () => {
+    const api = server(
+      execution({
+        phase: 'Running',
+        startTime: '2026-01-01T00:09:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      }),
+    );
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        getStatus: async () => ({
+          phase: 'Failed' as const,
+          reason: 'StartFailed',
+          message: 'container workflow cannot start: ImagePullBackOff',
+          summary: { status: 'False' as const },
+          failureReason: 'ImagePullBackOff' as const,
+        }),
+        cleanup: async () => {},
+      }),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      now: () => now,
+    });
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'ImagePullBackOff', wasExecutionFailure: false },
+    });
+  });
 });

@@ -39,7 +39,7 @@ import {
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
-import { classifyResult, classifyStartError } from './failure.js';
+import { classifyResult, classifyStartError, ranWorkflow, startErrorMessage } from './failure.js';
 import type { OrphanedResources } from './orphaned-resources.js';
 import { PollSchedule } from './poll-schedule.js';
 import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
@@ -48,6 +48,7 @@ import {
   cooldownRemaining,
   type Failure,
   markCompleted,
+  markCompletionTime,
   markFailed,
   markLockReleased,
   markRunning,
@@ -358,7 +359,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       throw error;
     }
     const outcome = classifyStartError(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = startErrorMessage(error);
     if (outcome.action === 'retry') {
       // Shown on the execution while the workqueue retries, so a stuck start is never silent.
       await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', message, this.#o.now()), ctx);
@@ -473,14 +474,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
       await this.#write(wfe, (c) => markCompleted(c, result, this.#o.now()), ctx);
       return;
     }
+    const reason = classifyResult(result);
     await this.#fail(
       wfe,
-      {
-        reason: classifyResult(result),
-        message: result.message,
-        wasExecutionFailure: true,
-        result,
-      },
+      { reason, message: result.message, wasExecutionFailure: ranWorkflow(reason), result },
       ctx,
     );
   }
@@ -492,6 +489,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<ReconcileResult | undefined> {
     if (findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True')
       return undefined;
+    // Ended without a completion time (written by someone else): the cooldown starts now.
+    if (!wfe.status?.completionTime) {
+      await this.#write(wfe, (c) => markCompletionTime(c, this.#o.now()), ctx);
+      return { requeueAfter: this.#o.cooldownMs };
+    }
     const remaining = cooldownRemaining(wfe, this.#o.cooldownMs, this.#o.now());
     if (remaining > 0) return { requeueAfter: remaining };
     return this.#release(wfe, ctx);
@@ -502,11 +504,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const created = wfe.status?.executionRef !== undefined;
     // Without its engine nothing can remove the resource; never claim the lock is released.
     if (created && !this.#o.registry.has(engine)) return undefined;
-    if (created) {
-      await this.#o.registry
-        .get(engine)
-        .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
-    }
+    if (created) await this.#cleanup(wfe, 'after the cooldown', ctx);
     // One Event per lifecycle, at its end (kubernaut records the same reason): the status
     // already tells a watcher the outcome, and an Event on completion would be one more
     // request in every execution's busiest stretch.
@@ -530,9 +528,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (parsed.success) {
       const engine = parsed.data.spec.executionEngine;
       if (this.#o.registry.has(engine)) {
-        await this.#o.registry
-          .get(engine)
-          .cleanup(parsed.data, this.#o.executionNamespace, { signal: ctx.signal });
+        await this.#cleanup(parsed.data, 'during finalization', ctx);
       } else if (parsed.data.status?.executionRef) {
         // Holding the deletion forever would not bring the engine back; say what is left.
         void this.#o.events?.record(
@@ -551,6 +547,34 @@ export class WorkflowExecutionReconciler implements Reconciler {
     this.#polls.forget(objectKey(object));
     this.#parsed.delete(objectKey(object));
     return undefined;
+  }
+
+  /**
+   * Runs the engine's cleanup; a failure is retried with backoff, and is reported by one
+   * Warning Event per stage, since it holds the target's lock (or the execution's deletion)
+   * until it succeeds.
+   */
+  async #cleanup(
+    wfe: WorkflowExecution,
+    stage: 'after the cooldown' | 'during finalization',
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    try {
+      await this.#o.registry
+        .get(wfe.spec.executionEngine)
+        .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+    } catch (error) {
+      // A shutdown cutting the cleanup short is no failure of it.
+      if (ctx.signal.aborted) throw error;
+      await this.#o.events?.record(
+        wfe,
+        'Warning',
+        'CleanupFailed',
+        `Cleanup failed ${stage}: ${error instanceof Error ? error.message : String(error)}`,
+        { key: `CleanupFailed ${stage}` },
+      );
+      throw error;
+    }
   }
 
   /** Fails the execution, reported by one Event (see #writeReported). */

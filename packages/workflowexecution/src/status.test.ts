@@ -1,9 +1,15 @@
-import { type ExecutionResult, formatKubeTime, type WorkflowExecution } from '@roundhouse/core';
+import {
+  type ExecutionResult,
+  type FailureReason,
+  formatKubeTime,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
   conditionTypes,
   cooldownRemaining,
   markCompleted,
+  markCompletionTime,
   markFailed,
   markLockReleased,
   markRunning,
@@ -50,7 +56,7 @@ describe('status transitions', () => {
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({
       status: 'True',
       reason: 'ExecutionCreated',
-      message: 'job execution resource wfe-123 created in namespace workflows',
+      message: 'job execution resource wfe-123 created in workflows namespace',
       observedGeneration: 2,
       lastTransitionTime: t0Text,
     });
@@ -119,7 +125,6 @@ describe('status transitions', () => {
       status: 'False',
       reason: 'TaskFailed',
     });
-    expect(conditionOf(status, conditionTypes.running)).toMatchObject({ status: 'False' });
   });
 
   it('fails before execution without a start time and marks creation failed', () => {
@@ -133,7 +138,8 @@ describe('status transitions', () => {
     expect(status?.duration).toBeUndefined();
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({
       status: 'False',
-      reason: 'UnsupportedEngine',
+      reason: 'ExecutionCreationFailed',
+      message: 'no engine',
     });
   });
 
@@ -205,5 +211,115 @@ describe('status transitions', () => {
     expect(cooldownRemaining(done, 60_000, later(20))).toBe(40_000);
     expect(cooldownRemaining(done, 60_000, later(61))).toBe(0);
     expect(cooldownRemaining(wfe(), 60_000, t0)).toBe(0);
+  });
+});
+
+describe("kubernaut's conditions", () => {
+  const running = () => wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+  const types = (status: WorkflowExecution['status']) =>
+    Object.fromEntries((status?.conditions ?? []).map((c) => [c.type, [c.status, c.reason]]));
+
+  it('IT-WE-014-014: a completed execution keeps ExecutionRunning True beside ExecutionComplete and Ready, five conditions in all', () => {
+    const status = markCompleted(
+      running(),
+      result({ phase: 'Completed', message: 'Reached expected number of succeeded pods' }),
+      later(95),
+    );
+    expect(types(status)).toEqual({
+      ExecutionCreated: ['True', 'ExecutionCreated'],
+      Waiting: ['False', 'Started'],
+      ExecutionRunning: ['True', 'ExecutionStarted'],
+      ExecutionComplete: ['True', 'ExecutionSucceeded'],
+      Ready: ['True', 'Ready'],
+    });
+    expect(conditionOf(status, conditionTypes.complete)?.message).toBe(
+      'All tasks completed successfully in 1m35s',
+    );
+    expect(conditionOf(status, conditionTypes.ready)?.message).toBe('Workflow execution completed');
+    // The engine's last word stays readable where it always was.
+    expect(conditionOf(status, conditionTypes.running)).toMatchObject({
+      message: 'Reached expected number of succeeded pods',
+      lastTransitionTime: t0Text,
+    });
+  });
+
+  it('IT-WE-014-015: a failed execution has ExecutionComplete False with the reason kubernaut maps its failure to, and Ready NotReady', () => {
+    const cases: [FailureReason, string][] = [
+      ['TaskFailed', 'TaskFailed'],
+      ['DeadlineExceeded', 'DeadlineExceeded'],
+      ['OOMKilled', 'OOMKilled'],
+      ['Unknown', 'ExecutionFailed'],
+      ['ExecutionResourceDeleted', 'ExecutionFailed'],
+      ['ImagePullBackOff', 'ExecutionFailed'],
+    ];
+    for (const [reason, conditionReason] of cases) {
+      const status = markFailed(
+        running(),
+        { reason, message: 'it failed', wasExecutionFailure: reason !== 'ImagePullBackOff' },
+        later(10),
+      );
+      expect(types(status), reason).toMatchObject({
+        ExecutionCreated: ['True', 'ExecutionCreated'],
+        ExecutionRunning: ['True', 'ExecutionStarted'],
+        ExecutionComplete: ['False', conditionReason],
+        Ready: ['False', 'NotReady'],
+      });
+      expect(conditionOf(status, conditionTypes.complete)?.message).toBe('it failed');
+    }
+  });
+
+  it("BR-WE-006: an execution refused before it started has only ExecutionCreated False (kubernaut's creation reasons) and Ready NotReady", () => {
+    const cases: [FailureReason, string][] = [
+      ['ConfigurationError', 'ExecutionCreationFailed'],
+      ['UnsupportedEngine', 'ExecutionCreationFailed'],
+      ['ResourceLocked', 'ExecutionCreationFailed'],
+      ['Forbidden', 'RBACDenied'],
+      ['ResourceExhausted', 'QuotaExceeded'],
+      ['ImagePullBackOff', 'ImagePullFailed'],
+    ];
+    for (const [reason, conditionReason] of cases) {
+      const status = markFailed(
+        wfe(),
+        { reason, message: 'refused', wasExecutionFailure: false },
+        t0,
+      );
+      expect(types(status), reason).toEqual({
+        ExecutionCreated: ['False', conditionReason],
+        Ready: ['False', 'NotReady'],
+      });
+    }
+  });
+
+  it('DD-CONTROLLER-001: every phase transition records the generation it observed, also a failure before any other write', () => {
+    const generation = (status: WorkflowExecution['status']) => status?.observedGeneration;
+    expect(
+      generation(
+        markFailed(
+          wfe(),
+          { reason: 'ConfigurationError', message: 'm', wasExecutionFailure: false },
+          t0,
+        ),
+      ),
+    ).toBe(2);
+    const completed = markCompleted(running(), result({ phase: 'Completed' }), later(1));
+    expect(generation(completed)).toBe(2);
+    const bumped = { ...wfe(completed), metadata: { ...wfe().metadata, generation: 3 } };
+    expect(generation(markLockReleased(bumped, later(2)))).toBe(3);
+  });
+
+  it('WE-H3: a finished execution written without a completion time gets one, so its cooldown still runs in full', () => {
+    const failedByHand = wfe({ phase: 'Failed' });
+    expect(markCompletionTime(failedByHand, t0)).toEqual({
+      phase: 'Failed',
+      completionTime: t0Text,
+      observedGeneration: 2,
+    });
+    expect(cooldownRemaining(wfe(markCompletionTime(failedByHand, t0)), 60_000, later(10))).toBe(
+      50_000,
+    );
+    expect(
+      markCompletionTime(wfe({ phase: 'Failed', completionTime: t0Text }), later(5)),
+    ).toBeUndefined();
+    expect(markCompletionTime(running(), later(5))).toBeUndefined();
   });
 });

@@ -7,6 +7,11 @@ import {
   formatKubeTime,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
+import {
+  completeFailedReason,
+  conditionReasons,
+  creationFailedReason,
+} from './condition-reasons.js';
 import type { StatusView } from './resource.js';
 
 /**
@@ -114,8 +119,8 @@ export function markRunning(
     wfe,
     conditionTypes.created,
     'True',
-    'ExecutionCreated',
-    `${engine} execution resource ${resourceName} created in namespace ${namespace}`,
+    conditionReasons.created,
+    `${engine} execution resource ${resourceName} created in ${namespace} namespace`,
     now,
   );
   conditions = condition(
@@ -131,7 +136,7 @@ export function markRunning(
     wfe,
     conditionTypes.running,
     'True',
-    'ExecutionStarted',
+    conditionReasons.started,
     `${engine} execution is running`,
     now,
     conditions,
@@ -140,7 +145,7 @@ export function markRunning(
     wfe,
     conditionTypes.ready,
     'False',
-    'Running',
+    conditionReasons.notReady,
     'workflow is running',
     now,
     conditions,
@@ -155,12 +160,14 @@ export function markRunning(
   };
 }
 
+/** The end of an execution: when, how long it ran, and the generation it ended on. */
 function finished(wfe: StatusView, now: Date) {
   const completionTime = formatKubeTime(now);
   const start = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : undefined;
   return {
     completionTime,
     ...(start !== undefined ? { duration: formatGoDuration(now.getTime() - start) } : {}),
+    observedGeneration: wfe.metadata.generation ?? 0,
   };
 }
 
@@ -175,25 +182,17 @@ export function markCompleted(
     wfe,
     conditionTypes.complete,
     'True',
-    'ExecutionSucceeded',
-    `workflow completed${times.duration ? ` in ${times.duration}` : ''}`,
+    conditionReasons.succeeded,
+    `All tasks completed successfully${times.duration ? ` in ${times.duration}` : ''}`,
     now,
   );
-  conditions = condition(
-    wfe,
-    conditionTypes.running,
-    'False',
-    'ExecutionFinished',
-    result.message,
-    now,
-    conditions,
-  );
+  conditions = lastWord(wfe, result.message, now, conditions);
   conditions = condition(
     wfe,
     conditionTypes.ready,
     'True',
-    'Ready',
-    'workflow execution completed',
+    conditionReasons.ready,
+    'Workflow execution completed',
     now,
     conditions,
   );
@@ -204,6 +203,28 @@ export function markCompleted(
     executionStatus: summaryOf(result),
     conditions,
   };
+}
+
+/**
+ * ExecutionRunning of an execution that ended: still True (ExecutionStarted), as kubernaut
+ * leaves it, since it says the execution started; its message becomes the engine's last word.
+ */
+function lastWord(
+  wfe: StatusView,
+  message: string,
+  now: Date,
+  conditions: Condition[],
+): Condition[] {
+  if (!findCondition(conditions, conditionTypes.running)) return conditions;
+  return condition(
+    wfe,
+    conditionTypes.running,
+    'True',
+    conditionReasons.started,
+    message,
+    now,
+    conditions,
+  );
 }
 
 function summaryOf(result: ExecutionResult): ExecutionResult['summary'] {
@@ -225,43 +246,32 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
   if (isTerminal(wfe)) return undefined;
   const times = finished(wfe, now);
   const { result } = failure;
-  let conditions = wfe.status?.conditions;
-  if (!failure.wasExecutionFailure && wfe.status?.phase !== 'Running') {
-    conditions = condition(
-      wfe,
-      conditionTypes.created,
-      'False',
-      failure.reason,
-      failure.message,
-      now,
-      conditions,
-    );
-  }
-  conditions = condition(
-    wfe,
-    conditionTypes.complete,
-    'False',
-    failure.reason,
-    failure.message,
-    now,
-    conditions,
-  );
-  if (findCondition(conditions, conditionTypes.running)) {
-    conditions = condition(
-      wfe,
-      conditionTypes.running,
-      'False',
-      'ExecutionFinished',
-      failure.message,
-      now,
-      conditions,
-    );
-  }
+  // Before anything was created only its creation failed, as kubernaut reports it; once the
+  // execution resource existed, it is the execution that completed unsuccessfully.
+  const started = failure.wasExecutionFailure || wfe.status?.phase === 'Running';
+  let conditions = started
+    ? condition(
+        wfe,
+        conditionTypes.complete,
+        'False',
+        completeFailedReason(failure.reason),
+        failure.message,
+        now,
+      )
+    : condition(
+        wfe,
+        conditionTypes.created,
+        'False',
+        creationFailedReason(failure.reason),
+        failure.message,
+        now,
+      );
+  conditions = lastWord(wfe, failure.message, now, conditions);
   conditions = condition(
     wfe,
     conditionTypes.ready,
     'False',
-    'Failed',
+    conditionReasons.notReady,
     failure.message,
     now,
     conditions,
@@ -283,6 +293,20 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
   };
 }
 
+/**
+ * A finished execution written without its completion time (by hand, or by another writer)
+ * gets one now, so its target still cools down for the full period before its lock is released;
+ * undefined when it has one or has not finished.
+ */
+export function markCompletionTime(wfe: StatusView, now: Date): Status | undefined {
+  if (!isTerminal(wfe) || wfe.status?.completionTime) return undefined;
+  return {
+    ...wfe.status,
+    completionTime: formatKubeTime(now),
+    observedGeneration: wfe.metadata.generation ?? 0,
+  };
+}
+
 /** After cleanup released the target's lock; undefined if already recorded. */
 export function markLockReleased(wfe: StatusView, now: Date): Status | undefined {
   if (!isTerminal(wfe)) return undefined;
@@ -290,6 +314,7 @@ export function markLockReleased(wfe: StatusView, now: Date): Status | undefined
     return undefined;
   return {
     ...wfe.status,
+    observedGeneration: wfe.metadata.generation ?? 0,
     conditions: condition(
       wfe,
       conditionTypes.lockReleased,

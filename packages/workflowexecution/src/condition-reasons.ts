@@ -1,0 +1,31 @@
+import type { FailureReason } from '@roundhouse/core';
+
+/**
+ * The reasons of kubernaut's conditions: tools written for kubernaut's WorkflowExecutions read
+ * these. The classified failure is `failureDetails.reason`; a condition carries kubernaut's
+ * coarser reason for it.
+ */
+export const conditionReasons = {
+  ready: 'Ready',
+  notReady: 'NotReady',
+  created: 'ExecutionCreated',
+  creationFailed: 'ExecutionCreationFailed',
+  started: 'ExecutionStarted',
+  succeeded: 'ExecutionSucceeded',
+  failed: 'ExecutionFailed',
+} as const;
+
+/** The ExecutionCreated reason of an execution that failed before it could start. */
+export function creationFailedReason(reason: FailureReason): string {
+  if (reason === 'ResourceExhausted') return 'QuotaExceeded';
+  if (reason === 'Forbidden') return 'RBACDenied';
+  if (reason === 'ImagePullBackOff') return 'ImagePullFailed';
+  return conditionReasons.creationFailed;
+}
+
+/** The ExecutionComplete reason of an execution that failed once started. */
+export function completeFailedReason(reason: FailureReason): string {
+  return reason === 'TaskFailed' || reason === 'DeadlineExceeded' || reason === 'OOMKilled'
+    ? reason
+    : conditionReasons.failed;
+}
