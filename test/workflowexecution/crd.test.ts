@@ -182,4 +182,46 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
     );
     expect(written.status?.phase).toBe('Failed');
   });
+
+  it("keeps every failureDetails field of kubernaut's CRD a status writer sets", async () => {
+    await client().create(workflowExecutions, env.namespace, {
+      metadata: { name: 'details' },
+      spec: spec(),
+    });
+    const failureDetails = {
+      failedTaskIndex: 1,
+      failedTaskName: 'apply-memory-increase',
+      failedStepName: 'kubectl-apply',
+      reason: 'OOMKilled',
+      message: 'Container exceeded memory limits',
+      exitCode: 137,
+      failedAt: '2026-12-02T10:00:00Z',
+      executionTimeBeforeFailure: '2m30s',
+      naturalLanguageSummary: "Task 'apply-memory-increase' failed with OOMKilled after 2m30s",
+      wasExecutionFailure: true,
+    };
+    const blockClearance = {
+      clearedAt: '2026-12-02T10:05:00Z',
+      clearedBy: 'alice',
+      clearReason: 'fixed the limits',
+      clearMethod: 'Annotation',
+    };
+    await client().patch(
+      workflowExecutions,
+      env.namespace,
+      'details',
+      { status: { phase: 'Failed', failureReason: 'OOMKilled', failureDetails, blockClearance } },
+      { subresource: 'status' },
+    );
+    const read = await client().get<KubeObject & { status?: Record<string, unknown> }>(
+      workflowExecutions,
+      env.namespace,
+      'details',
+    );
+    expect(read?.status).toMatchObject({
+      failureReason: 'OOMKilled',
+      failureDetails,
+      blockClearance,
+    });
+  });
 });

@@ -207,9 +207,27 @@ export const FailureDetailsSchema = z.object({
   message: z.string(),
   failedAt: z.string(),
   exitCode: z.number().int().optional(),
+  /** Position of the failed task in the workflow, from 0, where the engine knows it. */
+  failedTaskIndex: z.number().int().nonnegative().optional(),
   failedTaskName: z.string().optional(),
+  failedStepName: z.string().optional(),
+  /** How long the workflow ran before it failed, a Go duration (`2m30s`); only once it started. */
+  executionTimeBeforeFailure: z.string().optional(),
+  /** The failure told in a few lines, for people and for an LLM planning the next attempt. */
+  naturalLanguageSummary: z.string().max(freeTextMaxLength).optional(),
   /** False when the execution never ran its workflow (bad config, lock, external deletion). */
   wasExecutionFailure: z.boolean(),
+});
+
+/**
+ * Who cleared a block on the target after a failed execution, and why (kubernaut's
+ * BlockClearanceDetails, an audit record). Kept as written; Roundhouse itself never writes it.
+ */
+export const BlockClearanceSchema = z.object({
+  clearedAt: z.string().optional(),
+  clearedBy: z.string().optional(),
+  clearReason: z.string().max(freeTextMaxLength).optional(),
+  clearMethod: z.string().optional(),
 });
 
 export const WorkflowExecutionStatusSchema = z.object({
@@ -219,7 +237,10 @@ export const WorkflowExecutionStatusSchema = z.object({
   duration: z.string().optional(),
   executionRef: z.object({ name: nonEmpty('name') }).optional(),
   executionStatus: ExecutionSummarySchema.optional(),
+  /** Deprecated in kubernaut's CRD for failureDetails; kept so what a writer puts there stays. */
+  failureReason: z.string().optional(),
   failureDetails: FailureDetailsSchema.optional(),
+  blockClearance: BlockClearanceSchema.optional(),
   conditions: z.array(ConditionSchema).optional(),
   observedGeneration: z.number().int().nonnegative().optional(),
   /**

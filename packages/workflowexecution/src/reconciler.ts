@@ -579,9 +579,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   /** Fails the execution, reported by one Event (see #writeReported). */
   async #fail(object: StatusView, failure: Failure, ctx: ReconcileContext): Promise<void> {
+    // The summary names the workflow and target only of an execution whose spec was valid.
+    const spec = this.#parsed.get(objectKey(object))?.spec;
+    const subject = spec && {
+      workflowId: spec.workflowRef.workflowId,
+      targetResource: spec.targetResource,
+    };
     await this.#writeReported(
       object,
-      (c) => markFailed(c, failure, this.#o.now()),
+      (c) => markFailed(c, subject ? { ...failure, subject } : failure, this.#o.now()),
       {
         type: 'Warning',
         reason: 'WorkflowFailed',

@@ -111,7 +111,13 @@ describe('status transitions', () => {
     });
     const status = markFailed(
       running,
-      { reason: 'TaskFailed', message: 'exit 3', wasExecutionFailure: true, result: failed },
+      {
+        reason: 'TaskFailed',
+        message: 'exit 3',
+        wasExecutionFailure: true,
+        result: failed,
+        subject: { workflowId: 'restart', targetResource: 'prod/deployment/app' },
+      },
       later(10),
     );
     expect(status?.failureDetails).toEqual({
@@ -120,6 +126,14 @@ describe('status transitions', () => {
       failedAt: formatKubeTime(later(10)),
       wasExecutionFailure: true,
       exitCode: 3,
+      executionTimeBeforeFailure: '10s',
+      naturalLanguageSummary: [
+        "Workflow 'restart' failed on target 'prod/deployment/app'.",
+        'Reason: TaskFailed',
+        'Error: exit 3',
+        'Failed after: 10s',
+        "Next: read the workflow's output for the error it reported.",
+      ].join('\n'),
     });
     expect(conditionOf(status, conditionTypes.complete)).toMatchObject({
       status: 'False',
@@ -136,6 +150,10 @@ describe('status transitions', () => {
     expect(status).toMatchObject({ phase: 'Failed', completionTime: formatKubeTime(t0) });
     expect(status?.startTime).toBeUndefined();
     expect(status?.duration).toBeUndefined();
+    expect(status?.failureDetails?.executionTimeBeforeFailure).toBeUndefined();
+    expect(status?.failureDetails?.naturalLanguageSummary).toBe(
+      'The workflow execution failed.\nReason: UnsupportedEngine\nError: no engine',
+    );
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({
       status: 'False',
       reason: 'ExecutionCreationFailed',

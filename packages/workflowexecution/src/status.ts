@@ -12,6 +12,7 @@ import {
   conditionReasons,
   creationFailedReason,
 } from './condition-reasons.js';
+import { failureSummary } from './failure-summary.js';
 import type { StatusView } from './resource.js';
 
 /**
@@ -240,6 +241,8 @@ export interface Failure {
   /** False when the workflow never ran (bad input, lock, engine missing, resource deleted). */
   readonly wasExecutionFailure: boolean;
   readonly result?: ExecutionResult;
+  /** The workflow and target the summary names, when the execution's spec is valid. */
+  readonly subject?: { readonly workflowId: string; readonly targetResource: string };
 }
 
 export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status | undefined {
@@ -288,6 +291,15 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
       wasExecutionFailure: failure.wasExecutionFailure,
       ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       ...(result?.failedTaskName !== undefined ? { failedTaskName: result.failedTaskName } : {}),
+      ...(times.duration !== undefined ? { executionTimeBeforeFailure: times.duration } : {}),
+      naturalLanguageSummary: statusMessage(
+        failureSummary({
+          reason: failure.reason,
+          message: failure.message,
+          ranFor: times.duration,
+          ...failure.subject,
+        }),
+      ),
     },
     conditions,
   };
