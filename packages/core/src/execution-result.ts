@@ -12,6 +12,10 @@ export const ExecutionResultSchema = z.object({
   exitCode: z.number().int().optional(),
   /** Name of the failed task or step, for multi-task engines. */
   failedTaskName: z.string().optional(),
+  /** Position of the failed task among the execution's tasks, from 0. */
+  failedTaskIndex: z.number().int().nonnegative().optional(),
+  /** The step of the failed task whose exit ended it, where the engine can tell. */
+  failedStepName: z.string().optional(),
   /** The failure classified by the engine, which knows its structured causes; controllers fall back to Unknown. */
   failureReason: FailureReasonSchema.optional(),
 });

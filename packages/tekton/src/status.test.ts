@@ -201,7 +201,22 @@ describe('pipelineRunResult', () => {
       failureReason: 'TaskFailed',
       exitCode: 2,
       failedTaskName: 'wfe-1-test',
+      failedTaskIndex: 1,
+      failedStepName: 'lint',
     });
+  });
+
+  it("counts the failed TaskRun's position among every child, as kubernaut's failedTaskIndex does", () => {
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'Failed'), [
+        child('approve', 'CustomRun'),
+        child('build'),
+        child('deploy'),
+      ]),
+      [taskRun('build', 'True'), taskRun('deploy', 'False')],
+    );
+    expect(result).toMatchObject({ failedTaskName: 'wfe-1-deploy', failedTaskIndex: 2 });
+    expect(result).not.toHaveProperty('failedStepName');
   });
 
   it.each([

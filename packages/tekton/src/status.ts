@@ -63,6 +63,10 @@ type Condition = z.infer<typeof ConditionSchema>;
 export interface TaskFailure {
   /** The failed TaskRun; absent when Tekton only cancelled TaskRuns (on a cancel or a timeout). */
   readonly taskRunName?: string;
+  /** The failed TaskRun's position among the PipelineRun's children, from 0. */
+  readonly taskRunIndex?: number;
+  /** The step whose exit ended the failed TaskRun. */
+  readonly stepName?: string;
   readonly exitCode?: number;
   /** The failed TaskRun's own reason, e.g. `StepFailed` or `TaskRunTimeout`. */
   readonly taskRunReason?: string;
@@ -136,6 +140,7 @@ export function explainTaskFailure(
   taskRuns: readonly TaskRunState[],
 ): TaskFailure | undefined {
   const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
+  const children = pipelineRun.status?.childReferences ?? [];
   const cancelled: string[] = [];
   for (const ref of childTaskRuns(pipelineRun)) {
     const taskRun = byName.get(ref.name);
@@ -148,6 +153,7 @@ export function explainTaskFailure(
     }
     const failed = {
       taskRunName: ref.name,
+      taskRunIndex: children.indexOf(ref),
       ...(condition.reason ? { taskRunReason: condition.reason } : {}),
     };
     const step =
@@ -159,6 +165,7 @@ export function explainTaskFailure(
       return {
         ...failed,
         exitCode,
+        ...(step.name ? { stepName: step.name } : {}),
         ...(reason ? { stepReason: reason } : {}),
         description: `TaskRun ${ref.name}${task} failed: step ${step.name ?? step.container ?? '?'} exited with code ${exitCode}${reason ? ` (${reason})` : ''}`,
       };
@@ -306,6 +313,8 @@ export function pipelineRunResult(
       summary,
       ...(failureReason ? { failureReason } : {}),
       ...(failure?.taskRunName ? { failedTaskName: failure.taskRunName } : {}),
+      ...(failure?.taskRunIndex !== undefined ? { failedTaskIndex: failure.taskRunIndex } : {}),
+      ...(failure?.stepName ? { failedStepName: failure.stepName } : {}),
       ...(failure?.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
     };
   }

@@ -107,6 +107,9 @@ describe('status transitions', () => {
       reason: 'BackoffLimitExceeded',
       message: 'exit 3',
       exitCode: 3,
+      failedTaskName: 'wfe-1-apply',
+      failedTaskIndex: 1,
+      failedStepName: 'kubectl-apply',
       summary: { status: 'False' },
     });
     const status = markFailed(
@@ -126,6 +129,9 @@ describe('status transitions', () => {
       failedAt: formatKubeTime(later(10)),
       wasExecutionFailure: true,
       exitCode: 3,
+      failedTaskName: 'wfe-1-apply',
+      failedTaskIndex: 1,
+      failedStepName: 'kubectl-apply',
       executionTimeBeforeFailure: '10s',
       naturalLanguageSummary: [
         "Workflow 'restart' failed on target 'prod/deployment/app'.",

@@ -291,6 +291,8 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
       wasExecutionFailure: failure.wasExecutionFailure,
       ...(result?.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
       ...(result?.failedTaskName !== undefined ? { failedTaskName: result.failedTaskName } : {}),
+      ...(result?.failedTaskIndex !== undefined ? { failedTaskIndex: result.failedTaskIndex } : {}),
+      ...(result?.failedStepName !== undefined ? { failedStepName: result.failedStepName } : {}),
       ...(times.duration !== undefined ? { executionTimeBeforeFailure: times.duration } : {}),
       naturalLanguageSummary: statusMessage(
         failureSummary({
