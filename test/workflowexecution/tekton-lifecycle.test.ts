@@ -69,8 +69,11 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
       reason: 'TaskFailed',
       exitCode: 3,
       failedTaskName: `${run}-test`,
+      failedTaskIndex: 1,
+      failedStepName: 'lint',
       wasExecutionFailure: true,
     });
+    expect(failed.status?.failureDetails?.naturalLanguageSummary).toContain('Reason: TaskFailed');
     expect(failed.status?.failureDetails?.message).toContain('step lint exited with code 3');
   });
 

@@ -77,6 +77,8 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
       summary: { status: 'False', reason: 'Failed', message, completedTasks: 1, totalTasks: 2 },
       failureReason: 'TaskFailed',
       failedTaskName: `${run}-test`,
+      failedTaskIndex: 1,
+      failedStepName: 'lint',
       exitCode: 3,
     });
   });
