@@ -7,9 +7,10 @@ import {
   jobRegistry,
   jobsOf,
   manifest,
+  patience,
   type RunningController,
+  read,
   startController,
-  waitForPhase,
 } from './harness.js';
 
 /**
@@ -48,7 +49,16 @@ describeWithControlPlane('WorkflowExecution controller through an API server out
     );
     await outage();
     for (const wfe of created) {
-      await waitForPhase(client(), watchNamespace, wfe.metadata.name, 'Completed');
+      const ended = await vi.waitFor(async () => {
+        const current = await read(client(), watchNamespace, wfe.metadata.name);
+        expect(current?.status?.phase).toMatch(/^(Completed|Failed)$/);
+        return current;
+      }, patience);
+      // The whole status on a failure: what went wrong is in its failureDetails.
+      expect({ phase: ended?.status?.phase, failure: ended?.status?.failureDetails }).toEqual({
+        phase: 'Completed',
+        failure: undefined,
+      });
       expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(1);
     }
   }

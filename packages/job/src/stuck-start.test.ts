@@ -46,4 +46,26 @@ describe('explainStuckStart', () => {
     });
     expect(explainStuckStart([], [])).toBeUndefined();
   });
+
+  it("refuses an invalid pod template as well, in the Job controller's own wording", () => {
+    const message =
+      'Error creating: pods "wfe-0123456789abcdef-" is invalid: spec.containers[0].image: Required value';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message }]),
+    ).toMatchObject({ reason: 'ConfigurationError' });
+  });
+
+  it('waits out a FailedCreate the Job controller retries: a timeout, a 5xx, throttling', () => {
+    for (const message of [
+      'Error creating: Timeout: request did not complete within requested timeout - context deadline exceeded',
+      'Error creating: Internal error occurred: resource quota evaluation timed out',
+      'Error creating: the server was unable to return a response in the time allotted, but may still be processing the request (post pods)',
+      'Error creating: Too many requests, please try again later.',
+    ]) {
+      expect(
+        explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message }]),
+        message,
+      ).toBeUndefined();
+    }
+  });
 });

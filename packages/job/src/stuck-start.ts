@@ -13,15 +13,26 @@ export const EventStateSchema = z.looseObject({
 
 export type EventState = z.infer<typeof EventStateSchema>;
 
+/**
+ * A FailedCreate the API server's refusal caused. The Job controller records a failed pod
+ * create as `Error creating: <the API server's answer>`, and an Event keeps only that answer's
+ * text, no status code. apimachinery words a refusal (403 Forbidden: quota, pod security, a
+ * missing ServiceAccount; 422 Invalid) as `pods "<name>" is forbidden: …` or `… is invalid: …`;
+ * a timeout, a 5xx or a throttled request is worded otherwise, and the Job controller creates
+ * the pod again after it, so it says nothing about whether the Job can start.
+ */
+const refusedCreate = /^(Error creating: )?pods "[^"]*" is (forbidden|invalid): /;
+
 export interface StuckStart {
   readonly reason: FailureReason;
   readonly description: string;
 }
 
 /**
- * Why a running Job's workload cannot start, if it cannot: the Job controller could not create
- * its pod (a FailedCreate event: quota, a refused pod template), or the pod's container waits
- * for something that will not come. Undefined while starting is merely slow.
+ * Why a running Job's workload cannot start, if it cannot: the API server refused the pod the
+ * Job controller tried to create (a FailedCreate event: quota, a refused pod template), or the
+ * pod's container waits for something that will not come. Undefined while starting is merely
+ * slow, or a create failed in a way the Job controller retries (an API server that timed out).
  */
 export function explainStuckStart(
   pods: readonly PodState[],
@@ -39,7 +50,10 @@ export function explainStuckStart(
     }
   }
   if (pods.length > 0) return undefined;
-  const failedCreate = events.find((e) => e.reason === 'FailedCreate' && e.type === 'Warning');
+  const failedCreate = events.find(
+    (e) =>
+      e.reason === 'FailedCreate' && e.type === 'Warning' && refusedCreate.test(e.message ?? ''),
+  );
   if (!failedCreate) return undefined;
   return {
     reason: 'ConfigurationError',
