@@ -105,7 +105,7 @@ describeWithControlPlane('a new engine, written as one package and registered', 
       expect(failed.status?.executionStatus?.status).toBe('False');
     });
 
-    it('refuses a second execution on a busy target with ResourceLocked', async () => {
+    it('refuses a second execution on a busy target as Deduplicated', async () => {
       const target = 'prod/deployment/custom-engine-locked';
       const first = await apply(client(), env.namespace, manifest({ engine: 'configmap', target }));
       await waitForPhase(client(), env.namespace, first.metadata.name, 'Running');
@@ -116,7 +116,7 @@ describeWithControlPlane('a new engine, written as one package and registered', 
       );
       const failed = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
       expect(failed.status?.failureDetails).toMatchObject({
-        reason: 'ResourceLocked',
+        reason: 'Deduplicated',
         wasExecutionFailure: false,
       });
       expect(failed.status?.failureDetails?.message).toContain(first.metadata.name);

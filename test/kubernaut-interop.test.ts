@@ -248,7 +248,7 @@ describeWithControlPlane('kubernaut interop', () => {
     });
     const failed = await waitForPhase(client(), spaces.watchNamespace, wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
-      reason: 'ResourceLocked',
+      reason: 'Deduplicated',
       wasExecutionFailure: false,
     });
     expect(failed.status?.failureDetails?.message).toContain(lock);

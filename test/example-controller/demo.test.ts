@@ -30,7 +30,7 @@ describeWithControlPlane('npm run demo', () => {
       expect(stdout).toContain('Every execution ended as expected.');
       expect(stdout).toContain('no Tekton controller runs here: skipping the tekton sample');
       expect(stdout).toMatch(/restart-api\s+job\s+Completed/);
-      expect(stdout).toMatch(/restart-api-again\s+job\s+Failed\s+ResourceLocked/);
+      expect(stdout).toMatch(/restart-api-again\s+job\s+Failed\s+Deduplicated/);
       expect(stdout).toMatch(/drain-node\s+ansible\s+Failed\s+TaskFailed/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -252,6 +252,38 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
       expect(error.message).toContain('missing permission: get configmaps "settings"');
     });
 
+    it("through kubernaut's catalog-snapshot fields: a Secret she may not get after one she may, and a ServiceAccount", async () => {
+      // bob may get "victim" only: the second Secret, listed in workflowRef.dependencies after
+      // spec.dependencies' one, is refused under the field it came from.
+      const split = execution({
+        dependencies: { secrets: [{ name: 'victim' }] },
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: 'quay.io/acme/restart:1',
+          dependencies: { secrets: [{ name: 'other' }] },
+        },
+      });
+      const error = await refusal(clients.bob!, split);
+      expect(error.message).toContain(
+        `spec.workflowRef.dependencies.secrets[0]: ${users.bob} may not get Secret "other" in namespace ${executionNamespace}`,
+      );
+      expect(error.message).not.toContain('"victim"');
+      const asRunner = execution({
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: 'quay.io/acme/restart:1',
+          serviceAccountName: 'runner',
+        },
+      });
+      const refused = await refusal(clients.alice!, asRunner);
+      expect(refused.message).toContain(
+        `spec.workflowRef.serviceAccountName: ${users.alice} may not run as ServiceAccount "runner" in namespace ${executionNamespace}`,
+      );
+      await admitted(clients.bob!, asRunner);
+    });
+
     it('running as a ServiceAccount she may not create tokens for', async () => {
       const error = await refusal(clients.alice!, asServiceAccount('runner'));
       expect(error.reason).toBe('Forbidden');
@@ -320,7 +352,7 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
       await vi.waitFor(async () => {
         const error = await refusal(clients.bob!, withSecrets(...many));
         expect(error.message).toContain(
-          `spec.dependencies.secrets lists ${many.length} Secrets; at most ${admissionPolicyNamedChecks} are checked one by one`,
+          `spec.dependencies.secrets and spec.workflowRef.dependencies.secrets list ${many.length} Secrets; at most ${admissionPolicyNamedChecks} are checked one by one`,
         );
         expect(error.message).toContain(
           `missing permission: get secrets in namespace ${executionNamespace}`,
@@ -363,7 +395,7 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
     it('the costliest WorkflowExecution within the CEL budget: every check of the policy', async () => {
       // erin may get every Secret and ConfigMap, mint tokens for runner and create
       // WorkflowExecutions in the target's namespace: past the slots, so every authorizer check
-      // of the policy runs (24 of 350,000 cost each).
+      // of the policy runs (25 of 350,000 cost each), with both of kubernaut's shapes filled.
       const erin = await author('erin');
       await grant(executionNamespace, users.erin!, 'erin-everything', [
         { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get'] },
@@ -381,8 +413,15 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
       await admitted(
         erin,
         execution({
-          dependencies: { secrets: names, configMaps: names },
+          dependencies: { secrets: names, configMaps: names.slice(0, 5) },
           executionConfig: { serviceAccountName: 'runner' },
+          workflowRef: {
+            workflowId: 'restart',
+            version: '1',
+            executionBundle: 'quay.io/acme/restart:1',
+            serviceAccountName: 'runner',
+            dependencies: { configMaps: names.slice(5) },
+          },
           targetResource: `${executionNamespace}/deployment/web`,
         }),
       );

@@ -179,7 +179,7 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     );
     const refused = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
     expect(refused.status?.failureDetails).toMatchObject({
-      reason: 'ResourceLocked',
+      reason: 'Deduplicated',
       wasExecutionFailure: false,
     });
     expect(simulator.state.jobs()).toHaveLength(jobsBefore);

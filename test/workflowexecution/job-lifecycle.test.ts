@@ -132,7 +132,7 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(failed.status?.failureDetails?.message).toContain('exited with code 7');
   });
 
-  it('IT-WE-374-002: fails fast with ResourceLocked when another execution holds the target, saying its resource already exists', async () => {
+  it('IT-WE-374-002: fails fast as Deduplicated when another execution holds the target, naming it in deduplicatedBy and saying its resource already exists', async () => {
     await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
     const first = await apply(
       client(),
@@ -147,8 +147,12 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     );
     const failed = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
-      reason: 'ResourceLocked',
+      reason: 'Deduplicated',
       wasExecutionFailure: false,
+    });
+    expect(failed.status).toMatchObject({
+      deduplicatedBy: first.metadata.name,
+      failureReason: 'Deduplicated',
     });
     expect(failed.status?.failureDetails?.message).toContain(first.metadata.name);
     expect(failed.status?.failureDetails?.message).toContain('already exists');

@@ -4,9 +4,9 @@ import {
   type CreateOptions,
   type CreateResult,
   type Logger,
+  preparedExecution,
   throwIfAborted,
   type WorkflowExecution,
-  withDeclaredParameters,
 } from '@roundhouse/core';
 import type { JobCanceler } from './awx-roles.js';
 import { CreateAttempt, rollBack } from './create-attempt.js';
@@ -62,7 +62,7 @@ export class ExecutionCreate {
     options: CreateOptions,
   ): Promise<CreateResult> {
     const { signal } = options;
-    const declared = withDeclaredParameters(execution, options.declaredParameterNames);
+    const declared = preparedExecution(execution, options);
     const wfe = declared.wfe;
     throwIfAborted(
       signal,

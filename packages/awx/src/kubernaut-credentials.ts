@@ -13,7 +13,12 @@
  * of the shape this engine gives its own credentials (`<prefix>ephemeral-<16 hex>-…`, another
  * execution's) is never kubernaut's.
  */
-import type { Conventions, Logger, WorkflowExecution } from '@roundhouse/core';
+import {
+  type Conventions,
+  type Logger,
+  requestedDependencies,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import type { CredentialStore } from './awx-roles.js';
 
 /** The annotation kubernaut writes the launch's credential ids to. */
@@ -84,7 +89,9 @@ export async function deleteKubernautCredentials(
   } catch (error) {
     return [error];
   }
-  const secretNames = (wfe.spec.dependencies?.secrets ?? []).map((secret) => secret.name);
+  const secretNames = (requestedDependencies(wfe).dependencies?.secrets ?? []).map(
+    (secret) => secret.name,
+  );
   const owned = found.filter(
     (c) =>
       ids.includes(c.id) &&

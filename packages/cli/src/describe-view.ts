@@ -1,3 +1,4 @@
+import { requestedEngine } from '@roundhouse/core';
 import { age } from './humanize.js';
 import { safeText } from './safe-text.js';
 import { renderTable } from './table.js';
@@ -19,13 +20,14 @@ export function describeExecution(
   now: Date,
 ): string {
   const { spec = {}, status } = wfe;
+  const dependencies = spec.workflowRef?.dependencies ?? spec.dependencies;
   const created = wfe.metadata.creationTimestamp;
   const failure = status?.failureDetails;
   const facts: [string, string | undefined][] = [
     ['Name', wfe.metadata.name],
     ['Namespace', wfe.metadata.namespace],
     ['Created', created && `${created} (${age(created, now)} ago)`],
-    ['Engine', spec.executionEngine || 'tekton'],
+    ['Engine', requestedEngine(spec)],
     ['Target', spec.targetResource],
     ['Workflow', spec.workflowRef && `${spec.workflowRef.workflowId} ${spec.workflowRef.version}`],
     ['Bundle', spec.workflowRef?.executionBundle],
@@ -36,12 +38,16 @@ export function describeExecution(
     [
       'Dependencies',
       list([
-        ...(spec.dependencies?.secrets ?? []).map((d) => `secret/${d.name}`),
-        ...(spec.dependencies?.configMaps ?? []).map((d) => `configmap/${d.name}`),
+        ...(dependencies?.secrets ?? []).map((d) => `secret/${d.name}`),
+        ...(dependencies?.configMaps ?? []).map((d) => `configmap/${d.name}`),
       ]),
     ],
     ['Timeout', spec.executionConfig?.timeout],
-    ['Service account', spec.executionConfig?.serviceAccountName],
+    ['Deadline', spec.timesOutAt],
+    [
+      'Service account',
+      spec.workflowRef?.serviceAccountName || spec.executionConfig?.serviceAccountName,
+    ],
     ['Phase', phaseOf(wfe)],
     ['Started', status?.startTime],
     ['Completed', status?.completionTime],

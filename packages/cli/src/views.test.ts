@@ -92,6 +92,35 @@ describe('get', () => {
   });
 });
 
+describe("kubernaut's catalog-snapshot shape", () => {
+  const snapshot: Execution = {
+    metadata: { name: 'we-1', namespace: 'team-a', creationTimestamp: '2026-03-01T10:00:00Z' },
+    spec: {
+      targetResource: 'prod/deployment/api',
+      timesOutAt: '2026-03-01T10:30:00Z',
+      workflowRef: {
+        workflowId: 'restart',
+        version: '1',
+        executionBundle: 'registry.invalid/r:1',
+        executionEngine: 'ansible',
+        serviceAccountName: 'restarter',
+        dependencies: { secrets: [{ name: 'db' }] },
+      },
+    },
+  };
+
+  it('shows the engine, ServiceAccount, dependencies and deadline from workflowRef', () => {
+    expect(renderTable(executionColumns(now), [snapshot]).split('\n')[1]).toMatch(
+      /^we-1\s+-\s+ansible\s+prod\/deployment\/api/,
+    );
+    const described = describeExecution(snapshot, { events: [] }, now);
+    expect(described).toContain('Engine:          ansible');
+    expect(described).toContain('Dependencies:    secret/db');
+    expect(described).toContain('Deadline:        2026-03-01T10:30:00Z');
+    expect(described).toContain('Service account: restarter');
+  });
+});
+
 describe('describe', () => {
   it('lists the facts that are set, then conditions and events', () => {
     expect(

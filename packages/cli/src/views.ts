@@ -1,4 +1,9 @@
-import type { Condition, WorkflowExecutionSpec, WorkflowExecutionStatus } from '@roundhouse/core';
+import {
+  type Condition,
+  requestedEngine,
+  type WorkflowExecutionSpec,
+  type WorkflowExecutionStatus,
+} from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { age, humanDuration } from './humanize.js';
 import type { Column } from './table.js';
@@ -59,7 +64,7 @@ export function executionColumns(
       : []),
     { header: 'name', value: (w) => w.metadata.name ?? '' },
     { header: 'phase', value: phaseOf },
-    { header: 'engine', value: (w) => w.spec?.executionEngine || 'tekton' },
+    { header: 'engine', value: (w) => requestedEngine(w.spec) },
     { header: 'target', value: (w) => w.spec?.targetResource ?? '' },
     { header: 'age', value: (w) => age(w.metadata.creationTimestamp, now) },
     { header: 'reason', value: reasonOf },

@@ -1,3 +1,4 @@
+import { requestedEngine } from '@roundhouse/core';
 import { safeText } from './safe-text.js';
 import { renderTable } from './table.js';
 import type { Colors } from './terminal.js';
@@ -60,7 +61,7 @@ export function liveFrame(
         value: (w) => (w.deleted ? 'Deleted' : phaseOf(w.object)),
         style: (text, w) => (w.deleted ? c.red : (phasePaints.get(text) ?? String))(text),
       },
-      { header: 'engine', value: (w) => w.object.spec?.executionEngine || 'tekton' },
+      { header: 'engine', value: (w) => requestedEngine(w.object.spec) },
       { header: 'target', value: (w) => w.object.spec?.targetResource ?? '' },
       { header: 'elapsed', value: (w) => elapsedOf(w.object, now) },
       { header: 'reason', value: (w) => reasonOf(w.object), style: (text) => c.dim(text) },

@@ -28,6 +28,7 @@ const keptKeywords = new Set([
   'maximum',
   'minItems',
   'maxItems',
+  'maxProperties',
   'nullable',
   'default',
 ]);

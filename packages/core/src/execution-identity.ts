@@ -1,15 +1,57 @@
 import { ConfigurationError } from './errors.js';
 import { isOciReference } from './grammar.js';
 import { pinnedReference } from './image-reference.js';
-import type { WorkflowExecution } from './workflow-execution.js';
+import type { Dependencies, WorkflowExecution } from './workflow-execution.js';
+
+/** The fields that name an engine, in either of kubernaut's shapes; unvalidated objects fit. */
+export interface EngineFields {
+  readonly executionEngine?: string | undefined;
+  readonly workflowRef?: { readonly executionEngine?: string | undefined } | undefined;
+}
+
+/**
+ * The engine an execution asks for: `workflowRef.executionEngine` (kubernaut's catalog
+ * snapshot) or `spec.executionEngine`, and `tekton`, kubernaut's default, when neither names
+ * one. The schema's parse and every reader of an unvalidated object (a CLI listing) use it.
+ */
+export function requestedEngine(spec: EngineFields | undefined): string {
+  return spec?.workflowRef?.executionEngine || spec?.executionEngine || 'tekton';
+}
 
 /**
  * The ServiceAccount an execution asks to run as, or undefined for the controller's default
- * runner: an absent or empty `executionConfig.serviceAccountName` means the default, as in
- * kubernaut. Engines and policy checks read the request through this one function.
+ * runner: an absent or empty name means the default, as in kubernaut. kubernaut's two shapes
+ * put it in `workflowRef.serviceAccountName` or `executionConfig.serviceAccountName` (the
+ * schema refuses two different ones). Engines and policy checks read the request through this
+ * one function, and name the field with `serviceAccountField`.
  */
 export function requestedServiceAccount(wfe: WorkflowExecution): string | undefined {
-  return wfe.spec.executionConfig?.serviceAccountName || undefined;
+  return (
+    wfe.spec.workflowRef.serviceAccountName ||
+    wfe.spec.executionConfig?.serviceAccountName ||
+    undefined
+  );
+}
+
+/** The field `requestedServiceAccount` read, for errors that name it. */
+export function serviceAccountField(wfe: WorkflowExecution): string {
+  return wfe.spec.workflowRef.serviceAccountName
+    ? 'spec.workflowRef.serviceAccountName'
+    : 'spec.executionConfig.serviceAccountName';
+}
+
+/**
+ * The Secrets and ConfigMaps an execution lists, from `workflowRef.dependencies` (kubernaut's
+ * catalog snapshot) or `spec.dependencies` (the schema refuses both), with the field's path.
+ */
+export function requestedDependencies(wfe: WorkflowExecution): {
+  readonly dependencies: Dependencies | undefined;
+  readonly path: string;
+} {
+  const fromRef = wfe.spec.workflowRef.dependencies;
+  return fromRef
+    ? { dependencies: fromRef, path: 'spec.workflowRef.dependencies' }
+    : { dependencies: wfe.spec.dependencies, path: 'spec.dependencies' };
 }
 
 /**

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { ExecutionSummarySchema, FailureReasonSchema, PhaseSchema } from './workflow-execution.js';
+import {
+  ExecutionSummarySchema,
+  FailureReasonSchema,
+  PhaseSchema,
+} from './workflow-execution-status.js';
 
 /** What a backend reports about one execution at one moment. */
 export const ExecutionResultSchema = z.object({

@@ -29,7 +29,14 @@ export {
   throwIfAborted,
   UnsupportedEngineError,
 } from './errors.js';
-export { executionImage, requestedServiceAccount } from './execution-identity.js';
+export {
+  type EngineFields,
+  executionImage,
+  requestedDependencies,
+  requestedEngine,
+  requestedServiceAccount,
+  serviceAccountField,
+} from './execution-identity.js';
 export {
   type ExecutionResult,
   ExecutionResultSchema,
@@ -86,12 +93,19 @@ export {
   targetResourceParameter,
   validateParameters,
 } from './parameters.js';
+export { preparedExecution, timesOutAtMs, withTimesOutAt } from './prepared-execution.js';
 export {
   type AvailabilityOptions,
   type AvailabilityReport,
   DuplicateEngineError,
   Registry,
 } from './registry.js';
+export {
+  executionResources,
+  type ResourceDefaults,
+  type ResourceRequirements,
+  ResourceRequirementsSchema,
+} from './resource-requirements.js';
 export { apiVersionOf, type DeletionPropagation, type ResourceType } from './resource-type.js';
 export {
   classifyTransportError,
@@ -99,22 +113,11 @@ export {
   type TransportFailureKind,
 } from './transport-errors.js';
 export {
-  type Condition,
-  ConditionSchema,
-  type ConditionStatus,
   type Dependencies,
   DependenciesSchema,
   type ExecutionConfig,
-  type ExecutionSummary,
-  ExecutionSummarySchema,
-  type FailureDetails,
-  FailureDetailsSchema,
-  type FailureReason,
-  FailureReasonSchema,
   ObjectMetaSchema,
   type ObjectRef,
-  type Phase,
-  PhaseSchema,
   parseWorkflowExecution,
   reparseWorkflowExecution,
   TargetResourceSchema,
@@ -122,7 +125,20 @@ export {
   WorkflowExecutionSchema,
   type WorkflowExecutionSpec,
   WorkflowExecutionSpecSchema,
-  type WorkflowExecutionStatus,
-  WorkflowExecutionStatusSchema,
   type WorkflowRef,
 } from './workflow-execution.js';
+export {
+  type Condition,
+  ConditionSchema,
+  type ConditionStatus,
+  type ExecutionSummary,
+  ExecutionSummarySchema,
+  type FailureDetails,
+  FailureDetailsSchema,
+  type FailureReason,
+  FailureReasonSchema,
+  type Phase,
+  PhaseSchema,
+  type WorkflowExecutionStatus,
+  WorkflowExecutionStatusSchema,
+} from './workflow-execution-status.js';

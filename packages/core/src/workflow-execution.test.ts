@@ -365,3 +365,108 @@ describe('reparseWorkflowExecution', () => {
     expect(refusal(noGeneration)[0]?.path).toBe('spec.targetResource');
   });
 });
+
+/** A WorkflowExecution as kubernaut writes it since its #1661 (d5a4a87). */
+const catalogSnapshot = (): Loose => ({
+  apiVersion: 'kubernaut.ai/v1alpha1',
+  kind: 'WorkflowExecution',
+  metadata: { name: 'we-rr-1', namespace: 'kubernaut-system' },
+  spec: {
+    remediationRequestRef: { name: 'rr-1', namespace: 'kubernaut-system' },
+    workflowRef: {
+      workflowId: '6f1c2d3e-uuid',
+      workflowName: 'restart-pod',
+      actionType: 'RestartPod',
+      version: '1.0.0',
+      executionBundle: 'quay.io/acme/restart@sha256:abc',
+      executionEngine: 'job',
+      serviceAccountName: 'runner',
+      dependencies: { secrets: [{ name: 'db' }] },
+      resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+      declaredParameterNames: { REPLICAS: true },
+    },
+    targetResource: 'prod/deployment/api',
+    clusterID: '',
+    parameters: { REPLICAS: '3' },
+    timesOutAt: '2026-12-02T10:30:00Z',
+  },
+});
+
+describe("kubernaut's catalog-snapshot shape (#1661)", () => {
+  it('is read whole: the engine comes from workflowRef, every other field is kept', () => {
+    const wfe = parseWorkflowExecution(catalogSnapshot());
+    expect(wfe.spec.executionEngine).toBe('job');
+    expect(wfe.spec.workflowRef).toMatchObject({
+      workflowName: 'restart-pod',
+      serviceAccountName: 'runner',
+      dependencies: { secrets: [{ name: 'db' }] },
+      resources: { limits: { memory: '128Mi' } },
+      declaredParameterNames: { REPLICAS: true },
+    });
+    expect(wfe.spec.timesOutAt).toBe('2026-12-02T10:30:00Z');
+  });
+
+  it('keeps null declaredParameterNames (no schema) apart from an empty one (none declared)', () => {
+    const none = catalogSnapshot();
+    none.spec.workflowRef.declaredParameterNames = null;
+    expect(parseWorkflowExecution(none).spec.workflowRef.declaredParameterNames).toBeNull();
+    const empty = catalogSnapshot();
+    empty.spec.workflowRef.declaredParameterNames = {};
+    expect(parseWorkflowExecution(empty).spec.workflowRef.declaredParameterNames).toEqual({});
+  });
+
+  it('refuses a setting given differently in both shapes, naming the snapshot field', () => {
+    const both = catalogSnapshot();
+    both.spec.executionEngine = 'tekton';
+    both.spec.executionConfig = { serviceAccountName: 'admin' };
+    both.spec.dependencies = { configMaps: [{ name: 'settings' }] };
+    expect(issuesOf(both)).toEqual([
+      {
+        path: 'spec.workflowRef.executionEngine',
+        message: expect.stringContaining('spec.executionEngine names "tekton"'),
+      },
+      {
+        path: 'spec.workflowRef.serviceAccountName',
+        message: expect.stringContaining('names "admin"'),
+      },
+      { path: 'spec.workflowRef.dependencies', message: expect.stringContaining('one place') },
+    ]);
+    const alike = catalogSnapshot();
+    alike.spec.executionEngine = 'job';
+    alike.spec.executionConfig = { serviceAccountName: 'runner', timeout: '10m' };
+    expect(parseWorkflowExecution(alike).spec.executionEngine).toBe('job');
+  });
+
+  it('refuses a remote cluster instead of running the execution here', () => {
+    const remote = catalogSnapshot();
+    remote.spec.clusterID = 'spoke-1';
+    expect(issuesOf(remote)).toEqual([
+      { path: 'spec.clusterID', message: expect.stringContaining('its own cluster only') },
+    ]);
+  });
+
+  it('refuses a timesOutAt that is not an RFC 3339 time, and resources it cannot read', () => {
+    const bad = catalogSnapshot();
+    bad.spec.timesOutAt = 'tomorrow';
+    bad.spec.workflowRef.resources = {
+      limits: { memory: 128 },
+      requests: { 'cpu!': '1' },
+      claims: [{ name: 'gpu' }],
+    };
+    const paths = issuesOf(bad).map((issue) => issue.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'spec.timesOutAt',
+        'spec.workflowRef.resources.limits.memory',
+        'spec.workflowRef.resources.requests.cpu!',
+        'spec.workflowRef.resources',
+      ]),
+    );
+  });
+
+  it('means tekton when neither shape names an engine, as kubernaut does', () => {
+    const input = catalogSnapshot();
+    delete input.spec.workflowRef.executionEngine;
+    expect(parseWorkflowExecution(input).spec.executionEngine).toBe('tekton');
+  });
+});

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { goDurationPattern } from './duration.js';
 import { ConfigurationError } from './errors.js';
+import { requestedEngine } from './execution-identity.js';
+import { freeTextMaxLength, identifierMaxLength, nonEmpty } from './field-bounds.js';
 import { toFieldIssues } from './field-issues.js';
 import {
   executionBundlePattern,
@@ -8,7 +10,9 @@ import {
   targetResourceMaxLength,
   targetResourcePattern,
 } from './grammar.js';
+import { ResourceRequirementsSchema } from './resource-requirements.js';
 import { findShapeIssue } from './shape-issue.js';
+import { WorkflowExecutionStatusSchema } from './workflow-execution-status.js';
 
 /**
  * WorkflowExecution (v1alpha1), field for field compatible with kubernaut's CRD so resources
@@ -19,24 +23,13 @@ import { findShapeIssue } from './shape-issue.js';
  * ConfigurationError naming it, not silently dropped, because a misspelt timeout that is
  * ignored is a workflow that runs without one. (Through the API server the CRD prunes unknown
  * fields and answers with a warning; this catches what library callers pass directly.)
+ *
+ * Both of kubernaut's shapes are read: the one of its v1.0 CRD (`spec.executionEngine`,
+ * `spec.executionConfig`, `spec.dependencies`) and the one since its #1661, where the workflow's
+ * catalog snapshot in `spec.workflowRef` carries the engine, ServiceAccount, dependencies,
+ * container resources and declared parameters, and `spec.timesOutAt` the deadline.
  */
 
-const nonEmpty = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
-
-/*
- * Every string and map of the spec is bounded, here and (through the CRD generated from these
- * schemas) in the API server: an unbounded field lets one author write a spec whose echo in an
- * error, or whose copy in a status, is too large to store. The bounds are generous; what
- * kubernaut writes in normal use stays far within them.
- */
-
-/** The longest Kubernetes object name, more than a catalog key or a version string needs. */
-const identifierMaxLength = 253;
-/**
- * Free text an LLM or a workflow author writes (a parameter value, a rationale): as much as a
- * metav1.Condition message may hold, pages more than a value or an explanation needs.
- */
-const freeTextMaxLength = 32_768;
 /**
  * Parameters an execution may pass. Each becomes an environment variable, a Tekton param or an
  * AWX extra var; workflows take a handful, and 256 leaves room for generated ones while keeping
@@ -54,6 +47,30 @@ const serviceAccountName = z
       'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and "."), or empty for the default',
   });
 
+/**
+ * An engine name is a DNS-1123 label: it is the value of the execution-engine label on every
+ * resource the engine creates. Empty means `tekton`, kubernaut's default.
+ */
+const engineName = z
+  .string()
+  .max(63)
+  .regex(/^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)?$/, {
+    error:
+      'must be an engine name of lowercase letters, digits and "-" (e.g. "job", "tekton", "ansible"), or empty for tekton',
+  });
+
+/** metav1.Time as Go writes it: RFC 3339, a `Z` or an offset, fractional seconds optional. */
+const kubeTime = z
+  .string()
+  .max(64)
+  .regex(
+    /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$/,
+    {
+      error: 'must be an RFC 3339 time such as "2026-12-02T10:00:00Z"',
+    },
+  )
+  .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'is not a valid time' });
+
 export const TargetResourceSchema = z
   .string()
   .max(targetResourceMaxLength)
@@ -67,6 +84,25 @@ const goDurationMaxLength = 64;
 
 export const GoDurationSchema = z.string().max(goDurationMaxLength).regex(goDurationPattern, {
   error: 'must be a Go duration such as "30m", "1h30m" or "90s"',
+});
+
+/** A Secret or ConfigMap name, checked before anything reads it (`.` and `..` are not names). */
+export const DependencyRefSchema = z.strictObject({
+  name: nonEmpty('name').max(identifierMaxLength).regex(new RegExp(dns1123Subdomain), {
+    error:
+      'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and "."), the name of a Secret or ConfigMap',
+  }),
+});
+
+/**
+ * Each dependency is read live before an execution starts, so an unbounded list would turn one
+ * execution into thousands of reads; workflows mount a handful.
+ */
+const dependenciesMaxCount = 64;
+
+export const DependenciesSchema = z.strictObject({
+  secrets: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
+  configMaps: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
 });
 
 export const WorkflowRefSchema = z.strictObject({
@@ -85,6 +121,30 @@ export const WorkflowRefSchema = z.strictObject({
     .optional(),
   /** Engine-specific settings, validated by the engine that reads them. */
   engineConfig: z.json().optional(),
+  /** The catalog's name for the workflow and its action type, kept for people and audits. */
+  workflowName: z.string().max(identifierMaxLength).optional(),
+  actionType: z.string().max(identifierMaxLength).optional(),
+  /** The engine, where kubernaut's catalog snapshot puts it; see `spec.executionEngine`. */
+  executionEngine: engineName.optional(),
+  /** As `executionConfig.serviceAccountName`; at most one of the two may name one. */
+  serviceAccountName: serviceAccountName.optional(),
+  /** As `spec.dependencies`; at most one of the two may list any. */
+  dependencies: DependenciesSchema.optional(),
+  /** The workflow container's requests and limits (engines that run containers). */
+  resources: ResourceRequirementsSchema.optional(),
+  /**
+   * The parameter names the workflow's schema declares (`true`), as kubernaut's catalog
+   * snapshot carries them: any other parameter is dropped before the workflow is built. Null or
+   * absent: no schema, every parameter passes; empty: none does.
+   */
+  declaredParameterNames: z
+    .record(z.string().max(identifierMaxLength), z.boolean())
+    .refine((names) => Object.keys(names).length <= parametersMaxCount, {
+      error: `at most ${parametersMaxCount} names`,
+    })
+    .meta({ maxProperties: parametersMaxCount })
+    .nullable()
+    .optional(),
 });
 
 export const ExecutionConfigSchema = z.strictObject({
@@ -107,26 +167,7 @@ export const ObjectRefSchema = z.strictObject({
   fieldPath: z.string().max(1024).optional(),
 });
 
-/** A Secret or ConfigMap name, checked before anything reads it (`.` and `..` are not names). */
-export const DependencyRefSchema = z.strictObject({
-  name: nonEmpty('name').max(identifierMaxLength).regex(new RegExp(dns1123Subdomain), {
-    error:
-      'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and "."), the name of a Secret or ConfigMap',
-  }),
-});
-
-/**
- * Each dependency is read live before an execution starts, so an unbounded list would turn one
- * execution into thousands of reads; workflows mount a handful.
- */
-const dependenciesMaxCount = 64;
-
-export const DependenciesSchema = z.strictObject({
-  secrets: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
-  configMaps: z.array(DependencyRefSchema).max(dependenciesMaxCount).optional(),
-});
-
-export const WorkflowExecutionSpecSchema = z.strictObject({
+const SpecFieldsSchema = z.strictObject({
   workflowRef: WorkflowRefSchema,
   targetResource: TargetResourceSchema,
   parameters: z
@@ -138,20 +179,8 @@ export const WorkflowExecutionSpecSchema = z.strictObject({
     // A refinement has no JSON Schema; the CRD takes the bound from here.
     .meta({ maxProperties: parametersMaxCount })
     .optional(),
-  /**
-   * Absent or empty means `tekton`, kubernaut's default, so its executions can be taken over.
-   * An engine name is a DNS-1123 label: it is the value of the execution-engine label on every
-   * resource the engine creates.
-   */
-  executionEngine: z
-    .string()
-    .max(63)
-    .regex(/^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)?$/, {
-      error:
-        'must be an engine name of lowercase letters, digits and "-" (e.g. "job", "tekton", "ansible"), or empty for tekton',
-    })
-    .default('tekton')
-    .transform((engine) => engine || 'tekton'),
+  /** Absent or empty means `tekton`, kubernaut's default, so its executions can be taken over. */
+  executionEngine: engineName.optional(),
   executionConfig: ExecutionConfigSchema.optional(),
   remediationRequestRef: ObjectRefSchema.optional(),
   /** Secrets and ConfigMaps the workflow needs; a controller may also supply them from elsewhere. */
@@ -159,96 +188,63 @@ export const WorkflowExecutionSpecSchema = z.strictObject({
   /** kubernaut's confidence in the remediation and its reasoning, kept as given. */
   confidence: z.number().optional(),
   rationale: z.string().max(freeTextMaxLength).optional(),
-});
-
-export const PhaseSchema = z.enum(['Pending', 'Running', 'Completed', 'Failed']);
-
-export const ConditionStatusSchema = z.enum(['True', 'False', 'Unknown']);
-
-/** metav1.Condition. */
-export const ConditionSchema = z.object({
-  type: nonEmpty('type'),
-  status: ConditionStatusSchema,
-  reason: nonEmpty('reason'),
-  /** metav1.Condition's own bound. */
-  message: z.string().max(32_768),
-  lastTransitionTime: z.string(),
-  observedGeneration: z.number().int().nonnegative().optional(),
-});
-
-export const ExecutionSummarySchema = z.object({
-  status: ConditionStatusSchema,
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  completedTasks: z.number().int().nonnegative().optional(),
-  totalTasks: z.number().int().nonnegative().optional(),
-});
-
-/**
- * Why an execution failed, classified for humans and automation. Every value a controller
- * writes is listed, so a CRD can enumerate them.
- */
-export const FailureReasonSchema = z.enum([
-  'OOMKilled',
-  'DeadlineExceeded',
-  'Forbidden',
-  'ResourceExhausted',
-  'ImagePullBackOff',
-  'ConfigurationError',
-  'TaskFailed',
-  'UnsupportedEngine',
-  'ResourceLocked',
-  'ExecutionResourceDeleted',
-  'Unknown',
-]);
-
-export const FailureDetailsSchema = z.object({
-  reason: FailureReasonSchema,
-  message: z.string(),
-  failedAt: z.string(),
-  exitCode: z.number().int().optional(),
-  /** Position of the failed task in the workflow, from 0, where the engine knows it. */
-  failedTaskIndex: z.number().int().nonnegative().optional(),
-  failedTaskName: z.string().optional(),
-  failedStepName: z.string().optional(),
-  /** How long the workflow ran before it failed, a Go duration (`2m30s`); only once it started. */
-  executionTimeBeforeFailure: z.string().optional(),
-  /** The failure told in a few lines, for people and for an LLM planning the next attempt. */
-  naturalLanguageSummary: z.string().max(freeTextMaxLength).optional(),
-  /** False when the execution never ran its workflow (bad config, lock, external deletion). */
-  wasExecutionFailure: z.boolean(),
-});
-
-/**
- * Who cleared a block on the target after a failed execution, and why (kubernaut's
- * BlockClearanceDetails, an audit record). Kept as written; Roundhouse itself never writes it.
- */
-export const BlockClearanceSchema = z.object({
-  clearedAt: z.string().optional(),
-  clearedBy: z.string().optional(),
-  clearReason: z.string().max(freeTextMaxLength).optional(),
-  clearMethod: z.string().optional(),
-});
-
-export const WorkflowExecutionStatusSchema = z.object({
-  phase: PhaseSchema.optional(),
-  startTime: z.string().optional(),
-  completionTime: z.string().optional(),
-  duration: z.string().optional(),
-  executionRef: z.object({ name: nonEmpty('name') }).optional(),
-  executionStatus: ExecutionSummarySchema.optional(),
-  /** Deprecated in kubernaut's CRD for failureDetails; kept so what a writer puts there stays. */
-  failureReason: z.string().optional(),
-  failureDetails: FailureDetailsSchema.optional(),
-  blockClearance: BlockClearanceSchema.optional(),
-  conditions: z.array(ConditionSchema).optional(),
-  observedGeneration: z.number().int().nonnegative().optional(),
   /**
-   * AWX credential ids a kubernaut controller created for this execution (kubernaut #479), so
-   * a Roundhouse controller taking over can clean them up. Roundhouse itself never writes it.
+   * The cluster to run in (kubernaut's fleet, BR-FLEET-054). This controller runs executions in
+   * its own cluster only, so any other is refused, never run here instead.
    */
-  ephemeralCredentialIDs: z.array(z.number().int()).optional(),
+  clusterID: z.string().max(identifierMaxLength).optional(),
+  /**
+   * The absolute deadline of the execution (kubernaut's DD-TIMEOUT-002): it ends no later than
+   * this, whatever `executionConfig.timeout` says.
+   */
+  timesOutAt: kubeTime.optional(),
 });
+
+type SpecFields = z.infer<typeof SpecFieldsSchema>;
+
+/** A setting kubernaut's two shapes both carry may be given in one place only, or alike. */
+function checkOneSource(spec: SpecFields, ctx: z.RefinementCtx): void {
+  const ref = spec.workflowRef;
+  const conflict = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  if (ref.executionEngine && spec.executionEngine && ref.executionEngine !== spec.executionEngine) {
+    conflict(
+      ['workflowRef', 'executionEngine'],
+      `names engine "${ref.executionEngine}" but spec.executionEngine names "${spec.executionEngine}"; set one of them`,
+    );
+  }
+  const account = spec.executionConfig?.serviceAccountName;
+  if (ref.serviceAccountName && account && ref.serviceAccountName !== account) {
+    conflict(
+      ['workflowRef', 'serviceAccountName'],
+      `names "${ref.serviceAccountName}" but spec.executionConfig.serviceAccountName names "${account}"; set one of them`,
+    );
+  }
+  if (listsAny(ref.dependencies) && listsAny(spec.dependencies)) {
+    conflict(
+      ['workflowRef', 'dependencies'],
+      'spec.dependencies lists dependencies too; list them in one place',
+    );
+  }
+  if (spec.clusterID) {
+    conflict(
+      ['clusterID'],
+      'this controller runs executions in its own cluster only; leave clusterID empty, or hand the execution to a controller of that cluster',
+    );
+  }
+}
+
+function listsAny(dependencies: Dependencies | undefined): boolean {
+  return Boolean(dependencies?.secrets?.length || dependencies?.configMaps?.length);
+}
+
+/**
+ * The spec as executors read it: `executionEngine` is the engine wherever kubernaut's shape put
+ * it, `tekton` when neither names one.
+ */
+export const WorkflowExecutionSpecSchema = SpecFieldsSchema.superRefine(checkOneSource).transform(
+  (spec) => ({ ...spec, executionEngine: requestedEngine(spec) }),
+);
 
 /**
  * metav1.ObjectMeta as the API server returns it, so a validated WorkflowExecution is the same
@@ -282,13 +278,6 @@ export type ExecutionConfig = z.infer<typeof ExecutionConfigSchema>;
 export type ObjectRef = z.infer<typeof ObjectRefSchema>;
 export type Dependencies = z.infer<typeof DependenciesSchema>;
 export type WorkflowExecutionSpec = z.infer<typeof WorkflowExecutionSpecSchema>;
-export type Phase = z.infer<typeof PhaseSchema>;
-export type ConditionStatus = z.infer<typeof ConditionStatusSchema>;
-export type Condition = z.infer<typeof ConditionSchema>;
-export type ExecutionSummary = z.infer<typeof ExecutionSummarySchema>;
-export type FailureDetails = z.infer<typeof FailureDetailsSchema>;
-export type FailureReason = z.infer<typeof FailureReasonSchema>;
-export type WorkflowExecutionStatus = z.infer<typeof WorkflowExecutionStatusSchema>;
 export type WorkflowExecution = z.infer<typeof WorkflowExecutionSchema>;
 
 /**

@@ -278,6 +278,40 @@ describe('buildJob', () => {
   });
 });
 
+describe("buildJob: kubernaut's catalog-snapshot fields", () => {
+  const snapshot = (fields: Partial<WorkflowExecution['spec']['workflowRef']>) =>
+    wfe({ workflowRef: { ...sampleExecution().spec.workflowRef, ...fields } });
+
+  it("runs as workflowRef.serviceAccountName and gives the container workflowRef.resources over the engine's", () => {
+    const job = buildJob(
+      snapshot({
+        serviceAccountName: 'restarter',
+        resources: { requests: { cpu: '250m' }, limits: { memory: '128Mi' } },
+      }),
+      'ns',
+      undefined,
+      settings({ resources: { requests: { cpu: '100m', memory: '64Mi' } } }),
+    );
+    const pod = job.spec?.template.spec;
+    expect(pod?.serviceAccountName).toBe('restarter');
+    expect(pod?.containers[0]?.resources).toEqual({
+      requests: { cpu: '250m', memory: '64Mi' },
+      limits: { memory: '128Mi' },
+    });
+  });
+
+  it("refuses resources past the engine's limit before anything is built", () => {
+    expect(() =>
+      buildJob(
+        snapshot({ resources: { limits: { memory: '8Gi' } } }),
+        'ns',
+        undefined,
+        settings({ resources: { limits: { memory: '1Gi' } } }),
+      ),
+    ).toThrow(/8Gi of memory is more than the 1Gi this engine allows/);
+  });
+});
+
 describe('buildJob: identity', () => {
   it('runs as the default runner when the execution names an empty service account', () => {
     const job = buildJob(

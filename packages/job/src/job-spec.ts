@@ -13,6 +13,7 @@ import {
   executionImage,
   executionMetadata,
   executionObjectMeta,
+  executionResources,
   parameterEnv,
   parseTimeout,
   requestedServiceAccount,
@@ -61,6 +62,10 @@ export interface JobSettings {
   readonly securityProfile: 'restricted' | 'none';
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
   readonly containerSecurityContext?: V1SecurityContext | undefined;
+  /**
+   * The workflow container's requests and limits. An execution's `workflowRef.resources`
+   * replaces them resource by resource, and may not ask past a limit set here.
+   */
   readonly resources?: V1ResourceRequirements | undefined;
   readonly pod?: PodSettings | undefined;
   readonly podLabels?: Readonly<Record<string, string>> | undefined;
@@ -147,6 +152,7 @@ export function buildJob(
     ? deadlineSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
     : deadlineSeconds(settings.defaultTimeout, 'defaultTimeout');
   const run = settings.containerCommand?.(wfe);
+  const resources = executionResources(wfe.spec.workflowRef.resources, settings.resources);
 
   return {
     apiVersion: 'batch/v1',
@@ -179,7 +185,7 @@ export function buildJob(
                 ...env.map((e) => ({ name: e.name, value: kubeletLiteral(e.value) })),
                 ...scratchEnv.map((name) => ({ name, value: '/tmp' })),
               ],
-              ...(settings.resources ? { resources: settings.resources } : {}),
+              ...(resources ? { resources } : {}),
               ...(Object.keys(containerSecurity).length
                 ? { securityContext: containerSecurity }
                 : {}),

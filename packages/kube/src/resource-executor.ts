@@ -15,9 +15,9 @@ import {
   type LogOptions,
   noopLogger,
   type OperationOptions,
+  preparedExecution,
   type ResourceType,
   type WorkflowExecution,
-  withDeclaredParameters,
 } from '@roundhouse/core';
 import { executionLogs, type LogSources } from './execution-logs.js';
 import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
@@ -146,7 +146,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     namespace: string,
     options: CreateOptions = {},
   ): Promise<CreateResult> {
-    const declared = withDeclaredParameters(wfe, options.declaredParameterNames);
+    const declared = preparedExecution(wfe, options);
     const body = this.#spec.build(declared.wfe, namespace, options.dependencies);
     try {
       const { object, warnings } = await this.owned.create(wfe, namespace, body, options);

@@ -15,6 +15,7 @@ import {
   ExecutionForbiddenError,
   executionMetadata,
   executionObjectMeta,
+  executionResources,
   isAllowedSource,
   parameterEnv,
   parseTimeout,
@@ -41,7 +42,10 @@ export interface PodEngineSettings {
   readonly securityProfile: 'restricted' | 'none';
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
   readonly containerSecurityContext?: V1SecurityContext | undefined;
-  /** Requests and limits of every step's container. */
+  /**
+   * Requests and limits of every step's container. An execution's `workflowRef.resources`
+   * replaces them resource by resource, and may not ask past a limit set here.
+   */
   readonly resources?: V1ResourceRequirements | undefined;
   readonly pod?: PodSettings | undefined;
   readonly podLabels?: Readonly<Record<string, string>> | undefined;
@@ -146,6 +150,7 @@ export function buildPod(
     ...mounts.volumes.map((v) => ({ ...v })),
     ...(writableTmp ? [{ name: tmpVolume, emptyDir: {} }] : []),
   ];
+  const resources = executionResources(wfe.spec.workflowRef.resources, settings.resources);
   const containers: V1Container[] = config.steps.map((step) => ({
     name: step.name,
     image: step.image,
@@ -154,7 +159,7 @@ export function buildPod(
     command: ['/bin/sh', '-e', '-c', kubeletLiteral(step.script)],
     ...(step.workingDir ? { workingDir: step.workingDir } : {}),
     env: stepEnv(env, step, writableTmp),
-    ...(settings.resources ? { resources: structuredClone(settings.resources) } : {}),
+    ...(resources ? { resources: structuredClone(resources) } : {}),
     ...(Object.keys(containerSecurity).length
       ? { securityContext: structuredClone(containerSecurity) }
       : {}),

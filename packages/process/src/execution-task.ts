@@ -6,6 +6,9 @@ import {
   executionResourceName,
   parameterEnv,
   parseTimeout,
+  requestedDependencies,
+  requestedServiceAccount,
+  serviceAccountField,
   toFieldIssues,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -74,7 +77,7 @@ export function executionTask(
   const config = parseEngineConfig(wfe);
   if (dependencies?.secrets?.length || dependencies?.configMaps?.length) {
     throw new ConfigurationError({
-      path: 'spec.dependencies',
+      path: requestedDependencies(wfe).path,
       message: `the ${engine} engine cannot mount Secrets or ConfigMaps; use the job or tekton engine`,
     });
   }
@@ -101,9 +104,14 @@ export function executionTask(
   const parsed = TaskRequestSchema.safeParse(request);
   if (!parsed.success) throw new ConfigurationError(toFieldIssues(parsed.error, engineConfigPath));
   const warnings = [
-    ...(wfe.spec.executionConfig?.serviceAccountName
+    ...(requestedServiceAccount(wfe)
       ? [
-          `spec.executionConfig.serviceAccountName is ignored: the ${engine} engine runs tasks as the agent's user`,
+          `${serviceAccountField(wfe)} is ignored: the ${engine} engine runs tasks as the agent's user`,
+        ]
+      : []),
+    ...(wfe.spec.workflowRef.resources
+      ? [
+          `spec.workflowRef.resources is ignored: the ${engine} engine runs processes, not containers`,
         ]
       : []),
     ...(wfe.spec.workflowRef.executionBundleDigest && !config.command

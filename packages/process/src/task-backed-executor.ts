@@ -8,10 +8,10 @@ import {
   type OperationOptions,
   ownerFromLabels,
   PreviousExecutionNotCleanedError,
+  preparedExecution,
   ResourceLockedError,
   throwIfAborted,
   type WorkflowExecution,
-  withDeclaredParameters,
 } from '@roundhouse/core';
 import { executionTask, executionTaskName } from './execution-task.js';
 import type { TaskRequest } from './process-spec.js';
@@ -64,7 +64,7 @@ export class TaskBackedExecutor implements Executor {
     const { signal } = options;
     const operation = `create ${this.engine} task for ${describe(wfe)}`;
     throwIfAborted(signal, operation);
-    const declared = withDeclaredParameters(wfe, options.declaredParameterNames);
+    const declared = preparedExecution(wfe, options);
     const built = executionTask(declared.wfe, options.dependencies, this.#settings);
     const { task } = built;
     const warnings = [...declared.warnings, ...built.warnings];

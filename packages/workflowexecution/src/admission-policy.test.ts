@@ -41,21 +41,37 @@ describe('workflowExecutionAdmissionPolicy', () => {
     });
   });
 
-  it('reads the names it checks from the spec, the namespace from its configuration', () => {
+  it("reads the names it checks from both of kubernaut's spec shapes, the namespace from its configuration", () => {
     expect(policy.spec.variables).toEqual([
       { name: 'executionNamespace', expression: "'roundhouse-workflows'" },
       {
+        name: 'specSecretCount',
+        expression: 'size(object.spec.?dependencies.?secrets.orValue([]))',
+      },
+      {
         name: 'secretNames',
-        expression: 'object.spec.?dependencies.?secrets.orValue([]).map(d, d.name)',
+        expression:
+          'object.spec.?dependencies.?secrets.orValue([]).map(d, d.name) + ' +
+          'object.spec.?workflowRef.?dependencies.?secrets.orValue([]).map(d, d.name)',
+      },
+      {
+        name: 'specConfigMapCount',
+        expression: 'size(object.spec.?dependencies.?configMaps.orValue([]))',
       },
       {
         name: 'configMapNames',
-        expression: 'object.spec.?dependencies.?configMaps.orValue([]).map(d, d.name)',
+        expression:
+          'object.spec.?dependencies.?configMaps.orValue([]).map(d, d.name) + ' +
+          'object.spec.?workflowRef.?dependencies.?configMaps.orValue([]).map(d, d.name)',
       },
       { name: 'targetParts', expression: "object.spec.?targetResource.orValue('').split('/')" },
       {
         name: 'serviceAccountName',
         expression: "object.spec.?executionConfig.?serviceAccountName.orValue('')",
+      },
+      {
+        name: 'refServiceAccountName',
+        expression: "object.spec.?workflowRef.?serviceAccountName.orValue('')",
       },
     ]);
   });
@@ -93,13 +109,13 @@ describe('workflowExecutionAdmissionPolicy', () => {
       // messageExpressions are evaluated without an authorizer.
       expect(v.messageExpression).not.toContain('authorizer');
     }
-    // 10 Secret slots + overflow, 10 ConfigMap slots + overflow, the ServiceAccount, the
-    // target (one of its two checks runs): at 350,000 per check this stays within the
-    // 10,000,000 budget of one request.
+    // 10 Secret slots + overflow, 10 ConfigMap slots + overflow, the two ServiceAccount
+    // fields, the target (one of its two checks runs): at 350,000 per check this stays within
+    // the 10,000,000 budget of one request.
     expect(expressions.filter((e) => e.includes('.check(')).length).toBe(
-      2 * admissionPolicyNamedChecks + 4,
+      2 * admissionPolicyNamedChecks + 5,
     );
-    expect((2 * admissionPolicyNamedChecks + 4) * 350_000).toBeLessThan(10_000_000);
+    expect((2 * admissionPolicyNamedChecks + 5) * 350_000).toBeLessThan(10_000_000);
   });
 
   it('lets a target in another namespace through only for an author who may create WorkflowExecutions there', () => {
@@ -130,7 +146,9 @@ describe('workflowExecutionAdmissionPolicy', () => {
     }
     const secret = validations.find((v) => v.expression.includes('variables.secretNames[0]'))!;
     expect(secret.messageExpression).toBe(
-      "size(variables.secretNames) <= 0 ? '' : 'spec.dependencies.secrets[0]: ' + " +
+      "size(variables.secretNames) <= 0 ? '' : (0 < variables.specSecretCount ? " +
+        "'spec.dependencies.secrets[0]' : 'spec.workflowRef.dependencies.secrets[' + " +
+        "string(0 - variables.specSecretCount) + ']') + ': ' + " +
         "request.userInfo.username + ' may not get Secret \"' + variables.secretNames[0] + " +
         "'\" in namespace ' + variables.executionNamespace + ' (missing permission: get secrets \"' + " +
         "variables.secretNames[0] + '\" in namespace ' + variables.executionNamespace + " +

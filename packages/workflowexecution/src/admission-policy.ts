@@ -16,10 +16,11 @@ import { group, plural } from './crd.js';
  * refuse such a WorkflowExecution at CREATE, asking its own authorizer about the request's
  * user:
  *
- * - each `spec.dependencies.secrets[].name`: may the author `get` that Secret in the execution
- *   namespace?
- * - each `spec.dependencies.configMaps[].name`: may the author `get` that ConfigMap there?
- * - `spec.executionConfig.serviceAccountName`, when set and not empty: may the author `create`
+ * - each `spec.dependencies.secrets[].name` and `spec.workflowRef.dependencies.secrets[].name`
+ *   (kubernaut's two shapes): may the author `get` that Secret in the execution namespace?
+ * - each ConfigMap of either list: may the author `get` that ConfigMap there?
+ * - `spec.executionConfig.serviceAccountName` and `spec.workflowRef.serviceAccountName`, each
+ *   when set and not empty: may the author `create`
  *   `serviceaccounts/token` for that ServiceAccount there? Minting a token *is* acting as the
  *   ServiceAccount, so it is the one permission that says "may run as it". `impersonate` is a
  *   cluster-wide user-impersonation grant few users hold even when they may use a
@@ -36,7 +37,7 @@ import { group, plural } from './crd.js';
  * finalizer and status writes against its identity.
  *
  * The CEL cost of an authorizer check (350,000 of a 1,000,000 per-expression limit and a
- * 10,000,000 per-request budget) allows two checks per expression and about 28 per request (this policy makes at most 24), so
+ * 10,000,000 per-request budget) allows two checks per expression and about 28 per request (this policy makes at most 25), so
  * each dependency is checked by its own validation ("slot"), for the first
  * {@link admissionPolicyNamedChecks} Secrets and ConfigMaps. A WorkflowExecution with more is
  * admitted only if its author may `get` every Secret (or ConfigMap) of the execution namespace;
@@ -82,8 +83,20 @@ interface Validation {
 }
 
 const dependencyKinds = [
-  { field: 'secrets', resource: 'secrets', kind: 'Secret', variable: 'secretNames' },
-  { field: 'configMaps', resource: 'configmaps', kind: 'ConfigMap', variable: 'configMapNames' },
+  {
+    field: 'secrets',
+    resource: 'secrets',
+    kind: 'Secret',
+    variable: 'secretNames',
+    specCount: 'specSecretCount',
+  },
+  {
+    field: 'configMaps',
+    resource: 'configmaps',
+    kind: 'ConfigMap',
+    variable: 'configMapNames',
+    specCount: 'specConfigMapCount',
+  },
 ] as const;
 
 type DependencyKind = (typeof dependencyKinds)[number];
@@ -97,6 +110,18 @@ function coreResource(resource: string, subresource?: string): string {
   return `authorizer.group('').resource('${resource}')${sub}.namespace(${namespace})`;
 }
 
+/**
+ * The field of the dependency at `index` of the concatenated list: `spec.dependencies` first,
+ * then `spec.workflowRef.dependencies`.
+ */
+function slotPath(dep: DependencyKind, index: number): string {
+  const specCount = `variables.${dep.specCount}`;
+  return (
+    `(${index} < ${specCount} ? 'spec.dependencies.${dep.field}[${index}]' : ` +
+    `'spec.workflowRef.dependencies.${dep.field}[' + string(${index} - ${specCount}) + ']')`
+  );
+}
+
 /** One slot: the dependency at `index`, if the list is that long, must be readable. */
 function slotValidation(dep: DependencyKind, index: number): Validation {
   const names = `variables.${dep.variable}`;
@@ -105,11 +130,11 @@ function slotValidation(dep: DependencyKind, index: number): Validation {
   return {
     expression: `${absent} || ${coreResource(dep.resource)}.name(${name}).check('get').allowed()`,
     messageExpression:
-      `${absent} ? '' : 'spec.dependencies.${dep.field}[${index}]: ' + ${author} + ` +
+      `${absent} ? '' : ${slotPath(dep, index)} + ': ' + ${author} + ` +
       `' may not get ${dep.kind} "' + ${name} + '" in namespace ' + ${namespace} + ` +
       `' (missing permission: get ${dep.resource} "' + ${name} + '" in namespace ' + ${namespace} + ` +
       `'), so a WorkflowExecution of theirs may not use it'`,
-    message: `spec.dependencies.${dep.field}[${index}]: the author may not get this ${dep.kind} in the execution namespace`,
+    message: `dependency ${dep.kind} ${index} of spec.dependencies.${dep.field} and spec.workflowRef.dependencies.${dep.field}: the author may not get it in the execution namespace`,
     reason: 'Forbidden',
   };
 }
@@ -121,26 +146,34 @@ function overflowValidation(dep: DependencyKind): Validation {
   return {
     expression: `${within} || ${coreResource(dep.resource)}.check('get').allowed()`,
     messageExpression:
-      `${within} ? '' : 'spec.dependencies.${dep.field} lists ' + string(size(${names})) + ` +
+      `${within} ? '' : 'spec.dependencies.${dep.field} and spec.workflowRef.dependencies.${dep.field} list ' + string(size(${names})) + ` +
       `' ${dep.kind}s; at most ${admissionPolicyNamedChecks} are checked one by one, and ' + ${author} + ` +
       `' may not get every ${dep.kind} in namespace ' + ${namespace} + ` +
       `' (missing permission: get ${dep.resource} in namespace ' + ${namespace} + ')'`,
-    message: `spec.dependencies.${dep.field}: more than ${admissionPolicyNamedChecks} ${dep.kind}s, and the author may not get every ${dep.kind} in the execution namespace`,
+    message: `spec.dependencies.${dep.field} and spec.workflowRef.dependencies.${dep.field}: more than ${admissionPolicyNamedChecks} ${dep.kind}s, and the author may not get every ${dep.kind} in the execution namespace`,
     reason: 'Forbidden',
   };
 }
 
-function serviceAccountValidation(): Validation {
-  const sa = 'variables.serviceAccountName';
+/** Where kubernaut's two shapes name the ServiceAccount, and the variable holding each. */
+const serviceAccountFields = [
+  { field: 'spec.executionConfig.serviceAccountName', variable: 'serviceAccountName' },
+  { field: 'spec.workflowRef.serviceAccountName', variable: 'refServiceAccountName' },
+] as const;
+
+function serviceAccountValidation({
+  field,
+  variable,
+}: (typeof serviceAccountFields)[number]): Validation {
+  const sa = `variables.${variable}`;
   return {
     expression: `${sa} == '' || ${coreResource('serviceaccounts', 'token')}.name(${sa}).check('create').allowed()`,
     messageExpression:
-      `${sa} == '' ? '' : 'spec.executionConfig.serviceAccountName: ' + ${author} + ` +
+      `${sa} == '' ? '' : '${field}: ' + ${author} + ` +
       `' may not run as ServiceAccount "' + ${sa} + '" in namespace ' + ${namespace} + ` +
       `' (missing permission: create serviceaccounts/token "' + ${sa} + '" in namespace ' + ${namespace} + ` +
       `'); omit serviceAccountName to run as the default runner of the controller'`,
-    message:
-      'spec.executionConfig.serviceAccountName: the author may not create tokens for this ServiceAccount in the execution namespace; omit it to run as the default runner of the controller',
+    message: `${field}: the author may not create tokens for this ServiceAccount in the execution namespace; omit it to run as the default runner of the controller`,
     reason: 'Forbidden',
   };
 }
@@ -208,7 +241,7 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
     }
     validations.push(overflowValidation(dep));
   }
-  validations.push(serviceAccountValidation());
+  for (const field of serviceAccountFields) validations.push(serviceAccountValidation(field));
   validations.push(targetValidation());
 
   const labels = { 'app.kubernetes.io/part-of': 'roundhouse' };
@@ -230,14 +263,18 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
       },
       variables: [
         { name: 'executionNamespace', expression: `'${executionNamespace}'` },
-        {
-          name: 'secretNames',
-          expression: 'object.spec.?dependencies.?secrets.orValue([]).map(d, d.name)',
-        },
-        {
-          name: 'configMapNames',
-          expression: 'object.spec.?dependencies.?configMaps.orValue([]).map(d, d.name)',
-        },
+        ...dependencyKinds.flatMap(({ field, variable, specCount }) => [
+          {
+            name: specCount,
+            expression: `size(object.spec.?dependencies.?${field}.orValue([]))`,
+          },
+          {
+            name: variable,
+            expression:
+              `object.spec.?dependencies.?${field}.orValue([]).map(d, d.name) + ` +
+              `object.spec.?workflowRef.?dependencies.?${field}.orValue([]).map(d, d.name)`,
+          },
+        ]),
         {
           name: 'targetParts',
           expression: "object.spec.?targetResource.orValue('').split('/')",
@@ -245,6 +282,10 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
         {
           name: 'serviceAccountName',
           expression: "object.spec.?executionConfig.?serviceAccountName.orValue('')",
+        },
+        {
+          name: 'refServiceAccountName',
+          expression: "object.spec.?workflowRef.?serviceAccountName.orValue('')",
         },
       ],
       validations,

@@ -93,7 +93,7 @@ describe('workflowExecutionCrd', () => {
         'TaskFailed',
         'Unknown',
         'UnsupportedEngine',
-        'ResourceLocked',
+        'Deduplicated',
       ]),
     );
   });

@@ -1,4 +1,4 @@
-import { crdSchemaOf, type JsonSchema, namespacedCrd } from '@roundhouse/controller';
+import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
 import {
   FailureReasonSchema,
   PhaseSchema,
@@ -34,7 +34,7 @@ export function workflowExecutionCrd() {
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ],
     spec: {
-      ...specSchema(),
+      ...crdSchemaOf(WorkflowExecutionSpecSchema),
       'x-kubernetes-validations': [
         { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
       ],
@@ -50,20 +50,6 @@ export function workflowExecutionCrd() {
         selectableFields: [{ jsonPath: '.spec.remediationRequestRef.name' }],
       })),
     },
-  };
-}
-
-/**
- * The spec's schema with the bound on the number of parameters, which zod checks as a
- * refinement (a record has no size keyword) and keeps as metadata for the CRD.
- */
-function specSchema(): JsonSchema {
-  const spec = crdSchemaOf(WorkflowExecutionSpecSchema);
-  const properties = spec.properties as Record<string, JsonSchema>;
-  const { maxProperties } = WorkflowExecutionSpecSchema.shape.parameters.unwrap().meta() ?? {};
-  return {
-    ...spec,
-    properties: { ...properties, parameters: { ...properties.parameters, maxProperties } },
   };
 }
 

@@ -29,7 +29,8 @@ const kinds: readonly {
  * author's, and a missing dependency is refused with the very same error, so an author learns
  * nothing about objects they may not use, not even whether they exist. Only then is a
  * dependency without data a ConfigurationError (nothing must wait forever on a mount). Reads
- * go live: Secrets are never cached in the controller's memory.
+ * go live: Secrets are never cached in the controller's memory. Errors name each dependency
+ * under `field`, where the execution listed them.
  */
 export class DependencyCheck {
   constructor(
@@ -42,12 +43,13 @@ export class DependencyCheck {
     dependencies: Dependencies | undefined,
     executionNamespace: string,
     signal?: AbortSignal,
+    field = 'spec.dependencies',
   ): Promise<void> {
-    const refs = kinds.flatMap(({ field, type }) =>
-      (dependencies?.[field] ?? []).map(({ name }, index) => ({
+    const refs = kinds.flatMap(({ field: list, type }) =>
+      (dependencies?.[list] ?? []).map(({ name }, index) => ({
         type,
         name,
-        path: `spec.dependencies.${field}[${index}]`,
+        path: `${field}.${list}[${index}]`,
       })),
     );
     const invalid = refs.filter(({ name }) => !isDns1123Subdomain(name));

@@ -6,6 +6,8 @@ import {
   enforceExecutionPolicy,
 } from './execution-policy.js';
 
+const now = new Date('2026-12-02T10:00:00Z');
+
 const policy = (input: Parameters<typeof ExecutionPolicySchema.parse>[0] = {}) =>
   ExecutionPolicySchema.parse(input);
 
@@ -20,7 +22,7 @@ const refusal = (fn: () => void) => {
 
 describe('enforceExecutionPolicy', () => {
   it('refuses every bundle by default, naming the field', () => {
-    expect(refusal(() => enforceExecutionPolicy(sampleExecution(), policy()))).toMatchObject({
+    expect(refusal(() => enforceExecutionPolicy(sampleExecution(), policy(), now))).toMatchObject({
       reason: 'Forbidden',
       path: 'spec.workflowRef.executionBundle',
     });
@@ -29,10 +31,10 @@ describe('enforceExecutionPolicy', () => {
   it('allows bundles by exact reference, by prefix, or any with *', () => {
     const wfe = sampleExecution(); // quay.io/acme/restart:1
     for (const bundles of [['quay.io/acme/restart:1'], ['quay.io/acme/*'], ['*']]) {
-      expect(refusal(() => enforceExecutionPolicy(wfe, policy({ bundles })))).toBeUndefined();
+      expect(refusal(() => enforceExecutionPolicy(wfe, policy({ bundles }), now))).toBeUndefined();
     }
     expect(
-      refusal(() => enforceExecutionPolicy(wfe, policy({ bundles: ['quay.io/acme-evil/*'] }))),
+      refusal(() => enforceExecutionPolicy(wfe, policy({ bundles: ['quay.io/acme-evil/*'] }), now)),
     ).toMatchObject({ reason: 'Forbidden' });
   });
 
@@ -41,10 +43,10 @@ describe('enforceExecutionPolicy', () => {
       sampleExecution({ spec: { ...sampleExecution().spec, executionConfig: { timeout } } });
     const bundles = ['*'];
     expect(
-      refusal(() => enforceExecutionPolicy(withTimeout('24h'), policy({ bundles }))),
+      refusal(() => enforceExecutionPolicy(withTimeout('24h'), policy({ bundles }), now)),
     ).toBeUndefined();
     expect(
-      refusal(() => enforceExecutionPolicy(withTimeout('2562047h'), policy({ bundles }))),
+      refusal(() => enforceExecutionPolicy(withTimeout('2562047h'), policy({ bundles }), now)),
     ).toMatchObject({
       reason: 'Forbidden',
       path: 'spec.executionConfig.timeout',
@@ -52,7 +54,11 @@ describe('enforceExecutionPolicy', () => {
     });
     expect(
       refusal(() =>
-        enforceExecutionPolicy(withTimeout('90m'), policy({ bundles, maxTimeoutMs: 3_600_000 })),
+        enforceExecutionPolicy(
+          withTimeout('90m'),
+          policy({ bundles, maxTimeoutMs: 3_600_000 }),
+          now,
+        ),
       ),
     ).toMatchObject({ reason: 'Forbidden', path: 'spec.executionConfig.timeout' });
   });
@@ -62,19 +68,53 @@ describe('enforceExecutionPolicy', () => {
       spec: { executionConfig: { serviceAccountName: 'cluster-admin-sa' } },
     });
     expect(
-      refusal(() => enforceExecutionPolicy(asAdmin, policy({ bundles: ['*'] }))),
+      refusal(() => enforceExecutionPolicy(asAdmin, policy({ bundles: ['*'] }), now)),
     ).toMatchObject({ reason: 'Forbidden', path: 'spec.executionConfig.serviceAccountName' });
     const allowed = policy({ bundles: ['*'], serviceAccounts: ['cluster-admin-sa'] });
-    expect(refusal(() => enforceExecutionPolicy(asAdmin, allowed))).toBeUndefined();
+    expect(refusal(() => enforceExecutionPolicy(asAdmin, allowed, now))).toBeUndefined();
     const asDefault = sampleExecution({ spec: { executionConfig: { serviceAccountName: '' } } });
     expect(
-      refusal(() => enforceExecutionPolicy(asDefault, policy({ bundles: ['*'] }))),
+      refusal(() => enforceExecutionPolicy(asDefault, policy({ bundles: ['*'] }), now)),
     ).toBeUndefined();
+  });
+
+  it('refuses a timesOutAt past the ceiling, counted from now, naming it', () => {
+    const until = (timesOutAt: string) =>
+      sampleExecution({ spec: { ...sampleExecution().spec, timesOutAt } });
+    const bundles = ['*'];
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(until('2026-12-03T09:59:00Z'), policy({ bundles }), now),
+      ),
+    ).toBeUndefined();
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(until('2026-12-03T10:01:00Z'), policy({ bundles }), now),
+      ),
+    ).toMatchObject({
+      reason: 'Forbidden',
+      path: 'spec.timesOutAt',
+      message: expect.stringContaining('more than the 24h'),
+    });
+  });
+
+  it("names the field kubernaut's catalog snapshot put the ServiceAccount in", () => {
+    const fromRef = sampleExecution({
+      spec: {
+        workflowRef: {
+          ...sampleExecution().spec.workflowRef,
+          serviceAccountName: 'cluster-admin-sa',
+        },
+      },
+    });
+    expect(
+      refusal(() => enforceExecutionPolicy(fromRef, policy({ bundles: ['*'] }), now)),
+    ).toMatchObject({ reason: 'Forbidden', path: 'spec.workflowRef.serviceAccountName' });
   });
 
   it('requires a digest when configured to', () => {
     const strict = policy({ bundles: ['*'], requireDigest: true });
-    expect(refusal(() => enforceExecutionPolicy(sampleExecution(), strict))).toMatchObject({
+    expect(refusal(() => enforceExecutionPolicy(sampleExecution(), strict, now))).toMatchObject({
       path: 'spec.workflowRef.executionBundleDigest',
     });
     const pinned = sampleExecution({
@@ -87,7 +127,7 @@ describe('enforceExecutionPolicy', () => {
         },
       },
     });
-    expect(refusal(() => enforceExecutionPolicy(pinned, strict))).toBeUndefined();
+    expect(refusal(() => enforceExecutionPolicy(pinned, strict, now))).toBeUndefined();
   });
 });
 

@@ -3,6 +3,8 @@ import {
   isAllowedSource,
   parseTimeout,
   requestedServiceAccount,
+  serviceAccountField,
+  timesOutAtMs,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { z } from 'zod';
@@ -47,13 +49,18 @@ export type ExecutionPolicyInput = z.input<typeof ExecutionPolicySchema>;
 
 /**
  * Throws ExecutionForbiddenError when `wfe` names a ServiceAccount or a bundle the policy does
- * not allow. Pure: it reads nothing but the execution and the policy.
+ * not allow, or would run longer than it allows when started at `now`. Pure: it reads nothing
+ * but the execution, the policy and the time given.
  */
-export function enforceExecutionPolicy(wfe: WorkflowExecution, policy: ExecutionPolicy): void {
+export function enforceExecutionPolicy(
+  wfe: WorkflowExecution,
+  policy: ExecutionPolicy,
+  now: Date,
+): void {
   const serviceAccount = requestedServiceAccount(wfe);
   if (serviceAccount !== undefined && !policy.serviceAccounts.includes(serviceAccount)) {
     throw new ExecutionForbiddenError(
-      'spec.executionConfig.serviceAccountName',
+      serviceAccountField(wfe),
       `ServiceAccount "${serviceAccount}" is not among those this controller lets executions run as; omit it to run as the default runner, or ask the operator to allow it`,
     );
   }
@@ -80,6 +87,13 @@ export function enforceExecutionPolicy(wfe: WorkflowExecution, policy: Execution
     throw new ExecutionForbiddenError(
       path,
       `timeout "${truncate(timeout)}" is longer than the ${formatHours(policy.maxTimeoutMs)} this controller allows; ask for less, or ask the operator to raise the ceiling`,
+    );
+  }
+  const deadline = timesOutAtMs(wfe);
+  if (deadline !== undefined && deadline - now.getTime() > policy.maxTimeoutMs) {
+    throw new ExecutionForbiddenError(
+      'spec.timesOutAt',
+      `${wfe.spec.timesOutAt} is more than the ${formatHours(policy.maxTimeoutMs)} this controller lets an execution run from now; set an earlier deadline, or ask the operator to raise the ceiling`,
     );
   }
 }

@@ -3,12 +3,14 @@ import type { FailureReason } from '@roundhouse/core';
 /** What to try next, by failure reason; a reason without a clear next step has none. */
 const nextSteps: Partial<Record<FailureReason, string>> = {
   OOMKilled: 'raise the memory limit of the workflow container, or make it need less memory',
-  DeadlineExceeded: 'raise spec.executionConfig.timeout, or find what the workflow waited on',
+  DeadlineExceeded:
+    'raise spec.executionConfig.timeout (or spec.timesOutAt), or find what the workflow waited on',
   Forbidden: "grant the workflow's ServiceAccount what it needs, or allow what the policy refused",
   ResourceExhausted: 'free or raise the quota of the execution namespace',
   ImagePullBackOff: 'check the execution bundle reference and the pull secret of its registry',
   ConfigurationError: 'correct the field the message names and create the execution again',
   TaskFailed: "read the workflow's output for the error it reported",
+  Deduplicated: 'wait for the execution holding the target to finish, then try again',
   ResourceLocked: 'wait for the execution holding the target to finish, then try again',
   ExecutionResourceDeleted: 'find who deleted the execution resource, then try again',
 };

@@ -44,7 +44,7 @@ describe('classifyStartError', () => {
       fails('UnsupportedEngine'),
     );
     expect(classifyStartError(new ResourceLockedError('wfe-1', undefined))).toEqual(
-      fails('ResourceLocked'),
+      fails('Deduplicated'),
     );
     expect(classifyStartError(new ExecutionForbiddenError('spec.x', 'no'))).toEqual(
       fails('Forbidden'),

@@ -78,7 +78,8 @@ export function classifyStartError(error: unknown): StartErrorOutcome {
   if (error instanceof ConfigurationError) return { action: 'fail', reason: 'ConfigurationError' };
   if (error instanceof UnsupportedEngineError)
     return { action: 'fail', reason: 'UnsupportedEngine' };
-  if (error instanceof ResourceLockedError) return { action: 'fail', reason: 'ResourceLocked' };
+  // kubernaut's word for a target another execution holds (its #190).
+  if (error instanceof ResourceLockedError) return { action: 'fail', reason: 'Deduplicated' };
   if (error instanceof ExecutionForbiddenError) return { action: 'fail', reason: 'Forbidden' };
   if (!(error instanceof RoundhouseError) || error.retryable) return { action: 'retry' };
   const code = statusCodeOf(error);

@@ -32,6 +32,8 @@ import {
   type Registry,
   ResourceLockedError,
   reparseWorkflowExecution,
+  requestedDependencies,
+  timesOutAtMs,
   type WorkflowExecution,
   WorkflowExecutionSchema,
   type WorkflowExecutionStatus,
@@ -107,7 +109,10 @@ export interface WorkflowExecutionReconcilerOptions {
    * once another execution of the same name starts.
    */
   readonly orphans?: Pick<OrphanedResources, 'release'>;
-  /** Supplies dependencies from elsewhere (kubernaut asks its catalog); default spec.dependencies. */
+  /**
+   * Supplies dependencies from elsewhere (kubernaut asks its catalog); default what the spec
+   * lists (`requestedDependencies`).
+   */
   readonly resolveDependencies?: (wfe: WorkflowExecution) => Promise<Dependencies | undefined>;
   /**
    * The parameter names the execution's workflow declares (kubernaut asks its catalog); the
@@ -292,11 +297,18 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /** Checks what the execution asks for and creates its resource; returns the resource's name. */
   async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<string> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
-    enforceExecutionPolicy(wfe, this.#o.policy);
+    enforceExecutionPolicy(wfe, this.#o.policy, this.#o.now());
+    const requested = requestedDependencies(wfe);
     const dependencies = this.#o.resolveDependencies
       ? await this.#o.resolveDependencies(wfe)
-      : wfe.spec.dependencies;
-    await this.#dependencies.verify(wfe, dependencies, this.#o.executionNamespace, ctx.signal);
+      : requested.dependencies;
+    await this.#dependencies.verify(
+      wfe,
+      dependencies,
+      this.#o.executionNamespace,
+      ctx.signal,
+      requested.path,
+    );
     const declaredParameterNames = await this.#o.resolveDeclaredParameters?.(wfe);
     const created = await executor.create(wfe, this.#o.executionNamespace, {
       ...(dependencies ? { dependencies } : {}),
@@ -365,7 +377,17 @@ export class WorkflowExecutionReconciler implements Reconciler {
       await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', message, this.#o.now()), ctx);
       throw error;
     }
-    await this.#fail(wfe, { reason: outcome.reason, message, wasExecutionFailure: false }, ctx);
+    const holder = error instanceof ResourceLockedError ? error.owner?.name : undefined;
+    await this.#fail(
+      wfe,
+      {
+        reason: outcome.reason,
+        message,
+        wasExecutionFailure: false,
+        ...(holder ? { deduplicatedBy: holder } : {}),
+      },
+      ctx,
+    );
     return undefined;
   }
   async #observe(
@@ -422,7 +444,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const timeoutMs = timeout
       ? parseTimeout(timeout, 'spec.executionConfig.timeout')
       : this.#o.defaultTimeoutMs;
-    return started + timeoutMs + this.#o.deadlineGraceMs - this.#o.now().getTime();
+    const deadline = Math.min(started + timeoutMs, timesOutAtMs(wfe) ?? Number.POSITIVE_INFINITY);
+    return deadline + this.#o.deadlineGraceMs - this.#o.now().getTime();
   }
 
   /** The engine did not stop the execution in time: stop it here and fail it. */
@@ -439,10 +462,18 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   #deadlineFailure(wfe: WorkflowExecution): Failure {
-    const limit = wfe.spec.executionConfig?.timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`;
+    const timeout = wfe.spec.executionConfig?.timeout;
+    const started = Date.parse(wfe.status?.startTime ?? '');
+    const timeoutMs = timeout
+      ? parseTimeout(timeout, 'spec.executionConfig.timeout')
+      : this.#o.defaultTimeoutMs;
+    const byTimesOutAt = (timesOutAtMs(wfe) ?? Number.POSITIVE_INFINITY) < started + timeoutMs;
+    const limit = byTimesOutAt
+      ? `deadline (spec.timesOutAt ${wfe.spec.timesOutAt})`
+      : `${timeout ? '' : 'default '}timeout of ${timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`}`;
     return {
       reason: 'DeadlineExceeded',
-      message: `the execution ran past its ${wfe.spec.executionConfig?.timeout ? '' : 'default '}timeout of ${limit} and was stopped`,
+      message: `the execution ran past its ${limit} and was stopped`,
       wasExecutionFailure: true,
     };
   }

@@ -296,6 +296,7 @@ describe("kubernaut's conditions", () => {
     const cases: [FailureReason, string][] = [
       ['ConfigurationError', 'ExecutionCreationFailed'],
       ['UnsupportedEngine', 'ExecutionCreationFailed'],
+      ['Deduplicated', 'ExecutionCreationFailed'],
       ['ResourceLocked', 'ExecutionCreationFailed'],
       ['Forbidden', 'RBACDenied'],
       ['ResourceExhausted', 'QuotaExceeded'],

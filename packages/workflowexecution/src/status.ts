@@ -243,6 +243,8 @@ export interface Failure {
   readonly result?: ExecutionResult;
   /** The workflow and target the summary names, when the execution's spec is valid. */
   readonly subject?: { readonly workflowId: string; readonly targetResource: string };
+  /** The execution holding the target, for a `Deduplicated` failure (`status.deduplicatedBy`). */
+  readonly deduplicatedBy?: string;
 }
 
 export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status | undefined {
@@ -284,6 +286,9 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
     phase: 'Failed',
     ...times,
     ...(result ? { executionStatus: summaryOf(result) } : {}),
+    // kubernaut's deprecated flat field, which it still mirrors for older readers.
+    failureReason: failure.reason,
+    ...(failure.deduplicatedBy ? { deduplicatedBy: failure.deduplicatedBy } : {}),
     failureDetails: {
       reason: failure.reason,
       message: statusMessage(failure.message),

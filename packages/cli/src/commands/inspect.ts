@@ -1,3 +1,4 @@
+import { requestedEngine } from '@roundhouse/core';
 import { type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { stringify } from 'yaml';
@@ -142,7 +143,7 @@ async function executionResource(
 ): Promise<ExecutionResourceView | undefined> {
   const name = wfe.status?.executionRef?.name;
   if (!name) return undefined;
-  const engine = wfe.spec?.executionEngine || 'tekton';
+  const engine = requestedEngine(wfe.spec);
   const type = executionKinds[engine as keyof typeof executionKinds];
   const namespace = session.executionNamespace;
   if (!type) return { kind: `${engine} execution`, namespace, name, state: 'outside Kubernetes' };

@@ -1,4 +1,4 @@
-import { parseWorkflowExecution } from '@roundhouse/core';
+import { parseWorkflowExecution, requestedEngine } from '@roundhouse/core';
 import { isKubernetesError, resources } from '@roundhouse/kube';
 import { LogsUnavailableError } from '../errors.js';
 import type { ExecutorFactory } from '../executors.js';
@@ -32,7 +32,7 @@ export async function logs(
   signal: AbortSignal,
 ): Promise<number> {
   let object = await fetchExecution(session, name);
-  const engine = object.spec?.executionEngine || 'tekton';
+  const engine = requestedEngine(object.spec);
   const { executor, close } = await build(engine);
   try {
     if (!executor.logs) {

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { preparedExecution, withTimesOutAt } from './prepared-execution.js';
+import { sampleExecution } from './testing/sample-execution.js';
+
+const now = new Date('2026-12-02T10:00:00Z');
+
+describe('withTimesOutAt', () => {
+  const until = (timesOutAt: string, timeout?: string) =>
+    sampleExecution({
+      spec: {
+        ...sampleExecution().spec,
+        timesOutAt,
+        ...(timeout ? { executionConfig: { timeout } } : {}),
+      },
+    });
+
+  it('ends the timeout by timesOutAt, in whole seconds from now', () => {
+    expect(withTimesOutAt(until('2026-12-02T10:30:00.500Z'), now).spec.executionConfig).toEqual({
+      timeout: '1801s',
+    });
+    expect(withTimesOutAt(until('2026-12-02T10:30:00Z', '2h'), now).spec.executionConfig).toEqual({
+      timeout: '1800s',
+    });
+  });
+
+  it('keeps a shorter timeout, and leaves an execution without timesOutAt alone', () => {
+    const shorter = until('2026-12-02T10:30:00Z', '10m');
+    expect(withTimesOutAt(shorter, now)).toBe(shorter);
+    const plain = sampleExecution();
+    expect(withTimesOutAt(plain, now)).toBe(plain);
+  });
+
+  it('gives a deadline already past one second, as kubernaut does', () => {
+    expect(withTimesOutAt(until('2026-12-01T00:00:00Z'), now).spec.executionConfig?.timeout).toBe(
+      '1s',
+    );
+  });
+});
+
+describe('preparedExecution', () => {
+  const declaring = (names: Record<string, boolean> | null) =>
+    sampleExecution({
+      spec: {
+        ...sampleExecution().spec,
+        workflowRef: { ...sampleExecution().spec.workflowRef, declaredParameterNames: names },
+      },
+    });
+
+  it("drops parameters the spec's declaredParameterNames does not declare true, naming them", () => {
+    const { wfe, warnings } = preparedExecution(
+      declaring({ REPLICAS: true, MODE: false }),
+      {},
+      now,
+    );
+    expect(wfe.spec.parameters).toEqual({ REPLICAS: '3' });
+    expect(warnings).toEqual([expect.stringContaining('MODE')]);
+    expect(warnings.join()).not.toContain('fast');
+  });
+
+  it('passes every parameter when no schema is known, none when the schema declares none', () => {
+    expect(preparedExecution(declaring(null), {}, now).wfe.spec.parameters).toEqual({
+      REPLICAS: '3',
+      MODE: 'fast',
+    });
+    expect(preparedExecution(declaring({}), {}, now).wfe.spec.parameters).toEqual({});
+  });
+
+  it('keeps only parameters both the spec and the caller declare', () => {
+    const { wfe } = preparedExecution(
+      declaring({ REPLICAS: true, MODE: true }),
+      { declaredParameterNames: ['MODE'] },
+      now,
+    );
+    expect(wfe.spec.parameters).toEqual({ MODE: 'fast' });
+  });
+});

@@ -1,0 +1,65 @@
+import { withDeclaredParameters } from './declared-parameters.js';
+import { parseTimeout } from './duration.js';
+import type { CreateOptions } from './executor.js';
+import type { WorkflowExecution } from './workflow-execution.js';
+
+/** kubernaut's floor for a deadline already past: the Job still gets a valid one. */
+const shortestTimeoutMs = 1_000;
+
+/** `spec.timesOutAt` in epoch milliseconds, or undefined without one. */
+export function timesOutAtMs(wfe: WorkflowExecution): number | undefined {
+  const at = wfe.spec.timesOutAt;
+  return at ? Date.parse(at) : undefined;
+}
+
+/**
+ * The execution with `executionConfig.timeout` shortened so it ends by `spec.timesOutAt`, in
+ * whole seconds from `now` and at least one: every engine turns that timeout into its own
+ * deadline (a Job's `activeDeadlineSeconds`, a PipelineRun's timeout, an AWX launch's), so one
+ * rule serves them all. A timeout already shorter stays.
+ */
+export function withTimesOutAt(wfe: WorkflowExecution, now: Date): WorkflowExecution {
+  const deadline = timesOutAtMs(wfe);
+  if (deadline === undefined) return wfe;
+  const remainingMs = Math.max(shortestTimeoutMs, deadline - now.getTime());
+  const timeout = wfe.spec.executionConfig?.timeout;
+  if (timeout && parseTimeout(timeout, 'spec.executionConfig.timeout') <= remainingMs) return wfe;
+  return {
+    ...wfe,
+    spec: {
+      ...wfe.spec,
+      executionConfig: {
+        ...wfe.spec.executionConfig,
+        timeout: `${Math.ceil(remainingMs / 1000)}s`,
+      },
+    },
+  };
+}
+
+/** The names `workflowRef.declaredParameterNames` declares, or undefined when it declares none. */
+function specDeclaredNames(wfe: WorkflowExecution): string[] | undefined {
+  const declared = wfe.spec.workflowRef.declaredParameterNames;
+  if (declared === undefined || declared === null) return undefined;
+  return Object.entries(declared)
+    .filter(([, allowed]) => allowed)
+    .map(([name]) => name);
+}
+
+/**
+ * The execution an executor builds its resource from: parameters neither the spec's
+ * `workflowRef.declaredParameterNames` nor `options.declaredParameterNames` declares are
+ * dropped (where both declare, a parameter must be in both), and the timeout ends by
+ * `spec.timesOutAt`. The warnings name what was dropped, never a value.
+ */
+export function preparedExecution(
+  wfe: WorkflowExecution,
+  options: Pick<CreateOptions, 'declaredParameterNames'>,
+  now: Date = new Date(),
+): { wfe: WorkflowExecution; warnings: string[] } {
+  const bySpec = withDeclaredParameters(wfe, specDeclaredNames(wfe));
+  const byCaller = withDeclaredParameters(bySpec.wfe, options.declaredParameterNames);
+  return {
+    wfe: withTimesOutAt(byCaller.wfe, now),
+    warnings: [...bySpec.warnings, ...byCaller.warnings],
+  };
+}

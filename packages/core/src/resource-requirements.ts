@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { ConfigurationError, ExecutionForbiddenError } from './errors.js';
+
+/**
+ * A Kubernetes resource quantity as requests and limits take it (apimachinery's grammar: a
+ * decimal number, then a binary suffix `Ki`..`Ei`, a decimal one `n`, `u`, `m`, `k`..`E`, or an
+ * exponent), never negative.
+ */
+export const quantityPattern =
+  '^(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))?$';
+
+/** `cpu`, `memory`, `ephemeral-storage`, `hugepages-2Mi`, or an extended `example.com/gpu`. */
+const resourceNamePattern =
+  /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** A container asks for a handful of resources; 16 leaves room for extended ones. */
+const resourcesMaxCount = 16;
+
+const ResourceListSchema = z
+  .record(
+    z.string().max(317).regex(resourceNamePattern, {
+      error: 'must be a resource name such as "cpu", "memory" or "example.com/gpu"',
+    }),
+    z.string().max(64).regex(new RegExp(quantityPattern), {
+      error: 'must be a quantity written as a string, such as "500m", "2" or "1Gi"',
+    }),
+  )
+  .refine((list) => Object.keys(list).length <= resourcesMaxCount, {
+    error: `at most ${resourcesMaxCount} resources`,
+  })
+  .meta({ maxProperties: resourcesMaxCount });
+
+/**
+ * corev1.ResourceRequirements as kubernaut's `workflowRef.resources` carries it (BR-WE-019):
+ * requests and limits only. `claims` names ResourceClaims of the pod, which an execution's pod
+ * never declares, so it is refused as an unknown field rather than failing the pod later.
+ */
+export const ResourceRequirementsSchema = z.strictObject({
+  limits: ResourceListSchema.optional(),
+  requests: ResourceListSchema.optional(),
+});
+
+export type ResourceRequirements = z.infer<typeof ResourceRequirementsSchema>;
+
+/** What an engine is configured with: client-node's V1ResourceRequirements fits. */
+export interface ResourceDefaults {
+  readonly limits?: Readonly<Record<string, string>> | undefined;
+  readonly requests?: Readonly<Record<string, string>> | undefined;
+}
+
+const binary: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const decimal: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+
+/**
+ * The value of a quantity, in the resource's base unit (cores, bytes), for comparing two of
+ * them; undefined when it does not follow the grammar.
+ */
+export function quantityValue(quantity: string): number | undefined {
+  const match = /^([0-9]*\.?[0-9]*)(.*)$/.exec(quantity);
+  if (!match || !new RegExp(quantityPattern).test(quantity)) return undefined;
+  const [, number = '', suffix = ''] = match;
+  const base = Number(number);
+  if (/^[eE][+-]?[0-9.]/.test(suffix)) return base * 10 ** Number(suffix.slice(1));
+  const multiplier = binary[suffix] ?? decimal[suffix];
+  return multiplier === undefined ? undefined : base * multiplier;
+}
+
+/**
+ * The container resources of an execution that asks for `requested` from an engine configured
+ * with `defaults`: the execution's requests and limits replace the engine's resource by
+ * resource, and the engine's limits are ceilings the execution may not ask past (an operator's
+ * memory limit is a guard, not a suggestion). A request above its own limit is refused here,
+ * before anything is created, rather than by the API server when the pod is made.
+ */
+export function executionResources(
+  requested: ResourceRequirements | undefined,
+  defaults: ResourceDefaults | undefined,
+  path = 'spec.workflowRef.resources',
+): ResourceDefaults | undefined {
+  if (requested === undefined) return defaults;
+  const ceilings = defaults?.limits ?? {};
+  for (const section of ['limits', 'requests'] as const) {
+    for (const [name, quantity] of Object.entries(requested[section] ?? {})) {
+      const ceiling = ceilings[name];
+      if (ceiling === undefined) continue;
+      if (exceeds(quantity, ceiling)) {
+        throw new ExecutionForbiddenError(
+          `${path}.${section}.${name}`,
+          `${quantity} of ${name} is more than the ${ceiling} this engine allows an execution; ask for less, or ask the operator to raise the engine's limit`,
+        );
+      }
+    }
+  }
+  const limits = { ...defaults?.limits, ...requested.limits };
+  const requests = { ...defaults?.requests, ...requested.requests };
+  for (const [name, quantity] of Object.entries(requests)) {
+    const limit = limits[name];
+    if (limit !== undefined && exceeds(quantity, limit)) {
+      const field = requested.requests?.[name] !== undefined ? 'requests' : 'limits';
+      throw new ConfigurationError({
+        path: `${path}.${field}.${name}`,
+        message: `the request for ${name} (${quantity}) is more than its limit (${limit}); a container may not request more than its limit`,
+      });
+    }
+  }
+  return {
+    ...(Object.keys(limits).length ? { limits } : {}),
+    ...(Object.keys(requests).length ? { requests } : {}),
+  };
+}
+
+function exceeds(quantity: string, bound: string): boolean {
+  const value = quantityValue(quantity);
+  const limit = quantityValue(bound);
+  return value !== undefined && limit !== undefined && value > limit;
+}

@@ -1,0 +1,162 @@
+import { formatKubeTime, type WorkflowExecutionStatus } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import {
+  apply,
+  jobRegistry,
+  jobsOf,
+  type Manifest,
+  patience,
+  type RunningController,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+/**
+ * kubernaut writes WorkflowExecutions in a second shape since its #1661: the workflow's catalog
+ * snapshot in `spec.workflowRef` carries the engine, ServiceAccount, dependencies, container
+ * resources and declared parameters, and `spec.timesOutAt` the deadline. The controller runs
+ * such an execution on a real Job with each of them honoured, and refuses a remote cluster.
+ */
+describeWithControlPlane(
+  "WorkflowExecution controller with kubernaut's catalog-snapshot shape",
+  () => {
+    const env = useTestNamespace({ prefix: 'wfe-snapshot' });
+    let executionNamespace: string;
+    let controller: RunningController | undefined;
+    const client = () => new KubeClient(env.kubeConfig);
+    let sequence = 0;
+
+    beforeAll(async () => {
+      executionNamespace = await env.controlPlane.createNamespace('wfe-snapshot-exec');
+      await client().create(resources.serviceAccounts, executionNamespace, {
+        metadata: { name: 'restarter' },
+      });
+      await client().create(resources.secrets, executionNamespace, {
+        metadata: {
+          name: 'db',
+          annotations: { 'roundhouse.dev/allowed-namespaces': env.namespace },
+        },
+        stringData: { password: 'not-in-any-log' },
+      });
+    });
+
+    afterEach(async () => {
+      await controller?.stop();
+      controller = undefined;
+    });
+
+    const start = (runSeconds: number) =>
+      startController({
+        kubeConfig: env.kubeConfig,
+        registry: jobRegistry(env.kubeConfig, { runSeconds }),
+        watchNamespace: env.namespace,
+        executionNamespace,
+        cooldownMs: 60_000,
+        policy: { bundles: ['registry.invalid/*'], serviceAccounts: ['restarter'] },
+      }).then((c) => {
+        controller = c;
+        return c;
+      });
+
+    /** An execution as kubernaut's RemediationOrchestrator writes it at d5a4a87. */
+    function snapshot(spec: Record<string, unknown> = {}): Manifest {
+      sequence += 1;
+      return {
+        apiVersion: 'roundhouse.dev/v1alpha1',
+        kind: 'WorkflowExecution',
+        metadata: { name: `we-rr-${sequence}` },
+        spec: {
+          remediationRequestRef: { name: `rr-${sequence}`, namespace: env.namespace },
+          workflowRef: {
+            workflowId: '6f1c2d3e-0000-4000-8000-000000000001',
+            workflowName: 'restart-deployment',
+            actionType: 'RestartDeployment',
+            version: '1.0.0',
+            executionBundle: 'registry.invalid/restart:1',
+            executionEngine: 'job',
+            serviceAccountName: 'restarter',
+            dependencies: { secrets: [{ name: 'db' }] },
+            resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+            declaredParameterNames: { REPLICAS: true },
+          },
+          targetResource: `${env.namespace}/deployment/app-${sequence}`,
+          parameters: { REPLICAS: '3', INVENTED: 'by-an-llm' },
+          ...spec,
+        } as unknown as Manifest['spec'],
+      };
+    }
+
+    it('runs one to Completed on a Job that carries every snapshot field, ending by timesOutAt', async () => {
+      await start(1);
+      const timesOutAt = formatKubeTime(new Date(Date.now() + 20 * 60_000));
+      const wfe = await apply(client(), env.namespace, snapshot({ timesOutAt }));
+      const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+      const [job] = (await jobsOf(
+        client(),
+        executionNamespace,
+        wfe.metadata.name,
+      )) as (KubeObject & {
+        spec: {
+          activeDeadlineSeconds: number;
+          template: {
+            spec: {
+              serviceAccountName: string;
+              volumes: { secret?: { secretName: string } }[];
+              containers: { env: { name: string }[]; resources: unknown }[];
+            };
+          };
+        };
+      })[];
+      expect(job?.metadata?.name).toBe(running.status?.executionRef?.name);
+      // The Job was created within seconds of the apply, so its deadline is 20 minutes less those.
+      expect(job?.spec.activeDeadlineSeconds).toBeGreaterThan(20 * 60 - 60);
+      expect(job?.spec.activeDeadlineSeconds).toBeLessThanOrEqual(20 * 60);
+      const pod = job?.spec.template.spec;
+      expect(pod?.serviceAccountName).toBe('restarter');
+      expect(pod?.volumes.some((v) => v.secret?.secretName === 'db')).toBe(true);
+      const env0 = pod?.containers[0]?.env.map((e) => e.name);
+      expect(env0).toContain('REPLICAS');
+      expect(env0).not.toContain('INVENTED');
+      expect(pod?.containers[0]?.resources).toEqual({
+        requests: { cpu: '50m', memory: '32Mi' },
+        limits: { memory: '64Mi' },
+      });
+      await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    });
+
+    it('fails one whose timesOutAt passes while its Job runs as DeadlineExceeded', async () => {
+      await start(600);
+      const timesOutAt = formatKubeTime(new Date(Date.now() + 3_000));
+      const wfe = await apply(client(), env.namespace, snapshot({ timesOutAt }));
+      const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails).toMatchObject({
+        reason: 'DeadlineExceeded',
+        wasExecutionFailure: true,
+      });
+    });
+
+    it('refuses a remote clusterID as ConfigurationError, creating no Job', async () => {
+      await start(1);
+      const wfe = await apply(client(), env.namespace, snapshot({ clusterID: 'spoke-1' }));
+      // Read raw: the spec does not validate, which is the point.
+      const failed = await vi.waitFor(async () => {
+        const object = await client().get<KubeObject & { status?: WorkflowExecutionStatus }>(
+          workflowExecutions,
+          env.namespace,
+          wfe.metadata.name,
+        );
+        expect(object?.status?.phase).toBe('Failed');
+        return object as KubeObject & { status: WorkflowExecutionStatus };
+      }, patience);
+      expect(failed.status.failureDetails).toMatchObject({
+        reason: 'ConfigurationError',
+        wasExecutionFailure: false,
+      });
+      expect(failed.status.failureDetails?.message).toContain('spec.clusterID');
+      expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(0);
+    });
+  },
+);
