@@ -1,3 +1,4 @@
+import { parseWorkflowExecution } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
@@ -110,13 +111,32 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
     expect(Object.keys(object.spec?.parameters ?? {})).toHaveLength(256);
   });
 
-  it("defaults an absent engine to tekton, as kubernaut's CRD does", async () => {
-    const { object } = await client().create<KubeObject & { spec?: { executionEngine?: string } }>(
-      workflowExecutions,
-      env.namespace,
-      { metadata: { name: 'no-engine' }, spec: spec({ executionEngine: undefined }) },
-    );
-    expect(object.spec?.executionEngine).toBe('tekton');
+  it("stores an absent engine absent, read as tekton, and keeps the engine kubernaut's catalog snapshot names", async () => {
+    // No CRD default: one would put tekton beside a catalog snapshot's own engine.
+    const { object: plain } = await client().create(workflowExecutions, env.namespace, {
+      metadata: { name: 'no-engine' },
+      spec: spec({ executionEngine: undefined }),
+    });
+    expect(plain.spec).not.toHaveProperty('executionEngine');
+    expect(parseWorkflowExecution(plain).spec.executionEngine).toBe('tekton');
+    const { object: snapshot } = await client().create(workflowExecutions, env.namespace, {
+      metadata: { name: 'snapshot-engine' },
+      spec: spec({
+        executionEngine: undefined,
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: 'registry.invalid/restart:1',
+          executionEngine: 'job',
+          declaredParameterNames: null,
+        },
+        timesOutAt: '2026-12-02T10:30:00Z',
+      }),
+    });
+    const parsed = parseWorkflowExecution(snapshot);
+    expect(parsed.spec.executionEngine).toBe('job');
+    expect(parsed.spec.workflowRef.declaredParameterNames).toBeNull();
+    expect(parsed.spec.timesOutAt).toBe('2026-12-02T10:30:00Z');
   });
 
   it("selects executions by spec.remediationRequestRef.name, kubernaut's selectable field", async () => {

@@ -60,6 +60,17 @@ describe('parseCommandLine', () => {
     expect(configOf([]).awxAllowedJobTemplates).toBeUndefined();
   });
 
+  it("takes the Job container's resource limits as name=quantity pairs, refusing a bad quantity", () => {
+    expect(configOf(['--job-resource-limits=cpu=2, memory=1Gi']).jobResourceLimits).toEqual({
+      cpu: '2',
+      memory: '1Gi',
+    });
+    expect(configOf([]).jobResourceLimits).toBeUndefined();
+    expect(issuesOf(['--job-resource-limits=memory=lots'])).toEqual([
+      expect.stringMatching(/^--job-resource-limits: .*quantity/),
+    ]);
+  });
+
   it('prefers flags over environment over defaults, and reads KUBECONFIG', () => {
     const config = configOf(['--cooldown=30s'], {
       ROUNDHOUSE_COOLDOWN: '1m',

@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   goDurationPattern,
   parseGoDuration,
+  ResourceRequirementsSchema,
   toFieldIssues,
 } from '@roundhouse/core';
 import type { ExecutionPolicyInput } from '@roundhouse/workflowexecution';
@@ -18,6 +19,10 @@ const csv = z.string().transform((text) =>
     .filter(Boolean),
 );
 const bool = z.stringbool({ error: 'must be true or false' });
+/** `cpu=2,memory=1Gi`: the resource list of a container's requests or limits. */
+const resourceList = csv
+  .transform((entries) => Object.fromEntries(entries.map((entry) => entry.split('=', 2))))
+  .pipe(ResourceRequirementsSchema.shape.limits.unwrap());
 
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -56,6 +61,7 @@ export const ConfigSchema = z.object({
   dependencyOptIn: z.string().min(1),
   defaultTimeout: duration,
   maxTimeout: duration,
+  jobResourceLimits: resourceList.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -169,7 +175,11 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   maxTimeout: {
     default: '24h',
     value: 'DURATION',
-    help: 'longest executionConfig.timeout an execution may ask for',
+    help: 'longest executionConfig.timeout (or spec.timesOutAt from now) an execution may ask for',
+  },
+  jobResourceLimits: {
+    value: 'LIST',
+    help: "limits of every Job's workflow container (cpu=2,memory=1Gi); workflowRef.resources may ask for less, never more",
   },
 };
 

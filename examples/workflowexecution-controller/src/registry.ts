@@ -56,7 +56,14 @@ export async function buildRegistry(
   const registry = new Registry();
   const closers: (() => Promise<void>)[] = [];
   if (config.engines.includes('job'))
-    registry.register(new JobExecutor(client, { conventions, reader, logger }));
+    registry.register(
+      new JobExecutor(client, {
+        conventions,
+        reader,
+        logger,
+        ...(config.jobResourceLimits ? { resources: { limits: config.jobResourceLimits } } : {}),
+      }),
+    );
   if (config.engines.includes('tekton')) {
     const { TektonExecutor } = await import('@roundhouse/tekton');
     registry.register(new TektonExecutor(client, { conventions, reader, logger }));
