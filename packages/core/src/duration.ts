@@ -50,7 +50,7 @@ export function formatGoDuration(ms: number): string {
 }
 
 /** Go's largest Duration (2562047h47m16.854775807s), in milliseconds. */
-const maxGoDurationMs = 9_223_372_036_854;
+export const maxGoDurationMs = 9_223_372_036_854;
 
 /**
  * Milliseconds of a timeout written as a Go duration, between 1 ms and Go's largest Duration.

@@ -30,6 +30,15 @@ describe('withTimesOutAt', () => {
     expect(withTimesOutAt(plain, now)).toBe(plain);
   });
 
+  it('refuses a deadline further away than any engine could wait, naming it', () => {
+    expect(() => withTimesOutAt(until('2500-01-01T00:00:00Z'), now)).toThrow(
+      expect.objectContaining({
+        reason: 'ConfigurationError',
+        issues: [expect.objectContaining({ path: 'spec.timesOutAt' })],
+      }),
+    );
+  });
+
   it('gives a deadline already past one second, as kubernaut does', () => {
     expect(withTimesOutAt(until('2026-12-01T00:00:00Z'), now).spec.executionConfig?.timeout).toBe(
       '1s',

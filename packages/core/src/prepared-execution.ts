@@ -1,5 +1,6 @@
 import { withDeclaredParameters } from './declared-parameters.js';
-import { parseTimeout } from './duration.js';
+import { maxGoDurationMs, parseTimeout } from './duration.js';
+import { ConfigurationError } from './errors.js';
 import type { CreateOptions } from './executor.js';
 import type { WorkflowExecution } from './workflow-execution.js';
 
@@ -22,6 +23,13 @@ export function withTimesOutAt(wfe: WorkflowExecution, now: Date): WorkflowExecu
   const deadline = timesOutAtMs(wfe);
   if (deadline === undefined) return wfe;
   const remainingMs = Math.max(shortestTimeoutMs, deadline - now.getTime());
+  if (remainingMs > maxGoDurationMs) {
+    // No engine could take the timeout it would become.
+    throw new ConfigurationError({
+      path: 'spec.timesOutAt',
+      message: `${wfe.spec.timesOutAt} is further away than the longest Go duration (about 292 years)`,
+    });
+  }
   const timeout = wfe.spec.executionConfig?.timeout;
   if (timeout && parseTimeout(timeout, 'spec.executionConfig.timeout') <= remainingMs) return wfe;
   return {

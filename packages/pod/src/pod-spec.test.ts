@@ -251,3 +251,40 @@ describe('buildPod', () => {
     );
   });
 });
+
+describe('buildPod: workflowRef.resources', () => {
+  const asking = (
+    resources: NonNullable<WorkflowExecution['spec']['workflowRef']['resources']>,
+  ) => {
+    const base = wfe();
+    return {
+      ...base,
+      spec: { ...base.spec, workflowRef: { ...base.spec.workflowRef, resources } },
+    };
+  };
+
+  it("gives every step the execution's resources over the engine's", () => {
+    const pod = buildPod(
+      asking({ requests: { cpu: '200m' } }),
+      'workflows',
+      undefined,
+      settings({ resources: { requests: { cpu: '50m', memory: '32Mi' } } }),
+    );
+    const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    expect(all).toHaveLength(steps.length);
+    for (const container of all) {
+      expect(container.resources).toEqual({ requests: { cpu: '200m', memory: '32Mi' } });
+    }
+  });
+
+  it("refuses resources past the engine's limit", () => {
+    expect(() =>
+      buildPod(
+        asking({ requests: { memory: '2Gi' } }),
+        'workflows',
+        undefined,
+        settings({ resources: { limits: { memory: '1Gi' } } }),
+      ),
+    ).toThrow(ExecutionForbiddenError);
+  });
+});
