@@ -50,6 +50,22 @@ describe('DependencyCheck', () => {
     expect((error as Error).message).toContain(optIn);
   });
 
+  it("names the dependency under the field the execution listed it in (kubernaut's catalog snapshot)", async () => {
+    const error = await new DependencyCheck(readerOf(secret('db')), ExecutionPolicySchema.parse({}))
+      .verify(
+        wfe,
+        { secrets: [{ name: 'db' }] },
+        'exec',
+        undefined,
+        'spec.workflowRef.dependencies',
+      )
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      reason: 'Forbidden',
+      path: 'spec.workflowRef.dependencies.secrets[0]',
+    });
+  });
+
   it('refuses a missing Secret exactly as one that did not opt in, so refusals reveal no Secret', async () => {
     const refusals = await Promise.all(
       [{}, secret('db'), secret('db', {}, {}), secret('db', { [optIn]: 'team-b' })].map((objects) =>
