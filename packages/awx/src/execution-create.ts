@@ -5,6 +5,8 @@ import {
   type CreateResult,
   type Logger,
   preparedExecution,
+  requestedServiceAccount,
+  serviceAccountField,
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -101,6 +103,7 @@ export class ExecutionCreate {
       if (issues.length > 0) throw new ConfigurationError(issues);
       const warnings = [
         ...declared.warnings,
+        ...unusedFields(wfe),
         ...secrets
           .filter((secret) => Object.keys(secret.data).length === 0)
           .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`),
@@ -167,4 +170,24 @@ export class ExecutionCreate {
     );
     return undefined;
   }
+}
+
+/**
+ * Fields of the execution AWX has no use for, said rather than dropped in silence: the job runs
+ * with the template's own credentials and execution environment, not as a ServiceAccount of the
+ * cluster nor in a container this engine sizes.
+ */
+function unusedFields(wfe: WorkflowExecution): string[] {
+  return [
+    ...(requestedServiceAccount(wfe)
+      ? [
+          `${serviceAccountField(wfe)} is not used by the ansible engine: AWX runs the job with the template's credentials`,
+        ]
+      : []),
+    ...(wfe.spec.workflowRef.resources
+      ? [
+          "spec.workflowRef.resources is not used by the ansible engine: the job runs in AWX's execution environment",
+        ]
+      : []),
+  ];
 }

@@ -162,6 +162,29 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(apiCredentials()).toEqual([]);
   });
 
+  it("says that a ServiceAccount and container resources mean nothing to AWX, and launches with the template's credentials", async () => {
+    const template = seedTemplate(bed.sim, { askCredentialOnLaunch: false });
+    const executor = bed.executor();
+    const wfe = makeExecution(template.name, {
+      spec: {
+        workflowRef: {
+          workflowId: 'remediate',
+          version: '1',
+          executionBundle: 'registry.example/workflows/remediate:1',
+          engineConfig: { jobTemplateName: template.name },
+          serviceAccountName: 'restarter',
+          resources: { limits: { memory: '1Gi' } },
+        },
+      },
+    });
+    const { warnings } = await executor.create(wfe, env.namespace);
+    expect(warnings).toEqual([
+      "spec.workflowRef.serviceAccountName is not used by the ansible engine: AWX runs the job with the template's credentials",
+      "spec.workflowRef.resources is not used by the ansible engine: the job runs in AWX's execution environment",
+    ]);
+    expect(jobsOf(bed.sim, wfe)).toHaveLength(1);
+  });
+
   it('launches with only the parameters the workflow declares, warning of the rest', async () => {
     const template = seedTemplate(bed.sim, { askCredentialOnLaunch: false });
     const executor = bed.executor();
