@@ -48,6 +48,11 @@ export interface ResourceEngine<T extends KubeObject> {
    * `executionMetadata`. Pure; bad input throws ConfigurationError before anything is sent.
    */
   build(wfe: WorkflowExecution, namespace: string, dependencies: Dependencies | undefined): T;
+  /**
+   * Fields of `wfe` the engine has no use for, each said as a warning of `create` rather than
+   * dropped in silence (a container size for an engine whose tasks size themselves).
+   */
+  unusedFields?(wfe: WorkflowExecution): readonly string[];
   /** Whether the resource reached a terminal state, so its lock is stale rather than busy. */
   isFinished(object: T): boolean;
   /** The execution's state as the resource (and what the context reads) shows it. */
@@ -152,7 +157,11 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
       const { object, warnings } = await this.owned.create(wfe, namespace, body, options);
       return {
         resourceName: object.metadata?.name as string,
-        warnings: [...declared.warnings, ...warnings],
+        warnings: [
+          ...declared.warnings,
+          ...(this.#spec.unusedFields?.(declared.wfe) ?? []),
+          ...warnings,
+        ],
       };
     } catch (error) {
       // The API server answers a create of a kind it does not serve with a bare 404, which

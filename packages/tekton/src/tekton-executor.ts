@@ -79,6 +79,12 @@ function tektonEngineSpec(
       ...buildPipelineRun(wfe, namespace, dependencies, settings),
       apiVersion: apiVersionOf(pipelineRunType),
     }),
+    unusedFields: (wfe) =>
+      wfe.spec.workflowRef.resources
+        ? [
+            "spec.workflowRef.resources is not used by the tekton engine: the Pipeline's Tasks size their own steps",
+          ]
+        : [],
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
     logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
     async result(run, context: StatusContext): Promise<ExecutionResult> {

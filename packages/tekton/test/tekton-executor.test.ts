@@ -3,6 +3,7 @@ import {
   executionResourceName,
   kubernautConventions,
   PreviousExecutionNotCleanedError,
+  parseGoDuration,
   ResourceLockedError,
   roundhouseConventions,
   type WorkflowExecution,
@@ -49,6 +50,31 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
 
   const getRun = (name: string) =>
     client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, name);
+
+  it("ends the run's timeout by spec.timesOutAt and says workflowRef.resources is not used", async () => {
+    const wfe = makeExecution({
+      spec: {
+        timesOutAt: new Date(Date.now() + 10 * 60_000).toISOString(),
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: bundles.holds,
+          resources: { limits: { memory: '1Gi' } },
+        },
+      },
+    });
+    const { resourceName, warnings } = await executor.create(wfe, env.namespace);
+    expect(warnings).toEqual([
+      "spec.workflowRef.resources is not used by the tekton engine: the Pipeline's Tasks size their own steps",
+    ]);
+    const run = await getRun(resourceName);
+    const timeout = (run as { spec?: { timeouts?: { pipeline?: string } } })?.spec?.timeouts
+      ?.pipeline;
+    const seconds = (parseGoDuration(timeout ?? '') ?? 0) / 1000;
+    expect(seconds).toBeGreaterThan(540);
+    expect(seconds).toBeLessThanOrEqual(600);
+    await executor.cleanup(wfe, env.namespace);
+  });
 
   it('creates the PipelineRun the builder describes, named for the lock, and Tekton runs it', async () => {
     const wfe = makeExecution({
