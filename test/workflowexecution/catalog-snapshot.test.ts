@@ -138,6 +138,21 @@ describeWithControlPlane(
       });
     });
 
+    it('fails one whose timesOutAt passed before it could start as DeadlineExceeded, creating no Job', async () => {
+      await start(1);
+      const timesOutAt = formatKubeTime(new Date(Date.now() - 60_000));
+      const wfe = await apply(client(), env.namespace, snapshot({ timesOutAt }));
+      const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails).toMatchObject({
+        reason: 'DeadlineExceeded',
+        wasExecutionFailure: false,
+      });
+      expect(failed.status?.failureDetails?.message).toContain(
+        'passed before the execution could start',
+      );
+      expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(0);
+    });
+
     it('refuses a remote clusterID as ConfigurationError, creating no Job', async () => {
       await start(1);
       const wfe = await apply(client(), env.namespace, snapshot({ clusterID: 'spoke-1' }));

@@ -158,6 +158,20 @@ export class ExecutionForbiddenError extends RoundhouseError {
   }
 }
 
+/**
+ * The execution's deadline (`spec.timesOutAt`) passed before it could start, while it waited
+ * for a cooldown or a busy target. Nothing was created: a workflow given no time at all would
+ * only start a remediation it cannot finish.
+ */
+export class DeadlinePassedError extends RoundhouseError {
+  readonly reason = 'DeadlineExceeded';
+  readonly path = 'spec.timesOutAt';
+
+  constructor(deadline: string) {
+    super(`spec.timesOutAt: the deadline ${deadline} passed before the execution could start`);
+  }
+}
+
 /** The caller's AbortSignal fired before the operation finished. */
 export class AbortedError extends RoundhouseError {
   readonly reason = 'Aborted';

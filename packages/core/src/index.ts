@@ -19,6 +19,7 @@ export {
 export {
   AbortedError,
   ConfigurationError,
+  DeadlinePassedError,
   EngineUnavailableError,
   ExecutionForbiddenError,
   type ExecutionOwner,

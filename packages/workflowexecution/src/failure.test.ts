@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  DeadlinePassedError,
   ExecutionForbiddenError,
   type ExecutionResult,
   PreviousExecutionNotCleanedError,
@@ -48,6 +49,9 @@ describe('classifyStartError', () => {
     );
     expect(classifyStartError(new ExecutionForbiddenError('spec.x', 'no'))).toEqual(
       fails('Forbidden'),
+    );
+    expect(classifyStartError(new DeadlinePassedError('2026-12-02T10:00:00Z'))).toEqual(
+      fails('DeadlineExceeded'),
     );
     expect(classifyStartError(new KubernetesApiError('Forbidden', 'no', 403))).toEqual(
       fails('Forbidden'),

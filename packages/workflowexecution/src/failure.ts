@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  DeadlinePassedError,
   ExecutionForbiddenError,
   type ExecutionResult,
   type FailureReason,
@@ -81,6 +82,7 @@ export function classifyStartError(error: unknown): StartErrorOutcome {
   // kubernaut's word for a target another execution holds (its #190).
   if (error instanceof ResourceLockedError) return { action: 'fail', reason: 'Deduplicated' };
   if (error instanceof ExecutionForbiddenError) return { action: 'fail', reason: 'Forbidden' };
+  if (error instanceof DeadlinePassedError) return { action: 'fail', reason: 'DeadlineExceeded' };
   if (!(error instanceof RoundhouseError) || error.retryable) return { action: 'retry' };
   const code = statusCodeOf(error);
   return { action: 'fail', reason: (code !== undefined && failureByStatusCode[code]) || 'Unknown' };

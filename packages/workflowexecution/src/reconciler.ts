@@ -22,6 +22,7 @@ import {
 } from '@roundhouse/controller';
 import {
   ConfigurationError,
+  DeadlinePassedError,
   type Dependencies,
   type ExecutionResult,
   type Logger,
@@ -297,7 +298,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /** Checks what the execution asks for and creates its resource; returns the resource's name. */
   async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<string> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
-    enforceExecutionPolicy(wfe, this.#o.policy, this.#o.now());
+    const now = this.#o.now();
+    const deadline = timesOutAtMs(wfe);
+    // Waiting (cooldown, a busy target) can outlast the deadline; starting then would give the
+    // workflow no time, as kubernaut's one-second Job does. A start that crashed after creating
+    // its resource is refused too, and cleanup removes the resource after the cooldown.
+    if (deadline !== undefined && deadline <= now.getTime())
+      throw new DeadlinePassedError(wfe.spec.timesOutAt as string);
+    enforceExecutionPolicy(wfe, this.#o.policy, now);
     const requested = requestedDependencies(wfe);
     const dependencies = this.#o.resolveDependencies
       ? await this.#o.resolveDependencies(wfe)
