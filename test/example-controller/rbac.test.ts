@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
@@ -73,5 +74,37 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
     await expect(
       client.create(resources.jobs, env.namespace, { metadata: { name: 'x' } }),
     ).rejects.toMatchObject({ reason: 'Forbidden' });
+  });
+
+  it("may request a ServiceAccount's token in the execution namespace only", async () => {
+    const identity = await env.userKubeConfig(
+      'system:serviceaccount:roundhouse-system:roundhouse-controller',
+      ['system:serviceaccounts'],
+    );
+    const client = new KubeClient(identity);
+    const name = `rbac-token-${randomBytes(4).toString('hex')}`;
+    const request = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 600 },
+    };
+    const token = { subresource: { name, subresource: 'token' as const } };
+    for (const namespace of ['roundhouse-workflows', env.namespace]) {
+      await admin().create(resources.serviceAccounts, namespace, { metadata: { name } });
+    }
+    try {
+      const { object } = await client.create<KubeObject>(
+        resources.serviceAccounts,
+        'roundhouse-workflows',
+        request,
+        token,
+      );
+      expect(object.status).toMatchObject({ token: expect.any(String) });
+      await expect(
+        client.create(resources.serviceAccounts, env.namespace, request, token),
+      ).rejects.toMatchObject({ reason: 'Forbidden' });
+    } finally {
+      await admin().delete(resources.serviceAccounts, 'roundhouse-workflows', name);
+    }
   });
 });

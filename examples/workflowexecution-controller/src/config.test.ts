@@ -121,6 +121,22 @@ describe('parseCommandLine', () => {
     expect(config.awxOrganization).toBe('Platform');
   });
 
+  it('takes the Kubernetes API AWX jobs reach, only with the CA to verify it with', () => {
+    const config = configOf([
+      '--awx-kubernetes-api=https://k8s.example.com:6443',
+      '--awx-kubernetes-ca-file=/etc/k8s/ca.crt',
+    ]);
+    expect(config.awxKubernetesApi).toBe('https://k8s.example.com:6443');
+    expect(config.awxKubernetesCaFile).toBe('/etc/k8s/ca.crt');
+    expect(configOf([]).awxKubernetesApi).toBeUndefined();
+    expect(issuesOf(['--awx-kubernetes-api=https://k8s.example.com'])).toEqual([
+      '--awx-kubernetes-api: needs --awx-kubernetes-ca-file: without a CA AWX sends the token without verifying the API server',
+    ]);
+    expect(
+      issuesOf(['--awx-kubernetes-api=http://k8s.example.com', '--awx-kubernetes-ca-file=ca']),
+    ).toEqual(['--awx-kubernetes-api: must be an https URL']);
+  });
+
   it('rejects unknown flags and stray arguments, naming them', () => {
     expect(issuesOf(['--frobnicate=1'])[0]).toMatch(/--frobnicate/);
     expect(issuesOf(['--leader-elect', 'false'])[0]).toMatch(/false/);

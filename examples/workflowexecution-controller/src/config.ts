@@ -55,6 +55,8 @@ export const ConfigSchema = z.object({
   awxInsecureSkipTlsVerify: bool,
   awxLaunchCommitWindow: duration,
   awxAllowedJobTemplates: csv.optional(),
+  awxKubernetesApi: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+  awxKubernetesCaFile: z.string().min(1).optional(),
   allowedBundles: csv,
   allowedServiceAccounts: csv,
   requireDigest: bool,
@@ -151,6 +153,14 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     value: 'LIST',
     help: 'job templates executions may launch (restart-*, exact names); default every one the AWX user may execute',
   },
+  awxKubernetesApi: {
+    value: 'URL',
+    help: "API server AWX jobs reach the cluster at, as the execution's ServiceAccount (a token per job); needs --awx-kubernetes-ca-file",
+  },
+  awxKubernetesCaFile: {
+    value: 'PATH',
+    help: 'CA bundle AWX jobs verify --awx-kubernetes-api with',
+  },
   allowedBundles: {
     default: '',
     value: 'LIST',
@@ -231,6 +241,13 @@ export function parseCommandLine(
       path: '--engines',
       message:
         'the ansible engine needs --awx-url and --awx-token-secret (or drop it from --engines)',
+    });
+  }
+  if (config.awxKubernetesApi && !config.awxKubernetesCaFile) {
+    throw new ConfigurationError({
+      path: '--awx-kubernetes-api',
+      message:
+        'needs --awx-kubernetes-ca-file: without a CA AWX sends the token without verifying the API server',
     });
   }
   return { help: false, config };

@@ -88,6 +88,14 @@ export async function buildRegistry(
             ? { allowedJobTemplates: config.awxAllowedJobTemplates }
             : {}),
           ...(await organizationOption(awx, config.awxOrganization)),
+          ...(config.awxKubernetesApi
+            ? {
+                kubernetesApi: {
+                  host: config.awxKubernetesApi,
+                  caCertificate: readFileSync(config.awxKubernetesCaFile as string, 'utf8'),
+                },
+              }
+            : {}),
         }),
       );
     } catch (error) {

@@ -117,4 +117,90 @@ describe('credential injection when a job starts', () => {
     );
     expect((await finished(plain, 'error', 'successful')).status).toBe('successful');
   });
+
+  describe("AWX's managed Kubernetes bearer token type", () => {
+    async function launchKubernetes(name: string, inputs: Record<string, string | boolean>) {
+      const type = sim.state
+        .credentialTypes()
+        .find((t) => t.namespace === 'kubernetes_bearer_token')!;
+      const credential = sim.state.addCredential({
+        name,
+        credential_type: type.id,
+        organization: 1,
+        inputs,
+      });
+      const template = sim.state.addJobTemplate({
+        name,
+        credentials: [credential.id],
+        schedule: { pendingMs: 0, runningMs: 0 },
+      });
+      const response = await fetch(`${sim.apiUrl}job_templates/${template.id}/launch/`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${sim.token}` },
+      });
+      return finished(
+        ((await response.json()) as { job: number }).job,
+        'successful',
+        'error',
+        'failed',
+      );
+    }
+
+    it('is listed as AWX defines it, managed, with no injectors of its own', async () => {
+      const { results } = await get(
+        'credential_types/?namespace=kubernetes_bearer_token&managed=true',
+      );
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({
+        name: 'OpenShift or Kubernetes API Bearer Token',
+        kind: 'kubernetes',
+        managed: true,
+        injectors: {},
+        inputs: { required: ['host', 'bearer_token'] },
+      });
+      expect(results[0].inputs.fields.map((f: { id: string }) => f.id)).toEqual([
+        'host',
+        'bearer_token',
+        'verify_ssl',
+        'ssl_ca_cert',
+      ]);
+    });
+
+    it('injects the host, the token (masked in job_env) and the CA as a file when verifying', async () => {
+      const job = await launchKubernetes('k8s-verify', {
+        host: 'https://k8s.example/',
+        bearer_token: 'token123',
+        verify_ssl: true,
+        ssl_ca_cert: 'CERTDATA',
+      });
+      expect(job.status).toBe('successful');
+      expect(job.job_env).toEqual({
+        K8S_AUTH_HOST: 'https://k8s.example/',
+        K8S_AUTH_API_KEY: '**********',
+        K8S_AUTH_VERIFY_SSL: 'True',
+        K8S_AUTH_SSL_CA_CERT: expect.stringMatching(/^\/runner\/env\/tmp[a-z0-9_]{8}$/),
+      });
+    });
+
+    it('does not verify without a CA certificate, whatever verify_ssl says', async () => {
+      const cases: Record<string, string | boolean>[] = [
+        { host: 'https://k8s.example/', bearer_token: 't', verify_ssl: true },
+        { host: 'https://k8s.example/', bearer_token: 't' },
+        { host: 'https://k8s.example/', bearer_token: 't', verify_ssl: false, ssl_ca_cert: 'C' },
+      ];
+      for (const [index, inputs] of cases.entries()) {
+        const job = await launchKubernetes(`k8s-no-verify-${index}`, inputs);
+        expect(job.job_env).toEqual({
+          K8S_AUTH_HOST: 'https://k8s.example/',
+          K8S_AUTH_API_KEY: '**********',
+          K8S_AUTH_VERIFY_SSL: 'False',
+        });
+      }
+    });
+
+    it('does not start a job whose credential lacks the required token', async () => {
+      const job = await launchKubernetes('k8s-no-token', { host: 'https://k8s.example/' });
+      expect(job.status).toBe('failed');
+    });
+  });
 });

@@ -94,6 +94,10 @@ function decryptFailure(value: string): string {
  */
 export function injectCredential(type: CredentialType, credential: Credential): Injection {
   const injectors = typeInjectors(type);
+  if (Object.keys(injectors).length === 0 && type.managed && type.namespace !== null) {
+    const inject = builtinInjectors[type.namespace];
+    return inject ? inject(type, credential) : { ok: true, env: {} };
+  }
   const secrets = secretFields(type);
   const undecryptable = Object.entries(credential.inputs).find(
     ([id, value]) => secrets.has(id) && typeof value === 'string' && value.startsWith(ENCRYPTED),
@@ -129,6 +133,99 @@ export function injectCredential(type: CredentialType, credential: Credential): 
   }
   return { ok: true, env };
 }
+
+/**
+ * AWX's build_safe_env: what `job_env` shows of an environment a function injector built.
+ * Variables whose name looks secret are hidden, and a password inside a URL.
+ */
+function buildSafeEnv(env: Readonly<Record<string, string>>): Record<string, string> {
+  const hidden = /API|TOKEN|KEY|SECRET|PASS/i;
+  const urlPassword = /^.*?:\/\/[^:]+:(.*?)@.*?$/;
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => {
+      if (name === 'AWS_ACCESS_KEY_ID') return [name, value];
+      if (
+        name.startsWith('ANSIBLE_') &&
+        !name.startsWith('ANSIBLE_NET') &&
+        !name.startsWith('ANSIBLE_GALAXY_SERVER')
+      )
+        return [name, value];
+      if (hidden.test(name)) return [name, MASK];
+      // re.sub of the whole match: the value becomes the mask alone.
+      if (urlPassword.test(value)) return [name, value.replace(urlPassword, MASK)];
+      return [name, value];
+    }),
+  );
+}
+
+/** Credential.get_input: the input, else the field's default, else `fallback`. */
+function getInput(
+  type: CredentialType,
+  credential: Credential,
+  id: string,
+  fallback?: Value,
+): Value | undefined {
+  const value = credential.inputs[id];
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (fallback !== undefined) return fallback;
+  return type.inputs.fields.find((f) => f.id === id)?.default;
+}
+
+/** A secret input get_input cannot decrypt, which fails the job before it runs. */
+function undecryptable(credential: Credential, ids: readonly string[]): Injection | undefined {
+  for (const id of ids) {
+    const value = credential.inputs[id];
+    if (typeof value === 'string' && value.startsWith(ENCRYPTED)) {
+      return {
+        ok: false,
+        traceback:
+          'Traceback (most recent call last):\n' +
+          '  File "awx_plugins/credentials/injectors.py", in kubernetes_bearer_token\n' +
+          '  File "awx/main/utils/encryption.py", in decrypt_value\n' +
+          `${decryptFailure(value)}\n`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** A mkstemp name under the job's private `env` directory, as the job's container sees it. */
+function privateDataFile(): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789_';
+  let name = 'tmp';
+  for (let i = 0; i < 8; i += 1) name += letters[Math.floor(Math.random() * letters.length)];
+  return `/runner/env/${name}`;
+}
+
+/**
+ * awx_plugins.credentials.injectors, by managed type namespace. kubernetes_bearer_token: the
+ * server is verified only when verify_ssl is on and a CA certificate is given, which is written
+ * to a file; otherwise K8S_AUTH_VERIFY_SSL is False.
+ */
+const builtinInjectors: Readonly<
+  Record<string, (type: CredentialType, credential: Credential) => Injection>
+> = {
+  kubernetes_bearer_token(type, credential) {
+    const verify =
+      Boolean(getInput(type, credential, 'verify_ssl')) && 'ssl_ca_cert' in credential.inputs;
+    const failure = undecryptable(
+      credential,
+      verify ? ['bearer_token', 'ssl_ca_cert'] : ['bearer_token'],
+    );
+    if (failure) return failure;
+    const env: Record<string, string> = {
+      K8S_AUTH_HOST: pythonText(getInput(type, credential, 'host', '') ?? ''),
+      K8S_AUTH_API_KEY: pythonText(getInput(type, credential, 'bearer_token', '') ?? ''),
+    };
+    if (verify) {
+      env.K8S_AUTH_VERIFY_SSL = 'True';
+      env.K8S_AUTH_SSL_CA_CERT = privateDataFile();
+    } else {
+      env.K8S_AUTH_VERIFY_SSL = 'False';
+    }
+    return { ok: true, env: buildSafeEnv(env) };
+  },
+};
 
 /** Every credential injected in turn, as BaseTask.run does: the first failure stops the job. */
 export function injectAll(credentials: readonly LaunchCredential[]): Injection {

@@ -13,7 +13,11 @@ interface ManagedType {
   readonly inputs: z.input<typeof credentialTypeInputsSchema>;
 }
 
-/** A few of the types AWX installs itself, so lookups by name and kind meet realistic data. */
+/**
+ * A few of the types AWX installs itself (awx_plugins.credentials.plugins), so lookups by name
+ * and kind meet realistic data. They have no `injectors`: AWX injects a managed type with the
+ * function of awx_plugins.credentials.injectors named by its namespace (see injection.ts).
+ */
 export const MANAGED_CREDENTIAL_TYPES: readonly ManagedType[] = [
   {
     name: 'Machine',
@@ -67,6 +71,36 @@ export const MANAGED_CREDENTIAL_TYPES: readonly ManagedType[] = [
         { id: 'security_token', label: 'STS Token', type: 'string', secret: true },
       ],
       required: ['username', 'password'],
+    },
+  },
+  {
+    name: 'OpenShift or Kubernetes API Bearer Token',
+    kind: 'kubernetes',
+    namespace: 'kubernetes_bearer_token',
+    inputs: {
+      fields: [
+        {
+          id: 'host',
+          label: 'OpenShift or Kubernetes API Endpoint',
+          type: 'string',
+          help_text: 'The OpenShift or Kubernetes API Endpoint to authenticate with.',
+        },
+        {
+          id: 'bearer_token',
+          label: 'API authentication bearer token',
+          type: 'string',
+          secret: true,
+        },
+        { id: 'verify_ssl', label: 'Verify SSL', type: 'boolean', default: true },
+        {
+          id: 'ssl_ca_cert',
+          label: 'Certificate Authority data',
+          type: 'string',
+          secret: true,
+          multiline: true,
+        },
+      ],
+      required: ['host', 'bearer_token'],
     },
   },
 ];

@@ -30,6 +30,7 @@ import {
 } from './executor-options.js';
 import { JobLaunch } from './job-launch.js';
 import { jobOutput } from './job-output.js';
+import { KubernetesApiAccess } from './kubernetes-api-access.js';
 import type { Job } from './schemas.js';
 import { awxJobResult, isJobFailed } from './status.js';
 import { TemplateCatalog } from './template-catalog.js';
@@ -58,7 +59,8 @@ export class AnsibleExecutor implements Executor {
 
   /**
    * `kube` reads the execution's Secrets and ConfigMaps and keeps the lock, a Lease, in the
-   * execution namespace (get, create, update, delete).
+   * execution namespace (get, create, update, delete); with `kubernetesApi`, it also creates
+   * `serviceaccounts/token` there.
    */
   constructor(awx: AnsibleExecutorAwx, kube: KubeClient, options: AnsibleExecutorOptions = {}) {
     this.#awx = awx;
@@ -72,8 +74,16 @@ export class AnsibleExecutor implements Executor {
     this.#lock = new ExecutionLock(kube, ansibleEngine, settings, log);
     const launch = new JobLaunch(awx, { catalog, credentials, jobs: this.#jobs }, settings, log);
     const parts = { awx, lock: this.#lock, catalog, jobs: this.#jobs, credentials };
+    const { kubernetesApi } = settings;
     this.#create = new ExecutionCreate(
-      { ...parts, dependencies: new DependencyReader(kube), launch },
+      {
+        ...parts,
+        dependencies: new DependencyReader(kube),
+        launch,
+        kubernetesApi: kubernetesApi
+          ? new KubernetesApiAccess(awx, kube, { ...settings, kubernetesApi }, log)
+          : undefined,
+      },
       settings,
       log,
     );

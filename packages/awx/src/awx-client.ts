@@ -162,6 +162,14 @@ export class AwxClient implements AnsibleExecutorAwx {
     return this.#credentialTypes.findCredentialType(name, kind, options);
   }
 
+  findManagedCredentialType(
+    namespace: string,
+    kind: string,
+    options?: AwxRequestOptions,
+  ): Promise<CredentialType | null> {
+    return this.#credentialTypes.findManagedCredentialType(namespace, kind, options);
+  }
+
   createCredentialType(
     type: CredentialTypeRequest,
     options?: AwxRequestOptions,

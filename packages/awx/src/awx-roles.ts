@@ -119,6 +119,15 @@ export interface CredentialTypeStore {
   ): Promise<CredentialType>;
 }
 
+export interface ManagedCredentialTypeReader {
+  /** The type AWX manages itself under this namespace and kind, or `null`. */
+  findManagedCredentialType(
+    namespace: string,
+    kind: string,
+    options?: AwxRequestOptions,
+  ): Promise<CredentialType | null>;
+}
+
 export interface CredentialStore {
   /** Credentials matching every given filter; never their inputs. */
   listCredentials(filter: CredentialFilter, options?: AwxRequestOptions): Promise<Credential[]>;
@@ -135,4 +144,5 @@ export type AnsibleExecutorAwx = AwxProbe &
   JobReader &
   JobCanceler &
   CredentialTypeStore &
+  ManagedCredentialTypeReader &
   CredentialStore;

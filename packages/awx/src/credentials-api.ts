@@ -4,6 +4,7 @@ import type {
   CredentialFilter,
   CredentialStore,
   CredentialTypeStore,
+  ManagedCredentialTypeReader,
 } from './awx-roles.js';
 import type { AwxTransport } from './awx-transport.js';
 import {
@@ -21,7 +22,7 @@ export interface CredentialTypeFilter {
 }
 
 /** `credential_types/`: listing, finding and creating credential types. */
-export class CredentialTypesApi implements CredentialTypeStore {
+export class CredentialTypesApi implements CredentialTypeStore, ManagedCredentialTypeReader {
   readonly #http: AwxTransport;
 
   constructor(http: AwxTransport) {
@@ -52,6 +53,17 @@ export class CredentialTypesApi implements CredentialTypeStore {
       );
     }
     return types[0] ?? null;
+  }
+
+  async findManagedCredentialType(
+    namespace: string,
+    kind: string,
+    options: AwxRequestOptions = {},
+  ): Promise<CredentialType | null> {
+    const query = { namespace, kind, managed: 'true' };
+    const types = await this.#http.list('credential_types/', query, CredentialTypeSchema, options);
+    // Checked here too: a server that ignored a filter must not hand over another type.
+    return types.find((t) => t.managed && t.namespace === namespace && t.kind === kind) ?? null;
   }
 
   async createCredentialType(
@@ -90,7 +102,7 @@ export class CredentialsApi implements CredentialStore {
     credential: CredentialRequest,
     options: AwxRequestOptions = {},
   ): Promise<Credential> {
-    const secrets = Object.values(credential.inputs);
+    const secrets = Object.values(credential.inputs).filter((v) => typeof v === 'string');
     const call = this.#http.post('credentials/', JSON.stringify(credential), options, { secrets });
     return this.#http.json(call, CredentialSchema);
   }

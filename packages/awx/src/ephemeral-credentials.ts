@@ -8,6 +8,7 @@ import {
   versionedCredentialType,
 } from './credential-plan.js';
 import type { ExecutionIdentity } from './execution-identity.js';
+import type { ManagedCredentialPlan } from './kubernetes-credential.js';
 import type { Credential, CredentialType, CredentialTypeRequest } from './schemas.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -20,7 +21,8 @@ export interface EphemeralCredentialsSettings {
 }
 
 /**
- * The AWX credentials that carry one execution's Secrets and exist only for it. Their names
+ * The AWX credentials that carry one execution's Secrets (and its Kubernetes API token, when
+ * the engine gives jobs one) and exist only for it. Their names
  * derive from the execution, so they are found, and deleted, without any record of them; a
  * credential type is reused only when it injects exactly the Secret's keys, and never changed.
  */
@@ -48,17 +50,24 @@ export class EphemeralCredentials {
    */
   async create(
     identity: ExecutionIdentity,
-    plans: readonly CredentialPlan[],
+    plans: readonly (CredentialPlan | ManagedCredentialPlan)[],
     created: Credential[],
     signal: AbortSignal | undefined,
     operation: string,
   ): Promise<void> {
     for (const plan of plans) {
+      if ('typeId' in plan) {
+        throwIfAborted(signal, operation);
+        const credential = await this.#createCredential(plan.credential, plan.typeId, signal);
+        this.#logCreated(identity, credential, plan.typeName);
+        created.push(credential);
+        continue;
+      }
       let type = await this.#credentialType(plan, signal);
       throwIfAborted(signal, operation);
       let credential: Credential;
       try {
-        credential = await this.#createCredential(plan, type.value, signal);
+        credential = await this.#createCredential(plan.credential, type.value.id, signal);
       } catch (error) {
         // A type remembered from an earlier launch may have been deleted since (AWX: 400,
         // invalid pk); a 400 creates nothing, so one more try with what AWX has now is safe.
@@ -68,19 +77,18 @@ export class EphemeralCredentials {
         this.#types.forget(typeKey(versionedCredentialType(plan.type)));
         type = await this.#credentialType(plan, signal);
         throwIfAborted(signal, operation);
-        credential = await this.#createCredential(plan, type.value, signal);
+        credential = await this.#createCredential(plan.credential, type.value.id, signal);
       }
-      this.#log.info(
-        {
-          wfe: identity.id,
-          credential: credential.id,
-          name: credential.name,
-          type: type.value.name,
-        },
-        'created ephemeral AWX credential',
-      );
+      this.#logCreated(identity, credential, type.value.name);
       created.push(credential);
     }
+  }
+
+  #logCreated(identity: ExecutionIdentity, credential: Credential, type: string): void {
+    this.#log.info(
+      { wfe: identity.id, credential: credential.id, name: credential.name, type },
+      'created ephemeral AWX credential',
+    );
   }
 
   /**
@@ -131,12 +139,12 @@ export class EphemeralCredentials {
   }
 
   #createCredential(
-    plan: CredentialPlan,
-    type: CredentialType,
+    credential: CredentialPlan['credential'] | ManagedCredentialPlan['credential'],
+    typeId: number,
     signal: AbortSignal | undefined,
   ): Promise<Credential> {
     return this.#awx.createCredential(
-      { ...plan.credential, organization: this.#settings.organizationId, credential_type: type.id },
+      { ...credential, organization: this.#settings.organizationId, credential_type: typeId },
       { signal },
     );
   }

@@ -25,6 +25,7 @@ import type { AnsibleExecutorSettings } from './executor-options.js';
 import { launchExtraVars } from './extra-vars-plan.js';
 import { type JobLaunch, verifyJobCredentials } from './job-launch.js';
 import { slicingIssues } from './job-slicing.js';
+import type { KubernetesApiAccess } from './kubernetes-api-access.js';
 import { promptIssues } from './launch-prompts.js';
 import { launchDeadline } from './launch-record.js';
 import { executionTimeoutMs } from './launch-timeout.js';
@@ -39,6 +40,8 @@ export interface ExecutionCreateParts {
   readonly credentials: EphemeralCredentials;
   readonly dependencies: DependencyReader;
   readonly launch: JobLaunch;
+  /** Set when jobs get the Kubernetes API (`kubernetesApi`). */
+  readonly kubernetesApi: KubernetesApiAccess | undefined;
 }
 
 /**
@@ -93,17 +96,31 @@ export class ExecutionCreate {
       const extraVars = launchExtraVars(wfe, identity, configMaps, this.#settings.conventions);
       const secrets = await dependencies.secrets(namespace, names.secrets, signal);
       const { namePrefix, conventions } = this.#settings;
-      const credentials = planCredentials(secrets, identity, namePrefix, conventions);
-      const inputs = { variables: Object.keys(extraVars), credentials: credentials.length > 0 };
+      const secretCredentials = planCredentials(secrets, identity, namePrefix, conventions);
+      const inputs = {
+        variables: Object.keys(extraVars),
+        credentials: secretCredentials.length > 0 || this.#parts.kubernetesApi !== undefined,
+      };
       const survey = await this.#parts.catalog.surveyVariables(template.value, signal);
       const issues = [
         ...promptIssues(template.value, inputs, survey),
         ...slicingIssues(template.value),
       ];
       if (issues.length > 0) throw new ConfigurationError(issues);
+      // No token for a launch refused above; and before anything is created in AWX, so a
+      // missing type or ServiceAccount leaves nothing there.
+      const kubernetes = await this.#parts.kubernetesApi?.plan(
+        wfe,
+        namespace,
+        identity,
+        timeoutMs,
+        signal,
+      );
+      const credentials = [...secretCredentials, ...(kubernetes ? [kubernetes.plan] : [])];
       const warnings = [
         ...declared.warnings,
-        ...unusedFields(wfe),
+        ...(kubernetes?.warnings ?? []),
+        ...unusedFields(wfe, kubernetes !== undefined),
         ...secrets
           .filter((secret) => Object.keys(secret.data).length === 0)
           .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`),
@@ -174,12 +191,12 @@ export class ExecutionCreate {
 
 /**
  * Fields of the execution AWX has no use for, said rather than dropped in silence: the job runs
- * with the template's own credentials and execution environment, not as a ServiceAccount of the
- * cluster nor in a container this engine sizes.
+ * with the template's own credentials and execution environment, not in a container this engine
+ * sizes, and as a ServiceAccount of the cluster only when it is given the Kubernetes API.
  */
-function unusedFields(wfe: WorkflowExecution): string[] {
+function unusedFields(wfe: WorkflowExecution, kubernetesApi: boolean): string[] {
   return [
-    ...(requestedServiceAccount(wfe)
+    ...(requestedServiceAccount(wfe) && !kubernetesApi
       ? [
           `${serviceAccountField(wfe)} is not used by the ansible engine: AWX runs the job with the template's credentials`,
         ]

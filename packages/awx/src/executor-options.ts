@@ -63,7 +63,34 @@ export const AnsibleExecutorOptionsSchema = z.object({
    * every template the controller's AWX user may execute (AWX's rights decide); empty, none.
    */
   allowedJobTemplates: z.array(z.string().min(1)).optional(),
+  /**
+   * Gives every job an AWX "OpenShift or Kubernetes API Bearer Token" credential for this API
+   * server, holding a token of the execution's ServiceAccount (the default runner unless it
+   * names one), so playbooks using `kubernetes.core` reach the cluster as that ServiceAccount.
+   * Unset, jobs get no such credential.
+   */
+  kubernetesApi: z
+    .object({
+      /** The API server as the job reaches it, e.g. `https://kubernetes.example.com:6443`. */
+      host: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }),
+      /** PEM CA bundle the job verifies the API server with. */
+      caCertificate: z.string().min(1).optional(),
+      /**
+       * `false` sends the token without verifying the server. AWX verifies only with a CA
+       * certificate, so without `caCertificate` this must be said explicitly.
+       */
+      verifySsl: z.boolean().default(true),
+    })
+    .refine((api) => !api.verifySsl || api.caCertificate !== undefined, {
+      path: ['caCertificate'],
+      error:
+        'is required unless verifySsl is false: without it AWX sends the token without ' +
+        'verifying the API server (K8S_AUTH_VERIFY_SSL=False)',
+    })
+    .optional(),
 });
+
+export type KubernetesApiOptions = z.output<typeof AnsibleExecutorOptionsSchema>['kubernetesApi'];
 
 export type AnsibleExecutorOptions = z.input<typeof AnsibleExecutorOptionsSchema> & {
   readonly conventions?: Conventions;
@@ -73,10 +100,14 @@ export type AnsibleExecutorOptions = z.input<typeof AnsibleExecutorOptionsSchema
 };
 
 export type AnsibleExecutorSettings = Required<
-  Omit<z.output<typeof AnsibleExecutorOptionsSchema>, 'namePrefix' | 'allowedJobTemplates'>
+  Omit<
+    z.output<typeof AnsibleExecutorOptionsSchema>,
+    'namePrefix' | 'allowedJobTemplates' | 'kubernetesApi'
+  >
 > & {
   readonly namePrefix: string;
   readonly allowedJobTemplates?: readonly string[] | undefined;
+  readonly kubernetesApi?: KubernetesApiOptions | undefined;
   readonly conventions: Conventions;
   readonly now: () => number;
 };

@@ -26,6 +26,7 @@ export type {
   JobReader,
   JobTemplateReader,
   LaunchRequest,
+  ManagedCredentialTypeReader,
 } from './awx-roles.js';
 export {
   type CredentialPlan,
@@ -59,7 +60,11 @@ export {
   markerVariable,
 } from './execution-identity.js';
 export { awxJobRef, missingCredentials } from './execution-jobs.js';
-export { type AnsibleExecutorOptions, AnsibleExecutorOptionsSchema } from './executor-options.js';
+export {
+  type AnsibleExecutorOptions,
+  AnsibleExecutorOptionsSchema,
+  type KubernetesApiOptions,
+} from './executor-options.js';
 export {
   buildExtraVars,
   coerceParameter,
@@ -73,6 +78,13 @@ export {
   kubernautCredentialIds,
   kubernautCredentialsKey,
 } from './kubernaut-credentials.js';
+export { TokenRequestUnansweredError } from './kubernetes-api-access.js';
+export {
+  kubernetesBearerTokenType,
+  kubernetesCredentialName,
+  type ManagedCredentialPlan,
+  tokenExpirationSeconds,
+} from './kubernetes-credential.js';
 export {
   buildLaunchLock,
   type LaunchLock,

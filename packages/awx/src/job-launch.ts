@@ -19,6 +19,7 @@ import type { ExecutionIdentity } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs, missingCredentials } from './execution-jobs.js';
 import type { ExtraVars } from './extra-vars.js';
 import { launchSliceCount, slicedLaunchIssue, slicingIssues } from './job-slicing.js';
+import type { ManagedCredentialPlan } from './kubernetes-credential.js';
 import { ignoredFieldIssues, promptIssues } from './launch-prompts.js';
 import { launchDeadline } from './launch-record.js';
 import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
@@ -30,7 +31,8 @@ import type { Cached, TemplateCatalog } from './template-catalog.js';
 export interface LaunchPlan {
   readonly identity: ExecutionIdentity;
   readonly extraVars: ExtraVars;
-  readonly credentials: readonly CredentialPlan[];
+  /** The Secrets' credentials, and the Kubernetes API's when the engine gives jobs one. */
+  readonly credentials: readonly (CredentialPlan | ManagedCredentialPlan)[];
   /** `spec.executionConfig.timeout` in milliseconds, if set. */
   readonly timeoutMs: number | undefined;
   readonly warnings: readonly string[];

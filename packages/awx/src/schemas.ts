@@ -154,6 +154,8 @@ export const CredentialTypeSchema = z.object({
   name: z.string(),
   kind: z.string(),
   managed: z.boolean(),
+  /** What a managed type injects with a function of AWX's instead of `injectors`. */
+  namespace: z.string().nullable().optional(),
   inputs: CredentialTypeInputsSchema,
   injectors: CredentialTypeInjectorsSchema,
 });
@@ -166,7 +168,7 @@ export const CredentialRequestSchema = z.object({
   description: z.string(),
   organization: id,
   credential_type: id,
-  inputs: z.record(z.string(), z.string()),
+  inputs: z.record(z.string(), z.union([z.string(), z.boolean()])),
 });
 
 export type CredentialRequest = z.infer<typeof CredentialRequestSchema>;

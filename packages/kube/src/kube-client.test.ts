@@ -128,6 +128,34 @@ describe('KubeClient', () => {
     });
   });
 
+  it("creates a subresource of the named object, such as a ServiceAccount's token", async () => {
+    const { client, received } = await serve((_req, res) =>
+      json(res, 201, { status: { token: 't0k3n', expirationTimestamp: '2030-01-01T00:00:00Z' } }),
+    );
+    const created = await client.create(
+      resources.serviceAccounts,
+      'ns',
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 600 },
+      },
+      { subresource: { name: 'runner', subresource: 'token' } },
+    );
+    expect(created.object).toEqual({
+      status: { token: 't0k3n', expirationTimestamp: '2030-01-01T00:00:00Z' },
+    });
+    expect(received[0]).toMatchObject({
+      method: 'POST',
+      url: '/api/v1/namespaces/ns/serviceaccounts/runner/token?fieldManager=roundhouse',
+    });
+    expect(JSON.parse(received[0]?.body ?? '')).toEqual({
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 600 },
+    });
+  });
+
   it('sends a patch with the content type of its strategy, and no body or content type with a GET', async () => {
     const { client, received } = await serve((_req, res) => json(res, 200, { metadata: {} }));
     await client.patch(resources.jobs, 'ns', 'j', [{ op: 'remove', path: '/x' }], {

@@ -90,6 +90,14 @@ export interface PatchOptions extends RequestOptions {
   readonly force?: boolean;
 }
 
+export interface CreateOptions extends RequestOptions {
+  /**
+   * Create a subresource of the object `name` instead, e.g. a ServiceAccount's `token` (a
+   * TokenRequest, whose answer carries the token: nothing of it is put into an error).
+   */
+  readonly subresource?: { readonly name: string; readonly subresource: 'token' };
+}
+
 export interface Created<T> {
   readonly object: T;
   /** API server `Warning` headers, e.g. deprecations. */
@@ -157,17 +165,18 @@ export class KubeClient implements Reader {
     type: ResourceType,
     namespace: string | undefined,
     body: T,
-    options: RequestOptions = {},
+    options: CreateOptions = {},
   ): Promise<Created<T>> {
+    const { subresource, ...rest } = options;
     const object = { apiVersion: apiVersionOf(type), kind: type.kind, ...body };
     const path =
-      resourcePath(type, { namespace }) + queryString({ fieldManager: this.#fieldManager });
-    const response = await this.#request<T>(
-      'POST',
-      path,
-      describe('create', type, namespace, body.metadata?.name),
-      { ...options, body: object },
-    );
+      (subresource
+        ? `${resourcePath(type, { namespace, name: subresource.name })}/${subresource.subresource}`
+        : resourcePath(type, { namespace })) + queryString({ fieldManager: this.#fieldManager });
+    const what = subresource
+      ? `create ${type.kind} ${[namespace, subresource.name].filter(Boolean).join('/')} ${subresource.subresource}`
+      : describe('create', type, namespace, body.metadata?.name);
+    const response = await this.#request<T>('POST', path, what, { ...rest, body: object });
     return { object: response.body, warnings: response.warnings };
   }
 
