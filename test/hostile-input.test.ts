@@ -12,6 +12,8 @@ import {
   kubernautConventions,
   ociReferencePattern,
   parseWorkflowExecution,
+  preparedExecution,
+  requestedDependencies,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -339,6 +341,38 @@ const engineConfig = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
+/** Mostly absent: each field that can refuse a spec alone keeps most specs parseable. */
+const rarely = <T>(arbitrary: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+
+/** Requests and limits: mostly quantities Kubernetes reads, some it does not, odd names. */
+const resourceList = fc.dictionary(
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.constantFrom('cpu', 'memory', 'ephemeral-storage', 'example.com/gpu'),
+    },
+    hostileString,
+  ),
+  fc.oneof(
+    { weight: 20, arbitrary: fc.constantFrom('100m', '2', '1Gi', '512Mi', '1e3', '.5', '1E') },
+    hostileString,
+  ),
+  { maxKeys: 3 },
+);
+
+/** RFC 3339 times around now, and strings that are not times. */
+const timesOutAt = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .integer({ min: -3_600_000, max: 48 * 3_600_000 })
+      .map((offset) => new Date(Date.now() + offset).toISOString()),
+  },
+  fc.constantFrom('2026-13-45T99:99:99Z', '9999-12-31T23:59:59Z', 'tomorrow', ''),
+  hostileString,
+);
+
 /** Drops keys whose value is `undefined`, sometimes: missing and explicitly undefined differ. */
 const record = <T extends Record<string, unknown>>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) =>
   fc.record(model, { requiredKeys: [] });
@@ -353,6 +387,15 @@ const plausibleSpec = fc.record(
         executionBundle: mutated(validBundle),
         executionBundleDigest: fc.option(validDigest, { nil: undefined }),
         engineConfig: fc.option(engineConfig, { nil: undefined }),
+        // kubernaut's catalog-snapshot fields (its #1661).
+        workflowName: fc.string({ maxLength: 20 }),
+        executionEngine: rarely(fc.constantFrom('job', 'tekton', 'ansible', '', 'Job!')),
+        serviceAccountName: rarely(fc.oneof(fc.constant(''), validSubdomain, mutated(validLabel))),
+        dependencies: rarely(record({ secrets: dependencyList, configMaps: dependencyList })),
+        resources: rarely(record({ limits: resourceList, requests: resourceList })),
+        declaredParameterNames: rarely(
+          fc.oneof(fc.constant(null), fc.dictionary(parameterName, fc.boolean(), { maxKeys: 4 })),
+        ),
       },
       { requiredKeys: ['workflowId', 'version', 'executionBundle'] },
     ),
@@ -370,6 +413,8 @@ const plausibleSpec = fc.record(
     dependencies: record({ secrets: dependencyList, configMaps: dependencyList }),
     confidence: fc.double({ noNaN: true, noDefaultInfinity: true }),
     rationale: hostileString,
+    timesOutAt: rarely(timesOutAt),
+    clusterID: rarely(fc.constantFrom('', 'spoke-1')),
   },
   { requiredKeys: ['workflowRef', 'targetResource'] },
 );
@@ -540,8 +585,11 @@ describe('hostile WorkflowExecutions', () => {
     fc.assert(
       fc.property(plausibleExecution, jobSettings, (input, settings) => {
         const result = outcome(() => {
-          const wfe = parseWorkflowExecution(input);
-          return { wfe, job: buildJob(wfe, executionNamespace, wfe.spec.dependencies, settings) };
+          // As an executor builds it: declared parameters applied, the timeout ending by
+          // spec.timesOutAt.
+          const { wfe } = preparedExecution(parseWorkflowExecution(input), {});
+          const dependencies = requestedDependencies(wfe).dependencies;
+          return { wfe, job: buildJob(wfe, executionNamespace, dependencies, settings) };
         });
         seen.record(result);
         if (!('value' in result)) return;
@@ -582,6 +630,20 @@ describe('hostile WorkflowExecutions', () => {
         }
         const deadline = job.spec!.activeDeadlineSeconds;
         if (deadline !== undefined) expect(deadline).toBeGreaterThan(0);
+        const { timesOutAt } = wfe.spec;
+        if (timesOutAt !== undefined) {
+          expect(deadline).toBeDefined();
+          expect(deadline!).toBeLessThanOrEqual(
+            Math.max(1, Math.ceil((Date.parse(timesOutAt) - Date.now()) / 1000) + 1),
+          );
+        }
+        for (const list of [container.resources?.limits, container.resources?.requests]) {
+          for (const [name, quantity] of Object.entries(list ?? {})) {
+            expect(quantity, name).toMatch(
+              /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))?$/,
+            );
+          }
+        }
       }),
       { numRuns },
     );
