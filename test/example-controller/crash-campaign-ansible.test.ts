@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,9 +18,10 @@ const canary = 'canary-crash-4f1d-secret';
 
 /**
  * The ansible engine's create is a sequence of writes to two systems (the lock Lease with its
- * launch record, AWX credentials, the launch, the record of the job), and AWX has no
- * idempotency key. Killed anywhere in it, again and again, the controller still launches each
- * execution's job once, and once the cooldowns are over nothing is left in AWX or Kubernetes.
+ * launch record, AWX credentials, a Kubernetes API token, the launch, the record of the job),
+ * and AWX has no idempotency key. Killed anywhere in it, again and again, the controller still
+ * launches each execution's job once, with its Secret's and its Kubernetes API credential, and
+ * once the cooldowns are over nothing is left in AWX or Kubernetes and no token was printed.
  */
 describeWithControlPlane('the controller with the ansible engine killed again and again', () => {
   const env = useTestNamespace({ prefix: 'wfe-crash-awx' });
@@ -30,6 +31,7 @@ describeWithControlPlane('the controller with the ansible engine killed again an
   let dir: string;
   let executionNamespace: string;
   let awx: AwxSimulator;
+  let apiServer: string;
   const processes: ControllerProcess[] = [];
 
   beforeAll(async () => {
@@ -51,8 +53,18 @@ describeWithControlPlane('the controller with the ansible engine killed again an
       metadata: { name: 'db', annotations: { 'roundhouse.dev/allowed-namespaces': '*' } },
       stringData: { password: canary },
     });
+    // The default runner, whose token each job gets for the Kubernetes API.
+    await admin.create(resources.serviceAccounts, executionNamespace, {
+      metadata: { name: 'roundhouse-workflow-runner' },
+    });
     dir = mkdtempSync(join(tmpdir(), 'roundhouse-crash-awx-'));
     writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
+    const cluster = env.kubeConfig.getCurrentCluster();
+    apiServer = cluster?.server as string;
+    const ca = cluster?.caData
+      ? Buffer.from(cluster.caData, 'base64').toString()
+      : readFileSync(cluster?.caFile as string, 'utf8');
+    writeFileSync(join(dir, 'ca.crt'), ca);
   });
 
   afterAll(async () => {
@@ -76,6 +88,8 @@ describeWithControlPlane('the controller with the ansible engine killed again an
       // have reached AWX; the execution waits this long for its job before launching again.
       '--awx-launch-commit-window=10s',
       '--allowed-bundles=registry.invalid/*',
+      `--awx-kubernetes-api=${apiServer}`,
+      `--awx-kubernetes-ca-file=${join(dir, 'ca.crt')}`,
       '--health-port=0',
       '--health-host=127.0.0.1',
     ]);
@@ -138,6 +152,11 @@ describeWithControlPlane('the controller with the ansible engine killed again an
       launches.set(run, (launches.get(run) ?? 0) + 1);
     }
     for (let i = 0; i < total; i++) expect(launches.get(`run-${i}`), `run-${i}`).toBe(1);
+    // Every job started with its Kubernetes API credential, the token masked in its env.
+    for (const job of awx.state.jobs()) {
+      expect(job.jobEnv.K8S_AUTH_HOST, `job ${job.id}`).toBe(apiServer);
+      expect(job.jobEnv.K8S_AUTH_API_KEY, `job ${job.id}`).not.toMatch(/^eyJ/);
+    }
     expect(awx.state.liveCredentials({ origin: 'api' })).toEqual([]);
     expect(awx.state.deletedCredentials().flatMap((d) => d.activeJobs)).toEqual([]);
     const { items: locks } = await admin.list(resources.leases, executionNamespace);
@@ -145,7 +164,11 @@ describeWithControlPlane('the controller with the ansible engine killed again an
     const reported = await reportedEvents(admin, env.namespace);
     expect(reported.filter((line) => line.includes(' LockReleased '))).toHaveLength(total);
     expect(new Set(reported).size).toBe(reported.length);
-    for (const p of processes)
-      expect(`${JSON.stringify(p.lines)}${p.stdout}${p.stderr}`).not.toContain(canary);
+    for (const p of processes) {
+      const output = `${JSON.stringify(p.lines)}${p.stdout}${p.stderr}`;
+      expect(output).not.toContain(canary);
+      // A service-account token is a JWT: its header starts with eyJ (`{"`, base64).
+      expect(output).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+    }
   }, 360_000);
 });
