@@ -170,6 +170,8 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 	target, _, _ := unstructured.NestedString(wfe.Object, "spec", "targetResource")
 	backoffLimit := int32(0)
 	ttl := int32(600)
+	// The example controller's default deadline (--default-timeout=1h), which its Jobs carry.
+	deadline := int64(3600)
 	yes, no := true, false
 	seccomp := &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}
 	return &batchv1.Job{
@@ -191,6 +193,7 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 		Spec: batchv1.JobSpec{
 			BackoffLimit:            &backoffLimit,
 			TTLSecondsAfterFinished: &ttl,
+			ActiveDeadlineSeconds:   &deadline,
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{ownerLabel: wfe.GetName(), engineLabel: "job"}},
 				Spec: corev1.PodSpec{

@@ -33,8 +33,9 @@ export function executionBody(i: number): KubeObject {
 }
 
 /**
- * The Job Roundhouse's job engine creates for `execution` with its defaults (roundhouse
- * conventions, the restricted security profile, a 600 s TTL): the floor sends this one, and the
+ * The Job the example controller's job engine creates for `execution` (roundhouse conventions,
+ * the restricted security profile, a 600 s TTL, the controller's default 1 h deadline): the floor
+ * sends this one, and the
  * Go reference builds the same, so no scenario does less work on the API server because its Job
  * is smaller. `jobShape` checks that they agree.
  */
@@ -44,6 +45,7 @@ export function roundhouseJob(execution: KubeObject, namespace: string): KubeObj
     serviceAccountName: roundhouseConventions.defaultServiceAccountName,
     ttlSecondsAfterFinished: 600,
     securityProfile: 'restricted',
+    defaultTimeout: '1h',
   }) as KubeObject;
 }
 

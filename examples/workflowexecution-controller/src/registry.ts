@@ -61,6 +61,9 @@ export async function buildRegistry(
         conventions,
         reader,
         logger,
+        // The Job carries the controller's default deadline, so the cluster ends it even while
+        // no controller runs.
+        defaultTimeout: config.defaultTimeout,
         ...(config.jobResourceLimits ? { resources: { limits: config.jobResourceLimits } } : {}),
       }),
     );
