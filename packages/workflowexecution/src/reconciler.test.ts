@@ -359,6 +359,71 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     });
   });
 
+  it('stops a running execution at spec.timesOutAt when it comes before its timeout, naming the deadline', async () => {
+    const api = server({
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: {
+        name: 'bounded',
+        namespace: 'team-a',
+        uid: 'u-4',
+        resourceVersion: '3',
+        generation: 1,
+        finalizers: ['roundhouse.dev/execution-cleanup'],
+      },
+      spec: {
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: 'registry.invalid/w:1',
+          executionEngine: 'job',
+        },
+        targetResource: 'team-a/deployment/app',
+        // Well inside the 1 h timeout, and past by `now` (00:10).
+        timesOutAt: '2026-01-01T00:05:00Z',
+      },
+      status: {
+        phase: 'Running',
+        startTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      },
+    });
+    let stopped = false;
+    const executor = {
+      engine: 'job',
+      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+      getStatus: async () => ({
+        phase: 'Running' as const,
+        reason: 'Running',
+        message: 'running',
+        summary: { status: 'Unknown' as const },
+      }),
+      cleanup: async () => {
+        stopped = true;
+      },
+    };
+    await new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register(executor),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      defaultTimeoutMs: 3_600_000,
+      deadlineGraceMs: 0,
+      now: () => now,
+    }).reconcile('team-a/bounded', ctx());
+    expect(stopped).toBe(true);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'DeadlineExceeded',
+        message: expect.stringContaining('deadline (spec.timesOutAt 2026-01-01T00:05:00Z)'),
+      },
+    });
+  });
+
   const execution = (status: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
     apiVersion: 'roundhouse.dev/v1alpha1',
     kind: 'WorkflowExecution',

@@ -443,17 +443,27 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return { requeueAfter: Math.max(1_000, Math.min(next, this.#msToDeadline(wfe))) };
   }
 
-  /** Milliseconds until the execution's deadline (its timeout or the default, plus grace). */
+  /** Milliseconds until the execution's deadline, plus grace. */
   #msToDeadline(wfe: WorkflowExecution): number {
+    return this.#deadline(wfe).at + this.#o.deadlineGraceMs - this.#o.now().getTime();
+  }
+
+  /**
+   * When a started execution must end: its start plus its timeout (or the default), or
+   * `spec.timesOutAt` when that comes first. Never, before it started.
+   */
+  #deadline(wfe: WorkflowExecution): { at: number; byTimesOutAt: boolean } {
     const started = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : Number.NaN;
-    if (Number.isNaN(started)) return Number.POSITIVE_INFINITY;
+    if (Number.isNaN(started)) return { at: Number.POSITIVE_INFINITY, byTimesOutAt: false };
     const timeout = wfe.spec.executionConfig?.timeout;
     // The spec was validated when the execution started; a bad timeout never got this far.
     const timeoutMs = timeout
       ? parseTimeout(timeout, 'spec.executionConfig.timeout')
       : this.#o.defaultTimeoutMs;
-    const deadline = Math.min(started + timeoutMs, timesOutAtMs(wfe) ?? Number.POSITIVE_INFINITY);
-    return deadline + this.#o.deadlineGraceMs - this.#o.now().getTime();
+    const timesOutAt = timesOutAtMs(wfe) ?? Number.POSITIVE_INFINITY;
+    return timesOutAt < started + timeoutMs
+      ? { at: timesOutAt, byTimesOutAt: true }
+      : { at: started + timeoutMs, byTimesOutAt: false };
   }
 
   /** The engine did not stop the execution in time: stop it here and fail it. */
@@ -471,12 +481,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   #deadlineFailure(wfe: WorkflowExecution): Failure {
     const timeout = wfe.spec.executionConfig?.timeout;
-    const started = Date.parse(wfe.status?.startTime ?? '');
-    const timeoutMs = timeout
-      ? parseTimeout(timeout, 'spec.executionConfig.timeout')
-      : this.#o.defaultTimeoutMs;
-    const byTimesOutAt = (timesOutAtMs(wfe) ?? Number.POSITIVE_INFINITY) < started + timeoutMs;
-    const limit = byTimesOutAt
+    const limit = this.#deadline(wfe).byTimesOutAt
       ? `deadline (spec.timesOutAt ${wfe.spec.timesOutAt})`
       : `${timeout ? '' : 'default '}timeout of ${timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`}`;
     return {
