@@ -2,7 +2,8 @@ import { parseWorkflowExecution } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
-import { beforeAll, expect, it } from 'vitest';
+import { Agent, fetch } from 'undici';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 const spec = (overrides: Record<string, unknown> = {}) => ({
   workflowRef: {
@@ -23,6 +24,32 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
   const client = () => new KubeClient(env.kubeConfig);
 
   beforeAll(async () => ensureWorkflowExecutionCrd(client()));
+
+  let agent: Agent | undefined;
+  afterAll(async () => agent?.close());
+
+  /** The executions as `kubectl get wfe -o wide` asks for them: the server's Table. */
+  async function printed(): Promise<Record<string, unknown>[]> {
+    const tls: Record<string, unknown> & { headers?: Record<string, string> } = {};
+    await env.kubeConfig.applyToHTTPSOptions(tls);
+    agent ??= new Agent({ connect: { ca: tls.ca, cert: tls.cert, key: tls.key } as never });
+    const server = env.kubeConfig.getCurrentCluster()?.server as string;
+    const response = await fetch(
+      `${server}/apis/roundhouse.dev/v1alpha1/namespaces/${env.namespace}/workflowexecutions`,
+      {
+        headers: { ...tls.headers, accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+        dispatcher: agent,
+      },
+    );
+    expect(response.status).toBe(200);
+    const table = (await response.json()) as {
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[]; object: { metadata: { name: string } } }[];
+    };
+    return table.rows.map((row) =>
+      Object.fromEntries(table.columnDefinitions.map((column, i) => [column.name, row.cells[i]])),
+    );
+  }
 
   it("accepts a valid execution, keeping free-form engineConfig and the printer columns' fields", async () => {
     const { object } = await client().create<KubeObject & { spec?: ReturnType<typeof spec> }>(
@@ -243,5 +270,44 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
       failureDetails,
       blockClearance,
     });
+  });
+
+  it("shows the engine of either of kubernaut's shapes, and the catalog's workflow name", async () => {
+    const snapshotRef = (executionEngine?: string) => ({
+      workflowId: 'restart',
+      version: '1',
+      executionBundle: 'registry.invalid/restart:1',
+      workflowName: 'restart-deployment',
+      ...(executionEngine ? { executionEngine } : {}),
+    });
+    const executions: [string, Record<string, unknown>][] = [
+      ['column-spec-engine', spec({ executionEngine: 'ansible' })],
+      [
+        'column-snapshot-engine',
+        spec({
+          executionEngine: undefined,
+          workflowRef: snapshotRef('job'),
+          // A parameter of the same name is not the engine.
+          parameters: { executionEngine: 'not-an-engine' },
+        }),
+      ],
+      [
+        'column-no-engine',
+        spec({
+          executionEngine: undefined,
+          workflowRef: snapshotRef(),
+          parameters: { executionEngine: 'not-an-engine' },
+        }),
+      ],
+    ];
+    for (const [name, body] of executions)
+      await client().create(workflowExecutions, env.namespace, { metadata: { name }, spec: body });
+    const rows = new Map((await printed()).map((row) => [row.Name, row]));
+    expect(rows.get('column-spec-engine')).toMatchObject({ Engine: 'ansible' });
+    expect(rows.get('column-snapshot-engine')).toMatchObject({
+      Engine: 'job',
+      Workflow: 'restart-deployment',
+    });
+    expect(rows.get('column-no-engine')?.Engine).toBeFalsy();
   });
 });

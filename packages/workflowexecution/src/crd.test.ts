@@ -19,6 +19,7 @@ describe('workflowExecutionCrd', () => {
       'Phase',
       'WorkflowID',
       'Engine',
+      'Workflow',
       'Target',
       'Duration',
       'Reason',
@@ -26,10 +27,16 @@ describe('workflowExecutionCrd', () => {
     ]);
   });
 
-  it("keeps kubernaut's WorkflowID and Duration columns and its selectable field (kubebuilder markers of its CRD)", () => {
+  it("keeps kubernaut's WorkflowID, Workflow and Duration columns and its selectable field (kubebuilder markers of its CRD)", () => {
     expect(version.additionalPrinterColumns).toEqual(
       expect.arrayContaining([
         { name: 'WorkflowID', type: 'string', jsonPath: '.spec.workflowRef.workflowId' },
+        {
+          name: 'Workflow',
+          type: 'string',
+          jsonPath: '.spec.workflowRef.workflowName',
+          priority: 1,
+        },
         { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
       ]),
     );

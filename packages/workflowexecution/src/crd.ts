@@ -15,8 +15,8 @@ export const plural = 'workflowexecutions';
  * The WorkflowExecution CRD, its schema derived from core's zod schemas so the API server and
  * the controller validate the same rules. The spec is immutable (a CEL rule): an execution is
  * a record of one run, and a changed spec would no longer describe what ran. kubernaut's
- * columns (WorkflowID, Duration) and its selectable field are kept, so what works on its
- * WorkflowExecutions (`kubectl get wfe`, `--field-selector spec.remediationRequestRef.name=`)
+ * columns (WorkflowID, Workflow, Duration) and its selectable field are kept, so what works on
+ * its WorkflowExecutions (`kubectl get wfe`, `--field-selector spec.remediationRequestRef.name=`)
  * works on these.
  */
 export function workflowExecutionCrd() {
@@ -26,7 +26,13 @@ export function workflowExecutionCrd() {
     printerColumns: [
       { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
       { name: 'WorkflowID', type: 'string', jsonPath: '.spec.workflowRef.workflowId' },
-      { name: 'Engine', type: 'string', jsonPath: '.spec.executionEngine' },
+      // The engine of either shape, the older one's first: a column shows its path's first value.
+      {
+        name: 'Engine',
+        type: 'string',
+        jsonPath: ".spec['executionEngine', 'workflowRef.executionEngine']",
+      },
+      { name: 'Workflow', type: 'string', jsonPath: '.spec.workflowRef.workflowName', priority: 1 },
       { name: 'Target', type: 'string', jsonPath: '.spec.targetResource' },
       { name: 'Duration', type: 'string', jsonPath: '.status.duration' },
       // The classified failure, where kubernaut shows the Ready condition's Ready/NotReady.
