@@ -230,6 +230,38 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
     expect(written.status?.phase).toBe('Failed');
   });
 
+  it("refuses a failure reason outside the enum, such as kubernaut's RaceConditionError", async () => {
+    await client().create(workflowExecutions, env.namespace, {
+      metadata: { name: 'race' },
+      spec: spec(),
+    });
+    const failed = (reason: string) =>
+      client().patch(
+        workflowExecutions,
+        env.namespace,
+        'race',
+        {
+          status: {
+            phase: 'Failed',
+            failureDetails: {
+              reason,
+              message: 'm',
+              failedAt: new Date().toISOString(),
+              wasExecutionFailure: false,
+            },
+          },
+        },
+        { subresource: 'status' },
+      );
+    expect(await failed('RaceConditionError').catch((e: unknown) => e)).toMatchObject({
+      reason: 'Invalid',
+    });
+    const written = await failed('ExecutionResourceDeleted');
+    expect(written.status).toMatchObject({
+      failureDetails: { reason: 'ExecutionResourceDeleted' },
+    });
+  });
+
   it("keeps every failureDetails field of kubernaut's CRD a status writer sets", async () => {
     await client().create(workflowExecutions, env.namespace, {
       metadata: { name: 'details' },

@@ -100,6 +100,47 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
     }, patience);
   });
 
+  it('stops a Running execution whose engine can no longer read its status once past its deadline', async () => {
+    let stopped = 0;
+    const unreadable: Executor = {
+      engine: 'unreadable',
+      async create() {
+        return { resourceName: 'wfe-unreadable', warnings: [] };
+      },
+      async getStatus() {
+        // A token the engine revoked after the start: every status read is refused for good.
+        throw new EngineError(401, false);
+      },
+      async cleanup() {
+        stopped += 1;
+      },
+    };
+    await startController({
+      kubeConfig: env.kubeConfig,
+      registry: new Registry().register(unreadable),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 60_000,
+      deadlineGraceMs: 0,
+      pollIntervalMs: { initial: 200, max: 1_000 },
+    }).then((c) => {
+      controller = c;
+    });
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'unreadable', timeout: '2s' }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'DeadlineExceeded',
+      message: 'the execution ran past its timeout of 2s and was stopped',
+      wasExecutionFailure: true,
+    });
+    expect(failed.status?.startTime).toBeDefined();
+    expect(stopped).toBeGreaterThanOrEqual(1);
+  });
+
   it('fails a Running execution whose engine is no longer registered, never claiming its lock released', async () => {
     const memory = new MemoryExecutor();
     await start(new Registry().register(memory));

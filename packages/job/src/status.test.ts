@@ -99,6 +99,27 @@ describe('jobResult', () => {
     });
   });
 
+  it("keeps the Job's own verdict when no pod was counted as failed (kubernaut reports it deleted)", () => {
+    const result = jobResult(
+      job({
+        conditions: [
+          cond(
+            'Failed',
+            'True',
+            'DeadlineExceeded',
+            'Job was active longer than specified deadline',
+          ),
+        ],
+      }),
+    );
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+      failureReason: 'DeadlineExceeded',
+    });
+  });
+
   it('forces a failed summary to False when no pod was counted as failed', () => {
     const result = jobResult(
       job({ conditions: [cond('Failed', 'True', 'DeadlineExceeded', 'Job was active longer')] }),

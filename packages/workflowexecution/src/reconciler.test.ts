@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EventRecorder } from '@roundhouse/controller';
-import { noopLogger, Registry } from '@roundhouse/core';
+import { noopLogger, PreviousExecutionNotCleanedError, Registry } from '@roundhouse/core';
 import { KubeClient, type KubeObject, KubernetesApiError, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
@@ -562,6 +562,105 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(api.state.stored.status).toMatchObject({
       phase: 'Failed',
       failureDetails: { reason: 'ImagePullBackOff', wasExecutionFailure: false },
+    });
+  });
+
+  it("kubernaut #374: waits in Pending for a finished execution's resource still holding the target, then starts once it is gone", async () => {
+    const api = server(execution({}));
+    let stale = true;
+    const create = vi.fn(async () => {
+      if (stale) {
+        throw new PreviousExecutionNotCleanedError('wfe-0123456789abcdef', {
+          namespace: 'team-a',
+          name: 'previous',
+        });
+      }
+      return { resourceName: 'wfe-0123456789abcdef', warnings: [] };
+    });
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create,
+        getStatus: async () => null,
+        cleanup: async () => {},
+      }),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      now: () => now,
+    });
+    // kubernaut deletes the finished Job itself and retries every 500 ms; here the execution
+    // waits, retried with backoff, for the previous execution's cleanup to release the target.
+    await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toBeInstanceOf(
+      PreviousExecutionNotCleanedError,
+    );
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: [
+        expect.objectContaining({
+          type: 'Waiting',
+          status: 'True',
+          reason: 'TargetLocked',
+          message: expect.stringContaining('team-a/previous'),
+        }),
+      ],
+    });
+    expect(JSON.stringify(api.state.stored.status)).not.toContain('failureDetails');
+    stale = false;
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(create).toHaveBeenCalledTimes(2);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Running',
+      executionRef: { name: 'wfe-0123456789abcdef' },
+    });
+  });
+
+  it('stops an execution whose status cannot be read once it is past its deadline, failing it DeadlineExceeded', async () => {
+    const api = server(
+      execution({
+        phase: 'Running',
+        startTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      }),
+    );
+    const cleanup = vi.fn(async () => {});
+    let clock = new Date('2026-01-01T00:00:30Z');
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        // The engine's API refuses every status read (a revoked token, say), for good.
+        getStatus: async () => {
+          throw new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403);
+        },
+        cleanup,
+      }),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      defaultTimeoutMs: 60_000,
+      deadlineGraceMs: 0,
+      now: () => clock,
+    });
+    // Before the deadline the read is retried with backoff, and the execution stays Running.
+    await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    expect(cleanup).not.toHaveBeenCalled();
+    clock = new Date('2026-01-01T00:01:00Z');
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'DeadlineExceeded',
+        message: expect.stringContaining('default timeout of 60s'),
+        wasExecutionFailure: true,
+      },
     });
   });
 });

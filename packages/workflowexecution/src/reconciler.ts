@@ -32,6 +32,7 @@ import {
   parseWorkflowExecution,
   type Registry,
   ResourceLockedError,
+  RoundhouseError,
   reparseWorkflowExecution,
   requestedDependencies,
   timesOutAtMs,
@@ -410,9 +411,18 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const notDue = watched ? 0 : this.#polls.remaining(key);
     if (notDue > 0) return { requeueAfter: notDue };
     const executor = this.#o.registry.get(engine);
-    const result = await executor.getStatus(wfe, this.#o.executionNamespace, {
-      signal: ctx.signal,
-    });
+    let result: ExecutionResult | null;
+    try {
+      result = await executor.getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+    } catch (error) {
+      // A status read that keeps failing (an engine refusing a revoked token, say) is retried
+      // with backoff, but never past the deadline: kubernaut keeps such an execution Running
+      // for ever, holding its target.
+      if (ctx.signal.aborted || this.#msToDeadline(wfe) > 0) throw error;
+      const reason = error instanceof RoundhouseError ? error.reason : 'unclassified';
+      ctx.logger.warn({ wfe: wfe.metadata.name, reason }, 'status unreadable past the deadline');
+      return this.#stopOverdue(wfe, key, ctx);
+    }
     if (result === null) {
       const resource = `${this.#o.executionNamespace}/${wfe.status?.executionRef?.name ?? '?'}`;
       // Past its deadline the resource is gone because a controller stopped it there (see

@@ -87,6 +87,17 @@ describe('cooldownBlocking', () => {
     ).toEqual({ name: 'team-a/recent', remainingMs: 4 * 60_000 });
   });
 
+  it('waits out the execution that finished last, not the first one listed that still cools down', () => {
+    const now = new Date('2026-11-30T10:05:00Z');
+    const index = indexOf([
+      execution('earlier', 'Completed', { completionTime: '2026-11-30T10:01:00Z' }),
+      execution('later', 'Failed', { completionTime: '2026-11-30T10:04:00Z' }),
+    ]);
+    expect(
+      cooldownBlocking(index, { uid: 'self', target: 'prod/deployment/app' }, 5 * 60_000, now),
+    ).toEqual({ name: 'team-a/later', remainingMs: 4 * 60_000 });
+  });
+
   it('is never an execution refused before it created anything', () => {
     const now = new Date('2026-11-30T10:05:00Z');
     const refused = execution('refused', 'Failed', {
