@@ -32,7 +32,8 @@ describe('targetLabelValue', () => {
     ['exactly 64 after encoding', `${'n'.repeat(30)}/d/${'x'.repeat(29)}`],
     ['UTF-8', 'ns/deployment/ünïcødé-app'],
     ['trailing punctuation', 'ns/deployment/app.'],
-    ['trailing underscore after cut', `ns/deployment/${'b'.repeat(45)}_${'c'.repeat(30)}`],
+    ['trailing underscore after cut', `ns/deployment/${'b'.repeat(46)}_${'c'.repeat(30)}`],
+    ['multi-byte character at the cut', `ns/deployment/${'d'.repeat(46)}é${'e'.repeat(30)}`],
     ['leading punctuation', '-ns/kind/name'],
     ['only punctuation', '../../..'],
     ['spaces and symbols', 'ns/kind/my app!'],
@@ -42,17 +43,21 @@ describe('targetLabelValue', () => {
     expect(value.length).toBeLessThanOrEqual(63);
   });
 
-  it('is deterministic and keeps distinct long targets distinct', () => {
-    const a = `ns/deployment/${'a'.repeat(80)}-one`;
-    const b = `ns/deployment/${'a'.repeat(80)}-two`;
-    expect(targetLabelValue(a)).toBe(targetLabelValue(a));
-    expect(targetLabelValue(a)).not.toBe(targetLabelValue(b));
+  it('cuts a long value at 63 characters as kubernaut does (its CTRL-LABEL-02) when the cut is valid', () => {
+    expect(targetLabelValue('a'.repeat(64))).toBe('a'.repeat(63));
+    expect(targetLabelValue('b'.repeat(63))).toBe('b'.repeat(63));
+    expect(targetLabelValue(`prod/deployment/${'z'.repeat(80)}`)).toBe(
+      `prod__deployment__${'z'.repeat(45)}`,
+    );
   });
 
-  it('keeps a readable prefix of a shortened value', () => {
-    expect(targetLabelValue(`prod/deployment/${'z'.repeat(80)}`)).toMatch(
-      /^prod__deployment__z+-[0-9a-f]{10}$/,
-    );
+  it("is label-safe, readable and distinct where kubernaut's cut would be invalid", () => {
+    // The 63rd character is "_": kubernaut's label would end in it, and its create fail.
+    const a = `ns/deployment/${'a'.repeat(46)}_one-${'x'.repeat(20)}`;
+    const b = `ns/deployment/${'a'.repeat(46)}_two-${'x'.repeat(20)}`;
+    expect(targetLabelValue(a)).toBe(targetLabelValue(a));
+    expect(targetLabelValue(a)).not.toBe(targetLabelValue(b));
+    expect(targetLabelValue(a)).toMatch(/^ns__deployment__a+-[0-9a-f]{10}$/);
   });
 });
 

@@ -29,9 +29,18 @@ export function toLabelValue(raw: string): string {
   return safe ? `${safe}-${hash}` : hash;
 }
 
-/** The target label value: "/" becomes "__" (kubernaut's encoding), then made label-safe. */
+/**
+ * The target label value as kubernaut writes it: "/" becomes "__" and a longer value is cut at
+ * 63 characters, so a selector built by kubernaut's rule finds the resource. Where that cut is
+ * not a valid label value (it ends in "_", "-" or ".", or holds other characters; kubernaut's
+ * create then fails), the encoded value is made label-safe as any other. Nothing reads this
+ * label to identify a target: the lock is the resource's name, and the annotation keeps the
+ * target whole.
+ */
 export function targetLabelValue(targetResource: string): string {
-  return toLabelValue(targetResource.replaceAll('/', '__'));
+  const encoded = targetResource.replaceAll('/', '__');
+  const cut = encoded.slice(0, maxLabelValue);
+  return isValidLabelValue(cut) ? cut : toLabelValue(encoded);
 }
 
 export interface ExecutionMetadata {
