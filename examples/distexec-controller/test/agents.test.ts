@@ -72,7 +72,7 @@ describeWithControlPlane('DistExec node agents', () => {
     }
   });
 
-  it('re-runs everywhere on a spec change, replacing every entry, and not on a metadata change', async () => {
+  it('re-runs everywhere on a spec change, replacing every entry, and not on a metadata change or the same spec applied again', async () => {
     const created = await world.createDistExec('change', { shell: noteRun(world, 'change') });
     await world.waitForResults('change', (_, summary) => expect(summary?.succeeded).toBe(3));
     const name = created.metadata?.name as string;
@@ -80,7 +80,7 @@ describeWithControlPlane('DistExec node agents', () => {
       distExecs,
       env.namespace,
       name,
-      { metadata: { labels: { touched: 'yes' } } },
+      { metadata: { labels: { touched: 'yes' } }, spec: { shell: noteRun(world, 'change') } },
       { strategy: 'merge' },
     );
     await world.admin.patch(
@@ -96,7 +96,8 @@ describeWithControlPlane('DistExec node agents', () => {
     });
     for (const node of nodeNames) {
       expect(results[node]).toMatchObject({ attempts: 1, stdout: `second\nhello from ${node}\n` });
-      // Once for generation 1 and once for generation 2; the label change ran nothing.
+      // Once for generation 1 and once for generation 2; the label change and the same spec
+      // applied again ran nothing.
       expect(world.lines(`change.${node}`)).toEqual(['run', 'run']);
     }
   });

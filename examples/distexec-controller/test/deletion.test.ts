@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { distExecs, nodeFinalizer } from '../src/resource.js';
+import { resultsOf } from '../src/spec.js';
 import { isAlive, patience, World } from './harness.js';
 
 describeWithControlPlane('deleting a DistExec', () => {
@@ -35,6 +36,22 @@ describeWithControlPlane('deleting a DistExec', () => {
     await vi.waitFor(async () => expect(await world.read('long')).toBeNull(), patience);
     // Gone only once every node had stopped its command.
     for (const pid of running) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('a command still running holds up no other DistExec on its node', async () => {
+    await world.createDistExec('blocker', { shell: 'exec sleep 600' });
+    await world.waitForResults('blocker', (results) => {
+      for (const node of nodeNames) expect(results[node]?.phase).toBe('Running');
+    });
+    await world.createDistExec('meanwhile', { command: 'echo done' });
+    const { results } = await world.waitForResults('meanwhile', (_, summary) =>
+      expect(summary?.succeeded).toBe(nodeNames.length),
+    );
+    for (const node of nodeNames) expect(results[node]?.stdout).toBe('done\n');
+    const blocker = resultsOf((await world.read('blocker'))?.status);
+    for (const node of nodeNames) expect(blocker[node]?.phase).toBe('Running');
+    await world.admin.delete(distExecs, env.namespace, 'blocker');
+    await vi.waitFor(async () => expect(await world.read('blocker')).toBeNull(), patience);
   });
 
   it('a finished DistExec holds no finalizer and is deleted at once', async () => {

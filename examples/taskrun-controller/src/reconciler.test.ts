@@ -43,6 +43,8 @@ function setup(
     podCached?: boolean;
     live?: KubeObject;
     attempt?: number;
+    /** The run was deleted: the cache no longer holds it. */
+    gone?: boolean;
   } = {},
 ) {
   const client = {
@@ -56,7 +58,7 @@ function setup(
   };
   const reader: Reader = {
     get: async <T extends KubeObject>(type: ResourceType) =>
-      (type === taskRuns ? run : type === tasks ? task : null) as T | null,
+      (type === taskRuns ? (options.gone ? null : run) : type === tasks ? task : null) as T | null,
     list: async () => ({ items: [], resourceVersion: '1' }),
   };
   const executor = {
@@ -84,6 +86,21 @@ function setup(
 }
 
 describe('TaskRunReconciler requests', () => {
+  it('does nothing, and fails nothing, for a run that no longer exists', async () => {
+    const { client, executor, runs, reconcile } = setup(runObject(), {
+      gone: true,
+      podCached: true,
+      pod: runningPod,
+    });
+    await expect(reconcile()).resolves.toBeUndefined();
+    expect(executor.create).not.toHaveBeenCalled();
+    expect(executor.getStepStatus).not.toHaveBeenCalled();
+    expect(executor.cleanup).not.toHaveBeenCalled();
+    expect(client.get).not.toHaveBeenCalled();
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(runs.observe).not.toHaveBeenCalled();
+  });
+
   it('creates a new run’s Pod without asking the API server about the run or its Pod first', async () => {
     const { client, executor, reconcile } = setup(runObject());
     await reconcile();

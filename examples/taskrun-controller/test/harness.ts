@@ -96,10 +96,17 @@ export async function waitForRun(
 export const stepStates = (status: TaskRunStatus) =>
   (status.stepStatuses ?? []).map((s: StepStatus) => [s.name, s.state, s.exitCode]);
 
+interface PodContainer {
+  name: string;
+  image: string;
+  command: string[];
+}
+
 export type PodObject = KubeObject & {
   spec: {
-    initContainers?: { name: string; command: string[] }[];
-    containers: { name: string; command: string[] }[];
+    initContainers?: PodContainer[];
+    containers: PodContainer[];
+    restartPolicy?: string;
     activeDeadlineSeconds?: number;
   };
 };

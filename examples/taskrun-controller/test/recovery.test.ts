@@ -11,11 +11,13 @@ import {
 } from '@roundhouse/kube';
 import { PodExecutor, taskRuns } from '@roundhouse/pod';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { ensureTaskRunCrds } from '../src/install.js';
 import { TaskRunReconciler } from '../src/reconciler.js';
 import {
   createTask,
   createTaskRun,
+  patience,
   podsOwnedBy,
   startController,
   step,
@@ -71,6 +73,40 @@ class FailingStatusWriteClient extends KubeClient {
   }
 }
 
+/** A client whose status writes for the runs named in `refusing` fail, counted per run. */
+class RefusingStatusWriteClient extends KubeClient {
+  readonly refusing = new Set<string>();
+  readonly refused = new Map<string, number>();
+
+  override async patch<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options?: PatchOptions,
+  ): Promise<T> {
+    this.#refuse(name, options);
+    return super.patch(type, namespace, name, patch, options);
+  }
+
+  override async replace<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: T,
+    options?: RequestOptions & { subresource?: 'status' },
+  ): Promise<T> {
+    this.#refuse(name, options);
+    return super.replace(type, namespace, name, body, options);
+  }
+
+  #refuse(name: string, options: { subresource?: 'status' } | undefined): void {
+    if (options?.subresource !== 'status' || !this.refusing.has(name)) return;
+    this.refused.set(name, (this.refused.get(name) ?? 0) + 1);
+    throw new KubernetesApiError('Unavailable', 'injected: the status write was refused', 503);
+  }
+}
+
 describeWithControlPlane('TaskRun recovery on a real control plane', () => {
   const env = useTestNamespace({ prefix: 'taskrun-recovery' });
 
@@ -93,6 +129,78 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
       expect(client.failures).toBe(1);
       const pods = await podsOwnedBy(client, env.namespace, run);
       expect(pods.map((p) => p.metadata?.name)).toEqual([status.podName]);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  it('adopts the Pod a crashed controller created before it could write any status', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    // The run exists before any controller does, so the CRDs are installed here.
+    await ensureTaskRunCrds(client);
+    await createTask(client, env.namespace, 'crash-task', { steps: [step('only')] });
+    const run = await createTaskRun(client, env.namespace, 'crashed', {
+      taskRef: { name: 'crash-task' },
+    });
+    const refusing = new RefusingStatusWriteClient(env.kubeConfig);
+    refusing.refusing.add('crashed');
+    const first = await startController({
+      kubeConfig: env.kubeConfig,
+      namespace: env.namespace,
+      client: refusing,
+    });
+    let pods: KubeObject[] = [];
+    try {
+      await vi.waitFor(async () => {
+        pods = await podsOwnedBy(client, env.namespace, run);
+        expect(pods).toHaveLength(1);
+        expect(refusing.refused.get('crashed')).toBeGreaterThan(0);
+      }, patience);
+    } finally {
+      await first.stop();
+    }
+    const stalled = await client.get<TaskRunObject>(taskRuns, env.namespace, 'crashed');
+    expect(stalled?.status).toBeUndefined();
+
+    const second = await startController({ kubeConfig: env.kubeConfig, namespace: env.namespace });
+    try {
+      const status = await waitForRun(client, env.namespace, 'crashed', (s) =>
+        expect(s.phase).toBe('Running'),
+      );
+      expect(status.podName).toBe(pods[0]?.metadata?.name);
+      const after = await podsOwnedBy(client, env.namespace, run);
+      expect(after.map((p) => p.metadata?.uid)).toEqual([pods[0]?.metadata?.uid]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('retries a run whose status writes keep failing with backoff, holding up no other run', async () => {
+    const client = new RefusingStatusWriteClient(env.kubeConfig);
+    client.refusing.add('refused');
+    const controller = await startController({
+      kubeConfig: env.kubeConfig,
+      namespace: env.namespace,
+      client,
+    });
+    try {
+      await createTask(client, env.namespace, 'two-runs', { steps: [step('only')] });
+      await createTaskRun(client, env.namespace, 'refused', { taskRef: { name: 'two-runs' } });
+      await vi.waitFor(() => expect(client.refused.get('refused')).toBeGreaterThan(0), patience);
+      await createTaskRun(client, env.namespace, 'unhindered', {
+        taskRef: { name: 'two-runs' },
+      });
+      await waitForRun(client, env.namespace, 'unhindered', (s) => expect(s.phase).toBe('Running'));
+      // Per-key backoff doubles from 5 ms: a few retries a second at first, fewer later, never a
+      // tight loop against the API server.
+      const before = client.refused.get('refused') ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect((client.refused.get('refused') ?? 0) - before).toBeLessThanOrEqual(12);
+      client.refusing.delete('refused');
+      const status = await waitForRun(client, env.namespace, 'refused', (s) =>
+        expect(s.phase).toBe('Running'),
+      );
+      expect(status.podName).toBeDefined();
     } finally {
       await controller.stop();
     }

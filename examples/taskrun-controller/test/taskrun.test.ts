@@ -22,6 +22,7 @@ import {
   startController,
   step,
   stepStates,
+  type TaskRunObject,
   waitForRun,
 } from './harness.js';
 
@@ -64,8 +65,19 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     // The kubelet runs init containers one by one, each only after the previous exited 0.
     expect(pod?.spec.initContainers?.map((c) => c.name)).toEqual(['fetch', 'build']);
     expect(pod?.spec.containers.map((c) => c.name)).toEqual(['report']);
+    // Each step in its own image; a step that ended is never started again.
+    const containers = [...(pod?.spec.initContainers ?? []), ...(pod?.spec.containers ?? [])];
+    expect(containers.map((c) => c.image)).toEqual([
+      'registry.invalid/fetch:1',
+      'registry.invalid/build:1',
+      'registry.invalid/report:1',
+    ]);
+    expect(pod?.spec.restartPolicy).toBe('Never');
     expect(pod?.metadata?.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'TaskRun', uid: run.metadata?.uid, controller: true }),
+    ]);
+    expect((await podsOwnedBy(client, env.namespace, run)).map((p) => p.metadata?.name)).toEqual([
+      started.podName,
     ]);
 
     // KWOK does not run init containers: play the kubelet for them.
@@ -164,6 +176,35 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       ['plan', 'Succeeded', undefined],
       ['apply', 'Succeeded', 0],
     ]);
+  });
+
+  it('keeps the start time it first wrote, and never changes a finished run again', async () => {
+    const run = await createTaskRun(client, env.namespace, 'settled', {
+      taskRef: { name: 'pipeline' },
+    });
+    const started = await waitForRun(client, env.namespace, 'settled', (s) => {
+      expect(s.phase).toBe('Running');
+      expect(s.startTime).toBeDefined();
+    });
+    await annotate(started.podName as string, { [podControls.exitCode]: '0' });
+    const done = await waitForRun(client, env.namespace, 'settled', (s) =>
+      expect(s.phase).toBe('Succeeded'),
+    );
+    expect(done).toMatchObject({ podName: started.podName, startTime: started.startTime });
+
+    // Its Pod deleted afterwards (a Pod event) and the run itself touched (a run event): each
+    // reconciles it, and neither changes its status nor brings a Pod back.
+    await client.delete(resources.pods, env.namespace, started.podName as string);
+    await vi.waitFor(
+      async () => expect(await podOf(client, env.namespace, started)).toBeNull(),
+      patience,
+    );
+    const touch = { metadata: { labels: { touched: 'yes' } } };
+    await client.patch(taskRuns, env.namespace, 'settled', touch, { strategy: 'merge' });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const after = await client.get<TaskRunObject>(taskRuns, env.namespace, 'settled');
+    expect(after?.status).toEqual(done);
+    expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
   });
 
   it('fails a run whose params do not fit the Task with InvalidParams, naming each', async () => {
