@@ -27,6 +27,19 @@ describe('targetLabelValue', () => {
     expect(targetLabelValue('deployment/my-app')).toBe('deployment__my-app');
   });
 
+  it('CTRL-LABEL-01: replaces every "/" by "__", consecutive ones too, as kubernaut does', () => {
+    expect(targetLabelValue('namespace/deployment/app-name')).toBe(
+      'namespace__deployment__app-name',
+    );
+    expect(targetLabelValue('path//to///resource')).toBe('path____to______resource');
+  });
+
+  it('CTRL-LABEL-03: gives "///" a valid label, where kubernaut\'s "______" would fail the create', () => {
+    const value = targetLabelValue('///');
+    expect(value).not.toBe('______');
+    expect(isValidLabelValue(value)).toBe(true);
+  });
+
   it.each([
     ['long', `ns/deployment/${'a'.repeat(80)}`],
     ['exactly 64 after encoding', `${'n'.repeat(30)}/d/${'x'.repeat(29)}`],

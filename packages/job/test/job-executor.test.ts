@@ -99,6 +99,25 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.reason).toBe('DeadlineExceeded');
   });
 
+  it('UT-WE-054-JOB-017 / UT-WE-2176-001: ends the Job by spec.timesOutAt, one second at least once it passed', async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const deadlineOf = async (timesOutAt: Date) => {
+      const wfe = execution({ timesOutAt: formatKubeTime(timesOutAt) });
+      const { resourceName } = await ex.create(wfe, env.namespace);
+      const job = await client().get<KubeObject & { spec: { activeDeadlineSeconds?: number } }>(
+        resources.jobs,
+        env.namespace,
+        resourceName,
+      );
+      await ex.cleanup(withRef(wfe, resourceName), env.namespace);
+      return job?.spec.activeDeadlineSeconds;
+    };
+    const inFiveMinutes = await deadlineOf(new Date(Date.now() + 5 * 60_000));
+    expect(inFiveMinutes).toBeGreaterThan(5 * 60 - 10);
+    expect(inFiveMinutes).toBeLessThanOrEqual(5 * 60);
+    expect(await deadlineOf(new Date(Date.now() - 60_000))).toBe(1);
+  });
+
   it("adds the kubelet's FailedMount to a Job that failed at its deadline without an exit code", async () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution({ executionConfig: { timeout: '3s' } });

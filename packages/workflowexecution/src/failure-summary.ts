@@ -1,11 +1,15 @@
 import type { FailureReason } from '@roundhouse/core';
 
-/** What to try next, by failure reason; a reason without a clear next step has none. */
+/**
+ * What to try next, by failure reason, written as kubernaut's `Recommendation:` line (readers of
+ * its summaries look for it); a reason without a clear next step has none.
+ */
 const nextSteps: Partial<Record<FailureReason, string>> = {
   OOMKilled: 'raise the memory limit of the workflow container, or make it need less memory',
   DeadlineExceeded:
     'raise spec.executionConfig.timeout (or spec.timesOutAt), or find what the workflow waited on',
-  Forbidden: "grant the workflow's ServiceAccount what it needs, or allow what the policy refused",
+  Forbidden:
+    "grant the workflow's ServiceAccount the RBAC permissions it needs, or allow what the policy refused",
   ResourceExhausted: 'free or raise the quota of the execution namespace',
   ImagePullBackOff: 'check the execution bundle reference and the pull secret of its registry',
   ConfigurationError: 'correct the field the message names and create the execution again',
@@ -40,6 +44,6 @@ export function failureSummary(facts: FailureFacts): string {
     `Reason: ${facts.reason}`,
     ...(facts.message ? [`Error: ${facts.message}`] : []),
     ...(facts.ranFor ? [`Failed after: ${facts.ranFor}`] : []),
-    ...(next ? [`Next: ${next}.`] : []),
+    ...(next ? [`Recommendation: ${next}.`] : []),
   ].join('\n');
 }

@@ -44,9 +44,9 @@ describe('classifyStartError', () => {
     expect(classifyStartError(new UnsupportedEngineError('argo', ['job']))).toEqual(
       fails('UnsupportedEngine'),
     );
-    expect(classifyStartError(new ResourceLockedError('wfe-1', undefined))).toEqual(
-      fails('Deduplicated'),
-    );
+    expect(
+      classifyStartError(new ResourceLockedError('wfe-1', { namespace: 'ns', name: 'first' })),
+    ).toEqual(fails('Deduplicated'));
     expect(classifyStartError(new ExecutionForbiddenError('spec.x', 'no'))).toEqual(
       fails('Forbidden'),
     );
@@ -62,6 +62,14 @@ describe('classifyStartError', () => {
     ).toEqual({ action: 'fail', reason: 'ConfigurationError' });
     expect(classifyStartError(new KubernetesApiError('Invalid', 'bad', 422))).toEqual(
       fails('ConfigurationError'),
+    );
+  });
+
+  it('UT-WE-190-003/007: a target held by a resource that names no execution fails Unknown, not Deduplicated', () => {
+    // kubernaut's RemediationOrchestrator follows status.deduplicatedBy from a Deduplicated
+    // failure to the execution holding the target; with no name to follow it waits for ever.
+    expect(classifyStartError(new ResourceLockedError('wfe-1', undefined))).toEqual(
+      fails('Unknown'),
     );
   });
 

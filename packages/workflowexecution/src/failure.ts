@@ -79,8 +79,10 @@ export function classifyStartError(error: unknown): StartErrorOutcome {
   if (error instanceof ConfigurationError) return { action: 'fail', reason: 'ConfigurationError' };
   if (error instanceof UnsupportedEngineError)
     return { action: 'fail', reason: 'UnsupportedEngine' };
-  // kubernaut's word for a target another execution holds (its #190).
-  if (error instanceof ResourceLockedError) return { action: 'fail', reason: 'Deduplicated' };
+  // kubernaut's word for a target another execution holds (its #190). Its readers follow
+  // `deduplicatedBy` to that execution, so a holder that names none is Unknown, as in kubernaut.
+  if (error instanceof ResourceLockedError)
+    return { action: 'fail', reason: error.owner ? 'Deduplicated' : 'Unknown' };
   if (error instanceof ExecutionForbiddenError) return { action: 'fail', reason: 'Forbidden' };
   if (error instanceof DeadlinePassedError) return { action: 'fail', reason: 'DeadlineExceeded' };
   if (!(error instanceof RoundhouseError) || error.retryable) return { action: 'retry' };

@@ -138,7 +138,7 @@ describe('status transitions', () => {
         'Reason: TaskFailed',
         'Error: exit 3',
         'Failed after: 10s',
-        "Next: read the workflow's output for the error it reported.",
+        "Recommendation: read the workflow's output for the error it reported.",
       ].join('\n'),
     });
     expect(conditionOf(status, conditionTypes.complete)).toMatchObject({
