@@ -50,7 +50,10 @@ export function attemptName(actionName: string, attempt: number): string {
  * Where attempt n writes its outputs (`<runOutputBase>/<action>/<n>`, as Flyte's): each attempt
  * its own prefix, so a retry never reads a half-written one.
  */
-export function outputPrefix(spec: TaskActionSpec, attempt: number): string {
+export function outputPrefix(
+  spec: Pick<TaskActionSpec, 'runOutputBase' | 'actionName'>,
+  attempt: number,
+): string {
   return `${spec.runOutputBase.replace(/\/+$/, '')}/${spec.actionName}/${attempt}`;
 }
 

@@ -19,8 +19,9 @@ import {
   parentIndexValue,
   waitingForParentIndex,
 } from './parent.js';
-import { TaskActionReconciler } from './reconciler.js';
+import { defaultResyncMs, TaskActionReconciler } from './reconciler.js';
 import { taskActions } from './resource.js';
+import { requeueBoundedRateLimiter } from './retry-limiter.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 
 export interface TaskActionControllerOptions {
@@ -41,6 +42,10 @@ export interface TaskActionControllerOptions {
   readonly workers?: number;
   readonly maxSystemFailures?: number;
   readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
+  /**
+   * How often a running action is looked at again without an event (default 10 s), and the
+   * longest a failed reconcile waits before it is tried again.
+   */
   readonly resyncMs?: number;
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
@@ -85,6 +90,7 @@ export async function createTaskActionController(
     name: 'taskaction',
     reconciler,
     workers: options.workers ?? 4,
+    rateLimiter: requeueBoundedRateLimiter(options.resyncMs ?? defaultResyncMs),
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });

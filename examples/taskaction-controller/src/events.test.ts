@@ -63,6 +63,36 @@ describe('transitionEvent', () => {
   });
 });
 
+describe('the outputs an event names', () => {
+  const task = taskActionView({
+    ...view,
+    spec: { ...view.spec, taskType: 'container', runOutputBase: 's3://bucket/run1/' },
+  });
+
+  it("are the attempt's own on every transition, as Flyte's ActionEvent has them", () => {
+    const queued = must(markQueued({}, at));
+    const failure = { kind: 'USER' as const, code: 'TaskFailed', message: 'x', retryable: true };
+    const failed = must(markFailed(queued, failure, { maxAttempts: 2 }, at));
+    const second = must(markRelaunched(failed, at));
+    expect(transitionEvent(task, queued, at.now).outputs).toEqual({
+      outputUri: 's3://bucket/run1/a0/1/outputs.pb',
+    });
+    expect(transitionEvent(task, failed, at.now).outputs).toEqual({
+      outputUri: 's3://bucket/run1/a0/1/outputs.pb',
+    });
+    expect(transitionEvent(task, second, at.now).outputs).toEqual({
+      outputUri: 's3://bucket/run1/a0/2/outputs.pb',
+    });
+    expect(abortedEvent(taskActionView({ ...task, status: second }), at.now).outputs).toEqual({
+      outputUri: 's3://bucket/run1/a0/2/outputs.pb',
+    });
+  });
+
+  it('are none for an action without runOutputBase, such as a condition', () => {
+    expect(transitionEvent(view, must(markQueued({}, at)), at.now)).not.toHaveProperty('outputs');
+  });
+});
+
 describe('transitionEvent of a cached action', () => {
   it('reports a hit with the cached outputs and CACHE_HIT', () => {
     const queued = must(markQueued({}, at));

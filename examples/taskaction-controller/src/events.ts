@@ -8,6 +8,7 @@ import {
 } from '@roundhouse/controller';
 import { formatKubeMicroTime } from '@roundhouse/core';
 import { z } from 'zod';
+import { outputPrefix } from './attempt.js';
 import type { TaskActionView } from './spec.js';
 
 /**
@@ -34,7 +35,10 @@ export const ActionEventSchema = z.object({
   occurredAt: z.string(),
   systemFailures: z.number().int().nonnegative(),
   errorState: ErrorStateSchema.optional(),
-  /** Where a completed attempt wrote its outputs: Flyte's `outputs.output_uri`, in proto JSON. */
+  /**
+   * Where the attempt writes its outputs (Flyte's `outputs.output_uri`, in proto JSON), on every
+   * event of an action with `runOutputBase`, as Flyte's; a cache hit's are the cached ones.
+   */
   outputs: z.object({ outputUri: z.string() }).optional(),
   /** What the cache did (Flyte's `cache_status`); absent for an action without `cacheKey`. */
   cacheStatus: CatalogCacheStatusSchema.optional(),
@@ -57,6 +61,16 @@ function identity(view: TaskActionView) {
         parentActionName: spec.parentActionName,
       }).filter(([, value]) => value !== undefined),
     ),
+  };
+}
+
+/** Where `attempt` of the action writes its outputs; none without `runOutputBase` (a condition). */
+function attemptOutputs(view: TaskActionView, attempt: number, outputUri?: string) {
+  const { runOutputBase, actionName } = view.spec;
+  if (outputUri !== undefined) return { outputs: { outputUri } };
+  if (!runOutputBase || !actionName) return {};
+  return {
+    outputs: { outputUri: `${outputPrefix({ runOutputBase, actionName }, attempt)}/outputs.pb` },
   };
 }
 
@@ -87,7 +101,7 @@ export function transitionEvent(
     occurredAt: formatKubeMicroTime(now),
     systemFailures,
     ...(next.errorState ? { errorState: next.errorState } : {}),
-    ...(extra.outputUri ? { outputs: { outputUri: extra.outputUri } } : {}),
+    ...attemptOutputs(view, attempt, extra.outputUri),
     ...(next.cacheStatus ? { cacheStatus: next.cacheStatus } : {}),
   };
 }
@@ -107,5 +121,6 @@ export function abortedEvent(view: TaskActionView, now: Date): ActionEvent {
     occurredAt: formatKubeMicroTime(now),
     systemFailures: view.status.systemFailures ?? 0,
     ...(view.status.errorState ? { errorState: view.status.errorState } : {}),
+    ...attemptOutputs(view, attempt),
   };
 }

@@ -1,5 +1,12 @@
-import { markLaunched, markProgress, markQueued } from '@roundhouse/controller';
-import { type Executor, noopLogger, Registry } from '@roundhouse/core';
+import {
+  markFailed,
+  markLaunched,
+  markProgress,
+  markQueued,
+  markRelaunched,
+  phaseOf,
+} from '@roundhouse/controller';
+import { ConfigurationError, type Executor, noopLogger, Registry } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { TaskActionReconciler } from './reconciler.js';
@@ -29,7 +36,10 @@ const queued: KubeObject = {
   status: markQueued({}, { now }),
 };
 
-function reconcilerFor(object: KubeObject) {
+function reconcilerFor(
+  object: KubeObject,
+  options: { executor?: Partial<Executor>; resyncMs?: number } = {},
+) {
   const written = (_t: unknown, _ns: unknown, _n: unknown, body: unknown): KubeObject => ({
     ...structuredClone(object),
     metadata: { ...object.metadata, resourceVersion: '8' },
@@ -46,8 +56,11 @@ function reconcilerFor(object: KubeObject) {
       summary: { status: 'False' },
       failureReason: 'ConfigurationError',
     })),
+    cleanup: vi.fn(async () => {}),
+    ...options.executor,
   } as unknown as Executor;
   const events = { record: vi.fn(async () => {}) };
+  const sink = { record: vi.fn(async () => {}) };
   const reconciler = new TaskActionReconciler({
     client: client as never,
     reader: { get: async () => object } as never,
@@ -55,11 +68,12 @@ function reconcilerFor(object: KubeObject) {
     registry: new Registry().register(executor),
     executionNamespace: 'exec',
     allowedImages: ['registry.invalid/*'],
-    sink: { record: vi.fn(async () => {}) },
+    sink,
     events: events as never,
     now: () => now,
+    ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
-  return { reconciler, client, executor, events };
+  return { reconciler, client, executor, events, sink };
 }
 
 const ctx = (attempt: number) => ({
@@ -114,6 +128,66 @@ describe('TaskActionReconciler', () => {
       'PermanentFailure',
       expect.stringContaining('ConfigurationError'),
       { key: 'PermanentFailure' },
+    );
+  });
+
+  it('looks at a running action again every requeue period, writing and recording nothing when nothing changed', async () => {
+    const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
+    const executing = {
+      ...queued,
+      status: markProgress(launched, 'Executing', 'running', { now }),
+    };
+    const { reconciler, client, sink, executor } = reconcilerFor(executing, {
+      resyncMs: 2_500,
+      executor: {
+        getStatus: vi.fn(async () => ({
+          phase: 'Running' as const,
+          reason: 'PodsRunning',
+          message: 'pods running',
+          summary: { status: 'Unknown' as const, reason: 'PodsRunning' },
+        })),
+      },
+    });
+    expect(await reconciler.reconcile('ns/run1-a1', ctx(0))).toEqual({ requeueAfter: 2_500 });
+    expect(executor.getStatus).toHaveBeenCalledTimes(1);
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(sink.record).not.toHaveBeenCalled();
+  });
+
+  it('fails at once, as USER, a spec the engine refuses, leaving both retry budgets as they were', async () => {
+    // Attempt 2, relaunched after a system failure: both counters are in use.
+    const policy = { maxAttempts: 3 };
+    const failedOnce = markFailed(
+      queued.status as never,
+      { kind: 'USER', code: 'TaskFailed', message: 'exit 1', retryable: true },
+      policy,
+      { now },
+    );
+    const second = markRelaunched(failedOnce ?? {}, { now }) ?? {};
+    const systemFailed = markFailed(
+      second,
+      { kind: 'SYSTEM', code: 'RuntimeFailure', message: 'forbidden', retryable: true },
+      policy,
+      { now },
+    );
+    const requeued = { ...queued, status: markRelaunched(systemFailed ?? {}, { now }) };
+    expect(requeued.status).toMatchObject({ attempts: 2, systemFailures: 1 });
+    const refusal = new ConfigurationError({ path: 'spec.taskTemplate', message: 'no such shell' });
+    const { reconciler, client, sink } = reconcilerFor(requeued, {
+      executor: { create: vi.fn(async () => Promise.reject(refusal)) },
+    });
+    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    expect(client.patch).toHaveBeenCalledTimes(1);
+    const written = client.patch.mock.results[0]?.value as KubeObject;
+    expect(phaseOf(written.status as never)).toBe('PermanentFailure');
+    expect(written.status).toMatchObject({
+      attempts: 2,
+      systemFailures: 1,
+      errorState: { code: 'ConfigurationError', kind: 'USER' },
+    });
+    expect(sink.record).toHaveBeenCalledWith(
+      expect.objectContaining({ phase: 'PermanentFailure', attempt: 2, systemFailures: 1 }),
+      expect.anything(),
     );
   });
 });

@@ -91,6 +91,9 @@ export interface TaskActionReconcilerOptions {
   readonly now?: () => Date;
 }
 
+/** Flyte's `requeueDuration`: how often a running action is looked at without an event. */
+export const defaultResyncMs = 10_000;
+
 const observing: readonly ActionPhase[] = ['Initializing', 'Executing'];
 
 /**
@@ -112,7 +115,7 @@ export class TaskActionReconciler implements Reconciler {
   constructor(options: TaskActionReconcilerOptions) {
     this.#o = {
       routing: defaultRouting,
-      resyncMs: 10_000,
+      resyncMs: defaultResyncMs,
       now: () => new Date(),
       ...options,
     };

@@ -203,6 +203,7 @@ const TaskActionViewSchema = z.object({
       parentActionName: optionalText,
       actionType: optionalText,
       taskType: optionalText,
+      runOutputBase: optionalText,
     })
     .catch({}),
   status: TaskActionStatusSchema.catch({}),

@@ -3,7 +3,7 @@ import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { isFinishedAction } from '../src/abort.js';
-import { gcLabels, taskActions } from '../src/resource.js';
+import { abortFinalizer, gcLabels, taskActions } from '../src/resource.js';
 import {
   apply,
   finishPod,
@@ -33,11 +33,12 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
     controller = undefined;
   });
 
-  const start = async () => {
+  const start = async (options: Partial<Parameters<typeof startController>[0]> = {}) => {
     controller = await startController({
       kubeConfig: env.kubeConfig,
       watchNamespace: env.namespace,
       executionNamespace,
+      ...options,
     });
     return controller;
   };
@@ -72,6 +73,66 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
     for (const name of names) {
       expect(writer.of(name).at(-1)?.event).toMatchObject({ phase: 'Aborted', attempt: 1 });
     }
+  });
+
+  it('deleting the root keeps the outcome of a child that had finished: no Aborted event for it', async () => {
+    const { writer } = await start();
+    const root = taskAction({ runName: 'kept' });
+    const child = taskAction({ runName: 'kept', parentActionName: root.spec.actionName });
+    await apply(client(), env.namespace, root);
+    await apply(client(), env.namespace, child);
+    await waitForPhase(client(), env.namespace, child.metadata.name, 'Executing');
+    await finishPod(client(), executionNamespace, `${child.metadata.name}-0`, 0);
+    await waitForPhase(client(), env.namespace, child.metadata.name, 'Completed');
+    await waitForPhase(client(), env.namespace, root.metadata.name, 'Executing');
+
+    await client().delete(taskActions, env.namespace, root.metadata.name, {
+      propagationPolicy: 'Background',
+    });
+    for (const name of [root.metadata.name, child.metadata.name]) await gone(name);
+    expect(writer.of(root.metadata.name).at(-1)?.event.phase).toBe('Aborted');
+    expect(writer.of(child.metadata.name).map((r) => r.event.phase)).toEqual([
+      'Queued',
+      'Initializing',
+      'Executing',
+      'Completed',
+    ]);
+  });
+
+  it('keeps the finalizer while the Aborted event fails, retrying within each requeue period', async () => {
+    const requeueMs = 500;
+    const { writer } = await start({ resyncMs: requeueMs });
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+    writer.failing = true;
+    await client().delete(taskActions, env.namespace, name);
+    await vi.waitFor(() => expect(writer.failures).toBeGreaterThan(0), patience);
+    // Long enough for a doubling backoff to outgrow the requeue period many times over.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    const held = await read(client(), env.namespace, name);
+    expect(held?.metadata.deletionTimestamp).toBeDefined();
+    expect(held?.metadata.finalizers).toContain(abortFinalizer);
+
+    // However long the sink has been failing, the abort is tried again within a requeue period.
+    const tries = writer.failures;
+    await vi.waitFor(() => expect(writer.failures).toBeGreaterThan(tries), {
+      timeout: 4 * requeueMs,
+      interval: 20,
+    });
+    writer.failing = false;
+    await vi.waitFor(async () => expect(await read(client(), env.namespace, name)).toBeNull(), {
+      timeout: 4 * requeueMs,
+      interval: 20,
+    });
+    expect(writer.of(name).map((r) => r.event.phase)).toEqual([
+      'Queued',
+      'Initializing',
+      'Executing',
+      'Aborted',
+    ]);
+    expect(await liveJobs(`${name}-0`)).toEqual([]);
   });
 
   it('starts a child created before its parent as soon as the parent arrives', async () => {

@@ -4,6 +4,7 @@ import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import {
   apply,
+  jobsOf,
   patience,
   type RunningController,
   startController,
@@ -12,6 +13,10 @@ import {
 } from './harness.js';
 
 const ownerLabel = 'roundhouse.dev/workflow-execution';
+
+type JobSpec = {
+  template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } };
+};
 
 describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
   const env = useTestNamespace({ prefix: 'ta-retry' });
@@ -42,8 +47,9 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
   };
 
   it('runs attempts 1, 2 and 3 of a failing task as <name>-0, -1, -2, each aborted before the next, then MaxRetriesExceeded', async () => {
-    // Every Job created, in order, with the attempts whose Jobs were still live at that moment.
-    const created: { attempt: string; liveBefore: string[] }[] = [];
+    // Every Job created, in order, with the attempts whose Jobs were still live at that moment
+    // and the previous attempt's checkpoint the Job is handed.
+    const created: { attempt: string; liveBefore: string[]; checkpoint?: string }[] = [];
     jobs = new Informer<KubeObject>(env.kubeConfig, resources.jobs, {
       client: client(),
       namespace: executionNamespace,
@@ -53,7 +59,14 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
         ?.list()
         .filter((j) => j !== job && !j.metadata?.deletionTimestamp)
         .map((j) => j.metadata?.labels?.[ownerLabel] ?? '?');
-      created.push({ attempt: job.metadata?.labels?.[ownerLabel] ?? '?', liveBefore: live ?? [] });
+      const env: { name: string; value?: string }[] =
+        (job.spec as JobSpec | undefined)?.template?.spec?.containers?.[0]?.env ?? [];
+      const checkpoint = env.find((e) => e.name === 'TASK_PREVIOUS_CHECKPOINT')?.value;
+      created.push({
+        attempt: job.metadata?.labels?.[ownerLabel] ?? '?',
+        liveBefore: live ?? [],
+        ...(checkpoint ? { checkpoint } : {}),
+      });
     });
     await jobs.start();
     const { writer } = await start({ pod: { runSeconds: 0, exitCode: 3 } });
@@ -70,10 +83,11 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
     });
     expect(failed.status.errorState?.message).toContain('TaskFailed');
     expect(failed.status.errorState?.message).toContain('exited with code 3');
+    const base = `s3://bucket/run1/${manifest.spec.actionName}`;
     expect(created).toEqual([
       { attempt: `${name}-0`, liveBefore: [] },
-      { attempt: `${name}-1`, liveBefore: [] },
-      { attempt: `${name}-2`, liveBefore: [] },
+      { attempt: `${name}-1`, liveBefore: [], checkpoint: `${base}/1/checkpoint` },
+      { attempt: `${name}-2`, liveBefore: [], checkpoint: `${base}/2/checkpoint` },
     ]);
     const events = writer.of(name).map((r) => r.event);
     expect([...new Set(events.map((e) => e.attempt))]).toEqual([1, 2, 3]);
@@ -81,6 +95,11 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
       1, 2,
     ]);
     expect(events.at(-1)).toMatchObject({ phase: 'PermanentFailure', attempt: 3 });
+    for (const event of events) {
+      expect(event.outputs?.outputUri).toBe(
+        `s3://bucket/run1/${manifest.spec.actionName}/${event.attempt}/outputs.pb`,
+      );
+    }
   });
 
   it('fails after 3 system failures in a row without using an attempt: a create refused every time', async () => {
@@ -107,6 +126,45 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
       [2, 'RuntimeFailure'],
       [3, 'RuntimeFailure'],
     ]);
+  });
+
+  it('relaunches the same attempt when its Job is deleted from outside, and resets the count once it runs again', async () => {
+    const { writer } = await start();
+    const manifest = taskAction({ taskTemplate: { image: 'registry.invalid/task:1', retries: 2 } });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+    const [first] = await jobsOf(client(), executionNamespace, `${name}-0`);
+    await client().delete(resources.jobs, executionNamespace, first?.metadata?.name as string, {
+      propagationPolicy: 'Background',
+    });
+
+    const relaunched = await vi.waitFor(async () => {
+      const jobs = await jobsOf(client(), executionNamespace, `${name}-0`);
+      const fresh = jobs.filter((job) => job.metadata?.uid !== first?.metadata?.uid);
+      expect(fresh).toHaveLength(1);
+      return fresh[0];
+    }, patience);
+    expect(relaunched?.metadata?.name).toBe(first?.metadata?.name);
+    await vi.waitFor(() => {
+      const events = writer.of(name).map((r) => r.event);
+      expect(events.at(-1)).toMatchObject({ phase: 'Executing', systemFailures: 0 });
+      expect(events.filter((e) => e.phase === 'Executing')).toHaveLength(2);
+    }, patience);
+    const events = writer.of(name).map((r) => r.event);
+    expect(events.map((e) => [e.phase, e.attempt, e.systemFailures, e.errorState?.code])).toEqual([
+      ['Queued', 1, 0, undefined],
+      ['Initializing', 1, 0, undefined],
+      ['Executing', 1, 0, undefined],
+      ['RetryableFailure', 1, 1, 'ResourceDeletedExternally'],
+      ['Queued', 1, 1, 'ResourceDeletedExternally'],
+      ['Initializing', 1, 1, 'ResourceDeletedExternally'],
+      ['Executing', 1, 0, 'ResourceDeletedExternally'],
+    ]);
+    expect(events.find((e) => e.phase === 'RetryableFailure')?.errorState?.kind).toBe('SYSTEM');
+    const running = await waitForPhase(client(), env.namespace, name, 'Executing');
+    expect(running.status).toMatchObject({ attempts: 1, systemFailures: 0 });
+    expect(await jobsOf(client(), executionNamespace, `${name}-1`)).toEqual([]);
   });
 
   it('ends the delete/recreate loop on a gracefully deleted Job after the cap (Flyte #8066)', async () => {

@@ -1,0 +1,125 @@
+import { markLaunched, markQueued, markSucceeded } from '@roundhouse/controller';
+import { type Executor, noopLogger, Registry } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { abortAction } from './abort.js';
+import { abortFinalizer } from './resource.js';
+import { defaultRouting } from './routing.js';
+
+const now = new Date('2026-03-01T10:00:00Z');
+const abortedAt = new Date('2026-03-01T10:05:00Z');
+const queued = markQueued({}, { now }) ?? {};
+const initializing = markLaunched({ ...queued, attempts: 2 }, 'job created', { now }) ?? {};
+
+function deleted(status: object, taskType = 'container'): KubeObject {
+  return {
+    metadata: {
+      name: 'run1-a1',
+      namespace: 'ns',
+      uid: 'u1',
+      resourceVersion: '9',
+      deletionTimestamp: now.toISOString(),
+      finalizers: [abortFinalizer],
+    },
+    spec: {
+      runName: 'run1',
+      project: 'p',
+      domain: 'd',
+      actionName: 'a1',
+      taskType,
+      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
+      cacheKey: 'k1',
+      inputUri: 's3://b/run1/in.pb',
+      runOutputBase: 's3://b/run1',
+    },
+    status,
+  };
+}
+
+/** Every step of the abort, in the order it happened. */
+function harness(options: { sinkFails?: boolean } = {}) {
+  const steps: string[] = [];
+  const executor = {
+    engine: 'job',
+    cleanup: vi.fn(async (wfe: { metadata: { name: string } }) => {
+      steps.push(`cleanup ${wfe.metadata.name}`);
+    }),
+  } as unknown as Executor;
+  const client = {
+    get: vi.fn(),
+    patch: vi.fn(async (_t: unknown, _ns: unknown, _n: unknown, body: unknown) => {
+      steps.push(`patch ${JSON.stringify(body)}`);
+      return {};
+    }),
+  };
+  const sink = {
+    record: vi.fn(async (event: { phase: string; occurredAt: string }) => {
+      if (options.sinkFails) throw new Error('events service unavailable');
+      steps.push(`event ${event.phase} ${event.occurredAt}`);
+    }),
+  };
+  const cache = {
+    release: vi.fn(async () => {
+      steps.push('release');
+    }),
+  };
+  const ctx = {
+    client: client as never,
+    registry: new Registry().register(executor),
+    routing: defaultRouting,
+    executionNamespace: 'exec',
+    sink,
+    cache,
+    logger: noopLogger,
+    now: () => abortedAt,
+    signal: new AbortController().signal,
+  };
+  return { ctx, steps, executor };
+}
+
+const finalizerRemoved = `patch ${JSON.stringify({ metadata: { resourceVersion: '9', finalizers: [] } })}`;
+
+describe('abortAction', () => {
+  it('aborts every attempt, releases the reservation, records Aborted at the abort time, then lets go', async () => {
+    const { ctx, steps } = harness();
+    await abortAction(deleted(initializing), ctx);
+    expect(steps).toEqual([
+      'cleanup run1-a1-1',
+      'cleanup run1-a1-0',
+      'release',
+      'event Aborted 2026-03-01T10:05:00.000000Z',
+      finalizerRemoved,
+    ]);
+  });
+
+  it('keeps the finalizer when the Aborted event cannot be recorded', async () => {
+    const { ctx, steps } = harness({ sinkFails: true });
+    await expect(abortAction(deleted(initializing), ctx)).rejects.toThrow(
+      'events service unavailable',
+    );
+    expect(steps.some((step) => step.startsWith('patch'))).toBe(false);
+  });
+
+  it('lets go of an action whose task type no engine runs any more, without hanging', async () => {
+    const { ctx, steps, executor } = harness();
+    await abortAction(deleted(initializing, 'spark'), ctx);
+    expect(executor.cleanup).not.toHaveBeenCalled();
+    expect(steps.at(-1)).toBe(finalizerRemoved);
+  });
+
+  it('reports nothing new for an action that had finished, and still cleans up', async () => {
+    const { ctx, steps } = harness();
+    const completed = markSucceeded(initializing, 'done', { now }) ?? {};
+    await abortAction(deleted(completed), ctx);
+    expect(steps.some((step) => step.startsWith('event'))).toBe(false);
+    expect(steps).toContain('release');
+    expect(steps.at(-1)).toBe(finalizerRemoved);
+  });
+
+  it('does nothing without its finalizer', async () => {
+    const { ctx, steps } = harness();
+    const object = deleted(initializing);
+    await abortAction({ ...object, metadata: { ...object.metadata, finalizers: [] } }, ctx);
+    expect(steps).toEqual([]);
+  });
+});
