@@ -1,9 +1,11 @@
 import type { Registry } from '@roundhouse/core';
 
 /**
- * Which engine runs which task type, as Flyte maps task types to plugins: `container` runs on
- * the `job` engine unless configured otherwise. A task type that maps to no registered engine
- * fails its action with PluginNotFound.
+ * Which engine runs which task type, as Flyte maps task types to plugins: the types Flyte's
+ * container plugin takes (`container`, `python`, Flyte 2's own, and `raw-container`) run on the
+ * `job` engine unless configured otherwise. A task type that maps to no registered engine fails
+ * its action with PluginNotFound, where Flyte would fall back to its pod plugin: a type meant for
+ * another plugin (Spark, Ray) must not run as a plain container.
  */
 export interface TaskTypeRouting {
   /** Task type -> engine name, e.g. `{ container: 'job' }`. */
@@ -13,7 +15,7 @@ export interface TaskTypeRouting {
 }
 
 export const defaultRouting: TaskTypeRouting = Object.freeze({
-  taskTypes: Object.freeze({ container: 'job' }),
+  taskTypes: Object.freeze({ container: 'job', python: 'job', 'raw-container': 'job' }),
 });
 
 /** The registered engine that runs `taskType`, or undefined. */

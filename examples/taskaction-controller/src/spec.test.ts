@@ -71,9 +71,22 @@ describe('validateTaskAction', () => {
     expect(validateTaskAction(action, defaultRouting, registry, allowedImages)).toEqual({
       valid: false,
       reason: 'PluginNotFound',
-      message: 'no engine runs task type "spark"; task types: container -> job',
+      message:
+        'no engine runs task type "spark"; task types: container -> job, python -> job, raw-container -> job',
     });
   });
+
+  it.each(['container', 'python', 'raw-container'])(
+    "runs Flyte's container-plugin task type %s on the job engine",
+    (taskType) => {
+      const action = valid();
+      action.spec.taskType = taskType;
+      expect(validateTaskAction(action, defaultRouting, registry, allowedImages)).toMatchObject({
+        valid: true,
+      });
+      expect(engineFor(taskType, defaultRouting, registry)).toBe('job');
+    },
+  );
 
   it('refuses an image --allowed-images does not allow, naming the field, the list and the flag', () => {
     const action = valid();
