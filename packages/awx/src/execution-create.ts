@@ -67,7 +67,8 @@ export class ExecutionCreate {
     options: CreateOptions,
   ): Promise<CreateResult> {
     const { signal } = options;
-    const declared = preparedExecution(execution, options);
+    // spec.timesOutAt is counted from the executor's clock, as every deadline it keeps is.
+    const declared = preparedExecution(execution, options, new Date(this.#settings.now()));
     const wfe = declared.wfe;
     throwIfAborted(
       signal,

@@ -436,6 +436,24 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
   });
 
+  it('names a missing ConfigMap and launches nothing', async () => {
+    const template = seedTemplate(bed.sim);
+    const wfe = makeExecution(template.name);
+    const error = await rejection(
+      bed.executor().create(wfe, env.namespace, {
+        dependencies: { configMaps: [{ name: 'absent-settings' }] },
+      }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'dependencies.configMaps[0].name',
+        message: `ConfigMap absent-settings does not exist in namespace ${env.namespace}`,
+      },
+    ]);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
+  });
+
   it('names a job template that does not exist', async () => {
     const error = await rejection(
       bed.executor().create(makeExecution('no-such-template'), env.namespace),
@@ -468,6 +486,23 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     const permitted = makeExecution(allowed.name);
     await executor.create(permitted, env.namespace);
     expect(jobsOf(bed.sim, permitted)).toHaveLength(1);
+  });
+
+  it('refuses an execution for another cluster, taking no lock and asking AWX nothing', async () => {
+    const template = seedTemplate(bed.sim);
+    const executor = bed.executor();
+    const before = bed.sim.requests.length;
+    const wfe = makeExecution(template.name, { spec: { clusterID: 'remote-cluster-1' } });
+    const error = await rejection(executor.create(wfe, env.namespace));
+    expect(error.issues).toEqual([
+      {
+        path: 'spec.clusterID',
+        message: expect.stringContaining('"remote-cluster-1"'),
+      },
+    ]);
+    expect(bed.sim.requests).toHaveLength(before);
+    expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
   });
 
   it('injects a Secret that gained keys through a new type, never an incomplete one', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   jobsOf,
   makeExecution,
+  manualClock,
   seedTemplate,
   settle,
   startTestbed,
@@ -52,6 +53,22 @@ describeWithControlPlane('executionConfig.timeout on the ansible engine', () => 
     const [job] = jobsOf(bed.sim, created);
     expect(job?.timeout).toBe(0);
     // No launch-time timeout reached AWX, so nothing of it shows in ignored_fields either.
+    await executor.cleanup(withRef(created, resourceName), env.namespace);
+  });
+
+  it("ends at spec.timesOutAt when that comes first, counted by the executor's clock", async () => {
+    const template = seedTemplate(bed.sim, {
+      askTimeoutOnLaunch: true,
+      schedule: { pendingMs: 20, runningMs: 60_000 },
+    });
+    const clock = manualClock(Date.parse('2030-01-01T00:00:00Z'));
+    const executor = bed.executor({ now: clock.now });
+    const created = makeExecution(template.name, {
+      spec: { executionConfig: { timeout: '2h' }, timesOutAt: '2030-01-01T01:30:00Z' },
+    });
+    const { resourceName, warnings } = await executor.create(created, env.namespace);
+    expect(warnings).toEqual([]);
+    expect(jobsOf(bed.sim, created)[0]?.timeout).toBe(90 * 60);
     await executor.cleanup(withRef(created, resourceName), env.namespace);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { remoteClusterMessage } from './cluster-scope.js';
 import { preparedExecution, withTimesOutAt } from './prepared-execution.js';
 import { sampleExecution } from './testing/sample-execution.js';
 
@@ -81,5 +82,27 @@ describe('preparedExecution', () => {
       now,
     );
     expect(wfe.spec.parameters).toEqual({ MODE: 'fast' });
+  });
+});
+
+describe('remote clusters', () => {
+  const remote = (clusterID: string) =>
+    sampleExecution({ spec: { ...sampleExecution().spec, clusterID } });
+
+  it('refuses an execution for another cluster before anything is built, naming the field and the cluster', () => {
+    expect(() => preparedExecution(remote('spoke-1'), {})).toThrow(
+      expect.objectContaining({
+        reason: 'ConfigurationError',
+        issues: [{ path: 'spec.clusterID', message: expect.stringContaining('"spoke-1"') }],
+      }),
+    );
+    expect(preparedExecution(remote(''), {}).wfe.spec.clusterID).toBe('');
+  });
+
+  it('quotes a hostile cluster name escaped and cut short', () => {
+    expect(remoteClusterMessage(`a"\n${'x'.repeat(100)}`)).toContain(
+      `cluster "a\\"\\n${'x'.repeat(61)}…"`,
+    );
+    expect(remoteClusterMessage(undefined)).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { refuseRemoteCluster } from './cluster-scope.js';
 import { withDeclaredParameters } from './declared-parameters.js';
 import { maxGoDurationMs, parseTimeout } from './duration.js';
 import { ConfigurationError } from './errors.js';
@@ -57,13 +58,15 @@ function specDeclaredNames(wfe: WorkflowExecution): string[] | undefined {
  * The execution an executor builds its resource from: parameters neither the spec's
  * `workflowRef.declaredParameterNames` nor `options.declaredParameterNames` declares are
  * dropped (where both declare, a parameter must be in both), and the timeout ends by
- * `spec.timesOutAt`. The warnings name what was dropped, never a value.
+ * `spec.timesOutAt`. The warnings name what was dropped, never a value. One meant for another
+ * cluster is a ConfigurationError, before the executor creates anything.
  */
 export function preparedExecution(
   wfe: WorkflowExecution,
   options: Pick<CreateOptions, 'declaredParameterNames'>,
   now: Date = new Date(),
 ): { wfe: WorkflowExecution; warnings: string[] } {
+  refuseRemoteCluster(wfe);
   const bySpec = withDeclaredParameters(wfe, specDeclaredNames(wfe));
   const byCaller = withDeclaredParameters(bySpec.wfe, options.declaredParameterNames);
   return {

@@ -441,7 +441,7 @@ describe("kubernaut's catalog-snapshot shape (#1661)", () => {
     const remote = catalogSnapshot();
     remote.spec.clusterID = 'spoke-1';
     expect(issuesOf(remote)).toEqual([
-      { path: 'spec.clusterID', message: expect.stringContaining('its own cluster only') },
+      { path: 'spec.clusterID', message: expect.stringContaining('their own cluster only') },
     ]);
   });
 

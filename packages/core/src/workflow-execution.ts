@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { remoteClusterMessage } from './cluster-scope.js';
 import { goDurationPattern } from './duration.js';
 import { ConfigurationError } from './errors.js';
 import { requestedEngine } from './execution-identity.js';
@@ -226,12 +227,8 @@ function checkOneSource(spec: SpecFields, ctx: z.RefinementCtx): void {
       'spec.dependencies lists dependencies too; list them in one place',
     );
   }
-  if (spec.clusterID) {
-    conflict(
-      ['clusterID'],
-      'this controller runs executions in its own cluster only; leave clusterID empty, or hand the execution to a controller of that cluster',
-    );
-  }
+  const remote = remoteClusterMessage(spec.clusterID);
+  if (remote) conflict(['clusterID'], remote);
 }
 
 function listsAny(dependencies: Dependencies | undefined): boolean {

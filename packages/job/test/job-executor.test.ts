@@ -426,4 +426,14 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     });
     expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
   });
+
+  it('UT-WE-1761-001: refuses an execution for another cluster, even one its caller never parsed, creating no Job', async () => {
+    const ex = executor();
+    const wfe = execution({ clusterID: 'spoke-1' });
+    await expect(ex.create(wfe, env.namespace)).rejects.toMatchObject({
+      reason: 'ConfigurationError',
+      issues: [{ path: 'spec.clusterID', message: expect.stringContaining('"spoke-1"') }],
+    });
+    expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
+  });
 });
