@@ -5,7 +5,7 @@ import {
 } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { launchFailure, observe } from './failure.js';
+import { engineCallFailure, observe } from './failure.js';
 
 const running = (reason?: string): ExecutionResult => ({
   phase: 'Running',
@@ -69,17 +69,17 @@ describe('observe', () => {
   });
 });
 
-describe('launchFailure', () => {
+describe('engineCallFailure', () => {
   it('fails at once on a spec nobody will accept', () => {
-    expect(launchFailure(new ConfigurationError({ path: 'x', message: 'bad' }))).toMatchObject({
+    expect(engineCallFailure(new ConfigurationError({ path: 'x', message: 'bad' }))).toMatchObject({
       kind: 'USER',
       retryable: false,
     });
-    expect(launchFailure(new KubernetesApiError('Invalid', 'bad field', 422))).toMatchObject({
+    expect(engineCallFailure(new KubernetesApiError('Invalid', 'bad field', 422))).toMatchObject({
       code: 'InvalidResource',
       retryable: false,
     });
-    expect(launchFailure(new KubernetesApiError('Unknown', 'too large', 413))).toEqual({
+    expect(engineCallFailure(new KubernetesApiError('Unknown', 'too large', 413))).toEqual({
       kind: 'USER',
       code: 'EntityTooLarge',
       message: 'too large',
@@ -88,21 +88,25 @@ describe('launchFailure', () => {
   });
 
   it('counts refusals that may pass as system failures, with their backoff', () => {
-    expect(launchFailure(new KubernetesApiError('Forbidden', 'exceeded quota', 403))).toMatchObject(
-      {
-        kind: 'SYSTEM',
-        code: 'RuntimeFailure',
-        retryable: true,
-      },
-    );
-    expect(launchFailure(new PreviousExecutionNotCleanedError('wfe-1', undefined))).toMatchObject({
+    expect(
+      engineCallFailure(new KubernetesApiError('Forbidden', 'exceeded quota', 403)),
+    ).toMatchObject({
+      kind: 'SYSTEM',
+      code: 'RuntimeFailure',
+      retryable: true,
+    });
+    expect(
+      engineCallFailure(new PreviousExecutionNotCleanedError('wfe-1', undefined)),
+    ).toMatchObject({
       kind: 'SYSTEM',
       code: 'PreviousExecutionNotCleaned',
     });
   });
 
   it("leaves a busy API server and unknown errors to the workqueue's backoff", () => {
-    expect(launchFailure(new KubernetesApiError('Unavailable', 'try later', 503))).toBeUndefined();
-    expect(launchFailure(new TypeError('bug'))).toBeUndefined();
+    expect(
+      engineCallFailure(new KubernetesApiError('Unavailable', 'try later', 503)),
+    ).toBeUndefined();
+    expect(engineCallFailure(new TypeError('bug'))).toBeUndefined();
   });
 });

@@ -70,12 +70,13 @@ export function resultFailure(result: ExecutionResult): Failure {
 }
 
 /**
- * Why an attempt could not be launched, or undefined for errors the workqueue's backoff should
- * retry without touching the action's budgets (a busy or unreachable API server, shutdown).
- * A spec the engine or the API server rejects fails the action at once; a refusal that may
- * pass (no permission, a quota, the name still held) is a system failure, with its backoff.
+ * Why the engine could not launch an attempt or read its state, or undefined for errors the
+ * workqueue's backoff should retry without touching the action's budgets (a busy or unreachable
+ * API server, shutdown). A spec the engine or the API server rejects fails the action at once; a
+ * refusal that may pass (no permission, a quota, the name still held) is a system failure, with
+ * its backoff.
  */
-export function launchFailure(error: unknown): Failure | undefined {
+export function engineCallFailure(error: unknown): Failure | undefined {
   if (!(error instanceof RoundhouseError) || error instanceof AbortedError) return undefined;
   const message = error.message;
   if (error instanceof ConfigurationError) {

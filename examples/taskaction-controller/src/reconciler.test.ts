@@ -7,7 +7,7 @@ import {
   phaseOf,
 } from '@roundhouse/controller';
 import { ConfigurationError, type Executor, noopLogger, Registry } from '@roundhouse/core';
-import type { KubeObject } from '@roundhouse/kube';
+import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { TaskActionReconciler } from './reconciler.js';
 import { abortFinalizer } from './resource.js';
@@ -36,6 +36,18 @@ const queued: KubeObject = {
   status: markQueued({}, { now }),
 };
 
+/** What the API server makes of a JSON merge patch (RFC 7386): objects merge, the rest replaces. */
+function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const merged: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = applyMergePatch(merged[key], value);
+  }
+  return merged;
+}
+
 function reconcilerFor(
   object: KubeObject,
   options: { executor?: Partial<Executor>; resyncMs?: number } = {},
@@ -43,7 +55,7 @@ function reconcilerFor(
   const written = (_t: unknown, _ns: unknown, _n: unknown, body: unknown): KubeObject => ({
     ...structuredClone(object),
     metadata: { ...object.metadata, resourceVersion: '8' },
-    status: { ...(object.status as object), ...(body as { status?: object }).status },
+    status: applyMergePatch(object.status, (body as { status?: object }).status),
   });
   const client = { get: vi.fn(async () => structuredClone(object)), patch: vi.fn(written) };
   const executor = {
@@ -83,6 +95,40 @@ const ctx = (attempt: number) => ({
 });
 
 describe('TaskActionReconciler', () => {
+  it("counts a status read that keeps failing against the system budget, relaunching nothing, then fails for good (Flyte's failed Handle)", async () => {
+    const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
+    let current: KubeObject = {
+      ...queued,
+      status: markProgress(launched, 'Executing', 'running', { now }),
+    };
+    const seen: unknown[] = [];
+    for (let read = 1; read <= 4; read += 1) {
+      const { reconciler, client, executor } = reconcilerFor(current, {
+        executor: {
+          getStatus: vi.fn(async () => {
+            throw new KubernetesApiError('Forbidden', 'pods is forbidden', 403);
+          }),
+        },
+      });
+      const result = await reconciler.reconcile('ns/run1-a1', ctx(0));
+      current = client.patch.mock.results.at(-1)?.value as KubeObject;
+      const status = current.status as { systemFailures?: number; attempts?: number };
+      seen.push([phaseOf(current.status as never), status.systemFailures, status.attempts, result]);
+      expect(executor.create).not.toHaveBeenCalled();
+      expect(executor.cleanup).not.toHaveBeenCalled();
+    }
+    expect(seen).toEqual([
+      ['Executing', 1, 1, { requeueAfter: 10_000 }],
+      ['Executing', 2, 1, { requeueAfter: 10_000 }],
+      ['Executing', 3, 1, { requeueAfter: 10_000 }],
+      ['PermanentFailure', 4, 1, undefined],
+    ]);
+    expect((current.status as { errorState?: unknown }).errorState).toMatchObject({
+      code: 'MaxSystemFailuresExceeded',
+      kind: 'SYSTEM',
+    });
+  });
+
   it('launches from the cache, which holds its own last write, without reading the action', async () => {
     const { reconciler, client, executor } = reconcilerFor(queued);
     await reconciler.reconcile('ns/run1-a1', ctx(0));

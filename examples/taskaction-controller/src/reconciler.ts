@@ -15,6 +15,7 @@ import {
   isTerminalActionPhase,
   markFailed,
   markLaunched,
+  markObservationFailed,
   markProgress,
   markQueued,
   markRejected,
@@ -27,8 +28,9 @@ import {
   type Reconciler,
   type RetryPolicy,
   splitKey,
+  systemRetryDelay,
 } from '@roundhouse/controller';
-import type { Registry } from '@roundhouse/core';
+import type { ExecutionResult, Registry } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
@@ -39,7 +41,7 @@ import { passCacheGate } from './cache-gate.js';
 import { CacheStore } from './cache-store.js';
 import { advanceConditionAction } from './condition-reconcile.js';
 import type { ActionEvent } from './events.js';
-import { launchFailure, observe } from './failure.js';
+import { engineCallFailure, observe, type ResourceState } from './failure.js';
 import {
   type ActionDirectory,
   hasActionOwner,
@@ -277,7 +279,7 @@ export class TaskActionReconciler implements Reconciler {
         signal: ctx.signal,
       }));
     } catch (error) {
-      const failure = launchFailure(error);
+      const failure = engineCallFailure(error);
       if (!failure) throw error;
       return this.#fail(action, failure, expected, ctx);
     }
@@ -304,10 +306,18 @@ export class TaskActionReconciler implements Reconciler {
     if (policy?.serializable) {
       await this.#cache.heartbeat(policy, { now: this.#o.now(), signal: ctx.signal });
     }
-    const [result, resource] = await Promise.all([
-      executor.getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal }),
-      attemptResourceState(executor, wfe, this.#o.executionNamespace, this.#o.reader, ctx.signal),
-    ]);
+    let result: ExecutionResult | null;
+    let resource: ResourceState;
+    try {
+      [result, resource] = await Promise.all([
+        executor.getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal }),
+        attemptResourceState(executor, wfe, this.#o.executionNamespace, this.#o.reader, ctx.signal),
+      ]);
+    } catch (error) {
+      const failure = engineCallFailure(error);
+      if (!failure) throw error;
+      return this.#observationFailed(action, failure, expected, ctx);
+    }
     const seen = observe(result, resource);
     switch (seen.kind) {
       case 'progress':
@@ -378,19 +388,23 @@ export class TaskActionReconciler implements Reconciler {
     return undefined;
   }
 
-  async #fail(
-    action: TaskAction,
-    failure: Failure,
-    expected: Expected,
-    ctx: ReconcileContext,
-  ): Promise<ReconcileResult | undefined> {
-    const policy: RetryPolicy = {
+  #retryPolicy(action: TaskAction): RetryPolicy {
+    return {
       maxAttempts: (action.spec.taskTemplate.retries ?? 0) + 1,
       ...(this.#o.maxSystemFailures !== undefined
         ? { maxSystemFailures: this.#o.maxSystemFailures }
         : {}),
       ...(this.#o.systemBackoffMs ? { systemBackoffMs: this.#o.systemBackoffMs } : {}),
     };
+  }
+
+  async #fail(
+    action: TaskAction,
+    failure: Failure,
+    expected: Expected,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const policy = this.#retryPolicy(action);
     ctx.logger.info({ attempt: expected.attempt, ...failure }, 'attempt failed');
     const written = await this.#transitions.write(
       action,
@@ -398,13 +412,45 @@ export class TaskActionReconciler implements Reconciler {
       ctx,
       expected,
     );
-    const status = written && taskActionView(written).status;
-    if (status && phaseOf(status) === 'PermanentFailure') {
-      const message = `${status.errorState?.code}: ${status.errorState?.message}`;
-      void this.#o.events?.record(written, 'Warning', 'PermanentFailure', message, {
-        key: 'PermanentFailure',
-      });
-    }
+    this.#reportPermanentFailure(written);
     return undefined;
+  }
+
+  /**
+   * The attempt's state could not be read: a system failure in a row, its execution left as it
+   * is, looked at again after the system backoff; past the budget the action fails for good.
+   */
+  async #observationFailed(
+    action: TaskAction,
+    failure: Failure,
+    expected: Expected,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const policy = this.#retryPolicy(action);
+    ctx.logger.info({ attempt: expected.attempt, ...failure }, 'reading the attempt failed');
+    const written = await this.#transitions.write(
+      action,
+      (s, at) => markObservationFailed(s, failure, policy, at),
+      ctx,
+      expected,
+    );
+    this.#reportPermanentFailure(written);
+    const status = written && taskActionView(written).status;
+    if (!status || phaseOf(status) === 'PermanentFailure') return undefined;
+    return {
+      requeueAfter: Math.min(
+        this.#o.resyncMs,
+        systemRetryDelay(status.systemFailures ?? 1, policy.systemBackoffMs),
+      ),
+    };
+  }
+
+  #reportPermanentFailure(written: KubeObject | null): void {
+    const status = written && taskActionView(written).status;
+    if (!written || !status || phaseOf(status) !== 'PermanentFailure') return;
+    const message = `${status.errorState?.code}: ${status.errorState?.message}`;
+    void this.#o.events?.record(written, 'Warning', 'PermanentFailure', message, {
+      key: 'PermanentFailure',
+    });
   }
 }

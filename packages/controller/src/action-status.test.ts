@@ -3,6 +3,7 @@ import {
   type ActionStatus,
   markFailed,
   markLaunched,
+  markObservationFailed,
   markProgress,
   markQueued,
   markRejected,
@@ -170,5 +171,50 @@ describe('rejected specs', () => {
       message: 'spec.runName: is required',
     });
     expect(nextStep(status, t0)).toEqual({ step: 'done' });
+  });
+});
+
+describe('a failed look at a live attempt', () => {
+  const executing = () =>
+    must(
+      markProgress(
+        must(markLaunched(must(markQueued({}, at())), 'made', at())),
+        'Executing',
+        'runs',
+        at(),
+      ),
+    );
+
+  it('counts 1, 2, 3 against the system budget keeping the phase and the attempt, then fails for good', () => {
+    let status = executing();
+    for (const expected of [1, 2, 3]) {
+      status = must(
+        markObservationFailed(status, systemFailure('Forbidden'), policy, at(expected)),
+      );
+      expect(status).toMatchObject({ systemFailures: expected, attempts: 1 });
+      expect(phaseOf(status)).toBe('Executing');
+      expect(nextStep(status, at(expected).now)).toEqual({ step: 'observe' });
+    }
+    expect(history(status)).toEqual(['Queued', 'Initializing', 'Executing']);
+    status = must(markObservationFailed(status, systemFailure('Forbidden'), policy, at(4)));
+    expect(phaseOf(status)).toBe('PermanentFailure');
+    expect(status.errorState).toMatchObject({ code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' });
+  });
+
+  it('is cleared by the execution seen running again', () => {
+    const failed = must(
+      markObservationFailed(executing(), systemFailure('Forbidden'), policy, at(1)),
+    );
+    expect(must(markProgress(failed, 'Executing', 'runs', at(2))).systemFailures).toBe(0);
+  });
+
+  it("fails a USER failure as the attempt's own, and leaves a finished action alone", () => {
+    const failed = must(
+      markObservationFailed(executing(), { ...userFailure, retryable: false }, policy, at(1)),
+    );
+    expect(phaseOf(failed)).toBe('PermanentFailure');
+    expect(
+      markObservationFailed(failed, systemFailure('Forbidden'), policy, at(2)),
+    ).toBeUndefined();
   });
 });

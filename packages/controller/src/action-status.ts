@@ -196,6 +196,35 @@ export function markFailed(
 }
 
 /**
+ * A failure of the controller's own look at a live attempt (reading its execution's state
+ * failed, say on a permission taken away), counted as Flyte counts every failed `Handle`: a
+ * SYSTEM failure against the budget of failures in a row, with the phase kept and nothing
+ * relaunched, since the execution itself may be running well. Past the budget the action fails
+ * for good (`MaxSystemFailuresExceeded`); look again after `systemRetryDelay` of the new count.
+ * A USER failure is the attempt's own and goes through `markFailed`.
+ */
+export function markObservationFailed(
+  status: ActionStatus,
+  failure: Failure,
+  policy: RetryPolicy,
+  at: TransitionAt,
+): ActionStatus | undefined {
+  if (failure.kind === 'USER') return markFailed(status, failure, policy, at);
+  const phase = phaseOf(status);
+  if (phase === undefined || isTerminalActionPhase(phase)) return undefined;
+  const counters = { attempts: attemptsOf(status), systemFailures: status.systemFailures ?? 0 };
+  const judged = judgeFailure(counters, failure, policy, at.now);
+  const { errorState, systemFailures } = judged;
+  if (judged.verdict === 'fail') {
+    return enterPhase(status, 'PermanentFailure', errorState.message, at, {
+      errorState,
+      systemFailures,
+    });
+  }
+  return { ...status, errorState, systemFailures };
+}
+
+/**
  * RetryableFailure -> Queued, once the failed attempt's execution was aborted: the next attempt
  * after a USER failure, the same attempt after a SYSTEM failure (its count is kept).
  */

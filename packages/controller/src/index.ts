@@ -49,6 +49,7 @@ export {
   attemptsOf,
   markFailed,
   markLaunched,
+  markObservationFailed,
   markProgress,
   markQueued,
   markRejected,
