@@ -120,12 +120,16 @@ export class ProcessLauncher {
         detached: true,
         stdio: ['pipe', logs.stdout.fd, logs.stderr.fd],
       });
+    } catch (error) {
+      // Thrown at once when the kernel refuses the exec itself, e.g. E2BIG for an argument
+      // past its 128 KiB limit: this task can never start, so it fails rather than waits.
+      throw new StartFailedError(`could not start ${plan.file}: ${errorCode(error)}`);
     } finally {
       await Promise.all([logs.stdout.close(), logs.stderr.close()]);
     }
     if (child.pid === undefined) {
       const [error] = (await once(child, 'error')) as [NodeJS.ErrnoException];
-      throw new StartFailedError(`could not start ${plan.file}: ${error.code ?? error.message}`);
+      throw new StartFailedError(`could not start ${plan.file}: ${errorCode(error)}`);
     }
     const { pid, stdin } = child;
     // The shim may exit before reading stdin (abort); a write to it then fails with EPIPE.
@@ -167,6 +171,10 @@ export class ProcessLauncher {
     const nsenter = await findExecutable(this.settings.nsenter, this.settings.environment.PATH);
     return { target: { mode: 'Remote', nsenter, targetPid }, environment };
   }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 async function requireDirectory(path: string): Promise<void> {

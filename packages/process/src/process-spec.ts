@@ -15,7 +15,7 @@ export const EnvVarSchema = z.object({
 
 /**
  * Where a task runs: `Local` in the agent's own namespaces, `Remote` inside the main
- * container's PID and mount namespaces (sidecar mode, through nsenter). The agent's default is
+ * container's namespaces (sidecar mode, through nsenter). The agent's default is
  * `Remote` when sidecar mode is on.
  */
 export const ExecModeSchema = z.enum(['Local', 'Remote']);

@@ -41,6 +41,9 @@ describe('the launch plan', () => {
       '--target=77',
       '--pid',
       '--mount',
+      '--net',
+      '--uts',
+      '--ipc',
       '--wd',
       '--',
       'rm',
@@ -49,7 +52,7 @@ describe('the launch plan', () => {
     ]);
   });
 
-  it('runs a Remote argv through nsenter into the PID and mount namespaces', () => {
+  it("runs a Remote argv through nsenter into the main container's PID, mount, network, UTS and IPC namespaces", () => {
     const plan = launchPlan({
       shell: '/bin/sh',
       exitFile: '/data/t/exit',
@@ -62,6 +65,9 @@ describe('the launch plan', () => {
       '--target=77',
       '--pid',
       '--mount',
+      '--net',
+      '--uts',
+      '--ipc',
       '--wd=/app',
       '--',
       'ls',

@@ -42,7 +42,7 @@ export interface LaunchPlan {
 
 /**
  * How to run a task's argv: through the shim, and for `Remote` through nsenter into the main
- * container's PID and mount namespaces. nsenter runs *inside* the shim, so the shim (and the
+ * container's PID, mount, network, UTS and IPC namespaces (the ones OpenSandbox enters). nsenter runs *inside* the shim, so the shim (and the
  * exit file it writes) stays in the agent's namespaces where the data directory is. With
  * `--pid`, nsenter forks the command into the target namespace and exits with its status.
  */
@@ -74,6 +74,11 @@ export function launchPlan(options: {
           `--target=${target.targetPid}`,
           '--pid',
           '--mount',
+          // A pod's containers share these already, where entering them changes nothing; a
+          // main container outside the agent's pod network is reached only by entering them.
+          '--net',
+          '--uts',
+          '--ipc',
           // Without a directory, --wd takes the target process's working directory.
           workingDir === undefined ? '--wd' : `--wd=${workingDir}`,
           '--',

@@ -16,6 +16,7 @@ import {
 import { ProcessTable } from './process-table.js';
 import { observeShim } from './shim-observation.js';
 import type { ProcessSupervisorOptions } from './supervisor-options.js';
+import { TaskDeadlines } from './task-deadlines.js';
 import { StartFailedError, TaskConflictError, TaskLimitError } from './task-errors.js';
 import {
   activeAfterSync,
@@ -55,7 +56,10 @@ export class ProcessSupervisor {
   /** New names being created: they count against the limit before their record exists. */
   readonly #creating = new Set<string>();
   readonly #locks = new NameLocks();
+  /** Desired sets, applied one at a time: each is diffed against what the previous one left. */
+  readonly #syncs = new NameLocks();
   readonly #hooks: HookRunner;
+  readonly #deadlines = new TaskDeadlines((name) => void this.reconcile(name));
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -132,10 +136,15 @@ export class ProcessSupervisor {
    * Makes the task set match `desired` by name: deletes the tasks not in it, creates the ones
    * that do not exist, and leaves existing names untouched even when their spec differs.
    * Validates the whole set, and that it fits `maxConcurrentTasks`, before changing anything.
-   * Returns every task afterwards, including those still being deleted.
+   * Sets sent at once are applied one after the other, in the order they came, so the last
+   * one wins. Returns every task afterwards, including those still being deleted.
    */
   async sync(desired: readonly TaskRequest[]): Promise<TaskRecord[]> {
     const tasks = parse(DesiredTasksSchema, desired, '');
+    return this.#syncs.run('sync', () => this.#sync(tasks));
+  }
+
+  async #sync(tasks: readonly TaskRequest[]): Promise<TaskRecord[]> {
     const names = new Set(tasks.map((t) => t.name));
     const others = [...this.#creating].filter((n) => !names.has(n) && !this.#tasks.has(n));
     this.#admit(activeAfterSync(this.#tasks, names) + others.length);
@@ -171,6 +180,8 @@ export class ProcessSupervisor {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#deadlines.close();
+    await this.#syncs.idle();
     await this.#locks.idle();
   }
 
@@ -241,6 +252,7 @@ export class ProcessSupervisor {
       return;
     }
     try {
+      await this.#store.writePid(record.name, launched.identity.pid);
       await this.#save(started(record, launched.identity, new Date()));
     } catch (error) {
       // Still Pending on disk and in memory: the command never ran, the next pass retries.
@@ -282,6 +294,7 @@ export class ProcessSupervisor {
     if (removable(record, groupAlive)) {
       await this.#store.remove(name);
       this.#tasks.delete(name);
+      this.#deadlines.forget(name);
       this.#log.info({ task: name }, 'task removed');
     } else if (record.state !== before.state) {
       this.#log.info({ task: name, state: record.state }, 'task state changed');
@@ -307,13 +320,17 @@ export class ProcessSupervisor {
   async #save(record: TaskRecord): Promise<void> {
     await this.#store.write(record);
     this.#tasks.set(record.name, record);
+    this.#deadlines.arm(record);
   }
 
   async #recover(): Promise<void> {
     const recovered = await recoverTasks(this.#store, this.#table, this.#log, {
       rerunLostTasks: this.#rerunLost,
     });
-    for (const [name, record] of recovered) this.#tasks.set(name, record);
+    for (const [name, record] of recovered) {
+      this.#tasks.set(name, record);
+      this.#deadlines.arm(record);
+    }
     this.#log.info({ tasks: this.#tasks.size, dataDir: this.dataDir }, 'recovered tasks');
     await this.reconcile();
   }

@@ -11,6 +11,7 @@ import {
   started,
   startFailed,
   timeoutDue,
+  timeoutDueIn,
 } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
 
@@ -146,6 +147,14 @@ describe('timeouts and stops', () => {
     expect(timeoutDue(record, at(2))).toBe(true);
     expect(timeoutDue(beginStop(record, 'Timeout', at(2)), at(3))).toBe(false);
     expect(timeoutDue(running(), at(1e6))).toBe(false);
+  });
+
+  it('tells how long until the timeout is due, while one is pending', () => {
+    const record = running({ command: ['x'], timeoutSeconds: 2 });
+    expect(timeoutDueIn(record, at(0.5))).toBe(1500);
+    expect(timeoutDueIn(record, at(5))).toBe(0);
+    expect(timeoutDueIn(beginStop(record, 'Timeout', at(2)), at(1))).toBeUndefined();
+    expect(timeoutDueIn(running(), at(0))).toBeUndefined();
   });
 
   it('keeps the first stop cause', () => {

@@ -156,11 +156,19 @@ export function rerunAfterLoss(
   );
 }
 
+/**
+ * How long until a running task reaches `timeoutSeconds` (0 once it has), or undefined when
+ * no timeout is pending: none set, not running, or already being stopped.
+ */
+export function timeoutDueIn(record: TaskRecord, now: Date): number | undefined {
+  const seconds = record.process.timeoutSeconds;
+  if (record.state !== 'Running' || record.stop || !seconds || !record.startedAt) return undefined;
+  return Math.max(0, Date.parse(record.startedAt) + seconds * 1000 - now.getTime());
+}
+
 /** Whether a running task has reached `timeoutSeconds` and is not being stopped yet. */
 export function timeoutDue(record: TaskRecord, now: Date): boolean {
-  const seconds = record.process.timeoutSeconds;
-  if (record.state !== 'Running' || record.stop || !seconds || !record.startedAt) return false;
-  return now.getTime() - Date.parse(record.startedAt) >= seconds * 1000;
+  return timeoutDueIn(record, now) === 0;
 }
 
 /** The record with a stop begun; SIGTERM goes to the task's group once this is durable. */

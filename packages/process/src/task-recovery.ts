@@ -1,6 +1,7 @@
 import type { Logger } from '@roundhouse/core';
 import type { ProcessTable } from './process-table.js';
 import { observeShim } from './shim-observation.js';
+import { TaskStoreError } from './task-errors.js';
 import { observe, rerunAfterLoss } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
@@ -26,22 +27,45 @@ export async function recoverTasks(
   await store.init();
   const tasks = new Map<string, TaskRecord>();
   for (const name of await store.list()) {
-    const stored = await store.read(name);
-    if (stored.kind === 'missing') {
-      await store.remove(name);
-    } else if (stored.kind === 'unreadable') {
-      log.warn({ task: name }, 'skipping a task directory without a readable record');
-    } else if (settings.rerunLostTasks && (await lost(store, table, log, stored.record))) {
-      await store.remove(name);
+    try {
+      const record = await recoverTask(store, table, log, settings, name);
+      if (record) tasks.set(name, record);
+    } catch (error) {
+      // One entry the agent cannot read (a record that is a directory, a file it may not
+      // open) must not keep every other task from being recovered.
+      if (!(error instanceof TaskStoreError)) throw error;
       log.warn(
-        { task: name },
-        'dropped a task whose process ended without an exit status; creating it again runs it again',
+        { task: name, error: error.message },
+        'skipping a task directory that cannot be read',
       );
-    } else {
-      tasks.set(name, stored.record);
     }
   }
   return tasks;
+}
+
+/** The record to keep from one task directory, or undefined when it is removed or skipped. */
+async function recoverTask(
+  store: TaskStore,
+  table: ProcessTable,
+  log: Logger,
+  settings: RecoverySettings,
+  name: string,
+): Promise<TaskRecord | undefined> {
+  const stored = await store.read(name);
+  if (stored.kind === 'missing') {
+    await store.remove(name);
+  } else if (stored.kind === 'unreadable') {
+    log.warn({ task: name }, 'skipping a task directory without a readable record');
+  } else if (settings.rerunLostTasks && (await lost(store, table, log, stored.record))) {
+    await store.remove(name);
+    log.warn(
+      { task: name },
+      'dropped a task whose process ended without an exit status; creating it again runs it again',
+    );
+  } else {
+    return stored.record;
+  }
+  return undefined;
 }
 
 async function lost(store: TaskStore, table: ProcessTable, log: Logger, record: TaskRecord) {

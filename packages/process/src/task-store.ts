@@ -12,6 +12,7 @@ import { type TaskRecord, TaskRecordSchema } from './task-record.js';
 
 const recordFile = 'task.json';
 const exitFile = 'exit';
+const pidFile = 'pid';
 const logFiles: Readonly<Record<LogStream, string>> = {
   stdout: 'stdout.log',
   stderr: 'stderr.log',
@@ -24,7 +25,7 @@ export type StoredRecord =
 
 /**
  * The data directory: `<data-dir>/<task>/` holds `task.json` (the record, replaced
- * atomically), `exit` (written by the shim), `stdout.log` and `stderr.log`, and for each hook
+ * atomically), `pid` (the shim's), `exit` (written by the shim), `stdout.log` and `stderr.log`, and for each hook
  * that ran `<hook>.exit`, `<hook>.head` and `<hook>.tail` (its status and capped output). Directories and
  * files are private to the agent's user: logs may hold anything a task prints.
  */
@@ -97,6 +98,15 @@ export class TaskStore {
     await this.#io(`write ${path}`, () =>
       writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`),
     );
+  }
+
+  /**
+   * Writes the shim's pid to `pid`, where OpenSandbox's agent keeps it, for tools that read
+   * its layout. The agent itself goes by the identity in the record, which a pid alone is not.
+   */
+  async writePid(name: string, pid: number): Promise<void> {
+    const path = join(this.directory(name), pidFile);
+    await this.#io(`write ${path}`, () => writeFileAtomic(path, String(pid)));
   }
 
   async read(name: string): Promise<StoredRecord> {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { TaskRequestError } from './wire-errors.js';
-import { desiredTasksFromWire, parseJsonBody, taskRequestFromWire } from './wire-request.js';
+import {
+  desiredTasksFromWire,
+  maxJsonDepth,
+  parseJsonBody,
+  taskRequestFromWire,
+} from './wire-request.js';
 
 const process = { command: ['sh', '-c'], args: ['echo hi'] };
 
@@ -108,5 +113,12 @@ describe('a request body', () => {
     expect(refusal(() => parseJsonBody('{"name":')).issues).toEqual([
       { path: 'body', message: 'is not valid JSON' },
     ]);
+  });
+
+  it('names the body when it is nested deeper than any task', () => {
+    const deep = `${'['.repeat(maxJsonDepth + 1)}${']'.repeat(maxJsonDepth + 1)}`;
+    expect(refusal(() => parseJsonBody(deep)).issues[0]?.path).toBe('body');
+    const task = { name: 't', process: { command: ['ls'], lifecycle: { preStart: null } } };
+    expect(parseJsonBody(JSON.stringify([task]))).toEqual([task]);
   });
 });

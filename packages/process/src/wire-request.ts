@@ -84,13 +84,39 @@ export function desiredTasksFromWire(input: unknown): TaskRequest[] {
   return tasks;
 }
 
-/** Parses a request body as JSON, naming the body as the bad field when it is not JSON. */
+/**
+ * How deeply a request body may nest. A task nests about eight levels; the bound keeps a
+ * hostile body from exhausting the stack of whatever walks it recursively.
+ */
+export const maxJsonDepth = 100;
+
+/**
+ * Parses a request body as JSON, naming the body as the bad field when it is not JSON or nests
+ * deeper than `maxJsonDepth`.
+ */
 export function parseJsonBody(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw invalid([{ path: 'body', message: 'is not valid JSON' }]);
   }
+  if (nestsDeeperThan(value, maxJsonDepth)) {
+    throw invalid([{ path: 'body', message: `nests deeper than ${maxJsonDepth} levels` }]);
+  }
+  return value;
+}
+
+/** Walks with a stack of its own rather than recursion, which is what the depth bounds. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function check<T>(schema: z.ZodType<T>, value: unknown, path: string, issues: FieldIssue[]) {

@@ -126,6 +126,7 @@ describe('the task-executor API', () => {
       ['DELETE', '/tasks/..%2F..%2Fetc', undefined, 400, 'name'],
       ['GET', '/tasks/flat/logs?stream=stdin', undefined, 400, 'stream'],
       ['GET', '/tasks/flat/logs?limitBytes=0', undefined, 400, 'limitBytes'],
+      ['POST', '/tasks', deeplyNested('bad-9'), 400, 'body'],
     ];
     for (const [method, path, body, status, field] of cases) {
       const reply = await call(agent, method, path, body);
@@ -332,6 +333,13 @@ describe('the task-executor API with a bearer token', () => {
     ).not.toContain(token);
   });
 });
+
+/** A task carrying its process in both shapes, each with an unknown key nested 10 000 deep. */
+function deeplyNested(name: string): string {
+  const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+  const process = `{"command":["true"],"extra":${deep}}`;
+  return `{"name":"${name}","process":${process},"spec":{"process":${process}}}`;
+}
 
 function readLog(agent: InProcessAgent, name: string): string {
   return readFileSync(join(agent.dir, 'data', name, 'stdout.log'), 'utf8');

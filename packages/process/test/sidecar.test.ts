@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mainContainerVariable, ProcessSupervisor } from '../src/index.js';
@@ -49,6 +49,9 @@ describeWithNamespaces('sidecar mode', () => {
         '--pid',
         '--fork',
         '--mount-proc',
+        '--net',
+        '--uts',
+        '--ipc',
         'env',
         `${mainContainerVariable}=${mainName}`,
         'APP_ONLY=from-main',
@@ -98,6 +101,48 @@ describeWithNamespaces('sidecar mode', () => {
     expect(init).toBe('sleep');
     expect(Number(pid)).toBeLessThan(10);
     expect([appOnly, taskVar]).toEqual(['from-main', 'from-task']);
+  });
+
+  it("shares the main container's network, UTS and IPC namespaces, as upstream enters them", async () => {
+    const [mainPid] = processesMarked(`${mainContainerVariable}=${mainName}`);
+    const namespaces = ['net', 'uts', 'ipc'];
+    await supervisor.create({
+      name: 'network',
+      process: {
+        command: ['/bin/sh', '-c', 'for ns in "$@"; do readlink /proc/self/ns/$ns; done', 'sh'],
+        args: namespaces,
+      },
+    });
+    const seen = ((await output('network')) ?? '').trim().split('\n');
+    expect(seen).toEqual(namespaces.map((ns) => readlinkSync(`/proc/${mainPid}/ns/${ns}`)));
+    expect(seen[0]).not.toBe(readlinkSync('/proc/self/ns/net'));
+  });
+
+  it('runs a task with execMode Remote in the main container while sidecar mode is off', async () => {
+    const local = await ProcessSupervisor.open({
+      dataDir: join(dir.path, 'local-by-default'),
+      reconcileIntervalMs: 100,
+      mainContainerName: mainName,
+    });
+    try {
+      await local.create({
+        name: 'remote',
+        process: { command: ['/bin/sh', '-c', 'cat /proc/1/comm'], execMode: 'Remote' },
+      });
+      await local.create({
+        name: 'default',
+        process: { command: ['/bin/sh', '-c', 'cat /proc/1/comm'] },
+      });
+      const comm = async (name: string) => {
+        await vi.waitFor(() => expect(local.get(name)?.state).toBe('Succeeded'), patience);
+        return (await local.logs(name, 'stdout', 4096))?.content.trim();
+      };
+      expect(await comm('remote')).toBe('sleep');
+      expect(await comm('default')).not.toBe('sleep');
+    } finally {
+      await removeAllTasks(local);
+      await local.close();
+    }
   });
 
   it("runs a task with execMode Local in the agent's own namespaces", async () => {

@@ -55,6 +55,38 @@ describe('recovery from a data directory', () => {
     expect(conflict).toBeInstanceOf(TaskConflictError);
     expect(conflict).toMatchObject({ conflict: 'UnreadableRecord' });
   });
+
+  it('starts even when a record cannot be read at all, skipping only that entry', async () => {
+    const other = join(dir.path, 'unreadable');
+    const done = {
+      version: 1,
+      name: 'done',
+      uid: 'uid-done',
+      process: { command: ['true'] },
+      createdAt: new Date().toISOString(),
+      state: 'Succeeded',
+      reason: 'Succeeded',
+      exitCode: 0,
+    };
+    mkdirSync(join(other, 'done'), { recursive: true });
+    writeFileSync(join(other, 'done', 'task.json'), JSON.stringify(done));
+    // A write that stopped before its rename leaves its temporary file; the record stands.
+    writeFileSync(join(other, 'done', 'task.json.tmp'), '{"version": 1, "na');
+    // A record that is a directory: reading it fails with EISDIR, not with bad content.
+    mkdirSync(join(other, 'broken', 'task.json'), { recursive: true });
+
+    const recovered = await ProcessSupervisor.open({ dataDir: other, reconcileIntervalMs: 100 });
+    try {
+      expect(recovered.get('done')).toMatchObject({ state: 'Succeeded', exitCode: 0 });
+      expect(recovered.get('broken')).toBeUndefined();
+      const conflict = await recovered
+        .create({ name: 'broken', process: { command: ['true'] } })
+        .catch((e: unknown) => e);
+      expect(conflict).toMatchObject({ conflict: 'UnreadableRecord' });
+    } finally {
+      await recovered.close();
+    }
+  });
 });
 
 /**

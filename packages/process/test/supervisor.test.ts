@@ -58,6 +58,14 @@ describe('the process supervisor', () => {
     expect(readFileSync(join(dataDir, 'echo', 'stdout.log'), 'utf8')).toContain('hello world');
   });
 
+  it("keeps OpenSandbox's layout: the shim's pid in pid, the exit status in exit", async () => {
+    await supervisor.create({ name: 'layout', process: { command: ['/bin/sh', '-c', 'exit 7'] } });
+    const task = await settled('layout');
+    const file = (name: string) => readFileSync(join(dataDir, 'layout', name), 'utf8');
+    expect(file('pid')).toBe(String(task.runtime?.pid));
+    expect(file('exit').trim()).toBe('7');
+  });
+
   it('reads back a bounded tail of a long output', async () => {
     await supervisor.create({
       name: 'long-output',
@@ -115,6 +123,27 @@ describe('the process supervisor', () => {
     await vi.waitFor(() => expect(isAlive(sleeper)).toBe(false), patience);
   });
 
+  it('stops a task at its deadline, not at the next reconcile pass', async () => {
+    // Passes 30 s apart: only a stop scheduled for the deadline itself can end it in time.
+    const slow = await ProcessSupervisor.open({
+      dataDir: join(dir.path, 'deadline'),
+      reconcileIntervalMs: 30_000,
+    });
+    try {
+      const started = Date.now();
+      await slow.create({ name: 'due', process: { command: ['sleep', '60'], timeoutSeconds: 1 } });
+      await vi.waitFor(() => expect(slow.get('due')?.state).toBe('Failed'), {
+        timeout: 5000,
+        interval: 20,
+      });
+      expect(slow.get('due')).toMatchObject({ reason: 'Timeout', exitCode: 137 });
+      expect(Date.now() - started).toBeLessThan(1800);
+    } finally {
+      await removeAllTasks(slow);
+      await slow.close();
+    }
+  });
+
   it('still reports Timeout when the shim dies during the timeout stop, and kills what is left', async () => {
     const grandchild = join(dir.path, 'stubborn-slow.pid');
     await supervisor.create({
@@ -160,6 +189,34 @@ describe('the process supervisor', () => {
       exitCode: 128,
       message: expect.stringContaining('does not exist'),
     });
+  });
+
+  it('records a task whose arguments the kernel refuses as failed, not pending for ever', async () => {
+    // One argument past the kernel's 128 KiB per-argument limit: exec fails with E2BIG.
+    await supervisor.create({
+      name: 'huge-argument',
+      process: { command: ['echo', 'x'.repeat(200_000)] },
+    });
+    expect(supervisor.get('huge-argument')).toMatchObject({
+      state: 'Failed',
+      reason: 'StartFailed',
+      exitCode: 128,
+      message: expect.stringContaining('E2BIG'),
+    });
+  });
+
+  it('applies desired sets sent at once one after the other, so the last one wins', async () => {
+    const sleeper = (name: string) => ({ name, process: { command: ['sleep', '300'] } });
+    const [first, second] = await Promise.all([
+      supervisor.sync([sleeper('set-a')]),
+      supervisor.sync([sleeper('set-b')]),
+    ]);
+    const kept = (tasks: { name: string; deletionTimestamp?: string }[]) =>
+      tasks.filter((t) => t.name.startsWith('set-') && !t.deletionTimestamp).map((t) => t.name);
+    expect(kept(first)).toEqual(['set-a']);
+    expect(kept(second)).toEqual(['set-b']);
+    expect(kept(supervisor.list())).toEqual(['set-b']);
+    await supervisor.delete('set-b');
   });
 
   it('refuses a name that would leave the data directory, and creates nothing', async () => {
