@@ -272,7 +272,7 @@ describe('JobLaunch', () => {
     expect(other.awx.launched[0]?.timeout).toBeUndefined();
     expect(warnings).toEqual([
       expect.stringMatching(
-        /^spec\.executionConfig\.timeout is not sent to AWX: .*ask_timeout_on_launch/,
+        /^the execution's timeout \(spec\.executionConfig\.timeout, or spec\.timesOutAt\) is not sent to AWX: .*ask_timeout_on_launch/,
       ),
     ]);
   });

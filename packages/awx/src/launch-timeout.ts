@@ -39,8 +39,9 @@ export function launchTimeout(
     return { seconds: Math.min(Math.ceil(timeoutMs / 1000), maxSeconds) };
   }
   return {
+    // The timeout may come from spec.timesOutAt (preparedExecution ends it there): name both.
     warning:
-      `${timeoutPath} is not sent to AWX: job template "${template.name}" (id ${template.id}) ` +
+      `the execution's timeout (${timeoutPath}, or spec.timesOutAt) is not sent to AWX: job template "${template.name}" (id ${template.id}) ` +
       'does not prompt on launch for Timeout (ask_timeout_on_launch); the controller stops the ' +
       'execution at its deadline instead',
   };
