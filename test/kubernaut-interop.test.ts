@@ -247,10 +247,13 @@ describeWithControlPlane('kubernaut interop', () => {
       cooldownMs: 1_000,
     });
     const failed = await waitForPhase(client(), spaces.watchNamespace, wfe.metadata.name, 'Failed');
+    // The Job names its owner under kubernaut's labels, which this preset does not read: a
+    // holder named by no execution is Unknown, as kubernaut writes it (UT-WE-190-003).
     expect(failed.status?.failureDetails).toMatchObject({
-      reason: 'Deduplicated',
+      reason: 'Unknown',
       wasExecutionFailure: false,
     });
+    expect(failed.status?.deduplicatedBy).toBeUndefined();
     expect(failed.status?.failureDetails?.message).toContain(lock);
 
     // Its cooldown over, the roundhouse controller releases its own claim and leaves the Job be.
