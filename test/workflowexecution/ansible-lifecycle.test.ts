@@ -250,4 +250,50 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
       await strict.stop();
     }
   });
+
+  it('E2E-WE-015-004: fails an execution whose AWX job someone canceled as TaskFailed', async () => {
+    simulator.state.addJobTemplate({
+      name: 'canceled-by-hand',
+      askVariablesOnLaunch: true,
+      schedule: { pendingMs: 20, runningMs: 60_000 },
+    });
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'canceled-by-hand' } }),
+    );
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const jobId = Number(running.status?.executionRef?.name.replace('awx-job-', ''));
+    expect(await awx.cancelJob(jobId)).toBe('requested');
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'TaskFailed',
+      wasExecutionFailure: true,
+    });
+    expect(failed.status?.executionStatus?.reason).toBe('AWXJobCanceled');
+  });
+
+  it('E2E-WE-015-003/006: passes a ConfigMap dependency as extra_vars and records how long the job ran', async () => {
+    await client().create(resources.configMaps, executionNamespace, {
+      metadata: { name: 'settings', annotations: { 'roundhouse.dev/allowed-namespaces': '*' } },
+      data: { 'log-level': 'debug' },
+    });
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'restart' },
+        dependencies: { configMaps: [{ name: 'settings' }] },
+      }),
+    );
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(done.status?.startTime).toBeDefined();
+    expect(done.status?.completionTime).toBeDefined();
+    expect(done.status?.duration).toMatch(/^\d+s$/);
+    const jobId = Number(done.status?.executionRef?.name.replace('awx-job-', ''));
+    expect(JSON.parse(simulator.state.job(jobId)?.extraVars ?? '{}')).toMatchObject({
+      ROUNDHOUSE_CONFIGMAP_SETTINGS_LOG_LEVEL: 'debug',
+    });
+  });
 });

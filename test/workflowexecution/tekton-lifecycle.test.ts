@@ -1,12 +1,13 @@
-import { Registry } from '@roundhouse/core';
+import { parseWorkflowExecution, Registry, roundhouseConventions } from '@roundhouse/core';
 import { KubeClient, resources } from '@roundhouse/kube';
-import { TektonExecutor } from '@roundhouse/tekton';
+import { buildPipelineRun, defaultPipelineName, TektonExecutor } from '@roundhouse/tekton';
 import {
   describeWithoutTekton,
   describeWithTekton,
   useTestNamespace,
 } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import {
   type Bundles,
   prepareNamespace,
@@ -15,7 +16,9 @@ import {
 import {
   apply,
   manifest,
+  patience,
   type RunningController,
+  read,
   startController,
   waitForPhase,
 } from './harness.js';
@@ -95,6 +98,131 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
     });
     expect(failed.status?.failureDetails).not.toHaveProperty('exitCode');
     expect(failed.status?.executionStatus?.reason).toBe('PipelineRunTimeout');
+  });
+
+  it('IT-WE-190-001: fails a second execution on a target whose PipelineRun another holds as Deduplicated, naming it', async () => {
+    const target = 'prod/deployment/tekton-locked';
+    const held = manifest({
+      engine: 'tekton',
+      bundle: bundles.holds,
+      parameters: { REPLICAS: '1' },
+      target,
+      timeout: '1m',
+    });
+    const first = await apply(client(), env.namespace, held);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Running');
+    const second = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'tekton', bundle: bundles.holds, parameters: { REPLICAS: '1' }, target }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'Deduplicated',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.deduplicatedBy).toBe(first.metadata.name);
+    expect(
+      await read(client(), env.namespace, first.metadata.name).then((w) => w?.status?.phase),
+    ).toBe('Running');
+  });
+
+  it('BR-WE-007: fails an execution whose PipelineRun someone deleted as ExecutionResourceDeleted', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({
+        engine: 'tekton',
+        bundle: bundles.holds,
+        parameters: { REPLICAS: '1' },
+        timeout: '1m',
+      }),
+    );
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const run = running.status?.executionRef?.name as string;
+    await client().delete(resources.pipelineRuns, executionNamespace, run, {
+      propagationPolicy: 'Background',
+    });
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'ExecutionResourceDeleted',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain('deleted');
+  });
+
+  it('BR-WE-010: deletes the PipelineRun of an execution another writer marked Completed once the cooldown is over', async () => {
+    const watchNamespace = await env.controlPlane.createNamespace('wfe-tekton-cool');
+    const coolNamespace = await env.controlPlane.createNamespace('wfe-tekton-cool-exec');
+    await prepareNamespace(client(), coolNamespace);
+    const cooling = await startController({
+      kubeConfig: env.kubeConfig,
+      registry: (reader) => new Registry().register(new TektonExecutor(client(), { reader })),
+      watchNamespace,
+      executionNamespace: coolNamespace,
+      policy: { bundles: [`${env.tekton.registry}/*`] },
+      cooldownMs: 3_000,
+    });
+    try {
+      const wfe = await apply(
+        client(),
+        watchNamespace,
+        manifest({
+          engine: 'tekton',
+          bundle: bundles.holds,
+          parameters: { REPLICAS: '1' },
+          timeout: '1m',
+        }),
+      );
+      const running = await waitForPhase(client(), watchNamespace, wfe.metadata.name, 'Running');
+      const run = running.status?.executionRef?.name as string;
+      await client().patch(
+        workflowExecutions,
+        watchNamespace,
+        wfe.metadata.name,
+        { status: { phase: 'Completed', completionTime: new Date().toISOString() } },
+        { subresource: 'status' },
+      );
+      expect(await client().get(resources.pipelineRuns, coolNamespace, run)).not.toBeNull();
+      await vi.waitFor(async () => {
+        expect(await client().get(resources.pipelineRuns, coolNamespace, run)).toBeNull();
+        const current = await read(client(), watchNamespace, wfe.metadata.name);
+        expect(current?.status?.conditions?.find((c) => c.type === 'LockReleased')?.status).toBe(
+          'True',
+        );
+      }, patience);
+    } finally {
+      await cooling.stop();
+    }
+  });
+
+  it('BR-WE-002: adopts the PipelineRun created for it before it was reconciled', async () => {
+    const written = manifest({
+      engine: 'tekton',
+      bundle: bundles.succeeds,
+      parameters: { REPLICAS: '2' },
+    });
+    const early = buildPipelineRun(
+      parseWorkflowExecution({
+        ...written,
+        metadata: { ...written.metadata, namespace: env.namespace },
+      }),
+      executionNamespace,
+      undefined,
+      {
+        conventions: roundhouseConventions,
+        pipelineName: defaultPipelineName,
+        serviceAccountName: roundhouseConventions.defaultServiceAccountName,
+      },
+    );
+    await client().create(resources.pipelineRuns, executionNamespace, { ...early });
+    const wfe = await apply(client(), env.namespace, written);
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(done.status?.executionRef?.name).toBe(early.metadata.name);
+    expect(done.status?.conditions?.find((c) => c.type === 'ExecutionCreated')).toMatchObject({
+      status: 'True',
+      reason: 'ExecutionCreated',
+    });
   });
 });
 

@@ -98,6 +98,22 @@ describe('cooldownBlocking', () => {
     ).toEqual({ name: 'team-a/later', remainingMs: 4 * 60_000 });
   });
 
+  it('UT-WE-1520-001: counts an execution another writer marked Completed, though it names no resource', () => {
+    const now = new Date('2026-11-30T10:05:00Z');
+    const completed = execution('completed', 'Completed', {
+      completionTime: '2026-11-30T10:04:00Z',
+      ran: false,
+    });
+    expect(
+      cooldownBlocking(
+        indexOf([completed]),
+        { uid: 'self', target: 'prod/deployment/app' },
+        5 * 60_000,
+        now,
+      ),
+    ).toEqual({ name: 'team-a/completed', remainingMs: 4 * 60_000 });
+  });
+
   it('is never an execution refused before it created anything', () => {
     const now = new Date('2026-11-30T10:05:00Z');
     const refused = execution('refused', 'Failed', {

@@ -19,10 +19,12 @@ export type TargetIndex = Pick<Informer<KubeObject>, 'byIndex'>;
  * the executions on that target, through the index, so a burst of N starts costs N lookups
  * rather than N scans of the whole cache.
  *
- * Only an execution that created its resource counts: the cooldown lets a target settle after
+ * Only an execution that acted on the target counts: the cooldown lets a target settle after
  * a workflow acted on it, and one refused before it ran (an invalid spec, a forbidden bundle)
  * acted on nothing. Counting it would let anyone hold a target back for a cooldown with each
- * execution the controller refuses.
+ * execution the controller refuses. One that created its resource acted; so did one another
+ * writer (kubernaut's controller, an operator) marked Completed, as kubernaut counts it: a
+ * refusal is never Completed.
  */
 export function cooldownBlocking(
   executions: TargetIndex,
@@ -34,7 +36,7 @@ export function cooldownBlocking(
   for (const other of executions.byIndex(targetIndex, self.target)) {
     if (other.metadata?.uid === self.uid) continue;
     const view = statusView(other);
-    if (!view.status?.executionRef) continue;
+    if (!view.status?.executionRef && view.status?.phase !== 'Completed') continue;
     const remainingMs = cooldownRemaining(view, cooldownMs, now);
     if (remainingMs > (blocking?.remainingMs ?? 0)) {
       blocking = { name: `${other.metadata?.namespace}/${other.metadata?.name}`, remainingMs };
