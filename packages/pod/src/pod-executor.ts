@@ -1,5 +1,6 @@
 import {
   type Conventions,
+  type ExecutionResult,
   type Logger,
   type OperationOptions,
   roundhouseConventions,
@@ -16,6 +17,7 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
+import { stoppedByDeletion } from './pod-deletion.js';
 import { buildPod, type PodEngineSettings, podEngine } from './pod-spec.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
 import { PodStateSchema } from './steps.js';
@@ -117,9 +119,19 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     return new PodExecutor(new KubeClient(config), options);
   }
 
+  /** The execution's result, or `null` when its Pod is gone or was deleted while it ran. */
+  override async getStatus(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<ExecutionResult | null> {
+    return (await this.getStepStatus(wfe, namespace, options))?.result ?? null;
+  }
+
   /**
    * The execution's result with every step's status (which is running, which failed with what
-   * exit code, when each started and finished), or `null` when its Pod no longer exists.
+   * exit code, when each started and finished), or `null` when its Pod no longer exists or its
+   * deletion stopped it (see `stoppedByDeletion`).
    */
   async getStepStatus(
     wfe: WorkflowExecution,
@@ -127,7 +139,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     options: OperationOptions = {},
   ): Promise<PodExecutionStatus | null> {
     const object = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
-    if (!object) return null;
+    if (!object || stoppedByDeletion(PodStateSchema.parse(object))) return null;
     const context = { reader: this.reader, namespace, signal: options.signal };
     return {
       ...(await podState(object, this.#startupGraceMs, context)),

@@ -252,6 +252,46 @@ describe('buildPod', () => {
   });
 });
 
+describe('buildPod: the size of the Pod', () => {
+  // Every step carries the execution's parameters, so the Pod grows with steps × parameters:
+  // past etcd's request limit the API server answers 500 InternalError, which looks passing
+  // and would be retried for ever.
+  const many = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      name: `step-${i}`,
+      image: 'registry.example.com/tool:1',
+      script: 'true',
+    }));
+  // Four values of 25 000 characters: each within what a WorkflowExecution allows.
+  const big = {
+    parameters: Object.fromEntries(['A', 'B', 'C', 'D'].map((k) => [k, 'x'.repeat(25_000)])),
+  };
+
+  it('refuses a Pod etcd could not store, naming the steps and the fix', () => {
+    const refused = (() => {
+      try {
+        buildPod(wfe({ steps: many(20) }, big), 'w', undefined, settings());
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect((refused as ConfigurationError).issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.steps',
+        message: expect.stringMatching(
+          /^make a Pod of 20\d{5} bytes, more than the 1572864 the API server can store: every one of the 20 steps carries the parameters and its script; use fewer steps or smaller parameter values and scripts$/,
+        ),
+      },
+    ]);
+  });
+
+  it('builds a large Pod that fits', () => {
+    const pod = buildPod(wfe({ steps: many(12) }, big), 'w', undefined, settings());
+    expect(pod.spec?.initContainers).toHaveLength(11);
+  });
+});
+
 describe('buildPod: workflowRef.resources', () => {
   const asking = (
     resources: NonNullable<WorkflowExecution['spec']['workflowRef']['resources']>,

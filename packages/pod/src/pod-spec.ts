@@ -24,6 +24,7 @@ import {
 } from '@roundhouse/core';
 import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
+import { checkPodSize } from './pod-size.js';
 import { restricted } from './security.js';
 
 export const podEngine = 'pod';
@@ -111,8 +112,8 @@ function stepEnv(base: readonly EnvVar[], step: Step, homeInTmp: boolean) {
  * step running its script through `/bin/sh -e`. Sequential steps are init containers with the
  * last step as the main container, so the kubelet starts each only after the previous one
  * exited 0 and starts none after a failure; `parallel` makes every step a main container.
- * Pure: bad input throws ConfigurationError (or ExecutionForbiddenError for an image the
- * settings do not allow) before anything is sent to the cluster.
+ * Pure: bad input, or a Pod too large for the API server to store, throws ConfigurationError
+ * (or ExecutionForbiddenError for an image the settings do not allow) before anything is sent.
  */
 export function buildPod(
   wfe: WorkflowExecution,
@@ -167,7 +168,7 @@ export function buildPod(
   }));
   const sequential = config.parallel !== true;
 
-  return {
+  const pod: V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -187,6 +188,8 @@ export function buildPod(
       ...(volumes.length ? { volumes } : {}),
     },
   };
+  checkPodSize(pod, config.steps.length);
+  return pod;
 }
 
 /** The API server refuses a pod whose activeDeadlineSeconds exceeds an int32 (about 68 years). */

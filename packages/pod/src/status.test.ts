@@ -313,6 +313,51 @@ describe('podExecutionState', () => {
     expect(isPodFinished(tainted)).toBe(false);
   });
 
+  it('fails a pod no node started by its deadline, which no kubelet will enforce', () => {
+    // The kubelet counts activeDeadlineSeconds from the startTime it writes when it takes the
+    // pod: a pod no node took has none, so nothing else ever fails it.
+    const unstarted = (conditions: object[], activeDeadlineSeconds: number | null = 30) =>
+      PodStateSchema.parse({
+        metadata: { name: 'wfe-1', creationTimestamp: created },
+        spec: {
+          initContainers: [{ name: 'fetch' }],
+          containers: [{ name: 'report' }],
+          activeDeadlineSeconds,
+        },
+        status: { phase: 'Pending', conditions },
+      });
+    const unschedulable = unstarted([
+      {
+        type: 'PodScheduled',
+        status: 'False',
+        reason: 'Unschedulable',
+        message: '0/1 nodes are available: 1 node(s) didn’t match Pod’s node affinity/selector.',
+      },
+    ]);
+    expect(podExecutionState(unschedulable, clock).result.phase).toBe('Pending');
+    expect(podExecutionState(unschedulable, later).result).toEqual({
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      message:
+        'pod wfe-1 was not started within its deadline (30s): Unschedulable: 0/1 nodes are available: 1 node(s) didn’t match Pod’s node affinity/selector.',
+      summary: expect.objectContaining({ status: 'False', completedTasks: 0, totalTasks: 2 }),
+      failureReason: 'DeadlineExceeded',
+    });
+    const bound = unstarted([{ type: 'PodScheduled', status: 'True' }]);
+    expect(podExecutionState(bound, later).result).toMatchObject({
+      reason: 'DeadlineExceeded',
+      message:
+        'pod wfe-1 was not started within its deadline (30s): its node never took it (the kubelet wrote no startTime)',
+    });
+    // Started: the kubelet enforces the deadline and says so with the Pod's own status.
+    const started = PodStateSchema.parse({
+      ...unschedulable,
+      status: { phase: 'Pending', startTime: t(1) },
+    });
+    expect(podExecutionState(started, later).result.phase).toBe('Pending');
+    expect(podExecutionState(unstarted([], null), later).result.phase).toBe('Pending');
+  });
+
   it('reads times Kubernetes writes as null as absent', () => {
     const pod = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },

@@ -1,6 +1,7 @@
 import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
 import { containerLostReason, hopelessWait, isContainerLost, podDisruption } from '@roundhouse/job';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
+import { missedStart } from './unstarted-deadline.js';
 
 /** The execution's state as one Pod shows it, and where each of its steps is. */
 export interface PodExecutionState {
@@ -148,6 +149,13 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
     const step = steps.find((s) => s.state === 'Running');
     const at = step ? { name: step.name, state: step.state } : undefined;
     return { steps, result: failed(steps, abandoned.reason, abandoned.message, 'Unknown', at) };
+  }
+  const missed = missedStart(pod, clock.now);
+  if (missed) {
+    return {
+      steps,
+      result: failed(steps, 'DeadlineExceeded', missed, 'DeadlineExceeded'),
+    };
   }
   const stuck = stuckStep(pod, steps, clock);
   if (stuck) {

@@ -33,17 +33,20 @@ export const PodStateSchema = z.looseObject({
       name: z.string().optional(),
       creationTimestamp: z.string().optional(),
       deletionTimestamp: z.string().nullish(),
+      deletionGracePeriodSeconds: z.number().nullish(),
     })
     .optional(),
   spec: z
     .looseObject({
       initContainers: z.array(ContainerSchema).nullish(),
       containers: z.array(ContainerSchema).nullish(),
+      activeDeadlineSeconds: z.number().nullish(),
     })
     .optional(),
   status: z
     .looseObject({
       phase: z.string().nullish(),
+      startTime: time,
       reason: z.string().nullish(),
       message: z.string().nullish(),
       conditions: z

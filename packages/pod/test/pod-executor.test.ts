@@ -1,4 +1,8 @@
-import { ExecutionForbiddenError, type WorkflowExecution } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  ExecutionForbiddenError,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { PodExecutor, type PodExecutorOptions } from '@roundhouse/pod';
@@ -166,6 +170,65 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     expect(await ex.getStatus(ref, env.namespace)).toEqual(failed.result);
   });
 
+  it("fails a pod no node can take at its deadline, with the scheduler's reason", async () => {
+    // No node carries the label, so the scheduler never places the Pod and no kubelet ever
+    // starts counting its activeDeadlineSeconds.
+    const ex = executor({ pod: { nodeSelector: { 'roundhouse.dev/no-such-node': 'true' } } });
+    const base = execution();
+    const wfe = { ...base, spec: { ...base.spec, executionConfig: { timeout: '2s' } } };
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const ref = withRef(wfe, resourceName);
+    const failed = await settle(ex, ref);
+    expect(failed.result).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      failureReason: 'DeadlineExceeded',
+    });
+    expect(failed.result.message).toMatch(
+      new RegExp(
+        `^pod ${resourceName} was not started within its deadline \\(2s\\): Unschedulable: `,
+      ),
+    );
+    await ex.cleanup(ref, env.namespace);
+    expect(await ex.getStatus(ref, env.namespace)).toBeNull();
+  });
+
+  it('reads a Pod its deletion stopped as gone, not as a step that failed', async () => {
+    const ex = executor();
+    const wfe = withRef(execution(), '');
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const ref = withRef(wfe, resourceName);
+    const hold = 'roundhouse.dev/test-hold';
+    const finalizers = (list: string[]) =>
+      client().patch(
+        resources.pods,
+        env.namespace,
+        resourceName,
+        { metadata: { finalizers: list } },
+        { strategy: 'merge' },
+      );
+    // The finalizer keeps the Pod terminating, as a kubelet's grace period does.
+    await finalizers([hold]);
+    const at = (s: number) => new Date(Date.now() + s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    await writeStepStatuses(client(), env.namespace, resourceName, {
+      initContainerStatuses: { fetch: terminated(0, at(-2), at(-1)), build: running(at(-1)) },
+      containerStatuses: { report: podInitializing },
+    });
+    await ex.cleanup(ref, env.namespace);
+    // What the kubelet reports once it has killed the running step.
+    await writeStepStatuses(client(), env.namespace, resourceName, {
+      phase: 'Failed',
+      initContainerStatuses: {
+        fetch: terminated(0, at(-2), at(-1)),
+        build: terminated(143, at(-1), at(2)),
+      },
+      containerStatuses: { report: podInitializing },
+    });
+    expect(await ex.getStatus(ref, env.namespace)).toBeNull();
+    expect(await ex.getStepStatus(ref, env.namespace)).toBeNull();
+    await finalizers([]);
+  });
+
   it('runs parallel steps as main containers and reports the one that failed', async () => {
     const ex = executor({
       podAnnotations: containerOutcomes({
@@ -202,6 +265,24 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
       ['test', 'Failed', 2],
     ]);
     expect(failed.steps.every((s) => s.startedAt && s.finishedAt)).toBe(true);
+  });
+
+  it('refuses a Pod too large to store as bad input, not as a passing server error', async () => {
+    const ex = executor();
+    const config = {
+      steps: Array.from({ length: 20 }, (_, i) => ({
+        name: `step-${i}`,
+        image: 'registry.invalid/tool:1',
+        script: 'true',
+      })),
+    };
+    const base = execution(config);
+    const parameters = Object.fromEntries(['A', 'B', 'C', 'D'].map((k) => [k, 'x'.repeat(25_000)]));
+    const wfe = { ...base, spec: { ...base.spec, parameters } };
+    const refused = await ex.create(wfe, env.namespace).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect(refused).toMatchObject({ retryable: false });
+    expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
   });
 
   it('creates nothing for an image it does not allow', async () => {
