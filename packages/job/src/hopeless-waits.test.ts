@@ -5,6 +5,7 @@ describe('hopelessWait', () => {
   it('classifies the waits no retry cures, and none that may pass', () => {
     expect(hopelessWait('ImagePullBackOff')).toBe('ImagePullBackOff');
     expect(hopelessWait('InvalidImageName')).toBe('ImagePullBackOff');
+    expect(hopelessWait('ErrImageNeverPull')).toBe('ImagePullBackOff');
     expect(hopelessWait('CreateContainerConfigError')).toBe('ConfigurationError');
     expect(hopelessWait('ErrImagePull')).toBeUndefined();
     expect(hopelessWait('ContainerCreating')).toBeUndefined();
