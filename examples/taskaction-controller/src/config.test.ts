@@ -15,6 +15,8 @@ describe('loadConfig', () => {
       executionNamespace: 'tasks',
       allowedImages: ['registry.example.com/*', 'ghcr.io/acme/train:*'],
       eventsFile: '/var/events.jsonl',
+      defaultTimeout: '1h',
+      maxTimeout: '24h',
       maxSystemFailures: 3,
       workers: 16,
       gcTtl: 0,
@@ -30,6 +32,13 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig(['--events-file=/e', '--requeue-duration=0s'], {})).toThrow(
       /--requeue-duration: must be longer than 0s/,
+    );
+  });
+
+  it('bounds how long an attempt may run: --default-timeout and --max-timeout', () => {
+    expect(loadConfig(['--events-file=/e', '--max-timeout=2h'], {}).maxTimeout).toBe('2h');
+    expect(() => loadConfig(['--events-file=/e', '--default-timeout=0s'], {})).toThrow(
+      /--default-timeout: must be longer than 0s/,
     );
   });
 

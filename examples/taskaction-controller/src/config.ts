@@ -1,11 +1,18 @@
 import { loadSettings } from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
+import { defaultAttemptTimeouts } from './timeout-policy.js';
 
 const duration = z
   .string()
   .regex(goDurationPattern, { error: 'must be a Go duration such as "30m"' })
   .transform((text) => parseGoDuration(text) ?? 0);
+
+/** An attempt's deadline: zero or less is none a Job can take. */
+const timeout = z
+  .string()
+  .regex(goDurationPattern, { error: 'must be a Go duration such as "1h"' })
+  .refine((text) => (parseGoDuration(text) ?? 0) > 0, { error: 'must be longer than 0s' });
 
 /** Every setting, flag `--execution-namespace`, variable `TASKACTION_EXECUTION_NAMESPACE`. */
 export const ConfigSchema = z.object({
@@ -26,6 +33,10 @@ export const ConfigSchema = z.object({
   eventsFile: z.string().optional(),
   /** ... or the events service they are POSTed to. */
   eventsUrl: z.url().optional(),
+  /** The deadline of an attempt whose task template sets no timeout. */
+  defaultTimeout: timeout,
+  /** The longest `taskTemplate.timeout` a task may set. */
+  maxTimeout: timeout,
   maxSystemFailures: z.coerce.number().int().min(0).max(100),
   workers: z.coerce.number().int().min(1).max(512),
   /** Finished TaskActions are deleted this long after they finished; "0s" at the next sweep. */
@@ -45,6 +56,8 @@ const defaults: Record<keyof Config, string | undefined> = {
   allowedImages: '',
   eventsFile: undefined,
   eventsUrl: undefined,
+  defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
+  maxTimeout: defaultAttemptTimeouts.maxTimeout,
   maxSystemFailures: '3',
   workers: '16',
   gcTtl: '1h',

@@ -33,6 +33,11 @@ export interface TaskActionControllerOptions {
    * (`isAllowedSource`). Default none: every TaskAction is refused until it is set.
    */
   readonly allowedImages?: readonly string[];
+  /**
+   * The longest `taskTemplate.timeout` a task may set; default 24h. The deadline of an attempt
+   * that sets none is the executor's (`taskJobExecutor`: 1h).
+   */
+  readonly maxTimeout?: string;
   readonly sink: EventSink<ActionEvent>;
   readonly routing?: TaskTypeRouting;
   /** Pass the cache your executors read through (their `reader`); default a new one. */
@@ -78,6 +83,7 @@ export async function createTaskActionController(
     routing,
     executionNamespace: options.executionNamespace,
     allowedImages: options.allowedImages ?? [],
+    ...(options.maxTimeout ? { maxTimeout: options.maxTimeout } : {}),
     sink: options.sink,
     events: new EventRecorder(client, fieldManager, { logger }),
     ...(options.maxSystemFailures !== undefined

@@ -39,7 +39,9 @@ const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-taskaction
 const signal = shutdownSignal({ logger });
 const metrics = new ControllerMetrics();
 const cache = new InformerCache(kubeConfig, { client, logger });
-const registry = new Registry().register(taskJobExecutor(client, { reader: cache, logger }));
+const registry = new Registry().register(
+  taskJobExecutor(client, { reader: cache, logger, defaultTimeout: config.defaultTimeout }),
+);
 const writer: EventBatchWriter<ActionEvent> = config.eventsUrl
   ? new HttpEventWriter(config.eventsUrl)
   : await JsonLinesEventWriter.open(config.eventsFile as string);
@@ -51,6 +53,7 @@ const { controller } = await createTaskActionController({
   sink,
   executionNamespace: config.executionNamespace,
   allowedImages: config.allowedImages,
+  maxTimeout: config.maxTimeout,
   maxSystemFailures: config.maxSystemFailures,
   workers: config.workers,
   resyncMs: config.requeueDuration,

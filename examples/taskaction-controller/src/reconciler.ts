@@ -53,6 +53,7 @@ import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
   isConditionAction,
   type Rejection,
+  refuseAttempt,
   resolveConditionAction,
   resolveTaskAction,
   type TaskAction,
@@ -60,6 +61,7 @@ import {
   taskActionView,
   validateTaskAction,
 } from './spec.js';
+import { defaultAttemptTimeouts } from './timeout-policy.js';
 import { applies, cached, type Expected, TransitionWriter, trustsCache } from './transition.js';
 
 export interface TaskActionReconcilerOptions {
@@ -78,6 +80,8 @@ export interface TaskActionReconcilerOptions {
   readonly executionNamespace: string;
   /** Images a task may run (see `refuseImage`); empty refuses every one. */
   readonly allowedImages: readonly string[];
+  /** The longest `taskTemplate.timeout` a task may set (see `refuseTimeout`); default 24h. */
+  readonly maxTimeout?: string;
   /** Every status change is recorded here first. */
   readonly sink: EventSink<ActionEvent>;
   /** Consecutive system failures tolerated; default 3. */
@@ -109,6 +113,7 @@ export class TaskActionReconciler implements Reconciler {
   readonly #o: TaskActionReconcilerOptions & {
     readonly routing: TaskTypeRouting;
     readonly resyncMs: number;
+    readonly maxTimeout: string;
     readonly now: () => Date;
   };
   readonly #cache: CacheStore;
@@ -118,6 +123,7 @@ export class TaskActionReconciler implements Reconciler {
     this.#o = {
       routing: defaultRouting,
       resyncMs: defaultResyncMs,
+      maxTimeout: defaultAttemptTimeouts.maxTimeout,
       now: () => new Date(),
       ...options,
     };
@@ -132,7 +138,7 @@ export class TaskActionReconciler implements Reconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
-    const { client, reader, actions, routing, registry, allowedImages } = this.#o;
+    const { client, reader, actions, routing, registry, allowedImages, maxTimeout } = this.#o;
     const object = await reader.get<KubeObject>(taskActions, namespace, name, {
       signal: ctx.signal,
     });
@@ -167,7 +173,7 @@ export class TaskActionReconciler implements Reconciler {
       taskActions,
       object,
       abortFinalizer,
-      (o) => validateTaskAction(o, routing, registry, allowedImages),
+      (o) => validateTaskAction(o, routing, registry, allowedImages, maxTimeout),
       { signal: ctx.signal },
     );
     if (!admitted.valid) return this.#reject(object, view, admitted.reason, admitted.message, ctx);
@@ -183,8 +189,15 @@ export class TaskActionReconciler implements Reconciler {
       case 'queue':
         await this.#transitions.write(view, (s, at) => markQueued(s, at), ctx);
         return undefined;
-      case 'launch':
+      case 'launch': {
+        // A Queued status proves no admission: a signaller may write any status field. So the
+        // attempt is judged again before its Job exists; a running one is never failed.
+        const refused = refuseAttempt(action.spec.taskTemplate, allowedImages, maxTimeout);
+        if (refused !== undefined) {
+          return this.#reject(admitted.object, view, 'InvalidSpec', refused, ctx);
+        }
         return this.#launch(action, engine, ctx);
+      }
       case 'observe':
         return this.#observe(action, engine, ctx);
       case 'relaunch':

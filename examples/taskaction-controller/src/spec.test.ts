@@ -102,6 +102,25 @@ describe('validateTaskAction', () => {
     expect(!none.valid && none.message).toContain('(it allows none until configured)');
   });
 
+  it('refuses an attempt timeout longer than --max-timeout, naming the field and the flag', () => {
+    const action = (timeout: string) => ({
+      ...valid(),
+      spec: { ...valid().spec, taskTemplate: { ...valid().spec.taskTemplate, timeout } },
+    });
+    expect(validateTaskAction(action('8760h'), defaultRouting, registry, allowedImages)).toEqual({
+      valid: false,
+      reason: 'InvalidSpec',
+      message:
+        'spec.taskTemplate.timeout: 8760h is longer than the longest attempt this controller runs (24h, --max-timeout); set a shorter timeout, or ask the operator to raise it',
+    });
+    expect(
+      validateTaskAction(action('2h'), defaultRouting, registry, allowedImages, '2h'),
+    ).toMatchObject({ valid: true });
+    expect(
+      validateTaskAction(action('2h1s'), defaultRouting, registry, allowedImages, '2h'),
+    ).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+  });
+
   it('does not judge the image of an admitted action again, so a narrowed list strands no attempt', () => {
     const admitted = {
       ...valid(),

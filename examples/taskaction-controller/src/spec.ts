@@ -20,6 +20,7 @@ import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
 import { refuseImage } from './image-policy.js';
 import { describeRouting, engineFor, type TaskTypeRouting } from './routing.js';
+import { defaultAttemptTimeouts, refuseTimeout } from './timeout-policy.js';
 
 /** Variables the controller sets in every attempt's environment (see attempt.ts). */
 export const reservedEnvNames = [
@@ -255,23 +256,36 @@ export function resolveTaskAction(
 }
 
 /**
+ * Why an attempt of `template` may not be launched: an image `--allowed-images` does not allow,
+ * or a timeout past `--max-timeout`. Undefined when it may.
+ */
+export function refuseAttempt(
+  template: TaskTemplate,
+  allowedImages: readonly string[],
+  maxTimeout: string,
+): string | undefined {
+  return refuseImage(template.image, allowedImages) ?? refuseTimeout(template.timeout, maxTimeout);
+}
+
+/**
  * Checks a TaskAction before anything is done for it: `resolveTaskAction`, then that
- * `--allowed-images` allows its image. A refused image is InvalidSpec: the action conditions
- * have no Forbidden, and InvalidSpec is their rejection of a spec. The image is judged once, at
- * admission (the spec is immutable), so narrowing `--allowed-images` later must not fail an
- * action while its attempt runs on. An admitted action is one with a phase: the status is
- * written only by the controller (through its subresource), after admission. Not one with the
- * finalizer: its author may set that at create, and would then run any image.
+ * `--allowed-images` allows its image and `--max-timeout` its timeout (`refuseAttempt`). A refused image is InvalidSpec: the action conditions
+ * have no Forbidden, and InvalidSpec is their rejection of a spec. Here the image is judged
+ * only while the action has no phase, so narrowing `--allowed-images` later does not fail an
+ * action while its attempt runs on. A phase proves no admission (a signaller may write any
+ * status field), so the reconciler judges the image again before it creates each attempt's Job.
+ * A finalizer proves nothing either: its author may set that at create.
  */
 export function validateTaskAction(
   object: KubeObject,
   routing: TaskTypeRouting,
   registry: Pick<Registry, 'has'>,
   allowedImages: readonly string[],
+  maxTimeout: string = defaultAttemptTimeouts.maxTimeout,
 ): Validation<{ action: TaskAction; engine: string }, Rejection> {
   const resolved = resolveTaskAction(object, routing, registry);
   if (!resolved.valid || phaseOf(resolved.value.action.status) !== undefined) return resolved;
-  const refused = refuseImage(resolved.value.action.spec.taskTemplate.image, allowedImages);
+  const refused = refuseAttempt(resolved.value.action.spec.taskTemplate, allowedImages, maxTimeout);
   return refused === undefined
     ? resolved
     : { valid: false, reason: 'InvalidSpec', message: refused };

@@ -2,6 +2,7 @@ import type { WorkflowExecution } from '@roundhouse/core';
 import { type ContainerCommand, JobExecutor, type JobExecutorOptions } from '@roundhouse/job';
 import type { KubeClient } from '@roundhouse/kube';
 import { z } from 'zod';
+import { defaultAttemptTimeouts } from './timeout-policy.js';
 
 /** What `attemptExecution` puts in `engineConfig` from the task template. */
 const TaskCommandSchema = z.object({
@@ -20,10 +21,18 @@ export function taskCommand(wfe: WorkflowExecution): ContainerCommand | undefine
   return parsed.success ? parsed.data : undefined;
 }
 
-/** The job engine as TaskActions use it: each attempt's Job runs the task template's command. */
+/**
+ * The job engine as TaskActions use it: each attempt's Job runs the task template's command,
+ * and one whose template sets no timeout gets `defaultTimeout` (default 1h), so no author holds
+ * a pod for ever.
+ */
 export function taskJobExecutor(
   client: KubeClient,
   options: Omit<JobExecutorOptions, 'containerCommand'> = {},
 ): JobExecutor {
-  return new JobExecutor(client, { ...options, containerCommand: taskCommand });
+  return new JobExecutor(client, {
+    defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
+    ...options,
+    containerCommand: taskCommand,
+  });
 }

@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       kubeconfig: '/kube/config',
       allowedImages: ['registry.example.com/*', 'ghcr.io/acme/*'],
       missingTask: 'wait',
+      defaultTimeout: '1h',
+      maxTimeout: '24h',
       workers: 4,
       healthPort: 8080,
     });
@@ -20,5 +22,7 @@ describe('loadConfig', () => {
 
   it('names the flag of a bad value', () => {
     expect(() => loadConfig(['--missing-task=retry'], {})).toThrow(/--missing-task/);
+    expect(() => loadConfig(['--max-timeout=forever'], {})).toThrow(/--max-timeout/);
+    expect(() => loadConfig(['--default-timeout=0s'], {})).toThrow(/--default-timeout/);
   });
 });

@@ -1,5 +1,12 @@
 import { loadSettings } from '@roundhouse/controller';
+import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
+import { defaultTimeoutLimits } from './run-spec.js';
+
+const timeout = z
+  .string()
+  .regex(goDurationPattern, { error: 'must be a Go duration such as "1h" or "30m"' })
+  .refine((text) => (parseGoDuration(text) ?? 0) > 0, { error: 'must be longer than zero' });
 
 /** Every setting: flag `--watch-namespace`, variable `TASKRUN_WATCH_NAMESPACE`. */
 export const ConfigSchema = z.object({
@@ -13,6 +20,10 @@ export const ConfigSchema = z.object({
       .filter(Boolean),
   ),
   missingTask: z.enum(['fail', 'wait']),
+  /** The timeout of a run that sets none: without one, a run could hold its Pod for ever. */
+  defaultTimeout: timeout,
+  /** The longest `spec.timeout` a run may set. */
+  maxTimeout: timeout,
   workers: z.coerce.number().int().min(1).max(512),
   healthPort: z.coerce.number().int().min(0).max(65535),
 });
@@ -24,6 +35,8 @@ const defaults: Record<keyof Config, string | undefined> = {
   watchNamespace: undefined,
   allowedImages: '',
   missingTask: 'fail',
+  defaultTimeout: defaultTimeoutLimits.defaultTimeout,
+  maxTimeout: defaultTimeoutLimits.maxTimeout,
   workers: '4',
   healthPort: '8080',
 };

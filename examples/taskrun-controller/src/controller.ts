@@ -16,6 +16,7 @@ import {
   tasks,
 } from '@roundhouse/pod';
 import { TaskRunReconciler } from './reconciler.js';
+import type { TimeoutLimits } from './run-spec.js';
 
 export interface TaskRunControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -29,6 +30,8 @@ export interface TaskRunControllerOptions {
   readonly pod?: Omit<PodExecutorOptions, 'reader' | 'ownerReference' | 'logger'>;
   /** A TaskRun whose Task does not exist: `fail` (default) or `wait` until it is created. */
   readonly missingTask?: 'fail' | 'wait';
+  /** A run's timeout when it sets none, and the longest it may set; default 1h and 24h. */
+  readonly timeouts?: TimeoutLimits;
   readonly workers?: number;
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
@@ -96,6 +99,7 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     executor,
     startupGraceMs,
     ...(options.missingTask ? { missingTask: options.missingTask } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });
   const controller = new Controller({
     name: 'taskrun',

@@ -7,10 +7,15 @@ import { type PodConfig, podEngine, taskRuns } from '@roundhouse/pod';
  * WorkflowExecution-shaped value with the run's apiVersion, kind, name and uid (so the Pod's
  * owner labels and ownerReference point at the run, and a run created again under the same
  * name never adopts its predecessor's Pod), targeting the run itself (so the lock, and the
- * Pod's name, is one per TaskRun). `steps` are needed to create the Pod; reading its status or
- * deleting it needs none.
+ * Pod's name, is one per TaskRun). `steps` are needed to create the Pod, and `timeout` (the
+ * run's own, or the operator's default) becomes its deadline; reading its status or deleting it
+ * needs neither.
  */
-export function taskRunExecution(run: TaskRun, steps?: PodConfig): WorkflowExecution {
+export function taskRunExecution(
+  run: TaskRun,
+  steps?: PodConfig,
+  timeout: string | undefined = run.spec.timeout,
+): WorkflowExecution {
   const { name, namespace, uid } = run.metadata;
   return {
     apiVersion: `${taskRuns.group}/${taskRuns.version}`,
@@ -27,7 +32,7 @@ export function taskRunExecution(run: TaskRun, steps?: PodConfig): WorkflowExecu
       },
       targetResource: `${namespace}/taskrun/${name}`,
       executionEngine: podEngine,
-      ...(run.spec.timeout ? { executionConfig: { timeout: run.spec.timeout } } : {}),
+      ...(timeout ? { executionConfig: { timeout } } : {}),
     },
   };
 }

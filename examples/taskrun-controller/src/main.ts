@@ -28,6 +28,7 @@ const { controller } = createTaskRunController({
   client,
   pod: { allowedImages: config.allowedImages },
   missingTask: config.missingTask,
+  timeouts: { defaultTimeout: config.defaultTimeout, maxTimeout: config.maxTimeout },
   workers: config.workers,
   metrics,
   logger,

@@ -25,7 +25,7 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
-import { type RunSettings, runSettings } from './run-spec.js';
+import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
 import {
   graceLeftMs,
   isFinished,
@@ -66,6 +66,8 @@ export interface TaskRunReconcilerOptions {
    * again, as no Pod change would bring it back.
    */
   readonly startupGraceMs: number;
+  /** A run's timeout when it sets none, and the longest it may set; default 1h and 24h. */
+  readonly timeouts?: TimeoutLimits;
   readonly now?: () => Date;
 }
 
@@ -110,7 +112,7 @@ export class TaskRunReconciler implements Reconciler {
     }
     let settings: RunSettings;
     try {
-      settings = runSettings(run.spec);
+      settings = runSettings(run.spec, this.#o.timeouts);
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
       await this.#write(
@@ -133,18 +135,17 @@ export class TaskRunReconciler implements Reconciler {
         return undefined;
       }
       // The Pod's add event brings the run back here to write what the Pod shows.
-      await this.#start(object, run, ctx);
+      await this.#start(object, run, settings, ctx);
       return undefined;
     }
     const now = this.#o.now();
     const ending = pod.result.phase === 'Completed' || pod.result.phase === 'Failed';
-    const left =
-      timeoutMs === undefined || ending
-        ? undefined
-        : remainingMs(run.status?.startTime ?? pod.createdAt, timeoutMs, now);
+    const left = ending
+      ? undefined
+      : remainingMs(run.status?.startTime ?? pod.createdAt, timeoutMs, now);
     if (left !== undefined && left <= 0) {
       const observed = pod;
-      await this.#write(object, (s) => markTimedOut(s, observed, run.spec.timeout ?? '', now), ctx);
+      await this.#write(object, (s) => markTimedOut(s, observed, settings.timeout, now), ctx);
       await executor.cleanup(identity, namespace, { signal });
       return undefined;
     }
@@ -160,7 +161,12 @@ export class TaskRunReconciler implements Reconciler {
    * with the reason in its status. `object` is the run as cached, which holds every status this
    * controller wrote (see `runs`), so a finished run's deleted Pod is never created again.
    */
-  async #start(object: KubeObject, run: TaskRun, ctx: ReconcileContext): Promise<void> {
+  async #start(
+    object: KubeObject,
+    run: TaskRun,
+    settings: RunSettings,
+    ctx: ReconcileContext,
+  ): Promise<void> {
     const { client, reader, executor } = this.#o;
     const { namespace, name, uid } = run.metadata;
     const signal = ctx.signal;
@@ -196,7 +202,7 @@ export class TaskRunReconciler implements Reconciler {
     }
     try {
       const steps = resolveSteps(task.data.spec, run.spec);
-      await executor.create(taskRunExecution(run, steps), namespace, { signal });
+      await executor.create(taskRunExecution(run, steps, settings.timeout), namespace, { signal });
     } catch (error) {
       if (signal.aborted) throw error;
       const reason = rejection(error);

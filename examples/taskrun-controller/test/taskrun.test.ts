@@ -285,6 +285,27 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
   });
 
+  it("gives a run without a timeout the operator's default, so no run holds a Pod for ever", async () => {
+    await createTaskRun(client, env.namespace, 'no-timeout', { taskRef: { name: 'pipeline' } });
+    const started = await waitForRun(client, env.namespace, 'no-timeout', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    expect((await podOf(client, env.namespace, started))?.spec.activeDeadlineSeconds).toBe(3600);
+  });
+
+  it('refuses a timeout past --max-timeout, naming the field and the flag, creating no Pod', async () => {
+    const run = await createTaskRun(client, env.namespace, 'too-long', {
+      taskRef: { name: 'pipeline' },
+      timeout: '8760h',
+    });
+    const failed = await waitForRun(client, env.namespace, 'too-long', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed.reason).toBe('InvalidSpec');
+    expect(failed.message).toMatch(/^spec\.timeout: must be at most 24h, .*--max-timeout/);
+    expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
+  });
+
   it('refuses a Task name no object can have, naming the field, before looking it up', async () => {
     // "." would make the lookup's path the namespace's list of Tasks.
     const run = await createTaskRun(client, env.namespace, 'dot-ref', { taskRef: { name: '.' } });

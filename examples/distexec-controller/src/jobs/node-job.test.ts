@@ -26,7 +26,7 @@ describe('node executions', () => {
   it('are owned by the DistExec and locked per node, generation and attempt', () => {
     const wfe = nodeExecution(view, spec, 'ip-10-0-0-1.ec2.internal', 2, 'busybox:1.37');
     expect(wfe.metadata).toEqual({ name: 'ls', namespace: 'ops', uid: 'u-1' });
-    expect(wfe.spec.targetResource).toBe('ops/distexec/ls.ip-10-0-0-1.ec2.internal.g4.a2');
+    expect(wfe.spec.targetResource).toBe('ops/distexec/ls.ip-10-0-0-1.ec2.internal.n24.g4.a2');
     expect(wfe.spec.workflowRef.executionBundle).toBe('busybox:1.37');
     expect(wfe.spec.executionConfig).toEqual({ timeout: '90s' });
     expect(parseNodeTarget(wfe.spec.targetResource, 'ops', 'ls')).toEqual({
@@ -34,9 +34,38 @@ describe('node executions', () => {
       generation: 4,
       attempt: 2,
     });
-    expect(nodeTarget('a', 'b', 'c', 1, 1)).toBe('a/distexec/b.c.g1.a1');
+    expect(nodeTarget('a', 'b', 'c', 1, 1)).toBe('a/distexec/b.c.n1.g1.a1');
     expect(parseNodeTarget('ops/deployment/api', 'ops', 'ls')).toBeUndefined();
     expect(parseNodeTarget(undefined, 'ops', 'ls')).toBeUndefined();
+  });
+
+  it("carry no API token, whatever the runner ServiceAccount's own setting", () => {
+    // The command is the author's: a token would hand them the runner's rights, in a namespace
+    // they may not use, on every node.
+    const job = buildNodeJob(nodeExecution(view, spec, 'worker-1', 1, 'busybox:1.37'), 'jobs', {
+      ...settings,
+      pod: { priorityClassName: 'system-node-critical' },
+    });
+    expect(job.spec?.template.spec).toMatchObject({
+      automountServiceAccountToken: false,
+      priorityClassName: 'system-node-critical',
+    });
+  });
+
+  it('never share a lock: names and node names both hold dots', () => {
+    // DistExec "web" on node "a.example" and DistExec "web.a" on node "example" are two
+    // attempts; one lock (so one Job name) would hold either back for as long as the other ran.
+    expect(nodeTarget('ops', 'web', 'a.example', 1, 1)).not.toBe(
+      nodeTarget('ops', 'web.a', 'example', 1, 1),
+    );
+    expect(parseNodeTarget(nodeTarget('ops', 'web.a', 'example', 1, 1), 'ops', 'web')).toBe(
+      undefined,
+    );
+    expect(parseNodeTarget(nodeTarget('ops', 'web', 'a.example', 3, 2), 'ops', 'web')).toEqual({
+      node: 'a.example',
+      generation: 3,
+      attempt: 2,
+    });
   });
 
   it("take the DistExec's own image over the default", () => {

@@ -61,7 +61,11 @@ export function nodeExecution(
   };
 }
 
-/** `<namespace>/distexec/<name>.<node>.g<generation>.a<attempt>`: the attempt's lock target. */
+/**
+ * `<namespace>/distexec/<name>.<node>.n<length of node>.g<generation>.a<attempt>`: the attempt's
+ * lock target. Names and node names both hold dots, so without the node's length DistExec "web"
+ * on node "a.example" and "web.a" on "example" would share one lock, and one Job name.
+ */
 export function nodeTarget(
   namespace: string,
   name: string,
@@ -69,7 +73,7 @@ export function nodeTarget(
   generation: number,
   attempt: number,
 ): string {
-  return `${namespace}/distexec/${name}.${node}.g${generation}.a${attempt}`;
+  return `${namespace}/distexec/${name}.${node}.n${node.length}.g${generation}.a${attempt}`;
 }
 
 /** The node, generation and attempt a node Job's target names; undefined for another target. */
@@ -80,15 +84,15 @@ export function parseNodeTarget(
 ): { node: string; generation: number; attempt: number } | undefined {
   const prefix = `${namespace}/distexec/${name}.`;
   if (!target?.startsWith(prefix)) return undefined;
-  const match = /^(.+)\.g(\d+)\.a(\d+)$/.exec(target.slice(prefix.length));
-  if (!match) return undefined;
-  return { node: match[1] as string, generation: Number(match[2]), attempt: Number(match[3]) };
+  const match = /^(.+)\.n(\d+)\.g(\d+)\.a(\d+)$/.exec(target.slice(prefix.length));
+  if (!match || match[1]?.length !== Number(match[2])) return undefined;
+  return { node: match[1], generation: Number(match[3]), attempt: Number(match[4]) };
 }
 
 /**
  * The job engine's Job, pinned to the node with `nodeName` (the scheduler is bypassed, as a
  * DaemonSet's pods once were) and tolerating every taint, running the DistExec's argv as the
- * container's command. A failed container's last log lines become its termination message,
+ * container's command, with no API token. A failed container's last log lines become its termination message,
  * which the status reads back, since no log is kept once the pod is gone.
  */
 export function buildNodeJob(
@@ -113,6 +117,9 @@ export function buildNodeJob(
         ...job.spec!.template,
         spec: {
           ...pod,
+          // The command is the DistExec author's: a token would hand them the runner's rights.
+          // Said on the pod, so a runner ServiceAccount that mounts one by default gives none.
+          automountServiceAccountToken: false,
           nodeName: run.node,
           tolerations: [{ operator: 'Exists' }],
           containers: [

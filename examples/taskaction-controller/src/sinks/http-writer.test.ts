@@ -64,4 +64,20 @@ describe('HttpEventWriter', () => {
       retryable: true,
     });
   });
+
+  it('names the service without its credentials when it fails: errors end up in logs', async () => {
+    const service = await eventsService(503);
+    const withToken = `${service.url}?token=s3cr3t`;
+    const unavailable = await new HttpEventWriter(withToken).write([{ id: 'a' }]).catch((e) => e);
+    expect(unavailable.message).toBe(`POST ${service.url}: HTTP 503: nope`);
+    server?.close();
+    await once(server as Server, 'close');
+    const withUser = service.url.replace('http://', 'http://robot:s3cr3t@');
+    for (const url of [withToken, withUser]) {
+      const unreachable = await new HttpEventWriter(url).write([{ id: 'a' }]).catch((e) => e);
+      expect(unreachable).toBeInstanceOf(EventDeliveryError);
+      expect(unreachable.message).not.toContain('s3cr3t');
+      expect(unreachable.message).toMatch(new RegExp(`^POST ${service.url}: `));
+    }
+  });
 });

@@ -36,10 +36,17 @@ export interface HttpEventWriterOptions {
  */
 export class HttpEventWriter<E> implements EventBatchWriter<E> {
   readonly #url: string;
+  /**
+   * The service as errors name it: no user, password, query or fragment, where a credential may
+   * be, since errors end up in logs.
+   */
+  readonly #name: string;
   readonly #options: HttpEventWriterOptions;
 
   constructor(url: string | URL, options: HttpEventWriterOptions = {}) {
     this.#url = String(url);
+    const parsed = new URL(this.#url);
+    this.#name = `${parsed.origin}${parsed.pathname}`;
     this.#options = options;
   }
 
@@ -57,7 +64,7 @@ export class HttpEventWriter<E> implements EventBatchWriter<E> {
       const failure = classifyTransportError(error);
       throw new EventDeliveryError(
         'EventServiceUnreachable',
-        `POST ${this.#url}: no answer (${failure.kind}, ${failure.code})`,
+        `POST ${this.#name}: no answer (${failure.kind}, ${failure.code})`,
         undefined,
         { cause: error },
       );
@@ -69,7 +76,7 @@ export class HttpEventWriter<E> implements EventBatchWriter<E> {
     const retryable = status >= 500 || status === 408 || status === 429;
     throw new EventDeliveryError(
       retryable ? 'EventServiceUnavailable' : 'EventsRejected',
-      `POST ${this.#url}: HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+      `POST ${this.#name}: HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}`,
       status,
     );
   }

@@ -1,0 +1,140 @@
+import { markQueued } from '@roundhouse/controller';
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { ensureTaskActionCrd } from '../src/install.js';
+import { taskActions } from '../src/resource.js';
+import {
+  apply,
+  jobsOf,
+  type RunningController,
+  startController,
+  taskAction,
+  waitForPhase,
+} from './harness.js';
+
+const rbac = (kind: string, plural: string) => ({
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  kind,
+  plural,
+  namespaced: true,
+});
+
+describeWithControlPlane('TaskAction controller: hostile authors', () => {
+  const env = useTestNamespace({ prefix: 'ta-sec' });
+  const admin = () => new KubeClient(env.kubeConfig);
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+  let users = 0;
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('ta-sec-exec');
+    await ensureTaskActionCrd(admin());
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  /**
+   * A user of the namespace with what the README asks of an author who also signals conditions:
+   * create TaskActions, and `get` plus `patch` on `taskactions/status`. Nothing else.
+   */
+  async function authorAndSignaller(): Promise<KubeClient> {
+    const name = `author-signaller-${++users}`;
+    await admin().create(rbac('Role', 'roles'), env.namespace, {
+      metadata: { name },
+      rules: [
+        {
+          apiGroups: [taskActions.group],
+          resources: ['taskactions'],
+          verbs: ['create', 'get'],
+        },
+        {
+          apiGroups: [taskActions.group],
+          resources: ['taskactions/status'],
+          verbs: ['get', 'patch'],
+        },
+      ],
+    } as KubeObject);
+    await admin().create(rbac('RoleBinding', 'rolebindings'), env.namespace, {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name }],
+    } as KubeObject);
+    return new KubeClient(await env.userKubeConfig(name));
+  }
+
+  it('runs no image --allowed-images refuses, even when its author forged an admitted status', async () => {
+    const mallory = await authorAndSignaller();
+    const manifest = taskAction({ taskTemplate: { image: 'registry.example.com/evil:1' } });
+    const name = manifest.metadata.name;
+    // While the controller is down (a restart, an upgrade), the author creates the action and
+    // writes the status the controller would have written on admitting it.
+    await apply(mallory, env.namespace, manifest);
+    await mallory.patch(
+      taskActions,
+      env.namespace,
+      name,
+      { status: markQueued({}, { now: new Date(), generation: 1 }) },
+      { subresource: 'status', strategy: 'merge' },
+    );
+
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+    });
+    const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
+    expect(failed.status.errorState).toEqual({
+      code: 'InvalidSpec',
+      kind: 'USER',
+      message:
+        'spec.taskTemplate.image: image "registry.example.com/evil:1" is not among the images this controller runs (registry.invalid/*); use an allowed image, or ask the operator to add it to --allowed-images',
+    });
+    expect(await jobsOf(admin(), executionNamespace, `${name}-0`)).toEqual([]);
+  });
+
+  it('gives an attempt without a timeout the default deadline, so none holds a pod for ever', async () => {
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+    });
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    await apply(admin(), env.namespace, manifest);
+    await waitForPhase(admin(), env.namespace, name, 'Executing');
+    const [job] = await jobsOf(admin(), executionNamespace, `${name}-0`);
+    expect(job?.spec).toMatchObject({ activeDeadlineSeconds: 3600 });
+  });
+
+  it('runs no attempt longer than --max-timeout, even when its author forged an admitted status', async () => {
+    const mallory = await authorAndSignaller();
+    const manifest = taskAction({
+      taskTemplate: { image: 'registry.invalid/task:1', timeout: '8760h' },
+    });
+    const name = manifest.metadata.name;
+    await apply(mallory, env.namespace, manifest);
+    await mallory.patch(
+      taskActions,
+      env.namespace,
+      name,
+      { status: markQueued({}, { now: new Date(), generation: 1 }) },
+      { subresource: 'status', strategy: 'merge' },
+    );
+
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      watchNamespace: env.namespace,
+      executionNamespace,
+    });
+    const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
+    expect(failed.status.errorState?.message).toMatch(
+      /^spec\.taskTemplate\.timeout: 8760h is longer than .*--max-timeout/,
+    );
+    expect(await jobsOf(admin(), executionNamespace, `${name}-0`)).toEqual([]);
+  });
+});
