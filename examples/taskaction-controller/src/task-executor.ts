@@ -33,6 +33,8 @@ export function taskJobExecutor(
   return new JobExecutor(client, {
     defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
     ...options,
+    // The author's command runs as the shared runner: it must not hold the runner's token.
+    pod: { ...options.pod, automountServiceAccountToken: false },
     containerCommand: taskCommand,
   });
 }

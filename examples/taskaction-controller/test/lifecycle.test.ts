@@ -58,6 +58,8 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
       spec: {
         template: {
           spec: {
+            // The author's command holds no token of the shared runner.
+            automountServiceAccountToken: false,
             containers: [
               { command: ['python', '-m', 'task'], args: ['--out', '$$(TASK_OUTPUT_PREFIX)'] },
             ],

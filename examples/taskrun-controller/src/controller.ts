@@ -72,6 +72,8 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     // Every namespace has it; the conventions' runner exists only where someone created it.
     serviceAccountName: 'default',
     ...options.pod,
+    // A Task's author writes the scripts: they must not hold the namespace's default token.
+    pod: { ...options.pod?.pod, automountServiceAccountToken: false },
     startupGraceMs,
     // Pods live beside their TaskRun and are owned by it, so deleting the run deletes the Pod.
     ownerReference: true,

@@ -107,6 +107,7 @@ export type PodObject = KubeObject & {
     initContainers?: PodContainer[];
     containers: PodContainer[];
     restartPolicy?: string;
+    automountServiceAccountToken?: boolean;
     activeDeadlineSeconds?: number;
   };
 };

@@ -73,6 +73,8 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       'registry.invalid/report:1',
     ]);
     expect(pod?.spec.restartPolicy).toBe('Never');
+    // A Task's scripts hold no token of the namespace's default ServiceAccount.
+    expect(pod?.spec.automountServiceAccountToken).toBe(false);
     expect(pod?.metadata?.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'TaskRun', uid: run.metadata?.uid, controller: true }),
     ]);

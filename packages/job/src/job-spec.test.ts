@@ -179,7 +179,11 @@ describe('buildJob', () => {
       undefined,
       settings({
         containerSecurityContext: { readOnlyRootFilesystem: false, runAsUser: 1000 },
-        pod: { nodeSelector: { pool: 'batch' }, priorityClassName: 'low' },
+        pod: {
+          nodeSelector: { pool: 'batch' },
+          priorityClassName: 'low',
+          automountServiceAccountToken: false,
+        },
         resources: { limits: { memory: '256Mi' } },
         podAnnotations: { 'example.com/a': 'b' },
       }),
@@ -195,6 +199,7 @@ describe('buildJob', () => {
     expect(pod?.containers[0]?.env?.map((e) => e.name)).not.toContain('HOME');
     expect(pod?.containers[0]?.env?.map((e) => e.name)).not.toContain('TMPDIR');
     expect(pod?.nodeSelector).toEqual({ pool: 'batch' });
+    expect(pod?.automountServiceAccountToken).toBe(false);
     expect(pod?.containers[0]?.resources).toEqual({ limits: { memory: '256Mi' } });
     expect(job.spec?.template.metadata?.annotations).toEqual({ 'example.com/a': 'b' });
   });

@@ -25,9 +25,14 @@ import { kubeletLiteral } from './kubelet-literal.js';
 export const jobEngine = 'job';
 export const workflowContainerName = 'workflow';
 
-/** Pod-level settings an operator may add to every Job (scheduling, pull secrets, ...). */
+/**
+ * Pod-level settings an operator may add to every Job (scheduling, pull secrets, ...), and
+ * `automountServiceAccountToken: false` for a controller whose authors choose what runs (a
+ * command, a script): their code then holds no token of the pod's ServiceAccount.
+ */
 export type PodSettings = Pick<
   V1PodSpec,
+  | 'automountServiceAccountToken'
   | 'nodeSelector'
   | 'tolerations'
   | 'affinity'
