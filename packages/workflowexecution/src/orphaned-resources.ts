@@ -22,7 +22,8 @@ function ownerIndex(conventions: Conventions): string {
 
 /**
  * Execution resources whose WorkflowExecution is gone without passing its finalizer. A start
- * writes the finalizer beside the resource's create, not before it, so a controller killed
+ * of a watched engine writes the finalizer beside the resource's create, not before it (the
+ * others wait for it: nothing here would find what they made), so a controller killed
  * between the two, and an execution deleted before the controller is back, leave a resource
  * that nothing else removes: a Job would run on and hold its target's lock until its TTL.
  *

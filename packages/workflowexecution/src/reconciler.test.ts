@@ -192,6 +192,60 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     return { state, client, reader };
   }
 
+  it('launches nothing for an unwatched engine until the finalizer is in place', async () => {
+    // The ansible engine's lock and AWX job are found by no watch: created beside a finalizer
+    // write that never landed (a crash, then the author's delete), they would hold the target
+    // and run on with nothing left to clean them up.
+    const api = server({
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: { name: 'playbook', namespace: 'team-a', uid: 'u-7', resourceVersion: '1' },
+      spec: {
+        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+        targetResource: 'team-a/deployment/app',
+        executionEngine: 'ansible',
+      },
+    });
+    const timeline: string[] = [];
+    let finalizerFails = true;
+    const patch = api.client.patch.bind(api.client);
+    api.client.patch = (async (...args: Parameters<KubeClient['patch']>) => {
+      if ((args[4] as { subresource?: string } | undefined)?.subresource !== undefined)
+        return patch(...args);
+      timeline.push('finalizer sent');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (finalizerFails) throw new KubernetesApiError('InternalError', 'etcd is busy', 500);
+      timeline.push('finalizer written');
+      return patch(...args);
+    }) as KubeClient['patch'];
+    const executor = {
+      engine: 'ansible',
+      create: vi.fn(async () => {
+        timeline.push('launched');
+        return { resourceName: 'job-42', warnings: [] };
+      }),
+      getStatus: async () => null,
+      cleanup: async () => {},
+    };
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register(executor),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
+      executionNamespace: 'executions',
+      watchedEngines: new Set(['job']),
+      orphans: { release: async () => {} },
+      now: () => now,
+    });
+    await expect(reconciler.reconcile('team-a/playbook', ctx())).rejects.toThrow('etcd is busy');
+    expect(executor.create).not.toHaveBeenCalled();
+    finalizerFails = false;
+    await reconciler.reconcile('team-a/playbook', ctx());
+    expect(timeline).toEqual(['finalizer sent', 'finalizer sent', 'finalizer written', 'launched']);
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+  });
+
   it('removes the Job it created for an execution deleted while its finalizer write was being retried', async () => {
     const api = server({
       apiVersion: 'roundhouse.dev/v1alpha1',
@@ -224,6 +278,9 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       executions: { byIndex: () => [], observe: () => {} },
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
       executionNamespace: 'executions',
+      // A watched engine creates beside the finalizer write (orphans are found by owner).
+      watchedEngines: new Set(['job']),
+      orphans: { release: async () => {} },
       now: () => now,
     });
     await expect(reconciler.reconcile('team-a/brief', ctx())).rejects.toThrow('etcd is busy');

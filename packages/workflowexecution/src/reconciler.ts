@@ -246,7 +246,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * Starts the execution while `finalizing` adds the cleanup finalizer, as the floor of this
    * lifecycle does: the two writes are independent, and waiting for one before sending the
    * other would add a round trip to every start. The status is written once both are done, on
-   * the version the finalizer write returned.
+   * the version the finalizer write returned. An engine whose resources a crash could orphan
+   * unseen waits for the finalizer first (#recoversOrphans).
    */
   async #start(
     wfe: WorkflowExecution,
@@ -279,6 +280,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return { requeueAfter: blocking.remainingMs };
     }
     const engine = wfe.spec.executionEngine;
+    if (finalizing && !this.#recoversOrphans(engine)) {
+      wfe = withMetadataOf(wfe, await finalizing);
+      finalizing = undefined;
+    }
     const [created, finalized] = await Promise.allSettled([this.#create(wfe, ctx), finalizing]);
     if (finalized.status === 'rejected') {
       if (created.status === 'fulfilled') await this.#abandonIfDeleted(wfe, ctx);
@@ -294,6 +299,17 @@ export class WorkflowExecutionReconciler implements Reconciler {
     );
     if (this.#o.watchedEngines.has(engine)) return { requeueAfter: this.#o.resyncMs };
     return { requeueAfter: this.#polls.polled(objectKey(wfe), true) };
+  }
+
+  /**
+   * Whether a resource `engine` creates is found again after a crash between its create and the
+   * finalizer landing, should the execution be deleted meanwhile: a watched resource is, through
+   * its owner index (OrphanedResources). Whatever else an engine makes (the ansible engine's lock
+   * and AWX job, a process agent's task) nothing would find, so such an engine creates only
+   * once the finalizer is in place, one round trip later.
+   */
+  #recoversOrphans(engine: string): boolean {
+    return this.#o.orphans !== undefined && this.#o.watchedEngines.has(engine);
   }
 
   /** Checks what the execution asks for and creates its resource; returns the resource's name. */
