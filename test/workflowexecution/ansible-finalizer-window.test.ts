@@ -56,9 +56,11 @@ describeWithControlPlane(
       vi.spyOn(writer, 'patch').mockImplementation(async (type, namespace, name, body, options) => {
         if (!isFinalizerPatch(type, options)) return patch(type, namespace, name, body, options);
         finalizerSent = true;
-        return new Promise((_, reject) =>
-          kill.signal.addEventListener('abort', () => reject(new Error('controller killed'))),
-        );
+        return new Promise((_, reject) => {
+          const killed = () => reject(new Error('controller killed'));
+          if (kill.signal.aborted) killed();
+          else kill.signal.addEventListener('abort', killed);
+        });
       });
       const spec = {
         engine: 'ansible',
