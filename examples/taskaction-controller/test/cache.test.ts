@@ -1,7 +1,7 @@
 import { phaseOf } from '@roundhouse/controller';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import { cacheObjectName } from '../src/cache.js';
 import { taskActions } from '../src/resource.js';
 import {
@@ -9,10 +9,9 @@ import {
   finishPod,
   jobsOf,
   patience,
-  type RunningController,
   read,
-  startController,
   taskAction,
+  useController,
   waitForPhase,
 } from './harness.js';
 
@@ -20,29 +19,8 @@ import {
 const resyncMs = 2_000;
 
 describeWithControlPlane('TaskAction controller: cache and cache serialization', () => {
-  const env = useTestNamespace({ prefix: 'ta-cache' });
-  const client = () => new KubeClient(env.kubeConfig);
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('ta-cache-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
-
-  const start = async () => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-      resyncMs,
-    });
-    return controller;
-  };
+  const fixture = useController('ta-cache', { resyncMs });
+  const { env, client, start } = fixture;
 
   const objectName = (cacheKey: string) =>
     cacheObjectName({
@@ -95,7 +73,7 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
   const stillWaitsAfterHeartbeats = async (name: string) => {
     await new Promise((resolve) => setTimeout(resolve, 7 * resyncMs));
     await waitsForCache(name);
-    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   };
 
   it('a miss runs and populates the cache; a hit then launches nothing and reports the first outputs', async () => {
@@ -103,7 +81,7 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     const first = taskAction({ cacheKey: 'train-v1' });
     await apply(client(), env.namespace, first);
     await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
-    await finishPod(client(), executionNamespace, `${first.metadata.name}-0`, 0);
+    await finishPod(client(), fixture.executionNamespace, `${first.metadata.name}-0`, 0);
     const populated = await waitForPhase(client(), env.namespace, first.metadata.name, 'Completed');
     const firstOutputs = `s3://bucket/run1/${first.spec.actionName}/1/outputs.pb`;
     expect(populated.status.cacheStatus).toBe('CACHE_POPULATED');
@@ -123,7 +101,9 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     const hit = await waitForPhase(client(), env.namespace, second.metadata.name, 'Completed');
     expect(hit.status.cacheStatus).toBe('CACHE_HIT');
     expect(hit.status.phaseHistory?.map((h) => h.phase)).toEqual(['Queued', 'Completed']);
-    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`)).toEqual(
+      [],
+    );
     const events = writer.of(second.metadata.name).map((r) => r.event);
     expect(events.map((e) => e.phase)).toEqual(['Queued', 'Completed']);
     expect(events[1]).toMatchObject({
@@ -137,7 +117,7 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     const failing = taskAction({ cacheKey: 'flaky-v1' });
     await apply(client(), env.namespace, failing);
     await waitForPhase(client(), env.namespace, failing.metadata.name, 'Executing');
-    await finishPod(client(), executionNamespace, `${failing.metadata.name}-0`, 1);
+    await finishPod(client(), fixture.executionNamespace, `${failing.metadata.name}-0`, 1);
     const failed = await waitForPhase(
       client(),
       env.namespace,
@@ -151,7 +131,9 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     await apply(client(), env.namespace, next);
     const running = await waitForPhase(client(), env.namespace, next.metadata.name, 'Executing');
     expect(running.status.cacheStatus).toBe('CACHE_MISS');
-    expect(await jobsOf(client(), executionNamespace, `${next.metadata.name}-0`)).toHaveLength(1);
+    expect(
+      await jobsOf(client(), fixture.executionNamespace, `${next.metadata.name}-0`),
+    ).toHaveLength(1);
   });
 
   it('serialized: the second waits, launching nothing, while the first runs, then is a hit', async () => {
@@ -170,11 +152,13 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     expect(waitEvent).toMatchObject({ phase: 'Queued', cacheStatus: 'CACHE_MISS' });
     expect(waitEvent?.message).toContain(firstObject.metadata?.uid);
 
-    await finishPod(client(), executionNamespace, `${first.metadata.name}-0`, 0);
+    await finishPod(client(), fixture.executionNamespace, `${first.metadata.name}-0`, 0);
     await waitForPhase(client(), env.namespace, first.metadata.name, 'Completed');
     const hit = await waitForPhase(client(), env.namespace, second.metadata.name, 'Completed');
     expect(hit.status.cacheStatus).toBe('CACHE_HIT');
-    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`)).toEqual(
+      [],
+    );
     expect(writer.of(second.metadata.name).at(-1)?.event.outputs?.outputUri).toBe(
       `s3://bucket/run1/${first.spec.actionName}/1/outputs.pb`,
     );
@@ -190,12 +174,16 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     const second = serialized('score-v1');
     const secondObject = await apply(client(), env.namespace, second);
     await waitsForCache(second.metadata.name);
-    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`)).toEqual(
+      [],
+    );
 
-    await finishPod(client(), executionNamespace, `${first.metadata.name}-0`, 1);
+    await finishPod(client(), fixture.executionNamespace, `${first.metadata.name}-0`, 1);
     await waitForPhase(client(), env.namespace, first.metadata.name, 'PermanentFailure');
     await waitForPhase(client(), env.namespace, second.metadata.name, 'Executing');
-    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toHaveLength(1);
+    expect(
+      await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`),
+    ).toHaveLength(1);
     await heldAfterRelease('score-v1', secondObject.metadata?.uid);
     expect(await entry('score-v1')).toBeNull();
   });
@@ -216,7 +204,9 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
     );
     expect(writer.of(first.metadata.name).at(-1)?.event.phase).toBe('Aborted');
     await waitForPhase(client(), env.namespace, second.metadata.name, 'Executing');
-    expect(await jobsOf(client(), executionNamespace, `${second.metadata.name}-0`)).toHaveLength(1);
+    expect(
+      await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`),
+    ).toHaveLength(1);
     await heldAfterRelease('rank-v1', secondObject.metadata?.uid);
   });
 });

@@ -1,6 +1,6 @@
-import { isKubernetesError, KubeClient } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { isKubernetesError } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
 import { SignalRefusedError, signalTaskAction } from '../src/signal.js';
@@ -9,35 +9,14 @@ import {
   conditionAction,
   jobsOf,
   patience,
-  type RunningController,
   read,
-  startController,
+  useController,
   waitForPhase,
 } from './harness.js';
 
 describeWithControlPlane('TaskAction controller: condition actions (human in the loop)', () => {
-  const env = useTestNamespace({ prefix: 'ta-cond' });
-  const client = () => new KubeClient(env.kubeConfig);
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('ta-cond-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
-
-  const start = async () => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-    });
-    return controller;
-  };
+  const fixture = useController('ta-cond');
+  const { env, client, start } = fixture;
 
   const signal = (name: string, value: string, by = 'alice') =>
     signalTaskAction(client(), env.namespace, name, { value, by });
@@ -81,7 +60,7 @@ describeWithControlPlane('TaskAction controller: condition actions (human in the
       ['Progressing', 'True', 'Paused', 'waiting for signal'],
     ]);
     expect(paused.metadata.finalizers).toBeUndefined();
-    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
 
     // Not of the declared type: the API server refuses it, whoever writes it.
     await refusedWith(signal(name, 'maybe'), 'InvalidSignal');

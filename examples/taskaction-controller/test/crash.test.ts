@@ -1,7 +1,7 @@
 import { phaseOf } from '@roundhouse/controller';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import { cacheEntryConfigMap, cacheObjectName } from '../src/cache.js';
 import { taskActions } from '../src/resource.js';
 import {
@@ -9,10 +9,9 @@ import {
   finishPod,
   jobsOf,
   patience,
-  type RunningController,
   read,
-  startController,
   taskAction,
+  useController,
   waitForPhase,
 } from './harness.js';
 
@@ -25,34 +24,8 @@ const resyncMs = 2_000;
  * uninterrupted one would.
  */
 describeWithControlPlane('TaskAction controller: restarts between writes', () => {
-  const env = useTestNamespace({ prefix: 'ta-crash' });
-  const client = () => new KubeClient(env.kubeConfig);
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('ta-crash-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
-
-  const start = async (executorClient?: KubeClient) => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-      resyncMs,
-      ...(executorClient ? { executorClient } : {}),
-    });
-    return controller;
-  };
-  const stop = async () => {
-    await controller?.stop();
-    controller = undefined;
-  };
+  const fixture = useController('ta-crash', { resyncMs });
+  const { env, client, start, stop } = fixture;
 
   const identity = (cacheKey: string) => ({
     namespace: env.namespace,
@@ -83,12 +56,12 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
       if (type.kind === 'Job') throw new Error('controller killed');
       return realCreate(type, namespace, body, options);
     });
-    await start(dying);
+    await start({ executorClient: dying });
     const manifest = serialized('crash-create-v1');
     const name = manifest.metadata.name;
     const object = await apply(client(), env.namespace, manifest);
     const [job] = await vi.waitFor(async () => {
-      const jobs = await jobsOf(client(), executionNamespace, `${name}-0`);
+      const jobs = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
       expect(jobs).toHaveLength(1);
       return jobs;
     }, patience);
@@ -100,10 +73,10 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
 
     const { writer } = await start();
     await waitForPhase(client(), env.namespace, name, 'Executing');
-    const jobs = await jobsOf(client(), executionNamespace, `${name}-0`);
+    const jobs = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
     expect(jobs.map((j) => j.metadata?.uid)).toEqual([job?.metadata?.uid]);
     expect((await lease('crash-create-v1'))?.spec?.holderIdentity).toBe(object.metadata?.uid);
-    await finishPod(client(), executionNamespace, `${name}-0`, 0);
+    await finishPod(client(), fixture.executionNamespace, `${name}-0`, 0);
     const done = await waitForPhase(client(), env.namespace, name, 'Completed');
     expect(done.status).toMatchObject({ attempts: 1, cacheStatus: 'CACHE_POPULATED' });
     expect(writer.of(name).map((r) => r.event.phase)).toEqual([
@@ -123,7 +96,7 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
     await stop();
     // While no controller runs, the Job succeeds, and the entry the dead controller had written
     // before its status write is there.
-    await finishPod(client(), executionNamespace, `${name}-0`, 0);
+    await finishPod(client(), fixture.executionNamespace, `${name}-0`, 0);
     const outputUri = `s3://bucket/run1/${manifest.spec.actionName}/1/outputs.pb`;
     const entry = cacheEntryConfigMap(identity('crash-populate-v1'), outputUri, {
       name,
@@ -143,7 +116,7 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
       cacheObjectName(identity('crash-populate-v1')),
     );
     expect(kept?.metadata?.resourceVersion).toBe(written.object.metadata?.resourceVersion);
-    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toHaveLength(1);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toHaveLength(1);
   });
 
   it('a waiter deleted while no controller runs is aborted on restart; the holder keeps its reservation', async () => {
@@ -166,7 +139,9 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
       patience,
     );
     expect(writer.of(waiter.metadata.name).map((r) => r.event.phase)).toEqual(['Aborted']);
-    expect(await jobsOf(client(), executionNamespace, `${waiter.metadata.name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${waiter.metadata.name}-0`)).toEqual(
+      [],
+    );
     expect((await lease('crash-wait-v1'))?.spec?.holderIdentity).toBe(holderObject.metadata?.uid);
     const still = await read(client(), env.namespace, holder.metadata.name);
     expect(still && phaseOf(still.status)).toBe('Executing');

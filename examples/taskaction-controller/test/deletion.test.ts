@@ -1,7 +1,7 @@
 import { TtlGarbageCollector, terminalLabels } from '@roundhouse/controller';
-import { KubeClient, type KubeObject } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import type { KubeObject } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import { isFinishedAction } from '../src/abort.js';
 import { abortFinalizer, gcLabels, taskActions } from '../src/resource.js';
 import {
@@ -9,46 +9,24 @@ import {
   finishPod,
   jobsOf,
   patience,
-  type RunningController,
   read,
-  startController,
   taskAction,
+  useController,
   waitForPhase,
 } from './harness.js';
 
 const hour = 3_600_000;
 
 describeWithControlPlane('TaskAction controller: deletion and garbage collection', () => {
-  const env = useTestNamespace({ prefix: 'ta-delete' });
-  const client = () => new KubeClient(env.kubeConfig);
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('ta-delete-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
-
-  const start = async (options: Partial<Parameters<typeof startController>[0]> = {}) => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-      ...options,
-    });
-    return controller;
-  };
+  const fixture = useController('ta-delete');
+  const { env, client, start } = fixture;
 
   const gone = (name: string) =>
     vi.waitFor(async () => expect(await read(client(), env.namespace, name)).toBeNull(), patience);
 
   /** The attempt's Jobs that are not on their way out. */
   const liveJobs = async (attemptName: string) =>
-    (await jobsOf(client(), executionNamespace, attemptName)).filter(
+    (await jobsOf(client(), fixture.executionNamespace, attemptName)).filter(
       (job) => !job.metadata?.deletionTimestamp,
     );
 
@@ -82,7 +60,7 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
     await apply(client(), env.namespace, root);
     await apply(client(), env.namespace, child);
     await waitForPhase(client(), env.namespace, child.metadata.name, 'Executing');
-    await finishPod(client(), executionNamespace, `${child.metadata.name}-0`, 0);
+    await finishPod(client(), fixture.executionNamespace, `${child.metadata.name}-0`, 0);
     await waitForPhase(client(), env.namespace, child.metadata.name, 'Completed');
     await waitForPhase(client(), env.namespace, root.metadata.name, 'Executing');
 
@@ -167,7 +145,7 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
     await apply(client(), env.namespace, finished);
     await apply(client(), env.namespace, running);
     await waitForPhase(client(), env.namespace, finished.metadata.name, 'Executing');
-    await finishPod(client(), executionNamespace, `${finished.metadata.name}-0`, 0);
+    await finishPod(client(), fixture.executionNamespace, `${finished.metadata.name}-0`, 0);
     await waitForPhase(client(), env.namespace, finished.metadata.name, 'Completed');
     await waitForPhase(client(), env.namespace, running.metadata.name, 'Executing');
     await vi.waitFor(async () => {

@@ -8,8 +8,8 @@ import {
 } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { podControls } from '@roundhouse/testenv/vitest';
-import { expect, vi } from 'vitest';
+import { podControls, type TestNamespace, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, vi } from 'vitest';
 import { createTaskActionController } from '../src/controller.js';
 import type { ActionEvent } from '../src/events.js';
 import { ensureTaskActionCrd } from '../src/install.js';
@@ -76,7 +76,7 @@ export interface RunningController {
 }
 
 /** Starts the controller as a deployment would, its events going to a RecordingWriter. */
-export async function startController(options: StartOptions): Promise<RunningController> {
+async function startController(options: StartOptions): Promise<RunningController> {
   const admin = new KubeClient(options.kubeConfig);
   await ensureTaskActionCrd(admin);
   const cache = new InformerCache(options.kubeConfig, { client: admin });
@@ -116,6 +116,69 @@ export async function startController(options: StartOptions): Promise<RunningCon
       await running;
       await sink.close();
     },
+  };
+}
+
+export type ControllerSettings = Partial<
+  Omit<StartOptions, 'kubeConfig' | 'watchNamespace' | 'executionNamespace'>
+>;
+
+export interface ControllerFixture {
+  readonly env: TestNamespace;
+  /** A client with the test's admin identity. */
+  client(): KubeClient;
+  /** Where the actions' Jobs run: a namespace of its own, made once for the file. */
+  readonly executionNamespace: string;
+  /** Starts the controller with the file's settings, `settings` replacing some of them. */
+  start(settings?: ControllerSettings): Promise<RunningController>;
+  /** Stops the controller; a later `start` begins a new one, as a restart would. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A test file's namespaces and its controller, one at a time, stopped after every test, so that
+ * no test leaves a controller running into the next.
+ */
+export function useController(
+  prefix: string,
+  defaults: ControllerSettings = {},
+): ControllerFixture {
+  const env = useTestNamespace({ prefix });
+  let executionNamespace: string | undefined;
+  let controller: RunningController | undefined;
+  const stop = async () => {
+    await controller?.stop();
+    controller = undefined;
+  };
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace(`${prefix}-exec`);
+  });
+  afterEach(stop);
+
+  const execution = () => {
+    if (executionNamespace === undefined) throw new Error("used before the file's beforeAll");
+    return executionNamespace;
+  };
+
+  return {
+    env,
+    client: () => new KubeClient(env.kubeConfig),
+    get executionNamespace() {
+      return execution();
+    },
+    async start(settings = {}) {
+      if (controller) throw new Error('a controller is running: stop it first');
+      controller = await startController({
+        kubeConfig: env.kubeConfig,
+        watchNamespace: env.namespace,
+        executionNamespace: execution(),
+        ...defaults,
+        ...settings,
+      });
+      return controller;
+    },
+    stop,
   };
 }
 

@@ -1,44 +1,22 @@
 import { completedTimeLabelValue } from '@roundhouse/controller';
-import { isKubernetesError, KubeClient } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { isKubernetesError } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import { abortFinalizer, taskActions } from '../src/resource.js';
 import {
   apply,
   finishPod,
   jobsOf,
   patience,
-  type RunningController,
   read,
-  startController,
   taskAction,
+  useController,
   waitForPhase,
 } from './harness.js';
 
 describeWithControlPlane('TaskAction controller: lifecycle, validation and events', () => {
-  const env = useTestNamespace({ prefix: 'ta-life' });
-  const client = () => new KubeClient(env.kubeConfig);
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('ta-life-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
-
-  const start = async (options: Partial<Parameters<typeof startController>[0]> = {}) => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-      ...options,
-    });
-    return controller;
-  };
+  const fixture = useController('ta-life');
+  const { env, client, start, stop } = fixture;
 
   it('runs Queued -> Initializing -> Executing -> Completed, each event recorded before its status', async () => {
     const { writer } = await start();
@@ -53,7 +31,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     await apply(client(), env.namespace, manifest);
     await waitForPhase(client(), env.namespace, name, 'Executing');
     // The attempt runs the task template's command, handed to the container as written.
-    const [job] = await jobsOf(client(), executionNamespace, `${name}-0`);
+    const [job] = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
     expect(job).toMatchObject({
       spec: {
         template: {
@@ -67,7 +45,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
         },
       },
     });
-    await finishPod(client(), executionNamespace, `${name}-0`, 0);
+    await finishPod(client(), fixture.executionNamespace, `${name}-0`, 0);
     const done = await waitForPhase(client(), env.namespace, name, 'Completed');
 
     expect(done.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
@@ -131,8 +109,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     expect(failed.metadata.finalizers ?? []).not.toContain(abortFinalizer);
     expect(writer.of(name).map((r) => r.event.phase)).toEqual(['InvalidSpec']);
     // Nothing holds it: a delete takes it away at once, controller or not.
-    await controller?.stop();
-    controller = undefined;
+    await stop();
     await client().delete(taskActions, env.namespace, name);
     expect(await read(client(), env.namespace, name)).toBeNull();
   });
@@ -145,7 +122,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     const failed = await waitForPhase(client(), env.namespace, name, 'PluginNotFound');
     expect(failed.status.errorState?.message).toContain('task type "spark"');
     expect(failed.metadata.finalizers ?? []).not.toContain(abortFinalizer);
-    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   });
 
   it('fails an action whose image --allowed-images does not allow as InvalidSpec, and runs nothing', async () => {
@@ -162,7 +139,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     });
     expect(failed.metadata.finalizers ?? []).not.toContain(abortFinalizer);
     expect(writer.of(name).map((r) => r.event.phase)).toEqual(['InvalidSpec']);
-    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   });
 
   it('judges the image of an action created with the finalizer already set, and runs nothing', async () => {
@@ -177,7 +154,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     const failed = await waitForPhase(client(), env.namespace, name, 'InvalidSpec');
     expect(failed.status.errorState?.message).toMatch(/^spec\.taskTemplate\.image: /);
     expect(writer.of(name).map((r) => r.event.phase)).toEqual(['InvalidSpec']);
-    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
     // Its finalizer is the author's; deleting the action still needs no more than the controller.
     await client().delete(taskActions, env.namespace, name);
     await vi.waitFor(
@@ -209,7 +186,7 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     // Every try to record Queued failed, so Queued was never written and nothing was launched.
     const waiting = await read(client(), env.namespace, name);
     expect(waiting?.status.conditions ?? []).toEqual([]);
-    expect(await jobsOf(client(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
 
     writer.failing = false;
     const done = await waitForPhase(client(), env.namespace, name, 'Completed');

@@ -1,16 +1,8 @@
 import { Informer } from '@roundhouse/controller';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import {
-  apply,
-  jobsOf,
-  patience,
-  type RunningController,
-  startController,
-  taskAction,
-  waitForPhase,
-} from './harness.js';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { afterEach, expect, it, vi } from 'vitest';
+import { apply, jobsOf, patience, taskAction, useController, waitForPhase } from './harness.js';
 
 const ownerLabel = 'roundhouse.dev/workflow-execution';
 
@@ -19,32 +11,14 @@ type JobSpec = {
 };
 
 describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
-  const env = useTestNamespace({ prefix: 'ta-retry' });
-  const client = () => new KubeClient(env.kubeConfig);
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
+  const fixture = useController('ta-retry');
+  const { env, client, start } = fixture;
   let jobs: Informer<KubeObject> | undefined;
 
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('ta-retry-exec');
-  });
-
   afterEach(async () => {
-    await controller?.stop();
     await jobs?.stop();
-    controller = undefined;
     jobs = undefined;
   });
-
-  const start = async (options: Partial<Parameters<typeof startController>[0]> = {}) => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-      ...options,
-    });
-    return controller;
-  };
 
   it('runs attempts 1, 2 and 3 of a failing task as <name>-0, -1, -2, each aborted before the next, then MaxRetriesExceeded', async () => {
     // Every Job created, in order, with the attempts whose Jobs were still live at that moment
@@ -52,7 +26,7 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
     const created: { attempt: string; liveBefore: string[]; checkpoint?: string }[] = [];
     jobs = new Informer<KubeObject>(env.kubeConfig, resources.jobs, {
       client: client(),
-      namespace: executionNamespace,
+      namespace: fixture.executionNamespace,
     });
     jobs.on('add', (job) => {
       const live = jobs
@@ -134,13 +108,18 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
     const name = manifest.metadata.name;
     await apply(client(), env.namespace, manifest);
     await waitForPhase(client(), env.namespace, name, 'Executing');
-    const [first] = await jobsOf(client(), executionNamespace, `${name}-0`);
-    await client().delete(resources.jobs, executionNamespace, first?.metadata?.name as string, {
-      propagationPolicy: 'Background',
-    });
+    const [first] = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
+    await client().delete(
+      resources.jobs,
+      fixture.executionNamespace,
+      first?.metadata?.name as string,
+      {
+        propagationPolicy: 'Background',
+      },
+    );
 
     const relaunched = await vi.waitFor(async () => {
-      const jobs = await jobsOf(client(), executionNamespace, `${name}-0`);
+      const jobs = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
       const fresh = jobs.filter((job) => job.metadata?.uid !== first?.metadata?.uid);
       expect(fresh).toHaveLength(1);
       return fresh[0];
@@ -164,7 +143,7 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
     expect(events.find((e) => e.phase === 'RetryableFailure')?.errorState?.kind).toBe('SYSTEM');
     const running = await waitForPhase(client(), env.namespace, name, 'Executing');
     expect(running.status).toMatchObject({ attempts: 1, systemFailures: 0 });
-    expect(await jobsOf(client(), executionNamespace, `${name}-1`)).toEqual([]);
+    expect(await jobsOf(client(), fixture.executionNamespace, `${name}-1`)).toEqual([]);
   });
 
   it('ends the delete/recreate loop on a gracefully deleted Job after the cap (Flyte #8066)', async () => {
@@ -180,17 +159,17 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
     // the test wants, as a pod whose container does not exit keeps a pod.
     const hold = 'test.roundhouse.dev/hold';
     const [job] = await vi.waitFor(async () => {
-      const found = await client().list<KubeObject>(resources.jobs, executionNamespace, {
+      const found = await client().list<KubeObject>(resources.jobs, fixture.executionNamespace, {
         labelSelector: `${ownerLabel}=${name}-0`,
       });
       expect(found.items).toHaveLength(1);
       return found.items;
     }, patience);
     const jobName = job?.metadata?.name as string;
-    await client().patch(resources.jobs, executionNamespace, jobName, {
+    await client().patch(resources.jobs, fixture.executionNamespace, jobName, {
       metadata: { finalizers: [hold] },
     });
-    await client().delete(resources.jobs, executionNamespace, jobName);
+    await client().delete(resources.jobs, fixture.executionNamespace, jobName);
     try {
       const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
       expect(failed.status).toMatchObject({
@@ -211,7 +190,7 @@ describeWithControlPlane('TaskAction controller: the two retry budgets', () => {
         'ResourceNotReleased',
       ]);
     } finally {
-      await client().patch(resources.jobs, executionNamespace, jobName, {
+      await client().patch(resources.jobs, fixture.executionNamespace, jobName, {
         metadata: { finalizers: null },
       });
     }

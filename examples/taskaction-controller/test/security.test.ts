@@ -1,17 +1,10 @@
 import { markQueued } from '@roundhouse/controller';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
-import {
-  apply,
-  jobsOf,
-  type RunningController,
-  startController,
-  taskAction,
-  waitForPhase,
-} from './harness.js';
+import { apply, jobsOf, taskAction, useController, waitForPhase } from './harness.js';
 
 const rbac = (kind: string, plural: string) => ({
   group: 'rbac.authorization.k8s.io',
@@ -22,20 +15,13 @@ const rbac = (kind: string, plural: string) => ({
 });
 
 describeWithControlPlane('TaskAction controller: hostile authors', () => {
-  const env = useTestNamespace({ prefix: 'ta-sec' });
-  const admin = () => new KubeClient(env.kubeConfig);
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
+  const fixture = useController('ta-sec');
+  const { env, start } = fixture;
+  const admin = fixture.client;
   let users = 0;
 
   beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('ta-sec-exec');
     await ensureTaskActionCrd(admin());
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
   });
 
   /**
@@ -82,11 +68,7 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       { subresource: 'status', strategy: 'merge' },
     );
 
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-    });
+    await start();
     const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
     expect(failed.status.errorState).toEqual({
       code: 'InvalidSpec',
@@ -94,20 +76,16 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       message:
         'spec.taskTemplate.image: image "registry.example.com/evil:1" is not among the images this controller runs (registry.invalid/*); use an allowed image, or ask the operator to add it to --allowed-images',
     });
-    expect(await jobsOf(admin(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   });
 
   it('gives an attempt without a timeout the default deadline, so none holds a pod for ever', async () => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-    });
+    await start();
     const manifest = taskAction();
     const name = manifest.metadata.name;
     await apply(admin(), env.namespace, manifest);
     await waitForPhase(admin(), env.namespace, name, 'Executing');
-    const [job] = await jobsOf(admin(), executionNamespace, `${name}-0`);
+    const [job] = await jobsOf(admin(), fixture.executionNamespace, `${name}-0`);
     expect(job?.spec).toMatchObject({ activeDeadlineSeconds: 3600 });
   });
 
@@ -126,15 +104,11 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       { subresource: 'status', strategy: 'merge' },
     );
 
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      watchNamespace: env.namespace,
-      executionNamespace,
-    });
+    await start();
     const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
     expect(failed.status.errorState?.message).toMatch(
       /^spec\.taskTemplate\.timeout: 8760h is longer than .*--max-timeout/,
     );
-    expect(await jobsOf(admin(), executionNamespace, `${name}-0`)).toEqual([]);
+    expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   });
 });
