@@ -1,6 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
-import { KubeClient } from '@roundhouse/kube';
+import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { ProcessSupervisor } from '@roundhouse/process';
 import { createDistExecAgent } from './agent.js';
 import { AgentConfigSchema, agentDefaults, loadConfig } from './config.js';
@@ -13,9 +12,9 @@ import { jsonLogger } from './logger.js';
  */
 const config = loadConfig(AgentConfigSchema, agentDefaults, process.argv.slice(2), process.env);
 const logger = jsonLogger('distexec-agent', { debug: config.logLevel === 'debug' });
-const kubeConfig = new KubeConfig();
-if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-else kubeConfig.loadFromDefault();
+// --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing found
+// is an error, where client-node's loadFromDefault would try http://localhost:8080.
+const kubeConfig = await loadKubeConfig(config.kubeconfig ? { files: [config.kubeconfig] } : {});
 const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-agent' });
 const signal = shutdownSignal({ logger });
 const supervisor = await ProcessSupervisor.open({

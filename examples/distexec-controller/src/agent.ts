@@ -1,7 +1,6 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Controller, type ControllerMetrics, Informer, objectKey } from '@roundhouse/controller';
 import { type Logger, noopLogger } from '@roundhouse/core';
-import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import type { ClusterConfig, KubeClient, KubeObject } from '@roundhouse/kube';
 import type { ProcessSupervisor } from '@roundhouse/process';
 import { AgentReconciler } from './agent-reconciler.js';
 import { NodeDirectory } from './nodes.js';
@@ -9,7 +8,7 @@ import { distExecs } from './resource.js';
 import { attemptOfTask } from './task.js';
 
 export interface DistExecAgentOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterConfig;
   readonly client: KubeClient;
   readonly nodeName: string;
   readonly supervisor: ProcessSupervisor;

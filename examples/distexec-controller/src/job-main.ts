@@ -1,6 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
-import { KubeClient } from '@roundhouse/kube';
+import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { JobModeConfigSchema, jobModeDefaults, loadConfig } from './config.js';
 import { createJobModeController } from './jobs/job-controller.js';
 import { jsonLogger } from './logger.js';
@@ -17,9 +16,9 @@ if (config.allowedImages.length === 0) {
     'no --allowed-images: every DistExec fails InvalidSpec on every node until you list some',
   );
 }
-const kubeConfig = new KubeConfig();
-if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-else kubeConfig.loadFromDefault();
+// --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing found
+// is an error, where client-node's loadFromDefault would try http://localhost:8080.
+const kubeConfig = await loadKubeConfig(config.kubeconfig ? { files: [config.kubeconfig] } : {});
 const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-jobs' });
 const signal = shutdownSignal({ logger });
 const metrics = new ControllerMetrics();

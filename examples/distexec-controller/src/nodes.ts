@@ -1,8 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Informer } from '@roundhouse/controller';
 import type { Logger } from '@roundhouse/core';
-import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import type { ClusterConfig, KubeClient, KubeObject } from '@roundhouse/kube';
 import { finalizerPrefix, jobsFinalizer, nodeFinalizer, nodes } from './resource.js';
 import { type DistExecView, selects } from './spec.js';
 
@@ -30,7 +29,7 @@ export class NodeDirectory {
   readonly informer: Informer<KubeObject>;
   readonly #client: KubeClient;
 
-  constructor(kubeConfig: KubeConfig, client: KubeClient, logger?: Logger) {
+  constructor(kubeConfig: ClusterConfig, client: KubeClient, logger?: Logger) {
     this.#client = client;
     this.informer = new Informer<KubeObject>(kubeConfig, nodes, {
       client,

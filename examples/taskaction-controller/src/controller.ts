@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   Controller,
   type ControllerMetrics,
@@ -8,7 +7,7 @@ import {
   objectKey,
 } from '@roundhouse/controller';
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
-import { KubeClient } from '@roundhouse/kube';
+import { type ClusterConfig, KubeClient } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
 import { engineInformers } from './engine-watches.js';
 import type { ActionEvent } from './events.js';
@@ -25,7 +24,7 @@ import { requeueBoundedRateLimiter } from './retry-limiter.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 
 export interface TaskActionControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterConfig;
   readonly registry: Registry;
   readonly executionNamespace: string;
   /**

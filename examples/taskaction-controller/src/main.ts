@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   BatchingEventSink,
   ControllerMetrics,
@@ -9,7 +8,7 @@ import {
   TtlGarbageCollector,
 } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
-import { KubeClient } from '@roundhouse/kube';
+import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { isFinishedAction } from './abort.js';
 import { loadConfig } from './config.js';
 import { createTaskActionController } from './controller.js';
@@ -32,9 +31,9 @@ const config = loadConfig(process.argv.slice(2), process.env);
 if (config.allowedImages.length === 0) {
   logger.warn({}, 'no --allowed-images: every TaskAction fails InvalidSpec until you list some');
 }
-const kubeConfig = new KubeConfig();
-if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-else kubeConfig.loadFromDefault();
+// --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing found
+// is an error, where client-node's loadFromDefault would try http://localhost:8080.
+const kubeConfig = await loadKubeConfig(config.kubeconfig ? { files: [config.kubeconfig] } : {});
 const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-taskaction-controller' });
 const signal = shutdownSignal({ logger });
 const metrics = new ControllerMetrics();

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Controller, type ControllerMetrics, InformerCache } from '@roundhouse/controller';
 import {
   type Conventions,
@@ -7,7 +6,7 @@ import {
   noopLogger,
   ownedResourcesSelector,
 } from '@roundhouse/core';
-import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import {
   defaultStartupGraceMs,
   PodExecutor,
@@ -19,7 +18,7 @@ import { TaskRunReconciler } from './reconciler.js';
 import type { TimeoutLimits } from './run-spec.js';
 
 export interface TaskRunControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterConfig;
   /** The client for writes (status, Pods); pass the one your cache uses. Default a new one. */
   readonly client?: KubeClient;
   /** The cache the controller watches and reads through; default a new one. */

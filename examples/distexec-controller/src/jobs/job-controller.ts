@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   Controller,
   type ControllerMetrics,
@@ -14,7 +13,13 @@ import {
   roundhouseConventions,
 } from '@roundhouse/core';
 import { type JobSettings, jobPodsRead } from '@roundhouse/job';
-import { type KubeClient, type KubeObject, ResourceExecutor, resources } from '@roundhouse/kube';
+import {
+  type ClusterConfig,
+  type KubeClient,
+  type KubeObject,
+  ResourceExecutor,
+  resources,
+} from '@roundhouse/kube';
 import { NodeDirectory } from '../nodes.js';
 import { distExecs } from '../resource.js';
 import { jobsByOwner, ownerOfJob } from './job-index.js';
@@ -22,7 +27,7 @@ import { JobModeReconciler } from './job-reconciler.js';
 import { nodeJobResourceEngine } from './node-job.js';
 
 export interface JobModeControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterConfig;
   readonly client: KubeClient;
   /** Where the Jobs are created. */
   readonly executionNamespace: string;

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeClient } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ensureTaskActionCrd } from '../examples/taskaction-controller/src/install.js';
+import { ensureTaskRunCrds } from '../examples/taskrun-controller/src/install.js';
+import { ControllerProcess } from './example-controller/controller-process.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const patience = { timeout: 60_000, interval: 200 };
+
+interface Main {
+  readonly path: string;
+  /** Flags it cannot start without, given a scratch directory. */
+  readonly flags: (dir: string) => string[];
+  readonly env?: Record<string, string>;
+}
+
+const mains: Record<string, Main> = {
+  'TaskAction controller': {
+    path: 'examples/taskaction-controller/src/main.ts',
+    flags: (dir) => [`--events-file=${join(dir, 'events.jsonl')}`],
+  },
+  'TaskRun controller': { path: 'examples/taskrun-controller/src/main.ts', flags: () => [] },
+  'DistExec agent': {
+    path: 'examples/distexec-controller/src/agent-main.ts',
+    flags: (dir) => [`--data-dir=${join(dir, 'data')}`],
+    env: { NODE_NAME: 'node-a' },
+  },
+  'DistExec Job controller': {
+    path: 'examples/distexec-controller/src/job-main.ts',
+    flags: () => [],
+  },
+};
+
+let dirs: string[] = [];
+let processes: ControllerProcess[] = [];
+
+/** Runs an example's entry point as its image does, with only the environment given here. */
+function startMain(main: Main, dir: string, args: string[], env: Record<string, string>) {
+  const proc = new ControllerProcess(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--conditions=@roundhouse/source',
+      join(root, main.path),
+      '--health-port=0',
+      ...main.flags(dir),
+      ...args,
+    ],
+    { env: { PATH: process.env.PATH ?? '', HOME: dir, ...main.env, ...env } },
+  );
+  processes.push(proc);
+  return proc;
+}
+
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'roundhouse-mains-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const proc of processes) proc.kill();
+  processes = [];
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs = [];
+});
+
+describe('the example controllers with no kubeconfig to be found', () => {
+  // client-node's loadFromDefault would settle on http://localhost:8080 and retry it for ever.
+  it.each(Object.entries(mains))('%s exits at once, saying what to provide', async (_, main) => {
+    const proc = startMain(main, scratch(), [], {});
+    expect(await proc.closed).toBe(1);
+    expect(proc.stderr).toContain(
+      'no kubeconfig found: set KUBECONFIG, create ~/.kube/config, or run in a pod with a ServiceAccount',
+    );
+    expect(proc.lines.some((line) => line.msg === 'starting')).toBe(false);
+  });
+
+  it('names a --kubeconfig that does not exist', async () => {
+    const proc = startMain(
+      mains['TaskRun controller'] as Main,
+      scratch(),
+      ['--kubeconfig=/nonexistent/kubeconfig'],
+      {},
+    );
+    expect(await proc.closed).toBe(1);
+    expect(proc.stderr).toContain('/nonexistent/kubeconfig does not exist');
+  });
+});
+
+describeWithControlPlane('the example controllers with a kubeconfig', () => {
+  const env = useTestNamespace({ prefix: 'mains' });
+
+  beforeAll(async () => {
+    const client = new KubeClient(env.kubeConfig);
+    await ensureTaskActionCrd(client);
+    await ensureTaskRunCrds(client);
+  });
+
+  it.each([
+    ['TaskAction controller', 'KUBECONFIG'],
+    ['TaskRun controller', '--kubeconfig'],
+  ])('%s finds it through %s, becomes ready and stops on SIGTERM', async (name, through) => {
+    const dir = scratch();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, env.kubeConfig.exportConfig(), { mode: 0o600 });
+    const main = mains[name] as Main;
+    const namespace = `--watch-namespace=${env.namespace}`;
+    const proc =
+      through === 'KUBECONFIG'
+        ? startMain(main, dir, [namespace], { KUBECONFIG: kubeconfig })
+        : startMain(main, dir, [namespace, `--kubeconfig=${kubeconfig}`], {});
+    await vi.waitFor(async () => {
+      expect(proc.port, proc.stderr).toBeDefined();
+      expect((await proc.get('/readyz')).status).toBe(200);
+    }, patience);
+    expect(await proc.stop()).toBe(0);
+    expect(proc.lines.at(-1)?.msg).toBe('stopped');
+  });
+});
