@@ -1,9 +1,13 @@
-import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
+import {
+  ControllerMetrics,
+  createLogger,
+  shutdownSignal,
+  startHealthServer,
+} from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { ProcessSupervisor } from '@roundhouse/process';
 import { createDistExecAgent } from './agent.js';
 import { AgentConfigSchema, agentDefaults, loadConfig } from './config.js';
-import { jsonLogger } from './logger.js';
 
 /**
  * The node agent's entry point, one per node (a DaemonSet pod): NODE_NAME comes from the
@@ -11,7 +15,7 @@ import { jsonLogger } from './logger.js';
  * restarts, and SIGTERM stops reconciling but leaves commands running for the next agent.
  */
 const config = loadConfig(AgentConfigSchema, agentDefaults, process.argv.slice(2), process.env);
-const logger = jsonLogger('distexec-agent', { debug: config.logLevel === 'debug' });
+const logger = createLogger('roundhouse-distexec-agent', config.logLevel);
 // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing found
 // is an error, where client-node's loadFromDefault would try http://localhost:8080.
 const kubeConfig = await loadKubeConfig(config.kubeconfig ? { files: [config.kubeconfig] } : {});

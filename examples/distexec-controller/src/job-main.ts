@@ -1,15 +1,19 @@
-import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
+import {
+  ControllerMetrics,
+  createLogger,
+  shutdownSignal,
+  startHealthServer,
+} from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { JobModeConfigSchema, jobModeDefaults, loadConfig } from './config.js';
 import { createJobModeController } from './jobs/job-controller.js';
-import { jsonLogger } from './logger.js';
 
 /**
  * The Job-per-node controller's entry point, for clusters that prefer no agent on every node:
  * one replica (see deploy/job-mode.yaml) runs each DistExec as one Job per selected node.
  */
 const config = loadConfig(JobModeConfigSchema, jobModeDefaults, process.argv.slice(2), process.env);
-const logger = jsonLogger('distexec-jobs', { debug: config.logLevel === 'debug' });
+const logger = createLogger('roundhouse-distexec-jobs', config.logLevel);
 if (config.allowedImages.length === 0) {
   logger.warn(
     {},

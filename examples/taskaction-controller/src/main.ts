@@ -1,6 +1,7 @@
 import {
   BatchingEventSink,
   ControllerMetrics,
+  createLogger,
   type EventBatchWriter,
   InformerCache,
   shutdownSignal,
@@ -23,9 +24,7 @@ import { taskJobExecutor } from './task-executor.js';
  * JSON-lines file or an events service, finished ones are garbage-collected after a TTL, and
  * SIGTERM finishes in-flight reconciles before the process ends.
  */
-const log = (level: string) => (fields: Record<string, unknown>, msg: string) =>
-  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
-const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };
+const logger = createLogger('roundhouse-taskaction-controller');
 
 const config = loadConfig(process.argv.slice(2), process.env);
 if (config.allowedImages.length === 0) {

@@ -1,4 +1,9 @@
-import { ControllerMetrics, shutdownSignal, startHealthServer } from '@roundhouse/controller';
+import {
+  ControllerMetrics,
+  createLogger,
+  shutdownSignal,
+  startHealthServer,
+} from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { loadConfig } from './config.js';
 import { createTaskRunController } from './controller.js';
@@ -8,9 +13,7 @@ import { createTaskRunController } from './controller.js';
  * in-flight reconciles before the process ends. Install the CRDs first (`ensureTaskRunCrds`, or
  * apply what `taskCrd()` and `taskRunCrd()` return).
  */
-const log = (level: string) => (fields: Record<string, unknown>, msg: string) =>
-  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
-const logger = { debug: () => {}, info: log('info'), warn: log('warn'), error: log('error') };
+const logger = createLogger('roundhouse-taskrun-controller');
 
 const config = loadConfig(process.argv.slice(2), process.env);
 if (config.allowedImages.length === 0) {

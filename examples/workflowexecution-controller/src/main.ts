@@ -1,7 +1,6 @@
-import { shutdownSignal } from '@roundhouse/controller';
+import { createLogger, endOutput, shutdownSignal, standardOutput } from '@roundhouse/controller';
 import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
 import { helpText, parseCommandLine } from './config.js';
-import { createLogger, endOutput, standardOutput } from './logging.js';
 import { runController } from './run.js';
 
 /**
@@ -27,7 +26,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 0;
   }
   const output = standardOutput();
-  const logger = createLogger(line.config.logLevel, output);
+  const logger = createLogger(
+    'roundhouse-workflowexecution-controller',
+    line.config.logLevel,
+    output,
+  );
   const signal = shutdownSignal({ logger });
   try {
     await runController(line.config, { logger, signal, env });

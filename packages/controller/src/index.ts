@@ -121,6 +121,13 @@ export {
   type InformerCacheOptions,
   type InformerScope,
 } from './informer-cache.js';
+export {
+  createLogger,
+  endOutput,
+  type LogOutput,
+  redactedKeys,
+  standardOutput,
+} from './json-logger.js';
 export { objectKey, splitKey } from './keys.js';
 export {
   type LeaderCallbacks,

@@ -21,26 +21,27 @@ export const redactedKeys = [
 ] as const;
 
 /**
- * The controller's logger: one JSON object per line (pino), with ISO times and level names as
- * log collectors expect, Errors under `err` or `error` serialized with their type, message,
- * stack and cause, and the values of {@link redactedKeys} replaced. pino's `(fields, message)`
- * methods are core's `Logger` shape, so the controller runtime, the reconciler and the
- * executors take it as it is.
+ * A controller's logger: one JSON object per line (pino), with ISO times and level names as
+ * log collectors expect, the logger's `name` under `logger`, Errors under `err` or `error`
+ * serialized with their type, message, stack and cause, and the values of {@link redactedKeys}
+ * replaced. pino's `(fields, message)` methods are core's `Logger` shape, so the controller
+ * runtime, reconcilers and executors take it as it is.
+ *
+ * The default destination writes each line before the call returns. A controller that logs a
+ * line or two per execution under load passes {@link standardOutput} instead, and ends it with
+ * {@link endOutput} before it exits.
  */
 export function createLogger(
-  level: LevelWithSilent,
-  destination: DestinationStream = standardOutput(),
+  name: string,
+  level: LevelWithSilent = 'info',
+  destination: DestinationStream = pino.destination({ dest: 1, sync: true }),
 ): Logger {
   return pino(
     {
       // Under `logger`, as controller-runtime logs it: pino's `name` would be written a second
       // time by every line about an object (`{ namespace, name }`), a duplicate JSON key that
       // log collectors resolve by keeping one of the two.
-      base: {
-        logger: 'roundhouse-workflowexecution-controller',
-        pid: process.pid,
-        hostname: hostname(),
-      },
+      base: { logger: name, pid: process.pid, hostname: hostname() },
       level,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -54,7 +55,7 @@ export function createLogger(
   );
 }
 
-/** Where the controller's lines go: written asynchronously, ended with {@link endOutput}. */
+/** Where a controller's lines go: written asynchronously, ended with {@link endOutput}. */
 export type LogOutput = ReturnType<typeof pino.destination>;
 
 /**

@@ -5,9 +5,11 @@ import { Writable } from 'node:stream';
 import { type Logger as CoreLogger, RoundhouseError } from '@roundhouse/core';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createLogger, endOutput } from './logging.js';
+import { createLogger, endOutput } from './json-logger.js';
 
-function capture(level: Parameters<typeof createLogger>[0]) {
+const name = 'roundhouse-workflowexecution-controller';
+
+function capture(level: Parameters<typeof createLogger>[1]) {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -15,7 +17,7 @@ function capture(level: Parameters<typeof createLogger>[0]) {
       done();
     },
   });
-  return { logger: createLogger(level, stream), lines };
+  return { logger: createLogger(name, level, stream), lines };
 }
 
 class LockError extends RoundhouseError {
@@ -41,10 +43,10 @@ describe('createLogger', () => {
         done();
       },
     });
-    createLogger('info', stream).info({ namespace: 'ops', name: 'wfe-1' }, 'adopted Job');
+    createLogger(name, 'info', stream).info({ namespace: 'ops', name: 'wfe-1' }, 'adopted Job');
     expect(raw[0]?.match(/"name":/g)).toHaveLength(1);
     expect(JSON.parse(raw[0] ?? '')).toMatchObject({
-      logger: 'roundhouse-workflowexecution-controller',
+      logger: name,
       name: 'wfe-1',
       pid: process.pid,
     });
@@ -94,7 +96,7 @@ describe('createLogger', () => {
     try {
       const file = join(dir, 'out.log');
       const output = pino.destination({ dest: file, sync: false });
-      const logger = createLogger('info', output);
+      const logger = createLogger(name, 'info', output);
       // Enough lines that a write is still in flight when the last one is logged.
       for (let i = 0; i < 2_000; i++) logger.info({ i }, 'working');
       logger.info({}, 'stopped');
