@@ -69,15 +69,24 @@ afterEach(() => {
   dirs = [];
 });
 
+/** The fatal line a main that cannot start ends with (a warning may come first), exit 1. */
+async function fatalLine(proc: ControllerProcess): Promise<string> {
+  expect(await proc.closed).toBe(1);
+  expect(proc.stderr).toBe('');
+  const fatal = proc.lines.filter((line) => line.level === 'fatal');
+  expect(fatal).toHaveLength(1);
+  expect(proc.lines.at(-1)).toBe(fatal[0]);
+  expect(fatal[0]).not.toHaveProperty('err');
+  return fatal[0]?.msg as string;
+}
+
 describe('the example controllers with no kubeconfig to be found', () => {
   // client-node's loadFromDefault would settle on http://localhost:8080 and retry it for ever.
   it.each(Object.entries(mains))('%s exits at once, saying what to provide', async (_, main) => {
-    const proc = startMain(main, scratch(), [], {});
-    expect(await proc.closed).toBe(1);
-    expect(proc.stderr).toContain(
-      'no kubeconfig found: set KUBECONFIG, create ~/.kube/config, or run in a pod with a ServiceAccount',
+    const message = await fatalLine(startMain(main, scratch(), [], {}));
+    expect(message).toBe(
+      'cannot run: kubeconfig: no kubeconfig found: set KUBECONFIG, create ~/.kube/config, or run in a pod with a ServiceAccount',
     );
-    expect(proc.lines.some((line) => line.msg === 'starting')).toBe(false);
   });
 
   it('names a --kubeconfig that does not exist', async () => {
@@ -87,9 +96,26 @@ describe('the example controllers with no kubeconfig to be found', () => {
       ['--kubeconfig=/nonexistent/kubeconfig'],
       {},
     );
-    expect(await proc.closed).toBe(1);
-    expect(proc.stderr).toContain('/nonexistent/kubeconfig does not exist');
+    expect(await fatalLine(proc)).toBe(
+      'cannot run: kubeconfig: /nonexistent/kubeconfig does not exist',
+    );
   });
+});
+
+describe('the example controllers with bad flags', () => {
+  it.each(Object.entries(mains))(
+    '%s exits 2 naming each on stderr, before it looks for a cluster',
+    async (_, main) => {
+      const proc = startMain(main, scratch(), ['--wokers=2', '--workers=0'], {});
+      expect(await proc.closed).toBe(2);
+      expect(proc.stderr).toMatch(
+        /^[a-z-]+: invalid flags\n {2}--wokers: unknown flag; the flags are /,
+      );
+      expect(proc.stderr).toMatch(/\n {2}--workers: .*>=1/);
+      expect(proc.stderr).not.toMatch(/\bat /);
+      expect(proc.lines).toEqual([]);
+    },
+  );
 });
 
 describeWithControlPlane('the example controllers with a kubeconfig', () => {

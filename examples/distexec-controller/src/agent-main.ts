@@ -1,9 +1,4 @@
-import {
-  ControllerMetrics,
-  createLogger,
-  shutdownSignal,
-  startHealthServer,
-} from '@roundhouse/controller';
+import { ControllerMetrics, runControllerMain, startHealthServer } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { ProcessSupervisor } from '@roundhouse/process';
 import { createDistExecAgent } from './agent.js';
@@ -14,46 +9,58 @@ import { AgentConfigSchema, agentDefaults, loadConfig } from './config.js';
  * downward API, commands run under a process supervisor whose data directory survives
  * restarts, and SIGTERM stops reconciling but leaves commands running for the next agent.
  */
-const config = loadConfig(AgentConfigSchema, agentDefaults, process.argv.slice(2), process.env);
-const logger = createLogger('roundhouse-distexec-agent', config.logLevel);
-// --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing found
-// is an error, where client-node's loadFromDefault would try http://localhost:8080.
-const kubeConfig = await loadKubeConfig(config.kubeconfig ? { files: [config.kubeconfig] } : {});
-const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-agent' });
-const signal = shutdownSignal({ logger });
-const supervisor = await ProcessSupervisor.open({
-  dataDir: config.dataDir,
-  gracePeriodMs: config.gracePeriod,
-  // Commands get a small environment, not the agent's: its kubeconfig path and any other
-  // setting of the agent are none of a command's business.
-  environment: { PATH: process.env.PATH, HOME: '/tmp', NODE_NAME: config.nodeName },
-  logger,
-});
-const metrics = new ControllerMetrics();
-const agent = createDistExecAgent({
-  kubeConfig,
-  client,
-  nodeName: config.nodeName,
-  supervisor,
-  watchNamespace: config.watchNamespace,
-  workers: config.workers,
-  pollMs: config.pollInterval,
-  outputLimitBytes: config.outputLimitBytes,
-  metrics,
-  logger,
-});
-const health = await startHealthServer({
-  port: config.healthPort,
-  host: '0.0.0.0',
-  metrics,
-  ready: () => agent.controller.ready,
-});
-logger.info({ node: config.nodeName, port: health.port, dataDir: config.dataDir }, 'starting');
-try {
-  await agent.run(signal);
-} finally {
-  await supervisor.close();
-  await health.close();
-  await client.close();
-  logger.info({}, 'stopped');
-}
+process.exit(
+  await runControllerMain({
+    program: 'distexec-agent',
+    loggerName: 'roundhouse-distexec-agent',
+    configure: () =>
+      loadConfig(AgentConfigSchema, agentDefaults, process.argv.slice(2), process.env),
+    logLevel: (config) => config.logLevel,
+    run: async (config, { logger, signal }) => {
+      // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing
+      // found is an error, where client-node's loadFromDefault would try http://localhost:8080.
+      const kubeConfig = await loadKubeConfig(
+        config.kubeconfig ? { files: [config.kubeconfig] } : {},
+      );
+      const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-agent' });
+      const supervisor = await ProcessSupervisor.open({
+        dataDir: config.dataDir,
+        gracePeriodMs: config.gracePeriod,
+        // Commands get a small environment, not the agent's: its kubeconfig path and any other
+        // setting of the agent are none of a command's business.
+        environment: { PATH: process.env.PATH, HOME: '/tmp', NODE_NAME: config.nodeName },
+        logger,
+      });
+      const metrics = new ControllerMetrics();
+      const agent = createDistExecAgent({
+        kubeConfig,
+        client,
+        nodeName: config.nodeName,
+        supervisor,
+        watchNamespace: config.watchNamespace,
+        workers: config.workers,
+        pollMs: config.pollInterval,
+        outputLimitBytes: config.outputLimitBytes,
+        metrics,
+        logger,
+      });
+      const health = await startHealthServer({
+        port: config.healthPort,
+        host: '0.0.0.0',
+        metrics,
+        ready: () => agent.controller.ready,
+      });
+      logger.info(
+        { node: config.nodeName, port: health.port, dataDir: config.dataDir },
+        'starting',
+      );
+      try {
+        await agent.run(signal);
+      } finally {
+        await supervisor.close();
+        await health.close();
+        await client.close();
+      }
+    },
+  }),
+);

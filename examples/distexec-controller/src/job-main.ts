@@ -1,9 +1,4 @@
-import {
-  ControllerMetrics,
-  createLogger,
-  shutdownSignal,
-  startHealthServer,
-} from '@roundhouse/controller';
+import { ControllerMetrics, runControllerMain, startHealthServer } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { JobModeConfigSchema, jobModeDefaults, loadConfig } from './config.js';
 import { createJobModeController } from './jobs/job-controller.js';
@@ -12,43 +7,52 @@ import { createJobModeController } from './jobs/job-controller.js';
  * The Job-per-node controller's entry point, for clusters that prefer no agent on every node:
  * one replica (see deploy/job-mode.yaml) runs each DistExec as one Job per selected node.
  */
-const config = loadConfig(JobModeConfigSchema, jobModeDefaults, process.argv.slice(2), process.env);
-const logger = createLogger('roundhouse-distexec-jobs', config.logLevel);
-if (config.allowedImages.length === 0) {
-  logger.warn(
-    {},
-    'no --allowed-images: every DistExec fails InvalidSpec on every node until you list some',
-  );
-}
-// --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing found
-// is an error, where client-node's loadFromDefault would try http://localhost:8080.
-const kubeConfig = await loadKubeConfig(config.kubeconfig ? { files: [config.kubeconfig] } : {});
-const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-jobs' });
-const signal = shutdownSignal({ logger });
-const metrics = new ControllerMetrics();
-const controller = createJobModeController({
-  kubeConfig,
-  client,
-  executionNamespace: config.executionNamespace,
-  image: config.image,
-  allowedImages: config.allowedImages,
-  watchNamespace: config.watchNamespace,
-  workers: config.workers,
-  resyncMs: config.resync,
-  metrics,
-  logger,
-});
-const health = await startHealthServer({
-  port: config.healthPort,
-  host: '0.0.0.0',
-  metrics,
-  ready: () => controller.ready,
-});
-logger.info({ port: health.port, executionNamespace: config.executionNamespace }, 'starting');
-try {
-  await controller.start(signal);
-} finally {
-  await health.close();
-  await client.close();
-  logger.info({}, 'stopped');
-}
+process.exit(
+  await runControllerMain({
+    program: 'distexec-jobs',
+    loggerName: 'roundhouse-distexec-jobs',
+    configure: () =>
+      loadConfig(JobModeConfigSchema, jobModeDefaults, process.argv.slice(2), process.env),
+    logLevel: (config) => config.logLevel,
+    run: async (config, { logger, signal }) => {
+      if (config.allowedImages.length === 0) {
+        logger.warn(
+          {},
+          'no --allowed-images: every DistExec fails InvalidSpec on every node until you list some',
+        );
+      }
+      // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing
+      // found is an error, where client-node's loadFromDefault would try http://localhost:8080.
+      const kubeConfig = await loadKubeConfig(
+        config.kubeconfig ? { files: [config.kubeconfig] } : {},
+      );
+      const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-jobs' });
+      const metrics = new ControllerMetrics();
+      const controller = createJobModeController({
+        kubeConfig,
+        client,
+        executionNamespace: config.executionNamespace,
+        image: config.image,
+        allowedImages: config.allowedImages,
+        watchNamespace: config.watchNamespace,
+        workers: config.workers,
+        resyncMs: config.resync,
+        metrics,
+        logger,
+      });
+      const health = await startHealthServer({
+        port: config.healthPort,
+        host: '0.0.0.0',
+        metrics,
+        ready: () => controller.ready,
+      });
+      logger.info({ port: health.port, executionNamespace: config.executionNamespace }, 'starting');
+      try {
+        await controller.start(signal);
+      } finally {
+        await health.close();
+        await client.close();
+      }
+    },
+  }),
+);

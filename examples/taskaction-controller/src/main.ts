@@ -1,10 +1,9 @@
 import {
   BatchingEventSink,
   ControllerMetrics,
-  createLogger,
   type EventBatchWriter,
   InformerCache,
-  shutdownSignal,
+  runControllerMain,
   startHealthServer,
   TtlGarbageCollector,
 } from '@roundhouse/controller';
@@ -24,60 +23,72 @@ import { taskJobExecutor } from './task-executor.js';
  * JSON-lines file or an events service, finished ones are garbage-collected after a TTL, and
  * SIGTERM finishes in-flight reconciles before the process ends.
  */
-const logger = createLogger('roundhouse-taskaction-controller');
-
-const config = loadConfig(process.argv.slice(2), process.env);
-if (config.allowedImages.length === 0) {
-  logger.warn({}, 'no --allowed-images: every TaskAction fails InvalidSpec until you list some');
-}
-// --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing found
-// is an error, where client-node's loadFromDefault would try http://localhost:8080.
-const kubeConfig = await loadKubeConfig(config.kubeconfig ? { files: [config.kubeconfig] } : {});
-const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-taskaction-controller' });
-const signal = shutdownSignal({ logger });
-const metrics = new ControllerMetrics();
-const cache = new InformerCache(kubeConfig, { client, logger });
-const registry = new Registry().register(
-  taskJobExecutor(client, { reader: cache, logger, defaultTimeout: config.defaultTimeout }),
+process.exit(
+  await runControllerMain({
+    program: 'taskaction-controller',
+    loggerName: 'roundhouse-taskaction-controller',
+    configure: () => loadConfig(process.argv.slice(2), process.env),
+    run: async (config, { logger, signal }) => {
+      if (config.allowedImages.length === 0) {
+        logger.warn(
+          {},
+          'no --allowed-images: every TaskAction fails InvalidSpec until you list some',
+        );
+      }
+      // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing
+      // found is an error, where client-node's loadFromDefault would try http://localhost:8080.
+      const kubeConfig = await loadKubeConfig(
+        config.kubeconfig ? { files: [config.kubeconfig] } : {},
+      );
+      const client = new KubeClient(kubeConfig, {
+        fieldManager: 'roundhouse-taskaction-controller',
+      });
+      const metrics = new ControllerMetrics();
+      const cache = new InformerCache(kubeConfig, { client, logger });
+      const registry = new Registry().register(
+        taskJobExecutor(client, { reader: cache, logger, defaultTimeout: config.defaultTimeout }),
+      );
+      const writer: EventBatchWriter<ActionEvent> = config.eventsUrl
+        ? new HttpEventWriter(config.eventsUrl)
+        : await JsonLinesEventWriter.open(config.eventsFile as string);
+      const sink = new BatchingEventSink(writer);
+      const { controller } = await createTaskActionController({
+        kubeConfig,
+        registry,
+        cache,
+        sink,
+        executionNamespace: config.executionNamespace,
+        allowedImages: config.allowedImages,
+        maxTimeout: config.maxTimeout,
+        maxSystemFailures: config.maxSystemFailures,
+        workers: config.workers,
+        resyncMs: config.requeueDuration,
+        metrics,
+        logger,
+        ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
+      });
+      const collector = new TtlGarbageCollector(client, taskActions, {
+        labels: gcLabels,
+        isFinished: isFinishedAction,
+        ttlMs: config.gcTtl,
+        intervalMs: config.gcInterval,
+        logger,
+        ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
+      });
+      const health = await startHealthServer({
+        port: config.healthPort,
+        host: '0.0.0.0',
+        metrics,
+        ready: () => controller.ready,
+      });
+      logger.info({ port: health.port }, 'starting');
+      try {
+        await Promise.all([controller.start(signal), collector.run(signal)]);
+      } finally {
+        await sink.close();
+        await health.close();
+        await client.close();
+      }
+    },
+  }),
 );
-const writer: EventBatchWriter<ActionEvent> = config.eventsUrl
-  ? new HttpEventWriter(config.eventsUrl)
-  : await JsonLinesEventWriter.open(config.eventsFile as string);
-const sink = new BatchingEventSink(writer);
-const { controller } = await createTaskActionController({
-  kubeConfig,
-  registry,
-  cache,
-  sink,
-  executionNamespace: config.executionNamespace,
-  allowedImages: config.allowedImages,
-  maxTimeout: config.maxTimeout,
-  maxSystemFailures: config.maxSystemFailures,
-  workers: config.workers,
-  resyncMs: config.requeueDuration,
-  metrics,
-  logger,
-  ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
-});
-const collector = new TtlGarbageCollector(client, taskActions, {
-  labels: gcLabels,
-  isFinished: isFinishedAction,
-  ttlMs: config.gcTtl,
-  intervalMs: config.gcInterval,
-  logger,
-  ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
-});
-const health = await startHealthServer({
-  port: config.healthPort,
-  host: '0.0.0.0',
-  metrics,
-  ready: () => controller.ready,
-});
-logger.info({ port: health.port }, 'starting');
-try {
-  await Promise.all([controller.start(signal), collector.run(signal)]);
-} finally {
-  await sink.close();
-  await health.close();
-  logger.info({}, 'stopped');
-}

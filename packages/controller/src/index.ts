@@ -76,6 +76,11 @@ export {
   type ReconcileResult,
   type Reconciler,
 } from './controller.js';
+export {
+  type ControllerMainContext,
+  type ControllerMainOptions,
+  runControllerMain,
+} from './controller-main.js';
 export { type CrdSchemaOptions, crdSchemaOf, type JsonSchema } from './crd-schema.js';
 export {
   type CustomResourceDefinition,

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadSettings } from './settings.js';
@@ -38,6 +39,40 @@ describe('loadSettings', () => {
         ],
       }),
     );
-    expect(() => loadSettings(options, { argv: ['--wokers=2'], env: {} })).toThrow();
+  });
+
+  it('takes a value after a space as kubectl-style flags do', () => {
+    expect(loadSettings(options, { argv: ['--workers', '8'], env: {} })).toMatchObject({
+      workers: 8,
+    });
+  });
+
+  it('names an unknown flag, a flag without a value and a stray argument in the same error', () => {
+    let thrown: unknown;
+    try {
+      loadSettings(options, {
+        argv: ['--wokers=2', 'jobs', '--workers=0', '-x', '--execution-namespace'],
+        env: {},
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as ConfigurationError).issues).toEqual([
+      {
+        path: '--wokers',
+        message: 'unknown flag; the flags are --kubeconfig, --execution-namespace, --workers',
+      },
+      {
+        path: 'arguments',
+        message: 'unexpected argument "jobs": settings are flags, such as --kubeconfig=VALUE',
+      },
+      {
+        path: '-x',
+        message: 'unknown flag; the flags are --kubeconfig, --execution-namespace, --workers',
+      },
+      { path: '--execution-namespace', message: 'needs a value: --execution-namespace=VALUE' },
+      { path: '--workers', message: expect.stringMatching(/>=1/) },
+    ]);
   });
 });

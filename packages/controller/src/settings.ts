@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigurationError, toFieldIssues } from '@roundhouse/core';
+import { ConfigurationError, type FieldIssue, toFieldIssues } from '@roundhouse/core';
 import type { z } from 'zod';
 
 /** Where a controller's settings come from: its command line and its environment. */
@@ -25,9 +25,10 @@ export function flagName(key: string): string {
 }
 
 /**
- * A controller's settings from flags (`--workers=8`), then `<PREFIX>_*` environment variables,
- * then the conventional variables (`KUBECONFIG`), then the defaults. A bad value is one
- * ConfigurationError naming every bad flag; an unknown flag is refused.
+ * A controller's settings from flags (`--workers=8` or `--workers 8`), then `<PREFIX>_*`
+ * environment variables, then the conventional variables (`KUBECONFIG`), then the defaults.
+ * Every bad flag is named in one ConfigurationError: an unknown one, one without a value, a
+ * stray argument, and a value the schema refuses.
  */
 export function loadSettings<S extends z.ZodObject>(
   options: SettingsOptions<S>,
@@ -35,18 +36,14 @@ export function loadSettings<S extends z.ZodObject>(
 ): z.output<S> {
   const keys = Object.keys(options.defaults);
   const plainEnv = options.plainEnv ?? { kubeconfig: 'KUBECONFIG' };
-  const { values } = parseArgs({
-    args: [...source.argv],
-    options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
-    strict: true,
-  });
+  const { flags, issues } = readFlags(source.argv, keys.map(flagName));
   const envName = (key: string) =>
     `${options.envPrefix}_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
   const raw = Object.fromEntries(
     keys.flatMap((key) => {
       const plain = plainEnv[key];
       const value =
-        (values[flagName(key)] as string | undefined) ??
+        flags.get(flagName(key)) ??
         source.env[envName(key)] ??
         (plain ? source.env[plain] : undefined) ??
         options.defaults[key as keyof typeof options.defaults];
@@ -55,12 +52,47 @@ export function loadSettings<S extends z.ZodObject>(
   );
   const result = options.schema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigurationError(
-      toFieldIssues(result.error).map((i) => ({
+    issues.push(
+      ...toFieldIssues(result.error).map((i) => ({
         path: `--${flagName(i.path.split('.')[0] ?? '')}`,
         message: i.message,
       })),
     );
   }
-  return result.data;
+  if (issues.length > 0) throw new ConfigurationError(issues);
+  return result.data as z.output<S>;
+}
+
+/**
+ * The command line's values by flag name, and what is wrong with it. parseArgs' strict mode
+ * would stop at the first problem with a TypeError; its tokens name each offending flag.
+ */
+function readFlags(argv: readonly string[], names: readonly string[]) {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const flags = new Map<string, string>();
+  const issues: FieldIssue[] = [];
+  const known = names.map((name) => `--${name}`).join(', ');
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      issues.push({
+        path: 'arguments',
+        message: `unexpected argument "${token.value}": settings are flags, such as --${names[0]}=VALUE`,
+      });
+    } else if (token.kind === 'option') {
+      if (!names.includes(token.name)) {
+        issues.push({ path: token.rawName, message: `unknown flag; the flags are ${known}` });
+      } else if (token.value === undefined) {
+        issues.push({ path: token.rawName, message: `needs a value: ${token.rawName}=VALUE` });
+      } else {
+        flags.set(token.name, token.value);
+      }
+    }
+  }
+  return { flags, issues };
 }

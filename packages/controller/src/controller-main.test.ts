@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ControllerMainOptions, runControllerMain } from './controller-main.js';
+import { endOutput } from './json-logger.js';
+
+class UnreachableError extends RoundhouseError {
+  readonly reason = 'ClusterUnusable';
+}
+
+interface Config {
+  readonly level: 'debug' | 'info';
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs a main with its lines in a file and its complaints in a string, as a process would. */
+async function run(
+  options: Partial<ControllerMainOptions<Config>>,
+  signal = new AbortController().signal,
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'roundhouse-main-'));
+  dirs.push(dir);
+  const file = join(dir, 'out.jsonl');
+  let stderr = '';
+  const output = pino.destination({ dest: file, sync: false });
+  let ended = false;
+  output.once('close', () => {
+    ended = true;
+  });
+  const code = await runControllerMain<Config>({
+    program: 'demo-controller',
+    configure: () => ({ level: 'info' }),
+    run: async () => {},
+    output,
+    errors: { write: (text: string) => (stderr += text) },
+    signal,
+    ...options,
+  });
+  // A main that stopped before logging leaves the output to its process's exit.
+  if (!ended) await endOutput(output);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { code, stderr, lines };
+}
+
+describe('runControllerMain', () => {
+  it('exits 2 naming each bad flag on stderr, with the usage line, and starts nothing', async () => {
+    let started = false;
+    const result = await run({
+      usage: 'Run demo-controller --help for usage.',
+      configure: () => {
+        throw new ConfigurationError([
+          { path: '--workers', message: 'must be at least 1' },
+          { path: '--wokers', message: 'unknown flag' },
+        ]);
+      },
+      run: async () => {
+        started = true;
+      },
+    });
+    expect(result).toEqual({
+      code: 2,
+      stderr:
+        'demo-controller: invalid flags\n  --workers: must be at least 1\n  --wokers: unknown flag\nRun demo-controller --help for usage.\n',
+      lines: [],
+    });
+    expect(started).toBe(false);
+  });
+
+  it('exits 0 without logging when the command line only asked for help', async () => {
+    expect(await run({ configure: () => undefined })).toEqual({ code: 0, stderr: '', lines: [] });
+  });
+
+  it('exits 0 after a run that returns, its last line "stopped"', async () => {
+    const result = await run({
+      loggerName: 'roundhouse-demo',
+      run: async (_config, { logger }) => logger.info({}, 'starting'),
+    });
+    expect(result.code).toBe(0);
+    expect(result.lines.map((line) => [line.logger, line.msg])).toEqual([
+      ['roundhouse-demo', 'starting'],
+      ['roundhouse-demo', 'stopped'],
+    ]);
+  });
+
+  it('logs at the level the configuration asks for', async () => {
+    const quiet = await run({ run: async (_config, { logger }) => logger.debug({}, 'detail') });
+    expect(quiet.lines.map((line) => line.msg)).toEqual(['stopped']);
+    const verbose = await run({
+      configure: () => ({ level: 'debug' }),
+      logLevel: (config) => config.level,
+      run: async (_config, { logger }) => logger.debug({}, 'detail'),
+    });
+    expect(verbose.lines.map((line) => line.msg)).toEqual(['detail', 'stopped']);
+  });
+
+  it("exits 1 with one fatal line when it cannot start: a Roundhouse error's reason, no stack", async () => {
+    const result = await run({
+      run: async () => {
+        throw new UnreachableError('cannot use the API server at https://10.0.0.1: ECONNREFUSED');
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.lines).toEqual([
+      expect.objectContaining({
+        level: 'fatal',
+        reason: 'ClusterUnusable',
+        msg: 'cannot run: cannot use the API server at https://10.0.0.1: ECONNREFUSED',
+      }),
+    ]);
+    expect(result.lines[0]).not.toHaveProperty('err');
+  });
+
+  it('keeps the stack of an error nobody classified, which is a bug to report', async () => {
+    const result = await run({
+      run: async () => {
+        throw new TypeError('undefined is not a function');
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.lines[0]).toMatchObject({
+      level: 'fatal',
+      msg: 'cannot run: undefined is not a function',
+      err: { type: 'TypeError', stack: expect.stringContaining('controller-main.test.ts') },
+    });
+  });
+
+  it('treats an error thrown while stopping on the signal as the stop', async () => {
+    const shutdown = new AbortController();
+    const result = await run(
+      {
+        run: async (_config, { signal }) => {
+          shutdown.abort(new Error('received SIGTERM'));
+          throw signal.reason;
+        },
+      },
+      shutdown.signal,
+    );
+    expect(result.code).toBe(0);
+    expect(result.lines.map((line) => [line.level, line.msg])).toEqual([['info', 'stopped']]);
+  });
+});

@@ -1,0 +1,83 @@
+import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
+import type { LevelWithSilent, Logger } from 'pino';
+import { createLogger, endOutput, type LogOutput, standardOutput } from './json-logger.js';
+import { shutdownSignal } from './shutdown.js';
+
+export interface ControllerMainContext {
+  readonly logger: Logger;
+  /** Aborts on SIGTERM or SIGINT: stop, finish what is in flight, and return. */
+  readonly signal: AbortSignal;
+}
+
+export interface ControllerMainOptions<C> {
+  /** The command's name, as a user types it: the first word of what it says about bad flags. */
+  readonly program: string;
+  /** Under `logger` in every line. Default: `program`. */
+  readonly loggerName?: string;
+  /**
+   * Reads the command line and the environment. A ConfigurationError means bad flags;
+   * `undefined` means the command already did what it was asked (printed `--help`).
+   */
+  readonly configure: () => C | undefined;
+  /** The level the configuration asks for. Default: `info`. */
+  readonly logLevel?: (config: C) => LevelWithSilent;
+  /** One line after the bad flags, e.g. `Run my-controller --help for usage.` */
+  readonly usage?: string;
+  /**
+   * Starts the controller, runs it until `signal` aborts and releases what it holds. What it
+   * throws before the signal is fatal.
+   */
+  readonly run: (config: C, context: ControllerMainContext) => Promise<void>;
+  /** Where the log lines go. Default: standard output, written asynchronously. */
+  readonly output?: LogOutput;
+  /** Where bad flags are described. Default: standard error. */
+  readonly errors?: { write(text: string): unknown };
+  /** Default: {@link shutdownSignal}, created once the configuration is read. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A controller's entry point, so that every controller ends the same way and says why in one
+ * line: `process.exit(await runControllerMain({ ... }))`. The exit code is 0 after `--help` or
+ * a stop on SIGTERM; 2 for bad flags, each named on standard error, with nothing logged; 1 when
+ * the controller cannot start or fails while running, with one `fatal` line whose message is
+ * the error's (a Roundhouse error adds its `reason`, anything else its stack), after which a
+ * Deployment restarts the pod with backoff. Every line logged is written before it resolves.
+ */
+export async function runControllerMain<C>(options: ControllerMainOptions<C>): Promise<number> {
+  const errors = options.errors ?? process.stderr;
+  let config: C | undefined;
+  try {
+    config = options.configure();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const issues = error.issues.map((issue) => `  ${issue.path}: ${issue.message}\n`).join('');
+    const usage = options.usage ? `${options.usage}\n` : '';
+    errors.write(`${options.program}: invalid flags\n${issues}${usage}`);
+    return 2;
+  }
+  if (config === undefined) return 0;
+  const output = options.output ?? standardOutput();
+  const logger = createLogger(
+    options.loggerName ?? options.program,
+    options.logLevel?.(config) ?? 'info',
+    output,
+  );
+  const signal = options.signal ?? shutdownSignal({ logger });
+  let code = 0;
+  try {
+    await options.run(config, { logger, signal });
+    logger.info({}, 'stopped');
+  } catch (error) {
+    if (signal.aborted) {
+      logger.info({}, 'stopped');
+    } else {
+      const fields = error instanceof RoundhouseError ? { reason: error.reason } : { err: error };
+      const message = error instanceof Error ? error.message : String(error);
+      logger.fatal(fields, `cannot run: ${message}`);
+      code = 1;
+    }
+  }
+  await endOutput(output);
+  return code;
+}
