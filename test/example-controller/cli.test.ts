@@ -59,7 +59,9 @@ describe('the controller command line', () => {
     const bad = controller(['--engines=job,argo', '--leader-elect=maybe', '--frobnicate']);
     expect(await bad.closed).toBe(2);
     expect(bad.stderr).toMatch(/invalid flags\n/);
-    expect(bad.stderr).toMatch(/Unknown option '--frobnicate'/);
+    expect(bad.stderr).toMatch(/\n {2}--frobnicate: unknown flag; the flags are --kubeconfig, /);
+    expect(bad.stderr).toMatch(/\n {2}--engines: /);
+    expect(bad.stderr).toMatch(/\n {2}--leader-elect: must be true or false\n/);
     expect(bad.lines).toEqual([]);
   });
 

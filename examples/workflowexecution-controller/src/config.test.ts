@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { flagName } from '@roundhouse/controller';
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
   type Config,
   cooldownMs,
-  envName,
-  flagName,
   helpText,
   launchCommitWindowMs,
   parseCommandLine,
@@ -138,8 +137,18 @@ describe('parseCommandLine', () => {
   });
 
   it('rejects unknown flags and stray arguments, naming them', () => {
-    expect(issuesOf(['--frobnicate=1'])[0]).toMatch(/--frobnicate/);
-    expect(issuesOf(['--leader-elect', 'false'])[0]).toMatch(/false/);
+    expect(issuesOf(['--frobnicate=1'])[0]).toMatch(
+      /^--frobnicate: unknown flag; the flags are --kubeconfig, --engines, /,
+    );
+    expect(issuesOf(['--leader-elect', 'false'])).toEqual([
+      'arguments: unexpected argument "false": settings are flags, such as --kubeconfig=VALUE',
+    ]);
+    expect(issuesOf(['--cooldown'])).toEqual(['--cooldown: needs a value: --cooldown=VALUE']);
+  });
+
+  it('reads the AWX token Secret from ROUNDHOUSE_AWX_TOKEN_SECRET, and an empty KUBECONFIG as unset', () => {
+    expect(configOf([], { ROUNDHOUSE_AWX_TOKEN_SECRET: 'ops/awx' }).awxTokenSecret).toBe('ops/awx');
+    expect(configOf([], { KUBECONFIG: '' }).kubeconfig).toBeUndefined();
   });
 
   it('asks for help with --help or -h, whatever else is wrong', () => {
@@ -152,18 +161,19 @@ describe('helpText', () => {
   const text = helpText('workflowexecution-controller');
 
   it('lists every flag with its default', () => {
-    for (const key of Object.keys(settings)) expect(text).toContain(flagName(key));
+    for (const key of Object.keys(settings)) expect(text).toContain(`--${flagName(key)}`);
     expect(text).toMatch(/--engines=LIST\s+.*\(default job\)/);
     expect(text).toMatch(/--leader-elect\s+.*\(default false\)/);
     expect(text).toContain('ROUNDHOUSE_COOLDOWN');
-    expect(envName('awxTokenSecret')).toBe('ROUNDHOUSE_AWX_TOKEN_SECRET');
   });
 });
 
 describe('README.md', () => {
   it('documents every flag', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const missing = Object.keys(settings).filter((key) => !readme.includes(`\`${flagName(key)}\``));
+    const missing = Object.keys(settings).filter(
+      (key) => !readme.includes(`\`--${flagName(key)}\``),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
+import { flagName, loadSettings } from '@roundhouse/controller';
 import {
   ConfigurationError,
   goDurationPattern,
   parseGoDuration,
   ResourceRequirementsSchema,
-  toFieldIssues,
 } from '@roundhouse/core';
 import type { ExecutionPolicyInput } from '@roundhouse/workflowexecution';
 import { z } from 'zod';
@@ -194,48 +193,34 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
 };
 
 const keys = Object.keys(settings) as (keyof Config)[];
-const isBoolean = (key: keyof Config) => settings[key].value === undefined;
-
-export const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-export const envName = (key: string) =>
-  `ROUNDHOUSE_${flagName(key).slice(2).replaceAll('-', '_').toUpperCase()}`;
 
 export type CommandLine =
   | { readonly help: true }
   | { readonly help: false; readonly config: Config };
 
 /**
- * Reads the configuration from flags (`--cooldown=5m`), then environment variables
- * (`ROUNDHOUSE_COOLDOWN`; `KUBECONFIG` too), then defaults. A boolean flag works bare
- * (`--leader-elect`) or with a value (`--leader-elect=false`). A bad value is a
- * ConfigurationError naming the flag; `--help` (or `-h`) asks for the usage instead.
+ * Reads the configuration from flags (`--cooldown=5m` or `--cooldown 5m`), then environment
+ * variables (`ROUNDHOUSE_COOLDOWN`; `KUBECONFIG` too), then defaults. A boolean flag works bare
+ * (`--leader-elect`) or with a value (`--leader-elect=false`). Bad flags are one
+ * ConfigurationError naming each; `--help` (or `-h`) asks for the usage instead.
  */
 export function parseCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): CommandLine {
-  const values: Record<string, string | boolean | undefined> = parseFlags(argv).values;
-  if (values.help) return { help: true };
-  const raw = Object.fromEntries(
-    keys.flatMap((key) => {
-      const value =
-        (values[flagName(key).slice(2)] as string | undefined) ??
-        env[envName(key)] ??
-        (key === 'kubeconfig' ? env.KUBECONFIG || undefined : undefined) ??
-        settings[key].default;
-      return value === undefined ? [] : [[key, value]];
-    }),
+  if (argv.includes('--help') || argv.includes('-h')) return { help: true };
+  const config = loadSettings(
+    {
+      schema: ConfigSchema,
+      defaults: Object.fromEntries(keys.map((key) => [key, settings[key].default])) as Record<
+        keyof Config,
+        string | undefined
+      >,
+      envPrefix: 'ROUNDHOUSE',
+      booleans: keys.filter((key) => settings[key].value === undefined),
+    },
+    { argv, env },
   );
-  const result = ConfigSchema.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigurationError(
-      toFieldIssues(result.error).map((i) => ({
-        path: flagName(i.path.split('.')[0] ?? ''),
-        message: i.message,
-      })),
-    );
-  }
-  const config = result.data;
   if (config.engines.includes('ansible') && !(config.awxUrl && config.awxTokenSecret)) {
     throw new ConfigurationError({
       path: '--engines',
@@ -253,34 +238,13 @@ export function parseCommandLine(
   return { help: false, config };
 }
 
-function parseFlags(argv: readonly string[]) {
-  const booleans = new Set(keys.filter(isBoolean).map(flagName));
-  try {
-    return parseArgs({
-      // A bare boolean flag means true; parseArgs would otherwise refuse `=false` on it.
-      args: argv.map((arg) => (booleans.has(arg) ? `${arg}=true` : arg)),
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(keys.map((k) => [flagName(k).slice(2), { type: 'string' as const }])),
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new ConfigurationError({
-      path: 'arguments',
-      message: (error as Error).message,
-    });
-  }
-}
-
 /** The `--help` text: every flag, its environment variable and its default. */
 export function helpText(program: string): string {
   const rows = keys.map((key) => {
     const { value, help } = settings[key];
     const fallback = settings[key].default;
     const shown = fallback === undefined || fallback === '' ? '' : ` (default ${fallback})`;
-    return [`${flagName(key)}${value ? `=${value}` : ''}`, `${help}${shown}`] as const;
+    return [`--${flagName(key)}${value ? `=${value}` : ''}`, `${help}${shown}`] as const;
   });
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
   return [

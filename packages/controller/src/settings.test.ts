@@ -41,6 +41,22 @@ describe('loadSettings', () => {
     );
   });
 
+  it('takes a boolean bare or with a value, and an empty KUBECONFIG as unset', () => {
+    const withSwitch = {
+      ...options,
+      schema: options.schema.extend({ dryRun: z.stringbool() }),
+      defaults: { ...options.defaults, dryRun: 'false' },
+      booleans: ['dryRun' as const],
+    };
+    const load = (argv: string[], env: Record<string, string> = {}) =>
+      loadSettings(withSwitch, { argv, env });
+    expect(load([]).dryRun).toBe(false);
+    expect(load(['--dry-run']).dryRun).toBe(true);
+    expect(load(['--dry-run=false'], { DEMO_DRY_RUN: 'true' }).dryRun).toBe(false);
+    expect(() => load(['--dry-run', 'false'])).toThrow(/unexpected argument "false"/);
+    expect(load([], { KUBECONFIG: '' }).kubeconfig).toBeUndefined();
+  });
+
   it('takes a value after a space as kubectl-style flags do', () => {
     expect(loadSettings(options, { argv: ['--workers', '8'], env: {} })).toMatchObject({
       workers: 8,

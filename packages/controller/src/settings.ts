@@ -15,8 +15,13 @@ export interface SettingsOptions<S extends z.ZodObject> {
   readonly defaults: { readonly [K in keyof S['shape']]: string | undefined };
   /** Prefix of the environment variables: `TASKRUN` reads `TASKRUN_EXEC_NAMESPACE`. */
   readonly envPrefix: string;
-  /** Settings read from conventional unprefixed variables; default `kubeconfig` ← `KUBECONFIG`. */
+  /**
+   * Settings read from conventional unprefixed variables, an empty one meaning unset as kubectl
+   * takes it; default `kubeconfig` ← `KUBECONFIG`.
+   */
   readonly plainEnv?: Readonly<Record<string, string>>;
+  /** Settings that work as bare flags: `--leader-elect` means `--leader-elect=true`. */
+  readonly booleans?: readonly (keyof S['shape'] & string)[];
 }
 
 /** The flag of a setting: `executionNamespace` → `execution-namespace`. */
@@ -36,7 +41,8 @@ export function loadSettings<S extends z.ZodObject>(
 ): z.output<S> {
   const keys = Object.keys(options.defaults);
   const plainEnv = options.plainEnv ?? { kubeconfig: 'KUBECONFIG' };
-  const { flags, issues } = readFlags(source.argv, keys.map(flagName));
+  const booleans = new Set((options.booleans ?? []).map(flagName));
+  const { flags, issues } = readFlags(source.argv, keys.map(flagName), booleans);
   const envName = (key: string) =>
     `${options.envPrefix}_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
   const raw = Object.fromEntries(
@@ -45,7 +51,7 @@ export function loadSettings<S extends z.ZodObject>(
       const value =
         flags.get(flagName(key)) ??
         source.env[envName(key)] ??
-        (plain ? source.env[plain] : undefined) ??
+        (plain ? source.env[plain] || undefined : undefined) ??
         options.defaults[key as keyof typeof options.defaults];
       return value === undefined ? [] : [[key, value]];
     }),
@@ -67,10 +73,16 @@ export function loadSettings<S extends z.ZodObject>(
  * The command line's values by flag name, and what is wrong with it. parseArgs' strict mode
  * would stop at the first problem with a TypeError; its tokens name each offending flag.
  */
-function readFlags(argv: readonly string[], names: readonly string[]) {
+function readFlags(
+  argv: readonly string[],
+  names: readonly string[],
+  booleans: ReadonlySet<string>,
+) {
   const { tokens } = parseArgs({
     args: [...argv],
-    options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+    options: Object.fromEntries(
+      names.map((name) => [name, { type: booleans.has(name) ? 'boolean' : 'string' }] as const),
+    ),
     strict: false,
     allowPositionals: true,
     tokens: true,
@@ -87,6 +99,8 @@ function readFlags(argv: readonly string[], names: readonly string[]) {
     } else if (token.kind === 'option') {
       if (!names.includes(token.name)) {
         issues.push({ path: token.rawName, message: `unknown flag; the flags are ${known}` });
+      } else if (token.value === undefined && booleans.has(token.name)) {
+        flags.set(token.name, 'true');
       } else if (token.value === undefined) {
         issues.push({ path: token.rawName, message: `needs a value: ${token.rawName}=VALUE` });
       } else {
