@@ -19,6 +19,14 @@ describe('isAllowedSource', () => {
     const patterns = ['registry.example.com/team/tool:*'];
     expect(isAllowedSource(patterns, 'registry.example.com/team/tool:2')).toBe(true);
     expect(isAllowedSource(patterns, 'registry.example.com/team/tool-evil:2')).toBe(false);
+    expect(isAllowedSource(patterns, 'registry.example.com/team/tool:2@sha256:ab')).toBe(true);
+  });
+
+  it('reads what follows a repository:* as a tag, never as a registry port and a path', () => {
+    expect(isAllowedSource(['alpine:*'], 'alpine:3.20')).toBe(true);
+    expect(isAllowedSource(['alpine:*'], 'alpine:5000/evil/tool:1')).toBe(false);
+    expect(isAllowedSource(['registry:5000/tf:*'], 'registry:5000/tf:1')).toBe(true);
+    expect(isAllowedSource(['registry:5000/tf:*'], 'registry:5000/tf:1/x')).toBe(false);
   });
 
   it('compares other patterns exactly, as written', () => {

@@ -11,7 +11,11 @@ export function isAllowedSource(patterns: readonly string[], reference: string):
 
 function matchesSource(pattern: string, reference: string): boolean {
   if (pattern === '*') return true;
-  if (pattern.endsWith('/*') || pattern.endsWith(':*'))
-    return reference.startsWith(pattern.slice(0, -1));
+  const prefix = pattern.slice(0, -1);
+  if (pattern.endsWith('/*')) return reference.startsWith(prefix);
+  // What follows the repository is a tag (and perhaps a digest), never a path: `alpine:*` must
+  // not let `alpine:5000/evil/tool` through, an image of the registry at host `alpine`.
+  if (pattern.endsWith(':*'))
+    return reference.startsWith(prefix) && !reference.slice(prefix.length).includes('/');
   return pattern === reference;
 }
