@@ -1,4 +1,4 @@
-import type { TaskSpec } from '@roundhouse/pod';
+import type { Step, TaskSpec } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import { InvalidParamsError, resolveParams, resolveSteps } from './params.js';
 
@@ -127,10 +127,31 @@ describe('resolveSteps, with values too long for a Pod', () => {
       {
         path: 'spec.params',
         message: expect.stringMatching(
-          /^the scripts would be 2001200 characters once the params are substituted, more than a Pod can hold \(1572864\)/,
+          /^the scripts would take 2001400 bytes of the Pod once the params are substituted, more than a Pod can hold \(1572864\)/,
         ),
       },
     ]);
+  });
+
+  it('counts the bytes the Pod will carry: $ doubled for the kubelet, UTF-8, JSON escapes', () => {
+    const once: TaskSpec = {
+      ...long,
+      steps: [{ ...(long.steps[0] as Step), script: 'echo $(params.blob)' }],
+    };
+    const given = (value: string) => ({
+      taskRef: { name: 'say' },
+      params: [{ name: 'blob', value }],
+    });
+    // Each under a million characters, each about two million bytes in the Pod.
+    for (const value of ['$'.repeat(1_000_000), '€'.repeat(700_000), '\u0001'.repeat(350_000)]) {
+      expect(invalid(given(value), once)).toEqual([
+        {
+          path: 'spec.params',
+          message: expect.stringMatching(/^the scripts would take \d+ bytes/),
+        },
+      ]);
+    }
+    expect(resolveSteps(once, given('$'.repeat(700_000))).steps[0]?.script).toHaveLength(700_005);
   });
 
   it('refuses an amplification the controller could not even hold in memory', () => {

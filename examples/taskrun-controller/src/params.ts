@@ -49,42 +49,57 @@ export function resolveParams(task: TaskSpec, run: TaskRunSpec): Map<string, str
 }
 
 /**
- * The most script text a run's steps may hold once its params are substituted: a whole Pod must
+ * The most script bytes a run's steps may hold once its params are substituted: a whole Pod must
  * fit in etcd (1.5 MiB by default), so more could never be created. A value is pasted at every
  * reference, so a few references to a long value would otherwise make the controller build a
  * string of gigabytes before the API server could refuse it.
  */
-const maxScriptLength = 1_572_864;
+const maxScriptBytes = 1_572_864;
+
+/**
+ * The bytes `text` takes in the Pod: UTF-8, escaped as a JSON string, every `$` doubled for the
+ * kubelet. A character count would pass a value of `$`, multi-byte or control characters that
+ * the Pod's size check then blames on the Task.
+ */
+function podBytes(text: string): number {
+  let dollars = 0;
+  for (const char of text) if (char === '$') dollars++;
+  return Buffer.byteLength(JSON.stringify(text)) - 2 + dollars;
+}
 
 /**
  * The steps the pod engine runs for this TaskRun: the Task's, with every `$(params.<name>)` in
  * a script replaced by the param's value, verbatim (as Tekton does: the value becomes shell
- * text). A reference to a param the Task does not declare, or scripts longer than
- * `maxScriptLength` once substituted (measured before they are built), is an InvalidParamsError.
+ * text). A reference to a param the Task does not declare, or scripts of more than
+ * `maxScriptBytes` in the Pod once substituted (measured before they are built), is an
+ * InvalidParamsError.
  */
 export function resolveSteps(task: TaskSpec, run: TaskRunSpec): PodConfig {
   const values = resolveParams(task, run);
   const issues: FieldIssue[] = [];
-  let length = 0;
+  const valueBytes = new Map<string, number>();
+  let bytes = 0;
   task.steps.forEach((step, index) => {
-    length += step.script.length;
+    bytes += podBytes(step.script);
     for (const [text, name] of step.script.matchAll(reference)) {
       const value = values.get(name as string);
-      if (value !== undefined) length += value.length - text.length;
-      else {
+      if (value === undefined) {
         issues.push({
           path: `task.spec.steps.${index}.script`,
           message: `step ${step.name} refers to param "${name}", which the Task does not declare`,
         });
+        continue;
       }
+      if (!valueBytes.has(name as string)) valueBytes.set(name as string, podBytes(value));
+      bytes += (valueBytes.get(name as string) as number) - podBytes(text);
     }
   });
   if (issues.length) throw new InvalidParamsError(issues);
-  if (length > maxScriptLength) {
+  if (bytes > maxScriptBytes) {
     throw new InvalidParamsError([
       {
         path: 'spec.params',
-        message: `the scripts would be ${length} characters once the params are substituted, more than a Pod can hold (${maxScriptLength}); pass large data some other way than params`,
+        message: `the scripts would take ${bytes} bytes of the Pod once the params are substituted, more than a Pod can hold (${maxScriptBytes}); pass large data some other way than params`,
       },
     ]);
   }

@@ -70,9 +70,17 @@ describe('parsePodConfig', () => {
     );
   });
 
-  it('refuses an empty step list and duplicate step names', () => {
+  it('refuses an empty step list, more than 100 steps and duplicate step names', () => {
     expect(issuesOf({ steps: [] })).toEqual([
       { path: 'spec.workflowRef.engineConfig.steps', message: 'needs at least one step' },
+    ]);
+    const many = (n: number) => Array.from({ length: n }, (_, i) => step({ name: `s${i}` }));
+    expect(parsePodConfig({ steps: many(100), parallel: true }).steps).toHaveLength(100);
+    expect(issuesOf({ steps: many(101), parallel: true })).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.steps',
+        message: 'at most 100 steps: split the work over several executions',
+      },
     ]);
     expect(issuesOf({ steps: [step(), step()] })).toEqual([
       {

@@ -28,10 +28,22 @@ export const StepSchema = z.strictObject({
   workingDir: z.string().regex(/^\//, { error: 'must be an absolute path' }).optional(),
 });
 
+/**
+ * The most steps one execution may have: each is a container of one Pod on one node, started
+ * at once when `parallel`, so an author could otherwise put thousands on a node.
+ */
+export const maxSteps = 100;
+
+/** The steps of one Pod: at least one, at most {@link maxSteps}. */
+export const StepsSchema = z
+  .array(StepSchema)
+  .min(1, { error: 'needs at least one step' })
+  .max(maxSteps, { error: `at most ${maxSteps} steps: split the work over several executions` });
+
 /** What `spec.workflowRef.engineConfig` holds for the pod engine. */
 export const PodConfigSchema = z
   .strictObject({
-    steps: z.array(StepSchema).min(1, { error: 'needs at least one step' }),
+    steps: StepsSchema,
     /** Run every step at once instead of one after another. */
     parallel: z.boolean().optional(),
   })

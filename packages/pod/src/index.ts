@@ -1,4 +1,5 @@
 export {
+  maxSteps,
   type PodConfig,
   PodConfigSchema,
   parsePodConfig,

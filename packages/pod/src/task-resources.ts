@@ -10,7 +10,7 @@ import {
   type ResourceType,
 } from '@roundhouse/core';
 import { z } from 'zod';
-import { StepSchema } from './config.js';
+import { StepsSchema } from './config.js';
 import { StepStatusSchema } from './steps.js';
 
 const group = 'roundhouse.dev';
@@ -50,7 +50,7 @@ const ParamSpecSchema = z.strictObject({
 
 /** A Task: steps (the pod engine's, field for field), whether they run at once, and params. */
 export const TaskSpecSchema = z.strictObject({
-  steps: z.array(StepSchema).min(1, { error: 'needs at least one step' }),
+  steps: StepsSchema,
   parallel: z.boolean().optional(),
   params: z.array(ParamSpecSchema).optional(),
 });
