@@ -65,6 +65,17 @@ describe('validateTaskAction', () => {
     expect(result.message).toContain('1BAD');
   });
 
+  it('rejects variables that change which code the task loads, naming them under taskTemplate.env', () => {
+    const action = valid();
+    action.spec.taskTemplate.env = { LD_PRELOAD: '/tmp/x.so', NODE_OPTIONS: '--require=/tmp/x' };
+    const result = validateTaskAction(action, defaultRouting, registry, allowedImages);
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    if (result.valid) return;
+    expect(result.message).toMatch(/spec\.taskTemplate\.env\.LD_PRELOAD: changes which code/);
+    expect(result.message).toMatch(/spec\.taskTemplate\.env\.NODE_OPTIONS: changes which code/);
+    expect(result.message).not.toContain('spec.parameters');
+  });
+
   it('is PluginNotFound for a task type no registered engine runs', () => {
     const action = valid();
     action.spec.taskType = 'spark';

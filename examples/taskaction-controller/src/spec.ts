@@ -8,6 +8,7 @@ import {
 import {
   ConfigurationError,
   goDurationPattern,
+  isCodeLoadingVariable,
   ObjectMetaSchema,
   ociReferencePattern,
   parseGoDuration,
@@ -38,6 +39,12 @@ const EnvNameSchema = z
   })
   .refine((name) => !(reservedEnvNames as readonly string[]).includes(name), {
     error: `is set by the controller (reserved: ${reservedEnvNames.join(', ')})`,
+  })
+  // The job engine refuses these when it builds the Job; refused here, the action is
+  // InvalidSpec at admission, naming its own field, before a finalizer or a status.
+  .refine((name) => !isCodeLoadingVariable(name), {
+    error:
+      "changes which code the task's programs load or run (LD_*, BASH_ENV, NODE_OPTIONS, ...); pass the value under another name",
   });
 
 const EnvSchema = z.record(EnvNameSchema, z.string());

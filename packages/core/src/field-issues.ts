@@ -13,6 +13,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return `is required (expected ${issue.expected})`;
   }
+  // A record key's own rule (a variable name, a reserved one) says more than zod's summary.
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+    return issue.issues.map(describeIssue).join('; ');
+  }
   if (issue.code === 'unrecognized_keys') {
     return `unknown field(s) ${issue.keys.join(', ')}`;
   }

@@ -1,4 +1,5 @@
 export { isAllowedSource } from './allowed-sources.js';
+export { isCodeLoadingVariable } from './code-loading-variables.js';
 export {
   type ConventionKeys,
   type Conventions,
