@@ -53,7 +53,17 @@ describe('loadConfig', () => {
       image: 'alpine:3',
       allowedImages: [],
       resync: 60_000,
+      defaultTimeout: 3_600_000,
+      maxTimeout: 86_400_000,
     });
+    expect(
+      loadConfig(
+        JobModeConfigSchema,
+        jobModeDefaults,
+        ['--default-timeout=10m', '--max-timeout=2h'],
+        {},
+      ),
+    ).toMatchObject({ defaultTimeout: 600_000, maxTimeout: 7_200_000 });
   });
 
   it('reads --allowed-images as a comma-separated list, none by default', () => {

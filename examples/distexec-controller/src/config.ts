@@ -55,6 +55,10 @@ export const JobModeConfigSchema = z.object({
   allowedImages: list,
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
   resync: duration,
+  /** The deadline of a node Job whose DistExec sets no `timeoutSeconds`. */
+  defaultTimeout: duration,
+  /** The longest `timeoutSeconds` a DistExec may set. */
+  maxTimeout: duration,
 });
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
@@ -85,6 +89,8 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   image: 'busybox:1.37',
   allowedImages: '',
   resync: '1m',
+  defaultTimeout: '1h',
+  maxTimeout: '24h',
 };
 
 /** Variables Kubernetes conventions name without the prefix. */

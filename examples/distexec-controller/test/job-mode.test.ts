@@ -149,6 +149,8 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
         executionResourceName(nodeTarget(world.env.namespace, 'hello', node, 1, 1)),
       );
       expect(job?.spec).not.toHaveProperty('ttlSecondsAfterFinished');
+      // No timeoutSeconds: the controller's default deadline, so no pod stays on a node for ever.
+      expect(job?.spec?.activeDeadlineSeconds).toBe(3600);
       const [pod] = await podsOf(world, 'hello', node, 1, 1);
       expect(pod?.spec?.nodeName).toBe(node);
       expect(pod?.spec).toMatchObject({
@@ -167,6 +169,22 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
       );
     expect(isKubernetesError(refused, 'Invalid')).toBe(true);
     expect(String(refused)).toMatch(/spec\.image/);
+  });
+
+  it('refuses a timeoutSeconds longer than the controller allows on every node, creating no Job', async () => {
+    await world.createDistExec('forever', { command: 'sleep 1', timeoutSeconds: 86_401 });
+    const { results } = await world.waitForResults('forever', (_, summary, object) => {
+      expect(summary).toEqual({ nodes: 2, succeeded: 0, failed: 2, pending: 0 });
+      expect(object?.metadata?.finalizers ?? []).toEqual([]);
+    });
+    for (const node of nodeNames) {
+      expect(results[node]).toMatchObject({ phase: 'Failed', reason: 'InvalidSpec', attempts: 0 });
+      expect(results[node]?.message).toMatch(
+        /^spec\.timeoutSeconds: 86401 is longer than the 86400/,
+      );
+      const job = executionResourceName(nodeTarget(env.namespace, 'forever', node, 1, 1));
+      expect(await world.admin.get(resources.jobs, executionNamespace, job)).toBeNull();
+    }
   });
 
   it('refuses a spec.image --allowed-images does not allow on every node, creating no Job', async () => {

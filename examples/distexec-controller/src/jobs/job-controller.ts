@@ -25,6 +25,7 @@ import { distExecs } from '../resource.js';
 import { jobsByOwner, ownerOfJob } from './job-index.js';
 import { JobModeReconciler } from './job-reconciler.js';
 import { nodeJobResourceEngine } from './node-job.js';
+import type { TimeoutPolicy } from './timeout-policy.js';
 
 export interface JobModeControllerOptions {
   readonly kubeConfig: ClusterConfig;
@@ -38,6 +39,12 @@ export interface JobModeControllerOptions {
    * written (`isAllowedSource`). Default none: every DistExec is refused until it is set.
    */
   readonly allowedImages?: readonly string[];
+  /**
+   * The deadline of a node Job whose DistExec sets no `timeoutSeconds` (default 1 hour), and
+   * the longest one a DistExec may set (default 24 hours), so no author holds a pod on every
+   * node for ever.
+   */
+  readonly timeouts?: Partial<TimeoutPolicy>;
   readonly watchNamespace?: string | undefined;
   /** Refines the Jobs (`@roundhouse/job`'s settings: security context, resources, pod annotations...). */
   readonly job?: Partial<Omit<JobSettings, 'conventions'>>;
@@ -110,6 +117,7 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       executionNamespace: options.executionNamespace,
       image: options.image,
       allowedImages: options.allowedImages ?? [],
+      timeouts: { defaultSeconds: 3600, maxSeconds: 86_400, ...options.timeouts },
       resyncMs: options.resyncMs ?? 60_000,
     }),
     workers: options.workers ?? 4,

@@ -33,6 +33,7 @@ import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
 import { jobsByOwner } from './job-index.js';
 import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
+import { admitTimeout, type TimeoutPolicy } from './timeout-policy.js';
 
 export interface JobModeReconcilerOptions {
   /** Writes status, finalizers and deletes Jobs. */
@@ -52,6 +53,8 @@ export interface JobModeReconcilerOptions {
   readonly image: string;
   /** Images node Jobs may run (see `admitImage`); empty refuses every one. */
   readonly allowedImages: readonly string[];
+  /** The node Jobs' default and longest deadline (see `admitTimeout`). */
+  readonly timeouts: TimeoutPolicy;
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
   readonly resyncMs: number;
   readonly now?: () => Date;
@@ -202,7 +205,10 @@ export class JobModeReconciler implements Reconciler {
     selected: readonly string[],
   ): (node: string, observation: Observation) => NodeStep {
     // Only what starts is checked: a Job already running is observed to its end.
-    const spec = admitImage(view.spec, this.#o.allowedImages, this.#o.image);
+    const spec = admitTimeout(
+      admitImage(view.spec, this.#o.allowedImages, this.#o.image),
+      this.#o.timeouts,
+    );
     const chosen = new Set(selected);
     const maxAttempts = (view.spec.valid ? (view.spec.value.retries ?? 0) : 0) + 1;
     return (node, observation) =>
