@@ -161,6 +161,54 @@ describe('system failures', () => {
   });
 });
 
+describe('an attempt lost again and again after it ran', () => {
+  it('ends after 20 relaunches over the life of the action, though each lap resets the count in a row', () => {
+    // The task fills its node's disk; the kubelet evicts it once it runs, every time.
+    let status = must(markQueued({}, at()));
+    let clock = 0;
+    let runs = 0;
+    while (!['PermanentFailure', 'Completed'].includes(phaseOf(status) as string) && runs < 100) {
+      const step = nextStep(status, at(clock).now);
+      if (step.step === 'wait') {
+        clock += step.ms / 1000;
+        continue;
+      }
+      if (step.step === 'launch') {
+        status = must(markLaunched(status, 'created', at(clock)));
+        runs += 1;
+        status = must(markProgress(status, 'Executing', 'running', at(clock)));
+        expect(status.systemFailures).toBe(0);
+      } else if (step.step === 'observe') {
+        status = must(markFailed(status, systemFailure('Unknown'), policy, at(clock)));
+      } else if (step.step === 'relaunch') {
+        status = must(markRelaunched(status, at(clock)));
+      }
+    }
+    expect(runs).toBe(21);
+    expect(status).toMatchObject({ attempts: 1, relaunches: 20 });
+    expect(status.errorState).toMatchObject({
+      code: 'MaxSystemFailuresExceeded',
+      kind: 'SYSTEM',
+      message: expect.stringMatching(/^21 system failures over the action's life \(at most 20/),
+    });
+  });
+
+  it('takes the ceiling from the policy, and keeps the count across attempts', () => {
+    const strict = { ...policy, maxRelaunches: 1 };
+    let status = must(markLaunched(must(markQueued({}, at())), 'created', at()));
+    status = must(markFailed(status, systemFailure('Unknown'), strict, at()));
+    expect(status.relaunches).toBe(1);
+    status = must(markRelaunched(status, at(5)));
+    status = must(markLaunched(status, 'created', at(5)));
+    status = must(markFailed(status, userFailure, strict, at(6)));
+    status = must(markLaunched(must(markRelaunched(status, at(6))), 'created', at(6)));
+    expect(status).toMatchObject({ attempts: 2, relaunches: 1, systemFailures: 0 });
+    expect(phaseOf(must(markFailed(status, systemFailure('Unknown'), strict, at(7))))).toBe(
+      'PermanentFailure',
+    );
+  });
+});
+
 describe('rejected specs', () => {
   it('fails at once with the reason as the error code', () => {
     const status = must(markRejected({}, 'InvalidSpec', 'spec.runName: is required', at()));

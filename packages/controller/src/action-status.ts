@@ -26,6 +26,8 @@ export const ActionStatusSchema = z.object({
   attempts: z.number().int().positive().optional(),
   /** System failures in a row; reset only when the execution is seen running or finishing. */
   systemFailures: z.number().int().nonnegative().optional(),
+  /** Relaunches after a system failure over the action's life; never reset. */
+  relaunches: z.number().int().nonnegative().optional(),
   /** After a system failure, the relaunch waits until this time (a backoff that survives restarts). */
   retryAfter: z.string().optional(),
 });
@@ -163,7 +165,11 @@ export function markFailed(
   if (isTerminalActionPhase(phaseOf(status))) return undefined;
   const attempt = attemptsOf(status);
   const judged = judgeFailure(
-    { attempts: attempt, systemFailures: status.systemFailures ?? 0 },
+    {
+      attempts: attempt,
+      systemFailures: status.systemFailures ?? 0,
+      relaunches: status.relaunches ?? 0,
+    },
     failure,
     policy,
     at.now,
@@ -190,7 +196,12 @@ export function markFailed(
         'RetryableFailure',
         `system failure ${systemFailures} in a row (${cause}); attempt ${attempt} is relaunched after ${formatKubeMicroTime(judged.retryAt)}`,
         at,
-        { errorState, systemFailures, retryAfter: formatKubeMicroTime(judged.retryAt) },
+        {
+          errorState,
+          systemFailures,
+          relaunches: judged.relaunches,
+          retryAfter: formatKubeMicroTime(judged.retryAt),
+        },
       );
   }
 }

@@ -148,7 +148,12 @@ export {
   type ReconcileOutcome,
 } from './metrics.js';
 export type { IndexFunction } from './object-store.js';
-export { appendPhase, type PhaseTransition, PhaseTransitionSchema } from './phase-history.js';
+export {
+  appendPhase,
+  maxPhaseHistory,
+  type PhaseTransition,
+  PhaseTransitionSchema,
+} from './phase-history.js';
 export {
   defaultControllerRateLimiter,
   ExponentialBackoffRateLimiter,
@@ -157,6 +162,7 @@ export {
   TokenBucketRateLimiter,
 } from './rate-limiters.js';
 export {
+  defaultMaxRelaunches,
   defaultMaxSystemFailures,
   type Failure,
   type FailureVerdict,

@@ -30,4 +30,13 @@ describe('appendPhase', () => {
     history = appendPhase(history, 'Queued', '', t1);
     expect(history.map((h) => h.phase)).toEqual(['Queued', 'RetryableFailure', 'Queued']);
   });
+
+  it('keeps the first entry and the latest 49, however many transitions there were', () => {
+    let history = appendPhase([], 'Created', 'first', t0);
+    for (let lap = 1; lap <= 200; lap++) history = appendPhase(history, `Lap${lap}`, '', t1);
+    expect(history).toHaveLength(50);
+    expect(history[0]).toMatchObject({ phase: 'Created', message: 'first' });
+    expect(history[1]?.phase).toBe('Lap152');
+    expect(history.at(-1)?.phase).toBe('Lap200');
+  });
 });

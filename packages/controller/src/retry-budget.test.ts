@@ -68,6 +68,36 @@ describe('judgeFailure: consecutive system failures', () => {
   });
 });
 
+describe('judgeFailure: relaunches over the life of the action', () => {
+  it('relaunches up to 20 times in all, counting this one, then fails however few were in a row', () => {
+    const relaunch = judgeFailure(
+      { attempts: 1, systemFailures: 0, relaunches: 19 },
+      system,
+      policy,
+      now,
+    );
+    expect(relaunch).toMatchObject({ verdict: 'relaunch', systemFailures: 1, relaunches: 20 });
+    const verdict = judgeFailure(
+      { attempts: 1, systemFailures: 0, relaunches: 20 },
+      system,
+      policy,
+      now,
+    );
+    expect(verdict).toMatchObject({
+      verdict: 'fail',
+      errorState: { code: 'MaxSystemFailuresExceeded', kind: 'SYSTEM' },
+    });
+    expect(verdict.errorState.message).toMatch(/^21 system failures over the action's life/);
+  });
+
+  it('leaves a judgement that relaunches nothing to the count in a row', () => {
+    expect(
+      judgeFailure({ attempts: 1, systemFailures: 0 }, system, { ...policy, maxRelaunches: 0 }, now)
+        .verdict,
+    ).toBe('relaunch');
+  });
+});
+
 describe('systemRetryDelay', () => {
   it('doubles from the initial delay and stops at the maximum', () => {
     const backoff = { initial: 100, max: 1000 };

@@ -1,24 +1,30 @@
 import type { ErrorState } from './error-state.js';
 
 /**
- * Two separate retry budgets, as Flyte's executor keeps them:
+ * Two separate retry budgets, as Flyte's executor keeps them, and a ceiling over both:
  *
  * - **attempts**: a USER failure (the task ran and failed) starts the next attempt in place,
  *   until `maxAttempts` (the task's `retries + 1`) have failed;
  * - **consecutive system failures**: a SYSTEM failure relaunches the same attempt after a
  *   backoff, until more than `maxSystemFailures` happened in a row. Only the execution itself
- *   moving forward resets the count (see `ActionStatus`), never the controller's own relaunch.
+ *   moving forward resets the count (see `ActionStatus`), never the controller's own relaunch;
+ * - **relaunches over the action's life**: never reset, so an attempt that runs and is then
+ *   lost again and again (a task that fills its node's disk until the kubelet evicts it, which
+ *   resets the count in a row every lap) still ends after `maxRelaunches`.
  */
 export interface RetryPolicy {
   /** Attempts a task may use: its `retries + 1`. */
   readonly maxAttempts: number;
   /** Consecutive system failures tolerated; the next one fails the action. Default 3. */
   readonly maxSystemFailures?: number;
+  /** System relaunches over the action's life; the next system failure fails it. Default 20. */
+  readonly maxRelaunches?: number;
   /** Wait before relaunching after the n-th system failure in a row: doubling. Default 10 s to 5 min. */
   readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
 }
 
 export const defaultMaxSystemFailures = 3;
+export const defaultMaxRelaunches = 20;
 const defaultSystemBackoffMs = { initial: 10_000, max: 300_000 };
 
 /** Codes of the failures the budgets themselves produce. */
@@ -37,6 +43,11 @@ export interface RetryCounters {
   readonly attempts: number;
   /** System failures in a row before this one. */
   readonly systemFailures: number;
+  /**
+   * System relaunches over the action's life before this failure. Omitted by a judgement that
+   * relaunches nothing (a failed look at a live attempt), which only the count in a row limits.
+   */
+  readonly relaunches?: number;
 }
 
 export type FailureVerdict =
@@ -47,6 +58,8 @@ export type FailureVerdict =
       readonly verdict: 'relaunch';
       readonly errorState: ErrorState;
       readonly systemFailures: number;
+      /** Relaunches over the action's life, this one included. */
+      readonly relaunches: number;
       readonly retryAt: Date;
     }
   /** The action has failed for good. */
@@ -92,11 +105,25 @@ export function judgeFailure(
       },
     };
   }
+  const relaunches = (counters.relaunches ?? 0) + 1;
+  const ceiling = policy.maxRelaunches ?? defaultMaxRelaunches;
+  if (counters.relaunches !== undefined && relaunches > ceiling) {
+    return {
+      verdict: 'fail',
+      systemFailures,
+      errorState: {
+        code: retryCodes.maxSystemFailuresExceeded,
+        kind: 'SYSTEM',
+        message: `${relaunches} system failures over the action's life (at most ${ceiling} are relaunched, however far each got); last failure: ${failure.code}: ${failure.message}`,
+      },
+    };
+  }
   const delay = systemRetryDelay(systemFailures, policy.systemBackoffMs);
   return {
     verdict: 'relaunch',
     errorState,
     systemFailures,
+    relaunches,
     retryAt: new Date(now.getTime() + delay),
   };
 }
