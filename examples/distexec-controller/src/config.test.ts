@@ -64,6 +64,15 @@ describe('loadConfig', () => {
         {},
       ),
     ).toMatchObject({ defaultTimeout: 600_000, maxTimeout: 7_200_000 });
+    expect(config.jobResourceLimits).toBeUndefined();
+    expect(
+      loadConfig(
+        JobModeConfigSchema,
+        jobModeDefaults,
+        ['--job-resource-limits=cpu=1,memory=256Mi'],
+        {},
+      ).jobResourceLimits,
+    ).toEqual({ cpu: '1', memory: '256Mi' });
   });
 
   it('reads --allowed-images as a comma-separated list, none by default', () => {

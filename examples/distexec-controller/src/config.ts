@@ -1,4 +1,4 @@
-import { loadSettings } from '@roundhouse/controller';
+import { loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
 import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { imageReference } from './spec.js';
@@ -59,6 +59,8 @@ export const JobModeConfigSchema = z.object({
   defaultTimeout: duration,
   /** The longest `timeoutSeconds` a DistExec may set. */
   maxTimeout: duration,
+  /** Limits of every node Job's container (`cpu=1,memory=256Mi`): none, and it takes what its node has. */
+  jobResourceLimits: ResourceListSettingSchema.optional(),
 });
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
@@ -91,6 +93,7 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   resync: '1m',
   defaultTimeout: '1h',
   maxTimeout: '24h',
+  jobResourceLimits: undefined,
 };
 
 /** Variables Kubernetes conventions name without the prefix. */

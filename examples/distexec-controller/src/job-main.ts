@@ -37,6 +37,9 @@ process.exit(
         watchNamespace: config.watchNamespace,
         workers: config.workers,
         resyncMs: config.resync,
+        ...(config.jobResourceLimits
+          ? { job: { resources: { limits: config.jobResourceLimits } } }
+          : {}),
         timeouts: {
           defaultSeconds: Math.ceil(config.defaultTimeout / 1000),
           maxSeconds: Math.max(1, Math.floor(config.maxTimeout / 1000)),

@@ -24,5 +24,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--missing-task=retry'], {})).toThrow(/--missing-task/);
     expect(() => loadConfig(['--max-timeout=forever'], {})).toThrow(/--max-timeout/);
     expect(() => loadConfig(['--default-timeout=0s'], {})).toThrow(/--default-timeout/);
+    expect(() => loadConfig(['--step-resource-limits=memory=lots'], {})).toThrow(
+      /--step-resource-limits/,
+    );
+  });
+
+  it("reads the steps' resource limits as name=quantity pairs, none by default", () => {
+    expect(loadConfig([], {}).stepResourceLimits).toBeUndefined();
+    expect(
+      loadConfig([], { TASKRUN_STEP_RESOURCE_LIMITS: 'cpu=1,memory=512Mi,ephemeral-storage=1Gi' })
+        .stepResourceLimits,
+    ).toEqual({ cpu: '1', memory: '512Mi', 'ephemeral-storage': '1Gi' });
   });
 });

@@ -1,4 +1,4 @@
-import { loadSettings } from '@roundhouse/controller';
+import { loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
 import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { defaultTimeoutLimits } from './run-spec.js';
@@ -24,6 +24,11 @@ export const ConfigSchema = z.object({
   defaultTimeout: timeout,
   /** The longest `spec.timeout` a run may set. */
   maxTimeout: timeout,
+  /**
+   * Limits of every step's container (`cpu=1,memory=512Mi,ephemeral-storage=1Gi`): without
+   * them a run's steps take what their node has.
+   */
+  stepResourceLimits: ResourceListSettingSchema.optional(),
   workers: z.coerce.number().int().min(1).max(512),
   healthPort: z.coerce.number().int().min(0).max(65535),
 });
@@ -37,6 +42,7 @@ const defaults: Record<keyof Config, string | undefined> = {
   missingTask: 'fail',
   defaultTimeout: defaultTimeoutLimits.defaultTimeout,
   maxTimeout: defaultTimeoutLimits.maxTimeout,
+  stepResourceLimits: undefined,
   workers: '4',
   healthPort: '8080',
 };

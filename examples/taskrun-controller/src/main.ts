@@ -30,7 +30,12 @@ process.exit(
       const { controller } = createTaskRunController({
         kubeConfig,
         client,
-        pod: { allowedImages: config.allowedImages },
+        pod: {
+          allowedImages: config.allowedImages,
+          ...(config.stepResourceLimits
+            ? { resources: { limits: config.stepResourceLimits } }
+            : {}),
+        },
         missingTask: config.missingTask,
         timeouts: { defaultTimeout: config.defaultTimeout, maxTimeout: config.maxTimeout },
         workers: config.workers,

@@ -1,10 +1,5 @@
-import { flagName, loadSettings } from '@roundhouse/controller';
-import {
-  ConfigurationError,
-  goDurationPattern,
-  parseGoDuration,
-  ResourceRequirementsSchema,
-} from '@roundhouse/core';
+import { flagName, loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
+import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import type { ExecutionPolicyInput } from '@roundhouse/workflowexecution';
 import { z } from 'zod';
 
@@ -18,10 +13,6 @@ const csv = z.string().transform((text) =>
     .filter(Boolean),
 );
 const bool = z.stringbool({ error: 'must be true or false' });
-/** `cpu=2,memory=1Gi`: the resource list of a container's requests or limits. */
-const resourceList = csv
-  .transform((entries) => Object.fromEntries(entries.map((entry) => entry.split('=', 2))))
-  .pipe(ResourceRequirementsSchema.shape.limits.unwrap());
 
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -62,7 +53,7 @@ export const ConfigSchema = z.object({
   dependencyOptIn: z.string().min(1),
   defaultTimeout: duration,
   maxTimeout: duration,
-  jobResourceLimits: resourceList.optional(),
+  jobResourceLimits: ResourceListSettingSchema.optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -161,6 +161,7 @@ export {
   type RateLimiter,
   TokenBucketRateLimiter,
 } from './rate-limiters.js';
+export { ResourceListSettingSchema } from './resource-list-setting.js';
 export {
   defaultMaxRelaunches,
   defaultMaxSystemFailures,
