@@ -144,6 +144,14 @@ describeWithControlPlane('the example controllers with a kubeconfig', () => {
       expect(proc.port, proc.stderr).toBeDefined();
       expect((await proc.get('/readyz')).status).toBe(200);
     }, patience);
+    // Started without --allowed-images, it runs nothing, and says so once.
+    const warnings = proc.lines.filter((line) => /allowed images/.test(String(line.msg)));
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: expect.stringMatching(/^no allowed images: every Task/),
+      }),
+    ]);
     expect(await proc.stop()).toBe(0);
     expect(proc.lines.at(-1)?.msg).toBe('stopped');
   });

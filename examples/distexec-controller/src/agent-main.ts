@@ -1,4 +1,4 @@
-import { ControllerMetrics, runControllerMain, startHealthServer } from '@roundhouse/controller';
+import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { ProcessSupervisor } from '@roundhouse/process';
 import { createDistExecAgent } from './agent.js';
@@ -16,12 +16,8 @@ process.exit(
     configure: () =>
       loadConfig(AgentConfigSchema, agentDefaults, process.argv.slice(2), process.env),
     logLevel: (config) => config.logLevel,
-    run: async (config, { logger, signal }) => {
-      // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing
-      // found is an error, where client-node's loadFromDefault would try http://localhost:8080.
-      const kubeConfig = await loadKubeConfig(
-        config.kubeconfig ? { files: [config.kubeconfig] } : {},
-      );
+    run: async (config, { logger, signal, serveHealth }) => {
+      const kubeConfig = await loadKubeConfig({ file: config.kubeconfig });
       const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-agent' });
       const supervisor = await ProcessSupervisor.open({
         dataDir: config.dataDir,
@@ -44,21 +40,14 @@ process.exit(
         metrics,
         logger,
       });
-      const health = await startHealthServer({
-        port: config.healthPort,
-        host: '0.0.0.0',
-        metrics,
-        ready: () => agent.controller.ready,
-      });
-      logger.info(
-        { node: config.nodeName, port: health.port, dataDir: config.dataDir },
-        'starting',
+      await serveHealth(
+        { port: config.healthPort, metrics, ready: () => agent.controller.ready },
+        { node: config.nodeName, dataDir: config.dataDir },
       );
       try {
         await agent.run(signal);
       } finally {
         await supervisor.close();
-        await health.close();
         await client.close();
       }
     },

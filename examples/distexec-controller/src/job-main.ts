@@ -1,4 +1,4 @@
-import { ControllerMetrics, runControllerMain, startHealthServer } from '@roundhouse/controller';
+import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { JobModeConfigSchema, jobModeDefaults, loadConfig } from './config.js';
 import { createJobModeController } from './jobs/job-controller.js';
@@ -14,18 +14,8 @@ process.exit(
     configure: () =>
       loadConfig(JobModeConfigSchema, jobModeDefaults, process.argv.slice(2), process.env),
     logLevel: (config) => config.logLevel,
-    run: async (config, { logger, signal }) => {
-      if (config.allowedImages.length === 0) {
-        logger.warn(
-          {},
-          'no --allowed-images: every DistExec fails InvalidSpec on every node until you list some',
-        );
-      }
-      // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing
-      // found is an error, where client-node's loadFromDefault would try http://localhost:8080.
-      const kubeConfig = await loadKubeConfig(
-        config.kubeconfig ? { files: [config.kubeconfig] } : {},
-      );
+    run: async (config, { logger, signal, serveHealth }) => {
+      const kubeConfig = await loadKubeConfig({ file: config.kubeconfig });
       const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-jobs' });
       const metrics = new ControllerMetrics();
       const controller = createJobModeController({
@@ -47,17 +37,13 @@ process.exit(
         metrics,
         logger,
       });
-      const health = await startHealthServer({
-        port: config.healthPort,
-        host: '0.0.0.0',
-        metrics,
-        ready: () => controller.ready,
-      });
-      logger.info({ port: health.port, executionNamespace: config.executionNamespace }, 'starting');
+      await serveHealth(
+        { port: config.healthPort, metrics, ready: () => controller.ready },
+        { executionNamespace: config.executionNamespace },
+      );
       try {
         await controller.start(signal);
       } finally {
-        await health.close();
         await client.close();
       }
     },

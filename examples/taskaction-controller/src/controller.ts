@@ -68,6 +68,9 @@ export async function createTaskActionController(
   options: TaskActionControllerOptions,
 ): Promise<{ controller: Controller; cache: InformerCache }> {
   const logger = options.logger ?? noopLogger;
+  if ((options.allowedImages ?? []).length === 0) {
+    logger.warn({}, 'no allowed images: every TaskAction fails InvalidSpec until you list some');
+  }
   const routing = options.routing ?? defaultRouting;
   const client = new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });

@@ -4,7 +4,6 @@ import {
   type EventBatchWriter,
   InformerCache,
   runControllerMain,
-  startHealthServer,
   TtlGarbageCollector,
 } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
@@ -28,18 +27,8 @@ process.exit(
     program: 'taskaction-controller',
     loggerName: 'roundhouse-taskaction-controller',
     configure: () => loadConfig(process.argv.slice(2), process.env),
-    run: async (config, { logger, signal }) => {
-      if (config.allowedImages.length === 0) {
-        logger.warn(
-          {},
-          'no --allowed-images: every TaskAction fails InvalidSpec until you list some',
-        );
-      }
-      // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing
-      // found is an error, where client-node's loadFromDefault would try http://localhost:8080.
-      const kubeConfig = await loadKubeConfig(
-        config.kubeconfig ? { files: [config.kubeconfig] } : {},
-      );
+    run: async (config, { logger, signal, serveHealth }) => {
+      const kubeConfig = await loadKubeConfig({ file: config.kubeconfig });
       const client = new KubeClient(kubeConfig, {
         fieldManager: 'roundhouse-taskaction-controller',
       });
@@ -75,18 +64,11 @@ process.exit(
         logger,
         ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
       });
-      const health = await startHealthServer({
-        port: config.healthPort,
-        host: '0.0.0.0',
-        metrics,
-        ready: () => controller.ready,
-      });
-      logger.info({ port: health.port }, 'starting');
+      await serveHealth({ port: config.healthPort, metrics, ready: () => controller.ready });
       try {
         await Promise.all([controller.start(signal), collector.run(signal)]);
       } finally {
         await sink.close();
-        await health.close();
         await client.close();
       }
     },

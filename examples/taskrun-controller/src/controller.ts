@@ -62,6 +62,9 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
   cache: InformerCache;
 } {
   const logger = options.logger ?? noopLogger;
+  if ((options.pod?.allowedImages ?? []).length === 0) {
+    logger.warn({}, 'no allowed images: every TaskRun fails with Forbidden until you list some');
+  }
   const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const scope = options.watchNamespace ? { namespace: options.watchNamespace } : {};

@@ -1,4 +1,4 @@
-import { ControllerMetrics, runControllerMain, startHealthServer } from '@roundhouse/controller';
+import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { loadConfig } from './config.js';
 import { createTaskRunController } from './controller.js';
@@ -13,18 +13,8 @@ process.exit(
     program: 'taskrun-controller',
     loggerName: 'roundhouse-taskrun-controller',
     configure: () => loadConfig(process.argv.slice(2), process.env),
-    run: async (config, { logger, signal }) => {
-      if (config.allowedImages.length === 0) {
-        logger.warn(
-          {},
-          'no --allowed-images: every TaskRun fails with Forbidden until you list some',
-        );
-      }
-      // --kubeconfig, else KUBECONFIG or ~/.kube/config, else the pod's ServiceAccount; nothing
-      // found is an error, where client-node's loadFromDefault would try http://localhost:8080.
-      const kubeConfig = await loadKubeConfig(
-        config.kubeconfig ? { files: [config.kubeconfig] } : {},
-      );
+    run: async (config, { logger, signal, serveHealth }) => {
+      const kubeConfig = await loadKubeConfig({ file: config.kubeconfig });
       const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-taskrun-controller' });
       const metrics = new ControllerMetrics();
       const { controller } = createTaskRunController({
@@ -43,17 +33,10 @@ process.exit(
         logger,
         ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
       });
-      const health = await startHealthServer({
-        port: config.healthPort,
-        host: '0.0.0.0',
-        metrics,
-        ready: () => controller.ready,
-      });
-      logger.info({ port: health.port }, 'starting');
+      await serveHealth({ port: config.healthPort, metrics, ready: () => controller.ready });
       try {
         await controller.start(signal);
       } finally {
-        await health.close();
         await client.close();
       }
     },

@@ -92,6 +92,27 @@ describe('runControllerMain', () => {
     ]);
   });
 
+  it('serves health while it runs, says "starting" with the port, and closes the server after', async () => {
+    let port = 0;
+    let healthz = 0;
+    const result = await run({
+      run: async (_config, { serveHealth }) => {
+        const server = await serveHealth(
+          { port: 0, host: '127.0.0.1', ready: () => true },
+          { node: 'a' },
+        );
+        port = server.port;
+        healthz = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+      },
+    });
+    expect(healthz).toBe(200);
+    expect(result.lines.map((line) => [line.msg, line.port, line.node])).toEqual([
+      ['starting', port, 'a'],
+      ['stopped', undefined, undefined],
+    ]);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
   it('logs at the level the configuration asks for', async () => {
     const quiet = await run({ run: async (_config, { logger }) => logger.debug({}, 'detail') });
     expect(quiet.lines.map((line) => line.msg)).toEqual(['stopped']);

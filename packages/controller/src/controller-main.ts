@@ -1,5 +1,6 @@
 import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
 import type { LevelWithSilent, Logger } from 'pino';
+import { type HealthServer, type HealthServerOptions, startHealthServer } from './health-server.js';
 import { createLogger, endOutput, type LogOutput, standardOutput } from './json-logger.js';
 import { shutdownSignal } from './shutdown.js';
 
@@ -7,6 +8,15 @@ export interface ControllerMainContext {
   readonly logger: Logger;
   /** Aborts on SIGTERM or SIGINT: stop, finish what is in flight, and return. */
   readonly signal: AbortSignal;
+  /**
+   * Serves `/healthz`, `/readyz` and `/metrics` (see `startHealthServer`; `host` defaults to
+   * `0.0.0.0` here, for the kubelet's probes in a pod) and logs `starting` with its port and
+   * `fields`: the line that says the controller is up. Closed when `run` ends.
+   */
+  serveHealth(
+    options: HealthServerOptions,
+    fields?: Record<string, unknown>,
+  ): Promise<HealthServer>;
 }
 
 export interface ControllerMainOptions<C> {
@@ -64,20 +74,31 @@ export async function runControllerMain<C>(options: ControllerMainOptions<C>): P
     output,
   );
   const signal = options.signal ?? shutdownSignal({ logger });
+  const servers: HealthServer[] = [];
+  const serveHealth = async (health: HealthServerOptions, fields = {}) => {
+    const server = await startHealthServer({ host: '0.0.0.0', ...health });
+    servers.push(server);
+    logger.info({ port: server.port, ...fields }, 'starting');
+    return server;
+  };
   let code = 0;
   try {
-    await options.run(config, { logger, signal });
-    logger.info({}, 'stopped');
+    await options.run(config, { logger, signal, serveHealth });
   } catch (error) {
-    if (signal.aborted) {
-      logger.info({}, 'stopped');
-    } else {
-      const fields = error instanceof RoundhouseError ? { reason: error.reason } : { err: error };
-      const message = error instanceof Error ? error.message : String(error);
-      logger.fatal(fields, `cannot run: ${message}`);
-      code = 1;
-    }
+    // An error once the signal aborted is part of stopping; before, the controller failed.
+    if (!signal.aborted) code = fatal(logger, error);
   }
+  await Promise.all(servers.map((server) => server.close()));
+  if (code === 0) logger.info({}, 'stopped');
   await endOutput(output);
   return code;
+}
+
+/** Logs why the controller cannot run, in one line; the exit code that says so. */
+function fatal(logger: Logger, error: unknown): number {
+  // A Roundhouse error's message is the whole story; anything else gets its stack too.
+  const fields = error instanceof RoundhouseError ? { reason: error.reason } : { err: error };
+  const message = error instanceof Error ? error.message : String(error);
+  logger.fatal(fields, `cannot run: ${message}`);
+  return 1;
 }

@@ -93,30 +93,25 @@ export function judgeFailure(
   }
   const systemFailures = counters.systemFailures + 1;
   if (!failure.retryable) return { verdict: 'fail', errorState, systemFailures };
+  const exhausted = (budget: string): FailureVerdict => ({
+    verdict: 'fail',
+    systemFailures,
+    errorState: {
+      code: retryCodes.maxSystemFailuresExceeded,
+      kind: 'SYSTEM',
+      message: `${budget}; last failure: ${failure.code}: ${failure.message}`,
+    },
+  });
   const max = policy.maxSystemFailures ?? defaultMaxSystemFailures;
   if (systemFailures > max) {
-    return {
-      verdict: 'fail',
-      systemFailures,
-      errorState: {
-        code: retryCodes.maxSystemFailuresExceeded,
-        kind: 'SYSTEM',
-        message: `${systemFailures} system failures in a row (at most ${max} are retried); last failure: ${failure.code}: ${failure.message}`,
-      },
-    };
+    return exhausted(`${systemFailures} system failures in a row (at most ${max} are retried)`);
   }
   const relaunches = (counters.relaunches ?? 0) + 1;
   const ceiling = policy.maxRelaunches ?? defaultMaxRelaunches;
   if (counters.relaunches !== undefined && relaunches > ceiling) {
-    return {
-      verdict: 'fail',
-      systemFailures,
-      errorState: {
-        code: retryCodes.maxSystemFailuresExceeded,
-        kind: 'SYSTEM',
-        message: `${relaunches} system failures over the action's life (at most ${ceiling} are relaunched, however far each got); last failure: ${failure.code}: ${failure.message}`,
-      },
-    };
+    return exhausted(
+      `${relaunches} system failures over the action's life (at most ${ceiling} are relaunched, however far each got)`,
+    );
   }
   const delay = systemRetryDelay(systemFailures, policy.systemBackoffMs);
   return {

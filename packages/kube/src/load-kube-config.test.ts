@@ -124,6 +124,9 @@ current-context: second
   it('defaults to KUBECONFIG, then the ServiceAccount, and says so when there is neither', async () => {
     vi.stubEnv('KUBECONFIG', [join(dir, 'dev'), join(dir, 'first')].join(delimiter));
     expect((await loadKubeConfig()).getCurrentContext()).toBe('dev');
+    // A --kubeconfig flag's file wins; the flag not given leaves the search as it is.
+    expect((await loadKubeConfig({ file: join(dir, 'first') })).getCurrentContext()).toBe('first');
+    expect((await loadKubeConfig({ file: undefined })).getCurrentContext()).toBe('dev');
     vi.stubEnv('KUBECONFIG', '');
     vi.stubEnv('HOME', join(dir, 'nowhere'));
     vi.stubEnv('KUBERNETES_SERVICE_HOST', '');

@@ -17,6 +17,11 @@ export interface LoadKubeConfigOptions {
    * ServiceAccount.
    */
   readonly files?: readonly string[];
+  /**
+   * One kubeconfig file, as a `--kubeconfig` flag names it, in place of `files`; undefined (the
+   * flag not given) means the default search.
+   */
+  readonly file?: string | undefined;
   /** The context to use instead of the current-context. */
   readonly context?: string;
 }
@@ -45,7 +50,7 @@ interface Merged {
 export async function loadKubeConfig(
   options: LoadKubeConfigOptions = {},
 ): Promise<LoadedKubeConfig> {
-  const files = options.files ?? defaultFiles();
+  const files = options.files ?? (options.file ? [options.file] : defaultFiles());
   if (files.length === 0) {
     if (process.env.KUBERNETES_SERVICE_HOST && existsSync(serviceAccountToken))
       return inClusterConfig();

@@ -67,6 +67,12 @@ const nonRootUser = 65532;
  */
 export function createJobModeController(options: JobModeControllerOptions): Controller {
   const logger = options.logger ?? noopLogger;
+  if ((options.allowedImages ?? []).length === 0) {
+    logger.warn(
+      {},
+      'no allowed images: every DistExec fails InvalidSpec on every node until you list some',
+    );
+  }
   const conventions = options.conventions ?? roundhouseConventions;
   const { kubeConfig, client } = options;
   const cache = new InformerCache(kubeConfig, { client, logger });
