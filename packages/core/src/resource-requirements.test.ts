@@ -53,6 +53,18 @@ describe('executionResources', () => {
     });
   });
 
+  it("refuses a zero limit under the engine's limit, which the kubelet reads as none at all", () => {
+    for (const zero of ['0', '0Gi', '0m']) {
+      const attempt = () => executionResources({ limits: { memory: zero } }, engine);
+      expect(attempt).toThrow(ExecutionForbiddenError);
+      expect(attempt).toThrow(/means no limit to the kubelet/);
+    }
+    // A zero request asks for less, which is the author's to ask.
+    expect(executionResources({ requests: { memory: '0' } }, engine)?.requests).toMatchObject({
+      memory: '0',
+    });
+  });
+
   it('refuses a request above its own limit before anything is created', () => {
     const attempt = () =>
       executionResources({ requests: { cpu: '2' }, limits: { cpu: '500m' } }, undefined);

@@ -101,6 +101,13 @@ export function executionResources(
     for (const [name, quantity] of Object.entries(requested[section] ?? {})) {
       const ceiling = ceilings[name];
       if (ceiling === undefined) continue;
+      // The kubelet reads a limit of 0 as none at all: past any ceiling, not below it.
+      if (section === 'limits' && quantityValue(quantity) === 0) {
+        throw new ExecutionForbiddenError(
+          `${path}.limits.${name}`,
+          `a limit of ${quantity} ${name} means no limit to the kubelet, and this engine allows an execution at most ${ceiling}; ask for a quantity above 0`,
+        );
+      }
       if (exceeds(quantity, ceiling)) {
         throw new ExecutionForbiddenError(
           `${path}.${section}.${name}`,
