@@ -57,17 +57,38 @@ const variables = new Set([
   'PYTHONWARNINGS',
   'RUBYLIB',
   'RUBYOPT',
-  // tools that run commands named in their environment or their configuration file
+  // OpenSSL loads engines and providers its configuration names
+  'OPENSSL_CONF',
+  'OPENSSL_ENGINES',
+  'OPENSSL_MODULES',
+  // tools that run commands named in their environment or their configuration file; an editor
+  // or a pager runs without a terminal too (`git commit` with no message)
+  'EDITOR',
   'GIT_ASKPASS',
+  'GIT_EDITOR',
   'GIT_EXEC_PATH',
+  'GIT_EXTERNAL_DIFF',
+  'GIT_PAGER',
+  'GIT_PROXY_COMMAND',
+  'GIT_SEQUENCE_EDITOR',
   'GIT_SSH',
   'GIT_SSH_COMMAND',
+  'GIT_TEMPLATE_DIR',
   'KUBECONFIG',
+  'LESSCLOSE',
+  'LESSOPEN',
+  'PAGER',
   'SSH_ASKPASS',
+  'VISUAL',
 ]);
 
-/** Families: the loaders' own (`LD_PRELOAD`, `LD_AUDIT`, ...) and git's configuration by environment. */
-const prefixes = ['LD_', 'DYLD_', 'GIT_CONFIG'];
+/**
+ * Families: the loaders' own (`LD_PRELOAD`, `LD_AUDIT`, ...), git's configuration by
+ * environment, and Ansible's, every setting of which its environment can set: plugin and module
+ * paths, `ANSIBLE_SSH_COMMON_ARGS` (a `ProxyCommand` runs a command), an executable vault
+ * password file. The AWX engine refuses `ansible_*` extra_vars for the same reason.
+ */
+const prefixes = ['LD_', 'DYLD_', 'GIT_CONFIG', 'ANSIBLE_'];
 
 /** Whether setting `name` in a program's environment changes which code it loads or runs. */
 export function isCodeLoadingVariable(name: string): boolean {

@@ -60,6 +60,14 @@ describe('parameterEnv', () => {
     'PATH',
     'KUBECONFIG',
     'GIT_CONFIG_COUNT',
+    'GIT_PROXY_COMMAND',
+    'GIT_EXTERNAL_DIFF',
+    'EDITOR',
+    'LESSOPEN',
+    'OPENSSL_CONF',
+    'ANSIBLE_SSH_COMMON_ARGS',
+    'ANSIBLE_VAULT_PASSWORD_FILE',
+    'ANSIBLE_CONFIG',
   ])('refuses %s, which would change which code the image runs, naming it and the fix', (name) => {
     let error: unknown;
     try {
@@ -77,10 +85,23 @@ describe('parameterEnv', () => {
 
   it('keeps names that only resemble a loader variable', () => {
     expect(
-      parameterEnv('t/x', { MY_PATH: '/a', ld_preload: 'x', ENVIRONMENT: 'prod', PYTHON: '3' }).map(
-        (e) => e.name,
-      ),
-    ).toEqual(['TARGET_RESOURCE', 'ENVIRONMENT', 'MY_PATH', 'PYTHON', 'ld_preload']);
+      parameterEnv('t/x', {
+        MY_PATH: '/a',
+        ld_preload: 'x',
+        ENVIRONMENT: 'prod',
+        PYTHON: '3',
+        GIT_BRANCH: 'main',
+        ANSIBLE: 'yes',
+      }).map((e) => e.name),
+    ).toEqual([
+      'TARGET_RESOURCE',
+      'ANSIBLE',
+      'ENVIRONMENT',
+      'GIT_BRANCH',
+      'MY_PATH',
+      'PYTHON',
+      'ld_preload',
+    ]);
   });
 
   it('names every refused parameter at once', () => {
