@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ControllerMainOptions, runControllerMain } from './controller-main.js';
 import { endOutput } from './json-logger.js';
 
@@ -30,6 +30,7 @@ async function run(
   const file = join(dir, 'out.jsonl');
   let stderr = '';
   const output = pino.destination({ dest: file, sync: false });
+  const flushSync = vi.spyOn(output, 'flushSync');
   let ended = false;
   output.once('close', () => {
     ended = true;
@@ -49,7 +50,7 @@ async function run(
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { code, stderr, lines };
+  return { code, stderr, lines, flushSyncs: flushSync.mock.calls.length };
 }
 
 describe('runControllerMain', () => {
@@ -67,7 +68,7 @@ describe('runControllerMain', () => {
         started = true;
       },
     });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       code: 2,
       stderr:
         'demo-controller: invalid flags\n  --workers: must be at least 1\n  --wokers: unknown flag\nRun demo-controller --help for usage.\n',
@@ -77,7 +78,11 @@ describe('runControllerMain', () => {
   });
 
   it('exits 0 without logging when the command line only asked for help', async () => {
-    expect(await run({ configure: () => undefined })).toEqual({ code: 0, stderr: '', lines: [] });
+    expect(await run({ configure: () => undefined })).toMatchObject({
+      code: 0,
+      stderr: '',
+      lines: [],
+    });
   });
 
   it('exits 0 after a run that returns, its last line "stopped"', async () => {
@@ -139,6 +144,24 @@ describe('runControllerMain', () => {
       }),
     ]);
     expect(result.lines[0]).not.toHaveProperty('err');
+  });
+
+  it('writes the fatal line after every line logged before it', async () => {
+    // pino's fatal calls the output's flushSync, which writes its line ahead of a write still
+    // in flight: the order then depends on the race, so the test checks it is never called.
+    const result = await run({
+      run: async (_config, { logger }) => {
+        for (let i = 0; i < 2000; i++) logger.info({ i, padding: 'x'.repeat(1000) }, 'progress');
+        throw new UnreachableError('the API server went away');
+      },
+    });
+    expect(result.code).toBe(1);
+    expect(result.lines).toHaveLength(2001);
+    expect(result.lines.at(-1)).toMatchObject({ level: 'fatal' });
+    expect(result.lines.slice(0, -1).map((line) => line.i)).toEqual(
+      Array.from({ length: 2000 }, (_, i) => i),
+    );
+    expect(result.flushSyncs).toBe(0);
   });
 
   it('keeps the stack of an error nobody classified, which is a bug to report', async () => {

@@ -71,7 +71,9 @@ export async function runControllerMain<C>(options: ControllerMainOptions<C>): P
   const logger = createLogger(
     options.loggerName ?? options.program,
     options.logLevel?.(config) ?? 'info',
-    output,
+    // Without its flushSync: pino calls it after a fatal line, which then overtakes a write
+    // still in flight, and the reason for the exit would not be the last line.
+    { write: (line: string) => output.write(line) },
   );
   const signal = options.signal ?? shutdownSignal({ logger });
   const servers: HealthServer[] = [];
