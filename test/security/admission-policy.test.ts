@@ -319,6 +319,19 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
       );
     });
 
+    it('targeting a cluster-scoped object behind the namespace of their own', async () => {
+      // kubectl ignores a Node's namespace: the workflow would act on the Node all the same.
+      for (const kind of ['Node', 'nodes', 'ns', 'ClusterRole']) {
+        const error = await refusal(
+          clients.bob!,
+          execution({ targetResource: `${env.namespace}/${kind}/worker-1` }),
+        );
+        expect(error.message, kind).toContain(
+          `spec.targetResource: ${users.bob} may not target the cluster-scoped ${kind} "worker-1"`,
+        );
+      }
+    });
+
     it('naming a Secret that does not exist (yet): the permission decides, not existence', async () => {
       const error = await refusal(clients.alice!, withSecrets('planted-later'));
       expect(error.message).toContain('may not get Secret "planted-later"');

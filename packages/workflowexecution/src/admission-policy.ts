@@ -5,6 +5,7 @@ import {
   isDns1123Subdomain,
 } from '@roundhouse/core';
 import type { ResourceType } from '@roundhouse/kube';
+import { clusterScopedKinds } from './cluster-scoped-kinds.js';
 import { group, plural } from './crd.js';
 
 /**
@@ -179,20 +180,24 @@ function serviceAccountValidation({
 }
 
 const targetParts = 'variables.targetParts';
+const clusterKind = 'variables.targetHasClusterKind';
 
 /**
  * The target may be in another namespace only for an author who may create WorkflowExecutions
  * there: the workflow acts on the target as the controller's runner, and the target's lock and
  * cooldown hold back that namespace's own executions, so aiming at a namespace must take no
- * more than running a workflow from it would. A cluster-scoped target (`kind/name`, a Node)
- * takes the right to create WorkflowExecutions in every namespace. A target of another shape
- * is left to the controller, which fails it with ConfigurationError.
+ * more than running a workflow from it would. A cluster-scoped target (`kind/name`, a Node, or
+ * `namespace/kind/name` of a cluster-scoped kind, whose namespace means nothing) takes the right
+ * to create WorkflowExecutions in every namespace. A target of another shape is left to the
+ * controller, which fails it with ConfigurationError.
  */
 function targetValidation(): Validation {
   const authorizerFor = `authorizer.group('${group}').resource('${plural}')`;
   const targetNamespace = `${targetParts}[0]`;
-  const namespaced = `size(${targetParts}) == 3`;
-  const clusterScoped = `size(${targetParts}) == 2`;
+  const namespaced = `size(${targetParts}) == 3 && !${clusterKind}`;
+  const clusterScoped = `size(${targetParts}) == 2 || ${clusterKind}`;
+  const kind = `${targetParts}[size(${targetParts}) - 2]`;
+  const name = `${targetParts}[size(${targetParts}) - 1]`;
   return {
     expression:
       `${namespaced} ? (${targetNamespace} == request.namespace || ` +
@@ -203,7 +208,7 @@ function targetValidation(): Validation {
       `${targetNamespace} + ' (missing permission: create ${plural}.${group} in namespace ' + ` +
       `${targetNamespace} + '); create the WorkflowExecution in namespace ' + ${targetNamespace} + ` +
       `' instead' : 'spec.targetResource: ' + ${author} + ' may not target the cluster-scoped ' + ` +
-      `${targetParts}[0] + ' "' + ${targetParts}[1] + '" (missing permission: create ${plural}.${group} in every namespace)'`,
+      `${kind} + ' "' + ${name} + '" (missing permission: create ${plural}.${group} in every namespace)'`,
     message:
       'spec.targetResource: the author may not create WorkflowExecutions in the namespace of the target (in every namespace, for a cluster-scoped target)',
     reason: 'Forbidden',
@@ -278,6 +283,12 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
         {
           name: 'targetParts',
           expression: "object.spec.?targetResource.orValue('').split('/')",
+        },
+        {
+          name: 'targetHasClusterKind',
+          expression:
+            `size(${targetParts}) == 3 && ` +
+            `${targetParts}[1].lowerAscii() in ${JSON.stringify(clusterScopedKinds)}`,
         },
         {
           name: 'serviceAccountName',
