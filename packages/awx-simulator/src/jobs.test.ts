@@ -135,6 +135,20 @@ describe('jobs', () => {
     });
   });
 
+  it('answers a cancel sent again while the job is canceling with 202, without putting its end off', async () => {
+    const id = await launch({ pendingMs: 0, runningMs: 60_000, cancelMs: 300 });
+    await until(id, 'running');
+    expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);
+    // Cancels every 100 ms re-armed the 300 ms end each time before: it never came.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const again = await request('POST', `jobs/${id}/cancel/`);
+      if ((await job(id)).status === 'canceled') break;
+      expect(again.status).toBe(202);
+    }
+    expect((await job(id)).status).toBe('canceled');
+  });
+
   it('answers a cancel of a finished job with 403 to a user who is not an administrator', async () => {
     const user = await startAwxSimulator({ superuser: false });
     try {

@@ -161,6 +161,8 @@ export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
 /** `POST cancel/`: `undefined` when the job cannot be canceled any more (AWX answers 405). */
 export function requestCancel(job: Job, now: Micros): Job | undefined {
   if (!canCancel(job)) return undefined;
+  // AWX answers 202 again but changes nothing once the flag is set (UnifiedJob.cancel).
+  if (job.status === 'running' && job.cancelFlag) return job;
   if (job.status === 'running') return { ...job, cancelFlag: true, modified: now };
   return { ...finish(job, 'canceled', now, job.jobExplanation), cancelFlag: true };
 }

@@ -359,7 +359,8 @@ export class Store {
     if (!job) return 'missing';
     const canceled = requestCancel(job, this.now());
     if (!canceled) return 'finished';
-    this.save(canceled);
+    // A job already canceling keeps its timer: a cancel sent again must not put its end off.
+    if (canceled !== job) this.save(canceled);
     return 'accepted';
   }
 
