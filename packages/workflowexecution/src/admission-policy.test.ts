@@ -66,6 +66,12 @@ describe('workflowExecutionAdmissionPolicy', () => {
       },
       { name: 'targetParts', expression: "object.spec.?targetResource.orValue('').split('/')" },
       {
+        name: 'targetHasClusterKind',
+        expression: expect.stringMatching(
+          /^size\(variables\.targetParts\) == 3 && variables\.targetParts\[1\]\.lowerAscii\(\) in \["node","nodes","no","namespace",/,
+        ),
+      },
+      {
         name: 'serviceAccountName',
         expression: "object.spec.?executionConfig.?serviceAccountName.orValue('')",
       },
@@ -120,10 +126,12 @@ describe('workflowExecutionAdmissionPolicy', () => {
 
   it('lets a target in another namespace through only for an author who may create WorkflowExecutions there', () => {
     expect(expressions).toContain(
-      'size(variables.targetParts) == 3 ? (variables.targetParts[0] == request.namespace || ' +
+      'size(variables.targetParts) == 3 && !variables.targetHasClusterKind ? ' +
+        '(variables.targetParts[0] == request.namespace || ' +
         "authorizer.group('roundhouse.dev').resource('workflowexecutions')" +
         ".namespace(variables.targetParts[0]).check('create').allowed()) : " +
-        "size(variables.targetParts) == 2 ? authorizer.group('roundhouse.dev')" +
+        'size(variables.targetParts) == 2 || variables.targetHasClusterKind ? ' +
+        "authorizer.group('roundhouse.dev')" +
         ".resource('workflowexecutions').check('create').allowed() : true",
     );
   });
