@@ -532,6 +532,78 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(cleanup).toHaveBeenCalledTimes(1);
   });
 
+  it('removes, before releasing the lock, the Job of a start that crashed before writing Running and was refused on its retry', async () => {
+    // The Job was created, the controller died before status Running, and on the retry the
+    // execution's timesOutAt had passed: it failed with no executionRef, but its Job exists.
+    const api = server({
+      ...execution({
+        phase: 'Failed',
+        completionTime: '2026-01-01T00:00:00Z',
+        failureDetails: {
+          reason: 'DeadlineExceeded',
+          message: 'm',
+          failedAt: '2026-01-01T00:00:00Z',
+          wasExecutionFailure: false,
+        },
+      }),
+    });
+    const cleanup = vi.fn(async () => {});
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        getStatus: async () => null,
+        cleanup,
+      }),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      cooldownMs: 1_000,
+      now: () => now,
+    });
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(JSON.stringify(api.state.stored.status)).toContain('LockReleased');
+  });
+
+  it('fails the reconcile, not the process, when the finalizer write fails after an orphan release did', async () => {
+    const api = server(execution({}, { finalizers: [] }));
+    api.client.patch = (async () => {
+      throw new KubernetesApiError('InternalError', 'etcd leader changed', 500);
+    }) as KubeClient['patch'];
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const reconciler = new WorkflowExecutionReconciler({
+        client: api.client,
+        reader: api.reader,
+        registry: new Registry().register({
+          engine: 'job',
+          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+          getStatus: async () => null,
+          cleanup: async () => {},
+        }),
+        executions: { byIndex: () => [], observe: () => {} },
+        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+        executionNamespace: 'executions',
+        watchedEngines: new Set(['job']),
+        orphans: {
+          release: async () => {
+            throw new KubernetesApiError('InternalError', 'orphan delete failed', 500);
+          },
+        },
+        now: () => now,
+      });
+      await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('orphan delete failed');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
   it('DD-EVENT-001: records one CleanupFailed Warning per stage while a failing cleanup holds the lock or the deletion', async () => {
     const api = server(
       execution({

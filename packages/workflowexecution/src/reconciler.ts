@@ -210,6 +210,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
           this.#o.executions.observe(updated);
           return updated;
         });
+    // A start that fails before awaiting the finalizer write (an orphan's delete in an outage)
+    // leaves it unawaited; its rejection must not take the process down. Awaited, it still throws.
+    finalizing?.catch(() => undefined);
     const phase = wfe.status?.phase;
     if (phase === undefined || phase === 'Pending') return this.#start(wfe, ctx, finalizing);
     if (finalizing) wfe = withMetadataOf(wfe, await finalizing);
@@ -319,7 +322,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const deadline = timesOutAtMs(wfe);
     // Waiting (cooldown, a busy target) can outlast the deadline; starting then would give the
     // workflow no time, as kubernaut's one-second Job does. A start that crashed after creating
-    // its resource is refused too, and cleanup removes the resource after the cooldown.
+    // its resource is refused too, and #release removes the resource after the cooldown.
     if (deadline !== undefined && deadline <= now.getTime())
       throw new DeadlinePassedError(wfe.spec.timesOutAt as string);
     enforceExecutionPolicy(wfe, this.#o.policy, now);
@@ -571,10 +574,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   async #release(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<undefined> {
     const engine = wfe.spec.executionEngine;
-    const created = wfe.status?.executionRef !== undefined;
-    // Without its engine nothing can remove the resource; never claim the lock is released.
-    if (created && !this.#o.registry.has(engine)) return undefined;
-    if (created) await this.#cleanup(wfe, 'after the cooldown', ctx);
+    if (this.#o.registry.has(engine)) {
+      // Even without an executionRef: a start that crashed after its create and was refused on
+      // the retry (its deadline passed) left a resource that holds the lock. Cleanup removes
+      // only what this execution owns, so one that never created anything costs one request.
+      await this.#cleanup(wfe, 'after the cooldown', ctx);
+    } else if (wfe.status?.executionRef !== undefined) {
+      // Without its engine nothing can remove the resource; never claim the lock is released.
+      return undefined;
+    }
     // One Event per lifecycle, at its end (kubernaut records the same reason): the status
     // already tells a watcher the outcome, and an Event on completion would be one more
     // request in every execution's busiest stretch.
