@@ -65,8 +65,11 @@ export const FailureDetailsSchema = z.object({
   executionTimeBeforeFailure: z.string().optional(),
   /** The failure told in a few lines, for people and for an LLM planning the next attempt. */
   naturalLanguageSummary: z.string().max(freeTextMaxLength).optional(),
-  /** False when the execution never ran its workflow (bad config, lock, external deletion). */
-  wasExecutionFailure: z.boolean(),
+  /**
+   * False when the execution never ran its workflow (bad config, lock, external deletion).
+   * Kubernaut's field is `omitempty`: its false is no field at all.
+   */
+  wasExecutionFailure: z.boolean().default(false),
 });
 
 /**
@@ -86,7 +89,13 @@ export const WorkflowExecutionStatusSchema = z.object({
   completionTime: z.string().optional(),
   duration: z.string().optional(),
   executionRef: z.object({ name: nonEmpty('name') }).optional(),
-  executionStatus: ExecutionSummarySchema.optional(),
+  /**
+   * Kubernaut's CRD gives `status` no enum, and its ansible engine wrote the phase there
+   * (`Completed`, `Failed`) before it wrote True/False/Unknown: both stay readable.
+   */
+  executionStatus: ExecutionSummarySchema.extend({
+    status: z.enum([...ConditionStatusSchema.options, ...PhaseSchema.options]),
+  }).optional(),
   /** Deprecated in kubernaut's CRD for failureDetails; kept so what a writer puts there stays. */
   failureReason: z.string().optional(),
   failureDetails: FailureDetailsSchema.optional(),

@@ -46,6 +46,20 @@ describe('parseWorkflowExecution', () => {
     });
   });
 
+  it('reads the statuses kubernaut writes: no wasExecutionFailure when false, the phase as the AWX summary status', () => {
+    const input = {
+      ...valid(),
+      status: {
+        phase: 'Failed',
+        failureDetails: { reason: 'Unknown', message: 'deleted', failedAt: '2026-01-01T00:00:00Z' },
+        executionStatus: { status: 'Failed', reason: 'failed', message: 'playbook failed' },
+      },
+    };
+    const wfe = parseWorkflowExecution(input);
+    expect(wfe.status?.failureDetails?.wasExecutionFailure).toBe(false);
+    expect(wfe.status?.executionStatus?.status).toBe('Failed');
+  });
+
   it('accepts a minimal execution and a kind/name target', () => {
     const input = valid();
     input.spec = {
