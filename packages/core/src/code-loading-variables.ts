@@ -31,6 +31,9 @@ const variables = new Set([
   'ENV',
   'FPATH',
   'GLOBIGNORE',
+  // the directory every shell, git, npm and ssh read their start-up and configuration files
+  // from (.bashrc, .zshenv, .gitconfig's core.fsmonitor, .npmrc): a mounted ConfigMap would do
+  'HOME',
   'IFS',
   'PATH',
   'PS4',
@@ -80,6 +83,7 @@ const variables = new Set([
   'PAGER',
   'SSH_ASKPASS',
   'VISUAL',
+  'XDG_CONFIG_HOME',
 ]);
 
 /**

@@ -88,6 +88,7 @@ export {
   dependencyWorkspaces,
 } from './mounts.js';
 export { executionResourceName } from './naming.js';
+export { checkObjectSize, maxObjectBytes } from './object-size.js';
 export {
   type EnvVar,
   parameterEnv,

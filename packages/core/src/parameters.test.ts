@@ -68,6 +68,8 @@ describe('parameterEnv', () => {
     'ANSIBLE_SSH_COMMON_ARGS',
     'ANSIBLE_VAULT_PASSWORD_FILE',
     'ANSIBLE_CONFIG',
+    'HOME',
+    'XDG_CONFIG_HOME',
   ])('refuses %s, which would change which code the image runs, naming it and the fix', (name) => {
     let error: unknown;
     try {

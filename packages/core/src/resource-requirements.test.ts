@@ -14,6 +14,12 @@ describe('quantityValue', () => {
     expect(quantityValue('-1')).toBeUndefined();
     expect(quantityValue('1 Gi')).toBeUndefined();
   });
+
+  it('refuses a fractional exponent, which the API server refuses too', () => {
+    expect(quantityValue('1e-3')).toBe(0.001);
+    expect(quantityValue('1e1.5')).toBeUndefined();
+    expect(quantityValue('1e.5')).toBeUndefined();
+  });
 });
 
 describe('executionResources', () => {

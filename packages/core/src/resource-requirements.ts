@@ -4,10 +4,11 @@ import { ConfigurationError, ExecutionForbiddenError } from './errors.js';
 /**
  * A Kubernetes resource quantity as requests and limits take it (apimachinery's grammar: a
  * decimal number, then a binary suffix `Ki`..`Ei`, a decimal one `n`, `u`, `m`, `k`..`E`, or an
- * exponent), never negative.
+ * exponent), never negative. The exponent is whole: apimachinery's parser reads only digits
+ * after its sign, though its documented grammar allows `1e1.5`.
  */
 export const quantityPattern =
-  '^(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+))?$';
+  '^(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$';
 
 /** `cpu`, `memory`, `ephemeral-storage`, `hugepages-2Mi`, or an extended `example.com/gpu`. */
 const resourceNamePattern =

@@ -60,6 +60,17 @@ describe('parseWorkflowExecution', () => {
     expect(wfe.status?.executionStatus?.status).toBe('Failed');
   });
 
+  it('refuses a parameter value with a NUL character and a parameter name past 253 characters', () => {
+    const input = valid() as unknown as Loose;
+    input.spec.parameters = { NUL: 'a\u0000b', [`N${'A'.repeat(253)}`]: 'v' };
+    const issues = issuesOf(input);
+    expect(issues).toContainEqual({
+      path: 'spec.parameters.NUL',
+      message: 'must not contain a NUL character: no process environment can hold one',
+    });
+    expect(issues.some((issue) => issue.path.startsWith('spec.parameters.NAAA'))).toBe(true);
+  });
+
   it('accepts a minimal execution and a kind/name target', () => {
     const input = valid();
     input.spec = {

@@ -172,7 +172,16 @@ const SpecFieldsSchema = z.strictObject({
   workflowRef: WorkflowRefSchema,
   targetResource: TargetResourceSchema,
   parameters: z
-    .record(z.string(), z.string().max(freeTextMaxLength))
+    .record(
+      z.string().max(identifierMaxLength),
+      // A process environment is NUL-terminated strings: the container would never start.
+      z
+        .string()
+        .max(freeTextMaxLength)
+        .refine((value) => !value.includes('\0'), {
+          error: 'must not contain a NUL character: no process environment can hold one',
+        }),
+    )
     .refine((parameters) => Object.keys(parameters).length <= parametersMaxCount, {
       error: (issue) =>
         `has ${Object.keys(issue.input as object).length} parameters; at most ${parametersMaxCount} are allowed`,

@@ -219,17 +219,23 @@ describe('buildJob', () => {
     expect(env).toContainEqual({ name: 'TMPDIR', value: '/tmp' });
   });
 
-  it('keeps a HOME or TMPDIR parameter instead of overriding it', () => {
-    const env = buildJob(
-      wfe({ parameters: { HOME: '/work', TMPDIR: '/work/tmp' } }),
-      'ns',
-      undefined,
-      settings(),
-    ).spec?.template.spec?.containers[0]?.env;
-    expect(env?.filter((e) => e.name === 'HOME')).toEqual([{ name: 'HOME', value: '/work' }]);
+  it('keeps a TMPDIR parameter instead of overriding it', () => {
+    const env = buildJob(wfe({ parameters: { TMPDIR: '/work/tmp' } }), 'ns', undefined, settings())
+      .spec?.template.spec?.containers[0]?.env;
+    expect(env?.filter((e) => e.name === 'HOME')).toEqual([{ name: 'HOME', value: '/tmp' }]);
     expect(env?.filter((e) => e.name === 'TMPDIR')).toEqual([
       { name: 'TMPDIR', value: '/work/tmp' },
     ]);
+  });
+
+  it('refuses a Job too large to store, which doubling every "$" can make of an execution that fit', () => {
+    // 1.28 MB of parameters: an execution the API server stores, a Job of 2.6 MB it would not.
+    const parameters = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`P${i}`, '$'.repeat(32_000)]),
+    );
+    expect(() => buildJob(wfe({ parameters }), 'ns', undefined, settings())).toThrowError(
+      /^spec\.parameters: make a Job of 256\d{4} bytes, more than the 1572864 the API server can store: .*use smaller parameter values$/,
+    );
   });
 
   it('escapes "$" in env values so the kubelet passes the parameters on unexpanded', () => {

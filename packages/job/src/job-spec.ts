@@ -7,6 +7,7 @@ import type {
 } from '@kubernetes/client-node';
 import {
   type Conventions,
+  checkObjectSize,
   conventionKeys,
   type Dependencies,
   dependencyMounts,
@@ -148,7 +149,7 @@ export function buildJob(
   };
   const podSecurity = { ...(restricted ? restrictedPod : {}), ...settings.podSecurityContext };
   // A read-only root filesystem breaks most tools unless /tmp is writable and HOME and TMPDIR
-  // point there; a parameter that sets either keeps its own value.
+  // point there; a TMPDIR parameter keeps its own value (HOME is refused as code-loading).
   const writableTmp = containerSecurity.readOnlyRootFilesystem === true;
   const scratchEnv = writableTmp
     ? scratchVariables.filter((name) => !env.some((e) => e.name === name))
@@ -159,7 +160,7 @@ export function buildJob(
   const run = settings.containerCommand?.(wfe);
   const resources = executionResources(wfe.spec.workflowRef.resources, settings.resources);
 
-  return {
+  const job: V1Job = {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: executionObjectMeta(wfe, namespace, meta, conventions),
@@ -216,4 +217,11 @@ export function buildJob(
       },
     },
   };
+  checkObjectSize(
+    job,
+    'Job',
+    'spec.parameters',
+    'the Job carries every parameter, each "$" in it doubled so the kubelet passes it on unexpanded; use smaller parameter values',
+  );
+  return job;
 }

@@ -9,6 +9,7 @@ import type {
 import {
   ConfigurationError,
   type Conventions,
+  checkObjectSize,
   type Dependencies,
   dependencyMounts,
   type EnvVar,
@@ -24,7 +25,6 @@ import {
 } from '@roundhouse/core';
 import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
-import { checkPodSize } from './pod-size.js';
 import { restricted } from './security.js';
 
 export const podEngine = 'pod';
@@ -188,7 +188,12 @@ export function buildPod(
       ...(volumes.length ? { volumes } : {}),
     },
   };
-  checkPodSize(pod, config.steps.length);
+  checkObjectSize(
+    pod,
+    'Pod',
+    `${engineConfigPath}.steps`,
+    `every one of the ${config.steps.length} steps carries the parameters and its script; use fewer steps or smaller parameter values and scripts`,
+  );
   return pod;
 }
 

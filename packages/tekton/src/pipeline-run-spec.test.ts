@@ -216,6 +216,15 @@ describe('buildPipelineRun', () => {
       buildPipelineRun(wfe(), 'ns', deps, settings()),
     );
   });
+
+  it('refuses a PipelineRun too large to store, naming the parameters', () => {
+    const parameters = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`P${i}`, 'a'.repeat(32_000)]),
+    );
+    expect(() => buildPipelineRun(wfe({ parameters }), 'ns', undefined, settings())).toThrowError(
+      /^spec\.parameters: make a PipelineRun of 16\d{5} bytes, more than the 1572864 the API server can store/,
+    );
+  });
 });
 
 describe('pipelineTimeout', () => {

@@ -1,6 +1,7 @@
 import type { V1PodSecurityContext } from '@kubernetes/client-node';
 import {
   type Conventions,
+  checkObjectSize,
   type Dependencies,
   type DependencyWorkspace,
   dependencyWorkspaces,
@@ -86,7 +87,7 @@ export function buildPipelineRun(
   const workspaces = dependencyWorkspaces(dependencies);
   const timeout = pipelineTimeout(wfe.spec.executionConfig?.timeout);
 
-  return {
+  const run: PipelineRun = {
     apiVersion: 'tekton.dev/v1',
     kind: 'PipelineRun',
     metadata: executionObjectMeta(wfe, namespace, meta, conventions),
@@ -113,4 +114,11 @@ export function buildPipelineRun(
       ...(timeout !== undefined ? { timeouts: { pipeline: timeout } } : {}),
     },
   };
+  checkObjectSize(
+    run,
+    'PipelineRun',
+    'spec.parameters',
+    'the PipelineRun carries every parameter; use smaller parameter values',
+  );
+  return run;
 }
