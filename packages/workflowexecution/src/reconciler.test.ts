@@ -604,6 +604,39 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     }
   });
 
+  it('refuses to start on a target another engine is running on, naming the holder', async () => {
+    const api = server(execution({}));
+    const create = vi.fn(async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }));
+    const pipeline = {
+      ...execution({ phase: 'Running', executionRef: { name: 'wfe-0123456789abcdef' } }),
+      metadata: { name: 'pipeline', namespace: 'team-b', uid: 'u-9' },
+    };
+    pipeline.spec = { ...pipeline.spec, executionEngine: 'tekton' };
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create,
+        getStatus: async () => null,
+        cleanup: async () => {},
+      }),
+      executions: { byIndex: () => [pipeline], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
+      executionNamespace: 'executions',
+      now: () => now,
+    });
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(create).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'Deduplicated',
+        message: expect.stringContaining('team-b/pipeline'),
+      },
+    });
+  });
+
   it('DD-EVENT-001: records one CleanupFailed Warning per stage while a failing cleanup holds the lock or the deletion', async () => {
     const api = server(
       execution({

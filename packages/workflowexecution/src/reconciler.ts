@@ -58,7 +58,7 @@ import {
   markRunning,
   markWaiting,
 } from './status.js';
-import { cooldownBlocking, type TargetIndex } from './target-index.js';
+import { cooldownBlocking, heldByOtherEngine, type TargetIndex } from './target-index.js';
 
 /*
  * This file is over 350 lines because it is one state machine: every transition of a
@@ -326,6 +326,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (deadline !== undefined && deadline <= now.getTime())
       throw new DeadlinePassedError(wfe.spec.timesOutAt as string);
     enforceExecutionPolicy(wfe, this.#o.policy, now);
+    const holder = heldByOtherEngine(this.#o.executions, {
+      uid: wfe.metadata.uid,
+      target: wfe.spec.targetResource,
+      engine: wfe.spec.executionEngine,
+    });
+    if (holder) throw new ResourceLockedError(holder.resourceName, holder);
     const requested = requestedDependencies(wfe);
     const dependencies = this.#o.resolveDependencies
       ? await this.#o.resolveDependencies(wfe)

@@ -1,6 +1,12 @@
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { cooldownBlocking, keysToWake, targetIndex, waitersOnResource } from './target-index.js';
+import {
+  cooldownBlocking,
+  heldByOtherEngine,
+  keysToWake,
+  targetIndex,
+  waitersOnResource,
+} from './target-index.js';
 
 const execution = (
   name: string,
@@ -128,5 +134,33 @@ describe('cooldownBlocking', () => {
         now,
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('heldByOtherEngine', () => {
+  const withEngine = (object: KubeObject, engine: string): KubeObject => ({
+    ...object,
+    spec: { ...(object.spec as object), executionEngine: engine },
+  });
+  const self = { uid: 'new', target: 'prod/deployment/app', engine: 'job' };
+
+  it('names a running execution of another engine on the target: a PipelineRun and a Job do not collide by name', () => {
+    const tekton = withEngine(execution('pipeline', 'Running'), 'tekton');
+    expect(heldByOtherEngine(indexOf([tekton]), self)).toEqual({
+      name: 'pipeline',
+      namespace: 'team-a',
+      resourceName: 'wfe-0123456789abcdef',
+    });
+  });
+
+  it('leaves the same engine to the API server, and ignores finished and never-started executions', () => {
+    const index = indexOf([
+      withEngine(execution('same', 'Running'), 'job'),
+      withEngine(execution('done', 'Completed'), 'tekton'),
+      withEngine(execution('failed', 'Failed'), 'tekton'),
+      withEngine(execution('refused', 'Pending', { ran: false }), 'tekton'),
+      withEngine(execution('new', 'Running'), 'tekton'),
+    ]);
+    expect(heldByOtherEngine(index, self)).toBeUndefined();
   });
 });

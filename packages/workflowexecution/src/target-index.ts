@@ -46,6 +46,35 @@ export function cooldownBlocking(
 }
 
 /**
+ * Another execution running on `target` under a different engine, if the cache knows one. The
+ * lock name is the same for every engine, but the API server keeps names unique per kind only:
+ * a Job and a PipelineRun of the same name do not collide, so without this a `job` and a
+ * `tekton` execution would work on one target at once. The cache can lag a start by a moment;
+ * two such starts in the same instant can still both run, which only a lock object common to
+ * every engine (one more request per start) would close.
+ */
+export function heldByOtherEngine(
+  executions: TargetIndex,
+  self: { uid?: string | undefined; target: string; engine: string },
+): { name: string; namespace: string; resourceName: string } | undefined {
+  for (const other of executions.byIndex(targetIndex, self.target)) {
+    if (other.metadata?.uid === self.uid) continue;
+    const engine = (other.spec as { executionEngine?: unknown } | undefined)?.executionEngine;
+    if (engine === self.engine) continue;
+    const { status } = statusView(other);
+    const resourceName = status?.executionRef?.name;
+    if (resourceName === undefined) continue;
+    if (status?.phase === 'Completed' || status?.phase === 'Failed') continue;
+    return {
+      name: other.metadata?.name ?? '',
+      namespace: other.metadata?.namespace ?? '',
+      resourceName,
+    };
+  }
+  return undefined;
+}
+
+/**
  * The keys an event on a WorkflowExecution should wake: itself, and when it has finished or
  * gone (so its target's lock may have been released) every execution still waiting to start
  * on the same target, so a waiter starts on the release instead of at its next backoff.
