@@ -71,6 +71,15 @@ describe('parseWorkflowExecution', () => {
     expect(issues.some((issue) => issue.path.startsWith('spec.parameters.NAAA'))).toBe(true);
   });
 
+  it("accepts what kubernaut's CRD accepts: an empty remediationRequestRef and an empty version", () => {
+    const input = valid() as unknown as Loose;
+    input.spec.remediationRequestRef = {};
+    input.spec.workflowRef.version = '';
+    const wfe = parseWorkflowExecution(input);
+    expect(wfe.spec.remediationRequestRef).toEqual({});
+    expect(wfe.spec.workflowRef.version).toBe('');
+  });
+
   it('accepts a minimal execution and a kind/name target', () => {
     const input = valid();
     input.spec = {

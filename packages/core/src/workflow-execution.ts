@@ -108,7 +108,8 @@ export const DependenciesSchema = z.strictObject({
 
 export const WorkflowRefSchema = z.strictObject({
   workflowId: nonEmpty('workflowId').max(identifierMaxLength),
-  version: nonEmpty('version').max(identifierMaxLength),
+  // Kubernaut's field is required but may be empty: its test executions leave it "".
+  version: z.string().max(identifierMaxLength),
   executionBundle: z.string().max(2048).regex(new RegExp(executionBundlePattern), {
     error:
       'must be an OCI reference such as "registry.example.com/team/workflow:1.2" (no spaces), or a repository URL for engines that take one',
@@ -158,7 +159,8 @@ export const ExecutionConfigSchema = z.strictObject({
  * RemediationRequest); the namespace defaults to the execution's.
  */
 export const ObjectRefSchema = z.strictObject({
-  name: nonEmpty('name').max(identifierMaxLength),
+  // Every field of corev1.ObjectReference is omitempty: kubernaut writes an unset one as `{}`.
+  name: z.string().max(identifierMaxLength).optional(),
   namespace: z.string().max(63).optional(),
   kind: z.string().max(63).optional(),
   /** A group (a DNS subdomain) and a version (a DNS label). */
