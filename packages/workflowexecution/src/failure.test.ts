@@ -116,7 +116,7 @@ describe('startErrorMessage', () => {
     const message = startErrorMessage(
       new ResourceLockedError('wfe-c00449355dfb987a', { namespace: 'team-a', name: 'first' }),
     );
-    expect(message).toContain('execution resource wfe-c00449355dfb987a already exists');
+    expect(message).toContain('Execution resource wfe-c00449355dfb987a already exists');
     expect(message).toContain('WorkflowExecution team-a/first');
     expect(startErrorMessage(new ResourceLockedError('wfe-1', undefined))).toContain(
       'already exists',

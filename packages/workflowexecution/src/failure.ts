@@ -44,7 +44,7 @@ export function startErrorMessage(error: unknown): string {
     const holder = owner
       ? `WorkflowExecution ${owner.namespace}/${owner.name}`
       : 'an unknown owner';
-    return `execution resource ${error.resourceName} already exists (target resource locked): it belongs to ${holder}, which is still running`;
+    return `Execution resource ${error.resourceName} already exists (target resource locked): it belongs to ${holder}, which is still running`;
   }
   return error instanceof Error ? error.message : String(error);
 }

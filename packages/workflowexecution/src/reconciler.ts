@@ -589,7 +589,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // Without its engine nothing can remove the resource; never claim the lock is released.
       return undefined;
     }
-    // One Event per lifecycle, at its end (kubernaut records the same reason): the status
+    // One Event per lifecycle, at its end (kubernaut records the same reason and words): the status
     // already tells a watcher the outcome, and an Event on completion would be one more
     // request in every execution's busiest stretch.
     await this.#writeReported(
@@ -598,7 +598,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       {
         type: 'Normal',
         reason: 'LockReleased',
-        message: `lock on ${wfe.spec.targetResource} released after the cooldown (${wfe.status?.phase ?? 'unknown'})`,
+        message: `Lock released for ${wfe.spec.targetResource} after cooldown (${wfe.status?.phase ?? 'unknown'})`,
       },
       ctx,
     );
