@@ -225,6 +225,25 @@ describe('Controller', { timeout: 20_000 }, () => {
     await done;
   });
 
+  it('stops within a few seconds of aborting a reconcile that ignores its signal, naming its key', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const { reconciler, calls } = scripted(() => new Promise<void>(() => {}));
+    const controller = new Controller({ name: 'test', reconciler, logger, drainTimeoutMs: 50 });
+    const { stop, done } = run(controller);
+    controller.enqueue('ns/stuck');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    const started = performance.now();
+    stop.abort();
+    await done;
+    // The pod's grace period is 30 s, of which the drain takes 20 s by default.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ keys: ['ns/stuck'] }),
+      expect.stringContaining('still running'),
+    );
+  });
+
   it('aborts in-flight reconciles at once when leadership is lost, without draining', async () => {
     const { reconciler, calls } = scripted(
       (_call, ctx) =>

@@ -4,7 +4,7 @@ import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import type { Informer } from './informer.js';
 import { objectKey } from './keys.js';
-import { LeadershipLostError } from './leader-election.js';
+import { LeadershipLostError, leadershipLostSignal } from './leader-election.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
 import { retryAfterMs } from './retry-after.js';
@@ -13,7 +13,10 @@ import { withFields } from './with-fields.js';
 import { type AddOptions, WorkQueue } from './workqueue.js';
 
 export interface ReconcileContext {
-  /** Aborts when shutdown gives up waiting for in-flight reconciles (see `drainTimeoutMs`). */
+  /**
+   * Aborts when shutdown gives up waiting for in-flight reconciles (see `drainTimeoutMs`), or
+   * when the leadership the controller was started under is lost, even in the middle of a drain.
+   */
   readonly signal: AbortSignal;
   /** The controller's logger with `controller` and `key` fields. */
   readonly logger: Logger;
@@ -48,10 +51,17 @@ export interface ControllerOptions {
   readonly metrics?: ControllerMetrics;
   /**
    * On shutdown, how long in-flight reconciles may run before their signal aborts. Default
-   * 20 s, inside Kubernetes' default 30 s termination grace period.
+   * 20 s: with the few seconds they then get to stop, inside Kubernetes' default 30 s
+   * termination grace period. Losing the lease cuts the drain short.
    */
   readonly drainTimeoutMs?: number;
 }
+
+/**
+ * How long shutdown waits for reconciles after aborting their signal. One that ignores its
+ * signal is left behind then, so the process still ends inside the pod's grace period.
+ */
+const abortedReconcilesGraceMs = 3_000;
 
 interface Watched {
   readonly informer: Informer<KubeObject>;
@@ -132,7 +142,9 @@ export class Controller {
   /**
    * Starts the informers, waits for their caches, then reconciles until `signal` aborts. Then
    * it stops taking keys, waits for in-flight reconciles (aborting their signal after
-   * `drainTimeoutMs`), stops the informers and resolves. It can be started again afterwards.
+   * `drainTimeoutMs`, or at once when `signal` is a leader's and the lease is lost), stops the
+   * informers and resolves. Once aborted, reconciles get a few seconds to return; any still
+   * running then are logged and left behind. It can be started again afterwards.
    */
   async start(signal: AbortSignal): Promise<void> {
     if (this.#queue) throw new ControllerRunningError(this.#name);
@@ -150,15 +162,16 @@ export class Controller {
         for (const obj of informer.list()) for (const key of map(obj)) queue.add(key);
       }
       const reconciles = new AbortController();
+      const running = new Set<string>();
       const workers = Array.from({ length: this.#workers }, () =>
-        this.#work(queue, reconciles.signal),
+        this.#work(queue, reconciles.signal, running),
       );
       this.#ready = true;
       this.#logger.info({ workers: this.#workers }, 'controller started');
       await aborted(signal);
       this.#ready = false;
-      await this.#drain(queue, reconciles, signal.reason);
-      await Promise.all(workers);
+      await this.#drain(queue, reconciles, signal);
+      await this.#awaitWorkers(workers, running);
       this.#logger.info({}, 'controller stopped');
     } finally {
       this.#ready = false;
@@ -185,38 +198,67 @@ export class Controller {
     }
   }
 
+  /** Lets in-flight reconciles finish, until the drain timeout or the loss of the lease. */
   async #drain(
     queue: WorkQueue<string>,
     reconciles: AbortController,
-    reason: unknown,
+    signal: AbortSignal,
   ): Promise<void> {
-    if (reason instanceof LeadershipLostError) {
-      // Another replica may lead already; reconciles left to finish would race its own, so
-      // they are aborted at once, as controller-runtime skips its graceful shutdown then.
+    // Another replica may lead already; reconciles left to finish would race its own, so
+    // they are aborted at once, as controller-runtime skips its graceful shutdown then.
+    const lost = leadershipLostSignal(signal);
+    if (signal.reason instanceof LeadershipLostError || lost?.aborted) {
       queue.shutDown();
-      reconciles.abort(reason);
+      reconciles.abort(lost?.reason ?? signal.reason);
       return;
     }
-    const timer = new AbortController();
-    const drained = queue.shutDownWithDrain().then(() => true);
-    const timedOut = delay(this.#drainTimeoutMs, timer.signal).then(() => false);
-    if (!(await Promise.race([drained, timedOut]))) {
+    // A drain on SIGTERM outlasts the lease when renewing fails meanwhile; the leading signal
+    // has aborted already and cannot say so again, so the lost signal is watched instead.
+    const onLost = () => {
+      this.#logger.warn({}, 'lost the lease while draining; aborting in-flight reconciles');
+      reconciles.abort(lost?.reason);
+    };
+    lost?.addEventListener('abort', onLost, { once: true });
+    const timer = setTimeout(() => {
       this.#logger.warn(
         { drainTimeoutMs: this.#drainTimeoutMs },
         'in-flight reconciles did not finish in time; aborting them',
       );
       reconciles.abort(new Error(`controller ${this.#name} is shutting down`));
+    }, this.#drainTimeoutMs);
+    try {
+      await Promise.race([queue.shutDownWithDrain(), aborted(reconciles.signal)]);
+    } finally {
+      clearTimeout(timer);
+      lost?.removeEventListener('abort', onLost);
     }
-    timer.abort();
   }
 
-  async #work(queue: WorkQueue<string>, signal: AbortSignal): Promise<void> {
+  /** Waits for the workers; for reconciles that ignore their aborted signal, only so long. */
+  async #awaitWorkers(workers: Promise<void>[], running: ReadonlySet<string>): Promise<void> {
+    const timer = new AbortController();
+    const stopped = await Promise.race([
+      Promise.all(workers).then(() => true),
+      delay(abortedReconcilesGraceMs, timer.signal).then(() => false),
+    ]);
+    timer.abort();
+    if (!stopped) {
+      this.#logger.warn(
+        { keys: [...running], graceMs: abortedReconcilesGraceMs },
+        'aborted reconciles are still running; stopping without them',
+      );
+    }
+  }
+
+  async #work(queue: WorkQueue<string>, signal: AbortSignal, running: Set<string>): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      running.add(key);
       try {
         await this.#reconcile(queue, key, signal);
       } finally {
+        running.delete(key);
         queue.done(key);
       }
     }

@@ -1,4 +1,5 @@
-import { type KubeClient, KubernetesApiError } from '@roundhouse/kube';
+import { AbortedError } from '@roundhouse/core';
+import { type KubeClient, KubernetesApiError, type RequestOptions } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { buildEvent, EventRecorder } from './event-recorder.js';
 
@@ -107,5 +108,40 @@ describe('EventRecorder', () => {
     await recorder.record(object, 'Normal', 'Started', 'started');
     expect(create).toHaveBeenCalledTimes(1);
     expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up a keyed event when its signal aborts, mid-request or between attempts', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    // Like the client: refused at once when aborted, else failing (first) or hanging (after).
+    const create = vi.fn(
+      (_type: unknown, _ns: unknown, _body: unknown, options?: RequestOptions) => {
+        const signal = options?.signal;
+        if (signal?.aborted) return Promise.reject(new AbortedError('create Event'));
+        if (create.mock.calls.length === 1)
+          return Promise.reject(new KubernetesApiError('InternalError', 'etcd timeout', 500));
+        return new Promise((_, reject) =>
+          signal?.addEventListener('abort', () => reject(new AbortedError('create Event')), {
+            once: true,
+          }),
+        );
+      },
+    );
+    const recorder = new EventRecorder({ create } as unknown as KubeClient, 'test', { logger });
+    const object = { metadata: { name: 'wfe-1', namespace: 'a', uid: 'u1' } };
+    const record = (signal: AbortSignal) =>
+      recorder.record(object, 'Normal', 'LockReleased', 'released', { key: 'k', signal });
+
+    // Aborted during the 200 ms pause after the first failure.
+    const started = performance.now();
+    await record(AbortSignal.timeout(10));
+    expect(performance.now() - started).toBeLessThan(150);
+    expect(create).toHaveBeenCalledTimes(2);
+    expect(create.mock.calls[1]?.[3]?.signal?.aborted).toBe(true);
+
+    // Aborted while the create hangs.
+    await record(AbortSignal.timeout(10));
+    expect(create).toHaveBeenCalledTimes(3);
+    expect(warn).toHaveBeenCalledTimes(2);
   });
 });

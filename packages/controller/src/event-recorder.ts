@@ -23,12 +23,19 @@ export interface EventRecordOptions {
    * created a second time. Without it every call creates an Event.
    */
   readonly key?: string;
+  /**
+   * Cancels the request and the retries of a keyed Event, which could otherwise keep a
+   * reconcile (and a shutdown waiting for it) busy for minutes: pass the reconcile's signal.
+   * A cancelled Event is not recorded, and logged like any other failure.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
  * Records core/v1 Events about objects, the ones `kubectl describe` shows. Recording is best
  * effort: a failure is logged and never fails the reconcile that records it. A keyed Event is
- * tried twice more after a failure that may pass (429, 5xx, a timeout), within about 1.2 s.
+ * tried twice more after a failure that may pass (429, 5xx, a timeout), 1.2 s of pauses in all
+ * on top of the requests; `signal` cuts both short.
  */
 export class EventRecorder {
   readonly #client: KubeClient;
@@ -59,9 +66,10 @@ export class EventRecorder {
       now: new Date(),
       ...(options.key !== undefined ? { key: options.key } : {}),
     });
+    const request = options.signal ? { signal: options.signal } : {};
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.#client.create(resources.events, event.metadata.namespace, event);
+        await this.#client.create(resources.events, event.metadata.namespace, event, request);
         return;
       } catch (error) {
         if (options.key !== undefined && isKubernetesError(error, 'AlreadyExists')) return;
@@ -69,7 +77,8 @@ export class EventRecorder {
         // timeout) cannot make two; a passing 429 or 5xx then does not lose it.
         const again = options.key !== undefined && isRetryable(error);
         if (again && attempt < keyedRetryDelaysMs.length) {
-          await delay(keyedRetryDelaysMs[attempt] as number);
+          // Cut short by an abort, the next create is refused without a request and logged.
+          await delay(keyedRetryDelaysMs[attempt] as number, options.signal);
           continue;
         }
         this.#logger.warn(

@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type RequestOptions } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
+import { Controller } from './controller.js';
 import { LeaderElector, LeadershipLostError } from './leader-election.js';
 
 const client = new KubeClient(new KubeConfig());
@@ -142,5 +143,75 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     await run;
     expect(reason).toBeInstanceOf(LeadershipLostError);
     expect(api.renewals.length).toBe(renewalsBefore);
+  });
+
+  it('aborts lost when renewing fails after a stop, while the work still drains', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const elector = new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 1,
+      retryPeriodSeconds: 0.1,
+    });
+    const stop = new AbortController();
+    let lostReason: unknown;
+    const run = elector.run(stop.signal, {
+      onStartedLeading: async (signal, lost) => {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        expect(lost.aborted).toBe(false);
+        api.mode = 'fail';
+        await new Promise((resolve) => lost.addEventListener('abort', resolve, { once: true }));
+        lostReason = lost.reason;
+      },
+    });
+    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    stop.abort(new Error('received SIGTERM'));
+    await run;
+    expect(lostReason).toBeInstanceOf(LeadershipLostError);
+  });
+
+  it("cuts a Controller's drain short when the lease is lost during it", async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const elector = new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 1,
+      retryPeriodSeconds: 0.1,
+    });
+    let reconciling = false;
+    let abortReason: unknown;
+    const controller = new Controller({
+      name: 'test',
+      // Longer than the lease: only the loss of the lease can end this drain in time.
+      drainTimeoutMs: 20_000,
+      reconciler: {
+        reconcile: (_key, { signal }) =>
+          new Promise<void>((resolve) => {
+            reconciling = true;
+            signal.addEventListener(
+              'abort',
+              () => {
+                abortReason = signal.reason;
+                resolve();
+              },
+              { once: true },
+            );
+          }),
+      },
+    });
+    const stop = new AbortController();
+    const run = elector.run(stop.signal, {
+      onStartedLeading: (leading) => controller.start(leading),
+    });
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(reconciling).toBe(true), patience);
+    stop.abort(new Error('received SIGTERM'));
+    api.mode = 'fail';
+    const stoppedAt = performance.now();
+    await run;
+    expect(abortReason).toBeInstanceOf(LeadershipLostError);
+    // Renewing gives up after the 1 s renew deadline, well before the 3 s lease expires.
+    expect(performance.now() - stoppedAt).toBeLessThan(2_500);
   });
 });

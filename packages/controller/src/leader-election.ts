@@ -34,8 +34,12 @@ export interface LeaderCallbacks {
    * an error with `reason: 'LeadershipLost'`: another replica may lead already, so stop at once
    * (a Controller started with this signal aborts its in-flight reconciles). A rejection gives
    * leadership up.
+   *
+   * `lost` aborts, with that same error, only when the lease is lost, even after `signal`
+   * already aborted: a drain begun on SIGTERM must stop once renewing fails, since another
+   * replica may then take the lease over. A Controller started with `signal` watches it itself.
    */
-  onStartedLeading(signal: AbortSignal): void | Promise<void>;
+  onStartedLeading(signal: AbortSignal, lost: AbortSignal): void | Promise<void>;
   /** Called when leadership has ended, after the lease was released. */
   onStoppedLeading?(): void;
 }
@@ -115,12 +119,14 @@ export class LeaderElector {
     this.#isLeader = true;
     this.#logger.info({}, 'started leading');
     const leading = new AbortController();
+    const lost = new AbortController();
+    lostSignals.set(leading.signal, lost.signal);
     const follow = () => leading.abort(signal.reason);
     signal.addEventListener('abort', follow, { once: true });
     const stopRenewing = new AbortController();
-    const renewing = this.#renew(leading, stopRenewing.signal);
+    const renewing = this.#renew(leading, lost, stopRenewing.signal);
     const work = Promise.resolve()
-      .then(() => callbacks.onStartedLeading(leading.signal))
+      .then(() => callbacks.onStartedLeading(leading.signal, lost.signal))
       .catch((error: unknown) => {
         this.#logger.error(describeError(error), 'leader work failed; giving up leadership');
         leading.abort(error);
@@ -135,8 +141,12 @@ export class LeaderElector {
     callbacks.onStoppedLeading?.();
   }
 
-  /** Renews until `stop`; on losing the lease, aborts `leading` and says so. */
-  async #renew(leading: AbortController, stop: AbortSignal): Promise<'lost' | 'stopped'> {
+  /** Renews until `stop`; on losing the lease, aborts `leading` and `lost` and says so. */
+  async #renew(
+    leading: AbortController,
+    lost: AbortController,
+    stop: AbortSignal,
+  ): Promise<'lost' | 'stopped'> {
     let lastRenewal = performance.now();
     for (;;) {
       await delay(this.#retryPeriodMs, stop);
@@ -145,7 +155,7 @@ export class LeaderElector {
       // replica may lead by now: it stops at once, before the I/O that piled up meanwhile
       // resumes its reconciles, instead of after one more request to the API server.
       if (performance.now() - lastRenewal >= this.#renewDeadlineMs) {
-        return this.#lose(leading, 'paused past the renew deadline');
+        return this.#lose(leading, lost, 'paused past the renew deadline');
       }
       // Bounded by the deadline counted from the last renewal, not from this attempt: a request
       // that hangs after a run of quick failures would otherwise keep this replica leading past
@@ -163,15 +173,18 @@ export class LeaderElector {
         continue;
       }
       if (attempt === 'held' || performance.now() - lastRenewal >= this.#renewDeadlineMs) {
-        return this.#lose(leading, attempt);
+        return this.#lose(leading, lost, attempt);
       }
     }
   }
 
-  #lose(leading: AbortController, why: string): 'lost' {
+  #lose(leading: AbortController, lost: AbortController, why: string): 'lost' {
     this.#logger.warn({ attempt: why }, 'lost the lease');
     this.#isLeader = false;
-    leading.abort(new LeadershipLostError(`${this.#namespace}/${this.#name}`));
+    const error = new LeadershipLostError(`${this.#namespace}/${this.#name}`);
+    // Does nothing when `leading` already aborted (a drain on SIGTERM); `lost` tells that drain.
+    leading.abort(error);
+    lost.abort(error);
     return 'lost';
   }
 
@@ -250,6 +263,17 @@ export class LeaderElector {
   #jittered(): number {
     return this.#retryPeriodMs * (1 + Math.random() * 1.2);
   }
+}
+
+/** Each leading signal's `lost` signal, for a Controller started with the leading one. */
+const lostSignals = new WeakMap<AbortSignal, AbortSignal>();
+
+/**
+ * The signal that aborts when the lease behind `leading` (a signal `onStartedLeading` was given)
+ * is lost; undefined for any other signal.
+ */
+export function leadershipLostSignal(leading: AbortSignal): AbortSignal | undefined {
+  return lostSignals.get(leading);
 }
 
 /**
