@@ -56,8 +56,14 @@ const reasonsByStatus: Readonly<Record<number, AwxApiErrorReason>> = {
   504: 'AWXGatewayTimeout',
 };
 
-/** Statuses a later, identical request may not get: overload, gateways, a lock held briefly. */
-const retryableStatuses = new Set([409, 429, 502, 503, 504]);
+/**
+ * Statuses a later, identical request may not get: overload, gateways, a lock held briefly, and
+ * AWX's 500, which its api_exception_handler answers for every exception it does not turn into
+ * a 400 (only IntegrityError and FieldError are), a database failover among them. Like any 5xx
+ * it is ambiguous, so the transport repeats it only for reads, deletes and cancels, at most
+ * `retries` times; the caller of a create looks for its effect instead.
+ */
+const retryableStatuses = new Set([409, 429, 500, 502, 503, 504]);
 
 /** AWX answered with an error status. */
 export class AwxApiError extends AwxError {

@@ -25,9 +25,11 @@ export interface LaunchRequest {
   /** Sent as a JSON object; 64-bit integers keep every digit. */
   readonly extraVars: ExtraVars;
   /**
-   * Credential ids for the job. Left out of the request when undefined or empty, so the
-   * template's apply unchanged: AWX reads a list as the job's whole set, and an empty one as
-   * "without the template's credentials" (kubernaut #365).
+   * Credential ids for the job, left out of the request when undefined or empty. AWX layers
+   * them onto the template's by credential type (UnifiedJobTemplate.create_unified_job), and
+   * refuses with 400 a list lacking one of the template's without a replacement of its type
+   * (JobLaunchSerializer; kubernaut #365): a list names the template's own too, and `[]` would
+   * be refused for a template that has any.
    */
   readonly credentials?: readonly number[] | undefined;
   /** Seconds the job may run; AWX takes it only from a template with `ask_timeout_on_launch`. */
@@ -61,7 +63,7 @@ export interface AwxProbe {
 export interface JobTemplateReader {
   /** The one job template with this exact name; AwxLookupError when there are none or several. */
   findJobTemplate(name: string, options?: AwxRequestOptions): Promise<JobTemplate>;
-  /** The template's own credentials, which a launch with credentials replaces. */
+  /** The template's own credentials: a launch's list names each, or one of its type instead. */
   templateCredentials(templateId: number, options?: AwxRequestOptions): Promise<Credential[]>;
   /** The variables the template's survey asks for; none when it has no survey. */
   surveyVariables(templateId: number, options?: AwxRequestOptions): Promise<string[]>;

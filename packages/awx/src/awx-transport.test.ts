@@ -122,17 +122,34 @@ describe('AwxTransport requests', () => {
     expect(found.map((c) => c.id)).toEqual([1, 2, 3, 4]);
   });
 
+  it("reads the next page under baseUrl's path when a proxy strips it before AWX", async () => {
+    // AWX saw /api/v2/credentials/, so its `next` lacks the proxy's /awx.
+    const path = '/awx/api/v2/credentials/';
+    const scope = nock(base)
+      .get(path)
+      .query({ name: 'x', page_size: '200' })
+      .reply(200, page([credential(1)], '/api/v2/credentials/?name=x&page=2&page_size=200'))
+      .get(path)
+      .query({ name: 'x', page: '2', page_size: '200' })
+      .reply(200, page([credential(2)]));
+    const proxied = transport({ baseUrl: `${base}/awx` });
+    const found = await proxied.list('credentials/', { name: 'x' }, CredentialSchema, {});
+    expect(found.map((c) => c.id)).toEqual([1, 2]);
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('never sends the token to a next page on another server', async () => {
-    nock(base)
+    const scope = nock(base)
       .get('/api/v2/credentials/')
-      .query(true)
-      .reply(200, page([credential(1)], 'https://evil.test/api/v2/credentials/?page=2'));
+      .query({ name: 'x', page_size: '200' })
+      .reply(200, page([credential(1)], 'https://evil.test/elsewhere/?name=x&page=2'))
+      .get('/api/v2/credentials/')
+      .query({ name: 'x', page: '2' })
+      .reply(200, page([credential(2)]));
     const evil = nock('https://evil.test').get(/.*/).reply(200, page([]));
-    const error = await transport()
-      .list('credentials/', { name: 'x' }, CredentialSchema, {})
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AwxResponseError);
-    expect(error).toMatchObject({ field: 'next' });
+    const found = await transport().list('credentials/', { name: 'x' }, CredentialSchema, {});
+    expect(found.map((c) => c.id)).toEqual([1, 2]);
+    expect(scope.isDone()).toBe(true);
     expect(evil.isDone()).toBe(false);
   });
 });
@@ -158,6 +175,38 @@ describe('AwxTransport retries', () => {
       .get('/api/v2/jobs/5/')
       .reply(200, job(5));
     expect((await getJob(transport(), 5)).status).toBe('running');
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('repeats a read and a delete after a 500 (an AWX whose database failed over), never a launch', async () => {
+    const scope = nock(base)
+      .get('/api/v2/jobs/5/')
+      .reply(500, { detail: 'A server error occurred.' })
+      .get('/api/v2/jobs/5/')
+      .reply(200, job(5))
+      .delete('/api/v2/credentials/7/')
+      .reply(500, { detail: 'A server error occurred.' })
+      .delete('/api/v2/credentials/7/')
+      .reply(204)
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(500, { detail: 'A server error occurred.' });
+    const http = transport();
+    expect((await getJob(http, 5)).id).toBe(5);
+    expect(await http.status(http.delete('credentials/7/', {}), [404])).toBe(204);
+    await expect(launch(http)).rejects.toMatchObject({
+      statusCode: 500,
+      reason: 'AWXServerError',
+      ambiguous: true,
+      retryable: true,
+    });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('gives up on a 500 after the configured retries, leaving the retry to the caller', async () => {
+    const scope = nock(base).get('/api/v2/jobs/5/').times(3).reply(500, {});
+    const error = await getJob(transport({ retries: 2 }), 5).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxApiError);
+    expect(error).toMatchObject({ statusCode: 500, retryable: true });
     expect(scope.isDone()).toBe(true);
   });
 

@@ -204,7 +204,7 @@ export class AwxTransport {
       const call: Call = { method: 'GET', url, mode: 'repeatable', signal: options.signal };
       const page = await this.json(call, schema);
       yield page.results;
-      url = page.next === null ? undefined : this.#nextPage(call, page.next);
+      url = page.next === null ? undefined : nextPage(call, page.next);
     }
   }
 
@@ -221,19 +221,6 @@ export class AwxTransport {
     const root = this.#apiRoot.pathname;
     const path = url.pathname.startsWith(root) ? url.pathname.slice(root.length) : url.pathname;
     return `${method} ${path}${url.search}`;
-  }
-
-  /** AWX's `next` is relative; one that leads elsewhere would be sent the token, so it is refused. */
-  #nextPage(call: Call, next: string): URL {
-    const url = new URL(next, this.#apiRoot);
-    if (url.origin !== this.#apiRoot.origin) {
-      throw new AwxResponseError(
-        this.#endpoint(call.method, call.url),
-        'next',
-        `points to another server (${url.origin}); the token is only sent to ${this.#apiRoot.origin}`,
-      );
-    }
-    return url;
   }
 
   /** Sends a call with retries; `handle` reads the response and throws AwxErrors for failures. */
@@ -296,6 +283,17 @@ export class AwxTransport {
       secrets: call.secrets,
     });
   }
+}
+
+/**
+ * AWX builds `next` from the path it received (request.get_full_path), which lacks `baseUrl`'s
+ * path behind a proxy that serves AWX there and strips it. So only the query of `next` is used,
+ * on the path just read; that also keeps the token on `baseUrl`'s origin.
+ */
+function nextPage(call: Call, next: string): URL {
+  const url = new URL(call.url);
+  url.search = new URL(next, call.url).search;
+  return url;
 }
 
 function isSuccess(status: number): boolean {

@@ -243,10 +243,12 @@ export function versionedCredentialType(wanted: CredentialTypeRequest): Credenti
 }
 
 /**
- * The credentials of a launch. AWX replaces a template's credentials with the launch list, so
- * the template's own come first, then this execution's, each once. A template credential of
- * the same type as an ephemeral one is left out: AWX allows one credential per type and the
- * ephemeral one replaces it; such replacements are returned so the caller can warn.
+ * The credentials of a launch: the template's own first, then this execution's, each once. AWX
+ * refuses a list that lacks a template credential without one of its type in its place
+ * (JobLaunchSerializer, 400), and layers the listed ones onto the template's by type
+ * (create_unified_job). A template credential of an ephemeral one's type is left out, since the
+ * ephemeral one takes its place for the job; such replacements are returned so the caller can
+ * warn.
  */
 export function launchCredentials(
   template: readonly Credential[],

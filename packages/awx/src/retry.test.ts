@@ -6,9 +6,10 @@ const status = (code: number, retryAfterSeconds?: number) =>
   new AwxApiError('GET jobs/1/', code, undefined, [], retryAfterSeconds);
 
 describe('isRetryable', () => {
-  it('repeats reads after overload, gateway errors, resets and timeouts', () => {
+  it('repeats reads after overload, server and gateway errors, resets and timeouts', () => {
     for (const error of [
       status(429),
+      status(500),
       status(502),
       status(503),
       status(504),
@@ -17,7 +18,7 @@ describe('isRetryable', () => {
     ]) {
       expect(isRetryable(error, 'repeatable'), error.message).toBe(true);
     }
-    for (const error of [status(400), status(401), status(404), status(500), new Error('x')]) {
+    for (const error of [status(400), status(401), status(404), status(501), new Error('x')]) {
       expect(isRetryable(error, 'repeatable')).toBe(false);
     }
   });
@@ -30,6 +31,7 @@ describe('isRetryable', () => {
         'unsent-only',
       ),
     ).toBe(true);
+    expect(isRetryable(status(500), 'unsent-only')).toBe(false);
     expect(isRetryable(status(503), 'unsent-only')).toBe(false);
     expect(
       isRetryable(

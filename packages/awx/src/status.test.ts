@@ -60,21 +60,35 @@ describe('awxJobResult', () => {
     },
   );
 
-  it('never reads a timeout from the text of job_explanation', () => {
-    expect(awxJobResult(job('failed', 'Job terminated due to timeout')).failureReason).toBe(
-      'TaskFailed',
-    );
-  });
-
-  it('classifies a failed job that used up its own timeout as DeadlineExceeded', () => {
-    const stopped = { ...job('failed', 'Job terminated due to timeout'), timeout: 60 };
-    expect(awxJobResult({ ...stopped, elapsed: 60.2 })).toMatchObject({
+  it("classifies a failed job AWX's runner stopped at its timeout as DeadlineExceeded", () => {
+    const stopped = job('failed', 'Job terminated due to timeout');
+    expect(awxJobResult(stopped)).toMatchObject({
       phase: 'Failed',
       reason: 'AWXJobFailed',
       failureReason: 'DeadlineExceeded',
     });
-    expect(awxJobResult({ ...stopped, elapsed: 12.5 }).failureReason).toBe('TaskFailed');
-    expect(awxJobResult({ ...stopped, status: 'canceled', elapsed: 61 }).failureReason).toBe(
+    expect(awxJobResult({ ...stopped, timeout: 60, elapsed: 12.5 }).failureReason).toBe(
+      'DeadlineExceeded',
+    );
+    const appended = job('failed', 'Job terminated due to timeout\nanother explanation');
+    expect(awxJobResult(appended).failureReason).toBe('DeadlineExceeded');
+    expect(awxJobResult({ ...stopped, status: 'canceled' }).failureReason).toBe('TaskFailed');
+  });
+
+  it('takes another explanation as a task failure, however long the job ran', () => {
+    const shutdown = {
+      ...job('failed', 'Task was canceled due to receiving a shutdown signal.'),
+      timeout: 60,
+      elapsed: 75,
+    };
+    expect(awxJobResult(shutdown).failureReason).toBe('TaskFailed');
+  });
+
+  it('falls back to the job using up its own timeout only when AWX left no explanation', () => {
+    const silent = { ...job('failed'), timeout: 60 };
+    expect(awxJobResult({ ...silent, elapsed: 60.2 }).failureReason).toBe('DeadlineExceeded');
+    expect(awxJobResult({ ...silent, elapsed: 12.5 }).failureReason).toBe('TaskFailed');
+    expect(awxJobResult({ ...silent, status: 'canceled', elapsed: 61 }).failureReason).toBe(
       'TaskFailed',
     );
   });

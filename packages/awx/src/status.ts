@@ -12,9 +12,8 @@ interface StatusMapping {
 /**
  * kubernaut's reasons and messages, so status conditions read the same under either controller.
  *
- * A failure is TaskFailed, except a job AWX stopped at its `timeout`: AWX ends it `failed` and
- * says so only in the free text of `job_explanation` ("Job terminated due to timeout"), which is
- * no contract and is not parsed; the job's own numbers tell it instead (see `timedOut`).
+ * A failure is TaskFailed, except a job AWX stopped at its `timeout`, which is DeadlineExceeded
+ * (see `timedOut`).
  * `canceled` means someone set the job's cancel flag (a user, or cleanup): AWX itself never
  * cancels a job for running too long.
  */
@@ -94,12 +93,26 @@ function explanation(job: ReportedJob): string {
 }
 
 /**
- * A failed job that ran as long as its own timeout allowed: AWX's runner stopped it. Only a
- * launch-time or template timeout shows here (AWX's global default leaves `timeout` 0).
+ * What AWX's BaseTask.run writes first into the `job_explanation` of a job its runner stopped
+ * at `job_timeout` (then saved as `failed`). The text is stored as written, not translated, and
+ * has been the same since 2016, so it is a constant of AWX's to compare with, not a message to
+ * parse. Explanations added later are appended after it, hence a prefix.
+ */
+const runnerTimeoutExplanation = 'Job terminated due to timeout';
+
+/**
+ * Whether AWX's runner stopped a failed job at its timeout. AWX says so in `job_explanation`.
+ * Only when it left none do the job's numbers decide, and they overcount: `elapsed` runs from
+ * `started`, which AWX stamps before the project sync, while the runner's timeout starts with
+ * the playbook; and they show only a launch-time or template timeout (AWX's global default
+ * leaves `timeout` 0).
  */
 function timedOut(job: ReportedJob): boolean {
+  if (job.status !== 'failed') return false;
+  const explained = job.job_explanation.trim();
+  if (explained) return explained.startsWith(runnerTimeoutExplanation);
   const { timeout = 0, elapsed = 0 } = job;
-  return job.status === 'failed' && timeout > 0 && elapsed >= timeout;
+  return timeout > 0 && elapsed >= timeout;
 }
 
 /**
