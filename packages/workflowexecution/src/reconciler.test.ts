@@ -83,7 +83,7 @@ describe('WorkflowExecutionReconciler', () => {
       'Warning',
       'WorkflowFailed',
       expect.stringContaining('ConfigurationError: '),
-      { key: 'WorkflowFailed' },
+      { key: 'WorkflowFailed', signal: expect.any(AbortSignal) },
     );
   });
 
@@ -154,7 +154,7 @@ describe('WorkflowExecutionReconciler', () => {
       'Normal',
       'LockReleased',
       expect.stringContaining('team-a/deployment/app'),
-      { key: 'LockReleased' },
+      { key: 'LockReleased', signal: expect.any(AbortSignal) },
     );
     expect(events.record.mock.invocationCallOrder[0]).toBeLessThan(
       patch.mock.invocationCallOrder[0] as number,

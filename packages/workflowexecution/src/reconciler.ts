@@ -621,7 +621,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
           'CleanupSkipped',
           `engine "${engine}" is not registered; execution resource ${this.#o.executionNamespace}/${parsed.data.status.executionRef.name} was not removed`,
           // Recorded again when the finalizer write below fails and is retried: the same Event.
-          { key: 'CleanupSkipped' },
+          { key: 'CleanupSkipped', signal: ctx.signal },
         );
       }
     }
@@ -655,7 +655,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
         'Warning',
         'CleanupFailed',
         `Cleanup failed ${stage}: ${error instanceof Error ? error.message : String(error)}`,
-        { key: `CleanupFailed ${stage}` },
+        { key: `CleanupFailed ${stage}`, signal: ctx.signal },
       );
       throw error;
     }
@@ -696,6 +696,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (compute(object) === undefined) return false;
     await this.#o.events?.record(object, event.type, event.reason, event.message, {
       key: event.reason,
+      signal: ctx.signal,
     });
     return this.#write(object, compute, ctx);
   }
