@@ -8,6 +8,15 @@ export interface OperationOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface StatusOptions extends OperationOptions {
+  /**
+   * Read the execution's state from its source, never from a cache: for a decision that
+   * destroys (stopping an execution past its deadline), which a cache lagging behind a watch
+   * that went quiet would make on a resource that already finished.
+   */
+  readonly fresh?: boolean;
+}
+
 export interface CreateOptions extends OperationOptions {
   /** Secrets and ConfigMaps the workflow needs, already resolved by the caller. */
   readonly dependencies?: Dependencies;
@@ -120,7 +129,7 @@ export interface Executor {
   getStatus(
     wfe: WorkflowExecution,
     namespace: string,
-    options?: OperationOptions,
+    options?: StatusOptions,
   ): Promise<ExecutionResult | null>;
   /** Removes what `create` made for this execution; idempotent, and never touches another's. */
   cleanup(wfe: WorkflowExecution, namespace: string, options?: OperationOptions): Promise<void>;

@@ -54,6 +54,7 @@ export type {
   LogLine,
   LogOptions,
   OperationOptions,
+  StatusOptions,
 } from './executor.js';
 export { toFieldIssues } from './field-issues.js';
 export {

@@ -7,6 +7,7 @@ import {
   ownerFromLabels,
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
+  type StatusOptions,
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -99,10 +100,11 @@ export class OwnedResources<T extends KubeObject> {
     wfe: WorkflowExecution,
     namespace: string,
     name: string,
-    options: OperationOptions = {},
+    options: StatusOptions = {},
   ): Promise<T | null> {
     throwIfAborted(options.signal, `get ${this.type.kind} ${namespace}/${name}`);
-    const object = await this.reader.get<T>(this.type, namespace, name, options);
+    const reader = options.fresh ? this.client : this.reader;
+    const object = await reader.get<T>(this.type, namespace, name, { signal: options.signal });
     return object && isOwnedBy(object.metadata, wfe, this.conventions) ? object : null;
   }
 

@@ -17,6 +17,7 @@ import {
   type OperationOptions,
   preparedExecution,
   type ResourceType,
+  type StatusOptions,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { executionLogs, type LogSources } from './execution-logs.js';
@@ -183,7 +184,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
   async getStatus(
     wfe: WorkflowExecution,
     namespace: string,
-    options: OperationOptions = {},
+    options: StatusOptions = {},
   ): Promise<ExecutionResult | null> {
     const name = this.resourceName(wfe);
     const object = await this.owned.getOwned(wfe, namespace, name, options);

@@ -779,6 +779,55 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     });
   });
 
+  it('keeps the outcome of a workflow that finished before its deadline though the cache still shows it running', async () => {
+    const api = server(
+      execution({
+        phase: 'Running',
+        startTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      }),
+    );
+    const cleanup = vi.fn(async () => {});
+    const reads: (boolean | undefined)[] = [];
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        // The Job watch went quiet: the cache holds the Job as it was before it completed.
+        getStatus: async (_wfe, _ns, options) => {
+          reads.push(options?.fresh);
+          return options?.fresh
+            ? {
+                phase: 'Completed' as const,
+                reason: 'Completed',
+                message: 'done',
+                summary: { status: 'True' as const },
+              }
+            : {
+                phase: 'Running' as const,
+                reason: 'Running',
+                message: 'running',
+                summary: { status: 'Unknown' as const },
+              };
+        },
+        cleanup,
+      }),
+      executions: { byIndex: () => [], observe: () => {} },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      defaultTimeoutMs: 60_000,
+      deadlineGraceMs: 0,
+      now: () => new Date('2026-01-01T00:01:00Z'),
+    });
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(reads).toEqual([undefined, true]);
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Completed' });
+  });
+
   it('stops an execution whose status cannot be read once it is past its deadline, failing it DeadlineExceeded', async () => {
     const api = server(
       execution({

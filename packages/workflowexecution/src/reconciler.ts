@@ -501,13 +501,29 @@ export class WorkflowExecutionReconciler implements Reconciler {
       : { at: started + timeoutMs, byTimesOutAt: false };
   }
 
-  /** The engine did not stop the execution in time: stop it here and fail it. */
+  /**
+   * The engine did not stop the execution in time: stop it here and fail it. Stopping destroys
+   * the resource, so its state is read fresh first: a cache behind a watch that went quiet can
+   * still show running a workflow that finished just before its deadline, and that outcome
+   * stands. A fresh read that fails leaves the decision to the deadline.
+   */
   async #stopOverdue(
     wfe: WorkflowExecution,
     key: string,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
+    const live = await executor
+      .getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal, fresh: true })
+      .catch((error: unknown) => {
+        if (ctx.signal.aborted) throw error;
+        return null;
+      });
+    if (live?.phase === 'Completed' || live?.phase === 'Failed') {
+      this.#polls.forget(key);
+      await this.#finish(wfe, live, ctx);
+      return { requeueAfter: this.#o.cooldownMs };
+    }
     await executor.cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
     this.#polls.forget(key);
     await this.#fail(wfe, this.#deadlineFailure(wfe), ctx);

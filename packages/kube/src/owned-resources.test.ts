@@ -1,0 +1,28 @@
+import { conventionKeys, roundhouseConventions } from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import { describe, expect, it, vi } from 'vitest';
+import type { KubeClient, KubeObject } from './kube-client.js';
+import { OwnedResources } from './owned-resources.js';
+import type { Reader } from './reader.js';
+
+describe('OwnedResources.getOwned', () => {
+  const jobs = { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true };
+
+  it('reads through the cache, and from the API server when asked for a fresh copy', async () => {
+    const wfe = sampleExecution();
+    const keys = conventionKeys(roundhouseConventions);
+    const labels = {
+      [keys.workflowExecutionLabel]: wfe.metadata.name,
+      [keys.sourceNamespaceLabel]: wfe.metadata.namespace,
+    };
+    const stale: KubeObject = { metadata: { name: 'wfe-x', resourceVersion: '1', labels } };
+    const live: KubeObject = { metadata: { name: 'wfe-x', resourceVersion: '2', labels } };
+    const reader = { get: vi.fn(async () => stale) } as unknown as Reader;
+    const client = { get: vi.fn(async () => live) } as unknown as KubeClient;
+    const owned = new OwnedResources(client, jobs, roundhouseConventions, () => false, { reader });
+    expect(await owned.getOwned(wfe, 'executions', 'wfe-x')).toBe(stale);
+    expect(client.get).not.toHaveBeenCalled();
+    expect(await owned.getOwned(wfe, 'executions', 'wfe-x', { fresh: true })).toBe(live);
+    expect(reader.get).toHaveBeenCalledTimes(1);
+  });
+});
