@@ -39,14 +39,17 @@ interface Pools {
  * client-node builds a new undici Agent on every `applySecurityAuthentication`, which opens a
  * TLS connection per request; here the Agent lives as long as the client and is replaced
  * (the old one drained, then closed) only when the TLS material changes, as a rotating client
- * certificate from an exec plugin does. Headers, bearer tokens included, are computed for
- * every request, so token files and exec plugins that rotate keep working.
+ * certificate from an exec plugin does, or when its connection stops answering (see
+ * `unresponsive`). Headers, bearer tokens included, are computed for every request, so token
+ * files and exec plugins that rotate keep working.
  */
 export class ConnectionPool {
   readonly #config: ClusterConfig;
   readonly #maxConnections: number;
   readonly #http2: boolean;
   #pools: Pools | undefined;
+  /** Replaced dispatchers still draining, so that `close` waits for them too. */
+  readonly #retiring = new Set<Promise<void>>();
 
   constructor(config: ClusterConfig, options: { maxConnections?: number; http2?: boolean } = {}) {
     this.#config = config;
@@ -93,11 +96,45 @@ export class ConnectionPool {
     if (statusCode === 401) this.#config.credentialsRejected?.();
   }
 
-  /** Closes the pools, letting requests in flight finish. */
+  /**
+   * A request on `dispatcher` got no answer within its timeout, or a watch on it went silent
+   * for its stall timeout. Over HTTP/2 aborting the request resets only its stream: a
+   * connection that died without closing (dropped by a NAT or load balancer, a hung peer) stays
+   * in the pool, and every request after it lands on it and times out in turn until the kernel
+   * gives up retransmitting to it, many minutes later. client-go pings such a connection and
+   * redials; undici's periodic PING waits for its ack without a deadline, and it probes only
+   * when its own stream timeouts fire, which the client's shorter timers preempt. So the
+   * dispatcher is replaced: the next request dials a new connection, and the old one closes
+   * once what is in flight on it has ended, so streams that were healthy finish rather than
+   * fail. Only a report about the current dispatcher counts: every request queued on a dead
+   * connection times out, and one new connection is enough. With HTTP/2 off nothing is
+   * replaced, as over HTTP/1.1 the abort already closed the request's own connection.
+   */
+  unresponsive(dispatcher: Dispatcher): void {
+    const pools = this.#pools;
+    if (!this.#http2 || !pools) return;
+    if (dispatcher === pools.requests) {
+      this.#pools = { ...pools, requests: this.#dispatcher(pools, this.#maxConnections) };
+    } else if (dispatcher === pools.streams) {
+      this.#pools = { ...pools, streams: this.#dispatcher(pools, undefined) };
+    } else return;
+    this.#retire(dispatcher);
+  }
+
+  /** Closes the pools, letting requests in flight finish, those on replaced pools included. */
   async close(): Promise<void> {
     const pools = this.#pools;
     this.#pools = undefined;
-    if (pools) await Promise.all([pools.requests.close(), pools.streams.close()]);
+    if (pools) this.#retire(pools.requests, pools.streams);
+    await Promise.all(this.#retiring);
+  }
+
+  /** Requests already sent on these dispatchers finish before their connections close. */
+  #retire(...dispatchers: Dispatcher[]): void {
+    const closed: Promise<void> = Promise.all(dispatchers.map((d) => d.close())).then(() => {
+      this.#retiring.delete(closed);
+    });
+    this.#retiring.add(closed);
   }
 
   /**
@@ -138,28 +175,39 @@ export class ConnectionPool {
     if (!proxyUrl && Object.keys(tls).length === 0) return undefined;
     const current = this.#pools;
     if (current && current.proxyUrl === proxyUrl && sameTls(current.tls, tls)) return current;
-    // `connections` bounds concurrency only over HTTP/1.1; over HTTP/2 every request of a pool
-    // shares one connection.
-    const allowH2 = this.#http2;
-    const make = (connections: number | undefined): Dispatcher =>
-      proxyUrl
-        ? new ProxyAgent({
-            uri: proxyUrl,
-            requestTls: tls,
-            allowH2,
-            ...(connections ? { connections } : {}),
-          })
-        : new Agent({
-            // undici's default 60 s keep-alive probe races cloud load balancers' idle timeouts;
-            // 30 s matches client-go.
-            connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 },
-            allowH2,
-            ...(connections ? { connections } : {}),
-          });
-    this.#pools = { tls, proxyUrl, requests: make(this.#maxConnections), streams: make(undefined) };
-    // Requests already sent on the old pools finish before their connections close.
-    if (current) void Promise.all([current.requests.close(), current.streams.close()]);
+    const material = { tls, proxyUrl };
+    this.#pools = {
+      ...material,
+      requests: this.#dispatcher(material, this.#maxConnections),
+      streams: this.#dispatcher(material, undefined),
+    };
+    if (current) this.#retire(current.requests, current.streams);
     return this.#pools;
+  }
+
+  /**
+   * A pool over this TLS material and proxy. `connections` bounds concurrency only over
+   * HTTP/1.1; over HTTP/2 every request of a pool shares one connection.
+   */
+  #dispatcher(
+    { tls, proxyUrl }: Pick<Pools, 'tls' | 'proxyUrl'>,
+    connections: number | undefined,
+  ): Dispatcher {
+    const allowH2 = this.#http2;
+    return proxyUrl
+      ? new ProxyAgent({
+          uri: proxyUrl,
+          requestTls: tls,
+          allowH2,
+          ...(connections ? { connections } : {}),
+        })
+      : new Agent({
+          // undici's default 60 s keep-alive probe races cloud load balancers' idle timeouts;
+          // 30 s matches client-go.
+          connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 },
+          allowH2,
+          ...(connections ? { connections } : {}),
+        });
   }
 }
 

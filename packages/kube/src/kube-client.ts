@@ -105,7 +105,10 @@ export interface Created<T> {
 }
 
 export interface KubeClientOptions {
-  /** Per-request timeout; a watch or long list gets its own. Default 30 s. */
+  /**
+   * Per-request timeout, the kubeconfig's credentials step (an exec plugin) included; a watch or
+   * long list gets its own. Default 30 s.
+   */
   readonly timeoutMs?: number;
   /** Field manager for writes; default "roundhouse". */
   readonly fieldManager?: string;
@@ -319,8 +322,8 @@ export class KubeClient implements Reader {
    * Watches a collection from `options.resourceVersion`: every event goes to `onEvent` in order,
    * and the promise resolves with how the stream ended (stopped by the signal, closed by the
    * server, or failed with a classified error) instead of rejecting; it rejects only with a
-   * kubeconfig problem or what `onEvent` throws. The per-request timeout does not apply: a watch
-   * is meant to stay open, and the stall timeout guards it instead.
+   * kubeconfig problem or what `onEvent` throws. The per-request timeout covers only the
+   * credentials step: a watch is meant to stay open, and the stall timeout guards it instead.
    */
   async watch<T extends KubeObject>(
     type: ResourceType,
@@ -329,31 +332,47 @@ export class KubeClient implements Reader {
     options: WatchOptions,
   ): Promise<WatchOutcome> {
     const operation = describe('watch', type, namespace);
-    const { url, dispatcher, headers } = await this.#prepare(
-      'GET',
-      watchPath(type, namespace, options),
-      operation,
-      true,
-    );
+    const { signal } = options;
+    if (signal?.aborted) return { end: 'stopped' };
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    let prepared: Prepared;
+    try {
+      prepared = await this.#prepare(
+        'GET',
+        watchPath(type, namespace, options),
+        operation,
+        true,
+        signal ? AbortSignal.any([signal, timeout]) : timeout,
+      );
+    } catch (error) {
+      if (signal?.aborted) return { end: 'stopped' };
+      if (timeout.aborted)
+        return { end: 'failed', error: credentialsTimeout(operation, this.#timeoutMs) };
+      throw error;
+    }
+    const { url, dispatcher, headers } = prepared;
     const open = async (signal: AbortSignal) => {
       const response = await request(url, { dispatcher, headers, signal });
       this.#pool.answered(response.statusCode);
       return response;
     };
-    return watchStream<T>(open, {
+    const outcome = await watchStream<T>(open, {
       operation,
       stallTimeoutMs: options.stallTimeoutMs,
-      signal: options.signal,
+      signal,
       onEvent,
     });
+    if (silent(outcome)) this.#pool.unresponsive(dispatcher);
+    return outcome;
   }
 
   /**
    * A container's log, line by line, from the pod's `log` subresource, on the same connections
    * and authentication as every other request (a followed log on the watch pool, since it stays
-   * open). The per-request timeout covers the answer's headers only: a followed log is silent
-   * while the container is, and a long log takes as long as it takes. The signal ends the
-   * iteration without an error; leaving the loop early closes the connection.
+   * open). The per-request timeout covers the credentials step and the answer's headers only: a
+   * followed log is silent while the container is, and a long log takes as long as it takes.
+   * The signal ends the iteration without an error; leaving the loop early closes the
+   * connection.
    */
   async *logs(namespace: string, pod: string, options: PodLogOptions = {}): AsyncGenerator<string> {
     const { container, follow, tailLines, signal } = options;
@@ -362,14 +381,6 @@ export class KubeClient implements Reader {
     const path =
       resourcePath(resources.pods, { namespace, name: pod, subresource: 'log' }) +
       queryString({ container, follow: follow || undefined, tailLines });
-    const { url, dispatcher, headers } = await this.#prepare(
-      'GET',
-      path,
-      operation,
-      follow === true,
-    );
-    // The log is plain text; only a failure comes as a JSON Status.
-    headers.accept = 'text/plain, application/json';
     const connection = new AbortController();
     const stop = () => connection.abort();
     signal?.addEventListener('abort', stop, { once: true });
@@ -390,11 +401,22 @@ export class KubeClient implements Reader {
       return kubernetesErrorFromTransport(error, operation);
     };
     try {
+      let prepared: Prepared;
+      try {
+        prepared = await this.#prepare('GET', path, operation, follow === true, connection.signal);
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw timedOut ? credentialsTimeout(operation, this.#timeoutMs) : error;
+      }
+      const { url, dispatcher, headers } = prepared;
+      // The log is plain text; only a failure comes as a JSON Status.
+      headers.accept = 'text/plain, application/json';
       let response: Dispatcher.ResponseData;
       try {
         response = await request(url, { dispatcher, headers, signal: connection.signal });
       } catch (error) {
         if (signal?.aborted) return;
+        if (timedOut) this.#pool.unresponsive(dispatcher);
         throw broken(error);
       } finally {
         clearTimeout(timer);
@@ -451,12 +473,10 @@ export class KubeClient implements Reader {
   ): Promise<{ body: T | null; warnings: string[] }> {
     const caller = options.signal;
     if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
-    const { url, dispatcher, headers } = await this.#prepare(method, path, operation);
-    if (options.body !== undefined)
-      headers['content-type'] = options.contentType ?? 'application/json';
     // One controller and one timer: cheaper per request than AbortSignal.timeout joined to the
     // caller's signal by AbortSignal.any. The timer aborts with the TimeoutError
-    // AbortSignal.timeout would, which classifies a timeout as reason Timeout.
+    // AbortSignal.timeout would, which classifies a timeout as reason Timeout. Both cover the
+    // credentials step, which may wait on an exec plugin.
     const connection = new AbortController();
     const stop = () => connection.abort();
     caller?.addEventListener('abort', stop, { once: true });
@@ -467,9 +487,16 @@ export class KubeClient implements Reader {
         ),
       this.#timeoutMs,
     );
+    // Set once the credentials step is done, so a failure says which step it interrupted.
+    let dispatcher: Dispatcher | undefined;
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
+      const prepared = await this.#prepare(method, path, operation, false, connection.signal);
+      const { url, headers } = prepared;
+      dispatcher = prepared.dispatcher;
+      if (options.body !== undefined)
+        headers['content-type'] = options.contentType ?? 'application/json';
       response = await request(url, {
         dispatcher,
         method,
@@ -485,6 +512,9 @@ export class KubeClient implements Reader {
       text = await response.body.text();
     } catch (error) {
       if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
+      const timedOut = connection.signal.aborted;
+      if (!dispatcher) throw timedOut ? credentialsTimeout(operation, this.#timeoutMs) : error;
+      if (timedOut) this.#pool.unresponsive(dispatcher);
       throw kubernetesErrorFromTransport(error, operation);
     } finally {
       clearTimeout(timer);
@@ -504,14 +534,23 @@ export class KubeClient implements Reader {
     };
   }
 
-  /** The URL, authenticated headers and pooled dispatcher of a request, from the kubeconfig. */
+  /**
+   * The URL, authenticated headers and pooled dispatcher of a request, from the kubeconfig.
+   * Nothing can cancel the credentials step, which may run an exec plugin: when `signal` fires
+   * first (a timeout, the caller's stop) this rejects with its reason and leaves the step to
+   * finish on its own, so a plugin that hangs cannot hold a request forever.
+   */
   async #prepare(
     method: HttpVerb,
     path: string,
     operation: string,
-    stream = false,
-  ): Promise<{ url: string; dispatcher: Dispatcher; headers: Record<string, string> }> {
-    const prepared = await this.#pool.prepare(method, path, operation, stream);
+    stream: boolean,
+    signal: AbortSignal,
+  ): Promise<Prepared> {
+    const prepared = await unlessAborted(
+      this.#pool.prepare(method, path, operation, stream),
+      signal,
+    );
     return {
       url: prepared.url,
       dispatcher: prepared.dispatcher ?? getGlobalDispatcher(),
@@ -521,6 +560,45 @@ export class KubeClient implements Reader {
 }
 
 type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+interface Prepared {
+  readonly url: string;
+  readonly dispatcher: Dispatcher;
+  readonly headers: Record<string, string>;
+}
+
+/** `promise`'s outcome, or a rejection with the signal's reason if the signal fires first. */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+/**
+ * The credentials step did not finish within the timeout: most likely an exec plugin waiting on
+ * its identity provider, which may well answer the next attempt.
+ */
+function credentialsTimeout(operation: string, timeoutMs: number): KubernetesApiError {
+  return new KubernetesApiError(
+    'Timeout',
+    `${operation}: the kubeconfig's credentials were not ready within ${timeoutMs} ms; check its exec credential plugin`,
+    undefined,
+  );
+}
+
+/**
+ * Whether a watch ended for want of bytes (its stall timer, or the transport timing out), which
+ * says its connection may be dead; a Timeout the API server answered with says it is alive.
+ */
+function silent(outcome: WatchOutcome): boolean {
+  return (
+    outcome.end === 'failed' &&
+    outcome.error.reason === 'Timeout' &&
+    outcome.error.statusCode === undefined
+  );
+}
 
 /**
  * A successful answer's JSON. Anything else is a classified error that does not quote the body

@@ -1,0 +1,124 @@
+import { createServer, type Server } from 'node:http';
+import type { RequestOptions } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { AbortedError } from '@roundhouse/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KubeClient } from './kube-client.js';
+import { KubernetesApiError } from './kubernetes-errors.js';
+import { resources } from './resources.js';
+
+/**
+ * A loopback API server, and a client whose kubeconfig hands out credentials only once the
+ * test calls `credentialsReady`, as an exec plugin waiting on its identity provider does; until
+ * then it hangs, as one that never exits does.
+ */
+async function serve(timeoutMs: number) {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  let credentialsReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    credentialsReady = resolve;
+  });
+  const client = new KubeClient(
+    {
+      getCurrentCluster: () => ({
+        name: 'c',
+        server: `http://127.0.0.1:${port}`,
+        skipTLSVerify: true,
+      }),
+      applyToHTTPSOptions: async (options: RequestOptions) => {
+        await ready;
+        options.rejectUnauthorized = false;
+        options.headers = { Authorization: 'Bearer late-token' };
+      },
+    },
+    { timeoutMs },
+  );
+  running.push({ server, client });
+  return { client, credentialsReady, requests: () => requests };
+}
+
+const running: { server: Server; client: KubeClient }[] = [];
+afterEach(async () => {
+  for (const { server, client } of running.splice(0)) {
+    await client.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+const stall = { stallTimeoutMs: 60_000 };
+const credentialsTimeout = (operation: string) =>
+  `${operation}: the kubeconfig's credentials were not ready within 100 ms; check its exec credential plugin`;
+
+describe('KubeClient while the credentials step hangs', () => {
+  it('fails a request after its timeout, and does not send it when the credentials come late', async () => {
+    const { client, credentialsReady, requests } = await serve(100);
+    const error = await client
+      .create(resources.configMaps, 'ns', { metadata: { name: 'cm' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({
+      reason: 'Timeout',
+      retryable: true,
+      statusCode: undefined,
+      message: credentialsTimeout('create ConfigMap ns/cm'),
+    });
+    credentialsReady();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests()).toBe(0);
+    expect(await client.get(resources.configMaps, 'ns', 'cm')).toEqual({});
+    expect(requests()).toBe(1);
+  });
+
+  it("stops a request when the caller's signal fires, a timeout signal included", async () => {
+    const { client } = await serve(60_000);
+    const error = await client
+      .get(resources.configMaps, 'ns', 'cm', { signal: AbortSignal.timeout(50) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect(error).toMatchObject({ message: 'get ConfigMap ns/cm was aborted' });
+  });
+
+  it('ends a watch as stopped by its signal, or failed with Timeout after the request timeout', async () => {
+    const { client } = await serve(100);
+    const onEvent = () => undefined;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    expect(
+      await client.watch(resources.configMaps, 'ns', onEvent, {
+        ...stall,
+        signal: controller.signal,
+      }),
+    ).toEqual({ end: 'stopped' });
+    const outcome = await client.watch(resources.configMaps, 'ns', onEvent, stall);
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: { reason: 'Timeout', message: credentialsTimeout('watch ConfigMap ns') },
+    });
+  });
+
+  it("ends a pod's log when its signal fires, and fails it with Timeout after the request timeout", async () => {
+    const { client } = await serve(100);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const lines: string[] = [];
+    for await (const line of client.logs('ns', 'pod', { signal: controller.signal }))
+      lines.push(line);
+    expect(lines).toEqual([]);
+    const error = await client
+      .logs('ns', 'pod', { follow: true })
+      .next()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      reason: 'Timeout',
+      message: credentialsTimeout('logs Pod ns/pod'),
+    });
+  });
+});
