@@ -36,6 +36,23 @@ describe('AwxClient', () => {
     await awx.close();
   });
 
+  it("reads a template's survey questions, and their variables", async () => {
+    const spec = {
+      name: 'Remediate',
+      description: '',
+      spec: [
+        { variable: 'PORT', type: 'integer', question_name: 'Port', required: true, max: 65535 },
+      ],
+    };
+    nock(base).get('/api/v2/job_templates/3/survey_spec/').times(2).reply(200, spec);
+    const awx = new AwxClient({ baseUrl: base, token: 'tok' });
+    expect(await awx.surveyQuestions(3)).toEqual([
+      { variable: 'PORT', type: 'integer', max: 65535 },
+    ]);
+    expect(await awx.surveyVariables(3)).toEqual(['PORT']);
+    await awx.close();
+  });
+
   it('reports an organization name nobody has as a lookup error', async () => {
     nock(base).get('/api/v2/organizations/').query(true).reply(200, page([]));
     await expect(

@@ -25,6 +25,7 @@ import type {
   JobTemplate,
   LaunchResult,
   Organization,
+  SurveyQuestion,
 } from './schemas.js';
 import type { LineSelection, OutputLines } from './stdout-reader.js';
 import { UsersApi } from './users-api.js';
@@ -86,9 +87,18 @@ export class AwxClient implements AnsibleExecutorAwx {
     return this.#templates.templateCredentials(templateId, options);
   }
 
+  /**
+   * The questions of the template's survey (variable, type, choices, min, max); none when it
+   * has no survey.
+   */
+  surveyQuestions(templateId: number, options?: AwxRequestOptions): Promise<SurveyQuestion[]> {
+    return this.#templates.surveyQuestions(templateId, options);
+  }
+
   /** The variables the template's survey asks for; none when it has no survey. */
-  surveyVariables(templateId: number, options?: AwxRequestOptions): Promise<string[]> {
-    return this.#templates.surveyVariables(templateId, options);
+  async surveyVariables(templateId: number, options?: AwxRequestOptions): Promise<string[]> {
+    const questions = await this.#templates.surveyQuestions(templateId, options);
+    return questions.map((question) => question.variable);
   }
 
   /**

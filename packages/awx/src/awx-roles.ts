@@ -11,6 +11,7 @@ import type {
   Job,
   JobTemplate,
   LaunchResult,
+  SurveyQuestion,
 } from './schemas.js';
 import type { LineSelection, OutputLines } from './stdout-reader.js';
 
@@ -65,8 +66,11 @@ export interface JobTemplateReader {
   findJobTemplate(name: string, options?: AwxRequestOptions): Promise<JobTemplate>;
   /** The template's own credentials: a launch's list names each, or one of its type instead. */
   templateCredentials(templateId: number, options?: AwxRequestOptions): Promise<Credential[]>;
-  /** The variables the template's survey asks for; none when it has no survey. */
-  surveyVariables(templateId: number, options?: AwxRequestOptions): Promise<string[]>;
+  /**
+   * The questions of the template's survey (variable, type, choices, min, max); none when it
+   * has no survey.
+   */
+  surveyQuestions(templateId: number, options?: AwxRequestOptions): Promise<SurveyQuestion[]>;
 }
 
 export interface JobLauncher {

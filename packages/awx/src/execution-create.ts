@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ConfigurationError,
   type CreateOptions,
   type CreateResult,
   type Logger,
@@ -22,11 +21,10 @@ import { type ExecutionIdentity, executionIdentity } from './execution-identity.
 import { awxJobRef, type ExecutionJobs } from './execution-jobs.js';
 import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
-import { launchExtraVars } from './extra-vars-plan.js';
+import { launchVariables } from './extra-vars-plan.js';
 import { type JobLaunch, verifyJobCredentials } from './job-launch.js';
-import { slicingIssues } from './job-slicing.js';
 import type { KubernetesApiAccess } from './kubernetes-api-access.js';
-import { promptIssues } from './launch-prompts.js';
+import { checkLaunch } from './launch-check.js';
 import { launchDeadline } from './launch-record.js';
 import { executionTimeoutMs } from './launch-timeout.js';
 import type { TemplateCatalog } from './template-catalog.js';
@@ -91,23 +89,23 @@ export class ExecutionCreate {
     try {
       const earlier = await this.#earlierLaunch(attempt, identity, signal);
       if (earlier) return earlier;
-      const template = await this.#parts.catalog.template(config.jobTemplateName, signal);
-      const { dependencies } = this.#parts;
+      const { catalog, dependencies } = this.#parts;
+      const read = await catalog.template(config.jobTemplateName, signal);
       const configMaps = await dependencies.configMaps(namespace, names.configMaps, signal);
-      const extraVars = launchExtraVars(wfe, identity, configMaps, this.#settings.conventions);
+      const variables = launchVariables(wfe, identity, configMaps, this.#settings.conventions);
       const secrets = await dependencies.secrets(namespace, names.secrets, signal);
       const { namePrefix, conventions } = this.#settings;
       const secretCredentials = planCredentials(secrets, identity, namePrefix, conventions);
-      const inputs = {
-        variables: Object.keys(extraVars),
-        credentials: secretCredentials.length > 0 || this.#parts.kubernetesApi !== undefined,
-      };
-      const survey = await this.#parts.catalog.surveyVariables(template.value, signal);
-      const issues = [
-        ...promptIssues(template.value, inputs, survey),
-        ...slicingIssues(template.value),
-      ];
-      if (issues.length > 0) throw new ConfigurationError(issues);
+      const withCredentials =
+        secretCredentials.length > 0 || this.#parts.kubernetesApi !== undefined;
+      // Types the extra_vars for the template's survey, and refuses what AWX would not take.
+      const { template, extraVars } = await checkLaunch(
+        catalog,
+        read,
+        variables,
+        withCredentials,
+        signal,
+      );
       // No token for a launch refused above; and before anything is created in AWX, so a
       // missing type or ServiceAccount leaves nothing there.
       const kubernetes = await this.#parts.kubernetesApi?.plan(
@@ -126,7 +124,7 @@ export class ExecutionCreate {
           .filter((secret) => Object.keys(secret.data).length === 0)
           .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`),
       ];
-      const plan = { identity, extraVars, credentials, timeoutMs, warnings };
+      const plan = { identity, variables, extraVars, credentials, timeoutMs, warnings };
       return await this.#parts.launch.run(attempt, plan, template, signal);
     } catch (error) {
       const claim = await rollBack(attempt, error, identity, { ...this.#parts, log: this.#log });

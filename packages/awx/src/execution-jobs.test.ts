@@ -70,7 +70,7 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
       return found[0]!;
     },
     templateCredentials: async () => [],
-    surveyVariables: async () => [],
+    surveyQuestions: async () => [],
     getJob: async (id) => jobs.find((j) => j.id === id) ?? null,
     findJob: async (query, matches) => {
       seen.since = query.createdAfter;

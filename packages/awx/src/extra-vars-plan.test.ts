@@ -7,7 +7,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { executionIdentity } from './execution-identity.js';
 import { serializeExtraVars } from './extra-vars.js';
-import { configMapVariable, launchExtraVars } from './extra-vars-plan.js';
+import { configMapVariable, launchExtraVars, type TemplateSurvey } from './extra-vars-plan.js';
+import type { SurveyQuestion } from './schemas.js';
+import { surveyOf } from './survey-answers.js';
 
 function execution(spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution {
   return {
@@ -142,5 +144,131 @@ describe('launchExtraVars', () => {
     expect(
       issuesOf(() => launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions)),
     ).toEqual([{ path: 'spec.parameters.LIMIT', message: expect.any(String) }]);
+  });
+
+  it('sends what an enabled survey asks for typed for its question, not as kubernaut coerces', () => {
+    const wfe = execution({
+      parameters: {
+        PORT: '8080',
+        ENABLED: 'true',
+        VERSION: '1.10',
+        REPLICAS: '3',
+        RATIO: '0.5',
+        ZONES: 'a\nb',
+        LIMIT: 'Infinity',
+        OTHER: '8080',
+      },
+    });
+    const questions: SurveyQuestion[] = [
+      { variable: 'PORT', type: 'text' },
+      { variable: 'ENABLED', type: 'password' },
+      { variable: 'VERSION', type: 'multiplechoice', choices: '1.9\n1.10' },
+      { variable: 'REPLICAS', type: 'integer', min: 1 },
+      { variable: 'RATIO', type: 'float' },
+      { variable: 'ZONES', type: 'multiselect', choices: ['a', 'b', 'c'] },
+      { variable: 'LIMIT', type: 'textarea' },
+      { variable: 'WFE_NAME', type: 'integer' },
+      { variable: 'KUBERNAUT_CONFIGMAP_APP_REPLICAS', type: 'integer' },
+    ];
+    const survey: TemplateSurvey = {
+      template: { id: 3, name: 'remediate' },
+      questions: surveyOf(questions),
+    };
+    const configMaps = [{ name: 'app', data: { replicas: '2', mode: '5' } }];
+    const identity = executionIdentity(wfe);
+    const vars = launchExtraVars(wfe, identity, configMaps, kubernautConventions, survey);
+    expect(vars).toEqual({
+      PORT: '8080',
+      ENABLED: 'true',
+      VERSION: '1.10',
+      REPLICAS: 3,
+      RATIO: 0.5,
+      ZONES: ['a', 'b'],
+      LIMIT: 'Infinity',
+      // No question: kubernaut's coercion, and ConfigMap values raw.
+      OTHER: 8080,
+      KUBERNAUT_CONFIGMAP_APP_MODE: '5',
+      KUBERNAUT_CONFIGMAP_APP_REPLICAS: 2,
+      // The engine's own values go as they are; AWX checks them.
+      WFE_NAME: 'restart-api',
+      WFE_NAMESPACE: 'team-a',
+      RR_NAME: '',
+      RR_NAMESPACE: '',
+      KUBERNAUT_EXECUTION_ID: 'team-a/restart-api/u-1',
+    });
+    // Without a survey, as before: kubernaut's coercion.
+    const plain = execution({ parameters: { PORT: '8080', ENABLED: 'true', VERSION: '1.10' } });
+    expect(launchExtraVars(plain, identity, [], kubernautConventions)).toMatchObject({
+      PORT: 8080,
+      ENABLED: true,
+      VERSION: 1.1,
+    });
+  });
+
+  it("names the parameter or ConfigMap key whose value a survey question's rules refuse", () => {
+    const wfe = execution({ parameters: { REPLICAS: 'three', PORT: '80', MODE: 'slow' } });
+    const survey: TemplateSurvey = {
+      template: { id: 3, name: 'remediate' },
+      questions: surveyOf([
+        { variable: 'REPLICAS', type: 'integer' },
+        { variable: 'PORT', type: 'integer', min: 1024 },
+        { variable: 'MODE', type: 'multiplechoice', choices: 'fast\nsafe' },
+        { variable: 'ROUNDHOUSE_CONFIGMAP_APP_RATIO', type: 'float' },
+      ]),
+    };
+    const configMaps = [{ name: 'app', data: { ratio: 'half' } }];
+    expect(
+      issuesOf(() =>
+        launchExtraVars(wfe, executionIdentity(wfe), configMaps, roundhouseConventions, survey),
+      ),
+    ).toEqual([
+      {
+        path: 'spec.parameters.REPLICAS',
+        message:
+          'must be an integer (decimal digits, optionally signed) for the integer survey question ' +
+          'of AWX job template "remediate" (id 3) that asks for REPLICAS',
+      },
+      {
+        path: 'spec.parameters.PORT',
+        message: expect.stringMatching(/^must be at least 1024 for the integer survey question/),
+      },
+      {
+        path: 'spec.parameters.MODE',
+        message: expect.stringMatching(/^must be one of "fast", "safe" for the multiplechoice/),
+      },
+      {
+        path: 'dependencies.configMaps[0].name',
+        message:
+          'key "ratio" of ConfigMap app (extra var ROUNDHOUSE_CONFIGMAP_APP_RATIO) must be a ' +
+          'finite decimal number (e.g. 1.5 or 2) for the float survey question of AWX job ' +
+          'template "remediate" (id 3) that asks for ROUNDHOUSE_CONFIGMAP_APP_RATIO',
+      },
+    ]);
+  });
+
+  it('refuses a survey that asks for the marker as a password, which AWX would show as $encrypted$', () => {
+    const wfe = execution();
+    const survey = (type: string): TemplateSurvey => ({
+      template: { id: 3, name: 'remediate' },
+      questions: surveyOf([
+        { variable: 'ROUNDHOUSE_EXECUTION_ID', type },
+        { variable: 'WFE_NAME', type: 'password' },
+      ]),
+    });
+    const identity = executionIdentity(wfe);
+    expect(
+      issuesOf(() => launchExtraVars(wfe, identity, [], roundhouseConventions, survey('password'))),
+    ).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message: expect.stringMatching(
+          /^AWX job template "remediate" \(id 3\) asks for ROUNDHOUSE_EXECUTION_ID with a password survey question, so AWX shows it as \$encrypted\$/,
+        ),
+      },
+    ]);
+    // Another engine variable may be a password: the marker alone finds the job.
+    expect(launchExtraVars(wfe, identity, [], roundhouseConventions, survey('text'))).toMatchObject(
+      { ROUNDHOUSE_EXECUTION_ID: identity.id, WFE_NAME: 'restart-api' },
+    );
   });
 });

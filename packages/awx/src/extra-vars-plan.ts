@@ -1,7 +1,8 @@
 /**
- * The extra_vars of a launch, as a pure function of the execution and its ConfigMaps: the
- * parameters with kubernaut's type coercion, the execution's and remediation request's names,
- * the identity marker, and every ConfigMap key as a raw string.
+ * The extra_vars of a launch, as a pure function of the execution, its ConfigMaps and the job
+ * template's survey: the parameters with kubernaut's type coercion, the execution's and
+ * remediation request's names, the identity marker, and every ConfigMap key as a raw string;
+ * except that a parameter or ConfigMap value an enabled survey asks for is typed for its question.
  */
 
 import {
@@ -10,13 +11,16 @@ import {
   type FieldIssue,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { jobTemplateNamePath } from './engine-config.js';
 import {
   type ExecutionIdentity,
   markerVariable,
   wfeNamespaceVariable,
   wfeNameVariable,
 } from './execution-identity.js';
-import { buildExtraVars, type ExtraVars, type ExtraVarValue } from './extra-vars.js';
+import { coercedParameter, type ExtraVars, type ExtraVarValue } from './extra-vars.js';
+import type { JobTemplate } from './schemas.js';
+import { answerQuestion, type Survey } from './survey-answers.js';
 
 export interface ConfigMapValues {
   readonly name: string;
@@ -49,30 +53,47 @@ export function configMapVariable(conventions: Conventions, configMap: string, k
   return `${conventions.envPrefix}_CONFIGMAP_${variableSegment(configMap)}_${variableSegment(key)}`;
 }
 
+/** A variable of a launch before it is typed: its text, and where it comes from. */
+export type LaunchVariable =
+  | { readonly source: 'parameter' | 'engine' | 'marker'; readonly value: string }
+  | {
+      readonly source: 'configMap';
+      readonly value: string;
+      /** The ConfigMap's index among the execution's ConfigMap dependencies. */
+      readonly index: number;
+      readonly configMap: string;
+      readonly key: string;
+    };
+
+/** A launch's variables by name: the parameters, the engine's own, then the ConfigMaps'. */
+export type LaunchVariables = ReadonlyMap<string, LaunchVariable>;
+
 /**
- * Builds the launch's extra_vars. A parameter that is not an identifier, that names a variable
- * the engine sets or an `ansible_*` one, and two sources that would set the same variable, are
- * ConfigurationErrors: kubernaut silently lets one overwrite the other.
+ * The variables of a launch, untyped. A parameter that is not an identifier, that names a
+ * variable the engine sets or an `ansible_*` one, and two sources that would set the same
+ * variable, are ConfigurationErrors: kubernaut silently lets one overwrite the other.
  */
-export function launchExtraVars(
+export function launchVariables(
   wfe: WorkflowExecution,
   identity: ExecutionIdentity,
   configMaps: readonly ConfigMapValues[],
   conventions: Conventions,
-): ExtraVars {
+): LaunchVariables {
   const rr = wfe.spec.remediationRequestRef;
-  const engineVariables: Record<string, ExtraVarValue> = {
+  const marker = markerVariable(conventions);
+  const engineVariables: Record<string, string> = {
     [wfeNameVariable]: wfe.metadata.name,
     [wfeNamespaceVariable]: wfe.metadata.namespace,
     [rrNameVariable]: rr?.name ?? '',
     [rrNamespaceVariable]: rr?.namespace ?? '',
-    [markerVariable(conventions)]: identity.id,
+    [marker]: identity.id,
   };
   const issues: FieldIssue[] = [];
   const sources = new Map<string, string>(
     Object.keys(engineVariables).map((name) => [name, 'the ansible engine']),
   );
-  for (const name of Object.keys(wfe.spec.parameters ?? {})) {
+  const parameters = Object.entries(wfe.spec.parameters ?? {});
+  for (const [name] of parameters) {
     const path = `spec.parameters.${name}`;
     if (sources.has(name)) {
       issues.push({ path, message: `${name} is reserved: the ansible engine sets it` });
@@ -90,7 +111,7 @@ export function launchExtraVars(
     }
     sources.set(name, path);
   }
-  const configMapVariables: [string, string][] = [];
+  const configMapVariables: [string, LaunchVariable][] = [];
   configMaps.forEach((configMap, index) => {
     for (const [key, value] of Object.entries(configMap.data)) {
       const variable = configMapVariable(conventions, configMap.name, key);
@@ -102,13 +123,123 @@ export function launchExtraVars(
         });
       }
       sources.set(variable, `ConfigMap ${configMap.name}`);
-      configMapVariables.push([variable, value]);
+      configMapVariables.push([
+        variable,
+        { source: 'configMap', value, index, configMap: configMap.name, key },
+      ]);
     }
   });
   if (issues.length > 0) throw new ConfigurationError(issues);
-  return Object.fromEntries([
-    ...Object.entries(buildExtraVars(wfe.spec.parameters)),
-    ...Object.entries(engineVariables),
+  return new Map<string, LaunchVariable>([
+    ...parameters.map(([name, value]): [string, LaunchVariable] => [
+      name,
+      { source: 'parameter', value },
+    ]),
+    ...Object.entries(engineVariables).map(([name, value]): [string, LaunchVariable] => [
+      name,
+      { source: name === marker ? 'marker' : 'engine', value },
+    ]),
     ...configMapVariables,
   ]);
+}
+
+/** The enabled survey of the template a launch goes to. */
+export interface TemplateSurvey {
+  readonly template: Pick<JobTemplate, 'id' | 'name'>;
+  readonly questions: Survey;
+}
+
+export interface TypedExtraVars {
+  readonly extraVars: ExtraVars;
+  /** What AWX would refuse, or what keeps the engine from finding its job; empty to launch. */
+  readonly issues: readonly FieldIssue[];
+}
+
+/**
+ * The launch's extra_vars for a template whose survey is `survey` (none: no survey enabled). A
+ * parameter or ConfigMap value a question asks for is typed for it and checked by its rules as
+ * AWX checks them (survey-answers); the other parameters are coerced as kubernaut does; the
+ * engine's values go as they are, and AWX checks them. A password question for the marker is
+ * an issue: AWX shows it as `$encrypted$` in the job's extra_vars, where the engine finds its jobs.
+ */
+export function typedExtraVars(
+  variables: LaunchVariables,
+  survey?: TemplateSurvey,
+): TypedExtraVars {
+  const entries: [string, ExtraVarValue][] = [];
+  const issues: FieldIssue[] = [];
+  for (const [name, variable] of variables) {
+    const question = survey?.questions.get(name);
+    if (variable.source === 'engine' || variable.source === 'marker') {
+      if (variable.source === 'marker' && question?.type === 'password' && survey) {
+        issues.push(passwordMarkerIssue(survey.template, name));
+      }
+      entries.push([name, variable.value]);
+      continue;
+    }
+    const answer = survey && question ? answerQuestion(question, variable.value) : undefined;
+    if (survey && question && answer) {
+      if ('problem' in answer) {
+        issues.push(answerIssue(survey.template, name, variable, question.type, answer.problem));
+      } else {
+        entries.push([name, answer.value]);
+      }
+    } else if (variable.source === 'configMap') {
+      entries.push([name, variable.value]);
+    } else {
+      const coerced = coercedParameter(name, variable.value);
+      if ('issue' in coerced) issues.push(coerced.issue);
+      else entries.push([name, coerced.value]);
+    }
+  }
+  // fromEntries defines own properties, so a parameter named `__proto__` stays a plain key.
+  return { extraVars: Object.fromEntries(entries), issues };
+}
+
+/** What a question's rules find wrong with a parameter or a ConfigMap value, naming it. */
+function answerIssue(
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  name: string,
+  variable: LaunchVariable,
+  type: string,
+  problem: string,
+): FieldIssue {
+  const question = `the ${type} survey question of AWX job template "${template.name}" (id ${template.id}) that asks for ${name}`;
+  if (variable.source === 'configMap') {
+    return {
+      path: `dependencies.configMaps[${variable.index}].name`,
+      message: `key "${variable.key}" of ConfigMap ${variable.configMap} (extra var ${name}) ${problem} for ${question}`,
+    };
+  }
+  return { path: `spec.parameters.${name}`, message: `${problem} for ${question}` };
+}
+
+function passwordMarkerIssue(template: Pick<JobTemplate, 'id' | 'name'>, marker: string) {
+  return {
+    path: jobTemplateNamePath,
+    message:
+      `AWX job template "${template.name}" (id ${template.id}) asks for ${marker} with a ` +
+      `password survey question, so AWX shows it as $encrypted$ in the job's extra_vars and the ` +
+      `engine could not tell the job from others: make it a text question, or remove it from ` +
+      `the survey and enable "Prompt on launch" for Variables (ask_variables_on_launch)`,
+  };
+}
+
+/**
+ * Builds the launch's extra_vars (`launchVariables`, then `typedExtraVars`): a ConfigurationError
+ * for every issue either finds.
+ */
+export function launchExtraVars(
+  wfe: WorkflowExecution,
+  identity: ExecutionIdentity,
+  configMaps: readonly ConfigMapValues[],
+  conventions: Conventions,
+  survey?: TemplateSurvey,
+): ExtraVars {
+  const { extraVars, issues } = typedExtraVars(
+    launchVariables(wfe, identity, configMaps, conventions),
+    survey,
+  );
+  if (issues.length > 0) throw new ConfigurationError(issues);
+  return extraVars;
 }

@@ -1,7 +1,8 @@
 /**
  * Turns WorkflowExecution string parameters into typed AWX extra_vars rule for rule as kubernaut's
  * Go `BuildExtraVars` does (strconv.ParseInt, then ParseFloat, then ParseBool, then a JSON
- * array/object), so a playbook sees the same types whichever controller launched it.
+ * array/object), so a playbook sees the same types whichever controller launched it. A parameter
+ * an enabled survey of the template asks for is typed for its question instead (survey-answers).
  */
 import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
 
@@ -52,9 +53,18 @@ const SURROGATE_ESCAPES =
  * carry them, and kubernaut fails the launch on them anyway.
  */
 export function coerceParameter(name: string, value: string): ExtraVarValue {
+  const coerced = coercedParameter(name, value);
+  if ('issue' in coerced) throw new ConfigurationError(coerced.issue);
+  return coerced.value;
+}
+
+/** Coerces one parameter, or says why it cannot be sent (NaN and Infinity spellings). */
+export function coercedParameter(
+  name: string,
+  value: string,
+): { readonly value: ExtraVarValue } | { readonly issue: FieldIssue } {
   const coerced = coerce(value);
-  if (isNonFinite(coerced)) throw new ConfigurationError(nonFiniteIssue(name, value));
-  return coerced;
+  return isNonFinite(coerced) ? { issue: nonFiniteIssue(name, value) } : { value: coerced };
 }
 
 /** Coerces every parameter; reports all non-finite parameters in one ConfigurationError. */
@@ -64,9 +74,9 @@ export function buildExtraVars(
   const entries: [string, ExtraVarValue][] = [];
   const issues: FieldIssue[] = [];
   for (const [name, value] of Object.entries(parameters ?? {})) {
-    const coerced = coerce(value);
-    if (isNonFinite(coerced)) issues.push(nonFiniteIssue(name, value));
-    else entries.push([name, coerced]);
+    const coerced = coercedParameter(name, value);
+    if ('issue' in coerced) issues.push(coerced.issue);
+    else entries.push([name, coerced.value]);
   }
   if (issues.length > 0) throw new ConfigurationError(issues);
   // fromEntries defines own properties, so a parameter named `__proto__` stays a plain key.

@@ -22,6 +22,7 @@ import type {
   CredentialTypeRequest,
   Job,
   JobTemplate,
+  SurveyQuestion,
 } from './schemas.js';
 
 /** Just enough of AWX for a launch: how `launch` and lookups answer is set per test. */
@@ -38,8 +39,8 @@ export class FakeAwx
   jobs: Job[] = [];
   credentials: Credential[] = [];
   templateOwn: Credential[] = [];
-  /** The variables of the template's survey. */
-  survey: string[] = [];
+  /** The questions of the template's survey. */
+  survey: SurveyQuestion[] = [];
   surveyReads = 0;
   launched: LaunchRequest[] = [];
   canceled: number[] = [];
@@ -60,7 +61,7 @@ export class FakeAwx
   async templateCredentials() {
     return this.templateOwn;
   }
-  async surveyVariables() {
+  async surveyQuestions() {
     this.surveyReads += 1;
     return this.survey;
   }

@@ -72,7 +72,17 @@ export {
   type ExtraVarValue,
   serializeExtraVars,
 } from './extra-vars.js';
-export { type ConfigMapValues, configMapVariable, launchExtraVars } from './extra-vars-plan.js';
+export {
+  type ConfigMapValues,
+  configMapVariable,
+  type LaunchVariable,
+  type LaunchVariables,
+  launchExtraVars,
+  launchVariables,
+  type TemplateSurvey,
+  type TypedExtraVars,
+  typedExtraVars,
+} from './extra-vars-plan.js';
 export {
   isKubernautEphemeral,
   kubernautCredentialIds,
@@ -105,6 +115,8 @@ export type {
   KnownJobStatus,
   LaunchResult,
   Organization,
+  SurveyQuestion,
 } from './schemas.js';
 export { awxJobResult } from './status.js';
 export type { LineSelection, OutputLines } from './stdout-reader.js';
+export { type Survey, surveyOf } from './survey-answers.js';

@@ -72,6 +72,9 @@ function setup() {
 function plan(secrets: Record<string, string>[] = [], timeoutMs?: number): LaunchPlan {
   return {
     identity,
+    variables: new Map([
+      [markerVariable(roundhouseConventions), { source: 'marker', value: identity.id }],
+    ]),
     extraVars: { ...marker },
     credentials: planCredentials(
       secrets.map((data, i) => ({ name: `s${i}`, data })),
@@ -242,10 +245,41 @@ describe('JobLaunch', () => {
     const again = setup();
     await again.catalog.template('restart', undefined);
     again.awx.template = awx.template;
-    again.awx.survey = [markerVariable(roundhouseConventions)];
+    again.awx.survey = [{ variable: markerVariable(roundhouseConventions), type: 'text' }];
     await again.run(plan());
     expect(again.awx.launched).toHaveLength(2);
     expect(again.awx.jobs[0]?.job_template).toBe(4);
+  });
+
+  it("types the variables again for a replaced template's survey before launching again", async () => {
+    const { awx, catalog, run } = setup();
+    await catalog.template('restart', undefined);
+    awx.template = { ...template, id: 4, survey_enabled: true };
+    awx.survey = [{ variable: 'REPLICAS', type: 'integer' }];
+    const surveyed: LaunchPlan = {
+      ...plan(),
+      variables: new Map([...plan().variables, ['REPLICAS', { source: 'parameter', value: '03' }]]),
+      // As typed for the template first read, which had no survey.
+      extraVars: { ...marker, REPLICAS: '03' },
+    };
+    await run(surveyed);
+    expect(awx.launched.map((l) => l.extraVars.REPLICAS)).toEqual(['03', 3]);
+    expect(awx.jobs[0]?.job_template).toBe(4);
+
+    // A value the fresh survey's question refuses fails the execution, naming the parameter.
+    const refused = setup();
+    await refused.catalog.template('restart', undefined);
+    refused.awx.template = awx.template;
+    refused.awx.survey = [{ variable: 'REPLICAS', type: 'integer', max: 2 }];
+    const error = await refused.run(surveyed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues).toEqual([
+      {
+        path: 'spec.parameters.REPLICAS',
+        message: expect.stringMatching(/^must be at most 2 for the integer survey question/),
+      },
+    ]);
+    expect(refused.awx.launched).toHaveLength(1);
   });
 
   it('stops before launching when another call took the lock over, deleting only its own credentials', async () => {

@@ -18,9 +18,11 @@ import {
 import type { ExecutionIdentity } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs, missingCredentials } from './execution-jobs.js';
 import type { ExtraVars } from './extra-vars.js';
-import { launchSliceCount, slicedLaunchIssue, slicingIssues } from './job-slicing.js';
+import type { LaunchVariables } from './extra-vars-plan.js';
+import { launchSliceCount, slicedLaunchIssue } from './job-slicing.js';
 import type { ManagedCredentialPlan } from './kubernetes-credential.js';
-import { ignoredFieldIssues, promptIssues } from './launch-prompts.js';
+import { checkLaunch } from './launch-check.js';
+import { ignoredFieldIssues } from './launch-prompts.js';
 import { launchDeadline } from './launch-record.js';
 import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
 import type { Job, JobTemplate } from './schemas.js';
@@ -30,6 +32,9 @@ import type { Cached, TemplateCatalog } from './template-catalog.js';
 /** What one launch needs: its inputs, and the warnings collected so far. */
 export interface LaunchPlan {
   readonly identity: ExecutionIdentity;
+  /** The launch's variables untyped, to type them again for a template read afresh. */
+  readonly variables: LaunchVariables;
+  /** `variables` typed for the survey of the template the launch is given (`checkLaunch`). */
   readonly extraVars: ExtraVars;
   /** The Secrets' credentials, and the Kubernetes API's when the engine gives jobs one. */
   readonly credentials: readonly (CredentialPlan | ManagedCredentialPlan)[];
@@ -107,23 +112,23 @@ export class JobLaunch {
     attempt.touchedCredentials = plan.credentials.length > 0;
     await this.#credentials.create(identity, plan.credentials, attempt.created, signal, operation);
     let current = template;
-    let launched = await this.#launch(attempt, plan, current, true, signal);
+    let launched = await this.#launch(attempt, plan, plan.extraVars, current, true, signal);
     if (launched === 'stale') {
-      // AWX refused the launch with what the cache held: the template or its credentials
-      // changed. Nothing was launched; once more with what AWX has now.
+      // AWX refused the launch with what the cache held: the template, its survey or its
+      // credentials changed. Nothing was launched; once more with what AWX has now, the
+      // variables typed for the survey as it is now.
       this.#catalog.forget(current.value);
-      current = await this.#catalog.template(current.value.name, signal);
-      const inputs = {
-        variables: Object.keys(plan.extraVars),
-        credentials: attempt.created.length > 0,
-      };
-      const survey = await this.#catalog.surveyVariables(current.value, signal);
-      const issues = [
-        ...promptIssues(current.value, inputs, survey),
-        ...slicingIssues(current.value),
-      ];
-      if (issues.length > 0) throw new ConfigurationError(issues);
-      launched = await this.#launch(attempt, plan, current, false, signal);
+      const fresh = await this.#catalog.template(current.value.name, signal);
+      const withCredentials = attempt.created.length > 0;
+      const checked = await checkLaunch(
+        this.#catalog,
+        fresh,
+        plan.variables,
+        withCredentials,
+        signal,
+      );
+      current = checked.template;
+      launched = await this.#launch(attempt, plan, checked.extraVars, current, false, signal);
     }
     const ignored = ignoredFieldIssues(current.value, launched.ignoredFields);
     if (ignored.length > 0) {
@@ -160,6 +165,7 @@ export class JobLaunch {
   async #launch(
     attempt: CreateAttempt,
     plan: LaunchPlan,
+    extraVars: ExtraVars,
     template: Cached<JobTemplate>,
     retryStale: true,
     signal: AbortSignal | undefined,
@@ -167,6 +173,7 @@ export class JobLaunch {
   async #launch(
     attempt: CreateAttempt,
     plan: LaunchPlan,
+    extraVars: ExtraVars,
     template: Cached<JobTemplate>,
     retryStale: false,
     signal: AbortSignal | undefined,
@@ -174,6 +181,7 @@ export class JobLaunch {
   async #launch(
     attempt: CreateAttempt,
     plan: LaunchPlan,
+    extraVars: ExtraVars,
     template: Cached<JobTemplate>,
     retryStale: boolean,
     signal: AbortSignal | undefined,
@@ -201,7 +209,7 @@ export class JobLaunch {
     attempt.stage = 'launching';
     try {
       const request = {
-        extraVars: plan.extraVars,
+        extraVars,
         credentials,
         timeout: timeout.seconds,
         jobSliceCount: launchSliceCount(template.value),

@@ -67,20 +67,55 @@ describe('JobTemplatesApi', () => {
     expect((await templates().templateCredentials(3)).map((c) => c.id)).toEqual([5]);
   });
 
-  it("reads the variables of the template's survey, none when it has no survey", async () => {
+  it("reads the questions of the template's survey with what AWX checks answers by, none when it has no survey", async () => {
     nock(base)
       .get('/api/v2/job_templates/3/survey_spec/')
       .reply(200, {
         name: '',
         description: '',
         spec: [
-          { variable: 'WFE_NAME', type: 'text', question_name: 'Execution', required: true },
-          { variable: 'REPLICAS', type: 'integer', question_name: 'Replicas', required: false },
+          {
+            variable: 'WFE_NAME',
+            type: 'text',
+            question_name: 'Execution',
+            required: true,
+            min: 0,
+            max: 1024,
+            default: '',
+          },
+          {
+            variable: 'REPLICAS',
+            type: 'integer',
+            question_name: 'Replicas',
+            required: false,
+            min: 1,
+            max: null,
+          },
+          {
+            variable: 'MODE',
+            type: 'multiplechoice',
+            question_name: 'Mode',
+            required: true,
+            choices: 'fast\nsafe',
+          },
+          {
+            variable: 'ZONES',
+            type: 'multiselect',
+            question_name: 'Zones',
+            required: false,
+            choices: ['a', 'b'],
+            min: '',
+          },
         ],
       });
-    expect(await templates().surveyVariables(3)).toEqual(['WFE_NAME', 'REPLICAS']);
+    expect(await templates().surveyQuestions(3)).toEqual([
+      { variable: 'WFE_NAME', type: 'text', min: 0, max: 1024 },
+      { variable: 'REPLICAS', type: 'integer', min: 1, max: null },
+      { variable: 'MODE', type: 'multiplechoice', choices: 'fast\nsafe' },
+      { variable: 'ZONES', type: 'multiselect', choices: ['a', 'b'], min: '' },
+    ]);
     nock(base).get('/api/v2/job_templates/4/survey_spec/').reply(200, {});
-    expect(await templates().surveyVariables(4)).toEqual([]);
+    expect(await templates().surveyQuestions(4)).toEqual([]);
   });
 
   it('launches with extra_vars as a JSON object and the credential list', async () => {

@@ -15,6 +15,7 @@ import {
   JobTemplateSchema,
   type LaunchResult,
   LaunchResultSchema,
+  type SurveyQuestion,
   SurveySpecSchema,
   WorkflowLaunchSchema,
 } from './schemas.js';
@@ -49,10 +50,13 @@ export class JobTemplatesApi implements JobTemplateReader, JobLauncher {
     return this.#http.list(path, {}, CredentialSchema, options);
   }
 
-  async surveyVariables(templateId: number, options: AwxRequestOptions = {}): Promise<string[]> {
+  async surveyQuestions(
+    templateId: number,
+    options: AwxRequestOptions = {},
+  ): Promise<SurveyQuestion[]> {
     const call = this.#http.get(`job_templates/${templateId}/survey_spec/`, {}, options);
     const { spec } = await this.#http.json(call, SurveySpecSchema);
-    return spec.map((question) => question.variable);
+    return spec;
   }
 
   /**

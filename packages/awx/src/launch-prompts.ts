@@ -62,12 +62,12 @@ function surveyIssue(template: Pick<JobTemplate, 'id' | 'name'>, unasked: readon
 /**
  * What the template would ignore of a launch. A template that does not prompt for Variables
  * still takes the ones its enabled survey asks for (AWX's `_accept_or_ignore_variables`):
- * `survey` lists those, for such a template (see `TemplateCatalog.surveyVariables`).
+ * `survey` holds those, when the survey is enabled (see `TemplateCatalog.survey`).
  */
 export function promptIssues(
   template: JobTemplate,
   launch: LaunchInputs,
-  survey?: ReadonlySet<string>,
+  survey?: { has(variable: string): boolean },
 ): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const why = "does not prompt on launch, so AWX would ignore the execution's";

@@ -30,15 +30,38 @@ export const JobTemplateSchema = z.object({
   job_slice_count: z.number().int().default(1),
   /** "Prompt on launch" for Job Slicing (AWX 21+; absent before, which means no). */
   ask_job_slice_count_on_launch: z.boolean().default(false),
-  /** A survey on: AWX takes its variables at launch even when Variables are not prompted. */
+  /**
+   * A survey on: AWX takes its variables at launch even when Variables are not prompted, and
+   * checks every answer against its questions whatever the template prompts for.
+   */
   survey_enabled: z.boolean().default(false),
 });
 
 export type JobTemplate = z.infer<typeof JobTemplateSchema>;
 
+/** A survey question's `min` or `max`: AWX saves an integer or null; older specs may hold text. */
+const surveyLimit = z.union([z.number(), z.string()]).nullish();
+
+/**
+ * A survey question, with what AWX checks a launch's answer by (_survey_element_validation in
+ * awx/main/models/mixins.py). AWX refuses a spec without `variable` and `type` when it is saved.
+ */
+export const SurveyQuestionSchema = z.object({
+  variable: z.string(),
+  /** text, textarea, password, integer, float, multiplechoice or multiselect. */
+  type: z.string(),
+  /** multiplechoice and multiselect: one choice a line as AWX saves them, or a list. */
+  choices: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).nullish(),
+  /** The least and greatest value (integer, float) or length (text, textarea, password). */
+  min: surveyLimit,
+  max: surveyLimit,
+});
+
+export type SurveyQuestion = z.infer<typeof SurveyQuestionSchema>;
+
 /** `GET job_templates/{id}/survey_spec/`; `{}` for a template that never had one. */
 export const SurveySpecSchema = z.object({
-  spec: z.array(z.object({ variable: z.string() })).default([]),
+  spec: z.array(SurveyQuestionSchema).default([]),
 });
 
 /** The statuses AWX's UnifiedJob has (JOB_STATUS_CHOICES). */

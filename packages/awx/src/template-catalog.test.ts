@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobTemplateReader } from './awx-roles.js';
-import type { JobTemplate } from './schemas.js';
+import type { JobTemplate, SurveyQuestion } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const template = (overrides: Partial<JobTemplate> = {}): JobTemplate => ({
@@ -16,12 +16,12 @@ const template = (overrides: Partial<JobTemplate> = {}): JobTemplate => ({
   ...overrides,
 });
 
-function reader(survey: string[]) {
+function reader(survey: SurveyQuestion[]) {
   const reads: number[] = [];
   const awx: JobTemplateReader = {
     findJobTemplate: async () => template(),
     templateCredentials: async () => [],
-    surveyVariables: async (id) => {
+    surveyQuestions: async (id) => {
       reads.push(id);
       return survey;
     },
@@ -29,28 +29,30 @@ function reader(survey: string[]) {
   return { awx, reads };
 }
 
-describe('TemplateCatalog.surveyVariables', () => {
-  it("reads the survey only when it decides a launch's variables, once per TTL until forgotten", async () => {
-    const { awx, reads } = reader(['WFE_NAME', 'REPLICAS']);
+describe('TemplateCatalog.survey', () => {
+  it('reads an enabled survey, whatever the template prompts for, once per TTL until forgotten', async () => {
+    const questions = [
+      { variable: 'WFE_NAME', type: 'text' },
+      { variable: 'REPLICAS', type: 'integer', min: 1 },
+    ];
+    const { awx, reads } = reader(questions);
     let now = 0;
     const catalog = new TemplateCatalog(awx, 1_000, () => now);
-    expect(await catalog.surveyVariables(template({ survey_enabled: false }), undefined)).toBe(
-      undefined,
-    );
-    expect(
-      await catalog.surveyVariables(template({ ask_variables_on_launch: true }), undefined),
-    ).toBe(undefined);
+    expect(await catalog.survey(template({ survey_enabled: false }), undefined)).toBe(undefined);
     expect(reads).toEqual([]);
 
-    expect(await catalog.surveyVariables(template(), undefined)).toEqual(
-      new Set(['WFE_NAME', 'REPLICAS']),
-    );
-    await catalog.surveyVariables(template(), undefined);
+    // AWX checks the answers to an enabled survey even when the template prompts for Variables.
+    const prompting = await catalog.survey(template({ ask_variables_on_launch: true }), undefined);
+    expect(prompting).toEqual({
+      value: new Map(questions.map((q) => [q.variable, q])),
+      cached: false,
+    });
+    expect((await catalog.survey(template(), undefined))?.cached).toBe(true);
     expect(reads).toEqual([3]);
     catalog.forget(template());
-    await catalog.surveyVariables(template(), undefined);
+    await catalog.survey(template(), undefined);
     now = 2_000;
-    await catalog.surveyVariables(template(), undefined);
+    await catalog.survey(template(), undefined);
     expect(reads).toEqual([3, 3, 3]);
   });
 });

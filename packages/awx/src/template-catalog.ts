@@ -3,6 +3,7 @@ import { AwxLookupError } from './awx-errors.js';
 import type { JobTemplateReader } from './awx-roles.js';
 import { jobTemplateNamePath } from './engine-config.js';
 import type { Credential, JobTemplate } from './schemas.js';
+import { type Survey, surveyOf } from './survey-answers.js';
 import { TtlCache } from './ttl-cache.js';
 
 export interface Cached<T> {
@@ -12,16 +13,18 @@ export interface Cached<T> {
 }
 
 /**
- * Job templates by name and their own credentials, read once per TTL rather than on every
- * launch. AWX checks every launch against the template as it is then (prompts, credentials), so
- * a stale entry can only make a launch fail, never run differently; the launch then forgets it
- * and tries once more with what AWX says now.
+ * Job templates by name, their own credentials and their enabled surveys, read once per TTL
+ * rather than on every launch. AWX checks every launch against the template as it is then
+ * (prompts, credentials, survey answers), so a stale entry can make a launch fail; the launch
+ * then forgets it and tries once more with what AWX says now. The one way it can run
+ * differently: a value typed for a survey question removed within the TTL goes as that question
+ * took it (`"3"` for a text question) rather than coerced as kubernaut does.
  */
 export class TemplateCatalog {
   readonly #awx: JobTemplateReader;
   readonly #templates: TtlCache<JobTemplate>;
   readonly #credentials: TtlCache<Credential[]>;
-  readonly #surveys: TtlCache<ReadonlySet<string>>;
+  readonly #surveys: TtlCache<Survey>;
 
   constructor(awx: JobTemplateReader, ttlMs: number, now: () => number) {
     this.#awx = awx;
@@ -53,20 +56,18 @@ export class TemplateCatalog {
   }
 
   /**
-   * The variables the template's survey asks for, when the survey decides which variables a
-   * launch may set: it is enabled and the template does not prompt for Variables. Otherwise
-   * undefined, and nothing is read.
+   * The questions of the template's survey when it is enabled: AWX then checks every launch's
+   * answers against them, whatever the template prompts for, and takes the variables they ask
+   * for when it does not prompt for Variables. Undefined when it is off, and nothing is read.
    */
-  async surveyVariables(
+  async survey(
     template: JobTemplate,
     signal: AbortSignal | undefined,
-  ): Promise<ReadonlySet<string> | undefined> {
-    if (!template.survey_enabled || template.ask_variables_on_launch) return undefined;
-    const { value } = await this.#surveys.get(
-      String(template.id),
-      async () => new Set(await this.#awx.surveyVariables(template.id, { signal })),
+  ): Promise<Cached<Survey> | undefined> {
+    if (!template.survey_enabled) return undefined;
+    return this.#surveys.get(String(template.id), async () =>
+      surveyOf(await this.#awx.surveyQuestions(template.id, { signal })),
     );
-    return value;
   }
 
   /** Drops what is known of the template: AWX refused a launch that used it. */

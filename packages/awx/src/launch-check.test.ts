@@ -1,0 +1,151 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import type { JobTemplateReader } from './awx-roles.js';
+import type { LaunchVariables } from './extra-vars-plan.js';
+import { checkLaunch } from './launch-check.js';
+import type { JobTemplate, SurveyQuestion } from './schemas.js';
+import { TemplateCatalog } from './template-catalog.js';
+
+const base: JobTemplate = {
+  id: 3,
+  name: 'restart',
+  organization: 1,
+  ask_variables_on_launch: true,
+  ask_credential_on_launch: true,
+  ask_timeout_on_launch: false,
+  job_slice_count: 1,
+  ask_job_slice_count_on_launch: false,
+  survey_enabled: true,
+};
+
+const variables: LaunchVariables = new Map([
+  ['REPLICAS', { source: 'parameter', value: '3' }],
+  ['PORT', { source: 'parameter', value: '8080' }],
+  ['ROUNDHOUSE_EXECUTION_ID', { source: 'marker', value: 'team-a/restart-api/u-1' }],
+]);
+
+/** A template and its survey AWX answers with, changed by the test; every read counted. */
+function fake(template: JobTemplate, survey: SurveyQuestion[]) {
+  const state = { template, survey, templateReads: 0, surveyReads: 0 };
+  const awx: JobTemplateReader = {
+    findJobTemplate: async () => {
+      state.templateReads += 1;
+      return state.template;
+    },
+    templateCredentials: async () => [],
+    surveyQuestions: async () => {
+      state.surveyReads += 1;
+      return state.survey;
+    },
+  };
+  const catalog = new TemplateCatalog(awx, 60_000, () => 0);
+  return { state, catalog };
+}
+
+async function issuesOf(check: Promise<unknown>) {
+  const error = await check.catch((e: unknown) => e);
+  if (error instanceof ConfigurationError) return error.issues;
+  throw new Error(`expected a ConfigurationError, got ${String(error)}`);
+}
+
+describe('checkLaunch', () => {
+  it('types the variables for the survey, whatever the template prompts for, and reads nothing twice', async () => {
+    const { state, catalog } = fake(base, [
+      { variable: 'REPLICAS', type: 'integer' },
+      { variable: 'PORT', type: 'text' },
+    ]);
+    const checked = await checkLaunch(
+      catalog,
+      await catalog.template('restart', undefined),
+      variables,
+      true,
+      undefined,
+    );
+    expect(checked.extraVars).toEqual({
+      REPLICAS: 3,
+      PORT: '8080',
+      ROUNDHOUSE_EXECUTION_ID: 'team-a/restart-api/u-1',
+    });
+    expect(checked.template).toEqual({ value: base, cached: false });
+    expect(state).toMatchObject({ templateReads: 1, surveyReads: 1 });
+
+    // The survey from the cache makes the template count as cached: AWX's refusal is retried.
+    const again = await checkLaunch(
+      catalog,
+      { value: base, cached: false },
+      variables,
+      true,
+      undefined,
+    );
+    expect(again.template.cached).toBe(true);
+    expect(state).toMatchObject({ templateReads: 1, surveyReads: 1 });
+  });
+
+  it('reads nothing of a template whose survey is off, and coerces as kubernaut does', async () => {
+    const { state, catalog } = fake({ ...base, survey_enabled: false }, []);
+    const template = await catalog.template('restart', undefined);
+    const checked = await checkLaunch(catalog, template, variables, true, undefined);
+    expect(checked.extraVars).toMatchObject({ REPLICAS: 3, PORT: 8080 });
+    expect(state.surveyReads).toBe(0);
+  });
+
+  it('checks a refusal that rests on the cache once more against what AWX has now', async () => {
+    const { state, catalog } = fake(base, [{ variable: 'PORT', type: 'integer', max: 1024 }]);
+    await catalog.template('restart', undefined);
+    await catalog.survey(base, undefined);
+    // Fixed in AWX since it was read: the question takes 8080 now.
+    state.survey = [{ variable: 'PORT', type: 'integer', max: 65535 }];
+    const cached = await catalog.template('restart', undefined);
+    const checked = await checkLaunch(catalog, cached, variables, true, undefined);
+    expect(checked.extraVars).toMatchObject({ PORT: 8080 });
+    expect(checked.template.cached).toBe(false);
+    expect(state).toMatchObject({ templateReads: 2, surveyReads: 2 });
+
+    // Still wrong in AWX: refused after the one fresh read, naming the parameter.
+    state.survey = [{ variable: 'PORT', type: 'integer', max: 80 }];
+    catalog.forget(base);
+    await catalog.survey(base, undefined);
+    state.survey = [{ variable: 'PORT', type: 'integer', max: 81 }];
+    const issues = await issuesOf(
+      checkLaunch(catalog, { value: base, cached: true }, variables, true, undefined),
+    );
+    expect(issues).toEqual([
+      {
+        path: 'spec.parameters.PORT',
+        message: expect.stringMatching(/^must be at most 81 for the integer survey question/),
+      },
+    ]);
+    expect(state).toMatchObject({ templateReads: 3, surveyReads: 4 });
+  });
+
+  it('refuses at once what AWX has now would refuse, with every issue: answers, prompts, slicing', async () => {
+    const template = {
+      ...base,
+      ask_variables_on_launch: false,
+      ask_credential_on_launch: false,
+      job_slice_count: 2,
+    };
+    const { state, catalog } = fake(template, [
+      { variable: 'REPLICAS', type: 'multiplechoice', choices: '1\n2' },
+      { variable: 'ROUNDHOUSE_EXECUTION_ID', type: 'password' },
+    ]);
+    const fresh = await catalog.template('restart', undefined);
+    const issues = await issuesOf(checkLaunch(catalog, fresh, variables, true, undefined));
+    const template3 = 'AWX job template "restart" \\(id 3\\)';
+    const onTemplate = (pattern: string) => ({
+      path: 'spec.workflowRef.engineConfig.jobTemplateName',
+      message: expect.stringMatching(new RegExp(`^${template3} ${pattern}`)),
+    });
+    expect(issues).toEqual([
+      {
+        path: 'spec.parameters.REPLICAS',
+        message: expect.stringMatching(/^must be one of "1", "2" for the multiplechoice survey/),
+      },
+      onTemplate('asks for ROUNDHOUSE_EXECUTION_ID with a password survey question'),
+      onTemplate('does not prompt on launch for Variables and its survey does not ask for PORT,'),
+      onTemplate("does not prompt on launch, so AWX would ignore the execution's credentials"),
+      onTemplate('slices its jobs'),
+    ]);
+    expect(state).toMatchObject({ templateReads: 1, surveyReads: 1 });
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The check before a launch, against the job template as the catalog has it: the launch's
+ * extra_vars typed for the template's survey, or a ConfigurationError for what AWX would refuse
+ * or ignore (survey answers, prompts, slicing) and what would keep the engine from finding its
+ * job. The survey is read only when it is enabled, and cached like the template.
+ */
+import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
+import type { ExtraVars } from './extra-vars.js';
+import { type LaunchVariables, typedExtraVars } from './extra-vars-plan.js';
+import { slicingIssues } from './job-slicing.js';
+import { promptIssues } from './launch-prompts.js';
+import type { JobTemplate } from './schemas.js';
+import type { Cached, TemplateCatalog } from './template-catalog.js';
+
+export interface CheckedLaunch {
+  /**
+   * The template the check passed against: the one given, or read afresh. `cached` when it or
+   * its survey came from the cache: a launch AWX refuses is then worth once more.
+   */
+  readonly template: Cached<JobTemplate>;
+  readonly extraVars: ExtraVars;
+}
+
+/**
+ * Checks a launch of `template`. A refusal that rests on a cached template or survey is checked
+ * once more against what AWX has now, so a template fixed since it was read is not refused on
+ * what the cache remembers; a refusal from what AWX has now is final.
+ */
+export async function checkLaunch(
+  catalog: TemplateCatalog,
+  template: Cached<JobTemplate>,
+  variables: LaunchVariables,
+  credentials: boolean,
+  signal: AbortSignal | undefined,
+): Promise<CheckedLaunch> {
+  const first = await check(catalog, template.value, variables, credentials, signal);
+  const cached = template.cached || first.surveyCached;
+  if (first.issues.length === 0) {
+    return { template: { value: template.value, cached }, extraVars: first.extraVars };
+  }
+  if (!cached) throw new ConfigurationError(first.issues);
+  catalog.forget(template.value);
+  const fresh = await catalog.template(template.value.name, signal);
+  const second = await check(catalog, fresh.value, variables, credentials, signal);
+  if (second.issues.length > 0) throw new ConfigurationError(second.issues);
+  const again = { value: fresh.value, cached: fresh.cached || second.surveyCached };
+  return { template: again, extraVars: second.extraVars };
+}
+
+async function check(
+  catalog: TemplateCatalog,
+  template: JobTemplate,
+  variables: LaunchVariables,
+  credentials: boolean,
+  signal: AbortSignal | undefined,
+): Promise<{ extraVars: ExtraVars; issues: FieldIssue[]; surveyCached: boolean }> {
+  const survey = await catalog.survey(template, signal);
+  const typed = typedExtraVars(variables, survey && { template, questions: survey.value });
+  const inputs = { variables: [...variables.keys()], credentials };
+  return {
+    extraVars: typed.extraVars,
+    issues: [
+      ...typed.issues,
+      ...promptIssues(template, inputs, survey?.value),
+      ...slicingIssues(template),
+    ],
+    surveyCached: survey?.cached ?? false,
+  };
+}
