@@ -48,6 +48,8 @@ const inputFieldSchema = z.object({
   type: z.enum(['string', 'boolean']).default('string'),
   secret: z.boolean().optional(),
   multiline: z.boolean().optional(),
+  /** A secret a credential may leave to the launch by saving it as `ASK` (managed types only). */
+  ask_at_runtime: z.boolean().optional(),
   format: z.string().optional(),
   choices: z.array(z.string()).optional(),
   help_text: z.string().optional(),

@@ -5,6 +5,7 @@
  * credential may be saved without a `required` input; the job that uses it then fails to start.
  */
 import { z } from 'zod';
+import { ASK } from './credential-passwords.js';
 import { type CredentialType, secretFields } from './credential-types.js';
 import type { Model } from './filters.js';
 import type { LaunchCredential } from './job-templates.js';
@@ -145,13 +146,19 @@ export const credentialModel: Model<Credential> = {
   },
 };
 
-/** Secrets that hold a value read back as `$encrypted$`; empty ones stay empty, as in AWX. */
+/**
+ * Secrets that hold a value read back as `$encrypted$`; empty ones stay empty, and so does `ASK`
+ * in an `ask_at_runtime` input, which AWX's encrypt_field keeps as it is.
+ */
 function displayInputs(credential: Credential, type: CredentialType): Record<string, unknown> {
   const secrets = secretFields(type);
+  const askable = new Set(type.inputs.fields.filter((f) => f.ask_at_runtime).map((f) => f.id));
+  const shown = (key: string, value: unknown) =>
+    !secrets.has(key) || value === '' || (value === ASK && askable.has(key));
   return Object.fromEntries(
     Object.entries(credential.inputs).map(([key, value]) => [
       key,
-      secrets.has(key) && value !== '' ? ENCRYPTED : value,
+      shown(key, value) ? value : ENCRYPTED,
     ]),
   );
 }

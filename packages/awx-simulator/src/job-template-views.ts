@@ -2,6 +2,7 @@
  * How AWX shows a job template: its list and detail body (JobTemplateSerializer), what
  * `GET launch/` says a launch needs (JobLaunchSerializer), and the fields a list may filter on.
  */
+import { passwordsNeeded } from './credential-passwords.js';
 import type { Model } from './filters.js';
 import type { JobTemplate, LaunchCredential } from './job-templates.js';
 import { pythonJsonDumps } from './python-json.js';
@@ -159,10 +160,13 @@ export function launchInfo(
 ): Record<string, unknown> {
   const flags = askFlags(template);
   const variablesNeeded = variablesNeededToStart(template);
+  const passwords = credentials.flatMap(({ credential, type }) =>
+    passwordsNeeded(credential, type),
+  );
   return {
     can_start_without_user_input:
-      !Object.values(flags).some(Boolean) && variablesNeeded.length === 0,
-    passwords_needed_to_start: [],
+      !Object.values(flags).some(Boolean) && passwords.length === 0 && variablesNeeded.length === 0,
+    passwords_needed_to_start: passwords,
     ...flags,
     survey_enabled: surveyApplies(template),
     variables_needed_to_start: variablesNeeded,
@@ -182,7 +186,11 @@ export function launchInfo(
         id: credential.id,
         name: credential.name,
         credential_type: type.id,
-        passwords_needed: [],
+        passwords_needed: passwordsNeeded(credential, type),
+        // JobLaunchSerializer.get_defaults names a managed Vault credential's id.
+        ...(type.managed && type.inputs.fields.some((f) => f.id === 'vault_id')
+          ? { vault_id: credential.inputs.vault_id ?? null }
+          : {}),
       })),
       scm_branch: '',
       execution_environment: {},

@@ -2,11 +2,13 @@
  * Job templates and what launching one does (AWX's JobLaunchSerializer and
  * JobTemplate._accept_or_ignore_job_kwargs). A prompt the template does not ask for is not an
  * error on a manual launch: AWX drops it into `ignored_fields` and launches anyway. Launch
- * credentials replace the template's credential of the same type; two new credentials of one type,
- * or dropping a template credential without a same-type replacement, are 400s. A survey's
+ * credentials replace the template's credential of the same kind (type, and a vault's id); two
+ * new credentials of one kind, or dropping a template credential without a replacement of its
+ * kind, are 400s, and so is a launch without the passwords its credentials ask for. A survey's
  * answers are checked whatever the template prompts for, and a wrong one is a 400.
  */
 import { z } from 'zod';
+import { checkStart, collectPasswords, uniqueHash } from './credential-passwords.js';
 import type { CredentialType } from './credential-types.js';
 import type { Credential } from './credentials.js';
 import { jobScheduleSchema } from './jobs.js';
@@ -20,6 +22,7 @@ import {
   optionalBooleanField,
   optionalChoiceField,
   optionalIntegerField,
+  optionalVerbatimField,
   parseBody,
 } from './serializer-fields.js';
 import { jobVariables, sortSurveyAnswers } from './survey-answers.js';
@@ -68,6 +71,7 @@ export type JobTemplate = Omit<z.output<typeof jobTemplateSeedSchema>, 'surveySp
 const launchRequestSchema = (credentialExists: Exists) =>
   z.object({
     credentials: manyPkField(credentialExists),
+    credential_passwords: optionalVerbatimField(),
     limit: charField({ required: false, allowBlank: true }),
     job_tags: charField({ required: false, allowBlank: true }),
     skip_tags: charField({ required: false, allowBlank: true }),
@@ -103,6 +107,11 @@ export interface LaunchPlan {
   /** The effective slice count: above 1, AWX makes a workflow job of that many slices. */
   readonly slices: number;
   readonly ignoredFields: Record<string, unknown>;
+  /**
+   * The passwords the job needs that the launch left empty: AWX makes the job, finds it cannot
+   * start it (UnifiedJob.signal_start), deletes it and answers 400 naming all it needs.
+   */
+  readonly startRefused: readonly string[] | undefined;
 }
 
 export interface LaunchCredential {
@@ -167,17 +176,27 @@ export function planLaunch(
   const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
   if (refused.length > 0) errors.credentials = refused;
   if (typeof slices === 'string') errors.job_slice_count = [slices];
+  const templateCredentials = template.credentials.flatMap((id) => lookup(id) ?? []);
+  // Passwords may come at the top level when `credential_passwords` is absent.
+  const passwords = collectPasswords(
+    accepted.length > 0 ? byUniqueHash([...templateCredentials, ...accepted]) : templateCredentials,
+    request.credential_passwords === undefined ? body : request.credential_passwords,
+  );
+  if (passwords.lacking.length > 0) errors.passwords_needed_to_start = passwords.lacking;
   if (Object.keys(errors).length > 0 || typeof slices === 'string') return { ok: false, errors };
 
+  const credentials = byUniqueHash([...templateCredentials, ...accepted]);
+  const start = checkStart(credentials, passwords.given);
   return {
     ok: true,
     plan: {
       extraVars: pythonJsonDumps(jobVariables(template, variables.accepted)),
       surveyPasswords: passwordVariables(template),
-      credentials: combineCredentials(template, accepted, lookup),
+      credentials: credentials.map(({ credential }) => credential.id),
       timeout,
       slices,
       ignoredFields: ignored,
+      startRefused: start.ok ? undefined : start.needed,
     },
   };
 }
@@ -248,41 +267,63 @@ function credentialErrors(
   lookup: (id: number) => LaunchCredential | undefined,
 ): string[] {
   const errors: string[] = [];
-  const seenTypes = new Set<number>();
-  for (const { type } of accepted) {
-    if (seenTypes.has(type.id)) errors.push(`Cannot assign multiple ${type.name} credentials.`);
+  const seen = new Set<string>();
+  for (const { credential, type } of accepted) {
+    const hash = uniqueHash(credential, type);
+    if (seen.has(hash)) {
+      errors.push(`Cannot assign multiple ${uniqueHash(credential, type, true)} credentials.`);
+    }
     if (!LAUNCHABLE_KINDS.has(type.kind))
       errors.push(`Cannot assign a Credential of kind \`${type.kind}\``);
-    seenTypes.add(type.id);
+    seen.add(hash);
   }
   if (provided) {
     const providedIds = new Set(provided.map(({ credential }) => credential.id));
-    const providedTypes = new Set(provided.map(({ type }) => type.id));
+    const providedHashes = new Set(
+      provided.map(({ credential, type }) => uniqueHash(credential, type)),
+    );
     const removed = template.credentials
       .map((id) => lookup(id))
       .filter((c): c is LaunchCredential => c !== undefined && !providedIds.has(c.credential.id));
     const names = removed.map(({ credential }) => credential.name).join(', ');
-    for (const { type } of removed) {
-      if (providedTypes.has(type.id)) continue;
+    for (const { credential, type } of removed) {
+      if (providedHashes.has(uniqueHash(credential, type))) continue;
       errors.push(
-        `Removing ${type.name} credential at launch time without replacement is not supported. Provided list lacked credential(s): ${names}.`,
+        `Removing ${uniqueHash(credential, type, true)} credential at launch time without replacement is not supported. Provided list lacked credential(s): ${names}.`,
       );
     }
   }
   return errors;
 }
 
-/** AWX keeps one credential per type: the template's, unless a prompted one replaces it. */
-function combineCredentials(
-  template: JobTemplate,
-  accepted: readonly LaunchCredential[],
-  lookup: (id: number) => LaunchCredential | undefined,
-): number[] {
-  const byType = new Map<number, number>();
-  for (const id of template.credentials) {
-    const found = lookup(id);
-    if (found) byType.set(found.type.id, id);
+/**
+ * JobTemplateCredentialsList.is_valid_relation, credential by credential as they are attached:
+ * one per unique hash, and only kinds a job can use. The first refusal's message, if any.
+ */
+export function attachErrors(
+  credentials: readonly (LaunchCredential | undefined)[],
+): string | undefined {
+  const attached = new Set<string>();
+  for (const found of credentials) {
+    if (!found) continue;
+    const { credential, type } = found;
+    const hash = uniqueHash(credential, type);
+    if (attached.has(hash)) {
+      return `Cannot assign multiple ${uniqueHash(credential, type, true)} credentials.`;
+    }
+    if (!LAUNCHABLE_KINDS.has(type.kind))
+      return `Cannot assign a Credential of kind \`${type.kind}\`.`;
+    attached.add(hash);
   }
-  for (const { credential, type } of accepted) byType.set(type.id, credential.id);
-  return [...byType.values()];
+  return undefined;
+}
+
+/**
+ * Credential.unique_dict: one credential per unique hash (type, and a vault's id), a later one
+ * taking an earlier one's place, as a prompted credential replaces the template's of its kind.
+ */
+export function byUniqueHash(credentials: readonly LaunchCredential[]): LaunchCredential[] {
+  const kept = new Map<string, LaunchCredential>();
+  for (const c of credentials) kept.set(uniqueHash(c.credential, c.type), c);
+  return [...kept.values()];
 }

@@ -26,13 +26,29 @@ export const MANAGED_CREDENTIAL_TYPES: readonly ManagedType[] = [
     inputs: {
       fields: [
         { id: 'username', label: 'Username', type: 'string' },
-        { id: 'password', label: 'Password', type: 'string', secret: true },
+        { id: 'password', label: 'Password', type: 'string', secret: true, ask_at_runtime: true },
         {
           id: 'ssh_key_data',
           label: 'SSH Private Key',
           type: 'string',
           secret: true,
           multiline: true,
+        },
+        {
+          id: 'ssh_key_unlock',
+          label: 'Private Key Passphrase',
+          type: 'string',
+          secret: true,
+          ask_at_runtime: true,
+        },
+        { id: 'become_method', label: 'Privilege Escalation Method', type: 'string' },
+        { id: 'become_username', label: 'Privilege Escalation Username', type: 'string' },
+        {
+          id: 'become_password',
+          label: 'Privilege Escalation Password',
+          type: 'string',
+          secret: true,
+          ask_at_runtime: true,
         },
       ],
     },
@@ -54,7 +70,13 @@ export const MANAGED_CREDENTIAL_TYPES: readonly ManagedType[] = [
     namespace: 'vault',
     inputs: {
       fields: [
-        { id: 'vault_password', label: 'Vault Password', type: 'string', secret: true },
+        {
+          id: 'vault_password',
+          label: 'Vault Password',
+          type: 'string',
+          secret: true,
+          ask_at_runtime: true,
+        },
         { id: 'vault_id', label: 'Vault Identifier', type: 'string' },
       ],
       required: ['vault_password'],

@@ -206,3 +206,8 @@ export function parseBody<S extends z.ZodType>(
     ? { ok: true, value: result.data }
     : { ok: false, errors: fieldErrors(result.error) };
 }
+
+/** AWX's optional `VerbatimField`: any value as sent but `null`; `undefined` when absent. */
+export function optionalVerbatimField() {
+  return field((value, ctx): unknown => (value === null ? fail(ctx, value, NOT_NULL) : value));
+}

@@ -19,6 +19,7 @@ import {
 } from './credentials.js';
 import { injectAll } from './injection.js';
 import {
+  attachErrors,
   type JobTemplate,
   type JobTemplateSeed,
   jobTemplateSeedSchema,
@@ -253,6 +254,8 @@ export class Store {
         credentials: [`Invalid pk "${unknown}" - object does not exist.`],
       });
     }
+    const attachError = attachErrors(parsed.credentials.map((id) => this.launchCredential(id)));
+    if (attachError) throw new AwxValidationError({ error: attachError });
     const survey =
       parsed.surveySpec === undefined ? undefined : saveSurveySpec(parsed.surveySpec, {});
     if (survey && !survey.ok) throw new AwxValidationError({ error: survey.error });
@@ -296,6 +299,11 @@ export class Store {
     if (!planned.ok) return planned;
     const created = this.now();
     const ignoredFields = planned.plan.ignoredFields;
+    if (planned.plan.slices <= 1 && planned.plan.startRefused) {
+      // The job AWX made and deleted used up its id.
+      this.nextId('job');
+      return { ok: false, errors: { passwords_needed_to_start: planned.plan.startRefused } };
+    }
     if (planned.plan.slices > 1) {
       // Jobs and workflow jobs are both UnifiedJobs in AWX, so they share one id sequence.
       const workflowJob: WorkflowJob = {
