@@ -226,12 +226,30 @@ describe('pipelineRunResult', () => {
     ['InvalidParamValue', 'ConfigurationError'],
     ['ParamArrayIndexingInvalid', 'ConfigurationError'],
     ['CELEvaluationFailed', 'ConfigurationError'],
+    ['InvalidPipelineResourceBindings', 'ConfigurationError'],
     ['ResourceVerificationFailed', 'ConfigurationError'],
     ['CreateRunFailed', 'ConfigurationError'],
     ['Failed', 'TaskFailed'],
   ])('classifies a run that failed with reason %s as %s', (reason, failureReason) => {
     const result = pipelineRunResult(pipelineRun(succeeded('False', reason, 'it broke')));
     expect(result.failureReason).toBe(failureReason);
+  });
+
+  it('blames the Pipeline for a result it cannot resolve only when every task succeeded', () => {
+    const unresolved = succeeded('False', 'CouldntGetPipelineResult', 'no such result');
+    const allPassed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
+      taskRun('build', 'True'),
+    ]);
+    expect(allPassed.failureReason).toBe('ConfigurationError');
+    const taskFailed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
+      taskRun('build', 'False', [exited('compile', 2)], 'Failed'),
+    ]);
+    expect(taskFailed).toMatchObject({
+      reason: 'CouldntGetPipelineResult',
+      failureReason: 'TaskFailed',
+      failedTaskName: 'wfe-1-build',
+      exitCode: 2,
+    });
   });
 
   it("takes no reason from the object's prototype for an entry of its tables", () => {

@@ -220,11 +220,22 @@ const failureByReason: Readonly<Record<string, FailureReason>> = {
   InvalidPipelineResultReference: 'ConfigurationError',
   RequiredWorkspaceMarkedOptional: 'ConfigurationError',
   PipelineInvalidGraph: 'ConfigurationError',
+  InvalidPipelineResourceBindings: 'ConfigurationError',
   CELEvaluationFailed: 'ConfigurationError',
   ResourceVerificationFailed: 'ConfigurationError',
   // A TaskRun Tekton cannot create as it is (the API server refused it as invalid); a refusal
   // that a retry could get past is retried instead.
   CreateRunFailed: 'ConfigurationError',
+};
+
+/**
+ * Reasons Tekton also gives a run that failed for another cause: `CouldntGetPipelineResult`
+ * replaces the verdict whenever a pipeline result cannot be resolved, which a failed task that
+ * never wrote its result causes as well as a result reference the Pipeline got wrong. Only when
+ * no task failed is the Pipeline itself to blame.
+ */
+const failureWhenNoTaskFailed: Readonly<Record<string, FailureReason>> = {
+  CouldntGetPipelineResult: 'ConfigurationError',
 };
 
 /**
@@ -268,7 +279,8 @@ export function classifyPipelineRunFailure(
   const byTaskRunReason = own(failureByTaskRunReason, failure?.taskRunReason);
   if (byTaskRunReason) return byTaskRunReason;
   if (failure?.stepReason === 'OOMKilled') return 'OOMKilled';
-  return 'TaskFailed';
+  const noTaskFailed = failure?.taskRunName === undefined;
+  return (noTaskFailed ? own(failureWhenNoTaskFailed, reason) : undefined) ?? 'TaskFailed';
 }
 
 /** `table[key]` when the table itself has it: a reason such as `constructor` is no entry. */
