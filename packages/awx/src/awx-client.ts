@@ -23,6 +23,7 @@ import type {
   CredentialTypeRequest,
   Job,
   JobTemplate,
+  LaunchRequirements,
   LaunchResult,
   Organization,
   SurveyQuestion,
@@ -93,6 +94,11 @@ export class AwxClient implements AnsibleExecutorAwx {
    */
   surveyQuestions(templateId: number, options?: AwxRequestOptions): Promise<SurveyQuestion[]> {
     return this.#templates.surveyQuestions(templateId, options);
+  }
+
+  /** What a launch of the template must bring: the passwords its credentials ask for. */
+  launchRequirements(templateId: number, options?: AwxRequestOptions): Promise<LaunchRequirements> {
+    return this.#templates.launchRequirements(templateId, options);
   }
 
   /** The variables the template's survey asks for; none when it has no survey. */

@@ -10,6 +10,7 @@ import type {
   CredentialTypeRequest,
   Job,
   JobTemplate,
+  LaunchRequirements,
   LaunchResult,
   SurveyQuestion,
 } from './schemas.js';
@@ -71,6 +72,8 @@ export interface JobTemplateReader {
    * has no survey.
    */
   surveyQuestions(templateId: number, options?: AwxRequestOptions): Promise<SurveyQuestion[]>;
+  /** What a launch of the template must bring: the passwords its credentials ask for. */
+  launchRequirements(templateId: number, options?: AwxRequestOptions): Promise<LaunchRequirements>;
 }
 
 export interface JobLauncher {

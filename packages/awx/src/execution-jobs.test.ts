@@ -70,6 +70,7 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
       return found[0]!;
     },
     templateCredentials: async () => [],
+    launchRequirements: async () => ({ passwords_needed_to_start: [] }),
     surveyQuestions: async () => [],
     getJob: async (id) => jobs.find((j) => j.id === id) ?? null,
     findJob: async (query, matches) => {

@@ -42,6 +42,8 @@ export class FakeAwx
   /** The questions of the template's survey. */
   survey: SurveyQuestion[] = [];
   surveyReads = 0;
+  /** The passwords the template's credentials ask for at launch. */
+  passwordsNeeded: string[] = [];
   launched: LaunchRequest[] = [];
   canceled: number[] = [];
   canceledWorkflows: number[] = [];
@@ -64,6 +66,9 @@ export class FakeAwx
   async surveyQuestions() {
     this.surveyReads += 1;
     return this.survey;
+  }
+  async launchRequirements() {
+    return { passwords_needed_to_start: this.passwordsNeeded };
   }
   async launch(templateId: number, request: LaunchRequest) {
     this.launched.push(request);

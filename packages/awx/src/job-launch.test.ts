@@ -136,6 +136,24 @@ describe('JobLaunch', () => {
     expect(lock.record).toBeNull();
   });
 
+  it('names the passwords a refused launch lacked, and how to fix the template', async () => {
+    const { awx, lock, run } = setup();
+    awx.launchError = new AwxApiError(
+      'POST job_templates/3/launch/',
+      400,
+      undefined,
+      [{ path: 'passwords_needed_to_start', message: 'become_password' }],
+      undefined,
+    );
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).message).toContain(
+      'AWX job template "restart" (id 3) has credentials that ask for passwords at launch (become_password), which an execution cannot give',
+    );
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
   it('cancels a job whose credentials AWX ignored, then deletes the credentials and the lock', async () => {
     const { awx, lock, run } = setup();
     awx.ignoredFields = { credentials: [7] };

@@ -22,7 +22,7 @@ import type { LaunchVariables } from './extra-vars-plan.js';
 import { launchSliceCount, slicedLaunchIssue } from './job-slicing.js';
 import type { ManagedCredentialPlan } from './kubernetes-credential.js';
 import { checkLaunch } from './launch-check.js';
-import { ignoredFieldIssues } from './launch-prompts.js';
+import { ignoredFieldIssues, passwordIssues } from './launch-prompts.js';
 import { launchDeadline } from './launch-record.js';
 import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
 import type { Job, JobTemplate } from './schemas.js';
@@ -299,6 +299,16 @@ export class JobLaunch {
  */
 function launchRefused(template: JobTemplate, error: unknown): unknown {
   if (!(error instanceof AwxApiError) || error.statusCode !== 400) return error;
+  const passwords = error.fields.filter((f) => f.path === 'passwords_needed_to_start');
+  if (passwords.length > 0) {
+    return new ConfigurationError(
+      passwordIssues(
+        template,
+        passwords.map((f) => f.message),
+      ),
+      { cause: error },
+    );
+  }
   return new ConfigurationError(
     error.fields.length > 0
       ? error.fields.map((f) => ({

@@ -42,6 +42,18 @@ describe('JobTemplatesApi', () => {
     });
   });
 
+  it("reads the passwords a template's credentials ask for at launch", async () => {
+    nock(base)
+      .get('/api/v2/job_templates/3/launch/')
+      .reply(200, {
+        can_start_without_user_input: false,
+        passwords_needed_to_start: ['ssh_password'],
+      });
+    expect(await templates().launchRequirements(3)).toEqual({
+      passwords_needed_to_start: ['ssh_password'],
+    });
+  });
+
   it('reports a missing and an ambiguous template name as lookup errors', async () => {
     nock(base).get('/api/v2/job_templates/').query(true).reply(200, page([]));
     await expect(templates().findJobTemplate('nope')).rejects.toMatchObject({

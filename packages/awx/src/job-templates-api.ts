@@ -13,6 +13,8 @@ import {
   CredentialSchema,
   type JobTemplate,
   JobTemplateSchema,
+  type LaunchRequirements,
+  LaunchRequirementsSchema,
   type LaunchResult,
   LaunchResultSchema,
   type SurveyQuestion,
@@ -57,6 +59,14 @@ export class JobTemplatesApi implements JobTemplateReader, JobLauncher {
     const call = this.#http.get(`job_templates/${templateId}/survey_spec/`, {}, options);
     const { spec } = await this.#http.json(call, SurveySpecSchema);
     return spec;
+  }
+
+  async launchRequirements(
+    templateId: number,
+    options: AwxRequestOptions = {},
+  ): Promise<LaunchRequirements> {
+    const call = this.#http.get(`job_templates/${templateId}/launch/`, {}, options);
+    return this.#http.json(call, LaunchRequirementsSchema);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import type { JobTemplateReader } from './awx-roles.js';
+import { jobTemplateNamePath } from './engine-config.js';
 import type { LaunchVariables } from './extra-vars-plan.js';
 import { checkLaunch } from './launch-check.js';
 import type { JobTemplate, SurveyQuestion } from './schemas.js';
@@ -26,13 +27,14 @@ const variables: LaunchVariables = new Map([
 
 /** A template and its survey AWX answers with, changed by the test; every read counted. */
 function fake(template: JobTemplate, survey: SurveyQuestion[]) {
-  const state = { template, survey, templateReads: 0, surveyReads: 0 };
+  const state = { template, survey, passwords: [] as string[], templateReads: 0, surveyReads: 0 };
   const awx: JobTemplateReader = {
     findJobTemplate: async () => {
       state.templateReads += 1;
       return state.template;
     },
     templateCredentials: async () => [],
+    launchRequirements: async () => ({ passwords_needed_to_start: state.passwords }),
     surveyQuestions: async () => {
       state.surveyReads += 1;
       return state.survey;
@@ -79,6 +81,20 @@ describe('checkLaunch', () => {
     );
     expect(again.template.cached).toBe(true);
     expect(state).toMatchObject({ templateReads: 1, surveyReads: 1 });
+  });
+
+  it('refuses a template whose credentials ask for passwords at launch, naming them and the fix', async () => {
+    const { state, catalog } = fake({ ...base, survey_enabled: false }, []);
+    state.passwords = ['ssh_password', 'vault_password.prod'];
+    const template = await catalog.template('restart', undefined);
+    expect(await issuesOf(checkLaunch(catalog, template, variables, true, undefined))).toEqual([
+      {
+        path: jobTemplateNamePath,
+        message: expect.stringMatching(
+          /^AWX job template "restart" \(id 3\) has credentials that ask for passwords at launch \(ssh_password, vault_password\.prod\), which an execution cannot give: save the passwords in those credentials/,
+        ),
+      },
+    ]);
   });
 
   it('reads nothing of a template whose survey is off, and coerces as kubernaut does', async () => {

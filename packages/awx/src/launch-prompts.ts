@@ -85,6 +85,28 @@ export function promptIssues(
   return issues;
 }
 
+/**
+ * The template's credentials ask for passwords at launch (AWX's `passwords_needed_to_start`:
+ * `ssh_password`, `become_password`, `vault_password.<vault id>`...), which AWX refuses a launch
+ * without and an execution cannot give. Only the names: they say which input, never a value.
+ */
+export function passwordIssues(
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  passwords: readonly string[],
+): FieldIssue[] {
+  if (passwords.length === 0) return [];
+  return [
+    {
+      path: jobTemplateNamePath,
+      message:
+        `AWX job template "${template.name}" (id ${template.id}) has credentials that ask for ` +
+        `passwords at launch (${listNames(passwords)}), which an execution cannot give: save ` +
+        `the passwords in those credentials instead of "Prompt on launch", or attach ` +
+        `credentials that store them`,
+    },
+  ];
+}
+
 /** What a launch's `ignored_fields` says AWX dropped of the values the execution depends on. */
 export function ignoredFieldIssues(
   template: Pick<JobTemplate, 'id' | 'name'>,

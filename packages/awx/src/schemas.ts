@@ -64,6 +64,16 @@ export const SurveySpecSchema = z.object({
   spec: z.array(SurveyQuestionSchema).default([]),
 });
 
+/**
+ * `GET job_templates/{id}/launch/`: the passwords the template's credentials ask for at launch
+ * (a Machine or Vault password saved as "Prompt on launch"), which AWX refuses a launch without.
+ */
+export const LaunchRequirementsSchema = z.object({
+  passwords_needed_to_start: z.array(z.string()).default([]),
+});
+
+export type LaunchRequirements = z.infer<typeof LaunchRequirementsSchema>;
+
 /** The statuses AWX's UnifiedJob has (JOB_STATUS_CHOICES). */
 export const knownJobStatuses = [
   'new',

@@ -21,6 +21,7 @@ function reader(survey: SurveyQuestion[]) {
   const awx: JobTemplateReader = {
     findJobTemplate: async () => template(),
     templateCredentials: async () => [],
+    launchRequirements: async () => ({ passwords_needed_to_start: [] }),
     surveyQuestions: async (id) => {
       reads.push(id);
       return survey;

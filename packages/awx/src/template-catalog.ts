@@ -25,12 +25,14 @@ export class TemplateCatalog {
   readonly #templates: TtlCache<JobTemplate>;
   readonly #credentials: TtlCache<Credential[]>;
   readonly #surveys: TtlCache<Survey>;
+  readonly #passwords: TtlCache<readonly string[]>;
 
   constructor(awx: JobTemplateReader, ttlMs: number, now: () => number) {
     this.#awx = awx;
     this.#templates = new TtlCache(ttlMs, now);
     this.#credentials = new TtlCache(ttlMs, now);
     this.#surveys = new TtlCache(ttlMs, now);
+    this.#passwords = new TtlCache(ttlMs, now);
   }
 
   /** The template the engine config names; none or several of that name is a ConfigurationError. */
@@ -70,10 +72,25 @@ export class TemplateCatalog {
     );
   }
 
+  /**
+   * The passwords the template's credentials ask for at launch (`GET launch/`), which an
+   * execution has no way to give.
+   */
+  async passwordsNeeded(
+    templateId: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Cached<readonly string[]>> {
+    return this.#passwords.get(String(templateId), async () => {
+      const requirements = await this.#awx.launchRequirements(templateId, { signal });
+      return requirements.passwords_needed_to_start;
+    });
+  }
+
   /** Drops what is known of the template: AWX refused a launch that used it. */
   forget(template: Pick<JobTemplate, 'id' | 'name'>): void {
     this.#templates.forget(template.name);
     this.#credentials.forget(String(template.id));
     this.#surveys.forget(String(template.id));
+    this.#passwords.forget(String(template.id));
   }
 }
