@@ -43,32 +43,6 @@ describe('ConnectionPool', () => {
     await pool.close();
   });
 
-  it('replaces a pool reported unresponsive over HTTP/2, once however many requests report it', async () => {
-    const { config } = rotatingConfig();
-    const pool = new ConnectionPool(config);
-    const requests = (await pool.prepare('GET', '/api', 'get')).dispatcher!;
-    const streams = (await pool.prepare('GET', '/api', 'watch', true)).dispatcher!;
-    pool.unresponsive(requests);
-    const replaced = (await pool.prepare('GET', '/api', 'get')).dispatcher;
-    expect(replaced).not.toBe(requests);
-    expect((await pool.prepare('GET', '/api', 'watch', true)).dispatcher).toBe(streams);
-    // The other requests that were on the dead connection time out after it was replaced.
-    pool.unresponsive(requests);
-    expect((await pool.prepare('GET', '/api', 'get')).dispatcher).toBe(replaced);
-    pool.unresponsive(streams);
-    expect((await pool.prepare('GET', '/api', 'watch', true)).dispatcher).not.toBe(streams);
-    await pool.close();
-  });
-
-  it('keeps its pool when a request times out over HTTP/1.1, where the abort closed its connection', async () => {
-    const { config } = rotatingConfig();
-    const pool = new ConnectionPool(config, { http2: false });
-    const requests = (await pool.prepare('GET', '/api', 'get')).dispatcher!;
-    pool.unresponsive(requests);
-    expect((await pool.prepare('GET', '/api', 'get')).dispatcher).toBe(requests);
-    await pool.close();
-  });
-
   it('sends basic auth as a header and leaves a cluster without TLS material on the global dispatcher', async () => {
     const pool = new ConnectionPool({
       getCurrentCluster: () => ({ name: 'c', server: 'https://api', skipTLSVerify: false }),

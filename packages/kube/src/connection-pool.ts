@@ -1,8 +1,9 @@
 import type { RequestOptions } from 'node:https';
 import type { Cluster, HttpMethod } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
-import { Agent, type Dispatcher, ProxyAgent } from 'undici';
+import { Agent, buildConnector, type Dispatcher, Pool, ProxyAgent } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
+import { defaultLiveness, type Liveness, livenessChecked } from './connection-liveness.js';
 
 /** What a request needs from the kubeconfig: where to go, how to authenticate, which pool. */
 export interface PreparedRequest {
@@ -39,22 +40,31 @@ interface Pools {
  * client-node builds a new undici Agent on every `applySecurityAuthentication`, which opens a
  * TLS connection per request; here the Agent lives as long as the client and is replaced
  * (the old one drained, then closed) only when the TLS material changes, as a rotating client
- * certificate from an exec plugin does, or when its connection stops answering (see
- * `unresponsive`). Headers, bearer tokens included, are computed for every request, so token
- * files and exec plugins that rotate keep working.
+ * certificate from an exec plugin does. Headers, bearer tokens included, are computed for every
+ * request, so token files and exec plugins that rotate keep working.
+ *
+ * A connection that stopped answering is found by PING (see `checkLiveness`), not by a request
+ * timing out: over HTTP/2 aborting a request resets only its stream, and a request can be slow
+ * (a big list) on a connection that is fine, whose other streams (watches, followed logs)
+ * closing it would break for nothing.
  */
 export class ConnectionPool {
   readonly #config: ClusterConfig;
   readonly #maxConnections: number;
   readonly #http2: boolean;
+  readonly #liveness: Liveness;
   #pools: Pools | undefined;
   /** Replaced dispatchers still draining, so that `close` waits for them too. */
   readonly #retiring = new Set<Promise<void>>();
 
-  constructor(config: ClusterConfig, options: { maxConnections?: number; http2?: boolean } = {}) {
+  constructor(
+    config: ClusterConfig,
+    options: { maxConnections?: number; http2?: boolean; liveness?: Liveness } = {},
+  ) {
     this.#config = config;
     this.#maxConnections = options.maxConnections ?? 16;
     this.#http2 = options.http2 ?? true;
+    this.#liveness = options.liveness ?? defaultLiveness;
   }
 
   /** Authenticated URL, headers and dispatcher for a request (or a watch, with `stream`). */
@@ -94,31 +104,6 @@ export class ConnectionPool {
    */
   answered(statusCode: number): void {
     if (statusCode === 401) this.#config.credentialsRejected?.();
-  }
-
-  /**
-   * A request on `dispatcher` got no answer within its timeout, or a watch on it went silent
-   * for its stall timeout. Over HTTP/2 aborting the request resets only its stream: a
-   * connection that died without closing (dropped by a NAT or load balancer, a hung peer) stays
-   * in the pool, and every request after it lands on it and times out in turn until the kernel
-   * gives up retransmitting to it, many minutes later. client-go pings such a connection and
-   * redials; undici's periodic PING waits for its ack without a deadline, and it probes only
-   * when its own stream timeouts fire, which the client's shorter timers preempt. So the
-   * dispatcher is replaced: the next request dials a new connection, and the old one closes
-   * once what is in flight on it has ended, so streams that were healthy finish rather than
-   * fail. Only a report about the current dispatcher counts: every request queued on a dead
-   * connection times out, and one new connection is enough. With HTTP/2 off nothing is
-   * replaced, as over HTTP/1.1 the abort already closed the request's own connection.
-   */
-  unresponsive(dispatcher: Dispatcher): void {
-    const pools = this.#pools;
-    if (!this.#http2 || !pools) return;
-    if (dispatcher === pools.requests) {
-      this.#pools = { ...pools, requests: this.#dispatcher(pools, this.#maxConnections) };
-    } else if (dispatcher === pools.streams) {
-      this.#pools = { ...pools, streams: this.#dispatcher(pools, undefined) };
-    } else return;
-    this.#retire(dispatcher);
   }
 
   /** Closes the pools, letting requests in flight finish, those on replaced pools included. */
@@ -187,26 +172,39 @@ export class ConnectionPool {
 
   /**
    * A pool over this TLS material and proxy. `connections` bounds concurrency only over
-   * HTTP/1.1; over HTTP/2 every request of a pool shares one connection.
+   * HTTP/1.1; over HTTP/2 every request of a pool shares one connection, PINGed and checked
+   * for liveness.
    */
   #dispatcher(
     { tls, proxyUrl }: Pick<Pools, 'tls' | 'proxyUrl'>,
     connections: number | undefined,
   ): Dispatcher {
     const allowH2 = this.#http2;
+    const liveness = this.#liveness;
+    const common = {
+      allowH2,
+      h2Options: { pingInterval: liveness.pingIntervalMs },
+      ...(connections ? { connections } : {}),
+    };
     return proxyUrl
       ? new ProxyAgent({
+          ...common,
           uri: proxyUrl,
           requestTls: tls,
-          allowH2,
-          ...(connections ? { connections } : {}),
+          // The connection to the API server is the one a tunnel through the proxy ends in.
+          factory: (origin, options) => {
+            const { connect } = options as { connect: Parameters<typeof livenessChecked>[0] };
+            return new Pool(origin, { ...options, connect: livenessChecked(connect, liveness) });
+          },
         })
       : new Agent({
-          // undici's default 60 s keep-alive probe races cloud load balancers' idle timeouts;
-          // 30 s matches client-go.
-          connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 },
-          allowH2,
-          ...(connections ? { connections } : {}),
+          ...common,
+          connect: livenessChecked(
+            // undici's default 60 s keep-alive probe races cloud load balancers' idle
+            // timeouts; 30 s matches client-go.
+            buildConnector({ ...tls, allowH2, keepAlive: true, keepAliveInitialDelay: 30_000 }),
+            liveness,
+          ),
         });
   }
 }

@@ -3,9 +3,10 @@
  * pod log) share one request path, one error classification and one pool, and splitting them
  * apart would spread that.
  */
-import { AbortedError, type DeletionPropagation } from '@roundhouse/core';
+import { AbortedError, ConfigurationError, type DeletionPropagation } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
+import { defaultLiveness } from './connection-liveness.js';
 import { ConnectionPool } from './connection-pool.js';
 import {
   isKubernetesError,
@@ -123,6 +124,17 @@ export interface KubeClientOptions {
    * (docs/performance.md).
    */
   readonly http2?: boolean;
+  /**
+   * Over HTTP/2 each connection is sent a PING this often; one from which nothing, not even the
+   * answer to a PING, has arrived for this long plus `pingTimeoutMs` is closed, failing the
+   * requests, watches and followed logs on it with a retryable `Unavailable`, and the next
+   * request dials a new one. That is how a connection that died without a reset (a network
+   * partition, a dropped NAT entry, a hung API server) is told from one that is merely quiet.
+   * Default 30 s, client-go's.
+   */
+  readonly pingIntervalMs?: number;
+  /** How long a PING may go unanswered on top of `pingIntervalMs`; default 15 s, client-go's. */
+  readonly pingTimeoutMs?: number;
 }
 
 const contentTypes: Readonly<Record<PatchStrategy, string>> = {
@@ -149,6 +161,10 @@ export class KubeClient implements Reader {
     this.#pool = new ConnectionPool(config, {
       ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
       ...(options.http2 !== undefined ? { http2: options.http2 } : {}),
+      liveness: {
+        pingIntervalMs: milliseconds(options, 'pingIntervalMs') ?? defaultLiveness.pingIntervalMs,
+        pingTimeoutMs: milliseconds(options, 'pingTimeoutMs') ?? defaultLiveness.pingTimeoutMs,
+      },
     });
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#fieldManager = options.fieldManager ?? 'roundhouse';
@@ -323,7 +339,9 @@ export class KubeClient implements Reader {
    * and the promise resolves with how the stream ended (stopped by the signal, closed by the
    * server, or failed with a classified error) instead of rejecting; it rejects only with a
    * kubeconfig problem or what `onEvent` throws. The per-request timeout covers only the
-   * credentials step: a watch is meant to stay open, and the stall timeout guards it instead.
+   * credentials step: a watch is meant to stay open. A connection that dies under it is found
+   * by PING (`pingIntervalMs`); the stall timeout guards against an API server that stopped
+   * sending on a connection that is still alive, which is why a stall leaves the connection be.
    */
   async watch<T extends KubeObject>(
     type: ResourceType,
@@ -356,14 +374,12 @@ export class KubeClient implements Reader {
       this.#pool.answered(response.statusCode);
       return response;
     };
-    const outcome = await watchStream<T>(open, {
+    return watchStream<T>(open, {
       operation,
       stallTimeoutMs: options.stallTimeoutMs,
       signal,
       onEvent,
     });
-    if (silent(outcome)) this.#pool.unresponsive(dispatcher);
-    return outcome;
   }
 
   /**
@@ -371,8 +387,10 @@ export class KubeClient implements Reader {
    * and authentication as every other request (a followed log on the watch pool, since it stays
    * open). The per-request timeout covers the credentials step and the answer's headers only: a
    * followed log is silent while the container is, and a long log takes as long as it takes.
-   * The signal ends the iteration without an error; leaving the loop early closes the
-   * connection.
+   * So a followed log that goes quiet is not taken for a dead one: over HTTP/2 its connection
+   * is PINGed, and one that stops answering is closed, failing the log with a retryable
+   * `Unavailable` (see `pingIntervalMs`). The signal ends the iteration without an error;
+   * leaving the loop early closes the connection.
    */
   async *logs(namespace: string, pod: string, options: PodLogOptions = {}): AsyncGenerator<string> {
     const { container, follow, tailLines, signal } = options;
@@ -416,7 +434,6 @@ export class KubeClient implements Reader {
         response = await request(url, { dispatcher, headers, signal: connection.signal });
       } catch (error) {
         if (signal?.aborted) return;
-        if (timedOut) this.#pool.unresponsive(dispatcher);
         throw broken(error);
       } finally {
         clearTimeout(timer);
@@ -514,7 +531,6 @@ export class KubeClient implements Reader {
       if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
       const timedOut = connection.signal.aborted;
       if (!dispatcher) throw timedOut ? credentialsTimeout(operation, this.#timeoutMs) : error;
-      if (timedOut) this.#pool.unresponsive(dispatcher);
       throw kubernetesErrorFromTransport(error, operation);
     } finally {
       clearTimeout(timer);
@@ -589,18 +605,6 @@ function credentialsTimeout(operation: string, timeoutMs: number): KubernetesApi
 }
 
 /**
- * Whether a watch ended for want of bytes (its stall timer, or the transport timing out), which
- * says its connection may be dead; a Timeout the API server answered with says it is alive.
- */
-function silent(outcome: WatchOutcome): boolean {
-  return (
-    outcome.end === 'failed' &&
-    outcome.error.reason === 'Timeout' &&
-    outcome.error.statusCode === undefined
-  );
-}
-
-/**
  * A successful answer's JSON. Anything else is a classified error that does not quote the body
  * (JSON.parse's message would, and it may be a Secret's): JSON cut short, which undici hands over
  * as complete when an HTTP/2 stream is reset mid-body, is a broken connection worth retrying;
@@ -627,6 +631,19 @@ function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation
           statusCode,
         );
   }
+}
+
+/** A duration option, checked: undici takes whole milliseconds. */
+function milliseconds(
+  options: KubeClientOptions,
+  field: 'pingIntervalMs' | 'pingTimeoutMs',
+): number | undefined {
+  const value = options[field];
+  if (value === undefined || (Number.isInteger(value) && value > 0)) return value;
+  throw new ConfigurationError({
+    path: field,
+    message: `must be a whole number of milliseconds above 0, not ${value}`,
+  });
 }
 
 function describe(verb: string, type: ResourceType, namespace?: string, name?: string): string {
