@@ -31,8 +31,8 @@ export {
   type ProcessEngineConfig,
   ProcessEngineConfigSchema,
 } from './execution-task.js';
-export { mainContainerVariable } from './launcher.js';
 export type { LogStream, LogTail } from './log-tail.js';
+export { mainContainerVariable } from './main-container.js';
 export { ProcessExecutor, type ProcessExecutorOptions } from './process-executor.js';
 export {
   type ExecMode,

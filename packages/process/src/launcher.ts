@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { hookOutputBytes } from './hook-capture.js';
+import { findMainProcess } from './main-container.js';
 import type { ExecMode, HookName, LifecycleHook, ProcessSpec } from './process-spec.js';
 import type { ProcessTable } from './process-table.js';
 import { type LaunchTarget, launchPlan, type OutputCapture } from './shim.js';
@@ -10,9 +11,6 @@ import { taskEnvironment } from './task-environment.js';
 import { StartFailedError } from './task-errors.js';
 import type { ProcessIdentity, TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
-
-/** The environment variable that marks the main container's processes (OpenSandbox's). */
-export const mainContainerVariable = 'SANDBOX_MAIN_CONTAINER';
 
 export interface LaunchSettings {
   /** The POSIX shell that runs the shim. */
@@ -149,19 +147,7 @@ export class ProcessLauncher {
   }
 
   async #remote(): Promise<{ target: LaunchTarget; environment: [string, string][] }> {
-    const { mainContainerName } = this.settings;
-    const targetPid = await this.table.findByEnvironment(
-      mainContainerVariable,
-      mainContainerName,
-      new Set([process.pid]),
-    );
-    if (targetPid === undefined) {
-      throw new StartFailedError(
-        `sidecar mode: no process has ${mainContainerVariable}=${mainContainerName} in its ` +
-          'environment; the main container must set it and share its process namespace with ' +
-          'the agent (shareProcessNamespace: true)',
-      );
-    }
+    const targetPid = await findMainProcess(this.table, this.settings.mainContainerName);
     const environment = await this.table.environment(targetPid);
     if (!environment) {
       throw new StartFailedError(

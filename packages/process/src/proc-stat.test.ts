@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { isLiveState, parseEnviron, parseProcStat } from './proc-stat.js';
 
 const fields = (comm: string, state = 'S') =>
-  `4242 (${comm}) ${state} 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654321 1000 10 18446744073709551615`;
+  `4242 (${comm}) ${state} 1 4242 4200 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654321 1000 10 18446744073709551615`;
 
 describe('/proc/<pid>/stat', () => {
-  it('reads pid, state, process group and start time', () => {
+  it('reads pid, state, process group, session and start time', () => {
     expect(parseProcStat(fields('sh'))).toEqual({
       pid: 4242,
       state: 'S',
       processGroup: 4242,
+      session: 4200,
       startTicks: '987654321',
     });
   });

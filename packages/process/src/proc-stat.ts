@@ -4,6 +4,8 @@ export interface ProcStat {
   /** One letter: R, S, D, Z (zombie), X (dead), T, ... */
   readonly state: string;
   readonly processGroup: number;
+  /** The session id: the pid of the process that called setsid(2) to begin it. */
+  readonly session: number;
   /** Start time in clock ticks since boot, as a decimal string (it can exceed 2^53 in theory). */
   readonly startTicks: string;
 }
@@ -24,12 +26,19 @@ export function parseProcStat(text: string): ProcStat | undefined {
     .split(' ');
   const state = fields[0];
   const processGroup = Number(fields[2]);
+  const session = Number(fields[3]);
   const startTicks = fields[19];
-  if (!Number.isInteger(pid) || !state || !Number.isInteger(processGroup) || !startTicks) {
+  if (
+    !Number.isInteger(pid) ||
+    !state ||
+    !Number.isInteger(processGroup) ||
+    !Number.isInteger(session) ||
+    !startTicks
+  ) {
     return undefined;
   }
   if (!/^\d+$/.test(startTicks)) return undefined;
-  return { pid, state, processGroup, startTicks };
+  return { pid, state, processGroup, session, startTicks };
 }
 
 /** Whether a process in this state can still run code (zombies and dead entries cannot). */

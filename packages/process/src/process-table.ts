@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLiveState, type ProcStat, parseEnviron, parseProcStat } from './proc-stat.js';
 import type { ProcessIdentity } from './task-record.js';
@@ -68,29 +68,29 @@ export class ProcessTable {
     return this.groupMembers(identity.pid);
   }
 
-  /**
-   * The process that carries `name=value` in its environment and started first (a container's
-   * first process), ignoring `exclude`; undefined when there is none.
-   */
-  async findByEnvironment(
-    name: string,
-    value: string,
-    exclude: ReadonlySet<number>,
-  ): Promise<number | undefined> {
-    const pids = (await readdir(this.procRoot))
-      .filter((entry) => /^\d+$/.test(entry))
-      .map(Number)
-      .filter((pid) => !exclude.has(pid));
-    let best: { pid: number; ticks: bigint } | undefined;
+  /** The live processes that carry `name=value` in their environment. */
+  async withEnvironment(name: string, value: string): Promise<ProcStat[]> {
+    const pids = (await readdir(this.procRoot)).filter((entry) => /^\d+$/.test(entry)).map(Number);
+    const found: ProcStat[] = [];
     for (const pid of pids) {
       const environ = await this.environment(pid);
       if (!environ?.some(([k, v]) => k === name && v === value)) continue;
       const stat = await this.stat(pid);
-      if (!stat || !isLiveState(stat.state)) continue;
-      const ticks = BigInt(stat.startTicks);
-      if (!best || ticks < best.ticks) best = { pid, ticks };
+      if (stat && isLiveState(stat.state)) found.push(stat);
     }
-    return best?.pid;
+    return found;
+  }
+
+  /**
+   * Which mount namespace a process (or `self`, this one) is in, as `mnt:[inode]`; undefined
+   * when it is gone or not ours to inspect.
+   */
+  async mountNamespace(pid: number | 'self'): Promise<string | undefined> {
+    try {
+      return await readlink(join(this.procRoot, String(pid), 'ns/mnt'));
+    } catch {
+      return undefined;
+    }
   }
 
   /** A process's environment, or undefined when it cannot be read (gone, or not ours to read). */
