@@ -32,7 +32,7 @@ import {
   serverError,
 } from './replies.js';
 import { apiRoot, ping, user } from './root-views.js';
-import { type ApiPrefix, type Resolution, resolve } from './routes.js';
+import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './routes.js';
 import { stdout } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
@@ -78,6 +78,19 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
     return detail(404, 'The requested resource could not be found.');
   }
   if (resolution.kind === 'redirect') return empty(301, { Location: resolution.location });
+  const reply = handleView(request, store, config, resolution, url);
+  const allow = allowedMethods(resolution.methods).join(', ');
+  return { ...reply, headers: { ...reply.headers, Allow: allow } };
+}
+
+/** A request a view answers: DRF's APIView.dispatch, which gives every answer its `Allow`. */
+function handleView(
+  request: ApiRequest,
+  store: Store,
+  config: ApiConfig,
+  resolution: Route,
+  url: URL,
+): Reply {
   // django-oauth-toolkit's authentication reads request.POST, which has DRF parse the body, so
   // a body AWX cannot parse is refused before anything else; `ping/` authenticates no one.
   const body = resolution.name === 'ping' ? { value: {} } : readBody(request);
@@ -86,12 +99,14 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
     return unauthorized();
   }
   const method = request.method === 'HEAD' ? 'GET' : request.method;
-  if (!resolution.methods.includes(method)) {
-    const allow = resolution.methods.includes('GET')
-      ? [...resolution.methods, 'HEAD']
-      : resolution.methods;
-    return methodNotAllowed(request.method, allow);
+  // DRF's SimpleMetadata, in part: AWX adds each method's fields, which are not modelled.
+  if (method === 'OPTIONS') {
+    return json(200, {
+      renders: ['application/json', 'text/html'],
+      parses: ['application/json'],
+    });
   }
+  if (!resolution.methods.includes(method)) return methodNotAllowed(request.method);
   const context = {
     request,
     body: body.value,
@@ -395,9 +410,7 @@ function jobRoute(context: Context): Reply {
       // JobAccess.can_cancel refuses a job that cannot be canceled any more, so only a System
       // Administrator (whom the access check lets through) meets the view's 405.
       if (!canCancel(job) && !context.superuser) return forbidden();
-      return store.cancel(job.id) === 'accepted'
-        ? empty(202)
-        : methodNotAllowed('POST', ['GET', 'POST', 'HEAD']);
+      return store.cancel(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
   }
 }
 
@@ -410,7 +423,5 @@ function workflowJobRoute(context: Context): Reply {
   if (method === 'GET') return json(200, { can_cancel: cancelable });
   // WorkflowJobAccess.can_cancel, like JobAccess's, refuses what cannot be canceled any more.
   if (!cancelable && !context.superuser) return forbidden();
-  return store.cancelWorkflowJob(job.id) === 'accepted'
-    ? empty(202)
-    : methodNotAllowed('POST', ['GET', 'POST', 'HEAD']);
+  return store.cancelWorkflowJob(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
 }

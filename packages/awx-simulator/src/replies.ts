@@ -40,8 +40,9 @@ export const forbidden = (): Reply =>
 
 export const badRequest = (errors: FieldErrors): Reply => json(400, errors);
 
-export function methodNotAllowed(method: string, allow: readonly string[]): Reply {
-  return json(405, { detail: `Method "${method}" not allowed.` }, { Allow: allow.join(', ') });
+/** The view's `Allow` header is added to every answer of a view, this one too (api.ts). */
+export function methodNotAllowed(method: string): Reply {
+  return json(405, { detail: `Method "${method}" not allowed.` });
 }
 
 /** A validation failure raised by the programmatic API, carrying the body AWX would answer. */

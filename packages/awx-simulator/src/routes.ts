@@ -105,6 +105,18 @@ function match(prefix: ApiPrefix, pathname: string): Resolution | undefined {
   return undefined;
 }
 
+/** Django's View.http_method_names, the order DRF lists a view's methods in. */
+const METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/**
+ * DRF's APIView.allowed_methods: the view's own, HEAD wherever GET is (Django's View.setup), and
+ * OPTIONS, which every APIView answers. DRF sends them in `Allow` on every answer of a view.
+ */
+export function allowedMethods(methods: readonly string[]): string[] {
+  const all = new Set([...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS']);
+  return METHOD_ORDER.filter((method) => all.has(method));
+}
+
 /** Resolves a request path; `search` is the raw query including its `?`, kept on redirects. */
 export function resolve(prefix: ApiPrefix, pathname: string, search: string): Resolution {
   const found = match(prefix, pathname);

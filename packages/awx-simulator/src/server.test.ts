@@ -65,8 +65,26 @@ describe('HTTP surface', () => {
   it('answers 405 with Allow for a method the view does not take', async () => {
     const response = await call('/api/v2/jobs/', { method: 'DELETE' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(await response.json()).toEqual({ detail: 'Method "DELETE" not allowed.' });
+  });
+
+  it("lists every view's methods in Allow, DRF's order, on every answer of the view", async () => {
+    const survey = await call('/api/v2/job_templates/999/survey_spec/');
+    expect(survey.status).toBe(404);
+    expect(survey.headers.get('allow')).toBe('GET, POST, DELETE, HEAD, OPTIONS');
+    const anonymous = await fetch(`${sim.url}/api/v2/credentials/`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('allow')).toBe('GET, POST, HEAD, OPTIONS');
+    // Not a view's answer: URL resolution's 404 has none.
+    expect((await call('/api/v2/nope/')).headers.get('allow')).toBeNull();
+  });
+
+  it('answers OPTIONS with metadata once authenticated', async () => {
+    expect((await fetch(`${sim.url}/api/v2/jobs/`, { method: 'OPTIONS' })).status).toBe(401);
+    const options = await call('/api/v2/jobs/', { method: 'OPTIONS' });
+    expect(options.status).toBe(200);
+    expect(await options.json()).toMatchObject({ parses: ['application/json'] });
   });
 
   it('refuses a body without a JSON Content-Type, or one that is not a JSON object', async () => {
