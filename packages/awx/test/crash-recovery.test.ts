@@ -72,6 +72,7 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
       await cleanedUp(probe.wfe, probed);
       expect(operations).toEqual([
         'findJobTemplate',
+        'launchRequirements',
         'listCredentials',
         'findCredentialType',
         'createCredentialType',
