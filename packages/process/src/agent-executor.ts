@@ -16,6 +16,11 @@ export interface AgentExecutorOptions {
   readonly engine?: string;
   /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
   readonly defaultTimeout?: string;
+  /**
+   * Run `engineConfig.command` and `engineConfig.lifecycle`, which name programs the
+   * controller's bundle policy never sees; default false: they are a ConfigurationError.
+   */
+  readonly allowCommandOverride?: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export class AgentExecutor extends TaskBackedExecutor {
       engine: options.engine ?? 'agent',
       conventions: options.conventions ?? roundhouseConventions,
       defaultTimeout: options.defaultTimeout,
+      allowCommandOverride: options.allowCommandOverride ?? false,
     });
     this.#client = client;
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { executionTask, executionTaskName } from './execution-task.js';
 
 const settings = { engine: 'process', conventions: roundhouseConventions };
+const overridable = { ...settings, allowCommandOverride: true };
 
 function issuesOf(run: () => unknown) {
   try {
@@ -43,7 +44,53 @@ describe('the task of an execution', () => {
     });
   });
 
-  it('takes command, args, workingDir and execMode from engineConfig, and the timeout in seconds', () => {
+  it('takes args, workingDir and execMode from engineConfig, and the timeout in seconds', () => {
+    const wfe = sampleExecution({ spec: { executionConfig: { timeout: '1m30.5s' } } });
+    wfe.spec.workflowRef.executionBundle = '/opt/workflows/restart.sh';
+    wfe.spec.workflowRef.engineConfig = {
+      args: ['--fast'],
+      workingDir: '/srv',
+      execMode: 'Remote',
+    };
+    expect(executionTask(wfe, undefined, settings).task.process).toMatchObject({
+      command: ['/opt/workflows/restart.sh'],
+      args: ['--fast'],
+      workingDir: '/srv',
+      execMode: 'Remote',
+      timeoutSeconds: 91,
+    });
+  });
+
+  it.each([
+    ['command', { command: ['/bin/sh', '-c', 'cat /var/run/secrets/token'] }],
+    ['lifecycle', { lifecycle: { preStart: { exec: { command: ['/bin/sh', '-c', 'id'] } } } }],
+  ])(
+    'refuses engineConfig.%s, which would run past the bundle policy, by default',
+    (key, config) => {
+      const wfe = sampleExecution();
+      wfe.spec.workflowRef.executionBundle = '/opt/workflows/ok';
+      wfe.spec.workflowRef.engineConfig = config;
+      const [issue, ...rest] = issuesOf(() => executionTask(wfe, undefined, settings));
+      expect(rest).toEqual([]);
+      expect(issue?.path).toBe(`spec.workflowRef.engineConfig.${key}`);
+      expect(issue?.message).toContain('spec.workflowRef.executionBundle');
+      expect(issue?.message).toContain('allowCommandOverride');
+    },
+  );
+
+  it('names both overrides when both are refused', () => {
+    const wfe = sampleExecution();
+    wfe.spec.workflowRef.engineConfig = {
+      command: ['true'],
+      lifecycle: { postStop: { exec: { command: ['true'] } } },
+    };
+    expect(issuesOf(() => executionTask(wfe, undefined, settings)).map((i) => i.path)).toEqual([
+      'spec.workflowRef.engineConfig.command',
+      'spec.workflowRef.engineConfig.lifecycle',
+    ]);
+  });
+
+  it('takes command from engineConfig where the engine allows overrides', () => {
     const wfe = sampleExecution({ spec: { executionConfig: { timeout: '1m30.5s' } } });
     wfe.spec.workflowRef.engineConfig = {
       command: ['/bin/sh', '-c'],
@@ -51,7 +98,7 @@ describe('the task of an execution', () => {
       workingDir: '/srv',
       execMode: 'Remote',
     };
-    expect(executionTask(wfe, undefined, settings).task.process).toMatchObject({
+    expect(executionTask(wfe, undefined, overridable).task.process).toMatchObject({
       command: ['/bin/sh', '-c'],
       args: ['echo "$MODE"'],
       workingDir: '/srv',
@@ -60,14 +107,14 @@ describe('the task of an execution', () => {
     });
   });
 
-  it('passes lifecycle hooks from engineConfig to the task', () => {
+  it('passes lifecycle hooks from engineConfig to the task where the engine allows overrides', () => {
     const wfe = sampleExecution();
     const lifecycle = {
       preStart: { exec: { command: ['mkdir', '-p', '/work'] }, timeoutSeconds: 30 },
       postStop: { exec: { command: ['rm', '-rf', '/work'] }, execMode: 'Remote' },
     };
     wfe.spec.workflowRef.engineConfig = { lifecycle };
-    expect(executionTask(wfe, undefined, settings).task.process.lifecycle).toEqual(lifecycle);
+    expect(executionTask(wfe, undefined, overridable).task.process.lifecycle).toEqual(lifecycle);
   });
 
   it('uses the default timeout when the execution has none', () => {

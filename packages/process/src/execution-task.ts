@@ -27,7 +27,10 @@ const engineConfigPath = 'spec.workflowRef.engineConfig';
  * unknown keys are refused, so a misspelt `comand` is an error rather than a silent default.
  */
 export const ProcessEngineConfigSchema = z.strictObject({
-  /** The argv to run; default `[spec.workflowRef.executionBundle]`. */
+  /**
+   * The argv to run; default `[spec.workflowRef.executionBundle]`. Refused unless the engine
+   * allows command overrides (see ExecutionTaskSettings).
+   */
   command: z.array(z.string()).min(1, { error: 'must name the program to run' }).optional(),
   /** Arguments after `command`. */
   args: z.array(z.string()).optional(),
@@ -37,7 +40,8 @@ export const ProcessEngineConfigSchema = z.strictObject({
   execMode: ExecModeSchema.optional(),
   /**
    * preStart and postStop hooks, in the agent's own schema. Strict at this level only, so a
-   * misspelt hook name is refused instead of silently never running.
+   * misspelt hook name is refused instead of silently never running. Refused, as `command`,
+   * unless the engine allows command overrides.
    */
   lifecycle: LifecycleSchema.strict().optional(),
 });
@@ -49,6 +53,13 @@ export interface ExecutionTaskSettings {
   readonly conventions: Conventions;
   /** Go duration used when `spec.executionConfig.timeout` is unset. */
   readonly defaultTimeout?: string | undefined;
+  /**
+   * Let `engineConfig.command` and `engineConfig.lifecycle` run programs other than the
+   * execution bundle. Off by default: a controller's bundle policy (`--allowed-bundles`) checks
+   * only `spec.workflowRef.executionBundle`, and stays engine-neutral, so an override would run
+   * whatever an author names past it.
+   */
+  readonly allowCommandOverride?: boolean | undefined;
 }
 
 /** The task name of an execution: its `executionRef`, else the target's lock name. */
@@ -63,7 +74,7 @@ export function executionTaskName(wfe: WorkflowExecution, conventions: Conventio
  * The task that runs `wfe`: named for the target's lock, labelled and annotated with its owner
  * (the uid too, so a WorkflowExecution created again under the same name never adopts its
  * previous incarnation's task), running
- * `engineConfig.command` (default the execution bundle as an executable path) with the
+ * the execution bundle as an executable path (or `engineConfig.command`, where allowed) with the
  * parameters in the environment (`TARGET_RESOURCE` first), and the execution's timeout in
  * whole seconds. Pure; bad input throws ConfigurationError naming each field. Things the
  * engine cannot honour are returned as warnings.
@@ -75,6 +86,7 @@ export function executionTask(
 ): { task: TaskRequest; warnings: string[] } {
   const { engine, conventions } = settings;
   const config = parseEngineConfig(wfe);
+  if (!settings.allowCommandOverride) refuseOverrides(config);
   if (dependencies?.secrets?.length || dependencies?.configMaps?.length) {
     throw new ConfigurationError({
       path: requestedDependencies(wfe).path,
@@ -125,6 +137,26 @@ function parseEngineConfig(wfe: WorkflowExecution): ProcessEngineConfig {
   const result = ProcessEngineConfigSchema.safeParse(wfe.spec.workflowRef.engineConfig ?? {});
   if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath));
   return result.data;
+}
+
+/** Why each override is refused, and what to do instead. */
+const overrideRefusals = {
+  command:
+    "is not allowed: the program is spec.workflowRef.executionBundle, which the controller's " +
+    'bundle policy checks; pass arguments in engineConfig.args, or have the operator enable ' +
+    'allowCommandOverride on the engine',
+  lifecycle:
+    'is not allowed: hooks run programs other than spec.workflowRef.executionBundle, which the ' +
+    "controller's bundle policy checks; do that work in the bundle, or have the operator " +
+    'enable allowCommandOverride on the engine',
+} as const;
+
+function refuseOverrides(config: ProcessEngineConfig): void {
+  const keys = (['command', 'lifecycle'] as const).filter((key) => config[key] !== undefined);
+  if (keys.length === 0) return;
+  throw new ConfigurationError(
+    keys.map((key) => ({ path: `${engineConfigPath}.${key}`, message: overrideRefusals[key] })),
+  );
 }
 
 function timeoutSeconds(value: string, path: string): number {

@@ -11,6 +11,11 @@ export interface ProcessExecutorOptions {
   readonly engine?: string;
   /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
   readonly defaultTimeout?: string;
+  /**
+   * Run `engineConfig.command` and `engineConfig.lifecycle`, which name programs the
+   * controller's bundle policy never sees; default false: they are a ConfigurationError.
+   */
+  readonly allowCommandOverride?: boolean;
 }
 
 /**
@@ -24,6 +29,7 @@ export class ProcessExecutor extends TaskBackedExecutor {
       engine: options.engine ?? 'process',
       conventions: options.conventions ?? roundhouseConventions,
       defaultTimeout: options.defaultTimeout,
+      allowCommandOverride: options.allowCommandOverride ?? false,
     });
   }
 }

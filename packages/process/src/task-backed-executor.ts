@@ -1,5 +1,4 @@
 import {
-  type Conventions,
   type CreateOptions,
   type CreateResult,
   type ExecutionResult,
@@ -13,7 +12,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import { executionTask, executionTaskName } from './execution-task.js';
+import { type ExecutionTaskSettings, executionTask, executionTaskName } from './execution-task.js';
 import type { TaskRequest } from './process-spec.js';
 import { executionResult, stderrQuoteBytes } from './task-result.js';
 import type { TaskSnapshot } from './task-snapshot.js';
@@ -32,12 +31,6 @@ export interface TaskBackend {
   stderr(name: string, limitBytes: number, signal?: AbortSignal): Promise<string>;
 }
 
-export interface TaskBackedExecutorSettings {
-  readonly engine: string;
-  readonly conventions: Conventions;
-  readonly defaultTimeout?: string | undefined;
-}
-
 /**
  * The Executor contract over tasks, shared by the `process` and `agent` engines. The task is
  * named for the target's lock and carries its owner's labels and annotations, so a retried create adopts this
@@ -48,9 +41,9 @@ export interface TaskBackedExecutorSettings {
 export class TaskBackedExecutor implements Executor {
   readonly engine: string;
   readonly #backend: TaskBackend;
-  readonly #settings: TaskBackedExecutorSettings;
+  readonly #settings: ExecutionTaskSettings;
 
-  constructor(backend: TaskBackend, settings: TaskBackedExecutorSettings) {
+  constructor(backend: TaskBackend, settings: ExecutionTaskSettings) {
     this.engine = settings.engine;
     this.#backend = backend;
     this.#settings = settings;

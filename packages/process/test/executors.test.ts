@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConfigurationError,
@@ -47,10 +47,10 @@ describe('the process and agent engines', () => {
     await agent.stop();
   });
 
-  const engines = () =>
+  const engines = (options: { allowCommandOverride?: boolean } = {}) =>
     [
-      ['process', new ProcessExecutor(agent.supervisor)],
-      ['agent', new AgentExecutor(agent.client)],
+      ['process', new ProcessExecutor(agent.supervisor, options)],
+      ['agent', new AgentExecutor(agent.client, options)],
     ] as const;
 
   const settle = (executor: ProcessExecutor | AgentExecutor, wfe: WorkflowExecution) =>
@@ -154,7 +154,7 @@ describe('the process and agent engines', () => {
   it('runs the lifecycle hooks of engineConfig, postStop before the outcome is reported', async () => {
     const dir = temporaryDirectory('engine-hooks');
     try {
-      for (const [engine, executor] of engines()) {
+      for (const [engine, executor] of engines({ allowCommandOverride: true })) {
         const marker = join(dir.path, `${engine}.log`);
         const hook = (word: string) => ({
           exec: { command: ['/bin/sh', '-c', `echo ${word} >> ${marker}`] },
@@ -186,6 +186,31 @@ describe('the process and agent engines', () => {
       wfe.spec.workflowRef.engineConfig = { comand: ['true'] };
       await expect(executor.create(wfe, 'ns'), engine).rejects.toBeInstanceOf(ConfigurationError);
       expect(await executor.getStatus(wfe, 'ns')).toBeNull();
+    }
+  });
+
+  it('refuses a command or hooks other than the bundle unless the engine allows them', async () => {
+    const dir = temporaryDirectory('engine-overrides');
+    try {
+      for (const [engine, executor] of engines()) {
+        const marker = join(dir.path, `${engine}.log`);
+        const write = { exec: { command: ['/bin/sh', '-c', `echo ran >> ${marker}`] } };
+        const overrides: WorkflowExecution['spec']['workflowRef']['engineConfig'][] = [
+          { command: write.exec.command },
+          { args: ['-c', 'true'], lifecycle: { preStart: write } },
+        ];
+        for (const engineConfig of overrides) {
+          const wfe = execution('true');
+          wfe.spec.workflowRef.engineConfig = engineConfig;
+          await expect(executor.create(wfe, 'ns'), engine).rejects.toBeInstanceOf(
+            ConfigurationError,
+          );
+          expect(await executor.getStatus(wfe, 'ns'), engine).toBeNull();
+        }
+        expect(existsSync(marker), engine).toBe(false);
+      }
+    } finally {
+      dir.remove();
     }
   });
 
