@@ -1,6 +1,11 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { isLoopback, loadAgentConfig, parseListenAddress } from './agent-config.js';
+import {
+  isLoopback,
+  loadAgentConfig,
+  parseListenAddress,
+  requireAuthentication,
+} from './agent-config.js';
 
 describe('the agent configuration', () => {
   it("defaults to OpenSandbox's values", () => {
@@ -14,6 +19,7 @@ describe('the agent configuration', () => {
       enableContainerMode: false,
       maxConcurrentTasks: 0,
       rerunLostTasks: false,
+      insecureNoAuth: false,
     });
   });
 
@@ -58,6 +64,14 @@ describe('the agent configuration', () => {
     ).toBe(false);
   });
 
+  it('serves without a token beyond loopback only when asked, by a flag or the environment', () => {
+    expect(loadAgentConfig(['--insecure-no-auth'], {}).insecureNoAuth).toBe(true);
+    expect(loadAgentConfig([], { INSECURE_NO_AUTH: 'true' }).insecureNoAuth).toBe(true);
+    expect(
+      loadAgentConfig(['--insecure-no-auth=false'], { INSECURE_NO_AUTH: 'true' }).insecureNoAuth,
+    ).toBe(false);
+  });
+
   it('reads durations as Go durations', () => {
     expect(loadAgentConfig(['--reconcile-interval=2s', '--grace-period=1m'], {})).toMatchObject({
       reconcileInterval: 2000,
@@ -73,6 +87,7 @@ describe('the agent configuration', () => {
     [['--max-concurrent-tasks=-1'], '--max-concurrent-tasks (MAX_CONCURRENT_TASKS)'],
     [['--max-concurrent-tasks=1.5'], '--max-concurrent-tasks (MAX_CONCURRENT_TASKS)'],
     [['--rerun-lost-tasks=sometimes'], '--rerun-lost-tasks (RERUN_LOST_TASKS)'],
+    [['--insecure-no-auth=please'], '--insecure-no-auth (INSECURE_NO_AUTH)'],
     [['--unknown=1'], 'flags'],
   ])('refuses %j naming %s', (argv, path) => {
     let error: unknown;
@@ -96,7 +111,45 @@ describe('listen addresses', () => {
   });
 
   it('knows which hosts only this machine reaches', () => {
-    expect(['127.0.0.1', '127.1.2.3', '::1', 'localhost'].every(isLoopback)).toBe(true);
-    expect(['0.0.0.0', '::', '10.0.0.5', 'example.com'].some(isLoopback)).toBe(false);
+    const loopback = ['127.0.0.1', '127.1.2.3', '::1', '0:0:0:0:0:0:0:1', 'localhost'];
+    const mapped = ['::ffff:127.0.0.1', '::FFFF:127.9.8.7', '::ffff:7f00:1'];
+    expect([...loopback, ...mapped].filter((host) => !isLoopback(host))).toEqual([]);
+    const reachable = ['0.0.0.0', '::', '10.0.0.5', '::ffff:10.0.0.5', 'example.com'];
+    const lookalikes = ['127.0.0.1.nip.io', '0177.0.0.1', '::2', 'fe80::1%eth0'];
+    expect([...reachable, ...lookalikes].filter(isLoopback)).toEqual([]);
+  });
+});
+
+describe('authentication', () => {
+  const config = (argv: string[]) => loadAgentConfig(argv, {});
+
+  it('refuses to serve beyond loopback without a token, naming the flags that fix it', () => {
+    let error: unknown;
+    try {
+      requireAuthentication(config([]));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const [issue] = (error as ConfigurationError).issues;
+    expect(issue?.path).toBe('--auth-token-file (AUTH_TOKEN_FILE)');
+    for (const flag of ['--listen-addr', '0.0.0.0', '127.0.0.1', '--insecure-no-auth']) {
+      expect(issue?.message).toContain(flag);
+    }
+  });
+
+  it('serves with a token, on loopback, or when told to serve without one', () => {
+    for (const argv of [
+      ['--auth-token-file=/token'],
+      ['--listen-addr=127.0.0.1:5758'],
+      ['--listen-addr=[::1]:5758'],
+      ['--listen-addr=[::ffff:127.0.0.1]:5758'],
+      ['--insecure-no-auth'],
+    ]) {
+      expect(() => requireAuthentication(config(argv)), argv.join(' ')).not.toThrow();
+    }
+    expect(() => requireAuthentication(config(['--listen-addr=[::]:5758']))).toThrow(
+      ConfigurationError,
+    );
   });
 });

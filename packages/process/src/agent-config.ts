@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import {
   ConfigurationError,
@@ -28,9 +29,19 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 }
 
-/** Whether only this machine can reach `host`. */
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+/**
+ * Whether only this machine can reach `host`: `localhost`, 127.0.0.0/8, `::1`, and 127.x
+ * written as an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`). Any other name counts as
+ * reachable, since what it resolves to is not known here.
+ */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  return family !== 0 && loopback.check(host, family === 6 ? 'ipv6' : 'ipv4');
 }
 
 /** Every setting of `roundhouse-task-executor`: flag name, environment variable, schema. */
@@ -48,6 +59,8 @@ export const AgentConfigSchema = z.object({
   mainContainerName: z.string().min(1),
   enableContainerMode: z.stringbool(),
   authTokenFile: z.string().min(1).optional(),
+  // Serve without a token on an address other machines reach; refused unless this is set.
+  insecureNoAuth: z.stringbool(),
   // 0 is no limit; OpenSandbox's agent is fixed at 1.
   maxConcurrentTasks: z
     .string()
@@ -69,11 +82,17 @@ const settings: Readonly<Record<keyof AgentConfig, { env: string; default?: stri
   mainContainerName: { env: 'MAIN_CONTAINER_NAME', default: 'main' },
   enableContainerMode: { env: 'ENABLE_CONTAINER_MODE', default: 'false' },
   authTokenFile: { env: 'AUTH_TOKEN_FILE' },
+  insecureNoAuth: { env: 'INSECURE_NO_AUTH', default: 'false' },
   maxConcurrentTasks: { env: 'MAX_CONCURRENT_TASKS', default: '0' },
   rerunLostTasks: { env: 'RERUN_LOST_TASKS', default: 'false' },
 };
 
-const booleans = new Set(['enable-sidecar-mode', 'enable-container-mode', 'rerun-lost-tasks']);
+const booleans = new Set([
+  'enable-sidecar-mode',
+  'enable-container-mode',
+  'rerun-lost-tasks',
+  'insecure-no-auth',
+]);
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
@@ -117,4 +136,24 @@ export function loadAgentConfig(
     );
   }
   return result.data;
+}
+
+/**
+ * Refuses to serve without a token on an address other machines can reach, where whoever
+ * reaches the port runs any command as the agent's user, unless `--insecure-no-auth` says
+ * that is meant.
+ */
+export function requireAuthentication(
+  config: Pick<AgentConfig, 'listenAddr' | 'authTokenFile' | 'insecureNoAuth'>,
+): void {
+  const { listenAddr, authTokenFile, insecureNoAuth } = config;
+  if (authTokenFile !== undefined || insecureNoAuth || isLoopback(listenAddr.host)) return;
+  throw new ConfigurationError({
+    path: `--${flagName('authTokenFile')} (${settings.authTokenFile.env})`,
+    message:
+      `required when --listen-addr (${settings.listenAddr.env}) is not a loopback address ` +
+      `(${listenAddr.host}), or anyone who reaches the port runs any command as the agent's ` +
+      'user; name a file holding the bearer token, listen on 127.0.0.1, or pass ' +
+      `--insecure-no-auth (${settings.insecureNoAuth.env}=true) to serve without one`,
+  });
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { ConfigurationError, type Logger } from '@roundhouse/core';
-import { type AgentConfig, isLoopback } from './agent-config.js';
+import { type AgentConfig, isLoopback, requireAuthentication } from './agent-config.js';
 import { TaskExecutorServer } from './agent-server.js';
 import { tokenFromFile } from './bearer-auth.js';
 import { ProcessSupervisor } from './supervisor.js';
@@ -15,10 +15,11 @@ export interface RunningAgent {
 
 /**
  * Starts the agent for a configuration: recovers the data directory, then serves the API.
- * Binding an address other machines can reach without a token gets a loud warning, because
- * whoever reaches the API can run any command as the agent's user.
+ * Without a token it serves only on loopback, because whoever reaches the API can run any
+ * command as the agent's user; `insecureNoAuth` lifts that, with a loud warning.
  */
 export async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
+  requireAuthentication(config);
   const token = config.authTokenFile ? await readToken(config.authTokenFile) : undefined;
   const supervisor = await ProcessSupervisor.open({
     dataDir: config.dataDir,
@@ -38,7 +39,8 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       `\n${'!'.repeat(78)}\n` +
         `!! roundhouse-task-executor listens on ${host}:${port} WITHOUT AUTHENTICATION.\n` +
         `!! Anyone who can reach it can run any command as ${username} (uid ${uid}).\n` +
-        '!! Set --auth-token-file (AUTH_TOKEN_FILE), or listen on 127.0.0.1.\n' +
+        '!! --insecure-no-auth allowed this. Set --auth-token-file (AUTH_TOKEN_FILE) instead,\n' +
+        '!! or listen on 127.0.0.1.\n' +
         `${'!'.repeat(78)}\n\n`,
     );
     logger.warn({ host, port }, 'listening without authentication on a non-loopback address');

@@ -245,9 +245,13 @@ describe('roundhouse-task-executor --rerun-lost-tasks', () => {
 });
 
 describe('roundhouse-task-executor flags', () => {
-  it('warns loudly when it listens beyond loopback without a token', async () => {
+  it('warns loudly when told to listen beyond loopback without a token', async () => {
     const dir = temporaryDirectory('warn');
-    const agent = await spawnAgent([`--data-dir=${dir.path}`, '--listen-addr=0.0.0.0:0']);
+    const agent = await spawnAgent([
+      `--data-dir=${dir.path}`,
+      '--listen-addr=0.0.0.0:0',
+      '--insecure-no-auth',
+    ]);
     try {
       expect(agent.stderr()).toContain('WITHOUT AUTHENTICATION');
     } finally {
@@ -278,20 +282,38 @@ describe('roundhouse-task-executor flags', () => {
     }
   });
 
-  it('exits with 2 and names the flag on bad configuration', async () => {
+  const runToExit = async (args: readonly string[]) => {
     const { spawnSync } = await import('node:child_process');
-    const result = spawnSync(
+    return spawnSync(
       process.execPath,
       [
         '--import',
         'tsx',
         '--conditions=@roundhouse/source',
         new URL('../src/cli.ts', import.meta.url).pathname,
-        '--listen-addr=nowhere',
+        ...args,
       ],
       { cwd: new URL('../../..', import.meta.url).pathname, encoding: 'utf8' },
     );
+  };
+
+  it('exits with 2 and names the flag on bad configuration', async () => {
+    const result = await runToExit(['--listen-addr=nowhere']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--listen-addr (LISTEN_ADDR)');
+  });
+
+  it('refuses to listen beyond loopback without a token, before touching the data directory', async () => {
+    const dir = temporaryDirectory('no-token');
+    try {
+      const dataDir = join(dir.path, 'data');
+      const result = await runToExit([`--data-dir=${dataDir}`, '--listen-addr=0.0.0.0:0']);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('--auth-token-file (AUTH_TOKEN_FILE)');
+      expect(result.stderr).toContain('--insecure-no-auth');
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      dir.remove();
+    }
   });
 });
