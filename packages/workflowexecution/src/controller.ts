@@ -18,10 +18,10 @@ import {
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
+import { ExecutionsByTarget } from './executions-by-target.js';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
-import { indexByTarget, keysToWake, targetIndex, waitersOnResource } from './target-index.js';
 
 export interface WorkflowExecutionControllerOptions {
   readonly kubeConfig: ClusterConfig;
@@ -80,11 +80,10 @@ export async function createWorkflowExecutionController(
   const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const policy = ExecutionPolicySchema.parse(options.policy ?? {});
-  const executions = cache
-    .informerFor(workflowExecutions, {
-      ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
-    })
-    .addIndex(targetIndex, indexByTarget);
+  const executions = cache.informerFor(workflowExecutions, {
+    ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+  });
+  const targets = ExecutionsByTarget.following(executions);
   const owned: (WatchedResources & { informer: Informer<KubeObject> })[] = [];
   const watchedEngines = new Set<string>();
   const cached = new Set<Informer<KubeObject>>();
@@ -116,6 +115,7 @@ export async function createWorkflowExecutionController(
     reader: cache,
     registry: options.registry,
     executions,
+    targets,
     executionNamespace: options.executionNamespace,
     policy,
     ...(options.defaultTimeoutMs !== undefined
@@ -143,7 +143,7 @@ export async function createWorkflowExecutionController(
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
-  controller.watch(executions, (obj) => keysToWake(executions, obj));
+  controller.watch(executions, (obj) => targets.keysToWake(obj));
   for (const {
     informer,
     watch: { conventions },
@@ -155,7 +155,7 @@ export async function createWorkflowExecutionController(
       informer,
       (obj) => {
         const key = executionOwnerKey(obj.metadata, conventions);
-        const waiters = waitersOnResource(executions, obj, target);
+        const waiters = targets.waitersOnResource(obj, target);
         return key ? [key, ...waiters.filter((waiter) => waiter !== key)] : waiters;
       },
       { priority: 1 },

@@ -43,6 +43,7 @@ import {
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
+import type { ExecutionsByTarget } from './executions-by-target.js';
 import { classifyResult, classifyStartError, ranWorkflow, startErrorMessage } from './failure.js';
 import type { OrphanedResources } from './orphaned-resources.js';
 import { PollSchedule } from './poll-schedule.js';
@@ -58,7 +59,6 @@ import {
   markRunning,
   markWaiting,
 } from './status.js';
-import { cooldownBlocking, heldByOtherEngine, type TargetIndex } from './target-index.js';
 
 /*
  * This file is over 350 lines because it is one state machine: every transition of a
@@ -73,10 +73,12 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly reader: Reader;
   readonly registry: Registry;
   /**
-   * The WorkflowExecution informer, indexed by target (see target-index.ts); what the
-   * controller writes is observed into it, so the reconcile a write wakes reads that write.
+   * The WorkflowExecution informer; what the controller writes is observed into it, so the
+   * reconcile a write wakes reads that write.
    */
-  readonly executions: TargetIndex & Pick<Informer<KubeObject>, 'observe'>;
+  readonly executions: Pick<Informer<KubeObject>, 'observe'>;
+  /** The executions on each target, following that informer (`ExecutionsByTarget.following`). */
+  readonly targets: Pick<ExecutionsByTarget, 'cooldownBlocking' | 'heldByOtherEngine'>;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
   /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
@@ -260,8 +262,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // An earlier execution of this name may have left its resource holding this one's lock.
     const { uid } = wfe.metadata;
     if (uid !== undefined) await this.#o.orphans?.release(objectKey(wfe), ctx.signal, uid);
-    const blocking = cooldownBlocking(
-      this.#o.executions,
+    const blocking = this.#o.targets.cooldownBlocking(
       { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
       this.#o.cooldownMs,
       this.#o.now(),
@@ -326,7 +327,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (deadline !== undefined && deadline <= now.getTime())
       throw new DeadlinePassedError(wfe.spec.timesOutAt as string);
     enforceExecutionPolicy(wfe, this.#o.policy, now);
-    const holder = heldByOtherEngine(this.#o.executions, {
+    const holder = this.#o.targets.heldByOtherEngine({
       uid: wfe.metadata.uid,
       target: wfe.spec.targetResource,
       engine: wfe.spec.executionEngine,
@@ -396,7 +397,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<ReconcileResult | undefined> {
     const waitForLock = this.#o.lockPolicy === 'wait' && error instanceof ResourceLockedError;
     if (waitForLock || error instanceof PreviousExecutionNotCleanedError) {
-      // The holder's release wakes this execution (see keysToWake); backoff covers the rest.
+      // The holder's release wakes this execution (see ExecutionsByTarget.keysToWake); backoff covers the rest.
       await this.#write(
         wfe,
         (c) => markWaiting(c, 'TargetLocked', (error as Error).message, this.#o.now()),

@@ -1,0 +1,231 @@
+import type { Informer } from '@roundhouse/controller';
+import type { KubeObject } from '@roundhouse/kube';
+import { targetOf } from './resource.js';
+import { conditionTypes } from './status.js';
+
+/**
+ * What the start of an execution needs to know of every other one on its target, read from the
+ * raw cached object once per version: the cache hands each version out unchanged, and parsing
+ * whole statuses on every start made a target with N executions cost N² parses as they all
+ * woke at the end of a cooldown.
+ */
+interface Entry {
+  readonly key: string;
+  readonly uid: string | undefined;
+  readonly engine: unknown;
+  /** Acted on the target (see `cooldownBlocking`), so its completion starts a cooldown. */
+  readonly acted: boolean;
+  /** When it finished, in ms; NaN before it has. */
+  readonly completedMs: number;
+  /** The resource it holds while running under its engine, if any. */
+  readonly holding: string | undefined;
+  readonly waiting: boolean;
+  /** It acted, and its lock is released or it is going: whoever waits on it may start now. */
+  readonly releases: boolean;
+}
+
+interface Target {
+  readonly entries: Map<string, Entry>;
+  readonly waiting: Set<string>;
+  readonly holding: Set<string>;
+  /** The acted execution that finished last; null when it must be found again. */
+  latest: Entry | undefined | null;
+}
+
+/**
+ * WorkflowExecutions grouped by `spec.targetResource`, kept current from the informer's
+ * events, so a start asks about its target in time independent of how many executions share it
+ * and a release wakes only the executions waiting there.
+ */
+export class ExecutionsByTarget {
+  readonly #targets = new Map<string, Target>();
+  /** The target each cached execution was filed under, to find it again on its delete. */
+  readonly #targetOf = new Map<string, string>();
+
+  /** Follows `informer`; register before it starts, so its first list is seen. */
+  static following(informer: Pick<Informer<KubeObject>, 'on'>): ExecutionsByTarget {
+    const targets = new ExecutionsByTarget();
+    informer.on('add', (object) => targets.upsert(object));
+    informer.on('update', (object) => targets.upsert(object));
+    informer.on('delete', (object) => targets.remove(object));
+    return targets;
+  }
+
+  upsert(object: KubeObject): void {
+    const key = keyOf(object);
+    const target = targetOf(object);
+    if (target !== this.#targetOf.get(key)) this.remove(object);
+    if (target === undefined) return;
+    const entry = entryOf(key, object);
+    let record = this.#targets.get(target);
+    if (!record) {
+      record = { entries: new Map(), waiting: new Set(), holding: new Set(), latest: undefined };
+      this.#targets.set(target, record);
+    }
+    record.entries.set(key, entry);
+    this.#targetOf.set(key, target);
+    toggle(record.waiting, key, entry.waiting);
+    toggle(record.holding, key, entry.holding !== undefined);
+    const { latest } = record;
+    if (latest === null) return;
+    if (latest?.key === key) {
+      // Its completion moved or stopped counting (another writer changed its status): the
+      // latest may now be another execution, found again on the next ask.
+      record.latest = counts(entry) && entry.completedMs >= latest.completedMs ? entry : null;
+    } else if (counts(entry) && (latest === undefined || entry.completedMs > latest.completedMs)) {
+      record.latest = entry;
+    }
+  }
+
+  remove(object: KubeObject): void {
+    const key = keyOf(object);
+    const target = this.#targetOf.get(key);
+    if (target === undefined) return;
+    this.#targetOf.delete(key);
+    const record = this.#targets.get(target);
+    if (!record) return;
+    record.entries.delete(key);
+    record.waiting.delete(key);
+    record.holding.delete(key);
+    if (record.entries.size === 0) this.#targets.delete(target);
+    else if (record.latest?.key === key) record.latest = null;
+  }
+
+  /**
+   * The most recent other execution on `target` still inside its cooldown, if any.
+   *
+   * Only an execution that acted on the target counts: the cooldown lets a target settle after
+   * a workflow acted on it, and one refused before it ran (an invalid spec, a forbidden bundle)
+   * acted on nothing. Counting it would let anyone hold a target back for a cooldown with each
+   * execution the controller refuses. One that created its resource acted; so did one another
+   * writer (kubernaut's controller, an operator) marked Completed, as kubernaut counts it: a
+   * refusal is never Completed.
+   */
+  cooldownBlocking(
+    self: { uid?: string | undefined; target: string },
+    cooldownMs: number,
+    now: Date,
+  ): { name: string; remainingMs: number } | undefined {
+    const record = this.#targets.get(self.target);
+    if (!record) return undefined;
+    if (record.latest === null) record.latest = latestOf(record.entries.values());
+    let latest = record.latest;
+    // The execution itself finished last only when another writer completed it while it
+    // waited to start: rare enough to look past it the long way.
+    if (latest !== undefined && latest.uid === self.uid) {
+      latest = latestOf([...record.entries.values()].filter((entry) => entry.uid !== self.uid));
+    }
+    if (latest === undefined) return undefined;
+    const remainingMs = Math.max(0, latest.completedMs + cooldownMs - now.getTime());
+    return remainingMs > 0 ? { name: latest.key, remainingMs } : undefined;
+  }
+
+  /**
+   * Another execution running on `target` under a different engine, if the cache knows one. The
+   * lock name is the same for every engine, but the API server keeps names unique per kind only:
+   * a Job and a PipelineRun of the same name do not collide, so without this a `job` and a
+   * `tekton` execution would work on one target at once. The cache can lag a start by a moment;
+   * two such starts in the same instant can still both run, which only a lock object common to
+   * every engine (one more request per start) would close.
+   */
+  heldByOtherEngine(self: {
+    uid?: string | undefined;
+    target: string;
+    engine: string;
+  }): { name: string; namespace: string; resourceName: string } | undefined {
+    const record = this.#targets.get(self.target);
+    for (const key of record?.holding ?? []) {
+      const other = record?.entries.get(key);
+      if (!other || other.uid === self.uid || other.engine === self.engine) continue;
+      const [namespace = '', name = ''] = key.split('/');
+      return { name, namespace, resourceName: other.holding as string };
+    }
+    return undefined;
+  }
+
+  /**
+   * The keys an event on a WorkflowExecution should wake: itself, and when it released its
+   * target (its lock released after the cooldown, or the execution going) every execution
+   * still waiting to start there, so a waiter starts on the release instead of at its next
+   * backoff. An execution that never acted on the target (refused, or Deduplicated by the
+   * holder) held nothing, so its events wake no one: a burst of refused waiters would
+   * otherwise wake each other once for every one of them.
+   */
+  keysToWake(object: KubeObject): string[] {
+    const own = keyOf(object);
+    const target = targetOf(object);
+    if (target === undefined || !entryOf(own, object).releases) return [own];
+    return [own, ...this.#waitingOn(target, own)];
+  }
+
+  /**
+   * The executions an event on an execution resource should wake besides its owner: once the
+   * resource is on its way out, every execution waiting to start on its target. A holder's
+   * release wakes them too (`keysToWake`), but a resource deleted in the foreground (Tekton's)
+   * or held by a finalizer still bars them then (PreviousExecutionNotCleaned); its final delete
+   * event is when the target is free.
+   */
+  waitersOnResource(resource: KubeObject, targetAnnotation: string): string[] {
+    const target = resource.metadata?.annotations?.[targetAnnotation];
+    if (target === undefined || !resource.metadata?.deletionTimestamp) return [];
+    return this.#waitingOn(target, undefined);
+  }
+
+  #waitingOn(target: string, except: string | undefined): string[] {
+    const waiting = this.#targets.get(target)?.waiting ?? [];
+    return [...waiting].filter((key) => key !== except);
+  }
+}
+
+function keyOf(object: KubeObject): string {
+  return `${object.metadata?.namespace}/${object.metadata?.name}`;
+}
+
+/** The status fields the target's bookkeeping reads, each only when it has the right type. */
+function entryOf(key: string, object: KubeObject): Entry {
+  const status = isRecord(object.status) ? object.status : {};
+  const phase = typeof status.phase === 'string' ? status.phase : undefined;
+  const ref = isRecord(status.executionRef) ? status.executionRef.name : undefined;
+  const resourceName = typeof ref === 'string' ? ref : undefined;
+  const acted = resourceName !== undefined || phase === 'Completed';
+  const terminal = phase === 'Completed' || phase === 'Failed';
+  const completion = status.completionTime;
+  const lockReleased =
+    Array.isArray(status.conditions) &&
+    status.conditions.some(
+      (c) => isRecord(c) && c.type === conditionTypes.lockReleased && c.status === 'True',
+    );
+  return {
+    key,
+    uid: object.metadata?.uid,
+    engine: (object.spec as { executionEngine?: unknown } | undefined)?.executionEngine,
+    acted,
+    completedMs: typeof completion === 'string' ? Date.parse(completion) : Number.NaN,
+    holding: resourceName !== undefined && !terminal ? resourceName : undefined,
+    waiting: phase === undefined || phase === 'Pending',
+    releases: acted && (lockReleased || object.metadata?.deletionTimestamp !== undefined),
+  };
+}
+
+function counts(entry: Entry): boolean {
+  return entry.acted && !Number.isNaN(entry.completedMs);
+}
+
+function latestOf(entries: Iterable<Entry>): Entry | undefined {
+  let latest: Entry | undefined;
+  for (const entry of entries) {
+    if (counts(entry) && (latest === undefined || entry.completedMs > latest.completedMs)) {
+      latest = entry;
+    }
+  }
+  return latest;
+}
+
+function toggle(set: Set<string>, key: string, present: boolean): void {
+  if (present) set.add(key);
+  else set.delete(key);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
