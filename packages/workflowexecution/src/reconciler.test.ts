@@ -362,6 +362,62 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(created).toEqual(['CleanupSkipped']);
   });
 
+  it('finalizes an execution whose engineConfig nests 5,000 levels deep: its watched resources go and so does the finalizer', async () => {
+    // The API server stores objects nested 10,000 levels deep; validating one with the schema
+    // alone overflowed the stack on every retry and left the execution Terminating for ever.
+    let engineConfig: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 5_000; i += 1) engineConfig = { nested: engineConfig };
+    const api = server({
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: {
+        name: 'deep',
+        namespace: 'team-a',
+        uid: 'u-deep',
+        resourceVersion: '3',
+        deletionTimestamp: '2026-01-01T00:09:00Z',
+        finalizers: ['roundhouse.dev/execution-cleanup'],
+      },
+      spec: {
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: 'registry.invalid/w:1',
+          engineConfig,
+        },
+        targetResource: 'team-a/deployment/app',
+        executionEngine: 'job',
+      },
+    });
+    const finalizerWrites: unknown[] = [];
+    api.client.patch = (async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) => {
+      finalizerWrites.push(body.metadata?.finalizers);
+      return { ...api.state.stored, metadata: { ...api.state.stored.metadata, ...body.metadata } };
+    }) as unknown as KubeClient['patch'];
+    const cleanup = vi.fn(async () => {});
+    const release = vi.fn(async () => {});
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        getStatus: async () => null,
+        cleanup,
+      }),
+      executions: { observe: () => {} },
+      targets: new ExecutionsByTarget(),
+      orphans: { release },
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      now: () => now,
+    });
+    expect(await reconciler.reconcile('team-a/deep', ctx())).toBeUndefined();
+    expect(release).toHaveBeenCalledWith('team-a/deep', expect.any(AbortSignal));
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(finalizerWrites).toEqual([[]]);
+  });
+
   it('fails an overdue execution DeadlineExceeded when it was stopped just before a crash, not ExecutionResourceDeleted', async () => {
     const api = server({
       apiVersion: 'roundhouse.dev/v1alpha1',

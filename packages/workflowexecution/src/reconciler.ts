@@ -37,7 +37,6 @@ import {
   requestedDependencies,
   timesOutAtMs,
   type WorkflowExecution,
-  WorkflowExecutionSchema,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
@@ -624,29 +623,37 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   async #finalize(object: KubeObject, ctx: ReconcileContext): Promise<undefined> {
     if (!hasFinalizer(object, cleanupFinalizer)) return undefined;
-    // An execution whose spec is invalid never created anything.
-    const parsed = WorkflowExecutionSchema.safeParse(object);
-    if (parsed.success) {
-      const engine = parsed.data.spec.executionEngine;
-      if (this.#o.registry.has(engine)) {
-        await this.#cleanup(parsed.data, 'during finalization', ctx);
-      } else if (parsed.data.status?.executionRef) {
-        // Holding the deletion forever would not bring the engine back; say what is left.
-        void this.#o.events?.record(
-          object,
-          'Warning',
-          'CleanupSkipped',
-          `engine "${engine}" is not registered; execution resource ${this.#o.executionNamespace}/${parsed.data.status.executionRef.name} was not removed`,
-          // Recorded again when the finalizer write below fails and is retried: the same Event.
-          { key: 'CleanupSkipped', signal: ctx.signal },
-        );
-      }
+    const key = objectKey(object);
+    let wfe: WorkflowExecution | undefined;
+    try {
+      // The same guarded parse as every other pass: a spec the schema alone would recurse
+      // through until the stack overflowed must not hold the deletion for ever.
+      wfe = this.#parse(key, object);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+    }
+    if (wfe === undefined) {
+      // An invalid spec was refused before anything was created (and the CRD keeps the spec
+      // immutable); should a watched resource name this execution all the same, it goes.
+      await this.#o.orphans?.release(key, ctx.signal);
+    } else if (this.#o.registry.has(wfe.spec.executionEngine)) {
+      await this.#cleanup(wfe, 'during finalization', ctx);
+    } else if (wfe.status?.executionRef) {
+      // Holding the deletion forever would not bring the engine back; say what is left.
+      void this.#o.events?.record(
+        object,
+        'Warning',
+        'CleanupSkipped',
+        `engine "${wfe.spec.executionEngine}" is not registered; execution resource ${this.#o.executionNamespace}/${wfe.status.executionRef.name} was not removed`,
+        // Recorded again when the finalizer write below fails and is retried: the same Event.
+        { key: 'CleanupSkipped', signal: ctx.signal },
+      );
     }
     await removeFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
       signal: ctx.signal,
     });
-    this.#polls.forget(objectKey(object));
-    this.#parsed.delete(objectKey(object));
+    this.#polls.forget(key);
+    this.#parsed.delete(key);
     return undefined;
   }
 
