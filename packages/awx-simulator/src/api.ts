@@ -5,6 +5,13 @@
  * The views stay in this one file, past 350 lines, because each is a few lines over the shared
  * request context and readers; the rules they apply live in the resource modules.
  */
+import {
+  canAddCredential,
+  jobCancelable,
+  organizationReadable,
+  type TemplateRole,
+  templateGrants,
+} from './access.js';
 import { isAuthorized, unauthorized } from './auth.js';
 import {
   type CredentialType,
@@ -189,13 +196,17 @@ function dispatch(context: Context): Reply {
         previous: null,
         results: [user(prefix, context.superuser)],
       });
-    case 'organizations':
-      return list(context, organizationModel, store.organizations(), (o) =>
-        serializeOrganization(o, prefix),
-      );
+    case 'organizations': {
+      const rows = store
+        .organizations()
+        .filter((o) => context.superuser || organizationReadable(o.role));
+      return list(context, organizationModel, rows, (o) => serializeOrganization(o, prefix));
+    }
     case 'organization': {
       const org = store.organization(id);
-      return org ? json(200, serializeOrganization(org, prefix)) : notFound();
+      if (!org) return notFound();
+      if (!context.superuser && !organizationReadable(org.role)) return forbidden();
+      return json(200, serializeOrganization(org, prefix));
     }
     case 'credentialTypes':
       return method === 'POST' ? createCredentialType(context) : listCredentialTypes(context);
@@ -207,22 +218,46 @@ function dispatch(context: Context): Reply {
         : listCredentials(context, store.credentials());
     case 'credential':
       return method === 'DELETE' ? deleteCredential(context) : showCredential(context);
-    case 'jobTemplates':
-      return list(context, jobTemplateModel, store.jobTemplates(), (t) => templateBody(context, t));
+    case 'jobTemplates': {
+      const rows = store.jobTemplates().filter((t) => mayOnTemplate(context, t.role, 'read'));
+      return list(context, jobTemplateModel, rows, (t) => templateBody(context, t));
+    }
     case 'jobTemplate':
     case 'jobTemplateCredentials':
     case 'jobTemplateLaunch':
       return templateRoute(context);
     case 'jobTemplateSurveySpec':
       return surveySpecRoute(context);
-    case 'jobs':
-      return list(context, jobModel, store.jobs(), (j) => jobBody(context, j, false));
+    case 'jobs': {
+      const rows = store
+        .jobs()
+        .filter((j) => mayOnTemplate(context, jobTemplateRole(context, j), 'read'));
+      return list(context, jobModel, rows, (j) => jobBody(context, j, false));
+    }
     case 'workflowJob':
     case 'workflowJobCancel':
       return workflowJobRoute(context);
     default:
       return jobRoute(context);
   }
+}
+
+/**
+ * ModelAccessPermission lets a System Administrator through before any role is checked, and
+ * BaseAccess.get_queryset lists everything for one. Anyone else sees in a list only what it may
+ * read, while a detail view finds the object among all (404) and then checks access (403).
+ */
+function mayOnTemplate(
+  context: Context,
+  role: TemplateRole,
+  needed: Exclude<TemplateRole, 'none'>,
+): boolean {
+  return context.superuser || templateGrants(role, needed);
+}
+
+/** JobAccess reads a job through its template's read_role. */
+function jobTemplateRole(context: Context, job: Job): TemplateRole {
+  return context.store.jobTemplate(job.jobTemplate)?.role ?? 'none';
 }
 
 function listCredentialTypes(context: Context): Reply {
@@ -261,7 +296,10 @@ function deleteCredentialType(context: Context): Reply {
 
 function credentialBody(context: Context, credential: Credential): Record<string, unknown> {
   const type = context.store.credentialType(credential.credentialType) as CredentialType;
-  const org = context.store.organization(credential.organization);
+  const org =
+    credential.organization === null
+      ? undefined
+      : context.store.organization(credential.organization);
   return serializeCredential(credential, type, org?.name ?? '', context.prefix);
 }
 
@@ -269,7 +307,20 @@ function listCredentials(context: Context, rows: readonly Credential[]): Reply {
   return list(context, credentialModel, rows, (c) => credentialBody(context, c));
 }
 
+/**
+ * CredentialList: ModelAccessPermission asks CredentialAccess.can_add about the raw body before
+ * the serializer reads it, so a refused owner is a 403 (or get_object_from_data's 400) ahead of
+ * any field error.
+ */
 function createCredential(context: Context): Reply {
+  const { store } = context;
+  if (!context.superuser) {
+    const check = canAddCredential(context.body, {
+      organizationRole: (id) => store.organization(id)?.role,
+    });
+    if ('badRequest' in check) return detail(400, check.badRequest);
+    if (!check.allowed) return forbidden();
+  }
   const outcome = context.store.createCredential(context.body, 'api');
   if (!outcome.ok) return badRequest(outcome.errors);
   return created(credentialBody(context, outcome.value));
@@ -320,6 +371,9 @@ function templateRoute(context: Context): Reply {
   const { store, route, method } = context;
   const template = store.jobTemplate(route.id);
   if (!template) return notFound();
+  // JobTemplateLaunch's obj_permission_type is `start`: POST needs execute_role (can_start).
+  const needed = route.name === 'jobTemplateLaunch' && method === 'POST' ? 'execute' : 'read';
+  if (!mayOnTemplate(context, template.role, needed)) return forbidden();
   if (route.name === 'jobTemplate') return json(200, templateBody(context, template));
   if (route.name === 'jobTemplateCredentials') {
     return listCredentials(
@@ -365,14 +419,16 @@ function templateRoute(context: Context): Reply {
 
 /**
  * JobTemplateSurveySpec. Reading needs read access to the template, saving its admin role
- * (JobTemplateAccess.can_change), emptying it can_delete: the simulator's user, System
- * Administrator or not, holds them all. Saving and emptying answer 200 with no body, as DRF
- * does for `Response()`.
+ * (JobTemplateAccess.can_change), emptying it can_delete, which asks the same. Saving and
+ * emptying answer 200 with no body, as DRF does for `Response()`.
  */
 function surveySpecRoute(context: Context): Reply {
   const { store, route, method } = context;
   const template = store.jobTemplate(route.id);
   if (!template) return notFound();
+  if (!mayOnTemplate(context, template.role, method === 'GET' ? 'read' : 'admin')) {
+    return forbidden();
+  }
   if (method === 'GET') return json(200, displaySurveySpec(template.surveySpec));
   if (method === 'DELETE') {
     store.deleteSurveySpec(template.id);
@@ -400,6 +456,8 @@ function jobRoute(context: Context): Reply {
   const { store, route, method } = context;
   const job = store.job(route.id);
   if (!job) return notFound();
+  const templateRole = jobTemplateRole(context, job);
+  if (!mayOnTemplate(context, templateRole, 'read')) return forbidden();
   switch (route.name) {
     case 'job':
       return json(200, jobBody(context, job, true));
@@ -409,7 +467,9 @@ function jobRoute(context: Context): Reply {
       if (method === 'GET') return json(200, { can_cancel: canCancel(job) });
       // JobAccess.can_cancel refuses a job that cannot be canceled any more, so only a System
       // Administrator (whom the access check lets through) meets the view's 405.
-      if (!canCancel(job) && !context.superuser) return forbidden();
+      if (!context.superuser && !jobCancelable(canCancel(job), job.launchedBy, templateRole)) {
+        return forbidden();
+      }
       return store.cancel(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
   }
 }

@@ -21,11 +21,20 @@ import {
 } from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
-/** The body of `POST credentials/`; related objects must exist. */
-export function credentialRequestSchema(exists: { organization: Exists; credentialType: Exists }) {
+/**
+ * The body of `POST credentials/` (CredentialSerializerCreate); related objects must exist. The
+ * owner is one of `user`, `team` and `organization`; the simulator has one user and no teams.
+ */
+export function credentialRequestSchema(exists: {
+  user: Exists;
+  organization: Exists;
+  credentialType: Exists;
+}) {
   return z.object({
     name: charField({ maxLength: 512 }),
     description: charField({ required: false, allowBlank: true }),
+    user: pkField({ exists: exists.user, required: false, allowNull: true }),
+    team: pkField({ exists: () => false, required: false, allowNull: true }),
     organization: pkField({ exists: exists.organization, required: false, allowNull: true }),
     credential_type: pkField({ exists: exists.credentialType }),
     inputs: jsonField(),
@@ -52,7 +61,8 @@ export interface Credential {
   readonly id: number;
   readonly name: string;
   readonly description: string;
-  readonly organization: number;
+  /** `null` for a credential a user owns. */
+  readonly organization: number | null;
   readonly credentialType: number;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly origin: CredentialOrigin;
@@ -67,18 +77,43 @@ function inputsSchema(type: CredentialType): Schema {
   return { type: 'object', properties, additionalProperties: false };
 }
 
+const OWNER_FIELDS = ['organization', 'team', 'user'] as const;
+
 /**
- * Object-level validation once DRF accepted the fields, in AWX's order: an owner is required,
- * then the model's `full_clean` checks the inputs and that organization, name and type are unique.
+ * CredentialSerializerCreate.validate: exactly one owner, and an organization for a Galaxy
+ * credential.
+ */
+function ownerErrors(
+  request: z.output<CredentialRequestSchema>,
+  type: CredentialType,
+): FieldErrors | undefined {
+  const owners = OWNER_FIELDS.filter((field) => request[field] !== null);
+  if (owners.length === 0) return { detail: ["Missing 'user', 'team', or 'organization'."] };
+  if (owners.length > 1) {
+    return {
+      detail: [
+        `Only one of 'user', 'team', or 'organization' should be provided, received ${owners.join(', ')} fields.`,
+      ],
+    };
+  }
+  if (type.kind === 'galaxy' && owners[0] !== 'organization') {
+    return { organization: ['Galaxy credentials must be owned by an Organization.'] };
+  }
+  return undefined;
+}
+
+/**
+ * Object-level validation once DRF accepted the fields, in AWX's order: exactly one owner, then
+ * the model's `full_clean` checks the inputs and that organization, name and type are unique
+ * (Django checks no unique_together with a null in it, so a user's credentials need not be).
  */
 export function validateCredential(
   request: z.output<CredentialRequestSchema>,
   type: CredentialType,
   existing: readonly Credential[],
 ): { ok: true; inputs: Record<string, unknown> } | { ok: false; errors: FieldErrors } {
-  if (request.organization === null) {
-    return { ok: false, errors: { detail: ["Missing 'user', 'team', or 'organization'."] } };
-  }
+  const owner = ownerErrors(request, type);
+  if (owner) return { ok: false, errors: owner };
   const inputs = request.inputs;
   if (!isJsonObject(inputs)) {
     return { ok: false, errors: { inputs: [`${pythonTypeName(inputs)} provided, expected dict`] } };
@@ -104,6 +139,7 @@ export function validateCredential(
   if (Object.keys(byField).length > 0) errors.inputs = byField;
   const duplicate = existing.some(
     (c) =>
+      request.organization !== null &&
       c.organization === request.organization &&
       c.name === request.name &&
       c.credentialType === type.id,
@@ -163,6 +199,7 @@ function displayInputs(credential: Credential, type: CredentialType): Record<str
   );
 }
 
+/** A user's credential has no organization, and no link or summary of one. */
 export function serializeCredential(
   credential: Credential,
   type: CredentialType,
@@ -170,18 +207,21 @@ export function serializeCredential(
   prefix: string,
 ): Record<string, unknown> {
   const url = `${prefix}credentials/${credential.id}/`;
+  const org = credential.organization;
   return {
     id: credential.id,
     type: 'credential',
     url,
     related: {
-      organization: `${prefix}organizations/${credential.organization}/`,
+      ...(org === null ? {} : { organization: `${prefix}organizations/${org}/` }),
       credential_type: `${prefix}credential_types/${type.id}/`,
       input_sources: `${url}input_sources/`,
       test: `${url}test/`,
     },
     summary_fields: {
-      organization: { id: credential.organization, name: organizationName, description: '' },
+      ...(org === null
+        ? {}
+        : { organization: { id: org, name: organizationName, description: '' } }),
       credential_type: { id: type.id, name: type.name, description: type.description },
       user_capabilities: { edit: true, delete: true, copy: true, use: true },
     },

@@ -1,3 +1,4 @@
+export type { OrganizationRole, TemplateRole, UserRef } from './access.js';
 export type {
   CredentialKind,
   CredentialType,

@@ -8,6 +8,7 @@
  * answers are checked whatever the template prompts for, and a wrong one is a 400.
  */
 import { z } from 'zod';
+import { TEMPLATE_ROLES } from './access.js';
 import { checkStart, collectPasswords, uniqueHash } from './credential-passwords.js';
 import type { CredentialType } from './credential-types.js';
 import type { Credential } from './credentials.js';
@@ -56,6 +57,11 @@ export const jobTemplateSeedSchema = z.object({
    */
   surveySpec: z.record(z.string(), z.unknown()).optional(),
   schedule: jobScheduleSchema.prefault({}),
+  /**
+   * The token's user's role on the template when it is not a System Administrator: `read` sees
+   * it, `execute` launches it too, `admin` also edits its survey and cancels others' jobs.
+   */
+  role: z.enum(TEMPLATE_ROLES).default('admin'),
 });
 
 export type JobTemplateSeed = z.input<typeof jobTemplateSeedSchema>;

@@ -6,6 +6,7 @@
  * and stops a little later, and a finished one cannot be canceled (405).
  */
 import { z } from 'zod';
+import type { UserRef } from './access.js';
 import type { Model } from './filters.js';
 import type { Injection } from './injection.js';
 import { displayExtraVars } from './survey-answers.js';
@@ -68,6 +69,7 @@ export interface Job {
   /** Seconds the job may run (the template's, or the launch's when prompted); 0 is no limit. */
   readonly timeout: number;
   readonly cancelFlag: boolean;
+  readonly launchedBy: UserRef;
   readonly schedule: JobSchedule;
   /** What the job's credentials put in its environment, secrets masked; set when it starts. */
   readonly jobEnv: Readonly<Record<string, string>>;
@@ -248,7 +250,7 @@ export function serializeJob(
     type: 'job',
     url,
     related: {
-      created_by: `${prefix}users/1/`,
+      created_by: `${prefix}users/${job.launchedBy.id}/`,
       credentials: `${url}credentials/`,
       job_template: `${prefix}job_templates/${job.jobTemplate}/`,
       organization: `${prefix}organizations/${job.organization}/`,
@@ -301,7 +303,12 @@ export function serializeJob(
     job_explanation: job.jobExplanation,
     execution_node: job.started === null ? '' : 'awx-simulator',
     controller_node: job.started === null ? '' : 'awx-simulator',
-    launched_by: { id: 1, name: 'admin', type: 'user', url: `${prefix}users/1/` },
+    launched_by: {
+      id: job.launchedBy.id,
+      name: job.launchedBy.username,
+      type: 'user',
+      url: `${prefix}users/${job.launchedBy.id}/`,
+    },
     work_unit_id: null,
     job_template: job.jobTemplate,
     passwords_needed_to_start: [],

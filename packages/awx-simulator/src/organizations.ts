@@ -1,4 +1,5 @@
 /** Organizations: AWX ships one named `Default`; credentials and templates belong to one. */
+import type { OrganizationRole } from './access.js';
 import type { Model } from './filters.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
@@ -6,6 +7,8 @@ export interface Organization {
   readonly id: number;
   readonly name: string;
   readonly description: string;
+  /** The token's user's role here, which matters when it is not a System Administrator. */
+  readonly role: OrganizationRole;
   readonly created: Micros;
 }
 

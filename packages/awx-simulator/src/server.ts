@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import type { OrganizationRole, UserRef } from './access.js';
 import { handle } from './api.js';
 import type { CredentialType, CredentialTypeSeed } from './credential-types.js';
 import type { Credential, CredentialOrigin, CredentialSeed } from './credentials.js';
@@ -15,7 +16,7 @@ import { type Fault, FaultPlan, type Faults } from './faults.js';
 import type { JobTemplate, JobTemplateSeed } from './job-templates.js';
 import type { Job } from './jobs.js';
 import type { Organization } from './organizations.js';
-import { detail, type Reply } from './replies.js';
+import { AwxValidationError, detail, type Reply } from './replies.js';
 import { API_PREFIXES } from './routes.js';
 import { type DeletedCredential, Store } from './store.js';
 import type { WorkflowJob } from './workflow-jobs.js';
@@ -28,8 +29,9 @@ export const simulatorOptionsSchema = z.object({
     .default(() => randomBytes(18).toString('base64url')),
   /**
    * Whether the token's user is a System Administrator (`is_superuser`). One who is not may do
-   * everything else here, as a user holding every role the objects need, but AWX lets only a
-   * System Administrator create or delete credential types (CredentialTypeAccess).
+   * what its role on each object allows (`role` of an organization or a job template, by
+   * default every role there is), and AWX lets only a System Administrator create or delete
+   * credential types (CredentialTypeAccess).
    */
   superuser: z.boolean().default(true),
   /** `/api/v2/` as AWX serves it, or `/api/controller/v2/` as AAP 2.5+ does. */
@@ -54,12 +56,23 @@ export interface RequestRecord {
 
 /** The simulator's data, to seed before a test and to inspect after it. */
 export interface SimulatorState {
-  addOrganization(name: string, description?: string): Organization;
+  /** `role` is the token's user's there (default `admin`), for a user who is not a superuser. */
+  addOrganization(name: string, description?: string, role?: OrganizationRole): Organization;
   /** Validated as `POST credential_types/` is; throws AwxValidationError with AWX's 400 body. */
   addCredentialType(seed: CredentialTypeSeed): CredentialType;
   /** A credential for a template to own, validated as `POST credentials/` is. */
   addCredential(seed: CredentialSeed): Credential;
   addJobTemplate(seed: JobTemplateSeed): JobTemplate;
+  /**
+   * Launches a template with `body` as `POST launch/` would, as `launchedBy` (default the
+   * token's user), e.g. a job another controller started. Throws AwxValidationError with AWX's
+   * 400 body; a template that slices makes a workflow job.
+   */
+  launch(
+    templateId: number,
+    body?: Record<string, unknown>,
+    launchedBy?: UserRef,
+  ): Job | WorkflowJob;
   organizations(): Organization[];
   credentialTypes(): CredentialType[];
   jobTemplates(): JobTemplate[];
@@ -100,10 +113,16 @@ export interface AwxSimulator {
 
 function stateOf(store: Store): SimulatorState {
   return {
-    addOrganization: (name, description) => store.addOrganization(name, description),
+    addOrganization: (name, description, role) => store.addOrganization(name, description, role),
     addCredentialType: (seed) => store.addCredentialType(seed),
     addCredential: (seed) => store.addCredential(seed),
     addJobTemplate: (seed) => store.addJobTemplate(seed),
+    launch: (templateId, body = {}, launchedBy) => {
+      if (!store.jobTemplate(templateId)) throw new Error(`no job template has id ${templateId}`);
+      const outcome = store.launch(templateId, body, launchedBy);
+      if (!outcome.ok) throw new AwxValidationError(outcome.errors);
+      return 'job' in outcome.value ? outcome.value.job : outcome.value.workflowJob;
+    },
     organizations: () => store.organizations(),
     credentialTypes: () => store.credentialTypes(),
     jobTemplates: () => store.jobTemplates(),

@@ -5,6 +5,7 @@
  * the resources share its id sequences and a credential deletion reaches into jobs; split, each
  * part would need the others' maps.
  */
+import { type OrganizationRole, TOKEN_USER, type UserRef } from './access.js';
 import {
   type CredentialType,
   credentialTypeRequestSchema,
@@ -107,11 +108,11 @@ export class Store {
     return this.organizationsById.get(id);
   }
 
-  addOrganization(name: string, description = ''): Organization {
+  addOrganization(name: string, description = '', role: OrganizationRole = 'admin'): Organization {
     if (this.organizations().some((o) => o.name === name)) {
       throw new AwxValidationError({ name: ['Organization with this Name already exists.'] });
     }
-    const org = { id: this.nextId('organization'), name, description, created: this.now() };
+    const org = { id: this.nextId('organization'), name, description, role, created: this.now() };
     this.organizationsById.set(org.id, org);
     return org;
   }
@@ -169,6 +170,7 @@ export class Store {
 
   createCredential(body: unknown, origin: CredentialOrigin): Outcome<Credential> {
     const schema = credentialRequestSchema({
+      user: (id) => id === TOKEN_USER.id,
       organization: (id) => this.organizationsById.has(id),
       credentialType: (id) => this.credentialTypesById.has(id),
     });
@@ -182,7 +184,7 @@ export class Store {
       id: this.nextId('credential'),
       name: request.name,
       description: request.description,
-      organization: request.organization as number,
+      organization: request.organization,
       credentialType: type.id,
       inputs: validation.inputs,
       origin,
@@ -293,7 +295,7 @@ export class Store {
     return this.jobsById.get(id);
   }
 
-  launch(templateId: number, body: unknown): Outcome<Launched> {
+  launch(templateId: number, body: unknown, launchedBy: UserRef = TOKEN_USER): Outcome<Launched> {
     const template = this.templatesById.get(templateId) as JobTemplate;
     const planned = planLaunch(template, body, (id) => this.launchCredential(id));
     if (!planned.ok) return planned;
@@ -337,6 +339,7 @@ export class Store {
       credentials: planned.plan.credentials,
       timeout: planned.plan.timeout,
       cancelFlag: false,
+      launchedBy,
       schedule: template.schedule,
       jobEnv: {},
       resultTraceback: '',

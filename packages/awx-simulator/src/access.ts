@@ -1,0 +1,104 @@
+/**
+ * What the token's user may do when it is not a System Administrator, as AWX's access.py decides
+ * from the user's roles (a System Administrator may do all of it). The simulator has one user,
+ * so an object records the highest role that user holds on it, counting what AWX derives from
+ * the organization's roles. AWX's roles nest: a job template's admin_role is a parent of its
+ * execute_role, which is a parent of its read_role; an organization's admin_role is a parent of
+ * its credential_admin_role and member_role, and each of those reads it.
+ */
+import { isJsonObject } from './python-json.js';
+
+export const TEMPLATE_ROLES = ['none', 'read', 'execute', 'admin'] as const;
+export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
+
+export const ORGANIZATION_ROLES = ['none', 'member', 'credential_admin', 'admin'] as const;
+export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
+
+/** A user as a job's `launched_by` names it. */
+export interface UserRef {
+  readonly id: number;
+  readonly username: string;
+}
+
+/** The user the simulator's token authenticates as (`me/`). */
+export const TOKEN_USER: UserRef = { id: 1, username: 'admin' };
+
+/** Whether `role` on a job template includes `needed`, as AWX's nested roles do. */
+export function templateGrants(role: TemplateRole, needed: Exclude<TemplateRole, 'none'>): boolean {
+  return TEMPLATE_ROLES.indexOf(role) >= TEMPLATE_ROLES.indexOf(needed);
+}
+
+/** OrganizationAccess reads through read_role, which every other organization role implies. */
+export function organizationReadable(role: OrganizationRole): boolean {
+  return role !== 'none';
+}
+
+/**
+ * JobAccess.can_cancel: only what can still be canceled, and then the user's own job, or any job
+ * of a template it is an admin of. The view lets a System Administrator through before this.
+ */
+export function jobCancelable(
+  cancelable: boolean,
+  launchedBy: UserRef,
+  templateRole: TemplateRole,
+): boolean {
+  return cancelable && (launchedBy.id === TOKEN_USER.id || templateRole === 'admin');
+}
+
+/** What CredentialAccess.can_add answers: a ParseError of get_object_from_data is a 400. */
+export type CredentialAddCheck =
+  | { readonly allowed: true }
+  | { readonly allowed: false }
+  | { readonly allowed: false; readonly badRequest: string };
+
+export interface OwnerLookups {
+  /** The user's role on an organization, `undefined` when there is none with this id. */
+  readonly organizationRole: (id: number) => OrganizationRole | undefined;
+}
+
+/** Python's int() of a JSON value, as get_object_from_data takes a related field's pk. */
+function pythonInt(value: unknown): number | undefined {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : undefined;
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number(value.trim());
+  return undefined;
+}
+
+/** Python's truthiness of a JSON value, as `data.get(key)` is tested. */
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (isJsonObject(value)) return Object.keys(value).length > 0;
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
+}
+
+/**
+ * CredentialAccess.can_add for a user who is not a System Administrator, on the request's raw
+ * data and before the serializer sees it: each owner given must be one the user may give
+ * credentials to (itself, a team it administers, an organization where it is an admin or
+ * credential admin), and one must be given. A body of nothing passes, for the browsable API.
+ */
+export function canAddCredential(data: unknown, lookups: OwnerLookups): CredentialAddCheck {
+  if (!isJsonObject(data) || Object.keys(data).length === 0) return { allowed: true };
+  const owners = [
+    ['user', 'User'],
+    ['team', 'Team'],
+    ['organization', 'Organization'],
+  ] as const;
+  for (const [field, model] of owners) {
+    if (!truthy(data[field])) continue;
+    const pk = pythonInt(data[field]);
+    if (pk === undefined) {
+      return { allowed: false, badRequest: `Bad data found in related field ${field}.` };
+    }
+    const missing = { allowed: false, badRequest: `${model} matching query does not exist.` };
+    // The simulator has one user and no teams.
+    if (field === 'user' && pk !== TOKEN_USER.id) return missing;
+    if (field === 'team') return missing;
+    if (field === 'organization') {
+      const role = lookups.organizationRole(pk);
+      if (role === undefined) return missing;
+      if (role !== 'admin' && role !== 'credential_admin') return { allowed: false };
+    }
+  }
+  return owners.some(([field]) => truthy(data[field])) ? { allowed: true } : { allowed: false };
+}
