@@ -54,6 +54,8 @@ export const ConfigSchema = z.object({
   defaultTimeout: duration,
   maxTimeout: duration,
   jobResourceLimits: ResourceListSettingSchema.optional(),
+  clusterScopedKinds: csv,
+  printAdmissionPolicy: bool,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -180,6 +182,15 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   jobResourceLimits: {
     value: 'LIST',
     help: "limits of every Job's workflow container (cpu=2,memory=1Gi); workflowRef.resources may ask for less, never more",
+  },
+  clusterScopedKinds: {
+    default: '',
+    value: 'LIST',
+    help: 'cluster-scoped custom kinds targets may name (GatewayClass,gatewayclasses), for --print-admission-policy',
+  },
+  printAdmissionPolicy: {
+    default: 'false',
+    help: 'print the admission policy for --execution-namespace and --cluster-scoped-kinds (JSON, for kubectl apply -f -) and exit',
   },
 };
 

@@ -1,4 +1,5 @@
 import { runControllerMain } from '@roundhouse/controller';
+import { admissionPolicyManifest } from './admission-policy.js';
 import { helpText, parseCommandLine } from './config.js';
 import { runController } from './run.js';
 
@@ -12,8 +13,12 @@ process.exit(
     loggerName: 'roundhouse-workflowexecution-controller',
     configure: () => {
       const line = parseCommandLine(process.argv.slice(2), process.env);
-      if (!line.help) return line.config;
-      process.stdout.write(helpText(program));
+      if (line.help) {
+        process.stdout.write(helpText(program));
+        return undefined;
+      }
+      if (!line.config.printAdmissionPolicy) return line.config;
+      process.stdout.write(admissionPolicyManifest(line.config));
       return undefined;
     },
     logLevel: (config) => config.logLevel,

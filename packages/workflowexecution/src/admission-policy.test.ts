@@ -68,7 +68,7 @@ describe('workflowExecutionAdmissionPolicy', () => {
       {
         name: 'targetHasClusterKind',
         expression: expect.stringMatching(
-          /^size\(variables\.targetParts\) == 3 && variables\.targetParts\[1\]\.lowerAscii\(\) in \["node","nodes","no","namespace",/,
+          /^size\(variables\.targetParts\) == 3 && \(variables\.targetParts\[1\]\.lowerAscii\(\) in \["node","nodes","no","namespace",/,
         ),
       },
       {
@@ -165,6 +165,64 @@ describe('workflowExecutionAdmissionPolicy', () => {
     const sa = validations.find((v) => v.expression.includes('serviceaccounts'))!;
     expect(sa.messageExpression).toContain('missing permission: create serviceaccounts/token');
     expect(sa.messageExpression).toContain('variables.serviceAccountName');
+  });
+
+  /** The kinds the policy's list names, and whether its `Cluster<Something>` rule is there. */
+  const clusterKindsOf = (p: typeof policy) => {
+    const variable = p.spec.variables.find((v) => v.name === 'targetHasClusterKind')!;
+    const list = /in (\[[^\]]*\]) \|\|/.exec(variable.expression)?.[1];
+    return {
+      kinds: JSON.parse(list ?? '[]') as string[],
+      prefixRule: variable.expression.includes(
+        "(variables.targetParts[1].lowerAscii().startsWith('cluster') && " +
+          "!(variables.targetParts[1].lowerAscii() in ['cluster', 'clusters']))",
+      ),
+    };
+  };
+
+  it("treats every cluster-scoped kind of Kubernetes 1.36's API as cluster-scoped, by kind, plural or short name", () => {
+    const { kinds, prefixRule } = clusterKindsOf(policy);
+    for (const kind of [
+      ...['flowschemas', 'prioritylevelconfiguration', 'ipaddress', 'servicecidrs'],
+      ...['deviceclass', 'resourceslices', 'volumeattributesclass', 'vac', 'clustertrustbundle'],
+      ...['mutatingadmissionpolicy', 'mutatingadmissionpolicybindings'],
+      ...['validatingadmissionpolicy', 'validatingadmissionpolicybinding', 'node', 'pv', 'crd'],
+    ]) {
+      expect(kinds).toContain(kind);
+    }
+    for (const namespaced of ['deployment', 'pod', 'secret', 'lease', 'resourceclaim']) {
+      expect(kinds).not.toContain(namespaced);
+    }
+    // ClusterIssuer, Kyverno's ClusterPolicy, Tekton's ClusterTask: no list could know them all.
+    expect(prefixRule).toBe(true);
+  });
+
+  it('adds the cluster-scoped custom kinds an operator lists, in lower case', () => {
+    const extended = workflowExecutionAdmissionPolicy({
+      executionNamespace: 'roundhouse-workflows',
+      clusterScopedKinds: ['GatewayClass', 'gatewayclasses', 'Composition'],
+    });
+    const { kinds } = clusterKindsOf(extended.policy);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['gatewayclass', 'gatewayclasses', 'composition']),
+    );
+    expect(clusterKindsOf(policy).kinds).not.toContain('gatewayclass');
+  });
+
+  it('refuses a listed kind that could break out of a CEL string, naming it', () => {
+    const attempt = () =>
+      workflowExecutionAdmissionPolicy({
+        executionNamespace: 'roundhouse-workflows',
+        clusterScopedKinds: ['GatewayClass', "x'] || true || ['"],
+      });
+    expect(attempt).toThrow(ConfigurationError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigurationError).issues.map((i) => i.path)).toEqual([
+        'clusterScopedKinds[1]',
+      ]);
+    }
   });
 
   it('takes another execution namespace and name', () => {

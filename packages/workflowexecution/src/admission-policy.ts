@@ -5,7 +5,11 @@ import {
   isDns1123Subdomain,
 } from '@roundhouse/core';
 import type { ResourceType } from '@roundhouse/kube';
-import { clusterScopedKinds } from './cluster-scoped-kinds.js';
+import {
+  clusterPrefixed,
+  clusterScopedKindPattern,
+  clusterScopedKinds,
+} from './cluster-scoped-kinds.js';
 import { group, plural } from './crd.js';
 
 /**
@@ -53,6 +57,14 @@ export interface WorkflowExecutionAdmissionPolicyOptions {
   readonly executionNamespace: string;
   /** Name of the policy and its binding; default {@link defaultAdmissionPolicyName}. */
   readonly name?: string;
+  /**
+   * Cluster-scoped kinds of custom resources a target may name, besides the built-in ones and
+   * any `Cluster<Something>` kind (see cluster-scoped-kinds.ts): each spelling targets use, the
+   * kind, its plural or a short name (`GatewayClass`, `gatewayclasses`), compared in lower case.
+   * A cluster-scoped kind missing here lets an author aim a workflow at it by putting their own
+   * namespace in front (`team-a/GatewayClass/public`).
+   */
+  readonly clusterScopedKinds?: readonly string[];
 }
 
 export const defaultAdmissionPolicyName = 'roundhouse-workflowexecution-author-access';
@@ -188,8 +200,10 @@ const clusterKind = 'variables.targetHasClusterKind';
  * cooldown hold back that namespace's own executions, so aiming at a namespace must take no
  * more than running a workflow from it would. A cluster-scoped target (`kind/name`, a Node, or
  * `namespace/kind/name` of a cluster-scoped kind, whose namespace means nothing) takes the right
- * to create WorkflowExecutions in every namespace. A target of another shape is left to the
- * controller, which fails it with ConfigurationError.
+ * to create WorkflowExecutions in every namespace. Which kinds are cluster-scoped the policy
+ * cannot ask discovery: it knows the built-in ones, any `Cluster<Something>`, and those the
+ * operator lists (`clusterScopedKinds`). A target of another shape is left to the controller,
+ * which fails it with ConfigurationError.
  */
 function targetValidation(): Validation {
   const authorizerFor = `authorizer.group('${group}').resource('${plural}')`;
@@ -237,7 +251,19 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
   if (!isDns1123Subdomain(name)) {
     issues.push({ path: 'name', message: 'must be a lowercase DNS-1123 subdomain' });
   }
+  const extraKinds = options.clusterScopedKinds ?? [];
+  extraKinds.forEach((kind, index) => {
+    // Each goes into a CEL list of string literals: such a name cannot break out of one.
+    if (!clusterScopedKindPattern.test(kind)) {
+      issues.push({
+        path: `clusterScopedKinds[${index}]`,
+        message:
+          'must be a kind, plural or short name (letters, digits and inner "-"), e.g. GatewayClass',
+      });
+    }
+  });
   if (issues.length) throw new ConfigurationError(issues);
+  const kinds = [...new Set([...clusterScopedKinds, ...extraKinds.map((k) => k.toLowerCase())])];
 
   const validations: Validation[] = [];
   for (const dep of dependencyKinds) {
@@ -287,8 +313,8 @@ export function workflowExecutionAdmissionPolicy(options: WorkflowExecutionAdmis
         {
           name: 'targetHasClusterKind',
           expression:
-            `size(${targetParts}) == 3 && ` +
-            `${targetParts}[1].lowerAscii() in ${JSON.stringify(clusterScopedKinds)}`,
+            `size(${targetParts}) == 3 && (${targetParts}[1].lowerAscii() in ${JSON.stringify(kinds)} || ` +
+            `${clusterPrefixed(`${targetParts}[1].lowerAscii()`)})`,
         },
         {
           name: 'serviceAccountName',
