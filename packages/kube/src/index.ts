@@ -1,4 +1,5 @@
 export type { ClusterConfig } from './cluster-config.js';
+export { ExecCredentialError, type ExecCredentialPluginOptions } from './exec-credential-plugin.js';
 export {
   type ContainerRef,
   type ExecutionLogOptions,

@@ -1,10 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AbortedError } from '@roundhouse/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
+import { LightKubeConfig } from './light-kube-config.js';
 import { resources } from './resources.js';
 
 /**
@@ -54,8 +58,8 @@ afterEach(async () => {
 });
 
 const stall = { stallTimeoutMs: 60_000 };
-const credentialsTimeout = (operation: string) =>
-  `${operation}: the kubeconfig's credentials were not ready within 100 ms; check its exec credential plugin`;
+const credentialsTimeout = (operation: string, timeoutMs = 100) =>
+  `${operation}: the kubeconfig's credentials were not ready within ${timeoutMs} ms; check its exec credential plugin`;
 
 describe('KubeClient while the credentials step hangs', () => {
   it('fails a request after its timeout, and does not send it when the credentials come late', async () => {
@@ -120,5 +124,53 @@ describe('KubeClient while the credentials step hangs', () => {
       reason: 'Timeout',
       message: credentialsTimeout('logs Pod ns/pod'),
     });
+  });
+});
+
+describe('KubeClient with an exec credential plugin that hangs', () => {
+  it('runs it once for the requests that time out waiting on it, not once per request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roundhouse-exec-'));
+    try {
+      const [script, runs] = [join(dir, 'plugin.mjs'), join(dir, 'runs')];
+      writeFileSync(runs, '');
+      writeFileSync(
+        script,
+        `import { appendFileSync } from 'node:fs';
+         appendFileSync(${JSON.stringify(runs)}, 'run\\n');
+         setInterval(() => {}, 1_000);`,
+      );
+      const client = new KubeClient(
+        new LightKubeConfig({
+          context: 'x',
+          cluster: { name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true },
+          user: { name: 'ci', exec: { command: process.execPath, args: [script] } },
+          exec: { timeoutMs: 1_000, backoffMs: 60_000 },
+        }),
+        { timeoutMs: 200 },
+      );
+      const errors = await Promise.all(
+        ['a', 'b', 'c'].map((name) =>
+          client.get(resources.configMaps, 'ns', name).catch((e: unknown) => e),
+        ),
+      );
+      expect(errors.map((e) => (e as KubernetesApiError).message)).toEqual([
+        credentialsTimeout('get ConfigMap ns/a', 200),
+        credentialsTimeout('get ConfigMap ns/b', 200),
+        credentialsTimeout('get ConfigMap ns/c', 200),
+      ]);
+      // Once the plugin is killed, a request fails at once with why, within the backoff.
+      const reason = () =>
+        client.get(resources.configMaps, 'ns', 'd').catch((e: KubernetesApiError) => e.reason);
+      await expect.poll(reason, { timeout: 5_000 }).toBe('CredentialPluginFailed');
+      await expect(client.get(resources.configMaps, 'ns', 'd')).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /gave no credential within 1000 ms and was killed; it runs again in \d+ s$/,
+        ),
+      });
+      expect(readFileSync(runs, 'utf8')).toBe('run\n');
+      await client.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -552,9 +552,10 @@ export class KubeClient implements Reader {
 
   /**
    * The URL, authenticated headers and pooled dispatcher of a request, from the kubeconfig.
-   * Nothing can cancel the credentials step, which may run an exec plugin: when `signal` fires
-   * first (a timeout, the caller's stop) this rejects with its reason and leaves the step to
-   * finish on its own, so a plugin that hangs cannot hold a request forever.
+   * When `signal` fires first (a timeout, the caller's stop) this rejects with its reason and
+   * leaves the credentials step to finish on its own, so a plugin that hangs cannot hold a
+   * request forever: the step may serve other requests too (one exec plugin run serves all that
+   * wait on it), and the plugin's own timeout kills it.
    */
   async #prepare(
     method: HttpVerb,

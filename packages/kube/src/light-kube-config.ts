@@ -1,8 +1,11 @@
 import type { RequestOptions } from 'node:https';
 import type { Cluster, User } from '@kubernetes/client-node';
-// The exec plugin runner alone: client-node's root module loads its whole generated API.
-import { ExecAuth } from '@kubernetes/client-node/dist/exec_auth.js';
 import type { ClusterConfig } from './cluster-config.js';
+import {
+  type ExecCredentialPlugin,
+  type ExecCredentialPluginOptions,
+  execCredentialPlugin,
+} from './exec-credential-plugin.js';
 import { RefreshingFile } from './refreshing-file.js';
 
 export interface LightKubeConfigParts {
@@ -11,6 +14,8 @@ export interface LightKubeConfigParts {
   readonly user?: User | null | undefined;
   /** A bearer token file, read again as it rotates: `token-file`, or the ServiceAccount's. */
   readonly tokenFile?: string | undefined;
+  /** How the user's exec credential plugin is run, if it has one. */
+  readonly exec?: ExecCredentialPluginOptions;
 }
 
 /** Certificate material from a file (read again as it rotates) or from base64 data. */
@@ -39,8 +44,7 @@ export class LightKubeConfig implements ClusterConfig {
   readonly #cert: (() => Buffer) | undefined;
   readonly #key: (() => Buffer) | undefined;
   readonly #tokenFile: RefreshingFile | undefined;
-  /** Runs the plugin and caches its credential until it expires or is refused. */
-  #exec: ExecAuth | undefined;
+  readonly #exec: ExecCredentialPlugin | undefined;
 
   constructor(parts: LightKubeConfigParts) {
     const { cluster, user } = parts;
@@ -51,13 +55,11 @@ export class LightKubeConfig implements ClusterConfig {
     this.#cert = material(user?.certFile, user?.certData);
     this.#key = material(user?.keyFile, user?.keyData);
     this.#tokenFile = parts.tokenFile ? new RefreshingFile(parts.tokenFile) : undefined;
-    const exec = new ExecAuth();
-    this.#exec = user && exec.isAuthProvider(user) ? exec : undefined;
+    this.#exec = user ? execCredentialPlugin(user, parts.exec) : undefined;
   }
 
-  /** A new runner has an empty cache, so the next request runs the plugin again. */
   credentialsRejected(): void {
-    if (this.#exec) this.#exec = new ExecAuth();
+    this.#exec?.forget();
   }
 
   getCurrentContext(): string {
@@ -83,8 +85,13 @@ export class LightKubeConfig implements ClusterConfig {
     const headers: Record<string, string> = {};
     options.headers = headers;
     if (user.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
-    // The plugin may set a client certificate and key as well as the header.
-    if (this.#exec) await this.#exec.applyAuthentication(user, options);
+    if (this.#exec) {
+      // The plugin may give a client certificate and key as well as, or instead of, a token.
+      const credential = await this.#exec.credential();
+      if (credential.clientCertificateData) options.cert = credential.clientCertificateData;
+      if (credential.clientKeyData) options.key = credential.clientKeyData;
+      if (credential.token) headers.Authorization = `Bearer ${credential.token}`;
+    }
     const token = user.token ?? this.#tokenFile?.read().toString('utf8').trim();
     if (token) headers.Authorization = `Bearer ${token}`;
     if (user.username) options.auth = `${user.username}:${user.password ?? ''}`;

@@ -192,7 +192,7 @@ describe('the modules a process loads', () => {
 
   it("never loads client-node's generated API for a kubeconfig the light loader handles", () => {
     const loaded = clientNodeModulesFor(join(dir, 'exec'));
-    expect(loaded).toContain('dist/exec_auth.js');
+    expect(loaded).toContain('dist/config_types.js');
     expect(loaded.filter((m) => !m.startsWith('dist/gen/apis/exception.js'))).not.toContainEqual(
       expect.stringMatching(/^dist\/(gen\/|config\.js|index\.js)/),
     );

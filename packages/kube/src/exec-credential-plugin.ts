@@ -1,0 +1,234 @@
+import { spawn } from 'node:child_process';
+import type { User } from '@kubernetes/client-node';
+import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
+import { z } from 'zod';
+
+/** A user's `exec` section, as client-go reads it. */
+const ExecConfigSchema = z.looseObject({
+  command: z.string().min(1, 'name the plugin to run'),
+  args: z.array(z.string()).nullish(),
+  env: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })).nullish(),
+  apiVersion: z.string().min(1).optional(),
+  installHint: z.string().nullish(),
+});
+
+type ExecConfig = z.infer<typeof ExecConfigSchema>;
+
+/** What a plugin prints: an ExecCredential whose status holds a token or a client certificate. */
+const ExecCredentialSchema = z.looseObject({
+  kind: z.literal('ExecCredential'),
+  status: z
+    .looseObject({
+      token: z.string().min(1).optional(),
+      clientCertificateData: z.string().min(1).optional(),
+      clientKeyData: z.string().min(1).optional(),
+      expirationTimestamp: z.iso.datetime({ offset: true }).optional(),
+    })
+    .refine((s) => s.token || (s.clientCertificateData && s.clientKeyData)),
+});
+
+export type ExecCredentialStatus = z.infer<typeof ExecCredentialSchema>['status'];
+
+/**
+ * An exec credential plugin gave no credential: it failed, hung, or printed something else.
+ * Retryable: the backoff spaces the attempts. The message names the plugin's command only; never
+ * its arguments or output, which may hold a token.
+ */
+export class ExecCredentialError extends RoundhouseError {
+  readonly reason = 'CredentialPluginFailed';
+  override readonly retryable = true;
+}
+
+export interface ExecCredentialPluginOptions {
+  /** How long one run may take before it is killed; default 30 s. */
+  readonly timeoutMs?: number;
+  /** The wait after a first failure, doubled for each one after it up to `maxBackoffMs`; default 1 s. */
+  readonly backoffMs?: number;
+  /** Default 60 s. */
+  readonly maxBackoffMs?: number;
+}
+
+/**
+ * The plugin of a user's `exec` section (or an `exec` auth-provider's), ready to run; undefined
+ * when the user has none. A section that cannot work is a ConfigurationError naming the field.
+ */
+export function execCredentialPlugin(
+  user: User,
+  options: ExecCredentialPluginOptions = {},
+): ExecCredentialPlugin | undefined {
+  const section: unknown = user.exec ?? user.authProvider?.config?.exec;
+  if (section === undefined || section === null) return undefined;
+  const where = user.exec
+    ? `users[${user.name}].user.exec`
+    : `users[${user.name}].user.auth-provider.config.exec`;
+  const parsed = ExecConfigSchema.safeParse(section);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      parsed.error.issues.map((issue) => ({
+        path: [where, ...issue.path].join('.'),
+        message: issue.message,
+      })),
+    );
+  }
+  return new ExecCredentialPlugin(parsed.data, where, options);
+}
+
+/**
+ * Runs a kubeconfig's exec credential plugin and keeps its credential until it expires or the
+ * API server refuses it. Every request needs the credential, so one run serves all the requests
+ * that wait meanwhile (a plugin that hangs is one process, not one per request); a run that
+ * takes longer than its timeout is killed; and after a failure the plugin is not run again
+ * until a backoff has passed, each request failing at once with the failure meanwhile.
+ */
+export class ExecCredentialPlugin {
+  readonly #config: ExecConfig;
+  readonly #where: string;
+  readonly #timeoutMs: number;
+  readonly #backoffMs: number;
+  readonly #maxBackoffMs: number;
+  #credential: ExecCredentialStatus | undefined;
+  #running: Promise<ExecCredentialStatus> | undefined;
+  #failures = 0;
+  #failure: { readonly error: unknown; readonly retryAt: number } | undefined;
+
+  constructor(config: ExecConfig, where: string, options: ExecCredentialPluginOptions = {}) {
+    this.#config = config;
+    this.#where = where;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#backoffMs = options.backoffMs ?? 1_000;
+    this.#maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  }
+
+  /** The current credential: the kept one while it lasts, else the plugin's next answer. */
+  credential(): Promise<ExecCredentialStatus> {
+    const kept = this.#credential;
+    if (kept && !expired(kept, Date.now())) return Promise.resolve(kept);
+    this.#credential = undefined;
+    if (this.#running) return this.#running;
+    const failure = this.#failure;
+    const wait = failure ? failure.retryAt - Date.now() : 0;
+    if (failure && wait > 0) {
+      const { error } = failure;
+      return Promise.reject(
+        error instanceof ExecCredentialError
+          ? new ExecCredentialError(
+              `${error.message}; it runs again in ${Math.ceil(wait / 1_000)} s`,
+              { cause: error },
+            )
+          : error,
+      );
+    }
+    const running = this.#run().then(
+      (credential) => {
+        this.#failures = 0;
+        this.#failure = undefined;
+        this.#credential = credential;
+        return credential;
+      },
+      (error: unknown) => {
+        this.#failures++;
+        const backoff = Math.min(this.#backoffMs * 2 ** (this.#failures - 1), this.#maxBackoffMs);
+        this.#failure = { error, retryAt: Date.now() + backoff };
+        throw error;
+      },
+    );
+    this.#running = running;
+    running.then(
+      () => this.#done(running),
+      () => this.#done(running),
+    );
+    return running;
+  }
+
+  /** The API server refused the credential: the next request runs the plugin again. */
+  forget(): void {
+    this.#credential = undefined;
+  }
+
+  #done(running: Promise<ExecCredentialStatus>): void {
+    if (this.#running === running) this.#running = undefined;
+  }
+
+  #run(): Promise<ExecCredentialStatus> {
+    const { command, args, env, apiVersion } = this.#config;
+    const plugin = `the exec credential plugin "${command}" (${this.#where})`;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args ?? [], {
+        env: {
+          ...process.env,
+          ...Object.fromEntries((env ?? []).map((e) => [e.name, e.value])),
+          // As client-go does: a controller has nobody to answer a prompt.
+          KUBERNETES_EXEC_INFO: JSON.stringify({
+            apiVersion: apiVersion ?? 'client.authentication.k8s.io/v1beta1',
+            kind: 'ExecCredential',
+            spec: { interactive: false },
+          }),
+        },
+        // The plugin's own messages go where client-go sends them: the process's stderr.
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(
+          new ExecCredentialError(
+            `${plugin} gave no credential within ${this.#timeoutMs} ms and was killed`,
+          ),
+        );
+      }, this.#timeoutMs);
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const hint = this.#config.installHint ? `; ${this.#config.installHint}` : '';
+        reject(
+          error.code === 'ENOENT' || error.code === 'EACCES'
+            ? new ConfigurationError(
+                {
+                  path: `${this.#where}.command`,
+                  message: `"${command}" cannot be run (${error.code})${hint}`,
+                },
+                { cause: error },
+              )
+            : new ExecCredentialError(`${plugin} could not be started (${error.code})`, {
+                cause: error,
+              }),
+        );
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code !== 0) {
+          reject(
+            new ExecCredentialError(
+              `${plugin} exited with ${signal ? `signal ${signal}` : `code ${code}`}; its own message is on standard error`,
+            ),
+          );
+          return;
+        }
+        const parsed = ExecCredentialSchema.safeParse(parseJson(Buffer.concat(chunks)));
+        if (!parsed.success) {
+          // What it printed is not quoted: it may hold a token.
+          reject(
+            new ExecCredentialError(
+              `${plugin} printed no ExecCredential with a status.token or a status.clientCertificateData and clientKeyData`,
+            ),
+          );
+          return;
+        }
+        resolve(parsed.data.status);
+      });
+    });
+  }
+}
+
+function expired(credential: ExecCredentialStatus, now: number): boolean {
+  const expiry = credential.expirationTimestamp;
+  return expiry !== undefined && Date.parse(expiry) <= now;
+}
+
+function parseJson(output: Buffer): unknown {
+  try {
+    return JSON.parse(output.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
