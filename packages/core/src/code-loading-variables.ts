@@ -1,14 +1,19 @@
 /**
  * Environment variables that make the dynamic loader, a shell, a language runtime or a common
- * tool load or run code other than the program it starts: a library to preload, a file to
- * source, a module path, interpreter options, a kubeconfig whose exec plugin runs a command.
+ * tool load or run code other than the program it starts (a library to preload, a file to
+ * source, a module path, interpreter options, a configuration file that names a command), or
+ * that change whom it trusts and where it sends its credentials (a proxy, a CA bundle, an API
+ * server, a credentials file).
  *
  * A WorkflowExecution's parameters become the environment of an image the operator trusts for
  * what it runs itself. A parameter naming one of these would let the author run code of their
  * choosing inside it, under the workflow's ServiceAccount (`BASH_ENV='$(…)'` runs a command in
- * every non-interactive bash; a mounted ConfigMap can hold the library `LD_PRELOAD` names).
- * The set follows what glibc drops for set-user-ID programs and what sudo's `env_reset` drops
- * for a less trusted caller, with the runtimes and tools remediation images use added.
+ * every non-interactive bash; a mounted ConfigMap can hold the library `LD_PRELOAD` names), or
+ * read what the workflow sends with that ServiceAccount's token (`HTTPS_PROXY` and a CA of
+ * theirs see every request in clear). The set starts from what glibc drops for set-user-ID
+ * programs and what sudo's `env_reset` drops for a less trusted caller, with the runtimes and
+ * tools remediation images use added. Business names (`TARGET_NAMESPACE`, `REPLICAS`,
+ * `NODE_NAME`, `TF_VAR_*`) stay allowed: only a whole family that is configuration is a prefix.
  */
 const variables = new Set([
   // glibc's loader, locale and resolver
@@ -24,33 +29,48 @@ const variables = new Set([
   'RESOLV_HOST_CONF',
   'RES_OPTIONS',
   'TZDIR',
-  // shells
+  // shells, and the shell other programs start for a command
   'BASHOPTS',
   'BASH_ENV',
   'CDPATH',
   'ENV',
   'FPATH',
   'GLOBIGNORE',
-  // the directory every shell, git, npm and ssh read their start-up and configuration files
-  // from (.bashrc, .zshenv, .gitconfig's core.fsmonitor, .npmrc): a mounted ConfigMap would do
-  'HOME',
   'IFS',
   'PATH',
   'PS4',
+  'SHELL',
   'SHELLOPTS',
   'ZDOTDIR',
-  // language runtimes
+  // the directories every shell, git, npm, curl and ssh read their start-up and configuration
+  // files from (.bashrc, .gitconfig's core.fsmonitor, .npmrc, .curlrc): a mounted ConfigMap
+  // would do
+  'CURL_HOME',
+  'HOME',
+  'WGETRC',
+  'XDG_CONFIG_DIRS',
+  'XDG_CONFIG_HOME',
+  // language runtimes: module paths, start-up files, interpreter and VM options, agents
   'CLASSPATH',
+  'GEMRC',
+  'GEM_HOME',
+  'GEM_PATH',
+  'GRADLE_OPTS',
+  'JAVA_OPTS',
   'JAVA_TOOL_OPTIONS',
   'JDK_JAVA_OPTIONS',
   '_JAVA_OPTIONS',
+  'MAVEN_OPTS',
   'NODE_OPTIONS',
   'NODE_PATH',
+  'NODE_REPL_EXTERNAL_MODULE',
   'PERL5DB',
   'PERL5LIB',
   'PERL5OPT',
   'PERLIO_DEBUG',
   'PERLLIB',
+  'PHPRC',
+  'PHP_INI_SCAN_DIR',
   'PYTHONBREAKPOINT',
   'PYTHONHOME',
   'PYTHONINSPECT',
@@ -60,14 +80,66 @@ const variables = new Set([
   'PYTHONWARNINGS',
   'RUBYLIB',
   'RUBYOPT',
+  // Go's toolchain: GOFLAGS can add -toolexec, GOTOOLCHAIN downloads and runs another
+  // toolchain, the rest choose where modules come from and whether their checksums are checked
+  'GOENV',
+  'GOFLAGS',
+  'GOINSECURE',
+  'GONOSUMCHECK',
+  'GONOSUMDB',
+  'GOPROXY',
+  'GOSUMDB',
+  'GOTOOLCHAIN',
+  // package managers' indexes and configuration: a package is code run at install
+  'BUNDLE_GEMFILE',
   // OpenSSL loads engines and providers its configuration names
   'OPENSSL_CONF',
   'OPENSSL_ENGINES',
   'OPENSSL_MODULES',
-  // tools that run commands named in their environment or their configuration file; an editor
-  // or a pager runs without a terminal too (`git commit` with no message)
+  // which CAs TLS clients trust, whether they verify at all, and where they write session keys:
+  // a CA of the author's reads every request the workflow makes, its ServiceAccount token too
+  'AWS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH',
+  'NODE_EXTRA_CA_CERTS',
+  'NODE_TLS_REJECT_UNAUTHORIZED',
+  'PYTHONHTTPSVERIFY',
+  'REQUESTS_CA_BUNDLE',
+  'SSLKEYLOGFILE',
+  'SSL_CERT_DIR',
+  'SSL_CERT_FILE',
+  // where clients find the API server and their credentials: in-cluster clients take the
+  // address from KUBERNETES_SERVICE_* and send the ServiceAccount token there; a kubeconfig or
+  // cloud configuration can name a command that prints credentials (exec plugin,
+  // credential_process, an executable-sourced Google credential)
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AZURE_CONFIG_DIR',
+  'GOOGLE_APPLICATION_CREDENTIALS',
+  'KUBECONFIG',
+  'KUBERNETES_MASTER',
+  // helm: its plugins run as commands, its data home holds them, its repository and registry
+  // files hold credentials and CAs (HELM_KUBE* below: the API server, CA, token, impersonation)
+  'HELM_CACHE_HOME',
+  'HELM_CONFIG_HOME',
+  'HELM_DATA_HOME',
+  'HELM_PLUGINS',
+  'HELM_REGISTRY_CONFIG',
+  'HELM_REPOSITORY_CACHE',
+  'HELM_REPOSITORY_CONFIG',
+  // terraform: the CLI configuration chooses where providers (code) come from
+  'TERRAFORM_CONFIG',
+  'TF_CLI_CONFIG_FILE',
+  'TF_DATA_DIR',
+  'TF_PLUGIN_CACHE_DIR',
+  // tools that run commands named in their environment or their configuration file; an editor,
+  // a pager or a browser runs without a terminal too (`git commit` with no message)
+  'BROWSER',
   'EDITOR',
+  'GIT_ALLOW_PROTOCOL',
   'GIT_ASKPASS',
+  'GIT_COMMON_DIR',
+  'GIT_DIR',
   'GIT_EDITOR',
   'GIT_EXEC_PATH',
   'GIT_EXTERNAL_DIFF',
@@ -77,24 +149,72 @@ const variables = new Set([
   'GIT_SSH',
   'GIT_SSH_COMMAND',
   'GIT_TEMPLATE_DIR',
-  'KUBECONFIG',
+  'KUBE_EDITOR',
   'LESSCLOSE',
   'LESSOPEN',
+  'MANPAGER',
   'PAGER',
   'SSH_ASKPASS',
+  'SSH_ASKPASS_REQUIRE',
   'VISUAL',
-  'XDG_CONFIG_HOME',
 ]);
 
 /**
- * Families: the loaders' own (`LD_PRELOAD`, `LD_AUDIT`, ...), git's configuration by
- * environment, and Ansible's, every setting of which its environment can set: plugin and module
- * paths, `ANSIBLE_SSH_COMMON_ARGS` (a `ProxyCommand` runs a command), an executable vault
- * password file. The AWX engine refuses `ansible_*` extra_vars for the same reason.
+ * Families, matched by prefix: the loaders' own (`LD_PRELOAD`, `LD_AUDIT`, ...); Lua's
+ * `LUA_INIT` (code to run at start) and module paths, versioned or not; the .NET runtime's
+ * start-up hooks, profilers and probing paths; git's configuration by environment and its TLS
+ * settings; kubectl's (`KUBECTL_EXTERNAL_DIFF` runs a command); the addresses the kubelet
+ * gives in-cluster clients; helm's connection to the API server; terraform's extra CLI
+ * arguments; the AWS endpoints signed requests go to; every setting of pip, Bundler, Yarn and
+ * gcloud (an index URL, a trusted host, `yarnPath`, `CLOUDSDK_PYTHON`); and Ansible's, every
+ * setting of which its environment can set: plugin and module paths, `ANSIBLE_SSH_COMMON_ARGS`
+ * (a `ProxyCommand` runs a command), an executable vault password file. The AWX engine refuses
+ * `ansible_*` extra_vars for the same reason.
  */
-const prefixes = ['LD_', 'DYLD_', 'GIT_CONFIG', 'ANSIBLE_'];
+const prefixes = [
+  'LD_',
+  'DYLD_',
+  'LUA_',
+  'DOTNET_',
+  'CORECLR_',
+  'COMPlus_',
+  'GIT_CONFIG',
+  'GIT_SSL_',
+  'KUBECTL_',
+  'KUBERNETES_SERVICE_',
+  'KUBERNETES_PORT',
+  'HELM_KUBE',
+  'TF_CLI_ARGS',
+  'AWS_ENDPOINT_URL',
+  'PIP_',
+  'BUNDLE_',
+  'YARN_',
+  'CLOUDSDK_',
+  'ANSIBLE_',
+];
 
-/** Whether setting `name` in a program's environment changes which code it loads or runs. */
+/**
+ * Read whatever their case: curl, Go, Python and most HTTP clients take `https_proxy` as well
+ * as `HTTPS_PROXY`, so a proxy of the author's sees what the workflow sends (`NO_PROXY` steers
+ * requests past the operator's proxy); npm reads `npm_config_*` in any case, and with it a
+ * registry, a CA, `script-shell` or `node-options`.
+ */
+const anyCaseVariables = new Set([
+  'ALL_PROXY',
+  'FTP_PROXY',
+  'GRPC_PROXY',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+]);
+const anyCasePrefixes = ['NPM_CONFIG_'];
+
+/**
+ * Whether setting `name` in a program's environment changes which code it loads or runs, or
+ * whom it trusts with its requests and credentials.
+ */
 export function isCodeLoadingVariable(name: string): boolean {
-  return variables.has(name) || prefixes.some((prefix) => name.startsWith(prefix));
+  if (variables.has(name) || prefixes.some((prefix) => name.startsWith(prefix))) return true;
+  const upper = name.toUpperCase();
+  return anyCaseVariables.has(upper) || anyCasePrefixes.some((prefix) => upper.startsWith(prefix));
 }

@@ -70,6 +70,21 @@ describe('parameterEnv', () => {
     'ANSIBLE_CONFIG',
     'HOME',
     'XDG_CONFIG_HOME',
+    'LUA_INIT',
+    'LUA_INIT_5_4',
+    'KUBE_EDITOR',
+    'KUBECTL_EXTERNAL_DIFF',
+    'PHPRC',
+    'BUNDLE_GEMFILE',
+    'DOTNET_STARTUP_HOOKS',
+    'HELM_PLUGINS',
+    'TF_CLI_CONFIG_FILE',
+    'GOFLAGS',
+    'JAVA_OPTS',
+    'SHELL',
+    'PIP_INDEX_URL',
+    'AWS_CONFIG_FILE',
+    'GOOGLE_APPLICATION_CREDENTIALS',
   ])('refuses %s, which would change which code the image runs, naming it and the fix', (name) => {
     let error: unknown;
     try {
@@ -83,6 +98,78 @@ describe('parameterEnv', () => {
     expect(issues[0]?.path).toBe(`spec.parameters.${name}`);
     expect(issues[0]?.message).toContain(`e.g. WORKFLOW_${name}`);
     expect((error as Error).message).not.toContain('evil');
+  });
+
+  it.each([
+    'HTTPS_PROXY',
+    'https_proxy',
+    'http_proxy',
+    'ALL_PROXY',
+    'NO_PROXY',
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'CURL_CA_BUNDLE',
+    'NODE_EXTRA_CA_CERTS',
+    'NODE_TLS_REJECT_UNAUTHORIZED',
+    'GIT_SSL_NO_VERIFY',
+    'KUBERNETES_SERVICE_HOST',
+    'KUBERNETES_SERVICE_PORT',
+    'KUBERNETES_PORT_443_TCP_ADDR',
+    'HELM_KUBEAPISERVER',
+    'AWS_ENDPOINT_URL_STS',
+    'AWS_SHARED_CREDENTIALS_FILE',
+    'npm_config_registry',
+    'NPM_CONFIG_CAFILE',
+  ])('refuses %s, which would change whom the image trusts with its requests and token', (name) => {
+    let error: unknown;
+    try {
+      parameterEnv('t/x', { TARGET_NAMESPACE: 'prod', [name]: 'https://attacker.example' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const issues = (error as ConfigurationError).issues;
+    expect(issues.map((i) => i.path)).toEqual([`spec.parameters.${name}`]);
+    expect(issues[0]?.message).toContain(`e.g. WORKFLOW_${name}`);
+    expect((error as Error).message).not.toContain('attacker');
+  });
+
+  it("keeps the parameter names kubernaut's workflows and tests use", () => {
+    const names = [
+      'CA_SECRET_NAME',
+      'CA_SECRET_NAMESPACE',
+      'CONFIGMAP_NAME',
+      'DEPLOYMENT_NAME',
+      'FAILURE_MODE',
+      'IMAGE',
+      'ISSUER_NAME',
+      'LABEL_SELECTOR',
+      'MEMORY_LIMIT',
+      'NAMESPACE',
+      'NEW_MAX_REPLICAS',
+      'NODE_NAME',
+      'POD_NAME',
+      'POD_NAMESPACE',
+      'POLICY_ACTION',
+      'PVC_SIZE',
+      'REPLICAS',
+      'REPLICA_COUNT',
+      'RR_NAME',
+      'RR_NAMESPACE',
+      'TAINT_KEY',
+      'TARGET_DEPLOYMENT',
+      'TARGET_NAMESPACE',
+      'TARGET_RESOURCE_KIND',
+      'TARGET_RESOURCE_NAME',
+      'TF_VAR_region',
+      'THRESHOLD',
+      'TIMEOUT',
+      'WFE_NAME',
+      'WFE_NAMESPACE',
+    ];
+    const env = parameterEnv('t/x', Object.fromEntries(names.map((name) => [name, 'v'])));
+    expect(env.map((e) => e.name)).toEqual(['TARGET_RESOURCE', ...names]);
   });
 
   it('keeps names that only resemble a loader variable', () => {

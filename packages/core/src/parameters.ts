@@ -52,8 +52,9 @@ export function sortedParameters(
 
 /**
  * Container environment for a workflow: TARGET_RESOURCE first, then the sorted parameters. A
- * parameter that would set a variable changing which code the image's programs load or run
- * (`LD_PRELOAD`, `BASH_ENV`, `NODE_OPTIONS`, ...) is a ConfigurationError naming it.
+ * parameter that would set a variable changing which code the image's programs load or run, or
+ * whom they trust (`LD_PRELOAD`, `BASH_ENV`, `NODE_OPTIONS`, `HTTPS_PROXY`, `SSL_CERT_FILE`,
+ * ...) is a ConfigurationError naming it.
  */
 export function parameterEnv(
   targetResource: string,
@@ -64,7 +65,7 @@ export function parameterEnv(
     .filter(([name]) => isCodeLoadingVariable(name))
     .map(([name]) => ({
       path: `spec.parameters.${name}`,
-      message: `is not allowed: as an environment variable ${name} changes which code the workflow's programs load or run; pass the value under another name (e.g. WORKFLOW_${name.replace(/^_+/, '')})`,
+      message: `is not allowed: as an environment variable ${name} changes which code the workflow's programs run or whom they trust; pass the value under another name (e.g. WORKFLOW_${name.replace(/^_+/, '')})`,
     }));
   if (issues.length) throw new ConfigurationError(issues);
   return [
