@@ -72,6 +72,7 @@ describeWithControlPlane('the example controller, deployed with kubectl apply -k
       'ClusterRoleBinding/roundhouse-workflowexecution-controller',
       'CustomResourceDefinition/workflowexecutions.roundhouse.dev',
       'Deployment/roundhouse-controller',
+      'LimitRange/roundhouse-workflow-defaults',
       'Namespace/roundhouse-system',
       'Namespace/roundhouse-workflows',
       'Role/roundhouse-controller',
@@ -80,6 +81,7 @@ describeWithControlPlane('the example controller, deployed with kubectl apply -k
       'RoleBinding/roundhouse-executions',
       'Service/roundhouse-controller-metrics',
       'ServiceAccount/roundhouse-controller',
+      'ServiceAccount/roundhouse-workflow-runner',
       'ValidatingAdmissionPolicy/roundhouse-workflowexecution-author-access',
       'ValidatingAdmissionPolicyBinding/roundhouse-workflowexecution-author-access',
     ]);
@@ -93,7 +95,12 @@ describeWithControlPlane('the example controller, deployed with kubectl apply -k
     const deployment = find<Deployment>('Deployment');
     const pod = deployment.spec.template;
     const [container] = pod.spec.containers as [Container];
-    expect(pod.spec.serviceAccountName).toBe(find('ServiceAccount').metadata?.name);
+    const account = find('ServiceAccount', pod.spec.serviceAccountName);
+    expect(account?.metadata?.namespace).toBe(deployment.metadata?.namespace);
+    // The default runner of the execution namespace, or every Job there fails FailedCreate.
+    expect(find('ServiceAccount', 'roundhouse-workflow-runner')?.metadata?.namespace).toBe(
+      'roundhouse-workflows',
+    );
     expect(container.image).toBe(
       'registry.example.com/roundhouse/workflowexecution-controller:0.1.0',
     );
