@@ -80,10 +80,14 @@ export class AwxApiError extends AwxError {
     readonly fields: readonly FieldIssue[],
     /** `Retry-After`, in seconds, when the response carried one. */
     readonly retryAfterSeconds: number | undefined,
+    /** What the answer means, said instead of AWX's words when they are too vague to act on. */
+    explanation?: string,
   ) {
-    const what = [detail, ...fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message))]
-      .filter(Boolean)
-      .join('; ');
+    const what =
+      explanation ??
+      [detail, ...fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message))]
+        .filter(Boolean)
+        .join('; ');
     super(endpoint, `AWX ${endpoint} answered ${statusCode}${what ? `: ${what}` : ''}`);
     this.reason =
       reasonsByStatus[statusCode] ?? (statusCode >= 500 ? 'AWXServerError' : 'AWXHTTPError');
@@ -91,6 +95,32 @@ export class AwxApiError extends AwxError {
     // 4xx means AWX refused the request; a 5xx may come from a gateway that gave up on an AWX
     // still processing it, and 429 is answered before anything is processed.
     this.ambiguous = statusCode >= 500;
+  }
+}
+
+/**
+ * AWX refused a request (403) because the token's user lacks a right on an object: AWX only says
+ * "You do not have permission to perform this action.", so the message names the right, the
+ * object and how to grant it. It stays an AwxApiError with status 403 (AWXForbidden), so a
+ * caller classifying by status code sees what it saw before.
+ */
+export class AwxPermissionError extends AwxApiError {
+  constructor(
+    refused: AwxApiError,
+    /** The right the user lacks, as AWX's UI names it, e.g. `Execute`. */
+    readonly right: string,
+    /** The object it lacks it on, e.g. `job template "restart" (id 7)`. */
+    readonly object: string,
+    fix: string,
+  ) {
+    super(
+      refused.endpoint,
+      refused.statusCode,
+      refused.detail,
+      refused.fields,
+      refused.retryAfterSeconds,
+      `the AWX user lacks ${right} on ${object}; ${fix}`,
+    );
   }
 }
 

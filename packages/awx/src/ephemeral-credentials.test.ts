@@ -1,6 +1,6 @@
 import { ConfigurationError, noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { AwxApiError } from './awx-errors.js';
+import { AwxApiError, AwxPermissionError } from './awx-errors.js';
 import type { CredentialFilter, CredentialStore, CredentialTypeStore } from './awx-roles.js';
 import {
   type CredentialPlan,
@@ -57,6 +57,8 @@ class FakeStore implements CredentialStore, CredentialTypeStore {
   createTypeFails: AwxApiError | undefined;
   /** The token is not a System Administrator's: AWX answers 403 and creates nothing. */
   refuseTypes = false;
+  /** The user may not give credentials to the organization (CredentialAccess.can_add). */
+  refuseCredentials = false;
   ignoreFilter = false;
   /** Ids whose delete fails, as a 503 from a gateway would. */
   failDeletes = new Set<number>();
@@ -89,6 +91,10 @@ class FakeStore implements CredentialStore, CredentialTypeStore {
 
   async createCredential(request: CredentialRequest) {
     const { name, organization, credential_type } = request;
+    if (this.refuseCredentials) {
+      const detail = 'You do not have permission to perform this action.';
+      throw new AwxApiError('POST credentials/', 403, detail, [], undefined);
+    }
     if (!this.types.some((t) => t.id === credential_type)) {
       throw new AwxApiError('POST credentials/', 400, undefined, [], undefined);
     }
@@ -164,6 +170,19 @@ describe('EphemeralCredentials', () => {
     );
     const [created] = await make(credentials, [plan({ k: 'v' })], undefined);
     expect(created?.credential_type).toBe(store.types[0]!.id);
+  });
+
+  it('names the organization right a refused credential lacks, never a value', async () => {
+    const { store, credentials } = setup();
+    store.refuseCredentials = true;
+    const error = await make(credentials, [plan({ password: 'pw-1' })], undefined).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AwxPermissionError);
+    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden' });
+    expect((error as Error).message).toContain('lacks Credential Admin on organization 2');
+    expect((error as Error).message).not.toContain('pw-1');
+    expect(store.credentials).toEqual([]);
   });
 
   it('says what an administrator must create when the token may not create a type', async () => {

@@ -1,5 +1,6 @@
 import { ConfigurationError, type Logger, throwIfAborted } from '@roundhouse/core';
 import { AwxApiError } from './awx-errors.js';
+import { credentialRefusal } from './awx-permissions.js';
 import type { CredentialStore, CredentialTypeStore } from './awx-roles.js';
 import {
   type CredentialPlan,
@@ -138,15 +139,20 @@ export class EphemeralCredentials {
     return failures;
   }
 
-  #createCredential(
+  async #createCredential(
     credential: CredentialPlan['credential'] | ManagedCredentialPlan['credential'],
     typeId: number,
     signal: AbortSignal | undefined,
   ): Promise<Credential> {
-    return this.#awx.createCredential(
-      { ...credential, organization: this.#settings.organizationId, credential_type: typeId },
-      { signal },
-    );
+    const { organizationId } = this.#settings;
+    try {
+      return await this.#awx.createCredential(
+        { ...credential, organization: organizationId, credential_type: typeId },
+        { signal },
+      );
+    } catch (error) {
+      throw credentialRefusal(error, organizationId);
+    }
   }
 
   /**

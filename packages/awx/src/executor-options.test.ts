@@ -37,3 +37,22 @@ describe('parseExecutorOptions kubernetesApi', () => {
     ).toThrow(/ansible\.kubernetesApi\.host/);
   });
 });
+
+describe('parseExecutorOptions organizationId', () => {
+  it("defaults to AWX's Default organization", () => {
+    expect(parseExecutorOptions({}).organizationId).toBe(1);
+  });
+
+  it('refuses an organization that is no id, since AWX creates no credential without an owner', () => {
+    for (const organizationId of [0, -3]) {
+      const parse = () => parseExecutorOptions({ organizationId: organizationId as never });
+      expect(parse).toThrow(ConfigurationError);
+      expect(parse).toThrow(
+        /^ansible\.organizationId: must be the id of the AWX organization that owns the ephemeral credentials .*without an owner$/,
+      );
+    }
+    expect(() => parseExecutorOptions({ organizationId: null as never })).toThrow(
+      /^ansible\.organizationId: is required \(expected number\)$/,
+    );
+  });
+});

@@ -7,9 +7,16 @@ import {
 } from '@roundhouse/core';
 import { z } from 'zod';
 
+const organizationIdError =
+  'must be the id of the AWX organization that owns the ephemeral credentials (1 is ' +
+  "AWX's Default): AWX creates no credential without an owner";
+
 export const AnsibleExecutorOptionsSchema = z.object({
-  /** AWX organization the ephemeral credentials are created in. */
-  organizationId: z.number().int().positive().default(1),
+  /**
+   * AWX organization the ephemeral credentials are created in. AWX refuses a credential without
+   * an owner, and a token that is not a System Administrator's needs Credential Admin there.
+   */
+  organizationId: z.number().int().positive({ error: organizationIdError }).default(1),
   /**
    * Prefix of the names of AWX objects this executor creates (`<prefix>secret-<secret>`,
    * `<prefix>ephemeral-…`). Default: the conventions' envPrefix in lower case with `-`, so

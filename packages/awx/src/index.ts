@@ -7,6 +7,7 @@ export {
   AwxConnectionError,
   AwxError,
   AwxLookupError,
+  AwxPermissionError,
   AwxResponseError,
   AwxTimeoutError,
   AwxTlsError,

@@ -1,6 +1,6 @@
 import { ConfigurationError, noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { AwxApiError, AwxConnectionError } from './awx-errors.js';
+import { AwxApiError, AwxConnectionError, AwxPermissionError } from './awx-errors.js';
 import { CreateAttempt, rollBack } from './create-attempt.js';
 import { planCredentials } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
@@ -133,6 +133,18 @@ describe('JobLaunch', () => {
     );
     expect(awx.credentials).toEqual([]);
     expect(awx.canceled).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
+  it('names Execute on the template when AWX refuses the launch with 403, deleting the credentials and the lock', async () => {
+    const { awx, lock, run } = setup();
+    const detail = 'You do not have permission to perform this action.';
+    awx.launchError = new AwxApiError('POST job_templates/3/launch/', 403, detail, [], undefined);
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxPermissionError);
+    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', right: 'Execute' });
+    expect((error as Error).message).toContain('lacks Execute on job template "restart" (id 3)');
+    expect(awx.credentials).toEqual([]);
     expect(lock.record).toBeNull();
   });
 

@@ -5,6 +5,7 @@ import {
   throwIfAborted,
 } from '@roundhouse/core';
 import { AwxApiError, AwxError, AwxWorkflowLaunchError } from './awx-errors.js';
+import { templateRefusal } from './awx-permissions.js';
 import type { JobLauncher } from './awx-roles.js';
 import type { CreateAttempt } from './create-attempt.js';
 import { type CredentialPlan, launchCredentials } from './credential-plan.js';
@@ -191,7 +192,7 @@ export class JobLaunch {
     let credentials: number[] | undefined;
     let cached = template.cached;
     if (attempt.created.length > 0) {
-      const own = await this.#catalog.credentials(id, signal);
+      const own = await this.#catalog.credentials(template.value, signal);
       cached ||= own.cached;
       const merged = launchCredentials(own.value, attempt.created);
       credentials = merged.ids;
@@ -295,10 +296,13 @@ export class JobLaunch {
 
 /**
  * A launch AWX refused outright (400: a survey answer or password missing, two credentials of
- * one type) can only succeed after someone changes the template or the workflow.
+ * one type) can only succeed after someone changes the template or the workflow; a 403 says the
+ * user lacks Execute on the template.
  */
 function launchRefused(template: JobTemplate, error: unknown): unknown {
-  if (!(error instanceof AwxApiError) || error.statusCode !== 400) return error;
+  if (!(error instanceof AwxApiError) || error.statusCode !== 400) {
+    return templateRefusal(error, template, 'Execute');
+  }
   const passwords = error.fields.filter((f) => f.path === 'passwords_needed_to_start');
   if (passwords.length > 0) {
     return new ConfigurationError(

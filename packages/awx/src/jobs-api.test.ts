@@ -138,6 +138,10 @@ describe('JobsApi', () => {
       .reply(200, job(5, { status: 'running' }));
     const awx = jobs();
     expect(await awx.cancelJob(4)).toBe('finished');
-    await expect(awx.cancelJob(5)).rejects.toMatchObject({ reason: 'AWXForbidden' });
+    await expect(awx.cancelJob(5)).rejects.toMatchObject({
+      reason: 'AWXForbidden',
+      statusCode: 403,
+      message: expect.stringContaining('lacks Admin on job template 3, to cancel job 5'),
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { AwxApiError } from './awx-errors.js';
+import { cancelRefusal } from './awx-permissions.js';
 import type {
   AwxRequestOptions,
   CancelOutcome,
@@ -75,7 +76,8 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
   /**
    * AWX answers 405 for a job that already finished, 404 for one that is gone. A user who is not
    * a System Administrator gets 403 for a finished job (JobAccess.can_cancel refuses what cannot
-   * be canceled before the view answers 405), as for one it may not cancel: the job tells which.
+   * be canceled before the view answers 405), as for one it may not cancel: the job tells which,
+   * and a refusal is an AwxPermissionError naming the right that is missing.
    */
   async cancelJob(id: number, options: AwxRequestOptions = {}): Promise<CancelOutcome> {
     const call = this.#http.post(`jobs/${id}/cancel/`, undefined, options, { mode: 'repeatable' });
@@ -84,10 +86,12 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
       return status === 405 ? 'finished' : status === 404 ? 'absent' : 'requested';
     } catch (error) {
       if (!(error instanceof AwxApiError) || error.statusCode !== 403) throw error;
-      const job = await this.getJob(id, options);
+      const job = await this.getJob(id, options).catch((failure: unknown) => {
+        throw cancelRefusal(failure, id, undefined);
+      });
       if (job === null) return 'absent';
       if (!isJobActive(job.status)) return 'finished';
-      throw error;
+      throw cancelRefusal(error, id, job);
     }
   }
 

@@ -56,7 +56,7 @@ async function check(
   signal: AbortSignal | undefined,
 ): Promise<{ extraVars: ExtraVars; issues: FieldIssue[]; surveyCached: boolean }> {
   const survey = await catalog.survey(template, signal);
-  const passwords = await catalog.passwordsNeeded(template.id, signal);
+  const passwords = await catalog.passwordsNeeded(template, signal);
   const typed = typedExtraVars(variables, survey && { template, questions: survey.value });
   const inputs = { variables: [...variables.keys()], credentials };
   return {

@@ -1,4 +1,6 @@
+import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { AwxApiError, AwxLookupError, AwxPermissionError } from './awx-errors.js';
 import type { JobTemplateReader } from './awx-roles.js';
 import type { JobTemplate, SurveyQuestion } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
@@ -55,5 +57,50 @@ describe('TemplateCatalog.survey', () => {
     now = 2_000;
     await catalog.survey(template(), undefined);
     expect(reads).toEqual([3, 3, 3]);
+  });
+});
+
+describe('TemplateCatalog refusals', () => {
+  const forbidden = (endpoint: string) =>
+    new AwxApiError(endpoint, 403, 'You do not have permission to perform this action.', [], 0);
+
+  it('names Read on the template when AWX refuses a read of its views', async () => {
+    const { awx } = reader([]);
+    awx.launchRequirements = async () => {
+      throw forbidden('GET job_templates/3/launch/');
+    };
+    awx.templateCredentials = async () => {
+      throw forbidden('GET job_templates/3/credentials/');
+    };
+    const catalog = new TemplateCatalog(awx, 0, () => 0);
+    for (const read of [
+      catalog.passwordsNeeded(template(), undefined),
+      catalog.credentials(template(), undefined),
+    ]) {
+      const error = await read.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AwxPermissionError);
+      expect((error as Error).message).toContain(
+        'lacks Read on job template "restart" (id 3); grant it Read (or Execute) on the template',
+      );
+    }
+  });
+
+  it('says a template it cannot find may be one the user may not read', async () => {
+    const { awx } = reader([]);
+    awx.findJobTemplate = async (name) => {
+      throw new AwxLookupError('GET job_templates/', 'job template', name, []);
+    };
+    const error = await new TemplateCatalog(awx, 0, () => 0)
+      .template('restart', undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message:
+          'no AWX job template named "restart" is visible to the AWX user: fix the name, or ' +
+          'grant the user Read (or Execute) on the template; AWX lists only what a user may read',
+      },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { AwxLookupError } from './awx-errors.js';
+import { templateRefusal } from './awx-permissions.js';
 import type { JobTemplateReader } from './awx-roles.js';
 import { jobTemplateNamePath } from './engine-config.js';
 import type { Credential, JobTemplate } from './schemas.js';
@@ -35,25 +36,31 @@ export class TemplateCatalog {
     this.#passwords = new TtlCache(ttlMs, now);
   }
 
-  /** The template the engine config names; none or several of that name is a ConfigurationError. */
+  /**
+   * The template the engine config names; none or several of that name is a ConfigurationError.
+   * AWX lists only the templates the user may read, so one it may not read is one it cannot find.
+   */
   async template(name: string, signal: AbortSignal | undefined): Promise<Cached<JobTemplate>> {
     try {
       return await this.#templates.get(name, () => this.#awx.findJobTemplate(name, { signal }));
     } catch (error) {
-      if (error instanceof AwxLookupError) {
-        throw new ConfigurationError({ path: jobTemplateNamePath, message: error.message });
-      }
-      throw error;
+      if (!(error instanceof AwxLookupError)) throw error;
+      const message =
+        error.matches.length > 0
+          ? error.message
+          : `no AWX job template named "${name}" is visible to the AWX user: fix the name, or ` +
+            'grant the user Read (or Execute) on the template; AWX lists only what a user may read';
+      throw new ConfigurationError({ path: jobTemplateNamePath, message }, { cause: error });
     }
   }
 
   /** The template's own credentials, which a launch with credentials must repeat. */
   async credentials(
-    templateId: number,
+    template: Pick<JobTemplate, 'id' | 'name'>,
     signal: AbortSignal | undefined,
   ): Promise<Cached<Credential[]>> {
-    return this.#credentials.get(String(templateId), () =>
-      this.#awx.templateCredentials(templateId, { signal }),
+    return this.#credentials.get(String(template.id), () =>
+      readable(template, this.#awx.templateCredentials(template.id, { signal })),
     );
   }
 
@@ -68,7 +75,7 @@ export class TemplateCatalog {
   ): Promise<Cached<Survey> | undefined> {
     if (!template.survey_enabled) return undefined;
     return this.#surveys.get(String(template.id), async () =>
-      surveyOf(await this.#awx.surveyQuestions(template.id, { signal })),
+      surveyOf(await readable(template, this.#awx.surveyQuestions(template.id, { signal }))),
     );
   }
 
@@ -77,12 +84,12 @@ export class TemplateCatalog {
    * execution has no way to give.
    */
   async passwordsNeeded(
-    templateId: number,
+    template: Pick<JobTemplate, 'id' | 'name'>,
     signal: AbortSignal | undefined,
   ): Promise<Cached<readonly string[]>> {
-    return this.#passwords.get(String(templateId), async () => {
-      const requirements = await this.#awx.launchRequirements(templateId, { signal });
-      return requirements.passwords_needed_to_start;
+    return this.#passwords.get(String(template.id), async () => {
+      const read = this.#awx.launchRequirements(template.id, { signal });
+      return (await readable(template, read)).passwords_needed_to_start;
     });
   }
 
@@ -92,5 +99,17 @@ export class TemplateCatalog {
     this.#credentials.forget(String(template.id));
     this.#surveys.forget(String(template.id));
     this.#passwords.forget(String(template.id));
+  }
+}
+
+/** A read of the template's views, whose 403 says the user lacks Read on it. */
+async function readable<T>(
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  read: Promise<T>,
+): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    throw templateRefusal(error, template, 'Read');
   }
 }

@@ -461,7 +461,10 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(error.issues).toEqual([
       {
         path: 'spec.workflowRef.engineConfig.jobTemplateName',
-        message: 'no AWX job template is named "no-such-template"',
+        message:
+          'no AWX job template named "no-such-template" is visible to the AWX user: fix the ' +
+          'name, or grant the user Read (or Execute) on the template; AWX lists only what a user ' +
+          'may read',
       },
     ]);
   });

@@ -1,3 +1,4 @@
+import { AwxPermissionError } from '@roundhouse/awx';
 import { ConfigurationError } from '@roundhouse/core';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,6 +23,35 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
 
   afterAll(async () => {
     await bed?.stop();
+  });
+
+  it('names Execute on a template the user may only read, launching nothing', async () => {
+    const template = seedTemplate(bed.sim, { role: 'read' });
+    const wfe = makeExecution(template.name);
+    const error = await bed
+      .executor()
+      .create(wfe, env.namespace)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxPermissionError);
+    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', right: 'Execute' });
+    expect((error as Error).message).toContain(
+      `lacks Execute on job template "${template.name}" (id ${template.id})`,
+    );
+    expect((error as Error).message).not.toContain(bed.sim.token);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    await bed.executor().cleanup(wfe, env.namespace);
+  });
+
+  it('says a template the user may not read is not visible to it', async () => {
+    const template = seedTemplate(bed.sim, { role: 'none' });
+    const error = await bed
+      .executor()
+      .create(makeExecution(template.name), env.namespace)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(
+      `no AWX job template named "${template.name}" is visible to the AWX user`,
+    );
   });
 
   it('names the credential type an administrator must create, and uses it once created', async () => {

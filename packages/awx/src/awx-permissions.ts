@@ -1,0 +1,78 @@
+/**
+ * The rights the token's AWX user needs for the calls the engine makes, as AWX's access.py
+ * checks them, and the AwxPermissionError a 403 to one becomes: which right, on what, and how
+ * to grant it, never the token. Anything other than a 403 passes through unchanged.
+ */
+import { AwxApiError, AwxPermissionError } from './awx-errors.js';
+import type { Job, JobTemplate } from './schemas.js';
+
+function isForbidden(error: unknown): error is AwxApiError {
+  return error instanceof AwxApiError && error.statusCode === 403;
+}
+
+const elseToken = 'or use the token of a user who has it';
+
+/**
+ * A job template's views need Read (its detail, `credentials/`, `survey_spec/`, `GET launch/`);
+ * `POST launch/` needs Execute (JobTemplateAccess.can_start), which includes Read.
+ */
+export function templateRefusal(
+  error: unknown,
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  right: 'Read' | 'Execute',
+): unknown {
+  if (!isForbidden(error)) return error;
+  const grant = right === 'Read' ? 'grant it Read (or Execute)' : 'grant it Execute';
+  return new AwxPermissionError(
+    error,
+    right,
+    `job template "${template.name}" (id ${template.id})`,
+    `${grant} on the template, ${elseToken}`,
+  );
+}
+
+/**
+ * JobAccess.can_cancel lets a user cancel its own jobs, and another user's only as Admin of the
+ * job's template (or, for a job whose template is gone, as Job Template Admin of its
+ * organization); reading the job needs Read on its template.
+ */
+export function cancelRefusal(error: unknown, jobId: number, job: Job | undefined): unknown {
+  if (!isForbidden(error)) return error;
+  if (job === undefined) {
+    return new AwxPermissionError(
+      error,
+      'Read',
+      `job ${jobId}`,
+      `grant it Read on the job's template, ${elseToken}`,
+    );
+  }
+  if (job.job_template === null) {
+    return new AwxPermissionError(
+      error,
+      'Job Template Admin',
+      `the organization of job ${jobId}, whose template is gone, to cancel a job another user launched`,
+      `grant it Job Template Admin on that organization, or cancel it as the user who launched it`,
+    );
+  }
+  return new AwxPermissionError(
+    error,
+    'Admin',
+    `job template ${job.job_template}, to cancel job ${jobId} another user launched`,
+    'grant it Admin on the template, or cancel the job as the user who launched it',
+  );
+}
+
+/**
+ * CredentialAccess.can_add: a credential's organization must be one where the user is Admin or
+ * Credential Admin.
+ */
+export function credentialRefusal(error: unknown, organizationId: number): unknown {
+  if (!isForbidden(error)) return error;
+  return new AwxPermissionError(
+    error,
+    'Credential Admin',
+    `organization ${organizationId} (ansible.organizationId), where the ephemeral credentials are created`,
+    `grant it Credential Admin (or Admin) on that organization, ${elseToken}, or set ` +
+      'ansible.organizationId to an organization where it has it',
+  );
+}
