@@ -321,7 +321,11 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
 
     it('targeting a cluster-scoped object behind the namespace of their own', async () => {
       // kubectl ignores a Node's namespace: the workflow would act on the Node all the same.
-      for (const kind of ['Node', 'nodes', 'ns', 'ClusterRole']) {
+      // Kinds of 1.36's API the first list missed, and Cluster<Something> custom kinds.
+      for (const kind of [
+        ...['Node', 'nodes', 'ns', 'ClusterRole', 'ServiceCIDR', 'ipaddresses', 'DeviceClass'],
+        ...['ClusterIssuer', 'clusterpolicies'],
+      ]) {
         const error = await refusal(
           clients.bob!,
           execution({ targetResource: `${env.namespace}/${kind}/worker-1` }),
