@@ -25,6 +25,7 @@ describe('conventions', () => {
       defaultServiceAccountName: 'kubernaut-workflow-runner',
       envPrefix: 'KUBERNAUT',
       engineLabelOnPipelineRuns: false,
+      ownerUidRequired: false,
     });
     expect(conventionKeys(kubernautConventions).targetResourceAnnotation).toBe(
       'kubernaut.ai/target-resource',

@@ -28,6 +28,13 @@ export const ConventionsSchema = z.object({
   envPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: 'must be UPPER_SNAKE_CASE' }),
   /** kubernaut puts no execution-engine label on PipelineRuns; matching it needs this off. */
   engineLabelOnPipelineRuns: z.boolean(),
+  /**
+   * Whether an execution resource is adopted only when it records its owner's uid. Every
+   * Roundhouse engine records it, so anyone able to create a resource under the lock's name
+   * with a victim's labels would otherwise have their resource, and its made-up result, taken
+   * for the victim's. kubernaut records none, so sharing resources with it needs this off.
+   */
+  ownerUidRequired: z.boolean(),
 });
 
 export type Conventions = Readonly<z.infer<typeof ConventionsSchema>>;
@@ -40,6 +47,7 @@ export const roundhouseConventions: Conventions = Object.freeze({
   defaultServiceAccountName: 'roundhouse-workflow-runner',
   envPrefix: 'ROUNDHOUSE',
   engineLabelOnPipelineRuns: true,
+  ownerUidRequired: true,
 });
 
 /** Byte-for-byte what kubernaut's workflow-execution controller writes. */
@@ -51,6 +59,7 @@ export const kubernautConventions: Conventions = Object.freeze({
   defaultServiceAccountName: 'kubernaut-workflow-runner',
   envPrefix: 'KUBERNAUT',
   engineLabelOnPipelineRuns: false,
+  ownerUidRequired: false,
 });
 
 /** Builds validated conventions from a preset and overrides; a bad field is a ConfigurationError. */

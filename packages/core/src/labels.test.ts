@@ -157,8 +157,23 @@ describe('ownership', () => {
     const recorded = executionMetadata(first, 'job', roundhouseConventions);
     expect(isOwnedBy(recorded, first, roundhouseConventions)).toBe(true);
     expect(isOwnedBy(recorded, second, roundhouseConventions)).toBe(false);
-    // A kubernaut controller records no uid: its resource is matched by the labels alone.
-    expect(isOwnedBy({ labels: recorded.labels }, second, roundhouseConventions)).toBe(true);
+  });
+
+  it("never adopts a resource that carries the owner's labels but not its uid", () => {
+    const victim = { ...owner, metadata: { ...owner.metadata, uid: 'uid-victim' } };
+    const planted = { labels: executionMetadata(victim, 'job', roundhouseConventions).labels };
+    expect(isOwnedBy(planted, victim, roundhouseConventions)).toBe(false);
+    expect(isOwnedBy({ ...planted, annotations: {} }, victim, roundhouseConventions)).toBe(false);
+  });
+
+  it("matches a kubernaut controller's resource, which records no uid, by its labels alone", () => {
+    const execution = { ...owner, metadata: { ...owner.metadata, uid: 'uid-1' } };
+    const recorded = executionMetadata(execution, 'job', kubernautConventions);
+    expect(isOwnedBy({ labels: recorded.labels }, execution, kubernautConventions)).toBe(true);
+    // What Roundhouse recorded under kubernaut's conventions still tells incarnations apart.
+    const again = { ...owner, metadata: { ...owner.metadata, uid: 'uid-2' } };
+    expect(isOwnedBy(recorded, execution, kubernautConventions)).toBe(true);
+    expect(isOwnedBy(recorded, again, kubernautConventions)).toBe(false);
   });
 });
 

@@ -110,10 +110,12 @@ export function executionObjectMeta(
 /**
  * Whether an execution resource belongs to this WorkflowExecution: the name and the source
  * namespace labels must match, because WorkflowExecutions in different namespaces may share a
- * name while their execution resources share one execution namespace; and where the resource
- * records its owner's uid, that must match too, so a WorkflowExecution deleted and created
- * again under the same name never adopts its previous incarnation's resource. (A kubernaut
- * controller records no uid; its resources are matched by the labels alone.)
+ * name while their execution resources share one execution namespace; and the uid the resource
+ * records must be the owner's, so a WorkflowExecution deleted and created again under the same
+ * name never adopts its previous incarnation's resource, and a resource someone else created
+ * under the lock's name with the owner's labels is never adopted at all. Under conventions
+ * that do not require the uid (kubernaut's, whose controller records none) a resource that
+ * records no uid is matched by its labels alone, and one that records a uid must still match.
  */
 export function isOwnedBy(
   metadata: OwnerMetadata | undefined,
@@ -123,10 +125,14 @@ export function isOwnedBy(
   const keys = conventionKeys(conventions);
   const labels = metadata?.labels;
   const uid = metadata?.annotations?.[keys.workflowExecutionUidAnnotation];
+  // An owner not yet stored has no uid, and neither has what was created for it.
+  const uidMatches = conventions.ownerUidRequired
+    ? uid === wfe.metadata.uid
+    : uid === undefined || wfe.metadata.uid === undefined || uid === wfe.metadata.uid;
   return (
     labels?.[keys.workflowExecutionLabel] === toLabelValue(wfe.metadata.name) &&
     labels?.[keys.sourceNamespaceLabel] === toLabelValue(wfe.metadata.namespace) &&
-    (uid === undefined || wfe.metadata.uid === undefined || uid === wfe.metadata.uid)
+    uidMatches
   );
 }
 

@@ -1,4 +1,6 @@
 import {
+  executionMetadata,
+  executionResourceName,
   formatKubeTime,
   isOwnedBy,
   PreviousExecutionNotCleanedError,
@@ -273,6 +275,36 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(await ex.getStatus(again, env.namespace)).toBeNull();
     await ex.cleanup(again, env.namespace);
     expect(await ex.getStatus(first, env.namespace)).not.toBeNull();
+  });
+
+  it("never adopts a Job someone created under the lock's name with the execution's labels but not its uid", async () => {
+    const ex = executor();
+    const victim = execution();
+    const name = executionResourceName(
+      victim.spec.targetResource,
+      roundhouseConventions.namePrefix,
+    );
+    const { labels } = executionMetadata(victim, 'job', roundhouseConventions);
+    await client().create(resources.jobs, env.namespace, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name, labels },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          metadata: { annotations: { [podControls.runSeconds]: '600' } },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'workflow', image: 'registry.invalid/planted:1' }],
+          },
+        },
+      },
+    });
+    await expect(ex.create(victim, env.namespace)).rejects.toBeInstanceOf(ResourceLockedError);
+    expect(await ex.getStatus(withRef(victim, name), env.namespace)).toBeNull();
+    await ex.cleanup(withRef(victim, name), env.namespace);
+    const planted = await client().get(resources.jobs, env.namespace, name);
+    expect(planted?.metadata?.deletionTimestamp).toBeUndefined();
   });
 
   it('refuses a second execution on a busy target with ResourceLockedError naming the owner', async () => {
