@@ -41,15 +41,25 @@ export function serviceAccountField(wfe: WorkflowExecution): string {
 }
 
 /**
+ * Whether a dependencies field names any Secret or ConfigMap. An empty one (`{}`, or empty
+ * lists) is no source: it neither conflicts with the other field nor hides what that lists,
+ * which the admission policy checks and the execution must then mount.
+ */
+export function listsDependencies(dependencies: Dependencies | undefined): boolean {
+  return Boolean(dependencies?.secrets?.length || dependencies?.configMaps?.length);
+}
+
+/**
  * The Secrets and ConfigMaps an execution lists, from `workflowRef.dependencies` (kubernaut's
- * catalog snapshot) or `spec.dependencies` (the schema refuses both), with the field's path.
+ * catalog snapshot) or `spec.dependencies` (the schema refuses both listing any), with the
+ * field's path.
  */
 export function requestedDependencies(wfe: WorkflowExecution): {
   readonly dependencies: Dependencies | undefined;
   readonly path: string;
 } {
   const fromRef = wfe.spec.workflowRef.dependencies;
-  return fromRef
+  return listsDependencies(fromRef)
     ? { dependencies: fromRef, path: 'spec.workflowRef.dependencies' }
     : { dependencies: wfe.spec.dependencies, path: 'spec.dependencies' };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { remoteClusterMessage } from './cluster-scope.js';
 import { goDurationPattern } from './duration.js';
 import { ConfigurationError } from './errors.js';
-import { requestedEngine } from './execution-identity.js';
+import { listsDependencies, requestedEngine } from './execution-identity.js';
 import { freeTextMaxLength, identifierMaxLength, nonEmpty } from './field-bounds.js';
 import { toFieldIssues } from './field-issues.js';
 import {
@@ -232,7 +232,7 @@ function checkOneSource(spec: SpecFields, ctx: z.RefinementCtx): void {
       `names "${ref.serviceAccountName}" but spec.executionConfig.serviceAccountName names "${account}"; set one of them`,
     );
   }
-  if (listsAny(ref.dependencies) && listsAny(spec.dependencies)) {
+  if (listsDependencies(ref.dependencies) && listsDependencies(spec.dependencies)) {
     conflict(
       ['workflowRef', 'dependencies'],
       'spec.dependencies lists dependencies too; list them in one place',
@@ -240,10 +240,6 @@ function checkOneSource(spec: SpecFields, ctx: z.RefinementCtx): void {
   }
   const remote = remoteClusterMessage(spec.clusterID);
   if (remote) conflict(['clusterID'], remote);
-}
-
-function listsAny(dependencies: Dependencies | undefined): boolean {
-  return Boolean(dependencies?.secrets?.length || dependencies?.configMaps?.length);
 }
 
 /**
