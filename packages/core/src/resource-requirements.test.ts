@@ -23,7 +23,7 @@ describe('quantityValue', () => {
 });
 
 describe('executionResources', () => {
-  const engine = { requests: { cpu: '100m' }, limits: { memory: '1Gi' } };
+  const engine = { requests: { cpu: '100m' }, limits: { cpu: '2', memory: '1Gi' } };
 
   it("keeps the engine's resources when the execution asks for none", () => {
     expect(executionResources(undefined, engine)).toBe(engine);
@@ -33,11 +33,45 @@ describe('executionResources', () => {
   it("replaces the engine's resources one by one", () => {
     expect(
       executionResources({ requests: { cpu: '2', memory: '256Mi' }, limits: {} }, engine),
-    ).toEqual({ requests: { cpu: '2', memory: '256Mi' }, limits: { memory: '1Gi' } });
-    expect(executionResources({ limits: { cpu: '1' } }, undefined)).toEqual({
-      limits: { cpu: '1' },
+    ).toEqual({ requests: { cpu: '2', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } });
+  });
+
+  it('passes any resource through when the engine sets no limit at all, as kubernaut does', () => {
+    expect(
+      executionResources(
+        { limits: { cpu: '1', 'nvidia.com/gpu': '8' } },
+        { requests: engine.requests },
+      ),
+    ).toEqual({ requests: { cpu: '100m' }, limits: { cpu: '1', 'nvidia.com/gpu': '8' } });
+    expect(executionResources({ limits: { 'hugepages-2Mi': '1Gi' } }, undefined)).toEqual({
+      limits: { 'hugepages-2Mi': '1Gi' },
     });
   });
+
+  it.each([
+    ['limits', 'nvidia.com/gpu', '8'],
+    ['limits', 'ephemeral-storage', '500Gi'],
+    ['requests', 'hugepages-2Mi', '1Gi'],
+  ] as const)(
+    'refuses %s.%s, which the engine sets no limit for once it limits anything, naming the field and the fix',
+    (section, name, quantity) => {
+      let error: unknown;
+      try {
+        executionResources({ [section]: { memory: '512Mi', [name]: quantity } }, engine);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ExecutionForbiddenError);
+      expect(error).toMatchObject({
+        reason: 'Forbidden',
+        path: `spec.workflowRef.resources.${section}.${name}`,
+      });
+      expect((error as Error).message).toContain('ask only for cpu, memory');
+      expect((error as Error).message).toContain(
+        `ask the operator to give the engine a limit for ${name}`,
+      );
+    },
+  );
 
   it("refuses a request or limit past the engine's limit, naming the field and the limit", () => {
     for (const requested of [{ limits: { memory: '2Gi' } }, { requests: { memory: '1025Mi' } }]) {
@@ -45,17 +79,15 @@ describe('executionResources', () => {
       expect(attempt).toThrow(ExecutionForbiddenError);
       expect(attempt).toThrow(/more than the 1Gi this engine allows/);
     }
-    try {
-      executionResources({ limits: { memory: '2Gi' } }, engine);
-    } catch (error) {
-      expect(error).toMatchObject({
+    expect(() => executionResources({ limits: { memory: '2Gi' } }, engine)).toThrow(
+      expect.objectContaining({
         reason: 'Forbidden',
         path: 'spec.workflowRef.resources.limits.memory',
-      });
-    }
+      }),
+    );
     expect(executionResources({ limits: { memory: '512Mi' } }, engine)).toEqual({
       requests: { cpu: '100m' },
-      limits: { memory: '512Mi' },
+      limits: { cpu: '2', memory: '512Mi' },
     });
   });
 

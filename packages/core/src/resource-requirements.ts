@@ -88,7 +88,10 @@ export function quantityValue(quantity: string): number | undefined {
  * The container resources of an execution that asks for `requested` from an engine configured
  * with `defaults`: the execution's requests and limits replace the engine's resource by
  * resource, and the engine's limits are ceilings the execution may not ask past (an operator's
- * memory limit is a guard, not a suggestion). A request above its own limit is refused here,
+ * memory limit is a guard, not a suggestion). Once the engine has any limit, its limits are
+ * also the only resources an execution may ask for: an operator who capped cpu and memory has
+ * not granted GPUs, hugepages or unbounded ephemeral storage. With no limits at all, what the
+ * execution asks for passes as in kubernaut. A request above its own limit is refused here,
  * before anything is created, rather than by the API server when the pod is made.
  */
 export function executionResources(
@@ -98,10 +101,17 @@ export function executionResources(
 ): ResourceDefaults | undefined {
   if (requested === undefined) return defaults;
   const ceilings = defaults?.limits ?? {};
+  const allowed = Object.keys(ceilings);
   for (const section of ['limits', 'requests'] as const) {
     for (const [name, quantity] of Object.entries(requested[section] ?? {})) {
       const ceiling = ceilings[name];
-      if (ceiling === undefined) continue;
+      if (ceiling === undefined) {
+        if (allowed.length === 0) continue;
+        throw new ExecutionForbiddenError(
+          `${path}.${section}.${name}`,
+          `this engine sets no limit for ${name}, so an execution may not ask for it; ask only for ${allowed.join(', ')}, or ask the operator to give the engine a limit for ${name}`,
+        );
+      }
       // The kubelet reads a limit of 0 as none at all: past any ceiling, not below it.
       if (section === 'limits' && quantityValue(quantity) === 0) {
         throw new ExecutionForbiddenError(

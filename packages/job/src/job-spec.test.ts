@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  ExecutionForbiddenError,
   kubernautConventions,
   roundhouseConventions,
   type WorkflowExecution,
@@ -320,6 +321,20 @@ describe("buildJob: kubernaut's catalog-snapshot fields", () => {
         settings({ resources: { limits: { memory: '1Gi' } } }),
       ),
     ).toThrow(/8Gi of memory is more than the 1Gi this engine allows/);
+  });
+
+  it('refuses a resource the operator set no limit for, once it limits any, naming the field', () => {
+    const build = () =>
+      buildJob(
+        snapshot({ resources: { limits: { memory: '512Mi', 'nvidia.com/gpu': '8' } } }),
+        'ns',
+        undefined,
+        settings({ resources: { limits: { cpu: '2', memory: '1Gi' } } }),
+      );
+    expect(build).toThrow(ExecutionForbiddenError);
+    expect(build).toThrow(
+      /^spec\.workflowRef\.resources\.limits\.nvidia\.com\/gpu: this engine sets no limit for nvidia\.com\/gpu/,
+    );
   });
 });
 
