@@ -29,6 +29,7 @@ const types: readonly ResourceType[] = [
   resources.customResourceDefinitions,
   resources.deployments,
   { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true },
+  { group: '', version: 'v1', kind: 'LimitRange', plural: 'limitranges', namespaced: true },
   rbac('ClusterRole', 'clusterroles', false),
   rbac('ClusterRoleBinding', 'clusterrolebindings', false),
   rbac('Role', 'roles', true),

@@ -96,4 +96,8 @@ describe('workload flags', () => {
     expect(node.spec?.taints).toBeUndefined();
     expect(Number(node.status?.allocatable?.pods)).toBeGreaterThanOrEqual(100);
   });
+
+  it('create a node that reports ephemeral storage, so pods that request some schedule', () => {
+    expect(fakeNode().status?.allocatable?.['ephemeral-storage']).toBe('1Ti');
+  });
 });

@@ -48,7 +48,10 @@ export function kwokArgs(kubeconfigPath: string, stagesPath: string): string[] {
   ];
 }
 
-/** One roomy node without taints, so any pod schedules onto it without tolerations. */
+/**
+ * One roomy node without taints, so any pod schedules onto it without tolerations. It reports
+ * ephemeral storage as a kubelet does, or a pod that requests any would never schedule.
+ */
 export function fakeNode(): V1Node {
   return {
     apiVersion: 'v1',
@@ -64,8 +67,8 @@ export function fakeNode(): V1Node {
       annotations: { 'kwok.x-k8s.io/node': 'fake' },
     },
     status: {
-      allocatable: { cpu: '64', memory: '512Gi', pods: '1000' },
-      capacity: { cpu: '64', memory: '512Gi', pods: '1000' },
+      allocatable: { cpu: '64', memory: '512Gi', 'ephemeral-storage': '1Ti', pods: '1000' },
+      capacity: { cpu: '64', memory: '512Gi', 'ephemeral-storage': '1Ti', pods: '1000' },
     },
   };
 }
