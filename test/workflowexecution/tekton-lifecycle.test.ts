@@ -1,5 +1,5 @@
 import { parseWorkflowExecution, Registry, roundhouseConventions } from '@roundhouse/core';
-import { KubeClient, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { buildPipelineRun, defaultPipelineName, TektonExecutor } from '@roundhouse/tekton';
 import {
   describeWithoutTekton,
@@ -196,13 +196,15 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
     }
   });
 
-  it('BR-WE-002: adopts the PipelineRun created for it before it was reconciled', async () => {
+  it("never adopts a PipelineRun someone created under the lock's name without the execution's uid", async () => {
     const written = manifest({
       engine: 'tekton',
       bundle: bundles.succeeds,
       parameters: { REPLICAS: '2' },
     });
-    const early = buildPipelineRun(
+    // Everything the controller would write but the uid, which nobody knows before the
+    // WorkflowExecution exists: a squatter's run whose result must not become the execution's.
+    const squatted = buildPipelineRun(
       parseWorkflowExecution({
         ...written,
         metadata: { ...written.metadata, namespace: env.namespace },
@@ -215,14 +217,33 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
         serviceAccountName: roundhouseConventions.defaultServiceAccountName,
       },
     );
-    await client().create(resources.pipelineRuns, executionNamespace, { ...early });
+    // Held pending, so Tekton never finishes it and it keeps the lock for the whole test.
+    const { object: created } = await client().create<KubeObject>(
+      resources.pipelineRuns,
+      executionNamespace,
+      {
+        ...squatted,
+        spec: { ...squatted.spec, status: 'PipelineRunPending' },
+      },
+    );
     const wfe = await apply(client(), env.namespace, written);
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
-    expect(done.status?.executionRef?.name).toBe(early.metadata.name);
-    expect(done.status?.conditions?.find((c) => c.type === 'ExecutionCreated')).toMatchObject({
-      status: 'True',
-      reason: 'ExecutionCreated',
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    // Its labels name this execution, but nothing vouches for them: no holder is named, and a
+    // lock with no holder to follow is Unknown, as in kubernaut.
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'Unknown',
+      message: expect.stringContaining(`${squatted.metadata.name} already exists`),
     });
+    expect(failed.status?.failureDetails?.message).not.toContain(
+      `${env.namespace}/${wfe.metadata.name}`,
+    );
+    expect(failed.status).not.toHaveProperty('deduplicatedBy');
+    const left = await client().get(
+      resources.pipelineRuns,
+      executionNamespace,
+      squatted.metadata.name,
+    );
+    expect(left?.metadata?.uid).toBe(created.metadata?.uid);
   });
 });
 

@@ -1,7 +1,8 @@
-import { conventionKeys, roundhouseConventions } from '@roundhouse/core';
+import { conventionKeys, ResourceLockedError, roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import type { KubeClient, KubeObject } from './kube-client.js';
+import { KubernetesApiError } from './kubernetes-errors.js';
 import { OwnedResources } from './owned-resources.js';
 import type { Reader } from './reader.js';
 
@@ -24,5 +25,34 @@ describe('OwnedResources.getOwned', () => {
     expect(client.get).not.toHaveBeenCalled();
     expect(await owned.getOwned(wfe, 'executions', 'wfe-x', { fresh: true })).toBe(live);
     expect(reader.get).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('OwnedResources.create', () => {
+  const jobs = { group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', namespaced: true };
+  const alreadyExists = new KubernetesApiError('AlreadyExists', 'jobs "wfe-x" already exists', 409);
+
+  it('names no holder when the running resource under its lock claims this execution without its uid', async () => {
+    const wfe = { ...sampleExecution(), metadata: { ...sampleExecution().metadata, uid: 'u-1' } };
+    const keys = conventionKeys(roundhouseConventions);
+    const squatter: KubeObject = {
+      metadata: {
+        name: 'wfe-x',
+        labels: {
+          [keys.workflowExecutionLabel]: wfe.metadata.name,
+          [keys.sourceNamespaceLabel]: wfe.metadata.namespace,
+        },
+      },
+    };
+    const client = {
+      create: vi.fn(async () => {
+        throw alreadyExists;
+      }),
+      get: vi.fn(async () => squatter),
+    } as unknown as KubeClient;
+    const owned = new OwnedResources(client, jobs, roundhouseConventions, () => false);
+    const refused = owned.create(wfe, 'executions', { metadata: { name: 'wfe-x' } });
+    await expect(refused).rejects.toBeInstanceOf(ResourceLockedError);
+    await expect(refused).rejects.toMatchObject({ owner: undefined });
   });
 });

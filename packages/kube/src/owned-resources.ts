@@ -92,7 +92,11 @@ export class OwnedResources<T extends KubeObject> {
       return { object: existing, warnings: [], adopted: true };
     }
     if (this.isFinished(existing)) throw new PreviousExecutionNotCleanedError(name, owner);
-    throw new ResourceLockedError(name, owner);
+    // Labels naming this very execution on a resource it does not own vouch for nobody: a
+    // squatter wrote them, or an earlier incarnation under the same name did.
+    const claimsThis =
+      owner?.namespace === wfe.metadata.namespace && owner?.name === wfe.metadata.name;
+    throw new ResourceLockedError(name, claimsThis ? undefined : owner);
   }
 
   /** The resource if it exists and this execution owns it; `null` otherwise. */
