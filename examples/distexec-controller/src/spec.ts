@@ -162,7 +162,8 @@ export interface SpecProblem {
 
 export function distExecView(object: KubeObject): DistExecView {
   const metadata = ObjectMetaSchema.parse(object.metadata);
-  const parsed = DistExecSpecSchema.safeParse(object.spec ?? {});
+  const spec = object.spec ?? {};
+  const parsed = DistExecSpecSchema.safeParse(spec);
   return {
     metadata,
     generation: metadata.generation ?? 0,
@@ -170,7 +171,7 @@ export function distExecView(object: KubeObject): DistExecView {
       ? { valid: true, value: parsed.data }
       : {
           valid: false,
-          message: new ConfigurationError(toFieldIssues(parsed.error, 'spec')).message,
+          message: new ConfigurationError(toFieldIssues(parsed.error, 'spec', spec)).message,
         },
     results: resultsOf(object.status),
   };

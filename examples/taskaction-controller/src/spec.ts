@@ -240,7 +240,7 @@ export function resolveTaskAction(
 ): Validation<{ action: TaskAction; engine: string }, Rejection> {
   const parsed = TaskActionSchema.safeParse(object);
   if (!parsed.success) {
-    const issues = toFieldIssues(parsed.error);
+    const issues = toFieldIssues(parsed.error, '', object);
     return { valid: false, reason: 'InvalidSpec', message: new ConfigurationError(issues).message };
   }
   const action = parsed.data;
@@ -312,7 +312,7 @@ export function resolveConditionAction(
 ): Validation<{ action: ConditionAction; deadline: Date | undefined }, 'InvalidSpec'> {
   const parsed = ConditionActionSchema.safeParse(object);
   if (!parsed.success) {
-    const issues = toFieldIssues(parsed.error);
+    const issues = toFieldIssues(parsed.error, '', object);
     return { valid: false, reason: 'InvalidSpec', message: new ConfigurationError(issues).message };
   }
   const action = parsed.data;

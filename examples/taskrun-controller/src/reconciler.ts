@@ -95,7 +95,7 @@ export class TaskRunReconciler implements Reconciler {
     if (!object || object.metadata?.deletionTimestamp) return undefined;
     const parsed = TaskRunSchema.safeParse(object);
     if (!parsed.success) {
-      const message = toFieldIssues(parsed.error)
+      const message = toFieldIssues(parsed.error, '', object)
         .map((i) => `${i.path}: ${i.message}`)
         .join('; ');
       await this.#write(object, (s) => markRejected(s, 'InvalidSpec', message, this.#o.now()), ctx);
@@ -194,7 +194,11 @@ export class TaskRunReconciler implements Reconciler {
     }
     const task = TaskSchema.safeParse(taskObject);
     if (!task.success) {
-      const message = `Task ${namespace}/${taskName} is invalid: ${toFieldIssues(task.error)
+      const message = `Task ${namespace}/${taskName} is invalid: ${toFieldIssues(
+        task.error,
+        '',
+        taskObject,
+      )
         .map((i) => `${i.path}: ${i.message}`)
         .join('; ')}`;
       await this.#write(object, (s) => markRejected(s, 'InvalidTask', message, this.#o.now()), ctx);

@@ -41,6 +41,6 @@ export type AwxClientOptions = z.input<typeof AwxClientOptionsSchema> & {
 export function parseClientOptions(options: AwxClientOptions): AwxClientSettings {
   const { logger: _logger, ...settings } = options;
   const result = AwxClientOptionsSchema.safeParse(settings);
-  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'awx'));
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'awx', settings));
   return result.data;
 }

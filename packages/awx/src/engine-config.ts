@@ -28,7 +28,8 @@ export function parseEngineConfig(wfe: WorkflowExecution): AnsibleEngineConfig {
     });
   }
   const result = AnsibleEngineConfigSchema.safeParse(config);
-  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath));
+  if (!result.success)
+    throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath, config));
   return result.data;
 }
 

@@ -52,7 +52,10 @@ describe('parseExecutorOptions organizationId', () => {
       );
     }
     expect(() => parseExecutorOptions({ organizationId: null as never })).toThrow(
-      /^ansible\.organizationId: is required \(expected number\)$/,
+      /^ansible\.organizationId: must be a number, not null$/,
+    );
+    expect(() => parseExecutorOptions({ organizationId: 1.5 })).toThrow(
+      /^ansible\.organizationId: must be a whole number, not a fractional number$/,
     );
   });
 });

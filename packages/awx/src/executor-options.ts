@@ -123,7 +123,7 @@ export type AnsibleExecutorSettings = Required<
 export function parseExecutorOptions(options: AnsibleExecutorOptions): AnsibleExecutorSettings {
   const { conventions = roundhouseConventions, logger: _logger, now = Date.now, ...rest } = options;
   const result = AnsibleExecutorOptionsSchema.safeParse(rest);
-  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'ansible'));
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'ansible', rest));
   const namePrefix =
     result.data.namePrefix ?? `${conventions.envPrefix.toLowerCase().replaceAll('_', '-')}-`;
   return { ...result.data, namePrefix, conventions, now };

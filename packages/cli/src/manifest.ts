@@ -87,7 +87,7 @@ export function manifestFromFlags(input: RunInput): Manifest {
   const checked = WorkflowExecutionSpecSchema.safeParse(spec);
   if (!checked.success) {
     throw new InputError(
-      toFieldIssues(checked.error, 'spec').map((i) => ({ ...i, path: flagOf(i.path) })),
+      toFieldIssues(checked.error, 'spec', spec).map((i) => ({ ...i, path: flagOf(i.path) })),
       'correct the flags named above; `kubectl roundhouse run --help` shows each one',
     );
   }
@@ -262,7 +262,7 @@ export function manifestFromText(
   const checked = WorkflowExecutionSpecSchema.safeParse(object.spec);
   if (!checked.success) {
     throw new InputError(
-      toFieldIssues(checked.error, 'spec'),
+      toFieldIssues(checked.error, 'spec', object.spec),
       `correct the fields named above in ${source}`,
     );
   }

@@ -59,7 +59,7 @@ export function loadSettings<S extends z.ZodObject>(
   const result = options.schema.safeParse(raw);
   if (!result.success) {
     issues.push(
-      ...toFieldIssues(result.error).map((i) => ({
+      ...toFieldIssues(result.error, '', raw).map((i) => ({
         path: `--${flagName(i.path.split('.')[0] ?? '')}`,
         message: i.message,
       })),

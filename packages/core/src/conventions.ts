@@ -67,8 +67,11 @@ export function defineConventions(
   overrides: Partial<Conventions>,
   base: Conventions = roundhouseConventions,
 ): Conventions {
-  const result = ConventionsSchema.safeParse({ ...base, ...overrides });
-  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'conventions'));
+  const merged = { ...base, ...overrides };
+  const result = ConventionsSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigurationError(toFieldIssues(result.error, 'conventions', merged));
+  }
   return Object.freeze(result.data);
 }
 

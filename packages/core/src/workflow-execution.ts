@@ -328,7 +328,7 @@ function validated<S extends z.ZodType>(input: unknown, shaped: unknown, schema:
     const shapeIssue = findShapeIssue(shaped);
     if (shapeIssue !== undefined) throw new ConfigurationError(shapeIssue);
     const result = schema.safeParse(input);
-    if (!result.success) throw new ConfigurationError(toFieldIssues(result.error));
+    if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, '', input));
     return result.data;
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;

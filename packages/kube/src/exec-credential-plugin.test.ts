@@ -169,7 +169,7 @@ describe('ExecCredentialPlugin', () => {
     expect(() => execCredentialPlugin({ name: 'ci', exec: { args: ['token'] } })).toThrow(
       new ConfigurationError({
         path: 'users[ci].user.exec.command',
-        message: 'Invalid input: expected string, received undefined',
+        message: 'is required (expected string)',
       }),
     );
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { User } from '@kubernetes/client-node';
-import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
+import { ConfigurationError, RoundhouseError, toFieldIssues } from '@roundhouse/core';
 import { z } from 'zod';
 
 /** A user's `exec` section, as client-go reads it. */
@@ -63,12 +63,7 @@ export function execCredentialPlugin(
     : `users[${user.name}].user.auth-provider.config.exec`;
   const parsed = ExecConfigSchema.safeParse(section);
   if (!parsed.success) {
-    throw new ConfigurationError(
-      parsed.error.issues.map((issue) => ({
-        path: [where, ...issue.path].join('.'),
-        message: issue.message,
-      })),
-    );
+    throw new ConfigurationError(toFieldIssues(parsed.error, where, section));
   }
   return new ExecCredentialPlugin(parsed.data, where, options);
 }

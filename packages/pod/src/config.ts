@@ -76,6 +76,7 @@ export function parsePodConfig(engineConfig: unknown): PodConfig {
     });
   }
   const result = PodConfigSchema.safeParse(engineConfig);
-  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath));
+  if (!result.success)
+    throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath, engineConfig));
   return result.data;
 }

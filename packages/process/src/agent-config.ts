@@ -129,7 +129,7 @@ export function loadAgentConfig(
   const result = AgentConfigSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigurationError(
-      toFieldIssues(result.error).map((issue) => {
+      toFieldIssues(result.error, '', raw).map((issue) => {
         const key = (issue.path.split('.')[0] ?? '') as keyof AgentConfig;
         return { path: `--${flagName(key)} (${settings[key]?.env})`, message: issue.message };
       }),

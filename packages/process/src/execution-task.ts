@@ -114,7 +114,8 @@ export function executionTask(
     },
   };
   const parsed = TaskRequestSchema.safeParse(request);
-  if (!parsed.success) throw new ConfigurationError(toFieldIssues(parsed.error, engineConfigPath));
+  if (!parsed.success)
+    throw new ConfigurationError(toFieldIssues(parsed.error, engineConfigPath, request));
   const warnings = [
     ...(requestedServiceAccount(wfe)
       ? [
@@ -134,8 +135,11 @@ export function executionTask(
 }
 
 function parseEngineConfig(wfe: WorkflowExecution): ProcessEngineConfig {
-  const result = ProcessEngineConfigSchema.safeParse(wfe.spec.workflowRef.engineConfig ?? {});
-  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath));
+  const config = wfe.spec.workflowRef.engineConfig ?? {};
+  const result = ProcessEngineConfigSchema.safeParse(config);
+  if (!result.success) {
+    throw new ConfigurationError(toFieldIssues(result.error, engineConfigPath, config));
+  }
   return result.data;
 }
 

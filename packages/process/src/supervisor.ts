@@ -347,6 +347,6 @@ export class ProcessSupervisor {
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, prefix: string): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, prefix));
+  if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, prefix, input));
   return result.data;
 }

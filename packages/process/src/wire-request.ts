@@ -122,7 +122,7 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 function check<T>(schema: z.ZodType<T>, value: unknown, path: string, issues: FieldIssue[]) {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  issues.push(...toFieldIssues(result.error, path));
+  issues.push(...toFieldIssues(result.error, path, value));
   return undefined;
 }
 

@@ -102,7 +102,13 @@ export function buildNodeJob(
 ): V1Job {
   const parsed = NodeRunSchema.safeParse(wfe.spec.workflowRef.engineConfig);
   if (!parsed.success) {
-    throw new ConfigurationError(toFieldIssues(parsed.error, 'spec.workflowRef.engineConfig'));
+    throw new ConfigurationError(
+      toFieldIssues(
+        parsed.error,
+        'spec.workflowRef.engineConfig',
+        wfe.spec.workflowRef.engineConfig,
+      ),
+    );
   }
   const run = parsed.data;
   const job = buildJob(wfe, namespace, undefined, settings);
