@@ -1,4 +1,4 @@
-import { requestedEngine } from '@roundhouse/core';
+import { listsDependencies, requestedEngine } from '@roundhouse/core';
 import { age } from './humanize.js';
 import { safeText } from './safe-text.js';
 import { renderTable } from './table.js';
@@ -20,7 +20,10 @@ export function describeExecution(
   now: Date,
 ): string {
   const { spec = {}, status } = wfe;
-  const dependencies = spec.workflowRef?.dependencies ?? spec.dependencies;
+  // The field the controller mounts from: an empty workflowRef.dependencies is no source.
+  const dependencies = listsDependencies(spec.workflowRef?.dependencies)
+    ? spec.workflowRef?.dependencies
+    : spec.dependencies;
   const created = wfe.metadata.creationTimestamp;
   const failure = status?.failureDetails;
   const facts: [string, string | undefined][] = [

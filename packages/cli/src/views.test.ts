@@ -119,6 +119,20 @@ describe("kubernaut's catalog-snapshot shape", () => {
     expect(described).toContain('Deadline:        2026-03-01T10:30:00Z');
     expect(described).toContain('Service account: restarter');
   });
+
+  it('shows spec.dependencies when workflowRef.dependencies lists nothing, as the controller mounts them', () => {
+    const empty: Execution = {
+      ...snapshot,
+      spec: {
+        ...snapshot.spec,
+        workflowRef: { ...snapshot.spec?.workflowRef, dependencies: {} },
+        dependencies: { configMaps: [{ name: 'settings' }] },
+      } as Execution['spec'],
+    };
+    expect(describeExecution(empty, { events: [] }, now)).toContain(
+      'Dependencies:    configmap/settings',
+    );
+  });
 });
 
 describe('describe', () => {

@@ -34,6 +34,7 @@ export {
 export {
   type EngineFields,
   executionImage,
+  listsDependencies,
   requestedDependencies,
   requestedEngine,
   requestedServiceAccount,
