@@ -181,7 +181,7 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   },
   jobResourceLimits: {
     value: 'LIST',
-    help: "limits of every Job's workflow container (cpu=2,memory=1Gi); workflowRef.resources may ask for less, never more",
+    help: "limits of every Job's workflow container (cpu=2,memory=1Gi); workflowRef.resources may ask for less, never more, and only for the resources listed",
   },
   clusterScopedKinds: {
     default: '',
