@@ -52,7 +52,7 @@ describe('the task of an execution', () => {
       workingDir: '/srv',
       execMode: 'Remote',
     };
-    expect(executionTask(wfe, undefined, settings).task.process).toMatchObject({
+    expect(executionTask(wfe, undefined, overridable).task.process).toMatchObject({
       command: ['/opt/workflows/restart.sh'],
       args: ['--fast'],
       workingDir: '/srv',
@@ -62,18 +62,23 @@ describe('the task of an execution', () => {
   });
 
   it.each([
-    ['command', { command: ['/bin/sh', '-c', 'cat /var/run/secrets/token'] }],
-    ['lifecycle', { lifecycle: { preStart: { exec: { command: ['/bin/sh', '-c', 'id'] } } } }],
+    ['command', { command: ['/bin/sh', '-c', 'cat /var/run/secrets/token'] }, 'executionBundle'],
+    [
+      'lifecycle',
+      { lifecycle: { preStart: { exec: { command: ['/bin/sh', '-c', 'id'] } } } },
+      'executionBundle',
+    ],
+    ['execMode', { execMode: 'Local' }, "the agent's token"],
   ])(
     'refuses engineConfig.%s, which would run past the bundle policy, by default',
-    (key, config) => {
+    (key, config, why) => {
       const wfe = sampleExecution();
       wfe.spec.workflowRef.executionBundle = '/opt/workflows/ok';
       wfe.spec.workflowRef.engineConfig = config;
       const [issue, ...rest] = issuesOf(() => executionTask(wfe, undefined, settings));
       expect(rest).toEqual([]);
       expect(issue?.path).toBe(`spec.workflowRef.engineConfig.${key}`);
-      expect(issue?.message).toContain('spec.workflowRef.executionBundle');
+      expect(issue?.message).toContain(why);
       expect(issue?.message).toContain('allowCommandOverride');
     },
   );

@@ -36,7 +36,10 @@ export const ProcessEngineConfigSchema = z.strictObject({
   args: z.array(z.string()).optional(),
   /** Absolute working directory; default the agent's (Local) or the main container's (Remote). */
   workingDir: z.string().startsWith('/', { error: 'must be an absolute path' }).optional(),
-  /** Where the task runs on an agent in sidecar mode; default the agent's setting. */
+  /**
+   * Where the task runs on an agent in sidecar mode; default the agent's setting. Refused, as
+   * `command`, unless the engine allows command overrides.
+   */
   execMode: ExecModeSchema.optional(),
   /**
    * preStart and postStop hooks, in the agent's own schema. Strict at this level only, so a
@@ -55,9 +58,10 @@ export interface ExecutionTaskSettings {
   readonly defaultTimeout?: string | undefined;
   /**
    * Let `engineConfig.command` and `engineConfig.lifecycle` run programs other than the
-   * execution bundle. Off by default: a controller's bundle policy (`--allowed-bundles`) checks
-   * only `spec.workflowRef.executionBundle`, and stays engine-neutral, so an override would run
-   * whatever an author names past it.
+   * execution bundle, and `engineConfig.execMode` choose the container it runs in. Off by
+   * default: a controller's bundle policy (`--allowed-bundles`) checks only
+   * `spec.workflowRef.executionBundle`, and stays engine-neutral, so an override would run
+   * whatever an author names past it, or run the bundle beside the agent's own token and data.
    */
   readonly allowCommandOverride?: boolean | undefined;
 }
@@ -153,10 +157,17 @@ const overrideRefusals = {
     'is not allowed: hooks run programs other than spec.workflowRef.executionBundle, which the ' +
     "controller's bundle policy checks; do that work in the bundle, or have the operator " +
     'enable allowCommandOverride on the engine',
+  execMode:
+    "is not allowed: which container runs the bundle is the agent's setting " +
+    "(--enable-sidecar-mode), and Local in sidecar mode runs it beside the agent's token and " +
+    "every task's data; leave it out, or have the operator enable allowCommandOverride on the " +
+    'engine',
 } as const;
 
 function refuseOverrides(config: ProcessEngineConfig): void {
-  const keys = (['command', 'lifecycle'] as const).filter((key) => config[key] !== undefined);
+  const keys = (['command', 'lifecycle', 'execMode'] as const).filter(
+    (key) => config[key] !== undefined,
+  );
   if (keys.length === 0) return;
   throw new ConfigurationError(
     keys.map((key) => ({ path: `${engineConfigPath}.${key}`, message: overrideRefusals[key] })),

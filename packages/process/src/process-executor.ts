@@ -13,7 +13,8 @@ export interface ProcessExecutorOptions {
   readonly defaultTimeout?: string;
   /**
    * Run `engineConfig.command` and `engineConfig.lifecycle`, which name programs the
-   * controller's bundle policy never sees; default false: they are a ConfigurationError.
+   * controller's bundle policy never sees, and let `engineConfig.execMode` pick the container;
+   * default false: they are a ConfigurationError.
    */
   readonly allowCommandOverride?: boolean;
 }
