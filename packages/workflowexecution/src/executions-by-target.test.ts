@@ -13,6 +13,7 @@ const execution = (
     ran?: boolean;
     released?: boolean;
     engine?: string;
+    target?: string;
   } = {},
 ): KubeObject => ({
   metadata: {
@@ -21,7 +22,10 @@ const execution = (
     uid: name,
     ...(extra.deletionTimestamp ? { deletionTimestamp: extra.deletionTimestamp } : {}),
   },
-  spec: { targetResource: target, ...(extra.engine ? { executionEngine: extra.engine } : {}) },
+  spec: {
+    targetResource: extra.target ?? target,
+    ...(extra.engine ? { executionEngine: extra.engine } : {}),
+  },
   ...(phase
     ? {
         status: {
@@ -207,18 +211,18 @@ describe('ExecutionsByTarget.cooldownBlocking', () => {
   });
 });
 
-describe('ExecutionsByTarget.heldByOtherEngine', () => {
+describe('ExecutionsByTarget.heldByAnother', () => {
   const self = { uid: 'new', target, engine: 'job' };
 
   it('names a running execution of another engine on the target: a PipelineRun and a Job do not collide by name', () => {
     const targets = following([execution('pipeline', 'Running', { engine: 'tekton' })]);
-    expect(targets.heldByOtherEngine(self)).toEqual({
+    expect(targets.heldByAnother(self)).toEqual({
       name: 'pipeline',
       namespace: 'team-a',
       resourceName: 'wfe-0123456789abcdef',
     });
     targets.upsert(execution('pipeline', 'Completed', { engine: 'tekton' }));
-    expect(targets.heldByOtherEngine(self)).toBeUndefined();
+    expect(targets.heldByAnother(self)).toBeUndefined();
   });
 
   it('leaves the same engine to the API server, and ignores finished and never-started executions', () => {
@@ -229,6 +233,43 @@ describe('ExecutionsByTarget.heldByOtherEngine', () => {
       execution('refused', 'Pending', { ran: false, engine: 'tekton' }),
       execution('new', 'Running', { engine: 'tekton' }),
     ]);
-    expect(targets.heldByOtherEngine(self)).toBeUndefined();
+    expect(targets.heldByAnother(self)).toBeUndefined();
+  });
+
+  it('names a running execution that spells the target differently: its lock is another name', () => {
+    const targets = following([
+      execution('capital', 'Running', { engine: 'job', target: 'prod/Deployment/app' }),
+    ]);
+    expect(targets.heldByAnother(self)).toEqual({
+      name: 'capital',
+      namespace: 'team-a',
+      resourceName: 'wfe-0123456789abcdef',
+    });
+    expect(targets.heldByAnother({ ...self, target: 'prod/Deployment/app' })).toBeUndefined();
+    expect(targets.heldByAnother({ ...self, target: 'prod/deployment/other' })).toBeUndefined();
+  });
+});
+
+describe('ExecutionsByTarget, every spelling of one target together', () => {
+  it('cools a target down after an execution that spelt it another way', () => {
+    const targets = following([
+      execution('plural', 'Completed', {
+        target: 'prod/deployments/app',
+        completionTime: '2026-11-30T10:03:00Z',
+      }),
+    ]);
+    expect(targets.cooldownBlocking({ uid: 'new', target }, fiveMinutes, now)).toMatchObject({
+      name: 'team-a/plural',
+    });
+  });
+
+  it('wakes waiters of every spelling when the holder releases the target', () => {
+    const targets = following([
+      execution('waiting', 'Pending', { target: 'prod/deploy/app' }),
+      execution('elsewhere', 'Pending', { target: 'prod/deploy/other' }),
+    ]);
+    const released = execution('holder', 'Completed', { released: true });
+    targets.upsert(released);
+    expect(targets.keysToWake(released)).toEqual(['team-a/holder', 'team-a/waiting']);
   });
 });

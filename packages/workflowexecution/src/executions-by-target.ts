@@ -1,5 +1,6 @@
 import type { Informer } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
+import { canonicalTarget } from './canonical-target.js';
 import { targetOf } from './resource.js';
 import { conditionTypes } from './status.js';
 
@@ -12,6 +13,8 @@ import { conditionTypes } from './status.js';
 interface Entry {
   readonly key: string;
   readonly uid: string | undefined;
+  /** The target as the execution writes it: its lock name hashes this spelling. */
+  readonly target: string;
   readonly engine: unknown;
   /** Acted on the target (see `cooldownBlocking`), so its completion starts a cooldown. */
   readonly acted: boolean;
@@ -33,9 +36,10 @@ interface Target {
 }
 
 /**
- * WorkflowExecutions grouped by `spec.targetResource`, kept current from the informer's
- * events, so a start asks about its target in time independent of how many executions share it
- * and a release wakes only the executions waiting there.
+ * WorkflowExecutions grouped by `spec.targetResource` (every spelling of one object together,
+ * see `canonicalTarget`), kept current from the informer's events, so a start asks about its
+ * target in time independent of how many executions share it and a release wakes only the
+ * executions waiting there.
  */
 export class ExecutionsByTarget {
   readonly #targets = new Map<string, Target>();
@@ -53,10 +57,11 @@ export class ExecutionsByTarget {
 
   upsert(object: KubeObject): void {
     const key = keyOf(object);
-    const target = targetOf(object);
+    const written = targetOf(object);
+    const target = written === undefined ? undefined : canonicalTarget(written);
     if (target !== this.#targetOf.get(key)) this.remove(object);
-    if (target === undefined) return;
-    const entry = entryOf(key, object);
+    if (written === undefined || target === undefined) return;
+    const entry = entryOf(key, written, object);
     let record = this.#targets.get(target);
     if (!record) {
       record = { entries: new Map(), waiting: new Set(), holding: new Set(), latest: undefined };
@@ -106,7 +111,7 @@ export class ExecutionsByTarget {
     cooldownMs: number,
     now: Date,
   ): { name: string; remainingMs: number } | undefined {
-    const record = this.#targets.get(self.target);
+    const record = this.#targets.get(canonicalTarget(self.target));
     if (!record) return undefined;
     if (record.latest === null) record.latest = latestOf(record.entries.values());
     let latest = record.latest;
@@ -121,22 +126,24 @@ export class ExecutionsByTarget {
   }
 
   /**
-   * Another execution running on `target` under a different engine, if the cache knows one. The
-   * lock name is the same for every engine, but the API server keeps names unique per kind only:
-   * a Job and a PipelineRun of the same name do not collide, so without this a `job` and a
-   * `tekton` execution would work on one target at once. The cache can lag a start by a moment;
-   * two such starts in the same instant can still both run, which only a lock object common to
-   * every engine (one more request per start) would close.
+   * Another execution running on `target` that the engine's own lock cannot see, if the cache
+   * knows one: one under a different engine (the lock name is the same for every engine, but
+   * the API server keeps names unique per kind only, so a Job and a PipelineRun of the same name
+   * do not collide), or one that spells the target differently (`Deployment` and `deployment`
+   * hash to two lock names). The cache can lag a start by a moment; two such starts in the same
+   * instant can still both run, which only a lock object common to every engine and spelling
+   * (one more request per start) would close.
    */
-  heldByOtherEngine(self: {
+  heldByAnother(self: {
     uid?: string | undefined;
     target: string;
     engine: string;
   }): { name: string; namespace: string; resourceName: string } | undefined {
-    const record = this.#targets.get(self.target);
+    const record = this.#targets.get(canonicalTarget(self.target));
     for (const key of record?.holding ?? []) {
       const other = record?.entries.get(key);
-      if (!other || other.uid === self.uid || other.engine === self.engine) continue;
+      if (!other || other.uid === self.uid) continue;
+      if (other.engine === self.engine && other.target === self.target) continue;
       const [namespace = '', name = ''] = key.split('/');
       return { name, namespace, resourceName: other.holding as string };
     }
@@ -154,7 +161,7 @@ export class ExecutionsByTarget {
   keysToWake(object: KubeObject): string[] {
     const own = keyOf(object);
     const target = targetOf(object);
-    if (target === undefined || !entryOf(own, object).releases) return [own];
+    if (target === undefined || !entryOf(own, target, object).releases) return [own];
     return [own, ...this.#waitingOn(target, own)];
   }
 
@@ -172,7 +179,7 @@ export class ExecutionsByTarget {
   }
 
   #waitingOn(target: string, except: string | undefined): string[] {
-    const waiting = this.#targets.get(target)?.waiting ?? [];
+    const waiting = this.#targets.get(canonicalTarget(target))?.waiting ?? [];
     return [...waiting].filter((key) => key !== except);
   }
 }
@@ -182,7 +189,7 @@ function keyOf(object: KubeObject): string {
 }
 
 /** The status fields the target's bookkeeping reads, each only when it has the right type. */
-function entryOf(key: string, object: KubeObject): Entry {
+function entryOf(key: string, target: string, object: KubeObject): Entry {
   const status = isRecord(object.status) ? object.status : {};
   const phase = typeof status.phase === 'string' ? status.phase : undefined;
   const ref = isRecord(status.executionRef) ? status.executionRef.name : undefined;
@@ -198,6 +205,7 @@ function entryOf(key: string, object: KubeObject): Entry {
   return {
     key,
     uid: object.metadata?.uid,
+    target,
     engine: (object.spec as { executionEngine?: unknown } | undefined)?.executionEngine,
     acted,
     completedMs: typeof completion === 'string' ? Date.parse(completion) : Number.NaN,

@@ -77,7 +77,7 @@ export interface WorkflowExecutionReconcilerOptions {
    */
   readonly executions: Pick<Informer<KubeObject>, 'observe'>;
   /** The executions on each target, following that informer (`ExecutionsByTarget.following`). */
-  readonly targets: Pick<ExecutionsByTarget, 'cooldownBlocking' | 'heldByOtherEngine'>;
+  readonly targets: Pick<ExecutionsByTarget, 'cooldownBlocking' | 'heldByAnother'>;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
   /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
@@ -326,7 +326,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (deadline !== undefined && deadline <= now.getTime())
       throw new DeadlinePassedError(wfe.spec.timesOutAt as string);
     enforceExecutionPolicy(wfe, this.#o.policy, now);
-    const holder = this.#o.targets.heldByOtherEngine({
+    const holder = this.#o.targets.heldByAnother({
       uid: wfe.metadata.uid,
       target: wfe.spec.targetResource,
       engine: wfe.spec.executionEngine,

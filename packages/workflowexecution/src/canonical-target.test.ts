@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalTarget } from './canonical-target.js';
+
+describe('canonicalTarget', () => {
+  it('gives every spelling of a kind kubectl accepts the same key', () => {
+    const keys = ['Deployment', 'deployment', 'deployments', 'deploy', 'DEPLOY'].map((kind) =>
+      canonicalTarget(`team-a/${kind}/web`),
+    );
+    expect(new Set(keys)).toEqual(new Set(['team-a/deployment/web']));
+  });
+
+  it('keeps namespaces and names apart, and other kinds by their own name', () => {
+    expect(canonicalTarget('team-a/deployment/web')).not.toBe(
+      canonicalTarget('team-b/deployment/web'),
+    );
+    expect(canonicalTarget('team-a/deployment/web')).not.toBe(
+      canonicalTarget('team-a/statefulset/web'),
+    );
+    expect(canonicalTarget('team-a/Rollout/web')).toBe('team-a/rollout/web');
+  });
+
+  it('drops a namespace written before a cluster-scoped kind, which kubectl ignores', () => {
+    expect(canonicalTarget('team-a/Node/worker-1')).toBe('node/worker-1');
+    expect(canonicalTarget('nodes/worker-1')).toBe('node/worker-1');
+    expect(canonicalTarget('team-a/ClusterIssuer/letsencrypt')).toBe('clusterissuer/letsencrypt');
+  });
+
+  it('leaves a string that is no target as it is', () => {
+    expect(canonicalTarget('web')).toBe('web');
+    expect(canonicalTarget('a/b/c/d')).toBe('a/b/c/d');
+  });
+});
