@@ -161,6 +161,27 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     ).toBe('Running');
   });
 
+  it('fails as Deduplicated an execution that spells a held target another way, though its lock is another name', async () => {
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
+    const first = await apply(
+      client(),
+      env.namespace,
+      manifest({ target: 'prod/Deployment/spelt' }),
+    );
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Running');
+    const second = await apply(
+      client(),
+      env.namespace,
+      manifest({ target: 'prod/deployments/spelt' }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
+    expect(failed.status).toMatchObject({
+      deduplicatedBy: first.metadata.name,
+      failureReason: 'Deduplicated',
+    });
+    expect(await jobsOf(client(), executionNamespace, second.metadata.name)).toEqual([]);
+  });
+
   it('waits in Pending for a busy target when configured to, then runs after the lock is released', async () => {
     await start({ lockPolicy: 'wait', cooldownMs: 1_000 });
     const first = await apply(
