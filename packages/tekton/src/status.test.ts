@@ -235,12 +235,12 @@ describe('pipelineRunResult', () => {
     expect(result.failureReason).toBe(failureReason);
   });
 
-  it('blames the Pipeline for a result it cannot resolve only when every task succeeded', () => {
+  it('classifies a run whose pipeline result cannot be resolved as TaskFailed: its tasks ran', () => {
     const unresolved = succeeded('False', 'CouldntGetPipelineResult', 'no such result');
     const allPassed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
       taskRun('build', 'True'),
     ]);
-    expect(allPassed.failureReason).toBe('ConfigurationError');
+    expect(allPassed.failureReason).toBe('TaskFailed');
     const taskFailed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
       taskRun('build', 'False', [exited('compile', 2)], 'Failed'),
     ]);

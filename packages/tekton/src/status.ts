@@ -229,16 +229,6 @@ const failureByReason: Readonly<Record<string, FailureReason>> = {
 };
 
 /**
- * Reasons Tekton also gives a run that failed for another cause: `CouldntGetPipelineResult`
- * replaces the verdict whenever a pipeline result cannot be resolved, which a failed task that
- * never wrote its result causes as well as a result reference the Pipeline got wrong. Only when
- * no task failed is the Pipeline itself to blame.
- */
-const failureWhenNoTaskFailed: Readonly<Record<string, FailureReason>> = {
-  CouldntGetPipelineResult: 'ConfigurationError',
-};
-
-/**
  * The failed TaskRun's own reasons (tektoncd/pipeline taskrun_types.go and pkg/pod/status.go)
  * for a failure that is not its workload's exit: the OOM ones since v1.12, where the killed
  * container may be a sidecar or one of Tekton's init containers and so not among the steps.
@@ -279,8 +269,9 @@ export function classifyPipelineRunFailure(
   const byTaskRunReason = own(failureByTaskRunReason, failure?.taskRunReason);
   if (byTaskRunReason) return byTaskRunReason;
   if (failure?.stepReason === 'OOMKilled') return 'OOMKilled';
-  const noTaskFailed = failure?.taskRunName === undefined;
-  return (noTaskFailed ? own(failureWhenNoTaskFailed, reason) : undefined) ?? 'TaskFailed';
+  // CouldntGetPipelineResult among them: Tekton resolves pipeline results only once every task
+  // has finished, so the tasks ran and acted on the target whatever the result's fault.
+  return 'TaskFailed';
 }
 
 /** `table[key]` when the table itself has it: a reason such as `constructor` is no entry. */
