@@ -186,7 +186,7 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   clusterScopedKinds: {
     default: '',
     value: 'LIST',
-    help: 'cluster-scoped custom kinds targets may name (GatewayClass,gatewayclasses), for --print-admission-policy',
+    help: 'cluster-scoped custom kinds targets may name (GatewayClass,gatewayclasses): for --print-admission-policy, and so one such object named under two namespaces is one target',
   },
   printAdmissionPolicy: {
     default: 'false',

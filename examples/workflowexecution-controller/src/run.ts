@@ -65,6 +65,7 @@ export async function runController(config: Config, context: RunContext): Promis
       defaultTimeoutMs: parseGoDuration(config.defaultTimeout) ?? 0,
       lockPolicy: config.lockPolicy,
       workers: config.workers,
+      clusterScopedKinds: config.clusterScopedKinds,
       metrics,
       logger,
       ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),

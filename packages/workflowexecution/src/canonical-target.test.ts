@@ -29,4 +29,12 @@ describe('canonicalTarget', () => {
     expect(canonicalTarget('web')).toBe('web');
     expect(canonicalTarget('a/b/c/d')).toBe('a/b/c/d');
   });
+
+  it("drops the namespace before the operator's cluster-scoped kinds too", () => {
+    const operators = new Set(['gatewayclass', 'gatewayclasses']);
+    expect(canonicalTarget('team-a/GatewayClass/public', operators)).toBe(
+      canonicalTarget('team-b/gatewayclass/public', operators),
+    );
+    expect(canonicalTarget('team-a/GatewayClass/public')).toBe('team-a/gatewayclass/public');
+  });
 });

@@ -35,15 +35,21 @@ const kindAliases: readonly (readonly string[])[] = [
 
 const kindOf = new Map(kindAliases.flatMap((names) => names.map((name) => [name, names[0]])));
 const clusterScoped = new Set<string>(clusterScopedKinds);
+const noKinds: ReadonlySet<string> = new Set();
 
 /**
  * One key for every spelling of a target: the kind in lower case and by its kubectl name
  * (`Deployment`, `deployments` and `deploy` are one kind), and no namespace before a
- * cluster-scoped kind (kubectl ignores it, as the admission policy does). Lock names hash the
+ * cluster-scoped kind (kubectl ignores it, as the admission policy does): Kubernetes' own, those
+ * named `Cluster<Something>`, and `moreClusterScoped` (lower case), the operator's list the
+ * admission policy takes too. Lock names hash the
  * target as written, kubernaut's rule, so two spellings of one object get two locks; the
  * controller compares this key to keep them from running on it at once.
  */
-export function canonicalTarget(target: string): string {
+export function canonicalTarget(
+  target: string,
+  moreClusterScoped: ReadonlySet<string> = noKinds,
+): string {
   const parts = target.split('/');
   if (parts.length < 2 || parts.length > 3) return target;
   const name = parts.at(-1) as string;
@@ -52,6 +58,7 @@ export function canonicalTarget(target: string): string {
   const namespace = parts.length === 3 ? parts[0] : undefined;
   const isClusterScoped =
     clusterScoped.has(written) ||
+    moreClusterScoped.has(written) ||
     (kind.startsWith('cluster') && !['cluster', 'clusters'].includes(kind));
   return namespace === undefined || isClusterScoped
     ? `${kind}/${name}`

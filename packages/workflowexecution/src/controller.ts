@@ -59,6 +59,12 @@ export interface WorkflowExecutionControllerOptions {
   readonly defaultTimeoutMs?: number;
   /** How long past a deadline the engine may take to report its own timeout; default 30 s. */
   readonly deadlineGraceMs?: number;
+  /**
+   * Cluster-scoped custom kinds targets may name, the list given to the admission policy
+   * (`workflowExecutionAdmissionPolicy`'s `clusterScopedKinds`): the cooldown and the lock check
+   * then treat one such object named under two namespaces as one target.
+   */
+  readonly clusterScopedKinds?: readonly string[];
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
 }
@@ -83,7 +89,9 @@ export async function createWorkflowExecutionController(
   const executions = cache.informerFor(workflowExecutions, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });
-  const targets = ExecutionsByTarget.following(executions);
+  const targets = ExecutionsByTarget.following(executions, {
+    ...(options.clusterScopedKinds ? { clusterScopedKinds: options.clusterScopedKinds } : {}),
+  });
   const owned: (WatchedResources & { informer: Informer<KubeObject> })[] = [];
   const watchedEngines = new Set<string>();
   const cached = new Set<Informer<KubeObject>>();
@@ -160,6 +168,11 @@ export async function createWorkflowExecutionController(
       },
       { priority: 1 },
     );
+    informer.on('delete', (obj) => {
+      for (const waiter of targets.waitersOnResource(obj, target, true)) {
+        controller.enqueue(waiter, { priority: 1 });
+      }
+    });
   }
   // Started, synced and stopped with the controller like its watches, but mapped to no key:
   // a pod changing wakes nothing, the engine reads it on its execution's next status check.

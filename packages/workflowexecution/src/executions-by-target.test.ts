@@ -117,6 +117,11 @@ describe('ExecutionsByTarget.waitersOnResource', () => {
     ]);
   });
 
+  it('wakes them when it is deleted, though a delete without finalizers carries no timestamp', () => {
+    const targets = following([execution('waiting', 'Pending')]);
+    expect(targets.waitersOnResource(resource(), annotation, true)).toEqual(['team-a/waiting']);
+  });
+
   it('wakes nothing for a resource without the target annotation', () => {
     const targets = following([execution('waiting', 'Pending')]);
     const bare = { metadata: { name: 'x', deletionTimestamp: '2026-11-30T10:00:00Z' } };

@@ -27,6 +27,15 @@ interface Entry {
   readonly releases: boolean;
 }
 
+export interface ExecutionsByTargetOptions {
+  /**
+   * Cluster-scoped custom kinds targets may name (kind, plural or short name), as the admission
+   * policy's `clusterScopedKinds` option takes them: a namespace written before one is ignored,
+   * so two executions naming one such object under two namespaces share a target.
+   */
+  readonly clusterScopedKinds?: readonly string[];
+}
+
 interface Target {
   readonly entries: Map<string, Entry>;
   readonly waiting: Set<string>;
@@ -43,12 +52,20 @@ interface Target {
  */
 export class ExecutionsByTarget {
   readonly #targets = new Map<string, Target>();
+  readonly #clusterScoped: ReadonlySet<string>;
   /** The target each cached execution was filed under, to find it again on its delete. */
   readonly #targetOf = new Map<string, string>();
 
+  constructor(options: ExecutionsByTargetOptions = {}) {
+    this.#clusterScoped = new Set(options.clusterScopedKinds?.map((kind) => kind.toLowerCase()));
+  }
+
   /** Follows `informer`; register before it starts, so its first list is seen. */
-  static following(informer: Pick<Informer<KubeObject>, 'on'>): ExecutionsByTarget {
-    const targets = new ExecutionsByTarget();
+  static following(
+    informer: Pick<Informer<KubeObject>, 'on'>,
+    options: ExecutionsByTargetOptions = {},
+  ): ExecutionsByTarget {
+    const targets = new ExecutionsByTarget(options);
     informer.on('add', (object) => targets.upsert(object));
     informer.on('update', (object) => targets.upsert(object));
     informer.on('delete', (object) => targets.remove(object));
@@ -58,7 +75,7 @@ export class ExecutionsByTarget {
   upsert(object: KubeObject): void {
     const key = keyOf(object);
     const written = targetOf(object);
-    const target = written === undefined ? undefined : canonicalTarget(written);
+    const target = written === undefined ? undefined : this.#key(written);
     if (target !== this.#targetOf.get(key)) this.remove(object);
     if (written === undefined || target === undefined) return;
     const entry = entryOf(key, written, object);
@@ -111,7 +128,7 @@ export class ExecutionsByTarget {
     cooldownMs: number,
     now: Date,
   ): { name: string; remainingMs: number } | undefined {
-    const record = this.#targets.get(canonicalTarget(self.target));
+    const record = this.#targets.get(this.#key(self.target));
     if (!record) return undefined;
     if (record.latest === null) record.latest = latestOf(record.entries.values());
     let latest = record.latest;
@@ -139,7 +156,7 @@ export class ExecutionsByTarget {
     target: string;
     engine: string;
   }): { name: string; namespace: string; resourceName: string } | undefined {
-    const record = this.#targets.get(canonicalTarget(self.target));
+    const record = this.#targets.get(this.#key(self.target));
     for (const key of record?.holding ?? []) {
       const other = record?.entries.get(key);
       if (!other || other.uid === self.uid) continue;
@@ -167,19 +184,25 @@ export class ExecutionsByTarget {
 
   /**
    * The executions an event on an execution resource should wake besides its owner: once the
-   * resource is on its way out, every execution waiting to start on its target. A holder's
-   * release wakes them too (`keysToWake`), but a resource deleted in the foreground (Tekton's)
-   * or held by a finalizer still bars them then (PreviousExecutionNotCleaned); its final delete
-   * event is when the target is free.
+   * resource is on its way out, or `deleted`, every execution waiting to start on its target. A
+   * holder's release wakes them too (`keysToWake`), but a resource deleted in the foreground
+   * (Tekton's) or held by a finalizer still bars them then (PreviousExecutionNotCleaned), and
+   * one removed for a holder that never recorded it (a start that crashed after its create)
+   * wakes no one by its holder: its final delete is when the target is free, and a delete
+   * without finalizers carries no deletion timestamp.
    */
-  waitersOnResource(resource: KubeObject, targetAnnotation: string): string[] {
+  waitersOnResource(resource: KubeObject, targetAnnotation: string, deleted = false): string[] {
     const target = resource.metadata?.annotations?.[targetAnnotation];
-    if (target === undefined || !resource.metadata?.deletionTimestamp) return [];
+    if (target === undefined || !(deleted || resource.metadata?.deletionTimestamp)) return [];
     return this.#waitingOn(target, undefined);
   }
 
+  #key(target: string): string {
+    return canonicalTarget(target, this.#clusterScoped);
+  }
+
   #waitingOn(target: string, except: string | undefined): string[] {
-    const waiting = this.#targets.get(canonicalTarget(target))?.waiting ?? [];
+    const waiting = this.#targets.get(this.#key(target))?.waiting ?? [];
     return [...waiting].filter((key) => key !== except);
   }
 }

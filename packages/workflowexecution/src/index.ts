@@ -18,7 +18,7 @@ export {
   type ExecutionPolicyInput,
   ExecutionPolicySchema,
 } from './execution-policy.js';
-export { ExecutionsByTarget } from './executions-by-target.js';
+export { ExecutionsByTarget, type ExecutionsByTargetOptions } from './executions-by-target.js';
 export { ensureWorkflowExecutionAdmissionPolicy, ensureWorkflowExecutionCrd } from './install.js';
 export {
   WorkflowExecutionReconciler,
