@@ -53,10 +53,10 @@ const failure = (promise: Promise<unknown>) =>
     () => undefined,
     (e: unknown) => e,
   );
+/** Alive, not a zombie: a killed grandchild waits for a PID 1 that may never reap it. */
 const running = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }
@@ -132,6 +132,22 @@ describe('ExecCredentialPlugin', () => {
     expect(await failure(exec.credential())).toMatchObject({
       message: expect.stringMatching(/; it runs again in 2 s$/),
     });
+  });
+
+  it('kills what a hanging plugin started too, which would hold its output open', async () => {
+    const { runs, start } = plugin(
+      'wrapper',
+      `import { spawn } from 'node:child_process';
+       const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1_000)'], {
+         stdio: ['ignore', 'inherit', 'ignore'],
+       });
+       appendFileSync(process.env.RUNS, child.pid + '\\n');
+       setInterval(() => {}, 1_000);`,
+    );
+    const exec = start({ timeoutMs: 500 });
+    expect(await failure(exec.credential())).toBeInstanceOf(ExecCredentialError);
+    await vi.waitFor(() => expect(runs()).toHaveLength(2));
+    for (const pid of runs()) await vi.waitFor(() => expect(running(pid)).toBe(false));
   });
 
   it('says which plugin failed and how, never what it printed', async () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { User } from '@kubernetes/client-node';
 import { ConfigurationError, RoundhouseError, toFieldIssues } from '@roundhouse/core';
 import { z } from 'zod';
@@ -44,7 +44,10 @@ export interface ExecCredentialPluginOptions {
   readonly timeoutMs?: number;
   /** The wait after a first failure, doubled for each one after it up to `maxBackoffMs`; default 1 s. */
   readonly backoffMs?: number;
-  /** Default 60 s. */
+  /**
+   * Default 8 s: requests fail at once while it lasts, a leader's lease renewal among them, so
+   * it stays well inside a renew deadline.
+   */
   readonly maxBackoffMs?: number;
 }
 
@@ -91,7 +94,7 @@ export class ExecCredentialPlugin {
     this.#where = where;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#backoffMs = options.backoffMs ?? 1_000;
-    this.#maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    this.#maxBackoffMs = options.maxBackoffMs ?? 8_000;
   }
 
   /** The current credential: the kept one while it lasts, else the plugin's next answer. */
@@ -161,17 +164,23 @@ export class ExecCredentialPlugin {
         },
         // The plugin's own messages go where client-go sends them: the process's stderr.
         stdio: ['ignore', 'pipe', 'inherit'],
+        // A group of its own, so a timeout kills what a wrapper script started too: a child left
+        // behind would hold stdout open, and the plugin would never be seen to end.
+        detached: true,
       });
       const chunks: Buffer[] = [];
       child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
       const timer = setTimeout(() => {
-        child.kill('SIGKILL');
+        killGroup(child);
+        child.stdout.destroy();
         reject(
           new ExecCredentialError(
             `${plugin} gave no credential within ${this.#timeoutMs} ms and was killed`,
           ),
         );
       }, this.#timeoutMs);
+      // A plugin still running must not keep a process that is shutting down alive.
+      timer.unref();
       child.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const hint = this.#config.installHint ? `; ${this.#config.installHint}` : '';
@@ -212,6 +221,15 @@ export class ExecCredentialPlugin {
         resolve(parsed.data.status);
       });
     });
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is gone already, or was never made: the plugin itself is what is left.
+    child.kill('SIGKILL');
   }
 }
 

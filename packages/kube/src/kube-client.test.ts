@@ -82,6 +82,15 @@ describe('KubeClient', () => {
     );
   });
 
+  it('refuses a PING interval or timeout no timer can hold, naming the option', () => {
+    for (const pingIntervalMs of [0, 1.5, 2 ** 31]) {
+      expect(() => new KubeClient(new KubeConfig(), { pingIntervalMs })).toThrow(
+        /^pingIntervalMs: must be a whole number of milliseconds from 1 to 2147483647/,
+      );
+    }
+    expect(() => new KubeClient(new KubeConfig(), { pingTimeoutMs: 2 ** 31 - 1 })).not.toThrow();
+  });
+
   it('refuses to start a request whose signal has already fired', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -635,15 +635,20 @@ function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation
 }
 
 /** A duration option, checked: undici takes whole milliseconds. */
+/** The longest delay Node's timers take; a longer one fires after 1 ms, over and over. */
+const maxTimerMs = 2 ** 31 - 1;
+
 function milliseconds(
   options: KubeClientOptions,
   field: 'pingIntervalMs' | 'pingTimeoutMs',
 ): number | undefined {
   const value = options[field];
-  if (value === undefined || (Number.isInteger(value) && value > 0)) return value;
+  if (value === undefined || (Number.isInteger(value) && value > 0 && value <= maxTimerMs)) {
+    return value;
+  }
   throw new ConfigurationError({
     path: field,
-    message: `must be a whole number of milliseconds above 0, not ${value}`,
+    message: `must be a whole number of milliseconds from 1 to ${maxTimerMs}, not ${value}`,
   });
 }
 
