@@ -462,7 +462,7 @@ function jobRoute(context: Context): Reply {
     case 'job':
       return json(200, jobBody(context, job, true));
     case 'jobStdout':
-      return stdout(job, context.query.get('format'));
+      return stdout(job, context.query.get('format'), context.store.now());
     default:
       if (method === 'GET') return json(200, { can_cancel: canCancel(job) });
       // JobAccess.can_cancel refuses a job that cannot be canceled any more, so only a System

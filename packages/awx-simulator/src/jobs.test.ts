@@ -197,6 +197,27 @@ describe('jobs', () => {
     expect((await request('GET', `jobs/${ran}/stdout/?format=bogus`)).status).toBe(404);
   });
 
+  it("saves a job's events a while after it ends, its stdout only what is saved", async () => {
+    const lines = ['TASK [a]', 'ok: [web-1]', 'TASK [b]', 'fatal: [web-1]: FAILED!'];
+    const id = await launch({
+      pendingMs: 0,
+      runningMs: 0,
+      outcome: 'failed',
+      stdout: lines,
+      eventsLagMs: 300,
+    });
+    const ended = await until(id, 'failed');
+    expect(ended.event_processing_finished).toBe(false);
+    const [row] = ((await (await request('GET', `jobs/?id=${id}`)).json()) as Body).results;
+    expect(row).not.toHaveProperty('event_processing_finished');
+    const read = async () =>
+      (await request('GET', `jobs/${id}/stdout/?format=txt_download`)).text();
+    expect(await read()).toBe('TASK [a]\nok: [web-1]\n');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await job(id)).event_processing_finished).toBe(true);
+    expect(await read()).toBe(`${lines.join('\n')}\n`);
+  });
+
   it('answers a notice instead of an output over 1 MiB, except to a download', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `ok: [host-${i}] ${'=>'.repeat(25)}`);
     const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });

@@ -25,6 +25,12 @@ export const jobScheduleSchema = z.object({
   /** Lines of stdout; a short Ansible-like transcript matching the outcome when absent. */
   stdout: z.array(z.string()).optional(),
   jobExplanation: z.string().default(''),
+  /**
+   * How long after the job ends AWX's callback receiver is still saving its events. Until then
+   * `event_processing_finished` is false and stdout, built only from saved events, lacks the
+   * second half of the lines (from the start of the run: the receiver lags behind it).
+   */
+  eventsLagMs: z.number().int().min(0).default(0),
 });
 
 export type JobSchedule = z.output<typeof jobScheduleSchema>;
@@ -187,11 +193,23 @@ function transcript(job: Job): readonly string[] {
 }
 
 /**
- * The `stdout` of the job's events, one line each: nothing before the job starts, its
- * transcript after.
+ * UnifiedJob.event_processing_finished: false while the job may run (the tally of its events is
+ * only known at the end), then until every emitted event is saved.
  */
-export function stdoutEvents(job: Job): readonly string[] {
-  return job.started === null ? [] : transcript(job);
+export function eventsFinished(job: Job, now: Micros): boolean {
+  if (job.finished === null) return false;
+  return now >= job.finished + job.schedule.eventsLagMs * 1000;
+}
+
+/**
+ * The `stdout` of the job's saved events, one line each: nothing before the job starts, its
+ * transcript once every event is saved, and only its first half while some are not.
+ */
+export function stdoutEvents(job: Job, now: Micros): readonly string[] {
+  if (job.started === null) return [];
+  const lines = transcript(job);
+  const lagging = job.schedule.eventsLagMs > 0 && !eventsFinished(job, now);
+  return lagging ? lines.slice(0, Math.floor(lines.length / 2)) : lines;
 }
 
 /**
@@ -323,6 +341,12 @@ export function serializeJob(
     webhook_credential: null,
     webhook_guid: '',
     // UnifiedJobListSerializer leaves these out of lists.
-    ...(context.detail ? { job_env: job.jobEnv, result_traceback: job.resultTraceback } : {}),
+    ...(context.detail
+      ? {
+          job_env: job.jobEnv,
+          result_traceback: job.resultTraceback,
+          event_processing_finished: eventsFinished(job, context.now),
+        }
+      : {}),
   };
 }

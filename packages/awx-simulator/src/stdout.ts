@@ -7,6 +7,7 @@
  */
 import { type Job, stdoutEvents } from './jobs.js';
 import { json, notFound, type Reply, text } from './replies.js';
+import type { Micros } from './timestamps.js';
 
 /** awx/settings/defaults.py STDOUT_MAX_BYTES_DISPLAY. */
 export const STDOUT_MAX_BYTES_DISPLAY = 1_048_576;
@@ -42,8 +43,8 @@ function html(body: string): Reply {
 }
 
 /** An unknown `format` finds no renderer, hence 404. */
-export function stdout(job: Job, format: string | null): Reply {
-  const events = stdoutEvents(job);
+export function stdout(job: Job, format: string | null, now: Micros): Reply {
+  const events = stdoutEvents(job, now);
   const content = events.map((line) => `${line}\n`).join('');
   if (format === 'txt_download' || format === 'ansi_download') {
     const ansi = format === 'ansi_download';

@@ -23,16 +23,11 @@ import { ExecutionCreate } from './execution-create.js';
 import { executionIdentity } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
 import { ExecutionLock } from './execution-lock.js';
-import {
-  type AnsibleExecutorOptions,
-  type AnsibleExecutorSettings,
-  parseExecutorOptions,
-} from './executor-options.js';
+import { type AnsibleExecutorOptions, parseExecutorOptions } from './executor-options.js';
 import { JobLaunch } from './job-launch.js';
 import { jobOutput } from './job-output.js';
+import { JobReport } from './job-report.js';
 import { KubernetesApiAccess } from './kubernetes-api-access.js';
-import type { Job } from './schemas.js';
-import { awxJobResult, isJobFailed } from './status.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 /** The engine name, matched against `spec.executionEngine`. */
@@ -54,7 +49,7 @@ export class AnsibleExecutor implements Executor {
   readonly #lock: ExecutionLock;
   readonly #create: ExecutionCreate;
   readonly #cleanup: ExecutionCleanup;
-  readonly #settings: AnsibleExecutorSettings;
+  readonly #report: JobReport;
   readonly #log: Logger;
 
   /**
@@ -65,9 +60,9 @@ export class AnsibleExecutor implements Executor {
   constructor(awx: AnsibleExecutorAwx, kube: KubeClient, options: AnsibleExecutorOptions = {}) {
     this.#awx = awx;
     const settings = parseExecutorOptions(options);
-    this.#settings = settings;
     const log = options.logger ?? noopLogger;
     this.#log = log;
+    this.#report = new JobReport(awx, settings, log);
     const catalog = new TemplateCatalog(awx, settings.cacheTtlMs, settings.now);
     const credentials = new EphemeralCredentials(awx, settings, log);
     this.#jobs = new ExecutionJobs(awx, catalog, settings);
@@ -125,8 +120,7 @@ export class AnsibleExecutor implements Executor {
       wfe.status?.executionRef === undefined ? await this.#lock.find(wfe, namespace, signal) : null;
     const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return null;
-    const tail = isJobFailed(job.status) ? await this.#stdoutTail(job, signal) : '';
-    const result = awxJobResult(job, tail);
+    const result = await this.#report.result(job, signal);
     if (isTerminalPhase(result.phase)) await this.#markFinished(wfe, namespace, signal);
     return result;
   }
@@ -177,18 +171,6 @@ export class AnsibleExecutor implements Executor {
         },
         'could not mark the lock of a finished AWX job',
       );
-    }
-  }
-
-  /** The output tail adds detail to a failure; without it the failure is still reported. */
-  async #stdoutTail(job: Job, signal: AbortSignal | undefined): Promise<string> {
-    if (this.#settings.stdoutTailBytes === 0) return '';
-    try {
-      return await this.#awx.jobStdoutTail(job.id, this.#settings.stdoutTailBytes, { signal });
-    } catch (error) {
-      if (!(error instanceof AwxError)) throw error;
-      this.#log.warn({ job: job.id, reason: error.reason }, 'could not read AWX job output');
-      return '';
     }
   }
 }

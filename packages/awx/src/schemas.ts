@@ -108,6 +108,14 @@ export const JobSchema = z.object({
    * `job_explanation` (BaseTask.run); job views only, never a row of `jobs/`.
    */
   result_traceback: z.string().optional(),
+  /** When the job ended; null while AWX may still run it. */
+  finished: z.string().nullish(),
+  /**
+   * Whether AWX has saved every event the job emitted (UnifiedJob.event_processing_finished):
+   * AWX builds stdout only from saved events, so until then the output lacks its end. Job views
+   * only, never a row of `jobs/` (UnifiedJobListSerializer).
+   */
+  event_processing_finished: z.boolean().optional(),
   /** Seconds the job may run before AWX stops it as failed; 0 for none (or AWX's global one). */
   timeout: z.number().int().default(0),
   /**

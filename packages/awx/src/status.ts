@@ -140,3 +140,13 @@ export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult
     ...(classified === undefined ? {} : { failureReason: classified }),
   };
 }
+
+/**
+ * A job that failed while AWX is still saving its events, reported as running so the
+ * controller asks again and the failure, once reported, carries the end of the output.
+ */
+export function awxOutputPendingResult(job: Pick<Job, 'id' | 'status'>): ExecutionResult {
+  const reason = 'AWXJobOutputPending';
+  const message = `AWX job ${job.id} ended (${job.status.slice(0, maxRawStatus)}); waiting for AWX to save its output`;
+  return { phase: 'Running', reason, message, summary: { status: 'Unknown', reason, message } };
+}
