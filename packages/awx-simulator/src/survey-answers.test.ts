@@ -22,6 +22,10 @@ const errors = (question: SurveyQuestion, json: string) =>
 describe('answerErrors (_survey_element_validation)', () => {
   it('wants a required answer, except a password whose stored default stands in', () => {
     expect(errors(q('text', { required: true }), '{}')).toEqual(["'v' value missing"]);
+    // A default fills the job's variables only after the answers are checked.
+    expect(errors(q('text', { required: true, default: 'eu' }), '{}')).toEqual([
+      "'v' value missing",
+    ]);
     expect(errors(q('text'), '{}')).toEqual([]);
     const password = q('password', { required: true });
     expect(errors(password, '{"v": "$encrypted$"}')).toEqual(["'v' value missing"]);

@@ -70,7 +70,10 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
       return found[0]!;
     },
     templateCredentials: async () => [],
-    launchRequirements: async () => ({ passwords_needed_to_start: [] }),
+    launchRequirements: async () => ({
+      passwords_needed_to_start: [],
+      variables_needed_to_start: [],
+    }),
     surveyQuestions: async () => [],
     getJob: async (id) => jobs.find((j) => j.id === id) ?? null,
     findJob: async (query, matches) => {

@@ -44,6 +44,8 @@ export class FakeAwx
   surveyReads = 0;
   /** The passwords the template's credentials ask for at launch. */
   passwordsNeeded: string[] = [];
+  /** The variables the template's survey requires. */
+  variablesNeeded: string[] = [];
   launched: LaunchRequest[] = [];
   canceled: number[] = [];
   canceledWorkflows: number[] = [];
@@ -68,7 +70,10 @@ export class FakeAwx
     return this.survey;
   }
   async launchRequirements() {
-    return { passwords_needed_to_start: this.passwordsNeeded };
+    return {
+      passwords_needed_to_start: this.passwordsNeeded,
+      variables_needed_to_start: this.variablesNeeded,
+    };
   }
   async launch(templateId: number, request: LaunchRequest) {
     this.launched.push(request);

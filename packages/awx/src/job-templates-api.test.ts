@@ -42,15 +42,17 @@ describe('JobTemplatesApi', () => {
     });
   });
 
-  it("reads the passwords a template's credentials ask for at launch", async () => {
+  it('reads the passwords and survey variables a launch of the template needs', async () => {
     nock(base)
       .get('/api/v2/job_templates/3/launch/')
       .reply(200, {
         can_start_without_user_input: false,
         passwords_needed_to_start: ['ssh_password'],
+        variables_needed_to_start: ['region'],
       });
     expect(await templates().launchRequirements(3)).toEqual({
       passwords_needed_to_start: ['ssh_password'],
+      variables_needed_to_start: ['region'],
     });
   });
 

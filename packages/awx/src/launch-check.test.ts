@@ -27,14 +27,24 @@ const variables: LaunchVariables = new Map([
 
 /** A template and its survey AWX answers with, changed by the test; every read counted. */
 function fake(template: JobTemplate, survey: SurveyQuestion[]) {
-  const state = { template, survey, passwords: [] as string[], templateReads: 0, surveyReads: 0 };
+  const state = {
+    template,
+    survey,
+    passwords: [] as string[],
+    variables: [] as string[],
+    templateReads: 0,
+    surveyReads: 0,
+  };
   const awx: JobTemplateReader = {
     findJobTemplate: async () => {
       state.templateReads += 1;
       return state.template;
     },
     templateCredentials: async () => [],
-    launchRequirements: async () => ({ passwords_needed_to_start: state.passwords }),
+    launchRequirements: async () => ({
+      passwords_needed_to_start: state.passwords,
+      variables_needed_to_start: state.variables,
+    }),
     surveyQuestions: async () => {
       state.surveyReads += 1;
       return state.survey;
@@ -95,6 +105,37 @@ describe('checkLaunch', () => {
         ),
       },
     ]);
+  });
+
+  it('refuses a launch lacking a variable the survey requires, naming each and the parameter that gives it', async () => {
+    const { state, catalog } = fake(base, [
+      { variable: 'REPLICAS', type: 'integer' },
+      { variable: 'REGION', type: 'text' },
+      { variable: 'ZONE', type: 'text' },
+    ]);
+    state.variables = ['REPLICAS', 'REGION', 'ZONE'];
+    const template = await catalog.template('restart', undefined);
+    const issues = await issuesOf(checkLaunch(catalog, template, variables, true, undefined));
+    expect(issues).toEqual(
+      ['REGION', 'ZONE'].map((name) => ({
+        path: `spec.parameters.${name}`,
+        message:
+          `AWX job template "restart" (id 3) has a required survey question for ${name}, which ` +
+          'AWX refuses a launch without even when the question has a default: set parameter ' +
+          `${name} on the WorkflowExecution, or make the question optional in the template's survey`,
+      })),
+    );
+  });
+
+  it('launches once a survey made optional since it was cached no longer requires the variable', async () => {
+    const { state, catalog } = fake(base, [{ variable: 'REGION', type: 'text' }]);
+    state.variables = ['REGION'];
+    await catalog.launchRequirements(base, undefined);
+    state.variables = [];
+    const cached = await catalog.template('restart', undefined);
+    const checked = await checkLaunch(catalog, cached, variables, true, undefined);
+    expect(checked.template.cached).toBe(false);
+    expect(checked.extraVars).not.toHaveProperty('REGION');
   });
 
   it('reads nothing of a template whose survey is off, and coerces as kubernaut does', async () => {

@@ -1,15 +1,16 @@
 /**
  * The check before a launch, against the job template as the catalog has it: the launch's
  * extra_vars typed for the template's survey, or a ConfigurationError for what AWX would refuse
- * or ignore (survey answers, prompts, passwords its credentials ask for at launch, slicing) and
- * what would keep the engine from finding its job. The survey is read only when it is enabled;
- * it and the passwords (`GET launch/`) are cached like the template.
+ * or ignore (survey answers, the survey's required variables, prompts, passwords its credentials
+ * ask for at launch, slicing) and what would keep the engine from finding its job. The survey is
+ * read only when it is enabled; it and what `GET launch/` says a launch needs are cached like the
+ * template.
  */
 import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
 import type { ExtraVars } from './extra-vars.js';
 import { type LaunchVariables, typedExtraVars } from './extra-vars-plan.js';
 import { slicingIssues } from './job-slicing.js';
-import { passwordIssues, promptIssues } from './launch-prompts.js';
+import { passwordIssues, promptIssues, requiredVariableIssues } from './launch-prompts.js';
 import type { JobTemplate } from './schemas.js';
 import type { Cached, TemplateCatalog } from './template-catalog.js';
 
@@ -56,17 +57,18 @@ async function check(
   signal: AbortSignal | undefined,
 ): Promise<{ extraVars: ExtraVars; issues: FieldIssue[]; surveyCached: boolean }> {
   const survey = await catalog.survey(template, signal);
-  const passwords = await catalog.passwordsNeeded(template, signal);
+  const needed = await catalog.launchRequirements(template, signal);
   const typed = typedExtraVars(variables, survey && { template, questions: survey.value });
   const inputs = { variables: [...variables.keys()], credentials };
   return {
     extraVars: typed.extraVars,
     issues: [
       ...typed.issues,
+      ...requiredVariableIssues(template, needed.value.variables_needed_to_start, inputs.variables),
       ...promptIssues(template, inputs, survey?.value),
-      ...passwordIssues(template, passwords.value),
+      ...passwordIssues(template, needed.value.passwords_needed_to_start),
       ...slicingIssues(template),
     ],
-    surveyCached: (survey?.cached ?? false) || passwords.cached,
+    surveyCached: (survey?.cached ?? false) || needed.cached,
   };
 }

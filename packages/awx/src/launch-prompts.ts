@@ -107,6 +107,29 @@ export function passwordIssues(
   ];
 }
 
+/**
+ * The variables the template's survey requires (AWX's `variables_needed_to_start`) that the
+ * launch does not send. AWX refuses such a launch with 400 even when the question has a default:
+ * it checks the launch's own answers, and merges defaults only into the job it then creates.
+ */
+export function requiredVariableIssues(
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  needed: readonly string[],
+  sent: readonly string[],
+): FieldIssue[] {
+  const given = new Set(sent);
+  return needed
+    .filter((name) => !given.has(name))
+    .map((name) => ({
+      path: `spec.parameters.${name}`,
+      message:
+        `AWX job template "${template.name}" (id ${template.id}) has a required survey ` +
+        `question for ${name}, which AWX refuses a launch without even when the question has ` +
+        `a default: set parameter ${name} on the WorkflowExecution, or make the question ` +
+        `optional in the template's survey`,
+    }));
+}
+
 /** What a launch's `ignored_fields` says AWX dropped of the values the execution depends on. */
 export function ignoredFieldIssues(
   template: Pick<JobTemplate, 'id' | 'name'>,

@@ -65,11 +65,15 @@ export const SurveySpecSchema = z.object({
 });
 
 /**
- * `GET job_templates/{id}/launch/`: the passwords the template's credentials ask for at launch
- * (a Machine or Vault password saved as "Prompt on launch"), which AWX refuses a launch without.
+ * `GET job_templates/{id}/launch/`: what AWX refuses a launch without. The passwords the
+ * template's credentials ask for at launch (a Machine or Vault password saved as "Prompt on
+ * launch"), and the variables of the enabled survey's required questions, which a launch must
+ * answer even when the question has a default (_survey_element_validation checks the launch's
+ * answers before any default is merged).
  */
 export const LaunchRequirementsSchema = z.object({
   passwords_needed_to_start: z.array(z.string()).default([]),
+  variables_needed_to_start: z.array(z.string()).default([]),
 });
 
 export type LaunchRequirements = z.infer<typeof LaunchRequirementsSchema>;

@@ -23,7 +23,10 @@ function reader(survey: SurveyQuestion[]) {
   const awx: JobTemplateReader = {
     findJobTemplate: async () => template(),
     templateCredentials: async () => [],
-    launchRequirements: async () => ({ passwords_needed_to_start: [] }),
+    launchRequirements: async () => ({
+      passwords_needed_to_start: [],
+      variables_needed_to_start: [],
+    }),
     surveyQuestions: async (id) => {
       reads.push(id);
       return survey;
@@ -74,7 +77,7 @@ describe('TemplateCatalog refusals', () => {
     };
     const catalog = new TemplateCatalog(awx, 0, () => 0);
     for (const read of [
-      catalog.passwordsNeeded(template(), undefined),
+      catalog.launchRequirements(template(), undefined),
       catalog.credentials(template(), undefined),
     ]) {
       const error = await read.catch((e: unknown) => e);

@@ -3,7 +3,7 @@ import { AwxLookupError } from './awx-errors.js';
 import { templateRefusal } from './awx-permissions.js';
 import type { JobTemplateReader } from './awx-roles.js';
 import { jobTemplateNamePath } from './engine-config.js';
-import type { Credential, JobTemplate } from './schemas.js';
+import type { Credential, JobTemplate, LaunchRequirements } from './schemas.js';
 import { type Survey, surveyOf } from './survey-answers.js';
 import { TtlCache } from './ttl-cache.js';
 
@@ -26,14 +26,14 @@ export class TemplateCatalog {
   readonly #templates: TtlCache<JobTemplate>;
   readonly #credentials: TtlCache<Credential[]>;
   readonly #surveys: TtlCache<Survey>;
-  readonly #passwords: TtlCache<readonly string[]>;
+  readonly #requirements: TtlCache<LaunchRequirements>;
 
   constructor(awx: JobTemplateReader, ttlMs: number, now: () => number) {
     this.#awx = awx;
     this.#templates = new TtlCache(ttlMs, now);
     this.#credentials = new TtlCache(ttlMs, now);
     this.#surveys = new TtlCache(ttlMs, now);
-    this.#passwords = new TtlCache(ttlMs, now);
+    this.#requirements = new TtlCache(ttlMs, now);
   }
 
   /**
@@ -80,17 +80,17 @@ export class TemplateCatalog {
   }
 
   /**
-   * The passwords the template's credentials ask for at launch (`GET launch/`), which an
-   * execution has no way to give.
+   * What AWX refuses a launch of the template without (`GET launch/`): the passwords its
+   * credentials ask for at launch, which an execution has no way to give, and the variables its
+   * survey requires.
    */
-  async passwordsNeeded(
+  async launchRequirements(
     template: Pick<JobTemplate, 'id' | 'name'>,
     signal: AbortSignal | undefined,
-  ): Promise<Cached<readonly string[]>> {
-    return this.#passwords.get(String(template.id), async () => {
-      const read = this.#awx.launchRequirements(template.id, { signal });
-      return (await readable(template, read)).passwords_needed_to_start;
-    });
+  ): Promise<Cached<LaunchRequirements>> {
+    return this.#requirements.get(String(template.id), () =>
+      readable(template, this.#awx.launchRequirements(template.id, { signal })),
+    );
   }
 
   /** Drops what is known of the template: AWX refused a launch that used it. */
@@ -98,7 +98,7 @@ export class TemplateCatalog {
     this.#templates.forget(template.name);
     this.#credentials.forget(String(template.id));
     this.#surveys.forget(String(template.id));
-    this.#passwords.forget(String(template.id));
+    this.#requirements.forget(String(template.id));
   }
 }
 

@@ -275,6 +275,43 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(jobsOf(bed.sim, tooLong)).toEqual([]);
   });
 
+  it('refuses a template whose survey requires a variable the execution lacks, before creating a credential', async () => {
+    const template = seedTemplate(bed.sim, {
+      surveyEnabled: true,
+      surveySpec: {
+        name: 'Remediate',
+        description: '',
+        spec: [
+          {
+            type: 'text',
+            question_name: 'Region',
+            variable: 'REGION',
+            required: true,
+            default: 'eu',
+          },
+        ],
+      },
+    });
+    await createSecret(bed.kube, env.namespace, 'needed', { k: 'v' });
+    const deletedBefore = bed.sim.state.deletedCredentials().length;
+    const wfe = makeExecution(template.name);
+    const error = await rejection(
+      bed
+        .executor()
+        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'needed' }] } }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'spec.parameters.REGION',
+        message: expect.stringMatching(/has a required survey question for REGION/),
+      },
+    ]);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(apiCredentials()).toEqual([]);
+    // Nothing made and rolled back either.
+    expect(bed.sim.state.deletedCredentials()).toHaveLength(deletedBefore);
+  });
+
   it('refuses a template that slices, launching nothing, and launches one that prompts with 1', async () => {
     const slicing = seedTemplate(bed.sim, { jobSliceCount: 3, inventoryHosts: 3 });
     const refused = makeExecution(slicing.name);
