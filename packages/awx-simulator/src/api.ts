@@ -40,7 +40,7 @@ import {
 } from './replies.js';
 import { apiRoot, ping, user } from './root-views.js';
 import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './routes.js';
-import { stdout } from './stdout.js';
+import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
 import { serializeWorkflowJob } from './workflow-jobs.js';
@@ -454,10 +454,13 @@ function jobBody(context: Context, job: Job, detail: boolean): Record<string, un
 
 function jobRoute(context: Context): Reply {
   const { store, route, method } = context;
+  // The stdout view renders its refusals with the format's renderer, text for the text formats.
+  const refuse = (reply: Reply) =>
+    route.name === 'jobStdout' ? stdoutError(reply, context.query.get('format')) : reply;
   const job = store.job(route.id);
-  if (!job) return notFound();
+  if (!job) return refuse(notFound());
   const templateRole = jobTemplateRole(context, job);
-  if (!mayOnTemplate(context, templateRole, 'read')) return forbidden();
+  if (!mayOnTemplate(context, templateRole, 'read')) return refuse(forbidden());
   switch (route.name) {
     case 'job':
       return json(200, jobBody(context, job, true));

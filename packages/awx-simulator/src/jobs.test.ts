@@ -218,6 +218,17 @@ describe('jobs', () => {
     expect(await read()).toBe(`${lines.join('\n')}\n`);
   });
 
+  it("renders the stdout view's errors as text for a text format, as AWX's PlainTextRenderer does", async () => {
+    const missing = await request('GET', 'jobs/999999/stdout/?format=txt_download');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await missing.text()).toBe(
+      "{'detail': ErrorDetail(string='Not found.', code='not_found')}",
+    );
+    const json = await request('GET', 'jobs/999999/stdout/?format=json');
+    expect(await json.json()).toEqual({ detail: 'Not found.' });
+  });
+
   it('answers a notice instead of an output over 1 MiB, except to a download', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `ok: [host-${i}] ${'=>'.repeat(25)}`);
     const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });

@@ -6,6 +6,7 @@
  * (`enforce_max_bytes=False`) and come as an attachment.
  */
 import { type Job, stdoutEvents } from './jobs.js';
+import { pythonRepr } from './python-json.js';
 import { json, notFound, type Reply, text } from './replies.js';
 import type { Micros } from './timestamps.js';
 
@@ -86,4 +87,32 @@ export function stdout(job: Job, format: string | null, now: Micros): Reply {
         `<!DOCTYPE html>\n<html><body><pre>${escapeHtml(withoutEventData(content))}</pre></body></html>\n`,
       );
   }
+}
+
+/** The formats PlainTextRenderer and its subclasses render (awx/api/renderers.py). */
+const TEXT_FORMATS: ReadonlySet<string> = new Set(['txt', 'ansi', 'txt_download', 'ansi_download']);
+
+/** DRF's codes for the errors the stdout view raises before it reads any output. */
+const ERROR_CODES: Readonly<Record<number, string>> = {
+  403: 'permission_denied',
+  404: 'not_found',
+};
+
+/**
+ * An error of the stdout view as AWX renders it for `format`. A text renderer makes the
+ * exception's data `str(dict)`, Python's repr of DRF's ErrorDetail, as `text/plain`, not JSON;
+ * every other format renders it as the rest of the API does.
+ */
+export function stdoutError(reply: Reply, format: string | null): Reply {
+  const code = ERROR_CODES[reply.status];
+  const body = reply.body as { detail?: unknown } | undefined;
+  if (format === null || !TEXT_FORMATS.has(format) || !code || typeof body?.detail !== 'string') {
+    return reply;
+  }
+  const detail = `ErrorDetail(string=${pythonRepr(body.detail)}, code=${pythonRepr(code)})`;
+  return {
+    status: reply.status,
+    headers: { ...reply.headers, 'Content-Type': 'text/plain; charset=utf-8' },
+    body: `{'detail': ${detail}}`,
+  };
 }

@@ -126,44 +126,86 @@ export class AwxPermissionError extends AwxApiError {
 
 const withheld = '(message withheld: it may quote a secret value)';
 
+/** What the request that got the error answer was, as far as its error may show. */
+export interface ErrorRequest {
+  readonly retryAfterMs?: number | undefined;
+  /** Values the request sent that no message may repeat. */
+  readonly secrets?: readonly string[] | undefined;
+  /**
+   * The endpoint's bodies may quote a job's output (stdout), which may print secrets: an error
+   * body that is not JSON is not shown at all.
+   */
+  readonly quotesOutput?: boolean | undefined;
+}
+
 /**
- * The AwxApiError for an error answer, with DRF's `detail` and field messages from its body.
- * When the request carried `secrets`, messages about `inputs` and any message quoting one of
- * them are withheld: AWX may echo a credential input back.
+ * The AwxApiError for an error answer, with DRF's `detail` and field messages from its body, or
+ * a short excerpt of a body that is not JSON (AWX's text renderers, a proxy's page). When the
+ * request carried `secrets`, messages about `inputs` and any message quoting one of them are
+ * withheld: AWX may echo a credential input back.
  */
 export function apiErrorFromBody(
   endpoint: string,
   statusCode: number,
   body: string,
-  request: { readonly retryAfterMs?: number | undefined; readonly secrets?: readonly string[] },
+  request: ErrorRequest,
 ): AwxApiError {
-  const { detail, fields } = describeErrorBody(body);
-  const { retryAfterMs, secrets } = request;
+  const { detail, fields, excerpt } = describeErrorBody(body);
+  const { retryAfterMs, secrets, quotesOutput } = request;
+  const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+  if (excerpt !== undefined && quotesOutput) {
+    const why = "a body that is not JSON, not shown: this endpoint's bodies may quote job output";
+    return new AwxApiError(endpoint, statusCode, undefined, [], retryAfterSeconds, why);
+  }
   const values = (secrets ?? []).filter((value) => value !== '');
   const quotes = (message: string) => values.some((value) => message.includes(value));
+  const shown = detail ?? excerpt;
   return new AwxApiError(
     endpoint,
     statusCode,
-    detail !== undefined && quotes(detail) ? withheld : detail,
+    shown !== undefined && quotes(shown) ? withheld : shown,
     fields.map((f) =>
       secrets && (f.path === 'inputs' || f.path.startsWith('inputs.') || quotes(f.message))
         ? { path: f.path, message: withheld }
         : f,
     ),
-    retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+    retryAfterSeconds,
   );
+}
+
+/** How many characters of an error body that is not JSON its message shows at most. */
+const maxExcerpt = 200;
+
+// Whitespace runs (line breaks among them) become one space; then what is left of C0 and C1
+// controls, and the invisible format characters that could reorder or hide text in a log line.
+const WHITESPACE = /\s+/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/** One line of at most `maxExcerpt` characters of `text`; undefined when nothing is left. */
+export function errorExcerpt(text: string): string | undefined {
+  const line = text.replace(WHITESPACE, ' ').replace(CONTROL, '').trim();
+  if (line === '') return undefined;
+  const chars = [...line];
+  return chars.length > maxExcerpt ? `${chars.slice(0, maxExcerpt).join('')}…` : line;
 }
 
 /**
  * DRF's error bodies: `{"detail": "..."}`, or messages keyed by field, possibly nested, those
- * about the whole object under `__all__`, which become issues without a path.
+ * about the whole object under `__all__`, which become issues without a path. A body that is
+ * not JSON gives its excerpt.
  */
-function describeErrorBody(text: string): { detail?: string; fields: FieldIssue[] } {
+function describeErrorBody(text: string): {
+  detail?: string;
+  fields: FieldIssue[];
+  excerpt?: string;
+} {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { fields: [] };
+    const excerpt = errorExcerpt(text);
+    return excerpt === undefined ? { fields: [] } : { fields: [], excerpt };
   }
   const body = ErrorBodySchema.safeParse(value);
   if (!body.success) return { fields: [] };

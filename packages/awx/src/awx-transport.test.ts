@@ -224,6 +224,27 @@ describe('AwxTransport retries', () => {
     });
   });
 
+  it('keeps one short line of an error body that is not JSON, and still classifies by status', async () => {
+    const page = `<html>\r\n<head><title>502 Bad Gateway</title></head>\n\u001b[31m<body>${'x'.repeat(500)}</body></html>`;
+    nock(base).get('/api/v2/jobs/5/').reply(502, page, { 'Content-Type': 'text/html' });
+    const error = await getJob(transport({ retries: 0 }), 5).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 502, reason: 'AWXUnavailable' });
+    const { detail } = error as AwxApiError;
+    expect(detail).toMatch(/^<html> <head><title>502 Bad Gateway<\/title><\/head> \[31m<body>x+…$/);
+    expect([...(detail ?? '')]).toHaveLength(201);
+  });
+
+  it('withholds a non-JSON error body that quotes a value the request sent as secret', async () => {
+    nock(base).post('/api/v2/credentials/').reply(400, 'bad input: hunter2', {
+      'Content-Type': 'text/plain',
+    });
+    const http = transport({ retries: 0 });
+    const call = http.post('credentials/', '{"inputs":{}}', {}, { secrets: ['hunter2'] });
+    const error = await http.json(call, JobSchema).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 400, reason: 'AWXBadRequest' });
+    expect((error as Error).message).not.toContain('hunter2');
+  });
+
   it('does not retry what cannot succeed: 401', async () => {
     const scope = nock(base)
       .get('/api/v2/jobs/5/')

@@ -34,6 +34,8 @@ export interface Call {
    * these values, are left out of the error.
    */
   readonly secrets?: readonly string[];
+  /** The answers may quote a job's output: an error body that is not JSON is not shown. */
+  readonly quotesOutput?: boolean;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -281,6 +283,7 @@ export class AwxTransport {
     return apiErrorFromBody(endpoint, response.statusCode, await response.body.text(), {
       retryAfterMs: parseRetryAfter(Array.isArray(header) ? header[0] : header),
       secrets: call.secrets,
+      quotesOutput: call.quotesOutput,
     });
   }
 }

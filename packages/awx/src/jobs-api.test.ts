@@ -111,6 +111,21 @@ describe('JobsApi', () => {
     expect(await jobs().jobStdoutLines(7, { skip: 0 })).toEqual({ lines: [], total: 0 });
   });
 
+  it("never shows a text error of the output download, which may quote the job's output", async () => {
+    const text = "{'detail': ErrorDetail(string='password: hunter2', code='permission_denied')}";
+    nock(base)
+      .get('/api/v2/jobs/7/stdout/')
+      .query(true)
+      .reply(403, text, { 'Content-Type': 'text/plain' });
+    const error = await jobs()
+      .jobStdoutTail(7, 9)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', detail: undefined });
+    expect((error as Error).message).toBe(
+      "AWX GET jobs/7/stdout/?format=txt_download answered 403: a body that is not JSON, not shown: this endpoint's bodies may quote job output",
+    );
+  });
+
   it('classifies a cancel by status code', async () => {
     nock(base)
       .post('/api/v2/jobs/1/cancel/')

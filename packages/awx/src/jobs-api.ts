@@ -98,9 +98,15 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
   /**
    * The output as AWX's download (`format=txt_download`, an attachment), read as it streams.
    * `txt` answers a notice instead of any output over STDOUT_MAX_BYTES_DISPLAY (1 MiB); the
-   * download has no limit and is the same text (ANSI sequences removed).
+   * download has no limit and is the same text (ANSI sequences removed). Its errors come as
+   * text too (`str()` of the error dict), and are not shown: what the output holds is the
+   * playbook's, which may print a secret.
    */
   #stdout(id: number, options: AwxRequestOptions): Call {
-    return this.#http.get(`jobs/${id}/stdout/`, { format: 'txt_download' }, options, 'text/plain');
+    const query = { format: 'txt_download' };
+    return {
+      ...this.#http.get(`jobs/${id}/stdout/`, query, options, 'text/plain'),
+      quotesOutput: true,
+    };
   }
 }
