@@ -16,11 +16,12 @@ export interface ClusterConfig {
    */
   applyToHTTPSOptions(options: RequestOptions): Promise<void>;
   /**
-   * The API server refused the current credentials (401): forget any cached one, so the next
-   * request gets a fresh one. client-go's exec authenticator does the same: a plugin's token
-   * without an expiry would otherwise be sent, revoked, until the process restarts.
+   * The API server refused the credentials a request sent (401; `rejected` carries its
+   * Authorization header): forget the cached one if it is the one refused, so the next request
+   * gets a fresh one. client-go's exec authenticator does the same: a plugin's token without an
+   * expiry would otherwise be sent, revoked, until the process restarts.
    */
-  credentialsRejected?(): void;
+  credentialsRejected?(rejected?: { readonly authorization?: string | undefined }): void;
   /** Authenticates a request through a SOCKS proxy; needed only for clusters behind one. */
   applySecurityAuthentication?(context: RequestContext): Promise<void>;
 }

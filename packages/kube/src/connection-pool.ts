@@ -102,8 +102,12 @@ export class ConnectionPool {
    * Called with every answer's status: a 401 tells the kubeconfig its credentials were refused
    * (see `ClusterConfig.credentialsRejected`), so the next request authenticates afresh.
    */
-  answered(statusCode: number): void {
-    if (statusCode === 401) this.#config.credentialsRejected?.();
+  answered(statusCode: number, sent: Readonly<Record<string, string>>): void {
+    if (statusCode === 401) {
+      this.#config.credentialsRejected?.({
+        authorization: sent.Authorization ?? sent.authorization,
+      });
+    }
   }
 
   /** Closes the pools, letting requests in flight finish, those on replaced pools included. */

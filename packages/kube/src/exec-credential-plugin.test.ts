@@ -104,6 +104,21 @@ describe('ExecCredentialPlugin', () => {
     expect((await exec.credential()).token).toBe(`token-${runs()[1]}`);
   });
 
+  it('keeps a credential newer than the one refused, and forgets the one refused', async () => {
+    const { runs, start } = plugin(
+      'refused-late',
+      `process.stdout.write(credential('token-' + process.pid));`,
+    );
+    const exec = start();
+    const kept = await exec.credential();
+    // A request sent with a token the plugin has since replaced.
+    exec.forget('Bearer token-earlier');
+    expect(await exec.credential()).toEqual(kept);
+    expect(runs()).toHaveLength(1);
+    exec.forget(`Bearer ${kept.token}`);
+    expect((await exec.credential()).token).toBe(`token-${runs()[1]}`);
+  });
+
   it('kills a plugin that hangs, once for all its waiters, and backs off before running it again', async () => {
     const { runs, start } = plugin('hanging', 'setInterval(() => {}, 1_000);');
     const exec = start({ timeoutMs: 300, backoffMs: 1_000 });

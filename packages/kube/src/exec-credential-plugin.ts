@@ -138,8 +138,16 @@ export class ExecCredentialPlugin {
     return running;
   }
 
-  /** The API server refused the credential: the next request runs the plugin again. */
-  forget(): void {
+  /**
+   * The API server refused a credential: the next request runs the plugin again, unless the
+   * refused one was a token the kept credential has already replaced (a request sent before
+   * the last run), which would cost a run for nothing.
+   */
+  forget(authorization?: string): void {
+    const token = this.#credential?.token;
+    if (authorization !== undefined && token !== undefined && authorization !== `Bearer ${token}`) {
+      return;
+    }
     this.#credential = undefined;
   }
 

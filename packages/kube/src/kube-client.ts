@@ -371,7 +371,7 @@ export class KubeClient implements Reader {
     const { url, dispatcher, headers } = prepared;
     const open = async (signal: AbortSignal) => {
       const response = await request(url, { dispatcher, headers, signal });
-      this.#pool.answered(response.statusCode);
+      this.#pool.answered(response.statusCode, headers);
       return response;
     };
     return watchStream<T>(open, {
@@ -438,7 +438,7 @@ export class KubeClient implements Reader {
       } finally {
         clearTimeout(timer);
       }
-      this.#pool.answered(response.statusCode);
+      this.#pool.answered(response.statusCode, headers);
       if (!successful(response.statusCode)) {
         throw kubernetesErrorFromResponse(
           response.statusCode,
@@ -508,9 +508,11 @@ export class KubeClient implements Reader {
     let dispatcher: Dispatcher | undefined;
     let response: Dispatcher.ResponseData;
     let text: string;
+    let sent: Readonly<Record<string, string>> = {};
     try {
       const prepared = await this.#prepare(method, path, operation, false, connection.signal);
       const { url, headers } = prepared;
+      sent = headers;
       dispatcher = prepared.dispatcher;
       if (options.body !== undefined)
         headers['content-type'] = options.contentType ?? 'application/json';
@@ -537,7 +539,7 @@ export class KubeClient implements Reader {
       caller?.removeEventListener('abort', stop);
     }
     const { statusCode } = response;
-    this.#pool.answered(statusCode);
+    this.#pool.answered(statusCode, sent);
     if (statusCode === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
     if (!successful(statusCode)) {
       throw kubernetesErrorFromResponse(statusCode, text, operation, response.headers);

@@ -58,8 +58,8 @@ export class LightKubeConfig implements ClusterConfig {
     this.#exec = user ? execCredentialPlugin(user, parts.exec) : undefined;
   }
 
-  credentialsRejected(): void {
-    this.#exec?.forget();
+  credentialsRejected(rejected?: { readonly authorization?: string | undefined }): void {
+    this.#exec?.forget(rejected?.authorization);
   }
 
   getCurrentContext(): string {
