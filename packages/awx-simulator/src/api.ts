@@ -20,6 +20,7 @@ import {
 } from './credential-types.js';
 import { type Credential, credentialModel, serializeCredential } from './credentials.js';
 import { type Model, queryRows } from './filters.js';
+import { jobEventModel, savedJobEvents, serializeJobEvent } from './job-events.js';
 import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-template-views.js';
 import type { JobTemplate } from './job-templates.js';
 import { canCancel, type Job, jobModel, serializeJob } from './jobs.js';
@@ -466,6 +467,14 @@ function jobRoute(context: Context): Reply {
       return json(200, jobBody(context, job, true));
     case 'jobStdout':
       return stdout(job, context.query.get('format'), context.store.now());
+    case 'jobEvents': {
+      // NoTruncateMixin takes any non-empty value, `false` too.
+      const noTruncate = Boolean(context.query.get('no_truncate'));
+      const events = savedJobEvents(job, context.store.now());
+      return list(context, jobEventModel, events, (event) =>
+        serializeJobEvent(event, context.prefix, noTruncate),
+      );
+    }
     default:
       if (method === 'GET') return json(200, { can_cancel: canCancel(job) });
       // JobAccess.can_cancel refuses a job that cannot be canceled any more, so only a System

@@ -25,6 +25,7 @@ export type RouteName =
   | 'jobs'
   | 'job'
   | 'jobStdout'
+  | 'jobEvents'
   | 'jobCancel'
   | 'workflowJob'
   | 'workflowJobCancel';
@@ -67,6 +68,7 @@ const ROUTES: readonly RouteDefinition[] = [
   { name: 'jobs', pattern: /^jobs\/$/, methods: ['GET'] },
   { name: 'job', pattern: /^jobs\/(\d+)\/$/, methods: ['GET'] },
   { name: 'jobStdout', pattern: /^jobs\/(\d+)\/stdout\/$/, methods: ['GET'] },
+  { name: 'jobEvents', pattern: /^jobs\/(\d+)\/job_events\/$/, methods: ['GET'] },
   { name: 'jobCancel', pattern: /^jobs\/(\d+)\/cancel\/$/, methods: ['GET', 'POST'] },
   { name: 'workflowJob', pattern: /^workflow_jobs\/(\d+)\/$/, methods: ['GET'] },
   {

@@ -4,6 +4,7 @@ import type {
   AwxRequestOptions,
   CancelOutcome,
   CredentialFilter,
+  JobEventsWindow,
   JobQuery,
   LaunchRequest,
 } from './awx-roles.js';
@@ -22,6 +23,7 @@ import type {
   CredentialType,
   CredentialTypeRequest,
   Job,
+  JobEvent,
   JobTemplate,
   LaunchRequirements,
   LaunchResult,
@@ -149,6 +151,11 @@ export class AwxClient implements AnsibleExecutorAwx {
     options?: AwxRequestOptions,
   ): Promise<OutputLines> {
     return this.#jobs.jobStdoutLines(id, selection, options);
+  }
+
+  /** A page of the job's saved events in `window`, with their whole `stdout`. */
+  jobEvents(id: number, window: JobEventsWindow, options?: AwxRequestOptions): Promise<JobEvent[]> {
+    return this.#jobs.jobEvents(id, window, options);
   }
 
   /** Asks AWX to cancel the job; a finished job (AWX answers 405) is `finished`, not an error. */

@@ -9,6 +9,7 @@ import type {
   CredentialType,
   CredentialTypeRequest,
   Job,
+  JobEvent,
   JobTemplate,
   LaunchRequirements,
   LaunchResult,
@@ -89,6 +90,11 @@ export interface JobLauncher {
   ): Promise<LaunchResult>;
 }
 
+/** Which of a job's events to read: a page of those after a counter, or the newest before one. */
+export type JobEventsWindow =
+  | { readonly after: number | undefined }
+  | { readonly newestBefore: number | undefined };
+
 export interface JobReader {
   /** The job, or `null` when AWX has no job with this id. */
   getJob(id: number, options?: AwxRequestOptions): Promise<Job | null>;
@@ -106,6 +112,11 @@ export interface JobReader {
     selection: LineSelection,
     options?: AwxRequestOptions,
   ): Promise<OutputLines>;
+  /**
+   * One page (`jobEventsPageSize`) of the job's saved events in `window`, in the order it
+   * names, with their whole `stdout`; none when the job is gone.
+   */
+  jobEvents(id: number, window: JobEventsWindow, options?: AwxRequestOptions): Promise<JobEvent[]>;
 }
 
 export interface JobCanceler {

@@ -123,6 +123,9 @@ export class FakeAwx
   async jobStdoutLines() {
     return { lines: [], total: 0 };
   }
+  async jobEvents() {
+    return [];
+  }
   async cancelJob(id: number) {
     this.canceled.push(id);
     return 'requested' as const;

@@ -1,3 +1,5 @@
+import type { JobEventsWindow } from './awx-roles.js';
+import type { Query } from './awx-transport.js';
 import type { Job } from './schemas.js';
 import { isJobActive } from './status.js';
 
@@ -21,4 +23,56 @@ export function eventsPending(job: EventsView, nowMs: number): boolean {
   const finished = Date.parse(job.finished ?? '');
   if (Number.isNaN(finished)) return false;
   return nowMs - finished < eventsLagBoundMs;
+}
+
+// The txt download's redact_ansi (awx/api/views/__init__.py): the sequences that embed event
+// data, then colour sequences.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWX's patterns match the escape character.
+const eventData = /\x1b\[K(?:[A-Za-z0-9+/=]+\x1b\[\d+D)+\x1b\[K/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: AWX's pattern matches the escape character.
+const colour = /\x1b[^m]*m/g;
+
+/**
+ * The lines an event printed, as the txt download shows them: AWX ends each event's `stdout`
+ * with a newline, turns its `\r\n` into one and strips each line on its own (an unended
+ * sequence does not eat the next line); an event that printed nothing is no line.
+ */
+export function eventLines(stdout: string): string[] {
+  if (stdout === '') return [];
+  return stdout.split(/\r?\n/).map((line) => line.replace(eventData, '').replace(colour, ''));
+}
+
+/**
+ * The events from `after` on without a hole in their counters: AWX's callback receiver saves
+ * events in batches from several workers, so a later counter may be saved before an earlier
+ * one, which a read after the later counter would never see. ansible-runner numbers every
+ * event it emits and AWX saves each; `after` undefined takes the first event as the start.
+ */
+export function unbrokenEvents<T extends { readonly counter: number }>(
+  events: readonly T[],
+  after: number | undefined,
+): T[] {
+  const taken: T[] = [];
+  let last = after;
+  for (const event of events) {
+    if (last !== undefined && event.counter !== last + 1) break;
+    taken.push(event);
+    last = event.counter;
+  }
+  return taken;
+}
+
+/** AWX's MAX_PAGE_SIZE: the most events one read gives. */
+export const jobEventsPageSize = 200;
+
+/**
+ * The query of `jobs/{id}/job_events/` for `window`. The view orders by `start_line`, which a
+ * late event shifts, so the order is the counter's and the window a counter bound; the counter
+ * is the events' own order, not a place in the output. `no_truncate` because without it AWX
+ * cuts the `stdout` of all but `playbook_on_*` events to EVENT_STDOUT_MAX_BYTES_DISPLAY (1024).
+ */
+export function jobEventsQuery(window: JobEventsWindow): Query {
+  const common = { page_size: jobEventsPageSize, no_truncate: 1 };
+  if ('after' in window) return { order_by: 'counter', counter__gt: window.after, ...common };
+  return { order_by: '-counter', counter__lt: window.newestBefore, ...common };
 }

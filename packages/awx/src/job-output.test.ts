@@ -1,34 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import type { JobReader } from './awx-roles.js';
+import type { JobEventsWindow, JobReader } from './awx-roles.js';
 import { jobOutput } from './job-output.js';
-import type { Job } from './schemas.js';
+import type { Job, JobEvent } from './schemas.js';
 import { readLines } from './stdout-reader.js';
 
 async function* chunks(text: string): AsyncGenerator<Uint8Array> {
   yield Buffer.from(text);
 }
 
-/** AWX as seen by one job: each read returns the next state, the last one repeated. */
-function awxOf(states: readonly { status: Job['status']; stdout: string }[]): JobReader {
+interface State {
+  readonly status: Job['status'];
+  /** The events AWX has saved, in the order it saved them. */
+  readonly events?: readonly JobEvent[];
+  readonly stdout?: string;
+}
+
+/**
+ * AWX as seen by one job: each read of the job moves to the next state (the last one repeated);
+ * its events are served as `jobs/{id}/job_events/` serves the saved ones, 200 a page.
+ */
+function awxOf(states: readonly State[]) {
   let reads = 0;
-  const state = () => states[Math.min(reads, states.length - 1)] as (typeof states)[number];
-  return {
+  const state = () => states[Math.min(Math.max(reads - 1, 0), states.length - 1)] as State;
+  const windows: JobEventsWindow[] = [];
+  const awx: JobReader = {
     async getJob() {
+      reads += 1;
       return { id: 7, status: state().status } as Job;
     },
     async findJob() {
       return null;
     },
     async jobStdoutTail() {
-      return state().stdout;
+      return state().stdout ?? '';
     },
     async jobStdoutLines(_id, selection) {
-      const { stdout } = state();
-      reads += 1;
-      return readLines(chunks(stdout), selection);
+      return readLines(chunks(state().stdout ?? ''), selection);
+    },
+    async jobEvents(_id, window) {
+      windows.push(window);
+      const saved = [...(state().events ?? [])];
+      const chosen =
+        'after' in window
+          ? saved
+              .filter((e) => window.after === undefined || e.counter > window.after)
+              .sort((a, b) => a.counter - b.counter)
+          : saved
+              .filter((e) => window.newestBefore === undefined || e.counter < window.newestBefore)
+              .sort((a, b) => b.counter - a.counter);
+      return chosen.slice(0, 200);
     },
   };
+  return { awx, windows };
 }
+
+const events = (...stdouts: string[]): JobEvent[] =>
+  stdouts.map((stdout, index) => ({ counter: index + 1, stdout }));
 
 async function collect(lines: AsyncIterable<{ source: string; text: string }>) {
   const texts: string[] = [];
@@ -38,7 +65,9 @@ async function collect(lines: AsyncIterable<{ source: string; text: string }>) {
 
 describe('jobOutput', () => {
   it('gives the last lines of a finished job once, naming the job', async () => {
-    const awx = awxOf([{ status: 'failed', stdout: 'PLAY [x]\nTASK [a]\nfatal: unreachable\n' }]);
+    const { awx } = awxOf([
+      { status: 'failed', stdout: 'PLAY [x]\nTASK [a]\nfatal: unreachable\n' },
+    ]);
     const lines = [];
     for await (const line of jobOutput(awx, 7, { tailLines: 2 })) lines.push(line);
     expect(lines).toEqual([
@@ -47,25 +76,54 @@ describe('jobOutput', () => {
     ]);
   });
 
-  it('follows a running job, giving each new line once, until it ends', async () => {
-    const awx = awxOf([
-      { status: 'running', stdout: 'one\n' },
-      { status: 'running', stdout: 'one\ntwo\n' },
-      { status: 'successful', stdout: 'one\ntwo\nthree\n' },
+  it('follows a running job by its events, giving each line once, in order, across polls', async () => {
+    const all = events('PLAY [x]', '', 'TASK [a]\r\n\x1b[0;32mok: [web-1]\x1b[0m', 'PLAY RECAP');
+    const { awx, windows } = awxOf([
+      { status: 'running', events: all.slice(0, 2) },
+      { status: 'running', events: all.slice(0, 3) },
+      { status: 'successful', events: all },
     ]);
-    expect(await collect(jobOutput(awx, 7, { follow: true }))).toEqual(['one', 'two', 'three']);
+    expect(await collect(jobOutput(awx, 7, { follow: true }))).toEqual([
+      'PLAY [x]',
+      'TASK [a]',
+      'ok: [web-1]',
+      'PLAY RECAP',
+    ]);
+    expect(windows).toEqual([
+      { newestBefore: undefined },
+      { after: 2 },
+      { after: 2 },
+      { after: 3 },
+    ]);
   }, 20_000);
 
-  it('gives whole lines of an output over 1 MiB, and follows it without skipping a line', async () => {
-    const long = Array.from({ length: 30_000 }, (_, i) => `line ${i} ${'.'.repeat(40)}`);
-    const text = (lines: string[]) => `${lines.join('\n')}\n`;
-    const awx = awxOf([
-      { status: 'running', stdout: text(long) },
-      { status: 'successful', stdout: text([...long, 'next', 'last']) },
+  it('waits for an event saved after a later one, then gives both in order', async () => {
+    const all = events('one', 'two', 'three', 'four');
+    const { awx } = awxOf([
+      { status: 'running', events: [] },
+      { status: 'running', events: [all[0], all[1], all[3]] as JobEvent[] },
+      { status: 'successful', events: all },
     ]);
-    const given = await collect(jobOutput(awx, 7, { follow: true }));
-    expect(given.length).toBeLessThan(long.length);
-    expect(given.slice(0, -2)).toEqual(long.slice(long.length - given.length + 2));
-    expect(given.slice(-3)).toEqual([long.at(-1), 'next', 'last']);
+    expect(await collect(jobOutput(awx, 7, { follow: true }))).toEqual([
+      'one',
+      'two',
+      'three',
+      'four',
+    ]);
+  }, 20_000);
+
+  it('starts a follow from the last lines asked for, then gives what comes after', async () => {
+    const many = events(...Array.from({ length: 450 }, (_, i) => `line ${i}`));
+    const { awx } = awxOf([
+      { status: 'running', events: many.slice(0, 430) },
+      { status: 'successful', events: many },
+    ]);
+    const given = await collect(jobOutput(awx, 7, { follow: true, tailLines: 3 }));
+    expect(given).toEqual([
+      'line 427',
+      'line 428',
+      'line 429',
+      ...Array.from({ length: 20 }, (_, i) => `line ${430 + i}`),
+    ]);
   }, 20_000);
 });

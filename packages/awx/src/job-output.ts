@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine, LogOptions } from '@roundhouse/core';
 import type { JobReader } from './awx-roles.js';
-import { eventsPending } from './job-events.js';
+import { eventLines, eventsPending, jobEventsPageSize, unbrokenEvents } from './job-events.js';
 import { isJobActive } from './status.js';
 
 /** How much of the output the first read gives at most, so a huge one is not held whole. */
@@ -9,11 +9,11 @@ const firstReadBytes = 1 << 20;
 const followIntervalMs = 2_000;
 
 /**
- * A job's plain-text output as lines, through AWX's stdout download: the last `tailLines` (or
- * all, up to the last 1 MiB), then with `follow` each new line as the job writes it, until the
- * job ends and AWX has saved its events (AWX builds the output only from saved events, which
- * can lag the end; past AWX's own bound for that lag, whatever there is ends it). AWX's text endpoint has no line offset, so every read streams the whole output and
- * skips, by count, the lines already given.
+ * A job's plain-text output as lines: the last `tailLines` (or all, up to the last 1 MiB), then
+ * with `follow` each new line once, in the order Ansible printed it, until the job ends and
+ * AWX has saved its events (past AWX's own bound for that lag, whatever there is ends it). A
+ * single read is AWX's stdout download; following reads the events after the last one given,
+ * as AWX builds that download from them, so a poll costs what is new, not the whole output.
  */
 export async function* jobOutput(
   awx: JobReader,
@@ -23,18 +23,76 @@ export async function* jobOutput(
 ): AsyncGenerator<LogLine> {
   const { signal } = options;
   const source = `awx job ${jobId}`;
-  let given: number | undefined;
-  while (!signal?.aborted) {
-    const job = await awx.getJob(jobId, { signal });
-    const selection =
-      given === undefined
-        ? { skip: 0, lastLines: options.tailLines, maxBytes: firstReadBytes }
-        : { skip: given };
+  if (!options.follow) {
+    const selection = { skip: 0, lastLines: options.tailLines, maxBytes: firstReadBytes };
     const read = await awx.jobStdoutLines(jobId, selection, { signal });
     for (const text of read.lines) yield { source, text };
-    given = Math.max(given ?? 0, read.total);
-    if (!options.follow || !job) return;
-    if (!isJobActive(job.status) && !eventsPending(job, now())) return;
+    return;
+  }
+  const tail = await lastLines(awx, jobId, options.tailLines, signal);
+  for (const text of tail.lines) yield { source, text };
+  let last = tail.counter;
+  while (!signal?.aborted) {
+    const job = await awx.getJob(jobId, { signal });
+    if (!job) return;
+    // Judged before the read: the events saved by then are all there is once it is settled.
+    const settled = !isJobActive(job.status) && !eventsPending(job, now());
+    for (;;) {
+      const events = await awx.jobEvents(jobId, { after: last }, { signal });
+      const taken = settled ? events : unbrokenEvents(events, last);
+      for (const event of taken) {
+        for (const text of eventLines(event.stdout)) yield { source, text };
+        last = event.counter;
+      }
+      if (events.length < jobEventsPageSize || taken.length < events.length) break;
+    }
+    if (settled) return;
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
   }
+}
+
+/**
+ * The last `tailLines` lines of the saved events (all when undefined), within `firstReadBytes`,
+ * and the newest counter read, after which following goes on.
+ */
+async function lastLines(
+  awx: JobReader,
+  jobId: number,
+  tailLines: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ lines: string[]; counter: number | undefined }> {
+  const wanted = tailLines ?? Number.POSITIVE_INFINITY;
+  const newestFirst: string[][] = [];
+  let counter: number | undefined;
+  let before: number | undefined;
+  let count = 0;
+  let bytes = 0;
+  while (count < wanted && bytes < firstReadBytes) {
+    const events = await awx.jobEvents(jobId, { newestBefore: before }, { signal });
+    for (const event of events) {
+      counter ??= event.counter;
+      before = event.counter;
+      const lines = eventLines(event.stdout);
+      newestFirst.push(lines);
+      count += lines.length;
+      bytes += lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+      if (count >= wanted || bytes >= firstReadBytes) break;
+    }
+    if (events.length < jobEventsPageSize) break;
+  }
+  const lines = newestFirst.reverse().flat();
+  return { lines: withinBudget(lines.slice(Math.max(0, lines.length - wanted))), counter };
+}
+
+/** The last lines that fit in `firstReadBytes`, the last one always. */
+function withinBudget(lines: string[]): string[] {
+  let bytes = 0;
+  let first = lines.length;
+  while (first > 0) {
+    const size = Buffer.byteLength(lines[first - 1] ?? '') + 1;
+    if (bytes + size > firstReadBytes && first < lines.length) break;
+    bytes += size;
+    first -= 1;
+  }
+  return lines.slice(first);
 }

@@ -4,13 +4,24 @@ import type {
   AwxRequestOptions,
   CancelOutcome,
   JobCanceler,
+  JobEventsWindow,
   JobQuery,
   JobReader,
 } from './awx-roles.js';
 import type { AwxTransport, Call } from './awx-transport.js';
-import { type Job, JobRowSchema, JobSchema } from './schemas.js';
+import { jobEventsQuery } from './job-events.js';
+import {
+  type Job,
+  type JobEvent,
+  JobEventSchema,
+  JobRowSchema,
+  JobSchema,
+  pageSchema,
+} from './schemas.js';
 import { isJobActive } from './status.js';
 import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
+
+const eventPage = pageSchema(JobEventSchema);
 
 /** `jobs/`: reading a job, finding one among a template's, its output, canceling it. */
 export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
@@ -71,6 +82,19 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
   ): Promise<OutputLines> {
     const read = (body: AsyncIterable<Uint8Array>) => readLines(body, selection);
     return this.#http.stream(this.#stdout(id, options), read, { lines: [], total: 0 });
+  }
+
+  /** A page of the job's saved events; see `jobEventsQuery`. */
+  async jobEvents(
+    id: number,
+    window: JobEventsWindow,
+    options: AwxRequestOptions = {},
+  ): Promise<JobEvent[]> {
+    const call = this.#http.get(`jobs/${id}/job_events/`, jobEventsQuery(window), options);
+    const page = await this.#http.json({ ...call, quotesOutput: true }, eventPage, {
+      missingIsNull: true,
+    });
+    return page?.results ?? [];
   }
 
   /**

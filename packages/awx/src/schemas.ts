@@ -147,6 +147,15 @@ export const JobRowSchema = JobSchema.extend({ extra_vars: z.string().optional()
 
 export type JobRow = z.infer<typeof JobRowSchema>;
 
+/**
+ * An event of `jobs/{id}/job_events/` (JobEventSerializer): `counter` numbers the job's events
+ * in the order Ansible emitted them; `stdout` is the text the event printed, lines joined by
+ * `\r\n`, with ANSI sequences, `''` for an event that printed nothing.
+ */
+export const JobEventSchema = z.object({ counter: z.number().int(), stdout: z.string() });
+
+export type JobEvent = z.infer<typeof JobEventSchema>;
+
 /** `POST job_templates/{id}/launch/` answers 201 with the job and what AWX ignored. */
 export const LaunchResultSchema = z.object({
   job: id,

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwxSimulator, type JobScheduleInput, startAwxSimulator } from './index.js';
+import { truncateStdout } from './job-events.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
+type Body = any;
+
+let sim: AwxSimulator;
+const get = async (path: string) =>
+  fetch(`${sim.apiUrl}${path}`, { headers: { Authorization: `Bearer ${sim.token}` } });
+const launch = async (schedule: JobScheduleInput) => {
+  const template = sim.state.addJobTemplate({ name: `t-${Math.random()}`, schedule });
+  const response = await fetch(`${sim.apiUrl}job_templates/${template.id}/launch/`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+  });
+  return ((await response.json()) as { job: number }).job;
+};
+const finished = async (id: number) => {
+  for (let tries = 0; tries < 500; tries++) {
+    const body: Body = await (await get(`jobs/${id}/`)).json();
+    if (body.status === 'successful') return body;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`job ${id} did not finish`);
+};
+
+beforeAll(async () => {
+  sim = await startAwxSimulator();
+});
+afterAll(() => sim.stop());
+
+describe('jobs/{id}/job_events/', () => {
+  it('lists saved events after a counter, in counter order, a page at a time', async () => {
+    const lines = ['PLAY [x]', 'TASK [a]', 'ok: [web-1]', 'PLAY RECAP'];
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });
+    await finished(id);
+    const response = await get(
+      `jobs/${id}/job_events/?order_by=counter&counter__gt=1&page_size=2&no_truncate=1`,
+    );
+    expect(response.status).toBe(200);
+    const page: Body = await response.json();
+    expect(page.count).toBe(3);
+    expect(page.next).not.toBeNull();
+    expect(page.results).toMatchObject([
+      { counter: 2, stdout: 'TASK [a]', start_line: 1, end_line: 2, job: id },
+      { counter: 3, stdout: 'ok: [web-1]', start_line: 2, end_line: 3, job: id },
+    ]);
+  });
+
+  it('lists only the events saved so far while AWX is still saving them', async () => {
+    const lines = ['TASK [a]', 'ok: [web-1]', 'TASK [b]', 'ok: [web-1]'];
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines, eventsLagMs: 300 });
+    await finished(id);
+    const counters = async () => {
+      const page: Body = await (await get(`jobs/${id}/job_events/?order_by=counter`)).json();
+      return page.results.map((event: Body) => event.counter);
+    };
+    expect(await counters()).toEqual([1, 2]);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await counters()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a filter on a field events do not have, as AWX does', async () => {
+    const id = await launch({ pendingMs: 0, runningMs: 0 });
+    const response = await get(`jobs/${id}/job_events/?line__gt=3`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ detail: "JobEvent has no field named 'line'" });
+  });
+
+  it('cuts a long stdout unless asked not to, and answers 404 for a job that is not there', async () => {
+    const long = 'x'.repeat(2000);
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: [long] });
+    await finished(id);
+    const stdoutOf = async (query: string) =>
+      ((await (await get(`jobs/${id}/job_events/?${query}`)).json()) as Body).results[0].stdout;
+    expect(await stdoutOf('')).toBe(`${'x'.repeat(1023)}\u2026`);
+    expect(await stdoutOf('no_truncate=1')).toBe(long);
+    expect((await get('jobs/999999/job_events/')).status).toBe(404);
+  });
+
+  it('closes every colour a cut leaves open', () => {
+    expect(truncateStdout(`\x1b[31m${'y'.repeat(20)}`, 10)).toBe(
+      `\x1b[31m${'y'.repeat(4)}\u2026\x1b[0m`,
+    );
+  });
+});
