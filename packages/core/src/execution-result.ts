@@ -22,6 +22,12 @@ export const ExecutionResultSchema = z.object({
   failedStepName: z.string().optional(),
   /** The failure classified by the engine, which knows its structured causes; controllers fall back to Unknown. */
   failureReason: FailureReasonSchema.optional(),
+  /**
+   * When the engine's own resource finished (RFC 3339), for a terminal phase: a controller that
+   * saw it late (a missed event, a restart) still records the true completion and starts its
+   * cooldown from it. Absent: the controller's clock when it observed the end.
+   */
+  completionTime: z.iso.datetime({ offset: true }).optional(),
 });
 
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
