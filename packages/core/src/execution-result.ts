@@ -28,6 +28,12 @@ export const ExecutionResultSchema = z.object({
    * cooldown from it. Absent: the controller's clock when it observed the end.
    */
   completionTime: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Whether the engine's resource began running (a PipelineRun's start time or any child run,
+   * a Job's start time, an AWX job's start). A failure with no such evidence and no reason that
+   * proves execution (kubernaut's rule) did not run the workflow. Absent: the reason decides.
+   */
+  started: z.boolean().optional(),
 });
 
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
