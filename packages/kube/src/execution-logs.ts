@@ -81,7 +81,10 @@ export interface ExecutionLogOptions extends LogOptions {
  * The output of an execution's pods. Without `follow`, each started container's log in turn.
  * With it, every container's stream at once, merged as lines arrive, picking up containers
  * that start later (the next TaskRun's pod), until the resource has finished and every stream
- * ended. A pod deleted while it is read ends its stream; the signal ends the iteration.
+ * ended. A pod deleted while it is read ends its stream; the signal ends the iteration. Each
+ * stream is `KubeClient.logs` following, so one that stalls or breaks off is re-opened from its
+ * last line without repeating a line (the client's `logFollow`); one that cannot be kept going
+ * fails the iteration with `LogFollowError`.
  */
 export async function* executionLogs(
   client: KubeClient,

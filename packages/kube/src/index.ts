@@ -42,6 +42,7 @@ export {
   type OwnedResourcesOptions,
 } from './owned-resources.js';
 export { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
+export { LogFollowError, type LogFollowOptions } from './pod-log-follow.js';
 export type { Reader } from './reader.js';
 export {
   type ResourceEngine,

@@ -152,6 +152,9 @@ function answer(stream: ServerHttp2Stream, body: unknown) {
 
 const configMap = { metadata: { name: 'cm', namespace: 'ns' } };
 
+/** A log line as the API server sends it with `timestamps=true`. */
+const stamped = (text: string, nanos = 0) => `2026-01-01T00:00:05.00000000${nanos}Z ${text}\n`;
+
 describe('KubeClient over HTTP/2', () => {
   it('keeps the connection when a request times out on it, since it still answers PINGs', async () => {
     // A request the API server takes too long over, as a big list can be.
@@ -176,22 +179,21 @@ describe('KubeClient over HTTP/2', () => {
     ['directly', undefined],
     ['through a proxy', 'proxy'],
   ] as const)(
-    'fails a quiet followed log when its connection stops answering, and dials anew (%s)',
+    'breaks off a quiet followed log when its connection stops answering, and resumes it on a new one (%s)',
     async (_, via) => {
       const { client, served, blackHole } = await serve(
-        (stream) => {
+        (stream, _path, connection) => {
           stream.respond({ ':status': 200, 'content-type': 'text/plain' });
-          stream.write('started\n');
+          // A re-open from the last line gets that line again, and what came after it.
+          stream.write(stamped('started'));
+          if (connection > 0) stream.end(stamped('finished', 1));
         },
-        { pingIntervalMs: 100, pingTimeoutMs: 150 },
+        { pingIntervalMs: 100, pingTimeoutMs: 150, logFollow: { reopenBackoffMs: 1 } },
         via,
       );
       const log = client.logs('ns', 'pod-1', { follow: true })[Symbol.asyncIterator]();
       expect(await log.next()).toEqual({ done: false, value: 'started' });
-      const next = log.next().then(
-        (line) => ({ line }),
-        (error: unknown) => ({ error }),
-      );
+      const next = log.next();
       // The container is silent for many times the deadline; its log is not taken for dead.
       const quiet = await Promise.race([
         next,
@@ -200,20 +202,43 @@ describe('KubeClient over HTTP/2', () => {
       expect(quiet).toBe('still following');
       blackHole();
       const started = Date.now();
-      expect(await next).toMatchObject({
-        error: {
-          reason: 'Unavailable',
-          retryable: true,
-          message: 'logs Pod ns/pod-1: API server unreachable (ETIMEDOUT)',
-        },
-      });
+      expect(await next).toEqual({ done: false, value: 'finished' });
       expect(Date.now() - started).toBeLessThan(1_000);
-      const again = client.logs('ns', 'pod-1', { follow: true })[Symbol.asyncIterator]();
-      expect(await again.next()).toEqual({ done: false, value: 'started' });
-      await again.return(undefined);
+      expect(await log.next()).toEqual({ done: true, value: undefined });
       expect(served.map((s) => s.connection)).toEqual([0, 1]);
     },
   );
+
+  it('re-opens a followed log that stalls behind a connection that still answers, on that connection', async () => {
+    let opens = 0;
+    const { client, served } = await serve(
+      (stream, path) => {
+        if (!path.includes('/log')) {
+          answer(stream, { metadata: { name: 'pod-1' }, status: { phase: 'Running' } });
+          return;
+        }
+        stream.respond({ ':status': 200, 'content-type': 'text/plain' });
+        stream.write(stamped('started'));
+        // The first stream stalls, as when the API server's leg to the kubelet hangs.
+        if (opens++ > 0) stream.end(stamped('finished', 1));
+      },
+      { pingIntervalMs: 100, pingTimeoutMs: 100, logFollow: { idleTimeoutMs: 500 } },
+    );
+    const lines: string[] = [];
+    for await (const line of client.logs('ns', 'pod-1', { follow: true })) lines.push(line);
+    expect(lines).toEqual(['started', 'finished']);
+    // The re-open goes on the connection that still answers; the pod read, a plain request,
+    // on the request pool's own.
+    const logs = served.filter((s) => s.path.includes('/log'));
+    expect(logs).toEqual([
+      { path: '/api/v1/namespaces/ns/pods/pod-1/log?follow=true&timestamps=true', connection: 0 },
+      {
+        path: '/api/v1/namespaces/ns/pods/pod-1/log?follow=true&sinceTime=2026-01-01T00%3A00%3A05Z&timestamps=true',
+        connection: 0,
+      },
+    ]);
+    expect(served.map((s) => s.path)).toContain('/api/v1/namespaces/ns/pods/pod-1');
+  });
 
   it('ends a watch that stalls as failed, and opens the next one on the same live connection', async () => {
     let watches = 0;

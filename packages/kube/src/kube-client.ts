@@ -3,6 +3,7 @@
  * pod log) share one request path, one error classification and one pool, and splitting them
  * apart would spread that.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, ConfigurationError, type DeletionPropagation } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
@@ -16,6 +17,14 @@ import {
 } from './kubernetes-errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { discoveryPath, parseWarnings, queryString, resourcePath } from './paths.js';
+import {
+  containerStateOf,
+  followLog,
+  type LogFollowOptions,
+  type LogRequest,
+  type LogStreamEnd,
+  logFollowSettings,
+} from './pod-log-follow.js';
 import type { Reader } from './reader.js';
 import { apiVersionOf, type ResourceType, resources } from './resources.js';
 import {
@@ -75,10 +84,23 @@ export interface DeleteOptions extends RequestOptions {
 export interface PodLogOptions extends RequestOptions {
   /** The container; the API server requires it for a pod with more than one. */
   readonly container?: string | undefined;
-  /** Keep the stream open for what the container writes later, until it terminates. */
+  /**
+   * Keep the stream open for what the container writes later, until it terminates; a stall or a
+   * broken connection re-opens it from the last line (see `KubeClientOptions.logFollow`).
+   */
   readonly follow?: boolean | undefined;
   /** Only the last lines. */
   readonly tailLines?: number | undefined;
+  /**
+   * Begin each line with the time the container runtime recorded it (RFC3339 with nanoseconds)
+   * and a space, as the API server sends it.
+   */
+  readonly timestamps?: boolean | undefined;
+  /**
+   * With `follow`: this log's idle bound instead of the client's `logFollow.idleTimeoutMs`; 0
+   * turns it off for this log.
+   */
+  readonly idleTimeoutMs?: number | undefined;
 }
 
 export type PatchStrategy = 'merge' | 'json' | 'apply';
@@ -135,6 +157,13 @@ export interface KubeClientOptions {
   readonly pingIntervalMs?: number;
   /** How long a PING may go unanswered on top of `pingIntervalMs`; default 15 s, client-go's. */
   readonly pingTimeoutMs?: number;
+  /**
+   * How a followed pod log outlives a stall between the API server and the kubelet (which PINGs
+   * cannot see: the connection to the API server stays alive) and a broken connection: re-opened
+   * after `idleTimeoutMs` without a byte (default 5 minutes; 0 never) from its last line, each
+   * line once; failures in a row are retried with backoff, up to `reopenAttempts` (default 5).
+   */
+  readonly logFollow?: LogFollowOptions;
 }
 
 const contentTypes: Readonly<Record<PatchStrategy, string>> = {
@@ -156,6 +185,7 @@ export class KubeClient implements Reader {
   readonly #timeoutMs: number;
   readonly #fieldManager: string;
   readonly #userAgent: string;
+  readonly #logFollow: Required<LogFollowOptions>;
 
   constructor(config: ClusterConfig, options: KubeClientOptions = {}) {
     this.#pool = new ConnectionPool(config, {
@@ -169,6 +199,7 @@ export class KubeClient implements Reader {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#fieldManager = options.fieldManager ?? 'roundhouse';
     this.#userAgent = options.userAgent ?? 'roundhouse';
+    this.#logFollow = logFollowSettings(options.logFollow);
   }
 
   get fieldManager(): string {
@@ -387,18 +418,86 @@ export class KubeClient implements Reader {
    * and authentication as every other request (a followed log on the watch pool, since it stays
    * open). The per-request timeout covers the credentials step and the answer's headers only: a
    * followed log is silent while the container is, and a long log takes as long as it takes.
-   * So a followed log that goes quiet is not taken for a dead one: over HTTP/2 its connection
-   * is PINGed, and one that stops answering is closed, failing the log with a retryable
-   * `Unavailable` (see `pingIntervalMs`). The signal ends the iteration without an error;
-   * leaving the loop early closes the connection.
+   * A followed log whose connection stops answering PINGs breaks off (see `pingIntervalMs`); one
+   * that stalls behind a live connection (the API server's leg to the kubelet) delivers nothing
+   * for `logFollow.idleTimeoutMs`. Either way it is re-opened from the last line's timestamp
+   * (`sinceTime`; every open asks for `timestamps=true`, which are removed unless `timestamps`
+   * is set) and each line is handed out once. It ends when the server ends it, as the kubelet
+   * does once the container stopped, or when the pod is gone; after a stall a finished
+   * container's rest is read without following. Retryable failures in a row are retried with
+   * backoff; after `logFollow.reopenAttempts` the follow fails with `LogFollowError`, any other
+   * failure as it is. The signal ends the iteration without an error; leaving the loop early
+   * closes the connection.
    */
   async *logs(namespace: string, pod: string, options: PodLogOptions = {}): AsyncGenerator<string> {
-    const { container, follow, tailLines, signal } = options;
+    const { container, follow, tailLines, timestamps, signal } = options;
     const operation = `logs Pod ${namespace}/${pod}${container ? ` container ${container}` : ''}`;
-    if (signal?.aborted) return;
-    const path =
-      resourcePath(resources.pods, { namespace, name: pod, subresource: 'log' }) +
-      queryString({ container, follow: follow || undefined, tailLines });
+    const path = resourcePath(resources.pods, { namespace, name: pod, subresource: 'log' });
+    if (!follow) {
+      const query = queryString({ container, tailLines, timestamps: timestamps || undefined });
+      yield* this.#logStream(path + query, operation, false, 0, signal);
+      return;
+    }
+    const settings =
+      options.idleTimeoutMs === undefined
+        ? this.#logFollow
+        : {
+            ...this.#logFollow,
+            idleTimeoutMs: logFollowSettings({ idleTimeoutMs: options.idleTimeoutMs }, '')
+              .idleTimeoutMs,
+          };
+    const open = (request: LogRequest, answered: () => void) =>
+      this.#logStream(
+        path +
+          queryString({
+            container,
+            follow: request.follow || undefined,
+            sinceTime: request.sinceTime,
+            tailLines: request.tailLines,
+            timestamps: true,
+          }),
+        operation,
+        request.follow,
+        settings.idleTimeoutMs,
+        signal,
+        answered,
+      );
+    yield* followLog(
+      {
+        open,
+        containerState: async () => {
+          try {
+            return containerStateOf(
+              await this.get(resources.pods, namespace, pod, { signal }),
+              container,
+            );
+          } catch {
+            // Not allowed to read the pod, or the API server is down: the re-open will tell.
+            return 'unknown';
+          }
+        },
+        wait: (ms) => sleep(ms, true, { signal }).catch(() => false),
+      },
+      { ...settings, operation, tailLines, timestamps: timestamps === true, signal },
+    );
+  }
+
+  /**
+   * One request of a container's log: `answered` once it succeeded, its lines, then how it
+   * ended. `idleTimeoutMs` (0: none) bounds each wait for the next bytes once the answer came;
+   * a stream that exceeds it is closed (over HTTP/2 only that stream: the connection still
+   * answers) and ends `stalled`, its unfinished last line dropped, since a re-open reads it
+   * whole.
+   */
+  async *#logStream(
+    path: string,
+    operation: string,
+    stream: boolean,
+    idleTimeoutMs: number,
+    signal: AbortSignal | undefined,
+    answered?: () => void,
+  ): AsyncGenerator<string, LogStreamEnd> {
+    if (signal?.aborted) return 'stopped';
     const connection = new AbortController();
     const stop = () => connection.abort();
     signal?.addEventListener('abort', stop, { once: true });
@@ -407,6 +506,7 @@ export class KubeClient implements Reader {
       timedOut = true;
       connection.abort();
     }, this.#timeoutMs);
+    let stalled = false;
     // A transport failure after the caller stopped is the stop itself, not an error.
     const broken = (error: unknown) => {
       if (timedOut) {
@@ -421,9 +521,9 @@ export class KubeClient implements Reader {
     try {
       let prepared: Prepared;
       try {
-        prepared = await this.#prepare('GET', path, operation, follow === true, connection.signal);
+        prepared = await this.#prepare('GET', path, operation, stream, connection.signal);
       } catch (error) {
-        if (signal?.aborted) return;
+        if (signal?.aborted) return 'stopped';
         throw timedOut ? credentialsTimeout(operation, this.#timeoutMs) : error;
       }
       const { url, dispatcher, headers } = prepared;
@@ -433,7 +533,7 @@ export class KubeClient implements Reader {
       try {
         response = await request(url, { dispatcher, headers, signal: connection.signal });
       } catch (error) {
-        if (signal?.aborted) return;
+        if (signal?.aborted) return 'stopped';
         throw broken(error);
       } finally {
         clearTimeout(timer);
@@ -447,19 +547,35 @@ export class KubeClient implements Reader {
           response.headers,
         );
       }
+      answered?.();
       const chunks: AsyncIterator<Uint8Array> = response.body[Symbol.asyncIterator]();
+      // Only the wait for bytes counts as idle, not the time the caller takes over a line.
+      const nextChunk = async () => {
+        if (idleTimeoutMs === 0) return chunks.next();
+        const idle = setTimeout(() => {
+          stalled = true;
+          connection.abort();
+        }, idleTimeoutMs);
+        try {
+          return await chunks.next();
+        } finally {
+          clearTimeout(idle);
+        }
+      };
       const lines = new LineSplitter();
       for (;;) {
         let chunk: IteratorResult<Uint8Array>;
         try {
-          chunk = await chunks.next();
+          chunk = await nextChunk();
         } catch (error) {
-          if (signal?.aborted) return;
+          if (signal?.aborted) return 'stopped';
+          if (stalled) return 'stalled';
           throw broken(error);
         }
+        if (stalled) return 'stalled';
         if (chunk.done) {
           yield* lines.end();
-          return;
+          return 'ended';
         }
         yield* lines.push(chunk.value);
       }
