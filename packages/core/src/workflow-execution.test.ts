@@ -106,7 +106,10 @@ describe('parseWorkflowExecution', () => {
       'spec.workflowRef.executionBundle',
     ]);
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
-    expect(byPath['spec.targetResource']).toMatch(/namespace\/kind\/name/);
+    expect(byPath['spec.targetResource']).toBe('targetResource has empty part at position 1');
+    expect(byPath['spec.workflowRef.executionBundle']).toBe(
+      'workflowRef.executionBundle is required',
+    );
     expect(byPath['spec.executionConfig.timeout']).toMatch(/Go duration/);
     expect(byPath['spec.executionConfig']).toBe('unknown field(s) timout');
   });
@@ -133,6 +136,48 @@ describe('parseWorkflowExecution', () => {
     const input = valid();
     input.spec.targetResource = target;
     expect(issuesOf(input).map((i) => i.path)).toEqual(['spec.targetResource']);
+  });
+
+  // kubernaut's ValidateSpec sentences (its validation_test.go and controller_test.go match
+  // substrings of them); what only the stricter grammar refuses still names the format.
+  it.each([
+    ['', 'targetResource is required'],
+    [
+      'production',
+      'targetResource must be in format {namespace}/{kind}/{name} (namespaced) or {kind}/{name} (cluster-scoped), got 1 parts',
+    ],
+    [
+      'default/apps/deployment/test-app',
+      'targetResource must be in format {namespace}/{kind}/{name} (namespaced) or {kind}/{name} (cluster-scoped), got 4 parts',
+    ],
+    ['default/deployment/', 'targetResource has empty part at position 2'],
+    ['/deployment', 'targetResource has empty part at position 0'],
+  ])("refuses the target %j in kubernaut's words", (target, message) => {
+    const input = valid();
+    input.spec.targetResource = target;
+    expect(issuesOf(input)).toEqual([{ path: 'spec.targetResource', message }]);
+  });
+
+  it('names the format and what each part must be for a target only the grammar refuses', () => {
+    const input = valid();
+    input.spec.targetResource = 'ns/deploy-ment/app';
+    const [issue] = issuesOf(input);
+    expect(issue?.path).toBe('spec.targetResource');
+    expect(issue?.message).toMatch(/^targetResource must be in format \{namespace\}/);
+    expect(issue?.message).toContain('a kind of letters and digits');
+  });
+
+  it("refuses an empty execution bundle in kubernaut's words, a malformed one by the grammar", () => {
+    const input = valid();
+    input.spec.workflowRef.executionBundle = '';
+    expect(issuesOf(input)).toEqual([
+      {
+        path: 'spec.workflowRef.executionBundle',
+        message: 'workflowRef.executionBundle is required',
+      },
+    ]);
+    input.spec.workflowRef.executionBundle = 'NOT A VALID IMAGE!!';
+    expect(issuesOf(input)[0]?.message).toMatch(/^must be an OCI reference/);
   });
 
   it.each([

@@ -72,12 +72,30 @@ const kubeTime = z
   )
   .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'is not a valid time' });
 
+const targetResourceFormat =
+  'targetResource must be in format {namespace}/{kind}/{name} (namespaced) or {kind}/{name} (cluster-scoped)';
+
+/**
+ * Why a target is refused, in kubernaut's words (its ValidateSpec) where its check catches it:
+ * tools and tests match on them. The grammar is stricter than kubernaut's count of non-empty
+ * parts; what only the grammar refuses says what each part must be.
+ */
+function targetResourceMessage(target: unknown): string {
+  if (typeof target !== 'string' || target === '') return 'targetResource is required';
+  const parts = target.split('/');
+  if (parts.length < 2 || parts.length > 3) {
+    return `${targetResourceFormat}, got ${parts.length} parts`;
+  }
+  const empty = parts.indexOf('');
+  if (empty >= 0) return `targetResource has empty part at position ${empty}`;
+  return `${targetResourceFormat}: a DNS-1123 namespace, a kind of letters and digits, and an object name (letters, digits, "-", "_", ":" and single dots between them)`;
+}
+
 export const TargetResourceSchema = z
   .string()
   .max(targetResourceMaxLength)
   .regex(new RegExp(targetResourcePattern), {
-    error:
-      'must be "namespace/kind/name" or "kind/name": a DNS-1123 namespace, a kind of letters and digits, and an object name (letters, digits, "-", "_", ":" and single dots between them)',
+    error: (issue) => targetResourceMessage(issue.input),
   });
 
 /** Go's longest duration, "2562047h47m16.854775807s", has 24 characters. */
@@ -110,10 +128,16 @@ export const WorkflowRefSchema = z.strictObject({
   workflowId: nonEmpty('workflowId').max(identifierMaxLength),
   // Kubernaut's field is required but may be empty: its test executions leave it "".
   version: z.string().max(identifierMaxLength),
-  executionBundle: z.string().max(2048).regex(new RegExp(executionBundlePattern), {
-    error:
-      'must be an OCI reference such as "registry.example.com/team/workflow:1.2" (no spaces), or a repository URL for engines that take one',
-  }),
+  executionBundle: z
+    .string()
+    .max(2048)
+    .regex(new RegExp(executionBundlePattern), {
+      // kubernaut's words for an empty one (its ValidateSpec); the grammar is Roundhouse's own.
+      error: (issue) =>
+        issue.input === ''
+          ? 'workflowRef.executionBundle is required'
+          : 'must be an OCI reference such as "registry.example.com/team/workflow:1.2" (no spaces), or a repository URL for engines that take one',
+    }),
   executionBundleDigest: z
     .string()
     .max(512)
