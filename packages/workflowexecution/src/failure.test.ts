@@ -97,6 +97,17 @@ describe('classifyStartError', () => {
 });
 
 describe('ranWorkflow', () => {
+  const all = [
+    'TaskFailed',
+    'OOMKilled',
+    'DeadlineExceeded',
+    'Forbidden',
+    'ImagePullBackOff',
+    'ConfigurationError',
+    'ResourceExhausted',
+    'Unknown',
+  ] as const;
+
   it('BR-WE-004 (kubernaut determineWasExecutionFailure): an image that never pulled, a definition the engine refused or no quota for the pod is no execution failure', () => {
     for (const reason of ['ImagePullBackOff', 'ConfigurationError', 'ResourceExhausted'] as const)
       expect(ranWorkflow(reason), reason).toBe(false);
@@ -108,6 +119,20 @@ describe('ranWorkflow', () => {
       'Unknown',
     ] as const)
       expect(ranWorkflow(reason), reason).toBe(true);
+  });
+
+  it('DD-WE-004: a resource that started failed during execution unless the reason says the workflow never ran', () => {
+    for (const reason of all)
+      expect(ranWorkflow(reason, true), reason).toBe(
+        !['ImagePullBackOff', 'ConfigurationError', 'ResourceExhausted'].includes(reason),
+      );
+  });
+
+  it('DD-WE-004: a resource that never started failed during execution only for OOMKilled, DeadlineExceeded, Forbidden or TaskFailed', () => {
+    for (const reason of all)
+      expect(ranWorkflow(reason, false), reason).toBe(
+        ['OOMKilled', 'DeadlineExceeded', 'Forbidden', 'TaskFailed'].includes(reason),
+      );
   });
 });
 

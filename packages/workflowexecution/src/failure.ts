@@ -21,7 +21,8 @@ export function classifyResult(result: ExecutionResult): FailureReason {
 /**
  * Failures that mean the workflow's own code never ran although its execution resource was
  * created: its image could not be pulled, the engine refused its definition, or there was no
- * quota for its pod. kubernaut counts these as no execution failure too.
+ * quota for its pod. kubernaut counts these as no execution failure even once its PipelineRun
+ * started.
  */
 const notRun: ReadonlySet<FailureReason> = new Set([
   'ImagePullBackOff',
@@ -29,8 +30,26 @@ const notRun: ReadonlySet<FailureReason> = new Set([
   'ResourceExhausted',
 ]);
 
-/** Whether a failure the engine reported happened while the workflow itself ran. */
-export function ranWorkflow(reason: FailureReason): boolean {
+/**
+ * Failures that prove the workflow ran even when the engine saw no sign of its resource
+ * starting: kubernaut's list for a PipelineRun with no start time and no child runs.
+ */
+const provesRun: ReadonlySet<FailureReason> = new Set([
+  'OOMKilled',
+  'DeadlineExceeded',
+  'Forbidden',
+  'TaskFailed',
+]);
+
+/**
+ * Whether a failure the engine reported happened while the workflow itself ran (kubernaut's
+ * determineWasExecutionFailure). `started` is the engine's evidence (ExecutionResult.started):
+ * a resource that began running failed during execution unless the reason says the workflow
+ * never did; one that never began did only for a reason that proves it ran; without evidence
+ * either way the reason alone decides, as for a started one.
+ */
+export function ranWorkflow(reason: FailureReason, started?: boolean): boolean {
+  if (started === false) return provesRun.has(reason);
   return !notRun.has(reason);
 }
 

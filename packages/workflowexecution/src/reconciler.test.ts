@@ -805,6 +805,53 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     });
   });
 
+  it.each([
+    [false, 'Unknown', false],
+    [false, 'TaskFailed', true],
+    [true, 'Unknown', true],
+    [true, 'ResourceExhausted', false],
+    [undefined, 'Unknown', true],
+  ] as const)(
+    'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s',
+    async (started, failureReason, expected) => {
+      const api = server(
+        execution({
+          phase: 'Running',
+          startTime: '2026-01-01T00:09:00Z',
+          executionRef: { name: 'wfe-0123456789abcdef' },
+          conditions: [],
+        }),
+      );
+      const reconciler = new WorkflowExecutionReconciler({
+        client: api.client,
+        reader: api.reader,
+        registry: new Registry().register({
+          engine: 'job',
+          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+          getStatus: async () => ({
+            phase: 'Failed' as const,
+            reason: 'Failed',
+            message: 'the run failed',
+            summary: { status: 'False' as const },
+            failureReason,
+            ...(started === undefined ? {} : { started }),
+          }),
+          cleanup: async () => {},
+        }),
+        executions: { observe: () => {} },
+        targets: new ExecutionsByTarget(),
+        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+        executionNamespace: 'executions',
+        now: () => now,
+      });
+      await reconciler.reconcile('team-a/w', ctx());
+      expect(api.state.stored.status).toMatchObject({
+        phase: 'Failed',
+        failureDetails: { reason: failureReason, wasExecutionFailure: expected },
+      });
+    },
+  );
+
   it("kubernaut #374: waits in Pending for a finished execution's resource still holding the target, then starts once it is gone", async () => {
     const api = server(execution({}));
     let stale = true;

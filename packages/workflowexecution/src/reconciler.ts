@@ -572,7 +572,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const reason = classifyResult(result);
     await this.#fail(
       wfe,
-      { reason, message: result.message, wasExecutionFailure: ranWorkflow(reason), result },
+      {
+        reason,
+        message: result.message,
+        wasExecutionFailure: ranWorkflow(reason, result.started),
+        result,
+      },
       ctx,
     );
   }
