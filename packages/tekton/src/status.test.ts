@@ -72,6 +72,7 @@ describe('pipelineRunResult', () => {
           completedTasks: 2,
           totalTasks: 2,
         },
+        started: true,
       });
       expect(() => ExecutionResultSchema.parse(result)).not.toThrow();
     },
@@ -126,6 +127,7 @@ describe('pipelineRunResult', () => {
         completedTasks: 0,
         totalTasks: 0,
       },
+      started: false,
     });
   });
 
@@ -135,6 +137,7 @@ describe('pipelineRunResult', () => {
       reason: 'Pending',
       message: 'Pipeline created, waiting for Tekton to start execution',
       summary: { status: 'Unknown', completedTasks: 0, totalTasks: 0 },
+      started: false,
     });
   });
 
@@ -203,6 +206,7 @@ describe('pipelineRunResult', () => {
       failedTaskName: 'wfe-1-test',
       failedTaskIndex: 1,
       failedStepName: 'lint',
+      started: true,
     });
   });
 
@@ -221,26 +225,66 @@ describe('pipelineRunResult', () => {
 
   it.each([
     ['PipelineRunTimeout', 'DeadlineExceeded'],
+    ['TaskRunTimeout', 'DeadlineExceeded'],
+    ['TaskRunImagePullFailed', 'ImagePullBackOff'],
+    ['TaskRunValidationFailed', 'ConfigurationError'],
+    ['InvalidParamValue', 'ConfigurationError'],
+    ['PodAdmissionFailed', 'Forbidden'],
+  ])(
+    'classifies a run that failed with reason %s, and no failed TaskRun, as %s',
+    (reason, failureReason) => {
+      const result = pipelineRunResult(pipelineRun(succeeded('False', reason, 'it broke')));
+      expect(result.failureReason).toBe(failureReason);
+    },
+  );
+
+  it.each([
+    'Failed',
+    'PipelineRunFailed',
+    'TaskRunFailed',
+    'CouldntGetPipeline',
+    'ParameterMissing',
+    'ParamArrayIndexingInvalid',
+    'CELEvaluationFailed',
+    'InvalidPipelineResourceBindings',
+    'CreateRunFailed',
+    'CouldntGetPipelineResult',
+  ])(
+    'gives a run that failed with reason %s, and no failed TaskRun, no classification (Unknown)',
+    (reason) => {
+      const result = pipelineRunResult(
+        pipelineRun(
+          succeeded('False', reason, 'task failed: OOMKilled, forbidden, invalid, quota'),
+        ),
+      );
+      expect(result).toMatchObject({ phase: 'Failed', reason, started: false });
+      expect(result).not.toHaveProperty('failureReason');
+    },
+  );
+
+  it.each([
     ['CouldntGetPipeline', 'ConfigurationError'],
     ['ParameterMissing', 'ConfigurationError'],
-    ['InvalidParamValue', 'ConfigurationError'],
-    ['ParamArrayIndexingInvalid', 'ConfigurationError'],
-    ['CELEvaluationFailed', 'ConfigurationError'],
-    ['InvalidPipelineResourceBindings', 'ConfigurationError'],
-    ['ResourceVerificationFailed', 'ConfigurationError'],
     ['CreateRunFailed', 'ConfigurationError'],
+    ['PipelineRunTimeout', 'DeadlineExceeded'],
     ['Failed', 'TaskFailed'],
-  ])('classifies a run that failed with reason %s as %s', (reason, failureReason) => {
-    const result = pipelineRunResult(pipelineRun(succeeded('False', reason, 'it broke')));
-    expect(result.failureReason).toBe(failureReason);
-  });
+  ])(
+    'classifies a run that failed with reason %s and a failed TaskRun as %s',
+    (reason, failureReason) => {
+      const result = pipelineRunResult(pipelineRun(succeeded('False', reason), [child('build')]), [
+        taskRun('build', 'False', [exited('compile', 2)], 'Failed'),
+      ]);
+      expect(result.failureReason).toBe(failureReason);
+    },
+  );
 
-  it('classifies a run whose pipeline result cannot be resolved as TaskFailed: its tasks ran', () => {
+  it('gives a run whose pipeline result cannot be resolved, no task having failed, no classification', () => {
     const unresolved = succeeded('False', 'CouldntGetPipelineResult', 'no such result');
     const allPassed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
       taskRun('build', 'True'),
     ]);
-    expect(allPassed.failureReason).toBe('TaskFailed');
+    expect(allPassed).not.toHaveProperty('failureReason');
+    expect(allPassed.started).toBe(true);
     const taskFailed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
       taskRun('build', 'False', [exited('compile', 2)], 'Failed'),
     ]);
@@ -253,7 +297,7 @@ describe('pipelineRunResult', () => {
   });
 
   it("takes no reason from the object's prototype for an entry of its tables", () => {
-    expect(classifyPipelineRunFailure('constructor', undefined)).toBe('TaskFailed');
+    expect(classifyPipelineRunFailure('constructor', undefined)).toBeUndefined();
     expect(
       classifyPipelineRunFailure('Failed', {
         taskRunName: 'wfe-1-build',
@@ -365,6 +409,94 @@ describe('pipelineRunResult', () => {
     expect(result.phase).toBe('Running');
     expect(result).not.toHaveProperty('exitCode');
     expect(result).not.toHaveProperty('failedTaskName');
+  });
+});
+
+describe("kubernaut's failure classification cases (failure_classification_integration_test.go)", () => {
+  /** The PipelineRun kubernaut's test makes: only its status, with or without a start time. */
+  const failedRun = (reason: string, message: string, startTime: boolean): PipelineRunState => ({
+    status: {
+      conditions: [succeeded('False', reason, message)],
+      ...(startTime ? { startTime: '2026-12-03T10:00:00Z' } : {}),
+    },
+  });
+
+  it.each([
+    // Same as kubernaut.
+    ['PipelineRunTimeout', 'PipelineRun exceeded timeout of 10 minutes', true, 'DeadlineExceeded'],
+    [
+      'TaskRunValidationFailed',
+      'invalid configuration: missing required parameter',
+      false,
+      'ConfigurationError',
+    ],
+    [
+      'TaskRunImagePullFailed',
+      'Failed to pull image: image pull backoff',
+      false,
+      'ImagePullBackOff',
+    ],
+    ['PipelineRunFailed', 'unexpected error occurred', false, undefined],
+    // kubernaut classifies these by words of the message (TaskFailed, OOMKilled, Forbidden,
+    // ResourceExhausted); with no failed TaskRun Roundhouse has no evidence, and reads none.
+    ['TaskRunFailed', 'task failed with exit code 1', true, undefined],
+    ['TaskRunFailed', 'task failed: OOMKilled', true, undefined],
+    [
+      'TaskRunFailed',
+      'task failed: pods is forbidden: User cannot create resource',
+      true,
+      undefined,
+    ],
+    ['TaskRunCreationFailed', 'exceeded quota: compute resources', false, undefined],
+  ])('%s (%s), started %s: %s', (reason, message, startTime, failureReason) => {
+    const result = pipelineRunResult(failedRun(reason, message, startTime));
+    expect(result).toMatchObject({ phase: 'Failed', reason, message, started: startTime });
+    expect(result.failureReason).toBe(failureReason);
+  });
+});
+
+describe('start and completion', () => {
+  it("carries Tekton's completion time on a finished run", () => {
+    const completionTime = '2026-12-03T10:05:07Z';
+    for (const status of ['True', 'False']) {
+      const result = pipelineRunResult({
+        status: {
+          conditions: [succeeded(status, status === 'True' ? 'Succeeded' : 'Failed')],
+          startTime: '2026-12-03T10:00:00Z',
+          completionTime,
+        },
+      });
+      expect(result).toMatchObject({ completionTime, started: true });
+      expect(() => ExecutionResultSchema.parse(result)).not.toThrow();
+    }
+  });
+
+  it('carries no completion time while the run goes on, nor one that is no time', () => {
+    const running = pipelineRunResult({
+      status: {
+        conditions: [succeeded('Unknown', 'Running')],
+        completionTime: '2026-12-03T10:05:07Z',
+      },
+    });
+    expect(running).not.toHaveProperty('completionTime');
+    const garbled = pipelineRunResult({
+      status: { conditions: [succeeded('False', 'Failed')], completionTime: 'yesterday' },
+    });
+    expect(garbled).not.toHaveProperty('completionTime');
+    expect(pipelineRunResult(pipelineRun(succeeded('True')))).not.toHaveProperty('completionTime');
+  });
+
+  it('counts a start time or any child run as started', () => {
+    expect(pipelineRunResult(pipelineRun(succeeded('False', 'Failed'))).started).toBe(false);
+    expect(
+      pipelineRunResult({
+        status: { conditions: [succeeded('False', 'Failed')], startTime: '2026-12-03T10:00:00Z' },
+      }).started,
+    ).toBe(true);
+    expect(
+      pipelineRunResult(pipelineRun(succeeded('False', 'Failed'), [child('approve', 'CustomRun')]))
+        .started,
+    ).toBe(true);
   });
 });
 

@@ -28,6 +28,10 @@ export const PipelineRunStateSchema = z.looseObject({
     .looseObject({
       conditions: z.array(ConditionSchema).optional(),
       childReferences: z.array(ChildReferenceSchema).optional(),
+      /** Set by Tekton when it starts the run. */
+      startTime: z.string().nullish(),
+      /** Set by Tekton when the run finishes. */
+      completionTime: z.string().nullish(),
     })
     .optional(),
 });
@@ -198,13 +202,17 @@ function summaryOf(
   };
 }
 
+/** Tekton's reason for a run that ran past its `timeouts.pipeline`. */
+const pipelineRunTimeout = 'PipelineRunTimeout';
+
 /**
  * Tekton's reasons for a failed run that say more than "a task failed" (tektoncd/pipeline
- * pipelinerun_types.go). The ConfigurationError ones are permanent: the Pipeline, its Tasks or
- * the run's parameters and workspaces cannot run as they are.
+ * pipelinerun_types.go), read when a child TaskRun failed too. The ConfigurationError ones are
+ * permanent: the Pipeline, its Tasks or the run's parameters and workspaces cannot run as they
+ * are.
  */
 const failureByReason: Readonly<Record<string, FailureReason>> = {
-  PipelineRunTimeout: 'DeadlineExceeded',
+  [pipelineRunTimeout]: 'DeadlineExceeded',
   CouldntGetPipeline: 'ConfigurationError',
   CouldntGetTask: 'ConfigurationError',
   InvalidWorkspaceBindings: 'ConfigurationError',
@@ -253,24 +261,29 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
 };
 
 /**
- * Why a run failed, from Tekton's structured reasons: a timeout or an unusable Pipeline first,
- * then why the failed TaskRun failed (a timeout, memory, an image, its pod), then a step killed
- * for memory, else a task failure. A run that was cancelled (`Cancelled`: stopped on request,
- * no task failed) is no failure of the workflow, and none of the classifications fits it, so it
- * has none (controllers read Unknown, as kubernaut's classification gives it).
+ * Why a run failed, from Tekton's structured reasons. When a child TaskRun failed: a timeout or
+ * an unusable Pipeline first, then why the failed TaskRun failed (a timeout, memory, an image,
+ * its pod), then a step killed for memory, else a task failure. When none did, there is no
+ * evidence of what broke, and kubernaut's classification gives Unknown (it matches words of
+ * the message, which Roundhouse does not read): only a timeout, or a reason of the TaskRun table
+ * that the run itself carries (`TaskRunImagePullFailed`, `TaskRunValidationFailed`, …, as
+ * kubernaut's own tests set them), classifies it; anything else has none, and controllers read
+ * Unknown. A run that was cancelled (`Cancelled`: stopped on request, no task failed) is no
+ * failure of the workflow, and has none either.
  */
 export function classifyPipelineRunFailure(
   reason: string,
   failure: TaskFailure | undefined,
 ): FailureReason | undefined {
   if (reason === 'Cancelled') return undefined;
+  if (failure?.taskRunName === undefined) {
+    return reason === pipelineRunTimeout ? 'DeadlineExceeded' : own(failureByTaskRunReason, reason);
+  }
   const byReason = own(failureByReason, reason);
   if (byReason) return byReason;
-  const byTaskRunReason = own(failureByTaskRunReason, failure?.taskRunReason);
+  const byTaskRunReason = own(failureByTaskRunReason, failure.taskRunReason);
   if (byTaskRunReason) return byTaskRunReason;
-  if (failure?.stepReason === 'OOMKilled') return 'OOMKilled';
-  // CouldntGetPipelineResult among them: Tekton resolves pipeline results only once every task
-  // has finished, so the tasks ran and acted on the target whatever the result's fault.
+  if (failure.stepReason === 'OOMKilled') return 'OOMKilled';
   return 'TaskFailed';
 }
 
@@ -286,7 +299,8 @@ function own(
  * Maps a PipelineRun and its child TaskRuns to an ExecutionResult. The Succeeded condition
  * decides, and its reason is passed through verbatim (Tekton's names, e.g. PipelineRunTimeout
  * or, while `finally` tasks run after a graceful cancel, CancelledRunningFinally), since
- * controllers and users match on them.
+ * controllers and users match on them. A finished run carries Tekton's own completion time,
+ * and every result whether the run started.
  */
 export function pipelineRunResult(
   pipelineRun: PipelineRunState,
@@ -294,6 +308,9 @@ export function pipelineRunResult(
 ): ExecutionResult {
   const condition = succeeded(pipelineRun);
   const summary = summaryOf(pipelineRun, taskRuns, condition);
+  const started = hasStarted(pipelineRun);
+  const completionTime = rfc3339(pipelineRun.status?.completionTime);
+  const finished = { ...(completionTime ? { completionTime } : {}), started };
   if (condition?.status === 'True') {
     const reason = condition.reason || 'Succeeded';
     return {
@@ -301,6 +318,7 @@ export function pipelineRunResult(
       reason,
       message: condition.message || `Pipeline completed (${reason})`,
       summary,
+      ...finished,
     };
   }
   if (condition?.status === 'False') {
@@ -319,18 +337,41 @@ export function pipelineRunResult(
       ...(failure?.taskRunIndex !== undefined ? { failedTaskIndex: failure.taskRunIndex } : {}),
       ...(failure?.stepName ? { failedStepName: failure.stepName } : {}),
       ...(failure?.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
+      ...finished,
     };
   }
   if (condition) {
     const reason = condition.reason || 'Running';
-    return { phase: 'Running', reason, message: `Pipeline executing (${reason})`, summary };
+    return {
+      phase: 'Running',
+      reason,
+      message: `Pipeline executing (${reason})`,
+      summary,
+      started,
+    };
   }
   return {
     phase: 'Running',
     reason: 'Pending',
     message: 'Pipeline created, waiting for Tekton to start execution',
     summary,
+    started,
   };
+}
+
+/**
+ * Whether the run began: Tekton gave it a start time or created any child run. kubernaut's
+ * evidence that a failure happened during execution (determineWasExecutionFailure).
+ */
+function hasStarted(pipelineRun: PipelineRunState): boolean {
+  return !!pipelineRun.status?.startTime || (pipelineRun.status?.childReferences?.length ?? 0) > 0;
+}
+
+const Rfc3339Schema = z.iso.datetime({ offset: true });
+
+/** The time when it is one a result may carry (RFC 3339), else nothing. */
+function rfc3339(time: string | null | undefined): string | undefined {
+  return Rfc3339Schema.safeParse(time).success ? (time as string) : undefined;
 }
 
 /** Whether Tekton has given the run a final verdict, so its lock is stale rather than busy. */
