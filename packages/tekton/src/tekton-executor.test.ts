@@ -127,3 +127,86 @@ describe('TektonExecutor.cancel', () => {
     });
   });
 });
+
+describe('TektonExecutor.getStatus', () => {
+  const taskRunState = (name: string, status: string, exitCode?: number): KubeObject => ({
+    apiVersion: 'tekton.dev/v1',
+    kind: 'TaskRun',
+    metadata: { name, namespace },
+    status: {
+      conditions: [{ type: 'Succeeded', status, reason: status === 'False' ? 'Failed' : 'Done' }],
+      steps:
+        exitCode === undefined ? [] : [{ name: 'run', terminated: { exitCode, reason: 'Error' } }],
+    },
+  });
+
+  /** A failed run with three children: only `build` carries the pipelineRun label. */
+  function failedRun(): Run {
+    const run = storedRun('False');
+    const name = run.metadata?.name as string;
+    run.status = {
+      conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed', message: 'failed' }],
+      childReferences: ['build', 'test', 'gone'].map((task) => ({
+        kind: 'TaskRun',
+        name: `${name}-${task}`,
+        pipelineTaskName: task,
+      })),
+    };
+    return run;
+  }
+
+  it('reads by name the children the label list lacks, and passes over one that is gone', async () => {
+    const run = failedRun();
+    const name = run.metadata?.name as string;
+    const stored = new Map([
+      [`${name}-build`, taskRunState(`${name}-build`, 'True')],
+      // Made without the tekton.dev/pipelineRun label, as kubernaut's tests make TaskRuns.
+      [`${name}-test`, taskRunState(`${name}-test`, 'False', 3)],
+    ]);
+    const gets: string[] = [];
+    const reader: Reader = {
+      get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, key: string) => {
+        if (type.kind === 'PipelineRun') return structuredClone(run) as T;
+        gets.push(key);
+        return (stored.get(key) ?? null) as T | null;
+      },
+      list: async <T extends KubeObject>() => ({
+        items: [stored.get(`${name}-build`) as T],
+        resourceVersion: '1',
+      }),
+    };
+    const executor = new TektonExecutor(new TektonApiServer(run), { reader });
+    const result = await executor.getStatus(wfe, namespace);
+    expect(gets.sort()).toEqual([`${name}-gone`, `${name}-test`]);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'TaskFailed',
+      failedTaskName: `${name}-test`,
+      failedTaskIndex: 1,
+      exitCode: 3,
+      summary: { completedTasks: 1, totalTasks: 3 },
+      started: true,
+    });
+  });
+
+  it('reads nothing by name when the label list holds every child', async () => {
+    const run = failedRun();
+    const name = run.metadata?.name as string;
+    const items = ['build', 'test', 'gone'].map((t) => taskRunState(`${name}-${t}`, 'True'));
+    let gets = 0;
+    const reader: Reader = {
+      get: async <T extends KubeObject>(type: ResourceType) => {
+        if (type.kind === 'PipelineRun') return structuredClone(run) as T;
+        gets++;
+        return null;
+      },
+      list: async <T extends KubeObject>() => ({ items: items as T[], resourceVersion: '1' }),
+    };
+    const result = await new TektonExecutor(new TektonApiServer(run), { reader }).getStatus(
+      wfe,
+      namespace,
+    );
+    expect(gets).toBe(0);
+    expect(result?.summary).toMatchObject({ completedTasks: 3, totalTasks: 3 });
+  });
+});

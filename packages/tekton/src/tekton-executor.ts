@@ -87,19 +87,37 @@ function tektonEngineSpec(
         : [],
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
     logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
-    async result(run, context: StatusContext): Promise<ExecutionResult> {
-      const state = PipelineRunStateSchema.parse(run);
-      if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
-      const taskRuns = await context.reader.list<KubeObject>(taskRunType, context.namespace, {
-        labelSelector: `${pipelineRunLabel}=${run.metadata?.name}`,
-        signal: context.signal,
-      });
-      return pipelineRunResult(
-        state,
-        taskRuns.items.map((t) => TaskRunStateSchema.parse(t)),
-      );
-    },
+    result: (run, context) => readPipelineRunResult(run, taskRunType, context),
   };
+}
+
+/**
+ * A PipelineRun's result, with its child TaskRuns: those carrying its `tekton.dev/pipelineRun`
+ * label in one list, and any other child it names (a TaskRun without the label, one the cache
+ * has not seen yet) by name, as kubernaut reads each child. Through the Reader, a cached one
+ * costs no request; one that is gone is passed over.
+ */
+async function readPipelineRunResult(
+  run: PipelineRunObject,
+  taskRunType: ResourceType,
+  context: StatusContext,
+): Promise<ExecutionResult> {
+  const state = PipelineRunStateSchema.parse(run);
+  const children = childTaskRuns(state);
+  if (children.length === 0) return pipelineRunResult(state);
+  const { reader, namespace, signal } = context;
+  const listed = await reader.list<KubeObject>(taskRunType, namespace, {
+    labelSelector: `${pipelineRunLabel}=${run.metadata?.name}`,
+    signal,
+  });
+  const taskRuns = listed.items.map((t) => TaskRunStateSchema.parse(t));
+  const seen = new Set(taskRuns.map((t) => t.metadata.name));
+  const unlisted = [...new Set(children.map((ref) => ref.name))].filter((name) => !seen.has(name));
+  const named = await Promise.all(
+    unlisted.map((name) => reader.get<KubeObject>(taskRunType, namespace, name, { signal })),
+  );
+  for (const taskRun of named) if (taskRun) taskRuns.push(TaskRunStateSchema.parse(taskRun));
+  return pipelineRunResult(state, taskRuns);
 }
 
 /**

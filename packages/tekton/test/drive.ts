@@ -113,7 +113,10 @@ export async function setTaskRunStatus(
   );
 }
 
-/** Creates the TaskRun Tekton would make for `task`, labelled as Tekton labels it. */
+/**
+ * Creates the TaskRun Tekton would make for `task`, labelled as Tekton labels it unless
+ * `labelled` is false (as kubernaut's tests make TaskRuns).
+ */
 export async function addTaskRun(
   client: KubeClient,
   namespace: string,
@@ -121,12 +124,15 @@ export async function addTaskRun(
   task: string,
   status: SucceededCondition['status'],
   steps: readonly StepExit[] = [],
+  { labelled = true }: { labelled?: boolean } = {},
 ): Promise<string> {
   const name = `${pipelineRun}-${task}`;
   await client.create(resources.taskRuns, namespace, {
     metadata: {
       name,
-      labels: { 'tekton.dev/pipelineRun': pipelineRun, 'tekton.dev/pipelineTask': task },
+      ...(labelled
+        ? { labels: { 'tekton.dev/pipelineRun': pipelineRun, 'tekton.dev/pipelineTask': task } }
+        : {}),
     },
     spec: { taskRef: { name: task } },
   });

@@ -70,7 +70,10 @@ describeWithoutTekton('TektonExecutor over the test-only CRDs', () => {
     await addTaskRun(client, env.namespace, run, 'build', 'True', [
       { name: 'compile', exitCode: 0, reason: 'Completed' },
     ]);
-    const test = await addTaskRun(client, env.namespace, run, 'test', 'Unknown');
+    // Without Tekton's label: read by name, as the PipelineRun names it.
+    const test = await addTaskRun(client, env.namespace, run, 'test', 'Unknown', [], {
+      labelled: false,
+    });
     expect((await executor.getStatus(wfe, env.namespace))?.summary).toMatchObject({
       status: 'Unknown',
       completedTasks: 1,
@@ -97,6 +100,9 @@ describeWithoutTekton('TektonExecutor over the test-only CRDs', () => {
       failureReason: 'TaskFailed',
       exitCode: 3,
       failedTaskName: test,
+      failedTaskIndex: 1,
+      failedStepName: 'lint',
+      started: true,
     });
   });
 });
