@@ -1,6 +1,8 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
+  agentUsage,
+  asksForAgentHelp,
   isLoopback,
   loadAgentConfig,
   parseListenAddress,
@@ -20,6 +22,7 @@ describe('the agent configuration', () => {
       maxConcurrentTasks: 0,
       rerunLostTasks: false,
       insecureNoAuth: false,
+      ignored: [],
     });
   });
 
@@ -88,7 +91,8 @@ describe('the agent configuration', () => {
     [['--max-concurrent-tasks=1.5'], '--max-concurrent-tasks (MAX_CONCURRENT_TASKS)'],
     [['--rerun-lost-tasks=sometimes'], '--rerun-lost-tasks (RERUN_LOST_TASKS)'],
     [['--insecure-no-auth=please'], '--insecure-no-auth (INSECURE_NO_AUTH)'],
-    [['--unknown=1'], 'flags'],
+    [['--unknown=1'], '--unknown'],
+    [['-unknown', 'x'], '-unknown'],
   ])('refuses %j naming %s', (argv, path) => {
     let error: unknown;
     try {
@@ -98,6 +102,134 @@ describe('the agent configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).issues[0]?.path).toBe(path);
+  });
+});
+
+/** What a user who starts the agent with OpenSandbox's command lines sees. */
+describe("OpenSandbox's command lines", () => {
+  const issues = (argv: string[], env: Record<string, string> = {}) => {
+    try {
+      loadAgentConfig(argv, env);
+    } catch (error) {
+      if (error instanceof ConfigurationError) return error.issues;
+      throw error;
+    }
+    return [];
+  };
+
+  it("start the agent with its sample Pool's arguments (config/samples/sandbox_v1alpha1_pool.yaml)", () => {
+    const sample = ['-listen-addr=0.0.0.0:5758'];
+    expect(loadAgentConfig(sample, {})).toEqual(loadAgentConfig([], {}));
+    // Beyond loopback the agent wants a token, or to be told to serve without one; both are
+    // environment variables, so the sample's command line stays as it is.
+    expect(() => requireAuthentication(loadAgentConfig(sample, {}))).toThrow(/--auth-token-file/);
+    for (const env of [{ AUTH_TOKEN_FILE: '/token' }, { INSECURE_NO_AUTH: 'true' }]) {
+      expect(() => requireAuthentication(loadAgentConfig(sample, env))).not.toThrow();
+    }
+    expect(loadAgentConfig(['-listen-addr=127.0.0.1:6000'], {}).listenAddr).toEqual({
+      host: '127.0.0.1',
+      port: 6000,
+    });
+  });
+
+  it('take single or double dashes, a value after "=" or as the next argument', () => {
+    const expected = {
+      dataDir: '/x',
+      listenAddr: { host: '10.0.0.1', port: 80 },
+      enableSidecarMode: true,
+      mainContainerName: 'my-main-app',
+    };
+    for (const argv of [
+      [
+        '-data-dir',
+        '/x',
+        '-listen-addr=10.0.0.1:80',
+        '-enable-sidecar-mode',
+        '-main-container-name',
+        'my-main-app',
+      ],
+      [
+        '--data-dir=/x',
+        '--listen-addr',
+        '10.0.0.1:80',
+        '--enable-sidecar-mode=true',
+        '--main-container-name=my-main-app',
+      ],
+      [
+        '-data-dir=/x',
+        '-listen-addr',
+        '10.0.0.1:80',
+        '-enable-sidecar-mode=T',
+        '-main-container-name=my-main-app',
+      ],
+    ]) {
+      expect(loadAgentConfig(argv, {}), argv.join(' ')).toMatchObject(expected);
+    }
+    expect(
+      loadAgentConfig(['-enable-sidecar-mode=false'], { ENABLE_SIDECAR_MODE: 'true' })
+        .enableSidecarMode,
+    ).toBe(false);
+    expect(loadAgentConfig(['-rerun-lost-tasks', '-max-concurrent-tasks', '1'], {})).toMatchObject({
+      rerunLostTasks: true,
+      maxConcurrentTasks: 1,
+    });
+  });
+
+  it('accept the flags that do nothing here, and list them for the warning at start', () => {
+    const config = loadAgentConfig(
+      [
+        '-cri-socket',
+        '/run/containerd/containerd.sock',
+        '--log-dir=/logs',
+        '-log-max-size=50',
+        '--log-max-backups',
+        '3',
+        '-log-max-age=7',
+        '-data-dir=/x',
+      ],
+      { CRI_SOCKET: '/run/other.sock' },
+    );
+    expect(config.dataDir).toBe('/x');
+    expect(config.ignored).toEqual([
+      '--cri-socket',
+      '--log-dir',
+      '--log-max-size',
+      '--log-max-backups',
+      '--log-max-age',
+      'CRI_SOCKET',
+    ]);
+    expect(loadAgentConfig(['-data-dir=/x'], {}).ignored).toEqual([]);
+  });
+
+  it('refuse a flag neither agent has, naming it as written, with every other problem', () => {
+    expect(issues(['-listen=0.0.0.0:1', '--log-max-size=50MB', '-data-dir'])).toEqual([
+      { path: '-data-dir', message: expect.stringContaining('needs a value') },
+      {
+        path: '-listen',
+        message: expect.stringMatching(/^unknown flag; the flags are --data-dir, /),
+      },
+      { path: '--log-max-size', message: 'must be a whole number, not "50MB"' },
+    ]);
+  });
+
+  it('refuse a stray argument, saying where a boolean takes its value', () => {
+    expect(issues(['-enable-sidecar-mode', 'true'])).toEqual([
+      {
+        path: 'arguments',
+        message: expect.stringContaining(
+          'a boolean flag takes its value after "=": -enable-sidecar-mode=true',
+        ),
+      },
+    ]);
+    expect(issues(['serve'])[0]?.message).toMatch(/^unexpected argument "serve"/);
+  });
+
+  it('ask for help with -h, -help or --help, which lists every flag', () => {
+    expect(['-h', '-help', '--help'].every((arg) => asksForAgentHelp([arg]))).toBe(true);
+    expect(asksForAgentHelp(['-data-dir=/x'])).toBe(false);
+    for (const text of ['--data-dir (DATA_DIR), default /var/lib/sandbox/tasks', '--cri-socket']) {
+      expect(agentUsage()).toContain(text);
+    }
   });
 });
 

@@ -1,5 +1,4 @@
 import { BlockList, isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import {
   ConfigurationError,
   goDurationPattern,
@@ -7,6 +6,14 @@ import {
   toFieldIssues,
 } from '@roundhouse/core';
 import { z } from 'zod';
+import {
+  asksForHelp,
+  type GoArg,
+  type GoFlagKind,
+  goBoolean,
+  isGoInteger,
+  readGoArgs,
+} from './go-flags.js';
 
 const duration = (what: string) =>
   z
@@ -70,10 +77,19 @@ export const AgentConfigSchema = z.object({
   rerunLostTasks: z.stringbool(),
 });
 
-export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+/**
+ * The agent's settings, and which of OpenSandbox's settings the command line or the
+ * environment gave that have no effect here (`--cri-socket`, `CRI_SOCKET`, ...), for the
+ * warning at start.
+ */
+export type AgentConfig = z.infer<typeof AgentConfigSchema> & {
+  readonly ignored?: readonly string[];
+};
 
 /** Flag names (without `--`) and their environment variables; OpenSandbox's where it has one. */
-const settings: Readonly<Record<keyof AgentConfig, { env: string; default?: string }>> = {
+const settings: Readonly<
+  Record<keyof z.infer<typeof AgentConfigSchema>, { env: string; default?: string }>
+> = {
   dataDir: { env: 'DATA_DIR', default: '/var/lib/sandbox/tasks' },
   listenAddr: { env: 'LISTEN_ADDR', default: '0.0.0.0:5758' },
   reconcileInterval: { env: 'RECONCILE_INTERVAL', default: '500ms' },
@@ -96,46 +112,126 @@ const booleans = new Set([
 const flagName = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /**
- * Reads the configuration from flags (`--data-dir=/x` or `--data-dir /x`), then environment
- * variables, then defaults. Boolean flags work bare (`--enable-sidecar-mode`) or with a value,
- * as Go's flag package takes them. A bad value is a ConfigurationError naming the flag.
+ * The flags of OpenSandbox's task-executor (its config.go) that have no counterpart here,
+ * with the kind of value Go's flag package checks: accepted, so its command lines start this
+ * agent unchanged, and named in one warning at start. `--cri-socket` is unused upstream too;
+ * the `--log-*` flags set upstream's rotated log file, where this agent logs to stdout and
+ * stderr for the container runtime to keep.
+ */
+export const ignoredUpstreamFlags: Readonly<Record<string, 'string' | 'integer'>> = {
+  'cri-socket': 'string',
+  'log-dir': 'string',
+  'log-max-size': 'integer',
+  'log-max-backups': 'integer',
+  'log-max-age': 'integer',
+};
+
+/** Environment variables OpenSandbox's agent reads that have no effect here. */
+const ignoredUpstreamEnv = ['CRI_SOCKET'];
+
+const keys = Object.keys(settings) as (keyof typeof settings)[];
+
+/** Every flag the agent takes, with how Go's flag package would read it. */
+export const agentFlagKinds: ReadonlyMap<string, GoFlagKind> = new Map([
+  ...keys.map((key): [string, GoFlagKind] => [
+    flagName(key),
+    booleans.has(flagName(key)) ? 'boolean' : 'string',
+  ]),
+  ...Object.keys(ignoredUpstreamFlags).map((name): [string, GoFlagKind] => [name, 'string']),
+]);
+
+/**
+ * Reads the configuration from flags, then environment variables, then defaults. Flags are
+ * read as Go's flag package reads them, so OpenSandbox's command lines work unchanged:
+ * `-data-dir=/x`, `--data-dir /x`, a bare boolean (`-enable-sidecar-mode`) or one with a value
+ * after `=`. OpenSandbox's flags that do nothing here are accepted and listed in `ignored`.
+ * Every unknown flag, stray argument and bad value is named in one ConfigurationError.
  */
 export function loadAgentConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): AgentConfig {
-  const keys = Object.keys(settings) as (keyof AgentConfig)[];
-  const args = argv.map((arg) => (booleans.has(arg.replace(/^--/, '')) ? `${arg}=true` : arg));
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: Object.fromEntries(keys.map((k) => [flagName(k), { type: 'string' as const }])),
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new ConfigurationError({ path: 'flags', message: (error as Error).message });
+  const { args, issues } = readGoArgs(argv, agentFlagKinds);
+  const flags = new Map<string, string>();
+  const ignored = new Set<string>();
+  let previous: GoArg | undefined;
+  for (const arg of args) {
+    if (arg.kind === 'positional') {
+      issues.push({ path: 'arguments', message: strayArgumentMessage(arg.value, previous) });
+    } else if (!agentFlagKinds.has(arg.name)) {
+      issues.push({
+        path: arg.raw,
+        message: `unknown flag; the flags are ${[...agentFlagKinds.keys()].map((n) => `--${n}`).join(', ')}`,
+      });
+    } else if (ignoredUpstreamFlags[arg.name] !== undefined) {
+      const value = arg.value ?? '';
+      if (ignoredUpstreamFlags[arg.name] === 'integer' && !isGoInteger(value)) {
+        issues.push({ path: arg.raw, message: `must be a whole number, not "${value}"` });
+      }
+      ignored.add(`--${arg.name}`);
+    } else if (booleans.has(arg.name)) {
+      flags.set(arg.name, arg.value === undefined ? 'true' : goBoolean(arg.value));
+    } else {
+      flags.set(arg.name, arg.value ?? '');
+    }
+    previous = arg;
   }
+  for (const name of ignoredUpstreamEnv) if (env[name]) ignored.add(name);
   const raw = Object.fromEntries(
     keys.flatMap((key) => {
-      const value =
-        (values[flagName(key)] as string | undefined) ??
-        env[settings[key].env] ??
-        settings[key].default;
+      const value = flags.get(flagName(key)) ?? env[settings[key].env] ?? settings[key].default;
       return value === undefined ? [] : [[key, value]];
     }),
   );
   const result = AgentConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigurationError(
-      toFieldIssues(result.error, '', raw).map((issue) => {
-        const key = (issue.path.split('.')[0] ?? '') as keyof AgentConfig;
+    issues.push(
+      ...toFieldIssues(result.error, '', raw).map((issue) => {
+        const key = (issue.path.split('.')[0] ?? '') as keyof typeof settings;
         return { path: `--${flagName(key)} (${settings[key]?.env})`, message: issue.message };
       }),
     );
   }
-  return result.data;
+  if (issues.length > 0 || !result.success) throw new ConfigurationError(issues);
+  return { ...result.data, ignored: [...ignored] };
+}
+
+/** Why an argument that is not a flag is refused, with the likely fix when there is one. */
+function strayArgumentMessage(value: string, previous: GoArg | undefined): string {
+  const text = `unexpected argument "${value}": settings are flags, such as --data-dir=/x`;
+  if (previous?.kind === 'flag' && previous.value === undefined && booleans.has(previous.name)) {
+    // Go's flag package, too, takes a boolean's value only after `=`.
+    return `${text}; a boolean flag takes its value after "=": ${previous.raw}=${value}`;
+  }
+  return text;
+}
+
+/** Whether the command line asks for help (`-h`, `-help`, `--help`). */
+export function asksForAgentHelp(argv: readonly string[]): boolean {
+  return asksForHelp(argv, agentFlagKinds);
+}
+
+/** What `roundhouse-task-executor --help` prints: every flag, its variable and its default. */
+export function agentUsage(): string {
+  const lines = keys.map((key) => {
+    const { env, default: value } = settings[key];
+    return `  --${flagName(key)} (${env})${value === undefined ? '' : `, default ${value}`}`;
+  });
+  const ignoredLines = Object.keys(ignoredUpstreamFlags).map((name) => `  --${name}`);
+  return [
+    'Usage: roundhouse-task-executor [flags]',
+    '',
+    'Flags are -name=value, --name=value or --name value; booleans bare or -name=false.',
+    'Flags win over environment variables, which win over defaults.',
+    '',
+    ...lines,
+    '',
+    "Accepted for compatibility with OpenSandbox's task-executor, and ignored with a warning:",
+    ...ignoredLines,
+    '',
+    'See docs/agent.md.',
+    '',
+  ].join('\n');
 }
 
 /**

@@ -20,6 +20,12 @@ export interface RunningAgent {
  */
 export async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
   requireAuthentication(config);
+  if (config.ignored && config.ignored.length > 0) {
+    logger.warn(
+      { ignored: config.ignored },
+      `accepted for compatibility with OpenSandbox's task-executor and ignored: ${config.ignored.join(', ')}`,
+    );
+  }
   const token = config.authTokenFile ? await readToken(config.authTokenFile) : undefined;
   const supervisor = await ProcessSupervisor.open({
     dataDir: config.dataDir,

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 import { ConfigurationError } from '@roundhouse/core';
 import { startAgent } from './agent.js';
-import { loadAgentConfig } from './agent-config.js';
+import { agentUsage, asksForAgentHelp, loadAgentConfig } from './agent-config.js';
 import { jsonLogger } from './json-logger.js';
 
 /**
  * `roundhouse-task-executor`: the task-executor-compatible agent. Configuration from flags and
  * environment variables (see docs/agent.md); SIGTERM or SIGINT stops it and leaves tasks
  * running for the next start to re-adopt. Exit code 2 means bad configuration, 1 that the
- * agent could not start.
+ * agent could not start. `-h`, `-help` or `--help` prints the flags and exits 0, as a Go
+ * program does.
  */
+if (asksForAgentHelp(process.argv.slice(2))) {
+  process.stdout.write(agentUsage());
+  process.exit(0);
+}
 const logger = jsonLogger('roundhouse-task-executor', { debug: process.env.LOG_LEVEL === 'debug' });
 try {
   const agent = await startAgent(loadAgentConfig(process.argv.slice(2), process.env), logger);

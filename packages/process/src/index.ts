@@ -31,6 +31,14 @@ export {
   type ProcessEngineConfig,
   ProcessEngineConfigSchema,
 } from './execution-task.js';
+export {
+  type GoArg,
+  type GoFlagKind,
+  goBoolean,
+  isGoInteger,
+  normalizeGoFlags,
+  readGoArgs,
+} from './go-flags.js';
 export type { LogStream, LogTail } from './log-tail.js';
 export { mainContainerVariable } from './main-container.js';
 export { ProcessExecutor, type ProcessExecutorOptions } from './process-executor.js';

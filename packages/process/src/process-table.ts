@@ -1,6 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isLiveState, type ProcStat, parseEnviron, parseProcStat } from './proc-stat.js';
+import { shimName } from './shim.js';
 import type { ProcessIdentity } from './task-record.js';
 
 /**
@@ -66,6 +67,36 @@ export class ProcessTable {
     const leader = await this.stat(identity.pid);
     if (leader && leader.startTicks !== identity.startTicks) return [];
     return this.groupMembers(identity.pid);
+  }
+
+  /** When the current boot began (`btime` of `/proc/stat`), to the second. */
+  async bootTime(): Promise<Date> {
+    const text = await readFile(join(this.procRoot, 'stat'), 'utf8');
+    const seconds = Number(/^btime (\d+)$/m.exec(text)?.[1] ?? 0);
+    return new Date(seconds * 1000);
+  }
+
+  /**
+   * Pids of the live shims (a task's or a hook's) whose files are in `directory`: their
+   * command line is the shim's name followed by an exit file there. Found without any record,
+   * from what only a shim launched for that directory has.
+   */
+  async shimsIn(directory: string): Promise<number[]> {
+    const pids = (await readdir(this.procRoot)).filter((entry) => /^\d+$/.test(entry)).map(Number);
+    const found: number[] = [];
+    for (const pid of pids) {
+      let argv: string[];
+      try {
+        argv = (await readFile(join(this.procRoot, String(pid), 'cmdline'), 'utf8')).split('\0');
+      } catch {
+        continue;
+      }
+      const at = argv.indexOf(shimName);
+      if (at < 0 || !argv[at + 1]?.startsWith(`${directory}/`)) continue;
+      const stat = await this.stat(pid);
+      if (stat && isLiveState(stat.state)) found.push(pid);
+    }
+    return found;
   }
 
   /** The live processes that carry `name=value` in their environment. */

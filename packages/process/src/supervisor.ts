@@ -31,8 +31,9 @@ import {
   timeoutDue,
 } from './task-lifecycle.js';
 import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
-import { recoverTasks } from './task-recovery.js';
+import { type RecoverySettings, recoverTask, recoverTasks } from './task-recovery.js';
 import { TaskStore } from './task-store.js';
+import { isUnreadable, processesOf } from './unreadable-task.js';
 
 /**
  * Runs tasks as local processes and keeps their state in the data directory, so a restarted
@@ -51,7 +52,9 @@ export class ProcessSupervisor {
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #maxActive: number | undefined;
-  readonly #rerunLost: boolean;
+  readonly #recovery: RecoverySettings;
+  /** Deleted unreadable tasks waiting for these processes (pids, as logged). */
+  readonly #waitingFor = new Map<string, string>();
   readonly #tasks = new Map<string, TaskRecord>();
   /** New names being created: they count against the limit before their record exists. */
   readonly #creating = new Set<string>();
@@ -70,7 +73,7 @@ export class ProcessSupervisor {
     this.#intervalMs = options.reconcileIntervalMs ?? 500;
     this.#graceMs = options.gracePeriodMs ?? 10_000;
     this.#maxActive = options.maxConcurrentTasks;
-    this.#rerunLost = options.rerunLostTasks ?? false;
+    this.#recovery = { rerunLostTasks: options.rerunLostTasks ?? false };
     this.#launcher = new ProcessLauncher(this.#store, this.#table, {
       shell: options.shell ?? '/bin/sh',
       nsenter: options.nsenter ?? 'nsenter',
@@ -127,7 +130,11 @@ export class ProcessSupervisor {
       if (options.uid !== undefined && options.uid !== record.uid) {
         throw new TaskConflictError(name, 'UidMismatch');
       }
-      await this.#save({ ...record, deletionTimestamp: new Date().toISOString() });
+      const deleted = { ...record, deletionTimestamp: new Date().toISOString() };
+      // An unreadable record is never written over: the deletion is held in memory, and a
+      // restart before it completes reports the task Unknown again, to be deleted again.
+      if (isUnreadable(record)) this.#tasks.set(name, deleted);
+      else await this.#save(deleted);
     });
     await this.reconcile(name);
   }
@@ -185,11 +192,15 @@ export class ProcessSupervisor {
     await this.#locks.idle();
   }
 
-  async #create(request: TaskRequest, compare: boolean) {
+  async #create(
+    request: TaskRequest,
+    compare: boolean,
+  ): Promise<{ task: TaskRecord; created: boolean }> {
     const existing = this.#tasks.get(request.name);
     if (existing) {
       if (!compare) return { task: existing, created: false };
       if (existing.deletionTimestamp) throw new TaskConflictError(request.name, 'BeingDeleted');
+      if (isUnreadable(existing)) throw new TaskConflictError(request.name, 'UnreadableRecord');
       if (!sameRequest(existing, request)) {
         throw new TaskConflictError(request.name, 'DifferentSpec');
       }
@@ -199,7 +210,12 @@ export class ProcessSupervisor {
     this.#creating.add(request.name);
     try {
       if (!(await this.#store.createDirectory(request.name))) {
-        throw new TaskConflictError(request.name, 'UnreadableRecord');
+        // A directory this supervisor does not know (its recovery could not read it then, or
+        // it was made by hand): it is recovered now, as at a start, and answered as existing.
+        if (await this.#adopt(request.name)) return this.#create(request, compare);
+        if (!(await this.#store.createDirectory(request.name))) {
+          throw new TaskConflictError(request.name, 'UnreadableRecord');
+        }
       }
       const record = newRecord(request, randomUUID(), new Date());
       try {
@@ -266,6 +282,7 @@ export class ProcessSupervisor {
   async #reconcile(name: string): Promise<void> {
     const before = this.#tasks.get(name);
     if (!before) return;
+    if (isUnreadable(before)) return this.#reconcileUnreadable(before);
     let record = before;
     const now = new Date();
     if (record.state === 'Pending') {
@@ -302,6 +319,45 @@ export class ProcessSupervisor {
   }
 
   /**
+   * Frees the name of a deleted task whose record cannot be read, once no process that may be
+   * its own runs: its directory is moved aside (`<name>.corrupt-<time>`), never removed, so
+   * the evidence stays. Those processes are never signalled, since nothing proves they are
+   * the task's; the deletion waits for them, and says so once for each set of them.
+   */
+  async #reconcileUnreadable(record: TaskRecord): Promise<void> {
+    const { name } = record;
+    if (!record.deletionTimestamp) return;
+    const processes = await processesOf(this.#store, this.#table, name);
+    if (processes.length > 0) {
+      const pids = processes.join(', ');
+      if (this.#waitingFor.get(name) !== pids) {
+        this.#waitingFor.set(name, pids);
+        this.#log.warn(
+          { task: name, processes },
+          'the deletion of a task whose record cannot be read waits for processes that may be its own; the agent does not signal them',
+        );
+      }
+      return;
+    }
+    const keptAs = await this.#store.keepAside(name, new Date());
+    this.#tasks.delete(name);
+    this.#waitingFor.delete(name);
+    this.#deadlines.forget(name);
+    this.#log.warn({ task: name, keptAs }, 'task whose record cannot be read moved aside');
+  }
+
+  /** Takes in a task directory the supervisor does not know, as recovery would at a start. */
+  async #adopt(name: string): Promise<TaskRecord | undefined> {
+    const record = await recoverTask(this.#store, this.#table, this.#log, this.#recovery, name);
+    if (record) {
+      this.#tasks.set(name, record);
+      this.#deadlines.arm(record);
+      this.#log.info({ task: name, state: record.state }, 'adopted a task directory');
+    }
+    return record;
+  }
+
+  /**
    * Whether any process of the task's group is alive. Only asked when it matters (a stop, a
    * deletion, a lost task's postStop): it scans procfs. A live shim answers it without a scan.
    */
@@ -324,9 +380,7 @@ export class ProcessSupervisor {
   }
 
   async #recover(): Promise<void> {
-    const recovered = await recoverTasks(this.#store, this.#table, this.#log, {
-      rerunLostTasks: this.#rerunLost,
-    });
+    const recovered = await recoverTasks(this.#store, this.#table, this.#log, this.#recovery);
     for (const [name, record] of recovered) {
       this.#tasks.set(name, record);
       this.#deadlines.arm(record);

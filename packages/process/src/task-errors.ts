@@ -6,7 +6,8 @@ import { RoundhouseError } from '@roundhouse/core';
  * - `DifferentSpec`: the name exists with a different process or labels;
  * - `BeingDeleted`: the name exists and is being stopped and removed;
  * - `UidMismatch`: a delete's uid precondition names another task of that name;
- * - `UnreadableRecord`: the name's directory exists but holds no readable record.
+ * - `UnreadableRecord`: the name's `task.json` cannot be read; the task is reported `Unknown`
+ *   until it is deleted.
  */
 export type TaskConflict =
   | 'AlreadyExists'
@@ -33,7 +34,8 @@ const conflictMessages: Readonly<Record<TaskConflict, string>> = {
   BeingDeleted: 'is being deleted; create it again once it is gone',
   UidMismatch: 'exists with a different uid than the request names',
   UnreadableRecord:
-    'has a directory in the data directory but no readable record; remove that directory',
+    'has a record the agent cannot read and is reported Unknown; delete it (its directory is ' +
+    'kept aside as <name>.corrupt-<time>) and create it again',
 };
 
 /**

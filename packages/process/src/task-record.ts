@@ -20,7 +20,9 @@ export type TaskState = z.infer<typeof TaskStateSchema>;
  * `Stopped` (stopped because it was deleted), `StartFailed` (the process could not be started),
  * `Lost` (ended without an exit status; state `Unknown`), `PreStartHookFailed` (the preStart
  * hook failed, so the command never ran), `PostStopHookFailed` (the postStop hook failed after
- * the task ended; the message says how the command had ended).
+ * the task ended; the message says how the command had ended), `UnreadableRecord` (state
+ * `Unknown`: the task's `task.json` cannot be read, so its spec and outcome are lost; only ever
+ * in memory, never written, see unreadable-task.ts).
  */
 export const TerminationReasonSchema = z.enum([
   'Succeeded',
@@ -31,6 +33,7 @@ export const TerminationReasonSchema = z.enum([
   'Lost',
   'PreStartHookFailed',
   'PostStopHookFailed',
+  'UnreadableRecord',
 ]);
 export type TerminationReason = z.infer<typeof TerminationReasonSchema>;
 

@@ -5,6 +5,7 @@ import { TaskStoreError } from './task-errors.js';
 import { observe, rerunAfterLoss } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
+import { unreadableFacts, unreadableRecord } from './unreadable-task.js';
 
 export interface RecoverySettings {
   /** Drop a task whose outcome was lost, so that it is created and run again. */
@@ -13,10 +14,13 @@ export interface RecoverySettings {
 
 /**
  * Reads every task a previous supervisor left in the data directory. A directory without a
- * record (a create stopped before its first record, so nothing ran) is removed; an unreadable
- * record is skipped with a warning and keeps its name taken. With `rerunLostTasks`, a task
- * whose outcome was lost while nothing watched it is removed as OpenSandbox's recoverTasks
- * removes it, so the next create of its name runs it again: at least once.
+ * record (a create stopped before its first record, so nothing ran) is removed. A record that
+ * cannot be read becomes an `Unknown` task, reason `UnreadableRecord`, with a warning (see
+ * unreadable-task.ts): its spec and outcome are lost, so it is never run again, and its name
+ * is freed when it is deleted. With `rerunLostTasks`, a task whose outcome was lost while
+ * nothing watched it is removed as OpenSandbox's recoverTasks removes it, so the next create
+ * of its name runs it again: at least once; an unreadable record counts as lost, and its
+ * directory is moved aside, not removed, unless processes that may be the task's still run.
  */
 export async function recoverTasks(
   store: TaskStore,
@@ -31,8 +35,9 @@ export async function recoverTasks(
       const record = await recoverTask(store, table, log, settings, name);
       if (record) tasks.set(name, record);
     } catch (error) {
-      // One entry the agent cannot read (a record that is a directory, a file it may not
-      // open) must not keep every other task from being recovered.
+      // One entry the agent cannot read now (out of file descriptors, a directory it may not
+      // enter) must not keep every other task from being recovered; a create of its name
+      // adopts it later.
       if (!(error instanceof TaskStoreError)) throw error;
       log.warn(
         { task: name, error: error.message },
@@ -43,8 +48,11 @@ export async function recoverTasks(
   return tasks;
 }
 
-/** The record to keep from one task directory, or undefined when it is removed or skipped. */
-async function recoverTask(
+/**
+ * The record to keep from one task directory, or undefined when it is removed (or moved
+ * aside). Also how a create adopts a directory the supervisor does not know.
+ */
+export async function recoverTask(
   store: TaskStore,
   table: ProcessTable,
   log: Logger,
@@ -55,7 +63,21 @@ async function recoverTask(
   if (stored.kind === 'missing') {
     await store.remove(name);
   } else if (stored.kind === 'unreadable') {
-    log.warn({ task: name }, 'skipping a task directory without a readable record');
+    const facts = await unreadableFacts(store, table, name, stored.problem);
+    if (settings.rerunLostTasks && facts.processes.length === 0) {
+      const keptAs = await store.keepAside(name, new Date());
+      log.warn(
+        { task: name, problem: stored.problem, keptAs },
+        'moved aside a task whose record cannot be read; creating it again runs it again',
+      );
+      return undefined;
+    }
+    const record = unreadableRecord(name, facts);
+    log.warn(
+      { task: name, problem: stored.problem, processes: facts.processes },
+      'a task record cannot be read: the task is reported Unknown until it is deleted',
+    );
+    return record;
   } else if (settings.rerunLostTasks && (await lost(store, table, log, stored.record))) {
     await store.remove(name);
     log.warn(

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '@roundhouse/core';
 import { syncDirectory, writeFileAtomic } from './atomic-file.js';
@@ -21,7 +21,14 @@ const logFiles: Readonly<Record<LogStream, string>> = {
 export type StoredRecord =
   | { readonly kind: 'record'; readonly record: TaskRecord }
   | { readonly kind: 'missing' }
-  | { readonly kind: 'unreadable' };
+  /** `problem` says what is wrong with it: `task.json is not valid JSON`, ... */
+  | { readonly kind: 'unreadable'; readonly problem: string };
+
+/**
+ * Read errors that say nothing about the file: the agent ran out of something for a moment.
+ * Any other error (EISDIR, EACCES, EIO, ...) makes the record unreadable.
+ */
+const transientReadErrors = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EINTR']);
 
 /**
  * The data directory: `<data-dir>/<task>/` holds `task.json` (the record, replaced
@@ -109,19 +116,90 @@ export class TaskStore {
     await this.#io(`write ${path}`, () => writeFileAtomic(path, String(pid)));
   }
 
+  /**
+   * The task's record; `unreadable`, saying why, when `task.json` cannot be read, is not a
+   * record, or records another name. Throws TaskStoreError only for a passing shortage (EMFILE).
+   */
   async read(name: string): Promise<StoredRecord> {
     let text: string;
     try {
       text = await readFile(join(this.directory(name), recordFile), 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-      throw new TaskStoreError(`read the record of ${name}`, { cause: error });
+      const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+      if (code === 'ENOENT') return { kind: 'missing' };
+      if (transientReadErrors.has(code)) {
+        throw new TaskStoreError(`read the record of ${name}`, { cause: error });
+      }
+      return { kind: 'unreadable', problem: `${recordFile} cannot be read (${code})` };
     }
+    let json: unknown;
     try {
-      const record = TaskRecordSchema.parse(JSON.parse(text));
-      return record.name === name ? { kind: 'record', record } : { kind: 'unreadable' };
+      json = JSON.parse(text);
     } catch {
-      return { kind: 'unreadable' };
+      return { kind: 'unreadable', problem: `${recordFile} is not valid JSON` };
+    }
+    const result = TaskRecordSchema.safeParse(json);
+    if (!result.success) {
+      const [issue] = result.error.issues;
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return {
+        kind: 'unreadable',
+        problem: `${recordFile} is not a task record (${where}${issue?.message ?? 'invalid'})`,
+      };
+    }
+    if (result.data.name !== name) {
+      return {
+        kind: 'unreadable',
+        problem: `${recordFile} records another task (${JSON.stringify(result.data.name)})`,
+      };
+    }
+    return { kind: 'record', record: result.data };
+  }
+
+  /** The pid in `pid` (the shim's, written when it started) and when it was written. */
+  async readPid(name: string): Promise<{ pid: number; at: Date } | undefined> {
+    const path = join(this.directory(name), pidFile);
+    try {
+      const [content, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      const pid = /^\d{1,10}$/.test(content.trim()) ? Number(content.trim()) : 0;
+      return pid > 0 ? { pid, at: info.mtime } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The task directory's inode and when it was made (its birth time where the file system
+   * records one, else its last change): what is left to tell this directory from a later one.
+   */
+  async directoryInfo(name: string): Promise<{ inode: number; createdAt: Date }> {
+    const path = this.directory(name);
+    const info = await this.#io(`stat ${path}`, () => stat(path));
+    const born = info.birthtimeMs > 0 ? info.birthtime : info.mtime;
+    return { inode: info.ino, createdAt: born };
+  }
+
+  /**
+   * Moves a task's directory aside, everything in it kept, to `<name>.corrupt-<time>` in the
+   * data directory, so that the name can be created again. The time is ISO 8601 with colons,
+   * which a task name cannot contain, so the agent never takes the directory for a task.
+   * Returns where it went.
+   */
+  async keepAside(name: string, now: Date): Promise<string> {
+    const from = this.directory(name);
+    for (let attempt = 0; ; attempt++) {
+      const suffix = `.corrupt-${now.toISOString()}${attempt === 0 ? '' : `-${attempt}`}`;
+      // A file name has at most 255 bytes; task names are ASCII, so characters are bytes.
+      const to = join(this.dataDir, `${name.slice(0, 255 - suffix.length)}${suffix}`);
+      try {
+        await rename(from, to);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code === 'EEXIST' || code === 'ENOTEMPTY') && attempt < 10) continue;
+        throw new TaskStoreError(`move ${from} aside`, { cause: error });
+      }
+      await this.#io(`sync ${this.dataDir}`, () => syncDirectory(this.dataDir));
+      return to;
     }
   }
 

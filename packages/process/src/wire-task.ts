@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { awaitingPostStop } from './hook-lifecycle.js';
 import type { ProcessSpec } from './process-spec.js';
 import { type TaskRecord, TaskStateSchema } from './task-record.js';
+import { isUnreadable } from './unreadable-task.js';
 
 /** `processStatus` of OpenSandbox's Task, and `status.state` of its README: exactly one member. */
 export const ProcessStatusSchema = z.looseObject({
@@ -120,8 +121,8 @@ export function toWireTask(record: TaskRecord): WireTask {
     ...(record.labels ? { labels: record.labels } : {}),
     ...(record.annotations ? { annotations: record.annotations } : {}),
     ...(record.deletionTimestamp ? { deletionTimestamp: time(record.deletionTimestamp) } : {}),
-    process,
-    spec: { process },
+    // An unreadable record's spec is what was lost: none is made up.
+    ...(isUnreadable(record) ? {} : { process, spec: { process } }),
     processStatus: state,
     status: {
       state,

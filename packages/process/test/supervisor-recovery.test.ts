@@ -24,7 +24,7 @@ describe('recovery from a data directory', () => {
     dir.remove();
   });
 
-  it('starts a task recorded before its start (its command cannot have run), drops an empty directory, and keeps an unreadable one', async () => {
+  it('starts a task recorded before its start (its command cannot have run), drops an empty directory, and reports an unreadable one Unknown', async () => {
     const runs = join(dir.path, 'runs');
     const pending = {
       version: 1,
@@ -47,7 +47,10 @@ describe('recovery from a data directory', () => {
     await vi.waitFor(() => expect(supervisor?.get('pending')?.state).toBe('Succeeded'), patience);
     expect(readFileSync(runs, 'utf8')).toBe('ran\n');
     expect(existsSync(join(dataDir, 'empty'))).toBe(false);
-    expect(supervisor.get('garbled')).toBeUndefined();
+    expect(supervisor.get('garbled')).toMatchObject({
+      state: 'Unknown',
+      reason: 'UnreadableRecord',
+    });
     expect(existsSync(join(dataDir, 'garbled', 'task.json'))).toBe(true);
     const conflict = await supervisor
       .create({ name: 'garbled', process: { command: ['true'] } })
@@ -56,7 +59,7 @@ describe('recovery from a data directory', () => {
     expect(conflict).toMatchObject({ conflict: 'UnreadableRecord' });
   });
 
-  it('starts even when a record cannot be read at all, skipping only that entry', async () => {
+  it('starts even when a record cannot be read at all, reporting only that task Unknown', async () => {
     const other = join(dir.path, 'unreadable');
     const done = {
       version: 1,
@@ -78,7 +81,10 @@ describe('recovery from a data directory', () => {
     const recovered = await ProcessSupervisor.open({ dataDir: other, reconcileIntervalMs: 100 });
     try {
       expect(recovered.get('done')).toMatchObject({ state: 'Succeeded', exitCode: 0 });
-      expect(recovered.get('broken')).toBeUndefined();
+      expect(recovered.get('broken')).toMatchObject({
+        state: 'Unknown',
+        message: expect.stringMatching(/^task\.json cannot be read \(EISDIR\)/),
+      });
       const conflict = await recovered
         .create({ name: 'broken', process: { command: ['true'] } })
         .catch((e: unknown) => e);
