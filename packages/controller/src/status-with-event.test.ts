@@ -1,5 +1,5 @@
 import { type KubeObject, KubernetesApiError, type ResourceType } from '@roundhouse/kube';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EventSink } from './event-sink.js';
 import { recordThenUpdateStatus } from './status-with-event.js';
 
@@ -207,5 +207,96 @@ describe('recordThenUpdateStatus', () => {
       await recordThenUpdateStatus(server, things, 'ns', 't', toPhase('Queued'), new Sink(server)),
     ).toBeNull();
     expect(server.log).toEqual([]);
+  });
+
+  describe('an object re-created under the same name', () => {
+    const successor = (): Thing => ({
+      metadata: { name: 't', namespace: 'ns', uid: 'uid-2', resourceVersion: '20' },
+      status: { phase: 'New' },
+    });
+    const predecessor = (): Thing => ({
+      metadata: { name: 't', namespace: 'ns', uid: 'uid-1', resourceVersion: '10' },
+      status: {},
+    });
+
+    it('is not written through a copy of the one before it, and nothing is recorded for it', async () => {
+      const server = new FakeServer();
+      server.object = successor();
+      const transition = vi.fn(toPhase('Queued'));
+      const written = await recordThenUpdateStatus(
+        server,
+        things,
+        'ns',
+        't',
+        transition,
+        new Sink(server),
+        { current: predecessor() },
+      );
+      expect(written).toBeNull();
+      // The copy's transition was decided and recorded about the copy (uid-1); the conflict's
+      // read found uid-2, which is neither computed from nor written.
+      expect(transition).toHaveBeenCalledTimes(1);
+      expect(transition.mock.calls[0]?.[0].metadata?.uid).toBe('uid-1');
+      expect(server.log).toEqual(['event entered Queued']);
+      // (The fake moves a refused object's version on, as a concurrent writer would.)
+      expect(server.object?.metadata?.uid).toBe('uid-2');
+      expect(server.object?.status).toEqual({ phase: 'New' });
+    });
+
+    it('reads as gone when its uid is given', async () => {
+      const server = new FakeServer();
+      server.object = successor();
+      const transition = vi.fn(toPhase('Queued'));
+      expect(
+        await recordThenUpdateStatus(server, things, 'ns', 't', transition, new Sink(server), {
+          uid: 'uid-1',
+        }),
+      ).toBeNull();
+      expect(transition).not.toHaveBeenCalled();
+      expect(server.log).toEqual([]);
+    });
+
+    it('is not moved on to after a conflict: the first object read pins the retries', async () => {
+      const server = new FakeServer();
+      server.object = predecessor();
+      const client = {
+        get: server.get.bind(server),
+        replace: server.replace.bind(server),
+        // The object is deleted and created again between the read and the write.
+        patch: async () => {
+          server.object = successor();
+          throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
+        },
+      };
+      const transition = vi.fn(toPhase('Queued'));
+      expect(
+        await recordThenUpdateStatus(client, things, 'ns', 't', transition, new Sink(server)),
+      ).toBeNull();
+      expect(transition).toHaveBeenCalledTimes(1);
+      expect(server.object).toEqual(successor());
+    });
+
+    it('is not taken for the object a NotFound write was about', async () => {
+      const server = new FakeServer();
+      server.object = predecessor();
+      const client = {
+        get: server.get.bind(server),
+        replace: server.replace.bind(server),
+        patch: async () => {
+          server.object = successor();
+          throw new KubernetesApiError('NotFound', 'not found', 404);
+        },
+      };
+      expect(
+        await recordThenUpdateStatus(
+          client,
+          things,
+          'ns',
+          't',
+          toPhase('Queued'),
+          new Sink(server),
+        ),
+      ).toBeNull();
+    });
   });
 });

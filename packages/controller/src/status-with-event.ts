@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import { isKubernetesError } from '@roundhouse/kube';
 import type { EventSink } from './event-sink.js';
+import { isSameObject, pinnedUid } from './same-object.js';
 import { writeStatus } from './status-write.js';
 
 /** A status change and the event that reports it. */
@@ -23,6 +24,13 @@ export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject
    */
   readonly current?: T;
   /**
+   * Records and writes only for the object with this uid (default `current`'s, else that of the
+   * first object read, so a retry after a conflict stays on it), as `updateStatus` does: one
+   * created under the same name after it was deleted reads as gone, and `null` is returned with
+   * nothing recorded. A transition decided about one object must not land on its successor.
+   */
+  readonly uid?: string | undefined;
+  /**
    * Whether `transition` is handed a deep copy of the object (default true), as `updateStatus`
    * does: turn it off only for a transition that never mutates its argument.
    */
@@ -43,7 +51,7 @@ export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject
  * status. On a conflict it reads again and
  * recomputes; a transition that comes out the same gives the same event, which a
  * deduplicating sink keeps once. Returns the object as written (or as read, when nothing
- * changed), or `null` when it does not exist.
+ * changed), or `null` when it does not exist (or another object has taken its name, see `uid`).
  */
 export async function recordThenUpdateStatus<T extends KubeObject, E>(
   client: Pick<KubeClient, 'get' | 'patch' | 'replace'>,
@@ -57,10 +65,12 @@ export async function recordThenUpdateStatus<T extends KubeObject, E>(
   const request = options.signal ? { signal: options.signal } : {};
   const maxAttempts = options.maxAttempts ?? 5;
   let known = options.current?.metadata?.resourceVersion ? options.current : undefined;
+  let uid = options.uid || options.current?.metadata?.uid;
   for (let attempt = 1; ; attempt += 1) {
     const current = known ?? (await client.get<T>(type, namespace, name, request));
     known = undefined;
-    if (!current) return null;
+    uid = pinnedUid(uid, current);
+    if (!isSameObject(uid, current)) return null;
     const next = transition(options.copy === false ? current : structuredClone(current));
     if (next === undefined) return current;
     // Compare what would go over the wire: properties set to undefined are not sent.
@@ -72,7 +82,7 @@ export async function recordThenUpdateStatus<T extends KubeObject, E>(
     } catch (error) {
       if (isKubernetesError(error, 'Conflict') && attempt < maxAttempts) continue;
       if (isKubernetesError(error, 'NotFound')) {
-        if (!(await client.get<T>(type, namespace, name, request))) return null;
+        if (!isSameObject(uid, await client.get<T>(type, namespace, name, request))) return null;
       }
       throw error;
     }

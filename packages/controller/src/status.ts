@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import { isKubernetesError } from '@roundhouse/kube';
+import { isSameObject, pinnedUid } from './same-object.js';
 import { writeStatus } from './status-write.js';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
@@ -14,9 +15,10 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
    */
   readonly current?: T;
   /**
-   * Writes only onto the object with this uid (default `current`'s): one created under the same
-   * name after it was deleted reads as gone, and `null` is returned. A status decided about one
-   * object must not land on its successor, which its own events reconcile.
+   * Writes only onto the object with this uid (default `current`'s, else that of the first object
+   * read, so a retry after a conflict stays on it): one created under the same name after it was
+   * deleted reads as gone, and `null` is returned. A status decided about one object must not
+   * land on its successor, which its own events reconcile.
    */
   readonly uid?: string | undefined;
   /**
@@ -54,11 +56,12 @@ export async function updateStatus<T extends KubeObject>(
   const request = options.signal ? { signal: options.signal } : {};
   const maxAttempts = options.maxAttempts ?? 5;
   let known = options.current?.metadata?.resourceVersion ? options.current : undefined;
-  const uid = options.uid ?? options.current?.metadata?.uid;
+  let uid = options.uid || options.current?.metadata?.uid;
   for (let attempt = 1; ; attempt += 1) {
     const current = known ?? (await client.get<T>(type, namespace, name, request));
     known = undefined;
-    if (!current || (uid && current.metadata?.uid !== uid)) return null;
+    uid = pinnedUid(uid, current);
+    if (!isSameObject(uid, current)) return null;
     const computed = compute(options.copy === false ? current : structuredClone(current));
     if (computed === undefined) return current;
     // Compare what would go over the wire: properties set to undefined are not sent.
@@ -70,7 +73,7 @@ export async function updateStatus<T extends KubeObject>(
       if (isKubernetesError(error, 'Conflict') && attempt < maxAttempts) continue;
       // NotFound means the object went away, or its kind has no status subresource.
       if (isKubernetesError(error, 'NotFound')) {
-        if (!(await client.get<T>(type, namespace, name, request))) return null;
+        if (!isSameObject(uid, await client.get<T>(type, namespace, name, request))) return null;
       }
       throw error;
     }

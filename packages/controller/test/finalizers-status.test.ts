@@ -76,6 +76,28 @@ describeWithControlPlane('finalizer and status helpers on a real API server', ()
       expect(error).toBeInstanceOf(KubernetesApiError);
       expect(isKubernetesError(error, 'NotFound')).toBe(true);
     });
+
+    it('never edits an object created under the same name through a copy of the one before it', async () => {
+      const first = await create(widget({ size: 1 }));
+      const name = first.metadata?.name as string;
+      await client().delete(widgets, env.namespace, name);
+      const second = await create({ metadata: { name }, spec: { size: 2 } });
+      // The copy's resourceVersion is refused, and the object read on the conflict is another.
+      const error = await addFinalizer(client(), widgets, first, ours).catch((e: unknown) => e);
+      expect(isKubernetesError(error, 'NotFound')).toBe(true);
+      expect(
+        await removeFinalizer(
+          client(),
+          widgets,
+          { ...first, metadata: { ...first.metadata, finalizers: [ours] } },
+          ours,
+        ),
+      ).toBeNull();
+      const live = await client().get<Widget>(widgets, env.namespace, name);
+      expect(live?.metadata?.uid).toBe(second.metadata?.uid);
+      expect(live?.metadata?.finalizers).toBeUndefined();
+      expect(live?.metadata?.resourceVersion).toBe(second.metadata?.resourceVersion);
+    });
   });
 
   describe('updateStatus', () => {
