@@ -20,7 +20,13 @@ import {
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
 import { isJobPodName, readMountFailure, withMountFailure } from './mount-failures.js';
-import { hasCreatedPods, isJobFinished, JobStateSchema, jobResult } from './status.js';
+import {
+  hasCreatedPods,
+  isJobFinished,
+  JobStateSchema,
+  jobResult,
+  withSummaryMessage,
+} from './status.js';
 import { EventStateSchema, explainStuckStart } from './stuck-start.js';
 import { readVanishedJob } from './vanished-job.js';
 
@@ -68,7 +74,10 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         const mount = await readMountFailure(context, job.metadata?.creationTimestamp, (pod) =>
           isJobPodName(name, pod),
         );
-        return mount ? withMountFailure(failed, mount) : failed;
+        if (!mount) return failed;
+        // kubernaut's summary carries the failure's message, the event's included.
+        const explained = withMountFailure(failed, mount);
+        return { ...explained, summary: withSummaryMessage(failed.summary, explained.message) };
       }
       if (result.phase !== 'Running' || (state.status?.ready ?? 0) > 0) return result;
       const created = Date.parse(state.metadata?.creationTimestamp ?? '');
@@ -95,6 +104,7 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         message: stuck.description,
         summary: { status: 'False', reason: 'StartFailed', message: stuck.description },
         failureReason: stuck.reason,
+        started: result.started ?? false,
       };
     },
   };

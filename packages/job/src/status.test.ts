@@ -53,7 +53,35 @@ describe('jobResult', () => {
       reason: 'Complete',
       message: 'Reached expected number of succeeded pods',
       summary: { status: 'True', reason: 'Succeeded', completedTasks: 1, totalTasks: 1 },
+      started: false,
     });
+  });
+
+  it("takes a completed Job's summary from its counters and the condition's message as it is", () => {
+    // kubernaut's JobExecutor: a Complete condition without a message, no pod counted yet.
+    const result = jobResult(job({ conditions: [cond('Complete')] }));
+    expect(result).toMatchObject({ phase: 'Completed', reason: 'Complete', message: '' });
+    expect(result.summary).toEqual({ status: 'Unknown', completedTasks: 0, totalTasks: 1 });
+  });
+
+  it('lets the first terminal condition in the list decide', () => {
+    const failedFirst = jobResult(
+      job({
+        failed: 1,
+        conditions: [cond('Failed', 'True', 'BackoffLimitExceeded', 'gave up'), cond('Complete')],
+      }),
+    );
+    expect(failedFirst).toMatchObject({ phase: 'Failed', reason: 'BackoffLimitExceeded' });
+    const completeFirst = jobResult(
+      job({
+        succeeded: 1,
+        conditions: [cond('Complete', 'True', undefined, 'done'), cond('Failed', 'True', 'X')],
+      }),
+    );
+    expect(completeFirst).toMatchObject({ phase: 'Completed', message: 'done' });
+    expect(isJobFinished(job({ conditions: [cond('Failed', 'False'), cond('Complete')] }))).toBe(
+      true,
+    );
   });
 
   it.each(['BackoffLimitExceeded', 'DeadlineExceeded', 'PodFailurePolicy'])(
@@ -90,13 +118,17 @@ describe('jobResult', () => {
       }),
       [failedPod(3)],
     );
+    // The counters' status and reason, and the failure's message (kubernaut's summary.Message).
     expect(result.summary).toEqual({
       status: 'False',
       reason: 'Failed',
-      message: '1 pod(s) failed',
+      message: result.message,
       completedTasks: 0,
       totalTasks: 1,
     });
+    expect(result.message).toBe(
+      'Job has reached the specified backoff limit; container workflow in pod wfe-1-abcde exited with code 3 (Error)',
+    );
   });
 
   it("keeps the Job's own verdict when no pod was counted as failed (kubernaut reports it deleted)", () => {
@@ -120,11 +152,19 @@ describe('jobResult', () => {
     });
   });
 
-  it('forces a failed summary to False when no pod was counted as failed', () => {
+  it('keeps a failed summary Unknown when no pod was counted as failed, as the counters say', () => {
     const result = jobResult(
       job({ conditions: [cond('Failed', 'True', 'DeadlineExceeded', 'Job was active longer')] }),
     );
-    expect(result.summary).toEqual({ status: 'False', completedTasks: 0, totalTasks: 1 });
+    expect(result.summary).toEqual({
+      status: 'Unknown',
+      message: 'Job was active longer',
+      completedTasks: 0,
+      totalTasks: 1,
+    });
+    const silent = jobResult(job({ failed: 1, conditions: [cond('Failed', 'True', 'X')] }));
+    expect(silent).toMatchObject({ message: '', summary: { status: 'False', reason: 'Failed' } });
+    expect(silent.summary).not.toHaveProperty('message');
   });
 
   it("puts the pod's exit code and reason in a failure message", () => {
@@ -182,22 +222,31 @@ describe('jobResult', () => {
     expect(result.message).toContain('never ran: ImagePullBackOff: Back-off pulling image');
   });
 
-  it('reports SuccessCriteriaMet early but stays Running until Complete', () => {
+  it('stays Running, as kubernaut reports it, while SuccessCriteriaMet awaits Complete', () => {
     const result = jobResult(
-      job({ succeeded: 1, conditions: [cond('SuccessCriteriaMet', 'True', 'CompletionsReached')] }),
+      job({
+        succeeded: 1,
+        active: 1,
+        conditions: [cond('SuccessCriteriaMet', 'True', 'CompletionsReached')],
+      }),
     );
-    expect(result.phase).toBe('Running');
-    expect(result.reason).toBe('SuccessCriteriaMet');
+    expect(result).toMatchObject({
+      phase: 'Running',
+      reason: 'Running',
+      message: 'Job running (1/1 pods active)',
+    });
     expect(result.summary.status).toBe('True');
   });
 
-  it('reports FailureTarget early but stays Running until Failed', () => {
+  it('stays Running, as kubernaut reports it, while FailureTarget awaits Failed', () => {
     const result = jobResult(
       job({ failed: 1, conditions: [cond('FailureTarget', 'True', 'BackoffLimitExceeded')] }),
     );
-    expect(result.phase).toBe('Running');
-    expect(result.reason).toBe('FailureTarget');
-    expect(result.message).toContain('BackoffLimitExceeded');
+    expect(result).toMatchObject({
+      phase: 'Running',
+      reason: 'Running',
+      message: 'Job running (0/1 pods active)',
+    });
     expect(result.summary).toMatchObject({ status: 'False', message: '1 pod(s) failed' });
   });
 
@@ -229,6 +278,49 @@ describe('jobResult', () => {
     expect(result.reason).toBe('Running');
     expect(result.message).toBe(message);
     expect(result.summary).toMatchObject(summary);
+  });
+});
+
+describe('start and completion', () => {
+  const startTime = '2026-12-03T10:00:00Z';
+
+  it("carries a completed Job's completionTime, and started from its startTime", () => {
+    const completionTime = '2026-12-03T10:01:02Z';
+    const result = jobResult(
+      job({
+        succeeded: 1,
+        startTime,
+        completionTime,
+        conditions: [{ ...cond('Complete'), lastTransitionTime: '2026-12-03T10:01:03Z' }],
+      }),
+    );
+    expect(result).toMatchObject({ completionTime, started: true });
+  });
+
+  it("carries a failed Job's Failed condition's transition time: Kubernetes sets completionTime for a success only", () => {
+    const failedAt = '2026-12-03T10:05:00Z';
+    const result = jobResult(
+      job({
+        failed: 1,
+        startTime,
+        conditions: [
+          { ...cond('FailureTarget'), lastTransitionTime: '2026-12-03T10:04:00Z' },
+          { ...cond('Failed', 'True', 'BackoffLimitExceeded'), lastTransitionTime: failedAt },
+        ],
+      }),
+    );
+    expect(result).toMatchObject({ phase: 'Failed', completionTime: failedAt, started: true });
+  });
+
+  it('carries no completion time while the Job runs, nor one that is no time', () => {
+    const running = jobResult(job({ active: 1, startTime, completionTime: startTime }));
+    expect(running).toMatchObject({ phase: 'Running', started: true });
+    expect(running).not.toHaveProperty('completionTime');
+    const garbled = jobResult(
+      job({ conditions: [{ ...cond('Failed'), lastTransitionTime: 'soon' }] as never }),
+    );
+    expect(garbled).not.toHaveProperty('completionTime');
+    expect(garbled.started).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@ const ConditionSchema = z.looseObject({
   status: z.string(),
   reason: z.string().optional(),
   message: z.string().optional(),
+  lastTransitionTime: z.string().nullish(),
 });
 
 /** The parts of a Job the mapping reads; the API server's JSON is checked against it. */
@@ -31,6 +32,10 @@ export const JobStateSchema = z.looseObject({
         })
         .optional(),
       conditions: z.array(ConditionSchema).optional(),
+      /** Set by the Job controller when it starts working on the Job. */
+      startTime: z.string().nullish(),
+      /** Set by the Job controller when the Job completes (a success only). */
+      completionTime: z.string().nullish(),
     })
     .optional(),
 });
@@ -92,8 +97,30 @@ export interface PodFailure {
 
 const imagePullReasons = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
 
-function condition(job: JobState, type: string) {
-  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+/**
+ * The Job's verdict: its first condition, in the Job's own order, that is `Complete` or
+ * `Failed` and True (kubernaut's GetStatus loop). `SuccessCriteriaMet` and `FailureTarget`
+ * announce a verdict while pods still terminate, and decide nothing.
+ */
+function verdict(job: JobState) {
+  return job.status?.conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
+
+const Rfc3339Schema = z.iso.datetime({ offset: true });
+
+/** The time when it is one a result may carry (RFC 3339), else nothing. */
+function rfc3339(time: string | null | undefined): string | undefined {
+  return Rfc3339Schema.safeParse(time).success ? (time as string) : undefined;
+}
+
+/**
+ * When the Job finished: its `completionTime`, which Kubernetes sets for a success only, else
+ * when its verdict's condition became True.
+ */
+function finishedAt(job: JobState, terminal: { lastTransitionTime?: string | null | undefined }) {
+  return rfc3339(job.status?.completionTime) ?? rfc3339(terminal.lastTransitionTime);
 }
 
 function counterSummary(job: JobState): ExecutionSummary {
@@ -164,57 +191,41 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
 }
 
 /**
- * Maps a Job (and, for a failed one, its pods) to an ExecutionResult. Terminal conditions
- * decide; since Kubernetes 1.31 they wait for pods to terminate, so SuccessCriteriaMet and
- * FailureTarget announce the verdict early while the phase stays Running.
+ * Maps a Job (and, for a failed one, its pods) to an ExecutionResult, as kubernaut's JobExecutor
+ * does: the first terminal condition decides, with its own reason and message; the summary is
+ * the Job's counters (`Succeeded`, `Failed` and `<n> pod(s) failed`, `Running` and `<n> pod(s)
+ * active`, else `Unknown`), and a failure's message is the summary's message too. Since
+ * Kubernetes 1.31 terminal conditions wait for pods to terminate; until then the Job is
+ * `Running`, whatever SuccessCriteriaMet or FailureTarget announce.
  */
 export function jobResult(job: JobState, pods: readonly PodState[] = []): ExecutionResult {
-  const complete = condition(job, 'Complete');
-  if (complete) {
+  const summary = counterSummary(job);
+  const started = !!job.status?.startTime;
+  const terminal = verdict(job);
+  const completionTime = terminal ? finishedAt(job, terminal) : undefined;
+  const finished = { ...(completionTime ? { completionTime } : {}), started };
+  if (terminal?.type === 'Complete') {
     return {
       phase: 'Completed',
       reason: 'Complete',
-      message: complete.message ?? 'Job completed',
-      summary: { ...counterSummary(job), status: 'True' },
+      message: terminal.message ?? '',
+      summary,
+      ...finished,
     };
   }
-  const failed = condition(job, 'Failed');
-  if (failed) {
-    const reason = failed.reason ?? 'Failed';
+  if (terminal) {
+    const reason = terminal.reason ?? 'Failed';
     const explanation = explainPodFailure(pods);
-    const message = [failed.message ?? `Job failed (${reason})`, explanation?.description]
-      .filter(Boolean)
-      .join('; ');
+    const message = [terminal.message, explanation?.description].filter(Boolean).join('; ');
     return {
       phase: 'Failed',
       reason,
       message,
-      // The summary stays the counters' (kubernaut's `Failed`, `<n> pod(s) failed`): the
-      // verdict's reason and message are the result's own, and repeating them here would put
-      // the pod explanation on the status twice.
-      summary: { ...counterSummary(job), status: 'False' },
+      summary: withSummaryMessage(summary, message),
       failureReason:
         reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : (explanation?.reason ?? 'TaskFailed'),
       ...(explanation?.exitCode !== undefined ? { exitCode: explanation.exitCode } : {}),
-    };
-  }
-  const summary = counterSummary(job);
-  const successCriteria = condition(job, 'SuccessCriteriaMet');
-  if (successCriteria) {
-    return {
-      phase: 'Running',
-      reason: 'SuccessCriteriaMet',
-      message: 'Job succeeded; waiting for its pods to terminate',
-      summary,
-    };
-  }
-  const failureTarget = condition(job, 'FailureTarget');
-  if (failureTarget) {
-    return {
-      phase: 'Running',
-      reason: 'FailureTarget',
-      message: `Job is failing (${failureTarget.reason ?? 'unknown reason'}); waiting for its pods to terminate`,
-      summary,
+      ...finished,
     };
   }
   const active = job.status?.active ?? 0;
@@ -224,12 +235,19 @@ export function jobResult(job: JobState, pods: readonly PodState[] = []): Execut
     reason: 'Running',
     message: `Job running (${active}/${completions} pods active)`,
     summary,
+    started,
   };
+}
+
+/** The summary with a failure's message, which kubernaut's status records (or none, if empty). */
+export function withSummaryMessage(summary: ExecutionSummary, message: string): ExecutionSummary {
+  const { message: _counted, ...rest } = summary;
+  return message ? { ...rest, message } : rest;
 }
 
 /** Whether the Job has reached a terminal condition. */
 export function isJobFinished(job: JobState): boolean {
-  return condition(job, 'Complete') !== undefined || condition(job, 'Failed') !== undefined;
+  return verdict(job) !== undefined;
 }
 
 /**

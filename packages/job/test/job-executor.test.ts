@@ -67,11 +67,20 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const running = await ex.getStatus(withRef(wfe, resourceName), env.namespace);
     expect(running?.phase).toBe('Running');
     const done = await settle(ex, withRef(wfe, resourceName));
+    const job = await client().get<KubeObject & { status?: { completionTime?: string } }>(
+      resources.jobs,
+      env.namespace,
+      resourceName,
+    );
     expect(done).toMatchObject({
       phase: 'Completed',
       reason: 'Complete',
       summary: { status: 'True', completedTasks: 1, totalTasks: 1 },
+      // The Job controller's own completion time, not the time of the read.
+      completionTime: job?.status?.completionTime,
+      started: true,
     });
+    expect(done.completionTime).toEqual(expect.any(String));
   });
 
   it('reports a failing pod as BackoffLimitExceeded with its exit code', async () => {
@@ -83,7 +92,13 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.reason).toBe('BackoffLimitExceeded');
     expect(failed.exitCode).toBe(3);
     expect(failed.message).toMatch(/container workflow in pod \S+ exited with code 3 \(Error\)/);
-    expect(failed.summary.status).toBe('False');
+    // kubernaut's summary: the counters' status and reason, the failure's message.
+    expect(failed.summary).toMatchObject({
+      status: 'False',
+      reason: 'Failed',
+      message: failed.message,
+    });
+    expect(failed).toMatchObject({ completionTime: expect.any(String), started: true });
   });
 
   it('fails an execution that outlives its timeout with DeadlineExceeded', async () => {
