@@ -1,41 +1,68 @@
 import { describe, expect, it } from 'vitest';
 import { failureSummary } from './failure-summary.js';
 
+const subject = { workflowId: 'restart-pod', targetResource: 'default/deployment/my-app' };
+
 describe('failureSummary', () => {
-  it("tells the workflow, target, reason, error, run time and kubernaut's Recommendation line", () => {
+  it("tells the workflow, target, reason, error, run time and kubernaut's Recommendation line, each line ending with a newline", () => {
     expect(
       failureSummary({
         reason: 'OOMKilled',
         message: 'Container exceeded memory limit',
         ranFor: '2m30s',
-        workflowId: 'restart-pod',
-        targetResource: 'default/deployment/my-app',
+        ...subject,
       }),
     ).toBe(
-      [
-        "Workflow 'restart-pod' failed on target 'default/deployment/my-app'.",
-        'Reason: OOMKilled',
-        'Error: Container exceeded memory limit',
-        'Failed after: 2m30s',
-        'Recommendation: raise the memory limit of the workflow container, or make it need less memory.',
-      ].join('\n'),
+      "Workflow 'restart-pod' failed on target 'default/deployment/my-app'.\n" +
+        'Reason: OOMKilled\n' +
+        'Error: Container exceeded memory limit\n' +
+        'Failed after: 2m30s\n' +
+        'Recommendation: The workflow task ran out of memory. Consider increasing task resource limits.\n',
     );
   });
 
-  it('recommends RBAC permissions for a Forbidden failure', () => {
-    const summary = failureSummary({
-      reason: 'Forbidden',
-      message: 'Service account lacks RBAC permissions',
-      workflowId: 'restart-pod',
-      targetResource: 'default/deployment/my-app',
-    });
-    const recommendation = summary.split('\n').find((line) => line.startsWith('Recommendation: '));
-    expect(recommendation).toMatch(/RBAC permissions/);
+  it.each([
+    [
+      'Forbidden',
+      'The service account lacks required RBAC permissions. Grant appropriate permissions or use an alternative workflow.',
+    ],
+    [
+      'DeadlineExceeded',
+      'The workflow exceeded its timeout. Consider increasing the timeout or using a faster workflow variant.',
+    ],
+    [
+      'ImagePullBackOff',
+      'Unable to pull the workflow container image. Verify image exists and credentials are configured.',
+    ],
+  ] as const)("recommends in kubernaut's words for %s", (reason, recommendation) => {
+    const summary = failureSummary({ reason, message: 'm', ...subject });
+    expect(summary.endsWith(`Recommendation: ${recommendation}\n`)).toBe(true);
   });
 
-  it('names no recommendation where none would help', () => {
-    expect(failureSummary({ reason: 'Unknown', message: '' })).toBe(
-      'The workflow execution failed.\nReason: Unknown',
+  it('recommends nothing for the reasons kubernaut has no recommendation for', () => {
+    for (const reason of [
+      'TaskFailed',
+      'ResourceExhausted',
+      'ConfigurationError',
+      'Deduplicated',
+      'UnsupportedEngine',
+      'ExecutionResourceDeleted',
+      'Unknown',
+    ] as const)
+      expect(failureSummary({ reason, message: 'm', ...subject }), reason).not.toContain(
+        'Recommendation',
+      );
+  });
+
+  it('starts with the workflow and target whenever they are known, even empty ones', () => {
+    expect(
+      failureSummary({ reason: 'Unknown', message: '', workflowId: '', targetResource: 't' }),
+    ).toBe("Workflow '' failed on target 't'.\nReason: Unknown\n");
+  });
+
+  it('names no workflow or target of a refused spec', () => {
+    expect(failureSummary({ reason: 'ConfigurationError', message: 'bad' })).toBe(
+      'The workflow execution failed.\nReason: ConfigurationError\nError: bad\n',
     );
   });
 });

@@ -1,22 +1,17 @@
 import type { FailureReason } from '@roundhouse/core';
 
 /**
- * What to try next, by failure reason, written as kubernaut's `Recommendation:` line (readers of
- * its summaries look for it); a reason without a clear next step has none.
+ * kubernaut's `Recommendation:` lines, word for word (GenerateNaturalLanguageSummary): readers
+ * of its summaries, people and LLMs alike, look for them. Other reasons have none, as there.
  */
-const nextSteps: Partial<Record<FailureReason, string>> = {
-  OOMKilled: 'raise the memory limit of the workflow container, or make it need less memory',
-  DeadlineExceeded:
-    'raise spec.executionConfig.timeout (or spec.timesOutAt), or find what the workflow waited on',
+const recommendations: Partial<Record<FailureReason, string>> = {
+  OOMKilled: 'The workflow task ran out of memory. Consider increasing task resource limits.',
   Forbidden:
-    "grant the workflow's ServiceAccount the RBAC permissions it needs, or allow what the policy refused",
-  ResourceExhausted: 'free or raise the quota of the execution namespace',
-  ImagePullBackOff: 'check the execution bundle reference and the pull secret of its registry',
-  ConfigurationError: 'correct the field the message names and create the execution again',
-  TaskFailed: "read the workflow's output for the error it reported",
-  Deduplicated: 'wait for the execution holding the target to finish, then try again',
-  ResourceLocked: 'wait for the execution holding the target to finish, then try again',
-  ExecutionResourceDeleted: 'find who deleted the execution resource, then try again',
+    'The service account lacks required RBAC permissions. Grant appropriate permissions or use an alternative workflow.',
+  DeadlineExceeded:
+    'The workflow exceeded its timeout. Consider increasing the timeout or using a faster workflow variant.',
+  ImagePullBackOff:
+    'Unable to pull the workflow container image. Verify image exists and credentials are configured.',
 };
 
 export interface FailureFacts {
@@ -31,19 +26,23 @@ export interface FailureFacts {
 /**
  * `failureDetails.naturalLanguageSummary`: the failure in a few lines (what failed on which
  * target, why, after how long, and what to try next), for people reading a notification and
- * for an LLM planning the next attempt, as kubernaut writes it.
+ * for an LLM planning the next attempt, in kubernaut's format: every line ends with a newline.
+ * An execution whose spec was refused has no workflow or target that passed validation, and
+ * its summary names none rather than echo unchecked input.
  */
 export function failureSummary(facts: FailureFacts): string {
   const what =
     facts.workflowId !== undefined && facts.targetResource !== undefined
       ? `Workflow '${facts.workflowId}' failed on target '${facts.targetResource}'.`
       : 'The workflow execution failed.';
-  const next = nextSteps[facts.reason];
+  const recommendation = recommendations[facts.reason];
   return [
     what,
     `Reason: ${facts.reason}`,
     ...(facts.message ? [`Error: ${facts.message}`] : []),
     ...(facts.ranFor ? [`Failed after: ${facts.ranFor}`] : []),
-    ...(next ? [`Recommendation: ${next}.`] : []),
-  ].join('\n');
+    ...(recommendation ? [`Recommendation: ${recommendation}`] : []),
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
 }

@@ -133,13 +133,8 @@ describe('status transitions', () => {
       failedTaskIndex: 1,
       failedStepName: 'kubectl-apply',
       executionTimeBeforeFailure: '10s',
-      naturalLanguageSummary: [
-        "Workflow 'restart' failed on target 'prod/deployment/app'.",
-        'Reason: TaskFailed',
-        'Error: exit 3',
-        'Failed after: 10s',
-        "Recommendation: read the workflow's output for the error it reported.",
-      ].join('\n'),
+      naturalLanguageSummary:
+        "Workflow 'restart' failed on target 'prod/deployment/app'.\nReason: TaskFailed\nError: exit 3\nFailed after: 10s\n",
     });
     expect(conditionOf(status, conditionTypes.complete)).toMatchObject({
       status: 'False',
@@ -158,7 +153,7 @@ describe('status transitions', () => {
     expect(status?.duration).toBeUndefined();
     expect(status?.failureDetails?.executionTimeBeforeFailure).toBeUndefined();
     expect(status?.failureDetails?.naturalLanguageSummary).toBe(
-      'The workflow execution failed.\nReason: UnsupportedEngine\nError: no engine',
+      'The workflow execution failed.\nReason: UnsupportedEngine\nError: no engine\n',
     );
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({
       status: 'False',
