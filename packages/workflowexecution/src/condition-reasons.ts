@@ -15,14 +15,6 @@ export const conditionReasons = {
   failed: 'ExecutionFailed',
 } as const;
 
-/** The ExecutionCreated reason of an execution that failed before it could start. */
-export function creationFailedReason(reason: FailureReason): string {
-  if (reason === 'ResourceExhausted') return 'QuotaExceeded';
-  if (reason === 'Forbidden') return 'RBACDenied';
-  if (reason === 'ImagePullBackOff') return 'ImagePullFailed';
-  return conditionReasons.creationFailed;
-}
-
 /** The ExecutionComplete reason of an execution that failed once started. */
 export function completeFailedReason(reason: FailureReason): string {
   return reason === 'TaskFailed' || reason === 'DeadlineExceeded' || reason === 'OOMKilled'

@@ -139,6 +139,12 @@ describe('status transitions', () => {
     expect(conditionOf(status, conditionTypes.complete)).toMatchObject({
       status: 'False',
       reason: 'TaskFailed',
+      message: 'exit 3',
+    });
+    expect(conditionOf(status, conditionTypes.ready)).toMatchObject({
+      status: 'False',
+      reason: 'NotReady',
+      message: 'Workflow execution failed',
     });
   });
 
@@ -158,8 +164,9 @@ describe('status transitions', () => {
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({
       status: 'False',
       reason: 'ExecutionCreationFailed',
-      message: 'no engine',
+      message: 'Failed to create PipelineRun: no engine',
     });
+    expect(conditionOf(status, conditionTypes.ready)?.message).toBe('Workflow execution failed');
   });
 
   it('waits in Pending and keeps the transition time while the reason stays the same', () => {
@@ -202,7 +209,7 @@ describe('status transitions', () => {
     const messages = [
       status?.failureDetails?.message,
       status?.executionStatus?.message,
-      ...[conditionTypes.complete, conditionTypes.running, conditionTypes.ready].map(
+      ...[conditionTypes.complete, conditionTypes.running].map(
         (type) => conditionOf(status, type)?.message,
       ),
     ];
@@ -283,31 +290,65 @@ describe("kubernaut's conditions", () => {
         ExecutionComplete: ['False', conditionReason],
         Ready: ['False', 'NotReady'],
       });
-      expect(conditionOf(status, conditionTypes.complete)?.message).toBe('it failed');
+      // kubernaut's fixed words for a timeout and an OOM kill (resolveMarkFailedDetails).
+      expect(conditionOf(status, conditionTypes.complete)?.message).toBe(
+        {
+          DeadlineExceeded: 'Pipeline exceeded timeout deadline',
+          OOMKilled: 'Pipeline task killed due to out of memory',
+        }[reason as string] ?? 'it failed',
+      );
+      expect(conditionOf(status, conditionTypes.ready)?.message).toBe('Workflow execution failed');
+      expect(status?.failureDetails?.message).toBe('it failed');
     }
   });
 
-  it("BR-WE-006: an execution refused before it started has only ExecutionCreated False (kubernaut's creation reasons) and Ready NotReady", () => {
-    const cases: [FailureReason, string][] = [
-      ['ConfigurationError', 'ExecutionCreationFailed'],
-      ['UnsupportedEngine', 'ExecutionCreationFailed'],
-      ['Deduplicated', 'ExecutionCreationFailed'],
-      ['ResourceLocked', 'ExecutionCreationFailed'],
-      ['Forbidden', 'RBACDenied'],
-      ['ResourceExhausted', 'QuotaExceeded'],
-      ['ImagePullBackOff', 'ImagePullFailed'],
+  it("BR-WE-006: an execution refused before it started has only ExecutionCreated False, ExecutionCreationFailed whatever the reason (kubernaut's switch matches none of them), and Ready NotReady", () => {
+    const reasons: FailureReason[] = [
+      'ConfigurationError',
+      'UnsupportedEngine',
+      'Deduplicated',
+      'ResourceLocked',
+      'Forbidden',
+      'ResourceExhausted',
+      'ImagePullBackOff',
+      'Unknown',
     ];
-    for (const [reason, conditionReason] of cases) {
+    for (const reason of reasons) {
       const status = markFailed(
         wfe(),
         { reason, message: 'refused', wasExecutionFailure: false },
         t0,
       );
       expect(types(status), reason).toEqual({
-        ExecutionCreated: ['False', conditionReason],
+        ExecutionCreated: ['False', 'ExecutionCreationFailed'],
         Ready: ['False', 'NotReady'],
       });
+      // kubernaut's MarkFailedWithReason says PipelineRun for every engine, the Job one too.
+      expect(conditionOf(status, conditionTypes.created)?.message).toBe(
+        'Failed to create PipelineRun: refused',
+      );
+      expect(conditionOf(status, conditionTypes.ready)?.message).toBe('Workflow execution failed');
+      expect(status?.failureDetails).toMatchObject({ reason, message: 'refused' });
     }
+  });
+
+  it("#190: a target another execution holds is ExecutionCreated False in kubernaut's collision words", () => {
+    const status = markFailed(
+      wfe(),
+      {
+        reason: 'Deduplicated',
+        message: 'Execution resource wfe-1 already exists (target resource locked)',
+        wasExecutionFailure: false,
+        deduplicatedBy: 'first',
+      },
+      t0,
+    );
+    expect(conditionOf(status, conditionTypes.created)).toMatchObject({
+      status: 'False',
+      reason: 'ExecutionCreationFailed',
+      message: 'Execution resource collision (deduplicated by first)',
+    });
+    expect(status?.deduplicatedBy).toBe('first');
   });
 
   it('DD-CONTROLLER-001: every phase transition records the generation it observed, also a failure before any other write', () => {

@@ -7,11 +7,7 @@ import {
   formatKubeTime,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
-import {
-  completeFailedReason,
-  conditionReasons,
-  creationFailedReason,
-} from './condition-reasons.js';
+import { completeFailedReason, conditionReasons } from './condition-reasons.js';
 import { failureSummary } from './failure-summary.js';
 import type { StatusView } from './resource.js';
 
@@ -247,6 +243,30 @@ export interface Failure {
   readonly deduplicatedBy?: string;
 }
 
+/**
+ * ExecutionComplete's message for an execution that failed once started, kubernaut's
+ * (resolveMarkFailedDetails): its fixed words for a timeout and an OOM kill, whatever the
+ * engine; the failure's own message otherwise (failureDetails.message keeps it in every case).
+ */
+export function completeFailedMessage(failure: Pick<Failure, 'reason' | 'message'>): string {
+  if (failure.reason === 'DeadlineExceeded') return 'Pipeline exceeded timeout deadline';
+  if (failure.reason === 'OOMKilled') return 'Pipeline task killed due to out of memory';
+  return failure.message;
+}
+
+/**
+ * ExecutionCreated's message for an execution that failed before it started, kubernaut's
+ * (MarkFailedWithReason, MarkFailedAsDeduplicated). kubernaut says `PipelineRun` for every
+ * engine, the Job and ansible ones too, and tools match on it, so it is said here too.
+ */
+export function creationFailedMessage(
+  failure: Pick<Failure, 'message' | 'deduplicatedBy'>,
+): string {
+  return failure.deduplicatedBy
+    ? `Execution resource collision (deduplicated by ${failure.deduplicatedBy})`
+    : `Failed to create PipelineRun: ${failure.message}`;
+}
+
 export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status | undefined {
   if (isTerminal(wfe)) return undefined;
   const times = finished(wfe, now);
@@ -260,15 +280,17 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
         conditionTypes.complete,
         'False',
         completeFailedReason(failure.reason),
-        failure.message,
+        completeFailedMessage(failure),
         now,
       )
     : condition(
         wfe,
         conditionTypes.created,
         'False',
-        creationFailedReason(failure.reason),
-        failure.message,
+        // kubernaut's reason for every creation failure: its switch on QuotaExceeded,
+        // RBACDenied and ImagePullFailed matches no failure reason it ever passes.
+        conditionReasons.creationFailed,
+        creationFailedMessage(failure),
         now,
       );
   conditions = lastWord(wfe, failure.message, now, conditions);
@@ -277,7 +299,7 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
     conditionTypes.ready,
     'False',
     conditionReasons.notReady,
-    failure.message,
+    'Workflow execution failed',
     now,
     conditions,
   );
