@@ -852,6 +852,46 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     },
   );
 
+  it("v3.2: an end seen late is recorded when the engine's resource finished, and the cooldown counts from then", async () => {
+    const api = server(
+      execution({
+        phase: 'Running',
+        startTime: '2026-01-01T00:01:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      }),
+    );
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        getStatus: async () => ({
+          phase: 'Completed' as const,
+          reason: 'Complete',
+          message: 'done',
+          summary: { status: 'True' as const },
+          completionTime: '2026-01-01T00:06:00Z',
+        }),
+        cleanup: async () => {},
+      }),
+      executions: { observe: () => {} },
+      targets: new ExecutionsByTarget(),
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      cooldownMs: 5 * 60_000,
+      now: () => now,
+    });
+    // Seen at 00:10, finished at 00:06: 1 minute of the 5-minute cooldown is left.
+    expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 60_000 });
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Completed',
+      completionTime: '2026-01-01T00:06:00Z',
+      duration: '5m0s',
+    });
+  });
+
   it("kubernaut #374: waits in Pending for a finished execution's resource still holding the target, then starts once it is gone", async () => {
     const api = server(execution({}));
     let stale = true;

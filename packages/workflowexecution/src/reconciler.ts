@@ -51,6 +51,7 @@ import {
   conditionTypes,
   cooldownRemaining,
   type Failure,
+  finishedAt,
   markCompleted,
   markCompletionTime,
   markFailed,
@@ -467,8 +468,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     if (result.phase === 'Completed' || result.phase === 'Failed') {
       this.#polls.forget(key);
-      await this.#finish(wfe, result, ctx);
-      return { requeueAfter: this.#o.cooldownMs };
+      return this.#finish(wfe, result, ctx);
     }
     const overdue = this.#msToDeadline(wfe) <= 0;
     if (overdue) return this.#stopOverdue(wfe, key, ctx);
@@ -521,8 +521,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       });
     if (live?.phase === 'Completed' || live?.phase === 'Failed') {
       this.#polls.forget(key);
-      await this.#finish(wfe, live, ctx);
-      return { requeueAfter: this.#o.cooldownMs };
+      return this.#finish(wfe, live, ctx);
     }
     await executor.cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
     this.#polls.forget(key);
@@ -560,26 +559,33 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return undefined;
   }
 
+  /**
+   * Records the end the engine reported; the lock is released once the cooldown, counted from
+   * when the engine's resource finished (see finishedAt), is over.
+   */
   async #finish(
     wfe: WorkflowExecution,
     result: ExecutionResult,
     ctx: ReconcileContext,
-  ): Promise<void> {
+  ): Promise<ReconcileResult> {
+    const now = this.#o.now();
     if (result.phase === 'Completed') {
-      await this.#write(wfe, (c) => markCompleted(c, result, this.#o.now()), ctx);
-      return;
+      await this.#write(wfe, (c) => markCompleted(c, result, now), ctx);
+    } else {
+      const reason = classifyResult(result);
+      await this.#fail(
+        wfe,
+        {
+          reason,
+          message: result.message,
+          wasExecutionFailure: ranWorkflow(reason, result.started),
+          result,
+        },
+        ctx,
+      );
     }
-    const reason = classifyResult(result);
-    await this.#fail(
-      wfe,
-      {
-        reason,
-        message: result.message,
-        wasExecutionFailure: ranWorkflow(reason, result.started),
-        result,
-      },
-      ctx,
-    );
+    const cooledAt = finishedAt(result, now).getTime() + this.#o.cooldownMs;
+    return { requeueAfter: Math.max(1, cooledAt - now.getTime()) };
   }
 
   /** After the cooldown, cleanup releases the target's lock for the next execution. */

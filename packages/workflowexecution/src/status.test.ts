@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conditionTypes,
   cooldownRemaining,
+  finishedAt,
   markCompleted,
   markCompletionTime,
   markFailed,
@@ -228,6 +229,52 @@ describe('status transitions', () => {
     expect(short.length).toBeLessThanOrEqual(statusMessageMaxLength);
     expect(short).not.toMatch(/[\uD800-\uDFFF]/u);
     expect(statusMessage(`x${emoji}`)).not.toMatch(/[\uD800-\uDFFF]/u);
+  });
+
+  it("v3.2: takes the completion time and duration from the engine's own record, as kubernaut takes a PipelineRun's", () => {
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    // Seen 5 minutes late (a missed event, a restart): the record still says when it ended.
+    const status = markCompleted(
+      running,
+      result({ phase: 'Completed', completionTime: '2026-11-22T10:01:35.250+00:00' }),
+      later(395),
+    );
+    expect(status).toMatchObject({ completionTime: '2026-11-22T10:01:35Z', duration: '1m35s' });
+    expect(conditionOf(status, conditionTypes.complete)?.message).toBe(
+      'All tasks completed successfully in 1m35s',
+    );
+    // The cooldown counts from then: 5 minutes after 10:01:35, not after 10:06:35.
+    expect(cooldownRemaining(wfe(status), 300_000, later(200))).toBe(195_000);
+    const failed = markFailed(
+      running,
+      {
+        reason: 'TaskFailed',
+        message: 'exit 1',
+        wasExecutionFailure: true,
+        result: result({ phase: 'Failed', completionTime: '2026-11-22T10:00:30Z' }),
+      },
+      later(120),
+    );
+    expect(failed).toMatchObject({ completionTime: '2026-11-22T10:00:30Z', duration: '30s' });
+    expect(failed?.failureDetails?.executionTimeBeforeFailure).toBe('30s');
+  });
+
+  it("clamps a duration to 0 when the engine's clock puts the end before the recorded start, and a future end to now", () => {
+    const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
+    const early = markCompleted(
+      running,
+      result({ phase: 'Completed', completionTime: '2026-11-22T09:59:58Z' }),
+      later(10),
+    );
+    expect(early).toMatchObject({ completionTime: '2026-11-22T09:59:58Z', duration: '0s' });
+    const ahead = markCompleted(
+      running,
+      result({ phase: 'Completed', completionTime: '2026-11-22T11:00:00Z' }),
+      later(10),
+    );
+    expect(ahead).toMatchObject({ completionTime: formatKubeTime(later(10)), duration: '10s' });
+    expect(finishedAt(undefined, t0)).toBe(t0);
+    expect(finishedAt(result({ phase: 'Completed' }), t0)).toBe(t0);
   });
 
   it('computes what is left of the cooldown', () => {

@@ -157,13 +157,31 @@ export function markRunning(
   };
 }
 
-/** The end of an execution: when, how long it ran, and the generation it ended on. */
-function finished(wfe: StatusView, now: Date) {
-  const completionTime = formatKubeTime(now);
-  const start = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : undefined;
+/**
+ * When an execution finished: the engine's own record of when its resource finished
+ * (`result.completionTime`, as kubernaut takes a PipelineRun's), so an end observed late (a
+ * missed event, a restart) is not recorded late and the cooldown starts when it really ended;
+ * the controller's clock when the engine gives none. A time after `now` is the engine's clock
+ * running ahead of this one, and is taken as `now`: a completion cannot lie in the future, and
+ * the lock must not be held past the cooldown for it.
+ */
+export function finishedAt(result: ExecutionResult | undefined, now: Date): Date {
+  const reported = result?.completionTime ? Date.parse(result.completionTime) : Number.NaN;
+  return Number.isNaN(reported) || reported > now.getTime() ? now : new Date(reported);
+}
+
+/**
+ * The end of an execution: when, how long it ran (never negative: an engine's completion
+ * before the recorded start is clock skew, and ran 0s), and the generation it ended on.
+ */
+function finished(wfe: StatusView, result: ExecutionResult | undefined, now: Date) {
+  const end = finishedAt(result, now);
+  const start = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : Number.NaN;
   return {
-    completionTime,
-    ...(start !== undefined ? { duration: formatGoDuration(now.getTime() - start) } : {}),
+    completionTime: formatKubeTime(end),
+    ...(Number.isNaN(start)
+      ? {}
+      : { duration: formatGoDuration(Math.max(0, end.getTime() - start)) }),
     observedGeneration: wfe.metadata.generation ?? 0,
   };
 }
@@ -174,7 +192,7 @@ export function markCompleted(
   now: Date,
 ): Status | undefined {
   if (isTerminal(wfe)) return undefined;
-  const times = finished(wfe, now);
+  const times = finished(wfe, result, now);
   let conditions = condition(
     wfe,
     conditionTypes.complete,
@@ -269,8 +287,8 @@ export function creationFailedMessage(
 
 export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status | undefined {
   if (isTerminal(wfe)) return undefined;
-  const times = finished(wfe, now);
   const { result } = failure;
+  const times = finished(wfe, result, now);
   // Before anything was created only its creation failed, as kubernaut reports it; once the
   // execution resource existed, it is the execution that completed unsuccessfully.
   const started = failure.wasExecutionFailure || wfe.status?.phase === 'Running';
