@@ -1,22 +1,38 @@
+import { hostname } from 'node:os';
 import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { ProcessSupervisor } from '@roundhouse/process';
 import { createDistExecAgent } from './agent.js';
-import { AgentConfigSchema, agentDefaults, loadConfig } from './config.js';
+import { loadAgentConfig } from './config-agent.js';
 
 /**
  * The node agent's entry point, one per node (a DaemonSet pod): NODE_NAME comes from the
- * downward API, commands run under a process supervisor whose data directory survives
- * restarts, and SIGTERM stops reconciling but leaves commands running for the next agent.
+ * downward API (else the host's name, as dist-exec falls back), commands run under a process
+ * supervisor whose data directory survives restarts, and SIGTERM stops reconciling but leaves
+ * commands running for the next agent. dist-exec's manager flags are taken (see config-agent.ts).
  */
 process.exit(
   await runControllerMain({
     program: 'distexec-agent',
     loggerName: 'roundhouse-distexec-agent',
-    configure: () =>
-      loadConfig(AgentConfigSchema, agentDefaults, process.argv.slice(2), process.env),
-    logLevel: (config) => config.logLevel,
-    run: async (config, { logger, signal, serveHealth }) => {
+    configure: () => loadAgentConfig(process.argv.slice(2), process.env, hostname),
+    logLevel: ({ config }) => config.logLevel,
+    run: async ({ config, nodeNameFrom, ignored }, { logger, signal, serveHealth }) => {
+      if (nodeNameFrom === 'hostname') {
+        logger.warn(
+          { nodeName: config.nodeName },
+          "neither --node-name nor NODE_NAME is set: the node name is this host's name, as dist-exec takes it; " +
+            'in a pod without hostNetwork that is the pod name, so set NODE_NAME from spec.nodeName',
+        );
+      } else {
+        logger.info({ nodeName: config.nodeName, from: nodeNameFrom }, 'node name');
+      }
+      if (ignored.length > 0) {
+        logger.warn(
+          { ignored },
+          `accepted for compatibility with dist-exec and ignored: ${ignored.join(', ')}`,
+        );
+      }
       const kubeConfig = await loadKubeConfig({ file: config.kubeconfig });
       const client = new KubeClient(kubeConfig, { fieldManager: 'roundhouse-distexec-agent' });
       const supervisor = await ProcessSupervisor.open({

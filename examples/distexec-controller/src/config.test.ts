@@ -39,6 +39,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it("reads flags as Go's flag package does, as dist-exec's were", () => {
+    expect(
+      loadConfig(JobModeConfigSchema, jobModeDefaults, ['-image', 'alpine:3', '-workers=8'], {}),
+    ).toMatchObject({ image: 'alpine:3', workers: 8 });
+    expect(() => agent(['-data-dir'], { NODE_NAME: 'n' })).toThrow(/-data-dir: needs a value/);
+  });
+
   it('names the flag of every bad value', () => {
     expect(() => agent([])).toThrow(/--node-name: is required/);
     expect(() => agent(['--grace-period=soon'], { NODE_NAME: 'n' })).toThrow(/--grace-period/);

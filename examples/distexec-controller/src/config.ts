@@ -1,5 +1,6 @@
-import { loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
-import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
+import { flagName, loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
+import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
+import { normalizeGoFlags } from '@roundhouse/process';
 import { z } from 'zod';
 import { imageReference } from './spec.js';
 
@@ -105,7 +106,9 @@ const plainEnv: Readonly<Record<string, string>> = {
 
 /**
  * Reads a configuration from flags, then `DISTEXEC_*` variables (and `KUBECONFIG`,
- * `NODE_NAME`, `LOG_LEVEL`), then defaults. A bad value is a ConfigurationError naming the flag.
+ * `NODE_NAME`, `LOG_LEVEL`), then defaults. Flags are read as Go's flag package reads them, as
+ * dist-exec's were: `-workers=8`, `--workers 8`, one dash or two. A bad value is a
+ * ConfigurationError naming the flag; so is every unknown flag and stray argument.
  */
 export function loadConfig<S extends z.ZodObject>(
   schema: S,
@@ -113,5 +116,19 @@ export function loadConfig<S extends z.ZodObject>(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): z.infer<S> {
-  return loadSettings({ schema, defaults, envPrefix: 'DISTEXEC', plainEnv }, { argv, env });
+  const kinds = new Map(Object.keys(defaults).map((key) => [flagName(key), 'string' as const]));
+  const normalized = normalizeGoFlags(argv, kinds);
+  const issues = [...normalized.issues];
+  let config: z.infer<S> | undefined;
+  try {
+    config = loadSettings(
+      { schema, defaults, envPrefix: 'DISTEXEC', plainEnv },
+      { argv: normalized.argv, env },
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (issues.length > 0 || config === undefined) throw new ConfigurationError(issues);
+  return config;
 }
