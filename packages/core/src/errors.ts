@@ -69,7 +69,10 @@ function describeIssues(issues: readonly FieldIssue[]): string {
   return more > 0 ? `${text}; … and ${more} more` : text;
 }
 
-/** The execution names an engine nobody registered. */
+/**
+ * The execution names an engine nobody registered. The message is kubernaut's (its executor
+ * Registry.Get): `unsupported execution engine: "argo" (registered: [ansible job tekton])`.
+ */
 export class UnsupportedEngineError extends RoundhouseError {
   readonly reason = 'UnsupportedEngine';
 
@@ -77,10 +80,9 @@ export class UnsupportedEngineError extends RoundhouseError {
     readonly engine: string,
     readonly registered: readonly string[],
   ) {
+    // JSON quoting, as Go's %q quotes: a control character in the name is escaped, not written.
     super(
-      `unsupported execution engine "${engine}"; registered engines: ${
-        registered.length ? registered.join(', ') : '(none)'
-      }`,
+      `unsupported execution engine: ${JSON.stringify(engine)} (registered: [${registered.join(' ')}])`,
     );
   }
 }

@@ -140,18 +140,31 @@ describe('startErrorMessage', () => {
   it('IT-WE-374-002: a busy target fails saying its execution resource already exists, naming the holder', () => {
     const message = startErrorMessage(
       new ResourceLockedError('wfe-c00449355dfb987a', { namespace: 'team-a', name: 'first' }),
+      'job',
     );
     expect(message).toContain('Execution resource wfe-c00449355dfb987a already exists');
     expect(message).toContain('WorkflowExecution team-a/first');
-    expect(startErrorMessage(new ResourceLockedError('wfe-1', undefined))).toContain(
+    expect(startErrorMessage(new ResourceLockedError('wfe-1', undefined), 'job')).toContain(
       'already exists',
     );
   });
 
-  it("keeps every other error's own message", () => {
-    expect(startErrorMessage(new UnsupportedEngineError('argo', ['job']))).toBe(
-      new UnsupportedEngineError('argo', ['job']).message,
+  it('keeps the own message of a refusal before anything was sent', () => {
+    const refusals = [
+      new UnsupportedEngineError('argo', ['job']),
+      new ConfigurationError({ path: 'spec.parameters.X', message: 'bad' }),
+      new ExecutionForbiddenError('spec.executionConfig.serviceAccountName', 'not allowed'),
+      new DeadlinePassedError('2026-01-01T00:00:00Z'),
+    ];
+    for (const error of refusals) expect(startErrorMessage(error, 'job')).toBe(error.message);
+  });
+
+  it("says a failed create in kubernaut's words: Failed to create <engine> execution resource", () => {
+    expect(
+      startErrorMessage(new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403), 'job'),
+    ).toBe('Failed to create job execution resource: jobs.batch is forbidden');
+    expect(startErrorMessage('plain', 'tekton')).toBe(
+      'Failed to create tekton execution resource: plain',
     );
-    expect(startErrorMessage('plain')).toBe('plain');
   });
 });

@@ -4,6 +4,7 @@ import {
   ExecutionForbiddenError,
   type ExecutionResult,
   type FailureReason,
+  PreviousExecutionNotCleanedError,
   ResourceLockedError,
   RoundhouseError,
   UnsupportedEngineError,
@@ -54,10 +55,13 @@ export function ranWorkflow(reason: FailureReason, started?: boolean): boolean {
 }
 
 /**
- * The message an execution that could not start fails with. A busy target says so in the
- * words kubernaut uses (the resource "already exists"), naming the execution that holds it.
+ * The message an execution that could not start fails with (or waits with, while its start is
+ * retried). A busy target says so in the words kubernaut uses (the resource "already exists"),
+ * naming the execution that holds it. A refusal before anything was sent (the spec, the
+ * engine, the policy, the deadline) is its own message; anything else went wrong creating the
+ * execution resource, and says so with kubernaut's prefix.
  */
-export function startErrorMessage(error: unknown): string {
+export function startErrorMessage(error: unknown, engine: string): string {
   if (error instanceof ResourceLockedError) {
     const { owner } = error;
     const holder = owner
@@ -65,7 +69,20 @@ export function startErrorMessage(error: unknown): string {
       : 'an unknown owner';
     return `Execution resource ${error.resourceName} already exists (target resource locked): it belongs to ${holder}, which is still running`;
   }
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return refusedBeforeCreate(error)
+    ? message
+    : `Failed to create ${engine} execution resource: ${message}`;
+}
+
+function refusedBeforeCreate(error: unknown): boolean {
+  return (
+    error instanceof ConfigurationError ||
+    error instanceof UnsupportedEngineError ||
+    error instanceof PreviousExecutionNotCleanedError ||
+    error instanceof ExecutionForbiddenError ||
+    error instanceof DeadlinePassedError
+  );
 }
 
 /** What to do about an error from `create`. */

@@ -92,7 +92,7 @@ describe('WorkflowExecutionReconciler', () => {
       expect.objectContaining({ metadata: expect.objectContaining({ name: 'bad' }) }),
       'Warning',
       'WorkflowFailed',
-      expect.stringContaining('ConfigurationError: '),
+      expect.stringMatching(/^Pre-execution failure: ConfigurationError - spec\.workflowRef: /),
       { key: 'WorkflowFailed', signal: expect.any(AbortSignal) },
     );
   });
@@ -164,7 +164,7 @@ describe('WorkflowExecutionReconciler', () => {
       expect.objectContaining({ metadata: expect.objectContaining({ uid: 'u-2' }) }),
       'Normal',
       'LockReleased',
-      expect.stringContaining('team-a/deployment/app'),
+      'Lock released for team-a/deployment/app after cooldown',
       { key: 'LockReleased', signal: expect.any(AbortSignal) },
     );
     expect(events.record.mock.invocationCallOrder[0]).toBeLessThan(

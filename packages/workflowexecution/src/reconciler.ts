@@ -51,6 +51,7 @@ import {
   conditionTypes,
   cooldownRemaining,
   type Failure,
+  failedEventMessage,
   finishedAt,
   markCompleted,
   markCompletionTime,
@@ -406,7 +407,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       throw error;
     }
     const outcome = classifyStartError(error);
-    const message = startErrorMessage(error);
+    const message = startErrorMessage(error, wfe.spec.executionEngine);
     if (outcome.action === 'retry') {
       // Shown on the execution while the workqueue retries, so a stuck start is never silent.
       await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', message, this.#o.now()), ctx);
@@ -618,14 +619,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     // One Event per lifecycle, at its end (kubernaut records the same reason and words): the status
     // already tells a watcher the outcome, and an Event on completion would be one more
-    // request in every execution's busiest stretch.
+    // request in every execution's busiest stretch. The phase is in the status, not here.
     await this.#writeReported(
       wfe,
       (c) => markLockReleased(c, this.#o.now()),
       {
         type: 'Normal',
         reason: 'LockReleased',
-        message: `Lock released for ${wfe.spec.targetResource} after cooldown (${wfe.status?.phase ?? 'unknown'})`,
+        message: `Lock released for ${wfe.spec.targetResource} after cooldown`,
       },
       ctx,
     );
@@ -710,7 +711,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       {
         type: 'Warning',
         reason: 'WorkflowFailed',
-        message: `${failure.reason}: ${failure.message}`,
+        message: failedEventMessage(object, failure, spec?.workflowRef.workflowId ?? ''),
       },
       ctx,
     );

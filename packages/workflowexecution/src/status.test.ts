@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conditionTypes,
   cooldownRemaining,
+  failedEventMessage,
   finishedAt,
   markCompleted,
   markCompletionTime,
@@ -397,6 +398,43 @@ describe("kubernaut's conditions", () => {
     });
     expect(status?.deduplicatedBy).toBe('first');
   });
+
+  it.each([
+    [
+      'started',
+      { phase: 'Running' as const },
+      { reason: 'TaskFailed' as const, message: 'exit 3', wasExecutionFailure: true },
+      'Workflow restart failed: TaskFailed - exit 3',
+    ],
+    [
+      'started, no message',
+      { phase: 'Running' as const },
+      { reason: 'Unknown' as const, message: '', wasExecutionFailure: false },
+      'Workflow restart failed: Unknown - no additional details',
+    ],
+    [
+      'refused',
+      undefined,
+      { reason: 'ConfigurationError' as const, message: 'spec.x: bad', wasExecutionFailure: false },
+      'Pre-execution failure: ConfigurationError - spec.x: bad',
+    ],
+    [
+      'held',
+      undefined,
+      {
+        reason: 'Deduplicated' as const,
+        message: 'locked',
+        wasExecutionFailure: false,
+        deduplicatedBy: 'first',
+      },
+      'Deduplicated: execution resource collision with first',
+    ],
+  ])(
+    'words the WorkflowFailed Event of an execution %s as kubernaut does',
+    (_, status, failure, message) => {
+      expect(failedEventMessage(wfe(status), failure, 'restart')).toBe(message);
+    },
+  );
 
   it('DD-CONTROLLER-001: every phase transition records the generation it observed, also a failure before any other write', () => {
     const generation = (status: WorkflowExecution['status']) => status?.observedGeneration;

@@ -285,14 +285,35 @@ export function creationFailedMessage(
     : `Failed to create PipelineRun: ${failure.message}`;
 }
 
+/**
+ * Whether a failure ended an execution that had started. Before anything was created only its
+ * creation failed, as kubernaut reports it; once the execution resource existed, it is the
+ * execution that completed unsuccessfully.
+ */
+function failedAfterStart(wfe: StatusView, failure: Failure): boolean {
+  return failure.wasExecutionFailure || wfe.status?.phase === 'Running';
+}
+
+/**
+ * The WorkflowFailed Event's message, in kubernaut's words: `Workflow <id> failed: <reason> -
+ * <message>` once started (MarkFailed), `Pre-execution failure: <reason> - <message>` before
+ * (MarkFailedWithReason), and its own for a target another execution holds.
+ */
+export function failedEventMessage(wfe: StatusView, failure: Failure, workflowId: string): string {
+  if (failedAfterStart(wfe, failure)) {
+    return `Workflow ${workflowId} failed: ${failure.reason} - ${failure.message || 'no additional details'}`;
+  }
+  if (failure.deduplicatedBy) {
+    return `Deduplicated: execution resource collision with ${failure.deduplicatedBy}`;
+  }
+  return `Pre-execution failure: ${failure.reason} - ${failure.message}`;
+}
+
 export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status | undefined {
   if (isTerminal(wfe)) return undefined;
   const { result } = failure;
   const times = finished(wfe, result, now);
-  // Before anything was created only its creation failed, as kubernaut reports it; once the
-  // execution resource existed, it is the execution that completed unsuccessfully.
-  const started = failure.wasExecutionFailure || wfe.status?.phase === 'Running';
-  let conditions = started
+  let conditions = failedAfterStart(wfe, failure)
     ? condition(
         wfe,
         conditionTypes.complete,
