@@ -112,6 +112,8 @@ export const JobSchema = z.object({
    * `job_explanation` (BaseTask.run); job views only, never a row of `jobs/`.
    */
   result_traceback: z.string().optional(),
+  /** When the job started running; null before. */
+  started: z.string().nullish(),
   /** When the job ended; null while AWX may still run it. */
   finished: z.string().nullish(),
   /**

@@ -130,3 +130,36 @@ describe('awxJobResult', () => {
     expect(isJobFailed('running')).toBe(false);
   });
 });
+
+describe('start and completion', () => {
+  const started = '2026-12-03T10:00:00.123456Z';
+  const finished = '2026-12-03T10:02:30.654321Z';
+
+  it.each(['successful', 'failed', 'error', 'canceled'] as const)(
+    "carries a %s job's finished time as completionTime and started",
+    (status) => {
+      const result = awxJobResult({ ...job(status), started, finished });
+      expect(result).toMatchObject({ completionTime: finished, started: true });
+      expect(ExecutionResultSchema.parse(result)).toEqual(result);
+    },
+  );
+
+  it('says a job canceled before it started never started', () => {
+    const result = awxJobResult({ ...job('canceled'), started: null, finished });
+    expect(result).toMatchObject({ phase: 'Failed', started: false, completionTime: finished });
+  });
+
+  it('carries no completion time while the job may run, nor one that is no time', () => {
+    const running = awxJobResult({ ...job('running'), started, finished: null });
+    expect(running).toMatchObject({ started: true });
+    expect(running).not.toHaveProperty('completionTime');
+    expect(awxJobResult({ ...job('pending'), started: null })).toMatchObject({ started: false });
+    expect(awxJobResult({ ...job('failed'), finished: 'soon' })).not.toHaveProperty(
+      'completionTime',
+    );
+  });
+
+  it('says nothing of a start a view without the field does not show', () => {
+    expect(awxJobResult(job('failed'))).not.toHaveProperty('started');
+  });
+});

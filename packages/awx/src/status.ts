@@ -1,4 +1,5 @@
 import type { ExecutionResult, FailureReason, Phase } from '@roundhouse/core';
+import { z } from 'zod';
 import type { Job, JobStatus, KnownJobStatus } from './schemas.js';
 
 interface StatusMapping {
@@ -76,7 +77,24 @@ export function isJobFailed(status: JobStatus): boolean {
 }
 
 type ReportedJob = Pick<Job, 'id' | 'status' | 'job_explanation'> &
-  Partial<Pick<Job, 'timeout' | 'elapsed' | 'result_traceback'>>;
+  Partial<Pick<Job, 'timeout' | 'elapsed' | 'result_traceback' | 'started' | 'finished'>>;
+
+const Rfc3339Schema = z.iso.datetime({ offset: true });
+
+/**
+ * What the job's times say: whether it started (AWX's `started`, when the view has the field),
+ * and, for a finished job, when it ended (AWX's `finished`, when it is an RFC 3339 time).
+ */
+function jobTimes(
+  job: Partial<Pick<Job, 'started' | 'finished'>>,
+  phase: Phase,
+): Pick<ExecutionResult, 'started' | 'completionTime'> {
+  const finished =
+    (phase === 'Completed' || phase === 'Failed') && Rfc3339Schema.safeParse(job.finished).success
+      ? { completionTime: job.finished as string }
+      : {};
+  return { ...finished, ...(job.started === undefined ? {} : { started: !!job.started }) };
+}
 
 /** How much of a traceback's last line goes into a message. */
 const maxTracebackLine = 1024;
@@ -118,7 +136,8 @@ function timedOut(job: ReportedJob): boolean {
 /**
  * An AWX job as an ExecutionResult. A failure's message carries why AWX stopped it (its
  * `job_explanation`, e.g. a credential it could not use, or the exception of an `error` job)
- * and the tail of the job's output.
+ * and the tail of the job's output. The result says whether the job started (`started`) and,
+ * once it ended, when (`finished`, as `completionTime`).
  */
 export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult {
   const { phase, reason, message, failureReason } = mappingOf(job.status);
@@ -138,6 +157,7 @@ export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult
     message: text,
     summary: { status: summaryStatus, reason, message: text },
     ...(classified === undefined ? {} : { failureReason: classified }),
+    ...jobTimes(job, phase),
   };
 }
 
@@ -145,8 +165,16 @@ export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult
  * A job that failed while AWX is still saving its events, reported as running so the
  * controller asks again and the failure, once reported, carries the end of the output.
  */
-export function awxOutputPendingResult(job: Pick<Job, 'id' | 'status'>): ExecutionResult {
+export function awxOutputPendingResult(
+  job: Pick<Job, 'id' | 'status'> & Partial<Pick<Job, 'started'>>,
+): ExecutionResult {
   const reason = 'AWXJobOutputPending';
   const message = `AWX job ${job.id} ended (${job.status.slice(0, maxRawStatus)}); waiting for AWX to save its output`;
-  return { phase: 'Running', reason, message, summary: { status: 'Unknown', reason, message } };
+  return {
+    phase: 'Running',
+    reason,
+    message,
+    summary: { status: 'Unknown', reason, message },
+    ...jobTimes(job, 'Running'),
+  };
 }
