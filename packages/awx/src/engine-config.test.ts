@@ -1,6 +1,6 @@
 import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { parseEngineConfig } from './engine-config.js';
+import { parseEngineConfig, parseJobTemplateName } from './engine-config.js';
 
 function execution(engineConfig: unknown): WorkflowExecution {
   return {
@@ -48,7 +48,10 @@ describe('parseEngineConfig', () => {
 
   it('names the missing config and every bad field', () => {
     expect(issuesOf(undefined)).toEqual([
-      { path: 'spec.workflowRef.engineConfig', message: expect.stringMatching(/jobTemplateName/) },
+      {
+        path: 'spec.workflowRef.engineConfig',
+        message: expect.stringMatching(/jobTemplateName.*playbookPath/),
+      },
     ]);
     expect(issuesOf({ playbookPath: '' }).map((i) => i.path)).toEqual([
       'spec.workflowRef.engineConfig.jobTemplateName',
@@ -57,5 +60,28 @@ describe('parseEngineConfig', () => {
     expect(issuesOf('remediate')).toEqual([
       { path: 'spec.workflowRef.engineConfig', message: expect.any(String) },
     ]);
+  });
+
+  it("refuses a config without playbookPath, as kubernaut's ParseEngineConfig does, saying how to fix it", () => {
+    expect(issuesOf({ jobTemplateName: 'remediate' })).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.playbookPath',
+        message: expect.stringContaining('playbookPath: playbooks/restart.yml'),
+      },
+    ]);
+    expect(issuesOf({ jobTemplateName: 'remediate' })[0]?.message).toMatch(/^is required/);
+    expect(issuesOf({ jobTemplateName: 'remediate', playbookPath: 7 })).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.playbookPath',
+        message: 'must be a string, not a number',
+      },
+    ]);
+  });
+
+  it('reads the job template alone for finding an execution created before playbookPath was required', () => {
+    expect(parseJobTemplateName(execution({ jobTemplateName: 'remediate' }))).toBe('remediate');
+    expect(() => parseJobTemplateName(execution({ playbookPath: 'p.yml' }))).toThrow(
+      ConfigurationError,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { ConfigurationError, type Conventions, type WorkflowExecution } from '@roundhouse/core';
 import type { JobReader } from './awx-roles.js';
-import { parseEngineConfig } from './engine-config.js';
+import { parseJobTemplateName } from './engine-config.js';
 import { type ExecutionIdentity, isJobOf, isLaunchOf } from './execution-identity.js';
 import type { LaunchRecord } from './launch-record.js';
 import type { Job } from './schemas.js';
@@ -64,10 +64,7 @@ export class ExecutionJobs {
     if (record) return this.recorded(record, identity, signal);
     let templateId: number;
     try {
-      const { value } = await this.#catalog.template(
-        parseEngineConfig(wfe).jobTemplateName,
-        signal,
-      );
+      const { value } = await this.#catalog.template(parseJobTemplateName(wfe), signal);
       templateId = value.id;
     } catch (error) {
       // Without a valid config or its template, create could not have launched anything.

@@ -171,7 +171,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
           workflowId: 'remediate',
           version: '1',
           executionBundle: 'registry.example/workflows/remediate:1',
-          engineConfig: { jobTemplateName: template.name },
+          engineConfig: { jobTemplateName: template.name, playbookPath: 'playbooks/remediate.yml' },
           serviceAccountName: 'restarter',
           resources: { limits: { memory: '1Gi' } },
         },
@@ -485,6 +485,23 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
       {
         path: 'dependencies.configMaps[0].name',
         message: `ConfigMap absent-settings does not exist in namespace ${env.namespace}`,
+      },
+    ]);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
+  });
+
+  it('refuses an engineConfig without playbookPath, as kubernaut does, taking no lock and launching nothing', async () => {
+    const template = seedTemplate(bed.sim);
+    const wfe = makeExecution(template.name);
+    wfe.spec.workflowRef.engineConfig = { jobTemplateName: template.name };
+    const error = await rejection(bed.executor().create(wfe, env.namespace));
+    expect(error.issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.playbookPath',
+        message: expect.stringMatching(
+          /^is required by the ansible engine, as kubernaut requires it/,
+        ),
       },
     ]);
     expect(jobsOf(bed.sim, wfe)).toEqual([]);

@@ -80,7 +80,7 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
         workflowId: 'remediate',
         version: '1',
         executionBundle: 'registry.example/workflows/remediate:1',
-        engineConfig: { jobTemplateName },
+        engineConfig: { jobTemplateName, playbookPath: 'playbooks/remediate.yml' },
         serviceAccountName: name,
       },
       ...(timeout ? { executionConfig: { timeout } } : {}),

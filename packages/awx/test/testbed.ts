@@ -125,7 +125,7 @@ export function makeExecution(
         workflowId: 'remediate',
         version: '1',
         executionBundle: 'registry.example/workflows/remediate:1',
-        engineConfig: { jobTemplateName },
+        engineConfig: { jobTemplateName, playbookPath: 'playbooks/remediate.yml' },
       },
       targetResource: options.targetResource ?? `team-a/deployment/app-${id}`,
       executionEngine: 'ansible',
