@@ -4,6 +4,7 @@ import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
   type Config,
+  conventionsOf,
   cooldownMs,
   helpText,
   launchCommitWindowMs,
@@ -43,6 +44,27 @@ describe('parseCommandLine', () => {
     });
     expect(cooldownMs(config)).toBe(300_000);
     expect(launchCommitWindowMs(config)).toBe(300_000);
+  });
+
+  it("--conventions kubernaut picks kubernaut's execution namespace and runner unless told otherwise", () => {
+    const kubernaut = configOf(['--conventions=kubernaut']);
+    expect(kubernaut.executionNamespace).toBe('kubernaut-workflows');
+    expect(conventionsOf(kubernaut).defaultServiceAccountName).toBe('kubernaut-workflow-runner');
+    expect(configOf([], { ROUNDHOUSE_CONVENTIONS: 'kubernaut' }).executionNamespace).toBe(
+      'kubernaut-workflows',
+    );
+    expect(
+      configOf(['--conventions=kubernaut', '--execution-namespace=runs']).executionNamespace,
+    ).toBe('runs');
+    expect(
+      configOf(['--conventions=kubernaut'], { ROUNDHOUSE_EXECUTION_NAMESPACE: 'runs' })
+        .executionNamespace,
+    ).toBe('runs');
+    const roundhouse = configOf([]);
+    expect(conventionsOf(roundhouse).defaultServiceAccountName).toBe('roundhouse-workflow-runner');
+    expect(issuesOf(['--execution-namespace='])).toEqual([
+      expect.stringMatching(/^--execution-namespace: /),
+    ]);
   });
 
   it('takes the AWX launch commit window as a Go duration', () => {
@@ -164,6 +186,9 @@ describe('helpText', () => {
     for (const key of Object.keys(settings)) expect(text).toContain(`--${flagName(key)}`);
     expect(text).toMatch(/--engines=LIST\s+.*\(default job\)/);
     expect(text).toMatch(/--leader-elect\s+.*\(default false\)/);
+    expect(text).toMatch(
+      /--execution-namespace=NAMESPACE\s+.*default roundhouse-workflows; kubernaut-workflows with --conventions kubernaut/,
+    );
     expect(text).toContain('ROUNDHOUSE_COOLDOWN');
   });
 });

@@ -1,5 +1,12 @@
 import { flagName, loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
-import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type Conventions,
+  goDurationPattern,
+  kubernautConventions,
+  parseGoDuration,
+  roundhouseConventions,
+} from '@roundhouse/core';
 import type { ExecutionPolicyInput } from '@roundhouse/workflowexecution';
 import { z } from 'zod';
 
@@ -16,15 +23,32 @@ const bool = z.stringbool({ error: 'must be true or false' });
 
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
+/**
+ * What `--conventions` picks, in one place: the labels and paths the engines stamp (the default
+ * runner ServiceAccount among them) and the execution namespace when `--execution-namespace`
+ * names none, kubernaut's own default under its preset (its config.go), so a controller taking
+ * over from kubernaut's finds its Jobs and PipelineRuns where kubernaut's left them.
+ */
+export const presets = {
+  roundhouse: { conventions: roundhouseConventions, executionNamespace: 'roundhouse-workflows' },
+  kubernaut: { conventions: kubernautConventions, executionNamespace: 'kubernaut-workflows' },
+} as const satisfies Record<
+  string,
+  { readonly conventions: Conventions; readonly executionNamespace: string }
+>;
+
+export type Preset = keyof typeof presets;
+
 /** Every setting, as flag name -> environment variable -> schema. */
 export const ConfigSchema = z.object({
   kubeconfig: z.string().optional(),
   engines: csv.pipe(z.array(z.enum(['job', 'tekton', 'ansible'])).min(1)),
-  executionNamespace: z.string().min(1),
+  /** Absent: the preset's (see presets). */
+  executionNamespace: z.string().min(1).optional(),
   watchNamespace: z.string().optional(),
   cooldown: duration,
   lockPolicy: z.enum(['fail', 'wait']),
-  conventions: z.enum(['roundhouse', 'kubernaut']),
+  conventions: z.enum(Object.keys(presets) as [Preset, ...Preset[]]),
   workers: z.coerce.number().int().min(1).max(64),
   healthPort: z.coerce.number().int().min(0).max(65535),
   healthHost: z.string(),
@@ -58,7 +82,8 @@ export const ConfigSchema = z.object({
   printAdmissionPolicy: bool,
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+/** The settings, the preset's defaults applied. */
+export type Config = z.infer<typeof ConfigSchema> & { readonly executionNamespace: string };
 
 interface Setting {
   /** The value when neither the flag nor its environment variable is given. */
@@ -80,9 +105,8 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     help: 'engines to enable: job, tekton, ansible (ansible needs --awx-url, --awx-token-secret)',
   },
   executionNamespace: {
-    default: 'roundhouse-workflows',
     value: 'NAMESPACE',
-    help: 'where Jobs and PipelineRuns are created',
+    help: `where Jobs and PipelineRuns are created (default ${presets.roundhouse.executionNamespace}; ${presets.kubernaut.executionNamespace} with --conventions kubernaut)`,
   },
   watchNamespace: { value: 'NAMESPACE', help: 'reconcile executions of this namespace only' },
   cooldown: {
@@ -211,7 +235,7 @@ export function parseCommandLine(
   env: Readonly<Record<string, string | undefined>>,
 ): CommandLine {
   if (argv.includes('--help') || argv.includes('-h')) return { help: true };
-  const config = loadSettings(
+  const settled = loadSettings(
     {
       schema: ConfigSchema,
       defaults: Object.fromEntries(keys.map((key) => [key, settings[key].default])) as Record<
@@ -223,6 +247,11 @@ export function parseCommandLine(
     },
     { argv, env },
   );
+  const config: Config = {
+    ...settled,
+    executionNamespace:
+      settled.executionNamespace ?? presets[settled.conventions].executionNamespace,
+  };
   if (config.engines.includes('ansible') && !(config.awxUrl && config.awxTokenSecret)) {
     throw new ConfigurationError({
       path: '--engines',
@@ -260,6 +289,11 @@ export function helpText(program: string): string {
     `  ${'--help, -h'.padEnd(width)}this text`,
     '',
   ].join('\n');
+}
+
+/** The conventions `--conventions` names. */
+export function conventionsOf(config: Config): Conventions {
+  return presets[config.conventions].conventions;
 }
 
 /** The cooldown in milliseconds. */

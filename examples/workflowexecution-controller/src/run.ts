@@ -5,15 +5,10 @@ import {
   LeaderElector,
   startHealthServer,
 } from '@roundhouse/controller';
-import {
-  kubernautConventions,
-  type Logger,
-  parseGoDuration,
-  roundhouseConventions,
-} from '@roundhouse/core';
+import { type Logger, parseGoDuration } from '@roundhouse/core';
 import { KubeClient } from '@roundhouse/kube';
 import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
-import { type Config, cooldownMs, executionPolicy } from './config.js';
+import { type Config, conventionsOf, cooldownMs, executionPolicy } from './config.js';
 import { checkCluster, loadKubeConfig } from './kubeconfig.js';
 import { buildRegistry } from './registry.js';
 
@@ -50,9 +45,12 @@ export async function runController(config: Config, context: RunContext): Promis
     // One cache for the controller's watches and the executors' status reads: a status check
     // of a watched execution resource is served from memory.
     const cache = new InformerCache(kubeConfig, { client, logger });
-    const conventions =
-      config.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
-    const engines = await buildRegistry(config, { client, reader: cache, conventions, logger });
+    const engines = await buildRegistry(config, {
+      client,
+      reader: cache,
+      conventions: conventionsOf(config),
+      logger,
+    });
     closers.push(() => engines.close());
     const { controller } = await createWorkflowExecutionController({
       kubeConfig,
