@@ -259,6 +259,48 @@ describe('Controller', { timeout: 20_000 }, () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
+  it('reconciles no key in a new start while a reconcile of it that a stopped start left behind still runs', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    let active = 0;
+    let most = 0;
+    let release = () => {};
+    const { reconciler, calls } = scripted(async (call) => {
+      active += call.key === 'ns/a' ? 1 : 0;
+      most = Math.max(most, active);
+      try {
+        // The first reconcile of ns/a ignores its signal (a hook that takes none, CPU work).
+        if (call.key === 'ns/a' && calls.filter((c) => c.key === 'ns/a').length === 1)
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+      } finally {
+        active -= call.key === 'ns/a' ? 1 : 0;
+      }
+    });
+    const controller = new Controller({ name: 'test', reconciler, logger, workers: 1 });
+    const first = run(controller);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    first.stop.abort(new LeadershipLostError('ns/lease'));
+    await first.done;
+    expect(controller.reconciling).toEqual(['ns/a']);
+    // Started again (the lease won back): the key waits, the only worker does not.
+    run(controller);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    controller.enqueue('ns/b');
+    await vi.waitFor(() => expect(calls.map((c) => c.key)).toContain('ns/b'), patience);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls.filter((c) => c.key === 'ns/a')).toHaveLength(1);
+    release();
+    // Once it settled, the key is reconciled under the new start, once.
+    await vi.waitFor(() => expect(calls.filter((c) => c.key === 'ns/a')).toHaveLength(2), patience);
+    await vi.waitFor(() => expect(controller.reconciling).toEqual([]), patience);
+    expect(most).toBe(1);
+  });
+
   it('refuses to start twice at once, and can start again after stopping', async () => {
     const { reconciler, calls } = scripted(() => undefined);
     const controller = new Controller({ name: 'test', reconciler });

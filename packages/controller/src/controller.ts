@@ -4,7 +4,7 @@ import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import type { Informer } from './informer.js';
 import { objectKey } from './keys.js';
-import { LeadershipLostError, leadershipLostSignal } from './leader-election.js';
+import { keepLeaseWhile, LeadershipLostError, leadershipLostSignal } from './leader-election.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
 import { retryAfterMs } from './retry-after.js';
@@ -59,7 +59,8 @@ export interface ControllerOptions {
 
 /**
  * How long shutdown waits for reconciles after aborting their signal. One that ignores its
- * signal is left behind then, so the process still ends inside the pod's grace period.
+ * signal is left behind then, so the process still ends inside the pod's grace period; it still
+ * counts as in flight (see `Controller.reconciling`) until it settles.
  */
 const abortedReconcilesGraceMs = 3_000;
 
@@ -70,8 +71,9 @@ interface Watched {
 
 /**
  * Runs a Reconciler: informers feed keys into a rate-limited workqueue, workers reconcile them.
- * A key is never reconciled by two workers at once, and a change that arrives while its key is
- * being reconciled makes it run once more afterwards.
+ * A key is never reconciled by two workers at once, nor by a start while a reconcile of it that
+ * an earlier start left behind still runs, and a change that arrives while its key is being
+ * reconciled makes it run once more afterwards.
  */
 export class Controller {
   readonly #name: string;
@@ -84,6 +86,11 @@ export class Controller {
   readonly #watched: Watched[] = [];
   #queue: WorkQueue<string> | undefined;
   #ready = false;
+  /**
+   * Every reconcile running, by key, whichever start began it: one a stopped start left behind
+   * (it ignored its aborted signal) keeps its key from the next start's workers until it settles.
+   */
+  readonly #inFlight = new Map<string, Promise<void>>();
 
   constructor(options: ControllerOptions) {
     this.#name = options.name;
@@ -98,6 +105,16 @@ export class Controller {
   /** True once every informer has synced and the workers run; false again on shutdown. */
   get ready(): boolean {
     return this.#ready;
+  }
+
+  /**
+   * The keys being reconciled now, including those a stopped `start` left behind because their
+   * reconcile ignored its aborted signal. Empty once `start` resolved means nothing of this
+   * controller runs any more; a process that lost its lease with keys here should end, as
+   * controller-runtime's manager does, since another replica may already reconcile them.
+   */
+  get reconciling(): readonly string[] {
+    return [...this.#inFlight.keys()];
   }
 
   /**
@@ -144,7 +161,10 @@ export class Controller {
    * it stops taking keys, waits for in-flight reconciles (aborting their signal after
    * `drainTimeoutMs`, or at once when `signal` is a leader's and the lease is lost), stops the
    * informers and resolves. Once aborted, reconciles get a few seconds to return; any still
-   * running then are logged and left behind. It can be started again afterwards.
+   * running then are logged and left behind, and still count: when `signal` is a leader's
+   * (`onStartedLeading`'s), the elector keeps the lease, unreleased, while they run (see
+   * `keepLeaseWhile`), and a later start reconciles none of their keys before they settle. It
+   * can be started again once it resolved.
    */
   async start(signal: AbortSignal): Promise<void> {
     if (this.#queue) throw new ControllerRunningError(this.#name);
@@ -162,22 +182,24 @@ export class Controller {
         for (const obj of informer.list()) for (const key of map(obj)) queue.add(key);
       }
       const reconciles = new AbortController();
-      const running = new Set<string>();
       const workers = Array.from({ length: this.#workers }, () =>
-        this.#work(queue, reconciles.signal, running),
+        this.#work(queue, reconciles.signal),
       );
       this.#ready = true;
       this.#logger.info({ workers: this.#workers }, 'controller started');
       await aborted(signal);
       this.#ready = false;
       await this.#drain(queue, reconciles, signal);
-      await this.#awaitWorkers(workers, running);
+      await this.#awaitWorkers(workers);
       this.#logger.info({}, 'controller stopped');
     } finally {
       this.#ready = false;
       queue.shutDown();
       await Promise.all(this.#watched.map(({ informer }) => informer.stop()));
       this.#queue = undefined;
+      // Reconciles left behind, by this start or an earlier one, still act for this leadership.
+      const left = [...this.#inFlight.values()];
+      if (left.length > 0) keepLeaseWhile(signal, Promise.all(left));
     }
   }
 
@@ -234,33 +256,52 @@ export class Controller {
     }
   }
 
-  /** Waits for the workers; for reconciles that ignore their aborted signal, only so long. */
-  async #awaitWorkers(workers: Promise<void>[], running: ReadonlySet<string>): Promise<void> {
+  /**
+   * Waits for the workers and every reconcile in flight (one an earlier start left behind
+   * included); for reconciles that ignore their aborted signal, only so long.
+   */
+  async #awaitWorkers(workers: Promise<void>[]): Promise<void> {
     const timer = new AbortController();
     const stopped = await Promise.race([
-      Promise.all(workers).then(() => true),
+      Promise.all([...workers, ...this.#inFlight.values()]).then(() => true),
       delay(abortedReconcilesGraceMs, timer.signal).then(() => false),
     ]);
     timer.abort();
-    if (!stopped) {
+    if (!stopped && this.#inFlight.size > 0) {
       this.#logger.warn(
-        { keys: [...running], graceMs: abortedReconcilesGraceMs },
-        'aborted reconciles are still running; stopping without them',
+        { keys: this.reconciling, graceMs: abortedReconcilesGraceMs },
+        'aborted reconciles are still running; stopping without them (no start reconciles their keys, and a leader keeps its lease, until they end)',
       );
     }
   }
 
-  async #work(queue: WorkQueue<string>, signal: AbortSignal, running: Set<string>): Promise<void> {
+  async #work(queue: WorkQueue<string>, signal: AbortSignal): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
-      running.add(key);
-      try {
-        await this.#reconcile(queue, key, signal);
-      } finally {
-        running.delete(key);
-        queue.done(key);
+      const earlier = this.#inFlight.get(key);
+      if (earlier) {
+        // An earlier start left a reconcile of this key running. The key stays handed out, so
+        // no other worker takes it and an add meanwhile only marks it, until that one settles;
+        // then it is queued again, to be reconciled under this start.
+        const requeue = () => {
+          queue.add(key);
+          queue.done(key);
+        };
+        void earlier.then(requeue, requeue);
+        continue;
       }
+      let settled: Promise<void> | undefined;
+      const reconciling = this.#reconcile(queue, key, signal).finally(() => {
+        if (this.#inFlight.get(key) === settled) this.#inFlight.delete(key);
+        queue.done(key);
+      });
+      settled = reconciling.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.#inFlight.set(key, settled);
+      await reconciling;
     }
   }
 

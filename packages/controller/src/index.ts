@@ -135,6 +135,7 @@ export {
 } from './json-logger.js';
 export { objectKey, splitKey } from './keys.js';
 export {
+  keepLeaseWhile,
   type LeaderCallbacks,
   LeaderElector,
   type LeaderElectorOptions,

@@ -19,6 +19,7 @@ describe('LeaderElector options', () => {
     [{ renewDeadlineSeconds: 2, retryPeriodSeconds: 2 }, 'retryPeriodSeconds'],
     [{ leaseDurationSeconds: 1.5 }, 'leaseDurationSeconds'],
     [{ identity: '' }, 'identity'],
+    [{ stragglerGraceSeconds: -1 }, 'stragglerGraceSeconds'],
   ])('rejects %o, naming %s', (options, path) => {
     const error = (() => {
       try {
@@ -41,6 +42,7 @@ function scriptedLeaseApi() {
   const api = {
     mode: 'answer' as Mode,
     renewals: [] as number[],
+    lease: () => lease,
   };
   const answer = <T>(value: T, signal?: AbortSignal): Promise<T> => {
     if (api.mode === 'fail') return Promise.reject(new Error('connection refused'));
@@ -213,5 +215,140 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     expect(abortReason).toBeInstanceOf(LeadershipLostError);
     // Renewing gives up after the 1 s renew deadline, well before the 3 s lease expires.
     expect(performance.now() - stoppedAt).toBeLessThan(2_500);
+  });
+});
+
+describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
+  const elect = (fake: KubeClient, stragglerGraceSeconds: number, logger = noisy()) =>
+    new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 1,
+      retryPeriodSeconds: 0.1,
+      stragglerGraceSeconds,
+      logger,
+    });
+  const noisy = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+
+  /** A Controller whose first reconcile of each key ignores its signal until released. */
+  function stubborn() {
+    const started: string[] = [];
+    const releases: (() => void)[] = [];
+    let active = 0;
+    let most = 0;
+    const controller = new Controller({
+      name: 'test',
+      drainTimeoutMs: 50,
+      reconciler: {
+        async reconcile(key) {
+          const first = !started.includes(key);
+          started.push(key);
+          active += 1;
+          most = Math.max(most, active);
+          try {
+            if (first) await new Promise<void>((resolve) => releases.push(resolve));
+          } finally {
+            active -= 1;
+          }
+        },
+      },
+    });
+    return {
+      controller,
+      started,
+      release: () => {
+        for (const release of releases.splice(0)) release();
+      },
+      most: () => most,
+    };
+  }
+
+  it('keeps the lease, renewed and unreleased, while a reconcile left behind runs, and releases it after', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const elector = elect(fake, 10);
+    const { controller, started, release } = stubborn();
+    const stop = new AbortController();
+    let ran = false;
+    const run = elector
+      .run(stop.signal, { onStartedLeading: (leading) => controller.start(leading) })
+      .then(() => {
+        ran = true;
+      });
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+    stop.abort(new Error('received SIGTERM'));
+    // The drain (50 ms) and the 3 s for aborted reconciles pass; the reconcile still runs.
+    await vi.waitFor(() => expect(controller.ready).toBe(false), patience);
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(controller.reconciling).toEqual(['ns/a']);
+    expect(ran).toBe(false);
+    const renewals = api.renewals.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(api.renewals.length).toBeGreaterThan(renewals);
+    expect(api.lease()?.spec).toMatchObject({ holderIdentity: 'a' });
+    expect(elector.isLeader).toBe(true);
+    release();
+    await run;
+    expect(controller.reconciling).toEqual([]);
+    expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
+  });
+
+  it('leaves the lease unreleased past its grace, and the next term waits for the key', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const logger = noisy();
+    const elector = elect(fake, 0.2, logger);
+    const { controller, started, release, most } = stubborn();
+    const first = new AbortController();
+    const run = elector.run(first.signal, {
+      onStartedLeading: (leading) => controller.start(leading),
+    });
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+    first.abort(new Error('stop'));
+    await run;
+    expect(controller.reconciling).toEqual(['ns/a']);
+    expect(api.lease()?.spec).toMatchObject({ holderIdentity: 'a' });
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.stringContaining('without releasing the lease'),
+    );
+    // Competing again, it takes its own lease back at once; the key waits for its reconcile.
+    const second = new AbortController();
+    const again = elector.run(second.signal, {
+      onStartedLeading: (leading) => controller.start(leading),
+    });
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(started).toEqual(['ns/a']);
+    release();
+    await vi.waitFor(() => expect(started).toEqual(['ns/a', 'ns/a']), patience);
+    expect(most()).toBe(1);
+    second.abort(new Error('stop'));
+    await again;
+    expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
+  });
+
+  it('says to end the process when the lease is lost while such work runs', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const logger = noisy();
+    const elector = elect(fake, 0.2, logger);
+    const { controller, started, release } = stubborn();
+    const run = elector.run(new AbortController().signal, {
+      onStartedLeading: (leading) => controller.start(leading),
+    });
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+    api.mode = 'fail';
+    await run;
+    expect(controller.reconciling).toEqual(['ns/a']);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.stringContaining('end the process'),
+    );
+    release();
   });
 });

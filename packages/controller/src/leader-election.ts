@@ -23,6 +23,14 @@ export interface LeaderElectorOptions {
   readonly renewDeadlineSeconds?: number;
   /** Pause between attempts to acquire or renew. Default 2. */
   readonly retryPeriodSeconds?: number;
+  /**
+   * How long the lease is still renewed, and kept from being released, for work left running
+   * after `onStartedLeading` settled (see `keepLeaseWhile`: a Controller's reconciles that ignored
+   * their aborted signal). Past it `run` resolves and the lease is left to expire, unreleased.
+   * Default 5: with a Controller's default 20 s drain and the 3 s it gives aborted reconciles,
+   * inside Kubernetes' default 30 s termination grace period.
+   */
+  readonly stragglerGraceSeconds?: number;
   readonly logger?: Logger;
 }
 
@@ -38,6 +46,10 @@ export interface LeaderCallbacks {
    * `lost` aborts, with that same error, only when the lease is lost, even after `signal`
    * already aborted: a drain begun on SIGTERM must stop once renewing fails, since another
    * replica may then take the lease over. A Controller started with `signal` watches it itself.
+   *
+   * Work that goes on after the returned promise settled (a Controller's reconciles that ignored
+   * their aborted signal) is announced with `keepLeaseWhile(signal, work)`, which a Controller
+   * started with `signal` does itself: the lease is then not released while it runs.
    */
   onStartedLeading(signal: AbortSignal, lost: AbortSignal): void | Promise<void>;
   /** Called when leadership has ended, after the lease was released. */
@@ -59,6 +71,7 @@ export class LeaderElector {
   readonly #leaseDurationSeconds: number;
   readonly #renewDeadlineMs: number;
   readonly #retryPeriodMs: number;
+  readonly #stragglerGraceMs: number;
   readonly #logger: Logger;
   #observed: { resourceVersion: string; at: number } | undefined;
   #isLeader = false;
@@ -67,6 +80,7 @@ export class LeaderElector {
     const leaseDuration = options.leaseDurationSeconds ?? 15;
     const renewDeadline = options.renewDeadlineSeconds ?? 10;
     const retryPeriod = options.retryPeriodSeconds ?? 2;
+    const stragglerGrace = options.stragglerGraceSeconds ?? 5;
     const issues: FieldIssue[] = [];
     if (!Number.isInteger(leaseDuration) || leaseDuration < 1)
       issues.push({ path: 'leaseDurationSeconds', message: 'must be a whole number >= 1' });
@@ -81,6 +95,8 @@ export class LeaderElector {
         path: 'retryPeriodSeconds',
         message: 'must be > 0, and 1.2 times it less than the renew deadline',
       });
+    if (!(stragglerGrace >= 0))
+      issues.push({ path: 'stragglerGraceSeconds', message: 'must be a number >= 0' });
     if (!options.identity) issues.push({ path: 'identity', message: 'is required' });
     if (issues.length > 0) throw new ConfigurationError(issues);
     this.#client = client;
@@ -90,6 +106,7 @@ export class LeaderElector {
     this.#leaseDurationSeconds = leaseDuration;
     this.#renewDeadlineMs = renewDeadline * 1000;
     this.#retryPeriodMs = retryPeriod * 1000;
+    this.#stragglerGraceMs = stragglerGrace * 1000;
     this.#logger = withFields(options.logger ?? noopLogger, {
       lease: `${options.namespace}/${options.name}`,
       identity: options.identity,
@@ -103,7 +120,8 @@ export class LeaderElector {
   /**
    * Competes for the lease until this candidate leads, then calls `onStartedLeading` and renews
    * until `signal` aborts or renewing fails for the renew deadline. Resolves when leadership has
-   * ended (releasing the lease unless it was lost); call it again to compete again.
+   * ended (releasing the lease unless it was lost, or work left running past `onStartedLeading`
+   * outlasted `stragglerGraceSeconds`); call it again to compete again.
    */
   async run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
     let acquired = false;
@@ -121,6 +139,8 @@ export class LeaderElector {
     const leading = new AbortController();
     const lost = new AbortController();
     lostSignals.set(leading.signal, lost.signal);
+    const stragglers: Promise<unknown>[] = [];
+    stragglerLists.set(leading.signal, stragglers);
     const follow = () => leading.abort(signal.reason);
     signal.addEventListener('abort', follow, { once: true });
     const stopRenewing = new AbortController();
@@ -134,11 +154,47 @@ export class LeaderElector {
     await aborted(leading.signal);
     await work;
     signal.removeEventListener('abort', follow);
+    // Renewing goes on meanwhile, unless the lease is lost already.
+    const settled = await this.#awaitStragglers(stragglers);
+    stragglerLists.delete(leading.signal);
     stopRenewing.abort();
-    if ((await renewing) === 'stopped') await this.#release();
+    const ended = await renewing;
+    if (ended === 'stopped' && settled) await this.#release();
+    else if (!settled) this.#abandon(ended);
     this.#isLeader = false;
     this.#logger.info({}, 'stopped leading');
     callbacks.onStoppedLeading?.();
+  }
+
+  /** Waits, at most the straggler grace, for work left running past `onStartedLeading`. */
+  async #awaitStragglers(stragglers: readonly Promise<unknown>[]): Promise<boolean> {
+    if (stragglers.length === 0) return true;
+    this.#logger.warn(
+      { graceMs: this.#stragglerGraceMs },
+      'work of this leadership is still running; keeping the lease until it ends',
+    );
+    const timer = new AbortController();
+    const settled = await Promise.race([
+      Promise.allSettled(stragglers).then(() => true),
+      delay(this.#stragglerGraceMs, timer.signal).then(() => false),
+    ]);
+    timer.abort();
+    return settled;
+  }
+
+  /** Ends a leadership whose work still runs: the lease is not released for a successor. */
+  #abandon(ended: 'lost' | 'stopped'): void {
+    if (ended === 'stopped') {
+      this.#logger.error(
+        { graceMs: this.#stragglerGraceMs },
+        'work of this leadership still runs; stopping without releasing the lease, which expires unless this process competes again (end the process to end that work)',
+      );
+    } else {
+      this.#logger.error(
+        {},
+        'lost the lease while work of this leadership still runs; another replica may lead meanwhile: end the process to stop it, as controller-runtime does',
+      );
+    }
   }
 
   /** Renews until `stop`; on losing the lease, aborts `leading` and `lost` and says so. */
@@ -267,6 +323,21 @@ export class LeaderElector {
 
 /** Each leading signal's `lost` signal, for a Controller started with the leading one. */
 const lostSignals = new WeakMap<AbortSignal, AbortSignal>();
+
+/** Each leading signal's work left running past `onStartedLeading`, see `keepLeaseWhile`. */
+const stragglerLists = new WeakMap<AbortSignal, Promise<unknown>[]>();
+
+/**
+ * Announces `work` still running on behalf of the leadership behind `leading` (a signal
+ * `onStartedLeading` was given) after `onStartedLeading` settles, as a Controller does for the
+ * reconciles that ignored their aborted signal: the elector keeps renewing the lease and neither
+ * releases it nor resolves `run` until `work` settles, for at most `stragglerGraceSeconds`; past
+ * that it leaves the lease to expire rather than release it. Does nothing for any other signal,
+ * or once that leadership's `run` resolved.
+ */
+export function keepLeaseWhile(leading: AbortSignal, work: Promise<unknown>): void {
+  stragglerLists.get(leading)?.push(work);
+}
 
 /**
  * The signal that aborts when the lease behind `leading` (a signal `onStartedLeading` was given)

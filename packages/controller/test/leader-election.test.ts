@@ -1,7 +1,7 @@
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterEach, expect, it, vi } from 'vitest';
-import { LeaderElector } from '../src/index.js';
+import { Controller, LeaderElector } from '../src/index.js';
 import { patience } from './widgets.js';
 
 type Lease = KubeObject & {
@@ -125,5 +125,55 @@ describeWithControlPlane('LeaderElector on a real API server', () => {
     expect(elector.isLeader).toBe(false);
     expect(log).toEqual(['a started', 'a told to stop', 'a drained', 'a stopped']);
     expect((await lease(name))?.spec?.holderIdentity).toBe('intruder');
+  });
+
+  it('hands over only once a reconcile that ignored its aborted signal has ended', async () => {
+    const name = nextLease();
+    let release = () => {};
+    let reconciling = false;
+    const controller = new Controller({
+      name: 'stubborn',
+      drainTimeoutMs: 50,
+      reconciler: {
+        reconcile: () =>
+          new Promise<void>((resolve) => {
+            reconciling = true;
+            release = () => {
+              reconciling = false;
+              resolve();
+            };
+          }),
+      },
+    });
+    const elector = new LeaderElector(client(), {
+      namespace: env.namespace,
+      name,
+      identity: 'a',
+      ...fast,
+      // A long lease: only a release lets the successor in this quickly.
+      leaseDurationSeconds: 120,
+      stragglerGraceSeconds: 60,
+    });
+    const stop = new AbortController();
+    stops.push(stop);
+    const done = elector.run(stop.signal, {
+      onStartedLeading: (leading) => controller.start(leading),
+    });
+    runs.push(done);
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(reconciling).toBe(true), patience);
+    const log: string[] = [];
+    const b = candidate('b', name, log, { leaseDurationSeconds: 120 });
+    stop.abort(new Error('received SIGTERM'));
+    // start resolves 3 s after aborting the reconcile; the lease stays held past that.
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
+    expect(controller.reconciling).toEqual(['ns/a']);
+    expect(b.elector.isLeader).toBe(false);
+    expect((await lease(name))?.spec?.holderIdentity).toBe('a');
+    release();
+    await done;
+    await vi.waitFor(() => expect(b.elector.isLeader).toBe(true), patience);
+    expect(log).toEqual(['b started']);
   });
 });
