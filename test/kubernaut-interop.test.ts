@@ -255,6 +255,24 @@ describeWithControlPlane('kubernaut interop', () => {
     });
     expect(failed.status?.deduplicatedBy).toBeUndefined();
     expect(failed.status?.failureDetails?.message).toContain(lock);
+    // Conditions and summary in kubernaut's words (MarkFailedWithReason): a refusal before the
+    // start is a creation that failed, whatever the engine.
+    const conditions = new Map(failed.status?.conditions?.map((c) => [c.type, c]));
+    expect(conditions.get('ExecutionCreated')).toMatchObject({
+      status: 'False',
+      reason: 'ExecutionCreationFailed',
+      message: expect.stringContaining(
+        `Failed to create PipelineRun: Execution resource ${lock} already exists (target resource locked)`,
+      ),
+    });
+    expect(conditions.get('Ready')).toMatchObject({
+      status: 'False',
+      reason: 'NotReady',
+      message: 'Workflow execution failed',
+    });
+    expect(failed.status?.failureDetails?.naturalLanguageSummary).toMatch(
+      /^Workflow 'restart-app' failed on target 'default\/deployment\/my-app'\.\nReason: Unknown\n/,
+    );
 
     // Its cooldown over, the roundhouse controller releases its own claim and leaves the Job be.
     await vi.waitFor(async () => {
