@@ -43,12 +43,33 @@ function scriptedLeaseApi() {
     mode: 'answer' as Mode,
     renewals: [] as number[],
     lease: () => lease,
+    /** When each request was sent. */
+    sent: [] as number[],
+    /** Delays of the next requests' answers, which no abort cuts short (already on their way). */
+    delays: [] as number[],
+    /** Requests the caller aborted while they hung. */
+    aborted: 0,
+    /** Called after each write is stored. */
+    onStore: () => {},
   };
-  const answer = <T>(value: T, signal?: AbortSignal): Promise<T> => {
+  const answer = async <T>(value: T, signal?: AbortSignal): Promise<T> => {
+    api.sent.push(performance.now());
+    const wait = api.delays.shift();
+    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    return respond(value, signal);
+  };
+  const respond = <T>(value: T, signal?: AbortSignal): Promise<T> => {
     if (api.mode === 'fail') return Promise.reject(new Error('connection refused'));
     if (api.mode === 'hang')
       return new Promise((_, reject) =>
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true }),
+        signal?.addEventListener(
+          'abort',
+          () => {
+            api.aborted += 1;
+            reject(signal.reason);
+          },
+          { once: true },
+        ),
       );
     return Promise.resolve(value);
   };
@@ -56,6 +77,7 @@ function scriptedLeaseApi() {
     version += 1;
     lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(version) } };
     api.renewals.push(performance.now());
+    api.onStore();
     return lease;
   };
   const fake = {
@@ -218,6 +240,8 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
   });
 });
 
+const noisyLogger = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+
 describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
   const elect = (fake: KubeClient, stragglerGraceSeconds: number, logger = noisy()) =>
     new LeaderElector(fake, {
@@ -350,5 +374,107 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
       expect.stringContaining('end the process'),
     );
     release();
+  });
+});
+
+describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
+  const elect = (fake: KubeClient, logger = noisyLogger()) =>
+    new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 1,
+      retryPeriodSeconds: 0.1,
+      logger,
+    });
+
+  /** Resolves with when and why the leading signal aborted. */
+  const leadUntilAborted = (onStart?: () => void) => {
+    const result = { startedAt: 0, abortedAt: 0, reason: undefined as unknown };
+    const onStartedLeading = (signal: AbortSignal) =>
+      new Promise<void>((resolve) => {
+        result.startedAt = performance.now();
+        onStart?.();
+        signal.addEventListener(
+          'abort',
+          () => {
+            result.abortedAt = performance.now();
+            result.reason = signal.reason;
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    return { result, onStartedLeading };
+  };
+
+  it('does not lead on a lease it took more slowly than the renew deadline, and leads on a quick renewal after', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const logger = noisyLogger();
+    // The lease is read at once, but the create that takes it is answered after 1.1 s.
+    api.delays.push(0, 1_100);
+    let writesWhenStarted = 0;
+    const { onStartedLeading } = leadUntilAborted(() => {
+      writesWhenStarted = api.renewals.length;
+    });
+    const stop = new AbortController();
+    const run = elect(fake, logger).run(stop.signal, { onStartedLeading });
+    await vi.waitFor(() => expect(writesWhenStarted).toBeGreaterThan(0), patience);
+    expect(writesWhenStarted).toBe(2);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ renewDeadlineMs: 1_000 }),
+      expect.stringContaining('too slowly'),
+    );
+    stop.abort();
+    await run;
+  });
+
+  it('bounds an acquisition attempt by the renew deadline', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    api.mode = 'hang';
+    const { result, onStartedLeading } = leadUntilAborted();
+    const stop = new AbortController();
+    const run = elect(fake).run(stop.signal, { onStartedLeading });
+    await vi.waitFor(() => expect(api.aborted).toBe(1), patience);
+    api.mode = 'answer';
+    await vi.waitFor(() => expect(result.startedAt).toBeGreaterThan(0), patience);
+    stop.abort();
+    await run;
+  });
+
+  it('counts the renew deadline from when a renewal was sent, not from its answer', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const { result, onStartedLeading } = leadUntilAborted();
+    const run = elect(fake).run(new AbortController().signal, { onStartedLeading });
+    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    // The next renewal's read is answered after 0.6 s and its write at once; then every request
+    // hangs. The lease counts from that read's sending, so leading ends 1 s after it.
+    let sentAt = 0;
+    api.delays.push(600);
+    const sentBefore = api.sent.length;
+    api.onStore = () => {
+      sentAt = api.sent[sentBefore] as number;
+      api.mode = 'hang';
+      api.onStore = () => {};
+    };
+    await run;
+    expect(sentAt).toBeGreaterThan(0);
+    expect(result.reason).toBeInstanceOf(LeadershipLostError);
+    expect(result.abortedAt - sentAt).toBeGreaterThanOrEqual(950);
+    // Counted from the answer, it would have gone on until 1.6 s after the read was sent.
+    expect(result.abortedAt - sentAt).toBeLessThan(1_350);
+  });
+
+  it('stops leading when a renewal is answered only past the renew deadline', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const { result, onStartedLeading } = leadUntilAborted();
+    const run = elect(fake).run(new AbortController().signal, { onStartedLeading });
+    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    const sentBefore = api.sent.length;
+    // An answer already on its way arrives 1.1 s after the read was sent, past the deadline.
+    api.delays.push(1_100);
+    await run;
+    const sentAt = api.sent[sentBefore] as number;
+    expect(result.reason).toBeInstanceOf(LeadershipLostError);
+    expect(result.abortedAt - sentAt).toBeLessThan(1_350);
   });
 });

@@ -8,7 +8,14 @@ import {
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
-import { acquiredSpec, heldByOther, LeaseSchema, releasedSpec } from './lease.js';
+import {
+  acquiredSpec,
+  heldByOther,
+  LeaseSchema,
+  releasedSpec,
+  renewPauseMs,
+  withinRenewDeadline,
+} from './lease.js';
 import { withFields } from './with-fields.js';
 
 export interface LeaderElectorOptions {
@@ -124,10 +131,10 @@ export class LeaderElector {
    * outlasted `stragglerGraceSeconds`); call it again to compete again.
    */
   async run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
-    let acquired = false;
-    while (!acquired && !signal.aborted) {
-      acquired = (await this.#attempt(signal)) === 'leading';
-      if (!acquired) await delay(this.#jittered(), signal);
+    let acquiredAt: number | undefined;
+    while (acquiredAt === undefined && !signal.aborted) {
+      acquiredAt = await this.#acquire(signal);
+      if (acquiredAt === undefined) await delay(this.#jittered(), signal);
     }
     if (signal.aborted) {
       // An attempt cut short by the abort may still have taken the lease; give it back.
@@ -144,7 +151,7 @@ export class LeaderElector {
     const follow = () => leading.abort(signal.reason);
     signal.addEventListener('abort', follow, { once: true });
     const stopRenewing = new AbortController();
-    const renewing = this.#renew(leading, lost, stopRenewing.signal);
+    const renewing = this.#renew(leading, lost, stopRenewing.signal, acquiredAt ?? 0);
     const work = Promise.resolve()
       .then(() => callbacks.onStartedLeading(leading.signal, lost.signal))
       .catch((error: unknown) => {
@@ -197,15 +204,45 @@ export class LeaderElector {
     }
   }
 
-  /** Renews until `stop`; on losing the lease, aborts `leading` and `lost` and says so. */
+  /**
+   * One try to take the lease, bounded by the renew deadline as a renewal is; the time its first
+   * request was sent when it leads, undefined otherwise. A write answered only past the deadline
+   * counted from then is not led on: the next try, a quick renewal of the lease now held, is.
+   */
+  async #acquire(signal: AbortSignal): Promise<number | undefined> {
+    const sentAt = performance.now();
+    const attempt = await this.#attempt(
+      AbortSignal.any([signal, AbortSignal.timeout(this.#renewDeadlineMs)]),
+    );
+    if (attempt !== 'leading' || signal.aborted) return undefined;
+    const now = performance.now();
+    if (withinRenewDeadline(sentAt, now, this.#renewDeadlineMs)) return sentAt;
+    this.#logger.warn(
+      { tookMs: Math.round(now - sentAt), renewDeadlineMs: this.#renewDeadlineMs },
+      'took the lease too slowly to lead on it; trying again',
+    );
+    return undefined;
+  }
+
+  /**
+   * Renews until `stop`; on losing the lease, aborts `leading` and `lost` and says so. Every
+   * deadline counts from when the last successful attempt was sent (`acquiredAt` first).
+   */
   async #renew(
     leading: AbortController,
     lost: AbortController,
     stop: AbortSignal,
+    acquiredAt: number,
   ): Promise<'lost' | 'stopped'> {
-    let lastRenewal = performance.now();
+    let lastRenewal = acquiredAt;
     for (;;) {
-      await delay(this.#retryPeriodMs, stop);
+      const pause = renewPauseMs(
+        lastRenewal,
+        performance.now(),
+        this.#renewDeadlineMs,
+        this.#retryPeriodMs,
+      );
+      await delay(pause, stop);
       if (stop.aborted) return 'stopped';
       // A process paused (SIGSTOP, a stalled VM) past the deadline wakes here, and another
       // replica may lead by now: it stops at once, before the I/O that piled up meanwhile
@@ -220,13 +257,17 @@ export class LeaderElector {
         0,
         Math.ceil(lastRenewal + this.#renewDeadlineMs - performance.now()),
       );
+      const sentAt = performance.now();
       const attempt = await this.#attempt(
         AbortSignal.any([stop, AbortSignal.timeout(remainingMs)]),
       );
       if (stop.aborted) return 'stopped';
       if (attempt === 'leading') {
-        lastRenewal = performance.now();
-        continue;
+        // The write landed no earlier than it was sent: the lease counts from then, not from
+        // the answer, which a slow API server may deliver close to (or past) the deadline.
+        lastRenewal = sentAt;
+        if (withinRenewDeadline(sentAt, performance.now(), this.#renewDeadlineMs)) continue;
+        return this.#lose(leading, lost, 'renewed too slowly');
       }
       if (attempt === 'held' || performance.now() - lastRenewal >= this.#renewDeadlineMs) {
         return this.#lose(leading, lost, attempt);

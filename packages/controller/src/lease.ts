@@ -65,3 +65,36 @@ export function heldByOther(
   const duration = spec?.leaseDurationSeconds ?? defaultDurationSeconds;
   return msSinceObservedChange < duration * 1000;
 }
+
+/**
+ * Whether a write of the lease that succeeded lets its holder lead on, judged at `nowMs` by the
+ * monotonic time `sentAtMs` at which the attempt's first request was sent. The API server
+ * applied the write no earlier than that, and other candidates count the lease's duration from
+ * when they saw it change, later still; counting from the answer instead would credit the
+ * holder with however long the request took. Past the renew deadline from that time the holder
+ * must not act (a successor may be close to taking over), however the write ended.
+ */
+export function withinRenewDeadline(
+  sentAtMs: number,
+  nowMs: number,
+  renewDeadlineMs: number,
+): boolean {
+  return nowMs - sentAtMs < renewDeadlineMs;
+}
+
+/**
+ * How long the leader waits before its next renewal: the retry period, but no longer than half
+ * the time left before the renew deadline (counted from `lastRenewalAt`, the send time of the
+ * last renewal that succeeded), so a renewal or acquisition answered late still gets a try
+ * before the deadline instead of waking past it; never less than a tenth of the retry period,
+ * so quick failures near the deadline do not hammer the API server.
+ */
+export function renewPauseMs(
+  lastRenewalAt: number,
+  nowMs: number,
+  renewDeadlineMs: number,
+  retryPeriodMs: number,
+): number {
+  const untilDeadline = lastRenewalAt + renewDeadlineMs - nowMs;
+  return Math.min(retryPeriodMs, Math.max(retryPeriodMs / 10, untilDeadline / 2));
+}
