@@ -238,19 +238,8 @@ describe('pipelineRunResult', () => {
     },
   );
 
-  it.each([
-    'Failed',
-    'PipelineRunFailed',
-    'TaskRunFailed',
-    'CouldntGetPipeline',
-    'ParameterMissing',
-    'ParamArrayIndexingInvalid',
-    'CELEvaluationFailed',
-    'InvalidPipelineResourceBindings',
-    'CreateRunFailed',
-    'CouldntGetPipelineResult',
-  ])(
-    'gives a run that failed with reason %s, and no failed TaskRun, no classification (Unknown)',
+  it.each(['Failed', 'PipelineRunFailed', 'TaskRunFailed', 'CouldntGetPipelineResult'])(
+    'gives a run that failed with reason %s, no failed TaskRun and no start, no classification (Unknown)',
     (reason) => {
       const result = pipelineRunResult(
         pipelineRun(
@@ -259,6 +248,38 @@ describe('pipelineRunResult', () => {
       );
       expect(result).toMatchObject({ phase: 'Failed', reason, started: false });
       expect(result).not.toHaveProperty('failureReason');
+    },
+  );
+
+  it.each(['Failed', 'PipelineRunFailed', 'TaskRunFailed'])(
+    'calls a run that began and failed with reason %s, no TaskRun having failed, TaskFailed',
+    (reason) => {
+      const result = pipelineRunResult({
+        status: {
+          conditions: [succeeded('False', reason, 'it broke')],
+          startTime: '2026-12-03T10:00:00Z',
+        },
+      });
+      expect(result).toMatchObject({ failureReason: 'TaskFailed', started: true });
+    },
+  );
+
+  it.each([
+    'CouldntGetPipeline',
+    'ParameterMissing',
+    'ParamArrayIndexingInvalid',
+    'CELEvaluationFailed',
+    'InvalidPipelineResourceBindings',
+    'CreateRunFailed',
+  ])(
+    'classifies a run refused with reason %s as a ConfigurationError, started or not',
+    (reason) => {
+      for (const startTime of [undefined, '2026-12-03T10:00:00Z']) {
+        const result = pipelineRunResult({
+          status: { conditions: [succeeded('False', reason, 'no')], startTime },
+        });
+        expect(result.failureReason).toBe('ConfigurationError');
+      }
     },
   );
 
@@ -278,13 +299,12 @@ describe('pipelineRunResult', () => {
     },
   );
 
-  it('gives a run whose pipeline result cannot be resolved, no task having failed, no classification', () => {
+  it('calls a run whose pipeline result cannot be resolved TaskFailed: its tasks ran', () => {
     const unresolved = succeeded('False', 'CouldntGetPipelineResult', 'no such result');
     const allPassed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
       taskRun('build', 'True'),
     ]);
-    expect(allPassed).not.toHaveProperty('failureReason');
-    expect(allPassed.started).toBe(true);
+    expect(allPassed).toMatchObject({ failureReason: 'TaskFailed', started: true });
     const taskFailed = pipelineRunResult(pipelineRun(unresolved, [child('build')]), [
       taskRun('build', 'False', [exited('compile', 2)], 'Failed'),
     ]);
@@ -297,24 +317,32 @@ describe('pipelineRunResult', () => {
   });
 
   it("takes no reason from the object's prototype for an entry of its tables", () => {
-    expect(classifyPipelineRunFailure('constructor', undefined)).toBeUndefined();
+    expect(classifyPipelineRunFailure('constructor', undefined, false)).toBeUndefined();
     expect(
-      classifyPipelineRunFailure('Failed', {
-        taskRunName: 'wfe-1-build',
-        taskRunReason: 'toString',
-        description: 'odd',
-      }),
+      classifyPipelineRunFailure(
+        'Failed',
+        {
+          taskRunName: 'wfe-1-build',
+          taskRunReason: 'toString',
+          description: 'odd',
+        },
+        true,
+      ),
     ).toBe('TaskFailed');
   });
 
   it('classifies a run whose failed step was killed for memory as OOMKilled', () => {
     expect(
-      classifyPipelineRunFailure('Failed', {
-        taskRunName: 'wfe-1-build',
-        exitCode: 137,
-        stepReason: 'OOMKilled',
-        description: 'killed',
-      }),
+      classifyPipelineRunFailure(
+        'Failed',
+        {
+          taskRunName: 'wfe-1-build',
+          exitCode: 137,
+          stepReason: 'OOMKilled',
+          description: 'killed',
+        },
+        true,
+      ),
     ).toBe('OOMKilled');
   });
 
@@ -437,15 +465,16 @@ describe("kubernaut's failure classification cases (failure_classification_integ
       'ImagePullBackOff',
     ],
     ['PipelineRunFailed', 'unexpected error occurred', false, undefined],
-    // kubernaut classifies these by words of the message (TaskFailed, OOMKilled, Forbidden,
-    // ResourceExhausted); with no failed TaskRun Roundhouse has no evidence, and reads none.
-    ['TaskRunFailed', 'task failed with exit code 1', true, undefined],
-    ['TaskRunFailed', 'task failed: OOMKilled', true, undefined],
+    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed'],
+    // kubernaut classifies these by words of the message (OOMKilled, Forbidden,
+    // ResourceExhausted); Roundhouse reads reasons only: a run that began is a task failure, one
+    // that did not has no evidence and reads none.
+    ['TaskRunFailed', 'task failed: OOMKilled', true, 'TaskFailed'],
     [
       'TaskRunFailed',
       'task failed: pods is forbidden: User cannot create resource',
       true,
-      undefined,
+      'TaskFailed',
     ],
     ['TaskRunCreationFailed', 'exceeded quota: compute resources', false, undefined],
   ])('%s (%s), started %s: %s', (reason, message, startTime, failureReason) => {

@@ -261,29 +261,32 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
 };
 
 /**
- * Why a run failed, from Tekton's structured reasons. When a child TaskRun failed: a timeout or
- * an unusable Pipeline first, then why the failed TaskRun failed (a timeout, memory, an image,
- * its pod), then a step killed for memory, else a task failure. When none did, there is no
- * evidence of what broke, and kubernaut's classification gives Unknown (it matches words of
- * the message, which Roundhouse does not read): only a timeout, or a reason of the TaskRun table
- * that the run itself carries (`TaskRunImagePullFailed`, `TaskRunValidationFailed`, …, as
- * kubernaut's own tests set them), classifies it; anything else has none, and controllers read
- * Unknown. A run that was cancelled (`Cancelled`: stopped on request, no task failed) is no
- * failure of the workflow, and has none either.
+ * Why a run failed, from Tekton's structured reasons, never words of its message. When a child
+ * TaskRun failed: a timeout or an unusable Pipeline first, then why the failed TaskRun failed (a
+ * timeout, memory, an image, its pod), then a step killed for memory, else a task failure. When
+ * none did: the run's own reason in either table (`CouldntGetPipeline` is a ConfigurationError;
+ * `TaskRunImagePullFailed`, `TaskRunValidationFailed`, … as kubernaut's own tests set them on the
+ * run), else a task failure if the run began (`started`: kubernaut calls `TaskRunFailed` with a
+ * start time TaskFailed), else none: nothing ran and nothing says why, so controllers read
+ * Unknown, as kubernaut does. A run that was cancelled (`Cancelled`: stopped on request, no
+ * task failed) is no failure of the workflow, and has none either.
  */
 export function classifyPipelineRunFailure(
   reason: string,
   failure: TaskFailure | undefined,
+  started: boolean,
 ): FailureReason | undefined {
   if (reason === 'Cancelled') return undefined;
-  if (failure?.taskRunName === undefined) {
-    return reason === pipelineRunTimeout ? 'DeadlineExceeded' : own(failureByTaskRunReason, reason);
-  }
   const byReason = own(failureByReason, reason);
   if (byReason) return byReason;
+  if (failure?.taskRunName === undefined) {
+    return own(failureByTaskRunReason, reason) ?? (started ? 'TaskFailed' : undefined);
+  }
   const byTaskRunReason = own(failureByTaskRunReason, failure.taskRunReason);
   if (byTaskRunReason) return byTaskRunReason;
   if (failure.stepReason === 'OOMKilled') return 'OOMKilled';
+  // CouldntGetPipelineResult among them: Tekton resolves pipeline results only once every task
+  // has finished, so the tasks ran and acted on the target whatever the result's fault.
   return 'TaskFailed';
 }
 
@@ -324,7 +327,7 @@ export function pipelineRunResult(
   if (condition?.status === 'False') {
     const reason = condition.reason || 'Failed';
     const failure = explainTaskFailure(pipelineRun, taskRuns);
-    const failureReason = classifyPipelineRunFailure(reason, failure);
+    const failureReason = classifyPipelineRunFailure(reason, failure, started);
     return {
       phase: 'Failed',
       reason,

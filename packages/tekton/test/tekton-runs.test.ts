@@ -146,17 +146,17 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     });
   });
 
-  // No TaskRun failed, so there is no classification (controllers read Unknown, as kubernaut's
-  // does for these messages); Tekton gave the run its start time before it resolved the bundle.
+  // Tekton gave the run its start time before it resolved the bundle; its reason still says the
+  // workflow never ran (a ConfigurationError is no failure during execution).
   it('fails with CouldntGetPipeline when the bundle does not exist', async () => {
     const { wfe } = await start(`${env.tekton.registry}/tekton-tests/missing:v1`);
     const result = await finished(executor, wfe, env.namespace);
     expect(result).toMatchObject({
       phase: 'Failed',
       reason: 'CouldntGetPipeline',
+      failureReason: 'ConfigurationError',
       started: true,
     });
-    expect(result).not.toHaveProperty('failureReason');
     expect(result.message).toContain('MANIFEST_UNKNOWN: manifest tekton-tests/missing:v1 unknown');
   });
 
@@ -164,8 +164,11 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     // Port 1 on loopback: nothing listens there.
     const { wfe } = await start('127.0.0.1:1/tekton-tests/unreachable:v1');
     const result = await finished(executor, wfe, env.namespace);
-    expect(result).toMatchObject({ reason: 'CouldntGetPipeline', started: true });
-    expect(result).not.toHaveProperty('failureReason');
+    expect(result).toMatchObject({
+      reason: 'CouldntGetPipeline',
+      failureReason: 'ConfigurationError',
+      started: true,
+    });
     expect(result.message).toContain('connection refused');
   });
 
