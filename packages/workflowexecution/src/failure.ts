@@ -55,8 +55,7 @@ export function ranWorkflow(reason: FailureReason, started?: boolean): boolean {
 }
 
 /**
- * The message an execution that could not start fails with (or waits with, while its start is
- * retried). A busy target says so in the words kubernaut uses (the resource "already exists"),
+ * The message an execution that could not start fails with. A busy target says so in the words kubernaut uses (the resource "already exists"),
  * naming the execution that holds it. A refusal before anything was sent (the spec, the
  * engine, the policy, the deadline) is its own message; anything else went wrong creating the
  * execution resource, and says so with kubernaut's prefix.

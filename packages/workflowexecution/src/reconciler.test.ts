@@ -1,6 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EventRecorder } from '@roundhouse/controller';
-import { noopLogger, PreviousExecutionNotCleanedError, Registry } from '@roundhouse/core';
+import {
+  noopLogger,
+  PreviousExecutionNotCleanedError,
+  Registry,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import { KubeClient, type KubeObject, KubernetesApiError, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
@@ -1041,5 +1046,49 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         wasExecutionFailure: true,
       },
     });
+  });
+
+  it("kubernaut ctrl: a create the engine refuses for good fails in kubernaut's words, one retried waits with the error as it is", async () => {
+    const api = server(execution({}));
+    let refusal = new KubernetesApiError('Unavailable', 'try again later', 503);
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => {
+          throw refusal;
+        },
+        getStatus: async () => null,
+        cleanup: async () => {},
+      }),
+      executions: { observe: () => {} },
+      targets: new ExecutionsByTarget(),
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      now: () => now,
+    });
+    await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('try again later');
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: [{ type: 'Waiting', reason: 'CreateFailed', message: 'try again later' }],
+    });
+    refusal = new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403);
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'Forbidden',
+        message: 'Failed to create job execution resource: jobs.batch is forbidden',
+        wasExecutionFailure: false,
+      },
+    });
+    expect(
+      (api.state.stored.status as WorkflowExecution['status'])?.conditions?.find(
+        (c) => c.type === 'ExecutionCreated',
+      )?.message,
+    ).toBe(
+      'Failed to create PipelineRun: Failed to create job execution resource: jobs.batch is forbidden',
+    );
   });
 });

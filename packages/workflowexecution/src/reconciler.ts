@@ -407,12 +407,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
       throw error;
     }
     const outcome = classifyStartError(error);
-    const message = startErrorMessage(error, wfe.spec.executionEngine);
     if (outcome.action === 'retry') {
-      // Shown on the execution while the workqueue retries, so a stuck start is never silent.
-      await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', message, this.#o.now()), ctx);
+      // Shown on the execution while the workqueue retries, so a stuck start is never silent:
+      // the error as it is, in Roundhouse's own condition (kubernaut retries no create).
+      const waiting = error instanceof Error ? error.message : String(error);
+      await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', waiting, this.#o.now()), ctx);
       throw error;
     }
+    const message = startErrorMessage(error, wfe.spec.executionEngine);
     const holder = error instanceof ResourceLockedError ? error.owner?.name : undefined;
     await this.#fail(
       wfe,
