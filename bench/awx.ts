@@ -94,7 +94,7 @@ function execution(templateName: string, sequence: number): WorkflowExecution {
         workflowId: 'bench',
         version: '1',
         executionBundle: 'registry.invalid/bench:1',
-        engineConfig: { jobTemplateName: templateName },
+        engineConfig: { jobTemplateName: templateName, playbookPath: 'site.yml' },
       },
       targetResource: `bench/deployment/app-${sequence}`,
       executionEngine: 'ansible',

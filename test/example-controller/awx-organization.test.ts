@@ -72,7 +72,7 @@ describeWithControlPlane('the example controller with --awx-organization', () =>
             workflowId: 'patch',
             version: '1',
             executionBundle: 'registry.invalid/patch:1',
-            engineConfig: { jobTemplateName: template.name },
+            engineConfig: { jobTemplateName: template.name, playbookPath: 'site.yml' },
           },
           targetResource: `${env.namespace}/deployment/patched`,
           executionEngine: 'ansible',

@@ -104,7 +104,7 @@ describeWithControlPlane('the controller with the ansible engine killed again an
         workflowId: 'crash',
         version: '1',
         executionBundle: 'registry.invalid/c:1',
-        engineConfig: { jobTemplateName: 'crash' },
+        engineConfig: { jobTemplateName: 'crash', playbookPath: 'site.yml' },
       },
       targetResource: `${env.namespace}/deployment/app-${i}`,
       executionEngine: 'ansible',

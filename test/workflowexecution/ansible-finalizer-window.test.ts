@@ -64,7 +64,7 @@ describeWithControlPlane(
       });
       const spec = {
         engine: 'ansible',
-        engineConfig: { jobTemplateName: 'restart' },
+        engineConfig: { jobTemplateName: 'restart', playbookPath: 'site.yml' },
         dependencies: { secrets: [{ name: 'db' }] },
         target: `${env.namespace}/deployment/window`,
       };

@@ -73,7 +73,7 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
       env.namespace,
       manifest({
         engine: 'ansible',
-        engineConfig: { jobTemplateName: 'restart' },
+        engineConfig: { jobTemplateName: 'restart', playbookPath: 'site.yml' },
         dependencies: { secrets: [{ name: 'db' }] },
       }),
     );
@@ -103,7 +103,7 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
       env.namespace,
       manifest({
         engine: 'ansible',
-        engineConfig: { jobTemplateName: 'restart' },
+        engineConfig: { jobTemplateName: 'restart', playbookPath: 'site.yml' },
         dependencies: { secrets: [{ name: 'victim' }] },
       }),
     );
@@ -122,7 +122,7 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
       env.namespace,
       manifest({
         engine: 'ansible',
-        engineConfig: { jobTemplateName: 'broken' },
+        engineConfig: { jobTemplateName: 'broken', playbookPath: 'site.yml' },
         dependencies: { secrets: [{ name: 'db' }] },
       }),
     );
@@ -139,7 +139,10 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     const wfe = await apply(
       client(),
       env.namespace,
-      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'no-such-template' } }),
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'no-such-template', playbookPath: 'site.yml' },
+      }),
     );
     const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
@@ -159,7 +162,11 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     const first = await apply(
       client(),
       env.namespace,
-      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'slow' }, target }),
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'slow', playbookPath: 'site.yml' },
+        target,
+      }),
     );
     await waitForPhase(client(), env.namespace, first.metadata.name, 'Running');
     const lock = await client().get(
@@ -175,7 +182,11 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     const second = await apply(
       client(),
       env.namespace,
-      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'slow' }, target }),
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'slow', playbookPath: 'site.yml' },
+        target,
+      }),
     );
     const refused = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
     expect(refused.status?.failureDetails).toMatchObject({
@@ -221,7 +232,7 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
         watchNamespace,
         manifest({
           engine: 'ansible',
-          engineConfig: { jobTemplateName: 'endless' },
+          engineConfig: { jobTemplateName: 'endless', playbookPath: 'site.yml' },
           timeout: '2s',
         }),
       );
@@ -260,7 +271,10 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     const wfe = await apply(
       client(),
       env.namespace,
-      manifest({ engine: 'ansible', engineConfig: { jobTemplateName: 'canceled-by-hand' } }),
+      manifest({
+        engine: 'ansible',
+        engineConfig: { jobTemplateName: 'canceled-by-hand', playbookPath: 'site.yml' },
+      }),
     );
     const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
     const jobId = Number(running.status?.executionRef?.name.replace('awx-job-', ''));
@@ -283,7 +297,7 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
       env.namespace,
       manifest({
         engine: 'ansible',
-        engineConfig: { jobTemplateName: 'restart' },
+        engineConfig: { jobTemplateName: 'restart', playbookPath: 'site.yml' },
         dependencies: { configMaps: [{ name: 'settings' }] },
       }),
     );
