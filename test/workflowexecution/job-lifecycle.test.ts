@@ -259,7 +259,7 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
       reason: 'UnsupportedEngine',
       wasExecutionFailure: false,
     });
-    expect(unsupported.status?.failureDetails?.message).toContain('registered engines: job');
+    expect(unsupported.status?.failureDetails?.message).toContain('(registered: [job])');
     const invalid = await waitForPhase(client(), env.namespace, bad.metadata.name, 'Failed');
     expect(invalid.status?.failureDetails?.reason).toBe('ConfigurationError');
     expect(invalid.status?.failureDetails?.message).toContain('spec.parameters.TARGET_RESOURCE');

@@ -81,7 +81,7 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
     const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'Forbidden',
-      message: 'the engine answered 401',
+      message: 'Failed to create refusing execution resource: the engine answered 401',
       wasExecutionFailure: false,
     });
   });

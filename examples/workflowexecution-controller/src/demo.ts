@@ -210,7 +210,7 @@ async function main(): Promise<number> {
         engine: 'ansible',
         target: 'prod/configmap/settings',
         expect: 'Completed',
-        engineConfig: { jobTemplateName: ansible.templates.succeeds },
+        engineConfig: { jobTemplateName: ansible.templates.succeeds, playbookPath: 'restart.yml' },
         note: 'an AWX job template with typed extra_vars',
       },
       {
@@ -218,7 +218,7 @@ async function main(): Promise<number> {
         engine: 'ansible',
         target: 'node/worker-3',
         expect: 'Failed',
-        engineConfig: { jobTemplateName: ansible.templates.fails },
+        engineConfig: { jobTemplateName: ansible.templates.fails, playbookPath: 'restart.yml' },
         note: 'the AWX job fails; stdout tail in the message',
       },
       {

@@ -68,7 +68,9 @@ describe('manifestFromFlags', () => {
   it("reports the controller's own rules against the flag that broke them", () => {
     expect(() =>
       manifestFromFlags({ ...flags, target: 'not a target', timeout: 'soon' }),
-    ).toThrowError(/--target: must be "namespace\/kind\/name".*--timeout: must be a Go duration/);
+    ).toThrowError(
+      /--target: targetResource must be in format \{namespace\}\/\{kind\}\/\{name\}.*got 1 parts; --timeout: must be a Go duration/,
+    );
     expect(() => manifestFromFlags({ ...flags, name: 'Bad_Name' })).toThrowError(
       '--name: "Bad_Name" is not a valid object name',
     );
