@@ -7,14 +7,8 @@ import {
 } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { addFinalizer, removeFinalizer } from './finalizers.js';
+import { things } from './things.test-support.js';
 
-const things: ResourceType = {
-  group: 'x',
-  version: 'v1',
-  kind: 'Thing',
-  plural: 'things',
-  namespaced: true,
-};
 const ours = 'x/cleanup';
 
 const thing = (uid: string, resourceVersion: string, finalizers?: string[]): KubeObject => ({

@@ -2,14 +2,8 @@ import { type KubeObject, KubernetesApiError, type ResourceType } from '@roundho
 import { describe, expect, it, vi } from 'vitest';
 import type { EventSink } from './event-sink.js';
 import { recordThenUpdateStatus } from './status-with-event.js';
+import { things } from './things.test-support.js';
 
-const things: ResourceType = {
-  group: 'x',
-  version: 'v1',
-  kind: 'Thing',
-  plural: 'things',
-  namespaced: true,
-};
 type Thing = KubeObject & { status?: { phase?: string } };
 
 /** One object on a fake API server, recording what happened in order. */

@@ -1,20 +1,9 @@
-import {
-  type KubeClient,
-  type KubeObject,
-  KubernetesApiError,
-  type ResourceType,
-} from '@roundhouse/kube';
+import { type KubeClient, type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { isSameObject, pinnedUid } from './same-object.js';
 import { updateStatus } from './status.js';
+import { things } from './things.test-support.js';
 
-const things: ResourceType = {
-  group: 'x',
-  version: 'v1',
-  kind: 'Thing',
-  plural: 'things',
-  namespaced: true,
-};
 const thing = (uid: string | undefined, resourceVersion: string): KubeObject => ({
   metadata: { name: 't', namespace: 'ns', resourceVersion, ...(uid ? { uid } : {}) },
 });
