@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { InformerCache } from '@roundhouse/controller';
 import {
   type Dependencies,
+  type Logger,
   parseWorkflowExecution,
   Registry,
   type WorkflowExecution,
@@ -45,6 +46,8 @@ export interface StartOptions {
   readonly deadlineGraceMs?: number;
   /** The controller's client for status and finalizer writes; default a new one. */
   readonly client?: KubeClient;
+  /** Where the controller logs; default nowhere. */
+  readonly logger?: Logger;
   readonly resolveDeclaredParameters?: (
     wfe: WorkflowExecution,
   ) => Promise<readonly string[] | undefined>;

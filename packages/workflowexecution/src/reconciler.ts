@@ -39,7 +39,7 @@ import {
   type WorkflowExecution,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
-import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
@@ -207,19 +207,58 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
     const finalizing = hasFinalizer(object, cleanupFinalizer)
       ? undefined
-      : addFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
-          signal: ctx.signal,
-        }).then((updated) => {
-          this.#o.executions.observe(updated);
-          return updated;
-        });
+      : this.#addFinalizer(object, ctx);
     // A start that fails before awaiting the finalizer write (an orphan's delete in an outage)
     // leaves it unawaited; its rejection must not take the process down. Awaited, it still throws.
     finalizing?.catch(() => undefined);
     const phase = wfe.status?.phase;
     if (phase === undefined || phase === 'Pending') return this.#start(wfe, ctx, finalizing);
-    if (finalizing) wfe = withMetadataOf(wfe, await finalizing);
+    if (finalizing) {
+      const finalized = withMetadataOf(wfe, await finalizing);
+      if (!finalized) return this.#gone(wfe, ctx);
+      wfe = finalized;
+    }
     return phase === 'Running' ? this.#observe(wfe, key, ctx) : this.#afterFinish(wfe, ctx);
+  }
+
+  /**
+   * Adds the cleanup finalizer to `object`, the copy this pass read; resolves to the object as
+   * written, or null when the execution is gone: deleted, or re-created under its name (another
+   * uid), which happens when the cache still held the predecessor. `addFinalizer` never edits
+   * such a successor (it is held to `object`'s uid): the successor's own events reconcile it
+   * from its own spec.
+   */
+  async #addFinalizer(object: KubeObject, ctx: ReconcileContext): Promise<KubeObject | null> {
+    try {
+      const updated = await addFinalizer(
+        this.#o.client,
+        workflowExecutions,
+        object,
+        cleanupFinalizer,
+        { signal: ctx.signal, uid: object.metadata?.uid },
+      );
+      this.#o.executions.observe(updated);
+      return updated;
+    } catch (error) {
+      if (isKubernetesError(error, 'NotFound')) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * The finalizer write found the execution gone (see #addFinalizer): nothing may go on from
+   * this copy, neither a status write nor a start. Whatever this pass or an earlier one created
+   * for it goes now (#abandonIfDeleted), since no finalizer ever held it for #finalize; the
+   * reconcile ends without an error, as for any execution deleted meanwhile.
+   */
+  async #gone(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<undefined> {
+    ctx.logger.info(
+      { wfe: wfe.metadata.name, uid: wfe.metadata.uid },
+      'execution deleted or re-created before its finalizer landed; leaving it',
+    );
+    // An engine no longer registered can remove nothing (see #engineGone).
+    if (this.#o.registry.has(wfe.spec.executionEngine)) await this.#abandonIfDeleted(wfe, ctx);
+    return undefined;
   }
 
   /**
@@ -258,7 +297,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
   async #start(
     wfe: WorkflowExecution,
     ctx: ReconcileContext,
-    finalizing: Promise<KubeObject> | undefined,
+    finalizing: Promise<KubeObject | null> | undefined,
   ): Promise<ReconcileResult | undefined> {
     // An earlier execution of this name may have left its resource holding this one's lock.
     const { uid } = wfe.metadata;
@@ -269,7 +308,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
       this.#o.now(),
     );
     if (blocking) {
-      if (finalizing) wfe = withMetadataOf(wfe, await finalizing);
+      if (finalizing) {
+        const finalized = withMetadataOf(wfe, await finalizing);
+        if (!finalized) return this.#gone(wfe, ctx);
+        wfe = finalized;
+      }
       const seconds = Math.ceil(blocking.remainingMs / 1000);
       await this.#write(
         wfe,
@@ -286,7 +329,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     const engine = wfe.spec.executionEngine;
     if (finalizing && !this.#recoversOrphans(engine)) {
-      wfe = withMetadataOf(wfe, await finalizing);
+      const finalized = withMetadataOf(wfe, await finalizing);
+      if (!finalized) return this.#gone(wfe, ctx);
+      wfe = finalized;
       finalizing = undefined;
     }
     const [created, finalized] = await Promise.allSettled([this.#create(wfe, ctx), finalizing]);
@@ -294,7 +339,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
       if (created.status === 'fulfilled') await this.#abandonIfDeleted(wfe, ctx);
       throw finalized.reason;
     }
-    if (finalized.value) wfe = withMetadataOf(wfe, finalized.value);
+    if (finalized.value !== undefined) {
+      // Gone: the resource just created (this copy's spec, owned by its uid) is removed, and
+      // never recorded on a successor of the name.
+      const current = withMetadataOf(wfe, finalized.value);
+      if (!current) return this.#gone(wfe, ctx);
+      wfe = current;
+    }
     if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
     const resourceName = created.value;
     await this.#write(
@@ -663,8 +714,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
         { key: 'CleanupSkipped', signal: ctx.signal },
       );
     }
+    // Held to this copy's uid: a successor created under the name keeps its own finalizer.
     await removeFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
       signal: ctx.signal,
+      uid: object.metadata?.uid,
     });
     this.#polls.forget(key);
     this.#parsed.delete(key);
@@ -701,8 +754,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
 
   /** Fails the execution, reported by one Event (see #writeReported). */
   async #fail(object: StatusView, failure: Failure, ctx: ReconcileContext): Promise<void> {
-    // The summary names the workflow and target only of an execution whose spec was valid.
-    const spec = this.#parsed.get(objectKey(object))?.spec;
+    // The summary names the workflow and target only of an execution whose spec was valid; what
+    // is known under its key may be a predecessor's (another uid), whose spec is not this one.
+    const known = this.#parsed.get(objectKey(object));
+    const spec = known?.metadata.uid === object.metadata.uid ? known?.spec : undefined;
     const subject = spec && {
       workflowId: spec.workflowRef.workflowId,
       targetResource: spec.targetResource,
@@ -759,8 +814,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
         // The first attempt writes onto `object`, already parsed; a retry reads the object anew.
         return compute(current === object ? object : statusView(current));
       },
-      // The status transitions are pure, and `statusView` parses into a copy of its own.
-      { signal: ctx.signal, current: object, copy: false },
+      // The status transitions are pure, and `statusView` parses into a copy of its own. Held to
+      // this copy's uid: a status decided about it never lands on a successor of the name.
+      { signal: ctx.signal, current: object, uid: object.metadata.uid, copy: false },
     );
     if (!written) return false;
     this.#o.executions.observe(written);
@@ -769,7 +825,19 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 }
 
-/** `wfe` with the metadata of a newer version of its object (what a write returned). */
-function withMetadataOf(wfe: WorkflowExecution, updated: KubeObject): WorkflowExecution {
-  return { ...wfe, metadata: { ...wfe.metadata, ...statusView(updated).metadata } };
+/**
+ * `wfe` with the metadata of a newer version of its object (what a write returned); undefined
+ * when there is none (the write found the execution gone) or `updated` is another object, one
+ * re-created under the name (another uid). Its metadata must never go with this spec: a Job of
+ * the predecessor's spec would be created, or recorded, as the successor's.
+ */
+function withMetadataOf(
+  wfe: WorkflowExecution,
+  updated: KubeObject | null,
+): WorkflowExecution | undefined {
+  if (!updated) return undefined;
+  const { metadata } = statusView(updated);
+  const uid = wfe.metadata.uid;
+  if (uid !== undefined && metadata.uid !== uid) return undefined;
+  return { ...wfe, metadata: { ...wfe.metadata, ...metadata } };
 }

@@ -1,0 +1,129 @@
+import { conventionKeys, type Logger, roundhouseConventions } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import {
+  apply,
+  jobRegistry,
+  manifest,
+  patience,
+  type RunningController,
+  read,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+/** Whether a patch is the finalizer write (the status writes go to the status subresource). */
+const isFinalizerPatch = (type: unknown, options: unknown) =>
+  type === workflowExecutions &&
+  (options as { subresource?: string } | undefined)?.subresource === undefined;
+
+const uidAnnotation = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
+
+/** A logger that keeps what was logged at error level. */
+function errorsLogged(): Logger & { errors: { fields: unknown; message: string }[] } {
+  const errors: { fields: unknown; message: string }[] = [];
+  const ignore = () => {};
+  return {
+    errors,
+    debug: ignore,
+    info: ignore,
+    warn: ignore,
+    error: (fields: unknown, message?: string) => errors.push({ fields, message: message ?? '' }),
+  } as Logger & { errors: { fields: unknown; message: string }[] };
+}
+
+describeWithControlPlane(
+  'WorkflowExecution re-created under its name while the cache holds the old one',
+  () => {
+    const env = useTestNamespace({ prefix: 'wfe-recreated' });
+    let executionNamespace: string;
+    let controller: RunningController | undefined;
+    const admin = () => new KubeClient(env.kubeConfig);
+
+    beforeAll(async () => {
+      executionNamespace = await env.controlPlane.createNamespace('wfe-recreated-exec');
+    });
+
+    afterEach(async () => {
+      await controller?.stop();
+      controller = undefined;
+    });
+
+    it('runs the new execution from its own spec exactly once, and the old spec never under the new uid', async () => {
+      const target = `${env.namespace}/deployment/reborn`;
+      const old = manifest({ name: 'reborn', target, bundle: 'registry.invalid/old:1' });
+      const successor = manifest({ name: 'reborn', target, bundle: 'registry.invalid/new:1' });
+      // Between the controller's read of the first execution (from its cache) and its finalizer
+      // write, the author deletes it (no finalizer holds it yet) and creates another under the
+      // same name: the reconcile goes on with uid-1's copy while the API server holds uid-2.
+      const writer = new KubeClient(env.kubeConfig);
+      const patch = writer.patch.bind(writer);
+      let replacement: KubeObject | undefined;
+      vi.spyOn(writer, 'patch').mockImplementation(async (type, namespace, name, body, options) => {
+        if (isFinalizerPatch(type, options) && name === old.metadata.name && !replacement) {
+          replacement = {};
+          await admin().delete(workflowExecutions, namespace, name);
+          await vi.waitFor(
+            async () => expect(await read(admin(), namespace as string, name)).toBeNull(),
+            patience,
+          );
+          replacement = await apply(admin(), namespace as string, successor);
+        }
+        return patch(type, namespace, name, body, options);
+      });
+      // Every Job the engine creates: for which execution (uid) and running which bundle.
+      const creator = new KubeClient(env.kubeConfig);
+      const create = creator.create.bind(creator);
+      const jobs: { uid: string | undefined; image: string | undefined }[] = [];
+      vi.spyOn(creator, 'create').mockImplementation(async (type, namespace, body, options) => {
+        if (type === resources.jobs) {
+          const job = body as KubeObject & {
+            spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+          };
+          jobs.push({
+            uid: job.metadata?.annotations?.[uidAnnotation],
+            image: job.spec?.template?.spec?.containers?.[0]?.image,
+          });
+        }
+        return create(type, namespace, body, options);
+      });
+      const logger = errorsLogged();
+      controller = await startController({
+        kubeConfig: env.kubeConfig,
+        registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }, creator),
+        client: writer,
+        watchNamespace: env.namespace,
+        executionNamespace,
+        cooldownMs: 60_000,
+        logger,
+      });
+      const first = await apply(admin(), env.namespace, old);
+      const done = await waitForPhase(admin(), env.namespace, old.metadata.name, 'Completed');
+      const uid1 = first.metadata?.uid;
+      const uid2 = replacement?.metadata?.uid;
+      expect(uid2).toBeDefined();
+      expect(done.metadata.uid).toBe(uid2);
+      expect(uid1).not.toBe(uid2);
+      // uid-2 ran its own bundle, once; nothing ran uid-1's bundle under uid-2.
+      expect(jobs.filter((job) => job.uid === uid2)).toEqual([
+        { uid: uid2, image: 'registry.invalid/new:1' },
+      ]);
+      expect(jobs.filter((job) => job.image === 'registry.invalid/old:1')).toEqual(
+        jobs.filter((job) => job.uid === uid1),
+      );
+      // Its status points at its own Job, which names it and no other.
+      const ref = done.status?.executionRef?.name;
+      expect(ref).toBeDefined();
+      const job = await admin().get<KubeObject>(resources.jobs, executionNamespace, ref as string);
+      expect(job?.metadata?.annotations?.[uidAnnotation]).toBe(uid2);
+      // Whatever uid-1's copy started is gone, and no reconcile of the name failed on the way.
+      await vi.waitFor(async () => {
+        const { items } = await admin().list<KubeObject>(resources.jobs, executionNamespace);
+        expect(items.filter((j) => j.metadata?.annotations?.[uidAnnotation] === uid1)).toEqual([]);
+      }, patience);
+      expect(logger.errors).toEqual([]);
+    });
+  },
+);
