@@ -50,6 +50,7 @@ export interface StartOptions {
   readonly logger?: Logger;
   readonly resolveDeclaredParameters?: (
     wfe: WorkflowExecution,
+    signal: AbortSignal,
   ) => Promise<readonly string[] | undefined>;
 }
 

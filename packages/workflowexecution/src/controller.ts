@@ -44,10 +44,18 @@ export interface WorkflowExecutionControllerOptions {
   readonly workers?: number;
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
   readonly resyncMs?: number;
-  readonly resolveDependencies?: (wfe: WorkflowExecution) => Promise<Dependencies | undefined>;
+  /**
+   * Dependencies from elsewhere; see the reconciler's option. `signal` aborts on shutdown and on
+   * a lost lease: pass it on to whatever the hook asks.
+   */
+  readonly resolveDependencies?: (
+    wfe: WorkflowExecution,
+    signal: AbortSignal,
+  ) => Promise<Dependencies | undefined>;
   /** The parameter names each execution's workflow declares; see the reconciler's option. */
   readonly resolveDeclaredParameters?: (
     wfe: WorkflowExecution,
+    signal: AbortSignal,
   ) => Promise<readonly string[] | undefined>;
   /**
    * What executions may ask for. The defaults refuse every bundle until you list the sources

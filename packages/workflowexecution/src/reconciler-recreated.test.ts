@@ -191,3 +191,55 @@ describe('WorkflowExecutionReconciler and an execution re-created under its name
     expect(engine.created).toHaveLength(1);
   });
 });
+
+describe('WorkflowExecutionReconciler hooks', () => {
+  it('hands resolveDependencies and resolveDeclaredParameters the reconcile signal, and creates nothing once it aborted', async () => {
+    const api = server({
+      ...incarnation('uid-1', 'w', '10'),
+      metadata: {
+        ...incarnation('uid-1', 'w', '10').metadata,
+        finalizers: ['roundhouse.dev/execution-cleanup'],
+      },
+    });
+    const engine = jobEngine();
+    const seen: AbortSignal[] = [];
+    const reconciler = reconcilerFor(api.client, () => api.state.stored, engine.executor, {
+      watched: true,
+      resolveDependencies: async (_wfe, signal) => {
+        seen.push(signal);
+        return undefined;
+      },
+      resolveDeclaredParameters: async (_wfe, signal) => {
+        seen.push(signal);
+        return undefined;
+      },
+    });
+    const running = new AbortController();
+    await reconciler.reconcile('team-a/a', ctx(running.signal));
+    expect(seen).toEqual([running.signal, running.signal]);
+    expect(engine.created).toHaveLength(1);
+
+    // A lost lease while a hook that ignores its signal still runs: once it answers, nothing
+    // is created (the next leader may be starting this execution already).
+    const { status: _running, ...pending } = api.state.stored;
+    api.state.stored = pending;
+    const lost = new AbortController();
+    let answer: (dependencies: undefined) => void = () => {};
+    const asked = vi.fn(
+      () =>
+        new Promise<undefined>((resolve) => {
+          answer = resolve;
+        }),
+    );
+    const ignoring = reconcilerFor(api.client, () => api.state.stored, engine.executor, {
+      watched: true,
+      resolveDependencies: asked,
+    });
+    const reconciling = ignoring.reconcile('team-a/a', ctx(lost.signal));
+    await vi.waitFor(() => expect(asked).toHaveBeenCalled());
+    lost.abort(new Error('lost the lease'));
+    answer(undefined);
+    await expect(reconciling).rejects.toThrow('lost the lease');
+    expect(engine.created).toHaveLength(1);
+  });
+});

@@ -116,16 +116,22 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly orphans?: Pick<OrphanedResources, 'release'>;
   /**
    * Supplies dependencies from elsewhere (kubernaut asks its catalog); default what the spec
-   * lists (`requestedDependencies`).
+   * lists (`requestedDependencies`). `signal` is the reconcile's: it aborts on shutdown and on a
+   * lost lease, and a hook that ignores it keeps its reconcile (and the lease, see
+   * `keepLeaseWhile`) until it settles.
    */
-  readonly resolveDependencies?: (wfe: WorkflowExecution) => Promise<Dependencies | undefined>;
+  readonly resolveDependencies?: (
+    wfe: WorkflowExecution,
+    signal: AbortSignal,
+  ) => Promise<Dependencies | undefined>;
   /**
    * The parameter names the execution's workflow declares (kubernaut asks its catalog); the
    * executor drops any other parameter (`CreateOptions.declaredParameterNames`). Default: no
-   * schema, every parameter passes.
+   * schema, every parameter passes. `signal` as for `resolveDependencies`.
    */
   readonly resolveDeclaredParameters?: (
     wfe: WorkflowExecution,
+    signal: AbortSignal,
   ) => Promise<readonly string[] | undefined>;
   readonly events?: EventRecorder;
   readonly logger?: Logger;
@@ -386,9 +392,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
     });
     if (holder) throw new ResourceLockedError(holder.resourceName, holder);
     const requested = requestedDependencies(wfe);
+    // The hooks get the reconcile's signal, so a lost lease or a shutdown cuts them short; one
+    // that ignores it must not start anything once it settles (the next leader may have).
     const dependencies = this.#o.resolveDependencies
-      ? await this.#o.resolveDependencies(wfe)
+      ? await this.#o.resolveDependencies(wfe, ctx.signal)
       : requested.dependencies;
+    ctx.signal.throwIfAborted();
     await this.#dependencies.verify(
       wfe,
       dependencies,
@@ -396,7 +405,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       ctx.signal,
       requested.path,
     );
-    const declaredParameterNames = await this.#o.resolveDeclaredParameters?.(wfe);
+    const declaredParameterNames = await this.#o.resolveDeclaredParameters?.(wfe, ctx.signal);
+    ctx.signal.throwIfAborted();
     const created = await executor.create(wfe, this.#o.executionNamespace, {
       ...(dependencies ? { dependencies } : {}),
       ...(declaredParameterNames ? { declaredParameterNames } : {}),
