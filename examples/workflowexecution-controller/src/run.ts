@@ -10,6 +10,7 @@ import { KubeClient } from '@roundhouse/kube';
 import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
 import { type Config, conventionsOf, cooldownMs, executionPolicy } from './config.js';
 import { checkCluster, loadKubeConfig } from './kubeconfig.js';
+import { leadUntilStopped } from './leadership.js';
 import { buildRegistry } from './registry.js';
 
 export interface RunContext {
@@ -23,7 +24,9 @@ export interface RunContext {
  * The controller process once its flags are read: the cluster checked once, the enabled
  * engines, one InformerCache shared by the controller and the executors, /metrics /healthz
  * /readyz, optional leader election. Resolves after a graceful stop; rejects when it cannot
- * start, with an error that says why.
+ * start, with an error that says why, and when it lost the lease while a reconcile that ignored
+ * its signal still runs (LeaseLostWhileReconcilingError): main.ts then exits 1, as
+ * controller-runtime's manager exits on a lost lease, and the Deployment restarts the pod.
  */
 export async function runController(config: Config, context: RunContext): Promise<void> {
   const { logger, signal } = context;
@@ -93,10 +96,9 @@ export async function runController(config: Config, context: RunContext): Promis
       await controller.start(signal);
       return;
     }
-    // A replica that lost the lease stands by and competes again, as a fresh one would.
-    while (!signal.aborted) {
-      await elector.run(signal, { onStartedLeading: (leading) => controller.start(leading) });
-    }
+    // A replica that lost the lease stands by and competes again, as a fresh one would, unless
+    // a reconcile of its last term still runs: then it ends (see leadUntilStopped).
+    await leadUntilStopped(elector, controller, signal);
   } finally {
     for (const close of closers.reverse()) await close();
   }
