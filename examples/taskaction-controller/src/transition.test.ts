@@ -64,6 +64,20 @@ describe('TransitionWriter', () => {
     expect(copies.get).not.toHaveBeenCalled();
   });
 
+  it('writes and records nothing for an action re-created under its name, read live', async () => {
+    const { client, sink, copies, queue } = harness(async (body) => written(body));
+    // uid u1 was deleted and a u2 created under its name: the live read finds u2.
+    client.get.mockResolvedValue({
+      ...structuredClone(action),
+      metadata: { ...action.metadata, uid: 'u2', resourceVersion: '12' },
+    });
+    expect(await queue(1)).toBeNull();
+    expect(client.get).toHaveBeenCalledTimes(1);
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(sink.record).not.toHaveBeenCalled();
+    expect(copies.observe).not.toHaveBeenCalled();
+  });
+
   it('writes and records nothing, and reads nothing, when the cached copy needs no change', async () => {
     const queued = written({ status: markQueued({}, { now: now() }) });
     const { client, sink, copies, queue } = harness(async (body) => written(body));

@@ -79,7 +79,9 @@ export class TransitionWriter {
         return next && { status: next, event: transitionEvent(view, next, now, options) };
       },
       this.sink,
-      { signal: ctx.signal, ...(known ? { current: known } : {}) },
+      // Held to the action the transition was decided for: read live (or after a conflict) by
+      // name, an action re-created under its name reads as gone (null), never gets this status.
+      { signal: ctx.signal, uid: target.metadata.uid, ...(known ? { current: known } : {}) },
     );
     if (written && written !== known) this.copies.observe(written);
     return written;
