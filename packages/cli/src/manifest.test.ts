@@ -2,10 +2,12 @@ import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { InputError, UnknownEngineError } from './errors.js';
 import {
+  checkEngineConfig,
   generateNamePrefix,
   manifestFromFlags,
   manifestFromText,
   parseDependencies,
+  parseEngineConfigFlags,
   parseParameters,
   workflowFromBundle,
 } from './manifest.js';
@@ -77,6 +79,161 @@ describe('manifestFromFlags', () => {
     expect(() => manifestFromFlags({ ...flags, name: 'a', generateName: true })).toThrowError(
       /exclude each other/,
     );
+  });
+});
+
+describe('manifestFromFlags with --engine-config', () => {
+  const ansible = { ...flags, engine: 'ansible', bundle: 'quay.io/acme/restart:1' };
+
+  it('sets spec.workflowRef.engineConfig as an object of strings, values as written', () => {
+    expect(
+      manifestFromFlags({
+        ...ansible,
+        engineConfig: [
+          'jobTemplateName=Restart service',
+          'playbookPath=restart.yml',
+          'inventoryName=production',
+          'extra=a=b',
+        ],
+      }).spec.workflowRef,
+    ).toEqual({
+      workflowId: 'restart',
+      version: '1',
+      executionBundle: 'quay.io/acme/restart:1',
+      engineConfig: {
+        jobTemplateName: 'Restart service',
+        playbookPath: 'restart.yml',
+        inventoryName: 'production',
+        extra: 'a=b',
+      },
+    });
+  });
+
+  it('sends no engineConfig without the flag, and leaves other engines to the controller', () => {
+    expect(manifestFromFlags({ ...flags, engineConfig: [] }).spec.workflowRef).not.toHaveProperty(
+      'engineConfig',
+    );
+    expect(
+      manifestFromFlags({ ...flags, engineConfig: ['anything=x'] }).spec.workflowRef.engineConfig,
+    ).toEqual({ anything: 'x' });
+    expect(
+      manifestFromFlags({
+        ...flags,
+        engine: 'process',
+        customEngine: true,
+        engineConfig: ['workingDir=/opt/workflows'],
+      }).spec.workflowRef.engineConfig,
+    ).toEqual({ workingDir: '/opt/workflows' });
+  });
+
+  it('refuses an ansible run without the keys its engine requires, naming each and the fix', () => {
+    const error = (() => {
+      try {
+        manifestFromFlags(ansible);
+      } catch (e) {
+        return e as InputError;
+      }
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect(error?.issues).toEqual([
+      { path: '--engine-config jobTemplateName', message: 'is required (expected string)' },
+      {
+        path: '--engine-config playbookPath',
+        message: expect.stringContaining('is required by the ansible engine'),
+      },
+    ]);
+    expect(error?.fix).toBe(
+      'add --engine-config jobTemplateName=VALUE --engine-config playbookPath=VALUE; the ansible engine reads its settings from --engine-config KEY=VALUE (docs/backends/ describes what each engine reads), or give a manifest with -f',
+    );
+    expect(() =>
+      manifestFromFlags({ ...ansible, engineConfig: ['playbookPath=restart.yml'] }),
+    ).toThrow(
+      expect.objectContaining({
+        issues: [
+          { path: '--engine-config jobTemplateName', message: 'is required (expected string)' },
+        ],
+        fix: expect.stringMatching(/^add --engine-config jobTemplateName=VALUE; /),
+      }),
+    );
+  });
+
+  it('refuses an empty value the ansible engine refuses, without asking to add the key', () => {
+    expect(() =>
+      manifestFromFlags({
+        ...ansible,
+        engineConfig: ['jobTemplateName=', 'playbookPath=restart.yml', 'inventoryName='],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        issues: [
+          { path: '--engine-config jobTemplateName', message: 'must not be empty' },
+          { path: '--engine-config inventoryName', message: 'must not be empty' },
+        ],
+        fix: expect.stringMatching(/^the ansible engine reads its settings/),
+      }),
+    );
+  });
+
+  it('checks the flags themselves before the engine', () => {
+    expect(() =>
+      manifestFromFlags({ ...ansible, engineConfig: ['jobTemplateName=a', 'jobTemplateName=b'] }),
+    ).toThrowError('--engine-config jobTemplateName: is given twice');
+  });
+});
+
+describe('parseEngineConfigFlags', () => {
+  it('splits at the first "=", keeping empty values and keys as written', () => {
+    expect(parseEngineConfigFlags(['a=1', 'b=', 'c=x=y', 'd.e=2'])).toEqual({
+      a: '1',
+      b: '',
+      c: 'x=y',
+      'd.e': '2',
+    });
+    expect(parseEngineConfigFlags([])).toEqual({});
+  });
+
+  it('refuses values that are not KEY=VALUE and repeated keys, together, each against its flag', () => {
+    const error = (() => {
+      try {
+        parseEngineConfigFlags(['NOPE', '=1', 'a=1', 'a=2', 'a=3', 'b=1']);
+      } catch (e) {
+        return e as InputError;
+      }
+    })();
+    expect(error).toBeInstanceOf(InputError);
+    expect(error?.issues).toEqual([
+      { path: '--engine-config', message: '"NOPE" is not KEY=VALUE' },
+      { path: '--engine-config', message: '"=1" is not KEY=VALUE' },
+      { path: '--engine-config a', message: 'is given twice' },
+      { path: '--engine-config a', message: 'is given twice' },
+    ]);
+    expect(error?.fix).toMatch(/^write each engine setting once, as --engine-config KEY=VALUE/);
+  });
+
+  it('refuses a key named __proto__ instead of dropping it or changing a prototype', () => {
+    expect(() => parseEngineConfigFlags(['__proto__=x', 'a=1'])).toThrow(
+      expect.objectContaining({
+        issues: [
+          expect.objectContaining({
+            path: '--engine-config __proto__',
+            message: expect.stringContaining('"__proto__" is not allowed'),
+          }),
+        ],
+      }),
+    );
+    const config = parseEngineConfigFlags(['constructor=x', 'toString=y']);
+    expect(Object.getPrototypeOf(config)).toBe(Object.prototype);
+    expect(config).toEqual({ constructor: 'x', toString: 'y' });
+  });
+});
+
+describe('checkEngineConfig', () => {
+  it("takes only an engine's own check, and no key of Object.prototype for an engine", () => {
+    expect(() => checkEngineConfig('job', {})).not.toThrow();
+    expect(() => checkEngineConfig('toString', {})).not.toThrow();
+    expect(() =>
+      checkEngineConfig('ansible', { jobTemplateName: 'Restart service', playbookPath: 'r.yml' }),
+    ).not.toThrow();
   });
 });
 

@@ -1,8 +1,11 @@
+import { parseEngineConfig } from '@roundhouse/awx';
 import {
+  ConfigurationError,
   type FieldIssue,
   isDns1123Subdomain,
   toFieldIssues,
   validateParameters,
+  type WorkflowExecution,
   type WorkflowExecutionSpec,
   WorkflowExecutionSpecSchema,
 } from '@roundhouse/core';
@@ -32,6 +35,7 @@ export interface RunInput {
   readonly workflow?: string | undefined;
   readonly workflowVersion?: string | undefined;
   readonly param?: readonly string[] | undefined;
+  readonly engineConfig?: readonly string[] | undefined;
   readonly dependency?: readonly string[] | undefined;
   readonly timeout?: string | undefined;
   readonly serviceAccount?: string | undefined;
@@ -60,6 +64,7 @@ export function manifestFromFlags(input: RunInput): Manifest {
   const bundle = input.bundle as string;
   const derived = workflowFromBundle(bundle);
   const parameters = parseParameters(input.param ?? []);
+  const engineConfig = parseEngineConfigFlags(input.engineConfig ?? []);
   const dependencies = parseDependencies(input.dependency ?? []);
   const executionConfig = {
     ...(input.timeout ? { timeout: input.timeout } : {}),
@@ -70,6 +75,7 @@ export function manifestFromFlags(input: RunInput): Manifest {
       workflowId: input.workflow ?? derived.workflowId,
       version: input.workflowVersion ?? derived.version,
       executionBundle: bundle,
+      ...(Object.keys(engineConfig).length ? { engineConfig } : {}),
     },
     targetResource: input.target as string,
     executionEngine: engine,
@@ -91,6 +97,7 @@ export function manifestFromFlags(input: RunInput): Manifest {
       'correct the flags named above; `kubectl roundhouse run --help` shows each one',
     );
   }
+  checkEngineConfig(engine, engineConfig);
   if (input.name && !isDns1123Subdomain(input.name)) {
     throw new InputError(
       { path: '--name', message: `"${input.name}" is not a valid object name` },
@@ -152,6 +159,89 @@ export function parseParameters(values: readonly string[]): Record<string, strin
     );
   }
   return parameters;
+}
+
+/**
+ * `--engine-config KEY=VALUE` values as `spec.workflowRef.engineConfig`, an object of strings;
+ * the value may hold "=" and be empty. Keys are taken as written, without nesting: the settings
+ * an engine takes as lists or objects (the pod engine's steps, the process engine's args) need
+ * a manifest (-f).
+ */
+export function parseEngineConfigFlags(values: readonly string[]): Record<string, string> {
+  // A Map, then fromEntries: assigning to an object would turn a key named __proto__ into a
+  // prototype change instead of an entry.
+  const given = new Map<string, string>();
+  const issues: FieldIssue[] = [];
+  for (const value of values) {
+    const separator = value.indexOf('=');
+    if (separator <= 0) {
+      issues.push({ path: '--engine-config', message: `"${value}" is not KEY=VALUE` });
+      continue;
+    }
+    const key = value.slice(0, separator);
+    if (key === '__proto__') {
+      // The controller refuses the key anywhere in a WorkflowExecution, as core's shape check.
+      issues.push({
+        path: `--engine-config ${key}`,
+        message:
+          'the key "__proto__" is not allowed (it would be dropped or change an object\'s prototype)',
+      });
+    } else if (given.has(key)) {
+      issues.push({ path: `--engine-config ${key}`, message: 'is given twice' });
+    } else {
+      given.set(key, value.slice(separator + 1));
+    }
+  }
+  if (issues.length) {
+    throw new InputError(
+      issues,
+      'write each engine setting once, as --engine-config KEY=VALUE (KEY as the engine names it, the value a string); docs/backends/ describes what each engine reads',
+    );
+  }
+  return Object.fromEntries(given);
+}
+
+/**
+ * Engines whose engineConfig the CLI checks before anything is sent, with the engine's own
+ * rules: each throws a ConfigurationError naming `spec.workflowRef.engineConfig.KEY`.
+ */
+const engineConfigChecks: Readonly<Record<string, (wfe: WorkflowExecution) => unknown>> = {
+  ansible: parseEngineConfig,
+};
+
+const engineConfigPrefix = 'spec.workflowRef.engineConfig.';
+
+/**
+ * Refuses an engineConfig its engine would refuse, each issue against `--engine-config KEY`,
+ * and says which keys to add. Without any --engine-config the engine checks an empty object,
+ * so each key it requires is named on its own. Other engines' settings are left to the
+ * controller.
+ */
+export function checkEngineConfig(engine: string, engineConfig: Record<string, string>): void {
+  const check = Object.hasOwn(engineConfigChecks, engine) ? engineConfigChecks[engine] : undefined;
+  if (!check) return;
+  try {
+    // Only the engineConfig is read; the rest of the spec was checked already.
+    check({
+      spec: { executionEngine: engine, workflowRef: { engineConfig } },
+    } as WorkflowExecution);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const keyOf = (path: string) =>
+      path.startsWith(engineConfigPrefix) ? path.slice(engineConfigPrefix.length) : undefined;
+    const issues = error.issues.map((i) => {
+      const key = keyOf(i.path);
+      return { path: key ? `--engine-config ${key}` : '--engine-config', message: i.message };
+    });
+    const missing = error.issues
+      .map((i) => keyOf(i.path))
+      .filter((key): key is string => key !== undefined && !Object.hasOwn(engineConfig, key))
+      .map((key) => `--engine-config ${key}=VALUE`);
+    throw new InputError(
+      issues,
+      `${missing.length ? `add ${missing.join(' ')}; ` : ''}the ${engine} engine reads its settings from --engine-config KEY=VALUE (docs/backends/ describes what each engine reads), or give a manifest with -f`,
+    );
+  }
 }
 
 /** `--dependency secret/NAME` and `--dependency configmap/NAME`, in the order given. */

@@ -70,6 +70,12 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .option('--workflow-version <version>', 'workflow version (default: the bundle tag)')
     .option('-p, --param <key=value>', 'a parameter; repeat for more', collect, [])
     .option(
+      '--engine-config <key=value>',
+      'an engine setting (spec.workflowRef.engineConfig); repeat for more',
+      collect,
+      [],
+    )
+    .option(
       '--dependency <kind/name>',
       'secret/NAME or configmap/NAME; repeat for more',
       collect,

@@ -52,6 +52,16 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     );
   });
 
+  it('refuses an ansible run without the engineConfig keys its engine requires before sending anything', async () => {
+    const kubeconfig = await kubeconfigFile(env.kubeConfig);
+    const run = ['run', '--engine', 'ansible', '--target', 'prod/deployment/api'];
+    const refused = await cli([...run, '--bundle', 'quay.io/acme/restart:1'], { kubeconfig });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^error: --engine-config jobTemplateName: is required \(expected string\); --engine-config playbookPath: is required by the ansible engine, as kubernaut requires it: .+\nfix: add --engine-config jobTemplateName=VALUE --engine-config playbookPath=VALUE; the ansible engine reads its settings from --engine-config KEY=VALUE \(docs\/backends\/ describes what each engine reads\), or give a manifest with -f\n$/,
+    );
+  });
+
   it('says the CRD is not installed on a cluster without it, and how to install it', async () => {
     // A control plane of its own: the shared one has the CRD, and other files rely on it.
     const plane = await startControlPlane();

@@ -16,7 +16,7 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
   let kubeconfig: string;
   let controller: RunningController;
   const globals = () => ['--kubeconfig', kubeconfig, '--execution-namespace', executionNamespace];
-  const create = (name: string, engine = 'job') =>
+  const create = (name: string, engine = 'job', ...flags: string[]) =>
     cli(
       [
         ...globals(),
@@ -29,6 +29,7 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
         'registry.invalid/restart:1',
         '--name',
         name,
+        ...flags,
       ],
       { kubeconfig },
     );
@@ -116,7 +117,20 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
   });
 
   it('asks for the AWX settings to read an ansible execution', async () => {
-    await create('ansible-1', 'ansible');
+    const created = await create(
+      'ansible-1',
+      'ansible',
+      '--engine-config',
+      'jobTemplateName=Restart service',
+      '--engine-config',
+      'playbookPath=restart.yml',
+    );
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const shown = await cli([...globals(), 'get', 'ansible-1', '-o', 'json'], { kubeconfig });
+    expect(JSON.parse(shown.stdout).spec.workflowRef.engineConfig).toEqual({
+      jobTemplateName: 'Restart service',
+      playbookPath: 'restart.yml',
+    });
     const result = await cli([...globals(), 'logs', 'ansible-1'], { kubeconfig });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(

@@ -40,7 +40,12 @@ const specFlags = ['engine', 'target', 'bundle', 'workflow', 'workflowVersion'] 
 async function fromFile(session: Session, options: RunOptions): Promise<Manifest> {
   const file = options.filename as string;
   const clash = specFlags.filter((flag) => options[flag] !== undefined);
-  if (clash.length || options.param?.length || options.dependency?.length) {
+  if (
+    clash.length ||
+    options.param?.length ||
+    options.engineConfig?.length ||
+    options.dependency?.length
+  ) {
     throw new InputError(
       {
         path: '-f',

@@ -1,0 +1,109 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+import { terminal } from './terminal.js';
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  err.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const code = await runCli(args, {
+    term: terminal(out, err, {}),
+    env: {},
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('run --engine-config', () => {
+  // A kubeconfig whose server nothing listens on: whatever reaches the cluster fails as
+  // unreachable, so an error about the flags shows it was refused before anything was sent.
+  let dir: string;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'roundhouse-cli-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: x, context: { cluster: c, user: u, namespace: team-a } }]
+current-context: x
+`,
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('is completed after run, without values (they are the engine’s)', async () => {
+    const { code, stdout } = await cli(['completion', 'bash']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/ {4}run\) opts="[^"]* --engine-config [^"]*" ;;/);
+    expect(stdout).not.toContain('--engine-config)');
+  });
+
+  it('refuses an ansible run without the required keys before anything is sent', async () => {
+    const result = await cli([
+      '--kubeconfig',
+      kubeconfig,
+      'run',
+      '--engine',
+      'ansible',
+      '--target',
+      'prod/deployment/app',
+      '--bundle',
+      'quay.io/acme/restart:1',
+      '--engine-config',
+      'playbookPath=restart.yml',
+    ]);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: --engine-config jobTemplateName: is required (expected string)\n' +
+        'fix: add --engine-config jobTemplateName=VALUE; the ansible engine reads its settings from --engine-config KEY=VALUE (docs/backends/ describes what each engine reads), or give a manifest with -f\n',
+    });
+  });
+
+  it('collects repeated flags, and refuses them next to -f', async () => {
+    const twice = await cli([
+      '--kubeconfig',
+      kubeconfig,
+      'run',
+      '--engine',
+      'job',
+      '--target',
+      'prod/deployment/app',
+      '--bundle',
+      'quay.io/acme/restart:1',
+      '--engine-config',
+      'a=1',
+      '--engine-config',
+      'a=2',
+    ]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/^error: --engine-config a: is given twice\n/);
+    const withFile = await cli([
+      '--kubeconfig',
+      kubeconfig,
+      'run',
+      '-f',
+      'wfe.yaml',
+      '--engine-config',
+      'a=1',
+    ]);
+    expect(withFile.code).toBe(2);
+    expect(withFile.stderr).toMatch(/^error: -f: describes the whole execution/);
+  });
+});
