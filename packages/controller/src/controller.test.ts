@@ -6,7 +6,7 @@ import {
   type ReconcileContext,
   type Reconciler,
 } from './controller.js';
-import { LeadershipLostError } from './leader-election.js';
+import { LeadershipLostError } from './leadership.js';
 import { ControllerMetrics } from './metrics.js';
 import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
 import { TerminalError, terminalError } from './terminal-error.js';

@@ -4,7 +4,7 @@ import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import type { Informer } from './informer.js';
 import { objectKey } from './keys.js';
-import { keepLeaseWhile, LeadershipLostError, leadershipLostSignal } from './leader-election.js';
+import { keepLeaseWhile, LeadershipLostError, leadershipLostSignal } from './leadership.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
 import { retryAfterMs } from './retry-after.js';

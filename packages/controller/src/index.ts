@@ -135,12 +135,11 @@ export {
 } from './json-logger.js';
 export { objectKey, splitKey } from './keys.js';
 export {
-  keepLeaseWhile,
   type LeaderCallbacks,
   LeaderElector,
   type LeaderElectorOptions,
-  LeadershipLostError,
 } from './leader-election.js';
+export { keepLeaseWhile, LeadershipLostError } from './leadership.js';
 export { type Lease, LeaseSchema, type LeaseSpec } from './lease.js';
 export { mapByLabels, mapByOwnerReferences } from './mappers.js';
 export {

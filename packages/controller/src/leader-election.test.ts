@@ -3,7 +3,8 @@ import { ConfigurationError } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type RequestOptions } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { Controller } from './controller.js';
-import { LeaderElector, LeadershipLostError } from './leader-election.js';
+import { LeaderElector } from './leader-election.js';
+import { LeadershipLostError } from './leadership.js';
 
 const client = new KubeClient(new KubeConfig());
 const base = { namespace: 'ns', name: 'lease', identity: 'a' };

@@ -1,13 +1,8 @@
-import {
-  ConfigurationError,
-  type FieldIssue,
-  type Logger,
-  noopLogger,
-  RoundhouseError,
-} from '@roundhouse/core';
+import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
+import { beginTerm, endTerm, LeadershipLostError } from './leadership.js';
 import {
   acquiredSpec,
   heldByOther,
@@ -145,9 +140,7 @@ export class LeaderElector {
     this.#logger.info({}, 'started leading');
     const leading = new AbortController();
     const lost = new AbortController();
-    lostSignals.set(leading.signal, lost.signal);
-    const stragglers: Promise<unknown>[] = [];
-    stragglerLists.set(leading.signal, stragglers);
+    const stragglers = beginTerm(leading.signal, lost.signal);
     const follow = () => leading.abort(signal.reason);
     signal.addEventListener('abort', follow, { once: true });
     const stopRenewing = new AbortController();
@@ -163,7 +156,7 @@ export class LeaderElector {
     signal.removeEventListener('abort', follow);
     // Renewing goes on meanwhile, unless the lease is lost already.
     const settled = await this.#awaitStragglers(stragglers);
-    stragglerLists.delete(leading.signal);
+    endTerm(leading.signal);
     stopRenewing.abort();
     const ended = await renewing;
     if (ended === 'stopped' && settled) await this.#release();
@@ -359,43 +352,5 @@ export class LeaderElector {
   /** client-go's jitter: the retry period plus up to 1.2 times more. */
   #jittered(): number {
     return this.#retryPeriodMs * (1 + Math.random() * 1.2);
-  }
-}
-
-/** Each leading signal's `lost` signal, for a Controller started with the leading one. */
-const lostSignals = new WeakMap<AbortSignal, AbortSignal>();
-
-/** Each leading signal's work left running past `onStartedLeading`, see `keepLeaseWhile`. */
-const stragglerLists = new WeakMap<AbortSignal, Promise<unknown>[]>();
-
-/**
- * Announces `work` still running on behalf of the leadership behind `leading` (a signal
- * `onStartedLeading` was given) after `onStartedLeading` settles, as a Controller does for the
- * reconciles that ignored their aborted signal: the elector keeps renewing the lease and neither
- * releases it nor resolves `run` until `work` settles, for at most `stragglerGraceSeconds`; past
- * that it leaves the lease to expire rather than release it. Does nothing for any other signal,
- * or once that leadership's `run` resolved.
- */
-export function keepLeaseWhile(leading: AbortSignal, work: Promise<unknown>): void {
-  stragglerLists.get(leading)?.push(work);
-}
-
-/**
- * The signal that aborts when the lease behind `leading` (a signal `onStartedLeading` was given)
- * is lost; undefined for any other signal.
- */
-export function leadershipLostSignal(leading: AbortSignal): AbortSignal | undefined {
-  return lostSignals.get(leading);
-}
-
-/**
- * The reason a leading signal aborts when this replica lost the lease (as opposed to being told
- * to stop): another replica may lead already, so work must stop now rather than drain.
- */
-export class LeadershipLostError extends RoundhouseError {
-  readonly reason = 'LeadershipLost';
-
-  constructor(readonly lease: string) {
-    super(`lost the lease ${lease}`);
   }
 }
