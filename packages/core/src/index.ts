@@ -112,6 +112,7 @@ export {
   ResourceRequirementsSchema,
 } from './resource-requirements.js';
 export { apiVersionOf, type DeletionPropagation, type ResourceType } from './resource-type.js';
+export { TargetResourceSchema } from './target-resource.js';
 export {
   classifyTransportError,
   type TransportFailure,
@@ -125,7 +126,6 @@ export {
   type ObjectRef,
   parseWorkflowExecution,
   reparseWorkflowExecution,
-  TargetResourceSchema,
   type WorkflowExecution,
   WorkflowExecutionSchema,
   type WorkflowExecutionSpec,
