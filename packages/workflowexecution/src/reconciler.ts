@@ -44,14 +44,13 @@ import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
 import { classifyResult, classifyStartError, ranWorkflow, startErrorMessage } from './failure.js';
+import { type Failure, failedEventMessage } from './failure-report.js';
 import type { OrphanedResources } from './orphaned-resources.js';
 import { PollSchedule } from './poll-schedule.js';
 import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
 import {
   conditionTypes,
   cooldownRemaining,
-  type Failure,
-  failedEventMessage,
   finishedAt,
   markCompleted,
   markCompletionTime,

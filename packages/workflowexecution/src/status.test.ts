@@ -5,10 +5,10 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { failedEventMessage } from './failure-report.js';
 import {
   conditionTypes,
   cooldownRemaining,
-  failedEventMessage,
   finishedAt,
   markCompleted,
   markCompletionTime,
@@ -16,9 +16,8 @@ import {
   markLockReleased,
   markRunning,
   markWaiting,
-  statusMessage,
-  statusMessageMaxLength,
 } from './status.js';
+import { statusMessage, statusMessageMaxLength } from './status-message.js';
 
 const t0 = new Date('2026-11-22T10:00:00Z');
 /** metav1.Time has second precision. */

@@ -2,14 +2,20 @@ import { findCondition, setCondition } from '@roundhouse/controller';
 import {
   type Condition,
   type ExecutionResult,
-  type FailureReason,
   formatGoDuration,
   formatKubeTime,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import { completeFailedReason, conditionReasons } from './condition-reasons.js';
+import {
+  completeFailedMessage,
+  creationFailedMessage,
+  type Failure,
+  failedAfterStart,
+} from './failure-report.js';
 import { failureSummary } from './failure-summary.js';
 import type { StatusView } from './resource.js';
+import { statusMessage } from './status-message.js';
 
 /**
  * Pure status transitions. Each takes the WorkflowExecution (its metadata and status) as last read from the API server and
@@ -18,33 +24,6 @@ import type { StatusView } from './resource.js';
  */
 
 type Status = WorkflowExecutionStatus;
-
-/**
- * Longest message a status carries, in each condition and in failureDetails. A Failed status
- * repeats its message up to five times, and one that is too large to write (etcd keeps objects
- * under 1.5 MiB) would leave the execution retrying forever with no status at all. 20 KiB
- * holds the longest output tail the ansible engine reports (16 KiB) with its explanation,
- * and stays well within the 32 KiB a condition message may have.
- */
-export const statusMessageMaxLength = 20_480;
-
-/**
- * `message` within statusMessageMaxLength: its start (what failed) and its end (the last
- * output lines) around a note of how much was left out.
- */
-export function statusMessage(message: string): string {
-  if (message.length <= statusMessageMaxLength) return message;
-  const note = (omitted: number) => ` … [${omitted} characters left out] … `;
-  const keep = statusMessageMaxLength - note(message.length).length;
-  let head = Math.ceil(keep / 2);
-  let tail = message.length - (keep - head);
-  // Never split a surrogate pair: half a character is not text.
-  if (isHighSurrogate(message.charCodeAt(head - 1))) head -= 1;
-  if (isHighSurrogate(message.charCodeAt(tail - 1))) tail += 1;
-  return message.slice(0, head) + note(tail - head) + message.slice(tail);
-}
-
-const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
 export const conditionTypes = {
   ready: 'Ready',
@@ -247,66 +226,6 @@ function summaryOf(result: ExecutionResult): ExecutionResult['summary'] {
   return summary.message === undefined
     ? summary
     : { ...summary, message: statusMessage(summary.message) };
-}
-
-export interface Failure {
-  readonly reason: FailureReason;
-  readonly message: string;
-  /** False when the workflow never ran (bad input, lock, engine missing, resource deleted). */
-  readonly wasExecutionFailure: boolean;
-  readonly result?: ExecutionResult;
-  /** The workflow and target the summary names, when the execution's spec is valid. */
-  readonly subject?: { readonly workflowId: string; readonly targetResource: string };
-  /** The execution holding the target, for a `Deduplicated` failure (`status.deduplicatedBy`). */
-  readonly deduplicatedBy?: string;
-}
-
-/**
- * ExecutionComplete's message for an execution that failed once started, kubernaut's
- * (resolveMarkFailedDetails): its fixed words for a timeout and an OOM kill, whatever the
- * engine; the failure's own message otherwise (failureDetails.message keeps it in every case).
- */
-export function completeFailedMessage(failure: Pick<Failure, 'reason' | 'message'>): string {
-  if (failure.reason === 'DeadlineExceeded') return 'Pipeline exceeded timeout deadline';
-  if (failure.reason === 'OOMKilled') return 'Pipeline task killed due to out of memory';
-  return failure.message;
-}
-
-/**
- * ExecutionCreated's message for an execution that failed before it started, kubernaut's
- * (MarkFailedWithReason, MarkFailedAsDeduplicated). kubernaut says `PipelineRun` for every
- * engine, the Job and ansible ones too, and tools match on it, so it is said here too.
- */
-export function creationFailedMessage(
-  failure: Pick<Failure, 'message' | 'deduplicatedBy'>,
-): string {
-  return failure.deduplicatedBy
-    ? `Execution resource collision (deduplicated by ${failure.deduplicatedBy})`
-    : `Failed to create PipelineRun: ${failure.message}`;
-}
-
-/**
- * Whether a failure ended an execution that had started. Before anything was created only its
- * creation failed, as kubernaut reports it; once the execution resource existed, it is the
- * execution that completed unsuccessfully.
- */
-function failedAfterStart(wfe: StatusView, failure: Failure): boolean {
-  return failure.wasExecutionFailure || wfe.status?.phase === 'Running';
-}
-
-/**
- * The WorkflowFailed Event's message, in kubernaut's words: `Workflow <id> failed: <reason> -
- * <message>` once started (MarkFailed), `Pre-execution failure: <reason> - <message>` before
- * (MarkFailedWithReason), and its own for a target another execution holds.
- */
-export function failedEventMessage(wfe: StatusView, failure: Failure, workflowId: string): string {
-  if (failedAfterStart(wfe, failure)) {
-    return `Workflow ${workflowId} failed: ${failure.reason} - ${failure.message || 'no additional details'}`;
-  }
-  if (failure.deduplicatedBy) {
-    return `Deduplicated: execution resource collision with ${failure.deduplicatedBy}`;
-  }
-  return `Pre-execution failure: ${failure.reason} - ${failure.message}`;
 }
 
 export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status | undefined {
