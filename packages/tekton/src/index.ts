@@ -1,5 +1,9 @@
 export { type CancelSpecStatus, cancelSpecStatus, type GracefulCancel } from './cancellation.js';
 export {
+  classifyPipelineRunFailure,
+  type TaskFailure,
+} from './failure-classification.js';
+export {
   buildPipelineRun,
   defaultPipelineName,
   type PipelineRun,
@@ -9,14 +13,12 @@ export {
   tektonEngine,
 } from './pipeline-run-spec.js';
 export {
-  classifyPipelineRunFailure,
   explainTaskFailure,
   isPipelineRunFinished,
   type PipelineRunState,
   PipelineRunStateSchema,
   pipelineRunLabel,
   pipelineRunResult,
-  type TaskFailure,
   type TaskRunState,
   TaskRunStateSchema,
 } from './status.js';

@@ -1,7 +1,7 @@
 import { ExecutionResultSchema } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { classifyPipelineRunFailure } from './failure-classification.js';
 import {
-  classifyPipelineRunFailure,
   explainTaskFailure,
   isPipelineRunFinished,
   type PipelineRunState,

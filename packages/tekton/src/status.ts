@@ -1,10 +1,10 @@
-import type {
-  ConditionStatus,
-  ExecutionResult,
-  ExecutionSummary,
-  FailureReason,
-} from '@roundhouse/core';
+import type { ConditionStatus, ExecutionResult, ExecutionSummary } from '@roundhouse/core';
 import { z } from 'zod';
+import {
+  classifyPipelineRunFailure,
+  type TaskFailure,
+  taskRunPodEvicted,
+} from './failure-classification.js';
 
 /** The label Tekton puts on every TaskRun a PipelineRun creates, valued with its name. */
 export const pipelineRunLabel = 'tekton.dev/pipelineRun';
@@ -60,25 +60,6 @@ export type PipelineRunState = z.infer<typeof PipelineRunStateSchema>;
 export type TaskRunState = z.infer<typeof TaskRunStateSchema>;
 type Condition = z.infer<typeof ConditionSchema>;
 
-/**
- * What ended a PipelineRun's TaskRuns: the first one that failed (and its first step that exited
- * non-zero), or else the ones Tekton cancelled.
- */
-export interface TaskFailure {
-  /** The failed TaskRun; absent when Tekton only cancelled TaskRuns (on a cancel or a timeout). */
-  readonly taskRunName?: string;
-  /** The failed TaskRun's position among the PipelineRun's children, from 0. */
-  readonly taskRunIndex?: number;
-  /** The step whose exit ended the failed TaskRun. */
-  readonly stepName?: string;
-  readonly exitCode?: number;
-  /** The failed TaskRun's own reason, e.g. `StepFailed` or `TaskRunTimeout`. */
-  readonly taskRunReason?: string;
-  /** The failed step's terminated reason, e.g. `OOMKilled`. */
-  readonly stepReason?: string;
-  readonly description: string;
-}
-
 /** The reason Tekton gives a TaskRun it cancelled, itself or because its PipelineRun was. */
 const taskRunCancelled = 'TaskRunCancelled';
 
@@ -87,13 +68,6 @@ const taskRunCancelled = 'TaskRunCancelled';
  * the run carried on past it, so it is never what ended the run.
  */
 const taskRunFailureIgnored = 'FailureIgnored';
-
-/**
- * The reason Tekton (since v1.12) gives a TaskRun whose pod the kubelet evicted (node pressure,
- * ephemeral storage): the cluster ended it, so its steps' exit codes are the kill's, not the
- * workload's.
- */
-const taskRunPodEvicted = 'PodEvicted';
 
 /**
  * Step endings whose exit code is Tekton's, not the workload's: Tekton marks every unfinished
@@ -200,102 +174,6 @@ function summaryOf(
     completedTasks: childTaskRuns(pipelineRun).filter((ref) => done.has(ref.name)).length,
     totalTasks: pipelineRun.status?.childReferences?.length ?? 0,
   };
-}
-
-/** Tekton's reason for a run that ran past its `timeouts.pipeline`. */
-const pipelineRunTimeout = 'PipelineRunTimeout';
-
-/**
- * Tekton's reasons for a failed run that say more than "a task failed" (tektoncd/pipeline
- * pipelinerun_types.go), read when a child TaskRun failed too. The ConfigurationError ones are
- * permanent: the Pipeline, its Tasks or the run's parameters and workspaces cannot run as they
- * are.
- */
-const failureByReason: Readonly<Record<string, FailureReason>> = {
-  [pipelineRunTimeout]: 'DeadlineExceeded',
-  CouldntGetPipeline: 'ConfigurationError',
-  CouldntGetTask: 'ConfigurationError',
-  InvalidWorkspaceBindings: 'ConfigurationError',
-  InvalidTaskRunSpecs: 'ConfigurationError',
-  ParameterMissing: 'ConfigurationError',
-  ParameterTypeMismatch: 'ConfigurationError',
-  ObjectParameterMissKeys: 'ConfigurationError',
-  ParamArrayIndexingInvalid: 'ConfigurationError',
-  InvalidParamValue: 'ConfigurationError',
-  InvalidMatrixParameterTypes: 'ConfigurationError',
-  PipelineValidationFailed: 'ConfigurationError',
-  InvalidTaskResultReference: 'ConfigurationError',
-  InvalidPipelineResultReference: 'ConfigurationError',
-  RequiredWorkspaceMarkedOptional: 'ConfigurationError',
-  PipelineInvalidGraph: 'ConfigurationError',
-  InvalidPipelineResourceBindings: 'ConfigurationError',
-  CELEvaluationFailed: 'ConfigurationError',
-  ResourceVerificationFailed: 'ConfigurationError',
-  // A TaskRun Tekton cannot create as it is (the API server refused it as invalid); a refusal
-  // that a retry could get past is retried instead.
-  CreateRunFailed: 'ConfigurationError',
-};
-
-/**
- * The failed TaskRun's own reasons (tektoncd/pipeline taskrun_types.go and pkg/pod/status.go)
- * for a failure that is not its workload's exit: the OOM ones since v1.12, where the killed
- * container may be a sidecar or one of Tekton's init containers and so not among the steps.
- */
-const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
-  TaskRunTimeout: 'DeadlineExceeded',
-  StepOOM: 'OOMKilled',
-  SidecarOOM: 'OOMKilled',
-  InitContainerOOM: 'OOMKilled',
-  TaskRunImagePullFailed: 'ImagePullBackOff',
-  CreateContainerConfigError: 'ConfigurationError',
-  PodCreationFailed: 'ConfigurationError',
-  TaskRunValidationFailed: 'ConfigurationError',
-  TaskValidationFailed: 'ConfigurationError',
-  TaskRunResolutionFailed: 'ConfigurationError',
-  InvalidParamValue: 'ConfigurationError',
-  PodAdmissionFailed: 'Forbidden',
-  ResourceVerificationFailed: 'ConfigurationError',
-  // Not the workflow's failure, and no other class fits it (the job and pod engines classify an
-  // evicted pod the same way).
-  [taskRunPodEvicted]: 'Unknown',
-};
-
-/**
- * Why a run failed, from Tekton's structured reasons, never words of its message. When a child
- * TaskRun failed: a timeout or an unusable Pipeline first, then why the failed TaskRun failed (a
- * timeout, memory, an image, its pod), then a step killed for memory, else a task failure. When
- * none did: the run's own reason in either table (`CouldntGetPipeline` is a ConfigurationError;
- * `TaskRunImagePullFailed`, `TaskRunValidationFailed`, … as kubernaut's own tests set them on the
- * run), else a task failure if the run began (`started`: kubernaut calls `TaskRunFailed` with a
- * start time TaskFailed), else none: nothing ran and nothing says why, so controllers read
- * Unknown, as kubernaut does. A run that was cancelled (`Cancelled`: stopped on request, no
- * task failed) is no failure of the workflow, and has none either.
- */
-export function classifyPipelineRunFailure(
-  reason: string,
-  failure: TaskFailure | undefined,
-  started: boolean,
-): FailureReason | undefined {
-  if (reason === 'Cancelled') return undefined;
-  const byReason = own(failureByReason, reason);
-  if (byReason) return byReason;
-  if (failure?.taskRunName === undefined) {
-    return own(failureByTaskRunReason, reason) ?? (started ? 'TaskFailed' : undefined);
-  }
-  const byTaskRunReason = own(failureByTaskRunReason, failure.taskRunReason);
-  if (byTaskRunReason) return byTaskRunReason;
-  if (failure.stepReason === 'OOMKilled') return 'OOMKilled';
-  // CouldntGetPipelineResult among them: Tekton resolves pipeline results only once every task
-  // has finished, so the tasks ran and acted on the target whatever the result's fault.
-  return 'TaskFailed';
-}
-
-/** `table[key]` when the table itself has it: a reason such as `constructor` is no entry. */
-function own(
-  table: Readonly<Record<string, FailureReason>>,
-  key: string | undefined,
-): FailureReason | undefined {
-  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /**
