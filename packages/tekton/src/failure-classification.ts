@@ -35,7 +35,7 @@ const pipelineRunTimeout = 'PipelineRunTimeout';
 
 /**
  * Tekton's reasons for a failed run that say more than "a task failed" (tektoncd/pipeline
- * pipelinerun_types.go), read when a child TaskRun failed too. The ConfigurationError ones are
+ * pipelinerun_types.go), read first whether or not a child TaskRun failed. The ConfigurationError ones are
  * permanent: the Pipeline, its Tasks or the run's parameters and workspaces cannot run as they
  * are.
  */
