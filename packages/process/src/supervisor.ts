@@ -1,3 +1,10 @@
+/*
+ * Over 350 lines because it is the one imperative shell of the task lifecycle: every operation
+ * (create, sync, delete, reconcile, recovery, an unreadable record's deletion) goes through the
+ * same per-name locks, task map, deadlines and store. The decisions already live in pure files
+ * (task-lifecycle, task-recovery, hook-lifecycle, unreadable-task); splitting the shell would
+ * only pass that shared state between files.
+ */
 import { randomUUID } from 'node:crypto';
 import { ConfigurationError, type Logger, noopLogger, toFieldIssues } from '@roundhouse/core';
 import type { z } from 'zod';
