@@ -206,7 +206,7 @@ describeWithControlPlane('kubectl roundhouse against a controller whose Jobs fai
     `);
     const described = await cli(['describe', 'restart-broken'], { kubeconfig });
     expect(described.stdout).toMatch(
-      /^Events:\n {2}TYPE +REASON +AGE +MESSAGE\n {2}Warning +WorkflowFailed +\S+ +TaskFailed: /m,
+      /^Events:\n {2}TYPE +REASON +AGE +MESSAGE\n {2}Warning +WorkflowFailed +\S+ +Workflow restart failed: TaskFailed - /m,
     );
   });
 });
