@@ -21,7 +21,7 @@ process.exit(
       if (nodeNameFrom === 'hostname') {
         logger.warn(
           { nodeName: config.nodeName },
-          "neither --node-name nor NODE_NAME is set: the node name is this host's name, as dist-exec takes it; " +
+          "none of --node-name, DISTEXEC_NODE_NAME and NODE_NAME is set: the node name is this host's name, as dist-exec takes it; " +
             'in a pod without hostNetwork that is the pod name, so set NODE_NAME from spec.nodeName',
         );
       } else {

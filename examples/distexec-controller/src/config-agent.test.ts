@@ -126,4 +126,14 @@ describe('the node agent started as dist-exec is', () => {
     ]);
     expect(found[2]?.message).toMatch(/^unknown flag/);
   });
+
+  it("refuses a flag named like a property every object has, not taking it for dist-exec's", () => {
+    const found = issues(['--constructor', '--toString=x', '--__proto__']);
+    expect(found.map((issue) => issue.path)).toEqual([
+      '--constructor',
+      '--toString',
+      '--__proto__',
+    ]);
+    expect(found.every((issue) => /^unknown flag/.test(issue.message))).toBe(true);
+  });
 });

@@ -78,7 +78,7 @@ export function loadAgentConfig(
   const positionals: string[] = [];
   for (const arg of args) {
     if (arg.kind === 'positional') positionals.push(arg.value);
-    else if (distExecFlags[arg.name]) theirs.set(arg.name, arg);
+    else if (Object.hasOwn(distExecFlags, arg.name)) theirs.set(arg.name, arg);
     else if (ownFlags.includes(arg.name)) own.set(arg.name, arg.value);
     // Unknown: loadSettings names it.
     else rest.push(arg.value === undefined ? `--${arg.name}` : `--${arg.name}=${arg.value}`);
