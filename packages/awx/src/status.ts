@@ -1,5 +1,9 @@
-import type { ExecutionResult, FailureReason, Phase } from '@roundhouse/core';
-import { z } from 'zod';
+import {
+  completionTimeOf,
+  type ExecutionResult,
+  type FailureReason,
+  type Phase,
+} from '@roundhouse/core';
 import type { Job, JobStatus, KnownJobStatus } from './schemas.js';
 
 interface StatusMapping {
@@ -79,8 +83,6 @@ export function isJobFailed(status: JobStatus): boolean {
 type ReportedJob = Pick<Job, 'id' | 'status' | 'job_explanation'> &
   Partial<Pick<Job, 'timeout' | 'elapsed' | 'result_traceback' | 'started' | 'finished'>>;
 
-const Rfc3339Schema = z.iso.datetime({ offset: true });
-
 /**
  * What the job's times say: whether it started (AWX's `started`, when the view has the field),
  * and, for a finished job, when it ended (AWX's `finished`, when it is an RFC 3339 time).
@@ -89,10 +91,9 @@ function jobTimes(
   job: Partial<Pick<Job, 'started' | 'finished'>>,
   phase: Phase,
 ): Pick<ExecutionResult, 'started' | 'completionTime'> {
-  const finished =
-    (phase === 'Completed' || phase === 'Failed') && Rfc3339Schema.safeParse(job.finished).success
-      ? { completionTime: job.finished as string }
-      : {};
+  const completionTime =
+    phase === 'Completed' || phase === 'Failed' ? completionTimeOf(job.finished) : undefined;
+  const finished = completionTime ? { completionTime } : {};
   return { ...finished, ...(job.started === undefined ? {} : { started: !!job.started }) };
 }
 

@@ -1,3 +1,5 @@
+import { maxTimerMs } from '@roundhouse/core';
+
 /**
  * Time as the workqueue and rate limiters see it. Injected so tests can move time forward
  * instead of sleeping, which keeps them exact on a loaded machine.
@@ -8,13 +10,6 @@ export interface Clock {
   /** Calls `callback` after `ms`; the returned function cancels it. */
   setTimer(callback: () => void, ms: number): () => void;
 }
-
-/**
- * The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). Node runs a longer one
- * after 1 ms instead, so a requeue computed from a user's spec (a timeout of 600h) would
- * reconcile in a hot loop.
- */
-const maxTimerMs = 2 ** 31 - 1;
 
 export const systemClock: Clock = Object.freeze({
   now: () => performance.now(),

@@ -1,6 +1,13 @@
 import { ConfigurationError } from './errors.js';
 
 /**
+ * The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). Node runs a longer one
+ * after 1 ms instead, so a delay computed from a user's spec (a timeout of 600h) would fire in a
+ * hot loop.
+ */
+export const maxTimerMs = 2 ** 31 - 1;
+
+/**
  * Go's time.ParseDuration grammar, because WorkflowExecution specs are shared with Go
  * controllers (kubernaut) that write durations like "1h30m" or "2.5s".
  */

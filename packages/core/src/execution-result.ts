@@ -5,6 +5,8 @@ import {
   PhaseSchema,
 } from './workflow-execution-status.js';
 
+const CompletionTimeSchema = z.iso.datetime({ offset: true });
+
 /** What a backend reports about one execution at one moment. */
 export const ExecutionResultSchema = z.object({
   phase: PhaseSchema,
@@ -27,7 +29,7 @@ export const ExecutionResultSchema = z.object({
    * saw it late (a missed event, a restart) still records the true completion and starts its
    * cooldown from it. Absent: the controller's clock when it observed the end.
    */
-  completionTime: z.iso.datetime({ offset: true }).optional(),
+  completionTime: CompletionTimeSchema.optional(),
   /**
    * Whether the engine's resource began running (a PipelineRun's start time or any child run,
    * a Job's start time, an AWX job's start). A failure with no such evidence and no reason that
@@ -41,4 +43,12 @@ export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;
 /** Whether an execution in this phase will not change any more. */
 export function isTerminalPhase(phase: ExecutionResult['phase'] | undefined): boolean {
   return phase === 'Completed' || phase === 'Failed';
+}
+
+/**
+ * `time` when it is one `ExecutionResult.completionTime` may carry (RFC 3339), else undefined:
+ * an engine passes on the time its resource recorded, and a malformed one is no time at all.
+ */
+export function completionTimeOf(time: unknown): string | undefined {
+  return CompletionTimeSchema.safeParse(time).success ? (time as string) : undefined;
 }

@@ -14,6 +14,7 @@ export {
   formatGoDuration,
   goDurationPattern,
   isGoDuration,
+  maxTimerMs,
   parseGoDuration,
   parseTimeout,
 } from './duration.js';
@@ -41,6 +42,7 @@ export {
   serviceAccountField,
 } from './execution-identity.js';
 export {
+  completionTimeOf,
   type ExecutionResult,
   ExecutionResultSchema,
   isTerminalPhase,

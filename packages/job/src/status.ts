@@ -1,4 +1,9 @@
-import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
+import {
+  completionTimeOf,
+  type ExecutionResult,
+  type ExecutionSummary,
+  type FailureReason,
+} from '@roundhouse/core';
 import { z } from 'zod';
 import { containerLostReason, isContainerLost } from './container-lost.js';
 import { workflowContainerName } from './job-spec.js';
@@ -108,19 +113,14 @@ function verdict(job: JobState) {
   );
 }
 
-const Rfc3339Schema = z.iso.datetime({ offset: true });
-
-/** The time when it is one a result may carry (RFC 3339), else nothing. */
-function rfc3339(time: string | null | undefined): string | undefined {
-  return Rfc3339Schema.safeParse(time).success ? (time as string) : undefined;
-}
-
 /**
  * When the Job finished: its `completionTime`, which Kubernetes sets for a success only, else
  * when its verdict's condition became True.
  */
 function finishedAt(job: JobState, terminal: { lastTransitionTime?: string | null | undefined }) {
-  return rfc3339(job.status?.completionTime) ?? rfc3339(terminal.lastTransitionTime);
+  return (
+    completionTimeOf(job.status?.completionTime) ?? completionTimeOf(terminal.lastTransitionTime)
+  );
 }
 
 function counterSummary(job: JobState): ExecutionSummary {

@@ -4,7 +4,12 @@
  * apart would spread that.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, ConfigurationError, type DeletionPropagation } from '@roundhouse/core';
+import {
+  AbortedError,
+  ConfigurationError,
+  type DeletionPropagation,
+  maxTimerMs,
+} from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
 import { defaultLiveness } from './connection-liveness.js';
@@ -753,9 +758,6 @@ function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation
 }
 
 /** A duration option, checked: undici takes whole milliseconds. */
-/** The longest delay Node's timers take; a longer one fires after 1 ms, over and over. */
-const maxTimerMs = 2 ** 31 - 1;
-
 function milliseconds(
   options: KubeClientOptions,
   field: 'pingIntervalMs' | 'pingTimeoutMs',

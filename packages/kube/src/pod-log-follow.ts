@@ -7,7 +7,7 @@
  * `sinceTime`, and the lines it returns again are dropped. The decisions and the line
  * bookkeeping are pure functions here; `KubeClient.logs` supplies the I/O.
  */
-import { ConfigurationError } from '@roundhouse/core';
+import { ConfigurationError, maxTimerMs } from '@roundhouse/core';
 import { z } from 'zod';
 import { isKubernetesError, KubernetesApiError } from './kubernetes-errors.js';
 import { admit, replayFrom, sinceTimeOf, splitTimestamp, startPosition } from './log-lines.js';
@@ -39,8 +39,6 @@ export const defaultLogFollow: Required<LogFollowOptions> = {
 };
 
 const maxBackoffMs = 30_000;
-/** The longest delay Node's timers take; a longer one fires after 1 ms, over and over. */
-const maxTimerMs = 2 ** 31 - 1;
 
 /** `options` with defaults, checked; a bad value is a `ConfigurationError` naming its field. */
 export function logFollowSettings(

@@ -1,4 +1,9 @@
-import type { ConditionStatus, ExecutionResult, ExecutionSummary } from '@roundhouse/core';
+import {
+  type ConditionStatus,
+  completionTimeOf,
+  type ExecutionResult,
+  type ExecutionSummary,
+} from '@roundhouse/core';
 import { z } from 'zod';
 import {
   classifyPipelineRunFailure,
@@ -190,7 +195,7 @@ export function pipelineRunResult(
   const condition = succeeded(pipelineRun);
   const summary = summaryOf(pipelineRun, taskRuns, condition);
   const started = hasStarted(pipelineRun);
-  const completionTime = rfc3339(pipelineRun.status?.completionTime);
+  const completionTime = completionTimeOf(pipelineRun.status?.completionTime);
   const finished = { ...(completionTime ? { completionTime } : {}), started };
   if (condition?.status === 'True') {
     const reason = condition.reason || 'Succeeded';
@@ -246,13 +251,6 @@ export function pipelineRunResult(
  */
 function hasStarted(pipelineRun: PipelineRunState): boolean {
   return !!pipelineRun.status?.startTime || (pipelineRun.status?.childReferences?.length ?? 0) > 0;
-}
-
-const Rfc3339Schema = z.iso.datetime({ offset: true });
-
-/** The time when it is one a result may carry (RFC 3339), else nothing. */
-function rfc3339(time: string | null | undefined): string | undefined {
-  return Rfc3339Schema.safeParse(time).success ? (time as string) : undefined;
 }
 
 /** Whether Tekton has given the run a final verdict, so its lock is stale rather than busy. */
