@@ -337,7 +337,7 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: 'a' });
     expect(logger.error).toHaveBeenCalledWith(
       expect.anything(),
-      expect.stringContaining('without releasing the lease'),
+      expect.stringContaining('the lease is left unreleased'),
     );
     // Competing again, it takes its own lease back at once; the key waits for its reconcile.
     const second = new AbortController();

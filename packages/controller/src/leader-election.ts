@@ -187,7 +187,7 @@ export class LeaderElector {
     if (ended === 'stopped') {
       this.#logger.error(
         { graceMs: this.#stragglerGraceMs },
-        'work of this leadership still runs; stopping without releasing the lease, which expires unless this process competes again (end the process to end that work)',
+        'reconciles of this leadership still run past the grace period: the lease is left unreleased so no other replica takes over until it expires; end this process to stop them',
       );
     } else {
       this.#logger.error(
