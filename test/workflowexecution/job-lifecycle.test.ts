@@ -182,6 +182,31 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     expect(await jobsOf(client(), executionNamespace, second.metadata.name)).toEqual([]);
   });
 
+  it('runs one of two executions created at once that spell one target two ways', async () => {
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
+    const [capital, plural] = await Promise.all([
+      apply(client(), env.namespace, manifest({ target: 'prod/Deployment/twice' })),
+      apply(client(), env.namespace, manifest({ target: 'prod/deployments/twice' })),
+    ]);
+    const phases = await vi.waitFor(async () => {
+      const both = await Promise.all(
+        [capital, plural].map((wfe) => read(client(), env.namespace, wfe.metadata.name)),
+      );
+      const settled = both.map((wfe) => wfe?.status?.phase);
+      expect(settled.toSorted()).toEqual(['Failed', 'Running']);
+      return both;
+    }, patience);
+    const failed = phases.find((wfe) => wfe?.status?.phase === 'Failed');
+    const running = phases.find((wfe) => wfe?.status?.phase === 'Running');
+    expect(failed?.status).toMatchObject({
+      deduplicatedBy: running?.metadata?.name,
+      failureReason: 'Deduplicated',
+    });
+    expect(await jobsOf(client(), executionNamespace, failed?.metadata?.name as string)).toEqual(
+      [],
+    );
+  });
+
   it('waits in Pending for a busy target when configured to, then runs after the lock is released', async () => {
     await start({ lockPolicy: 'wait', cooldownMs: 1_000 });
     const first = await apply(

@@ -40,6 +40,11 @@ interface Target {
   readonly entries: Map<string, Entry>;
   readonly waiting: Set<string>;
   readonly holding: Set<string>;
+  /**
+   * Executions this process started whose status does not show their resource yet, by key: the
+   * uid that started and the resource it created.
+   */
+  readonly claims: Map<string, { readonly uid: string | undefined; readonly resourceName: string }>;
   /** The acted execution that finished last; null when it must be found again. */
   latest: Entry | undefined | null;
 }
@@ -55,6 +60,8 @@ export class ExecutionsByTarget {
   readonly #clusterScoped: ReadonlySet<string>;
   /** The target each cached execution was filed under, to find it again on its delete. */
   readonly #targetOf = new Map<string, string>();
+  /** By target: settles when the last start queued on it has finished its check and create. */
+  readonly #starts = new Map<string, Promise<void>>();
 
   constructor(options: ExecutionsByTargetOptions = {}) {
     this.#clusterScoped = new Set(options.clusterScopedKinds?.map((kind) => kind.toLowerCase()));
@@ -81,13 +88,23 @@ export class ExecutionsByTarget {
     const entry = entryOf(key, written, object);
     let record = this.#targets.get(target);
     if (!record) {
-      record = { entries: new Map(), waiting: new Set(), holding: new Set(), latest: undefined };
+      record = {
+        entries: new Map(),
+        waiting: new Set(),
+        holding: new Set(),
+        claims: new Map(),
+        latest: undefined,
+      };
       this.#targets.set(target, record);
     }
     record.entries.set(key, entry);
     this.#targetOf.set(key, target);
     toggle(record.waiting, key, entry.waiting);
     toggle(record.holding, key, entry.holding !== undefined);
+    const claim = record.claims.get(key);
+    // Its status now tells what the claim told (or that it finished, or another execution took
+    // the name): the claim has done its work.
+    if (claim && (claim.uid !== entry.uid || !entry.waiting)) record.claims.delete(key);
     const { latest } = record;
     if (latest === null) return;
     if (latest?.key === key) {
@@ -109,6 +126,7 @@ export class ExecutionsByTarget {
     record.entries.delete(key);
     record.waiting.delete(key);
     record.holding.delete(key);
+    record.claims.delete(key);
     if (record.entries.size === 0) this.#targets.delete(target);
     else if (record.latest?.key === key) record.latest = null;
   }
@@ -143,13 +161,13 @@ export class ExecutionsByTarget {
   }
 
   /**
-   * Another execution running on `target` that the engine's own lock cannot see, if the cache
-   * knows one: one under a different engine (the lock name is the same for every engine, but
-   * the API server keeps names unique per kind only, so a Job and a PipelineRun of the same name
-   * do not collide), or one that spells the target differently (`Deployment` and `deployment`
-   * hash to two lock names). The cache can lag a start by a moment; two such starts in the same
-   * instant can still both run, which only a lock object common to every engine and spelling
-   * (one more request per start) would close.
+   * Another execution running on `target` that the engine's own lock cannot see: one under a
+   * different engine (the lock name is the same for every engine, but the API server keeps
+   * names unique per kind only, so a Job and a PipelineRun of the same name do not collide), or
+   * one that spells the target differently (`Deployment` and `deployment` hash to two lock
+   * names). It knows those whose status records their resource and those this process started
+   * (`claim`) before their status says so; a start that asks inside `exclusiveStart` sees every
+   * start this process made before it on the target.
    */
   heldByAnother(self: {
     uid?: string | undefined;
@@ -157,14 +175,65 @@ export class ExecutionsByTarget {
     engine: string;
   }): { name: string; namespace: string; resourceName: string } | undefined {
     const record = this.#targets.get(this.#key(self.target));
-    for (const key of record?.holding ?? []) {
-      const other = record?.entries.get(key);
-      if (!other || other.uid === self.uid) continue;
+    if (!record) return undefined;
+    const holders = [
+      ...[...record.holding].map((key) => [key, record.entries.get(key)?.holding] as const),
+      ...[...record.claims].map(([key, claim]) => [key, claim.resourceName] as const),
+    ];
+    for (const [key, resourceName] of holders) {
+      const other = record.entries.get(key);
+      if (!other || resourceName === undefined || other.uid === self.uid) continue;
       if (other.engine === self.engine && other.target === self.target) continue;
       const [namespace = '', name = ''] = key.split('/');
-      return { name, namespace, resourceName: other.holding as string };
+      return { name, namespace, resourceName };
     }
     return undefined;
+  }
+
+  /**
+   * Runs `start` (a start's `heldByAnother` check and its create) once every start queued before
+   * it on the same object, however spelt, has run its own. Two executions that spell one target
+   * two ways, or name two engines, create two differently named or kinded resources, so nothing
+   * on the API server keeps them apart; run one after the other, the second finds the first's
+   * `claim`. Starts on different targets do not wait for each other.
+   */
+  async exclusiveStart<T>(
+    target: string,
+    signal: AbortSignal,
+    start: () => Promise<T>,
+  ): Promise<T> {
+    const key = this.#key(target);
+    const before = this.#starts.get(key) ?? Promise.resolve();
+    let finished = () => {};
+    const own = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const queue = before.then(() => own);
+    this.#starts.set(key, queue);
+    try {
+      await settledOrAborted(before, signal);
+      return await start();
+    } finally {
+      finished();
+      if (this.#starts.get(key) === queue) this.#starts.delete(key);
+    }
+  }
+
+  /**
+   * Records that `self` created `resourceName` on its target, so `heldByAnother` names it to
+   * other starts until its status records the resource (or that it finished), or it is gone.
+   * Ignored for an execution the cache no longer holds: its delete, already seen, would never
+   * clear the claim.
+   */
+  claim(
+    self: { namespace: string; name: string; uid?: string | undefined; target: string },
+    resourceName: string,
+  ): void {
+    const key = `${self.namespace}/${self.name}`;
+    const record = this.#targets.get(this.#key(self.target));
+    const entry = record?.entries.get(key);
+    if (!entry || entry.uid !== self.uid || !entry.waiting) return;
+    record?.claims.set(key, { uid: self.uid, resourceName });
   }
 
   /**
@@ -250,6 +319,20 @@ function latestOf(entries: Iterable<Entry>): Entry | undefined {
     }
   }
   return latest;
+}
+
+/** Settles when `promise` does, or rejects with the signal's reason once it is aborted. */
+function settledOrAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  return new Promise<void>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    const settle = () => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    };
+    promise.then(settle, settle);
+  });
 }
 
 function toggle(set: Set<string>, key: string, present: boolean): void {

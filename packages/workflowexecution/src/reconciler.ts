@@ -78,7 +78,10 @@ export interface WorkflowExecutionReconcilerOptions {
    */
   readonly executions: Pick<Informer<KubeObject>, 'observe'>;
   /** The executions on each target, following that informer (`ExecutionsByTarget.following`). */
-  readonly targets: Pick<ExecutionsByTarget, 'cooldownBlocking' | 'heldByAnother'>;
+  readonly targets: Pick<
+    ExecutionsByTarget,
+    'cooldownBlocking' | 'heldByAnother' | 'exclusiveStart' | 'claim'
+  >;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
   /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
@@ -384,32 +387,40 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (deadline !== undefined && deadline <= now.getTime())
       throw new DeadlinePassedError(wfe.spec.timesOutAt as string);
     enforceExecutionPolicy(wfe, this.#o.policy, now);
-    const holder = this.#o.targets.heldByAnother({
+    const { targets } = this.#o;
+    const self = {
+      namespace: wfe.metadata.namespace,
+      name: wfe.metadata.name,
       uid: wfe.metadata.uid,
       target: wfe.spec.targetResource,
       engine: wfe.spec.executionEngine,
-    });
-    if (holder) throw new ResourceLockedError(holder.resourceName, holder);
-    const requested = requestedDependencies(wfe);
-    // The hooks get the reconcile's signal, so a lost lease or a shutdown cuts them short; one
-    // that ignores it must not start anything once it settles (the next leader may have).
-    const dependencies = this.#o.resolveDependencies
-      ? await this.#o.resolveDependencies(wfe, ctx.signal)
-      : requested.dependencies;
-    ctx.signal.throwIfAborted();
-    await this.#dependencies.verify(
-      wfe,
-      dependencies,
-      this.#o.executionNamespace,
-      ctx.signal,
-      requested.path,
-    );
-    const declaredParameterNames = await this.#o.resolveDeclaredParameters?.(wfe, ctx.signal);
-    ctx.signal.throwIfAborted();
-    const created = await executor.create(wfe, this.#o.executionNamespace, {
-      ...(dependencies ? { dependencies } : {}),
-      ...(declaredParameterNames ? { declaredParameterNames } : {}),
-      signal: ctx.signal,
+    };
+    const created = await targets.exclusiveStart(self.target, ctx.signal, async () => {
+      const holder = targets.heldByAnother(self);
+      if (holder) throw new ResourceLockedError(holder.resourceName, holder);
+      const requested = requestedDependencies(wfe);
+      // The hooks get the reconcile's signal, so a lost lease or a shutdown cuts them short; one
+      // that ignores it must not start anything once it settles (the next leader may have).
+      const dependencies = this.#o.resolveDependencies
+        ? await this.#o.resolveDependencies(wfe, ctx.signal)
+        : requested.dependencies;
+      ctx.signal.throwIfAborted();
+      await this.#dependencies.verify(
+        wfe,
+        dependencies,
+        this.#o.executionNamespace,
+        ctx.signal,
+        requested.path,
+      );
+      const declaredParameterNames = await this.#o.resolveDeclaredParameters?.(wfe, ctx.signal);
+      ctx.signal.throwIfAborted();
+      const result = await executor.create(wfe, this.#o.executionNamespace, {
+        ...(dependencies ? { dependencies } : {}),
+        ...(declaredParameterNames ? { declaredParameterNames } : {}),
+        signal: ctx.signal,
+      });
+      targets.claim(self, result.resourceName);
+      return result;
     });
     for (const warning of created.warnings)
       ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
