@@ -118,6 +118,28 @@ const variables = new Set([
   'GOOGLE_APPLICATION_CREDENTIALS',
   'KUBECONFIG',
   'KUBERNETES_MASTER',
+  // where cloud SDKs fetch credentials from and whom they hand a token to in exchange: the AWS
+  // container-credentials endpoint is sent the file AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+  // names (the ServiceAccount token, say) as its Authorization header, Azure's authority host
+  // the federated token file, a managed-identity endpoint its header; a metadata server of the
+  // author's hands the workflow credentials of theirs, so what it writes goes to them
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AZURE_AUTHORITY_HOST',
+  'AZURE_CLIENT_CERTIFICATE_PATH',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'GCE_METADATA_HOST',
+  'GCE_METADATA_IP',
+  'GCE_METADATA_ROOT',
+  'IDENTITY_ENDPOINT',
+  'IDENTITY_HEADER',
+  'IMDS_ENDPOINT',
+  'MSI_ENDPOINT',
+  'MSI_SECRET',
+  // the GitHub CLI sends its token to GH_HOST
+  'GH_HOST',
+  // podman, skopeo and buildah read registry credentials from this file
+  'REGISTRY_AUTH_FILE',
   // helm: its plugins run as commands, its data home holds them, its repository and registry
   // files hold credentials and CAs (HELM_KUBE* below: the API server, CA, token, impersonation)
   'HELM_CACHE_HOME',
@@ -165,7 +187,11 @@ const variables = new Set([
  * start-up hooks, profilers and probing paths; git's configuration by environment and its TLS
  * settings; kubectl's (`KUBECTL_EXTERNAL_DIFF` runs a command); the addresses the kubelet
  * gives in-cluster clients; helm's connection to the API server; terraform's extra CLI
- * arguments; the AWS endpoints signed requests go to; every setting of pip, Bundler, Yarn and
+ * arguments; the AWS endpoints signed requests go to, and the credential endpoints its SDKs
+ * read (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, the instance metadata service); every setting of
+ * Vault's CLI (`VAULT_ADDR` receives the token or the ServiceAccount JWT it logs in with) and
+ * Docker's (`DOCKER_HOST` is the daemon that is sent every command and build, `DOCKER_CONFIG`
+ * names a credential helper to run); every setting of pip, Bundler, Yarn and
  * gcloud (an index URL, a trusted host, `yarnPath`, `CLOUDSDK_PYTHON`); and Ansible's, every
  * setting of which its environment can set: plugin and module paths, `ANSIBLE_SSH_COMMON_ARGS`
  * (a `ProxyCommand` runs a command), an executable vault password file. The AWX engine refuses
@@ -186,6 +212,10 @@ const prefixes = [
   'HELM_KUBE',
   'TF_CLI_ARGS',
   'AWS_ENDPOINT_URL',
+  'AWS_CONTAINER_',
+  'AWS_EC2_METADATA_',
+  'VAULT_',
+  'DOCKER_',
   'PIP_',
   'BUNDLE_',
   'YARN_',

@@ -121,6 +121,20 @@ describe('parameterEnv', () => {
     'AWS_SHARED_CREDENTIALS_FILE',
     'npm_config_registry',
     'NPM_CONFIG_CAFILE',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+    'AWS_EC2_METADATA_SERVICE_ENDPOINT',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AZURE_AUTHORITY_HOST',
+    'AZURE_FEDERATED_TOKEN_FILE',
+    'IDENTITY_ENDPOINT',
+    'MSI_ENDPOINT',
+    'GCE_METADATA_HOST',
+    'VAULT_ADDR',
+    'VAULT_SKIP_VERIFY',
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'GH_HOST',
   ])('refuses %s, which would change whom the image trusts with its requests and token', (name) => {
     let error: unknown;
     try {
