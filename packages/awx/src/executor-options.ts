@@ -61,8 +61,9 @@ export const AnsibleExecutorOptionsSchema = z.object({
    */
   claimTtlMs: z.number().int().min(0).default(60_000),
   /**
-   * How long a job template, its credentials and a credential type are reused between launches
-   * without reading them again; 0 reads them on every launch.
+   * How long a job template, its survey and launch requirements and a credential type are reused
+   * between launches without reading them again; 0 reads them on every launch. A template's
+   * credentials are read afresh for every launch that sends credentials.
    */
   cacheTtlMs: z.number().int().min(0).default(60_000),
   /**

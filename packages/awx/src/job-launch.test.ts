@@ -117,6 +117,19 @@ describe('JobLaunch', () => {
     });
   });
 
+  it('never sends a credential an admin removed from the template since the last launch', async () => {
+    const { awx, catalog, run } = setup();
+    const machine = { id: 1, name: 'machine', organization: 1, credential_type: 1 };
+    const vault = { id: 2, name: 'vault', organization: 1, credential_type: 3 };
+    awx.templateOwn = [machine, vault];
+    // An earlier launch read the template's credentials.
+    await catalog.credentials(template, undefined);
+    awx.templateOwn = [machine];
+    await run(plan([{ k: 'v' }]));
+    // AWX would take credential 2 as a prompted one and put it back on the job.
+    expect(awx.launched[0]?.credentials).toEqual([1, awx.credentials[0]!.id]);
+  });
+
   it('turns a launch AWX refused into a ConfigurationError, deleting the credentials and the lock', async () => {
     const { awx, lock, run } = setup();
     awx.launchError = new AwxApiError(

@@ -115,9 +115,9 @@ export class JobLaunch {
     let current = template;
     let launched = await this.#launch(attempt, plan, plan.extraVars, current, true, signal);
     if (launched === 'stale') {
-      // AWX refused the launch with what the cache held: the template, its survey or its
-      // credentials changed. Nothing was launched; once more with what AWX has now, the
-      // variables typed for the survey as it is now.
+      // AWX refused the launch with what the cache held: the template or its survey changed.
+      // Nothing was launched; once more with what AWX has now, the variables typed for the
+      // survey as it is now.
       this.#catalog.forget(current.value);
       const fresh = await this.#catalog.template(current.value.name, signal);
       const withCredentials = attempt.created.length > 0;
@@ -190,11 +190,9 @@ export class JobLaunch {
     const { id, name } = template.value;
     const warnings: string[] = [];
     let credentials: number[] | undefined;
-    let cached = template.cached;
     if (attempt.created.length > 0) {
       const own = await this.#catalog.credentials(template.value, signal);
-      cached ||= own.cached;
-      const merged = launchCredentials(own.value, attempt.created);
+      const merged = launchCredentials(own, attempt.created);
       credentials = merged.ids;
       for (const c of merged.replaced) {
         warnings.push(
@@ -232,7 +230,7 @@ export class JobLaunch {
       if (error instanceof AwxError && !error.ambiguous) {
         attempt.stage = 'refused';
         const refusedStale = error instanceof AwxApiError && [400, 404].includes(error.statusCode);
-        if (retryStale && cached && refusedStale) {
+        if (retryStale && template.cached && refusedStale) {
           return 'stale';
         }
         throw launchRefused(template.value, error);

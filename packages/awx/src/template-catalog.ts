@@ -14,24 +14,23 @@ export interface Cached<T> {
 }
 
 /**
- * Job templates by name, their own credentials and their enabled surveys, read once per TTL
- * rather than on every launch. AWX checks every launch against the template as it is then
- * (prompts, credentials, survey answers), so a stale entry can make a launch fail; the launch
- * then forgets it and tries once more with what AWX says now. The one way it can run
- * differently: a value typed for a survey question removed within the TTL goes as that question
- * took it (`"3"` for a text question) rather than coerced as kubernaut does.
+ * Job templates by name, their enabled surveys and what a launch of them needs, read once per
+ * TTL rather than on every launch. AWX checks every launch against the template as it is then
+ * (prompts, survey answers), so a stale entry can make a launch fail; the launch then forgets
+ * it and tries once more with what AWX says now. The one way it can run differently: a value
+ * typed for a survey question removed within the TTL goes as that question took it (`"3"` for a
+ * text question) rather than coerced as kubernaut does. The template's credentials are never
+ * cached: see `credentials`.
  */
 export class TemplateCatalog {
   readonly #awx: JobTemplateReader;
   readonly #templates: TtlCache<JobTemplate>;
-  readonly #credentials: TtlCache<Credential[]>;
   readonly #surveys: TtlCache<Survey>;
   readonly #requirements: TtlCache<LaunchRequirements>;
 
   constructor(awx: JobTemplateReader, ttlMs: number, now: () => number) {
     this.#awx = awx;
     this.#templates = new TtlCache(ttlMs, now);
-    this.#credentials = new TtlCache(ttlMs, now);
     this.#surveys = new TtlCache(ttlMs, now);
     this.#requirements = new TtlCache(ttlMs, now);
   }
@@ -54,14 +53,18 @@ export class TemplateCatalog {
     }
   }
 
-  /** The template's own credentials, which a launch with credentials must repeat. */
+  /**
+   * The template's own credentials, which a launch with credentials must repeat; read on every
+   * call. AWX takes a sent credential that is no longer the template's as a prompted one, which
+   * replaces the template's credential of its type (`_accept_or_ignore_job_kwargs`,
+   * `create_unified_job`) with neither a 400 nor an ignored field: a remembered one an admin
+   * removed from the template would silently go back onto the job.
+   */
   async credentials(
     template: Pick<JobTemplate, 'id' | 'name'>,
     signal: AbortSignal | undefined,
-  ): Promise<Cached<Credential[]>> {
-    return this.#credentials.get(String(template.id), () =>
-      readable(template, this.#awx.templateCredentials(template.id, { signal })),
-    );
+  ): Promise<Credential[]> {
+    return readable(template, this.#awx.templateCredentials(template.id, { signal }));
   }
 
   /**
@@ -96,7 +99,6 @@ export class TemplateCatalog {
   /** Drops what is known of the template: AWX refused a launch that used it. */
   forget(template: Pick<JobTemplate, 'id' | 'name'>): void {
     this.#templates.forget(template.name);
-    this.#credentials.forget(String(template.id));
     this.#surveys.forget(String(template.id));
     this.#requirements.forget(String(template.id));
   }

@@ -40,17 +40,19 @@ describeWithControlPlane('AWX requests per launch', () => {
     return sent;
   }
 
-  it('sends at most 4 per launch with one Secret once the template and type are known', async () => {
+  it('sends 4 per launch with one Secret once the template and type are known', async () => {
     const template = seedTemplate(bed.sim, { schedule: { pendingMs: 60_000 } });
     const [first, ...steady] = await requestsPerLaunch(template.name, 5, {
       secrets: [{ name: 'db' }],
     });
-    // The first launch learns the template, its credentials and the credential type.
+    // The first launch learns the template and the credential type.
     expect(first).toContain(`GET /api/v2/job_templates/`);
     for (const requests of steady) {
+      // The template's credentials are read every time: one an admin removed must not be sent.
       expect(requests).toEqual([
         'GET /api/v2/credentials/',
         'POST /api/v2/credentials/',
+        `GET /api/v2/job_templates/${template.id}/credentials/`,
         `POST /api/v2/job_templates/${template.id}/launch/`,
       ]);
     }
