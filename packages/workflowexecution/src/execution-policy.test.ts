@@ -112,6 +112,38 @@ describe('enforceExecutionPolicy', () => {
     ).toMatchObject({ reason: 'Forbidden', path: 'spec.workflowRef.serviceAccountName' });
   });
 
+  it('refuses a digest that would run another image of a repository whose one tag is allowed', () => {
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const pinned = sampleExecution({
+      spec: {
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: 'quay.io/acme/restart:1',
+          executionBundleDigest: digest,
+        },
+      },
+    });
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(pinned, policy({ bundles: ['quay.io/acme/restart:1'] }), now),
+      ),
+    ).toMatchObject({
+      reason: 'Forbidden',
+      path: 'spec.workflowRef.executionBundleDigest',
+      message: expect.stringContaining(`quay.io/acme/restart:1@${digest}`),
+    });
+    for (const bundles of [
+      [`quay.io/acme/restart:1@${digest}`],
+      ['quay.io/acme/restart:*'],
+      ['quay.io/acme/*'],
+    ]) {
+      expect(
+        refusal(() => enforceExecutionPolicy(pinned, policy({ bundles }), now)),
+      ).toBeUndefined();
+    }
+  });
+
   it('requires a digest when configured to', () => {
     const strict = policy({ bundles: ['*'], requireDigest: true });
     expect(refusal(() => enforceExecutionPolicy(sampleExecution(), strict, now))).toMatchObject({

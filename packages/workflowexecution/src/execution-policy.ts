@@ -2,6 +2,7 @@ import {
   ExecutionForbiddenError,
   isAllowedSource,
   parseTimeout,
+  pinnedReference,
   requestedServiceAccount,
   serviceAccountField,
   timesOutAtMs,
@@ -20,7 +21,9 @@ export const ExecutionPolicySchema = z.object({
   serviceAccounts: z.array(z.string().min(1)).default([]),
   /**
    * Bundles an execution may run: an exact reference, a prefix ending in `/*` or `:*`
-   * (`registry.example.com/team/*`), or `*` for any. Empty refuses every bundle.
+   * (`registry.example.com/team/*`), or `*` for any. Empty refuses every bundle. A bundle
+   * pinned by `executionBundleDigest` must be allowed as pinned too (`repo:tag@sha256:...`):
+   * an exact `repo:tag` allows that tag, not any digest of the repository.
    */
   bundles: z.array(z.string().min(1)).default([]),
   /** Refuse a bundle that is not pinned to a digest (in the reference or executionBundleDigest). */
@@ -65,7 +68,16 @@ export function enforceExecutionPolicy(
     );
   }
   const { executionBundle, executionBundleDigest } = wfe.spec.workflowRef;
-  if (!isAllowedSource(policy.bundles, executionBundle)) {
+  // A digest chooses what runs, whatever tag the reference names: an exact pattern allows the
+  // tag it names, not every image of its repository, so the bundle is checked as pinned.
+  const pinned = pinnedReference(executionBundle, executionBundleDigest);
+  if (!isAllowedSource(policy.bundles, pinned)) {
+    if (pinned !== executionBundle && isAllowedSource(policy.bundles, executionBundle)) {
+      throw new ExecutionForbiddenError(
+        'spec.workflowRef.executionBundleDigest',
+        `the digest makes this execution run "${pinned}", which no source this controller allows names (${policy.bundles.join(', ')}); drop the digest to run the tag the operator allowed, or ask the operator to allow the bundle by its digest (repo@sha256:...) or its repository or tags (repo/* or repo:*)`,
+      );
+    }
     throw new ExecutionForbiddenError(
       'spec.workflowRef.executionBundle',
       `bundle "${executionBundle}" is not from a source this controller allows${
