@@ -85,6 +85,7 @@ describe('buildPod', () => {
         },
       },
       spec: {
+        automountServiceAccountToken: false,
         restartPolicy: 'Never',
         serviceAccountName: 'runner',
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
@@ -136,6 +137,21 @@ describe('buildPod', () => {
       { name: 'MODE', value: 'pa$$$$word' },
       { name: 'GREETING', value: 'hi $$(MODE)' },
     ]);
+  });
+
+  it("mounts no token of the default runner into the author's scripts", () => {
+    const token = (execution: WorkflowExecution, overrides: Partial<PodEngineSettings> = {}) =>
+      buildPod(execution, 'w', undefined, settings(overrides)).spec?.automountServiceAccountToken;
+    expect(token(wfe())).toBe(false);
+    // A ServiceAccount the execution names passed the policy: its own setting decides.
+    const named = wfe(undefined, { executionConfig: { serviceAccountName: 'deployer' } });
+    expect(buildPod(named, 'w', undefined, settings()).spec).toMatchObject({
+      serviceAccountName: 'deployer',
+    });
+    expect(token(named)).toBeUndefined();
+    // The operator's choice wins either way.
+    expect(token(wfe(), { pod: { automountServiceAccountToken: true } })).toBe(true);
+    expect(token(named, { pod: { automountServiceAccountToken: false } })).toBe(false);
   });
 
   it('runs every step as a main container with parallel: true', () => {

@@ -3,6 +3,7 @@ import type {
   V1OwnerReference,
   V1Pod,
   V1PodSecurityContext,
+  V1PodSpec,
   V1ResourceRequirements,
   V1SecurityContext,
 } from '@kubernetes/client-node';
@@ -48,6 +49,10 @@ export interface PodEngineSettings {
    * replaces them resource by resource, and may not ask past a limit set here.
    */
   readonly resources?: V1ResourceRequirements | undefined;
+  /**
+   * The job engine's pod settings. `automountServiceAccountToken` set here wins; unset, the Pod
+   * mounts no token unless the execution names its ServiceAccount (see `serviceAccountToken`).
+   */
   readonly pod?: PodSettings | undefined;
   readonly podLabels?: Readonly<Record<string, string>> | undefined;
   readonly podAnnotations?: Readonly<Record<string, string>> | undefined;
@@ -95,6 +100,21 @@ function ownerReferences(wfe: WorkflowExecution, namespace: string): V1OwnerRefe
     });
   }
   return [{ apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true }];
+}
+
+/**
+ * The steps' scripts are the author's own code, so they must hold no token the author could not
+ * get themselves: none of the executor's default runner. A ServiceAccount the execution names is
+ * one the controller's policy let it run as (and the admission policy checked the author may
+ * mint its tokens), so that ServiceAccount's own setting decides. The operator's `pod` setting
+ * wins either way.
+ */
+function serviceAccountToken(
+  wfe: WorkflowExecution,
+  pod: PodSettings | undefined,
+): Pick<V1PodSpec, 'automountServiceAccountToken'> {
+  if (pod?.automountServiceAccountToken !== undefined || requestedServiceAccount(wfe)) return {};
+  return { automountServiceAccountToken: false };
 }
 
 /** The execution's environment, then the step's own variables over it. */
@@ -179,6 +199,7 @@ export function buildPod(
     },
     spec: {
       ...settings.pod,
+      ...serviceAccountToken(wfe, settings.pod),
       restartPolicy: 'Never',
       serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,
       ...(timeout !== undefined ? { activeDeadlineSeconds: timeout } : {}),
