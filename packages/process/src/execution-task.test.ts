@@ -83,6 +83,31 @@ describe('the task of an execution', () => {
     },
   );
 
+  it('refuses a workingDir with a relative bundle, which would run a file found there', () => {
+    const wfe = sampleExecution();
+    wfe.spec.workflowRef.engineConfig = { workingDir: '/tmp/mine' };
+    for (const bundle of ['./restart.sh', 'bin/restart.sh', 'restart']) {
+      wfe.spec.workflowRef.executionBundle = bundle;
+      expect(issuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
+        {
+          path: 'spec.workflowRef.engineConfig.workingDir',
+          message: expect.stringMatching(
+            new RegExp(`^is not allowed with the relative bundle "${bundle}": .*absolute path`),
+          ),
+        },
+      ]);
+      expect(executionTask(wfe, undefined, overridable).task.process.workingDir).toBe('/tmp/mine');
+    }
+    wfe.spec.workflowRef.executionBundle = '/opt/workflows/restart.sh';
+    expect(executionTask(wfe, undefined, settings).task.process).toMatchObject({
+      command: ['/opt/workflows/restart.sh'],
+      workingDir: '/tmp/mine',
+    });
+    wfe.spec.workflowRef.executionBundle = 'restart';
+    wfe.spec.workflowRef.engineConfig = {};
+    expect(executionTask(wfe, undefined, settings).task.process.command).toEqual(['restart']);
+  });
+
   it('names both overrides when both are refused', () => {
     const wfe = sampleExecution();
     wfe.spec.workflowRef.engineConfig = {

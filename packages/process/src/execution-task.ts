@@ -34,7 +34,11 @@ export const ProcessEngineConfigSchema = z.strictObject({
   command: z.array(z.string()).min(1, { error: 'must name the program to run' }).optional(),
   /** Arguments after `command`. */
   args: z.array(z.string()).optional(),
-  /** Absolute working directory; default the agent's (Local) or the main container's (Remote). */
+  /**
+   * Absolute working directory; default the task's own directory (Local) or the main
+   * container's (Remote). Refused with a bundle that is not an absolute path unless the engine
+   * allows command overrides: that bundle would be found from here.
+   */
   workingDir: z.string().startsWith('/', { error: 'must be an absolute path' }).optional(),
   /**
    * Where the task runs on an agent in sidecar mode; default the agent's setting. Refused, as
@@ -90,7 +94,7 @@ export function executionTask(
 ): { task: TaskRequest; warnings: string[] } {
   const { engine, conventions } = settings;
   const config = parseEngineConfig(wfe);
-  if (!settings.allowCommandOverride) refuseOverrides(config);
+  if (!settings.allowCommandOverride) refuseOverrides(config, wfe.spec.workflowRef.executionBundle);
   if (dependencies?.secrets?.length || dependencies?.configMaps?.length) {
     throw new ConfigurationError({
       path: requestedDependencies(wfe).path,
@@ -164,14 +168,32 @@ const overrideRefusals = {
     'engine',
 } as const;
 
-function refuseOverrides(config: ProcessEngineConfig): void {
+/**
+ * The shim runs the bundle as `"$@"`, so a bundle that is not an absolute path is found from the
+ * working directory (or a PATH entry relative to it): with a directory of the author's choosing,
+ * the file that runs is theirs, whatever name the policy allowed.
+ */
+function workingDirRefusal(bundle: string): string {
+  return (
+    `is not allowed with the relative bundle "${bundle}": it would run the file of that name ` +
+    "in the directory given here, which the controller's bundle policy never checks; make " +
+    'spec.workflowRef.executionBundle an absolute path, leave workingDir out, or have the ' +
+    'operator enable allowCommandOverride on the engine'
+  );
+}
+
+function refuseOverrides(config: ProcessEngineConfig, bundle: string): void {
   const keys = (['command', 'lifecycle', 'execMode'] as const).filter(
     (key) => config[key] !== undefined,
   );
-  if (keys.length === 0) return;
-  throw new ConfigurationError(
-    keys.map((key) => ({ path: `${engineConfigPath}.${key}`, message: overrideRefusals[key] })),
-  );
+  const issues = keys.map((key) => ({
+    path: `${engineConfigPath}.${key}`,
+    message: overrideRefusals[key],
+  }));
+  if (config.workingDir !== undefined && !bundle.startsWith('/')) {
+    issues.push({ path: `${engineConfigPath}.workingDir`, message: workingDirRefusal(bundle) });
+  }
+  if (issues.length) throw new ConfigurationError(issues);
 }
 
 function timeoutSeconds(value: string, path: string): number {
