@@ -1,11 +1,12 @@
 import { type Logger, RoundhouseError } from '@roundhouse/core';
 import type { JobCanceler } from './awx-roles.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
-import { LockLostError } from './execution-errors.js';
+import { LockLostError, WorkflowJobCancelingError } from './execution-errors.js';
 import type { ExecutionIdentity } from './execution-identity.js';
 import type { Claim, ExecutionLock } from './execution-lock.js';
 import { claimed, type LaunchLock, type LaunchRecord, unclaimed } from './launch-record.js';
 import type { Credential } from './schemas.js';
+import { endSlicedWorkflow } from './sliced-workflow.js';
 
 /** What an attempt needs of the lock: conditional writes, and the release. */
 export type LockWriter = Pick<ExecutionLock, 'write' | 'release'>;
@@ -104,7 +105,10 @@ export interface RollbackParts {
  * - a launch whose outcome is unknown (`launching`): everything stays, so a job AWX commits
  *   later has its credentials, and the next create or cleanup looks for it;
  * - a job that must not run (`launched`, e.g. AWX ignored its credentials): it is canceled first,
- *   and its credentials and the lock go only once the cancel was accepted.
+ *   and its credentials and the lock go only once the cancel was accepted;
+ * - a workflow job (`launched`, the template sliced): it is canceled first, and its credentials
+ *   and the lock go only once it has ended; until then the record keeps it, for the next create
+ *   or cleanup.
  * Nothing is undone before the attempt has confirmed it still holds its claim (a write that
  * also keeps it fresh): an attempt that was taken over undoes only its own credentials, by id,
  * since the record, and every credential named for the execution, are the new holder's.
@@ -186,16 +190,17 @@ async function undoHeld(
   if (attempt.stage === 'launched' && attempt.workflowJob !== undefined) {
     const workflowJob = attempt.workflowJob;
     try {
-      const outcome = await parts.awx.cancelWorkflowJob(workflowJob);
-      log.info({ ...fields, workflowJob, outcome }, 'canceled AWX workflow job of a failed create');
+      await endSlicedWorkflow(parts.awx, workflowJob);
+      log.info({ ...fields, workflowJob }, 'canceled AWX workflow job of a failed create');
     } catch (failure) {
-      // Its jobs may still start: the credentials stay, and the record keeps the launch, so
-      // the next create waits out the commit window before launching again.
-      log.warn(
-        { ...fields, workflowJob, reason: reasonOf(failure) },
-        'could not cancel the AWX workflow job of a failed create',
-      );
-      await attempt.finish({}, undefined);
+      // Its sliced jobs may still start: the credentials stay, and the record keeps the
+      // workflow job, so the next create or cleanup deletes them once it has ended.
+      const message =
+        failure instanceof WorkflowJobCancelingError
+          ? 'AWX is still canceling the workflow job of a failed create'
+          : 'could not cancel the AWX workflow job of a failed create';
+      log.warn({ ...fields, workflowJob, reason: reasonOf(failure) }, message);
+      await attempt.finish({ workflowJob }, undefined);
       return;
     }
   }

@@ -14,11 +14,12 @@ import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
 import { deleteKubernautCredentials } from './kubernaut-credentials.js';
 import { claimed, type LaunchRecord, launchDeadline, unclaimed } from './launch-record.js';
+import { endSlicedWorkflow } from './sliced-workflow.js';
 import { isJobActive } from './status.js';
 
 export interface ExecutionCleanupParts {
   readonly awx: JobCanceler & CredentialStore;
-  readonly lock: ExecutionLock;
+  readonly lock: Pick<ExecutionLock, 'find' | 'write' | 'release'>;
   readonly jobs: ExecutionJobs;
   readonly credentials: EphemeralCredentials;
 }
@@ -89,8 +90,9 @@ export class ExecutionCleanup {
 
   /**
    * Cancels the job if AWX may still run it. True when a job may still start whose
-   * credentials must therefore stay: it could not be looked up or canceled, or its launch may
-   * still be committed. Failures go to `failures`.
+   * credentials must therefore stay: it could not be looked up or canceled, its launch may
+   * still be committed, or the workflow job a sliced launch made has not ended. Failures go to
+   * `failures`.
    */
   async #stopJob(
     wfe: WorkflowExecution,
@@ -100,6 +102,11 @@ export class ExecutionCleanup {
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
     try {
+      if (record?.workflowJob !== undefined) {
+        // The launch made this workflow job and no job: once it has ended, nothing can start.
+        await endSlicedWorkflow(this.#parts.awx, record.workflowJob, { signal });
+        return false;
+      }
       const job = await this.#parts.jobs.owned(wfe, identity, record, signal);
       if (job && isJobActive(job.status)) {
         const outcome = await this.#parts.awx.cancelJob(job.id, { signal });

@@ -27,6 +27,7 @@ import type { KubernetesApiAccess } from './kubernetes-api-access.js';
 import { checkLaunch } from './launch-check.js';
 import { launchDeadline } from './launch-record.js';
 import { executionTimeoutMs } from './launch-timeout.js';
+import { endSlicedWorkflow } from './sliced-workflow.js';
 import type { TemplateCatalog } from './template-catalog.js';
 import { enforceJobTemplatePolicy } from './template-policy.js';
 
@@ -139,9 +140,10 @@ export class ExecutionCreate {
 
   /**
    * What an earlier create of this execution left in the record: a job, adopted once it is
-   * checked to still have its credentials; or a launch whose answer was lost, whose job is
-   * looked for until the launch commit window closes (LaunchUnresolvedError meanwhile, and
-   * nothing launched). `undefined` when there is nothing, or the window closed without a job:
+   * checked to still have its credentials; a canceled workflow job, waited for until it has
+   * ended (WorkflowJobCancelingError meanwhile, and nothing launched); or a launch whose answer
+   * was lost, whose job is looked for until the launch commit window closes
+   * (LaunchUnresolvedError meanwhile, and nothing launched). `undefined` when there is nothing, or the window closed without a job:
    * then the earlier launch is taken as never made, and this create launches.
    */
   async #earlierLaunch(
@@ -150,9 +152,17 @@ export class ExecutionCreate {
     signal: AbortSignal | undefined,
   ): Promise<CreateResult | undefined> {
     const { record } = attempt;
-    if (record.job === undefined && record.launchedAt === undefined) return undefined;
+    const launched = [record.job, record.launchedAt, record.workflowJob];
+    if (launched.every((v) => v === undefined)) return undefined;
     // A job may exist from here on: a failure must leave its credentials alone.
     attempt.stage = 'launching';
+    if (record.workflowJob !== undefined) {
+      // The earlier launch made a workflow job and no job; once it has ended, launch anew.
+      await endSlicedWorkflow(this.#parts.awx, record.workflowJob, { signal });
+      await attempt.write({ workflowJob: undefined, launchedAt: undefined }, signal);
+      attempt.stage = 'preparing';
+      return undefined;
+    }
     const job = await this.#parts.jobs.recorded(record, identity, signal);
     if (job) {
       attempt.stage = 'launched';

@@ -1,7 +1,7 @@
 /**
  * Why an ansible create or cleanup stopped, beyond what AWX itself answered: another call for
- * the same execution is at work, a launch's fate is not known yet, a job lost its credentials,
- * or parts of a cleanup failed. Each is a RoundhouseError with a `reason`; none carries a secret.
+ * the same execution is at work, a launch's fate is not known yet, a canceled workflow job has
+ * not ended, a job lost its credentials, or parts of a cleanup failed. Each is a RoundhouseError with a `reason`; none carries a secret.
  */
 import { RoundhouseError } from '@roundhouse/core';
 
@@ -63,6 +63,24 @@ export class LaunchUnresolvedError extends RoundhouseError {
         `by AWX, and its job was not found; a retried create looks for it again and launches ` +
         `anew only after ${launchUntil}`,
       options,
+    );
+  }
+}
+
+/**
+ * The workflow job a sliced launch made was canceled and has not ended yet: AWX cancels a
+ * running workflow job's sliced jobs later, and until it has, one of them may still start with
+ * the execution's credentials. They stay, with the lock, until it has ended; retry.
+ */
+export class WorkflowJobCancelingError extends RoundhouseError {
+  readonly reason = 'AWXWorkflowJobCanceling';
+  override readonly retryable = true;
+
+  constructor(readonly workflowJob: number) {
+    super(
+      `AWX workflow job ${workflowJob}, which a launch made instead of a job, is still being ` +
+        "canceled and its sliced jobs may still start; the execution's credentials stay until " +
+        'it has ended; retry',
     );
   }
 }

@@ -49,6 +49,8 @@ export class FakeAwx
   launched: LaunchRequest[] = [];
   canceled: number[] = [];
   canceledWorkflows: number[] = [];
+  runningWorkflows = new Set<number>();
+  #endedWorkflows = new Set<number>();
   /** The template slices: launch answers with this workflow job instead of a job. */
   workflowJob: number | undefined;
   ignoredFields: Record<string, unknown> = {};
@@ -130,8 +132,14 @@ export class FakeAwx
     this.canceled.push(id);
     return 'requested' as const;
   }
+  /**
+   * As AWX cancels a workflow job: at once one that had not started; a running one (in
+   * `runningWorkflows`) only once its spawned jobs ended, which a test says by removing it.
+   */
   async cancelWorkflowJob(id: number) {
     this.canceledWorkflows.push(id);
+    if (this.#endedWorkflows.has(id)) return 'finished' as const;
+    if (!this.runningWorkflows.has(id)) this.#endedWorkflows.add(id);
     return 'requested' as const;
   }
   async findCredentialType() {

@@ -53,6 +53,7 @@ export {
   JobCredentialsMissingError,
   LaunchUnresolvedError,
   LockLostError,
+  WorkflowJobCancelingError,
 } from './execution-errors.js';
 export {
   type ExecutionIdentity,

@@ -209,10 +209,22 @@ describe('JobLaunch', () => {
         ),
       },
     ]);
-    expect(awx.canceledWorkflows).toEqual([61]);
+    // Asked again: AWX answers 405 once the workflow job has ended.
+    expect(awx.canceledWorkflows).toEqual([61, 61]);
     expect(awx.canceled).toEqual([]);
     expect(awx.credentials).toEqual([]);
     expect(lock.record).toBeNull();
+  });
+
+  it('keeps the credentials and the lock while AWX still cancels the sliced jobs of a running workflow job', async () => {
+    const { awx, lock, run } = setup();
+    awx.workflowJob = 61;
+    awx.runningWorkflows.add(61);
+    await expect(run(plan([{ k: 'v' }]))).rejects.toThrow(ConfigurationError);
+    const [credential] = awx.credentials;
+    expect(credential).toBeDefined();
+    expect(lock.record).toMatchObject({ workflowJob: 61, credentials: [credential!.id] });
+    expect(lock.record?.claim).toBeUndefined();
   });
 
   it('adopts the job of a launch whose answer was lost', async () => {

@@ -30,6 +30,11 @@ export const LaunchRecordSchema = z.object({
   launchedAt: z.iso.datetime().optional(),
   /** The job the launch made, once known. */
   job: id.optional(),
+  /**
+   * The workflow job the launch made instead of a job (the template sliced), canceled; its
+   * sliced jobs may still start with the credentials until it has ended.
+   */
+  workflowJob: id.optional(),
   /** The job reached a terminal status: the lock is stale (awaiting cleanup), not busy. */
   finished: z.boolean().default(false),
 });

@@ -1,0 +1,88 @@
+import { noopLogger, type WorkflowExecution } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { ephemeralCredentialPrefix } from './credential-plan.js';
+import { EphemeralCredentials } from './ephemeral-credentials.js';
+import { ExecutionCleanup } from './execution-cleanup.js';
+import { CleanupIncompleteError, WorkflowJobCancelingError } from './execution-errors.js';
+import { executionIdentity } from './execution-identity.js';
+import { ExecutionJobs } from './execution-jobs.js';
+import { parseExecutorOptions } from './executor-options.js';
+import { FakeAwx, FakeLock } from './fakes.test-support.js';
+import type { JobTemplate } from './schemas.js';
+import { TemplateCatalog } from './template-catalog.js';
+
+const template: JobTemplate = {
+  id: 3,
+  name: 'restart',
+  organization: 1,
+  ask_variables_on_launch: true,
+  ask_credential_on_launch: true,
+  ask_timeout_on_launch: false,
+  job_slice_count: 1,
+  ask_job_slice_count_on_launch: false,
+  survey_enabled: false,
+};
+const wfe: WorkflowExecution = {
+  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
+  spec: {
+    workflowRef: {
+      workflowId: 'restart',
+      version: '1',
+      executionBundle: 'quay.io/acme/restart:1',
+      engineConfig: { jobTemplateName: 'restart' },
+    },
+    targetResource: 'default/deployment/my-app',
+    executionEngine: 'ansible',
+  },
+};
+const settings = parseExecutorOptions({ now: () => Date.parse('2026-03-01T10:00:00.000Z') });
+
+/** The lock as cleanup finds it in the execution namespace. */
+class StoredLock extends FakeLock {
+  async find() {
+    return this.record && { lock: this.lock(), record: this.record };
+  }
+}
+
+function setup() {
+  const awx = new FakeAwx(template);
+  const catalog = new TemplateCatalog(awx, 0, settings.now);
+  const lock = new StoredLock();
+  const parts = {
+    awx,
+    lock,
+    jobs: new ExecutionJobs(awx, catalog, settings),
+    credentials: new EphemeralCredentials(awx, settings, noopLogger),
+  };
+  return { awx, lock, cleanup: new ExecutionCleanup(parts, settings, noopLogger) };
+}
+
+describe('ExecutionCleanup', () => {
+  it('keeps the credentials and the lock until the workflow job of a sliced launch has ended', async () => {
+    const { awx, lock, cleanup } = setup();
+    const prefix = ephemeralCredentialPrefix(settings.namePrefix, executionIdentity(wfe));
+    const credential = { id: 7, name: `${prefix}db`, organization: 1, credential_type: 9 };
+    awx.credentials = [credential];
+    awx.runningWorkflows.add(61);
+    lock.record = {
+      template: 3,
+      credentials: [7],
+      launchedAt: '2026-03-01T09:00:00.000Z',
+      workflowJob: 61,
+      finished: false,
+    };
+
+    const error = await cleanup.run(wfe, 'workflows', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CleanupIncompleteError);
+    expect(error).toMatchObject({ retryable: true });
+    expect((error as CleanupIncompleteError).failures).toEqual([new WorkflowJobCancelingError(61)]);
+    expect(awx.credentials).toEqual([credential]);
+    expect(lock.record).toMatchObject({ workflowJob: 61, credentials: [7] });
+
+    // AWX canceled its sliced jobs and marked it canceled.
+    awx.runningWorkflows.delete(61);
+    await cleanup.run(wfe, 'workflows', {});
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+});
