@@ -68,7 +68,7 @@ describe('workflowExecutionAdmissionPolicy', () => {
       {
         name: 'targetHasClusterKind',
         expression: expect.stringMatching(
-          /^size\(variables\.targetParts\) == 3 && \(variables\.targetParts\[1\]\.lowerAscii\(\) in \["node","nodes","no","namespace",/,
+          /^size\(variables\.targetParts\) == 3 && \(variables\.targetParts\[1\]\.lowerAscii\(\) in \["componentstatus","componentstatuses","cs","namespace",/,
         ),
       },
       {

@@ -5,11 +5,7 @@ import {
   isDns1123Subdomain,
 } from '@roundhouse/core';
 import type { ResourceType } from '@roundhouse/kube';
-import {
-  clusterPrefixed,
-  clusterScopedKindPattern,
-  clusterScopedKinds,
-} from './cluster-scoped-kinds.js';
+import { clusterPrefixed, clusterScopedKindPattern, clusterScopedKinds } from './builtin-kinds.js';
 import { group, plural } from './crd.js';
 
 /**
@@ -59,7 +55,7 @@ export interface WorkflowExecutionAdmissionPolicyOptions {
   readonly name?: string;
   /**
    * Cluster-scoped kinds of custom resources a target may name, besides the built-in ones and
-   * any `Cluster<Something>` kind (see cluster-scoped-kinds.ts): each spelling targets use, the
+   * any `Cluster<Something>` kind (see builtin-kinds.ts): each spelling targets use, the
    * kind, its plural or a short name (`GatewayClass`, `gatewayclasses`), compared in lower case.
    * A cluster-scoped kind missing here lets an author aim a workflow at it by putting their own
    * namespace in front (`team-a/GatewayClass/public`).
