@@ -1,6 +1,6 @@
 import { executionResourceName, parseWorkflowExecution } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { actionKeyOf, attemptExecution } from './attempt.js';
+import { actionKeyOf, attemptExecution, outputPrefix } from './attempt.js';
 import type { TaskAction } from './spec.js';
 
 const action: TaskAction = {
@@ -68,5 +68,22 @@ describe('actionKeyOf', () => {
   it("maps an attempt's owner key back to its action", () => {
     expect(actionKeyOf('flyte/run1-a0-12')).toBe('flyte/run1-a0');
     expect(actionKeyOf('flyte/not-an-attempt')).toBeUndefined();
+  });
+});
+
+describe('outputPrefix', () => {
+  it('joins the base without its trailing slashes', () => {
+    expect(outputPrefix({ runOutputBase: 's3://bucket/run1///', actionName: 'a0' }, 2)).toBe(
+      's3://bucket/run1/a0/2',
+    );
+    expect(outputPrefix({ runOutputBase: '///', actionName: 'a0' }, 1)).toBe('/a0/1');
+  });
+
+  it('takes linear time on a long run of slashes, so one action cannot stall the controller', () => {
+    // A quadratic trim took over 3 s on this input; every event of the action ran it.
+    const runOutputBase = `${'/'.repeat(100_000)}x`;
+    const started = performance.now();
+    expect(outputPrefix({ runOutputBase, actionName: 'a0' }, 1)).toHaveLength(100_006);
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });

@@ -1,5 +1,5 @@
 import type { WorkflowExecution } from '@roundhouse/core';
-import type { TaskAction, TaskActionSpec } from './spec.js';
+import { type TaskAction, type TaskActionSpec, uriMaxLength } from './spec.js';
 
 /**
  * One attempt of a TaskAction (counted from 1, as `status.attempts`), as the executors see it:
@@ -54,7 +54,31 @@ export function outputPrefix(
   spec: Pick<TaskActionSpec, 'runOutputBase' | 'actionName'>,
   attempt: number,
 ): string {
-  return `${spec.runOutputBase.replace(/\/+$/, '')}/${spec.actionName}/${attempt}`;
+  return `${withoutTrailingSlashes(spec.runOutputBase)}/${spec.actionName}/${attempt}`;
+}
+
+/** Where attempt n leaves its outputs, as Flyte's `outputs.output_uri`. */
+export function outputUriOf(
+  spec: Pick<TaskActionSpec, 'runOutputBase' | 'actionName'>,
+  attempt: number,
+): string {
+  return `${outputPrefix(spec, attempt)}/outputs.pb`;
+}
+
+/**
+ * The longest URI `outputUriOf` gives for a valid spec: what it adds to `runOutputBase` ('/', an action name
+ * of at most 30 characters, '/', the attempt, '/outputs.pb') is under 64 characters.
+ */
+export const outputUriMaxLength = uriMaxLength + 64;
+
+/**
+ * `text` without its trailing '/'s, in one pass: the regex `/\/+$/` retries its match from every
+ * '/' of a run, quadratic in the author's string, and runs on every event of the action.
+ */
+function withoutTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '/') end--;
+  return text.slice(0, end);
 }
 
 /**

@@ -99,6 +99,16 @@ describe('cache entries', () => {
       cachedOutputUri({ metadata: {}, data: { foo: 'bar' } } as never, identity),
     ).toBeUndefined();
   });
+
+  it('reads an entry whose URI no valid action could have written as no entry', () => {
+    const populatedBy = { name: 'run1-a0' };
+    const long = cacheEntryConfigMap(identity, `s3://${'x'.repeat(3000)}`, populatedBy);
+    expect(cachedOutputUri(long, identity)).toBeUndefined();
+    const longest = `s3://${'x'.repeat(2043)}/${'a'.repeat(30)}/11/outputs.pb`;
+    expect(cachedOutputUri(cacheEntryConfigMap(identity, longest, populatedBy), identity)).toBe(
+      longest,
+    );
+  });
 });
 
 describe('reservationLease', () => {

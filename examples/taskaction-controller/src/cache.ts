@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LeaseSpec } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
+import { outputUriMaxLength } from './attempt.js';
 import type { TaskAction } from './spec.js';
 
 /**
@@ -92,7 +93,9 @@ const CacheEntrySchema = z.object({
     project: z.string(),
     domain: z.string(),
     cacheKey: z.string(),
-    outputUri: z.string().min(1),
+    // The author's namespace may write this ConfigMap, and every event quotes the URI: no
+    // longer than what `outputPrefix` can make of a valid `runOutputBase`.
+    outputUri: z.string().min(1).max(outputUriMaxLength),
   }),
 });
 

@@ -37,6 +37,15 @@ describe('taskActionCrd', () => {
     );
   });
 
+  it('refuses over-long URIs and timeouts at create', () => {
+    type Field = { properties: Record<string, Field>; maxLength?: number };
+    const spec = schema?.properties.spec as unknown as Field;
+    expect(spec.properties.inputUri?.maxLength).toBe(2048);
+    expect(spec.properties.runOutputBase?.maxLength).toBe(2048);
+    expect(spec.properties.taskTemplate?.properties.timeout?.maxLength).toBe(64);
+    expect(spec.properties.conditionSpec?.properties.timeout?.maxLength).toBe(64);
+  });
+
   it('shows the Progressing reason as the status column', () => {
     expect(version?.additionalPrinterColumns).toContainEqual({
       name: 'Status',

@@ -88,6 +88,14 @@ describe('the outputs an event names', () => {
     });
   });
 
+  it('are none for a runOutputBase longer than the spec allows, stored before the CRD bound it', () => {
+    const long = taskActionView({
+      ...view,
+      spec: { ...view.spec, taskType: 'container', runOutputBase: `s3://${'/'.repeat(3000)}` },
+    });
+    expect(transitionEvent(long, must(markQueued({}, at)), at.now)).not.toHaveProperty('outputs');
+  });
+
   it('are none for an action without runOutputBase, such as a condition', () => {
     expect(transitionEvent(view, must(markQueued({}, at)), at.now)).not.toHaveProperty('outputs');
   });

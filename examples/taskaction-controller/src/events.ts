@@ -8,7 +8,7 @@ import {
 } from '@roundhouse/controller';
 import { formatKubeMicroTime } from '@roundhouse/core';
 import { z } from 'zod';
-import { outputPrefix } from './attempt.js';
+import { outputUriOf } from './attempt.js';
 import type { TaskActionView } from './spec.js';
 
 /**
@@ -70,7 +70,7 @@ function attemptOutputs(view: TaskActionView, attempt: number, outputUri?: strin
   if (outputUri !== undefined) return { outputs: { outputUri } };
   if (!runOutputBase || !actionName) return {};
   return {
-    outputs: { outputUri: `${outputPrefix({ runOutputBase, actionName }, attempt)}/outputs.pb` },
+    outputs: { outputUri: outputUriOf({ runOutputBase, actionName }, attempt) },
   };
 }
 

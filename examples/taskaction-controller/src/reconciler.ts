@@ -34,7 +34,7 @@ import type { ExecutionResult, Registry } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
-import { attemptExecution, outputPrefix } from './attempt.js';
+import { attemptExecution, outputUriOf } from './attempt.js';
 import { attemptResourceState } from './attempt-resource.js';
 import { cachePolicyOf } from './cache.js';
 import { passCacheGate } from './cache-gate.js';
@@ -342,7 +342,7 @@ export class TaskActionReconciler implements Reconciler {
         );
         return { requeueAfter: this.#o.resyncMs };
       case 'succeeded': {
-        const outputUri = `${outputPrefix(action.spec, attempt)}/outputs.pb`;
+        const outputUri = outputUriOf(action.spec, attempt);
         // The entry goes first: an action shown Completed has populated the cache.
         if (policy) {
           await this.#cache.populate(policy, outputUri, action.metadata, {

@@ -132,6 +132,31 @@ describe('validateTaskAction', () => {
     ).toMatchObject({ valid: false, reason: 'InvalidSpec' });
   });
 
+  it.each(['inputUri', 'runOutputBase'] as const)(
+    'refuses a %s longer than 2048 characters, naming the field',
+    (field) => {
+      const action = valid();
+      action.spec[field] = `s3://bucket/${'x'.repeat(2048)}`;
+      const result = validateTaskAction(action, defaultRouting, registry, allowedImages);
+      expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+      expect(!result.valid && result.message).toContain(`spec.${field}: `);
+      action.spec[field] = `s3://${'x'.repeat(2043)}`;
+      expect(validateTaskAction(action, defaultRouting, registry, allowedImages).valid).toBe(true);
+    },
+  );
+
+  it('refuses a timeout of a long run of digits at once, without backtracking over it', () => {
+    // The Go duration pattern is quadratic on digits: this took seconds before the length bound.
+    const action = valid();
+    const timeout = '1'.repeat(50_000);
+    const spec = { ...action.spec, taskTemplate: { ...action.spec.taskTemplate, timeout } };
+    const started = performance.now();
+    const result = validateTaskAction({ ...action, spec }, defaultRouting, registry, allowedImages);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(!result.valid && result.message).toContain('spec.taskTemplate.timeout: ');
+  });
+
   it('does not judge the image of an admitted action again, so a narrowed list strands no attempt', () => {
     const admitted = {
       ...valid(),

@@ -50,6 +50,25 @@ const EnvNameSchema = z
 const EnvSchema = z.record(EnvNameSchema, z.string());
 
 /**
+ * The longest `inputUri` and `runOutputBase` (Flyte's CRD sets none). The controller copies them
+ * into every attempt's environment, every sink event and the cache entry, so an author must not
+ * choose their size; the CRD carries the bound, so the API server refuses a longer one at create.
+ */
+export const uriMaxLength = 2048;
+
+/**
+ * The longest Go duration: Go's largest Duration spelled out ("2562047h47m16.854775807s") is
+ * 24 characters. The bound is checked first and stops the checks after it (`abort`), because
+ * the duration pattern backtracks quadratically on a long run of digits.
+ */
+const durationMaxLength = 64;
+
+const GoDurationSchema = z
+  .string()
+  .max(durationMaxLength, { abort: true })
+  .regex(goDurationPattern, { error: 'must be a Go duration such as "30m" or "1h30m"' });
+
+/**
  * Why an engine would refuse a Go duration as an attempt's deadline (`parseTimeout`: zero,
  * negative, or longer than Go can hold), so such an action is InvalidSpec at admission instead
  * of failing its first launch, after a finalizer, a Queued status and maybe a reservation.
@@ -70,7 +89,7 @@ export const TaskTemplateSchema = z.object({
    * The container image the task runs: an OCI reference, checked by the CRD too, since the
    * job engine's own check comes only when an attempt's Job is built.
    */
-  image: z.string().max(512).regex(new RegExp(ociReferencePattern), {
+  image: z.string().max(512, { abort: true }).regex(new RegExp(ociReferencePattern), {
     error:
       'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/train:1.4"',
   }),
@@ -81,14 +100,10 @@ export const TaskTemplateSchema = z.object({
   /** Attempts after a failed one: the task gets `retries + 1` attempts. Default 0. */
   retries: z.number().int().min(0).max(10).optional(),
   /** Deadline of one attempt, a Go duration such as "30m". */
-  timeout: z
-    .string()
-    .regex(goDurationPattern, { error: 'must be a Go duration such as "30m" or "1h30m"' })
-    .superRefine((text, ctx) => {
-      const refused = deadlineRefusal(text);
-      if (refused) ctx.addIssue({ code: 'custom', message: refused });
-    })
-    .optional(),
+  timeout: GoDurationSchema.superRefine((text, ctx) => {
+    const refused = deadlineRefusal(text);
+    if (refused) ctx.addIssue({ code: 'custom', message: refused });
+  }).optional(),
   /**
    * With `spec.cacheKey`, only one action per key runs at a time; the others wait for its
    * outputs (Flyte's task metadata `cache_serializable`). Default false.
@@ -121,9 +136,9 @@ export const TaskActionSpecSchema = z.object({
   /** Selects the engine (see TaskTypeRouting). */
   taskType: z.string().min(1).max(63),
   taskTemplate: TaskTemplateSchema,
-  inputUri: z.string().min(1),
+  inputUri: z.string().min(1).max(uriMaxLength),
   /** Attempt n of this action writes under `<runOutputBase>/<actionName>/<n>`. */
-  runOutputBase: z.string().min(1),
+  runOutputBase: z.string().min(1).max(uriMaxLength),
   /** Recorded for the run's scheduler; the job engine does not act on it. */
   interruptible: z.boolean().optional(),
   /** Run-scoped environment; the task template's `env` wins on a clash. */
@@ -148,13 +163,9 @@ export const ConditionSpecSchema = z.object({
   prompt: z.string().max(4096).optional(),
   description: z.string().max(2048).optional(),
   /** Without a signal this long after creation, the action fails `TimedOut`; default never. */
-  timeout: z
-    .string()
-    .regex(goDurationPattern, { error: 'must be a Go duration such as "30m" or "1h30m"' })
-    .refine((text) => (parseGoDuration(text) ?? 0) > 0, {
-      error: 'must be longer than zero; leave it out to wait without a deadline',
-    })
-    .optional(),
+  timeout: GoDurationSchema.refine((text) => (parseGoDuration(text) ?? 0) > 0, {
+    error: 'must be longer than zero; leave it out to wait without a deadline',
+  }).optional(),
 });
 
 /** A condition action needs its identity and its condition, none of a task's fields. */
@@ -211,7 +222,8 @@ const TaskActionViewSchema = z.object({
       parentActionName: optionalText,
       actionType: optionalText,
       taskType: optionalText,
-      runOutputBase: optionalText,
+      // Events quote it on every transition: one too long for the spec is no output location.
+      runOutputBase: z.string().max(uriMaxLength).optional().catch(undefined),
     })
     .catch({}),
   status: TaskActionStatusSchema.catch({}),
