@@ -99,9 +99,10 @@ export class AwxApiError extends AwxError {
 }
 
 /**
- * AWX refused a request (403) because the token's user lacks a right on an object: AWX only says
+ * AWX refused a request (403) because the token's user lacks a right on an object: AWX says only
  * "You do not have permission to perform this action.", so the message names the right, the
- * object and how to grant it. It stays an AwxApiError with status 403 (AWXForbidden), so a
+ * object and how to grant it. A 403 in AWX's own words (a license, a host limit) stays an
+ * AwxApiError with those words. It stays an AwxApiError with status 403 (AWXForbidden), so a
  * caller classifying by status code sees what it saw before.
  */
 export class AwxPermissionError extends AwxApiError {

@@ -44,6 +44,24 @@ describe('templateRefusal', () => {
   });
 });
 
+describe("a 403 in AWX's own words", () => {
+  it('keeps them instead of naming a right the user may well have', () => {
+    const limit =
+      'You have already reached the maximum number of 5 hosts allowed for your organization. ' +
+      'Contact your System Administrator for assistance.';
+    const refusal = new AwxApiError('POST job_templates/7/launch/', 403, limit, [], undefined);
+    const error = templateRefusal(refusal, template, 'Execute');
+    expect(error).not.toBeInstanceOf(AwxPermissionError);
+    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden' });
+    expect((error as Error).message).toBe(
+      `AWX POST job_templates/7/launch/ answered 403: ${limit}`,
+    );
+    const license = new AwxApiError('POST jobs/12/cancel/', 403, 'License is missing.', [], 0);
+    expect((cancelRefusal(license, 12, job(7)) as Error).message).toContain('License is missing.');
+    expect(credentialRefusal(license, 1)).toBe(license);
+  });
+});
+
 describe('cancelRefusal', () => {
   it("names Admin on the job's template for another user's job", () => {
     const error = cancelRefusal(refused('POST jobs/12/cancel/'), 12, job(7));

@@ -1,13 +1,25 @@
 /**
  * The rights the token's AWX user needs for the calls the engine makes, as AWX's access.py
  * checks them, and the AwxPermissionError a 403 to one becomes: which right, on what, and how
- * to grant it, never the token. Anything other than a 403 passes through unchanged.
+ * to grant it, never the token. Anything other than a bare 403 passes through unchanged.
  */
 import { AwxApiError, AwxPermissionError } from './awx-errors.js';
 import type { Job, JobTemplate } from './schemas.js';
 
-function isForbidden(error: unknown): error is AwxApiError {
-  return error instanceof AwxApiError && error.statusCode === 403;
+/** DRF's PermissionDenied.default_detail: all AWX says when an access check returns False. */
+const bareDenial = 'You do not have permission to perform this action.';
+
+/**
+ * A 403 that says only that a right is missing. AWX also answers 403 with its own words, which
+ * are kept: the license is missing or expired, or an organization is at its host limit
+ * (BaseAccess.check_license, which refuses launches even to a System Administrator).
+ */
+function isBareDenial(error: unknown): error is AwxApiError {
+  return (
+    error instanceof AwxApiError &&
+    error.statusCode === 403 &&
+    (error.detail === undefined || error.detail === bareDenial)
+  );
 }
 
 const elseToken = 'or use the token of a user who has it';
@@ -21,7 +33,7 @@ export function templateRefusal(
   template: Pick<JobTemplate, 'id' | 'name'>,
   right: 'Read' | 'Execute',
 ): unknown {
-  if (!isForbidden(error)) return error;
+  if (!isBareDenial(error)) return error;
   const grant = right === 'Read' ? 'grant it Read (or Execute)' : 'grant it Execute';
   return new AwxPermissionError(
     error,
@@ -37,7 +49,7 @@ export function templateRefusal(
  * organization); reading the job needs Read on its template.
  */
 export function cancelRefusal(error: unknown, jobId: number, job: Job | undefined): unknown {
-  if (!isForbidden(error)) return error;
+  if (!isBareDenial(error)) return error;
   if (job === undefined) {
     return new AwxPermissionError(
       error,
@@ -67,7 +79,7 @@ export function cancelRefusal(error: unknown, jobId: number, job: Job | undefine
  * Credential Admin.
  */
 export function credentialRefusal(error: unknown, organizationId: number): unknown {
-  if (!isForbidden(error)) return error;
+  if (!isBareDenial(error)) return error;
   return new AwxPermissionError(
     error,
     'Credential Admin',

@@ -161,6 +161,24 @@ describe('JobLaunch', () => {
     expect(lock.record).toBeNull();
   });
 
+  it("reports a 403 in AWX's own words as AWX said it, deleting the credentials and the lock", async () => {
+    const { awx, lock, run } = setup();
+    awx.launchError = new AwxApiError(
+      'POST job_templates/3/launch/',
+      403,
+      'License has expired.',
+      [],
+      undefined,
+    );
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden' });
+    expect((error as Error).message).toBe(
+      'AWX POST job_templates/3/launch/ answered 403: License has expired.',
+    );
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
   it('names the passwords a refused launch lacked, and how to fix the template', async () => {
     const { awx, lock, run } = setup();
     awx.launchError = new AwxApiError(

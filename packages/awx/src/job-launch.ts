@@ -294,8 +294,9 @@ export class JobLaunch {
 
 /**
  * A launch AWX refused outright (400: a survey answer or password missing, two credentials of
- * one type) can only succeed after someone changes the template or the workflow; a 403 says the
- * user lacks Execute on the template.
+ * one type) can only succeed after someone changes the template or the workflow; a bare 403
+ * says the user lacks Execute on the template, and one in AWX's own words (a license, an
+ * organization's host limit) keeps them.
  */
 function launchRefused(template: JobTemplate, error: unknown): unknown {
   if (!(error instanceof AwxApiError) || error.statusCode !== 400) {
