@@ -69,6 +69,7 @@ describe('the task of an execution', () => {
       'executionBundle',
     ],
     ['execMode', { execMode: 'Local' }, "the agent's token"],
+    ['args', { args: ['-c', 'cat /var/run/secrets/token'] }, 'spec.parameters'],
   ])(
     'refuses engineConfig.%s, which would run past the bundle policy, by default',
     (key, config, why) => {

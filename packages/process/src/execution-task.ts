@@ -32,7 +32,10 @@ export const ProcessEngineConfigSchema = z.strictObject({
    * allows command overrides (see ExecutionTaskSettings).
    */
   command: z.array(z.string()).min(1, { error: 'must name the program to run' }).optional(),
-  /** Arguments after `command`. */
+  /**
+   * Arguments after `command` (or the bundle). Refused, as `command`, unless the engine allows
+   * command overrides: arguments decide what an interpreter or a tool runs.
+   */
   args: z.array(z.string()).optional(),
   /**
    * Absolute working directory; default the task's own directory (Local) or the main
@@ -62,10 +65,12 @@ export interface ExecutionTaskSettings {
   readonly defaultTimeout?: string | undefined;
   /**
    * Let `engineConfig.command` and `engineConfig.lifecycle` run programs other than the
-   * execution bundle, and `engineConfig.execMode` choose the container it runs in. Off by
-   * default: a controller's bundle policy (`--allowed-bundles`) checks only
-   * `spec.workflowRef.executionBundle`, and stays engine-neutral, so an override would run
-   * whatever an author names past it, or run the bundle beside the agent's own token and data.
+   * execution bundle, `engineConfig.args` hand it arguments, and `engineConfig.execMode` choose
+   * the container it runs in. Off by default: a controller's bundle policy (`--allowed-bundles`)
+   * checks only `spec.workflowRef.executionBundle`, and stays engine-neutral, so an override
+   * would run whatever an author names past it (`sh -c`, `python -c`, a tool's plugin flag), or
+   * run the bundle beside the agent's own token and data. Without it the allow-list bounds the
+   * whole argv, and the author's values reach the bundle only as parameters.
    */
   readonly allowCommandOverride?: boolean | undefined;
 }
@@ -155,8 +160,13 @@ function parseEngineConfig(wfe: WorkflowExecution): ProcessEngineConfig {
 const overrideRefusals = {
   command:
     "is not allowed: the program is spec.workflowRef.executionBundle, which the controller's " +
-    'bundle policy checks; pass arguments in engineConfig.args, or have the operator enable ' +
+    'bundle policy checks; pass values in spec.parameters, or have the operator enable ' +
     'allowCommandOverride on the engine',
+  args:
+    "is not allowed: arguments decide what the bundle runs (`sh -c`, `python -c`, a tool's " +
+    "plugin or configuration flag), and the controller's bundle policy checks only " +
+    'spec.workflowRef.executionBundle; pass values in spec.parameters, which reach the bundle ' +
+    'as environment variables, or have the operator enable allowCommandOverride on the engine',
   lifecycle:
     'is not allowed: hooks run programs other than spec.workflowRef.executionBundle, which the ' +
     "controller's bundle policy checks; do that work in the bundle, or have the operator " +
@@ -183,7 +193,7 @@ function workingDirRefusal(bundle: string): string {
 }
 
 function refuseOverrides(config: ProcessEngineConfig, bundle: string): void {
-  const keys = (['command', 'lifecycle', 'execMode'] as const).filter(
+  const keys = (['command', 'args', 'lifecycle', 'execMode'] as const).filter(
     (key) => config[key] !== undefined,
   );
   const issues = keys.map((key) => ({

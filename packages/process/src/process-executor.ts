@@ -12,9 +12,9 @@ export interface ProcessExecutorOptions {
   /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
   readonly defaultTimeout?: string;
   /**
-   * Run `engineConfig.command` and `engineConfig.lifecycle`, which name programs the
-   * controller's bundle policy never sees, and let `engineConfig.execMode` pick the container;
-   * default false: they are a ConfigurationError.
+   * Run `engineConfig.command`, `engineConfig.args` and `engineConfig.lifecycle`, which decide
+   * what runs past the controller's bundle policy, and let `engineConfig.execMode` pick the
+   * container; default false: they are a ConfigurationError.
    */
   readonly allowCommandOverride?: boolean;
 }

@@ -12,11 +12,11 @@ import {
   describeExecutorConformance,
 } from '@roundhouse/core/testing/conformance';
 import { describe, expect, it } from 'vitest';
-import { patience } from './support.js';
+import { patience, writeBundle } from './support.js';
 
 /**
  * The conformance harness shared by the `process` and `agent` engines. Each execution runs a
- * shell that waits for its `CONTROL` file (a parameter, so it reaches the task through the
+ * script bundle that waits for its `CONTROL` file (a parameter, so it reaches the task through the
  * environment like any parameter) and exits with the code written there.
  */
 export function processConformanceHarness(options: {
@@ -27,6 +27,10 @@ export function processConformanceHarness(options: {
   readonly prefix: string;
 }): ConformanceHarness {
   let sequence = 0;
+  const bundle = writeBundle(
+    join(options.controlDir, `${options.prefix}-wait-for-control`),
+    'until [ -s "$CONTROL" ]; do sleep 0.05; done; exit "$(cat "$CONTROL")"',
+  );
   const finish = (wfe: WorkflowExecution, code: number) => {
     const control = wfe.spec.parameters?.CONTROL as string;
     writeFileSync(`${control}.tmp`, String(code));
@@ -46,13 +50,7 @@ export function processConformanceHarness(options: {
           workflowRef: {
             workflowId: 'wait-for-control',
             version: '1',
-            executionBundle: '/bin/sh',
-            engineConfig: {
-              args: [
-                '-c',
-                'until [ -s "$CONTROL" ]; do sleep 0.05; done; exit "$(cat "$CONTROL")"',
-              ],
-            },
+            executionBundle: bundle,
           },
           targetResource: targetResource ?? `team-a/deployment/${id}`,
           parameters: { CONTROL: join(options.controlDir, id) },

@@ -10,21 +10,22 @@ import { sampleExecution } from '@roundhouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentExecutor, ProcessExecutor, TaskExecutorClient } from '../src/index.js';
 import { type InProcessAgent, startInProcessAgent } from './in-process-agent.js';
-import { patience, temporaryDirectory } from './support.js';
+import { patience, temporaryDirectory, writeBundle } from './support.js';
 
 let target = 0;
+const bundles = temporaryDirectory('engine-bundles');
 
-/** A WorkflowExecution on a fresh target that runs `script` with /bin/sh. */
+/** A WorkflowExecution on a fresh target whose bundle is a shell script running `script`. */
 function execution(script: string, fields: { name?: string; uid?: string; timeout?: string } = {}) {
   target += 1;
+  const executionBundle = writeBundle(join(bundles.path, `bundle-${target}`), script);
   const wfe = sampleExecution({
     name: fields.name ?? `wfe-${target}`,
     spec: {
       workflowRef: {
         workflowId: 'shell',
         version: '1',
-        executionBundle: '/bin/sh',
-        engineConfig: { args: ['-c', script] },
+        executionBundle,
       },
       targetResource: `team-a/deployment/app-${target}`,
       executionEngine: 'process',
@@ -45,6 +46,7 @@ describe('the process and agent engines', () => {
 
   afterAll(async () => {
     await agent.stop();
+    bundles.remove();
   });
 
   const engines = (options: { allowCommandOverride?: boolean } = {}) =>
@@ -159,9 +161,8 @@ describe('the process and agent engines', () => {
         const hook = (word: string) => ({
           exec: { command: ['/bin/sh', '-c', `echo ${word} >> ${marker}`] },
         });
-        const wfe = execution('true');
+        const wfe = execution(`echo command >> ${marker}`);
         wfe.spec.workflowRef.engineConfig = {
-          args: ['-c', `echo command >> ${marker}`],
           lifecycle: { preStart: hook('preStart'), postStop: hook('postStop') },
         };
         await executor.create(wfe, 'ns');
@@ -189,7 +190,7 @@ describe('the process and agent engines', () => {
     }
   });
 
-  it('refuses a command or hooks other than the bundle unless the engine allows them', async () => {
+  it('refuses a command, arguments or hooks other than the bundle unless the engine allows them', async () => {
     const dir = temporaryDirectory('engine-overrides');
     try {
       for (const [engine, executor] of engines()) {
@@ -197,10 +198,12 @@ describe('the process and agent engines', () => {
         const write = { exec: { command: ['/bin/sh', '-c', `echo ran >> ${marker}`] } };
         const overrides: WorkflowExecution['spec']['workflowRef']['engineConfig'][] = [
           { command: write.exec.command },
-          { args: ['-c', 'true'], lifecycle: { preStart: write } },
+          { args: write.exec.command.slice(1) },
+          { lifecycle: { preStart: write } },
         ];
         for (const engineConfig of overrides) {
           const wfe = execution('true');
+          wfe.spec.workflowRef.executionBundle = '/bin/sh';
           wfe.spec.workflowRef.engineConfig = engineConfig;
           await expect(executor.create(wfe, 'ns'), engine).rejects.toBeInstanceOf(
             ConfigurationError,
