@@ -20,6 +20,19 @@ const refusal = (fn: () => void) => {
   return undefined;
 };
 
+/** quay.io/acme/restart:1, pinned to `digest`. */
+const pinnedTo = (digest: string) =>
+  sampleExecution({
+    spec: {
+      workflowRef: {
+        workflowId: 'w',
+        version: '1',
+        executionBundle: 'quay.io/acme/restart:1',
+        executionBundleDigest: digest,
+      },
+    },
+  });
+
 describe('enforceExecutionPolicy', () => {
   it('refuses every bundle by default, naming the field', () => {
     expect(refusal(() => enforceExecutionPolicy(sampleExecution(), policy(), now))).toMatchObject({
@@ -114,16 +127,7 @@ describe('enforceExecutionPolicy', () => {
 
   it('refuses a digest that would run another image of a repository whose one tag is allowed', () => {
     const digest = `sha256:${'b'.repeat(64)}`;
-    const pinned = sampleExecution({
-      spec: {
-        workflowRef: {
-          workflowId: 'w',
-          version: '1',
-          executionBundle: 'quay.io/acme/restart:1',
-          executionBundleDigest: digest,
-        },
-      },
-    });
+    const pinned = pinnedTo(digest);
     expect(
       refusal(() =>
         enforceExecutionPolicy(pinned, policy({ bundles: ['quay.io/acme/restart:1'] }), now),
@@ -149,16 +153,7 @@ describe('enforceExecutionPolicy', () => {
     expect(refusal(() => enforceExecutionPolicy(sampleExecution(), strict, now))).toMatchObject({
       path: 'spec.workflowRef.executionBundleDigest',
     });
-    const pinned = sampleExecution({
-      spec: {
-        workflowRef: {
-          workflowId: 'w',
-          version: '1',
-          executionBundle: 'quay.io/acme/restart:1',
-          executionBundleDigest: `sha256:${'a'.repeat(64)}`,
-        },
-      },
-    });
+    const pinned = pinnedTo(`sha256:${'a'.repeat(64)}`);
     expect(refusal(() => enforceExecutionPolicy(pinned, strict, now))).toBeUndefined();
   });
 });
