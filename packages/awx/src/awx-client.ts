@@ -4,6 +4,7 @@ import type {
   AwxRequestOptions,
   CancelOutcome,
   CredentialFilter,
+  JobEventsPage,
   JobEventsWindow,
   JobQuery,
   LaunchRequest,
@@ -23,7 +24,6 @@ import type {
   CredentialType,
   CredentialTypeRequest,
   Job,
-  JobEvent,
   JobTemplate,
   LaunchRequirements,
   LaunchResult,
@@ -154,7 +154,11 @@ export class AwxClient implements AnsibleExecutorAwx {
   }
 
   /** A page of the job's saved events in `window`, with their whole `stdout`. */
-  jobEvents(id: number, window: JobEventsWindow, options?: AwxRequestOptions): Promise<JobEvent[]> {
+  jobEvents(
+    id: number,
+    window: JobEventsWindow,
+    options?: AwxRequestOptions,
+  ): Promise<JobEventsPage> {
     return this.#jobs.jobEvents(id, window, options);
   }
 

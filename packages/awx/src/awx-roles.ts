@@ -91,6 +91,13 @@ export interface JobLauncher {
 }
 
 /** Which of a job's events to read: a page of those after a counter, or the newest before one. */
+/** One page of a job's saved events. */
+export interface JobEventsPage {
+  readonly events: JobEvent[];
+  /** AWX has more past this page (its `next` is set): its page size may be below the one asked. */
+  readonly more: boolean;
+}
+
 export type JobEventsWindow =
   | { readonly after: number | undefined }
   | { readonly newestBefore: number | undefined };
@@ -113,10 +120,14 @@ export interface JobReader {
     options?: AwxRequestOptions,
   ): Promise<OutputLines>;
   /**
-   * One page (`jobEventsPageSize`) of the job's saved events in `window`, in the order it
+   * One page (up to `jobEventsPageSize`) of the job's saved events in `window`, in the order it
    * names, with their whole `stdout`; none when the job is gone.
    */
-  jobEvents(id: number, window: JobEventsWindow, options?: AwxRequestOptions): Promise<JobEvent[]>;
+  jobEvents(
+    id: number,
+    window: JobEventsWindow,
+    options?: AwxRequestOptions,
+  ): Promise<JobEventsPage>;
 }
 
 export interface JobCanceler {

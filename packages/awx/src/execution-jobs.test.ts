@@ -82,7 +82,7 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
     },
     jobStdoutTail: async () => '',
     jobStdoutLines: async () => ({ lines: [], total: 0 }),
-    jobEvents: async () => [],
+    jobEvents: async () => ({ events: [], more: false }),
   };
   const catalog = new TemplateCatalog(awx, 0, Date.now);
   return { lookups: new ExecutionJobs(awx, catalog, settings), catalog, seen };

@@ -126,7 +126,7 @@ export class FakeAwx
     return { lines: [], total: 0 };
   }
   async jobEvents() {
-    return [];
+    return { events: [], more: false };
   }
   async cancelJob(id: number) {
     this.canceled.push(id);

@@ -22,6 +22,7 @@ export type {
   CredentialStore,
   CredentialTypeStore,
   JobCanceler,
+  JobEventsPage,
   JobEventsWindow,
   JobLauncher,
   JobQuery,

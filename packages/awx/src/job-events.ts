@@ -62,7 +62,10 @@ export function unbrokenEvents<T extends { readonly counter: number }>(
   return taken;
 }
 
-/** AWX's MAX_PAGE_SIZE: the most events one read gives. */
+/**
+ * The events one read asks for: AWX's default MAX_PAGE_SIZE. An AWX set lower gives fewer, so
+ * the last page is the one without `next`, not a short one.
+ */
 export const jobEventsPageSize = 200;
 
 /**

@@ -17,9 +17,10 @@ interface State {
 
 /**
  * AWX as seen by one job: each read of the job moves to the next state (the last one repeated);
- * its events are served as `jobs/{id}/job_events/` serves the saved ones, 200 a page.
+ * its events are served as `jobs/{id}/job_events/` serves the saved ones, `pageSize` a page
+ * (AWX's MAX_PAGE_SIZE).
  */
-function awxOf(states: readonly State[]) {
+function awxOf(states: readonly State[], pageSize = 200) {
   let reads = 0;
   const state = () => states[Math.min(Math.max(reads - 1, 0), states.length - 1)] as State;
   const windows: JobEventsWindow[] = [];
@@ -48,7 +49,7 @@ function awxOf(states: readonly State[]) {
           : saved
               .filter((e) => window.newestBefore === undefined || e.counter < window.newestBefore)
               .sort((a, b) => b.counter - a.counter);
-      return chosen.slice(0, 200);
+      return { events: chosen.slice(0, pageSize), more: chosen.length > pageSize };
     },
   };
   return { awx, windows };
@@ -110,6 +111,19 @@ describe('jobOutput', () => {
       'three',
       'four',
     ]);
+  }, 20_000);
+
+  it('reads every page of an AWX whose MAX_PAGE_SIZE is below the 200 asked for', async () => {
+    const many = events(...Array.from({ length: 120 }, (_, i) => `line ${i}`));
+    const { awx } = awxOf(
+      [
+        { status: 'running', events: many.slice(0, 70) },
+        { status: 'successful', events: many },
+      ],
+      50,
+    );
+    const given = await collect(jobOutput(awx, 7, { follow: true }));
+    expect(given).toEqual(Array.from({ length: 120 }, (_, i) => `line ${i}`));
   }, 20_000);
 
   it('starts a follow from the last lines asked for, then gives what comes after', async () => {

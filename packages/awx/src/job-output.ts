@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine, LogOptions } from '@roundhouse/core';
 import type { JobReader } from './awx-roles.js';
-import { eventLines, eventsPending, jobEventsPageSize, unbrokenEvents } from './job-events.js';
+import { eventLines, eventsPending, unbrokenEvents } from './job-events.js';
 import { isJobActive } from './status.js';
 
 /** How much of the output the first read gives at most, so a huge one is not held whole. */
@@ -38,13 +38,13 @@ export async function* jobOutput(
     // Judged before the read: the events saved by then are all there is once it is settled.
     const settled = !isJobActive(job.status) && !eventsPending(job, now());
     for (;;) {
-      const events = await awx.jobEvents(jobId, { after: last }, { signal });
+      const { events, more } = await awx.jobEvents(jobId, { after: last }, { signal });
       const taken = settled ? events : unbrokenEvents(events, last);
       for (const event of taken) {
         for (const text of eventLines(event.stdout)) yield { source, text };
         last = event.counter;
       }
-      if (events.length < jobEventsPageSize || taken.length < events.length) break;
+      if (!more || taken.length < events.length) break;
     }
     if (settled) return;
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
@@ -68,7 +68,7 @@ async function lastLines(
   let count = 0;
   let bytes = 0;
   while (count < wanted && bytes < firstReadBytes) {
-    const events = await awx.jobEvents(jobId, { newestBefore: before }, { signal });
+    const { events, more } = await awx.jobEvents(jobId, { newestBefore: before }, { signal });
     for (const event of events) {
       counter ??= event.counter;
       before = event.counter;
@@ -78,7 +78,7 @@ async function lastLines(
       bytes += lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
       if (count >= wanted || bytes >= firstReadBytes) break;
     }
-    if (events.length < jobEventsPageSize) break;
+    if (!more) break;
   }
   const lines = newestFirst.reverse().flat();
   return { lines: withinBudget(lines.slice(Math.max(0, lines.length - wanted))), counter };

@@ -95,23 +95,26 @@ describe('JobsApi', () => {
       .get('/api/v2/jobs/7/job_events/')
       .query({ order_by: 'counter', counter__gt: '41', page_size: '200', no_truncate: '1' })
       .reply(200, page([{ id: 900, counter: 42, event: 'verbose', stdout: 'ok: [web-1]' }]));
-    expect(await jobs().jobEvents(7, { after: 41 })).toEqual([
-      { counter: 42, stdout: 'ok: [web-1]' },
-    ]);
+    expect(await jobs().jobEvents(7, { after: 41 })).toEqual({
+      events: [{ counter: 42, stdout: 'ok: [web-1]' }],
+      more: false,
+    });
   });
 
   it('reads the newest events first for a tail, and none for a job that is gone', async () => {
     nock(base)
       .get('/api/v2/jobs/7/job_events/')
       .query({ order_by: '-counter', page_size: '200', no_truncate: '1' })
-      .reply(200, page([{ counter: 3, stdout: 'c' }]))
+      .reply(200, page([{ counter: 3, stdout: 'c' }], '/api/v2/jobs/7/job_events/?page=2'))
       .get('/api/v2/jobs/8/job_events/')
       .query({ order_by: '-counter', counter__lt: '3', page_size: '200', no_truncate: '1' })
       .reply(404, { detail: 'Not found.' });
-    expect(await jobs().jobEvents(7, { newestBefore: undefined })).toEqual([
-      { counter: 3, stdout: 'c' },
-    ]);
-    expect(await jobs().jobEvents(8, { newestBefore: 3 })).toEqual([]);
+    // A short page with `next` is not the last: AWX's MAX_PAGE_SIZE may be below 200.
+    expect(await jobs().jobEvents(7, { newestBefore: undefined })).toEqual({
+      events: [{ counter: 3, stdout: 'c' }],
+      more: true,
+    });
+    expect(await jobs().jobEvents(8, { newestBefore: 3 })).toEqual({ events: [], more: false });
   });
 
   it('reads the lines of an output through the download, counting the skipped ones', async () => {

@@ -4,20 +4,14 @@ import type {
   AwxRequestOptions,
   CancelOutcome,
   JobCanceler,
+  JobEventsPage,
   JobEventsWindow,
   JobQuery,
   JobReader,
 } from './awx-roles.js';
 import type { AwxTransport, Call } from './awx-transport.js';
 import { jobEventsQuery } from './job-events.js';
-import {
-  type Job,
-  type JobEvent,
-  JobEventSchema,
-  JobRowSchema,
-  JobSchema,
-  pageSchema,
-} from './schemas.js';
+import { type Job, JobEventSchema, JobRowSchema, JobSchema, pageSchema } from './schemas.js';
 import { isJobActive } from './status.js';
 import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
 
@@ -89,12 +83,12 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
     id: number,
     window: JobEventsWindow,
     options: AwxRequestOptions = {},
-  ): Promise<JobEvent[]> {
+  ): Promise<JobEventsPage> {
     const call = this.#http.get(`jobs/${id}/job_events/`, jobEventsQuery(window), options);
     const page = await this.#http.json({ ...call, quotesOutput: true }, eventPage, {
       missingIsNull: true,
     });
-    return page?.results ?? [];
+    return { events: page?.results ?? [], more: page !== null && page.next !== null };
   }
 
   /**
