@@ -35,6 +35,9 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     sidecarMode: config.enableSidecarMode,
     mainContainerName: config.mainContainerName,
     rerunLostTasks: config.rerunLostTasks,
+    // OpenSandbox's agent hands tasks its whole environment, and its callers rely on that;
+    // whoever may call the API runs any command as the agent's user anyway.
+    passEnvironment: 'all',
     logger,
   });
   const server = new TaskExecutorServer({ supervisor, authToken: token, logger });

@@ -20,7 +20,7 @@ export interface LaunchSettings {
   readonly mainContainerName: string;
   /** Where a task without `execMode` runs. */
   readonly defaultMode: ExecMode;
-  /** The environment Local tasks start from. */
+  /** The environment Local tasks start from (see `baseEnvironment`). */
   readonly environment: Readonly<Record<string, string | undefined>>;
 }
 

@@ -22,8 +22,17 @@ export interface ProcessSupervisorOptions {
   readonly sidecarMode?: boolean;
   /** `SANDBOX_MAIN_CONTAINER` value that marks the main container's process; default `main`. */
   readonly mainContainerName?: string;
-  /** The environment Local tasks start from; default this process's. */
+  /**
+   * The environment Local tasks (and Local hooks) start from, exactly. Default: this process's
+   * PATH, HOME, LANG, LC_*, TZ and TMPDIR, and the variables `passEnvironment` names; never
+   * the rest, which in a controller holds its in-cluster address and settings.
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Names of this process's variables Local tasks get besides the minimal set, or `'all'` for
+   * its whole environment, as OpenSandbox's agent passes it. Not with `environment`.
+   */
+  readonly passEnvironment?: readonly string[] | 'all';
   readonly logger?: Logger;
   /** procfs mount point; default `/proc`. */
   readonly procRoot?: string;

@@ -24,6 +24,7 @@ import { ProcessTable } from './process-table.js';
 import { observeShim } from './shim-observation.js';
 import type { ProcessSupervisorOptions } from './supervisor-options.js';
 import { TaskDeadlines } from './task-deadlines.js';
+import { baseEnvironment } from './task-environment.js';
 import { StartFailedError, TaskConflictError, TaskLimitError } from './task-errors.js';
 import {
   activeAfterSync,
@@ -86,7 +87,7 @@ export class ProcessSupervisor {
       nsenter: options.nsenter ?? 'nsenter',
       mainContainerName: options.mainContainerName ?? 'main',
       defaultMode: options.sidecarMode ? 'Remote' : 'Local',
-      environment: options.environment ?? process.env,
+      environment: baseEnvironment(process.env, options),
     });
     this.#hooks = new HookRunner(this.#store, this.#table, this.#launcher, this.#log);
   }

@@ -58,6 +58,38 @@ describe('the process supervisor', () => {
     expect(readFileSync(join(dataDir, 'echo', 'stdout.log'), 'utf8')).toContain('hello world');
   });
 
+  it("gives tasks this process's minimal environment and the variables it is told to pass", async () => {
+    process.env.ROUNDHOUSE_TEST_CREDENTIAL = 'held-by-the-host';
+    process.env.ROUNDHOUSE_TEST_REGION = 'eu-west-1';
+    const opened: ProcessSupervisor[] = [];
+    const printed = async (name: string, options: { passEnvironment?: string[] }) => {
+      const own = await ProcessSupervisor.open({
+        dataDir: join(dir.path, name),
+        reconcileIntervalMs: 100,
+        ...options,
+      });
+      opened.push(own);
+      const script =
+        'printf "[%s][%s][%s]" "$ROUNDHOUSE_TEST_CREDENTIAL" "$ROUNDHOUSE_TEST_REGION" "$PATH"';
+      await own.create({ name, process: { command: ['sh', '-c', script] } });
+      await vi.waitFor(() => expect(own.get(name)?.state).toBe('Succeeded'), patience);
+      return (await own.logs(name, 'stdout', 1024))?.content;
+    };
+    try {
+      expect(await printed('env-minimal', {})).toBe(`[][][${process.env.PATH}]`);
+      expect(await printed('env-passed', { passEnvironment: ['ROUNDHOUSE_TEST_REGION'] })).toBe(
+        `[][eu-west-1][${process.env.PATH}]`,
+      );
+    } finally {
+      delete process.env.ROUNDHOUSE_TEST_CREDENTIAL;
+      delete process.env.ROUNDHOUSE_TEST_REGION;
+      for (const own of opened) {
+        await removeAllTasks(own);
+        await own.close();
+      }
+    }
+  });
+
   it("keeps OpenSandbox's layout: the shim's pid in pid, the exit status in exit", async () => {
     await supervisor.create({ name: 'layout', process: { command: ['/bin/sh', '-c', 'exit 7'] } });
     const task = await settled('layout');
