@@ -193,7 +193,9 @@ export function errorExcerpt(text: string): string | undefined {
 
 /**
  * DRF's error bodies: `{"detail": "..."}`, or messages keyed by field, possibly nested, those
- * about the whole object under `__all__`, which become issues without a path. A body that is
+ * about the whole object under `__all__`, which become issues without a path. A view may also
+ * answer the detail alone, a JSON string (the launch view's ParseError), or a list of messages
+ * (a ValidationError raised with one), whose messages are issues without a path. A body that is
  * not JSON gives its excerpt.
  */
 function describeErrorBody(text: string): {
@@ -208,6 +210,9 @@ function describeErrorBody(text: string): {
     const excerpt = errorExcerpt(text);
     return excerpt === undefined ? { fields: [] } : { fields: [], excerpt };
   }
+  if (typeof value === 'string')
+    return value === '' ? { fields: [] } : { detail: value, fields: [] };
+  if (Array.isArray(value)) return { fields: fieldIssues(value, '') };
   const body = ErrorBodySchema.safeParse(value);
   if (!body.success) return { fields: [] };
   const { detail, ...rest } = body.data;

@@ -388,6 +388,33 @@ describe('AwxTransport response checks', () => {
     );
   });
 
+  it('shows an error body that is a JSON string as the detail, and one that is a list as issues', async () => {
+    nock(base)
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(400, JSON.stringify('JSON parse error - Expecting value: line 1 column 1 (char 0)'), {
+        'Content-Type': 'application/json',
+      })
+      .post('/api/v2/job_templates/4/launch/')
+      .reply(400, ['Cannot launch: the inventory is being deleted.']);
+    const http = transport();
+    const launch = (id: number) =>
+      http
+        .json(http.post(`job_templates/${id}/launch/`, '{}', {}), LaunchResultSchema)
+        .catch((e: unknown) => e);
+    const parse = await launch(3);
+    expect(parse).toMatchObject({
+      detail: 'JSON parse error - Expecting value: line 1 column 1 (char 0)',
+      message:
+        'AWX POST job_templates/3/launch/ answered 400: JSON parse error - Expecting value: ' +
+        'line 1 column 1 (char 0)',
+    });
+    expect(await launch(4)).toMatchObject({
+      fields: [{ path: '', message: 'Cannot launch: the inventory is being deleted.' }],
+      message:
+        'AWX POST job_templates/4/launch/ answered 400: Cannot launch: the inventory is being deleted.',
+    });
+  });
+
   it('answers the status of a success or of a tolerated error, and throws on others', async () => {
     nock(base)
       .delete('/api/v2/credentials/1/')
