@@ -3,6 +3,7 @@ import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { ProcessSupervisor } from '@roundhouse/process';
 import { createDistExecAgent } from './agent.js';
+import { agentTrustWarning } from './agent-trust.js';
 import { loadAgentConfig } from './config-agent.js';
 
 /**
@@ -27,6 +28,10 @@ process.exit(
       } else {
         logger.info({ nodeName: config.nodeName, from: nodeNameFrom }, 'node name');
       }
+      logger.warn(
+        { watchNamespace: config.watchNamespace },
+        agentTrustWarning(config.watchNamespace),
+      );
       if (ignored.length > 0) {
         logger.warn(
           { ignored },

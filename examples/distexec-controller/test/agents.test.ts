@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { isKubernetesError } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { distExecs } from '../src/resource.js';
@@ -42,6 +43,32 @@ describeWithControlPlane('DistExec node agents', () => {
       });
       expect(results[node]?.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       expect(world.lines(`fan-out.${node}`)).toEqual(['run']);
+    }
+  });
+
+  it("warns at start that agent mode is one trust domain, and its token reaches no other namespace's DistExecs", async () => {
+    const started = world.agents[0];
+    expect(started?.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        watchNamespace: env.namespace,
+        msg: expect.stringContaining(
+          `anyone who may create a DistExec in namespace ${env.namespace}`,
+        ),
+      }),
+    );
+    const agent = world.agentClient;
+    try {
+      await expect(agent.list(distExecs, env.namespace)).resolves.toBeDefined();
+      for (const namespace of [undefined, 'default']) {
+        const refused = await agent.list(distExecs, namespace).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(isKubernetesError(refused, 'Forbidden')).toBe(true);
+      }
+    } finally {
+      await agent.close();
     }
   });
 

@@ -16,7 +16,7 @@ export const patience = { timeout: 90_000, interval: 200 };
 
 const root = new URL('../../..', import.meta.url).pathname;
 const agentMain = new URL('../src/agent-main.ts', import.meta.url).pathname;
-const agentRbac = new URL('../deploy/rbac.yaml', import.meta.url);
+const agentRbac = new URL('../deploy/agent-mode/rbac.yaml', import.meta.url);
 const jobModeRbac = new URL('../deploy/job-mode.yaml', import.meta.url);
 
 /** The label every Node a test file creates carries, with the file's own value. */
@@ -36,19 +36,26 @@ export interface AgentProcess {
 /**
  * A test file's world: its namespace, a scratch directory the commands write to, fake Nodes
  * labelled for this file only, and node agents running as the ServiceAccount of
- * deploy/rbac.yaml, with nothing more than what it grants.
+ * deploy/agent-mode/rbac.yaml, with nothing more than what it grants.
  */
 export class World {
   readonly scratch = mkdtempSync(join(tmpdir(), 'distexec-'));
   readonly agents: AgentProcess[] = [];
   readonly #nodes: string[] = [];
   #agentConfig: string | undefined;
+  #agentIdentity: KubeConfig | undefined;
   readonly id = Math.random().toString(36).slice(2, 8);
 
   constructor(readonly env: TestNamespace) {}
 
   get admin(): KubeClient {
     return new KubeClient(this.env.kubeConfig);
+  }
+
+  /** A client with the agents' rights, as a command holding their token has them. */
+  get agentClient(): KubeClient {
+    if (!this.#agentIdentity) throw new Error('setUp first');
+    return new KubeClient(this.#agentIdentity);
   }
 
   /** The nodeSelector that selects this file's Nodes and no others. */
@@ -58,7 +65,12 @@ export class World {
 
   async setUp(): Promise<void> {
     await ensureDistExecCrd(this.admin);
-    const identity = await identityOf(this.admin, this.env, agentRbac, 'distexec-agent');
+    // The manifests bind the agents' DistExec rights in the one namespace they watch; these
+    // agents watch this file's namespace.
+    const identity = await identityOf(this.admin, this.env, agentRbac, 'distexec-agent', {
+      roleBindingsIn: this.env.namespace,
+    });
+    this.#agentIdentity = identity;
     this.#agentConfig = join(this.scratch, 'agent-kubeconfig');
     writeFileSync(this.#agentConfig, identity.exportConfig(), { mode: 0o600 });
   }
@@ -194,13 +206,15 @@ export class World {
  * A kubeconfig for a ServiceAccount of the shipped manifests with exactly the rights they
  * grant it (RBAC matches a ServiceAccount subject by its user name); the namespaces they name
  * are created, their other objects (a Deployment) are not applied. Several test files apply
- * the same cluster-wide objects; whoever comes second finds them there.
+ * the same cluster-wide objects; whoever comes second finds them there. `roleBindingsIn` puts
+ * the RoleBindings in that namespace instead of theirs.
  */
 export async function identityOf(
   admin: KubeClient,
   env: TestNamespace,
   manifests: URL,
   serviceAccount: string,
+  options: { readonly roleBindingsIn?: string } = {},
 ): Promise<KubeConfig> {
   const types: Record<string, typeof resources.serviceAccounts> = {
     ServiceAccount: resources.serviceAccounts,
@@ -211,7 +225,12 @@ export async function identityOf(
   };
   const objects = parseAllDocuments(readFileSync(manifests, 'utf8'))
     .map((doc) => doc.toJSON() as KubeObject)
-    .filter((o) => types[o.kind as string]);
+    .filter((o) => types[o.kind as string])
+    .map((o) =>
+      o.kind === 'RoleBinding' && options.roleBindingsIn
+        ? { ...o, metadata: { ...o.metadata, namespace: options.roleBindingsIn } }
+        : o,
+    );
   const namespaces = new Set(objects.map((o) => o.metadata?.namespace).filter(Boolean));
   for (const name of namespaces) {
     await ignoreExisting(admin.create(resources.namespaces, undefined, { metadata: { name } }));
