@@ -28,6 +28,7 @@ import { JobLaunch } from './job-launch.js';
 import { jobOutput } from './job-output.js';
 import { JobReport } from './job-report.js';
 import { KubernetesApiAccess } from './kubernetes-api-access.js';
+import { OutputScrubber } from './output-scrubber.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 /** The engine name, matched against `spec.executionEngine`. */
@@ -50,6 +51,7 @@ export class AnsibleExecutor implements Executor {
   readonly #create: ExecutionCreate;
   readonly #cleanup: ExecutionCleanup;
   readonly #report: JobReport;
+  readonly #scrubber: OutputScrubber;
   readonly #log: Logger;
 
   /**
@@ -70,10 +72,12 @@ export class AnsibleExecutor implements Executor {
     const launch = new JobLaunch(awx, { catalog, credentials, jobs: this.#jobs }, settings, log);
     const parts = { awx, lock: this.#lock, catalog, jobs: this.#jobs, credentials };
     const { kubernetesApi } = settings;
+    const dependencies = new DependencyReader(kube);
+    this.#scrubber = new OutputScrubber(dependencies);
     this.#create = new ExecutionCreate(
       {
         ...parts,
-        dependencies: new DependencyReader(kube),
+        dependencies,
         launch,
         kubernetesApi: kubernetesApi
           ? new KubernetesApiAccess(awx, kube, { ...settings, kubernetesApi }, log)
@@ -120,7 +124,12 @@ export class AnsibleExecutor implements Executor {
       wfe.status?.executionRef === undefined ? await this.#lock.find(wfe, namespace, signal) : null;
     const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return null;
-    const result = await this.#report.result(job, signal);
+    // The lock says what the job was given, to scrub its output of: read for a failure, if not yet.
+    const scrub = async () => {
+      const held = found ?? (await this.#lock.find(wfe, namespace, signal));
+      return this.#scrubber.of(held?.record, namespace, signal);
+    };
+    const result = await this.#report.result(job, scrub, signal);
     if (isTerminalPhase(result.phase)) await this.#markFinished(wfe, namespace, signal);
     return result;
   }

@@ -12,6 +12,8 @@ import type { Credential, CredentialType, CredentialTypeRequest } from './schema
 export interface SecretValues {
   readonly name: string;
   readonly data: Readonly<Record<string, string>>;
+  /** The version read, so a later read can tell whether the values are still those. */
+  readonly resourceVersion?: string | undefined;
 }
 
 export interface CredentialPlan {

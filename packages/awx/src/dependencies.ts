@@ -6,8 +6,9 @@ import {
 } from '@roundhouse/core';
 import { z } from 'zod';
 
-/** The part of a ConfigMap or Secret the engine reads: `data` (base64 in a Secret). */
+/** The part of a ConfigMap or Secret the engine reads: `data` (base64 in a Secret), its version. */
 export const DependencyObjectSchema = z.object({
+  metadata: z.object({ resourceVersion: z.string().optional() }).optional(),
   data: z.record(z.string(), z.string()).optional(),
 });
 

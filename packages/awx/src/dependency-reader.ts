@@ -36,7 +36,8 @@ export class DependencyReader {
     const values: SecretValues[] = [];
     for (const [index, name] of names.entries()) {
       const object = await this.#read(resources.secrets, namespace, name, index, signal);
-      values.push({ name, data: decodeSecretData(name, index, object.data) });
+      const data = decodeSecretData(name, index, object.data);
+      values.push({ name, data, resourceVersion: object.metadata?.resourceVersion });
     }
     return values;
   }

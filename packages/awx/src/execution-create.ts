@@ -125,7 +125,11 @@ export class ExecutionCreate {
           .filter((secret) => Object.keys(secret.data).length === 0)
           .map((secret) => `Secret ${secret.name} has no keys; nothing of it is passed to AWX`),
       ];
-      const plan = { identity, variables, extraVars, credentials, timeoutMs, warnings };
+      const injected = {
+        secrets: secrets.map((s) => ({ name: s.name, resourceVersion: s.resourceVersion ?? '' })),
+        kubernetesToken: kubernetes !== undefined,
+      };
+      const plan = { identity, variables, extraVars, credentials, injected, timeoutMs, warnings };
       return await this.#parts.launch.run(attempt, plan, template, signal);
     } catch (error) {
       const claim = await rollBack(attempt, error, identity, { ...this.#parts, log: this.#log });

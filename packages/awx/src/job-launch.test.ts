@@ -82,6 +82,10 @@ function plan(secrets: Record<string, string>[] = [], timeoutMs?: number): Launc
       settings.namePrefix,
       roundhouseConventions,
     ),
+    injected: {
+      secrets: secrets.map((_, i) => ({ name: `s${i}`, resourceVersion: '1' })),
+      kubernetesToken: false,
+    },
     timeoutMs,
     warnings: [],
   };
@@ -111,6 +115,8 @@ describe('JobLaunch', () => {
     expect(lock.record).toEqual({
       template: 3,
       credentials: [ephemeral!.id],
+      // What the job's output is scrubbed of: the Secrets' versions, never their values.
+      injected: { secrets: [{ name: 's0', resourceVersion: '1' }], kubernetesToken: false },
       launchedAt: '2026-03-01T10:00:00.000Z',
       job: job!.id,
       finished: false,

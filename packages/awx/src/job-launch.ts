@@ -24,7 +24,7 @@ import { launchSliceCount, slicedLaunchIssue } from './job-slicing.js';
 import type { ManagedCredentialPlan } from './kubernetes-credential.js';
 import { checkLaunch } from './launch-check.js';
 import { ignoredFieldIssues, passwordIssues } from './launch-prompts.js';
-import { launchDeadline } from './launch-record.js';
+import { type Injected, launchDeadline } from './launch-record.js';
 import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
 import type { Job, JobTemplate } from './schemas.js';
 import { isJobActive } from './status.js';
@@ -39,6 +39,8 @@ export interface LaunchPlan {
   readonly extraVars: ExtraVars;
   /** The Secrets' credentials, and the Kubernetes API's when the engine gives jobs one. */
   readonly credentials: readonly (CredentialPlan | ManagedCredentialPlan)[];
+  /** What `credentials` inject, recorded for scrubbing the job's output. */
+  readonly injected: Injected;
   /** `spec.executionConfig.timeout` in milliseconds, if set. */
   readonly timeoutMs: number | undefined;
   readonly warnings: readonly string[];
@@ -204,7 +206,11 @@ export class JobLaunch {
     if (timeout.warning) warnings.push(timeout.warning);
     throwIfAborted(signal, `launch AWX job template "${name}" for ${plan.identity.id}`);
     const launchedAt = new Date(this.#settings.now()).toISOString();
-    await attempt.write({ template: id, credentials: attempt.credentialIds(), launchedAt }, signal);
+    const { injected } = plan;
+    await attempt.write(
+      { template: id, credentials: attempt.credentialIds(), injected, launchedAt },
+      signal,
+    );
     attempt.stage = 'launching';
     try {
       const request = {

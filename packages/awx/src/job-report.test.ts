@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwxClient } from './awx-client.js';
 import { jobOutput } from './job-output.js';
 import { JobReport } from './job-report.js';
+import { outputScrub, scrubbedMarker } from './output-scrub.js';
 import type { Job } from './schemas.js';
 
 let sim: AwxSimulator;
@@ -26,10 +27,14 @@ const transcript = [
 ];
 
 /** A job of a template with this outcome whose events AWX saves `eventsLagMs` after it ends. */
-async function endedJob(outcome: 'successful' | 'failed', eventsLagMs: number): Promise<Job> {
+async function endedJob(
+  outcome: 'successful' | 'failed',
+  eventsLagMs: number,
+  stdout = transcript,
+): Promise<Job> {
   const template = sim.state.addJobTemplate({
     name: `t-${Math.random()}`,
-    schedule: { pendingMs: 0, runningMs: 0, outcome, stdout: transcript, eventsLagMs },
+    schedule: { pendingMs: 0, runningMs: 0, outcome, stdout, eventsLagMs },
   });
   const { job: id } = await awx.launch(template.id, { extraVars: {} });
   for (;;) {
@@ -39,24 +44,27 @@ async function endedJob(outcome: 'successful' | 'failed', eventsLagMs: number): 
   }
 }
 
-const report = (now: () => number = Date.now) =>
-  new JobReport(awx, { stdoutTailBytes: 4096, now }, noopLogger);
+const report = (now: () => number = Date.now, stdoutTailBytes = 4096) =>
+  new JobReport(awx, { stdoutTailBytes, now }, noopLogger);
+
+/** An execution whose job was given no Secret. */
+const unscrubbed = async () => outputScrub([], false);
 
 describe('JobReport', () => {
   it('reports a failure as running while AWX saves its events, then with the end of its output', async () => {
     const job = await endedJob('failed', 400);
     expect(job.event_processing_finished).toBe(false);
-    const early = await report().result(job, undefined);
+    const early = await report().result(job, unscrubbed, undefined);
     expect(early).toMatchObject({ phase: 'Running', reason: 'AWXJobOutputPending' });
     await new Promise((resolve) => setTimeout(resolve, 450));
-    const later = await report().result((await awx.getJob(job.id)) as Job, undefined);
+    const later = await report().result((await awx.getJob(job.id)) as Job, unscrubbed, undefined);
     expect(later).toMatchObject({ phase: 'Failed', failureReason: 'TaskFailed' });
     expect(later.message).toContain('fatal: [web-1]: FAILED!');
   });
 
   it("takes what output there is once AWX's one-minute bound has passed", async () => {
     const job = await endedJob('failed', 60_000);
-    const result = await report(() => Date.now() + 61_000).result(job, undefined);
+    const result = await report(() => Date.now() + 61_000).result(job, unscrubbed, undefined);
     expect(result).toMatchObject({ phase: 'Failed', reason: 'AWXJobFailed' });
     expect(result.message).toContain('changed: [web-1]');
     expect(result.message).not.toContain('fatal');
@@ -65,12 +73,45 @@ describe('JobReport', () => {
   it('reads the job view when given a row of jobs/, which does not say', async () => {
     const job = await endedJob('failed', 60_000);
     const { event_processing_finished: _, ...row } = job;
-    expect(await report().result(row, undefined)).toMatchObject({ phase: 'Running' });
+    expect(await report().result(row, unscrubbed, undefined)).toMatchObject({ phase: 'Running' });
+  });
+
+  it('scrubs the values the job was given from the output it reports, even one the tail cuts', async () => {
+    const password = 'hunter2-db-password';
+    const key = '-----BEGIN KEY-----\nMIIBOgIBAAJBAK\n-----END KEY-----';
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const job = await endedJob('failed', 0, [
+      `TASK [connect] ${password}`,
+      `fatal: [web-1]: FAILED! => {"msg": "bad key ${JSON.stringify(key).slice(1, -1)}"}`,
+      `K8S_AUTH_API_KEY=${token}`,
+      `retrying with ${password}`,
+      'giving up',
+    ]);
+    const scrub = async () => outputScrub([password, key], true);
+    const { message } = await report().result(job, scrub, undefined);
+    expect(message).toContain(`TASK [connect] ${scrubbedMarker}`);
+    expect(message).toContain(`"msg": "bad key ${scrubbedMarker}"`);
+    expect(message).toContain(`K8S_AUTH_API_KEY=${scrubbedMarker}`);
+    for (const secret of [password, 'MIIBOgIBAAJBAK', token]) expect(message).not.toContain(secret);
+
+    // A tail whose first bytes cut the password shows none of it.
+    const cutAt = Buffer.byteLength('db-password\ngiving up\n');
+    const cut = await report(Date.now, cutAt).result(job, scrub, undefined);
+    expect(cut.message).toContain('giving up');
+    expect(cut.message).not.toContain('password');
+  });
+
+  it('withholds the output when the values it must be scrubbed of are not known', async () => {
+    const job = await endedJob('failed', 0);
+    const withheld = async () => ({ withheld: 'Secret db changed since its job was given it' });
+    const { message } = await report().result(job, withheld, undefined);
+    expect(message).toContain('(withheld: Secret db changed since its job was given it)');
+    expect(message).not.toContain('fatal');
   });
 
   it('reports a success at once, its events saved or not', async () => {
     const job = await endedJob('successful', 60_000);
-    expect(await report().result(job, undefined)).toMatchObject({ phase: 'Completed' });
+    expect(await report().result(job, unscrubbed, undefined)).toMatchObject({ phase: 'Completed' });
   });
 });
 

@@ -2,6 +2,7 @@ import type { ExecutionResult, Logger } from '@roundhouse/core';
 import { AwxError } from './awx-errors.js';
 import type { JobReader } from './awx-roles.js';
 import { eventsPending } from './job-events.js';
+import { type OutputScrub, type OutputWithheld, scrubbedTail } from './output-scrub.js';
 import type { Job } from './schemas.js';
 import { awxJobResult, awxOutputPendingResult, isJobFailed } from './status.js';
 
@@ -12,7 +13,8 @@ export interface JobReportSettings {
 }
 
 /**
- * A job as an ExecutionResult, a failure with the tail of its output. AWX builds the output
+ * A job as an ExecutionResult, a failure with the tail of its output, scrubbed of what the
+ * execution's credentials injected (or withheld when that is not known). AWX builds the output
  * only from the events it has saved, which can lag the job's end, so a failure whose events
  * are still being saved is reported as running (the controller asks again) for up to AWX's own
  * bound, then with whatever output there is. A success carries no output and is never held.
@@ -28,7 +30,12 @@ export class JobReport {
     this.#log = log;
   }
 
-  async result(job: Job, signal: AbortSignal | undefined): Promise<ExecutionResult> {
+  /** `scrub` is asked only when the output is to be shown. */
+  async result(
+    job: Job,
+    scrub: () => Promise<OutputScrub | OutputWithheld>,
+    signal: AbortSignal | undefined,
+  ): Promise<ExecutionResult> {
     if (!isJobFailed(job.status) || this.#settings.stdoutTailBytes === 0) return awxJobResult(job);
     // A row of `jobs/` does not say whether the events are saved; the job's own view does.
     const viewed =
@@ -36,13 +43,22 @@ export class JobReport {
         ? ((await this.#awx.getJob(job.id, { signal })) ?? job)
         : job;
     if (eventsPending(viewed, this.#settings.now())) return awxOutputPendingResult(viewed);
-    return awxJobResult(viewed, await this.#stdoutTail(viewed, signal));
+    return awxJobResult(viewed, await this.#stdoutTail(viewed, await scrub(), signal));
   }
 
   /** The output tail adds detail to a failure; without it the failure is still reported. */
-  async #stdoutTail(job: Job, signal: AbortSignal | undefined): Promise<string> {
+  async #stdoutTail(
+    job: Job,
+    scrub: OutputScrub | OutputWithheld,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    if ('withheld' in scrub) return `(withheld: ${scrub.withheld})`;
+    const { stdoutTailBytes } = this.#settings;
     try {
-      return await this.#awx.jobStdoutTail(job.id, this.#settings.stdoutTailBytes, { signal });
+      const read = await this.#awx.jobStdoutTail(job.id, stdoutTailBytes + scrub.marginBytes, {
+        signal,
+      });
+      return scrubbedTail(read, scrub, stdoutTailBytes);
     } catch (error) {
       if (!(error instanceof AwxError)) throw error;
       this.#log.warn({ job: job.id, reason: error.reason }, 'could not read AWX job output');

@@ -16,6 +16,13 @@ import { z } from 'zod';
 
 const id = z.number().int().positive();
 
+export const InjectedSchema = z.object({
+  secrets: z.array(z.object({ name: z.string(), resourceVersion: z.string() })),
+  kubernetesToken: z.boolean(),
+});
+
+export type Injected = z.output<typeof InjectedSchema>;
+
 export const LaunchRecordSchema = z.object({
   /**
    * The create that may act for the execution now, and when it last wrote: a second create
@@ -28,6 +35,13 @@ export const LaunchRecordSchema = z.object({
   credentials: z.array(id).default([]),
   /** Set before a launch request is sent: from then on a job may exist. */
   launchedAt: z.iso.datetime().optional(),
+  /**
+   * What the launch's credentials inject, so that a failed job's output is scrubbed of it
+   * before it goes into a status: the Secrets as they were read (their values are read again
+   * then, never kept) and whether a Kubernetes API token was given. Unset on a record written
+   * before a launch, or by an older version: the output is then withheld.
+   */
+  injected: InjectedSchema.optional(),
   /** The job the launch made, once known. */
   job: id.optional(),
   /**

@@ -31,7 +31,11 @@ export async function readTail(body: AsyncIterable<Uint8Array>, maxBytes: number
       held -= chunks.shift()?.length ?? 0;
     }
   }
-  const all = Buffer.concat(chunks);
+  return lastBytes(Buffer.concat(chunks), maxBytes);
+}
+
+/** The last `maxBytes` of UTF-8 bytes, decoded from the first whole character. */
+export function lastBytes(all: Buffer, maxBytes: number): string {
   let start = Math.max(0, all.length - maxBytes);
   // Skip UTF-8 continuation bytes a cut left at the start.
   while (start < all.length && ((all[start] ?? 0) & 0xc0) === 0x80) start++;

@@ -1,0 +1,59 @@
+/**
+ * Scrubbing a failed job's output of what the execution's credentials injected, before its tail
+ * goes into the execution's status and Events, which the workflow's author reads: a task that
+ * fails printing an injected variable would otherwise show a Secret's value or the job's
+ * Kubernetes API token there. Everything here is pure.
+ */
+import { lastBytes } from './stdout-reader.js';
+
+/** What each scrubbed value is replaced with. */
+export const scrubbedMarker = '[secret withheld]';
+
+/**
+ * A Kubernetes service account token is a JWT, whose header is base64url JSON (`eyJ…`). The
+ * token itself is never kept, so a job given one has every JWT in its output scrubbed.
+ */
+const jwt = 'eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+';
+/** Longer than any service account token, so one cut at the start of a read is read whole. */
+const tokenMarginBytes = 16_384;
+
+export interface OutputScrub {
+  /**
+   * How many bytes to read before the tail, so that a value the tail's first bytes cut is read
+   * whole and scrubbed, rather than left in part.
+   */
+  readonly marginBytes: number;
+  readonly scrub: (text: string) => string;
+}
+
+/** The output is not shown: the values it must be scrubbed of are not known. */
+export interface OutputWithheld {
+  readonly withheld: string;
+}
+
+/**
+ * The scrub of `values` (the injected Secret values) and, with `token`, of JWTs. Each value is
+ * matched as it is and as JSON escapes it (Ansible prints task results as JSON, so a value
+ * with a line break or a quote shows escaped), the longest first, in one pass: a marker is
+ * never scrubbed again, and no value is left in part because a shorter one was replaced first.
+ */
+export function outputScrub(values: readonly string[], token: boolean): OutputScrub {
+  const forms = [
+    ...new Set(values.filter((v) => v !== '').flatMap((v) => [v, JSON.stringify(v).slice(1, -1)])),
+  ].sort((a, b) => b.length - a.length);
+  const alternatives = [...(token ? [jwt] : []), ...forms.map(escapeRegExp)];
+  const longest = Math.max(0, ...forms.map((form) => Buffer.byteLength(form)));
+  const marginBytes = Math.max(longest, token ? tokenMarginBytes : 0);
+  if (alternatives.length === 0) return { marginBytes, scrub: (text) => text };
+  const pattern = new RegExp(alternatives.join('|'), 'g');
+  return { marginBytes, scrub: (text) => text.replace(pattern, scrubbedMarker) };
+}
+
+/** The last `maxBytes` of `read` (read `marginBytes` longer than that), scrubbed. */
+export function scrubbedTail(read: string, scrub: OutputScrub, maxBytes: number): string {
+  return lastBytes(Buffer.from(scrub.scrub(read), 'utf8'), maxBytes);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
