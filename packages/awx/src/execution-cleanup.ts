@@ -5,7 +5,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import type { CredentialStore, JobCanceler } from './awx-roles.js';
+import type { CredentialStore, JobCanceler, JobReader } from './awx-roles.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
 import { CleanupIncompleteError, LaunchUnresolvedError } from './execution-errors.js';
 import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
@@ -18,7 +18,7 @@ import { endSlicedWorkflow } from './sliced-workflow.js';
 import { isJobActive } from './status.js';
 
 export interface ExecutionCleanupParts {
-  readonly awx: JobCanceler & CredentialStore;
+  readonly awx: JobCanceler & CredentialStore & Pick<JobReader, 'getJob'>;
   readonly lock: Pick<ExecutionLock, 'find' | 'write' | 'release'>;
   readonly jobs: ExecutionJobs;
   readonly credentials: EphemeralCredentials;

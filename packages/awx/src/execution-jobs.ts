@@ -13,6 +13,12 @@ export function awxJobRef(id: number): string {
   return `awx-job-${id}`;
 }
 
+/** The job id an `executionRef.name` names, or undefined when it names none. */
+export function jobIdOfRef(ref: string): number | undefined {
+  const match = jobRefPattern.exec(ref);
+  return match ? Number(match[1]) : undefined;
+}
+
 /**
  * The ids among `expected` that a job no longer has. AWX drops a deleted credential from the
  * jobs that used it, so a job that has not started and lacks one would run without it.
@@ -56,9 +62,9 @@ export class ExecutionJobs {
   ): Promise<Job | null> {
     const ref = wfe.status?.executionRef?.name;
     if (ref !== undefined) {
-      const match = jobRefPattern.exec(ref);
-      if (!match) return null;
-      const job = await this.#awx.getJob(Number(match[1]), { signal });
+      const id = jobIdOfRef(ref);
+      if (id === undefined) return null;
+      const job = await this.#awx.getJob(id, { signal });
       return job && isJobOf(job.extra_vars, identity, this.#settings.conventions) ? job : null;
     }
     if (record) return this.recorded(record, identity, signal);

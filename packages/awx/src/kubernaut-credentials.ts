@@ -7,11 +7,15 @@
  * credential's name is one kubernaut gives its own per-execution credentials:
  * `<prefix>ephemeral-<secret>-<wfe name>` or `<prefix>k8s-<wfe name>`.
  *
- * The annotation is the author's to write, so it proves nothing: an author could list any ids.
- * The name is what must tie a credential to this execution, so `<secret>` must be one of this
- * execution's own dependency Secrets (kubernaut made one credential per dependency), and a name
- * of the shape this engine gives its own credentials (`<prefix>ephemeral-<16 hex>-…`, another
- * execution's) is never kubernaut's.
+ * The annotation is the author's to write, so it proves nothing: an author could list any ids,
+ * and a name says nothing of the namespace (an execution of the same name in another namespace
+ * has credentials of the same names). So ids are honoured only when the execution's status (the
+ * controller's to write) names the AWX job kubernaut launched for it, that job carries this
+ * execution's name and namespace (kubernaut's WFE_NAME and WFE_NAMESPACE), and the credential
+ * is one the job was launched with. AWX's credential itself records nothing of the namespace or
+ * the job. Then the name must be kubernaut's: `<secret>` one of this execution's own dependency
+ * Secrets (kubernaut made one credential per dependency), and never of the shape this engine
+ * gives its own (`<prefix>ephemeral-<16 hex>-…`, another execution's).
  */
 import {
   type Conventions,
@@ -19,7 +23,9 @@ import {
   requestedDependencies,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import type { CredentialStore } from './awx-roles.js';
+import type { CredentialStore, JobReader } from './awx-roles.js';
+import { executionIdentity, isJobOf } from './execution-identity.js';
+import { jobIdOfRef } from './execution-jobs.js';
 
 /** The annotation kubernaut writes the launch's credential ids to. */
 export function kubernautCredentialsKey(conventions: Conventions): string {
@@ -69,12 +75,13 @@ export function isKubernautEphemeral(
 }
 
 /**
- * Deletes the credentials kubernaut made for `wfe`, never another: each recorded id is read
- * first and deleted only when its name is one of kubernaut's per-execution names. A failure does
- * not stop the others; every failure is returned.
+ * Deletes the credentials kubernaut made for `wfe`, never another: each recorded id is deleted
+ * only when it is among the credentials of the job kubernaut launched for this execution, and
+ * its name is one of kubernaut's per-execution names. Ids without such a job are skipped, and
+ * logged. A failure does not stop the others; every failure is returned.
  */
 export async function deleteKubernautCredentials(
-  awx: CredentialStore,
+  awx: CredentialStore & Pick<JobReader, 'getJob'>,
   wfe: WorkflowExecution,
   settings: { readonly conventions: Conventions; readonly namePrefix: string },
   log: Logger,
@@ -82,26 +89,39 @@ export async function deleteKubernautCredentials(
 ): Promise<unknown[]> {
   const ids = kubernautCredentialIds(wfe, settings.conventions);
   if (ids.length === 0) return [];
-  const failures: unknown[] = [];
-  let found: Awaited<ReturnType<CredentialStore['listCredentials']>>;
-  try {
-    found = await awx.listCredentials({ ids }, { signal });
-  } catch (error) {
-    return [error];
+  const execution = `${wfe.metadata.namespace}/${wfe.metadata.name}`;
+  const ref = wfe.status?.executionRef?.name;
+  const jobId = ref === undefined ? undefined : jobIdOfRef(ref);
+  let job: Awaited<ReturnType<JobReader['getJob']>> = null;
+  if (jobId !== undefined) {
+    try {
+      job = await awx.getJob(jobId, { signal });
+    } catch (error) {
+      return [error];
+    }
+  }
+  const identity = executionIdentity(wfe);
+  if (!job || !isJobOf(job.extra_vars, identity, settings.conventions)) {
+    log.warn(
+      { wfe: execution, credentials: ids, executionRef: ref },
+      'kept the AWX credentials recorded on the execution: its status names no AWX job of it, so nothing shows kubernaut made them for it',
+    );
+    return [];
   }
   const secretNames = (requestedDependencies(wfe).dependencies?.secrets ?? []).map(
     (secret) => secret.name,
   );
-  const owned = found.filter(
+  const owned = (job.summary_fields?.credentials ?? []).filter(
     (c) =>
       ids.includes(c.id) &&
       isKubernautEphemeral(c.name, settings.namePrefix, wfe.metadata.name, secretNames),
   );
+  const failures: unknown[] = [];
   for (const credential of owned) {
     try {
       if (await awx.deleteCredential(credential.id, { signal })) {
         log.info(
-          { wfe: `${wfe.metadata.namespace}/${wfe.metadata.name}`, credential: credential.id },
+          { wfe: execution, credential: credential.id, job: job.id },
           "deleted kubernaut's ephemeral AWX credential",
         );
       }

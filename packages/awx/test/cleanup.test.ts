@@ -129,8 +129,8 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
     expect(live).toContain(another.id);
     expect(live).not.toContain(mine.id);
 
-    // The annotation is the author's to write: an execution of the same name that does not
-    // depend on the Secret lists another's id in vain.
+    // The annotation is the author's to write: an execution whose status names no job of it
+    // (nor one launched with the credential) lists another's id in vain.
     const impostor = makeExecution(template.name, { name: 'other-wfe' });
     await bed.executor({ conventions: kubernautConventions }).cleanup(
       {
@@ -147,9 +147,17 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
 
     // A later kubernaut records the ids in the status instead.
     const fromStatus = kubernautCredential('restart-api-2');
+    const { job: laterJob } = await bed.awx.launch(template.id, {
+      extraVars: { WFE_NAME: 'restart-api-2', WFE_NAMESPACE: 'team-a' },
+      credentials: [own.id, fromStatus.id],
+    });
+    const laterBase = makeExecution(template.name, { name: 'restart-api-2', spec: dependsOnDb });
     const later = {
-      ...makeExecution(template.name, { name: 'restart-api-2', spec: dependsOnDb }),
-      status: { ephemeralCredentialIDs: [own.id, fromStatus.id] },
+      ...laterBase,
+      status: {
+        executionRef: { name: awxJobRef(laterJob) },
+        ephemeralCredentialIDs: [own.id, fromStatus.id],
+      },
     } as unknown as WorkflowExecution;
     await bed.executor({ conventions: kubernautConventions }).cleanup(later, env.namespace);
     expect(state.liveCredentials().map((c) => c.id)).not.toContain(fromStatus.id);
