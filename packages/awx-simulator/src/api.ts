@@ -44,7 +44,7 @@ import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './rout
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
-import { serializeWorkflowJob } from './workflow-jobs.js';
+import { canCancelWorkflowJob, serializeWorkflowJob } from './workflow-jobs.js';
 
 export interface ApiRequest {
   readonly method: string;
@@ -491,7 +491,7 @@ function workflowJobRoute(context: Context): Reply {
   const job = store.workflowJob(route.id);
   if (!job) return notFound();
   if (route.name === 'workflowJob') return json(200, serializeWorkflowJob(job, context.prefix));
-  const cancelable = job.status === 'pending';
+  const cancelable = canCancelWorkflowJob(job);
   if (method === 'GET') return json(200, { can_cancel: cancelable });
   // WorkflowJobAccess.can_cancel, like JobAccess's, refuses what cannot be canceled any more.
   if (!cancelable && !context.superuser) return forbidden();

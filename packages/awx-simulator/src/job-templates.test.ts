@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
@@ -203,6 +203,7 @@ describe('job templates', () => {
       name: 'sliced',
       jobSliceCount: 3,
       inventoryHosts: 5,
+      schedule: { pendingMs: 60_000 },
     });
     const jobsBefore = sim.state.jobs().length;
     const response = await request('POST', `job_templates/${template.id}/launch/`, {});
@@ -232,6 +233,30 @@ describe('job templates', () => {
     expect(
       (await fetch(`${sim.apiUrl}${cancel}`, { method: 'POST', headers: auth() })).status,
     ).toBe(405);
+  });
+
+  it('cancels a running workflow job only later, as AWX cancels the jobs it spawned', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'sliced-running',
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+      schedule: { pendingMs: 0, cancelMs: 300 },
+    });
+    const { body } = await request('POST', `job_templates/${template.id}/launch/`, {});
+    const view = async () => (await request('GET', `workflow_jobs/${body.id}/`)).body;
+    await vi.waitFor(async () => expect((await view()).status).toBe('running'));
+    expect((await view()).started).not.toBeNull();
+    const cancel = () =>
+      fetch(`${sim.apiUrl}workflow_jobs/${body.id}/cancel/`, { method: 'POST', headers: auth() });
+    expect((await cancel()).status).toBe(202);
+    // Flagged, not ended: asked again, AWX accepts again and changes nothing.
+    expect((await view()).status).toBe('running');
+    expect((await cancel()).status).toBe(202);
+    expect((await request('GET', `workflow_jobs/${body.id}/cancel/`)).body).toEqual({
+      can_cancel: true,
+    });
+    await vi.waitFor(async () => expect((await view()).status).toBe('canceled'));
+    expect((await cancel()).status).toBe(405);
   });
 
   it('slices no further than the inventory has hosts, and takes a prompted count', async () => {

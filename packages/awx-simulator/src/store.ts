@@ -41,7 +41,12 @@ import { AwxValidationError, type FieldErrors } from './replies.js';
 import { NON_FIELD_ERRORS_KEY, parseBody } from './serializer-fields.js';
 import { saveSurveySpec } from './survey-spec.js';
 import { monotonicClock } from './timestamps.js';
-import { cancelWorkflowJob, type WorkflowJob } from './workflow-jobs.js';
+import {
+  advanceWorkflowJob,
+  cancelWorkflowJob,
+  nextWorkflowTransitionDelay,
+  type WorkflowJob,
+} from './workflow-jobs.js';
 
 export type Outcome<T> =
   | { readonly ok: true; readonly value: T }
@@ -315,12 +320,15 @@ export class Store {
         organization: template.organization,
         slices: planned.plan.slices,
         status: 'pending',
+        cancelFlag: false,
+        schedule: template.schedule,
         created,
         modified: created,
+        started: null,
         extraVars: planned.plan.extraVars,
         surveyPasswords: planned.plan.surveyPasswords,
       };
-      this.workflowJobsById.set(workflowJob.id, workflowJob);
+      this.saveWorkflowJob(workflowJob);
       return { ok: true, value: { workflowJob, ignoredFields } };
     }
     const job: Job = {
@@ -361,8 +369,18 @@ export class Store {
     if (!job) return 'missing';
     const canceled = cancelWorkflowJob(job, this.now());
     if (!canceled) return 'finished';
-    this.workflowJobsById.set(id, canceled);
+    // One already canceling keeps its timer: a cancel sent again must not put its end off.
+    if (canceled !== job) this.saveWorkflowJob(canceled);
     return 'accepted';
+  }
+
+  /** Stores a workflow job's new state and arms the timer for its next transition. */
+  private saveWorkflowJob(job: WorkflowJob): void {
+    this.workflowJobsById.set(job.id, job);
+    this.arm(job.id, nextWorkflowTransitionDelay(job), () => {
+      const current = this.workflowJobsById.get(job.id) as WorkflowJob;
+      this.saveWorkflowJob(advanceWorkflowJob(current, this.now()));
+    });
   }
 
   cancel(jobId: number): CancelOutcome {
@@ -378,16 +396,20 @@ export class Store {
   /** Stores a job's new state and arms the timer for its next transition. */
   private save(job: Job): void {
     this.jobsById.set(job.id, job);
-    clearTimeout(this.timers.get(job.id));
-    this.timers.delete(job.id);
-    const delay = nextTransitionDelay(job);
-    if (delay === undefined) return;
-    const timer = setTimeout(() => {
+    this.arm(job.id, nextTransitionDelay(job), () => {
       const current = this.jobsById.get(job.id) as Job;
       this.save(advance(current, this.now(), this.startCheck(current)));
-    }, delay);
+    });
+  }
+
+  /** The unified job's one timer (jobs and workflow jobs share ids), replaced or cleared. */
+  private arm(id: number, delay: number | undefined, transition: () => void): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
+    if (delay === undefined) return;
+    const timer = setTimeout(transition, delay);
     timer.unref();
-    this.timers.set(job.id, timer);
+    this.timers.set(id, timer);
   }
 
   /** What the job's credentials do when it starts, as of now. */

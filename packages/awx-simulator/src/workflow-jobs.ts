@@ -1,8 +1,13 @@
 /**
  * The workflow job a sliced launch makes (JobTemplate.create_unified_job with an effective
- * `job_slice_count` above 1). The simulator keeps it pending and never spawns its slices: a
- * client must only see that no job was launched, and be able to cancel it.
+ * `job_slice_count` above 1). The simulator never spawns its slices, but keeps its life as AWX
+ * does: the task manager starts it after the template's `pendingMs`, and it runs until canceled.
+ * Cancel follows UnifiedJob.cancel for a workflow job: one that has not started (no
+ * celery_task_id yet) is canceled at once; a running one only gets its cancel_flag, and the
+ * workflow manager marks it canceled once the jobs it spawned have ended, the template's
+ * `cancelMs` later. The transitions are pure; the store arms the timers.
  */
+import type { JobSchedule } from './jobs.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
@@ -12,17 +17,47 @@ export interface WorkflowJob {
   readonly jobTemplate: number;
   readonly organization: number;
   readonly slices: number;
-  readonly status: 'pending' | 'canceled';
+  readonly status: 'pending' | 'running' | 'canceled';
+  readonly cancelFlag: boolean;
+  readonly schedule: JobSchedule;
   readonly created: Micros;
   readonly modified: Micros;
+  readonly started: Micros | null;
   /** As a job's: in clear, shown with the survey's password variables masked. */
   readonly extraVars: string;
   readonly surveyPasswords: readonly string[];
 }
 
-/** `POST cancel/`: a pending workflow job is canceled at once; a canceled one answers 405. */
+/** CAN_CANCEL: a workflow job that is pending or running. */
+export function canCancelWorkflowJob(job: WorkflowJob): boolean {
+  return job.status !== 'canceled';
+}
+
+/**
+ * `POST cancel/`: a pending workflow job is canceled at once, a running one flagged (202 again,
+ * changing nothing, once it is); `undefined` for a canceled one, which answers 405.
+ */
 export function cancelWorkflowJob(job: WorkflowJob, now: Micros): WorkflowJob | undefined {
-  return job.status === 'pending' ? { ...job, status: 'canceled', modified: now } : undefined;
+  if (!canCancelWorkflowJob(job)) return undefined;
+  if (job.status === 'pending')
+    return { ...job, status: 'canceled', cancelFlag: true, modified: now };
+  return job.cancelFlag ? job : { ...job, cancelFlag: true, modified: now };
+}
+
+/** Milliseconds until the workflow job's next transition, or `undefined` when it has none. */
+export function nextWorkflowTransitionDelay(job: WorkflowJob): number | undefined {
+  if (job.status === 'pending') return job.schedule.pendingMs;
+  if (job.status === 'running' && job.cancelFlag) return job.schedule.cancelMs;
+  return undefined;
+}
+
+/** The workflow job after its next transition: started, or canceled once flagged. */
+export function advanceWorkflowJob(job: WorkflowJob, now: Micros): WorkflowJob {
+  if (job.status === 'pending') return { ...job, status: 'running', started: now, modified: now };
+  if (job.status === 'running' && job.cancelFlag) {
+    return { ...job, status: 'canceled', modified: now };
+  }
+  return job;
 }
 
 /** WorkflowJobSerializer, for the fields a sliced launch shows. */
@@ -53,7 +88,7 @@ export function serializeWorkflowJob(job: WorkflowJob, prefix: string): Record<s
     launch_type: 'manual',
     status: job.status,
     failed: canceled,
-    started: null,
+    started: job.started === null ? null : formatTimestamp(job.started),
     finished: canceled ? formatTimestamp(job.modified) : null,
     canceled_on: canceled ? formatTimestamp(job.modified) : null,
     elapsed: 0,

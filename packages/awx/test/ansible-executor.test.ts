@@ -337,7 +337,12 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
   });
 
   it('cancels the workflow job of a template that started slicing since it was read', async () => {
-    const template = seedTemplate(bed.sim, { jobSliceCount: 2, inventoryHosts: 2 });
+    // Still pending when canceled, so AWX ends it at once and the credentials go with it.
+    const template = seedTemplate(bed.sim, {
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+      schedule: { pendingMs: 60_000 },
+    });
     await createSecret(bed.kube, env.namespace, 'sliced-secret', { k: 'v' });
     // A template read before someone turned slicing on.
     const stale = interceptAwx(bed.awx, (_operation, call) => call(), {
