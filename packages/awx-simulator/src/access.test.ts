@@ -77,6 +77,48 @@ describe('a user who is not a System Administrator, on job templates and jobs', 
     expect(sim.state.job(theirs.id)?.status).toBe('pending');
   });
 
+  it('launches with a credential it adds only when it may use it', async () => {
+    const type = sim.state.addCredentialType({
+      name: 'launch-use',
+      kind: 'cloud',
+      inputs: { fields: [{ id: 'token', label: 'token', secret: true }] },
+    });
+    const elsewhere = sim.state.addOrganization('Launch elsewhere', '', 'member');
+    const credential = (name: string, role?: 'read' | 'use') =>
+      sim.state.addCredential({
+        name,
+        credential_type: type.id,
+        organization: elsewhere.id,
+        inputs: { token: 't' },
+        ...(role ? { role } : {}),
+      }).id;
+    const template = sim.state.addJobTemplate({
+      name: 'prompts-credentials',
+      role: 'execute',
+      askCredentialOnLaunch: true,
+      schedule: slow,
+    });
+    const launch = (id: number) =>
+      call('POST', `job_templates/${template.id}/launch/`, { credentials: [id] });
+    // JobLaunchConfigAccess.can_add: Use on each credential the launch adds.
+    expect(await launch(credential('readable', 'read'))).toEqual(denied);
+    expect(await launch(credential('not granted'))).toEqual(denied);
+    expect(sim.state.jobs().filter((j) => j.jobTemplate === template.id)).toEqual([]);
+    expect((await launch(credential('usable', 'use'))).status).toBe(201);
+    // The organization's credential admin role gives admin, and so Use, on its credentials.
+    const own = await call('POST', 'credentials/', {
+      name: 'made here',
+      credential_type: type.id,
+      organization: 1,
+      inputs: { token: 't' },
+    });
+    expect((await launch(own.body.id)).status).toBe(201);
+    // The serializer's 400 comes first.
+    expect(
+      (await call('POST', `job_templates/${template.id}/launch/`, { credentials: [999] })).status,
+    ).toBe(400);
+  });
+
   it('cancels anyone’s job of a template it is an admin of', async () => {
     const template = sim.state.addJobTemplate({ name: 'administered', schedule: slow });
     const theirs = sim.state.launch(template.id, {}, other);

@@ -4,7 +4,9 @@
  * so an object records the highest role that user holds on it, counting what AWX derives from
  * the organization's roles. AWX's roles nest: a job template's admin_role is a parent of its
  * execute_role, which is a parent of its read_role; an organization's admin_role is a parent of
- * its credential_admin_role and member_role, and each of those reads it.
+ * its credential_admin_role and member_role, and each of those reads it; a credential's
+ * admin_role (a child of its organization's credential_admin_role) is a parent of its use_role,
+ * which is a parent of its read_role.
  */
 import { isJsonObject } from './python-json.js';
 
@@ -13,6 +15,32 @@ export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
 
 export const ORGANIZATION_ROLES = ['none', 'member', 'credential_admin', 'admin'] as const;
 export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
+
+export const CREDENTIAL_ROLES = ['none', 'read', 'use', 'admin'] as const;
+export type CredentialRole = (typeof CREDENTIAL_ROLES)[number];
+
+/**
+ * The user's role on a credential: the one granted on it, or admin through its organization's
+ * admin or credential_admin role, whichever is higher. A member of the organization gets none
+ * (Credential.read_role's parents are the organization's auditor_role and the credential's own
+ * roles).
+ */
+export function credentialRole(
+  granted: CredentialRole,
+  organizationRole: OrganizationRole | undefined,
+): CredentialRole {
+  const throughOrganization =
+    organizationRole === 'admin' || organizationRole === 'credential_admin';
+  return throughOrganization ? 'admin' : granted;
+}
+
+/** Whether `role` on a credential includes `needed`, as AWX's nested roles do. */
+export function credentialGrants(
+  role: CredentialRole,
+  needed: Exclude<CredentialRole, 'none'>,
+): boolean {
+  return CREDENTIAL_ROLES.indexOf(role) >= CREDENTIAL_ROLES.indexOf(needed);
+}
 
 /** A user as a job's `launched_by` names it. */
 export interface UserRef {

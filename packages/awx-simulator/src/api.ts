@@ -10,6 +10,7 @@ import {
   jobCancelable,
   organizationReadable,
   type TemplateRole,
+  TOKEN_USER,
   templateGrants,
 } from './access.js';
 import { isAuthorized, unauthorized } from './auth.js';
@@ -393,8 +394,8 @@ function templateRoute(context: Context): Reply {
   }
   // JobTemplateLaunch.modernize_launch_payload copies the body: a JSON `null` fails there.
   if (context.body === null) throw new AwxServerError('a launch body of None has no copy()');
-  const outcome = store.launch(template.id, context.body);
-  if (!outcome.ok) return badRequest(outcome.errors);
+  const outcome = store.launch(template.id, context.body, TOKEN_USER, context.superuser);
+  if (!outcome.ok) return 'forbidden' in outcome ? forbidden() : badRequest(outcome.errors);
   const origin = `http://${context.request.host}${context.prefix}`;
   const { ignoredFields } = outcome.value;
   // JobTemplateLaunch.post: a sliced launch answers with the workflow job, and no `job`.

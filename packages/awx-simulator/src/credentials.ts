@@ -5,6 +5,7 @@
  * credential may be saved without a `required` input; the job that uses it then fails to start.
  */
 import { z } from 'zod';
+import type { CredentialRole } from './access.js';
 import { ASK } from './credential-passwords.js';
 import { type CredentialType, secretFields } from './credential-types.js';
 import type { Model } from './filters.js';
@@ -50,6 +51,11 @@ export interface CredentialSeed {
   readonly organization: number;
   readonly description?: string;
   readonly inputs?: Readonly<Record<string, string | boolean>>;
+  /**
+   * The role granted to the token's user on it (default none), which matters when it is not a
+   * System Administrator; its organization's admin and credential_admin roles give admin anyway.
+   */
+  readonly role?: CredentialRole;
 }
 
 export const ENCRYPTED = '$encrypted$';
@@ -66,6 +72,8 @@ export interface Credential {
   readonly credentialType: number;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly origin: CredentialOrigin;
+  /** The role granted to the token's user on it; see `credentialRole`. */
+  readonly role: CredentialRole;
   readonly created: Micros;
 }
 

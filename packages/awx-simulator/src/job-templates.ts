@@ -109,6 +109,8 @@ export interface LaunchPlan {
   /** The survey's password variables, which the job's views mask. */
   readonly surveyPasswords: readonly string[];
   readonly credentials: readonly number[];
+  /** The credentials the launch added to the template's, which the user must be able to use. */
+  readonly promptedCredentials: readonly number[];
   readonly timeout: number;
   /** The effective slice count: above 1, AWX makes a workflow job of that many slices. */
   readonly slices: number;
@@ -199,6 +201,7 @@ export function planLaunch(
       extraVars: pythonJsonDumps(jobVariables(template, variables.accepted)),
       surveyPasswords: passwordVariables(template),
       credentials: credentials.map(({ credential }) => credential.id),
+      promptedCredentials: accepted.map(({ credential }) => credential.id),
       timeout,
       slices,
       ignoredFields: ignored,

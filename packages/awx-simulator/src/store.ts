@@ -5,7 +5,14 @@
  * the resources share its id sequences and a credential deletion reaches into jobs; split, each
  * part would need the others' maps.
  */
-import { type OrganizationRole, TOKEN_USER, type UserRef } from './access.js';
+import {
+  type CredentialRole,
+  credentialGrants,
+  credentialRole,
+  type OrganizationRole,
+  TOKEN_USER,
+  type UserRef,
+} from './access.js';
 import {
   type CredentialType,
   credentialTypeRequestSchema,
@@ -14,6 +21,7 @@ import {
 import {
   type Credential,
   type CredentialOrigin,
+  type CredentialSeed,
   credentialRequestSchema,
   startBlocker,
   validateCredential,
@@ -59,6 +67,12 @@ export type Launched = { readonly ignoredFields: Record<string, unknown> } & (
 );
 
 export type CancelOutcome = 'accepted' | 'finished' | 'missing';
+
+/** An access check refused the request: AWX answers 403. */
+export interface Forbidden {
+  readonly ok: false;
+  readonly forbidden: true;
+}
 
 /**
  * A credential deletion, as the ledger keeps it. AWX deletes a credential that jobs still use
@@ -173,7 +187,12 @@ export class Store {
     return this.credentialsById.get(id);
   }
 
-  createCredential(body: unknown, origin: CredentialOrigin): Outcome<Credential> {
+  /** `role` is granted to the token's user; one it creates for itself it is admin of. */
+  createCredential(
+    body: unknown,
+    origin: CredentialOrigin,
+    role: CredentialRole = 'none',
+  ): Outcome<Credential> {
     const schema = credentialRequestSchema({
       user: (id) => id === TOKEN_USER.id,
       organization: (id) => this.organizationsById.has(id),
@@ -193,14 +212,23 @@ export class Store {
       credentialType: type.id,
       inputs: validation.inputs,
       origin,
+      // CredentialSerializerCreate gives the owning user its admin_role.
+      role: request.user === null || request.user === undefined ? role : 'admin',
       created: this.now(),
     };
     this.credentialsById.set(credential.id, credential);
     return { ok: true, value: credential };
   }
 
-  addCredential(body: unknown): Credential {
-    return orThrow(this.createCredential(body, 'seed'));
+  addCredential(seed: CredentialSeed): Credential {
+    const { role, ...body } = seed;
+    return orThrow(this.createCredential(body, 'seed', role));
+  }
+
+  /** The token's user's role on the credential, for a user who is not a System Administrator. */
+  credentialRole(credential: Credential): CredentialRole {
+    const org = credential.organization;
+    return credentialRole(credential.role, org === null ? undefined : this.organization(org)?.role);
   }
 
   deleteCredential(id: number): boolean {
@@ -300,10 +328,34 @@ export class Store {
     return this.jobsById.get(id);
   }
 
-  launch(templateId: number, body: unknown, launchedBy: UserRef = TOKEN_USER): Outcome<Launched> {
+  /**
+   * JobTemplateLaunch.post: the serializer's 400 first, then JobLaunchConfigAccess.can_add,
+   * which a System Administrator passes and anyone else only with Use on every credential the
+   * launch adds to the template's (`forbidden`, a 403), then the job.
+   */
+  launch(templateId: number, body: unknown, launchedBy?: UserRef): Outcome<Launched>;
+  launch(
+    templateId: number,
+    body: unknown,
+    launchedBy: UserRef,
+    superuser: boolean,
+  ): Outcome<Launched> | Forbidden;
+  launch(
+    templateId: number,
+    body: unknown,
+    launchedBy: UserRef = TOKEN_USER,
+    superuser = true,
+  ): Outcome<Launched> | Forbidden {
     const template = this.templatesById.get(templateId) as JobTemplate;
     const planned = planLaunch(template, body, (id) => this.launchCredential(id));
     if (!planned.ok) return planned;
+    const usable = (id: number) => {
+      const credential = this.credentialsById.get(id) as Credential;
+      return credentialGrants(this.credentialRole(credential), 'use');
+    };
+    if (!superuser && !planned.plan.promptedCredentials.every(usable)) {
+      return { ok: false, forbidden: true };
+    }
     const created = this.now();
     const ignoredFields = planned.plan.ignoredFields;
     if (planned.plan.slices <= 1 && planned.plan.startRefused) {
