@@ -10,6 +10,10 @@ import {
 const agent = (argv: string[], env: Record<string, string> = {}) =>
   loadConfig(AgentConfigSchema, agentDefaults, argv, env);
 
+const limits = '--job-resource-limits=cpu=500m,memory=256Mi';
+const jobs = (argv: string[], env: Record<string, string> = {}) =>
+  loadConfig(JobModeConfigSchema, jobModeDefaults, [limits, ...argv], env);
+
 describe('loadConfig', () => {
   it('takes NODE_NAME from the downward API variable, and defaults for the rest', () => {
     expect(agent([], { NODE_NAME: 'worker-1' })).toEqual({
@@ -40,9 +44,10 @@ describe('loadConfig', () => {
   });
 
   it("reads flags as Go's flag package does, as dist-exec's were", () => {
-    expect(
-      loadConfig(JobModeConfigSchema, jobModeDefaults, ['-image', 'alpine:3', '-workers=8'], {}),
-    ).toMatchObject({ image: 'alpine:3', workers: 8 });
+    expect(jobs(['-image', 'alpine:3', '-workers=8'])).toMatchObject({
+      image: 'alpine:3',
+      workers: 8,
+    });
     expect(() => agent(['-data-dir'], { NODE_NAME: 'n' })).toThrow(/-data-dir: needs a value/);
   });
 
@@ -54,48 +59,63 @@ describe('loadConfig', () => {
   });
 
   it('reads the Job-per-node controller settings too', () => {
-    const config = loadConfig(JobModeConfigSchema, jobModeDefaults, ['--image=alpine:3'], {});
-    expect(config).toMatchObject({
+    expect(jobs(['--image=alpine:3'])).toMatchObject({
       executionNamespace: 'roundhouse-distexec-jobs',
       image: 'alpine:3',
       allowedImages: [],
       resync: 60_000,
       defaultTimeout: 3_600_000,
       maxTimeout: 86_400_000,
+      jobResourceLimits: { cpu: '500m', memory: '256Mi' },
+      jobTolerations: [],
     });
+    expect(jobs(['--default-timeout=10m', '--max-timeout=2h'])).toMatchObject({
+      defaultTimeout: 600_000,
+      maxTimeout: 7_200_000,
+    });
+  });
+
+  it('refuses to start without node Job limits, unless told they are none', () => {
+    const load = (argv: string[]) => loadConfig(JobModeConfigSchema, jobModeDefaults, argv, {});
+    expect(() => load([])).toThrow(
+      /--job-resource-limits: is required: every node Job's container limits, such as cpu=500m,memory=256Mi; or none/,
+    );
+    expect(() => load(['--job-resource-limits=memory=256Mi'])).toThrow(
+      /--job-resource-limits: must limit both cpu and memory/,
+    );
+    expect(load(['--job-resource-limits=none']).jobResourceLimits).toBe('none');
     expect(
-      loadConfig(
-        JobModeConfigSchema,
-        jobModeDefaults,
-        ['--default-timeout=10m', '--max-timeout=2h'],
-        {},
-      ),
-    ).toMatchObject({ defaultTimeout: 600_000, maxTimeout: 7_200_000 });
-    expect(config.jobResourceLimits).toBeUndefined();
+      load(['--job-resource-limits=cpu=1,memory=1Gi,ephemeral-storage=1Gi']).jobResourceLimits,
+    ).toEqual({ cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' });
+  });
+
+  it('reads --job-tolerations as kubectl writes taints, naming an entry that is none', () => {
     expect(
-      loadConfig(
-        JobModeConfigSchema,
-        jobModeDefaults,
-        ['--job-resource-limits=cpu=1,memory=256Mi'],
-        {},
-      ).jobResourceLimits,
-    ).toEqual({ cpu: '1', memory: '256Mi' });
+      jobs([
+        '--job-tolerations=dedicated=gpu:NoSchedule, node.kubernetes.io/unschedulable:NoSchedule,team,*',
+      ]).jobTolerations,
+    ).toEqual([
+      { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
+      { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'team', operator: 'Exists' },
+      { operator: 'Exists' },
+    ]);
+    expect(() => jobs(['--job-tolerations=gpu:NoRun'])).toThrow(
+      /--job-tolerations: "gpu:NoRun" is no toleration: write key=value:Effect, key:Effect, key or \*/,
+    );
   });
 
   it('reads --allowed-images as a comma-separated list, none by default', () => {
-    const jobs = (argv: string[], env: Record<string, string>) =>
-      loadConfig(JobModeConfigSchema, jobModeDefaults, argv, env).allowedImages;
-    expect(jobs(['--allowed-images=registry.example.com/*, busybox:1.37'], {})).toEqual([
+    const allowed = (argv: string[], env: Record<string, string>) => jobs(argv, env).allowedImages;
+    expect(allowed(['--allowed-images=registry.example.com/*, busybox:1.37'], {})).toEqual([
       'registry.example.com/*',
       'busybox:1.37',
     ]);
-    expect(jobs([], { DISTEXEC_ALLOWED_IMAGES: 'alpine:*' })).toEqual(['alpine:*']);
-    expect(jobs([], {})).toEqual([]);
+    expect(allowed([], { DISTEXEC_ALLOWED_IMAGES: 'alpine:*' })).toEqual(['alpine:*']);
+    expect(allowed([], {})).toEqual([]);
   });
 
   it('refuses an --image the job engine could not pull, at start rather than in every DistExec', () => {
-    expect(() =>
-      loadConfig(JobModeConfigSchema, jobModeDefaults, ['--image=Busybox:1'], {}),
-    ).toThrow(/--image: must be an OCI image reference/);
+    expect(() => jobs(['--image=Busybox:1'])).toThrow(/--image: must be an OCI image reference/);
   });
 });

@@ -2,6 +2,7 @@ import { flagName, loadSettings, ResourceListSettingSchema } from '@roundhouse/c
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { normalizeGoFlags } from '@roundhouse/process';
 import { z } from 'zod';
+import { TolerationListSettingSchema } from './jobs/tolerations.js';
 import { imageReference } from './spec.js';
 
 const duration = z
@@ -16,6 +17,14 @@ const list = z.string().transform((text) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean),
+);
+
+/** `--job-resource-limits` that asks for no limits, explicitly. */
+export const unbounded = 'none';
+
+const BoundedLimitsSchema = ResourceListSettingSchema.refine(
+  (limits) => limits.cpu !== undefined && limits.memory !== undefined,
+  { error: `must limit both cpu and memory (such as cpu=500m,memory=256Mi), or be ${unbounded}` },
 );
 
 const common = {
@@ -60,8 +69,19 @@ export const JobModeConfigSchema = z.object({
   defaultTimeout: duration,
   /** The longest `timeoutSeconds` a DistExec may set. */
   maxTimeout: duration,
-  /** Limits of every node Job's container (`cpu=1,memory=256Mi`): none, and it takes what its node has. */
-  jobResourceLimits: ResourceListSettingSchema.optional(),
+  /**
+   * Limits of every node Job's container (`cpu=1,memory=256Mi`), cpu and memory among them, or
+   * `none` for none. Required: a command on every node with what its node has could starve it.
+   */
+  jobResourceLimits: z
+    .string()
+    .refine((text) => text !== '', {
+      error: `is required: every node Job's container limits, such as cpu=500m,memory=256Mi; or ${unbounded} to let an author's command take all its node has`,
+      abort: true,
+    })
+    .pipe(z.union([z.literal(unbounded), BoundedLimitsSchema])),
+  /** Taints node Jobs tolerate (`key=value:Effect`, `key:Effect`, `key`, `*`); default none. */
+  jobTolerations: TolerationListSettingSchema,
 });
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
@@ -94,7 +114,8 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   resync: '1m',
   defaultTimeout: '1h',
   maxTimeout: '24h',
-  jobResourceLimits: undefined,
+  jobResourceLimits: '',
+  jobTolerations: '',
 };
 
 /** Variables Kubernetes conventions name without the prefix. */

@@ -1,6 +1,6 @@
 import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
-import { JobModeConfigSchema, jobModeDefaults, loadConfig } from './config.js';
+import { JobModeConfigSchema, jobModeDefaults, loadConfig, unbounded } from './config.js';
 import { createJobModeController } from './jobs/job-controller.js';
 
 /**
@@ -27,9 +27,12 @@ process.exit(
         watchNamespace: config.watchNamespace,
         workers: config.workers,
         resyncMs: config.resync,
-        ...(config.jobResourceLimits
-          ? { job: { resources: { limits: config.jobResourceLimits } } }
-          : {}),
+        job: {
+          pod: { tolerations: config.jobTolerations },
+          ...(config.jobResourceLimits === unbounded
+            ? {}
+            : { resources: { limits: config.jobResourceLimits } }),
+        },
         timeouts: {
           defaultSeconds: Math.ceil(config.defaultTimeout / 1000),
           maxSeconds: Math.max(1, Math.floor(config.maxTimeout / 1000)),

@@ -44,7 +44,7 @@ describe('unknownNodes', () => {
 });
 
 describe('slimNode', () => {
-  it('keeps identity and labels, drops the status', () => {
+  it('keeps identity, labels and what decides whether a pod may go there; drops the rest', () => {
     const node = {
       metadata: {
         name: 'n',
@@ -53,12 +53,32 @@ describe('slimNode', () => {
         labels: { a: '1' },
         annotations: { b: '2' },
       },
-      status: { images: [{ names: ['big'] }] },
+      spec: {
+        podCIDR: '10.0.0.0/24',
+        unschedulable: true,
+        taints: [{ key: 'gpu', effect: 'NoSchedule', timeAdded: '2026-01-01T00:00:00Z' }],
+      },
+      status: {
+        images: [{ names: ['big'] }],
+        conditions: [
+          { type: 'MemoryPressure', status: 'False' },
+          { type: 'Ready', status: 'True', lastHeartbeatTime: '2026-01-01T00:00:00Z' },
+        ],
+      },
     };
     expect(slimNode(node)).toEqual({
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name: 'n', uid: 'u', resourceVersion: '7', labels: { a: '1' } },
+      spec: { unschedulable: true, taints: [{ key: 'gpu', effect: 'NoSchedule' }] },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(slimNode({ metadata: { name: 'bare' } })).toEqual({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'bare' },
+      spec: {},
+      status: {},
     });
   });
 });

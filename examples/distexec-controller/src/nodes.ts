@@ -2,15 +2,37 @@ import { isDeepStrictEqual } from 'node:util';
 import { Informer } from '@roundhouse/controller';
 import type { Logger } from '@roundhouse/core';
 import type { ClusterConfig, KubeClient, KubeObject } from '@roundhouse/kube';
+import { z } from 'zod';
 import { finalizerPrefix, jobsFinalizer, nodeFinalizer, nodes } from './resource.js';
 import { type DistExecView, selects } from './spec.js';
 
+const TaintSchema = z.object({
+  key: z.string(),
+  value: z.string().optional(),
+  effect: z.string(),
+});
+
+/** What of a Node decides whether the scheduler puts a pod there (see `slimNode`). */
+export const NodeSchedulingSchema = z.object({
+  spec: z
+    .object({ unschedulable: z.boolean().optional(), taints: z.array(TaintSchema).optional() })
+    .optional()
+    .catch(undefined),
+  status: z
+    .object({ conditions: z.array(z.object({ type: z.string(), status: z.string() })).optional() })
+    .optional()
+    .catch(undefined),
+});
+
 /**
- * A Node as the cache keeps it: identity and labels only. Every agent watches every Node (to
- * notice deletions), and a Node's status (images, conditions, heartbeats) is most of its bulk.
+ * A Node as the cache keeps it: identity, labels, and what decides whether a pod may go there
+ * (taints, cordon, and whether it is Ready, without the condition's times). Every agent watches
+ * every Node (to notice deletions), and a Node's status (images, heartbeats) is most of its bulk.
  */
 export function slimNode(node: KubeObject): KubeObject {
   const { name, uid, resourceVersion, labels, deletionTimestamp } = node.metadata ?? {};
+  const { spec, status } = NodeSchedulingSchema.parse(node);
+  const ready = status?.conditions?.find((c) => c.type === 'Ready');
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -21,7 +43,18 @@ export function slimNode(node: KubeObject): KubeObject {
       ...(labels ? { labels } : {}),
       ...(deletionTimestamp ? { deletionTimestamp } : {}),
     },
+    spec: {
+      ...(spec?.unschedulable ? { unschedulable: true } : {}),
+      ...(spec?.taints?.length ? { taints: spec.taints } : {}),
+    },
+    status: ready ? { conditions: [{ type: 'Ready', status: ready.status }] } : {},
   };
+}
+
+/** What of a slim Node may change which nodes a DistExec runs on: all of it but its version. */
+function placement(node: KubeObject | undefined) {
+  const { resourceVersion: _, ...metadata } = node?.metadata ?? {};
+  return { metadata, spec: node?.spec, status: node?.status };
 }
 
 /** The cluster's Nodes from a slim cache, with a cache miss confirmed live. */
@@ -38,12 +71,18 @@ export class NodeDirectory {
     });
   }
 
-  /** Names of the live (not deleting) Nodes the DistExec selects, as the cache has them. */
-  selected(view: DistExecView): string[] {
+  /**
+   * Names of the live (not deleting) Nodes the DistExec selects, as the cache has them; with
+   * `runsOn`, only those it accepts, and those that hold an entry of the current generation
+   * already (a node cordoned or gone NotReady keeps the attempt it started, and its result).
+   */
+  selected(view: DistExecView, runsOn?: (node: KubeObject) => boolean): string[] {
     const selector = view.spec.valid ? view.spec.value.nodeSelector : undefined;
+    const current = (name: string) => view.results[name]?.observedGeneration === view.generation;
     return this.informer
       .list()
       .filter((n) => !n.metadata?.deletionTimestamp && selects(selector, n.metadata?.labels))
+      .filter((n) => !runsOn || runsOn(n) || current(n.metadata?.name as string))
       .map((n) => n.metadata?.name as string)
       .sort();
   }
@@ -65,17 +104,16 @@ export class NodeDirectory {
   }
 
   /**
-   * Calls `wake` when a Node comes, goes, starts being deleted or changes labels: what may
-   * change which nodes a DistExec selects. Heartbeats and other status updates do not.
+   * Calls `wake` when a Node comes, goes, starts being deleted, changes labels or taints, is
+   * cordoned or uncordoned, or becomes Ready or not: what may change which nodes a DistExec
+   * runs on. Heartbeats and other status updates do not.
    */
   onChange(wake: () => void): void {
     this.informer
       .on('add', wake)
       .on('delete', wake)
       .on('update', (node, old) => {
-        const relabelled = !isDeepStrictEqual(node.metadata?.labels, old?.metadata?.labels);
-        const deleting = node.metadata?.deletionTimestamp !== old?.metadata?.deletionTimestamp;
-        if (relabelled || deleting) wake();
+        if (!isDeepStrictEqual(placement(node), placement(old))) wake();
       });
   }
 

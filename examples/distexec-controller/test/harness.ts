@@ -58,6 +58,11 @@ export class World {
     return new KubeClient(this.#agentIdentity);
   }
 
+  /** The toleration of the taint on this file's Nodes, as an operator lists it for node Jobs. */
+  get testNodeToleration() {
+    return { key: testNodeLabel, operator: 'Equal', value: this.id, effect: 'NoSchedule' };
+  }
+
   /** The nodeSelector that selects this file's Nodes and no others. */
   get selector(): Record<string, string> {
     return { [testNodeLabel]: this.id };
@@ -82,16 +87,27 @@ export class World {
   }
 
   /**
-   * Creates a Node. It is tainted so that the scheduler puts no other test's pod on it, and
-   * KWOK (which manages every node of the test plane) makes it Ready.
+   * Creates a Node. It is tainted so that the scheduler puts no other test's pod on it (node
+   * Jobs tolerate that taint: `testNodeToleration`), and KWOK (which manages every node of the
+   * test plane) makes it Ready. `spec` may cordon it or add taints.
    */
-  async createNode(suffix: string, labels: Record<string, string> = {}): Promise<string> {
+  async createNode(
+    suffix: string,
+    labels: Record<string, string> = {},
+    spec: { unschedulable?: boolean; taints?: Record<string, string>[] } = {},
+  ): Promise<string> {
     const name = `dx-${this.id}-${suffix}`;
     await this.admin.create(nodes, undefined, {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name, labels: { ...this.selector, ...labels, 'kubernetes.io/hostname': name } },
-      spec: { taints: [{ key: testNodeLabel, value: this.id, effect: 'NoSchedule' }] },
+      spec: {
+        ...spec,
+        taints: [
+          { key: testNodeLabel, value: this.id, effect: 'NoSchedule' },
+          ...(spec.taints ?? []),
+        ],
+      },
       status: { capacity: { cpu: '8', memory: '16Gi', pods: '110' } },
     });
     this.#nodes.push(name);

@@ -77,7 +77,10 @@ async function startController(
     allowedImages,
     watchNamespace: world.env.namespace,
     resyncMs: 1_000,
-    ...(podAnnotations ? { job: { podAnnotations } } : {}),
+    job: {
+      pod: { tolerations: [world.testNodeToleration] },
+      ...(podAnnotations ? { podAnnotations } : {}),
+    },
   });
   const abort = new AbortController();
   const running = controller.start(abort.signal);
@@ -151,12 +154,14 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
       expect(job?.spec).not.toHaveProperty('ttlSecondsAfterFinished');
       // No timeoutSeconds: the controller's default deadline, so no pod stays on a node for ever.
       expect(job?.spec?.activeDeadlineSeconds).toBe(3600);
+      // Placed by the scheduler, tolerating only what the operator listed.
       const [pod] = await podsOf(world, 'hello', node, 1, 1);
       expect(pod?.spec?.nodeName).toBe(node);
       expect(pod?.spec).toMatchObject({
         containers: [{ command: ['echo', 'hello'] }],
-        tolerations: [{ operator: 'Exists' }],
+        tolerations: expect.arrayContaining([world.testNodeToleration]),
       });
+      expect(pod?.spec).not.toMatchObject({ tolerations: [{ operator: 'Exists' }] });
     }
   });
 
@@ -235,6 +240,42 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
         containers: [{ command: ['/bin/sh', '-c', 'echo second'] }],
       });
     }
+  });
+  it('starts no Job on a node whose taint is not tolerated, nor on a cordoned one until uncordoned', async () => {
+    const tainted = await world.createNode(
+      'gpu',
+      {},
+      {
+        taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }],
+      },
+    );
+    const cordoned = await world.createNode('cordoned', {}, { unschedulable: true });
+    await world.createDistExec('special', { command: 'echo special' });
+    await world.waitForResults('special', (results, summary) => {
+      expect(Object.keys(results).sort()).toEqual([...nodeNames].sort());
+      expect(summary).toEqual({
+        nodes: nodeNames.length,
+        succeeded: nodeNames.length,
+        failed: 0,
+        pending: 0,
+      });
+    });
+    for (const node of [tainted, cordoned])
+      expect(await podsOf(world, 'special', node, 1, 1)).toEqual([]);
+    await world.admin.patch(
+      nodes,
+      undefined,
+      cordoned,
+      { spec: { unschedulable: false } },
+      {
+        strategy: 'merge',
+      },
+    );
+    await world.waitForResults('special', (results, summary) => {
+      expect(results[cordoned]?.phase).toBe('Succeeded');
+      expect(summary?.nodes).toBe(nodeNames.length + 1);
+    });
+    expect(await podsOf(world, 'special', tainted, 1, 1)).toEqual([]);
   });
 });
 
@@ -337,6 +378,37 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
       expect(await world.read('held')).toBeNull();
       for (const node of nodeNames) expect(await podsOf(world, 'held', node, 1, 1)).toEqual([]);
     }, patience);
+  });
+
+  it('a node cordoned while its Job runs keeps its attempt; a DistExec created after starts none there', async () => {
+    const [cordoned, open] = nodeNames as [string, string];
+    await world.createDistExec('before-cordon', { shell: 'sleep 600' });
+    await world.waitForResults('before-cordon', (results) => {
+      for (const node of nodeNames) expect(results[node]?.phase).toBe('Running');
+    });
+    const cordon = (unschedulable: boolean) =>
+      world.admin.patch(
+        nodes,
+        undefined,
+        cordoned,
+        { spec: { unschedulable } },
+        {
+          strategy: 'merge',
+        },
+      );
+    await cordon(true);
+    try {
+      await world.createDistExec('after-cordon', { shell: 'sleep 600' });
+      await world.waitForResults('after-cordon', (results, summary) => {
+        expect(Object.keys(results)).toEqual([open]);
+        expect(summary?.nodes).toBe(1);
+      });
+      const { results } = await world.waitForResults('before-cordon', () => {});
+      for (const node of nodeNames) expect(results[node]?.phase).toBe('Running');
+      expect(await podsOf(world, 'before-cordon', cordoned, 1, 1)).toHaveLength(1);
+    } finally {
+      await cordon(false);
+    }
   });
 
   it('a node that leaves the nodeSelector loses its entry and its running Job', async () => {

@@ -46,7 +46,12 @@ export interface JobModeControllerOptions {
    */
   readonly timeouts?: Partial<TimeoutPolicy>;
   readonly watchNamespace?: string | undefined;
-  /** Refines the Jobs (`@roundhouse/job`'s settings: security context, resources, pod annotations...). */
+  /**
+   * Refines the Jobs (`@roundhouse/job`'s settings: security context, resources, pod
+   * annotations...). `pod.tolerations` are the only taints a node Job tolerates (none by
+   * default): a node with any other that keeps pods off, a cordoned one (unless it lists
+   * `node.kubernetes.io/unschedulable`) or one not Ready gets no Job.
+   */
   readonly job?: Partial<Omit<JobSettings, 'conventions'>>;
   readonly conventions?: Conventions;
   readonly workers?: number;
@@ -123,6 +128,7 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       executionNamespace: options.executionNamespace,
       image: options.image,
       allowedImages: options.allowedImages ?? [],
+      tolerations: settings.pod?.tolerations ?? [],
       timeouts: { defaultSeconds: 3600, maxSeconds: 86_400, ...options.timeouts },
       resyncMs: options.resyncMs ?? 60_000,
     }),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { JobModeConfigSchema, jobModeDefaults, loadConfig } from '../config.js';
 
 interface Manifest {
   kind: string;
@@ -15,11 +16,21 @@ const manifests = parseAllDocuments(
 ).map((doc) => doc.toJSON() as Manifest);
 
 describe('deploy/job-mode.yaml', () => {
+  const args = manifests
+    .filter((m) => m.kind === 'Deployment')
+    .flatMap((m) => m.spec?.template?.spec?.containers ?? [])
+    .flatMap((c) => c.args ?? []);
+
+  it('starts the controller with resource limits for every node Job, and no tolerations', () => {
+    const config = loadConfig(JobModeConfigSchema, jobModeDefaults, args, {});
+    expect(config.jobResourceLimits).toMatchObject({
+      cpu: expect.any(String),
+      memory: expect.any(String),
+    });
+    expect(config.jobTolerations).toEqual([]);
+  });
+
   it('creates the ServiceAccount node Jobs run as, in the execution namespace, without a token', () => {
-    const args = manifests
-      .filter((m) => m.kind === 'Deployment')
-      .flatMap((m) => m.spec?.template?.spec?.containers ?? [])
-      .flatMap((c) => c.args ?? []);
     const namespace = args
       .find((a) => a.startsWith('--execution-namespace='))
       ?.slice('--execution-namespace='.length);

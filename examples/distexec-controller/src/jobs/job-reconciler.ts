@@ -1,3 +1,4 @@
+import type { V1Toleration } from '@kubernetes/client-node';
 import {
   addFinalizer,
   hasFinalizer,
@@ -32,6 +33,7 @@ import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
 import { jobsByOwner } from './job-index.js';
+import { runsOn } from './node-eligibility.js';
 import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
 import { admitTimeout, type TimeoutPolicy } from './timeout-policy.js';
 
@@ -53,6 +55,11 @@ export interface JobModeReconcilerOptions {
   readonly image: string;
   /** Images node Jobs may run (see `admitImage`); empty refuses every one. */
   readonly allowedImages: readonly string[];
+  /**
+   * The taints node Jobs tolerate (the operator's, none by default): a node with any other
+   * that keeps pods off, a cordoned one or one not Ready gets no Job (see `runsOn`).
+   */
+  readonly tolerations: readonly V1Toleration[];
   /** The node Jobs' default and longest deadline (see `admitTimeout`). */
   readonly timeouts: TimeoutPolicy;
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
@@ -113,7 +120,7 @@ export class JobModeReconciler implements Reconciler {
       const dead = await this.#o.nodes.missing(plan.unknownNodes, signal);
       if (dead.length > 0) {
         current = this.#observe(
-          await forgetNodes(client, object, dead, (v) => this.#o.nodes.selected(v), signal),
+          await forgetNodes(client, object, dead, (v) => this.#selected(v), signal),
         );
       }
     }
@@ -163,6 +170,11 @@ export class JobModeReconciler implements Reconciler {
     return running ? { requeueAfter: this.#o.resyncMs } : undefined;
   }
 
+  /** The nodes the DistExec selects that its Jobs may run on, or that run its current attempt. */
+  #selected(view: DistExecView): string[] {
+    return this.#o.nodes.selected(view, (node) => runsOn(node, this.#o.tolerations));
+  }
+
   /** Caches a write's answer (read-your-writes), so its own watch event wakes nothing. */
   #observe<T extends KubeObject | null>(written: T): T {
     if (written) this.#o.distExecs.observe(written);
@@ -171,7 +183,7 @@ export class JobModeReconciler implements Reconciler {
 
   async #plan(object: KubeObject, signal: AbortSignal): Promise<Plan> {
     const view = distExecView(object);
-    const selected = this.#o.nodes.selected(view);
+    const selected = this.#selected(view);
     const decide = this.#deciding(view, selected);
     const nodes = [...new Set([...selected, ...Object.keys(view.results)])].sort();
     const steps = new Map<string, { step: NodeStep; observation: Observation }>();
@@ -256,7 +268,7 @@ export class JobModeReconciler implements Reconciler {
       plan.view.metadata.name,
       (current) => {
         const view = distExecView(current);
-        const selected = this.#o.nodes.selected(view);
+        const selected = this.#selected(view);
         const decide = this.#deciding(view, selected);
         const changes: Record<string, NodeResult | undefined> = {};
         for (const [node, { step, observation }] of plan.steps) {

@@ -73,18 +73,28 @@ describe('node executions', () => {
     expect(wfe.spec.workflowRef.executionBundle).toBe('alpine:3');
   });
 
-  it("become the job engine's Job, pinned to the node, running the argv", () => {
+  it("become the job engine's Job, pinned to the node through the scheduler, running the argv", () => {
     const wfe = nodeExecution(view, spec, 'worker-1', 1, 'busybox:1.37');
     const job = buildNodeJob(wfe, 'jobs', settings);
     expect(job.metadata?.namespace).toBe('jobs');
     expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 90 });
     const pod = job.spec?.template.spec;
     expect(pod).toMatchObject({
-      nodeName: 'worker-1',
-      tolerations: [{ operator: 'Exists' }],
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-1'] }] },
+            ],
+          },
+        },
+      },
       restartPolicy: 'Never',
       serviceAccountName: 'runner',
     });
+    // The scheduler places the pod, so taints, cordons and free resources are honoured.
+    expect(pod?.nodeName).toBeUndefined();
+    expect(pod?.tolerations).toBeUndefined();
     expect(pod?.containers).toHaveLength(1);
     expect(pod?.containers[0]).toMatchObject({
       name: 'workflow',
@@ -98,6 +108,36 @@ describe('node executions', () => {
         { name: 'DISTEXEC_ATTEMPT', value: '1' },
       ]),
     );
+  });
+
+  it("tolerate only the operator's tolerations, and keep the operator's own node affinity", () => {
+    const wfe = nodeExecution(view, spec, 'worker-1', 1, 'busybox:1.37');
+    const tolerations = [
+      { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
+    ];
+    const zone = { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['a'] };
+    const pod = buildNodeJob(wfe, 'jobs', {
+      ...settings,
+      pod: {
+        tolerations,
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchExpressions: [zone] }],
+            },
+          },
+        },
+      },
+    }).spec?.template.spec;
+    expect(pod?.tolerations).toEqual(tolerations);
+    expect(pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual({
+      nodeSelectorTerms: [
+        {
+          matchExpressions: [zone],
+          matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-1'] }],
+        },
+      ],
+    });
   });
 
   it('hands the argv to the container as written, with no $(VAR) expansion by the kubelet', () => {

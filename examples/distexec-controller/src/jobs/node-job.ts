@@ -1,4 +1,4 @@
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1Affinity, V1Job } from '@kubernetes/client-node';
 import {
   ConfigurationError,
   type ExecutionResult,
@@ -90,10 +90,12 @@ export function parseNodeTarget(
 }
 
 /**
- * The job engine's Job, pinned to the node with `nodeName` (the scheduler is bypassed, as a
- * DaemonSet's pods once were) and tolerating every taint, running the DistExec's argv as the
- * container's command, with no API token. A failed container's last log lines become its termination message,
- * which the status reads back, since no log is kept once the pod is gone.
+ * The job engine's Job, pinned to the node by node affinity on its name, as a DaemonSet's pods
+ * are, running the DistExec's argv as the container's command, with no API token. The scheduler
+ * places the pod, so a node's taints (only the operator's tolerations, `settings.pod`, are
+ * added), its cordon and its free resources are honoured, as `nodeName` would bypass them. A
+ * failed container's last log lines become its termination message, which the status reads
+ * back, since no log is kept once the pod is gone.
  */
 export function buildNodeJob(
   wfe: WorkflowExecution,
@@ -126,8 +128,7 @@ export function buildNodeJob(
           // The command is the DistExec author's: a token would hand them the runner's rights.
           // Said on the pod, so a runner ServiceAccount that mounts one by default gives none.
           automountServiceAccountToken: false,
-          nodeName: run.node,
-          tolerations: [{ operator: 'Exists' }],
+          affinity: pinnedTo(run.node, pod.affinity),
           containers: [
             {
               ...container,
@@ -142,11 +143,31 @@ export function buildNodeJob(
   };
 }
 
+/**
+ * `affinity` with its required node terms each narrowed to the node named `node` (matchFields
+ * on `metadata.name`, which names the node whatever its labels), as the DaemonSet controller
+ * pins its pods; one term of only that when there are none.
+ */
+function pinnedTo(node: string, affinity: V1Affinity | undefined): V1Affinity {
+  const required = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  const byName = [{ key: 'metadata.name', operator: 'In', values: [node] }];
+  const terms = required?.nodeSelectorTerms.length ? required.nodeSelectorTerms : [{}];
+  return {
+    ...affinity,
+    nodeAffinity: {
+      ...affinity?.nodeAffinity,
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: terms.map((term) => ({ ...term, matchFields: byName })),
+      },
+    },
+  };
+}
+
 type JobObject = KubeObject & { status?: unknown };
 
 /**
  * The job engine's contract for node Jobs: `@roundhouse/job`'s builder and status mapping,
- * with the pinning above. (`JobExecutor` itself neither sets `nodeName` nor a command.)
+ * with the pinning above. (`JobExecutor` itself neither pins a node nor sets a command.)
  */
 export function nodeJobResourceEngine(settings: JobSettings): ResourceEngine<JobObject> {
   return {
