@@ -221,6 +221,60 @@ describe('organizations and credential owners', () => {
     expect(mine.body.summary_fields.organization).toBeUndefined();
   });
 
+  it('lists and shows the credentials it may read, and deletes only those it administers', async () => {
+    const call = caller(sim);
+    const elsewhere = sim.state.addOrganization('Credentials elsewhere', '', 'member');
+    const seed = (name: string, role?: 'read' | 'use') =>
+      sim.state.addCredential({
+        name,
+        credential_type: typeId,
+        organization: elsewhere.id,
+        ...(role ? { role } : {}),
+      });
+    const hidden = seed('cred-hidden');
+    const readable = seed('cred-readable', 'read');
+    const usable = seed('cred-usable', 'use');
+    const listed = await call('GET', 'credentials/?name__startswith=cred-');
+    expect(listed.body.results.map((c: { name: string }) => c.name)).toEqual([
+      'cred-readable',
+      'cred-usable',
+    ]);
+    expect(listed.body.results[1].summary_fields.user_capabilities).toEqual({
+      edit: false,
+      delete: false,
+      copy: false,
+      use: true,
+    });
+    expect(await call('GET', `credentials/${hidden.id}/`)).toEqual(denied);
+    expect((await call('GET', `credentials/${readable.id}/`)).status).toBe(200);
+    for (const credential of [hidden, readable, usable]) {
+      expect(await call('DELETE', `credentials/${credential.id}/`)).toEqual(denied);
+    }
+    expect((await call('DELETE', 'credentials/999/')).status).toBe(404);
+    // Its organization's credential admin role makes it admin of the credential.
+    const made = await call('POST', 'credentials/', body({ organization: 1 }));
+    expect((await call('DELETE', `credentials/${made.body.id}/`)).status).toBe(204);
+  });
+
+  it('deletes no managed credential, even as a System Administrator', async () => {
+    const galaxy = admin.state.addCredential({
+      name: 'Ansible Galaxy',
+      credential_type: typeId,
+      organization: 1,
+      managed: true,
+    });
+    const call = caller(admin);
+    expect((await call('GET', `credentials/${galaxy.id}/`)).body).toMatchObject({
+      managed: true,
+      summary_fields: { user_capabilities: { edit: false, delete: false } },
+    });
+    expect(await call('DELETE', `credentials/${galaxy.id}/`)).toEqual({
+      status: 403,
+      body: { detail: 'Deletion not allowed for managed credentials' },
+    });
+    expect((await call('GET', 'credentials/?managed=true')).body.count).toBe(1);
+  });
+
   it('lets a user own a credential itself, and no one else', async () => {
     const call = caller(sim);
     expect((await call('POST', 'credentials/', body({ user: 1 }))).status).toBe(201);

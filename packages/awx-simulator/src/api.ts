@@ -6,7 +6,9 @@
  * request context and readers; the rules they apply live in the resource modules.
  */
 import {
+  type CredentialRole,
   canAddCredential,
+  credentialGrants,
   jobCancelable,
   organizationReadable,
   type TemplateRole,
@@ -217,7 +219,10 @@ function dispatch(context: Context): Reply {
     case 'credentials':
       return method === 'POST'
         ? createCredential(context)
-        : listCredentials(context, store.credentials());
+        : listCredentials(
+            context,
+            store.credentials().filter((c) => mayOnCredential(context, c, 'read')),
+          );
     case 'credential':
       return method === 'DELETE' ? deleteCredential(context) : showCredential(context);
     case 'jobTemplates': {
@@ -302,7 +307,8 @@ function credentialBody(context: Context, credential: Credential): Record<string
     credential.organization === null
       ? undefined
       : context.store.organization(credential.organization);
-  return serializeCredential(credential, type, org?.name ?? '', context.prefix);
+  const role = context.superuser ? 'admin' : context.store.credentialRole(credential);
+  return serializeCredential(credential, type, org?.name ?? '', role, context.prefix);
 }
 
 function listCredentials(context: Context, rows: readonly Credential[]): Reply {
@@ -328,13 +334,33 @@ function createCredential(context: Context): Reply {
   return created(credentialBody(context, outcome.value));
 }
 
-function showCredential(context: Context): Reply {
-  const credential = context.store.credential(context.route.id);
-  return credential ? json(200, credentialBody(context, credential)) : notFound();
+/** CredentialAccess for a user who is not a System Administrator: its role on the credential. */
+function mayOnCredential(
+  context: Context,
+  credential: Credential,
+  needed: Exclude<CredentialRole, 'none'>,
+): boolean {
+  return context.superuser || credentialGrants(context.store.credentialRole(credential), needed);
 }
 
+function showCredential(context: Context): Reply {
+  const credential = context.store.credential(context.route.id);
+  if (!credential) return notFound();
+  if (!mayOnCredential(context, credential, 'read')) return forbidden();
+  return json(200, credentialBody(context, credential));
+}
+
+/**
+ * CredentialDetail.destroy: get_object asks CredentialAccess.can_delete (its admin_role), then a
+ * managed credential is refused to anyone.
+ */
 function deleteCredential(context: Context): Reply {
-  return context.store.deleteCredential(context.route.id) ? empty(204) : notFound();
+  const credential = context.store.credential(context.route.id);
+  if (!credential) return notFound();
+  if (!mayOnCredential(context, credential, 'admin')) return forbidden();
+  if (credential.managed) return detail(403, 'Deletion not allowed for managed credentials');
+  context.store.deleteCredential(credential.id);
+  return empty(204);
 }
 
 /** How JobTemplateSerializer and JobSerializer summarize a credential of a template or a job. */

@@ -56,6 +56,8 @@ export interface CredentialSeed {
    * System Administrator; its organization's admin and credential_admin roles give admin anyway.
    */
   readonly role?: CredentialRole;
+  /** One AWX manages (its `Ansible Galaxy` credential): no one may delete it. */
+  readonly managed?: boolean;
 }
 
 export const ENCRYPTED = '$encrypted$';
@@ -74,6 +76,7 @@ export interface Credential {
   readonly origin: CredentialOrigin;
   /** The role granted to the token's user on it; see `credentialRole`. */
   readonly role: CredentialRole;
+  readonly managed: boolean;
   readonly created: Micros;
 }
 
@@ -178,7 +181,7 @@ export const credentialModel: Model<Credential> = {
     description: { kind: 'char', value: (c) => c.description },
     organization: { kind: 'fk', value: (c) => c.organization },
     credential_type: { kind: 'fk', value: (c) => c.credentialType },
-    managed: { kind: 'bool', value: () => false },
+    managed: { kind: 'bool', value: (c) => c.managed },
     inputs: {
       kind: 'char',
       value: () => null,
@@ -207,11 +210,16 @@ function displayInputs(credential: Credential, type: CredentialType): Record<str
   );
 }
 
-/** A user's credential has no organization, and no link or summary of one. */
+/**
+ * A user's credential has no organization, and no link or summary of one. `role` is the user's
+ * on it (admin for a System Administrator), which CredentialAccess.get_user_capabilities shows:
+ * no one may edit or delete a managed one.
+ */
 export function serializeCredential(
   credential: Credential,
   type: CredentialType,
   organizationName: string,
+  role: CredentialRole,
   prefix: string,
 ): Record<string, unknown> {
   const url = `${prefix}credentials/${credential.id}/`;
@@ -231,7 +239,12 @@ export function serializeCredential(
         ? {}
         : { organization: { id: org, name: organizationName, description: '' } }),
       credential_type: { id: type.id, name: type.name, description: type.description },
-      user_capabilities: { edit: true, delete: true, copy: true, use: true },
+      user_capabilities: {
+        edit: role === 'admin' && !credential.managed,
+        delete: role === 'admin' && !credential.managed,
+        copy: role === 'admin',
+        use: role === 'admin' || role === 'use',
+      },
     },
     created: formatTimestamp(credential.created),
     modified: formatTimestamp(credential.created),
@@ -239,7 +252,7 @@ export function serializeCredential(
     description: credential.description,
     organization: credential.organization,
     credential_type: type.id,
-    managed: false,
+    managed: credential.managed,
     inputs: displayInputs(credential, type),
     kind: type.kind,
     cloud: type.kind === 'cloud',

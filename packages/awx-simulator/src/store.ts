@@ -191,7 +191,7 @@ export class Store {
   createCredential(
     body: unknown,
     origin: CredentialOrigin,
-    role: CredentialRole = 'none',
+    seeded: { readonly role?: CredentialRole; readonly managed?: boolean } = {},
   ): Outcome<Credential> {
     const schema = credentialRequestSchema({
       user: (id) => id === TOKEN_USER.id,
@@ -213,7 +213,8 @@ export class Store {
       inputs: validation.inputs,
       origin,
       // CredentialSerializerCreate gives the owning user its admin_role.
-      role: request.user === null || request.user === undefined ? role : 'admin',
+      role: request.user === null || request.user === undefined ? (seeded.role ?? 'none') : 'admin',
+      managed: seeded.managed ?? false,
       created: this.now(),
     };
     this.credentialsById.set(credential.id, credential);
@@ -221,8 +222,8 @@ export class Store {
   }
 
   addCredential(seed: CredentialSeed): Credential {
-    const { role, ...body } = seed;
-    return orThrow(this.createCredential(body, 'seed', role));
+    const { role, managed, ...body } = seed;
+    return orThrow(this.createCredential(body, 'seed', { role, managed }));
   }
 
   /** The token's user's role on the credential, for a user who is not a System Administrator. */
