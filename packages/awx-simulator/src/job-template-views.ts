@@ -4,7 +4,7 @@
  */
 import { passwordsNeeded } from './credential-passwords.js';
 import type { Model } from './filters.js';
-import type { JobTemplate, LaunchCredential } from './job-templates.js';
+import { type JobTemplate, type LaunchCredential, TEMPLATE_INVENTORY } from './job-templates.js';
 import { pythonJsonDumps } from './python-json.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
@@ -112,7 +112,7 @@ export function serializeJobTemplate(
     name: template.name,
     description: template.description,
     job_type: 'run',
-    inventory: 1,
+    inventory: TEMPLATE_INVENTORY,
     project: 1,
     playbook: template.playbook,
     scm_branch: '',
@@ -181,7 +181,7 @@ export function launchInfo(
       skip_tags: '',
       job_type: 'run',
       verbosity: 0,
-      inventory: { name: 'Demo Inventory', id: 1 },
+      inventory: { name: 'Demo Inventory', id: TEMPLATE_INVENTORY },
       credentials: credentials.map(({ credential, type }) => ({
         id: credential.id,
         name: credential.name,

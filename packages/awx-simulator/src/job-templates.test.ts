@@ -259,6 +259,41 @@ describe('job templates', () => {
     expect((await cancel()).status).toBe(405);
   });
 
+  it('checks the other prompts as JobLaunchSerializer does, and lists those given in ignored_fields', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'unprompted',
+      schedule: { pendingMs: 60_000 },
+    });
+    const launch = (body: unknown) => request('POST', `job_templates/${template.id}/launch/`, body);
+    expect(
+      await launch({
+        inventory: 7,
+        execution_environment: 2,
+        labels: [3],
+        instance_groups: ['x'],
+        forks: -1,
+      }),
+    ).toMatchObject({
+      status: 400,
+      body: {
+        inventory: ['Invalid pk "7" - object does not exist.'],
+        execution_environment: ['Invalid pk "2" - object does not exist.'],
+        labels: ['Invalid pk "3" - object does not exist.'],
+        instance_groups: ['Incorrect type. Expected pk value, received str.'],
+        forks: ['Ensure this value is greater than or equal to 0.'],
+      },
+    });
+    expect((await launch({ execution_environment: null })).body).toEqual({
+      execution_environment: ['This field may not be null.'],
+    });
+    // The template's own values are no prompt; a list of labels or instance groups always is.
+    const same = await launch({ inventory: 1, forks: 0 });
+    expect(same.body.ignored_fields).toEqual({});
+    const given = await launch({ forks: 5, labels: [], instance_groups: [] });
+    expect(given.status).toBe(201);
+    expect(given.body.ignored_fields).toEqual({ forks: 5, labels: [], instance_groups: [] });
+  });
+
   it('slices no further than the inventory has hosts, and takes a prompted count', async () => {
     const oneHost = sim.state.addJobTemplate({ name: 'one-host', jobSliceCount: 3 });
     expect((await request('POST', `job_templates/${oneHost.id}/launch/`, {})).body).toHaveProperty(

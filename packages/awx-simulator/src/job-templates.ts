@@ -25,6 +25,7 @@ import {
   optionalIntegerField,
   optionalVerbatimField,
   parseBody,
+  pkField,
 } from './serializer-fields.js';
 import { jobVariables, sortSurveyAnswers } from './survey-answers.js';
 import { passwordVariables, type SurveySpec } from './survey-spec.js';
@@ -73,9 +74,16 @@ export type JobTemplate = Omit<z.output<typeof jobTemplateSeedSchema>, 'surveySp
   readonly surveySpec: SurveySpec;
 };
 
-/** The body of `POST job_templates/{id}/launch/`, for the prompts the simulator models. */
+/**
+ * The one inventory every template runs against (`Demo Inventory`). The simulator has no
+ * execution environments, labels or instance groups, so every id of one is refused.
+ */
+export const TEMPLATE_INVENTORY = 1;
+
+/** The body of `POST job_templates/{id}/launch/` (JobLaunchSerializer's writable fields). */
 const launchRequestSchema = (credentialExists: Exists) =>
   z.object({
+    inventory: pkField({ exists: (id) => id === TEMPLATE_INVENTORY, required: false }),
     credentials: manyPkField(credentialExists),
     credential_passwords: optionalVerbatimField(),
     limit: charField({ required: false, allowBlank: true }),
@@ -88,8 +96,12 @@ const launchRequestSchema = (credentialExists: Exists) =>
       v === undefined ? undefined : Number(v),
     ),
     diff_mode: optionalBooleanField(),
+    execution_environment: pkField({ exists: () => false, required: false }),
+    labels: manyPkField(() => false),
+    forks: optionalIntegerField({ min: 0 }),
     timeout: optionalIntegerField(),
     job_slice_count: optionalIntegerField({ min: 0 }),
+    instance_groups: manyPkField(() => false),
   });
 
 /** Template values of the standard prompts; the simulator's templates never ask for them. */
@@ -101,7 +113,15 @@ const PROMPT_DEFAULTS = {
   job_type: 'run',
   verbosity: 0,
   diff_mode: false,
+  forks: 0,
 } as const;
+
+/**
+ * Many-to-many prompts: `_accept_or_ignore_job_kwargs` compares the list given with the
+ * template's related manager (labels) or queryset (instance groups), which no list equals, so a
+ * list given, even an empty one, is ignored when the template does not prompt for it.
+ */
+const MANY_PROMPTS = ['labels', 'instance_groups'] as const;
 
 export interface LaunchPlan {
   /** `json.dumps` text of the job's variables, password answers in clear. */
@@ -169,6 +189,14 @@ export function planLaunch(
   for (const [name, templateValue] of Object.entries(PROMPT_DEFAULTS)) {
     const value = request[name as keyof typeof PROMPT_DEFAULTS];
     if (value !== undefined && value !== templateValue) ignored[name] = value;
+  }
+  // Absent (null here: the fields refuse a null) is not given; the template's is a no-op.
+  if (request.inventory !== null && request.inventory !== TEMPLATE_INVENTORY) {
+    ignored.inventory = request.inventory;
+  }
+  for (const name of MANY_PROMPTS) {
+    const value = request[name];
+    if (value !== undefined) ignored[name] = value;
   }
   const timeout = acceptTimeout(template, request.timeout, ignored);
   const slices = acceptSliceCount(template, request.job_slice_count, ignored);
