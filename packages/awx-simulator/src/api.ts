@@ -27,6 +27,7 @@ import { jobEventModel, savedJobEvents, serializeJobEvent } from './job-events.j
 import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-template-views.js';
 import type { JobTemplate } from './job-templates.js';
 import { canCancel, type Job, jobModel, serializeJob } from './jobs.js';
+import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
 import { organizationModel, serializeOrganization } from './organizations.js';
 import { isPage, paginate } from './paging.js';
 import { isJsonObject, parseJsonText } from './python-json.js';
@@ -57,6 +58,7 @@ export interface ApiRequest {
   readonly host: string;
   readonly authorization?: string;
   readonly contentType?: string;
+  readonly accept?: string;
   readonly body: string;
 }
 
@@ -80,6 +82,8 @@ interface Context {
   readonly store: Store;
   readonly prefix: ApiPrefix;
   readonly superuser: boolean;
+  /** The renderer content negotiation chose: what the view answers in. */
+  readonly renderer: Renderer;
 }
 
 export function handle(request: ApiRequest, store: Store, config: ApiConfig): Reply {
@@ -102,6 +106,12 @@ function handleView(
   resolution: Route,
   url: URL,
 ): Reply {
+  const renderers = resolution.name === 'jobStdout' ? STDOUT_RENDERERS : API_RENDERERS;
+  const renderer = selectRenderer(renderers, url.searchParams.get('format'), request.accept);
+  if (renderer === 'not-found') return negotiationFailure(renderers, 404, 'Not found.');
+  if (renderer === 'not-acceptable') {
+    return negotiationFailure(renderers, 406, 'Could not satisfy the request Accept header.');
+  }
   // django-oauth-toolkit's authentication reads request.POST, which has DRF parse the body, so
   // a body AWX cannot parse is refused before anything else; `ping/` authenticates no one.
   const body = resolution.name === 'ping' ? { value: {} } : readBody(request);
@@ -128,6 +138,7 @@ function handleView(
     store,
     prefix: config.prefix,
     superuser: config.superuser,
+    renderer,
   };
   try {
     return dispatch(context);
@@ -135,6 +146,23 @@ function handleView(
     if (error instanceof AwxServerError) return serverError();
     throw error;
   }
+}
+
+/**
+ * A failed content negotiation, rendered as APIView.finalize_response does then: by the view's
+ * first renderer. The browsable API's page is not modelled: its HTML carries only the detail.
+ */
+function negotiationFailure(
+  renderers: readonly Renderer[],
+  status: number,
+  message: string,
+): Reply {
+  if (renderers[0]?.format === 'json') return detail(status, message);
+  return {
+    status,
+    headers: { 'Content-Type': 'text/html; charset=utf-8' },
+    body: `<!DOCTYPE html>\n<html><body><pre>${JSON.stringify({ detail: message })}</pre></body></html>\n`,
+  };
 }
 
 /**
@@ -481,10 +509,10 @@ function jobBody(context: Context, job: Job, detail: boolean): Record<string, un
 }
 
 function jobRoute(context: Context): Reply {
-  const { store, route, method } = context;
-  // The stdout view renders its refusals with the format's renderer, text for the text formats.
+  const { store, route, method, renderer } = context;
+  // The stdout view renders its refusals with the negotiated renderer, text for the text ones.
   const refuse = (reply: Reply) =>
-    route.name === 'jobStdout' ? stdoutError(reply, context.query.get('format')) : reply;
+    route.name === 'jobStdout' ? stdoutError(reply, renderer.format) : reply;
   const job = store.job(route.id);
   if (!job) return refuse(notFound());
   const templateRole = jobTemplateRole(context, job);
@@ -493,7 +521,7 @@ function jobRoute(context: Context): Reply {
     case 'job':
       return json(200, jobBody(context, job, true));
     case 'jobStdout':
-      return stdout(job, context.query.get('format'), context.store.now());
+      return stdout(job, renderer.format, context.store.now());
     case 'jobEvents': {
       // NoTruncateMixin takes any non-empty value, `false` too.
       const noTruncate = Boolean(context.query.get('no_truncate'));

@@ -229,6 +229,50 @@ describe('jobs', () => {
     expect(await json.json()).toEqual({ detail: 'Not found.' });
   });
 
+  it('renders stdout as the Accept header asks when no format is given, and refuses what it cannot render', async () => {
+    const id = await launch({
+      pendingMs: 0,
+      runningMs: 0,
+      stdout: ['\x1b[0;32mok: [web-1]\x1b[0m'],
+    });
+    await until(id, 'successful');
+    const accepting = (accept: string, query = '', authorization = `Bearer ${sim.token}`) =>
+      fetch(`${sim.apiUrl}jobs/${id}/stdout/${query}`, {
+        headers: { Authorization: authorization, Accept: accept },
+      });
+    const plain = await accepting('text/plain');
+    expect(plain.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await plain.text()).toBe('ok: [web-1]\n');
+    // The view's renderers in their order, the most specific media type first, `q` ignored.
+    expect((await (await accepting('application/json')).json()).content).toContain('ok: [web-1]');
+    expect((await accepting('text/*, application/json')).headers.get('content-type')).toBe(
+      'application/json',
+    );
+    expect(
+      (await accepting('text/plain;q=0.1, application/json;q=0.9')).headers.get('content-type'),
+    ).toBe('text/plain; charset=utf-8');
+    expect((await accepting('*/*')).headers.get('content-type')).toMatch(/^text\/html/);
+    // A format keeps only its renderer, which the Accept header must then match: DRF checks
+    // both before it authenticates anyone.
+    const refused = await accepting('application/json', '?format=txt_download', 'Bearer nope');
+    expect(refused.status).toBe(406);
+    expect(await refused.text()).toContain('Could not satisfy the request Accept header.');
+    expect((await accepting('text/plain', '?format=txt_download')).status).toBe(200);
+    expect((await accepting('text/plain', '?format=bogus', 'Bearer nope')).status).toBe(404);
+  });
+
+  it('answers 406 on the JSON views to an Accept header they cannot satisfy, and 404 to another format', async () => {
+    const get = (path: string, accept: string) =>
+      fetch(`${sim.apiUrl}${path}`, { headers: { Accept: accept } });
+    const refused = await get('ping/', 'text/plain');
+    expect(refused.status).toBe(406);
+    expect(await refused.json()).toEqual({
+      detail: 'Could not satisfy the request Accept header.',
+    });
+    expect((await get('ping/?format=txt', 'application/json')).status).toBe(404);
+    expect((await get('ping/', 'text/plain, application/json')).status).toBe(200);
+  });
+
   it('answers a notice instead of an output over 1 MiB, except to a download', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `ok: [host-${i}] ${'=>'.repeat(25)}`);
     const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });

@@ -194,6 +194,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
       host: request.headers.host ?? `${config.host}:${config.port}`,
       authorization: request.headers.authorization,
       contentType: request.headers['content-type'],
+      accept: request.headers.accept,
       body: await readBody(request),
     };
     const act = (): Reply => {

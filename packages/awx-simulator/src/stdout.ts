@@ -7,7 +7,7 @@
  */
 import { type Job, stdoutEvents } from './jobs.js';
 import { pythonRepr } from './python-json.js';
-import { json, notFound, type Reply, text } from './replies.js';
+import { json, type Reply, text } from './replies.js';
 import type { Micros } from './timestamps.js';
 
 /** awx/settings/defaults.py STDOUT_MAX_BYTES_DISPLAY. */
@@ -43,8 +43,8 @@ function html(body: string): Reply {
   return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body };
 }
 
-/** An unknown `format` finds no renderer, hence 404. */
-export function stdout(job: Job, format: string | null, now: Micros): Reply {
+/** `format` is the negotiated renderer's; `api` and `html` are both an HTML page here. */
+export function stdout(job: Job, format: string, now: Micros): Reply {
   const events = stdoutEvents(job, now);
   const content = events.map((line) => `${line}\n`).join('');
   if (format === 'txt_download' || format === 'ansi_download') {
@@ -58,9 +58,6 @@ export function stdout(job: Job, format: string | null, now: Micros): Reply {
       },
       body: ansi ? content : withoutAnsi(content),
     };
-  }
-  if (format !== null && !['txt', 'ansi', 'json', 'html', 'api'].includes(format)) {
-    return notFound();
   }
   const size = measuredSize(events);
   if (size > STDOUT_MAX_BYTES_DISPLAY) {
@@ -99,14 +96,14 @@ const ERROR_CODES: Readonly<Record<number, string>> = {
 };
 
 /**
- * An error of the stdout view as AWX renders it for `format`. A text renderer makes the
+ * An error of the stdout view as AWX renders it for the negotiated renderer's `format`. A text renderer makes the
  * exception's data `str(dict)`, Python's repr of DRF's ErrorDetail, as `text/plain`, not JSON;
  * every other format renders it as the rest of the API does.
  */
-export function stdoutError(reply: Reply, format: string | null): Reply {
+export function stdoutError(reply: Reply, format: string): Reply {
   const code = ERROR_CODES[reply.status];
   const body = reply.body as { detail?: unknown } | undefined;
-  if (format === null || !TEXT_FORMATS.has(format) || !code || typeof body?.detail !== 'string') {
+  if (!TEXT_FORMATS.has(format) || !code || typeof body?.detail !== 'string') {
     return reply;
   }
   const detail = `ErrorDetail(string=${pythonRepr(body.detail)}, code=${pythonRepr(code)})`;
