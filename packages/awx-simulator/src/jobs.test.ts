@@ -244,7 +244,8 @@ describe('jobs', () => {
     expect(plain.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await plain.text()).toBe('ok: [web-1]\n');
     // The view's renderers in their order, the most specific media type first, `q` ignored.
-    expect((await (await accepting('application/json')).json()).content).toContain('ok: [web-1]');
+    const asJson = (await (await accepting('application/json')).json()) as Body;
+    expect(asJson.content).toContain('ok: [web-1]');
     expect((await accepting('text/*, application/json')).headers.get('content-type')).toBe(
       'application/json',
     );
