@@ -197,6 +197,21 @@ describe('jobs', () => {
     expect((await request('GET', `jobs/${ran}/stdout/?format=bogus`)).status).toBe(404);
   });
 
+  it('leaves the events that printed nothing out of stdout, as AWX copies only the others', async () => {
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: ['PLAY [x]', '', 'TASK [a]'] });
+    await until(id, 'successful');
+    const download = await request('GET', `jobs/${id}/stdout/?format=txt_download`);
+    expect(await download.text()).toBe('PLAY [x]\nTASK [a]\n');
+    const json = (await (await request('GET', `jobs/${id}/stdout/?format=json`)).json()) as Body;
+    expect(json).toEqual({
+      range: { start: 0, end: 2, absolute_end: 2 },
+      content: 'PLAY [x]\nTASK [a]\n',
+    });
+    // The events themselves are all there.
+    const events = (await (await request('GET', `jobs/${id}/job_events/`)).json()) as Body;
+    expect(events.count).toBe(3);
+  });
+
   it("saves a job's events a while after it ends, its stdout only what is saved", async () => {
     const lines = ['TASK [a]', 'ok: [web-1]', 'TASK [b]', 'fatal: [web-1]: FAILED!'];
     const id = await launch({

@@ -45,7 +45,9 @@ function html(body: string): Reply {
 
 /** `format` is the negotiated renderer's; `api` and `html` are both an HTML page here. */
 export function stdout(job: Job, format: string, now: Micros): Reply {
-  const events = stdoutEvents(job, now);
+  // result_stdout_raw_handle copies `stdout` of the events `where stdout != ''`, each ended by
+  // COPY's newline: an event that printed nothing is no line.
+  const events = stdoutEvents(job, now).filter((line) => line !== '');
   const content = events.map((line) => `${line}\n`).join('');
   if (format === 'txt_download' || format === 'ansi_download') {
     const ansi = format === 'ansi_download';
