@@ -56,6 +56,23 @@ describe('filters', () => {
     ).toEqual([second.id, first.id]);
   });
 
+  it('orders by whichever of order and order_by comes later, and the last value of one repeated', async () => {
+    const first = await launch(alpha);
+    const second = await launch(alpha);
+    const both = `jobs/?id__in=${first.id},${second.id}`;
+    expect(ids((await get(`${both}&order_by=-id&order=id`)).body)).toEqual([first.id, second.id]);
+    expect(ids((await get(`${both}&order=id&order_by=-id`)).body)).toEqual([second.id, first.id]);
+    expect(ids((await get(`${both}&order_by=id&order_by=-id`)).body)).toEqual([
+      second.id,
+      first.id,
+    ]);
+    // The key's first place counts: a later value of the earlier key does not move it.
+    expect(ids((await get(`${both}&order=-id&order_by=id&order=-id`)).body)).toEqual([
+      first.id,
+      second.id,
+    ]);
+  });
+
   it("ignores the query parameters django-ansible-base reserves, even a model's field", async () => {
     const all = ids((await get('jobs/')).body);
     expect(all.length).toBeGreaterThan(0);

@@ -92,7 +92,7 @@ export function queryRows<T>(
     const matching = rows.filter(
       (row) => and.every((p) => p(row)) && (or.length === 0 || or.some((p) => p(row))),
     );
-    return orderRows(model, matching, query.get('order_by') ?? query.get('order'));
+    return orderRows(model, matching, requestedOrdering(query));
   } catch (error) {
     if (error instanceof FilterError) return error.reply;
     throw error;
@@ -262,6 +262,21 @@ function searchPredicate<T>(model: Model<T>, search: string | null): Predicate<T
           .includes(term.toLowerCase()),
       ),
     );
+}
+
+/**
+ * django-ansible-base's OrderByBackend reads `request.query_params.items()`: each key once, in
+ * the order it first appears, with its last value; so of `order` and `order_by` the one that
+ * appears later wins, and of a repeated one its last value. (It would append the view's own
+ * `ordering`, but none of the views simulated here has one: ties keep the rows' order, one of
+ * those PostgreSQL may give.)
+ */
+function requestedOrdering(query: URLSearchParams): string | null {
+  let ordering: string | null = null;
+  for (const key of new Set(query.keys())) {
+    if (key === 'order' || key === 'order_by') ordering = query.getAll(key).at(-1) ?? null;
+  }
+  return ordering;
 }
 
 function orderRows<T>(model: Model<T>, rows: T[], orderBy: string | null): T[] {
