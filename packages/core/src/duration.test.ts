@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatGoDuration, isGoDuration, parseGoDuration, parseTimeout } from './duration.js';
+import {
+  formatGoDuration,
+  goDurationPattern,
+  isGoDuration,
+  parseGoDuration,
+  parseTimeout,
+} from './duration.js';
 
 describe('Go durations', () => {
   it.each([
@@ -21,6 +27,15 @@ describe('Go durations', () => {
   it.each(['', '30', '1d', '30 m', 'm', '1h 30m', 'abc', '1.2.3s'])('rejects %j', (text) => {
     expect(isGoDuration(text)).toBe(false);
     expect(parseGoDuration(text)).toBeUndefined();
+  });
+
+  it('refuses a long run of digits at once: the pattern runs on what authors write', () => {
+    const digits = `${'1'.repeat(1_000_000)}x`;
+    const started = performance.now();
+    expect(goDurationPattern.test(digits)).toBe(false);
+    expect(isGoDuration(digits)).toBe(false);
+    // Linear, this takes milliseconds; the quadratic spelling it replaced took hours.
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it.each([

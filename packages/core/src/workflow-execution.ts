@@ -71,9 +71,12 @@ const kubeTime = z
 /** Go's longest duration, "2562047h47m16.854775807s", has 24 characters. */
 const goDurationMaxLength = 64;
 
-export const GoDurationSchema = z.string().max(goDurationMaxLength).regex(goDurationPattern, {
-  error: 'must be a Go duration such as "30m", "1h30m" or "90s"',
-});
+export const GoDurationSchema = z
+  .string()
+  .max(goDurationMaxLength, { abort: true })
+  .regex(goDurationPattern, {
+    error: 'must be a Go duration such as "30m", "1h30m" or "90s"',
+  });
 
 /** A Secret or ConfigMap name, checked before anything reads it (`.` and `..` are not names). */
 export const DependencyRefSchema = z.strictObject({
