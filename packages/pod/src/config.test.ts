@@ -70,24 +70,6 @@ describe('parsePodConfig', () => {
     );
   });
 
-  it('refuses step variables a parameter may not set, naming each', () => {
-    const env = ['LD_PRELOAD', 'BASH_ENV', 'https_proxy', 'TARGET_NAMESPACE'].map((name) => ({
-      name,
-      value: 'x',
-    }));
-    expect(issuesOf({ steps: [step({ env })] })).toEqual(
-      [0, 1, 2].map((index) => ({
-        path: `spec.workflowRef.engineConfig.steps.0.env.${index}.name`,
-        message: expect.stringMatching(
-          new RegExp(`^is not allowed: as an environment variable ${env[index]?.name} changes`),
-        ),
-      })),
-    );
-    expect(issuesOf({ steps: [step({ env: [{ name: '_JAVA_OPTIONS', value: '' }] })] })).toEqual([
-      expect.objectContaining({ message: expect.stringContaining('(e.g. WORKFLOW_JAVA_OPTIONS)') }),
-    ]);
-  });
-
   it('refuses an empty step list, more than 100 steps and duplicate step names', () => {
     expect(issuesOf({ steps: [] })).toEqual([
       { path: 'spec.workflowRef.engineConfig.steps', message: 'needs at least one step' },

@@ -1,28 +1,13 @@
-import {
-  ConfigurationError,
-  isCodeLoadingVariable,
-  ociReferencePattern,
-  toFieldIssues,
-} from '@roundhouse/core';
+import { ConfigurationError, ociReferencePattern, toFieldIssues } from '@roundhouse/core';
 import { z } from 'zod';
 
 /** Where the steps travel in a WorkflowExecution, for error paths a user can find. */
 export const engineConfigPath = 'spec.workflowRef.engineConfig';
 
-/**
- * A step's variables are refused what a parameter is refused (`parameterEnv`), so an execution
- * cannot set through `engineConfig` what `spec.parameters` may not set.
- */
 const StepEnvVarSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-      error: 'must be a C identifier (letters, digits and "_", not starting with a digit)',
-    })
-    .refine((name) => !isCodeLoadingVariable(name), {
-      error: (issue) =>
-        `is not allowed: as an environment variable ${issue.input} changes which code the step's programs run or whom they trust; pass the value under another name (e.g. WORKFLOW_${String(issue.input).replace(/^_+/, '')})`,
-    }),
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    error: 'must be a C identifier (letters, digits and "_", not starting with a digit)',
+  }),
   value: z.string(),
 });
 

@@ -122,7 +122,7 @@ function stepEnv(base: readonly EnvVar[], step: Step, homeInTmp: boolean) {
   const env = new Map(base.map((e) => [e.name, e.value]));
   for (const e of step.env ?? []) env.set(e.name, e.value);
   // A read-only root filesystem breaks most tools unless HOME and TMPDIR point at the writable
-  // /tmp; a parameter or the step that sets TMPDIR keeps its own value (neither may set HOME).
+  // /tmp; a parameter or the step that sets either keeps its own value.
   for (const name of ['HOME', 'TMPDIR']) if (homeInTmp && !env.has(name)) env.set(name, '/tmp');
   return [...env].map(([name, value]) => ({ name, value: kubeletLiteral(value) }));
 }
