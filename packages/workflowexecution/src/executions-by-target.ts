@@ -210,12 +210,16 @@ export class ExecutionsByTarget {
     });
     const queue = before.then(() => own);
     this.#starts.set(key, queue);
+    // Forgotten once every start queued so far has run, not when this one returns: one that gave
+    // up waiting returns while the start ahead of it still runs.
+    void queue.then(() => {
+      if (this.#starts.get(key) === queue) this.#starts.delete(key);
+    });
     try {
       await settledOrAborted(before, signal);
       return await start();
     } finally {
       finished();
-      if (this.#starts.get(key) === queue) this.#starts.delete(key);
     }
   }
 

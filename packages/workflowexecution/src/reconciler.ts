@@ -395,25 +395,30 @@ export class WorkflowExecutionReconciler implements Reconciler {
       target: wfe.spec.targetResource,
       engine: wfe.spec.executionEngine,
     };
-    const created = await targets.exclusiveStart(self.target, ctx.signal, async () => {
+    const refuseIfHeld = () => {
       const holder = targets.heldByAnother(self);
       if (holder) throw new ResourceLockedError(holder.resourceName, holder);
-      const requested = requestedDependencies(wfe);
-      // The hooks get the reconcile's signal, so a lost lease or a shutdown cuts them short; one
-      // that ignores it must not start anything once it settles (the next leader may have).
-      const dependencies = this.#o.resolveDependencies
-        ? await this.#o.resolveDependencies(wfe, ctx.signal)
-        : requested.dependencies;
-      ctx.signal.throwIfAborted();
-      await this.#dependencies.verify(
-        wfe,
-        dependencies,
-        this.#o.executionNamespace,
-        ctx.signal,
-        requested.path,
-      );
-      const declaredParameterNames = await this.#o.resolveDeclaredParameters?.(wfe, ctx.signal);
-      ctx.signal.throwIfAborted();
+    };
+    refuseIfHeld();
+    const requested = requestedDependencies(wfe);
+    // The hooks get the reconcile's signal, so a lost lease or a shutdown cuts them short; one
+    // that ignores it must not start anything once it settles (the next leader may have).
+    const dependencies = this.#o.resolveDependencies
+      ? await this.#o.resolveDependencies(wfe, ctx.signal)
+      : requested.dependencies;
+    ctx.signal.throwIfAborted();
+    await this.#dependencies.verify(
+      wfe,
+      dependencies,
+      this.#o.executionNamespace,
+      ctx.signal,
+      requested.path,
+    );
+    const declaredParameterNames = await this.#o.resolveDeclaredParameters?.(wfe, ctx.signal);
+    ctx.signal.throwIfAborted();
+    // The turn covers only the check and the create, so a slow hook holds no other start back.
+    const created = await targets.exclusiveStart(self.target, ctx.signal, async () => {
+      refuseIfHeld();
       const result = await executor.create(wfe, this.#o.executionNamespace, {
         ...(dependencies ? { dependencies } : {}),
         ...(declaredParameterNames ? { declaredParameterNames } : {}),

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { ExecutionsByTarget } from './executions-by-target.js';
+import { execution, following, target } from './executions-by-target.test-support.js';
+
+describe('ExecutionsByTarget, starts on one target in this process', () => {
+  const never = new AbortController().signal;
+  const starting = (name: string, spelling: string) => ({
+    namespace: 'team-a',
+    name,
+    uid: name,
+    target: spelling,
+    engine: 'job',
+  });
+
+  it('names an execution whose create returned before its status says so, until it does', () => {
+    const targets = following([
+      execution('first', 'Pending', { engine: 'job', target: 'prod/Deployment/app', ran: false }),
+    ]);
+    const second = starting('second', 'prod/deploy/app');
+    targets.claim(starting('first', 'prod/Deployment/app'), 'wfe-aaaaaaaaaaaaaaaa');
+    expect(targets.heldByAnother(second)).toEqual({
+      name: 'first',
+      namespace: 'team-a',
+      resourceName: 'wfe-aaaaaaaaaaaaaaaa',
+    });
+    targets.upsert(
+      execution('first', 'Completed', { engine: 'job', target: 'prod/Deployment/app' }),
+    );
+    expect(targets.heldByAnother(second)).toBeUndefined();
+  });
+
+  it('forgets a claim when the execution goes, and ignores one for an execution already gone', () => {
+    const first = execution('first', 'Pending', { engine: 'job', ran: false });
+    const second = starting('second', 'prod/deploy/app');
+    const targets = following([first]);
+    targets.claim(starting('first', target), 'wfe-aaaaaaaaaaaaaaaa');
+    expect(targets.heldByAnother(second)).toMatchObject({ name: 'first' });
+    targets.remove(first);
+    targets.upsert(first);
+    expect(targets.heldByAnother(second)).toBeUndefined();
+    targets.remove(first);
+    targets.claim(starting('first', target), 'wfe-aaaaaaaaaaaaaaaa');
+    targets.upsert(first);
+    expect(targets.heldByAnother(second)).toBeUndefined();
+  });
+
+  it('runs a second start on another spelling only after the first has created and claimed', async () => {
+    const targets = following([
+      execution('first', 'Pending', { engine: 'job', target: 'prod/Deployment/app', ran: false }),
+      execution('second', 'Pending', { engine: 'job', target: 'prod/deploy/app', ran: false }),
+    ]);
+    let create = () => {};
+    const created = new Promise<void>((resolve) => {
+      create = resolve;
+    });
+    const order: string[] = [];
+    const first = targets.exclusiveStart('prod/Deployment/app', never, async () => {
+      order.push('first checks');
+      await created;
+      targets.claim(starting('first', 'prod/Deployment/app'), 'wfe-aaaaaaaaaaaaaaaa');
+    });
+    const second = targets.exclusiveStart('prod/deploy/app', never, async () => {
+      order.push('second checks');
+      return targets.heldByAnother(starting('second', 'prod/deploy/app'));
+    });
+    const elsewhere = targets.exclusiveStart('prod/deploy/other', never, async () => {
+      order.push('elsewhere checks');
+    });
+    await elsewhere;
+    expect(order).toEqual(['first checks', 'elsewhere checks']);
+    create();
+    await first;
+    expect(await second).toMatchObject({ name: 'first' });
+  });
+
+  it('gives up waiting when the signal is aborted, and a failed start lets the next one run', async () => {
+    const targets = new ExecutionsByTarget();
+    const failed = targets.exclusiveStart(target, never, async () => {
+      throw new Error('create failed');
+    });
+    await expect(failed).rejects.toThrow('create failed');
+    let release = () => {};
+    const held = targets.exclusiveStart(
+      target,
+      never,
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+    );
+    const aborted = new AbortController();
+    const waiting = targets.exclusiveStart(target, aborted.signal, async () => 'ran');
+    aborted.abort(new Error('lost the lease'));
+    await expect(waiting).rejects.toThrow('lost the lease');
+    let nextRan = false;
+    const next = targets.exclusiveStart(target, never, async () => {
+      nextRan = true;
+      return 'ran';
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(nextRan).toBe(false);
+    release();
+    await held;
+    expect(await next).toBe('ran');
+  });
+});
