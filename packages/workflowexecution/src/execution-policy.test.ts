@@ -148,6 +148,24 @@ describe('enforceExecutionPolicy', () => {
     }
   });
 
+  it('checks a bundle that is no image as written: its engine ignores the digest', () => {
+    const path = sampleExecution({
+      spec: {
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: '/opt/workflows/restart.sh',
+          executionBundleDigest: `sha256:${'c'.repeat(64)}`,
+        },
+      },
+    });
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(path, policy({ bundles: ['/opt/workflows/restart.sh'] }), now),
+      ),
+    ).toBeUndefined();
+  });
+
   it('requires a digest when configured to', () => {
     const strict = policy({ bundles: ['*'], requireDigest: true });
     expect(refusal(() => enforceExecutionPolicy(sampleExecution(), strict, now))).toMatchObject({

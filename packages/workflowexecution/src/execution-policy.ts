@@ -1,6 +1,7 @@
 import {
   ExecutionForbiddenError,
   isAllowedSource,
+  isOciReference,
   parseTimeout,
   pinnedReference,
   requestedServiceAccount,
@@ -70,12 +71,15 @@ export function enforceExecutionPolicy(
   const { executionBundle, executionBundleDigest } = wfe.spec.workflowRef;
   // A digest chooses what runs, whatever tag the reference names: an exact pattern allows the
   // tag it names, not every image of its repository, so the bundle is checked as pinned.
-  const pinned = pinnedReference(executionBundle, executionBundleDigest);
+  // Engines that run no image (a process's path, an AWX template) ignore the digest.
+  const pinned = isOciReference(executionBundle)
+    ? pinnedReference(executionBundle, executionBundleDigest)
+    : executionBundle;
   if (!isAllowedSource(policy.bundles, pinned)) {
     if (pinned !== executionBundle && isAllowedSource(policy.bundles, executionBundle)) {
       throw new ExecutionForbiddenError(
         'spec.workflowRef.executionBundleDigest',
-        `the digest makes this execution run "${pinned}", which no source this controller allows names (${policy.bundles.join(', ')}); drop the digest to run the tag the operator allowed, or ask the operator to allow the bundle by its digest (repo@sha256:...) or its repository or tags (repo/* or repo:*)`,
+        `the digest makes this execution run "${pinned}", which no source this controller allows names (${policy.bundles.join(', ')}); drop the digest to run the tag the operator allowed, or ask the operator to allow "${pinned}" or the repository or its tags (repo/* or repo:*)`,
       );
     }
     throw new ExecutionForbiddenError(
