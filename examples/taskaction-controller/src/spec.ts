@@ -58,8 +58,8 @@ export const uriMaxLength = 2048;
 
 /**
  * The longest Go duration: Go's largest Duration spelled out ("2562047h47m16.854775807s") is
- * 24 characters. The bound is checked first and stops the checks after it (`abort`), because
- * the duration pattern backtracks quadratically on a long run of digits.
+ * 24 characters. The bound is checked first and stops the checks after it (`abort`), so an
+ * over-long value costs no pattern match at all.
  */
 const durationMaxLength = 64;
 

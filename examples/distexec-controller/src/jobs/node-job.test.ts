@@ -116,6 +116,7 @@ describe('node executions', () => {
       { key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
     ];
     const zone = { key: 'topology.kubernetes.io/zone', operator: 'In', values: ['a'] };
+    const pool = { key: 'metadata.name', operator: 'NotIn', values: ['control-plane-1'] };
     const pod = buildNodeJob(wfe, 'jobs', {
       ...settings,
       pod: {
@@ -123,7 +124,7 @@ describe('node executions', () => {
         affinity: {
           nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [{ matchExpressions: [zone] }],
+              nodeSelectorTerms: [{ matchExpressions: [zone], matchFields: [pool] }],
             },
           },
         },
@@ -134,7 +135,7 @@ describe('node executions', () => {
       nodeSelectorTerms: [
         {
           matchExpressions: [zone],
-          matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-1'] }],
+          matchFields: [pool, { key: 'metadata.name', operator: 'In', values: ['worker-1'] }],
         },
       ],
     });

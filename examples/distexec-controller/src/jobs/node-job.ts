@@ -145,7 +145,8 @@ export function buildNodeJob(
 
 /**
  * `affinity` with its required node terms each narrowed to the node named `node` (matchFields
- * on `metadata.name`, which names the node whatever its labels), as the DaemonSet controller
+ * on `metadata.name`, which names the node whatever its labels, added to the operator's own
+ * matchFields, which still apply), as the DaemonSet controller
  * pins its pods; one term of only that when there are none.
  */
 function pinnedTo(node: string, affinity: V1Affinity | undefined): V1Affinity {
@@ -157,7 +158,10 @@ function pinnedTo(node: string, affinity: V1Affinity | undefined): V1Affinity {
     nodeAffinity: {
       ...affinity?.nodeAffinity,
       requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: terms.map((term) => ({ ...term, matchFields: byName })),
+        nodeSelectorTerms: terms.map((term) => ({
+          ...term,
+          matchFields: [...(term.matchFields ?? []), ...byName],
+        })),
       },
     },
   };
