@@ -101,6 +101,20 @@ describe('JobReport', () => {
     expect(cut.message).not.toContain('password');
   });
 
+  it('keeps the tail of the output as read, though markers shorten the values they replace', async () => {
+    const secret = 'Q0123456789'.repeat(5).slice(0, 50);
+    const job = await endedJob('failed', 0, [
+      `login ${secret}`,
+      `token=${secret}`,
+      `retry ${secret}`,
+    ]);
+    const scrub = async () => outputScrub([secret], false);
+    const { message } = await report(Date.now, 80).result(job, scrub, undefined);
+    // The last 80 bytes begin inside the second value, which shows as its marker.
+    expect(message.endsWith(`:\n${scrubbedMarker}\nretry ${scrubbedMarker}`)).toBe(true);
+    expect(message).not.toMatch(/\d{4}/);
+  });
+
   it('withholds the output when the values it must be scrubbed of are not known', async () => {
     const job = await endedJob('failed', 0);
     const withheld = async () => ({ withheld: 'Secret db changed since its job was given it' });

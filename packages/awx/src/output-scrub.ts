@@ -23,7 +23,8 @@ export interface OutputScrub {
    * whole and scrubbed, rather than left in part.
    */
   readonly marginBytes: number;
-  readonly scrub: (text: string) => string;
+  /** What to scrub; undefined when there is nothing to. */
+  readonly pattern: RegExp | undefined;
 }
 
 /** The output is not shown: the values it must be scrubbed of are not known. */
@@ -44,14 +45,29 @@ export function outputScrub(values: readonly string[], token: boolean): OutputSc
   const alternatives = [...(token ? [jwt] : []), ...forms.map(escapeRegExp)];
   const longest = Math.max(0, ...forms.map((form) => Buffer.byteLength(form)));
   const marginBytes = Math.max(longest, token ? tokenMarginBytes : 0);
-  if (alternatives.length === 0) return { marginBytes, scrub: (text) => text };
-  const pattern = new RegExp(alternatives.join('|'), 'g');
-  return { marginBytes, scrub: (text) => text.replace(pattern, scrubbedMarker) };
+  const pattern = alternatives.length === 0 ? undefined : new RegExp(alternatives.join('|'), 'g');
+  return { marginBytes, pattern };
 }
 
-/** The last `maxBytes` of `read` (read `marginBytes` longer than that), scrubbed. */
+/**
+ * The last `maxBytes` of `read` (read `marginBytes` longer than that), scrubbed. The tail is
+ * cut where its last `maxBytes` begin in `read` as read, not in the scrubbed text: a marker
+ * shorter than the value it replaces would otherwise pull the cut back into the margin, where
+ * the read began partway through a value that nothing matches. A value the cut falls inside
+ * is shown as its marker.
+ */
 export function scrubbedTail(read: string, scrub: OutputScrub, maxBytes: number): string {
-  return lastBytes(Buffer.from(scrub.scrub(read), 'utf8'), maxBytes);
+  const cut = read.length - lastBytes(Buffer.from(read, 'utf8'), maxBytes).length;
+  if (scrub.pattern === undefined) return read.slice(cut);
+  let kept = '';
+  let from = cut;
+  for (const match of read.matchAll(scrub.pattern)) {
+    const end = match.index + match[0].length;
+    if (end <= cut) continue;
+    kept += read.slice(from, Math.max(from, match.index)) + scrubbedMarker;
+    from = end;
+  }
+  return lastBytes(Buffer.from(kept + read.slice(from), 'utf8'), maxBytes);
 }
 
 function escapeRegExp(text: string): string {

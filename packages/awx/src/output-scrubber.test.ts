@@ -2,7 +2,7 @@ import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import type { SecretValues } from './credential-plan.js';
 import type { LaunchRecord } from './launch-record.js';
-import { scrubbedMarker } from './output-scrub.js';
+import { scrubbedMarker, scrubbedTail } from './output-scrub.js';
 import { OutputScrubber } from './output-scrubber.js';
 
 const record = (injected?: LaunchRecord['injected']): LaunchRecord => ({
@@ -31,7 +31,7 @@ describe('OutputScrubber', () => {
     ]);
     const scrub = await s.of(record(given), 'workflows', undefined);
     expect(reads).toEqual([['db']]);
-    expect('scrub' in scrub && scrub.scrub('login hunter2-db failed')).toBe(
+    expect('pattern' in scrub && scrubbedTail('login hunter2-db failed', scrub, 1024)).toBe(
       `login ${scrubbedMarker} failed`,
     );
   });
