@@ -34,13 +34,20 @@ export interface OutputWithheld {
 
 /**
  * The scrub of `values` (the injected Secret values) and, with `token`, of JWTs. Each value is
- * matched as it is and as JSON escapes it (Ansible prints task results as JSON, so a value
- * with a line break or a quote shows escaped), the longest first, in one pass: a marker is
- * never scrubbed again, and no value is left in part because a shorter one was replaced first.
+ * matched in every form it may print in (see `printedForms`), each also as JSON escapes it
+ * (Ansible prints task results as JSON, so a value with a line break or a quote shows escaped),
+ * the longest first, in one pass: a marker is never scrubbed again, and a whole value wins over
+ * its lines. A very short value (`1`, `true`) is replaced wherever it appears.
  */
 export function outputScrub(values: readonly string[], token: boolean): OutputScrub {
   const forms = [
-    ...new Set(values.filter((v) => v !== '').flatMap((v) => [v, JSON.stringify(v).slice(1, -1)])),
+    ...new Set(
+      values
+        .flatMap(printedForms)
+        // Nor is whitespace alone worth withholding: every space would go.
+        .filter((form) => form.trim() !== '')
+        .flatMap((form) => [form, JSON.stringify(form).slice(1, -1)]),
+    ),
   ].sort((a, b) => b.length - a.length);
   const alternatives = [...(token ? [jwt] : []), ...forms.map(escapeRegExp)];
   const longest = Math.max(0, ...forms.map((form) => Buffer.byteLength(form)));
@@ -68,6 +75,16 @@ export function scrubbedTail(read: string, scrub: OutputScrub, maxBytes: number)
     from = end;
   }
   return lastBytes(Buffer.from(kept + read.slice(from), 'utf8'), maxBytes);
+}
+
+/**
+ * A value as stored; without the trailing line break a file read into a Secret ends with, which
+ * Ansible's command and shell modules strip from what they print; trimmed; and, for a value of
+ * several lines (a PEM key), each line, as a task result's `stdout_lines` shows them one by one.
+ */
+function printedForms(value: string): string[] {
+  const lines = value.split('\n').flatMap((line) => [line, line.trim()]);
+  return [value, value.replace(/[\r\n]+$/, ''), value.trim(), ...lines];
 }
 
 function escapeRegExp(text: string): string {
