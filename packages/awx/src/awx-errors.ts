@@ -134,7 +134,7 @@ export interface ErrorRequest {
   readonly secrets?: readonly string[] | undefined;
   /**
    * The endpoint's bodies may quote a job's output (stdout), which may print secrets: an error
-   * body that is not JSON is not shown at all.
+   * body that is not a JSON object (text, or a JSON string or list) is not shown at all.
    */
   readonly quotesOutput?: boolean | undefined;
 }
@@ -151,11 +151,12 @@ export function apiErrorFromBody(
   body: string,
   request: ErrorRequest,
 ): AwxApiError {
-  const { detail, fields, excerpt } = describeErrorBody(body);
+  const { detail, fields, excerpt, object } = describeErrorBody(body);
   const { retryAfterMs, secrets, quotesOutput } = request;
   const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
-  if (excerpt !== undefined && quotesOutput) {
-    const why = "a body that is not JSON, not shown: this endpoint's bodies may quote job output";
+  if (quotesOutput && !object && (excerpt ?? detail ?? fields[0]) !== undefined) {
+    const why =
+      "a body that is not a JSON object, not shown: this endpoint's bodies may quote job output";
     return new AwxApiError(endpoint, statusCode, undefined, [], retryAfterSeconds, why);
   }
   const values = (secrets ?? []).filter((value) => value !== '');
@@ -202,22 +203,28 @@ function describeErrorBody(text: string): {
   detail?: string;
   fields: FieldIssue[];
   excerpt?: string;
+  /** Whether the body is a JSON object, whose text is never shown whole. */
+  object: boolean;
 } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     const excerpt = errorExcerpt(text);
-    return excerpt === undefined ? { fields: [] } : { fields: [], excerpt };
+    return excerpt === undefined
+      ? { fields: [], object: false }
+      : { fields: [], excerpt, object: false };
   }
   if (typeof value === 'string')
-    return value === '' ? { fields: [] } : { detail: value, fields: [] };
-  if (Array.isArray(value)) return { fields: fieldIssues(value, '') };
+    return value === ''
+      ? { fields: [], object: false }
+      : { detail: value, fields: [], object: false };
+  if (Array.isArray(value)) return { fields: fieldIssues(value, ''), object: false };
   const body = ErrorBodySchema.safeParse(value);
-  if (!body.success) return { fields: [] };
+  if (!body.success) return { fields: [], object: false };
   const { detail, ...rest } = body.data;
   const fields = fieldIssues(typeof detail === 'string' ? rest : body.data, '');
-  return typeof detail === 'string' ? { detail, fields } : { fields };
+  return typeof detail === 'string' ? { detail, fields, object: true } : { fields, object: true };
 }
 
 /** AWX's NON_FIELD_ERRORS_KEY (awx/settings/defaults.py): messages about no one field. */

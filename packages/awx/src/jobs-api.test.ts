@@ -149,8 +149,27 @@ describe('JobsApi', () => {
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', detail: undefined });
     expect((error as Error).message).toBe(
-      "AWX GET jobs/7/stdout/?format=txt_download answered 403: a body that is not JSON, not shown: this endpoint's bodies may quote job output",
+      "AWX GET jobs/7/stdout/?format=txt_download answered 403: a body that is not a JSON object, not shown: this endpoint's bodies may quote job output",
     );
+  });
+
+  it("never shows an error body of the output download that is a JSON string or list, which may quote the job's output", async () => {
+    nock(base)
+      .get('/api/v2/jobs/7/stdout/')
+      .query(true)
+      .reply(400, JSON.stringify('stdout: password hunter2'), {
+        'Content-Type': 'application/json',
+      })
+      .get('/api/v2/jobs/7/stdout/')
+      .query(true)
+      .reply(400, ['stdout: password hunter2'], { 'Content-Type': 'application/json' });
+    for (let i = 0; i < 2; i++) {
+      const error = await jobs()
+        .jobStdoutTail(7, 9)
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ statusCode: 400, detail: undefined, fields: [] });
+      expect((error as Error).message).not.toContain('hunter2');
+    }
   });
 
   it('classifies a cancel by status code', async () => {
