@@ -33,11 +33,11 @@ import { enforceJobTemplatePolicy } from './template-policy.js';
 
 export interface ExecutionCreateParts {
   readonly awx: JobCanceler;
-  readonly lock: ExecutionLock;
+  readonly lock: Pick<ExecutionLock, 'claim' | 'write' | 'release'>;
   readonly catalog: TemplateCatalog;
   readonly jobs: ExecutionJobs;
   readonly credentials: EphemeralCredentials;
-  readonly dependencies: DependencyReader;
+  readonly dependencies: Pick<DependencyReader, 'configMaps' | 'secrets'>;
   readonly launch: JobLaunch;
   /** Set when jobs get the Kubernetes API (`kubernetesApi`). */
   readonly kubernetesApi: KubernetesApiAccess | undefined;
@@ -147,8 +147,9 @@ export class ExecutionCreate {
    * checked to still have its credentials; a canceled workflow job, waited for until it has
    * ended (WorkflowJobCancelingError meanwhile, and nothing launched); or a launch whose answer
    * was lost, whose job is looked for until the launch commit window closes
-   * (LaunchUnresolvedError meanwhile, and nothing launched). `undefined` when there is nothing, or the window closed without a job:
-   * then the earlier launch is taken as never made, and this create launches.
+   * (LaunchUnresolvedError meanwhile, and nothing launched). `undefined` when there is nothing,
+   * or the window closed without a job: then the earlier launch is taken as never made, and this
+   * create launches.
    */
   async #earlierLaunch(
     attempt: CreateAttempt,

@@ -1,0 +1,89 @@
+import { noopLogger, type WorkflowExecution } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { EphemeralCredentials } from './ephemeral-credentials.js';
+import { ExecutionCreate } from './execution-create.js';
+import { WorkflowJobCancelingError } from './execution-errors.js';
+import { awxJobRef, ExecutionJobs } from './execution-jobs.js';
+import { parseExecutorOptions } from './executor-options.js';
+import { FakeAwx, FakeLock } from './fakes.test-support.js';
+import { JobLaunch } from './job-launch.js';
+import { claimed } from './launch-record.js';
+import type { JobTemplate } from './schemas.js';
+import { TemplateCatalog } from './template-catalog.js';
+
+const template: JobTemplate = {
+  id: 3,
+  name: 'restart',
+  organization: 1,
+  ask_variables_on_launch: true,
+  ask_credential_on_launch: true,
+  ask_timeout_on_launch: false,
+  job_slice_count: 1,
+  ask_job_slice_count_on_launch: false,
+  survey_enabled: false,
+};
+const wfe: WorkflowExecution = {
+  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
+  spec: {
+    workflowRef: {
+      workflowId: 'restart',
+      version: '1',
+      executionBundle: 'quay.io/acme/restart:1',
+      engineConfig: { jobTemplateName: 'restart', playbookPath: 'playbooks/restart.yml' },
+    },
+    targetResource: 'default/deployment/my-app',
+    executionEngine: 'ansible',
+  },
+};
+const settings = parseExecutorOptions({ now: () => Date.parse('2026-03-01T10:00:00.000Z') });
+
+/** The lock as a create claims it: its record as an earlier create left it. */
+class ClaimedLock extends FakeLock {
+  async claim(_wfe: WorkflowExecution, _namespace: string, attempt: string) {
+    if (this.record === null) this.record = { credentials: [], finished: false };
+    const written = await this.write(this.lock(), claimed(this.record, attempt, settings.now()));
+    return { ...written, adopted: true };
+  }
+}
+
+function setup() {
+  const awx = new FakeAwx(template);
+  const catalog = new TemplateCatalog(awx, 0, settings.now);
+  const credentials = new EphemeralCredentials(awx, settings, noopLogger);
+  const jobs = new ExecutionJobs(awx, catalog, settings);
+  const launch = new JobLaunch(awx, { catalog, credentials, jobs }, settings, noopLogger);
+  const lock = new ClaimedLock();
+  const dependencies = { configMaps: async () => [], secrets: async () => [] };
+  const parts = { awx, lock, catalog, jobs, credentials, dependencies, launch };
+  const create = new ExecutionCreate({ ...parts, kubernetesApi: undefined }, settings, noopLogger);
+  return { awx, lock, create };
+}
+
+describe('ExecutionCreate', () => {
+  it('launches again only once the workflow job of an earlier sliced launch has ended', async () => {
+    const { awx, lock, create } = setup();
+    awx.runningWorkflows.add(61);
+    lock.record = {
+      template: 3,
+      credentials: [],
+      launchedAt: '2026-03-01T09:59:00.000Z',
+      workflowJob: 61,
+      finished: false,
+    };
+
+    // Its sliced jobs may still start: nothing is launched meanwhile.
+    const error = await create.run(wfe, 'team-a', {}).catch((e: unknown) => e);
+    expect(error).toEqual(new WorkflowJobCancelingError(61));
+    expect(awx.launched).toEqual([]);
+    expect(lock.record).toMatchObject({ workflowJob: 61 });
+
+    // AWX canceled its sliced jobs and marked it canceled.
+    awx.runningWorkflows.delete(61);
+    const result = await create.run(wfe, 'team-a', {});
+    expect(awx.launched).toHaveLength(1);
+    const job = awx.jobs[0]?.id as number;
+    expect(result.resourceName).toBe(awxJobRef(job));
+    expect(lock.record).toMatchObject({ job });
+    expect(lock.record?.workflowJob).toBeUndefined();
+  });
+});
