@@ -90,7 +90,6 @@ export interface JobLauncher {
   ): Promise<LaunchResult>;
 }
 
-/** Which of a job's events to read: a page of those after a counter, or the newest before one. */
 /** One page of a job's saved events. */
 export interface JobEventsPage {
   readonly events: JobEvent[];
@@ -98,6 +97,7 @@ export interface JobEventsPage {
   readonly more: boolean;
 }
 
+/** Which of a job's events to read: a page of those after a counter, or the newest before one. */
 export type JobEventsWindow =
   | { readonly after: number | undefined }
   | { readonly newestBefore: number | undefined };

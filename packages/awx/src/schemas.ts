@@ -132,7 +132,8 @@ export const JobSchema = z.object({
   /**
    * The job's credentials as they are now: AWX drops a deleted credential from a job, so a job
    * that has not started yet and lacks one would run without it. JobSerializer gives each one's
-   * id, name, description, kind (its type's namespace) and cloud; only the ids are compared.
+   * id, name, description, kind (its type's namespace) and cloud. The launch compares the ids;
+   * the cleanup of a kubernaut execution reads the names, which say which credentials it made.
    */
   summary_fields: z
     .object({ credentials: z.array(z.object({ id, name: z.string() })).optional() })
