@@ -107,7 +107,12 @@ function handleView(
   url: URL,
 ): Reply {
   const renderers = resolution.name === 'jobStdout' ? STDOUT_RENDERERS : API_RENDERERS;
-  const renderer = selectRenderer(renderers, url.searchParams.get('format'), request.accept);
+  // DRF reads `format` with Django's QueryDict.get, which takes the last of several.
+  const renderer = selectRenderer(
+    renderers,
+    url.searchParams.getAll('format').at(-1) ?? null,
+    request.accept,
+  );
   if (renderer === 'not-found') return negotiationFailure(renderers, 404, 'Not found.');
   if (renderer === 'not-acceptable') {
     return negotiationFailure(renderers, 406, 'Could not satisfy the request Accept header.');

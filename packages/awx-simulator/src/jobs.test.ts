@@ -289,6 +289,12 @@ describe('jobs', () => {
     expect((await get('ping/', 'text/plain, application/json')).status).toBe(200);
   });
 
+  it("takes the last of several formats, as Django's QueryDict.get does", async () => {
+    const get = (query: string) => fetch(`${sim.apiUrl}ping/${query}`);
+    expect((await get('?format=txt&format=json')).status).toBe(200);
+    expect((await get('?format=json&format=txt')).status).toBe(404);
+  });
+
   it('answers a notice instead of an output over 1 MiB, except to a download', async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `ok: [host-${i}] ${'=>'.repeat(25)}`);
     const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });
