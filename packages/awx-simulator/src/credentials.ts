@@ -9,8 +9,8 @@ import type { CredentialRole } from './access.js';
 import { ASK } from './credential-passwords.js';
 import { type CredentialType, secretFields } from './credential-types.js';
 import type { Model } from './filters.js';
-import type { LaunchCredential } from './job-templates.js';
 import { type Schema, validate } from './json-schema.js';
+import type { LaunchCredential } from './launch-credentials.js';
 import { isJsonObject, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
 import {

@@ -10,7 +10,7 @@
 import { type CredentialType, secretFields, typeInjectors } from './credential-types.js';
 import { type Credential, ENCRYPTED } from './credentials.js';
 import { parseTemplate } from './jinja-templates.js';
-import type { LaunchCredential } from './job-templates.js';
+import type { LaunchCredential } from './launch-credentials.js';
 
 export type Injection =
   | { readonly ok: true; readonly env: Readonly<Record<string, string>> }

@@ -4,7 +4,8 @@
  */
 import { passwordsNeeded } from './credential-passwords.js';
 import type { Model } from './filters.js';
-import { type JobTemplate, type LaunchCredential, TEMPLATE_INVENTORY } from './job-templates.js';
+import { type JobTemplate, TEMPLATE_INVENTORY } from './job-templates.js';
+import type { LaunchCredential } from './launch-credentials.js';
 import { pythonJsonDumps } from './python-json.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
 import { formatTimestamp, type Micros } from './timestamps.js';

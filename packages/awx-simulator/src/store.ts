@@ -28,11 +28,9 @@ import {
 } from './credentials.js';
 import { injectAll } from './injection.js';
 import {
-  attachErrors,
   type JobTemplate,
   type JobTemplateSeed,
   jobTemplateSeedSchema,
-  type LaunchCredential,
   planLaunch,
 } from './job-templates.js';
 import {
@@ -43,6 +41,7 @@ import {
   requestCancel,
   type StartCheck,
 } from './jobs.js';
+import { attachErrors, type LaunchCredential } from './launch-credentials.js';
 import { MANAGED_CREDENTIAL_TYPES, managedCredentialType } from './managed-credential-types.js';
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
