@@ -1,9 +1,10 @@
 /**
  * The API itself: one request in, one reply out, in the order AWX's stack applies its rules:
  * URL resolution (404, or 301 to the slashed path), content negotiation (404 for an unknown
- * `format`, 406), body parsing (415, 400), authentication (401), method (405), then the view. No I/O happens here; the HTTP layer writes the reply.
- * The views stay in this one file, past 350 lines, because each is a few lines over the shared
- * request context and readers; the rules they apply live in the resource modules.
+ * `format`, 406), body parsing (415, 400), authentication (401), method (405), then the view.
+ * No I/O happens here; the HTTP layer writes the reply. The views stay in this one file, past
+ * 350 lines, because each is a few lines over the shared request context and readers; the rules
+ * they apply live in the resource modules.
  */
 import {
   type CredentialRole,
