@@ -31,7 +31,7 @@ const mains: Record<string, Main> = {
   },
   'DistExec Job controller': {
     path: 'examples/distexec-controller/src/job-main.ts',
-    flags: () => [],
+    flags: () => ['--job-resource-limits=cpu=500m,memory=256Mi'],
   },
 };
 
