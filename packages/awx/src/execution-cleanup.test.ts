@@ -7,21 +7,10 @@ import { CleanupIncompleteError, WorkflowJobCancelingError } from './execution-e
 import { executionIdentity } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
 import { parseExecutorOptions } from './executor-options.js';
-import { FakeAwx, FakeLock } from './fakes.test-support.js';
-import type { JobTemplate } from './schemas.js';
+import { FakeAwx, FakeLock, restartTemplate } from './fakes.test-support.js';
 import { TemplateCatalog } from './template-catalog.js';
 
-const template: JobTemplate = {
-  id: 3,
-  name: 'restart',
-  organization: 1,
-  ask_variables_on_launch: true,
-  ask_credential_on_launch: true,
-  ask_timeout_on_launch: false,
-  job_slice_count: 1,
-  ask_job_slice_count_on_launch: false,
-  survey_enabled: false,
-};
+const template = restartTemplate;
 const wfe: WorkflowExecution = {
   metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
   spec: {

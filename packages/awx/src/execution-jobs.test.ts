@@ -8,20 +8,11 @@ import { AwxLookupError } from './awx-errors.js';
 import type { JobReader, JobTemplateReader } from './awx-roles.js';
 import { executionIdentity, markerVariable } from './execution-identity.js';
 import { awxJobRef, ExecutionJobs, missingCredentials } from './execution-jobs.js';
+import { restartTemplate } from './fakes.test-support.js';
 import type { Job, JobTemplate } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
-const template: JobTemplate = {
-  id: 3,
-  name: 'restart',
-  organization: 1,
-  ask_variables_on_launch: true,
-  ask_credential_on_launch: true,
-  ask_timeout_on_launch: false,
-  job_slice_count: 1,
-  ask_job_slice_count_on_launch: false,
-  survey_enabled: false,
-};
+const template = restartTemplate;
 const settings = {
   conventions: roundhouseConventions,
   clockSkewToleranceMs: 1_000,

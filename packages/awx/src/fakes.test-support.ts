@@ -25,6 +25,19 @@ import type {
   SurveyQuestion,
 } from './schemas.js';
 
+/** A template that prompts for variables and credentials, neither slicing nor surveying. */
+export const restartTemplate: JobTemplate = {
+  id: 3,
+  name: 'restart',
+  organization: 1,
+  ask_variables_on_launch: true,
+  ask_credential_on_launch: true,
+  ask_timeout_on_launch: false,
+  job_slice_count: 1,
+  ask_job_slice_count_on_launch: false,
+  survey_enabled: false,
+};
+
 /** Just enough of AWX for a launch: how `launch` and lookups answer is set per test. */
 export class FakeAwx
   implements

@@ -11,26 +11,15 @@ import {
 } from './execution-errors.js';
 import { executionIdentity, markerVariable } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
-import { FakeAwx, FakeLock } from './fakes.test-support.js';
+import { FakeAwx, FakeLock, restartTemplate } from './fakes.test-support.js';
 import { JobLaunch, type LaunchPlan } from './job-launch.js';
 import { claimed } from './launch-record.js';
-import type { JobTemplate } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const identity = executionIdentity({
   metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
 });
-const template: JobTemplate = {
-  id: 3,
-  name: 'restart',
-  organization: 1,
-  ask_variables_on_launch: true,
-  ask_credential_on_launch: true,
-  ask_timeout_on_launch: false,
-  job_slice_count: 1,
-  ask_job_slice_count_on_launch: false,
-  survey_enabled: false,
-};
+const template = restartTemplate;
 const marker = { [markerVariable(roundhouseConventions)]: identity.id };
 const now = () => Date.parse('2026-03-01T10:00:00.000Z');
 const settings = {
