@@ -3,17 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { baseEnvironment, taskEnvironment } from './task-environment.js';
 
 describe('the environment Local tasks start from', () => {
-  const host = {
-    PATH: '/usr/bin:/bin',
-    HOME: '/home/controller',
-    LANG: 'C.UTF-8',
-    LC_ALL: 'C.UTF-8',
-    TZ: 'UTC',
-    TMPDIR: '/tmp',
-    KUBERNETES_SERVICE_HOST: '10.96.0.1',
-    AWX_TOKEN: 'secret',
-    AWS_REGION: 'eu-west-1',
-  };
   const minimal = {
     PATH: '/usr/bin:/bin',
     HOME: '/home/controller',
@@ -21,6 +10,12 @@ describe('the environment Local tasks start from', () => {
     LC_ALL: 'C.UTF-8',
     TZ: 'UTC',
     TMPDIR: '/tmp',
+  };
+  const host = {
+    ...minimal,
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    AWX_TOKEN: 'secret',
+    AWS_REGION: 'eu-west-1',
   };
 
   it("takes only the host's minimal variables by default", () => {
