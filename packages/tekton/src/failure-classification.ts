@@ -97,9 +97,33 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
  * run), else a task failure if the run began (`started`: kubernaut calls `TaskRunFailed` with a
  * start time TaskFailed), else none: nothing ran and nothing says why, so controllers read
  * Unknown, as kubernaut does. A run that was cancelled (`Cancelled`: stopped on request, no
- * task failed) is no failure of the workflow, and has none either.
+ * task failed) is no failure of the workflow, and has none either. Any of these that says
+ * nothing ran is a task failure once `tasksSucceeded` of the run's tasks did.
  */
 export function classifyPipelineRunFailure(
+  reason: string,
+  failure: TaskFailure | undefined,
+  started: boolean,
+  tasksSucceeded = 0,
+): FailureReason | undefined {
+  const failureReason = classifyAlone(reason, failure, started);
+  // Tekton fails a run for its definition or a task's image only when it reaches that task
+  // (an enum param checked as the task is created, a finally task's CEL, a later task's image
+  // pull), so once a task succeeded the workflow has acted on the target: a class saying it
+  // never ran would have a controller retry what already half-applied.
+  return tasksSucceeded > 0 && failureReason !== undefined && beforeAnyTask.has(failureReason)
+    ? 'TaskFailed'
+    : failureReason;
+}
+
+/** Classes that say the workflow's own tasks never ran. */
+const beforeAnyTask: ReadonlySet<FailureReason> = new Set([
+  'ConfigurationError',
+  'ImagePullBackOff',
+  'ResourceExhausted',
+]);
+
+function classifyAlone(
   reason: string,
   failure: TaskFailure | undefined,
   started: boolean,

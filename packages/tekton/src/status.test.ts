@@ -440,6 +440,35 @@ describe('pipelineRunResult', () => {
   });
 });
 
+describe('a failure after a task succeeded', () => {
+  it('is a task failure, not one of a workflow that never ran: the first task acted on the target', () => {
+    const run = (reason: string, children: ReturnType<typeof child>[]) =>
+      pipelineRun(
+        succeeded('False', reason, 'Tasks Completed: 2 (Failed: 1, Cancelled 0)'),
+        children,
+      );
+    const imageOfSecond = pipelineRunResult(run('Failed', [child('drain'), child('restart')]), [
+      taskRun('drain', 'True'),
+      taskRun('restart', 'False', [], 'TaskRunImagePullFailed', 'image pull failed'),
+    ]);
+    expect(imageOfSecond).toMatchObject({
+      failureReason: 'TaskFailed',
+      failedTaskName: 'wfe-1-restart',
+    });
+    const enumOfSecond = pipelineRunResult(run('InvalidParamValue', [child('drain')]), [
+      taskRun('drain', 'True'),
+    ]);
+    expect(enumOfSecond.failureReason).toBe('TaskFailed');
+    const alone = pipelineRunResult(run('Failed', [child('restart')]), [
+      taskRun('restart', 'False', [], 'TaskRunImagePullFailed', 'image pull failed'),
+    ]);
+    expect(alone.failureReason).toBe('ImagePullBackOff');
+    expect(classifyPipelineRunFailure('PipelineRunTimeout', undefined, true, 1)).toBe(
+      'DeadlineExceeded',
+    );
+  });
+});
+
 describe("kubernaut's failure classification cases (failure_classification_integration_test.go)", () => {
   /** The PipelineRun kubernaut's test makes: only its status, with or without a start time. */
   const failedRun = (reason: string, message: string, startTime: boolean): PipelineRunState => ({

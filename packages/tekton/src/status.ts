@@ -210,7 +210,12 @@ export function pipelineRunResult(
   if (condition?.status === 'False') {
     const reason = condition.reason || 'Failed';
     const failure = explainTaskFailure(pipelineRun, taskRuns);
-    const failureReason = classifyPipelineRunFailure(reason, failure, started);
+    const failureReason = classifyPipelineRunFailure(
+      reason,
+      failure,
+      started,
+      summary.completedTasks ?? 0,
+    );
     return {
       phase: 'Failed',
       reason,
