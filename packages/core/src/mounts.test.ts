@@ -91,4 +91,11 @@ describe('dependencyWorkspaces', () => {
     ]);
     expect(dependencyWorkspaces(undefined)).toEqual([]);
   });
+
+  it("names a workspace by the name as written, as kubernaut's Pipelines declare it", () => {
+    const long = `creds-${'a'.repeat(60)}`;
+    expect(
+      dependencyWorkspaces({ secrets: [{ name: 'db.creds' }, { name: long }] }).map((w) => w.name),
+    ).toEqual(['secret-db.creds', `secret-${long}`]);
+  });
 });

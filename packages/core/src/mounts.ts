@@ -99,13 +99,18 @@ export function dependencyMounts(
   };
 }
 
-/** Tekton workspace bindings for a workflow's dependencies, in the same order as the mounts. */
+/**
+ * Tekton workspace bindings for a workflow's dependencies, in the same order as the mounts:
+ * `secret-<name>` and `configmap-<name>` as written, kubernaut's names, which the bundle's
+ * Pipeline declares. Tekton puts no rule on a workspace's name (a Secret `db.creds` binds
+ * `secret-db.creds`); only a pod volume's name must be a DNS-1123 label.
+ */
 export function dependencyWorkspaces(
   dependencies: Dependencies | undefined,
 ): DependencyWorkspace[] {
   return planDependencies(dependencies).map((d) =>
     d.kind === 'secret'
-      ? { name: d.volumeName, secret: { secretName: d.name } }
-      : { name: d.volumeName, configMap: { name: d.name } },
+      ? { name: `secret-${d.name}`, secret: { secretName: d.name } }
+      : { name: `configmap-${d.name}`, configMap: { name: d.name } },
   );
 }
