@@ -670,7 +670,13 @@ describe('hostile WorkflowExecutions', () => {
         for (const p of params) expect(cIdentifier.test(p.name), p.name).toBe(true);
         expectParametersCarried(wfe, [params.at(-1)!, ...params.slice(0, -1)]);
         const workspaces = run.spec.workspaces ?? [];
-        for (const w of workspaces) expect(isDnsLabel(w.name), w.name).toBe(true);
+        // kubernaut's names, the dependency's as written: Tekton puts no rule on a workspace's
+        // name (its pod volumes get names of their own).
+        for (const w of workspaces) {
+          const dependency = w.secret?.secretName ?? w.configMap?.name ?? '';
+          expect(isDnsSubdomain(dependency), dependency).toBe(true);
+          expect(w.name).toBe(`${w.secret ? 'secret' : 'configmap'}-${dependency}`);
+        }
         expect(new Set(workspaces.map((w) => w.name)).size).toBe(workspaces.length);
         const sa = run.spec.taskRunTemplate.serviceAccountName;
         expect(isDnsSubdomain(sa), sa).toBe(true);
