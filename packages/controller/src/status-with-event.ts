@@ -1,9 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
-import { isKubernetesError } from '@roundhouse/kube';
 import type { EventSink } from './event-sink.js';
-import { isSameObject, pinnedUid } from './same-object.js';
-import { writeStatus } from './status-write.js';
+import { writeStatusConditionally } from './status-write.js';
 
 /** A status change and the event that reports it. */
 export interface StatusTransition<E> {
@@ -62,29 +59,16 @@ export async function recordThenUpdateStatus<T extends KubeObject, E>(
   sink: EventSink<E>,
   options: RecordThenUpdateStatusOptions<T> = {},
 ): Promise<T | null> {
-  const request = options.signal ? { signal: options.signal } : {};
-  const maxAttempts = options.maxAttempts ?? 5;
-  let known = options.current?.metadata?.resourceVersion ? options.current : undefined;
-  let uid = options.uid || options.current?.metadata?.uid;
-  for (let attempt = 1; ; attempt += 1) {
-    const current = known ?? (await client.get<T>(type, namespace, name, request));
-    known = undefined;
-    uid = pinnedUid(uid, current);
-    if (!isSameObject(uid, current)) return null;
-    const next = transition(options.copy === false ? current : structuredClone(current));
-    if (next === undefined) return current;
-    // Compare what would go over the wire: properties set to undefined are not sent.
-    const status: unknown = JSON.parse(JSON.stringify(next.status));
-    if (isDeepStrictEqual(status, current.status)) return current;
-    await sink.record(next.event, request);
-    try {
-      return await writeStatus(client, type, namespace, name, current, status, request);
-    } catch (error) {
-      if (isKubernetesError(error, 'Conflict') && attempt < maxAttempts) continue;
-      if (isKubernetesError(error, 'NotFound')) {
-        if (!isSameObject(uid, await client.get<T>(type, namespace, name, request))) return null;
-      }
-      throw error;
-    }
-  }
+  return writeStatusConditionally(
+    client,
+    type,
+    namespace,
+    name,
+    (current: T) => {
+      const next = transition(current);
+      if (next === undefined) return undefined;
+      return { status: next.status, beforeWrite: (request) => sink.record(next.event, request) };
+    },
+    options,
+  );
 }

@@ -1,8 +1,5 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
-import { isKubernetesError } from '@roundhouse/kube';
-import { isSameObject, pinnedUid } from './same-object.js';
-import { writeStatus } from './status-write.js';
+import { writeStatusConditionally } from './status-write.js';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
   readonly signal?: AbortSignal;
@@ -53,29 +50,15 @@ export async function updateStatus<T extends KubeObject>(
   compute: (current: T) => unknown,
   options: UpdateStatusOptions<T> = {},
 ): Promise<T | null> {
-  const request = options.signal ? { signal: options.signal } : {};
-  const maxAttempts = options.maxAttempts ?? 5;
-  let known = options.current?.metadata?.resourceVersion ? options.current : undefined;
-  let uid = options.uid || options.current?.metadata?.uid;
-  for (let attempt = 1; ; attempt += 1) {
-    const current = known ?? (await client.get<T>(type, namespace, name, request));
-    known = undefined;
-    uid = pinnedUid(uid, current);
-    if (!isSameObject(uid, current)) return null;
-    const computed = compute(options.copy === false ? current : structuredClone(current));
-    if (computed === undefined) return current;
-    // Compare what would go over the wire: properties set to undefined are not sent.
-    const status: unknown = JSON.parse(JSON.stringify(computed));
-    if (isDeepStrictEqual(status, current.status)) return current;
-    try {
-      return await writeStatus(client, type, namespace, name, current, status, request);
-    } catch (error) {
-      if (isKubernetesError(error, 'Conflict') && attempt < maxAttempts) continue;
-      // NotFound means the object went away, or its kind has no status subresource.
-      if (isKubernetesError(error, 'NotFound')) {
-        if (!isSameObject(uid, await client.get<T>(type, namespace, name, request))) return null;
-      }
-      throw error;
-    }
-  }
+  return writeStatusConditionally(
+    client,
+    type,
+    namespace,
+    name,
+    (current: T) => {
+      const status = compute(current);
+      return status === undefined ? undefined : { status };
+    },
+    options,
+  );
 }
