@@ -105,18 +105,21 @@ describe('jobs', () => {
     ]);
   });
 
-  it('ends failed or error with failed=true and the scheduled explanation', async () => {
+  it('ends failed or error with failed=true and the scheduled explanation and traceback', async () => {
     const failed = await launch({ pendingMs: 0, runningMs: 0, outcome: 'failed' });
-    expect(await until(failed, 'failed')).toMatchObject({ failed: true });
+    expect(await until(failed, 'failed')).toMatchObject({ failed: true, result_traceback: '' });
+    const traceback = 'Traceback (most recent call last):\nRuntimeError: worker lost\n';
     const errored = await launch({
       pendingMs: 0,
       runningMs: 0,
       outcome: 'error',
       jobExplanation: 'Job terminated due to error',
+      resultTraceback: traceback,
     });
     expect(await until(errored, 'error')).toMatchObject({
       failed: true,
       job_explanation: 'Job terminated due to error',
+      result_traceback: traceback,
     });
   });
 

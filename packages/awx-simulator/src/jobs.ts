@@ -26,6 +26,11 @@ export const jobScheduleSchema = z.object({
   stdout: z.array(z.string()).optional(),
   jobExplanation: z.string().default(''),
   /**
+   * The `result_traceback` of a run that does not succeed: what BaseTask.run saves of an
+   * exception, or of the worker's last output when it emitted no events.
+   */
+  resultTraceback: z.string().default(''),
+  /**
    * How long after the job ends AWX's callback receiver is still saving its events. Until then
    * `event_processing_finished` is false and stdout, built only from saved events, lacks the
    * second half of the lines (from the start of the run: the receiver lags behind it).
@@ -160,7 +165,13 @@ export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
         const stopped = Math.max(now, (job.started ?? now) + timeoutMs(job) * 1000);
         return finish(job, 'failed', stopped, 'Job terminated due to timeout');
       }
-      return finish(job, job.schedule.outcome, now, job.schedule.jobExplanation);
+      if (job.schedule.outcome === 'successful') {
+        return finish(job, 'successful', now, job.schedule.jobExplanation);
+      }
+      return {
+        ...finish(job, job.schedule.outcome, now, job.schedule.jobExplanation),
+        resultTraceback: job.schedule.resultTraceback,
+      };
     default:
       return job;
   }

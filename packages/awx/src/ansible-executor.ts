@@ -28,6 +28,8 @@ import { JobLaunch } from './job-launch.js';
 import { jobOutput } from './job-output.js';
 import { JobReport } from './job-report.js';
 import { KubernetesApiAccess } from './kubernetes-api-access.js';
+import type { LaunchRecord } from './launch-record.js';
+import type { OutputScrub, OutputWithheld } from './output-scrub.js';
 import { OutputScrubber } from './output-scrubber.js';
 import { TemplateCatalog } from './template-catalog.js';
 
@@ -124,11 +126,7 @@ export class AnsibleExecutor implements Executor {
       wfe.status?.executionRef === undefined ? await this.#lock.find(wfe, namespace, signal) : null;
     const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return null;
-    // The lock says what the job was given, to scrub its output of: read for a failure, if not yet.
-    const scrub = async () => {
-      const held = found ?? (await this.#lock.find(wfe, namespace, signal));
-      return this.#scrubber.of(held?.record, namespace, signal);
-    };
+    const scrub = () => this.#scrub(wfe, namespace, found, signal);
     const result = await this.#report.result(job, scrub, signal);
     if (isTerminalPhase(result.phase)) await this.#markFinished(wfe, namespace, signal);
     return result;
@@ -149,19 +147,32 @@ export class AnsibleExecutor implements Executor {
 
   /**
    * The output of this execution's AWX job (its stdout), followed while the job runs when
-   * `follow` is set. Nothing when no job of this execution exists.
+   * `follow` is set, scrubbed of what the job was given, or withheld when that is not known.
+   * Nothing when no job of this execution exists.
    */
   async *logs(
     wfe: WorkflowExecution,
     namespace: string,
     options: LogOptions = {},
   ): AsyncGenerator<LogLine> {
+    const { signal } = options;
     const found =
-      wfe.status?.executionRef === undefined
-        ? await this.#lock.find(wfe, namespace, options.signal)
-        : null;
-    const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, options.signal);
-    if (job) yield* jobOutput(this.#awx, job.id, options);
+      wfe.status?.executionRef === undefined ? await this.#lock.find(wfe, namespace, signal) : null;
+    const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
+    if (!job) return;
+    const scrub = await this.#scrub(wfe, namespace, found, signal);
+    yield* jobOutput(this.#awx, job.id, scrub, options);
+  }
+
+  /** The scrub of what the lock says the job was given; the lock is read if it was not yet. */
+  async #scrub(
+    wfe: WorkflowExecution,
+    namespace: string,
+    found: { readonly record: LaunchRecord } | null,
+    signal: AbortSignal | undefined,
+  ): Promise<OutputScrub | OutputWithheld> {
+    const held = found ?? (await this.#lock.find(wfe, namespace, signal));
+    return this.#scrubber.of(held?.record, namespace, signal);
   }
 
   /** The lock's finished mark only decides how another execution waits: never worth failing for. */

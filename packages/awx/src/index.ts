@@ -122,6 +122,6 @@ export type {
   Organization,
   SurveyQuestion,
 } from './schemas.js';
-export { awxJobResult } from './status.js';
+export { awxJobResult, type FailureTexts, jobExplanation } from './status.js';
 export type { LineSelection, OutputLines } from './stdout-reader.js';
 export { type Survey, surveyOf } from './survey-answers.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobEventsWindow, JobReader } from './awx-roles.js';
 import { jobOutput } from './job-output.js';
+import { outputScrub, scrubbedMarker } from './output-scrub.js';
 import type { Job, JobEvent } from './schemas.js';
 import { readLines } from './stdout-reader.js';
 
@@ -64,13 +65,16 @@ async function collect(lines: AsyncIterable<{ source: string; text: string }>) {
   return texts;
 }
 
+/** A job given no Secret. */
+const unscrubbed = outputScrub([], false);
+
 describe('jobOutput', () => {
   it('gives the last lines of a finished job once, naming the job', async () => {
     const { awx } = awxOf([
       { status: 'failed', stdout: 'PLAY [x]\nTASK [a]\nfatal: unreachable\n' },
     ]);
     const lines = [];
-    for await (const line of jobOutput(awx, 7, { tailLines: 2 })) lines.push(line);
+    for await (const line of jobOutput(awx, 7, unscrubbed, { tailLines: 2 })) lines.push(line);
     expect(lines).toEqual([
       { source: 'awx job 7', text: 'TASK [a]' },
       { source: 'awx job 7', text: 'fatal: unreachable' },
@@ -84,7 +88,7 @@ describe('jobOutput', () => {
       { status: 'running', events: all.slice(0, 3) },
       { status: 'successful', events: all },
     ]);
-    expect(await collect(jobOutput(awx, 7, { follow: true }))).toEqual([
+    expect(await collect(jobOutput(awx, 7, unscrubbed, { follow: true }))).toEqual([
       'PLAY [x]',
       'TASK [a]',
       'ok: [web-1]',
@@ -105,7 +109,7 @@ describe('jobOutput', () => {
       { status: 'running', events: [all[0], all[1], all[3]] as JobEvent[] },
       { status: 'successful', events: all },
     ]);
-    expect(await collect(jobOutput(awx, 7, { follow: true }))).toEqual([
+    expect(await collect(jobOutput(awx, 7, unscrubbed, { follow: true }))).toEqual([
       'one',
       'two',
       'three',
@@ -122,7 +126,7 @@ describe('jobOutput', () => {
       ],
       50,
     );
-    const given = await collect(jobOutput(awx, 7, { follow: true }));
+    const given = await collect(jobOutput(awx, 7, unscrubbed, { follow: true }));
     expect(given).toEqual(Array.from({ length: 120 }, (_, i) => `line ${i}`));
   }, 20_000);
 
@@ -132,7 +136,7 @@ describe('jobOutput', () => {
       { status: 'running', events: many.slice(0, 430) },
       { status: 'successful', events: many },
     ]);
-    const given = await collect(jobOutput(awx, 7, { follow: true, tailLines: 3 }));
+    const given = await collect(jobOutput(awx, 7, unscrubbed, { follow: true, tailLines: 3 }));
     expect(given).toEqual([
       'line 427',
       'line 428',
@@ -140,4 +144,55 @@ describe('jobOutput', () => {
       ...Array.from({ length: 20 }, (_, i) => `line ${430 + i}`),
     ]);
   }, 20_000);
+
+  describe('scrubs what the job was given from every line it gives', () => {
+    const password = 'hunter2-db-password';
+    // A Secret made from a file keeps the file's last line break.
+    const fromFile = 'file-secret-value\n';
+    const key = '-----BEGIN KEY-----\nMIIBOgIBAAJBAK\nQ29udGludWVk\n-----END KEY-----\n';
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const scrub = outputScrub([password, fromFile, key], true);
+    const printed = [
+      `TASK [connect] login with ${password}`,
+      'ok: [web-1] => {"stdout": "file-secret-value", "stdout_lines": ["file-secret-value"]}',
+      `fatal: [web-1]: FAILED! => {"msg": "bad key ${JSON.stringify(key.trimEnd()).slice(1, -1)}"}`,
+      '-----BEGIN KEY-----',
+      '  MIIBOgIBAAJBAK',
+      'Q29udGludWVk',
+      '-----END KEY-----',
+      `K8S_AUTH_API_KEY=${token}`,
+    ];
+    const shown = [
+      `TASK [connect] login with ${scrubbedMarker}`,
+      `ok: [web-1] => {"stdout": "${scrubbedMarker}", "stdout_lines": ["${scrubbedMarker}"]}`,
+      `fatal: [web-1]: FAILED! => {"msg": "bad key ${scrubbedMarker}"}`,
+      scrubbedMarker,
+      `  ${scrubbedMarker}`,
+      scrubbedMarker,
+      scrubbedMarker,
+      `K8S_AUTH_API_KEY=${scrubbedMarker}`,
+    ];
+
+    it('in a single read of the download', async () => {
+      const { awx } = awxOf([{ status: 'failed', stdout: `${printed.join('\n')}\n` }]);
+      expect(await collect(jobOutput(awx, 7, scrub))).toEqual(shown);
+    });
+
+    it('in the events a follow reads', async () => {
+      const { awx } = awxOf([
+        { status: 'running', events: events(printed[0] as string) },
+        { status: 'failed', events: events(printed[0] as string, printed.slice(1).join('\r\n')) },
+      ]);
+      expect(await collect(jobOutput(awx, 7, scrub, { follow: true }))).toEqual(shown);
+    }, 20_000);
+
+    it('and withholds the output, reading none, when what to scrub is not known', async () => {
+      const { awx, windows } = awxOf([{ status: 'failed', stdout: `${printed.join('\n')}\n` }]);
+      const withheld = { withheld: 'Secret db changed since its job was given it' };
+      expect(await collect(jobOutput(awx, 7, withheld, { follow: true }))).toEqual([
+        '(output of AWX job 7 withheld: Secret db changed since its job was given it)',
+      ]);
+      expect(windows).toEqual([]);
+    });
+  });
 });

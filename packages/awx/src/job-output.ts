@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine, LogOptions } from '@roundhouse/core';
 import type { JobReader } from './awx-roles.js';
 import { eventLines, eventsPending, unbrokenEvents } from './job-events.js';
+import { type OutputScrub, type OutputWithheld, scrubbedText } from './output-scrub.js';
 import { isJobActive } from './status.js';
 
 /** How much of the output the first read gives at most, so a huge one is not held whole. */
@@ -9,28 +10,49 @@ const firstReadBytes = 1 << 20;
 const followIntervalMs = 2_000;
 
 /**
- * A job's plain-text output as lines: the last `tailLines` (or all, up to the last 1 MiB), then
- * with `follow` each new line once, in the order Ansible printed it, until the job ends and
- * AWX has saved its events (past AWX's own bound for that lag, whatever there is ends it). A
- * single read is AWX's stdout download; following reads the events after the last one given,
- * as AWX builds that download from them, so a poll costs what is new, not the whole output.
+ * A job's plain-text output as lines, each scrubbed of what the job was given, or, when that
+ * cannot be done, one line saying why it is withheld.
  */
 export async function* jobOutput(
   awx: JobReader,
   jobId: number,
+  scrub: OutputScrub | OutputWithheld,
   options: LogOptions = {},
   now: () => number = Date.now,
 ): AsyncGenerator<LogLine> {
-  const { signal } = options;
   const source = `awx job ${jobId}`;
+  if ('withheld' in scrub) {
+    yield { source, text: `(output of AWX job ${jobId} withheld: ${scrub.withheld})` };
+    return;
+  }
+  for await (const text of outputLines(awx, jobId, options, now)) {
+    yield { source, text: scrubbedText(text, scrub) };
+  }
+}
+
+/**
+ * The last `tailLines` lines (or all, up to the last 1 MiB), then with `follow` each new line
+ * once, in the order Ansible printed it, until the job ends and AWX has saved its events (past
+ * AWX's own bound for that lag, whatever there is ends it). A single read is AWX's stdout
+ * download; following reads the events after the last one given, as AWX builds that download
+ * from them, so a poll costs what is new, not the whole output. Every line is whole, so each
+ * value a line shows is there whole, or as one of its lines.
+ */
+async function* outputLines(
+  awx: JobReader,
+  jobId: number,
+  options: LogOptions,
+  now: () => number,
+): AsyncGenerator<string> {
+  const { signal } = options;
   if (!options.follow) {
     const selection = { skip: 0, lastLines: options.tailLines, maxBytes: firstReadBytes };
     const read = await awx.jobStdoutLines(jobId, selection, { signal });
-    for (const text of read.lines) yield { source, text };
+    yield* read.lines;
     return;
   }
   const tail = await lastLines(awx, jobId, options.tailLines, signal);
-  for (const text of tail.lines) yield { source, text };
+  yield* tail.lines;
   let last = tail.counter;
   while (!signal?.aborted) {
     const job = await awx.getJob(jobId, { signal });
@@ -41,7 +63,7 @@ export async function* jobOutput(
       const { events, more } = await awx.jobEvents(jobId, { after: last }, { signal });
       const taken = settled ? events : unbrokenEvents(events, last);
       for (const event of taken) {
-        for (const text of eventLines(event.stdout)) yield { source, text };
+        yield* eventLines(event.stdout);
         last = event.counter;
       }
       if (!more || taken.length < events.length) break;

@@ -28,13 +28,14 @@ const transcript = [
 
 /** A job of a template with this outcome whose events AWX saves `eventsLagMs` after it ends. */
 async function endedJob(
-  outcome: 'successful' | 'failed',
+  outcome: 'successful' | 'failed' | 'error',
   eventsLagMs: number,
   stdout = transcript,
+  written: { jobExplanation?: string; resultTraceback?: string } = {},
 ): Promise<Job> {
   const template = sim.state.addJobTemplate({
     name: `t-${Math.random()}`,
-    schedule: { pendingMs: 0, runningMs: 0, outcome, stdout, eventsLagMs },
+    schedule: { pendingMs: 0, runningMs: 0, outcome, stdout, eventsLagMs, ...written },
   });
   const { job: id } = await awx.launch(template.id, { extraVars: {} });
   for (;;) {
@@ -119,8 +120,77 @@ describe('JobReport', () => {
     const job = await endedJob('failed', 0);
     const withheld = async () => ({ withheld: 'Secret db changed since its job was given it' });
     const { message } = await report().result(job, withheld, undefined);
-    expect(message).toContain('(withheld: Secret db changed since its job was given it)');
+    expect(message).toContain('withheld: Secret db changed since its job was given it');
     expect(message).not.toContain('fatal');
+  });
+
+  describe("scrubs AWX's explanation of the values the job was given", () => {
+    const password = 'hunter2-db-password';
+    // A Secret made from a file keeps the file's last line break.
+    const fromFile = 'file-secret-value\n';
+    const key = '-----BEGIN KEY-----\nMIIBOgIBAAJBAK\n-----END KEY-----';
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const scrub = async () => outputScrub([password, fromFile, key], true);
+    const quoted = [
+      `login with ${password} refused`,
+      'read file-secret-value',
+      `key "${JSON.stringify(key).slice(1, -1)}" and line MIIBOgIBAAJBAK`,
+      `K8S_AUTH_API_KEY=${token}`,
+    ].join('; ');
+    const shown = [
+      `login with ${scrubbedMarker} refused`,
+      `read ${scrubbedMarker}`,
+      `key "${scrubbedMarker}" and line ${scrubbedMarker}`,
+      `K8S_AUTH_API_KEY=${scrubbedMarker}`,
+    ].join('; ');
+    const secrets = [password, 'file-secret-value', 'MIIBOgIBAAJBAK', token];
+
+    it('in its job_explanation, with the output tail or without', async () => {
+      const job = await endedJob('failed', 0, transcript, { jobExplanation: quoted });
+      for (const tailBytes of [4096, 0]) {
+        const { message } = await report(Date.now, tailBytes).result(job, scrub, undefined);
+        expect(message).toContain(`(AWX job ${job.id}); ${shown}`);
+        for (const secret of secrets) expect(message).not.toContain(secret);
+      }
+    });
+
+    it("in the last line of its traceback, before that line is cut to the message's share", async () => {
+      const job = await endedJob('error', 0, transcript, {
+        resultTraceback: `Traceback (most recent call last):\n  File "x.py"\nValueError: ${quoted}\n`,
+      });
+      const { message } = await report().result(job, scrub, undefined);
+      expect(message).toContain(`(AWX job ${job.id}); ValueError: ${shown}`);
+      for (const secret of secrets) expect(message).not.toContain(secret);
+
+      // The password straddles the 1024th character: none of it is left at the cut.
+      const padded = await endedJob('error', 0, transcript, {
+        resultTraceback: `RuntimeError: ${'.'.repeat(1000)}${password}\n`,
+      });
+      const cut = await report().result(padded, scrub, undefined);
+      expect(cut.message).toContain(`....${scrubbedMarker.slice(0, 10)}`);
+      expect(cut.message).not.toContain('hunter');
+    });
+
+    it('and withholds it with the output when the values are not known', async () => {
+      const job = await endedJob('failed', 0, transcript, { jobExplanation: quoted });
+      const withheld = async () => ({ withheld: 'Secret db changed since its job was given it' });
+      for (const tailBytes of [4096, 0]) {
+        const { message } = await report(Date.now, tailBytes).result(job, withheld, undefined);
+        expect(message).toBe(
+          `AWX job execution failed (AWX job ${job.id}); AWX's explanation and the job's output ` +
+            'withheld: Secret db changed since its job was given it',
+        );
+      }
+    });
+  });
+
+  it('asks for no scrub of a failure it has nothing to show of', async () => {
+    const job = await endedJob('failed', 0);
+    const never = async (): Promise<never> => {
+      throw new Error('scrub asked for');
+    };
+    const { message } = await report(Date.now, 0).result(job, never, undefined);
+    expect(message).toBe(`AWX job execution failed (AWX job ${job.id})`);
   });
 
   it('reports a success at once, its events saved or not', async () => {
@@ -133,7 +203,8 @@ describe('jobOutput', () => {
   it('follows a job past its end until AWX has saved its events', async () => {
     const job = await endedJob('failed', 400);
     const lines: string[] = [];
-    for await (const line of jobOutput(awx, job.id, { follow: true })) lines.push(line.text);
+    for await (const line of jobOutput(awx, job.id, outputScrub([], false), { follow: true }))
+      lines.push(line.text);
     expect(lines).toEqual(transcript);
   }, 20_000);
 });

@@ -2,9 +2,14 @@ import type { ExecutionResult, Logger } from '@roundhouse/core';
 import { AwxError } from './awx-errors.js';
 import type { JobReader } from './awx-roles.js';
 import { eventsPending } from './job-events.js';
-import { type OutputScrub, type OutputWithheld, scrubbedTail } from './output-scrub.js';
+import {
+  type OutputScrub,
+  type OutputWithheld,
+  scrubbedTail,
+  scrubbedText,
+} from './output-scrub.js';
 import type { Job } from './schemas.js';
-import { awxJobResult, awxOutputPendingResult, isJobFailed } from './status.js';
+import { awxJobResult, awxOutputPendingResult, isJobFailed, jobExplanation } from './status.js';
 
 export interface JobReportSettings {
   /** How much of a failed job's output its message carries; 0 for none. */
@@ -13,11 +18,12 @@ export interface JobReportSettings {
 }
 
 /**
- * A job as an ExecutionResult, a failure with the tail of its output, scrubbed of what the
- * execution's credentials injected (or withheld when that is not known). AWX builds the output
- * only from the events it has saved, which can lag the job's end, so a failure whose events
- * are still being saved is reported as running (the controller asks again) for up to AWX's own
- * bound, then with whatever output there is. A success carries no output and is never held.
+ * A job as an ExecutionResult, a failure with AWX's explanation and the tail of its output,
+ * scrubbed of what the execution's credentials injected (or withheld when that is not known).
+ * AWX builds the output only from the events it has saved, which can lag the job's end, so a
+ * failure whose events are still being saved is reported as running (the controller asks
+ * again) for up to AWX's own bound, then with whatever output there is. A success carries no
+ * output and is never held.
  */
 export class JobReport {
   readonly #awx: JobReader;
@@ -30,29 +36,38 @@ export class JobReport {
     this.#log = log;
   }
 
-  /** `scrub` is asked only when the output is to be shown. */
+  /** `scrub` is asked only when there is something to show. */
   async result(
     job: Job,
     scrub: () => Promise<OutputScrub | OutputWithheld>,
     signal: AbortSignal | undefined,
   ): Promise<ExecutionResult> {
-    if (!isJobFailed(job.status) || this.#settings.stdoutTailBytes === 0) return awxJobResult(job);
-    // A row of `jobs/` does not say whether the events are saved; the job's own view does.
+    if (!isJobFailed(job.status)) return awxJobResult(job);
+    const { stdoutTailBytes } = this.#settings;
+    // A row of `jobs/` has neither the traceback nor whether the events are saved; the view has.
     const viewed =
       job.event_processing_finished === undefined
         ? ((await this.#awx.getJob(job.id, { signal })) ?? job)
         : job;
-    if (eventsPending(viewed, this.#settings.now())) return awxOutputPendingResult(viewed);
-    return awxJobResult(viewed, await this.#stdoutTail(viewed, await scrub(), signal));
+    if (stdoutTailBytes > 0 && eventsPending(viewed, this.#settings.now())) {
+      return awxOutputPendingResult(viewed);
+    }
+    const explanation = jobExplanation(viewed);
+    if (explanation === '' && stdoutTailBytes === 0) return awxJobResult(viewed);
+    const scrubbing = await scrub();
+    if ('withheld' in scrubbing) return awxJobResult(viewed, scrubbing);
+    return awxJobResult(viewed, {
+      explanation: scrubbedText(explanation, scrubbing),
+      stdoutTail: stdoutTailBytes === 0 ? '' : await this.#stdoutTail(viewed, scrubbing, signal),
+    });
   }
 
   /** The output tail adds detail to a failure; without it the failure is still reported. */
   async #stdoutTail(
     job: Job,
-    scrub: OutputScrub | OutputWithheld,
+    scrub: OutputScrub,
     signal: AbortSignal | undefined,
   ): Promise<string> {
-    if ('withheld' in scrub) return `(withheld: ${scrub.withheld})`;
     const { stdoutTailBytes } = this.#settings;
     try {
       const read = await this.#awx.jobStdoutTail(job.id, stdoutTailBytes + scrub.marginBytes, {

@@ -1,8 +1,9 @@
 /**
- * Scrubbing a failed job's output of what the execution's credentials injected, before its tail
- * goes into the execution's status and Events, which the workflow's author reads: a task that
- * fails printing an injected variable would otherwise show a Secret's value or the job's
- * Kubernetes API token there. Everything here is pure.
+ * Scrubbing what AWX wrote for a job of what the execution's credentials injected, before it is
+ * shown: the tail of a failed job's output and AWX's explanation go into the execution's status
+ * and Events, which the workflow's author reads, and `logs` gives the output to whoever asks. A
+ * task that fails printing an injected variable would otherwise show a Secret's value or the
+ * job's Kubernetes API token there. Everything here is pure.
  */
 import { lastBytes } from './stdout-reader.js';
 
@@ -27,7 +28,7 @@ export interface OutputScrub {
   readonly pattern: RegExp | undefined;
 }
 
-/** The output is not shown: the values it must be scrubbed of are not known. */
+/** What AWX wrote for the job is not shown: the values to scrub it of are not known. */
 export interface OutputWithheld {
   readonly withheld: string;
 }
@@ -56,6 +57,11 @@ export function outputScrub(values: readonly string[], token: boolean): OutputSc
   return { marginBytes, pattern };
 }
 
+/** `text` with each value the scrub matches replaced by its marker. */
+export function scrubbedText(text: string, scrub: OutputScrub): string {
+  return scrubbedFrom(text, scrub, 0);
+}
+
 /**
  * The last `maxBytes` of `read` (read `marginBytes` longer than that), scrubbed. The tail is
  * cut where its last `maxBytes` begin in `read` as read, not in the scrubbed text: a marker
@@ -65,16 +71,21 @@ export function outputScrub(values: readonly string[], token: boolean): OutputSc
  */
 export function scrubbedTail(read: string, scrub: OutputScrub, maxBytes: number): string {
   const cut = read.length - lastBytes(Buffer.from(read, 'utf8'), maxBytes).length;
-  if (scrub.pattern === undefined) return read.slice(cut);
+  return lastBytes(Buffer.from(scrubbedFrom(read, scrub, cut), 'utf8'), maxBytes);
+}
+
+/** `text` from `cut` on, scrubbed; a value the cut falls inside becomes its marker. */
+function scrubbedFrom(text: string, scrub: OutputScrub, cut: number): string {
+  if (scrub.pattern === undefined) return text.slice(cut);
   let kept = '';
   let from = cut;
-  for (const match of read.matchAll(scrub.pattern)) {
+  for (const match of text.matchAll(scrub.pattern)) {
     const end = match.index + match[0].length;
     if (end <= cut) continue;
-    kept += read.slice(from, Math.max(from, match.index)) + scrubbedMarker;
+    kept += text.slice(from, Math.max(from, match.index)) + scrubbedMarker;
     from = end;
   }
-  return lastBytes(Buffer.from(kept + read.slice(from), 'utf8'), maxBytes);
+  return kept + text.slice(from);
 }
 
 /**

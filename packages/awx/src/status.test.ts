@@ -1,7 +1,7 @@
 import { ExecutionResultSchema } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import type { JobStatus } from './schemas.js';
-import { awxJobResult, isJobActive, isJobFailed } from './status.js';
+import { awxJobResult, isJobActive, isJobFailed, jobExplanation } from './status.js';
 
 const job = (status: JobStatus, job_explanation = '') => ({ id: 42, status, job_explanation });
 
@@ -22,11 +22,15 @@ describe('awxJobResult', () => {
     expect(result.message).toContain('AWX job 42');
   });
 
-  it('explains a failure with job_explanation and the output tail', () => {
-    const result = awxJobResult(
-      job('failed', 'Job cannot start because Credential x does not provide password.'),
-      'TASK [restart] ***\nfatal: [web-1]: FAILED!\n',
+  it('explains a failure with the explanation and the output tail it is given', () => {
+    const failed = job(
+      'failed',
+      'Job cannot start because Credential x does not provide password.',
     );
+    const result = awxJobResult(failed, {
+      explanation: jobExplanation(failed),
+      stdoutTail: 'TASK [restart] ***\nfatal: [web-1]: FAILED!\n',
+    });
     expect(result.message).toBe(
       'AWX job execution failed (AWX job 42); Job cannot start because Credential x does not ' +
         'provide password.; last output of AWX job 42:\nTASK [restart] ***\nfatal: [web-1]: FAILED!',
@@ -34,23 +38,33 @@ describe('awxJobResult', () => {
     expect(result.failureReason).toBe('TaskFailed');
   });
 
+  it("shows none of AWX's texts unless given them, and says why they are withheld", () => {
+    // Either may quote a secret the job was given: only the caller can scrub them.
+    const failed = { ...job('error', 'from the runner'), result_traceback: 'ValueError: x' };
+    expect(awxJobResult(failed).message).toBe('AWX job encountered an internal error (AWX job 42)');
+    const withheld = { withheld: 'Secret db changed since its job was given it' };
+    expect(awxJobResult(failed, withheld).message).toBe(
+      "AWX job encountered an internal error (AWX job 42); AWX's explanation and the job's " +
+        'output withheld: Secret db changed since its job was given it',
+    );
+  });
+
   it('explains an error job AWX gave no job_explanation with the last line of its traceback', () => {
     const traceback =
       'Traceback (most recent call last):\n  File "/awx/main/tasks/jobs.py", line 524, in run\n' +
       "    self.build_extra_vars_file(...)\nTypeError: Template.render() got multiple values for argument 'self'\n";
-    expect(awxJobResult({ ...job('error'), result_traceback: traceback }).message).toBe(
-      'AWX job encountered an internal error (AWX job 42); ' +
-        "TypeError: Template.render() got multiple values for argument 'self'",
+    const failed = { ...job('error'), result_traceback: traceback };
+    expect(jobExplanation(failed)).toBe(
+      "TypeError: Template.render() got multiple values for argument 'self'",
     );
-    const explained = {
-      ...job('error', 'Job terminated due to error'),
-      result_traceback: traceback,
-    };
-    expect(awxJobResult(explained).message).toBe(
-      'AWX job encountered an internal error (AWX job 42); Job terminated due to error',
-    );
-    const long = { ...job('error'), result_traceback: `ValueError: ${'x'.repeat(2000)}` };
-    expect(awxJobResult(long).message.length).toBeLessThan(1100);
+    expect(
+      jobExplanation({
+        ...job('error', ' Job terminated due to error\n'),
+        result_traceback: traceback,
+      }),
+    ).toBe('Job terminated due to error');
+    const long = `ValueError: ${'x'.repeat(2000)}`;
+    expect(awxJobResult(failed, { explanation: long }).message.length).toBeLessThan(1100);
   });
 
   it.each(['failed', 'error', 'canceled'] as const)(
@@ -116,7 +130,7 @@ describe('awxJobResult', () => {
   );
 
   it('leaves output out of a result that did not fail', () => {
-    expect(awxJobResult(job('successful'), 'PLAY RECAP ok=1').message).toBe(
+    expect(awxJobResult(job('successful'), { stdoutTail: 'PLAY RECAP ok=1' }).message).toBe(
       'AWX job completed successfully (AWX job 42)',
     );
   });

@@ -4,6 +4,7 @@ import {
   type FailureReason,
   type Phase,
 } from '@roundhouse/core';
+import type { OutputWithheld } from './output-scrub.js';
 import type { Job, JobStatus, KnownJobStatus } from './schemas.js';
 
 interface StatusMapping {
@@ -97,19 +98,34 @@ function jobTimes(
   return { ...finished, ...(job.started === undefined ? {} : { started: !!job.started }) };
 }
 
-/** How much of a traceback's last line goes into a message. */
-const maxTracebackLine = 1024;
+/** How much of AWX's explanation goes into a message. */
+const maxExplanation = 1024;
 
 /**
  * Why AWX stopped the job: its `job_explanation`, or, when AWX recorded none (an exception in
- * BaseTask.run leaves only `result_traceback`), the exception: the traceback's last line.
+ * BaseTask.run leaves only `result_traceback`), the exception: the traceback's last line. Shown
+ * only as the caller passes it to `awxJobResult` (see FailureTexts).
  */
-function explanation(job: ReportedJob): string {
+export function jobExplanation(
+  job: Pick<Job, 'job_explanation'> & Partial<Pick<Job, 'result_traceback'>>,
+): string {
   const explained = job.job_explanation.trim();
   if (explained) return explained;
   const lines = (job.result_traceback ?? '').split('\n').filter((line) => line.trim() !== '');
-  return (lines.at(-1) ?? '').trim().slice(0, maxTracebackLine);
+  return (lines.at(-1) ?? '').trim();
 }
+
+/**
+ * What a failure's message shows of the texts AWX wrote for the job, as the caller may show
+ * them: AWX's explanation (`jobExplanation`) and the tail of the job's output, each scrubbed of
+ * what the job was given, or why both are withheld. AWX stores either unmasked, and either can
+ * come from a process that held the job's credentials: the explanation can be ansible-runner's
+ * own, and an `error` job's traceback quotes an exception raised while the credentials were
+ * injected, or the last output of the worker that ran the job.
+ */
+export type FailureTexts =
+  | { readonly explanation?: string; readonly stdoutTail?: string }
+  | OutputWithheld;
 
 /**
  * What AWX's BaseTask.run writes first into the `job_explanation` of a job its runner stopped
@@ -135,21 +151,15 @@ function timedOut(job: ReportedJob): boolean {
 }
 
 /**
- * An AWX job as an ExecutionResult. A failure's message carries why AWX stopped it (its
- * `job_explanation`, e.g. a credential it could not use, or the exception of an `error` job)
- * and the tail of the job's output. The result says whether the job started (`started`) and,
- * once it ended, when (`finished`, as `completionTime`).
+ * An AWX job as an ExecutionResult. A failure's message carries `texts`: why AWX stopped it
+ * (e.g. a credential it could not use, or the exception of an `error` job) and the tail of the
+ * job's output, each at most as given. The result says whether the job started (`started`)
+ * and, once it ended, when (`finished`, as `completionTime`).
  */
-export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult {
+export function awxJobResult(job: ReportedJob, texts: FailureTexts = {}): ExecutionResult {
   const { phase, reason, message, failureReason } = mappingOf(job.status);
   const summaryStatus = phase === 'Completed' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown';
-  const details =
-    phase === 'Failed'
-      ? [
-          explanation(job),
-          stdoutTail.trim() ? `last output of AWX job ${job.id}:\n${stdoutTail.trimEnd()}` : '',
-        ].filter(Boolean)
-      : [];
+  const details = phase === 'Failed' ? failureDetails(job.id, texts) : [];
   const text = [`${message} (AWX job ${job.id})`, ...details].join('; ');
   const classified = timedOut(job) ? 'DeadlineExceeded' : failureReason;
   return {
@@ -160,6 +170,16 @@ export function awxJobResult(job: ReportedJob, stdoutTail = ''): ExecutionResult
     ...(classified === undefined ? {} : { failureReason: classified }),
     ...jobTimes(job, phase),
   };
+}
+
+function failureDetails(id: number, texts: FailureTexts): string[] {
+  if ('withheld' in texts)
+    return [`AWX's explanation and the job's output withheld: ${texts.withheld}`];
+  const { explanation = '', stdoutTail = '' } = texts;
+  return [
+    explanation.trim().slice(0, maxExplanation),
+    stdoutTail.trim() ? `last output of AWX job ${id}:\n${stdoutTail.trimEnd()}` : '',
+  ].filter(Boolean);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { LogLine } from '@roundhouse/core';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -12,6 +13,9 @@ import {
   withRef,
 } from './testbed.js';
 
+/** What a scrubbed value shows as. */
+const scrubbedMarker = '[secret withheld]';
+
 describeWithControlPlane('Secret values and the AWX engine', () => {
   const env = useTestNamespace();
   let bed: Testbed;
@@ -24,12 +28,19 @@ describeWithControlPlane('Secret values and the AWX engine', () => {
     await bed?.stop();
   });
 
-  it('never show up in a log line, an error, a status or extra_vars', async () => {
+  it('never show up in a log line, an error, a status, the logs or extra_vars', async () => {
     const canary = `canary-${randomBytes(8).toString('hex')}`;
     await createSecret(bed.kube, env.namespace, 'canary', { password: canary, user: 'app' });
     const dependencies = { secrets: [{ name: 'canary' }] };
+    // The playbook prints the value, and AWX's explanation quotes it.
     const failing = seedTemplate(bed.sim, {
-      schedule: { pendingMs: 20, runningMs: 100, outcome: 'failed', jobExplanation: 'boom' },
+      schedule: {
+        pendingMs: 20,
+        runningMs: 100,
+        outcome: 'failed',
+        stdout: ['TASK [login]', `fatal: [web-1]: FAILED! => {"msg": "denied: ${canary}"}`],
+        jobExplanation: `boom: ${canary}`,
+      },
     });
     const executor = bed.executor();
     const seen: unknown[] = [];
@@ -40,7 +51,16 @@ describeWithControlPlane('Secret values and the AWX engine', () => {
     expect(bed.sim.state.liveCredentials({ origin: 'api' })[0]?.inputs.password).toBe(canary);
     const wfe = withRef(created, resourceName);
     seen.push(await executor.getStatus(wfe, env.namespace));
-    seen.push(await settle(executor, wfe, env.namespace));
+    const settled = await settle(executor, wfe, env.namespace);
+    expect(settled.message).toContain(`boom: ${scrubbedMarker}`);
+    expect(settled.message).toContain(`denied: ${scrubbedMarker}`);
+    seen.push(settled);
+    for (const follow of [false, true]) {
+      const lines: LogLine[] = [];
+      for await (const line of executor.logs(wfe, env.namespace, { follow })) lines.push(line);
+      expect(lines.at(-1)?.text).toContain(`denied: ${scrubbedMarker}`);
+      seen.push(lines);
+    }
     await executor.cleanup(wfe, env.namespace);
 
     // AWX answers a refused credential with messages that may quote the input (twice: the
