@@ -1,3 +1,4 @@
+import { cacheMetadata, definedFields, isPlainRecord } from '@roundhouse/kube';
 import { z } from 'zod';
 import { disruptionConditions } from './pod-disruption.js';
 import { PodStateSchema } from './status.js';
@@ -29,37 +30,36 @@ export type CachedPod = z.infer<typeof CachedPodSchema>;
  */
 export function cachedPod(pod: object): object {
   const { apiVersion, kind, metadata, status } = pod as Record<string, unknown>;
-  const containerStatuses = isRecord(status) ? status.containerStatuses : undefined;
-  const conditions = isRecord(status) ? status.conditions : undefined;
+  const containerStatuses = isPlainRecord(status) ? status.containerStatuses : undefined;
+  const conditions = isPlainRecord(status) ? status.conditions : undefined;
   // A pod this cannot read is kept whole, so the engine's own parse reports it as it would on
   // a live read instead of the cache silently holding less.
   if (
-    !isRecord(metadata) ||
+    !isPlainRecord(metadata) ||
     (containerStatuses !== undefined && !Array.isArray(containerStatuses)) ||
     (conditions !== undefined && !(Array.isArray(conditions) && conditions.every(isCondition)))
   )
     return pod;
-  return defined({
+  return definedFields({
     apiVersion,
     kind,
-    metadata: defined({
-      name: metadata.name,
-      namespace: metadata.namespace,
-      uid: metadata.uid,
-      resourceVersion: metadata.resourceVersion,
-      labels: metadata.labels,
-    }),
-    status: isRecord(status)
-      ? defined({
+    metadata: cacheMetadata(metadata),
+    status: isPlainRecord(status)
+      ? definedFields({
           reason: status.reason,
           message: status.message,
           conditions: conditions
             ? disruptionConditions(conditions as ConditionRecord[])?.map((c) =>
-                defined({ type: c.type, status: c.status, reason: c.reason, message: c.message }),
+                definedFields({
+                  type: c.type,
+                  status: c.status,
+                  reason: c.reason,
+                  message: c.message,
+                }),
               )
             : undefined,
           containerStatuses: containerStatuses?.map((c: unknown) =>
-            isRecord(c) ? defined({ name: c.name, state: c.state }) : c,
+            isPlainRecord(c) ? definedFields({ name: c.name, state: c.state }) : c,
           ),
         })
       : undefined,
@@ -69,15 +69,5 @@ export function cachedPod(pod: object): object {
 type ConditionRecord = Record<string, unknown> & { type: string; status: string };
 
 function isCondition(value: unknown): value is ConditionRecord {
-  return isRecord(value) && typeof value.type === 'string' && typeof value.status === 'string';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `fields` without the keys whose value is undefined, as a parse would leave them out. */
-function defined(fields: Record<string, unknown>): Record<string, unknown> {
-  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
-  return fields;
+  return isPlainRecord(value) && typeof value.type === 'string' && typeof value.status === 'string';
 }

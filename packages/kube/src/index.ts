@@ -1,3 +1,4 @@
+export { cacheMetadata, definedFields, isPlainRecord } from './cache-trim.js';
 export type { ClusterConfig } from './cluster-config.js';
 export { ExecCredentialError, type ExecCredentialPluginOptions } from './exec-credential-plugin.js';
 export {

@@ -1,6 +1,7 @@
 import {
   ConfigurationError,
   type Conventions,
+  type ExecutionRead,
   type ExecutionResult,
   isDns1123Subdomain,
   type Logger,
@@ -37,6 +38,7 @@ import {
   pipelineRunResult,
   TaskRunStateSchema,
 } from './status.js';
+import { childTaskRunsSelector, taskRunsRead } from './task-runs-read.js';
 
 export interface TektonExecutorOptions
   extends Partial<Omit<PipelineRunSettings, 'conventions' | 'serviceAccountName'>> {
@@ -67,6 +69,7 @@ function tektonEngineSpec(
   pipelineRunType: ResourceType,
   taskRunType: ResourceType,
 ): ResourceEngine<PipelineRunObject> {
+  const { conventions } = settings;
   return {
     engine: tektonEngine,
     type: pipelineRunType,
@@ -87,19 +90,20 @@ function tektonEngineSpec(
         : [],
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
     logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
-    result: (run, context) => readPipelineRunResult(run, taskRunType, context),
+    result: (run, context) => readPipelineRunResult(run, taskRunType, conventions, context),
   };
 }
 
 /**
  * A PipelineRun's result, with its child TaskRuns: those carrying its `tekton.dev/pipelineRun`
- * label in one list, and any other child it names (a TaskRun without the label, one the cache
- * has not seen yet) by name, as kubernaut reads each child. Through the Reader, a cached one
- * costs no request; one that is gone is passed over.
+ * label and the execution label in one list (a controller's cache answers it, see
+ * `taskRunsRead`), and any other child it names (a TaskRun without the labels, one the cache
+ * has not seen yet) by name, as kubernaut reads each child; one that is gone is passed over.
  */
 async function readPipelineRunResult(
   run: PipelineRunObject,
   taskRunType: ResourceType,
+  conventions: Conventions,
   context: StatusContext,
 ): Promise<ExecutionResult> {
   const state = PipelineRunStateSchema.parse(run);
@@ -107,7 +111,7 @@ async function readPipelineRunResult(
   if (children.length === 0) return pipelineRunResult(state);
   const { reader, namespace, signal } = context;
   const listed = await reader.list<KubeObject>(taskRunType, namespace, {
-    labelSelector: `${pipelineRunLabel}=${run.metadata?.name}`,
+    labelSelector: childTaskRunsSelector(conventions, run.metadata?.name ?? ''),
     signal,
   });
   const taskRuns = listed.items.map((t) => TaskRunStateSchema.parse(t));
@@ -127,6 +131,8 @@ async function readPipelineRunResult(
  * PipelineRun this execution owns.
  */
 export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
+  /** The run's child TaskRuns, which its status checks read; a controller caches them. */
+  readonly reads: readonly ExecutionRead[];
   readonly #pipelineRunType: ResourceType;
 
   constructor(client: KubeClient, options: TektonExecutorOptions = {}) {
@@ -153,6 +159,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       logger: options.logger,
     });
     this.#pipelineRunType = pipelineRunType;
+    this.reads = Object.freeze([taskRunsRead(conventions, taskRunType)]);
   }
 
   static fromKubeConfig(
