@@ -118,6 +118,21 @@ describe('the example controllers with bad flags', () => {
   );
 });
 
+describe('the example controllers asked for --help', () => {
+  it.each(Object.entries(mains))(
+    '%s prints every flag it takes and exits 0, starting nothing',
+    async (_, main) => {
+      const proc = startMain(main, scratch(), ['--help'], {});
+      expect(await proc.closed).toBe(0);
+      expect(proc.stderr).toBe('');
+      expect(proc.lines).toEqual([]);
+      expect(proc.stdout).toMatch(/^Usage: [a-z-]+ \[flags\]\n/);
+      for (const flag of ['--kubeconfig=VALUE', '--workers=VALUE', '--health-port=VALUE'])
+        expect(proc.stdout).toContain(flag);
+    },
+  );
+});
+
 describeWithControlPlane('the example controllers with a kubeconfig', () => {
   const env = useTestNamespace({ prefix: 'mains' });
 

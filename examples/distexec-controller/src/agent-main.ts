@@ -4,7 +4,7 @@ import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { ProcessSupervisor } from '@roundhouse/process';
 import { createDistExecAgent } from './agent.js';
 import { agentTrustWarning } from './agent-trust.js';
-import { loadAgentConfig } from './config-agent.js';
+import { agentHelp, loadAgentConfig } from './config-agent.js';
 
 /**
  * The node agent's entry point, one per node (a DaemonSet pod): NODE_NAME comes from the
@@ -16,6 +16,8 @@ process.exit(
   await runControllerMain({
     program: 'distexec-agent',
     loggerName: 'roundhouse-distexec-agent',
+    help: () => agentHelp('distexec-agent'),
+    usage: 'Run distexec-agent --help for usage.',
     configure: () => loadAgentConfig(process.argv.slice(2), process.env, hostname),
     logLevel: ({ config }) => config.logLevel,
     run: async ({ config, nodeNameFrom, ignored }, { logger, signal, serveHealth }) => {

@@ -1,7 +1,13 @@
 import { flagName } from '@roundhouse/controller';
 import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
 import { type GoFlagKind, goBoolean, parseListenAddress, readGoArgs } from '@roundhouse/process';
-import { type AgentConfig, AgentConfigSchema, agentDefaults, loadConfig } from './config.js';
+import {
+  type AgentConfig,
+  AgentConfigSchema,
+  agentDefaults,
+  configHelp,
+  loadConfig,
+} from './config.js';
 
 /**
  * dist-exec's flags (its main.go: kubebuilder's three, and the `--zap-*` flags
@@ -18,6 +24,12 @@ export const distExecFlags: Readonly<Record<string, GoFlagKind>> = {
   'zap-stacktrace-level': 'string',
   'zap-time-encoding': 'string',
 };
+
+/** The agent's `--help`: its own flags, then dist-exec's, which it takes as `loadAgentConfig` says. */
+export function agentHelp(program: string): string {
+  const theirs = Object.keys(distExecFlags).map((name) => `--${name}`);
+  return `${configHelp(program, AgentConfigSchema, agentDefaults)}\nAccepted as dist-exec takes them (mapped onto the flags above, or ignored with a warning):\n  ${theirs.join(', ')}\n`;
+}
 
 /** Why a dist-exec flag with no counterpart here changes nothing. */
 const ignoredBecause: Readonly<Record<string, string>> = {

@@ -1,4 +1,9 @@
-import { flagName, loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
+import {
+  flagName,
+  loadSettings,
+  ResourceListSettingSchema,
+  settingsHelp,
+} from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { normalizeGoFlags } from '@roundhouse/process';
 import { z } from 'zod';
@@ -79,7 +84,10 @@ export const JobModeConfigSchema = z.object({
       error: `is required: every node Job's container limits, such as cpu=500m,memory=256Mi; or ${unbounded} to let an author's command take all its node has`,
       abort: true,
     })
-    .pipe(z.union([z.literal(unbounded), BoundedLimitsSchema])),
+    .pipe(z.union([z.literal(unbounded), BoundedLimitsSchema]))
+    .describe(
+      `required: every node Job's container limits (cpu=500m,memory=256Mi), or ${unbounded}`,
+    ),
   /** Taints node Jobs tolerate (`key=value:Effect`, `key:Effect`, `key`, `*`); default none. */
   jobTolerations: TolerationListSettingSchema,
 });
@@ -152,4 +160,13 @@ export function loadConfig<S extends z.ZodObject>(
   }
   if (issues.length > 0 || config === undefined) throw new ConfigurationError(issues);
   return config;
+}
+
+/** The `--help` of a DistExec command: its flags, read by `loadConfig`'s rules. */
+export function configHelp<S extends z.ZodObject>(
+  program: string,
+  schema: S,
+  defaults: Defaults<S>,
+): string {
+  return settingsHelp(program, { schema, defaults, envPrefix: 'DISTEXEC', plainEnv });
 }

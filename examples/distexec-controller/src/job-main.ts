@@ -1,6 +1,12 @@
 import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
-import { JobModeConfigSchema, jobModeDefaults, loadConfig, unbounded } from './config.js';
+import {
+  configHelp,
+  JobModeConfigSchema,
+  jobModeDefaults,
+  loadConfig,
+  unbounded,
+} from './config.js';
 import { createJobModeController } from './jobs/job-controller.js';
 
 /**
@@ -11,6 +17,8 @@ process.exit(
   await runControllerMain({
     program: 'distexec-jobs',
     loggerName: 'roundhouse-distexec-jobs',
+    help: () => configHelp('distexec-jobs', JobModeConfigSchema, jobModeDefaults),
+    usage: 'Run distexec-jobs --help for usage.',
     configure: () =>
       loadConfig(JobModeConfigSchema, jobModeDefaults, process.argv.slice(2), process.env),
     logLevel: (config) => config.logLevel,

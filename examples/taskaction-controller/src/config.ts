@@ -1,4 +1,4 @@
-import { loadSettings } from '@roundhouse/controller';
+import { loadSettings, settingsHelp } from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { defaultAttemptTimeouts } from './timeout-policy.js';
@@ -66,6 +66,13 @@ const defaults: Record<keyof Config, string | undefined> = {
   healthPort: '8080',
 };
 
+const settings = { schema: ConfigSchema, defaults, envPrefix: 'TASKACTION' };
+
+/** The `--help` text: every flag, read by `loadConfig`'s rules. */
+export function configHelp(program: string): string {
+  return settingsHelp(program, settings);
+}
+
 /**
  * Reads the configuration from flags, then `TASKACTION_*` variables (and `KUBECONFIG`), then
  * defaults. A bad value is a ConfigurationError naming the flag.
@@ -74,10 +81,7 @@ export function loadConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
-  const config = loadSettings(
-    { schema: ConfigSchema, defaults, envPrefix: 'TASKACTION' },
-    { argv, env },
-  );
+  const config = loadSettings(settings, { argv, env });
   if ((config.eventsFile === undefined) === (config.eventsUrl === undefined)) {
     throw new ConfigurationError({
       path: '--events-file',

@@ -9,7 +9,7 @@ import {
 import { Registry } from '@roundhouse/core';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { isFinishedAction } from './abort.js';
-import { loadConfig } from './config.js';
+import { configHelp, loadConfig } from './config.js';
 import { createTaskActionController } from './controller.js';
 import type { ActionEvent } from './events.js';
 import { gcLabels, taskActions } from './resource.js';
@@ -26,6 +26,8 @@ process.exit(
   await runControllerMain({
     program: 'taskaction-controller',
     loggerName: 'roundhouse-taskaction-controller',
+    help: () => configHelp('taskaction-controller'),
+    usage: 'Run taskaction-controller --help for usage.',
     configure: () => loadConfig(process.argv.slice(2), process.env),
     run: async (config, { logger, signal, serveHealth }) => {
       const kubeConfig = await loadKubeConfig({ file: config.kubeconfig });

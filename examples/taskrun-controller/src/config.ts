@@ -1,4 +1,4 @@
-import { loadSettings, ResourceListSettingSchema } from '@roundhouse/controller';
+import { loadSettings, ResourceListSettingSchema, settingsHelp } from '@roundhouse/controller';
 import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { defaultTimeoutLimits } from './run-spec.js';
@@ -47,6 +47,13 @@ const defaults: Record<keyof Config, string | undefined> = {
   healthPort: '8080',
 };
 
+const settings = { schema: ConfigSchema, defaults, envPrefix: 'TASKRUN' };
+
+/** The `--help` text: every flag, read by `loadConfig`'s rules. */
+export function configHelp(program: string): string {
+  return settingsHelp(program, settings);
+}
+
 /**
  * Reads the configuration from flags, then `TASKRUN_*` variables (and `KUBECONFIG`), then
  * defaults. A bad value is a ConfigurationError naming the flag.
@@ -55,5 +62,5 @@ export function loadConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
-  return loadSettings({ schema: ConfigSchema, defaults, envPrefix: 'TASKRUN' }, { argv, env });
+  return loadSettings(settings, { argv, env });
 }

@@ -1,6 +1,6 @@
 import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
-import { loadConfig } from './config.js';
+import { configHelp, loadConfig } from './config.js';
 import { createTaskRunController } from './controller.js';
 
 /**
@@ -12,6 +12,8 @@ process.exit(
   await runControllerMain({
     program: 'taskrun-controller',
     loggerName: 'roundhouse-taskrun-controller',
+    help: () => configHelp('taskrun-controller'),
+    usage: 'Run taskrun-controller --help for usage.',
     configure: () => loadConfig(process.argv.slice(2), process.env),
     run: async (config, { logger, signal, serveHealth }) => {
       const kubeConfig = await loadKubeConfig({ file: config.kubeconfig });

@@ -85,6 +85,23 @@ describe('runControllerMain', () => {
     });
   });
 
+  it('prints the usage on --help and exits 0 without reading the configuration', async () => {
+    let printed = '';
+    let configured = false;
+    const result = await run({
+      argv: ['--workers=2', '--help'],
+      help: () => 'Usage: demo-controller [flags]\n',
+      helpOutput: { write: (text: string) => (printed += text) },
+      configure: () => {
+        configured = true;
+        throw new ConfigurationError([{ path: '--help', message: 'unknown flag' }]);
+      },
+    });
+    expect(result).toMatchObject({ code: 0, stderr: '', lines: [] });
+    expect(printed).toBe('Usage: demo-controller [flags]\n');
+    expect(configured).toBe(false);
+  });
+
   it('exits 0 after a run that returns, its last line "stopped"', async () => {
     const result = await run({
       loggerName: 'roundhouse-demo',

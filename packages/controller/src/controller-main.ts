@@ -2,6 +2,7 @@ import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
 import type { LevelWithSilent, Logger } from 'pino';
 import { type HealthServer, type HealthServerOptions, startHealthServer } from './health-server.js';
 import { createLogger, endOutput, type LogOutput, standardOutput } from './json-logger.js';
+import { asksForHelp } from './settings.js';
 import { shutdownSignal } from './shutdown.js';
 
 export interface ControllerMainContext {
@@ -34,6 +35,15 @@ export interface ControllerMainOptions<C> {
   /** One line after the bad flags, e.g. `Run my-controller --help for usage.` */
   readonly usage?: string;
   /**
+   * The usage text (`settingsHelp`). When the command line asks for it (`asksForHelp`), it is
+   * printed on standard output and the command exits 0 without reading its configuration.
+   */
+  readonly help?: () => string;
+  /** The command line, for `help`. Default: `process.argv` after the script. */
+  readonly argv?: readonly string[];
+  /** Where `help` is printed. Default: standard output. */
+  readonly helpOutput?: { write(text: string): unknown };
+  /**
    * Starts the controller, runs it until `signal` aborts and releases what it holds. What it
    * throws before the signal is fatal.
    */
@@ -56,6 +66,10 @@ export interface ControllerMainOptions<C> {
  */
 export async function runControllerMain<C>(options: ControllerMainOptions<C>): Promise<number> {
   const errors = options.errors ?? process.stderr;
+  if (options.help && asksForHelp(options.argv ?? process.argv.slice(2))) {
+    (options.helpOutput ?? process.stdout).write(options.help());
+    return 0;
+  }
   let config: C | undefined;
   try {
     config = options.configure();

@@ -174,10 +174,12 @@ export {
   systemRetryDelay,
 } from './retry-budget.js';
 export {
+  asksForHelp,
   flagName,
   loadSettings,
   type SettingsOptions,
   type SettingsSource,
+  settingsHelp,
 } from './settings.js';
 export { type ShutdownSignalOptions, shutdownSignal } from './shutdown.js';
 export { type UpdateStatusOptions, updateStatus } from './status.js';

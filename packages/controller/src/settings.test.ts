@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadSettings } from './settings.js';
+import { asksForHelp, loadSettings, settingsHelp } from './settings.js';
 
 const options = {
   schema: z.object({
@@ -90,5 +90,42 @@ describe('loadSettings', () => {
       { path: '--execution-namespace', message: 'needs a value: --execution-namespace=VALUE' },
       { path: '--workers', message: expect.stringMatching(/>=1/) },
     ]);
+  });
+});
+
+describe('settingsHelp', () => {
+  it('lists every flag with the variables that set it and its default, a bare flag without a value', () => {
+    const help = settingsHelp('demo-controller', {
+      schema: options.schema.extend({
+        workers: z.coerce.number().int().min(1).describe('concurrent reconciles'),
+        leaderElect: z.stringbool(),
+      }),
+      defaults: { ...options.defaults, leaderElect: 'false' },
+      envPrefix: 'DEMO',
+      booleans: ['leaderElect'],
+    });
+    expect(help).toBe(
+      [
+        'Usage: demo-controller [flags]',
+        '',
+        'Flags (each also set by the variable named):',
+        '  --kubeconfig=VALUE',
+        '      (DEMO_KUBECONFIG, KUBECONFIG; no default)',
+        '  --execution-namespace=VALUE',
+        '      (DEMO_EXECUTION_NAMESPACE; default runs)',
+        '  --workers=VALUE',
+        '      concurrent reconciles (DEMO_WORKERS; default 4)',
+        '  --leader-elect',
+        '      (DEMO_LEADER_ELECT; default false)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('is asked for by --help, -help or -h, and only by them', () => {
+    expect(asksForHelp(['--workers=2', '--help'])).toBe(true);
+    expect(asksForHelp(['-help'])).toBe(true);
+    expect(asksForHelp(['-h'])).toBe(true);
+    expect(asksForHelp(['--helpful=1', '--workers=2'])).toBe(false);
   });
 });

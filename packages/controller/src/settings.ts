@@ -24,6 +24,41 @@ export interface SettingsOptions<S extends z.ZodObject> {
   readonly booleans?: readonly (keyof S['shape'] & string)[];
 }
 
+/** Whether a command line asks for usage: `--help`, `-help` or `-h`, as Go's flag package takes it. */
+export function asksForHelp(argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === '--help' || arg === '-help' || arg === '-h');
+}
+
+/**
+ * The usage text of a controller's settings: each flag, the variables that set it too and its
+ * default, in the order of `defaults`, with the schema's description of the setting when it has
+ * one (`.describe()`); `loadSettings` reads them by the same rules.
+ */
+export function settingsHelp<S extends z.ZodObject>(
+  program: string,
+  options: SettingsOptions<S>,
+): string {
+  const plainEnv = options.plainEnv ?? { kubeconfig: 'KUBECONFIG' };
+  const booleans = new Set<string>(options.booleans ?? []);
+  const lines = Object.keys(options.defaults).map((key) => {
+    const flag = `--${flagName(key)}${booleans.has(key) ? '' : '=VALUE'}`;
+    const variables = [envName(options.envPrefix, key), plainEnv[key]].filter(Boolean).join(', ');
+    const fallback = options.defaults[key as keyof typeof options.defaults];
+    const description = (options.schema.shape[key] as z.ZodType | undefined)?.description;
+    const facts = [
+      variables,
+      fallback === undefined ? 'no default' : `default ${fallback || '""'}`,
+    ];
+    return `  ${flag}\n      ${description ? `${description} ` : ''}(${facts.join('; ')})\n`;
+  });
+  return `Usage: ${program} [flags]\n\nFlags (each also set by the variable named):\n${lines.join('')}`;
+}
+
+/** The variable of a setting: `TASKRUN` and `execNamespace` → `TASKRUN_EXEC_NAMESPACE`. */
+function envName(prefix: string, key: string): string {
+  return `${prefix}_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
+}
+
 /** The flag of a setting: `executionNamespace` → `execution-namespace`. */
 export function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -43,14 +78,12 @@ export function loadSettings<S extends z.ZodObject>(
   const plainEnv = options.plainEnv ?? { kubeconfig: 'KUBECONFIG' };
   const booleans = new Set((options.booleans ?? []).map(flagName));
   const { flags, issues } = readFlags(source.argv, keys.map(flagName), booleans);
-  const envName = (key: string) =>
-    `${options.envPrefix}_${flagName(key).replaceAll('-', '_').toUpperCase()}`;
   const raw = Object.fromEntries(
     keys.flatMap((key) => {
       const plain = plainEnv[key];
       const value =
         flags.get(flagName(key)) ??
-        source.env[envName(key)] ??
+        source.env[envName(options.envPrefix, key)] ??
         (plain ? source.env[plain] || undefined : undefined) ??
         options.defaults[key as keyof typeof options.defaults];
       return value === undefined ? [] : [[key, value]];
