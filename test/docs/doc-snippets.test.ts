@@ -19,7 +19,6 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Documents whose blocks are sketches rather than code to copy. */
 const notChecked: Record<string, string> = {
   'docs/architecture.md': 'the Executor contract as a signature sketch, and a harness outline',
-  'packages/awx-simulator/README.md': 'fragments of a test (`expect`, a `sim` from the first)',
 };
 
 /** Values the blocks take as given; every API name they use, they import. */
