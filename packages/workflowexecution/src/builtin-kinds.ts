@@ -3,7 +3,9 @@
  * (kind, plural, short names, in lower case, as kubectl accepts them), read from the discovery
  * documents of kube-apiserver 1.36 (preferred versions), with the cluster-scoped kinds of its
  * alpha and beta APIs added. Every name in a row is one kind to the lock check and the
- * cooldown; a kind not listed is compared in lower case only.
+ * cooldown. The controller reads the cluster's own discovery (`kindTableOf`) and falls back on
+ * this table for a name discovery does not list, or until discovery has been read; the
+ * admission policy, which cannot ask discovery, knows only this table.
  */
 const namespacedKinds: readonly (readonly string[])[] = [
   // core
@@ -59,7 +61,8 @@ const namespacedKinds: readonly (readonly string[])[] = [
  * A cluster-scoped custom resource is not known here, and an admission policy cannot ask
  * discovery: kinds named `Cluster<Something>` count as cluster-scoped by that convention
  * (`clusterPrefixed`), and an operator lists the others (the `clusterScopedKinds` option of
- * `workflowExecutionAdmissionPolicy`).
+ * `workflowExecutionAdmissionPolicy`). The controller's lock check learns their scope from
+ * discovery, and uses these rules only for a kind discovery does not list.
  */
 const clusterKinds: readonly (readonly string[])[] = [
   // core

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalTarget } from './canonical-target.js';
+import { canonicalTarget, knowsKind, operatorClusterScoped } from './canonical-target.js';
+import { kindTableOf } from './kind-table.js';
 
 describe('canonicalTarget', () => {
   it('gives every spelling of a kind kubectl accepts the same key', () => {
@@ -66,13 +67,97 @@ describe('canonicalTarget', () => {
     expect(canonicalTarget('a/b/c/d')).toBe('a/b/c/d');
   });
 
-  it("drops the namespace before the operator's cluster-scoped kinds too", () => {
-    const operators = new Set(['gatewayclass', 'gatewayclasses']);
+  it("drops the namespace before the operator's cluster-scoped kinds too, by any of their names", () => {
+    const operators = { clusterScoped: operatorClusterScoped(['GatewayClass'], undefined) };
     expect(canonicalTarget('team-a/GatewayClass/public', operators)).toBe(
-      canonicalTarget('team-b/gatewayclass/public', operators),
+      canonicalTarget('team-b/gatewayclasses/public', operators),
     );
     expect(canonicalTarget('team-a/GatewayClass/public')).not.toBe(
       canonicalTarget('team-b/gatewayclass/public'),
     );
   });
 });
+
+describe('canonicalTarget under the kinds discovery lists', () => {
+  const table = kindTableOf([
+    {
+      kind: 'APIGroupDiscoveryList',
+      items: [
+        group('argoproj.io', 'rollouts', 'Rollout', 'Namespaced', ['ro']),
+        group('gateway.networking.k8s.io', 'gatewayclasses', 'GatewayClass', 'Cluster', ['gc']),
+        group('cluster.x-k8s.io', 'clusterclasses', 'ClusterClass', 'Namespaced', ['cc']),
+        group('apps', 'deployments', 'Deployment', 'Namespaced', ['deploy']),
+      ],
+    },
+  ]);
+
+  it("gives a custom kind's short name and singular the key of its kind", () => {
+    const keys = ['Rollout', 'rollouts', 'rollout', 'ro', 'RO'].map((kind) =>
+      canonicalTarget(`team-a/${kind}/web`, { table }),
+    );
+    expect(new Set(keys)).toEqual(new Set(['team-a/rollout/web']));
+    expect(canonicalTarget('team-a/ro/web')).not.toBe(canonicalTarget('team-a/Rollout/web'));
+  });
+
+  it('takes the scope discovery tells, over the Cluster<Something> rule', () => {
+    expect(canonicalTarget('team-a/gc/public', { table })).toBe('gatewayclass/public');
+    expect(canonicalTarget('team-a/ClusterClass/quick', { table })).toBe(
+      'team-a/clusterclass/quick',
+    );
+    expect(canonicalTarget('team-a/ClusterClass/quick')).toBe(
+      canonicalTarget('team-b/ClusterClass/quick'),
+    );
+  });
+
+  it("judges a name it does not list by Kubernetes' own kinds and the plural rule", () => {
+    expect(canonicalTarget('team-a/Node/worker-1', { table })).toBe('node/worker-1');
+    expect(canonicalTarget('team-a/sandboxes/one', { table })).toBe(
+      canonicalTarget('team-a/Sandbox/one', { table }),
+    );
+    expect(canonicalTarget('team-a/ClusterIssuer/ca', { table })).toBe('clusterissuer/ca');
+  });
+
+  it("lets the operator's list name a kind by any name discovery joins to it", () => {
+    const kinds = { table, clusterScoped: operatorClusterScoped(['Rollout'], table) };
+    expect(canonicalTarget('team-a/ro/web', kinds)).toBe('rollout/web');
+  });
+});
+
+describe('knowsKind', () => {
+  it("knows Kubernetes' own kinds, and a custom kind only by a name discovery lists", () => {
+    const table = kindTableOf([
+      {
+        kind: 'APIGroupDiscoveryList',
+        items: [group('argoproj.io', 'rollouts', 'Rollout', 'Namespaced', ['ro'])],
+      },
+    ]);
+    expect(knowsKind('team-a/deploy/web', undefined)).toBe(true);
+    expect(knowsKind('node/worker-1', undefined)).toBe(true);
+    expect(knowsKind('team-a/ro/web', undefined)).toBe(false);
+    expect(knowsKind('team-a/RO/web', table)).toBe(true);
+    expect(knowsKind('team-a/Canary/web', table)).toBe(false);
+  });
+});
+
+/** One group of an aggregated discovery document, serving one resource. */
+function group(name: string, plural: string, kind: string, scope: string, shortNames: string[]) {
+  return {
+    metadata: { name },
+    versions: [
+      {
+        version: 'v1',
+        resources: [
+          {
+            resource: plural,
+            responseKind: { group: name, version: 'v1', kind },
+            scope,
+            singularResource: kind.toLowerCase(),
+            verbs: ['get', 'list', 'watch'],
+            shortNames,
+          },
+        ],
+        freshness: 'Current',
+      },
+    ],
+  };
+}

@@ -17,8 +17,10 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
+import { AggregatedDiscovery, type DiscoveryClient } from './aggregated-discovery.js';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
+import { KindDiscovery } from './kind-discovery.js';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
@@ -70,9 +72,24 @@ export interface WorkflowExecutionControllerOptions {
   /**
    * Cluster-scoped custom kinds targets may name, the list given to the admission policy
    * (`workflowExecutionAdmissionPolicy`'s `clusterScopedKinds`): the cooldown and the lock check
-   * then treat one such object named under two namespaces as one target.
+   * then treat one such object named under two namespaces as one target. They learn the scope
+   * of the kinds discovery lists on their own (`kindDiscovery`); these count either way.
    */
   readonly clusterScopedKinds?: readonly string[];
+  /**
+   * How the cooldown and the lock check learn the cluster's kinds: every name kubectl takes for
+   * a custom kind (kind, plural, singular, short names) and whether it is cluster-scoped, from
+   * discovery. It is read before this function resolves (a failure is logged, and targets are
+   * compared by Kubernetes' own kinds until a read succeeds), again in the background on the
+   * first start after `refreshMs` (default 10 minutes), and before a start whose target names a
+   * kind not known yet, at most every `unknownKindMs` (default 30 s). `client` defaults to
+   * reading `/api` and `/apis` with `kubeConfig`'s credentials (`AggregatedDiscovery`).
+   */
+  readonly kindDiscovery?: {
+    readonly client?: DiscoveryClient;
+    readonly refreshMs?: number;
+    readonly unknownKindMs?: number;
+  };
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
 }
@@ -100,6 +117,18 @@ export async function createWorkflowExecutionController(
   const targets = ExecutionsByTarget.following(executions, {
     ...(options.clusterScopedKinds ? { clusterScopedKinds: options.clusterScopedKinds } : {}),
   });
+  const kinds = new KindDiscovery(
+    options.kindDiscovery?.client ?? new AggregatedDiscovery(options.kubeConfig),
+    (table) => targets.useKinds(table),
+    {
+      logger,
+      refreshMs: options.kindDiscovery?.refreshMs ?? 10 * 60_000,
+      unknownKindMs: options.kindDiscovery?.unknownKindMs ?? 30_000,
+    },
+  );
+  // Before the controller can start: no execution is compared under Kubernetes' own kinds
+  // alone while discovery is there to read.
+  await kinds.read();
   const owned: (WatchedResources & { informer: Informer<KubeObject> })[] = [];
   const watchedEngines = new Set<string>();
   const cached = new Set<Informer<KubeObject>>();
@@ -132,6 +161,7 @@ export async function createWorkflowExecutionController(
     registry: options.registry,
     executions,
     targets,
+    kinds,
     executionNamespace: options.executionNamespace,
     policy,
     ...(options.defaultTimeoutMs !== undefined

@@ -1,7 +1,9 @@
 import type { Informer } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
-import { canonicalTarget } from './canonical-target.js';
+import { canonicalTarget, operatorClusterScoped, type TargetKinds } from './canonical-target.js';
+import type { KindTable } from './kind-table.js';
 import { targetOf } from './resource.js';
+import { StartTurns } from './start-turns.js';
 import { conditionTypes } from './status.js';
 
 /**
@@ -31,7 +33,8 @@ export interface ExecutionsByTargetOptions {
   /**
    * Cluster-scoped custom kinds targets may name (kind, plural or short name), as the admission
    * policy's `clusterScopedKinds` option takes them: a namespace written before one is ignored,
-   * so two executions naming one such object under two namespaces share a target.
+   * so two executions naming one such object under two namespaces share a target. Discovery
+   * (`useKinds`) tells the scope of the kinds it lists; these are cluster-scoped either way.
    */
   readonly clusterScopedKinds?: readonly string[];
 }
@@ -57,14 +60,17 @@ interface Target {
  */
 export class ExecutionsByTarget {
   readonly #targets = new Map<string, Target>();
-  readonly #clusterScoped: ReadonlySet<string>;
+  readonly #operatorKinds: readonly string[];
+  /** What every key is computed under: one table at a time, so keys are always comparable. */
+  #kinds: TargetKinds;
   /** The target each cached execution was filed under, to find it again on its delete. */
   readonly #targetOf = new Map<string, string>();
-  /** By target: settles when the last start queued on it has finished its check and create. */
-  readonly #starts = new Map<string, Promise<void>>();
+  /** Starts on one target take turns between their check and their create. */
+  readonly #starts = new StartTurns();
 
   constructor(options: ExecutionsByTargetOptions = {}) {
-    this.#clusterScoped = new Set(options.clusterScopedKinds?.map((kind) => kind.toLowerCase()));
+    this.#operatorKinds = options.clusterScopedKinds ?? [];
+    this.#kinds = { clusterScoped: operatorClusterScoped(this.#operatorKinds, undefined) };
   }
 
   /** Follows `informer`; register before it starts, so its first list is seen. */
@@ -86,17 +92,7 @@ export class ExecutionsByTarget {
     if (target !== this.#targetOf.get(key)) this.remove(object);
     if (written === undefined || target === undefined) return;
     const entry = entryOf(key, written, object);
-    let record = this.#targets.get(target);
-    if (!record) {
-      record = {
-        entries: new Map(),
-        waiting: new Set(),
-        holding: new Set(),
-        claims: new Map(),
-        latest: undefined,
-      };
-      this.#targets.set(target, record);
-    }
+    const record = this.#recordOf(target);
     record.entries.set(key, entry);
     this.#targetOf.set(key, target);
     toggle(record.waiting, key, entry.waiting);
@@ -114,6 +110,34 @@ export class ExecutionsByTarget {
     } else if (counts(entry) && (latest === undefined || entry.completedMs > latest.completedMs)) {
       record.latest = entry;
     }
+  }
+
+  /**
+   * Computes every key under `table` from now on (a cluster's kinds from discovery), filing each
+   * execution, and each start waiting its turn, under its target's new key: executions that
+   * spell one object two ways, filed apart before discovery listed its kind's short name, are
+   * then one target. Every key is recomputed at once, so none is ever compared with one
+   * computed under another table.
+   */
+  useKinds(table: KindTable): void {
+    this.#kinds = { table, clusterScoped: operatorClusterScoped(this.#operatorKinds, table) };
+    const records = [...this.#targets.values()];
+    this.#targets.clear();
+    for (const record of records) {
+      for (const [key, entry] of record.entries) {
+        const target = this.#key(entry.target);
+        const moved = this.#recordOf(target);
+        moved.entries.set(key, entry);
+        toggle(moved.waiting, key, record.waiting.has(key));
+        toggle(moved.holding, key, record.holding.has(key));
+        const claim = record.claims.get(key);
+        if (claim) moved.claims.set(key, claim);
+        // Found again on the next ask: the entries of two records may now be one.
+        moved.latest = null;
+        this.#targetOf.set(key, target);
+      }
+    }
+    this.#starts.rekey((spelling) => this.#key(spelling));
   }
 
   remove(object: KubeObject): void {
@@ -197,30 +221,8 @@ export class ExecutionsByTarget {
    * on the API server keeps them apart; run one after the other, the second finds the first's
    * `claim`. Starts on different targets do not wait for each other.
    */
-  async exclusiveStart<T>(
-    target: string,
-    signal: AbortSignal,
-    start: () => Promise<T>,
-  ): Promise<T> {
-    const key = this.#key(target);
-    const before = this.#starts.get(key) ?? Promise.resolve();
-    let finished = () => {};
-    const own = new Promise<void>((resolve) => {
-      finished = resolve;
-    });
-    const queue = before.then(() => own);
-    this.#starts.set(key, queue);
-    // Forgotten once every start queued so far has run, not when this one returns: one that gave
-    // up waiting returns while the start ahead of it still runs.
-    void queue.then(() => {
-      if (this.#starts.get(key) === queue) this.#starts.delete(key);
-    });
-    try {
-      await settledOrAborted(before, signal);
-      return await start();
-    } finally {
-      finished();
-    }
+  exclusiveStart<T>(target: string, signal: AbortSignal, start: () => Promise<T>): Promise<T> {
+    return this.#starts.take(this.#key(target), target, signal, start);
   }
 
   /**
@@ -271,7 +273,22 @@ export class ExecutionsByTarget {
   }
 
   #key(target: string): string {
-    return canonicalTarget(target, this.#clusterScoped);
+    return canonicalTarget(target, this.#kinds);
+  }
+
+  #recordOf(target: string): Target {
+    let record = this.#targets.get(target);
+    if (!record) {
+      record = {
+        entries: new Map(),
+        waiting: new Set(),
+        holding: new Set(),
+        claims: new Map(),
+        latest: undefined,
+      };
+      this.#targets.set(target, record);
+    }
+    return record;
   }
 
   #waitingOn(target: string, except: string | undefined): string[] {
@@ -323,20 +340,6 @@ function latestOf(entries: Iterable<Entry>): Entry | undefined {
     }
   }
   return latest;
-}
-
-/** Settles when `promise` does, or rejects with the signal's reason once it is aborted. */
-function settledOrAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  return new Promise<void>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener('abort', abort, { once: true });
-    const settle = () => {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    };
-    promise.then(settle, settle);
-  });
 }
 
 function toggle(set: Set<string>, key: string, present: boolean): void {

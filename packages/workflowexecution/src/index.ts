@@ -7,6 +7,7 @@ export {
   type WorkflowExecutionAdmissionPolicyOptions,
   workflowExecutionAdmissionPolicy,
 } from './admission-policy.js';
+export { AggregatedDiscovery, type DiscoveryClient } from './aggregated-discovery.js';
 export {
   createWorkflowExecutionController,
   type WorkflowExecutionControllerOptions,
@@ -20,6 +21,8 @@ export {
 } from './execution-policy.js';
 export { ExecutionsByTarget, type ExecutionsByTargetOptions } from './executions-by-target.js';
 export { ensureWorkflowExecutionAdmissionPolicy, ensureWorkflowExecutionCrd } from './install.js';
+export { KindDiscovery, type KindDiscoveryOptions } from './kind-discovery.js';
+export { DiscoveryUnreadableError, type KindTable, kindTableOf } from './kind-table.js';
 export {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,

@@ -45,6 +45,7 @@ import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy
 import type { ExecutionsByTarget } from './executions-by-target.js';
 import { classifyResult, classifyStartError, ranWorkflow, startErrorMessage } from './failure.js';
 import { type Failure, failedEventMessage } from './failure-report.js';
+import type { KindDiscovery } from './kind-discovery.js';
 import type { OrphanedResources } from './orphaned-resources.js';
 import { PollSchedule } from './poll-schedule.js';
 import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
@@ -82,6 +83,11 @@ export interface WorkflowExecutionReconcilerOptions {
     ExecutionsByTarget,
     'cooldownBlocking' | 'heldByAnother' | 'exclusiveStart' | 'claim'
   >;
+  /**
+   * The cluster's kinds from discovery, learnt before a start compares its target when that
+   * names a kind not known yet; without it, targets are compared by Kubernetes' own kinds.
+   */
+  readonly kinds?: Pick<KindDiscovery, 'learnKindOf'>;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
   /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
@@ -151,12 +157,22 @@ export class WorkflowExecutionReconciler implements Reconciler {
   readonly #o: Required<
     Omit<
       WorkflowExecutionReconcilerOptions,
-      'events' | 'orphans' | 'resolveDependencies' | 'resolveDeclaredParameters' | 'watchNamespace'
+      | 'events'
+      | 'kinds'
+      | 'orphans'
+      | 'resolveDependencies'
+      | 'resolveDeclaredParameters'
+      | 'watchNamespace'
     >
   > &
     Pick<
       WorkflowExecutionReconcilerOptions,
-      'events' | 'orphans' | 'resolveDependencies' | 'resolveDeclaredParameters' | 'watchNamespace'
+      | 'events'
+      | 'kinds'
+      | 'orphans'
+      | 'resolveDependencies'
+      | 'resolveDeclaredParameters'
+      | 'watchNamespace'
     >;
   readonly #polls: PollSchedule;
   /** The last version of each execution parsed, until its lock is released (see #parse). */
@@ -310,6 +326,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // An earlier execution of this name may have left its resource holding this one's lock.
     const { uid } = wfe.metadata;
     if (uid !== undefined) await this.#o.orphans?.release(objectKey(wfe), ctx.signal, uid);
+    await this.#o.kinds?.learnKindOf(wfe.spec.targetResource, ctx.signal);
     const blocking = this.#o.targets.cooldownBlocking(
       { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
       this.#o.cooldownMs,
