@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { InformerCache } from '@roundhouse/controller';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import {
+  AggregatedDiscovery,
+  createWorkflowExecutionController,
+  ensureWorkflowExecutionCrd,
+  kindTableOf,
+} from '@roundhouse/workflowexecution';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import {
+  apply,
+  jobRegistry,
+  jobsOf,
+  type Manifest,
+  manifest,
+  patience,
+  type RunningController,
+  read,
+  waitForPhase,
+} from './harness.js';
+
+/**
+ * A custom kind's names are joined through the cluster's discovery, as kubectl joins them: two
+ * executions that name one custom resource by its kind and by its short name hash to two lock
+ * names, and the controller still runs only one of them.
+ */
+describeWithControlPlane(
+  'WorkflowExecution targets of custom kinds, named as discovery lists them',
+  () => {
+    const env = useTestNamespace({ prefix: 'wfe-kinds' });
+    const suffix = randomBytes(3).toString('hex');
+    const group = `target-kinds-${suffix}.roundhouse.test`;
+    const installed: string[] = [];
+    let executionNamespace: string;
+    let controller: RunningController | undefined;
+    const admin = () => new KubeClient(env.kubeConfig);
+
+    /** A namespaced CRD of `kind`, with a singular name and these short names. */
+    async function installCrd(kind: string, shortNames: string[]): Promise<void> {
+      const plural = `${kind.toLowerCase()}s`;
+      const name = `${plural}.${group}`;
+      installed.push(name);
+      await admin().create(resources.customResourceDefinitions, undefined, {
+        metadata: { name },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: {
+            kind,
+            plural,
+            singular: kind.toLowerCase(),
+            shortNames,
+            listKind: `${kind}List`,
+          },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
+            },
+          ],
+        },
+      } as KubeObject);
+      // Established, and listed by discovery, which the API server updates a moment later.
+      await vi.waitFor(async () => {
+        const table = kindTableOf(await new AggregatedDiscovery(env.kubeConfig).discover());
+        expect(shortNames.map((short) => table.kindOf.get(short))).toEqual(
+          shortNames.map(() => kind.toLowerCase()),
+        );
+      }, patience);
+    }
+
+    async function start(unknownKindMs?: number): Promise<void> {
+      const cache = new InformerCache(env.kubeConfig, { client: new KubeClient(env.kubeConfig) });
+      const { controller: started } = await createWorkflowExecutionController({
+        kubeConfig: env.kubeConfig,
+        registry: jobRegistry(env.kubeConfig, { runSeconds: 600 })(cache),
+        cache,
+        watchNamespace: env.namespace,
+        executionNamespace,
+        workers: 2,
+        policy: { bundles: ['registry.invalid/*'] },
+        cooldownMs: 60_000,
+        resyncMs: 600_000,
+        ...(unknownKindMs !== undefined ? { kindDiscovery: { unknownKindMs } } : {}),
+      });
+      const abort = new AbortController();
+      const running = started.start(abort.signal);
+      await vi.waitFor(() => expect(started.ready).toBe(true), patience);
+      controller = {
+        async stop() {
+          abort.abort();
+          await running;
+        },
+      };
+    }
+
+    /** Waits until one of `executions` runs and the other failed Deduplicated by it. */
+    async function oneRunsOneDeduplicated(executions: readonly Manifest[]): Promise<void> {
+      const settled = await vi.waitFor(async () => {
+        const now = await Promise.all(
+          executions.map((wfe) => read(admin(), env.namespace, wfe.metadata.name)),
+        );
+        expect(now.map((wfe) => wfe?.status?.phase).toSorted()).toEqual(['Failed', 'Running']);
+        return now;
+      }, patience);
+      const failed = settled.find((wfe) => wfe?.status?.phase === 'Failed');
+      const running = settled.find((wfe) => wfe?.status?.phase === 'Running');
+      expect(failed?.status).toMatchObject({
+        deduplicatedBy: running?.metadata.name,
+        failureReason: 'Deduplicated',
+      });
+      expect(await jobsOf(admin(), executionNamespace, failed?.metadata.name as string)).toEqual(
+        [],
+      );
+    }
+
+    beforeAll(async () => {
+      executionNamespace = await env.controlPlane.createNamespace('wfe-kinds-exec');
+      await ensureWorkflowExecutionCrd(admin());
+    });
+
+    afterEach(async () => {
+      await controller?.stop();
+      controller = undefined;
+    });
+
+    afterAll(async () => {
+      for (const name of installed) {
+        await admin().delete(resources.customResourceDefinitions, undefined, name);
+      }
+    });
+
+    it('reads discovery as a user no RBAC grants anything', async () => {
+      const nobody = await env.userKubeConfig(`target-kinds-nobody-${suffix}`, []);
+      const table = kindTableOf(await new AggregatedDiscovery(nobody).discover());
+      expect(table.kindOf.get('deploy')).toBe('deployment');
+      expect(table.clusterScoped.has('node')).toBe(true);
+    });
+
+    it('runs one of two executions created at once that name a custom resource by kind and by short name', async () => {
+      const kind = `Rollout${suffix}`;
+      await installCrd(kind, [`ro${suffix}`]);
+      await start();
+      const discoveryRequests: string[] = [];
+      const onCreate = (message: unknown) => {
+        const { path } = (message as { request: { path?: string } }).request;
+        if (path === '/api' || path === '/apis') discoveryRequests.push(path);
+      };
+      diagnosticsChannel.subscribe('undici:request:create', onCreate);
+      try {
+        const executions = await Promise.all([
+          apply(admin(), env.namespace, manifest({ target: `prod/${kind}/twice` })),
+          apply(admin(), env.namespace, manifest({ target: `prod/ro${suffix}/twice` })),
+        ]);
+        await oneRunsOneDeduplicated(executions);
+      } finally {
+        diagnosticsChannel.unsubscribe('undici:request:create', onCreate);
+      }
+      // Both names were known from start-up: neither start asked discovery again.
+      expect(discoveryRequests).toEqual([]);
+    });
+
+    it('learns a CRD installed after it started, and files the execution already running under it', async () => {
+      const kind = `Canary${suffix}`;
+      await start(0);
+      // Filed under its short name, a kind of its own while discovery does not list it.
+      const first = await apply(
+        admin(),
+        env.namespace,
+        manifest({ target: `prod/cn${suffix}/late` }),
+      );
+      await waitForPhase(admin(), env.namespace, first.metadata.name, 'Running');
+      await installCrd(kind, [`cn${suffix}`]);
+      const second = await apply(admin(), env.namespace, manifest({ target: `prod/${kind}/late` }));
+      await oneRunsOneDeduplicated([first, second]);
+      expect((await read(admin(), env.namespace, first.metadata.name))?.status?.phase).toBe(
+        'Running',
+      );
+    });
+  },
+);
