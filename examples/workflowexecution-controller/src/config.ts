@@ -210,7 +210,7 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   clusterScopedKinds: {
     default: '',
     value: 'LIST',
-    help: 'cluster-scoped custom kinds targets may name (GatewayClass,gatewayclasses): for --print-admission-policy, and so one such object named under two namespaces is one target',
+    help: 'cluster-scoped custom kinds targets may name (GatewayClass,gatewayclasses): for --print-admission-policy, which cannot ask discovery; the lock check learns scopes from discovery and counts these cluster-scoped too',
   },
   printAdmissionPolicy: {
     default: 'false',
