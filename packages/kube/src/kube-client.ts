@@ -371,6 +371,28 @@ export class KubeClient implements Reader {
   }
 
   /**
+   * The aggregated discovery documents of `/api` and `/apis`, in that order, as kubectl reads
+   * them: every resource the cluster serves, with its kind, plural, singular, short names and
+   * scope, in two requests (the plain JSON answer of `/apis` names the groups alone, and a
+   * document per group version would cost a request each). An API server without aggregated
+   * discovery (before 1.26) answers with the plain group list, which the caller tells apart by
+   * its `kind`. Discovery is open to every authenticated user (`system:discovery`).
+   */
+  async discoverApiResources(options: RequestOptions = {}): Promise<readonly unknown[]> {
+    return Promise.all(
+      ['/api', '/apis'].map(
+        async (path) =>
+          (
+            await this.#request<unknown>('GET', path, `discover ${path}`, {
+              ...options,
+              accept: aggregatedDiscovery,
+            })
+          ).body,
+      ),
+    );
+  }
+
+  /**
    * Watches a collection from `options.resourceVersion`: every event goes to `onEvent` in order,
    * and the promise resolves with how the stream ended (stopped by the signal, closed by the
    * server, or failed with a classified error) instead of rejecting; it rejects only with a
@@ -595,19 +617,19 @@ export class KubeClient implements Reader {
     method: HttpVerb,
     path: string,
     operation: string,
-    options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull: true },
+    options: RequestOptions & RequestShape & { notFoundIsNull: true },
   ): Promise<{ body: T | null; warnings: string[] }>;
   async #request<T>(
     method: HttpVerb,
     path: string,
     operation: string,
-    options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull?: false },
+    options: RequestOptions & RequestShape & { notFoundIsNull?: false },
   ): Promise<{ body: T; warnings: string[] }>;
   async #request<T>(
     method: HttpVerb,
     path: string,
     operation: string,
-    options: RequestOptions & { body?: unknown; contentType?: string; notFoundIsNull?: boolean },
+    options: RequestOptions & RequestShape & { notFoundIsNull?: boolean },
   ): Promise<{ body: T | null; warnings: string[] }> {
     const caller = options.signal;
     if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
@@ -637,6 +659,7 @@ export class KubeClient implements Reader {
       dispatcher = prepared.dispatcher;
       if (options.body !== undefined)
         headers['content-type'] = options.contentType ?? 'application/json';
+      if (options.accept !== undefined) headers.accept = options.accept;
       response = await request(url, {
         dispatcher,
         method,
@@ -700,6 +723,18 @@ export class KubeClient implements Reader {
 }
 
 type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a request sends besides its path: a body and its type, and what it accepts back. */
+interface RequestShape {
+  readonly body?: unknown;
+  readonly contentType?: string;
+  /** Default `application/json`. */
+  readonly accept?: string;
+}
+
+/** client-go's Accept for discovery: the aggregated v2 document, else plain JSON. */
+const aggregatedDiscovery =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
 
 interface Prepared {
   readonly url: string;

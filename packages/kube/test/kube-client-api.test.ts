@@ -50,6 +50,44 @@ describeWithControlPlane('KubeClient against the API server', () => {
     expect(Number(resourceVersion)).toBeGreaterThan(0);
   });
 
+  it('reads aggregated discovery: every kind with its names and scope, core and groups', async () => {
+    const documents = (await client.discoverApiResources()) as {
+      kind: string;
+      items: {
+        metadata: { name?: string };
+        versions: {
+          version: string;
+          resources: {
+            resource: string;
+            responseKind: { kind: string };
+            singularResource: string;
+            shortNames?: string[];
+            scope: string;
+          }[];
+        }[];
+      }[];
+    }[];
+    expect(documents.map((d) => d.kind)).toEqual([
+      'APIGroupDiscoveryList',
+      'APIGroupDiscoveryList',
+    ]);
+    const resource = (document: number, group: string, plural: string) =>
+      documents[document]?.items
+        .find((g) => (g.metadata.name ?? '') === group)
+        ?.versions[0]?.resources.find((r) => r.resource === plural);
+    expect(resource(0, '', 'pods')).toMatchObject({
+      responseKind: { kind: 'Pod' },
+      singularResource: 'pod',
+      shortNames: ['po'],
+      scope: 'Namespaced',
+    });
+    expect(resource(1, 'apps', 'deployments')).toMatchObject({
+      responseKind: { kind: 'Deployment' },
+      shortNames: ['deploy'],
+    });
+    expect(resource(1, 'rbac.authorization.k8s.io', 'clusterroles')?.scope).toBe('Cluster');
+  });
+
   it('tells a taken name (AlreadyExists) from a stale write (Conflict)', async () => {
     const { object } = await client.create(resources.configMaps, env.namespace, configMap('race'));
     const taken = await failure(
