@@ -4,7 +4,6 @@ import { InformerCache } from '@roundhouse/controller';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import {
-  AggregatedDiscovery,
   createWorkflowExecutionController,
   ensureWorkflowExecutionCrd,
   kindTableOf,
@@ -69,7 +68,7 @@ describeWithControlPlane(
       } as KubeObject);
       // Established, and listed by discovery, which the API server updates a moment later.
       await vi.waitFor(async () => {
-        const table = kindTableOf(await new AggregatedDiscovery(env.kubeConfig).discover());
+        const table = kindTableOf(await admin().discoverApiResources());
         expect(shortNames.map((short) => table.kindOf.get(short))).toEqual(
           shortNames.map(() => kind.toLowerCase()),
         );
@@ -139,7 +138,7 @@ describeWithControlPlane(
 
     it('reads discovery as a user no RBAC grants anything', async () => {
       const nobody = await env.userKubeConfig(`target-kinds-nobody-${suffix}`, []);
-      const table = kindTableOf(await new AggregatedDiscovery(nobody).discover());
+      const table = kindTableOf(await new KubeClient(nobody).discoverApiResources());
       expect(table.kindOf.get('deploy')).toBe('deployment');
       expect(table.clusterScoped.has('node')).toBe(true);
     });

@@ -17,7 +17,6 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
-import { AggregatedDiscovery, type DiscoveryClient } from './aggregated-discovery.js';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { KindDiscovery } from './kind-discovery.js';
@@ -82,11 +81,10 @@ export interface WorkflowExecutionControllerOptions {
    * discovery. It is read before this function resolves (a failure is logged, and targets are
    * compared by Kubernetes' own kinds until a read succeeds), again in the background on the
    * first start after `refreshMs` (default 10 minutes), and before a start whose target names a
-   * kind not known yet, at most every `unknownKindMs` (default 30 s). `client` defaults to
-   * reading `/api` and `/apis` with `kubeConfig`'s credentials (`AggregatedDiscovery`).
+   * kind not known yet, at most every `unknownKindMs` (default 30 s); each read is two requests
+   * of `client` (`discoverApiResources`), and needs no RBAC.
    */
   readonly kindDiscovery?: {
-    readonly client?: DiscoveryClient;
     readonly refreshMs?: number;
     readonly unknownKindMs?: number;
   };
@@ -117,15 +115,11 @@ export async function createWorkflowExecutionController(
   const targets = ExecutionsByTarget.following(executions, {
     ...(options.clusterScopedKinds ? { clusterScopedKinds: options.clusterScopedKinds } : {}),
   });
-  const kinds = new KindDiscovery(
-    options.kindDiscovery?.client ?? new AggregatedDiscovery(options.kubeConfig),
-    (table) => targets.useKinds(table),
-    {
-      logger,
-      refreshMs: options.kindDiscovery?.refreshMs ?? 10 * 60_000,
-      unknownKindMs: options.kindDiscovery?.unknownKindMs ?? 30_000,
-    },
-  );
+  const kinds = new KindDiscovery(client, (table) => targets.useKinds(table), {
+    logger,
+    refreshMs: options.kindDiscovery?.refreshMs ?? 10 * 60_000,
+    unknownKindMs: options.kindDiscovery?.unknownKindMs ?? 30_000,
+  });
   // Before the controller can start: no execution is compared under Kubernetes' own kinds
   // alone while discovery is there to read.
   await kinds.read();

@@ -7,7 +7,6 @@ export {
   type WorkflowExecutionAdmissionPolicyOptions,
   workflowExecutionAdmissionPolicy,
 } from './admission-policy.js';
-export { AggregatedDiscovery, type DiscoveryClient } from './aggregated-discovery.js';
 export {
   createWorkflowExecutionController,
   type WorkflowExecutionControllerOptions,

@@ -35,7 +35,7 @@ function setup(answers: (() => Promise<unknown[]>)[]) {
   const tables: KindTable[] = [];
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const client = {
-    discover: vi.fn(async () => {
+    discoverApiResources: vi.fn(async () => {
       reads.push(clock);
       const answer = answers.shift();
       if (!answer) throw new Error('no more answers');

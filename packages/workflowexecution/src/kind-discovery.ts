@@ -1,5 +1,5 @@
 import { type Logger, RoundhouseError } from '@roundhouse/core';
-import type { DiscoveryClient } from './aggregated-discovery.js';
+import type { KubeClient } from '@roundhouse/kube';
 import { knowsKind } from './canonical-target.js';
 import { type KindTable, kindTableOf, sameKindTable } from './kind-table.js';
 import { settledOrAborted } from './start-turns.js';
@@ -25,7 +25,7 @@ export interface KindDiscoveryOptions {
  * own, until discovery has been read once.
  */
 export class KindDiscovery {
-  readonly #client: DiscoveryClient;
+  readonly #client: Pick<KubeClient, 'discoverApiResources'>;
   readonly #onKinds: (table: KindTable) => void;
   readonly #logger: Logger;
   readonly #refreshMs: number;
@@ -37,7 +37,7 @@ export class KindDiscovery {
   #reading: Promise<void> | undefined;
 
   constructor(
-    client: DiscoveryClient,
+    client: Pick<KubeClient, 'discoverApiResources'>,
     onKinds: (table: KindTable) => void,
     options: KindDiscoveryOptions,
   ) {
@@ -77,7 +77,7 @@ export class KindDiscovery {
   async #read(): Promise<void> {
     this.#readAt = this.#now();
     try {
-      const table = kindTableOf(await this.#client.discover());
+      const table = kindTableOf(await this.#client.discoverApiResources());
       if (this.#table && sameKindTable(this.#table, table)) return;
       this.#table = table;
       this.#onKinds(table);
