@@ -73,13 +73,19 @@ function workflowExecution(sample: Sample): KubeObject & { spec: WorkflowExecuti
   };
 }
 
+/**
+ * The cluster of `--kubeconfig`, else of `KUBECONFIG` (a list of files, merged as kubectl merges
+ * them), else an embedded control plane.
+ */
 async function connect(
-  kubeconfig: string | undefined,
+  flag: string | undefined,
+  variable: string | undefined,
 ): Promise<{ kubeConfig: KubeConfig; plane?: ControlPlane }> {
-  if (kubeconfig) {
+  if (flag || variable) {
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(kubeconfig);
-    say(`using the cluster in ${kubeconfig} (context ${kubeConfig.getCurrentContext()})`);
+    if (flag) kubeConfig.loadFromFile(flag);
+    else kubeConfig.loadFromDefault();
+    say(`using the cluster in ${flag ?? variable} (context ${kubeConfig.getCurrentContext()})`);
     return { kubeConfig };
   }
   say(
@@ -140,7 +146,7 @@ async function pushTektonSample(plane: ControlPlane, client: KubeClient): Promis
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { kubeconfig: { type: 'string' } } });
-  const { kubeConfig, plane } = await connect(values.kubeconfig ?? process.env.KUBECONFIG);
+  const { kubeConfig, plane } = await connect(values.kubeconfig, process.env.KUBECONFIG);
   const client = new KubeClient(kubeConfig);
   let ansible: AnsibleDemo | undefined;
   const abort = new AbortController();
