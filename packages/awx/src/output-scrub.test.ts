@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { outputScrub, scrubbedMarker, scrubbedTail } from './output-scrub.js';
+import { outputScrub, scrubbedMarker, scrubbedTail, scrubbedText } from './output-scrub.js';
 
 const scrubbed = (values: string[], text: string) =>
   scrubbedTail(text, outputScrub(values, false), 4096);
@@ -31,5 +32,72 @@ describe('outputScrub', () => {
     expect(scrubbed(['top\n \nsecret'], 'a top secret')).toBe(
       `a ${scrubbedMarker} ${scrubbedMarker}`,
     );
+  });
+
+  it('withholds overlapping and touching values as one stretch, none of either shown', () => {
+    // The first value's match began first and hid where the second began.
+    expect(scrubbed(['admin-12', '12345678secret'], 'login admin-12345678secret')).toBe(
+      `login ${scrubbedMarker}`,
+    );
+    expect(scrubbed(['user-', 'pass'], 'auth user-pass ok')).toBe(`auth ${scrubbedMarker} ok`);
+    // At the tail's cut too: the stretch the cut falls inside is one marker, cut as the tail is.
+    const scrub = outputScrub(['admin-12', '12345678secret'], false);
+    const cutInside = Buffer.byteLength('45678secret\nretry');
+    expect(scrubbedTail('login admin-12345678secret\nretry', scrub, cutInside)).toBe(
+      `${scrubbedMarker}\nretry`.slice(-cutInside),
+    );
+  });
+
+  describe('scrubs a value as Python and JSON quote it, in the texts AWX keeps', () => {
+    // The texts below are CPython's, for this value.
+    const value = 'pä"ss\\word\'s';
+
+    it("in ansible-runner's explanation quoting a stream line it could not parse", () => {
+      // The event's stdout is Ansible's JSON (non-ASCII as is), the stream line json.dumps of
+      // the event (non-ASCII as \uXXXX), quoted as read: as bytes, in their repr.
+      const explanation =
+        'Failed to JSON parse a line from worker stream. Error: Expecting value: line 1 column 1 (char 0) Line with invalid JSON data: b\'{"event": "runner_on_failed", "stdout": "fatal: [web-1]: FAILED! => {\\\\"msg\\\\": \\\\"login p\\\\u00e4\\\\\\\\\\\\"ss\\\\\\\\\\\\\\\\word\\\'s refused\\\\"}", "counter": 7}\\n\'';
+      const shown = scrubbedText(explanation, outputScrub([value], false));
+      expect(shown).toContain(`login ${scrubbedMarker} refused`);
+      expect(shown).not.toContain('word');
+    });
+
+    it("in a traceback's last line, in either quote style of a repr", () => {
+      const scrub = outputScrub([value, "it's a\\b"], false);
+      const decrypt = "ValueError: cannot decrypt 'p\u00e4\"ss\\\\word\\'s' for input password";
+      expect(scrubbedText(decrypt, scrub)).toBe(
+        `ValueError: cannot decrypt '${scrubbedMarker}' for input password`,
+      );
+      expect(scrubbedText('KeyError: "it\'s a\\\\b"', scrub)).toBe(`KeyError: "${scrubbedMarker}"`);
+    });
+
+    it('with non-ASCII escaped: in the repr of bytes, of an unprintable character, in JSON', () => {
+      const scrub = outputScrub(['pässwört\u200b', 'pässwört'], false);
+      expect(scrubbedText("b'p\\xc3\\xa4ssw\\xc3\\xb6rt\\xe2\\x80\\x8b'", scrub)).toBe(
+        `b'${scrubbedMarker}'`,
+      );
+      expect(scrubbedText("'p\u00e4ssw\u00f6rt\\u200b'", scrub)).toBe(`'${scrubbedMarker}'`);
+      expect(scrubbedText('{"password": "p\\u00e4ssw\\u00f6rt"}', scrub)).toBe(
+        `{"password": "${scrubbedMarker}"}`,
+      );
+    });
+  });
+
+  it('scrubs a JWT wherever its segment begins, in time linear in the text', () => {
+    const token = outputScrub([], true);
+    expect(scrubbedText('K8S_AUTH_API_KEY=xeyJhbGc.eyJzdWI.c2ln-x_1.more rest', token)).toBe(
+      `K8S_AUTH_API_KEY=x${scrubbedMarker}.more rest`,
+    );
+    // A JWT pattern tried at each `eyJ` of a run without a dot takes quadratic time: minutes
+    // for a line `logs` gives.
+    const run = 'eyJ'.repeat(100_000);
+    expect(scrubbedText(run, token)).toBe(run);
+  }, 2_000);
+
+  it('scrubs a value whose forms are more than one RegExp may hold (a CA bundle)', () => {
+    const line = () => randomBytes(48).toString('base64');
+    const bundle = `${Array.from({ length: 1200 }, line).join('\n')}\n`;
+    const scrub = outputScrub([bundle], false);
+    expect(scrubbedText(`ca: ${JSON.stringify(bundle)}`, scrub)).toBe(`ca: "${scrubbedMarker}"`);
   });
 });

@@ -5,16 +5,12 @@
  * task that fails printing an injected variable would otherwise show a Secret's value or the
  * job's Kubernetes API token there. Everything here is pure.
  */
+import { printedForms } from './printed-forms.js';
 import { lastBytes } from './stdout-reader.js';
 
-/** What each scrubbed value is replaced with. */
+/** What each scrubbed stretch of text is replaced with. */
 export const scrubbedMarker = '[secret withheld]';
 
-/**
- * A Kubernetes service account token is a JWT, whose header is base64url JSON (`eyJ…`). The
- * token itself is never kept, so a job given one has every JWT in its output scrubbed.
- */
-const jwt = 'eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+';
 /** Longer than any service account token, so one cut at the start of a read is read whole. */
 const tokenMarginBytes = 16_384;
 
@@ -24,9 +20,25 @@ export interface OutputScrub {
    * whole and scrubbed, rather than left in part.
    */
   readonly marginBytes: number;
-  /** What to scrub; undefined when there is nothing to. */
-  readonly pattern: RegExp | undefined;
+  /** The forms of the values to scrub, by how they begin (see `formIndex`). */
+  readonly forms: FormIndex;
+  /** Whether every JWT is scrubbed too. */
+  readonly token: boolean;
 }
+
+/**
+ * Forms grouped by the length of their first characters looked up (the form's length, up to
+ * `keyLength`), then by those characters, longest form first. A place in a text is looked up
+ * once per length, however many forms there are and however long they are, and only forms that
+ * begin as the text does there are compared: one pattern of them all would grow with the values
+ * (a CA bundle's forms exceed what a JavaScript RegExp may hold).
+ */
+type FormIndex = ReadonlyArray<{
+  readonly length: number;
+  readonly byStart: ReadonlyMap<string, readonly string[]>;
+}>;
+
+const keyLength = 8;
 
 /** What AWX wrote for the job is not shown: the values to scrub it of are not known. */
 export interface OutputWithheld {
@@ -34,30 +46,34 @@ export interface OutputWithheld {
 }
 
 /**
- * The scrub of `values` (the injected Secret values) and, with `token`, of JWTs. Each value is
- * matched in every form it may print in (see `printedForms`), each also as JSON escapes it
- * (Ansible prints task results as JSON, so a value with a line break or a quote shows escaped),
- * the longest first, in one pass: a marker is never scrubbed again, and a whole value wins over
- * its lines. A very short value (`1`, `true`) is replaced wherever it appears.
+ * The scrub of `values` (the injected Secret values) and, with `token`, of JWTs: a Kubernetes
+ * service account token is one, and since the token itself is never kept, a job given one has
+ * every JWT in what it wrote scrubbed. Each value is matched in every form it may show in (see
+ * `printedForms`). A very short value (`1`, `true`) is replaced wherever it appears.
  */
 export function outputScrub(values: readonly string[], token: boolean): OutputScrub {
-  const forms = [
-    ...new Set(
-      values
-        .flatMap(printedForms)
-        // Nor is whitespace alone worth withholding: every space would go.
-        .filter((form) => form.trim() !== '')
-        .flatMap((form) => [form, JSON.stringify(form).slice(1, -1)]),
-    ),
-  ].sort((a, b) => b.length - a.length);
-  const alternatives = [...(token ? [jwt] : []), ...forms.map(escapeRegExp)];
+  const forms = [...new Set(values.flatMap(printedForms))].sort((a, b) => b.length - a.length);
   const longest = Math.max(0, ...forms.map((form) => Buffer.byteLength(form)));
   const marginBytes = Math.max(longest, token ? tokenMarginBytes : 0);
-  const pattern = alternatives.length === 0 ? undefined : new RegExp(alternatives.join('|'), 'g');
-  return { marginBytes, pattern };
+  return { marginBytes, forms: formIndex(forms), token };
 }
 
-/** `text` with each value the scrub matches replaced by its marker. */
+/** `forms`, longest first, indexed by how each begins. */
+function formIndex(forms: readonly string[]): FormIndex {
+  const groups = new Map<number, Map<string, string[]>>();
+  for (const form of forms) {
+    const length = Math.min(form.length, keyLength);
+    const byStart = groups.get(length) ?? new Map<string, string[]>();
+    groups.set(length, byStart);
+    const start = form.slice(0, length);
+    const alike = byStart.get(start) ?? [];
+    byStart.set(start, alike);
+    alike.push(form);
+  }
+  return [...groups].map(([length, byStart]) => ({ length, byStart }));
+}
+
+/** `text` with each stretch the scrub matches replaced by one marker. */
 export function scrubbedText(text: string, scrub: OutputScrub): string {
   return scrubbedFrom(text, scrub, 0);
 }
@@ -74,30 +90,78 @@ export function scrubbedTail(read: string, scrub: OutputScrub, maxBytes: number)
   return lastBytes(Buffer.from(scrubbedFrom(read, scrub, cut), 'utf8'), maxBytes);
 }
 
-/** `text` from `cut` on, scrubbed; a value the cut falls inside becomes its marker. */
+/** `text` from `cut` on, scrubbed; a stretch the cut falls inside becomes its marker. */
 function scrubbedFrom(text: string, scrub: OutputScrub, cut: number): string {
-  if (scrub.pattern === undefined) return text.slice(cut);
   let kept = '';
   let from = cut;
-  for (const match of text.matchAll(scrub.pattern)) {
-    const end = match.index + match[0].length;
+  for (const [start, end] of scrubbedStretches(text, scrub)) {
     if (end <= cut) continue;
-    kept += text.slice(from, Math.max(from, match.index)) + scrubbedMarker;
+    kept += text.slice(from, Math.max(from, start)) + scrubbedMarker;
     from = end;
   }
   return kept + text.slice(from);
 }
 
 /**
- * A value as stored; without the trailing line break a file read into a Secret ends with, which
- * Ansible's command and shell modules strip from what they print; trimmed; and, for a value of
- * several lines (a PEM key), each line, as a task result's `stdout_lines` shows them one by one.
+ * Where `text` shows a value, as [start, end) offsets in order: every occurrence of every form,
+ * those that overlap or touch merged into one stretch. A stretch is withheld whole, so where
+ * one value's occurrence hides the start of another's, neither shows in part.
  */
-function printedForms(value: string): string[] {
-  const lines = value.split('\n').flatMap((line) => [line, line.trim()]);
-  return [value, value.replace(/[\r\n]+$/, ''), value.trim(), ...lines];
+function scrubbedStretches(text: string, scrub: OutputScrub): Array<[number, number]> {
+  const found = [...occurrences(text, scrub.forms), ...(scrub.token ? jwts(text) : [])];
+  found.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [start, end] of found) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * At each place of `text` where forms begin, the longest of them, in order. Every place is
+ * looked at, those inside a match too: a form beginning there may end past it.
+ */
+function occurrences(text: string, forms: FormIndex): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  for (let at = 0; at < text.length; at++) {
+    let end = at;
+    for (const { length, byStart } of forms) {
+      const candidates = byStart.get(text.slice(at, at + length)) ?? [];
+      const form = candidates.find((candidate) => text.startsWith(candidate, at));
+      if (form) end = Math.max(end, at + form.length);
+    }
+    if (end > at) found.push([at, end]);
+  }
+  return found;
+}
+
+/** A run of base64url segments joined by dots; nothing in it backtracks. */
+const dottedRun = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*/g;
+
+/**
+ * Where `text` shows a JWT: three base64url segments, the first from a JSON header (`eyJ…`),
+ * which may follow other characters of its segment. Read run by run, in one pass: a pattern
+ * trying each `eyJ` of a long run without a dot would take time quadratic in the run.
+ */
+function jwts(text: string): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  for (const run of text.matchAll(dottedRun)) {
+    const segments = run[0].split('.');
+    const starts: number[] = [];
+    let at = run.index;
+    for (const segment of segments) {
+      starts.push(at);
+      at += segment.length + 1;
+    }
+    for (let i = 0; i + 2 < segments.length; i++) {
+      const header = (segments[i] ?? '').indexOf('eyJ');
+      if (header === -1) continue;
+      const last = i + 2;
+      found.push([(starts[i] ?? 0) + header, (starts[last] ?? 0) + (segments[last] ?? '').length]);
+      i = last;
+    }
+  }
+  return found;
 }

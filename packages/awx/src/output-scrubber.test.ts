@@ -31,7 +31,7 @@ describe('OutputScrubber', () => {
     ]);
     const scrub = await s.of(record(given), 'workflows', undefined);
     expect(reads).toEqual([['db']]);
-    expect('pattern' in scrub && scrubbedTail('login hunter2-db failed', scrub, 1024)).toBe(
+    expect('forms' in scrub && scrubbedTail('login hunter2-db failed', scrub, 1024)).toBe(
       `login ${scrubbedMarker} failed`,
     );
   });

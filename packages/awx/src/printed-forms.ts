@@ -1,0 +1,110 @@
+/**
+ * Every form a value the job was given may show in, in the texts AWX keeps for the job: how
+ * Ansible and the job's commands print it, and how each text that quotes it escapes it. The
+ * scrub matches exactly these, so this is the one place they are listed. Everything is pure.
+ */
+
+/**
+ * The forms to scrub `value` in: each way it may be printed (`asPrinted`), each as it shows
+ * quoted (`quoted`). Whitespace alone is no form: every space would go.
+ */
+export function printedForms(value: string): string[] {
+  const printed = asPrinted(value).filter((form) => form.trim() !== '');
+  return [...new Set(printed.flatMap(quoted))];
+}
+
+/**
+ * A value as stored; without the trailing line break a file read into a Secret ends with, which
+ * Ansible's command and shell modules strip from what they print; trimmed; and, for a value of
+ * several lines (a PEM key), each line, as a task result's `stdout_lines` shows them one by one.
+ */
+function asPrinted(value: string): string[] {
+  const lines = value.split('\n').flatMap((line) => [line, line.trim()]);
+  return [value, value.replace(/[\r\n]+$/, ''), value.trim(), ...lines];
+}
+
+/**
+ * A printed form as each text that quotes it escapes it:
+ * - the output: Ansible prints task results as JSON without escaping non-ASCII
+ *   (`ensure_ascii=False`), and the `to_json` filter and ansible-runner escape it as `\uXXXX`;
+ * - the worker's stream, one JSON line per event (ansible-runner's `json.dumps`, `\uXXXX`),
+ *   whose `stdout` holds what Ansible printed: a value escaped twice, which job_explanation
+ *   quotes when a stream line is not JSON ("Line with invalid JSON data: …");
+ * - Python's repr: job_explanation formats that stream line as read, as bytes (`b'…'`), and the
+ *   message on a traceback's last line quotes values with `!r` or inside a dict or list. A repr
+ *   quotes with `'` unless the whole text holds a `'` and no `"`, so a value inside it shows in
+ *   either style, whatever the value holds.
+ */
+function quoted(form: string): string[] {
+  const json = [
+    form,
+    jsonEscaped(form),
+    asciiJsonEscaped(form),
+    jsonEscaped(jsonEscaped(form)),
+    asciiJsonEscaped(jsonEscaped(form)),
+    asciiJsonEscaped(asciiJsonEscaped(form)),
+  ];
+  const reprs = json.flatMap((text) =>
+    (["'", '"'] as const).flatMap((quote) => [strRepr(text, quote), bytesRepr(text, quote)]),
+  );
+  return [...json, ...reprs];
+}
+
+/** Inside a JSON string, as `json.dumps(ensure_ascii=False)` and JavaScript write it. */
+function jsonEscaped(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
+}
+
+/** Inside a JSON string, as `json.dumps` writes it by default: only ASCII, `\uXXXX` (lower-case). */
+function asciiJsonEscaped(text: string): string {
+  return jsonEscaped(text).replace(
+    /[^\x20-\x7e]/g,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * What the repr of a Python `str` (CPython's `unicode_repr`) escapes, besides the quote: a
+ * backslash, ASCII's control characters, and what `str.isprintable` says no to (Unicode's
+ * "Other" and "Separator" categories, the space excepted).
+ */
+const strSpecial = /[\\'"\p{C}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu;
+
+/** Inside the repr of a Python `str` quoted with `quote`. */
+function strRepr(text: string, quote: "'" | '"'): string {
+  return text.replace(strSpecial, (char) => {
+    const code = char.codePointAt(0) ?? 0;
+    if (char === quote || char === '\\') return `\\${char}`;
+    if (char === '"' || char === "'") return char;
+    const short = shortEscapes.get(char);
+    if (short) return short;
+    if (code <= 0xff) return hexEscape('x', code, 2);
+    if (code <= 0xffff) return hexEscape('u', code, 4);
+    return hexEscape('U', code, 8);
+  });
+}
+
+/** What the repr of Python `bytes` (`bytes_repr`) escapes, as Latin-1 characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Python escapes control bytes.
+const bytesSpecial = /[\\'"\x00-\x1f\x7f-\xff]/g;
+
+/** Inside the repr of Python `bytes` (the text as UTF-8) quoted with `quote`. */
+function bytesRepr(text: string, quote: "'" | '"'): string {
+  return Buffer.from(text, 'utf8')
+    .toString('latin1')
+    .replace(bytesSpecial, (char) => {
+      if (char === quote || char === '\\') return `\\${char}`;
+      if (char === '"' || char === "'") return char;
+      return shortEscapes.get(char) ?? hexEscape('x', char.charCodeAt(0), 2);
+    });
+}
+
+const shortEscapes: ReadonlyMap<string, string> = new Map([
+  ['\t', '\\t'],
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+]);
+
+function hexEscape(letter: string, code: number, digits: number): string {
+  return `\\${letter}${code.toString(16).padStart(digits, '0')}`;
+}
