@@ -88,6 +88,12 @@ export {
   typedExtraVars,
 } from './extra-vars-plan.js';
 export {
+  type ExplainedJob,
+  type FailureTexts,
+  failureTexts,
+  type OutputTail,
+} from './failure-texts.js';
+export {
   isKubernautEphemeral,
   kubernautCredentialIds,
   kubernautCredentialsKey,
@@ -108,6 +114,13 @@ export {
   readRecord,
 } from './launch-record.js';
 export { executionTimeoutMs, launchTimeout } from './launch-timeout.js';
+export {
+  type OutputScrub,
+  type OutputWithheld,
+  outputScrub,
+  scrubbedMarker,
+  scrubbedText,
+} from './output-scrub.js';
 export type {
   Credential,
   CredentialRequest,
@@ -122,6 +135,6 @@ export type {
   Organization,
   SurveyQuestion,
 } from './schemas.js';
-export { awxJobResult, type FailureTexts, jobExplanation } from './status.js';
+export { awxJobResult } from './status.js';
 export type { LineSelection, OutputLines } from './stdout-reader.js';
 export { type Survey, surveyOf } from './survey-answers.js';

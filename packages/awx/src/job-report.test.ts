@@ -154,7 +154,7 @@ describe('JobReport', () => {
       }
     });
 
-    it("in the last line of its traceback, before that line is cut to the message's share", async () => {
+    it("in the exception its traceback ends with, before it is cut to the message's share", async () => {
       const job = await endedJob('error', 0, transcript, {
         resultTraceback: `Traceback (most recent call last):\n  File "x.py"\nValueError: ${quoted}\n`,
       });
@@ -171,14 +171,17 @@ describe('JobReport', () => {
       expect(cut.message).not.toContain('hunter');
     });
 
-    it('and withholds it with the output when the values are not known', async () => {
+    it('and withholds it, with the output when one is asked for, when the values are not known', async () => {
       const job = await endedJob('failed', 0, transcript, { jobExplanation: quoted });
       const withheld = async () => ({ withheld: 'Secret db changed since its job was given it' });
-      for (const tailBytes of [4096, 0]) {
+      for (const [tailBytes, what] of [
+        [4096, "AWX's explanation and the job's output"],
+        [0, "AWX's explanation"],
+      ] as const) {
         const { message } = await report(Date.now, tailBytes).result(job, withheld, undefined);
         expect(message).toBe(
-          `AWX job execution failed (AWX job ${job.id}); AWX's explanation and the job's output ` +
-            'withheld: Secret db changed since its job was given it',
+          `AWX job execution failed (AWX job ${job.id}); ${what} withheld: Secret db changed ` +
+            'since its job was given it',
         );
       }
     });

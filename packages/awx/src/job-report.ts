@@ -1,15 +1,11 @@
 import type { ExecutionResult, Logger } from '@roundhouse/core';
 import { AwxError } from './awx-errors.js';
 import type { JobReader } from './awx-roles.js';
+import { failureTexts, isExplained } from './failure-texts.js';
 import { eventsPending } from './job-events.js';
-import {
-  type OutputScrub,
-  type OutputWithheld,
-  scrubbedTail,
-  scrubbedText,
-} from './output-scrub.js';
+import type { OutputScrub, OutputWithheld } from './output-scrub.js';
 import type { Job } from './schemas.js';
-import { awxJobResult, awxOutputPendingResult, isJobFailed, jobExplanation } from './status.js';
+import { awxJobResult, awxOutputPendingResult, isJobFailed } from './status.js';
 
 export interface JobReportSettings {
   /** How much of a failed job's output its message carries; 0 for none. */
@@ -52,32 +48,33 @@ export class JobReport {
     if (stdoutTailBytes > 0 && eventsPending(viewed, this.#settings.now())) {
       return awxOutputPendingResult(viewed);
     }
-    const explanation = jobExplanation(viewed);
-    if (explanation === '' && stdoutTailBytes === 0) return awxJobResult(viewed);
+    if (!isExplained(viewed) && stdoutTailBytes === 0) return awxJobResult(viewed);
     const scrubbing = await scrub();
-    if ('withheld' in scrubbing) return awxJobResult(viewed, scrubbing);
-    return awxJobResult(viewed, {
-      explanation: scrubbedText(explanation, scrubbing),
-      stdoutTail: stdoutTailBytes === 0 ? '' : await this.#stdoutTail(viewed, scrubbing, signal),
-    });
+    const read =
+      'withheld' in scrubbing || stdoutTailBytes === 0
+        ? undefined
+        : await this.#stdoutRead(viewed, scrubbing, signal);
+    return awxJobResult(viewed, failureTexts(viewed, scrubbing, { bytes: stdoutTailBytes, read }));
   }
 
-  /** The output tail adds detail to a failure; without it the failure is still reported. */
-  async #stdoutTail(
+  /**
+   * The end of the output, read `marginBytes` longer than the tail it shows. The tail adds
+   * detail to a failure; without it the failure is still reported.
+   */
+  async #stdoutRead(
     job: Job,
     scrub: OutputScrub,
     signal: AbortSignal | undefined,
-  ): Promise<string> {
+  ): Promise<string | undefined> {
     const { stdoutTailBytes } = this.#settings;
     try {
-      const read = await this.#awx.jobStdoutTail(job.id, stdoutTailBytes + scrub.marginBytes, {
+      return await this.#awx.jobStdoutTail(job.id, stdoutTailBytes + scrub.marginBytes, {
         signal,
       });
-      return scrubbedTail(read, scrub, stdoutTailBytes);
     } catch (error) {
       if (!(error instanceof AwxError)) throw error;
       this.#log.warn({ job: job.id, reason: error.reason }, 'could not read AWX job output');
-      return '';
+      return undefined;
     }
   }
 }

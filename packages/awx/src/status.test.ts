@@ -1,7 +1,9 @@
 import { ExecutionResultSchema } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { failureTexts } from './failure-texts.js';
+import { outputScrub } from './output-scrub.js';
 import type { JobStatus } from './schemas.js';
-import { awxJobResult, isJobActive, isJobFailed, jobExplanation } from './status.js';
+import { awxJobResult, isJobActive, isJobFailed } from './status.js';
 
 const job = (status: JobStatus, job_explanation = '') => ({ id: 42, status, job_explanation });
 
@@ -22,49 +24,37 @@ describe('awxJobResult', () => {
     expect(result.message).toContain('AWX job 42');
   });
 
-  it('explains a failure with the explanation and the output tail it is given', () => {
+  it('explains a failure with the texts failureTexts made of it', () => {
     const failed = job(
       'failed',
       'Job cannot start because Credential x does not provide password.',
     );
-    const result = awxJobResult(failed, {
-      explanation: jobExplanation(failed),
-      stdoutTail: 'TASK [restart] ***\nfatal: [web-1]: FAILED!\n',
-    });
+    const read = 'TASK [restart] ***\nfatal: [web-1]: FAILED!\n';
+    const texts = failureTexts(failed, outputScrub([], false), { bytes: 4096, read });
+    const result = awxJobResult(failed, texts);
     expect(result.message).toBe(
       'AWX job execution failed (AWX job 42); Job cannot start because Credential x does not ' +
         'provide password.; last output of AWX job 42:\nTASK [restart] ***\nfatal: [web-1]: FAILED!',
     );
     expect(result.failureReason).toBe('TaskFailed');
+    expect(awxJobResult(failed).message).toBe('AWX job execution failed (AWX job 42)');
   });
 
-  it("shows none of AWX's texts unless given them, and says why they are withheld", () => {
-    // Either may quote a secret the job was given: only the caller can scrub them.
-    const failed = { ...job('error', 'from the runner'), result_traceback: 'ValueError: x' };
-    expect(awxJobResult(failed).message).toBe('AWX job encountered an internal error (AWX job 42)');
-    const withheld = { withheld: 'Secret db changed since its job was given it' };
-    expect(awxJobResult(failed, withheld).message).toBe(
-      "AWX job encountered an internal error (AWX job 42); AWX's explanation and the job's " +
-        'output withheld: Secret db changed since its job was given it',
-    );
-  });
-
-  it('explains an error job AWX gave no job_explanation with the last line of its traceback', () => {
-    const traceback =
-      'Traceback (most recent call last):\n  File "/awx/main/tasks/jobs.py", line 524, in run\n' +
-      "    self.build_extra_vars_file(...)\nTypeError: Template.render() got multiple values for argument 'self'\n";
-    const failed = { ...job('error'), result_traceback: traceback };
-    expect(jobExplanation(failed)).toBe(
-      "TypeError: Template.render() got multiple values for argument 'self'",
-    );
-    expect(
-      jobExplanation({
-        ...job('error', ' Job terminated due to error\n'),
-        result_traceback: traceback,
-      }),
-    ).toBe('Job terminated due to error');
-    const long = `ValueError: ${'x'.repeat(2000)}`;
-    expect(awxJobResult(failed, { explanation: long }).message.length).toBeLessThan(1100);
+  it('refuses texts failureTexts did not make, which may not be scrubbed', () => {
+    const failed = job('failed', 'from the runner');
+    // The signature before texts were scrubbed took the output tail as a string.
+    const tail = 'TASK [a]\nfatal: hunter2' as never;
+    for (const status of ['failed', 'successful'] as const) {
+      expect(() => awxJobResult(job(status), tail)).toThrow(
+        new TypeError(
+          "awxJobResult shows only the texts failureTexts makes (AWX's explanation and the " +
+            'output tail, scrubbed of what the job was given), not string',
+        ),
+      );
+    }
+    const unscrubbed = { details: ['hunter2'], explanation: 'hunter2' } as never;
+    expect(() => awxJobResult(failed, unscrubbed)).toThrow(/, not an object it did not make$/);
+    expect(() => awxJobResult(failed, null as never)).toThrow(/, not null$/);
   });
 
   it.each(['failed', 'error', 'canceled'] as const)(
@@ -130,7 +120,9 @@ describe('awxJobResult', () => {
   );
 
   it('leaves output out of a result that did not fail', () => {
-    expect(awxJobResult(job('successful'), { stdoutTail: 'PLAY RECAP ok=1' }).message).toBe(
+    const read = 'PLAY RECAP ok=1';
+    const texts = failureTexts(job('successful'), outputScrub([], false), { bytes: 4096, read });
+    expect(awxJobResult(job('successful'), texts).message).toBe(
       'AWX job completed successfully (AWX job 42)',
     );
   });

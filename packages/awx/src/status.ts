@@ -4,7 +4,7 @@ import {
   type FailureReason,
   type Phase,
 } from '@roundhouse/core';
-import type { OutputWithheld } from './output-scrub.js';
+import { type FailureTexts, scrubbedTexts } from './failure-texts.js';
 import type { Job, JobStatus, KnownJobStatus } from './schemas.js';
 
 interface StatusMapping {
@@ -82,7 +82,7 @@ export function isJobFailed(status: JobStatus): boolean {
 }
 
 type ReportedJob = Pick<Job, 'id' | 'status' | 'job_explanation'> &
-  Partial<Pick<Job, 'timeout' | 'elapsed' | 'result_traceback' | 'started' | 'finished'>>;
+  Partial<Pick<Job, 'timeout' | 'elapsed' | 'started' | 'finished'>>;
 
 /**
  * What the job's times say: whether it started (AWX's `started`, when the view has the field),
@@ -97,35 +97,6 @@ function jobTimes(
   const finished = completionTime ? { completionTime } : {};
   return { ...finished, ...(job.started === undefined ? {} : { started: !!job.started }) };
 }
-
-/** How much of AWX's explanation goes into a message. */
-const maxExplanation = 1024;
-
-/**
- * Why AWX stopped the job: its `job_explanation`, or, when AWX recorded none (an exception in
- * BaseTask.run leaves only `result_traceback`), the exception: the traceback's last line. Shown
- * only as the caller passes it to `awxJobResult` (see FailureTexts).
- */
-export function jobExplanation(
-  job: Pick<Job, 'job_explanation'> & Partial<Pick<Job, 'result_traceback'>>,
-): string {
-  const explained = job.job_explanation.trim();
-  if (explained) return explained;
-  const lines = (job.result_traceback ?? '').split('\n').filter((line) => line.trim() !== '');
-  return (lines.at(-1) ?? '').trim();
-}
-
-/**
- * What a failure's message shows of the texts AWX wrote for the job, as the caller may show
- * them: AWX's explanation (`jobExplanation`) and the tail of the job's output, each scrubbed of
- * what the job was given, or why both are withheld. AWX stores either unmasked, and either can
- * come from a process that held the job's credentials: the explanation can be ansible-runner's
- * own, and an `error` job's traceback quotes an exception raised while the credentials were
- * injected, or the last output of the worker that ran the job.
- */
-export type FailureTexts =
-  | { readonly explanation?: string; readonly stdoutTail?: string }
-  | OutputWithheld;
 
 /**
  * What AWX's BaseTask.run writes first into the `job_explanation` of a job its runner stopped
@@ -153,13 +124,14 @@ function timedOut(job: ReportedJob): boolean {
 /**
  * An AWX job as an ExecutionResult. A failure's message carries `texts`: why AWX stopped it
  * (e.g. a credential it could not use, or the exception of an `error` job) and the tail of the
- * job's output, each at most as given. The result says whether the job started (`started`)
- * and, once it ended, when (`finished`, as `completionTime`).
+ * job's output, scrubbed (`failureTexts` makes them). The result says whether the job started
+ * (`started`) and, once it ended, when (`finished`, as `completionTime`).
  */
-export function awxJobResult(job: ReportedJob, texts: FailureTexts = {}): ExecutionResult {
+export function awxJobResult(job: ReportedJob, texts?: FailureTexts): ExecutionResult {
+  const shown = detailsOf(texts);
   const { phase, reason, message, failureReason } = mappingOf(job.status);
   const summaryStatus = phase === 'Completed' ? 'True' : phase === 'Failed' ? 'False' : 'Unknown';
-  const details = phase === 'Failed' ? failureDetails(job.id, texts) : [];
+  const details = phase === 'Failed' ? shown : [];
   const text = [`${message} (AWX job ${job.id})`, ...details].join('; ');
   const classified = timedOut(job) ? 'DeadlineExceeded' : failureReason;
   return {
@@ -172,14 +144,26 @@ export function awxJobResult(job: ReportedJob, texts: FailureTexts = {}): Execut
   };
 }
 
-function failureDetails(id: number, texts: FailureTexts): string[] {
-  if ('withheld' in texts)
-    return [`AWX's explanation and the job's output withheld: ${texts.withheld}`];
-  const { explanation = '', stdoutTail = '' } = texts;
-  return [
-    explanation.trim().slice(0, maxExplanation),
-    stdoutTail.trim() ? `last output of AWX job ${id}:\n${stdoutTail.trimEnd()}` : '',
-  ].filter(Boolean);
+/**
+ * The details of texts `failureTexts` made. Anything else is refused, whatever the job's
+ * status: an object not made there may hold AWX's texts unscrubbed, and a string is what the
+ * output tail was before texts were scrubbed (`awxJobResult(job, stdoutTail)`).
+ */
+function detailsOf(texts: FailureTexts | undefined): readonly string[] {
+  if (texts === undefined) return [];
+  if (typeof texts === 'object' && texts !== null && texts[scrubbedTexts] === true) {
+    return texts.details;
+  }
+  const given =
+    texts === null
+      ? 'null'
+      : typeof texts === 'object'
+        ? 'an object it did not make'
+        : typeof texts;
+  throw new TypeError(
+    `awxJobResult shows only the texts failureTexts makes (AWX's explanation and the output ` +
+      `tail, scrubbed of what the job was given), not ${given}`,
+  );
 }
 
 /**
