@@ -43,19 +43,21 @@ export function eventLines(stdout: string): string[] {
 }
 
 /**
- * The events from `after` on without a hole in their counters: AWX's callback receiver saves
+ * The events after `after` without a hole in their counters: AWX's callback receiver saves
  * events in batches from several workers, so a later counter may be saved before an earlier
- * one, which a read after the later counter would never see. ansible-runner numbers every
- * event it emits and AWX saves each; `after` undefined takes the first event as the start.
+ * one, which a read after the later counter would never see. Every event of a job has a
+ * counter, one more than the one before, from 1: ansible-runner's OutputEventFilter numbers
+ * each event it emits, a verbose line and an event that printed nothing too, and AWX saves
+ * each (only keepalives, numbered 0, it drops).
  */
 export function unbrokenEvents<T extends { readonly counter: number }>(
   events: readonly T[],
-  after: number | undefined,
+  after: number,
 ): T[] {
   const taken: T[] = [];
   let last = after;
   for (const event of events) {
-    if (last !== undefined && event.counter !== last + 1) break;
+    if (event.counter !== last + 1) break;
     taken.push(event);
     last = event.counter;
   }

@@ -117,6 +117,51 @@ describe('jobOutput', () => {
     ]);
   }, 20_000);
 
+  it('starts a follow before a hole its first read finds, and gives the missing event once saved', async () => {
+    const all = events('one', 'two', 'three', 'four', 'five');
+    const states = (): State[] => [
+      { status: 'running', events: [all[0], all[1], all[3]] as JobEvent[] },
+      { status: 'running', events: all },
+      { status: 'successful', events: all },
+    ];
+    const whole = awxOf(states());
+    expect(await collect(jobOutput(whole.awx, 7, unscrubbed, { follow: true }))).toEqual([
+      'one',
+      'two',
+      'three',
+      'four',
+      'five',
+    ]);
+    // The last lines asked for stop at the hole too.
+    const tail = awxOf(states());
+    const given = await collect(jobOutput(tail.awx, 7, unscrubbed, { follow: true, tailLines: 2 }));
+    expect(given).toEqual(['two', 'three', 'four', 'five']);
+    expect(tail.windows.slice(0, 2)).toEqual([{ newestBefore: undefined }, { after: 2 }]);
+  }, 20_000);
+
+  it('counts from the first counter: a follow waits for the first events AWX has not saved', async () => {
+    const all = events('one', 'two', 'three');
+    const { awx } = awxOf([
+      { status: 'running', events: [all[2]] as JobEvent[] },
+      { status: 'successful', events: all },
+    ]);
+    expect(await collect(jobOutput(awx, 7, unscrubbed, { follow: true }))).toEqual([
+      'one',
+      'two',
+      'three',
+    ]);
+  }, 20_000);
+
+  it('follows with tailLines 0 from the end: only lines saved after the first read', async () => {
+    const all = events('one', 'two', 'three', 'four', 'five');
+    const { awx } = awxOf([
+      { status: 'running', events: all.slice(0, 3) },
+      { status: 'successful', events: all },
+    ]);
+    const given = await collect(jobOutput(awx, 7, unscrubbed, { follow: true, tailLines: 0 }));
+    expect(given).toEqual(['four', 'five']);
+  }, 20_000);
+
   it('reads every page of an AWX whose MAX_PAGE_SIZE is below the 200 asked for', async () => {
     const many = events(...Array.from({ length: 120 }, (_, i) => `line ${i}`));
     const { awx } = awxOf(

@@ -51,9 +51,9 @@ async function* outputLines(
     yield* read.lines;
     return;
   }
-  const tail = await lastLines(awx, jobId, options.tailLines, signal);
-  yield* tail.lines;
-  let last = tail.counter;
+  const start = await followStart(awx, jobId, options.tailLines, signal);
+  yield* start.lines;
+  let last = start.after;
   while (!signal?.aborted) {
     const job = await awx.getJob(jobId, { signal });
     if (!job) return;
@@ -74,36 +74,52 @@ async function* outputLines(
 }
 
 /**
- * The last `tailLines` lines of the saved events (all when undefined), within `firstReadBytes`,
- * and the newest counter read, after which following goes on.
+ * The lines a follow starts with, the last `tailLines` of the saved events (all when
+ * undefined) within `firstReadBytes`, and the counter after which it goes on. Read newest
+ * first, so the events read can lack one AWX saves after a later one: the lines stop at the
+ * first hole in the counters (counting from 1, the first counter, when the read reached the
+ * start), and the follow goes on after the last event before it, so the missing one is given
+ * when saved, and nothing twice. With `tailLines` 0 the follow starts after the newest event.
  */
-async function lastLines(
+async function followStart(
   awx: JobReader,
   jobId: number,
   tailLines: number | undefined,
   signal: AbortSignal | undefined,
-): Promise<{ lines: string[]; counter: number | undefined }> {
+): Promise<{ lines: string[]; after: number }> {
+  if (tailLines !== undefined && tailLines <= 0) {
+    const { events } = await awx.jobEvents(jobId, { newestBefore: undefined }, { signal });
+    return { lines: [], after: events[0]?.counter ?? 0 };
+  }
   const wanted = tailLines ?? Number.POSITIVE_INFINITY;
-  const newestFirst: string[][] = [];
-  let counter: number | undefined;
+  const newestFirst: Array<{ counter: number; lines: string[] }> = [];
   let before: number | undefined;
   let count = 0;
   let bytes = 0;
-  while (count < wanted && bytes < firstReadBytes) {
+  let reachedStart = false;
+  reading: for (;;) {
     const { events, more } = await awx.jobEvents(jobId, { newestBefore: before }, { signal });
     for (const event of events) {
-      counter ??= event.counter;
       before = event.counter;
       const lines = eventLines(event.stdout);
-      newestFirst.push(lines);
+      newestFirst.push({ counter: event.counter, lines });
       count += lines.length;
       bytes += lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
-      if (count >= wanted || bytes >= firstReadBytes) break;
+      if (count >= wanted || bytes >= firstReadBytes) break reading;
     }
-    if (!more) break;
+    if (!more) {
+      reachedStart = true;
+      break;
+    }
   }
-  const lines = newestFirst.reverse().flat();
-  return { lines: withinBudget(lines.slice(Math.max(0, lines.length - wanted))), counter };
+  const read = newestFirst.reverse();
+  const from = reachedStart ? 0 : (read[0]?.counter ?? 1) - 1;
+  const taken = unbrokenEvents(read, from);
+  const lines = taken.flatMap((event) => event.lines);
+  return {
+    lines: withinBudget(lines.slice(Math.max(0, lines.length - wanted))),
+    after: taken.at(-1)?.counter ?? from,
+  };
 }
 
 /** The last lines that fit in `firstReadBytes`, the last one always. */
