@@ -61,12 +61,14 @@ describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launc
 
     // A template read before someone turned slicing on; AWX has started the workflow job by the
     // time the launch answers, so canceling it only flags it.
+    let launchedWith: readonly number[] = [];
     const stale = interceptAwx(bed.awx, (_operation, call) => call(), {
       findJobTemplate: async (name, options) => ({
         ...(await bed.awx.findJobTemplate(name, options)),
         job_slice_count: 1,
       }),
       launch: async (id, request, options) => {
+        launchedWith = request.credentials ?? [];
         try {
           return await bed.awx.launch(id, request, options);
         } catch (error) {
@@ -92,7 +94,10 @@ describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launc
     );
     stillCanceling();
     // Its sliced jobs may still start with the execution's credentials: they stay, with the lock.
-    expect(credentialsOf(bed.sim, wfe)).toHaveLength(1);
+    const credentialIds = () => credentialsOf(bed.sim, wfe).map((credential) => credential.id);
+    const kept = credentialIds();
+    expect(kept).toHaveLength(1);
+    expect(launchedWith).toEqual(expect.arrayContaining(kept));
     expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
     expect(await executor.getStatus(wfe, env.namespace)).toBeNull();
 
@@ -110,7 +115,9 @@ describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launc
       new WorkflowJobCancelingError(workflow?.id as number),
     ]);
     stillCanceling();
-    expect(credentialsOf(bed.sim, wfe)).toHaveLength(1);
+    // The very credential the sliced jobs were launched with: one deleted and made again would
+    // leave them without theirs.
+    expect(credentialIds()).toEqual(kept);
     expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
     expect(launches()).toBe(1);
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
