@@ -28,8 +28,7 @@ import { JobLaunch } from './job-launch.js';
 import { jobOutput } from './job-output.js';
 import { JobReport } from './job-report.js';
 import { KubernetesApiAccess } from './kubernetes-api-access.js';
-import type { LaunchRecord } from './launch-record.js';
-import type { OutputScrub, OutputWithheld } from './output-scrub.js';
+import type { LaunchLock, LaunchRecord } from './launch-record.js';
 import { OutputScrubber } from './output-scrubber.js';
 import { TemplateCatalog } from './template-catalog.js';
 
@@ -122,13 +121,20 @@ export class AnsibleExecutor implements Executor {
   ): Promise<ExecutionResult | null> {
     const { signal } = options;
     throwIfAborted(signal, `get ansible execution status of ${describe(wfe)}`);
-    const found =
-      wfe.status?.executionRef === undefined ? await this.#lock.find(wfe, namespace, signal) : null;
+    // Read once, when first needed: to find the job, else to scrub or to mark it finished.
+    let found: HeldLock | undefined =
+      wfe.status?.executionRef === undefined
+        ? await this.#lock.find(wfe, namespace, signal)
+        : undefined;
+    const lock = async () => {
+      found ??= await this.#lock.find(wfe, namespace, signal);
+      return found;
+    };
     const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return null;
-    const scrub = () => this.#scrub(wfe, namespace, found, signal);
+    const scrub = async () => this.#scrubber.of((await lock())?.record, namespace, signal);
     const result = await this.#report.result(job, scrub, signal);
-    if (isTerminalPhase(result.phase)) await this.#markFinished(wfe, namespace, signal);
+    if (isTerminalPhase(result.phase)) await this.#markFinished(wfe, lock, signal);
     return result;
   }
 
@@ -157,32 +163,24 @@ export class AnsibleExecutor implements Executor {
   ): AsyncGenerator<LogLine> {
     const { signal } = options;
     const found =
-      wfe.status?.executionRef === undefined ? await this.#lock.find(wfe, namespace, signal) : null;
+      wfe.status?.executionRef === undefined
+        ? await this.#lock.find(wfe, namespace, signal)
+        : undefined;
     const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return;
-    const scrub = await this.#scrub(wfe, namespace, found, signal);
+    const held = found === undefined ? await this.#lock.find(wfe, namespace, signal) : found;
+    const scrub = await this.#scrubber.of(held?.record, namespace, signal);
     yield* jobOutput(this.#awx, job.id, scrub, options);
-  }
-
-  /** The scrub of what the lock says the job was given; the lock is read if it was not yet. */
-  async #scrub(
-    wfe: WorkflowExecution,
-    namespace: string,
-    found: { readonly record: LaunchRecord } | null,
-    signal: AbortSignal | undefined,
-  ): Promise<OutputScrub | OutputWithheld> {
-    const held = found ?? (await this.#lock.find(wfe, namespace, signal));
-    return this.#scrubber.of(held?.record, namespace, signal);
   }
 
   /** The lock's finished mark only decides how another execution waits: never worth failing for. */
   async #markFinished(
     wfe: WorkflowExecution,
-    namespace: string,
+    lock: () => Promise<HeldLock>,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     try {
-      await this.#lock.markFinished(wfe, namespace, signal);
+      await this.#lock.markFinished(await lock(), signal);
     } catch (error) {
       this.#log.warn(
         {
@@ -194,6 +192,9 @@ export class AnsibleExecutor implements Executor {
     }
   }
 }
+
+/** This execution's lock as read, or `null` when it has none. */
+type HeldLock = { readonly lock: LaunchLock; readonly record: LaunchRecord } | null;
 
 function describe(wfe: WorkflowExecution): string {
   return `WorkflowExecution ${wfe.metadata.namespace}/${wfe.metadata.name}`;

@@ -145,15 +145,14 @@ export class ExecutionLock {
   }
 
   /**
-   * Records that the job finished, so another execution's create on the target reads the lock
-   * as awaiting cleanup rather than busy. Best effort: a record written meanwhile wins.
+   * Records in `found` (this execution's lock as read, `null` when it has none) that the job
+   * finished, so another execution's create on the target reads the lock as awaiting cleanup
+   * rather than busy. Best effort: a record written since `found` was read wins.
    */
   async markFinished(
-    wfe: WorkflowExecution,
-    namespace: string,
+    found: { readonly lock: LaunchLock; readonly record: LaunchRecord } | null,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const found = await this.find(wfe, namespace, signal);
     if (!found || found.record.finished) return;
     try {
       await this.write(found.lock, { ...found.record, finished: true }, signal);

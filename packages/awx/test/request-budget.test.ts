@@ -1,9 +1,12 @@
+import { AnsibleExecutor } from '@roundhouse/awx';
+import { type KubeClient, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createSecret,
   makeExecution,
   seedTemplate,
+  settle,
   startTestbed,
   type Testbed,
   withRef,
@@ -64,5 +67,33 @@ describeWithControlPlane('AWX requests per launch', () => {
     for (const requests of steady) {
       expect(requests).toEqual([`POST /api/v2/job_templates/${template.id}/launch/`]);
     }
+  });
+
+  it('reads the lock once for a failure it reports, to scrub and to mark it finished', async () => {
+    const template = seedTemplate(bed.sim, {
+      schedule: { pendingMs: 0, runningMs: 50, outcome: 'failed', jobExplanation: 'boom' },
+    });
+    const leaseReads: string[] = [];
+    const kube = new Proxy(bed.kube, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property !== 'get') return typeof value === 'function' ? value.bind(target) : value;
+        return (...args: Parameters<KubeClient['get']>) => {
+          if (args[0] === resources.leases) leaseReads.push(args[2]);
+          return target.get(...args);
+        };
+      },
+    });
+    const executor = new AnsibleExecutor(bed.awx, kube);
+    const created = makeExecution(template.name);
+    const dependencies = { secrets: [{ name: 'db' }] };
+    const { resourceName } = await executor.create(created, env.namespace, { dependencies });
+    for (const wfe of [withRef(created, resourceName), created]) {
+      await settle(executor, wfe, env.namespace);
+      leaseReads.length = 0;
+      expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({ phase: 'Failed' });
+      expect(leaseReads).toHaveLength(1);
+    }
+    await executor.cleanup(withRef(created, resourceName), env.namespace);
   });
 });
