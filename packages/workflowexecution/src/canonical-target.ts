@@ -37,12 +37,11 @@ export function canonicalTarget(target: string, kinds: TargetKinds = {}): string
   if (parts.length < 2 || parts.length > 3) return target;
   const name = parts.at(-1) as string;
   const written = (parts.at(-2) as string).toLowerCase();
-  const listed = kinds.table?.kindOf.get(written);
-  const kind = listed ?? builtinKindOf.get(written) ?? stem(written);
+  const kind = kindKey(written, kinds.table);
   const more = kinds.clusterScoped ?? noKinds;
   const isClusterScoped =
-    (listed !== undefined
-      ? kinds.table?.clusterScoped.has(listed)
+    (kinds.table?.kindOf.has(written)
+      ? kinds.table.clusterScoped.has(kind)
       : clusterScoped.has(written) ||
         (kind.startsWith('cluster') && !['cluster', 'clusters'].includes(kind))) ||
     more.has(written) ||
