@@ -75,6 +75,20 @@ describeWithControlPlane(
       }, patience);
     }
 
+    /** Records the discovery requests (`/api`, `/apis`) this process sends until `stop`. */
+    function recordDiscovery(): { requests: string[]; stop: () => void } {
+      const requests: string[] = [];
+      const onCreate = (message: unknown) => {
+        const { path } = (message as { request: { path?: string } }).request;
+        if (path === '/api' || path === '/apis') requests.push(path);
+      };
+      diagnosticsChannel.subscribe('undici:request:create', onCreate);
+      return {
+        requests,
+        stop: () => diagnosticsChannel.unsubscribe('undici:request:create', onCreate),
+      };
+    }
+
     async function start(unknownKindMs?: number): Promise<void> {
       const cache = new InformerCache(env.kubeConfig, { client: new KubeClient(env.kubeConfig) });
       const { controller: started } = await createWorkflowExecutionController({
@@ -147,12 +161,7 @@ describeWithControlPlane(
       const kind = `Rollout${suffix}`;
       await installCrd(kind, [`ro${suffix}`]);
       await start();
-      const discoveryRequests: string[] = [];
-      const onCreate = (message: unknown) => {
-        const { path } = (message as { request: { path?: string } }).request;
-        if (path === '/api' || path === '/apis') discoveryRequests.push(path);
-      };
-      diagnosticsChannel.subscribe('undici:request:create', onCreate);
+      const discovery = recordDiscovery();
       try {
         const executions = await Promise.all([
           apply(admin(), env.namespace, manifest({ target: `prod/${kind}/twice` })),
@@ -160,10 +169,30 @@ describeWithControlPlane(
         ]);
         await oneRunsOneDeduplicated(executions);
       } finally {
-        diagnosticsChannel.unsubscribe('undici:request:create', onCreate);
+        discovery.stop();
       }
       // Both names were known from start-up: neither start asked discovery again.
-      expect(discoveryRequests).toEqual([]);
+      expect(discovery.requests).toEqual([]);
+    });
+
+    it('runs one of two executions created at once on a kind installed after it last read discovery', async () => {
+      const kind = `Blue${suffix}`;
+      // Long enough that both are created well within it of the start-up read: neither may go
+      // on by its own name's fallback key meanwhile.
+      await start(15_000);
+      await installCrd(kind, [`bl${suffix}`]);
+      const discovery = recordDiscovery();
+      try {
+        const executions = await Promise.all([
+          apply(admin(), env.namespace, manifest({ target: `prod/${kind}/new` })),
+          apply(admin(), env.namespace, manifest({ target: `prod/bl${suffix}/new` })),
+        ]);
+        await oneRunsOneDeduplicated(executions);
+      } finally {
+        discovery.stop();
+      }
+      // One read, which both starts waited for.
+      expect(discovery.requests.toSorted()).toEqual(['/api', '/apis']);
     });
 
     it('learns a CRD installed after it started, and files the execution already running under it', async () => {

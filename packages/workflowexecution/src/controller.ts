@@ -80,9 +80,11 @@ export interface WorkflowExecutionControllerOptions {
    * a custom kind (kind, plural, singular, short names) and whether it is cluster-scoped, from
    * discovery. It is read before this function resolves (a failure is logged, and targets are
    * compared by Kubernetes' own kinds until a read succeeds), again in the background on the
-   * first start after `refreshMs` (default 10 minutes), and before a start whose target names a
-   * kind not known yet, at most every `unknownKindMs` (default 30 s); each read is two requests
-   * of `client` (`discoverApiResources`), and needs no RBAC.
+   * first start `refreshMs` after the last read (default 10 minutes), and for starts whose
+   * target names a kind not known yet: such a start is requeued until a read that began after
+   * the execution was created has ended (a failed one counts), and a new read begins no sooner
+   * than `unknownKindMs` (default 30 s) after the last one ended. Each read is two requests of
+   * `client` (`discoverApiResources`), and needs no RBAC.
    */
   readonly kindDiscovery?: {
     readonly refreshMs?: number;

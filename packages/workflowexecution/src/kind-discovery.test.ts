@@ -59,7 +59,21 @@ function setup(answers: (() => Promise<unknown[]>)[]) {
   };
 }
 
-const never = new AbortController().signal;
+/** An answer that settles when the test says so. */
+function later() {
+  let settle: { resolve: (documents: unknown[]) => void; reject: (error: Error) => void } = {
+    resolve: () => {},
+    reject: () => {},
+  };
+  const answer = () =>
+    new Promise<unknown[]>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+  return { answer, settle: () => settle };
+}
+
+/** A creationTimestamp `ms` after the clock's zero, in whole seconds as the API server writes it. */
+const createdAt = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 describe('KindDiscovery', () => {
   it('hands on the kinds it read, and again only when they changed', async () => {
@@ -90,70 +104,121 @@ describe('KindDiscovery', () => {
     );
   });
 
-  it('reads again before a start on an unknown kind, at most once per unknownKindMs', async () => {
+  it('holds both spellings of a kind installed after the last read until a read begun after they were created lists it', async () => {
+    // Read at 0; the CRD is installed at 5 s; `ro` and `Rollout` are created at 10 s.
     const { kinds, reads, tables, advance } = setup([
       async () => documents(false),
       async () => documents(true),
+    ]);
+    await kinds.read();
+    advance(10_000);
+    const short = () => kinds.learnKindOf('prod/ro/app', createdAt(10_000));
+    const kind = () => kinds.learnKindOf('prod/Rollout/app', createdAt(10_000));
+    // Neither goes on by its fallback name: they come back once unknownKindMs have passed.
+    expect([short(), kind()]).toEqual([20_000, 20_000]);
+    expect(reads).toEqual([0]);
+    advance(20_000);
+    expect([short(), kind()]).toEqual([1_000, 1_000]);
+    await kinds.read();
+    expect(reads).toEqual([0, 30_000]);
+    expect([short(), kind()]).toEqual([undefined, undefined]);
+    expect(tables.at(-1)?.kindOf.get('ro')).toBe('rollout');
+  });
+
+  it('does not count a read that began before the execution was created, nor one in the second it was', async () => {
+    const first = later();
+    const { kinds, reads, advance } = setup([first.answer, async () => documents(true)]);
+    advance(200);
+    const reading = kinds.read();
+    advance(300);
+    // Created at 0.5 s, stamped 0 s: a read counts once it began at 1 s or later, not at 0.2 s.
+    const start = () => kinds.learnKindOf('prod/ro/app', createdAt(500));
+    expect(start()).toBe(1_000);
+    advance(1_000);
+    first.settle().resolve(documents(false));
+    await reading;
+    expect(start()).toBe(30_000);
+    advance(30_000);
+    expect(start()).toBe(1_000);
+    await kinds.read();
+    expect(reads).toEqual([200, 31_500]);
+    expect(start()).toBeUndefined();
+  });
+
+  it('waits for the second after the creation second before it reads', async () => {
+    const { kinds, reads, advance } = setup([async () => documents(true)]);
+    advance(60_400);
+    expect(kinds.learnKindOf('prod/ro/app', createdAt(60_400))).toBe(600);
+    expect(reads).toEqual([]);
+    advance(600);
+    expect(kinds.learnKindOf('prod/ro/app', createdAt(60_400))).toBe(1_000);
+    expect(reads).toEqual([61_000]);
+  });
+
+  it('reads again only unknownKindMs after a read that timed out ended, and lets the start go on after a failed one', async () => {
+    const slow = later();
+    const { kinds, reads, tables, logger, advance } = setup([
+      async () => documents(false),
+      slow.answer,
+      async () => {
+        throw new KubernetesApiError('Timeout', 'discover /apis: timed out', 504, [], undefined);
+      },
+    ]);
+    await kinds.read();
+    advance(30_000);
+    const start = (created: number) => kinds.learnKindOf('prod/ro/app', createdAt(created));
+    expect(start(29_000)).toBe(1_000);
+    advance(25_000);
+    slow.settle().reject(new KubernetesApiError('Timeout', 'timed out', 504, [], undefined));
+    await kinds.read();
+    // Began at 30 s, ended at 55 s; an execution created at 40 s waits for a read begun at 85 s.
+    expect(start(29_000)).toBeUndefined();
+    expect(start(40_000)).toBe(30_000);
+    advance(30_000);
+    expect(start(40_000)).toBe(1_000);
+    await kinds.read();
+    expect(reads).toEqual([0, 30_000, 85_000]);
+    expect(tables).toHaveLength(1);
+    expect(logger.warn).toHaveBeenLastCalledWith(
+      { error: 'discover /apis: timed out', reason: 'Timeout' },
+      'discovery could not be read; targets are compared by the kinds it listed before',
+    );
+    expect(start(40_000)).toBeUndefined();
+  });
+
+  it('lets starts on unknown kinds share the read under way', async () => {
+    const { kinds, reads, advance } = setup([
+      async () => documents(false),
       async () => documents(true),
     ]);
     await kinds.read();
     advance(30_000);
-    await kinds.learnKindOf('prod/ro/app', never);
-    expect(tables.at(-1)?.kindOf.get('ro')).toBe('rollout');
-    advance(1_000);
-    await kinds.learnKindOf('prod/Canary/app', never);
-    advance(28_999);
-    await kinds.learnKindOf('prod/Canary/app', never);
+    expect(kinds.learnKindOf('prod/ro/app', createdAt(20_000))).toBe(1_000);
+    expect(kinds.learnKindOf('prod/Canary/app', createdAt(25_000))).toBe(1_000);
+    await kinds.read();
     expect(reads).toEqual([0, 30_000]);
-    advance(1);
-    await kinds.learnKindOf('prod/Canary/app', never);
-    expect(reads).toEqual([0, 30_000, 60_000]);
+    expect(kinds.learnKindOf('prod/ro/app', createdAt(20_000))).toBeUndefined();
+    expect(kinds.learnKindOf('prod/Canary/app', createdAt(25_000))).toBeUndefined();
   });
 
-  it('lets starts on unknown kinds share the read under way', async () => {
-    let answer = (_documents: unknown[]) => {};
-    const { kinds, reads, tables } = setup([
-      () =>
-        new Promise<unknown[]>((resolve) => {
-          answer = resolve;
-        }),
-    ]);
-    const starts = [
-      kinds.learnKindOf('prod/ro/app', never),
-      kinds.learnKindOf('prod/Rollout/app', never),
-    ];
-    await Promise.resolve();
-    answer(documents(true));
-    await Promise.all(starts);
-    expect(reads).toHaveLength(1);
-    expect(tables).toHaveLength(1);
-  });
-
-  it('waits for nothing on a known kind, and reads in the background once the kinds are refreshMs old', async () => {
-    let answer = (_documents: unknown[]) => {};
-    const { kinds, reads, advance } = setup([
-      async () => documents(true),
-      () =>
-        new Promise<unknown[]>((resolve) => {
-          answer = resolve;
-        }),
-    ]);
+  it('waits for nothing on a known kind, and reads in the background refreshMs after the last read ended', async () => {
+    const next = later();
+    const { kinds, reads, advance } = setup([async () => documents(true), next.answer]);
     await kinds.read();
     advance(599_999);
-    await kinds.learnKindOf('prod/deploy/app', never);
-    await kinds.learnKindOf('prod/ro/app', never);
+    expect(kinds.learnKindOf('prod/deploy/app', createdAt(599_999))).toBeUndefined();
+    expect(kinds.learnKindOf('prod/ro/app', createdAt(599_999))).toBeUndefined();
     expect(reads).toEqual([0]);
     advance(1);
-    await kinds.learnKindOf('prod/ro/app', never);
+    expect(kinds.learnKindOf('prod/ro/app', createdAt(600_000))).toBeUndefined();
+    expect(kinds.learnKindOf('prod/deploy/app', createdAt(600_000))).toBeUndefined();
     expect(reads).toEqual([0, 600_000]);
-    answer(documents(true));
+    next.settle().resolve(documents(true));
   });
 
-  it('stops waiting when the signal is aborted', async () => {
-    const { kinds } = setup([() => new Promise<unknown[]>(() => {})]);
-    const stop = new AbortController();
-    const waiting = kinds.learnKindOf('prod/ro/app', stop.signal);
-    stop.abort(new Error('lost the lease'));
-    await expect(waiting).rejects.toThrow('lost the lease');
+  it('lets an execution without a creationTimestamp go on after any read', async () => {
+    const { kinds } = setup([async () => documents(false)]);
+    await kinds.read();
+    expect(kinds.learnKindOf('prod/ro/app', undefined)).toBeUndefined();
   });
 });

@@ -84,8 +84,9 @@ export interface WorkflowExecutionReconcilerOptions {
     'cooldownBlocking' | 'heldByAnother' | 'exclusiveStart' | 'claim'
   >;
   /**
-   * The cluster's kinds from discovery, learnt before a start compares its target when that
-   * names a kind not known yet; without it, targets are compared by Kubernetes' own kinds.
+   * The cluster's kinds from discovery: a start whose target names a kind not known yet is
+   * requeued until a read that began after the execution was created has ended
+   * (`KindDiscovery.learnKindOf`); without it, targets are compared by Kubernetes' own kinds.
    */
   readonly kinds?: Pick<KindDiscovery, 'learnKindOf'>;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
@@ -316,7 +317,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * lifecycle does: the two writes are independent, and waiting for one before sending the
    * other would add a round trip to every start. The status is written once both are done, on
    * the version the finalizer write returned. An engine whose resources a crash could orphan
-   * unseen waits for the finalizer first (#recoversOrphans).
+   * unseen waits for the finalizer first (#recoversOrphans). Before the cooldown is checked,
+   * the execution is refused if it may not run at all (#refusal), and requeued while its target
+   * names a kind discovery has not been read for since it was created (`kinds`).
    */
   async #start(
     wfe: WorkflowExecution,
@@ -326,18 +329,34 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // An earlier execution of this name may have left its resource holding this one's lock.
     const { uid } = wfe.metadata;
     if (uid !== undefined) await this.#o.orphans?.release(objectKey(wfe), ctx.signal, uid);
-    await this.#o.kinds?.learnKindOf(wfe.spec.targetResource, ctx.signal);
-    const blocking = this.#o.targets.cooldownBlocking(
-      { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
-      this.#o.cooldownMs,
-      this.#o.now(),
-    );
+    const engine = wfe.spec.executionEngine;
+    // Checked before anything that waits: an execution the policy refuses is failed at once, and
+    // never makes the controller read discovery for the kind it names.
+    const refusal = this.#refusal(wfe);
+    const discoveryWaitMs = refusal
+      ? undefined
+      : this.#o.kinds?.learnKindOf(wfe.spec.targetResource, wfe.metadata.creationTimestamp);
+    const blocking =
+      refusal || discoveryWaitMs !== undefined
+        ? undefined
+        : this.#o.targets.cooldownBlocking(
+            { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
+            this.#o.cooldownMs,
+            this.#o.now(),
+          );
+    // Whatever this pass does but a create that races the finalizer (#recoversOrphans) goes on
+    // from the version the finalizer write returned.
+    const waitsForFinalizer =
+      refusal || discoveryWaitMs !== undefined || blocking || !this.#recoversOrphans(engine);
+    if (finalizing && waitsForFinalizer) {
+      const finalized = withMetadataOf(wfe, await finalizing);
+      if (!finalized) return this.#gone(wfe, ctx);
+      wfe = finalized;
+      finalizing = undefined;
+    }
+    if (refusal) return this.#startFailed(wfe, refusal, ctx);
+    if (discoveryWaitMs !== undefined) return { requeueAfter: discoveryWaitMs };
     if (blocking) {
-      if (finalizing) {
-        const finalized = withMetadataOf(wfe, await finalizing);
-        if (!finalized) return this.#gone(wfe, ctx);
-        wfe = finalized;
-      }
       const seconds = Math.ceil(blocking.remainingMs / 1000);
       await this.#write(
         wfe,
@@ -351,13 +370,6 @@ export class WorkflowExecutionReconciler implements Reconciler {
         ctx,
       );
       return { requeueAfter: blocking.remainingMs };
-    }
-    const engine = wfe.spec.executionEngine;
-    if (finalizing && !this.#recoversOrphans(engine)) {
-      const finalized = withMetadataOf(wfe, await finalizing);
-      if (!finalized) return this.#gone(wfe, ctx);
-      wfe = finalized;
-      finalizing = undefined;
     }
     const [created, finalized] = await Promise.allSettled([this.#create(wfe, ctx), finalizing]);
     if (finalized.status === 'rejected') {
@@ -393,17 +405,31 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return this.#o.orphans !== undefined && this.#o.watchedEngines.has(engine);
   }
 
-  /** Checks what the execution asks for and creates its resource; returns the resource's name. */
-  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<string> {
-    const executor = this.#o.registry.get(wfe.spec.executionEngine);
+  /**
+   * Why the execution may not start, if it may not: its deadline passed, or the policy forbids
+   * what it asks for. Waiting (cooldown, a busy target) can outlast the deadline; starting then
+   * would give the workflow no time, as kubernaut's one-second Job does. A start that crashed
+   * after creating its resource is refused too, and #release removes the resource after the
+   * cooldown. Every start attempt (each wake from a cooldown or a busy target) comes through
+   * here before its create.
+   */
+  #refusal(wfe: WorkflowExecution): RoundhouseError | undefined {
     const now = this.#o.now();
     const deadline = timesOutAtMs(wfe);
-    // Waiting (cooldown, a busy target) can outlast the deadline; starting then would give the
-    // workflow no time, as kubernaut's one-second Job does. A start that crashed after creating
-    // its resource is refused too, and #release removes the resource after the cooldown.
     if (deadline !== undefined && deadline <= now.getTime())
-      throw new DeadlinePassedError(wfe.spec.timesOutAt as string);
-    enforceExecutionPolicy(wfe, this.#o.policy, now);
+      return new DeadlinePassedError(wfe.spec.timesOutAt as string);
+    try {
+      enforceExecutionPolicy(wfe, this.#o.policy, now);
+      return undefined;
+    } catch (error) {
+      if (error instanceof RoundhouseError) return error;
+      throw error;
+    }
+  }
+
+  /** Checks the dependencies the execution asks for and creates its resource; returns its name. */
+  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<string> {
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const { targets } = this.#o;
     const self = {
       namespace: wfe.metadata.namespace,
