@@ -112,6 +112,39 @@ describe('ExecutionsByTarget.useKinds', () => {
     expect(order).toEqual(['short name starts', 'short name created', 'kind starts']);
   });
 
+  it.each([
+    ['the short name', 'the kind'],
+    ['the kind', 'the short name'],
+  ])(
+    'makes a start after discovery joined two spellings wait for the starts queued on both (%s done first)',
+    async (firstDone, lastDone) => {
+      const targets = new ExecutionsByTarget();
+      const finish = new Map<string, () => void>();
+      const holding = (name: string) => async () =>
+        new Promise<void>((resolve) => {
+          finish.set(name, resolve);
+        });
+      const queued = [
+        targets.exclusiveStart('prod/ro/app', never, holding('the short name')),
+        targets.exclusiveStart('prod/Rollout/app', never, holding('the kind')),
+      ];
+      // Two keys before discovery lists `ro`: both run at once.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect([...finish.keys()].toSorted()).toEqual(['the kind', 'the short name']);
+      targets.useKinds(withRollouts);
+      let thirdRan = false;
+      const third = targets.exclusiveStart('prod/rollouts/app', never, async () => {
+        thirdRan = true;
+      });
+      finish.get(firstDone)?.();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(thirdRan).toBe(false);
+      finish.get(lastDone)?.();
+      await Promise.all([...queued, third]);
+      expect(thirdRan).toBe(true);
+    },
+  );
+
   it('drops the namespace before a kind the operator lists, by any name discovery joins to it', () => {
     const targets = new ExecutionsByTarget({ clusterScopedKinds: ['Rollout'] });
     targets.upsert(execution('a', 'Running', { engine: 'job', target: 'team-a/ro/app' }));

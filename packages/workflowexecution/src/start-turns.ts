@@ -42,6 +42,14 @@ export class StartTurns {
   /**
    * Files every queue under the new key of each of its spellings; queues that now share a key
    * are joined, so the next start there waits for all of them.
+   *
+   * A start already waiting in one of the joined queues keeps waiting for its own predecessor
+   * only, and may run beside the other queue's starts. That takes starts queued under two
+   * spellings before their kinds were joined: each spelling's first start was then already
+   * running beside the other's, on a kind this process did not know (one created before
+   * discovery listed its CRD, or after a failed read), so the queues were never one. Joining
+   * their waiters too would have to re-chain promises already awaited, for a case where the
+   * turn-taking had already not held; every start queued after the join waits for all of them.
    */
   rekey(keyOf: (spelling: string) => string): void {
     const moved = new Map<string, { tails: Promise<void>[]; spellings: Set<string> }>();
@@ -76,7 +84,7 @@ export class StartTurns {
 }
 
 /** Settles when `promise` does, or rejects with the signal's reason once it is aborted. */
-export function settledOrAborted(
+function settledOrAborted(
   promise: Promise<unknown> | undefined,
   signal: AbortSignal,
 ): Promise<void> {
