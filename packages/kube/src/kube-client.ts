@@ -374,9 +374,11 @@ export class KubeClient implements Reader {
    * The aggregated discovery documents of `/api` and `/apis`, in that order, as kubectl reads
    * them: every resource the cluster serves, with its kind, plural, singular, short names and
    * scope, in two requests (the plain JSON answer of `/apis` names the groups alone, and a
-   * document per group version would cost a request each). An API server without aggregated
-   * discovery (before 1.26) answers with the plain group list, which the caller tells apart by
-   * its `kind`. Discovery is open to every authenticated user (`system:discovery`).
+   * document per group version would cost a request each). It asks for
+   * `apidiscovery.k8s.io/v2`, else `v2beta1` (API servers 1.27 to 1.29; same fields), as
+   * client-go does. An API server without aggregated discovery (before 1.27, where it was an
+   * alpha feature off by default) answers with the plain group list, which the caller tells
+   * apart by its `kind`. Discovery is open to every authenticated user (`system:discovery`).
    */
   async discoverApiResources(options: RequestOptions = {}): Promise<readonly unknown[]> {
     return Promise.all(
@@ -732,9 +734,13 @@ interface RequestShape {
   readonly accept?: string;
 }
 
-/** client-go's Accept for discovery: the aggregated v2 document, else plain JSON. */
+/**
+ * client-go's Accept for discovery (`acceptDiscoveryFormats` through 1.36): the aggregated v2
+ * document (1.30 on), else v2beta1 (the only one 1.27 to 1.29 serve), else plain JSON.
+ */
 const aggregatedDiscovery =
-  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,' +
+  'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
 
 interface Prepared {
   readonly url: string;

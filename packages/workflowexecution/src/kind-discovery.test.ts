@@ -1,5 +1,8 @@
-import { KubernetesApiError } from '@roundhouse/kube';
-import { describe, expect, it, vi } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { noopLogger } from '@roundhouse/core';
+import { KubeClient, KubernetesApiError } from '@roundhouse/kube';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { KindDiscovery } from './kind-discovery.js';
 import type { KindTable } from './kind-table.js';
 
@@ -220,5 +223,49 @@ describe('KindDiscovery', () => {
     const { kinds } = setup([async () => documents(false)]);
     await kinds.read();
     expect(kinds.learnKindOf('prod/ro/app', undefined)).toBeUndefined();
+  });
+
+  it('reads an API server that serves aggregated discovery only as v2beta1 (1.27 to 1.29)', async () => {
+    // It answers the first type of the Accept it serves, as kube-apiserver negotiates: the
+    // v2beta1 document, else the plain group list.
+    const v2beta1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+    const server = createServer((req, res) => {
+      const accepted = (req.headers.accept ?? '').split(',').map((type) => type.trim());
+      const served = accepted.find((type) => type === v2beta1 || type === 'application/json');
+      const [core, apis] = documents(true).map((document) => ({
+        ...(document as object),
+        apiVersion: 'apidiscovery.k8s.io/v2beta1',
+      }));
+      const body =
+        served === v2beta1
+          ? req.url === '/api'
+            ? core
+            : apis
+          : { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+      res.writeHead(200, { 'content-type': served ?? 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new KubeClient({
+      getCurrentCluster: () => ({
+        name: 'old',
+        server: `http://127.0.0.1:${port}`,
+        skipTLSVerify: true,
+      }),
+      applyToHTTPSOptions: async () => {},
+    });
+    onTestFinished(async () => {
+      await client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const tables: KindTable[] = [];
+    await new KindDiscovery(client, (table) => tables.push(table), {
+      logger: noopLogger,
+      refreshMs: 600_000,
+      unknownKindMs: 30_000,
+    }).read();
+    expect(tables.at(-1)?.kindOf.get('ro')).toBe('rollout');
   });
 });

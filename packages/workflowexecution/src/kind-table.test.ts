@@ -209,6 +209,20 @@ describe('kindTableOf', () => {
     expect(table.kindOf.has('subresources-only')).toBe(false);
   });
 
+  it('reads v2beta1 documents, which API servers 1.27 to 1.29 serve, as v2 ones', () => {
+    const beta = (document: object) => ({ ...document, apiVersion: 'apidiscovery.k8s.io/v2beta1' });
+    const table = kindTableOf([beta(core), beta(apis(deployments, rollouts))]);
+    expect(sameKindTable(table, kindTableOf([core, apis(deployments, rollouts)]))).toBe(true);
+    expect(table.kindOf.get('ro')).toBe('rollout');
+  });
+
+  it('refuses an aggregated discovery document of a version it was not written for', () => {
+    const v3 = { ...apis(rollouts), apiVersion: 'apidiscovery.k8s.io/v3' };
+    expect(() => kindTableOf([core, v3])).toThrow(
+      /got APIGroupDiscoveryList apidiscovery\.k8s\.io\/v3$/,
+    );
+  });
+
   it('refuses a document that is no aggregated discovery, as an older API server answers', () => {
     const groupList = {
       kind: 'APIGroupList',

@@ -2,10 +2,10 @@ import { RoundhouseError } from '@roundhouse/core';
 import { z } from 'zod';
 
 /**
- * What the kind table reads of aggregated discovery (`apidiscovery.k8s.io/v2`
- * APIGroupDiscoveryList, the answer of `/api` and `/apis`): each group's resources, with the
- * kind each one serves. The core group's document has no metadata name at all. Subresources are
- * listed inside their resource, not as resources, so none is taken for a kind.
+ * What the kind table reads of aggregated discovery (an APIGroupDiscoveryList, the answer of
+ * `/api` and `/apis`): each group's resources, with the kind each one serves. The core group's
+ * document has no metadata name at all. Subresources are listed inside their resource, not as
+ * resources, so none is taken for a kind.
  */
 const ResourceSchema = z.object({
   resource: z.string(),
@@ -15,7 +15,13 @@ const ResourceSchema = z.object({
   shortNames: z.array(z.string()).nullish(),
 });
 
+/**
+ * The versions `KubeClient.discoverApiResources` asks for: `v2` (API servers 1.30 on) and
+ * `v2beta1` (1.27 to 1.29), whose resources carry the same fields. A document that names no
+ * version is read as one of them.
+ */
 const DiscoveryListSchema = z.object({
+  apiVersion: z.enum(['apidiscovery.k8s.io/v2', 'apidiscovery.k8s.io/v2beta1']).optional(),
   kind: z.literal('APIGroupDiscoveryList'),
   items: z
     .array(
@@ -104,9 +110,10 @@ export function sameKindTable(a: KindTable, b: KindTable): boolean {
 function resourcesOf(document: unknown): DiscoveredResource[] {
   const parsed = DiscoveryListSchema.safeParse(document);
   if (!parsed.success) {
-    const kind = (document as { kind?: unknown } | null)?.kind;
+    const { kind, apiVersion } = (document ?? {}) as { kind?: unknown; apiVersion?: unknown };
+    const got = [kind, apiVersion].filter((value) => typeof value === 'string');
     throw new DiscoveryUnreadableError(
-      `expected an aggregated discovery document (APIGroupDiscoveryList), got ${typeof kind === 'string' ? kind.slice(0, 64) : 'something else'}`,
+      `expected an aggregated discovery document (APIGroupDiscoveryList, apidiscovery.k8s.io/v2 or v2beta1), got ${got.length ? got.join(' ').slice(0, 128) : 'something else'}`,
     );
   }
   return (parsed.data.items ?? []).flatMap((group) =>
