@@ -9,8 +9,9 @@
  * quoted (`quoted`). Whitespace alone is no form: every space would go.
  */
 export function printedForms(value: string): string[] {
-  const printed = asPrinted(value).filter((form) => form.trim() !== '');
-  return [...new Set(printed.flatMap(quoted))];
+  // Deduplicated before quoting: for a value of one line, every way it prints is the value.
+  const printed = new Set(asPrinted(value).filter((form) => form.trim() !== ''));
+  return [...new Set([...printed].flatMap(quoted))];
 }
 
 /**
@@ -36,6 +37,7 @@ function asPrinted(value: string): string[] {
  *   either style, whatever the value holds.
  */
 function quoted(form: string): string[] {
+  if (!escaped.test(form)) return [form];
   const json = [
     form,
     jsonEscaped(form),
@@ -49,6 +51,9 @@ function quoted(form: string): string[] {
   );
   return [...json, ...reprs];
 }
+
+/** What any of the quotings below escapes: nothing else, and each leaves the form as it is. */
+const escaped = /[^\x20-\x7e]|['"\\]/;
 
 /** Inside a JSON string, as `json.dumps(ensure_ascii=False)` and JavaScript write it. */
 function jsonEscaped(text: string): string {
