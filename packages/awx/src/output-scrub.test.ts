@@ -94,6 +94,14 @@ describe('outputScrub', () => {
     expect(scrubbedText(run, token)).toBe(run);
   }, 2_000);
 
+  it('builds a scrub of more forms than a call may take arguments', () => {
+    const values = Array.from({ length: 150_000 }, (_, i) => `v${i.toString(36).padStart(5, '0')}`);
+    const scrub = outputScrub(values, false);
+    expect('forms' in scrub && scrubbedText('login v00a2c ok', scrub)).toBe(
+      `login ${scrubbedMarker} ok`,
+    );
+  });
+
   it('scrubs a value whose forms are more than one RegExp may hold (a CA bundle)', () => {
     const line = () => randomBytes(48).toString('base64');
     const bundle = `${Array.from({ length: 1200 }, line).join('\n')}\n`;

@@ -53,7 +53,9 @@ export interface OutputWithheld {
  */
 export function outputScrub(values: readonly string[], token: boolean): OutputScrub {
   const forms = [...new Set(values.flatMap(printedForms))].sort((a, b) => b.length - a.length);
-  const longest = Math.max(0, ...forms.map((form) => Buffer.byteLength(form)));
+  // A loop, not Math.max(...): spreading more than ~120k forms overflows the call stack.
+  let longest = 0;
+  for (const form of forms) longest = Math.max(longest, Buffer.byteLength(form));
   const marginBytes = Math.max(longest, token ? tokenMarginBytes : 0);
   return { marginBytes, forms: formIndex(forms), token };
 }
