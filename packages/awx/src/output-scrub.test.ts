@@ -85,9 +85,16 @@ describe('outputScrub', () => {
 
   it('scrubs a JWT wherever its segment begins, in time linear in the text', () => {
     const token = outputScrub([], true);
-    expect(scrubbedText('K8S_AUTH_API_KEY=xeyJhbGc.eyJzdWI.c2ln-x_1.more rest', token)).toBe(
-      `K8S_AUTH_API_KEY=x${scrubbedMarker}.more rest`,
+    // The payload is JSON too (`eyJ…`), so a segment after the signature goes as well.
+    expect(scrubbedText('K8S_AUTH_API_KEY=\\neyJhbGc.eyJzdWI.c2ln-x_1.more rest', token)).toBe(
+      `K8S_AUTH_API_KEY=\\${scrubbedMarker} rest`,
     );
+    expect(scrubbedText('a.b eyJhbGc.eyJzdWI.c2ln-x_1 c.d', token)).toBe(
+      `a.b ${scrubbedMarker} c.d`,
+    );
+    // A segment before the token that happens to hold `eyJ` leaves none of the token shown.
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzYTpqb2IifQ.c2lnbmF0dXJlLXNlY3JldA';
+    expect(scrubbedText(`vars.apiKeyJwt.${jwt} rest`, token)).toBe(`vars.${scrubbedMarker} rest`);
     // A JWT pattern tried at each `eyJ` of a run without a dot takes quadratic time: minutes
     // for a line `logs` gives.
     const run = 'eyJ'.repeat(100_000);

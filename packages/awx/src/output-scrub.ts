@@ -143,9 +143,14 @@ function occurrences(text: string, forms: FormIndex): Array<[number, number]> {
 const dottedRun = /[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*/g;
 
 /**
- * Where `text` shows a JWT: three base64url segments, the first from a JSON header (`eyJ…`),
- * which may follow other characters of its segment. Read run by run, in one pass: a pattern
- * trying each `eyJ` of a long run without a dot would take time quadratic in the run.
+ * Where `text` shows a JWT: three base64url segments, the first from a JSON header (`eyJ…`).
+ * The header may follow other characters of its segment (`\neyJ…` in a JSON string is read as
+ * `neyJ…`), so every segment holding `eyJ` with two after it is marked whole, through the
+ * second after it: a segment that only happens to hold `eyJ` (`apiKeyJwt`) and a token after it
+ * then make overlapping stretches, merged into one, and no part of the token is left out (a
+ * payload holds `eyJ` too, so a segment after the signature goes with it). Read
+ * run by run, in one pass: a pattern trying each `eyJ` of a long run without a dot would take
+ * time quadratic in the run.
  */
 function jwts(text: string): Array<[number, number]> {
   const found: Array<[number, number]> = [];
@@ -158,11 +163,9 @@ function jwts(text: string): Array<[number, number]> {
       at += segment.length + 1;
     }
     for (let i = 0; i + 2 < segments.length; i++) {
-      const header = (segments[i] ?? '').indexOf('eyJ');
-      if (header === -1) continue;
+      if (!(segments[i] ?? '').includes('eyJ')) continue;
       const last = i + 2;
-      found.push([(starts[i] ?? 0) + header, (starts[last] ?? 0) + (segments[last] ?? '').length]);
-      i = last;
+      found.push([starts[i] ?? 0, (starts[last] ?? 0) + (segments[last] ?? '').length]);
     }
   }
   return found;
