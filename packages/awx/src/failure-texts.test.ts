@@ -53,14 +53,33 @@ describe('failureTexts', () => {
       ]);
     });
 
-    it('and shows nothing of a traceback without one', () => {
+    it('scrubbing the whole line, its type too', () => {
+      const token = 'ghp_R8x2Kq9ZlmN3vB7wP0aT5yU1cD4eF6gH';
+      const traceback =
+        'Traceback (most recent call last):\n  File "x.py", line 1, in run\n' +
+        `    print(token)\n${token}\n`;
+      const texts = failureTexts(job('', traceback), outputScrub([token], false));
+      expect(texts.details).toEqual([scrubbedMarker]);
+    });
+
+    it("and shows nothing of a traceback without one, or of a work unit's output", () => {
       // Output AWX keeps there, from wherever its read of the last 1000 bytes began.
       const output = 'Worker output:\n-db-password", "event": "verbose"}\n';
       expect(isExplained(job('', output))).toBe(false);
       expect(failureTexts(job('', output), scrub).details).toEqual([]);
-      expect(failureTexts(job('', 'ZeroDivisionError\n'), scrub).details).toEqual([
-        'ZeroDivisionError',
-      ]);
+      expect(failureTexts(job('', 'ZeroDivisionError\n'), scrub).details).toEqual([]);
+      // A token the worker printed on a line of its own, after a traceback of AWX's or inside
+      // the worker's own, looks like an exception's type.
+      const token = 'ghp_R8x2Kq9ZlmN3vB7wP0aT5yU1cD4eF6gH';
+      const frames =
+        'Traceback (most recent call last):\n  File "x.py", line 1, in run\n    run()\n';
+      for (const traceback of [
+        `${frames}RuntimeError: worker failed\nWorker output:\n${token}\n`,
+        `Worker output:\n${frames}${token}\n`,
+        `Receptor detail:\n${frames}${token}\n`,
+      ]) {
+        expect(failureTexts(job('', traceback), scrub).details).toEqual([]);
+      }
     });
   });
 

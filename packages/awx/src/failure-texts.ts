@@ -59,7 +59,8 @@ export function failureTexts(
     ];
     return made(what.length === 0 ? [] : [`${what.join(' and ')} withheld: ${scrub.withheld}`]);
   }
-  const explained = explanation ? scrubbedExplanation(explanation, scrub) : '';
+  // Scrubbed whole: an exception's type is no proof it is code's name rather than a value.
+  const explained = explanation ? scrubbedText(explanation, scrub) : '';
   const output = tail.bytes > 0 && tail.read ? scrubbedTail(tail.read, scrub, tail.bytes) : '';
   return made([
     explained.trim().slice(0, maxExplanation),
@@ -72,35 +73,38 @@ export function isExplained(job: ExplainedJob): boolean {
   return explanationOf(job) !== undefined;
 }
 
-/** Why AWX stopped a job: `named` is code's name for it, shown as is; `quoted` may quote anything. */
-interface Explanation {
-  readonly named: string;
-  readonly quoted: string;
-}
+/** A frame of `format_exc()`: the file and line the exception passed, its code indented below. */
+const frameLine = /^ {2}File ".*", line \d+/;
 
-/** A line of `format_exc()` giving the exception: its type (qualified outside builtins), its message. */
-const exceptionLine = /^([A-Za-z_][\w.]*)(?:: (.*))?$/;
+/** The line after the last frame naming the exception: its type (qualified outside builtins), its message. */
+const exceptionLine = /^[A-Za-z_][\w.]*(?:: .*)?$/;
+
+/**
+ * The headings of the texts AWXReceptorJob writes into `result_traceback` when a work unit
+ * failed: the last 1000 bytes of its output, or Receptor's detail. Other texts are appended
+ * after a line break (`delay_update`), so a heading may be any line.
+ */
+const receptorHeadings: ReadonlySet<string> = new Set(['Worker output:', 'Receptor detail:']);
 
 /**
  * Why AWX stopped the job: its `job_explanation`; or, when AWX recorded none (an exception in
- * BaseTask.run leaves only `result_traceback`), the exception the traceback ends with, its type
- * and the first line of its message. A traceback is shown no further: the rest quotes code, a
- * message's further lines, or output AWX appended (a worker's last output, begun wherever AWX's
- * read of its last 1000 bytes began), and a traceback with no exception line shows nothing.
+ * BaseTask.run leaves only `result_traceback`), the line naming the exception of a Python
+ * traceback: the first line not indented after its last frame (`  File "…", line N`). Nothing
+ * else of a traceback is shown: the rest quotes code, a message's further lines, or output AWX
+ * appended. A traceback holding a work unit's output or Receptor's detail shows nothing at all,
+ * since that output begins wherever AWX's read of its last 1000 bytes began, and may itself
+ * print frames and a line of any shape after them; so does one with no frame, or whose line
+ * after the last frame does not name an exception.
  */
-function explanationOf(job: ExplainedJob): Explanation | undefined {
+function explanationOf(job: ExplainedJob): string | undefined {
   const explained = job.job_explanation.trim();
-  if (explained) return { named: '', quoted: explained };
+  if (explained) return explained;
   const lines = (job.result_traceback ?? '').split('\n').map((line) => line.trimEnd());
-  const exception = lines.findLast((line) => exceptionLine.test(line));
-  const [, named = '', quoted = ''] = exception?.match(exceptionLine) ?? [];
-  return named ? { named, quoted } : undefined;
-}
-
-function scrubbedExplanation({ named, quoted }: Explanation, scrub: OutputScrub): string {
-  const message = scrubbedText(quoted, scrub);
-  if (!named) return message;
-  return message ? `${named}: ${message}` : named;
+  if (lines.some((line) => receptorHeadings.has(line))) return undefined;
+  const lastFrame = lines.findLastIndex((line) => frameLine.test(line));
+  if (lastFrame === -1) return undefined;
+  const exception = lines.slice(lastFrame + 1).find((line) => !/^\s/.test(line));
+  return exception !== undefined && exceptionLine.test(exception) ? exception : undefined;
 }
 
 function made(details: string[]): FailureTexts {

@@ -156,7 +156,7 @@ describe('JobReport', () => {
 
     it("in the exception its traceback ends with, before it is cut to the message's share", async () => {
       const job = await endedJob('error', 0, transcript, {
-        resultTraceback: `Traceback (most recent call last):\n  File "x.py"\nValueError: ${quoted}\n`,
+        resultTraceback: `Traceback (most recent call last):\n  File "x.py", line 1, in run\nValueError: ${quoted}\n`,
       });
       const { message } = await report().result(job, scrub, undefined);
       expect(message).toContain(`(AWX job ${job.id}); ValueError: ${shown}`);
@@ -164,7 +164,7 @@ describe('JobReport', () => {
 
       // The password straddles the 1024th character: none of it is left at the cut.
       const padded = await endedJob('error', 0, transcript, {
-        resultTraceback: `RuntimeError: ${'.'.repeat(1000)}${password}\n`,
+        resultTraceback: `  File "x.py", line 1, in run\nRuntimeError: ${'.'.repeat(1000)}${password}\n`,
       });
       const cut = await report().result(padded, scrub, undefined);
       expect(cut.message).toContain(`....${scrubbedMarker.slice(0, 10)}`);
