@@ -14,7 +14,7 @@ import {
 } from './output-scrub.js';
 import type { Job } from './schemas.js';
 
-/** Set only by `failureTexts`: what `awxJobResult` checks its texts were made by. */
+/** Set only by `failureTexts`, so that an object literal does not compile as `FailureTexts`. */
 export const scrubbedTexts: unique symbol = Symbol('made by failureTexts');
 
 /** What a failure's message shows of AWX's texts; made only by `failureTexts`. */
@@ -22,6 +22,17 @@ export interface FailureTexts {
   /** What the message says after the status, each scrubbed, or what is withheld and why. */
   readonly details: readonly string[];
   readonly [scrubbedTexts]: true;
+}
+
+/**
+ * The texts `failureTexts` made, each frozen. A copy (`{ ...texts, details }`) has the symbol and
+ * compiles as `FailureTexts`; only this tells it from the original.
+ */
+const madeHere = new WeakSet<FailureTexts>();
+
+/** Whether `failureTexts` made `texts`, as they are. */
+export function isMadeByFailureTexts(texts: unknown): texts is FailureTexts {
+  return typeof texts === 'object' && texts !== null && madeHere.has(texts as FailureTexts);
 }
 
 /** The end of the job's output a failure shows. */
@@ -108,5 +119,10 @@ function explanationOf(job: ExplainedJob): string | undefined {
 }
 
 function made(details: string[]): FailureTexts {
-  return { details: details.filter(Boolean), [scrubbedTexts]: true };
+  const texts = Object.freeze({
+    details: Object.freeze(details.filter(Boolean)),
+    [scrubbedTexts]: true as const,
+  });
+  madeHere.add(texts);
+  return texts;
 }

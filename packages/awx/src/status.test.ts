@@ -54,6 +54,11 @@ describe('awxJobResult', () => {
     }
     const unscrubbed = { details: ['hunter2'], explanation: 'hunter2' } as never;
     expect(() => awxJobResult(failed, unscrubbed)).toThrow(/, not an object it did not make$/);
+    // A copy of texts it made, with details of the caller's, compiles and is refused too.
+    const made = failureTexts(failed, outputScrub([], false));
+    const copy = { ...made, details: ['hunter2'] };
+    expect(() => awxJobResult(failed, copy)).toThrow(/, not an object it did not make$/);
+    expect(Object.isFrozen(made) && Object.isFrozen(made.details)).toBe(true);
     expect(() => awxJobResult(failed, null as never)).toThrow(/, not null$/);
   });
 

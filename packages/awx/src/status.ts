@@ -4,7 +4,7 @@ import {
   type FailureReason,
   type Phase,
 } from '@roundhouse/core';
-import { type FailureTexts, scrubbedTexts } from './failure-texts.js';
+import { type FailureTexts, isMadeByFailureTexts } from './failure-texts.js';
 import type { Job, JobStatus, KnownJobStatus } from './schemas.js';
 
 interface StatusMapping {
@@ -146,14 +146,12 @@ export function awxJobResult(job: ReportedJob, texts?: FailureTexts): ExecutionR
 
 /**
  * The details of texts `failureTexts` made. Anything else is refused, whatever the job's
- * status: an object not made there may hold AWX's texts unscrubbed, and a string is what the
- * output tail was before texts were scrubbed (`awxJobResult(job, stdoutTail)`).
+ * status: an object not made there, a copy of one too, may hold AWX's texts unscrubbed, and a
+ * string is what the output tail was before texts were scrubbed (`awxJobResult(job, stdoutTail)`).
  */
 function detailsOf(texts: FailureTexts | undefined): readonly string[] {
   if (texts === undefined) return [];
-  if (typeof texts === 'object' && texts !== null && texts[scrubbedTexts] === true) {
-    return texts.details;
-  }
+  if (isMadeByFailureTexts(texts)) return texts.details;
   const given =
     texts === null
       ? 'null'
