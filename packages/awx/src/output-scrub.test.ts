@@ -29,9 +29,25 @@ describe('outputScrub', () => {
   });
 
   it('leaves spaces alone when a line of a value is blank', () => {
-    expect(scrubbed(['top\n \nsecret'], 'a top secret')).toBe(
+    expect(scrubbed(['tops\n \nsecret'], 'a tops secret')).toBe(
       `a ${scrubbedMarker} ${scrubbedMarker}`,
     );
+  });
+
+  it('scrubs each line of a value wherever Python splits lines, as stdout_lines shows them', () => {
+    const value = 'first-line\rsecond\u2028third\vfourth\x1cfifth\r\nlast-line';
+    const lines = ['first-line', 'second', 'third', 'fourth', 'fifth', 'last-line'];
+    expect(scrubbed([value], `"stdout_lines": ${JSON.stringify(lines)}`)).toBe(
+      `"stdout_lines": [${lines.map(() => `"${scrubbedMarker}"`).join(',')}]`,
+    );
+  });
+
+  it('scrubs no line of a value shorter than 4 characters, which would leave a text unreadable', () => {
+    const config = '{\n  "password": "hunter2",\n  "a": 1\n}\n';
+    const output = 'if (a) {\n  "a": 1\n  "password": "hunter2",\n}';
+    expect(scrubbed([config], output)).toBe(`if (a) {\n${scrubbedMarker}\n${scrubbedMarker}\n}`);
+    // A whole value is scrubbed however short it is.
+    expect(scrubbed(['a'], 'a b')).toBe(`${scrubbedMarker} b`);
   });
 
   it('withholds overlapping and touching values as one stretch, none of either shown', () => {

@@ -15,12 +15,30 @@ export function printedForms(value: string): string[] {
 }
 
 /**
+ * Where Python's `str.splitlines` breaks lines, which fills a task result's `stdout_lines`:
+ * `\r\n` as one break, and each of these alone.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: Python breaks lines at these.
+const lineBreak = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+
+/**
+ * How long a line of a value must be, trimmed, to be a form of its own. A line as short as `{`
+ * or `a` would be replaced wherever it appears, and a text shown with every one of them gone is
+ * unreadable; a whole value is a form however short it is.
+ */
+const minLineLength = 4;
+
+/**
  * A value as stored; without the trailing line break a file read into a Secret ends with, which
  * Ansible's command and shell modules strip from what they print; trimmed; and, for a value of
- * several lines (a PEM key), each line, as a task result's `stdout_lines` shows them one by one.
+ * several lines (a PEM key), each line at least `minLineLength` long, as is and trimmed, as a
+ * task result's `stdout_lines` shows them one by one.
  */
 function asPrinted(value: string): string[] {
-  const lines = value.split('\n').flatMap((line) => [line, line.trim()]);
+  const lines = value
+    .split(lineBreak)
+    .filter((line) => line.trim().length >= minLineLength)
+    .flatMap((line) => [line, line.trim()]);
   return [value, value.replace(/[\r\n]+$/, ''), value.trim(), ...lines];
 }
 
