@@ -127,7 +127,8 @@ export class AnsibleExecutor implements Executor {
         ? await this.#lock.find(wfe, namespace, signal)
         : undefined;
     const lock = async () => {
-      found ??= await this.#lock.find(wfe, namespace, signal);
+      // Not `??=`: a read that found no lock (null) is not read again.
+      if (found === undefined) found = await this.#lock.find(wfe, namespace, signal);
       return found;
     };
     const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);

@@ -69,7 +69,7 @@ describeWithControlPlane('AWX requests per launch', () => {
     }
   });
 
-  it('reads the lock once for a failure it reports, to scrub and to mark it finished', async () => {
+  it('reads the lock once for a failure it reports, to scrub and to mark it finished, found or not', async () => {
     const template = seedTemplate(bed.sim, {
       schedule: { pendingMs: 0, runningMs: 50, outcome: 'failed', jobExplanation: 'boom' },
     });
@@ -95,5 +95,11 @@ describeWithControlPlane('AWX requests per launch', () => {
       expect(leaseReads).toHaveLength(1);
     }
     await executor.cleanup(withRef(created, resourceName), env.namespace);
+    // Once the lock is gone, a read that found none is not made again.
+    for (const wfe of [withRef(created, resourceName), created]) {
+      leaseReads.length = 0;
+      expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({ phase: 'Failed' });
+      expect(leaseReads).toHaveLength(1);
+    }
   });
 });
