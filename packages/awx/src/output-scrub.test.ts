@@ -1,9 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { outputScrub, scrubbedMarker, scrubbedTail, scrubbedText } from './output-scrub.js';
+import {
+  type OutputScrub,
+  outputScrub,
+  scrubbedMarker,
+  scrubbedTail,
+  scrubbedText,
+} from './output-scrub.js';
 
-const scrubbed = (values: string[], text: string) =>
-  scrubbedTail(text, outputScrub(values, false), 4096);
+/** The scrub of `values`, which these tests expect to be built. */
+function built(values: readonly string[], token: boolean): OutputScrub {
+  const scrub = outputScrub(values, token);
+  if ('withheld' in scrub) throw new Error(scrub.withheld);
+  return scrub;
+}
+
+const scrubbed = (values: string[], text: string) => scrubbedTail(text, built(values, false), 4096);
 
 describe('outputScrub', () => {
   it('scrubs a value read from a file without the line break the command module strips', () => {
@@ -57,7 +69,7 @@ describe('outputScrub', () => {
     );
     expect(scrubbed(['user-', 'pass'], 'auth user-pass ok')).toBe(`auth ${scrubbedMarker} ok`);
     // At the tail's cut too: the stretch the cut falls inside is one marker, cut as the tail is.
-    const scrub = outputScrub(['admin-12', '12345678secret'], false);
+    const scrub = built(['admin-12', '12345678secret'], false);
     const cutInside = Buffer.byteLength('45678secret\nretry');
     expect(scrubbedTail('login admin-12345678secret\nretry', scrub, cutInside)).toBe(
       `${scrubbedMarker}\nretry`.slice(-cutInside),
@@ -73,13 +85,13 @@ describe('outputScrub', () => {
       // the event (non-ASCII as \uXXXX), quoted as read: as bytes, in their repr.
       const explanation =
         'Failed to JSON parse a line from worker stream. Error: Expecting value: line 1 column 1 (char 0) Line with invalid JSON data: b\'{"event": "runner_on_failed", "stdout": "fatal: [web-1]: FAILED! => {\\\\"msg\\\\": \\\\"login p\\\\u00e4\\\\\\\\\\\\"ss\\\\\\\\\\\\\\\\word\\\'s refused\\\\"}", "counter": 7}\\n\'';
-      const shown = scrubbedText(explanation, outputScrub([value], false));
+      const shown = scrubbedText(explanation, built([value], false));
       expect(shown).toContain(`login ${scrubbedMarker} refused`);
       expect(shown).not.toContain('word');
     });
 
     it("in a traceback's last line, in either quote style of a repr", () => {
-      const scrub = outputScrub([value, "it's a\\b"], false);
+      const scrub = built([value, "it's a\\b"], false);
       const decrypt = "ValueError: cannot decrypt 'p\u00e4\"ss\\\\word\\'s' for input password";
       expect(scrubbedText(decrypt, scrub)).toBe(
         `ValueError: cannot decrypt '${scrubbedMarker}' for input password`,
@@ -88,7 +100,7 @@ describe('outputScrub', () => {
     });
 
     it('with non-ASCII escaped: in the repr of bytes, of an unprintable character, in JSON', () => {
-      const scrub = outputScrub(['pässwört\u200b', 'pässwört'], false);
+      const scrub = built(['pässwört\u200b', 'pässwört'], false);
       expect(scrubbedText("b'p\\xc3\\xa4ssw\\xc3\\xb6rt\\xe2\\x80\\x8b'", scrub)).toBe(
         `b'${scrubbedMarker}'`,
       );
@@ -100,7 +112,7 @@ describe('outputScrub', () => {
   });
 
   it('scrubs a JWT wherever its segment begins, in time linear in the text', () => {
-    const token = outputScrub([], true);
+    const token = built([], true);
     // The payload is JSON too (`eyJ…`), so a segment after the signature goes as well.
     expect(scrubbedText('K8S_AUTH_API_KEY=\\neyJhbGc.eyJzdWI.c2ln-x_1.more rest', token)).toBe(
       `K8S_AUTH_API_KEY=\\${scrubbedMarker} rest`,
@@ -119,16 +131,26 @@ describe('outputScrub', () => {
 
   it('builds a scrub of more forms than a call may take arguments', () => {
     const values = Array.from({ length: 150_000 }, (_, i) => `v${i.toString(36).padStart(5, '0')}`);
-    const scrub = outputScrub(values, false);
-    expect('forms' in scrub && scrubbedText('login v00a2c ok', scrub)).toBe(
-      `login ${scrubbedMarker} ok`,
-    );
+    const scrub = built(values, false);
+    expect(scrubbedText('login v00a2c ok', scrub)).toBe(`login ${scrubbedMarker} ok`);
   });
 
   it('scrubs a value whose forms are more than one RegExp may hold (a CA bundle)', () => {
     const line = () => randomBytes(48).toString('base64');
     const bundle = `${Array.from({ length: 1200 }, line).join('\n')}\n`;
-    const scrub = outputScrub([bundle], false);
+    const scrub = built([bundle], false);
     expect(scrubbedText(`ca: ${JSON.stringify(bundle)}`, scrub)).toBe(`ca: "${scrubbedMarker}"`);
+  });
+
+  it('withholds the texts rather than build a scrub of more than 1 MiB of values or 200k forms', () => {
+    const tooLarge = { withheld: 'the injected values are too large to scrub' };
+    expect(outputScrub(['x'.repeat(1 << 20)], false)).not.toEqual(tooLarge);
+    expect(outputScrub(['x'.repeat(1 << 19), 'y'.repeat((1 << 19) + 1)], false)).toEqual(tooLarge);
+    // Lines quoted in 30 ways each: 7,000 of them make about 420k forms, in 200 KiB.
+    const lines = Array.from({ length: 7_000 }, (_, i) => `  "key-${i}": "välue's ${i}",`);
+    const config = `{\n${lines.join('\n')}\n}\n`;
+    expect(Buffer.byteLength(config)).toBeLessThan(1 << 18);
+    expect(outputScrub([config], false)).toEqual(tooLarge);
+    expect(outputScrub([config.slice(0, config.length / 4)], false)).not.toEqual(tooLarge);
   });
 });

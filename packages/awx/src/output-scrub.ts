@@ -46,13 +46,37 @@ export interface OutputWithheld {
 }
 
 /**
+ * How much a scrub is built of at most: the injected values' total size in UTF-8, and the forms
+ * they show in. A scrub is built on the event loop at each report of a failure and each `logs`
+ * call, at about 4 µs a form (1 MiB of one-line values takes milliseconds; a 1 MiB pretty-printed
+ * JSON Secret, 840k forms, 3.5 s); past either bound the texts are withheld instead.
+ */
+const scrubBounds = { valueBytes: 1 << 20, forms: 200_000 } as const;
+
+const tooLarge: OutputWithheld = { withheld: 'the injected values are too large to scrub' };
+
+/**
  * The scrub of `values` (the injected Secret values) and, with `token`, of JWTs: a Kubernetes
  * service account token is one, and since the token itself is never kept, a job given one has
  * every JWT in what it wrote scrubbed. Each value is matched in every form it may show in (see
- * `printedForms`). A very short value (`1`, `true`) is replaced wherever it appears.
+ * `printedForms`). A very short value (`1`, `true`) is replaced wherever it appears. Values
+ * past `scrubBounds` are not scrubbed: what AWX wrote is withheld.
  */
-export function outputScrub(values: readonly string[], token: boolean): OutputScrub {
-  const forms = [...new Set(values.flatMap(printedForms))].sort((a, b) => b.length - a.length);
+export function outputScrub(
+  values: readonly string[],
+  token: boolean,
+): OutputScrub | OutputWithheld {
+  let bytes = 0;
+  for (const value of values) bytes += Buffer.byteLength(value);
+  if (bytes > scrubBounds.valueBytes) return tooLarge;
+  const unique = new Set<string>();
+  for (const value of values) {
+    for (const form of printedForms(value)) {
+      unique.add(form);
+      if (unique.size > scrubBounds.forms) return tooLarge;
+    }
+  }
+  const forms = [...unique].sort((a, b) => b.length - a.length);
   // A loop, not Math.max(...): spreading more than ~120k forms overflows the call stack.
   let longest = 0;
   for (const form of forms) longest = Math.max(longest, Buffer.byteLength(form));

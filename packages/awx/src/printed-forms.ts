@@ -6,12 +6,13 @@
 
 /**
  * The forms to scrub `value` in: each way it may be printed (`asPrinted`), each as it shows
- * quoted (`quoted`). Whitespace alone is no form: every space would go.
+ * quoted (`quoted`), some more than once. Whitespace alone is no form: every space would go.
+ * Given one by one, so that a scrub with too many stops building them.
  */
-export function printedForms(value: string): string[] {
+export function* printedForms(value: string): Generator<string> {
   // Deduplicated before quoting: for a value of one line, every way it prints is the value.
   const printed = new Set(asPrinted(value).filter((form) => form.trim() !== ''));
-  return [...new Set([...printed].flatMap(quoted))];
+  for (const form of printed) yield* quoted(form);
 }
 
 /**
