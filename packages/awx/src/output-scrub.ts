@@ -31,7 +31,9 @@ export interface OutputScrub {
  * `keyLength`), then by those characters, longest form first. A place in a text is looked up
  * once per length, however many forms there are and however long they are, and only forms that
  * begin as the text does there are compared: one pattern of them all would grow with the values
- * (a CA bundle's forms exceed what a JavaScript RegExp may hold).
+ * (a CA bundle's forms exceed what a JavaScript RegExp may hold). Where many forms begin alike
+ * (values sharing a prefix, a value's own forms) each is compared, so a scan costs at worst the
+ * text's length times the forms sharing a start, which `scrubBounds` bounds.
  */
 type FormIndex = ReadonlyArray<{
   readonly length: number;
