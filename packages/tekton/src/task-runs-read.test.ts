@@ -171,7 +171,10 @@ describe("the tekton engine's cached TaskRuns", () => {
 
   it('keeps of a TaskRun only what the engine reads and the cache holds it by', () => {
     const { run } = failedRunWithChildren();
-    const cached = cachedTaskRun(childOf(run, 'test', 'False')) as { metadata: object; status: object };
+    const cached = cachedTaskRun(childOf(run, 'test', 'False')) as {
+      metadata: object;
+      status: object;
+    };
     expect(Object.keys(cached).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'status']);
     expect(Object.keys(cached.metadata).sort()).toEqual([
       'labels',
