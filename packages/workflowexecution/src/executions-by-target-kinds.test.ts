@@ -1,35 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { rolloutsDiscovery } from './discovery.test-support.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { execution, following } from './executions-by-target.test-support.js';
 import { kindTableOf } from './kind-table.js';
 
 /** Discovery after Argo Rollouts was installed: `ro` is a Rollout. */
-const withRollouts = kindTableOf([
-  {
-    kind: 'APIGroupDiscoveryList',
-    items: [
-      {
-        metadata: { name: 'argoproj.io' },
-        versions: [
-          {
-            version: 'v1alpha1',
-            resources: [
-              {
-                resource: 'rollouts',
-                responseKind: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' },
-                scope: 'Namespaced',
-                singularResource: 'rollout',
-                verbs: ['get', 'list', 'watch'],
-                shortNames: ['ro'],
-              },
-            ],
-            freshness: 'Current',
-          },
-        ],
-      },
-    ],
-  },
-]);
+const withRollouts = kindTableOf(rolloutsDiscovery(true));
 
 const now = new Date('2026-11-30T10:05:00Z');
 const never = new AbortController().signal;

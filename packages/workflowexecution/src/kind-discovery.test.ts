@@ -3,34 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { noopLogger } from '@roundhouse/core';
 import { KubeClient, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { rolloutsDiscovery } from './discovery.test-support.js';
 import { KindDiscovery } from './kind-discovery.js';
 import type { KindTable } from './kind-table.js';
-
-/** `/api` and `/apis` of a cluster serving Rollouts (`ro`) once `rollouts` is true. */
-function documents(rollouts: boolean): unknown[] {
-  const resource = {
-    resource: 'rollouts',
-    responseKind: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' },
-    scope: 'Namespaced',
-    singularResource: 'rollout',
-    verbs: ['get', 'list', 'watch'],
-    shortNames: ['ro'],
-  };
-  return [
-    { kind: 'APIGroupDiscoveryList', items: [] },
-    {
-      kind: 'APIGroupDiscoveryList',
-      items: rollouts
-        ? [
-            {
-              metadata: { name: 'argoproj.io' },
-              versions: [{ version: 'v1', resources: [resource] }],
-            },
-          ]
-        : [],
-    },
-  ];
-}
 
 function setup(answers: (() => Promise<unknown[]>)[]) {
   let clock = 0;
@@ -81,9 +56,9 @@ const createdAt = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 
 describe('KindDiscovery', () => {
   it('hands on the kinds it read, and again only when they changed', async () => {
     const { kinds, tables } = setup([
-      async () => documents(false),
-      async () => documents(false),
-      async () => documents(true),
+      async () => rolloutsDiscovery(false),
+      async () => rolloutsDiscovery(false),
+      async () => rolloutsDiscovery(true),
     ]);
     await kinds.read();
     await kinds.read();
@@ -110,8 +85,8 @@ describe('KindDiscovery', () => {
   it('holds both spellings of a kind installed after the last read until a read begun after they were created lists it', async () => {
     // Read at 0; the CRD is installed at 5 s; `ro` and `Rollout` are created at 10 s.
     const { kinds, reads, tables, advance } = setup([
-      async () => documents(false),
-      async () => documents(true),
+      async () => rolloutsDiscovery(false),
+      async () => rolloutsDiscovery(true),
     ]);
     await kinds.read();
     advance(10_000);
@@ -130,7 +105,7 @@ describe('KindDiscovery', () => {
 
   it('does not count a read that began before the execution was created, nor one in the second it was', async () => {
     const first = later();
-    const { kinds, reads, advance } = setup([first.answer, async () => documents(true)]);
+    const { kinds, reads, advance } = setup([first.answer, async () => rolloutsDiscovery(true)]);
     advance(200);
     const reading = kinds.read();
     advance(300);
@@ -138,7 +113,7 @@ describe('KindDiscovery', () => {
     const start = () => kinds.learnKindOf('prod/ro/app', createdAt(500));
     expect(start()).toBe(1_000);
     advance(1_000);
-    first.settle().resolve(documents(false));
+    first.settle().resolve(rolloutsDiscovery(false));
     await reading;
     expect(start()).toBe(30_000);
     advance(30_000);
@@ -149,7 +124,7 @@ describe('KindDiscovery', () => {
   });
 
   it('waits for the second after the creation second before it reads', async () => {
-    const { kinds, reads, advance } = setup([async () => documents(true)]);
+    const { kinds, reads, advance } = setup([async () => rolloutsDiscovery(true)]);
     advance(60_400);
     expect(kinds.learnKindOf('prod/ro/app', createdAt(60_400))).toBe(600);
     expect(reads).toEqual([]);
@@ -161,7 +136,7 @@ describe('KindDiscovery', () => {
   it('reads again only unknownKindMs after a read that timed out ended, and lets the start go on after a failed one', async () => {
     const slow = later();
     const { kinds, reads, tables, logger, advance } = setup([
-      async () => documents(false),
+      async () => rolloutsDiscovery(false),
       slow.answer,
       async () => {
         throw new KubernetesApiError('Timeout', 'discover /apis: timed out', 504, [], undefined);
@@ -191,8 +166,8 @@ describe('KindDiscovery', () => {
 
   it('lets starts on unknown kinds share the read under way', async () => {
     const { kinds, reads, advance } = setup([
-      async () => documents(false),
-      async () => documents(true),
+      async () => rolloutsDiscovery(false),
+      async () => rolloutsDiscovery(true),
     ]);
     await kinds.read();
     advance(30_000);
@@ -206,7 +181,7 @@ describe('KindDiscovery', () => {
 
   it('waits for nothing on a known kind, and reads in the background refreshMs after the last read ended', async () => {
     const next = later();
-    const { kinds, reads, advance } = setup([async () => documents(true), next.answer]);
+    const { kinds, reads, advance } = setup([async () => rolloutsDiscovery(true), next.answer]);
     await kinds.read();
     advance(599_999);
     expect(kinds.learnKindOf('prod/deploy/app', createdAt(599_999))).toBeUndefined();
@@ -216,11 +191,11 @@ describe('KindDiscovery', () => {
     expect(kinds.learnKindOf('prod/ro/app', createdAt(600_000))).toBeUndefined();
     expect(kinds.learnKindOf('prod/deploy/app', createdAt(600_000))).toBeUndefined();
     expect(reads).toEqual([0, 600_000]);
-    next.settle().resolve(documents(true));
+    next.settle().resolve(rolloutsDiscovery(true));
   });
 
   it('lets an execution without a creationTimestamp go on after any read', async () => {
-    const { kinds } = setup([async () => documents(false)]);
+    const { kinds } = setup([async () => rolloutsDiscovery(false)]);
     await kinds.read();
     expect(kinds.learnKindOf('prod/ro/app', undefined)).toBeUndefined();
   });
@@ -232,7 +207,7 @@ describe('KindDiscovery', () => {
     const server = createServer((req, res) => {
       const accepted = (req.headers.accept ?? '').split(',').map((type) => type.trim());
       const served = accepted.find((type) => type === v2beta1 || type === 'application/json');
-      const [core, apis] = documents(true).map((document) => ({
+      const [core, apis] = rolloutsDiscovery(true).map((document) => ({
         ...(document as object),
         apiVersion: 'apidiscovery.k8s.io/v2beta1',
       }));

@@ -6,6 +6,7 @@ import {
   type Reader,
 } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
+import { rolloutsDiscovery } from './discovery.test-support.js';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { KindDiscovery } from './kind-discovery.js';
@@ -13,25 +14,6 @@ import { WorkflowExecutionReconciler } from './reconciler.js';
 
 const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
 const zero = Date.parse('2026-11-30T10:00:00Z');
-
-/** `/api` and `/apis` of a cluster serving Rollouts (`ro`) once `rollouts` is true. */
-function discovery(rollouts: boolean): unknown[] {
-  const resource = {
-    resource: 'rollouts',
-    responseKind: { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' },
-    scope: 'Namespaced',
-    singularResource: 'rollout',
-    verbs: ['get', 'list', 'watch'],
-    shortNames: ['ro'],
-  };
-  const groups = rollouts
-    ? [{ metadata: { name: 'argoproj.io' }, versions: [{ version: 'v1', resources: [resource] }] }]
-    : [];
-  return [
-    { kind: 'APIGroupDiscoveryList', items: [] },
-    { kind: 'APIGroupDiscoveryList', items: groups },
-  ];
-}
 
 function execution(
   name: string,
@@ -123,7 +105,7 @@ describe('WorkflowExecutionReconciler and kinds discovery has not listed yet', (
     let clock = zero;
     const targets = new ExecutionsByTarget();
     const api = cluster(targets);
-    const answers = [discovery(false), discovery(true)];
+    const answers = [rolloutsDiscovery(false), rolloutsDiscovery(true)];
     const reads: number[] = [];
     const kinds = new KindDiscovery(
       {
