@@ -153,4 +153,29 @@ describe('outputScrub', () => {
     expect(outputScrub([config], false)).toEqual(tooLarge);
     expect(outputScrub([config.slice(0, config.length / 4)], false)).not.toEqual(tooLarge);
   });
+
+  it('withholds a value whose printed form is longer than 1 MiB, which the tail would read past', () => {
+    // Each control character prints as `\\u0001` when escaped twice: 8 characters for one.
+    expect(outputScrub(['\x01'.repeat(200_000)], false)).toEqual({
+      withheld: 'the injected values are too large to scrub',
+    });
+  });
+
+  it('withholds a text whole when scanning it would compare more than its budget allows', () => {
+    // One repeated character against output of it: every place begins like the value, and each
+    // comparison runs most of its length, which would take seconds on the event loop.
+    const scrub = built([`${'a'.repeat(300_000)}b`], false);
+    expect(scrubbedText('a'.repeat(600_000), scrub)).toBe(scrubbedMarker);
+    // A value of that size that does not repeat itself is found within the budget.
+    const key = randomBytes(150_000).toString('hex');
+    const scrubKey = built([key], false);
+    expect(scrubbedText(`x ${key} y ${key.slice(0, 1_000)}`, scrubKey)).toBe(
+      `x ${scrubbedMarker} y ${key.slice(0, 1_000)}`,
+    );
+  });
+
+  it('scrubs the pieces of a log line of a value split at rarer breaks than a line break', () => {
+    const scrub = built(['abc\vdef\vghi\nXXXXYYYY'], false);
+    expect(scrubbedText('log: abc\vdef\vghi', scrub)).toBe(`log: ${scrubbedMarker}`);
+  });
 });

@@ -32,8 +32,9 @@ export interface OutputScrub {
  * once per length, however many forms there are and however long they are, and only forms that
  * begin as the text does there are compared: one pattern of them all would grow with the values
  * (a CA bundle's forms exceed what a JavaScript RegExp may hold). Where many forms begin alike
- * (values sharing a prefix, a value's own forms) each is compared, so a scan costs at worst the
- * text's length times the forms sharing a start, which `scrubBounds` bounds.
+ * (values sharing a prefix, a value's own forms) each is compared, and a comparison can run the
+ * form's whole length (a value of one repeated character against output of it), so a scan is
+ * held to a budget of characters compared (`scanBudget`); past it the text is withheld whole.
  */
 type FormIndex = ReadonlyArray<{
   readonly length: number;
@@ -53,7 +54,17 @@ export interface OutputWithheld {
  * call, at about 4 µs a form (1 MiB of one-line values takes milliseconds; a 1 MiB pretty-printed
  * JSON Secret, 840k forms, 3.5 s); past either bound the texts are withheld instead.
  */
-const scrubBounds = { valueBytes: 1 << 20, forms: 200_000 } as const;
+const scrubBounds = { valueBytes: 1 << 20, forms: 200_000, formBytes: 1 << 20 } as const;
+
+/**
+ * The characters a scan of `length` characters may compare, on the event loop: a text whose
+ * values' forms begin alike at so many places that comparing them would cost more (crafted
+ * output against a crafted value, quadratic) is withheld whole instead. Output that shows a
+ * value compares about its length once per form that matches there, far below this.
+ */
+function scanBudget(length: number): number {
+  return 16 * length + (1 << 22);
+}
 
 const tooLarge: OutputWithheld = { withheld: 'the injected values are too large to scrub' };
 
@@ -82,6 +93,9 @@ export function outputScrub(
   // A loop, not Math.max(...): spreading more than ~120k forms overflows the call stack.
   let longest = 0;
   for (const form of forms) longest = Math.max(longest, Buffer.byteLength(form));
+  // The tail is read this much longer than it is shown: a longer form would have each failure
+  // report read, and scan, megabytes of output.
+  if (longest > scrubBounds.formBytes) return tooLarge;
   const marginBytes = Math.max(longest, token ? tokenMarginBytes : 0);
   return { marginBytes, forms: formIndex(forms), token };
 }
@@ -149,16 +163,26 @@ function scrubbedStretches(text: string, scrub: OutputScrub): Array<[number, num
 
 /**
  * At each place of `text` where forms begin, the longest of them, in order. Every place is
- * looked at, those inside a match too: a form beginning there may end past it.
+ * looked at, those inside a match too: a form beginning there may end past it. Past the scan's
+ * budget (`scanBudget`, each comparison counted at the most it may cost) the whole text is one
+ * occurrence.
  */
 function occurrences(text: string, forms: FormIndex): Array<[number, number]> {
   const found: Array<[number, number]> = [];
+  let budget = scanBudget(text.length);
   for (let at = 0; at < text.length; at++) {
     let end = at;
     for (const { length, byStart } of forms) {
-      const candidates = byStart.get(text.slice(at, at + length)) ?? [];
-      const form = candidates.find((candidate) => text.startsWith(candidate, at));
-      if (form) end = Math.max(end, at + form.length);
+      const candidates = byStart.get(text.slice(at, at + length));
+      if (!candidates) continue;
+      for (const candidate of candidates) {
+        budget -= Math.min(candidate.length, text.length - at);
+        if (budget < 0) return [[0, text.length]];
+        if (text.startsWith(candidate, at)) {
+          end = Math.max(end, at + candidate.length);
+          break;
+        }
+      }
     }
     if (end > at) found.push([at, end]);
   }

@@ -33,11 +33,12 @@ const minLineLength = 4;
  * A value as stored; without the trailing line break a file read into a Secret ends with, which
  * Ansible's command and shell modules strip from what they print; trimmed; and, for a value of
  * several lines (a PEM key), each line at least `minLineLength` long, as is and trimmed, as a
- * task result's `stdout_lines` shows them one by one.
+ * task result's `stdout_lines` and a log show them one by one.
  */
 function asPrinted(value: string): string[] {
-  const lines = value
-    .split(lineBreak)
+  // Lines as `stdout_lines` splits them, and as a log splits them (at `\n` alone): a log line
+  // may hold several pieces of a value split at rarer breaks, each too short on its own.
+  const lines = [...value.split(lineBreak), ...value.split(/\r?\n/)]
     .filter((line) => line.trim().length >= minLineLength)
     .flatMap((line) => [line, line.trim()]);
   return [value, value.replace(/[\r\n]+$/, ''), value.trim(), ...lines];
