@@ -125,6 +125,8 @@ describe('podExecutionState', () => {
       failureReason: 'TaskFailed',
       failedTaskName: 'build',
       exitCode: 3,
+      started: true,
+      completionTime: t(4),
     });
     expect(steps.map((s) => s.state)).toEqual(['Succeeded', 'Failed', 'Skipped']);
     expect(steps[2]).toEqual({ name: 'report', state: 'Skipped', reason: 'PodInitializing' });
@@ -304,6 +306,7 @@ describe('podExecutionState', () => {
       summary: expect.objectContaining({ status: 'False', completedTasks: 1, totalTasks: 3 }),
       failureReason: 'Unknown',
       failedTaskName: 'build',
+      started: true,
     });
     expect(podExecutionState(deleting('2026-01-02T03:00:20Z'), later).result).toMatchObject({
       phase: 'Failed',
@@ -342,6 +345,7 @@ describe('podExecutionState', () => {
         'pod wfe-1 was not started within its deadline (30s): Unschedulable: 0/1 nodes are available: 1 node(s) didn’t match Pod’s node affinity/selector.',
       summary: expect.objectContaining({ status: 'False', completedTasks: 0, totalTasks: 2 }),
       failureReason: 'DeadlineExceeded',
+      started: false,
     });
     const bound = unstarted([{ type: 'PodScheduled', status: 'True' }]);
     expect(podExecutionState(bound, later).result).toMatchObject({
@@ -356,6 +360,63 @@ describe('podExecutionState', () => {
     });
     expect(podExecutionState(started, later).result.phase).toBe('Pending');
     expect(podExecutionState(unstarted([], null), later).result.phase).toBe('Pending');
+  });
+
+  it('says whether any step ran, so a Pod that never ran one is no failure of the workflow', () => {
+    expect(podExecutionState(sequential('Pending', {}, {}), clock).result.started).toBe(false);
+    const midway = sequential(
+      'Pending',
+      { fetch: terminated(0, t(1), t(2)), build: waiting('PodInitializing') },
+      { report: waiting('PodInitializing') },
+    );
+    expect(podExecutionState(midway, clock).result.started).toBe(true);
+    // The kubelet refused the Pod at admission: failed, with no container status at all.
+    const rejected = PodStateSchema.parse({
+      metadata: { name: 'wfe-1', creationTimestamp: created },
+      spec: { initContainers: [{ name: 'fetch' }], containers: [{ name: 'report' }] },
+      status: {
+        phase: 'Failed',
+        reason: 'OutOfcpu',
+        message: "Pod was rejected: Node didn't have enough resource: cpu",
+        conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: t(3) }],
+      },
+    });
+    expect(podExecutionState(rejected, later).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'OutOfcpu',
+      failureReason: 'Unknown',
+      started: false,
+      completionTime: t(3),
+    });
+    // Evicted while its first step's image was still being pulled.
+    const evicted = sequential(
+      'Failed',
+      { fetch: waiting('ContainerCreating') },
+      { report: waiting('PodInitializing') },
+      { reason: 'Evicted', message: 'The node was low on resource: memory.' },
+    );
+    expect(podExecutionState(evicted, later).result.started).toBe(false);
+    // A lost step may never have started: the steps cannot tell, so the reason decides.
+    const lost = parallel('Failed', {
+      lint: { state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } } },
+    });
+    expect(podExecutionState(lost, later).result).not.toHaveProperty('started');
+  });
+
+  it("reports when the Pod ended, from its last step's end, however late it is seen", () => {
+    const done = parallel('Succeeded', {
+      lint: terminated(0, t(1), t(7)),
+      test: terminated(0, t(1), t(4)),
+    });
+    const seenLate = { ...clock, now: new Date('2026-01-02T05:00:00Z') };
+    expect(podExecutionState(done, seenLate).result).toMatchObject({
+      phase: 'Completed',
+      started: true,
+      completionTime: t(7),
+    });
+    // Not ended: no completion time, whatever the steps that finished say.
+    const running = sequential('Pending', { fetch: terminated(0, t(1), t(2)) }, {});
+    expect(podExecutionState(running, clock).result).not.toHaveProperty('completionTime');
   });
 
   it('reads times Kubernetes writes as null as absent', () => {

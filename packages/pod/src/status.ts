@@ -1,4 +1,9 @@
-import type { ExecutionResult, ExecutionSummary, FailureReason } from '@roundhouse/core';
+import {
+  completionTimeOf,
+  type ExecutionResult,
+  type ExecutionSummary,
+  type FailureReason,
+} from '@roundhouse/core';
 import { containerLostReason, hopelessWait, isContainerLost, podDisruption } from '@roundhouse/job';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
 import { missedStart } from './unstarted-deadline.js';
@@ -123,71 +128,113 @@ function abandonment(pod: PodState, clock: PodClock) {
 }
 
 /**
+ * Whether a step ran: it runs, ended with an exit code of its own, or is an init step the
+ * kubelet implies succeeded. A step the kubelet lost ran only if it has a start time: the
+ * kubelet writes the same placeholder status for a container that never started.
+ */
+function ran(step: StepStatus): boolean {
+  if (step.state === 'Running' || step.state === 'Succeeded') return true;
+  return step.state === 'Failed' && (!isContainerLost(step) || step.startedAt !== undefined);
+}
+
+/**
+ * Whether the workflow began to run (`ExecutionResult.started`): true once a step ran; false
+ * when every step still waits or was skipped, so none of the workflow's code ran (a Pod the
+ * kubelet refused at admission, `OutOfcpu`; one evicted or deleted before its first step);
+ * undefined when the only steps that ended are lost ones that may never have started.
+ */
+function workflowStarted(steps: readonly StepStatus[]): boolean | undefined {
+  if (steps.some(ran)) return true;
+  return steps.some((s) => s.state === 'Failed') ? undefined : false;
+}
+
+/** The latest of `times` that is an RFC 3339 time. */
+function latest(times: readonly (string | null | undefined)[]): string | undefined {
+  let found: string | undefined;
+  for (const time of times) {
+    const valid = completionTimeOf(time);
+    if (valid && (found === undefined || Date.parse(valid) > Date.parse(found))) found = valid;
+  }
+  return found;
+}
+
+/**
+ * When an ended Pod finished (`ExecutionResult.completionTime`): its last step's end, else (no
+ * step ended: a Pod refused at admission, or evicted before its first step) the latest change of
+ * its conditions, which the kubelet writes as it ends the Pod. A controller that sees the end
+ * late (a restart, a dropped watch) then still records when it happened.
+ */
+function podFinishedAt(pod: PodState, steps: readonly StepStatus[]): string | undefined {
+  return (
+    latest(steps.map((s) => s.finishedAt)) ??
+    latest((pod.status?.conditions ?? []).map((c) => c.lastTransitionTime))
+  );
+}
+
+/**
  * Maps a Pod to the execution's result and its steps' statuses. The Pod's phase decides the
  * end; before it, the steps do: Running once any step has started (so the phase never moves
- * back while a sequential Pod is between steps), Pending before.
+ * back while a sequential Pod is between steps), Pending before. Every result says whether the
+ * workflow `started`, and an ended Pod's says when it finished (`completionTime`).
  */
 export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionState {
   const steps = stepStatuses(pod);
+  const result = podResult(pod, steps, clock);
+  const started = workflowStarted(steps);
+  const completionTime = isPodFinished(pod) ? podFinishedAt(pod, steps) : undefined;
+  return {
+    steps,
+    result: {
+      ...result,
+      ...(started !== undefined ? { started } : {}),
+      ...(completionTime ? { completionTime } : {}),
+    },
+  };
+}
+
+function podResult(pod: PodState, steps: StepStatus[], clock: PodClock): ExecutionResult {
   const total = steps.length;
   const phase = pod.status?.phase;
   if (phase === 'Succeeded') {
     const message = `all ${total} step(s) succeeded`;
     return {
-      steps,
-      result: {
-        phase: 'Completed',
-        reason: 'Succeeded',
-        message,
-        summary: { ...summary(steps, 'True'), reason: 'Succeeded', message },
-      },
+      phase: 'Completed',
+      reason: 'Succeeded',
+      message,
+      summary: { ...summary(steps, 'True'), reason: 'Succeeded', message },
     };
   }
-  if (phase === 'Failed') return { steps, result: failedPod(pod, steps) };
+  if (phase === 'Failed') return failedPod(pod, steps);
   const abandoned = abandonment(pod, clock);
   if (abandoned) {
     const step = steps.find((s) => s.state === 'Running');
     const at = step ? { name: step.name, state: step.state } : undefined;
-    return { steps, result: failed(steps, abandoned.reason, abandoned.message, 'Unknown', at) };
+    return failed(steps, abandoned.reason, abandoned.message, 'Unknown', at);
   }
   const missed = missedStart(pod, clock.now);
-  if (missed) {
-    return {
-      steps,
-      result: failed(steps, 'DeadlineExceeded', missed, 'DeadlineExceeded'),
-    };
-  }
+  if (missed) return failed(steps, 'DeadlineExceeded', missed, 'DeadlineExceeded');
   const stuck = stuckStep(pod, steps, clock);
   if (stuck) {
     const message = `step ${stuck.step.name} cannot start: ${stuck.step.reason}${stuck.step.message ? `: ${stuck.step.message}` : ''}`;
-    return { steps, result: failed(steps, 'StartFailed', message, stuck.cause, stuck.step) };
+    return failed(steps, 'StartFailed', message, stuck.cause, stuck.step);
   }
   const running = steps.filter((s) => s.state === 'Running');
   if (running.length > 0) {
     const position = (s: StepStatus) => `${s.name} (${steps.indexOf(s) + 1}/${total})`;
     const message = `running step ${running.map(position).join(', ')}`;
     return {
-      steps,
-      result: {
-        phase: 'Running',
-        reason: 'StepRunning',
-        message,
-        summary: { ...summary(steps, 'Unknown'), reason: 'StepRunning', message },
-      },
+      phase: 'Running',
+      reason: 'StepRunning',
+      message,
+      summary: { ...summary(steps, 'Unknown'), reason: 'StepRunning', message },
     };
   }
   if (phase === 'Running' || steps.some((s) => s.state !== 'Waiting')) {
     const message = `${summary(steps, 'Unknown').completedTasks}/${total} step(s) done, next step starting`;
-    return {
-      steps,
-      result: { phase: 'Running', reason: 'Running', message, summary: summary(steps, 'Unknown') },
-    };
+    return { phase: 'Running', reason: 'Running', message, summary: summary(steps, 'Unknown') };
   }
   const message = pod.status?.message ?? pod.status?.reason ?? 'waiting for the pod to start';
-  return {
-    steps,
-    result: { phase: 'Pending', reason: 'PodPending', message, summary: summary(steps, 'Unknown') },
-  };
+  return { phase: 'Pending', reason: 'PodPending', message, summary: summary(steps, 'Unknown') };
 }
 
 /** Whether the Pod has ended, so its lock is stale rather than busy. */

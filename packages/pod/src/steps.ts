@@ -56,6 +56,7 @@ export const PodStateSchema = z.looseObject({
             status: z.string(),
             reason: z.string().nullish(),
             message: z.string().nullish(),
+            lastTransitionTime: time,
           }),
         )
         .nullish(),
