@@ -200,6 +200,50 @@ describe('podExecutionState', () => {
     expect(podExecutionState(firstPull, later).result.phase).toBe('Pending');
   });
 
+  it('fails a step the runtime could not start (StartError) as bad configuration that never ran', () => {
+    // What containerd reports for an image without /bin/sh: exit code 128, the epoch as start.
+    const noShell = {
+      state: {
+        terminated: {
+          exitCode: 128,
+          reason: 'StartError',
+          message:
+            'failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+          startedAt: '1970-01-01T00:00:00Z',
+          finishedAt: t(3),
+        },
+      },
+    };
+    const pod = sequential('Failed', { fetch: terminated(0, t(1), t(2)), build: noShell }, {});
+    const { result, steps } = podExecutionState(pod, clock);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message:
+        'step build cannot start: StartError: failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+      failureReason: 'ConfigurationError',
+      failedTaskName: 'build',
+      completionTime: t(3),
+    });
+    // 128 is the runtime's code, not the workflow's.
+    expect(result).not.toHaveProperty('exitCode');
+    expect(steps[1]).not.toHaveProperty('startedAt');
+    // The first step ran; a Pod whose only step could not start never ran the workflow.
+    expect(result.started).toBe(true);
+    const only = parallel('Failed', { lint: noShell });
+    expect(podExecutionState(only, clock).result).toMatchObject({
+      failureReason: 'ConfigurationError',
+      started: false,
+    });
+    // A step that ran and failed is the failure, whatever else could not start.
+    const both = parallel('Failed', { lint: noShell, test: terminated(2, t(1), t(3)) });
+    expect(podExecutionState(both, clock).result).toMatchObject({
+      reason: 'StepFailed',
+      failedTaskName: 'test',
+      exitCode: 2,
+    });
+  });
+
   it('reports a pod that failed without a failed step (eviction) with its reason', () => {
     const evicted = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },

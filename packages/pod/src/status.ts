@@ -63,7 +63,7 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
     const message = disruption.message ?? `the pod failed (${disruption.reason})`;
     return failed(steps, disruption.reason, message, 'Unknown', failedStep);
   }
-  const exited = steps.find((s) => s.state === 'Failed' && !isContainerLost(s));
+  const exited = steps.find((s) => s.state === 'Failed' && !isContainerLost(s) && !notStarted(s));
   if (exited) {
     const detail = exited.message ? `: ${exited.message}` : '';
     return failed(
@@ -72,6 +72,19 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
       `step ${exited.name} exited with code ${exited.exitCode} (${exited.reason ?? 'Error'})${detail}`,
       exited.reason === 'OOMKilled' ? 'OOMKilled' : 'TaskFailed',
       exited,
+    );
+  }
+  // The runtime could not start the step: its image has no /bin/sh, or its workingDir cannot
+  // be entered. Exit code 128 is the runtime's, and no line of the workflow ran.
+  const unstarted = steps.find(notStarted);
+  if (unstarted) {
+    const { name, state, reason, message } = unstarted;
+    return failed(
+      steps,
+      'StartFailed',
+      `step ${name} cannot start: ${reason}${message ? `: ${message}` : ''}`,
+      'ConfigurationError',
+      { name, state },
     );
   }
   // Only lost steps failed: the node or its runtime ended them, not the workflow.
@@ -128,24 +141,37 @@ function abandonment(pod: PodState, clock: PodClock) {
 }
 
 /**
+ * The terminated reason of a container the runtime created but could not start (runc's exec of
+ * `/bin/sh` or its chdir into `workingDir` failed), with exit code 128: a step that was never
+ * going to run as written, as a `CreateContainerError` is.
+ */
+const startErrorReason = 'StartError';
+
+function notStarted(step: StepStatus): boolean {
+  return step.state === 'Failed' && step.reason === startErrorReason;
+}
+
+/**
  * Whether a step ran: it runs, ended with an exit code of its own, or is an init step the
  * kubelet implies succeeded. A step the kubelet lost ran only if it has a start time: the
  * kubelet writes the same placeholder status for a container that never started.
  */
 function ran(step: StepStatus): boolean {
   if (step.state === 'Running' || step.state === 'Succeeded') return true;
-  return step.state === 'Failed' && (!isContainerLost(step) || step.startedAt !== undefined);
+  if (step.state !== 'Failed' || notStarted(step)) return false;
+  return !isContainerLost(step) || step.startedAt !== undefined;
 }
 
 /**
  * Whether the workflow began to run (`ExecutionResult.started`): true once a step ran; false
- * when every step still waits or was skipped, so none of the workflow's code ran (a Pod the
- * kubelet refused at admission, `OutOfcpu`; one evicted or deleted before its first step);
+ * when every step still waits, was skipped or could not be started, so none of the workflow's
+ * code ran (a Pod the kubelet refused at admission, `OutOfcpu`; one evicted or deleted before
+ * its first step; an image without /bin/sh);
  * undefined when the only steps that ended are lost ones that may never have started.
  */
 function workflowStarted(steps: readonly StepStatus[]): boolean | undefined {
   if (steps.some(ran)) return true;
-  return steps.some((s) => s.state === 'Failed') ? undefined : false;
+  return steps.some((s) => s.state === 'Failed' && isContainerLost(s)) ? undefined : false;
 }
 
 /** The latest of `times` that is an RFC 3339 time. */

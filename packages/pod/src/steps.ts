@@ -91,6 +91,13 @@ export type StepStatus = z.infer<typeof StepStatusSchema>;
 
 type ContainerStatus = z.infer<typeof ContainerStatusSchema>;
 
+/**
+ * A container's start time, without the zero time (the Unix epoch) the runtime reports for one
+ * it could not start (`StartError`): that container never started.
+ */
+const containerStartedAt = (time: string | null | undefined) =>
+  time && Date.parse(time) !== 0 ? time : undefined;
+
 const defined = <T extends Record<string, unknown>>(fields: T) =>
   Object.fromEntries(
     Object.entries(fields).filter(([, value]) => value !== undefined && value !== null),
@@ -139,7 +146,7 @@ function stepStatus(
       ...defined({
         reason: terminated.reason,
         message: terminated.message?.trim() || undefined,
-        startedAt: terminated.startedAt,
+        startedAt: containerStartedAt(terminated.startedAt),
         finishedAt: terminated.finishedAt,
       }),
     };
