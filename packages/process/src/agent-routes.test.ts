@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { route } from './agent-routes.js';
+import { requestTarget, route } from './agent-routes.js';
 
 describe('routing', () => {
   it.each([
@@ -20,4 +20,22 @@ describe('routing', () => {
     ['GET', '/tasks', { kind: 'methodNotAllowed', allow: ['POST'] }],
     ['POST', '/health', { kind: 'methodNotAllowed', allow: ['GET'] }],
   ])('%s %s', (method, path, expected) => expect(route(method, path)).toEqual(expected));
+});
+
+describe('the request target', () => {
+  it.each([
+    ['/tasks/t1/logs?stream=stderr&limitBytes=10', '/tasks/t1/logs', 'stream=stderr&limitBytes=10'],
+    ['/tasks/t1?uid=a%2Fb', '/tasks/t1', 'uid=a%2Fb'],
+    ['//x:99999', '//x:99999', ''],
+    ['//[?%', '//[', '%25='],
+    ['http://agent:5758/getTasks?x=1', '/getTasks', 'x=1'],
+  ])('%s is the path %s and the query %s', (target, path, query) => {
+    const parsed = requestTarget(target);
+    expect(parsed?.path).toBe(path);
+    expect(parsed?.query.toString()).toBe(query);
+  });
+
+  it.each(['*', 'tasks', 'http://[bad/health', 'ftp://agent/health'])('%s is no target', (target) =>
+    expect(requestTarget(target)).toBeUndefined(),
+  );
 });

@@ -43,6 +43,30 @@ export function route(method: string, path: string): Route {
     : { kind: 'methodNotAllowed', allow: ['GET'] };
 }
 
+/** Where a request goes: its path as sent, and its query. */
+export interface RequestTarget {
+  readonly path: string;
+  readonly query: URLSearchParams;
+}
+
+/**
+ * The path and query of a request line's target, or undefined when it is neither a path
+ * (`/tasks/x?uid=...`, the origin form clients send) nor an http(s) URL (the absolute form a
+ * proxy sends). The path is taken as sent, never resolved against a base: `//x:99999` is a
+ * path that matches no endpoint, not a host with a bad port, and no target can make parsing
+ * throw.
+ */
+export function requestTarget(target: string): RequestTarget | undefined {
+  if (target.startsWith('/')) {
+    const mark = target.indexOf('?');
+    if (mark === -1) return { path: target, query: new URLSearchParams() };
+    return { path: target.slice(0, mark), query: new URLSearchParams(target.slice(mark + 1)) };
+  }
+  const url = URL.parse(target);
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') return undefined;
+  return { path: url.pathname, query: url.searchParams };
+}
+
 function decode(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);

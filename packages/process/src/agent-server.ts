@@ -7,7 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
-import { type Route, route } from './agent-routes.js';
+import { type RequestTarget, type Route, requestTarget, route } from './agent-routes.js';
 import { isAuthorized } from './bearer-auth.js';
 import type { LogStream } from './log-tail.js';
 import type { ProcessSupervisor } from './supervisor.js';
@@ -53,7 +53,7 @@ export class TaskExecutorServer {
     this.#token = options.authToken;
     this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.#log = options.logger ?? noopLogger;
-    this.#server = createServer((request, response) => void this.#handle(request, response));
+    this.#server = createServer((request, response) => this.#serve(request, response));
     // The Go agent's read and write timeouts.
     this.#server.requestTimeout = 30_000;
   }
@@ -77,20 +77,35 @@ export class TaskExecutorServer {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /**
+   * Answers one request. Nothing a request does may escape as a rejection: the agent has no
+   * handler for one, and Node would end the process, and with it the supervision of every task.
+   * What the handler itself cannot answer drops the connection instead.
+   */
+  #serve(request: IncomingMessage, response: ServerResponse): void {
+    this.#handle(request, response).catch((error: unknown) => {
+      response.destroy();
+      this.#log.error({ error: describeError(error) }, 'request abandoned');
+    });
+  }
+
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://agent');
-    const reply = await this.#reply(request, url).catch((error: unknown) => this.#failure(error));
-    if (reply.status === 413) response.setHeader('Connection', 'close');
+    const target = requestTarget(request.url ?? '/');
+    const reply = target
+      ? await this.#reply(request, target).catch((error: unknown) => this.#failure(error))
+      : badTarget;
+    // The body of a refused request may be left unread: the connection is not reused after it.
+    if (reply.status === 413 || !target) response.setHeader('Connection', 'close');
     send(response, reply);
     this.#log.debug(
-      { method: request.method, path: url.pathname, status: reply.status },
+      { method: request.method, path: target?.path, status: reply.status },
       'request',
     );
   }
 
-  async #reply(request: IncomingMessage, url: URL): Promise<Reply> {
-    const target = route(request.method ?? 'GET', url.pathname);
-    const open = target.kind === 'health' || this.#token === undefined;
+  async #reply(request: IncomingMessage, target: RequestTarget): Promise<Reply> {
+    const endpoint = route(request.method ?? 'GET', target.path);
+    const open = endpoint.kind === 'health' || this.#token === undefined;
     if (!open && !isAuthorized(request.headers.authorization, this.#token)) {
       await consume(request, this.#maxBodyBytes, () => {});
       return {
@@ -99,7 +114,7 @@ export class TaskExecutorServer {
         headers: { 'WWW-Authenticate': 'Bearer' },
       };
     }
-    return this.#dispatch(target, request, url.searchParams);
+    return this.#dispatch(endpoint, request, target.query);
   }
 
   async #dispatch(target: Route, request: IncomingMessage, query: URLSearchParams): Promise<Reply> {
@@ -195,7 +210,7 @@ export class TaskExecutorServer {
       };
     }
     const reason = error instanceof TaskStoreError ? error.reason : 'InternalError';
-    this.#log.error({ error: String(error) }, 'request failed');
+    this.#log.error({ error: describeError(error) }, 'request failed');
     return {
       status: 500,
       body: problem(
@@ -205,6 +220,19 @@ export class TaskExecutorServer {
       ),
     };
   }
+}
+
+/** The answer to a request line whose target is neither a path nor an http(s) URL. */
+const badTarget: Reply = {
+  status: 400,
+  body: fieldProblem(400, 'InvalidRequest', [
+    { path: 'path', message: 'the request target must be a path such as /tasks/{name}' },
+  ]),
+};
+
+/** An error for the log; never throws, whatever was thrown. */
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
 }
 
 function validName(name: string): string {
