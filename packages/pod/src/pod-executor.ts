@@ -33,7 +33,8 @@ export interface PodExecutorOptions
   readonly reader?: Reader;
   /**
    * How long a step may wait with a cause that will not pass (ImagePullBackOff,
-   * CreateContainerConfigError) before the execution fails with it. Default 15 s.
+   * CreateContainerConfigError) before the execution fails with it, counted from when it began
+   * waiting (the end of the step before it, else when the kubelet took the Pod). Default 15 s.
    */
   readonly startupGraceMs?: number;
   readonly logger?: Logger;

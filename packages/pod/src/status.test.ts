@@ -244,6 +244,46 @@ describe('podExecutionState', () => {
     });
   });
 
+  it('counts the grace from when the step began waiting, not from the Pod’s creation', () => {
+    const at = (m: number, s: number) =>
+      `2026-01-02T03:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}Z`;
+    const clockAt = (m: number, s: number) => ({ ...clock, now: new Date(at(m, s)) });
+    // The second step's image hits its first back-off (a registry's 429) 10 minutes in.
+    const late = sequential(
+      'Pending',
+      {
+        fetch: terminated(0, t(1), at(10, 0)),
+        build: waiting('ImagePullBackOff', 'Back-off pulling image: 429 Too Many Requests'),
+      },
+      { report: waiting('PodInitializing') },
+      { startTime: t(1) },
+    );
+    const waitingNow = podExecutionState(late, clockAt(10, 2));
+    expect(waitingNow.result).toMatchObject({ phase: 'Running', reason: 'Running' });
+    // When a controller should look again: the kubelet retries the pull in silence.
+    expect(waitingNow.startupGraceEndsAt).toBe('2026-01-02T03:10:15.000Z');
+    expect(podExecutionState(late, clockAt(10, 15)).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failedTaskName: 'build',
+      failureReason: 'ImagePullBackOff',
+    });
+    // The first step (and every parallel one) waits from when the kubelet took the Pod: a Pod
+    // the scheduler placed 30 s after its creation still has its grace.
+    const placedLate = sequential(
+      'Pending',
+      { fetch: waiting('ImagePullBackOff') },
+      {},
+      { startTime: at(0, 30) },
+    );
+    expect(podExecutionState(placedLate, clockAt(0, 40)).result.phase).toBe('Pending');
+    expect(podExecutionState(placedLate, clockAt(0, 45)).result.reason).toBe('StartFailed');
+    // No wait that will not pass: nothing to look at again.
+    expect(podExecutionState(sequential('Pending', {}, {}), clock)).not.toHaveProperty(
+      'startupGraceEndsAt',
+    );
+  });
+
   it('reports a pod that failed without a failed step (eviction) with its reason', () => {
     const evicted = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },

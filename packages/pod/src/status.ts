@@ -3,8 +3,10 @@ import {
   type ExecutionResult,
   type ExecutionSummary,
   type FailureReason,
+  isTerminalPhase,
 } from '@roundhouse/core';
-import { containerLostReason, hopelessWait, isContainerLost, podDisruption } from '@roundhouse/job';
+import { containerLostReason, isContainerLost, podDisruption } from '@roundhouse/job';
+import { startupGraceEndsAt, stuckStep } from './startup-grace.js';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
 import { missedStart } from './unstarted-deadline.js';
 
@@ -12,6 +14,12 @@ import { missedStart } from './unstarted-deadline.js';
 export interface PodExecutionState {
   readonly result: ExecutionResult;
   readonly steps: readonly StepStatus[];
+  /**
+   * While a step waits with a cause that will not pass (ImagePullBackOff, a missing Secret)
+   * and its grace has not run out: when it does (RFC 3339). The kubelet reports such a wait
+   * once and retries in silence, so a controller looks at the execution again then.
+   */
+  readonly startupGraceEndsAt?: string;
 }
 
 export interface PodClock {
@@ -19,7 +27,8 @@ export interface PodClock {
   /**
    * How long a step may wait for a cause that will not pass on its own (an image that cannot
    * be pulled, a missing Secret) before the execution fails with it; the same grace the job
-   * engine gives a Job's pod.
+   * engine gives a Job's pod. Counted from when the step began waiting: the end of the step
+   * before it, else when the kubelet took the Pod.
    */
   readonly startupGraceMs: number;
 }
@@ -99,20 +108,6 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
     );
   }
   return failed(steps, 'PodFailed', pod.status?.message ?? 'the pod failed (PodFailed)', 'Unknown');
-}
-
-/**
- * The step that cannot start, once the Pod is older than the grace: its waiting reason is one
- * that retrying will not cure.
- */
-function stuckStep(pod: PodState, steps: readonly StepStatus[], clock: PodClock) {
-  const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
-  if (!(clock.now.getTime() - created >= clock.startupGraceMs)) return undefined;
-  for (const step of steps) {
-    const cause = step.state === 'Waiting' ? hopelessWait(step.reason) : undefined;
-    if (cause) return { step, cause };
-  }
-  return undefined;
 }
 
 /**
@@ -208,6 +203,9 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
   const result = podResult(pod, steps, clock);
   const started = workflowStarted(steps);
   const completionTime = isPodFinished(pod) ? podFinishedAt(pod, steps) : undefined;
+  const graceEndsAt = isTerminalPhase(result.phase)
+    ? undefined
+    : startupGraceEndsAt(pod, steps, clock.now, clock.startupGraceMs);
   return {
     steps,
     result: {
@@ -215,6 +213,7 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
       ...(started !== undefined ? { started } : {}),
       ...(completionTime ? { completionTime } : {}),
     },
+    ...(graceEndsAt ? { startupGraceEndsAt: graceEndsAt } : {}),
   };
 }
 
@@ -239,7 +238,7 @@ function podResult(pod: PodState, steps: StepStatus[], clock: PodClock): Executi
   }
   const missed = missedStart(pod, clock.now);
   if (missed) return failed(steps, 'DeadlineExceeded', missed, 'DeadlineExceeded');
-  const stuck = stuckStep(pod, steps, clock);
+  const stuck = stuckStep(pod, steps, clock.now, clock.startupGraceMs);
   if (stuck) {
     const message = `step ${stuck.step.name} cannot start: ${stuck.step.reason}${stuck.step.message ? `: ${stuck.step.message}` : ''}`;
     return failed(steps, 'StartFailed', message, stuck.cause, stuck.step);
