@@ -28,7 +28,10 @@ import type { Reader } from './reader.js';
 
 /** What the status mapping of a resource engine may use besides the resource itself. */
 export interface StatusContext {
-  /** Reads related objects (pods, child runs); the cache inside a controller. */
+  /**
+   * Reads related objects (pods, child runs): the cache inside a controller, the API server on
+   * a `fresh` status read.
+   */
   readonly reader: Reader;
   readonly namespace: string;
   readonly signal?: AbortSignal | undefined;
@@ -188,7 +191,10 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
   ): Promise<ExecutionResult | null> {
     const name = this.resourceName(wfe);
     const object = await this.owned.getOwned(wfe, namespace, name, options);
-    const context = { reader: this.reader, namespace, signal: options.signal };
+    // A fresh read is fresh throughout: a result from a live resource and cached related
+    // objects (a finished run's children the cache has not seen finish) would be just as wrong.
+    const reader = options.fresh ? this.client : this.reader;
+    const context = { reader, namespace, signal: options.signal };
     if (object) return this.#spec.result(object, context);
     return (await this.#spec.vanished?.(wfe, name, context)) ?? null;
   }

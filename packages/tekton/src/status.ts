@@ -14,6 +14,12 @@ import {
 /** The label Tekton puts on every TaskRun a PipelineRun creates, valued with its name. */
 export const pipelineRunLabel = 'tekton.dev/pipelineRun';
 
+/**
+ * The label Tekton puts on every TaskRun a PipelineRun creates, valued with the run's uid
+ * (`PipelineRunUIDLabelKey`): the name label is the same for every run of a target's lock.
+ */
+export const pipelineRunUidLabel = 'tekton.dev/pipelineRunUID';
+
 const ConditionSchema = z.looseObject({
   type: z.string(),
   status: z.string(),
@@ -52,7 +58,10 @@ const StepStateSchema = z.looseObject({
 
 /** The parts of a TaskRun the summary and the failure explanation read. */
 export const TaskRunStateSchema = z.looseObject({
-  metadata: z.looseObject({ name: z.string() }),
+  metadata: z.looseObject({
+    name: z.string(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
   status: z
     .looseObject({
       conditions: z.array(ConditionSchema).optional(),
@@ -103,6 +112,21 @@ function workloadExit(step: StepState): boolean {
 
 function succeeded(object: { status?: { conditions?: Condition[] } } | undefined) {
   return object?.status?.conditions?.find((c) => c.type === 'Succeeded');
+}
+
+/** Whether Tekton has given the TaskRun a final verdict. */
+export function isTaskRunFinished(taskRun: TaskRunState): boolean {
+  const status = succeeded(taskRun)?.status;
+  return status === 'True' || status === 'False';
+}
+
+/**
+ * Whether the TaskRun is a child of the PipelineRun with uid `runUid`, as far as it tells: one
+ * without Tekton's uid label (made by hand, as kubernaut's tests make them) is taken at its name.
+ */
+export function isChildOf(taskRun: TaskRunState, runUid: string | undefined): boolean {
+  const owner = taskRun.metadata.labels?.[pipelineRunUidLabel];
+  return owner === undefined || runUid === undefined || owner === runUid;
 }
 
 /** The TaskRuns among the PipelineRun's children, in Tekton's order. */

@@ -175,7 +175,8 @@ describe('TektonExecutor.getStatus', () => {
         resourceVersion: '1',
       }),
     };
-    const executor = new TektonExecutor(new TektonApiServer(run), { reader });
+    // The API server itself: a finished run's children the list lacks are read from it.
+    const executor = new TektonExecutor(Object.assign(new KubeClient(new KubeConfig()), reader));
     const result = await executor.getStatus(wfe, namespace);
     expect(gets.sort()).toEqual([`${name}-gone`, `${name}-test`]);
     expect(result).toMatchObject({
@@ -208,5 +209,173 @@ describe('TektonExecutor.getStatus', () => {
     );
     expect(gets).toBe(0);
     expect(result?.summary).toMatchObject({ completedTasks: 3, totalTasks: 3 });
+  });
+});
+
+describe('TektonExecutor.getStatus of a finished run, from a cache behind its TaskRuns', () => {
+  /** A run that failed because its one task's step ran out of memory. */
+  function oomRun(): Run {
+    const run = storedRun('False');
+    const name = run.metadata?.name as string;
+    run.status = {
+      conditions: [
+        {
+          type: 'Succeeded',
+          status: 'False',
+          reason: 'Failed',
+          message: 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0',
+        },
+      ],
+      startTime: '2026-01-01T00:00:00Z',
+      completionTime: '2026-01-01T00:05:00Z',
+      childReferences: ['build', 'deploy'].map((task) => ({
+        kind: 'TaskRun',
+        name: `${name}-${task}`,
+        pipelineTaskName: task,
+      })),
+    };
+    return run;
+  }
+
+  /** A child TaskRun of the run with uid `runUid`, as Tekton labels it. */
+  function child(
+    task: string,
+    status: 'True' | 'False' | 'Unknown',
+    options: { runUid?: string; oom?: boolean } = {},
+  ): KubeObject {
+    const name = `${storedRun('False').metadata?.name}-${task}`;
+    const reason = { True: 'Succeeded', False: 'StepOOM', Unknown: 'Running' }[status];
+    return {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'TaskRun',
+      metadata: {
+        name,
+        namespace,
+        labels: {
+          'tekton.dev/pipelineRun': storedRun('False').metadata?.name as string,
+          'tekton.dev/pipelineRunUID': options.runUid ?? 'run-uid',
+        },
+      },
+      status: {
+        conditions: [{ type: 'Succeeded', status, reason }],
+        steps: options.oom
+          ? [{ name: 'run', terminated: { exitCode: 137, reason: 'OOMKilled' } }]
+          : status === 'Unknown'
+            ? [{ name: 'run', running: {} }]
+            : [{ name: 'run', terminated: { exitCode: 0, reason: 'Completed' } }],
+      },
+    };
+  }
+
+  /** The API server: the run and its children as they are now. */
+  class ApiServer extends KubeClient {
+    reads: string[] = [];
+    constructor(
+      readonly run: Run,
+      readonly taskRuns: KubeObject[],
+    ) {
+      super(new KubeConfig());
+    }
+    override async get<T extends KubeObject>(
+      type: ResourceType,
+      _ns: string | undefined,
+      name: string,
+    ): Promise<T | null> {
+      if (type.kind === 'PipelineRun') return structuredClone(this.run) as T;
+      this.reads.push(`get ${name}`);
+      return (structuredClone(this.taskRuns.find((t) => t.metadata?.name === name)) ??
+        null) as T | null;
+    }
+    override async list<T extends KubeObject>() {
+      this.reads.push('list');
+      return { items: structuredClone(this.taskRuns) as T[], resourceVersion: '2' };
+    }
+  }
+
+  /** A controller's cache holding the run as it is, and `taskRuns` as it last saw them. */
+  function cacheHolding(run: Run, taskRuns: KubeObject[]): Reader {
+    return {
+      get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, name: string) =>
+        (type.kind === 'PipelineRun'
+          ? structuredClone(run)
+          : (structuredClone(taskRuns.find((t) => t.metadata?.name === name)) ?? null)) as T,
+      list: async <T extends KubeObject>() => ({
+        items: structuredClone(taskRuns) as T[],
+        resourceVersion: '1',
+      }),
+    };
+  }
+
+  const oomFailure = {
+    phase: 'Failed',
+    failureReason: 'OOMKilled',
+    failedTaskIndex: 1,
+    failedStepName: 'run',
+    exitCode: 137,
+    summary: { completedTasks: 1, totalTasks: 2 },
+  };
+
+  it('reads from the API server a child the cache still holds unfinished', async () => {
+    const run = oomRun();
+    const server = new ApiServer(run, [
+      child('build', 'True'),
+      child('deploy', 'False', { oom: true }),
+    ]);
+    const cache = cacheHolding(run, [child('build', 'True'), child('deploy', 'Unknown')]);
+    const result = await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace);
+    expect(result).toMatchObject({ ...oomFailure, failedTaskName: `${run.metadata?.name}-deploy` });
+    // Only the child the cache could not vouch for cost a request.
+    expect(server.reads).toEqual([`get ${run.metadata?.name}-deploy`]);
+  });
+
+  it('reads from the API server a child the cache has not seen, and one it holds for an earlier run of the lock', async () => {
+    const run = oomRun();
+    const server = new ApiServer(run, [
+      child('build', 'True'),
+      child('deploy', 'False', { oom: true }),
+    ]);
+    // The earlier run's `build` failed; its delete has not reached the cache.
+    const cache = cacheHolding(run, [child('build', 'False', { runUid: 'earlier-run' })]);
+    const result = await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace);
+    expect(result).toMatchObject({ ...oomFailure, failedTaskName: `${run.metadata?.name}-deploy` });
+  });
+
+  it('never counts a child of another run of the lock, even from the API server', async () => {
+    const run = oomRun();
+    const server = new ApiServer(run, [
+      child('build', 'True', { runUid: 'earlier-run' }),
+      child('deploy', 'False', { oom: true }),
+    ]);
+    const result = await new TektonExecutor(server).getStatus(wfe, namespace);
+    expect(result?.summary).toMatchObject({ completedTasks: 0, totalTasks: 2 });
+  });
+
+  it('reads every TaskRun from the API server on a fresh read', async () => {
+    const run = oomRun();
+    const server = new ApiServer(run, [
+      child('build', 'True'),
+      child('deploy', 'False', { oom: true }),
+    ]);
+    // A cache that says both tasks succeeded, which a fresh read must not believe either.
+    const cache = cacheHolding(run, [child('build', 'True'), child('deploy', 'True')]);
+    const executor = new TektonExecutor(server, { reader: cache });
+    expect(await executor.getStatus(wfe, namespace, { fresh: true })).toMatchObject({
+      ...oomFailure,
+      failedTaskName: `${run.metadata?.name}-deploy`,
+    });
+    expect(server.reads).toEqual(['list']);
+  });
+
+  it('trusts the cache while the run still runs, sending no request', async () => {
+    const run = oomRun();
+    run.status = {
+      ...(run.status as object),
+      conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+    };
+    const server = new ApiServer(run, [child('build', 'True'), child('deploy', 'True')]);
+    const cache = cacheHolding(run, [child('build', 'True'), child('deploy', 'Unknown')]);
+    const result = await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace);
+    expect(result?.summary).toMatchObject({ completedTasks: 1, totalTasks: 2 });
+    expect(server.reads).toEqual([]);
   });
 });

@@ -24,6 +24,7 @@ import {
   type StatusContext,
 } from '@roundhouse/kube';
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
+import { type ChildTaskRunsSource, readChildTaskRuns } from './child-task-runs.js';
 import {
   buildPipelineRun,
   defaultPipelineName,
@@ -36,9 +37,8 @@ import {
   PipelineRunStateSchema,
   pipelineRunLabel,
   pipelineRunResult,
-  TaskRunStateSchema,
 } from './status.js';
-import { childTaskRunsSelector, taskRunsRead } from './task-runs-read.js';
+import { taskRunsRead } from './task-runs-read.js';
 
 export interface TektonExecutorOptions
   extends Partial<Omit<PipelineRunSettings, 'conventions' | 'serviceAccountName'>> {
@@ -68,6 +68,7 @@ function tektonEngineSpec(
   settings: PipelineRunSettings,
   pipelineRunType: ResourceType,
   taskRunType: ResourceType,
+  live: Reader,
 ): ResourceEngine<PipelineRunObject> {
   const { conventions } = settings;
   return {
@@ -90,37 +91,20 @@ function tektonEngineSpec(
         : [],
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
     logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
-    result: (run, context) => readPipelineRunResult(run, taskRunType, conventions, context),
+    result: (run, context) =>
+      readPipelineRunResult(run, { live, taskRunType, conventions }, context),
   };
 }
 
-/**
- * A PipelineRun's result, with its child TaskRuns: those carrying its `tekton.dev/pipelineRun`
- * label and the execution label in one list (a controller's cache answers it, see
- * `taskRunsRead`), and any other child it names (a TaskRun without the labels, one the cache
- * has not seen yet) by name, as kubernaut reads each child; one that is gone is passed over.
- */
+/** A PipelineRun's result, with its child TaskRuns (see `readChildTaskRuns`). */
 async function readPipelineRunResult(
   run: PipelineRunObject,
-  taskRunType: ResourceType,
-  conventions: Conventions,
+  source: Omit<ChildTaskRunsSource, 'reader' | 'namespace' | 'signal'>,
   context: StatusContext,
 ): Promise<ExecutionResult> {
   const state = PipelineRunStateSchema.parse(run);
-  const children = childTaskRuns(state);
-  if (children.length === 0) return pipelineRunResult(state);
-  const { reader, namespace, signal } = context;
-  const listed = await reader.list<KubeObject>(taskRunType, namespace, {
-    labelSelector: childTaskRunsSelector(conventions, run.metadata?.name ?? ''),
-    signal,
-  });
-  const taskRuns = listed.items.map((t) => TaskRunStateSchema.parse(t));
-  const seen = new Set(taskRuns.map((t) => t.metadata.name));
-  const unlisted = [...new Set(children.map((ref) => ref.name))].filter((name) => !seen.has(name));
-  const named = await Promise.all(
-    unlisted.map((name) => reader.get<KubeObject>(taskRunType, namespace, name, { signal })),
-  );
-  for (const taskRun of named) if (taskRun) taskRuns.push(TaskRunStateSchema.parse(taskRun));
+  if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
+  const taskRuns = await readChildTaskRuns(run, state, { ...source, ...context });
   return pipelineRunResult(state, taskRuns);
 }
 
@@ -153,7 +137,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       serviceAccountName: options.serviceAccountName ?? conventions.defaultServiceAccountName,
       podSecurityContext: options.podSecurityContext,
     };
-    super(client, tektonEngineSpec(settings, pipelineRunType, taskRunType), {
+    super(client, tektonEngineSpec(settings, pipelineRunType, taskRunType, client), {
       conventions,
       reader: options.reader,
       logger: options.logger,

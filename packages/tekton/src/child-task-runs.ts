@@ -1,0 +1,70 @@
+import type { Conventions, ResourceType } from '@roundhouse/core';
+import type { KubeObject, Reader } from '@roundhouse/kube';
+import {
+  childTaskRuns,
+  isChildOf,
+  isPipelineRunFinished,
+  isTaskRunFinished,
+  type PipelineRunState,
+  type TaskRunState,
+  TaskRunStateSchema,
+} from './status.js';
+import { childTaskRunsSelector } from './task-runs-read.js';
+
+export interface ChildTaskRunsSource {
+  /** Where status reads go: a controller's cache, or the API server. */
+  readonly reader: Reader;
+  /** The API server itself, asked when the reader is provably behind. */
+  readonly live: Reader;
+  readonly taskRunType: ResourceType;
+  readonly conventions: Conventions;
+  readonly namespace: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * The child TaskRuns of the PipelineRun `run` (`state` is its parse): those carrying its
+ * `tekton.dev/pipelineRun` label and the execution label in one list (a controller's cache
+ * answers it, see `taskRunsRead`), and any other child it names (a TaskRun without the labels,
+ * one the cache has not seen yet) by name, as kubernaut reads each child; one that is gone is
+ * passed over, and so is one of another run of the same name (Tekton's uid label).
+ *
+ * Once the run has finished, every child the reader lacks, holds unfinished or holds for another
+ * run is read from the API server: Tekton finishes a run's TaskRuns before the run, so such a
+ * copy is a cache behind its watch, and the result about to become final would otherwise lose
+ * the failed step, its exit code and the count of tasks that succeeded.
+ */
+export async function readChildTaskRuns(
+  run: KubeObject,
+  state: PipelineRunState,
+  source: ChildTaskRunsSource,
+): Promise<TaskRunState[]> {
+  const { reader, live, taskRunType, namespace, signal } = source;
+  const runUid = run.metadata?.uid;
+  const ours = (taskRun: TaskRunState) => isChildOf(taskRun, runUid);
+  const finished = isPipelineRunFinished(state);
+  // The reader's copy stands unless the run has finished and the reader may be behind.
+  const trusted = (taskRun: TaskRunState) =>
+    !finished || reader === live || isTaskRunFinished(taskRun);
+  const listed = await reader.list<KubeObject>(taskRunType, namespace, {
+    labelSelector: childTaskRunsSelector(source.conventions, run.metadata?.name ?? ''),
+    signal,
+  });
+  const held = new Map<string, TaskRunState>();
+  for (const item of listed.items) {
+    const taskRun = TaskRunStateSchema.parse(item);
+    if (ours(taskRun)) held.set(taskRun.metadata.name, taskRun);
+  }
+  const names = [...new Set(childTaskRuns(state).map((ref) => ref.name))];
+  const children = await Promise.all(
+    names.map(async (name) => {
+      const cached = held.get(name);
+      if (cached && trusted(cached)) return cached;
+      const from = finished ? live : reader;
+      const read = await from.get<KubeObject>(taskRunType, namespace, name, { signal });
+      const taskRun = read ? TaskRunStateSchema.parse(read) : undefined;
+      return taskRun && ours(taskRun) ? taskRun : undefined;
+    }),
+  );
+  return children.filter((taskRun) => taskRun !== undefined);
+}
