@@ -333,6 +333,33 @@ describe('buildPod: workflowRef.resources', () => {
     }
   });
 
+  it("bounds the whole Pod by the engine's limits: parallel steps share them", () => {
+    const limited = settings({ resources: { limits: { cpu: '3', memory: '3Gi' } } });
+    const sizes = (pod: ReturnType<typeof buildPod>) =>
+      [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map(
+        (c) => c.resources,
+      );
+    // In order, one step runs at a time: each may use all of it.
+    expect(sizes(buildPod(wfe(), 'w', undefined, limited))).toEqual(
+      Array(3).fill({ limits: { cpu: '3', memory: '3Gi' } }),
+    );
+    const parallel = wfe({ steps, parallel: true });
+    expect(sizes(buildPod(parallel, 'w', undefined, limited))).toEqual(
+      Array(3).fill({ limits: { cpu: '1000m', memory: '1Gi' } }),
+    );
+    // What the execution asks for, within the limits, is the Pod's too.
+    const asked = {
+      ...parallel,
+      spec: {
+        ...parallel.spec,
+        workflowRef: { ...parallel.spec.workflowRef, resources: { limits: { memory: '30Mi' } } },
+      },
+    };
+    expect(() => buildPod(asked, 'w', undefined, limited)).toThrow(
+      /^spec\.workflowRef\.resources\.limits\.memory: parallel steps share the Pod's 30Mi of memory: 3 steps leave each 10Mi, less than the 12Mi/,
+    );
+  });
+
   it("refuses resources past the engine's limit", () => {
     expect(() =>
       buildPod(

@@ -26,6 +26,7 @@ import {
 } from '@roundhouse/core';
 import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
+import { parallelShare } from './parallel-resources.js';
 import { restricted } from './security.js';
 
 export const podEngine = 'pod';
@@ -45,8 +46,9 @@ export interface PodEngineSettings {
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
   readonly containerSecurityContext?: V1SecurityContext | undefined;
   /**
-   * Requests and limits of every step's container. An execution's `workflowRef.resources`
-   * replaces them resource by resource, and may not ask past a limit set here.
+   * Requests and limits of the Pod. An execution's `workflowRef.resources` replaces them
+   * resource by resource, and may not ask past a limit set here. Sequential steps run one at a
+   * time and each gets them all; parallel steps share them, each an equal part.
    */
   readonly resources?: V1ResourceRequirements | undefined;
   /**
@@ -171,7 +173,13 @@ export function buildPod(
     ...mounts.volumes.map((v) => ({ ...v })),
     ...(writableTmp ? [{ name: tmpVolume, emptyDir: {} }] : []),
   ];
-  const resources = executionResources(wfe.spec.workflowRef.resources, settings.resources);
+  const sequential = config.parallel !== true;
+  const asked = wfe.spec.workflowRef.resources;
+  const podResources = executionResources(asked, settings.resources);
+  // Sequential steps run one at a time, so each may use all of the Pod's; parallel ones share.
+  const resources = sequential
+    ? podResources
+    : parallelShare(podResources, config.steps.length, asked);
   const containers: V1Container[] = config.steps.map((step) => ({
     name: step.name,
     image: step.image,
@@ -186,7 +194,6 @@ export function buildPod(
       : {}),
     ...(volumeMounts.length ? { volumeMounts: volumeMounts.map((m) => ({ ...m })) } : {}),
   }));
-  const sequential = config.parallel !== true;
 
   const pod: V1Pod = {
     apiVersion: 'v1',

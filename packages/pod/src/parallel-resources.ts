@@ -1,0 +1,137 @@
+import {
+  ConfigurationError,
+  type ResourceDefaults,
+  type ResourceRequirements,
+} from '@roundhouse/core';
+import { engineConfigPath } from './config.js';
+
+/** Kubernetes quantities are exact to the nano-unit: every value here counts those, as a bigint. */
+const nano = 10n ** 9n;
+
+const binary: Readonly<Record<string, bigint>> = {
+  Ki: 2n ** 10n,
+  Mi: 2n ** 20n,
+  Gi: 2n ** 30n,
+  Ti: 2n ** 40n,
+  Pi: 2n ** 50n,
+  Ei: 2n ** 60n,
+};
+const decimalExponent: Readonly<Record<string, number>> = {
+  n: -9,
+  u: -6,
+  m: -3,
+  '': 0,
+  k: 3,
+  M: 6,
+  G: 9,
+  T: 12,
+  P: 15,
+  E: 18,
+};
+
+/**
+ * A quantity (apimachinery's grammar, as `workflowRef.resources` takes it) in nano-units,
+ * exactly; a part below one nano-unit is dropped. Undefined when it does not follow the grammar.
+ */
+function nanoUnits(quantity: string): bigint | undefined {
+  const match = /^([0-9]*)(?:\.([0-9]*))?([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$/.exec(quantity);
+  const [, whole = '', fraction = '', suffix = ''] = match ?? [];
+  if (!match || whole + fraction === '') return undefined;
+  const digits = BigInt(whole + fraction);
+  const multiplier = binary[suffix];
+  if (multiplier !== undefined)
+    return (digits * multiplier * nano) / 10n ** BigInt(fraction.length);
+  // `E` alone is exa; `E` with digits after it is an exponent.
+  const exponent = /^[eE][+-]?[0-9]+$/.test(suffix)
+    ? Number(suffix.slice(1))
+    : decimalExponent[suffix];
+  if (exponent === undefined) return undefined;
+  const scale = 9 + exponent - fraction.length;
+  return scale >= 0 ? digits * 10n ** BigInt(scale) : digits / 10n ** BigInt(-scale);
+}
+
+/**
+ * How finely a resource divides, in nano-units, and the least limit a container can run with.
+ * cpu: 1m, and 10m, the least CPU time the kubelet gives a limited container (a CFS quota of
+ * 1 ms per 100 ms period). memory: a byte, and 12Mi, CRI-O's least memory limit (runc needs
+ * about that to start a container). ephemeral-storage: a byte. `hugepages-<size>`: a page.
+ * Extended resources (`example.com/gpu`) are whole devices.
+ */
+function granularity(name: string): { readonly unit: bigint; readonly least: bigint } {
+  if (name === 'cpu') return { unit: nano / 1000n, least: (10n * nano) / 1000n };
+  if (name === 'memory') return { unit: nano, least: 12n * 2n ** 20n * nano };
+  if (name === 'ephemeral-storage') return { unit: nano, least: nano };
+  const page = name.startsWith('hugepages-') ? nanoUnits(name.slice('hugepages-'.length)) : nano;
+  const unit = page && page >= nano ? page : nano;
+  return { unit, least: unit };
+}
+
+const byteUnits: readonly (readonly [string, bigint])[] = [
+  ...Object.entries(binary),
+  ...Object.entries(decimalExponent)
+    .filter(([, exponent]) => exponent > 0)
+    .map(([suffix, exponent]) => [suffix, 10n ** BigInt(exponent)] as const),
+];
+
+/**
+ * A share as a quantity: cpu in millicores; bytes in the shortest form that holds them whole
+ * (`256Mi`, `250M`, else `1431655765`); devices as a count.
+ */
+function quantityOf(name: string, units: bigint): string {
+  if (name === 'cpu') return `${units / (nano / 1000n)}m`;
+  const whole = units / nano;
+  const bytes = name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-');
+  if (!bytes || whole === 0n) return `${whole}`;
+  return byteUnits
+    .filter(([, size]) => whole % size === 0n)
+    .map(([suffix, size]) => `${whole / size}${suffix}`)
+    .reduce((shortest, form) => (form.length < shortest.length ? form : shortest), `${whole}`);
+}
+
+/**
+ * The resources of each of `steps` parallel steps, when the Pod as a whole has `total`: every
+ * request and limit divided equally among them, rounded down to what the resource divides into,
+ * so the Pod's containers together never ask for more than `total`. The engine's resources (and
+ * `workflowRef.resources` within them) bound the Pod, as they bound a sequential Pod, whose steps
+ * run one at a time. A limit whose share is less than a container can run with is a
+ * ConfigurationError naming the field that set it: the execution's `workflowRef.resources`, or,
+ * for the engine's own, `parallel`.
+ */
+export function parallelShare(
+  total: ResourceDefaults | undefined,
+  steps: number,
+  asked: ResourceRequirements | undefined,
+): ResourceDefaults | undefined {
+  if (!total || steps <= 1) return total;
+  const share = (section: 'limits' | 'requests') => {
+    const list = total[section];
+    if (!list) return undefined;
+    const entries = Object.entries(list).map(([name, quantity]) => {
+      const own =
+        asked?.[section]?.[name] !== undefined
+          ? `spec.workflowRef.resources.${section}.${name}`
+          : undefined;
+      const value = nanoUnits(quantity);
+      if (value === undefined) {
+        // The execution's quantities passed its schema: this is the engine's setting.
+        throw new ConfigurationError({
+          path: own ?? `resources.${section}.${name}`,
+          message: `"${quantity}" is not a quantity such as "500m", "2" or "1Gi"`,
+        });
+      }
+      const { unit, least } = granularity(name);
+      const each = (value / BigInt(steps) / unit) * unit;
+      if (section === 'limits' && each < least) {
+        throw new ConfigurationError({
+          path: own ?? `${engineConfigPath}.parallel`,
+          message: `parallel steps share the Pod's ${quantity} of ${name}: ${steps} steps leave each ${quantityOf(name, each)}, less than the ${quantityOf(name, least)} a container can run with; run fewer steps at once, run them in order, or give the Pod more ${name}`,
+        });
+      }
+      return [name, quantityOf(name, each)] as const;
+    });
+    return Object.fromEntries(entries);
+  };
+  const limits = share('limits');
+  const requests = share('requests');
+  return { ...(limits ? { limits } : {}), ...(requests ? { requests } : {}) };
+}
