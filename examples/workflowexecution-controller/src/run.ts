@@ -1,8 +1,8 @@
-import { homedir, hostname } from 'node:os';
+import { homedir } from 'node:os';
 import {
   ControllerMetrics,
+  controllerRunner,
   InformerCache,
-  LeaderElector,
   startHealthServer,
 } from '@roundhouse/controller';
 import { type Logger, parseGoDuration } from '@roundhouse/core';
@@ -10,7 +10,6 @@ import { KubeClient } from '@roundhouse/kube';
 import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
 import { type Config, conventionsOf, cooldownMs, executionPolicy } from './config.js';
 import { checkCluster, loadKubeConfig } from './kubeconfig.js';
-import { leadUntilStopped } from './leadership.js';
 import { buildRegistry } from './registry.js';
 
 export interface RunContext {
@@ -71,34 +70,29 @@ export async function runController(config: Config, context: RunContext): Promis
       logger,
       ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
     });
-    const elector = config.leaderElect
-      ? new LeaderElector(client, {
-          namespace: config.leaderElectionNamespace ?? config.executionNamespace,
-          name: 'roundhouse-workflowexecution-controller',
-          identity: `${hostname()}-${process.pid}`,
-          logger,
-        })
-      : undefined;
+    // A replica that lost the lease stands by and competes again, as a fresh one would, unless
+    // a reconcile of its last term still runs: then it ends (see leadUntilStopped).
+    const runner = controllerRunner(client, controller, {
+      leaderElection: config.leaderElect
+        ? {
+            namespace: config.leaderElectionNamespace ?? config.executionNamespace,
+            name: 'roundhouse-workflowexecution-controller',
+          }
+        : undefined,
+      logger,
+    });
     const health = await startHealthServer({
       port: config.healthPort,
       host: config.healthHost,
       metrics,
-      // A standby replica is ready: it serves its purpose by waiting, and a Deployment of two
-      // would otherwise never finish a rolling update. The leader is ready once synced.
-      ready: () => (elector !== undefined && !elector.isLeader) || controller.ready,
+      ready: () => runner.ready,
     });
     closers.push(() => health.close());
     logger.info(
       { engines: engines.registry.engines(), port: health.port, leaderElect: config.leaderElect },
       'starting',
     );
-    if (!elector) {
-      await controller.start(signal);
-      return;
-    }
-    // A replica that lost the lease stands by and competes again, as a fresh one would, unless
-    // a reconcile of its last term still runs: then it ends (see leadUntilStopped).
-    await leadUntilStopped(elector, controller, signal);
+    await runner.run(signal);
   } finally {
     for (const close of closers.reverse()) await close();
   }

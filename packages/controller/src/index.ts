@@ -81,6 +81,12 @@ export {
   type ControllerMainOptions,
   runControllerMain,
 } from './controller-main.js';
+export {
+  type ControllerRunner,
+  type ControllerRunnerOptions,
+  controllerRunner,
+  type LeaderElection,
+} from './controller-runner.js';
 export { type CrdSchemaOptions, crdSchemaOf, type JsonSchema } from './crd-schema.js';
 export {
   type CustomResourceDefinition,
@@ -134,6 +140,7 @@ export {
   standardOutput,
 } from './json-logger.js';
 export { objectKey, splitKey } from './keys.js';
+export { LeaseLostWhileReconcilingError, leadUntilStopped } from './lead-until-stopped.js';
 export {
   type LeaderCallbacks,
   LeaderElector,

@@ -1,5 +1,6 @@
-import type { Controller, LeaderElector } from '@roundhouse/controller';
 import { RoundhouseError } from '@roundhouse/core';
+import type { Controller } from './controller.js';
+import type { LeaderElector } from './leader-election.js';
 
 /**
  * This replica's leadership ended (a lost lease, not a stop) while reconciles that ignored their

@@ -1,6 +1,6 @@
-import type { LeaderCallbacks } from '@roundhouse/controller';
 import { describe, expect, it, vi } from 'vitest';
-import { LeaseLostWhileReconcilingError, leadUntilStopped } from './leadership.js';
+import { LeaseLostWhileReconcilingError, leadUntilStopped } from './lead-until-stopped.js';
+import type { LeaderCallbacks } from './leader-election.js';
 
 /** An elector that leads at once and loses the lease as soon as the controller started. */
 function losingElector(onLost: (term: number) => void = () => {}) {
