@@ -4,6 +4,7 @@ import {
   agentDefaults,
   JobModeConfigSchema,
   jobModeDefaults,
+  leaderElectionOf,
   loadConfig,
 } from './config.js';
 
@@ -73,6 +74,26 @@ describe('loadConfig', () => {
       defaultTimeout: 600_000,
       maxTimeout: 7_200_000,
     });
+  });
+
+  it('elects a leader with --leader-elect, read as Go reads a bool flag, on a Lease in the execution namespace unless told another', () => {
+    expect(jobs([]).leaderElect).toBe(false);
+    expect(leaderElectionOf(jobs([]))).toBeUndefined();
+    // Bare, one dash or two, and followed by another flag: no value is taken from it.
+    expect(leaderElectionOf(jobs(['-leader-elect', '-workers', '8']))).toEqual({
+      namespace: 'roundhouse-distexec-jobs',
+      name: 'roundhouse-distexec-jobs',
+    });
+    expect(jobs(['--leader-elect=1']).leaderElect).toBe(true);
+    expect(jobs(['--leader-elect=F'], { DISTEXEC_LEADER_ELECT: 'true' }).leaderElect).toBe(false);
+    const fromEnv = jobs([], {
+      DISTEXEC_LEADER_ELECT: 't',
+      DISTEXEC_LEADER_ELECTION_NAMESPACE: 'roundhouse-distexec',
+    });
+    expect(leaderElectionOf(fromEnv)).toMatchObject({ namespace: 'roundhouse-distexec' });
+    expect(() => jobs(['--leader-elect=maybe'])).toThrow(/--leader-elect: must be true or false/);
+    // As Go takes a bool flag: its value only after `=`, so a separate one is a stray argument.
+    expect(() => jobs(['--leader-elect', 'false'])).toThrow(/unexpected argument "false"/);
   });
 
   it('refuses to start without node Job limits, unless told they are none', () => {

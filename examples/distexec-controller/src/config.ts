@@ -1,11 +1,13 @@
 import {
   flagName,
+  type LeaderElection,
   loadSettings,
   ResourceListSettingSchema,
+  type SettingsOptions,
   settingsHelp,
 } from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
-import { normalizeGoFlags } from '@roundhouse/process';
+import { goBoolean, normalizeGoFlags } from '@roundhouse/process';
 import { z } from 'zod';
 import { TolerationListSettingSchema } from './jobs/tolerations.js';
 import { imageReference } from './spec.js';
@@ -23,6 +25,13 @@ const list = z.string().transform((text) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+
+/** A boolean as Go's flag package reads one: `true`, `1`, `t`, `TRUE` and the like. */
+const bool = z
+  .string()
+  .transform(goBoolean)
+  .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+  .transform((text) => text === 'true');
 
 /** `--job-resource-limits` that asks for no limits, explicitly. */
 export const unbounded = 'none';
@@ -90,6 +99,14 @@ export const JobModeConfigSchema = z.object({
     ),
   /** Taints node Jobs tolerate (`key=value:Effect`, `key:Effect`, `key`, `*`); default none. */
   jobTolerations: TolerationListSettingSchema,
+  leaderElect: bool.describe(
+    'run one active replica, elected on a Lease; the others stand by, ready',
+  ),
+  leaderElectionNamespace: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('namespace of the Lease; unset, the --execution-namespace'),
 });
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
@@ -124,7 +141,24 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   maxTimeout: '24h',
   jobResourceLimits: '',
   jobTolerations: '',
+  leaderElect: 'false',
+  leaderElectionNamespace: undefined,
 };
+
+/** The Lease job-mode replicas elect their leader on (`--leader-elect`). */
+export const jobModeLeaseName = 'roundhouse-distexec-jobs';
+
+/**
+ * The Lease `--leader-elect` leads on; none without it. The agents have none: every agent
+ * serves its own node, so each one reconciles (see config-agent.ts).
+ */
+export function leaderElectionOf(config: JobModeConfig): LeaderElection | undefined {
+  if (!config.leaderElect) return undefined;
+  return {
+    namespace: config.leaderElectionNamespace ?? config.executionNamespace,
+    name: jobModeLeaseName,
+  };
+}
 
 /** Variables Kubernetes conventions name without the prefix. */
 const plainEnv: Readonly<Record<string, string>> = {
@@ -133,10 +167,26 @@ const plainEnv: Readonly<Record<string, string>> = {
   logLevel: 'LOG_LEVEL',
 };
 
+/** Settings that work as bare flags, as Go's bool flags do: `--leader-elect`. */
+const bareFlags: ReadonlySet<string> = new Set(['leaderElect']);
+
+/** How `loadConfig` and `configHelp` read a command's settings. */
+function settingsOf<S extends z.ZodObject>(schema: S, defaults: Defaults<S>): SettingsOptions<S> {
+  const booleans = Object.keys(defaults).filter((key) => bareFlags.has(key));
+  return {
+    schema,
+    defaults,
+    envPrefix: 'DISTEXEC',
+    plainEnv,
+    booleans: booleans as (keyof S['shape'] & string)[],
+  };
+}
+
 /**
  * Reads a configuration from flags, then `DISTEXEC_*` variables (and `KUBECONFIG`,
  * `NODE_NAME`, `LOG_LEVEL`), then defaults. Flags are read as Go's flag package reads them, as
- * dist-exec's were: `-workers=8`, `--workers 8`, one dash or two. A bad value is a
+ * dist-exec's were: `-workers=8`, `--workers 8`, one dash or two; a boolean flag bare
+ * (`-leader-elect`) or with its value after `=` (`--leader-elect=false`). A bad value is a
  * ConfigurationError naming the flag; so is every unknown flag and stray argument.
  */
 export function loadConfig<S extends z.ZodObject>(
@@ -145,15 +195,17 @@ export function loadConfig<S extends z.ZodObject>(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): z.infer<S> {
-  const kinds = new Map(Object.keys(defaults).map((key) => [flagName(key), 'string' as const]));
+  const kinds = new Map(
+    Object.keys(defaults).map((key) => [
+      flagName(key),
+      bareFlags.has(key) ? ('boolean' as const) : ('string' as const),
+    ]),
+  );
   const normalized = normalizeGoFlags(argv, kinds);
   const issues = [...normalized.issues];
   let config: z.infer<S> | undefined;
   try {
-    config = loadSettings(
-      { schema, defaults, envPrefix: 'DISTEXEC', plainEnv },
-      { argv: normalized.argv, env },
-    );
+    config = loadSettings(settingsOf(schema, defaults), { argv: normalized.argv, env });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     issues.push(...error.issues);
@@ -168,5 +220,5 @@ export function configHelp<S extends z.ZodObject>(
   schema: S,
   defaults: Defaults<S>,
 ): string {
-  return settingsHelp(program, { schema, defaults, envPrefix: 'DISTEXEC', plainEnv });
+  return settingsHelp(program, settingsOf(schema, defaults));
 }

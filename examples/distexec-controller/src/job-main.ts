@@ -1,9 +1,10 @@
-import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
+import { ControllerMetrics, controllerRunner, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import {
   configHelp,
   JobModeConfigSchema,
   jobModeDefaults,
+  leaderElectionOf,
   loadConfig,
   unbounded,
 } from './config.js';
@@ -11,7 +12,8 @@ import { createJobModeController } from './jobs/job-controller.js';
 
 /**
  * The Job-per-node controller's entry point, for clusters that prefer no agent on every node:
- * one replica (see deploy/job-mode.yaml) runs each DistExec as one Job per selected node.
+ * one replica runs each DistExec as one Job per selected node; with `--leader-elect` (see
+ * deploy/job-mode.yaml) only the replica holding the Lease does, and a surge pod stands by.
  */
 process.exit(
   await runControllerMain({
@@ -48,12 +50,16 @@ process.exit(
         metrics,
         logger,
       });
+      const runner = controllerRunner(client, controller, {
+        leaderElection: leaderElectionOf(config),
+        logger,
+      });
       await serveHealth(
-        { port: config.healthPort, metrics, ready: () => controller.ready },
-        { executionNamespace: config.executionNamespace },
+        { port: config.healthPort, metrics, ready: () => runner.ready },
+        { executionNamespace: config.executionNamespace, leaderElect: config.leaderElect },
       );
       try {
-        await controller.start(signal);
+        await runner.run(signal);
       } finally {
         await client.close();
       }

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { leaderElectionOf, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('takes flags over variables over defaults, and durations in milliseconds', () => {
@@ -23,7 +23,29 @@ describe('loadConfig', () => {
       gcInterval: 1_800_000,
       requeueDuration: 10_000,
       healthPort: 8080,
+      leaderElect: false,
     });
+  });
+
+  it('elects a leader with --leader-elect, on a Lease in the execution namespace unless told another', () => {
+    expect(leaderElectionOf(loadConfig(['--events-file=/e'], {}))).toBeUndefined();
+    expect(leaderElectionOf(loadConfig(['--events-file=/e', '--leader-elect'], {}))).toEqual({
+      namespace: 'roundhouse-tasks',
+      name: 'roundhouse-taskaction-controller',
+    });
+    const fromEnv = loadConfig(['--events-file=/e'], {
+      TASKACTION_LEADER_ELECT: 'true',
+      TASKACTION_LEADER_ELECTION_NAMESPACE: 'roundhouse-system',
+    });
+    expect(leaderElectionOf(fromEnv)).toMatchObject({ namespace: 'roundhouse-system' });
+    // The flag wins over its variable, as every flag does.
+    const off = loadConfig(['--events-file=/e', '--leader-elect=false'], {
+      TASKACTION_LEADER_ELECT: 'true',
+    });
+    expect(leaderElectionOf(off)).toBeUndefined();
+    expect(() => loadConfig(['--events-file=/e', '--leader-elect=maybe'], {})).toThrow(
+      /--leader-elect: must be true or false/,
+    );
   });
 
   it('takes the requeue period of running actions from --requeue-duration', () => {

@@ -1,4 +1,4 @@
-import { loadSettings, settingsHelp } from '@roundhouse/controller';
+import { type LeaderElection, loadSettings, settingsHelp } from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { defaultAttemptTimeouts } from './timeout-policy.js';
@@ -45,6 +45,14 @@ export const ConfigSchema = z.object({
   /** A running action is looked at again this often, besides on every change to its Job. */
   requeueDuration: duration.pipe(z.number().positive({ error: 'must be longer than 0s' })),
   healthPort: z.coerce.number().int().min(0).max(65535),
+  leaderElect: z
+    .stringbool({ error: 'must be true or false' })
+    .describe('run one active replica, elected on a Lease; the others stand by, ready'),
+  leaderElectionNamespace: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('namespace of the Lease; unset, the --execution-namespace'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -64,9 +72,19 @@ const defaults: Record<keyof Config, string | undefined> = {
   gcInterval: '30m',
   requeueDuration: '10s',
   healthPort: '8080',
+  leaderElect: 'false',
+  leaderElectionNamespace: undefined,
 };
 
-const settings = { schema: ConfigSchema, defaults, envPrefix: 'TASKACTION' };
+const settings = {
+  schema: ConfigSchema,
+  defaults,
+  envPrefix: 'TASKACTION',
+  booleans: ['leaderElect' as const],
+};
+
+/** The Lease replicas elect their leader on, one name per controller. */
+export const leaseName = 'roundhouse-taskaction-controller';
 
 /** The `--help` text: every flag, read by `loadConfig`'s rules. */
 export function configHelp(program: string): string {
@@ -89,4 +107,13 @@ export function loadConfig(
     });
   }
   return config;
+}
+
+/** The Lease `--leader-elect` leads on; none without it. */
+export function leaderElectionOf(config: Config): LeaderElection | undefined {
+  if (!config.leaderElect) return undefined;
+  return {
+    namespace: config.leaderElectionNamespace ?? config.executionNamespace,
+    name: leaseName,
+  };
 }

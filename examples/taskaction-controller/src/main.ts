@@ -1,6 +1,7 @@
 import {
   BatchingEventSink,
   ControllerMetrics,
+  controllerRunner,
   type EventBatchWriter,
   InformerCache,
   runControllerMain,
@@ -9,7 +10,7 @@ import {
 import { Registry } from '@roundhouse/core';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
 import { isFinishedAction } from './abort.js';
-import { configHelp, loadConfig } from './config.js';
+import { configHelp, leaderElectionOf, loadConfig } from './config.js';
 import { createTaskActionController } from './controller.js';
 import type { ActionEvent } from './events.js';
 import { gcLabels, taskActions } from './resource.js';
@@ -20,7 +21,8 @@ import { taskJobExecutor } from './task-executor.js';
 /**
  * The controller's entry point: TaskActions run on the job engine, their events go to a
  * JSON-lines file or an events service, finished ones are garbage-collected after a TTL, and
- * SIGTERM finishes in-flight reconciles before the process ends.
+ * SIGTERM finishes in-flight reconciles before the process ends. With `--leader-elect` only the
+ * replica holding the Lease reconciles and collects.
  */
 process.exit(
   await runControllerMain({
@@ -66,9 +68,18 @@ process.exit(
         logger,
         ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
       });
-      await serveHealth({ port: config.healthPort, metrics, ready: () => controller.ready });
+      // The collector deletes what the leader's controller finished: a standby leaves it be.
+      const runner = controllerRunner(client, controller, {
+        leaderElection: leaderElectionOf(config),
+        alongside: [collector],
+        logger,
+      });
+      await serveHealth(
+        { port: config.healthPort, metrics, ready: () => runner.ready },
+        { leaderElect: config.leaderElect },
+      );
       try {
-        await Promise.all([controller.start(signal), collector.run(signal)]);
+        await runner.run(signal);
       } finally {
         await sink.close();
         await client.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { leaderElectionOf, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('takes flags over variables over defaults', () => {
@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       maxTimeout: '24h',
       workers: 4,
       healthPort: 8080,
+      leaderElect: false,
     });
     expect(loadConfig([], {}).allowedImages).toEqual([]);
   });
@@ -35,5 +36,24 @@ describe('loadConfig', () => {
       loadConfig([], { TASKRUN_STEP_RESOURCE_LIMITS: 'cpu=1,memory=512Mi,ephemeral-storage=1Gi' })
         .stepResourceLimits,
     ).toEqual({ cpu: '1', memory: '512Mi', 'ephemeral-storage': '1Gi' });
+  });
+
+  it('elects a leader with --leader-elect, on a Lease in the watched namespace unless told another', () => {
+    expect(leaderElectionOf(loadConfig([], {}))).toBeUndefined();
+    expect(
+      leaderElectionOf(loadConfig(['--leader-elect', '--watch-namespace=team-a'], {})),
+    ).toEqual({ namespace: 'team-a', name: 'roundhouse-taskrun-controller' });
+    const fromEnv = loadConfig([], {
+      TASKRUN_LEADER_ELECT: 'true',
+      TASKRUN_LEADER_ELECTION_NAMESPACE: 'roundhouse-system',
+    });
+    expect(leaderElectionOf(fromEnv)).toMatchObject({ namespace: 'roundhouse-system' });
+    expect(leaderElectionOf(loadConfig(['--leader-elect=false'], {}))).toBeUndefined();
+  });
+
+  it('refuses --leader-elect for every namespace without a namespace for its Lease', () => {
+    expect(() => loadConfig(['--leader-elect'], {})).toThrow(
+      /--leader-election-namespace: needs a namespace for the Lease/,
+    );
   });
 });

@@ -1,5 +1,10 @@
-import { loadSettings, ResourceListSettingSchema, settingsHelp } from '@roundhouse/controller';
-import { goDurationPattern, parseGoDuration } from '@roundhouse/core';
+import {
+  type LeaderElection,
+  loadSettings,
+  ResourceListSettingSchema,
+  settingsHelp,
+} from '@roundhouse/controller';
+import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import { defaultTimeoutLimits } from './run-spec.js';
 
@@ -31,6 +36,16 @@ export const ConfigSchema = z.object({
   stepResourceLimits: ResourceListSettingSchema.optional(),
   workers: z.coerce.number().int().min(1).max(512),
   healthPort: z.coerce.number().int().min(0).max(65535),
+  leaderElect: z
+    .stringbool({ error: 'must be true or false' })
+    .describe('run one active replica, elected on a Lease; the others stand by, ready'),
+  leaderElectionNamespace: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'namespace of the Lease; unset, the --watch-namespace (--leader-elect needs one of them)',
+    ),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -45,9 +60,19 @@ const defaults: Record<keyof Config, string | undefined> = {
   stepResourceLimits: undefined,
   workers: '4',
   healthPort: '8080',
+  leaderElect: 'false',
+  leaderElectionNamespace: undefined,
 };
 
-const settings = { schema: ConfigSchema, defaults, envPrefix: 'TASKRUN' };
+const settings = {
+  schema: ConfigSchema,
+  defaults,
+  envPrefix: 'TASKRUN',
+  booleans: ['leaderElect' as const],
+};
+
+/** The Lease replicas elect their leader on, one name per controller. */
+export const leaseName = 'roundhouse-taskrun-controller';
 
 /** The `--help` text: every flag, read by `loadConfig`'s rules. */
 export function configHelp(program: string): string {
@@ -62,5 +87,25 @@ export function loadConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
-  return loadSettings(settings, { argv, env });
+  const config = loadSettings(settings, { argv, env });
+  // A Lease without a namespace is a bad flag: refused here, before anything starts (exit 2).
+  leaderElectionOf(config);
+  return config;
+}
+
+/**
+ * The Lease `--leader-elect` leads on; none without it. Its namespace is
+ * `--leader-election-namespace`, else `--watch-namespace`: a controller of every namespace has
+ * none of its own to default to, so that is a ConfigurationError naming the flag.
+ */
+export function leaderElectionOf(config: Config): LeaderElection | undefined {
+  if (!config.leaderElect) return undefined;
+  const namespace = config.leaderElectionNamespace ?? config.watchNamespace;
+  if (namespace === undefined) {
+    throw new ConfigurationError({
+      path: '--leader-election-namespace',
+      message: 'needs a namespace for the Lease with --leader-elect (or --watch-namespace)',
+    });
+  }
+  return { namespace, name: leaseName };
 }

@@ -1,11 +1,12 @@
-import { ControllerMetrics, runControllerMain } from '@roundhouse/controller';
+import { ControllerMetrics, controllerRunner, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
-import { configHelp, loadConfig } from './config.js';
+import { configHelp, leaderElectionOf, loadConfig } from './config.js';
 import { createTaskRunController } from './controller.js';
 
 /**
  * The controller's entry point: TaskRuns run as Pods on the pod engine, and SIGTERM finishes
- * in-flight reconciles before the process ends. Install the CRDs first (`ensureTaskRunCrds`, or
+ * in-flight reconciles before the process ends; with `--leader-elect` only the replica holding the
+ * Lease reconciles. Install the CRDs first (`ensureTaskRunCrds`, or
  * apply what `taskCrd()` and `taskRunCrd()` return).
  */
 process.exit(
@@ -35,9 +36,16 @@ process.exit(
         logger,
         ...(config.watchNamespace ? { watchNamespace: config.watchNamespace } : {}),
       });
-      await serveHealth({ port: config.healthPort, metrics, ready: () => controller.ready });
+      const runner = controllerRunner(client, controller, {
+        leaderElection: leaderElectionOf(config),
+        logger,
+      });
+      await serveHealth(
+        { port: config.healthPort, metrics, ready: () => runner.ready },
+        { leaderElect: config.leaderElect },
+      );
       try {
-        await controller.start(signal);
+        await runner.run(signal);
       } finally {
         await client.close();
       }

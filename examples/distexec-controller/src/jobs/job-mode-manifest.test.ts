@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { JobModeConfigSchema, jobModeDefaults, loadConfig } from '../config.js';
+import { JobModeConfigSchema, jobModeDefaults, leaderElectionOf, loadConfig } from '../config.js';
 
 interface Manifest {
   kind: string;
   metadata: { name: string; namespace?: string };
   automountServiceAccountToken?: boolean;
+  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  roleRef?: { kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace: string }[];
   spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } };
 }
 
@@ -46,5 +49,31 @@ describe('deploy/job-mode.yaml', () => {
     expect(runner).toBeDefined();
     // Commands are the DistExec author's: they get no API credentials.
     expect(runner?.automountServiceAccountToken).toBe(false);
+  });
+
+  it("elects a leader, and grants the controller's ServiceAccount the elector's rights on Leases where the Lease is", () => {
+    const config = loadConfig(JobModeConfigSchema, jobModeDefaults, args, {});
+    const lease = leaderElectionOf(config);
+    expect(lease).toBeDefined();
+    const bound = manifests
+      .filter(
+        (m) =>
+          m.kind === 'RoleBinding' &&
+          m.metadata.namespace === lease?.namespace &&
+          m.subjects?.some((s) => s.kind === 'ServiceAccount' && s.name === 'distexec-jobs'),
+      )
+      .map((binding) =>
+        manifests.find(
+          (m) =>
+            m.kind === 'Role' &&
+            m.metadata.namespace === lease?.namespace &&
+            m.metadata.name === binding.roleRef?.name,
+        ),
+      );
+    const verbs = bound
+      .flatMap((role) => role?.rules ?? [])
+      .filter((r) => r.apiGroups.includes('coordination.k8s.io') && r.resources.includes('leases'))
+      .flatMap((r) => r.verbs);
+    expect(verbs).toEqual(expect.arrayContaining(['get', 'create', 'update']));
   });
 });
