@@ -11,6 +11,22 @@ import {
 } from './status.js';
 import { childTaskRunsSelector } from './task-runs-read.js';
 
+/** Children whose TaskRun could not be read (a refused or failed request, a bad shape). */
+export interface UnreadTaskRuns {
+  readonly count: number;
+  /** The first read's error. */
+  readonly error: unknown;
+}
+
+/**
+ * The children read, and those that could not be: their details are only left out, as the
+ * PipelineRun alone says whether the run succeeded (kubernaut skips a TaskRun it cannot get).
+ */
+export interface ChildTaskRuns {
+  readonly taskRuns: TaskRunState[];
+  readonly unread?: UnreadTaskRuns;
+}
+
 export interface ChildTaskRunsSource {
   /** Where status reads go: a controller's cache, or the API server. */
   readonly reader: Reader;
@@ -38,7 +54,7 @@ export async function readChildTaskRuns(
   run: KubeObject,
   state: PipelineRunState,
   source: ChildTaskRunsSource,
-): Promise<TaskRunState[]> {
+): Promise<ChildTaskRuns> {
   const { reader, live, taskRunType, namespace, signal } = source;
   const runUid = run.metadata?.uid;
   const ours = (taskRun: TaskRunState) => isChildOf(taskRun, runUid);
@@ -46,25 +62,44 @@ export async function readChildTaskRuns(
   // The reader's copy stands unless the run has finished and the reader may be behind.
   const trusted = (taskRun: TaskRunState) =>
     !finished || reader === live || isTaskRunFinished(taskRun);
-  const listed = await reader.list<KubeObject>(taskRunType, namespace, {
-    labelSelector: childTaskRunsSelector(source.conventions, run.metadata?.name ?? ''),
-    signal,
-  });
-  const held = new Map<string, TaskRunState>();
-  for (const item of listed.items) {
-    const taskRun = TaskRunStateSchema.parse(item);
-    if (ours(taskRun)) held.set(taskRun.metadata.name, taskRun);
-  }
   const names = [...new Set(childTaskRuns(state).map((ref) => ref.name))];
+  const held = new Map<string, TaskRunState>();
+  try {
+    const listed = await reader.list<KubeObject>(taskRunType, namespace, {
+      labelSelector: childTaskRunsSelector(source.conventions, run.metadata?.name ?? ''),
+      signal,
+    });
+    for (const item of listed.items) {
+      const taskRun = TaskRunStateSchema.parse(item);
+      if (ours(taskRun)) held.set(taskRun.metadata.name, taskRun);
+    }
+  } catch (error) {
+    // Asking for each child by name would meet the same refusal, once per child.
+    throwIfAborted(error, signal);
+    return { taskRuns: [], unread: { count: names.length, error } };
+  }
+  let unread: UnreadTaskRuns | undefined;
   const children = await Promise.all(
     names.map(async (name) => {
       const cached = held.get(name);
       if (cached && trusted(cached)) return cached;
       const from = finished ? live : reader;
-      const read = await from.get<KubeObject>(taskRunType, namespace, name, { signal });
-      const taskRun = read ? TaskRunStateSchema.parse(read) : undefined;
-      return taskRun && ours(taskRun) ? taskRun : undefined;
+      try {
+        const read = await from.get<KubeObject>(taskRunType, namespace, name, { signal });
+        const taskRun = read ? TaskRunStateSchema.parse(read) : undefined;
+        return taskRun && ours(taskRun) ? taskRun : undefined;
+      } catch (error) {
+        throwIfAborted(error, signal);
+        unread = { count: (unread?.count ?? 0) + 1, error: unread ? unread.error : error };
+        return undefined;
+      }
     }),
   );
-  return children.filter((taskRun) => taskRun !== undefined);
+  const taskRuns = children.filter((taskRun) => taskRun !== undefined);
+  return unread ? { taskRuns, unread } : { taskRuns };
+}
+
+/** A read that failed because the caller gave up is no missing detail: it is thrown on. */
+function throwIfAborted(error: unknown, signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw error;
 }

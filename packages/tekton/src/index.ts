@@ -21,6 +21,7 @@ export {
   pipelineRunResult,
   type TaskRunState,
   TaskRunStateSchema,
+  type TaskRunsUnread,
 } from './status.js';
 export {
   type CancelOptions,

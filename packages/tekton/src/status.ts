@@ -205,9 +205,15 @@ function summaryOf(
   };
 }
 
+/** Children whose TaskRun could not be read, and why (the first error's reason). */
+export interface TaskRunsUnread {
+  readonly count: number;
+  readonly reason: string;
+}
+
 /**
  * Maps a PipelineRun and its child TaskRuns to an ExecutionResult. The Succeeded condition
- * decides, and its reason is passed through verbatim (Tekton's names, e.g. PipelineRunTimeout
+ * decides, whatever of the TaskRuns could be read (`unread`: a failure says what is missing), and its reason is passed through verbatim (Tekton's names, e.g. PipelineRunTimeout
  * or, while `finally` tasks run after a graceful cancel, CancelledRunningFinally), since
  * controllers and users match on them. A finished run carries Tekton's own completion time,
  * and every result whether the run started.
@@ -215,6 +221,7 @@ function summaryOf(
 export function pipelineRunResult(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[] = [],
+  unread?: TaskRunsUnread,
 ): ExecutionResult {
   const condition = succeeded(pipelineRun);
   const summary = summaryOf(pipelineRun, taskRuns, condition);
@@ -238,12 +245,16 @@ export function pipelineRunResult(
       reason,
       failure,
       started,
-      summary.completedTasks ?? 0,
+      // A task that could not be read may have succeeded: the class must not say none ran.
+      (summary.completedTasks ?? 0) + (unread?.count ?? 0),
     );
+    const missing = unread
+      ? `${unread.count} of its TaskRuns could not be read (${unread.reason}): the failed task and step may be missing`
+      : undefined;
     return {
       phase: 'Failed',
       reason,
-      message: [condition.message || `Pipeline failed (${reason})`, failure?.description]
+      message: [condition.message || `Pipeline failed (${reason})`, failure?.description, missing]
         .filter(Boolean)
         .join('; '),
       summary,

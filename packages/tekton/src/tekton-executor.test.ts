@@ -379,3 +379,123 @@ describe('TektonExecutor.getStatus of a finished run, from a cache behind its Ta
     expect(server.reads).toEqual([]);
   });
 });
+
+describe('TektonExecutor.getStatus when TaskRuns cannot be read', () => {
+  const forbidden = () =>
+    new KubernetesApiError('Forbidden', 'taskruns.tekton.dev is forbidden: cannot list', 403);
+
+  /** A finished run with `build` and `deploy` children. */
+  function finishedRun(status: 'True' | 'False', reason: string): Run {
+    const run = storedRun(status);
+    const name = run.metadata?.name as string;
+    run.status = {
+      conditions: [{ type: 'Succeeded', status, reason, message: `run ${reason}` }],
+      startTime: '2026-01-01T00:00:00Z',
+      childReferences: ['build', 'deploy'].map((task) => ({
+        kind: 'TaskRun',
+        name: `${name}-${task}`,
+        pipelineTaskName: task,
+      })),
+    };
+    return run;
+  }
+
+  /** An API server that serves the run and refuses every TaskRun read but those in `served`. */
+  class RefusingServer extends KubeClient {
+    constructor(
+      readonly run: Run,
+      readonly served: KubeObject[] = [],
+    ) {
+      super(new KubeConfig());
+    }
+    override async get<T extends KubeObject>(
+      type: ResourceType,
+      _ns: string | undefined,
+      name: string,
+      options?: { signal?: AbortSignal },
+    ): Promise<T | null> {
+      options?.signal?.throwIfAborted();
+      if (type.kind === 'PipelineRun') return structuredClone(this.run) as T;
+      const served = this.served.find((t) => t.metadata?.name === name);
+      if (served) return structuredClone(served) as T;
+      throw forbidden();
+    }
+    override async list<T extends KubeObject>(
+      _type: ResourceType,
+      _ns: string | undefined,
+      options?: { signal?: AbortSignal },
+    ): Promise<{ items: T[]; resourceVersion: string }> {
+      options?.signal?.throwIfAborted();
+      if (this.served.length > 0) return { items: [], resourceVersion: '1' };
+      throw forbidden();
+    }
+  }
+
+  it.each([false, true])(
+    'completes a succeeded run all the same (fresh read: %s)',
+    async (fresh) => {
+      const server = new RefusingServer(finishedRun('True', 'Succeeded'));
+      expect(await new TektonExecutor(server).getStatus(wfe, namespace, { fresh })).toMatchObject({
+        phase: 'Completed',
+        reason: 'Succeeded',
+        message: 'run Succeeded',
+        summary: { status: 'True', totalTasks: 2 },
+      });
+    },
+  );
+
+  it('fails a failed run all the same, saying what is missing', async () => {
+    const server = new RefusingServer(finishedRun('False', 'Failed'));
+    const result = await new TektonExecutor(server).getStatus(wfe, namespace);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'Failed',
+      failureReason: 'TaskFailed',
+      message:
+        'run Failed; 2 of its TaskRuns could not be read (Forbidden): the failed task and step may be missing',
+    });
+    expect(result).not.toHaveProperty('failedTaskName');
+  });
+
+  it('never says nothing ran when a task it could not read may have succeeded', async () => {
+    // Tekton could not create a later task; the first ran, for all anyone can tell.
+    const server = new RefusingServer(finishedRun('False', 'CreateRunFailed'));
+    expect((await new TektonExecutor(server).getStatus(wfe, namespace))?.failureReason).toBe(
+      'TaskFailed',
+    );
+  });
+
+  it('keeps the details of the TaskRuns it could read', async () => {
+    const run = finishedRun('False', 'Failed');
+    const name = run.metadata?.name as string;
+    const failed: KubeObject = {
+      metadata: { name: `${name}-deploy`, namespace },
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed' }],
+        steps: [{ name: 'apply', terminated: { exitCode: 2, reason: 'Error' } }],
+      },
+    };
+    const result = await new TektonExecutor(new RefusingServer(run, [failed])).getStatus(
+      wfe,
+      namespace,
+    );
+    expect(result).toMatchObject({
+      failedTaskName: `${name}-deploy`,
+      failedStepName: 'apply',
+      exitCode: 2,
+    });
+    expect(result?.message).toContain('1 of its TaskRuns could not be read (Forbidden)');
+  });
+
+  it('throws when the caller gave up, rather than answer without the TaskRuns', async () => {
+    const server = new RefusingServer(finishedRun('True', 'Succeeded'));
+    const controller = new AbortController();
+    server.list = async () => {
+      controller.abort();
+      throw forbidden();
+    };
+    await expect(
+      new TektonExecutor(server).getStatus(wfe, namespace, { signal: controller.signal }),
+    ).rejects.toMatchObject({ reason: 'Forbidden' });
+  });
+});

@@ -5,8 +5,10 @@ import {
   type ExecutionResult,
   isDns1123Subdomain,
   type Logger,
+  noopLogger,
   type OperationOptions,
   type ResourceType,
+  RoundhouseError,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -69,6 +71,7 @@ function tektonEngineSpec(
   pipelineRunType: ResourceType,
   taskRunType: ResourceType,
   live: Reader,
+  logger: Logger,
 ): ResourceEngine<PipelineRunObject> {
   const { conventions } = settings;
   return {
@@ -92,20 +95,37 @@ function tektonEngineSpec(
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
     logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
     result: (run, context) =>
-      readPipelineRunResult(run, { live, taskRunType, conventions }, context),
+      readPipelineRunResult(run, { live, taskRunType, conventions }, logger, context),
   };
 }
 
-/** A PipelineRun's result, with its child TaskRuns (see `readChildTaskRuns`). */
+/**
+ * A PipelineRun's result, with its child TaskRuns (see `readChildTaskRuns`). TaskRuns that
+ * cannot be read only leave their details out: the run's own condition is the verdict, and a
+ * status read that failed on them would keep a finished execution from ending.
+ */
 async function readPipelineRunResult(
   run: PipelineRunObject,
   source: Omit<ChildTaskRunsSource, 'reader' | 'namespace' | 'signal'>,
+  logger: Logger,
   context: StatusContext,
 ): Promise<ExecutionResult> {
   const state = PipelineRunStateSchema.parse(run);
   if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
-  const taskRuns = await readChildTaskRuns(run, state, { ...source, ...context });
-  return pipelineRunResult(state, taskRuns);
+  const { taskRuns, unread } = await readChildTaskRuns(run, state, { ...source, ...context });
+  if (!unread) return pipelineRunResult(state, taskRuns);
+  const reason = unread.error instanceof RoundhouseError ? unread.error.reason : 'unclassified';
+  logger.warn(
+    {
+      namespace: context.namespace,
+      pipelineRun: run.metadata?.name,
+      unread: unread.count,
+      reason,
+      error: unread.error instanceof Error ? unread.error.message : String(unread.error),
+    },
+    "could not read the PipelineRun's TaskRuns; their details are left out",
+  );
+  return pipelineRunResult(state, taskRuns, { count: unread.count, reason });
 }
 
 /**
@@ -137,10 +157,11 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       serviceAccountName: options.serviceAccountName ?? conventions.defaultServiceAccountName,
       podSecurityContext: options.podSecurityContext,
     };
-    super(client, tektonEngineSpec(settings, pipelineRunType, taskRunType, client), {
+    const logger = options.logger ?? noopLogger;
+    super(client, tektonEngineSpec(settings, pipelineRunType, taskRunType, client, logger), {
       conventions,
       reader: options.reader,
-      logger: options.logger,
+      logger,
     });
     this.#pipelineRunType = pipelineRunType;
     this.reads = Object.freeze([taskRunsRead(conventions, taskRunType)]);
