@@ -69,7 +69,15 @@ export async function buildRegistry(
     );
   if (config.engines.includes('tekton')) {
     const { TektonExecutor } = await import('@roundhouse/tekton');
-    registry.register(new TektonExecutor(client, { conventions, reader, logger }));
+    registry.register(
+      new TektonExecutor(client, {
+        conventions,
+        reader,
+        logger,
+        // As the Job's: Tekton ends the run by the controller's default deadline, not its own.
+        defaultTimeout: config.defaultTimeout,
+      }),
+    );
   }
   if (config.engines.includes('ansible')) {
     const { AnsibleExecutor, AwxClient } = await import('@roundhouse/awx');

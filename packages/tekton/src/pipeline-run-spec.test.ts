@@ -187,6 +187,27 @@ describe('buildPipelineRun', () => {
     );
   });
 
+  it("gives a run without a timeout the engine's default, in Tekton's field", () => {
+    const run = buildPipelineRun(wfe(), 'ns', undefined, settings({ defaultTimeout: '1h' }));
+    expect(run.spec.timeouts).toEqual({ pipeline: '1h' });
+  });
+
+  it("prefers the execution's timeout to the engine's default", () => {
+    const run = buildPipelineRun(
+      wfe({ executionConfig: { timeout: '5m' } }),
+      'ns',
+      undefined,
+      settings({ defaultTimeout: '1h' }),
+    );
+    expect(run.spec.timeouts).toEqual({ pipeline: '5m' });
+  });
+
+  it('rejects a default timeout Tekton would read as none, naming the option', () => {
+    expect(() =>
+      buildPipelineRun(wfe(), 'ns', undefined, settings({ defaultTimeout: '0s' })),
+    ).toThrow(/^defaultTimeout: "0s" is not a positive Go duration/);
+  });
+
   it.each(['0s', '0', '-5m', '10 minutes'])(
     'rejects the timeout %s naming the field',
     (timeout) => {

@@ -54,16 +54,25 @@ export interface PipelineRunSettings {
   readonly pipelineName: string;
   /** Security context for every TaskRun pod; none by default, as kubernaut writes none. */
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
+  /**
+   * Go duration for `spec.timeouts.pipeline` when the WorkflowExecution sets no timeout; unset,
+   * Tekton's own default applies (60 minutes, or none where a cluster sets it to 0).
+   */
+  readonly defaultTimeout?: string | undefined;
 }
 
 /**
- * The `spec.timeouts.pipeline` value for a WorkflowExecution timeout: the Go duration verbatim,
+ * The `spec.timeouts.pipeline` value for a WorkflowExecution timeout (or the engine's default,
+ * `path` naming it in the error): the Go duration verbatim,
  * since Tekton parses the same grammar, once it is known to be a positive one (Tekton reads
  * zero as "no timeout").
  */
-export function pipelineTimeout(timeout: string | undefined): string | undefined {
+export function pipelineTimeout(
+  timeout: string | undefined,
+  path = 'spec.executionConfig.timeout',
+): string | undefined {
   if (!timeout) return undefined;
-  parseTimeout(timeout, 'spec.executionConfig.timeout');
+  parseTimeout(timeout, path);
   return timeout;
 }
 
@@ -85,7 +94,9 @@ export function buildPipelineRun(
   });
   const params = sortedParameters(wfe.spec.parameters).map(([name, value]) => ({ name, value }));
   const workspaces = dependencyWorkspaces(dependencies);
-  const timeout = pipelineTimeout(wfe.spec.executionConfig?.timeout);
+  const timeout = wfe.spec.executionConfig?.timeout
+    ? pipelineTimeout(wfe.spec.executionConfig.timeout)
+    : pipelineTimeout(settings.defaultTimeout, 'defaultTimeout');
 
   const run: PipelineRun = {
     apiVersion: 'tekton.dev/v1',

@@ -29,6 +29,28 @@ describe('TektonExecutor', () => {
     expect(construct).toThrow(ConfigurationError);
     expect(construct).toThrow(/^pipelineName: "My Pipeline" is not a valid Pipeline name/);
   });
+
+  it('creates a PipelineRun with the default timeout when the execution sets none', async () => {
+    const created: KubeObject[] = [];
+    const server = new (class extends KubeClient {
+      override async create<T extends KubeObject>(
+        _type: ResourceType,
+        _namespace: string | undefined,
+        body: T,
+      ) {
+        created.push(body);
+        return { object: body, warnings: [] };
+      }
+    })(new KubeConfig());
+    await new TektonExecutor(server, { defaultTimeout: '45m' }).create(wfe, 'workflows');
+    expect(created).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
+  });
+
+  it('rejects a default timeout that is no positive Go duration at construction', () => {
+    const construct = () => new TektonExecutor(client, { defaultTimeout: '0' });
+    expect(construct).toThrow(ConfigurationError);
+    expect(construct).toThrow(/^defaultTimeout: "0" is not a positive Go duration/);
+  });
 });
 
 type Run = KubeObject & { spec?: Record<string, unknown> & { status?: string }; status?: unknown };

@@ -31,6 +31,7 @@ import {
   buildPipelineRun,
   defaultPipelineName,
   type PipelineRunSettings,
+  pipelineTimeout,
   tektonEngine,
 } from './pipeline-run-spec.js';
 import {
@@ -148,6 +149,8 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
         message: `"${pipelineName}" is not a valid Pipeline name (lowercase DNS-1123 subdomain)`,
       });
     }
+    // Checked once here, so a bad default is a start-up error rather than every execution's.
+    pipelineTimeout(options.defaultTimeout, 'defaultTimeout');
     const group = options.apiGroup ?? resources.pipelineRuns.group;
     const pipelineRunType = Object.freeze({ ...resources.pipelineRuns, group });
     const taskRunType = Object.freeze({ ...resources.taskRuns, group });
@@ -156,6 +159,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       pipelineName,
       serviceAccountName: options.serviceAccountName ?? conventions.defaultServiceAccountName,
       podSecurityContext: options.podSecurityContext,
+      defaultTimeout: options.defaultTimeout,
     };
     const logger = options.logger ?? noopLogger;
     super(client, tektonEngineSpec(settings, pipelineRunType, taskRunType, client, logger), {
