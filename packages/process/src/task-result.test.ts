@@ -59,6 +59,7 @@ describe('a task as an execution result', () => {
     ['TaskTimeout', 'Timeout', 'DeadlineExceeded'],
     ['Stopped', 'Stopped', 'TaskFailed'],
     ['StartFailed', 'StartFailed', 'Unknown'],
+    ['PreStartHookFailed', 'PreStartHookFailed', 'Unknown'],
     ['ProcessCrashed', 'OutcomeUnknown', 'Unknown'],
     ['SomethingNew', 'ProcessFailed', 'TaskFailed'],
   ])('classifies a failure with reason %s as %s / %s', (reason, expected, failureReason) => {
@@ -78,6 +79,54 @@ describe('a task as an execution result', () => {
       failureReason: 'Unknown',
     });
     expect(result).not.toHaveProperty('exitCode');
+  });
+});
+
+describe('when a task started and ended', () => {
+  it('says whether the command started, from the first wait on', () => {
+    expect(
+      executionResult(task({ phase: 'Pending', reason: 'Pending', started: false })),
+    ).toMatchObject({
+      started: false,
+    });
+    expect(executionResult(task({ started: true }))).toMatchObject({ started: true });
+  });
+
+  it.each([
+    ['StartFailed', 128],
+    ['PreStartHookFailed', 1],
+  ])(
+    'reports a %s task as never started, so it reads as no execution failure',
+    (reason, exitCode) => {
+      const result = executionResult(
+        task({
+          phase: 'Failed',
+          reason,
+          exitCode,
+          started: false,
+          finishedAt: '2026-01-01T10:00:01Z',
+        }),
+      );
+      expect(result).toMatchObject({ phase: 'Failed', started: false, failureReason: 'Unknown' });
+      expect(result.completionTime).toBe('2026-01-01T10:00:01Z');
+    },
+  );
+
+  it.each([
+    ['Succeeded', 'Succeeded', 0],
+    ['Failed', 'Failed', 3],
+    ['Failed', 'Timeout', 137],
+  ] as const)('gives a %s end (%s) its own completion time', (phase, reason, exitCode) => {
+    const result = executionResult(
+      task({ phase, reason, exitCode, started: true, finishedAt: '2026-01-01T10:05:00Z' }),
+    );
+    expect(result).toMatchObject({ started: true, completionTime: '2026-01-01T10:05:00Z' });
+  });
+
+  it('leaves out what the task does not say', () => {
+    const result = executionResult(task({ phase: 'Unknown', reason: 'UnreadableRecord' }));
+    expect(result).not.toHaveProperty('started');
+    expect(result).not.toHaveProperty('completionTime');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ExecutionResult, FailureReason } from '@roundhouse/core';
+import { completionTimeOf, type ExecutionResult, type FailureReason } from '@roundhouse/core';
 import type { TaskSnapshot } from './task-snapshot.js';
 
 /** How much of stderr a failure's message quotes. */
@@ -11,10 +11,12 @@ const failureReasons: Readonly<Record<string, { reason: string; failure: Failure
   Stopped: { reason: 'Stopped', failure: 'TaskFailed' },
   Timeout: { reason: 'Timeout', failure: 'DeadlineExceeded' },
   TaskTimeout: { reason: 'Timeout', failure: 'DeadlineExceeded' },
-  // The command never ran, or nobody saw how it ended: nothing says the workflow failed.
+  // The command never ran, or nobody saw how it ended: nothing says the workflow failed. A
+  // failed preStart hook kept the bundle from running; with `started: false` the controller
+  // counts neither as an execution failure, which TaskFailed would prove.
   StartFailed: { reason: 'StartFailed', failure: 'Unknown' },
   ProcessCrashed: { reason: 'OutcomeUnknown', failure: 'Unknown' },
-  PreStartHookFailed: { reason: 'PreStartHookFailed', failure: 'TaskFailed' },
+  PreStartHookFailed: { reason: 'PreStartHookFailed', failure: 'Unknown' },
   PostStopHookFailed: { reason: 'PostStopHookFailed', failure: 'TaskFailed' },
 };
 
@@ -28,10 +30,15 @@ export function stderrQuote(stderr: string): string {
  * A task's state as an ExecutionResult: Pending and Running as they are, Succeeded as
  * Completed, and every other end as Failed with `failureReason` set — `DeadlineExceeded` for
  * a timeout, `TaskFailed` for a non-zero exit, `Unknown` when the outcome is unknown or the
- * command never ran. `stderr`, when given, is quoted in a failure's message.
+ * command never ran. `started` says whether the command was started, and an end carries the
+ * task's own `completionTime`, so a controller that sees it late records when it happened.
+ * `stderr`, when given, is quoted in a failure's message.
  */
 export function executionResult(task: TaskSnapshot, stderr = ''): ExecutionResult {
   const total = { totalTasks: 1 };
+  const started = task.started === undefined ? {} : { started: task.started };
+  const completionTime = completionTimeOf(task.finishedAt);
+  const ended = { ...started, ...(completionTime ? { completionTime } : {}) };
   switch (task.phase) {
     case 'Pending':
       return {
@@ -39,6 +46,7 @@ export function executionResult(task: TaskSnapshot, stderr = ''): ExecutionResul
         reason: 'Pending',
         message: task.message ?? `task ${task.name} has not started yet`,
         summary: { status: 'Unknown', completedTasks: 0, ...total },
+        ...started,
       };
     case 'Running':
       return {
@@ -46,6 +54,7 @@ export function executionResult(task: TaskSnapshot, stderr = ''): ExecutionResul
         reason: 'Running',
         message: `task ${task.name} is running`,
         summary: { status: 'Unknown', completedTasks: 0, ...total },
+        ...started,
       };
     case 'Succeeded':
       return {
@@ -54,17 +63,14 @@ export function executionResult(task: TaskSnapshot, stderr = ''): ExecutionResul
         message: `task ${task.name} exited with code 0`,
         summary: { status: 'True', completedTasks: 1, ...total },
         exitCode: 0,
+        ...ended,
       };
     case 'Unknown':
-      return failed(task, 'OutcomeUnknown', 'Unknown', stderr);
+      return { ...failed(task, 'OutcomeUnknown', 'Unknown', stderr), ...ended };
     case 'Failed': {
       const mapped = failureReasons[task.reason] ?? failureReasons.Failed;
-      return failed(
-        task,
-        mapped?.reason ?? 'ProcessFailed',
-        mapped?.failure ?? 'TaskFailed',
-        stderr,
-      );
+      const reason = mapped?.reason ?? 'ProcessFailed';
+      return { ...failed(task, reason, mapped?.failure ?? 'TaskFailed', stderr), ...ended };
     }
   }
 }

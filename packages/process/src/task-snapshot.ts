@@ -1,5 +1,6 @@
+import { formatKubeTime } from '@roundhouse/core';
 import { awaitingPostStop } from './hook-lifecycle.js';
-import type { TaskRecord, TaskState } from './task-record.js';
+import { isFinished, type TaskRecord, type TaskState } from './task-record.js';
 import type { ProcessStatus, WireTask } from './wire-task.js';
 
 /**
@@ -17,18 +18,59 @@ export interface TaskSnapshot {
   readonly reason: string;
   readonly message?: string | undefined;
   readonly exitCode?: number | undefined;
+  /**
+   * Whether the task's command was started: false while it waits, and for an end that came
+   * before it could run (`StartFailed`, `PreStartHookFailed`); absent when nothing says (an
+   * unreadable record, an outcome another agent calls Unknown).
+   */
+  readonly started?: boolean | undefined;
+  /**
+   * When the task ended for good, in whole seconds (RFC 3339), once it has: its command's end,
+   * or its postStop hook's where that came later, since only then is the outcome reported.
+   */
+  readonly finishedAt?: string | undefined;
+}
+
+/** Ends that come before the command could run. */
+const endsBeforeStart: ReadonlySet<string> = new Set(['StartFailed', 'PreStartHookFailed']);
+
+/** Whether a task in this phase, for this reason, started its command (see `started`). */
+function commandStarted(phase: TaskState, reason: string): boolean | undefined {
+  switch (phase) {
+    case 'Pending':
+      return false;
+    case 'Running':
+    case 'Succeeded':
+      return true;
+    case 'Failed':
+      return !endsBeforeStart.has(reason);
+    case 'Unknown':
+      // Lost: recorded running, then gone without a status. Any other Unknown says nothing.
+      return reason === 'Lost' ? true : undefined;
+  }
+}
+
+/** The latest of these times, in whole seconds; undefined when none is a time. */
+function latest(...times: (string | undefined)[]): string | undefined {
+  const ms = times.map((time) => Date.parse(time ?? '')).filter((t) => !Number.isNaN(t));
+  return ms.length ? formatKubeTime(new Date(Math.max(...ms))) : undefined;
 }
 
 export function snapshotFromRecord(record: TaskRecord): TaskSnapshot {
   if (awaitingPostStop(record)) {
-    return { ...common(record), phase: 'Running', reason: 'Running' };
+    return { ...common(record), phase: 'Running', reason: 'Running', started: true };
   }
+  const finishedAt = isFinished(record.state)
+    ? latest(record.finishedAt, record.hooks?.postStop?.finishedAt)
+    : undefined;
   return {
     ...common(record),
     phase: record.state,
     reason: record.reason,
     message: record.message,
     exitCode: record.exitCode,
+    started: commandStarted(record.state, record.reason),
+    finishedAt,
   };
 }
 
@@ -56,21 +98,30 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
     deleting: Boolean(task.deletionTimestamp),
   };
   const { terminated, running, waiting } = state ?? {};
+  const postStopEnd = task.status?.hooks?.postStop?.finishedAt;
   if (terminated) {
     const phase = task.status?.phase ?? (terminated.exitCode === 0 ? 'Succeeded' : 'Failed');
+    const reason =
+      task.status?.reason || terminated.reason || (phase === 'Succeeded' ? 'Succeeded' : 'Failed');
     return {
       ...common,
       phase,
-      reason:
-        task.status?.reason ||
-        terminated.reason ||
-        (phase === 'Succeeded' ? 'Succeeded' : 'Failed'),
+      reason,
       message: terminated.message,
       exitCode: terminated.exitCode,
+      started: commandStarted(phase, reason),
+      finishedAt: latest(terminated.finishedAt, postStopEnd),
     };
   }
-  if (running) return { ...common, phase: 'Running', reason: 'Running' };
+  if (running) return { ...common, phase: 'Running', reason: 'Running', started: true };
   const phase = task.status?.phase ?? (waiting?.reason === 'Unknown' ? 'Unknown' : 'Pending');
   const reason = task.status?.reason || waiting?.reason || phase;
-  return { ...common, phase, reason, message: waiting?.message };
+  return {
+    ...common,
+    phase,
+    reason,
+    message: waiting?.message,
+    started: commandStarted(phase, reason),
+    finishedAt: isFinished(phase) ? latest(postStopEnd) : undefined,
+  };
 }

@@ -62,7 +62,12 @@ export const WireTaskSchema = z.looseObject({
     .looseObject({
       state: ProcessStatusSchema.nullish(),
       phase: TaskStateSchema.optional(),
-      hooks: z.record(z.string(), z.looseObject({ reason: z.string() })).optional(),
+      hooks: z
+        .record(
+          z.string(),
+          z.looseObject({ reason: z.string(), finishedAt: z.string().optional() }),
+        )
+        .optional(),
       reason: z.string().optional(),
       message: z.string().optional(),
     })

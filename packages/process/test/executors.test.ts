@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConfigurationError,
+  formatKubeTime,
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
   type WorkflowExecution,
@@ -75,6 +76,37 @@ describe('the process and agent engines', () => {
         summary: { status: 'False' },
       });
       expect(status.message).toContain(`stderr: ${wfe.spec.targetResource} hello`);
+      await executor.cleanup(wfe, 'ns');
+    }
+  });
+
+  it('says the command started, and gives the end the time the task recorded', async () => {
+    for (const [engine, executor] of engines()) {
+      const wfe = execution('exit 0');
+      const { resourceName } = await executor.create(wfe, 'ns');
+      const status = await settle(executor, wfe);
+      const finishedAt = agent.supervisor.get(resourceName)?.finishedAt as string;
+      expect(status, engine).toMatchObject({
+        phase: 'Completed',
+        started: true,
+        completionTime: formatKubeTime(new Date(finishedAt)),
+      });
+      await executor.cleanup(wfe, 'ns');
+    }
+  });
+
+  it('says a command that could not be started never started', async () => {
+    for (const [engine, executor] of engines()) {
+      const wfe = execution('true');
+      wfe.spec.workflowRef.engineConfig = { workingDir: '/nonexistent/roundhouse-test' };
+      await executor.create(wfe, 'ns');
+      expect(await settle(executor, wfe), engine).toMatchObject({
+        phase: 'Failed',
+        reason: 'StartFailed',
+        failureReason: 'Unknown',
+        started: false,
+        completionTime: expect.any(String),
+      });
       await executor.cleanup(wfe, 'ns');
     }
   });
