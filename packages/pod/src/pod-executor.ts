@@ -87,6 +87,13 @@ function podEngineSpec(
     type: resources.pods,
     build: (wfe, namespace, dependencies) =>
       buildPod(wfe, namespace, dependencies, settings) as PodObject,
+    // The steps name their images: a digest for the bundle pins nothing that runs.
+    unusedFields: (wfe) =>
+      wfe.spec.workflowRef.executionBundleDigest
+        ? [
+            'spec.workflowRef.executionBundleDigest is not used by the pod engine: each step names its own image; pin a step to a digest in its image (image@sha256:...)',
+          ]
+        : [],
     isFinished: (pod) => isPodFinished(PodStateSchema.parse(pod)),
     result: async (pod, context) => (await podState(pod, startupGraceMs, context)).result,
   };

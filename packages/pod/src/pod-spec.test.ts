@@ -257,6 +257,21 @@ describe('buildPod', () => {
     );
   });
 
+  it('refuses a step image not pinned to a digest when digests are required', () => {
+    const pinned = settings({ requireDigest: true });
+    const refuse = () => buildPod(wfe(), 'w', undefined, pinned);
+    expect(refuse).toThrow(ExecutionForbiddenError);
+    expect(refuse).toThrow(
+      /^spec\.workflowRef\.engineConfig\.steps\.0\.image: this engine runs only step images pinned to a digest; use "registry\.example\.com\/git:2@sha256:\.\.\."$/,
+    );
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const all = steps.map((step) => ({ ...step, image: `${step.image}@${digest}` }));
+    const pod = buildPod(wfe({ steps: all }), 'w', undefined, pinned);
+    expect(pod.spec?.containers[0]?.image).toBe(`registry.example.com/curl:8@${digest}`);
+    // Off by default: a tag runs as written.
+    expect(buildPod(wfe(), 'w', undefined, settings()).kind).toBe('Pod');
+  });
+
   it('throws ConfigurationError for bad steps before building anything', () => {
     expect(() => buildPod(wfe({ steps: [] }), 'w', undefined, settings())).toThrow(
       ConfigurationError,

@@ -65,6 +65,11 @@ export interface PodEngineSettings {
    */
   readonly allowedImages: readonly string[];
   /**
+   * Refuse a step image not pinned to a digest (`image@sha256:...`), as a controller's
+   * `requireDigest` refuses a bundle: the steps' images are what runs, and a tag can be moved.
+   */
+  readonly requireDigest?: boolean | undefined;
+  /**
    * Give the Pod a controller ownerReference to the execution object (its apiVersion, kind,
    * name and uid), so the garbage collector deletes the Pod with it. Owner references cannot
    * cross namespaces: the execution must live in the execution namespace.
@@ -74,15 +79,25 @@ export interface PodEngineSettings {
 
 const tmpVolume = 'tmp';
 
-function checkImages(steps: readonly Step[], allowed: readonly string[]): void {
+function checkImages(steps: readonly Step[], settings: PodEngineSettings): void {
+  const allowed = settings.allowedImages;
   steps.forEach((step, index) => {
-    if (isAllowedSource(allowed, step.image)) return;
-    throw new ExecutionForbiddenError(
-      `${engineConfigPath}.steps.${index}.image`,
-      `image "${step.image}" is not among those this engine lets steps run${
-        allowed.length ? ` (${allowed.join(', ')})` : ' (it allows none until configured)'
-      }`,
-    );
+    const path = `${engineConfigPath}.steps.${index}.image`;
+    if (!isAllowedSource(allowed, step.image)) {
+      throw new ExecutionForbiddenError(
+        path,
+        `image "${step.image}" is not among those this engine lets steps run${
+          allowed.length ? ` (${allowed.join(', ')})` : ' (it allows none until configured)'
+        }`,
+      );
+    }
+    // A valid reference holds "@" only before its digest.
+    if (settings.requireDigest && !step.image.includes('@')) {
+      throw new ExecutionForbiddenError(
+        path,
+        `this engine runs only step images pinned to a digest; use "${step.image}@sha256:..."`,
+      );
+    }
   });
 }
 
@@ -145,7 +160,7 @@ export function buildPod(
 ): V1Pod {
   const { conventions } = settings;
   const config = parsePodConfig(wfe.spec.workflowRef.engineConfig);
-  checkImages(config.steps, settings.allowedImages);
+  checkImages(config.steps, settings);
   const meta = executionMetadata(wfe, podEngine, conventions);
   const objectMeta = executionObjectMeta(wfe, namespace, meta, conventions);
   const mounts = dependencyMounts(dependencies, conventions);

@@ -285,6 +285,27 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
   });
 
+  it("says the bundle's digest pins nothing, and refuses unpinned step images when told to", async () => {
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const base = execution();
+    const wfe = {
+      ...base,
+      spec: {
+        ...base.spec,
+        workflowRef: { ...base.spec.workflowRef, executionBundleDigest: digest },
+      },
+    };
+    const pinnedOnly = executor({ requireDigest: true });
+    await expect(pinnedOnly.create(wfe, env.namespace)).rejects.toThrow(
+      /^spec\.workflowRef\.engineConfig\.steps\.0\.image: this engine runs only step images pinned to a digest/,
+    );
+    expect(await pinnedOnly.getStatus(wfe, env.namespace)).toBeNull();
+    const { warnings } = await executor().create(wfe, env.namespace);
+    expect(warnings).toContain(
+      'spec.workflowRef.executionBundleDigest is not used by the pod engine: each step names its own image; pin a step to a digest in its image (image@sha256:...)',
+    );
+  });
+
   it('creates nothing for an image it does not allow', async () => {
     const ex = executor({ allowedImages: ['registry.example.com/*'] });
     const wfe = execution();
