@@ -70,6 +70,32 @@ describe('parsePodConfig', () => {
     );
   });
 
+  it('refuses a NUL in a script, a value or a path, which no container could start with', () => {
+    const message =
+      'must not contain a NUL character: the kernel ends a script, a value or a path at one';
+    expect(
+      issuesOf({
+        steps: [
+          step({
+            script: 'echo hi\u0000rm -rf /',
+            env: [{ name: 'A', value: 'x\u0000y' }],
+            workingDir: '/tmp\u0000x',
+          }),
+        ],
+      }),
+    ).toEqual([
+      { path: 'spec.workflowRef.engineConfig.steps.0.script', message },
+      { path: 'spec.workflowRef.engineConfig.steps.0.env.0.value', message },
+      {
+        path: 'spec.workflowRef.engineConfig.steps.0.workingDir',
+        message: 'must be an absolute path, without a NUL character',
+      },
+    ]);
+    // Lines are what scripts and values are made of.
+    const multiline = step({ script: 'make\nmake test\n', env: [{ name: 'A', value: 'a\nb' }] });
+    expect(parsePodConfig({ steps: [multiline] }).steps[0]).toEqual(multiline);
+  });
+
   it('refuses an empty step list, more than 100 steps and duplicate step names', () => {
     expect(issuesOf({ steps: [] })).toEqual([
       { path: 'spec.workflowRef.engineConfig.steps', message: 'needs at least one step' },

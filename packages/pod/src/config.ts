@@ -4,11 +4,24 @@ import { z } from 'zod';
 /** Where the steps travel in a WorkflowExecution, for error paths a user can find. */
 export const engineConfigPath = 'spec.workflowRef.engineConfig';
 
+/**
+ * A script, a variable's value or a path reaches the kernel as a C string (an argument of
+ * `execve`, the environment, `chdir`), which a NUL ends: the runtime refuses such a container,
+ * so the step is refused here. One pattern per field rather than a refinement, so a CRD that
+ * embeds `StepSchema` has the API server refuse it too (a CRD keeps one pattern per field).
+ */
+const cString = '[^\\x00]*';
+
+const withoutNul = (schema: z.ZodString) =>
+  schema.regex(new RegExp(`^${cString}$`), {
+    error: 'must not contain a NUL character: the kernel ends a script, a value or a path at one',
+  });
+
 const StepEnvVarSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     error: 'must be a C identifier (letters, digits and "_", not starting with a digit)',
   }),
-  value: z.string(),
+  value: withoutNul(z.string()),
 });
 
 /** One step: a container that runs `script` through the image's shell with `set -e`. */
@@ -23,9 +36,14 @@ export const StepSchema = z.strictObject({
   image: z.string().max(512).regex(new RegExp(ociReferencePattern), {
     error: 'must be an OCI image reference such as "registry.example.com/tools/kubectl:1.36"',
   }),
-  script: z.string().min(1, { error: 'must not be empty' }),
+  script: withoutNul(z.string().min(1, { error: 'must not be empty' })),
   env: z.array(StepEnvVarSchema).optional(),
-  workingDir: z.string().regex(/^\//, { error: 'must be an absolute path' }).optional(),
+  workingDir: z
+    .string()
+    .regex(new RegExp(`^/${cString}$`), {
+      error: 'must be an absolute path, without a NUL character',
+    })
+    .optional(),
 });
 
 /**
