@@ -12,6 +12,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { stoppedByDeletion } from './deleted-task.js';
 import { type ExecutionTaskSettings, executionTask, executionTaskName } from './execution-task.js';
 import type { TaskRequest } from './process-spec.js';
 import { executionResult, stderrQuoteBytes } from './task-result.js';
@@ -87,7 +88,9 @@ export class TaskBackedExecutor implements Executor {
     const { signal } = options;
     throwIfAborted(signal, `get ${this.engine} task status of ${describe(wfe)}`);
     const task = await this.#owned(wfe, signal);
-    if (!task) return null;
+    // A task its deletion stops is gone, as a deleted Pod is: its SIGTERM is no verdict on the
+    // workflow, and a controller that stopped it at the deadline reads why from the deadline.
+    if (!task || stoppedByDeletion(task)) return null;
     const failed = task.phase === 'Failed' || task.phase === 'Unknown';
     const stderr = failed ? await this.#backend.stderr(task.name, stderrQuoteBytes, signal) : '';
     return executionResult(task, stderr);

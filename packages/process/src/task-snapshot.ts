@@ -14,6 +14,8 @@ export interface TaskSnapshot {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly deleting: boolean;
+  /** When the deletion was asked for, in whole seconds; absent where the agent does not say. */
+  readonly deletionTimestamp?: string | undefined;
   readonly phase: TaskState;
   readonly reason: string;
   readonly message?: string | undefined;
@@ -81,6 +83,7 @@ function common(record: TaskRecord) {
     labels: record.labels ?? {},
     annotations: record.annotations ?? {},
     deleting: record.deletionTimestamp !== undefined,
+    deletionTimestamp: latest(record.deletionTimestamp),
   };
 }
 
@@ -96,6 +99,7 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
     labels: task.labels ?? {},
     annotations: task.annotations ?? {},
     deleting: Boolean(task.deletionTimestamp),
+    deletionTimestamp: latest(task.deletionTimestamp ?? undefined),
   };
   const { terminated, running, waiting } = state ?? {};
   const postStopEnd = task.status?.hooks?.postStop?.finishedAt;

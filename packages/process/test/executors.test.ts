@@ -170,6 +170,20 @@ describe('the process and agent engines', () => {
     }
   });
 
+  it('reads a task its deletion is stopping as gone, as a deleted Pod reads', async () => {
+    for (const [engine, executor] of engines()) {
+      const ready = join(bundles.path, `ready-${engine}`);
+      // Deaf to SIGTERM, so the stop lasts the whole grace period.
+      const wfe = execution(`trap '' TERM; : > ${ready}; sleep 300`);
+      const { resourceName } = await executor.create(wfe, 'ns');
+      await vi.waitFor(() => expect(existsSync(ready)).toBe(true), patience);
+      await executor.cleanup(wfe, 'ns');
+      expect(agent.supervisor.get(resourceName)?.deletionTimestamp, engine).toBeDefined();
+      expect(await executor.getStatus(wfe, 'ns'), engine).toBeNull();
+      await vi.waitFor(() => expect(agent.supervisor.get(resourceName)).toBeUndefined(), patience);
+    }
+  });
+
   it('never adopts the task of an earlier WorkflowExecution with the same name', async () => {
     for (const [engine, executor] of engines()) {
       const before = execution('sleep 300', { uid: 'uid-before' });
