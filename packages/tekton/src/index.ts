@@ -23,8 +23,10 @@ export {
   TaskRunStateSchema,
   type TaskRunsUnread,
 } from './status.js';
+export { explainStuckStart, type StuckStart } from './stuck-start.js';
 export {
   type CancelOptions,
+  defaultStartupGraceMs,
   TektonExecutor,
   type TektonExecutorOptions,
 } from './tekton-executor.js';

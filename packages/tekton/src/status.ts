@@ -110,13 +110,14 @@ function workloadExit(step: StepState): boolean {
   );
 }
 
-function succeeded(object: { status?: { conditions?: Condition[] } } | undefined) {
+/** The `Succeeded` condition of a PipelineRun or TaskRun, the one Tekton gives its verdict in. */
+export function succeededCondition(object: { status?: { conditions?: Condition[] } } | undefined) {
   return object?.status?.conditions?.find((c) => c.type === 'Succeeded');
 }
 
 /** Whether Tekton has given the TaskRun a final verdict. */
 export function isTaskRunFinished(taskRun: TaskRunState): boolean {
-  const status = succeeded(taskRun)?.status;
+  const status = succeededCondition(taskRun)?.status;
   return status === 'True' || status === 'False';
 }
 
@@ -151,7 +152,7 @@ export function explainTaskFailure(
   const cancelled: string[] = [];
   for (const ref of childTaskRuns(pipelineRun)) {
     const taskRun = byName.get(ref.name);
-    const condition = succeeded(taskRun);
+    const condition = succeededCondition(taskRun);
     if (condition?.status !== 'False' || condition.reason === taskRunFailureIgnored) continue;
     const task = ref.pipelineTaskName ? ` (pipeline task ${ref.pipelineTaskName})` : '';
     if (condition.reason === taskRunCancelled) {
@@ -192,7 +193,7 @@ function summaryOf(
   condition: Condition | undefined,
 ): ExecutionSummary {
   const done = new Set(
-    taskRuns.filter((t) => succeeded(t)?.status === 'True').map((t) => t.metadata.name),
+    taskRuns.filter((t) => succeededCondition(t)?.status === 'True').map((t) => t.metadata.name),
   );
   const status: ConditionStatus =
     condition?.status === 'True' || condition?.status === 'False' ? condition.status : 'Unknown';
@@ -223,7 +224,7 @@ export function pipelineRunResult(
   taskRuns: readonly TaskRunState[] = [],
   unread?: TaskRunsUnread,
 ): ExecutionResult {
-  const condition = succeeded(pipelineRun);
+  const condition = succeededCondition(pipelineRun);
   const summary = summaryOf(pipelineRun, taskRuns, condition);
   const started = hasStarted(pipelineRun);
   const completionTime = completionTimeOf(pipelineRun.status?.completionTime);
@@ -295,6 +296,6 @@ function hasStarted(pipelineRun: PipelineRunState): boolean {
 
 /** Whether Tekton has given the run a final verdict, so its lock is stale rather than busy. */
 export function isPipelineRunFinished(pipelineRun: PipelineRunState): boolean {
-  const status = succeeded(pipelineRun)?.status;
+  const status = succeededCondition(pipelineRun)?.status;
   return status === 'True' || status === 'False';
 }

@@ -521,3 +521,87 @@ describe('TektonExecutor.getStatus when TaskRuns cannot be read', () => {
     ).rejects.toMatchObject({ reason: 'Forbidden' });
   });
 });
+
+describe('TektonExecutor.getStatus of a run none of whose tasks can start', () => {
+  const minuteAgo = () => new Date(Date.now() - 60_000).toISOString();
+
+  /** A running run with one child, `build`, created at `created`. */
+  function runningRun(created: string): Run {
+    const run = storedRun('Unknown');
+    const name = run.metadata?.name as string;
+    run.metadata = { ...run.metadata, creationTimestamp: created };
+    run.status = {
+      conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+      startTime: created,
+      childReferences: [{ kind: 'TaskRun', name: `${name}-build`, pipelineTaskName: 'build' }],
+    };
+    return run;
+  }
+
+  /** Its `build` TaskRun, Unknown with `reason`. */
+  function build(run: Run, reason: string): KubeObject {
+    const name = `${run.metadata?.name}-build`;
+    return {
+      metadata: { name, namespace },
+      status: {
+        conditions: [
+          {
+            type: 'Succeeded',
+            status: 'Unknown',
+            reason,
+            message: `TaskRun Pod exceeded available resources: pods "${name}-pod" is forbidden: exceeded quota: compute`,
+          },
+        ],
+      },
+    };
+  }
+
+  /** An API server (or, as a reader, a cache) holding the run and `taskRuns`. */
+  function holding(run: Run, taskRuns: KubeObject[]) {
+    return Object.assign(new KubeClient(new KubeConfig()), {
+      get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, name: string) =>
+        (type.kind === 'PipelineRun'
+          ? structuredClone(run)
+          : (structuredClone(taskRuns.find((t) => t.metadata?.name === name)) ?? null)) as T,
+      list: async <T extends KubeObject>() => ({
+        items: structuredClone(taskRuns) as T[],
+        resourceVersion: '1',
+      }),
+    });
+  }
+
+  it('fails it with the cause once the startup grace has passed, saying nothing ran', async () => {
+    const run = runningRun(minuteAgo());
+    const server = holding(run, [build(run, 'ExceededResourceQuota')]);
+    expect(await new TektonExecutor(server).getStatus(wfe, namespace)).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message: expect.stringMatching(
+        /^TaskRun wfe-\w+-build \(pipeline task build\) cannot start: ExceededResourceQuota: .*exceeded quota: compute$/,
+      ),
+      failureReason: 'ResourceExhausted',
+      failedTaskName: `${run.metadata?.name}-build`,
+      started: false,
+    });
+  });
+
+  it('waits within the startup grace', async () => {
+    const run = runningRun(new Date().toISOString());
+    const server = holding(run, [build(run, 'ExceededResourceQuota')]);
+    expect(await new TektonExecutor(server).getStatus(wfe, namespace)).toMatchObject({
+      phase: 'Running',
+      reason: 'Running',
+    });
+    const impatient = new TektonExecutor(server, { startupGraceMs: 0 });
+    expect((await impatient.getStatus(wfe, namespace))?.reason).toBe('StartFailed');
+  });
+
+  it('waits when the API server says the task started, whatever the cache still holds', async () => {
+    const run = runningRun(minuteAgo());
+    const server = holding(run, [build(run, 'Running')]);
+    const cache = holding(run, [build(run, 'ExceededResourceQuota')]);
+    expect(
+      await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace),
+    ).toMatchObject({ phase: 'Running', reason: 'Running' });
+  });
+});

@@ -2,13 +2,11 @@ import {
   ConfigurationError,
   type Conventions,
   type ExecutionRead,
-  type ExecutionResult,
   isDns1123Subdomain,
   type Logger,
   noopLogger,
   type OperationOptions,
   type ResourceType,
-  RoundhouseError,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -23,10 +21,8 @@ import {
   type ResourceEngine,
   ResourceExecutor,
   resources,
-  type StatusContext,
 } from '@roundhouse/kube';
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
-import { type ChildTaskRunsSource, readChildTaskRuns } from './child-task-runs.js';
 import {
   buildPipelineRun,
   defaultPipelineName,
@@ -34,13 +30,8 @@ import {
   pipelineTimeout,
   tektonEngine,
 } from './pipeline-run-spec.js';
-import {
-  childTaskRuns,
-  isPipelineRunFinished,
-  PipelineRunStateSchema,
-  pipelineRunLabel,
-  pipelineRunResult,
-} from './status.js';
+import { type ResultSettings, readPipelineRunResult } from './read-result.js';
+import { isPipelineRunFinished, PipelineRunStateSchema, pipelineRunLabel } from './status.js';
 import { taskRunsRead } from './task-runs-read.js';
 
 export interface TektonExecutorOptions
@@ -56,8 +47,17 @@ export interface TektonExecutorOptions
   readonly apiGroup?: string;
   /** Where status reads go; pass a controller's informer cache. Default the client. */
   readonly reader?: Reader;
+  /**
+   * How long a PipelineRun may run before a status read fails it when none of its tasks can
+   * start (every TaskRun's pod refused for a ResourceQuota), instead of at its timeout. Default
+   * 15 s, as the job and pod engines wait for their pod.
+   */
+  readonly startupGraceMs?: number;
   readonly logger?: Logger;
 }
+
+/** The default `startupGraceMs`. */
+export const defaultStartupGraceMs = 15_000;
 
 export interface CancelOptions extends OperationOptions {
   /** Let `finally` tasks run (`cancel`), or also let running tasks finish (`stop`). */
@@ -70,11 +70,8 @@ type PipelineRunObject = KubeObject & { status?: unknown };
 function tektonEngineSpec(
   settings: PipelineRunSettings,
   pipelineRunType: ResourceType,
-  taskRunType: ResourceType,
-  live: Reader,
-  logger: Logger,
+  resultSettings: ResultSettings,
 ): ResourceEngine<PipelineRunObject> {
-  const { conventions } = settings;
   return {
     engine: tektonEngine,
     type: pipelineRunType,
@@ -95,38 +92,8 @@ function tektonEngineSpec(
         : [],
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
     logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
-    result: (run, context) =>
-      readPipelineRunResult(run, { live, taskRunType, conventions }, logger, context),
+    result: (run, context) => readPipelineRunResult(run, resultSettings, context),
   };
-}
-
-/**
- * A PipelineRun's result, with its child TaskRuns (see `readChildTaskRuns`). TaskRuns that
- * cannot be read only leave their details out: the run's own condition is the verdict, and a
- * status read that failed on them would keep a finished execution from ending.
- */
-async function readPipelineRunResult(
-  run: PipelineRunObject,
-  source: Omit<ChildTaskRunsSource, 'reader' | 'namespace' | 'signal'>,
-  logger: Logger,
-  context: StatusContext,
-): Promise<ExecutionResult> {
-  const state = PipelineRunStateSchema.parse(run);
-  if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
-  const { taskRuns, unread } = await readChildTaskRuns(run, state, { ...source, ...context });
-  if (!unread) return pipelineRunResult(state, taskRuns);
-  const reason = unread.error instanceof RoundhouseError ? unread.error.reason : 'unclassified';
-  logger.warn(
-    {
-      namespace: context.namespace,
-      pipelineRun: run.metadata?.name,
-      unread: unread.count,
-      reason,
-      error: unread.error instanceof Error ? unread.error.message : String(unread.error),
-    },
-    "could not read the PipelineRun's TaskRuns; their details are left out",
-  );
-  return pipelineRunResult(state, taskRuns, { count: unread.count, reason });
 }
 
 /**
@@ -162,7 +129,14 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       defaultTimeout: options.defaultTimeout,
     };
     const logger = options.logger ?? noopLogger;
-    super(client, tektonEngineSpec(settings, pipelineRunType, taskRunType, client, logger), {
+    const resultSettings: ResultSettings = {
+      live: client,
+      taskRunType,
+      conventions,
+      startupGraceMs: options.startupGraceMs ?? defaultStartupGraceMs,
+      logger,
+    };
+    super(client, tektonEngineSpec(settings, pipelineRunType, resultSettings), {
       conventions,
       reader: options.reader,
       logger,

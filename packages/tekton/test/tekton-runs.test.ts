@@ -172,6 +172,48 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     expect(result.message).toContain('connection refused');
   });
 
+  it('fails a run whose task pods a ResourceQuota refuses with the cause, instead of at its timeout', async () => {
+    const namespace = await env.controlPlane.createNamespace('tekton-quota');
+    try {
+      await prepareNamespace(client, namespace);
+      await client.create(resources.resourceQuotas, namespace, {
+        metadata: { name: 'no-pods' },
+        spec: { hard: { pods: '0' } },
+      });
+      // Quota admission enforces only once the quota controller has recorded the quota's usage.
+      await vi.waitFor(async () => {
+        const quota = await client.get<KubeObject & { status?: { hard?: unknown } }>(
+          resources.resourceQuotas,
+          namespace,
+          'no-pods',
+        );
+        expect(quota?.status?.hard).toBeDefined();
+      }, patience);
+      const impatient = new TektonExecutor(client, { startupGraceMs: 0 });
+      const wfe = makeExecution({ bundle: bundles.succeeds });
+      const { resourceName: run } = await impatient.create(wfe, namespace);
+      const result = await vi.waitFor(async () => {
+        const status = await impatient.getStatus(wfe, namespace);
+        expect(status?.phase).toBe('Failed');
+        return status;
+      }, patience);
+      expect(result).toMatchObject({
+        reason: 'StartFailed',
+        failureReason: 'ResourceExhausted',
+        failedTaskName: `${run}-build`,
+        failedTaskIndex: 0,
+        started: false,
+      });
+      expect(result?.message).toMatch(
+        new RegExp(
+          `^TaskRun ${run}-build \\(pipeline task build\\) cannot start: ExceededResourceQuota: .*exceeded quota: no-pods`,
+        ),
+      );
+    } finally {
+      await env.controlPlane.deleteNamespace(namespace);
+    }
+  });
+
   it("times out after executionConfig.timeout: PipelineRunTimeout, without Tekton's exit code", async () => {
     const { wfe, run } = await start(bundles.holds, {
       spec: { executionConfig: { timeout: '2s' } },

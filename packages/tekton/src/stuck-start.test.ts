@@ -1,0 +1,109 @@
+import { ExecutionResultSchema } from '@roundhouse/core';
+import { describe, expect, it } from 'vitest';
+import { type PipelineRunState, pipelineRunResult, type TaskRunState } from './status.js';
+import { explainStuckStart, startFailedResult } from './stuck-start.js';
+
+const quotaMessage =
+  'TaskRun Pod exceeded available resources: pods "wfe-1-build-pod" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
+
+const running = (tasks: readonly string[], kind = 'TaskRun'): PipelineRunState => ({
+  status: {
+    conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+    startTime: '2026-01-01T00:00:00Z',
+    childReferences: tasks.map((task) => ({ kind, name: `wfe-1-${task}`, pipelineTaskName: task })),
+  },
+});
+
+/** A TaskRun as Tekton leaves it: Unknown with `reason` (its pod refused for a quota, or else). */
+const taskRun = (task: string, reason: string, status = 'Unknown'): TaskRunState => ({
+  metadata: { name: `wfe-1-${task}` },
+  status: {
+    conditions: [
+      {
+        type: 'Succeeded',
+        status,
+        reason,
+        ...(reason === 'ExceededResourceQuota' ? { message: quotaMessage } : {}),
+      },
+    ],
+  },
+});
+
+describe('explainStuckStart', () => {
+  it('explains a run whose every TaskRun had its pod refused for a quota, naming the first', () => {
+    const stuck = explainStuckStart(running(['lint', 'build']), [
+      taskRun('lint', 'ExceededResourceQuota'),
+      taskRun('build', 'ExceededResourceQuota'),
+    ]);
+    expect(stuck).toEqual({
+      reason: 'ResourceExhausted',
+      taskRunName: 'wfe-1-lint',
+      taskRunIndex: 0,
+      description: `TaskRun wfe-1-lint (pipeline task lint) cannot start: ExceededResourceQuota: ${quotaMessage}`,
+    });
+  });
+
+  it.each([
+    ['runs', taskRun('build', 'Running')],
+    [
+      'waits for its pod to be scheduled on a node an autoscaler may add',
+      taskRun('build', 'ExceededNodeResources'),
+    ],
+    ['waits for its pod', taskRun('build', 'Pending')],
+    ['succeeded', taskRun('build', 'Succeeded', 'True')],
+  ])('waits while another TaskRun %s', (_what, other) => {
+    expect(
+      explainStuckStart(running(['lint', 'build']), [
+        taskRun('lint', 'ExceededResourceQuota'),
+        other,
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('waits while a child is not among the TaskRuns read', () => {
+    expect(
+      explainStuckStart(running(['lint', 'build']), [taskRun('lint', 'ExceededResourceQuota')]),
+    ).toBeUndefined();
+  });
+
+  it('waits while a child is no TaskRun', () => {
+    expect(
+      explainStuckStart(running(['lint'], 'CustomRun'), [taskRun('lint', 'ExceededResourceQuota')]),
+    ).toBeUndefined();
+  });
+
+  it('has nothing to explain for a run without children', () => {
+    expect(explainStuckStart(running([]), [])).toBeUndefined();
+  });
+});
+
+describe('startFailedResult', () => {
+  it('fails the run as the job engine fails a Job that cannot start, saying nothing ran', () => {
+    const state = running(['lint', 'build']);
+    const taskRuns = [
+      taskRun('lint', 'ExceededResourceQuota'),
+      taskRun('build', 'ExceededResourceQuota'),
+    ];
+    const stuck = explainStuckStart(state, taskRuns);
+    if (!stuck) throw new Error('not stuck');
+    const result = startFailedResult(pipelineRunResult(state, taskRuns), stuck);
+    const description = `TaskRun wfe-1-lint (pipeline task lint) cannot start: ExceededResourceQuota: ${quotaMessage}`;
+    expect(result).toEqual({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message: description,
+      summary: {
+        status: 'False',
+        reason: 'StartFailed',
+        message: description,
+        completedTasks: 0,
+        totalTasks: 2,
+      },
+      failureReason: 'ResourceExhausted',
+      failedTaskName: 'wfe-1-lint',
+      failedTaskIndex: 0,
+      started: false,
+    });
+    expect(ExecutionResultSchema.parse(result)).toEqual(result);
+  });
+});

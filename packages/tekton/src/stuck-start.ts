@@ -1,0 +1,73 @@
+import type { ExecutionResult, FailureReason } from '@roundhouse/core';
+import { type PipelineRunState, succeededCondition, type TaskRunState } from './status.js';
+
+/**
+ * Tekton's reason for a TaskRun whose pod the API server refused for a ResourceQuota
+ * (`ExceededResourceQuota`, taskrun.go `handlePodCreationError`): the TaskRun stays Unknown with
+ * no start time, and Tekton tries the create again every minute until the run times out.
+ * `ExceededNodeResources` is not one: that pod exists and waits for the scheduler, which a node
+ * added by an autoscaler satisfies, and the job and pod engines wait for a pod that cannot be
+ * scheduled too.
+ */
+export const taskRunExceededResourceQuota = 'ExceededResourceQuota';
+
+/** A run none of whose tasks could start, and why. */
+export interface StuckStart {
+  readonly reason: FailureReason;
+  /** The first TaskRun that cannot start, and its position among the run's children. */
+  readonly taskRunName: string;
+  readonly taskRunIndex: number;
+  readonly description: string;
+}
+
+/**
+ * Why a running PipelineRun cannot start, if it cannot: every child it has is a TaskRun whose pod
+ * the API server refused for a quota. Then no task's pod ever ran, and none runs that could free
+ * the quota. Undefined while any child runs, finished or waits for something else (a pod being
+ * scheduled or pulled), or is not among `taskRuns`.
+ */
+export function explainStuckStart(
+  pipelineRun: PipelineRunState,
+  taskRuns: readonly TaskRunState[],
+): StuckStart | undefined {
+  const children = pipelineRun.status?.childReferences ?? [];
+  const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
+  let stuck: StuckStart | undefined;
+  for (const [index, ref] of children.entries()) {
+    const condition =
+      ref.kind === 'TaskRun' && ref.name ? succeededCondition(byName.get(ref.name)) : undefined;
+    if (condition?.status !== 'Unknown' || condition.reason !== taskRunExceededResourceQuota) {
+      return undefined;
+    }
+    const task = ref.pipelineTaskName ? ` (pipeline task ${ref.pipelineTaskName})` : '';
+    stuck ??= {
+      reason: 'ResourceExhausted',
+      taskRunName: ref.name as string,
+      taskRunIndex: index,
+      description: `TaskRun ${ref.name}${task} cannot start: ${condition.reason}${condition.message ? `: ${condition.message}` : ''}`,
+    };
+  }
+  return stuck;
+}
+
+/**
+ * The running result `running` as the failure `stuck` makes it, named as the job engine names a
+ * Job that cannot start (`StartFailed`), and `started: false`: no task's pod ever ran.
+ */
+export function startFailedResult(running: ExecutionResult, stuck: StuckStart): ExecutionResult {
+  return {
+    phase: 'Failed',
+    reason: 'StartFailed',
+    message: stuck.description,
+    summary: {
+      ...running.summary,
+      status: 'False',
+      reason: 'StartFailed',
+      message: stuck.description,
+    },
+    failureReason: stuck.reason,
+    failedTaskName: stuck.taskRunName,
+    failedTaskIndex: stuck.taskRunIndex,
+    started: false,
+  };
+}
