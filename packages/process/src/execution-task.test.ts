@@ -221,6 +221,53 @@ describe('the task of an execution', () => {
     ).toBe('spec.dependencies');
   });
 
+  it('names the timeout an author wrote when it is too long for a task', () => {
+    const wfe = sampleExecution({ spec: { executionConfig: { timeout: '596524h' } } });
+    expect(issuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
+      {
+        path: 'spec.executionConfig.timeout',
+        message: '"596524h" is longer than a task\'s longest timeout, 2147483647s (about 68 years)',
+      },
+    ]);
+    expect(
+      issuesOf(() =>
+        executionTask(sampleExecution(), undefined, { ...settings, defaultTimeout: '600000h' }),
+      )[0]?.path,
+    ).toBe('defaultTimeout');
+  });
+
+  it.each([
+    [{ command: ['/bin/sh', 'a\0b'] }, 'spec.workflowRef.engineConfig.command.1'],
+    [{ args: ['ok', 'a\0b'] }, 'spec.workflowRef.engineConfig.args.1'],
+    [{ workingDir: '/srv\0/x' }, 'spec.workflowRef.engineConfig.workingDir'],
+    [
+      { lifecycle: { preStart: { exec: { command: ['a\0b'] } } } },
+      'spec.workflowRef.engineConfig.lifecycle.preStart.exec.command.0',
+    ],
+    [
+      { lifecycle: { postStop: { exec: { command: ['x'] }, timeoutSeconds: 2 ** 31 } } },
+      'spec.workflowRef.engineConfig.lifecycle.postStop.timeoutSeconds',
+    ],
+  ])('refuses engineConfig %j at the field written', (engineConfig, path) => {
+    const wfe = sampleExecution();
+    wfe.spec.workflowRef.engineConfig = engineConfig;
+    const issues = issuesOf(() => executionTask(wfe, undefined, overridable));
+    expect(issues.map((i) => i.path)).toEqual([path]);
+    expect(issues[0]?.message).toMatch(/^must (not contain NUL|be at most 2147483647)/);
+  });
+
+  it('names the parameter, or the bundle, whose value a task cannot carry', () => {
+    const wfe = sampleExecution({ spec: { parameters: { MODE: 'fast\0slow' } } });
+    expect(issuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
+      { path: 'spec.parameters.MODE', message: 'must not contain NUL' },
+    ]);
+    const bundle = sampleExecution();
+    bundle.spec.workflowRef.executionBundle = '';
+    expect(issuesOf(() => executionTask(bundle, undefined, settings))[0]?.path).toBe(
+      'spec.workflowRef.executionBundle',
+    );
+  });
+
   it('warns about what it cannot honour', () => {
     const wfe = sampleExecution({ spec: { executionConfig: { serviceAccountName: 'runner' } } });
     wfe.spec.workflowRef.executionBundleDigest = 'sha256:abc';

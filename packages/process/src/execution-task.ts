@@ -16,11 +16,15 @@ import { z } from 'zod';
 import {
   ExecModeSchema,
   LifecycleSchema,
+  maxTimeoutSeconds,
   type TaskRequest,
   TaskRequestSchema,
 } from './process-spec.js';
 
 const engineConfigPath = 'spec.workflowRef.engineConfig';
+
+// The kernel takes arguments and paths as C strings: a NUL would silently cut them.
+const cString = z.string().refine((s) => !s.includes('\0'), { error: 'must not contain NUL' });
 
 /**
  * `spec.workflowRef.engineConfig` of a `process` or `agent` execution. Every key is optional;
@@ -31,18 +35,18 @@ export const ProcessEngineConfigSchema = z.strictObject({
    * The argv to run; default `[spec.workflowRef.executionBundle]`. Refused unless the engine
    * allows command overrides (see ExecutionTaskSettings).
    */
-  command: z.array(z.string()).min(1, { error: 'must name the program to run' }).optional(),
+  command: z.array(cString).min(1, { error: 'must name the program to run' }).optional(),
   /**
    * Arguments after `command` (or the bundle). Refused, as `command`, unless the engine allows
    * command overrides: arguments decide what an interpreter or a tool runs.
    */
-  args: z.array(z.string()).optional(),
+  args: z.array(cString).optional(),
   /**
    * Absolute working directory; default the task's own directory (Local) or the main
    * container's (Remote). Refused with a bundle that is not an absolute path unless the engine
    * allows command overrides: that bundle would be found from here.
    */
-  workingDir: z.string().startsWith('/', { error: 'must be an absolute path' }).optional(),
+  workingDir: cString.startsWith('/', { error: 'must be an absolute path' }).optional(),
   /**
    * Where the task runs on an agent in sidecar mode; default the agent's setting. Refused, as
    * `command`, unless the engine allows command overrides.
@@ -106,11 +110,12 @@ export function executionTask(
       message: `the ${engine} engine cannot mount Secrets or ConfigMaps; use the job or tekton engine`,
     });
   }
-  const timeout = wfe.spec.executionConfig?.timeout
-    ? timeoutSeconds(wfe.spec.executionConfig.timeout, 'spec.executionConfig.timeout')
+  const timeoutField = wfe.spec.executionConfig?.timeout
+    ? { path: 'spec.executionConfig.timeout', value: wfe.spec.executionConfig.timeout }
     : settings.defaultTimeout
-      ? timeoutSeconds(settings.defaultTimeout, 'defaultTimeout')
+      ? { path: 'defaultTimeout', value: settings.defaultTimeout }
       : undefined;
+  const timeout = timeoutField && timeoutSeconds(timeoutField.value, timeoutField.path);
   const metadata = executionMetadata(wfe, engine, conventions);
   const request = {
     name: executionResourceName(wfe.spec.targetResource, conventions.namePrefix),
@@ -127,8 +132,15 @@ export function executionTask(
     },
   };
   const parsed = TaskRequestSchema.safeParse(request);
-  if (!parsed.success)
-    throw new ConfigurationError(toFieldIssues(parsed.error, engineConfigPath, request));
+  if (!parsed.success) {
+    const sources = { wfe, config, timeoutPath: timeoutField?.path ?? 'defaultTimeout' };
+    throw new ConfigurationError(
+      toFieldIssues(parsed.error, '', request).map((issue, index) => ({
+        path: sourceField(parsed.error.issues[index]?.path ?? [], request, sources),
+        message: issue.message,
+      })),
+    );
+  }
   const warnings = [
     ...(requestedServiceAccount(wfe)
       ? [
@@ -206,6 +218,46 @@ function refuseOverrides(config: ProcessEngineConfig, bundle: string): void {
   if (issues.length) throw new ConfigurationError(issues);
 }
 
+/** A Go duration in whole seconds, rounded up; refused past what a task's timeout can hold. */
 function timeoutSeconds(value: string, path: string): number {
-  return Math.ceil(parseTimeout(value, path) / 1000);
+  const seconds = Math.ceil(parseTimeout(value, path) / 1000);
+  if (seconds > maxTimeoutSeconds) {
+    throw new ConfigurationError({
+      path,
+      message: `"${value}" is longer than a task's longest timeout, ${maxTimeoutSeconds}s (about 68 years)`,
+    });
+  }
+  return seconds;
+}
+
+/**
+ * The field an author wrote that a task request's field came from, so a refusal of the request
+ * names it: `process.command` is the bundle (or `engineConfig.command`), `process.env` the
+ * target and the parameters, `process.timeoutSeconds` the timeout, `name` the target; the
+ * other process fields are `engineConfig`'s own.
+ */
+function sourceField(
+  path: readonly PropertyKey[],
+  request: { process: { env: readonly { name: string }[] } },
+  sources: { wfe: WorkflowExecution; config: ProcessEngineConfig; timeoutPath: string },
+): string {
+  const [top, field, index, ...rest] = path.map(String);
+  const below = (...keys: (string | undefined)[]) => keys.filter((k) => k !== undefined).join('.');
+  if (top === 'name') return 'spec.targetResource';
+  if (top !== 'process') return 'metadata';
+  switch (field) {
+    case 'command':
+      return sources.config.command
+        ? below(`${engineConfigPath}.command`, index)
+        : 'spec.workflowRef.executionBundle';
+    case 'env': {
+      if (index === undefined) return 'spec.parameters';
+      const name = request.process.env[Number(index)]?.name;
+      return Number(index) === 0 ? 'spec.targetResource' : `spec.parameters.${name}`;
+    }
+    case 'timeoutSeconds':
+      return sources.timeoutPath;
+    default:
+      return below(`${engineConfigPath}.${field}`, index, ...rest);
+  }
 }

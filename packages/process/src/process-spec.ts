@@ -21,12 +21,12 @@ export const EnvVarSchema = z.object({
 export const ExecModeSchema = z.enum(['Local', 'Remote']);
 
 /** Upper bound for `timeoutSeconds`: about 68 years, and still an int32 as Go clients send it. */
-const maxTimeoutSeconds = 2 ** 31 - 1;
+export const maxTimeoutSeconds = 2 ** 31 - 1;
 
 const timeoutSeconds = z
   .int({ error: 'must be a whole number of seconds' })
   .positive({ error: 'must be positive' })
-  .max(maxTimeoutSeconds);
+  .max(maxTimeoutSeconds, { error: `must be at most ${maxTimeoutSeconds} (about 68 years)` });
 
 const argv = z
   .array(argument, { error: 'must be an array of strings' })
