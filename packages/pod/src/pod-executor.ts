@@ -17,6 +17,7 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
+import { podLogSources } from './log-sources.js';
 import { stoppedByDeletion } from './pod-deletion.js';
 import { buildPod, type PodEngineSettings, podEngine } from './pod-spec.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
@@ -95,6 +96,7 @@ function podEngineSpec(
           ]
         : [],
     isFinished: (pod) => isPodFinished(PodStateSchema.parse(pod)),
+    logSources: (pod) => podLogSources(pod, settings.conventions),
     result: async (pod, context) => (await podState(pod, startupGraceMs, context)).result,
   };
 }
