@@ -17,6 +17,12 @@ export interface AgentExecutorOptions {
   /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
   readonly defaultTimeout?: string;
   /**
+   * The directory of bundles, an absolute path on the agent's machine (in the main container, for a Remote task): a bundle names a file under it
+   * (`team/restart` runs `<bundleRoot>/team/restart`), and nothing else runs. Default none: a
+   * bundle is a program name on PATH, and one with a `/` is a ConfigurationError.
+   */
+  readonly bundleRoot?: string;
+  /**
    * Run `engineConfig.command`, `engineConfig.args` and `engineConfig.lifecycle`, which decide
    * what runs past the controller's bundle policy, and let `engineConfig.execMode` pick the
    * container; default false: they are a ConfigurationError.
@@ -38,6 +44,7 @@ export class AgentExecutor extends TaskBackedExecutor {
       engine: options.engine ?? 'agent',
       conventions: options.conventions ?? roundhouseConventions,
       defaultTimeout: options.defaultTimeout,
+      bundleRoot: options.bundleRoot,
       allowCommandOverride: options.allowCommandOverride ?? false,
     });
     this.#client = client;

@@ -3,7 +3,8 @@ import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { executionTask, executionTaskName } from './execution-task.js';
 
-const settings = { engine: 'process', conventions: roundhouseConventions };
+const onPath = { engine: 'process', conventions: roundhouseConventions };
+const settings = { ...onPath, bundleRoot: '/opt/workflows' };
 const overridable = { ...settings, allowCommandOverride: true };
 
 function issuesOf(run: () => unknown) {
@@ -19,7 +20,7 @@ function issuesOf(run: () => unknown) {
 describe('the task of an execution', () => {
   it('runs the execution bundle, named for the lock, with the parameters as environment', () => {
     const wfe = sampleExecution({ spec: { executionEngine: 'process' } });
-    wfe.spec.workflowRef.executionBundle = '/opt/workflows/restart.sh';
+    wfe.spec.workflowRef.executionBundle = 'restart.sh';
     expect(executionTask(wfe, undefined, settings)).toEqual({
       task: {
         name: 'wfe-c00449355dfb987a',
@@ -46,14 +47,14 @@ describe('the task of an execution', () => {
 
   it('takes args, workingDir and execMode from engineConfig, and the timeout in seconds', () => {
     const wfe = sampleExecution({ spec: { executionConfig: { timeout: '1m30.5s' } } });
-    wfe.spec.workflowRef.executionBundle = '/opt/workflows/restart.sh';
+    wfe.spec.workflowRef.executionBundle = 'team/restart';
     wfe.spec.workflowRef.engineConfig = {
       args: ['--fast'],
       workingDir: '/srv',
       execMode: 'Remote',
     };
     expect(executionTask(wfe, undefined, overridable).task.process).toMatchObject({
-      command: ['/opt/workflows/restart.sh'],
+      command: ['/opt/workflows/team/restart'],
       args: ['--fast'],
       workingDir: '/srv',
       execMode: 'Remote',
@@ -74,7 +75,7 @@ describe('the task of an execution', () => {
     'refuses engineConfig.%s, which would run past the bundle policy, by default',
     (key, config, why) => {
       const wfe = sampleExecution();
-      wfe.spec.workflowRef.executionBundle = '/opt/workflows/ok';
+      wfe.spec.workflowRef.executionBundle = 'ok';
       wfe.spec.workflowRef.engineConfig = config;
       const [issue, ...rest] = issuesOf(() => executionTask(wfe, undefined, settings));
       expect(rest).toEqual([]);
@@ -84,29 +85,40 @@ describe('the task of an execution', () => {
     },
   );
 
-  it('refuses a workingDir with a relative bundle, which would run a file found there', () => {
+  it('refuses a workingDir with a bundle looked up on PATH, which could run a file found there', () => {
     const wfe = sampleExecution();
     wfe.spec.workflowRef.engineConfig = { workingDir: '/tmp/mine' };
-    for (const bundle of ['./restart.sh', 'bin/restart.sh', 'restart']) {
-      wfe.spec.workflowRef.executionBundle = bundle;
-      expect(issuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
-        {
-          path: 'spec.workflowRef.engineConfig.workingDir',
-          message: expect.stringMatching(
-            new RegExp(`^is not allowed with the relative bundle "${bundle}": .*absolute path`),
-          ),
-        },
-      ]);
-      expect(executionTask(wfe, undefined, overridable).task.process.workingDir).toBe('/tmp/mine');
-    }
-    wfe.spec.workflowRef.executionBundle = '/opt/workflows/restart.sh';
+    wfe.spec.workflowRef.executionBundle = 'restart';
+    expect(issuesOf(() => executionTask(wfe, undefined, onPath))).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.workingDir',
+        message: expect.stringMatching(
+          /^is not allowed with the bundle "restart", which is looked up on PATH: .*bundleRoot/,
+        ),
+      },
+    ]);
+    expect(
+      executionTask(wfe, undefined, { ...onPath, allowCommandOverride: true }).task.process,
+    ).toMatchObject({ command: ['restart'], workingDir: '/tmp/mine' });
+    // Under a bundle directory the file that runs is the operator's, wherever the task runs.
     expect(executionTask(wfe, undefined, settings).task.process).toMatchObject({
-      command: ['/opt/workflows/restart.sh'],
+      command: ['/opt/workflows/restart'],
       workingDir: '/tmp/mine',
     });
-    wfe.spec.workflowRef.executionBundle = 'restart';
     wfe.spec.workflowRef.engineConfig = {};
-    expect(executionTask(wfe, undefined, settings).task.process.command).toEqual(['restart']);
+    expect(executionTask(wfe, undefined, onPath).task.process.command).toEqual(['restart']);
+  });
+
+  it('refuses a bundle with a "/" when there is no bundle directory to find it in', () => {
+    const wfe = sampleExecution();
+    wfe.spec.workflowRef.executionBundle = 'team/restart';
+    expect(issuesOf(() => executionTask(wfe, undefined, onPath))).toEqual([
+      { path: 'spec.workflowRef.executionBundle', message: expect.stringContaining('bundleRoot') },
+    ]);
+    // engineConfig.command replaces the bundle, which then names no program.
+    wfe.spec.workflowRef.engineConfig = { command: ['/bin/true'] };
+    const allowed = { ...onPath, allowCommandOverride: true };
+    expect(executionTask(wfe, undefined, allowed).task.process.command).toEqual(['/bin/true']);
   });
 
   it('names both overrides when both are refused', () => {
@@ -166,6 +178,7 @@ describe('the task of an execution', () => {
 
   it('labels with the conventions it is given', () => {
     const { task } = executionTask(sampleExecution(), undefined, {
+      ...settings,
       engine: 'agent',
       conventions: kubernautConventions,
     });
@@ -262,7 +275,7 @@ describe('the task of an execution', () => {
       { path: 'spec.parameters.MODE', message: 'must not contain NUL' },
     ]);
     const bundle = sampleExecution();
-    bundle.spec.workflowRef.executionBundle = '';
+    bundle.spec.workflowRef.executionBundle = 'restart\0';
     expect(issuesOf(() => executionTask(bundle, undefined, settings))[0]?.path).toBe(
       'spec.workflowRef.executionBundle',
     );

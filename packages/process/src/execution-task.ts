@@ -13,6 +13,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { z } from 'zod';
+import { bundleProgram } from './bundle-program.js';
 import {
   ExecModeSchema,
   LifecycleSchema,
@@ -43,8 +44,9 @@ export const ProcessEngineConfigSchema = z.strictObject({
   args: z.array(cString).optional(),
   /**
    * Absolute working directory; default the task's own directory (Local) or the main
-   * container's (Remote). Refused with a bundle that is not an absolute path unless the engine
-   * allows command overrides: that bundle would be found from here.
+   * container's (Remote). Refused with a bundle looked up on PATH (an engine without
+   * `bundleRoot`) unless the engine allows command overrides: that bundle could be found from
+   * here.
    */
   workingDir: cString.startsWith('/', { error: 'must be an absolute path' }).optional(),
   /**
@@ -67,6 +69,12 @@ export interface ExecutionTaskSettings {
   readonly conventions: Conventions;
   /** Go duration used when `spec.executionConfig.timeout` is unset. */
   readonly defaultTimeout?: string | undefined;
+  /**
+   * The directory of bundles, an absolute path where tasks run: a bundle names a file under it
+   * (`team/restart` runs `<bundleRoot>/team/restart`), and nothing else runs. Unset: a bundle
+   * is a program name on PATH, and one with a `/` is refused (see `bundleProgram`).
+   */
+  readonly bundleRoot?: string | undefined;
   /**
    * Let `engineConfig.command` and `engineConfig.lifecycle` run programs other than the
    * execution bundle, `engineConfig.args` hand it arguments, and `engineConfig.execMode` choose
@@ -103,7 +111,11 @@ export function executionTask(
 ): { task: TaskRequest; warnings: string[] } {
   const { engine, conventions } = settings;
   const config = parseEngineConfig(wfe);
-  if (!settings.allowCommandOverride) refuseOverrides(config, wfe.spec.workflowRef.executionBundle);
+  const { executionBundle } = wfe.spec.workflowRef;
+  // Only a bundle that runs needs a program: engineConfig.command replaces it.
+  const program =
+    config.command === undefined ? bundleProgram(executionBundle, settings.bundleRoot) : undefined;
+  if (!settings.allowCommandOverride) refuseOverrides(config, program ?? executionBundle);
   if (dependencies?.secrets?.length || dependencies?.configMaps?.length) {
     throw new ConfigurationError({
       path: requestedDependencies(wfe).path,
@@ -122,7 +134,7 @@ export function executionTask(
     labels: { ...metadata.labels },
     annotations: { ...metadata.annotations },
     process: {
-      command: config.command ?? [wfe.spec.workflowRef.executionBundle],
+      command: config.command ?? [program ?? executionBundle],
       ...(config.args?.length ? { args: config.args } : {}),
       env: parameterEnv(wfe.spec.targetResource, wfe.spec.parameters).map((e) => ({ ...e })),
       ...(config.workingDir ? { workingDir: config.workingDir } : {}),
@@ -191,16 +203,17 @@ const overrideRefusals = {
 } as const;
 
 /**
- * The shim runs the bundle as `"$@"`, so a bundle that is not an absolute path is found from the
- * working directory (or a PATH entry relative to it): with a directory of the author's choosing,
- * the file that runs is theirs, whatever name the policy allowed.
+ * The shim runs the bundle as `"$@"`, so a bundle looked up on PATH can be found from the
+ * working directory (through a PATH entry relative to it): with a directory of the author's
+ * choosing, the file that runs is theirs, whatever name the policy allowed.
  */
 function workingDirRefusal(bundle: string): string {
   return (
-    `is not allowed with the relative bundle "${bundle}": it would run the file of that name ` +
-    "in the directory given here, which the controller's bundle policy never checks; make " +
-    'spec.workflowRef.executionBundle an absolute path, leave workingDir out, or have the ' +
-    'operator enable allowCommandOverride on the engine'
+    `is not allowed with the bundle "${bundle}", which is looked up on PATH: it could run a ` +
+    "file of that name in the directory given here, which the controller's bundle policy " +
+    "never checks; have the operator set the engine's bundleRoot (the bundle then runs from " +
+    'there, whatever the working directory), leave workingDir out, or have the operator ' +
+    'enable allowCommandOverride on the engine'
   );
 }
 

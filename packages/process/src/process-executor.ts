@@ -12,6 +12,12 @@ export interface ProcessExecutorOptions {
   /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
   readonly defaultTimeout?: string;
   /**
+   * The directory of bundles, an absolute path on this machine: a bundle names a file under it
+   * (`team/restart` runs `<bundleRoot>/team/restart`), and nothing else runs. Default none: a
+   * bundle is a program name on PATH, and one with a `/` is a ConfigurationError.
+   */
+  readonly bundleRoot?: string;
+  /**
    * Run `engineConfig.command`, `engineConfig.args` and `engineConfig.lifecycle`, which decide
    * what runs past the controller's bundle policy, and let `engineConfig.execMode` pick the
    * container; default false: they are a ConfigurationError.
@@ -30,6 +36,7 @@ export class ProcessExecutor extends TaskBackedExecutor {
       engine: options.engine ?? 'process',
       conventions: options.conventions ?? roundhouseConventions,
       defaultTimeout: options.defaultTimeout,
+      bundleRoot: options.bundleRoot,
       allowCommandOverride: options.allowCommandOverride ?? false,
     });
   }

@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   type CreateOptions,
   type CreateResult,
   type ExecutionResult,
@@ -12,6 +13,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { bundleRootProblem } from './bundle-program.js';
 import { stoppedByDeletion } from './deleted-task.js';
 import { type ExecutionTaskSettings, executionTask, executionTaskName } from './execution-task.js';
 import type { TaskRequest } from './process-spec.js';
@@ -44,7 +46,11 @@ export class TaskBackedExecutor implements Executor {
   readonly #backend: TaskBackend;
   readonly #settings: ExecutionTaskSettings;
 
+  /** Throws ConfigurationError when `settings.bundleRoot` is not an absolute directory. */
   constructor(backend: TaskBackend, settings: ExecutionTaskSettings) {
+    const problem =
+      settings.bundleRoot === undefined ? undefined : bundleRootProblem(settings.bundleRoot);
+    if (problem) throw new ConfigurationError({ path: 'bundleRoot', message: problem });
     this.engine = settings.engine;
     this.#backend = backend;
     this.#settings = settings;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConfigurationError,
@@ -6,6 +6,7 @@ import {
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
   type WorkflowExecution,
+  WorkflowExecutionSchema,
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,12 +15,18 @@ import { type InProcessAgent, startInProcessAgent } from './in-process-agent.js'
 import { patience, temporaryDirectory, writeBundle } from './support.js';
 
 let target = 0;
+/** The engines' bundle directory: a bundle is named relative to it, as the CRD lets one be. */
 const bundles = temporaryDirectory('engine-bundles');
+mkdirSync(join(bundles.path, 'team'));
 
-/** A WorkflowExecution on a fresh target whose bundle is a shell script running `script`. */
+/**
+ * A WorkflowExecution on a fresh target whose bundle, `team/bundle-<n>` in the bundle
+ * directory, is a shell script running `script`.
+ */
 function execution(script: string, fields: { name?: string; uid?: string; timeout?: string } = {}) {
   target += 1;
-  const executionBundle = writeBundle(join(bundles.path, `bundle-${target}`), script);
+  const executionBundle = `team/bundle-${target}`;
+  writeBundle(join(bundles.path, executionBundle), script);
   const wfe = sampleExecution({
     name: fields.name ?? `wfe-${target}`,
     spec: {
@@ -35,6 +42,8 @@ function execution(script: string, fields: { name?: string; uid?: string; timeou
     },
   });
   if (fields.uid) wfe.metadata.uid = fields.uid;
+  // Only what the API server would take: the CRD carries the same grammar.
+  WorkflowExecutionSchema.parse(wfe);
   return wfe;
 }
 
@@ -50,11 +59,13 @@ describe('the process and agent engines', () => {
     bundles.remove();
   });
 
-  const engines = (options: { allowCommandOverride?: boolean } = {}) =>
-    [
-      ['process', new ProcessExecutor(agent.supervisor, options)],
-      ['agent', new AgentExecutor(agent.client, options)],
+  const engines = (options: { allowCommandOverride?: boolean; bundleRoot?: string } = {}) => {
+    const settings = { bundleRoot: bundles.path, ...options };
+    return [
+      ['process', new ProcessExecutor(agent.supervisor, settings)],
+      ['agent', new AgentExecutor(agent.client, settings)],
     ] as const;
+  };
 
   const settle = (executor: ProcessExecutor | AgentExecutor, wfe: WorkflowExecution) =>
     vi.waitFor(async () => {
@@ -238,6 +249,8 @@ describe('the process and agent engines', () => {
 
   it('refuses a command, arguments or hooks other than the bundle unless the engine allows them', async () => {
     const dir = temporaryDirectory('engine-overrides');
+    // An allowed bundle that is a shell: arguments would make it run anything.
+    symlinkSync('/bin/sh', join(bundles.path, 'sh'));
     try {
       for (const [engine, executor] of engines()) {
         const marker = join(dir.path, `${engine}.log`);
@@ -249,7 +262,7 @@ describe('the process and agent engines', () => {
         ];
         for (const engineConfig of overrides) {
           const wfe = execution('true');
-          wfe.spec.workflowRef.executionBundle = '/bin/sh';
+          wfe.spec.workflowRef.executionBundle = 'sh';
           wfe.spec.workflowRef.engineConfig = engineConfig;
           await expect(executor.create(wfe, 'ns'), engine).rejects.toBeInstanceOf(
             ConfigurationError,
@@ -260,6 +273,18 @@ describe('the process and agent engines', () => {
       }
     } finally {
       dir.remove();
+    }
+  });
+
+  it('refuses a bundle with a "/" on an engine with no bundle directory, creating nothing', async () => {
+    for (const [engine, executor] of engines({ bundleRoot: undefined })) {
+      const wfe = execution('true');
+      const refused = await executor.create(wfe, 'ns').catch((e: unknown) => e);
+      expect(refused, engine).toBeInstanceOf(ConfigurationError);
+      expect(refused).toMatchObject({
+        issues: [{ path: 'spec.workflowRef.executionBundle' }],
+      });
+      expect(await executor.getStatus(wfe, 'ns'), engine).toBeNull();
     }
   });
 
