@@ -43,6 +43,38 @@ describe('startedContainers', () => {
     ]);
   });
 
+  it("reads init containers' statuses too, init containers first in spec order", () => {
+    // A pod engine's sequential Pod: every step but the last is an init container.
+    const sequential: KubeObject = {
+      metadata: { name: 'wfe-1', creationTimestamp: '2026-01-01T00:00:01Z' },
+      spec: {
+        initContainers: [{ name: 'fetch' }, { name: 'build' }, { name: 'lint' }],
+        containers: [{ name: 'publish' }],
+      },
+      status: {
+        initContainerStatuses: [
+          { name: 'build', state: running },
+          { name: 'fetch', state: terminated },
+          { name: 'lint', state: waiting },
+        ],
+        containerStatuses: [{ name: 'publish', state: waiting }],
+      },
+    };
+    expect(startedContainers([sequential], { labelSelector: 'x' })).toEqual([
+      { pod: 'wfe-1', container: 'fetch' },
+      { pod: 'wfe-1', container: 'build' },
+    ]);
+    expect(
+      startedContainers([sequential], {
+        labelSelector: 'x',
+        containers: ['fetch', 'build', 'lint', 'publish'],
+      }),
+    ).toEqual([
+      { pod: 'wfe-1', container: 'fetch' },
+      { pod: 'wfe-1', container: 'build' },
+    ]);
+  });
+
   it('counts a restarted container by its last state', () => {
     const restarted = pod('job-1', '2026-01-01T00:00:01Z', { workflow: undefined });
     (restarted.status as { containerStatuses: object[] }).containerStatuses = [

@@ -18,20 +18,28 @@ const ContainerStateSchema = z.looseObject({
   terminated: z.looseObject({}).optional(),
 });
 
+const ContainerStatusesSchema = z
+  .array(
+    z.looseObject({
+      name: z.string(),
+      state: ContainerStateSchema.optional(),
+      lastState: ContainerStateSchema.optional(),
+    }),
+  )
+  .optional();
+
+const ContainersSchema = z.array(z.looseObject({ name: z.string() }));
+
 const PodSchema = z.looseObject({
   metadata: z.looseObject({ name: z.string(), creationTimestamp: z.string().optional() }),
-  spec: z.looseObject({ containers: z.array(z.looseObject({ name: z.string() })) }),
+  spec: z.looseObject({
+    initContainers: ContainersSchema.optional(),
+    containers: ContainersSchema,
+  }),
   status: z
     .looseObject({
-      containerStatuses: z
-        .array(
-          z.looseObject({
-            name: z.string(),
-            state: ContainerStateSchema.optional(),
-            lastState: ContainerStateSchema.optional(),
-          }),
-        )
-        .optional(),
+      initContainerStatuses: ContainerStatusesSchema,
+      containerStatuses: ContainerStatusesSchema,
     })
     .optional(),
 });
@@ -43,7 +51,8 @@ export interface ContainerRef {
 
 /**
  * The containers that have output to read, oldest pod first and in `sources` (else pod spec)
- * order. A container that never started has no log yet: the API server refuses to read it.
+ * order: init containers first, as the kubelet runs them. A container that never started has
+ * no log yet: the API server refuses to read it.
  */
 export function startedContainers(
   pods: readonly KubeObject[],
@@ -57,8 +66,14 @@ export function startedContainers(
         a.metadata.name.localeCompare(b.metadata.name),
     );
   return parsed.flatMap((pod) => {
-    const names = sources.containers ?? pod.spec.containers.map((c) => c.name);
-    const statuses = pod.status?.containerStatuses ?? [];
+    const names =
+      sources.containers ??
+      [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);
+    // Container names are unique across a pod's init and main containers.
+    const statuses = [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? []),
+    ];
     return names
       .filter((name) => {
         const status = statuses.find((s) => s.name === name);
