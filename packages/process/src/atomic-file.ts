@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
  * loss, sees either the old file or the new one, never a mix: write a temporary file, fsync
  * it, rename it over the target, fsync the directory so the rename itself is durable.
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   const temporary = `${path}.tmp`;
   const file = await open(temporary, 'w', 0o600);
   try {

@@ -108,12 +108,14 @@ export class ProcessLauncher {
       workingDir,
       capture: what.capture,
     });
+    // A Remote task's directory is set by nsenter inside the main container. Without one, a
+    // Local task runs in a directory of its own, apart from the files that record it.
+    const cwd = mode === 'Local' && workingDir ? workingDir : await this.store.workDirectory(name);
     const logs = await this.store.openLogs(name);
     let child: ChildProcess;
     try {
       child = spawn(plan.file, plan.args, {
-        // A Remote task's directory is set by nsenter inside the main container.
-        cwd: mode === 'Local' && workingDir ? workingDir : this.store.directory(name),
+        cwd,
         env: taskEnvironment(environment, what.env),
         detached: true,
         stdio: ['pipe', logs.stdout.fd, logs.stderr.fd],

@@ -5,7 +5,7 @@ export type LogStream = 'stdout' | 'stderr';
 export interface LogTail {
   /** The last bytes of the stream, decoded as UTF-8 (invalid sequences become U+FFFD). */
   readonly content: string;
-  /** The stream's whole size in bytes. */
+  /** The stream's whole size in bytes: everything the task wrote, kept or not. */
   readonly size: number;
   /** Whether earlier output was left out. */
   readonly truncated: boolean;

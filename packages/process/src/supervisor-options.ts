@@ -1,5 +1,8 @@
 import type { Logger } from '@roundhouse/core';
 
+/** `retainedLogBytes` when none is given: 8 MiB of each stream. */
+export const defaultRetainedLogBytes = 8 * 1024 * 1024;
+
 export interface ProcessSupervisorOptions {
   /** Where task records and logs live; created if missing. One supervisor per directory. */
   readonly dataDir: string;
@@ -18,6 +21,12 @@ export interface ProcessSupervisorOptions {
    * least once, as OpenSandbox's agent. Default false: at most once.
    */
   readonly rerunLostTasks?: boolean;
+  /**
+   * How much of each task's stdout and stderr is kept on disk: the last `retainedLogBytes` to
+   * twice that, rotated on each reconcile pass (output written while no supervisor runs is
+   * rotated when one next does). Default 8 MiB.
+   */
+  readonly retainedLogBytes?: number;
   /** Run tasks without `execMode` inside the main container's namespaces; default false. */
   readonly sidecarMode?: boolean;
   /** `SANDBOX_MAIN_CONTAINER` value that marks the main container's process; default `main`. */

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { hookSettled, postStopWaitsForGroup } from './hook-lifecycle.js';
 import { HookRunner } from './hook-runner.js';
 import { type Launched, ProcessLauncher } from './launcher.js';
-import type { LogStream, LogTail } from './log-tail.js';
+import type { LogStream } from './log-tail.js';
 import { NameLocks } from './name-locks.js';
 import {
   DesiredTasksSchema,
@@ -22,7 +22,7 @@ import {
 } from './process-spec.js';
 import { ProcessTable } from './process-table.js';
 import { observeShim } from './shim-observation.js';
-import type { ProcessSupervisorOptions } from './supervisor-options.js';
+import { defaultRetainedLogBytes, type ProcessSupervisorOptions } from './supervisor-options.js';
 import { TaskDeadlines } from './task-deadlines.js';
 import { baseEnvironment } from './task-environment.js';
 import { StartFailedError, TaskConflictError, TaskLimitError } from './task-errors.js';
@@ -38,6 +38,7 @@ import {
   startFailed,
   timeoutDue,
 } from './task-lifecycle.js';
+import type { TaskLogRead } from './task-log.js';
 import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
 import { type RecoverySettings, recoverTask, recoverTasks } from './task-recovery.js';
 import { TaskStore } from './task-store.js';
@@ -60,6 +61,7 @@ export class ProcessSupervisor {
   readonly #intervalMs: number;
   readonly #graceMs: number;
   readonly #maxActive: number | undefined;
+  readonly #logBytes: number;
   readonly #recovery: RecoverySettings;
   /** Deleted unreadable tasks waiting for these processes (pids, as logged). */
   readonly #waitingFor = new Map<string, string>();
@@ -81,6 +83,13 @@ export class ProcessSupervisor {
     this.#intervalMs = options.reconcileIntervalMs ?? 500;
     this.#graceMs = options.gracePeriodMs ?? 10_000;
     this.#maxActive = options.maxConcurrentTasks;
+    this.#logBytes = options.retainedLogBytes ?? defaultRetainedLogBytes;
+    if (!Number.isSafeInteger(this.#logBytes) || this.#logBytes < 1) {
+      throw new ConfigurationError({
+        path: 'retainedLogBytes',
+        message: 'must be a whole number of bytes, at least 1',
+      });
+    }
     this.#recovery = { rerunLostTasks: options.rerunLostTasks ?? false };
     this.#launcher = new ProcessLauncher(this.#store, this.#table, {
       shell: options.shell ?? '/bin/sh',
@@ -171,10 +180,21 @@ export class ProcessSupervisor {
     return this.list();
   }
 
-  /** The tail of a task's stdout or stderr, or undefined for an unknown task. */
-  async logs(name: string, stream: LogStream, limitBytes: number): Promise<LogTail | undefined> {
-    if (!this.#tasks.has(name)) return undefined;
-    return this.#store.tail(name, stream, limitBytes);
+  /**
+   * The kept output of a task's stdout or stderr: its last `limitBytes`, or with `from` up to
+   * `limitBytes` from that position on (see `readTaskLog`); undefined for an unknown task.
+   */
+  async logs(
+    name: string,
+    stream: LogStream,
+    limitBytes: number,
+    from?: number,
+  ): Promise<TaskLogRead | undefined> {
+    // Under the name's lock, so a rotation never moves the files under a read.
+    return this.#locks.run(name, async () => {
+      if (!this.#tasks.has(name)) return undefined;
+      return this.#store.readLog(name, stream, { from, limitBytes });
+    });
   }
 
   /** Looks at one task now, or at every task: exits, timeouts, stops and removals. */
@@ -291,6 +311,7 @@ export class ProcessSupervisor {
     const before = this.#tasks.get(name);
     if (!before) return;
     if (isUnreadable(before)) return this.#reconcileUnreadable(before);
+    if (before.runtime) await this.#rotateLogs(name);
     let record = before;
     const now = new Date();
     if (record.state === 'Pending') {
@@ -352,6 +373,18 @@ export class ProcessSupervisor {
     this.#waitingFor.delete(name);
     this.#deadlines.forget(name);
     this.#log.warn({ task: name, keptAs }, 'task whose record cannot be read moved aside');
+  }
+
+  /**
+   * Keeps the task's output within `retainedLogBytes` (twice that at most, see task-log.ts).
+   * A failure is logged, never fatal: the task's lifecycle must go on whatever its logs do.
+   */
+  async #rotateLogs(name: string): Promise<void> {
+    try {
+      await this.#store.rotateLogs(name, this.#logBytes);
+    } catch (error) {
+      this.#log.warn({ task: name, error: String(error) }, 'could not rotate task output');
+    }
   }
 
   /** Takes in a task directory the supervisor does not know, as recovery would at a start. */

@@ -3,20 +3,18 @@ import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '@roundhouse/core';
 import { syncDirectory, writeFileAtomic } from './atomic-file.js';
 import { capturedOutput, hookOutputBytes } from './hook-capture.js';
-import { type LogStream, type LogTail, readTail } from './log-tail.js';
+import { type LogStream, readTail } from './log-tail.js';
 import type { HookName } from './process-spec.js';
 import { parseExitFile } from './shim.js';
 import { TaskStoreError } from './task-errors.js';
+import { readTaskLog, rotateTaskLog, taskLogPaths } from './task-log.js';
 import { taskNameProblem } from './task-name.js';
 import { type TaskRecord, TaskRecordSchema } from './task-record.js';
 
 const recordFile = 'task.json';
 const exitFile = 'exit';
 const pidFile = 'pid';
-const logFiles: Readonly<Record<LogStream, string>> = {
-  stdout: 'stdout.log',
-  stderr: 'stderr.log',
-};
+const workDirectory = 'work';
 
 export type StoredRecord =
   | { readonly kind: 'record'; readonly record: TaskRecord }
@@ -32,9 +30,12 @@ const transientReadErrors = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EI
 
 /**
  * The data directory: `<data-dir>/<task>/` holds `task.json` (the record, replaced
- * atomically), `pid` (the shim's), `exit` (written by the shim), `stdout.log` and `stderr.log`, and for each hook
- * that ran `<hook>.exit`, `<hook>.head` and `<hook>.tail` (its status and capped output). Directories and
- * files are private to the agent's user: logs may hold anything a task prints.
+ * atomically), `pid` (the shim's), `exit` (written by the shim), `stdout.log` and `stderr.log`
+ * (with `.1` and `.start` once rotated, see task-log.ts), for each hook that ran `<hook>.exit`,
+ * `<hook>.head` and `<hook>.tail` (its status and capped output), and `work/`, the working
+ * directory of a Local task that names none, so what a task writes there cannot replace the
+ * files the supervisor reads. Directories and files are private to the agent's user: logs may
+ * hold anything a task prints.
  */
 export class TaskStore {
   readonly dataDir: string;
@@ -84,7 +85,14 @@ export class TaskStore {
   }
 
   logFile(name: string, stream: LogStream): string {
-    return join(this.directory(name), logFiles[stream]);
+    return taskLogPaths(this.directory(name), stream).live;
+  }
+
+  /** Creates the task's default working directory, if need be, and returns it. */
+  async workDirectory(name: string): Promise<string> {
+    const path = join(this.directory(name), workDirectory);
+    await this.#io(`create ${path}`, () => mkdir(path, { recursive: true, mode: 0o700 }));
+    return path;
   }
 
   /** Creates the task's directory; false when it already exists. */
@@ -248,9 +256,25 @@ export class TaskStore {
     }
   }
 
-  async tail(name: string, stream: LogStream, limitBytes: number): Promise<LogTail> {
-    const path = this.logFile(name, stream);
-    return this.#io(`read ${path}`, () => readTail(path, limitBytes));
+  /** The kept output of a stream (see `readTaskLog`); never at once with `rotateLogs`. */
+  async readLog(
+    name: string,
+    stream: LogStream,
+    range: { readonly from?: number | undefined; readonly limitBytes: number },
+  ) {
+    return this.#io(`read the ${stream} log of ${name}`, () =>
+      readTaskLog(this.directory(name), stream, range),
+    );
+  }
+
+  /** Bounds the task's stdout and stderr on disk (see task-log.ts). */
+  async rotateLogs(name: string, keepBytes: number): Promise<void> {
+    const directory = this.directory(name);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      await this.#io(`rotate the ${stream} log of ${name}`, () =>
+        rotateTaskLog(directory, stream, keepBytes),
+      );
+    }
   }
 
   async #io<T>(operation: string, run: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '@roundhouse/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -49,10 +49,13 @@ describe('the process supervisor', () => {
     });
     const task = await settled('echo');
     expect(task).toMatchObject({ state: 'Failed', reason: 'Failed', exitCode: 3 });
+    const printed = `it's "quoted" $(not run)|hello world|${dir.path}\n`;
     expect(await supervisor.logs('echo', 'stdout', 1024)).toEqual({
-      content: `it's "quoted" $(not run)|hello world|${dir.path}\n`,
-      size: Buffer.byteLength(`it's "quoted" $(not run)|hello world|${dir.path}\n`),
+      content: printed,
+      size: Buffer.byteLength(printed),
       truncated: false,
+      offset: 0,
+      end: Buffer.byteLength(printed),
     });
     expect((await supervisor.logs('echo', 'stderr', 1024))?.content).toBe('oops\n');
     expect(readFileSync(join(dataDir, 'echo', 'stdout.log'), 'utf8')).toContain('hello world');
@@ -109,6 +112,63 @@ describe('the process supervisor', () => {
     const tail = await supervisor.logs('long-output', 'stdout', 16);
     expect(tail).toMatchObject({ content: 'ne1998\nline1999\n', truncated: true });
     expect(tail?.size).toBeGreaterThan(16_000);
+  });
+
+  it('runs a task that names no working directory apart from the files that record it', async () => {
+    // A status file of the task's own name, written where the task runs, must not be its status.
+    await supervisor.create({
+      name: 'own-files',
+      process: {
+        command: [
+          '/bin/sh',
+          '-c',
+          "pwd; printf '0\\n' > exit; echo {} > task.json; sleep 1; exit 3",
+        ],
+      },
+    });
+    const task = await settled('own-files');
+    expect(task).toMatchObject({ state: 'Failed', exitCode: 3 });
+    const work = join(dataDir, 'own-files', 'work');
+    expect((await supervisor.logs('own-files', 'stdout', 1024))?.content).toBe(`${work}\n`);
+    expect(readFileSync(join(work, 'exit'), 'utf8')).toBe('0\n');
+    expect(JSON.parse(readFileSync(join(dataDir, 'own-files', 'task.json'), 'utf8'))).toMatchObject(
+      {
+        name: 'own-files',
+        exitCode: 3,
+      },
+    );
+  });
+
+  it('keeps the newest output of a task that prints without end, within twice the kept size', async () => {
+    const kept = 64 * 1024;
+    const own = await ProcessSupervisor.open({
+      dataDir: join(dir.path, 'bounded'),
+      reconcileIntervalMs: 50,
+      retainedLogBytes: kept,
+    });
+    try {
+      const printed = 4 * 1024 * 1024;
+      await own.create({
+        name: 'chatty',
+        process: {
+          command: ['/bin/sh', '-c', `yes 'a line of output' | head -c ${printed}; echo last`],
+        },
+      });
+      await vi.waitFor(() => expect(own.get('chatty')?.state).toBe('Succeeded'), patience);
+      const files = ['stdout.log', 'stdout.log.1'].map((f) =>
+        join(dir.path, 'bounded', 'chatty', f),
+      );
+      await vi.waitFor(() => {
+        const onDisk = files.reduce((sum, f) => sum + (existsSync(f) ? statSync(f).size : 0), 0);
+        expect(onDisk).toBeLessThanOrEqual(2 * kept);
+      }, patience);
+      const tail = await own.logs('chatty', 'stdout', 1024);
+      expect(tail).toMatchObject({ size: printed + 5, truncated: true });
+      expect(tail?.content).toMatch(/a line of output\n.*last\n$/s);
+    } finally {
+      await removeAllTasks(own);
+      await own.close();
+    }
   });
 
   it('stops the whole process group on delete, grandchildren included, then removes the task', async () => {
