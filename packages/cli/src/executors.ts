@@ -3,6 +3,7 @@ import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
 import type { Executor } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeObject, resources } from '@roundhouse/kube';
+import { PodExecutor } from '@roundhouse/pod';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { InputError, LogsUnavailableError } from './errors.js';
 import type { Session } from './session.js';
@@ -27,8 +28,9 @@ export type ExecutorFactory = (engine: string) => Promise<BuiltExecutor>;
 
 /**
  * Builds the same executor the controller runs for an engine, so the CLI asks the engine
- * where an execution's output is instead of guessing: job and tekton from the kubeconfig,
- * ansible from the AWX settings.
+ * where an execution's output is instead of guessing: job, pod and tekton from the kubeconfig,
+ * ansible from the AWX settings. The pod executor gets no allowed images: it reads an existing
+ * Pod and never builds one.
  */
 export function executorFactory(session: Session, awx: AwxOptions): ExecutorFactory {
   const { client, conventions } = session;
@@ -36,6 +38,8 @@ export function executorFactory(session: Session, awx: AwxOptions): ExecutorFact
   return async (engine) => {
     if (engine === 'job')
       return { executor: new JobExecutor(client, { conventions }), close: none };
+    if (engine === 'pod')
+      return { executor: new PodExecutor(client, { conventions }), close: none };
     if (engine === 'tekton') {
       return { executor: new TektonExecutor(client, { conventions }), close: none };
     }

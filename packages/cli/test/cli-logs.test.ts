@@ -1,13 +1,24 @@
 import type { Executor } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type PodLogOptions, resources } from '@roundhouse/kube';
+import { PodExecutor } from '@roundhouse/pod';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import {
+  apply,
   jobRegistry,
+  manifest,
   type RunningController,
   startController,
   waitForPhase,
 } from '../../../test/workflowexecution/harness.js';
+import {
+  allowedImages,
+  podInitializing,
+  running,
+  terminated,
+  threeSteps,
+  writeStepStatuses,
+} from '../../pod/test/drive.js';
 import { cli, inProcess, kubeconfigFile } from './support.js';
 
 describeWithControlPlane('kubectl roundhouse logs', () => {
@@ -39,7 +50,10 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
     kubeconfig = await kubeconfigFile(env.kubeConfig);
     controller = await startController({
       kubeConfig: env.kubeConfig,
-      registry: jobRegistry(env.kubeConfig, { runSeconds: 3 }),
+      registry: (reader) =>
+        jobRegistry(env.kubeConfig, { runSeconds: 3 })(reader).register(
+          new PodExecutor(new KubeClient(env.kubeConfig), { allowedImages, reader }),
+        ),
       watchNamespace: env.namespace,
       executionNamespace,
       cooldownMs: 600_000,
@@ -96,6 +110,35 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
     expect(plain.stdout).toBe(`restarting ${read?.pod}\ndone\n`);
     expect(reads[1]?.options).toMatchObject({ container: 'workflow', tailLines: 5 });
     expect(reads[1]?.options.follow).toBeFalsy();
+  });
+
+  it("reads a pod-engine execution's steps in step order, its init containers included", async () => {
+    const client = new KubeClient(env.kubeConfig);
+    await apply(
+      client,
+      env.namespace,
+      manifest({ name: 'pod-1', engine: 'pod', engineConfig: threeSteps }),
+    );
+    const { status } = await waitForPhase(client, env.namespace, 'pod-1', 'Running');
+    const pod = status?.executionRef?.name as string;
+    // A sequential Pod runs fetch and build as init containers; report waits for them.
+    await writeStepStatuses(client, executionNamespace, pod, {
+      initContainerStatuses: {
+        fetch: terminated(0, '2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z'),
+        build: running('2026-01-01T00:00:02Z'),
+      },
+      containerStatuses: { report: podInitializing },
+    });
+    vi.spyOn(KubeClient.prototype, 'logs').mockImplementation(async function* (
+      _ns,
+      _pod,
+      options = {},
+    ) {
+      yield `${options.container} output`;
+    });
+    const result = await inProcess([...globals(), '-n', env.namespace, 'logs', 'pod-1']);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(`[${pod}/fetch] fetch output\n[${pod}/build] build output\n`);
   });
 
   it('says so when the engine offers no logs', async () => {
