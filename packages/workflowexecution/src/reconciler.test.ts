@@ -773,7 +773,8 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     ]);
   });
 
-  it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed', async () => {
+  it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed, and the Job is removed at once so it cannot run later', async () => {
+    const cleanups: string[] = [];
     const api = server(
       execution({
         phase: 'Running',
@@ -795,7 +796,9 @@ describe('WorkflowExecutionReconciler across a restart', () => {
           summary: { status: 'False' as const },
           failureReason: 'ImagePullBackOff' as const,
         }),
-        cleanup: async () => {},
+        cleanup: async (wfe) => {
+          cleanups.push(wfe.metadata.name);
+        },
       }),
       executions: { observe: () => {} },
       targets: new ExecutionsByTarget(),
@@ -808,6 +811,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       phase: 'Failed',
       failureDetails: { reason: 'ImagePullBackOff', wasExecutionFailure: false },
     });
+    expect(cleanups).toEqual(['w']);
   });
 
   it.each([
@@ -817,8 +821,9 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     [true, 'ResourceExhausted', false],
     [undefined, 'Unknown', true],
   ] as const)(
-    'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s',
+    'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s (its resource is kept for the cooldown only when it is)',
     async (started, failureReason, expected) => {
+      let cleanups = 0;
       const api = server(
         execution({
           phase: 'Running',
@@ -841,7 +846,9 @@ describe('WorkflowExecutionReconciler across a restart', () => {
             failureReason,
             ...(started === undefined ? {} : { started }),
           }),
-          cleanup: async () => {},
+          cleanup: async () => {
+            cleanups += 1;
+          },
         }),
         executions: { observe: () => {} },
         targets: new ExecutionsByTarget(),
@@ -854,6 +861,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         phase: 'Failed',
         failureDetails: { reason: failureReason, wasExecutionFailure: expected },
       });
+      expect(cleanups).toBe(expected ? 0 : 1);
     },
   );
 

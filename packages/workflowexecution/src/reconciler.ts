@@ -684,6 +684,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * Records the end the engine reported; the lock is released once the cooldown, counted from
    * when the engine's resource finished (see finishedAt), is over.
+   *
+   * A failure before the workflow ran (an image that never pulled, a quota that refused its
+   * pod) is often the engine giving up on a resource that has not given up itself: the kubelet
+   * keeps pulling and the Job controller keeps creating the pod, so the workflow would run
+   * once the registry or the quota recovers, after its execution was recorded as never run.
+   * Its resource is removed at once instead of after the cooldown; the cooldown still holds
+   * the target, as the execution created its resource (see ExecutionsByTarget.cooldownBlocking).
    */
   async #finish(
     wfe: WorkflowExecution,
@@ -695,16 +702,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
       await this.#write(wfe, (c) => markCompleted(c, result, now), ctx);
     } else {
       const reason = classifyResult(result);
-      await this.#fail(
-        wfe,
-        {
-          reason,
-          message: result.message,
-          wasExecutionFailure: ranWorkflow(reason, result.started),
-          result,
-        },
-        ctx,
-      );
+      const wasExecutionFailure = ranWorkflow(reason, result.started);
+      await this.#fail(wfe, { reason, message: result.message, wasExecutionFailure, result }, ctx);
+      if (!wasExecutionFailure) await this.#cleanup(wfe, 'after a failed start', ctx);
     }
     const cooledAt = finishedAt(result, now).getTime() + this.#o.cooldownMs;
     return { requeueAfter: Math.max(1, cooledAt - now.getTime()) };
@@ -799,7 +799,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
    */
   async #cleanup(
     wfe: WorkflowExecution,
-    stage: 'after the cooldown' | 'during finalization',
+    stage: 'after the cooldown' | 'during finalization' | 'after a failed start',
     ctx: ReconcileContext,
   ): Promise<void> {
     try {
