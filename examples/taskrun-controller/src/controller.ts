@@ -7,13 +7,7 @@ import {
   ownedResourcesSelector,
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
-import {
-  defaultStartupGraceMs,
-  PodExecutor,
-  type PodExecutorOptions,
-  taskRuns,
-  tasks,
-} from '@roundhouse/pod';
+import { PodExecutor, type PodExecutorOptions, taskRuns, tasks } from '@roundhouse/pod';
 import { TaskRunReconciler } from './reconciler.js';
 import type { TimeoutLimits } from './run-spec.js';
 
@@ -68,15 +62,12 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
   const client = options.client ?? new KubeClient(options.kubeConfig, { fieldManager });
   const cache = options.cache ?? new InformerCache(options.kubeConfig, { client, logger });
   const scope = options.watchNamespace ? { namespace: options.watchNamespace } : {};
-  // The reconciler looks at a run again when the grace ends, so it and the engine share it.
-  const startupGraceMs = options.pod?.startupGraceMs ?? defaultStartupGraceMs;
   const executor = new PodExecutor(client, {
     // Every namespace has it; the conventions' runner exists only where someone created it.
     serviceAccountName: 'default',
     ...options.pod,
     // A Task's author writes the scripts: they must not hold the namespace's default token.
     pod: { ...options.pod?.pod, automountServiceAccountToken: false },
-    startupGraceMs,
     // Pods live beside their TaskRun and are owned by it, so deleting the run deletes the Pod.
     ownerReference: true,
     reader: cache,
@@ -101,7 +92,6 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     runs,
     podCached: (key) => pods.some(({ informer }) => informer.byIndex(byOwner, key).length > 0),
     executor,
-    startupGraceMs,
     ...(options.missingTask ? { missingTask: options.missingTask } : {}),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
   });

@@ -73,7 +73,6 @@ function setup(
     runs,
     podCached: () => options.podCached ?? false,
     executor: executor as unknown as PodExecutor,
-    startupGraceMs: 15_000,
     now: () => now,
   });
   const reconcile = () =>
@@ -188,5 +187,40 @@ describe('TaskRunReconciler requests', () => {
     await reconcile();
     expect(executor.cleanup).not.toHaveBeenCalled();
     expect(client.get).not.toHaveBeenCalled();
+  });
+});
+
+describe('TaskRunReconciler requeues', () => {
+  it("looks at a run again when its waiting step's startup grace ends, counted from when it began to wait", async () => {
+    // The Pod was created at 03:00:00; its second step has waited for its image since the first
+    // ended at 03:00:08, so the engine fails it at 03:00:23, not at the Pod's 03:00:15.
+    const pulling: PodExecutionStatus = {
+      ...runningPod,
+      steps: [
+        {
+          name: 'fetch',
+          state: 'Succeeded',
+          exitCode: 0,
+          startedAt: '2026-01-02T03:00:01Z',
+          finishedAt: '2026-01-02T03:00:08Z',
+        },
+        { name: 'make', state: 'Waiting', reason: 'ImagePullBackOff' },
+      ],
+      startupGraceEndsAt: '2026-01-02T03:00:23Z',
+    };
+    const { reconcile } = setup(runObject({ phase: 'Pending', podName: 'build-1-pod' }), {
+      pod: pulling,
+      podCached: true,
+    });
+    await expect(reconcile()).resolves.toEqual({ requeueAfter: 13_000 });
+  });
+
+  it('sets no grace timer for a run with no step waiting in its grace, only its timeout', async () => {
+    const { reconcile } = setup(runObject({ phase: 'Pending', podName: 'build-1-pod' }), {
+      pod: runningPod,
+      podCached: true,
+    });
+    // The default timeout (1h) from the Pod's creation, 10 s ago.
+    await expect(reconcile()).resolves.toEqual({ requeueAfter: 3_590_000 });
   });
 });

@@ -61,11 +61,6 @@ export interface TaskRunReconcilerOptions {
    * Pending with that reason until the Task is created.
    */
   readonly missingTask?: 'fail' | 'wait';
-  /**
-   * The executor's `startupGraceMs`: when it ends, a run whose step cannot start is looked at
-   * again, as no Pod change would bring it back.
-   */
-  readonly startupGraceMs: number;
   /** A run's timeout when it sets none, and the longest it may set; default 1h and 24h. */
   readonly timeouts?: TimeoutLimits;
   readonly now?: () => Date;
@@ -151,7 +146,10 @@ export class TaskRunReconciler implements Reconciler {
     }
     const observed = pod;
     await this.#write(object, (s) => observePod(s, observed, now), ctx);
-    const grace = ending ? undefined : graceLeftMs(pod.createdAt, this.#o.startupGraceMs, now);
+    // When a waiting step's grace ends (counted from when it began to wait, not from the Pod's
+    // creation), the run is looked at again: no Pod change would bring a step that cannot start
+    // back here.
+    const grace = ending ? undefined : graceLeftMs(pod.startupGraceEndsAt, now);
     const after = Math.min(left ?? Number.POSITIVE_INFINITY, grace ?? Number.POSITIVE_INFINITY);
     return Number.isFinite(after) ? { requeueAfter: after } : undefined;
   }

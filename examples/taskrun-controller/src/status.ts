@@ -93,16 +93,13 @@ export function remainingMs(startTime: string | undefined, timeoutMs: number, no
 }
 
 /**
- * Milliseconds until the startup grace of a Pod created at `createdAt` is over, or undefined once
- * it is. A step the kubelet cannot start (an image it cannot pull, a container it cannot create)
- * fails the run only past the grace, and the kubelet reports such a wait once and then retries
- * in silence: no Pod event would come to show the run has failed.
+ * Milliseconds until a waiting step's startup grace ends (the engine's `startupGraceEndsAt`,
+ * RFC 3339), none when no step waits in it; 0 when `now` is already past it. A step the kubelet
+ * cannot start (an image it cannot pull, a container it cannot create) fails the run only past
+ * the grace, and the kubelet reports such a wait once and then retries in silence: no Pod event
+ * would come to show the run has failed.
  */
-export function graceLeftMs(
-  createdAt: string | undefined,
-  graceMs: number,
-  now: Date,
-): number | undefined {
-  const left = Date.parse(createdAt ?? '') + graceMs - now.getTime();
-  return left > 0 ? left : undefined;
+export function graceLeftMs(graceEndsAt: string | undefined, now: Date): number | undefined {
+  const ends = Date.parse(graceEndsAt ?? '');
+  return Number.isNaN(ends) ? undefined : Math.max(0, ends - now.getTime());
 }

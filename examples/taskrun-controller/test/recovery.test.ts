@@ -266,7 +266,6 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
       runs: { observe: () => {} },
       podCached: () => true,
       executor: new PodExecutor(client, { serviceAccountName: 'default', reader }),
-      startupGraceMs: 15_000,
     });
     await reconciler.reconcile(`${env.namespace}/twin`, {
       signal: new AbortController().signal,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { taskRuns } from '@roundhouse/pod';
 import {
@@ -344,6 +345,44 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       failureReason: 'ConfigurationError',
       message: expect.stringContaining('step fetch cannot start: CreateContainerConfigError'),
     });
+  });
+
+  it("fails a run whose later step cannot pull its image once that step's grace is over, counted from the step before it", async () => {
+    await createTaskRun(client, env.namespace, 'stuck-later', { taskRef: { name: 'pipeline' } });
+    const started = await waitForRun(client, env.namespace, 'stuck-later', (s) =>
+      expect(s.podName).toBeDefined(),
+    );
+    const pod = await podOf(client, env.namespace, started);
+    // fetch ends seconds after the Pod's creation, so build's grace ends after the Pod's would:
+    // looked at again at the Pod's, the run has not failed yet, and no Pod event follows.
+    const created = Date.parse(pod?.metadata?.creationTimestamp ?? '');
+    await sleep(Math.max(0, created + 5_000 - Date.now()));
+    // Whole seconds, as the API server keeps a container's finishedAt.
+    const fetchEnded = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await writeStepStatuses(client, env.namespace, started.podName as string, {
+      phase: 'Pending',
+      initContainerStatuses: {
+        fetch: terminated(0, new Date(created).toISOString(), fetchEnded),
+        build: {
+          waiting: {
+            reason: 'ImagePullBackOff',
+            message: 'Back-off pulling image "registry.invalid/build:1"',
+          },
+        },
+      },
+      containerStatuses: { report: podInitializing },
+    });
+    const failed = await waitForRun(client, env.namespace, 'stuck-later', (s) =>
+      expect(s.phase).toBe('Failed'),
+    );
+    expect(failed).toMatchObject({
+      reason: 'StartFailed',
+      message: expect.stringContaining('step build cannot start: ImagePullBackOff'),
+    });
+    // Not before build had waited its 15 s grace.
+    expect(Date.parse(failed.completionTime ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(fetchEnded) + 15_000,
+    );
   });
 
   it('fails a run whose Pod is deleted by someone else with PodDeleted', async () => {
