@@ -32,7 +32,17 @@ const ErrorBodySchema = z.looseObject({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
-const LogTailSchema = z.object({ content: z.string(), size: z.number(), truncated: z.boolean() });
+const LogTailSchema = z.object({
+  content: z.string(),
+  size: z.number(),
+  truncated: z.boolean(),
+  // Absent from an agent before positions were served.
+  offset: z.number().optional(),
+  end: z.number().optional(),
+});
+
+/** A read of a task's log, and where its content lies in the stream when the agent says. */
+export type AgentLogRead = LogTail & { readonly offset?: number; readonly end?: number };
 
 /**
  * A controller's client for a task-executor agent (roundhouse-task-executor, or OpenSandbox's
@@ -103,13 +113,17 @@ export class TaskExecutorClient {
     return this.#tasks('GET /getTasks', reply.json);
   }
 
-  /** The tail of a task's stdout or stderr (roundhouse-task-executor only); null when unknown. */
+  /**
+   * The tail of a task's stdout or stderr, or with `offset` up to `limitBytes` from that
+   * position in the stream on (roundhouse-task-executor only); null when unknown.
+   */
   async logs(
     name: string,
-    options: RequestOptions & { stream?: LogStream; limitBytes?: number } = {},
-  ): Promise<LogTail | null> {
+    options: RequestOptions & { stream?: LogStream; limitBytes?: number; offset?: number } = {},
+  ): Promise<AgentLogRead | null> {
     const query = new URLSearchParams({ stream: options.stream ?? 'stdout' });
     if (options.limitBytes !== undefined) query.set('limitBytes', String(options.limitBytes));
+    if (options.offset !== undefined) query.set('offset', String(options.offset));
     const path = `tasks/${encodeURIComponent(name)}/logs?${query}`;
     const reply = await this.#call('GET', path, undefined, [200, 404], options);
     if (reply.status === 404) return null;

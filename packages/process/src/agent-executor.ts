@@ -94,8 +94,15 @@ function clientBackend(client: TaskExecutorClient): TaskBackend {
         if (!isConflict(error)) throw error;
       }
     },
-    async stderr(name, limitBytes, signal) {
-      return (await client.logs(name, { stream: 'stderr', limitBytes, signal }))?.content ?? '';
+    async readLog(name, stream, range, signal) {
+      const { from, limitBytes } = range;
+      const read = await client.logs(name, {
+        stream,
+        limitBytes,
+        signal,
+        ...(from === undefined ? {} : { offset: from }),
+      });
+      return read ?? undefined;
     },
   };
 }

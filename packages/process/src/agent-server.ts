@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
 import { type RequestTarget, type Route, requestTarget, route } from './agent-routes.js';
 import { isAuthorized } from './bearer-auth.js';
-import type { LogStream } from './log-tail.js';
+import { defaultLogBytes, type LogStream, maxLogBytes } from './log-tail.js';
 import type { ProcessSupervisor } from './supervisor.js';
 import { TaskConflictError, TaskLimitError, TaskStoreError } from './task-errors.js';
 import { taskNameProblem } from './task-name.js';
@@ -26,10 +26,6 @@ export interface TaskExecutorServerOptions {
   readonly logger?: Logger;
 }
 
-/** Default and largest `limitBytes` of `GET /tasks/{name}/logs`. */
-export const defaultLogBytes = 64 * 1024;
-export const maxLogBytes = 1024 * 1024;
-
 interface Reply {
   readonly status: number;
   readonly body?: unknown;
@@ -39,7 +35,8 @@ interface Reply {
 /**
  * The agent's HTTP API over a ProcessSupervisor, compatible with OpenSandbox's task-executor:
  * `POST /tasks`, `GET|DELETE /tasks/{name}`, `POST /setTasks`, `GET /getTasks`, `GET /health`,
- * plus `GET /tasks/{name}/logs`. Every answer is JSON; every refusal names the bad field.
+ * plus `GET /tasks/{name}/logs` (`stream`, `limitBytes`, and `offset` to read from a position
+ * in the stream instead of its tail). Every answer is JSON; every refusal names the bad field.
  */
 export class TaskExecutorServer {
   readonly #server: Server;
@@ -150,7 +147,8 @@ export class TaskExecutorServer {
         const name = validName(target.name);
         const stream = logStream(query.get('stream'));
         const limit = logLimit(query.get('limitBytes'));
-        const tail = await supervisor.logs(name, stream, limit);
+        const from = logOffset(query.get('offset'));
+        const tail = await supervisor.logs(name, stream, limit, from);
         if (!tail) {
           return { status: 404, body: problem(404, 'TaskNotFound', `task "${name}" not found`) };
         }
@@ -254,6 +252,14 @@ function logLimit(value: string | null): number {
     path: 'limitBytes',
     message: `must be a whole number from 1 to ${maxLogBytes}`,
   });
+}
+
+/** Where a read of a log starts: a position in the stream, or undefined for its tail. */
+function logOffset(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const offset = Number(value);
+  if (/^\d{1,16}$/.test(value) && Number.isSafeInteger(offset)) return offset;
+  throw new ConfigurationError({ path: 'offset', message: 'must be a whole number of bytes' });
 }
 
 /**

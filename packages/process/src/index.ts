@@ -1,5 +1,6 @@
 export { type RunningAgent, startAgent } from './agent.js';
 export {
+  type AgentLogRead,
   type RequestOptions,
   TaskExecutorClient,
   type TaskExecutorClientOptions,
@@ -19,12 +20,7 @@ export {
   parseListenAddress,
 } from './agent-config.js';
 export { AgentExecutor, type AgentExecutorOptions } from './agent-executor.js';
-export {
-  defaultLogBytes,
-  maxLogBytes,
-  TaskExecutorServer,
-  type TaskExecutorServerOptions,
-} from './agent-server.js';
+export { TaskExecutorServer, type TaskExecutorServerOptions } from './agent-server.js';
 export {
   executionTask,
   executionTaskName,
@@ -39,7 +35,7 @@ export {
   normalizeGoFlags,
   readGoArgs,
 } from './go-flags.js';
-export type { LogStream, LogTail } from './log-tail.js';
+export { defaultLogBytes, type LogStream, type LogTail, maxLogBytes } from './log-tail.js';
 export { mainContainerVariable } from './main-container.js';
 export { ProcessExecutor, type ProcessExecutorOptions } from './process-executor.js';
 export {

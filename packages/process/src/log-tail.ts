@@ -2,6 +2,10 @@ import { open } from 'node:fs/promises';
 
 export type LogStream = 'stdout' | 'stderr';
 
+/** Default and largest `limitBytes` of a read of a task's log (`GET /tasks/{name}/logs`). */
+export const defaultLogBytes = 64 * 1024;
+export const maxLogBytes = 1024 * 1024;
+
 export interface LogTail {
   /** The last bytes of the stream, decoded as UTF-8 (invalid sequences become U+FFFD). */
   readonly content: string;

@@ -64,8 +64,8 @@ function supervisorBackend(supervisor: ProcessSupervisor): TaskBackend {
         if (!(error instanceof TaskConflictError)) throw error;
       }
     },
-    async stderr(name, limitBytes) {
-      return (await supervisor.logs(name, 'stderr', limitBytes))?.content ?? '';
+    readLog(name, stream, range) {
+      return supervisor.logs(name, stream, range.limitBytes, range.from);
     },
   };
 }

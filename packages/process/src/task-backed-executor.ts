@@ -5,6 +5,8 @@ import {
   type ExecutionResult,
   type Executor,
   isOwnedBy,
+  type LogLine,
+  type LogOptions,
   type OperationOptions,
   ownerFromLabels,
   PreviousExecutionNotCleanedError,
@@ -16,7 +18,10 @@ import {
 import { bundleRootProblem } from './bundle-program.js';
 import { stoppedByDeletion } from './deleted-task.js';
 import { type ExecutionTaskSettings, executionTask, executionTaskName } from './execution-task.js';
+import type { LogStream } from './log-tail.js';
 import type { TaskRequest } from './process-spec.js';
+import { type LogRead, taskOutput } from './task-output.js';
+import { isFinished } from './task-record.js';
 import { executionResult, stderrQuoteBytes } from './task-result.js';
 import type { TaskSnapshot } from './task-snapshot.js';
 
@@ -30,8 +35,16 @@ export interface TaskBackend {
   get(name: string, signal?: AbortSignal): Promise<TaskSnapshot | undefined>;
   /** Deletes the task with this name and uid; a task of another uid is left alone. */
   delete(name: string, uid: string | undefined, signal?: AbortSignal): Promise<void>;
-  /** The end of the task's stderr, to quote in a failure. */
-  stderr(name: string, limitBytes: number, signal?: AbortSignal): Promise<string>;
+  /**
+   * A read of the task's stdout or stderr: its last `limitBytes`, or with `from` up to that
+   * from the position on; undefined when there is no such task.
+   */
+  readLog(
+    name: string,
+    stream: LogStream,
+    range: { readonly from?: number; readonly limitBytes: number },
+    signal?: AbortSignal,
+  ): Promise<LogRead | undefined>;
 }
 
 /**
@@ -98,8 +111,44 @@ export class TaskBackedExecutor implements Executor {
     // workflow, and a controller that stopped it at the deadline reads why from the deadline.
     if (!task || stoppedByDeletion(task)) return null;
     const failed = task.phase === 'Failed' || task.phase === 'Unknown';
-    const stderr = failed ? await this.#backend.stderr(task.name, stderrQuoteBytes, signal) : '';
-    return executionResult(task, stderr);
+    const quoted = { limitBytes: stderrQuoteBytes };
+    const stderr = failed
+      ? await this.#backend.readLog(task.name, 'stderr', quoted, signal)
+      : undefined;
+    return executionResult(task, stderr?.content ?? '');
+  }
+
+  /**
+   * This execution's output: its task's stdout, then its stderr, or with `follow` each new line
+   * of both until the task has ended (see `taskOutput`). Nothing when it has no task; when the
+   * signal fires the iteration ends without an error.
+   */
+  async *logs(
+    wfe: WorkflowExecution,
+    _namespace: string,
+    options: LogOptions = {},
+  ): AsyncGenerator<LogLine> {
+    const { signal } = options;
+    try {
+      if (signal?.aborted) return;
+      const task = await this.#owned(wfe, signal);
+      if (!task) return;
+      const backend = this.#backend;
+      yield* taskOutput(
+        task.name,
+        {
+          read: (stream, range, s) => backend.readLog(task.name, stream, range, s),
+          ended: async (s) => {
+            const now = await backend.get(task.name, s);
+            return !now || now.uid !== task.uid || isFinished(now.phase);
+          },
+        },
+        options,
+      );
+    } catch (error) {
+      if (signal?.aborted) return;
+      throw error;
+    }
   }
 
   /** Stops and removes this execution's task; another execution's is left alone. */

@@ -126,6 +126,7 @@ describe('the task-executor API', () => {
       ['DELETE', '/tasks/..%2F..%2Fetc', undefined, 400, 'name'],
       ['GET', '/tasks/flat/logs?stream=stdin', undefined, 400, 'stream'],
       ['GET', '/tasks/flat/logs?limitBytes=0', undefined, 400, 'limitBytes'],
+      ['GET', '/tasks/flat/logs?offset=-1', undefined, 400, 'offset'],
       ['POST', '/tasks', deeplyNested('bad-9'), 400, 'body'],
     ];
     for (const [method, path, body, status, field] of cases) {
@@ -161,6 +162,15 @@ describe('the task-executor API', () => {
       content: 'out\nmore\n',
       size: 9,
       truncated: false,
+      offset: 0,
+      end: 9,
+    });
+    expect(await client.logs('talker', { offset: 4, limitBytes: 3 })).toEqual({
+      content: 'mor',
+      size: 9,
+      truncated: false,
+      offset: 4,
+      end: 7,
     });
     expect(await client.logs('talker', { stream: 'stderr' })).toMatchObject({ content: 'err\n' });
     expect(await client.logs('talker', { limitBytes: 5 })).toMatchObject({

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   ConfigurationError,
   formatKubeTime,
+  type LogOptions,
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
   type WorkflowExecution,
@@ -285,6 +286,46 @@ describe('the process and agent engines', () => {
         issues: [{ path: 'spec.workflowRef.executionBundle' }],
       });
       expect(await executor.getStatus(wfe, 'ns'), engine).toBeNull();
+    }
+  });
+
+  it("gives the task's output as its logs, stdout then stderr, and follows a running one", async () => {
+    for (const [engine, executor] of engines()) {
+      const done = execution('echo one; echo oops >&2; echo two');
+      const { resourceName } = await executor.create(done, 'ns');
+      await settle(executor, done);
+      const lines = async (wfe: WorkflowExecution, options: LogOptions = {}) => {
+        const seen: string[] = [];
+        for await (const line of executor.logs(wfe, 'ns', options)) {
+          seen.push(`${line.source} ${line.text}`);
+        }
+        return seen;
+      };
+      expect(await lines(done), engine).toEqual([
+        `${resourceName}/stdout one`,
+        `${resourceName}/stdout two`,
+        `${resourceName}/stderr oops`,
+      ]);
+      expect(await lines(done, { tailLines: 1 }), engine).toEqual([
+        `${resourceName}/stdout two`,
+        `${resourceName}/stderr oops`,
+      ]);
+      await executor.cleanup(done, 'ns');
+
+      const running = execution('for i in 1 2 3; do echo "tick $i"; sleep 0.5; done; printf end');
+      const task = await executor.create(running, 'ns');
+      const followed = await lines(running, { follow: true });
+      expect(
+        followed.map((line) => line.replace(/^\S+ /, '')),
+        engine,
+      ).toEqual(['tick 1', 'tick 2', 'tick 3', 'end']);
+      expect((await executor.getStatus(running, 'ns'))?.phase).toBe('Completed');
+      await executor.cleanup(running, 'ns');
+      await vi.waitFor(
+        () => expect(agent.supervisor.get(task.resourceName)).toBeUndefined(),
+        patience,
+      );
+      expect(await lines(running), engine).toEqual([]);
     }
   });
 
