@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leaderElectionOf, loadConfig } from './config.js';
+import { leaderElectionOf, loadConfig, podOptionsOf } from './config.js';
 
 describe('loadConfig', () => {
   it('takes flags over variables over defaults', () => {
@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       kubeconfig: '/kube/config',
       allowedImages: ['registry.example.com/*', 'ghcr.io/acme/*'],
+      requireDigest: false,
       missingTask: 'wait',
       defaultTimeout: '1h',
       maxTimeout: '24h',
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--step-resource-limits=memory=lots'], {})).toThrow(
       /--step-resource-limits/,
     );
+    expect(() => loadConfig(['--require-digest=yes please'], {})).toThrow(/--require-digest/);
   });
 
   it("reads the steps' resource limits as name=quantity pairs, none by default", () => {
@@ -36,6 +38,23 @@ describe('loadConfig', () => {
       loadConfig([], { TASKRUN_STEP_RESOURCE_LIMITS: 'cpu=1,memory=512Mi,ephemeral-storage=1Gi' })
         .stepResourceLimits,
     ).toEqual({ cpu: '1', memory: '512Mi', 'ephemeral-storage': '1Gi' });
+  });
+
+  it("passes the allowed images, --require-digest and the steps' limits to the pod engine", () => {
+    expect(podOptionsOf(loadConfig(['--allowed-images=registry.example.com/*'], {}))).toEqual({
+      allowedImages: ['registry.example.com/*'],
+      requireDigest: false,
+    });
+    expect(podOptionsOf(loadConfig(['--require-digest'], {})).requireDigest).toBe(true);
+    expect(podOptionsOf(loadConfig(['--require-digest=false'], {})).requireDigest).toBe(false);
+    const fromEnv = loadConfig([], {
+      TASKRUN_REQUIRE_DIGEST: 'true',
+      TASKRUN_STEP_RESOURCE_LIMITS: 'cpu=1',
+    });
+    expect(podOptionsOf(fromEnv)).toMatchObject({
+      requireDigest: true,
+      resources: { limits: { cpu: '1' } },
+    });
   });
 
   it('elects a leader with --leader-elect, on a Lease in the watched namespace unless told another', () => {

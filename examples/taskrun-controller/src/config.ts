@@ -5,6 +5,7 @@ import {
   settingsHelp,
 } from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
+import type { PodExecutorOptions } from '@roundhouse/pod';
 import { z } from 'zod';
 import { defaultTimeoutLimits } from './run-spec.js';
 
@@ -24,6 +25,13 @@ export const ConfigSchema = z.object({
       .map((s) => s.trim())
       .filter(Boolean),
   ),
+  /**
+   * Refuse a step image not pinned to a digest: the steps' images are what runs, and no policy
+   * on a bundle reaches them (the pod engine's `requireDigest`).
+   */
+  requireDigest: z
+    .stringbool({ error: 'must be true or false' })
+    .describe('refuse a step image not pinned to a digest (image@sha256:...)'),
   missingTask: z.enum(['fail', 'wait']),
   /** The timeout of a run that sets none: without one, a run could hold its Pod for ever. */
   defaultTimeout: timeout,
@@ -54,6 +62,7 @@ const defaults: Record<keyof Config, string | undefined> = {
   kubeconfig: undefined,
   watchNamespace: undefined,
   allowedImages: '',
+  requireDigest: 'false',
   missingTask: 'fail',
   defaultTimeout: defaultTimeoutLimits.defaultTimeout,
   maxTimeout: defaultTimeoutLimits.maxTimeout,
@@ -68,7 +77,7 @@ const settings = {
   schema: ConfigSchema,
   defaults,
   envPrefix: 'TASKRUN',
-  booleans: ['leaderElect' as const],
+  booleans: ['leaderElect' as const, 'requireDigest' as const],
 };
 
 /** The Lease replicas elect their leader on, one name per controller. */
@@ -108,4 +117,15 @@ export function leaderElectionOf(config: Config): LeaderElection | undefined {
     });
   }
   return { namespace, name: leaseName };
+}
+
+/** How the pod engine builds each run's Pod: the images it may run, and the steps' limits. */
+export function podOptionsOf(
+  config: Config,
+): Pick<PodExecutorOptions, 'allowedImages' | 'requireDigest' | 'resources'> {
+  return {
+    allowedImages: config.allowedImages,
+    requireDigest: config.requireDigest,
+    ...(config.stepResourceLimits ? { resources: { limits: config.stepResourceLimits } } : {}),
+  };
 }

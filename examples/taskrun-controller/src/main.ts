@@ -1,6 +1,6 @@
 import { ControllerMetrics, controllerRunner, runControllerMain } from '@roundhouse/controller';
 import { KubeClient, loadKubeConfig } from '@roundhouse/kube';
-import { configHelp, leaderElectionOf, loadConfig } from './config.js';
+import { configHelp, leaderElectionOf, loadConfig, podOptionsOf } from './config.js';
 import { createTaskRunController } from './controller.js';
 
 /**
@@ -23,12 +23,7 @@ process.exit(
       const { controller } = createTaskRunController({
         kubeConfig,
         client,
-        pod: {
-          allowedImages: config.allowedImages,
-          ...(config.stepResourceLimits
-            ? { resources: { limits: config.stepResourceLimits } }
-            : {}),
-        },
+        pod: podOptionsOf(config),
         missingTask: config.missingTask,
         timeouts: { defaultTimeout: config.defaultTimeout, maxTimeout: config.maxTimeout },
         workers: config.workers,
