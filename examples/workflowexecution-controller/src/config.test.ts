@@ -119,6 +119,18 @@ describe('parseCommandLine', () => {
     expect(issuesOf(['--leader-elect=maybe'])).toEqual(['--leader-elect: must be true or false']);
   });
 
+  it('refuses an empty Lease namespace, which no replica could ever lead on', () => {
+    expect(issuesOf(['--leader-elect', '--leader-election-namespace='])).toEqual([
+      expect.stringMatching(/^--leader-election-namespace: /),
+    ]);
+    expect(issuesOf(['--leader-elect'], { ROUNDHOUSE_LEADER_ELECTION_NAMESPACE: '' })).toEqual([
+      expect.stringMatching(/^--leader-election-namespace: /),
+    ]);
+    expect(
+      configOf(['--leader-elect', '--leader-election-namespace=leases']).leaderElectionNamespace,
+    ).toBe('leases');
+  });
+
   it('names the flag of every bad value at once', () => {
     const issues = issuesOf(['--engines=job,argo', '--cooldown=soon', '--workers=0']);
     expect(issues.map((i) => i.split(':')[0]).sort()).toEqual([

@@ -53,7 +53,7 @@ export const ConfigSchema = z.object({
   healthPort: z.coerce.number().int().min(0).max(65535),
   healthHost: z.string(),
   leaderElect: bool,
-  leaderElectionNamespace: z.string().optional(),
+  leaderElectionNamespace: z.string().min(1).optional(),
   logLevel: z.enum(logLevels),
   awxUrl: z.url().optional(),
   awxApiPrefix: z.string().startsWith('/').endsWith('/'),

@@ -15,12 +15,25 @@ describe('LeaderElector options', () => {
     expect(new LeaderElector(client, base).isLeader).toBe(false);
   });
 
+  it('accepts a dotted Lease name and the longest namespace', () => {
+    const options = { ...base, namespace: 'a'.repeat(63), name: 'widgets.example.com' };
+    expect(new LeaderElector(client, options).isLeader).toBe(false);
+  });
+
   it.each([
     [{ leaseDurationSeconds: 10, renewDeadlineSeconds: 10 }, 'renewDeadlineSeconds'],
     [{ renewDeadlineSeconds: 2, retryPeriodSeconds: 2 }, 'retryPeriodSeconds'],
     [{ leaseDurationSeconds: 1.5 }, 'leaseDurationSeconds'],
     [{ identity: '' }, 'identity'],
     [{ stragglerGraceSeconds: -1 }, 'stragglerGraceSeconds'],
+    // Every request would fail; the candidate would stand by, Ready, and no one would lead.
+    [{ namespace: '' }, 'namespace'],
+    [{ namespace: 'Team-A' }, 'namespace'],
+    [{ namespace: 'a.b' }, 'namespace'],
+    [{ namespace: 'a'.repeat(64) }, 'namespace'],
+    [{ name: '' }, 'name'],
+    [{ name: 'my_lease' }, 'name'],
+    [{ name: '-lease' }, 'name'],
   ])('rejects %o, naming %s', (options, path) => {
     const error = (() => {
       try {

@@ -1,4 +1,11 @@
-import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type FieldIssue,
+  isDns1123Label,
+  isDns1123Subdomain,
+  type Logger,
+  noopLogger,
+} from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
@@ -14,7 +21,10 @@ import {
 import { withFields } from './with-fields.js';
 
 export interface LeaderElectorOptions {
-  /** Namespace and name of the coordination.k8s.io/v1 Lease. */
+  /**
+   * Namespace (a DNS-1123 label) and name (a DNS-1123 subdomain) of the coordination.k8s.io/v1
+   * Lease.
+   */
   readonly namespace: string;
   readonly name: string;
   /** Unique per candidate, e.g. the pod name. */
@@ -100,6 +110,18 @@ export class LeaderElector {
     if (!(stragglerGrace >= 0))
       issues.push({ path: 'stragglerGraceSeconds', message: 'must be a number >= 0' });
     if (!options.identity) issues.push({ path: 'identity', message: 'is required' });
+    // Refused here, not by the API server on every attempt: a candidate whose requests can never
+    // succeed would stand by for ever, reporting Ready, while no replica reconciles.
+    if (!isDns1123Label(options.namespace))
+      issues.push({
+        path: 'namespace',
+        message: `${JSON.stringify(options.namespace)} is not a namespace: the Lease's namespace must be a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`,
+      });
+    if (!isDns1123Subdomain(options.name))
+      issues.push({
+        path: 'name',
+        message: `${JSON.stringify(options.name)} is not a Lease name: it must be a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters)`,
+      });
     if (issues.length > 0) throw new ConfigurationError(issues);
     this.#client = client;
     this.#namespace = options.namespace;
