@@ -35,9 +35,17 @@ const heldBy = (holderIdentity: string): KubeObject => ({
   spec: { holderIdentity, leaseDurationSeconds: 8, renewTime: new Date().toISOString() },
 });
 
-/** A controller that runs until its signal aborts, ready once started, and what it was given. */
-function fakeController() {
+/**
+ * A controller that runs until its signal aborts, ready once started, and what it was given.
+ * Its drain after the abort lasts until `finishDrain` is called, at once unless `slowDrain`.
+ */
+function fakeController({ slowDrain = false } = {}) {
   const signals: AbortSignal[] = [];
+  let finishDrain = () => {};
+  const drained = new Promise<void>((resolve) => {
+    finishDrain = resolve;
+  });
+  if (!slowDrain) finishDrain();
   const controller = {
     ready: false,
     reconciling: [] as string[],
@@ -46,10 +54,21 @@ function fakeController() {
       controller.ready = true;
       await aborted(signal);
       controller.ready = false;
+      await drained;
     }),
   };
-  return { controller, signals };
+  return { controller, signals, finishDrain };
 }
+
+/** Work beside the controller that rejects with `error` once started. */
+const failing = (error: Error) => ({ run: vi.fn(async () => Promise.reject(error)) });
+
+/** How `promise` settled, once it has. */
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'resolved',
+    (error: unknown) => error,
+  );
 
 describe('controllerRunner', () => {
   it('without leader election runs the controller and the work beside it at once, ready as the controller is', async () => {
@@ -60,10 +79,11 @@ describe('controllerRunner', () => {
     const stop = new AbortController();
     const running = runner.run(stop.signal);
     await vi.waitFor(() => expect(runner.ready).toBe(true), patience);
-    expect(signals).toEqual([stop.signal]);
-    expect(collector.run).toHaveBeenCalledWith(stop.signal);
+    expect(signals).toHaveLength(1);
+    expect(collector.run).toHaveBeenCalledWith(signals[0]);
     stop.abort();
     await running;
+    expect(signals[0]?.aborted).toBe(true);
   });
 
   it('stands by, ready, without starting anything while another replica holds the lease', async () => {
@@ -107,6 +127,61 @@ describe('controllerRunner', () => {
     stop.abort();
     await running;
     expect(signals[0]?.aborted).toBe(true);
+    expect(holder()).toBe('');
+  });
+
+  it('stops on a failure of the work beside the controller: the controller drains, the lease is released after it, and run rejects with that failure', async () => {
+    const { controller, signals, finishDrain } = fakeController({ slowDrain: true });
+    const error = new Error('collector failed');
+    const collector = failing(error);
+    const { client, holder } = leaseApi(null);
+    const runner = controllerRunner(client, controller, {
+      leaderElection: { ...fast, identity: 'me' },
+      alongside: [collector],
+    });
+    const running = outcome(runner.run(new AbortController().signal));
+    await vi.waitFor(() => expect(signals[0]?.aborted).toBe(true), patience);
+    // A failure is no lost lease: the drain goes on under the lease, as on a stop.
+    expect(signals[0]?.reason).toBe(error);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(holder()).toBe('me');
+    finishDrain();
+    expect(await running).toBe(error);
+    expect(holder()).toBe('');
+    // Fatal: it did not compete again and start the work a second time.
+    expect(controller.start).toHaveBeenCalledTimes(1);
+    expect(collector.run).toHaveBeenCalledTimes(1);
+  });
+
+  it('without leader election stops the controller on a failure beside it, and rejects with that failure once it drained', async () => {
+    const { controller, signals, finishDrain } = fakeController({ slowDrain: true });
+    const error = new Error('collector failed');
+    const runner = controllerRunner(leaseApi(null).client, controller, {
+      alongside: [failing(error)],
+    });
+    let settled = false;
+    const running = outcome(runner.run(new AbortController().signal)).finally(() => {
+      settled = true;
+    });
+    await vi.waitFor(() => expect(signals[0]?.aborted).toBe(true), patience);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false);
+    finishDrain();
+    expect(await running).toBe(error);
+  });
+
+  it("stops the work beside the controller when the controller's start fails, and rejects with that failure", async () => {
+    const error = new Error('informer failed');
+    const controller = { ready: false, reconciling: [], start: vi.fn(() => Promise.reject(error)) };
+    const collector = { run: vi.fn(aborted) };
+    const { client, holder } = leaseApi(null);
+    const runner = controllerRunner(client, controller, {
+      leaderElection: { ...fast, identity: 'me' },
+      alongside: [collector],
+    });
+    expect(await outcome(runner.run(new AbortController().signal))).toBe(error);
+    expect(collector.run.mock.calls[0]?.[0]?.aborted).toBe(true);
+    expect(controller.start).toHaveBeenCalledTimes(1);
     expect(holder()).toBe('');
   });
 });

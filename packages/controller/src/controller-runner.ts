@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '@roundhouse/core';
 import type { KubeClient } from '@roundhouse/kube';
 import type { Controller } from './controller.js';
+import { describeError } from './describe-error.js';
 import { leadUntilStopped } from './lead-until-stopped.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 
@@ -19,7 +20,8 @@ export interface ControllerRunnerOptions {
   readonly leaderElection?: LeaderElection | undefined;
   /**
    * Work that runs beside the controller, on the same signal, and so only while this replica
-   * leads: a TtlGarbageCollector, which a standby must leave to the leader.
+   * leads: a TtlGarbageCollector, which a standby must leave to the leader. It should resolve
+   * once its signal aborts; a rejection is fatal (see `run`).
    */
   readonly alongside?: readonly { run(signal: AbortSignal): Promise<unknown> }[];
   readonly logger?: Logger;
@@ -39,6 +41,11 @@ export interface ControllerRunner {
    * while a reconcile that ignored its aborted signal still runs: under `runControllerMain`
    * that is one `fatal` line and exit code 1, so the Deployment restarts the pod and the
    * reconcile ends with it, as controller-runtime's manager exits on a lost lease.
+   *
+   * The controller or work `alongside` it rejecting is fatal, with or without election, as a
+   * failed runnable stops controller-runtime's manager: the rest stop as on a stop (the
+   * controller drains its reconciles), the Lease is released only after they all ended, and
+   * `run` rejects with the first failure instead of competing again.
    */
   run(signal: AbortSignal): Promise<void>;
 }
@@ -52,15 +59,10 @@ export function controllerRunner(
   controller: Pick<Controller, 'start' | 'reconciling' | 'ready'>,
   options: ControllerRunnerOptions = {},
 ): ControllerRunner {
-  const alongside = options.alongside ?? [];
-  const work = {
-    async start(signal: AbortSignal): Promise<void> {
-      await Promise.all([controller.start(signal), ...alongside.map((w) => w.run(signal))]);
-    },
-    get reconciling() {
-      return controller.reconciling;
-    },
-  };
+  const runnables = [
+    (signal: AbortSignal) => controller.start(signal),
+    ...(options.alongside ?? []).map((w) => (signal: AbortSignal) => w.run(signal)),
+  ];
   const election = options.leaderElection;
   const elector = election
     ? new LeaderElector(client, {
@@ -73,6 +75,36 @@ export function controllerRunner(
     get ready() {
       return (elector !== undefined && !elector.isLeader) || controller.ready;
     },
-    run: (signal) => (elector ? leadUntilStopped(elector, work, signal) : work.start(signal)),
+    async run(signal) {
+      // A failure stops this run as the caller's signal would: the elector then lets the
+      // controller drain (a failure is no lost lease) and releases the Lease only after it.
+      const failed = new AbortController();
+      let failure: { error: unknown } | undefined;
+      const stopped = AbortSignal.any([signal, failed.signal]);
+      const work = {
+        async start(running: AbortSignal): Promise<void> {
+          // Every runnable is waited for, not only the first to fail: the controller's drain
+          // must end before the elector releases the Lease to a successor.
+          await Promise.all(
+            runnables.map((run) =>
+              Promise.resolve()
+                .then(() => run(running))
+                .catch((error: unknown) => {
+                  if (failure) return;
+                  failure = { error };
+                  options.logger?.error(describeError(error), 'controller work failed; stopping');
+                  failed.abort(error);
+                }),
+            ),
+          );
+        },
+        get reconciling() {
+          return controller.reconciling;
+        },
+      };
+      if (elector) await leadUntilStopped(elector, work, stopped);
+      else await work.start(stopped);
+      if (failure) throw failure.error;
+    },
   };
 }
