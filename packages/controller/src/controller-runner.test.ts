@@ -130,6 +130,26 @@ describe('controllerRunner', () => {
     expect(holder()).toBe('');
   });
 
+  it('takes no lease its default identity did not write: two replicas on one host and process id do not both lead', async () => {
+    const first = fakeController();
+    const second = fakeController();
+    const { client, holder } = leaseApi(null);
+    const a = controllerRunner(client, first.controller, { leaderElection: fast });
+    const b = controllerRunner(client, second.controller, { leaderElection: fast });
+    const stop = new AbortController();
+    const running = [a.run(stop.signal)];
+    await vi.waitFor(() => expect(first.controller.start).toHaveBeenCalledTimes(1), patience);
+    const leader = holder();
+    running.push(b.run(stop.signal));
+    // Several attempts by b, all refused: the lease is a's, renewed every 50 ms.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(second.controller.start).not.toHaveBeenCalled();
+    expect(holder()).toBe(leader);
+    expect(leader).toMatch(/_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    stop.abort();
+    await Promise.all(running);
+  });
+
   it('stops on a failure of the work beside the controller: the controller drains, the lease is released after it, and run rejects with that failure', async () => {
     const { controller, signals, finishDrain } = fakeController({ slowDrain: true });
     const error = new Error('collector failed');

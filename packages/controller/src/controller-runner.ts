@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@roundhouse/core';
 import type { KubeClient } from '@roundhouse/kube';
@@ -11,7 +12,11 @@ import { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
  * that cannot wait for client-go's, the elector's timings.
  */
 export type LeaderElection = Omit<LeaderElectorOptions, 'identity' | 'logger'> & {
-  /** Unique per replica. Default: the host name (in a pod, the pod's name) and the process id. */
+  /**
+   * Unique per replica. Default: the host name (in a pod, the pod's name), `_` and a random
+   * UUID, as controller-runtime's: host names repeat (pods on the host network, or whose
+   * template sets spec.hostname), and two replicas sharing an identity would both lead.
+   */
   readonly identity?: string | undefined;
 };
 
@@ -67,7 +72,7 @@ export function controllerRunner(
   const elector = election
     ? new LeaderElector(client, {
         ...election,
-        identity: election.identity ?? `${hostname()}-${process.pid}`,
+        identity: election.identity ?? `${hostname()}_${randomUUID()}`,
         ...(options.logger ? { logger: options.logger } : {}),
       })
     : undefined;

@@ -27,7 +27,12 @@ export interface LeaderElectorOptions {
    */
   readonly namespace: string;
   readonly name: string;
-  /** Unique per candidate, e.g. the pod name. */
+  /**
+   * Unique per candidate process: a candidate takes a Lease its identity holds as its own, so
+   * two processes sharing one both lead. A host name is not unique (pods on the host network,
+   * or whose template sets spec.hostname, share theirs); controllerRunner's default appends a
+   * random UUID to it, as controller-runtime does.
+   */
   readonly identity: string;
   /** How long others wait after the last renewal before taking over. Default 15. */
   readonly leaseDurationSeconds?: number;

@@ -53,6 +53,8 @@ export function releasedSpec(spec: LeaseSpec | undefined, now: Date): LeaseSpec 
 /**
  * Whether someone else holds the lease. Expiry is judged, as in client-go, by how long ago this
  * process saw the lease change, never by the renewTime written with another machine's clock.
+ * A lease held by `identity` is this candidate's to renew, so two candidates sharing an identity
+ * would both lead: identities must be unique per process (see LeaderElectorOptions.identity).
  */
 export function heldByOther(
   spec: LeaseSpec | undefined,
