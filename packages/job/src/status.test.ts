@@ -222,6 +222,43 @@ describe('jobResult', () => {
     expect(result.message).toContain('never ran: ImagePullBackOff: Back-off pulling image');
   });
 
+  it('fails a Job whose container the runtime could not start (StartError) as bad configuration that never ran', () => {
+    // What containerd reports for an image without /bin/sh: exit code 128, the runtime's.
+    const noShell = failedPod(
+      128,
+      'StartError',
+      'failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+    );
+    const failed = (reason: string) =>
+      job({
+        failed: 1,
+        startTime: '2026-12-03T10:00:00Z',
+        conditions: [cond('Failed', 'True', reason, 'Job has reached the specified backoff limit')],
+      });
+    const result = jobResult(failed('BackoffLimitExceeded'), [noShell]);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message:
+        'Job has reached the specified backoff limit; container workflow in pod wfe-1-abcde cannot start: StartError: failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+      failureReason: 'ConfigurationError',
+      started: false,
+    });
+    expect(result).not.toHaveProperty('exitCode');
+    // The deadline still decides a Job that ran out of time.
+    expect(jobResult(failed('DeadlineExceeded'), [noShell])).toMatchObject({
+      reason: 'DeadlineExceeded',
+      failureReason: 'DeadlineExceeded',
+    });
+    // A pod whose workflow ran and failed is the failure, whatever another could not start.
+    expect(jobResult(failed('BackoffLimitExceeded'), [noShell, failedPod(2)])).toMatchObject({
+      reason: 'BackoffLimitExceeded',
+      failureReason: 'TaskFailed',
+      exitCode: 2,
+      started: true,
+    });
+  });
+
   it('stays Running, as kubernaut reports it, while SuccessCriteriaMet awaits Complete', () => {
     const result = jobResult(
       job({

@@ -98,7 +98,17 @@ export interface PodFailure {
   readonly exitCode?: number;
   readonly reason: FailureReason;
   readonly description: string;
+  /** False when the runtime could not start the workflow container: none of the workflow ran. */
+  readonly started?: false;
 }
+
+/**
+ * The terminated reason of a container the runtime created but could not start (runc's exec of
+ * its command or its chdir into `workingDir` failed), with exit code 128: the runtime's code, not
+ * the workflow's, and a workflow that was never going to run as written, as the pod engine reads
+ * a step that ends so.
+ */
+const startErrorReason = 'StartError';
 
 const imagePullReasons = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
 
@@ -151,9 +161,12 @@ function counterSummary(job: JobState): ExecutionSummary {
 /**
  * Explains a failed Job from its pods: why the cluster ended a pod (evicted, preempted), else
  * the workflow container's exit code and reason (OOMKilled, Error, ...), or why it never
- * started (ImagePullBackOff, ...).
+ * started (ImagePullBackOff, ...). A container the runtime could not start (`StartError`: no
+ * shell or command in the image, a `workingDir` it cannot enter) is a ConfigurationError with no
+ * exit code, and explains the failure only when no other pod does: a pod that ran is the failure.
  */
 export function explainPodFailure(pods: readonly PodState[]): PodFailure | undefined {
+  let unstarted: PodFailure | undefined;
   for (const pod of pods) {
     const container = pod.status?.containerStatuses?.find((c) => c.name === workflowContainerName);
     const terminated = container?.state?.terminated;
@@ -171,6 +184,15 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
         description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} was lost without an exit status (${containerLostReason})`,
       };
     }
+    if (terminated?.reason === startErrorReason) {
+      const detail = terminated.message ? `: ${terminated.message.trim()}` : '';
+      unstarted ??= {
+        reason: 'ConfigurationError',
+        description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} cannot start: ${startErrorReason}${detail}`,
+        started: false,
+      };
+      continue;
+    }
     if (terminated && terminated.exitCode !== 0) {
       const detail = terminated.message ? `: ${terminated.message.trim()}` : '';
       return {
@@ -187,7 +209,7 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
       };
     }
   }
-  return undefined;
+  return unstarted;
 }
 
 /**
@@ -214,18 +236,23 @@ export function jobResult(job: JobState, pods: readonly PodState[] = []): Execut
     };
   }
   if (terminal) {
-    const reason = terminal.reason ?? 'Failed';
     const explanation = explainPodFailure(pods);
+    const deadline = terminal.reason === 'DeadlineExceeded';
+    // The pod engine's name for a workflow the runtime could not start; the deadline still
+    // decides a Job that ran out of time.
+    const reason =
+      explanation?.started === false && !deadline ? 'StartFailed' : (terminal.reason ?? 'Failed');
     const message = [terminal.message, explanation?.description].filter(Boolean).join('; ');
     return {
       phase: 'Failed',
       reason,
       message,
       summary: withSummaryMessage(summary, message),
-      failureReason:
-        reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : (explanation?.reason ?? 'TaskFailed'),
+      failureReason: deadline ? 'DeadlineExceeded' : (explanation?.reason ?? 'TaskFailed'),
       ...(explanation?.exitCode !== undefined ? { exitCode: explanation.exitCode } : {}),
       ...finished,
+      // The Job started, but its pod ran none of the workflow.
+      ...(explanation?.started === false ? { started: false } : {}),
     };
   }
   const active = job.status?.active ?? 0;
