@@ -39,8 +39,9 @@ describe('agent engine conformance', () => {
 
   describeProcessEngineConformance({
     engine: 'agent',
+    bundleRoot: join(dir.path, 'bundles'),
     controlDir: dir.path,
-    executor: (conventions) => new AgentExecutor(client, { conventions }),
+    executor: (settings) => new AgentExecutor(client, settings),
     labelsOf: async (name) => (await client.getTask(name))?.labels,
   });
 });

@@ -26,8 +26,9 @@ describe('process engine conformance', () => {
 
   describeProcessEngineConformance({
     engine: 'process',
+    bundleRoot: join(dir.path, 'bundles'),
     controlDir: dir.path,
-    executor: (conventions) => new ProcessExecutor(supervisor, { conventions }),
+    executor: (settings) => new ProcessExecutor(supervisor, settings),
     labelsOf: async (name) => supervisor.get(name)?.labels,
   });
 });

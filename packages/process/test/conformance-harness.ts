@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Conventions,
@@ -6,6 +6,7 @@ import {
   kubernautConventions,
   roundhouseConventions,
   type WorkflowExecution,
+  WorkflowExecutionSchema,
 } from '@roundhouse/core';
 import {
   type ConformanceHarness,
@@ -17,18 +18,25 @@ import { patience, writeBundle } from './support.js';
 /**
  * The conformance harness shared by the `process` and `agent` engines. Each execution runs a
  * script bundle that waits for its `CONTROL` file (a parameter, so it reaches the task through the
- * environment like any parameter) and exits with the code written there.
+ * environment like any parameter) and exits with the code written there. The bundle is a file
+ * under the engine's `bundleRoot`, named relative to it (`conformance/<prefix>-wait-for-control`),
+ * and every execution is one the API server would take: the CRD refuses an absolute bundle.
  */
 export function processConformanceHarness(options: {
   readonly executor: Executor;
+  /** The engine's `bundleRoot`, where the harness writes its bundle. */
+  readonly bundleRoot: string;
+  /** Where the `CONTROL` files go. */
   readonly controlDir: string;
   readonly engine: string;
   readonly conventions: Conventions;
   readonly prefix: string;
 }): ConformanceHarness {
   let sequence = 0;
-  const bundle = writeBundle(
-    join(options.controlDir, `${options.prefix}-wait-for-control`),
+  const bundle = `conformance/${options.prefix}-wait-for-control`;
+  mkdirSync(join(options.bundleRoot, 'conformance'), { recursive: true });
+  writeBundle(
+    join(options.bundleRoot, bundle),
     'until [ -s "$CONTROL" ]; do sleep 0.05; done; exit "$(cat "$CONTROL")"',
   );
   const finish = (wfe: WorkflowExecution, code: number) => {
@@ -44,7 +52,7 @@ export function processConformanceHarness(options: {
     makeExecution({ name, targetResource } = {}) {
       sequence += 1;
       const id = `${options.prefix}-${sequence}`;
-      return {
+      return WorkflowExecutionSchema.parse({
         metadata: { name: name ?? `conformance-${id}`, namespace: 'team-a' },
         spec: {
           workflowRef: {
@@ -56,7 +64,7 @@ export function processConformanceHarness(options: {
           parameters: { CONTROL: join(options.controlDir, id) },
           executionEngine: options.engine,
         },
-      };
+      });
     },
     driveToSuccess: async (wfe) => finish(wfe, 0),
     driveToFailure: async (wfe) => finish(wfe, 3),
@@ -71,8 +79,14 @@ export function processConformanceHarness(options: {
  */
 export function describeProcessEngineConformance(options: {
   readonly engine: string;
+  /** The directory the engine's `bundleRoot` names; the harness writes its bundle there. */
+  readonly bundleRoot: string;
   readonly controlDir: string;
-  readonly executor: (conventions: Conventions) => Executor;
+  /** The engine under test, built with these conventions and this `bundleRoot`. */
+  readonly executor: (settings: {
+    readonly conventions: Conventions;
+    readonly bundleRoot: string;
+  }) => Executor;
   /** The labels of the task named `resourceName`, as the engine's backend holds them. */
   readonly labelsOf: (resourceName: string) => Promise<Record<string, string> | undefined>;
 }): void {
@@ -85,7 +99,8 @@ export function describeProcessEngineConformance(options: {
       let made: ConformanceHarness | undefined;
       const harness = () =>
         (made ??= processConformanceHarness({
-          executor: options.executor(conventions),
+          executor: options.executor({ conventions, bundleRoot: options.bundleRoot }),
+          bundleRoot: options.bundleRoot,
           controlDir: options.controlDir,
           engine: options.engine,
           conventions,
