@@ -22,8 +22,44 @@ describe('the agent configuration', () => {
       maxConcurrentTasks: 0,
       rerunLostTasks: false,
       insecureNoAuth: false,
+      retainedLogBytes: 8 * 1024 * 1024,
       ignored: [],
     });
+  });
+
+  it('takes how much of each task output to keep from a flag or the environment', () => {
+    expect(loadAgentConfig(['--retained-log-bytes=65536'], {}).retainedLogBytes).toBe(65_536);
+    expect(loadAgentConfig([], { RETAINED_LOG_BYTES: '1073741824' }).retainedLogBytes).toBe(
+      1024 * 1024 * 1024,
+    );
+    expect(
+      loadAgentConfig(['-retained-log-bytes', '131072'], { RETAINED_LOG_BYTES: '65536' })
+        .retainedLogBytes,
+    ).toBe(131_072);
+  });
+
+  it.each([
+    ['0', 'must be from 65536 (64 KiB) to 1073741824 (1 GiB) bytes'],
+    ['65535', 'must be from 65536 (64 KiB) to 1073741824 (1 GiB) bytes'],
+    ['1073741825', 'must be from 65536 (64 KiB) to 1073741824 (1 GiB) bytes'],
+    ['8MiB', 'must be a whole number of bytes, such as 8388608 (8 MiB)'],
+    ['-65536', 'must be a whole number of bytes, such as 8388608 (8 MiB)'],
+    ['', 'must be a whole number of bytes, such as 8388608 (8 MiB)'],
+  ])('refuses to keep %j bytes of task output, naming the flag', (value, message) => {
+    const expected = [{ path: '--retained-log-bytes (RETAINED_LOG_BYTES)', message }];
+    for (const [argv, env] of [
+      [[`--retained-log-bytes=${value}`], {}],
+      [[], { RETAINED_LOG_BYTES: value }],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadAgentConfig(argv, env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as ConfigurationError).issues).toEqual(expected);
+    }
   });
 
   it('takes a concurrency limit from a flag or the environment', () => {

@@ -14,6 +14,7 @@ import {
   isGoInteger,
   readGoArgs,
 } from './go-flags.js';
+import { defaultRetainedLogBytes } from './supervisor-options.js';
 
 const duration = (what: string) =>
   z
@@ -51,6 +52,14 @@ export function isLoopback(host: string): boolean {
   return family !== 0 && loopback.check(host, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/**
+ * Bounds of `--retained-log-bytes`. At least what one default read of the logs endpoint
+ * (64 KiB) asks for, so a rotation never leaves a tail shorter than that; at most 1 GiB,
+ * because a rotation holds the bytes it keeps in memory, for every task rotating at once.
+ */
+export const minRetainedLogBytes = 64 * 1024;
+export const maxRetainedLogBytes = 1024 * 1024 * 1024;
+
 /** Every setting of `roundhouse-task-executor`: flag name, environment variable, schema. */
 export const AgentConfigSchema = z.object({
   dataDir: z.string().min(1),
@@ -75,6 +84,14 @@ export const AgentConfigSchema = z.object({
     .transform(Number),
   // Off: a task whose outcome was lost is reported Unknown, never re-run (at most once).
   rerunLostTasks: z.stringbool(),
+  // How much of each task's stdout and stderr is kept on disk (the supervisor's retainedLogBytes).
+  retainedLogBytes: z
+    .string()
+    .regex(/^\d{1,10}$/, { error: 'must be a whole number of bytes, such as 8388608 (8 MiB)' })
+    .transform(Number)
+    .refine((bytes) => bytes >= minRetainedLogBytes && bytes <= maxRetainedLogBytes, {
+      error: `must be from ${minRetainedLogBytes} (64 KiB) to ${maxRetainedLogBytes} (1 GiB) bytes`,
+    }),
 });
 
 /**
@@ -101,6 +118,7 @@ const settings: Readonly<
   insecureNoAuth: { env: 'INSECURE_NO_AUTH', default: 'false' },
   maxConcurrentTasks: { env: 'MAX_CONCURRENT_TASKS', default: '0' },
   rerunLostTasks: { env: 'RERUN_LOST_TASKS', default: 'false' },
+  retainedLogBytes: { env: 'RETAINED_LOG_BYTES', default: String(defaultRetainedLogBytes) },
 };
 
 const booleans = new Set([

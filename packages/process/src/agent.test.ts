@@ -1,10 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@roundhouse/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startAgent } from './agent.js';
+import { type AgentLogRead, TaskExecutorClient } from './agent-client.js';
 import { loadAgentConfig } from './agent-config.js';
+import { maxLogBytes } from './log-tail.js';
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 describe('starting the agent', () => {
   const dir = mkdtempSync(join(tmpdir(), 'roundhouse-agent-start-'));
@@ -31,4 +35,45 @@ describe('starting the agent', () => {
       "accepted for compatibility with OpenSandbox's task-executor and ignored: --cri-socket, --log-dir",
     ]);
   });
+
+  it('keeps of each task output what --retained-log-bytes says', async () => {
+    const data = join(dir, 'retained');
+    const argv = [
+      `--data-dir=${data}`,
+      '--listen-addr=127.0.0.1:0',
+      '--reconcile-interval=50ms',
+      '--retained-log-bytes=65536',
+    ];
+    const agent = await startAgent(loadAgentConfig(argv, {}), silent);
+    try {
+      const client = new TaskExecutorClient({ baseUrl: `http://127.0.0.1:${agent.port}` });
+      await client.createTask({
+        name: 'noisy',
+        process: { command: ['sh', '-c', "head -c 300000 /dev/zero | tr '\\0' x"] },
+      });
+      // Once the task has ended, the next reconcile pass rotates what it wrote.
+      const read = await vi.waitFor(
+        async () => {
+          const task = await client.getTask('noisy');
+          expect(task?.processStatus?.terminated?.exitCode).toBe(0);
+          const logs = await client.logs('noisy', { limitBytes: maxLogBytes });
+          expect(logs?.truncated).toBe(true);
+          return logs as AgentLogRead;
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      // The default (8 MiB) would keep all 300000 bytes.
+      expect(read.content.length).toBeGreaterThanOrEqual(65_536);
+      expect(read.content.length).toBeLessThanOrEqual(2 * 65_536);
+      expect(read.content).toMatch(/^x+$/);
+      expect(read.end).toBe(read.size);
+      expect(read.offset).toBe(read.size - read.content.length);
+      const onDisk = ['stdout.log', 'stdout.log.1'].map(
+        (f) => statSync(join(data, 'noisy', f)).size,
+      );
+      expect(onDisk.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(2 * 65_536);
+    } finally {
+      await agent.stop();
+    }
+  }, 20_000);
 });

@@ -35,6 +35,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     sidecarMode: config.enableSidecarMode,
     mainContainerName: config.mainContainerName,
     rerunLostTasks: config.rerunLostTasks,
+    retainedLogBytes: config.retainedLogBytes,
     // OpenSandbox's agent hands tasks its whole environment, and its callers rely on that;
     // whoever may call the API runs any command as the agent's user anyway.
     passEnvironment: 'all',
@@ -64,6 +65,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       authentication: token !== undefined,
       maxConcurrentTasks: config.maxConcurrentTasks || 'unlimited',
       rerunLostTasks: config.rerunLostTasks,
+      retainedLogBytes: config.retainedLogBytes,
     },
     'listening',
   );
