@@ -200,6 +200,35 @@ describe('podExecutionState', () => {
     expect(podExecutionState(firstPull, later).result.phase).toBe('Pending');
   });
 
+  it('keeps a run Running while a step runs, whatever another cannot start', () => {
+    // A parallel Pod: lint runs while test's image cannot be pulled, past its grace.
+    const stuck = waiting('ImagePullBackOff', 'Back-off pulling image "test:1"');
+    const meanwhile = parallel('Running', { lint: running(t(1)), test: stuck });
+    expect(podExecutionState(meanwhile, later).result).toMatchObject({
+      phase: 'Running',
+      reason: 'StepRunning',
+      message:
+        'running step lint (1/2); step test cannot start: ImagePullBackOff: Back-off pulling image "test:1"',
+    });
+    // Once nothing runs, the step that cannot start ends the run.
+    const after = parallel('Running', { lint: terminated(0, t(1), t(9)), test: stuck });
+    expect(podExecutionState(after, later).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failedTaskName: 'test',
+    });
+    // A step that exited non-zero meanwhile is the failure, with its own exit code: the kubelet
+    // keeps the Pod running while the other step waits.
+    const lintFailed = parallel('Running', { lint: terminated(2, t(1), t(9)), test: stuck });
+    expect(podExecutionState(lintFailed, later).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StepFailed',
+      failureReason: 'TaskFailed',
+      failedTaskName: 'lint',
+      exitCode: 2,
+    });
+  });
+
   it('fails a step the runtime could not start (StartError) as bad configuration that never ran', () => {
     // What containerd reports for an image without /bin/sh: exit code 128, the epoch as start.
     const noShell = {

@@ -59,6 +59,22 @@ function failed(
   };
 }
 
+/** The first step, in step order, that ended with a non-zero exit code of its own. */
+function exitedStep(steps: readonly StepStatus[]): StepStatus | undefined {
+  return steps.find((s) => s.state === 'Failed' && !isContainerLost(s) && !notStarted(s));
+}
+
+function stepFailed(steps: readonly StepStatus[], exited: StepStatus): ExecutionResult {
+  const detail = exited.message ? `: ${exited.message}` : '';
+  return failed(
+    steps,
+    'StepFailed',
+    `step ${exited.name} exited with code ${exited.exitCode} (${exited.reason ?? 'Error'})${detail}`,
+    exited.reason === 'OOMKilled' ? 'OOMKilled' : 'TaskFailed',
+    exited,
+  );
+}
+
 function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult {
   const failedStep = steps.find((s) => s.state === 'Failed');
   // Ended by the cluster (deadline, eviction, preemption): the steps were killed, so their exit
@@ -72,29 +88,17 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
     const message = disruption.message ?? `the pod failed (${disruption.reason})`;
     return failed(steps, disruption.reason, message, 'Unknown', failedStep);
   }
-  const exited = steps.find((s) => s.state === 'Failed' && !isContainerLost(s) && !notStarted(s));
-  if (exited) {
-    const detail = exited.message ? `: ${exited.message}` : '';
-    return failed(
-      steps,
-      'StepFailed',
-      `step ${exited.name} exited with code ${exited.exitCode} (${exited.reason ?? 'Error'})${detail}`,
-      exited.reason === 'OOMKilled' ? 'OOMKilled' : 'TaskFailed',
-      exited,
-    );
-  }
+  const exited = exitedStep(steps);
+  if (exited) return stepFailed(steps, exited);
   // The runtime could not start the step: its image has no /bin/sh, or its workingDir cannot
   // be entered. Exit code 128 is the runtime's, and no line of the workflow ran.
   const unstarted = steps.find(notStarted);
   if (unstarted) {
-    const { name, state, reason, message } = unstarted;
-    return failed(
-      steps,
-      'StartFailed',
-      `step ${name} cannot start: ${reason}${message ? `: ${message}` : ''}`,
-      'ConfigurationError',
-      { name, state },
-    );
+    const { name, state } = unstarted;
+    return failed(steps, 'StartFailed', cannotStart(unstarted), 'ConfigurationError', {
+      name,
+      state,
+    });
   }
   // Only lost steps failed: the node or its runtime ended them, not the workflow.
   if (failedStep) {
@@ -141,6 +145,11 @@ function abandonment(pod: PodState, clock: PodClock) {
  * going to run as written, as a `CreateContainerError` is.
  */
 const startErrorReason = 'StartError';
+
+/** Why `step` cannot start, in the words of the kubelet or the runtime. */
+function cannotStart({ name, reason, message }: StepStatus): string {
+  return `step ${name} cannot start: ${reason}${message ? `: ${message}` : ''}`;
+}
 
 function notStarted(step: StepStatus): boolean {
   return step.state === 'Failed' && step.reason === startErrorReason;
@@ -239,20 +248,25 @@ function podResult(pod: PodState, steps: StepStatus[], clock: PodClock): Executi
   const missed = missedStart(pod, clock.now);
   if (missed) return failed(steps, 'DeadlineExceeded', missed, 'DeadlineExceeded');
   const stuck = stuckStep(pod, steps, clock.now, clock.startupGraceMs);
-  if (stuck) {
-    const message = `step ${stuck.step.name} cannot start: ${stuck.step.reason}${stuck.step.message ? `: ${stuck.step.message}` : ''}`;
-    return failed(steps, 'StartFailed', message, stuck.cause, stuck.step);
-  }
   const running = steps.filter((s) => s.state === 'Running');
+  // A step that runs may still be acting on the target, so the run is not over while it does,
+  // whatever another step cannot start (a parallel Pod): the kubelet lets it run to its end.
   if (running.length > 0) {
     const position = (s: StepStatus) => `${s.name} (${steps.indexOf(s) + 1}/${total})`;
-    const message = `running step ${running.map(position).join(', ')}`;
+    const message = `running step ${running.map(position).join(', ')}${stuck ? `; ${cannotStart(stuck.step)}` : ''}`;
     return {
       phase: 'Running',
       reason: 'StepRunning',
       message,
       summary: { ...summary(steps, 'Unknown'), reason: 'StepRunning', message },
     };
+  }
+  if (stuck) {
+    // The kubelet keeps a parallel Pod running while one step waits, so a step that exited
+    // non-zero meanwhile has not failed the Pod: it is the failure, with its own exit code.
+    const exited = exitedStep(steps);
+    if (exited) return stepFailed(steps, exited);
+    return failed(steps, 'StartFailed', cannotStart(stuck.step), stuck.cause, stuck.step);
   }
   if (phase === 'Running' || steps.some((s) => s.state !== 'Waiting')) {
     const message = `${summary(steps, 'Unknown').completedTasks}/${total} step(s) done, next step starting`;
