@@ -378,6 +378,8 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     expect(failed).toMatchObject({
       reason: 'StartFailed',
       message: expect.stringContaining('step build cannot start: ImagePullBackOff'),
+      // fetch ran and acted: the run failed, it did not fail to start.
+      failureReason: 'TaskFailed',
     });
     // Not before build had waited its 15 s grace.
     expect(Date.parse(failed.completionTime ?? '')).toBeGreaterThanOrEqual(

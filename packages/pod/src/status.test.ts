@@ -243,22 +243,22 @@ describe('podExecutionState', () => {
         },
       },
     };
-    const pod = sequential('Failed', { fetch: terminated(0, t(1), t(2)), build: noShell }, {});
+    const pod = sequential('Failed', { fetch: noShell }, {});
     const { result, steps } = podExecutionState(pod, clock);
     expect(result).toMatchObject({
       phase: 'Failed',
       reason: 'StartFailed',
       message:
-        'step build cannot start: StartError: failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+        'step fetch cannot start: StartError: failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
       failureReason: 'ConfigurationError',
-      failedTaskName: 'build',
+      failedTaskName: 'fetch',
+      started: false,
       completionTime: t(3),
     });
     // 128 is the runtime's code, not the workflow's.
     expect(result).not.toHaveProperty('exitCode');
-    expect(steps[1]).not.toHaveProperty('startedAt');
-    // The first step ran; a Pod whose only step could not start never ran the workflow.
-    expect(result.started).toBe(true);
+    expect(steps[0]).not.toHaveProperty('startedAt');
+    // A Pod whose only step could not start never ran the workflow.
     const only = parallel('Failed', { lint: noShell });
     expect(podExecutionState(only, clock).result).toMatchObject({
       failureReason: 'ConfigurationError',
@@ -270,6 +270,73 @@ describe('podExecutionState', () => {
       reason: 'StepFailed',
       failedTaskName: 'test',
       exitCode: 2,
+    });
+  });
+
+  it('fails a run whose step cannot start after another ran as the workflow’s failure', () => {
+    // The steps before it ran and acted on the target: a class saying the workflow never ran
+    // would have a controller treat the target as untouched.
+    const noShell = {
+      state: {
+        terminated: {
+          exitCode: 128,
+          reason: 'StartError',
+          message: 'exec: "/bin/sh": stat /bin/sh: no such file or directory',
+          startedAt: '1970-01-01T00:00:00Z',
+          finishedAt: t(3),
+        },
+      },
+    };
+    const startError = sequential(
+      'Failed',
+      { fetch: terminated(0, t(1), t(2)), build: noShell },
+      {},
+    );
+    expect(podExecutionState(startError, clock).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message:
+        'step build cannot start: StartError: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+      failureReason: 'TaskFailed',
+      failedTaskName: 'build',
+      started: true,
+    });
+    const pull = waiting('ImagePullBackOff', 'Back-off pulling image "build:1"');
+    const stuck = sequential(
+      'Pending',
+      { fetch: terminated(0, t(1), t(2)), build: pull },
+      { report: waiting('PodInitializing') },
+    );
+    expect(podExecutionState(stuck, later).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message: 'step build cannot start: ImagePullBackOff: Back-off pulling image "build:1"',
+      failureReason: 'TaskFailed',
+      failedTaskName: 'build',
+      started: true,
+    });
+    const secret = sequential(
+      'Pending',
+      { fetch: terminated(0, t(1), t(2)), build: waiting('CreateContainerConfigError') },
+      {},
+    );
+    expect(podExecutionState(secret, later).result).toMatchObject({
+      failureReason: 'TaskFailed',
+      started: true,
+    });
+    const parallelRan = parallel('Running', { lint: terminated(0, t(1), t(9)), test: pull });
+    expect(podExecutionState(parallelRan, later).result).toMatchObject({
+      reason: 'StartFailed',
+      failureReason: 'TaskFailed',
+      failedTaskName: 'test',
+      started: true,
+    });
+    // No step ran: the cause stands, and the workflow did not start.
+    const first = sequential('Pending', { fetch: pull }, {});
+    expect(podExecutionState(first, later).result).toMatchObject({
+      failureReason: 'ImagePullBackOff',
+      failedTaskName: 'fetch',
+      started: false,
     });
   });
 
@@ -295,7 +362,8 @@ describe('podExecutionState', () => {
       phase: 'Failed',
       reason: 'StartFailed',
       failedTaskName: 'build',
-      failureReason: 'ImagePullBackOff',
+      // fetch ran: the workflow failed, it did not fail to start.
+      failureReason: 'TaskFailed',
     });
     // The first step (and every parallel one) waits from when the kubelet took the Pod: a Pod
     // the scheduler placed 30 s after its creation still has its grace.

@@ -75,7 +75,20 @@ function stepFailed(steps: readonly StepStatus[], exited: StepStatus): Execution
   );
 }
 
-function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult {
+/**
+ * How a step that cannot start fails the run: with its `cause` (a class saying the workflow
+ * never ran) only when no step ran; once one did, the workflow acted on the target, and a
+ * controller that read the run as never started would take the target as untouched.
+ */
+function startFailure(cause: FailureReason, started: boolean | undefined): FailureReason {
+  return started === false ? cause : 'TaskFailed';
+}
+
+function failedPod(
+  pod: PodState,
+  steps: readonly StepStatus[],
+  started: boolean | undefined,
+): ExecutionResult {
   const failedStep = steps.find((s) => s.state === 'Failed');
   // Ended by the cluster (deadline, eviction, preemption): the steps were killed, so their exit
   // codes say how they stopped, not why.
@@ -95,10 +108,8 @@ function failedPod(pod: PodState, steps: readonly StepStatus[]): ExecutionResult
   const unstarted = steps.find(notStarted);
   if (unstarted) {
     const { name, state } = unstarted;
-    return failed(steps, 'StartFailed', cannotStart(unstarted), 'ConfigurationError', {
-      name,
-      state,
-    });
+    const cause = startFailure('ConfigurationError', started);
+    return failed(steps, 'StartFailed', cannotStart(unstarted), cause, { name, state });
   }
   // Only lost steps failed: the node or its runtime ended them, not the workflow.
   if (failedStep) {
@@ -209,8 +220,8 @@ function podFinishedAt(pod: PodState, steps: readonly StepStatus[]): string | un
  */
 export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionState {
   const steps = stepStatuses(pod);
-  const result = podResult(pod, steps, clock);
   const started = workflowStarted(steps);
+  const result = podResult(pod, steps, started, clock);
   const completionTime = isPodFinished(pod) ? podFinishedAt(pod, steps) : undefined;
   const graceEndsAt = isTerminalPhase(result.phase)
     ? undefined
@@ -226,7 +237,12 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
   };
 }
 
-function podResult(pod: PodState, steps: StepStatus[], clock: PodClock): ExecutionResult {
+function podResult(
+  pod: PodState,
+  steps: StepStatus[],
+  started: boolean | undefined,
+  clock: PodClock,
+): ExecutionResult {
   const total = steps.length;
   const phase = pod.status?.phase;
   if (phase === 'Succeeded') {
@@ -238,7 +254,7 @@ function podResult(pod: PodState, steps: StepStatus[], clock: PodClock): Executi
       summary: { ...summary(steps, 'True'), reason: 'Succeeded', message },
     };
   }
-  if (phase === 'Failed') return failedPod(pod, steps);
+  if (phase === 'Failed') return failedPod(pod, steps, started);
   const abandoned = abandonment(pod, clock);
   if (abandoned) {
     const step = steps.find((s) => s.state === 'Running');
@@ -266,7 +282,8 @@ function podResult(pod: PodState, steps: StepStatus[], clock: PodClock): Executi
     // non-zero meanwhile has not failed the Pod: it is the failure, with its own exit code.
     const exited = exitedStep(steps);
     if (exited) return stepFailed(steps, exited);
-    return failed(steps, 'StartFailed', cannotStart(stuck.step), stuck.cause, stuck.step);
+    const cause = startFailure(stuck.cause, started);
+    return failed(steps, 'StartFailed', cannotStart(stuck.step), cause, stuck.step);
   }
   if (phase === 'Running' || steps.some((s) => s.state !== 'Waiting')) {
     const message = `${summary(steps, 'Unknown').completedTasks}/${total} step(s) done, next step starting`;
