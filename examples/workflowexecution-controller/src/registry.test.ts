@@ -24,12 +24,14 @@ class RecordingServer extends KubeClient {
 
 describe('buildRegistry', () => {
   it.each([
-    ['job', [], { spec: { activeDeadlineSeconds: 3600 } }],
-    ['tekton', [], { spec: { timeouts: { pipeline: '1h' } } }],
-    ['tekton', ['--default-timeout=20m'], { spec: { timeouts: { pipeline: '20m' } } }],
+    ['job', [], undefined, { spec: { activeDeadlineSeconds: 3600 } }],
+    ['tekton', [], undefined, { spec: { timeouts: { pipeline: '1h' } } }],
+    ['tekton', ['--default-timeout=20m'], undefined, { spec: { timeouts: { pipeline: '20m' } } }],
+    ['job', [], 20, { spec: { activeDeadlineSeconds: 3600 } }],
+    ['tekton', [], 20, { spec: { timeouts: { pipeline: '1h' } } }],
   ])(
-    'gives a %s execution without a timeout the deadline of --default-timeout (flags %j)',
-    async (engine, flags, expected) => {
+    'gives a %s execution without a timeout the deadline of --default-timeout (flags %j, spec.timesOutAt %s hours away)',
+    async (engine, flags, hoursToTimesOutAt, expected) => {
       const line = parseCommandLine([`--engines=${engine}`, ...flags], {});
       if (line.help) throw new Error('asked for help');
       const client = new RecordingServer();
@@ -43,6 +45,9 @@ describe('buildRegistry', () => {
         spec: {
           workflowRef: { workflowId: 'w', version: '1', executionBundle: 'quay.io/acme/b:1' },
           executionEngine: engine,
+          ...(hoursToTimesOutAt
+            ? { timesOutAt: new Date(Date.now() + hoursToTimesOutAt * 3_600_000).toISOString() }
+            : {}),
         },
       });
       await registry.get(engine).create(wfe, line.config.executionNamespace);

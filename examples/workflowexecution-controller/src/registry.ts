@@ -61,8 +61,9 @@ export async function buildRegistry(
         conventions,
         reader,
         logger,
-        // The Job carries the controller's default deadline, so the cluster ends it even while
-        // no controller runs.
+        // The Job carries the controller's default deadline (ended by spec.timesOutAt when that
+        // comes first, as the controller's is), so the cluster ends it even while no controller
+        // runs.
         defaultTimeout: config.defaultTimeout,
         ...(config.jobResourceLimits ? { resources: { limits: config.jobResourceLimits } } : {}),
       }),
@@ -74,7 +75,8 @@ export async function buildRegistry(
         conventions,
         reader,
         logger,
-        // As the Job's: Tekton ends the run by the controller's default deadline, not its own.
+        // As the Job's: Tekton ends a run without a timeout by the controller's default
+        // deadline, or spec.timesOutAt when that comes first, not by its own 60 minutes.
         defaultTimeout: config.defaultTimeout,
       }),
     );

@@ -47,6 +47,52 @@ describe('withTimesOutAt', () => {
   });
 });
 
+describe("withTimesOutAt and the engine's default timeout", () => {
+  const execution = (timesOutAt?: string, timeout?: string) =>
+    sampleExecution({
+      spec: {
+        ...sampleExecution().spec,
+        ...(timesOutAt ? { timesOutAt } : {}),
+        ...(timeout ? { executionConfig: { timeout } } : {}),
+      },
+    });
+  const timeoutOf = (wfe: ReturnType<typeof execution>, defaultTimeout: string) =>
+    withTimesOutAt(wfe, now, { defaultTimeout }).spec.executionConfig?.timeout;
+
+  it('leaves an execution without timesOutAt to the default', () => {
+    expect(timeoutOf(execution(), '1h')).toBeUndefined();
+  });
+
+  it('ends the default by a nearer timesOutAt', () => {
+    expect(timeoutOf(execution('2026-12-02T10:20:00Z'), '1h')).toBe('1200s');
+  });
+
+  it('leaves the spec without a timeout when the default ends before timesOutAt, so the engine applies it', () => {
+    const far = execution('2026-12-03T06:00:00Z');
+    expect(withTimesOutAt(far, now, { defaultTimeout: '1h' })).toBe(far);
+    expect(timeoutOf(far, '1h')).toBeUndefined();
+  });
+
+  it('ignores the default under an explicit timeout, shorter or longer, as without one', () => {
+    expect(timeoutOf(execution('2026-12-03T06:00:00Z', '10m'), '1h')).toBe('10m');
+    expect(timeoutOf(execution('2026-12-03T06:00:00Z', '30h'), '1h')).toBe('72000s');
+    expect(timeoutOf(execution('2026-12-02T10:20:00Z', '10m'), '1m')).toBe('10m');
+  });
+
+  it('gives a deadline already past one second, whatever the default', () => {
+    expect(timeoutOf(execution('2026-12-01T00:00:00Z'), '1h')).toBe('1s');
+  });
+
+  it('names a default that is no positive Go duration', () => {
+    expect(() => timeoutOf(execution('2026-12-03T06:00:00Z'), '0')).toThrow(
+      expect.objectContaining({
+        reason: 'ConfigurationError',
+        issues: [expect.objectContaining({ path: 'defaultTimeout' })],
+      }),
+    );
+  });
+});
+
 describe('preparedExecution', () => {
   const declaring = (names: Record<string, boolean> | null) =>
     sampleExecution({
@@ -73,6 +119,15 @@ describe('preparedExecution', () => {
       MODE: 'fast',
     });
     expect(preparedExecution(declaring({}), {}, now).wfe.spec.parameters).toEqual({});
+  });
+
+  it("ends the timeout by timesOutAt or the engine's default, whichever comes first", () => {
+    const until = (timesOutAt: string) =>
+      sampleExecution({ spec: { ...sampleExecution().spec, timesOutAt } });
+    const far = preparedExecution(until('2026-12-03T06:00:00Z'), { defaultTimeout: '1h' }, now);
+    expect(far.wfe.spec.executionConfig).toBeUndefined();
+    const near = preparedExecution(until('2026-12-02T10:20:00Z'), { defaultTimeout: '1h' }, now);
+    expect(near.wfe.spec.executionConfig).toEqual({ timeout: '1200s' });
   });
 
   it('keeps only parameters both the spec and the caller declare', () => {

@@ -53,6 +53,7 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
   return {
     engine: jobEngine,
     type: resources.jobs,
+    defaultTimeout: settings.defaultTimeout,
     build: (wfe: WorkflowExecution, namespace: string, dependencies: Dependencies | undefined) =>
       buildJob(wfe, namespace, dependencies, settings) as JobObject,
     isFinished: (job) => isJobFinished(JobStateSchema.parse(job)),

@@ -53,6 +53,12 @@ export interface ResourceEngine<T extends KubeObject> {
    */
   build(wfe: WorkflowExecution, namespace: string, dependencies: Dependencies | undefined): T;
   /**
+   * The Go duration `build` gives an execution without `spec.executionConfig.timeout`, if any.
+   * `create` hands `build` that timeout ended by `spec.timesOutAt` when that comes first and
+   * leaves the spec without one otherwise, so neither deadline is lengthened by the other.
+   */
+  readonly defaultTimeout?: string | undefined;
+  /**
    * Fields of `wfe` the engine has no use for, each said as a warning of `create` rather than
    * dropped in silence (a container size for an engine whose tasks size themselves).
    */
@@ -155,7 +161,10 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     namespace: string,
     options: CreateOptions = {},
   ): Promise<CreateResult> {
-    const declared = preparedExecution(wfe, options);
+    const declared = preparedExecution(wfe, {
+      declaredParameterNames: options.declaredParameterNames,
+      defaultTimeout: this.#spec.defaultTimeout,
+    });
     const body = this.#spec.build(declared.wfe, namespace, options.dependencies);
     try {
       const { object, warnings } = await this.owned.create(wfe, namespace, body, options);

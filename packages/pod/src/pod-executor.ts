@@ -86,6 +86,7 @@ function podEngineSpec(
   return {
     engine: podEngine,
     type: resources.pods,
+    defaultTimeout: settings.defaultTimeout,
     build: (wfe, namespace, dependencies) =>
       buildPod(wfe, namespace, dependencies, settings) as PodObject,
     // The steps name their images: a digest for the bundle pins nothing that runs.

@@ -77,7 +77,10 @@ export class TaskBackedExecutor implements Executor {
     const { signal } = options;
     const operation = `create ${this.engine} task for ${describe(wfe)}`;
     throwIfAborted(signal, operation);
-    const declared = preparedExecution(wfe, options);
+    const declared = preparedExecution(wfe, {
+      declaredParameterNames: options.declaredParameterNames,
+      defaultTimeout: this.#settings.defaultTimeout,
+    });
     const built = executionTask(declared.wfe, options.dependencies, this.#settings);
     const { task } = built;
     const warnings = [...declared.warnings, ...built.warnings];

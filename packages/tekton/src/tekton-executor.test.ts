@@ -46,6 +46,24 @@ describe('TektonExecutor', () => {
     expect(created).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
   });
 
+  it('gives a PipelineRun the default timeout when spec.timesOutAt is further away', async () => {
+    const created: KubeObject[] = [];
+    const server = new (class extends KubeClient {
+      override async create<T extends KubeObject>(
+        _type: ResourceType,
+        _namespace: string | undefined,
+        body: T,
+      ) {
+        created.push(body);
+        return { object: body, warnings: [] };
+      }
+    })(new KubeConfig());
+    const timesOutAt = new Date(Date.now() + 20 * 3_600_000).toISOString();
+    const far = { ...wfe, spec: { ...wfe.spec, timesOutAt } };
+    await new TektonExecutor(server, { defaultTimeout: '1h' }).create(far, 'workflows');
+    expect(created).toMatchObject([{ spec: { timeouts: { pipeline: '1h' } } }]);
+  });
+
   it('rejects a default timeout that is no positive Go duration at construction', () => {
     const construct = () => new TektonExecutor(client, { defaultTimeout: '0' });
     expect(construct).toThrow(ConfigurationError);

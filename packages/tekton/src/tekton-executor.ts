@@ -75,6 +75,7 @@ function tektonEngineSpec(
   return {
     engine: tektonEngine,
     type: pipelineRunType,
+    defaultTimeout: settings.defaultTimeout,
     installHint: 'install Tekton Pipelines',
     // Tekton finds a run's TaskRuns by name (`<run>-<task>`) and does not check their owner:
     // the next run of the same target, the same name, would take the previous run's TaskRuns
