@@ -577,6 +577,52 @@ describe('podExecutionState', () => {
       { reason: 'Evicted', message: 'The node was low on resource: memory.' },
     );
     expect(podExecutionState(evicted, later).result.started).toBe(false);
+    // Its node stopped answering while the first step's container was being created, and the
+    // taint manager deleted it: the step may have started since the kubelet last reported, and
+    // may still run on its node.
+    const partitioned = (conditions: object[], deletionTimestamp?: string) =>
+      PodStateSchema.parse({
+        ...sequential(
+          'Pending',
+          { fetch: waiting('ContainerCreating') },
+          { report: waiting('PodInitializing') },
+          { startTime: t(1), conditions },
+        ),
+        metadata: { name: 'wfe-1', creationTimestamp: created, deletionTimestamp },
+      });
+    const byTaintManager = {
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'DeletionByTaintManager',
+      message: 'Taint manager: deleting due to NoExecute taint',
+      lastTransitionTime: t(10),
+    };
+    const abandoned = podExecutionState(partitioned([byTaintManager], t(20)), later).result;
+    expect(abandoned).toMatchObject({ phase: 'Failed', reason: 'DeletionByTaintManager' });
+    expect(abandoned).not.toHaveProperty('started');
+    // Still inside its grace period: the kubelet has not had its last word either.
+    const deleting = podExecutionState(partitioned([byTaintManager], t(20)), clock).result;
+    expect(deleting).not.toHaveProperty('started');
+    // PodGC failed it for its node, gone: the statuses are the kubelet's last report.
+    const byPodGC = PodStateSchema.parse({
+      ...sequential(
+        'Failed',
+        { fetch: waiting('ContainerCreating') },
+        { report: waiting('PodInitializing') },
+        {
+          conditions: [
+            {
+              type: 'DisruptionTarget',
+              status: 'True',
+              reason: 'DeletionByPodGC',
+              message: 'PodGC: node no longer exists',
+            },
+          ],
+        },
+      ),
+    });
+    expect(podExecutionState(byPodGC, later).result).toMatchObject({ reason: 'DeletionByPodGC' });
+    expect(podExecutionState(byPodGC, later).result).not.toHaveProperty('started');
     // A lost step may never have started: the steps cannot tell, so the reason decides.
     const lost = parallel('Failed', {
       lint: { state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } } },

@@ -178,15 +178,42 @@ function ran(step: StepStatus): boolean {
 }
 
 /**
+ * `DisruptionTarget` reasons of controllers that end a Pod in its kubelet's stead, once its node
+ * stopped answering (the taint manager) or is gone (PodGC).
+ */
+const endedWithoutKubelet: ReadonlySet<string> = new Set([
+  'DeletionByTaintManager',
+  'DeletionByPodGC',
+]);
+
+/**
+ * Whether the steps' statuses may be the kubelet's last report rather than its last word: the
+ * Pod is being deleted and the kubelet has not confirmed its end (its node may not be
+ * answering), or a controller ended it in the kubelet's stead. A step the kubelet still showed
+ * waiting may have started since, and may still run on its node.
+ */
+function kubeletMayNotHaveReported(pod: PodState): boolean {
+  if (pod.metadata?.deletionTimestamp && !isPodFinished(pod)) return true;
+  return (pod.status?.conditions ?? []).some(
+    (c) =>
+      c.type === 'DisruptionTarget' &&
+      c.status === 'True' &&
+      endedWithoutKubelet.has(c.reason ?? ''),
+  );
+}
+
+/**
  * Whether the workflow began to run (`ExecutionResult.started`): true once a step ran; false
  * when every step still waits, was skipped or could not be started, so none of the workflow's
  * code ran (a Pod the kubelet refused at admission, `OutOfcpu`; one evicted or deleted before
- * its first step; an image without /bin/sh);
- * undefined when the only steps that ended are lost ones that may never have started.
+ * its first step; an image without /bin/sh); undefined when the engine cannot know: the only
+ * steps that ended are lost ones that may never have started, or the statuses that show no step
+ * ran may not be the kubelet's last word (see `kubeletMayNotHaveReported`).
  */
-function workflowStarted(steps: readonly StepStatus[]): boolean | undefined {
+function workflowStarted(pod: PodState, steps: readonly StepStatus[]): boolean | undefined {
   if (steps.some(ran)) return true;
-  return steps.some((s) => s.state === 'Failed' && isContainerLost(s)) ? undefined : false;
+  const lost = steps.some((s) => s.state === 'Failed' && isContainerLost(s));
+  return lost || kubeletMayNotHaveReported(pod) ? undefined : false;
 }
 
 /** The latest of `times` that is an RFC 3339 time. */
@@ -220,7 +247,7 @@ function podFinishedAt(pod: PodState, steps: readonly StepStatus[]): string | un
  */
 export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionState {
   const steps = stepStatuses(pod);
-  const started = workflowStarted(steps);
+  const started = workflowStarted(pod, steps);
   const result = podResult(pod, steps, started, clock);
   const completionTime = isPodFinished(pod) ? podFinishedAt(pod, steps) : undefined;
   const graceEndsAt = isTerminalPhase(result.phase)
