@@ -647,6 +647,55 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(JSON.stringify(api.state.stored.status)).toContain('LockReleased');
   });
 
+  it.each([
+    ['ImagePullBackOff', 1],
+    ['TaskFailed', 0],
+  ] as const)(
+    'in the cooldown of a failure recorded as never run, removes the resource whose engine still reads %s (a crash or a failed delete came between): %s cleanups',
+    async (failureReason, cleanups) => {
+      const api = server(
+        execution({
+          phase: 'Failed',
+          executionRef: { name: 'wfe-0123456789abcdef' },
+          completionTime: '2026-01-01T00:09:00Z',
+          failureDetails: {
+            reason: 'ImagePullBackOff',
+            message: 'm',
+            failedAt: '2026-01-01T00:09:00Z',
+            wasExecutionFailure: false,
+          },
+        }),
+      );
+      const cleanup = vi.fn(async () => {});
+      const reconciler = new WorkflowExecutionReconciler({
+        client: api.client,
+        reader: api.reader,
+        registry: new Registry().register({
+          engine: 'job',
+          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+          getStatus: async () => ({
+            phase: 'Failed' as const,
+            reason: 'StartFailed',
+            message: 'container workflow cannot start: ImagePullBackOff',
+            summary: { status: 'False' as const },
+            failureReason,
+            started: true,
+          }),
+          cleanup,
+        }),
+        executions: { observe: () => {} },
+        targets: new ExecutionsByTarget(),
+        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+        executionNamespace: 'executions',
+        cooldownMs: 5 * 60_000,
+        now: () => now,
+      });
+      expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 4 * 60_000 });
+      expect(cleanup).toHaveBeenCalledTimes(cleanups);
+      expect(JSON.stringify(api.state.stored.status)).not.toContain('LockReleased');
+    },
+  );
+
   it('fails the reconcile, not the process, when the finalizer write fails after an orphan release did', async () => {
     const api = server(execution({}, { finalizers: [] }));
     api.client.patch = (async () => {
@@ -795,6 +844,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
           message: 'container workflow cannot start: ImagePullBackOff',
           summary: { status: 'False' as const },
           failureReason: 'ImagePullBackOff' as const,
+          started: false,
         }),
         cleanup: async (wfe) => {
           cleanups.push(wfe.metadata.name);
@@ -821,7 +871,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     [true, 'ResourceExhausted', false],
     [undefined, 'Unknown', true],
   ] as const)(
-    'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s (its resource is kept for the cooldown only when it is)',
+    'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s (its resource is removed at once only when it is not)',
     async (started, failureReason, expected) => {
       let cleanups = 0;
       const api = server(

@@ -686,11 +686,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * when the engine's resource finished (see finishedAt), is over.
    *
    * A failure before the workflow ran (an image that never pulled, a quota that refused its
-   * pod) is often the engine giving up on a resource that has not given up itself: the kubelet
-   * keeps pulling and the Job controller keeps creating the pod, so the workflow would run
-   * once the registry or the quota recovers, after its execution was recorded as never run.
-   * Its resource is removed at once instead of after the cooldown; the cooldown still holds
-   * the target, as the execution created its resource (see ExecutionsByTarget.cooldownBlocking).
+   * pod: see ranWorkflow) is often the engine giving up on a resource that has not given up
+   * itself: the kubelet keeps pulling and the Job controller keeps creating the pod, so the
+   * workflow would run once the registry or the quota recovers, after its execution was
+   * recorded as never run. Its resource is removed at once instead of after the cooldown (and
+   * again on a later pass, see #stopGivenUpStart, should a crash or a failed delete come
+   * between); the cooldown still holds the target, as the execution created its resource (see
+   * ExecutionsByTarget.cooldownBlocking). Engines report a never-run class only while none of
+   * the workflow ran, so no step still running is removed with it.
    */
   async #finish(
     wfe: WorkflowExecution,
@@ -723,8 +726,35 @@ export class WorkflowExecutionReconciler implements Reconciler {
       return { requeueAfter: this.#o.cooldownMs };
     }
     const remaining = cooldownRemaining(wfe, this.#o.cooldownMs, this.#o.now());
-    if (remaining > 0) return { requeueAfter: remaining };
+    if (remaining > 0) {
+      await this.#stopGivenUpStart(wfe, ctx);
+      return { requeueAfter: remaining };
+    }
     return this.#release(wfe, ctx);
+  }
+
+  /**
+   * During the cooldown of a failure recorded as never run, removes the resource the engine
+   * still shows failed before the workflow ran: #finish removes it at once, and this repeats it
+   * when a crash or a failed delete came between the failure's write and its delete. Its state
+   * comes from the engine's usual (cached) read; one that cannot be read is left to the cleanup
+   * after the cooldown, which holds the lock meanwhile.
+   */
+  async #stopGivenUpStart(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<void> {
+    const engine = wfe.spec.executionEngine;
+    if (wfe.status?.phase !== 'Failed' || wfe.status.failureDetails?.wasExecutionFailure !== false)
+      return;
+    if (wfe.status.executionRef === undefined || !this.#o.registry.has(engine)) return;
+    const executor = this.#o.registry.get(engine);
+    const result = await executor
+      .getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal })
+      .catch((error: unknown) => {
+        if (ctx.signal.aborted) throw error;
+        return null;
+      });
+    if (result?.phase === 'Failed' && !ranWorkflow(classifyResult(result), result.started)) {
+      await this.#cleanup(wfe, 'after a failed start', ctx);
+    }
   }
 
   async #release(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<undefined> {
