@@ -641,6 +641,58 @@ describe('podExecutionState', () => {
       started: true,
       completionTime: t(7),
     });
+    // Ended an hour after its first step, while the second step's container was being created:
+    // not when the first step ended. The kubelet fails it at startTime + activeDeadlineSeconds,
+    // and changes no condition then (Ready was already False).
+    const at = (h: number, m: number, sec = 0) =>
+      `2026-01-02T${String(3 + h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}Z`;
+    const pastDeadline = PodStateSchema.parse({
+      ...sequential(
+        'Failed',
+        { fetch: terminated(0, at(0, 0, 2), at(0, 2)) },
+        { report: waiting('ContainerCreating') },
+        {
+          reason: 'DeadlineExceeded',
+          message: 'Pod was active on the node longer than the specified deadline',
+          startTime: at(0, 0, 1),
+          conditions: [
+            { type: 'Initialized', status: 'True', lastTransitionTime: at(0, 2) },
+            { type: 'Ready', status: 'False', lastTransitionTime: at(0, 0, 1) },
+          ],
+        },
+      ),
+      spec: {
+        initContainers: [{ name: 'fetch' }],
+        containers: [{ name: 'report' }],
+        activeDeadlineSeconds: 3600,
+      },
+    });
+    expect(podExecutionState(pastDeadline, seenLate).result).toMatchObject({
+      reason: 'DeadlineExceeded',
+      completionTime: at(1, 0, 1),
+    });
+    // Evicted half an hour in while the second step waited: the DisruptionTarget condition the
+    // kubelet adds as it ends the Pod says when.
+    const evicted = sequential(
+      'Failed',
+      { fetch: terminated(0, at(0, 0, 2), at(0, 2)) },
+      { report: waiting('ContainerCreating') },
+      {
+        reason: 'Evicted',
+        conditions: [
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'TerminationByKubelet',
+            lastTransitionTime: at(0, 30),
+          },
+        ],
+      },
+    );
+    expect(podExecutionState(evicted, seenLate).result.completionTime).toBe(at(0, 30));
+    // A node clock ahead of this one: never a completion after now.
+    const ahead = parallel('Succeeded', { lint: terminated(0, t(1), '2026-01-02T04:00:00Z') });
+    expect(podExecutionState(ahead, clock).result.completionTime).toBe(t(5));
     // Not ended: no completion time, whatever the steps that finished say.
     const running = sequential('Pending', { fetch: terminated(0, t(1), t(2)) }, {});
     expect(podExecutionState(running, clock).result).not.toHaveProperty('completionTime');

@@ -3,6 +3,7 @@ import {
   type ExecutionResult,
   type ExecutionSummary,
   type FailureReason,
+  formatKubeTime,
   isTerminalPhase,
 } from '@roundhouse/core';
 import { containerLostReason, isContainerLost, podDisruption } from '@roundhouse/job';
@@ -227,16 +228,34 @@ function latest(times: readonly (string | null | undefined)[]): string | undefin
 }
 
 /**
- * When an ended Pod finished (`ExecutionResult.completionTime`): its last step's end, else (no
- * step ended: a Pod refused at admission, or evicted before its first step) the latest change of
- * its conditions, which the kubelet writes as it ends the Pod. A controller that sees the end
- * late (a restart, a dropped watch) then still records when it happened.
+ * When the kubelet failed the Pod for its `activeDeadlineSeconds`: counted from the `startTime`
+ * it wrote, it changes no condition then when no step was ready.
  */
-function podFinishedAt(pod: PodState, steps: readonly StepStatus[]): string | undefined {
-  return (
-    latest(steps.map((s) => s.finishedAt)) ??
-    latest((pod.status?.conditions ?? []).map((c) => c.lastTransitionTime))
-  );
+function deadlineEnd(pod: PodState): string | undefined {
+  const seconds = pod.spec?.activeDeadlineSeconds;
+  const start = Date.parse(pod.status?.startTime ?? '');
+  if (pod.status?.reason !== 'DeadlineExceeded' || !seconds || Number.isNaN(start)) {
+    return undefined;
+  }
+  return formatKubeTime(new Date(start + seconds * 1000));
+}
+
+/**
+ * When an ended Pod finished (`ExecutionResult.completionTime`): the latest of its steps' ends,
+ * the changes of its conditions (the kubelet's as it ends the Pod, an eviction's) and, past its
+ * deadline, the deadline; each is no later than the end, and the last step's end alone can be
+ * far earlier (a deadline or an eviction while the next step waited). Never after `now`: a node
+ * clock ahead of this one. A controller that sees the end late (a restart, a dropped watch) then
+ * still records when it happened, and never before it did.
+ */
+function podFinishedAt(pod: PodState, steps: readonly StepStatus[], now: Date): string | undefined {
+  const end = latest([
+    ...steps.map((s) => s.finishedAt),
+    ...(pod.status?.conditions ?? []).map((c) => c.lastTransitionTime),
+    deadlineEnd(pod),
+  ]);
+  if (end === undefined) return undefined;
+  return Date.parse(end) > now.getTime() ? formatKubeTime(now) : end;
 }
 
 /**
@@ -249,7 +268,7 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
   const steps = stepStatuses(pod);
   const started = workflowStarted(pod, steps);
   const result = podResult(pod, steps, started, clock);
-  const completionTime = isPodFinished(pod) ? podFinishedAt(pod, steps) : undefined;
+  const completionTime = isPodFinished(pod) ? podFinishedAt(pod, steps, clock.now) : undefined;
   const graceEndsAt = isTerminalPhase(result.phase)
     ? undefined
     : startupGraceEndsAt(pod, steps, clock.now, clock.startupGraceMs);
