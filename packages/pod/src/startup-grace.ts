@@ -6,23 +6,21 @@ import type { PodState, StepStatus } from './steps.js';
  * When step `index` began waiting to start, in ms since the epoch: when the step before it in
  * the sequence ended (an init step follows the init step before it, the main container the
  * last init step), else when the kubelet took the Pod (`status.startTime`: the first step, and
- * every step of a parallel Pod), else the Pod's creation. A step that waits for an image
- * 10 minutes into a sequence has waited since the step before it ended, not since the Pod was
- * made.
+ * every step of a parallel Pod), and never before the Pod's creation. A step that waits for an
+ * image 10 minutes into a sequence has waited since the step before it ended, not since the Pod
+ * was made. Both of the kubelet's times are its node's clock, which may run behind the API
+ * server's: the creation, on the API server's clock, keeps such a node from ending the grace at
+ * a step's first back-off.
  */
 function waitingSince(pod: PodState, steps: readonly StepStatus[], index: number): number {
   const sequenced = pod.spec?.initContainers?.length ?? 0;
   const before = index < sequenced ? index - 1 : sequenced - 1;
-  const candidates = [
-    before >= 0 ? steps[before]?.finishedAt : undefined,
-    pod.status?.startTime,
-    pod.metadata?.creationTimestamp,
-  ];
-  for (const time of candidates) {
-    const at = Date.parse(time ?? '');
-    if (!Number.isNaN(at)) return at;
-  }
-  return Number.NaN;
+  const onNode = [before >= 0 ? steps[before]?.finishedAt : undefined, pod.status?.startTime]
+    .map((time) => Date.parse(time ?? ''))
+    .find((at) => !Number.isNaN(at));
+  const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
+  if (onNode === undefined) return created;
+  return Number.isNaN(created) ? onNode : Math.max(onNode, created);
 }
 
 /** The steps that wait with a cause retrying will not cure, and when each grace runs out. */

@@ -375,6 +375,18 @@ describe('podExecutionState', () => {
     );
     expect(podExecutionState(placedLate, clockAt(0, 40)).result.phase).toBe('Pending');
     expect(podExecutionState(placedLate, clockAt(0, 45)).result.reason).toBe('StartFailed');
+    // A node clock an hour behind the API server's: the grace still runs from no earlier than
+    // the Pod's creation, so the step does not fail at its first back-off.
+    const nodeBehind = sequential(
+      'Pending',
+      { fetch: waiting('ImagePullBackOff') },
+      {},
+      { startTime: '2026-01-02T02:00:01Z' },
+    );
+    const behind = podExecutionState(nodeBehind, clockAt(0, 5));
+    expect(behind.result.phase).toBe('Pending');
+    expect(behind.startupGraceEndsAt).toBe('2026-01-02T03:00:15.000Z');
+    expect(podExecutionState(nodeBehind, clockAt(0, 15)).result.reason).toBe('StartFailed');
     // No wait that will not pass: nothing to look at again.
     expect(podExecutionState(sequential('Pending', {}, {}), clock)).not.toHaveProperty(
       'startupGraceEndsAt',

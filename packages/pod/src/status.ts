@@ -29,7 +29,7 @@ export interface PodClock {
    * How long a step may wait for a cause that will not pass on its own (an image that cannot
    * be pulled, a missing Secret) before the execution fails with it; the same grace the job
    * engine gives a Job's pod. Counted from when the step began waiting: the end of the step
-   * before it, else when the kubelet took the Pod.
+   * before it, else when the kubelet took the Pod, and never from before the Pod's creation.
    */
   readonly startupGraceMs: number;
 }
