@@ -1,3 +1,4 @@
+import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import type { KubeClient, KubeObject } from '@roundhouse/kube';
@@ -43,6 +44,54 @@ describe('podLogSources', () => {
       containers: ['lint', 'test', 'vet'],
     });
     expect(podLogSources(pod(true), roundhouseConventions).containers).toEqual([
+      'lint',
+      'test',
+      'vet',
+    ]);
+  });
+});
+
+describe('podLogSources with containers a webhook added', () => {
+  const istioInit = { name: 'istio-init', image: 'proxyv2', args: ['istio-iptables'] };
+  const istioProxy = { name: 'istio-proxy', image: 'proxyv2', args: ['proxy', 'sidecar'] };
+  const meshed = (parallel: boolean, commands?: (c: V1Container) => V1Container) => {
+    const built = pod(parallel) as V1Pod;
+    const spec = built.spec as V1PodSpec;
+    const steps = (list: V1Container[] = []) => list.map(commands ?? ((c) => c));
+    return {
+      ...built,
+      spec: {
+        ...spec,
+        initContainers: [
+          istioInit,
+          { ...istioProxy, restartPolicy: 'Always' },
+          ...steps(spec.initContainers),
+        ],
+        containers: steps(spec.containers),
+      },
+    } as KubeObject;
+  };
+
+  it('reads only the steps, in step order', () => {
+    expect(podLogSources(meshed(false), roundhouseConventions).containers).toEqual([
+      'lint',
+      'test',
+      'vet',
+    ]);
+    expect(podLogSources(meshed(true), roundhouseConventions).containers).toEqual([
+      'lint',
+      'test',
+      'vet',
+    ]);
+  });
+
+  it('reads every container but the native sidecars once a webhook rewrote the steps’ commands', () => {
+    const wrapped = meshed(false, (c) => ({
+      ...c,
+      command: ['/mesh/wait-for-proxy', '--', ...(c.command ?? [])],
+    }));
+    expect(podLogSources(wrapped, roundhouseConventions).containers).toEqual([
+      'istio-init',
       'lint',
       'test',
       'vet',

@@ -1,5 +1,6 @@
 import type { FailureReason } from '@roundhouse/core';
 import { hopelessWait } from '@roundhouse/job';
+import { stepContainers } from './step-containers.js';
 import type { PodState, StepStatus } from './steps.js';
 
 /**
@@ -13,7 +14,7 @@ import type { PodState, StepStatus } from './steps.js';
  * a step's first back-off.
  */
 function waitingSince(pod: PodState, steps: readonly StepStatus[], index: number): number {
-  const sequenced = pod.spec?.initContainers?.length ?? 0;
+  const sequenced = stepContainers(pod).init.length;
   const before = index < sequenced ? index - 1 : sequenced - 1;
   const onNode = [before >= 0 ? steps[before]?.finishedAt : undefined, pod.status?.startTime]
     .map((time) => Date.parse(time ?? ''))

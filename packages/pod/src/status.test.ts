@@ -710,6 +710,52 @@ describe('podExecutionState', () => {
     expect(podExecutionState(running, clock).result).not.toHaveProperty('completionTime');
   });
 
+  it('leaves out the sidecars a webhook adds: they are no steps', () => {
+    // A mesh's native sidecar (an init container that restarts, kept running by the kubelet
+    // for the Pod's life) ahead of the steps.
+    const meshed = (init: Record<string, object>) =>
+      PodStateSchema.parse({
+        metadata: { name: 'wfe-1', creationTimestamp: created },
+        spec: {
+          initContainers: [
+            { name: 'istio-proxy', restartPolicy: 'Always' },
+            { name: 'fetch' },
+            { name: 'build' },
+          ],
+          containers: [{ name: 'report' }],
+        },
+        status: {
+          phase: 'Pending',
+          startTime: t(1),
+          initContainerStatuses: Object.entries(init).map(([name, s]) => ({ name, ...s })),
+          containerStatuses: [{ name: 'report', ...waiting('PodInitializing') }],
+        },
+      });
+    const proxy = running(t(1));
+    const stuck = podExecutionState(
+      meshed({ 'istio-proxy': proxy, fetch: waiting('ImagePullBackOff') }),
+      later,
+    );
+    expect(stuck.steps.map((s) => s.name)).toEqual(['fetch', 'build', 'report']);
+    expect(stuck.result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failureReason: 'ImagePullBackOff',
+      failedTaskName: 'fetch',
+      started: false,
+    });
+    // The grace of the step after the first runs from the first's end, as without the sidecar.
+    const second = meshed({
+      'istio-proxy': proxy,
+      fetch: terminated(0, t(2), t(50)),
+      build: waiting('ImagePullBackOff'),
+    });
+    expect(podExecutionState(second, later)).toMatchObject({
+      result: { phase: 'Running', reason: 'Running' },
+      startupGraceEndsAt: '2026-01-02T03:01:05.000Z',
+    });
+  });
+
   it('reads times Kubernetes writes as null as absent', () => {
     const pod = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },

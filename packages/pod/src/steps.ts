@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepContainers } from './step-containers.js';
 
 // Kubernetes writes an unset time as null in some places; read it as absent.
 const time = z.string().nullish();
@@ -24,7 +25,12 @@ const ContainerStatusSchema = z.looseObject({
     .nullish(),
 });
 
-const ContainerSchema = z.looseObject({ name: z.string() });
+const ContainerSchema = z.looseObject({
+  name: z.string(),
+  command: z.array(z.string()).nullish(),
+  args: z.array(z.string()).nullish(),
+  restartPolicy: z.string().nullish(),
+});
 
 /** The parts of a Pod the step and result mapping read; the API server's JSON is checked against it. */
 export const PodStateSchema = z.looseObject({
@@ -104,14 +110,14 @@ const defined = <T extends Record<string, unknown>>(fields: T) =>
   );
 
 /**
- * Each step's status, in step order (init containers, then containers), from the Pod's
- * container statuses. A sequential step with no status of its own counts as succeeded once a
- * later (main) container has started or the Pod succeeded: the kubelet starts main containers
- * only after every init container exited 0, and some runtimes (KWOK) report main containers only.
+ * Each step's status, in step order (init containers, then containers, without the native
+ * sidecars a webhook added), from the Pod's container statuses. A sequential step with no status
+ * of its own counts as succeeded once a later (main) container has started or the Pod succeeded:
+ * the kubelet starts main containers only after every init container exited 0, and some runtimes
+ * (KWOK) report main containers only.
  */
 export function stepStatuses(pod: PodState): StepStatus[] {
-  const init = pod.spec?.initContainers ?? [];
-  const main = pod.spec?.containers ?? [];
+  const { init, main } = stepContainers(pod);
   const statuses = new Map<string, ContainerStatus>();
   for (const status of [
     ...(pod.status?.initContainerStatuses ?? []),
