@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leaderElectionOf, loadConfig, podOptionsOf } from './config.js';
+import { configHelp, leaderElectionOf, loadConfig, podOptionsOf } from './config.js';
 
 describe('loadConfig', () => {
   it('takes flags over variables over defaults', () => {
@@ -38,6 +38,12 @@ describe('loadConfig', () => {
       loadConfig([], { TASKRUN_STEP_RESOURCE_LIMITS: 'cpu=1,memory=512Mi,ephemeral-storage=1Gi' })
         .stepResourceLimits,
     ).toEqual({ cpu: '1', memory: '512Mi', 'ephemeral-storage': '1Gi' });
+  });
+
+  it('says in --help that a parallel Task’s steps share --step-resource-limits', () => {
+    expect(configHelp('taskrun-controller')).toContain(
+      "--step-resource-limits=VALUE\n      limits of each run's Pod (cpu=1,memory=512Mi): every step of a sequential Task gets them all; a parallel Task's steps share them equally",
+    );
   });
 
   it("passes the allowed images, --require-digest and the steps' limits to the pod engine", () => {

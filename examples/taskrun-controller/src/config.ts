@@ -38,10 +38,14 @@ export const ConfigSchema = z.object({
   /** The longest `spec.timeout` a run may set. */
   maxTimeout: timeout,
   /**
-   * Limits of every step's container (`cpu=1,memory=512Mi,ephemeral-storage=1Gi`): without
-   * them a run's steps take what their node has.
+   * Limits of each run's Pod (`cpu=1,memory=512Mi,ephemeral-storage=1Gi`), as the pod engine
+   * applies its resources: a sequential Task's steps run one at a time and each gets them all, a
+   * parallel Task's run at once and share them equally. Without them a run's steps take what
+   * their node has.
    */
-  stepResourceLimits: ResourceListSettingSchema.optional(),
+  stepResourceLimits: ResourceListSettingSchema.optional().describe(
+    "limits of each run's Pod (cpu=1,memory=512Mi): every step of a sequential Task gets them all; a parallel Task's steps share them equally, and a Task with too many to run in their share fails InvalidTask naming task.spec.parallel",
+  ),
   workers: z.coerce.number().int().min(1).max(512),
   healthPort: z.coerce.number().int().min(0).max(65535),
   leaderElect: z

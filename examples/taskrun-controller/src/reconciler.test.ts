@@ -1,6 +1,13 @@
-import { noopLogger } from '@roundhouse/core';
+import { noopLogger, roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader, ResourceType } from '@roundhouse/kube';
-import { type PodExecutionStatus, type PodExecutor, taskRuns, tasks } from '@roundhouse/pod';
+import {
+  buildPod,
+  type PodEngineSettings,
+  type PodExecutionStatus,
+  type PodExecutor,
+  taskRuns,
+  tasks,
+} from '@roundhouse/pod';
 import { describe, expect, it, vi } from 'vitest';
 import { TaskRunReconciler } from './reconciler.js';
 
@@ -45,6 +52,9 @@ function setup(
     attempt?: number;
     /** The run was deleted: the cache no longer holds it. */
     gone?: boolean;
+    task?: KubeObject;
+    /** What the engine's create does with the execution the run becomes. */
+    create?: (wfe: WorkflowExecution) => unknown;
   } = {},
 ) {
   const client = {
@@ -58,12 +68,21 @@ function setup(
   };
   const reader: Reader = {
     get: async <T extends KubeObject>(type: ResourceType) =>
-      (type === taskRuns ? (options.gone ? null : run) : type === tasks ? task : null) as T | null,
+      (type === taskRuns
+        ? options.gone
+          ? null
+          : run
+        : type === tasks
+          ? (options.task ?? task)
+          : null) as T | null,
     list: async () => ({ items: [], resourceVersion: '1' }),
   };
   const executor = {
     getStepStatus: vi.fn(async () => options.pod ?? null),
-    create: vi.fn(async () => ({ resourceName: 'build-1-pod', warnings: [] })),
+    create: vi.fn(async (wfe: WorkflowExecution) => {
+      options.create?.(wfe);
+      return { resourceName: 'build-1-pod', warnings: [] };
+    }),
     cleanup: vi.fn(async () => {}),
   };
   const runs = { observe: vi.fn() };
@@ -187,6 +206,62 @@ describe('TaskRunReconciler requests', () => {
     await reconcile();
     expect(executor.cleanup).not.toHaveBeenCalled();
     expect(client.get).not.toHaveBeenCalled();
+  });
+});
+
+describe('TaskRunReconciler refusals', () => {
+  /** The pod engine's own checks, as `PodExecutor.create` makes them before sending anything. */
+  const engine =
+    (settings: Partial<PodEngineSettings>) =>
+    (wfe: WorkflowExecution): void => {
+      buildPod(wfe, namespace, undefined, {
+        conventions: roundhouseConventions,
+        serviceAccountName: 'default',
+        securityProfile: 'restricted',
+        allowedImages: ['registry.invalid/*'],
+        ownerReference: false,
+        ...settings,
+      });
+    };
+  const statusWritten = (client: ReturnType<typeof setup>['client']) =>
+    (client.patch.mock.calls[0]?.[3] as KubeObject | undefined)?.status;
+
+  it("names the Task's parallel field when its parallel steps leave each too little of --step-resource-limits", async () => {
+    const wide: KubeObject = {
+      ...task,
+      spec: {
+        parallel: true,
+        steps: Array.from({ length: 50 }, (_, i) => ({
+          name: `s${i}`,
+          image: 'registry.invalid/make:1',
+          script: 'make',
+        })),
+      },
+    };
+    const { client, reconcile } = setup(runObject(), {
+      task: wide,
+      create: engine({ resources: { limits: { memory: '512Mi' } } }),
+    });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({
+      phase: 'Failed',
+      reason: 'InvalidTask',
+      message: expect.stringMatching(
+        /^task\.spec\.parallel: parallel steps share the Pod's 512Mi of memory: 50 steps leave each /,
+      ),
+    });
+  });
+
+  it("names the Task's step image an image policy refuses", async () => {
+    const { client, reconcile } = setup(runObject(), { create: engine({ allowedImages: [] }) });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({
+      phase: 'Failed',
+      reason: 'Forbidden',
+      message: expect.stringMatching(
+        /^task\.spec\.steps\.0\.image: image "registry\.invalid\/make:1"/,
+      ),
+    });
   });
 });
 

@@ -36,6 +36,7 @@ import {
   observePod,
   remainingMs,
 } from './status.js';
+import { inTaskTerms } from './task-fields.js';
 
 export interface TaskRunReconcilerOptions {
   /** Writes status. */
@@ -205,8 +206,9 @@ export class TaskRunReconciler implements Reconciler {
     try {
       const steps = resolveSteps(task.data.spec, run.spec);
       await executor.create(taskRunExecution(run, steps, settings.timeout), namespace, { signal });
-    } catch (error) {
-      if (signal.aborted) throw error;
+    } catch (thrown) {
+      if (signal.aborted) throw thrown;
+      const error = inTaskTerms(thrown);
       const reason = rejection(error);
       const message = error instanceof Error ? error.message : String(error);
       if (reason) {
@@ -216,7 +218,7 @@ export class TaskRunReconciler implements Reconciler {
       // Retried with backoff (a quota, a lock a previous run's Pod still holds): shown meanwhile.
       const waiting = error instanceof RoundhouseError ? error.reason : 'PodCreateFailed';
       await this.#write(object, (s) => markWaiting(s, waiting, message), ctx);
-      throw error;
+      throw thrown;
     }
   }
 
