@@ -290,6 +290,21 @@ describe('TaskRunReconciler requeues', () => {
     await expect(reconcile()).resolves.toEqual({ requeueAfter: 13_000 });
   });
 
+  it('looks at a run again at once when the grace ended since the engine read the Pod', async () => {
+    // The engine read its clock a moment before 03:00:10, when the grace had not ended.
+    const ended: PodExecutionStatus = {
+      ...runningPod,
+      steps: [{ name: 'make', state: 'Waiting', reason: 'ImagePullBackOff' }],
+      startupGraceEndsAt: '2026-01-02T03:00:10Z',
+    };
+    const { reconcile } = setup(runObject({ phase: 'Pending', podName: 'build-1-pod' }), {
+      pod: ended,
+      podCached: true,
+    });
+    // The controller requeues only after a wait above 0.
+    await expect(reconcile()).resolves.toEqual({ requeueAfter: 1 });
+  });
+
   it('sets no grace timer for a run with no step waiting in its grace, only its timeout', async () => {
     const { reconcile } = setup(runObject({ phase: 'Pending', podName: 'build-1-pod' }), {
       pod: runningPod,

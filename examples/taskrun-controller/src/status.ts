@@ -94,12 +94,13 @@ export function remainingMs(startTime: string | undefined, timeoutMs: number, no
 
 /**
  * Milliseconds until a waiting step's startup grace ends (the engine's `startupGraceEndsAt`,
- * RFC 3339), none when no step waits in it; 0 when `now` is already past it. A step the kubelet
- * cannot start (an image it cannot pull, a container it cannot create) fails the run only past
- * the grace, and the kubelet reports such a wait once and then retries in silence: no Pod event
- * would come to show the run has failed.
+ * RFC 3339), none when no step waits in it. A step the kubelet cannot start (an image it cannot
+ * pull, a container it cannot create) fails the run only past the grace, and the kubelet reports
+ * such a wait once and then retries in silence: no Pod event would come to show the run has
+ * failed. At least 1 ms: a grace that ended between the engine's reading of its clock and `now`
+ * is looked at again at once, and a requeue after 0 ms is none.
  */
 export function graceLeftMs(graceEndsAt: string | undefined, now: Date): number | undefined {
   const ends = Date.parse(graceEndsAt ?? '');
-  return Number.isNaN(ends) ? undefined : Math.max(0, ends - now.getTime());
+  return Number.isNaN(ends) ? undefined : Math.max(1, ends - now.getTime());
 }
