@@ -98,20 +98,22 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
  * start time TaskFailed), else none: nothing ran and nothing says why, so controllers read
  * Unknown, as kubernaut does. A run that was cancelled (`Cancelled`: stopped on request, no
  * task failed) is no failure of the workflow, and has none either. Any of these that says
- * nothing ran is a task failure once `tasksSucceeded` of the run's tasks did.
+ * nothing ran is a task failure once any of the run's tasks ran (`tasksRan` of them did, or
+ * may have: see `taskRunMayHaveRun`).
  */
 export function classifyPipelineRunFailure(
   reason: string,
   failure: TaskFailure | undefined,
   started: boolean,
-  tasksSucceeded = 0,
+  tasksRan = 0,
 ): FailureReason | undefined {
   const failureReason = classifyAlone(reason, failure, started);
-  // Tekton fails a run for its definition or a task's image only when it reaches that task
-  // (an enum param checked as the task is created, a finally task's CEL, a later task's image
-  // pull), so once a task succeeded the workflow has acted on the target: a class saying it
-  // never ran would have a controller retry what already half-applied.
-  return tasksSucceeded > 0 && failureReason !== undefined && beforeAnyTask.has(failureReason)
+  // Tekton fails a run for its definition, a task's image or its pod only when it reaches that
+  // task or step (an enum param checked as the task is created, a finally task's CEL, a later
+  // step's image), while tasks before it or beside it run: once one ran, the workflow acted on
+  // the target, and a class saying it never ran would have a controller retry what already
+  // half-applied.
+  return tasksRan > 0 && failureReason !== undefined && beforeAnyTask.has(failureReason)
     ? 'TaskFailed'
     : failureReason;
 }

@@ -284,18 +284,22 @@ describe('pipelineRunResult', () => {
   );
 
   it.each([
-    ['CouldntGetPipeline', 'ConfigurationError'],
-    ['ParameterMissing', 'ConfigurationError'],
-    ['CreateRunFailed', 'ConfigurationError'],
-    ['PipelineRunTimeout', 'DeadlineExceeded'],
-    ['Failed', 'TaskFailed'],
+    ['CouldntGetPipeline', 'ConfigurationError', 'TaskFailed'],
+    ['ParameterMissing', 'ConfigurationError', 'TaskFailed'],
+    ['CreateRunFailed', 'ConfigurationError', 'TaskFailed'],
+    ['PipelineRunTimeout', 'DeadlineExceeded', 'DeadlineExceeded'],
+    ['Failed', 'TaskFailed', 'TaskFailed'],
   ])(
-    'classifies a run that failed with reason %s and a failed TaskRun as %s',
-    (reason, failureReason) => {
-      const result = pipelineRunResult(pipelineRun(succeeded('False', reason), [child('build')]), [
-        taskRun('build', 'False', [exited('compile', 2)], 'Failed'),
-      ]);
-      expect(result.failureReason).toBe(failureReason);
+    'classifies a run that failed with reason %s and a failed TaskRun as %s before any step ran, as %s after',
+    (reason, beforeAStep, afterAStep) => {
+      const run = pipelineRun(succeeded('False', reason), [child('build')]);
+      expect(pipelineRunResult(run, [taskRun('build', 'False', [], 'Failed')]).failureReason).toBe(
+        beforeAStep,
+      );
+      expect(
+        pipelineRunResult(run, [taskRun('build', 'False', [exited('compile', 2)], 'Failed')])
+          .failureReason,
+      ).toBe(afterAStep);
     },
   );
 
@@ -469,6 +473,158 @@ describe('a failure after a task succeeded', () => {
   });
 });
 
+describe('a failure once a task ran', () => {
+  /** When the TaskRuns were created: Tekton (v0.70 and later) starts a step it ended waiting then. */
+  const created = '2026-12-03T10:00:00Z';
+  /** When a step's container started, on a step that ran. */
+  const ranSince = '2026-12-03T10:00:07Z';
+
+  /**
+   * A step Tekton ended when it failed its TaskRun with `reason` (taskrun.go
+   * `terminateStepsInPod`): exit code 1 and the TaskRun's reason, and the container's start if it
+   * ran, else the TaskRun's creation, or none before Tekton v0.70.
+   */
+  const endedByTekton = (name: string, reason: string, startedAt: string | null) => ({
+    name,
+    container: `step-${name}`,
+    terminationReason: reason,
+    terminated: { exitCode: 1, reason, startedAt },
+  });
+
+  const failedTaskRun = (
+    task: string,
+    reason: string,
+    steps: NonNullable<TaskRunState['status']>['steps'],
+    retriesStatus?: unknown[],
+  ): TaskRunState => ({
+    metadata: { name: `wfe-1-${task}`, creationTimestamp: created },
+    status: {
+      conditions: [succeeded('False', reason, `${task}: ${reason}`)],
+      steps,
+      ...(retriesStatus ? { retriesStatus } : {}),
+    },
+  });
+
+  const failedRun = (reason: string, tasks: string[]) =>
+    pipelineRun(
+      succeeded('False', reason, `Tasks Completed: ${tasks.length} (Failed: ${tasks.length})`),
+      tasks.map((task) => child(task)),
+    );
+
+  const neverRan = ['ConfigurationError', 'ImagePullBackOff', 'ResourceExhausted'];
+
+  it('is explained by the task that ran, not by a parallel one that never started, in either order', () => {
+    const pulled = failedTaskRun('restart', 'TaskRunImagePullFailed', [
+      endedByTekton('run', 'TaskRunImagePullFailed', created),
+    ]);
+    const ran = failedTaskRun('drain', 'Failed', [exited('apply', 1, 'Error')]);
+    for (const order of [
+      ['restart', 'drain'],
+      ['drain', 'restart'],
+    ]) {
+      expect(pipelineRunResult(failedRun('Failed', order), [pulled, ran])).toMatchObject({
+        failureReason: 'TaskFailed',
+        failedTaskName: 'wfe-1-drain',
+        failedTaskIndex: order.indexOf('drain'),
+        failedStepName: 'apply',
+        exitCode: 1,
+        started: true,
+      });
+    }
+  });
+
+  it.each([
+    ['ended by itself', () => exited('prepare', 0, 'Completed')],
+    [
+      'was running when Tekton failed the TaskRun',
+      (reason: string) => endedByTekton('prepare', reason, ranSince),
+    ],
+  ])(
+    "is a task failure when a step that %s came before the one whose image could not be pulled, without Tekton's exit code",
+    (_how, prepare) => {
+      const reason = 'TaskRunImagePullFailed';
+      const result = pipelineRunResult(failedRun('Failed', ['restart']), [
+        failedTaskRun('restart', reason, [prepare(reason), endedByTekton('run', reason, created)]),
+      ]);
+      expect(result).toMatchObject({
+        failureReason: 'TaskFailed',
+        failedTaskName: 'wfe-1-restart',
+      });
+      expect(result).not.toHaveProperty('exitCode');
+      expect(result.message).toContain(`failed: ${reason}: restart: ${reason}`);
+    },
+  );
+
+  it('keeps the class saying nothing ran when no task ran, explained by the first failed child', () => {
+    const result = pipelineRunResult(failedRun('Failed', ['restart', 'drain']), [
+      failedTaskRun('restart', 'TaskRunImagePullFailed', [
+        endedByTekton('run', 'TaskRunImagePullFailed', created),
+      ]),
+      // Tekton before v0.70 gave a step it ended waiting no start; a container the runtime
+      // could not start ran nothing either.
+      failedTaskRun('drain', 'CreateContainerConfigError', [
+        endedByTekton('apply', 'CreateContainerConfigError', null),
+        exited('verify', 128, 'StartError'),
+      ]),
+    ]);
+    expect(result).toMatchObject({
+      failureReason: 'ImagePullBackOff',
+      failedTaskName: 'wfe-1-restart',
+      failedTaskIndex: 0,
+      started: true,
+    });
+    expect(result).not.toHaveProperty('exitCode');
+  });
+
+  it('counts a TaskRun Tekton retried as one that may have run: an earlier attempt may have', () => {
+    const earlier = { conditions: [succeeded('False', 'Failed')], podName: 'wfe-1-restart-pod' };
+    const result = pipelineRunResult(failedRun('Failed', ['restart']), [
+      failedTaskRun(
+        'restart',
+        'TaskRunImagePullFailed',
+        [endedByTekton('run', 'TaskRunImagePullFailed', created)],
+        [earlier],
+      ),
+    ]);
+    expect(result.failureReason).toBe('TaskFailed');
+  });
+
+  it.each([
+    // The run's own reasons that say its definition is unusable.
+    ['CouldntGetPipeline', 'Failed'],
+    ['CouldntGetTask', 'Failed'],
+    ['InvalidParamValue', 'Failed'],
+    ['CELEvaluationFailed', 'Failed'],
+    ['CreateRunFailed', 'Failed'],
+    ['TaskRunImagePullFailed', 'Failed'],
+    // A failed TaskRun's reasons that say its pod never ran, listed before the task that ran.
+    ['Failed', 'TaskRunImagePullFailed'],
+    ['Failed', 'CreateContainerConfigError'],
+    ['Failed', 'PodCreationFailed'],
+    ['Failed', 'TaskRunValidationFailed'],
+    ['Failed', 'TaskRunResolutionFailed'],
+  ])(
+    'never says a run failed with reason %s (a TaskRun %s first) did not run when a task ran',
+    (runReason, taskRunReason) => {
+      const ranIn = [
+        failedTaskRun('drain', 'Failed', [exited('apply', 3, 'Error')]),
+        taskRun('drain', 'True', [exited('apply', 0, 'Completed')]),
+        failedTaskRun('drain', 'TaskRunTimeout', [
+          endedByTekton('apply', 'TaskRunTimeout', ranSince),
+        ]),
+      ];
+      for (const ran of ranIn) {
+        const result = pipelineRunResult(failedRun(runReason, ['restart', 'drain']), [
+          failedTaskRun('restart', taskRunReason, [endedByTekton('run', taskRunReason, created)]),
+          ran,
+        ]);
+        expect(result.started).toBe(true);
+        expect(neverRan).not.toContain(result.failureReason);
+      }
+    },
+  );
+});
+
 describe("kubernaut's failure classification cases (failure_classification_integration_test.go)", () => {
   /** The PipelineRun kubernaut's test makes: only its status, with or without a start time. */
   const failedRun = (reason: string, message: string, startTime: boolean): PipelineRunState => ({
@@ -543,6 +699,25 @@ describe('start and completion', () => {
     expect(garbled).not.toHaveProperty('completionTime');
     expect(pipelineRunResult(pipelineRun(succeeded('True')))).not.toHaveProperty('completionTime');
   });
+
+  it.each([
+    ['CouldntGetPipeline', 'ConfigurationError'],
+    ['PipelineValidationFailed', 'ConfigurationError'],
+    ['Cancelled', undefined],
+  ])(
+    'reports a run failed with reason %s not started only without a start time and any child, so no task ran',
+    (reason, failureReason) => {
+      const alone = pipelineRunResult(pipelineRun(succeeded('False', reason)));
+      expect(alone).toMatchObject({ started: false });
+      expect(alone.failureReason).toBe(failureReason);
+      const afterATask = pipelineRunResult(
+        pipelineRun(succeeded('False', reason), [child('drain')]),
+        [taskRun('drain', 'False', [exited('apply', 1, 'Error')], 'Failed')],
+      );
+      expect(afterATask.started).toBe(true);
+      expect(afterATask.failureReason).toBe(failureReason && 'TaskFailed');
+    },
+  );
 
   it('counts a start time or any child run as started', () => {
     expect(pipelineRunResult(pipelineRun(succeeded('False', 'Failed'))).started).toBe(false);

@@ -10,6 +10,7 @@ import {
   type TaskFailure,
   taskRunPodEvicted,
 } from './failure-classification.js';
+import { endedByTekton, taskRunMayHaveRun } from './task-run-ran.js';
 
 /** The label Tekton puts on every TaskRun a PipelineRun creates, valued with its name. */
 export const pipelineRunLabel = 'tekton.dev/pipelineRun';
@@ -51,8 +52,15 @@ const StepStateSchema = z.looseObject({
   name: z.string().optional(),
   container: z.string().optional(),
   terminationReason: z.string().optional(),
+  /** Present while the step's container runs. */
+  running: z.looseObject({}).optional(),
   terminated: z
-    .looseObject({ exitCode: z.number().int(), reason: z.string().optional() })
+    .looseObject({
+      exitCode: z.number().int(),
+      reason: z.string().optional(),
+      /** When the container started; Tekton leaves none, or the TaskRun's creation, on a step it ended waiting. */
+      startedAt: z.string().nullish(),
+    })
     .optional(),
 });
 
@@ -60,12 +68,15 @@ const StepStateSchema = z.looseObject({
 export const TaskRunStateSchema = z.looseObject({
   metadata: z.looseObject({
     name: z.string(),
+    creationTimestamp: z.string().optional(),
     labels: z.record(z.string(), z.string()).optional(),
   }),
   status: z
     .looseObject({
       conditions: z.array(ConditionSchema).optional(),
       steps: z.array(StepStateSchema).optional(),
+      /** Tekton's record of each earlier attempt of a TaskRun it retried; only their number is read. */
+      retriesStatus: z.array(z.unknown()).optional(),
     })
     .optional(),
 });
@@ -86,8 +97,9 @@ const taskRunFailureIgnored = 'FailureIgnored';
 /**
  * Step endings whose exit code is Tekton's, not the workload's: Tekton marks every unfinished
  * step `exitCode: 1` when it cancels or times out a TaskRun (reason TaskRunCancelled or
- * TaskRunTimeout), its entrypoint exits 1 for a step it skipped, cancelled or timed out, and a
- * step that failed with `onError: continue` did not end the task.
+ * TaskRunTimeout; with the TaskRun's reason whenever it fails one, see `endedByTekton`), its
+ * entrypoint exits 1 for a step it skipped, cancelled or timed out, and a step that failed with
+ * `onError: continue` did not end the task.
  */
 const notTheWorkloadsExit = new Set([
   taskRunCancelled,
@@ -100,13 +112,15 @@ const notTheWorkloadsExit = new Set([
 
 type StepState = z.infer<typeof StepStateSchema>;
 
-function workloadExit(step: StepState): boolean {
+/** Whether the workload itself ended the step non-zero, in a TaskRun that failed with `taskRunReason`. */
+function workloadExit(step: StepState, taskRunReason: string | undefined): boolean {
   const terminated = step.terminated;
   return (
     terminated !== undefined &&
     terminated.exitCode !== 0 &&
     !notTheWorkloadsExit.has(step.terminationReason ?? '') &&
-    !notTheWorkloadsExit.has(terminated.reason ?? '')
+    !notTheWorkloadsExit.has(terminated.reason ?? '') &&
+    !endedByTekton(step, taskRunReason)
   );
 }
 
@@ -138,53 +152,87 @@ export function childTaskRuns(pipelineRun: PipelineRunState) {
 }
 
 /**
- * Names the first child TaskRun whose Succeeded condition is False and the first of its steps
- * whose own exit code ended it, so the user sees which step broke without reading the TaskRun.
- * TaskRuns Tekton cancelled did not fail: they are only listed, when nothing failed. A failure
- * the Pipeline chose to ignore is passed over.
+ * Names the child TaskRun whose Succeeded condition is False that ended the run, and the first of
+ * its steps whose own exit code ended it, so the user sees which step broke without reading the
+ * TaskRun. The first (in Tekton's order) that ran explains, else the first: a task that ran is
+ * what acted on the target, where a sibling that never started (its image, its pod) says nothing
+ * of that. TaskRuns Tekton cancelled did not fail: they are only listed, when nothing failed. A
+ * failure the Pipeline chose to ignore is passed over.
  */
 export function explainTaskFailure(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[],
 ): TaskFailure | undefined {
   const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
-  const children = pipelineRun.status?.childReferences ?? [];
+  const failed: FailedChild[] = [];
   const cancelled: string[] = [];
   for (const ref of childTaskRuns(pipelineRun)) {
     const taskRun = byName.get(ref.name);
     const condition = succeededCondition(taskRun);
-    if (condition?.status !== 'False' || condition.reason === taskRunFailureIgnored) continue;
-    const task = ref.pipelineTaskName ? ` (pipeline task ${ref.pipelineTaskName})` : '';
-    if (condition.reason === taskRunCancelled) {
-      cancelled.push(`TaskRun ${ref.name}${task} was cancelled`);
+    if (!taskRun || condition?.status !== 'False' || condition.reason === taskRunFailureIgnored) {
       continue;
     }
-    const failed = {
-      taskRunName: ref.name,
-      taskRunIndex: children.indexOf(ref),
-      ...(condition.reason ? { taskRunReason: condition.reason } : {}),
-    };
-    const step =
-      condition.reason === taskRunPodEvicted
-        ? undefined
-        : taskRun?.status?.steps?.find(workloadExit);
-    if (step?.terminated) {
-      const { exitCode, reason } = step.terminated;
-      return {
-        ...failed,
-        exitCode,
-        ...(step.name ? { stepName: step.name } : {}),
-        ...(reason ? { stepReason: reason } : {}),
-        description: `TaskRun ${ref.name}${task} failed: step ${step.name ?? step.container ?? '?'} exited with code ${exitCode}${reason ? ` (${reason})` : ''}`,
-      };
+    if (condition.reason === taskRunCancelled) {
+      cancelled.push(`TaskRun ${ref.name}${pipelineTaskOf(ref)} was cancelled`);
+      continue;
     }
-    const why = [condition.reason, condition.message].filter(Boolean).join(': ');
+    failed.push({ ref, taskRun, condition });
+  }
+  const explaining = failed.find((f) => taskRunMayHaveRun(f.taskRun)) ?? failed[0];
+  if (explaining) return describeFailure(explaining, pipelineRun.status?.childReferences ?? []);
+  return cancelled.length > 0 ? { description: cancelled.join('; ') } : undefined;
+}
+
+type ChildTaskRunReference = ReturnType<typeof childTaskRuns>[number];
+
+interface FailedChild {
+  readonly ref: ChildTaskRunReference;
+  readonly taskRun: TaskRunState;
+  readonly condition: Condition;
+}
+
+function pipelineTaskOf(ref: ChildTaskRunReference): string {
+  return ref.pipelineTaskName ? ` (pipeline task ${ref.pipelineTaskName})` : '';
+}
+
+function describeFailure(
+  { ref, taskRun, condition }: FailedChild,
+  children: readonly z.infer<typeof ChildReferenceSchema>[],
+): TaskFailure {
+  const task = pipelineTaskOf(ref);
+  const failed = {
+    taskRunName: ref.name,
+    taskRunIndex: children.indexOf(ref),
+    ...(condition.reason ? { taskRunReason: condition.reason } : {}),
+  };
+  const step =
+    condition.reason === taskRunPodEvicted
+      ? undefined
+      : taskRun.status?.steps?.find((s) => workloadExit(s, condition.reason));
+  if (step?.terminated) {
+    const { exitCode, reason } = step.terminated;
     return {
       ...failed,
-      description: `TaskRun ${ref.name}${task} failed${why ? `: ${why}` : ''}`,
+      exitCode,
+      ...(step.name ? { stepName: step.name } : {}),
+      ...(reason ? { stepReason: reason } : {}),
+      description: `TaskRun ${ref.name}${task} failed: step ${step.name ?? step.container ?? '?'} exited with code ${exitCode}${reason ? ` (${reason})` : ''}`,
     };
   }
-  return cancelled.length > 0 ? { description: cancelled.join('; ') } : undefined;
+  const why = [condition.reason, condition.message].filter(Boolean).join(': ');
+  return {
+    ...failed,
+    description: `TaskRun ${ref.name}${task} failed${why ? `: ${why}` : ''}`,
+  };
+}
+
+/** How many of the run's child TaskRuns ran or may have (see `taskRunMayHaveRun`). */
+function tasksThatMayHaveRun(
+  pipelineRun: PipelineRunState,
+  taskRuns: readonly TaskRunState[],
+): number {
+  const ran = new Set(taskRuns.filter(taskRunMayHaveRun).map((t) => t.metadata.name));
+  return childTaskRuns(pipelineRun).filter((ref) => ran.has(ref.name)).length;
 }
 
 function summaryOf(
@@ -246,8 +294,8 @@ export function pipelineRunResult(
       reason,
       failure,
       started,
-      // A task that could not be read may have succeeded: the class must not say none ran.
-      (summary.completedTasks ?? 0) + (unread?.count ?? 0),
+      // A task that could not be read may have run: the class must not say none did.
+      tasksThatMayHaveRun(pipelineRun, taskRuns) + (unread?.count ?? 0),
     );
     const missing = unread
       ? `${unread.count} of its TaskRuns could not be read (${unread.reason}): the failed task and step may be missing`

@@ -8,7 +8,7 @@ import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, type Reader, type ResourceType } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { buildPipelineRun } from './pipeline-run-spec.js';
-import { pipelineRunResult, TaskRunStateSchema } from './status.js';
+import { PipelineRunStateSchema, pipelineRunResult, TaskRunStateSchema } from './status.js';
 import { cachedTaskRun } from './task-runs-read.js';
 import { TektonExecutor } from './tekton-executor.js';
 
@@ -32,6 +32,7 @@ function childOf(run: KubeObject, task: string, succeeded: 'True' | 'False'): Ku
       namespace,
       uid: `${task}-uid`,
       resourceVersion: '7',
+      creationTimestamp: '2026-12-03T09:59:58Z',
       labels: {
         ...run.metadata?.labels,
         'tekton.dev/pipelineRun': run.metadata?.name as string,
@@ -177,6 +178,7 @@ describe("the tekton engine's cached TaskRuns", () => {
     };
     expect(Object.keys(cached).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'status']);
     expect(Object.keys(cached.metadata).sort()).toEqual([
+      'creationTimestamp',
       'labels',
       'name',
       'namespace',
@@ -192,10 +194,74 @@ describe("the tekton engine's cached TaskRuns", () => {
           name: 'run',
           container: 'step-run',
           terminationReason: 'Error',
-          terminated: { exitCode: 4, reason: 'Error' },
+          terminated: { exitCode: 4, reason: 'Error', startedAt: '2026-12-03T10:00:00Z' },
         },
       ],
     });
+  });
+
+  it('keeps what tells whether a task ran: a running step, when a step started, each earlier attempt', () => {
+    const { run } = failedRunWithChildren();
+    const live = childOf(run, 'build', 'False') as KubeObject & { status: Record<string, unknown> };
+    const state = PipelineRunStateSchema.parse({
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed' }],
+        childReferences: [
+          { kind: 'TaskRun', name: live.metadata?.name, pipelineTaskName: 'build' },
+        ],
+      },
+    });
+    const running = {
+      ...live,
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+        steps: [
+          { name: 'run', container: 'step-run', running: { startedAt: '2026-12-03T10:00:00Z' } },
+        ],
+      },
+    };
+    expect((cachedTaskRun(running) as { status: { steps: unknown } }).status.steps).toEqual([
+      { name: 'run', container: 'step-run', running: {} },
+    ]);
+    // Tekton ends the steps of a TaskRun it fails with the TaskRun's reason: one that ran keeps
+    // its start, one that waited gets the TaskRun's creation.
+    const ended = (startedAt: unknown) => ({
+      exitCode: 1,
+      reason: 'TaskRunImagePullFailed',
+      startedAt,
+      finishedAt: '2026-12-03T10:01:00Z',
+      message: 'Step terminated as pod is terminated',
+    });
+    const pulled = (steps: unknown[], retriesStatus?: unknown[]) => ({
+      ...live,
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'False', reason: 'TaskRunImagePullFailed' }],
+        steps,
+        ...(retriesStatus ? { retriesStatus } : {}),
+      },
+    });
+    const waiting = { name: 'run', terminated: ended(live.metadata?.creationTimestamp) };
+    const cases = [
+      // A step ran before the one whose image could not be pulled.
+      [
+        pulled([{ name: 'prepare', terminated: ended('2026-12-03T10:00:05Z') }, waiting]),
+        'TaskFailed',
+      ],
+      // An earlier attempt, whose whole status Tekton kept, may have run.
+      [pulled([waiting], [structuredClone(live.status)]), 'TaskFailed'],
+      [pulled([waiting]), 'ImagePullBackOff'],
+    ] as const;
+    for (const [taskRun, failureReason] of cases) {
+      const fromCache = pipelineRunResult(state, [
+        TaskRunStateSchema.parse(cachedTaskRun(taskRun)),
+      ]);
+      expect(fromCache.failureReason).toBe(failureReason);
+      expect(fromCache).toEqual(pipelineRunResult(state, [TaskRunStateSchema.parse(taskRun)]));
+    }
+    const retried = cachedTaskRun(pulled([waiting], [live.status, live.status])) as {
+      status: Record<string, unknown>;
+    };
+    expect(retried.status.retriesStatus).toEqual([{}, {}]);
   });
 
   it('keeps a TaskRun of a shape it cannot read whole, for the engine to report', () => {

@@ -32,24 +32,37 @@ export function childTaskRunsSelector(conventions: Conventions, runName: string)
 }
 
 /**
- * The cache transform for TaskRuns: what `TaskRunStateSchema` reads (the conditions, and each
- * step's name, container and how it ended) and the metadata the cache holds objects by. A
- * TaskRun's status repeats its whole Task spec and every step's results, which a cache of many
- * runs need not hold. Picked by hand, as it runs on every event; the engine parses what it
- * reads back, and a TaskRun of a shape this cannot read is kept whole for that parse to report.
+ * The cache transform for TaskRuns: what `TaskRunStateSchema` reads (the conditions, each step's
+ * name, container, whether it runs and how it ended, the creation time those endings are told
+ * apart by, and how many earlier attempts Tekton retried) and the metadata the cache holds objects
+ * by. A TaskRun's status repeats its whole Task spec, every step's results and every earlier
+ * attempt's whole status, which a cache of many runs need not hold: an attempt is kept as `{}`.
+ * Picked by hand, as it runs on every event; the engine parses what it reads back, and a TaskRun
+ * of a shape this cannot read is kept whole for that parse to report.
  */
 export function cachedTaskRun(taskRun: object): object {
   const { apiVersion, kind, metadata, status } = taskRun as Record<string, unknown>;
   const steps = isPlainRecord(status) ? status.steps : undefined;
-  if (!isPlainRecord(metadata) || (steps !== undefined && !Array.isArray(steps))) return taskRun;
+  const retries = isPlainRecord(status) ? status.retriesStatus : undefined;
+  if (
+    !isPlainRecord(metadata) ||
+    (steps !== undefined && !Array.isArray(steps)) ||
+    (retries !== undefined && !Array.isArray(retries))
+  ) {
+    return taskRun;
+  }
   return definedFields({
     apiVersion,
     kind,
-    metadata: cacheMetadata(metadata),
+    metadata: definedFields({
+      ...cacheMetadata(metadata),
+      creationTimestamp: metadata.creationTimestamp,
+    }),
     status: isPlainRecord(status)
       ? definedFields({
           conditions: status.conditions,
           steps: steps?.map((step: unknown) => (isPlainRecord(step) ? cachedStep(step) : step)),
+          retriesStatus: retries?.map(() => ({})),
         })
       : undefined,
   });
@@ -61,8 +74,13 @@ function cachedStep(step: Record<string, unknown>): Record<string, unknown> {
     name: step.name,
     container: step.container,
     terminationReason: step.terminationReason,
+    running: isPlainRecord(step.running) ? {} : step.running,
     terminated: isPlainRecord(terminated)
-      ? definedFields({ exitCode: terminated.exitCode, reason: terminated.reason })
+      ? definedFields({
+          exitCode: terminated.exitCode,
+          reason: terminated.reason,
+          startedAt: terminated.startedAt,
+        })
       : terminated,
   });
 }
