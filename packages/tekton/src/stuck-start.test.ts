@@ -60,6 +60,30 @@ describe('explainStuckStart', () => {
     ).toBeUndefined();
   });
 
+  it('waits while a TaskRun refused a quota is a retry of an attempt that ran', () => {
+    // Tekton's retryTaskRun keeps the attempt in retriesStatus and sets the TaskRun Unknown with
+    // no start time again; its next pod meets the same quota. The steps it keeps are the
+    // attempt's, which a cache may have dropped.
+    const earlier = {
+      conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed' }],
+      podName: 'wfe-1-build-pod',
+      steps: [{ name: 'run', terminated: { exitCode: 1, reason: 'Error' } }],
+    };
+    const retried = (steps: NonNullable<TaskRunState['status']>['steps']): TaskRunState => {
+      const refused = taskRun('build', 'ExceededResourceQuota');
+      return { ...refused, status: { ...refused.status, retriesStatus: [earlier], steps } };
+    };
+    for (const steps of [[], earlier.steps]) {
+      expect(explainStuckStart(running(['build']), [retried(steps)])).toBeUndefined();
+      expect(
+        explainStuckStart(running(['lint', 'build']), [
+          taskRun('lint', 'ExceededResourceQuota'),
+          retried(steps),
+        ]),
+      ).toBeUndefined();
+    }
+  });
+
   it('waits while a child is not among the TaskRuns read', () => {
     expect(
       explainStuckStart(running(['lint', 'build']), [taskRun('lint', 'ExceededResourceQuota')]),

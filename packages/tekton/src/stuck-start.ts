@@ -1,5 +1,6 @@
 import type { ExecutionResult, FailureReason } from '@roundhouse/core';
 import { type PipelineRunState, succeededCondition, type TaskRunState } from './status.js';
+import { taskRunMayHaveRun } from './task-run-ran.js';
 
 /**
  * Tekton's reason for a TaskRun whose pod the API server refused for a ResourceQuota
@@ -22,9 +23,11 @@ export interface StuckStart {
 
 /**
  * Why a running PipelineRun cannot start, if it cannot: every child it has is a TaskRun whose pod
- * the API server refused for a quota. Then no task's pod ever ran, and none runs that could free
- * the quota. Undefined while any child runs, finished or waits for something else (a pod being
- * scheduled or pulled), or is not among `taskRuns`.
+ * the API server refused for a quota, and none of which ran before (see `taskRunMayHaveRun`: a
+ * TaskRun Tekton retries after an attempt that ran has its condition Unknown again, with no start
+ * time, and its new pod may be refused just the same). Then no task's pod ever ran, and none runs
+ * that could free the quota. Undefined while any child runs, ran, finished or waits for something
+ * else (a pod being scheduled or pulled), or is not among `taskRuns`.
  */
 export function explainStuckStart(
   pipelineRun: PipelineRunState,
@@ -34,9 +37,14 @@ export function explainStuckStart(
   const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
   let stuck: StuckStart | undefined;
   for (const [index, ref] of children.entries()) {
-    const condition =
-      ref.kind === 'TaskRun' && ref.name ? succeededCondition(byName.get(ref.name)) : undefined;
-    if (condition?.status !== 'Unknown' || condition.reason !== taskRunExceededResourceQuota) {
+    const taskRun = ref.kind === 'TaskRun' && ref.name ? byName.get(ref.name) : undefined;
+    const condition = succeededCondition(taskRun);
+    if (
+      !taskRun ||
+      condition?.status !== 'Unknown' ||
+      condition.reason !== taskRunExceededResourceQuota ||
+      taskRunMayHaveRun(taskRun)
+    ) {
       return undefined;
     }
     const task = ref.pipelineTaskName ? ` (pipeline task ${ref.pipelineTaskName})` : '';
