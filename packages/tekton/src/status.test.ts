@@ -576,6 +576,22 @@ describe('a failure once a task ran', () => {
     expect(result).not.toHaveProperty('exitCode');
   });
 
+  it("counts a custom task's run as one that may have run: it is not read", () => {
+    const pulled = failedTaskRun('restart', 'TaskRunImagePullFailed', [
+      endedByTekton('run', 'TaskRunImagePullFailed', created),
+    ]);
+    const run = failedRun('Failed', ['restart']);
+    const withCustomRun = pipelineRun(succeeded('False', 'Failed'), [
+      child('restart'),
+      child('notify', 'CustomRun'),
+    ]);
+    expect(pipelineRunResult(run, [pulled]).failureReason).toBe('ImagePullBackOff');
+    expect(pipelineRunResult(withCustomRun, [pulled])).toMatchObject({
+      failureReason: 'TaskFailed',
+      failedTaskName: 'wfe-1-restart',
+    });
+  });
+
   it('counts a TaskRun Tekton retried as one that may have run: an earlier attempt may have', () => {
     const earlier = { conditions: [succeeded('False', 'Failed')], podName: 'wfe-1-restart-pod' };
     const result = pipelineRunResult(failedRun('Failed', ['restart']), [

@@ -226,13 +226,18 @@ function describeFailure(
   };
 }
 
-/** How many of the run's child TaskRuns ran or may have (see `taskRunMayHaveRun`). */
+/**
+ * How many of the run's children ran or may have: TaskRuns as `taskRunMayHaveRun` says, and
+ * every other child (a custom task's run), which is not read and may have acted on the target.
+ */
 function tasksThatMayHaveRun(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[],
 ): number {
   const ran = new Set(taskRuns.filter(taskRunMayHaveRun).map((t) => t.metadata.name));
-  return childTaskRuns(pipelineRun).filter((ref) => ran.has(ref.name)).length;
+  return (pipelineRun.status?.childReferences ?? []).filter((ref) =>
+    ref.kind === 'TaskRun' ? ran.has(ref.name ?? '') : true,
+  ).length;
 }
 
 function summaryOf(
