@@ -261,8 +261,9 @@ function podFinishedAt(pod: PodState, steps: readonly StepStatus[], now: Date): 
 /**
  * Maps a Pod to the execution's result and its steps' statuses. The Pod's phase decides the
  * end; before it, the steps do: Running once any step has started (so the phase never moves
- * back while a sequential Pod is between steps), Pending before. Every result says whether the
- * workflow `started`, and an ended Pod's says when it finished (`completionTime`).
+ * back while a sequential Pod is between steps, and while a step runs whatever another cannot
+ * start), Pending before. A result says whether the workflow `started` unless the engine cannot
+ * know, and an ended Pod's says when it finished (`completionTime`).
  */
 export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionState {
   const steps = stepStatuses(pod);
