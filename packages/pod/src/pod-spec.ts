@@ -28,6 +28,7 @@ import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
 import { parallelShare } from './parallel-resources.js';
 import { restricted } from './security.js';
+import { stepShell } from './step-containers.js';
 
 export const podEngine = 'pod';
 
@@ -200,7 +201,7 @@ export function buildPod(
     image: step.image,
     // The script is shell text: `$$` is the shell's PID and `$(cmd)` a command substitution,
     // never the kubelet's variable references.
-    command: ['/bin/sh', '-e', '-c', kubeletLiteral(step.script)],
+    command: [...stepShell, kubeletLiteral(step.script)],
     ...(step.workingDir ? { workingDir: step.workingDir } : {}),
     env: stepEnv(env, step, writableTmp),
     ...(resources ? { resources: structuredClone(resources) } : {}),

@@ -26,7 +26,7 @@ export function stepContainers(pod: PodState): {
 }
 
 /** How the engine runs every step: its script through the image's shell, `set -e`. */
-const stepShell = ['/bin/sh', '-e', '-c'];
+export const stepShell: readonly string[] = ['/bin/sh', '-e', '-c'];
 
 /** Whether `container` runs a script as the engine runs a step's, `/bin/sh -e -c <script>`. */
 export function runsStepScript(container: Container): boolean {
