@@ -756,6 +756,58 @@ describe('podExecutionState', () => {
     });
   });
 
+  it('leaves out the containers a webhook injects beside the steps the engine built', () => {
+    // Classic injection: istio-init runs to completion ahead of the steps, istio-proxy serves
+    // beside them. Neither runs a script as the engine runs a step's.
+    const step = (name: string) => ({ name, command: ['/bin/sh', '-e', '-c', 'true'] });
+    const sequentialMeshed = PodStateSchema.parse({
+      metadata: { name: 'wfe-1', creationTimestamp: created },
+      spec: {
+        initContainers: [{ name: 'istio-init', command: ['istio-iptables'] }, step('fetch')],
+        containers: [step('report'), { name: 'istio-proxy', args: ['proxy'] }],
+      },
+      status: {
+        phase: 'Pending',
+        startTime: t(1),
+        initContainerStatuses: [
+          { name: 'istio-init', ...terminated(0, t(1), t(2)) },
+          { name: 'fetch', ...waiting('ImagePullBackOff') },
+        ],
+        containerStatuses: [
+          { name: 'report', ...waiting('PodInitializing') },
+          { name: 'istio-proxy', ...waiting('PodInitializing') },
+        ],
+      },
+    });
+    const stuck = podExecutionState(sequentialMeshed, later);
+    expect(stuck.steps.map((s) => s.name)).toEqual(['fetch', 'report']);
+    // istio-init ran, but no step did: nothing of the workflow ran.
+    expect(stuck.result).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'ImagePullBackOff',
+      failedTaskName: 'fetch',
+      started: false,
+    });
+    const parallelMeshed = PodStateSchema.parse({
+      metadata: { name: 'wfe-1', creationTimestamp: created },
+      spec: { containers: [step('lint'), { name: 'istio-proxy', args: ['proxy'] }] },
+      status: {
+        phase: 'Running',
+        startTime: t(1),
+        containerStatuses: [
+          { name: 'lint', ...waiting('ImagePullBackOff') },
+          { name: 'istio-proxy', ...running(t(2)) },
+        ],
+      },
+    });
+    // The proxy serving is no step running: the stuck step fails the run.
+    expect(podExecutionState(parallelMeshed, later).result).toMatchObject({
+      phase: 'Failed',
+      failureReason: 'ImagePullBackOff',
+      started: false,
+    });
+  });
+
   it('reads times Kubernetes writes as null as absent', () => {
     const pod = PodStateSchema.parse({
       spec: { containers: [{ name: 'lint' }] },
