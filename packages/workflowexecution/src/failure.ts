@@ -55,6 +55,18 @@ export function ranWorkflow(reason: FailureReason, started?: boolean): boolean {
 }
 
 /**
+ * Whether a failure leaves a resource that may still start the workflow later, so its removal
+ * cannot wait for the cooldown: the engine gave up on a start that its own controller keeps
+ * trying (an image the kubelet keeps pulling, a pod the Job controller keeps creating), or the
+ * resource never started at all (a Pod past its deadline before any node took it gets a new
+ * deadline from the kubelet once one does). Nothing of the workflow ran in either case.
+ */
+export function leavesStartPending(result: ExecutionResult): boolean {
+  if (result.phase !== 'Failed') return false;
+  return result.started === false || !ranWorkflow(classifyResult(result), result.started);
+}
+
+/**
  * The message an execution that could not start fails with. A busy target says so in the words kubernaut uses (the resource "already exists"),
  * naming the execution that holds it. A refusal before anything was sent (the spec, the
  * engine, the policy, the deadline) is its own message; anything else went wrong creating the

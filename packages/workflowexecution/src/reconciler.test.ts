@@ -696,6 +696,98 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     },
   );
 
+  it('reads a start the cache shows given up on fresh before it fails and removes it: a step that runs since is left running', async () => {
+    const api = server(
+      execution({
+        phase: 'Running',
+        startTime: '2026-01-01T00:09:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      }),
+    );
+    const cleanup = vi.fn(async () => {});
+    const reads: boolean[] = [];
+    const reconciler = new WorkflowExecutionReconciler({
+      client: api.client,
+      reader: api.reader,
+      registry: new Registry().register({
+        engine: 'job',
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+        getStatus: async (_wfe, _namespace, options) => {
+          reads.push(options?.fresh === true);
+          return options?.fresh
+            ? {
+                phase: 'Running' as const,
+                reason: 'Running',
+                message: 'running',
+                summary: { status: 'Unknown' as const },
+                started: true,
+              }
+            : {
+                phase: 'Failed' as const,
+                reason: 'StartFailed',
+                message: 'container workflow cannot start: ImagePullBackOff',
+                summary: { status: 'False' as const },
+                failureReason: 'ImagePullBackOff' as const,
+                started: false,
+              };
+        },
+        cleanup,
+      }),
+      executions: { observe: () => {} },
+      targets: new ExecutionsByTarget(),
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      now: () => now,
+    });
+    expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 1_000 });
+    expect(reads).toEqual([false, true]);
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+  });
+
+  it('asks no engine about a Completed execution or a failure that ran while they cool down', async () => {
+    for (const status of [
+      { phase: 'Completed' },
+      {
+        phase: 'Failed',
+        failureDetails: {
+          reason: 'TaskFailed',
+          message: 'm',
+          failedAt: '2026-01-01T00:09:00Z',
+          wasExecutionFailure: true,
+        },
+      },
+    ]) {
+      const api = server(
+        execution({
+          ...status,
+          executionRef: { name: 'wfe-0123456789abcdef' },
+          completionTime: '2026-01-01T00:09:00Z',
+        }),
+      );
+      const getStatus = vi.fn(async () => null);
+      const reconciler = new WorkflowExecutionReconciler({
+        client: api.client,
+        reader: api.reader,
+        registry: new Registry().register({
+          engine: 'job',
+          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+          getStatus,
+          cleanup: async () => {},
+        }),
+        executions: { observe: () => {} },
+        targets: new ExecutionsByTarget(),
+        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+        executionNamespace: 'executions',
+        cooldownMs: 5 * 60_000,
+        now: () => now,
+      });
+      expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 4 * 60_000 });
+      expect(getStatus).not.toHaveBeenCalled();
+    }
+  });
+
   it('fails the reconcile, not the process, when the finalizer write fails after an orphan release did', async () => {
     const api = server(execution({}, { finalizers: [] }));
     api.client.patch = (async () => {
@@ -871,7 +963,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     [true, 'ResourceExhausted', false],
     [undefined, 'Unknown', true],
   ] as const)(
-    'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s (its resource is removed at once only when it is not)',
+    'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s (its resource is removed at once unless it is and it started)',
     async (started, failureReason, expected) => {
       let cleanups = 0;
       const api = server(
@@ -911,7 +1003,8 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         phase: 'Failed',
         failureDetails: { reason: failureReason, wasExecutionFailure: expected },
       });
-      expect(cleanups).toBe(expected ? 0 : 1);
+      // Removed at once when nothing of the workflow ran, or nothing started at all.
+      expect(cleanups).toBe(!expected || started === false ? 1 : 0);
     },
   );
 

@@ -25,6 +25,7 @@ import {
   DeadlinePassedError,
   type Dependencies,
   type ExecutionResult,
+  isTerminalPhase,
   type Logger,
   noopLogger,
   PreviousExecutionNotCleanedError,
@@ -43,7 +44,13 @@ import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
-import { classifyResult, classifyStartError, ranWorkflow, startErrorMessage } from './failure.js';
+import {
+  classifyResult,
+  classifyStartError,
+  leavesStartPending,
+  ranWorkflow,
+  startErrorMessage,
+} from './failure.js';
 import { type Failure, failedEventMessage } from './failure-report.js';
 import type { KindDiscovery } from './kind-discovery.js';
 import type { OrphanedResources } from './orphaned-resources.js';
@@ -588,6 +595,19 @@ export class WorkflowExecutionReconciler implements Reconciler {
       );
       return { requeueAfter: this.#o.cooldownMs };
     }
+    if (leavesStartPending(result)) {
+      // Its resource is about to be removed, on a verdict the cache gave: a watch behind the
+      // kubelet that has just pulled the image shows a step waiting that already runs.
+      const cached = result;
+      const live = await executor
+        .getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal, fresh: true })
+        .catch((error: unknown) => {
+          if (ctx.signal.aborted) throw error;
+          return cached;
+        });
+      if (live && !isTerminalPhase(live.phase)) return { requeueAfter: 1_000 };
+      if (live) result = live;
+    }
     if (result.phase === 'Completed' || result.phase === 'Failed') {
       this.#polls.forget(key);
       return this.#finish(wfe, result, ctx);
@@ -686,10 +706,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * when the engine's resource finished (see finishedAt), is over.
    *
    * A failure before the workflow ran (an image that never pulled, a quota that refused its
-   * pod: see ranWorkflow) is often the engine giving up on a resource that has not given up
-   * itself: the kubelet keeps pulling and the Job controller keeps creating the pod, so the
-   * workflow would run once the registry or the quota recovers, after its execution was
-   * recorded as never run. Its resource is removed at once instead of after the cooldown (and
+   * pod, a resource that never started: see leavesStartPending) is often the engine giving up
+   * on a resource that has not given up itself: the kubelet keeps pulling and the Job
+   * controller keeps creating the pod, so the workflow would run once the registry or the
+   * quota recovers, after its execution was recorded as never run. The verdict is read fresh
+   * first (#observe). Its resource is removed at once instead of after the cooldown (and
    * again on a later pass, see #stopGivenUpStart, should a crash or a failed delete come
    * between); the cooldown still holds the target, as the execution created its resource (see
    * ExecutionsByTarget.cooldownBlocking). Engines report a never-run class only while none of
@@ -707,7 +728,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       const reason = classifyResult(result);
       const wasExecutionFailure = ranWorkflow(reason, result.started);
       await this.#fail(wfe, { reason, message: result.message, wasExecutionFailure, result }, ctx);
-      if (!wasExecutionFailure) await this.#cleanup(wfe, 'after a failed start', ctx);
+      if (leavesStartPending(result)) await this.#cleanup(wfe, 'after a failed start', ctx);
     }
     const cooledAt = finishedAt(result, now).getTime() + this.#o.cooldownMs;
     return { requeueAfter: Math.max(1, cooledAt - now.getTime()) };
@@ -752,7 +773,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
         if (ctx.signal.aborted) throw error;
         return null;
       });
-    if (result?.phase === 'Failed' && !ranWorkflow(classifyResult(result), result.started)) {
+    if (result && leavesStartPending(result)) {
       await this.#cleanup(wfe, 'after a failed start', ctx);
     }
   }
