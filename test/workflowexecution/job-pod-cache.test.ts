@@ -8,7 +8,7 @@ import {
   ensureWorkflowExecutionCrd,
 } from '@roundhouse/workflowexecution';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { apply, manifest, patience, waitForPhase } from './harness.js';
+import { apply, jobsOf, manifest, patience, waitForPhase } from './harness.js';
 
 /** A pod list of one Job's pods, as the job engine's status check asks for them. */
 const jobPodList = ([type, , options]: unknown[]) =>
@@ -173,6 +173,11 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
     expect(failed.status?.failureDetails?.message).toContain(
       'cannot start: ImagePullBackOff: Back-off pulling image',
     );
-    expect(liveList.mock.calls.filter(jobPodList)).toEqual([]);
+    // The cache gave the verdict; one live read confirmed it before the Job was removed.
+    expect(liveList.mock.calls.filter(jobPodList)).toHaveLength(1);
+    await vi.waitFor(
+      async () => expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toEqual([]),
+      patience,
+    );
   });
 });
