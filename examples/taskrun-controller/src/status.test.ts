@@ -59,6 +59,20 @@ describe('observePod', () => {
     });
   });
 
+  it('keeps the end the Pod shows, not when the controller saw it', () => {
+    const late = observePod(
+      { phase: 'Running', startTime: '2026-01-02T02:59:59Z' },
+      pod({
+        phase: 'Completed',
+        reason: 'Succeeded',
+        message: 'all 2 step(s) succeeded',
+        completionTime: '2026-01-02T03:01:00Z',
+      }),
+      now,
+    );
+    expect(late).toMatchObject({ phase: 'Succeeded', completionTime: '2026-01-02T03:01:00Z' });
+  });
+
   it('reads the kubelet’s deadline as TimedOut and keeps the failure class', () => {
     const failed = observePod(
       undefined,

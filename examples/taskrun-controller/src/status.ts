@@ -39,7 +39,9 @@ export function observePod(status: Status, pod: PodExecutionStatus, now: Date): 
     startTime: status?.startTime ?? pod.createdAt ?? formatKubeTime(now),
     stepStatuses: pod.steps.map((step) => ({ ...step })),
     ...(result.failureReason ? { failureReason: result.failureReason } : {}),
-    ...(finished ? { completionTime: formatKubeTime(now) } : {}),
+    // The Pod's own end (its last step's finish, or its deadline) when the engine read one: a
+    // run observed late, after a restart or a slow watch, still ends when it ended.
+    ...(finished ? { completionTime: result.completionTime ?? formatKubeTime(now) } : {}),
   };
 }
 
