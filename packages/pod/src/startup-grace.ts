@@ -9,19 +9,25 @@ import type { PodState, StepStatus } from './steps.js';
  * last init step), else when the kubelet took the Pod (`status.startTime`: the first step, and
  * every step of a parallel Pod), and never before the Pod's creation. A step that waits for an
  * image 10 minutes into a sequence has waited since the step before it ended, not since the Pod
- * was made. Both of the kubelet's times are its node's clock, which may run behind the API
- * server's: the creation, on the API server's clock, keeps such a node from ending the grace at
- * a step's first back-off.
+ * was made.
+ *
+ * Both of the kubelet's times are its node's clock, which may run behind the API server's. The
+ * kubelet cannot take a Pod before it was created, so a `startTime` before the creation (the
+ * API server's clock) shows the node at least that far behind, and every node time is moved
+ * forward by as much: a node an hour behind neither ends the first step's grace at its first
+ * back-off nor a later step's, whose predecessor's end it also reports an hour early.
  */
 function waitingSince(pod: PodState, steps: readonly StepStatus[], index: number): number {
   const sequenced = stepContainers(pod).init.length;
   const before = index < sequenced ? index - 1 : sequenced - 1;
+  const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
+  const taken = Date.parse(pod.status?.startTime ?? '');
+  const behind = Number.isNaN(created) || Number.isNaN(taken) ? 0 : Math.max(0, created - taken);
   const onNode = [before >= 0 ? steps[before]?.finishedAt : undefined, pod.status?.startTime]
     .map((time) => Date.parse(time ?? ''))
     .find((at) => !Number.isNaN(at));
-  const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
   if (onNode === undefined) return created;
-  return Number.isNaN(created) ? onNode : Math.max(onNode, created);
+  return Number.isNaN(created) ? onNode : Math.max(onNode + behind, created);
 }
 
 /** The steps that wait with a cause retrying will not cure, and when each grace runs out. */

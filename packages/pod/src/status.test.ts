@@ -387,6 +387,21 @@ describe('podExecutionState', () => {
     expect(behind.result.phase).toBe('Pending');
     expect(behind.startupGraceEndsAt).toBe('2026-01-02T03:00:15.000Z');
     expect(podExecutionState(nodeBehind, clockAt(0, 15)).result.reason).toBe('StartFailed');
+    // The same node reports the end of a step before it an hour early too: the second step
+    // waits from that end moved by what the Pod's start showed, not from the Pod's creation.
+    const laterBehind = sequential(
+      'Pending',
+      {
+        fetch: terminated(0, '2026-01-02T02:00:02Z', '2026-01-02T02:10:00Z'),
+        build: waiting('ImagePullBackOff'),
+      },
+      {},
+      { startTime: '2026-01-02T02:00:01Z' },
+    );
+    const laterWait = podExecutionState(laterBehind, clockAt(10, 2));
+    expect(laterWait.result.phase).toBe('Running');
+    expect(laterWait.startupGraceEndsAt).toBe('2026-01-02T03:10:14.000Z');
+    expect(podExecutionState(laterBehind, clockAt(10, 14)).result.reason).toBe('StartFailed');
     // No wait that will not pass: nothing to look at again.
     expect(podExecutionState(sequential('Pending', {}, {}), clock)).not.toHaveProperty(
       'startupGraceEndsAt',
