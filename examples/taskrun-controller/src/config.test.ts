@@ -80,5 +80,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--leader-elect'], {})).toThrow(
       /--leader-election-namespace: needs a namespace for the Lease/,
     );
+    expect(() => loadConfig(['--leader-elect', '--watch-namespace='], {})).toThrow(
+      /--leader-election-namespace: needs a namespace for the Lease/,
+    );
+    expect(() => loadConfig(['--leader-elect', '--leader-election-namespace='], {})).toThrow(
+      /--leader-election-namespace: /,
+    );
   });
 });

@@ -113,8 +113,9 @@ export function loadConfig(
  */
 export function leaderElectionOf(config: Config): LeaderElection | undefined {
   if (!config.leaderElect) return undefined;
+  // An empty --watch-namespace watches every namespace, as an unset one does.
   const namespace = config.leaderElectionNamespace ?? config.watchNamespace;
-  if (namespace === undefined) {
+  if (!namespace) {
     throw new ConfigurationError({
       path: '--leader-election-namespace',
       message: 'needs a namespace for the Lease with --leader-elect (or --watch-namespace)',
