@@ -130,7 +130,7 @@ function loadKubeConfig(options: GlobalOptions, source: string): KubeConfig {
     else config.loadFromDefault();
   } catch (error) {
     throw new InputError(
-      { path: '--kubeconfig', message: `cannot load ${source}: ${(error as Error).message}` },
+      { path: '--kubeconfig', message: `cannot load ${source}: ${loadProblem(error)}` },
       'pass a readable kubeconfig with --kubeconfig or KUBECONFIG',
     );
   }
@@ -145,4 +145,20 @@ function loadKubeConfig(options: GlobalOptions, source: string): KubeConfig {
     config.setCurrentContext(options.context);
   }
   return config;
+}
+
+/**
+ * Why a kubeconfig did not load, without its text: a YAML error's code frame quotes the lines
+ * around the mistake, which are often a token or a client key, so only where it is is said.
+ */
+export function loadProblem(error: unknown): string {
+  const { reason, mark, message } = error as {
+    reason?: unknown;
+    mark?: { line?: number; column?: number };
+    message?: unknown;
+  };
+  if (typeof reason === 'string' && mark?.line !== undefined && mark.column !== undefined) {
+    return `${reason} at line ${mark.line + 1}, column ${mark.column + 1}`;
+  }
+  return String(message ?? error).split('\n')[0] ?? '';
 }

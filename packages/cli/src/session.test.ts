@@ -1,0 +1,63 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatError } from './errors.js';
+import { Session } from './session.js';
+
+const options = { executionNamespace: 'roundhouse-workflows', conventions: 'roundhouse' } as const;
+
+async function kubeconfig(text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'cli-session-')), 'config');
+  await writeFile(path, text, { mode: 0o600 });
+  return path;
+}
+
+describe('Session', () => {
+  it('says where a kubeconfig is malformed without quoting its token or key', async () => {
+    const path = await kubeconfig(
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'users:',
+        '- name: u',
+        '  user:',
+        '    token: token-7f3a9c',
+        '    client-key-data: a2V5LWRhdGE=',
+        '   broken: [indent',
+        '',
+      ].join('\n'),
+    );
+    let thrown: unknown;
+    try {
+      new Session({ ...options, kubeconfig: path }, {});
+    } catch (error) {
+      thrown = error;
+    }
+    const text = formatError(thrown);
+    expect(text).toContain(`error: --kubeconfig: cannot load ${path}:`);
+    expect(text).toContain('line 8, column 4');
+    expect(text).not.toContain('token-7f3a9c');
+    expect(text).not.toContain('a2V5LWRhdGE=');
+  });
+
+  it('names a context the kubeconfig lacks and the ones it has', async () => {
+    const path = await kubeconfig(
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+        'users: [{name: u, user: {token: token-7f3a9c}}]',
+        'contexts: [{name: dev, context: {cluster: c, user: u, namespace: team}}]',
+        'current-context: dev',
+        '',
+      ].join('\n'),
+    );
+    expect(() => new Session({ ...options, kubeconfig: path, context: 'prod' }, {})).toThrow(
+      expect.objectContaining({ fix: 'use one of: dev (kubectl config get-contexts)' }),
+    );
+    const session = new Session({ ...options, kubeconfig: path, context: 'dev' }, {});
+    expect(session.namespace).toBe('team');
+    await session.close();
+  });
+});
