@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubernetesApiError, resources } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { formatError } from './errors.js';
 import { Session } from './session.js';
@@ -58,6 +59,46 @@ describe('Session', () => {
     );
     const session = new Session({ ...options, kubeconfig: path, context: 'dev' }, {});
     expect(session.namespace).toBe('team');
+    await session.close();
+  });
+
+  it('names the call the API server refused, not the one the command began with', async () => {
+    const path = await kubeconfig(
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+        'users: [{name: u, user: {token: token-7f3a9c}}]',
+        'contexts: [{name: dev, context: {cluster: c, user: u}}]',
+        'current-context: dev',
+        '',
+      ].join('\n'),
+    );
+    const session = new Session({ ...options, kubeconfig: path }, {});
+    const podLogs = { ...resources.pods, plural: 'pods/log' };
+    const refused = new KubernetesApiError(
+      'Forbidden',
+      'list Pod exec: pods is forbidden: User "dev" cannot list resource "pods" in API group "" in the namespace "exec"',
+      403,
+    );
+    const error = await session.explain(refused, {
+      verb: 'get',
+      resource: podLogs,
+      namespace: 'exec',
+    });
+    expect(formatError(error)).toMatch(
+      /^error: not allowed to list pods in namespace exec: list Pod/,
+    );
+    expect((error as { fix: string }).fix).toContain('--verb=list --resource=pods -n exec');
+    const other = new KubernetesApiError('Forbidden', 'denied by policy', 403);
+    const guessed = await session.explain(other, {
+      verb: 'get',
+      resource: podLogs,
+      namespace: 'exec',
+    });
+    expect(formatError(guessed)).toMatch(
+      /^error: not allowed to get pods\/log in namespace exec: denied/,
+    );
     await session.close();
   });
 });

@@ -11,6 +11,7 @@ import {
   InputError,
   NotFoundError,
 } from './errors.js';
+import { refusalOf } from './refusal.js';
 
 /**
  * The kinds whose 404 the CLI explains: a missing CRD, else a missing object, with the command
@@ -94,8 +95,14 @@ export class Session {
     const { resource } = access;
     if (error.reason === 'Forbidden' || error.reason === 'Unauthorized') {
       const name = resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+      // What the server says it refused, over what the command meant to do: a command makes
+      // several calls, and a user lacking the second must not be sent to ask for the first.
       return new AccessDeniedError(
-        { verb: access.verb, resource: name, namespace: access.namespace },
+        refusalOf(error.message) ?? {
+          verb: access.verb,
+          resource: name,
+          namespace: access.namespace,
+        },
         error.message,
         error.reason === 'Unauthorized',
       );
