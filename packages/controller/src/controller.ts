@@ -4,7 +4,12 @@ import { aborted, delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import type { Informer } from './informer.js';
 import { objectKey } from './keys.js';
-import { keepLeaseWhile, LeadershipLostError, leadershipLostSignal } from './leadership.js';
+import {
+  keepLeaseWhile,
+  LeadershipLostError,
+  leadershipLostSignal,
+  mayStartWork,
+} from './leadership.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
 import { retryAfterMs } from './retry-after.js';
@@ -183,7 +188,7 @@ export class Controller {
       }
       const reconciles = new AbortController();
       const workers = Array.from({ length: this.#workers }, () =>
-        this.#work(queue, reconciles.signal),
+        this.#work(queue, signal, reconciles.signal),
       );
       this.#ready = true;
       this.#logger.info({ workers: this.#workers }, 'controller started');
@@ -275,10 +280,17 @@ export class Controller {
     }
   }
 
-  async #work(queue: WorkQueue<string>, signal: AbortSignal): Promise<void> {
+  /** Takes keys from `queue` while `running` has not aborted; `signal` is the reconciles'. */
+  async #work(queue: WorkQueue<string>, running: AbortSignal, signal: AbortSignal): Promise<void> {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      // Stopped, or leading on a lease past its renew deadline (which this check ends): the
+      // queue is shut down next, and a restart or the next leader lists every object again.
+      if (!mayStartWork(running)) {
+        queue.done(key);
+        return;
+      }
       const earlier = this.#inFlight.get(key);
       if (earlier) {
         // An earlier start left a reconcile of this key running. The key stays handed out, so

@@ -146,7 +146,7 @@ export {
   LeaderElector,
   type LeaderElectorOptions,
 } from './leader-election.js';
-export { keepLeaseWhile, LeadershipLostError } from './leadership.js';
+export { keepLeaseWhile, LeadershipLostError, mayStartWork } from './leadership.js';
 export { type Lease, LeaseSchema, type LeaseSpec } from './lease.js';
 export { mapByLabels, mapByOwnerReferences } from './mappers.js';
 export {

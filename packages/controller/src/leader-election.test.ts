@@ -183,6 +183,38 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     expect(api.renewals.length).toBe(renewalsBefore);
   });
 
+  it('reconciles no key that arrives on waking from a pause past the renew deadline', async () => {
+    const { client: fake } = scriptedLeaseApi();
+    const elector = new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 1,
+      retryPeriodSeconds: 0.1,
+    });
+    const reconciled: string[] = [];
+    const controller = new Controller({
+      name: 'test',
+      reconciler: {
+        reconcile: async (key) => {
+          reconciled.push(key);
+        },
+      },
+    });
+    const run = elector.run(new AbortController().signal, {
+      onStartedLeading: (leading) => controller.start(leading),
+    });
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/before');
+    await vi.waitFor(() => expect(reconciled).toEqual(['ns/before']), patience);
+    // The process stops for 1.2 s, as under SIGSTOP. On waking, the event loop reads the I/O
+    // that piled up (a watch event) before it runs the renewal's overdue timer; another replica
+    // may lead by now, so that event must not be reconciled here.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_200);
+    controller.enqueue('ns/after');
+    await run;
+    expect(reconciled).toEqual(['ns/before']);
+  });
+
   it('aborts lost when renewing fails after a stop, while the work still drains', async () => {
     const { api, client: fake } = scriptedLeaseApi();
     const elector = new LeaderElector(fake, {

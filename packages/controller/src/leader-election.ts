@@ -167,11 +167,19 @@ export class LeaderElector {
     this.#logger.info({}, 'started leading');
     const leading = new AbortController();
     const lost = new AbortController();
-    const stragglers = beginTerm(leading.signal, lost.signal);
+    // When the last successful attempt was sent: the renew deadline counts from it.
+    const term = { lastRenewal: acquiredAt ?? 0 };
+    const withinDeadline = () => {
+      if (lost.signal.aborted) return false;
+      if (performance.now() - term.lastRenewal < this.#renewDeadlineMs) return true;
+      this.#lose(leading, lost, 'past the renew deadline');
+      return false;
+    };
+    const stragglers = beginTerm(leading.signal, lost.signal, withinDeadline);
     const follow = () => leading.abort(signal.reason);
     signal.addEventListener('abort', follow, { once: true });
     const stopRenewing = new AbortController();
-    const renewing = this.#renew(leading, lost, stopRenewing.signal, acquiredAt ?? 0);
+    const renewing = this.#renew(leading, lost, stopRenewing.signal, term, withinDeadline);
     const work = Promise.resolve()
       .then(() => callbacks.onStartedLeading(leading.signal, lost.signal))
       .catch((error: unknown) => {
@@ -246,50 +254,52 @@ export class LeaderElector {
 
   /**
    * Renews until `stop`; on losing the lease, aborts `leading` and `lost` and says so. Every
-   * deadline counts from when the last successful attempt was sent (`acquiredAt` first).
+   * deadline counts from when the last successful attempt was sent (`term.lastRenewal`, the
+   * acquisition's first), which `withinDeadline` checks, losing the lease when it is past.
    */
   async #renew(
     leading: AbortController,
     lost: AbortController,
     stop: AbortSignal,
-    acquiredAt: number,
+    term: { lastRenewal: number },
+    withinDeadline: () => boolean,
   ): Promise<'lost' | 'stopped'> {
-    let lastRenewal = acquiredAt;
     for (;;) {
       const pause = renewPauseMs(
-        lastRenewal,
+        term.lastRenewal,
         performance.now(),
         this.#renewDeadlineMs,
         this.#retryPeriodMs,
       );
       await delay(pause, stop);
+      // Work that found the lease past its deadline (see `mayStartWork`) has lost it already.
+      if (lost.signal.aborted) return 'lost';
       if (stop.aborted) return 'stopped';
       // A process paused (SIGSTOP, a stalled VM) past the deadline wakes here, and another
       // replica may lead by now: it stops at once, before the I/O that piled up meanwhile
       // resumes its reconciles, instead of after one more request to the API server.
-      if (performance.now() - lastRenewal >= this.#renewDeadlineMs) {
-        return this.#lose(leading, lost, 'paused past the renew deadline');
-      }
+      if (!withinDeadline()) return 'lost';
       // Bounded by the deadline counted from the last renewal, not from this attempt: a request
       // that hangs after a run of quick failures would otherwise keep this replica leading past
       // the point where another may take the lease over, as client-go's renew poll never does.
       const remainingMs = Math.max(
         0,
-        Math.ceil(lastRenewal + this.#renewDeadlineMs - performance.now()),
+        Math.ceil(term.lastRenewal + this.#renewDeadlineMs - performance.now()),
       );
       const sentAt = performance.now();
       const attempt = await this.#attempt(
         AbortSignal.any([stop, AbortSignal.timeout(remainingMs)]),
       );
+      if (lost.signal.aborted) return 'lost';
       if (stop.aborted) return 'stopped';
       if (attempt === 'leading') {
         // The write landed no earlier than it was sent: the lease counts from then, not from
         // the answer, which a slow API server may deliver close to (or past) the deadline.
-        lastRenewal = sentAt;
+        term.lastRenewal = sentAt;
         if (withinRenewDeadline(sentAt, performance.now(), this.#renewDeadlineMs)) continue;
         return this.#lose(leading, lost, 'renewed too slowly');
       }
-      if (attempt === 'held' || performance.now() - lastRenewal >= this.#renewDeadlineMs) {
+      if (attempt === 'held' || performance.now() - term.lastRenewal >= this.#renewDeadlineMs) {
         return this.#lose(leading, lost, attempt);
       }
     }

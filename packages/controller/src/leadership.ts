@@ -12,12 +12,22 @@ const lostSignals = new WeakMap<AbortSignal, AbortSignal>();
 /** Each leading signal's work left running past `onStartedLeading`, see `keepLeaseWhile`. */
 const stragglerLists = new WeakMap<AbortSignal, Promise<unknown>[]>();
 
+/** Each leading signal's check that its lease is still within the renew deadline. */
+const deadlineChecks = new WeakMap<AbortSignal, () => boolean>();
+
 /**
  * Opens a term of leadership for the elector: `leading` is the signal its work is given, `lost`
- * aborts when the lease is lost. Returns the list `keepLeaseWhile` fills for the term.
+ * aborts when the lease is lost, `withinDeadline` says whether the last renewal is recent enough
+ * to act on (and, when it is not, ends the term itself). Returns the list `keepLeaseWhile` fills
+ * for the term.
  */
-export function beginTerm(leading: AbortSignal, lost: AbortSignal): Promise<unknown>[] {
+export function beginTerm(
+  leading: AbortSignal,
+  lost: AbortSignal,
+  withinDeadline: () => boolean,
+): Promise<unknown>[] {
   lostSignals.set(leading, lost);
+  deadlineChecks.set(leading, withinDeadline);
   const stragglers: Promise<unknown>[] = [];
   stragglerLists.set(leading, stragglers);
   return stragglers;
@@ -38,6 +48,18 @@ export function endTerm(leading: AbortSignal): void {
  */
 export function keepLeaseWhile(leading: AbortSignal, work: Promise<unknown>): void {
   stragglerLists.get(leading)?.push(work);
+}
+
+/**
+ * Whether work may start now under `signal`: it has not aborted and, when it is a leading signal,
+ * the lease was renewed within the renew deadline. Checked before each reconcile, because the
+ * elector's timer is not the first thing to run when a process wakes from a pause (SIGSTOP, a
+ * frozen VM): the event loop reads the I/O that piled up first, and a watch event it delivers
+ * would be reconciled while another replica may lead already. A lease found past its deadline
+ * is lost there and then, aborting `signal`.
+ */
+export function mayStartWork(signal: AbortSignal): boolean {
+  return !signal.aborted && (deadlineChecks.get(signal)?.() ?? true);
 }
 
 /**
