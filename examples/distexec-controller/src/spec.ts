@@ -192,6 +192,12 @@ export function resultsOf(status: unknown): Record<string, NodeResult> {
   return Object.fromEntries(entries);
 }
 
+/** The one of `command`, `argv` and `shell` a spec sets: where an error about its program points. */
+export function programField(spec: DistExecSpec): 'command' | 'argv' | 'shell' {
+  if (spec.argv) return 'argv';
+  return spec.shell !== undefined ? 'shell' : 'command';
+}
+
 /**
  * The argv a spec runs: `argv` as given, `shell` through `/bin/sh -c`, or `command` split on
  * single spaces (dist-exec's `strings.Split(cmd, " ")`, so two spaces give an empty argument).

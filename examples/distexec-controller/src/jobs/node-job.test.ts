@@ -1,4 +1,4 @@
-import { roundhouseConventions } from '@roundhouse/core';
+import { ConfigurationError, roundhouseConventions } from '@roundhouse/core';
 import type { JobSettings } from '@roundhouse/job';
 import { describe, expect, it } from 'vitest';
 import { distExecView } from '../spec.js';
@@ -149,6 +149,32 @@ describe('node executions', () => {
       '-c',
       'echo $$(hostname) $$$$ $$(NODE_NAME)',
     ]);
+  });
+
+  it('refuse a Job too large to store, naming the field, rather than sending it', () => {
+    // The longest argv the spec takes, all "$": 1 MiB in the DistExec, 2 MiB in the Job, which
+    // the API server would refuse on every attempt with an answer that reads as passing.
+    const argv = { ...spec, argv: Array.from({ length: 256 }, () => '$'.repeat(4096)) };
+    const wfe = nodeExecution(view, argv, 'n', 1, 'busybox:1.37');
+    const refusal = (() => {
+      try {
+        buildNodeJob(wfe, 'jobs', settings);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ConfigurationError);
+    expect((refusal as ConfigurationError).issues).toEqual([
+      {
+        path: 'spec.argv',
+        message: expect.stringMatching(/^make a Job of \d+ bytes, more than the 1572864/),
+      },
+    ]);
+    // Half of it fits, and is built.
+    const half = { ...spec, argv: Array.from({ length: 128 }, () => '$'.repeat(4096)) };
+    expect(
+      buildNodeJob(nodeExecution(view, half, 'n', 1, 'busybox:1.37'), 'jobs', settings),
+    ).toBeDefined();
   });
 });
 

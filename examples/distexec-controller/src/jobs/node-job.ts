@@ -1,6 +1,7 @@
 import type { V1Affinity, V1Job } from '@kubernetes/client-node';
 import {
   ConfigurationError,
+  checkObjectSize,
   type ExecutionResult,
   toFieldIssues,
   type WorkflowExecution,
@@ -17,12 +18,19 @@ import {
 import { type KubeObject, type ResourceEngine, resources } from '@roundhouse/kube';
 import { z } from 'zod';
 import type { Observation } from '../plan.js';
-import { argvOf, type DistExecSpec, type DistExecView } from '../spec.js';
+import { argvOf, type DistExecSpec, type DistExecView, programField } from '../spec.js';
 
 export const nodeJobEngine = 'distexec-job';
 
-/** What a node's Job runs, carried in the execution's `engineConfig`. */
-const NodeRunSchema = z.object({ node: z.string().min(1), argv: z.array(z.string()).min(1) });
+/**
+ * What a node's Job runs, carried in the execution's `engineConfig`, and the DistExec field it
+ * came from, which a refusal of the Job names.
+ */
+const NodeRunSchema = z.object({
+  node: z.string().min(1),
+  argv: z.array(z.string()).min(1),
+  field: z.enum(['command', 'argv', 'shell']),
+});
 
 /**
  * One attempt on one node as the job engine sees it: a WorkflowExecution-shaped value owned
@@ -45,7 +53,7 @@ export function nodeExecution(
         workflowId: 'distexec',
         version: String(view.generation),
         executionBundle: spec.image ?? defaultImage,
-        engineConfig: { node, argv: argvOf(spec) },
+        engineConfig: { node, argv: argvOf(spec), field: programField(spec) },
       },
       targetResource: nodeTarget(namespace, name, node, view.generation, attempt),
       executionEngine: nodeJobEngine,
@@ -117,7 +125,7 @@ export function buildNodeJob(
   // buildJob always builds a pod template with its one `workflow` container.
   const pod = job.spec!.template.spec!;
   const container = pod.containers[0]!;
-  return {
+  const nodeJob: V1Job = {
     ...job,
     spec: {
       ...job.spec!,
@@ -141,6 +149,16 @@ export function buildNodeJob(
       },
     },
   };
+  // The argv a DistExec may hold (256 arguments of 4,096 characters) fits in it, but not in a
+  // Job once every "$" is doubled: the API server would refuse every create of it with an
+  // answer that reads as passing, and the node would be retried for ever instead of failing.
+  checkObjectSize(
+    nodeJob,
+    'Job',
+    `spec.${run.field}`,
+    'the Job carries the whole command, each "$" in it doubled so the kubelet passes it on unexpanded; use a shorter command, or put the work in a script in the image',
+  );
+  return nodeJob;
 }
 
 /**
