@@ -111,6 +111,16 @@ const status =
     response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code }));
   };
 
+/** A refusal that asks the client to come back after `seconds`, as API Priority and Fairness does. */
+const tooManyRequests =
+  (seconds: number): Reply =>
+  (response) => {
+    response.writeHead(429, { 'content-type': 'application/json', 'retry-after': `${seconds}` });
+    response.end(
+      JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 429 }),
+    );
+  };
+
 type Event = { type: string; object: unknown };
 
 /** A watch stream that sends `events`, then ends or stays open. */
@@ -297,6 +307,20 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(api.listSelectors).toHaveLength(3);
     await vi.waitFor(() => expect(seen).toEqual(['add a@5', 'add b@11']), patience);
     expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(['10', '10']);
+  });
+
+  it('waits as long as the server asked (Retry-After) before listing or watching again', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(tooManyRequests(2), list([cm('a', 5)], 10));
+    api.watches.push(tooManyRequests(2), stream([{ type: 'ADDED', object: cm('b', 11) }], false));
+    const { informer: inf, seen } = informer(api);
+    const listedAt = performance.now();
+    await inf.start();
+    // Its own backoff would have asked again after 0.5 to 0.75 s.
+    expect(performance.now() - listedAt).toBeGreaterThanOrEqual(1_950);
+    const watchedAt = performance.now();
+    await vi.waitFor(() => expect(seen).toEqual(['add a@5', 'add b@11']), patience);
+    expect(performance.now() - watchedAt).toBeGreaterThanOrEqual(1_950);
   });
 
   it('backs off, growing, when every watch is refused with 410 right after its list', async () => {

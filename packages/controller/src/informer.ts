@@ -20,6 +20,7 @@ import { isOlder, isSameVersion, withoutManagedFields } from './cached-object.js
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
 import { type Delta, type IndexFunction, ObjectStore } from './object-store.js';
+import { retryAfterMs } from './retry-after.js';
 import { BookmarkSchema, isCacheable } from './watch-event.js';
 import { withFields } from './with-fields.js';
 
@@ -185,7 +186,7 @@ export class Informer<T extends KubeObject> {
           if (signal.aborted) return;
           failures += 1;
           this.#logger.warn(describeError(error), 'list failed; retrying');
-          await delay(backoff(failures), signal);
+          await delay(backoff(failures, error), signal);
           continue;
         }
         // Not a reset of `failures`: only a watch that delivers proves the cycle works, and a
@@ -222,7 +223,7 @@ export class Informer<T extends KubeObject> {
       // A watch that ends without delivering anything must not turn into a busy loop.
       if (result.end === 'failed' || result.received === 0) {
         failures += 1;
-        await delay(backoff(failures), signal);
+        await delay(backoff(failures, result.end === 'failed' ? result.error : undefined), signal);
       }
     }
   }
@@ -358,8 +359,12 @@ export class Informer<T extends KubeObject> {
   }
 }
 
-/** Exponential backoff with jitter, so many informers do not retry in step. */
-function backoff(failures: number): number {
+/**
+ * Exponential backoff with jitter, so many informers do not retry in step; at least as long as
+ * the server that refused asked (Retry-After, as API Priority and Fairness sends with 429), up
+ * to the longest backoff: a cache left blind for longer serves reconciles stale objects.
+ */
+function backoff(failures: number, error?: unknown): number {
   const base = Math.min(retryBaseMs * 2 ** (failures - 1), retryMaxMs);
-  return base * (1 + Math.random() / 2);
+  return Math.max(base * (1 + Math.random() / 2), Math.min(retryAfterMs(error), retryMaxMs));
 }
