@@ -316,6 +316,26 @@ describe("kubernaut's conditions", () => {
     });
   });
 
+  it("lists the conditions of a finished execution in kubernaut's order, Ready after ExecutionComplete", () => {
+    const order = (status: WorkflowExecution['status']) =>
+      (status?.conditions ?? []).map((c) => c.type).filter((type) => type !== 'Waiting');
+    const kubernautOrder = ['ExecutionCreated', 'ExecutionRunning', 'ExecutionComplete', 'Ready'];
+    const completed = markCompleted(running(), result({ phase: 'Completed' }), later(95));
+    expect(order(completed)).toEqual(kubernautOrder);
+    const failed = markFailed(
+      running(),
+      { reason: 'TaskFailed', message: 'exit 1', wasExecutionFailure: true },
+      later(95),
+    );
+    expect(order(failed)).toEqual(kubernautOrder);
+    const refused = markFailed(
+      wfe(),
+      { reason: 'ConfigurationError', message: 'bad', wasExecutionFailure: false },
+      t0,
+    );
+    expect(order(refused)).toEqual(['ExecutionCreated', 'Ready']);
+  });
+
   it('IT-WE-014-015: a failed execution has ExecutionComplete False with the reason kubernaut maps its failure to, and Ready NotReady', () => {
     const cases: [FailureReason, string][] = [
       ['TaskFailed', 'TaskFailed'],

@@ -188,7 +188,7 @@ export function markCompleted(
     conditionReasons.ready,
     'Workflow execution completed',
     now,
-    conditions,
+    readyLast(conditions),
   );
   return {
     ...wfe.status,
@@ -219,6 +219,17 @@ function lastWord(
     now,
     conditions,
   );
+}
+
+/**
+ * `conditions` with Ready moved last, before it is set at the end of an execution. Ready is
+ * written from Running on, so it would stand before ExecutionComplete; kubernaut first sets it
+ * on the terminal transition, after ExecutionComplete, and the list reads in that order then
+ * (`kubectl describe`, tools that show conditions as they come).
+ */
+function readyLast(conditions: Condition[]): Condition[] {
+  const ready = conditions.filter((c) => c.type === conditionTypes.ready);
+  return [...conditions.filter((c) => c.type !== conditionTypes.ready), ...ready];
 }
 
 function summaryOf(result: ExecutionResult): ExecutionResult['summary'] {
@@ -259,7 +270,7 @@ export function markFailed(wfe: StatusView, failure: Failure, now: Date): Status
     conditionReasons.notReady,
     'Workflow execution failed',
     now,
-    conditions,
+    readyLast(conditions),
   );
   return {
     ...wfe.status,
