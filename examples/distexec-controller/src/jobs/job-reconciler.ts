@@ -16,6 +16,8 @@ import {
   type Conventions,
   conventionKeys,
   type Executor,
+  executionOwnerKey,
+  toLabelValue,
 } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { type NodeDirectory, unknownNodes } from '../nodes.js';
@@ -101,8 +103,13 @@ export class JobModeReconciler implements Reconciler {
     const object = await cache.get<KubeObject>(distExecs, namespace, name, { signal });
     if (!object || object.metadata?.deletionTimestamp) {
       // Gone or going: its Jobs are deleted (their pods with them), then it is let go.
-      await this.#deleteJobs(this.#jobsOf(namespace, name, object?.metadata?.uid), signal);
-      if (object) {
+      const uid = object?.metadata?.uid;
+      await this.#deleteJobs(this.#jobsOf(namespace, name, uid), signal);
+      if (object && hasFinalizer(object, jobsFinalizer)) {
+        // The cache may not show yet a Job created just before the deletion: the finalizer is
+        // the only thing that keeps it from outliving the DistExec, so it goes only once the
+        // API server's own list of the DistExec's Jobs has been deleted too.
+        await this.#deleteJobs(await this.#liveJobsOf(namespace, name, uid, signal), signal);
         this.#observe(await removeFinalizer(client, distExecs, object, jobsFinalizer, { signal }));
       }
       return undefined;
@@ -292,6 +299,30 @@ export class JobModeReconciler implements Reconciler {
       const owner = job.metadata?.annotations?.[keys.workflowExecutionUidAnnotation];
       return uid === undefined || owner === uid;
     });
+  }
+
+  /** The Jobs of a DistExec incarnation as the API server lists them, by its owner labels. */
+  async #liveJobsOf(
+    namespace: string,
+    name: string,
+    uid: string | undefined,
+    signal: AbortSignal,
+  ): Promise<KubeObject[]> {
+    const keys = conventionKeys(this.#o.conventions);
+    const { items } = await this.#o.client.list<KubeObject>(
+      resources.jobs,
+      this.#o.executionNamespace,
+      {
+        labelSelector: `${keys.workflowExecutionLabel}=${toLabelValue(name)},${keys.sourceNamespaceLabel}=${toLabelValue(namespace)}`,
+        signal,
+      },
+    );
+    return items.filter(
+      (job) =>
+        executionOwnerKey(job.metadata, this.#o.conventions) === `${namespace}/${name}` &&
+        (uid === undefined ||
+          job.metadata?.annotations?.[keys.workflowExecutionUidAnnotation] === uid),
+    );
   }
 
   /** Deletes Jobs with their pods; one already gone or replaced (uid precondition) is fine. */

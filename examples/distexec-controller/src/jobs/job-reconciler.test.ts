@@ -1,0 +1,100 @@
+import type { InformerCache } from '@roundhouse/controller';
+import { type Executor, noopLogger, roundhouseConventions } from '@roundhouse/core';
+import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import { describe, expect, it } from 'vitest';
+import { FakeDistExecApi } from '../fake-api.test-support.js';
+import type { NodeDirectory } from '../nodes.js';
+import { jobsFinalizer } from '../resource.js';
+import { distExecView } from '../spec.js';
+import { JobModeReconciler } from './job-reconciler.js';
+import { buildNodeJob, nodeExecution } from './node-job.js';
+
+const executionNamespace = 'distexec-jobs';
+
+function deleting(uid: string): KubeObject {
+  return {
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'DistExec',
+    metadata: {
+      name: 'hello',
+      namespace: 'ops',
+      uid,
+      generation: 1,
+      resourceVersion: '1',
+      finalizers: [jobsFinalizer],
+      deletionTimestamp: '2026-01-01T00:00:00Z',
+    },
+    spec: { command: 'echo hello' },
+  };
+}
+
+/** The node Job the controller creates for attempt 1 on `node` of `object`. */
+function nodeJobOf(object: KubeObject, node: string): KubeObject {
+  const view = distExecView(object);
+  const spec = view.spec.valid ? view.spec.value : { command: '' };
+  const job = buildNodeJob(nodeExecution(view, spec, node, 1, 'busybox:1.37'), executionNamespace, {
+    conventions: roundhouseConventions,
+    serviceAccountName: 'runner',
+    securityProfile: 'restricted',
+  });
+  return { ...job, metadata: { ...job.metadata, uid: `job-${node}` } } as KubeObject;
+}
+
+describe('JobModeReconciler, deleting a DistExec', () => {
+  it("deletes a Job the cache does not show yet before letting the DistExec go, and no other incarnation's", async () => {
+    const object = deleting('u-1');
+    const api = new FakeDistExecApi(object);
+    // Created by the reconcile just before the deletion; the Jobs informer has not seen it.
+    const fresh = nodeJobOf(object, 'worker-1');
+    // The same DistExec's name in an earlier incarnation: not this one's to delete.
+    const older = nodeJobOf(deleting('u-0'), 'worker-2');
+    const deleted: string[] = [];
+    const lists: { namespace: string | undefined; labelSelector: string | undefined }[] = [];
+    const client = {
+      ...api.client,
+      patch: api.client.patch,
+      async list(
+        _type: unknown,
+        namespace: string | undefined,
+        options: { labelSelector?: string },
+      ) {
+        lists.push({ namespace, labelSelector: options.labelSelector });
+        return { items: [fresh, older], resourceVersion: '9' };
+      },
+      async delete(_type: unknown, _namespace: unknown, name: string) {
+        deleted.push(name);
+      },
+    } as unknown as KubeClient;
+    const reconciler = new JobModeReconciler({
+      client,
+      cache: { get: async () => api.stored } as unknown as InformerCache,
+      distExecs: { observe: () => {} },
+      jobs: { byIndex: () => [] },
+      nodes: {} as NodeDirectory,
+      executor: {} as Executor,
+      conventions: roundhouseConventions,
+      executionNamespace,
+      image: 'busybox:1.37',
+      allowedImages: ['*'],
+      tolerations: [],
+      timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
+      resyncMs: 60_000,
+    });
+
+    await reconciler.reconcile('ops/hello', {
+      signal: new AbortController().signal,
+      logger: noopLogger,
+      attempt: 0,
+    });
+
+    expect(lists).toEqual([
+      {
+        namespace: executionNamespace,
+        labelSelector:
+          'roundhouse.dev/workflow-execution=hello,roundhouse.dev/source-namespace=ops',
+      },
+    ]);
+    expect(deleted).toEqual([fresh.metadata?.name]);
+    expect(api.stored.metadata?.finalizers ?? []).toEqual([]);
+  });
+});
