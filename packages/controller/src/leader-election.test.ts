@@ -421,6 +421,36 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
     );
     release();
   });
+
+  it('does not wait out the grace for such work once the lease is lost', async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const logger = noisy();
+    // A grace this long is for a stop; a lost lease is not renewed through it.
+    const elector = elect(fake, 10, logger);
+    const { controller, started, release } = stubborn();
+    const run = elector.run(new AbortController().signal, {
+      onStartedLeading: (leading) => controller.start(leading),
+    });
+    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+    controller.enqueue('ns/a');
+    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+    const failingFrom = performance.now();
+    api.mode = 'fail';
+    await run;
+    // The 1 s renew deadline, then the Controller's 3 s for aborted reconciles; the lease,
+    // unrenewed, expires 3 s after the last renewal, so the process must learn it is to end now.
+    expect(performance.now() - failingFrom).toBeLessThan(5_500);
+    expect(controller.reconciling).toEqual(['ns/a']);
+    expect(logger.warn).not.toHaveBeenCalledWith(
+      expect.anything(),
+      expect.stringContaining('keeping the lease'),
+    );
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.stringContaining('end the process'),
+    );
+    release();
+  });
 });
 
 describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {

@@ -43,7 +43,8 @@ export interface LeaderElectorOptions {
   /**
    * How long the lease is still renewed, and kept from being released, for work left running
    * after `onStartedLeading` settled (see `keepLeaseWhile`: a Controller's reconciles that ignored
-   * their aborted signal). Past it `run` resolves and the lease is left to expire, unreleased.
+   * their aborted signal). Past it `run` resolves and the lease is left to expire, unreleased;
+   * after a lost lease, which is no longer renewed, it resolves at once.
    * Default 5: with a Controller's default 20 s drain and the 3 s it gives aborted reconciles,
    * inside Kubernetes' default 30 s termination grace period.
    */
@@ -190,7 +191,7 @@ export class LeaderElector {
     await work;
     signal.removeEventListener('abort', follow);
     // Renewing goes on meanwhile, unless the lease is lost already.
-    const settled = await this.#awaitStragglers(stragglers);
+    const settled = await this.#awaitStragglers(stragglers, lost.signal);
     endTerm(leading.signal);
     stopRenewing.abort();
     const ended = await renewing;
@@ -201,18 +202,33 @@ export class LeaderElector {
     callbacks.onStoppedLeading?.();
   }
 
-  /** Waits, at most the straggler grace, for work left running past `onStartedLeading`. */
-  async #awaitStragglers(stragglers: readonly Promise<unknown>[]): Promise<boolean> {
+  /**
+   * Waits, at most the straggler grace, for work left running past `onStartedLeading`; not at
+   * all once the lease is lost (`lost`), even during the wait: the lease is no longer renewed
+   * then, and the process must learn at once that it is to end, before the lease expires and
+   * another replica reconciles beside that work.
+   */
+  async #awaitStragglers(
+    stragglers: readonly Promise<unknown>[],
+    lost: AbortSignal,
+  ): Promise<boolean> {
     if (stragglers.length === 0) return true;
-    this.#logger.warn(
-      { graceMs: this.#stragglerGraceMs },
-      'work of this leadership is still running; keeping the lease until it ends',
-    );
+    if (!lost.aborted) {
+      this.#logger.warn(
+        { graceMs: this.#stragglerGraceMs },
+        'work of this leadership is still running; keeping the lease until it ends',
+      );
+    }
     const timer = new AbortController();
+    const cut = () => timer.abort();
+    lost.addEventListener('abort', cut, { once: true });
+    // A zero wait still lets work that already settled say so.
+    const graceMs = lost.aborted ? 0 : this.#stragglerGraceMs;
     const settled = await Promise.race([
       Promise.allSettled(stragglers).then(() => true),
-      delay(this.#stragglerGraceMs, timer.signal).then(() => false),
+      delay(graceMs, timer.signal).then(() => false),
     ]);
+    lost.removeEventListener('abort', cut);
     timer.abort();
     return settled;
   }
