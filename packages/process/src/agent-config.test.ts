@@ -320,4 +320,29 @@ describe('authentication', () => {
       ConfigurationError,
     );
   });
+
+  it('refuses sidecar mode without a token even on loopback, which the main container shares', () => {
+    // A process of the main container (a Remote task's, say) would reach 127.0.0.1:5758 and
+    // create a Local task: a command in the agent's own container, beside every task's records.
+    for (const listen of ['--listen-addr=127.0.0.1:5758', '--listen-addr=[::1]:5758']) {
+      let error: unknown;
+      try {
+        requireAuthentication(config(['--enable-sidecar-mode', listen]));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, listen).toBeInstanceOf(ConfigurationError);
+      const [issue] = (error as ConfigurationError).issues;
+      expect(issue?.path).toBe('--auth-token-file (AUTH_TOKEN_FILE)');
+      expect(issue?.message).toMatch(/^required with --enable-sidecar-mode .*loopback/);
+      expect(issue?.message).toContain('--insecure-no-auth');
+      expect(issue?.message).not.toContain('listen on 127.0.0.1');
+    }
+    for (const argv of [
+      ['--enable-sidecar-mode', '--listen-addr=127.0.0.1:5758', '--auth-token-file=/token'],
+      ['--enable-sidecar-mode', '--listen-addr=127.0.0.1:5758', '--insecure-no-auth'],
+    ]) {
+      expect(() => requireAuthentication(config(argv)), argv.join(' ')).not.toThrow();
+    }
+  });
 });

@@ -253,21 +253,52 @@ export function agentUsage(): string {
 }
 
 /**
- * Refuses to serve without a token on an address other machines can reach, where whoever
- * reaches the port runs any command as the agent's user, unless `--insecure-no-auth` says
- * that is meant.
+ * Whether the API would answer callers without a token who are not the agent's own: on an
+ * address other machines can reach, or, in sidecar mode, on any address, loopback included:
+ * the main container shares the pod's network namespace (and a task run in it enters that
+ * namespace), so the workload and every Remote task reach 127.0.0.1 too.
+ */
+export function servesOthersWithoutToken(
+  config: Pick<AgentConfig, 'listenAddr' | 'authTokenFile' | 'enableSidecarMode'>,
+): boolean {
+  if (config.authTokenFile !== undefined) return false;
+  return config.enableSidecarMode || !isLoopback(config.listenAddr.host);
+}
+
+/**
+ * Refuses to serve without a token where others can call the API (see
+ * `servesOthersWithoutToken`), since whoever calls it runs any command as the agent's user,
+ * unless `--insecure-no-auth` says that is meant. In sidecar mode a caller in the main
+ * container would otherwise run a Local task in the agent's own container, beside its
+ * privileges and every task's records.
  */
 export function requireAuthentication(
-  config: Pick<AgentConfig, 'listenAddr' | 'authTokenFile' | 'insecureNoAuth'>,
+  config: Pick<
+    AgentConfig,
+    'listenAddr' | 'authTokenFile' | 'insecureNoAuth' | 'enableSidecarMode'
+  >,
 ): void {
-  const { listenAddr, authTokenFile, insecureNoAuth } = config;
-  if (authTokenFile !== undefined || insecureNoAuth || isLoopback(listenAddr.host)) return;
+  const { listenAddr, insecureNoAuth, enableSidecarMode } = config;
+  if (insecureNoAuth || !servesOthersWithoutToken(config)) return;
+  const path = `--${flagName('authTokenFile')} (${settings.authTokenFile.env})`;
+  const insecure = `--insecure-no-auth (${settings.insecureNoAuth.env}=true)`;
+  if (enableSidecarMode) {
+    throw new ConfigurationError({
+      path,
+      message:
+        `required with --enable-sidecar-mode (${settings.enableSidecarMode.env}), whatever ` +
+        `--listen-addr (${settings.listenAddr.env}): the main container shares the pod's ` +
+        `loopback (${listenAddr.host}), so its processes, and every task run in it, could run ` +
+        "any command in the agent's own container; name a file holding the bearer token, or " +
+        `pass ${insecure} to serve without one`,
+    });
+  }
   throw new ConfigurationError({
-    path: `--${flagName('authTokenFile')} (${settings.authTokenFile.env})`,
+    path,
     message:
       `required when --listen-addr (${settings.listenAddr.env}) is not a loopback address ` +
       `(${listenAddr.host}), or anyone who reaches the port runs any command as the agent's ` +
-      'user; name a file holding the bearer token, listen on 127.0.0.1, or pass ' +
-      `--insecure-no-auth (${settings.insecureNoAuth.env}=true) to serve without one`,
+      `user; name a file holding the bearer token, listen on 127.0.0.1, or pass ${insecure} ` +
+      'to serve without one',
   });
 }

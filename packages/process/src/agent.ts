@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { ConfigurationError, type Logger } from '@roundhouse/core';
-import { type AgentConfig, isLoopback, requireAuthentication } from './agent-config.js';
+import {
+  type AgentConfig,
+  requireAuthentication,
+  servesOthersWithoutToken,
+} from './agent-config.js';
 import { TaskExecutorServer } from './agent-server.js';
 import { tokenFromFile } from './bearer-auth.js';
 import { ProcessSupervisor } from './supervisor.js';
@@ -43,17 +47,26 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
   });
   const server = new TaskExecutorServer({ supervisor, authToken: token, logger });
   const { host, port } = await server.listen(config.listenAddr.host, config.listenAddr.port);
-  if (token === undefined && !isLoopback(config.listenAddr.host)) {
+  if (token === undefined && servesOthersWithoutToken(config)) {
     const { username, uid } = userInfo();
+    const sidecar = config.enableSidecarMode;
     process.stderr.write(
       `\n${'!'.repeat(78)}\n` +
         `!! roundhouse-task-executor listens on ${host}:${port} WITHOUT AUTHENTICATION.\n` +
-        `!! Anyone who can reach it can run any command as ${username} (uid ${uid}).\n` +
-        '!! --insecure-no-auth allowed this. Set --auth-token-file (AUTH_TOKEN_FILE) instead,\n' +
-        '!! or listen on 127.0.0.1.\n' +
+        (sidecar
+          ? "!! In sidecar mode the main container shares the pod's loopback: it, and every task\n" +
+            `!! run in it, can run any command here as ${username} (uid ${uid}).\n`
+          : `!! Anyone who can reach it can run any command as ${username} (uid ${uid}).\n`) +
+        '!! --insecure-no-auth allowed this. Set --auth-token-file (AUTH_TOKEN_FILE) instead' +
+        (sidecar ? '.\n' : ',\n!! or listen on 127.0.0.1.\n') +
         `${'!'.repeat(78)}\n\n`,
     );
-    logger.warn({ host, port }, 'listening without authentication on a non-loopback address');
+    logger.warn(
+      { host, port },
+      sidecar
+        ? 'listening without authentication in sidecar mode, where the main container can call the API'
+        : 'listening without authentication on a non-loopback address',
+    );
   }
   logger.info(
     {
