@@ -32,6 +32,10 @@ const settings = (overrides: Partial<PipelineRunSettings> = {}): PipelineRunSett
   ...overrides,
 });
 
+/** "$" as text: a shell's `${X}`, which neither Tekton nor the kubelet expands, among others. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the text is the point
+const dollars = 'costs $5 (or ${X}, $$, $ (x))';
+
 describe('buildPipelineRun', () => {
   it('builds the default PipelineRun', () => {
     expect(buildPipelineRun(wfe(), 'workflows', undefined, settings())).toEqual({
@@ -141,6 +145,46 @@ describe('buildPipelineRun', () => {
       buildPipelineRun(wfe({ parameters: { TARGET_RESOURCE: 'x' } }), 'ns', undefined, settings());
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(/spec\.parameters\.TARGET_RESOURCE: TARGET_RESOURCE is reserved/);
+  });
+
+  it('refuses every parameter value Tekton or the kubelet would expand, naming each, never its value', () => {
+    const build = () =>
+      buildPipelineRun(
+        wfe({
+          parameters: {
+            MESSAGE: 'token: $(tasks.fetch.results.token)',
+            NOTE: '$(DB_PASSWORD)',
+            PLAIN: dollars,
+          },
+        }),
+        'ns',
+        undefined,
+        settings(),
+      );
+    const error = (() => {
+      try {
+        build();
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues.map((i) => i.path)).toEqual([
+      'spec.parameters.MESSAGE',
+      'spec.parameters.NOTE',
+    ]);
+    expect((error as Error).message).toContain('pass the value without "$("');
+    expect((error as Error).message).not.toMatch(/tasks\.fetch|DB_PASSWORD/);
+  });
+
+  it('passes a value with "$" but no "$(" as it is', () => {
+    const run = buildPipelineRun(
+      wfe({ parameters: { PLAIN: dollars } }),
+      'ns',
+      undefined,
+      settings(),
+    );
+    expect(run.spec.params[0]).toEqual({ name: 'PLAIN', value: dollars });
   });
 
   it('rejects a bad dependency naming the field', () => {

@@ -14,6 +14,7 @@ import {
   targetResourceParameter,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { refuseExpandedValues } from './expanded-values.js';
 
 export const tektonEngine = 'tekton';
 /** kubernaut's name for the Pipeline inside every workflow bundle. */
@@ -78,9 +79,10 @@ export function pipelineTimeout(
 
 /**
  * The PipelineRun that runs `wfe`: named for the lock, labelled for its owner, resolving the
- * Pipeline from the execution bundle with the parameters (sorted) and then TARGET_RESOURCE.
- * Pure: the same inputs always give the same object, and bad input throws ConfigurationError
- * before anything is sent to the cluster.
+ * Pipeline from the execution bundle with the parameters (sorted) and then TARGET_RESOURCE; a
+ * parameter value Tekton or the kubelet would expand (`$(`) is refused. Pure: the same inputs
+ * always give the same object, and bad input throws ConfigurationError before anything is sent
+ * to the cluster.
  */
 export function buildPipelineRun(
   wfe: WorkflowExecution,
@@ -92,7 +94,9 @@ export function buildPipelineRun(
   const meta = executionMetadata(wfe, tektonEngine, conventions, {
     engineLabel: conventions.engineLabelOnPipelineRuns,
   });
-  const params = sortedParameters(wfe.spec.parameters).map(([name, value]) => ({ name, value }));
+  const sorted = sortedParameters(wfe.spec.parameters);
+  refuseExpandedValues(sorted);
+  const params = sorted.map(([name, value]) => ({ name, value }));
   const workspaces = dependencyWorkspaces(dependencies);
   const timeout = wfe.spec.executionConfig?.timeout
     ? pipelineTimeout(wfe.spec.executionConfig.timeout)

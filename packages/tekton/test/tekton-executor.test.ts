@@ -299,4 +299,14 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
     });
     expect(await executor.getStatus(wfe, env.namespace)).toBeNull();
   });
+
+  it("refuses a parameter value Tekton would expand into another task's result, creating nothing", async () => {
+    const wfe = makeExecution({
+      spec: { parameters: { MESSAGE: '$(tasks.fetch.results.token)', REPLICAS: '3' } },
+    });
+    const create = executor.create(wfe, env.namespace);
+    await expect(create).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(create).rejects.toMatchObject({ issues: [{ path: 'spec.parameters.MESSAGE' }] });
+    expect(await executor.getStatus(wfe, env.namespace)).toBeNull();
+  });
 });
