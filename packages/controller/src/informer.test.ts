@@ -298,6 +298,25 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(api.listSelectors).toHaveLength(1);
   });
 
+  it('watches again at once after a quiet watch the server held open and then ended', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    // An API server that sends no bookmarks (its watch cache off) ends quiet watches empty.
+    const quiet: Reply = (response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
+      setTimeout(() => response.end(), 1_500);
+    };
+    api.watches.push(quiet, quiet, quiet, quiet, quiet);
+    api.watches.push(stream([{ type: 'ADDED', object: cm('b', 11) }], false));
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    const startedAt = performance.now();
+    await vi.waitFor(() => expect(seen).toContain('add b@11'), { ...patience, timeout: 25_000 });
+    // Five watches of 1.5 s; backing off after each, as after a failure, would add 15 s or more.
+    expect(performance.now() - startedAt).toBeLessThan(11_000);
+    expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(Array(6).fill('10'));
+  });
+
   it('keeps retrying failed lists and watches instead of stopping', async () => {
     const api = await fakeApiServer();
     api.lists.push(status(500), status(403), list([cm('a', 5)], 10));

@@ -57,13 +57,21 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   readonly transform?: (obj: T) => T;
 }
 
-/** How one watch connection ended. */
-type WatchEnd =
-  | { readonly end: 'stopped' | 'closed' | 'gone'; readonly received: number }
-  | { readonly end: 'failed'; readonly received: number; readonly error: KubernetesApiError };
+/** How one watch connection ended, after how many events and how long open. */
+type WatchEnd = { readonly received: number; readonly openMs: number } & (
+  | { readonly end: 'stopped' | 'closed' | 'gone' }
+  | { readonly end: 'failed'; readonly error: KubernetesApiError }
+);
 
 const retryBaseMs = 500;
 const retryMaxMs = 30_000;
+/**
+ * A watch the server ends normally after at least this long proves the cycle works even when
+ * it delivered nothing (a quiet resource on a server that sends no bookmarks); a shorter empty
+ * one counts as a failure, so a server that ends every watch at once is not asked in a busy
+ * loop. client-go's reflector draws the same line ("very short watch").
+ */
+const minQuietWatchMs = 1_000;
 
 /**
  * A cache of one kind of object kept current by list and watch, with handlers for adds,
@@ -199,7 +207,8 @@ export class Informer<T extends KubeObject> {
       }
       const result = await this.#watchOnce(signal);
       if (result.end === 'stopped') return;
-      if (result.received > 0) failures = 0;
+      const heldOpen = result.end === 'closed' && result.openMs >= minQuietWatchMs;
+      if (result.received > 0 || heldOpen) failures = 0;
       if (result.end === 'gone') {
         this.#logger.info({ resourceVersion: this.#resourceVersion }, 'watch expired; relisting');
         needList = true;
@@ -220,8 +229,8 @@ export class Informer<T extends KubeObject> {
             : 'watch failed; restarting',
         );
       }
-      // A watch that ends without delivering anything must not turn into a busy loop.
-      if (result.end === 'failed' || result.received === 0) {
+      // A watch that ends at once without delivering anything must not turn into a busy loop.
+      if (result.end === 'failed' || (result.received === 0 && !heldOpen)) {
         failures += 1;
         await delay(backoff(failures, result.end === 'failed' ? result.error : undefined), signal);
       }
@@ -262,8 +271,14 @@ export class Informer<T extends KubeObject> {
   async #watchOnce(signal: AbortSignal): Promise<WatchEnd> {
     // Ends this one connection when an event shows the cache can no longer follow the stream.
     const abandon = new AbortController();
+    const openedAt = performance.now();
     let received = 0;
     let outcome: WatchOutcome;
+    const ended = <E extends object>(end: E) => ({
+      ...end,
+      received,
+      openMs: performance.now() - openedAt,
+    });
     try {
       outcome = await this.#client.watch<T>(
         this.#type,
@@ -284,18 +299,17 @@ export class Informer<T extends KubeObject> {
         },
       );
     } catch (error) {
-      return {
+      return ended({
         end: 'failed',
-        received,
         error: classifyKubernetesError(error, `watch ${this.#type.kind}`),
-      };
+      } as const);
     }
-    if (signal.aborted) return { end: 'stopped', received };
-    if (abandon.signal.aborted) return { end: 'gone', received };
-    if (outcome.end !== 'failed') return { end: outcome.end, received };
+    if (signal.aborted) return ended({ end: 'stopped' } as const);
+    if (abandon.signal.aborted) return ended({ end: 'gone' } as const);
+    if (outcome.end !== 'failed') return ended({ end: outcome.end });
     // 410: the resourceVersion is too old to resume from, whether refused or sent as an event.
-    if (outcome.error.reason === 'Gone') return { end: 'gone', received };
-    return { end: 'failed', received, error: outcome.error };
+    if (outcome.error.reason === 'Gone') return ended({ end: 'gone' } as const);
+    return ended({ end: 'failed', error: outcome.error } as const);
   }
 
   /** Applies one watch event to the cache and reports it; false when the cache must relist. */
