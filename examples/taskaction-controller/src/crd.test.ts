@@ -26,6 +26,28 @@ describe('taskActionCrd', () => {
     expect(image.maxLength).toBe(512);
   });
 
+  it('refuses a NUL in an argument or a variable at create', () => {
+    type Field = {
+      properties: Record<string, Field>;
+      items: Field;
+      additionalProperties: Field;
+      pattern: string;
+    };
+    const spec = schema?.properties.spec as unknown as Field;
+    const template = spec.properties.taskTemplate as Field;
+    const patterns = [
+      template.properties.command?.items.pattern,
+      template.properties.args?.items.pattern,
+      template.properties.env?.additionalProperties.pattern,
+      spec.properties.envVars?.additionalProperties.pattern,
+    ];
+    for (const pattern of patterns) {
+      const re = new RegExp(pattern as string);
+      expect(re.test('echo $(hostname)\n')).toBe(true);
+      expect(re.test('a\0b')).toBe(false);
+    }
+  });
+
   it('has the cache key in the spec, cacheSerializable in the template and cacheStatus in the status', () => {
     type Field = { properties: Record<string, Field>; maxLength?: number; enum?: string[] };
     const spec = schema?.properties.spec as unknown as Field;

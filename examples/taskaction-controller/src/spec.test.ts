@@ -76,6 +76,31 @@ describe('validateTaskAction', () => {
     expect(result.message).not.toContain('spec.parameters');
   });
 
+  it('refuses a NUL in an argument or a variable, naming each field, instead of runs that cannot start', () => {
+    const action = valid();
+    const spec = {
+      ...action.spec,
+      envVars: { RUN: 'a\0b' },
+      taskTemplate: {
+        ...action.spec.taskTemplate,
+        command: ['/bin/sh', '-c'],
+        args: ['echo ok', 'x\0'],
+        env: { MODE: '\0' },
+      },
+    };
+    const result = validateTaskAction({ ...action, spec }, defaultRouting, registry, allowedImages);
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    if (result.valid) return;
+    for (const field of [
+      'spec.envVars.RUN',
+      'spec.taskTemplate.args.1',
+      'spec.taskTemplate.env.MODE',
+    ]) {
+      expect(result.message).toContain(`${field}: must not contain a NUL character`);
+    }
+    expect(result.message).not.toContain('taskTemplate.command');
+  });
+
   it('is PluginNotFound for a task type no registered engine runs', () => {
     const action = valid();
     action.spec.taskType = 'spark';

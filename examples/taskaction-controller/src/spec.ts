@@ -47,7 +47,17 @@ const EnvNameSchema = z
       "changes which code the task's programs load or run (LD_*, BASH_ENV, NODE_OPTIONS, ...); pass the value under another name",
   });
 
-const EnvSchema = z.record(EnvNameSchema, z.string());
+/**
+ * Text the kernel takes as a C string (an argument of `execve`, a variable's value), which a NUL
+ * ends: the container runtime cannot start a process with one, so every attempt would fail to
+ * start (and be retried) instead of the action being refused. A pattern, so the CRD carries it
+ * and the API server refuses such an action at create.
+ */
+const cString = z.string().regex(/^[^\x00]*$/, {
+  error: 'must not contain a NUL character: the kernel ends an argument or a value at one',
+});
+
+const EnvSchema = z.record(EnvNameSchema, cString);
 
 /**
  * The longest `inputUri` and `runOutputBase` (Flyte's CRD sets none). The controller copies them
@@ -94,8 +104,8 @@ export const TaskTemplateSchema = z.object({
       'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/train:1.4"',
   }),
   /** The image's entrypoint and arguments; engines that cannot set them run the image's own. */
-  command: z.array(z.string()).optional(),
-  args: z.array(z.string()).optional(),
+  command: z.array(cString).optional(),
+  args: z.array(cString).optional(),
   env: EnvSchema.optional(),
   /** Attempts after a failed one: the task gets `retries + 1` attempts. Default 0. */
   retries: z.number().int().min(0).max(10).optional(),

@@ -79,6 +79,17 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   });
 
+  it('refuses at create an argument or a variable holding a NUL, which no attempt could start with', async () => {
+    const mallory = await authorAndSignaller();
+    const manifest = taskAction({
+      taskTemplate: { image: 'registry.invalid/task:1', args: ['x\0y'], env: { MODE: '\0' } },
+    });
+    const refusal = await apply(mallory, env.namespace, manifest).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ reason: 'Invalid' });
+    expect(String((refusal as Error).message)).toMatch(/spec\.taskTemplate\.args\[0\]/);
+    expect(String((refusal as Error).message)).toMatch(/spec\.taskTemplate\.env\.MODE/);
+  });
+
   it('gives an attempt without a timeout the default deadline, so none holds a pod for ever', async () => {
     await start();
     const manifest = taskAction();
