@@ -4,7 +4,7 @@
  */
 import { passwordsNeeded } from './credential-passwords.js';
 import type { Model } from './filters.js';
-import { type JobTemplate, TEMPLATE_INVENTORY } from './job-templates.js';
+import type { JobTemplate } from './job-templates.js';
 import type { LaunchCredential } from './launch-credentials.js';
 import { pythonJsonDumps } from './python-json.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
@@ -113,7 +113,7 @@ export function serializeJobTemplate(
     name: template.name,
     description: template.description,
     job_type: 'run',
-    inventory: TEMPLATE_INVENTORY,
+    inventory: template.inventory,
     project: 1,
     playbook: template.playbook,
     scm_branch: '',
@@ -172,7 +172,7 @@ export function launchInfo(
     survey_enabled: surveyApplies(template),
     variables_needed_to_start: variablesNeeded,
     credential_needed_to_start: false,
-    inventory_needed_to_start: false,
+    inventory_needed_to_start: template.inventory === null,
     job_template_data: { name: template.name, id: template.id, description: template.description },
     defaults: {
       extra_vars: templateExtraVars(template),
@@ -182,7 +182,10 @@ export function launchInfo(
       skip_tags: '',
       job_type: 'run',
       verbosity: 0,
-      inventory: { name: 'Demo Inventory', id: TEMPLATE_INVENTORY },
+      inventory:
+        template.inventory === null
+          ? { name: null, id: null }
+          : { name: 'Demo Inventory', id: template.inventory },
       credentials: credentials.map(({ credential, type }) => ({
         id: credential.id,
         name: credential.name,

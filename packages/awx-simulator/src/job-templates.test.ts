@@ -198,6 +198,29 @@ describe('job templates', () => {
     });
   });
 
+  it('refuses to launch a template without an inventory, and says so on GET launch/', async () => {
+    const template = sim.state.addJobTemplate({ name: 'no-inventory', inventory: null });
+    const path = `job_templates/${template.id}/launch/`;
+    expect((await request('GET', `job_templates/${template.id}/`)).body.inventory).toBeNull();
+    expect((await request('GET', path)).body).toMatchObject({
+      inventory_needed_to_start: true,
+      defaults: { inventory: { id: null, name: null } },
+    });
+    const jobs = sim.state.jobs().length;
+    // The template does not prompt for an inventory, so the one given is ignored too.
+    const refused = await request('POST', path, { inventory: 1 });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { resources_needed_to_start: ['Job Template inventory is missing or undefined.'] },
+    });
+    expect(sim.state.jobs()).toHaveLength(jobs);
+    const seeded = sim.state.addJobTemplate({ name: 'with-inventory' });
+    expect((await request('GET', `job_templates/${seeded.id}/launch/`)).body).toMatchObject({
+      inventory_needed_to_start: false,
+      defaults: { inventory: { id: 1, name: 'Demo Inventory' } },
+    });
+  });
+
   it('launches a workflow job, and no job, when the template slices across its hosts', async () => {
     const template = sim.state.addJobTemplate({
       name: 'sliced',

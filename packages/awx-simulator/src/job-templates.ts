@@ -30,6 +30,12 @@ import { jobVariables, sortSurveyAnswers } from './survey-answers.js';
 import { passwordVariables, type SurveySpec } from './survey-spec.js';
 import type { Micros } from './timestamps.js';
 
+/**
+ * The one inventory every template runs against (`Demo Inventory`). The simulator has no
+ * execution environments, labels or instance groups, so every id of one is refused.
+ */
+export const TEMPLATE_INVENTORY = 1;
+
 /** A template as a test seeds it; the simulator has no API to create templates. */
 export const jobTemplateSeedSchema = z.object({
   name: z.string().min(1),
@@ -44,6 +50,11 @@ export const jobTemplateSeedSchema = z.object({
   /** Job Slicing: above 1 (and with as many hosts), a launch makes a workflow job. */
   jobSliceCount: z.number().int().min(0).default(1),
   askJobSliceCountOnLaunch: z.boolean().default(false),
+  /**
+   * The template's inventory: `Demo Inventory` (id 1), or `null` for none, as a template whose
+   * inventory was deleted has. AWX refuses to launch one without an inventory.
+   */
+  inventory: z.literal(TEMPLATE_INVENTORY).nullable().default(TEMPLATE_INVENTORY),
   /** Hosts in the template's inventory: AWX slices into at most this many jobs. */
   inventoryHosts: z.number().int().min(0).default(1),
   /** Ids of credentials attached to the template. */
@@ -72,12 +83,6 @@ export type JobTemplate = Omit<z.output<typeof jobTemplateSeedSchema>, 'surveySp
   /** As AWX stores it: `{}`, or a checked spec whose password defaults are encrypted. */
   readonly surveySpec: SurveySpec;
 };
-
-/**
- * The one inventory every template runs against (`Demo Inventory`). The simulator has no
- * execution environments, labels or instance groups, so every id of one is refused.
- */
-export const TEMPLATE_INVENTORY = 1;
 
 /** The body of `POST job_templates/{id}/launch/` (JobLaunchSerializer's writable fields). */
 const launchRequestSchema = (credentialExists: Exists) =>
@@ -183,7 +188,7 @@ export function planLaunch(
     if (value !== undefined && value !== templateValue) ignored[name] = value;
   }
   // Absent (null here: the fields refuse a null) is not given; the template's is a no-op.
-  if (request.inventory !== null && request.inventory !== TEMPLATE_INVENTORY) {
+  if (request.inventory !== null && request.inventory !== template.inventory) {
     ignored.inventory = request.inventory;
   }
   for (const name of MANY_PROMPTS) {
@@ -204,6 +209,11 @@ export function planLaunch(
   const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
   if (refused.length > 0) errors.credentials = refused;
   if (typeof slices === 'string') errors.job_slice_count = [slices];
+  // JobTemplate.resources_needed_to_start: the simulator's templates never prompt for an
+  // inventory, so one without its own is refused whatever the launch gives.
+  if (template.inventory === null) {
+    errors.resources_needed_to_start = ['Job Template inventory is missing or undefined.'];
+  }
   const templateCredentials = template.credentials.flatMap((id) => lookup(id) ?? []);
   // Passwords may come at the top level when `credential_passwords` is absent.
   const passwords = collectPasswords(
@@ -275,7 +285,9 @@ function acceptSliceCount(
   requested: number | undefined,
   ignored: Record<string, unknown>,
 ): number | string {
-  const effective = (count: number) => Math.min(count, template.inventoryHosts);
+  // Without an inventory there are no hosts to cap the count by.
+  const effective = (count: number) =>
+    template.inventory === null ? count : Math.min(count, template.inventoryHosts);
   if (requested === undefined || requested === template.jobSliceCount) {
     return effective(template.jobSliceCount);
   }

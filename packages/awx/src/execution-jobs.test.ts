@@ -64,6 +64,7 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
     launchRequirements: async () => ({
       passwords_needed_to_start: [],
       variables_needed_to_start: [],
+      inventory_needed_to_start: false,
     }),
     surveyQuestions: async () => [],
     getJob: async (id) => jobs.find((j) => j.id === id) ?? null,

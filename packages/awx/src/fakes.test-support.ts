@@ -59,6 +59,8 @@ export class FakeAwx
   passwordsNeeded: string[] = [];
   /** The variables the template's survey requires. */
   variablesNeeded: string[] = [];
+  /** The template has no inventory. */
+  inventoryNeeded = false;
   launched: LaunchRequest[] = [];
   canceled: number[] = [];
   canceledWorkflows: number[] = [];
@@ -88,6 +90,7 @@ export class FakeAwx
     return {
       passwords_needed_to_start: this.passwordsNeeded,
       variables_needed_to_start: this.variablesNeeded,
+      inventory_needed_to_start: this.inventoryNeeded,
     };
   }
   async launch(templateId: number, request: LaunchRequest) {

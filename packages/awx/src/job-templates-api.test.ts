@@ -42,17 +42,19 @@ describe('JobTemplatesApi', () => {
     });
   });
 
-  it('reads the passwords and survey variables a launch of the template needs', async () => {
+  it('reads the passwords, survey variables and inventory a launch of the template needs', async () => {
     nock(base)
       .get('/api/v2/job_templates/3/launch/')
       .reply(200, {
         can_start_without_user_input: false,
         passwords_needed_to_start: ['ssh_password'],
         variables_needed_to_start: ['region'],
+        inventory_needed_to_start: true,
       });
     expect(await templates().launchRequirements(3)).toEqual({
       passwords_needed_to_start: ['ssh_password'],
       variables_needed_to_start: ['region'],
+      inventory_needed_to_start: true,
     });
   });
 

@@ -32,6 +32,7 @@ function fake(template: JobTemplate, survey: SurveyQuestion[]) {
     survey,
     passwords: [] as string[],
     variables: [] as string[],
+    inventoryNeeded: false,
     templateReads: 0,
     surveyReads: 0,
   };
@@ -44,6 +45,7 @@ function fake(template: JobTemplate, survey: SurveyQuestion[]) {
     launchRequirements: async () => ({
       passwords_needed_to_start: state.passwords,
       variables_needed_to_start: state.variables,
+      inventory_needed_to_start: state.inventoryNeeded,
     }),
     surveyQuestions: async () => {
       state.surveyReads += 1;
@@ -103,6 +105,20 @@ describe('checkLaunch', () => {
         message: expect.stringMatching(
           /^AWX job template "restart" \(id 3\) has credentials that ask for passwords at launch \(ssh_password, vault_password\.prod\), which an execution cannot give: save the passwords in those credentials/,
         ),
+      },
+    ]);
+  });
+
+  it('refuses a template without an inventory, which AWX refuses every launch of', async () => {
+    const { state, catalog } = fake({ ...base, survey_enabled: false }, []);
+    state.inventoryNeeded = true;
+    const template = await catalog.template('restart', undefined);
+    expect(await issuesOf(checkLaunch(catalog, template, variables, true, undefined))).toEqual([
+      {
+        path: jobTemplateNamePath,
+        message:
+          'AWX job template "restart" (id 3) has no inventory, which AWX refuses a launch ' +
+          'without and an execution does not give: set an inventory on the template',
       },
     ]);
   });

@@ -2,7 +2,7 @@
  * The check before a launch, against the job template as the catalog has it: the launch's
  * extra_vars typed for the template's survey, or a ConfigurationError for what AWX would refuse
  * or ignore (survey answers, the survey's required variables, prompts, passwords its credentials
- * ask for at launch, slicing) and what would keep the engine from finding its job. The survey is
+ * ask for at launch, a missing inventory, slicing) and what would keep the engine from finding its job. The survey is
  * read only when it is enabled; it and what `GET launch/` says a launch needs are cached like the
  * template.
  */
@@ -10,7 +10,12 @@ import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
 import type { ExtraVars } from './extra-vars.js';
 import { type LaunchVariables, typedExtraVars } from './extra-vars-plan.js';
 import { slicingIssues } from './job-slicing.js';
-import { passwordIssues, promptIssues, requiredVariableIssues } from './launch-prompts.js';
+import {
+  inventoryIssues,
+  passwordIssues,
+  promptIssues,
+  requiredVariableIssues,
+} from './launch-prompts.js';
 import type { JobTemplate } from './schemas.js';
 import type { Cached, TemplateCatalog } from './template-catalog.js';
 
@@ -67,6 +72,7 @@ async function check(
       ...requiredVariableIssues(template, needed.value.variables_needed_to_start, inputs.variables),
       ...promptIssues(template, inputs, survey?.value),
       ...passwordIssues(template, needed.value.passwords_needed_to_start),
+      ...inventoryIssues(template, needed.value.inventory_needed_to_start),
       ...slicingIssues(template),
     ],
     surveyCached: (survey?.cached ?? false) || needed.cached,

@@ -108,6 +108,27 @@ export function passwordIssues(
 }
 
 /**
+ * The template has no inventory (AWX's `inventory_needed_to_start`, e.g. its inventory was
+ * deleted): AWX refuses every launch that does not give one (JobTemplate
+ * .resources_needed_to_start), and an execution gives none.
+ */
+export function inventoryIssues(
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  needed: boolean,
+): FieldIssue[] {
+  if (!needed) return [];
+  return [
+    {
+      path: jobTemplateNamePath,
+      message:
+        `AWX job template "${template.name}" (id ${template.id}) has no inventory, which AWX ` +
+        'refuses a launch without and an execution does not give: set an inventory on the ' +
+        'template',
+    },
+  ];
+}
+
+/**
  * The variables the template's survey requires (AWX's `variables_needed_to_start`) that the
  * launch does not send. AWX refuses such a launch with 400 even when the question has a default:
  * it checks the launch's own answers, and merges defaults only into the job it then creates.

@@ -67,13 +67,18 @@ export const SurveySpecSchema = z.object({
 /**
  * `GET job_templates/{id}/launch/`: what AWX refuses a launch without. The passwords the
  * template's credentials ask for at launch (a Machine or Vault password saved as "Prompt on
- * launch"), and the variables of the enabled survey's required questions, which a launch must
+ * launch"), the variables of the enabled survey's required questions, which a launch must
  * answer even when the question has a default (_survey_element_validation checks the launch's
- * answers before any default is merged).
+ * answers before any default is merged), and an inventory when the template has none.
  */
 export const LaunchRequirementsSchema = z.object({
   passwords_needed_to_start: z.array(z.string()).default([]),
   variables_needed_to_start: z.array(z.string()).default([]),
+  /**
+   * The template has no inventory (JobLaunchSerializer.get_inventory_needed_to_start): AWX
+   * refuses a launch that does not give one (resources_needed_to_start), and the engine gives none.
+   */
+  inventory_needed_to_start: z.boolean().default(false),
 });
 
 export type LaunchRequirements = z.infer<typeof LaunchRequirementsSchema>;

@@ -26,6 +26,7 @@ function reader(survey: SurveyQuestion[]) {
     launchRequirements: async () => ({
       passwords_needed_to_start: [],
       variables_needed_to_start: [],
+      inventory_needed_to_start: false,
     }),
     surveyQuestions: async (id) => {
       reads.push(id);

@@ -312,6 +312,28 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     expect(bed.sim.state.deletedCredentials()).toHaveLength(deletedBefore);
   });
 
+  it('refuses a template without an inventory before creating a credential', async () => {
+    const template = seedTemplate(bed.sim, { inventory: null });
+    await createSecret(bed.kube, env.namespace, 'inventoryless', { k: 'v' });
+    const deletedBefore = bed.sim.state.deletedCredentials().length;
+    const wfe = makeExecution(template.name);
+    const error = await rejection(
+      bed
+        .executor()
+        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'inventoryless' }] } }),
+    );
+    expect(error.issues).toEqual([
+      {
+        path: 'spec.workflowRef.engineConfig.jobTemplateName',
+        message: expect.stringMatching(/has no inventory, which AWX refuses a launch without/),
+      },
+    ]);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(apiCredentials()).toEqual([]);
+    // Nothing made and rolled back either.
+    expect(bed.sim.state.deletedCredentials()).toHaveLength(deletedBefore);
+  });
+
   it('refuses a template that slices, launching nothing, and launches one that prompts with 1', async () => {
     const slicing = seedTemplate(bed.sim, { jobSliceCount: 3, inventoryHosts: 3 });
     const refused = makeExecution(slicing.name);
