@@ -176,6 +176,75 @@ describe('WorkflowExecutionReconciler', () => {
       patch.mock.invocationCallOrder[0] as number,
     );
   });
+
+  it("UT-WE-1520-001: holds an execution on a target in its cooldown in Pending, saying so in kubernaut's CooldownActive words", async () => {
+    const now = new Date('2026-01-01T00:10:00Z');
+    const target = 'team-a/deployment/app';
+    const spec = {
+      workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+      targetResource: target,
+      executionEngine: 'job',
+    };
+    // Finished 31 s before now; the cooldown is 5 minutes.
+    const prior: KubeObject = {
+      metadata: { name: 'prior', namespace: 'team-a', uid: 'u-prior', resourceVersion: '3' },
+      spec,
+      status: {
+        phase: 'Completed',
+        completionTime: '2026-01-01T00:09:29Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+      },
+    };
+    let stored: KubeObject = {
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'WorkflowExecution',
+      metadata: { name: 'next', namespace: 'team-a', uid: 'u-next', resourceVersion: '1' },
+      spec,
+    };
+    const write = (change: Partial<KubeObject>) => {
+      stored = {
+        ...stored,
+        ...change,
+        metadata: {
+          ...stored.metadata,
+          ...change.metadata,
+          resourceVersion: String(Number(stored.metadata?.resourceVersion) + 1),
+        },
+      };
+      return stored;
+    };
+    const client = {
+      get: async () => stored,
+      patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+        write(body.status ? { status: { ...stored.status, ...body.status } } : body),
+      replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+        write({ status: body.status }),
+    } as unknown as KubeClient;
+    const registry = new Registry();
+    const reconciler = new WorkflowExecutionReconciler({
+      client,
+      reader: { get: async () => stored } as unknown as Reader,
+      registry,
+      executions: { observe: () => {} },
+      targets: following([prior, stored]),
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
+      executionNamespace: 'executions',
+      cooldownMs: 5 * 60_000,
+      now: () => now,
+    });
+    const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
+    const result = await reconciler.reconcile('team-a/next', ctx);
+    expect(result).toEqual({ requeueAfter: 269_000 });
+    expect(stored.status).toMatchObject({ phase: 'Pending' });
+    expect(stored.status).not.toHaveProperty('executionRef');
+    const conditions = (stored.status?.conditions ?? []) as { type: string }[];
+    const waiting = conditions.find((c) => c.type === 'Waiting');
+    expect(waiting).toMatchObject({
+      status: 'True',
+      reason: 'CooldownActive',
+      message: `Execution deferred: cooldown active for ${target} (remaining: 4m29s) after team-a/prior`,
+    });
+  });
 });
 
 describe('WorkflowExecutionReconciler across a restart', () => {

@@ -25,6 +25,7 @@ import {
   DeadlinePassedError,
   type Dependencies,
   type ExecutionResult,
+  formatGoDuration,
   isTerminalPhase,
   type Logger,
   noopLogger,
@@ -364,14 +365,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (refusal) return this.#startFailed(wfe, refusal, ctx);
     if (discoveryWaitMs !== undefined) return { requeueAfter: discoveryWaitMs };
     if (blocking) {
-      const seconds = Math.ceil(blocking.remainingMs / 1000);
+      // kubernaut's CooldownActive Event says this (no Event is recorded here: the condition
+      // carries it), then the execution that holds the target back.
+      const remaining = formatGoDuration(blocking.remainingMs);
       await this.#write(
         wfe,
         (c) =>
           markWaiting(
             c,
             'CooldownActive',
-            `target ${wfe.spec.targetResource} is cooling down after ${blocking.name} (${seconds}s left)`,
+            `Execution deferred: cooldown active for ${wfe.spec.targetResource} (remaining: ${remaining}) after ${blocking.name}`,
             this.#o.now(),
           ),
         ctx,
