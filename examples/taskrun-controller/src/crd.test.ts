@@ -38,6 +38,20 @@ describe('the CRDs', () => {
     );
   });
 
+  it('refuse at create a param value or default holding a NUL, which would end up in a script', () => {
+    type Field = { properties: Record<string, Field>; items: Field; pattern?: string };
+    const runParams = (runSchema?.properties.spec as unknown as Field).properties.params;
+    const taskParams = (taskSchema?.properties.spec as unknown as Field).properties.params;
+    for (const pattern of [
+      runParams?.items.properties.value?.pattern,
+      taskParams?.items.properties.default?.pattern,
+    ]) {
+      const re = new RegExp(pattern as string);
+      expect(re.test('$(hostname)\n')).toBe(true);
+      expect(re.test('a\0b')).toBe(false);
+    }
+  });
+
   it('show the phase, the reason and the running step', () => {
     expect(runVersion?.additionalPrinterColumns.map((c) => c.name)).toEqual([
       'Task',

@@ -12,7 +12,7 @@ export const engineConfigPath = 'spec.workflowRef.engineConfig';
  */
 const cString = '[^\\x00]*';
 
-const withoutNul = (schema: z.ZodString) =>
+export const withoutNul = (schema: z.ZodString) =>
   schema.regex(new RegExp(`^${cString}$`), {
     error: 'must not contain a NUL character: the kernel ends a script, a value or a path at one',
   });

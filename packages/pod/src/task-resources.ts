@@ -10,7 +10,7 @@ import {
   type ResourceType,
 } from '@roundhouse/core';
 import { z } from 'zod';
-import { StepsSchema } from './config.js';
+import { StepsSchema, withoutNul } from './config.js';
 import { StepStatusSchema } from './steps.js';
 
 const group = 'roundhouse.dev';
@@ -44,8 +44,11 @@ const paramName = z
 const ParamSpecSchema = z.strictObject({
   name: paramName,
   description: z.string().optional(),
-  /** Used when a TaskRun gives no value; a param without one must be given. */
-  default: z.string().optional(),
+  /**
+   * Used when a TaskRun gives no value; a param without one must be given. Pasted into a script,
+   * so it holds no NUL, as a script does not.
+   */
+  default: withoutNul(z.string()).optional(),
 });
 
 /** A Task: steps (the pod engine's, field for field), whether they run at once, and params. */
@@ -55,7 +58,11 @@ export const TaskSpecSchema = z.strictObject({
   params: z.array(ParamSpecSchema).optional(),
 });
 
-const ParamSchema = z.strictObject({ name: paramName, value: z.string() });
+/**
+ * A TaskRun's value of a param, pasted into the Task's scripts: without a NUL, as a script, so a
+ * refusal names the run's own field, not the Task's script it would have ended up in.
+ */
+const ParamSchema = z.strictObject({ name: paramName, value: withoutNul(z.string()) });
 
 export const TaskRunSpecSchema = z.strictObject({
   taskRef: z.strictObject({ name: z.string().min(1).max(253) }),
