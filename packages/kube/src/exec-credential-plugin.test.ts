@@ -190,13 +190,23 @@ describe('ExecCredentialPlugin', () => {
   it('names a command that cannot be run with its install hint, and an exec section without one', async () => {
     const missing = execCredentialPlugin({
       name: 'ci',
-      exec: { command: join(dir, 'no-such-plugin'), installHint: 'install it with brew' },
+      exec: {
+        command: join(dir, 'no-such-plugin'),
+        args: ['get-token', '--oidc-client-secret=client-secret-1f2e'],
+        installHint: 'install it with brew',
+      },
     })!;
     const error = await failure(missing.credential());
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error).toMatchObject({
       message: `users[ci].user.exec.command: "${join(dir, 'no-such-plugin')}" cannot be run (ENOENT); install it with brew`,
     });
+    // Nothing it carries holds the arguments, as Node's spawn error does (spawnargs).
+    const written: string[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) {
+      written.push(e.message, e.stack ?? '', JSON.stringify(e));
+    }
+    expect(written.join('\n')).not.toContain('client-secret-1f2e');
     expect(() => execCredentialPlugin({ name: 'ci', exec: { args: ['token'] } })).toThrow(
       new ConfigurationError({
         path: 'users[ci].user.exec.command',

@@ -192,18 +192,15 @@ export class ExecCredentialPlugin {
       child.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const hint = this.#config.installHint ? `; ${this.#config.installHint}` : '';
+        // Node's error is no cause: it carries the arguments (`spawnargs`), which may hold a
+        // client secret, to any logger that writes a cause's fields.
         reject(
           error.code === 'ENOENT' || error.code === 'EACCES'
-            ? new ConfigurationError(
-                {
-                  path: `${this.#where}.command`,
-                  message: `"${command}" cannot be run (${error.code})${hint}`,
-                },
-                { cause: error },
-              )
-            : new ExecCredentialError(`${plugin} could not be started (${error.code})`, {
-                cause: error,
-              }),
+            ? new ConfigurationError({
+                path: `${this.#where}.command`,
+                message: `"${command}" cannot be run (${error.code})${hint}`,
+              })
+            : new ExecCredentialError(`${plugin} could not be started (${error.code})`),
         );
       });
       child.on('close', (code, signal) => {

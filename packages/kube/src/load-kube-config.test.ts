@@ -153,6 +153,22 @@ current-context: second
       'kubeconfig: current-context "a" names no cluster in the kubeconfig',
     );
   });
+  it('quotes no line of a kubeconfig it cannot parse, in the error or anything it carries', async () => {
+    const token = 'sha256~Zk9vX2NhbmFyeS10b2tlbi0xZjJl';
+    const broken = write(
+      'broken',
+      `users:\n- name: admin\n  user:\n    token: ${token}\n   bad: indentation\n`,
+    );
+    const error = await loadKubeConfig({ files: [broken] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/is not a usable kubeconfig: bad indentation/);
+    // What a logger's error serializer writes: the message, the stack and every cause's.
+    const written: string[] = [];
+    for (let e: unknown = error; e instanceof Error; e = e.cause) {
+      written.push(e.message, e.stack ?? '', JSON.stringify(e));
+    }
+    expect(written.join('\n')).not.toContain(token.slice(0, 12));
+  });
 });
 
 describe('inClusterConfig', () => {

@@ -181,10 +181,12 @@ function readKubeConfig(file: string): RawKubeConfig {
 }
 
 function unusable(file: string, error: unknown): ConfigurationError {
-  // YAML parse errors quote the file over several lines; the first says what is wrong.
+  // YAML parse errors quote the file over several lines; the first says what is wrong. The
+  // error itself is no cause: its quote holds the lines around the fault, a token or a key
+  // among them, which a logger serializing causes would write out.
   const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-  return new ConfigurationError(
-    { path: 'kubeconfig', message: `${file} is not a usable kubeconfig: ${detail}` },
-    { cause: error },
-  );
+  return new ConfigurationError({
+    path: 'kubeconfig',
+    message: `${file} is not a usable kubeconfig: ${detail}`,
+  });
 }
