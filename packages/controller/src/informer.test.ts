@@ -317,6 +317,18 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(Array(6).fill('10'));
   });
 
+  it('watches again at once after a watch stalled, however often', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    // Every watch stays open and silent, as on a quiet resource when no bookmarks come.
+    const { informer: inf } = informer(api, { stallTimeoutMs: 1_200 });
+    await inf.start();
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    // A stall every 1.2 s: six watches in 7 s. Backing off after each, growing, allows three.
+    expect(api.watchQueries.length).toBeGreaterThanOrEqual(5);
+    expect(api.listSelectors).toHaveLength(1);
+  });
+
   it('keeps retrying failed lists and watches instead of stopping', async () => {
     const api = await fakeApiServer();
     api.lists.push(status(500), status(403), list([cm('a', 5)], 10));

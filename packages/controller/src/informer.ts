@@ -66,10 +66,11 @@ type WatchEnd = { readonly received: number; readonly openMs: number } & (
 const retryBaseMs = 500;
 const retryMaxMs = 30_000;
 /**
- * A watch the server ends normally after at least this long proves the cycle works even when
- * it delivered nothing (a quiet resource on a server that sends no bookmarks); a shorter empty
- * one counts as a failure, so a server that ends every watch at once is not asked in a busy
- * loop. client-go's reflector draws the same line ("very short watch").
+ * A watch that stays open at least this long before it ends (closed by the server, or stalled)
+ * proves the cycle works even when it delivered nothing: a quiet resource on a server that
+ * sends no bookmarks has only such watches. A shorter empty one counts as a failure, so a
+ * server that ends every watch at once is not asked in a busy loop. client-go's reflector draws
+ * the same line ("very short watch").
  */
 const minQuietWatchMs = 1_000;
 
@@ -207,7 +208,14 @@ export class Informer<T extends KubeObject> {
       }
       const result = await this.#watchOnce(signal);
       if (result.end === 'stopped') return;
-      const heldOpen = result.end === 'closed' && result.openMs >= minQuietWatchMs;
+      // Ended by the stall timeout, not by a quicker connect timeout of the transport; half of
+      // it, since the stall timer runs on the event loop's cached clock, a little behind this one.
+      const stalled =
+        result.end === 'failed' &&
+        result.error.reason === 'Timeout' &&
+        result.error.statusCode === undefined &&
+        result.openMs >= this.#stallTimeoutMs / 2;
+      const heldOpen = (result.end === 'closed' || stalled) && result.openMs >= minQuietWatchMs;
       if (result.received > 0 || heldOpen) failures = 0;
       if (result.end === 'gone') {
         this.#logger.info({ resourceVersion: this.#resourceVersion }, 'watch expired; relisting');
@@ -221,7 +229,6 @@ export class Informer<T extends KubeObject> {
         continue;
       }
       if (result.end === 'failed') {
-        const stalled = result.error.reason === 'Timeout' && result.error.statusCode === undefined;
         this.#logger.warn(
           describeError(result.error),
           stalled
@@ -230,7 +237,7 @@ export class Informer<T extends KubeObject> {
         );
       }
       // A watch that ends at once without delivering anything must not turn into a busy loop.
-      if (result.end === 'failed' || (result.received === 0 && !heldOpen)) {
+      if (!heldOpen && (result.end === 'failed' || result.received === 0)) {
         failures += 1;
         await delay(backoff(failures, result.end === 'failed' ? result.error : undefined), signal);
       }
