@@ -216,7 +216,11 @@ describe('WorkflowExecutionReconciler', () => {
     const client = {
       get: async () => stored,
       patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-        write(body.status ? { status: { ...stored.status, ...body.status } } : body),
+        write(
+          body.status
+            ? { status: { ...(stored.status as object), ...(body.status as object) } }
+            : body,
+        ),
       replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
         write({ status: body.status }),
     } as unknown as KubeClient;
@@ -237,7 +241,8 @@ describe('WorkflowExecutionReconciler', () => {
     expect(result).toEqual({ requeueAfter: 269_000 });
     expect(stored.status).toMatchObject({ phase: 'Pending' });
     expect(stored.status).not.toHaveProperty('executionRef');
-    const conditions = (stored.status?.conditions ?? []) as { type: string }[];
+    const status = stored.status as { conditions?: { type: string }[] } | undefined;
+    const conditions = status?.conditions ?? [];
     const waiting = conditions.find((c) => c.type === 'Waiting');
     expect(waiting).toMatchObject({
       status: 'True',
