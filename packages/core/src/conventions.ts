@@ -56,6 +56,8 @@ export const kubernautConventions: Conventions = Object.freeze({
   namePrefix: 'wfe-',
   secretMountBase: '/run/kubernaut/secrets',
   configMapMountBase: '/run/kubernaut/configmaps',
+  // kubernaut's executors' default until its DD-WE-005 v2.0 (#481); since then they name no
+  // ServiceAccount (the namespace's `default` runs) and its chart creates none of this name.
   defaultServiceAccountName: 'kubernaut-workflow-runner',
   envPrefix: 'KUBERNAUT',
   engineLabelOnPipelineRuns: false,
