@@ -73,6 +73,14 @@ export function jobCancelable(
   return cancelable && (launchedBy.id === TOKEN_USER.id || templateRole === 'admin');
 }
 
+/**
+ * JobAccess.can_delete: an admin of the job's organization, whatever the job's state (the view
+ * refuses a running one after this). A System Administrator passes before it is asked.
+ */
+export function jobDeletable(organizationRole: OrganizationRole | undefined): boolean {
+  return organizationRole === 'admin';
+}
+
 /** What CredentialAccess.can_add answers: a ParseError of get_object_from_data is a 400. */
 export type CredentialAddCheck =
   | { readonly allowed: true }

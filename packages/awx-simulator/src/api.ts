@@ -11,6 +11,7 @@ import {
   canAddCredential,
   credentialGrants,
   jobCancelable,
+  jobDeletable,
   organizationReadable,
   type TemplateRole,
   TOKEN_USER,
@@ -27,7 +28,7 @@ import { type Model, queryRows } from './filters.js';
 import { jobEventModel, savedJobEvents, serializeJobEvent } from './job-events.js';
 import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-template-views.js';
 import type { JobTemplate } from './job-templates.js';
-import { canCancel, type Job, jobModel, serializeJob } from './jobs.js';
+import { canCancel, deletionRefusal, type Job, jobModel, serializeJob } from './jobs.js';
 import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
 import { organizationModel, serializeOrganization } from './organizations.js';
 import { isPage, paginate } from './paging.js';
@@ -508,10 +509,28 @@ function jobBody(context: Context, job: Job, detail: boolean): Record<string, un
       templateName,
       credentials: credentialSummaries(context, job.credentials),
       detail,
+      deletable: jobDeleteAllowed(context, job),
       now: context.store.now(),
     },
     context.prefix,
   );
+}
+
+/** JobAccess.can_delete, which a System Administrator passes without being asked. */
+function jobDeleteAllowed(context: Context, job: Job): boolean {
+  return context.superuser || jobDeletable(context.store.organization(job.organization)?.role);
+}
+
+/**
+ * JobDetail.destroy (UnifiedJobDeletionMixin): the user's right first, then the job's state;
+ * the job leaves the history, and a client that reads it gets 404.
+ */
+function deleteJob(context: Context, job: Job): Reply {
+  if (!jobDeleteAllowed(context, job)) return forbidden();
+  const refused = deletionRefusal(job, context.store.now());
+  if (refused) return refused;
+  context.store.deleteJob(job.id);
+  return empty(204);
 }
 
 function jobRoute(context: Context): Reply {
@@ -521,6 +540,9 @@ function jobRoute(context: Context): Reply {
     route.name === 'jobStdout' ? stdoutError(reply, renderer.format) : reply;
   const job = store.job(route.id);
   if (!job) return refuse(notFound());
+  // An admin of the job's organization sees its jobs (JobAccess.filtered_queryset) and may
+  // delete them, whatever its role on the template.
+  if (route.name === 'job' && method === 'DELETE') return deleteJob(context, job);
   const templateRole = jobTemplateRole(context, job);
   if (!mayOnTemplate(context, templateRole, 'read')) return refuse(forbidden());
   switch (route.name) {

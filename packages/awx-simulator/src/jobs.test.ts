@@ -179,6 +179,59 @@ describe('jobs', () => {
     }
   });
 
+  it('deletes a finished job, and refuses a running one or one whose events are being saved', async () => {
+    const running = await launch({ pendingMs: 0, runningMs: 60_000 });
+    await until(running, 'running');
+    const refused = await request('DELETE', `jobs/${running}/`);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ detail: 'Cannot delete running job resource.' });
+    expect((await job(running)).summary_fields.user_capabilities.delete).toBe(true);
+
+    const lagging = await launch({ pendingMs: 0, runningMs: 0, eventsLagMs: 60_000 });
+    await until(lagging, 'successful');
+    const processing = await request('DELETE', `jobs/${lagging}/`);
+    expect(processing.status).toBe(400);
+    expect(await processing.json()).toEqual({ error: 'Job has not finished processing events.' });
+
+    const done = await launch({ pendingMs: 0, runningMs: 0 });
+    await until(done, 'successful');
+    const deleted = await request('DELETE', `jobs/${done}/`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.headers.get('allow')).toBe('GET, DELETE, HEAD, OPTIONS');
+    expect((await request('GET', `jobs/${done}/`)).status).toBe(404);
+    expect((await request('DELETE', `jobs/${done}/`)).status).toBe(404);
+  });
+
+  it('lets only an admin of the organization delete a job when the user is not an administrator', async () => {
+    const user = await startAwxSimulator({ superuser: false });
+    try {
+      const member = user.state.addOrganization('Members', '', 'member');
+      const headers = { Authorization: `Bearer ${user.token}` };
+      const finished = async (organization: number) => {
+        const template = user.state.addJobTemplate({
+          name: `quick-${organization}`,
+          organization,
+          schedule: { pendingMs: 0, runningMs: 0 },
+        });
+        const { id } = user.state.launch(template.id);
+        const deadline = Date.now() + 5000;
+        while (user.state.job(id)?.status !== 'successful' && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        return id;
+      };
+      const remove = (id: number) =>
+        fetch(`${user.apiUrl}jobs/${id}/`, { method: 'DELETE', headers });
+      const theirs = await finished(member.id);
+      const view = await fetch(`${user.apiUrl}jobs/${theirs}/`, { headers });
+      expect(((await view.json()) as Body).summary_fields.user_capabilities.delete).toBe(false);
+      expect((await remove(theirs)).status).toBe(403);
+      expect((await remove(await finished(1))).status).toBe(204);
+    } finally {
+      await user.stop();
+    }
+  });
+
   it('cancels a pending job at once', async () => {
     const id = await launch({ pendingMs: 60_000 });
     expect((await request('POST', `jobs/${id}/cancel/`)).status).toBe(202);

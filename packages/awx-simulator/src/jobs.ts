@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { UserRef } from './access.js';
 import type { Model } from './filters.js';
 import type { Injection } from './injection.js';
+import { detail, json, type Reply } from './replies.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
@@ -103,10 +104,6 @@ export function isUnstarted(job: Job): boolean {
   return job.status === 'new' || job.status === 'pending' || job.status === 'waiting';
 }
 
-export function isFinished(job: Job): boolean {
-  return !CAN_CANCEL.has(job.status);
-}
-
 // awx/main/tasks/jobs.py get_instance_timeout: a negative timeout means none, and zero falls
 // back to the global DEFAULT_JOB_TIMEOUT, which is 0 (none) in the simulator.
 function timeoutMs(job: Job): number {
@@ -175,6 +172,21 @@ export function advance(job: Job, now: Micros, start: StartCheck = {}): Job {
     default:
       return job;
   }
+}
+
+/**
+ * UnifiedJobDeletionMixin.destroy, once access is granted: a job AWX may still run is refused
+ * (`new` aside, as such a job can be made by hand), and so is one finished less than a minute
+ * ago whose events are still being saved; later, AWX takes them as lost and deletes it.
+ */
+export function deletionRefusal(job: Job, now: Micros): Reply | undefined {
+  if (canCancel(job) && job.status !== 'new') {
+    return detail(403, 'Cannot delete running job resource.');
+  }
+  if (!eventsFinished(job, now) && job.finished !== null && now < job.finished + 60_000_000) {
+    return json(400, { error: 'Job has not finished processing events.' });
+  }
+  return undefined;
 }
 
 /** `POST cancel/`: `undefined` when the job cannot be canceled any more (AWX answers 405). */
@@ -265,6 +277,8 @@ export interface JobContext {
   readonly credentials: readonly Record<string, unknown>[];
   /** A job's own view (JobSerializer) rather than a row of `jobs/` (JobListSerializer). */
   readonly detail: boolean;
+  /** JobAccess.can_delete for the token's user, whatever the job's state. */
+  readonly deletable: boolean;
   readonly now: Micros;
 }
 
@@ -298,7 +312,7 @@ export function serializeJob(
         unified_job_type: 'job',
       },
       credentials: context.credentials,
-      user_capabilities: { delete: isFinished(job), start: true },
+      user_capabilities: { delete: context.deletable, start: true },
     },
     created: formatTimestamp(job.created),
     modified: formatTimestamp(job.modified),

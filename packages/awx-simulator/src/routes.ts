@@ -66,7 +66,8 @@ const ROUTES: readonly RouteDefinition[] = [
     methods: ['GET', 'POST', 'DELETE'],
   },
   { name: 'jobs', pattern: /^jobs\/$/, methods: ['GET'] },
-  { name: 'job', pattern: /^jobs\/(\d+)\/$/, methods: ['GET'] },
+  // JobDetail is a RetrieveDestroyAPIView.
+  { name: 'job', pattern: /^jobs\/(\d+)\/$/, methods: ['GET', 'DELETE'] },
   { name: 'jobStdout', pattern: /^jobs\/(\d+)\/stdout\/$/, methods: ['GET'] },
   { name: 'jobEvents', pattern: /^jobs\/(\d+)\/job_events\/$/, methods: ['GET'] },
   { name: 'jobCancel', pattern: /^jobs\/(\d+)\/cancel\/$/, methods: ['GET', 'POST'] },

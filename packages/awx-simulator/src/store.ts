@@ -435,6 +435,12 @@ export class Store {
     });
   }
 
+  /** Removes a job from the history, as `DELETE jobs/{id}/` does once AWX allowed it. */
+  deleteJob(jobId: number): void {
+    this.arm(jobId, undefined, () => undefined);
+    this.jobsById.delete(jobId);
+  }
+
   cancel(jobId: number): CancelOutcome {
     const job = this.jobsById.get(jobId);
     if (!job) return 'missing';
