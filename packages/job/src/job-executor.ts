@@ -56,6 +56,15 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
     defaultTimeout: settings.defaultTimeout,
     build: (wfe: WorkflowExecution, namespace: string, dependencies: Dependencies | undefined) =>
       buildJob(wfe, namespace, dependencies, settings) as JobObject,
+    // Said rather than dropped in silence: an author who wrote a service account, a pod template
+    // or a command there would otherwise believe it applied. An embedding controller's command
+    // may read it.
+    unusedFields: (wfe) =>
+      wfe.spec.workflowRef.engineConfig !== undefined && !settings.containerCommand
+        ? [
+            'spec.workflowRef.engineConfig is not used by the job engine: the Job runs the bundle image as it is, with the parameters in its environment',
+          ]
+        : [],
     isFinished: (job) => isJobFinished(JobStateSchema.parse(job)),
     vanished: (wfe, name, context) => readVanishedJob(name, wfe.status?.startTime, context),
     logSources: (job) => ({

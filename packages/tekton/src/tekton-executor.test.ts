@@ -46,6 +46,34 @@ describe('TektonExecutor', () => {
     expect(created).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
   });
 
+  it('says an engineConfig is not used, and builds the same PipelineRun as without it', async () => {
+    const created: KubeObject[] = [];
+    const server = new (class extends KubeClient {
+      override async create<T extends KubeObject>(
+        _type: ResourceType,
+        _namespace: string | undefined,
+        body: T,
+      ) {
+        created.push(body);
+        return { object: body, warnings: [] };
+      }
+    })(new KubeConfig());
+    const engineConfig = {
+      taskRunTemplate: { serviceAccountName: 'cluster-admin', podTemplate: { hostNetwork: true } },
+    };
+    const configured = {
+      ...wfe,
+      spec: { ...wfe.spec, workflowRef: { ...wfe.spec.workflowRef, engineConfig } },
+    };
+    const executor = new TektonExecutor(server);
+    const { warnings } = await executor.create(configured, 'workflows');
+    expect(warnings).toEqual([
+      "spec.workflowRef.engineConfig is not used by the tekton engine: the PipelineRun runs the bundle's Pipeline with the parameters, the dependencies as workspaces and the service account",
+    ]);
+    expect((await executor.create(wfe, 'workflows')).warnings).toEqual([]);
+    expect(created[0]).toEqual(created[1]);
+  });
+
   it('gives a PipelineRun the default timeout when spec.timesOutAt is further away', async () => {
     const created: KubeObject[] = [];
     const server = new (class extends KubeClient {

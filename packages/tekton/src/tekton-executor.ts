@@ -85,12 +85,20 @@ function tektonEngineSpec(
       ...buildPipelineRun(wfe, namespace, dependencies, settings),
       apiVersion: apiVersionOf(pipelineRunType),
     }),
-    unusedFields: (wfe) =>
-      wfe.spec.workflowRef.resources
+    // Said rather than dropped in silence: an author who wrote a pod template, a service
+    // account or a pipeline there would otherwise believe it applied.
+    unusedFields: (wfe) => [
+      ...(wfe.spec.workflowRef.resources
         ? [
             "spec.workflowRef.resources is not used by the tekton engine: the Pipeline's Tasks size their own steps",
           ]
-        : [],
+        : []),
+      ...(wfe.spec.workflowRef.engineConfig !== undefined
+        ? [
+            "spec.workflowRef.engineConfig is not used by the tekton engine: the PipelineRun runs the bundle's Pipeline with the parameters, the dependencies as workspaces and the service account",
+          ]
+        : []),
+    ],
     isFinished: (run) => isPipelineRunFinished(PipelineRunStateSchema.parse(run)),
     logSources: (run) => ({ labelSelector: `${pipelineRunLabel}=${run.metadata?.name}` }),
     result: (run, context) => readPipelineRunResult(run, resultSettings, context),
