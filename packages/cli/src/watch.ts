@@ -2,6 +2,7 @@ import { Informer } from '@roundhouse/controller';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { createLogUpdate } from 'log-update';
 import { NotFoundError } from './errors.js';
+import { lastingFailureLogger } from './lasting-failure.js';
 import type { Session } from './session.js';
 import type { Terminal } from './terminal.js';
 import type { Execution } from './views.js';
@@ -65,15 +66,20 @@ export async function watchExecutions(
     return 0;
   }
 
-  const informer = new Informer<Execution>(session.kubeConfig, workflowExecutions, {
-    client: session.client,
-    ...(namespace ? { namespace } : {}),
-  });
   const all = () => [...watched.values()];
   const finished = () => all().every((w) => outcomeOf(w) !== 'running');
   let settle = () => {};
   const done = new Promise<void>((resolve) => {
     settle = resolve;
+  });
+  let failure: unknown;
+  const informer = new Informer<Execution>(session.kubeConfig, workflowExecutions, {
+    client: session.client,
+    ...(namespace ? { namespace } : {}),
+    logger: lastingFailureLogger((error) => {
+      failure ??= error;
+      settle();
+    }),
   });
   const printed = new Map<string, string>();
   const printChanges = () => {
@@ -130,13 +136,20 @@ export async function watchExecutions(
   draw();
   live?.done();
   if (signal.aborted) return 130;
+  if (failure) {
+    throw await session.explain(failure, {
+      verb: 'watch',
+      resource: workflowExecutions,
+      namespace,
+    });
+  }
   term.out.write(`${summaryLine(all())}\n`);
   return exitCodeOf(all());
 }
 
 /**
  * Waits until the execution has an execution resource (or ended without one) and returns it
- * as it then is; `undefined` when interrupted.
+ * as it then is; `undefined` when interrupted. A refusal to watch fails it, explained.
  */
 export async function waitForStart(
   session: Session,
@@ -144,12 +157,19 @@ export async function waitForStart(
   name: string,
   signal: AbortSignal,
 ): Promise<Execution | undefined> {
+  let found: Execution | undefined;
+  let failure: unknown;
+  let fail = (_error: unknown) => {};
   const informer = new Informer<Execution>(session.kubeConfig, workflowExecutions, {
     client: session.client,
     namespace,
+    logger: lastingFailureLogger((error) => fail(error)),
   });
-  let found: Execution | undefined;
   const started = new Promise<void>((resolve) => {
+    fail = (error) => {
+      failure ??= error;
+      resolve();
+    };
     const check = (o: Execution) => {
       if (o.metadata.name !== name) return;
       if (
@@ -169,6 +189,13 @@ export async function waitForStart(
     await started;
   } finally {
     await informer.stop();
+  }
+  if (failure && !signal.aborted) {
+    throw await session.explain(failure, {
+      verb: 'watch',
+      resource: workflowExecutions,
+      namespace,
+    });
   }
   return found;
 }

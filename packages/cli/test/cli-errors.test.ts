@@ -1,6 +1,9 @@
+import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { KubeClient } from '@roundhouse/kube';
 import { startControlPlane } from '@roundhouse/testenv';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { expect, it } from 'vitest';
+import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
+import { expect, it, vi } from 'vitest';
 import { cli, kubeconfigFile } from './support.js';
 
 describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
@@ -17,6 +20,70 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     expect(result.stderr).toContain(
       `fix: ask a cluster admin for "list" on workflowexecutions.roundhouse.dev in namespace ${env.namespace} (kubectl create role roundhouse-list --verb=list --resource=workflowexecutions.roundhouse.dev -n ${env.namespace}`,
     );
+  });
+
+  it('ends a watch the API server refuses, naming the watch verb, where it would wait for ever', async () => {
+    await ensureWorkflowExecutionCrd(new KubeClient(env.kubeConfig));
+    const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const namespace = env.namespace;
+    const name = 'read-executions-no-watch';
+    await rbac.createNamespacedRole({
+      namespace,
+      body: {
+        metadata: { name },
+        rules: [
+          {
+            apiGroups: ['roundhouse.dev'],
+            resources: ['workflowexecutions'],
+            verbs: ['get', 'list', 'create'],
+          },
+        ],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'cli-reader' }],
+      },
+    });
+    const kubeconfig = await kubeconfigFile(await env.userKubeConfig('cli-reader'));
+    await vi.waitFor(
+      async () => expect(await cli(['get'], { kubeconfig })).toMatchObject({ code: 0 }),
+      {
+        timeout: 30_000,
+        interval: 200,
+      },
+    );
+    // No controller runs here: the execution stays without a status, so the watch waits.
+    const created = await cli(
+      [
+        'run',
+        '--engine',
+        'job',
+        '--target',
+        'prod/deployment/x',
+        '--bundle',
+        'registry.invalid/r:1',
+      ],
+      { kubeconfig },
+    );
+    expect(created.code).toBe(0);
+    const execution = created.stdout.trim().split(' ')[0]?.split('/')[1] as string;
+    for (const args of [
+      ['watch', execution],
+      ['logs', '-f', execution],
+    ]) {
+      const result = await cli(args, { kubeconfig });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `error: not allowed to watch workflowexecutions.roundhouse.dev in namespace ${namespace}: `,
+      );
+      expect(result.stderr).toContain(
+        `fix: ask a cluster admin for "watch" on workflowexecutions.roundhouse.dev in namespace ${namespace}`,
+      );
+    }
   });
 
   it('says no cluster is reachable, and which kubeconfig to check', async () => {

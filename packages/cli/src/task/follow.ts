@@ -1,6 +1,7 @@
 import { Informer } from '@roundhouse/controller';
 import { taskRuns } from '@roundhouse/pod';
 import { createLogUpdate } from 'log-update';
+import { lastingFailureLogger } from '../lasting-failure.js';
 import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
@@ -35,19 +36,26 @@ export async function followTaskRun(
   await session.call({ verb: 'list', resource: taskRuns, namespace }, () =>
     session.client.list(taskRuns, namespace, { fieldSelector: `metadata.name=${name}` }),
   );
-  const informer = new Informer<TaskRunObject>(session.kubeConfig, taskRuns, {
-    client: session.client,
-    namespace,
-  });
-  const logs = new StepLogs(session, term, namespace, signal);
-  const live = options.steps && !options.logs && term.live ? createLogUpdate(term.out) : undefined;
-  const printed = new Map<string, string>();
-  let last: TaskRunObject | undefined;
-  let deleted = false;
   let settle = () => {};
   const done = new Promise<void>((resolve) => {
     settle = resolve;
   });
+  let failure: unknown;
+  const informer = new Informer<TaskRunObject>(session.kubeConfig, taskRuns, {
+    client: session.client,
+    namespace,
+    logger: lastingFailureLogger((error) => {
+      failure ??= error;
+      settle();
+    }),
+  });
+  // Its own stop too: a follow that fails ends the steps' streams, which would go on with them.
+  const stopLogs = new AbortController();
+  const logs = new StepLogs(session, term, namespace, AbortSignal.any([signal, stopLogs.signal]));
+  const live = options.steps && !options.logs && term.live ? createLogUpdate(term.out) : undefined;
+  const printed = new Map<string, string>();
+  let last: TaskRunObject | undefined;
+  let deleted = false;
   const seen = (run: TaskRunObject) => {
     if (run.metadata.name !== name) return;
     last = run;
@@ -87,6 +95,11 @@ export async function followTaskRun(
   }
   draw();
   live?.done();
+  if (failure && !signal.aborted) {
+    stopLogs.abort();
+    await logs.drained();
+    throw await session.explain(failure, { verb: 'watch', resource: taskRuns, namespace });
+  }
   // Every step has ended, so each followed log ends with its container.
   await logs.drained();
   if (signal.aborted) return 130;
