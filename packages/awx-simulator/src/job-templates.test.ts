@@ -106,13 +106,34 @@ describe('job templates', () => {
     );
   });
 
-  it('refuses extra_vars that are not a mapping', async () => {
+  it('refuses extra_vars that are not a mapping, in the words of parse_yaml_or_json', async () => {
     const template = sim.state.addJobTemplate({ name: 'bad-vars', askVariablesOnLaunch: true });
-    expect(
-      (await request('POST', `job_templates/${template.id}/launch/`, { extra_vars: [1] })).body,
-    ).toEqual({
-      extra_vars: ['Must be valid JSON or YAML.'],
+    const launch = async (extraVars: unknown) =>
+      (await request('POST', `job_templates/${template.id}/launch/`, { extra_vars: extraVars }))
+        .body;
+    expect(await launch([1])).toEqual({
+      extra_vars: [
+        'Cannot parse as JSON (error: the JSON object must be str, bytes or bytearray, not ' +
+          "list) or YAML (error: 'list' object has no attribute 'read').",
+      ],
     });
+    expect(await launch(5)).toEqual({
+      extra_vars: [
+        'Cannot parse as JSON (error: the JSON object must be str, bytes or bytearray, not ' +
+          "int) or YAML (error: 'int' object has no attribute 'read').",
+      ],
+    });
+    expect(await launch('[1]')).toEqual({
+      extra_vars: [
+        'Cannot parse as JSON (error: Input type `list` is not a dictionary) or YAML (error: ' +
+          'Input type `list` is not a dictionary).',
+      ],
+    });
+    expect(await launch(null)).toEqual({ extra_vars: ['This field may not be null.'] });
+    // YAML reads `null` and blank text as nothing: a launch without variables.
+    for (const nothing of ['null', ' ', '""']) {
+      expect(await launch(nothing)).toMatchObject({ ignored_fields: {} });
+    }
   });
 
   it('replaces the template credential of the same type with a prompted one', async () => {

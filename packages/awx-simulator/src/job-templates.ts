@@ -12,7 +12,7 @@ import { TEMPLATE_ROLES } from './access.js';
 import { checkStart, collectPasswords } from './credential-passwords.js';
 import { jobScheduleSchema } from './jobs.js';
 import { byUniqueHash, credentialErrors, type LaunchCredential } from './launch-credentials.js';
-import { isJsonObject, parseJsonText, pythonJsonDumps } from './python-json.js';
+import { isJsonObject, parseJsonText, pythonJsonDumps, pythonTypeName } from './python-json.js';
 import { pythonEquals } from './python-operators.js';
 import type { FieldErrors } from './replies.js';
 import {
@@ -146,19 +146,39 @@ export interface LaunchPlan {
   readonly startRefused: readonly string[] | undefined;
 }
 
-/** AWX's `vars_validate_or_raise` on JSON text or an object. */
+/** parse_yaml_or_json's ParseError: why json.loads and then yaml.safe_load failed. */
+function cannotParse(json: string, yaml: string): string {
+  return `Cannot parse as JSON (error: ${json}) or YAML (error: ${yaml}).`;
+}
+
+/**
+ * What the launch's `extra_vars` JSONField and AWX's `vars_validate_or_raise` make of a value: a
+ * mapping, or the message of their refusal. A value that is neither text nor a mapping fails
+ * json.loads and yaml.safe_load with their TypeError and AttributeError. Text is read as JSON;
+ * YAML reads such text as JSON does (a few spellings aside, such as `1e5`, which YAML 1.1 reads
+ * as text), and reads blank text or `null` as nothing, which is no variables.
+ */
 function parseExtraVars(value: unknown): Record<string, unknown> | string {
+  if (value === null) return 'This field may not be null.';
   if (isJsonObject(value)) return value;
-  if (typeof value !== 'string') return 'Must be valid JSON or YAML.';
-  const text = value.trim();
-  if (text === '' || text === '""') return {};
+  if (typeof value !== 'string') {
+    const type = pythonTypeName(value);
+    return cannotParse(
+      `the JSON object must be str, bytes or bytearray, not ${type}`,
+      `'${type}' object has no attribute 'read'`,
+    );
+  }
+  if (value.trim() === '' || value === '""') return {};
   let parsed: unknown;
   try {
-    parsed = parseJsonText(text);
+    parsed = parseJsonText(value);
   } catch {
     return 'The AWX simulator accepts extra_vars as a JSON object or JSON text; YAML text is not supported.';
   }
-  return isJsonObject(parsed) ? parsed : 'Must be valid JSON or YAML.';
+  if (parsed === null) return {};
+  if (isJsonObject(parsed)) return parsed;
+  const notMapping = `Input type \`${pythonTypeName(parsed)}\` is not a dictionary`;
+  return cannotParse(notMapping, notMapping);
 }
 
 /** Validates a launch against a template and says what the job gets and what AWX ignored. */
