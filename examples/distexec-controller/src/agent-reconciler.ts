@@ -22,7 +22,7 @@ import {
   sameStep,
 } from './plan.js';
 import { distExecs, nodeFinalizer } from './resource.js';
-import { withResults } from './results.js';
+import { withResultsWithin } from './results.js';
 import { type DistExecView, distExecView, selects } from './spec.js';
 import { forgetNodes, maxWriteAttempts } from './status-writes.js';
 import {
@@ -207,8 +207,8 @@ export class AgentReconciler implements Reconciler {
         if (!sameStep(step, again)) return undefined;
         const entry = entryAfter(step, view.generation, view.results[nodeName], now);
         if (entry === null) return undefined;
-        return withResults(
-          current.status,
+        return withResultsWithin(
+          current,
           { [nodeName]: entry },
           view.generation,
           nodes.selected(view),

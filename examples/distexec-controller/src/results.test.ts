@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   describeOutcome,
   finishedEntry,
+  maxDistExecBytes,
   rejectedEntry,
   resultNodes,
   runningEntry,
   summarize,
   withResults,
+  withResultsWithin,
 } from './results.js';
 import type { NodeResult } from './spec.js';
 
@@ -118,5 +120,58 @@ describe('withResults', () => {
     });
     expect(resultNodes({ results: { a: 1, b: 2 } })).toEqual(['a', 'b']);
     expect(resultNodes(null)).toEqual([]);
+  });
+});
+
+describe('withResultsWithin', () => {
+  const distExec = (status: unknown) => ({
+    metadata: { name: 'big', namespace: 'ops', managedFields: [{ manager: 'agent' }] },
+    spec: { shell: 'cat /dev/urandom | head -c 65536' },
+    status,
+  });
+  const finished = (output: string, message?: string): NodeResult => ({
+    ...done(1, 'Failed'),
+    reason: 'Failed',
+    ...(message ? { message } : {}),
+    exitCode: 1,
+    stdout: output,
+    stderr: output,
+  });
+
+  it('keeps the output while the DistExec stays within its size', () => {
+    const entry = finished('out\n');
+    const status = withResultsWithin(distExec(undefined), { a: entry }, 1, ['a']);
+    expect(status.results).toEqual({ a: entry });
+  });
+
+  it('writes an entry without its output once the DistExec would outgrow what etcd stores', () => {
+    // 64 KiB of control characters per stream is 384 KiB of JSON each: a handful of nodes
+    // printing it would make the object too large to store, and every later write would fail.
+    const noise = '\u0001'.repeat(65_536);
+    const others = { a: finished(noise), b: finished('fine') };
+    const object = distExec({ results: others });
+    const status = withResultsWithin(
+      object,
+      { c: finished(noise, `exit 1: ${'x'.repeat(5_000)}`) },
+      1,
+      ['a', 'b', 'c'],
+    );
+    const results = status.results as Record<string, NodeResult>;
+    // Other writers' entries are theirs to keep or shrink.
+    expect(results.a).toEqual(others.a);
+    expect(results.b).toEqual(others.b);
+    expect(results.c).toEqual({
+      ...done(1, 'Failed'),
+      reason: 'Failed',
+      exitCode: 1,
+      message: expect.stringMatching(
+        /^exit 1: x+…; output not kept: the DistExec's status is near the most an object can hold/,
+      ),
+      outputTruncated: true,
+    });
+    expect(results.c?.message?.indexOf('…')).toBe(255);
+    expect(status.summary).toEqual({ nodes: 3, succeeded: 0, failed: 3, pending: 0 });
+    expect(Buffer.byteLength(JSON.stringify({ ...object, status }))).toBeLessThan(1_572_864);
+    expect(maxDistExecBytes).toBeLessThan(1_572_864);
   });
 });

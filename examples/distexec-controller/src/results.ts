@@ -1,4 +1,5 @@
 import { formatKubeTime } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
 import { type NodeResult, resultsOf, type Summary } from './spec.js';
 
 /** How one attempt on one node ended. */
@@ -119,6 +120,62 @@ export function withResults(
   }
   const summary = summarize(resultsOf({ results }), generation, selectedNodes);
   return { ...current, results, summary };
+}
+
+/**
+ * The most bytes a DistExec may take once a node's entry is written with its output: etcd
+ * stores no object over 1.5 MiB, and the API server adds managedFields (a line per entry) to
+ * what a writer sends. Every selected node writes an entry, each with up to two output tails
+ * (JSON escapes a control character in six bytes), so a command printing enough on enough
+ * nodes would otherwise make every later write fail, and its node retry it for ever.
+ */
+export const maxDistExecBytes = 1_310_720;
+
+/** What an entry keeps of its message once its output no longer fits. */
+const compactMessageLength = 256;
+
+/** The DistExec's size as stored with `status`, without managedFields, which the API server adds. */
+function storedBytes(object: KubeObject, status: unknown): number {
+  const { managedFields: _, ...metadata }: Record<string, unknown> = object.metadata ?? {};
+  return Buffer.byteLength(JSON.stringify({ ...object, metadata, status }));
+}
+
+/** `entry` without its output and with a short message: what any number of nodes can hold. */
+function compactEntry(entry: NodeResult): NodeResult {
+  const { stdout, stderr, message, ...rest } = entry;
+  const dropped = stdout !== undefined || stderr !== undefined;
+  const cut =
+    message !== undefined && message.length > compactMessageLength
+      ? `${message.slice(0, compactMessageLength - 1).replace(/[\uD800-\uDBFF]$/, '')}…`
+      : message;
+  const note = dropped
+    ? `output not kept: the DistExec's status is near the most an object can hold (${maxDistExecBytes} bytes)`
+    : undefined;
+  const text = [cut, note].filter(Boolean).join('; ');
+  return {
+    ...rest,
+    ...(text ? { message: text } : {}),
+    ...(dropped || entry.outputTruncated ? { outputTruncated: true } : {}),
+  };
+}
+
+/**
+ * `withResults` for a writer of entries: when the DistExec would grow past `maxDistExecBytes`,
+ * the entries in `changes` are written without their output and with a short message
+ * (`outputTruncated` says so), so the write can still be stored.
+ */
+export function withResultsWithin(
+  object: KubeObject,
+  changes: Readonly<Record<string, NodeResult | undefined>>,
+  generation: number,
+  selectedNodes: readonly string[],
+): Record<string, unknown> {
+  const status = withResults(object.status, changes, generation, selectedNodes);
+  if (storedBytes(object, status) <= maxDistExecBytes) return status;
+  const compacted = Object.fromEntries(
+    Object.entries(changes).map(([node, entry]) => [node, entry && compactEntry(entry)]),
+  );
+  return withResults(object.status, compacted, generation, selectedNodes);
 }
 
 /** The nodes `status.results` has a key for, well-formed or not. */

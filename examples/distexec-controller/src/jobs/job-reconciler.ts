@@ -30,7 +30,7 @@ import {
   sameStep,
 } from '../plan.js';
 import { distExecs, jobsFinalizer } from '../resource.js';
-import { withResults } from '../results.js';
+import { withResultsWithin } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
@@ -286,7 +286,7 @@ export class JobModeReconciler implements Reconciler {
           if (entry !== null) changes[node] = entry;
         }
         if (Object.keys(changes).length === 0) return undefined;
-        return withResults(current.status, changes, view.generation, selected);
+        return withResultsWithin(current, changes, view.generation, selected);
       },
       { signal, current: object, maxAttempts: maxWriteAttempts },
     );
