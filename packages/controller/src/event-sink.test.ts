@@ -1,3 +1,4 @@
+import { AbortedError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from './clock.js';
 import { BatchingEventSink, type EventBatchWriter, EventSinkClosedError } from './event-sink.js';
@@ -42,6 +43,37 @@ describe('BatchingEventSink', () => {
     clock.advance(1);
     await recorded;
     expect(writer.batches).toEqual([['a', 'b']]);
+  });
+
+  it('lets a record whose signal aborts return at once, while its batch still waits or is written', async () => {
+    const clock = new ManualClock();
+    // An events service that stopped answering: the write never ends.
+    const writes: string[][] = [];
+    const stalled: EventBatchWriter<string> = {
+      write: (events) => {
+        writes.push([...events]);
+        return new Promise(() => {});
+      },
+    };
+    const sink = new BatchingEventSink(stalled, { maxBatchSize: 10, maxDelayMs: 25, clock });
+    // A reconcile told to stop (shutdown, a lost lease) must not hang in the sink.
+    const writing = new AbortController();
+    const inBatch = sink.record('a', { signal: writing.signal });
+    clock.advance(25);
+    await settle();
+    expect(writes).toEqual([['a']]);
+    writing.abort(new Error('shutting down'));
+    await expect(inBatch).rejects.toBeInstanceOf(AbortedError);
+    // One aborted before its batch is cut is not written at all.
+    const waiting = new AbortController();
+    const pending = sink.record('b', { signal: waiting.signal });
+    const kept = sink.record('c');
+    waiting.abort(new Error('shutting down'));
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    clock.advance(25);
+    await settle();
+    expect(writes).toEqual([['a'], ['c']]);
+    void kept;
   });
 
   it('rejects every record of a batch that failed to be written', async () => {

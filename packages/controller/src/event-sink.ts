@@ -1,4 +1,4 @@
-import { RoundhouseError, throwIfAborted } from '@roundhouse/core';
+import { AbortedError, RoundhouseError, throwIfAborted } from '@roundhouse/core';
 import { type Clock, systemClock } from './clock.js';
 
 /**
@@ -63,11 +63,34 @@ export class BatchingEventSink<E> implements EventSink<E> {
     this.#clock = options.clock ?? systemClock;
   }
 
+  /**
+   * Resolves once the batch holding `event` is written. When `signal` aborts first, rejects at
+   * once with AbortedError, so a reconcile told to stop does not hang on a stalled writer: an
+   * event whose batch was not cut yet is dropped, one already being written may still become
+   * durable (delivery is at least once either way, and the caller writes no status).
+   */
   record(event: E, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
-    throwIfAborted(options.signal, 'record an event');
+    const { signal } = options;
+    throwIfAborted(signal, 'record an event');
     if (this.#closed) return Promise.reject(new EventSinkClosedError());
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ event, resolve, reject });
+      const onAbort = () => {
+        this.#pending = this.#pending.filter((p) => p !== pending);
+        reject(new AbortedError('record an event', { cause: signal?.reason }));
+      };
+      const pending: Pending<E> = {
+        event,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.push(pending);
       if (this.#pending.length >= this.#maxBatchSize) this.#cut();
       else this.#cancelTimer ??= this.#clock.setTimer(() => this.#cut(), this.#maxDelayMs);
     });
