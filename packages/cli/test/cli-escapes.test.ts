@@ -2,6 +2,7 @@ import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { cli, kubeconfigFile } from './support.js';
 
 // OSC 52 writes the viewer's clipboard, CSI 2J clears the screen; the CRD accepts both.
@@ -24,7 +25,12 @@ describeWithControlPlane(
       const { object } = await client.create<KubeObject>(workflowExecutions, env.namespace, {
         apiVersion: 'roundhouse.dev/v1alpha1',
         kind: 'WorkflowExecution',
-        metadata: { name: 'hostile', namespace: env.namespace },
+        // A C1 CSI: to a terminal that takes 8-bit controls, the start of a sequence.
+        metadata: {
+          name: 'hostile',
+          namespace: env.namespace,
+          annotations: { note: 'c1\u009b2J' },
+        },
         spec: {
           // The engine and the target have patterns the CRD checks; the unit tests cover them.
           executionEngine: 'job',
@@ -98,6 +104,21 @@ describeWithControlPlane(
       for (const column of ['REASON', 'WORKFLOW', 'DURATION']) {
         expect(row[header.indexOf(column) - 1]).toBe(' ');
         expect(row[header.indexOf(column)]).not.toBe(' ');
+      }
+    });
+
+    it('-o json and -o yaml escape every hidden character, and read back as the object', async () => {
+      for (const output of ['json', 'yaml']) {
+        const result = await cli(['get', 'hostile', '-o', output], { kubeconfig });
+        expect(result.code).toBe(0);
+        expect(result.stdout).not.toMatch(/[^\P{Cc}\n\t]|[\p{Cf}\p{Zl}\p{Zp}]/u);
+        const object = output === 'json' ? JSON.parse(result.stdout) : parse(result.stdout);
+        expect(object.metadata.annotations).toEqual({ note: 'c1\u009b2J' });
+        expect(object.spec.workflowRef).toMatchObject({
+          workflowId: `restart${osc}`,
+          version: '1\u202e2',
+        });
+        expect(object.spec.parameters.NOTE).toBe(`a\nPhase: Completed${osc}`);
       }
     });
 

@@ -1,7 +1,7 @@
 import { requestedEngine } from '@roundhouse/core';
 import { type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { stringify } from 'yaml';
+import { jsonText, yamlText } from '../data-text.js';
 import { describeExecution, eventTime } from '../describe-view.js';
 import type { Session } from '../session.js';
 import { renderTable } from '../table.js';
@@ -57,9 +57,7 @@ export async function get(
       const document = single
         ? printable(items[0] as Execution)
         : { apiVersion: 'v1', kind: 'List', items: items.map(printable) };
-      term.out.write(
-        options.output === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document),
-      );
+      term.out.write(options.output === 'json' ? jsonText(document) : yamlText(document));
       return 0;
     }
     case 'name':
