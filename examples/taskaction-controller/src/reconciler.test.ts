@@ -236,4 +236,26 @@ describe('TaskActionReconciler', () => {
       expect.anything(),
     );
   });
+
+  it("fails an attempt the engine refuses naming the TaskAction's field, not the attempt's", async () => {
+    // The job engine reads the template's env as the attempt's parameters.
+    const refusal = new ConfigurationError({
+      path: 'spec.parameters',
+      message: 'make a Job of 2097512 bytes, more than the 1572864 the API server can store',
+    });
+    const { reconciler, client } = reconcilerFor(queued, {
+      executor: { create: vi.fn(async () => Promise.reject(refusal)) },
+    });
+    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    expect(phaseOf(written.status as never)).toBe('PermanentFailure');
+    expect(written.status).toMatchObject({
+      errorState: {
+        code: 'ConfigurationError',
+        kind: 'USER',
+        message:
+          'spec.taskTemplate: make a Job of 2097512 bytes, more than the 1572864 the API server can store',
+      },
+    });
+  });
 });

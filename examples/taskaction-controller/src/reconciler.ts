@@ -34,6 +34,7 @@ import type { ExecutionResult, Registry } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
+import { inActionTerms } from './action-fields.js';
 import { attemptExecution, outputUriOf } from './attempt.js';
 import { attemptResourceState } from './attempt-resource.js';
 import { cachePolicyOf } from './cache.js';
@@ -292,7 +293,7 @@ export class TaskActionReconciler implements Reconciler {
         signal: ctx.signal,
       }));
     } catch (error) {
-      const failure = engineCallFailure(error);
+      const failure = engineCallFailure(inActionTerms(error, action.spec));
       if (!failure) throw error;
       return this.#fail(action, failure, expected, ctx);
     }
