@@ -54,9 +54,9 @@ export function keepLeaseWhile(leading: AbortSignal, work: Promise<unknown>): vo
  * Whether work may start now under `signal`: it has not aborted and, when it is a leading signal,
  * the lease was renewed within the renew deadline. Checked before each reconcile, because the
  * elector's timer is not the first thing to run when a process wakes from a pause (SIGSTOP, a
- * frozen VM): the event loop reads the I/O that piled up first, and a watch event it delivers
- * would be reconciled while another replica may lead already. A lease found past its deadline
- * is lost there and then, aborting `signal`.
+ * frozen VM): Node runs the timers that fell due meanwhile in the order they fell due, so a
+ * requeue or a retry due before the next renewal would start a reconcile while another replica
+ * may lead already. A lease found past its deadline is lost there and then, aborting `signal`.
  */
 export function mayStartWork(signal: AbortSignal): boolean {
   return !signal.aborted && (deadlineChecks.get(signal)?.() ?? true);
