@@ -1,11 +1,53 @@
-import { roundhouseConventions } from '@roundhouse/core';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
 import type { KubeClient } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
+import { formatError } from './errors.js';
 import { executorFactory } from './executors.js';
 import type { Session } from './session.js';
 
 const session = { client: {} as KubeClient, conventions: roundhouseConventions } as Session;
 const build = executorFactory(session, { awxApiPrefix: '/api/v2/' });
+
+const wfe = {
+  apiVersion: 'roundhouse.dev/v1alpha1',
+  kind: 'WorkflowExecution',
+  metadata: { name: 'restart-1', namespace: 'team', uid: 'u-1' },
+  spec: {
+    executionEngine: 'agent',
+    targetResource: 'prod/deployment/api',
+    workflowRef: { workflowId: 'restart', version: '1', executionBundle: 'restart' },
+  },
+} as unknown as WorkflowExecution;
+
+/** An agent that has no tasks, recording what each request sent. */
+async function emptyAgent(): Promise<{ url: string; seen: IncomingHttpHeaders[]; close(): void }> {
+  const seen: IncomingHttpHeaders[] = [];
+  const server = createServer((request, response) => {
+    seen.push(request.headers);
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ reason: 'NotFound', message: 'no such task' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => server.close() };
+}
+
+async function tokenFile(text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'cli-agent-')), 'token');
+  await writeFile(path, text, { mode: 0o600 });
+  return path;
+}
+
+async function drain(lines: AsyncIterable<unknown> | Iterable<unknown>): Promise<unknown[]> {
+  const all: unknown[] = [];
+  for await (const line of lines) all.push(line);
+  return all;
+}
 
 describe('executorFactory', () => {
   it('builds the pod engine an executor that reads logs, as it does the job and tekton engines', async () => {
@@ -17,8 +59,61 @@ describe('executorFactory', () => {
   });
 
   it('refuses an engine it cannot build, naming it', async () => {
-    await expect(build('process')).rejects.toThrow(
-      'the CLI cannot build an executor for the "process" engine',
+    await expect(build('custom')).rejects.toThrow(
+      'the CLI cannot build an executor for the "custom" engine',
     );
+    await expect(build('process')).rejects.toThrow(
+      "the process engine's output is on the controller's machine",
+    );
+  });
+
+  it('asks for --agent-url for the agent engine', async () => {
+    const error = await build('agent').catch((e: unknown) => e);
+    expect(formatError(error)).toMatch(
+      /^error: --agent-url: is required for the agent engine\nfix: .*--agent-token-file FILE \(or ROUNDHOUSE_AGENT_TOKEN\)/,
+    );
+  });
+
+  it("reads the agent's token from its file and sends it to the agent, under the engine's registered name", async () => {
+    const agent = await emptyAgent();
+    try {
+      const agentTokenFile = await tokenFile('agent-token-5c1e\n');
+      const options = { awxApiPrefix: '/api/v2/', agentUrl: agent.url, agentTokenFile };
+      const { executor } = await executorFactory(session, options)('agent-eu');
+      expect(executor.engine).toBe('agent-eu');
+      expect(await drain(executor.logs?.(wfe, 'unused') ?? [])).toEqual([]);
+      expect(agent.seen.map((h) => h.authorization)).toEqual(['Bearer agent-token-5c1e']);
+    } finally {
+      agent.close();
+    }
+  });
+
+  it('takes the token from ROUNDHOUSE_AGENT_TOKEN without a file', async () => {
+    const agent = await emptyAgent();
+    try {
+      const options = { awxApiPrefix: '/api/v2/', agentUrl: agent.url };
+      const env = { ROUNDHOUSE_AGENT_TOKEN: 'env-token-9b2d' };
+      const { executor } = await executorFactory(session, options, env)('agent');
+      await drain(executor.logs?.(wfe, 'unused') ?? []);
+      expect(agent.seen.map((h) => h.authorization)).toEqual(['Bearer env-token-9b2d']);
+    } finally {
+      agent.close();
+    }
+  });
+
+  it('names an unreadable or empty token file, never what it holds', async () => {
+    const base = { awxApiPrefix: '/api/v2/', agentUrl: 'http://127.0.0.1:1' };
+    const missing = await executorFactory(session, {
+      ...base,
+      agentTokenFile: '/nonexistent/token',
+    })('agent').catch((e: unknown) => e);
+    expect(formatError(missing)).toMatch(
+      /^error: --agent-token-file: cannot read \/nonexistent\/token: ENOENT\n/,
+    );
+    const empty = await tokenFile(' \n');
+    const refused = await executorFactory(session, { ...base, agentTokenFile: empty })(
+      'agent',
+    ).catch((e: unknown) => e);
+    expect(formatError(refused)).toMatch(/^error: --agent-token-file: .* is empty\n/);
   });
 });

@@ -4,6 +4,7 @@ import type { Executor } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { PodExecutor } from '@roundhouse/pod';
+import { AgentExecutor, TaskExecutorClient } from '@roundhouse/process';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { InputError, LogsUnavailableError } from './errors.js';
 import type { Session } from './session.js';
@@ -18,6 +19,22 @@ export interface AwxOptions {
   readonly awxInsecureSkipTlsVerify?: boolean | undefined;
 }
 
+/**
+ * Where the agent engine's roundhouse-task-executor is (`--agent-*` flags). The token is read
+ * from a file (`--agent-token-file`) or the environment (`ROUNDHOUSE_AGENT_TOKEN`), never taken
+ * on the command line, where `ps` shows it to every user of the machine.
+ */
+export interface AgentOptions {
+  readonly agentUrl?: string | undefined;
+  readonly agentTokenFile?: string | undefined;
+}
+
+/** What the engines that live outside the cluster need to be reached. */
+export type EngineOptions = AwxOptions & AgentOptions;
+
+/** The engines the CLI builds from the kubeconfig alone. */
+const kubernetesEngines = new Set(['job', 'pod', 'tekton']);
+
 /** An executor for one engine, and how to let go of what it holds. */
 export interface BuiltExecutor {
   readonly executor: Executor;
@@ -29,10 +46,15 @@ export type ExecutorFactory = (engine: string) => Promise<BuiltExecutor>;
 /**
  * Builds the same executor the controller runs for an engine, so the CLI asks the engine
  * where an execution's output is instead of guessing: job, pod and tekton from the kubeconfig,
- * ansible from the AWX settings. The pod executor gets no allowed images: it reads an existing
- * Pod and never builds one.
+ * ansible from the AWX settings, agent (or the name a controller registers an agent under)
+ * from `--agent-url`. The pod executor gets no allowed images: it reads an existing Pod and
+ * never builds one.
  */
-export function executorFactory(session: Session, awx: AwxOptions): ExecutorFactory {
+export function executorFactory(
+  session: Session,
+  awx: EngineOptions,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ExecutorFactory {
   const { client, conventions } = session;
   const none = async () => {};
   return async (engine) => {
@@ -55,6 +77,15 @@ export function executorFactory(session: Session, awx: AwxOptions): ExecutorFact
         executor: new AnsibleExecutor(awxClient, client, { conventions }),
         close: () => awxClient.close(),
       };
+    }
+    if (engine === 'agent' || (awx.agentUrl && !kubernetesEngines.has(engine))) {
+      return agentExecutor(engine, awx, env, session);
+    }
+    if (engine === 'process') {
+      throw new LogsUnavailableError(
+        "the process engine's output is on the controller's machine, in its supervisor's data directory, which the CLI cannot read",
+        "read the task's stdout and stderr there; an execution of an agent engine is read with --agent-url URL",
+      );
     }
     throw new LogsUnavailableError(
       `the CLI cannot build an executor for the "${engine}" engine`,
@@ -111,4 +142,55 @@ async function readToken(session: Session, awx: AwxOptions): Promise<string> {
     );
   }
   return Buffer.from(encoded, 'base64').toString('utf8').trim();
+}
+
+const agentFix =
+  'the agent engine reads output from its roundhouse-task-executor: pass --agent-url http://HOST:5758 and, if the agent requires a token, --agent-token-file FILE (or ROUNDHOUSE_AGENT_TOKEN), as the controller is configured';
+
+/** The agent engine's executor, with its token from a file or the environment. */
+function agentExecutor(
+  engine: string,
+  agent: AgentOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  session: Session,
+): BuiltExecutor {
+  if (!agent.agentUrl) {
+    throw new InputError(
+      { path: '--agent-url', message: `is required for the ${engine} engine` },
+      agentFix,
+    );
+  }
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(agent.agentUrl);
+  } catch {
+    throw new InputError({ path: '--agent-url', message: 'is not a URL' }, agentFix);
+  }
+  const token = agent.agentTokenFile
+    ? readAgentToken(agent.agentTokenFile)
+    : env.ROUNDHOUSE_AGENT_TOKEN || undefined;
+  const client = new TaskExecutorClient({ baseUrl: baseUrl.href, token });
+  return {
+    executor: new AgentExecutor(client, { engine, conventions: session.conventions }),
+    close: async () => {},
+  };
+}
+
+/** The token in a file, as the agent reads its own; what the file holds never reaches a message. */
+function readAgentToken(file: string): string {
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new InputError(
+      {
+        path: '--agent-token-file',
+        message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      },
+      agentFix,
+    );
+  }
+  if (!token)
+    throw new InputError({ path: '--agent-token-file', message: `${file} is empty` }, agentFix);
+  return token;
 }

@@ -5,7 +5,7 @@ import { logs } from './commands/logs.js';
 import { crd, locks, remove } from './commands/manage.js';
 import { run } from './commands/run.js';
 import { type CompletionSpec, completionScript, type Shell } from './completion.js';
-import { type AwxOptions, type ExecutorFactory, executorFactory } from './executors.js';
+import { type EngineOptions, type ExecutorFactory, executorFactory } from './executors.js';
 import { knownEngines } from './manifest.js';
 import type { Session } from './session.js';
 import { addTaskCommands, addTaskRunCommands } from './task/program.js';
@@ -18,7 +18,7 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signal: AbortSignal;
   /** Builds executors; the default builds the real ones from the session (tests pass a double). */
-  readonly executors?: (session: Session, awx: AwxOptions) => ExecutorFactory;
+  readonly executors?: (session: Session, options: EngineOptions) => ExecutorFactory;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -159,12 +159,25 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     )
     .option('--awx-ca-file <file>', 'CA bundle for AWX')
     .option('--awx-insecure-skip-tls-verify', 'do not verify AWX TLS')
+    .addOption(
+      new Option('--agent-url <url>', "the agent engine's roundhouse-task-executor").env(
+        'ROUNDHOUSE_AGENT_URL',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--agent-token-file <file>',
+        "file holding the agent's token (else ROUNDHOUSE_AGENT_TOKEN; never the token itself)",
+      ).env('ROUNDHOUSE_AGENT_TOKEN_FILE'),
+    )
     .action(
       inSession((session, command, name: string) => {
         const options = command.opts<
-          AwxOptions & { follow?: boolean; tail?: number; prefix: boolean }
+          EngineOptions & { follow?: boolean; tail?: number; prefix: boolean }
         >();
-        const executors = (context.executors ?? executorFactory)(session, options);
+        const executors = context.executors
+          ? context.executors(session, options)
+          : executorFactory(session, options, env);
         return logs(
           session,
           term,
