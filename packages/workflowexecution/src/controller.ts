@@ -20,6 +20,7 @@ import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kub
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { KindDiscovery } from './kind-discovery.js';
+import { type EventMode, EventModeSchema } from './lifecycle-events.js';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
@@ -42,6 +43,13 @@ export interface WorkflowExecutionControllerOptions {
   readonly watchNamespace?: string;
   readonly cooldownMs?: number;
   readonly lockPolicy?: 'fail' | 'wait';
+  /**
+   * Which Events the controller records on executions: `outcome` (default) one per lifecycle,
+   * at its end (WorkflowFailed, LockReleased, CleanupFailed); `lifecycle` kubernaut's Events at
+   * every step as well (WorkflowValidated, CooldownActive, ExecutionCreated, PhaseTransition,
+   * WorkflowCompleted, WorkflowValidationFailed, WorkflowExecutionDeleted), one request each.
+   */
+  readonly events?: EventMode;
   readonly workers?: number;
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
   readonly resyncMs?: number;
@@ -168,6 +176,7 @@ export async function createWorkflowExecutionController(
     watchedEngines,
     orphans: new OrphanedResources(client, owned, logger),
     events: new EventRecorder(client, fieldManager, { logger }),
+    eventMode: EventModeSchema.parse(options.events ?? 'outcome'),
     logger,
     ...(options.cooldownMs !== undefined ? { cooldownMs: options.cooldownMs } : {}),
     ...(options.lockPolicy ? { lockPolicy: options.lockPolicy } : {}),

@@ -22,6 +22,7 @@ export { ExecutionsByTarget, type ExecutionsByTargetOptions } from './executions
 export { ensureWorkflowExecutionAdmissionPolicy, ensureWorkflowExecutionCrd } from './install.js';
 export { KindDiscovery, type KindDiscoveryOptions } from './kind-discovery.js';
 export { DiscoveryUnreadableError, type KindTable, kindTableOf } from './kind-table.js';
+export { type EventMode, EventModeSchema } from './lifecycle-events.js';
 export {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,

@@ -7,7 +7,6 @@
  */
 import {
   addFinalizer,
-  type EventKind,
   type EventRecorder,
   findCondition,
   hasFinalizer,
@@ -54,6 +53,18 @@ import {
 } from './failure.js';
 import { type Failure, failedEventMessage } from './failure-report.js';
 import type { KindDiscovery } from './kind-discovery.js';
+import {
+  cooldownActive,
+  type EventMode,
+  engineUnavailable,
+  executionCreated,
+  phaseTransition,
+  type ReportedEvent,
+  workflowCompleted,
+  workflowExecutionDeleted,
+  workflowValidated,
+  workflowValidationFailed,
+} from './lifecycle-events.js';
 import type { OrphanedResources } from './orphaned-resources.js';
 import { PollSchedule } from './poll-schedule.js';
 import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
@@ -151,6 +162,11 @@ export interface WorkflowExecutionReconcilerOptions {
     signal: AbortSignal,
   ) => Promise<readonly string[] | undefined>;
   readonly events?: EventRecorder;
+  /**
+   * Which Events `events` records: `outcome` (default) one per lifecycle, at its end;
+   * `lifecycle` kubernaut's at every step as well (see lifecycle-events.ts).
+   */
+  readonly eventMode?: EventMode;
   readonly logger?: Logger;
   readonly now?: () => Date;
 }
@@ -192,6 +208,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     this.#o = {
       cooldownMs: 5 * 60_000,
       lockPolicy: 'fail',
+      eventMode: 'outcome',
       pollIntervalMs: { initial: 2_000, max: 30_000 },
       resyncMs: 60_000,
       defaultTimeoutMs: 60 * 60_000,
@@ -234,6 +251,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
         statusView(object),
         { reason: 'ConfigurationError', message: error.message, wasExecutionFailure: false },
         ctx,
+        this.#lifecycle(workflowValidationFailed(error.message)),
       );
       return undefined;
     }
@@ -334,6 +352,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
     ctx: ReconcileContext,
     finalizing: Promise<KubeObject | null> | undefined,
   ): Promise<ReconcileResult | undefined> {
+    // On the first pass only: kubernaut says it on every pass in Pending, the same Event each time.
+    if (wfe.status?.phase === undefined) {
+      await this.#record(wfe, this.#lifecycle(workflowValidated(wfe.spec)), ctx);
+    }
     // An earlier execution of this name may have left its resource holding this one's lock.
     const { uid } = wfe.metadata;
     if (uid !== undefined) await this.#o.orphans?.release(objectKey(wfe), ctx.signal, uid);
@@ -365,10 +387,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (refusal) return this.#startFailed(wfe, refusal, ctx);
     if (discoveryWaitMs !== undefined) return { requeueAfter: discoveryWaitMs };
     if (blocking) {
-      // kubernaut's CooldownActive Event says this (no Event is recorded here: the condition
-      // carries it), then the execution that holds the target back.
+      // kubernaut's CooldownActive Event says this, then the execution that holds the target
+      // back; the condition carries it, and only `lifecycle` records the Event too.
       const remaining = formatGoDuration(blocking.remainingMs);
-      await this.#write(
+      await this.#writeReported(
         wfe,
         (c) =>
           markWaiting(
@@ -377,6 +399,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
             `Execution deferred: cooldown active for ${wfe.spec.targetResource} (remaining: ${remaining}) after ${blocking.name}`,
             this.#o.now(),
           ),
+        this.#lifecycle(
+          cooldownActive(wfe.spec.targetResource, blocking.remainingMs, blocking.name),
+        ),
         ctx,
       );
       return { requeueAfter: blocking.remainingMs };
@@ -395,9 +420,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
     const resourceName = created.value;
-    await this.#write(
+    await this.#writeReported(
       wfe,
       (c) => markRunning(c, engine, resourceName, this.#o.executionNamespace, this.#o.now()),
+      this.#lifecycle(
+        executionCreated(engine, this.#o.executionNamespace, resourceName),
+        phaseTransition('Pending', 'Running'),
+      ),
       ctx,
     );
     if (this.#o.watchedEngines.has(engine)) return { requeueAfter: this.#o.resyncMs };
@@ -554,6 +583,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
         ...(holder ? { deduplicatedBy: holder } : {}),
       },
       ctx,
+      outcome.reason === 'UnsupportedEngine' ? this.#lifecycle(engineUnavailable(message)) : [],
     );
     return undefined;
   }
@@ -726,7 +756,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
   ): Promise<ReconcileResult> {
     const now = this.#o.now();
     if (result.phase === 'Completed') {
-      await this.#write(wfe, (c) => markCompleted(c, result, now), ctx);
+      const compute = (c: StatusView) => markCompleted(c, result, now);
+      await this.#writeReported(
+        wfe,
+        compute,
+        this.#lifecycle(
+          workflowCompleted(wfe.spec.workflowRef.workflowId, compute(wfe)?.duration),
+          phaseTransition('Running', 'Completed'),
+        ),
+        ctx,
+      );
     } else {
       const reason = classifyResult(result);
       const wasExecutionFailure = ranWorkflow(reason, result.started);
@@ -792,17 +831,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // Without its engine nothing can remove the resource; never claim the lock is released.
       return undefined;
     }
-    // One Event per lifecycle, at its end (kubernaut records the same reason and words): the status
-    // already tells a watcher the outcome, and an Event on completion would be one more
-    // request in every execution's busiest stretch. The phase is in the status, not here.
+    // Under `outcome`, one Event per lifecycle, at its end (kubernaut records the same reason and
+    // words): the status already tells a watcher the outcome, and an Event on completion would
+    // be one more request in every execution's busiest stretch (see lifecycle-events.ts).
     await this.#writeReported(
       wfe,
       (c) => markLockReleased(c, this.#o.now()),
-      {
-        type: 'Normal',
-        reason: 'LockReleased',
-        message: `Lock released for ${wfe.spec.targetResource} after cooldown`,
-      },
+      [
+        {
+          type: 'Normal',
+          reason: 'LockReleased',
+          message: `Lock released for ${wfe.spec.targetResource} after cooldown`,
+          key: 'LockReleased',
+        },
+      ],
       ctx,
     );
     return undefined;
@@ -835,6 +877,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
         // Recorded again when the finalizer write below fails and is retried: the same Event.
         { key: 'CleanupSkipped', signal: ctx.signal },
       );
+    }
+    // Before the finalizer goes: a write that fails and is retried records the same Event.
+    if (this.#o.eventMode === 'lifecycle') {
+      const { phase } = statusView(object).status ?? {};
+      await this.#record(object, [workflowExecutionDeleted(phase)], ctx);
     }
     // Held to this copy's uid: a successor created under the name keeps its own finalizer.
     await removeFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
@@ -874,8 +921,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
   }
 
-  /** Fails the execution, reported by one Event (see #writeReported). */
-  async #fail(object: StatusView, failure: Failure, ctx: ReconcileContext): Promise<void> {
+  /**
+   * Fails the execution, reported by one Event (see #writeReported); under `lifecycle`, after
+   * `before` (kubernaut's WorkflowValidationFailed) and followed by kubernaut's PhaseTransition.
+   */
+  async #fail(
+    object: StatusView,
+    failure: Failure,
+    ctx: ReconcileContext,
+    before: readonly ReportedEvent[] = [],
+  ): Promise<void> {
     // The summary names the workflow and target only of an execution whose spec was valid; what
     // is known under its key may be a predecessor's (another uid), whose spec is not this one.
     const known = this.#parsed.get(objectKey(object));
@@ -887,33 +942,57 @@ export class WorkflowExecutionReconciler implements Reconciler {
     await this.#writeReported(
       object,
       (c) => markFailed(c, subject ? { ...failure, subject } : failure, this.#o.now()),
-      {
-        type: 'Warning',
-        reason: 'WorkflowFailed',
-        message: failedEventMessage(object, failure, spec?.workflowRef.workflowId ?? ''),
-      },
+      [
+        ...before,
+        {
+          type: 'Warning',
+          reason: 'WorkflowFailed',
+          message: failedEventMessage(object, failure, spec?.workflowRef.workflowId ?? ''),
+          key: 'WorkflowFailed',
+        },
+        ...this.#lifecycle(
+          phaseTransition(object.status?.phase === 'Running' ? 'Running' : 'Pending', 'Failed'),
+        ),
+      ],
       ctx,
     );
   }
 
   /**
-   * Writes a status change and the one Event that reports it, the Event first and keyed by its
-   * reason: a reconcile killed between the two records it again when it is retried, and that
-   * record, or one by a replica resuming from a pause with an older copy, is the same Event, not
-   * a second. A copy that already has the change (a resync, an edited label) records nothing.
+   * Writes a status change and the Events that report it, the Events first, in order, each
+   * under its key: a reconcile killed between the two records them again when it is retried,
+   * and that record, or one by a replica resuming from a pause with an older copy, is the same
+   * Events, not a second copy. A copy that already has the change (a resync, an edited label)
+   * records nothing.
    */
   async #writeReported(
     object: StatusView,
     compute: (current: StatusView) => WorkflowExecutionStatus | undefined,
-    event: { type: EventKind; reason: string; message: string },
+    events: readonly ReportedEvent[],
     ctx: ReconcileContext,
   ): Promise<boolean> {
     if (compute(object) === undefined) return false;
-    await this.#o.events?.record(object, event.type, event.reason, event.message, {
-      key: event.reason,
-      signal: ctx.signal,
-    });
+    await this.#record(object, events, ctx);
     return this.#write(object, compute, ctx);
+  }
+
+  /** Records `events` one after another, so they are listed in the order they happened. */
+  async #record(
+    object: StatusView | KubeObject,
+    events: readonly ReportedEvent[],
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    for (const event of events) {
+      await this.#o.events?.record(object, event.type, event.reason, event.message, {
+        key: event.key,
+        signal: ctx.signal,
+      });
+    }
+  }
+
+  /** `events` under `lifecycle`; none under `outcome`, which records only the outcome. */
+  #lifecycle(...events: ReportedEvent[]): readonly ReportedEvent[] {
+    return this.#o.eventMode === 'lifecycle' ? events : [];
   }
 
   /**

@@ -1,0 +1,127 @@
+/*
+ * The Events an execution is reported by. By default one, at its outcome (WorkflowFailed,
+ * LockReleased, CleanupFailed): the status already tells a watcher every step, and an Event per
+ * step would be one more request in each execution's busiest stretch. kubernaut's controller
+ * records one at every step of its flow as well (its DD-EVENT-001), and its tests and tools
+ * look for them; `lifecycle` records those too, with kubernaut's reasons and words.
+ */
+import type { EventKind } from '@roundhouse/controller';
+import { formatGoDuration, type WorkflowExecution } from '@roundhouse/core';
+import { z } from 'zod';
+
+/** `outcome`: one Event per lifecycle, at its end. `lifecycle`: kubernaut's at every step too. */
+export const EventModeSchema = z.enum(['outcome', 'lifecycle']);
+export type EventMode = z.infer<typeof EventModeSchema>;
+
+/**
+ * An Event as the reconciler records it. `key` makes it one of a kind for its execution (see
+ * `EventRecordOptions.key`): a reconcile retried, or a replica resuming with an older copy,
+ * records the same Event again, which the API server refuses as a second copy.
+ */
+export interface ReportedEvent {
+  readonly type: EventKind;
+  readonly reason: string;
+  readonly message: string;
+  readonly key: string;
+}
+
+type Spec = Pick<WorkflowExecution['spec'], 'workflowRef' | 'targetResource'>;
+
+/** The spec was read and checked, at the start (kubernaut: validateAndAnnouncePendingSpec). */
+export function workflowValidated(spec: Spec): ReportedEvent {
+  return {
+    type: 'Normal',
+    reason: 'WorkflowValidated',
+    message: `Workflow spec validated: ${spec.workflowRef.workflowId} (target: ${spec.targetResource})`,
+    key: 'WorkflowValidated',
+  };
+}
+
+/**
+ * The spec failed its checks, before the WorkflowFailed Event of the same failure. kubernaut
+ * echoes its validation error here; `message` is the failure's own, the one failureDetails and
+ * WorkflowFailed already carry, so what an invalid spec holds reaches no further than that.
+ */
+export function workflowValidationFailed(message: string): ReportedEvent {
+  return {
+    type: 'Warning',
+    reason: 'WorkflowValidationFailed',
+    message: `Spec validation failed: ${message}`,
+    key: 'WorkflowValidationFailed',
+  };
+}
+
+/**
+ * The execution's engine is not registered (kubernaut: createPendingExecutionResource), said
+ * in the failure's own words, as kubernaut says it in both Events.
+ */
+export function engineUnavailable(message: string): ReportedEvent {
+  return {
+    type: 'Warning',
+    reason: 'WorkflowValidationFailed',
+    message,
+    key: 'WorkflowValidationFailed',
+  };
+}
+
+/**
+ * The start waits for the cooldown `blocker` (the execution that finished on the target) holds.
+ * One per blocker: kubernaut records it on every pass of the wait, each saying what is left.
+ */
+export function cooldownActive(
+  target: string,
+  remainingMs: number,
+  blocker: string,
+): ReportedEvent {
+  return {
+    type: 'Normal',
+    reason: 'CooldownActive',
+    message: `Execution deferred: cooldown active for ${target} (remaining: ${formatGoDuration(remainingMs)})`,
+    key: `CooldownActive ${blocker}`,
+  };
+}
+
+/** The engine's resource was created (kubernaut: finalizePendingToRunning). */
+export function executionCreated(engine: string, namespace: string, name: string): ReportedEvent {
+  return {
+    type: 'Normal',
+    reason: 'ExecutionCreated',
+    message: `Created ${engine} execution resource ${namespace}/${name}`,
+    key: 'ExecutionCreated',
+  };
+}
+
+export type Phase = 'Pending' | 'Running' | 'Completed' | 'Failed';
+
+/** kubernaut's breadcrumb after each Event that moves the phase on (emitPhaseTransition). */
+export function phaseTransition(from: Phase, to: Phase): ReportedEvent {
+  return {
+    type: 'Normal',
+    reason: 'PhaseTransition',
+    message: `Phase transition: ${from} → ${to}`,
+    key: `PhaseTransition ${from} → ${to}`,
+  };
+}
+
+/**
+ * The workflow succeeded (kubernaut: MarkCompleted). Without a start time there is no duration,
+ * and kubernaut prints its nil one as `<nil>`.
+ */
+export function workflowCompleted(workflowId: string, duration: string | undefined): ReportedEvent {
+  return {
+    type: 'Normal',
+    reason: 'WorkflowCompleted',
+    message: `Workflow ${workflowId} completed successfully in ${duration ?? '<nil>'}`,
+    key: 'WorkflowCompleted',
+  };
+}
+
+/** Cleanup ran for a deleted execution, before its finalizer goes (kubernaut: ReconcileDelete). */
+export function workflowExecutionDeleted(phase: string | undefined): ReportedEvent {
+  return {
+    type: 'Normal',
+    reason: 'WorkflowExecutionDeleted',
+    message: `WorkflowExecution cleanup completed (phase: ${phase ?? ''})`,
+    key: 'WorkflowExecutionDeleted',
+  };
+}

@@ -1,0 +1,351 @@
+/*
+ * The Events each `eventMode` records, with the reasons, types and words kubernaut's own tests
+ * look for (its pkg/workflowexecution/controller_events_test.go, controller_test.go and
+ * test/integration/workflowexecution/events_test.go at d5a4a87).
+ */
+import type { EventRecorder } from '@roundhouse/controller';
+import {
+  type ExecutionResult,
+  type Executor,
+  noopLogger,
+  Registry,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import {
+  type KubeClient,
+  type KubeObject,
+  KubernetesApiError,
+  type Reader,
+} from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
+import { ExecutionPolicySchema } from './execution-policy.js';
+import { ExecutionsByTarget } from './executions-by-target.js';
+import type { EventMode } from './lifecycle-events.js';
+import { WorkflowExecutionReconciler } from './reconciler.js';
+
+const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
+const target = 'team-a/deployment/app';
+
+function execution(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'WorkflowExecution',
+    metadata: {
+      name,
+      namespace: 'team-a',
+      uid: `u-${name}`,
+      resourceVersion: '1',
+      generation: 1,
+      finalizers: ['roundhouse.dev/execution-cleanup'],
+    },
+    spec: {
+      workflowRef: {
+        workflowId: 'restart-pod',
+        version: '1',
+        executionBundle: 'registry.invalid/w:1',
+      },
+      targetResource: target,
+      executionEngine: 'job',
+      ...spec,
+    },
+  };
+}
+
+/** The API server as far as one execution goes: status writes move its version on. */
+function server(initial: KubeObject) {
+  const state = { stored: initial, failWrites: false };
+  const write = (change: Partial<KubeObject>) => {
+    if (state.failWrites) throw new KubernetesApiError('Timeout', 'no answer', 504);
+    state.stored = {
+      ...state.stored,
+      ...change,
+      metadata: {
+        ...state.stored.metadata,
+        ...change.metadata,
+        resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
+      },
+    };
+    return state.stored;
+  };
+  const client = {
+    get: async () => state.stored,
+    patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+      body.status
+        ? write({ status: { ...(state.stored.status as object), ...(body.status as object) } })
+        : write({ metadata: body.metadata ?? {} }),
+    replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+      write({ status: body.status }),
+  } as unknown as KubeClient;
+  const reader = { get: async () => state.stored } as unknown as Reader;
+  return { state, client, reader };
+}
+
+/**
+ * A recorder that refuses a second Event under the same key, as the API server refuses a
+ * second create of the same name; `recorded` lists the Events that were created, in order.
+ */
+function recorder() {
+  const keys = new Set<string>();
+  const recorded: string[] = [];
+  const events = {
+    record: vi.fn(
+      async (_o: KubeObject, type: string, reason: string, m: string, o?: { key?: string }) => {
+        if (o?.key !== undefined && keys.has(o.key)) return;
+        if (o?.key !== undefined) keys.add(o.key);
+        recorded.push(`${type} ${reason}: ${m}`);
+      },
+    ),
+  };
+  return { events, recorded };
+}
+
+const running: ExecutionResult = {
+  phase: 'Running',
+  reason: 'Running',
+  message: 'running',
+  summary: { status: 'Unknown' },
+};
+
+function reconcilerFor(
+  api: ReturnType<typeof server>,
+  options: {
+    eventMode?: EventMode;
+    events: ReturnType<typeof recorder>['events'];
+    executor?: Partial<Executor>;
+    targets?: ExecutionsByTarget;
+    clock: { now: Date };
+  },
+) {
+  return new WorkflowExecutionReconciler({
+    client: api.client,
+    reader: api.reader,
+    registry: new Registry().register({
+      engine: 'job',
+      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+      getStatus: async () => running,
+      cleanup: async () => {},
+      ...options.executor,
+    } as Executor),
+    executions: { observe: () => {} },
+    targets: options.targets ?? new ExecutionsByTarget(),
+    policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
+    executionNamespace: 'kubernaut-workflows',
+    // Asked on every reconcile, not on a poll schedule.
+    watchedEngines: new Set(['job']),
+    cooldownMs: 5 * 60_000,
+    events: options.events as unknown as EventRecorder,
+    ...(options.eventMode ? { eventMode: options.eventMode } : {}),
+    now: () => options.clock.now,
+  });
+}
+
+/** Runs one execution from creation through Completed, its lock release and its deletion. */
+async function throughToDeletion(eventMode: EventMode | undefined) {
+  const api = server(execution('happy'));
+  const { events, recorded } = recorder();
+  const clock = { now: new Date('2026-01-01T00:00:00Z') };
+  let result = running;
+  const reconciler = reconcilerFor(api, {
+    events,
+    clock,
+    executor: { getStatus: async () => result },
+    ...(eventMode ? { eventMode } : {}),
+  });
+  // The Running write fails once: the retried start records its Events again, the same ones.
+  api.state.failWrites = true;
+  await expect(reconciler.reconcile('team-a/happy', ctx())).rejects.toThrow('no answer');
+  api.state.failWrites = false;
+  await reconciler.reconcile('team-a/happy', ctx());
+  expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+  await reconciler.reconcile('team-a/happy', ctx());
+  clock.now = new Date('2026-01-01T00:01:05Z');
+  result = {
+    phase: 'Completed',
+    reason: 'Succeeded',
+    message: 'Job completed',
+    summary: { status: 'True' },
+    completionTime: '2026-01-01T00:01:05Z',
+  };
+  await reconciler.reconcile('team-a/happy', ctx());
+  expect(api.state.stored.status).toMatchObject({ phase: 'Completed', duration: '1m5s' });
+  // A resync during the cooldown, then a replica resuming with the copy from before Completed.
+  await reconciler.reconcile('team-a/happy', ctx());
+  clock.now = new Date('2026-01-01T00:06:06Z');
+  await reconciler.reconcile('team-a/happy', ctx());
+  expect(JSON.stringify(api.state.stored.status)).toContain('LockReleased');
+  api.state.stored = {
+    ...api.state.stored,
+    metadata: { ...api.state.stored.metadata, deletionTimestamp: '2026-01-01T00:07:00Z' },
+  };
+  await reconciler.reconcile('team-a/happy', ctx());
+  return { recorded, events };
+}
+
+describe('WorkflowExecutionReconciler Events', () => {
+  it("IT-WE-095-01 / UT-WE-095-06: under lifecycle, records kubernaut's Events of a Job through to Completed, its lock release and its deletion, in order and once each", async () => {
+    const { recorded, events } = await throughToDeletion('lifecycle');
+    expect(recorded).toEqual([
+      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+      'Normal ExecutionCreated: Created job execution resource kubernaut-workflows/wfe-0123456789abcdef',
+      'Normal PhaseTransition: Phase transition: Pending → Running',
+      'Normal WorkflowCompleted: Workflow restart-pod completed successfully in 1m5s',
+      'Normal PhaseTransition: Phase transition: Running → Completed',
+      'Normal LockReleased: Lock released for team-a/deployment/app after cooldown',
+      'Normal WorkflowExecutionDeleted: WorkflowExecution cleanup completed (phase: Completed)',
+    ]);
+    // The failed write's retry sent its three Events again, under the same keys.
+    expect(events.record).toHaveBeenCalledTimes(recorded.length + 3);
+  });
+
+  it('under outcome (the default), records only the outcome: the lock release', async () => {
+    const { recorded, events } = await throughToDeletion(undefined);
+    expect(recorded).toEqual([
+      'Normal LockReleased: Lock released for team-a/deployment/app after cooldown',
+    ]);
+    expect(events.record).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps a replica resuming with a copy from before Completed from recording the completion twice', async () => {
+    const api = server(execution('stale'));
+    const { events, recorded } = recorder();
+    const clock = { now: new Date('2026-01-01T00:00:00Z') };
+    const completed: ExecutionResult = {
+      phase: 'Completed',
+      reason: 'Succeeded',
+      message: 'Job completed',
+      summary: { status: 'True' },
+    };
+    const leader = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock,
+      executor: { getStatus: async () => completed },
+    });
+    await leader.reconcile('team-a/stale', ctx());
+    const runningCopy = api.state.stored;
+    await leader.reconcile('team-a/stale', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Completed' });
+    // The paused replica's cache still shows Running: its completion is the leader's Events.
+    const paused = reconcilerFor(
+      { ...api, reader: { get: async () => runningCopy } as unknown as Reader },
+      { eventMode: 'lifecycle', events, clock, executor: { getStatus: async () => completed } },
+    );
+    await paused.reconcile('team-a/stale', ctx());
+    expect(recorded.filter((e) => e.includes('Completed'))).toEqual([
+      'Normal WorkflowCompleted: Workflow restart-pod completed successfully in 0s',
+      'Normal PhaseTransition: Phase transition: Running → Completed',
+    ]);
+  });
+
+  it('IT-WE-095-04: under lifecycle, a Job that fails records WorkflowFailed and the Running → Failed transition', async () => {
+    const api = server(execution('fails'));
+    const { events, recorded } = recorder();
+    const clock = { now: new Date('2026-01-01T00:00:00Z') };
+    let result = running;
+    const reconciler = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock,
+      executor: { getStatus: async () => result },
+    });
+    await reconciler.reconcile('team-a/fails', ctx());
+    result = {
+      phase: 'Failed',
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+      summary: { status: 'False' },
+      failureReason: 'TaskFailed',
+      started: true,
+    };
+    await reconciler.reconcile('team-a/fails', ctx());
+    await reconciler.reconcile('team-a/fails', ctx());
+    expect(recorded.slice(3)).toEqual([
+      'Warning WorkflowFailed: Workflow restart-pod failed: TaskFailed - Job has reached the specified backoff limit',
+      'Normal PhaseTransition: Phase transition: Running → Failed',
+    ]);
+  });
+
+  it('UT-WE-659-004 / IT-WE-095-02: under lifecycle, an invalid spec records WorkflowValidationFailed saying no more than its failureDetails, then WorkflowFailed and Pending → Failed', async () => {
+    const api = server(
+      execution('invalid', { targetResource: 'team-a/deployment/<script>alert(1)</script>' }),
+    );
+    const { events, recorded } = recorder();
+    const reconciler = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock: { now: new Date('2026-01-01T00:00:00Z') },
+    });
+    await reconciler.reconcile('team-a/invalid', ctx());
+    await reconciler.reconcile('team-a/invalid', ctx());
+    const status = api.state.stored.status as WorkflowExecution['status'];
+    const message = status?.failureDetails?.message as string;
+    expect(status?.phase).toBe('Failed');
+    expect(recorded).toEqual([
+      `Warning WorkflowValidationFailed: Spec validation failed: ${message}`,
+      `Warning WorkflowFailed: Pre-execution failure: ConfigurationError - ${message}`,
+      'Normal PhaseTransition: Phase transition: Pending → Failed',
+    ]);
+    expect(recorded.join('\n')).not.toContain('<script>');
+  });
+
+  it("UT-WE-659-002: under lifecycle, an engine this controller does not run records WorkflowValidationFailed in the failure's words", async () => {
+    const api = server(execution('no-engine', { executionEngine: 'tekton' }));
+    const { events, recorded } = recorder();
+    const reconciler = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock: { now: new Date('2026-01-01T00:00:00Z') },
+    });
+    await reconciler.reconcile('team-a/no-engine', ctx());
+    const status = api.state.stored.status as WorkflowExecution['status'];
+    const message = status?.failureDetails?.message as string;
+    expect(status?.failureDetails?.reason).toBe('UnsupportedEngine');
+    expect(recorded).toEqual([
+      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+      `Warning WorkflowValidationFailed: ${message}`,
+      `Warning WorkflowFailed: Pre-execution failure: UnsupportedEngine - ${message}`,
+      'Normal PhaseTransition: Phase transition: Pending → Failed',
+    ]);
+  });
+
+  it('IT-WE-095-03: under lifecycle, a start held back by a cooldown records CooldownActive once per execution holding it', async () => {
+    const prior: KubeObject = {
+      metadata: { name: 'prior', namespace: 'team-a', uid: 'u-prior', resourceVersion: '3' },
+      spec: execution('prior').spec,
+      status: {
+        phase: 'Completed',
+        completionTime: '2026-01-01T00:09:29Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+      },
+    };
+    const api = server(execution('next'));
+    const { events, recorded } = recorder();
+    const clock = { now: new Date('2026-01-01T00:10:00Z') };
+    const reconciler = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock,
+      targets: (() => {
+        const targets = new ExecutionsByTarget();
+        targets.upsert(prior);
+        targets.upsert(api.state.stored);
+        return targets;
+      })(),
+    });
+    expect(await reconciler.reconcile('team-a/next', ctx())).toEqual({ requeueAfter: 269_000 });
+    // Woken early (an edit, a resync): kubernaut says it again with less left; this is the same.
+    clock.now = new Date('2026-01-01T00:11:00Z');
+    await reconciler.reconcile('team-a/next', ctx());
+    expect(recorded).toEqual([
+      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+      'Normal CooldownActive: Execution deferred: cooldown active for team-a/deployment/app (remaining: 4m29s)',
+    ]);
+    expect(events.record).toHaveBeenLastCalledWith(
+      expect.anything(),
+      'Normal',
+      'CooldownActive',
+      'Execution deferred: cooldown active for team-a/deployment/app (remaining: 3m29s)',
+      { key: 'CooldownActive team-a/prior', signal: expect.any(AbortSignal) },
+    );
+  });
+});
