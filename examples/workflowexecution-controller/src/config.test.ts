@@ -67,6 +67,17 @@ describe('parseCommandLine', () => {
     ]);
   });
 
+  it("--conventions kubernaut records kubernaut's Events at every step unless --events says otherwise", () => {
+    expect(configOf([]).events).toBe('outcome');
+    expect(configOf(['--conventions=kubernaut']).events).toBe('lifecycle');
+    expect(configOf(['--conventions=kubernaut', '--events=outcome']).events).toBe('outcome');
+    expect(configOf(['--events=lifecycle']).events).toBe('lifecycle');
+    expect(configOf(['--conventions=kubernaut'], { ROUNDHOUSE_EVENTS: 'outcome' }).events).toBe(
+      'outcome',
+    );
+    expect(issuesOf(['--events=all'])).toEqual([expect.stringMatching(/^--events: /)]);
+  });
+
   it('takes the AWX launch commit window as a Go duration', () => {
     expect(launchCommitWindowMs(configOf(['--awx-launch-commit-window=90s']))).toBe(90_000);
     expect(issuesOf(['--awx-launch-commit-window=soon'])).toEqual([
@@ -200,6 +211,9 @@ describe('helpText', () => {
     expect(text).toMatch(/--leader-elect\s+.*\(default false\)/);
     expect(text).toMatch(
       /--execution-namespace=NAMESPACE\s+.*default roundhouse-workflows; kubernaut-workflows with --conventions kubernaut/,
+    );
+    expect(text).toMatch(
+      /--events=outcome\|lifecycle\s+.*default outcome; lifecycle with --conventions kubernaut/,
     );
     expect(text).toContain('ROUNDHOUSE_COOLDOWN');
   });

@@ -7,7 +7,11 @@ import {
   parseGoDuration,
   roundhouseConventions,
 } from '@roundhouse/core';
-import type { ExecutionPolicyInput } from '@roundhouse/workflowexecution';
+import {
+  type EventMode,
+  EventModeSchema,
+  type ExecutionPolicyInput,
+} from '@roundhouse/workflowexecution';
 import { z } from 'zod';
 
 const duration = z
@@ -25,16 +29,30 @@ export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 's
 
 /**
  * What `--conventions` picks, in one place: the labels and paths the engines stamp (the default
- * runner ServiceAccount among them) and the execution namespace when `--execution-namespace`
+ * runner ServiceAccount among them), the execution namespace when `--execution-namespace`
  * names none, kubernaut's own default under its preset (its config.go), so a controller taking
- * over from kubernaut's finds its Jobs and PipelineRuns where kubernaut's left them.
+ * over from kubernaut's finds its Jobs and PipelineRuns where kubernaut's left them, and the
+ * Events when `--events` names none: kubernaut's at every step under its preset, since its
+ * tests and tools look for them.
  */
 export const presets = {
-  roundhouse: { conventions: roundhouseConventions, executionNamespace: 'roundhouse-workflows' },
-  kubernaut: { conventions: kubernautConventions, executionNamespace: 'kubernaut-workflows' },
+  roundhouse: {
+    conventions: roundhouseConventions,
+    executionNamespace: 'roundhouse-workflows',
+    events: 'outcome',
+  },
+  kubernaut: {
+    conventions: kubernautConventions,
+    executionNamespace: 'kubernaut-workflows',
+    events: 'lifecycle',
+  },
 } as const satisfies Record<
   string,
-  { readonly conventions: Conventions; readonly executionNamespace: string }
+  {
+    readonly conventions: Conventions;
+    readonly executionNamespace: string;
+    readonly events: EventMode;
+  }
 >;
 
 export type Preset = keyof typeof presets;
@@ -49,6 +67,8 @@ export const ConfigSchema = z.object({
   cooldown: duration,
   lockPolicy: z.enum(['fail', 'wait']),
   conventions: z.enum(Object.keys(presets) as [Preset, ...Preset[]]),
+  /** Absent: the preset's (see presets). */
+  events: EventModeSchema.optional(),
   workers: z.coerce.number().int().min(1).max(64),
   healthPort: z.coerce.number().int().min(0).max(65535),
   healthHost: z.string(),
@@ -83,7 +103,10 @@ export const ConfigSchema = z.object({
 });
 
 /** The settings, the preset's defaults applied. */
-export type Config = z.infer<typeof ConfigSchema> & { readonly executionNamespace: string };
+export type Config = z.infer<typeof ConfigSchema> & {
+  readonly executionNamespace: string;
+  readonly events: EventMode;
+};
 
 interface Setting {
   /** The value when neither the flag nor its environment variable is given. */
@@ -123,6 +146,10 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     default: 'roundhouse',
     value: 'roundhouse|kubernaut',
     help: 'labels and paths; kubernaut shares resources with a kubernaut controller',
+  },
+  events: {
+    value: 'outcome|lifecycle',
+    help: `Events recorded on executions: outcome, one at the end (WorkflowFailed, LockReleased); lifecycle, kubernaut's at every step too (WorkflowValidated, ExecutionCreated, PhaseTransition, WorkflowCompleted, ...), one request each (default ${presets.roundhouse.events}; ${presets.kubernaut.events} with --conventions kubernaut)`,
   },
   workers: { default: '4', value: 'N', help: 'concurrent reconciles (1-64)' },
   healthPort: {
@@ -251,6 +278,7 @@ export function parseCommandLine(
     ...settled,
     executionNamespace:
       settled.executionNamespace ?? presets[settled.conventions].executionNamespace,
+    events: settled.events ?? presets[settled.conventions].events,
   };
   if (config.engines.includes('ansible') && !(config.awxUrl && config.awxTokenSecret)) {
     throw new ConfigurationError({

@@ -64,6 +64,7 @@ export async function runController(config: Config, context: RunContext): Promis
       policy: executionPolicy(config),
       defaultTimeoutMs: parseGoDuration(config.defaultTimeout) ?? 0,
       lockPolicy: config.lockPolicy,
+      events: config.events,
       workers: config.workers,
       clusterScopedKinds: config.clusterScopedKinds,
       metrics,
