@@ -209,4 +209,34 @@ describe('runControllerMain', () => {
     expect(result.code).toBe(0);
     expect(result.lines.map((line) => [line.level, line.msg])).toEqual([['info', 'stopped']]);
   });
+
+  it('stops as on SIGTERM and exits 1 with one fatal line on a rejection nobody handled', async () => {
+    let drained = false;
+    // The test runner's own listeners, which would report the rejection as the test's failure.
+    const runners = process.listeners('unhandledRejection');
+    const result = await run({
+      run: async (_config, { signal }) => {
+        // A promise some code left without a handler rejects: Node would end the process
+        // at once, with a stack on standard error, no drain and the Lease unreleased.
+        for (const listener of runners) process.off('unhandledRejection', listener);
+        try {
+          process.emit('unhandledRejection', new TypeError('boom'), Promise.resolve());
+        } finally {
+          for (const listener of runners) process.on('unhandledRejection', listener);
+        }
+        if (!signal.aborted)
+          await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        drained = true;
+      },
+    });
+    expect(drained).toBe(true);
+    expect(result.code).toBe(1);
+    expect(result.lines).toHaveLength(1);
+    expect(result.lines[0]).toMatchObject({
+      level: 'fatal',
+      msg: 'cannot run: unhandled rejection: boom',
+      err: { type: 'TypeError' },
+    });
+    expect(process.listeners('unhandledRejection')).toEqual(runners);
+  });
 });

@@ -7,7 +7,10 @@ import { shutdownSignal } from './shutdown.js';
 
 export interface ControllerMainContext {
   readonly logger: Logger;
-  /** Aborts on SIGTERM or SIGINT: stop, finish what is in flight, and return. */
+  /**
+   * Aborts on SIGTERM or SIGINT, or on a promise rejection nobody handled: stop, finish what is
+   * in flight, and return.
+   */
   readonly signal: AbortSignal;
   /**
    * Serves `/healthz`, `/readyz` and `/metrics` (see `startHealthServer`; `host` defaults to
@@ -63,6 +66,11 @@ export interface ControllerMainOptions<C> {
  * the controller cannot start or fails while running, with one `fatal` line whose message is
  * the error's (a Roundhouse error adds its `reason`, anything else its stack), after which a
  * Deployment restarts the pod with backoff. Every line logged is written before it resolves.
+ *
+ * A promise rejection nobody handled while `run` runs is fatal too, but stops `run` as SIGTERM
+ * does instead of ending the process on the spot as Node would: in-flight reconciles drain and
+ * the Lease is released, so a successor need not wait for it to expire, and the reason is the
+ * one `fatal` line rather than a stack on standard error.
  */
 export async function runControllerMain<C>(options: ControllerMainOptions<C>): Promise<number> {
   const errors = options.errors ?? process.stderr;
@@ -89,7 +97,14 @@ export async function runControllerMain<C>(options: ControllerMainOptions<C>): P
     // still in flight, and the reason for the exit would not be the last line.
     { write: (line: string) => output.write(line) },
   );
-  const signal = options.signal ?? shutdownSignal({ logger });
+  const crash = new AbortController();
+  const onUnhandledRejection = (reason: unknown) => {
+    if (crash.signal.aborted) return;
+    crash.abort(reason);
+  };
+  process.on('unhandledRejection', onUnhandledRejection);
+  const stop = options.signal ?? shutdownSignal({ logger });
+  const signal = AbortSignal.any([stop, crash.signal]);
   const servers: HealthServer[] = [];
   const serveHealth = async (health: HealthServerOptions, fields = {}) => {
     const server = await startHealthServer({ host: '0.0.0.0', ...health });
@@ -103,7 +118,11 @@ export async function runControllerMain<C>(options: ControllerMainOptions<C>): P
   } catch (error) {
     // An error once the signal aborted is part of stopping; before, the controller failed.
     if (!signal.aborted) code = fatal(logger, error);
+  } finally {
+    process.off('unhandledRejection', onUnhandledRejection);
   }
+  if (crash.signal.aborted && code === 0)
+    code = fatal(logger, crash.signal.reason, 'unhandled rejection: ');
   await Promise.all(servers.map((server) => server.close()));
   if (code === 0) logger.info({}, 'stopped');
   await endOutput(output);
@@ -111,10 +130,10 @@ export async function runControllerMain<C>(options: ControllerMainOptions<C>): P
 }
 
 /** Logs why the controller cannot run, in one line; the exit code that says so. */
-function fatal(logger: Logger, error: unknown): number {
+function fatal(logger: Logger, error: unknown, prefix = ''): number {
   // A Roundhouse error's message is the whole story; anything else gets its stack too.
   const fields = error instanceof RoundhouseError ? { reason: error.reason } : { err: error };
   const message = error instanceof Error ? error.message : String(error);
-  logger.fatal(fields, `cannot run: ${message}`);
+  logger.fatal(fields, `cannot run: ${prefix}${message}`);
   return 1;
 }
