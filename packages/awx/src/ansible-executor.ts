@@ -14,7 +14,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import type { KubeClient } from '@roundhouse/kube';
-import { AwxError } from './awx-errors.js';
+import { AwxApiError, AwxError } from './awx-errors.js';
 import type { AnsibleExecutorAwx } from './awx-roles.js';
 import { DependencyReader } from './dependency-reader.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
@@ -90,14 +90,21 @@ export class AnsibleExecutor implements Executor {
     this.#cleanup = new ExecutionCleanup(parts, settings, log);
   }
 
-  /** Unavailable, with the reason, while AWX cannot be reached or refuses the token. */
+  /**
+   * Unavailable, with the reason, while AWX cannot be reached or refuses the token. A 404 of
+   * `me/` means no AWX API is served at the client's API root: the reason names the other
+   * prefix, since AAP 2.5 and later serve the controller's API only behind their gateway's.
+   */
   async availability(options: OperationOptions = {}): Promise<Availability> {
     try {
       await this.#awx.me(options);
       return { available: true };
     } catch (error) {
       if (!(error instanceof AwxError)) throw error;
-      return { available: false, reason: `AWX at ${this.#awx.apiUrl}: ${error.message}` };
+      const { apiUrl } = this.#awx;
+      const hint =
+        error instanceof AwxApiError && error.statusCode === 404 ? prefixHint(apiUrl) : '';
+      return { available: false, reason: `AWX at ${apiUrl}: ${error.message}${hint}` };
     }
   }
 
@@ -199,4 +206,14 @@ type HeldLock = { readonly lock: LaunchLock; readonly record: LaunchRecord } | n
 
 function describe(wfe: WorkflowExecution): string {
   return `WorkflowExecution ${wfe.metadata.namespace}/${wfe.metadata.name}`;
+}
+
+const aapPrefix = '/api/controller/v2/';
+
+/** What a 404 of `me/` at `apiUrl` suggests: the API prefix of the other kind of controller. */
+function prefixHint(apiUrl: string): string {
+  const aap = new URL(apiUrl).pathname.endsWith(aapPrefix);
+  return aap
+    ? "; AWX, and AAP before 2.5, serve the API under /api/v2/: set the client's apiPrefix to it"
+    : `; AAP 2.5 and later serve the controller's API under ${aapPrefix}: set the client's apiPrefix to it`;
 }

@@ -1,4 +1,5 @@
 import { awxJobRef } from '@roundhouse/awx';
+import { startAwxSimulator } from '@roundhouse/awx-simulator';
 import {
   ConfigurationError,
   ExecutionForbiddenError,
@@ -637,5 +638,32 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
         `AWX at ${bed.sim.apiUrl}: AWX GET me/ answered 401: Authentication credentials were ` +
         'not provided. To establish a login session, visit /api/login/.',
     });
+  });
+
+  it("names the other API prefix when nothing serves the API at the client's", async () => {
+    const aap = await startAwxSimulator({ token: bed.sim.token, apiPrefix: '/api/controller/v2/' });
+    try {
+      const awxPrefix = bed.executor({ awx: bed.client({ baseUrl: aap.url, retries: 0 }) });
+      expect(await awxPrefix.availability()).toEqual({
+        available: false,
+        reason:
+          `AWX at ${aap.url}/api/v2/: AWX GET me/ answered 404: The requested resource could ` +
+          "not be found.; AAP 2.5 and later serve the controller's API under " +
+          "/api/controller/v2/: set the client's apiPrefix to it",
+      });
+      const client = bed.client({ baseUrl: aap.url, apiPrefix: '/api/controller/v2/' });
+      expect(await bed.executor({ awx: client }).availability()).toEqual({ available: true });
+      const aapPrefix = bed.executor({
+        awx: bed.client({ apiPrefix: '/api/controller/v2/', retries: 0 }),
+      });
+      expect(await aapPrefix.availability()).toEqual({
+        available: false,
+        reason: expect.stringMatching(
+          /; AWX, and AAP before 2\.5, serve the API under \/api\/v2\/: set the client's apiPrefix to it$/,
+        ),
+      });
+    } finally {
+      await aap.stop();
+    }
   });
 });
