@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { KubeClient } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
+import { beforeAll, expect, it } from 'vitest';
+import { cli, cliCommand, kubeconfigFile, repoRoot } from './support.js';
+
+/**
+ * Runs the CLI until its output holds `ready` (or, for a command that prints nothing while it
+ * waits, for `ready` ms), then sends it Ctrl-C's SIGINT; resolves with how it exited and how long
+ * that took.
+ */
+function interrupted(
+  args: readonly string[],
+  kubeconfig: string,
+  ready: string | number,
+): Promise<{ code: number | null; output: string; exitMs: number }> {
+  const [command, ...rest] = cliCommand(args) as [string, ...string[]];
+  const child = spawn(command, rest, {
+    cwd: repoRoot,
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let sentAt = 0;
+  const interrupt = () => {
+    if (sentAt) return;
+    sentAt = Date.now();
+    child.kill('SIGINT');
+  };
+  if (typeof ready === 'number') setTimeout(interrupt, ready);
+  const read = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (typeof ready === 'string' && output.includes(ready)) interrupt();
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output, exitMs: Date.now() - sentAt }));
+  });
+}
+
+describeWithControlPlane('kubectl roundhouse interrupted with Ctrl-C', () => {
+  const env = useTestNamespace({ prefix: 'cli-interrupt' });
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    kubeconfig = await kubeconfigFile(env.kubeConfig);
+    await ensureWorkflowExecutionCrd(new KubeClient(env.kubeConfig));
+    // No controller runs here: the execution never starts, so watch and logs -f wait.
+    const created = await cli(
+      [
+        'run',
+        '--engine',
+        'job',
+        '--target',
+        'prod/deployment/x',
+        '--bundle',
+        'registry.invalid/r:1',
+        '--name',
+        'waits',
+      ],
+      { kubeconfig },
+    );
+    expect(created.code).toBe(0);
+  });
+
+  it('watch exits 130 at once, without a summary or an error', async () => {
+    const result = await interrupted(['watch', 'waits'], kubeconfig, 'waiting for the controller');
+    expect(result.code).toBe(130);
+    expect(result.exitMs).toBeLessThan(5_000);
+    expect(result.output).not.toMatch(/completed|error/);
+  });
+
+  it('logs -f waiting for the start exits 130 at once', async () => {
+    // It prints nothing while it waits: interrupt once its informer is surely listening.
+    const result = await interrupted(['logs', '-f', 'waits'], kubeconfig, 8_000);
+    expect(result.code).toBe(130);
+    expect(result.exitMs).toBeLessThan(5_000);
+    expect(result.output).toBe('');
+  });
+});
