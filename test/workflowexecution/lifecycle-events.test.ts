@@ -1,0 +1,135 @@
+import { Registry } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
+import {
+  describeWithControlPlane,
+  podControls,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import {
+  conventionsOf,
+  parseCommandLine,
+} from '../../examples/workflowexecution-controller/src/config.js';
+import {
+  apply,
+  manifest,
+  patience,
+  type RunningController,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+/** The example controller's settings for `argv`, as its command line reads them. */
+function configOf(argv: string[]) {
+  const line = parseCommandLine(argv, {});
+  if (line.help) throw new Error('asked for help');
+  return line.config;
+}
+
+describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-001)', () => {
+  const env = useTestNamespace({ prefix: 'wfe-events' });
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-events-exec');
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  /** Starts the controller the example's command line describes, its Jobs running 1 s. */
+  async function start(argv: string[]) {
+    const config = configOf(argv);
+    const settings = {
+      kubeConfig: env.kubeConfig,
+      registry: (reader: Reader) =>
+        new Registry().register(
+          new JobExecutor(new KubeClient(env.kubeConfig), {
+            conventions: conventionsOf(config),
+            podAnnotations: { [podControls.runSeconds]: '1' },
+            reader,
+          }),
+        ),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 1_000,
+      // The harness passes every other option on to createWorkflowExecutionController.
+      events: config.events,
+    };
+    controller = await startController(settings);
+  }
+
+  /** `<type> <reason>: <message>` of the execution's Events, in the order they were created. */
+  async function eventsOf(name: string): Promise<string[]> {
+    const { items } = await client().list<KubeObject>(resources.events, env.namespace);
+    const events = items as (KubeObject & {
+      involvedObject?: { name?: string };
+      type?: string;
+      reason?: string;
+      message?: string;
+    })[];
+    // One API server: each create takes the next etcd revision, so this is creation order
+    // (firstTimestamp has whole seconds only, too coarse for Events a few ms apart).
+    return events
+      .filter((event) => event.involvedObject?.name === name)
+      .sort((a, b) => Number(a.metadata?.resourceVersion) - Number(b.metadata?.resourceVersion))
+      .map((event) => `${event.type} ${event.reason}: ${event.message}`);
+  }
+
+  async function runToRelease(name: string) {
+    const wfe = await apply(client(), env.namespace, manifest({ name }));
+    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+    await vi.waitFor(async () => {
+      const current = await client().get<KubeObject>(workflowExecutions, env.namespace, name);
+      expect(JSON.stringify(current?.status)).toContain('"LockReleased"');
+    }, patience);
+    return { wfe, done };
+  }
+
+  it("IT-WE-095-01: --conventions kubernaut records kubernaut's Events of a Job through to Completed in order; the roundhouse preset records only its outcome", async () => {
+    await start(['--conventions=kubernaut']);
+    const { wfe, done } = await runToRelease('kubernaut-preset');
+    const target = wfe.spec.targetResource;
+    const job = done.status?.executionRef?.name as string;
+    const lifecycle = [
+      `Normal WorkflowValidated: Workflow spec validated: restart-app (target: ${target})`,
+      `Normal ExecutionCreated: Created job execution resource ${executionNamespace}/${job}`,
+      'Normal PhaseTransition: Phase transition: Pending → Running',
+      `Normal WorkflowCompleted: Workflow restart-app completed successfully in ${done.status?.duration}`,
+      'Normal PhaseTransition: Phase transition: Running → Completed',
+      `Normal LockReleased: Lock released for ${target} after cooldown`,
+    ];
+    await vi.waitFor(async () => expect(await eventsOf(wfe.metadata.name)).toEqual(lifecycle), {
+      timeout: 10_000,
+      interval: 200,
+    });
+    await client().delete(workflowExecutions, env.namespace, wfe.metadata.name);
+    await vi.waitFor(
+      async () =>
+        expect(await client().get(workflowExecutions, env.namespace, wfe.metadata.name)).toBeNull(),
+      patience,
+    );
+    expect(await eventsOf(wfe.metadata.name)).toEqual([
+      ...lifecycle,
+      'Normal WorkflowExecutionDeleted: WorkflowExecution cleanup completed (phase: Completed)',
+    ]);
+    await controller?.stop();
+    controller = undefined;
+
+    await start([]);
+    const roundhouse = await runToRelease('roundhouse-preset');
+    await vi.waitFor(
+      async () =>
+        expect(await eventsOf(roundhouse.wfe.metadata.name)).toEqual([
+          `Normal LockReleased: Lock released for ${roundhouse.wfe.spec.targetResource} after cooldown`,
+        ]),
+      { timeout: 10_000, interval: 200 },
+    );
+  });
+});
