@@ -139,6 +139,17 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
     const result = await inProcess([...globals(), '-n', env.namespace, 'logs', 'pod-1']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(`[${pod}/fetch] fetch output\n[${pod}/build] build output\n`);
+    // The Pod is the execution resource, and the target's lock.
+    const described = await cli([...globals(), '-n', env.namespace, 'describe', 'pod-1'], {
+      kubeconfig,
+    });
+    expect(described.stdout).toMatch(
+      new RegExp(`\\nExecution: +Pod ${executionNamespace}/${pod} \\(present\\)\\n`),
+    );
+    const locks = await cli([...globals(), 'locks'], { kubeconfig });
+    expect(locks.stdout).toMatch(
+      new RegExp(`^${pod} +Pod +prod/deployment/app-\\d+ +${env.namespace}/pod-1 +`, 'm'),
+    );
   });
 
   it('says so when the engine offers no logs', async () => {

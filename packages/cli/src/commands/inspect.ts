@@ -106,7 +106,11 @@ export async function fetchExecution(session: Session, name: string): Promise<Ex
 }
 
 /** The kinds of execution resource the CLI can look up, by engine. */
-const executionKinds = { job: resources.jobs, tekton: resources.pipelineRuns } as const;
+const executionKinds = {
+  job: resources.jobs,
+  pod: resources.pods,
+  tekton: resources.pipelineRuns,
+} as const;
 
 /** `describe NAME`: the spec, status, conditions, execution resource and recent events. */
 export async function describe(session: Session, term: Terminal, name: string): Promise<number> {

@@ -1,4 +1,9 @@
-import { conventionKeys, executionOwnerKey, ownedResourcesSelector } from '@roundhouse/core';
+import {
+  conventionKeys,
+  executionOwnerKey,
+  executionResourceName,
+  ownedResourcesSelector,
+} from '@roundhouse/core';
 import {
   isKubernetesError,
   type KubeObject,
@@ -35,7 +40,7 @@ export async function remove(session: Session, term: Terminal, name: string): Pr
 }
 
 /** The kinds of execution resource that are locks: one per target, named for it. */
-const lockKinds = [resources.jobs, resources.pipelineRuns];
+const lockKinds = [resources.jobs, resources.pods, resources.pipelineRuns];
 
 export interface Lock {
   readonly name: string;
@@ -48,7 +53,8 @@ export interface Lock {
 /**
  * `locks`: which target is locked by which execution, and since when. The lock is the
  * execution resource itself (its name is the target's hash), so these are the owned resources
- * in the execution namespace. A kind the cluster does not serve (no Tekton) holds no locks.
+ * in the execution namespace: Jobs, the pod engine's Pods, PipelineRuns. A kind the cluster does
+ * not serve (no Tekton) holds no locks.
  */
 export async function locks(session: Session, term: Terminal): Promise<number> {
   const namespace = session.executionNamespace;
@@ -65,10 +71,19 @@ export async function locks(session: Session, term: Terminal): Promise<number> {
       throw await session.explain(error, { verb: 'list', resource: type, namespace });
     }
     for (const item of items) {
+      const target = item.metadata?.annotations?.[targetResourceAnnotation] ?? '';
+      // The pod engine's Pod is a lock; a PipelineRun's pods carry its labels and annotations
+      // too (Tekton copies them down) but not the lock's name.
+      if (
+        type === resources.pods &&
+        item.metadata?.name !== executionResourceName(target, session.conventions.namePrefix)
+      ) {
+        continue;
+      }
       found.push({
         name: item.metadata?.name ?? '',
         kind: type.kind,
-        target: item.metadata?.annotations?.[targetResourceAnnotation] ?? '',
+        target,
         owner: executionOwnerKey(item.metadata, session.conventions) ?? '',
         created: item.metadata?.creationTimestamp,
       });
