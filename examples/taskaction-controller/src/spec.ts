@@ -53,7 +53,9 @@ const EnvNameSchema = z
  * start (and be retried) instead of the action being refused. A pattern, so the CRD carries it
  * and the API server refuses such an action at create.
  */
-const cString = z.string().regex(/^[^\x00]*$/, {
+const withoutNul = '[^\\x00]*';
+
+const cString = z.string().regex(new RegExp(`^${withoutNul}$`), {
   error: 'must not contain a NUL character: the kernel ends an argument or a value at one',
 });
 

@@ -40,8 +40,10 @@ describe('the CRDs', () => {
 
   it('refuse at create a param value or default holding a NUL, which would end up in a script', () => {
     type Field = { properties: Record<string, Field>; items: Field; pattern?: string };
-    const runParams = (runSchema?.properties.spec as unknown as Field).properties.params;
-    const taskParams = (taskSchema?.properties.spec as unknown as Field).properties.params;
+    const runSpec = runSchema?.properties.spec as unknown as Field;
+    const taskSpec = taskSchema?.properties.spec as unknown as Field;
+    const runParams = runSpec.properties.params;
+    const taskParams = taskSpec.properties.params;
     for (const pattern of [
       runParams?.items.properties.value?.pattern,
       taskParams?.items.properties.default?.pattern,
