@@ -27,7 +27,7 @@ function deleted(status: object, taskType = 'container'): KubeObject {
       domain: 'd',
       actionName: 'a1',
       taskType,
-      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
+      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true, retries: 1 },
       cacheKey: 'k1',
       inputUri: 's3://b/run1/in.pb',
       runOutputBase: 's3://b/run1',
@@ -90,6 +90,20 @@ describe('abortAction', () => {
       'event Aborted 2026-03-01T10:05:00.000000Z',
       finalizerRemoved,
     ]);
+  });
+
+  it('aborts every attempt the spec allows, whatever attempt count a signaller wrote', async () => {
+    // Whoever may signal may write status.attempts: 2^31 held the worker in cleanup reads for
+    // ever, and the action could never go; 1 left attempt 2's Job running after it was gone.
+    for (const attempts of [2 ** 31, 1]) {
+      const { ctx, steps } = harness();
+      await abortAction(deleted({ ...initializing, attempts }), ctx);
+      expect(
+        steps.filter((step) => step.startsWith('cleanup')),
+        String(attempts),
+      ).toEqual(['cleanup run1-a1-1', 'cleanup run1-a1-0']);
+      expect(steps.at(-1)).toBe(finalizerRemoved);
+    }
   });
 
   it('keeps the finalizer when the Aborted event cannot be recorded', async () => {

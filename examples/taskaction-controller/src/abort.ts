@@ -1,6 +1,5 @@
 import {
   actionEndTime,
-  attemptsOf,
   type EventSink,
   hasFinalizer,
   hasTerminalLabels,
@@ -11,7 +10,7 @@ import {
 } from '@roundhouse/controller';
 import type { Logger, Registry } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject } from '@roundhouse/kube';
-import { attemptExecution } from './attempt.js';
+import { attemptExecution, maxAttemptsOf } from './attempt.js';
 import { cachePolicyOf } from './cache.js';
 import type { CacheStore } from './cache-store.js';
 import { type ActionEvent, abortedEvent } from './events.js';
@@ -47,8 +46,11 @@ export async function abortAction(object: KubeObject, ctx: AbortContext): Promis
     const { action, engine } = validation.value;
     const executor = ctx.registry.get(engine);
     // Earlier attempts were aborted when they failed; doing it again covers a controller that
-    // stopped in between, and costs a cache read each.
-    for (let attempt = attemptsOf(view.status); attempt >= 1; attempt -= 1) {
+    // stopped in between, and costs a cache read each. Every attempt the spec allows, not the
+    // count in the status: whoever may signal may write that (2^31 would hold the worker in
+    // reads for ever, and 1 would leave a later attempt's Job running once the action is gone),
+    // and no attempt past the spec's is ever launched.
+    for (let attempt = maxAttemptsOf(action.spec); attempt >= 1; attempt -= 1) {
       await executor.cleanup(attemptExecution(action, attempt, engine), ctx.executionNamespace, {
         signal: ctx.signal,
       });

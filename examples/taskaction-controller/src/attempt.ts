@@ -1,3 +1,4 @@
+import { attemptsOf } from '@roundhouse/controller';
 import type { WorkflowExecution } from '@roundhouse/core';
 import { type TaskAction, type TaskActionSpec, uriMaxLength } from './spec.js';
 
@@ -39,6 +40,27 @@ export function attemptExecution(
       ...(template.timeout ? { executionConfig: { timeout: template.timeout } } : {}),
     },
   };
+}
+
+/**
+ * The most attempts an action has: `retries + 1`. The spec is immutable, so no action of it
+ * ever had an attempt past this, and every execution resource it may have is one of these.
+ */
+export function maxAttemptsOf(spec: Pick<TaskActionSpec, 'taskTemplate'>): number {
+  return (spec.taskTemplate.retries ?? 0) + 1;
+}
+
+/**
+ * Why the attempt `status.attempts` names may not be launched: one past `maxAttemptsOf`, which
+ * only a status written by someone else (a signaller may write any status field) can name.
+ */
+export function refuseAttemptNumber(
+  action: Pick<TaskAction, 'spec' | 'status'>,
+): string | undefined {
+  const attempt = attemptsOf(action.status);
+  const most = maxAttemptsOf(action.spec);
+  if (attempt <= most) return undefined;
+  return `status.attempts: attempt ${attempt} is past the ${most} this action has (spec.taskTemplate.retries + 1); the status is the controller's to write`;
 }
 
 /** Flyte names an attempt's resource by its retry index: `<action>-0` for attempt 1. */

@@ -216,7 +216,11 @@ describe('TaskActionReconciler', () => {
       policy,
       { now },
     );
-    const requeued = { ...queued, status: markRelaunched(systemFailed ?? {}, { now }) };
+    const requeued = {
+      ...queued,
+      spec: { ...spec, taskTemplate: { ...spec.taskTemplate, retries: 2 } },
+      status: markRelaunched(systemFailed ?? {}, { now }),
+    };
     expect(requeued.status).toMatchObject({ attempts: 2, systemFailures: 1 });
     const refusal = new ConfigurationError({ path: 'spec.taskTemplate', message: 'no such shell' });
     const { reconciler, client, sink } = reconcilerFor(requeued, {
@@ -255,6 +259,23 @@ describe('TaskActionReconciler', () => {
         kind: 'USER',
         message:
           'spec.taskTemplate: make a Job of 2097512 bytes, more than the 1572864 the API server can store',
+      },
+    });
+  });
+
+  it('launches no attempt past retries + 1, whatever attempt count a signaller wrote', async () => {
+    const forged = { ...queued, status: { ...(queued.status as object), attempts: 5_000 } };
+    const { reconciler, client, executor } = reconcilerFor(forged);
+    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    expect(executor.create).not.toHaveBeenCalled();
+    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    expect(phaseOf(written.status as never)).toBe('InvalidSpec');
+    expect(written.status).toMatchObject({
+      errorState: {
+        code: 'InvalidSpec',
+        message: expect.stringMatching(
+          /^status\.attempts: attempt 5000 is past the 1 this action has/,
+        ),
       },
     });
   });

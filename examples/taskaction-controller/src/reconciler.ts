@@ -35,7 +35,7 @@ import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
 import { inActionTerms } from './action-fields.js';
-import { attemptExecution, outputUriOf } from './attempt.js';
+import { attemptExecution, maxAttemptsOf, outputUriOf, refuseAttemptNumber } from './attempt.js';
 import { attemptResourceState } from './attempt-resource.js';
 import { cachePolicyOf } from './cache.js';
 import { passCacheGate } from './cache-gate.js';
@@ -193,7 +193,9 @@ export class TaskActionReconciler implements Reconciler {
       case 'launch': {
         // A Queued status proves no admission: a signaller may write any status field. So the
         // attempt is judged again before its Job exists; a running one is never failed.
-        const refused = refuseAttempt(action.spec.taskTemplate, allowedImages, maxTimeout);
+        const refused =
+          refuseAttempt(action.spec.taskTemplate, allowedImages, maxTimeout) ??
+          refuseAttemptNumber(action);
         if (refused !== undefined) {
           return this.#reject(admitted.object, view, 'InvalidSpec', refused, ctx);
         }
@@ -404,7 +406,7 @@ export class TaskActionReconciler implements Reconciler {
 
   #retryPolicy(action: TaskAction): RetryPolicy {
     return {
-      maxAttempts: (action.spec.taskTemplate.retries ?? 0) + 1,
+      maxAttempts: maxAttemptsOf(action.spec),
       ...(this.#o.maxSystemFailures !== undefined
         ? { maxSystemFailures: this.#o.maxSystemFailures }
         : {}),

@@ -1,7 +1,7 @@
 import { markQueued } from '@roundhouse/controller';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
 import { apply, jobsOf, taskAction, useController, waitForPhase } from './harness.js';
@@ -88,6 +88,34 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     expect(refusal).toMatchObject({ reason: 'Invalid' });
     expect(String((refusal as Error).message)).toMatch(/spec\.taskTemplate\.args\[0\]/);
     expect(String((refusal as Error).message)).toMatch(/spec\.taskTemplate\.env\.MODE/);
+  });
+
+  it('launches no attempt past retries + 1 and still deletes an action whose signaller forged its attempt count', async () => {
+    const mallory = await authorAndSignaller();
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    await apply(mallory, env.namespace, manifest);
+    const queuedAt = markQueued({}, { now: new Date(), generation: 1 }) ?? {};
+    await mallory.patch(
+      taskActions,
+      env.namespace,
+      name,
+      { status: { ...queuedAt, attempts: 2 ** 31 } },
+      { subresource: 'status', strategy: 'merge' },
+    );
+
+    await start();
+    const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
+    expect(failed.status.errorState?.message).toMatch(
+      /^status\.attempts: attempt 2147483648 is past the 1 this action has/,
+    );
+    expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-2147483647`)).toEqual([]);
+    // Its deletion cleans up the one attempt the spec allows, not 2^31 of them.
+    await admin().delete(taskActions, env.namespace, name);
+    await vi.waitFor(
+      async () => expect(await admin().get(taskActions, env.namespace, name)).toBeNull(),
+      { timeout: 30_000, interval: 200 },
+    );
   });
 
   it('gives an attempt without a timeout the default deadline, so none holds a pod for ever', async () => {
