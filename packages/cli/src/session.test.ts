@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubernetesApiError, resources } from '@roundhouse/kube';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatError } from './errors.js';
 import { Session } from './session.js';
 
@@ -15,6 +15,25 @@ async function kubeconfig(text: string): Promise<string> {
 }
 
 describe('Session', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('says no kubeconfig was found, instead of failing each request against localhost:8080', async () => {
+    vi.stubEnv('KUBECONFIG', '');
+    vi.stubEnv('HOME', await mkdtemp(join(tmpdir(), 'cli-home-')));
+    let thrown: unknown;
+    try {
+      new Session(options, {});
+    } catch (error) {
+      thrown = error;
+    }
+    expect(formatError(thrown)).toBe(
+      'error: --kubeconfig: no kubeconfig found: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod with a ServiceAccount\n' +
+        "fix: pass --kubeconfig FILE or set KUBECONFIG, or log in with your cluster's own tool, which writes ~/.kube/config\n",
+    );
+  });
+
   it('says where a kubeconfig is malformed without quoting its token or key', async () => {
     const path = await kubeconfig(
       [

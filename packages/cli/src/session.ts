@@ -141,6 +141,16 @@ function loadKubeConfig(options: GlobalOptions, source: string): KubeConfig {
       'pass a readable kubeconfig with --kubeconfig or KUBECONFIG',
     );
   }
+  if (isFallback(config)) {
+    throw new InputError(
+      {
+        path: '--kubeconfig',
+        message:
+          'no kubeconfig found: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod with a ServiceAccount',
+      },
+      "pass --kubeconfig FILE or set KUBECONFIG, or log in with your cluster's own tool, which writes ~/.kube/config",
+    );
+  }
   if (options.context) {
     if (!config.getContextObject(options.context)) {
       const names = config.getContexts().map((c) => c.name);
@@ -152,6 +162,19 @@ function loadKubeConfig(options: GlobalOptions, source: string): KubeConfig {
     config.setCurrentContext(options.context);
   }
   return config;
+}
+
+/**
+ * Whether client-node found no kubeconfig and fell back to an unauthenticated
+ * `http://localhost:8080` (its `loaded-context`), which every request then fails against
+ * with a message about TLS that says nothing of the missing file.
+ */
+function isFallback(config: KubeConfig): boolean {
+  return (
+    config.getCurrentContext() === 'loaded-context' &&
+    config.getCurrentCluster()?.server === 'http://localhost:8080' &&
+    config.getCurrentUser()?.name === 'user'
+  );
 }
 
 /**
