@@ -161,6 +161,16 @@ describe('outputScrub', () => {
     });
   });
 
+  it('stops building forms at the first one too long, so a crafted Secret costs no seconds of CPU', () => {
+    // 1 MiB of control characters: each of its 30 forms is up to 8 MiB, which took the event
+    // loop 5 to 15 seconds to build before the first was found too long.
+    const started = performance.now();
+    expect(outputScrub(['\x01'.repeat(1 << 20)], false)).toEqual({
+      withheld: 'the injected values are too large to scrub',
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('withholds a text whole when scanning it would compare more than its budget allows', () => {
     // One repeated character against output of it: every place begins like the value, and each
     // comparison runs most of its length, which would take seconds on the event loop.

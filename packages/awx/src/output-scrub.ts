@@ -83,19 +83,19 @@ export function outputScrub(
   for (const value of values) bytes += Buffer.byteLength(value);
   if (bytes > scrubBounds.valueBytes) return tooLarge;
   const unique = new Set<string>();
+  let longest = 0;
   for (const value of values) {
     for (const form of printedForms(value)) {
       unique.add(form);
       if (unique.size > scrubBounds.forms) return tooLarge;
+      longest = Math.max(longest, Buffer.byteLength(form));
+      // The tail is read this much longer than it is shown: a longer form would have each
+      // failure report read, and scan, megabytes of output. Checked as each form comes, so
+      // the forms after it, longer still, are never built.
+      if (longest > scrubBounds.formBytes) return tooLarge;
     }
   }
   const forms = [...unique].sort((a, b) => b.length - a.length);
-  // A loop, not Math.max(...): spreading more than ~120k forms overflows the call stack.
-  let longest = 0;
-  for (const form of forms) longest = Math.max(longest, Buffer.byteLength(form));
-  // The tail is read this much longer than it is shown: a longer form would have each failure
-  // report read, and scan, megabytes of output.
-  if (longest > scrubBounds.formBytes) return tooLarge;
   const marginBytes = Math.max(longest, token ? tokenMarginBytes : 0);
   return { marginBytes, forms: formIndex(forms), token };
 }

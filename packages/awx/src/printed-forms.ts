@@ -56,20 +56,26 @@ function asPrinted(value: string): string[] {
  *   quotes with `'` unless the whole text holds a `'` and no `"`, so a value inside it shows in
  *   either style, whatever the value holds.
  */
-function quoted(form: string): string[] {
-  if (!escaped.test(form)) return [form];
+function* quoted(form: string): Generator<string> {
+  yield form;
+  if (!escaped.test(form)) return;
+  // Each built only when asked for: a caller that finds one too long stops before the rest,
+  // which for a long value of control characters are megabytes each.
+  const once = jsonEscaped(form);
   const json = [
-    form,
-    jsonEscaped(form),
+    once,
     asciiJsonEscaped(form),
-    jsonEscaped(jsonEscaped(form)),
-    asciiJsonEscaped(jsonEscaped(form)),
+    jsonEscaped(once),
+    asciiJsonEscaped(once),
     asciiJsonEscaped(asciiJsonEscaped(form)),
   ];
-  const reprs = json.flatMap((text) =>
-    (["'", '"'] as const).flatMap((quote) => [strRepr(text, quote), bytesRepr(text, quote)]),
-  );
-  return [...json, ...reprs];
+  yield* json;
+  for (const text of [form, ...json]) {
+    for (const quote of ["'", '"'] as const) {
+      yield strRepr(text, quote);
+      yield bytesRepr(text, quote);
+    }
+  }
 }
 
 /** What any of the quotings below escapes: nothing else, and each leaves the form as it is. */
