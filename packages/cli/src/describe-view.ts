@@ -16,7 +16,11 @@ import {
  */
 export function describeExecution(
   wfe: Execution,
-  details: { resource?: ExecutionResourceView | undefined; events: readonly EventView[] },
+  details: {
+    resource?: ExecutionResourceView | undefined;
+    /** The recent events, or why they could not be read (`cannot read: Forbidden`). */
+    events: readonly EventView[] | string;
+  },
   now: Date,
 ): string {
   const { spec = {}, status } = wfe;
@@ -95,19 +99,21 @@ export function describeExecution(
   );
   lines.push('Events:');
   lines.push(
-    details.events.length
-      ? indent(
-          renderTable(
-            [
-              { header: 'type', value: (e: EventView) => e.type ?? '' },
-              { header: 'reason', value: (e) => e.reason ?? '' },
-              { header: 'age', value: (e) => age(eventTime(e), now) },
-              { header: 'message', value: (e) => e.message ?? '' },
-            ],
-            details.events,
-          ),
-        )
-      : '  <none>',
+    typeof details.events === 'string'
+      ? `  ${safeText(details.events)}`
+      : details.events.length
+        ? indent(
+            renderTable(
+              [
+                { header: 'type', value: (e: EventView) => e.type ?? '' },
+                { header: 'reason', value: (e) => e.reason ?? '' },
+                { header: 'age', value: (e) => age(eventTime(e), now) },
+                { header: 'message', value: (e) => e.message ?? '' },
+              ],
+              details.events,
+            ),
+          )
+        : '  <none>',
   );
   return `${lines.join('\n')}\n`;
 }

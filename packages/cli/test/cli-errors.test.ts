@@ -22,7 +22,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     );
   });
 
-  it('ends a watch the API server refuses, naming the watch verb, where it would wait for ever', async () => {
+  it('a user who may read executions but not watch them or read Events: describe shows the rest, watch and logs -f end with the refusal instead of waiting for ever', async () => {
     await ensureWorkflowExecutionCrd(new KubeClient(env.kubeConfig));
     const rbac = env.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
     const namespace = env.namespace;
@@ -71,6 +71,11 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     );
     expect(created.code).toBe(0);
     const execution = created.stdout.trim().split(' ')[0]?.split('/')[1] as string;
+    // describe reads the Events too, which this Role does not grant: the rest still shows.
+    const described = await cli(['describe', execution], { kubeconfig });
+    expect(described).toMatchObject({ code: 0, stderr: '' });
+    expect(described.stdout).toMatch(new RegExp(`^Name: +${execution}\n`));
+    expect(described.stdout).toMatch(/\nEvents:\n {2}cannot read: Forbidden\n$/);
     for (const args of [
       ['watch', execution],
       ['logs', '-f', execution],

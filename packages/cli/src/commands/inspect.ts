@@ -1,5 +1,10 @@
 import { requestedEngine } from '@roundhouse/core';
-import { type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
+import {
+  isKubernetesError,
+  type KubeObject,
+  KubernetesApiError,
+  resources,
+} from '@roundhouse/kube';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { jsonText, yamlText } from '../data-text.js';
 import { describeExecution, eventTime } from '../describe-view.js';
@@ -115,24 +120,38 @@ const executionKinds = {
 /** `describe NAME`: the spec, status, conditions, execution resource and recent events. */
 export async function describe(session: Session, term: Terminal, name: string): Promise<number> {
   const wfe = await fetchExecution(session, name);
-  const events = await session.call(
-    { verb: 'list', resource: resources.events, namespace: session.namespace },
-    () =>
-      session.client.list<KubeObject & EventView>(resources.events, session.namespace, {
-        fieldSelector: `involvedObject.uid=${wfe.metadata.uid}`,
-      }),
-  );
-  const recent = events.items
-    .sort((a, b) => (eventTime(a) ?? '').localeCompare(eventTime(b) ?? ''))
-    .slice(-10);
   term.out.write(
     describeExecution(
       wfe,
-      { resource: await executionResource(session, wfe), events: recent },
+      { resource: await executionResource(session, wfe), events: await recentEvents(session, wfe) },
       new Date(),
     ),
   );
   return 0;
+}
+
+/**
+ * The execution's last ten Events. A user who may read executions but not Events (a Role for
+ * the one kind) still gets the rest of describe, as from kubectl: the section says why it is
+ * empty.
+ */
+async function recentEvents(session: Session, wfe: Execution): Promise<EventView[] | string> {
+  let items: EventView[];
+  try {
+    ({ items } = await session.client.list<KubeObject & EventView>(
+      resources.events,
+      session.namespace,
+      { fieldSelector: `involvedObject.uid=${wfe.metadata.uid}` },
+    ));
+  } catch (error) {
+    if (isKubernetesError(error, 'Forbidden')) return 'cannot read: Forbidden';
+    throw await session.explain(error, {
+      verb: 'list',
+      resource: resources.events,
+      namespace: session.namespace,
+    });
+  }
+  return items.sort((a, b) => (eventTime(a) ?? '').localeCompare(eventTime(b) ?? '')).slice(-10);
 }
 
 /**
