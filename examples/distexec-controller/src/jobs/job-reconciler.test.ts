@@ -4,7 +4,7 @@ import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { FakeDistExecApi } from '../fake-api.test-support.js';
 import type { NodeDirectory } from '../nodes.js';
-import { jobsFinalizer } from '../resource.js';
+import { jobsFinalizer, nodeFinalizer } from '../resource.js';
 import { distExecView } from '../spec.js';
 import { JobModeReconciler } from './job-reconciler.js';
 import { buildNodeJob, nodeExecution } from './node-job.js';
@@ -96,5 +96,58 @@ describe('JobModeReconciler, deleting a DistExec', () => {
     ]);
     expect(deleted).toEqual([fresh.metadata?.name]);
     expect(api.stored.metadata?.finalizers ?? []).toEqual([]);
+  });
+});
+
+describe('JobModeReconciler, node finalizers', () => {
+  it('reads no Node for node finalizers an author added, which Job mode never holds', async () => {
+    const object: KubeObject = {
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'DistExec',
+      metadata: {
+        name: 'hello',
+        namespace: 'ops',
+        uid: 'u-1',
+        generation: 1,
+        resourceVersion: '1',
+        // Each one named a Node to look up live on every reconcile of this DistExec.
+        finalizers: Array.from({ length: 1_000 }, (_, i) => nodeFinalizer(`ghost-${i}`)),
+      },
+      spec: { command: 'echo hello' },
+    };
+    const api = new FakeDistExecApi(object);
+    const looked: string[][] = [];
+    const reconciler = new JobModeReconciler({
+      client: api.client,
+      cache: { get: async () => api.stored } as unknown as InformerCache,
+      distExecs: { observe: () => {} },
+      jobs: { byIndex: () => [] },
+      nodes: {
+        selected: () => [],
+        known: () => new Set<string>(),
+        missing: async (names: readonly string[]) => {
+          looked.push([...names]);
+          return [...names];
+        },
+      } as unknown as NodeDirectory,
+      executor: {} as Executor,
+      conventions: roundhouseConventions,
+      executionNamespace,
+      image: 'busybox:1.37',
+      allowedImages: ['*'],
+      tolerations: [],
+      timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
+      resyncMs: 60_000,
+    });
+
+    const result = await reconciler.reconcile('ops/hello', {
+      signal: new AbortController().signal,
+      logger: noopLogger,
+      attempt: 0,
+    });
+
+    expect(result).toBeUndefined();
+    expect(looked.flat()).toEqual([]);
+    expect(api.writes).toBe(0);
   });
 });

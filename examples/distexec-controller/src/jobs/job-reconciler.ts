@@ -210,7 +210,10 @@ export class JobModeReconciler implements Reconciler {
       view,
       steps,
       staleJobs,
-      unknownNodes: unknownNodes(view, object.metadata?.finalizers ?? [], this.#o.nodes.known()),
+      // Only the entries this controller wrote: node finalizers are the agents', which Job mode
+      // neither adds nor removes, and an author may add any number of them, each of which
+      // would otherwise cost a read of that Node on every reconcile, for ever.
+      unknownNodes: unknownNodes(view, [], this.#o.nodes.known()),
       running: [...steps.values()].some(({ step }) => holdsFinalizer(step)),
     };
   }
