@@ -368,6 +368,39 @@ describe('KubeClient', () => {
     }
   });
 
+  it('gives up on a watch whose answer does not come within the timeout, but not on its quiet body', async () => {
+    const { client } = await serve(
+      (req, res) => {
+        if (req.url?.includes('labelSelector=answered')) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.flushHeaders();
+        }
+      },
+      { timeoutMs: 100 },
+    );
+    const watch = (labelSelector: string) =>
+      client.watch(resources.configMaps, 'ns', () => undefined, {
+        labelSelector,
+        stallTimeoutMs: 1_000,
+      });
+    const started = performance.now();
+    expect(await watch('silent')).toMatchObject({
+      end: 'failed',
+      error: {
+        reason: 'Timeout',
+        statusCode: undefined,
+        retryable: true,
+        message: 'watch ConfigMap ns: no answer within 100 ms',
+      },
+    });
+    expect(performance.now() - started).toBeLessThan(900);
+    // Answered, then silent: only the stall timeout ends it.
+    expect(await watch('answered')).toMatchObject({
+      end: 'failed',
+      error: { reason: 'Timeout', message: 'watch ConfigMap ns: no data for 1000 ms' },
+    });
+  });
+
   it('stops a request in flight when its signal fires, as Aborted', async () => {
     const { client } = await serve(() => undefined);
     const controller = new AbortController();

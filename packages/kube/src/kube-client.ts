@@ -398,8 +398,10 @@ export class KubeClient implements Reader {
    * Watches a collection from `options.resourceVersion`: every event goes to `onEvent` in order,
    * and the promise resolves with how the stream ended (stopped by the signal, closed by the
    * server, or failed with a classified error) instead of rejecting; it rejects only with a
-   * kubeconfig problem or what `onEvent` throws. The per-request timeout covers only the
-   * credentials step: a watch is meant to stay open. A connection that dies under it is found
+   * kubeconfig problem or what `onEvent` throws. The per-request timeout covers the credentials
+   * step and, once they are ready, the wait for the answer's headers (an API server that accepts
+   * the connection but never answers is given up on then, not after the stall timeout), never
+   * the body: a watch is meant to stay open. A connection that dies under it is found
    * by PING (`pingIntervalMs`); the stall timeout guards against an API server that stopped
    * sending on a connection that is still alive, which is why a stall leaves the connection be.
    */
@@ -437,6 +439,7 @@ export class KubeClient implements Reader {
     return watchStream<T>(open, {
       operation,
       stallTimeoutMs: options.stallTimeoutMs,
+      answerTimeoutMs: this.#timeoutMs,
       signal,
       onEvent,
     });

@@ -63,6 +63,12 @@ export interface WatchStreamOptions<T extends KubeObject> {
   readonly operation: string;
   /** A stream that delivers no bytes for this long, headers included, is aborted as stalled. */
   readonly stallTimeoutMs: number;
+  /**
+   * A response whose headers have not arrived this long after the request was sent is aborted
+   * as timed out: a server that accepts the connection but never answers would otherwise cost
+   * the whole stall timeout. The body is bounded only by the stall timeout.
+   */
+  readonly answerTimeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onEvent: (event: WatchEvent<T>) => void;
 }
@@ -116,7 +122,7 @@ export async function watchStream<T extends KubeObject>(
   open: (signal: AbortSignal) => Promise<WatchResponse>,
   options: WatchStreamOptions<T>,
 ): Promise<WatchOutcome> {
-  const { signal, operation, stallTimeoutMs } = options;
+  const { signal, operation, stallTimeoutMs, answerTimeoutMs } = options;
   if (signal?.aborted) return { end: 'stopped' };
   const connection = new AbortController();
   let stalled = false;
@@ -124,12 +130,30 @@ export async function watchStream<T extends KubeObject>(
     stalled = true;
     connection.abort();
   }, stallTimeoutMs);
+  let unanswered = false;
+  const answerTimer =
+    answerTimeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          unanswered = true;
+          connection.abort();
+        }, answerTimeoutMs);
   const stop = () => connection.abort();
   signal?.addEventListener('abort', stop, { once: true });
   // Every way the request can break off ends here: the caller's stop, the stall timer, or the
   // network, told apart by which of the first two fired.
   const brokenOff = (error: unknown): WatchOutcome => {
     if (signal?.aborted) return { end: 'stopped' };
+    if (unanswered) {
+      return {
+        end: 'failed',
+        error: new KubernetesApiError(
+          'Timeout',
+          `${operation}: no answer within ${answerTimeoutMs} ms`,
+          undefined,
+        ),
+      };
+    }
     if (stalled) {
       return {
         end: 'failed',
@@ -145,7 +169,12 @@ export async function watchStream<T extends KubeObject>(
   try {
     let chunks: AsyncIterator<Uint8Array>;
     try {
-      const response = await open(connection.signal);
+      let response: WatchResponse;
+      try {
+        response = await open(connection.signal);
+      } finally {
+        clearTimeout(answerTimer);
+      }
       if (!successful(response.statusCode)) {
         const body = await text(response.body);
         return {
