@@ -125,7 +125,16 @@ export async function watchExecutions(
     draw();
     if (!finished()) {
       // Not awaited: an interrupt must end the watch even before the informer's first list.
-      informer.start().catch(() => {});
+      informer.start().then(
+        () => {
+          // Deleted between the list above and the informer's: no event will say so.
+          for (const w of all()) {
+            if (!w.deleted && !informer.get(w.namespace, w.name)) see(w.object, true);
+          }
+          changed();
+        },
+        () => {},
+      );
       await done;
     }
   } finally {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { Informer } from '@roundhouse/controller';
 import { KubeClient } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
-import { beforeAll, expect, it } from 'vitest';
-import { cli, cliCommand, kubeconfigFile, repoRoot } from './support.js';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { cli, cliCommand, inProcess, kubeconfigFile, repoRoot } from './support.js';
 
 /**
  * Runs the CLI until its output holds `ready` (or, for a command that prints nothing while it
@@ -41,7 +42,7 @@ function interrupted(
   });
 }
 
-describeWithControlPlane('kubectl roundhouse interrupted with Ctrl-C', () => {
+describeWithControlPlane('kubectl roundhouse watch, interrupted or losing its execution', () => {
   const env = useTestNamespace({ prefix: 'cli-interrupt' });
   let kubeconfig: string;
 
@@ -64,6 +65,41 @@ describeWithControlPlane('kubectl roundhouse interrupted with Ctrl-C', () => {
       { kubeconfig },
     );
     expect(created.code).toBe(0);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('watch ends, exit 1, when the execution is deleted between its list and its watch', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    const name = 'deleted-early';
+    const created = await cli(
+      [
+        'run',
+        '--engine',
+        'job',
+        '--target',
+        'prod/deployment/y',
+        '--bundle',
+        'registry.invalid/r:1',
+        '--name',
+        name,
+      ],
+      { kubeconfig },
+    );
+    expect(created.code).toBe(0);
+    // The deletion lands after the CLI listed the execution and before its informer lists:
+    // no delete event ever comes. No controller runs here, so no finalizer holds it.
+    const start = Informer.prototype.start;
+    vi.spyOn(Informer.prototype, 'start').mockImplementation(async function (this: Informer) {
+      await client.delete(workflowExecutions, env.namespace, name);
+      return start.call(this);
+    });
+    const result = await inProcess(['--kubeconfig', kubeconfig, 'watch', name]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${env.namespace}/${name}: deleted before it finished\n`);
+    expect(result.stdout).toMatch(/0 completed, 1 failed\n$/);
   });
 
   it('watch exits 130 at once, without a summary or an error', async () => {
