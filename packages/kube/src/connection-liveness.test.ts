@@ -19,10 +19,24 @@ class FakeSocket extends EventEmitter {
 }
 
 const liveness = { pingIntervalMs: 30_000, pingTimeoutMs: 15_000 };
-const check = (socket: FakeSocket) => checkLiveness(socket as unknown as CheckedSocket, liveness);
+/** The check's tick for these settings: a third of the shorter of the two. */
+const tickMs = 5_000;
+/** How long the process has been stopped in all, which the monotonic clock counts. */
+let pausedMs = 0;
+const check = (socket: FakeSocket) =>
+  checkLiveness(socket as unknown as CheckedSocket, liveness, () => performance.now() + pausedMs);
+
+/** The process stopped for `ms` (SIGSTOP): both clocks move on, no timer runs meanwhile. */
+function pause(ms: number) {
+  pausedMs += ms;
+  vi.setSystemTime(Date.now() + ms);
+}
 
 beforeEach(() => {
-  vi.useFakeTimers();
+  pausedMs = 0;
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
+  });
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -56,6 +70,41 @@ describe('checkLiveness', () => {
       code: 'ETIMEDOUT',
       message: 'the connection to the API server answered no PING within 45000 ms',
     });
+  });
+
+  it('keeps a live HTTP/2 connection when the wall clock steps forward', () => {
+    const socket = new FakeSocket('h2');
+    checkLiveness(socket as unknown as CheckedSocket, liveness);
+    vi.advanceTimersByTime(tickMs);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    vi.advanceTimersByTime(tickMs);
+    expect(socket.destroyed).toBe(false);
+  });
+
+  it('keeps a live HTTP/2 connection after the process was stopped longer than the deadline', () => {
+    const socket = new FakeSocket('h2');
+    check(socket);
+    vi.advanceTimersByTime(20_000);
+    pause(60_000);
+    // The late tick runs before the bytes the peer sent meanwhile are read.
+    vi.advanceTimersByTime(tickMs);
+    expect(socket.destroyed).toBe(false);
+    socket.bytesRead += 17;
+    vi.advanceTimersByTime(tickMs);
+    expect(socket.destroyed).toBe(false);
+  });
+
+  it('still closes an HTTP/2 connection that stays silent for the deadline after a stop', () => {
+    const socket = new FakeSocket('h2');
+    check(socket);
+    vi.advanceTimersByTime(20_000);
+    pause(60_000);
+    vi.advanceTimersByTime(tickMs);
+    vi.advanceTimersByTime(45_000 - tickMs);
+    expect(socket.destroyed).toBe(false);
+    vi.advanceTimersByTime(tickMs);
+    expect(socket.destroyed).toBe(true);
+    expect(socket.closedWith).toBeInstanceOf(UnansweredPingError);
   });
 
   it('leaves an HTTP/1.1 connection, which has no PING, to TCP keep-alive', () => {

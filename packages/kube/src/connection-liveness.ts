@@ -41,9 +41,14 @@ export type CheckedSocket = Pick<Socket, 'bytesRead' | 'destroy' | 'once' | 'des
  * `UnansweredPingError` and makes the next request dial a new one. undici sends the PINGs but
  * never gives up waiting for their answer, and it keeps the session out of reach, so the check
  * watches the socket's byte count instead. HTTP/1.1 has no PING: such a connection is left to
- * TCP keep-alive.
+ * TCP keep-alive. `now` is a monotonic clock in milliseconds: the wall clock can step forward
+ * (NTP, a resumed VM) and would close connections that are live.
  */
-export function checkLiveness(socket: CheckedSocket, liveness: Liveness): void {
+export function checkLiveness(
+  socket: CheckedSocket,
+  liveness: Liveness,
+  now: () => number = () => performance.now(),
+): void {
   if (socket.alpnProtocol !== 'h2') return;
   const deadlineMs = liveness.pingIntervalMs + liveness.pingTimeoutMs;
   // Progress is seen only at a tick, so a socket is declared dead between the deadline and a
@@ -53,16 +58,24 @@ export function checkLiveness(socket: CheckedSocket, liveness: Liveness): void {
     Math.floor(Math.min(liveness.pingIntervalMs, liveness.pingTimeoutMs) / 3),
   );
   let bytesRead = socket.bytesRead;
-  let quietSince = Date.now();
+  let quietSince = now();
+  let lastTick = quietSince;
   const timer = setInterval(() => {
     if (socket.destroyed) {
       clearInterval(timer);
       return;
     }
-    if (socket.bytesRead !== bytesRead) {
+    const tick = now();
+    // A tick a whole interval late means the process was paused (SIGSTOP, a suspended VM) or
+    // its event loop blocked; Node runs due timers before it reads the sockets, so what the
+    // peer sent meanwhile is not counted yet. Judging now would close a healthy connection:
+    // the quiet period starts over instead.
+    const late = tick - lastTick >= 2 * tickMs;
+    lastTick = tick;
+    if (late || socket.bytesRead !== bytesRead) {
       bytesRead = socket.bytesRead;
-      quietSince = Date.now();
-    } else if (Date.now() - quietSince >= deadlineMs) {
+      quietSince = tick;
+    } else if (tick - quietSince >= deadlineMs) {
       clearInterval(timer);
       socket.destroy(new UnansweredPingError(deadlineMs));
     }
