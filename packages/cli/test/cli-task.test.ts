@@ -1,3 +1,4 @@
+import { Informer } from '@roundhouse/controller';
 import { KubeClient, type PodLogOptions, resources } from '@roundhouse/kube';
 import { taskRuns } from '@roundhouse/pod';
 import {
@@ -231,5 +232,26 @@ describeWithControlPlane('kubectl roundhouse task and taskrun, with the TaskRun 
       'Invalid Command',
       'Usage: kubectl task [options] <command>',
     ]);
+  });
+
+  it('start --watch ends, exit 1, when the run is deleted before its watch lists it', async () => {
+    const before = new Set(
+      (await client.list<TaskRunObject>(taskRuns, env.namespace)).items.map((r) => r.metadata.name),
+    );
+    // The deletion lands after the CLI created the run and before its informer lists: no
+    // delete event ever comes. The TaskRun controller puts no finalizer on a run.
+    const start = Informer.prototype.start;
+    vi.spyOn(Informer.prototype, 'start').mockImplementation(async function (this: Informer) {
+      const { items } = await client.list<TaskRunObject>(taskRuns, env.namespace);
+      for (const created of items.filter((r) => !before.has(r.metadata.name))) {
+        await client.delete(taskRuns, env.namespace, created.metadata.name as string);
+      }
+      return start.call(this);
+    });
+    const result = await inProcess([...globals(), 'task', 'start', 'hello', '--watch']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^TaskRun (hello-run-[a-z0-9]{5}) created successfully\nTaskRun \1 was deleted before it finished\n$/,
+    );
   });
 });

@@ -86,7 +86,17 @@ export async function followTaskRun(
   signal.addEventListener('abort', settle, { once: true });
   try {
     // Not awaited: an interrupt must end the follow even before the informer's first list.
-    informer.start().catch(() => {});
+    informer.start().then(
+      () => {
+        // Deleted between its creation (or the read above) and the informer's list: no event
+        // will say so.
+        if (!informer.get(namespace, name)) {
+          deleted = true;
+          settle();
+        }
+      },
+      () => {},
+    );
     await done;
   } finally {
     clearInterval(timer);
