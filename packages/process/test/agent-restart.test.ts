@@ -293,7 +293,8 @@ describe('roundhouse-task-executor flags', () => {
         new URL('../src/cli.ts', import.meta.url).pathname,
         ...args,
       ],
-      { cwd: new URL('../../..', import.meta.url).pathname, encoding: 'utf8' },
+      // An agent that starts instead of refusing fails the test rather than hanging it.
+      { cwd: new URL('../../..', import.meta.url).pathname, encoding: 'utf8', timeout: 30_000 },
     );
   };
 
@@ -311,6 +312,24 @@ describe('roundhouse-task-executor flags', () => {
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('--auth-token-file (AUTH_TOKEN_FILE)');
       expect(result.stderr).toContain('--insecure-no-auth');
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses sidecar mode on loopback without a token: the main container shares that loopback', async () => {
+    const dir = temporaryDirectory('sidecar-no-token');
+    try {
+      const dataDir = join(dir.path, 'data');
+      const result = await runToExit([
+        `--data-dir=${dataDir}`,
+        '--listen-addr=127.0.0.1:0',
+        '--enable-sidecar-mode',
+      ]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('--auth-token-file (AUTH_TOKEN_FILE)');
+      expect(result.stderr).toContain('--enable-sidecar-mode');
       expect(existsSync(dataDir)).toBe(false);
     } finally {
       dir.remove();
