@@ -174,4 +174,14 @@ describe('withResultsWithin', () => {
     expect(Buffer.byteLength(JSON.stringify({ ...object, status }))).toBeLessThan(1_572_864);
     expect(maxDistExecBytes).toBeLessThan(1_572_864);
   });
+
+  it("counts what the API server writes for it: Go's JSON escapes <, > and & in six bytes", () => {
+    // 3 nodes' 2 x 64 KiB of "<" is 384 KiB as JSON.stringify counts it, 2.25 MiB as stored.
+    const arrows = '<'.repeat(65_536);
+    const object = distExec({ results: { a: finished(arrows), b: finished(arrows) } });
+    const status = withResultsWithin(object, { c: finished(arrows) }, 1, ['a', 'b', 'c']);
+    const results = status.results as Record<string, NodeResult>;
+    expect(results.c?.stdout).toBeUndefined();
+    expect(results.c?.outputTruncated).toBe(true);
+  });
 });

@@ -134,10 +134,21 @@ export const maxDistExecBytes = 1_310_720;
 /** What an entry keeps of its message once its output no longer fits. */
 const compactMessageLength = 256;
 
-/** The DistExec's size as stored with `status`, without managedFields, which the API server adds. */
+/**
+ * The DistExec's size as stored with `status`, without managedFields, which the API server adds:
+ * its JSON as Go's encoding/json writes it, which escapes `<`, `>` and `&` (a byte each in
+ * UTF-8) and U+2028 and U+2029 (three each) in six bytes, as core's `checkObjectSize` counts.
+ */
 function storedBytes(object: KubeObject, status: unknown): number {
   const { managedFields: _, ...metadata }: Record<string, unknown> = object.metadata ?? {};
-  return Buffer.byteLength(JSON.stringify({ ...object, metadata, status }));
+  const json = JSON.stringify({ ...object, metadata, status });
+  let escaped = 0;
+  for (let i = 0; i < json.length; i++) {
+    const code = json.charCodeAt(i);
+    if (code === 0x3c || code === 0x3e || code === 0x26) escaped += 5;
+    else if (code === 0x2028 || code === 0x2029) escaped += 3;
+  }
+  return Buffer.byteLength(json) + escaped;
 }
 
 /** `entry` without its output and with a short message: what any number of nodes can hold. */
