@@ -125,11 +125,16 @@ describe('executionMetadata', () => {
 });
 
 describe('ownership', () => {
-  const owner = wfe('wfe-a', 'team-a', 'ns/k/n');
-  const { labels } = executionMetadata(owner, 'job', roundhouseConventions);
-  const metadata = { labels };
+  /** An execution as the API server returns it, with a uid. */
+  const stored = (name: string, namespace: string, uid: string): WorkflowExecution => {
+    const execution = wfe(name, namespace, 'ns/k/n');
+    return { ...execution, metadata: { ...execution.metadata, uid } };
+  };
+  const owner = stored('wfe-a', 'team-a', 'uid-a');
+  const metadata = executionMetadata(owner, 'job', roundhouseConventions);
+  const { labels } = metadata;
 
-  it('recognises the owner by name and source namespace', () => {
+  it('recognises the owner by name, source namespace and uid', () => {
     expect(isOwnedBy(metadata, owner, roundhouseConventions)).toBe(true);
     expect(ownerFromLabels(labels, roundhouseConventions)).toEqual({
       name: 'wfe-a',
@@ -138,12 +143,22 @@ describe('ownership', () => {
   });
 
   it('rejects a same-named execution from another namespace, and another name', () => {
-    expect(isOwnedBy(metadata, wfe('wfe-a', 'team-b', 'ns/k/n'), roundhouseConventions)).toBe(
+    // The same uid, so only the labels tell them apart.
+    expect(isOwnedBy(metadata, stored('wfe-a', 'team-b', 'uid-a'), roundhouseConventions)).toBe(
       false,
     );
-    expect(isOwnedBy(metadata, wfe('wfe-b', 'team-a', 'ns/k/n'), roundhouseConventions)).toBe(
+    expect(isOwnedBy(metadata, stored('wfe-b', 'team-a', 'uid-a'), roundhouseConventions)).toBe(
       false,
     );
+  });
+
+  it('gives an execution without a uid nothing, not even a resource that records none', () => {
+    const unstored = wfe('wfe-a', 'team-a', 'ns/k/n');
+    expect(isOwnedBy({ labels }, unstored, roundhouseConventions)).toBe(false);
+    expect(isOwnedBy(metadata, unstored, roundhouseConventions)).toBe(false);
+    // kubernaut's controller records no uid: there the labels alone still decide.
+    const kubernaut = executionMetadata(unstored, 'job', kubernautConventions);
+    expect(isOwnedBy({ labels: kubernaut.labels }, unstored, kubernautConventions)).toBe(true);
   });
 
   it("does not read another preset's labels as ownership", () => {

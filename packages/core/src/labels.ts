@@ -113,7 +113,8 @@ export function executionObjectMeta(
  * name while their execution resources share one execution namespace; and the uid the resource
  * records must be the owner's, so a WorkflowExecution deleted and created again under the same
  * name never adopts its previous incarnation's resource, and a resource someone else created
- * under the lock's name with the owner's labels is never adopted at all. Under conventions
+ * under the lock's name with the owner's labels is never adopted at all; an execution without
+ * a uid owns nothing. Under conventions
  * that do not require the uid (kubernaut's, whose controller records none) a resource that
  * records no uid is matched by its labels alone, and one that records a uid must still match.
  */
@@ -125,9 +126,11 @@ export function isOwnedBy(
   const keys = conventionKeys(conventions);
   const labels = metadata?.labels;
   const uid = metadata?.annotations?.[keys.workflowExecutionUidAnnotation];
-  // An owner not yet stored has no uid, and neither has what was created for it.
+  // Where the uid is required, an execution without one (never stored, or built by hand) owns
+  // nothing: matching absent against absent would hand it any resource that carries its labels.
+  // Elsewhere an owner not yet stored has no uid, and neither has what was created for it.
   const uidMatches = conventions.ownerUidRequired
-    ? uid === wfe.metadata.uid
+    ? wfe.metadata.uid !== undefined && uid === wfe.metadata.uid
     : uid === undefined || wfe.metadata.uid === undefined || uid === wfe.metadata.uid;
   return (
     labels?.[keys.workflowExecutionLabel] === toLabelValue(wfe.metadata.name) &&

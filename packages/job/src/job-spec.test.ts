@@ -12,6 +12,12 @@ import { buildJob, type JobSettings, jobPodsSelector } from './job-spec.js';
 const wfe = (spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution =>
   sampleExecution({ spec });
 
+/** The execution with no uid, whose annotation kubernaut's own controller never writes. */
+const withoutUid = ({ metadata: { uid: _, ...metadata }, ...rest }: WorkflowExecution) => ({
+  ...rest,
+  metadata,
+});
+
 const settings = (overrides: Partial<JobSettings> = {}): JobSettings => ({
   conventions: roundhouseConventions,
   serviceAccountName: 'runner',
@@ -45,7 +51,10 @@ describe('buildJob', () => {
           'roundhouse.dev/source-namespace': 'team-a',
           'roundhouse.dev/execution-engine': 'job',
         },
-        annotations: { 'roundhouse.dev/target-resource': 'default/deployment/my-app' },
+        annotations: {
+          'roundhouse.dev/target-resource': 'default/deployment/my-app',
+          'roundhouse.dev/workflow-execution-uid': 'uid-team-a-restart-api',
+        },
       },
       spec: {
         backoffLimit: 0,
@@ -91,7 +100,7 @@ describe('buildJob', () => {
 
   it("reproduces kubernaut's labels and mount paths with the kubernaut preset", () => {
     const job = buildJob(
-      wfe(),
+      withoutUid(wfe()),
       'kubernaut-workflows',
       { secrets: [{ name: 'db' }], configMaps: [{ name: 'settings' }] },
       settings({ conventions: kubernautConventions, securityProfile: 'none' }),
@@ -207,7 +216,7 @@ describe('buildJob', () => {
 
   it('UT-WE-054-JOB-015: points HOME and TMPDIR at the writable /tmp volume under a read-only root', () => {
     const job = buildJob(
-      wfe(),
+      withoutUid(wfe()),
       'kubernaut-workflows',
       undefined,
       settings({ conventions: kubernautConventions }),

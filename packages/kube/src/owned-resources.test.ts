@@ -16,8 +16,10 @@ describe('OwnedResources.getOwned', () => {
       [keys.workflowExecutionLabel]: wfe.metadata.name,
       [keys.sourceNamespaceLabel]: wfe.metadata.namespace,
     };
-    const stale: KubeObject = { metadata: { name: 'wfe-x', resourceVersion: '1', labels } };
-    const live: KubeObject = { metadata: { name: 'wfe-x', resourceVersion: '2', labels } };
+    const annotations = { [keys.workflowExecutionUidAnnotation]: wfe.metadata.uid as string };
+    const meta = { name: 'wfe-x', labels, annotations };
+    const stale: KubeObject = { metadata: { ...meta, resourceVersion: '1' } };
+    const live: KubeObject = { metadata: { ...meta, resourceVersion: '2' } };
     const reader = { get: vi.fn(async () => stale) } as unknown as Reader;
     const client = { get: vi.fn(async () => live) } as unknown as KubeClient;
     const owned = new OwnedResources(client, jobs, roundhouseConventions, () => false, { reader });

@@ -25,6 +25,12 @@ const wfe = (spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecution =
     },
   });
 
+/** The execution with no uid, whose annotation kubernaut's own controller never writes. */
+const withoutUid = ({ metadata: { uid: _, ...metadata }, ...rest }: WorkflowExecution) => ({
+  ...rest,
+  metadata,
+});
+
 const settings = (overrides: Partial<PipelineRunSettings> = {}): PipelineRunSettings => ({
   conventions: roundhouseConventions,
   serviceAccountName: 'runner',
@@ -51,7 +57,10 @@ describe('buildPipelineRun', () => {
           'roundhouse.dev/source-namespace': 'team-a',
           'roundhouse.dev/execution-engine': 'tekton',
         },
-        annotations: { 'roundhouse.dev/target-resource': 'default/deployment/my-app' },
+        annotations: {
+          'roundhouse.dev/target-resource': 'default/deployment/my-app',
+          'roundhouse.dev/workflow-execution-uid': 'uid-team-a-restart-api',
+        },
       },
       spec: {
         pipelineRef: {
@@ -74,7 +83,7 @@ describe('buildPipelineRun', () => {
 
   it("equals kubernaut's PipelineRun with the kubernaut preset", () => {
     const run = buildPipelineRun(
-      wfe(),
+      withoutUid(wfe()),
       'kubernaut-workflows',
       { secrets: [{ name: 'db' }], configMaps: [{ name: 'settings' }, { name: 'extra' }] },
       settings({

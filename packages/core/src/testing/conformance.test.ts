@@ -20,8 +20,9 @@ function harness(executor: Executor & Partial<MemoryExecutor>): ConformanceHarne
     pollIntervalMs: 5,
     makeExecution(options = {}): WorkflowExecution {
       sequence += 1;
+      const name = options.name ?? `wfe-${sequence}`;
       return {
-        metadata: { name: options.name ?? `wfe-${sequence}`, namespace: 'team-a' },
+        metadata: { name, namespace: 'team-a', uid: `uid-${name}` },
         spec: {
           workflowRef: { workflowId: 'w', version: '1', executionBundle: 'img' },
           targetResource: options.targetResource ?? `team-a/deployment/app-${sequence}`,
@@ -94,10 +95,8 @@ describe('the conformance checks catch broken executors', () => {
     const h = harness(executor);
     executor.cleanup = async (wfe, ns) => {
       // Ignores ownership: behaves as if every caller owned the lock.
-      const owner = {
-        ...wfe,
-        metadata: { ...wfe.metadata, name: wfe.metadata.name.replace(/-other$/, '') },
-      };
+      const name = wfe.metadata.name.replace(/-other$/, '');
+      const owner = { ...wfe, metadata: { ...wfe.metadata, name, uid: `uid-${name}` } };
       await MemoryExecutor.prototype.cleanup.call(executor, owner, ns);
     };
     await expect(conformanceChecks.cleanupLeavesAnotherOwnersResource(h)).rejects.toThrow(

@@ -11,7 +11,8 @@ export interface ConformanceHarness {
   readonly namespace: string;
   /**
    * A new WorkflowExecution on a target no other call has used, so checks never share a lock.
-   * `name` lets a check create a second execution on the same target.
+   * `name` lets a check create a second execution on the same target. It needs a uid of its
+   * own, as a stored one has: under the Roundhouse conventions one without a uid owns nothing.
    */
   makeExecution(options?: { name?: string; targetResource?: string }): WorkflowExecution;
   /** Makes the created execution succeed (e.g. sets a PipelineRun condition, lets a pod exit 0). */

@@ -3,19 +3,25 @@ import type { WorkflowExecution, WorkflowExecutionSpec } from '../workflow-execu
 export interface SampleExecutionOptions {
   readonly name?: string;
   readonly namespace?: string;
+  /** Default: one derived from the namespace and name, as stable across calls as they are. */
+  readonly uid?: string;
   /** Replaces fields of the sample spec; `workflowRef` is replaced whole. */
   readonly spec?: Partial<WorkflowExecutionSpec>;
 }
 
 /**
  * A valid WorkflowExecution for tests of builders and executors: `restart-api` in `team-a`,
- * targeting `default/deployment/my-app` (lock `wfe-c00449355dfb987a`) with two parameters.
+ * targeting `default/deployment/my-app` (lock `wfe-c00449355dfb987a`) with two parameters. It
+ * has a uid, as every stored one does: under the Roundhouse conventions an execution without
+ * one owns no resource.
  */
 export function sampleExecution(options: SampleExecutionOptions = {}): WorkflowExecution {
+  const name = options.name ?? 'restart-api';
+  const namespace = options.namespace ?? 'team-a';
   return {
     apiVersion: 'roundhouse.dev/v1alpha1',
     kind: 'WorkflowExecution',
-    metadata: { name: options.name ?? 'restart-api', namespace: options.namespace ?? 'team-a' },
+    metadata: { name, namespace, uid: options.uid ?? `uid-${namespace}-${name}` },
     spec: {
       workflowRef: {
         workflowId: 'restart-pod',
