@@ -3,7 +3,8 @@
  * LockReleased, CleanupFailed): the status already tells a watcher every step, and an Event per
  * step would be one more request in each execution's busiest stretch. kubernaut's controller
  * records one at every step of its flow as well (its DD-EVENT-001), and its tests and tools
- * look for them; `lifecycle` records those too, with kubernaut's reasons and words.
+ * look for them; `lifecycle` records those too, with kubernaut's reasons and words. Either
+ * mode records one more, ExecutionWarning, when the engine warned of something at the create.
  */
 import type { EventKind } from '@roundhouse/controller';
 import { formatGoDuration, type WorkflowExecution } from '@roundhouse/core';
@@ -88,6 +89,22 @@ export function executionCreated(engine: string, namespace: string, name: string
     reason: 'ExecutionCreated',
     message: `Created ${engine} execution resource ${namespace}/${name}`,
     key: 'ExecutionCreated',
+  };
+}
+
+/**
+ * What the engine warned of when it created the execution's resource (parameters the Pipeline
+ * does not declare, dropped; an engineConfig it does not use; the API server's Warning headers),
+ * in its own words, all in one Event. The controller's log alone had them, and the execution's
+ * author, who can do something about them, does not read it. The words name fields and
+ * parameters, never a Secret's value.
+ */
+export function executionWarnings(engine: string, warnings: readonly string[]): ReportedEvent {
+  return {
+    type: 'Warning',
+    reason: 'ExecutionWarning',
+    message: `The ${engine} engine created the execution with warnings: ${warnings.join('; ')}`,
+    key: 'ExecutionWarning',
   };
 }
 

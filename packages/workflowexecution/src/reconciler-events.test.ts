@@ -205,6 +205,52 @@ describe('WorkflowExecutionReconciler Events', () => {
     expect(events.record).toHaveBeenCalledTimes(1);
   });
 
+  it.each([
+    [
+      'outcome' as const,
+      [
+        'Warning ExecutionWarning: The job engine created the execution with warnings: parameters not declared by the Pipeline were dropped: EXTRA; spec.workflowRef.engineConfig is not used by this engine',
+      ],
+    ],
+    [
+      'lifecycle' as const,
+      [
+        'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+        'Normal ExecutionCreated: Created job execution resource kubernaut-workflows/wfe-0123456789abcdef',
+        'Warning ExecutionWarning: The job engine created the execution with warnings: parameters not declared by the Pipeline were dropped: EXTRA; spec.workflowRef.engineConfig is not used by this engine',
+        'Normal PhaseTransition: Phase transition: Pending → Running',
+      ],
+    ],
+  ])(
+    'under %s, tells the author what the engine warned of at the create, once, in one Warning Event',
+    async (eventMode, expected) => {
+      const api = server(execution('warned'));
+      const { events, recorded } = recorder();
+      const reconciler = reconcilerFor(api, {
+        eventMode,
+        events,
+        clock: { now: new Date('2026-01-01T00:00:00Z') },
+        executor: {
+          create: async () => ({
+            resourceName: 'wfe-0123456789abcdef',
+            warnings: [
+              'parameters not declared by the Pipeline were dropped: EXTRA',
+              'spec.workflowRef.engineConfig is not used by this engine',
+            ],
+          }),
+        },
+      });
+      // The Running write fails once: the retried start warns again, under the same key.
+      api.state.failWrites = true;
+      await expect(reconciler.reconcile('team-a/warned', ctx())).rejects.toThrow('no answer');
+      api.state.failWrites = false;
+      await reconciler.reconcile('team-a/warned', ctx());
+      await reconciler.reconcile('team-a/warned', ctx());
+      expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+      expect(recorded).toEqual(expected);
+    },
+  );
+
   it('keeps a replica resuming with a copy from before Completed from recording the completion twice', async () => {
     const api = server(execution('stale'));
     const { events, recorded } = recorder();

@@ -21,6 +21,7 @@ import {
 } from '@roundhouse/controller';
 import {
   ConfigurationError,
+  type CreateResult,
   DeadlinePassedError,
   type Dependencies,
   type ExecutionResult,
@@ -58,6 +59,7 @@ import {
   type EventMode,
   engineUnavailable,
   executionCreated,
+  executionWarnings,
   phaseTransition,
   type ReportedEvent,
   workflowCompleted,
@@ -419,14 +421,18 @@ export class WorkflowExecutionReconciler implements Reconciler {
       wfe = current;
     }
     if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
-    const resourceName = created.value;
+    const { resourceName, warnings } = created.value;
+    // The warnings under either mode: only the controller's log had them, which the execution's
+    // author does not read. Recorded with the Running write, so a retried start records them
+    // under the same key, and an execution without any records nothing more.
     await this.#writeReported(
       wfe,
       (c) => markRunning(c, engine, resourceName, this.#o.executionNamespace, this.#o.now()),
-      this.#lifecycle(
-        executionCreated(engine, this.#o.executionNamespace, resourceName),
-        phaseTransition('Pending', 'Running'),
-      ),
+      [
+        ...this.#lifecycle(executionCreated(engine, this.#o.executionNamespace, resourceName)),
+        ...(warnings.length > 0 ? [executionWarnings(engine, warnings)] : []),
+        ...this.#lifecycle(phaseTransition('Pending', 'Running')),
+      ],
       ctx,
     );
     if (this.#o.watchedEngines.has(engine)) return { requeueAfter: this.#o.resyncMs };
@@ -466,8 +472,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
   }
 
-  /** Checks the dependencies the execution asks for and creates its resource; returns its name. */
-  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<string> {
+  /**
+   * Checks the dependencies the execution asks for and creates its resource; returns its name
+   * and what the engine warned of.
+   */
+  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const { targets } = this.#o;
     const self = {
@@ -511,7 +520,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     });
     for (const warning of created.warnings)
       ctx.logger.warn({ wfe: wfe.metadata.name, warning }, 'API warning on create');
-    return created.resourceName;
+    return created;
   }
 
   /**
