@@ -20,7 +20,8 @@ export function makeExecution(
 ): WorkflowExecution {
   const id = randomBytes(4).toString('hex');
   return {
-    metadata: { name: options.name ?? `wfe-${id}`, namespace: 'team-a' },
+    // A uid as a stored execution has: under the Roundhouse conventions one without owns nothing.
+    metadata: { name: options.name ?? `wfe-${id}`, namespace: 'team-a', uid: `uid-${id}` },
     spec: {
       workflowRef: {
         workflowId: 'restart-pod',
