@@ -31,7 +31,10 @@ describe('the task of an execution', () => {
           'roundhouse.dev/source-namespace': 'team-a',
           'roundhouse.dev/execution-engine': 'process',
         },
-        annotations: { 'roundhouse.dev/target-resource': 'default/deployment/my-app' },
+        annotations: {
+          'roundhouse.dev/target-resource': 'default/deployment/my-app',
+          'roundhouse.dev/workflow-execution-uid': 'uid-team-a-restart-api',
+        },
         process: {
           command: ['/opt/workflows/restart.sh'],
           env: [

@@ -53,7 +53,7 @@ export function processConformanceHarness(options: {
       sequence += 1;
       const id = `${options.prefix}-${sequence}`;
       return WorkflowExecutionSchema.parse({
-        metadata: { name: name ?? `conformance-${id}`, namespace: 'team-a' },
+        metadata: { name: name ?? `conformance-${id}`, namespace: 'team-a', uid: `uid-${id}` },
         spec: {
           workflowRef: {
             workflowId: 'wait-for-control',
