@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Informer } from '@roundhouse/controller';
-import { KubeClient } from '@roundhouse/kube';
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterEach, beforeAll, expect, it, vi } from 'vitest';
@@ -92,7 +92,9 @@ describeWithControlPlane('kubectl roundhouse watch, interrupted or losing its ex
     // The deletion lands after the CLI listed the execution and before its informer lists:
     // no delete event ever comes. No controller runs here, so no finalizer holds it.
     const start = Informer.prototype.start;
-    vi.spyOn(Informer.prototype, 'start').mockImplementation(async function (this: Informer) {
+    vi.spyOn(Informer.prototype, 'start').mockImplementation(async function (
+      this: Informer<KubeObject>,
+    ) {
       await client.delete(workflowExecutions, env.namespace, name);
       return start.call(this);
     });

@@ -1,5 +1,5 @@
 import { Informer } from '@roundhouse/controller';
-import { KubeClient, type PodLogOptions, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, type PodLogOptions, resources } from '@roundhouse/kube';
 import { taskRuns } from '@roundhouse/pod';
 import {
   containerOutcomes,
@@ -236,15 +236,19 @@ describeWithControlPlane('kubectl roundhouse task and taskrun, with the TaskRun 
 
   it('start --watch ends, exit 1, when the run is deleted before its watch lists it', async () => {
     const before = new Set(
-      (await client.list<TaskRunObject>(taskRuns, env.namespace)).items.map((r) => r.metadata.name),
+      (await client.list<TaskRunObject>(taskRuns, env.namespace)).items.map(
+        (r) => r.metadata?.name,
+      ),
     );
     // The deletion lands after the CLI created the run and before its informer lists: no
     // delete event ever comes. The TaskRun controller puts no finalizer on a run.
     const start = Informer.prototype.start;
-    vi.spyOn(Informer.prototype, 'start').mockImplementation(async function (this: Informer) {
+    vi.spyOn(Informer.prototype, 'start').mockImplementation(async function (
+      this: Informer<KubeObject>,
+    ) {
       const { items } = await client.list<TaskRunObject>(taskRuns, env.namespace);
-      for (const created of items.filter((r) => !before.has(r.metadata.name))) {
-        await client.delete(taskRuns, env.namespace, created.metadata.name as string);
+      for (const created of items.filter((r) => !before.has(r.metadata?.name))) {
+        await client.delete(taskRuns, env.namespace, created.metadata?.name as string);
       }
       return start.call(this);
     });
