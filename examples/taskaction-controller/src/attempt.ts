@@ -51,13 +51,14 @@ export function maxAttemptsOf(spec: Pick<TaskActionSpec, 'taskTemplate'>): numbe
 }
 
 /**
- * Why the attempt `status.attempts` names may not be launched: one past `maxAttemptsOf`, which
- * only a status written by someone else (a signaller may write any status field) can name.
+ * Why `attempt` (by default the one `status.attempts` names) may not be launched: one past
+ * `maxAttemptsOf`, which only a status written by someone else (a signaller may write any status
+ * field) can lead to.
  */
 export function refuseAttemptNumber(
   action: Pick<TaskAction, 'spec' | 'status'>,
+  attempt: number = attemptsOf(action.status),
 ): string | undefined {
-  const attempt = attemptsOf(action.status);
   const most = maxAttemptsOf(action.spec);
   if (attempt <= most) return undefined;
   return `status.attempts: attempt ${attempt} is past the ${most} this action has (spec.taskTemplate.retries + 1); the status is the controller's to write`;

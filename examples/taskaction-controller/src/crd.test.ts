@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { taskActionCrd } from './crd.js';
+import { maxAttempts } from './spec.js';
 
 describe('taskActionCrd', () => {
   const crd = taskActionCrd();
@@ -66,6 +67,15 @@ describe('taskActionCrd', () => {
     expect(spec.properties.runOutputBase?.maxLength).toBe(2048);
     expect(spec.properties.taskTemplate?.properties.timeout?.maxLength).toBe(64);
     expect(spec.properties.conditionSpec?.properties.timeout?.maxLength).toBe(64);
+  });
+
+  it('bounds status.attempts by the most attempts a spec allows, which a signaller cannot pass', () => {
+    type Field = { properties: Record<string, Field>; maximum?: number };
+    const status = schema?.properties.status as unknown as Field;
+    const spec = schema?.properties.spec as unknown as Field;
+    const retries = spec.properties.taskTemplate?.properties.retries?.maximum as number;
+    expect(status.properties.attempts?.maximum).toBe(retries + 1);
+    expect(status.properties.attempts?.maximum).toBe(maxAttempts);
   });
 
   it('shows the Progressing reason as the status column', () => {

@@ -1,6 +1,6 @@
 import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
 import { group, kind, plural, version } from './resource.js';
-import { TaskActionResourceSpecSchema, TaskActionSchema } from './spec.js';
+import { TaskActionResourceSpecSchema, TaskActionStoredStatusSchema } from './spec.js';
 
 const progressing = ".status.conditions[?(@.type=='Progressing')]";
 
@@ -64,7 +64,7 @@ export function taskActionCrd() {
       ],
     },
     status: {
-      ...crdSchemaOf(TaskActionSchema.shape.status),
+      ...crdSchemaOf(TaskActionStoredStatusSchema),
       'x-kubernetes-validations': signalStatusRules,
     },
   });

@@ -11,6 +11,7 @@ import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { TaskActionReconciler } from './reconciler.js';
 import { abortFinalizer } from './resource.js';
+import { maxAttempts } from './spec.js';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const spec = {
@@ -261,6 +262,28 @@ describe('TaskActionReconciler', () => {
           'spec.taskTemplate: make a Job of 2097512 bytes, more than the 1572864 the API server can store',
       },
     });
+  });
+
+  it('relaunches no attempt past retries + 1 after a forged USER failure, so no count past the CRD maximum is written', async () => {
+    const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
+    const failure = { kind: 'USER', code: 'Error', message: 'exit 1', retryable: true } as const;
+    const failed = markFailed(launched, failure, { maxAttempts: maxAttempts + 1 }, { now }) ?? {};
+    // What a signaller may write: the last attempt any action has, failed and to be retried.
+    const forged = { ...queued, status: { ...failed, attempts: maxAttempts } };
+    const { reconciler, client, executor } = reconcilerFor(forged);
+    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    expect(written.status).toMatchObject({ attempts: maxAttempts });
+    expect(phaseOf(written.status as never)).toBe('InvalidSpec');
+    expect(written.status).toMatchObject({
+      errorState: {
+        code: 'InvalidSpec',
+        message: expect.stringMatching(
+          /^status\.attempts: attempt 12 is past the 1 this action has/,
+        ),
+      },
+    });
+    expect(executor.cleanup).not.toHaveBeenCalled();
   });
 
   it('launches no attempt past retries + 1, whatever attempt count a signaller wrote', async () => {

@@ -203,8 +203,17 @@ export class TaskActionReconciler implements Reconciler {
       }
       case 'observe':
         return this.#observe(action, engine, ctx);
-      case 'relaunch':
+      case 'relaunch': {
+        // After a USER failure the next attempt follows. The controller fails an action whose
+        // last attempt failed, so only a forged status relaunches past it, and the count it would
+        // write is past the CRD's maximum: refused here, not retried against the API server.
+        const next = attemptsOf(action.status) + (step.kind === 'USER' ? 1 : 0);
+        const refused = refuseAttemptNumber(action, next);
+        if (refused !== undefined) {
+          return this.#reject(admitted.object, view, 'InvalidSpec', refused, ctx);
+        }
         return this.#relaunch(action, engine, step.kind, ctx);
+      }
       case 'wait':
         return { requeueAfter: step.ms };
       case 'done':

@@ -96,6 +96,15 @@ function deadlineRefusal(text: string): string | undefined {
   }
 }
 
+/** The most `taskTemplate.retries` a task may set. */
+export const maxRetries = 10;
+
+/**
+ * The most attempts any action has (`maxRetries + 1`): the CRD's maximum of `status.attempts`,
+ * which a signaller may write, so the API server refuses a forged count no action could reach.
+ */
+export const maxAttempts = maxRetries + 1;
+
 export const TaskTemplateSchema = z.object({
   /**
    * The container image the task runs: an OCI reference, checked by the CRD too, since the
@@ -110,7 +119,7 @@ export const TaskTemplateSchema = z.object({
   args: z.array(cString).optional(),
   env: EnvSchema.optional(),
   /** Attempts after a failed one: the task gets `retries + 1` attempts. Default 0. */
-  retries: z.number().int().min(0).max(10).optional(),
+  retries: z.number().int().min(0).max(maxRetries).optional(),
   /** Deadline of one attempt, a Go duration such as "30m". */
   timeout: GoDurationSchema.superRefine((text, ctx) => {
     const refused = deadlineRefusal(text);
@@ -197,6 +206,15 @@ export const TaskActionResourceSpecSchema = TaskActionSpecSchema.extend({
 export const TaskActionStatusSchema = ConditionActionStatusSchema.extend(
   CacheStatusFieldsSchema.shape,
 );
+
+/**
+ * The status as the CRD stores it: `attempts` at most `maxAttempts`. Only the CRD has the bound:
+ * an action stored before it (a forged count of 2^31) still reads with its status, which the
+ * controller then refuses naming the count (`refuseAttemptNumber`), instead of reading as none.
+ */
+export const TaskActionStoredStatusSchema = TaskActionStatusSchema.extend({
+  attempts: TaskActionStatusSchema.shape.attempts.unwrap().max(maxAttempts).optional(),
+});
 
 // The controller is the only writer of status but for the signal; anything else there is
 // dropped, not trusted.

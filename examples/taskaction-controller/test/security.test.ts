@@ -4,6 +4,7 @@ import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
+import { maxAttempts } from '../src/spec.js';
 import { apply, jobsOf, taskAction, useController, waitForPhase } from './harness.js';
 
 const rbac = (kind: string, plural: string) => ({
@@ -90,6 +91,28 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     expect(String((refusal as Error).message)).toMatch(/spec\.taskTemplate\.env\.MODE/);
   });
 
+  it('refuses a forged attempt count past the most any action has at the API server', async () => {
+    const mallory = await authorAndSignaller();
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    await apply(mallory, env.namespace, manifest);
+    const queuedAt = markQueued({}, { now: new Date(), generation: 1 }) ?? {};
+    const forge = (attempts: number) =>
+      mallory.patch(
+        taskActions,
+        env.namespace,
+        name,
+        { status: { ...queuedAt, attempts } },
+        { subresource: 'status', strategy: 'merge' },
+      );
+    for (const attempts of [maxAttempts + 1, 2 ** 31]) {
+      const refusal = await forge(attempts).catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ reason: 'Invalid' });
+      expect(String((refusal as Error).message)).toMatch(/status\.attempts/);
+    }
+    await forge(maxAttempts);
+  });
+
   it('launches no attempt past retries + 1 and still deletes an action whose signaller forged its attempt count', async () => {
     const mallory = await authorAndSignaller();
     const manifest = taskAction();
@@ -100,17 +123,17 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       taskActions,
       env.namespace,
       name,
-      { status: { ...queuedAt, attempts: 2 ** 31 } },
+      { status: { ...queuedAt, attempts: maxAttempts } },
       { subresource: 'status', strategy: 'merge' },
     );
 
     await start();
     const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
     expect(failed.status.errorState?.message).toMatch(
-      /^status\.attempts: attempt 2147483648 is past the 1 this action has/,
+      /^status\.attempts: attempt 11 is past the 1 this action has/,
     );
-    expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-2147483647`)).toEqual([]);
-    // Its deletion cleans up the one attempt the spec allows, not 2^31 of them.
+    expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-10`)).toEqual([]);
+    // Its deletion cleans up the one attempt the spec allows, not every one the count names.
     await admin().delete(taskActions, env.namespace, name);
     await vi.waitFor(
       async () => expect(await admin().get(taskActions, env.namespace, name)).toBeNull(),
