@@ -13,6 +13,8 @@ describe('conventions', () => {
       labelPrefix: 'roundhouse.dev/',
       secretMountBase: '/run/roundhouse/secrets',
       configMapMountBase: '/run/roundhouse/configmaps',
+      // Roundhouse classifies a failed PipelineRun from Tekton's reasons, never words of a message.
+      failureClassFromMessage: false,
     });
   });
 
@@ -26,6 +28,7 @@ describe('conventions', () => {
       envPrefix: 'KUBERNAUT',
       engineLabelOnPipelineRuns: false,
       ownerUidRequired: false,
+      failureClassFromMessage: true,
     });
     expect(conventionKeys(kubernautConventions).targetResourceAnnotation).toBe(
       'kubernaut.ai/target-resource',

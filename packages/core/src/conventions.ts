@@ -35,6 +35,14 @@ export const ConventionsSchema = z.object({
    * for the victim's. kubernaut records none, so sharing resources with it needs this off.
    */
   ownerUidRequired: z.boolean(),
+  /**
+   * Whether a failed Tekton PipelineRun that no failed TaskRun and no structured reason explains
+   * is classified from words of its Succeeded condition's reason and message (`oom`,
+   * `forbidden`, `quota`, ...), as kubernaut classifies every failed run. The words can be any
+   * text (a resolver's error quoting a name, a user's message), so Roundhouse's own preset
+   * leaves such a run `TaskFailed` when it began and unclassified when it did not.
+   */
+  failureClassFromMessage: z.boolean(),
 });
 
 export type Conventions = Readonly<z.infer<typeof ConventionsSchema>>;
@@ -48,6 +56,7 @@ export const roundhouseConventions: Conventions = Object.freeze({
   envPrefix: 'ROUNDHOUSE',
   engineLabelOnPipelineRuns: true,
   ownerUidRequired: true,
+  failureClassFromMessage: false,
 });
 
 /** Byte-for-byte what kubernaut's workflow-execution controller writes. */
@@ -62,6 +71,7 @@ export const kubernautConventions: Conventions = Object.freeze({
   envPrefix: 'KUBERNAUT',
   engineLabelOnPipelineRuns: false,
   ownerUidRequired: false,
+  failureClassFromMessage: true,
 });
 
 /** Builds validated conventions from a preset and overrides; a bad field is a ConfigurationError. */

@@ -1,8 +1,10 @@
 /*
  * Why a PipelineRun failed, as a FailureReason: from Tekton's structured reasons (the run's own
- * and its failed TaskRun's), never from words of a message.
+ * and its failed TaskRun's), and from words of the run's message only where those say nothing
+ * and the conventions read them as kubernaut does.
  */
 import type { FailureReason } from '@roundhouse/core';
+import { classifyByMessageWords } from './failure-words.js';
 
 /**
  * What ended a PipelineRun's TaskRuns: the first one that failed (and its first step that exited
@@ -89,30 +91,33 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
 };
 
 /**
- * Why a run failed, from Tekton's structured reasons, never words of its message. When a child
- * TaskRun failed: a timeout or an unusable Pipeline first, then why the failed TaskRun failed (a
- * timeout, memory, an image, its pod), then a step killed for memory, else a task failure. When
- * none did: the run's own reason in either table (`CouldntGetPipeline` is a ConfigurationError;
+ * Why a run failed, from Tekton's structured reasons. When a child TaskRun failed: a timeout or
+ * an unusable Pipeline first, then why the failed TaskRun failed (a timeout, memory, an image,
+ * its pod), then a step killed for memory, else a task failure. When none did: the run's own
+ * reason in either table (`CouldntGetPipeline` is a ConfigurationError;
  * `TaskRunImagePullFailed`, `TaskRunValidationFailed`, … as kubernaut's own tests set them on the
- * run), else a task failure if the run began (`started`: kubernaut calls `TaskRunFailed` with a
- * start time TaskFailed), else none: nothing ran and nothing says why, so controllers read
- * Unknown, as kubernaut does. A run that was cancelled (`Cancelled`: stopped on request, no
- * task failed) is no failure of the workflow, and has none either. Any of these that says
- * nothing ran is a task failure once any of the run's tasks ran (`tasksRan` of them did, or
- * may have: see `taskRunMayHaveRun`).
+ * run); else, given the run's `message` (the kubernaut conventions), kubernaut's classification
+ * by its words (see `classifyByMessageWords`); else a task failure if the run began (`started`:
+ * kubernaut calls `TaskRunFailed` with a start time TaskFailed), else none: nothing ran and
+ * nothing says why, so controllers read Unknown, as kubernaut does. A run that was cancelled
+ * (`Cancelled`: stopped on request, no task failed) is no failure of the workflow, and has none
+ * either. Any of these that says nothing ran is a task failure once any of the run's tasks ran
+ * (`tasksRan` of them did, or may have: see `taskRunMayHaveRun`), whatever the message's words.
  */
 export function classifyPipelineRunFailure(
   reason: string,
   failure: TaskFailure | undefined,
   started: boolean,
   tasksRan = 0,
+  message?: string,
 ): FailureReason | undefined {
-  const failureReason = classifyAlone(reason, failure, started);
+  const failureReason = classifyAlone(reason, failure, started, message);
   // Tekton fails a run for its definition, a task's image or its pod only when it reaches that
   // task or step (an enum param checked as the task is created, a finally task's CEL, a later
   // step's image), while tasks before it or beside it run: once one ran, the workflow acted on
   // the target, and a class saying it never ran would have a controller retry what already
-  // half-applied.
+  // half-applied. kubernaut gives such a run the class its message's words name (`quota`
+  // from a later task's pod); a controller must still not retry what half-applied.
   return tasksRan > 0 && failureReason !== undefined && beforeAnyTask.has(failureReason)
     ? 'TaskFailed'
     : failureReason;
@@ -129,13 +134,19 @@ function classifyAlone(
   reason: string,
   failure: TaskFailure | undefined,
   started: boolean,
+  message: string | undefined,
 ): FailureReason | undefined {
   if (reason === 'Cancelled') return undefined;
   const byReason = own(failureByReason, reason);
   if (byReason) return byReason;
   if (failure?.taskRunName === undefined) {
-    return own(failureByTaskRunReason, reason) ?? (started ? 'TaskFailed' : undefined);
+    const byTaskRunReason = own(failureByTaskRunReason, reason);
+    if (byTaskRunReason) return byTaskRunReason;
+    if (message !== undefined) return classifyByMessageWords(reason, message);
+    return started ? 'TaskFailed' : undefined;
   }
+  // kubernaut reads the run's message here too; the failed TaskRun's reason and steps say more
+  // than its words, so they classify whatever the conventions.
   const byTaskRunReason = own(failureByTaskRunReason, failure.taskRunReason);
   if (byTaskRunReason) return byTaskRunReason;
   if (failure.stepReason === 'OOMKilled') return 'OOMKilled';

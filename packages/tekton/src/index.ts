@@ -3,6 +3,7 @@ export {
   classifyPipelineRunFailure,
   type TaskFailure,
 } from './failure-classification.js';
+export { classifyByMessageWords } from './failure-words.js';
 export {
   buildPipelineRun,
   defaultPipelineName,

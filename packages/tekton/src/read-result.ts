@@ -41,9 +41,11 @@ export async function readPipelineRunResult(
   context: StatusContext,
 ): Promise<ExecutionResult> {
   const state = PipelineRunStateSchema.parse(run);
-  if (childTaskRuns(state).length === 0) return pipelineRunResult(state);
+  if (childTaskRuns(state).length === 0) {
+    return pipelineRunResult(state, [], undefined, settings.conventions);
+  }
   const children = await readChildTaskRuns(run, state, { ...settings, ...context });
-  const result = resultOf(run, state, children, settings.logger, context);
+  const result = resultOf(run, state, children, settings, context);
   const created = Date.parse(run.metadata?.creationTimestamp ?? '');
   if (result.phase !== 'Running' || !(Date.now() - created >= settings.startupGraceMs)) {
     return result;
@@ -62,10 +64,10 @@ function resultOf(
   run: KubeObject,
   state: PipelineRunState,
   { taskRuns, unread }: ChildTaskRuns,
-  logger: Logger,
+  { logger, conventions }: ResultSettings,
   context: StatusContext,
 ): ExecutionResult {
-  if (!unread) return pipelineRunResult(state, taskRuns);
+  if (!unread) return pipelineRunResult(state, taskRuns, undefined, conventions);
   const reason = unread.error instanceof RoundhouseError ? unread.error.reason : 'unclassified';
   logger.warn(
     {
@@ -77,5 +79,5 @@ function resultOf(
     },
     "could not read the PipelineRun's TaskRuns; their details are left out",
   );
-  return pipelineRunResult(state, taskRuns, { count: unread.count, reason });
+  return pipelineRunResult(state, taskRuns, { count: unread.count, reason }, conventions);
 }

@@ -1,4 +1,8 @@
-import { ExecutionResultSchema } from '@roundhouse/core';
+import {
+  ExecutionResultSchema,
+  kubernautConventions,
+  roundhouseConventions,
+} from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { classifyPipelineRunFailure } from './failure-classification.js';
 import {
@@ -651,12 +655,35 @@ describe("kubernaut's failure classification cases (failure_classification_integ
   });
 
   it.each([
-    // Same as kubernaut.
-    ['PipelineRunTimeout', 'PipelineRun exceeded timeout of 10 minutes', true, 'DeadlineExceeded'],
+    // reason, message, started, kubernaut (and its preset), the roundhouse preset.
+    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', 'TaskFailed'],
+    ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', 'TaskFailed'],
+    [
+      'PipelineRunTimeout',
+      'PipelineRun exceeded timeout of 10 minutes',
+      true,
+      'DeadlineExceeded',
+      'DeadlineExceeded',
+    ],
+    [
+      'TaskRunFailed',
+      'task failed: pods is forbidden: User cannot create resource',
+      true,
+      'Forbidden',
+      'TaskFailed',
+    ],
+    [
+      'TaskRunCreationFailed',
+      'exceeded quota: compute resources',
+      false,
+      'ResourceExhausted',
+      undefined,
+    ],
     [
       'TaskRunValidationFailed',
       'invalid configuration: missing required parameter',
       false,
+      'ConfigurationError',
       'ConfigurationError',
     ],
     [
@@ -664,24 +691,101 @@ describe("kubernaut's failure classification cases (failure_classification_integ
       'Failed to pull image: image pull backoff',
       false,
       'ImagePullBackOff',
+      'ImagePullBackOff',
     ],
-    ['PipelineRunFailed', 'unexpected error occurred', false, undefined],
-    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed'],
-    // kubernaut classifies these by words of the message (OOMKilled, Forbidden,
-    // ResourceExhausted); Roundhouse reads reasons only: a run that began is a task failure, one
-    // that did not has no evidence and reads none.
-    ['TaskRunFailed', 'task failed: OOMKilled', true, 'TaskFailed'],
-    [
-      'TaskRunFailed',
-      'task failed: pods is forbidden: User cannot create resource',
-      true,
-      'TaskFailed',
-    ],
-    ['TaskRunCreationFailed', 'exceeded quota: compute resources', false, undefined],
-  ])('%s (%s), started %s: %s', (reason, message, startTime, failureReason) => {
-    const result = pipelineRunResult(failedRun(reason, message, startTime));
-    expect(result).toMatchObject({ phase: 'Failed', reason, message, started: startTime });
+    // The roundhouse preset gives none (controllers read Unknown): nothing ran, nothing says why.
+    ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', undefined],
+  ])(
+    '%s (%s), started %s: %s as kubernaut, %s with the roundhouse preset',
+    (reason, message, startTime, kubernaut, roundhouse) => {
+      for (const [conventions, failureReason] of [
+        [kubernautConventions, kubernaut],
+        [roundhouseConventions, roundhouse],
+      ] as const) {
+        const result = pipelineRunResult(
+          failedRun(reason, message, startTime),
+          [],
+          undefined,
+          conventions,
+        );
+        expect(result).toMatchObject({ phase: 'Failed', reason, message, started: startTime });
+        expect(result.failureReason, conventions.labelPrefix).toBe(failureReason);
+      }
+    },
+  );
+});
+
+describe('words of the message, with the kubernaut preset', () => {
+  const failed = (reason: string, message: string, children: ReturnType<typeof child>[] = []) =>
+    pipelineRun(succeeded('False', reason, message), children);
+
+  it("classify no run a failed TaskRun explains: its reason and steps say more than the run's words", () => {
+    const message = 'Tasks Completed: 1 (Failed: 1), forbidden by quota, image pull timeout';
+    const result = pipelineRunResult(
+      failed('Failed', message, [child('build')]),
+      [taskRun('build', 'False', [exited('compile', 2, 'Error')], 'Failed', 'oom')],
+      undefined,
+      kubernautConventions,
+    );
+    expect(result).toMatchObject({ failureReason: 'TaskFailed', failedTaskName: 'wfe-1-build' });
+    const oom = pipelineRunResult(
+      failed('Failed', message, [child('build')]),
+      [taskRun('build', 'False', [], 'StepOOM', 'it broke')],
+      undefined,
+      kubernautConventions,
+    );
+    expect(oom.failureReason).toBe('OOMKilled');
+  });
+
+  it.each([
+    ['CouldntGetPipeline', 'oom while resolving the bundle', 'ConfigurationError'],
+    ['PipelineRunTimeout', 'forbidden', 'DeadlineExceeded'],
+    ['TaskRunImagePullFailed', 'forbidden', 'ImagePullBackOff'],
+  ])('classify no run whose reason %s classifies it (%s): %s', (reason, message, failureReason) => {
+    const result = pipelineRunResult(failed(reason, message), [], undefined, kubernautConventions);
     expect(result.failureReason).toBe(failureReason);
+  });
+
+  it('leave a cancelled run unclassified', () => {
+    const result = pipelineRunResult(
+      failed('Cancelled', 'PipelineRun "x" was cancelled: task failed, timeout'),
+      [],
+      undefined,
+      kubernautConventions,
+    );
+    expect(result).not.toHaveProperty('failureReason');
+  });
+
+  it('never say a run none of whose tasks failed did not run once a task ran', () => {
+    const result = pipelineRunResult(
+      failed('Failed', 'exceeded quota: compute resources', [child('drain'), child('restart')]),
+      [taskRun('drain', 'True', [exited('apply', 0, 'Completed')])],
+      undefined,
+      kubernautConventions,
+    );
+    expect(result).toMatchObject({ failureReason: 'TaskFailed', started: true });
+    const noneRan = pipelineRunResult(
+      failed('Failed', 'exceeded quota: compute resources', [child('restart')]),
+      [],
+      undefined,
+      kubernautConventions,
+    );
+    expect(noneRan).toMatchObject({ failureReason: 'ResourceExhausted', started: true });
+  });
+
+  it('read an empty message as kubernaut does, with the reason alone', () => {
+    const run: PipelineRunState = {
+      status: { conditions: [{ type: 'Succeeded', status: 'False', reason: 'TaskFailed' }] },
+    };
+    expect(pipelineRunResult(run, [], undefined, kubernautConventions).failureReason).toBe(
+      'TaskFailed',
+    );
+    const noReason: PipelineRunState = {
+      status: { conditions: [{ type: 'Succeeded', status: 'False' }] },
+    };
+    expect(pipelineRunResult(noReason, [], undefined, kubernautConventions).failureReason).toBe(
+      'Unknown',
+    );
   });
 });
 

@@ -1,8 +1,10 @@
 import {
   type ConditionStatus,
+  type Conventions,
   completionTimeOf,
   type ExecutionResult,
   type ExecutionSummary,
+  roundhouseConventions,
 } from '@roundhouse/core';
 import { z } from 'zod';
 import {
@@ -270,12 +272,15 @@ export interface TaskRunsUnread {
  * decides, whatever of the TaskRuns could be read (`unread`: a failure says what is missing), and its reason is passed through verbatim (Tekton's names, e.g. PipelineRunTimeout
  * or, while `finally` tasks run after a graceful cancel, CancelledRunningFinally), since
  * controllers and users match on them. A finished run carries Tekton's own completion time,
- * and every result whether the run started.
+ * and every result whether the run started. A failure is classified as
+ * `classifyPipelineRunFailure` says, reading words of the run's message where the
+ * `conventions` do (`failureClassFromMessage`).
  */
 export function pipelineRunResult(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[] = [],
   unread?: TaskRunsUnread,
+  conventions: Pick<Conventions, 'failureClassFromMessage'> = roundhouseConventions,
 ): ExecutionResult {
   const condition = succeededCondition(pipelineRun);
   const summary = summaryOf(pipelineRun, taskRuns, condition);
@@ -301,6 +306,7 @@ export function pipelineRunResult(
       started,
       // A task that could not be read may have run: the class must not say none did.
       tasksThatMayHaveRun(pipelineRun, taskRuns) + (unread?.count ?? 0),
+      conventions.failureClassFromMessage ? (condition.message ?? '') : undefined,
     );
     const missing = unread
       ? `${unread.count} of its TaskRuns could not be read (${unread.reason}): the failed task and step may be missing`

@@ -1,6 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   ConfigurationError,
+  type Conventions,
+  kubernautConventions,
   Registry,
   roundhouseConventions,
   type WorkflowExecution,
@@ -649,5 +651,138 @@ describe('TektonExecutor.getStatus of a run none of whose tasks can start', () =
     expect(
       await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace),
     ).toMatchObject({ phase: 'Running', reason: 'Running' });
+  });
+});
+
+describe("TektonExecutor.getStatus of kubernaut's failure classification cases, with each preset", () => {
+  const presets = { kubernaut: kubernautConventions, roundhouse: roundhouseConventions };
+
+  /** This execution's PipelineRun as `conventions` label it, ended with `reason` and `message`. */
+  function failedRun(
+    conventions: Conventions,
+    reason: string,
+    message: string,
+    options: { startTime?: boolean; tasks?: string[] } = {},
+  ): Run {
+    const built = buildPipelineRun(wfe, namespace, undefined, {
+      conventions,
+      serviceAccountName: 'runner',
+      pipelineName: 'workflow',
+    });
+    const name = built.metadata?.name as string;
+    return {
+      ...built,
+      metadata: { ...built.metadata, uid: 'run-uid' },
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'False', reason, message }],
+        ...(options.startTime ? { startTime: '2026-01-01T00:00:00Z' } : {}),
+        ...(options.tasks
+          ? {
+              childReferences: options.tasks.map((task) => ({
+                kind: 'TaskRun',
+                name: `${name}-${task}`,
+                pipelineTaskName: task,
+              })),
+            }
+          : {}),
+      },
+    };
+  }
+
+  /** An API server holding the run and its TaskRuns; one that refuses every TaskRun read without them. */
+  function holding(run: Run, taskRuns?: KubeObject[]) {
+    const refuse = () => {
+      throw new KubernetesApiError('Forbidden', 'taskruns.tekton.dev is forbidden', 403);
+    };
+    return Object.assign(new KubeClient(new KubeConfig()), {
+      get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, name: string) => {
+        if (type.kind === 'PipelineRun') return structuredClone(run) as T;
+        if (!taskRuns) refuse();
+        return (structuredClone(taskRuns?.find((t) => t.metadata?.name === name)) ?? null) as T;
+      },
+      list: async <T extends KubeObject>() => {
+        if (!taskRuns) refuse();
+        return { items: structuredClone(taskRuns ?? []) as T[], resourceVersion: '1' };
+      },
+    });
+  }
+
+  const status = (preset: keyof typeof presets, server: KubeClient) =>
+    new TektonExecutor(server, { conventions: presets[preset] }).getStatus(wfe, namespace);
+
+  it.each([
+    // reason, message, started, kubernaut's class, the roundhouse preset's (none: Unknown).
+    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', 'TaskFailed'],
+    ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', 'TaskFailed'],
+    [
+      'PipelineRunTimeout',
+      'PipelineRun exceeded timeout of 10 minutes',
+      true,
+      'DeadlineExceeded',
+      'DeadlineExceeded',
+    ],
+    [
+      'TaskRunFailed',
+      'task failed: pods is forbidden: User cannot create resource',
+      true,
+      'Forbidden',
+      'TaskFailed',
+    ],
+    [
+      'TaskRunCreationFailed',
+      'exceeded quota: compute resources',
+      false,
+      'ResourceExhausted',
+      undefined,
+    ],
+    [
+      'TaskRunValidationFailed',
+      'invalid configuration: missing required parameter',
+      false,
+      'ConfigurationError',
+      'ConfigurationError',
+    ],
+    [
+      'TaskRunImagePullFailed',
+      'Failed to pull image: image pull backoff',
+      false,
+      'ImagePullBackOff',
+      'ImagePullBackOff',
+    ],
+    ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', undefined],
+  ])(
+    '%s (%s), started %s: %s with the kubernaut preset, %s with the roundhouse preset',
+    async (reason, message, startTime, kubernaut, roundhouse) => {
+      for (const [preset, failureReason] of [
+        ['kubernaut', kubernaut],
+        ['roundhouse', roundhouse],
+      ] as const) {
+        const run = failedRun(presets[preset], reason, message, { startTime });
+        const result = await status(preset, holding(run, []));
+        expect(result).toMatchObject({ phase: 'Failed', reason, started: startTime });
+        expect(result?.failureReason, preset).toBe(failureReason);
+      }
+    },
+  );
+
+  it('reads the words of a run with TaskRuns, none of which failed, read or not', async () => {
+    const message = 'task failed: OOMKilled';
+    for (const [preset, failureReason] of [
+      ['kubernaut', 'OOMKilled'],
+      ['roundhouse', 'TaskFailed'],
+    ] as const) {
+      const run = failedRun(presets[preset], 'Failed', message, { tasks: ['build'] });
+      const built: KubeObject = {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: { name: `${run.metadata?.name}-build`, namespace },
+        status: { conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }] },
+      };
+      const read = await status(preset, holding(run, [built]));
+      expect(read?.failureReason, preset).toBe(failureReason);
+      const unread = await status(preset, holding(run));
+      expect(unread?.message).toContain('1 of its TaskRuns could not be read');
+      expect(unread?.failureReason, preset).toBe(failureReason);
+    }
   });
 });
