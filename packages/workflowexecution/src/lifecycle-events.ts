@@ -93,6 +93,21 @@ export function executionCreated(engine: string, namespace: string, name: string
 }
 
 /**
+ * The execution's PipelineRun was there already, and is its own (kubernaut: HandleAlreadyExists,
+ * the create that lost a race with an earlier pass, or with another controller, for the same
+ * execution). kubernaut moves it to Running with this Event alone: neither ExecutionCreated nor
+ * a PhaseTransition. Its Tekton path only; its Job path fails such an execution as locked.
+ */
+export function pipelineRunAdopted(namespace: string, name: string): ReportedEvent {
+  return {
+    type: 'Normal',
+    reason: 'PipelineRunCreated',
+    message: `PipelineRun ${namespace}/${name} (already exists, ours)`,
+    key: 'PipelineRunCreated',
+  };
+}
+
+/**
  * What the engine warned of when it created the execution's resource (parameters the Pipeline
  * does not declare, dropped; an engineConfig it does not use; the API server's Warning headers),
  * in its own words, all in one Event. The controller's log alone had them, and the execution's

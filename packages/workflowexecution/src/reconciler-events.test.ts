@@ -354,6 +354,82 @@ describe('WorkflowExecutionReconciler Events', () => {
     ]);
   });
 
+  it.each([
+    [
+      'lifecycle' as const,
+      [
+        'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+        'Normal PipelineRunCreated: PipelineRun kubernaut-workflows/wfe-0123456789abcdef (already exists, ours)',
+      ],
+    ],
+    ['outcome' as const, []],
+  ])(
+    "under %s, a PipelineRun of the execution's that was there already is reported as kubernaut's race path: PipelineRunCreated alone, once, and its words in ExecutionCreated",
+    async (eventMode, expected) => {
+      const api = server(execution('raced', { executionEngine: 'tekton' }));
+      const { events, recorded } = recorder();
+      const reconciler = reconcilerFor(api, {
+        eventMode,
+        events,
+        clock: { now: new Date('2026-01-01T00:00:00Z') },
+        executor: {
+          engine: 'tekton',
+          create: async () => ({
+            resourceName: 'wfe-0123456789abcdef',
+            warnings: [],
+            adopted: true,
+          }),
+        },
+      });
+      // The Running write fails once: the retried start records the same Event, not a copy.
+      api.state.failWrites = true;
+      await expect(reconciler.reconcile('team-a/raced', ctx())).rejects.toThrow('no answer');
+      api.state.failWrites = false;
+      await reconciler.reconcile('team-a/raced', ctx());
+      const status = api.state.stored.status as WorkflowExecution['status'];
+      expect(status).toMatchObject({
+        phase: 'Running',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+      });
+      expect(status?.conditions).toContainEqual(
+        expect.objectContaining({
+          type: 'ExecutionCreated',
+          status: 'True',
+          reason: 'ExecutionCreated',
+          message: 'PipelineRun wfe-0123456789abcdef already exists (race condition)',
+        }),
+      );
+      expect(recorded).toEqual(expected);
+    },
+  );
+
+  it("under lifecycle, a Job of the execution's that was there already is reported as a created one (kubernaut's Job path has no race path: it fails such an execution)", async () => {
+    const api = server(execution('rejoined'));
+    const { events, recorded } = recorder();
+    const reconciler = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock: { now: new Date('2026-01-01T00:00:00Z') },
+      executor: {
+        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [], adopted: true }),
+      },
+    });
+    await reconciler.reconcile('team-a/rejoined', ctx());
+    const status = api.state.stored.status as WorkflowExecution['status'];
+    expect(status?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'ExecutionCreated',
+        message:
+          'job execution resource wfe-0123456789abcdef created in kubernaut-workflows namespace',
+      }),
+    );
+    expect(recorded).toEqual([
+      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+      'Normal ExecutionCreated: Created job execution resource kubernaut-workflows/wfe-0123456789abcdef',
+      'Normal PhaseTransition: Phase transition: Pending → Running',
+    ]);
+  });
+
   it('IT-WE-095-03: under lifecycle, a start held back by a cooldown records CooldownActive once per execution holding it', async () => {
     const prior: KubeObject = {
       metadata: { name: 'prior', namespace: 'team-a', uid: 'u-prior', resourceVersion: '3' },

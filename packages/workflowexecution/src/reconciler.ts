@@ -61,6 +61,7 @@ import {
   executionCreated,
   executionWarnings,
   phaseTransition,
+  pipelineRunAdopted,
   type ReportedEvent,
   workflowCompleted,
   workflowExecutionDeleted,
@@ -172,6 +173,13 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly logger?: Logger;
   readonly now?: () => Date;
 }
+
+/**
+ * What an engine's create returned. `adopted`: the resource was there already and is this
+ * execution's, which an engine built on kube's OwnedResources knows (its create resolved an
+ * AlreadyExists), and which kubernaut reports in words of its own.
+ */
+type Created = CreateResult & { readonly adopted?: boolean };
 
 /**
  * Drives one WorkflowExecution through validate -> finalizer -> cooldown -> policy ->
@@ -421,17 +429,26 @@ export class WorkflowExecutionReconciler implements Reconciler {
       wfe = current;
     }
     if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
-    const { resourceName, warnings } = created.value;
+    const { resourceName, warnings, adopted } = created.value;
+    const namespace = this.#o.executionNamespace;
+    // kubernaut's race path (HandleAlreadyExists): a PipelineRun of this execution's that was
+    // there already. Only its Tekton path has one; the engines it lacks, and the Job one, which
+    // fails such an execution as locked, are reported as a resource created, as they always were.
+    const raced = adopted === true && engine === 'tekton';
     // The warnings under either mode: only the controller's log had them, which the execution's
     // author does not read. Recorded with the Running write, so a retried start records them
     // under the same key, and an execution without any records nothing more.
     await this.#writeReported(
       wfe,
-      (c) => markRunning(c, engine, resourceName, this.#o.executionNamespace, this.#o.now()),
+      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), raced),
       [
-        ...this.#lifecycle(executionCreated(engine, this.#o.executionNamespace, resourceName)),
+        ...this.#lifecycle(
+          raced
+            ? pipelineRunAdopted(namespace, resourceName)
+            : executionCreated(engine, namespace, resourceName),
+        ),
         ...(warnings.length > 0 ? [executionWarnings(engine, warnings)] : []),
-        ...this.#lifecycle(phaseTransition('Pending', 'Running')),
+        ...(raced ? [] : this.#lifecycle(phaseTransition('Pending', 'Running'))),
       ],
       ctx,
     );
@@ -473,10 +490,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * Checks the dependencies the execution asks for and creates its resource; returns its name
-   * and what the engine warned of.
+   * Checks the dependencies the execution asks for and creates its resource; returns its name,
+   * what the engine warned of, and whether the resource was this execution's already.
    */
-  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
+  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<Created> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const { targets } = this.#o;
     const self = {

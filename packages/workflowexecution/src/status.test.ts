@@ -63,6 +63,16 @@ describe('status transitions', () => {
     });
   });
 
+  it("says, as kubernaut's race path does, that the PipelineRun was the execution's already", () => {
+    const status = markRunning(wfe(), 'tekton', 'wfe-123', 'workflows', t0, true);
+    expect(status).toMatchObject({ phase: 'Running', executionRef: { name: 'wfe-123' } });
+    expect(conditionOf(status, conditionTypes.created)).toMatchObject({
+      status: 'True',
+      reason: 'ExecutionCreated',
+      message: 'PipelineRun wfe-123 already exists (race condition)',
+    });
+  });
+
   it('does not move an execution that is already past Pending (a repeated write)', () => {
     const running = wfe(markRunning(wfe(), 'job', 'wfe-1', 'ns', t0));
     expect(markRunning(running, 'job', 'wfe-1', 'ns', later(5))).toBeUndefined();

@@ -89,6 +89,8 @@ export function markRunning(
   resourceName: string,
   namespace: string,
   now: Date,
+  /** The resource was this execution's PipelineRun already (see `pipelineRunAdopted`). */
+  pipelineRunAdopted = false,
 ): Status | undefined {
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
   let conditions = condition(
@@ -96,7 +98,10 @@ export function markRunning(
     conditionTypes.created,
     'True',
     conditionReasons.created,
-    `${engine} execution resource ${resourceName} created in ${namespace} namespace`,
+    // kubernaut's words in each path: finalizePendingToRunning's, and HandleAlreadyExists's.
+    pipelineRunAdopted
+      ? `PipelineRun ${resourceName} already exists (race condition)`
+      : `${engine} execution resource ${resourceName} created in ${namespace} namespace`,
     now,
   );
   conditions = condition(
