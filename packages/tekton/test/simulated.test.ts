@@ -1,4 +1,5 @@
-import { KubeClient } from '@roundhouse/kube';
+import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { KubeClient, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithoutTekton, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
@@ -104,5 +105,77 @@ describeWithoutTekton('TektonExecutor over the test-only CRDs', () => {
       failedStepName: 'lint',
       started: true,
     });
+  });
+
+  it("classifies kubernaut's failure_classification_integration_test.go cases as kubernaut does with its preset", async () => {
+    const cases = [
+      // reason, message, started, kubernaut (its preset), the roundhouse preset (none: Unknown).
+      ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', 'TaskFailed'],
+      ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', 'TaskFailed'],
+      [
+        'PipelineRunTimeout',
+        'PipelineRun exceeded timeout of 10 minutes',
+        true,
+        'DeadlineExceeded',
+        'DeadlineExceeded',
+      ],
+      [
+        'TaskRunFailed',
+        'task failed: pods is forbidden: User cannot create resource',
+        true,
+        'Forbidden',
+        'TaskFailed',
+      ],
+      [
+        'TaskRunCreationFailed',
+        'exceeded quota: compute resources',
+        false,
+        'ResourceExhausted',
+        undefined,
+      ],
+      [
+        'TaskRunValidationFailed',
+        'invalid configuration: missing required parameter',
+        false,
+        'ConfigurationError',
+        'ConfigurationError',
+      ],
+      [
+        'TaskRunImagePullFailed',
+        'Failed to pull image: image pull backoff',
+        false,
+        'ImagePullBackOff',
+        'ImagePullBackOff',
+      ],
+      ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', undefined],
+    ] as const;
+    for (const [reason, message, started, kubernaut, roundhouse] of cases) {
+      for (const [conventions, failureReason] of [
+        [kubernautConventions, kubernaut],
+        [roundhouseConventions, roundhouse],
+      ] as const) {
+        const preset = new TektonExecutor(client, { conventions });
+        const wfe = makeExecution();
+        const { resourceName } = await preset.create(wfe, env.namespace);
+        await setPipelineRunStatus(client, env.namespace, resourceName, {
+          status: 'False',
+          reason,
+          message,
+        });
+        if (started) {
+          await client.patch(
+            resources.pipelineRuns,
+            env.namespace,
+            resourceName,
+            { status: { startTime: new Date().toISOString() } },
+            { subresource: 'status' },
+          );
+        }
+        const result = await preset.getStatus(wfe, env.namespace);
+        const what = `${reason} under ${conventions.labelPrefix}`;
+        expect(result, what).toMatchObject({ phase: 'Failed', reason, message, started });
+        expect(result?.failureReason, what).toBe(failureReason);
+      }
+    }
   });
 });
