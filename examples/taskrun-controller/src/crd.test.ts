@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { taskCrd, taskRunCrd } from './crd.js';
+import { maxParams, maxParamValueChars, timeoutMaxLength } from './run-size.js';
 
 describe('the CRDs', () => {
   const task = taskCrd();
@@ -52,6 +53,20 @@ describe('the CRDs', () => {
       expect(re.test('$(hostname)\n')).toBe(true);
       expect(re.test('a\0b')).toBe(false);
     }
+  });
+
+  it('bound the params and timeout of a run, so it always has room for the status that ends it', () => {
+    const spec = runSchema?.properties.spec as unknown as {
+      properties: Record<string, Record<string, unknown>>;
+    };
+    expect(spec.properties.params).toMatchObject({
+      maxItems: maxParams,
+      items: { properties: { value: { maxLength: maxParamValueChars } } },
+      'x-kubernetes-validations': [
+        { rule: `self.map(p, size(p.value)).sum() <= ${maxParamValueChars}` },
+      ],
+    });
+    expect(spec.properties.timeout).toMatchObject({ maxLength: timeoutMaxLength });
   });
 
   it('show the phase, the reason and the running step', () => {

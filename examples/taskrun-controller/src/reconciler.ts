@@ -25,6 +25,7 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
+import { statusWithin, tooLargeReason } from './run-size.js';
 import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
 import {
   graceLeftMs,
@@ -101,8 +102,10 @@ export class TaskRunReconciler implements Reconciler {
     const namespace = run.metadata.namespace;
     const identity = taskRunExecution(run);
     if (isFinished(run.status)) {
-      // A run failed for its timeout may have a Pod still running; deleting is idempotent.
-      if (run.status?.reason === 'TimedOut' && podCached(key))
+      // A run failed for its timeout, or for a status too large to store, may have a Pod still
+      // running; deleting is idempotent.
+      const reason = run.status?.reason;
+      if ((reason === 'TimedOut' || reason === tooLargeReason) && podCached(key))
         await executor.cleanup(identity, namespace, { signal });
       return undefined;
     }
@@ -227,7 +230,8 @@ export class TaskRunReconciler implements Reconciler {
    * without a read first, and conditionally on its resourceVersion, so a copy that moved on
    * costs a conflict and a fresh read. Only onto that very run: the cache may still hand out a
    * deleted run while a new one of the same name exists, and a decision about the old one (its
-   * Pod is gone) must not land on the new one, whose own events reconcile it.
+   * Pod is gone) must not land on the new one, whose own events reconcile it. A status the run
+   * cannot hold is written as its failure instead (`statusWithin`), which the API server stores.
    */
   async #write(target: KubeObject, compute: Compute, ctx: ReconcileContext) {
     const written = await updateStatus<KubeObject>(
@@ -235,7 +239,7 @@ export class TaskRunReconciler implements Reconciler {
       taskRuns,
       target.metadata?.namespace,
       target.metadata?.name as string,
-      (current) => compute(statusOf(current)),
+      (current) => statusWithin(current, compute(statusOf(current)), this.#o.now()),
       // `statusOf` parses into a copy of its own and the transitions are pure.
       { signal: ctx.signal, current: target, uid: target.metadata?.uid, copy: false },
     );
