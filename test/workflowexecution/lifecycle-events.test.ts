@@ -1,6 +1,7 @@
-import { Registry } from '@roundhouse/core';
+import { kubernautConventions, parseWorkflowExecution, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
+import { buildPipelineRun, defaultPipelineName, TektonExecutor } from '@roundhouse/tekton';
 import {
   describeWithControlPlane,
   podControls,
@@ -43,19 +44,29 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
     controller = undefined;
   });
 
-  /** Starts the controller the example's command line describes, its Jobs running 1 s. */
-  async function start(argv: string[]) {
+  /**
+   * Starts the controller the example's command line describes, its Jobs running 1 s; with
+   * `tekton`, its PipelineRuns too (over Tekton's CRDs, installed first).
+   */
+  async function start(argv: string[], tekton = false) {
     const config = configOf(argv);
+    const conventions = conventionsOf(config);
+    if (tekton) await env.installTektonCrds();
     const settings = {
       kubeConfig: env.kubeConfig,
-      registry: (reader: Reader) =>
-        new Registry().register(
+      registry: (reader: Reader) => {
+        const registry = new Registry().register(
           new JobExecutor(new KubeClient(env.kubeConfig), {
-            conventions: conventionsOf(config),
+            conventions,
             podAnnotations: { [podControls.runSeconds]: '1' },
             reader,
           }),
-        ),
+        );
+        if (!tekton) return registry;
+        return registry.register(
+          new TektonExecutor(new KubeClient(env.kubeConfig), { conventions, reader }),
+        );
+      },
       watchNamespace: env.namespace,
       executionNamespace,
       cooldownMs: 1_000,
@@ -128,6 +139,48 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
       async () =>
         expect(await eventsOf(roundhouse.wfe.metadata.name)).toEqual([
           `Normal LockReleased: Lock released for ${roundhouse.wfe.spec.targetResource} after cooldown`,
+        ]),
+      { timeout: 10_000, interval: 200 },
+    );
+  });
+
+  it("IT-WE-095-05: --conventions kubernaut reports a PipelineRun of the execution's that was there already as kubernaut's race path: PipelineRunCreated alone, and its words in ExecutionCreated", async () => {
+    await start(['--conventions=kubernaut'], true);
+    const written = manifest({ name: 'raced', engine: 'tekton' });
+    // What kubernaut's own controller creates for this execution: its labels, no uid.
+    const run = buildPipelineRun(
+      parseWorkflowExecution({
+        ...written,
+        metadata: { ...written.metadata, namespace: env.namespace },
+      }),
+      executionNamespace,
+      undefined,
+      {
+        conventions: kubernautConventions,
+        pipelineName: defaultPipelineName,
+        serviceAccountName: kubernautConventions.defaultServiceAccountName,
+      },
+    );
+    // Held pending, so a real Tekton beside the control plane never runs it.
+    await client().create<KubeObject>(resources.pipelineRuns, executionNamespace, {
+      ...run,
+      spec: { ...run.spec, status: 'PipelineRunPending' },
+    });
+    const wfe = await apply(client(), env.namespace, written);
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    expect(running.status?.executionRef?.name).toBe(run.metadata.name);
+    expect(running.status?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'ExecutionCreated',
+        status: 'True',
+        message: `PipelineRun ${run.metadata.name} already exists (race condition)`,
+      }),
+    );
+    await vi.waitFor(
+      async () =>
+        expect(await eventsOf(wfe.metadata.name)).toEqual([
+          `Normal WorkflowValidated: Workflow spec validated: restart-app (target: ${wfe.spec.targetResource})`,
+          `Normal PipelineRunCreated: PipelineRun ${executionNamespace}/${run.metadata.name} (already exists, ours)`,
         ]),
       { timeout: 10_000, interval: 200 },
     );

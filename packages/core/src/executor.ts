@@ -33,6 +33,14 @@ export interface CreateResult {
   readonly resourceName: string;
   /** Things the user should know that did not stop the execution (e.g. API warnings). */
   readonly warnings: readonly string[];
+  /**
+   * Set when the resource was there already and belongs to this execution (a create retried
+   * after a crash, or one that lost a race with another writer for the same execution), so the
+   * engine adopted it instead of creating it: the resource's kind (`PipelineRun`, `Job`), which
+   * controllers report it by (kubernaut's `PipelineRunCreated` Event). Unset by engines that
+   * cannot tell.
+   */
+  readonly adoptedKind?: string;
 }
 
 export interface LogOptions extends OperationOptions {

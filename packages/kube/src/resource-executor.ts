@@ -167,7 +167,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     });
     const body = this.#spec.build(declared.wfe, namespace, options.dependencies);
     try {
-      const { object, warnings } = await this.owned.create(wfe, namespace, body, options);
+      const { object, warnings, adopted } = await this.owned.create(wfe, namespace, body, options);
       return {
         resourceName: object.metadata?.name as string,
         warnings: [
@@ -175,6 +175,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
           ...(this.#spec.unusedFields?.(declared.wfe) ?? []),
           ...warnings,
         ],
+        ...(adopted ? { adoptedKind: this.#spec.type.kind } : {}),
       };
     } catch (error) {
       // The API server answers a create of a kind it does not serve with a bare 404, which

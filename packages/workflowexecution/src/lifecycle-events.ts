@@ -93,17 +93,18 @@ export function executionCreated(engine: string, namespace: string, name: string
 }
 
 /**
- * The execution's PipelineRun was there already, and is its own (kubernaut: HandleAlreadyExists,
+ * The execution's resource was there already, and is its own (kubernaut: HandleAlreadyExists,
  * the create that lost a race with an earlier pass, or with another controller, for the same
- * execution). kubernaut moves it to Running with this Event alone: neither ExecutionCreated nor
- * a PhaseTransition. Its Tekton path only; its Job path fails such an execution as locked.
+ * execution). kubernaut moves it to Running with this Event alone, neither ExecutionCreated nor
+ * a PhaseTransition, and names it by the kind: `PipelineRunCreated`, its Tekton path's (its Job
+ * path fails such an execution as locked; Roundhouse says `JobCreated` there).
  */
-export function pipelineRunAdopted(namespace: string, name: string): ReportedEvent {
+export function resourceAdopted(kind: string, namespace: string, name: string): ReportedEvent {
   return {
     type: 'Normal',
-    reason: 'PipelineRunCreated',
-    message: `PipelineRun ${namespace}/${name} (already exists, ours)`,
-    key: 'PipelineRunCreated',
+    reason: `${kind}Created`,
+    message: `${kind} ${namespace}/${name} (already exists, ours)`,
+    key: `${kind}Created`,
   };
 }
 

@@ -377,7 +377,7 @@ describe('WorkflowExecutionReconciler Events', () => {
           create: async () => ({
             resourceName: 'wfe-0123456789abcdef',
             warnings: [],
-            adopted: true,
+            adoptedKind: 'PipelineRun',
           }),
         },
       });
@@ -403,7 +403,7 @@ describe('WorkflowExecutionReconciler Events', () => {
     },
   );
 
-  it("under lifecycle, a Job of the execution's that was there already is reported as a created one (kubernaut's Job path has no race path: it fails such an execution)", async () => {
+  it("under lifecycle, a Job of the execution's that was there already is reported by its kind, as kubernaut reports a PipelineRun (its Job path fails such an execution as locked)", async () => {
     const api = server(execution('rejoined'));
     const { events, recorded } = recorder();
     const reconciler = reconcilerFor(api, {
@@ -411,22 +411,25 @@ describe('WorkflowExecutionReconciler Events', () => {
       events,
       clock: { now: new Date('2026-01-01T00:00:00Z') },
       executor: {
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [], adopted: true }),
+        create: async () => ({
+          resourceName: 'wfe-0123456789abcdef',
+          warnings: [],
+          adoptedKind: 'Job',
+        }),
       },
     });
     await reconciler.reconcile('team-a/rejoined', ctx());
     const status = api.state.stored.status as WorkflowExecution['status'];
+    expect(status).toMatchObject({ phase: 'Running' });
     expect(status?.conditions).toContainEqual(
       expect.objectContaining({
         type: 'ExecutionCreated',
-        message:
-          'job execution resource wfe-0123456789abcdef created in kubernaut-workflows namespace',
+        message: 'Job wfe-0123456789abcdef already exists (race condition)',
       }),
     );
     expect(recorded).toEqual([
       'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
-      'Normal ExecutionCreated: Created job execution resource kubernaut-workflows/wfe-0123456789abcdef',
-      'Normal PhaseTransition: Phase transition: Pending → Running',
+      'Normal JobCreated: Job kubernaut-workflows/wfe-0123456789abcdef (already exists, ours)',
     ]);
   });
 

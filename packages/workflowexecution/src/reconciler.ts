@@ -61,8 +61,8 @@ import {
   executionCreated,
   executionWarnings,
   phaseTransition,
-  pipelineRunAdopted,
   type ReportedEvent,
+  resourceAdopted,
   workflowCompleted,
   workflowExecutionDeleted,
   workflowValidated,
@@ -173,13 +173,6 @@ export interface WorkflowExecutionReconcilerOptions {
   readonly logger?: Logger;
   readonly now?: () => Date;
 }
-
-/**
- * What an engine's create returned. `adopted`: the resource was there already and is this
- * execution's, which an engine built on kube's OwnedResources knows (its create resolved an
- * AlreadyExists), and which kubernaut reports in words of its own.
- */
-type Created = CreateResult & { readonly adopted?: boolean };
 
 /**
  * Drives one WorkflowExecution through validate -> finalizer -> cooldown -> policy ->
@@ -429,26 +422,27 @@ export class WorkflowExecutionReconciler implements Reconciler {
       wfe = current;
     }
     if (created.status === 'rejected') return this.#startFailed(wfe, created.reason, ctx);
-    const { resourceName, warnings, adopted } = created.value;
+    const { resourceName, warnings, adoptedKind } = created.value;
     const namespace = this.#o.executionNamespace;
-    // kubernaut's race path (HandleAlreadyExists): a PipelineRun of this execution's that was
-    // there already. Only its Tekton path has one; the engines it lacks, and the Job one, which
-    // fails such an execution as locked, are reported as a resource created, as they always were.
-    const raced = adopted === true && engine === 'tekton';
+    // kubernaut's race path (HandleAlreadyExists): the execution's own resource was there
+    // already. kubernaut has it for PipelineRuns only (its Job path fails such an execution as
+    // locked, a resource it created itself included); Roundhouse reports every engine's alike.
     // The warnings under either mode: only the controller's log had them, which the execution's
     // author does not read. Recorded with the Running write, so a retried start records them
     // under the same key, and an execution without any records nothing more.
     await this.#writeReported(
       wfe,
-      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), raced),
+      (c) => markRunning(c, engine, resourceName, namespace, this.#o.now(), adoptedKind),
       [
         ...this.#lifecycle(
-          raced
-            ? pipelineRunAdopted(namespace, resourceName)
+          adoptedKind !== undefined
+            ? resourceAdopted(adoptedKind, namespace, resourceName)
             : executionCreated(engine, namespace, resourceName),
         ),
         ...(warnings.length > 0 ? [executionWarnings(engine, warnings)] : []),
-        ...(raced ? [] : this.#lifecycle(phaseTransition('Pending', 'Running'))),
+        ...(adoptedKind !== undefined
+          ? []
+          : this.#lifecycle(phaseTransition('Pending', 'Running'))),
       ],
       ctx,
     );
@@ -493,7 +487,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
    * Checks the dependencies the execution asks for and creates its resource; returns its name,
    * what the engine warned of, and whether the resource was this execution's already.
    */
-  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<Created> {
+  async #create(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<CreateResult> {
     const executor = this.#o.registry.get(wfe.spec.executionEngine);
     const { targets } = this.#o;
     const self = {

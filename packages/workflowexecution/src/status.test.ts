@@ -64,7 +64,7 @@ describe('status transitions', () => {
   });
 
   it("says, as kubernaut's race path does, that the PipelineRun was the execution's already", () => {
-    const status = markRunning(wfe(), 'tekton', 'wfe-123', 'workflows', t0, true);
+    const status = markRunning(wfe(), 'tekton', 'wfe-123', 'workflows', t0, 'PipelineRun');
     expect(status).toMatchObject({ phase: 'Running', executionRef: { name: 'wfe-123' } });
     expect(conditionOf(status, conditionTypes.created)).toMatchObject({
       status: 'True',

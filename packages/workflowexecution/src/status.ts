@@ -89,8 +89,8 @@ export function markRunning(
   resourceName: string,
   namespace: string,
   now: Date,
-  /** The resource was this execution's PipelineRun already (see `pipelineRunAdopted`). */
-  pipelineRunAdopted = false,
+  /** The kind of the resource, when it was this execution's already (see `resourceAdopted`). */
+  adoptedKind?: string,
 ): Status | undefined {
   if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
   let conditions = condition(
@@ -99,8 +99,8 @@ export function markRunning(
     'True',
     conditionReasons.created,
     // kubernaut's words in each path: finalizePendingToRunning's, and HandleAlreadyExists's.
-    pipelineRunAdopted
-      ? `PipelineRun ${resourceName} already exists (race condition)`
+    adoptedKind !== undefined
+      ? `${adoptedKind} ${resourceName} already exists (race condition)`
       : `${engine} execution resource ${resourceName} created in ${namespace} namespace`,
     now,
   );
