@@ -197,6 +197,8 @@ func (r *reconciler) job(wfe *unstructured.Unstructured, name string) *batchv1.J
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{ownerLabel: wfe.GetName(), engineLabel: "job"}},
 				Spec: corev1.PodSpec{
+					// The restricted profile's: no variables naming the namespace's Services.
+					EnableServiceLinks: &no,
 					RestartPolicy:      corev1.RestartPolicyNever,
 					ServiceAccountName: "roundhouse-workflow-runner",
 					SecurityContext:    &corev1.PodSecurityContext{RunAsNonRoot: &yes, SeccompProfile: seccomp},

@@ -67,6 +67,7 @@ describe('buildJob', () => {
             },
           },
           spec: {
+            enableServiceLinks: false,
             restartPolicy: 'Never',
             serviceAccountName: 'runner',
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
@@ -134,6 +135,29 @@ describe('buildJob', () => {
       'MODE',
       'REPLICAS',
     ]);
+  });
+
+  it("turns service links off under the restricted profile; the kubernaut preset's Job leaves them to Kubernetes", () => {
+    const restricted = buildJob(wfe(), 'ns', undefined, settings()).spec?.template.spec;
+    expect(restricted?.enableServiceLinks).toBe(false);
+    // kubernaut's Job sets no enableServiceLinks: the field stays out, not true.
+    const kubernaut = buildJob(
+      withoutUid(wfe()),
+      'kubernaut-workflows',
+      undefined,
+      settings({ conventions: kubernautConventions, securityProfile: 'none' }),
+    ).spec?.template.spec;
+    expect(kubernaut).not.toHaveProperty('enableServiceLinks');
+  });
+
+  it('gives service links back to an operator who sets them in the pod settings', () => {
+    const pod = buildJob(wfe(), 'ns', undefined, settings({ pod: { enableServiceLinks: true } }))
+      .spec?.template.spec;
+    expect(pod?.enableServiceLinks).toBe(true);
+    expect(pod?.securityContext).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
   });
 
   it("honours the execution's timeout and service account", () => {

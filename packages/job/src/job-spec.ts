@@ -30,10 +30,13 @@ export const workflowContainerName = 'workflow';
  * Pod-level settings an operator may add to every Job (scheduling, pull secrets, ...), and
  * `automountServiceAccountToken: false` for a controller whose authors choose what runs (a
  * command, a script): their code then holds no token of the pod's ServiceAccount.
+ * `enableServiceLinks: true` gives back, under the `restricted` profile, the variables naming the
+ * namespace's Services to a workflow that still reads them.
  */
 export type PodSettings = Pick<
   V1PodSpec,
   | 'automountServiceAccountToken'
+  | 'enableServiceLinks'
   | 'nodeSelector'
   | 'tolerations'
   | 'affinity'
@@ -62,8 +65,9 @@ export interface JobSettings {
   readonly ttlSecondsAfterFinished?: number | undefined;
   /**
    * `restricted` (default) runs as non-root with seccomp RuntimeDefault, no privilege
-   * escalation, all capabilities dropped and a read-only root filesystem (with /tmp writable).
-   * `none` sets no security context. Either is refined by the two overrides.
+   * escalation, all capabilities dropped and a read-only root filesystem (with /tmp writable),
+   * and without service links. `none` sets no security context and leaves service links to
+   * Kubernetes (on). Either is refined by the two overrides and `pod.enableServiceLinks`.
    */
   readonly securityProfile: 'restricted' | 'none';
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
@@ -108,6 +112,14 @@ const restrictedPod: V1PodSecurityContext = {
   runAsNonRoot: true,
   seccompProfile: { type: 'RuntimeDefault' },
 };
+
+/**
+ * Without it the kubelet gives every container `<SERVICE>_SERVICE_HOST` and `_PORT` variables for
+ * each Service in the namespace: the workflow's author learns the names, addresses and ports of
+ * Services in a namespace they may have no right to list, and with a few thousand Services the
+ * environment outgrows what exec accepts ("argument list too long") and no pod starts.
+ */
+const restrictedPodSpec: Pick<V1PodSpec, 'enableServiceLinks'> = { enableServiceLinks: false };
 
 const restrictedContainer: V1SecurityContext = {
   runAsNonRoot: true,
@@ -176,6 +188,7 @@ export function buildJob(
           ...(settings.podAnnotations ? { annotations: { ...settings.podAnnotations } } : {}),
         },
         spec: {
+          ...(restricted ? restrictedPodSpec : {}),
           ...settings.pod,
           restartPolicy: 'Never',
           serviceAccountName: requestedServiceAccount(wfe) ?? settings.serviceAccountName,

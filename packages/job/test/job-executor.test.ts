@@ -438,6 +438,19 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(JSON.stringify(pod)).not.toContain('canary-1f2e');
   });
 
+  it("gives the Job's pod no service links, which the API server would otherwise turn on", async () => {
+    const c = client();
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const { resourceName } = await ex.create(execution(), env.namespace);
+    const [pod] = await vi.waitFor(async () => {
+      const pods = await jobPods(c, env.namespace, resourceName);
+      expect(pods).toHaveLength(1);
+      return pods;
+    }, patience);
+    // Off, the kubelet puts no variable naming a Service of the namespace in the environment.
+    expect(pod?.spec).toMatchObject({ enableServiceLinks: false });
+  });
+
   it('fails with the cause when the Job may not create its pod, instead of running until its deadline', async () => {
     const namespace = await env.controlPlane.createNamespace('job-quota');
     await client().create(resources.resourceQuotas, namespace, {

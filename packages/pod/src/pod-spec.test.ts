@@ -85,6 +85,7 @@ describe('buildPod', () => {
         },
       },
       spec: {
+        enableServiceLinks: false,
         automountServiceAccountToken: false,
         restartPolicy: 'Never',
         serviceAccountName: 'runner',
@@ -152,6 +153,18 @@ describe('buildPod', () => {
     // The operator's choice wins either way.
     expect(token(wfe(), { pod: { automountServiceAccountToken: true } })).toBe(true);
     expect(token(named, { pod: { automountServiceAccountToken: false } })).toBe(false);
+  });
+
+  it("gives the steps no variables naming the namespace's Services under the restricted profile", () => {
+    const links = (overrides: Partial<PodEngineSettings> = {}) =>
+      buildPod(wfe(), 'w', undefined, settings(overrides)).spec;
+    expect(links()?.enableServiceLinks).toBe(false);
+    // No profile, as under the kubernaut preset: the field stays out and Kubernetes decides.
+    expect(
+      links({ conventions: kubernautConventions, securityProfile: 'none' }),
+    ).not.toHaveProperty('enableServiceLinks');
+    // The operator's choice wins.
+    expect(links({ pod: { enableServiceLinks: true } })?.enableServiceLinks).toBe(true);
   });
 
   it('runs every step as a main container with parallel: true', () => {

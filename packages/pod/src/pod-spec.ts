@@ -40,8 +40,9 @@ export interface PodEngineSettings {
   readonly defaultTimeout?: string | undefined;
   /**
    * `restricted` (default): the job engine's profile (non-root, seccomp RuntimeDefault, no
-   * privilege escalation, no capabilities, read-only root filesystem with /tmp writable).
-   * `none` sets no security context. Either is refined by the two overrides.
+   * privilege escalation, no capabilities, read-only root filesystem with /tmp writable, no
+   * service links). `none` sets no security context and leaves service links to Kubernetes (on).
+   * Either is refined by the two overrides and `pod.enableServiceLinks`.
    */
   readonly securityProfile: 'restricted' | 'none';
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
@@ -221,6 +222,7 @@ export function buildPod(
       ...(settings.ownerReference ? { ownerReferences: ownerReferences(wfe, namespace) } : {}),
     },
     spec: {
+      ...(isRestricted ? restricted.podSpec : {}),
       ...settings.pod,
       ...serviceAccountToken(wfe, settings.pod),
       restartPolicy: 'Never',
