@@ -23,8 +23,49 @@ describe('the agent configuration', () => {
       rerunLostTasks: false,
       insecureNoAuth: false,
       retainedLogBytes: 8 * 1024 * 1024,
+      maxConnections: 256,
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      keepAliveTimeout: 5_000,
       ignored: [],
     });
+  });
+
+  it('takes the connection limits from flags or the environment', () => {
+    expect(
+      loadAgentConfig(['--max-connections=8', '--headers-timeout=2s', '--keep-alive-timeout=1s'], {
+        REQUEST_TIMEOUT: '1m',
+      }),
+    ).toMatchObject({
+      maxConnections: 8,
+      headersTimeout: 2_000,
+      requestTimeout: 60_000,
+      keepAliveTimeout: 1_000,
+    });
+  });
+
+  it.each([
+    [['--max-connections=0'], '--max-connections (MAX_CONNECTIONS)', 'must be at least 1'],
+    [['--max-connections=-1'], '--max-connections (MAX_CONNECTIONS)', 'must be a whole number'],
+    [
+      ['--headers-timeout=0s'],
+      '--headers-timeout (HEADERS_TIMEOUT)',
+      'the headers timeout must be positive',
+    ],
+    [
+      ['--headers-timeout=31s'],
+      '--headers-timeout (HEADERS_TIMEOUT)',
+      'must not be longer than --request-timeout (REQUEST_TIMEOUT), which bounds the headers too',
+    ],
+  ])('refuses the connection limits %j, naming the flag', (argv, path, message) => {
+    let error: unknown;
+    try {
+      loadAgentConfig(argv, {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).issues).toEqual([{ path, message }]);
   });
 
   it('takes how much of each task output to keep from a flag or the environment', () => {

@@ -1,11 +1,13 @@
 import { BlockList, isIP } from 'node:net';
 import {
   ConfigurationError,
+  formatGoDuration,
   goDurationPattern,
   parseGoDuration,
   toFieldIssues,
 } from '@roundhouse/core';
 import { z } from 'zod';
+import { defaultConnectionLimits } from './connection-limits.js';
 import {
   asksForHelp,
   type GoArg,
@@ -61,38 +63,54 @@ export const minRetainedLogBytes = 64 * 1024;
 export const maxRetainedLogBytes = 1024 * 1024 * 1024;
 
 /** Every setting of `roundhouse-task-executor`: flag name, environment variable, schema. */
-export const AgentConfigSchema = z.object({
-  dataDir: z.string().min(1),
-  listenAddr: z.string().transform((text, context) => {
-    const address = parseListenAddress(text);
-    if (!address)
-      context.addIssue({ code: 'custom', message: 'must be host:port, [v6]:port or :port' });
-    return address ?? { host: '', port: 0 };
-  }),
-  reconcileInterval: duration('the interval'),
-  gracePeriod: duration('the grace period'),
-  enableSidecarMode: z.stringbool(),
-  mainContainerName: z.string().min(1),
-  enableContainerMode: z.stringbool(),
-  authTokenFile: z.string().min(1).optional(),
-  // Serve without a token on an address other machines reach; refused unless this is set.
-  insecureNoAuth: z.stringbool(),
-  // 0 is no limit; OpenSandbox's agent is fixed at 1.
-  maxConcurrentTasks: z
-    .string()
-    .regex(/^\d{1,9}$/, { error: 'must be a whole number (0: no limit)' })
-    .transform(Number),
-  // Off: a task whose outcome was lost is reported Unknown, never re-run (at most once).
-  rerunLostTasks: z.stringbool(),
-  // How much of each task's stdout and stderr is kept on disk (the supervisor's retainedLogBytes).
-  retainedLogBytes: z
-    .string()
-    .regex(/^\d{1,10}$/, { error: 'must be a whole number of bytes, such as 8388608 (8 MiB)' })
-    .transform(Number)
-    .refine((bytes) => bytes >= minRetainedLogBytes && bytes <= maxRetainedLogBytes, {
-      error: `must be from ${minRetainedLogBytes} (64 KiB) to ${maxRetainedLogBytes} (1 GiB) bytes`,
+export const AgentConfigSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    listenAddr: z.string().transform((text, context) => {
+      const address = parseListenAddress(text);
+      if (!address)
+        context.addIssue({ code: 'custom', message: 'must be host:port, [v6]:port or :port' });
+      return address ?? { host: '', port: 0 };
     }),
-});
+    reconcileInterval: duration('the interval'),
+    gracePeriod: duration('the grace period'),
+    enableSidecarMode: z.stringbool(),
+    mainContainerName: z.string().min(1),
+    enableContainerMode: z.stringbool(),
+    authTokenFile: z.string().min(1).optional(),
+    // Serve without a token on an address other machines reach; refused unless this is set.
+    insecureNoAuth: z.stringbool(),
+    // 0 is no limit; OpenSandbox's agent is fixed at 1.
+    maxConcurrentTasks: z
+      .string()
+      .regex(/^\d{1,9}$/, { error: 'must be a whole number (0: no limit)' })
+      .transform(Number),
+    // Off: a task whose outcome was lost is reported Unknown, never re-run (at most once).
+    rerunLostTasks: z.stringbool(),
+    // How much of each task's stdout and stderr is kept on disk (the supervisor's retainedLogBytes).
+    retainedLogBytes: z
+      .string()
+      .regex(/^\d{1,10}$/, { error: 'must be a whole number of bytes, such as 8388608 (8 MiB)' })
+      .transform(Number)
+      .refine((bytes) => bytes >= minRetainedLogBytes && bytes <= maxRetainedLogBytes, {
+        error: `must be from ${minRetainedLogBytes} (64 KiB) to ${maxRetainedLogBytes} (1 GiB) bytes`,
+      }),
+    // The server's connection limits (its ConnectionLimits).
+    maxConnections: z
+      .string()
+      .regex(/^\d{1,9}$/, { error: 'must be a whole number' })
+      .transform(Number)
+      .refine((count) => count >= 1, { error: 'must be at least 1' }),
+    headersTimeout: duration('the headers timeout'),
+    requestTimeout: duration('the request timeout'),
+    keepAliveTimeout: duration('the keep-alive timeout'),
+  })
+  .refine((config) => config.headersTimeout <= config.requestTimeout, {
+    // The request timeout runs from the same start and covers the headers too.
+    error:
+      'must not be longer than --request-timeout (REQUEST_TIMEOUT), which bounds the headers too',
+    path: ['headersTimeout'],
+  });
 
 /**
  * The agent's settings, and which of OpenSandbox's settings the command line or the
@@ -119,6 +137,22 @@ const settings: Readonly<
   maxConcurrentTasks: { env: 'MAX_CONCURRENT_TASKS', default: '0' },
   rerunLostTasks: { env: 'RERUN_LOST_TASKS', default: 'false' },
   retainedLogBytes: { env: 'RETAINED_LOG_BYTES', default: String(defaultRetainedLogBytes) },
+  maxConnections: {
+    env: 'MAX_CONNECTIONS',
+    default: String(defaultConnectionLimits.maxConnections),
+  },
+  headersTimeout: {
+    env: 'HEADERS_TIMEOUT',
+    default: formatGoDuration(defaultConnectionLimits.headersTimeoutMs),
+  },
+  requestTimeout: {
+    env: 'REQUEST_TIMEOUT',
+    default: formatGoDuration(defaultConnectionLimits.requestTimeoutMs),
+  },
+  keepAliveTimeout: {
+    env: 'KEEP_ALIVE_TIMEOUT',
+    default: formatGoDuration(defaultConnectionLimits.keepAliveTimeoutMs),
+  },
 };
 
 const booleans = new Set([

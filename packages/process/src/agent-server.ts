@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
 import { type RequestTarget, type Route, requestTarget, route } from './agent-routes.js';
 import { isAuthorized } from './bearer-auth.js';
+import { type ConnectionLimits, connectionLimits } from './connection-limits.js';
 import { defaultLogBytes, type LogStream, maxLogBytes } from './log-tail.js';
 import type { ProcessSupervisor } from './supervisor.js';
 import { TaskConflictError, TaskLimitError, TaskStoreError } from './task-errors.js';
@@ -23,6 +24,8 @@ export interface TaskExecutorServerOptions {
   readonly authToken?: string | undefined;
   /** Largest request body accepted; default 1 MiB. */
   readonly maxBodyBytes?: number;
+  /** How many connections are held at once, and how long each may be held idle. */
+  readonly connections?: Partial<ConnectionLimits>;
   readonly logger?: Logger;
 }
 
@@ -44,15 +47,46 @@ export class TaskExecutorServer {
   readonly #token: string | undefined;
   readonly #maxBodyBytes: number;
   readonly #log: Logger;
+  /** Connections refused at the cap since the last warning, and when that was. */
+  #dropped = 0;
+  #warnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: TaskExecutorServerOptions) {
     this.#supervisor = options.supervisor;
     this.#token = options.authToken;
     this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.#log = options.logger ?? noopLogger;
-    this.#server = createServer((request, response) => this.#serve(request, response));
-    // The Go agent's read and write timeouts.
-    this.#server.requestTimeout = 30_000;
+    const limits = connectionLimits(options.connections);
+    this.#server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // Node looks for expired requests this often (30 s by default), which would stretch a
+        // 10 s headers timeout to 40 s.
+        connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+      },
+      (request, response) => this.#serve(request, response),
+    );
+    this.#server.maxConnections = limits.maxConnections;
+    this.#server.on('drop', () => this.#refused(limits.maxConnections));
+  }
+
+  /**
+   * Counts a connection refused at the cap, and says so at most once a minute: a caller
+   * holding the cap leaves the process engine and the kubelet's probes unanswered, and one
+   * line per refused connection would let it flood the log as well.
+   */
+  #refused(maxConnections: number): void {
+    this.#dropped++;
+    const now = Date.now();
+    if (now - this.#warnedAt < 60_000) return;
+    this.#log.warn(
+      { maxConnections, refused: this.#dropped },
+      'refusing connections: as many are open as maxConnections (--max-connections) allows',
+    );
+    this.#warnedAt = now;
+    this.#dropped = 0;
   }
 
   /** Starts listening; port 0 picks a free port. Resolves with the bound address. */

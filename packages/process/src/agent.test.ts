@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@roundhouse/core';
@@ -76,4 +78,33 @@ describe('starting the agent', () => {
       await agent.stop();
     }
   }, 20_000);
+
+  it('serves with the connection limits its flags set', async () => {
+    const argv = [
+      `--data-dir=${join(dir, 'limits')}`,
+      '--listen-addr=127.0.0.1:0',
+      '--max-connections=1',
+      '--headers-timeout=100ms',
+      '--request-timeout=200ms',
+    ];
+    const agent = await startAgent(loadAgentConfig(argv, {}), silent);
+    try {
+      const answers = (socket: Socket) =>
+        new Promise<string>((resolve) => {
+          let answer = '';
+          socket.on('data', (chunk) => {
+            answer += String(chunk);
+          });
+          socket.on('close', () => resolve(answer));
+        });
+      const holder = connect(agent.port, '127.0.0.1');
+      const held = answers(holder);
+      await once(holder, 'connect');
+      // One connection is the cap: the second is closed unanswered, the first times out.
+      expect(await answers(connect(agent.port, '127.0.0.1'))).toBe('');
+      expect((await held).split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    } finally {
+      await agent.stop();
+    }
+  });
 });

@@ -45,7 +45,18 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     passEnvironment: 'all',
     logger,
   });
-  const server = new TaskExecutorServer({ supervisor, authToken: token, logger });
+  const server = new TaskExecutorServer({
+    supervisor,
+    authToken: token,
+    connections: {
+      maxConnections: config.maxConnections,
+      // A Go duration may be finer than a millisecond ("500us"); Node's timeouts are whole ones.
+      headersTimeoutMs: Math.ceil(config.headersTimeout),
+      requestTimeoutMs: Math.ceil(config.requestTimeout),
+      keepAliveTimeoutMs: Math.ceil(config.keepAliveTimeout),
+    },
+    logger,
+  });
   const { host, port } = await server.listen(config.listenAddr.host, config.listenAddr.port);
   if (token === undefined && servesOthersWithoutToken(config)) {
     const { username, uid } = userInfo();
@@ -79,6 +90,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       maxConcurrentTasks: config.maxConcurrentTasks || 'unlimited',
       rerunLostTasks: config.rerunLostTasks,
       retainedLogBytes: config.retainedLogBytes,
+      maxConnections: config.maxConnections,
     },
     'listening',
   );

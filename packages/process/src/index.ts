@@ -21,6 +21,7 @@ export {
 } from './agent-config.js';
 export { AgentExecutor, type AgentExecutorOptions } from './agent-executor.js';
 export { TaskExecutorServer, type TaskExecutorServerOptions } from './agent-server.js';
+export { type ConnectionLimits, defaultConnectionLimits } from './connection-limits.js';
 export {
   executionTask,
   executionTaskName,
