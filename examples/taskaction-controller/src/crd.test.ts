@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { maxTaskChars, maxTaskStrings } from './action-size.js';
 import { taskActionCrd } from './crd.js';
 import { maxAttempts } from './spec.js';
 
@@ -76,6 +77,24 @@ describe('taskActionCrd', () => {
     const retries = spec.properties.taskTemplate?.properties.retries?.maximum as number;
     expect(status.properties.attempts?.maximum).toBe(retries + 1);
     expect(status.properties.attempts?.maximum).toBe(maxAttempts);
+  });
+
+  it('bounds what an author may make large, so an action always has room for its status', () => {
+    type Field = Record<string, unknown> & { properties: Record<string, Field> };
+    const spec = schema?.properties.spec as unknown as Field;
+    const template = spec.properties.taskTemplate as Field;
+    for (const list of [template.properties.command, template.properties.args]) {
+      expect(list).toMatchObject({ maxItems: maxTaskStrings, items: { maxLength: maxTaskChars } });
+    }
+    for (const map of [template.properties.env, spec.properties.envVars]) {
+      expect(map).toMatchObject({
+        maxProperties: maxTaskStrings,
+        additionalProperties: { maxLength: maxTaskChars },
+      });
+    }
+    expect(spec['x-kubernetes-validations']).toContainEqual(
+      expect.objectContaining({ rule: expect.stringMatching(/\.sum\(\) : 0\) <= 196608$/) }),
+    );
   });
 
   it('shows the Progressing reason as the status column', () => {

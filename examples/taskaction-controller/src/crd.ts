@@ -1,4 +1,5 @@
-import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
+import { crdSchemaOf, type JsonSchema, namespacedCrd } from '@roundhouse/controller';
+import { maxTaskChars, maxTaskStrings } from './action-size.js';
 import { group, kind, plural, version } from './resource.js';
 import { TaskActionResourceSpecSchema, TaskActionStoredStatusSchema } from './spec.js';
 
@@ -34,13 +35,65 @@ const signalTypeRule = [
   "(self.spec.conditionSpec.type == 'float' && self.status.signalValue.matches('^-?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$'))))",
 ].join(' ');
 
+type Schema = JsonSchema & { properties: Record<string, JsonSchema> };
+
+const listChars = (path: string) => `(has(${path}) ? ${path}.map(s, size(s)).sum() : 0)`;
+// A variable's name counts twice: the API server keeps it again in managedFields.
+const mapChars = (path: string) =>
+  `(has(${path}) ? ${path}.map(k, 2 * size(k) + size(${path}[k])).sum() : 0)`;
+
+/**
+ * The spec with its size bounds (see action-size.ts), which zod cannot say of a record: at most
+ * `maxTaskStrings` arguments, and variables, in each list and map, and `maxTaskChars` characters
+ * in all of them together.
+ */
+function withSizeBounds(spec: Schema): Schema {
+  const template = spec.properties.taskTemplate as Schema;
+  const list = (field: JsonSchema & { items: JsonSchema }) => ({
+    ...field,
+    maxItems: maxTaskStrings,
+    items: { ...field.items, maxLength: maxTaskChars },
+  });
+  const map = (field: JsonSchema & { additionalProperties: JsonSchema }) => ({
+    ...field,
+    maxProperties: maxTaskStrings,
+    additionalProperties: { ...field.additionalProperties, maxLength: maxTaskChars },
+  });
+  const t = 'self.taskTemplate';
+  const templateChars = [`${t}.command`, `${t}.args`].map(listChars).concat(mapChars(`${t}.env`));
+  return {
+    ...spec,
+    properties: {
+      ...spec.properties,
+      taskTemplate: {
+        ...template,
+        properties: {
+          ...template.properties,
+          command: list(template.properties.command as never),
+          args: list(template.properties.args as never),
+          env: map(template.properties.env as never),
+        },
+      },
+      envVars: map(spec.properties.envVars as never),
+    },
+    'x-kubernetes-validations': [
+      ...((spec['x-kubernetes-validations'] as unknown[]) ?? []),
+      {
+        rule: `(has(${t}) ? ${templateChars.join(' + ')} : 0) + ${mapChars('self.envVars')} <= ${maxTaskChars}`,
+        message: `taskTemplate.command, args, env and envVars hold at most ${maxTaskChars} characters together (a variable's name counted twice), so the action still has room for its status; pass large data through inputUri`,
+      },
+    ],
+  };
+}
+
 /**
  * The TaskAction CRD, its schema derived from the zod schemas the controller validates with.
  * Spec fields are optional to the API server, so an incomplete action is accepted and then
  * failed with InvalidSpec naming every missing field; types and bounds are still enforced at
  * the door. The spec is immutable: an action is the record of one task run. The signal of a
  * condition action is checked here, where every writer passes: written once, only to a
- * condition that has not ended, and of the condition's declared type.
+ * condition that has not ended, and of the condition's declared type. What an author may make
+ * large is bounded, so an action always has room for the status that ends it.
  */
 export function taskActionCrd() {
   const crd = namespacedCrd({
@@ -57,12 +110,12 @@ export function taskActionCrd() {
       { name: 'Progressing', type: 'string', jsonPath: `${progressing}.status`, priority: 1 },
       { name: 'Error', type: 'string', jsonPath: '.status.errorState.code', priority: 1 },
     ],
-    spec: {
-      ...crdSchemaOf(TaskActionResourceSpecSchema, { optionalFields: true }),
+    spec: withSizeBounds({
+      ...(crdSchemaOf(TaskActionResourceSpecSchema, { optionalFields: true }) as Schema),
       'x-kubernetes-validations': [
         { rule: 'self == oldSelf', message: 'spec is immutable after creation' },
       ],
-    },
+    }),
     status: {
       ...crdSchemaOf(TaskActionStoredStatusSchema),
       'x-kubernetes-validations': signalStatusRules,

@@ -286,6 +286,37 @@ describe('TaskActionReconciler', () => {
     expect(executor.cleanup).not.toHaveBeenCalled();
   });
 
+  it('fails with StatusTooLarge a running action whose status would not fit, and deletes its running attempt', async () => {
+    const launched = {
+      ...queued,
+      status: markLaunched(queued.status as never, 'job created', { now }),
+    };
+    // The engine's message, as the attempt starts running, makes the status too large to store.
+    const { reconciler, client, executor } = reconcilerFor(launched, {
+      executor: {
+        getStatus: vi.fn(async () => ({
+          phase: 'Running',
+          reason: 'Running',
+          message: 'E'.repeat(1_600_000),
+          summary: { status: 'Unknown', reason: 'Running' },
+        })) as never,
+      },
+    });
+    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    expect(phaseOf(written.status as never)).toBe('PermanentFailure');
+    expect(written.status).toMatchObject({ errorState: { code: 'StatusTooLarge' } });
+    expect(executor.cleanup).not.toHaveBeenCalled();
+
+    const { reconciler: next, executor: engine } = reconcilerFor(written);
+    await next.reconcile('ns/run1-a1', ctx(0));
+    expect(engine.cleanup).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ name: 'run1-a1-0' }) }),
+      'exec',
+      expect.anything(),
+    );
+  });
+
   it('launches no attempt past retries + 1, whatever attempt count a signaller wrote', async () => {
     const forged = { ...queued, status: { ...(queued.status as object), attempts: 5_000 } };
     const { reconciler, client, executor } = reconcilerFor(forged);

@@ -35,6 +35,7 @@ import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
 import { inActionTerms } from './action-fields.js';
+import { statusTooLargeCode } from './action-size.js';
 import { attemptExecution, maxAttemptsOf, outputUriOf, refuseAttemptNumber } from './attempt.js';
 import { attemptResourceState } from './attempt-resource.js';
 import { cachePolicyOf } from './cache.js';
@@ -246,6 +247,12 @@ export class TaskActionReconciler implements Reconciler {
       : resolveTaskAction(object, routing, registry);
     const policy = resolved?.valid ? cachePolicyOf(resolved.value.action) : undefined;
     if (policy) await this.#cache.release(policy, { now: this.#o.now(), signal: ctx.signal });
+    // The only failure that can end an action while its attempt runs: the attempt goes with it.
+    if (resolved?.valid && view.status.errorState?.code === statusTooLargeCode) {
+      const { action, engine } = resolved.value;
+      const wfe = attemptExecution(action, attemptsOf(view.status), engine);
+      await registry.get(engine).cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+    }
     const labelled = await labelFinished(object, view, {
       client,
       now: this.#o.now(),

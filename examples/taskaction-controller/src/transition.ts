@@ -13,6 +13,7 @@ import {
 } from '@roundhouse/controller';
 import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import type { ActionCopies } from './action-copies.js';
+import { statusWithin } from './action-size.js';
 import { type ActionEvent, transitionEvent } from './events.js';
 import { taskActions } from './resource.js';
 import { type TaskActionView, taskActionView } from './spec.js';
@@ -47,7 +48,8 @@ export interface WriteOptions {
  * the cache (`ActionCopies`), so the cache holds the newest status unless a write of this key
  * failed without an answer (`ctx.attempt` > 0 then): the write computes from the cached copy and
  * is conditional on its resourceVersion, instead of reading the action first. A copy that moved
- * on (someone edited a label) costs a conflict, after which the action is read fresh.
+ * on (someone edited a label) costs a conflict, after which the action is read fresh. A status
+ * the action cannot hold becomes its `StatusTooLarge` failure (`statusWithin`).
  */
 export class TransitionWriter {
   constructor(
@@ -75,7 +77,10 @@ export class TransitionWriter {
       (current) => {
         const view = taskActionView(current);
         if (expected && !applies(view.status, expected)) return undefined;
-        const next = compute(view.status, { now, generation: current.metadata?.generation });
+        const at = { now, generation: current.metadata?.generation };
+        const computed = compute(view.status, at);
+        // A status the action cannot hold is written (and recorded) as its failure instead.
+        const next = computed && statusWithin(current, computed, at);
         return next && { status: next, event: transitionEvent(view, next, now, options) };
       },
       this.sink,

@@ -1,7 +1,9 @@
 import { markQueued } from '@roundhouse/controller';
+import { maxObjectBytes } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
+import { maxTaskChars, maxTaskStrings, storedBytes } from '../src/action-size.js';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
 import { maxAttempts } from '../src/spec.js';
@@ -139,6 +141,60 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       async () => expect(await admin().get(taskActions, env.namespace, name)).toBeNull(),
       { timeout: 30_000, interval: 200 },
     );
+  });
+
+  /** Variables holding `maxTaskChars + extra` characters, names counted twice, values in `<`s. */
+  function largestEnv(extra = 0): Record<string, string> {
+    const names = Array.from(
+      { length: maxTaskStrings },
+      (_, i) => `V${String(i).padStart(8, '0')}`,
+    );
+    const each = (maxTaskChars - 2 * names.join('').length) / names.length;
+    return Object.fromEntries(
+      // `<` is what the API server stores in six bytes: the largest value of its length.
+      names.map((name, i) => [name, '<'.repeat(each + (i === 0 ? extra : 0))]),
+    );
+  }
+
+  it('refuses at create an environment past the size bounds, which would leave no room for a status', async () => {
+    const mallory = await authorAndSignaller();
+    const manifest = taskAction({
+      taskTemplate: { image: 'registry.invalid/task:1', env: largestEnv(1) },
+    });
+    const refusal = await apply(mallory, env.namespace, manifest).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ reason: 'Invalid' });
+    expect(String((refusal as Error).message)).toMatch(/hold at most 196608 characters together/);
+  });
+
+  it('fails with StatusTooLarge, launching nothing, an action whose status would not fit', async () => {
+    const manifest = taskAction({
+      taskTemplate: { image: 'registry.invalid/task:1', env: largestEnv() },
+    });
+    const name = manifest.metadata.name;
+    const created = await apply(admin(), env.namespace, manifest);
+    // Its author's annotations take it to 2 KiB short of what the API server stores: a status
+    // fits, but not the history an action gathers as it runs.
+    const pad = maxObjectBytes - 2048 - storedBytes(created) - 64;
+    await admin().patch(
+      taskActions,
+      env.namespace,
+      name,
+      {
+        metadata: { annotations: { note: '<'.repeat(Math.floor(pad / 6)) + 'n'.repeat(pad % 6) } },
+      },
+      { strategy: 'merge' },
+    );
+
+    await start();
+    const failed = await waitForPhase(admin(), env.namespace, name, 'PermanentFailure');
+    expect(failed.status.errorState).toEqual({
+      code: 'StatusTooLarge',
+      kind: 'USER',
+      message: expect.stringMatching(
+        /^the action's status would make it \d+ bytes, more than the 1572864 the API server can store: /,
+      ),
+    });
+    expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   });
 
   it('gives an attempt without a timeout the default deadline, so none holds a pod for ever', async () => {
