@@ -25,7 +25,14 @@ describe('the DistExec CRD', () => {
     ]);
     expect(spec['x-kubernetes-validations']).toEqual([
       expect.objectContaining({ rule: expect.stringContaining('exists_one') }),
+      expect.objectContaining({
+        rule: '!has(self.argv) || self.argv.map(a, size(a)).sum() <= 16384',
+        fieldPath: '.argv',
+      }),
     ]);
+    expect((spec.properties as Record<string, Record<string, unknown>>).nodeSelector).toMatchObject(
+      { maxProperties: 64, additionalProperties: { maxLength: 63 } },
+    );
     const results = (status.properties as Record<string, { additionalProperties?: unknown }>)
       .results;
     expect(results?.additionalProperties).toMatchObject({

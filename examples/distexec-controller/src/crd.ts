@@ -1,10 +1,30 @@
-import { crdSchemaOf, namespacedCrd } from '@roundhouse/controller';
+import { crdSchemaOf, type JsonSchema, namespacedCrd } from '@roundhouse/controller';
 import { group, kind, plural, version } from './resource.js';
-import { DistExecStatusSchema, distExecSpecFields } from './spec.js';
+import {
+  DistExecStatusSchema,
+  distExecSpecFields,
+  maxProgramChars,
+  maxSelectorLabels,
+} from './spec.js';
+
+type Schema = JsonSchema & { properties: Record<string, JsonSchema> };
+
+/** The count of `nodeSelector`'s labels, which zod cannot say of a record. */
+function withSizeBounds(spec: Schema): Schema {
+  const selector = spec.properties.nodeSelector as JsonSchema;
+  return {
+    ...spec,
+    properties: {
+      ...spec.properties,
+      nodeSelector: { ...selector, maxProperties: maxSelectorLabels },
+    },
+  };
+}
 
 /**
  * The DistExec CRD, its schema derived from the zod schemas the agents validate with. The
- * rule that exactly one of command, argv and shell is set is CEL, which zod cannot emit.
+ * rules that exactly one of command, argv and shell is set, and how much argv holds in all,
+ * are CEL, which zod cannot emit.
  */
 export function distExecCrd() {
   return namespacedCrd({
@@ -19,15 +39,20 @@ export function distExecCrd() {
       { name: 'Command', type: 'string', jsonPath: '.spec.command', priority: 1 },
       { name: 'Shell', type: 'string', jsonPath: '.spec.shell', priority: 1 },
     ],
-    spec: {
-      ...crdSchemaOf(distExecSpecFields),
+    spec: withSizeBounds({
+      ...(crdSchemaOf(distExecSpecFields) as Schema),
       'x-kubernetes-validations': [
         {
           rule: '[has(self.command), has(self.argv), has(self.shell)].exists_one(x, x)',
           message: 'set exactly one of command, argv and shell',
         },
+        {
+          rule: `!has(self.argv) || self.argv.map(a, size(a)).sum() <= ${maxProgramChars}`,
+          message: `argv holds at most ${maxProgramChars} characters together, so every node's result still fits beside it; run a script from the image instead`,
+          fieldPath: '.argv',
+        },
       ],
-    },
+    }),
     status: crdSchemaOf(DistExecStatusSchema),
   });
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { argvOf, DistExecSpecSchema, distExecView, resultsOf, selects } from './spec.js';
+import {
+  argvOf,
+  DistExecSpecSchema,
+  distExecView,
+  maxProgramChars,
+  resultsOf,
+  selects,
+} from './spec.js';
 
 const metadata = { name: 'ls', namespace: 'default', uid: 'u1', generation: 2 };
 
@@ -23,6 +30,30 @@ describe('DistExecSpecSchema', () => {
     expect(DistExecSpecSchema.safeParse({ command: 'ls', argv: ['ls'] }).success).toBe(false);
   });
 
+  it('bounds what a program and a selector take, so the result of every node fits beside them', () => {
+    // Arguments of 4096 characters each, the longest one may be, after the program's name.
+    const argv = (chars: number) => [
+      'sh',
+      ...Array.from({ length: 4 }, (_, i) => 'x'.repeat(i < 3 ? 4096 : chars - 2 - 3 * 4096)),
+    ];
+    expect(DistExecSpecSchema.safeParse({ argv: argv(maxProgramChars) }).success).toBe(true);
+    const view = distExecView({ metadata, spec: { argv: argv(maxProgramChars + 1) } });
+    expect(!view.spec.valid && view.spec.message).toMatch(
+      /^spec\.argv: holds 16385 characters, more than the 16384 a program may take/,
+    );
+    const labels = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
+    expect(DistExecSpecSchema.safeParse({ shell: 'x', nodeSelector: labels(64) }).success).toBe(
+      true,
+    );
+    expect(DistExecSpecSchema.safeParse({ shell: 'x', nodeSelector: labels(65) }).success).toBe(
+      false,
+    );
+    expect(
+      DistExecSpecSchema.safeParse({ shell: 'x', nodeSelector: { a: 'v'.repeat(64) } }).success,
+    ).toBe(false);
+  });
+
   it('refuses what would run no program', () => {
     expect(DistExecSpecSchema.safeParse({ command: ' ls' }).success).toBe(false);
     expect(DistExecSpecSchema.safeParse({ argv: [] }).success).toBe(false);
@@ -34,9 +65,16 @@ describe('DistExecSpecSchema', () => {
   it('refuses an image the job engine could not pull, naming spec.image and the form it wants', () => {
     expect(DistExecSpecSchema.safeParse({ shell: 'x', image: 'busybox:1.37' }).success).toBe(true);
     expect(
+      DistExecSpecSchema.safeParse({
+        shell: 'x',
+        image: `registry.example.com:5000/a/b@sha256:${'ab'.repeat(32)}`,
+      }).success,
+    ).toBe(true);
+    // A digest the kubelet would refuse: too short.
+    expect(
       DistExecSpecSchema.safeParse({ shell: 'x', image: 'registry.example.com:5000/a/b@sha256:ab' })
         .success,
-    ).toBe(true);
+    ).toBe(false);
     const view = distExecView({ metadata, spec: { shell: 'x', image: 'Busybox:1.37' } });
     expect(!view.spec.valid && view.spec.message).toMatch(
       /spec\.image: must be an OCI image reference, its repository path in lowercase/,

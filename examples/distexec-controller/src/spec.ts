@@ -19,6 +19,17 @@ export const imageReference = z.string().max(512).regex(new RegExp(ociReferenceP
     'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/tools/busybox:1.37"',
 });
 
+/**
+ * The most characters a program takes: a `shell` script, or `argv`'s arguments together. Every
+ * node's entry must still fit in the DistExec beside its spec (etcd stores no object over
+ * 1.5 MiB, see `maxDistExecBytes`), and an argv of 256 arguments of 4096 characters could take
+ * that room alone, so no entry could be written and every node retried for ever.
+ */
+export const maxProgramChars = 16_384;
+
+/** The most labels `nodeSelector` matches, each value as long as a label's may be. */
+export const maxSelectorLabels = 64;
+
 /** Upper bound of `timeoutSeconds`: an int32, as Go clients send it, like the supervisor's. */
 const maxTimeoutSeconds = 2 ** 31 - 1;
 
@@ -35,10 +46,12 @@ const SpecFieldsSchema = z.object({
     .min(1)
     .max(256)
     .optional()
-    .describe('The program and its arguments, as given; no shell.'),
+    .describe(
+      `The program and its arguments, as given; no shell. At most ${maxProgramChars} characters together.`,
+    ),
   shell: argument
     .min(1)
-    .max(16384)
+    .max(maxProgramChars)
     .optional()
     .describe('A script run by /bin/sh -c: pipes, quoting and variables work.'),
   timeoutSeconds: z
@@ -56,7 +69,7 @@ const SpecFieldsSchema = z.object({
     .optional()
     .describe('Attempts after a failed one on the same node; default 0.'),
   nodeSelector: z
-    .record(z.string(), z.string())
+    .record(z.string().max(317), z.string().max(63))
     .optional()
     .describe('Run only on nodes with all these labels; default every node.'),
   image: imageReference
@@ -88,6 +101,20 @@ export const DistExecSpecSchema = SpecFieldsSchema.superRefine((spec, context) =
         'starts with a space, which (split as dist-exec splits) leaves the program name empty',
     });
   }
+  if (spec.argv && argvChars(spec.argv) > maxProgramChars) {
+    context.addIssue({
+      code: 'custom',
+      path: ['argv'],
+      message: `holds ${argvChars(spec.argv)} characters, more than the ${maxProgramChars} a program may take; run a script from the image instead`,
+    });
+  }
+  if (spec.nodeSelector && Object.keys(spec.nodeSelector).length > maxSelectorLabels) {
+    context.addIssue({
+      code: 'custom',
+      path: ['nodeSelector'],
+      message: `matches more than ${maxSelectorLabels} labels`,
+    });
+  }
   // The supervisor refuses an empty program name; found only then, it would be retried forever.
   if (spec.argv?.[0] === '') {
     context.addIssue({
@@ -99,6 +126,13 @@ export const DistExecSpecSchema = SpecFieldsSchema.superRefine((spec, context) =
 });
 
 export type DistExecSpec = z.infer<typeof DistExecSpecSchema>;
+
+function argvChars(argv: readonly string[]): number {
+  let chars = 0;
+  // Code points, as the API server's CEL `size` counts them.
+  for (const argument of argv) for (const _ of argument) chars += 1;
+  return chars;
+}
 
 /** The fields of the spec, for the CRD; the CRD states the exactly-one rule in CEL. */
 export const distExecSpecFields = SpecFieldsSchema;

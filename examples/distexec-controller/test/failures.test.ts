@@ -17,6 +17,14 @@ describeWithControlPlane('DistExec failures, retries and timeouts', () => {
 
   afterAll(() => world.tearDown());
 
+  it("refuses at create an argv too large to leave room for the nodes' results", async () => {
+    const refusal = await world
+      .createDistExec('huge-argv', { argv: ['echo', ...Array(5).fill('x'.repeat(4096))] })
+      .catch((error: unknown) => error);
+    expect(isKubernetesError(refusal, 'Invalid')).toBe(true);
+    expect(String((refusal as Error).message)).toMatch(/argv holds at most 16384 characters/);
+  });
+
   it('records a failing command with its exit code and stderr, after exactly retries + 1 attempts', async () => {
     const runs = world.path('failing');
     await world.createDistExec('failing', {
