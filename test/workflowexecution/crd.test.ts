@@ -88,6 +88,53 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
       },
       'spec.workflowRef.executionBundle',
     ],
+    [
+      'a bundle pinned to a digest the kubelet would not pull by',
+      {
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: 'registry.invalid/restart:1@sha256:x',
+        },
+      },
+      'spec.workflowRef.executionBundle',
+    ],
+    [
+      'a digest one hex digit short, which the kubelet would not pull by',
+      {
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: 'registry.invalid/restart:1',
+          executionBundleDigest: `sha256:${'a'.repeat(63)}`,
+        },
+      },
+      'spec.workflowRef.executionBundleDigest',
+    ],
+    [
+      'a digest in uppercase hex, which the kubelet would not pull by',
+      {
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: 'registry.invalid/restart:1',
+          executionBundleDigest: `sha256:${'A'.repeat(64)}`,
+        },
+      },
+      'spec.workflowRef.executionBundleDigest',
+    ],
+    [
+      'a digest of an algorithm go-digest does not register, which the kubelet would not pull by',
+      {
+        workflowRef: {
+          workflowId: 'restart',
+          version: '1',
+          executionBundle: 'registry.invalid/restart:1',
+          executionBundleDigest: `md5:${'a'.repeat(32)}`,
+        },
+      },
+      'spec.workflowRef.executionBundleDigest',
+    ],
     ['a numeric parameter', { parameters: { N: 3 } }, 'spec.parameters.N'],
     [
       'more than 256 parameters',

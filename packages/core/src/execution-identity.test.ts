@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { requestedDependencies } from './execution-identity.js';
+import { ConfigurationError } from './errors.js';
+import { executionImage, requestedDependencies } from './execution-identity.js';
 import { parseWorkflowExecution } from './workflow-execution.js';
 
 const execution = (workflowRef: object, spec: object = {}) =>
@@ -47,4 +48,42 @@ describe('requestedDependencies', () => {
       path: 'spec.workflowRef.dependencies',
     });
   });
+});
+
+describe('executionImage', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+
+  it('pins the bundle to its digest', () => {
+    expect(executionImage(execution({ executionBundleDigest: digest }))).toBe(
+      `registry.example.com/restart:1@${digest}`,
+    );
+  });
+
+  it.each([
+    [
+      { executionBundleDigest: 'sha256:abc' },
+      'spec.workflowRef.executionBundleDigest',
+      'a sha256 digest has 64 hex digits, this one 3; copy the whole digest the registry reports',
+    ],
+    [
+      { executionBundle: 'registry.example.com/restart:1@md5:abc' },
+      'spec.workflowRef.executionBundle',
+      'the kubelet pulls by sha256, sha384 or sha512 digests, not "md5"; pin the image by one of those',
+    ],
+  ])(
+    'refuses a digest the kubelet would not pull by, in an execution no schema checked (%j)',
+    (workflowRef, path, message) => {
+      // As a library caller may build one: the spec's own grammar would refuse it first.
+      const wfe = execution({});
+      Object.assign(wfe.spec.workflowRef, workflowRef);
+      let error: unknown;
+      try {
+        executionImage(wfe);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as ConfigurationError).issues).toEqual([{ path, message }]);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { ConfigurationError } from './errors.js';
 import { isOciReference } from './grammar.js';
-import { pinnedReference } from './image-reference.js';
+import { pinnedReference, referenceDigestProblem } from './image-reference.js';
 import type { Dependencies, WorkflowExecution } from './workflow-execution.js';
 
 /** The fields that name an engine, in either of kubernaut's shapes; unvalidated objects fit. */
@@ -67,11 +67,21 @@ export function requestedDependencies(wfe: WorkflowExecution): {
 /**
  * The OCI reference an engine that runs images pulls for `wfe`: the execution bundle, pinned
  * to `executionBundleDigest` when one is given. A bundle that is not an OCI reference (a
- * repository URL, which the spec admits for engines that take one) is a ConfigurationError.
+ * repository URL, which the spec admits for engines that take one), or a digest the kubelet
+ * would not pull by, is a ConfigurationError naming the field to fix.
  */
 export function executionImage(wfe: WorkflowExecution): string {
   const { executionBundle, executionBundleDigest } = wfe.spec.workflowRef;
   const image = pinnedReference(executionBundle, executionBundleDigest);
+  const digest = referenceDigestProblem(image);
+  if (digest) {
+    throw new ConfigurationError({
+      path: executionBundleDigest
+        ? 'spec.workflowRef.executionBundleDigest'
+        : 'spec.workflowRef.executionBundle',
+      message: digest,
+    });
+  }
   if (!isOciReference(image)) {
     throw new ConfigurationError({
       path: 'spec.workflowRef.executionBundle',

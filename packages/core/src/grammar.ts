@@ -6,6 +6,8 @@
  * bidirectional overrides or other invisible characters can pass.
  */
 
+import { digestHexDigits } from './image-reference.js';
+
 /** A namespace name: DNS-1123 label. */
 const namespace = '[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?';
 /** A kind as kubectl spells it (`deployment`, `Deployment`, `statefulset`). */
@@ -35,13 +37,17 @@ const separator = '(?:[_.]|__|[-]+)';
 const pathComponent = `${alphaNumeric}(?:${separator}${alphaNumeric})*`;
 const remoteName = `${pathComponent}(?:/${pathComponent})*`;
 const tag = '[\\w][\\w.-]{0,127}';
-// The OCI image-spec digest grammar (algorithm:encoded); registries check the encoding.
-const digest = '[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+';
+// A digest the kubelet pulls by: a registered algorithm and exactly its length in lowercase hex
+// (see digestHexDigits). The OCI image-spec grammar admits any algorithm and encoding, which
+// the kubelet refuses only once the Pod exists.
+const digest = `(?:${Object.entries(digestHexDigits)
+  .map(([algorithm, digits]) => `${algorithm}:[a-f0-9]{${digits}}`)
+  .join('|')})`;
 
 /** An OCI image or bundle reference: `[registry[:port]/]path[:tag][@digest]`. */
 export const ociReferencePattern = `^(?:${domain}/)?${remoteName}(?::${tag})?(?:@${digest})?$`;
 
-/** An OCI digest such as `sha256:<hex>`. */
+/** An OCI digest the kubelet pulls by, such as `sha256:<64 lowercase hex digits>`. */
 export const ociDigestPattern = `^${digest}$`;
 
 /**

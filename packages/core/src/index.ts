@@ -67,7 +67,12 @@ export {
   ociReferencePattern,
   targetResourcePattern,
 } from './grammar.js';
-export { pinnedReference } from './image-reference.js';
+export {
+  digestHexDigits,
+  digestProblem,
+  pinnedReference,
+  referenceDigestProblem,
+} from './image-reference.js';
 export { formatKubeMicroTime, formatKubeTime } from './kube-time.js';
 export { isDns1123Label, isDns1123Subdomain, toDns1123Label } from './kubernetes-names.js';
 export {

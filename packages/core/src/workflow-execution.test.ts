@@ -11,7 +11,7 @@ const valid = () => ({
       workflowId: 'restart-pod',
       version: '1.0.0',
       executionBundle: 'quay.io/acme/restart:1',
-      executionBundleDigest: 'sha256:abc123',
+      executionBundleDigest: `sha256:${'ab'.repeat(32)}`,
       engineConfig: { jobTemplateName: 'restart', nested: [1, { a: null }] },
     },
     targetResource: 'prod/deployment/api',
@@ -203,6 +203,32 @@ describe('parseWorkflowExecution', () => {
     const input = valid();
     input.spec.workflowRef.executionBundle = bundle;
     expect(issuesOf(input).map((i) => i.path)).toEqual(['spec.workflowRef.executionBundle']);
+  });
+
+  it('refuses a digest the kubelet would not pull by, in the bundle or beside it, saying why', () => {
+    const pinned = valid();
+    pinned.spec.workflowRef.executionBundle = 'quay.io/acme/restart:1@sha256:x';
+    expect(issuesOf(pinned)).toEqual([
+      {
+        path: 'spec.workflowRef.executionBundle',
+        message:
+          'its digest: a sha256 digest is lowercase hex (0-9, a-f), as the registry reports it; write sha256:<64 lowercase hex digits>',
+      },
+    ]);
+    const beside = valid();
+    beside.spec.workflowRef.executionBundleDigest = `sha256:${'a'.repeat(63)}`;
+    expect(issuesOf(beside)).toEqual([
+      {
+        path: 'spec.workflowRef.executionBundleDigest',
+        message:
+          'a sha256 digest has 64 hex digits, this one 63; copy the whole digest the registry reports',
+      },
+    ]);
+    const sha512 = valid();
+    sha512.spec.workflowRef.executionBundleDigest = `sha512:${'a'.repeat(128)}`;
+    expect(parseWorkflowExecution(sha512).spec.workflowRef.executionBundleDigest).toBe(
+      `sha512:${'a'.repeat(128)}`,
+    );
   });
 
   it.each([
@@ -457,7 +483,7 @@ const catalogSnapshot = (): Loose => ({
       workflowName: 'restart-pod',
       actionType: 'RestartPod',
       version: '1.0.0',
-      executionBundle: 'quay.io/acme/restart@sha256:abc',
+      executionBundle: `quay.io/acme/restart@sha256:${'c'.repeat(64)}`,
       executionEngine: 'job',
       serviceAccountName: 'runner',
       dependencies: { secrets: [{ name: 'db' }] },

@@ -6,6 +6,7 @@ import { listsDependencies, requestedEngine } from './execution-identity.js';
 import { freeTextMaxLength, identifierMaxLength, nonEmpty } from './field-bounds.js';
 import { toFieldIssues } from './field-issues.js';
 import { executionBundlePattern, ociDigestPattern } from './grammar.js';
+import { digestProblem, referenceDigestProblem } from './image-reference.js';
 import { ResourceRequirementsSchema } from './resource-requirements.js';
 import { findShapeIssue } from './shape-issue.js';
 import { TargetResourceSchema } from './target-resource.js';
@@ -106,16 +107,21 @@ export const WorkflowRefSchema = z.strictObject({
     .max(2048)
     .regex(new RegExp(executionBundlePattern), {
       // kubernaut's words for an empty one (its ValidateSpec); the grammar is Roundhouse's own.
-      error: (issue) =>
-        issue.input === ''
-          ? 'workflowRef.executionBundle is required'
-          : 'must be an OCI reference such as "registry.example.com/team/workflow:1.2" (no spaces), or a repository URL for engines that take one',
+      error: (issue) => {
+        if (issue.input === '') return 'workflowRef.executionBundle is required';
+        const digest = referenceDigestProblem(String(issue.input));
+        return digest
+          ? `its digest: ${digest}`
+          : 'must be an OCI reference such as "registry.example.com/team/workflow:1.2" (no spaces), or a repository URL for engines that take one';
+      },
     }),
   executionBundleDigest: z
     .string()
     .max(512)
     .regex(new RegExp(ociDigestPattern), {
-      error: 'must be an OCI digest such as "sha256:<hex>"',
+      error: (issue) =>
+        digestProblem(String(issue.input)) ??
+        'must be an OCI digest such as "sha256:<64 lowercase hex digits>"',
     })
     .optional(),
   /** Engine-specific settings, validated by the engine that reads them. */

@@ -194,7 +194,8 @@ describe('buildJob', () => {
           workflowId: 'w',
           version: '1',
           executionBundle: 'quay.io/acme/restart:1',
-          executionBundleDigest: 'sha256:0123abcd',
+          executionBundleDigest:
+            'sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd',
         },
       }),
       'ns',
@@ -202,7 +203,7 @@ describe('buildJob', () => {
       settings(),
     );
     expect(job.spec?.template.spec?.containers[0]?.image).toBe(
-      'quay.io/acme/restart:1@sha256:0123abcd',
+      'quay.io/acme/restart:1@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd',
     );
   });
 

@@ -209,7 +209,8 @@ describe('buildPipelineRun', () => {
           workflowId: 'w',
           version: '1',
           executionBundle: 'quay.io/acme/restart-bundle:1',
-          executionBundleDigest: 'sha256:0123abcd',
+          executionBundleDigest:
+            'sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd',
         },
       }),
       'ns',
@@ -217,7 +218,11 @@ describe('buildPipelineRun', () => {
       settings({ pipelineName: 'restart' }),
     );
     expect(run.spec.pipelineRef.params).toEqual([
-      { name: 'bundle', value: 'quay.io/acme/restart-bundle:1@sha256:0123abcd' },
+      {
+        name: 'bundle',
+        value:
+          'quay.io/acme/restart-bundle:1@sha256:0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd0123abcd',
+      },
       { name: 'name', value: 'restart' },
       { name: 'kind', value: 'pipeline' },
     ]);
