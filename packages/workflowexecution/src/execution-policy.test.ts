@@ -174,6 +174,31 @@ describe('enforceExecutionPolicy', () => {
     const pinned = pinnedTo(`sha256:${'a'.repeat(64)}`);
     expect(refusal(() => enforceExecutionPolicy(pinned, strict, now))).toBeUndefined();
   });
+
+  it("does not take a URL's user for a digest: ssh://git@host/repo is not pinned", () => {
+    const strict = policy({ bundles: ['*'], requireDigest: true });
+    const withBundle = (executionBundle: string) => {
+      const wfe = sampleExecution();
+      return {
+        ...wfe,
+        spec: { ...wfe.spec, workflowRef: { ...wfe.spec.workflowRef, executionBundle } },
+      };
+    };
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(withBundle('ssh://git@git.example.com/acme/playbooks'), strict, now),
+      ),
+    ).toMatchObject({ path: 'spec.workflowRef.executionBundleDigest' });
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(
+          withBundle(`quay.io/acme/restart@sha256:${'b'.repeat(64)}`),
+          strict,
+          now,
+        ),
+      ),
+    ).toBeUndefined();
+  });
 });
 
 describe('allowsNamespace', () => {

@@ -91,7 +91,9 @@ export function enforceExecutionPolicy(
       }`,
     );
   }
-  if (policy.requireDigest && !executionBundleDigest && !executionBundle.includes('@')) {
+  // A URL's `@` is its user's (`ssh://git@host/repo`): only an OCI reference is pinned by one.
+  const pinnedInline = !executionBundle.includes('://') && executionBundle.includes('@');
+  if (policy.requireDigest && !executionBundleDigest && !pinnedInline) {
     throw new ExecutionForbiddenError(
       'spec.workflowRef.executionBundleDigest',
       'this controller runs only bundles pinned to a digest; set executionBundleDigest or use repo@sha256:...',
