@@ -228,6 +228,31 @@ describe('buildPipelineRun', () => {
     ]);
   });
 
+  it.each([
+    ['executionBundleDigest', 'quay.io/acme/restart-bundle:1', `sha512:${'a'.repeat(128)}`],
+    ['executionBundle', `quay.io/acme/restart-bundle@sha384:${'b'.repeat(96)}`, undefined],
+  ])(
+    "refuses a digest Tekton's bundles resolver cannot pull by, naming %s",
+    (field, executionBundle, executionBundleDigest) => {
+      const build = () =>
+        buildPipelineRun(
+          wfe({
+            workflowRef: {
+              workflowId: 'w',
+              version: '1',
+              executionBundle,
+              ...(executionBundleDigest ? { executionBundleDigest } : {}),
+            },
+          }),
+          'ns',
+          undefined,
+          settings(),
+        );
+      expect(build).toThrow(ConfigurationError);
+      expect(build).toThrow(`spec.workflowRef.${field}: Tekton's bundles resolver pulls by sha256`);
+    },
+  );
+
   it("uses the execution's service account and timeout", () => {
     const run = buildPipelineRun(
       wfe({ executionConfig: { timeout: '1h30m', serviceAccountName: 'custom-sa' } }),

@@ -5,7 +5,6 @@ import {
   type Dependencies,
   type DependencyWorkspace,
   dependencyWorkspaces,
-  executionImage,
   executionMetadata,
   executionObjectMeta,
   parseTimeout,
@@ -14,6 +13,7 @@ import {
   targetResourceParameter,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { bundleReference } from './bundle-reference.js';
 import { refuseExpandedValues } from './expanded-values.js';
 
 export const tektonEngine = 'tekton';
@@ -112,7 +112,7 @@ export function buildPipelineRun(
         params: [
           {
             name: 'bundle',
-            value: executionImage(wfe),
+            value: bundleReference(wfe),
           },
           { name: 'name', value: settings.pipelineName },
           { name: 'kind', value: 'pipeline' },
