@@ -96,6 +96,37 @@ describe('parsePodConfig', () => {
     expect(parsePodConfig({ steps: [multiline] }).steps[0]).toEqual(multiline);
   });
 
+  it("says what is wrong with a step image's digest, and the general form for any other fault", () => {
+    const path = 'spec.workflowRef.engineConfig.steps.0.image';
+    const image = 'registry.example.com/tools/make:4@sha256';
+    expect(issuesOf({ steps: [step({ image: `${image}:${'a'.repeat(63)}` })] })).toEqual([
+      {
+        path,
+        message:
+          'its digest: a sha256 digest has 64 hex digits, this one 63; copy the whole digest the registry reports',
+      },
+    ]);
+    expect(issuesOf({ steps: [step({ image: `${image}:${'A'.repeat(64)}` })] })).toEqual([
+      {
+        path,
+        message:
+          'its digest: a sha256 digest is lowercase hex (0-9, a-f), as the registry reports it; write sha256:<64 lowercase hex digits>',
+      },
+    ]);
+    // A bad name as well as a bad digest: fixing the digest alone would not be enough.
+    expect(
+      issuesOf({ steps: [step({ image: `Registry.example.com/Make@sha256:${'a'.repeat(63)}` })] }),
+    ).toEqual([
+      {
+        path,
+        message: 'must be an OCI image reference such as "registry.example.com/tools/kubectl:1.36"',
+      },
+    ]);
+    expect(
+      parsePodConfig({ steps: [step({ image: `${image}:${'a'.repeat(64)}` })] }).steps[0]?.image,
+    ).toBe(`${image}:${'a'.repeat(64)}`);
+  });
+
   it('refuses an empty step list, more than 100 steps and duplicate step names', () => {
     expect(issuesOf({ steps: [] })).toEqual([
       { path: 'spec.workflowRef.engineConfig.steps', message: 'needs at least one step' },

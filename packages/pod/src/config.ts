@@ -1,4 +1,9 @@
-import { ConfigurationError, ociReferencePattern, toFieldIssues } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  ociReferencePattern,
+  referenceDigestProblem,
+  toFieldIssues,
+} from '@roundhouse/core';
 import { z } from 'zod';
 
 /** Where the steps travel in a WorkflowExecution, for error paths a user can find. */
@@ -17,6 +22,19 @@ export const withoutNul = (schema: z.ZodString) =>
     error: 'must not contain a NUL character: the kernel ends a script, a value or a path at one',
   });
 
+const imageReference = new RegExp(ociReferencePattern);
+
+/**
+ * Why the kubelet would refuse the digest of an image that is otherwise a well-formed reference
+ * (one `@`, a valid name before it), so the author reads how to fix the digest rather than that
+ * the whole reference is wrong; undefined when something else is wrong with it.
+ */
+function imageDigestProblem(image: string): string | undefined {
+  const at = image.indexOf('@');
+  if (at === -1 || at !== image.lastIndexOf('@')) return undefined;
+  return imageReference.test(image.slice(0, at)) ? referenceDigestProblem(image) : undefined;
+}
+
 const StepEnvVarSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     error: 'must be a C identifier (letters, digits and "_", not starting with a digit)',
@@ -33,9 +51,17 @@ export const StepSchema = z.strictObject({
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
       error: 'must be a DNS-1123 label (a-z, 0-9 and "-", at most 63 characters)',
     }),
-  image: z.string().max(512).regex(new RegExp(ociReferencePattern), {
-    error: 'must be an OCI image reference such as "registry.example.com/tools/kubectl:1.36"',
-  }),
+  image: z
+    .string()
+    .max(512)
+    .regex(imageReference, {
+      error: (issue) => {
+        const digest = imageDigestProblem(String(issue.input));
+        return digest
+          ? `its digest: ${digest}`
+          : 'must be an OCI image reference such as "registry.example.com/tools/kubectl:1.36"';
+      },
+    }),
   script: withoutNul(z.string().min(1, { error: 'must not be empty' })),
   env: z.array(StepEnvVarSchema).optional(),
   workingDir: z
