@@ -81,6 +81,22 @@ describe('DistExecSpecSchema', () => {
     );
   });
 
+  it("says what is wrong with an image's digest when the rest of the reference is right", () => {
+    const image = `registry.example.com:5000/a/b:1@sha256:${'a'.repeat(63)}`;
+    const view = distExecView({ metadata, spec: { shell: 'x', image } });
+    expect(!view.spec.valid && view.spec.message).toContain(
+      'spec.image: its digest: a sha256 digest has 64 hex digits, this one 63; copy the whole digest the registry reports',
+    );
+    // A bad name too: the general form, since fixing the digest alone would not do.
+    const both = distExecView({
+      metadata,
+      spec: { shell: 'x', image: `Busybox@sha256:${'a'.repeat(63)}` },
+    });
+    expect(!both.spec.valid && both.spec.message).toMatch(
+      /spec\.image: must be an OCI image reference, its repository path in lowercase/,
+    );
+  });
+
   it('bounds retries and timeouts', () => {
     expect(DistExecSpecSchema.safeParse({ shell: 'x', retries: 11 }).success).toBe(false);
     expect(DistExecSpecSchema.safeParse({ shell: 'x', timeoutSeconds: 0 }).success).toBe(false);
