@@ -267,6 +267,16 @@ describe('validateTaskAction', () => {
       'spec.taskTemplate.image: must be an OCI image reference',
     );
   });
+
+  it("says what is wrong with an image's digest when the rest of the reference is right", () => {
+    const action = valid();
+    action.spec.taskTemplate.image = `registry.invalid/task:1@sha512:${'a'.repeat(128)}0`;
+    const result = validateTaskAction(action, defaultRouting, registry, ['*']);
+    expect(result).toMatchObject({ valid: false, reason: 'InvalidSpec' });
+    expect(!result.valid && result.message).toContain(
+      'spec.taskTemplate.image: its digest: a sha512 digest has 128 hex digits, this one 129; copy the whole digest the registry reports',
+    );
+  });
 });
 
 describe('engineFor', () => {

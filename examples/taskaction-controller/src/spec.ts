@@ -14,6 +14,7 @@ import {
   parseGoDuration,
   parseTimeout,
   type Registry,
+  referenceDigestProblem,
   targetResourceParameter,
   toFieldIssues,
 } from '@roundhouse/core';
@@ -96,6 +97,19 @@ function deadlineRefusal(text: string): string | undefined {
   }
 }
 
+const ociReference = new RegExp(ociReferencePattern);
+
+/**
+ * Why the kubelet would refuse the digest of an image that is otherwise a well-formed reference
+ * (one `@`, a valid name before it), so the author reads how to fix the digest rather than that
+ * the whole reference is wrong; undefined when something else is wrong with it.
+ */
+function imageDigestProblem(image: string): string | undefined {
+  const at = image.indexOf('@');
+  if (at === -1 || at !== image.lastIndexOf('@')) return undefined;
+  return ociReference.test(image.slice(0, at)) ? referenceDigestProblem(image) : undefined;
+}
+
 /** The most `taskTemplate.retries` a task may set. */
 export const maxRetries = 10;
 
@@ -110,10 +124,17 @@ export const TaskTemplateSchema = z.object({
    * The container image the task runs: an OCI reference, checked by the CRD too, since the
    * job engine's own check comes only when an attempt's Job is built.
    */
-  image: z.string().max(512, { abort: true }).regex(new RegExp(ociReferencePattern), {
-    error:
-      'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/train:1.4"',
-  }),
+  image: z
+    .string()
+    .max(512, { abort: true })
+    .regex(ociReference, {
+      error: (issue) => {
+        const digest = imageDigestProblem(String(issue.input));
+        return digest
+          ? `its digest: ${digest}`
+          : 'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/train:1.4"';
+      },
+    }),
   /** The image's entrypoint and arguments; engines that cannot set them run the image's own. */
   command: z.array(cString).optional(),
   args: z.array(cString).optional(),
