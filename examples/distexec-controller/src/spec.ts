@@ -14,17 +14,6 @@ const argument = z.string().refine((s) => !s.includes('\0'), { error: 'must not 
 const ociReference = new RegExp(ociReferencePattern);
 
 /**
- * Why the kubelet would refuse the digest of an image that is otherwise a well-formed reference
- * (one `@`, a valid name before it), so the author reads how to fix the digest rather than that
- * the whole reference is wrong; undefined when something else is wrong with it.
- */
-function imageDigestProblem(image: string): string | undefined {
-  const at = image.indexOf('@');
-  if (at === -1 || at !== image.lastIndexOf('@')) return undefined;
-  return ociReference.test(image.slice(0, at)) ? referenceDigestProblem(image) : undefined;
-}
-
-/**
  * An image the job engine can pull, checked here (and by the CRD) because the engine's own
  * check comes only when a Job is built, long after the author could have been told.
  */
@@ -33,7 +22,7 @@ export const imageReference = z
   .max(512)
   .regex(ociReference, {
     error: (issue) => {
-      const digest = imageDigestProblem(String(issue.input));
+      const digest = referenceDigestProblem(String(issue.input));
       return digest
         ? `its digest: ${digest}`
         : 'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/tools/busybox:1.37"';

@@ -99,17 +99,6 @@ function deadlineRefusal(text: string): string | undefined {
 
 const ociReference = new RegExp(ociReferencePattern);
 
-/**
- * Why the kubelet would refuse the digest of an image that is otherwise a well-formed reference
- * (one `@`, a valid name before it), so the author reads how to fix the digest rather than that
- * the whole reference is wrong; undefined when something else is wrong with it.
- */
-function imageDigestProblem(image: string): string | undefined {
-  const at = image.indexOf('@');
-  if (at === -1 || at !== image.lastIndexOf('@')) return undefined;
-  return ociReference.test(image.slice(0, at)) ? referenceDigestProblem(image) : undefined;
-}
-
 /** The most `taskTemplate.retries` a task may set. */
 export const maxRetries = 10;
 
@@ -129,7 +118,7 @@ export const TaskTemplateSchema = z.object({
     .max(512, { abort: true })
     .regex(ociReference, {
       error: (issue) => {
-        const digest = imageDigestProblem(String(issue.input));
+        const digest = referenceDigestProblem(String(issue.input));
         return digest
           ? `its digest: ${digest}`
           : 'must be an OCI image reference, its repository path in lowercase, such as "registry.example.com/train:1.4"';

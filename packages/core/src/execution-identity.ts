@@ -1,6 +1,6 @@
 import { ConfigurationError } from './errors.js';
-import { isOciReference } from './grammar.js';
-import { pinnedReference, referenceDigestProblem } from './image-reference.js';
+import { isOciReference, referenceDigestProblem } from './grammar.js';
+import { pinnedReference } from './image-reference.js';
 import type { Dependencies, WorkflowExecution } from './workflow-execution.js';
 
 /** The fields that name an engine, in either of kubernaut's shapes; unvalidated objects fit. */

@@ -6,7 +6,7 @@
  * bidirectional overrides or other invisible characters can pass.
  */
 
-import { digestHexDigits } from './image-reference.js';
+import { digestHexDigits, digestProblem } from './image-reference.js';
 
 /** A namespace name: DNS-1123 label. */
 const namespace = '[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?';
@@ -64,4 +64,22 @@ const ociReference = new RegExp(ociReferencePattern);
 /** Whether `reference` is an OCI reference (at most 255 characters before the tag, as OCI says). */
 export function isOciReference(reference: string): boolean {
   return reference.length <= 512 && ociReference.test(reference);
+}
+
+const undigested = new RegExp(`^(?:${domain}/)?${remoteName}(?::${tag})?$`);
+
+/**
+ * Why the kubelet would refuse the digest of a reference that is otherwise well formed (one
+ * `@`, a valid name and tag before it), so its author reads how to fix the digest rather than
+ * that the whole reference is wrong; undefined when the digest is one the kubelet pulls by,
+ * when there is none (a URL's `@` is `user@host`), or when more than the digest is wrong.
+ */
+export function referenceDigestProblem(reference: string): string | undefined {
+  const at = reference.indexOf('@');
+  if (at === -1 || at !== reference.lastIndexOf('@') || reference.includes('://')) {
+    return undefined;
+  }
+  return undigested.test(reference.slice(0, at))
+    ? digestProblem(reference.slice(at + 1))
+    : undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isOciReference, ociDigestPattern } from './grammar.js';
-import { digestProblem, pinnedReference, referenceDigestProblem } from './image-reference.js';
+import { digestProblem, pinnedReference } from './image-reference.js';
 
 describe('pinnedReference', () => {
   it('appends the digest, replacing an existing one', () => {
@@ -69,14 +69,5 @@ describe('the digests the kubelet pulls by', () => {
     expect(digestProblem(digest)).toBe(problem);
     expect(ociDigest.test(digest)).toBe(false);
     expect(isOciReference(`registry.example.com/team/app@${digest}`)).toBe(false);
-  });
-
-  it("reads a reference's digest, and none in a URL's user@host", () => {
-    expect(referenceDigestProblem('registry.example.com/app:1@sha256:x')).toMatch(
-      /^a sha256 digest is lowercase hex/,
-    );
-    expect(referenceDigestProblem(`registry.example.com/app@sha256:${hex(64)}`)).toBeUndefined();
-    expect(referenceDigestProblem('registry.example.com/app:1')).toBeUndefined();
-    expect(referenceDigestProblem('ssh://git@github.com/acme/playbooks.git')).toBeUndefined();
   });
 });

@@ -44,14 +44,3 @@ export function digestProblem(digest: string): string | undefined {
   }
   return undefined;
 }
-
-/**
- * Why the kubelet would refuse the digest an image reference is pinned to (after its `@`);
- * undefined when it would pull by it, or when the reference has none. A URL (a repository an
- * engine clones) has no digest: its `@` is `user@host`.
- */
-export function referenceDigestProblem(reference: string): string | undefined {
-  const at = reference.lastIndexOf('@');
-  if (at === -1 || reference.includes('://')) return undefined;
-  return digestProblem(reference.slice(at + 1));
-}

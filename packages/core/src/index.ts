@@ -65,13 +65,13 @@ export {
   isOciReference,
   ociDigestPattern,
   ociReferencePattern,
+  referenceDigestProblem,
   targetResourcePattern,
 } from './grammar.js';
 export {
   digestHexDigits,
   digestProblem,
   pinnedReference,
-  referenceDigestProblem,
 } from './image-reference.js';
 export { formatKubeMicroTime, formatKubeTime } from './kube-time.js';
 export { isDns1123Label, isDns1123Subdomain, toDns1123Label } from './kubernetes-names.js';

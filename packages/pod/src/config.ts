@@ -24,17 +24,6 @@ export const withoutNul = (schema: z.ZodString) =>
 
 const imageReference = new RegExp(ociReferencePattern);
 
-/**
- * Why the kubelet would refuse the digest of an image that is otherwise a well-formed reference
- * (one `@`, a valid name before it), so the author reads how to fix the digest rather than that
- * the whole reference is wrong; undefined when something else is wrong with it.
- */
-function imageDigestProblem(image: string): string | undefined {
-  const at = image.indexOf('@');
-  if (at === -1 || at !== image.lastIndexOf('@')) return undefined;
-  return imageReference.test(image.slice(0, at)) ? referenceDigestProblem(image) : undefined;
-}
-
 const StepEnvVarSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     error: 'must be a C identifier (letters, digits and "_", not starting with a digit)',
@@ -56,7 +45,7 @@ export const StepSchema = z.strictObject({
     .max(512)
     .regex(imageReference, {
       error: (issue) => {
-        const digest = imageDigestProblem(String(issue.input));
+        const digest = referenceDigestProblem(String(issue.input));
         return digest
           ? `its digest: ${digest}`
           : 'must be an OCI image reference such as "registry.example.com/tools/kubectl:1.36"';
