@@ -1,4 +1,4 @@
-import { formatKubeTime } from '@roundhouse/core';
+import { formatKubeTime, storedJsonBytes } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { type NodeResult, resultsOf, type Summary } from './spec.js';
 
@@ -135,20 +135,12 @@ export const maxDistExecBytes = 1_310_720;
 const compactMessageLength = 256;
 
 /**
- * The DistExec's size as stored with `status`, without managedFields, which the API server adds:
- * its JSON as Go's encoding/json writes it, which escapes `<`, `>` and `&` (a byte each in
- * UTF-8) and U+2028 and U+2029 (three each) in six bytes, as core's `checkObjectSize` counts.
+ * The DistExec's size as stored with `status`, without managedFields, which the API server adds
+ * (`maxDistExecBytes` leaves room for them).
  */
 function storedBytes(object: KubeObject, status: unknown): number {
   const { managedFields: _, ...metadata }: Record<string, unknown> = object.metadata ?? {};
-  const json = JSON.stringify({ ...object, metadata, status });
-  let escaped = 0;
-  for (let i = 0; i < json.length; i++) {
-    const code = json.charCodeAt(i);
-    if (code === 0x3c || code === 0x3e || code === 0x26) escaped += 5;
-    else if (code === 0x2028 || code === 0x2029) escaped += 3;
-  }
-  return Buffer.byteLength(json) + escaped;
+  return storedJsonBytes({ ...object, metadata, status });
 }
 
 /** `entry` without its output and with a short message: what any number of nodes can hold. */

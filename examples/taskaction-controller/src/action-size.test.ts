@@ -1,8 +1,8 @@
 import { markLaunched, markQueued, phaseOf } from '@roundhouse/controller';
-import { maxObjectBytes } from '@roundhouse/core';
+import { maxObjectBytes, storedObjectBytes } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { maxTaskChars, maxTaskStrings, statusWithin, storedBytes } from './action-size.js';
+import { maxTaskChars, maxTaskStrings, statusWithin } from './action-size.js';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const at = { now, generation: 1 };
@@ -64,16 +64,16 @@ describe('statusWithin', () => {
       },
     });
     expect(written.phaseHistory?.map((h) => h.phase)).toEqual(['PermanentFailure']);
-    expect(storedBytes({ ...small, status: written })).toBeLessThan(10_000);
+    expect(storedObjectBytes({ ...small, status: written })).toBeLessThan(10_000);
   });
 
   it('leaves room for the failure on the largest action the CRD admits, whatever status it grew', () => {
     const action = largestAction();
-    expect(storedBytes(action)).toBeGreaterThan(1_300_000);
+    expect(storedObjectBytes(action)).toBeGreaterThan(1_300_000);
     const launched = markLaunched(queued, 'E'.repeat(400_000), at) ?? {};
     const written = statusWithin(action, launched, at);
     expect(written.errorState?.code).toBe('StatusTooLarge');
     expect(statusWithin(action, written, at)).toBe(written);
-    expect(storedBytes({ ...action, status: written })).toBeLessThan(maxObjectBytes);
+    expect(storedObjectBytes({ ...action, status: written })).toBeLessThan(maxObjectBytes);
   });
 });

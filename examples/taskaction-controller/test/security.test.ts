@@ -1,9 +1,9 @@
 import { markQueued } from '@roundhouse/controller';
-import { maxObjectBytes } from '@roundhouse/core';
+import { maxObjectBytes, storedObjectBytes } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
-import { maxTaskChars, maxTaskStrings, storedBytes } from '../src/action-size.js';
+import { maxTaskChars, maxTaskStrings } from '../src/action-size.js';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
 import { maxAttempts } from '../src/spec.js';
@@ -174,7 +174,7 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     const created = await apply(admin(), env.namespace, manifest);
     // Its author's annotations take it to 2 KiB short of what the API server stores: a status
     // fits, but not the history an action gathers as it runs.
-    const pad = maxObjectBytes - 2048 - storedBytes(created) - 64;
+    const pad = maxObjectBytes - 2048 - storedObjectBytes(created) - 64;
     await admin().patch(
       taskActions,
       env.namespace,

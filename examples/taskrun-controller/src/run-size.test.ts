@@ -1,14 +1,8 @@
-import { maxObjectBytes } from '@roundhouse/core';
+import { maxObjectBytes, storedObjectBytes } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import type { TaskRunStatus } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
-import {
-  maxParams,
-  maxParamValueChars,
-  statusWithin,
-  storedBytes,
-  timeoutMaxLength,
-} from './run-size.js';
+import { maxParams, maxParamValueChars, statusWithin, timeoutMaxLength } from './run-size.js';
 
 const now = new Date('2026-03-01T10:00:00Z');
 
@@ -105,18 +99,18 @@ describe('statusWithin', () => {
 
   it('leaves room for the failure on the largest run the CRD admits, whatever status it grew', () => {
     const run = largestRun();
-    expect(storedBytes(run)).toBeGreaterThan(1_300_000);
+    expect(storedObjectBytes(run)).toBeGreaterThan(1_300_000);
     const huge = { ...running, message: 'E'.repeat(400_000) };
     const written = statusWithin(run, huge, now);
     expect(written?.reason).toBe('StatusTooLarge');
     // The failure fits, with the writer's own managedFields entry.
     expect(statusWithin(run, written, now)).toBe(written);
-    expect(storedBytes({ ...run, status: written })).toBeLessThan(maxObjectBytes);
+    expect(storedObjectBytes({ ...run, status: written })).toBeLessThan(maxObjectBytes);
   });
 
   it('counts what Go escapes: `<`, `>` and `&` take six bytes each', () => {
     const sized = (v: string) =>
-      storedBytes({ metadata: { managedFields: [] }, spec: { v } } as never);
+      storedObjectBytes({ metadata: { managedFields: [] }, spec: { v } } as never);
     expect(sized('<>&')).toBe(sized('abc') + 15);
     expect(sized('é')).toBe(sized('e') + 1);
   });
@@ -124,6 +118,6 @@ describe('statusWithin', () => {
   it("estimates managedFields on the cache's copies, which have none, at least as large as the API server's", () => {
     const run = largestRun();
     const { managedFields: _, ...metadata } = run.metadata as Record<string, unknown>;
-    expect(storedBytes({ ...run, metadata })).toBeGreaterThanOrEqual(storedBytes(run));
+    expect(storedObjectBytes({ ...run, metadata })).toBeGreaterThanOrEqual(storedObjectBytes(run));
   });
 });

@@ -97,7 +97,13 @@ export {
   dependencyWorkspaces,
 } from './mounts.js';
 export { executionResourceName } from './naming.js';
-export { checkObjectSize, maxObjectBytes } from './object-size.js';
+export {
+  checkObjectSize,
+  maxObjectBytes,
+  statusWriteAllowance,
+  storedJsonBytes,
+  storedObjectBytes,
+} from './object-size.js';
 export {
   type EnvVar,
   parameterEnv,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
-import { checkObjectSize, maxObjectBytes } from './object-size.js';
+import { checkObjectSize, maxObjectBytes, storedObjectBytes } from './object-size.js';
 
 /** An object whose JSON.stringify form is exactly `bytes` long, ending in `tail`. */
 function objectOf(bytes: number, tail: string) {
@@ -40,5 +40,38 @@ describe('checkObjectSize', () => {
       expect(error).toBeInstanceOf(ConfigurationError);
       expect(error).toMatchObject({ message: expect.stringContaining(`a Job of ${bytes} bytes`) });
     }
+  });
+});
+
+describe('storedObjectBytes', () => {
+  const items = Array.from({ length: 64 }, (_, i) => ({ name: `param-${i}`, value: 'v' }));
+  /** What the API server records of its creator's fields for `items`: a keyed line each. */
+  const managedFields = [
+    {
+      manager: 'kubectl-create',
+      operation: 'Update',
+      apiVersion: 'example.dev/v1',
+      time: '2026-03-01T09:58:00Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: {
+        'f:spec': {
+          '.': {},
+          'f:params': Object.fromEntries(
+            items.map((p) => [`k:{"name":"${p.name}"}`, { '.': {}, 'f:name': {}, 'f:value': {} }]),
+          ),
+        },
+      },
+    },
+  ];
+
+  it("counts an object's managedFields as they are", () => {
+    const object = { metadata: { name: 'a', managedFields }, spec: { params: items } };
+    expect(storedObjectBytes(object)).toBe(Buffer.byteLength(JSON.stringify(object)));
+  });
+
+  it("estimates them, at least as large, on a cache's copy that has none", () => {
+    const stored = { metadata: { name: 'a', managedFields }, spec: { params: items } };
+    const cached = { metadata: { name: 'a' }, spec: { params: items } };
+    expect(storedObjectBytes(cached)).toBeGreaterThanOrEqual(storedObjectBytes(stored));
   });
 });

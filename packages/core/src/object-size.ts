@@ -16,7 +16,7 @@ export const maxObjectBytes = 1_572_864;
  * of the environment, every `$` doubled for the kubelet).
  */
 export function checkObjectSize(object: unknown, what: string, path: string, remedy: string): void {
-  const bytes = goJsonBytes(JSON.stringify(object));
+  const bytes = storedJsonBytes(object);
   if (bytes <= maxObjectBytes) return;
   throw new ConfigurationError({
     path,
@@ -25,12 +25,13 @@ export function checkObjectSize(object: unknown, what: string, path: string, rem
 }
 
 /**
- * The size of `json` as Go's encoding/json, the API server's, writes it: it escapes `<`, `>`
- * and `&` (1 byte each in UTF-8) and U+2028 and U+2029 (3 bytes each) as 6-byte `\uXXXX`, which
- * JSON.stringify leaves as they are. A shell script's `&&` and redirections count five times
- * over.
+ * The size of `value`'s JSON as Go's encoding/json, the API server's, writes it: it escapes
+ * `<`, `>` and `&` (1 byte each in UTF-8) and U+2028 and U+2029 (3 bytes each) as 6-byte
+ * `\uXXXX`, which JSON.stringify leaves as they are. A shell script's `&&` and redirections
+ * count five times over.
  */
-function goJsonBytes(json: string): number {
+export function storedJsonBytes(value: unknown): number {
+  const json = JSON.stringify(value);
   let extra = 0;
   for (let i = 0; i < json.length; i++) {
     const code = json.charCodeAt(i);
@@ -38,4 +39,47 @@ function goJsonBytes(json: string): number {
     else if (code === 0x2028 || code === 0x2029) extra += 3;
   }
   return Buffer.byteLength(json) + extra;
+}
+
+/**
+ * What a status write adds to an object besides the status itself: the writer's managedFields
+ * entry, which the API server keeps in the object too.
+ */
+export const statusWriteAllowance = 4096;
+
+/**
+ * The size of a custom resource as stored: its JSON as the API server writes it, and its
+ * managedFields, counted as they are or estimated when the copy has none (an informer cache's
+ * copies drop them, and with hundreds of keyed fields they take tens of KB). A controller that
+ * writes a status a spec can make large checks it against `maxObjectBytes` with this first: a
+ * write past it is refused for ever, and the object never reaches a terminal status.
+ */
+export function storedObjectBytes<T extends { readonly metadata?: object }>(object: T): number {
+  const managed = object.metadata !== undefined && 'managedFields' in object.metadata;
+  return storedJsonBytes(object) + (managed ? 0 : fieldSetBytes(object) + managerHeaders);
+}
+
+/** managedFields' entry of each writer besides its fields (manager, time, ...), for four. */
+const managerHeaders = 1024;
+
+/**
+ * The bytes managedFields take for `value`'s fields: `"f:<key>":{}` for each key at every depth
+ * and `".":{}` for each object, and for each item of a list of objects its key, which holds the
+ * item's name (or type) escaped twice over. Lists the API server keeps whole are counted as
+ * keyed too: an estimate that errs by being large.
+ */
+function fieldSetBytes(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + itemBytes(item), 0);
+  let bytes = 7;
+  for (const [key, child] of Object.entries(value)) {
+    bytes += storedJsonBytes(key) + 6 + fieldSetBytes(child);
+  }
+  return bytes;
+}
+
+function itemBytes(item: unknown): number {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return 0;
+  const { name, type } = item as { name?: unknown; type?: unknown };
+  return 32 + 2 * storedJsonBytes(name ?? type ?? '') + fieldSetBytes(item);
 }
