@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { classifyByMessageWords } from './failure-words.js';
+import { kubernautFailureCases } from './kubernaut-failure-cases.test-support.js';
 
 describe('classifyByMessageWords', () => {
-  it.each([
-    // kubernaut's failure_classification_integration_test.go, case by case.
-    ['TaskRunFailed', 'task failed with exit code 1', 'TaskFailed'],
-    ['TaskRunFailed', 'task failed: OOMKilled', 'OOMKilled'],
-    ['PipelineRunTimeout', 'PipelineRun exceeded timeout of 10 minutes', 'DeadlineExceeded'],
-    ['TaskRunFailed', 'task failed: pods is forbidden: User cannot create resource', 'Forbidden'],
-    ['TaskRunCreationFailed', 'exceeded quota: compute resources', 'ResourceExhausted'],
-    [
-      'TaskRunValidationFailed',
-      'invalid configuration: missing required parameter',
-      'ConfigurationError',
-    ],
-    ['TaskRunImagePullFailed', 'Failed to pull image: image pull backoff', 'ImagePullBackOff'],
-    ['PipelineRunFailed', 'unexpected error occurred', 'Unknown'],
-  ])('%s, %s: %s', (reason, message, failureReason) => {
-    expect(classifyByMessageWords(reason, message)).toBe(failureReason);
-  });
+  it.each(kubernautFailureCases)(
+    '%s, %s (started %s): %s',
+    (reason, message, _started, failureReason) => {
+      expect(classifyByMessageWords(reason, message)).toBe(failureReason);
+    },
+  );
 
   it.each([
     // Each rule's other words, and where a rule reads the reason too.

@@ -5,6 +5,7 @@ import {
 } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { classifyPipelineRunFailure } from './failure-classification.js';
+import { kubernautFailureCases } from './kubernaut-failure-cases.test-support.js';
 import {
   explainTaskFailure,
   isPipelineRunFinished,
@@ -654,48 +655,7 @@ describe("kubernaut's failure classification cases (failure_classification_integ
     },
   });
 
-  it.each([
-    // reason, message, started, kubernaut (and its preset), the roundhouse preset.
-    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', 'TaskFailed'],
-    ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', 'TaskFailed'],
-    [
-      'PipelineRunTimeout',
-      'PipelineRun exceeded timeout of 10 minutes',
-      true,
-      'DeadlineExceeded',
-      'DeadlineExceeded',
-    ],
-    [
-      'TaskRunFailed',
-      'task failed: pods is forbidden: User cannot create resource',
-      true,
-      'Forbidden',
-      'TaskFailed',
-    ],
-    [
-      'TaskRunCreationFailed',
-      'exceeded quota: compute resources',
-      false,
-      'ResourceExhausted',
-      undefined,
-    ],
-    [
-      'TaskRunValidationFailed',
-      'invalid configuration: missing required parameter',
-      false,
-      'ConfigurationError',
-      'ConfigurationError',
-    ],
-    [
-      'TaskRunImagePullFailed',
-      'Failed to pull image: image pull backoff',
-      false,
-      'ImagePullBackOff',
-      'ImagePullBackOff',
-    ],
-    // The roundhouse preset gives none (controllers read Unknown): nothing ran, nothing says why.
-    ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', undefined],
-  ])(
+  it.each(kubernautFailureCases)(
     '%s (%s), started %s: %s as kubernaut, %s with the roundhouse preset',
     (reason, message, startTime, kubernaut, roundhouse) => {
       for (const [conventions, failureReason] of [

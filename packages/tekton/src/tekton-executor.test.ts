@@ -16,6 +16,7 @@ import {
   type ResourceType,
 } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
+import { kubernautFailureCases } from './kubernaut-failure-cases.test-support.js';
 import { buildPipelineRun } from './pipeline-run-spec.js';
 import { TektonExecutor } from './tekton-executor.js';
 
@@ -710,47 +711,7 @@ describe("TektonExecutor.getStatus of kubernaut's failure classification cases, 
   const status = (preset: keyof typeof presets, server: KubeClient) =>
     new TektonExecutor(server, { conventions: presets[preset] }).getStatus(wfe, namespace);
 
-  it.each([
-    // reason, message, started, kubernaut's class, the roundhouse preset's (none: Unknown).
-    ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', 'TaskFailed'],
-    ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', 'TaskFailed'],
-    [
-      'PipelineRunTimeout',
-      'PipelineRun exceeded timeout of 10 minutes',
-      true,
-      'DeadlineExceeded',
-      'DeadlineExceeded',
-    ],
-    [
-      'TaskRunFailed',
-      'task failed: pods is forbidden: User cannot create resource',
-      true,
-      'Forbidden',
-      'TaskFailed',
-    ],
-    [
-      'TaskRunCreationFailed',
-      'exceeded quota: compute resources',
-      false,
-      'ResourceExhausted',
-      undefined,
-    ],
-    [
-      'TaskRunValidationFailed',
-      'invalid configuration: missing required parameter',
-      false,
-      'ConfigurationError',
-      'ConfigurationError',
-    ],
-    [
-      'TaskRunImagePullFailed',
-      'Failed to pull image: image pull backoff',
-      false,
-      'ImagePullBackOff',
-      'ImagePullBackOff',
-    ],
-    ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', undefined],
-  ])(
+  it.each(kubernautFailureCases)(
     '%s (%s), started %s: %s with the kubernaut preset, %s with the roundhouse preset',
     async (reason, message, startTime, kubernaut, roundhouse) => {
       for (const [preset, failureReason] of [

@@ -3,6 +3,7 @@ import { KubeClient, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithoutTekton, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
+import { kubernautFailureCases } from '../src/kubernaut-failure-cases.test-support.js';
 import { addTaskRun, makeExecution, setPipelineRunStatus, setTaskRunStatus } from './drive.js';
 
 /**
@@ -108,48 +109,7 @@ describeWithoutTekton('TektonExecutor over the test-only CRDs', () => {
   });
 
   it("classifies kubernaut's failure_classification_integration_test.go cases as kubernaut does with its preset", async () => {
-    const cases = [
-      // reason, message, started, kubernaut (its preset), the roundhouse preset (none: Unknown).
-      ['TaskRunFailed', 'task failed with exit code 1', true, 'TaskFailed', 'TaskFailed'],
-      ['TaskRunFailed', 'task failed: OOMKilled', true, 'OOMKilled', 'TaskFailed'],
-      [
-        'PipelineRunTimeout',
-        'PipelineRun exceeded timeout of 10 minutes',
-        true,
-        'DeadlineExceeded',
-        'DeadlineExceeded',
-      ],
-      [
-        'TaskRunFailed',
-        'task failed: pods is forbidden: User cannot create resource',
-        true,
-        'Forbidden',
-        'TaskFailed',
-      ],
-      [
-        'TaskRunCreationFailed',
-        'exceeded quota: compute resources',
-        false,
-        'ResourceExhausted',
-        undefined,
-      ],
-      [
-        'TaskRunValidationFailed',
-        'invalid configuration: missing required parameter',
-        false,
-        'ConfigurationError',
-        'ConfigurationError',
-      ],
-      [
-        'TaskRunImagePullFailed',
-        'Failed to pull image: image pull backoff',
-        false,
-        'ImagePullBackOff',
-        'ImagePullBackOff',
-      ],
-      ['PipelineRunFailed', 'unexpected error occurred', false, 'Unknown', undefined],
-    ] as const;
-    for (const [reason, message, started, kubernaut, roundhouse] of cases) {
+    for (const [reason, message, started, kubernaut, roundhouse] of kubernautFailureCases) {
       for (const [conventions, failureReason] of [
         [kubernautConventions, kubernaut],
         [roundhouseConventions, roundhouse],
