@@ -10,7 +10,9 @@ import { type LogStream, type LogTail, trimPartialCharacter } from './log-tail.j
  * stream, and empties the live file, where the task's next write lands at its start. So the
  * last `keepBytes` to twice that of a stream are kept, and what the task writes in the moment
  * between a rotation's copy and its emptying is lost. A position in a stream counts every byte
- * the task wrote, kept or not, across rotations.
+ * the task wrote, kept or not, across rotations, except those lost bytes: the copy and the
+ * position recorded are of the file as it was measured, and the kept copy must end where the
+ * live file begins.
  */
 interface LogPaths {
   readonly live: string;

@@ -163,7 +163,12 @@ describe('the process supervisor', () => {
         expect(onDisk).toBeLessThanOrEqual(2 * kept);
       }, patience);
       const tail = await own.logs('chatty', 'stdout', 1024);
-      expect(tail).toMatchObject({ size: printed + 5, truncated: true });
+      expect(tail?.truncated).toBe(true);
+      // The stream's size counts what rotations kept and emptied; what the task wrote in the
+      // moment between a rotation's copy and its emptying is lost uncounted (task-log.ts), and a
+      // task printing megabytes a second writes a lot in that moment on a loaded machine.
+      expect(tail?.size).toBeGreaterThan(2 * kept);
+      expect(tail?.size).toBeLessThanOrEqual(printed + 5);
       expect(tail?.content).toMatch(/a line of output\n.*last\n$/s);
     } finally {
       await removeAllTasks(own);
