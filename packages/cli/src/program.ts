@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { sessionAction } from './action.js';
+import { commanderOutput } from './commander-output.js';
 import { describe, get, type OutputFormat } from './commands/inspect.js';
 import { logs } from './commands/logs.js';
 import { crd, locks, remove } from './commands/manage.js';
@@ -52,10 +53,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => term.out.write(text),
-      writeErr: (text) => term.err.write(text),
-    });
+    .configureOutput(commanderOutput(term));
 
   const inSession = sessionAction(env, exit);
 

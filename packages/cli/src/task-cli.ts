@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { sessionAction } from './action.js';
+import { commanderOutput } from './commander-output.js';
 import { formatError } from './errors.js';
 import type { CliContext } from './program.js';
 import { addTaskCommands } from './task/program.js';
@@ -23,10 +24,7 @@ export async function runTaskCli(argv: readonly string[], context: CliContext): 
     // mini-task printed the usage with every mistake.
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => term.out.write(text),
-      writeErr: (text) => term.err.write(text),
-    });
+    .configureOutput(commanderOutput(term));
   const inSession = sessionAction(env, exit, {
     executionNamespace: 'roundhouse-workflows',
     conventions: 'roundhouse',
