@@ -235,4 +235,65 @@ status:
       ),
     ).toThrowError("--namespace: team-a does not match the manifest's other");
   });
+
+  it('refuses metadata the API server would refuse, naming the field, before anything is sent', () => {
+    const named = (metadata: string) =>
+      manifestFromText(yaml.replace('  name: restart-1', metadata), 'w.yaml', ns, false);
+    expect(() => named('  name: Restart_1')).toThrowError(
+      'w.yaml: metadata.name: "Restart_1" is not a valid object name',
+    );
+    expect(() => named('  name: ok\n  namespace: Team/A')).toThrowError(
+      'w.yaml: metadata.namespace: "Team/A" is not a valid namespace',
+    );
+    expect(() => named('  generateName: Run_')).toThrowError(
+      'w.yaml: metadata.generateName: "Run_" is not a valid name prefix',
+    );
+    expect(() => named(`  name: ${'a'.repeat(300)}`)).toThrowError(
+      /: "a{76}\.\.\. is not a valid object name$/,
+    );
+    expect(named('  generateName: restart-').metadata.generateName).toBe('restart-');
+    expect(() =>
+      manifestFromText(
+        yaml.replace(/metadata:\n {2}name: restart-1/, 'metadata: [1]'),
+        'w.yaml',
+        ns,
+        false,
+      ),
+    ).toThrowError('w.yaml: metadata must be an object');
+  });
+
+  it('refuses parameter names the engines would refuse once the execution exists', () => {
+    const withParameter = yaml.replace(
+      'executionEngine: job',
+      'executionEngine: job\n  parameters: { "A B": x, TARGET_RESOURCE: y }',
+    );
+    let error: unknown;
+    try {
+      manifestFromText(withParameter, 'w.yaml', ns, false);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).issues.map((i) => i.path)).toEqual([
+      'spec.parameters.A B',
+      'spec.parameters.TARGET_RESOURCE',
+    ]);
+    expect((error as InputError).fix).toBe('rename the parameters named above in w.yaml');
+  });
+
+  it('refuses a file whose aliases expand without end, saying so', () => {
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [from, to] of [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+      ['d', 'e'],
+      ['e', 'f'],
+    ]) {
+      rows.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(', ')}]`);
+    }
+    expect(() =>
+      manifestFromText(`${rows.join('\n')}\nkind: WorkflowExecution\n`, 'bomb.yaml', ns, false),
+    ).toThrowError(/^bomb\.yaml: cannot be read: Excessive alias count/);
+  });
 });

@@ -1,6 +1,10 @@
 import {
+  ConfigurationError,
+  type FieldIssue,
+  isDns1123Label,
   isDns1123Subdomain,
   toFieldIssues,
+  validateParameters,
   type WorkflowExecutionSpec,
   WorkflowExecutionSpecSchema,
 } from '@roundhouse/core';
@@ -180,7 +184,13 @@ export function manifestFromText(
   }
   const [document] = documents;
   if (document?.errors.length) throw problem(`is not valid YAML: ${document.errors[0]?.message}`);
-  const object = document?.toJS() as Partial<Manifest> | null;
+  let object: Partial<Manifest> | null;
+  try {
+    object = document?.toJS() as Partial<Manifest> | null;
+  } catch (error) {
+    // The YAML library's guard against alias expansion (a "billion laughs" file) throws here.
+    throw problem(`cannot be read: ${(error as Error).message}`);
+  }
   if (!object || typeof object !== 'object' || object.kind !== 'WorkflowExecution') {
     throw problem('is not a WorkflowExecution (kind: WorkflowExecution)');
   }
@@ -188,8 +198,18 @@ export function manifestFromText(
     throw problem(`has apiVersion ${object.apiVersion}; this CLI speaks ${apiVersion}`);
   }
   const metadata = object.metadata ?? { namespace: namespace.value };
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw problem('metadata must be an object');
+  }
   if (!metadata.name && !metadata.generateName)
     throw problem('needs metadata.name or metadata.generateName');
+  const metadataIssues = checkMetadata(metadata);
+  if (metadataIssues.length) {
+    throw new InputError(
+      metadataIssues.map((i) => ({ ...i, path: `${source}: ${i.path}` })),
+      'a name is lowercase letters, digits, "-" and "." (at most 253), a namespace lowercase letters, digits and "-" (at most 63), each starting and ending with a letter or digit',
+    );
+  }
   if (metadata.namespace && namespace.explicit && metadata.namespace !== namespace.value) {
     throw new InputError(
       {
@@ -207,10 +227,52 @@ export function manifestFromText(
     );
   }
   checkEngine(checked.data.executionEngine, customEngine);
+  try {
+    // The engines refuse these names only once the execution exists, failing it.
+    validateParameters(checked.data.parameters);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new InputError(error.issues, `rename the parameters named above in ${source}`);
+  }
   const { status: _status, ...rest } = object as Manifest & { status?: unknown };
   return {
     ...rest,
     apiVersion,
     metadata: { ...metadata, namespace: metadata.namespace || namespace.value },
   } as Manifest;
+}
+
+/**
+ * What the API server would refuse in a manifest's metadata, found before anything is sent. A
+ * generated name is the prefix and five characters the server adds.
+ */
+function checkMetadata(metadata: Record<string, unknown>): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const { name, generateName, namespace } = metadata;
+  if (name !== undefined && (typeof name !== 'string' || !isDns1123Subdomain(name))) {
+    issues.push({ path: 'metadata.name', message: `${quoted(name)} is not a valid object name` });
+  }
+  if (
+    name === undefined &&
+    generateName !== undefined &&
+    (typeof generateName !== 'string' || !isDns1123Subdomain(`${generateName}a`))
+  ) {
+    issues.push({
+      path: 'metadata.generateName',
+      message: `${quoted(generateName)} is not a valid name prefix`,
+    });
+  }
+  if (namespace !== undefined && (typeof namespace !== 'string' || !isDns1123Label(namespace))) {
+    issues.push({
+      path: 'metadata.namespace',
+      message: `${quoted(namespace)} is not a valid namespace`,
+    });
+  }
+  return issues;
+}
+
+/** A value quoted for a message, cut short: a manifest's name can be any length. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
