@@ -243,7 +243,7 @@ function dispatch(context: Context): Reply {
     }
     case 'organization': {
       const org = store.organization(id);
-      if (!org) return notFound();
+      if (!org) return notFound('Organization');
       if (!context.superuser && !organizationReadable(org.role)) return forbidden();
       return json(200, serializeOrganization(org, prefix));
     }
@@ -319,7 +319,9 @@ function createCredentialType(context: Context): Reply {
 
 function showCredentialType(context: Context): Reply {
   const type = context.store.credentialType(context.route.id);
-  return type ? json(200, serializeCredentialType(type, context.prefix)) : notFound();
+  return type
+    ? json(200, serializeCredentialType(type, context.prefix))
+    : notFound('CredentialType');
 }
 
 function deleteCredentialType(context: Context): Reply {
@@ -332,7 +334,7 @@ function deleteCredentialType(context: Context): Reply {
     case 'in-use':
       return detail(403, 'Credential types that are in use cannot be deleted');
     default:
-      return notFound();
+      return notFound('CredentialType');
   }
 }
 
@@ -380,7 +382,7 @@ function mayOnCredential(
 
 function showCredential(context: Context): Reply {
   const credential = context.store.credential(context.route.id);
-  if (!credential) return notFound();
+  if (!credential) return notFound('Credential');
   if (!mayOnCredential(context, credential, 'read')) return forbidden();
   return json(200, credentialBody(context, credential));
 }
@@ -391,7 +393,7 @@ function showCredential(context: Context): Reply {
  */
 function deleteCredential(context: Context): Reply {
   const credential = context.store.credential(context.route.id);
-  if (!credential) return notFound();
+  if (!credential) return notFound('Credential');
   if (!mayOnCredential(context, credential, 'admin')) return forbidden();
   if (credential.managed) return detail(403, 'Deletion not allowed for managed credentials');
   context.store.deleteCredential(credential.id);
@@ -433,7 +435,7 @@ function templateBody(context: Context, template: JobTemplate): Record<string, u
 function templateRoute(context: Context): Reply {
   const { store, route, method } = context;
   const template = store.jobTemplate(route.id);
-  if (!template) return notFound();
+  if (!template) return notFound('JobTemplate');
   // JobTemplateLaunch's obj_permission_type is `start`: POST needs execute_role (can_start).
   const needed = route.name === 'jobTemplateLaunch' && method === 'POST' ? 'execute' : 'read';
   if (!mayOnTemplate(context, template.role, needed)) return forbidden();
@@ -488,7 +490,7 @@ function templateRoute(context: Context): Reply {
 function surveySpecRoute(context: Context): Reply {
   const { store, route, method } = context;
   const template = store.jobTemplate(route.id);
-  if (!template) return notFound();
+  if (!template) return notFound('JobTemplate');
   if (!mayOnTemplate(context, template.role, method === 'GET' ? 'read' : 'admin')) {
     return forbidden();
   }
@@ -539,7 +541,7 @@ function jobRoute(context: Context): Reply {
   const refuse = (reply: Reply) =>
     route.name === 'jobStdout' ? stdoutError(reply, renderer.format) : reply;
   const job = store.job(route.id);
-  if (!job) return refuse(notFound());
+  if (!job) return refuse(notFound('Job'));
   // An admin of the job's organization sees its jobs (JobAccess.filtered_queryset) and may
   // delete them, whatever its role on the template.
   if (route.name === 'job' && method === 'DELETE') return deleteJob(context, job);
@@ -572,7 +574,7 @@ function jobRoute(context: Context): Reply {
 function workflowJobRoute(context: Context): Reply {
   const { store, route, method } = context;
   const job = store.workflowJob(route.id);
-  if (!job) return notFound();
+  if (!job) return notFound('WorkflowJob');
   if (route.name === 'workflowJob') return json(200, serializeWorkflowJob(job, context.prefix));
   const cancelable = canCancelWorkflowJob(job);
   if (method === 'GET') return json(200, { can_cancel: cancelable });

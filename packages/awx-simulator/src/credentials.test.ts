@@ -101,7 +101,7 @@ describe('credentials', () => {
     expect((await request('DELETE', `credentials/${id}/`)).status).toBe(204);
     expect(await request('GET', `credentials/${id}/`)).toEqual({
       status: 404,
-      body: { detail: 'Not found.' },
+      body: { detail: 'No Credential matches the given query.' },
     });
     expect((await request('DELETE', `credentials/${id}/`)).status).toBe(404);
   });

@@ -294,10 +294,10 @@ describe('jobs', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await missing.text()).toBe(
-      "{'detail': ErrorDetail(string='Not found.', code='not_found')}",
+      "{'detail': ErrorDetail(string='No Job matches the given query.', code='not_found')}",
     );
     const json = await request('GET', 'jobs/999999/stdout/?format=json');
-    expect(await json.json()).toEqual({ detail: 'Not found.' });
+    expect(await json.json()).toEqual({ detail: 'No Job matches the given query.' });
   });
 
   it('renders stdout as the Accept header asks when no format is given, and refuses what it cannot render', async () => {

@@ -32,7 +32,12 @@ export function detail(status: number, message: string): Reply {
   return json(status, { detail: message });
 }
 
-export const notFound = (): Reply => detail(404, 'Not found.');
+/**
+ * A missing object: Django's get_object_or_404 raises Http404 naming the model, and DRF (3.15,
+ * which AWX 24 runs) passes that message on as the detail. `model` is its object_name, e.g. `Job`.
+ */
+export const notFound = (model: string): Reply =>
+  detail(404, `No ${model} matches the given query.`);
 
 /** DRF's PermissionDenied, which AWX's ModelAccessPermission raises when an access check fails. */
 export const forbidden = (): Reply =>

@@ -59,7 +59,35 @@ describe('HTTP surface', () => {
         detail: 'The requested resource could not be found.',
       });
     }
-    expect(await (await call('/api/v2/jobs/999/')).json()).toEqual({ detail: 'Not found.' });
+  });
+
+  it("answers a missing object's 404 with Django's get_object_or_404 message, as DRF 3.15 passes it on", async () => {
+    const missing = {
+      '/api/v2/jobs/999/': 'Job',
+      '/api/v2/jobs/999/cancel/': 'Job',
+      '/api/v2/jobs/999/job_events/': 'Job',
+      '/api/v2/job_templates/999/': 'JobTemplate',
+      '/api/v2/job_templates/999/launch/': 'JobTemplate',
+      '/api/v2/job_templates/999/credentials/': 'JobTemplate',
+      '/api/v2/job_templates/999/survey_spec/': 'JobTemplate',
+      '/api/v2/credentials/999/': 'Credential',
+      '/api/v2/credential_types/999/': 'CredentialType',
+      '/api/v2/organizations/999/': 'Organization',
+      '/api/v2/workflow_jobs/999/': 'WorkflowJob',
+    };
+    for (const [path, model] of Object.entries(missing)) {
+      const response = await call(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.json(), path).toEqual({
+        detail: `No ${model} matches the given query.`,
+      });
+    }
+    const launch = await call('/api/v2/job_templates/999/launch/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(await launch.json()).toEqual({ detail: 'No JobTemplate matches the given query.' });
   });
 
   it('answers 405 with Allow for a method the view does not take', async () => {
