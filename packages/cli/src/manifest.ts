@@ -17,6 +17,7 @@ import {
   parseEngineConfigFlags,
   parseParameters,
 } from './flag-values.js';
+import { shortQuote } from './names.js';
 
 /** The engines Roundhouse ships; anything else needs --custom-engine. */
 export const knownEngines = ['job', 'tekton', 'ansible'] as const;
@@ -250,7 +251,10 @@ function checkMetadata(metadata: Record<string, unknown>): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const { name, generateName, namespace } = metadata;
   if (name !== undefined && (typeof name !== 'string' || !isDns1123Subdomain(name))) {
-    issues.push({ path: 'metadata.name', message: `${quoted(name)} is not a valid object name` });
+    issues.push({
+      path: 'metadata.name',
+      message: `${shortQuote(name)} is not a valid object name`,
+    });
   }
   if (
     name === undefined &&
@@ -259,20 +263,14 @@ function checkMetadata(metadata: Record<string, unknown>): FieldIssue[] {
   ) {
     issues.push({
       path: 'metadata.generateName',
-      message: `${quoted(generateName)} is not a valid name prefix`,
+      message: `${shortQuote(generateName)} is not a valid name prefix`,
     });
   }
   if (namespace !== undefined && (typeof namespace !== 'string' || !isDns1123Label(namespace))) {
     issues.push({
       path: 'metadata.namespace',
-      message: `${quoted(namespace)} is not a valid namespace`,
+      message: `${shortQuote(namespace)} is not a valid namespace`,
     });
   }
   return issues;
-}
-
-/** A value quoted for a message, cut short: a manifest's name can be any length. */
-function quoted(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -8,6 +8,7 @@ import { run } from './commands/run.js';
 import { type CompletionSpec, completionScript, type Shell } from './completion.js';
 import { type EngineOptions, type ExecutorFactory, executorFactory } from './executors.js';
 import { knownEngines } from './manifest.js';
+import { objectName } from './names.js';
 import type { Session } from './session.js';
 import { addTaskCommands, addTaskRunCommands } from './task/program.js';
 import type { Terminal } from './terminal.js';
@@ -21,6 +22,8 @@ export interface CliContext {
   /** Builds executors; the default builds the real ones from the session (tests pass a double). */
   readonly executors?: (session: Session, options: EngineOptions) => ExecutorFactory;
 }
+
+const executionName = objectName('NAME', 'WorkflowExecution');
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -90,7 +93,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
   program
     .command('get')
     .description('list executions, or show one')
-    .argument('[name]', 'a WorkflowExecution')
+    .argument('[name]', 'a WorkflowExecution', executionName)
     .addOption(
       new Option('-o, --output <format>', 'output format').choices([
         'wide',
@@ -113,13 +116,17 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
   program
     .command('describe')
     .description('spec, status, conditions, execution resource and recent events of one execution')
-    .argument('<name>', 'a WorkflowExecution')
+    .argument('<name>', 'a WorkflowExecution', executionName)
     .action(inSession((session, _command, name: string) => describe(session, term, name)));
 
   program
     .command('watch')
     .description('follow executions until all have ended; exit 0 only if all completed')
-    .argument('[name]', 'one WorkflowExecution (default: every one in the namespace)')
+    .argument(
+      '[name]',
+      'one WorkflowExecution (default: every one in the namespace)',
+      executionName,
+    )
     .option('-A, --all-namespaces', 'executions of every namespace')
     .action(
       inSession((session, command, name: string | undefined) =>
@@ -138,7 +145,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
   program
     .command('logs')
     .description("the execution's output, through its engine")
-    .argument('<name>', 'a WorkflowExecution')
+    .argument('<name>', 'a WorkflowExecution', executionName)
     .option('-f, --follow', 'stream until the execution ends')
     .option('--tail <lines>', 'only the last lines of each source', count)
     .option('--no-prefix', 'print lines without their [source]')
@@ -190,7 +197,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
   program
     .command('delete')
     .description('delete an execution; the controller first cleans up its execution resource')
-    .argument('<name>', 'a WorkflowExecution')
+    .argument('<name>', 'a WorkflowExecution', executionName)
     .action(inSession((session, _command, name: string) => remove(session, term, name)));
 
   program

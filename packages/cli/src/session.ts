@@ -11,6 +11,7 @@ import {
   InputError,
   NotFoundError,
 } from './errors.js';
+import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
 
 /**
@@ -66,11 +67,16 @@ export class Session {
     this.source = options.kubeconfig ?? env.KUBECONFIG ?? '~/.kube/config';
     this.kubeConfig = loadKubeConfig(options, this.source);
     this.namespaceExplicit = options.namespace !== undefined;
-    this.namespace =
-      options.namespace ??
-      this.kubeConfig.getContextObject(this.kubeConfig.getCurrentContext())?.namespace ??
-      'default';
-    this.executionNamespace = options.executionNamespace;
+    const contextNamespace = this.kubeConfig.getContextObject(
+      this.kubeConfig.getCurrentContext(),
+    )?.namespace;
+    this.namespace = checkNamespace(
+      options.namespace ?? contextNamespace ?? 'default',
+      this.namespaceExplicit
+        ? '-n'
+        : `the namespace of context ${this.kubeConfig.getCurrentContext()}`,
+    );
+    this.executionNamespace = checkNamespace(options.executionNamespace, '--execution-namespace');
     this.conventions =
       options.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
     this.client = new KubeClient(this.kubeConfig, { userAgent: 'kubectl-roundhouse' });

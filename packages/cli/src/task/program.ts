@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { InSession } from '../action.js';
+import { objectName } from '../names.js';
 import type { Terminal } from '../terminal.js';
 import { describeRun, listTaskRuns, listTasks, runLogs, startTask } from './commands.js';
 
@@ -25,7 +26,7 @@ export function addTaskCommands(parent: Command, host: TaskHost): Command {
   parent
     .command('start')
     .description('create a TaskRun of a Task (named <task>-run-<suffix>)')
-    .argument('<task>', 'a Task in the namespace')
+    .argument('<task>', 'a Task in the namespace', objectName('TASK', 'Task'))
     .option('-p, --param <name=value>', 'a param of the Task; repeat for more', collect)
     .option('--timeout <duration>', 'fail the run if it has not finished after this (e.g. 10m)')
     .option('-w, --watch', "follow the run's steps to its end; exit 0 only if it succeeded")
@@ -52,12 +53,12 @@ export function addTaskRunCommands(parent: Command, host: TaskHost): Command {
   parent
     .command('describe')
     .description('a TaskRun: its Task, params, outcome and every step')
-    .argument('<name>', 'a TaskRun')
+    .argument('<name>', 'a TaskRun', objectName('NAME', 'TaskRun'))
     .action(inSession((session, _command, name: string) => describeRun(session, term, name)));
   parent
     .command('logs')
     .description("the TaskRun's step logs, [step] line")
-    .argument('<name>', 'a TaskRun')
+    .argument('<name>', 'a TaskRun', objectName('NAME', 'TaskRun'))
     .option('-f, --follow', 'stream until the run ends')
     .action(
       inSession((session, command, name: string) =>
