@@ -21,6 +21,15 @@ export interface ControllerScope {
   readonly logPath: string;
 }
 
+function readDockerfile(): Promise<string> {
+  return readFile(
+    fileURLToPath(
+      new URL('../../examples/workflowexecution-controller/Dockerfile', import.meta.url),
+    ),
+    'utf8',
+  );
+}
+
 /**
  * The Node flags the example's image runs the controller with (its Dockerfile's ENTRYPOINT),
  * so the bench measures the runtime as shipped, not Node's defaults.
@@ -29,15 +38,25 @@ async function imageNodeFlags(): Promise<string[]> {
   // To measure other flags before shipping them, e.g. "--max-semi-space-size=8".
   const override = process.env.ROUNDHOUSE_BENCH_NODE_FLAGS;
   if (override !== undefined) return override.split(' ').filter(Boolean);
-  const dockerfile = await readFile(
-    fileURLToPath(
-      new URL('../../examples/workflowexecution-controller/Dockerfile', import.meta.url),
-    ),
-    'utf8',
-  );
-  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(await readDockerfile())?.[1];
   if (!entrypoint) throw new Error('bench: no ENTRYPOINT in the example controller Dockerfile');
   return (JSON.parse(entrypoint) as string[]).filter((arg) => arg.startsWith('--'));
+}
+
+/**
+ * The environment the image gives the controller (its Dockerfile's `ENV key=value` lines; the
+ * allocator's settings among them), over the bench's own, so RSS is measured as shipped.
+ */
+async function imageEnvironment(): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [, line = ''] of (await readDockerfile()).matchAll(/^ENV (.+)$/gm)) {
+    for (const pair of line.trim().split(/\s+/)) {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new Error(`bench: an ENV line the bench cannot read: ${line}`);
+      env[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+  }
+  return env;
 }
 
 /**
@@ -75,6 +94,7 @@ export async function startRoundhouse(
           ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROUNDHOUSE_BENCH_PROFILE}`]
           : []),
       ],
+      env: await imageEnvironment(),
       stdio: ['ignore', log, log, 'ipc'],
     },
   );
