@@ -242,6 +242,20 @@ describe('job templates', () => {
     });
   });
 
+  it("refuses to launch a template whose project's last update failed", async () => {
+    const template = sim.state.addJobTemplate({ name: 'unsynced', projectUpdateFailed: true });
+    const path = `job_templates/${template.id}/launch/`;
+    // GET launch/ has no field for it: only the launch finds out.
+    expect((await request('GET', path)).body).toMatchObject({ can_start_without_user_input: true });
+    const jobs = sim.state.jobs().length;
+    const refused = await request('POST', path, {});
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      playbook: ['Missing a revision to run due to failed project update.'],
+    });
+    expect(sim.state.jobs()).toHaveLength(jobs);
+  });
+
   it('launches a workflow job, and no job, when the template slices across its hosts', async () => {
     const template = sim.state.addJobTemplate({
       name: 'sliced',

@@ -55,6 +55,12 @@ export const jobTemplateSeedSchema = z.object({
    * inventory was deleted has. AWX refuses to launch one without an inventory.
    */
   inventory: z.literal(TEMPLATE_INVENTORY).nullable().default(TEMPLATE_INVENTORY),
+  /**
+   * The project's last update failed and it does not update on launch: AWX refuses every launch
+   * (JobLaunchSerializer.validate, Project.get_reason_if_failed) until an update succeeds, and
+   * `GET launch/` does not say so.
+   */
+  projectUpdateFailed: z.boolean().default(false),
   /** Hosts in the template's inventory: AWX slices into at most this many jobs. */
   inventoryHosts: z.number().int().min(0).default(1),
   /** Ids of credentials attached to the template. */
@@ -233,6 +239,9 @@ export function planLaunch(
   // inventory, so one without its own is refused whatever the launch gives.
   if (template.inventory === null) {
     errors.resources_needed_to_start = ['Job Template inventory is missing or undefined.'];
+  }
+  if (template.projectUpdateFailed) {
+    errors.playbook = ['Missing a revision to run due to failed project update.'];
   }
   const templateCredentials = template.credentials.flatMap((id) => lookup(id) ?? []);
   // Passwords may come at the top level when `credential_passwords` is absent.
