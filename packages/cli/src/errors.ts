@@ -79,13 +79,18 @@ export class AccessDeniedError extends RoundhouseError implements Fixable {
     unauthenticated: boolean,
   ) {
     const where = access.namespace ? ` in namespace ${access.namespace}` : ' cluster-wide';
-    super(`not allowed to ${access.verb} ${access.resource}${where}: ${detail}`);
+    // A 401 is about who you are, not what you may do: no Role mends an expired token.
+    super(
+      unauthenticated
+        ? `the API server did not accept your credentials (to ${access.verb} ${access.resource}${where}): ${detail}`
+        : `not allowed to ${access.verb} ${access.resource}${where}: ${detail}`,
+    );
     this.reason = unauthenticated ? 'Unauthorized' : 'Forbidden';
     const grant = access.namespace
       ? `kubectl create role roundhouse-${access.verb} --verb=${access.verb} --resource=${access.resource} -n ${access.namespace}, bound to you with kubectl create rolebinding`
       : `kubectl create clusterrole roundhouse-${access.verb} --verb=${access.verb} --resource=${access.resource}, bound to you with kubectl create clusterrolebinding`;
     this.fix = unauthenticated
-      ? 'the API server did not accept your credentials: log in again or refresh the kubeconfig user (kubectl config view --minify)'
+      ? "the kubeconfig user's token or client certificate has expired or was revoked: log in again with your cluster's tool (or refresh the user's credentials in the kubeconfig; kubectl config view --minify shows which user the context uses), then run the command again"
       : `ask a cluster admin for "${access.verb}" on ${access.resource}${where} (${grant}), or use a context that has it`;
   }
 }

@@ -13,6 +13,7 @@ import {
 } from './errors.js';
 import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
+import { ApiServerError, serverErrorFix } from './server-errors.js';
 
 /**
  * The kinds whose 404 the CLI explains: a missing CRD, else a missing object, with the command
@@ -120,7 +121,7 @@ export class Session {
     if (error.reason === 'NotFound' && known) {
       const served = await this.client.isServed(resource).catch(() => true);
       if (!served) return new CrdNotInstalledError(this.server, known.crd);
-      if (access.name) {
+      if (access.name && access.verb !== 'create') {
         return new NotFoundError(
           `${resource.kind} "${access.name}"`,
           access.namespace ?? '',
@@ -128,7 +129,8 @@ export class Session {
         );
       }
     }
-    return error;
+    const fix = serverErrorFix(error, { ...access, kind: resource.kind });
+    return fix ? new ApiServerError(error, fix) : error;
   }
 
   async close(): Promise<void> {

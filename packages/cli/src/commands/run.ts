@@ -25,7 +25,7 @@ export async function run(
     : manifestFromFlags({ ...options, namespace: session.namespace });
   const namespace = manifest.metadata.namespace;
   const { object, warnings } = await session.call(
-    { verb: 'create', resource: workflowExecutions, namespace },
+    { verb: 'create', resource: workflowExecutions, namespace, name: manifest.metadata.name },
     () => session.client.create<Manifest>(workflowExecutions, namespace, manifest),
   );
   for (const warning of warnings) term.err.write(`Warning: ${safeText(warning)}\n`);
