@@ -1,7 +1,8 @@
 /**
  * The API itself: one request in, one reply out, in the order AWX's stack applies its rules:
  * URL resolution (404, or 301 to the slashed path), content negotiation (404 for an unknown
- * `format`, 406), body parsing (415, 400), authentication (401), method (405), then the view.
+ * `format`, 406), body parsing (415, 400), authentication (401), a Read-scoped token's change
+ * (403), method (405), then the view.
  * No I/O happens here; the HTTP layer writes the reply. The views stay in this one file, past
  * 350 lines, because each is a few lines over the shared request context and readers; the rules
  * they apply live in the resource modules.
@@ -69,6 +70,8 @@ export interface ApiConfig {
   readonly token: string;
   /** Whether the token's user is a System Administrator. */
   readonly superuser: boolean;
+  /** A `read` token may only read. */
+  readonly tokenScope: 'read' | 'write';
 }
 
 type Route = Extract<Resolution, { kind: 'route' }>;
@@ -134,6 +137,8 @@ function handleView(
       parses: ['application/json'],
     });
   }
+  // AWX's APIView.check_permissions, ahead of DRF's permission classes and their method check.
+  if (config.tokenScope === 'read' && !resolution.public && method !== 'GET') return forbidden();
   if (!resolution.methods.includes(method)) return methodNotAllowed(request.method);
   const context = {
     request,

@@ -38,6 +38,43 @@ describe('HTTP surface', () => {
     expect((await call('/api/v2/me/')).status).toBe(200);
   });
 
+  it('refuses every change to a token of Read scope, a System Administrator too, before the method check', async () => {
+    const readOnly = await startAwxSimulator({ tokenScope: 'read' });
+    try {
+      const send = (path: string, method: string, body?: unknown) =>
+        fetch(`${readOnly.apiUrl}${path}`, {
+          method,
+          headers: {
+            Authorization: `Bearer ${readOnly.token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      const template = readOnly.state.addJobTemplate({ name: 'read-only' });
+      expect((await send('job_templates/', 'GET')).status).toBe(200);
+      expect((await send(`job_templates/${template.id}/launch/`, 'GET')).status).toBe(200);
+      expect((await send('me/', 'OPTIONS')).status).toBe(200);
+      for (const [path, method] of [
+        [`job_templates/${template.id}/launch/`, 'POST'],
+        ['credentials/', 'POST'],
+        ['credentials/1/', 'DELETE'],
+        ['jobs/1/cancel/', 'POST'],
+        ['jobs/', 'DELETE'],
+      ] as const) {
+        const refused = await send(path, method, method === 'POST' ? {} : undefined);
+        expect(refused.status, `${method} ${path}`).toBe(403);
+        expect(await refused.json()).toEqual({
+          detail: 'You do not have permission to perform this action.',
+        });
+      }
+      expect(readOnly.state.jobs()).toEqual([]);
+      // Unauthenticated, the scope is no one's: 401 as ever.
+      expect((await fetch(`${readOnly.apiUrl}credentials/`, { method: 'POST' })).status).toBe(401);
+    } finally {
+      await readOnly.stop();
+    }
+  });
+
   it('serves ping/ and the API root without authentication, as AWX does', async () => {
     expect((await fetch(`${sim.apiUrl}ping/`)).status).toBe(200);
     expect(await (await fetch(sim.apiUrl)).json()).toMatchObject({ jobs: '/api/v2/jobs/' });

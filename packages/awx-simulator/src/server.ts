@@ -34,6 +34,11 @@ export const simulatorOptionsSchema = z.object({
    * credential types (CredentialTypeAccess).
    */
   superuser: z.boolean().default(true),
+  /**
+   * The token's scope: `write`, or `read`, which AWX lets read only (APIView.check_permissions:
+   * every method but GET, HEAD and OPTIONS is 403, a System Administrator's too).
+   */
+  tokenScope: z.enum(['read', 'write']).default('write'),
   /** `/api/v2/` as AWX serves it, or `/api/controller/v2/` as AAP 2.5+ does. */
   apiPrefix: z.enum(API_PREFIXES).default('/api/v2/'),
   /** Loopback only: the simulator is a test double, never a service. */
@@ -203,6 +208,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
           prefix: config.apiPrefix,
           token: config.token,
           superuser: config.superuser,
+          tokenScope: config.tokenScope,
         });
       } catch (error) {
         process.stderr.write(`awx-simulator: ${(error as Error).stack ?? String(error)}\n`);
