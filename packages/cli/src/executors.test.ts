@@ -116,4 +116,57 @@ describe('executorFactory', () => {
     ).catch((e: unknown) => e);
     expect(formatError(refused)).toMatch(/^error: --agent-token-file: .* is empty\n/);
   });
+
+  describe('for the ansible engine', () => {
+    /** A session whose cluster holds one Secret, ns/awx, with these data keys. */
+    const withSecret = (data: Record<string, string> | undefined) =>
+      ({
+        conventions: roundhouseConventions,
+        client: {
+          get: async (_type: unknown, namespace: string, name: string) =>
+            namespace === 'ns' && name === 'awx' && data ? { data } : undefined,
+        } as unknown as KubeClient,
+        call: (_access: unknown, run: () => Promise<unknown>) => run(),
+      }) as unknown as Session;
+    const base = {
+      awxApiPrefix: '/api/v2/',
+      awxUrl: 'https://awx.example.com',
+      awxTokenSecret: 'ns/awx',
+    };
+    const encoded = (text: string) => Buffer.from(text).toString('base64');
+    const refusal = (session: Session, options: Parameters<typeof executorFactory>[1]) =>
+      executorFactory(
+        session,
+        options,
+      )('ansible').then(
+        () => 'built',
+        (e: unknown) => formatError(e),
+      );
+
+    it('names the flag of each bad setting, never the token', async () => {
+      const good = withSecret({ token: encoded('awx-token-41d2') });
+      expect(await refusal(good, { ...base, awxUrl: 'not a url' })).toMatch(
+        /^error: --awx-url: must be an http\(s\) URL\nfix: the ansible engine reads output from AWX/,
+      );
+      expect(await refusal(good, { ...base, awxApiPrefix: 'api' })).toMatch(
+        /^error: --awx-api-prefix: must be an absolute path/,
+      );
+      const spaced = await refusal(withSecret({ token: encoded('awx token 41d2') }), base);
+      expect(spaced).toMatch(/^error: --awx-token-secret: the token in Secret ns\/awx must be/);
+      expect(spaced).not.toContain('41d2');
+    });
+
+    it('says a missing CA file or Secret is missing, rather than failing bare', async () => {
+      const good = withSecret({ token: encoded('t') });
+      expect(await refusal(good, { ...base, awxCaFile: '/nonexistent/ca.pem' })).toBe(
+        "error: --awx-ca-file: cannot read /nonexistent/ca.pem: ENOENT\nfix: pass the PEM file of the CA that signed AWX's certificate\n",
+      );
+      expect(await refusal(withSecret(undefined), base)).toMatch(
+        /^error: --awx-token-secret: Secret ns\/awx not found\n/,
+      );
+      expect(await refusal(withSecret({ other: encoded('t') }), base)).toMatch(
+        /^error: --awx-token-secret: Secret ns\/awx has no key "token"\n/,
+      );
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
-import type { Executor } from '@roundhouse/core';
+import { ConfigurationError, type Executor } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { PodExecutor } from '@roundhouse/pod';
@@ -66,13 +66,7 @@ export function executorFactory(
       return { executor: new TektonExecutor(client, { conventions }), close: none };
     }
     if (engine === 'ansible') {
-      const awxClient = new AwxClient({
-        baseUrl: requireAwxUrl(awx),
-        token: await readToken(session, awx),
-        apiPrefix: awx.awxApiPrefix,
-        insecureSkipTlsVerify: awx.awxInsecureSkipTlsVerify ?? false,
-        ...(awx.awxCaFile ? { caBundle: readFileSync(awx.awxCaFile, 'utf8') } : {}),
-      });
+      const awxClient = await awxClientOf(session, awx);
       return {
         executor: new AnsibleExecutor(awxClient, client, { conventions }),
         close: () => awxClient.close(),
@@ -114,6 +108,59 @@ function requireAwxUrl(awx: AwxOptions): string {
   return awx.awxUrl;
 }
 
+/** The flags the AwxClient's options come from, to name in place of `awx.<option>`. */
+const awxFlags: Readonly<Record<string, string>> = {
+  'awx.baseUrl': '--awx-url',
+  'awx.token': '--awx-token-secret',
+  'awx.apiPrefix': '--awx-api-prefix',
+  'awx.caBundle': '--awx-ca-file',
+};
+
+/**
+ * The AwxClient the flags describe. Its own check names `awx.<option>`, which no flag is
+ * called; each issue is put on its flag. The token's issue never quotes it.
+ */
+async function awxClientOf(session: Session, awx: AwxOptions): Promise<AwxClient> {
+  const baseUrl = requireAwxUrl(awx);
+  const caBundle = awx.awxCaFile ? readCaFile(awx.awxCaFile) : undefined;
+  const token = await readToken(session, awx);
+  try {
+    return new AwxClient({
+      baseUrl,
+      token,
+      apiPrefix: awx.awxApiPrefix,
+      insecureSkipTlsVerify: awx.awxInsecureSkipTlsVerify ?? false,
+      ...(caBundle !== undefined ? { caBundle } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new InputError(
+      error.issues.map((i) => ({
+        path: awxFlags[i.path] ?? i.path,
+        message:
+          i.path === 'awx.token'
+            ? `the token in Secret ${awx.awxTokenSecret} ${i.message}`
+            : i.message,
+      })),
+      awxFix,
+    );
+  }
+}
+
+function readCaFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(
+      {
+        path: '--awx-ca-file',
+        message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      },
+      "pass the PEM file of the CA that signed AWX's certificate",
+    );
+  }
+}
+
 /** The AWX token from its Secret; the value never reaches a message. */
 async function readToken(session: Session, awx: AwxOptions): Promise<string> {
   requireAwxUrl(awx);
@@ -134,7 +181,13 @@ async function readToken(session: Session, awx: AwxOptions): Promise<string> {
       name,
     ),
   );
-  const encoded = secret?.data?.[key];
+  if (!secret) {
+    throw new InputError(
+      { path: '--awx-token-secret', message: `Secret ${namespace}/${name} not found` },
+      awxFix,
+    );
+  }
+  const encoded = secret.data?.[key];
   if (!encoded) {
     throw new InputError(
       { path: '--awx-token-secret', message: `Secret ${namespace}/${name} has no key "${key}"` },
