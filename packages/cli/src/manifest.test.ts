@@ -296,4 +296,24 @@ status:
       manifestFromText(`${rows.join('\n')}\nkind: WorkflowExecution\n`, 'bomb.yaml', ns, false),
     ).toThrowError(/^bomb\.yaml: cannot be read: Excessive alias count/);
   });
+
+  it('refuses a zero or negative timeout the controller would fail the execution for', () => {
+    const timed = (timeout: string) =>
+      yaml.replace(
+        'executionEngine: job',
+        `executionEngine: job\n  executionConfig: { timeout: "${timeout}" }`,
+      );
+    expect(() => manifestFromText(timed('-5m'), 'w.yaml', ns, false)).toThrowError(
+      'spec.executionConfig.timeout: "-5m" is not a positive Go duration of at least 1ms',
+    );
+    expect(manifestFromText(timed('10m'), 'w.yaml', ns, false).spec.executionConfig).toEqual({
+      timeout: '10m',
+    });
+    expect(() => manifestFromFlags({ ...flags, timeout: '0s' })).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('--timeout: "0s" is not a positive Go duration'),
+        fix: 'pass a positive Go duration: --timeout 10m',
+      }),
+    );
+  });
 });

@@ -3,6 +3,7 @@ import {
   type FieldIssue,
   isDns1123Label,
   isDns1123Subdomain,
+  parseTimeout,
   toFieldIssues,
   validateParameters,
   type WorkflowExecutionSpec,
@@ -104,6 +105,8 @@ export function manifestFromFlags(input: RunInput): Manifest {
     );
   }
   checkEngineConfig(engine, engineConfig);
+  if (input.timeout)
+    checkTimeout(input.timeout, '--timeout', 'pass a positive Go duration: --timeout 10m');
   if (input.name && !isDns1123Subdomain(input.name)) {
     throw new InputError(
       { path: '--name', message: `"${input.name}" is not a valid object name` },
@@ -122,6 +125,19 @@ export function manifestFromFlags(input: RunInput): Manifest {
     // What was sent, not the parsed spec: defaults are the API server's and the controller's.
     spec: spec as WorkflowExecutionSpec,
   };
+}
+
+/**
+ * Refuses a timeout the schema takes but the controller and every engine refuse once the
+ * execution exists (zero, negative, beyond Go's range), failing it.
+ */
+export function checkTimeout(value: string, path: string, fix: string): void {
+  try {
+    parseTimeout(value, path);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    throw new InputError(error.issues, fix);
+  }
 }
 
 /** Refuses an engine Roundhouse does not ship, unless the user says it is theirs. */
@@ -228,6 +244,14 @@ export function manifestFromText(
     );
   }
   checkEngine(checked.data.executionEngine, customEngine);
+  const timeout = checked.data.executionConfig?.timeout;
+  if (timeout) {
+    checkTimeout(
+      timeout,
+      'spec.executionConfig.timeout',
+      `write a positive Go duration (e.g. 10m) in ${source}`,
+    );
+  }
   try {
     // The engines refuse these names only once the execution exists, failing it.
     validateParameters(checked.data.parameters);

@@ -50,6 +50,14 @@ describe('taskRunManifest', () => {
       expect.objectContaining({ fix: 'pass a Go duration: --timeout 10m' }),
     );
   });
+
+  it('refuses a zero or negative timeout the controller would fail the run for', () => {
+    for (const timeout of ['0s', '-5m']) {
+      expect(() => taskRunManifest({ task: 'x', namespace: 'ci', param: [], timeout })).toThrow(
+        `--timeout: "${timeout}" is not a positive Go duration of at least 1ms`,
+      );
+    }
+  });
 });
 
 describe('parseTaskParams', () => {

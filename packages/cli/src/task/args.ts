@@ -2,6 +2,7 @@ import type { FieldIssue } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { type TaskRunSpec, TaskRunSpecSchema, taskRuns } from '@roundhouse/pod';
 import { InputError } from '../errors.js';
+import { checkTimeout } from '../manifest.js';
 
 /** What `task start` reads from its flags. */
 export interface StartInput {
@@ -46,6 +47,9 @@ export function taskRunManifest(input: StartInput): TaskRunManifest {
     });
     const timeoutOnly = issues.every((i) => i.path === '--timeout');
     throw new InputError(issues, timeoutOnly ? 'pass a Go duration: --timeout 10m' : paramFix);
+  }
+  if (input.timeout !== undefined) {
+    checkTimeout(input.timeout, '--timeout', 'pass a positive Go duration: --timeout 10m');
   }
   return {
     apiVersion: `${taskRuns.group}/${taskRuns.version}`,
