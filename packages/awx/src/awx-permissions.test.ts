@@ -30,13 +30,16 @@ describe('templateRefusal', () => {
       message:
         'AWX POST job_templates/7/launch/ answered 403: the AWX user lacks Execute on job ' +
         'template "restart" (id 7); grant it Execute on the template, or use the token of a ' +
-        'user who has it',
+        'user who has it; or, if the token has Read scope, which AWX refuses every change to ' +
+        'whoever its user is, use a token of Write scope',
     });
   });
 
   it('names Read for a refused read, and lets anything but a 403 through as it is', () => {
     const read = templateRefusal(refused('GET job_templates/7/launch/'), template, 'Read');
     expect((read as Error).message).toContain('lacks Read on job template "restart" (id 7)');
+    // A token of Read scope may read: a refused read is never its scope.
+    expect((read as Error).message).not.toContain('scope');
     const notFound = new AwxApiError('GET job_templates/7/launch/', 404, 'Not found.', [], 0);
     expect(templateRefusal(notFound, template, 'Read')).toBe(notFound);
     const other = new Error('socket hang up');
@@ -69,15 +72,16 @@ describe('cancelRefusal', () => {
     expect((error as Error).message).toContain(
       'lacks Admin on job template 7, to cancel job 12 another user launched; grant it Admin',
     );
+    expect((error as Error).message).toContain('use a token of Write scope');
   });
 
   it('names Read when the job itself may not be read, and an orphan job its organization', () => {
     expect((cancelRefusal(refused('GET jobs/12/'), 12, undefined) as Error).message).toContain(
       "lacks Read on job 12; grant it Read on the job's template",
     );
-    expect(cancelRefusal(refused('POST jobs/12/cancel/'), 12, job(null))).toMatchObject({
-      right: 'Job Template Admin',
-    });
+    const orphan = cancelRefusal(refused('POST jobs/12/cancel/'), 12, job(null));
+    expect(orphan).toMatchObject({ right: 'Job Template Admin' });
+    expect((orphan as Error).message).toContain('use a token of Write scope');
   });
 });
 
@@ -89,5 +93,6 @@ describe('credentialRefusal', () => {
       'lacks Credential Admin on organization 4 (ansible.organizationId)',
     );
     expect((error as Error).message).toContain('set ansible.organizationId');
+    expect((error as Error).message).toContain('use a token of Write scope');
   });
 });

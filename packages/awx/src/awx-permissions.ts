@@ -25,6 +25,15 @@ function isBareDenial(error: unknown): error is AwxApiError {
 const elseToken = 'or use the token of a user who has it';
 
 /**
+ * AWX refuses a token of Read scope every change (APIView.check_permissions: any method but
+ * GET, HEAD and OPTIONS), a System Administrator's too, with the same bare 403 as a missing
+ * right, and nothing the API shows tells the two apart: a refused change names both.
+ */
+const readScopeHint =
+  'or, if the token has Read scope, which AWX refuses every change to whoever its user is, ' +
+  'use a token of Write scope';
+
+/**
  * A job template's views need Read (its detail, `credentials/`, `survey_spec/`, `GET launch/`);
  * `POST launch/` needs Execute (JobTemplateAccess.can_start), which includes Read.
  */
@@ -34,12 +43,15 @@ export function templateRefusal(
   right: 'Read' | 'Execute',
 ): unknown {
   if (!isBareDenial(error)) return error;
-  const grant = right === 'Read' ? 'grant it Read (or Execute)' : 'grant it Execute';
+  const fix =
+    right === 'Read'
+      ? `grant it Read (or Execute) on the template, ${elseToken}`
+      : `grant it Execute on the template, ${elseToken}; ${readScopeHint}`;
   return new AwxPermissionError(
     error,
     right,
     `job template "${template.name}" (id ${template.id})`,
-    `${grant} on the template, ${elseToken}`,
+    fix,
   );
 }
 
@@ -63,14 +75,14 @@ export function cancelRefusal(error: unknown, jobId: number, job: Job | undefine
       error,
       'Job Template Admin',
       `the organization of job ${jobId}, whose template is gone, to cancel a job another user launched`,
-      `grant it Job Template Admin on that organization, or cancel it as the user who launched it`,
+      `grant it Job Template Admin on that organization, or cancel it as the user who launched it; ${readScopeHint}`,
     );
   }
   return new AwxPermissionError(
     error,
     'Admin',
     `job template ${job.job_template}, to cancel job ${jobId} another user launched`,
-    'grant it Admin on the template, or cancel the job as the user who launched it',
+    `grant it Admin on the template, or cancel the job as the user who launched it; ${readScopeHint}`,
   );
 }
 
@@ -85,6 +97,6 @@ export function credentialRefusal(error: unknown, organizationId: number): unkno
     'Credential Admin',
     `organization ${organizationId} (ansible.organizationId), where the ephemeral credentials are created`,
     `grant it Credential Admin (or Admin) on that organization, ${elseToken}, or set ` +
-      'ansible.organizationId to an organization where it has it',
+      `ansible.organizationId to an organization where it has it; ${readScopeHint}`,
   );
 }

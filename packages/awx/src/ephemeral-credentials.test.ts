@@ -196,6 +196,7 @@ describe('EphemeralCredentials', () => {
     expect(issue?.path).toBe('awx.token');
     expect(issue?.message).toContain('"roundhouse-secret-db" (403)');
     expect(issue?.message).toMatch(/System Administrator/);
+    expect(issue?.message).toContain('use a token of Write scope');
     const definition = JSON.parse(issue?.message.slice(issue.message.indexOf('{')) ?? '');
     expect(definition).toEqual({
       name: 'roundhouse-secret-db',

@@ -209,7 +209,8 @@ export class EphemeralCredentials {
 
 /**
  * Only a System Administrator may create a credential type in AWX (CredentialTypeAccess keeps
- * BaseAccess.can_add: `is_superuser`), so a 403 is the token's standing, not a passing failure.
+ * BaseAccess.can_add: `is_superuser`), so a 403 is the token's standing (or its Read scope), not
+ * a passing failure.
  * The message says what to create, so an administrator can do it once for every execution.
  */
 function typeCreationForbidden(wanted: CredentialTypeRequest, error: AwxApiError) {
@@ -218,8 +219,9 @@ function typeCreationForbidden(wanted: CredentialTypeRequest, error: AwxApiError
       path: 'awx.token',
       message:
         `AWX refused to create credential type "${wanted.name}" (403): only a System ` +
-        'Administrator may create credential types. Use the token of a System Administrator, ' +
-        'or have one create the type beforehand with ' +
+        'Administrator may create credential types, and a token of Read scope is refused the ' +
+        'same way whoever its user is (use a token of Write scope). Use the token of a System ' +
+        'Administrator, or have one create the type beforehand with ' +
         JSON.stringify({
           name: wanted.name,
           kind: wanted.kind,

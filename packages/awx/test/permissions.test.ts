@@ -84,3 +84,30 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
     expect(bed.sim.state.liveCredentials({ origin: 'api' })).toEqual([]);
   });
 });
+
+describeWithControlPlane('the AWX engine with a token of Read scope', () => {
+  const env = useTestNamespace();
+  let bed: Testbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed(env, { tokenScope: 'read' });
+  });
+
+  afterAll(async () => {
+    await bed?.stop();
+  });
+
+  it("says a System Administrator's refused launch may be the token's scope, launching nothing", async () => {
+    const template = seedTemplate(bed.sim);
+    const wfe = makeExecution(template.name);
+    const error = await bed
+      .executor()
+      .create(wfe, env.namespace)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', retryable: false });
+    expect((error as Error).message).toContain('if the token has Read scope');
+    expect((error as Error).message).toContain('use a token of Write scope');
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    await bed.executor().cleanup(wfe, env.namespace);
+  });
+});
