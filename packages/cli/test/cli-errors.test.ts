@@ -124,6 +124,40 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     );
   });
 
+  it("explains the API server's 409 for a taken name and 404 for a missing namespace, by status code, leaving the first execution as it was", async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    await ensureWorkflowExecutionCrd(admin).finally(() => admin.close());
+    const kubeconfig = await kubeconfigFile(env.kubeConfig);
+    const run = [
+      'run',
+      '--engine',
+      'job',
+      '--target',
+      'prod/deployment/x',
+      '--bundle',
+      'registry.invalid/r:1',
+      '--name',
+      'taken-1',
+    ];
+    expect(await cli(run, { kubeconfig })).toMatchObject({ code: 0 });
+    const again = await cli([...run, '-p', 'REPLICAS=9'], { kubeconfig });
+    expect(again).toMatchObject({ code: 2, stdout: '' });
+    expect(again.stderr).toMatch(
+      /^error: create WorkflowExecution [^:]+: workflowexecutions\.roundhouse\.dev "taken-1" already exists\n/,
+    );
+    expect(again.stderr).toContain(
+      `fix: a WorkflowExecution named taken-1 already exists in namespace ${env.namespace}: choose another --name`,
+    );
+    const first = await cli(['get', 'taken-1', '-o', 'json'], { kubeconfig });
+    expect(JSON.parse(first.stdout).spec.parameters).toBeUndefined();
+
+    const nowhere = await cli(['-n', 'no-such-namespace-7c1f', ...run], { kubeconfig });
+    expect(nowhere).toMatchObject({ code: 2, stdout: '' });
+    expect(nowhere.stderr).toMatch(
+      /\nfix: namespace no-such-namespace-7c1f does not exist: create it \(kubectl create namespace no-such-namespace-7c1f\) or choose another with -n\n$/,
+    );
+  });
+
   it('refuses an ansible run without the engineConfig keys its engine requires before sending anything', async () => {
     const kubeconfig = await kubeconfigFile(env.kubeConfig);
     const run = ['run', '--engine', 'ansible', '--target', 'prod/deployment/api'];
