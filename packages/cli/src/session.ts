@@ -1,8 +1,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
-import { KubeClient, KubernetesApiError, type ResourceType } from '@roundhouse/kube';
+import {
+  type ClusterConfig,
+  KubeClient,
+  KubernetesApiError,
+  type ResourceType,
+} from '@roundhouse/kube';
 import { taskRuns, tasks } from '@roundhouse/pod';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { guardedClusterConfig } from './credentials.js';
 import {
   AccessDeniedError,
   ClusterUnreachableError,
@@ -54,6 +60,8 @@ export interface Access {
 /** A connection to the cluster of the kubeconfig's current (or chosen) context. */
 export class Session {
   readonly kubeConfig: KubeConfig;
+  /** The kubeconfig as clients and informers use it: credentials that fail quote nothing. */
+  readonly clusterConfig: ClusterConfig;
   readonly client: KubeClient;
   /** `-n`, else the context's namespace, else `default`: kubectl's rule. */
   readonly namespace: string;
@@ -80,7 +88,8 @@ export class Session {
     this.executionNamespace = checkNamespace(options.executionNamespace, '--execution-namespace');
     this.conventions =
       options.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
-    this.client = new KubeClient(this.kubeConfig, { userAgent: 'kubectl-roundhouse' });
+    this.clusterConfig = guardedClusterConfig(this.kubeConfig);
+    this.client = new KubeClient(this.clusterConfig, { userAgent: 'kubectl-roundhouse' });
   }
 
   get server(): string {

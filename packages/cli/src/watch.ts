@@ -73,7 +73,7 @@ export async function watchExecutions(
     settle = resolve;
   });
   let failure: unknown;
-  const informer = new Informer<Execution>(session.kubeConfig, workflowExecutions, {
+  const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
     client: session.client,
     ...(namespace ? { namespace } : {}),
     logger: lastingFailureLogger((error) => {
@@ -169,7 +169,7 @@ export async function waitForStart(
   let found: Execution | undefined;
   let failure: unknown;
   let fail = (_error: unknown) => {};
-  const informer = new Informer<Execution>(session.kubeConfig, workflowExecutions, {
+  const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
     client: session.client,
     namespace,
     logger: lastingFailureLogger((error) => fail(error)),

@@ -41,7 +41,7 @@ export async function followTaskRun(
     settle = resolve;
   });
   let failure: unknown;
-  const informer = new Informer<TaskRunObject>(session.kubeConfig, taskRuns, {
+  const informer = new Informer<TaskRunObject>(session.clusterConfig, taskRuns, {
     client: session.client,
     namespace,
     logger: lastingFailureLogger((error) => {

@@ -1,0 +1,46 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcess } from '../test/support.js';
+
+let dir: string;
+let kubeconfig: string;
+let plugin: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'roundhouse-cli-'));
+  plugin = join(dir, 'login.sh');
+  // A plugin that fails after a debug line holding the token it was about to hand over.
+  await writeFile(plugin, '#!/bin/sh\necho "debug: token=plugin-token-93ad" >&2\nexit 1\n');
+  await chmod(plugin, 0o755);
+  kubeconfig = join(dir, 'kubeconfig');
+  await writeFile(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]
+users:
+- name: dev
+  user:
+    exec: { apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never }
+contexts: [{ name: x, context: { cluster: c, user: dev, namespace: team-a } }]
+current-context: x
+`,
+    { mode: 0o600 },
+  );
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('a credential plugin that fails', () => {
+  it('is named with a fix, and what it printed (which may hold a token) is not repeated', async () => {
+    const result = await inProcess(['--kubeconfig', kubeconfig, 'get']);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `error: the kubeconfig user "dev" (context x) gave no credentials: its exec plugin "${plugin}" failed (what it printed is not repeated: it may hold a token)\n` +
+        `fix: run "${plugin}" yourself to see why and log in again, or pick another context with --context\n`,
+    });
+    expect(result.stderr).not.toContain('plugin-token-93ad');
+  });
+});
