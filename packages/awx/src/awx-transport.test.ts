@@ -245,6 +245,24 @@ describe('AwxTransport retries', () => {
     expect((error as Error).message).not.toContain('hunter2');
   });
 
+  it('says where a redirect leads and follows none, so the token stays on its origin', async () => {
+    // An AWX route served over https answers its http URL so, with an HTML page.
+    const scope = nock(base)
+      .get('/api/v2/jobs/5/')
+      .reply(301, '<html><head><title>301 Moved Permanently</title></head></html>', {
+        Location: 'https://awx.elsewhere.test/api/v2/jobs/5/',
+        'Content-Type': 'text/html',
+      });
+    const error = await getJob(transport(), 5).catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 301, reason: 'AWXHTTPError', retryable: false });
+    expect((error as Error).message).toBe(
+      'AWX GET jobs/5/ answered 301: redirected to https://awx.elsewhere.test/api/v2/jobs/5/, ' +
+        "which the client does not follow (the token goes only to baseUrl's origin): set " +
+        'baseUrl and apiPrefix to where the API is served',
+    );
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('does not retry what cannot succeed: 401', async () => {
     const scope = nock(base)
       .get('/api/v2/jobs/5/')

@@ -7,12 +7,13 @@ import {
   parseClientOptions,
 } from './awx-client-options.js';
 import {
-  type AwxApiError,
+  AwxApiError,
   AwxError,
   AwxResponseError,
   AwxTimeoutError,
   apiErrorFromBody,
   connectionError,
+  errorExcerpt,
 } from './awx-errors.js';
 import type { AwxRequestOptions } from './awx-roles.js';
 import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
@@ -279,6 +280,15 @@ export class AwxTransport {
   }
 
   async #apiError(endpoint: string, response: Response, call: Call): Promise<AwxApiError> {
+    const location = errorExcerpt(String(response.headers.location ?? ''));
+    if (isRedirect(response.statusCode) && location !== undefined) {
+      // A proxy's page says less than where it points: an http URL of an https route, say.
+      await response.body.dump();
+      const why =
+        `redirected to ${location}, which the client does not follow (the token goes only to ` +
+        "baseUrl's origin): set baseUrl and apiPrefix to where the API is served";
+      return new AwxApiError(endpoint, response.statusCode, undefined, [], undefined, why);
+    }
     const header = response.headers['retry-after'];
     return apiErrorFromBody(endpoint, response.statusCode, await response.body.text(), {
       retryAfterMs: parseRetryAfter(Array.isArray(header) ? header[0] : header),
@@ -301,6 +311,10 @@ function nextPage(call: Call, next: string): URL {
 
 function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
 }
 
 function parseBody<T>(endpoint: string, schema: z.ZodType<T>, text: string): T {
