@@ -33,8 +33,9 @@ export function detail(status: number, message: string): Reply {
 }
 
 /**
- * A missing object: Django's get_object_or_404 raises Http404 naming the model, and DRF (3.15,
- * which AWX 24 runs) passes that message on as the detail. `model` is its object_name, e.g. `Job`.
+ * A missing object: Django's get_object_or_404 raises Http404 naming the model, and DRF 3.15
+ * (AWX 24.3.1 and later) passes that message on as the detail; older AWX, on DRF 3.14, said
+ * `Not found.`. `model` is its object_name, e.g. `Job`.
  */
 export const notFound = (model: string): Reply =>
   detail(404, `No ${model} matches the given query.`);
