@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { InputError } from '../errors.js';
 import { type Manifest, manifestFromFlags, manifestFromText, type RunInput } from '../manifest.js';
@@ -56,8 +57,9 @@ async function fromFile(session: Session, options: RunOptions): Promise<Manifest
   }
   let text: string;
   try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    text = await readBounded(file === '-' ? process.stdin : createReadStream(file));
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       {
         path: '-f',
@@ -74,8 +76,26 @@ async function fromFile(session: Session, options: RunOptions): Promise<Manifest
   );
 }
 
-async function readStdin(): Promise<string> {
+/** The API server's limit on a request body: a manifest larger than this is refused anyway. */
+export const manifestLimitBytes = 3 * 1024 * 1024;
+
+/**
+ * A manifest's text, read no further than the API server would take: `-f /dev/zero` or a log
+ * file given by mistake would otherwise fill the memory before anything could be said.
+ */
+export async function readBounded(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > manifestLimitBytes) {
+      (stream as Partial<Readable>).destroy?.();
+      throw new InputError(
+        { path: '-f', message: 'is larger than the 3 MiB the API server takes in a request' },
+        'give -f a single WorkflowExecution manifest; keep large data in a ConfigMap or Secret and list it under spec.dependencies',
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
