@@ -1,4 +1,5 @@
 import { ConfigurationError, type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import { shortQuote } from './quote.js';
 import { safeText } from './safe-text.js';
 
 /** An error the CLI explains: what went wrong and what to do about it. */
@@ -22,7 +23,7 @@ export class UnknownEngineError extends RoundhouseError implements Fixable {
   readonly fix: string;
 
   constructor(engine: string, known: readonly string[]) {
-    super(`unknown engine "${engine}"`);
+    super(`unknown engine ${shortQuote(engine)}`);
     const close = known.find((k) => engine.startsWith(k) || k.startsWith(engine));
     this.fix =
       `${close ? `did you mean "${close}"? ` : ''}use one of ${known.join(', ')}; ` +

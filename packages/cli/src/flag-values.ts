@@ -7,6 +7,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { InputError } from './errors.js';
+import { shortQuote } from './quote.js';
 
 /**
  * `KEY=VALUE` values of a repeatable flag, in the order given; the value may hold "=" and be
@@ -22,7 +23,7 @@ function keyValues(
   for (const value of values) {
     const separator = value.indexOf('=');
     if (separator <= 0) {
-      issues.push({ path: flag, message: `"${value}" is not KEY=VALUE` });
+      issues.push({ path: flag, message: `${shortQuote(value)} is not KEY=VALUE` });
       continue;
     }
     const key = value.slice(0, separator);
@@ -136,10 +137,10 @@ export function parseDependencies(values: readonly string[]): {
     if (!list || rest.length || !isDns1123Subdomain(name)) {
       issues.push({
         path: '--dependency',
-        message: `"${value}" is not secret/NAME or configmap/NAME`,
+        message: `${shortQuote(value)} is not secret/NAME or configmap/NAME`,
       });
     } else if (list.some((d) => d.name === name)) {
-      issues.push({ path: '--dependency', message: `"${value}" is given twice` });
+      issues.push({ path: '--dependency', message: `${shortQuote(value)} is given twice` });
     } else {
       list.push({ name });
     }

@@ -18,7 +18,7 @@ import {
   parseEngineConfigFlags,
   parseParameters,
 } from './flag-values.js';
-import { shortQuote } from './names.js';
+import { shortQuote } from './quote.js';
 
 /** The engines Roundhouse ships; anything else needs --custom-engine. */
 export const knownEngines = ['job', 'tekton', 'ansible'] as const;
@@ -109,7 +109,7 @@ export function manifestFromFlags(input: RunInput): Manifest {
     checkTimeout(input.timeout, '--timeout', 'pass a positive Go duration: --timeout 10m');
   if (input.name && !isDns1123Subdomain(input.name)) {
     throw new InputError(
-      { path: '--name', message: `"${input.name}" is not a valid object name` },
+      { path: '--name', message: `${shortQuote(input.name)} is not a valid object name` },
       'use lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
     );
   }

@@ -98,3 +98,30 @@ describe('namespaces', () => {
     expect(stderr).toMatch(/^error: no cluster reachable: /);
   });
 });
+
+describe('flag values that are refused', () => {
+  it('are quoted cut short, however long they were', async () => {
+    const huge = `x${'y'.repeat(100_000)}`;
+    const run = ['--kubeconfig', kubeconfig, '--context', 'y', 'run', '--target', 'a/b/c'];
+    for (const [flags, line] of [
+      [['--engine', huge, '--bundle', 'r:1'], /^error: unknown engine "xy{75}\.\.\.$/],
+      [
+        ['--engine', 'job', '--bundle', 'r:1', '--name', huge],
+        /^error: --name: "xy{75}\.\.\. is not a valid object name$/,
+      ],
+      [
+        ['--engine', 'job', '--bundle', 'r:1', '-p', huge],
+        /^error: -p: "xy{75}\.\.\. is not KEY=VALUE$/,
+      ],
+      [
+        ['--engine', 'job', '--bundle', 'r:1', '--dependency', huge],
+        /^error: --dependency: "xy{75}\.\.\. is not secret\/NAME or configmap\/NAME$/,
+      ],
+    ] as const) {
+      const { code, stderr } = await inProcess([...run, ...flags]);
+      expect(code).toBe(2);
+      expect(stderr.split('\n')[0]).toMatch(line);
+      expect(stderr.length).toBeLessThan(1_000);
+    }
+  });
+});

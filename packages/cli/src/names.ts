@@ -1,11 +1,6 @@
 import { isDns1123Label, isDns1123Subdomain } from '@roundhouse/core';
 import { InputError } from './errors.js';
-
-/** A value quoted for a message, cut short: what a user typed or a file held can be any length. */
-export function shortQuote(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
+import { shortQuote } from './quote.js';
 
 /**
  * The parser of a command's object-name argument: a name no object can have (capitals, "_",

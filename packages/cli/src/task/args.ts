@@ -3,6 +3,7 @@ import type { KubeObject } from '@roundhouse/kube';
 import { type TaskRunSpec, TaskRunSpecSchema, taskRuns } from '@roundhouse/pod';
 import { InputError } from '../errors.js';
 import { checkTimeout } from '../manifest.js';
+import { shortQuote } from '../quote.js';
 
 /** What `task start` reads from its flags. */
 export interface StartInput {
@@ -66,7 +67,7 @@ export function parseTaskParams(values: readonly string[]): { name: string; valu
   for (const text of values) {
     const separator = text.indexOf('=');
     if (separator <= 0) {
-      issues.push({ path: '-p', message: `"${text}" is not name=value` });
+      issues.push({ path: '-p', message: `${shortQuote(text)} is not name=value` });
       continue;
     }
     const name = text.slice(0, separator);
