@@ -1,3 +1,9 @@
+/**
+ * The TaskAction resource: its schemas (spec, status, the lenient view a reconcile reads first)
+ * and the checks that resolve an action before anything runs. Past 350 lines because the
+ * schemas extend each other and the checks apply the same field rules (environment names,
+ * durations, image references) to them; split, one resource's shape would be read across files.
+ */
 import {
   CacheStatusFieldsSchema,
   ConditionActionStatusSchema,

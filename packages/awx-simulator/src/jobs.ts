@@ -4,6 +4,8 @@
  * job and the time; the store only arms timers for them. Cancel follows AWX's
  * `UnifiedJob.cancel`: a job that has not started is canceled at once, a running one is flagged
  * and stops a little later, and a finished one cannot be canceled (405).
+ * Past 350 lines, as the other resource modules: the job's record, its transitions and its
+ * serialisation in AWX's fields are one resource.
  */
 import { z } from 'zod';
 import type { UserRef } from './access.js';

@@ -1,3 +1,8 @@
+/**
+ * The Controller: informers feed a workqueue, workers reconcile. Just past 350 lines because
+ * start, drain and the worker loop share the queue, the reconciles in flight and the leader's
+ * signal; the queue (workqueue.ts) and the lease rules (leadership.ts) already live apart.
+ */
 import { type Logger, noopLogger, RoundhouseError } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { aborted, delay } from './delay.js';

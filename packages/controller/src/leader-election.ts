@@ -1,3 +1,9 @@
+/**
+ * client-go's leader election over a coordination.k8s.io Lease. Past 350 lines: acquiring,
+ * renewing and releasing are one loop over the same observed Lease and timers; the pure rules
+ * (lease.ts) and the term bookkeeping (leadership.ts) already live apart, and what is left is
+ * that loop and the options it documents.
+ */
 import {
   ConfigurationError,
   type FieldIssue,
