@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: one property-based campaign, every builder against the same generators and the
+ * same Kubernetes rules written out here; split, each part would carry a copy of those rules.
+ */
 import {
   buildExtraVars,
   type ConfigMapValues,

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: what the admission policy refuses and admits, on one control plane with the
+ * policy installed once; the two lists read against each other.
+ */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { WorkflowExecutionSpec } from '@roundhouse/core';
 import {

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the CRD's bounds and enums as the real API server applies them, on one control
+ * plane with the CRD installed once.
+ */
 import { parseWorkflowExecution } from '@roundhouse/core';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the job engine's lifecycle through the controller on one control plane per
+ * file; a split would start another plane for the same controller set-up.
+ */
 import { Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, type Reader, resources } from '@roundhouse/kube';

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: DistExec's Job mode on one control plane with its fake nodes; a split would
+ * start another plane and register the nodes again.
+ */
 import { executionResourceName } from '@roundhouse/core';
 import {
   isKubernetesError,

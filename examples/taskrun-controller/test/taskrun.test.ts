@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the TaskRun example's runs on one control plane with its controller started
+ * once; a split would start both again.
+ */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { taskRuns } from '@roundhouse/pod';

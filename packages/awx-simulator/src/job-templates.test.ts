@@ -1,3 +1,6 @@
+/**
+ * Past 350 lines: the launch endpoint's rules, prompt by prompt, against one simulator set-up.
+ */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
 

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: a job's whole life in the simulator (schedule, cancel, events, output), each
+ * case on the one simulator set-up.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AwxSimulator,

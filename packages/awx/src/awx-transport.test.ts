@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the transport's requests, retries, answer checks and TLS, each faulted with
+ * nock against the one interceptor set-up the describes share.
+ */
 import { AbortedError, type Logger } from '@roundhouse/core';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

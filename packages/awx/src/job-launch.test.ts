@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the launch and every way AWX refuses it, over the package's
+ * FakeAwx and FakeLock (fakes.test-support.ts).
+ */
 import { ConfigurationError, noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { AwxApiError, AwxConnectionError, AwxPermissionError } from './awx-errors.js';

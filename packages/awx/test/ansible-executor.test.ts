@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the ansible engine's lifecycle against one AWX simulator and one control plane
+ * per file; a second file would start both again for the same template set-up.
+ */
 import { awxJobRef } from '@roundhouse/awx';
 import { startAwxSimulator } from '@roundhouse/awx-simulator';
 import {

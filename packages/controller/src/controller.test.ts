@@ -1,3 +1,7 @@
+/**
+ * Just past 350 lines: the Controller's queueing, retries, priorities and shutdown each with a
+ * scripted reconciler and the run helpers the cases share.
+ */
 import { ResourceLockedError } from '@roundhouse/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the informer's list, watch, relist and fault handling against one scripted API
+ * server (faults a real one cannot produce on demand) the cases share.
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the elector's options, renewal, release and timing, over one scripted Lease
+ * API (scriptedLeaseApi) its four describes share.
+ */
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type RequestOptions } from '@roundhouse/kube';

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the finalizer and status writes against one control plane; a split would start
+ * another for the same resource set-up.
+ */
 import type { Condition } from '@roundhouse/core';
 import {
   isKubernetesError,

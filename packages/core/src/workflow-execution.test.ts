@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the cases of parseWorkflowExecution and its re-parse, field by field, over one
+ * valid execution each case edits.
+ */
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
 import { parseWorkflowExecution, reparseWorkflowExecution } from './workflow-execution.js';

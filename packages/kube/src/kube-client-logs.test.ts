@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: followed logs' faults (stalls, resets, refusals), scripted by one HTTP server
+ * the cases share.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: KubeClient's requests and its exec credential plugin, faulted by a scripted
+ * HTTP server (answers a real API server cannot give on demand) the cases share.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,6 @@
+/**
+ * Past 350 lines: the cases of one builder, buildPod, over one Task each case edits.
+ */
 import {
   ConfigurationError,
   ExecutionForbiddenError,

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the cases of one mapping, pod state to execution state, each a pod written
+ * out in full; grouped by phase they would share nothing a split would save.
+ */
 import { describe, expect, it } from 'vitest';
 import { isPodFinished, podExecutionState } from './status.js';
 import { type PodState, PodStateSchema } from './steps.js';

@@ -1,3 +1,6 @@
+/**
+ * Past 350 lines: the cases of one parser, the agent's flags and environment, flag by flag.
+ */
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,3 +1,6 @@
+/**
+ * Just past 350 lines: the task-executor HTTP API, endpoint by endpoint, against one agent.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

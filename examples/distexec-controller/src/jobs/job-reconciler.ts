@@ -1,3 +1,7 @@
+/**
+ * Just past 350 lines: the Job mode's one reconcile loop, per node, over the state it reads once;
+ * the pure parts (the Job, the results) live apart.
+ */
 import type { V1Toleration } from '@kubernetes/client-node';
 import {
   addFinalizer,
