@@ -44,3 +44,27 @@ describe('a credential plugin that fails', () => {
     expect(result.stderr).not.toContain('plugin-token-93ad');
   });
 });
+
+describe('a file the kubeconfig names that cannot be read', () => {
+  it('is named, with the kubeconfig that names it, not taken for a credential plugin', async () => {
+    const path = join(dir, 'kubeconfig-ca');
+    await writeFile(
+      path,
+      `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1', certificate-authority: ${dir}/missing-ca.crt } }]
+users: [{ name: u, user: { token: t } }]
+contexts: [{ name: x, context: { cluster: c, user: u, namespace: team-a } }]
+current-context: x
+`,
+      { mode: 0o600 },
+    );
+    expect(await inProcess(['--kubeconfig', path, 'get'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `error: --kubeconfig: cannot read ${dir}/missing-ca.crt, which ${path} names: ENOENT\n` +
+        'fix: correct the path in the kubeconfig (kubectl config view --minify shows the context), or pick another context with --context\n',
+    });
+  });
+});

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { RoundhouseError } from '@roundhouse/core';
 import type { ClusterConfig } from '@roundhouse/kube';
-import type { Fixable } from './errors.js';
+import { type Fixable, InputError } from './errors.js';
 
 /** The kubeconfig user's credentials could not be had: its exec plugin or auth provider failed. */
 export class CredentialsUnavailableError extends RoundhouseError implements Fixable {
@@ -22,15 +22,25 @@ export class CredentialsUnavailableError extends RoundhouseError implements Fixa
  * The kubeconfig as the CLI's clients see it. client-node's exec authenticator fails with what
  * the plugin wrote to stderr as its message, and a plugin's stderr can hold a token (a debug
  * line, a curl error echoing its request); printed as the CLI's error it would end up in a CI
- * log. A failure to get credentials becomes one that names the plugin and quotes nothing.
+ * log. A failure of a user's exec plugin or auth provider becomes one that names the plugin and
+ * quotes nothing; a file the kubeconfig names that cannot be read is said as such, by its code.
  */
-export function guardedClusterConfig(config: KubeConfig): ClusterConfig {
-  const unavailable = () => {
+export function guardedClusterConfig(config: KubeConfig, source: string): ClusterConfig {
+  const explained = (error: unknown) => {
+    const { code, path } = error as { code?: unknown; path?: unknown };
+    if (typeof code === 'string' && typeof path === 'string') {
+      // A file the kubeconfig names (certificate-authority, client-key, ...) cannot be read.
+      return new InputError(
+        { path: '--kubeconfig', message: `cannot read ${path}, which ${source} names: ${code}` },
+        'correct the path in the kubeconfig (kubectl config view --minify shows the context), or pick another context with --context',
+      );
+    }
     const user = config.getCurrentUser();
+    if (!user?.exec && !user?.authProvider) return error;
     return new CredentialsUnavailableError(
-      user?.name ?? '',
+      user.name,
       config.getCurrentContext(),
-      user?.exec?.command,
+      user.exec?.command,
     );
   };
   return {
@@ -38,15 +48,15 @@ export function guardedClusterConfig(config: KubeConfig): ClusterConfig {
     applyToHTTPSOptions: async (options) => {
       try {
         await config.applyToHTTPSOptions(options);
-      } catch {
-        throw unavailable();
+      } catch (error) {
+        throw explained(error);
       }
     },
     applySecurityAuthentication: async (context) => {
       try {
         await config.applySecurityAuthentication(context);
-      } catch {
-        throw unavailable();
+      } catch (error) {
+        throw explained(error);
       }
     },
   };

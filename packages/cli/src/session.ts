@@ -88,7 +88,7 @@ export class Session {
     this.executionNamespace = checkNamespace(options.executionNamespace, '--execution-namespace');
     this.conventions =
       options.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
-    this.clusterConfig = guardedClusterConfig(this.kubeConfig);
+    this.clusterConfig = guardedClusterConfig(this.kubeConfig, this.source);
     this.client = new KubeClient(this.clusterConfig, { userAgent: 'kubectl-roundhouse' });
   }
 
