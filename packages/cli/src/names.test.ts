@@ -125,3 +125,19 @@ describe('flag values that are refused', () => {
     }
   });
 });
+
+describe('a name with -A', () => {
+  it('is refused, as kubectl refuses it, instead of looking in the current namespace', async () => {
+    for (const command of ['get', 'watch']) {
+      expect(
+        await inProcess(['--kubeconfig', kubeconfig, '--context', 'y', command, 'restart-1', '-A']),
+      ).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'error: -A: cannot be combined with a name ("restart-1"): a name is looked up in one namespace\n' +
+          'fix: drop -A and give the namespace with -n NAMESPACE, or drop the name to list every namespace\n',
+      });
+    }
+  });
+});

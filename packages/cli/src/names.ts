@@ -25,3 +25,18 @@ export function checkNamespace(value: string, source: string): string {
     'a namespace is lowercase letters, digits and "-" (at most 63), starting and ending with a letter or digit',
   );
 }
+
+/**
+ * A name is looked up in one namespace; with -A as well, kubectl refuses rather than pick one,
+ * and so does the CLI (it used the current namespace and said nothing of -A).
+ */
+export function checkNameScope(name: string | undefined, allNamespaces: boolean | undefined): void {
+  if (name === undefined || !allNamespaces) return;
+  throw new InputError(
+    {
+      path: '-A',
+      message: `cannot be combined with a name (${shortQuote(name)}): a name is looked up in one namespace`,
+    },
+    'drop -A and give the namespace with -n NAMESPACE, or drop the name to list every namespace',
+  );
+}

@@ -8,7 +8,7 @@ import { run } from './commands/run.js';
 import { type CompletionSpec, completionScript, type Shell } from './completion.js';
 import { type EngineOptions, type ExecutorFactory, executorFactory } from './executors.js';
 import { knownEngines } from './manifest.js';
-import { objectName } from './names.js';
+import { checkNameScope, objectName } from './names.js';
 import type { Session } from './session.js';
 import { addTaskCommands, addTaskRunCommands } from './task/program.js';
 import type { Terminal } from './terminal.js';
@@ -106,6 +106,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .action(
       inSession((session, command, name: string | undefined) => {
         const options = command.opts<{ output?: OutputFormat; allNamespaces?: boolean }>();
+        checkNameScope(name, options.allNamespaces);
         return get(session, term, name, {
           output: options.output ?? 'table',
           allNamespaces: options.allNamespaces === true,
@@ -129,17 +130,18 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     )
     .option('-A, --all-namespaces', 'executions of every namespace')
     .action(
-      inSession((session, command, name: string | undefined) =>
-        watchExecutions(
+      inSession((session, command, name: string | undefined) => {
+        checkNameScope(name, command.opts().allNamespaces);
+        return watchExecutions(
           session,
           term,
           {
-            namespace: command.opts().allNamespaces && !name ? undefined : session.namespace,
+            namespace: command.opts().allNamespaces ? undefined : session.namespace,
             names: name ? [name] : undefined,
           },
           signal,
-        ),
-      ),
+        );
+      }),
     );
 
   program
