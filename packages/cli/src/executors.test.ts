@@ -117,6 +117,17 @@ describe('executorFactory', () => {
     expect(formatError(refused)).toMatch(/^error: --agent-token-file: .* is empty\n/);
   });
 
+  it('reads a token or CA file no further than 1 MiB, so /dev/zero is refused, not read for ever', async () => {
+    const large = await tokenFile('t'.repeat(1024 * 1024 + 1));
+    for (const agentTokenFile of [large, '/dev/zero']) {
+      const options = { awxApiPrefix: '/api/v2/', agentUrl: 'http://127.0.0.1:1', agentTokenFile };
+      const refused = await executorFactory(session, options)('agent').catch((e: unknown) => e);
+      expect(formatError(refused)).toMatch(
+        new RegExp(`^error: --agent-token-file: ${agentTokenFile} is larger than 1 MiB\\n`),
+      );
+    }
+  });
+
   describe('for the ansible engine', () => {
     /** A session whose cluster holds one Secret, ns/awx, with these data keys. */
     const withSecret = (data: Record<string, string> | undefined) =>

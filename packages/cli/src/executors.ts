@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
 import { ConfigurationError, type Executor } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
@@ -149,8 +149,9 @@ async function awxClientOf(session: Session, awx: AwxOptions): Promise<AwxClient
 
 function readCaFile(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readSmallFile(file, '--awx-ca-file');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       {
         path: '--awx-ca-file',
@@ -233,8 +234,9 @@ function agentExecutor(
 function readAgentToken(file: string): string {
   let token: string;
   try {
-    token = readFileSync(file, 'utf8').trim();
+    token = readSmallFile(file, '--agent-token-file').trim();
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       {
         path: '--agent-token-file',
@@ -246,4 +248,35 @@ function readAgentToken(file: string): string {
   if (!token)
     throw new InputError({ path: '--agent-token-file', message: `${file} is empty` }, agentFix);
   return token;
+}
+
+/** More than any CA bundle or token holds; a file past it is not one (or is /dev/zero). */
+const smallFileLimit = 1024 * 1024;
+
+/**
+ * A file read no further than `smallFileLimit`. It may be a pipe (`--agent-token-file
+ * <(pass show agent)` keeps the token off the command line), so its size is not known before.
+ */
+function readSmallFile(file: string, flag: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(smallFileLimit + 1);
+    let size = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, size, buffer.length - size, null);
+      if (read === 0) break;
+      size += read;
+      if (size > smallFileLimit) {
+        throw new InputError(
+          { path: flag, message: `${file} is larger than 1 MiB` },
+          flag === '--awx-ca-file'
+            ? "pass the PEM file of the CA that signed AWX's certificate"
+            : agentFix,
+        );
+      }
+    }
+    return buffer.subarray(0, size).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
