@@ -88,3 +88,22 @@ current-context: x
     expect(withFile.stderr).toMatch(/^error: -f: describes the whole execution/);
   });
 });
+
+describe('help', () => {
+  it('lists task and taskrun as commands that take a verb, not as [verb...] arguments', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\n {2}task {2,}start and list Tasks/);
+    expect(stdout).toMatch(/\n {2}taskrun {2,}list, describe and read/);
+    expect(stdout).not.toContain('[verb...]');
+  });
+
+  it('still answers a verb task does not know with Invalid Command and the usage', async () => {
+    const { code, stdout, stderr } = await cli(['task', 'stop', 'x']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^Invalid Command\nUsage: kubectl roundhouse task \[options\] <command>\n/,
+    );
+  });
+});

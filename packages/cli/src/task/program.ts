@@ -70,14 +70,15 @@ export function addTaskRunCommands(parent: Command, host: TaskHost): Command {
 
 /**
  * Commander would take an unknown verb as an unknown command with its own wording; an action on
- * the parent receives it instead. No verb at all prints the usage.
+ * the parent receives it instead, as an excess operand (a declared argument would show in the
+ * parent's list of commands, `task [verb...]`). No verb at all prints the usage.
  */
 function withVerbCheck(parent: Command, host: TaskHost): Command {
   return parent
-    .argument('[verb...]')
+    .allowExcessArguments()
     .usage('[options] <command>')
-    .action((verb: string[]) => {
-      if (verb.length) host.term.err.write('Invalid Command\n');
+    .action((_options: unknown, command: Command) => {
+      if (command.args.length) host.term.err.write('Invalid Command\n');
       host.term.err.write(parent.helpInformation());
       host.exit(host.usageExit);
     });
