@@ -675,6 +675,50 @@ describe("kubernaut's failure classification cases (failure_classification_integ
   );
 });
 
+describe("kubernaut's failure reason mapping table (controller_test.go, ExtractFailureDetails)", () => {
+  /** Its PipelineRun: only a Succeeded=False condition, and a start time; no TaskRuns. */
+  const failedRun = (reason: string, message: string): PipelineRunState => ({
+    status: {
+      conditions: [succeeded('False', reason, message)],
+      startTime: '2026-12-03T10:00:00Z',
+    },
+  });
+
+  it.each([
+    ['Failed', 'Container killed: OOMKilled', 'OOMKilled'],
+    ['Failed', 'task failed due to oom', 'OOMKilled'],
+    ['Failed', 'Exit code 137 - OOMkilled by kernel', 'OOMKilled'],
+    ['PipelineRunTimeout', 'Pipeline timed out', 'DeadlineExceeded'],
+    ['Failed', 'Task timeout exceeded', 'DeadlineExceeded'],
+    ['Failed', 'deadline exceeded for task', 'DeadlineExceeded'],
+    ['Failed', 'RBAC: forbidden to create pods', 'Forbidden'],
+    ['Failed', 'rbac error occurred', 'Forbidden'],
+    ['Failed', 'permission denied for resource', 'Forbidden'],
+    ['Failed', 'exceeded quota for namespace', 'ResourceExhausted'],
+    ['Failed', 'resource exhausted in cluster', 'ResourceExhausted'],
+    ['Failed', 'ImagePullBackOff: image not found', 'ImagePullBackOff'],
+    ['Failed', 'failed to image pull from registry', 'ImagePullBackOff'],
+    ['Failed', 'invalid parameter value', 'ConfigurationError'],
+    ['Failed', 'configuration error in pipeline', 'ConfigurationError'],
+    ['Failed', 'Some unknown error occurred', 'Unknown'],
+    ['Failed', '', 'Unknown'],
+    ['TaskRunFailed', 'Task exited with code 1', 'Unknown'],
+    // Its ExtractFailureDetails cases beside the table.
+    ['Failed', 'RBAC: permission denied - forbidden', 'Forbidden'],
+    ['PipelineRunTimeout', 'PipelineRun timeout exceeded', 'DeadlineExceeded'],
+    ['Failed', 'Some unknown error', 'Unknown'],
+  ] as const)('%s (%j) reads %s with the kubernaut preset', (reason, message, expected) => {
+    const result = pipelineRunResult(
+      failedRun(reason, message),
+      [],
+      undefined,
+      kubernautConventions,
+    );
+    expect(result).toMatchObject({ phase: 'Failed', reason, started: true });
+    expect(result.failureReason ?? 'Unknown').toBe(expected);
+  });
+});
+
 describe('words of the message, with the kubernaut preset', () => {
   const failed = (reason: string, message: string, children: ReturnType<typeof child>[] = []) =>
     pipelineRun(succeeded('False', reason, message), children);
