@@ -64,6 +64,21 @@ describe('mountFailure', () => {
     );
   });
 
+  it("UT-WE-054-JOB-018: takes an event when its time or the Job's is unknown, as kubernaut takes every event", () => {
+    const mount = {
+      involvedObject: { name: `${job}-abcde` },
+      reason: 'FailedMount',
+      message:
+        'MountVolume.SetUp failed for volume "secret-my-creds" : secret "my-creds" not found',
+    };
+    const named = `pod ${job}-abcde: FailedMount: ${mount.message}`;
+    expect(mountFailure(ownPod, undefined, [mount])).toBe(named);
+    expect(mountFailure(ownPod, created, [mount])).toBe(named);
+    expect(
+      mountFailure(ownPod, undefined, [event(`${job}-abcde`, '2026-12-02T03:00:05Z', 'timed')]),
+    ).toBe(`pod ${job}-abcde: FailedMount: timed`);
+  });
+
   it("UT-WE-054-JOB-028: names the kubelet's detailed image-pull failure", () => {
     const pull =
       'Failed to pull image "quay.io/kubernaut/bad-bundle:v1": rpc error: code = NotFound desc = manifest unknown';

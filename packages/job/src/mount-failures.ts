@@ -72,7 +72,9 @@ export function mountFailure(
   let newest: MountEvent | undefined;
   for (const event of events) {
     if (!isStartFailure(event) || !isOwnPod(event.involvedObject?.name ?? '')) continue;
-    if (!(when(event) >= since)) continue;
+    // Only an event known to be older than the resource is a previous one's; where either time
+    // is unknown (an object written without one) it is taken, as kubernaut takes every event.
+    if (when(event) < since) continue;
     if (!newest || when(event) > when(newest)) newest = event;
   }
   if (!newest) return undefined;
