@@ -61,6 +61,32 @@ describe('Session', () => {
     expect(text).not.toContain('a2V5LWRhdGE=');
   });
 
+  it('names certificate and key fields that are not PEM, without quoting them', async () => {
+    const path = await kubeconfig(
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", certificate-authority-data: ${Buffer.from('not a cert').toString('base64')}}}]`,
+        `users: [{name: u, user: {client-certificate-data: ${Buffer.from('cert-5e1f').toString('base64')}, client-key-data: ${Buffer.from('key-8a2b').toString('base64')}}}]`,
+        'contexts: [{name: dev, context: {cluster: c, user: u}}]',
+        'current-context: dev',
+        '',
+      ].join('\n'),
+    );
+    let thrown: unknown;
+    try {
+      new Session({ ...options, kubeconfig: path }, {});
+    } catch (error) {
+      thrown = error;
+    }
+    const text = formatError(thrown);
+    expect(text).toBe(
+      `error: --kubeconfig: certificate-authority of cluster c in ${path} is not a PEM certificate; --kubeconfig: client-certificate of user u in ${path} is not a PEM certificate; --kubeconfig: client-key of user u in ${path} is not a PEM private key\n` +
+        'fix: put the PEM text base64-encoded in the -data field (or the path of a PEM file in the field itself), as your cluster provider writes it (kubectl config view --minify shows which fields are set)\n',
+    );
+    expect(text).not.toContain('key-8a2b');
+  });
+
   it('names a context the kubeconfig lacks and the ones it has', async () => {
     const path = await kubeconfig(
       [

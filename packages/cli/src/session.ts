@@ -20,6 +20,7 @@ import {
 import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
 import { ApiServerError, serverErrorFix } from './server-errors.js';
+import { checkTlsMaterial } from './tls-material.js';
 
 /**
  * The kinds whose 404 the CLI explains: a missing CRD, else a missing object, with the command
@@ -75,6 +76,7 @@ export class Session {
   constructor(options: GlobalOptions, env: Readonly<Record<string, string | undefined>>) {
     this.source = options.kubeconfig ?? env.KUBECONFIG ?? '~/.kube/config';
     this.kubeConfig = loadKubeConfig(options, this.source);
+    checkTlsMaterial(this.kubeConfig, this.source);
     this.namespaceExplicit = options.namespace !== undefined;
     const contextNamespace = this.kubeConfig.getContextObject(
       this.kubeConfig.getCurrentContext(),
