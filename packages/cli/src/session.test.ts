@@ -61,6 +61,24 @@ describe('Session', () => {
     expect(text).not.toContain('a2V5LWRhdGE=');
   });
 
+  it('refuses a kubeconfig that is a device or too large, instead of reading it for ever', async () => {
+    const refusal = (kubeconfig: string | undefined, env: Record<string, string> = {}) => {
+      try {
+        new Session({ ...options, kubeconfig }, env);
+      } catch (error) {
+        return formatError(error);
+      }
+      return 'opened';
+    };
+    expect(refusal('/dev/zero')).toBe(
+      'error: --kubeconfig: /dev/zero is a device, not a file\nfix: pass a readable kubeconfig with --kubeconfig or KUBECONFIG\n',
+    );
+    const large = await kubeconfig(`# ${'x'.repeat(16 * 1024 * 1024)}\n`);
+    expect(refusal(undefined, { KUBECONFIG: `/nonexistent:${large}` })).toMatch(
+      /^error: --kubeconfig: .+ is larger than 16 MiB, more than any kubeconfig holds\n/,
+    );
+  });
+
   it('names certificate and key fields that are not PEM, without quoting them', async () => {
     const path = await kubeconfig(
       [

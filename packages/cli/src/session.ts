@@ -1,3 +1,5 @@
+import { type Stats, statSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import {
@@ -75,7 +77,7 @@ export class Session {
 
   constructor(options: GlobalOptions, env: Readonly<Record<string, string | undefined>>) {
     this.source = options.kubeconfig ?? env.KUBECONFIG ?? '~/.kube/config';
-    this.kubeConfig = loadKubeConfig(options, this.source);
+    this.kubeConfig = loadKubeConfig(options, this.source, env);
     checkTlsMaterial(this.kubeConfig, this.source);
     this.namespaceExplicit = options.namespace !== undefined;
     const contextNamespace = this.kubeConfig.getContextObject(
@@ -149,7 +151,47 @@ export class Session {
   }
 }
 
-function loadKubeConfig(options: GlobalOptions, source: string): KubeConfig {
+/** Far more than any kubeconfig holds: a larger file is not one. */
+const kubeconfigLimitBytes = 16 * 1024 * 1024;
+
+/**
+ * Refuses a kubeconfig file client-node would read without end (`--kubeconfig /dev/zero`: a
+ * device has no end) or fill the memory with. A pipe is let through (`--kubeconfig <(sops -d
+ * ...)` keeps the decrypted file off the disk); what writes to it decides its end.
+ */
+function checkKubeconfigFiles(files: readonly string[]): void {
+  for (const file of files) {
+    let stats: Stats;
+    try {
+      stats = statSync(file);
+    } catch {
+      continue; // loading reports a file that cannot be read, by its code
+    }
+    const problem =
+      stats.isCharacterDevice() || stats.isBlockDevice()
+        ? 'is a device, not a file'
+        : stats.isFile() && stats.size > kubeconfigLimitBytes
+          ? 'is larger than 16 MiB, more than any kubeconfig holds'
+          : undefined;
+    if (problem) {
+      throw new InputError(
+        { path: '--kubeconfig', message: `${file} ${problem}` },
+        'pass a readable kubeconfig with --kubeconfig or KUBECONFIG',
+      );
+    }
+  }
+}
+
+function loadKubeConfig(
+  options: GlobalOptions,
+  source: string,
+  env: Readonly<Record<string, string | undefined>>,
+): KubeConfig {
+  checkKubeconfigFiles(
+    options.kubeconfig
+      ? [options.kubeconfig]
+      : (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== ''),
+  );
   const config = new KubeConfig();
   try {
     if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
