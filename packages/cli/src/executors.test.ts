@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
 import type { KubeClient } from '@roundhouse/kube';
+import { TaskExecutorClientError } from '@roundhouse/process';
 import { describe, expect, it } from 'vitest';
 import { formatError } from './errors.js';
-import { executorFactory } from './executors.js';
+import { agentErrorFix, executorFactory } from './executors.js';
 import type { Session } from './session.js';
 
 const session = { client: {} as KubeClient, conventions: roundhouseConventions } as Session;
@@ -115,6 +116,31 @@ describe('executorFactory', () => {
       'agent',
     ).catch((e: unknown) => e);
     expect(formatError(refused)).toMatch(/^error: --agent-token-file: .* is empty\n/);
+  });
+
+  it('refuses an agent URL that is not http(s) or holds a password, never quoting it', async () => {
+    for (const [agentUrl, message] of [
+      ['ftp://agent.example.com', 'must be an http(s) URL'],
+      ['http://ops:pw-61c2@agent.example.com:5758', 'must not hold a user or password'],
+    ] as const) {
+      const refused = await executorFactory(session, { awxApiPrefix: '/api/v2/', agentUrl })(
+        'agent',
+      ).catch((e: unknown) => formatError(e));
+      expect(refused).toMatch(
+        new RegExp(`^error: --agent-url: ${message.replace(/[()]/g, '\\$&')}\\nfix: `),
+      );
+      expect(refused).not.toContain('pw-61c2');
+    }
+  });
+
+  it('says to check --agent-url when the agent cannot be reached', async () => {
+    const options = { awxApiPrefix: '/api/v2/', agentUrl: 'http://127.0.0.1:1' };
+    const { executor } = await executorFactory(session, options)('agent');
+    const error = await drain(executor.logs?.(wfe, 'unused') ?? []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskExecutorClientError);
+    expect(agentErrorFix(error as TaskExecutorClientError)).toMatch(
+      /^check that the roundhouse-task-executor runs at --agent-url/,
+    );
   });
 
   it('reads a token or CA file no further than 1 MiB, so /dev/zero is refused, not read for ever', async () => {

@@ -4,7 +4,11 @@ import { ConfigurationError, type Executor } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { PodExecutor } from '@roundhouse/pod';
-import { AgentExecutor, TaskExecutorClient } from '@roundhouse/process';
+import {
+  AgentExecutor,
+  TaskExecutorClient,
+  type TaskExecutorClientError,
+} from '@roundhouse/process';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { InputError, LogsUnavailableError } from './errors.js';
 import type { Session } from './session.js';
@@ -220,6 +224,16 @@ function agentExecutor(
   } catch {
     throw new InputError({ path: '--agent-url', message: 'is not a URL' }, agentFix);
   }
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
+    throw new InputError({ path: '--agent-url', message: 'must be an http(s) URL' }, agentFix);
+  }
+  if (baseUrl.username || baseUrl.password) {
+    // A password in a URL shows in `ps` and shell history; the agent takes a bearer token.
+    throw new InputError(
+      { path: '--agent-url', message: 'must not hold a user or password' },
+      agentFix,
+    );
+  }
   const token = agent.agentTokenFile
     ? readAgentToken(agent.agentTokenFile)
     : env.ROUNDHOUSE_AGENT_TOKEN || undefined;
@@ -278,5 +292,21 @@ function readSmallFile(file: string, flag: string): string {
     return buffer.subarray(0, size).toString('utf8');
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * What to do about a failed call to the agent, by the client's classification (its status
+ * code or transport failure); `undefined` when the CLI has no advice.
+ */
+export function agentErrorFix(error: TaskExecutorClientError): string | undefined {
+  switch (error.reason) {
+    case 'AgentUnreachable':
+    case 'AgentTimeout':
+      return 'check that the roundhouse-task-executor runs at --agent-url (ROUNDHOUSE_AGENT_URL) and that this machine can reach it';
+    case 'AgentUnauthorized':
+      return 'the agent refused the token: pass the one it requires with --agent-token-file FILE (or ROUNDHOUSE_AGENT_TOKEN)';
+    default:
+      return undefined;
   }
 }

@@ -1,7 +1,8 @@
 import { parseWorkflowExecution, requestedEngine } from '@roundhouse/core';
 import { isKubernetesError, resources } from '@roundhouse/kube';
+import { TaskExecutorClientError } from '@roundhouse/process';
 import { LogsUnavailableError } from '../errors.js';
-import type { ExecutorFactory } from '../executors.js';
+import { agentErrorFix, type ExecutorFactory } from '../executors.js';
 import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
@@ -58,6 +59,11 @@ export async function logs(
         term.out.write(options.prefix ? `[${safeText(line.source)}] ${text}\n` : `${text}\n`);
       }
     } catch (error) {
+      if (error instanceof TaskExecutorClientError) {
+        const fix = agentErrorFix(error);
+        if (fix) throw new LogsUnavailableError(error.message, fix);
+        throw error;
+      }
       if (isKubernetesError(error, 'NotFound')) {
         throw new LogsUnavailableError(
           `${name} has no execution resource any more: ${(error as Error).message}`,
