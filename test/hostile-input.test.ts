@@ -13,8 +13,8 @@ import {
 import {
   ConfigurationError,
   type Conventions,
+  executionBundlePattern,
   kubernautConventions,
-  ociReferencePattern,
   parseWorkflowExecution,
   preparedExecution,
   requestedDependencies,
@@ -44,7 +44,11 @@ const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const qualifiedName = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const cIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ociReference = new RegExp(ociReferencePattern);
+// An image is an OCI reference with any OCI digest, as kubernaut takes it (its test executions
+// pin to sha256:abc123); the kubelet's narrower digests are its own check, reported as a pull
+// failure. A repository URL, which the bundle grammar also admits, is never an image.
+const bundleGrammar = new RegExp(executionBundlePattern);
+const ociReference = { test: (s: string) => !s.includes('://') && bundleGrammar.test(s) };
 
 const isDnsLabel = (s: unknown) => typeof s === 'string' && s.length <= 63 && dnsLabel.test(s);
 const isDnsSubdomain = (s: unknown) =>

@@ -56,8 +56,28 @@ export const ociDigestPattern = `^${digest}$`;
  */
 const bundleUrl = '(?:https?|git|ssh)://[!-~]+';
 
+// The OCI image-spec's digest grammar (algorithm:encoded), which a WorkflowExecution's bundle
+// is held to instead of the kubelet's: kubernaut takes any digest, and its own test executions
+// pin bundles to short fake ones (`sha256:abc123`) that run where no image is pulled. One the
+// kubelet will not pull by fails the pod (InvalidImageName), which the engines report.
+const bundleDigest = '[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+';
+const bundleReference = `(?:${domain}/)?${remoteName}(?::${tag})?(?:@${bundleDigest})?`;
+
 /** What `workflowRef.executionBundle` may hold: an OCI reference, or a repository URL. */
-export const executionBundlePattern = `^(?:${ociReferencePattern.slice(1, -1)}|${bundleUrl})$`;
+export const executionBundlePattern = `^(?:${bundleReference}|${bundleUrl})$`;
+
+/** What `workflowRef.executionBundleDigest` may hold: an OCI digest, `algorithm:encoded`. */
+export const executionBundleDigestPattern = `^${bundleDigest}$`;
+
+const bundleImage = new RegExp(`^${bundleReference}$`);
+
+/**
+ * Whether `reference` is an OCI reference a WorkflowExecution's bundle may name: the
+ * distribution grammar with any OCI digest (see `executionBundlePattern`).
+ */
+export function isBundleImageReference(reference: string): boolean {
+  return reference.length <= 512 && bundleImage.test(reference);
+}
 
 const ociReference = new RegExp(ociReferencePattern);
 

@@ -5,7 +5,11 @@ import { ConfigurationError } from './errors.js';
 import { listsDependencies, requestedEngine } from './execution-identity.js';
 import { freeTextMaxLength, identifierMaxLength, nonEmpty } from './field-bounds.js';
 import { toFieldIssues } from './field-issues.js';
-import { executionBundlePattern, ociDigestPattern, referenceDigestProblem } from './grammar.js';
+import {
+  executionBundleDigestPattern,
+  executionBundlePattern,
+  referenceDigestProblem,
+} from './grammar.js';
 import { digestProblem } from './image-reference.js';
 import { ResourceRequirementsSchema } from './resource-requirements.js';
 import { findShapeIssue } from './shape-issue.js';
@@ -118,7 +122,7 @@ export const WorkflowRefSchema = z.strictObject({
   executionBundleDigest: z
     .string()
     .max(512)
-    .regex(new RegExp(ociDigestPattern), {
+    .regex(new RegExp(executionBundleDigestPattern), {
       error: (issue) =>
         digestProblem(String(issue.input)) ??
         'must be an OCI digest such as "sha256:<64 lowercase hex digits>"',

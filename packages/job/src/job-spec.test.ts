@@ -137,6 +137,25 @@ describe('buildJob', () => {
     ]);
   });
 
+  it("runs the bundle of kubernaut's job test executions, pinned to a short fake digest, as it is", () => {
+    const fixture = wfe({
+      workflowRef: {
+        workflowId: 'test-workflow',
+        version: 'v1',
+        executionBundle: 'ghcr.io/kubernaut/workflows/test@sha256:abc123',
+      },
+    });
+    const job = buildJob(
+      fixture,
+      'workflows',
+      undefined,
+      settings({ conventions: kubernautConventions }),
+    );
+    expect(job.spec?.template.spec?.containers[0]?.image).toBe(
+      'ghcr.io/kubernaut/workflows/test@sha256:abc123',
+    );
+  });
+
   it("turns service links off under the restricted profile; the kubernaut preset's Job leaves them to Kubernetes", () => {
     const restricted = buildJob(wfe(), 'ns', undefined, settings()).spec?.template.spec;
     expect(restricted?.enableServiceLinks).toBe(false);

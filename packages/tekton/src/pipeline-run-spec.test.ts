@@ -131,6 +131,26 @@ describe('buildPipelineRun', () => {
     });
   });
 
+  it("resolves the bundle of kubernaut's tekton test executions, pinned to a short fake digest, as it is", () => {
+    const fixture = wfe({
+      workflowRef: {
+        workflowId: 'test-workflow',
+        version: 'v1',
+        executionBundle: 'ghcr.io/kubernaut/workflows/test@sha256:abc123',
+      },
+    });
+    const run = buildPipelineRun(
+      fixture,
+      'kubernaut-workflows',
+      undefined,
+      settings({ conventions: kubernautConventions }),
+    );
+    expect(run.spec.pipelineRef.params).toContainEqual({
+      name: 'bundle',
+      value: 'ghcr.io/kubernaut/workflows/test@sha256:abc123',
+    });
+  });
+
   it('passes TARGET_RESOURCE alone when there are no parameters', () => {
     const { parameters: _, ...spec } = wfe().spec;
     const run = buildPipelineRun({ ...wfe(), spec }, 'ns', undefined, settings());
