@@ -167,7 +167,8 @@ describeWithControlPlane('the example controllers with a kubeconfig', () => {
         msg: expect.stringMatching(/^no allowed images: every Task/),
       }),
     ]);
-    expect(await proc.stop()).toBe(0);
+    // On a failure, the controller's last lines say why it did not stop cleanly.
+    expect(await proc.stop(), JSON.stringify(proc.lines.slice(-3))).toBe(0);
     expect(proc.lines.at(-1)?.msg).toBe('stopped');
   });
 });

@@ -146,11 +146,12 @@ describeWithControlPlane('WorkflowExecution cooldown between executions on a tar
         { fieldSelector: `involvedObject.name=${wfe.metadata.name}` },
       );
       expect(items.map((e) => e.reason)).toContain('LockReleased');
+      // The reconciler records the Event, then writes the status that goes with it.
+      const released = await read(client(), env.namespace, wfe.metadata.name);
+      expect(released?.status?.phase).toBe('Completed');
+      expect(released?.status?.conditions?.find((c) => c.type === 'LockReleased')?.status).toBe(
+        'True',
+      );
     }, patience);
-    const released = await read(client(), env.namespace, wfe.metadata.name);
-    expect(released?.status?.phase).toBe('Completed');
-    expect(released?.status?.conditions?.find((c) => c.type === 'LockReleased')?.status).toBe(
-      'True',
-    );
   });
 });
