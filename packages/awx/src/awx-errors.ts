@@ -268,11 +268,15 @@ export class AwxTlsError extends AwxError {
   constructor(
     endpoint: string,
     readonly code: string,
+    /** The client's own caBundle could not be loaded, rather than the server's certificate refused. */
+    material = false,
   ) {
     super(
       endpoint,
-      `AWX ${endpoint} failed: the server certificate was not accepted (${code}); pass the ` +
-        "CA that signed it as the client's caBundle option",
+      material
+        ? `AWX ${endpoint} failed: the client's caBundle could not be loaded (${code}); pass PEM certificates`
+        : `AWX ${endpoint} failed: the server certificate was not accepted (${code}); pass the ` +
+            "CA that signed it as the client's caBundle option",
     );
   }
 }
@@ -283,9 +287,9 @@ export function connectionError(
   error: unknown,
 ): AwxConnectionError | AwxTlsError {
   const failure = classifyTransportError(error);
-  return failure.kind === 'tls'
-    ? new AwxTlsError(endpoint, failure.code)
-    : new AwxConnectionError(endpoint, failure);
+  if (failure.kind === 'tls' || failure.kind === 'tls-material')
+    return new AwxTlsError(endpoint, failure.code, failure.kind === 'tls-material');
+  return new AwxConnectionError(endpoint, failure);
 }
 
 /** No answer within the client's per-request timeout. */

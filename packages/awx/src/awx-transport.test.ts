@@ -2,6 +2,7 @@
  * Past 350 lines: the transport's requests, retries, answer checks and TLS, each faulted with
  * nock against the one interceptor set-up the describes share.
  */
+import { createSecureContext } from 'node:tls';
 import { AbortedError, type Logger } from '@roundhouse/core';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,8 @@ import {
   AwxConnectionError,
   AwxResponseError,
   AwxTimeoutError,
+  AwxTlsError,
+  connectionError,
 } from './awx-errors.js';
 import type { AwxRequestOptions } from './awx-roles.js';
 import { AwxTransport } from './awx-transport.js';
@@ -473,6 +476,22 @@ describe('AwxTransport response checks', () => {
 });
 
 describe('AwxTransport TLS', () => {
+  it('fails, not retryable, naming the caBundle when the TLS data cannot be loaded', () => {
+    let thrown: unknown;
+    try {
+      createSecureContext({ cert: 'not PEM' });
+    } catch (error) {
+      thrown = error;
+    }
+    const error = connectionError(
+      'GET /api/v2/ping/',
+      new TypeError('fetch failed', { cause: thrown }),
+    );
+    expect(error).toBeInstanceOf(AwxTlsError);
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/the client's caBundle could not be loaded \(ERR_OSSL_/);
+  });
+
   it('warns once, at construction, when TLS verification is turned off', () => {
     const warnings: string[] = [];
     const logger: Logger = {

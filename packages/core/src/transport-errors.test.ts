@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { classifyTransportError } from './transport-errors.js';
 
@@ -35,6 +36,21 @@ describe('classifyTransportError', () => {
 
   it('reports certificate failures as tls, which no retry fixes', () => {
     expect(classifyTransportError(withCode('SELF_SIGNED_CERT_IN_CHAIN')).kind).toBe('tls');
+  });
+
+  it('reports TLS data the client could not load as tls-material, which no retry fixes', () => {
+    for (const material of [{ cert: 'not PEM' }, { key: 'not PEM' }]) {
+      let thrown: unknown;
+      try {
+        createSecureContext(material);
+      } catch (error) {
+        thrown = error;
+      }
+      // As undici passes it on: the connect's failure, OpenSSL's error as its cause.
+      const failure = classifyTransportError(new TypeError('fetch failed', { cause: thrown }));
+      expect(failure.kind).toBe('tls-material');
+      expect(failure.code).toMatch(/^ERR_OSSL_/);
+    }
   });
 
   it("reports AbortSignal.timeout's TimeoutError as a timeout", () => {

@@ -11,9 +11,17 @@
  *   may have acted on it.
  * - `timeout`: no answer in time; the server may have acted on it.
  * - `tls`: the server's certificate was not accepted; only configuration can fix it.
+ * - `tls-material`: the client's own TLS data (a CA bundle, a client certificate or key) could
+ *   not be loaded, so nothing was sent; only configuration can fix it.
  * - `unknown`: anything else.
  */
-export type TransportFailureKind = 'unsent' | 'interrupted' | 'timeout' | 'tls' | 'unknown';
+export type TransportFailureKind =
+  | 'unsent'
+  | 'interrupted'
+  | 'timeout'
+  | 'tls'
+  | 'tls-material'
+  | 'unknown';
 
 export interface TransportFailure {
   readonly kind: TransportFailureKind;
@@ -61,6 +69,14 @@ const tlsCodes = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/**
+ * OpenSSL's own errors, as Node codes them (`ERR_OSSL_<library>_<reason>`: PEM without its
+ * start line, a key no decoder reads, a certificate that does not match its key): raised while
+ * the TLS context is built from the client's data, before anything is sent. Node codes a
+ * handshake's failures otherwise (ERR_SSL_*, or the verification codes above).
+ */
+const isOpenSslCode = (code: string) => code.startsWith('ERR_OSSL_');
+
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
@@ -88,6 +104,7 @@ function isTimeout(error: unknown): boolean {
 export function classifyTransportError(error: unknown): TransportFailure {
   const code = errorCode(error);
   if (code && tlsCodes.has(code)) return { kind: 'tls', code };
+  if (code && isOpenSslCode(code)) return { kind: 'tls-material', code };
   if (code && unsentCodes.has(code)) return { kind: 'unsent', code };
   if (isTimeout(error)) return { kind: 'timeout', code: code ?? 'TIMEOUT' };
   if (code && interruptedCodes.has(code)) return { kind: 'interrupted', code };

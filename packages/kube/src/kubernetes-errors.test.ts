@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import {
@@ -167,5 +168,25 @@ describe('classifyKubernetesError', () => {
   it('returns an already classified error unchanged', () => {
     const error = classifyKubernetesError(apiException(404, { reason: 'NotFound' }), 'get');
     expect(classifyKubernetesError(error, 'again')).toBe(error);
+  });
+});
+
+describe('a client whose own TLS data cannot be loaded', () => {
+  it('says to check the kubeconfig, not that the API server is unreachable', () => {
+    let thrown: unknown;
+    try {
+      createSecureContext({ key: 'not PEM' });
+    } catch (error) {
+      thrown = error;
+    }
+    const error = classifyKubernetesError(
+      new TypeError('fetch failed', { cause: thrown }),
+      'list pods',
+    );
+    expect(error.reason).toBe('Unknown');
+    expect(error.message).toMatch(
+      /^list pods: the kubeconfig's TLS data could not be loaded \(ERR_OSSL_[A-Z0-9_]+\); check that its certificate-authority, client-certificate and client-key are PEM/,
+    );
+    expect(error.message).not.toContain('unreachable');
   });
 });

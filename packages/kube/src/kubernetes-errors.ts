@@ -169,6 +169,7 @@ const transportReasons: Readonly<Record<TransportFailureKind, KubernetesErrorRea
   interrupted: 'Unavailable',
   timeout: 'Timeout',
   tls: 'Unknown',
+  'tls-material': 'Unknown',
   unknown: 'Unknown',
 };
 
@@ -181,6 +182,8 @@ function transportMessage(failure: TransportFailure): string {
       return 'request timed out';
     case 'tls':
       return `the API server's certificate was not accepted (${failure.code}); check the kubeconfig's certificate-authority`;
+    case 'tls-material':
+      return `the kubeconfig's TLS data could not be loaded (${failure.code}); check that its certificate-authority, client-certificate and client-key are PEM, and that the key matches the certificate`;
     default:
       return 'request failed';
   }

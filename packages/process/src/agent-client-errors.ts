@@ -65,7 +65,8 @@ export class TaskExecutorConnectionError extends TaskExecutorClientError {
     const failure = classifyTransportError(error);
     super(endpoint, `task-executor ${endpoint} failed: connection error ${failure.code}`);
     this.code = failure.code;
-    this.retryable = failure.kind !== 'unknown' && failure.kind !== 'tls';
+    this.retryable =
+      failure.kind !== 'unknown' && failure.kind !== 'tls' && failure.kind !== 'tls-material';
   }
 }
 
