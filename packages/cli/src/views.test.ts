@@ -1,3 +1,6 @@
+/**
+ * Just past 350 lines: the views of get, describe and watch, over the same execution builder.
+ */
 import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { stripColor } from '../test/strip-color.js';

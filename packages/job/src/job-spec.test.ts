@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the cases of one builder, buildJob, under both presets and profiles, over one
+ * execution each case edits.
+ */
 import {
   ConfigurationError,
   ExecutionForbiddenError,

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the cases of one mapping, a Job and its pods to a result, over the same Job and
+ * condition builders.
+ */
 import { describe, expect, it } from 'vitest';
 import {
   explainPodFailure,

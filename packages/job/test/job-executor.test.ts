@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the job engine against one control plane per file; a split would start another
+ * plane for the same executor set-up.
+ */
 import {
   executionMetadata,
   executionResourceName,

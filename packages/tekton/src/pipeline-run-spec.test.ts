@@ -1,3 +1,7 @@
+/**
+ * Just past 350 lines: the cases of one builder, buildPipelineRun, under both presets, over one
+ * execution each case edits.
+ */
 import {
   ConfigurationError,
   kubernautConventions,

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the cases of one mapping, a PipelineRun and its TaskRuns to a result, with
+ * kubernaut's failure classification tables under both presets.
+ */
 import {
   ExecutionResultSchema,
   kubernautConventions,

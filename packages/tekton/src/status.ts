@@ -1,3 +1,8 @@
+/**
+ * Just past 350 lines: a PipelineRun's result, its failed TaskRun and its summary are read from
+ * one status and its children's; the failure classes (failure-classification.ts) and whether a
+ * task ran (task-run-ran.ts) already live apart.
+ */
 import {
   type ConditionStatus,
   type Conventions,

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the executor's create, cancel and status reads (cached, stale, unreadable),
+ * over one scripted client set-up its describes share.
+ */
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   ConfigurationError,

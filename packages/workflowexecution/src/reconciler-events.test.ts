@@ -1,3 +1,6 @@
+/**
+ * Past 350 lines: every Event the reconciler records, over one scripted server and recorder.
+ */
 /*
  * The Events each `eventMode` records, with the reasons, types and words kubernaut's own tests
  * look for (its pkg/workflowexecution/controller_events_test.go, controller_test.go and

@@ -1,3 +1,8 @@
+/**
+ * Past 350 lines: the reconciler's state machine end to end (start, observe, finish, cooldown,
+ * cleanup, finalize, a restart), each case over the same scripted client and cache set-up; the
+ * Events (reconciler-events.test.ts), kinds and re-created objects have files of their own.
+ */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { EventRecorder } from '@roundhouse/controller';
 import {

@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the cases of the status transitions, each over the same execution and result
+ * builders.
+ */
 import {
   type ExecutionResult,
   type FailureReason,
