@@ -2,34 +2,29 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inProcess } from '../test/support.js';
+import { inProcess, unreachableCluster } from '../test/support.js';
 
 let dir: string;
+let configDir: string;
 let kubeconfig: string;
 let plugin: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'roundhouse-cli-'));
+  dir = await mkdtemp(join(tmpdir(), 'roundhouse-cli-plugin-'));
   plugin = join(dir, 'login.sh');
   // A plugin that fails after a debug line holding the token it was about to hand over.
   await writeFile(plugin, '#!/bin/sh\necho "debug: token=plugin-token-93ad" >&2\nexit 1\n');
   await chmod(plugin, 0o755);
-  kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]
-users:
+  ({ dir: configDir, kubeconfig } = await unreachableCluster({
+    users: `users:
 - name: dev
   user:
-    exec: { apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never }
-contexts: [{ name: x, context: { cluster: c, user: dev, namespace: team-a } }]
-current-context: x
-`,
-    { mode: 0o600 },
-  );
+    exec: { apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never }`,
+    contexts: 'contexts: [{ name: x, context: { cluster: c, user: dev, namespace: team-a } }]',
+  }));
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const d of [dir, configDir]) await rm(d, { recursive: true, force: true });
+});
 
 describe('a credential plugin that fails', () => {
   it('is named with a fix, and what it printed (which may hold a token) is not repeated', async () => {

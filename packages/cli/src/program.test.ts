@@ -1,8 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inProcess } from '../test/support.js';
+import { inProcess, unreachableCluster } from '../test/support.js';
 
 const cli = (args: string[]) => inProcess(args);
 
@@ -12,18 +10,7 @@ describe('run --engine-config', () => {
   let dir: string;
   let kubeconfig: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'roundhouse-cli-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: x, context: { cluster: c, user: u, namespace: team-a } }]
-current-context: x
-`,
-    );
+    ({ dir, kubeconfig } = await unreachableCluster());
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

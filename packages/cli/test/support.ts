@@ -25,6 +25,34 @@ export async function kubeconfigFile(config: KubeConfig): Promise<string> {
   return path;
 }
 
+/**
+ * A scratch directory with a kubeconfig whose server nothing listens on, for tests of what the
+ * CLI refuses before sending: anything sent fails as unreachable. `users` and `contexts` replace
+ * the default token user and its one context (namespace team-a), as YAML.
+ */
+export async function unreachableCluster(
+  options: { users?: string; contexts?: string } = {},
+): Promise<{ dir: string; kubeconfig: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'roundhouse-cli-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  const users = options.users ?? 'users: [{ name: u, user: { token: t } }]';
+  const contexts =
+    options.contexts ??
+    'contexts: [{ name: x, context: { cluster: c, user: u, namespace: team-a } }]';
+  await writeFile(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]
+${users}
+${contexts}
+current-context: x
+`,
+    { mode: 0o600 },
+  );
+  return { dir, kubeconfig };
+}
+
 /** The command line that runs the CLI from its sources, as the package's bin does in the repo. */
 export function cliCommand(args: readonly string[]): string[] {
   return [process.execPath, '--conditions=@roundhouse/source', '--import', 'tsx', main, ...args];

@@ -1,26 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inProcess } from '../../test/support.js';
+import { inProcess, unreachableCluster } from '../../test/support.js';
 import { manifestLimitBytes, readBounded } from './run.js';
 
 let dir: string;
 let kubeconfig: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'roundhouse-cli-'));
-  kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1' } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: x, context: { cluster: c, user: u, namespace: team-a } }]
-current-context: x
-`,
-  );
+  ({ dir, kubeconfig } = await unreachableCluster());
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
