@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { KubernetesApiError, resources } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatError } from './errors.js';
-import { Session } from './session.js';
+import { type GlobalOptions, Session } from './session.js';
 
 const options = { executionNamespace: 'roundhouse-workflows', conventions: 'roundhouse' } as const;
 
@@ -12,6 +12,16 @@ async function kubeconfig(text: string): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'cli-session-')), 'config');
   await writeFile(path, text, { mode: 0o600 });
   return path;
+}
+
+/** What the CLI prints when opening a session with these settings fails; 'opened' when it does not. */
+function openingError(settings: Partial<GlobalOptions>, env: Record<string, string> = {}): string {
+  try {
+    new Session({ ...options, ...settings }, env);
+  } catch (error) {
+    return formatError(error);
+  }
+  return 'opened';
 }
 
 describe('Session', () => {
@@ -22,13 +32,7 @@ describe('Session', () => {
   it('says no kubeconfig was found, instead of failing each request against localhost:8080', async () => {
     vi.stubEnv('KUBECONFIG', '');
     vi.stubEnv('HOME', await mkdtemp(join(tmpdir(), 'cli-home-')));
-    let thrown: unknown;
-    try {
-      new Session(options, {});
-    } catch (error) {
-      thrown = error;
-    }
-    expect(formatError(thrown)).toBe(
+    expect(openingError({})).toBe(
       'error: --kubeconfig: no kubeconfig found: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod with a ServiceAccount\n' +
         "fix: pass --kubeconfig FILE or set KUBECONFIG, or log in with your cluster's own tool, which writes ~/.kube/config\n",
     );
@@ -48,13 +52,7 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    let thrown: unknown;
-    try {
-      new Session({ ...options, kubeconfig: path }, {});
-    } catch (error) {
-      thrown = error;
-    }
-    const text = formatError(thrown);
+    const text = openingError({ kubeconfig: path });
     expect(text).toContain(`error: --kubeconfig: cannot load ${path}:`);
     expect(text).toContain('line 8, column 4');
     expect(text).not.toContain('token-7f3a9c');
@@ -62,19 +60,11 @@ describe('Session', () => {
   });
 
   it('refuses a kubeconfig that is a device or too large, instead of reading it for ever', async () => {
-    const refusal = (kubeconfig: string | undefined, env: Record<string, string> = {}) => {
-      try {
-        new Session({ ...options, kubeconfig }, env);
-      } catch (error) {
-        return formatError(error);
-      }
-      return 'opened';
-    };
-    expect(refusal('/dev/zero')).toBe(
+    expect(openingError({ kubeconfig: '/dev/zero' })).toBe(
       'error: --kubeconfig: /dev/zero is a device, not a file\nfix: pass a readable kubeconfig with --kubeconfig or KUBECONFIG\n',
     );
     const large = await kubeconfig(`# ${'x'.repeat(16 * 1024 * 1024)}\n`);
-    expect(refusal(undefined, { KUBECONFIG: `/nonexistent:${large}` })).toMatch(
+    expect(openingError({}, { KUBECONFIG: `/nonexistent:${large}` })).toMatch(
       /^error: --kubeconfig: .+ is larger than 16 MiB, more than any kubeconfig holds\n/,
     );
   });
@@ -91,13 +81,7 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    let thrown: unknown;
-    try {
-      new Session({ ...options, kubeconfig: path }, {});
-    } catch (error) {
-      thrown = error;
-    }
-    const text = formatError(thrown);
+    const text = openingError({ kubeconfig: path });
     expect(text).toBe(
       `error: --kubeconfig: certificate-authority of cluster c in ${path} is not a PEM certificate; --kubeconfig: client-certificate of user u in ${path} is not a PEM certificate; --kubeconfig: client-key of user u in ${path} is not a PEM private key\n` +
         'fix: put the PEM text base64-encoded in the -data field (or the path of a PEM file in the field itself), as your cluster provider writes it (kubectl config view --minify shows which fields are set)\n',
