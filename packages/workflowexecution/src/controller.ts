@@ -22,6 +22,7 @@ import { ExecutionsByTarget } from './executions-by-target.js';
 import { KindDiscovery } from './kind-discovery.js';
 import { type EventMode, EventModeSchema } from './lifecycle-events.js';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
+import { outcomeMetrics } from './outcome-metrics.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 import { workflowExecutions } from './resource.js';
 
@@ -98,6 +99,10 @@ export interface WorkflowExecutionControllerOptions {
     readonly refreshMs?: number;
     readonly unknownKindMs?: number;
   };
+  /**
+   * The runtime's metrics, and kubernaut's: `workflowexecution_reconciler_total` and
+   * `workflowexecution_reconciler_duration_seconds`, by `outcome` (Completed, Failed).
+   */
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
 }
@@ -176,6 +181,7 @@ export async function createWorkflowExecutionController(
     watchedEngines,
     orphans: new OrphanedResources(client, owned, logger),
     events: new EventRecorder(client, fieldManager, { logger }),
+    ...(options.metrics ? { outcomes: outcomeMetrics(options.metrics.registry) } : {}),
     eventMode: EventModeSchema.parse(options.events ?? 'outcome'),
     logger,
     ...(options.cooldownMs !== undefined ? { cooldownMs: options.cooldownMs } : {}),

@@ -24,6 +24,13 @@ export { KindDiscovery, type KindDiscoveryOptions } from './kind-discovery.js';
 export { DiscoveryUnreadableError, type KindTable, kindTableOf } from './kind-table.js';
 export { type EventMode, EventModeSchema } from './lifecycle-events.js';
 export {
+  type ExecutionOutcome,
+  executionDurationMetric,
+  executionTotalMetric,
+  type OutcomeMetrics,
+  outcomeMetrics,
+} from './outcome-metrics.js';
+export {
   WorkflowExecutionReconciler,
   type WorkflowExecutionReconcilerOptions,
 } from './reconciler.js';

@@ -69,6 +69,7 @@ import {
   workflowValidationFailed,
 } from './lifecycle-events.js';
 import type { OrphanedResources } from './orphaned-resources.js';
+import type { OutcomeMetrics } from './outcome-metrics.js';
 import { PollSchedule } from './poll-schedule.js';
 import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
 import {
@@ -81,6 +82,7 @@ import {
   markLockReleased,
   markRunning,
   markWaiting,
+  ranSeconds,
 } from './status.js';
 
 /*
@@ -165,6 +167,8 @@ export interface WorkflowExecutionReconcilerOptions {
     signal: AbortSignal,
   ) => Promise<readonly string[] | undefined>;
   readonly events?: EventRecorder;
+  /** Counts each execution's end once, by the controller that recorded it. */
+  readonly outcomes?: OutcomeMetrics;
   /**
    * Which Events `events` records: `outcome` (default) one per lifecycle, at its end;
    * `lifecycle` kubernaut's at every step as well (see lifecycle-events.ts).
@@ -188,6 +192,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       | 'events'
       | 'kinds'
       | 'orphans'
+      | 'outcomes'
       | 'resolveDependencies'
       | 'resolveDeclaredParameters'
       | 'watchNamespace'
@@ -198,6 +203,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       | 'events'
       | 'kinds'
       | 'orphans'
+      | 'outcomes'
       | 'resolveDependencies'
       | 'resolveDeclaredParameters'
       | 'watchNamespace'
@@ -777,7 +783,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const now = this.#o.now();
     if (result.phase === 'Completed') {
       const compute = (c: StatusView) => markCompleted(c, result, now);
-      await this.#writeReported(
+      const written = await this.#writeReported(
         wfe,
         compute,
         this.#lifecycle(
@@ -786,6 +792,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
         ),
         ctx,
       );
+      if (written) this.#o.outcomes?.finished('Completed', ranSeconds(wfe, result, now));
     } else {
       const reason = classifyResult(result);
       const wasExecutionFailure = ranWorkflow(reason, result.started);
@@ -959,7 +966,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       workflowId: spec.workflowRef.workflowId,
       targetResource: spec.targetResource,
     };
-    await this.#writeReported(
+    const written = await this.#writeReported(
       object,
       (c) => markFailed(c, subject ? { ...failure, subject } : failure, this.#o.now()),
       [
@@ -976,6 +983,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
       ],
       ctx,
     );
+    // kubernaut counts every failure, one refused before it started included (0 seconds).
+    if (written) {
+      this.#o.outcomes?.finished('Failed', ranSeconds(object, failure.result, this.#o.now()));
+    }
   }
 
   /**

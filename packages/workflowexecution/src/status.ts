@@ -154,6 +154,17 @@ export function finishedAt(result: ExecutionResult | undefined, now: Date): Date
   return Number.isNaN(reported) || reported > now.getTime() ? now : new Date(reported);
 }
 
+/** How long an execution ran until it finished, in seconds; 0 when it never started. */
+export function ranSeconds(
+  wfe: StatusView,
+  result: ExecutionResult | undefined,
+  now: Date,
+): number {
+  const start = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : Number.NaN;
+  if (Number.isNaN(start)) return 0;
+  return Math.max(0, finishedAt(result, now).getTime() - start) / 1000;
+}
+
 /**
  * The end of an execution: when, how long it ran (never negative: an engine's completion
  * before the recorded start is clock skew, and ran 0s), and the generation it ended on.

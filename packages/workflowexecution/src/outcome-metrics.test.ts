@@ -1,0 +1,177 @@
+/*
+ * kubernaut's BR-WE-008 (its E2E 02_observability_test.go at d5a4a87): /metrics shows
+ * workflowexecution_reconciler_total and workflowexecution_reconciler_duration_seconds with an
+ * `outcome` label, and the Completed and Failed counts move when an execution ends that way.
+ */
+import { type ExecutionResult, type Executor, noopLogger, Registry } from '@roundhouse/core';
+import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { ExecutionPolicySchema } from './execution-policy.js';
+import { ExecutionsByTarget } from './executions-by-target.js';
+import { outcomeMetrics } from './outcome-metrics.js';
+import { WorkflowExecutionReconciler } from './reconciler.js';
+
+const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
+
+function execution(spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'WorkflowExecution',
+    metadata: {
+      name: 'restart',
+      namespace: 'team-a',
+      uid: 'u-1',
+      resourceVersion: '1',
+      generation: 1,
+      finalizers: ['roundhouse.dev/execution-cleanup'],
+    },
+    spec: {
+      workflowRef: {
+        workflowId: 'restart-pod',
+        version: '1',
+        executionBundle: 'registry.invalid/w:1',
+      },
+      targetResource: 'team-a/deployment/app',
+      executionEngine: 'job',
+      ...spec,
+    },
+  };
+}
+
+/** The API server as far as one execution goes: status writes move its version on. */
+function server(initial: KubeObject) {
+  const state = { stored: initial };
+  const write = (change: Partial<KubeObject>) => {
+    state.stored = {
+      ...state.stored,
+      ...change,
+      metadata: {
+        ...state.stored.metadata,
+        resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
+      },
+    };
+    return state.stored;
+  };
+  const client = {
+    get: async () => state.stored,
+    patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+      write({ status: { ...(state.stored.status as object), ...(body.status as object) } }),
+    replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+      write({ status: body.status }),
+  } as unknown as KubeClient;
+  return { state, client, reader: { get: async () => state.stored } as unknown as Reader };
+}
+
+function running(initial: KubeObject, result: () => ExecutionResult, registry: MetricsRegistry) {
+  const api = server(initial);
+  const clock = { now: new Date('2026-01-01T00:00:00Z') };
+  const reconciler = new WorkflowExecutionReconciler({
+    client: api.client,
+    reader: api.reader,
+    registry: new Registry().register({
+      engine: 'job',
+      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
+      getStatus: async () => result(),
+      cleanup: async () => {},
+    } as Executor),
+    executions: { observe: () => {} },
+    targets: new ExecutionsByTarget(),
+    policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
+    executionNamespace: 'kubernaut-workflows',
+    watchedEngines: new Set(['job']),
+    outcomes: outcomeMetrics(registry),
+    now: () => clock.now,
+  });
+  return { api, clock, reconcile: () => reconciler.reconcile('team-a/restart', ctx()) };
+}
+
+const stillRunning: ExecutionResult = {
+  phase: 'Running',
+  reason: 'Running',
+  message: 'running',
+  summary: { status: 'Unknown' },
+};
+
+async function value(registry: MetricsRegistry, name: string, outcome: string) {
+  const metric = await registry.getSingleMetric(name)?.get();
+  return metric?.values.find((v) => v.labels.outcome === outcome && !('le' in v.labels))?.value;
+}
+
+describe('outcome metrics', () => {
+  it('BR-WE-008: counts a Completed execution once, observing how long it ran, under kubernaut names', async () => {
+    const registry = new MetricsRegistry();
+    let result = stillRunning;
+    const run = running(execution(), () => result, registry);
+    await run.reconcile();
+    await run.reconcile();
+    expect(run.api.state.stored.status).toMatchObject({ phase: 'Running' });
+    run.clock.now = new Date('2026-01-01T00:00:40Z');
+    result = {
+      phase: 'Completed',
+      reason: 'Succeeded',
+      message: 'Job completed',
+      summary: { status: 'True' },
+      completionTime: '2026-01-01T00:00:30Z',
+    };
+    await run.reconcile();
+    // A resync during the cooldown records nothing again.
+    await run.reconcile();
+    expect(run.api.state.stored.status).toMatchObject({ phase: 'Completed' });
+    expect(await value(registry, 'workflowexecution_reconciler_total', 'Completed')).toBe(1);
+    expect(await value(registry, 'workflowexecution_reconciler_total', 'Failed')).toBeUndefined();
+    const text = await registry.metrics();
+    expect(text).toContain('workflowexecution_reconciler_total{outcome="Completed"} 1');
+    expect(text).toContain(
+      'workflowexecution_reconciler_duration_seconds_sum{outcome="Completed"} 30',
+    );
+    expect(text).toContain(
+      'workflowexecution_reconciler_duration_seconds_bucket{le="40",outcome="Completed"} 1',
+    );
+  });
+
+  it('BR-WE-008: counts a Failed execution once, a refused one too (0 seconds, as kubernaut)', async () => {
+    const registry = new MetricsRegistry();
+    const failedRun = running(
+      execution(),
+      () => ({
+        phase: 'Failed',
+        reason: 'BackoffLimitExceeded',
+        message: 'step exited with code 1',
+        summary: { status: 'False' },
+        exitCode: 1,
+        started: true,
+      }),
+      registry,
+    );
+    await failedRun.reconcile();
+    failedRun.clock.now = new Date('2026-01-01T00:00:12Z');
+    await failedRun.reconcile();
+    await failedRun.reconcile();
+    expect(failedRun.api.state.stored.status).toMatchObject({ phase: 'Failed' });
+
+    const refused = running(execution({ targetResource: 'a/b/c/d' }), () => stillRunning, registry);
+    await refused.reconcile();
+    await refused.reconcile();
+    expect(refused.api.state.stored.status).toMatchObject({ phase: 'Failed' });
+
+    expect(await value(registry, 'workflowexecution_reconciler_total', 'Failed')).toBe(2);
+    expect(
+      await value(registry, 'workflowexecution_reconciler_total', 'Completed'),
+    ).toBeUndefined();
+    expect(await registry.metrics()).toContain(
+      'workflowexecution_reconciler_duration_seconds_sum{outcome="Failed"} 12',
+    );
+  });
+
+  it('shares the metrics of a registry another controller of the process registered them on', () => {
+    const registry = new MetricsRegistry();
+    const first = outcomeMetrics(registry);
+    const second = outcomeMetrics(registry);
+    first.finished('Completed', 1);
+    second.finished('Completed', 2);
+    return expect(value(registry, 'workflowexecution_reconciler_total', 'Completed')).resolves.toBe(
+      2,
+    );
+  });
+});
