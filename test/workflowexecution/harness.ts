@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { InformerCache } from '@roundhouse/controller';
+import { type ControllerMetrics, InformerCache } from '@roundhouse/controller';
 import {
   type Dependencies,
   type Logger,
@@ -48,6 +48,8 @@ export interface StartOptions {
   readonly client?: KubeClient;
   /** Where the controller logs; default nowhere. */
   readonly logger?: Logger;
+  /** Where the controller's metrics are registered; default none. */
+  readonly metrics?: ControllerMetrics;
   readonly resolveDeclaredParameters?: (
     wfe: WorkflowExecution,
     signal: AbortSignal,
