@@ -130,6 +130,31 @@ describeWithControlPlane('WorkflowExecution cooldown between executions on a tar
     expect(started.status?.executionRef?.name).toBe(running.status?.executionRef?.name);
   });
 
+  it('BR-WE-010 (E2E): keeps an execution another writer marked Failed without a completionTime Failed, its failure as written, and starts its cooldown', async () => {
+    await start(600);
+    const wfe = await apply(client(), env.namespace, manifest());
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const failureDetails = {
+      reason: 'Unknown',
+      message: 'Simulated failure without CompletionTime',
+      failedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    await client().patch(
+      workflowExecutions,
+      env.namespace,
+      wfe.metadata.name,
+      { status: { phase: 'Failed', failureDetails } },
+      { subresource: 'status' },
+    );
+    const cooling = await vi.waitFor(async () => {
+      const current = await read(client(), env.namespace, wfe.metadata.name);
+      expect(current?.status?.completionTime).toBeDefined();
+      return current;
+    }, patience);
+    expect(cooling?.status?.phase).toBe('Failed');
+    expect(cooling?.status?.failureDetails).toMatchObject(failureDetails);
+  });
+
   it('BR-WE-010: keeps the Job of an execution marked Completed through the cooldown, then deletes it and records LockReleased', async () => {
     await start(600);
     const wfe = await apply(client(), env.namespace, manifest());
