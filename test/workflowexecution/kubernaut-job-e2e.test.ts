@@ -1,0 +1,234 @@
+import { kubernautConventions, Registry } from '@roundhouse/core';
+import { JobExecutor } from '@roundhouse/job';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  describeWithControlPlane,
+  podControls,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import {
+  apply,
+  type Manifest,
+  manifest,
+  type RunningController,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+/*
+ * kubernaut's job-engine E2E cases (test/e2e/workflowexecution/03_job_backend_test.go and
+ * 04_dependency_injection_test.go at d5a4a87) through a controller with the kubernaut preset:
+ * the Jobs are found by `kubernaut.ai/workflow-execution`, as those tests find them. Its
+ * E2E-WE-019-001 (exit 137 tolerated by a pod failure policy) is a deliberate difference (see
+ * docs/conventions.md), and its missing-Secret case is refused before a Job exists.
+ */
+type JobObject = KubeObject & {
+  spec: {
+    backoffLimit?: number;
+    template: {
+      spec: {
+        restartPolicy?: string;
+        containers: {
+          image: string;
+          env?: { name: string; value?: string }[];
+          volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+        }[];
+        volumes?: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
+      };
+    };
+  };
+  status?: { failed?: number };
+};
+
+describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', () => {
+  const env = useTestNamespace({ prefix: 'wfe-kn-job' });
+  let executionNamespace: string;
+  let controller: RunningController | undefined;
+  const client = () => new KubeClient(env.kubeConfig);
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-kn-job-exec');
+    await client().create(resources.secrets, executionNamespace, {
+      metadata: { name: 'e2e-dep-secret' },
+      stringData: { token: 'e2e-test-value' },
+    });
+    await client().create(resources.configMaps, executionNamespace, {
+      metadata: { name: 'e2e-dep-configmap' },
+      data: { setting: 'on' },
+    });
+  });
+
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+  });
+
+  const start = async (pod: Record<string, string>) => {
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      registry: (reader) =>
+        new Registry().register(
+          new JobExecutor(client(), {
+            conventions: kubernautConventions,
+            podAnnotations: pod,
+            reader,
+          }),
+        ),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 60_000,
+      // kubernaut reads no opt-in on its dependencies.
+      policy: { bundles: ['registry.invalid/*'], dependencyOptIn: false },
+    });
+  };
+
+  /** kubernaut's createTestJobWFE: a MESSAGE parameter, the engine and its dependencies on workflowRef. */
+  const kubernautExecution = (dependencies?: { secrets?: { name: string }[] }): Manifest => {
+    const base = manifest({ parameters: { MESSAGE: 'E2E Job test message' } });
+    return {
+      ...base,
+      spec: {
+        ...base.spec,
+        workflowRef: {
+          ...base.spec.workflowRef,
+          workflowId: '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77',
+          ...(dependencies ? { dependencies } : {}),
+        },
+      },
+    };
+  };
+
+  const jobsOf = async (wfeName: string) => {
+    const { items } = await client().list<JobObject>(resources.jobs, executionNamespace, {
+      labelSelector: `kubernaut.ai/workflow-execution=${wfeName}`,
+    });
+    return items;
+  };
+
+  it('E2E-WE-014-001/003/004/006: runs one deterministically named Job with kubernaut labels, env and spec to Completed', async () => {
+    await start({ [podControls.runSeconds]: '3' });
+    const wfe = await apply(client(), env.namespace, kubernautExecution());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const jobs = await jobsOf(wfe.metadata.name);
+    expect(jobs).toHaveLength(1);
+    const [job] = jobs as [JobObject];
+    expect(job.metadata?.name).toMatch(/^wfe-[0-9a-f]{16}$/);
+    expect(running.status?.executionRef?.name).toBe(job.metadata?.name);
+    expect(job.metadata?.labels).toMatchObject({
+      'kubernaut.ai/workflow-execution': wfe.metadata.name,
+      'kubernaut.ai/workflow-id': '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77',
+      'kubernaut.ai/execution-engine': 'job',
+    });
+    expect(job.spec.backoffLimit).toBe(0);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(job.spec.template.spec.containers).toHaveLength(1);
+    const [container] = job.spec.template.spec.containers as [
+      JobObject['spec']['template']['spec']['containers'][0],
+    ];
+    expect(container.image.startsWith(wfe.spec.workflowRef.executionBundle)).toBe(true);
+    const variables = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+    expect(variables).toMatchObject({
+      TARGET_RESOURCE: wfe.spec.targetResource,
+      MESSAGE: 'E2E Job test message',
+    });
+    // E2E-WE-006-003: no dependency volumes without dependencies.
+    const volumes = (job.spec.template.spec.volumes ?? []).map((v) => v.name);
+    expect(volumes.filter((v) => /^(secret|configmap)-/.test(v))).toEqual([]);
+
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(done.status?.executionStatus?.completedTasks).toBe(1);
+    expect(done.status?.startTime).toBeDefined();
+    expect(done.status?.completionTime).toBeDefined();
+    expect(done.status?.duration).toBeDefined();
+    const conditions = Object.fromEntries((done.status?.conditions ?? []).map((c) => [c.type, c]));
+    expect(conditions.ExecutionCreated?.status).toBe('True');
+    expect(conditions.ExecutionComplete).toBeDefined();
+    expect(conditions.Ready).toBeDefined();
+  });
+
+  it('E2E-WE-014-002 / E2E-WE-019-002: a Job whose workflow fails counts one pod failure and stays for the cooldown', async () => {
+    await start({ [podControls.exitCode]: '1' });
+    const wfe = await apply(client(), env.namespace, kubernautExecution());
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails?.message).not.toBe('');
+    expect(failed.status?.conditions?.find((c) => c.type === 'ExecutionComplete')?.status).toBe(
+      'False',
+    );
+    const jobs = await jobsOf(wfe.metadata.name);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.status?.failed).toBe(1);
+  });
+
+  it('E2E-WE-014-007: fails an execution whose Job someone deleted, saying so', async () => {
+    await start({ [podControls.runSeconds]: '600' });
+    const wfe = await apply(client(), env.namespace, kubernautExecution());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    await client().delete(
+      resources.jobs,
+      executionNamespace,
+      running.status?.executionRef?.name as string,
+      { propagationPolicy: 'Background' },
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails?.message).toMatch(/deleted/);
+  });
+
+  it('E2E-WE-006-001/005: mounts a declared Secret and ConfigMap read-only under /run/kubernaut', async () => {
+    await start({ [podControls.runSeconds]: '2' });
+    const base = kubernautExecution({ secrets: [{ name: 'e2e-dep-secret' }] });
+    const wfe = await apply(client(), env.namespace, {
+      ...base,
+      spec: {
+        ...base.spec,
+        workflowRef: {
+          ...base.spec.workflowRef,
+          dependencies: {
+            secrets: [{ name: 'e2e-dep-secret' }],
+            configMaps: [{ name: 'e2e-dep-configmap' }],
+          },
+        },
+      },
+    });
+    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const [job] = (await jobsOf(wfe.metadata.name)) as [JobObject];
+    expect(job.spec.template.spec.volumes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'secret-e2e-dep-secret',
+          secret: expect.objectContaining({ secretName: 'e2e-dep-secret' }),
+        }),
+        expect.objectContaining({
+          name: 'configmap-e2e-dep-configmap',
+          configMap: expect.objectContaining({ name: 'e2e-dep-configmap' }),
+        }),
+      ]),
+    );
+    expect(job.spec.template.spec.containers[0]?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'secret-e2e-dep-secret',
+          mountPath: '/run/kubernaut/secrets/e2e-dep-secret',
+          readOnly: true,
+        },
+        {
+          name: 'configmap-e2e-dep-configmap',
+          mountPath: '/run/kubernaut/configmaps/e2e-dep-configmap',
+          readOnly: true,
+        },
+      ]),
+    );
+  });
+
+  it('E2E-WE-006-002: fails an execution whose declared Secret is gone, naming it (before any Job, by design)', async () => {
+    await start({ [podControls.runSeconds]: '2' });
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      kubernautExecution({ secrets: [{ name: 'e2e-dep-secret-gone' }] }),
+    );
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails?.message).toContain('e2e-dep-secret-gone');
+    expect(await jobsOf(wfe.metadata.name)).toEqual([]);
+  });
+});
