@@ -84,19 +84,25 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
   };
 
   /** kubernaut's createTestJobWFE: a MESSAGE parameter, the engine and its dependencies on workflowRef. */
-  const kubernautExecution = (dependencies?: { secrets?: { name: string }[] }): Manifest => {
+  const kubernautExecution = (dependencies?: {
+    secrets?: { name: string }[];
+    configMaps?: { name: string }[];
+  }): Manifest => {
     const base = manifest({ parameters: { MESSAGE: 'E2E Job test message' } });
+    // kubernaut's spec has no executionEngine since its #1661: the snapshot carries it.
+    const { executionEngine: _, ...spec } = base.spec;
     return {
       ...base,
       spec: {
-        ...base.spec,
+        ...spec,
         workflowRef: {
           ...base.spec.workflowRef,
           workflowId: '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77',
+          executionEngine: 'job',
           ...(dependencies ? { dependencies } : {}),
         },
       },
-    };
+    } as Manifest;
   };
 
   const jobsOf = async (wfeName: string) => {
@@ -175,21 +181,15 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
   });
 
   it('E2E-WE-006-001/005: mounts a declared Secret and ConfigMap read-only under /run/kubernaut', async () => {
-    await start({ [podControls.runSeconds]: '2' });
-    const base = kubernautExecution({ secrets: [{ name: 'e2e-dep-secret' }] });
-    const wfe = await apply(client(), env.namespace, {
-      ...base,
-      spec: {
-        ...base.spec,
-        workflowRef: {
-          ...base.spec.workflowRef,
-          dependencies: {
-            secrets: [{ name: 'e2e-dep-secret' }],
-            configMaps: [{ name: 'e2e-dep-configmap' }],
-          },
-        },
-      },
-    });
+    await start({ [podControls.runSeconds]: '600' });
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      kubernautExecution({
+        secrets: [{ name: 'e2e-dep-secret' }],
+        configMaps: [{ name: 'e2e-dep-configmap' }],
+      }),
+    );
     await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
     const [job] = (await jobsOf(wfe.metadata.name)) as [JobObject];
     expect(job.spec.template.spec.volumes).toEqual(
