@@ -1,0 +1,183 @@
+import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
+import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
+import { kubernautConventions, Registry } from '@roundhouse/core';
+import { KubeClient, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  apply,
+  type Manifest,
+  manifest,
+  type RunningController,
+  read,
+  startController,
+  waitForPhase,
+} from './harness.js';
+
+/*
+ * kubernaut's ansible E2E cases (test/e2e/workflowexecution/05_ansible_engine_test.go at
+ * d5a4a87) through a controller with the kubernaut preset against the AWX simulator, with its
+ * executions' shape: a repository URL as the bundle, engineConfig naming the template, the
+ * engine and dependencies on workflowRef. Its status.ephemeralCredentialIDs is a deliberate
+ * difference (see docs/conventions.md): the ids are kept in the engine's Lease.
+ */
+describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset', () => {
+  const env = useTestNamespace({ prefix: 'wfe-kn-awx' });
+  let executionNamespace: string;
+  let simulator: AwxSimulator;
+  let awx: AwxClient;
+  let controller: RunningController;
+  let templateCredential: number;
+  const client = () => new KubeClient(env.kubeConfig);
+  const repository = 'https://github.com/jordigilh/kubernaut-test-playbooks.git';
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('wfe-kn-awx-exec');
+    simulator = await startAwxSimulator();
+    const machine = simulator.state.credentialTypes().find((t) => t.name === 'Machine');
+    templateCredential = simulator.state.addCredential({
+      name: 'inventory-ssh',
+      credential_type: machine?.id ?? 0,
+      organization: 1,
+      inputs: { username: 'root' },
+    }).id;
+    for (const [name, outcome, credentials] of [
+      ['kubernaut-test-success', 'successful', []],
+      ['kubernaut-test-failure', 'failed', []],
+      ['kubernaut-test-dep-secret', 'successful', []],
+      ['kubernaut-test-dep-configmap', 'successful', []],
+      ['kubernaut-test-dep-secret-with-creds', 'successful', [templateCredential]],
+    ] as const) {
+      simulator.state.addJobTemplate({
+        name,
+        askVariablesOnLaunch: true,
+        askCredentialOnLaunch: true,
+        credentials: [...credentials],
+        schedule: { pendingMs: 100, runningMs: 800, outcome, jobExplanation: '' },
+      });
+    }
+    awx = new AwxClient({
+      baseUrl: simulator.url,
+      token: simulator.token,
+      apiPrefix: simulator.apiPrefix,
+    });
+    await client().create(resources.secrets, executionNamespace, {
+      metadata: { name: 'e2e-dep-secret-ansible' },
+      stringData: { token: 'e2e-test-value' },
+    });
+    await client().create(resources.configMaps, executionNamespace, {
+      metadata: { name: 'e2e-dep-configmap-ansible' },
+      data: { setting: 'on' },
+    });
+    controller = await startController({
+      kubeConfig: env.kubeConfig,
+      registry: new Registry().register(
+        new AnsibleExecutor(awx, client(), { conventions: kubernautConventions }),
+      ),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      // Past the cooldown cleanup deletes the ephemeral credential, and AWX drops it from the job.
+      cooldownMs: 60_000,
+      pollIntervalMs: { initial: 200, max: 1_000 },
+      // kubernaut reads no opt-in on its dependencies.
+      policy: { bundles: ['https://github.com/jordigilh/*'], dependencyOptIn: false },
+    });
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+    await awx?.close();
+    await simulator?.stop();
+  });
+
+  /** kubernaut's createAnsibleWFE. */
+  const ansibleExecution = (
+    jobTemplateName: string,
+    dependencies?: { secrets?: { name: string }[]; configMaps?: { name: string }[] },
+  ): Manifest => {
+    const base = manifest({
+      engine: 'ansible',
+      bundle: repository,
+      engineConfig: { playbookPath: 'playbooks/test.yml', jobTemplateName },
+      parameters: {
+        target_kind: 'Deployment',
+        target_name: 'ansible-target',
+        target_namespace: 'default',
+      },
+    });
+    const { executionEngine: _, ...spec } = base.spec;
+    return {
+      ...base,
+      spec: {
+        ...spec,
+        workflowRef: {
+          ...base.spec.workflowRef,
+          executionEngine: 'ansible',
+          ...(dependencies ? { dependencies } : {}),
+        },
+      },
+    } as Manifest;
+  };
+
+  const jobOf = (ref: string | undefined) =>
+    simulator.state.job(Number(ref?.replace(/^awx-job-/, '')));
+
+  it('E2E-WE-015-001/003: runs an AWX job to Completed, its ref awx-job-<id>, with its times and conditions', async () => {
+    const wfe = await apply(client(), env.namespace, ansibleExecution('kubernaut-test-success'));
+    // The job runs under a second here, so Running may pass between two reads: executionRef stays.
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    expect(done.status?.executionRef?.name).toMatch(/^awx-job-\d+$/);
+    expect(done.status?.startTime).toBeDefined();
+    expect(done.status?.completionTime).toBeDefined();
+    expect(done.status?.duration).toBeDefined();
+    const conditions = Object.fromEntries((done.status?.conditions ?? []).map((c) => [c.type, c]));
+    expect(conditions.ExecutionCreated?.status).toBe('True');
+    expect(conditions.ExecutionComplete).toBeDefined();
+  });
+
+  it('E2E-WE-015-002: a failed playbook gives a failure message and ExecutionComplete False', async () => {
+    const wfe = await apply(client(), env.namespace, ansibleExecution('kubernaut-test-failure'));
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails?.message).toBeTruthy();
+    expect(failed.status?.conditions?.find((c) => c.type === 'ExecutionComplete')?.status).toBe(
+      'False',
+    );
+  });
+
+  it('E2E-WE-015-005 / E2E-WE-365-001: gives the job a Secret as KUBERNAUT_SECRET_* beside the template credential', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      ansibleExecution('kubernaut-test-dep-secret-with-creds', {
+        secrets: [{ name: 'e2e-dep-secret-ansible' }],
+      }),
+    );
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const job = jobOf(done.status?.executionRef?.name);
+    expect(job?.credentials).toContain(templateCredential);
+    expect(job?.credentials.length).toBe(2);
+    expect(Object.keys(job?.jobEnv ?? {})).toContain(
+      'KUBERNAUT_SECRET_E2E_DEP_SECRET_ANSIBLE_TOKEN',
+    );
+  });
+
+  it('E2E-WE-015-006: gives the job a ConfigMap as KUBERNAUT_CONFIGMAP_* extra_vars, with no credential and no annotation', async () => {
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      ansibleExecution('kubernaut-test-dep-configmap', {
+        configMaps: [{ name: 'e2e-dep-configmap-ansible' }],
+      }),
+    );
+    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const job = jobOf(done.status?.executionRef?.name);
+    expect(job?.credentials).toEqual([]);
+    expect(JSON.parse(job?.extraVars ?? '{}')).toMatchObject({
+      KUBERNAUT_CONFIGMAP_E2E_DEP_CONFIGMAP_ANSIBLE_SETTING: 'on',
+    });
+    const current = await read(client(), env.namespace, wfe.metadata.name);
+    expect(current?.metadata.annotations ?? {}).not.toHaveProperty(
+      'kubernaut.ai/awx-ephemeral-credentials',
+    );
+  });
+});
