@@ -151,8 +151,9 @@ describe('the process supervisor', () => {
       await own.create({
         name: 'chatty',
         process: {
-          // The last line comes a second after the flood: what a task writes while a rotation
-          // copies is lost (task-log.ts), and this checks what is kept, not that window.
+          // The last line comes a second after the flood: a task that outpaces a rotation's
+          // copying (here 4 MiB at once against 64 KiB kept) loses what follows its last copy
+          // (task-log.ts), and this checks what is kept, not that.
           command: [
             '/bin/sh',
             '-c',
@@ -170,9 +171,9 @@ describe('the process supervisor', () => {
       }, patience);
       const tail = await own.logs('chatty', 'stdout', 1024);
       expect(tail?.truncated).toBe(true);
-      // The stream's size counts what rotations kept and emptied; what the task wrote in the
-      // moment between a rotation's copy and its emptying is lost uncounted (task-log.ts), and a
-      // task printing megabytes a second writes a lot in that moment on a loaded machine.
+      // The stream's size counts what rotations kept and emptied; what the task wrote between a
+      // rotation's last read of the live file and its truncate, or past its last copy when the
+      // task outpaced the copying, is lost uncounted (task-log.ts).
       expect(tail?.size).toBeGreaterThan(2 * kept);
       expect(tail?.size).toBeLessThanOrEqual(printed + 5);
       expect(tail?.content).toMatch(/a line of output\n.*last\n$/s);
