@@ -169,39 +169,60 @@ describe('a rotation while the task writes', () => {
     });
   });
 
-  it('repeats output in a read after a crash at any step, and never skips any', async () => {
-    await rotateTaskLog(dir, 'stdout', 40);
-    for (let i = 0; i < 10; i++) writeLine();
+  // Copies the directory at each step of a rotation (what a crash there leaves), then writes a
+  // line if `writesAt` says so; then checks what each copy reads as.
+  const crashAtEveryStep = async (
+    rotate: (onStep: (step: RotationStep) => void) => unknown,
+    writesAt: (step: RotationStep, index: number) => boolean,
+  ) => {
     const crashes: { directory: string; written: string }[] = [];
     const crashHere = () => {
       const directory = `${dir}-crash-${crashes.length}`;
       cpSync(dir, directory, { recursive: true });
       crashes.push({ directory, written });
     };
-    await rotateTaskLog(dir, 'stdout', 40, (step) => {
-      crashHere();
-      if (step !== 'checked') writeLine();
-    });
-    crashHere();
-    expect(crashes).toHaveLength(9);
     try {
+      await rotate((step) => {
+        crashHere();
+        if (writesAt(step, crashes.length - 1)) writeLine();
+      });
+      crashHere();
       for (const crash of crashes) {
         const live = fileIn(crash.directory, 'stdout.log');
         const kept = fileIn(crash.directory, 'stdout.log.1');
         const read = await everything(crash.directory);
         expect(read.content).toBe(kept + live);
         // Where the read places each file is at or after where its bytes lie in the stream.
-        const liveBegins = read.size - live.length;
-        expect(liveBegins).toBeGreaterThanOrEqual(crash.written.length - live.length);
+        expect(read.size - live.length).toBeGreaterThanOrEqual(crash.written.length - live.length);
         expect(crash.written.indexOf(kept)).toBeGreaterThanOrEqual(0);
         expect(read.offset).toBeGreaterThanOrEqual(crash.written.indexOf(kept));
       }
-      // Without a crash, exactly there.
-      const last = crashes.at(-1) as { written: string };
-      expect(await everything()).toMatchObject({ size: last.written.length });
+      return crashes.length;
     } finally {
       for (const crash of crashes) rmSync(crash.directory, { recursive: true, force: true });
     }
+  };
+
+  it('repeats output in a read after a crash at any step, and never skips any', async () => {
+    await rotateTaskLog(dir, 'stdout', 40);
+    for (let i = 0; i < 10; i++) writeLine();
+    const rotate = (onStep: (step: RotationStep) => void) =>
+      rotateTaskLog(dir, 'stdout', 40, onStep);
+    expect(await crashAtEveryStep(rotate, (step) => step !== 'checked')).toBe(9);
+    // Without a crash, exactly there.
+    expect(await everything()).toMatchObject({ size: written.length });
+  });
+
+  it('repeats output after a crash while it empties a stream it could not copy', async () => {
+    await rotateTaskLog(dir, 'stdout', 40);
+    for (let i = 0; i < 10; i++) writeLine();
+    mkdirSync(join(dir, 'stdout.log.1.tmp'));
+    const rotate = (onStep: (step: RotationStep) => void) =>
+      rotateTaskLog(dir, 'stdout', 40, onStep).catch(() => undefined);
+    // Measured, recorded; then, emptying anyway, recorded again and dropped: what is written
+    // once it measured the live file again is lost (task-log.ts), so nothing is written then.
+    expect(await crashAtEveryStep(rotate, (_, index) => index < 2)).toBe(5);
+    expect(await everything()).toMatchObject({ size: written.length });
   });
 
   it('copies the tail again when the task wrote more than it keeps since the copy', async () => {
@@ -248,6 +269,26 @@ describe('a rotation while the task writes', () => {
     expect(fileIn(dir, 'stdout.log')).toBe('');
   });
 
+  it('copies at most 8 MiB at once, however much it keeps, and goes on copying after', async () => {
+    const mebibyte = `${'y'.repeat(1023)}\n`.repeat(1024);
+    const steps: RotationStep[] = [];
+    const keep = 16 * 1024 * 1024;
+    write(mebibyte.repeat(17));
+    written += mebibyte.repeat(17);
+    await rotateTaskLog(dir, 'stdout', keep, (step) => {
+      steps.push(step);
+      if (step === 'caught up' && steps.length === 4) {
+        write(mebibyte.repeat(9));
+        written += mebibyte.repeat(9);
+        writeLine();
+      }
+    });
+    expect(steps.filter((step) => step === 'caught up')).toHaveLength(2);
+    const read = await readTaskLog(dir, 'stdout', { limitBytes: 100 });
+    expect(read).toMatchObject({ size: written.length, content: written.slice(-100) });
+    expect(statSync(join(dir, 'stdout.log.1')).size).toBe(keep);
+  });
+
   it('empties the live file when the copy cannot be written, still counting every byte', async () => {
     // Where the copy is written first is taken: the rotation cannot keep it (as on a full disk).
     mkdirSync(join(dir, 'stdout.log.1.tmp'));
@@ -266,13 +307,26 @@ describe('a rotation while the task writes', () => {
     });
   });
 
+  it('leaves the stream as it was when where the copy begins cannot be recorded', async () => {
+    await rotateTaskLog(dir, 'stdout', 40);
+    for (let i = 0; i < 10; i++) writeLine();
+    const before = await everything();
+    mkdirSync(join(dir, 'stdout.log.1.start.tmp'));
+    await expect(rotateTaskLog(dir, 'stdout', 40)).rejects.toMatchObject({ code: 'EISDIR' });
+    expect(await everything()).toEqual(before);
+  });
+
   it.each<RotationStep>(['recorded', 'kept', 'caught up', 'checked', 'emptied'])(
     'empties the live file when it fails after %s, still counting every byte',
     async (at) => {
       const failure = new Error(`failed after ${at}`);
+      let failed = false;
       const rotation = rotateTaskLog(dir, 'stdout', 40, (step) => {
-        if (step !== 'checked') writeLine();
-        if (step === at) throw failure;
+        if (step !== 'checked' && !failed) writeLine();
+        if (step === at && !failed) {
+          failed = true;
+          throw failure;
+        }
       });
       await expect(rotation).rejects.toBe(failure);
       expect(fileIn(dir, 'stdout.log')).toBe('');

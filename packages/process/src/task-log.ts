@@ -18,9 +18,9 @@ import { type LogStream, type LogTail, trimPartialCharacter } from './log-tail.j
  * finds its end (that read and the truncate are consecutive system calls, with no event-loop
  * turn between). Lost, and not counted (so later positions are that many bytes early): what
  * the task writes between that read and the truncate; and, from a task that outpaces the
- * copying (in each of three rounds, the rotation copies `keepBytes` without reaching the
- * end), what follows the last copy. POSIX has no truncate-if-unchanged, so only a writer that
- * rotates its own output could close this window.
+ * copying (in each of three rounds, the rotation copies `keepBytes`, at most 8 MiB, without
+ * reaching the end), what follows the last copy. POSIX has no truncate-if-unchanged, so only
+ * a writer that rotates its own output could close this window.
  *
  * A crash of the agent at any step repeats output in a read, never misplaces it: each step
  * leaves where the live file seems to begin (the kept copy's recorded start plus its size) at
@@ -28,8 +28,9 @@ import { type LogStream, type LogTail, trimPartialCharacter } from './log-tail.j
  * truncate, not synced, may be missing from the kept copy, and later positions early by that.
  * When the copy cannot be kept (ENOSPC, the case rotation bounds), the live file is emptied
  * anyway and the kept copy removed, after recording where the live file then begins; output
- * written meanwhile is lost uncounted. Agents before this layout recorded in
- * `<stream>.log.start` where the live file begins: read until a rotation replaces it.
+ * written meanwhile is lost uncounted. If even that cannot be recorded, the stream stays as
+ * it was. Agents before this layout recorded in `<stream>.log.start` where the live file
+ * begins: that is read until the next rotation removes it.
  */
 interface LogPaths {
   readonly live: string;
@@ -45,10 +46,19 @@ export type TaskLogRead = LogTail & { readonly offset: number; readonly end: num
  * Where a rotation stands, for a test to write to the live file at each point. `checked` comes
  * right before the truncate: what is written there is what a rotation loses.
  */
-export type RotationStep = 'measured' | 'recorded' | 'kept' | 'caught up' | 'checked' | 'emptied';
+export type RotationStep =
+  | 'measured'
+  | 'recorded'
+  | 'kept'
+  | 'caught up'
+  | 'checked'
+  | 'emptied'
+  | 'dropped';
 
 /** How often a rotation copies what the task wrote meanwhile before it empties anyway. */
 const catchUpRounds = 3;
+/** A synchronous copy holds the event loop: it takes `keepBytes`, but at most this (ms). */
+const syncCopyBytes = 8 * 1024 * 1024;
 const chunkBytes = 64 * 1024;
 
 export function taskLogPaths(directory: string, stream: LogStream): LogPaths {
@@ -81,7 +91,7 @@ export async function rotateTaskLog(
     onStep('emptied');
     await trimKept(paths, start, keepBytes, onStep);
   } catch (error) {
-    await dropKept(paths, start);
+    await dropKept(paths, start, onStep);
     throw error;
   } finally {
     await live.close();
@@ -118,7 +128,8 @@ async function copyAndEmpty(
     try {
       // Synchronous from here to the truncate: no event-loop turn, and no thread-pool queue
       // (where other tasks' fsyncs wait), between the read that finds the end and the truncate.
-      const reached = copyToEndSync(live.fd, kept.fd, copied, keepBytes);
+      const limit = Math.min(keepBytes, syncCopyBytes);
+      const reached = copyToEndSync(live.fd, kept.fd, copied, limit);
       copied = reached.position;
       if (reached.atEnd || round === catchUpRounds) {
         onStep('checked');
@@ -208,11 +219,17 @@ async function trimKept(
  * A rotation failed (no room for the copy, ENOSPC, is the case this bounds): the live file is
  * emptied anyway and the kept copy, which may no longer end where it begins, goes too.
  */
-async function dropKept(paths: LogPaths, liveStart: number): Promise<void> {
+async function dropKept(
+  paths: LogPaths,
+  liveStart: number,
+  onStep: (step: RotationStep) => void,
+): Promise<void> {
   const size = await sizeOf(paths.live);
   // Recorded first, ahead of the kept copy still there: a crash repeats output, never skips.
   await writeFileAtomic(paths.keptStart, `${liveStart + size}\n`);
+  onStep('recorded');
   await rm(paths.kept, { force: true });
+  onStep('dropped');
   await truncate(paths.live, 0);
 }
 
