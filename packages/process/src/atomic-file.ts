@@ -1,4 +1,4 @@
-import { open, rename } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -10,12 +10,20 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   const temporary = `${path}.tmp`;
   const file = await open(temporary, 'w', 0o600);
   try {
-    await file.writeFile(content);
-    await file.sync();
-  } finally {
-    await file.close();
+    try {
+      await file.writeFile(content);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    // A write cut short by a full disk would otherwise keep holding the space it took, which
+    // is what the caller (a log rotation, a task record) needs back. The write's error is the
+    // one to report, whatever the removal meets.
+    await rm(temporary, { force: true }).catch(() => {});
+    throw error;
   }
-  await rename(temporary, path);
   await syncDirectory(dirname(path));
 }
 
