@@ -1,7 +1,7 @@
 import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
 import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
 import { kubernautConventions, Registry } from '@roundhouse/core';
-import { KubeClient, resources } from '@roundhouse/kube';
+import { KubeClient } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   startController,
   waitForPhase,
 } from './harness.js';
+import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
  * kubernaut's ansible E2E cases (test/e2e/workflowexecution/05_ansible_engine_test.go at
@@ -61,13 +62,9 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
       token: simulator.token,
       apiPrefix: simulator.apiPrefix,
     });
-    await client().create(resources.secrets, executionNamespace, {
-      metadata: { name: 'e2e-dep-secret-ansible' },
-      stringData: { token: 'e2e-test-value' },
-    });
-    await client().create(resources.configMaps, executionNamespace, {
-      metadata: { name: 'e2e-dep-configmap-ansible' },
-      data: { setting: 'on' },
+    await createDependencies(client(), executionNamespace, {
+      secret: 'e2e-dep-secret-ansible',
+      configMap: 'e2e-dep-configmap-ansible',
     });
     controller = await startController({
       kubeConfig: env.kubeConfig,
@@ -94,30 +91,20 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
   const ansibleExecution = (
     jobTemplateName: string,
     dependencies?: { secrets?: { name: string }[]; configMaps?: { name: string }[] },
-  ): Manifest => {
-    const base = manifest({
-      engine: 'ansible',
-      bundle: repository,
-      engineConfig: { playbookPath: 'playbooks/test.yml', jobTemplateName },
-      parameters: {
-        target_kind: 'Deployment',
-        target_name: 'ansible-target',
-        target_namespace: 'default',
-      },
-    });
-    const { executionEngine: _, ...spec } = base.spec;
-    return {
-      ...base,
-      spec: {
-        ...spec,
-        workflowRef: {
-          ...base.spec.workflowRef,
-          executionEngine: 'ansible',
-          ...(dependencies ? { dependencies } : {}),
+  ): Manifest =>
+    kubernautShaped(
+      manifest({
+        bundle: repository,
+        engineConfig: { playbookPath: 'playbooks/test.yml', jobTemplateName },
+        parameters: {
+          target_kind: 'Deployment',
+          target_name: 'ansible-target',
+          target_namespace: 'default',
         },
-      },
-    } as Manifest;
-  };
+      }),
+      'ansible',
+      { dependencies },
+    );
 
   const jobOf = (ref: string | undefined) =>
     simulator.state.job(Number(ref?.replace(/^awx-job-/, '')));
@@ -127,12 +114,7 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
     // The job runs under a second here, so Running may pass between two reads: executionRef stays.
     const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
     expect(done.status?.executionRef?.name).toMatch(/^awx-job-\d+$/);
-    expect(done.status?.startTime).toBeDefined();
-    expect(done.status?.completionTime).toBeDefined();
-    expect(done.status?.duration).toBeDefined();
-    const conditions = Object.fromEntries((done.status?.conditions ?? []).map((c) => [c.type, c]));
-    expect(conditions.ExecutionCreated?.status).toBe('True');
-    expect(conditions.ExecutionComplete).toBeDefined();
+    expectKubernautCompletion(done);
   });
 
   it('E2E-WE-015-002: a failed playbook gives a failure message and ExecutionComplete False', async () => {

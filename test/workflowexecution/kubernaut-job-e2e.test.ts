@@ -15,6 +15,7 @@ import {
   startController,
   waitForPhase,
 } from './harness.js';
+import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
  * kubernaut's job-engine E2E cases (test/e2e/workflowexecution/03_job_backend_test.go and
@@ -49,13 +50,9 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
 
   beforeAll(async () => {
     executionNamespace = await env.controlPlane.createNamespace('wfe-kn-job-exec');
-    await client().create(resources.secrets, executionNamespace, {
-      metadata: { name: 'e2e-dep-secret' },
-      stringData: { token: 'e2e-test-value' },
-    });
-    await client().create(resources.configMaps, executionNamespace, {
-      metadata: { name: 'e2e-dep-configmap' },
-      data: { setting: 'on' },
+    await createDependencies(client(), executionNamespace, {
+      secret: 'e2e-dep-secret',
+      configMap: 'e2e-dep-configmap',
     });
   });
 
@@ -87,23 +84,11 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
   const kubernautExecution = (dependencies?: {
     secrets?: { name: string }[];
     configMaps?: { name: string }[];
-  }): Manifest => {
-    const base = manifest({ parameters: { MESSAGE: 'E2E Job test message' } });
-    // kubernaut's spec has no executionEngine since its #1661: the snapshot carries it.
-    const { executionEngine: _, ...spec } = base.spec;
-    return {
-      ...base,
-      spec: {
-        ...spec,
-        workflowRef: {
-          ...base.spec.workflowRef,
-          workflowId: '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77',
-          executionEngine: 'job',
-          ...(dependencies ? { dependencies } : {}),
-        },
-      },
-    } as Manifest;
-  };
+  }): Manifest =>
+    kubernautShaped(manifest({ parameters: { MESSAGE: 'E2E Job test message' } }), 'job', {
+      dependencies,
+      workflowId: '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77',
+    });
 
   const jobsOf = async (wfeName: string) => {
     const { items } = await client().list<JobObject>(resources.jobs, executionNamespace, {
@@ -144,13 +129,7 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
 
     const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
     expect(done.status?.executionStatus?.completedTasks).toBe(1);
-    expect(done.status?.startTime).toBeDefined();
-    expect(done.status?.completionTime).toBeDefined();
-    expect(done.status?.duration).toBeDefined();
-    const conditions = Object.fromEntries((done.status?.conditions ?? []).map((c) => [c.type, c]));
-    expect(conditions.ExecutionCreated?.status).toBe('True');
-    expect(conditions.ExecutionComplete).toBeDefined();
-    expect(conditions.Ready).toBeDefined();
+    expectKubernautCompletion(done);
   });
 
   it('E2E-WE-014-002 / E2E-WE-019-002: a Job whose workflow fails counts one pod failure and stays for the cooldown', async () => {

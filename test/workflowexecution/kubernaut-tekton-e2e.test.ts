@@ -16,6 +16,7 @@ import {
   startController,
   waitForPhase,
 } from './harness.js';
+import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
  * kubernaut's tekton E2E cases (test/e2e/workflowexecution/01_lifecycle_test.go,
@@ -40,14 +41,7 @@ describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () =
   beforeAll(async () => {
     executionNamespace = await env.controlPlane.createNamespace('wfe-kn-tekton-exec');
     await prepareNamespace(client(), executionNamespace);
-    await client().create(resources.secrets, executionNamespace, {
-      metadata: { name: 'db' },
-      stringData: { password: 'e2e-test-value' },
-    });
-    await client().create(resources.configMaps, executionNamespace, {
-      metadata: { name: 'settings' },
-      data: { setting: 'on' },
-    });
+    await createDependencies(client(), executionNamespace, { secret: 'db', configMap: 'settings' });
     bundles = await pushWorkflows(env);
     controller = await startController({
       kubeConfig: env.kubeConfig,
@@ -68,21 +62,10 @@ describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () =
   const kubernautExecution = (
     bundle: string,
     dependencies?: { secrets?: { name: string }[]; configMaps?: { name: string }[] },
-  ): Manifest => {
-    const base = manifest({ engine: 'tekton', bundle, parameters: { REPLICAS: '1' } });
-    const { executionEngine: _, ...spec } = base.spec;
-    return {
-      ...base,
-      spec: {
-        ...spec,
-        workflowRef: {
-          ...base.spec.workflowRef,
-          executionEngine: 'tekton',
-          ...(dependencies ? { dependencies } : {}),
-        },
-      },
-    } as Manifest;
-  };
+  ): Manifest =>
+    kubernautShaped(manifest({ bundle, parameters: { REPLICAS: '1' } }), 'tekton', {
+      dependencies,
+    });
 
   const pipelineRunsOf = async (wfeName: string) => {
     const { items } = await client().list<PipelineRunObject>(
@@ -103,13 +86,7 @@ describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () =
     expect(summary?.message).toBeTruthy();
     expect(summary?.totalTasks).toBeGreaterThanOrEqual(1);
     expect(summary?.completedTasks).toBeGreaterThanOrEqual(1);
-    expect(done.status?.startTime).toBeDefined();
-    expect(done.status?.completionTime).toBeDefined();
-    expect(done.status?.duration).toBeDefined();
-    const conditions = Object.fromEntries((done.status?.conditions ?? []).map((c) => [c.type, c]));
-    expect(conditions.ExecutionCreated?.status).toBe('True');
-    expect(conditions.ExecutionComplete).toBeDefined();
-    expect(conditions.Ready).toBeDefined();
+    expectKubernautCompletion(done);
   });
 
   it('BR-WE-004 / E2E-WE-163-002: a failed task gives actionable failure details and ExecutionComplete False, TaskFailed', async () => {
