@@ -4,67 +4,19 @@
  * `outcome` label, and the Completed and Failed counts move when an execution ends that way.
  */
 import { type ExecutionResult, type Executor, noopLogger, Registry } from '@roundhouse/core';
-import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import type { KubeObject } from '@roundhouse/kube';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
+import { executionServer, storedExecution } from './execution-server.test-support.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { outcomeMetrics } from './outcome-metrics.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 
 const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
 
-function execution(spec: Record<string, unknown> = {}): KubeObject {
-  return {
-    apiVersion: 'roundhouse.dev/v1alpha1',
-    kind: 'WorkflowExecution',
-    metadata: {
-      name: 'restart',
-      namespace: 'team-a',
-      uid: 'u-1',
-      resourceVersion: '1',
-      generation: 1,
-      finalizers: ['roundhouse.dev/execution-cleanup'],
-    },
-    spec: {
-      workflowRef: {
-        workflowId: 'restart-pod',
-        version: '1',
-        executionBundle: 'registry.invalid/w:1',
-      },
-      targetResource: 'team-a/deployment/app',
-      executionEngine: 'job',
-      ...spec,
-    },
-  };
-}
-
-/** The API server as far as one execution goes: status writes move its version on. */
-function server(initial: KubeObject) {
-  const state = { stored: initial };
-  const write = (change: Partial<KubeObject>) => {
-    state.stored = {
-      ...state.stored,
-      ...change,
-      metadata: {
-        ...state.stored.metadata,
-        resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
-      },
-    };
-    return state.stored;
-  };
-  const client = {
-    get: async () => state.stored,
-    patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-      write({ status: { ...(state.stored.status as object), ...(body.status as object) } }),
-    replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-      write({ status: body.status }),
-  } as unknown as KubeClient;
-  return { state, client, reader: { get: async () => state.stored } as unknown as Reader };
-}
-
 function running(initial: KubeObject, result: () => ExecutionResult, registry: MetricsRegistry) {
-  const api = server(initial);
+  const api = executionServer(initial);
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const reconciler = new WorkflowExecutionReconciler({
     client: api.client,
@@ -102,7 +54,7 @@ describe('outcome metrics', () => {
   it('BR-WE-008: counts a Completed execution once, observing how long it ran, under kubernaut names', async () => {
     const registry = new MetricsRegistry();
     let result = stillRunning;
-    const run = running(execution(), () => result, registry);
+    const run = running(storedExecution('restart'), () => result, registry);
     await run.reconcile();
     await run.reconcile();
     expect(run.api.state.stored.status).toMatchObject({ phase: 'Running' });
@@ -133,7 +85,7 @@ describe('outcome metrics', () => {
   it('BR-WE-008: counts a Failed execution once, a refused one too (0 seconds, as kubernaut)', async () => {
     const registry = new MetricsRegistry();
     const failedRun = running(
-      execution(),
+      storedExecution('restart'),
       () => ({
         phase: 'Failed',
         reason: 'BackoffLimitExceeded',
@@ -150,7 +102,11 @@ describe('outcome metrics', () => {
     await failedRun.reconcile();
     expect(failedRun.api.state.stored.status).toMatchObject({ phase: 'Failed' });
 
-    const refused = running(execution({ targetResource: 'a/b/c/d' }), () => stillRunning, registry);
+    const refused = running(
+      storedExecution('restart', { targetResource: 'a/b/c/d' }),
+      () => stillRunning,
+      registry,
+    );
     await refused.reconcile();
     await refused.reconcile();
     expect(refused.api.state.stored.status).toMatchObject({ phase: 'Failed' });

@@ -14,74 +14,15 @@ import {
   Registry,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import {
-  type KubeClient,
-  type KubeObject,
-  KubernetesApiError,
-  type Reader,
-} from '@roundhouse/kube';
+import type { KubeObject, Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
+import { executionServer, storedExecution } from './execution-server.test-support.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import type { EventMode } from './lifecycle-events.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 
 const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
-const target = 'team-a/deployment/app';
-
-function execution(name: string, spec: Record<string, unknown> = {}): KubeObject {
-  return {
-    apiVersion: 'roundhouse.dev/v1alpha1',
-    kind: 'WorkflowExecution',
-    metadata: {
-      name,
-      namespace: 'team-a',
-      uid: `u-${name}`,
-      resourceVersion: '1',
-      generation: 1,
-      finalizers: ['roundhouse.dev/execution-cleanup'],
-    },
-    spec: {
-      workflowRef: {
-        workflowId: 'restart-pod',
-        version: '1',
-        executionBundle: 'registry.invalid/w:1',
-      },
-      targetResource: target,
-      executionEngine: 'job',
-      ...spec,
-    },
-  };
-}
-
-/** The API server as far as one execution goes: status writes move its version on. */
-function server(initial: KubeObject) {
-  const state = { stored: initial, failWrites: false };
-  const write = (change: Partial<KubeObject>) => {
-    if (state.failWrites) throw new KubernetesApiError('Timeout', 'no answer', 504);
-    state.stored = {
-      ...state.stored,
-      ...change,
-      metadata: {
-        ...state.stored.metadata,
-        ...change.metadata,
-        resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
-      },
-    };
-    return state.stored;
-  };
-  const client = {
-    get: async () => state.stored,
-    patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-      body.status
-        ? write({ status: { ...(state.stored.status as object), ...(body.status as object) } })
-        : write({ metadata: body.metadata ?? {} }),
-    replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-      write({ status: body.status }),
-  } as unknown as KubeClient;
-  const reader = { get: async () => state.stored } as unknown as Reader;
-  return { state, client, reader };
-}
 
 /**
  * A recorder that refuses a second Event under the same key, as the API server refuses a
@@ -110,7 +51,7 @@ const running: ExecutionResult = {
 };
 
 function reconcilerFor(
-  api: ReturnType<typeof server>,
+  api: ReturnType<typeof executionServer>,
   options: {
     eventMode?: EventMode;
     events: ReturnType<typeof recorder>['events'];
@@ -144,7 +85,7 @@ function reconcilerFor(
 
 /** Runs one execution from creation through Completed, its lock release and its deletion. */
 async function throughToDeletion(eventMode: EventMode | undefined) {
-  const api = server(execution('happy'));
+  const api = executionServer(storedExecution('happy'));
   const { events, recorded } = recorder();
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   let result = running;
@@ -227,7 +168,7 @@ describe('WorkflowExecutionReconciler Events', () => {
   ])(
     'under %s, tells the author what the engine warned of at the create, once, in one Warning Event',
     async (eventMode, expected) => {
-      const api = server(execution('warned'));
+      const api = executionServer(storedExecution('warned'));
       const { events, recorded } = recorder();
       const reconciler = reconcilerFor(api, {
         eventMode,
@@ -255,7 +196,7 @@ describe('WorkflowExecutionReconciler Events', () => {
   );
 
   it('keeps a replica resuming with a copy from before Completed from recording the completion twice', async () => {
-    const api = server(execution('stale'));
+    const api = executionServer(storedExecution('stale'));
     const { events, recorded } = recorder();
     const clock = { now: new Date('2026-01-01T00:00:00Z') };
     const completed: ExecutionResult = {
@@ -287,7 +228,7 @@ describe('WorkflowExecutionReconciler Events', () => {
   });
 
   it('IT-WE-095-04: under lifecycle, a Job that fails records WorkflowFailed and the Running → Failed transition', async () => {
-    const api = server(execution('fails'));
+    const api = executionServer(storedExecution('fails'));
     const { events, recorded } = recorder();
     const clock = { now: new Date('2026-01-01T00:00:00Z') };
     let result = running;
@@ -315,8 +256,8 @@ describe('WorkflowExecutionReconciler Events', () => {
   });
 
   it('UT-WE-659-004 / IT-WE-095-02: under lifecycle, an invalid spec records WorkflowValidationFailed saying no more than its failureDetails, then WorkflowFailed and Pending → Failed', async () => {
-    const api = server(
-      execution('invalid', { targetResource: 'team-a/deployment/<script>alert(1)</script>' }),
+    const api = executionServer(
+      storedExecution('invalid', { targetResource: 'team-a/deployment/<script>alert(1)</script>' }),
     );
     const { events, recorded } = recorder();
     const reconciler = reconcilerFor(api, {
@@ -338,7 +279,7 @@ describe('WorkflowExecutionReconciler Events', () => {
   });
 
   it("UT-WE-659-002: under lifecycle, an engine this controller does not run records WorkflowValidationFailed in the failure's words", async () => {
-    const api = server(execution('no-engine', { executionEngine: 'tekton' }));
+    const api = executionServer(storedExecution('no-engine', { executionEngine: 'tekton' }));
     const { events, recorded } = recorder();
     const reconciler = reconcilerFor(api, {
       eventMode: 'lifecycle',
@@ -369,7 +310,7 @@ describe('WorkflowExecutionReconciler Events', () => {
   ])(
     "under %s, a PipelineRun of the execution's that was there already is reported as kubernaut's race path: PipelineRunCreated alone, once, and its words in ExecutionCreated",
     async (eventMode, expected) => {
-      const api = server(execution('raced', { executionEngine: 'tekton' }));
+      const api = executionServer(storedExecution('raced', { executionEngine: 'tekton' }));
       const { events, recorded } = recorder();
       const reconciler = reconcilerFor(api, {
         eventMode,
@@ -407,7 +348,7 @@ describe('WorkflowExecutionReconciler Events', () => {
   );
 
   it("under lifecycle, a Job of the execution's that was there already is reported by its kind, as kubernaut reports a PipelineRun (its Job path fails such an execution as locked)", async () => {
-    const api = server(execution('rejoined'));
+    const api = executionServer(storedExecution('rejoined'));
     const { events, recorded } = recorder();
     const reconciler = reconcilerFor(api, {
       eventMode: 'lifecycle',
@@ -439,14 +380,14 @@ describe('WorkflowExecutionReconciler Events', () => {
   it('IT-WE-095-03: under lifecycle, a start held back by a cooldown records CooldownActive once per execution holding it', async () => {
     const prior: KubeObject = {
       metadata: { name: 'prior', namespace: 'team-a', uid: 'u-prior', resourceVersion: '3' },
-      spec: execution('prior').spec,
+      spec: storedExecution('prior').spec,
       status: {
         phase: 'Completed',
         completionTime: '2026-01-01T00:09:29Z',
         executionRef: { name: 'wfe-0123456789abcdef' },
       },
     };
-    const api = server(execution('next'));
+    const api = executionServer(storedExecution('next'));
     const { events, recorded } = recorder();
     const clock = { now: new Date('2026-01-01T00:10:00Z') };
     const reconciler = reconcilerFor(api, {

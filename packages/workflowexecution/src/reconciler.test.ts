@@ -14,6 +14,7 @@ import {
 import { KubeClient, type KubeObject, KubernetesApiError, type Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
+import { executionServer } from './execution-server.test-support.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { WorkflowExecutionReconciler } from './reconciler.js';
 
@@ -261,37 +262,11 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   const now = new Date('2026-01-01T00:10:00Z');
   const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
 
-  /** The API server as far as one execution goes: every status write moves its version on. */
-  function server(initial: KubeObject) {
-    const state = { stored: initial, failWrites: false };
-    const write = (status: unknown) => {
-      if (state.failWrites) throw new KubernetesApiError('Timeout', 'no answer', 504);
-      state.stored = {
-        ...state.stored,
-        status: status as KubeObject['status'],
-        metadata: {
-          ...state.stored.metadata,
-          resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
-        },
-      };
-      return state.stored;
-    };
-    const client = {
-      get: async () => state.stored,
-      patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-        write({ ...(state.stored.status as object), ...(body.status as object) }),
-      replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-        write(body.status),
-    } as unknown as KubeClient;
-    const reader = { get: async () => state.stored } as unknown as Reader;
-    return { state, client, reader };
-  }
-
   it('launches nothing for an unwatched engine until the finalizer is in place', async () => {
     // The ansible engine's lock and AWX job are found by no watch: created beside a finalizer
     // write that never landed (a crash, then the author's delete), they would hold the target
     // and run on with nothing left to clean them up.
-    const api = server({
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: { name: 'playbook', namespace: 'team-a', uid: 'u-7', resourceVersion: '1' },
@@ -343,7 +318,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('removes the Job it created for an execution deleted while its finalizer write was being retried', async () => {
-    const api = server({
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: { name: 'brief', namespace: 'team-a', uid: 'u-4', resourceVersion: '1' },
@@ -394,7 +369,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('records one CleanupSkipped Event for a deleted execution of a lost engine, however often its finalizer write is retried', async () => {
-    const api = server({
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: {
@@ -451,7 +426,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     // alone overflowed the stack on every retry and left the execution Terminating for ever.
     let engineConfig: Record<string, unknown> = { leaf: true };
     for (let i = 0; i < 5_000; i += 1) engineConfig = { nested: engineConfig };
-    const api = server({
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: {
@@ -503,7 +478,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('fails an overdue execution DeadlineExceeded when it was stopped just before a crash, not ExecutionResourceDeleted', async () => {
-    const api = server({
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: {
@@ -572,7 +547,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('stops a running execution at spec.timesOutAt when it comes before its timeout, naming the deadline', async () => {
-    const api = server({
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: {
@@ -658,7 +633,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('WE-H3: a finished execution without a completion time is given one and cools down in full before its lock is released', async () => {
-    const api = server(
+    const api = executionServer(
       execution({ phase: 'Failed', executionRef: { name: 'wfe-0123456789abcdef' } }),
     );
     const cleanup = vi.fn(async () => {});
@@ -692,7 +667,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   it('removes, before releasing the lock, the Job of a start that crashed before writing Running and was refused on its retry', async () => {
     // The Job was created, the controller died before status Running, and on the retry the
     // execution's timesOutAt had passed: it failed with no executionRef, but its Job exists.
-    const api = server({
+    const api = executionServer({
       ...execution({
         phase: 'Failed',
         completionTime: '2026-01-01T00:00:00Z',
@@ -732,7 +707,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   ] as const)(
     'in the cooldown of a failure recorded as never run, removes the resource whose engine still reads %s (a crash or a failed delete came between): %s cleanups',
     async (failureReason, cleanups) => {
-      const api = server(
+      const api = executionServer(
         execution({
           phase: 'Failed',
           executionRef: { name: 'wfe-0123456789abcdef' },
@@ -776,7 +751,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   );
 
   it('reads a start the cache shows given up on fresh before it fails and removes it: a step that runs since is left running', async () => {
-    const api = server(
+    const api = executionServer(
       execution({
         phase: 'Running',
         startTime: '2026-01-01T00:09:00Z',
@@ -838,7 +813,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         },
       },
     ]) {
-      const api = server(
+      const api = executionServer(
         execution({
           ...status,
           executionRef: { name: 'wfe-0123456789abcdef' },
@@ -868,7 +843,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('fails the reconcile, not the process, when the finalizer write fails after an orphan release did', async () => {
-    const api = server(execution({}, { finalizers: [] }));
+    const api = executionServer(execution({}, { finalizers: [] }));
     api.client.patch = (async () => {
       throw new KubernetesApiError('InternalError', 'etcd leader changed', 500);
     }) as KubeClient['patch'];
@@ -905,7 +880,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('refuses to start on a target another engine is running on, naming the holder', async () => {
-    const api = server(execution({}));
+    const api = executionServer(execution({}));
     const create = vi.fn(async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }));
     const pipeline = {
       ...execution({ phase: 'Running', executionRef: { name: 'wfe-0123456789abcdef' } }),
@@ -939,7 +914,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('DD-EVENT-001: records one CleanupFailed Warning per stage while a failing cleanup holds the lock or the deletion', async () => {
-    const api = server(
+    const api = executionServer(
       execution({
         phase: 'Completed',
         completionTime: '2026-01-01T00:00:00Z',
@@ -995,7 +970,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
 
   it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed, and the Job is removed at once so it cannot run later', async () => {
     const cleanups: string[] = [];
-    const api = server(
+    const api = executionServer(
       execution({
         phase: 'Running',
         startTime: '2026-01-01T00:09:00Z',
@@ -1045,7 +1020,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s (its resource is removed at once unless it is and it started)',
     async (started, failureReason, expected) => {
       let cleanups = 0;
-      const api = server(
+      const api = executionServer(
         execution({
           phase: 'Running',
           startTime: '2026-01-01T00:09:00Z',
@@ -1088,7 +1063,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   );
 
   it("v3.2: an end seen late is recorded when the engine's resource finished, and the cooldown counts from then", async () => {
-    const api = server(
+    const api = executionServer(
       execution({
         phase: 'Running',
         startTime: '2026-01-01T00:01:00Z',
@@ -1128,7 +1103,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it("kubernaut #374: waits in Pending for a finished execution's resource still holding the target, then starts once it is gone", async () => {
-    const api = server(execution({}));
+    const api = executionServer(execution({}));
     let stale = true;
     const create = vi.fn(async () => {
       if (stale) {
@@ -1181,7 +1156,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('keeps the outcome of a workflow that finished before its deadline though the cache still shows it running', async () => {
-    const api = server(
+    const api = executionServer(
       execution({
         phase: 'Running',
         startTime: '2026-01-01T00:00:00Z',
@@ -1231,7 +1206,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('stops an execution whose status cannot be read once it is past its deadline, failing it DeadlineExceeded', async () => {
-    const api = server(
+    const api = executionServer(
       execution({
         phase: 'Running',
         startTime: '2026-01-01T00:00:00Z',
@@ -1279,7 +1254,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it("kubernaut ctrl: a create the engine refuses for good fails in kubernaut's words, one retried waits with the error as it is", async () => {
-    const api = server(execution({}));
+    const api = executionServer(execution({}));
     let refusal = new KubernetesApiError('Unavailable', 'try again later', 503);
     const reconciler = new WorkflowExecutionReconciler({
       client: api.client,

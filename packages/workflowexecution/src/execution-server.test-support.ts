@@ -1,0 +1,66 @@
+import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import { KubernetesApiError } from '@roundhouse/kube';
+
+/*
+ * One stored WorkflowExecution and the API server as far as it goes, for the reconciler's
+ * unit tests: what they start from and what its writes leave.
+ */
+
+/** An execution as the API server stores it once the finalizer is in place. */
+export function storedExecution(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'WorkflowExecution',
+    metadata: {
+      name,
+      namespace: 'team-a',
+      uid: `u-${name}`,
+      resourceVersion: '1',
+      generation: 1,
+      finalizers: ['roundhouse.dev/execution-cleanup'],
+    },
+    spec: {
+      workflowRef: {
+        workflowId: 'restart-pod',
+        version: '1',
+        executionBundle: 'registry.invalid/w:1',
+      },
+      targetResource: 'team-a/deployment/app',
+      executionEngine: 'job',
+      ...spec,
+    },
+  };
+}
+
+/**
+ * Every write moves the version on: a status patch merges into the status, a replace sets it,
+ * a metadata patch (the finalizer) merges into the metadata. `failWrites` makes each write
+ * time out, as an API server that stopped answering.
+ */
+export function executionServer(initial: KubeObject) {
+  const state = { stored: initial, failWrites: false };
+  const write = (change: Partial<KubeObject>) => {
+    if (state.failWrites) throw new KubernetesApiError('Timeout', 'no answer', 504);
+    state.stored = {
+      ...state.stored,
+      ...change,
+      metadata: {
+        ...state.stored.metadata,
+        ...change.metadata,
+        resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
+      },
+    };
+    return state.stored;
+  };
+  const client = {
+    get: async () => state.stored,
+    patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+      body.status
+        ? write({ status: { ...(state.stored.status as object), ...(body.status as object) } })
+        : write({ metadata: body.metadata ?? {} }),
+    replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
+      write({ status: body.status }),
+  } as unknown as KubeClient;
+  const reader = { get: async () => state.stored } as unknown as Reader;
+  return { state, client, reader };
+}
