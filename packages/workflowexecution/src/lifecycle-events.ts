@@ -98,13 +98,18 @@ export function executionCreated(engine: string, namespace: string, name: string
  * execution). kubernaut moves it to Running with this Event alone, neither ExecutionCreated nor
  * a PhaseTransition, and names it by the kind: `PipelineRunCreated`, its Tekton path's (its Job
  * path fails such an execution as locked; Roundhouse says `JobCreated` there).
+ *
+ * Under ExecutionCreated's key: both report the one start. The Events go before the Running
+ * write, so a controller killed between the two left ExecutionCreated recorded and its resource
+ * behind, and the next one adopts that resource; kubernaut, which writes first, never reports
+ * a start twice, and this Event is then refused as the second copy.
  */
 export function resourceAdopted(kind: string, namespace: string, name: string): ReportedEvent {
   return {
     type: 'Normal',
     reason: `${kind}Created`,
     message: `${kind} ${namespace}/${name} (already exists, ours)`,
-    key: `${kind}Created`,
+    key: 'ExecutionCreated',
   };
 }
 

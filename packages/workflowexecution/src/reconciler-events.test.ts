@@ -347,6 +347,43 @@ describe('WorkflowExecutionReconciler Events', () => {
     },
   );
 
+  it('under lifecycle, a start that recorded ExecutionCreated and was killed before its Running write is not reported again as the race path by the next controller', async () => {
+    const api = executionServer(storedExecution('killed', { executionEngine: 'tekton' }));
+    const { events, recorded } = recorder();
+    const clock = { now: new Date('2026-01-01T00:00:00Z') };
+    const created = (adoptedKind?: string) => ({
+      engine: 'tekton',
+      create: async () => ({
+        resourceName: 'wfe-0123456789abcdef',
+        warnings: [],
+        ...(adoptedKind ? { adoptedKind } : {}),
+      }),
+    });
+    const first = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock,
+      executor: created(),
+    });
+    api.state.failWrites = true;
+    await expect(first.reconcile('team-a/killed', ctx())).rejects.toThrow('no answer');
+    api.state.failWrites = false;
+    // The next controller finds the PipelineRun the killed one created: its own, adopted.
+    const next = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock,
+      executor: created('PipelineRun'),
+    });
+    await next.reconcile('team-a/killed', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    expect(recorded).toEqual([
+      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+      'Normal ExecutionCreated: Created tekton execution resource kubernaut-workflows/wfe-0123456789abcdef',
+      'Normal PhaseTransition: Phase transition: Pending → Running',
+    ]);
+  });
+
   it("under lifecycle, a Job of the execution's that was there already is reported by its kind, as kubernaut reports a PipelineRun (its Job path fails such an execution as locked)", async () => {
     const api = executionServer(storedExecution('rejoined'));
     const { events, recorded } = recorder();
