@@ -38,10 +38,10 @@ const targetOf = (name: string) => Number(/^wfe-(\d+)/.exec(name)?.[1]);
 /**
  * The tekton engine's crash campaign: the controller process killed with SIGKILL at random
  * points while executions arrive, start, are deleted and applied again on the same target, and
- * while their PipelineRuns end (succeed or fail) with the controller up or down. Whatever a
- * kill interrupts (a finalizer write, a PipelineRun create, a status write, a foreground
- * cleanup), no execution gets a second PipelineRun, each ends as its run ended, a deleted one
- * leaves no PipelineRun, and no Event is reported twice.
+ * while their PipelineRuns end (succeed, fail or time out) with the controller up or down.
+ * Whatever a kill interrupts (a finalizer write, a PipelineRun create, a status write, a
+ * foreground cleanup), no execution gets a second PipelineRun, each ends as its run ended, a
+ * deleted one leaves no PipelineRun, and no Event is reported twice.
  */
 describeWithControlPlane('the controller with the tekton engine killed again and again', () => {
   const env = useTestNamespace({ prefix: 'wfe-crash-tkn' });
@@ -112,16 +112,20 @@ describeWithControlPlane('the controller with the tekton engine killed again and
 
   const target = (t: number) => `${env.namespace}/deployment/app-${t}`;
   const run = (t: number) => executionResourceName(target(t));
-  /** How the test ends target t's runs, fixed in advance so the end state is known. */
-  const outcome = (t: number) => (t % 3 === 1 ? 'Failed' : 'Completed');
+  /** Runs nobody ends: Tekton times them out, whether the controller is up or down. */
+  const timed = (t: number) => t % 5 === 3;
+  /** How target t's runs end, fixed in advance so the end state is known. */
+  const outcome = (t: number) => (t % 3 === 1 || timed(t) ? 'Failed' : 'Completed');
   /**
-   * How a failed run ends its execution. Real Tekton fails the task the test failed, and the run
-   * stays for the cooldown; played Tekton fails a run that started no TaskRun, which never ran,
-   * so its lock is released (its run deleted) at once.
+   * How a failed run ends its execution, and whether the run stays for the cooldown. Real
+   * Tekton fails the task the test failed, and times out a run past its timeout: both ran, and
+   * stay. Played Tekton fails a run that started no TaskRun, which never ran, so its lock is
+   * released (its run deleted) at once; and times out nothing, so the controller stops the run
+   * itself past the deadline's grace, deleting it.
    */
   const failedAs = tektonAvailable()
-    ? { reason: 'TaskFailed', kept: true }
-    : { reason: 'Unknown', kept: false };
+    ? { reason: 'TaskFailed', kept: true, timedOutKept: true }
+    : { reason: 'Unknown', kept: false, timedOutKept: false };
   const body = (name: string): KubeObject => ({
     metadata: { name },
     spec: {
@@ -129,6 +133,7 @@ describeWithControlPlane('the controller with the tekton engine killed again and
       targetResource: target(targetOf(name)),
       executionEngine: 'tekton',
       parameters: { REPLICAS: '1' },
+      ...(timed(targetOf(name)) ? { executionConfig: { timeout: '3s' } } : {}),
     },
   });
 
@@ -153,10 +158,11 @@ describeWithControlPlane('the controller with the tekton engine killed again and
       again.push(`wfe-${targetOf(name)}-again`);
       await admin.delete(workflowExecutions, env.namespace, name);
     };
-    /** A run the test may end: its execution is not deleted and it has not ended it yet. */
+    /** A run the test ends: not timed, its execution not deleted, and not ended yet. */
     const endable = (r: KubeObject) => {
       const owner = names.get(ownerUid(r) as string);
-      return owner !== undefined && !deleted.has(owner) && !ended.has(r.metadata?.uid as string);
+      if (owner === undefined || deleted.has(owner) || timed(targetOf(owner))) return false;
+      return !ended.has(r.metadata?.uid as string);
     };
     const end = async (r: KubeObject) => {
       ended.add(r.metadata?.uid as string);
@@ -298,8 +304,11 @@ describeWithControlPlane('the controller with the tekton engine killed again and
       const status = byName.get(ran[0] as string)?.status;
       expect(status?.phase, `target ${t}`).toBe(outcome(t));
       expect(status?.executionRef?.name, `target ${t}`).toBe(run(t));
-      if (outcome(t) === 'Failed') expect(status?.failureDetails?.reason).toBe(failedAs.reason);
-      const kept = outcome(t) === 'Completed' || failedAs.kept;
+      if (outcome(t) === 'Failed') {
+        const reason = timed(t) ? 'DeadlineExceeded' : failedAs.reason;
+        expect(status?.failureDetails?.reason, `target ${t}`).toBe(reason);
+      }
+      const kept = outcome(t) === 'Completed' || (timed(t) ? failedAs.timedOutKept : failedAs.kept);
       expect(holders.get(run(t)), `the PipelineRun of target ${t}`).toBe(kept ? ran[0] : undefined);
     }
     // However often a kill interrupted it, nothing was reported twice.
