@@ -8,6 +8,7 @@ import {
   cooldownMs,
   helpText,
   launchCommitWindowMs,
+  leaseTimings,
   parseCommandLine,
   settings,
 } from './config.js';
@@ -140,6 +141,49 @@ describe('parseCommandLine', () => {
     expect(
       configOf(['--leader-elect', '--leader-election-namespace=leases']).leaderElectionNamespace,
     ).toBe('leases');
+  });
+
+  it("takes the lease timings as kube-controller-manager's Go durations, client-go's by default", () => {
+    expect(leaseTimings(configOf(['--leader-elect']))).toEqual({
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+    });
+    expect(
+      leaseTimings(
+        configOf([
+          '--leader-elect-lease-duration=4s',
+          '--leader-elect-renew-deadline=2500ms',
+          '--leader-elect-retry-period=500ms',
+        ]),
+      ),
+    ).toEqual({ leaseDurationSeconds: 4, renewDeadlineSeconds: 2.5, retryPeriodSeconds: 0.5 });
+    expect(
+      leaseTimings(configOf([], { ROUNDHOUSE_LEADER_ELECT_LEASE_DURATION: '1m' }))
+        .leaseDurationSeconds,
+    ).toBe(60);
+  });
+
+  it('refuses lease timings under which two replicas could lead at once, naming the flag', () => {
+    expect(issuesOf(['--leader-elect-lease-duration=soon'])).toEqual([
+      '--leader-elect-lease-duration: must be a Go duration such as "5m"',
+    ]);
+    // A renew deadline as long as the lease: a standby takes over while the leader still renews.
+    expect(issuesOf(['--leader-elect-lease-duration=10s'])).toEqual([
+      '--leader-elect-renew-deadline: must be less than --leader-elect-lease-duration (10s)',
+    ]);
+    expect(
+      issuesOf(['--leader-elect-renew-deadline=2s', '--leader-elect-lease-duration=4s']),
+    ).toEqual([
+      '--leader-elect-retry-period: must be more than 0, and 1.2 times it less than --leader-elect-renew-deadline (2s)',
+    ]);
+    expect(issuesOf(['--leader-elect-retry-period=0'])).toEqual([
+      expect.stringMatching(/^--leader-elect-retry-period: must be more than 0/),
+    ]);
+    // The Lease keeps whole seconds: 1500ms would be stored as something else.
+    expect(issuesOf(['--leader-elect-lease-duration=15500ms'])).toEqual([
+      '--leader-elect-lease-duration: must be a whole number of seconds, at least 1s',
+    ]);
   });
 
   it('names the flag of every bad value at once', () => {

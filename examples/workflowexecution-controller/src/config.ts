@@ -2,6 +2,7 @@ import { flagName, loadSettings, ResourceListSettingSchema } from '@roundhouse/c
 import {
   ConfigurationError,
   type Conventions,
+  type FieldIssue,
   goDurationPattern,
   kubernautConventions,
   parseGoDuration,
@@ -74,6 +75,9 @@ export const ConfigSchema = z.object({
   healthHost: z.string(),
   leaderElect: bool,
   leaderElectionNamespace: z.string().min(1).optional(),
+  leaderElectLeaseDuration: duration,
+  leaderElectRenewDeadline: duration,
+  leaderElectRetryPeriod: duration,
   logLevel: z.enum(logLevels),
   awxUrl: z.url().optional(),
   awxApiPrefix: z.string().startsWith('/').endsWith('/'),
@@ -165,6 +169,21 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   leaderElectionNamespace: {
     value: 'NAMESPACE',
     help: 'namespace of the Lease; default the execution namespace',
+  },
+  leaderElectLeaseDuration: {
+    default: '15s',
+    value: 'DURATION',
+    help: 'how long standbys wait after the last renewal before taking the Lease over (whole seconds)',
+  },
+  leaderElectRenewDeadline: {
+    default: '10s',
+    value: 'DURATION',
+    help: 'how long the leader tries to renew before it stops reconciling; less than the lease duration',
+  },
+  leaderElectRetryPeriod: {
+    default: '2s',
+    value: 'DURATION',
+    help: 'pause between attempts to take or renew the Lease; 1.2 times it less than the renew deadline',
   },
   logLevel: {
     default: 'info',
@@ -294,7 +313,51 @@ export function parseCommandLine(
         'needs --awx-kubernetes-ca-file: without a CA AWX sends the token without verifying the API server',
     });
   }
+  const timings = leaseTimingIssues(config);
+  if (timings.length > 0) throw new ConfigurationError(timings);
   return { help: false, config };
+}
+
+/**
+ * client-go's rules for the lease timings (NewLeaderElector's), checked here so that the flag
+ * at fault is named: the Lease stores its duration in whole seconds, a standby must not take it
+ * over while the leader may still be renewing, and a renewal must be retried at least once
+ * before the deadline, allowing for the retry's jitter.
+ */
+function leaseTimingIssues(config: Config): FieldIssue[] {
+  const lease = parseGoDuration(config.leaderElectLeaseDuration) ?? 0;
+  const renew = parseGoDuration(config.leaderElectRenewDeadline) ?? 0;
+  const retry = parseGoDuration(config.leaderElectRetryPeriod) ?? 0;
+  const issues: FieldIssue[] = [];
+  if (!(lease >= 1000 && lease % 1000 === 0))
+    issues.push({
+      path: '--leader-elect-lease-duration',
+      message: 'must be a whole number of seconds, at least 1s',
+    });
+  if (!(renew < lease))
+    issues.push({
+      path: '--leader-elect-renew-deadline',
+      message: `must be less than --leader-elect-lease-duration (${config.leaderElectLeaseDuration})`,
+    });
+  if (!(retry > 0 && retry * 1.2 < renew))
+    issues.push({
+      path: '--leader-elect-retry-period',
+      message: `must be more than 0, and 1.2 times it less than --leader-elect-renew-deadline (${config.leaderElectRenewDeadline})`,
+    });
+  return issues;
+}
+
+/** The elector's timings in seconds, as `--leader-elect-*` give them. */
+export function leaseTimings(config: Config): {
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineSeconds: number;
+  readonly retryPeriodSeconds: number;
+} {
+  return {
+    leaseDurationSeconds: (parseGoDuration(config.leaderElectLeaseDuration) ?? 0) / 1000,
+    renewDeadlineSeconds: (parseGoDuration(config.leaderElectRenewDeadline) ?? 0) / 1000,
+    retryPeriodSeconds: (parseGoDuration(config.leaderElectRetryPeriod) ?? 0) / 1000,
+  };
 }
 
 /** The `--help` text: every flag, its environment variable and its default. */

@@ -8,7 +8,7 @@ import {
 import { type Logger, parseGoDuration } from '@roundhouse/core';
 import { KubeClient } from '@roundhouse/kube';
 import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
-import { type Config, conventionsOf, cooldownMs, executionPolicy } from './config.js';
+import { type Config, conventionsOf, cooldownMs, executionPolicy, leaseTimings } from './config.js';
 import { checkCluster, loadKubeConfig } from './kubeconfig.js';
 import { buildRegistry } from './registry.js';
 
@@ -78,6 +78,7 @@ export async function runController(config: Config, context: RunContext): Promis
         ? {
             namespace: config.leaderElectionNamespace ?? config.executionNamespace,
             name: 'roundhouse-workflowexecution-controller',
+            ...leaseTimings(config),
           }
         : undefined,
       logger,
