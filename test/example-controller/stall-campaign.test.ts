@@ -1,0 +1,338 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { executionResourceName } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { ControllerProcess } from './controller-process.js';
+import { seeded, startControllerProcess } from './crash-harness.js';
+
+type Phased = KubeObject & {
+  status?: {
+    phase?: string;
+    executionRef?: { name?: string };
+    failureDetails?: { reason?: string };
+  };
+};
+
+type Reported = KubeObject & {
+  involvedObject: { name?: string; uid?: string };
+  reason?: string;
+  message?: string;
+  count?: number;
+};
+
+const leaseName = 'roundhouse-workflowexecution-controller';
+/** Small, so a standby takes over within seconds; client-go's rules still hold (see config.ts). */
+const timings = { lease: '5s', renew: '4s', retry: '1s' };
+/** Well inside the renew deadline even when the last renewal was a retry period ago. */
+const shortStallMaxMs = 1_000;
+
+/** Requests this replica sent that change something, as its /metrics counts them. */
+async function writesOf(replica: ControllerProcess): Promise<number> {
+  const text = await (await replica.get('/metrics')).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^rest_client_requests_total\{.*method="(POST|PUT|PATCH|DELETE)".*\} (\d+)$/.exec(
+      line,
+    );
+    if (match) sum += Number(match[2]);
+  }
+  return sum;
+}
+
+const identityOf = (replica: ControllerProcess) =>
+  replica.lines.find((l) => l.msg === 'started leading')?.identity as string | undefined;
+
+/** Whether the replica's current term of leadership got as far as reconciling. */
+const working = (replica: ControllerProcess) => {
+  const term = replica.lines.findLastIndex((l) => l.msg === 'started leading');
+  return term >= 0 && replica.lines.slice(term).some((l) => l.msg === 'controller started');
+};
+
+/**
+ * Replicas of the controller under `--leader-elect`, the leader paused with SIGSTOP at random
+ * points while executions arrive, start, finish and are deleted: paused past the lease, a standby
+ * takes over and works, then the old leader is resumed, waking with its renew deadline long past
+ * and believing it leads; paused briefly, nothing changes hands. A deposed leader, once it knows,
+ * writes nothing (no Job, no status, no Event) until it leads again, and the end state is what
+ * one controller reaches: at most one Job ever per target, every execution Completed once, no
+ * Event twice, none stuck.
+ */
+describeWithControlPlane('the leader paused again and again under leader election', () => {
+  const env = useTestNamespace({ prefix: 'wfe-stall' });
+  const random = seeded(20_261_204);
+  const rounds = 8;
+  const perRound = 3;
+  const distinct = rounds * perRound;
+  const pairs = Math.floor(rounds / 3);
+  let dir: string;
+  let executionNamespace: string;
+  const replicas: ControllerProcess[] = [];
+  const stopWatch = new AbortController();
+  /** Every Job uid the API server ever announced, by Job name. */
+  const jobUids = new Map<string, Set<string>>();
+
+  beforeAll(async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    await ensureWorkflowExecutionCrd(admin);
+    executionNamespace = await env.controlPlane.createNamespace('wfe-stall-exec');
+    dir = mkdtempSync(join(tmpdir(), 'roundhouse-stall-'));
+    writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
+    const { resourceVersion } = await admin.list(resources.jobs, executionNamespace);
+    void admin.watch<KubeObject>(
+      resources.jobs,
+      executionNamespace,
+      ({ type, object }) => {
+        const name = object.metadata?.name;
+        const uid = object.metadata?.uid;
+        if (type !== 'ADDED' || !name || !uid) return;
+        jobUids.set(name, (jobUids.get(name) ?? new Set()).add(uid));
+      },
+      { resourceVersion, signal: stopWatch.signal, stallTimeoutMs: 600_000 },
+    );
+  });
+
+  afterAll(() => {
+    stopWatch.abort();
+    for (const replica of replicas) {
+      if (replica.child.exitCode === null) replica.child.kill('SIGCONT');
+      replica.kill();
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = () => {
+    const replica = startControllerProcess([
+      `--kubeconfig=${join(dir, 'kubeconfig')}`,
+      '--engines=job',
+      `--watch-namespace=${env.namespace}`,
+      `--execution-namespace=${executionNamespace}`,
+      '--workers=4',
+      '--cooldown=30m',
+      '--allowed-bundles=registry.invalid/*',
+      '--health-port=0',
+      '--health-host=127.0.0.1',
+      // kubernaut's Event at every step, so that "nothing reported twice" covers each step.
+      '--events=lifecycle',
+      '--leader-elect',
+      `--leader-elect-lease-duration=${timings.lease}`,
+      `--leader-elect-renew-deadline=${timings.renew}`,
+      `--leader-elect-retry-period=${timings.retry}`,
+    ]);
+    replicas.push(replica);
+    return replica;
+  };
+  const live = () =>
+    replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+
+  const target = (t: number) => `${env.namespace}/deployment/app-${t}`;
+  const body = (name: string, t: number): KubeObject => ({
+    metadata: { name },
+    spec: {
+      workflowRef: { workflowId: 'stall', version: '1', executionBundle: 'registry.invalid/s:1' },
+      targetResource: target(t),
+      executionEngine: 'job',
+    },
+  });
+
+  it('ends as one controller would: one Job each, each Completed once, nothing reported twice, and a deposed leader writes nothing', async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    const holder = async () =>
+      (
+        (await admin.get<KubeObject>(resources.leases, executionNamespace, leaseName))?.spec as
+          | { holderIdentity?: string }
+          | undefined
+      )?.holderIdentity;
+    /** The replica holding the Lease, once it has started working. */
+    const leader = () =>
+      vi.waitFor(
+        async () => {
+          const identity = await holder();
+          const found = live().find((r) => identity && identityOf(r) === identity);
+          expect(found, `holder ${identity}`).toBeDefined();
+          expect(working(found as ControllerProcess)).toBe(true);
+          return found as ControllerProcess;
+        },
+        { timeout: 60_000, interval: 50 },
+      );
+
+    const names: string[] = [];
+    const deleted = new Set<string>();
+    const create = async (t: number, batch: string[]) => {
+      await Promise.all(
+        batch.map((name) => admin.create(workflowExecutions, env.namespace, body(name, t))),
+      );
+      names.push(...batch);
+    };
+    /** Deposed leaders: the write count read once each knew, and its log length then. */
+    const deposed = new Map<ControllerProcess, { writes: number; lines: number }>();
+    const takeovers: string[] = [];
+    const exits: string[] = [];
+    const aroundPause: number[] = [];
+
+    for (let i = 0; i < 3; i++) start();
+    let pair = 0;
+    for (let round = 0; round < rounds; round++) {
+      const current = await leader();
+      // A deposed leader that has not led since wrote nothing more since it knew.
+      for (const [replica, seen] of deposed) {
+        if (replica === current || replica.child.exitCode !== null) continue;
+        const since = replica.lines.slice(seen.lines);
+        if (since.some((l) => l.msg === 'started leading')) continue;
+        expect(await writesOf(replica), `writes of a deposed replica, round ${round}`).toBe(
+          seen.writes,
+        );
+      }
+      deposed.clear();
+
+      // Executions arrive just before the pause, so it lands among their starts.
+      for (let i = 0; i < perRound; i++)
+        await create(round * perRound + i, [`wfe-${round * perRound + i}`]);
+      if (round % 3 === 2) {
+        const t = distinct + pair++;
+        await create(t, [`wfe-${t}-a`, `wfe-${t}-b`]);
+      }
+      await sleep(random() * 300);
+
+      // A pause shorter than the renew deadline: nothing changes hands.
+      const identity = identityOf(current);
+      const before = current.lines.length;
+      current.child.kill('SIGSTOP');
+      await sleep(200 + random() * (shortStallMaxMs - 200));
+      current.child.kill('SIGCONT');
+      await sleep(random() * 300);
+      expect(await holder(), `holder after a short pause, round ${round}`).toBe(identity);
+      expect(current.lines.slice(before).filter((l) => l.msg === 'lost the lease')).toEqual([]);
+
+      if (round % 3 === 1) {
+        const name = `wfe-${Math.floor(random() * round * perRound)}`;
+        if (!deleted.has(name)) {
+          deleted.add(name);
+          await admin.delete(workflowExecutions, env.namespace, name);
+        }
+      }
+      await sleep(random() * 300);
+
+      // A pause past the lease: a standby takes over and works a while before the old one wakes.
+      const writesBefore = await writesOf(current);
+      current.child.kill('SIGSTOP');
+      const paused = current.lines.length;
+      const successor = await vi.waitFor(
+        async () => {
+          const next = await holder();
+          expect(next).not.toBe(identity);
+          const found = live().find((r) => next && identityOf(r) === next);
+          expect(found && working(found)).toBe(true);
+          return found as ControllerProcess;
+        },
+        { timeout: 60_000, interval: 50 },
+      );
+      takeovers.push(`${identity} -> ${identityOf(successor)}`);
+      if (round % 3 === 0) {
+        // Deleted while the old leader sleeps believing it leads: the new one cleans up.
+        const name = `wfe-${round * perRound}`;
+        deleted.add(name);
+        await admin.delete(workflowExecutions, env.namespace, name);
+      }
+      await sleep(random() * 1_500);
+      current.child.kill('SIGCONT');
+
+      // It learns it lost the lease (or, with a reconcile that ignored its abort, ends the
+      // process, as controller-runtime's manager does; a Deployment would start another).
+      const learned = await vi.waitFor(
+        () => {
+          if (current.child.exitCode !== null) return 'exited';
+          const lost = current.lines.slice(paused).find((l) => l.msg === 'lost the lease');
+          expect(lost, current.stderr).toBeDefined();
+          return 'lost';
+        },
+        { timeout: 30_000, interval: 10 },
+      );
+      if (learned === 'exited') {
+        exits.push(`${identity}: ${current.child.exitCode}`);
+        start();
+      } else {
+        const writes = await writesOf(current);
+        // Answers to writes sent before the pause count here too, so this is reported, not
+        // asserted: a write sent on waking, before the lease's loss was noticed, shows only here.
+        aroundPause.push(writes - writesBefore);
+        deposed.set(current, { writes, lines: current.lines.length });
+      }
+    }
+
+    const settled = await vi.waitFor(
+      async () => {
+        const { items } = await admin.list<Phased>(workflowExecutions, env.namespace);
+        for (const wfe of items) {
+          expect(wfe.metadata?.deletionTimestamp, wfe.metadata?.name).toBeUndefined();
+          // A pair's second fails on the busy target (--lock-policy=fail) or waits out the
+          // first one's cooldown in Pending; every other execution completes.
+          const single = /^wfe-\d+$/.test(wfe.metadata?.name ?? '');
+          expect(
+            single ? ['Completed'] : ['Completed', 'Failed', 'Pending'],
+            wfe.metadata?.name,
+          ).toContain(wfe.status?.phase);
+        }
+        const paired = items.filter((w) => !w.metadata?.name?.match(/^wfe-\d+$/));
+        expect(items.length).toBe(names.length - deleted.size);
+        expect(paired.filter((w) => w.status?.phase === 'Completed')).toHaveLength(pairs);
+        return items;
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+    // The last deposed leader wrote nothing either.
+    const last = await leader();
+    for (const [replica, seen] of deposed) {
+      if (replica === last || replica.child.exitCode !== null) continue;
+      if (replica.lines.slice(seen.lines).some((l) => l.msg === 'started leading')) continue;
+      expect(await writesOf(replica), 'writes of the last deposed replica').toBe(seen.writes);
+    }
+    for (const replica of replicas) {
+      replica.child.kill('SIGCONT');
+      replica.kill();
+    }
+
+    const byName = new Map(settled.map((w) => [w.metadata?.name as string, w]));
+    for (const name of deleted) expect(byName.has(name), name).toBe(false);
+    const { items: jobs } = await admin.list<KubeObject>(resources.jobs, executionNamespace);
+    const liveJobs = new Set(jobs.map((j) => j.metadata?.name));
+    expect(jobUids.size).toBeGreaterThanOrEqual(distinct - deleted.size);
+    for (let t = 0; t < distinct + pairs; t++) {
+      const job = executionResourceName(target(t));
+      const everCreated = jobUids.get(job)?.size ?? 0;
+      expect(everCreated, `Jobs ever created for target ${t}`).toBeLessThanOrEqual(1);
+      if (deleted.has(`wfe-${t}`)) {
+        expect(liveJobs.has(job), `Job of deleted wfe-${t}`).toBe(false);
+        continue;
+      }
+      const owners = t < distinct ? [`wfe-${t}`] : [`wfe-${t}-a`, `wfe-${t}-b`];
+      const completed = owners.filter((n) => byName.get(n)?.status?.phase === 'Completed');
+      expect(completed, `target ${t}`).toHaveLength(1);
+      expect(byName.get(completed[0] as string)?.status?.executionRef?.name).toBe(job);
+      expect(liveJobs.has(job), `Job of target ${t}`).toBe(true);
+    }
+    // However the leadership moved, nothing was reported twice, nor under two names.
+    const { items: events } = await admin.list<Reported>(resources.events, env.namespace);
+    const reported = events.map((e) => `${e.involvedObject.uid} ${e.reason} ${e.message}`);
+    expect(new Set(reported).size).toBe(reported.length);
+    for (const e of events) expect(e.count ?? 1, `${e.reason} ${e.message}`).toBe(1);
+    for (const step of [/^(Execution|Job)Created$/, /^Workflow(Completed|Failed)$/]) {
+      const of = events.filter((e) => step.test(e.reason ?? '')).map((e) => e.involvedObject);
+      const twice = of.filter((o, i) => of.findIndex((p) => p.uid === o.uid) !== i);
+      expect(
+        twice.map((o) => o.name),
+        String(step),
+      ).toEqual([]);
+    }
+    // The campaign moved the lease every round, each time to a replica that then worked.
+    expect(takeovers).toHaveLength(rounds);
+    const refused = settled
+      .filter((w) => w.status?.phase === 'Failed')
+      .map((w) => `${w.metadata?.name}: ${w.status?.failureDetails?.reason}`);
+    console.info({ takeovers, exits, refused, aroundPause });
+  }, 240_000);
+});
