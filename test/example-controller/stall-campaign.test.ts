@@ -7,8 +7,8 @@ import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { ControllerProcess } from './controller-process.js';
-import { seeded, startControllerProcess } from './crash-harness.js';
+import { ControllerProcess } from './controller-process.js';
+import { seeded } from './crash-harness.js';
 
 type Phased = KubeObject & {
   status?: {
@@ -25,24 +25,34 @@ type Reported = KubeObject & {
   count?: number;
 };
 
+const root = new URL('../..', import.meta.url).pathname;
 const leaseName = 'roundhouse-workflowexecution-controller';
 /** Small, so a standby takes over within seconds; client-go's rules still hold (see config.ts). */
 const timings = { lease: '5s', renew: '4s', retry: '1s' };
 /** Well inside the renew deadline even when the last renewal was a retry period ago. */
 const shortStallMaxMs = 1_000;
 
-/** Requests this replica sent that change something, as its /metrics counts them. */
-async function writesOf(replica: ControllerProcess): Promise<number> {
-  const text = await (await replica.get('/metrics')).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^rest_client_requests_total\{.*method="(POST|PUT|PATCH|DELETE)".*\} (\d+)$/.exec(
-      line,
-    );
-    if (match) sum += Number(match[2]);
-  }
-  return sum;
-}
+/**
+ * Loaded into each replica (`--import`): every request that changes something, as it is created,
+ * on stderr with the time, so the test sees what a replica sent after it woke and when.
+ */
+const announceWrites = `data:text/javascript,${encodeURIComponent(
+  [
+    "import { subscribe } from 'node:diagnostics_channel';",
+    "import { writeSync } from 'node:fs';",
+    "subscribe('undici:request:create', ({ request }) => {",
+    "  if (request.method === 'GET') return;",
+    "  writeSync(2, JSON.stringify({ write: request.method, path: request.path, at: Date.now() }) + '\\n');",
+    '});',
+  ].join('\n'),
+)}`;
+
+/** The writes a replica announced (see `announceWrites`), once created. */
+const writesSent = (replica: ControllerProcess) =>
+  replica.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{"write"'))
+    .map((line) => JSON.parse(line) as { write: string; path: string; at: number });
 
 const identityOf = (replica: ControllerProcess) =>
   replica.lines.find((l) => l.msg === 'started leading')?.identity as string | undefined;
@@ -106,7 +116,12 @@ describeWithControlPlane('the leader paused again and again under leader electio
   });
 
   const start = () => {
-    const replica = startControllerProcess([
+    // As crash-harness's startControllerProcess, with the writes announced.
+    const replica = new ControllerProcess(process.execPath, [
+      '--import=tsx',
+      '--conditions=@roundhouse/source',
+      `--import=${announceWrites}`,
+      `${root}examples/workflowexecution-controller/src/main.ts`,
       `--kubeconfig=${join(dir, 'kubeconfig')}`,
       '--engines=job',
       `--watch-namespace=${env.namespace}`,
@@ -168,27 +183,14 @@ describeWithControlPlane('the leader paused again and again under leader electio
       );
       names.push(...batch);
     };
-    /** Deposed leaders: the write count read once each knew, and its log length then. */
-    const deposed = new Map<ControllerProcess, { writes: number; lines: number }>();
+    /** Each long pause: who woke, the index of its log then, and when. */
+    const wakes: { replica: ControllerProcess; paused: number; at: number }[] = [];
     const takeovers: string[] = [];
     const exits: string[] = [];
-    const aroundPause: number[] = [];
-
     for (let i = 0; i < 3; i++) start();
     let pair = 0;
     for (let round = 0; round < rounds; round++) {
       const current = await leader();
-      // A deposed leader that has not led since wrote nothing more since it knew.
-      for (const [replica, seen] of deposed) {
-        if (replica === current || replica.child.exitCode !== null) continue;
-        const since = replica.lines.slice(seen.lines);
-        if (since.some((l) => l.msg === 'started leading')) continue;
-        expect(await writesOf(replica), `writes of a deposed replica, round ${round}`).toBe(
-          seen.writes,
-        );
-      }
-      deposed.clear();
-
       // Executions arrive just before the pause, so it lands among their starts.
       for (let i = 0; i < perRound; i++)
         await create(round * perRound + i, [`wfe-${round * perRound + i}`]);
@@ -218,7 +220,6 @@ describeWithControlPlane('the leader paused again and again under leader electio
       await sleep(random() * 300);
 
       // A pause past the lease: a standby takes over and works a while before the old one wakes.
-      const writesBefore = await writesOf(current);
       current.child.kill('SIGSTOP');
       const paused = current.lines.length;
       const successor = await vi.waitFor(
@@ -239,6 +240,7 @@ describeWithControlPlane('the leader paused again and again under leader electio
         await admin.delete(workflowExecutions, env.namespace, name);
       }
       await sleep(random() * 1_500);
+      const wokeAt = Date.now();
       current.child.kill('SIGCONT');
 
       // It learns it lost the lease (or, with a reconcile that ignored its abort, ends the
@@ -247,7 +249,7 @@ describeWithControlPlane('the leader paused again and again under leader electio
         () => {
           if (current.child.exitCode !== null) return 'exited';
           const lost = current.lines.slice(paused).find((l) => l.msg === 'lost the lease');
-          expect(lost, current.stderr).toBeDefined();
+          expect(lost).toBeDefined();
           return 'lost';
         },
         { timeout: 30_000, interval: 10 },
@@ -255,13 +257,8 @@ describeWithControlPlane('the leader paused again and again under leader electio
       if (learned === 'exited') {
         exits.push(`${identity}: ${current.child.exitCode}`);
         start();
-      } else {
-        const writes = await writesOf(current);
-        // Answers to writes sent before the pause count here too, so this is reported, not
-        // asserted: a write sent on waking, before the lease's loss was noticed, shows only here.
-        aroundPause.push(writes - writesBefore);
-        deposed.set(current, { writes, lines: current.lines.length });
       }
+      wakes.push({ replica: current, paused, at: wokeAt });
     }
 
     const settled = await vi.waitFor(
@@ -284,12 +281,27 @@ describeWithControlPlane('the leader paused again and again under leader electio
       },
       { timeout: 60_000, interval: 500 },
     );
-    // The last deposed leader wrote nothing either.
-    const last = await leader();
-    for (const [replica, seen] of deposed) {
-      if (replica === last || replica.child.exitCode !== null) continue;
-      if (replica.lines.slice(seen.lines).some((l) => l.msg === 'started leading')) continue;
-      expect(await writesOf(replica), 'writes of the last deposed replica').toBe(seen.writes);
+    // Once a woken leader noticed the lease was lost, it sent nothing but Lease requests until
+    // it led again. Before it noticed it may have: what was running or answered when it stopped
+    // resumes on waking, possibly ahead of the renew timer and of `mayStartWork`, and a reconcile
+    // already past that check sends its next write (a lease without fencing cannot stop that).
+    // Those are reported, not asserted; the end state below shows whether they changed anything.
+    expect(replicas.flatMap(writesSent).length, 'writes announced at all').toBeGreaterThan(0);
+    const beforeNoticing: string[] = [];
+    for (const { replica, paused, at } of wakes) {
+      const since = replica.lines.slice(paused);
+      const lost = since.find((l) => l.msg === 'lost the lease');
+      const next = since.find((l) => l.msg === 'started leading');
+      const knew = lost ? Date.parse(String(lost.time)) : at;
+      const until = next ? Date.parse(String(next.time)) : Number.POSITIVE_INFINITY;
+      const sent = writesSent(replica).filter(
+        (w) => w.at >= at && w.at < until && !w.path.includes('/leases/'),
+      );
+      beforeNoticing.push(...sent.filter((w) => w.at <= knew).map((w) => `${w.write} ${w.path}`));
+      expect(
+        sent.filter((w) => w.at > knew),
+        `writes of ${identityOf(replica)} after it knew`,
+      ).toEqual([]);
     }
     for (const replica of replicas) {
       replica.child.kill('SIGCONT');
@@ -333,6 +345,6 @@ describeWithControlPlane('the leader paused again and again under leader electio
     const refused = settled
       .filter((w) => w.status?.phase === 'Failed')
       .map((w) => `${w.metadata?.name}: ${w.status?.failureDetails?.reason}`);
-    console.info({ takeovers, exits, refused, aroundPause });
+    console.info({ takeovers, exits, refused, beforeNoticing });
   }, 240_000);
 });
