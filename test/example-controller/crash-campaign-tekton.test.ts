@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { conventionKeys, executionResourceName, roundhouseConventions } from '@roundhouse/core';
@@ -13,22 +12,14 @@ import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/work
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type TektonDriver, tektonDriver } from '../support/tekton.js';
 import type { ControllerProcess } from './controller-process.js';
-import { seeded, startControllerProcess, untilWorking } from './crash-harness.js';
-
-type Phased = KubeObject & {
-  status?: {
-    phase?: string;
-    executionRef?: { name?: string };
-    failureDetails?: { reason?: string };
-  };
-};
-
-type Reported = KubeObject & {
-  involvedObject: { name?: string; uid?: string };
-  reason?: string;
-  message?: string;
-  count?: number;
-};
+import {
+  kubeconfigDirectory,
+  type Phased,
+  type Reported,
+  seeded,
+  startControllerProcess,
+  untilWorking,
+} from './crash-harness.js';
 
 const ownerUidKey = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
 const ownerUid = (run: KubeObject | undefined) => run?.metadata?.annotations?.[ownerUidKey];
@@ -68,8 +59,7 @@ describeWithControlPlane('the controller with the tekton engine killed again and
     tekton = await tektonDriver(env);
     executionNamespace = await env.controlPlane.createNamespace('wfe-crash-tkn-exec');
     await tekton.prepare(admin, executionNamespace);
-    dir = mkdtempSync(join(tmpdir(), 'roundhouse-crash-tekton-'));
-    writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
+    dir = kubeconfigDirectory(env.kubeConfig, 'roundhouse-crash-tekton-');
     // Without real Tekton its CRDs were just installed, and their storage may still be starting.
     const { resourceVersion } = await vi.waitFor(
       () => admin.list(resources.pipelineRuns, executionNamespace),

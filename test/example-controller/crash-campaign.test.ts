@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { executionResourceName } from '@roundhouse/core';
@@ -8,11 +7,15 @@ import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { ControllerProcess } from './controller-process.js';
-import { reportedEvents, seeded, startControllerProcess, untilWorking } from './crash-harness.js';
-
-type Phased = KubeObject & {
-  status?: { phase?: string; executionRef?: { name?: string }; conditions?: { reason?: string }[] };
-};
+import {
+  kubeconfigDirectory,
+  type Phased,
+  reportedEvents,
+  seeded,
+  startControllerProcess,
+  untilWorking,
+  watchJobUids,
+} from './crash-harness.js';
 
 /**
  * The controller process killed with SIGKILL at random points while executions arrive, start,
@@ -32,26 +35,14 @@ describeWithControlPlane('the controller killed again and again', () => {
   let controller: ControllerProcess | undefined;
   const stopWatch = new AbortController();
   /** Every Job uid the API server ever announced, by Job name. */
-  const jobUids = new Map<string, Set<string>>();
+  let jobUids: Map<string, Set<string>>;
 
   beforeAll(async () => {
     const admin = new KubeClient(env.kubeConfig);
     await ensureWorkflowExecutionCrd(admin);
     executionNamespace = await env.controlPlane.createNamespace('wfe-crash-exec');
-    dir = mkdtempSync(join(tmpdir(), 'roundhouse-crash-'));
-    writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
-    const { resourceVersion } = await admin.list(resources.jobs, executionNamespace);
-    void admin.watch<KubeObject>(
-      resources.jobs,
-      executionNamespace,
-      ({ type, object }) => {
-        const name = object.metadata?.name;
-        const uid = object.metadata?.uid;
-        if (type !== 'ADDED' || !name || !uid) return;
-        jobUids.set(name, (jobUids.get(name) ?? new Set()).add(uid));
-      },
-      { resourceVersion, signal: stopWatch.signal, stallTimeoutMs: 600_000 },
-    );
+    dir = kubeconfigDirectory(env.kubeConfig, 'roundhouse-crash-');
+    jobUids = await watchJobUids(admin, executionNamespace, stopWatch.signal);
   });
 
   afterAll(() => {

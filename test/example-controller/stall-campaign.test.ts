@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { executionResourceName } from '@roundhouse/core';
@@ -7,25 +6,16 @@ import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { ControllerProcess } from './controller-process.js';
-import { seeded } from './crash-harness.js';
+import type { ControllerProcess } from './controller-process.js';
+import {
+  kubeconfigDirectory,
+  type Phased,
+  type Reported,
+  seeded,
+  startControllerProcess,
+  watchJobUids,
+} from './crash-harness.js';
 
-type Phased = KubeObject & {
-  status?: {
-    phase?: string;
-    executionRef?: { name?: string };
-    failureDetails?: { reason?: string };
-  };
-};
-
-type Reported = KubeObject & {
-  involvedObject: { name?: string; uid?: string };
-  reason?: string;
-  message?: string;
-  count?: number;
-};
-
-const root = new URL('../..', import.meta.url).pathname;
 const leaseName = 'roundhouse-workflowexecution-controller';
 /** Small, so a standby takes over within seconds; client-go's rules still hold (see config.ts). */
 const timings = { lease: '5s', renew: '4s', retry: '1s' };
@@ -84,26 +74,14 @@ describeWithControlPlane('the leader paused again and again under leader electio
   const replicas: ControllerProcess[] = [];
   const stopWatch = new AbortController();
   /** Every Job uid the API server ever announced, by Job name. */
-  const jobUids = new Map<string, Set<string>>();
+  let jobUids: Map<string, Set<string>>;
 
   beforeAll(async () => {
     const admin = new KubeClient(env.kubeConfig);
     await ensureWorkflowExecutionCrd(admin);
     executionNamespace = await env.controlPlane.createNamespace('wfe-stall-exec');
-    dir = mkdtempSync(join(tmpdir(), 'roundhouse-stall-'));
-    writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
-    const { resourceVersion } = await admin.list(resources.jobs, executionNamespace);
-    void admin.watch<KubeObject>(
-      resources.jobs,
-      executionNamespace,
-      ({ type, object }) => {
-        const name = object.metadata?.name;
-        const uid = object.metadata?.uid;
-        if (type !== 'ADDED' || !name || !uid) return;
-        jobUids.set(name, (jobUids.get(name) ?? new Set()).add(uid));
-      },
-      { resourceVersion, signal: stopWatch.signal, stallTimeoutMs: 600_000 },
-    );
+    dir = kubeconfigDirectory(env.kubeConfig, 'roundhouse-stall-');
+    jobUids = await watchJobUids(admin, executionNamespace, stopWatch.signal);
   });
 
   afterAll(() => {
@@ -116,28 +94,26 @@ describeWithControlPlane('the leader paused again and again under leader electio
   });
 
   const start = () => {
-    // As crash-harness's startControllerProcess, with the writes announced.
-    const replica = new ControllerProcess(process.execPath, [
-      '--import=tsx',
-      '--conditions=@roundhouse/source',
-      `--import=${announceWrites}`,
-      `${root}examples/workflowexecution-controller/src/main.ts`,
-      `--kubeconfig=${join(dir, 'kubeconfig')}`,
-      '--engines=job',
-      `--watch-namespace=${env.namespace}`,
-      `--execution-namespace=${executionNamespace}`,
-      '--workers=4',
-      '--cooldown=30m',
-      '--allowed-bundles=registry.invalid/*',
-      '--health-port=0',
-      '--health-host=127.0.0.1',
-      // kubernaut's Event at every step, so that "nothing reported twice" covers each step.
-      '--events=lifecycle',
-      '--leader-elect',
-      `--leader-elect-lease-duration=${timings.lease}`,
-      `--leader-elect-renew-deadline=${timings.renew}`,
-      `--leader-elect-retry-period=${timings.retry}`,
-    ]);
+    const replica = startControllerProcess(
+      [
+        `--kubeconfig=${join(dir, 'kubeconfig')}`,
+        '--engines=job',
+        `--watch-namespace=${env.namespace}`,
+        `--execution-namespace=${executionNamespace}`,
+        '--workers=4',
+        '--cooldown=30m',
+        '--allowed-bundles=registry.invalid/*',
+        '--health-port=0',
+        '--health-host=127.0.0.1',
+        // kubernaut's Event at every step, so that "nothing reported twice" covers each step.
+        '--events=lifecycle',
+        '--leader-elect',
+        `--leader-elect-lease-duration=${timings.lease}`,
+        `--leader-elect-renew-deadline=${timings.renew}`,
+        `--leader-elect-retry-period=${timings.retry}`,
+      ],
+      [`--import=${announceWrites}`],
+    );
     replicas.push(replica);
     return replica;
   };
