@@ -13,9 +13,9 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type TektonDriver, tektonDriver } from '../support/tekton.js';
 import type { ControllerProcess } from './controller-process.js';
 import {
+  expectNothingReportedTwice,
   kubeconfigDirectory,
   type Phased,
-  type Reported,
   seeded,
   startControllerProcess,
   untilWorking,
@@ -301,20 +301,8 @@ describeWithControlPlane('the controller with the tekton engine killed again and
       const kept = outcome(t) === 'Completed' || (timed(t) ? failedAs.timedOutKept : failedAs.kept);
       expect(holders.get(run(t)), `the PipelineRun of target ${t}`).toBe(kept ? ran[0] : undefined);
     }
-    // However often a kill interrupted it, nothing was reported twice.
-    const { items: events } = await admin.list<Reported>(resources.events, env.namespace);
-    const reported = events.map((e) => `${e.involvedObject.uid} ${e.reason} ${e.message}`);
-    expect(new Set(reported).size).toBe(reported.length);
-    for (const e of events) expect(e.count ?? 1, `${e.reason} ${e.message}`).toBe(1);
-    // Nor under two names: a start is ExecutionCreated or, adopted, PipelineRunCreated; an end
-    // is WorkflowCompleted or WorkflowFailed.
-    for (const step of [/^(Execution|PipelineRun)Created$/, /^Workflow(Completed|Failed)$/]) {
-      const of = events.filter((e) => step.test(e.reason ?? '')).map((e) => e.involvedObject);
-      const twice = of.filter((o, i) => of.findIndex((p) => p.uid === o.uid) !== i);
-      expect(
-        twice.map((o) => o.name),
-        String(step),
-      ).toEqual([]);
-    }
+    // However often a kill interrupted it, nothing was reported twice, nor under two names: a
+    // start is ExecutionCreated or, adopted, PipelineRunCreated.
+    await expectNothingReportedTwice(admin, env.namespace, /^(Execution|PipelineRun)Created$/);
   }, 300_000);
 });

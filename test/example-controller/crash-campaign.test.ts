@@ -1,16 +1,16 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { executionResourceName } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { ControllerProcess } from './controller-process.js';
 import {
+  expectNothingReportedTwice,
+  expectOneJobPerTarget,
   kubeconfigDirectory,
   type Phased,
-  reportedEvents,
   seeded,
   startControllerProcess,
   untilWorking,
@@ -137,29 +137,15 @@ describeWithControlPlane('the controller killed again and again', () => {
     );
     controller.kill();
 
-    const byName = new Map(settled.map((w) => [w.metadata?.name as string, w]));
-    for (const name of deleted) expect(byName.has(name), name).toBe(false);
-    const { items: jobs } = await admin.list<KubeObject>(resources.jobs, executionNamespace);
-    const live = new Set(jobs.map((j) => j.metadata?.name));
-    // The watch saw the Jobs, so "at most one each" below counts something.
-    expect(jobUids.size).toBeGreaterThanOrEqual(distinct - deleted.size);
-    for (let t = 0; t < distinct + pairs; t++) {
-      const job = executionResourceName(target(t));
-      const everCreated = jobUids.get(job)?.size ?? 0;
-      expect(everCreated, `Jobs ever created for target ${t}`).toBeLessThanOrEqual(1);
-      if (deleted.has(`wfe-${t}`)) {
-        expect(live.has(job), `Job of deleted wfe-${t}`).toBe(false);
-        continue;
-      }
-      const owners = t < distinct ? [`wfe-${t}`] : [`wfe-${t}-a`, `wfe-${t}-b`];
-      const completed = owners.filter((n) => byName.get(n)?.status?.phase === 'Completed');
-      expect(completed, `target ${t}`).toHaveLength(1);
-      expect(byName.get(completed[0] as string)?.status?.executionRef?.name).toBe(job);
-      expect(live.has(job), `Job of target ${t}`).toBe(true);
-    }
+    await expectOneJobPerTarget(admin, executionNamespace, {
+      settled,
+      deleted,
+      jobUids,
+      distinct,
+      pairs,
+      target,
+    });
     // However often a kill interrupted it, nothing was reported twice.
-    const reported = await reportedEvents(admin, env.namespace);
-    expect(new Set(reported).size).toBe(reported.length);
-    for (const line of reported) expect(line).toMatch(/ x1$/);
+    await expectNothingReportedTwice(admin, env.namespace, /^(Execution|Job)Created$/);
   }, 300_000);
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { executionResourceName } from '@roundhouse/core';
 import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import { resources } from '@roundhouse/kube';
 import { expect, vi } from 'vitest';
@@ -102,4 +103,67 @@ export async function reportedEvents(client: KubeClient, namespace: string): Pro
   return items.map(
     (e) => `${(e.involvedObject as { name?: string }).name} ${e.reason} x${e.count ?? 1}`,
   );
+}
+
+/**
+ * The job campaigns' end state: at most one Job ever per target, none left of a deleted
+ * execution, and each target's one Completed execution (of a pair, `wfe-<t>-a` or `-b`) holding
+ * its Job. Targets below `distinct` have one execution each, `wfe-<t>`; the `pairs` after them two.
+ */
+export async function expectOneJobPerTarget(
+  client: KubeClient,
+  executionNamespace: string,
+  end: {
+    readonly settled: readonly Phased[];
+    readonly deleted: ReadonlySet<string>;
+    readonly jobUids: ReadonlyMap<string, ReadonlySet<string>>;
+    readonly distinct: number;
+    readonly pairs: number;
+    readonly target: (t: number) => string;
+  },
+): Promise<void> {
+  const byName = new Map(end.settled.map((w) => [w.metadata?.name as string, w]));
+  for (const name of end.deleted) expect(byName.has(name), name).toBe(false);
+  const { items: jobs } = await client.list<KubeObject>(resources.jobs, executionNamespace);
+  const live = new Set(jobs.map((j) => j.metadata?.name));
+  // The watch saw the Jobs, so "at most one each" below counts something.
+  expect(end.jobUids.size).toBeGreaterThanOrEqual(end.distinct - end.deleted.size);
+  for (let t = 0; t < end.distinct + end.pairs; t++) {
+    const job = executionResourceName(end.target(t));
+    const everCreated = end.jobUids.get(job)?.size ?? 0;
+    expect(everCreated, `Jobs ever created for target ${t}`).toBeLessThanOrEqual(1);
+    if (end.deleted.has(`wfe-${t}`)) {
+      expect(live.has(job), `Job of deleted wfe-${t}`).toBe(false);
+      continue;
+    }
+    const owners = t < end.distinct ? [`wfe-${t}`] : [`wfe-${t}-a`, `wfe-${t}-b`];
+    const completed = owners.filter((n) => byName.get(n)?.status?.phase === 'Completed');
+    expect(completed, `target ${t}`).toHaveLength(1);
+    expect(byName.get(completed[0] as string)?.status?.executionRef?.name).toBe(job);
+    expect(live.has(job), `Job of target ${t}`).toBe(true);
+  }
+}
+
+/**
+ * No Event in `namespace` reported twice (count 1 each, no second of the same words), and no
+ * step under two names: a start matching `started` (ExecutionCreated, or the race path's
+ * `<Kind>Created`), an end as WorkflowCompleted and WorkflowFailed.
+ */
+export async function expectNothingReportedTwice(
+  client: KubeClient,
+  namespace: string,
+  started: RegExp,
+): Promise<void> {
+  const { items: events } = await client.list<Reported>(resources.events, namespace);
+  const reported = events.map((e) => `${e.involvedObject.uid} ${e.reason} ${e.message}`);
+  expect(new Set(reported).size).toBe(reported.length);
+  for (const e of events) expect(e.count ?? 1, `${e.reason} ${e.message}`).toBe(1);
+  for (const step of [started, /^Workflow(Completed|Failed)$/]) {
+    const of = events.filter((e) => step.test(e.reason ?? '')).map((e) => e.involvedObject);
+    const twice = of.filter((o, i) => of.findIndex((p) => p.uid === o.uid) !== i);
+    expect(
+      twice.map((o) => o.name),
+      String(step),
+    ).toEqual([]);
+  }
 }

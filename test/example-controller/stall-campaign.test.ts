@@ -1,16 +1,16 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { executionResourceName } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { ControllerProcess } from './controller-process.js';
 import {
+  expectNothingReportedTwice,
+  expectOneJobPerTarget,
   kubeconfigDirectory,
   type Phased,
-  type Reported,
   seeded,
   startControllerProcess,
   watchJobUids,
@@ -284,38 +284,16 @@ describeWithControlPlane('the leader paused again and again under leader electio
       replica.kill();
     }
 
-    const byName = new Map(settled.map((w) => [w.metadata?.name as string, w]));
-    for (const name of deleted) expect(byName.has(name), name).toBe(false);
-    const { items: jobs } = await admin.list<KubeObject>(resources.jobs, executionNamespace);
-    const liveJobs = new Set(jobs.map((j) => j.metadata?.name));
-    expect(jobUids.size).toBeGreaterThanOrEqual(distinct - deleted.size);
-    for (let t = 0; t < distinct + pairs; t++) {
-      const job = executionResourceName(target(t));
-      const everCreated = jobUids.get(job)?.size ?? 0;
-      expect(everCreated, `Jobs ever created for target ${t}`).toBeLessThanOrEqual(1);
-      if (deleted.has(`wfe-${t}`)) {
-        expect(liveJobs.has(job), `Job of deleted wfe-${t}`).toBe(false);
-        continue;
-      }
-      const owners = t < distinct ? [`wfe-${t}`] : [`wfe-${t}-a`, `wfe-${t}-b`];
-      const completed = owners.filter((n) => byName.get(n)?.status?.phase === 'Completed');
-      expect(completed, `target ${t}`).toHaveLength(1);
-      expect(byName.get(completed[0] as string)?.status?.executionRef?.name).toBe(job);
-      expect(liveJobs.has(job), `Job of target ${t}`).toBe(true);
-    }
+    await expectOneJobPerTarget(admin, executionNamespace, {
+      settled,
+      deleted,
+      jobUids,
+      distinct,
+      pairs,
+      target,
+    });
     // However the leadership moved, nothing was reported twice, nor under two names.
-    const { items: events } = await admin.list<Reported>(resources.events, env.namespace);
-    const reported = events.map((e) => `${e.involvedObject.uid} ${e.reason} ${e.message}`);
-    expect(new Set(reported).size).toBe(reported.length);
-    for (const e of events) expect(e.count ?? 1, `${e.reason} ${e.message}`).toBe(1);
-    for (const step of [/^(Execution|Job)Created$/, /^Workflow(Completed|Failed)$/]) {
-      const of = events.filter((e) => step.test(e.reason ?? '')).map((e) => e.involvedObject);
-      const twice = of.filter((o, i) => of.findIndex((p) => p.uid === o.uid) !== i);
-      expect(
-        twice.map((o) => o.name),
-        String(step),
-      ).toEqual([]);
-    }
+    await expectNothingReportedTwice(admin, env.namespace, /^(Execution|Job)Created$/);
     // The campaign moved the lease every round, each time to a replica that then worked.
     expect(takeovers).toHaveLength(rounds);
     const refused = settled
