@@ -3,7 +3,7 @@
  * nock against the one interceptor set-up the describes share.
  */
 import { createSecureContext } from 'node:tls';
-import { AbortedError, type Logger } from '@roundhouse/core';
+import { AbortedError, type Logger, withRequestGate } from '@roundhouse/core';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AwxClientOptions } from './awx-client-options.js';
@@ -103,6 +103,18 @@ describe('AwxTransport requests', () => {
       template,
     ]);
     expect(scope.isDone()).toBe(true);
+  });
+
+  it('sends no launch the request gate of the work around it refuses, and throws its refusal', async () => {
+    const scope = nock(base).post('/api/v2/job_templates/3/launch/').reply(201, { id: 7 });
+    const refusal = new Error('the lease is lost');
+    await expect(
+      withRequestGate(
+        () => refusal,
+        () => launch(transport()),
+      ),
+    ).rejects.toBe(refusal);
+    expect(scope.isDone()).toBe(false);
   });
 
   it('serves AAP under the controller prefix', async () => {

@@ -1,4 +1,10 @@
-import { AbortedError, type Logger, noopLogger, throwIfAborted } from '@roundhouse/core';
+import {
+  AbortedError,
+  type Logger,
+  noopLogger,
+  requestRefusal,
+  throwIfAborted,
+} from '@roundhouse/core';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import {
@@ -261,6 +267,8 @@ export class AwxTransport {
       'user-agent': this.#settings.userAgent,
       ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
     };
+    const refused = requestRefusal();
+    if (refused) throw refused;
     try {
       const response = await request(call.url, {
         method: call.method,

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { AbortedError } from '@roundhouse/core';
+import { AbortedError, withRequestGate } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Informer } from './informer.js';
@@ -204,6 +204,19 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(api.watchQueries[0]?.get('allowWatchBookmarks')).toBe('true');
     expect(api.watchQueries[0]?.get('labelSelector')).toBe('app=x');
     expect(api.listSelectors[0]).toBe('app=x');
+  });
+
+  it('lists and watches when started by work whose request gate refuses everything', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10));
+    api.watches.push(stream([{ type: 'ADDED', object: cm('b', 11) }], false));
+    const { informer: inf, seen } = informer(api);
+    // A reconcile's first read of a kind starts its informer; the cache outlives that term.
+    await withRequestGate(
+      () => new Error('the lease is lost'),
+      () => inf.start(),
+    );
+    await vi.waitFor(() => expect(seen).toEqual(['add a@5', 'add b@11']), patience);
   });
 
   it('relists when the watch is refused with 410 Gone, reporting what changed meanwhile', async () => {

@@ -4,7 +4,7 @@
  * resourceVersion, one store and one stop signal; the store, the watch stream and the event
  * and object rules already live in files of their own.
  */
-import { AbortedError, type Logger, noopLogger } from '@roundhouse/core';
+import { AbortedError, type Logger, noopLogger, withoutRequestGate } from '@roundhouse/core';
 import {
   apiVersionOf,
   type ClusterConfig,
@@ -135,7 +135,9 @@ export class Informer<T extends KubeObject> {
       onSynced = resolve;
       onStopped = reject;
     });
-    const loop = this.#loop(stop.signal, onSynced).finally(() =>
+    // The cache outlives whatever first asked for it (a reconcile's first read of a kind), so
+    // its lists and watches answer to no gate that work ran under.
+    const loop = withoutRequestGate(() => this.#loop(stop.signal, onSynced)).finally(() =>
       onStopped(new AbortedError(`start ${this.#type.kind} informer`)),
     );
     // A caller that does not await start() must not crash the process when stop() rejects it.

@@ -3,7 +3,7 @@
  * API (scriptedLeaseApi) its four describes share.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigurationError } from '@roundhouse/core';
+import { ConfigurationError, requestRefusal, withRequestGate } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type RequestOptions } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { Controller } from './controller.js';
@@ -69,9 +69,12 @@ function scriptedLeaseApi() {
     aborted: 0,
     /** Called after each write is stored. */
     onStore: () => {},
+    /** Lease requests sent while the work around them ran under a gate that refused them. */
+    refused: 0,
   };
   const answer = async <T>(value: T, signal?: AbortSignal): Promise<T> => {
     api.sent.push(performance.now());
+    if (requestRefusal()) api.refused += 1;
     const wait = api.delays.shift();
     if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
     return respond(value, signal);
@@ -185,6 +188,75 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     await run;
     expect(reason).toBeInstanceOf(LeadershipLostError);
     expect(api.renewals.length).toBe(renewalsBefore);
+  });
+
+  it("refuses the term's next request on waking from a pause past the renew deadline, even one an answer was waiting on", async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const elector = new LeaderElector(fake, {
+      ...base,
+      leaseDurationSeconds: 3,
+      renewDeadlineSeconds: 1,
+      retryPeriodSeconds: 0.1,
+    });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const refusals: (Error | undefined)[] = [];
+    let endedByRefusal = false;
+    const run = elector.run(new AbortController().signal, {
+      onStartedLeading: async (signal) => {
+        refusals.push(requestRefusal());
+        // A reconcile waiting on the API server's answer to its first request.
+        await answered;
+        refusals.push(requestRefusal());
+        endedByRefusal = signal.aborted;
+      },
+    });
+    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    // The answer arrives while the whole process is stopped, as under SIGSTOP, and is the first
+    // thing it handles on waking: another replica may lead by now.
+    setImmediate(() => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_200);
+      answer();
+    });
+    await run;
+    expect(refusals[0]).toBeUndefined();
+    expect(refusals[1]).toBeInstanceOf(LeadershipLostError);
+    // The refusal is how the term learns of the loss: it ends there and then.
+    expect(endedByRefusal).toBe(true);
+  });
+
+  it("refuses the requests of the term's work once the lease is released, and never the Lease's own", async () => {
+    const { api, client: fake } = scriptedLeaseApi();
+    const elector = new LeaderElector(fake, { ...base, retryPeriodSeconds: 0.1 });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let late: Error | undefined;
+    const stop = new AbortController();
+    // Started from work that runs under a gate of its own, which refuses everything.
+    const run = withRequestGate(
+      () => new Error('refused'),
+      () =>
+        elector.run(stop.signal, {
+          onStartedLeading: () => {
+            // Work the term started and did not wait for, still waiting on an answer.
+            void answered.then(() => {
+              late = requestRefusal();
+            });
+          },
+        }),
+    );
+    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    stop.abort();
+    await run;
+    expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
+    answer();
+    await answered;
+    expect(late).toBeInstanceOf(LeadershipLostError);
+    expect(api.refused).toBe(0);
   });
 
   it('reconciles nothing on waking from a pause past the renew deadline, even a requeue due first', async () => {

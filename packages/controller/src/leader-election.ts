@@ -11,6 +11,8 @@ import {
   isDns1123Subdomain,
   type Logger,
   noopLogger,
+  withoutRequestGate,
+  withRequestGate,
 } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { aborted, delay } from './delay.js';
@@ -159,7 +161,12 @@ export class LeaderElector {
    * ended (releasing the lease unless it was lost, or work left running past `onStartedLeading`
    * outlasted `stragglerGraceSeconds`); call it again to compete again.
    */
-  async run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
+  run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
+    // The Lease's own requests answer to no term, whatever gate the caller runs under.
+    return withoutRequestGate(() => this.#run(signal, callbacks));
+  }
+
+  async #run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
     let acquiredAt: number | undefined;
     while (acquiredAt === undefined && !signal.aborted) {
       acquiredAt = await this.#acquire(signal);
@@ -183,12 +190,23 @@ export class LeaderElector {
       return false;
     };
     const stragglers = beginTerm(leading.signal, lost.signal, withinDeadline);
+    // Every request of the term's work is sent only while the lease is ours: not once lost,
+    // past the renew deadline (a process woken from a pause learns it here, before its timers
+    // do) or released, even by work that was waiting on an answer when the process stopped.
+    const released = new LeadershipLostError(`${this.#namespace}/${this.#name}`);
+    let ended = false;
+    const gate = () => {
+      if (ended) return released;
+      return withinDeadline() ? undefined : (lost.signal.reason as Error);
+    };
     const follow = () => leading.abort(signal.reason);
     signal.addEventListener('abort', follow, { once: true });
     const stopRenewing = new AbortController();
     const renewing = this.#renew(leading, lost, stopRenewing.signal, term, withinDeadline);
     const work = Promise.resolve()
-      .then(() => callbacks.onStartedLeading(leading.signal, lost.signal))
+      .then(() =>
+        withRequestGate(gate, () => callbacks.onStartedLeading(leading.signal, lost.signal)),
+      )
       .catch((error: unknown) => {
         this.#logger.error(describeError(error), 'leader work failed; giving up leadership');
         leading.abort(error);
@@ -200,9 +218,10 @@ export class LeaderElector {
     const settled = await this.#awaitStragglers(stragglers, lost.signal);
     endTerm(leading.signal);
     stopRenewing.abort();
-    const ended = await renewing;
-    if (ended === 'stopped' && settled) await this.#release();
-    else if (!settled) this.#abandon(ended);
+    const renewal = await renewing;
+    ended = true;
+    if (renewal === 'stopped' && settled) await this.#release();
+    else if (!settled) this.#abandon(renewal);
     this.#isLeader = false;
     this.#logger.info({}, 'stopped leading');
     callbacks.onStoppedLeading?.();

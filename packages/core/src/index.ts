@@ -119,6 +119,12 @@ export {
   Registry,
 } from './registry.js';
 export {
+  type RequestGate,
+  requestRefusal,
+  withoutRequestGate,
+  withRequestGate,
+} from './request-gate.js';
+export {
   executionResources,
   type ResourceDefaults,
   type ResourceRequirements,

@@ -8,7 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { AbortedError, ConfigurationError } from '@roundhouse/core';
+import {
+  AbortedError,
+  ConfigurationError,
+  withoutRequestGate,
+  withRequestGate,
+} from '@roundhouse/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
@@ -469,3 +474,34 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     }
   });
 });
+
+describe('KubeClient under a request gate', () => {
+  it('sends nothing the gate of the work around it refuses, and throws its refusal as is', async () => {
+    const { client, received } = await serve((_req, res) => json(res, 200, cm('a')));
+    const refusal = new Error('the lease is lost');
+    let open = true;
+    const gate = () => (open ? undefined : refusal);
+    await withRequestGate(gate, async () => {
+      await client.get(resources.configMaps, 'ns', 'a');
+      open = false;
+      await expect(client.get(resources.configMaps, 'ns', 'a')).rejects.toBe(refusal);
+      await expect(
+        client.patch(resources.configMaps, 'ns', 'a', { data: { b: 'c' } }),
+      ).rejects.toBe(refusal);
+      await expect(collect(client.logs('ns', 'pod-1'))).rejects.toBe(refusal);
+    });
+    expect(received.map((r) => r.method)).toEqual(['GET']);
+    // Work outside that gate, and work that leaves it, is not held to it.
+    await client.get(resources.configMaps, 'ns', 'a');
+    await withRequestGate(gate, () =>
+      withoutRequestGate(() => client.get(resources.configMaps, 'ns', 'a')),
+    );
+    expect(received.map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
+  });
+});
+
+async function collect(lines: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of lines) out.push(line);
+  return out;
+}

@@ -9,6 +9,7 @@ import {
   ConfigurationError,
   type DeletionPropagation,
   maxTimerMs,
+  requestRefusal,
 } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
@@ -558,6 +559,8 @@ export class KubeClient implements Reader {
         if (signal?.aborted) return 'stopped';
         throw timedOut ? credentialsTimeout(operation, this.#timeoutMs) : error;
       }
+      const refused = requestRefusal();
+      if (refused) throw refused;
       const { url, dispatcher, headers } = prepared;
       // The log is plain text; only a failure comes as a JSON Status.
       headers.accept = 'text/plain, application/json';
@@ -657,8 +660,13 @@ export class KubeClient implements Reader {
     let response: Dispatcher.ResponseData;
     let text: string;
     let sent: Readonly<Record<string, string>> = {};
+    // The refusal of the request gate of the work sending this (see `withRequestGate`), as is.
+    let refused: Error | undefined;
     try {
       const prepared = await this.#prepare(method, path, operation, false, connection.signal);
+      // Checked after the credentials step, which may wait: nothing runs between it and the send.
+      refused = requestRefusal();
+      if (refused) throw refused;
       const { url, headers } = prepared;
       sent = headers;
       dispatcher = prepared.dispatcher;
@@ -679,6 +687,7 @@ export class KubeClient implements Reader {
       // Read to the end whatever the status: an unread body keeps its connection from reuse.
       text = await response.body.text();
     } catch (error) {
+      if (refused) throw refused;
       if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
       const timedOut = connection.signal.aborted;
       if (!dispatcher) throw timedOut ? credentialsTimeout(operation, this.#timeoutMs) : error;

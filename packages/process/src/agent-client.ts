@@ -1,4 +1,4 @@
-import { AbortedError, toFieldIssues } from '@roundhouse/core';
+import { AbortedError, requestRefusal, toFieldIssues } from '@roundhouse/core';
 import { type Dispatcher, request } from 'undici';
 import { z } from 'zod';
 import {
@@ -155,6 +155,8 @@ export class TaskExecutorClient {
     if (options.signal?.aborted) throw new AbortedError(endpoint, { cause: options.signal.reason });
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const refused = requestRefusal();
+    if (refused) throw refused;
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
