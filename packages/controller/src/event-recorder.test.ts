@@ -73,6 +73,33 @@ describe('buildEvent', () => {
 });
 
 describe('EventRecorder', () => {
+  it('says whether it created the event, found a keyed one there already, or could not record it', async () => {
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    // Like the API server: a second create of the same name is refused; a name of `bad.` fails.
+    const names = new Set<string>();
+    const create = vi.fn(
+      async (_type: unknown, _ns: unknown, body: { metadata: Record<string, string> }) => {
+        const { name, generateName } = body.metadata;
+        if (generateName === 'bad.')
+          throw new KubernetesApiError('Forbidden', 'events is forbidden', 403);
+        if (name !== undefined && names.has(name))
+          throw new KubernetesApiError('AlreadyExists', `events "${name}" already exists`, 409);
+        if (name !== undefined) names.add(name);
+        return { object: body };
+      },
+    );
+    const recorder = new EventRecorder({ create } as unknown as KubeClient, 'test', { logger });
+    const object = { metadata: { name: 'wfe-1', namespace: 'a', uid: 'u1' } };
+    const keyed = () =>
+      recorder.record(object, 'Normal', 'ExecutionCreated', 'created', { key: 'ExecutionCreated' });
+    await expect(keyed()).resolves.toBe('created');
+    await expect(keyed()).resolves.toBe('exists');
+    await expect(recorder.record(object, 'Normal', 'Started', 'started')).resolves.toBe('created');
+    const refused = { metadata: { name: 'bad', namespace: 'a', uid: 'u2' } };
+    await expect(recorder.record(refused, 'Normal', 'Started', 'started')).resolves.toBe('failed');
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+  });
+
   it('takes a keyed event that already exists as recorded, and warns about other failures', async () => {
     const warn = vi.fn();
     const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };

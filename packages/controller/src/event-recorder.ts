@@ -7,6 +7,12 @@ import { describeError } from './describe-error.js';
 
 export type EventKind = 'Normal' | 'Warning';
 
+/**
+ * What `record` did: `created` the Event; found it `exists` already (a keyed Event an earlier
+ * call recorded: the API server refused the second copy); or `failed` to record it, logged.
+ */
+export type RecordOutcome = 'created' | 'exists' | 'failed';
+
 export interface EventRecorderOptions {
   readonly logger?: Logger;
   /** `reportingInstance` of the events; default the host name (the pod name in a pod). */
@@ -20,7 +26,8 @@ export interface EventRecordOptions {
   /**
    * Makes the event one of a kind for this object: recorded again under the same key (by a
    * reconcile retried after a crash, or by a replica that resumed from a pause), it is not
-   * created a second time. Without it every call creates an Event.
+   * created a second time, and `record` says it `exists`. Without it every call creates an
+   * Event.
    */
   readonly key?: string;
   /**
@@ -33,9 +40,10 @@ export interface EventRecordOptions {
 
 /**
  * Records core/v1 Events about objects, the ones `kubectl describe` shows. Recording is best
- * effort: a failure is logged and never fails the reconcile that records it. A keyed Event is
- * tried twice more after a failure that may pass (429, 5xx, a timeout), 1.2 s of pauses in all
- * on top of the requests; `signal` cuts both short.
+ * effort: a failure is logged, never thrown, and never fails the reconcile that records it;
+ * `record` resolves to what it did (RecordOutcome). A keyed Event is tried twice more after a
+ * failure that may pass (429, 5xx, a timeout), 1.2 s of pauses in all on top of the requests;
+ * `signal` cuts both short.
  */
 export class EventRecorder {
   readonly #client: KubeClient;
@@ -56,7 +64,7 @@ export class EventRecorder {
     reason: string,
     message: string,
     options: EventRecordOptions = {},
-  ): Promise<void> {
+  ): Promise<RecordOutcome> {
     const event = buildEvent(obj, {
       type,
       reason,
@@ -70,9 +78,9 @@ export class EventRecorder {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await this.#client.create(resources.events, event.metadata.namespace, event, request);
-        return;
+        return 'created';
       } catch (error) {
-        if (options.key !== undefined && isKubernetesError(error, 'AlreadyExists')) return;
+        if (options.key !== undefined && isKubernetesError(error, 'AlreadyExists')) return 'exists';
         // A keyed Event is named, so sending it again after a failure that may have landed (a
         // timeout) cannot make two; a passing 429 or 5xx then does not lose it.
         const again = options.key !== undefined && isRetryable(error);
@@ -85,7 +93,7 @@ export class EventRecorder {
           { ...describeError(error), object: obj.metadata?.name, eventReason: reason },
           'could not record event',
         );
-        return;
+        return 'failed';
       }
     }
   }

@@ -105,6 +105,7 @@ export {
   EventRecorder,
   type EventRecorderOptions,
   type EventRecordOptions,
+  type RecordOutcome,
 } from './event-recorder.js';
 export {
   BatchingEventSink,

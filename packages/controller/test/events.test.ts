@@ -37,17 +37,34 @@ describeWithControlPlane('EventRecorder on a real API server', () => {
     });
   });
 
+  it('says a keyed event recorded again exists, and records it once', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    const { object } = await client.create<KubeObject>(resources.configMaps, env.namespace, {
+      metadata: { name: 'keyed' },
+    });
+    const recorder = new EventRecorder(client, 'roundhouse-test');
+    const record = () =>
+      recorder.record(object, 'Normal', 'ExecutionCreated', 'created', { key: 'ExecutionCreated' });
+    expect(await record()).toBe('created');
+    expect(await record()).toBe('exists');
+    const { items } = await client.list<Event>(resources.events, env.namespace, {
+      fieldSelector: `involvedObject.uid=${object.metadata?.uid}`,
+    });
+    expect(items.map((e) => e.reason)).toEqual(['ExecutionCreated']);
+  });
+
   it('never throws: a refused event is logged', async () => {
     const nobody = new KubeClient(await env.userKubeConfig('no-rights'));
     const warn = vi.fn();
     const logger: Logger = { debug: () => {}, info: () => {}, warn, error: () => {} };
     const recorder = new EventRecorder(nobody, 'roundhouse-test', { logger });
-    await recorder.record(
+    const outcome = await recorder.record(
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: env.namespace } },
       'Normal',
       'Started',
       'hello',
     );
+    expect(outcome).toBe('failed');
     expect(warn).toHaveBeenCalledWith(
       expect.objectContaining({ reason: 'Forbidden', eventReason: 'Started' }),
       'could not record event',

@@ -24,6 +24,11 @@ export interface ReportedEvent {
   readonly reason: string;
   readonly message: string;
   readonly key: string;
+  /**
+   * Recorded only when the Event under this key, earlier in the same list, was there already
+   * (an earlier pass recorded it); not when this pass created it, nor when it failed.
+   */
+  readonly onlyIfFound?: string;
 }
 
 type Spec = Pick<WorkflowExecution['spec'], 'workflowRef' | 'targetResource'>;
@@ -102,7 +107,7 @@ export function executionCreated(engine: string, namespace: string, name: string
  * Under ExecutionCreated's key: both report the one start. The Events go before the Running
  * write, so a controller killed between the two left ExecutionCreated recorded and its resource
  * behind, and the next one adopts that resource; kubernaut, which writes first, never reports
- * a start twice, and this Event is then refused as the second copy.
+ * a start twice, and this Event is then refused as the second copy (see adoptedTransition).
  */
 export function resourceAdopted(kind: string, namespace: string, name: string): ReportedEvent {
   return {
@@ -139,6 +144,20 @@ export function phaseTransition(from: Phase, to: Phase): ReportedEvent {
     message: `Phase transition: ${from} → ${to}`,
     key: `PhaseTransition ${from} → ${to}`,
   };
+}
+
+/**
+ * `Pending → Running` after resourceAdopted, recorded only when that Event was refused as a
+ * second copy: an earlier start of this execution reported it, and was stopped (a controller
+ * killed, a write that failed) before its Running write, perhaps before its own transition
+ * Event. The adopt is then a recovery, not a race, and the transition is recorded once (under
+ * its key). When resourceAdopted was created, a race no one reported yet, there is no
+ * transition, as in kubernaut. The refused copy does not say which Event it was: a race path
+ * start retried after its Running write failed records the transition too, which kubernaut,
+ * writing first, would not.
+ */
+export function adoptedTransition(): ReportedEvent {
+  return { ...phaseTransition('Pending', 'Running'), onlyIfFound: 'ExecutionCreated' };
 }
 
 /**

@@ -6,7 +6,7 @@
  * look for (its pkg/workflowexecution/controller_events_test.go, controller_test.go and
  * test/integration/workflowexecution/events_test.go at d5a4a87).
  */
-import type { EventRecorder } from '@roundhouse/controller';
+import type { EventRecorder, RecordOutcome } from '@roundhouse/controller';
 import {
   type ExecutionResult,
   type Executor,
@@ -26,17 +26,25 @@ const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, a
 
 /**
  * A recorder that refuses a second Event under the same key, as the API server refuses a
- * second create of the same name; `recorded` lists the Events that were created, in order.
+ * second create of the same name, and says it `exists`; `recorded` lists the Events that were
+ * created, in order.
  */
 function recorder() {
   const keys = new Set<string>();
   const recorded: string[] = [];
   const events = {
     record: vi.fn(
-      async (_o: KubeObject, type: string, reason: string, m: string, o?: { key?: string }) => {
-        if (o?.key !== undefined && keys.has(o.key)) return;
+      async (
+        _o: KubeObject,
+        type: string,
+        reason: string,
+        m: string,
+        o?: { key?: string },
+      ): Promise<RecordOutcome> => {
+        if (o?.key !== undefined && keys.has(o.key)) return 'exists';
         if (o?.key !== undefined) keys.add(o.key);
         recorded.push(`${type} ${reason}: ${m}`);
+        return 'created';
       },
     ),
   };
@@ -308,7 +316,7 @@ describe('WorkflowExecutionReconciler Events', () => {
     ],
     ['outcome' as const, []],
   ])(
-    "under %s, a PipelineRun of the execution's that was there already is reported as kubernaut's race path: PipelineRunCreated alone, once, and its words in ExecutionCreated",
+    "under %s, a PipelineRun of the execution's that was there already, its start not reported by anyone, is reported as kubernaut's race path: PipelineRunCreated alone, and its words in ExecutionCreated",
     async (eventMode, expected) => {
       const api = executionServer(storedExecution('raced', { executionEngine: 'tekton' }));
       const { events, recorded } = recorder();
@@ -325,10 +333,6 @@ describe('WorkflowExecutionReconciler Events', () => {
           }),
         },
       });
-      // The Running write fails once: the retried start records the same Event, not a copy.
-      api.state.failWrites = true;
-      await expect(reconciler.reconcile('team-a/raced', ctx())).rejects.toThrow('no answer');
-      api.state.failWrites = false;
       await reconciler.reconcile('team-a/raced', ctx());
       const status = api.state.stored.status as WorkflowExecution['status'];
       expect(status).toMatchObject({
@@ -380,6 +384,80 @@ describe('WorkflowExecutionReconciler Events', () => {
     expect(recorded).toEqual([
       'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
       'Normal ExecutionCreated: Created tekton execution resource kubernaut-workflows/wfe-0123456789abcdef',
+      'Normal PhaseTransition: Phase transition: Pending → Running',
+    ]);
+  });
+
+  it('under lifecycle, a start killed between recording ExecutionCreated and its Pending → Running transition has the transition recorded, once, by the next controller, which adopts the resource', async () => {
+    const api = executionServer(storedExecution('cut', { executionEngine: 'tekton' }));
+    const { events, recorded } = recorder();
+    const clock = { now: new Date('2026-01-01T00:00:00Z') };
+    const created = (adoptedKind?: string) => ({
+      engine: 'tekton',
+      create: async () => ({
+        resourceName: 'wfe-0123456789abcdef',
+        warnings: [],
+        ...(adoptedKind ? { adoptedKind } : {}),
+      }),
+    });
+    // The killed controller: its transition Event and its Running write never landed.
+    const killed = {
+      record: vi.fn(async (...args: Parameters<typeof events.record>) =>
+        args[2] === 'PhaseTransition' ? 'failed' : events.record(...args),
+      ),
+    };
+    const first = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events: killed,
+      clock,
+      executor: created(),
+    });
+    api.state.failWrites = true;
+    await expect(first.reconcile('team-a/cut', ctx())).rejects.toThrow('no answer');
+    // The next controller adopts the PipelineRun; its own Running write fails once, and its
+    // retry records nothing twice.
+    const next = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock,
+      executor: created('PipelineRun'),
+    });
+    await expect(next.reconcile('team-a/cut', ctx())).rejects.toThrow('no answer');
+    api.state.failWrites = false;
+    await next.reconcile('team-a/cut', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    expect(recorded).toEqual([
+      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+      'Normal ExecutionCreated: Created tekton execution resource kubernaut-workflows/wfe-0123456789abcdef',
+      'Normal PhaseTransition: Phase transition: Pending → Running',
+    ]);
+  });
+
+  it("under lifecycle, a race path's start whose Running write failed finds its own PipelineRunCreated on the retry, and records the transition then, as after a kill", async () => {
+    const api = executionServer(storedExecution('retried', { executionEngine: 'tekton' }));
+    const { events, recorded } = recorder();
+    const reconciler = reconcilerFor(api, {
+      eventMode: 'lifecycle',
+      events,
+      clock: { now: new Date('2026-01-01T00:00:00Z') },
+      executor: {
+        engine: 'tekton',
+        create: async () => ({
+          resourceName: 'wfe-0123456789abcdef',
+          warnings: [],
+          adoptedKind: 'PipelineRun',
+        }),
+      },
+    });
+    api.state.failWrites = true;
+    await expect(reconciler.reconcile('team-a/retried', ctx())).rejects.toThrow('no answer');
+    api.state.failWrites = false;
+    await reconciler.reconcile('team-a/retried', ctx());
+    await reconciler.reconcile('team-a/retried', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    expect(recorded).toEqual([
+      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+      'Normal PipelineRunCreated: PipelineRun kubernaut-workflows/wfe-0123456789abcdef (already exists, ours)',
       'Normal PhaseTransition: Phase transition: Pending → Running',
     ]);
   });

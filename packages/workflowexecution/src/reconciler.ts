@@ -55,6 +55,7 @@ import {
 import { type Failure, failedEventMessage } from './failure-report.js';
 import type { KindDiscovery } from './kind-discovery.js';
 import {
+  adoptedTransition,
   cooldownActive,
   type EventMode,
   engineUnavailable,
@@ -432,7 +433,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const namespace = this.#o.executionNamespace;
     // kubernaut's race path (HandleAlreadyExists): the execution's own resource was there
     // already. kubernaut has it for PipelineRuns only (its Job path fails such an execution as
-    // locked, a resource it created itself included); Roundhouse reports every engine's alike.
+    // locked, a resource it created itself included); Roundhouse reports every engine's alike,
+    // and records the transition too when an earlier start reported it (adoptedTransition).
     // The warnings under either mode: only the controller's log had them, which the execution's
     // author does not read. Recorded with the Running write, so a retried start records them
     // under the same key, and an execution without any records nothing more.
@@ -446,9 +448,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
             : executionCreated(engine, namespace, resourceName),
         ),
         ...(warnings.length > 0 ? [executionWarnings(engine, warnings)] : []),
-        ...(adoptedKind !== undefined
-          ? []
-          : this.#lifecycle(phaseTransition('Pending', 'Running'))),
+        ...this.#lifecycle(
+          adoptedKind !== undefined ? adoptedTransition() : phaseTransition('Pending', 'Running'),
+        ),
       ],
       ctx,
     );
@@ -1007,17 +1009,29 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return this.#write(object, compute, ctx);
   }
 
-  /** Records `events` one after another, so they are listed in the order they happened. */
+  /**
+   * Records `events` one after another, so they are listed in the order they happened; one
+   * with `onlyIfFound` only when the Event under that key was found there already.
+   */
   async #record(
     object: StatusView | KubeObject,
     events: readonly ReportedEvent[],
     ctx: ReconcileContext,
   ): Promise<void> {
+    const found = new Set<string>();
     for (const event of events) {
-      await this.#o.events?.record(object, event.type, event.reason, event.message, {
-        key: event.key,
-        signal: ctx.signal,
-      });
+      if (event.onlyIfFound !== undefined && !found.has(event.onlyIfFound)) continue;
+      const outcome = await this.#o.events?.record(
+        object,
+        event.type,
+        event.reason,
+        event.message,
+        {
+          key: event.key,
+          signal: ctx.signal,
+        },
+      );
+      if (outcome === 'exists') found.add(event.key);
     }
   }
 
