@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       eventsFile: '/var/events.jsonl',
       defaultTimeout: '1h',
       maxTimeout: '24h',
+      podAnnotations: {},
       maxSystemFailures: 3,
       workers: 16,
       gcTtl: 0,
@@ -45,6 +46,20 @@ describe('loadConfig', () => {
     expect(leaderElectionOf(off)).toBeUndefined();
     expect(() => loadConfig(['--events-file=/e', '--leader-elect=maybe'], {})).toThrow(
       /--leader-elect: must be true or false/,
+    );
+  });
+
+  it('puts --pod-annotations on every attempt pod, and refuses a key the API server would', () => {
+    const config = loadConfig(
+      ['--events-file=/e', '--pod-annotations=example.com/team=ml, sidecar=off,empty='],
+      {},
+    );
+    expect(config.podAnnotations).toEqual({ 'example.com/team': 'ml', sidecar: 'off', empty: '' });
+    expect(() => loadConfig(['--events-file=/e', '--pod-annotations=team'], {})).toThrow(
+      /--pod-annotations: "team" is not key=value/,
+    );
+    expect(() => loadConfig(['--events-file=/e', '--pod-annotations=Bad_Prefix/x=1'], {})).toThrow(
+      /--pod-annotations: "Bad_Prefix\/x=1" is not key=value/,
     );
   });
 

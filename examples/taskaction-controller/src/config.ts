@@ -1,6 +1,7 @@
 import { type LeaderElection, loadSettings, settingsHelp } from '@roundhouse/controller';
 import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
+import { PodAnnotationsSchema } from './pod-annotations.js';
 import { defaultAttemptTimeouts } from './timeout-policy.js';
 
 const duration = z
@@ -37,6 +38,10 @@ export const ConfigSchema = z.object({
   defaultTimeout: timeout,
   /** The longest `taskTemplate.timeout` a task may set. */
   maxTimeout: timeout,
+  /** Annotations on every attempt's pod (`key=value,...`), as Flyte's `default-annotations`. */
+  podAnnotations: PodAnnotationsSchema.describe(
+    'annotations on every attempt pod, comma-separated key=value',
+  ),
   maxSystemFailures: z.coerce.number().int().min(0).max(100),
   workers: z.coerce.number().int().min(1).max(512),
   /** Finished TaskActions are deleted this long after they finished; "0s" at the next sweep. */
@@ -66,6 +71,7 @@ const defaults: Record<keyof Config, string | undefined> = {
   eventsUrl: undefined,
   defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
   maxTimeout: defaultAttemptTimeouts.maxTimeout,
+  podAnnotations: '',
   maxSystemFailures: '3',
   workers: '16',
   gcTtl: '1h',

@@ -39,7 +39,12 @@ process.exit(
       const metrics = new ControllerMetrics();
       const cache = new InformerCache(kubeConfig, { client, logger });
       const registry = new Registry().register(
-        taskJobExecutor(client, { reader: cache, logger, defaultTimeout: config.defaultTimeout }),
+        taskJobExecutor(client, {
+          reader: cache,
+          logger,
+          defaultTimeout: config.defaultTimeout,
+          podAnnotations: config.podAnnotations,
+        }),
       );
       const writer: EventBatchWriter<ActionEvent> = config.eventsUrl
         ? new HttpEventWriter(config.eventsUrl)
