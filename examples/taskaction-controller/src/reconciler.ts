@@ -37,7 +37,7 @@ import type { ActionCopies } from './action-copies.js';
 import { inActionTerms } from './action-fields.js';
 import { statusTooLargeCode } from './action-size.js';
 import { attemptExecution, maxAttemptsOf, outputUriOf, refuseAttemptNumber } from './attempt.js';
-import { attemptResourceState } from './attempt-resource.js';
+import { attemptLaunched, attemptResourceState } from './attempt-resource.js';
 import { cachePolicyOf } from './cache.js';
 import { passCacheGate } from './cache-gate.js';
 import { CacheStore } from './cache-store.js';
@@ -294,7 +294,14 @@ export class TaskActionReconciler implements Reconciler {
       if (!live || !applies(taskActionView(live).status, expected)) return undefined;
     }
     const policy = cachePolicyOf(action);
-    if (policy) {
+    const executor = this.#o.registry.get(engine);
+    const wfe = attemptExecution(action, attempt, engine);
+    // An attempt whose Job exists was launched by a controller that stopped before its status
+    // said so: it goes on (the create adopts the Job) without asking the cache again, where a
+    // hit since would end the action Completed while its Job ran on unobserved.
+    const reader = trustsCache(ctx) ? this.#o.reader : this.#o.client;
+    const { executionNamespace } = this.#o;
+    if (policy && !(await attemptLaunched(executor, wfe, executionNamespace, reader, ctx.signal))) {
       const gated = await passCacheGate(action, policy, expected, ctx, {
         cache: this.#cache,
         transitions: this.#transitions,
@@ -303,8 +310,6 @@ export class TaskActionReconciler implements Reconciler {
       });
       if (gated !== 'run') return gated;
     }
-    const executor = this.#o.registry.get(engine);
-    const wfe = attemptExecution(action, attempt, engine);
     let resourceName: string;
     try {
       ({ resourceName } = await executor.create(wfe, this.#o.executionNamespace, {

@@ -87,6 +87,55 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
     await vi.waitFor(async () => expect(await lease('crash-create-v1')).toBeNull(), patience);
   });
 
+  it('Job created, status not written, and the key populated meanwhile: the next controller runs that Job on, not a hit', async () => {
+    const dying = new KubeClient(env.kubeConfig);
+    let created = 0;
+    const realCreate = dying.create.bind(dying);
+    vi.spyOn(dying, 'create').mockImplementation(async (type, namespace, body, options) => {
+      if (type.kind === 'Job' && created++ === 0) await realCreate(type, namespace, body, options);
+      if (type.kind === 'Job') throw new Error('controller killed');
+      return realCreate(type, namespace, body, options);
+    });
+    await start({ executorClient: dying });
+    const manifest = taskAction({ cacheKey: 'crash-launched-v1' });
+    const name = manifest.metadata.name;
+    const object = await apply(client(), env.namespace, manifest);
+    const [job] = await vi.waitFor(async () => {
+      const jobs = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
+      expect(jobs).toHaveLength(1);
+      return jobs;
+    }, patience);
+    await stop();
+    // While no controller runs, another action with the key succeeds and populates it.
+    const entry = cacheEntryConfigMap(
+      identity('crash-launched-v1'),
+      's3://bucket/run1/other/1/outputs.pb',
+      { name: 'run1-other' },
+    );
+    const written = await client().create(resources.configMaps, env.namespace, entry);
+
+    const { writer } = await start();
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+    const jobs = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
+    expect(jobs.map((j) => j.metadata?.uid)).toEqual([job?.metadata?.uid]);
+    await finishPod(client(), fixture.executionNamespace, `${name}-0`, 0);
+    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+    expect(done.metadata?.uid).toBe(object.metadata?.uid);
+    expect(done.status).toMatchObject({ attempts: 1, cacheStatus: 'CACHE_POPULATED' });
+    expect(writer.of(name).map((r) => r.event.phase)).toEqual([
+      'Initializing',
+      'Executing',
+      'Completed',
+    ]);
+    // The entry there first is kept, as Flyte keeps the first.
+    const kept = await client().get<KubeObject>(
+      resources.configMaps,
+      env.namespace,
+      cacheObjectName(identity('crash-launched-v1')),
+    );
+    expect(kept?.metadata?.resourceVersion).toBe(written.object.metadata?.resourceVersion);
+  });
+
   it('Job succeeded and cache entry written, status not: the next controller completes it once', async () => {
     await start();
     const manifest = taskAction({ cacheKey: 'crash-populate-v1' });
