@@ -108,8 +108,8 @@ async function drive(client: KubeClient, pod: Pod, plan: Plan): Promise<void> {
 /**
  * Watches the namespace's Pods from now until `signal` aborts: records every Pod the API server
  * announces (by Pod uid, with its owning run's uid), and ends each running one as `planOf` its
- * owner says. A Pod gone before it is driven (its run was deleted) is
- * skipped; other failures are collected in `errors`.
+ * owner says. A Pod gone before it is driven (its run was deleted) is skipped; other failures
+ * to drive one, and a watch that ends before `signal` aborts, are collected in `errors`.
  */
 export async function watchPods(
   client: KubeClient,
@@ -124,7 +124,7 @@ export async function watchPods(
   const driven = new Set<string>();
   const errors: unknown[] = [];
   const { resourceVersion } = await client.list(resources.pods, namespace);
-  void client.watch<Pod>(
+  const watching = client.watch<Pod>(
     resources.pods,
     namespace,
     ({ type, object }) => {
@@ -147,6 +147,13 @@ export async function watchPods(
       }, options.delay());
     },
     { resourceVersion, signal: options.signal, stallTimeoutMs: 600_000 },
+  );
+  // A watch that ended early would leave Pods unended and unrecorded: the campaign says so.
+  void watching.then(
+    (outcome) => {
+      if (outcome.end !== 'stopped') errors.push(outcome);
+    },
+    (error: unknown) => errors.push(error),
   );
   return { seen, errors };
 }
