@@ -30,12 +30,20 @@ import {
 } from './crash-harness.js';
 import { taskAction } from './harness.js';
 
-/** One TaskAction the campaign created: what its attempt's container will exit with. */
+/** One TaskAction the campaign created: what each attempt's container will exit with. */
 interface Planned {
   readonly name: string;
   readonly uid: string;
-  readonly exitCode: number;
+  /** By attempt, from the first; as many as the action has (`retries + 1`). */
+  readonly exitCodes: readonly number[];
   readonly cacheKey?: string;
+}
+
+/** The attempt a plan ends at (its first success, else its last) and that attempt's phase. */
+function expectedEnd(plan: Planned): { attempts: number; phase: string } {
+  const success = plan.exitCodes.indexOf(0);
+  const attempts = success < 0 ? plan.exitCodes.length : success + 1;
+  return { attempts, phase: success < 0 ? 'PermanentFailure' : 'Completed' };
 }
 
 const terminal = ['Completed', 'PermanentFailure'];
@@ -94,15 +102,23 @@ describeWithControlPlane('the TaskAction controller killed again and again', () 
     /** Names whose action was deleted, to be created again once the old one is gone. */
     const toRecreate = new Set<string>();
 
-    const create = async (exitCode: number, spec: Record<string, unknown> = {}, name?: string) => {
-      const manifest = taskAction(spec, name);
+    const create = async (
+      exitCodes: readonly number[],
+      spec: Record<string, unknown> = {},
+      name?: string,
+    ) => {
+      const retries = exitCodes.length - 1;
+      const template = (spec.taskTemplate as object | undefined) ?? {
+        image: 'registry.invalid/task:1',
+      };
+      const manifest = taskAction({ ...spec, taskTemplate: { ...template, retries } }, name);
       const object = await admin.create(taskActions, env.namespace, manifest);
       const uid = object.object.metadata?.uid as string;
       const cacheKey = spec.cacheKey as string | undefined;
       plans.set(uid, {
         name: manifest.metadata.name,
         uid,
-        exitCode,
+        exitCodes,
         ...(cacheKey ? { cacheKey } : {}),
       });
       current.set(manifest.metadata.name, uid);
@@ -119,27 +135,34 @@ describeWithControlPlane('the TaskAction controller killed again and again', () 
       const names = [...current.keys()];
       return names[Math.floor(random() * names.length)];
     };
-    const exitCodeOf = (uid: string) => (deleted.has(uid) ? undefined : plans.get(uid)?.exitCode);
+    const exitCodeOf = (uid: string, attemptName: string) => {
+      const plan = plans.get(uid);
+      if (!plan || deleted.has(uid)) return undefined;
+      return plan.exitCodes[Number(attemptName.slice(plan.name.length + 1))];
+    };
+    const outcome = () => (random() < 0.7 ? 0 : 1);
 
     for (let round = 0; round < rounds; round++) {
       // Arrivals while the controller is down, so each start begins with a burst for the kill
       // to land in.
-      await create(random() < 0.7 ? 0 : 1);
-      await create(random() < 0.7 ? 0 : 1);
+      await create([outcome()]);
+      await create([outcome()]);
+      // Its first attempt fails, so a second one follows: a relaunch for the kill to land in.
+      await create([1, outcome()]);
       if (round % 2 === 0) {
         // A serialized pair: the second waits on the first's reservation.
         const serialized = {
           cacheKey: `serial-${round}`,
           taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
         };
-        await create(random() < 0.7 ? 0 : 1, serialized);
-        await create(0, serialized);
+        await create([outcome()], serialized);
+        await create([0], serialized);
       }
-      if (round % 3 === 1) await create(random() < 0.5 ? 0 : 1, { cacheKey: 'shared' });
+      if (round % 3 === 1) await create([random() < 0.5 ? 0 : 1], { cacheKey: 'shared' });
       for (const name of toRecreate) {
         if (await admin.get(taskActions, env.namespace, name)) continue;
         toRecreate.delete(name);
-        await create(0, {}, name);
+        await create([0], {}, name);
         break;
       }
 
@@ -216,10 +239,12 @@ describeWithControlPlane('the TaskAction controller killed again and again', () 
     expect(phases).toContain('PermanentFailure');
     expect(settled.map((a) => a.status.cacheStatus)).toContain('CACHE_HIT');
     // The watch saw the Jobs, so "at most one each" below counts something.
-    expect(seen.jobsByAction.size).toBeGreaterThan(plans.size / 2);
-    for (const [uid, jobs] of seen.jobsByAction) {
-      expect(jobs.size, `Jobs ever created for ${plans.get(uid)?.name} (${uid})`).toBe(1);
+    expect(seen.jobsByAttempt.size).toBeGreaterThan(plans.size / 2);
+    for (const [attempt, jobs] of seen.jobsByAttempt) {
+      expect(jobs.size, `Jobs ever created for ${attempt}`).toBe(1);
     }
+    const launched = (uid: string) =>
+      [...seen.jobsByAttempt.keys()].filter((key) => key.startsWith(`${uid} `)).length;
 
     for (const action of settled) {
       const uid = action.metadata.uid as string;
@@ -235,20 +260,20 @@ describeWithControlPlane('the TaskAction controller killed again and again', () 
         ends.map((e) => e.phase),
         label,
       ).toEqual([phase]);
-      expect(
-        eventsOf(uid).filter((e) => e.phase === 'Initializing').length,
-        label,
-      ).toBeLessThanOrEqual(1);
+      const initializing = eventsOf(uid).filter((e) => e.phase === 'Initializing');
+      expect(new Set(initializing.map((e) => e.attempt)).size, label).toBe(initializing.length);
       if (action.status.cacheStatus === 'CACHE_HIT') {
         // The cached result it reused: the entry's, launching nothing.
         expect(phase, label).toBe('Completed');
-        expect(seen.jobsByAction.has(uid), `a Job for the cache hit ${label}`).toBe(false);
+        expect(launched(uid), `Jobs of the cache hit ${label}`).toBe(0);
         const entry = entryOf(plan.cacheKey as string);
         expect(ends[0]?.outputs?.outputUri, label).toBe(entry?.data?.outputUri);
         continue;
       }
-      expect(seen.jobsByAction.get(uid)?.size, `Jobs of ${label}`).toBe(1);
-      expect(phase, label).toBe(plan.exitCode === 0 ? 'Completed' : 'PermanentFailure');
+      const end = expectedEnd(plan);
+      expect(launched(uid), `Jobs of ${label}`).toBe(end.attempts);
+      expect(action.status.attempts, label).toBe(end.attempts);
+      expect(phase, label).toBe(end.phase);
       if (plan.cacheKey && phase === 'Completed') {
         expect(action.status.cacheStatus, label).toBe('CACHE_POPULATED');
         expect(entryOf(plan.cacheKey), label).toBeDefined();
@@ -272,8 +297,8 @@ describeWithControlPlane('the TaskAction controller killed again and again', () 
     expect(seen.entriesDeleted).toBe(0);
     for (const entry of entries) {
       const by = plans.get(entry.data?.populatedByUid as string);
-      expect(by?.exitCode, `entry ${entry.data?.cacheKey}`).toBe(0);
-      expect(seen.jobsByAction.has(by?.uid as string), `entry ${entry.data?.cacheKey}`).toBe(true);
+      expect(by && expectedEnd(by).phase, `entry ${entry.data?.cacheKey}`).toBe('Completed');
+      expect(launched(by?.uid as string), `entry ${entry.data?.cacheKey}`).toBeGreaterThan(0);
     }
 
     // However often a kill interrupted it, no Event was reported twice.

@@ -24,8 +24,8 @@ export function startTaskActionMain(dir: string, flags: readonly string[]): Cont
 
 /** What the watches saw from the start of the campaign on. */
 export interface Sightings {
-  /** Every Job uid ever created, by the uid of the TaskAction it ran an attempt of. */
-  readonly jobsByAction: Map<string, Set<string>>;
+  /** Every Job uid ever created, by `<action uid> <attempt name>` (`<action>-<attempt - 1>`). */
+  readonly jobsByAttempt: Map<string, Set<string>>;
   /** How often each cache entry was created, and deleted, by ConfigMap name. */
   readonly entriesAdded: Map<string, number>;
   entriesDeleted: number;
@@ -41,16 +41,18 @@ export async function watchCampaign(
   executionNamespace: string,
   signal: AbortSignal,
 ): Promise<Sightings> {
-  const seen: Sightings = { jobsByAction: new Map(), entriesAdded: new Map(), entriesDeleted: 0 };
+  const seen: Sightings = { jobsByAttempt: new Map(), entriesAdded: new Map(), entriesDeleted: 0 };
   const jobs = await client.list(resources.jobs, executionNamespace);
   void client.watch<KubeObject>(
     resources.jobs,
     executionNamespace,
     ({ type, object }) => {
       const owner = object.metadata?.annotations?.[ownerUidAnnotation];
+      const attempt = object.metadata?.labels?.[attemptLabel];
       const uid = object.metadata?.uid;
-      if (type !== 'ADDED' || !owner || !uid) return;
-      seen.jobsByAction.set(owner, (seen.jobsByAction.get(owner) ?? new Set()).add(uid));
+      if (type !== 'ADDED' || !owner || !attempt || !uid) return;
+      const key = `${owner} ${attempt}`;
+      seen.jobsByAttempt.set(key, (seen.jobsByAttempt.get(key) ?? new Set()).add(uid));
     },
     { resourceVersion: jobs.resourceVersion, signal, stallTimeoutMs: 600_000 },
   );
@@ -91,20 +93,21 @@ export async function liveJobs(client: KubeClient, executionNamespace: string) {
 }
 
 /**
- * Plays the kubelet for every running pod of a Job whose action `exitCodeOf` names (by the
- * action's uid) and `pick` chooses: its container exits with that code, and the Job controller
+ * Plays the kubelet for every running pod of a Job whose attempt `exitCodeOf` names (by the
+ * action's uid and the attempt's name) and `pick` chooses: its container exits with that code, and the Job controller
  * finishes the Job, whether or not a TaskAction controller is up to see it.
  */
 export async function finishRunningPods(
   client: KubeClient,
   executionNamespace: string,
-  exitCodeOf: (actionUid: string) => number | undefined,
+  exitCodeOf: (actionUid: string, attemptName: string) => number | undefined,
   pick: () => boolean = () => true,
 ): Promise<void> {
   const jobs = await liveJobs(client, executionNamespace);
   const { items: pods } = await client.list<Pod>(resources.pods, executionNamespace);
-  for (const { job, owner } of jobs) {
-    const exitCode = owner === undefined ? undefined : exitCodeOf(owner);
+  for (const { job, owner, attempt } of jobs) {
+    const exitCode =
+      owner === undefined || attempt === undefined ? undefined : exitCodeOf(owner, attempt);
     if (exitCode === undefined || job.metadata?.deletionTimestamp) continue;
     const pod = pods.find(
       (p) =>
