@@ -143,6 +143,9 @@ describeWithControlPlane('the TaskRun controller killed again and again', () => 
     }
     controller = start();
 
+    // A run created again waits in Pending (PreviousExecutionNotCleaned) until the garbage
+    // collector deletes its predecessor's Pod, and the collector acts on TaskRuns' dependents
+    // only once its periodic discovery has found the CRD installed just before the campaign.
     const settled = await vi.waitFor(
       async () => {
         const { items } = await admin.list<TaskRunObject>(taskRuns, env.namespace);
@@ -164,7 +167,7 @@ describeWithControlPlane('the TaskRun controller killed again and again', () => 
         }
         return live;
       },
-      { timeout: 60_000, interval: 300 },
+      { timeout: 90_000, interval: 300 },
     );
     controller.kill();
     stopWatch.abort();
