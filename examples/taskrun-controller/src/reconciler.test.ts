@@ -1,4 +1,10 @@
-import { noopLogger, roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
+import {
+  noopLogger,
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader, ResourceType } from '@roundhouse/kube';
 import {
   buildPod,
@@ -261,6 +267,49 @@ describe('TaskRunReconciler refusals', () => {
       message: expect.stringMatching(
         /^task\.spec\.steps\.0\.image: image "registry\.invalid\/make:1"/,
       ),
+    });
+  });
+});
+
+describe('TaskRunReconciler waits', () => {
+  const statusWritten = (client: ReturnType<typeof setup>['client']) =>
+    (client.patch.mock.calls[0]?.[3] as KubeObject | undefined)?.status;
+  const predecessor = { namespace, name: 'build-1' };
+
+  it.each([
+    ['PreviousExecutionNotCleaned', new PreviousExecutionNotCleanedError('wfe-1a', predecessor)],
+    // Labels naming this run on a Pod it does not own: the engine names no owner.
+    ['ResourceLocked', new ResourceLockedError('wfe-1a', undefined)],
+  ])(
+    'for a deleted predecessor’s Pod of its name (%s), saying the garbage collector removes it',
+    async (reason, error) => {
+      const { client, reconcile } = setup(runObject(), {
+        create: () => {
+          throw error;
+        },
+      });
+      await expect(reconcile()).rejects.toBe(error);
+      expect(statusWritten(client)).toEqual({
+        phase: 'Pending',
+        reason,
+        message:
+          'pod wfe-1a of an earlier TaskRun ci/build-1, since deleted, is still there; this run creates its own once the garbage collector has removed it',
+      });
+    },
+  );
+
+  it('for a Pod of its name that another owner claims, naming that owner', async () => {
+    const error = new ResourceLockedError('wfe-1a', { namespace, name: 'other' });
+    const { client, reconcile } = setup(runObject(), {
+      create: () => {
+        throw error;
+      },
+    });
+    await expect(reconcile()).rejects.toBe(error);
+    expect(statusWritten(client)).toEqual({
+      phase: 'Pending',
+      reason: 'ResourceLocked',
+      message: error.message,
     });
   });
 });

@@ -25,6 +25,7 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
+import { inRunTerms } from './predecessor-pod.js';
 import { statusWithin, tooLargeReason } from './run-size.js';
 import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
 import {
@@ -211,7 +212,7 @@ export class TaskRunReconciler implements Reconciler {
       await executor.create(taskRunExecution(run, steps, settings.timeout), namespace, { signal });
     } catch (thrown) {
       if (signal.aborted) throw thrown;
-      const error = inTaskTerms(thrown);
+      const error = inRunTerms(inTaskTerms(thrown), { namespace, name });
       const reason = rejection(error);
       const message = error instanceof Error ? error.message : String(error);
       if (reason) {

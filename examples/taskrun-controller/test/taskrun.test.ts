@@ -435,6 +435,9 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     await waitForRun(client, env.namespace, 'again', (s) => {
       expect(s.phase).toBe('Pending');
       expect(['ResourceLocked', 'PreviousExecutionNotCleaned']).toContain(s.reason);
+      expect(s.message).toBe(
+        `pod ${podName} of an earlier TaskRun ${env.namespace}/again, since deleted, is still there; this run creates its own once the garbage collector has removed it`,
+      );
       expect(s.podName).toBeUndefined();
     });
     await vi.waitFor(async () => {
