@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { ControllerProcess } from '../../../test/example-controller/controller-process.js';
 import { cacheLabel } from '../src/cache.js';
+import { exitPod } from './harness.js';
 
 const main = new URL('../src/main.ts', import.meta.url).pathname;
 
@@ -115,35 +116,8 @@ export async function finishRunningPods(
         p.metadata?.labels?.['batch.kubernetes.io/controller-uid'] === job.metadata?.uid,
     );
     if (pod?.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp || !pick()) continue;
-    const now = new Date().toISOString();
-    const terminated = {
-      exitCode,
-      reason: exitCode === 0 ? 'Completed' : 'Error',
-      startedAt: now,
-      finishedAt: now,
-    };
     try {
-      await client.patch(
-        resources.pods,
-        executionNamespace,
-        pod.metadata?.name as string,
-        {
-          status: {
-            phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-            containerStatuses: [
-              {
-                name: 'workflow',
-                image: 'registry.invalid/task:1',
-                imageID: '',
-                ready: false,
-                restartCount: 0,
-                state: { terminated },
-              },
-            ],
-          },
-        },
-        { subresource: 'status', strategy: 'merge' },
-      );
+      await exitPod(client, executionNamespace, pod.metadata?.name as string, exitCode);
     } catch (error) {
       // The pod went away meanwhile (its action was deleted): nothing left to finish.
       if (!isKubernetesError(error, 'NotFound')) throw error;

@@ -277,6 +277,16 @@ export async function finishPod(
     expect(items[0]?.status?.phase).toBe('Running');
     return items[0] as KubeObject;
   }, patience);
+  await exitPod(client, namespace, pod.metadata?.name as string, exitCode);
+}
+
+/** Ends the pod's container with `exitCode`, as the kubelet reports a container exit. */
+export async function exitPod(
+  client: KubeClient,
+  namespace: string,
+  podName: string,
+  exitCode: number,
+): Promise<void> {
   const now = new Date().toISOString();
   const terminated = {
     exitCode,
@@ -287,7 +297,7 @@ export async function finishPod(
   await client.patch(
     resources.pods,
     namespace,
-    pod.metadata?.name as string,
+    podName,
     {
       status: {
         phase: exitCode === 0 ? 'Succeeded' : 'Failed',
