@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Informer } from '@roundhouse/controller';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
@@ -29,7 +30,17 @@ function interrupted(
     sentAt = Date.now();
     child.kill('SIGINT');
   };
-  if (typeof ready === 'number') setTimeout(interrupt, ready);
+  if (typeof ready === 'number') {
+    // Not before Node has its SIGINT handler: on a loaded machine loading the CLI alone can
+    // outlast `ready`, and a SIGINT then kills the process by the default action instead.
+    const startedAt = Date.now();
+    const poll = setInterval(() => {
+      if (Date.now() - startedAt < ready || !catchesSigint(child.pid)) return;
+      clearInterval(poll);
+      interrupt();
+    }, 50);
+    child.on('close', () => clearInterval(poll));
+  }
   const read = (chunk: Buffer) => {
     output += chunk.toString('utf8');
     if (typeof ready === 'string' && output.includes(ready)) interrupt();
@@ -40,6 +51,17 @@ function interrupted(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output, exitMs: Date.now() - sentAt }));
   });
+}
+
+/** Whether the process has a handler for SIGINT (bit 2 of SigCgt in its Linux status). */
+function catchesSigint(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return caught !== null && (BigInt(`0x${caught[1]}`) & 2n) !== 0n;
+  } catch {
+    return false;
+  }
 }
 
 describeWithControlPlane('kubectl roundhouse watch, interrupted or losing its execution', () => {
