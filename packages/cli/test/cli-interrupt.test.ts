@@ -41,8 +41,8 @@ function interrupted(
     output += chunk.toString('utf8');
     if (typeof ready === 'string' && output.includes(ready)) interrupt();
   };
-  child.stdout.on('data', read);
-  child.stderr.on('data', read);
+  child.stdout?.on('data', read);
+  child.stderr?.on('data', read);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
