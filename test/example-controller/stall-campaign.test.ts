@@ -24,7 +24,9 @@ const shortStallMaxMs = 1_000;
 
 /**
  * Loaded into each replica (`--import`): every request that changes something, as it is created,
- * on stderr with the time, so the test sees what a replica sent after it woke and when.
+ * on stderr with the time, so the test sees what a replica sent after it woke and when; with
+ * whether a request gate was set around it and what that gate says now, and for an Event its
+ * reason and stack, which tell a request that got past the gate from one sent outside any.
  */
 const announceWrites = `data:text/javascript,${encodeURIComponent(
   [
@@ -32,7 +34,11 @@ const announceWrites = `data:text/javascript,${encodeURIComponent(
     "import { writeSync } from 'node:fs';",
     "subscribe('undici:request:create', ({ request }) => {",
     "  if (request.method === 'GET') return;",
-    "  writeSync(2, JSON.stringify({ write: request.method, path: request.path, at: Date.now() }) + '\\n');",
+    "  const gates = globalThis[Symbol.for('@roundhouse/core.request-gate')];",
+    '  const store = gates?.getStore();',
+    '  const line = { write: request.method, path: request.path, at: Date.now(), gated: store !== undefined, refusal: store?.()?.message };',
+    "  if (request.path.includes('/events')) { try { line.reason = JSON.parse(String(request.body)).reason; } catch {} line.stack = new Error().stack; }",
+    "  writeSync(2, JSON.stringify(line) + '\\n');",
     '});',
   ].join('\n'),
 )}`;
@@ -42,7 +48,9 @@ const writesSent = (replica: ControllerProcess) =>
   replica.stderr
     .split('\n')
     .filter((line) => line.startsWith('{"write"'))
-    .map((line) => JSON.parse(line) as { write: string; path: string; at: number });
+    .map(
+      (line) => JSON.parse(line) as { write: string; path: string; at: number; gated?: boolean },
+    );
 
 const identityOf = (replica: ControllerProcess) =>
   replica.lines.find((l) => l.msg === 'started leading')?.identity as string | undefined;
@@ -257,10 +265,10 @@ describeWithControlPlane('the leader paused again and again under leader electio
       { timeout: 60_000, interval: 500 },
     );
     // A woken leader's term refuses every request its work tries to send once the lease is past
-    // its renew deadline (the request gate), but what it handed to undici before the stop and
-    // undici still held in its pool's queue is created on waking. Two runs each saw one Event
-    // create after waking, whose cause is not established: reported, not asserted, and the end
-    // state below shows whether they changed anything.
+    // its renew deadline (the request gate). Two runs (CI at a0d5ec1, one local) each saw one
+    // Event create after waking, and nine runs since saw none; until its cause is known such
+    // requests are reported with their gate and stack, not asserted absent, and the end state
+    // below shows whether they changed anything.
     expect(replicas.flatMap(writesSent).length, 'writes announced at all').toBeGreaterThan(0);
     const afterWaking: string[] = [];
     for (const { replica, paused, at } of wakes) {
@@ -269,7 +277,7 @@ describeWithControlPlane('the leader paused again and again under leader electio
       afterWaking.push(
         ...writesSent(replica)
           .filter((w) => w.at >= at && w.at < until && !w.path.includes('/leases/'))
-          .map((w) => `${w.write} ${w.path}`),
+          .map((w) => JSON.stringify(w)),
       );
     }
     for (const replica of replicas) {
