@@ -151,3 +151,66 @@ describe('JobModeReconciler, node finalizers', () => {
     expect(api.writes).toBe(0);
   });
 });
+
+describe('JobModeReconciler, a DistExec created again under a deleted one’s name', () => {
+  it('deletes the Jobs its predecessor left, whose names its own attempts need', async () => {
+    const live: KubeObject = {
+      apiVersion: 'roundhouse.dev/v1alpha1',
+      kind: 'DistExec',
+      metadata: {
+        name: 'hello',
+        namespace: 'ops',
+        uid: 'u-2',
+        generation: 1,
+        resourceVersion: '1',
+      },
+      spec: { command: 'echo hello' },
+    };
+    // Finished (so it held no finalizer) and deleted while no controller ran: no reconcile saw
+    // it go, and its Job, named like attempt 1 of the new one, stayed.
+    const finished = {
+      ...deleting('u-1'),
+      metadata: { ...deleting('u-1').metadata, finalizers: [] },
+    };
+    const predecessors = nodeJobOf(finished, 'worker-1');
+    const api = new FakeDistExecApi(live);
+    const deleted: string[] = [];
+    const reconciler = new JobModeReconciler({
+      client: {
+        ...api.client,
+        patch: api.client.patch,
+        get: api.client.get,
+        async delete(_type: unknown, _namespace: unknown, name: string) {
+          deleted.push(name);
+        },
+      } as unknown as KubeClient,
+      cache: { get: async () => api.stored } as unknown as InformerCache,
+      distExecs: { observe: () => {} },
+      jobs: { byIndex: () => (deleted.length > 0 ? [] : [predecessors]) },
+      nodes: {
+        selected: () => ['worker-1'],
+        known: () => new Set(['worker-1']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async () => ({ status: 'created' }),
+        getStatus: async () => null,
+      } as unknown as Executor,
+      conventions: roundhouseConventions,
+      executionNamespace,
+      image: 'busybox:1.37',
+      allowedImages: ['*'],
+      tolerations: [],
+      timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
+      resyncMs: 60_000,
+    });
+
+    await reconciler.reconcile('ops/hello', {
+      signal: new AbortController().signal,
+      logger: noopLogger,
+      attempt: 0,
+    });
+
+    expect(deleted).toEqual([predecessors.metadata?.name]);
+  });
+});

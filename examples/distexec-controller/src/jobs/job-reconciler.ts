@@ -1,5 +1,5 @@
 /**
- * Just past 350 lines: the Job mode's one reconcile loop, per node, over the state it reads once;
+ * Past 350 lines: the Job mode's one reconcile loop, per node, over the state it reads once;
  * the pure parts (the Job, the results) live apart.
  */
 import type { V1Toleration } from '@kubernetes/client-node';
@@ -118,6 +118,7 @@ export class JobModeReconciler implements Reconciler {
       }
       return undefined;
     }
+    await this.#deletePredecessorJobs(object, signal);
     const plan = await this.#plan(object, signal);
     const finalizer = hasFinalizer(object, jobsFinalizer);
     const idle =
@@ -179,6 +180,24 @@ export class JobModeReconciler implements Reconciler {
       this.#observe(await removeFinalizer(client, distExecs, current, jobsFinalizer, { signal }));
     }
     return running ? { requeueAfter: this.#o.resyncMs } : undefined;
+  }
+
+  /**
+   * Deletes the Jobs an earlier DistExec of this name left: one that held no finalizer (it had
+   * finished) and was deleted while no reconcile saw it go, then created again, is never
+   * reconciled as gone, and its Jobs, holding the same names as this one's attempts, would keep
+   * them from starting for ever. They are another incarnation's only once the API server says
+   * this one holds the name now (the cache may still show an incarnation that is gone).
+   */
+  async #deletePredecessorJobs(object: KubeObject, signal: AbortSignal): Promise<void> {
+    const { namespace = '', name = '', uid } = object.metadata ?? {};
+    const keys = conventionKeys(this.#o.conventions);
+    const others = this.#jobsOf(namespace, name, undefined).filter(
+      (job) => job.metadata?.annotations?.[keys.workflowExecutionUidAnnotation] !== uid,
+    );
+    if (others.length === 0) return;
+    const live = await this.#o.client.get<KubeObject>(distExecs, namespace, name, { signal });
+    if (live?.metadata?.uid === uid) await this.#deleteJobs(others, signal);
   }
 
   /** The nodes the DistExec selects that its Jobs may run on, or that run its current attempt. */
