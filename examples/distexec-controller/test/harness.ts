@@ -89,12 +89,14 @@ export class World {
   /**
    * Creates a Node. It is tainted so that the scheduler puts no other test's pod on it (node
    * Jobs tolerate that taint: `testNodeToleration`), and KWOK (which manages every node of the
-   * test plane) makes it Ready. `spec` may cordon it or add taints.
+   * test plane) makes it Ready. `spec` may cordon it or add taints; `capacity` overrides its
+   * resources (`pods: '0'`: no pod is scheduled there, a test binds them itself).
    */
   async createNode(
     suffix: string,
     labels: Record<string, string> = {},
     spec: { unschedulable?: boolean; taints?: Record<string, string>[] } = {},
+    capacity: Record<string, string> = {},
   ): Promise<string> {
     const name = `dx-${this.id}-${suffix}`;
     await this.admin.create(nodes, undefined, {
@@ -108,7 +110,7 @@ export class World {
           ...(spec.taints ?? []),
         ],
       },
-      status: { capacity: { cpu: '8', memory: '16Gi', pods: '110' } },
+      status: { capacity: { cpu: '8', memory: '16Gi', pods: '110', ...capacity } },
     });
     this.#nodes.push(name);
     return name;
