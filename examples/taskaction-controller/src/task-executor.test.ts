@@ -1,31 +1,51 @@
-import { describe, expect, it } from 'vitest';
+import { conventionKeys, ResourceLockedError, roundhouseConventions } from '@roundhouse/core';
+import { type KubeClient, type KubeObject, KubernetesApiError } from '@roundhouse/kube';
+import { describe, expect, it, vi } from 'vitest';
 import { attemptExecution } from './attempt.js';
 import type { TaskAction } from './spec.js';
-import { taskCommand } from './task-executor.js';
+import { taskJobExecutor } from './task-executor.js';
 
-const action = (template: Partial<TaskAction['spec']['taskTemplate']>): TaskAction =>
-  ({
-    metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1', generation: 1 },
+describe('taskJobExecutor', () => {
+  const action: TaskAction = {
+    metadata: { name: 'run1-a0', namespace: 'team-a', uid: 'uid-new', generation: 1 },
     spec: {
       runName: 'run1',
-      project: 'proj',
-      domain: 'dev',
+      project: 'p',
+      domain: 'd',
       actionName: 'a0',
       taskType: 'container',
-      taskTemplate: { image: 'registry.invalid/task:1', ...template },
+      taskTemplate: { image: 'registry.invalid/task:1' },
       inputUri: 's3://bucket/run1/inputs.pb',
-      runOutputBase: 's3://bucket/run1',
+      runOutputBase: 's3://bucket/run1/',
     },
-    status: {},
-  }) as TaskAction;
+  };
 
-describe('taskCommand', () => {
-  it("is the task template's command and args, as the attempt carries them", () => {
-    const wfe = attemptExecution(action({ command: ['python'], args: ['-m', 'task'] }), 1, 'job');
-    expect(taskCommand(wfe)).toEqual({ command: ['python'], args: ['-m', 'task'] });
-  });
-
-  it("is nothing for a template without one, so the image's entrypoint runs", () => {
-    expect(taskCommand(attemptExecution(action({}), 1, 'job'))).toEqual({});
+  it("names the holder of an attempt's Job name as a TaskAction attempt, not a WorkflowExecution", async () => {
+    const attempt = attemptExecution(action, 1, 'job');
+    const keys = conventionKeys(roundhouseConventions);
+    // A running Job under the attempt's lock whose labels name another attempt (an action's own
+    // predecessor of the same name is "an unknown owner": its labels vouch for nobody).
+    const holder: KubeObject = {
+      metadata: {
+        name: 'held',
+        labels: {
+          [keys.workflowExecutionLabel]: 'run2-a0-0',
+          [keys.sourceNamespaceLabel]: 'team-a',
+        },
+        annotations: { [keys.workflowExecutionUidAnnotation]: 'uid-old' },
+      },
+      status: { active: 1 },
+    };
+    const client = {
+      create: vi.fn(async () => {
+        throw new KubernetesApiError('AlreadyExists', 'jobs "held" already exists', 409);
+      }),
+      get: vi.fn(async () => holder),
+    } as unknown as KubeClient;
+    const refused = taskJobExecutor(client).create(attempt, 'exec');
+    await expect(refused).rejects.toBeInstanceOf(ResourceLockedError);
+    await expect(refused).rejects.toThrow(
+      /is held by TaskAction attempt team-a\/run2-a0-0, which is still running$/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { WorkflowExecution } from '@roundhouse/core';
+import { defineConventions, roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
 import { type ContainerCommand, JobExecutor, type JobExecutorOptions } from '@roundhouse/job';
 import type { KubeClient } from '@roundhouse/kube';
 import { z } from 'zod';
@@ -24,7 +24,7 @@ export function taskCommand(wfe: WorkflowExecution): ContainerCommand | undefine
 /**
  * The job engine as TaskActions use it: each attempt's Job runs the task template's command,
  * and one whose template sets no timeout gets `defaultTimeout` (default 1h), so no author holds
- * a pod for ever.
+ * a pod for ever. Its errors name an attempt as the owner of a Job.
  */
 export function taskJobExecutor(
   client: KubeClient,
@@ -33,6 +33,11 @@ export function taskJobExecutor(
   return new JobExecutor(client, {
     defaultTimeout: defaultAttemptTimeouts.defaultTimeout,
     ...options,
+    // Its owners are attempts (`<action>-<n>`, see attemptExecution), and its errors say so.
+    conventions: defineConventions(
+      { ownerNoun: 'TaskAction attempt' },
+      options.conventions ?? roundhouseConventions,
+    ),
     // The author's command runs as the shared runner: it must not hold the runner's token.
     pod: { ...options.pod, automountServiceAccountToken: false },
     containerCommand: taskCommand,

@@ -1,10 +1,12 @@
 import { Controller, type ControllerMetrics, InformerCache } from '@roundhouse/controller';
 import {
   type Conventions,
+  defineConventions,
   executionOwnerKey,
   type Logger,
   noopLogger,
   ownedResourcesSelector,
+  roundhouseConventions,
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { PodExecutor, type PodExecutorOptions, taskRuns, tasks } from '@roundhouse/pod';
@@ -66,6 +68,11 @@ export function createTaskRunController(options: TaskRunControllerOptions): {
     // Every namespace has it; the conventions' runner exists only where someone created it.
     serviceAccountName: 'default',
     ...options.pod,
+    // A Pod held by another run is held by a TaskRun, and the engine's errors say so.
+    conventions: defineConventions(
+      { ownerNoun: 'TaskRun' },
+      options.pod?.conventions ?? roundhouseConventions,
+    ),
     // A Task's author writes the scripts: they must not hold the namespace's default token.
     pod: { ...options.pod?.pod, automountServiceAccountToken: false },
     // Pods live beside their TaskRun and are owned by it, so deleting the run deletes the Pod.

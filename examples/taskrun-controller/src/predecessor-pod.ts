@@ -29,9 +29,10 @@ export class PredecessorPodError extends RoundhouseError {
 }
 
 /**
- * The pod engine's lock errors in a run's terms: it words them for WorkflowExecutions (another
- * "WorkflowExecution" holds the resource; "clean it up"), which a run's author would take as
- * something to do. A Pod another owner's labels claim (not this run's name) is left as it is.
+ * The pod engine's lock errors in a run's terms when the Pod is a deleted run's of this name:
+ * the engine's words (the Pod "is held by TaskRun <this run>"; "clean it up") would have the
+ * author act on what the garbage collector is about to do. A Pod another owner's labels claim
+ * (not this run's name) keeps the engine's error, which names that TaskRun.
  */
 export function inRunTerms(
   error: unknown,

@@ -52,6 +52,12 @@ describe('conventions', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     const paths = (error as ConfigurationError).issues.map((i) => i.path);
     expect(paths).toEqual(['conventions.labelPrefix', 'conventions.secretMountBase']);
+    expect(() => defineConventions({ ownerNoun: 'TaskAction  attempt' })).toThrow(
+      /conventions\.ownerNoun: must be words of letters and digits/,
+    );
+    expect(defineConventions({ ownerNoun: 'TaskAction attempt' }).ownerNoun).toBe(
+      'TaskAction attempt',
+    );
     expect((error as ConfigurationError).reason).toBe('ConfigurationError');
   });
 });

@@ -43,6 +43,20 @@ export const ConventionsSchema = z.object({
    * leaves such a run `TaskFailed` when it began and unclassified when it did not.
    */
   failureClassFromMessage: z.boolean(),
+  /**
+   * What errors call the owner of an execution resource, before its namespace and name, when
+   * another owner holds a lock ("held by TaskRun team-a/x"): its kind, or words naming what an
+   * owner is in this controller ("TaskAction attempt"). Default `WorkflowExecution`; a
+   * controller of another kind sets its own, so its users do not read of WorkflowExecutions they
+   * never made.
+   */
+  ownerNoun: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]*( [A-Za-z][A-Za-z0-9]*)*$/, {
+      error: 'must be words of letters and digits separated by single spaces, e.g. "TaskRun"',
+    })
+    .max(63)
+    .optional(),
 });
 
 export type Conventions = Readonly<z.infer<typeof ConventionsSchema>>;

@@ -100,8 +100,10 @@ export class EngineUnavailableError extends RoundhouseError {
   }
 }
 
-/** Identifies the WorkflowExecution that holds a lock. */
+/** Identifies the execution that holds a lock: a WorkflowExecution unless `noun` names another. */
 export interface ExecutionOwner {
+  /** What the owner is, as a message names it (Conventions' `ownerNoun`). */
+  readonly noun?: string;
   readonly name: string;
   readonly namespace: string;
 }
@@ -125,7 +127,7 @@ export class ResourceLockedError extends RoundhouseError {
 }
 
 /**
- * The lock resource of a finished execution by another WorkflowExecution is still present. The
+ * The lock resource of a finished execution by another owner is still present. The
  * caller decides whether to clean it up (for example after a cooldown) and retry.
  */
 export class PreviousExecutionNotCleanedError extends RoundhouseError {
@@ -184,7 +186,9 @@ export class AbortedError extends RoundhouseError {
 }
 
 function describeOwner(owner: ExecutionOwner | undefined): string {
-  return owner ? `WorkflowExecution ${owner.namespace}/${owner.name}` : 'an unknown owner';
+  return owner
+    ? `${owner.noun ?? 'WorkflowExecution'} ${owner.namespace}/${owner.name}`
+    : 'an unknown owner';
 }
 
 /** Throws AbortedError when the signal has fired; call it before each side effect. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { conventionKeys, kubernautConventions, roundhouseConventions } from './conventions.js';
+import {
+  conventionKeys,
+  defineConventions,
+  kubernautConventions,
+  roundhouseConventions,
+} from './conventions.js';
+import { PreviousExecutionNotCleanedError, ResourceLockedError } from './errors.js';
 import {
   executionMetadata,
   executionOwnerKey,
@@ -140,6 +146,22 @@ describe('ownership', () => {
       name: 'wfe-a',
       namespace: 'team-a',
     });
+  });
+
+  it('names the owner as the conventions call it, in a lock error too', () => {
+    const taskRuns = defineConventions({ ownerNoun: 'TaskRun' });
+    const holder = ownerFromLabels(labels, taskRuns);
+    expect(holder).toEqual({ noun: 'TaskRun', name: 'wfe-a', namespace: 'team-a' });
+    expect(new ResourceLockedError('wfe-0123', holder).message).toBe(
+      'execution resource wfe-0123 is held by TaskRun team-a/wfe-a, which is still running',
+    );
+    expect(new PreviousExecutionNotCleanedError('wfe-0123', holder).message).toContain(
+      'of a finished execution by TaskRun team-a/wfe-a still exists',
+    );
+    // Without one, the WorkflowExecutions they were made for.
+    expect(
+      new ResourceLockedError('wfe-0123', ownerFromLabels(labels, roundhouseConventions)).message,
+    ).toContain('held by WorkflowExecution team-a/wfe-a,');
   });
 
   it('rejects a same-named execution from another namespace, and another name', () => {

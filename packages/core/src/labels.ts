@@ -1,4 +1,5 @@
 import { type Conventions, conventionKeys } from './conventions.js';
+import type { ExecutionOwner } from './errors.js';
 import { sha256Hex } from './hash.js';
 import { executionResourceName } from './naming.js';
 import type { WorkflowExecution } from './workflow-execution.js';
@@ -139,15 +140,18 @@ export function isOwnedBy(
   );
 }
 
-/** The owner recorded in a resource's labels, if any. */
+/** The owner recorded in a resource's labels, if any, of the conventions' `ownerNoun`. */
 export function ownerFromLabels(
   labels: Readonly<Record<string, string>> | undefined,
   conventions: Conventions,
-): { name: string; namespace: string } | undefined {
+): ExecutionOwner | undefined {
   const keys = conventionKeys(conventions);
   const name = labels?.[keys.workflowExecutionLabel];
   const namespace = labels?.[keys.sourceNamespaceLabel];
-  return name && namespace ? { name, namespace } : undefined;
+  if (!name || !namespace) return undefined;
+  return conventions.ownerNoun
+    ? { noun: conventions.ownerNoun, name, namespace }
+    : { name, namespace };
 }
 
 /** Labels and annotations of an execution resource, as its metadata carries them. */

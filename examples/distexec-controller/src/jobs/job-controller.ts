@@ -7,6 +7,7 @@ import {
 } from '@roundhouse/controller';
 import {
   type Conventions,
+  defineConventions,
   type Logger,
   noopLogger,
   ownedResourcesSelector,
@@ -78,7 +79,11 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       'no allowed images: every DistExec fails InvalidSpec on every node until you list some',
     );
   }
-  const conventions = options.conventions ?? roundhouseConventions;
+  // A node's Job held by another is held by a DistExec, and the engine's errors say so.
+  const conventions = defineConventions(
+    { ownerNoun: 'DistExec' },
+    options.conventions ?? roundhouseConventions,
+  );
   const { kubeConfig, client } = options;
   const cache = new InformerCache(kubeConfig, { client, logger });
   const settings: JobSettings = {
