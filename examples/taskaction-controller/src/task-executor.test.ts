@@ -3,25 +3,38 @@ import { type KubeClient, type KubeObject, KubernetesApiError } from '@roundhous
 import { describe, expect, it, vi } from 'vitest';
 import { attemptExecution } from './attempt.js';
 import type { TaskAction } from './spec.js';
-import { taskJobExecutor } from './task-executor.js';
+import { taskCommand, taskJobExecutor } from './task-executor.js';
 
-describe('taskJobExecutor', () => {
-  const action: TaskAction = {
-    metadata: { name: 'run1-a0', namespace: 'team-a', uid: 'uid-new', generation: 1 },
+const action = (template: Partial<TaskAction['spec']['taskTemplate']>): TaskAction =>
+  ({
+    metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1', generation: 1 },
     spec: {
       runName: 'run1',
-      project: 'p',
-      domain: 'd',
+      project: 'proj',
+      domain: 'dev',
       actionName: 'a0',
       taskType: 'container',
-      taskTemplate: { image: 'registry.invalid/task:1' },
+      taskTemplate: { image: 'registry.invalid/task:1', ...template },
       inputUri: 's3://bucket/run1/inputs.pb',
-      runOutputBase: 's3://bucket/run1/',
+      runOutputBase: 's3://bucket/run1',
     },
-  };
+    status: {},
+  }) as TaskAction;
 
+describe('taskCommand', () => {
+  it("is the task template's command and args, as the attempt carries them", () => {
+    const wfe = attemptExecution(action({ command: ['python'], args: ['-m', 'task'] }), 1, 'job');
+    expect(taskCommand(wfe)).toEqual({ command: ['python'], args: ['-m', 'task'] });
+  });
+
+  it("is nothing for a template without one, so the image's entrypoint runs", () => {
+    expect(taskCommand(attemptExecution(action({}), 1, 'job'))).toEqual({});
+  });
+});
+
+describe('taskJobExecutor', () => {
   it("names the holder of an attempt's Job name as a TaskAction attempt, not a WorkflowExecution", async () => {
-    const attempt = attemptExecution(action, 1, 'job');
+    const attempt = attemptExecution(action({}), 1, 'job');
     const keys = conventionKeys(roundhouseConventions);
     // A running Job under the attempt's lock whose labels name another attempt (an action's own
     // predecessor of the same name is "an unknown owner": its labels vouch for nobody).
@@ -30,7 +43,7 @@ describe('taskJobExecutor', () => {
         name: 'held',
         labels: {
           [keys.workflowExecutionLabel]: 'run2-a0-0',
-          [keys.sourceNamespaceLabel]: 'team-a',
+          [keys.sourceNamespaceLabel]: 'flyte',
         },
         annotations: { [keys.workflowExecutionUidAnnotation]: 'uid-old' },
       },
@@ -45,7 +58,7 @@ describe('taskJobExecutor', () => {
     const refused = taskJobExecutor(client).create(attempt, 'exec');
     await expect(refused).rejects.toBeInstanceOf(ResourceLockedError);
     await expect(refused).rejects.toThrow(
-      /is held by TaskAction attempt team-a\/run2-a0-0, which is still running$/,
+      /is held by TaskAction attempt flyte\/run2-a0-0, which is still running$/,
     );
   });
 });
