@@ -171,6 +171,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
       const uid = object.metadata?.uid as string;
       plans.set(uid, { name, uid, kind });
       current.set(name, uid);
+      return name;
     };
     const remove = async (name: string) => {
       const uid = current.get(name);
@@ -180,8 +181,10 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
       toRecreate.add(name);
       await admin.delete(distExecs, env.namespace, name);
     };
-    const randomLive = () => {
-      const names = [...current.keys()];
+    /** One DistExec of each kind, never deleted, so every kind is there at the end. */
+    const kept = new Set<string>();
+    const randomLive = (deletable = false) => {
+      const names = [...current.keys()].filter((n) => !(deletable && kept.has(n)));
       return names[Math.floor(random() * names.length)];
     };
     const changeSpec = async (name: string) => {
@@ -197,7 +200,8 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
     for (let round = 0; round < rounds; round++) {
       // Arrivals while the controller is down, so each start begins with a burst of Job
       // creates for the kill to land in.
-      await create(kinds[round % kinds.length] as Kind);
+      const first = await create(kinds[round % kinds.length] as Kind);
+      if (round < kinds.length) kept.add(first);
       await create(kinds[Math.floor(random() * kinds.length)] as Kind);
       for (const name of toRecreate) {
         if (await world.read(name)) continue;
@@ -215,7 +219,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
       await untilWorking(running);
       await sleep(random() * 400);
       if (round % 3 === 1) {
-        const name = randomLive();
+        const name = randomLive(true);
         if (name) await remove(name);
         await sleep(random() * 200);
       }
@@ -228,7 +232,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
 
       // While it is down: pods are bound and end, and a DistExec may be deleted.
       if (round % 3 === 2) {
-        const name = randomLive();
+        const name = randomLive(true);
         if (name) await remove(name);
       }
       await sleep(random() * 300);

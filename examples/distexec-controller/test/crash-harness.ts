@@ -130,11 +130,9 @@ export function drivePods(
         },
       });
     } catch (error) {
-      // Gone meanwhile: its Job was deleted (a deleted DistExec, a spec change).
-      if (
-        !isKubernetesError(error, 'NotFound') &&
-        !(error instanceof ApiException && error.code === 404)
-      ) {
+      // Gone or going meanwhile: its Job was deleted (a deleted DistExec, a spec change).
+      const gone = error instanceof ApiException && (error.code === 404 || error.code === 409);
+      if (!gone && !isKubernetesError(error, 'NotFound')) {
         errors.push(error);
       }
     }
@@ -154,4 +152,37 @@ export function drivePods(
   };
   loop().catch((error: unknown) => errors.push(error));
   return { errors };
+}
+
+/**
+ * A shell script that notes each run (`<generation> <attempt> <pid>`, one line per run, in
+ * `<file>.<node>`) and then does what `runsOf` says for that node and attempt: sleeps, then
+ * exits with the code. An attempt past the plan exits 99 at once, to be counted.
+ */
+export function plannedScript(file: string, runsOf: ReadonlyMap<string, readonly Run[]>): string {
+  const cases = [...runsOf].flatMap(([node, runs]) =>
+    runs.map((run, i) => `${node}:${i + 1}) sleep ${run.seconds}; exit ${run.exitCode};;`),
+  );
+  return [
+    `echo "$DISTEXEC_GENERATION $DISTEXEC_ATTEMPT $$" >> ${file}.$NODE_NAME`,
+    `case "$NODE_NAME:$DISTEXEC_ATTEMPT" in`,
+    ...cases,
+    '*) exit 99;;',
+    'esac',
+  ].join('\n');
+}
+
+/** One run a `plannedScript` noted. */
+export interface NotedRun {
+  readonly generation: number;
+  readonly attempt: number;
+  readonly pid: number;
+}
+
+/** The runs a `plannedScript` noted in `<file>.<node>`, in order; none when it never ran. */
+export function notedRuns(lines: readonly string[]): NotedRun[] {
+  return lines.map((line) => {
+    const [generation, attempt, pid] = line.split(' ').map(Number);
+    return { generation: generation ?? 0, attempt: attempt ?? 0, pid: pid ?? 0 };
+  });
 }
