@@ -120,6 +120,9 @@ export async function watchExecutions(
   const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
   const stop = () => settle();
   signal.addEventListener('abort', stop, { once: true });
+  // A Ctrl-C while the command was still starting (listing, building its executor) came
+  // before this listener: the abort event will not fire again.
+  if (signal.aborted) stop();
   try {
     changed();
     draw();
@@ -192,6 +195,8 @@ export async function waitForStart(
     };
     informer.on('add', check).on('update', check);
     signal.addEventListener('abort', () => resolve(), { once: true });
+    // Interrupted before this wait began (see `watch`): nothing will fire again.
+    if (signal.aborted) resolve();
   });
   informer.start().catch(() => {});
   try {

@@ -119,6 +119,21 @@ describeWithControlPlane('kubectl roundhouse watch, interrupted or losing its ex
     expect(result.output).not.toMatch(/completed|error/);
   });
 
+  it.each(['logs -f', 'watch'])(
+    '%s interrupted while it was still starting exits 130 instead of waiting on',
+    async (command) => {
+      // Ctrl-C came before the command reached its wait; without a controller the execution never
+      // starts, so a wait that missed the interrupt would never end.
+      const result = await inProcess(
+        ['--kubeconfig', kubeconfig, ...command.split(' '), 'waits'],
+        undefined,
+        AbortSignal.abort(),
+      );
+      expect(result.code).toBe(130);
+      expect(result.stderr).not.toMatch(/error/i);
+    },
+  );
+
   it('logs -f waiting for the start exits 130 at once', async () => {
     // It prints nothing while it waits: interrupt once its informer is surely listening.
     const result = await interrupted(['logs', '-f', 'waits'], kubeconfig, 8_000);

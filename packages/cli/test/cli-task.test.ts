@@ -258,4 +258,19 @@ describeWithControlPlane('kubectl roundhouse task and taskrun, with the TaskRun 
       /^TaskRun (hello-run-[a-z0-9]{5}) created successfully\nTaskRun \1 was deleted before it finished\n$/,
     );
   });
+
+  it('start --watch interrupted while it was still starting exits 130 instead of following', async () => {
+    // Ctrl-C came before the follow began: the run is created, and nothing drives its Pod, so
+    // a follow that missed the interrupt would wait for ever.
+    const result = await inProcess(
+      [...globals(), 'task', 'start', 'checks', '--watch'],
+      undefined,
+      AbortSignal.abort(),
+    );
+    expect(result.code).toBe(130);
+    const name = runNameIn(result.stdout) as string;
+    expect(name).toMatch(/^checks-run-/);
+    driven.add(name);
+    await client.delete(taskRuns, env.namespace, name);
+  });
 });

@@ -125,6 +125,7 @@ async function captureLine(shown: string, output: string, code: number | null) {
 export async function inProcess(
   args: string[],
   executors?: Parameters<typeof runCli>[1]['executors'],
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<CliResult> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -139,7 +140,7 @@ export async function inProcess(
   const code = await runCli(args, {
     term: terminal(out, err, {}),
     env: {},
-    signal: new AbortController().signal,
+    signal,
     ...(executors ? { executors } : {}),
   });
   await capture(args, stdout + stderr, code);

@@ -84,6 +84,8 @@ export async function followTaskRun(
     );
   const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
   signal.addEventListener('abort', settle, { once: true });
+  // Interrupted while it was starting: the abort event came before this listener.
+  if (signal.aborted) settle();
   try {
     // Not awaited: an interrupt must end the follow even before the informer's first list.
     informer.start().then(
