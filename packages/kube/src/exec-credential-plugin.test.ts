@@ -121,7 +121,8 @@ describe('ExecCredentialPlugin', () => {
 
   it('kills a plugin that hangs, once for all its waiters, and backs off before running it again', async () => {
     const { runs, start } = plugin('hanging', 'setInterval(() => {}, 1_000);');
-    const exec = start({ timeoutMs: 300, backoffMs: 1_000 });
+    // Long enough for Node to start and note its run on a loaded machine (300 ms was not, in CI).
+    const exec = start({ timeoutMs: 3_000, backoffMs: 1_000 });
     const command = `the exec credential plugin "${process.execPath}" (users[ci].user.exec)`;
     const errors = await Promise.all([1, 2, 3].map(() => failure(exec.credential())));
     for (const error of errors) {
@@ -129,7 +130,7 @@ describe('ExecCredentialPlugin', () => {
       expect(error).toMatchObject({
         reason: 'CredentialPluginFailed',
         retryable: true,
-        message: `${command} gave no credential within 300 ms and was killed`,
+        message: `${command} gave no credential within 3000 ms and was killed`,
       });
     }
     const [pid] = runs();
@@ -137,7 +138,7 @@ describe('ExecCredentialPlugin', () => {
     await vi.waitFor(() => expect(running(pid!)).toBe(false));
     // Within the backoff a request fails at once, without a run.
     expect(await failure(exec.credential())).toMatchObject({
-      message: `${command} gave no credential within 300 ms and was killed; it runs again in 1 s`,
+      message: `${command} gave no credential within 3000 ms and was killed; it runs again in 1 s`,
     });
     expect(runs()).toHaveLength(1);
     vi.setSystemTime(Date.now() + 1_000);
@@ -159,7 +160,8 @@ describe('ExecCredentialPlugin', () => {
        appendFileSync(process.env.RUNS, child.pid + '\\n');
        setInterval(() => {}, 1_000);`,
     );
-    const exec = start({ timeoutMs: 500 });
+    // Long enough for both processes to start and note their runs on a loaded machine.
+    const exec = start({ timeoutMs: 3_000 });
     expect(await failure(exec.credential())).toBeInstanceOf(ExecCredentialError);
     await vi.waitFor(() => expect(runs()).toHaveLength(2));
     for (const pid of runs()) await vi.waitFor(() => expect(running(pid)).toBe(false));
