@@ -4,7 +4,7 @@ import { Informer } from '@roundhouse/controller';
 import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, expect, it, onTestFinished, vi } from 'vitest';
 import { cli, cliCommand, inProcess, kubeconfigFile, repoRoot } from './support.js';
 
 /**
@@ -23,6 +23,10 @@ function interrupted(
     cwd: repoRoot,
     env: { ...process.env, KUBECONFIG: kubeconfig },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  // A CLI that missed the interrupt would otherwise outlive the test that timed out on it.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let output = '';
   let sent = false;
