@@ -1,60 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { seeded } from '../../../test/example-controller/crash-harness.js';
-import { distExecs } from '../src/resource.js';
-import { type NodeResult, resultsOf, type Summary } from '../src/spec.js';
+import type { NodeResult } from '../src/spec.js';
+import { DistExecChurn, type Planned } from './crash-churn.js';
 import { notedRuns, plannedScript, type Run } from './crash-harness.js';
+import { crashKinds, type Kind } from './crash-kinds.js';
+import { expectSettled, expectSummaryOfEntries, settledAgainstPlan } from './crash-settled.js';
 import { isAlive, World } from './harness.js';
 
 /** A command that outlasts any timeout. */
 const hang: Run = { exitCode: 0, seconds: 600 };
 
-/** What a DistExec's command does on each node (by the node's index), attempt after attempt. */
-interface Kind {
-  readonly retries: number;
-  readonly timeoutSeconds?: number;
-  readonly runs: readonly (readonly Run[])[];
-}
-
-const kinds: readonly Kind[] = [
-  { retries: 0, runs: [[{ exitCode: 0, seconds: 0.3 }], [{ exitCode: 0, seconds: 1 }]] },
-  {
-    retries: 1,
-    runs: [
-      [
-        { exitCode: 3, seconds: 0 },
-        { exitCode: 4, seconds: 0.5 },
-      ],
-      [{ exitCode: 0, seconds: 0.2 }],
-    ],
-  },
-  {
-    retries: 2,
-    runs: [
-      [
-        { exitCode: 1, seconds: 0.2 },
-        { exitCode: 0, seconds: 0 },
-      ],
-      [
-        { exitCode: 2, seconds: 0 },
-        { exitCode: 2, seconds: 0 },
-        { exitCode: 5, seconds: 0.3 },
-      ],
-    ],
-  },
-  // Timed out, then done at once; and timed out twice.
-  {
-    retries: 1,
-    timeoutSeconds: 2,
-    runs: [
-      [hang, { exitCode: 0, seconds: 0 }],
-      [hang, hang],
-    ],
-  },
-  { retries: 0, runs: [[{ exitCode: 0, seconds: 2 }], [{ exitCode: 7, seconds: 1.5 }]] },
-];
+const kinds = crashKinds(hang, 2);
 
 /** What attempt `attempt` does: as planned, else (past the plan) exit 99 at once. */
 function runAt(runs: readonly Run[], attempt: number): Run {
@@ -103,10 +61,7 @@ function expectAttemptsAsPlanned(
 }
 
 /** One DistExec the campaign created; its command notes each run in `<runs>.<node>`. */
-interface Planned {
-  readonly name: string;
-  readonly uid: string;
-  readonly kind: Kind;
+interface NotingPlan extends Planned {
   readonly runs: string;
 }
 
@@ -127,7 +82,16 @@ describeWithControlPlane('DistExec node agents killed again and again', () => {
   const nodeNames: string[] = [];
   /** Each node's data directory, which every agent of that node starts on. */
   const dataDirs = new Map<string, string>();
-  const plans = new Map<string, Planned>();
+  const script = (kind: Kind, runs: string, change: number) =>
+    // A comment that a spec change changes, and nothing else.
+    `# ${change}\n${plannedScript(world.path(runs), new Map(nodeNames.map((n, i) => [n, kind.runs[i] ?? []])))}`;
+  const churn = new DistExecChurn<NotingPlan>(world, random, kinds, {
+    created: (kind, _name, count) => {
+      const runs = `runs-${count}`;
+      return { shell: script(kind, runs, 0), plan: { runs } };
+    },
+    changed: (plan, changes) => script(plan.kind, plan.runs, changes),
+  });
 
   beforeAll(async () => {
     await world.setUp();
@@ -146,120 +110,28 @@ describeWithControlPlane('DistExec node agents killed again and again', () => {
     );
 
   it('ends every node as its attempts did, each attempt run once, no command of a deleted DistExec left', async () => {
-    const admin = world.admin;
-    const current = new Map<string, string>();
-    const deleted = new Set<string>();
-    const toRecreate = new Set<string>();
-    let created = 0;
-
-    const script = (kind: Kind, runs: string, change: number) =>
-      // A comment that a spec change changes, and nothing else.
-      `# ${change}\n${plannedScript(world.path(runs), new Map(nodeNames.map((n, i) => [n, kind.runs[i] ?? []])))}`;
-    const create = async (kind: Kind, name = `dx-${created}`) => {
-      created += 1;
-      const runs = `runs-${created}`;
-      const object = await world.createDistExec(name, {
-        shell: script(kind, runs, 0),
-        retries: kind.retries,
-        ...(kind.timeoutSeconds ? { timeoutSeconds: kind.timeoutSeconds } : {}),
-      });
-      const uid = object.metadata?.uid as string;
-      plans.set(uid, { name, uid, kind, runs });
-      current.set(name, uid);
-      return name;
-    };
-    const remove = async (name: string) => {
-      const uid = current.get(name);
-      if (!uid) return;
-      current.delete(name);
-      deleted.add(uid);
-      toRecreate.add(name);
-      await admin.delete(distExecs, env.namespace, name);
-    };
-    /** One DistExec of each kind, never deleted, so every kind is there at the end. */
-    const kept = new Set<string>();
-    const randomLive = (deletable = false) => {
-      const names = [...current.keys()].filter((n) => !(deletable && kept.has(n)));
-      return names[Math.floor(random() * names.length)];
-    };
-    let changes = 0;
-    const changeSpec = async (name: string) => {
-      const plan = plans.get(current.get(name) as string) as Planned;
-      changes += 1;
-      await admin.patch(
-        distExecs,
-        env.namespace,
-        name,
-        { spec: { shell: script(plan.kind, plan.runs, changes) } },
-        { strategy: 'merge' },
-      );
-    };
-
     for (let round = 0; round < rounds; round++) {
-      const first = await create(kinds[round % kinds.length] as Kind);
-      if (round < kinds.length) kept.add(first);
-      await create(kinds[Math.floor(random() * kinds.length)] as Kind);
-      for (const name of toRecreate) {
-        if (await world.read(name)) continue;
-        toRecreate.delete(name);
-        await create(kinds[Math.floor(random() * kinds.length)] as Kind, name);
-        break;
-      }
-      if (round % 4 === 2) {
-        const name = randomLive();
-        if (name) await changeSpec(name);
-      }
-
+      await churn.arrive(round);
       const agents = await startAgents();
       const kills = agents.map(async (agent) => {
         await sleep(random() * 400);
         await agent.stop('SIGKILL');
       });
-      if (round % 3 === 1) {
-        const name = randomLive(true);
-        if (name) await remove(name);
-      }
-      if (round % 4 === 3) {
-        const name = randomLive();
-        if (name) await changeSpec(name);
-      }
+      await churn.meanwhile(round);
       await Promise.all(kills);
-
-      // While they are down: commands run on and end, and a DistExec may be deleted.
-      if (round % 3 === 2) {
-        const name = randomLive(true);
-        if (name) await remove(name);
-      }
-      await sleep(random() * 300);
+      // While they are down, commands run on and end.
+      await churn.whileDown(round);
     }
     await startAgents();
 
     const settled = await vi.waitFor(
-      async () => {
-        const { items } = await admin.list<KubeObject>(distExecs, env.namespace);
-        expect(items.map((o) => o.metadata?.uid).sort()).toEqual([...current.values()].sort());
-        for (const object of items) {
-          const results = resultsOf(object.status);
-          const label = `${object.metadata?.name} ${JSON.stringify(results)}`;
-          expect(object.metadata?.deletionTimestamp, label).toBeUndefined();
-          expect(Object.keys(results).sort(), label).toEqual([...nodeNames].sort());
-          for (const entry of Object.values(results)) {
-            expect(entry.observedGeneration, label).toBe(object.metadata?.generation);
-            expect(['Succeeded', 'Failed'], label).toContain(entry.phase);
-          }
-          expect(object.metadata?.finalizers ?? [], label).toEqual([]);
-        }
-        return items;
-      },
+      () => expectSettled(world.admin, env.namespace, churn.current.values(), nodeNames),
       { timeout: 90_000, interval: 300 },
     );
 
     const outcomes = new Set<string>();
     for (const object of settled) {
-      const uid = object.metadata?.uid as string;
-      const plan = plans.get(uid) as Planned;
-      const generation = object.metadata?.generation as number;
-      const results = resultsOf(object.status);
+      const { uid, plan, generation, results } = settledAgainstPlan(object, churn.plans);
       for (const [index, node] of nodeNames.entries()) {
         const runs = notedRuns(world.lines(`${plan.runs}.${node}`));
         const label = `${plan.name} (${uid}) g${generation} on ${node}, ${JSON.stringify({ entry: results[node], runs })}`;
@@ -277,21 +149,14 @@ describeWithControlPlane('DistExec node agents killed again and again', () => {
         const attempts = runs.map((r) => `g${r.generation} a${r.attempt}`);
         expect(new Set(attempts).size, `runs of ${label}: ${attempts}`).toBe(attempts.length);
       }
-      const summary = (object.status as { summary?: Summary }).summary;
-      const phases = Object.values(results).map((r) => r.phase);
-      expect(summary, plan.name).toEqual({
-        nodes: nodeNames.length,
-        succeeded: phases.filter((p) => p === 'Succeeded').length,
-        failed: phases.filter((p) => p === 'Failed').length,
-        pending: 0,
-      });
+      expectSummaryOfEntries(object, nodeNames, plan.name);
     }
     // Every command of every incarnation has ended: a deleted one's were stopped.
-    for (const plan of plans.values()) {
+    for (const plan of churn.plans.values()) {
       for (const node of nodeNames) {
         const runs = notedRuns(world.lines(`${plan.runs}.${node}`));
         for (const run of runs) {
-          const label = `${plan.name} (${plan.uid}${deleted.has(plan.uid) ? ', deleted' : ''}) on ${node}: g${run.generation} a${run.attempt}`;
+          const label = `${plan.name} (${plan.uid}${churn.deleted.has(plan.uid) ? ', deleted' : ''}) on ${node}: g${run.generation} a${run.attempt}`;
           expect(run.attempt, label).toBeLessThanOrEqual(plan.kind.retries + 1);
           expect(isAlive(run.pid), label).toBe(false);
         }
@@ -305,7 +170,7 @@ describeWithControlPlane('DistExec node agents killed again and again', () => {
         'Failed Failed 5',
       ]),
     );
-    expect(deleted.size).toBeGreaterThan(0);
-    expect(changes).toBeGreaterThan(0);
+    expect(churn.deleted.size).toBeGreaterThan(0);
+    expect(churn.changes).toBeGreaterThan(0);
   }, 240_000);
 });

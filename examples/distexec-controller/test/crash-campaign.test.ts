@@ -11,9 +11,11 @@ import {
   untilWorking,
 } from '../../../test/example-controller/crash-harness.js';
 import { parseNodeTarget } from '../src/jobs/node-job.js';
-import { distExecs } from '../src/resource.js';
-import { type NodeResult, resultsOf, type Summary } from '../src/spec.js';
+import type { NodeResult } from '../src/spec.js';
+import { DistExecChurn, type Planned } from './crash-churn.js';
 import { drivePods, type Run, type SeenJob, startJobMain, watchJobs } from './crash-harness.js';
+import { crashKinds, type Kind } from './crash-kinds.js';
+import { expectSettled, expectSummaryOfEntries, settledAgainstPlan } from './crash-settled.js';
 import { jobModeIdentity, testNodeLabel, World } from './harness.js';
 
 /** The execution namespace deploy/job-mode.yaml grants the controller. */
@@ -22,50 +24,7 @@ const executionNamespace = 'roundhouse-distexec-jobs';
 /** A command that outlasts any timeout. */
 const hang: Run = { exitCode: 0, seconds: 3600 };
 
-/** What a DistExec's command does on each node (by the node's index), attempt after attempt. */
-interface Kind {
-  readonly retries: number;
-  readonly timeoutSeconds?: number;
-  readonly runs: readonly (readonly Run[])[];
-}
-
-const kinds: readonly Kind[] = [
-  { retries: 0, runs: [[{ exitCode: 0, seconds: 0.3 }], [{ exitCode: 0, seconds: 1 }]] },
-  {
-    retries: 1,
-    runs: [
-      [
-        { exitCode: 3, seconds: 0 },
-        { exitCode: 4, seconds: 0.5 },
-      ],
-      [{ exitCode: 0, seconds: 0.2 }],
-    ],
-  },
-  {
-    retries: 2,
-    runs: [
-      [
-        { exitCode: 1, seconds: 0.2 },
-        { exitCode: 0, seconds: 0 },
-      ],
-      [
-        { exitCode: 2, seconds: 0 },
-        { exitCode: 2, seconds: 0 },
-        { exitCode: 5, seconds: 0.3 },
-      ],
-    ],
-  },
-  // Timed out, then done at once; and timed out twice.
-  {
-    retries: 1,
-    timeoutSeconds: 4,
-    runs: [
-      [hang, { exitCode: 0, seconds: 0 }],
-      [hang, hang],
-    ],
-  },
-  { retries: 0, runs: [[{ exitCode: 0, seconds: 2 }], [{ exitCode: 7, seconds: 1.5 }]] },
-];
+const kinds = crashKinds(hang, 4);
 
 /** How a node's entry ends when its attempts run as `runs` says, `retries + 1` at most. */
 function expectedEnd(kind: Kind, runs: readonly Run[]) {
@@ -78,13 +37,6 @@ function expectedEnd(kind: Kind, runs: readonly Run[]) {
   return run === hang
     ? { phase: 'Failed', attempts: last, reason: 'Timeout' }
     : { phase: 'Failed', attempts: last, exitCode: run.exitCode };
-}
-
-/** One DistExec the campaign created. */
-interface Planned {
-  readonly name: string;
-  readonly uid: string;
-  readonly kind: Kind;
 }
 
 /**
@@ -107,7 +59,10 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
   const stop = new AbortController();
   let jobs: { seen: SeenJob[]; errors: unknown[] };
   let pods: { errors: unknown[] };
-  const plans = new Map<string, Planned>();
+  const churn = new DistExecChurn<Planned>(world, random, kinds, {
+    created: (_kind, name, count) => ({ shell: `echo ${name} ${count}`, plan: {} }),
+    changed: (plan, _changes, count) => `echo ${plan.name} changed ${count}`,
+  });
 
   beforeAll(async () => {
     await world.setUp();
@@ -121,7 +76,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
     pods = drivePods(world.admin, env.kubeConfig, executionNamespace, {
       jobs: jobs.seen,
       runOf: (owner, node, attempt) => {
-        const plan = plans.get(owner);
+        const plan = churn.plans.get(owner);
         if (!plan) return undefined;
         // An attempt past the plan ends at once with a code no plan uses, to be counted below.
         return (
@@ -155,111 +110,29 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
 
   it('ends every node as its attempts did, one Job per attempt, nothing left of a deleted DistExec', async () => {
     const admin = world.admin;
-    /** The uid each name holds now. */
-    const current = new Map<string, string>();
-    const deleted = new Set<string>();
-    const toRecreate = new Set<string>();
-    let created = 0;
-
-    const create = async (kind: Kind, name = `dx-${created}`) => {
-      created += 1;
-      const object = await world.createDistExec(name, {
-        shell: `echo ${name} ${created}`,
-        retries: kind.retries,
-        ...(kind.timeoutSeconds ? { timeoutSeconds: kind.timeoutSeconds } : {}),
-      });
-      const uid = object.metadata?.uid as string;
-      plans.set(uid, { name, uid, kind });
-      current.set(name, uid);
-      return name;
-    };
-    const remove = async (name: string) => {
-      const uid = current.get(name);
-      if (!uid) return;
-      current.delete(name);
-      deleted.add(uid);
-      toRecreate.add(name);
-      await admin.delete(distExecs, env.namespace, name);
-    };
-    /** One DistExec of each kind, never deleted, so every kind is there at the end. */
-    const kept = new Set<string>();
-    const randomLive = (deletable = false) => {
-      const names = [...current.keys()].filter((n) => !(deletable && kept.has(n)));
-      return names[Math.floor(random() * names.length)];
-    };
-    const changeSpec = async (name: string) => {
-      await admin.patch(
-        distExecs,
-        env.namespace,
-        name,
-        { spec: { shell: `echo ${name} changed ${created}` } },
-        { strategy: 'merge' },
-      );
-    };
-
     for (let round = 0; round < rounds; round++) {
-      // Arrivals while the controller is down, so each start begins with a burst of Job
-      // creates for the kill to land in.
-      const first = await create(kinds[round % kinds.length] as Kind);
-      if (round < kinds.length) kept.add(first);
-      await create(kinds[Math.floor(random() * kinds.length)] as Kind);
-      for (const name of toRecreate) {
-        if (await world.read(name)) continue;
-        toRecreate.delete(name);
-        await create(kinds[Math.floor(random() * kinds.length)] as Kind, name);
-        break;
-      }
-      if (round % 4 === 2) {
-        const name = randomLive();
-        if (name) await changeSpec(name);
-      }
-
+      await churn.arrive(round);
       const running = start();
       controller = running;
       await untilWorking(running);
       await sleep(random() * 400);
-      if (round % 3 === 1) {
-        const name = randomLive(true);
-        if (name) await remove(name);
-        await sleep(random() * 200);
-      }
-      if (round % 4 === 3) {
-        const name = randomLive();
-        if (name) await changeSpec(name);
-      }
+      await churn.meanwhile(round, () => sleep(random() * 200));
       running.kill();
       await running.closed;
-
-      // While it is down: pods are bound and end, and a DistExec may be deleted.
-      if (round % 3 === 2) {
-        const name = randomLive(true);
-        if (name) await remove(name);
-      }
-      await sleep(random() * 300);
+      // While it is down, pods are bound and end.
+      await churn.whileDown(round);
     }
     controller = start();
 
     const settled = await vi.waitFor(
       async () => {
-        const { items } = await admin.list<KubeObject>(distExecs, env.namespace);
-        expect(items.map((o) => o.metadata?.uid).sort()).toEqual([...current.values()].sort());
-        for (const object of items) {
-          const results = resultsOf(object.status);
-          const label = `${object.metadata?.name} ${JSON.stringify(results)}`;
-          expect(object.metadata?.deletionTimestamp, label).toBeUndefined();
-          expect(Object.keys(results).sort(), label).toEqual([...nodeNames].sort());
-          for (const entry of Object.values(results)) {
-            expect(entry.observedGeneration, label).toBe(object.metadata?.generation);
-            expect(['Succeeded', 'Failed'], label).toContain(entry.phase);
-          }
-          expect(object.metadata?.finalizers ?? [], label).toEqual([]);
-        }
+        const items = await expectSettled(admin, env.namespace, churn.current.values(), nodeNames);
         // Nothing of a deleted DistExec, nor of an older generation, is left running.
         const owners = new Map(jobs.seen.map((j) => [j.uid, j.owner]));
         const { items: left } = await admin.list<KubeObject>(resources.jobs, executionNamespace);
         for (const job of left) {
           const owner = owners.get(job.metadata?.uid as string);
-          expect(deleted.has(owner as string), `Job ${job.metadata?.name}`).toBe(false);
+          expect(churn.deleted.has(owner as string), `Job ${job.metadata?.name}`).toBe(false);
         }
         const { items: leftPods } = await admin.list<KubeObject>(
           resources.pods,
@@ -267,7 +140,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
         );
         for (const pod of leftPods) {
           const owner = owners.get(pod.metadata?.ownerReferences?.[0]?.uid as string);
-          expect(deleted.has(owner as string), `pod ${pod.metadata?.name}`).toBe(false);
+          expect(churn.deleted.has(owner as string), `pod ${pod.metadata?.name}`).toBe(false);
         }
         return { items, left };
       },
@@ -279,7 +152,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
 
     expect(jobs.errors).toEqual([]);
     expect(pods.errors).toEqual([]);
-    expectEndState(settled.items, settled.left, deleted);
+    expectEndState(settled.items, settled.left, churn.deleted);
   }, 240_000);
 
   function expectEndState(
@@ -290,7 +163,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
     /** Job uids ever created, by `<owner> <node> g<generation> a<attempt>`. */
     const byAttempt = new Map<string, string[]>();
     const parsed = jobs.seen.map((job) => {
-      const plan = plans.get(job.owner);
+      const plan = churn.plans.get(job.owner);
       const of = plan && parseNodeTarget(job.target, env.namespace, plan.name);
       expect(of, `Job ${job.name} (${job.target})`).toBeDefined();
       const { node, generation, attempt } = of as NonNullable<typeof of>;
@@ -299,21 +172,18 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
       return { ...job, node, generation, attempt };
     });
     // The watch saw the Jobs, so "one each" below counts something.
-    expect(parsed.length).toBeGreaterThan(plans.size);
+    expect(parsed.length).toBeGreaterThan(churn.plans.size);
     for (const [attempt, uids] of byAttempt) {
       expect(uids, `Jobs ever created for ${attempt}`).toHaveLength(1);
     }
     for (const job of parsed) {
-      const kind = (plans.get(job.owner) as Planned).kind;
+      const kind = (churn.plans.get(job.owner) as Planned).kind;
       expect(job.attempt, `attempt of ${job.name}`).toBeLessThanOrEqual(kind.retries + 1);
     }
 
     const outcomes = new Set<string>();
     for (const object of settled) {
-      const uid = object.metadata?.uid as string;
-      const plan = plans.get(uid) as Planned;
-      const generation = object.metadata?.generation as number;
-      const results = resultsOf(object.status);
+      const { uid, plan, generation, results } = settledAgainstPlan(object, churn.plans);
       for (const [index, node] of nodeNames.entries()) {
         const label = `${plan.name} (${uid}) g${generation} on ${node}`;
         const entry = results[node] as NodeResult;
@@ -329,14 +199,7 @@ describeWithControlPlane('the DistExec Job-mode controller killed again and agai
           Array.from({ length: end.attempts }, (_, i) => i + 1),
         );
       }
-      const summary = (object.status as { summary?: Summary }).summary;
-      const phases = Object.values(results).map((r) => r.phase);
-      expect(summary, plan.name).toEqual({
-        nodes: nodeNames.length,
-        succeeded: phases.filter((p) => p === 'Succeeded').length,
-        failed: phases.filter((p) => p === 'Failed').length,
-        pending: 0,
-      });
+      expectSummaryOfEntries(object, nodeNames, plan.name);
       // Only this generation's Jobs stay; an older one's were deleted.
       for (const job of left) {
         const seen = parsed.find((j) => j.uid === job.metadata?.uid);
