@@ -85,6 +85,16 @@ export function hookLaunched(
 }
 
 /**
+ * The record without a run of the hook whose shim never started it (it never got `go`): the
+ * hook did not run, so it is due again as if it had never been launched.
+ */
+export function hookNotStarted(record: TaskRecord, hook: HookName): TaskRecord {
+  const { [hook]: _run, ...others } = record.hooks ?? {};
+  const { hooks: _hooks, ...rest } = record;
+  return Object.keys(others).length > 0 ? { ...rest, hooks: others } : rest;
+}
+
+/**
  * Why a running hook's group must be killed now, if it must: it ran past its timeout, or the
  * task was deleted while its preStart ran (the command will never start).
  */

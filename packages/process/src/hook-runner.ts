@@ -5,6 +5,7 @@ import {
   hookKillDue,
   hookKilled,
   hookLaunched,
+  hookNotStarted,
   hookRun,
   hookSpec,
   hookStartFailed,
@@ -56,7 +57,7 @@ export class HookRunner {
       try {
         await save(next);
       } catch (error) {
-        launched.abort();
+        await launched.abort();
         throw error;
       }
       launched.release();
@@ -64,9 +65,19 @@ export class HookRunner {
       return next;
     }
     if (run.reason || !run.runtime) return record;
-    let exit = await this.store.readExit(record.name, hook);
-    const alive = exit === undefined && (await this.table.isAlive(run.runtime));
-    if (!exit && !alive) exit = await this.store.readExit(record.name, hook);
+    let outcome = await this.store.readShimOutcome(record.name, hook);
+    const alive = outcome?.kind !== 'exited' && (await this.table.isAlive(run.runtime));
+    if (outcome?.kind !== 'exited' && !alive) {
+      outcome = await this.store.readShimOutcome(record.name, hook);
+    }
+    if (!alive && outcome?.kind === 'neverStarted' && outcome.shimPid === run.runtime.pid) {
+      // Its shim never got `go`: the hook did not run, and is launched again if still due.
+      const next = hookNotStarted(record, hook);
+      await save(next);
+      this.log.info({ task: record.name, hook }, 'hook whose shim never started it is due again');
+      return this.step(next, hook, groupAlive, save, onExit);
+    }
+    const exit = outcome?.kind === 'exited' ? outcome : undefined;
     if (exit || !alive) {
       const output = await this.store.readHookOutput(record.name, hook);
       const next = hookFinished(record, hook, { exit, output }, now);

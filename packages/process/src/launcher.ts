@@ -29,8 +29,11 @@ export interface Launched {
   readonly identity: ProcessIdentity;
   /** Lets the command run; call once `identity` is durable. */
   release(): void;
-  /** Makes the shim exit without running the command. */
-  abort(): void;
+  /**
+   * Makes the shim exit without running the command; resolves once it has exited, so its
+   * never-started marker is written before a new shim may be launched for the same file.
+   */
+  abort(): Promise<void>;
 }
 
 /** What one shim runs: the argv, where, and where its status and output go. */
@@ -58,6 +61,7 @@ export class ProcessLauncher {
    */
   async launch(record: TaskRecord, onExit: () => void): Promise<Launched> {
     const { process: spec, name } = record;
+    await this.store.removeExit(name);
     return this.#launch(name, onExit, {
       mode: spec.execMode ?? this.settings.defaultMode,
       argv: [...spec.command, ...(spec.args ?? [])],
@@ -80,6 +84,7 @@ export class ProcessLauncher {
     onExit: () => void,
   ): Promise<Launched> {
     const { name } = record;
+    await this.store.removeExit(name, hook);
     return this.#launch(name, onExit, {
       mode: spec.execMode ?? 'Local',
       argv: spec.exec.command,
@@ -134,6 +139,7 @@ export class ProcessLauncher {
     const { pid, stdin } = child;
     // The shim may exit before reading stdin (abort); a write to it then fails with EPIPE.
     stdin?.on('error', () => {});
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.on('exit', onExit);
     child.unref();
     const identity = await this.table.identify(pid);
@@ -144,7 +150,10 @@ export class ProcessLauncher {
     return {
       identity,
       release: () => stdin?.end('go\n'),
-      abort: () => stdin?.end(),
+      abort: () => {
+        stdin?.end();
+        return exited;
+      },
     };
   }
 

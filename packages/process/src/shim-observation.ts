@@ -3,16 +3,23 @@ import type { Observation } from './task-lifecycle.js';
 import type { ProcessIdentity } from './task-record.js';
 import type { TaskStore } from './task-store.js';
 
-/** What a started task's shim left: its exit status, else whether the shim still lives. */
+/**
+ * What a started task's shim left: its exit status, else whether the shim still lives, and
+ * once it is gone whether it left its own never-started marker. A marker with another pid is
+ * an earlier shim's, and a live shim has not ended: neither says the command did not run.
+ */
 export async function observeShim(
   store: TaskStore,
   table: ProcessTable,
   name: string,
   runtime: ProcessIdentity,
 ): Promise<Observation> {
-  let exit = await store.readExit(name);
-  const shimAlive = exit === undefined && (await table.isAlive(runtime));
+  let outcome = await store.readShimOutcome(name);
+  const shimAlive = outcome?.kind !== 'exited' && (await table.isAlive(runtime));
   // The shim may have written its status between the two reads.
-  if (!exit && !shimAlive) exit = await store.readExit(name);
-  return { exit, shimAlive, ...(exit || shimAlive ? {} : { goneBy: new Date() }) };
+  if (outcome?.kind !== 'exited' && !shimAlive) outcome = await store.readShimOutcome(name);
+  const exit = outcome?.kind === 'exited' ? { code: outcome.code, at: outcome.at } : undefined;
+  if (exit || shimAlive) return { exit, shimAlive };
+  const neverStarted = outcome?.kind === 'neverStarted' && outcome.shimPid === runtime.pid;
+  return neverStarted ? { shimAlive, neverStarted } : { shimAlive, goneBy: new Date() };
 }

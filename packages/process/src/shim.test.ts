@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureName, captureScript } from './hook-capture.js';
 import { launchPlan, parseExitFile, shimName, shimScript } from './shim.js';
 
@@ -87,13 +91,73 @@ describe('the launch plan', () => {
 
 describe('the exit file', () => {
   it('reads a complete status', () => {
-    expect(parseExitFile('0\n')).toBe(0);
-    expect(parseExitFile('143\n')).toBe(143);
+    expect(parseExitFile('0\n')).toEqual({ kind: 'exited', code: 0 });
+    expect(parseExitFile('143\n')).toEqual({ kind: 'exited', code: 143 });
   });
 
-  it('reads an empty or partial file as no status yet', () => {
+  it("reads the never-started marker with the shim's pid", () => {
+    expect(parseExitFile('never-started 4242\n')).toEqual({ kind: 'neverStarted', shimPid: 4242 });
+  });
+
+  it('reads an empty or partial file as no outcome yet', () => {
     expect(parseExitFile('')).toBeUndefined();
     expect(parseExitFile('14')).toBeUndefined();
     expect(parseExitFile('x\n')).toBeUndefined();
+    expect(parseExitFile('never-started 42')).toBeUndefined();
+    expect(parseExitFile('never-started \n')).toBeUndefined();
+  });
+});
+
+describe('the shim', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'roundhouse-shim-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the shim on `stdin` with a command that notes its run in `ran`. */
+  function runShim(stdin: string) {
+    const exitFile = join(dir, 'exit');
+    const ran = join(dir, 'ran');
+    const shim = spawnSync(
+      '/bin/sh',
+      ['-c', shimScript, shimName, exitFile, '/bin/sh', '-c', `echo ran >> ${ran}`],
+      { input: stdin, encoding: 'utf8' },
+    );
+    return { shim, exitFile, ran };
+  }
+
+  it('writes the never-started marker with its pid and runs nothing when stdin ends before go', () => {
+    const { shim, exitFile, ran } = runShim('');
+    expect(shim.status).toBe(0);
+    expect(readFileSync(exitFile, 'utf8')).toBe(`never-started ${shim.pid}\n`);
+    expect(parseExitFile(readFileSync(exitFile, 'utf8'))).toEqual({
+      kind: 'neverStarted',
+      shimPid: shim.pid,
+    });
+    expect(existsSync(ran)).toBe(false);
+  });
+
+  it('treats any line but go, or go without its newline, as no permission to run', () => {
+    for (const stdin of ['stop\n', 'go', 'go now\n']) {
+      rmSync(join(dir, 'exit'), { force: true });
+      const { shim, exitFile, ran } = runShim(stdin);
+      expect(readFileSync(exitFile, 'utf8'), stdin).toBe(`never-started ${shim.pid}\n`);
+      expect(existsSync(ran), stdin).toBe(false);
+    }
+  });
+
+  it('never writes its marker over what the exit file holds, and says nothing of it', () => {
+    writeFileSync(join(dir, 'exit'), '0\n');
+    const { shim, exitFile } = runShim('');
+    expect(readFileSync(exitFile, 'utf8')).toBe('0\n');
+    expect(shim.stderr).toBe('');
+  });
+
+  it('runs the command on go and writes its status', () => {
+    const { shim, exitFile, ran } = runShim('go\n');
+    expect(shim.status).toBe(0);
+    expect(readFileSync(exitFile, 'utf8')).toBe('0\n');
+    expect(readFileSync(ran, 'utf8')).toBe('ran\n');
   });
 });

@@ -1,12 +1,18 @@
 import { captureName, captureScript } from './hook-capture.js';
 
+/** The first word of the marker a shim that never ran its command leaves in its exit file. */
+const neverStartedWord = 'never-started';
+
 /**
  * The shim: a few lines of POSIX sh that supervise one task independently of the agent, so a
  * task's exit status is captured even when the agent is not running when it ends.
  *
  * 1. It waits for one line, `go`, on stdin. The agent sends it only after the shim's pid and
  *    start time are durably recorded; if the agent dies first, stdin reaches EOF and the shim
- *    exits without running anything. A command therefore never runs unrecorded.
+ *    exits without running anything. A command therefore never runs unrecorded. So that the
+ *    next agent knows nothing ran (rather than a shim killed mid-command), the shim first
+ *    writes `never-started <its pid>` to the exit file, in one write and only if the file does
+ *    not exist yet (noclobber): a marker never replaces a status.
  * 2. It runs the command (its arguments, never a string: no quoting, no injection) with stdin
  *    from /dev/null, in the shim's own process group.
  * 3. SIGTERM to the group reaches the command directly; the shim's trap only keeps the shim
@@ -18,8 +24,10 @@ import { captureName, captureScript } from './hook-capture.js';
  */
 export const shimScript = [
   'exit_file=$1; shift',
-  'IFS= read -r go || exit 0',
-  '[ "$go" = go ] || exit 0',
+  'if ! IFS= read -r go || [ "$go" != go ]; then',
+  `  { set -C; printf '${neverStartedWord} %s\\n' "$$" >"$exit_file"; } 2>/dev/null`,
+  '  exit 0',
+  'fi',
   "trap ':' TERM",
   '"$@" </dev/null &',
   'child=$!',
@@ -101,7 +109,20 @@ export function launchPlan(options: {
   return { file: shell, args: ['-c', shimScript, shimName, exitFile, ...captured] };
 }
 
-/** Parses the exit file: a decimal status and a newline; anything else is not (yet) a status. */
-export function parseExitFile(content: string): number | undefined {
-  return /^\d{1,3}\n$/.test(content) ? Number(content.trim()) : undefined;
+/**
+ * What a shim left in its exit file: the command's status, or that it never ran the command
+ * (it did not get `go`), with the shim's own pid to tell its marker from another shim's.
+ */
+export type ShimOutcome =
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'neverStarted'; readonly shimPid: number };
+
+/**
+ * Parses the exit file: a decimal status and a newline, or the never-started marker; anything
+ * else (empty, partial) is no outcome (yet).
+ */
+export function parseExitFile(content: string): ShimOutcome | undefined {
+  if (/^\d{1,3}\n$/.test(content)) return { kind: 'exited', code: Number(content.trim()) };
+  const marker = new RegExp(`^${neverStartedWord} (\\d{1,10})\n$`).exec(content);
+  return marker ? { kind: 'neverStarted', shimPid: Number(marker[1]) } : undefined;
 }

@@ -300,7 +300,7 @@ export class ProcessSupervisor {
       await this.#save(started(record, launched.identity, new Date()));
     } catch (error) {
       // Still Pending on disk and in memory: the command never ran, the next pass retries.
-      launched.abort();
+      await launched.abort();
       throw error;
     }
     launched.release();
@@ -314,6 +314,15 @@ export class ProcessSupervisor {
     if (before.runtime) await this.#rotateLogs(name);
     let record = before;
     const now = new Date();
+    if (record.state === 'Running' && record.runtime) {
+      record = observe(record, await observeShim(this.#store, this.#table, name, record.runtime));
+      if (record.state === 'Pending') {
+        // Its shim never got `go`, so the command did not run: it is Pending again, durably
+        // before a new shim may be launched, and starts (once) as any Pending task.
+        await this.#save(record);
+        this.#log.info({ task: name }, 'task whose command never started is pending again');
+      }
+    }
     if (record.state === 'Pending') {
       if (!record.deletionTimestamp) {
         if (!this.#closed) await this.#startPending(record);
@@ -323,9 +332,6 @@ export class ProcessSupervisor {
       record = await this.#hookStep(record, 'preStart', false);
     }
     const runtime = record.runtime;
-    if (record.state === 'Running' && runtime) {
-      record = observe(record, await observeShim(this.#store, this.#table, name, runtime));
-    }
     if (timeoutDue(record, now)) record = beginStop(record, 'Timeout', now);
     const groupAlive = await this.#groupAlive(record, runtime);
     if (record.deletionTimestamp && groupAlive) record = beginStop(record, 'Deleted', now);

@@ -100,6 +100,31 @@ describe('a task that ends', () => {
   });
 });
 
+describe('a task whose shim never started its command', () => {
+  const neverStarted = { shimAlive: false, neverStarted: true };
+
+  it('is Pending again, without the shim it was recorded with, never Lost', () => {
+    const record = running({ command: ['x'], timeoutSeconds: 5 });
+    const pending = observe(record, neverStarted);
+    expect(pending).toEqual(newRecord({ name: 't', process: record.process }, 'uid-1', t0));
+    expect(pending.runtime).toBeUndefined();
+    expect(timeoutDueIn(pending, at(60))).toBeUndefined();
+  });
+
+  it('keeps its deletion, which then removes it, and drops a stop that had nothing to stop', () => {
+    const deleted = { ...running(), deletionTimestamp: at(1).toISOString() };
+    const stopping = beginStop(deleted, 'Deleted', at(1));
+    const pending = observe(stopping, neverStarted);
+    expect(pending).toMatchObject({ state: 'Pending', deletionTimestamp: at(1).toISOString() });
+    expect(pending.stop).toBeUndefined();
+    expect(removable(pending, false)).toBe(true);
+  });
+
+  it('is not dropped by rerunLostTasks: it runs as it is', () => {
+    expect(rerunAfterLoss(running(), observe(running(), neverStarted), false)).toBe(false);
+  });
+});
+
 describe('a task whose outcome was lost, at recovery', () => {
   const recover = (record: TaskRecord, observed: Parameters<typeof observe>[1], group = false) =>
     rerunAfterLoss(record, observe(record, observed), group);

@@ -26,6 +26,11 @@ export interface Observation {
   readonly shimAlive: boolean;
   /** When the shim was found gone without a status: the latest its process can have ended. */
   readonly goneBy?: Date | undefined;
+  /**
+   * Whether the shim is gone having left its never-started marker: it never got `go` (the
+   * agent died between recording it and sending that), so the command did not run.
+   */
+  readonly neverStarted?: boolean | undefined;
 }
 
 export function newRecord(request: TaskRequest, uid: string, now: Date): TaskRecord {
@@ -60,9 +65,13 @@ export function startFailed(record: TaskRecord, message: string, now: Date): Tas
   };
 }
 
-/** A running task whose process ended gets its outcome; anything else is returned unchanged. */
+/**
+ * A running task whose process ended gets its outcome, and one whose shim never ran the
+ * command is Pending again; anything else is returned unchanged.
+ */
 export function observe(record: TaskRecord, observation: Observation): TaskRecord {
   if (record.state !== 'Running') return record;
+  if (observation.neverStarted) return notStarted(record);
   const { exit } = observation;
   if (exit) return exited(record, exit.code, exit.at);
   if (observation.shimAlive) return record;
@@ -99,6 +108,22 @@ export function observe(record: TaskRecord, observation: Observation): TaskRecor
       'e.g. by SIGKILL or the OOM killer); whether the command succeeded is unknown, and it is ' +
       'not run again',
   };
+}
+
+/**
+ * The record as it was before its shim was launched: nothing of the command ran, so it is
+ * Pending, as a record written just before the crash would be, and starts like one (at most
+ * once still holds). A stop asked meanwhile has nothing to stop; a deletion stays.
+ */
+function notStarted(record: TaskRecord): TaskRecord {
+  const {
+    runtime: _runtime,
+    startedAt: _startedAt,
+    stop: _stop,
+    message: _message,
+    ...rest
+  } = record;
+  return { ...rest, state: 'Pending', reason: 'Pending' };
 }
 
 function exited(record: TaskRecord, code: number, at: Date): TaskRecord {

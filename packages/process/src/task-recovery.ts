@@ -14,13 +14,16 @@ export interface RecoverySettings {
 
 /**
  * Reads every task a previous supervisor left in the data directory. A directory without a
- * record (a create stopped before its first record, so nothing ran) is removed. A record that
- * cannot be read becomes an `Unknown` task, reason `UnreadableRecord`, with a warning (see
- * unreadable-task.ts): its spec and outcome are lost, so it is never run again, and its name
- * is freed when it is deleted. With `rerunLostTasks`, a task whose outcome was lost while
- * nothing watched it is removed as OpenSandbox's recoverTasks removes it, so the next create
- * of its name runs it again: at least once; an unreadable record counts as lost, and its
- * directory is moved aside, not removed, unless processes that may be the task's still run.
+ * record (a create stopped before its first record, so nothing ran) is removed. A record of a
+ * shim that never got `go` (its never-started marker in `exit`) is kept as it is: nothing of
+ * it ran, so it is not lost, and the supervisor's first pass makes it Pending and starts it
+ * (see `observe`). A record that cannot be read becomes an `Unknown` task, reason
+ * `UnreadableRecord`, with a warning (see unreadable-task.ts): its spec and outcome are lost,
+ * so it is never run again, and its name is freed when it is deleted. With `rerunLostTasks`, a
+ * task whose outcome was lost while nothing watched it is removed as OpenSandbox's
+ * recoverTasks removes it, so the next create of its name runs it again: at least once; an
+ * unreadable record counts as lost, and its directory is moved aside, not removed, unless
+ * processes that may be the task's still run.
  */
 export async function recoverTasks(
   store: TaskStore,

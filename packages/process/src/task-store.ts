@@ -5,7 +5,7 @@ import { syncDirectory, writeFileAtomic } from './atomic-file.js';
 import { capturedOutput, hookOutputBytes } from './hook-capture.js';
 import { type LogStream, readTail } from './log-tail.js';
 import type { HookName } from './process-spec.js';
-import { parseExitFile } from './shim.js';
+import { parseExitFile, type ShimOutcome } from './shim.js';
 import { TaskStoreError } from './task-errors.js';
 import { readTaskLog, rotateTaskLog, taskLogPaths } from './task-log.js';
 import { taskNameProblem } from './task-name.js';
@@ -213,18 +213,43 @@ export class TaskStore {
 
   /**
    * The exit status a shim wrote and when, or undefined while there is none (yet): the
-   * command's, or with `hook` that hook's.
+   * command's, or with `hook` that hook's. A never-started marker is no status.
    */
   async readExit(name: string, hook?: HookName): Promise<{ code: number; at: Date } | undefined> {
-    const path = hook ? this.hookFile(name, hook, 'exit') : this.exitFile(name);
+    const outcome = await this.readShimOutcome(name, hook);
+    return outcome?.kind === 'exited' ? { code: outcome.code, at: outcome.at } : undefined;
+  }
+
+  /**
+   * What the shim of the command (or of `hook`) left in its exit file, and when: its status,
+   * or that it never ran what it was given; undefined while the file holds neither (yet).
+   */
+  async readShimOutcome(
+    name: string,
+    hook?: HookName,
+  ): Promise<(ShimOutcome & { readonly at: Date }) | undefined> {
+    const path = this.#exitPath(name, hook);
     try {
       const [content, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-      const code = parseExitFile(content);
-      return code === undefined ? undefined : { code, at: info.mtime };
+      const outcome = parseExitFile(content);
+      return outcome && { ...outcome, at: info.mtime };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new TaskStoreError(`read ${path}`, { cause: error });
     }
+  }
+
+  /**
+   * Removes the exit file before a shim is launched for it: a shim writes its never-started
+   * marker only where there is no file yet, so an earlier shim's marker would keep out its own.
+   */
+  async removeExit(name: string, hook?: HookName): Promise<void> {
+    const path = this.#exitPath(name, hook);
+    await this.#io(`remove ${path}`, () => rm(path, { force: true }));
+  }
+
+  #exitPath(name: string, hook: HookName | undefined): string {
+    return hook ? this.hookFile(name, hook, 'exit') : this.exitFile(name);
   }
 
   /** Names of the task directories; other entries (temporary files, stray names) are skipped. */
