@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeClient } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -167,8 +168,38 @@ describeWithControlPlane('the example controllers with a kubeconfig', () => {
         msg: expect.stringMatching(/^no allowed images: every Task/),
       }),
     ]);
-    // On a failure, the controller's last lines say why it did not stop cleanly.
-    expect(await proc.stop(), JSON.stringify(proc.lines.slice(-3))).toBe(0);
+    // On a failure, the controller's last lines and its standard error say why it did not stop
+    // cleanly.
+    const code = await proc.stop();
+    expect(code, `${JSON.stringify(proc.lines.slice(-3))}\n${proc.stderr}`).toBe(0);
     expect(proc.lines.at(-1)?.msg).toBe('stopped');
+  });
+
+  it('TaskRun controller stops cleanly on a SIGTERM that comes while it is still opening its watches', async () => {
+    // A kubelet stops a pod whenever it likes. Stopping aborts watches that have just gone out,
+    // and the client closes its connections right after: the undici before 8.14 left such a
+    // stream open, and the response that reached it later crashed the closing process (1 stop
+    // in 10 to 20, so the test stops it 20 times, each a little later).
+    const dir = scratch();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, env.kubeConfig.exportConfig(), { mode: 0o600 });
+    const main = mains['TaskRun controller'] as Main;
+    const stops: { code: number | null; last: unknown; stderr: string }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const proc = startMain(
+        main,
+        dir,
+        [`--watch-namespace=${env.namespace}`, `--kubeconfig=${kubeconfig}`],
+        {},
+      );
+      await vi.waitFor(
+        () => expect(proc.lines.some((line) => line.msg === 'controller started')).toBe(true),
+        { timeout: 60_000, interval: 1 },
+      );
+      await sleep(i * 2);
+      const code = await proc.stop();
+      stops.push({ code, last: proc.lines.at(-1)?.msg, stderr: proc.stderr });
+    }
+    expect(stops).toEqual(Array(20).fill({ code: 0, last: 'stopped', stderr: '' }));
   });
 });
