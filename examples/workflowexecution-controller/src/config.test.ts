@@ -1,16 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { flagName } from '@roundhouse/controller';
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
   type Config,
   conventionsOf,
   cooldownMs,
-  helpText,
   launchCommitWindowMs,
   leaseTimings,
   parseCommandLine,
-  settings,
 } from './config.js';
 
 function configOf(argv: string[], env: Record<string, string> = {}): Config {
@@ -243,32 +239,5 @@ describe('parseCommandLine', () => {
   it('asks for help with --help or -h, whatever else is wrong', () => {
     expect(parseCommandLine(['--help'], { ROUNDHOUSE_WORKERS: 'many' })).toEqual({ help: true });
     expect(parseCommandLine(['-h'], {})).toEqual({ help: true });
-  });
-});
-
-describe('helpText', () => {
-  const text = helpText('workflowexecution-controller');
-
-  it('lists every flag with its default', () => {
-    for (const key of Object.keys(settings)) expect(text).toContain(`--${flagName(key)}`);
-    expect(text).toMatch(/--engines=LIST\s+.*\(default job\)/);
-    expect(text).toMatch(/--leader-elect\s+.*\(default false\)/);
-    expect(text).toMatch(
-      /--execution-namespace=NAMESPACE\s+.*default roundhouse-workflows; kubernaut-workflows with --conventions kubernaut/,
-    );
-    expect(text).toMatch(
-      /--events=outcome\|lifecycle\s+.*default outcome; lifecycle with --conventions kubernaut/,
-    );
-    expect(text).toContain('ROUNDHOUSE_COOLDOWN');
-  });
-});
-
-describe('README.md', () => {
-  it('documents every flag', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const missing = Object.keys(settings).filter(
-      (key) => !readme.includes(`\`--${flagName(key)}\``),
-    );
-    expect(missing).toEqual([]);
   });
 });

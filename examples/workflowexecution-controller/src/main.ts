@@ -1,6 +1,7 @@
 import { runControllerMain } from '@roundhouse/controller';
 import { admissionPolicyManifest } from './admission-policy.js';
-import { helpText, parseCommandLine } from './config.js';
+import { parseCommandLine } from './config.js';
+import { helpText } from './flags.js';
 import { runController } from './run.js';
 
 const program = 'workflowexecution-controller';

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { flagName } from '@roundhouse/controller';
+import { describe, expect, it } from 'vitest';
+import { helpText, settings } from './flags.js';
+
+describe('helpText', () => {
+  const text = helpText('workflowexecution-controller');
+
+  it('lists every flag with its default', () => {
+    for (const key of Object.keys(settings)) expect(text).toContain(`--${flagName(key)}`);
+    expect(text).toMatch(/--engines=LIST\s+.*\(default job\)/);
+    expect(text).toMatch(/--leader-elect\s+.*\(default false\)/);
+    expect(text).toMatch(
+      /--execution-namespace=NAMESPACE\s+.*default roundhouse-workflows; kubernaut-workflows with --conventions kubernaut/,
+    );
+    expect(text).toMatch(
+      /--events=outcome\|lifecycle\s+.*default outcome; lifecycle with --conventions kubernaut/,
+    );
+    expect(text).toContain('ROUNDHOUSE_COOLDOWN');
+  });
+});
+
+describe('README.md', () => {
+  it('documents every flag', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const missing = Object.keys(settings).filter(
+      (key) => !readme.includes(`\`--${flagName(key)}\``),
+    );
+    expect(missing).toEqual([]);
+  });
+});
