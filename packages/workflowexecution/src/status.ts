@@ -1,3 +1,11 @@
+/**
+ * Pure status transitions. Each takes the WorkflowExecution (its metadata and status) as last
+ * read from the API server and returns its new status, or undefined when the transition no
+ * longer applies (another writer got there first): status writes re-run these on a conflict, so
+ * they must be safe to repeat. Just past 350 lines: the transitions share the conditions each
+ * sets and the next one reads (Ready last, the terminal check, the finish time), and apart they
+ * would drift.
+ */
 import { findCondition, setCondition } from '@roundhouse/controller';
 import {
   type Condition,
@@ -16,12 +24,6 @@ import {
 import { failureSummary } from './failure-summary.js';
 import type { StatusView } from './resource.js';
 import { statusMessage } from './status-message.js';
-
-/**
- * Pure status transitions. Each takes the WorkflowExecution (its metadata and status) as last read from the API server and
- * returns its new status, or undefined when the transition no longer applies (another writer
- * got there first): status writes re-run these on a conflict, so they must be safe to repeat.
- */
 
 type Status = WorkflowExecutionStatus;
 
