@@ -55,13 +55,7 @@ export class CacheStore {
     if (outputUri !== undefined || !policy.serializable) {
       return { lookup: { outputUri, reservation: undefined }, lease: null };
     }
-    const lease = await this.#readLease(policy, request.signal);
-    const reservation = judgeReservation(
-      lease?.spec,
-      policy.owner,
-      request.now,
-      this.#o.heartbeatMs,
-    );
+    const { lease, reservation } = await this.#readReservation(policy, request);
     return { lookup: { outputUri, reservation }, lease };
   }
 
@@ -100,13 +94,7 @@ export class CacheStore {
    * the attempt runs on, and the first to succeed populates the entry.
    */
   async heartbeat(policy: CachePolicy, request: Request): Promise<void> {
-    const lease = await this.#readLease(policy, request.signal);
-    const reservation = judgeReservation(
-      lease?.spec,
-      policy.owner,
-      request.now,
-      this.#o.heartbeatMs,
-    );
+    const { lease, reservation } = await this.#readReservation(policy, request);
     if (reservation.state === 'mine' && reservation.renewDue) {
       await this.reserve(policy, lease, request);
     }
@@ -151,6 +139,17 @@ export class CacheStore {
         signal: request.signal,
       },
     );
+  }
+
+  async #readReservation(policy: CachePolicy, request: Request) {
+    const lease = await this.#readLease(policy, request.signal);
+    const reservation = judgeReservation(
+      lease?.spec,
+      policy.owner,
+      request.now,
+      this.#o.heartbeatMs,
+    );
+    return { lease, reservation };
   }
 
   async #readLease(policy: CachePolicy, signal: AbortSignal | undefined): Promise<Lease | null> {
