@@ -9,25 +9,15 @@ import { inActionTerms } from './action-fields.js';
 import { attemptExecution } from './attempt.js';
 import { engineCallFailure } from './failure.js';
 import type { TaskAction } from './spec.js';
+import { taskAction } from './task-action.test-support.js';
 import { taskCommand } from './task-executor.js';
 
-const action = (
-  template: Partial<TaskAction['spec']['taskTemplate']>,
-  envVars = {},
-): TaskAction => ({
-  metadata: { name: 'big', namespace: 'flyte', uid: 'u1' },
-  spec: {
-    runName: 'run1',
-    project: 'proj',
-    domain: 'dev',
-    actionName: 'a0',
-    taskType: 'container',
-    taskTemplate: { image: 'registry.invalid/task:1', ...template },
-    inputUri: 's3://bucket/in',
-    runOutputBase: 's3://bucket/out',
-    envVars,
-  },
-});
+const action = (template: Partial<TaskAction['spec']['taskTemplate']>, envVars = {}): TaskAction =>
+  taskAction({
+    metadata: { name: 'big' },
+    spec: { inputUri: 's3://bucket/in', runOutputBase: 's3://bucket/out', envVars },
+    template,
+  });
 
 /** What the job engine throws building the attempt's Job, if anything. */
 function jobRefusal(subject: TaskAction): unknown {

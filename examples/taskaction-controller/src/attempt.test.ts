@@ -1,28 +1,18 @@
 import { executionResourceName, parseWorkflowExecution } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { actionKeyOf, attemptExecution, outputPrefix } from './attempt.js';
-import type { TaskAction } from './spec.js';
+import { taskAction } from './task-action.test-support.js';
 
-const action: TaskAction = {
-  metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1', generation: 1 },
-  spec: {
-    runName: 'run1',
-    project: 'proj',
-    domain: 'dev',
-    actionName: 'a0',
-    taskType: 'container',
-    taskTemplate: {
-      image: 'registry.invalid/task:1',
-      command: ['python'],
-      args: ['-m', 'task'],
-      env: { MODE: 'fast', SHARED: 'template' },
-      timeout: '10m',
-    },
-    envVars: { SHARED: 'run', RUN_ONLY: 'yes' },
-    inputUri: 's3://bucket/run1/inputs.pb',
-    runOutputBase: 's3://bucket/run1/',
+const action = taskAction({
+  metadata: { generation: 1 },
+  spec: { envVars: { SHARED: 'run', RUN_ONLY: 'yes' }, runOutputBase: 's3://bucket/run1/' },
+  template: {
+    command: ['python'],
+    args: ['-m', 'task'],
+    env: { MODE: 'fast', SHARED: 'template' },
+    timeout: '10m',
   },
-};
+});
 
 describe('attemptExecution', () => {
   it('is a valid WorkflowExecution named <action>-<retry index>, owned by the action uid', () => {

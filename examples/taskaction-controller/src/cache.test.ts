@@ -6,25 +6,15 @@ import {
   cachePolicyOf,
   reservationLease,
 } from './cache.js';
-import { TaskActionSchema } from './spec.js';
+import { type TaskAction, TaskActionSchema } from './spec.js';
+import { taskAction } from './task-action.test-support.js';
 
 const identity = { namespace: 'flyte', project: 'proj', domain: 'dev', cacheKey: 'k1' };
 
-const action = (spec: Record<string, unknown>, template: Record<string, unknown> = {}) =>
-  TaskActionSchema.parse({
-    metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1' },
-    spec: {
-      runName: 'run1',
-      project: 'proj',
-      domain: 'dev',
-      actionName: 'a0',
-      taskType: 'container',
-      taskTemplate: { image: 'registry.invalid/task:1', ...template },
-      inputUri: 's3://bucket/run1/inputs.pb',
-      runOutputBase: 's3://bucket/run1',
-      ...spec,
-    },
-  });
+const action = (
+  spec: Partial<TaskAction['spec']>,
+  template: Partial<TaskAction['spec']['taskTemplate']> = {},
+) => TaskActionSchema.parse(taskAction({ spec, template }));
 
 describe('cachePolicyOf', () => {
   it('is none without a cache key', () => {

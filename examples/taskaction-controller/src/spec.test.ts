@@ -4,27 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { abortFinalizer } from './resource.js';
 import { defaultRouting, engineFor } from './routing.js';
 import { resolveConditionAction, validateTaskAction } from './spec.js';
+import { taskAction } from './task-action.test-support.js';
 
 const registry = { has: (engine: string) => engine === 'job' } as Pick<Registry, 'has'>;
 const allowedImages = ['registry.invalid/*'];
 
-const valid = () => ({
-  metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1' },
-  spec: {
-    runName: 'run1',
-    project: 'proj',
-    domain: 'dev',
-    actionName: 'a0',
-    taskType: 'container',
-    taskTemplate: {
-      image: 'registry.invalid/task:1',
-      retries: 2,
-      env: { MODE: 'fast' } as Record<string, string>,
-    },
-    inputUri: 's3://bucket/run1/inputs.pb',
-    runOutputBase: 's3://bucket/run1',
-  },
-});
+const valid = () => taskAction({ template: { retries: 2, env: { MODE: 'fast' } } });
 
 describe('validateTaskAction', () => {
   it('accepts a complete action and picks its engine', () => {

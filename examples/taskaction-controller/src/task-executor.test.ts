@@ -3,23 +3,13 @@ import { type KubeClient, type KubeObject, KubernetesApiError } from '@roundhous
 import { describe, expect, it, vi } from 'vitest';
 import { attemptExecution } from './attempt.js';
 import type { TaskAction } from './spec.js';
+import { taskAction } from './task-action.test-support.js';
 import { taskCommand, taskJobExecutor } from './task-executor.js';
 
-const action = (template: Partial<TaskAction['spec']['taskTemplate']>): TaskAction =>
-  ({
-    metadata: { name: 'run1-a0', namespace: 'flyte', uid: 'u1', generation: 1 },
-    spec: {
-      runName: 'run1',
-      project: 'proj',
-      domain: 'dev',
-      actionName: 'a0',
-      taskType: 'container',
-      taskTemplate: { image: 'registry.invalid/task:1', ...template },
-      inputUri: 's3://bucket/run1/inputs.pb',
-      runOutputBase: 's3://bucket/run1',
-    },
-    status: {},
-  }) as TaskAction;
+const action = (template: Partial<TaskAction['spec']['taskTemplate']>): TaskAction => ({
+  ...taskAction({ metadata: { generation: 1 }, template }),
+  status: {},
+});
 
 describe('taskCommand', () => {
   it("is the task template's command and args, as the attempt carries them", () => {
