@@ -441,15 +441,7 @@ export class TaskActionReconciler implements Reconciler {
     expected: Expected,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    const policy = this.#retryPolicy(action);
-    ctx.logger.info({ attempt: expected.attempt, ...failure }, 'attempt failed');
-    const written = await this.#transitions.write(
-      action,
-      (s, at) => markFailed(s, failure, policy, at),
-      ctx,
-      expected,
-    );
-    this.#reportPermanentFailure(written);
+    await this.#writeFailure(action, failure, expected, ctx, markFailed, 'attempt failed');
     return undefined;
   }
 
@@ -463,15 +455,14 @@ export class TaskActionReconciler implements Reconciler {
     expected: Expected,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    const policy = this.#retryPolicy(action);
-    ctx.logger.info({ attempt: expected.attempt, ...failure }, 'reading the attempt failed');
-    const written = await this.#transitions.write(
+    const { written, policy } = await this.#writeFailure(
       action,
-      (s, at) => markObservationFailed(s, failure, policy, at),
-      ctx,
+      failure,
       expected,
+      ctx,
+      markObservationFailed,
+      'reading the attempt failed',
     );
-    this.#reportPermanentFailure(written);
     const status = written && taskActionView(written).status;
     if (!status || phaseOf(status) === 'PermanentFailure') return undefined;
     return {
@@ -480,6 +471,27 @@ export class TaskActionReconciler implements Reconciler {
         systemRetryDelay(status.systemFailures ?? 1, policy.systemBackoffMs),
       ),
     };
+  }
+
+  /** A failed attempt and a failed read both spend the retry budgets, and either may be the last. */
+  async #writeFailure(
+    action: TaskAction,
+    failure: Failure,
+    expected: Expected,
+    ctx: ReconcileContext,
+    mark: typeof markFailed,
+    logMessage: string,
+  ): Promise<{ written: KubeObject | null; policy: RetryPolicy }> {
+    const policy = this.#retryPolicy(action);
+    ctx.logger.info({ attempt: expected.attempt, ...failure }, logMessage);
+    const written = await this.#transitions.write(
+      action,
+      (s, at) => mark(s, failure, policy, at),
+      ctx,
+      expected,
+    );
+    this.#reportPermanentFailure(written);
+    return { written, policy };
   }
 
   #reportPermanentFailure(written: KubeObject | null): void {
