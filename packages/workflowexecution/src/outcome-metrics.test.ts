@@ -3,32 +3,27 @@
  * workflowexecution_reconciler_total and workflowexecution_reconciler_duration_seconds with an
  * `outcome` label, and the Completed and Failed counts move when an execution ends that way.
  */
-import { type ExecutionResult, type Executor, noopLogger, Registry } from '@roundhouse/core';
+import type { ExecutionResult } from '@roundhouse/core';
+import { Registry } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
-import { ExecutionsByTarget } from './executions-by-target.js';
 import { outcomeMetrics } from './outcome-metrics.js';
-import { WorkflowExecutionReconciler } from './reconciler.js';
-
-const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
+import {
+  reconcileContext as ctx,
+  jobCompleted,
+  jobExecutor,
+  reconcilerOver,
+  engineRunning as stillRunning,
+} from './reconciler.test-support.js';
 
 function running(initial: KubeObject, result: () => ExecutionResult, registry: MetricsRegistry) {
   const api = executionServer(initial);
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
-  const reconciler = new WorkflowExecutionReconciler({
-    client: api.client,
-    reader: api.reader,
-    registry: new Registry().register({
-      engine: 'job',
-      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-      getStatus: async () => result(),
-      cleanup: async () => {},
-    } as Executor),
-    executions: { observe: () => {} },
-    targets: new ExecutionsByTarget(),
+  const reconciler = reconcilerOver(api, {
+    registry: new Registry().register(jobExecutor({ getStatus: async () => result() })),
     policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
     executionNamespace: 'kubernaut-workflows',
     watchedEngines: new Set(['job']),
@@ -37,13 +32,6 @@ function running(initial: KubeObject, result: () => ExecutionResult, registry: M
   });
   return { api, clock, reconcile: () => reconciler.reconcile('team-a/restart', ctx()) };
 }
-
-const stillRunning: ExecutionResult = {
-  phase: 'Running',
-  reason: 'Running',
-  message: 'running',
-  summary: { status: 'Unknown' },
-};
 
 async function value(registry: MetricsRegistry, name: string, outcome: string) {
   const metric = await registry.getSingleMetric(name)?.get();
@@ -59,13 +47,7 @@ describe('outcome metrics', () => {
     await run.reconcile();
     expect(run.api.state.stored.status).toMatchObject({ phase: 'Running' });
     run.clock.now = new Date('2026-01-01T00:00:40Z');
-    result = {
-      phase: 'Completed',
-      reason: 'Succeeded',
-      message: 'Job completed',
-      summary: { status: 'True' },
-      completionTime: '2026-01-01T00:00:30Z',
-    };
+    result = jobCompleted('2026-01-01T00:00:30Z');
     await run.reconcile();
     // A resync during the cooldown records nothing again.
     await run.reconcile();

@@ -6,57 +6,24 @@
  * look for (its pkg/workflowexecution/controller_events_test.go, controller_test.go and
  * test/integration/workflowexecution/events_test.go at d5a4a87).
  */
-import type { EventRecorder, RecordOutcome } from '@roundhouse/controller';
-import {
-  type ExecutionResult,
-  type Executor,
-  noopLogger,
-  Registry,
-  type WorkflowExecution,
-} from '@roundhouse/core';
+import type { EventRecorder } from '@roundhouse/controller';
+import { type Executor, Registry, type WorkflowExecution } from '@roundhouse/core';
 import type { KubeObject, Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
-import { ExecutionsByTarget } from './executions-by-target.js';
+import type { ExecutionsByTarget } from './executions-by-target.js';
+import { following } from './executions-by-target.test-support.js';
 import type { EventMode } from './lifecycle-events.js';
-import { WorkflowExecutionReconciler } from './reconciler.js';
-
-const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
-
-/**
- * A recorder that refuses a second Event under the same key, as the API server refuses a
- * second create of the same name, and says it `exists`; `recorded` lists the Events that were
- * created, in order.
- */
-function recorder() {
-  const keys = new Set<string>();
-  const recorded: string[] = [];
-  const events = {
-    record: vi.fn(
-      async (
-        _o: KubeObject,
-        type: string,
-        reason: string,
-        m: string,
-        o?: { key?: string },
-      ): Promise<RecordOutcome> => {
-        if (o?.key !== undefined && keys.has(o.key)) return 'exists';
-        if (o?.key !== undefined) keys.add(o.key);
-        recorded.push(`${type} ${reason}: ${m}`);
-        return 'created';
-      },
-    ),
-  };
-  return { events, recorded };
-}
-
-const running: ExecutionResult = {
-  phase: 'Running',
-  reason: 'Running',
-  message: 'running',
-  summary: { status: 'Unknown' },
-};
+import type { WorkflowExecutionReconciler } from './reconciler.js';
+import {
+  reconcileContext as ctx,
+  jobCompleted,
+  jobExecutor,
+  reconcilerOver,
+  keyedRecorder as recorder,
+  engineRunning as running,
+} from './reconciler.test-support.js';
 
 function reconcilerFor(
   api: ReturnType<typeof executionServer>,
@@ -65,21 +32,15 @@ function reconcilerFor(
     events: ReturnType<typeof recorder>['events'];
     executor?: Partial<Executor>;
     targets?: ExecutionsByTarget;
-    clock: { now: Date };
+    clock?: { now: Date };
   },
 ) {
-  return new WorkflowExecutionReconciler({
-    client: api.client,
-    reader: api.reader,
-    registry: new Registry().register({
-      engine: 'job',
-      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-      getStatus: async () => running,
-      cleanup: async () => {},
-      ...options.executor,
-    } as Executor),
-    executions: { observe: () => {} },
-    targets: options.targets ?? new ExecutionsByTarget(),
+  const clock = options.clock ?? { now: new Date('2026-01-01T00:00:00Z') };
+  return reconcilerOver(api, {
+    registry: new Registry().register(
+      jobExecutor({ getStatus: async () => running, ...options.executor }),
+    ),
+    ...(options.targets ? { targets: options.targets } : {}),
     policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
     executionNamespace: 'kubernaut-workflows',
     // Asked on every reconcile, not on a poll schedule.
@@ -87,9 +48,51 @@ function reconcilerFor(
     cooldownMs: 5 * 60_000,
     events: options.events as unknown as EventRecorder,
     ...(options.eventMode ? { eventMode: options.eventMode } : {}),
-    now: () => options.clock.now,
+    now: () => clock.now,
   });
 }
+
+/** A reconcile of `key` while the API server answers no write: it fails, and is retried. */
+async function whileWritesFail(
+  api: ReturnType<typeof executionServer>,
+  reconciler: WorkflowExecutionReconciler,
+  key: string,
+) {
+  api.state.failWrites = true;
+  await expect(reconciler.reconcile(key, ctx())).rejects.toThrow('no answer');
+  api.state.failWrites = false;
+}
+
+/** The tekton engine, whose create finds a PipelineRun there already when `adoptedKind` says so. */
+const tektonCreating = (adoptedKind?: string) => ({
+  engine: 'tekton',
+  create: async () => ({
+    resourceName: 'wfe-0123456789abcdef',
+    warnings: [],
+    ...(adoptedKind ? { adoptedKind } : {}),
+  }),
+});
+
+/** A controller under lifecycle whose tekton engine creates the PipelineRun, or adopts one. */
+const lifecycleOnTekton = (
+  api: ReturnType<typeof executionServer>,
+  events: ReturnType<typeof recorder>['events'],
+  clock: { now: Date },
+  adoptedKind?: string,
+) =>
+  reconcilerFor(api, {
+    eventMode: 'lifecycle',
+    events,
+    clock,
+    executor: tektonCreating(adoptedKind),
+  });
+
+/** The Events of a tekton start under lifecycle that created its PipelineRun, once each. */
+const tektonStartEvents = [
+  'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
+  'Normal ExecutionCreated: Created tekton execution resource kubernaut-workflows/wfe-0123456789abcdef',
+  'Normal PhaseTransition: Phase transition: Pending → Running',
+];
 
 /** Runs one execution from creation through Completed, its lock release and its deletion. */
 async function throughToDeletion(eventMode: EventMode | undefined) {
@@ -104,20 +107,12 @@ async function throughToDeletion(eventMode: EventMode | undefined) {
     ...(eventMode ? { eventMode } : {}),
   });
   // The Running write fails once: the retried start records its Events again, the same ones.
-  api.state.failWrites = true;
-  await expect(reconciler.reconcile('team-a/happy', ctx())).rejects.toThrow('no answer');
-  api.state.failWrites = false;
+  await whileWritesFail(api, reconciler, 'team-a/happy');
   await reconciler.reconcile('team-a/happy', ctx());
   expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
   await reconciler.reconcile('team-a/happy', ctx());
   clock.now = new Date('2026-01-01T00:01:05Z');
-  result = {
-    phase: 'Completed',
-    reason: 'Succeeded',
-    message: 'Job completed',
-    summary: { status: 'True' },
-    completionTime: '2026-01-01T00:01:05Z',
-  };
+  result = jobCompleted('2026-01-01T00:01:05Z');
   await reconciler.reconcile('team-a/happy', ctx());
   expect(api.state.stored.status).toMatchObject({ phase: 'Completed', duration: '1m5s' });
   // A resync during the cooldown, then a replica resuming with the copy from before Completed.
@@ -181,7 +176,6 @@ describe('WorkflowExecutionReconciler Events', () => {
       const reconciler = reconcilerFor(api, {
         eventMode,
         events,
-        clock: { now: new Date('2026-01-01T00:00:00Z') },
         executor: {
           create: async () => ({
             resourceName: 'wfe-0123456789abcdef',
@@ -193,9 +187,7 @@ describe('WorkflowExecutionReconciler Events', () => {
         },
       });
       // The Running write fails once: the retried start warns again, under the same key.
-      api.state.failWrites = true;
-      await expect(reconciler.reconcile('team-a/warned', ctx())).rejects.toThrow('no answer');
-      api.state.failWrites = false;
+      await whileWritesFail(api, reconciler, 'team-a/warned');
       await reconciler.reconcile('team-a/warned', ctx());
       await reconciler.reconcile('team-a/warned', ctx());
       expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
@@ -207,12 +199,7 @@ describe('WorkflowExecutionReconciler Events', () => {
     const api = executionServer(storedExecution('stale'));
     const { events, recorded } = recorder();
     const clock = { now: new Date('2026-01-01T00:00:00Z') };
-    const completed: ExecutionResult = {
-      phase: 'Completed',
-      reason: 'Succeeded',
-      message: 'Job completed',
-      summary: { status: 'True' },
-    };
+    const completed = jobCompleted();
     const leader = reconcilerFor(api, {
       eventMode: 'lifecycle',
       events,
@@ -271,7 +258,6 @@ describe('WorkflowExecutionReconciler Events', () => {
     const reconciler = reconcilerFor(api, {
       eventMode: 'lifecycle',
       events,
-      clock: { now: new Date('2026-01-01T00:00:00Z') },
     });
     await reconciler.reconcile('team-a/invalid', ctx());
     await reconciler.reconcile('team-a/invalid', ctx());
@@ -292,7 +278,6 @@ describe('WorkflowExecutionReconciler Events', () => {
     const reconciler = reconcilerFor(api, {
       eventMode: 'lifecycle',
       events,
-      clock: { now: new Date('2026-01-01T00:00:00Z') },
     });
     await reconciler.reconcile('team-a/no-engine', ctx());
     const status = api.state.stored.status as WorkflowExecution['status'];
@@ -323,15 +308,7 @@ describe('WorkflowExecutionReconciler Events', () => {
       const reconciler = reconcilerFor(api, {
         eventMode,
         events,
-        clock: { now: new Date('2026-01-01T00:00:00Z') },
-        executor: {
-          engine: 'tekton',
-          create: async () => ({
-            resourceName: 'wfe-0123456789abcdef',
-            warnings: [],
-            adoptedKind: 'PipelineRun',
-          }),
-        },
+        executor: tektonCreating('PipelineRun'),
       });
       await reconciler.reconcile('team-a/raced', ctx());
       const status = api.state.stored.status as WorkflowExecution['status'];
@@ -355,82 +332,36 @@ describe('WorkflowExecutionReconciler Events', () => {
     const api = executionServer(storedExecution('killed', { executionEngine: 'tekton' }));
     const { events, recorded } = recorder();
     const clock = { now: new Date('2026-01-01T00:00:00Z') };
-    const created = (adoptedKind?: string) => ({
-      engine: 'tekton',
-      create: async () => ({
-        resourceName: 'wfe-0123456789abcdef',
-        warnings: [],
-        ...(adoptedKind ? { adoptedKind } : {}),
-      }),
-    });
-    const first = reconcilerFor(api, {
-      eventMode: 'lifecycle',
-      events,
-      clock,
-      executor: created(),
-    });
-    api.state.failWrites = true;
-    await expect(first.reconcile('team-a/killed', ctx())).rejects.toThrow('no answer');
-    api.state.failWrites = false;
+    const first = lifecycleOnTekton(api, events, clock);
+    await whileWritesFail(api, first, 'team-a/killed');
     // The next controller finds the PipelineRun the killed one created: its own, adopted.
-    const next = reconcilerFor(api, {
-      eventMode: 'lifecycle',
-      events,
-      clock,
-      executor: created('PipelineRun'),
-    });
+    const next = lifecycleOnTekton(api, events, clock, 'PipelineRun');
     await next.reconcile('team-a/killed', ctx());
     expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
-    expect(recorded).toEqual([
-      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
-      'Normal ExecutionCreated: Created tekton execution resource kubernaut-workflows/wfe-0123456789abcdef',
-      'Normal PhaseTransition: Phase transition: Pending → Running',
-    ]);
+    expect(recorded).toEqual(tektonStartEvents);
   });
 
   it('under lifecycle, a start killed between recording ExecutionCreated and its Pending → Running transition has the transition recorded, once, by the next controller, which adopts the resource', async () => {
     const api = executionServer(storedExecution('cut', { executionEngine: 'tekton' }));
     const { events, recorded } = recorder();
     const clock = { now: new Date('2026-01-01T00:00:00Z') };
-    const created = (adoptedKind?: string) => ({
-      engine: 'tekton',
-      create: async () => ({
-        resourceName: 'wfe-0123456789abcdef',
-        warnings: [],
-        ...(adoptedKind ? { adoptedKind } : {}),
-      }),
-    });
     // The killed controller: its transition Event and its Running write never landed.
     const killed = {
       record: vi.fn(async (...args: Parameters<typeof events.record>) =>
         args[2] === 'PhaseTransition' ? 'failed' : events.record(...args),
       ),
     };
-    const first = reconcilerFor(api, {
-      eventMode: 'lifecycle',
-      events: killed,
-      clock,
-      executor: created(),
-    });
+    const first = lifecycleOnTekton(api, killed, clock);
     api.state.failWrites = true;
     await expect(first.reconcile('team-a/cut', ctx())).rejects.toThrow('no answer');
     // The next controller adopts the PipelineRun; its own Running write fails once, and its
     // retry records nothing twice.
-    const next = reconcilerFor(api, {
-      eventMode: 'lifecycle',
-      events,
-      clock,
-      executor: created('PipelineRun'),
-    });
+    const next = lifecycleOnTekton(api, events, clock, 'PipelineRun');
     await expect(next.reconcile('team-a/cut', ctx())).rejects.toThrow('no answer');
     api.state.failWrites = false;
     await next.reconcile('team-a/cut', ctx());
     expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
-    expect(recorded).toEqual([
-      'Normal WorkflowValidated: Workflow spec validated: restart-pod (target: team-a/deployment/app)',
-      'Normal ExecutionCreated: Created tekton execution resource kubernaut-workflows/wfe-0123456789abcdef',
-      'Normal PhaseTransition: Phase transition: Pending → Running',
-    ]);
+    expect(recorded).toEqual(tektonStartEvents);
   });
 
   it("under lifecycle, a race path's start whose Running write failed finds its own PipelineRunCreated on the retry, and records the transition then, as after a kill", async () => {
@@ -439,19 +370,9 @@ describe('WorkflowExecutionReconciler Events', () => {
     const reconciler = reconcilerFor(api, {
       eventMode: 'lifecycle',
       events,
-      clock: { now: new Date('2026-01-01T00:00:00Z') },
-      executor: {
-        engine: 'tekton',
-        create: async () => ({
-          resourceName: 'wfe-0123456789abcdef',
-          warnings: [],
-          adoptedKind: 'PipelineRun',
-        }),
-      },
+      executor: tektonCreating('PipelineRun'),
     });
-    api.state.failWrites = true;
-    await expect(reconciler.reconcile('team-a/retried', ctx())).rejects.toThrow('no answer');
-    api.state.failWrites = false;
+    await whileWritesFail(api, reconciler, 'team-a/retried');
     await reconciler.reconcile('team-a/retried', ctx());
     await reconciler.reconcile('team-a/retried', ctx());
     expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
@@ -468,7 +389,6 @@ describe('WorkflowExecutionReconciler Events', () => {
     const reconciler = reconcilerFor(api, {
       eventMode: 'lifecycle',
       events,
-      clock: { now: new Date('2026-01-01T00:00:00Z') },
       executor: {
         create: async () => ({
           resourceName: 'wfe-0123456789abcdef',
@@ -509,12 +429,7 @@ describe('WorkflowExecutionReconciler Events', () => {
       eventMode: 'lifecycle',
       events,
       clock,
-      targets: (() => {
-        const targets = new ExecutionsByTarget();
-        targets.upsert(prior);
-        targets.upsert(api.state.stored);
-        return targets;
-      })(),
+      targets: following([prior, api.state.stored]),
     });
     expect(await reconciler.reconcile('team-a/next', ctx())).toEqual({ requeueAfter: 269_000 });
     // Woken early (an edit, a resync): kubernaut says it again with less left; this is the same.
