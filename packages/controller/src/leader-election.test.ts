@@ -117,34 +117,53 @@ function scriptedLeaseApi() {
   return { api, client: fake as unknown as KubeClient };
 }
 
+type LeaseApi = ReturnType<typeof scriptedLeaseApi>['api'];
+
+/** Timings short enough for a test to see a term lost: a 3 s lease, a 1 s renew deadline. */
+const quick = {
+  ...base,
+  leaseDurationSeconds: 3,
+  renewDeadlineSeconds: 1,
+  retryPeriodSeconds: 0.1,
+};
+
+/** Waits until the elector took the lease and renewed it at least once. */
+const renewedOnce = (api: LeaseApi) =>
+  vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+
+/** Resolves when `signal` aborts, once `onAbort` has seen why. */
+const aborted = (signal: AbortSignal, onAbort: (reason: unknown) => void = () => {}) =>
+  new Promise<void>((resolve) =>
+    signal.addEventListener(
+      'abort',
+      () => {
+        onAbort(signal.reason);
+        resolve();
+      },
+      { once: true },
+    ),
+  );
+
+/** Stops the whole process for `ms`, as SIGSTOP would: no timer or I/O runs meanwhile. */
+const pauseProcess = (ms: number) =>
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 describe('LeaderElector renewing', { timeout: 10_000 }, () => {
   it('stops leading before the lease can expire when a renewal hangs after quick failures', async () => {
     const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 2,
-      retryPeriodSeconds: 0.1,
-    });
+    const elector = new LeaderElector(fake, { ...quick, renewDeadlineSeconds: 2 });
     let lostAt = 0;
     let reason: unknown;
     const stop = new AbortController();
     const run = elector.run(stop.signal, {
       onStartedLeading: (signal) =>
-        new Promise<void>((resolve) =>
-          signal.addEventListener(
-            'abort',
-            () => {
-              lostAt = performance.now();
-              reason = signal.reason;
-              resolve();
-            },
-            { once: true },
-          ),
-        ),
+        aborted(signal, (why) => {
+          lostAt = performance.now();
+          reason = why;
+        }),
     });
     // Once renewed, the API server refuses connections, then takes requests it never answers.
-    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    await renewedOnce(api);
     api.mode = 'fail';
     const lastRenewal = api.renewals.at(-1) as number;
     setTimeout(() => {
@@ -161,29 +180,17 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
 
   it('stops leading at once when it wakes from a pause past the renew deadline', async () => {
     const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 1,
-      retryPeriodSeconds: 0.1,
-    });
+    const elector = new LeaderElector(fake, quick);
     let reason: unknown;
     const run = elector.run(new AbortController().signal, {
       onStartedLeading: (signal) =>
-        new Promise<void>((resolve) =>
-          signal.addEventListener(
-            'abort',
-            () => {
-              reason = signal.reason;
-              resolve();
-            },
-            { once: true },
-          ),
-        ),
+        aborted(signal, (why) => {
+          reason = why;
+        }),
     });
-    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
-    // The whole process stops for 1.2 s, as under SIGSTOP; the API server answers at once after.
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_200);
+    await renewedOnce(api);
+    // The whole process stops for 1.2 s; the API server answers at once after.
+    pauseProcess(1_200);
     const renewalsBefore = api.renewals.length;
     await run;
     expect(reason).toBeInstanceOf(LeadershipLostError);
@@ -192,12 +199,7 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
 
   it("refuses the term's next request on waking from a pause past the renew deadline, even one an answer was waiting on", async () => {
     const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 1,
-      retryPeriodSeconds: 0.1,
-    });
+    const elector = new LeaderElector(fake, quick);
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => {
       answer = resolve;
@@ -213,11 +215,11 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
         endedByRefusal = signal.aborted;
       },
     });
-    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    await renewedOnce(api);
     // The answer arrives while the whole process is stopped, as under SIGSTOP, and is the first
     // thing it handles on waking: another replica may lead by now.
     setImmediate(() => {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_200);
+      pauseProcess(1_200);
       answer();
     });
     await run;
@@ -249,7 +251,7 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
           },
         }),
     );
-    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    await renewedOnce(api);
     stop.abort();
     await run;
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
@@ -261,12 +263,7 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
 
   it('reconciles nothing on waking from a pause past the renew deadline, even a requeue due first', async () => {
     const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 1,
-      retryPeriodSeconds: 0.1,
-    });
+    const elector = new LeaderElector(fake, quick);
     const started: number[] = [];
     const controller = new Controller({
       name: 'test',
@@ -291,7 +288,7 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     api.onStore = () => {
       api.onStore = () => {};
       setImmediate(() => {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_200);
+        pauseProcess(1_200);
         wokeAt = performance.now();
       });
     };
@@ -302,24 +299,20 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
 
   it('aborts lost when renewing fails after a stop, while the work still drains', async () => {
     const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 1,
-      retryPeriodSeconds: 0.1,
-    });
+    const elector = new LeaderElector(fake, quick);
     const stop = new AbortController();
     let lostReason: unknown;
     const run = elector.run(stop.signal, {
       onStartedLeading: async (signal, lost) => {
-        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        await aborted(signal);
         expect(lost.aborted).toBe(false);
         api.mode = 'fail';
-        await new Promise((resolve) => lost.addEventListener('abort', resolve, { once: true }));
-        lostReason = lost.reason;
+        await aborted(lost, (why) => {
+          lostReason = why;
+        });
       },
     });
-    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    await renewedOnce(api);
     stop.abort(new Error('received SIGTERM'));
     await run;
     expect(lostReason).toBeInstanceOf(LeadershipLostError);
@@ -327,12 +320,7 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
 
   it("cuts a Controller's drain short when the lease is lost during it", async () => {
     const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 1,
-      retryPeriodSeconds: 0.1,
-    });
+    const elector = new LeaderElector(fake, quick);
     let reconciling = false;
     let abortReason: unknown;
     const controller = new Controller({
@@ -340,18 +328,12 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
       // Longer than the lease: only the loss of the lease can end this drain in time.
       drainTimeoutMs: 20_000,
       reconciler: {
-        reconcile: (_key, { signal }) =>
-          new Promise<void>((resolve) => {
-            reconciling = true;
-            signal.addEventListener(
-              'abort',
-              () => {
-                abortReason = signal.reason;
-                resolve();
-              },
-              { once: true },
-            );
-          }),
+        reconcile: (_key, { signal }) => {
+          reconciling = true;
+          return aborted(signal, (why) => {
+            abortReason = why;
+          });
+        },
       },
     });
     const stop = new AbortController();
@@ -374,16 +356,8 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
 const noisyLogger = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
 describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
-  const elect = (fake: KubeClient, stragglerGraceSeconds: number, logger = noisy()) =>
-    new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 1,
-      retryPeriodSeconds: 0.1,
-      stragglerGraceSeconds,
-      logger,
-    });
-  const noisy = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+  const elect = (fake: KubeClient, stragglerGraceSeconds: number, logger = noisyLogger()) =>
+    new LeaderElector(fake, { ...quick, stragglerGraceSeconds, logger });
 
   /** A Controller whose first reconcile of each key ignores its signal until released. */
   function stubborn() {
@@ -415,23 +389,28 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
         for (const release of releases.splice(0)) release();
       },
       most: () => most,
+      /** Has `elector` lead with the controller until the first reconcile of ns/a holds on. */
+      async leadUntilHeld(elector: LeaderElector, signal: AbortSignal) {
+        const run = elector.run(signal, {
+          onStartedLeading: (leading) => controller.start(leading),
+        });
+        await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
+        controller.enqueue('ns/a');
+        await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+        return { run };
+      },
     };
   }
 
   it('keeps the lease, renewed and unreleased, while a reconcile left behind runs, and releases it after', async () => {
     const { api, client: fake } = scriptedLeaseApi();
     const elector = elect(fake, 10);
-    const { controller, started, release } = stubborn();
+    const { controller, release, leadUntilHeld } = stubborn();
     const stop = new AbortController();
     let ran = false;
-    const run = elector
-      .run(stop.signal, { onStartedLeading: (leading) => controller.start(leading) })
-      .then(() => {
-        ran = true;
-      });
-    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
-    controller.enqueue('ns/a');
-    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+    const run = (await leadUntilHeld(elector, stop.signal)).run.then(() => {
+      ran = true;
+    });
     stop.abort(new Error('received SIGTERM'));
     // The drain (50 ms) and the 3 s for aborted reconciles pass; the reconcile still runs.
     await vi.waitFor(() => expect(controller.ready).toBe(false), patience);
@@ -451,16 +430,11 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
 
   it('leaves the lease unreleased past its grace, and the next term waits for the key', async () => {
     const { api, client: fake } = scriptedLeaseApi();
-    const logger = noisy();
+    const logger = noisyLogger();
     const elector = elect(fake, 0.2, logger);
-    const { controller, started, release, most } = stubborn();
+    const { controller, started, release, most, leadUntilHeld } = stubborn();
     const first = new AbortController();
-    const run = elector.run(first.signal, {
-      onStartedLeading: (leading) => controller.start(leading),
-    });
-    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
-    controller.enqueue('ns/a');
-    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+    const { run } = await leadUntilHeld(elector, first.signal);
     first.abort(new Error('stop'));
     await run;
     expect(controller.reconciling).toEqual(['ns/a']);
@@ -486,19 +460,21 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
   });
 
-  it('says to end the process when the lease is lost while such work runs', async () => {
+  /** Leads until a reconcile holds on, then fails every Lease request until the term is lost. */
+  async function loseLeaseWhileHeld(stragglerGraceSeconds: number) {
     const { api, client: fake } = scriptedLeaseApi();
-    const logger = noisy();
-    const elector = elect(fake, 0.2, logger);
-    const { controller, started, release } = stubborn();
-    const run = elector.run(new AbortController().signal, {
-      onStartedLeading: (leading) => controller.start(leading),
-    });
-    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
-    controller.enqueue('ns/a');
-    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
+    const logger = noisyLogger();
+    const stuck = stubborn();
+    const elector = elect(fake, stragglerGraceSeconds, logger);
+    const { run } = await stuck.leadUntilHeld(elector, new AbortController().signal);
+    const failingFrom = performance.now();
     api.mode = 'fail';
     await run;
+    return { ...stuck, logger, failingFrom };
+  }
+
+  it('says to end the process when the lease is lost while such work runs', async () => {
+    const { controller, release, logger } = await loseLeaseWhileHeld(0.2);
     expect(controller.reconciling).toEqual(['ns/a']);
     expect(logger.error).toHaveBeenCalledWith(
       expect.anything(),
@@ -508,20 +484,8 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
   });
 
   it('does not wait out the grace for such work once the lease is lost', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const logger = noisy();
     // A grace this long is for a stop; a lost lease is not renewed through it.
-    const elector = elect(fake, 10, logger);
-    const { controller, started, release } = stubborn();
-    const run = elector.run(new AbortController().signal, {
-      onStartedLeading: (leading) => controller.start(leading),
-    });
-    await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
-    controller.enqueue('ns/a');
-    await vi.waitFor(() => expect(started).toEqual(['ns/a']), patience);
-    const failingFrom = performance.now();
-    api.mode = 'fail';
-    await run;
+    const { controller, release, logger, failingFrom } = await loseLeaseWhileHeld(10);
     // The 1 s renew deadline, then the Controller's 3 s for aborted reconciles; the lease,
     // unrenewed, expires 3 s after the last renewal, so the process must learn it is to end now.
     expect(performance.now() - failingFrom).toBeLessThan(5_500);
@@ -540,31 +504,19 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
 
 describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
   const elect = (fake: KubeClient, logger = noisyLogger()) =>
-    new LeaderElector(fake, {
-      ...base,
-      leaseDurationSeconds: 3,
-      renewDeadlineSeconds: 1,
-      retryPeriodSeconds: 0.1,
-      logger,
-    });
+    new LeaderElector(fake, { ...quick, logger });
 
   /** Resolves with when and why the leading signal aborted. */
   const leadUntilAborted = (onStart?: () => void) => {
     const result = { startedAt: 0, abortedAt: 0, reason: undefined as unknown };
-    const onStartedLeading = (signal: AbortSignal) =>
-      new Promise<void>((resolve) => {
-        result.startedAt = performance.now();
-        onStart?.();
-        signal.addEventListener(
-          'abort',
-          () => {
-            result.abortedAt = performance.now();
-            result.reason = signal.reason;
-            resolve();
-          },
-          { once: true },
-        );
+    const onStartedLeading = (signal: AbortSignal) => {
+      result.startedAt = performance.now();
+      onStart?.();
+      return aborted(signal, (why) => {
+        result.abortedAt = performance.now();
+        result.reason = why;
       });
+    };
     return { result, onStartedLeading };
   };
 
@@ -606,7 +558,7 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
     const { api, client: fake } = scriptedLeaseApi();
     const { result, onStartedLeading } = leadUntilAborted();
     const run = elect(fake).run(new AbortController().signal, { onStartedLeading });
-    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    await renewedOnce(api);
     // The next renewal's read is answered after 0.6 s and its write at once; then every request
     // hangs. The lease counts from that read's sending, so leading ends 1 s after it.
     let sentAt = 0;
@@ -629,7 +581,7 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
     const { api, client: fake } = scriptedLeaseApi();
     const { result, onStartedLeading } = leadUntilAborted();
     const run = elect(fake).run(new AbortController().signal, { onStartedLeading });
-    await vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+    await renewedOnce(api);
     const sentBefore = api.sent.length;
     // An answer already on its way arrives 1.1 s after the read was sent, past the deadline.
     api.delays.push(1_100);
