@@ -51,6 +51,27 @@ function run(controller: Controller) {
 
 const fastBackoff = () => new ExponentialBackoffRateLimiter<string>(1, 8);
 
+/** A reconcile that runs until its signal aborts, and then ends. */
+const untilAborted = (_call: Call, ctx: ReconcileContext) =>
+  new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+
+/**
+ * Reconciles ns/bad and then, with one worker, `next` once ns/bad's outcome was handled; `when`
+ * records any retry the backoff was asked to time.
+ */
+async function reconcileBadThen(next: string, behaviour: Parameters<typeof scripted>[0]) {
+  const { reconciler, calls } = scripted(behaviour);
+  const backoff = fastBackoff();
+  const when = vi.spyOn(backoff, 'when');
+  const controller = new Controller({ name: 'test', reconciler, rateLimiter: backoff });
+  run(controller);
+  controller.enqueue('ns/bad');
+  await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+  controller.enqueue(next);
+  await vi.waitFor(() => expect(calls).toHaveLength(2), patience);
+  return { calls, when };
+}
+
 describe('Controller', { timeout: 20_000 }, () => {
   it('reconciles enqueued keys and is ready while running', async () => {
     const { reconciler, calls } = scripted(() => undefined);
@@ -119,34 +140,17 @@ describe('Controller', { timeout: 20_000 }, () => {
   });
 
   it('does not retry a TerminalError', async () => {
-    const { reconciler, calls } = scripted(({ key }) => {
+    const { calls, when } = await reconcileBadThen('ns/good', ({ key }) => {
       if (key === 'ns/bad') throw terminalError(new ResourceLockedError('wfe-1', undefined));
     });
-    const backoff = fastBackoff();
-    const when = vi.spyOn(backoff, 'when');
-    const controller = new Controller({ name: 'test', reconciler, rateLimiter: backoff });
-    run(controller);
-    controller.enqueue('ns/bad');
-    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
-    // With one worker, a key enqueued now runs after the first one's outcome was handled.
-    controller.enqueue('ns/good');
-    await vi.waitFor(() => expect(calls).toHaveLength(2), patience);
     expect(calls.map((c) => c.key)).toEqual(['ns/bad', 'ns/good']);
     expect(when).not.toHaveBeenCalled();
   });
 
   it('does not retry a TerminalError the reconciler wrapped in its own error', async () => {
-    const { reconciler, calls } = scripted(() => {
+    const { when } = await reconcileBadThen('ns/other', () => {
       throw new Error('reconciling ns/bad', { cause: new TerminalError('bad spec') });
     });
-    const backoff = fastBackoff();
-    const when = vi.spyOn(backoff, 'when');
-    const controller = new Controller({ name: 'test', reconciler, rateLimiter: backoff });
-    run(controller);
-    controller.enqueue('ns/bad');
-    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
-    controller.enqueue('ns/other');
-    await vi.waitFor(() => expect(calls).toHaveLength(2), patience);
     expect(when).not.toHaveBeenCalled();
   });
 
@@ -217,10 +221,7 @@ describe('Controller', { timeout: 20_000 }, () => {
   });
 
   it('aborts in-flight reconciles that outlast the drain timeout', async () => {
-    const { reconciler, calls } = scripted(
-      (_call, ctx) =>
-        new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())),
-    );
+    const { reconciler, calls } = scripted(untilAborted);
     const controller = new Controller({ name: 'test', reconciler, drainTimeoutMs: 50 });
     const { stop, done } = run(controller);
     controller.enqueue('ns/a');
@@ -249,10 +250,7 @@ describe('Controller', { timeout: 20_000 }, () => {
   });
 
   it('aborts in-flight reconciles at once when leadership is lost, without draining', async () => {
-    const { reconciler, calls } = scripted(
-      (_call, ctx) =>
-        new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())),
-    );
+    const { reconciler, calls } = scripted(untilAborted);
     const controller = new Controller({ name: 'test', reconciler, drainTimeoutMs: 10_000 });
     const { stop, done } = run(controller);
     controller.enqueue('ns/a');
