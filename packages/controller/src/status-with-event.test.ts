@@ -74,17 +74,20 @@ class Sink implements EventSink<string> {
 const toPhase = (phase: string) => (current: Thing) =>
   current.status?.phase === phase ? undefined : { status: { phase }, event: `entered ${phase}` };
 
+type Options = Parameters<typeof recordThenUpdateStatus<Thing, string>>[6];
+
+/** Moves the object ns/t to Queued through `client`, recording the event on `server`'s log. */
+const queue = (
+  client: Parameters<typeof recordThenUpdateStatus>[0],
+  server: FakeServer,
+  options?: Options,
+) =>
+  recordThenUpdateStatus(client, things, 'ns', 't', toPhase('Queued'), new Sink(server), options);
+
 describe('recordThenUpdateStatus', () => {
   it('records the event before it writes the status', async () => {
     const server = new FakeServer();
-    const written = await recordThenUpdateStatus(
-      server,
-      things,
-      'ns',
-      't',
-      toPhase('Queued'),
-      new Sink(server),
-    );
+    const written = await queue(server, server);
     expect(server.log).toEqual(['event entered Queued', 'status patch {"phase":"Queued"}']);
     expect(written?.status).toEqual({ phase: 'Queued' });
     expect(written?.metadata?.resourceVersion).toBe('2');
@@ -121,15 +124,7 @@ describe('recordThenUpdateStatus', () => {
       replace: server.replace.bind(server),
     };
     const current = structuredClone(server.object) as Thing;
-    const written = await recordThenUpdateStatus(
-      client,
-      things,
-      'ns',
-      't',
-      toPhase('Queued'),
-      new Sink(server),
-      { current },
-    );
+    const written = await queue(client, server, { current });
     expect(reads).toBe(0);
     expect(server.log).toEqual(['event entered Queued', 'status patch {"phase":"Queued"}']);
     expect(written?.metadata?.resourceVersion).toBe('2');
@@ -153,7 +148,7 @@ describe('recordThenUpdateStatus', () => {
   it('recomputes after a conflict and records the recomputed transition', async () => {
     const server = new FakeServer();
     server.conflicts = 1;
-    await recordThenUpdateStatus(server, things, 'ns', 't', toPhase('Queued'), new Sink(server));
+    await queue(server, server);
     expect(server.log).toEqual([
       'event entered Queued',
       'event entered Queued',
@@ -197,9 +192,7 @@ describe('recordThenUpdateStatus', () => {
   it('returns null for an object that does not exist', async () => {
     const server = new FakeServer();
     server.object = null;
-    expect(
-      await recordThenUpdateStatus(server, things, 'ns', 't', toPhase('Queued'), new Sink(server)),
-    ).toBeNull();
+    expect(await queue(server, server)).toBeNull();
     expect(server.log).toEqual([]);
   });
 
@@ -212,6 +205,24 @@ describe('recordThenUpdateStatus', () => {
       metadata: { name: 't', namespace: 'ns', uid: 'uid-1', resourceVersion: '10' },
       status: {},
     });
+
+    /**
+     * A client of a server holding the predecessor, whose status write finds the object deleted
+     * and created again between the read and the write, and fails with `error`.
+     */
+    const recreatedBeforeWrite = (error: KubernetesApiError) => {
+      const server = new FakeServer();
+      server.object = predecessor();
+      const client = {
+        get: server.get.bind(server),
+        replace: server.replace.bind(server),
+        patch: async () => {
+          server.object = successor();
+          throw error;
+        },
+      };
+      return { server, client };
+    };
 
     it('is not written through a copy of the one before it, and nothing is recorded for it', async () => {
       const server = new FakeServer();
@@ -251,17 +262,9 @@ describe('recordThenUpdateStatus', () => {
     });
 
     it('is not moved on to after a conflict: the first object read pins the retries', async () => {
-      const server = new FakeServer();
-      server.object = predecessor();
-      const client = {
-        get: server.get.bind(server),
-        replace: server.replace.bind(server),
-        // The object is deleted and created again between the read and the write.
-        patch: async () => {
-          server.object = successor();
-          throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
-        },
-      };
+      const { server, client } = recreatedBeforeWrite(
+        new KubernetesApiError('Conflict', 'the object has been modified', 409),
+      );
       const transition = vi.fn(toPhase('Queued'));
       expect(
         await recordThenUpdateStatus(client, things, 'ns', 't', transition, new Sink(server)),
@@ -271,26 +274,10 @@ describe('recordThenUpdateStatus', () => {
     });
 
     it('is not taken for the object a NotFound write was about', async () => {
-      const server = new FakeServer();
-      server.object = predecessor();
-      const client = {
-        get: server.get.bind(server),
-        replace: server.replace.bind(server),
-        patch: async () => {
-          server.object = successor();
-          throw new KubernetesApiError('NotFound', 'not found', 404);
-        },
-      };
-      expect(
-        await recordThenUpdateStatus(
-          client,
-          things,
-          'ns',
-          't',
-          toPhase('Queued'),
-          new Sink(server),
-        ),
-      ).toBeNull();
+      const { server, client } = recreatedBeforeWrite(
+        new KubernetesApiError('NotFound', 'not found', 404),
+      );
+      expect(await queue(client, server)).toBeNull();
     });
   });
 });
