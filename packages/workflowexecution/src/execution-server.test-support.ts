@@ -35,7 +35,8 @@ export function storedExecution(name: string, spec: Record<string, unknown> = {}
 /**
  * Every write moves the version on: a status patch merges into the status, a replace sets it,
  * a metadata patch (the finalizer) merges into the metadata. `failWrites` makes each write
- * time out, as an API server that stopped answering.
+ * time out, as an API server that stopped answering. `write` is another client's write (the
+ * author editing a label), which moves the version on as well.
  */
 export function executionServer(initial: KubeObject) {
   const state = { stored: initial, failWrites: false };
@@ -62,5 +63,5 @@ export function executionServer(initial: KubeObject) {
       write({ status: body.status }),
   } as unknown as KubeClient;
   const reader = { get: async () => state.stored } as unknown as Reader;
-  return { state, client, reader };
+  return { state, client, reader, write };
 }

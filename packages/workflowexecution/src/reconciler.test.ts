@@ -4,9 +4,8 @@
  * Events (reconciler-events.test.ts), kinds and re-created objects have files of their own.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { EventRecorder } from '@roundhouse/controller';
 import {
-  noopLogger,
+  type ExecutionResult,
   PreviousExecutionNotCleanedError,
   Registry,
   type WorkflowExecution,
@@ -15,15 +14,21 @@ import { KubeClient, type KubeObject, KubernetesApiError, type Reader } from '@r
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { executionServer } from './execution-server.test-support.js';
-import { ExecutionsByTarget } from './executions-by-target.js';
-import { WorkflowExecutionReconciler } from './reconciler.js';
+import { following } from './executions-by-target.test-support.js';
+import {
+  reconcileContext as ctx,
+  engineRunning,
+  jobExecutor,
+  keyedRecorder,
+  reconcilerOver,
+} from './reconciler.test-support.js';
 
-/** The executions on each target as the controller's cache would hold `objects`. */
-function following(objects: KubeObject[]): ExecutionsByTarget {
-  const targets = new ExecutionsByTarget();
-  for (const object of objects) targets.upsert(object);
-  return targets;
-}
+/** The spec of most executions here: workflow w on team-a's app, run by `executionEngine`. */
+const specOn = (executionEngine: string) => ({
+  workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+  targetResource: 'team-a/deployment/app',
+  executionEngine,
+});
 
 describe('WorkflowExecutionReconciler', () => {
   it('ignores executions outside its watched namespace, even when another engine event maps to them', async () => {
@@ -35,69 +40,30 @@ describe('WorkflowExecutionReconciler', () => {
       }),
       list: async <T extends KubeObject>() => ({ items: [] as T[], resourceVersion: '1' }),
     };
-    const reconciler = new WorkflowExecutionReconciler({
-      client: new KubeClient(new KubeConfig()),
-      reader,
-      registry: new Registry(),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'shared-executions',
-      watchNamespace: 'team-a',
-    });
-    const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
-    expect(await reconciler.reconcile('team-b/restart', ctx)).toBeUndefined();
+    const reconciler = reconcilerOver(
+      { client: new KubeClient(new KubeConfig()), reader },
+      { executionNamespace: 'shared-executions', watchNamespace: 'team-a' },
+    );
+    expect(await reconciler.reconcile('team-b/restart', ctx())).toBeUndefined();
     expect(reader.get).not.toHaveBeenCalled();
-    await expect(reconciler.reconcile('team-a/restart', ctx)).rejects.toThrow('must not read');
+    await expect(reconciler.reconcile('team-a/restart', ctx())).rejects.toThrow('must not read');
   });
 
   it('records one WorkflowFailed Event for an invalid execution, however often it is reconciled', async () => {
-    // The API server as far as this execution goes: every write moves its resourceVersion on.
-    let stored: KubeObject = {
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: { name: 'bad', namespace: 'team-a', uid: 'u-1', resourceVersion: '1' },
       spec: { targetResource: '../../etc' },
-    };
-    const bump = (object: KubeObject, change: Partial<KubeObject>): KubeObject => ({
-      ...object,
-      ...change,
-      metadata: {
-        ...object.metadata,
-        ...change.metadata,
-        resourceVersion: String(Number(object.metadata?.resourceVersion) + 1),
-      },
     });
-    const client = {
-      get: async () => stored,
-      patch: async (_type: unknown, _ns: unknown, _name: unknown, body: KubeObject) => {
-        const status = { ...(stored.status as object), ...(body.status as object) };
-        stored = bump(stored, { status });
-        return stored;
-      },
-      replace: async (_type: unknown, _ns: unknown, _name: unknown, body: KubeObject) => {
-        stored = bump(stored, { status: body.status });
-        return stored;
-      },
-    } as unknown as KubeClient;
-    const events = { record: vi.fn(async () => {}) };
-    const reconciler = new WorkflowExecutionReconciler({
-      client,
-      reader: { get: async () => stored } as unknown as Reader,
-      registry: new Registry(),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
-      events: events as unknown as EventRecorder,
-    });
-    const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
-    await reconciler.reconcile('team-a/bad', ctx);
-    expect(stored.status).toMatchObject({ phase: 'Failed' });
+    const { events, recorder } = keyedRecorder();
+    const reconciler = reconcilerOver(api, { events: recorder });
+    await reconciler.reconcile('team-a/bad', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Failed' });
     // A resync, then the author edits a label: the execution stays Failed, nothing new to say.
-    await reconciler.reconcile('team-a/bad', ctx);
-    stored = bump(stored, { metadata: { labels: { edited: 'yes' } } });
-    await reconciler.reconcile('team-a/bad', ctx);
+    await reconciler.reconcile('team-a/bad', ctx());
+    api.write({ metadata: { labels: { edited: 'yes' } } });
+    await reconciler.reconcile('team-a/bad', ctx());
     expect(events.record).toHaveBeenCalledTimes(1);
     expect(events.record).toHaveBeenCalledWith(
       expect.objectContaining({ metadata: expect.objectContaining({ name: 'bad' }) }),
@@ -122,11 +88,7 @@ describe('WorkflowExecutionReconciler', () => {
         resourceVersion: '5',
         finalizers: ['roundhouse.dev/execution-cleanup'],
       },
-      spec: {
-        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
-        targetResource: 'team-a/deployment/app',
-        executionEngine: 'job',
-      },
+      spec: specOn('job'),
       status: { phase: 'Completed', completionTime: '2026-01-01T00:00:00Z', conditions: [] },
     };
     const released = {
@@ -145,30 +107,20 @@ describe('WorkflowExecutionReconciler', () => {
         ],
       },
     };
-    const patch = vi.fn(async () => {
+    const conflict = async () => {
       throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
-    });
-    const client = {
-      get: async () => released,
-      patch,
-      replace: vi.fn(async () => {
-        throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
-      }),
-    } as unknown as KubeClient;
-    const events = { record: vi.fn(async () => {}) };
-    const reconciler = new WorkflowExecutionReconciler({
-      client,
-      reader: { get: async () => completed } as unknown as Reader,
-      registry: new Registry(),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
-      cooldownMs: 1_000,
-      events: events as unknown as EventRecorder,
-    });
-    const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
-    await reconciler.reconcile('team-a/done', ctx);
+    };
+    const patch = vi.fn(conflict);
+    const client = { get: async () => released, patch, replace: vi.fn(conflict) };
+    const { events, recorder } = keyedRecorder();
+    const reconciler = reconcilerOver(
+      {
+        client: client as unknown as KubeClient,
+        reader: { get: async () => completed } as unknown as Reader,
+      },
+      { cooldownMs: 1_000, events: recorder },
+    );
+    await reconciler.reconcile('team-a/done', ctx());
     expect(patch).toHaveBeenCalledTimes(1);
     expect(events.record).toHaveBeenCalledTimes(1);
     expect(events.record).toHaveBeenCalledWith(
@@ -186,11 +138,7 @@ describe('WorkflowExecutionReconciler', () => {
   it("UT-WE-1520-001: holds an execution on a target in its cooldown in Pending, saying so in kubernaut's CooldownActive words", async () => {
     const now = new Date('2026-01-01T00:10:00Z');
     const target = 'team-a/deployment/app';
-    const spec = {
-      workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
-      targetResource: target,
-      executionEngine: 'job',
-    };
+    const spec = specOn('job');
     // Finished 31 s before now; the cooldown is 5 minutes.
     const prior: KubeObject = {
       metadata: { name: 'prior', namespace: 'team-a', uid: 'u-prior', resourceVersion: '3' },
@@ -201,53 +149,22 @@ describe('WorkflowExecutionReconciler', () => {
         executionRef: { name: 'wfe-0123456789abcdef' },
       },
     };
-    let stored: KubeObject = {
+    const api = executionServer({
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: { name: 'next', namespace: 'team-a', uid: 'u-next', resourceVersion: '1' },
       spec,
-    };
-    const write = (change: Partial<KubeObject>) => {
-      stored = {
-        ...stored,
-        ...change,
-        metadata: {
-          ...stored.metadata,
-          ...change.metadata,
-          resourceVersion: String(Number(stored.metadata?.resourceVersion) + 1),
-        },
-      };
-      return stored;
-    };
-    const client = {
-      get: async () => stored,
-      patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-        write(
-          body.status
-            ? { status: { ...(stored.status as object), ...(body.status as object) } }
-            : body,
-        ),
-      replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-        write({ status: body.status }),
-    } as unknown as KubeClient;
-    const registry = new Registry();
-    const reconciler = new WorkflowExecutionReconciler({
-      client,
-      reader: { get: async () => stored } as unknown as Reader,
-      registry,
-      executions: { observe: () => {} },
-      targets: following([prior, stored]),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    });
+    const reconciler = reconcilerOver(api, {
+      targets: following([prior, api.state.stored]),
       cooldownMs: 5 * 60_000,
       now: () => now,
     });
-    const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };
-    const result = await reconciler.reconcile('team-a/next', ctx);
+    const result = await reconciler.reconcile('team-a/next', ctx());
     expect(result).toEqual({ requeueAfter: 269_000 });
-    expect(stored.status).toMatchObject({ phase: 'Pending' });
-    expect(stored.status).not.toHaveProperty('executionRef');
-    const status = stored.status as { conditions?: { type: string }[] } | undefined;
+    expect(api.state.stored.status).toMatchObject({ phase: 'Pending' });
+    expect(api.state.stored.status).not.toHaveProperty('executionRef');
+    const status = api.state.stored.status as { conditions?: { type: string }[] } | undefined;
     const conditions = status?.conditions ?? [];
     const waiting = conditions.find((c) => c.type === 'Waiting');
     expect(waiting).toMatchObject({
@@ -260,7 +177,6 @@ describe('WorkflowExecutionReconciler', () => {
 
 describe('WorkflowExecutionReconciler across a restart', () => {
   const now = new Date('2026-01-01T00:10:00Z');
-  const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
 
   it('launches nothing for an unwatched engine until the finalizer is in place', async () => {
     // The ansible engine's lock and AWX job are found by no watch: created beside a finalizer
@@ -270,11 +186,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: { name: 'playbook', namespace: 'team-a', uid: 'u-7', resourceVersion: '1' },
-      spec: {
-        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
-        targetResource: 'team-a/deployment/app',
-        executionEngine: 'ansible',
-      },
+      spec: specOn('ansible'),
     });
     const timeline: string[] = [];
     let finalizerFails = true;
@@ -288,29 +200,19 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       timeline.push('finalizer written');
       return patch(...args);
     }) as KubeClient['patch'];
-    const executor = {
-      engine: 'ansible',
-      create: vi.fn(async () => {
-        timeline.push('launched');
-        return { resourceName: 'job-42', warnings: [] };
-      }),
-      getStatus: async () => null,
-      cleanup: async () => {},
-    };
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register(executor),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
+    const create = vi.fn(async () => {
+      timeline.push('launched');
+      return { resourceName: 'job-42', warnings: [] };
+    });
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(jobExecutor({ engine: 'ansible', create })),
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
-      executionNamespace: 'executions',
       watchedEngines: new Set(['job']),
       orphans: { release: async () => {} },
       now: () => now,
     });
     await expect(reconciler.reconcile('team-a/playbook', ctx())).rejects.toThrow('etcd is busy');
-    expect(executor.create).not.toHaveBeenCalled();
+    expect(create).not.toHaveBeenCalled();
     finalizerFails = false;
     await reconciler.reconcile('team-a/playbook', ctx());
     expect(timeline).toEqual(['finalizer sent', 'finalizer sent', 'finalizer written', 'launched']);
@@ -322,11 +224,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       apiVersion: 'roundhouse.dev/v1alpha1',
       kind: 'WorkflowExecution',
       metadata: { name: 'brief', namespace: 'team-a', uid: 'u-4', resourceVersion: '1' },
-      spec: {
-        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
-        targetResource: 'team-a/deployment/app',
-        executionEngine: 'job',
-      },
+      spec: specOn('job'),
     });
     // The finalizer write (a patch of the object itself, not of its status) fails.
     const patch = api.client.patch.bind(api.client);
@@ -336,20 +234,9 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       return patch(...args);
     }) as KubeClient['patch'];
     const cleanup = vi.fn(async () => {});
-    const executor = {
-      engine: 'job',
-      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-      getStatus: async () => null,
-      cleanup,
-    };
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: { get: async () => api.state.stored } as unknown as Reader,
-      registry: new Registry().register(executor),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(jobExecutor({ cleanup })),
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
-      executionNamespace: 'executions',
       // A watched engine creates beside the finalizer write (orphans are found by owner).
       watchedEngines: new Set(['job']),
       orphans: { release: async () => {} },
@@ -380,11 +267,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         deletionTimestamp: '2026-01-01T00:09:00Z',
         finalizers: ['roundhouse.dev/execution-cleanup'],
       },
-      spec: {
-        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
-        targetResource: 'team-a/deployment/app',
-        executionEngine: 'ansible',
-      },
+      spec: specOn('ansible'),
       status: { phase: 'Running', executionRef: { name: 'awx-job-7' }, conditions: [] },
     });
     let refusals = 1;
@@ -393,32 +276,11 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       return null;
     }) as unknown as KubeClient['patch'];
     // A recorder that refuses a second Event of the same key, as the API server does.
-    const names = new Set<string>();
-    const created: string[] = [];
-    const events = {
-      record: vi.fn(
-        async (_o: KubeObject, _t: string, reason: string, _m: string, o?: { key?: string }) => {
-          const name = o?.key ?? `${reason}-${created.length}`;
-          if (names.has(name)) return;
-          names.add(name);
-          created.push(reason);
-        },
-      ),
-    };
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry(),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
-      events: events as unknown as EventRecorder,
-      now: () => now,
-    });
+    const { recorder, recorded } = keyedRecorder();
+    const reconciler = reconcilerOver(api, { events: recorder, now: () => now });
     await expect(reconciler.reconcile('team-a/orphan', ctx())).rejects.toThrow('etcd is busy');
     await reconciler.reconcile('team-a/orphan', ctx());
-    expect(created).toEqual(['CleanupSkipped']);
+    expect(recorded).toEqual([expect.stringMatching(/^Warning CleanupSkipped: /)]);
   });
 
   it('finalizes an execution whose engineConfig nests 5,000 levels deep: its watched resources go and so does the finalizer', async () => {
@@ -438,14 +300,8 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         finalizers: ['roundhouse.dev/execution-cleanup'],
       },
       spec: {
-        workflowRef: {
-          workflowId: 'w',
-          version: '1',
-          executionBundle: 'registry.invalid/w:1',
-          engineConfig,
-        },
-        targetResource: 'team-a/deployment/app',
-        executionEngine: 'job',
+        ...specOn('job'),
+        workflowRef: { ...specOn('job').workflowRef, engineConfig },
       },
     });
     const finalizerWrites: unknown[] = [];
@@ -455,20 +311,9 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     }) as unknown as KubeClient['patch'];
     const cleanup = vi.fn(async () => {});
     const release = vi.fn(async () => {});
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        getStatus: async () => null,
-        cleanup,
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(jobExecutor({ cleanup })),
       orphans: { release },
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
       now: () => now,
     });
     expect(await reconciler.reconcile('team-a/deep', ctx())).toBeUndefined();
@@ -477,57 +322,62 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(finalizerWrites).toEqual([[]]);
   });
 
+  /** What the job engine reports of a Job whose image never pulled, as `failureReason`. */
+  const startFailed = (
+    started: boolean,
+    failureReason: ExecutionResult['failureReason'] = 'ImagePullBackOff',
+  ): ExecutionResult => ({
+    phase: 'Failed',
+    reason: 'StartFailed',
+    message: 'container workflow cannot start: ImagePullBackOff',
+    summary: { status: 'False' },
+    failureReason,
+    started,
+  });
+
+  /** A running execution's status, as its start wrote it at `startTime`. */
+  const runningSince = (startTime: string) => ({
+    phase: 'Running',
+    startTime,
+    executionRef: { name: 'wfe-0123456789abcdef' },
+    conditions: [],
+  });
+
+  const execution = (status: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'WorkflowExecution',
+    metadata: {
+      name: 'w',
+      namespace: 'team-a',
+      uid: 'u-6',
+      resourceVersion: '4',
+      generation: 1,
+      finalizers: ['roundhouse.dev/execution-cleanup'],
+      ...metadata,
+    },
+    spec: specOn('job'),
+    status,
+  });
+
   it('fails an overdue execution DeadlineExceeded when it was stopped just before a crash, not ExecutionResourceDeleted', async () => {
-    const api = executionServer({
-      apiVersion: 'roundhouse.dev/v1alpha1',
-      kind: 'WorkflowExecution',
-      metadata: {
+    const api = executionServer(
+      execution(runningSince('2026-01-01T00:00:00Z'), {
         name: 'slow',
-        namespace: 'team-a',
         uid: 'u-3',
         resourceVersion: '7',
-        generation: 1,
-        finalizers: ['roundhouse.dev/execution-cleanup'],
-      },
-      spec: {
-        workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
-        targetResource: 'team-a/deployment/app',
-        executionEngine: 'job',
-      },
-      status: {
-        phase: 'Running',
-        startTime: '2026-01-01T00:00:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-        conditions: [],
-      },
-    });
+      }),
+    );
     // The Job runs until the controller stops it; then it is gone.
     let jobExists = true;
-    const executor = {
-      engine: 'job',
-      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-      getStatus: async () =>
-        jobExists
-          ? {
-              phase: 'Running' as const,
-              reason: 'Running',
-              message: 'running',
-              summary: { status: 'Unknown' as const },
-            }
-          : null,
+    const executor = jobExecutor({
+      getStatus: async () => (jobExists ? engineRunning : null),
       cleanup: async () => {
         jobExists = false;
       },
-    };
+    });
     const reconciler = () =>
-      new WorkflowExecutionReconciler({
-        client: api.client,
-        reader: api.reader,
+      reconcilerOver(api, {
         registry: new Registry().register(executor),
-        executions: { observe: () => {} },
-        targets: new ExecutionsByTarget(),
-        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-        executionNamespace: 'executions',
         defaultTimeoutMs: 60_000,
         deadlineGraceMs: 0,
         now: () => now,
@@ -548,56 +398,27 @@ describe('WorkflowExecutionReconciler across a restart', () => {
 
   it('stops a running execution at spec.timesOutAt when it comes before its timeout, naming the deadline', async () => {
     const api = executionServer({
-      apiVersion: 'roundhouse.dev/v1alpha1',
-      kind: 'WorkflowExecution',
-      metadata: {
+      ...execution(runningSince('2026-01-01T00:00:00Z'), {
         name: 'bounded',
-        namespace: 'team-a',
         uid: 'u-4',
         resourceVersion: '3',
-        generation: 1,
-        finalizers: ['roundhouse.dev/execution-cleanup'],
-      },
+      }),
       spec: {
-        workflowRef: {
-          workflowId: 'w',
-          version: '1',
-          executionBundle: 'registry.invalid/w:1',
-          executionEngine: 'job',
-        },
+        workflowRef: { ...specOn('job').workflowRef, executionEngine: 'job' },
         targetResource: 'team-a/deployment/app',
         // Well inside the 1 h timeout, and past by `now` (00:10).
         timesOutAt: '2026-01-01T00:05:00Z',
       },
-      status: {
-        phase: 'Running',
-        startTime: '2026-01-01T00:00:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-        conditions: [],
-      },
     });
     let stopped = false;
-    const executor = {
-      engine: 'job',
-      create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-      getStatus: async () => ({
-        phase: 'Running' as const,
-        reason: 'Running',
-        message: 'running',
-        summary: { status: 'Unknown' as const },
-      }),
+    const executor = jobExecutor({
+      getStatus: async () => engineRunning,
       cleanup: async () => {
         stopped = true;
       },
-    };
-    await new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
+    });
+    await reconcilerOver(api, {
       registry: new Registry().register(executor),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
       defaultTimeoutMs: 3_600_000,
       deadlineGraceMs: 0,
       now: () => now,
@@ -612,45 +433,14 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     });
   });
 
-  const execution = (status: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
-    apiVersion: 'roundhouse.dev/v1alpha1',
-    kind: 'WorkflowExecution',
-    metadata: {
-      name: 'w',
-      namespace: 'team-a',
-      uid: 'u-6',
-      resourceVersion: '4',
-      generation: 1,
-      finalizers: ['roundhouse.dev/execution-cleanup'],
-      ...metadata,
-    },
-    spec: {
-      workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
-      targetResource: 'team-a/deployment/app',
-      executionEngine: 'job',
-    },
-    status,
-  });
-
   it('WE-H3: a finished execution without a completion time is given one and cools down in full before its lock is released', async () => {
     const api = executionServer(
       execution({ phase: 'Failed', executionRef: { name: 'wfe-0123456789abcdef' } }),
     );
     const cleanup = vi.fn(async () => {});
     let clock = now;
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        getStatus: async () => null,
-        cleanup,
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(jobExecutor({ cleanup })),
       cooldownMs: 60_000,
       now: () => clock,
     });
@@ -680,19 +470,8 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       }),
     });
     const cleanup = vi.fn(async () => {});
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        getStatus: async () => null,
-        cleanup,
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(jobExecutor({ cleanup })),
       cooldownMs: 1_000,
       now: () => now,
     });
@@ -721,26 +500,10 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         }),
       );
       const cleanup = vi.fn(async () => {});
-      const reconciler = new WorkflowExecutionReconciler({
-        client: api.client,
-        reader: api.reader,
-        registry: new Registry().register({
-          engine: 'job',
-          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-          getStatus: async () => ({
-            phase: 'Failed' as const,
-            reason: 'StartFailed',
-            message: 'container workflow cannot start: ImagePullBackOff',
-            summary: { status: 'False' as const },
-            failureReason,
-            started: true,
-          }),
-          cleanup,
-        }),
-        executions: { observe: () => {} },
-        targets: new ExecutionsByTarget(),
-        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-        executionNamespace: 'executions',
+      const reconciler = reconcilerOver(api, {
+        registry: new Registry().register(
+          jobExecutor({ getStatus: async () => startFailed(true, failureReason), cleanup }),
+        ),
         cooldownMs: 5 * 60_000,
         now: () => now,
       });
@@ -751,47 +514,19 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   );
 
   it('reads a start the cache shows given up on fresh before it fails and removes it: a step that runs since is left running', async () => {
-    const api = executionServer(
-      execution({
-        phase: 'Running',
-        startTime: '2026-01-01T00:09:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-        conditions: [],
-      }),
-    );
+    const api = executionServer(execution(runningSince('2026-01-01T00:09:00Z')));
     const cleanup = vi.fn(async () => {});
     const reads: boolean[] = [];
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        getStatus: async (_wfe, _namespace, options) => {
-          reads.push(options?.fresh === true);
-          return options?.fresh
-            ? {
-                phase: 'Running' as const,
-                reason: 'Running',
-                message: 'running',
-                summary: { status: 'Unknown' as const },
-                started: true,
-              }
-            : {
-                phase: 'Failed' as const,
-                reason: 'StartFailed',
-                message: 'container workflow cannot start: ImagePullBackOff',
-                summary: { status: 'False' as const },
-                failureReason: 'ImagePullBackOff' as const,
-                started: false,
-              };
-        },
-        cleanup,
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(
+        jobExecutor({
+          getStatus: async (_wfe, _namespace, options) => {
+            reads.push(options?.fresh === true);
+            return options?.fresh ? { ...engineRunning, started: true } : startFailed(false);
+          },
+          cleanup,
+        }),
+      ),
       now: () => now,
     });
     expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 1_000 });
@@ -821,19 +556,8 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         }),
       );
       const getStatus = vi.fn(async () => null);
-      const reconciler = new WorkflowExecutionReconciler({
-        client: api.client,
-        reader: api.reader,
-        registry: new Registry().register({
-          engine: 'job',
-          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-          getStatus,
-          cleanup: async () => {},
-        }),
-        executions: { observe: () => {} },
-        targets: new ExecutionsByTarget(),
-        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-        executionNamespace: 'executions',
+      const reconciler = reconcilerOver(api, {
+        registry: new Registry().register(jobExecutor({ getStatus })),
         cooldownMs: 5 * 60_000,
         now: () => now,
       });
@@ -850,19 +574,8 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const unhandled = vi.fn();
     process.on('unhandledRejection', unhandled);
     try {
-      const reconciler = new WorkflowExecutionReconciler({
-        client: api.client,
-        reader: api.reader,
-        registry: new Registry().register({
-          engine: 'job',
-          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-          getStatus: async () => null,
-          cleanup: async () => {},
-        }),
-        executions: { observe: () => {} },
-        targets: new ExecutionsByTarget(),
-        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-        executionNamespace: 'executions',
+      const reconciler = reconcilerOver(api, {
+        registry: new Registry().register(jobExecutor()),
         watchedEngines: new Set(['job']),
         orphans: {
           release: async () => {
@@ -885,21 +598,12 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const pipeline = {
       ...execution({ phase: 'Running', executionRef: { name: 'wfe-0123456789abcdef' } }),
       metadata: { name: 'pipeline', namespace: 'team-b', uid: 'u-9' },
+      spec: specOn('tekton'),
     };
-    pipeline.spec = { ...pipeline.spec, executionEngine: 'tekton' };
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create,
-        getStatus: async () => null,
-        cleanup: async () => {},
-      }),
-      executions: { observe: () => {} },
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(jobExecutor({ create })),
       targets: following([pipeline]),
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
-      executionNamespace: 'executions',
       now: () => now,
     });
     await reconciler.reconcile('team-a/w', ctx());
@@ -921,35 +625,17 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         executionRef: { name: 'wfe-0123456789abcdef' },
       }),
     );
-    const names = new Set<string>();
-    const created: string[] = [];
-    const events = {
-      record: vi.fn(
-        async (_o: KubeObject, type: string, reason: string, m: string, o?: { key?: string }) => {
-          const name = o?.key ?? `${reason}-${created.length}`;
-          if (names.has(name)) return;
-          names.add(name);
-          created.push(`${type} ${reason}: ${m}`);
-        },
+    const { recorder, recorded } = keyedRecorder();
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(
+        jobExecutor({
+          cleanup: async () => {
+            throw new KubernetesApiError('Forbidden', 'jobs is forbidden', 403);
+          },
+        }),
       ),
-    };
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        getStatus: async () => null,
-        cleanup: async () => {
-          throw new KubernetesApiError('Forbidden', 'jobs is forbidden', 403);
-        },
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
       cooldownMs: 1_000,
-      events: events as unknown as EventRecorder,
+      events: recorder,
       now: () => now,
     });
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
@@ -962,7 +648,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     };
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
-    expect(created).toEqual([
+    expect(recorded).toEqual([
       'Warning CleanupFailed: Cleanup failed after the cooldown: jobs is forbidden',
       'Warning CleanupFailed: Cleanup failed during finalization: jobs is forbidden',
     ]);
@@ -970,36 +656,16 @@ describe('WorkflowExecutionReconciler across a restart', () => {
 
   it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed, and the Job is removed at once so it cannot run later', async () => {
     const cleanups: string[] = [];
-    const api = executionServer(
-      execution({
-        phase: 'Running',
-        startTime: '2026-01-01T00:09:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-        conditions: [],
-      }),
-    );
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        getStatus: async () => ({
-          phase: 'Failed' as const,
-          reason: 'StartFailed',
-          message: 'container workflow cannot start: ImagePullBackOff',
-          summary: { status: 'False' as const },
-          failureReason: 'ImagePullBackOff' as const,
-          started: false,
+    const api = executionServer(execution(runningSince('2026-01-01T00:09:00Z')));
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(
+        jobExecutor({
+          getStatus: async () => startFailed(false),
+          cleanup: async (wfe) => {
+            cleanups.push(wfe.metadata.name);
+          },
         }),
-        cleanup: async (wfe) => {
-          cleanups.push(wfe.metadata.name);
-        },
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+      ),
       now: () => now,
     });
     await reconciler.reconcile('team-a/w', ctx());
@@ -1020,36 +686,23 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     'DD-WE-004: a failure whose resource started=%s, classified %s, is an execution failure: %s (its resource is removed at once unless it is and it started)',
     async (started, failureReason, expected) => {
       let cleanups = 0;
-      const api = executionServer(
-        execution({
-          phase: 'Running',
-          startTime: '2026-01-01T00:09:00Z',
-          executionRef: { name: 'wfe-0123456789abcdef' },
-          conditions: [],
-        }),
-      );
-      const reconciler = new WorkflowExecutionReconciler({
-        client: api.client,
-        reader: api.reader,
-        registry: new Registry().register({
-          engine: 'job',
-          create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-          getStatus: async () => ({
-            phase: 'Failed' as const,
-            reason: 'Failed',
-            message: 'the run failed',
-            summary: { status: 'False' as const },
-            failureReason,
-            ...(started === undefined ? {} : { started }),
+      const api = executionServer(execution(runningSince('2026-01-01T00:09:00Z')));
+      const reconciler = reconcilerOver(api, {
+        registry: new Registry().register(
+          jobExecutor({
+            getStatus: async () => ({
+              phase: 'Failed' as const,
+              reason: 'Failed',
+              message: 'the run failed',
+              summary: { status: 'False' as const },
+              failureReason,
+              ...(started === undefined ? {} : { started }),
+            }),
+            cleanup: async () => {
+              cleanups += 1;
+            },
           }),
-          cleanup: async () => {
-            cleanups += 1;
-          },
-        }),
-        executions: { observe: () => {} },
-        targets: new ExecutionsByTarget(),
-        policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-        executionNamespace: 'executions',
+        ),
         now: () => now,
       });
       await reconciler.reconcile('team-a/w', ctx());
@@ -1063,33 +716,19 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   );
 
   it("v3.2: an end seen late is recorded when the engine's resource finished, and the cooldown counts from then", async () => {
-    const api = executionServer(
-      execution({
-        phase: 'Running',
-        startTime: '2026-01-01T00:01:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-        conditions: [],
-      }),
-    );
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        getStatus: async () => ({
-          phase: 'Completed' as const,
-          reason: 'Complete',
-          message: 'done',
-          summary: { status: 'True' as const },
-          completionTime: '2026-01-01T00:06:00Z',
+    const api = executionServer(execution(runningSince('2026-01-01T00:01:00Z')));
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(
+        jobExecutor({
+          getStatus: async () => ({
+            phase: 'Completed' as const,
+            reason: 'Complete',
+            message: 'done',
+            summary: { status: 'True' as const },
+            completionTime: '2026-01-01T00:06:00Z',
+          }),
         }),
-        cleanup: async () => {},
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+      ),
       cooldownMs: 5 * 60_000,
       now: () => now,
     });
@@ -1114,19 +753,8 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       }
       return { resourceName: 'wfe-0123456789abcdef', warnings: [] };
     });
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create,
-        getStatus: async () => null,
-        cleanup: async () => {},
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(jobExecutor({ create })),
       now: () => now,
     });
     // kubernaut deletes the finished Job itself and retries every 500 ms; here the execution
@@ -1156,45 +784,26 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('keeps the outcome of a workflow that finished before its deadline though the cache still shows it running', async () => {
-    const api = executionServer(
-      execution({
-        phase: 'Running',
-        startTime: '2026-01-01T00:00:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-        conditions: [],
-      }),
-    );
+    const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
     const cleanup = vi.fn(async () => {});
     const reads: (boolean | undefined)[] = [];
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        // The Job watch went quiet: the cache holds the Job as it was before it completed.
-        getStatus: async (_wfe, _ns, options) => {
-          reads.push(options?.fresh);
-          return options?.fresh
-            ? {
-                phase: 'Completed' as const,
-                reason: 'Completed',
-                message: 'done',
-                summary: { status: 'True' as const },
-              }
-            : {
-                phase: 'Running' as const,
-                reason: 'Running',
-                message: 'running',
-                summary: { status: 'Unknown' as const },
-              };
-        },
-        cleanup,
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    const finished: ExecutionResult = {
+      phase: 'Completed',
+      reason: 'Completed',
+      message: 'done',
+      summary: { status: 'True' },
+    };
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(
+        jobExecutor({
+          // The Job watch went quiet: the cache holds the Job as it was before it completed.
+          getStatus: async (_wfe, _ns, options) => {
+            reads.push(options?.fresh);
+            return options?.fresh ? finished : engineRunning;
+          },
+          cleanup,
+        }),
+      ),
       defaultTimeoutMs: 60_000,
       deadlineGraceMs: 0,
       now: () => new Date('2026-01-01T00:01:00Z'),
@@ -1206,32 +815,19 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('stops an execution whose status cannot be read once it is past its deadline, failing it DeadlineExceeded', async () => {
-    const api = executionServer(
-      execution({
-        phase: 'Running',
-        startTime: '2026-01-01T00:00:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-        conditions: [],
-      }),
-    );
+    const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
     const cleanup = vi.fn(async () => {});
     let clock = new Date('2026-01-01T00:00:30Z');
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
-        // The engine's API refuses every status read (a revoked token, say), for good.
-        getStatus: async () => {
-          throw new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403);
-        },
-        cleanup,
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(
+        jobExecutor({
+          // The engine's API refuses every status read (a revoked token, say), for good.
+          getStatus: async () => {
+            throw new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403);
+          },
+          cleanup,
+        }),
+      ),
       defaultTimeoutMs: 60_000,
       deadlineGraceMs: 0,
       now: () => clock,
@@ -1256,21 +852,14 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   it("kubernaut ctrl: a create the engine refuses for good fails in kubernaut's words, one retried waits with the error as it is", async () => {
     const api = executionServer(execution({}));
     let refusal = new KubernetesApiError('Unavailable', 'try again later', 503);
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
-      registry: new Registry().register({
-        engine: 'job',
-        create: async () => {
-          throw refusal;
-        },
-        getStatus: async () => null,
-        cleanup: async () => {},
-      }),
-      executions: { observe: () => {} },
-      targets: new ExecutionsByTarget(),
-      policy: ExecutionPolicySchema.parse({ bundles: ['*'] }),
-      executionNamespace: 'executions',
+    const reconciler = reconcilerOver(api, {
+      registry: new Registry().register(
+        jobExecutor({
+          create: async () => {
+            throw refusal;
+          },
+        }),
+      ),
       now: () => now,
     });
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('try again later');
