@@ -26,6 +26,22 @@ import { TektonExecutor } from './tekton-executor.js';
 
 const client = new KubeClient(new KubeConfig());
 
+/** An API server that accepts every create and keeps what it was sent. */
+class RecordingServer extends KubeClient {
+  readonly created: KubeObject[] = [];
+  constructor() {
+    super(new KubeConfig());
+  }
+  override async create<T extends KubeObject>(
+    _type: ResourceType,
+    _namespace: string | undefined,
+    body: T,
+  ) {
+    this.created.push(body);
+    return { object: body, warnings: [] };
+  }
+}
+
 describe('TektonExecutor', () => {
   it('registers as the tekton engine', () => {
     expect(new Registry().register(new TektonExecutor(client)).engines()).toEqual(['tekton']);
@@ -38,33 +54,13 @@ describe('TektonExecutor', () => {
   });
 
   it('creates a PipelineRun with the default timeout when the execution sets none', async () => {
-    const created: KubeObject[] = [];
-    const server = new (class extends KubeClient {
-      override async create<T extends KubeObject>(
-        _type: ResourceType,
-        _namespace: string | undefined,
-        body: T,
-      ) {
-        created.push(body);
-        return { object: body, warnings: [] };
-      }
-    })(new KubeConfig());
+    const server = new RecordingServer();
     await new TektonExecutor(server, { defaultTimeout: '45m' }).create(wfe, 'workflows');
-    expect(created).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
+    expect(server.created).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
   });
 
   it('says an engineConfig is not used, and builds the same PipelineRun as without it', async () => {
-    const created: KubeObject[] = [];
-    const server = new (class extends KubeClient {
-      override async create<T extends KubeObject>(
-        _type: ResourceType,
-        _namespace: string | undefined,
-        body: T,
-      ) {
-        created.push(body);
-        return { object: body, warnings: [] };
-      }
-    })(new KubeConfig());
+    const server = new RecordingServer();
     const engineConfig = {
       taskRunTemplate: { serviceAccountName: 'cluster-admin', podTemplate: { hostNetwork: true } },
     };
@@ -78,25 +74,15 @@ describe('TektonExecutor', () => {
       "spec.workflowRef.engineConfig is not used by the tekton engine: the PipelineRun runs the bundle's Pipeline with the parameters, the dependencies as workspaces and the service account",
     ]);
     expect((await executor.create(wfe, 'workflows')).warnings).toEqual([]);
-    expect(created[0]).toEqual(created[1]);
+    expect(server.created[0]).toEqual(server.created[1]);
   });
 
   it('gives a PipelineRun the default timeout when spec.timesOutAt is further away', async () => {
-    const created: KubeObject[] = [];
-    const server = new (class extends KubeClient {
-      override async create<T extends KubeObject>(
-        _type: ResourceType,
-        _namespace: string | undefined,
-        body: T,
-      ) {
-        created.push(body);
-        return { object: body, warnings: [] };
-      }
-    })(new KubeConfig());
+    const server = new RecordingServer();
     const timesOutAt = new Date(Date.now() + 20 * 3_600_000).toISOString();
     const far = { ...wfe, spec: { ...wfe.spec, timesOutAt } };
     await new TektonExecutor(server, { defaultTimeout: '1h' }).create(far, 'workflows');
-    expect(created).toMatchObject([{ spec: { timeouts: { pipeline: '1h' } } }]);
+    expect(server.created).toMatchObject([{ spec: { timeouts: { pipeline: '1h' } } }]);
   });
 
   it('rejects a default timeout that is no positive Go duration at construction', () => {
@@ -130,6 +116,31 @@ function storedRun(succeeded: 'True' | 'False' | 'Unknown'): Run {
     spec: { ...built.spec },
     status: { conditions: [{ type: 'Succeeded', status: succeeded, reason: 'Running' }] },
   };
+}
+
+/** A PipelineRun's references to a child TaskRun for each of `tasks`, named as Tekton names them. */
+const childReferences = (runName: string, tasks: string[]) =>
+  tasks.map((task) => ({ kind: 'TaskRun', name: `${runName}-${task}`, pipelineTaskName: task }));
+
+/**
+ * An API server (or, as a reader, a controller's cache) holding the run and `taskRuns`; without
+ * them, one that refuses every TaskRun read.
+ */
+function holding(run: Run, taskRuns?: KubeObject[]) {
+  const refuse = () => {
+    throw new KubernetesApiError('Forbidden', 'taskruns.tekton.dev is forbidden', 403);
+  };
+  return Object.assign(new KubeClient(new KubeConfig()), {
+    get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, name: string) => {
+      if (type.kind === 'PipelineRun') return structuredClone(run) as T;
+      if (!taskRuns) refuse();
+      return (structuredClone(taskRuns?.find((t) => t.metadata?.name === name)) ?? null) as T;
+    },
+    list: async <T extends KubeObject>() => {
+      if (!taskRuns) refuse();
+      return { items: structuredClone(taskRuns ?? []) as T[], resourceVersion: '1' };
+    },
+  });
 }
 
 /**
@@ -221,11 +232,7 @@ describe('TektonExecutor.getStatus', () => {
     const name = run.metadata?.name as string;
     run.status = {
       conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed', message: 'failed' }],
-      childReferences: ['build', 'test', 'gone'].map((task) => ({
-        kind: 'TaskRun',
-        name: `${name}-${task}`,
-        pipelineTaskName: task,
-      })),
+      childReferences: childReferences(name, ['build', 'test', 'gone']),
     };
     return run;
   }
@@ -303,11 +310,7 @@ describe('TektonExecutor.getStatus of a finished run, from a cache behind its Ta
       ],
       startTime: '2026-01-01T00:00:00Z',
       completionTime: '2026-01-01T00:05:00Z',
-      childReferences: ['build', 'deploy'].map((task) => ({
-        kind: 'TaskRun',
-        name: `${name}-${task}`,
-        pipelineTaskName: task,
-      })),
+      childReferences: childReferences(name, ['build', 'deploy']),
     };
     return run;
   }
@@ -367,19 +370,8 @@ describe('TektonExecutor.getStatus of a finished run, from a cache behind its Ta
     }
   }
 
-  /** A controller's cache holding the run as it is, and `taskRuns` as it last saw them. */
-  function cacheHolding(run: Run, taskRuns: KubeObject[]): Reader {
-    return {
-      get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, name: string) =>
-        (type.kind === 'PipelineRun'
-          ? structuredClone(run)
-          : (structuredClone(taskRuns.find((t) => t.metadata?.name === name)) ?? null)) as T,
-      list: async <T extends KubeObject>() => ({
-        items: structuredClone(taskRuns) as T[],
-        resourceVersion: '1',
-      }),
-    };
-  }
+  /** The run's children as they are now: `build` succeeded, `deploy` ran out of memory. */
+  const oomChildren = () => [child('build', 'True'), child('deploy', 'False', { oom: true })];
 
   const oomFailure = {
     phase: 'Failed',
@@ -392,11 +384,8 @@ describe('TektonExecutor.getStatus of a finished run, from a cache behind its Ta
 
   it('reads from the API server a child the cache still holds unfinished', async () => {
     const run = oomRun();
-    const server = new ApiServer(run, [
-      child('build', 'True'),
-      child('deploy', 'False', { oom: true }),
-    ]);
-    const cache = cacheHolding(run, [child('build', 'True'), child('deploy', 'Unknown')]);
+    const server = new ApiServer(run, oomChildren());
+    const cache = holding(run, [child('build', 'True'), child('deploy', 'Unknown')]);
     const result = await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace);
     expect(result).toMatchObject({ ...oomFailure, failedTaskName: `${run.metadata?.name}-deploy` });
     // Only the child the cache could not vouch for cost a request.
@@ -405,12 +394,9 @@ describe('TektonExecutor.getStatus of a finished run, from a cache behind its Ta
 
   it('reads from the API server a child the cache has not seen, and one it holds for an earlier run of the lock', async () => {
     const run = oomRun();
-    const server = new ApiServer(run, [
-      child('build', 'True'),
-      child('deploy', 'False', { oom: true }),
-    ]);
+    const server = new ApiServer(run, oomChildren());
     // The earlier run's `build` failed; its delete has not reached the cache.
-    const cache = cacheHolding(run, [child('build', 'False', { runUid: 'earlier-run' })]);
+    const cache = holding(run, [child('build', 'False', { runUid: 'earlier-run' })]);
     const result = await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace);
     expect(result).toMatchObject({ ...oomFailure, failedTaskName: `${run.metadata?.name}-deploy` });
   });
@@ -427,12 +413,9 @@ describe('TektonExecutor.getStatus of a finished run, from a cache behind its Ta
 
   it('reads every TaskRun from the API server on a fresh read', async () => {
     const run = oomRun();
-    const server = new ApiServer(run, [
-      child('build', 'True'),
-      child('deploy', 'False', { oom: true }),
-    ]);
+    const server = new ApiServer(run, oomChildren());
     // A cache that says both tasks succeeded, which a fresh read must not believe either.
-    const cache = cacheHolding(run, [child('build', 'True'), child('deploy', 'True')]);
+    const cache = holding(run, [child('build', 'True'), child('deploy', 'True')]);
     const executor = new TektonExecutor(server, { reader: cache });
     expect(await executor.getStatus(wfe, namespace, { fresh: true })).toMatchObject({
       ...oomFailure,
@@ -448,7 +431,7 @@ describe('TektonExecutor.getStatus of a finished run, from a cache behind its Ta
       conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
     };
     const server = new ApiServer(run, [child('build', 'True'), child('deploy', 'True')]);
-    const cache = cacheHolding(run, [child('build', 'True'), child('deploy', 'Unknown')]);
+    const cache = holding(run, [child('build', 'True'), child('deploy', 'Unknown')]);
     const result = await new TektonExecutor(server, { reader: cache }).getStatus(wfe, namespace);
     expect(result?.summary).toMatchObject({ completedTasks: 1, totalTasks: 2 });
     expect(server.reads).toEqual([]);
@@ -466,11 +449,7 @@ describe('TektonExecutor.getStatus when TaskRuns cannot be read', () => {
     run.status = {
       conditions: [{ type: 'Succeeded', status, reason, message: `run ${reason}` }],
       startTime: '2026-01-01T00:00:00Z',
-      childReferences: ['build', 'deploy'].map((task) => ({
-        kind: 'TaskRun',
-        name: `${name}-${task}`,
-        pipelineTaskName: task,
-      })),
+      childReferences: childReferences(name, ['build', 'deploy']),
     };
     return run;
   }
@@ -609,20 +588,6 @@ describe('TektonExecutor.getStatus of a run none of whose tasks can start', () =
     };
   }
 
-  /** An API server (or, as a reader, a cache) holding the run and `taskRuns`. */
-  function holding(run: Run, taskRuns: KubeObject[]) {
-    return Object.assign(new KubeClient(new KubeConfig()), {
-      get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, name: string) =>
-        (type.kind === 'PipelineRun'
-          ? structuredClone(run)
-          : (structuredClone(taskRuns.find((t) => t.metadata?.name === name)) ?? null)) as T,
-      list: async <T extends KubeObject>() => ({
-        items: structuredClone(taskRuns) as T[],
-        resourceVersion: '1',
-      }),
-    });
-  }
-
   it('fails it with the cause once the startup grace has passed, saying nothing ran', async () => {
     const run = runningRun(minuteAgo());
     const server = holding(run, [build(run, 'ExceededResourceQuota')]);
@@ -683,33 +648,11 @@ describe("TektonExecutor.getStatus of kubernaut's failure classification cases, 
         ...(options.startTime ? { startTime: '2026-01-01T00:00:00Z' } : {}),
         ...(options.tasks
           ? {
-              childReferences: options.tasks.map((task) => ({
-                kind: 'TaskRun',
-                name: `${name}-${task}`,
-                pipelineTaskName: task,
-              })),
+              childReferences: childReferences(name, options.tasks),
             }
           : {}),
       },
     };
-  }
-
-  /** An API server holding the run and its TaskRuns; one that refuses every TaskRun read without them. */
-  function holding(run: Run, taskRuns?: KubeObject[]) {
-    const refuse = () => {
-      throw new KubernetesApiError('Forbidden', 'taskruns.tekton.dev is forbidden', 403);
-    };
-    return Object.assign(new KubeClient(new KubeConfig()), {
-      get: async <T extends KubeObject>(type: ResourceType, _ns: unknown, name: string) => {
-        if (type.kind === 'PipelineRun') return structuredClone(run) as T;
-        if (!taskRuns) refuse();
-        return (structuredClone(taskRuns?.find((t) => t.metadata?.name === name)) ?? null) as T;
-      },
-      list: async <T extends KubeObject>() => {
-        if (!taskRuns) refuse();
-        return { items: structuredClone(taskRuns ?? []) as T[], resourceVersion: '1' };
-      },
-    });
   }
 
   const status = (preset: keyof typeof presets, server: KubeClient) =>
