@@ -6,46 +6,30 @@ import { cacheObjectName } from '../src/cache.js';
 import { taskActions } from '../src/resource.js';
 import {
   apply,
+  cacheIdentity,
+  cacheResyncMs,
   finishPod,
   jobsOf,
   patience,
   read,
+  readCacheLease,
+  serializedTaskAction,
   taskAction,
   useController,
   waitForPhase,
 } from './harness.js';
 
-/** The reservation's heartbeat: a lease lasts three, so a waiter looks again often. */
-const resyncMs = 2_000;
-
 describeWithControlPlane('TaskAction controller: cache and cache serialization', () => {
-  const fixture = useController('ta-cache', { resyncMs });
+  const fixture = useController('ta-cache', { resyncMs: cacheResyncMs });
   const { env, client, start } = fixture;
 
-  const objectName = (cacheKey: string) =>
-    cacheObjectName({
-      namespace: env.namespace,
-      project: 'flytesnacks',
-      domain: 'development',
-      cacheKey,
-    });
   const entry = (cacheKey: string) =>
     client().get<KubeObject & { data?: Record<string, string> }>(
       resources.configMaps,
       env.namespace,
-      objectName(cacheKey),
+      cacheObjectName(cacheIdentity(env.namespace, cacheKey)),
     );
-  const lease = (cacheKey: string) =>
-    client().get<KubeObject & { spec?: { holderIdentity?: string; leaseTransitions?: number } }>(
-      resources.leases,
-      env.namespace,
-      objectName(cacheKey),
-    );
-  const serialized = (cacheKey: string) =>
-    taskAction({
-      cacheKey,
-      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
-    });
+  const lease = (cacheKey: string) => readCacheLease(client(), env.namespace, cacheKey);
 
   /**
    * The waiter holds the reservation in a lease of its own: the holder's was deleted (released),
@@ -71,7 +55,7 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
 
   /** Still waiting after the lease would have expired twice over had its holder not renewed it. */
   const stillWaitsAfterHeartbeats = async (name: string) => {
-    await new Promise((resolve) => setTimeout(resolve, 7 * resyncMs));
+    await new Promise((resolve) => setTimeout(resolve, 7 * cacheResyncMs));
     await waitsForCache(name);
     expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   };
@@ -138,12 +122,12 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
 
   it('serialized: the second waits, launching nothing, while the first runs, then is a hit', async () => {
     const { writer } = await start();
-    const first = serialized('embed-v1');
+    const first = serializedTaskAction('embed-v1');
     const firstObject = await apply(client(), env.namespace, first);
     await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
     expect((await lease('embed-v1'))?.spec?.holderIdentity).toBe(firstObject.metadata?.uid);
 
-    const second = serialized('embed-v1');
+    const second = serializedTaskAction('embed-v1');
     await apply(client(), env.namespace, second);
     await waitsForCache(second.metadata.name);
     // The holder's heartbeat keeps its reservation past the lease's duration.
@@ -168,10 +152,10 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
 
   it('serialized: a failure releases the reservation, and the waiter takes it and runs', async () => {
     await start();
-    const first = serialized('score-v1');
+    const first = serializedTaskAction('score-v1');
     await apply(client(), env.namespace, first);
     await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
-    const second = serialized('score-v1');
+    const second = serializedTaskAction('score-v1');
     const secondObject = await apply(client(), env.namespace, second);
     await waitsForCache(second.metadata.name);
     expect(await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`)).toEqual(
@@ -190,10 +174,10 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
 
   it('serialized: deleting the holder releases its reservation, and the waiter takes it and runs', async () => {
     const { writer } = await start();
-    const first = serialized('rank-v1');
+    const first = serializedTaskAction('rank-v1');
     await apply(client(), env.namespace, first);
     await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
-    const second = serialized('rank-v1');
+    const second = serializedTaskAction('rank-v1');
     const secondObject = await apply(client(), env.namespace, second);
     await waitsForCache(second.metadata.name);
 

@@ -6,17 +6,18 @@ import { cacheEntryConfigMap, cacheObjectName } from '../src/cache.js';
 import { taskActions } from '../src/resource.js';
 import {
   apply,
+  cacheIdentity,
+  cacheResyncMs,
   finishPod,
   jobsOf,
   patience,
   read,
+  readCacheLease,
+  serializedTaskAction,
   taskAction,
   useController,
   waitForPhase,
 } from './harness.js';
-
-/** The reservation's heartbeat: a lease lasts three. */
-const resyncMs = 2_000;
 
 /**
  * A controller killed between two of its writes, then started again: the state it left is made
@@ -24,30 +25,17 @@ const resyncMs = 2_000;
  * uninterrupted one would.
  */
 describeWithControlPlane('TaskAction controller: restarts between writes', () => {
-  const fixture = useController('ta-crash', { resyncMs });
+  const fixture = useController('ta-crash', { resyncMs: cacheResyncMs });
   const { env, client, start, stop } = fixture;
 
-  const identity = (cacheKey: string) => ({
-    namespace: env.namespace,
-    project: 'flytesnacks',
-    domain: 'development',
-    cacheKey,
-  });
-  const lease = (cacheKey: string) =>
-    client().get<KubeObject & { spec?: { holderIdentity?: string } }>(
-      resources.leases,
-      env.namespace,
-      cacheObjectName(identity(cacheKey)),
-    );
-  const serialized = (cacheKey: string) =>
-    taskAction({
-      cacheKey,
-      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
-    });
+  const identity = (cacheKey: string) => cacheIdentity(env.namespace, cacheKey);
+  const lease = (cacheKey: string) => readCacheLease(client(), env.namespace, cacheKey);
 
-  it('reservation taken and Job created, status not written: the next controller adopts that Job', async () => {
-    // The first controller dies right after its create reached the API server: every create of
-    // it "crashes" from then on, so it never writes the status that would follow.
+  /**
+   * Starts a controller that dies right after its first Job create reached the API server: every
+   * Job create of it "crashes" from then on, so it never writes the status that would follow.
+   */
+  const startDyingAfterFirstJob = async () => {
     const dying = new KubeClient(env.kubeConfig);
     let created = 0;
     const realCreate = dying.create.bind(dying);
@@ -57,14 +45,28 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
       return realCreate(type, namespace, body, options);
     });
     await start({ executorClient: dying });
-    const manifest = serialized('crash-create-v1');
-    const name = manifest.metadata.name;
+  };
+
+  /** Creates the action and waits for the one Job of its first attempt. */
+  const applyUntilFirstJob = async (manifest: ReturnType<typeof taskAction>) => {
     const object = await apply(client(), env.namespace, manifest);
     const [job] = await vi.waitFor(async () => {
-      const jobs = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
+      const jobs = await jobsOf(
+        client(),
+        fixture.executionNamespace,
+        `${manifest.metadata.name}-0`,
+      );
       expect(jobs).toHaveLength(1);
       return jobs;
     }, patience);
+    return { object, job };
+  };
+
+  it('reservation taken and Job created, status not written: the next controller adopts that Job', async () => {
+    await startDyingAfterFirstJob();
+    const manifest = serializedTaskAction('crash-create-v1');
+    const name = manifest.metadata.name;
+    const { object, job } = await applyUntilFirstJob(manifest);
     await stop();
     const left = await read(client(), env.namespace, name);
     expect(left?.status).toMatchObject({ attempts: 1 });
@@ -88,23 +90,10 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
   });
 
   it('Job created, status not written, and the key populated meanwhile: the next controller runs that Job on, not a hit', async () => {
-    const dying = new KubeClient(env.kubeConfig);
-    let created = 0;
-    const realCreate = dying.create.bind(dying);
-    vi.spyOn(dying, 'create').mockImplementation(async (type, namespace, body, options) => {
-      if (type.kind === 'Job' && created++ === 0) await realCreate(type, namespace, body, options);
-      if (type.kind === 'Job') throw new Error('controller killed');
-      return realCreate(type, namespace, body, options);
-    });
-    await start({ executorClient: dying });
+    await startDyingAfterFirstJob();
     const manifest = taskAction({ cacheKey: 'crash-launched-v1' });
     const name = manifest.metadata.name;
-    const object = await apply(client(), env.namespace, manifest);
-    const [job] = await vi.waitFor(async () => {
-      const jobs = await jobsOf(client(), fixture.executionNamespace, `${name}-0`);
-      expect(jobs).toHaveLength(1);
-      return jobs;
-    }, patience);
+    const { object, job } = await applyUntilFirstJob(manifest);
     await stop();
     // While no controller runs, another action with the key succeeds and populates it.
     const entry = cacheEntryConfigMap(
@@ -170,10 +159,10 @@ describeWithControlPlane('TaskAction controller: restarts between writes', () =>
 
   it('a waiter deleted while no controller runs is aborted on restart; the holder keeps its reservation', async () => {
     await start();
-    const holder = serialized('crash-wait-v1');
+    const holder = serializedTaskAction('crash-wait-v1');
     const holderObject = await apply(client(), env.namespace, holder);
     await waitForPhase(client(), env.namespace, holder.metadata.name, 'Executing');
-    const waiter = serialized('crash-wait-v1');
+    const waiter = serializedTaskAction('crash-wait-v1');
     await apply(client(), env.namespace, waiter);
     await vi.waitFor(async () => {
       const action = await read(client(), env.namespace, waiter.metadata.name);

@@ -10,6 +10,7 @@ import { Registry } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { podControls, type TestNamespace, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterEach, beforeAll, expect, vi } from 'vitest';
+import { type CacheIdentity, cacheObjectName } from '../src/cache.js';
 import { createTaskActionController } from '../src/controller.js';
 import type { ActionEvent } from '../src/events.js';
 import { ensureTaskActionCrd } from '../src/install.js';
@@ -208,6 +209,31 @@ export function taskAction(
     metadata: { name: name ?? `run1-${actionName}` },
     spec: Object.fromEntries(Object.entries(full).filter(([, v]) => v !== undefined)),
   };
+}
+
+/** The reservation's heartbeat for the cache tests: a lease lasts three. */
+export const cacheResyncMs = 2_000;
+
+/** The cache identity of `taskAction`'s manifests with this key in `namespace`. */
+export function cacheIdentity(namespace: string, cacheKey: string): CacheIdentity {
+  return { namespace, project: 'flytesnacks', domain: 'development', cacheKey };
+}
+
+/** A TaskAction manifest serialized on its cache key: one action per key runs at a time. */
+export function serializedTaskAction(cacheKey: string) {
+  return taskAction({
+    cacheKey,
+    taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true },
+  });
+}
+
+/** The lease of the reservation on this key, or null while none holds it. */
+export async function readCacheLease(client: KubeClient, namespace: string, cacheKey: string) {
+  return client.get<KubeObject & { spec?: { holderIdentity?: string; leaseTransitions?: number } }>(
+    resources.leases,
+    namespace,
+    cacheObjectName(cacheIdentity(namespace, cacheKey)),
+  );
 }
 
 /** A condition action manifest: no task fields, the given condition. */
