@@ -46,6 +46,23 @@ const settings = (overrides: Partial<PipelineRunSettings> = {}): PipelineRunSett
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the text is the point
 const dollars = 'costs $5 (or ${X}, $$, $ (x))';
 
+/** What both presets build alike from wfe(): its bundle's Pipeline, and its parameters. */
+const sampleSpec = {
+  pipelineRef: {
+    resolver: 'bundles',
+    params: [
+      { name: 'bundle', value: 'quay.io/acme/restart-bundle:1' },
+      { name: 'name', value: 'workflow' },
+      { name: 'kind', value: 'pipeline' },
+    ],
+  },
+  params: [
+    { name: 'MODE', value: 'fast' },
+    { name: 'REPLICAS', value: '3' },
+    { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
+  ],
+};
+
 describe('buildPipelineRun', () => {
   it('builds the default PipelineRun', () => {
     expect(buildPipelineRun(wfe(), 'workflows', undefined, settings())).toEqual({
@@ -67,19 +84,7 @@ describe('buildPipelineRun', () => {
         },
       },
       spec: {
-        pipelineRef: {
-          resolver: 'bundles',
-          params: [
-            { name: 'bundle', value: 'quay.io/acme/restart-bundle:1' },
-            { name: 'name', value: 'workflow' },
-            { name: 'kind', value: 'pipeline' },
-          ],
-        },
-        params: [
-          { name: 'MODE', value: 'fast' },
-          { name: 'REPLICAS', value: '3' },
-          { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
-        ],
+        ...sampleSpec,
         taskRunTemplate: { serviceAccountName: 'runner' },
       },
     });
@@ -112,19 +117,7 @@ describe('buildPipelineRun', () => {
         annotations: { 'kubernaut.ai/target-resource': 'default/deployment/my-app' },
       },
       spec: {
-        pipelineRef: {
-          resolver: 'bundles',
-          params: [
-            { name: 'bundle', value: 'quay.io/acme/restart-bundle:1' },
-            { name: 'name', value: 'workflow' },
-            { name: 'kind', value: 'pipeline' },
-          ],
-        },
-        params: [
-          { name: 'MODE', value: 'fast' },
-          { name: 'REPLICAS', value: '3' },
-          { name: 'TARGET_RESOURCE', value: 'default/deployment/my-app' },
-        ],
+        ...sampleSpec,
         workspaces: [
           { name: 'secret-db', secret: { secretName: 'db' } },
           { name: 'configmap-settings', configMap: { name: 'settings' } },
