@@ -1,17 +1,10 @@
 import { ConfigurationError } from '@roundhouse/core';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwxClient } from './awx-client.js';
+import { awxBase, page, useNock } from './awx-nock.test-support.js';
 
-const base = 'https://awx.test';
-
-function page<T>(results: T[]) {
-  return { count: results.length, next: null, previous: null, results };
-}
-
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('AwxClient', () => {
   it('checks its options when it is built', () => {
@@ -19,7 +12,7 @@ describe('AwxClient', () => {
   });
 
   it('sends every endpoint through one transport under the API prefix', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .get('/api/controller/v2/me/')
       .reply(200, page([{ id: 1, username: 'admin' }]))
       .get('/api/controller/v2/organizations/')
@@ -27,8 +20,8 @@ describe('AwxClient', () => {
       .reply(200, page([{ id: 4, name: 'Ops Team', description: '' }]))
       .get('/api/controller/v2/jobs/5/')
       .reply(404, { detail: 'Not found.' });
-    const awx = new AwxClient({ baseUrl: base, token: 'tok', apiPrefix: '/api/controller/v2/' });
-    expect(awx.apiUrl).toBe(`${base}/api/controller/v2/`);
+    const awx = new AwxClient({ baseUrl: awxBase, token: 'tok', apiPrefix: '/api/controller/v2/' });
+    expect(awx.apiUrl).toBe(`${awxBase}/api/controller/v2/`);
     expect(await awx.me()).toEqual({ id: 1, username: 'admin' });
     expect(await awx.findOrganization('Ops Team')).toEqual({ id: 4, name: 'Ops Team' });
     expect(await awx.getJob(5)).toBeNull();
@@ -44,8 +37,8 @@ describe('AwxClient', () => {
         { variable: 'PORT', type: 'integer', question_name: 'Port', required: true, max: 65535 },
       ],
     };
-    nock(base).get('/api/v2/job_templates/3/survey_spec/').times(2).reply(200, spec);
-    const awx = new AwxClient({ baseUrl: base, token: 'tok' });
+    nock(awxBase).get('/api/v2/job_templates/3/survey_spec/').times(2).reply(200, spec);
+    const awx = new AwxClient({ baseUrl: awxBase, token: 'tok' });
     expect(await awx.surveyQuestions(3)).toEqual([
       { variable: 'PORT', type: 'integer', max: 65535 },
     ]);
@@ -54,9 +47,9 @@ describe('AwxClient', () => {
   });
 
   it('reports an organization name nobody has as a lookup error', async () => {
-    nock(base).get('/api/v2/organizations/').query(true).reply(200, page([]));
+    nock(awxBase).get('/api/v2/organizations/').query(true).reply(200, page([]));
     await expect(
-      new AwxClient({ baseUrl: base, token: 'tok' }).findOrganization('Nobody'),
+      new AwxClient({ baseUrl: awxBase, token: 'tok' }).findOrganization('Nobody'),
     ).rejects.toMatchObject({
       reason: 'AWXObjectNotFound',
       message: 'no AWX organization is named "Nobody"',

@@ -5,7 +5,7 @@
 import { createSecureContext } from 'node:tls';
 import { AbortedError, type Logger, withRequestGate } from '@roundhouse/core';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AwxClientOptions } from './awx-client-options.js';
 import {
   AwxApiError,
@@ -15,8 +15,10 @@ import {
   AwxTlsError,
   connectionError,
 } from './awx-errors.js';
+import { awxBase, awxJob, page, useNock } from './awx-nock.test-support.js';
 import type { AwxRequestOptions } from './awx-roles.js';
 import { AwxTransport } from './awx-transport.js';
+import { restartTemplate } from './fakes.test-support.js';
 import {
   CredentialSchema,
   CredentialTypeSchema,
@@ -25,12 +27,11 @@ import {
   LaunchResultSchema,
 } from './schemas.js';
 
-const base = 'https://awx.test';
 const token = 'tok-5f2c-very-secret';
 
 function transport(options: Partial<AwxClientOptions> = {}) {
   return new AwxTransport({
-    baseUrl: base,
+    baseUrl: awxBase,
     token,
     retries: 3,
     minRetryDelayMs: 1,
@@ -39,20 +40,6 @@ function transport(options: Partial<AwxClientOptions> = {}) {
     ...options,
   });
 }
-
-function page<T>(results: T[], next: string | null = null) {
-  return { count: results.length, next, previous: null, results };
-}
-
-const job = (id: number, extra: Record<string, unknown> = {}) => ({
-  id,
-  status: 'running',
-  job_template: 3,
-  created: '2026-01-01T00:00:00.000001Z',
-  extra_vars: '{}',
-  job_explanation: '',
-  ...extra,
-});
 
 const credential = (id: number) => ({
   id,
@@ -76,25 +63,13 @@ function socketError(code: string): Error {
   return Object.assign(new Error(`socket ${code}`), { code });
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('AwxTransport requests', () => {
   it('sends the bearer token and URL-encodes query values', async () => {
     const name = 'Restart & roll/out #1 ü?x=y';
-    const template = {
-      id: 3,
-      name,
-      organization: 1,
-      ask_variables_on_launch: true,
-      ask_credential_on_launch: true,
-      ask_timeout_on_launch: false,
-      job_slice_count: 1,
-      ask_job_slice_count_on_launch: false,
-      survey_enabled: false,
-    };
-    const scope = nock(base)
+    const template = { ...restartTemplate, name };
+    const scope = nock(awxBase)
       .get('/api/v2/job_templates/')
       .query({ name, page_size: '200' })
       .matchHeader('authorization', `Bearer ${token}`)
@@ -106,7 +81,7 @@ describe('AwxTransport requests', () => {
   });
 
   it('sends no launch the request gate of the work around it refuses, and throws its refusal', async () => {
-    const scope = nock(base).post('/api/v2/job_templates/3/launch/').reply(201, { id: 7 });
+    const scope = nock(awxBase).post('/api/v2/job_templates/3/launch/').reply(201, { id: 7 });
     const refusal = new Error('the lease is lost');
     await expect(
       withRequestGate(
@@ -118,16 +93,16 @@ describe('AwxTransport requests', () => {
   });
 
   it('serves AAP under the controller prefix', async () => {
-    const scope = nock(base).get('/api/controller/v2/jobs/5/').reply(200, job(5));
+    const scope = nock(awxBase).get('/api/controller/v2/jobs/5/').reply(200, awxJob(5));
     const aap = transport({ apiPrefix: '/api/controller/v2/' });
-    expect(aap.apiUrl).toBe(`${base}/api/controller/v2/`);
+    expect(aap.apiUrl).toBe(`${awxBase}/api/controller/v2/`);
     expect((await getJob(aap, 5)).id).toBe(5);
     expect(scope.isDone()).toBe(true);
   });
 
   it('follows next until the list ends', async () => {
     const path = '/api/v2/job_templates/3/credentials/';
-    nock(base)
+    nock(awxBase)
       .get(path)
       .query({ page_size: '200' })
       .reply(200, page([credential(1), credential(2)], `${path}?page=2&page_size=200`))
@@ -144,21 +119,21 @@ describe('AwxTransport requests', () => {
   it("reads the next page under baseUrl's path when a proxy strips it before AWX", async () => {
     // AWX saw /api/v2/credentials/, so its `next` lacks the proxy's /awx.
     const path = '/awx/api/v2/credentials/';
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .get(path)
       .query({ name: 'x', page_size: '200' })
       .reply(200, page([credential(1)], '/api/v2/credentials/?name=x&page=2&page_size=200'))
       .get(path)
       .query({ name: 'x', page: '2', page_size: '200' })
       .reply(200, page([credential(2)]));
-    const proxied = transport({ baseUrl: `${base}/awx` });
+    const proxied = transport({ baseUrl: `${awxBase}/awx` });
     const found = await proxied.list('credentials/', { name: 'x' }, CredentialSchema, {});
     expect(found.map((c) => c.id)).toEqual([1, 2]);
     expect(scope.isDone()).toBe(true);
   });
 
   it('never sends the token to a next page on another server', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .get('/api/v2/credentials/')
       .query({ name: 'x', page_size: '200' })
       .reply(200, page([credential(1)], 'https://evil.test/elsewhere/?name=x&page=2'))
@@ -175,34 +150,34 @@ describe('AwxTransport requests', () => {
 
 describe('AwxTransport retries', () => {
   it('waits for Retry-After on 429 before repeating a read', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/5/')
       .reply(429, { detail: 'slow down' }, { 'Retry-After': '1' })
       .get('/api/v2/jobs/5/')
-      .reply(200, job(5));
+      .reply(200, awxJob(5));
     const started = Date.now();
     expect((await getJob(transport(), 5)).id).toBe(5);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
   it('repeats a read after 503 and after a reset connection', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .get('/api/v2/jobs/5/')
       .reply(503, { detail: 'Service Unavailable' })
       .get('/api/v2/jobs/5/')
       .replyWithError(socketError('ECONNRESET'))
       .get('/api/v2/jobs/5/')
-      .reply(200, job(5));
+      .reply(200, awxJob(5));
     expect((await getJob(transport(), 5)).status).toBe('running');
     expect(scope.isDone()).toBe(true);
   });
 
   it('repeats a read and a delete after a 500 (an AWX whose database failed over), never a launch', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .get('/api/v2/jobs/5/')
       .reply(500, { detail: 'A server error occurred.' })
       .get('/api/v2/jobs/5/')
-      .reply(200, job(5))
+      .reply(200, awxJob(5))
       .delete('/api/v2/credentials/7/')
       .reply(500, { detail: 'A server error occurred.' })
       .delete('/api/v2/credentials/7/')
@@ -222,7 +197,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('gives up on a 500 after the configured retries, leaving the retry to the caller', async () => {
-    const scope = nock(base).get('/api/v2/jobs/5/').times(3).reply(500, {});
+    const scope = nock(awxBase).get('/api/v2/jobs/5/').times(3).reply(500, {});
     const error = await getJob(transport({ retries: 2 }), 5).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwxApiError);
     expect(error).toMatchObject({ statusCode: 500, retryable: true });
@@ -230,7 +205,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('gives up after the configured retries with a typed error naming the endpoint', async () => {
-    nock(base).get('/api/v2/jobs/5/').times(3).reply(502, { detail: 'Bad Gateway' });
+    nock(awxBase).get('/api/v2/jobs/5/').times(3).reply(502, { detail: 'Bad Gateway' });
     const error = await getJob(transport({ retries: 2 }), 5).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwxApiError);
     expect(error).toMatchObject({
@@ -245,7 +220,7 @@ describe('AwxTransport retries', () => {
 
   it('keeps one short line of an error body that is not JSON, and still classifies by status', async () => {
     const page = `<html>\r\n<head><title>502 Bad Gateway</title></head>\n\u001b[31m<body>${'x'.repeat(500)}</body></html>`;
-    nock(base).get('/api/v2/jobs/5/').reply(502, page, { 'Content-Type': 'text/html' });
+    nock(awxBase).get('/api/v2/jobs/5/').reply(502, page, { 'Content-Type': 'text/html' });
     const error = await getJob(transport({ retries: 0 }), 5).catch((e: unknown) => e);
     expect(error).toMatchObject({ statusCode: 502, reason: 'AWXUnavailable' });
     const { detail } = error as AwxApiError;
@@ -254,7 +229,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('withholds a non-JSON error body that quotes a value the request sent as secret', async () => {
-    nock(base).post('/api/v2/credentials/').reply(400, 'bad input: hunter2', {
+    nock(awxBase).post('/api/v2/credentials/').reply(400, 'bad input: hunter2', {
       'Content-Type': 'text/plain',
     });
     const http = transport({ retries: 0 });
@@ -266,7 +241,7 @@ describe('AwxTransport retries', () => {
 
   it('says where a redirect leads and follows none, so the token stays on its origin', async () => {
     // An AWX route served over https answers its http URL so, with an HTML page.
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .get('/api/v2/jobs/5/')
       .reply(301, '<html><head><title>301 Moved Permanently</title></head></html>', {
         Location: 'https://awx.elsewhere.test/api/v2/jobs/5/',
@@ -283,7 +258,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('does not retry what cannot succeed: 401', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .get('/api/v2/jobs/5/')
       .reply(401, { detail: 'Authentication credentials were not provided.' });
     await expect(getJob(transport(), 5)).rejects.toMatchObject({
@@ -294,23 +269,23 @@ describe('AwxTransport retries', () => {
   });
 
   it('times out a silent server, then succeeds on the repeat', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/5/')
       .reply(async () => {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        return [200, job(5)];
+        return [200, awxJob(5)];
       })
       .get('/api/v2/jobs/5/')
-      .reply(200, job(5));
+      .reply(200, awxJob(5));
     expect((await getJob(transport({ timeoutMs: 100 }), 5)).id).toBe(5);
   });
 
   it('reports a timeout as such when no retry is left', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/5/')
       .reply(async () => {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        return [200, job(5)];
+        return [200, awxJob(5)];
       });
     const error = await getJob(transport({ timeoutMs: 100, retries: 0 }), 5).catch(
       (e: unknown) => e,
@@ -320,7 +295,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('never repeats a create AWX may have acted on: 503 and reset', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .post('/api/v2/job_templates/3/launch/')
       .reply(503, { detail: 'Service Unavailable' })
       .post('/api/v2/job_templates/3/launch/')
@@ -334,7 +309,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('repeats a create AWX cannot have seen: 429 and a refused connection', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .post('/api/v2/job_templates/3/launch/')
       .reply(429, { detail: 'throttled' }, { 'Retry-After': '0' })
       .post('/api/v2/job_templates/3/launch/')
@@ -346,14 +321,14 @@ describe('AwxTransport retries', () => {
   });
 
   it('treats a host name that does not resolve as unsent: retryable, and a create repeatable', async () => {
-    const scope = nock(base)
+    const scope = nock(awxBase)
       .post('/api/v2/job_templates/3/launch/')
       .replyWithError(socketError('ENOTFOUND'))
       .post('/api/v2/job_templates/3/launch/')
       .reply(201, { job: 9, ignored_fields: {} });
     expect((await launch(transport())).job).toBe(9);
     expect(scope.isDone()).toBe(true);
-    nock(base).get('/api/v2/jobs/5/').replyWithError(socketError('ENOTFOUND'));
+    nock(awxBase).get('/api/v2/jobs/5/').replyWithError(socketError('ENOTFOUND'));
     const error = await getJob(transport({ retries: 0 }), 5).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AwxConnectionError);
     expect(error).toMatchObject({
@@ -365,7 +340,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('stops retrying when the caller aborts', async () => {
-    nock(base).get('/api/v2/jobs/5/').times(10).reply(503, {});
+    nock(awxBase).get('/api/v2/jobs/5/').times(10).reply(503, {});
     const controller = new AbortController();
     const http = transport({ minRetryDelayMs: 200, maxRetryDelayMs: 200, retries: 10 });
     const pending = getJob(http, 5, { signal: controller.signal });
@@ -374,7 +349,7 @@ describe('AwxTransport retries', () => {
   });
 
   it('sends nothing for an already aborted signal', async () => {
-    const scope = nock(base).get('/api/v2/jobs/5/').reply(200, job(5));
+    const scope = nock(awxBase).get('/api/v2/jobs/5/').reply(200, awxJob(5));
     await expect(getJob(transport(), 5, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
       AbortedError,
     );
@@ -384,9 +359,9 @@ describe('AwxTransport retries', () => {
 
 describe('AwxTransport response checks', () => {
   it('names the endpoint and the field of an unexpected body', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/')
-      .reply(200, job(7, { status: 42 }))
+      .reply(200, awxJob(7, { status: 42 }))
       .get('/api/v2/jobs/8/')
       .reply(200, '<html>maintenance</html>');
     const bad = await getJob(transport(), 7).catch((e: unknown) => e);
@@ -400,7 +375,7 @@ describe('AwxTransport response checks', () => {
   });
 
   it('keeps field errors, nested ones included, and those about no field without a path', async () => {
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/credential_types/')
       .reply(400, {
         injectors: ['Environment variable PATH is not allowed.'],
@@ -426,7 +401,7 @@ describe('AwxTransport response checks', () => {
   });
 
   it('shows an error body that is a JSON string as the detail, and one that is a list as issues', async () => {
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/job_templates/3/launch/')
       .reply(400, JSON.stringify('JSON parse error - Expecting value: line 1 column 1 (char 0)'), {
         'Content-Type': 'application/json',
@@ -453,7 +428,7 @@ describe('AwxTransport response checks', () => {
   });
 
   it('answers the status of a success or of a tolerated error, and throws on others', async () => {
-    nock(base)
+    nock(awxBase)
       .delete('/api/v2/credentials/1/')
       .reply(204)
       .delete('/api/v2/credentials/2/')
@@ -468,13 +443,13 @@ describe('AwxTransport response checks', () => {
   });
 
   it('never puts the token in an error', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/1/')
       .reply(401, { detail: 'Invalid token.' })
       .get('/api/v2/jobs/2/')
       .replyWithError(socketError('ECONNREFUSED'))
       .get('/api/v2/jobs/3/')
-      .reply(200, job(3, { id: 'x' }));
+      .reply(200, awxJob(3, { id: 'x' }));
     const errors = await Promise.all(
       [1, 2, 3].map((id) => getJob(transport({ retries: 0 }), id).catch((e: unknown) => e)),
     );

@@ -1,18 +1,8 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwxLookupError } from './awx-errors.js';
-import { AwxTransport } from './awx-transport.js';
+import { awxBase, onceTransport, page, useNock } from './awx-nock.test-support.js';
 import { CredentialsApi, CredentialTypesApi } from './credentials-api.js';
-
-const base = 'https://awx.test';
-
-function transport() {
-  return new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 });
-}
-
-function page<T>(results: T[]) {
-  return { count: results.length, next: null, previous: null, results };
-}
 
 const credentialType = (id: number) => ({
   id,
@@ -23,14 +13,12 @@ const credentialType = (id: number) => ({
   injectors: {},
 });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('CredentialTypesApi', () => {
   it('finds a type by name and kind: none, one, or an error for several', async () => {
     const query = { name: 'roundhouse-secret-db', kind: 'cloud', page_size: '200' };
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/credential_types/')
       .query(query)
       .reply(200, page([]))
@@ -40,7 +28,7 @@ describe('CredentialTypesApi', () => {
       .get('/api/v2/credential_types/')
       .query(query)
       .reply(200, page([credentialType(4), credentialType(5)]));
-    const types = new CredentialTypesApi(transport());
+    const types = new CredentialTypesApi(onceTransport());
     const find = () => types.findCredentialType('roundhouse-secret-db', 'cloud');
     expect(await find()).toBeNull();
     expect((await find())?.id).toBe(4);
@@ -54,25 +42,27 @@ describe('CredentialTypesApi', () => {
       db: { user: '{{ user }}', hosts: ['{{ host }}', { port: '{{ port }}' }] },
       '{{user}}_token': '{{ token }}',
     };
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/credential_types/')
       .query({ kind: 'cloud', page_size: '200' })
       .reply(200, page([{ ...credentialType(4), injectors: { extra_vars: extraVars } }]));
-    const [type] = await new CredentialTypesApi(transport()).listCredentialTypes({ kind: 'cloud' });
+    const [type] = await new CredentialTypesApi(onceTransport()).listCredentialTypes({
+      kind: 'cloud',
+    });
     expect(type?.injectors.extra_vars).toEqual(extraVars);
   });
 });
 
 describe('CredentialsApi', () => {
   it('lists by name prefix and organization', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/credentials/')
       .query({ name__startswith: 'roundhouse-ephemeral-ab-', organization: '2', page_size: '200' })
       .reply(
         200,
         page([{ id: 3, name: 'roundhouse-ephemeral-ab-db', organization: 2, credential_type: 4 }]),
       );
-    const found = await new CredentialsApi(transport()).listCredentials({
+    const found = await new CredentialsApi(onceTransport()).listCredentials({
       nameStartsWith: 'roundhouse-ephemeral-ab-',
       organization: 2,
     });
@@ -80,29 +70,29 @@ describe('CredentialsApi', () => {
   });
 
   it('lists by ids, and answers an empty id list without asking', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/credentials/')
       .query({ id__in: '3,8', page_size: '200' })
       .reply(200, page([{ id: 3, name: 'a', organization: 2, credential_type: 4 }]));
-    const api = new CredentialsApi(transport());
+    const api = new CredentialsApi(onceTransport());
     expect((await api.listCredentials({ ids: [3, 8] })).map((c) => c.id)).toEqual([3]);
     expect(await api.listCredentials({ ids: [] })).toEqual([]);
   });
 
   it('answers false for a credential that is gone', async () => {
-    nock(base)
+    nock(awxBase)
       .delete('/api/v2/credentials/4/')
       .reply(404, { detail: 'Not found.' })
       .delete('/api/v2/credentials/5/')
       .reply(204);
-    const credentials = new CredentialsApi(transport());
+    const credentials = new CredentialsApi(onceTransport());
     expect(await credentials.deleteCredential(4)).toBe(false);
     expect(await credentials.deleteCredential(5)).toBe(true);
   });
 
   it('withholds what AWX says about credential inputs, and any message quoting one', async () => {
     const canary = 'canary-7d1e0f';
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/credentials/')
       .reply(400, {
         detail: `bad ${canary}`,
@@ -110,7 +100,7 @@ describe('CredentialsApi', () => {
         name: [`name clashes with ${canary}`],
         organization: ['Invalid pk "7" - object does not exist.'],
       });
-    const error = await new CredentialsApi(transport())
+    const error = await new CredentialsApi(onceTransport())
       .createCredential({
         name: 'c',
         description: '',

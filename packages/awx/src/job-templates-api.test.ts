@@ -1,17 +1,11 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AwxLookupError, AwxWorkflowLaunchError } from './awx-errors.js';
-import { AwxTransport } from './awx-transport.js';
+import { awxBase, onceTransport, page, useNock } from './awx-nock.test-support.js';
 import { JobTemplatesApi } from './job-templates-api.js';
 
-const base = 'https://awx.test';
-
 function templates() {
-  return new JobTemplatesApi(new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 }));
-}
-
-function page<T>(results: T[]) {
-  return { count: results.length, next: null, previous: null, results };
+  return new JobTemplatesApi(onceTransport());
 }
 
 const template = (id: number, name = 'remediate') => ({
@@ -22,13 +16,11 @@ const template = (id: number, name = 'remediate') => ({
   ask_credential_on_launch: true,
 });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('JobTemplatesApi', () => {
   it('finds the one template of a name', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/job_templates/')
       .query({ name: 'remediate', page_size: '200' })
       .reply(200, page([template(3)]));
@@ -43,7 +35,7 @@ describe('JobTemplatesApi', () => {
   });
 
   it('reads the passwords, survey variables and inventory a launch of the template needs', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/job_templates/3/launch/')
       .reply(200, {
         can_start_without_user_input: false,
@@ -59,12 +51,12 @@ describe('JobTemplatesApi', () => {
   });
 
   it('reports a missing and an ambiguous template name as lookup errors', async () => {
-    nock(base).get('/api/v2/job_templates/').query(true).reply(200, page([]));
+    nock(awxBase).get('/api/v2/job_templates/').query(true).reply(200, page([]));
     await expect(templates().findJobTemplate('nope')).rejects.toMatchObject({
       reason: 'AWXObjectNotFound',
       message: 'no AWX job template is named "nope"',
     });
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/job_templates/')
       .query(true)
       .reply(200, page([template(3), template(8)]));
@@ -76,7 +68,7 @@ describe('JobTemplatesApi', () => {
   });
 
   it("reads the template's own credentials", async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/job_templates/3/credentials/')
       .query({ page_size: '200' })
       .reply(200, page([{ id: 5, name: 'machine', organization: 1, credential_type: 1 }]));
@@ -84,7 +76,7 @@ describe('JobTemplatesApi', () => {
   });
 
   it("reads the questions of the template's survey with what AWX checks answers by, none when it has no survey", async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/job_templates/3/survey_spec/')
       .reply(200, {
         name: '',
@@ -130,13 +122,13 @@ describe('JobTemplatesApi', () => {
       { variable: 'MODE', type: 'multiplechoice', choices: 'fast\nsafe' },
       { variable: 'ZONES', type: 'multiselect', choices: ['a', 'b'], min: '' },
     ]);
-    nock(base).get('/api/v2/job_templates/4/survey_spec/').reply(200, {});
+    nock(awxBase).get('/api/v2/job_templates/4/survey_spec/').reply(200, {});
     expect(await templates().surveyQuestions(4)).toEqual([]);
   });
 
   it('launches with extra_vars as a JSON object and the credential list', async () => {
     let sent: unknown;
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/job_templates/3/launch/', (body) => {
         sent = body;
         return true;
@@ -155,7 +147,7 @@ describe('JobTemplatesApi', () => {
 
   it("leaves the credentials out when none are given, so the template's apply", async () => {
     let sent: unknown;
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/job_templates/3/launch/', (body) => {
         sent = body;
         return true;
@@ -167,7 +159,7 @@ describe('JobTemplatesApi', () => {
 
   it('never sends an empty credential list, which AWX reads as dropping the template’s', async () => {
     let sent: unknown;
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/job_templates/3/launch/', (body) => {
         sent = body;
         return true;
@@ -179,7 +171,7 @@ describe('JobTemplatesApi', () => {
 
   it('sends a timeout in seconds when one is given', async () => {
     let sent: unknown;
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/job_templates/3/launch/', (body) => {
         sent = body;
         return true;
@@ -191,7 +183,7 @@ describe('JobTemplatesApi', () => {
 
   it('sends the slice count when one is given', async () => {
     let sent: unknown;
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/job_templates/3/launch/', (body) => {
         sent = body;
         return true;
@@ -202,7 +194,7 @@ describe('JobTemplatesApi', () => {
   });
 
   it('names the workflow job of a launch AWX sliced, which has no job', async () => {
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/job_templates/3/launch/')
       .reply(201, { workflow_job: 90, ignored_fields: {}, id: 90, type: 'workflow_job' });
     const error = await templates()

@@ -1,39 +1,21 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AwxTransport } from './awx-transport.js';
+import { describe, expect, it } from 'vitest';
+import { awxBase, awxJob, onceTransport, page, useNock } from './awx-nock.test-support.js';
 import { JobsApi } from './jobs-api.js';
 
-const base = 'https://awx.test';
-
 function jobs() {
-  return new JobsApi(new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 }));
+  return new JobsApi(onceTransport());
 }
 
-function page<T>(results: T[], next: string | null = null) {
-  return { count: results.length, next, previous: null, results };
-}
-
-const job = (id: number, extra: Record<string, unknown> = {}) => ({
-  id,
-  status: 'running',
-  job_template: 3,
-  created: '2026-01-01T00:00:00.000001Z',
-  extra_vars: '{}',
-  job_explanation: '',
-  ...extra,
-});
-
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('JobsApi', () => {
   it('reads a job whose status it does not know, and its credentials and timeout', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/9/')
       .reply(
         200,
-        job(9, {
+        awxJob(9, {
           status: 'suspended',
           timeout: 300,
           elapsed: 12.5,
@@ -51,14 +33,14 @@ describe('JobsApi', () => {
   });
 
   it('answers null for a job that is gone', async () => {
-    nock(base).get('/api/v2/jobs/9/').reply(404, { detail: 'Not found.' });
+    nock(awxBase).get('/api/v2/jobs/9/').reply(404, { detail: 'Not found.' });
     expect(await jobs().getJob(9)).toBeNull();
   });
 
   it('finds the newest matching job, reading details for rows without extra_vars', async () => {
     const createdAfter = new Date('2026-01-01T00:00:00.000Z');
-    const { extra_vars: _, ...bare } = job(12);
-    nock(base)
+    const { extra_vars: _, ...bare } = awxJob(12);
+    nock(awxBase)
       .get('/api/v2/jobs/')
       .query({
         job_template: '3',
@@ -66,9 +48,9 @@ describe('JobsApi', () => {
         order_by: '-created',
         page_size: '200',
       })
-      .reply(200, page([job(14, { extra_vars: '{"M":"other"}' }), bare], '/api/v2/jobs/?page=2'))
+      .reply(200, page([awxJob(14, { extra_vars: '{"M":"other"}' }), bare], '/api/v2/jobs/?page=2'))
       .get('/api/v2/jobs/12/')
-      .reply(200, job(12, { extra_vars: '{"M":"mine"}' }));
+      .reply(200, awxJob(12, { extra_vars: '{"M":"mine"}' }));
     const found = await jobs().findJob({ jobTemplate: 3, createdAfter }, (j) =>
       j.extra_vars.includes('mine'),
     );
@@ -78,7 +60,7 @@ describe('JobsApi', () => {
 
   it("reads the tail of an output through AWX's download, which has no size limit", async () => {
     const text = `${'x'.repeat(2_000_000)}ééé end\n`;
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/stdout/')
       .query({ format: 'txt_download' })
       .matchHeader('accept', 'text/plain')
@@ -91,7 +73,7 @@ describe('JobsApi', () => {
   });
 
   it('reads the events after a counter, in counter order, with their whole stdout', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/job_events/')
       .query({ order_by: 'counter', counter__gt: '41', page_size: '200', no_truncate: '1' })
       .reply(200, page([{ id: 900, counter: 42, event: 'verbose', stdout: 'ok: [web-1]' }]));
@@ -102,7 +84,7 @@ describe('JobsApi', () => {
   });
 
   it('reads the newest events first for a tail, and none for a job that is gone', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/job_events/')
       .query({ order_by: '-counter', page_size: '200', no_truncate: '1' })
       .reply(200, page([{ counter: 3, stdout: 'c' }], '/api/v2/jobs/7/job_events/?page=2'))
@@ -118,7 +100,7 @@ describe('JobsApi', () => {
   });
 
   it('reads the lines of an output through the download, counting the skipped ones', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/stdout/')
       .query({ format: 'txt_download' })
       .reply(200, 'one\ntwo\nthree\n', { 'Content-Type': 'text/plain' });
@@ -129,7 +111,7 @@ describe('JobsApi', () => {
   });
 
   it('reads no output of a job that is gone', async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/stdout/')
       .query(true)
       .twice()
@@ -140,7 +122,7 @@ describe('JobsApi', () => {
 
   it("never shows a text error of the output download, which may quote the job's output", async () => {
     const text = "{'detail': ErrorDetail(string='password: hunter2', code='permission_denied')}";
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/stdout/')
       .query(true)
       .reply(403, text, { 'Content-Type': 'text/plain' });
@@ -154,7 +136,7 @@ describe('JobsApi', () => {
   });
 
   it("never shows an error body of the output download that is a JSON string or list, which may quote the job's output", async () => {
-    nock(base)
+    nock(awxBase)
       .get('/api/v2/jobs/7/stdout/')
       .query(true)
       .reply(400, JSON.stringify('stdout: password hunter2'), {
@@ -173,7 +155,7 @@ describe('JobsApi', () => {
   });
 
   it('classifies a cancel by status code', async () => {
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/jobs/1/cancel/')
       .reply(202)
       .post('/api/v2/jobs/2/cancel/')
@@ -188,15 +170,15 @@ describe('JobsApi', () => {
 
   it('reads a 403 to a cancel by the job: finished for a user who is not an administrator, else the refusal', async () => {
     const denied = { detail: 'You do not have permission to perform this action.' };
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/jobs/4/cancel/')
       .reply(403, denied)
       .get('/api/v2/jobs/4/')
-      .reply(200, job(4, { status: 'successful' }))
+      .reply(200, awxJob(4, { status: 'successful' }))
       .post('/api/v2/jobs/5/cancel/')
       .reply(403, denied)
       .get('/api/v2/jobs/5/')
-      .reply(200, job(5, { status: 'running' }));
+      .reply(200, awxJob(5, { status: 'running' }));
     const awx = jobs();
     expect(await awx.cancelJob(4)).toBe('finished');
     await expect(awx.cancelJob(5)).rejects.toMatchObject({

@@ -1,24 +1,20 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AwxTransport } from './awx-transport.js';
+import { describe, expect, it } from 'vitest';
+import { awxBase, onceTransport, useNock } from './awx-nock.test-support.js';
 import { WorkflowJobsApi } from './workflow-jobs-api.js';
 
-const base = 'https://awx.test';
-
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('WorkflowJobsApi', () => {
   it('classifies a cancel by status code', async () => {
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/workflow_jobs/1/cancel/')
       .reply(202)
       .post('/api/v2/workflow_jobs/2/cancel/')
       .reply(405, { detail: 'Method "POST" not allowed.' })
       .post('/api/v2/workflow_jobs/3/cancel/')
       .reply(404, { detail: 'Not found.' });
-    const awx = new WorkflowJobsApi(new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 }));
+    const awx = new WorkflowJobsApi(onceTransport());
     expect(await awx.cancelWorkflowJob(1)).toBe('requested');
     expect(await awx.cancelWorkflowJob(2)).toBe('finished');
     expect(await awx.cancelWorkflowJob(3)).toBe('absent');
@@ -26,7 +22,7 @@ describe('WorkflowJobsApi', () => {
 
   it('reads a 403 to a cancel by the workflow job: finished for a user who is not an administrator, else the refusal', async () => {
     const denied = { detail: 'You do not have permission to perform this action.' };
-    nock(base)
+    nock(awxBase)
       .post('/api/v2/workflow_jobs/4/cancel/')
       .reply(403, denied)
       .get('/api/v2/workflow_jobs/4/')
@@ -39,7 +35,7 @@ describe('WorkflowJobsApi', () => {
       .reply(403, denied)
       .get('/api/v2/workflow_jobs/6/')
       .reply(404, { detail: 'Not found.' });
-    const awx = new WorkflowJobsApi(new AwxTransport({ baseUrl: base, token: 'tok', retries: 0 }));
+    const awx = new WorkflowJobsApi(onceTransport());
     expect(await awx.cancelWorkflowJob(4)).toBe('finished');
     await expect(awx.cancelWorkflowJob(5)).rejects.toMatchObject({ reason: 'AWXForbidden' });
     expect(await awx.cancelWorkflowJob(6)).toBe('absent');
