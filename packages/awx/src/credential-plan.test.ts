@@ -1,5 +1,6 @@
-import { ConfigurationError, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { issuesOf } from './configuration-issues.test-support.js';
 import {
   decodeSecretData,
   ephemeralCredentialPrefix,
@@ -10,41 +11,9 @@ import {
   versionedCredentialType,
 } from './credential-plan.js';
 import { executionIdentity } from './execution-identity.js';
-import type { CredentialType } from './schemas.js';
+import { restartIdentity, storedCredentialType } from './fakes.test-support.js';
 
-const identity = executionIdentity({
-  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
-});
-
-function issuesOf(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
-}
-
-/** The type as AWX would return it after creating `request`. */
-function stored(request: ReturnType<typeof planCredentials>[number]['type'], id = 40) {
-  return {
-    id,
-    name: request.name,
-    kind: request.kind,
-    managed: false,
-    inputs: {
-      fields: (request.inputs?.fields ?? []).map((f) => ({
-        id: f.id,
-        label: f.label,
-        type: f.type ?? 'string',
-        secret: f.secret ?? false,
-      })),
-      required: [],
-    },
-    injectors: request.injectors,
-  } satisfies CredentialType;
-}
+const identity = restartIdentity;
 
 describe('planCredentials', () => {
   it('plans kubernaut-shaped types and one credential per Secret named for the execution', () => {
@@ -185,11 +154,11 @@ describe('credential types', () => {
   const wanted = plan!.type;
 
   it('reuses a type with exactly the same inputs and injectors', () => {
-    expect(matchesCredentialType(stored(wanted), wanted)).toBe(true);
+    expect(matchesCredentialType(storedCredentialType(wanted, 40), wanted)).toBe(true);
   });
 
   it('does not reuse a type with fewer, more, non-secret or required inputs, or other injectors', () => {
-    const base = stored(wanted);
+    const base = storedCredentialType(wanted, 40);
     const fewer = { ...base, inputs: { ...base.inputs, fields: base.inputs.fields.slice(1) } };
     const more = {
       ...base,

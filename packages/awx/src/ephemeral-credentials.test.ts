@@ -8,7 +8,7 @@ import {
   versionedCredentialType,
 } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
-import { executionIdentity } from './execution-identity.js';
+import { restartIdentity, storedCredentialType } from './fakes.test-support.js';
 import type {
   Credential,
   CredentialRequest,
@@ -16,9 +16,7 @@ import type {
   CredentialTypeRequest,
 } from './schemas.js';
 
-const identity = executionIdentity({
-  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
-});
+const identity = restartIdentity;
 const settings = { organizationId: 2, namePrefix: 'roundhouse-', cacheTtlMs: 0, now: Date.now };
 
 function plan(data: Record<string, string>): CredentialPlan {
@@ -29,25 +27,6 @@ function plan(data: Record<string, string>): CredentialPlan {
     roundhouseConventions,
   );
   return first!;
-}
-
-function stored(request: CredentialTypeRequest, id: number): CredentialType {
-  return {
-    id,
-    name: request.name,
-    kind: request.kind,
-    managed: false,
-    inputs: {
-      fields: (request.inputs.fields ?? []).map((f) => ({
-        id: f.id,
-        label: f.label,
-        type: f.type ?? 'string',
-        secret: f.secret ?? false,
-      })),
-      required: request.inputs.required ?? [],
-    },
-    injectors: request.injectors,
-  };
 }
 
 /** Credentials and types in memory; `ignoreFilter` plays a server that lists everything. */
@@ -75,7 +54,7 @@ class FakeStore implements CredentialStore, CredentialTypeStore {
       const detail = 'You do not have permission to perform this action.';
       throw new AwxApiError('POST credential_types/', 403, detail, [], undefined);
     }
-    const created = stored(type, this.#nextId++);
+    const created = storedCredentialType(type, this.#nextId++);
     this.types.push(created);
     if (this.createTypeFails) throw this.createTypeFails;
     return created;
@@ -146,7 +125,7 @@ describe('EphemeralCredentials', () => {
   it('reuses a matching type, and never changes one that injects other keys', async () => {
     const { store, credentials } = setup();
     const old = plan({ password: 'pw' });
-    store.types.push(stored(old.type, 7));
+    store.types.push(storedCredentialType(old.type, 7));
     await make(credentials, [old], undefined);
     expect(store.credentials.map((c) => c.credential_type)).toEqual([7]);
 
@@ -156,7 +135,7 @@ describe('EphemeralCredentials', () => {
       'roundhouse-secret-db',
       versionedCredentialType(grown.type).name,
     ]);
-    expect(store.types[0]).toEqual(stored(old.type, 7));
+    expect(store.types[0]).toEqual(storedCredentialType(old.type, 7));
   });
 
   it('takes the type another execution created meanwhile', async () => {
@@ -213,8 +192,8 @@ describe('EphemeralCredentials', () => {
     const wanted = plan({ k: 'v' });
     const other = plan({ other: 'x' }).type;
     store.types.push(
-      stored({ ...other, name: wanted.type.name }, 7),
-      stored({ ...other, name: versionedCredentialType(wanted.type).name }, 8),
+      storedCredentialType({ ...other, name: wanted.type.name }, 7),
+      storedCredentialType({ ...other, name: versionedCredentialType(wanted.type).name }, 8),
     );
     await expect(make(credentials, [wanted], undefined)).rejects.toThrow(ConfigurationError);
     expect(store.credentials).toEqual([]);

@@ -1,4 +1,4 @@
-import { noopLogger, type WorkflowExecution } from '@roundhouse/core';
+import { noopLogger } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { ephemeralCredentialPrefix } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
@@ -7,23 +7,11 @@ import { CleanupIncompleteError, WorkflowJobCancelingError } from './execution-e
 import { executionIdentity } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
 import { parseExecutorOptions } from './executor-options.js';
-import { FakeAwx, FakeLock, restartTemplate } from './fakes.test-support.js';
+import { FakeAwx, FakeLock, restartExecution, restartTemplate } from './fakes.test-support.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const template = restartTemplate;
-const wfe: WorkflowExecution = {
-  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
-  spec: {
-    workflowRef: {
-      workflowId: 'restart',
-      version: '1',
-      executionBundle: 'quay.io/acme/restart:1',
-      engineConfig: { jobTemplateName: 'restart' },
-    },
-    targetResource: 'default/deployment/my-app',
-    executionEngine: 'ansible',
-  },
-};
+const wfe = restartExecution;
 const settings = parseExecutorOptions({ now: () => Date.parse('2026-03-01T10:00:00.000Z') });
 
 /** The lock as cleanup finds it in the execution namespace. */

@@ -5,25 +5,13 @@ import { ExecutionCreate } from './execution-create.js';
 import { WorkflowJobCancelingError } from './execution-errors.js';
 import { awxJobRef, ExecutionJobs } from './execution-jobs.js';
 import { parseExecutorOptions } from './executor-options.js';
-import { FakeAwx, FakeLock, restartTemplate } from './fakes.test-support.js';
+import { FakeAwx, FakeLock, restartExecution, restartTemplate } from './fakes.test-support.js';
 import { JobLaunch } from './job-launch.js';
 import { claimed } from './launch-record.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const template = restartTemplate;
-const wfe: WorkflowExecution = {
-  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
-  spec: {
-    workflowRef: {
-      workflowId: 'restart',
-      version: '1',
-      executionBundle: 'quay.io/acme/restart:1',
-      engineConfig: { jobTemplateName: 'restart', playbookPath: 'playbooks/restart.yml' },
-    },
-    targetResource: 'default/deployment/my-app',
-    executionEngine: 'ansible',
-  },
-};
+const wfe = restartExecution;
 const settings = parseExecutorOptions({ now: () => Date.parse('2026-03-01T10:00:00.000Z') });
 
 /** The lock as a create claims it: its record as an earlier create left it. */

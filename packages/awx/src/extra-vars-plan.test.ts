@@ -1,10 +1,10 @@
 import {
-  ConfigurationError,
   kubernautConventions,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { issuesOf } from './configuration-issues.test-support.js';
 import { executionIdentity } from './execution-identity.js';
 import { serializeExtraVars } from './extra-vars.js';
 import { configMapVariable, launchExtraVars, type TemplateSurvey } from './extra-vars-plan.js';
@@ -26,16 +26,6 @@ function execution(spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecu
       ...spec,
     },
   };
-}
-
-function issuesOf(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
 }
 
 describe('launchExtraVars', () => {

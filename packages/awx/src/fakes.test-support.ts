@@ -1,7 +1,8 @@
 /**
- * In-memory stand-ins for AWX and the lock, for unit tests of the launch and its rollback.
- * Not shipped: the build leaves out `*.test-support.ts`.
+ * In-memory stand-ins for AWX and the lock, and the template and execution they launch, for unit
+ * tests of the launch and its rollback. Not shipped: the build leaves out `*.test-support.ts`.
  */
+import type { WorkflowExecution } from '@roundhouse/core';
 import { AwxApiError, AwxWorkflowLaunchError } from './awx-errors.js';
 import type {
   CredentialFilter,
@@ -15,10 +16,12 @@ import type {
 } from './awx-roles.js';
 import type { LockWriter } from './create-attempt.js';
 import { LockLostError } from './execution-errors.js';
+import { executionIdentity } from './execution-identity.js';
 import { type LaunchLock, type LaunchRecord, LaunchRecordSchema } from './launch-record.js';
 import type {
   Credential,
   CredentialRequest,
+  CredentialType,
   CredentialTypeRequest,
   Job,
   JobTemplate,
@@ -37,6 +40,44 @@ export const restartTemplate: JobTemplate = {
   ask_job_slice_count_on_launch: false,
   survey_enabled: false,
 };
+
+/** An execution of the restart workflow, launching `restartTemplate`. */
+export const restartExecution: WorkflowExecution = {
+  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
+  spec: {
+    workflowRef: {
+      workflowId: 'restart',
+      version: '1',
+      executionBundle: 'quay.io/acme/restart:1',
+      engineConfig: { jobTemplateName: 'restart', playbookPath: 'playbooks/restart.yml' },
+    },
+    targetResource: 'default/deployment/my-app',
+    executionEngine: 'ansible',
+  },
+};
+
+/** `restartExecution`'s identity: team-a/restart-api/u-1. */
+export const restartIdentity = executionIdentity(restartExecution);
+
+/** A credential type as AWX returns it once it created it from `request`. */
+export function storedCredentialType(request: CredentialTypeRequest, id: number): CredentialType {
+  return {
+    id,
+    name: request.name,
+    kind: request.kind,
+    managed: false,
+    inputs: {
+      fields: (request.inputs.fields ?? []).map((f) => ({
+        id: f.id,
+        label: f.label,
+        type: f.type ?? 'string',
+        secret: f.secret ?? false,
+      })),
+      required: request.inputs.required ?? [],
+    },
+    injectors: request.injectors,
+  };
+}
 
 /** Just enough of AWX for a launch: how `launch` and lookups answer is set per test. */
 export class FakeAwx

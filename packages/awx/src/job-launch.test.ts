@@ -13,16 +13,14 @@ import {
   LaunchUnresolvedError,
   LockLostError,
 } from './execution-errors.js';
-import { executionIdentity, markerVariable } from './execution-identity.js';
+import { markerVariable } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
-import { FakeAwx, FakeLock, restartTemplate } from './fakes.test-support.js';
+import { FakeAwx, FakeLock, restartIdentity, restartTemplate } from './fakes.test-support.js';
 import { JobLaunch, type LaunchPlan } from './job-launch.js';
 import { claimed } from './launch-record.js';
 import { TemplateCatalog } from './template-catalog.js';
 
-const identity = executionIdentity({
-  metadata: { name: 'restart-api', namespace: 'team-a', uid: 'u-1' },
-});
+const identity = restartIdentity;
 const template = restartTemplate;
 const marker = { [markerVariable(roundhouseConventions)]: identity.id };
 const now = () => Date.parse('2026-03-01T10:00:00.000Z');

@@ -3,21 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { JobTemplateReader } from './awx-roles.js';
 import { jobTemplateNamePath } from './engine-config.js';
 import type { LaunchVariables } from './extra-vars-plan.js';
+import { restartTemplate } from './fakes.test-support.js';
 import { checkLaunch } from './launch-check.js';
 import type { JobTemplate, SurveyQuestion } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
-const base: JobTemplate = {
-  id: 3,
-  name: 'restart',
-  organization: 1,
-  ask_variables_on_launch: true,
-  ask_credential_on_launch: true,
-  ask_timeout_on_launch: false,
-  job_slice_count: 1,
-  ask_job_slice_count_on_launch: false,
-  survey_enabled: true,
-};
+const base: JobTemplate = { ...restartTemplate, survey_enabled: true };
 
 const variables: LaunchVariables = new Map([
   ['REPLICAS', { source: 'parameter', value: '3' }],

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { restartTemplate } from './fakes.test-support.js';
 import { ignoredFieldIssues, promptIssues } from './launch-prompts.js';
 
 const template = (variables: boolean, credentials: boolean, survey = false) => ({
-  id: 3,
+  ...restartTemplate,
   name: 'remediate',
-  organization: 1,
   ask_variables_on_launch: variables,
   ask_credential_on_launch: credentials,
-  ask_timeout_on_launch: false,
-  job_slice_count: 1,
-  ask_job_slice_count_on_launch: false,
   survey_enabled: survey,
 });
 

@@ -2,18 +2,13 @@ import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { AwxApiError, AwxLookupError, AwxPermissionError } from './awx-errors.js';
 import type { JobTemplateReader } from './awx-roles.js';
+import { restartTemplate } from './fakes.test-support.js';
 import type { JobTemplate, SurveyQuestion } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const template = (overrides: Partial<JobTemplate> = {}): JobTemplate => ({
-  id: 3,
-  name: 'restart',
-  organization: 1,
+  ...restartTemplate,
   ask_variables_on_launch: false,
-  ask_credential_on_launch: true,
-  ask_timeout_on_launch: false,
-  job_slice_count: 1,
-  ask_job_slice_count_on_launch: false,
   survey_enabled: true,
   ...overrides,
 });
