@@ -1,5 +1,6 @@
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { KubernetesApiError } from '@roundhouse/kube';
+import { vi } from 'vitest';
 
 /*
  * One stored WorkflowExecution and the API server as far as it goes, for the reconciler's
@@ -36,9 +37,11 @@ export function storedExecution(name: string, spec: Record<string, unknown> = {}
  * Every write moves the version on: a status patch merges into the status, a replace sets it,
  * a metadata patch (the finalizer) merges into the metadata. `failWrites` makes each write
  * time out, as an API server that stopped answering. `write` is another client's write (the
- * author editing a label), which moves the version on as well.
+ * author editing a label), which moves the version on as well. With `conditional` a patch sent
+ * from another resourceVersion conflicts, so a write decided on an older copy (or a
+ * predecessor's, of the same name) is refused; `patch` is the client's patch, to script or count.
  */
-export function executionServer(initial: KubeObject) {
+export function executionServer(initial: KubeObject, { conditional = false } = {}) {
   const state = { stored: initial, failWrites: false };
   const write = (change: Partial<KubeObject>) => {
     if (state.failWrites) throw new KubernetesApiError('Timeout', 'no answer', 504);
@@ -53,15 +56,19 @@ export function executionServer(initial: KubeObject) {
     };
     return state.stored;
   };
+  const patch = vi.fn(async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) => {
+    if (conditional && body.metadata?.resourceVersion !== state.stored.metadata?.resourceVersion)
+      throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
+    return body.status
+      ? write({ status: { ...(state.stored.status as object), ...(body.status as object) } })
+      : write({ metadata: body.metadata ?? {} });
+  });
   const client = {
     get: async () => state.stored,
-    patch: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
-      body.status
-        ? write({ status: { ...(state.stored.status as object), ...(body.status as object) } })
-        : write({ metadata: body.metadata ?? {} }),
+    patch,
     replace: async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) =>
       write({ status: body.status }),
   } as unknown as KubeClient;
   const reader = { get: async () => state.stored } as unknown as Reader;
-  return { state, client, reader, write };
+  return { state, client, reader, write, patch };
 }

@@ -10,9 +10,8 @@ import { rolloutsDiscovery } from './discovery.test-support.js';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
 import { KindDiscovery } from './kind-discovery.js';
-import { WorkflowExecutionReconciler } from './reconciler.js';
+import { reconcileContext as ctx, reconcilerOver } from './reconciler.test-support.js';
 
-const ctx = () => ({ signal: new AbortController().signal, logger: noopLogger, attempt: 0 });
 const zero = Date.parse('2026-11-30T10:00:00Z');
 
 function execution(
@@ -118,15 +117,11 @@ describe('WorkflowExecutionReconciler and kinds discovery has not listed yet', (
       { logger: noopLogger, refreshMs: 600_000, unknownKindMs: 30_000, now: () => clock },
     );
     const engine = jobEngine();
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
+    const reconciler = reconcilerOver(api, {
       registry: new Registry().register(engine.executor),
-      executions: { observe: () => {} },
       targets,
       kinds,
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
-      executionNamespace: 'executions',
       watchedEngines: new Set(['job']),
       now: () => new Date(clock),
     });
@@ -170,15 +165,11 @@ describe('WorkflowExecutionReconciler and kinds discovery has not listed yet', (
     const api = cluster(targets);
     const kinds = { learnKindOf: vi.fn(() => 1_000) };
     const engine = jobEngine();
-    const reconciler = new WorkflowExecutionReconciler({
-      client: api.client,
-      reader: api.reader,
+    const reconciler = reconcilerOver(api, {
       registry: new Registry().register(engine.executor),
-      executions: { observe: () => {} },
       targets,
       kinds,
       policy: ExecutionPolicySchema.parse({ bundles: ['registry.example.com/*'] }),
-      executionNamespace: 'executions',
       watchedEngines: new Set(['job']),
     });
     api.put(execution('refused', 'prod/ro/app', Date.now()));

@@ -1,16 +1,10 @@
-import { noopLogger, Registry, type WorkflowExecution } from '@roundhouse/core';
-import {
-  type KubeClient,
-  type KubeObject,
-  KubernetesApiError,
-  type Reader,
-} from '@roundhouse/kube';
+import { Registry, type WorkflowExecution } from '@roundhouse/core';
+import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
-import { ExecutionsByTarget } from './executions-by-target.js';
-import { WorkflowExecutionReconciler } from './reconciler.js';
-
-const ctx = (signal = new AbortController().signal) => ({ signal, logger: noopLogger, attempt: 0 });
+import { executionServer } from './execution-server.test-support.js';
+import type { WorkflowExecutionReconcilerOptions } from './reconciler.js';
+import { reconcileContext as ctx, reconcilerOver } from './reconciler.test-support.js';
 
 /** One incarnation of execution team-a/a: its uid and the workflow its spec runs. */
 function incarnation(uid: string, workflowId: string, resourceVersion: string): KubeObject {
@@ -24,43 +18,6 @@ function incarnation(uid: string, workflowId: string, resourceVersion: string): 
       executionEngine: 'job',
     },
   };
-}
-
-/**
- * The API server as far as the name team-a/a goes: writes are conditional on the
- * resourceVersion and move it on, so a write decided on the predecessor's copy conflicts.
- */
-function server(initial: KubeObject) {
-  const state = { stored: initial };
-  const bump = (change: Partial<KubeObject>): KubeObject => {
-    state.stored = {
-      ...state.stored,
-      ...change,
-      metadata: {
-        ...state.stored.metadata,
-        ...change.metadata,
-        resourceVersion: String(Number(state.stored.metadata?.resourceVersion) + 1),
-      },
-    };
-    return state.stored;
-  };
-  const patch = vi.fn(
-    async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject, options?: unknown) => {
-      if (body.metadata?.resourceVersion !== state.stored.metadata?.resourceVersion)
-        throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
-      if ((options as { subresource?: string } | undefined)?.subresource === 'status')
-        return bump({ status: { ...(state.stored.status as object), ...(body.status as object) } });
-      return bump({ metadata: { finalizers: body.metadata?.finalizers ?? [] } });
-    },
-  );
-  const client = {
-    get: vi.fn(async () => state.stored),
-    patch,
-    replace: vi.fn(async () => {
-      throw new Error('not expected');
-    }),
-  } as unknown as KubeClient & { patch: typeof patch };
-  return { state, client };
 }
 
 /** A job engine that records under which uid it created which workflow, and what it cleaned up. */
@@ -85,24 +42,20 @@ function reconcilerFor(
   client: KubeClient,
   reader: () => KubeObject | null,
   executor: ReturnType<typeof jobEngine>['executor'],
-  options: { watched: boolean } & Partial<
-    ConstructorParameters<typeof WorkflowExecutionReconciler>[0]
-  >,
+  options: { watched: boolean } & Partial<WorkflowExecutionReconcilerOptions>,
 ) {
   const { watched, ...rest } = options;
-  return new WorkflowExecutionReconciler({
-    client,
-    reader: { get: async () => reader() } as unknown as Reader,
-    registry: new Registry().register(executor),
-    executions: { observe: () => {} },
-    targets: new ExecutionsByTarget(),
-    policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
-    executionNamespace: 'executions',
-    // A watched engine creates beside the finalizer write, an unwatched one after it.
-    watchedEngines: new Set(watched ? ['job'] : []),
-    orphans: { release: async () => {} },
-    ...rest,
-  });
+  return reconcilerOver(
+    { client, reader: { get: async () => reader() } as unknown as Reader },
+    {
+      registry: new Registry().register(executor),
+      policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
+      // A watched engine creates beside the finalizer write, an unwatched one after it.
+      watchedEngines: new Set(watched ? ['job'] : []),
+      orphans: { release: async () => {} },
+      ...rest,
+    },
+  );
 }
 
 describe('WorkflowExecutionReconciler and an execution re-created under its name', () => {
@@ -115,7 +68,9 @@ describe('WorkflowExecutionReconciler and an execution re-created under its name
       // The cache still holds uid-1, deleted before its finalizer landed; the API server holds
       // uid-2, created under the same name with another spec.
       const cached = incarnation('uid-1', 'old-workflow', '10');
-      const api = server(incarnation('uid-2', 'new-workflow', '20'));
+      const api = executionServer(incarnation('uid-2', 'new-workflow', '20'), {
+        conditional: true,
+      });
       const engine = jobEngine();
       let cache: KubeObject | null = cached;
       const reconciler = reconcilerFor(api.client, () => cache, engine.executor, { watched });
@@ -148,10 +103,10 @@ describe('WorkflowExecutionReconciler and an execution re-created under its name
   );
 
   it('refuses metadata of another uid, whatever answered the finalizer write: nothing of the old spec is recorded on the new object', async () => {
-    const api = server(incarnation('uid-2', 'new-workflow', '20'));
+    const api = executionServer(incarnation('uid-2', 'new-workflow', '20'), { conditional: true });
     // A write answered with another object (an API server cannot, a proxy or a fake might):
     // withMetadataOf must not graft uid-2's metadata onto uid-1's spec.
-    api.client.patch.mockImplementationOnce(async () => api.state.stored);
+    api.patch.mockImplementationOnce(async () => api.state.stored);
     const engine = jobEngine();
     const reconciler = reconcilerFor(
       api.client,
@@ -161,14 +116,14 @@ describe('WorkflowExecutionReconciler and an execution re-created under its name
     );
     expect(await reconciler.reconcile('team-a/a', ctx())).toBeUndefined();
     // Only the finalizer write was sent: no status, Running or otherwise, for uid-2.
-    expect(api.client.patch).toHaveBeenCalledTimes(1);
+    expect(api.patch).toHaveBeenCalledTimes(1);
     expect(api.state.stored.status).toBeUndefined();
     expect(engine.created).toEqual([{ uid: 'uid-1', workflowId: 'old-workflow' }]);
     expect(engine.cleanedUp).toEqual(['uid-1']);
   });
 
   it("does not name the predecessor's workflow in the failure of a successor whose spec is invalid", async () => {
-    const api = server(incarnation('uid-1', 'old-workflow', '10'));
+    const api = executionServer(incarnation('uid-1', 'old-workflow', '10'), { conditional: true });
     const engine = jobEngine();
     const reconciler = reconcilerFor(api.client, () => api.state.stored, engine.executor, {
       watched: true,
@@ -194,13 +149,16 @@ describe('WorkflowExecutionReconciler and an execution re-created under its name
 
 describe('WorkflowExecutionReconciler hooks', () => {
   it('hands resolveDependencies and resolveDeclaredParameters the reconcile signal, and creates nothing once it aborted', async () => {
-    const api = server({
-      ...incarnation('uid-1', 'w', '10'),
-      metadata: {
-        ...incarnation('uid-1', 'w', '10').metadata,
-        finalizers: ['roundhouse.dev/execution-cleanup'],
+    const api = executionServer(
+      {
+        ...incarnation('uid-1', 'w', '10'),
+        metadata: {
+          ...incarnation('uid-1', 'w', '10').metadata,
+          finalizers: ['roundhouse.dev/execution-cleanup'],
+        },
       },
-    });
+      { conditional: true },
+    );
     const engine = jobEngine();
     const seen: AbortSignal[] = [];
     const reconciler = reconcilerFor(api.client, () => api.state.stored, engine.executor, {
