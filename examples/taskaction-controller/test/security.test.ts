@@ -56,6 +56,22 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     return new KubeClient(await env.userKubeConfig(name));
   }
 
+  /** The status the controller would write on admitting the action, forged by `author`. */
+  function forgeAdmittedStatus(
+    author: KubeClient,
+    name: string,
+    fields: { attempts?: number } = {},
+  ) {
+    const queued = markQueued({}, { now: new Date(), generation: 1 }) ?? {};
+    return author.patch(
+      taskActions,
+      env.namespace,
+      name,
+      { status: { ...queued, ...fields } },
+      { subresource: 'status', strategy: 'merge' },
+    );
+  }
+
   it('runs no image --allowed-images refuses, even when its author forged an admitted status', async () => {
     const mallory = await authorAndSignaller();
     const manifest = taskAction({ taskTemplate: { image: 'registry.example.com/evil:1' } });
@@ -63,13 +79,7 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     // While the controller is down (a restart, an upgrade), the author creates the action and
     // writes the status the controller would have written on admitting it.
     await apply(mallory, env.namespace, manifest);
-    await mallory.patch(
-      taskActions,
-      env.namespace,
-      name,
-      { status: markQueued({}, { now: new Date(), generation: 1 }) },
-      { subresource: 'status', strategy: 'merge' },
-    );
+    await forgeAdmittedStatus(mallory, name);
 
     await start();
     const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
@@ -98,15 +108,7 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     const manifest = taskAction();
     const name = manifest.metadata.name;
     await apply(mallory, env.namespace, manifest);
-    const queuedAt = markQueued({}, { now: new Date(), generation: 1 }) ?? {};
-    const forge = (attempts: number) =>
-      mallory.patch(
-        taskActions,
-        env.namespace,
-        name,
-        { status: { ...queuedAt, attempts } },
-        { subresource: 'status', strategy: 'merge' },
-      );
+    const forge = (attempts: number) => forgeAdmittedStatus(mallory, name, { attempts });
     for (const attempts of [maxAttempts + 1, 2 ** 31]) {
       const refusal = await forge(attempts).catch((error: unknown) => error);
       expect(refusal).toMatchObject({ reason: 'Invalid' });
@@ -120,14 +122,7 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     const manifest = taskAction();
     const name = manifest.metadata.name;
     await apply(mallory, env.namespace, manifest);
-    const queuedAt = markQueued({}, { now: new Date(), generation: 1 }) ?? {};
-    await mallory.patch(
-      taskActions,
-      env.namespace,
-      name,
-      { status: { ...queuedAt, attempts: maxAttempts } },
-      { subresource: 'status', strategy: 'merge' },
-    );
+    await forgeAdmittedStatus(mallory, name, { attempts: maxAttempts });
 
     await start();
     const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
@@ -214,13 +209,7 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     });
     const name = manifest.metadata.name;
     await apply(mallory, env.namespace, manifest);
-    await mallory.patch(
-      taskActions,
-      env.namespace,
-      name,
-      { status: markQueued({}, { now: new Date(), generation: 1 }) },
-      { subresource: 'status', strategy: 'merge' },
-    );
+    await forgeAdmittedStatus(mallory, name);
 
     await start();
     const failed = await waitForPhase(admin(), env.namespace, name, 'InvalidSpec');
