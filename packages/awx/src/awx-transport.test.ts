@@ -59,6 +59,14 @@ function launch(http: AwxTransport) {
   return http.json(http.post('job_templates/3/launch/', body, {}), LaunchResultSchema);
 }
 
+/** An answer that comes a second late, past the timeouts the tests set. */
+function silentFor1s(body: Record<string, unknown>) {
+  return async (): Promise<[number, Record<string, unknown>]> => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return [200, body];
+  };
+}
+
 function socketError(code: string): Error {
   return Object.assign(new Error(`socket ${code}`), { code });
 }
@@ -271,10 +279,7 @@ describe('AwxTransport retries', () => {
   it('times out a silent server, then succeeds on the repeat', async () => {
     nock(awxBase)
       .get('/api/v2/jobs/5/')
-      .reply(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        return [200, awxJob(5)];
-      })
+      .reply(silentFor1s(awxJob(5)))
       .get('/api/v2/jobs/5/')
       .reply(200, awxJob(5));
     expect((await getJob(transport({ timeoutMs: 100 }), 5)).id).toBe(5);
@@ -283,10 +288,7 @@ describe('AwxTransport retries', () => {
   it('reports a timeout as such when no retry is left', async () => {
     nock(awxBase)
       .get('/api/v2/jobs/5/')
-      .reply(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        return [200, awxJob(5)];
-      });
+      .reply(silentFor1s(awxJob(5)));
     const error = await getJob(transport({ timeoutMs: 100, retries: 0 }), 5).catch(
       (e: unknown) => e,
     );

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { AwxLookupError, AwxWorkflowLaunchError } from './awx-errors.js';
 import { awxBase, onceTransport, page, useNock } from './awx-nock.test-support.js';
+import type { LaunchRequest } from './awx-roles.js';
 import { JobTemplatesApi } from './job-templates-api.js';
 
 function templates() {
@@ -17,6 +18,19 @@ const template = (id: number, name = 'remediate') => ({
 });
 
 useNock();
+
+/** Launches template 3 with `request`, AWX answering `answer`: the body sent and the result. */
+async function launchSending(request: LaunchRequest, answer: Record<string, unknown>) {
+  let sent: unknown;
+  nock(awxBase)
+    .post('/api/v2/job_templates/3/launch/', (body) => {
+      sent = body;
+      return true;
+    })
+    .reply(201, answer);
+  const result = await templates().launch(3, request);
+  return { sent, result };
+}
 
 describe('JobTemplatesApi', () => {
   it('finds the one template of a name', async () => {
@@ -127,17 +141,13 @@ describe('JobTemplatesApi', () => {
   });
 
   it('launches with extra_vars as a JSON object and the credential list', async () => {
-    let sent: unknown;
-    nock(awxBase)
-      .post('/api/v2/job_templates/3/launch/', (body) => {
-        sent = body;
-        return true;
-      })
-      .reply(201, { job: 77, ignored_fields: {}, id: 77 });
-    const result = await templates().launch(3, {
-      extraVars: { REPLICAS: 3, MODE: 'fast', FLAGS: [true, null] },
-      credentials: [5, 6],
-    });
+    const { sent, result } = await launchSending(
+      {
+        extraVars: { REPLICAS: 3, MODE: 'fast', FLAGS: [true, null] },
+        credentials: [5, 6],
+      },
+      { job: 77, ignored_fields: {}, id: 77 },
+    );
     expect(result).toEqual({ job: 77, ignored_fields: {} });
     expect(sent).toEqual({
       credentials: [5, 6],
@@ -146,50 +156,34 @@ describe('JobTemplatesApi', () => {
   });
 
   it("leaves the credentials out when none are given, so the template's apply", async () => {
-    let sent: unknown;
-    nock(awxBase)
-      .post('/api/v2/job_templates/3/launch/', (body) => {
-        sent = body;
-        return true;
-      })
-      .reply(201, { job: 78, ignored_fields: {} });
-    await templates().launch(3, { extraVars: { MODE: 'fast' } });
+    const { sent } = await launchSending(
+      { extraVars: { MODE: 'fast' } },
+      { job: 78, ignored_fields: {} },
+    );
     expect(sent).toEqual({ extra_vars: { MODE: 'fast' } });
   });
 
   it('never sends an empty credential list, which AWX reads as dropping the template’s', async () => {
-    let sent: unknown;
-    nock(awxBase)
-      .post('/api/v2/job_templates/3/launch/', (body) => {
-        sent = body;
-        return true;
-      })
-      .reply(201, { job: 79, ignored_fields: {} });
-    await templates().launch(3, { extraVars: { MODE: 'fast' }, credentials: [] });
+    const { sent } = await launchSending(
+      { extraVars: { MODE: 'fast' }, credentials: [] },
+      { job: 79, ignored_fields: {} },
+    );
     expect(sent).toEqual({ extra_vars: { MODE: 'fast' } });
   });
 
   it('sends a timeout in seconds when one is given', async () => {
-    let sent: unknown;
-    nock(awxBase)
-      .post('/api/v2/job_templates/3/launch/', (body) => {
-        sent = body;
-        return true;
-      })
-      .reply(201, { job: 80, ignored_fields: {} });
-    await templates().launch(3, { extraVars: {}, credentials: [5], timeout: 90 });
+    const { sent } = await launchSending(
+      { extraVars: {}, credentials: [5], timeout: 90 },
+      { job: 80, ignored_fields: {} },
+    );
     expect(sent).toEqual({ credentials: [5], timeout: 90, extra_vars: {} });
   });
 
   it('sends the slice count when one is given', async () => {
-    let sent: unknown;
-    nock(awxBase)
-      .post('/api/v2/job_templates/3/launch/', (body) => {
-        sent = body;
-        return true;
-      })
-      .reply(201, { job: 81, ignored_fields: {} });
-    await templates().launch(3, { extraVars: {}, jobSliceCount: 1 });
+    const { sent } = await launchSending(
+      { extraVars: {}, jobSliceCount: 1 },
+      { job: 81, ignored_fields: {} },
+    );
     expect(sent).toEqual({ job_slice_count: 1, extra_vars: {} });
   });
 
