@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rolloutsDiscovery } from './discovery.test-support.js';
 import { ExecutionsByTarget } from './executions-by-target.js';
-import { execution, following } from './executions-by-target.test-support.js';
+import { execution, following, gate } from './executions-by-target.test-support.js';
 import { kindTableOf } from './kind-table.js';
 
 /** Discovery after Argo Rollouts was installed: `ro` is a Rollout. */
@@ -67,14 +67,11 @@ describe('ExecutionsByTarget.useKinds', () => {
 
   it('makes a start on one spelling wait for a start queued on the other before discovery joined them', async () => {
     const targets = new ExecutionsByTarget();
-    let create = () => {};
-    const created = new Promise<void>((resolve) => {
-      create = resolve;
-    });
+    const created = gate();
     const order: string[] = [];
     const first = targets.exclusiveStart('prod/ro/app', never, async () => {
       order.push('short name starts');
-      await created;
+      await created.opened;
       order.push('short name created');
     });
     targets.useKinds(withRollouts);
@@ -83,7 +80,7 @@ describe('ExecutionsByTarget.useKinds', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(order).toEqual(['short name starts']);
-    create();
+    created.open();
     await Promise.all([first, second]);
     expect(order).toEqual(['short name starts', 'short name created', 'kind starts']);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExecutionsByTarget } from './executions-by-target.js';
-import { execution, following, target } from './executions-by-target.test-support.js';
+import { execution, following, gate, target } from './executions-by-target.test-support.js';
 
 describe('ExecutionsByTarget, starts on one target in this process', () => {
   const never = new AbortController().signal;
@@ -49,14 +49,11 @@ describe('ExecutionsByTarget, starts on one target in this process', () => {
       execution('first', 'Pending', { engine: 'job', target: 'prod/Deployment/app', ran: false }),
       execution('second', 'Pending', { engine: 'job', target: 'prod/deploy/app', ran: false }),
     ]);
-    let create = () => {};
-    const created = new Promise<void>((resolve) => {
-      create = resolve;
-    });
+    const created = gate();
     const order: string[] = [];
     const first = targets.exclusiveStart('prod/Deployment/app', never, async () => {
       order.push('first checks');
-      await created;
+      await created.opened;
       targets.claim(starting('first', 'prod/Deployment/app'), 'wfe-aaaaaaaaaaaaaaaa');
     });
     const second = targets.exclusiveStart('prod/deploy/app', never, async () => {
@@ -68,7 +65,7 @@ describe('ExecutionsByTarget, starts on one target in this process', () => {
     });
     await elsewhere;
     expect(order).toEqual(['first checks', 'elsewhere checks']);
-    create();
+    created.open();
     await first;
     expect(await second).toMatchObject({ name: 'first' });
   });
@@ -79,15 +76,8 @@ describe('ExecutionsByTarget, starts on one target in this process', () => {
       throw new Error('create failed');
     });
     await expect(failed).rejects.toThrow('create failed');
-    let release = () => {};
-    const held = targets.exclusiveStart(
-      target,
-      never,
-      () =>
-        new Promise<void>((resolve) => {
-          release = resolve;
-        }),
-    );
+    const release = gate();
+    const held = targets.exclusiveStart(target, never, () => release.opened);
     const aborted = new AbortController();
     const waiting = targets.exclusiveStart(target, aborted.signal, async () => 'ran');
     aborted.abort(new Error('lost the lease'));
@@ -99,7 +89,7 @@ describe('ExecutionsByTarget, starts on one target in this process', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(nextRan).toBe(false);
-    release();
+    release.open();
     await held;
     expect(await next).toBe('ran');
   });

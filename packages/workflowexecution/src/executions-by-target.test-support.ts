@@ -45,3 +45,12 @@ export const following = (objects: KubeObject[]): ExecutionsByTarget => {
   for (const object of objects) targets.upsert(object);
   return targets;
 };
+
+/** A promise the test lets go of when it chooses: `opened` settles once `open()` is called. */
+export function gate() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
