@@ -6,7 +6,7 @@ import { FakeDistExecApi } from '../fake-api.test-support.js';
 import type { NodeDirectory } from '../nodes.js';
 import { jobsFinalizer, nodeFinalizer } from '../resource.js';
 import { distExecView } from '../spec.js';
-import { JobModeReconciler } from './job-reconciler.js';
+import { JobModeReconciler, type JobModeReconcilerOptions } from './job-reconciler.js';
 import { buildNodeJob, nodeExecution } from './node-job.js';
 
 const executionNamespace = 'distexec-jobs';
@@ -40,6 +40,35 @@ function nodeJobOf(object: KubeObject, node: string): KubeObject {
   return { ...job, metadata: { ...job.metadata, uid: `job-${node}` } } as KubeObject;
 }
 
+/** A reconciler of `api`'s DistExec with no Jobs, Nodes or engine but those `parts` give. */
+function reconcilerOver(
+  api: FakeDistExecApi,
+  parts: Partial<Pick<JobModeReconcilerOptions, 'client' | 'jobs' | 'nodes' | 'executor'>>,
+): JobModeReconciler {
+  return new JobModeReconciler({
+    client: api.client,
+    cache: { get: async () => api.stored } as unknown as InformerCache,
+    distExecs: { observe: () => {} },
+    jobs: { byIndex: () => [] },
+    nodes: {} as NodeDirectory,
+    executor: {} as Executor,
+    conventions: roundhouseConventions,
+    executionNamespace,
+    image: 'busybox:1.37',
+    allowedImages: ['*'],
+    tolerations: [],
+    timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
+    resyncMs: 60_000,
+    ...parts,
+  });
+}
+
+const reconcileContext = () => ({
+  signal: new AbortController().signal,
+  logger: noopLogger,
+  attempt: 0,
+});
+
 describe('JobModeReconciler, deleting a DistExec', () => {
   it("deletes a Job the cache does not show yet before letting the DistExec go, and no other incarnation's", async () => {
     const object = deleting('u-1');
@@ -65,27 +94,9 @@ describe('JobModeReconciler, deleting a DistExec', () => {
         deleted.push(name);
       },
     } as unknown as KubeClient;
-    const reconciler = new JobModeReconciler({
-      client,
-      cache: { get: async () => api.stored } as unknown as InformerCache,
-      distExecs: { observe: () => {} },
-      jobs: { byIndex: () => [] },
-      nodes: {} as NodeDirectory,
-      executor: {} as Executor,
-      conventions: roundhouseConventions,
-      executionNamespace,
-      image: 'busybox:1.37',
-      allowedImages: ['*'],
-      tolerations: [],
-      timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
-      resyncMs: 60_000,
-    });
+    const reconciler = reconcilerOver(api, { client });
 
-    await reconciler.reconcile('ops/hello', {
-      signal: new AbortController().signal,
-      logger: noopLogger,
-      attempt: 0,
-    });
+    await reconciler.reconcile('ops/hello', reconcileContext());
 
     expect(lists).toEqual([
       {
@@ -117,11 +128,7 @@ describe('JobModeReconciler, node finalizers', () => {
     };
     const api = new FakeDistExecApi(object);
     const looked: string[][] = [];
-    const reconciler = new JobModeReconciler({
-      client: api.client,
-      cache: { get: async () => api.stored } as unknown as InformerCache,
-      distExecs: { observe: () => {} },
-      jobs: { byIndex: () => [] },
+    const reconciler = reconcilerOver(api, {
       nodes: {
         selected: () => [],
         known: () => new Set<string>(),
@@ -130,21 +137,9 @@ describe('JobModeReconciler, node finalizers', () => {
           return [...names];
         },
       } as unknown as NodeDirectory,
-      executor: {} as Executor,
-      conventions: roundhouseConventions,
-      executionNamespace,
-      image: 'busybox:1.37',
-      allowedImages: ['*'],
-      tolerations: [],
-      timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
-      resyncMs: 60_000,
     });
 
-    const result = await reconciler.reconcile('ops/hello', {
-      signal: new AbortController().signal,
-      logger: noopLogger,
-      attempt: 0,
-    });
+    const result = await reconciler.reconcile('ops/hello', reconcileContext());
 
     expect(result).toBeUndefined();
     expect(looked.flat()).toEqual([]);
@@ -175,7 +170,7 @@ describe('JobModeReconciler, a DistExec created again under a deleted one’s na
     const predecessors = nodeJobOf(finished, 'worker-1');
     const api = new FakeDistExecApi(live);
     const deleted: string[] = [];
-    const reconciler = new JobModeReconciler({
+    const reconciler = reconcilerOver(api, {
       client: {
         ...api.client,
         patch: api.client.patch,
@@ -184,8 +179,6 @@ describe('JobModeReconciler, a DistExec created again under a deleted one’s na
           deleted.push(name);
         },
       } as unknown as KubeClient,
-      cache: { get: async () => api.stored } as unknown as InformerCache,
-      distExecs: { observe: () => {} },
       jobs: { byIndex: () => (deleted.length > 0 ? [] : [predecessors]) },
       nodes: {
         selected: () => ['worker-1'],
@@ -196,20 +189,9 @@ describe('JobModeReconciler, a DistExec created again under a deleted one’s na
         create: async () => ({ status: 'created' }),
         getStatus: async () => null,
       } as unknown as Executor,
-      conventions: roundhouseConventions,
-      executionNamespace,
-      image: 'busybox:1.37',
-      allowedImages: ['*'],
-      tolerations: [],
-      timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
-      resyncMs: 60_000,
     });
 
-    await reconciler.reconcile('ops/hello', {
-      signal: new AbortController().signal,
-      logger: noopLogger,
-      attempt: 0,
-    });
+    await reconciler.reconcile('ops/hello', reconcileContext());
 
     expect(deleted).toEqual([predecessors.metadata?.name]);
   });
