@@ -57,6 +57,28 @@ function parallel(phase: string, main: Record<string, object>): PodState {
 
 const t = (s: number) => `2026-01-02T03:00:${String(s).padStart(2, '0')}Z`;
 
+/** A Pod the kubelet ended with `reason` while `build` ran: fetch done, build killed (137). */
+const endedDuringBuild = (reason: string, message: string) =>
+  sequential(
+    'Failed',
+    { fetch: terminated(0, t(1), t(2)), build: terminated(137, t(2), t(9)) },
+    {},
+    { reason, message },
+  );
+
+/** A step the runtime could not start, as containerd reports it: exit code 128, the epoch as start. */
+const couldNotStart = (message: string) => ({
+  state: {
+    terminated: {
+      exitCode: 128,
+      reason: 'StartError',
+      message,
+      startedAt: '1970-01-01T00:00:00Z',
+      finishedAt: t(3),
+    },
+  },
+});
+
 describe('podExecutionState', () => {
   it('is Pending until a step starts', () => {
     const pod = sequential('Pending', {}, {});
@@ -143,11 +165,9 @@ describe('podExecutionState', () => {
       failedTaskName: 'fetch',
       exitCode: 137,
     });
-    const deadline = sequential(
-      'Failed',
-      { fetch: terminated(0, t(1), t(2)), build: terminated(137, t(2), t(9)) },
-      {},
-      { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than allowed' },
+    const deadline = endedDuringBuild(
+      'DeadlineExceeded',
+      'Pod was active on the node longer than allowed',
     );
     expect(podExecutionState(deadline, clock).result).toMatchObject({
       phase: 'Failed',
@@ -234,19 +254,10 @@ describe('podExecutionState', () => {
   });
 
   it('fails a step the runtime could not start (StartError) as bad configuration that never ran', () => {
-    // What containerd reports for an image without /bin/sh: exit code 128, the epoch as start.
-    const noShell = {
-      state: {
-        terminated: {
-          exitCode: 128,
-          reason: 'StartError',
-          message:
-            'failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
-          startedAt: '1970-01-01T00:00:00Z',
-          finishedAt: t(3),
-        },
-      },
-    };
+    // What containerd reports for an image without /bin/sh.
+    const noShell = couldNotStart(
+      'failed to create containerd task: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+    );
     const pod = sequential('Failed', { fetch: noShell }, {});
     const { result, steps } = podExecutionState(pod, clock);
     expect(result).toMatchObject({
@@ -280,17 +291,7 @@ describe('podExecutionState', () => {
   it('fails a run whose step cannot start after another ran as the workflow’s failure', () => {
     // The steps before it ran and acted on the target: a class saying the workflow never ran
     // would have a controller treat the target as untouched.
-    const noShell = {
-      state: {
-        terminated: {
-          exitCode: 128,
-          reason: 'StartError',
-          message: 'exec: "/bin/sh": stat /bin/sh: no such file or directory',
-          startedAt: '1970-01-01T00:00:00Z',
-          finishedAt: t(3),
-        },
-      },
-    };
+    const noShell = couldNotStart('exec: "/bin/sh": stat /bin/sh: no such file or directory');
     const startError = sequential(
       'Failed',
       { fetch: terminated(0, t(1), t(2)), build: noShell },
@@ -426,12 +427,7 @@ describe('podExecutionState', () => {
   });
 
   it('reports an evicted pod as evicted, not as the step its eviction killed', () => {
-    const evicted = sequential(
-      'Failed',
-      { fetch: terminated(0, t(1), t(2)), build: terminated(137, t(2), t(9)) },
-      {},
-      { reason: 'Evicted', message: 'The node was low on resource: memory.' },
-    );
+    const evicted = endedDuringBuild('Evicted', 'The node was low on resource: memory.');
     expect(podExecutionState(evicted, clock).result).toMatchObject({
       phase: 'Failed',
       reason: 'Evicted',
