@@ -25,8 +25,37 @@ import {
   waitForRun,
 } from './harness.js';
 
+/** A client that may fail a status write before it is sent, as a lost or refused one would. */
+abstract class StatusWriteInjectingClient extends KubeClient {
+  /** Throws to fail the status write of the object `name`. */
+  protected abstract beforeStatusWrite(name: string): void;
+
+  // A status write is a merge patch, or a replace when the status holds a null.
+  override async patch<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    options?: PatchOptions,
+  ): Promise<T> {
+    if (options?.subresource === 'status') this.beforeStatusWrite(name);
+    return super.patch(type, namespace, name, patch, options);
+  }
+
+  override async replace<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: T,
+    options?: RequestOptions & { subresource?: 'status' },
+  ): Promise<T> {
+    if (options?.subresource === 'status') this.beforeStatusWrite(name);
+    return super.replace(type, namespace, name, body, options);
+  }
+}
+
 /** A client whose first status write after it created a Pod fails, as a lost response would. */
-class FailingStatusWriteClient extends KubeClient {
+class FailingStatusWriteClient extends StatusWriteInjectingClient {
   #armed = false;
   failures = 0;
 
@@ -41,67 +70,21 @@ class FailingStatusWriteClient extends KubeClient {
     return created;
   }
 
-  // A status write is a merge patch, or a replace when the status holds a null.
-  override async patch<T extends KubeObject>(
-    type: ResourceType,
-    namespace: string | undefined,
-    name: string,
-    patch: unknown,
-    options?: PatchOptions,
-  ): Promise<T> {
-    this.#failStatusWrite(options);
-    return super.patch(type, namespace, name, patch, options);
-  }
-
-  override async replace<T extends KubeObject>(
-    type: ResourceType,
-    namespace: string | undefined,
-    name: string,
-    body: T,
-    options?: RequestOptions & { subresource?: 'status' },
-  ): Promise<T> {
-    this.#failStatusWrite(options);
-    return super.replace(type, namespace, name, body, options);
-  }
-
-  #failStatusWrite(options: { subresource?: 'status' } | undefined): void {
-    if (this.#armed && options?.subresource === 'status') {
-      this.#armed = false;
-      this.failures += 1;
-      throw new KubernetesApiError('Unavailable', 'injected: the status write was lost', 503);
-    }
+  protected override beforeStatusWrite(): void {
+    if (!this.#armed) return;
+    this.#armed = false;
+    this.failures += 1;
+    throw new KubernetesApiError('Unavailable', 'injected: the status write was lost', 503);
   }
 }
 
 /** A client whose status writes for the runs named in `refusing` fail, counted per run. */
-class RefusingStatusWriteClient extends KubeClient {
+class RefusingStatusWriteClient extends StatusWriteInjectingClient {
   readonly refusing = new Set<string>();
   readonly refused = new Map<string, number>();
 
-  override async patch<T extends KubeObject>(
-    type: ResourceType,
-    namespace: string | undefined,
-    name: string,
-    patch: unknown,
-    options?: PatchOptions,
-  ): Promise<T> {
-    this.#refuse(name, options);
-    return super.patch(type, namespace, name, patch, options);
-  }
-
-  override async replace<T extends KubeObject>(
-    type: ResourceType,
-    namespace: string | undefined,
-    name: string,
-    body: T,
-    options?: RequestOptions & { subresource?: 'status' },
-  ): Promise<T> {
-    this.#refuse(name, options);
-    return super.replace(type, namespace, name, body, options);
-  }
-
-  #refuse(name: string, options: { subresource?: 'status' } | undefined): void {
-    if (options?.subresource !== 'status' || !this.refusing.has(name)) return;
+  protected override beforeStatusWrite(name: string): void {
+    if (!this.refusing.has(name)) return;
     this.refused.set(name, (this.refused.get(name) ?? 0) + 1);
     throw new KubernetesApiError('Unavailable', 'injected: the status write was refused', 503);
   }
