@@ -1,22 +1,18 @@
 import { conventionKeys, type Logger, roundhouseConventions } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import {
   apply,
+  interceptFinalizerWrites,
+  interceptJobCreates,
   jobRegistry,
   manifest,
   patience,
-  type RunningController,
   read,
-  startController,
+  useController,
 } from './harness.js';
-
-/** Whether a patch is the finalizer write (the status writes go to the status subresource). */
-const isFinalizerPatch = (type: unknown, options: unknown) =>
-  type === workflowExecutions &&
-  (options as { subresource?: string } | undefined)?.subresource === undefined;
 
 const uidAnnotation = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
 
@@ -36,19 +32,9 @@ function errorsLogged(): Logger & { errors: { fields: unknown; message: string }
 describeWithControlPlane(
   'WorkflowExecution re-created under its name while the cache holds the old one',
   () => {
-    const env = useTestNamespace({ prefix: 'wfe-recreated' });
-    let executionNamespace: string;
-    let controller: RunningController | undefined;
-    const admin = () => new KubeClient(env.kubeConfig);
-
-    beforeAll(async () => {
-      executionNamespace = await env.controlPlane.createNamespace('wfe-recreated-exec');
-    });
-
-    afterEach(async () => {
-      await controller?.stop();
-      controller = undefined;
-    });
+    const cluster = useController('wfe-recreated');
+    const { env } = cluster;
+    const admin = cluster.client;
 
     it('starts the new execution from its own spec exactly once, and the old spec never under the new uid', async () => {
       const target = `${env.namespace}/deployment/reborn`;
@@ -57,53 +43,44 @@ describeWithControlPlane(
       // Between the controller's read of the first execution (from its cache) and its finalizer
       // write, the author deletes it (no finalizer holds it yet) and creates another under the
       // same name: the reconcile goes on with uid-1's copy while the API server holds uid-2.
-      const writer = new KubeClient(env.kubeConfig);
-      const patch = writer.patch.bind(writer);
       let replacement: KubeObject | undefined;
-      vi.spyOn(writer, 'patch').mockImplementation(async (type, namespace, name, body, options) => {
-        if (isFinalizerPatch(type, options) && name === old.metadata.name && !replacement) {
+      const writer = interceptFinalizerWrites(env.kubeConfig, async (send, { namespace, name }) => {
+        if (name === old.metadata.name && !replacement) {
           replacement = {};
           await admin().delete(workflowExecutions, namespace, name);
           await vi.waitFor(
-            async () => expect(await read(admin(), namespace as string, name)).toBeNull(),
+            async () => expect(await read(admin(), namespace, name)).toBeNull(),
             patience,
           );
-          replacement = await apply(admin(), namespace as string, successor);
+          replacement = await apply(admin(), namespace, successor);
         }
-        return patch(type, namespace, name, body, options);
+        return send();
       });
       // Every Job the engine creates: for which execution (uid) and running which bundle.
-      const creator = new KubeClient(env.kubeConfig);
-      const create = creator.create.bind(creator);
       const jobs: { uid: string | undefined; image: string | undefined }[] = [];
-      vi.spyOn(creator, 'create').mockImplementation(async (type, namespace, body, options) => {
-        if (type === resources.jobs) {
-          const job = body as KubeObject & {
-            spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
-          };
-          jobs.push({
-            uid: job.metadata?.annotations?.[uidAnnotation],
-            image: job.spec?.template?.spec?.containers?.[0]?.image,
-          });
-        }
-        return create(type, namespace, body, options);
+      const creator = interceptJobCreates(env.kubeConfig, (send, body) => {
+        const job = body as KubeObject & {
+          spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+        };
+        jobs.push({
+          uid: job.metadata?.annotations?.[uidAnnotation],
+          image: job.spec?.template?.spec?.containers?.[0]?.image,
+        });
+        return send();
       });
       const logger = errorsLogged();
-      controller = await startController({
-        kubeConfig: env.kubeConfig,
+      await cluster.start({
         registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }, creator),
         client: writer,
-        watchNamespace: env.namespace,
-        executionNamespace,
         cooldownMs: 60_000,
         logger,
       });
-      const first = await apply(admin(), env.namespace, old);
+      const first = await cluster.apply(old);
       // Started is what this controller decides; Completed is up to kube-controller-manager,
       // which may hold a Job re-created under a name it saw deleted a moment before for as long
       // as its pod expectations last (minutes): the successor's Job reuses uid-1's lock name.
       const done = await vi.waitFor(async () => {
-        const current = await read(admin(), env.namespace, old.metadata.name);
+        const current = await cluster.read(old.metadata.name);
         expect(current?.status?.executionRef?.name).toBeDefined();
         expect(['Running', 'Completed']).toContain(current?.status?.phase);
         return current as NonNullable<typeof current>;
@@ -123,11 +100,18 @@ describeWithControlPlane(
       // Its status points at its own Job, which names it and no other.
       const ref = done.status?.executionRef?.name;
       expect(ref).toBeDefined();
-      const job = await admin().get<KubeObject>(resources.jobs, executionNamespace, ref as string);
+      const job = await admin().get<KubeObject>(
+        resources.jobs,
+        cluster.executionNamespace,
+        ref as string,
+      );
       expect(job?.metadata?.annotations?.[uidAnnotation]).toBe(uid2);
       // Whatever uid-1's copy started is gone, and no reconcile of the name failed on the way.
       await vi.waitFor(async () => {
-        const { items } = await admin().list<KubeObject>(resources.jobs, executionNamespace);
+        const { items } = await admin().list<KubeObject>(
+          resources.jobs,
+          cluster.executionNamespace,
+        );
         expect(items.filter((j) => j.metadata?.annotations?.[uidAnnotation] === uid1)).toEqual([]);
       }, patience);
       expect(logger.errors).toEqual([]);

@@ -1,124 +1,86 @@
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import type { KubeObject } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import {
-  apply,
+  eventsAbout,
+  interceptFinalizerWrites,
+  interceptJobCreates,
   jobRegistry,
-  jobsOf,
   manifest,
   patience,
-  type RunningController,
-  startController,
-  waitForPhase,
+  useController,
 } from './harness.js';
 
-/** Whether a patch is the finalizer write (the status writes go to the status subresource). */
-const isFinalizerPatch = (type: unknown, options: unknown) =>
-  type === workflowExecutions &&
-  (options as { subresource?: string } | undefined)?.subresource === undefined;
-
 describeWithControlPlane('WorkflowExecution start: the writes a start makes', () => {
-  const env = useTestNamespace({ prefix: 'wfe-start' });
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-  const admin = () => new KubeClient(env.kubeConfig);
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('wfe-start-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
+  const cluster = useController('wfe-start');
+  const { env } = cluster;
+  const admin = cluster.client;
 
   it('creates the Job while the finalizer write is still in flight, and marks Running after both', async () => {
     const timeline: string[] = [];
-    const writer = new KubeClient(env.kubeConfig);
-    const patch = writer.patch.bind(writer);
-    vi.spyOn(writer, 'patch').mockImplementation(async (type, namespace, name, body, options) => {
-      if (!isFinalizerPatch(type, options)) return patch(type, namespace, name, body, options);
+    const writer = interceptFinalizerWrites(env.kubeConfig, async (send) => {
       timeline.push('finalizer sent');
-      const written = await patch(type, namespace, name, body, options);
+      const written = await send();
       timeline.push('finalizer written');
       return written;
     });
-    const creator = new KubeClient(env.kubeConfig);
-    const create = creator.create.bind(creator);
-    vi.spyOn(creator, 'create').mockImplementation(async (type, namespace, body, options) => {
-      if (type === resources.jobs) timeline.push('job sent');
-      return create(type, namespace, body, options);
+    const creator = interceptJobCreates(env.kubeConfig, (send) => {
+      timeline.push('job sent');
+      return send();
     });
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
+    await cluster.start({
       registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }, creator),
       client: writer,
-      watchNamespace: env.namespace,
-      executionNamespace,
       cooldownMs: 60_000,
     });
-    const wfe = await apply(admin(), env.namespace, manifest());
-    const running = await waitForPhase(admin(), env.namespace, wfe.metadata.name, 'Running');
+    const wfe = await cluster.apply(manifest());
+    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
     // One round trip for both writes, not one after the other.
     expect(timeline.indexOf('job sent')).toBeGreaterThanOrEqual(0);
     expect(timeline.indexOf('job sent')).toBeLessThan(timeline.indexOf('finalizer written'));
     expect(running.metadata.finalizers).toContain('roundhouse.dev/execution-cleanup');
-    await waitForPhase(admin(), env.namespace, wfe.metadata.name, 'Completed');
+    await cluster.waitForPhase(wfe.metadata.name, 'Completed');
   });
 
   it('removes the Job it created when the execution was deleted before its finalizer landed', async () => {
-    const writer = new KubeClient(env.kubeConfig);
-    const patch = writer.patch.bind(writer);
     let deleted = false;
-    vi.spyOn(writer, 'patch').mockImplementation(async (type, namespace, name, body, options) => {
-      if (isFinalizerPatch(type, options) && !deleted) {
+    const writer = interceptFinalizerWrites(env.kubeConfig, async (send, { namespace, name }) => {
+      if (!deleted) {
         // The user deletes the execution between the controller's read and its finalizer write.
         deleted = true;
         await admin().delete(workflowExecutions, namespace, name);
       }
-      return patch(type, namespace, name, body, options);
+      return send();
     });
-    const creator = new KubeClient(env.kubeConfig);
-    const create = creator.create.bind(creator);
     let jobCreated = false;
-    vi.spyOn(creator, 'create').mockImplementation(async (type, namespace, body, options) => {
-      const created = await create(type, namespace, body, options);
-      if (type === resources.jobs) jobCreated = true;
+    const creator = interceptJobCreates(env.kubeConfig, async (send) => {
+      const created = await send();
+      jobCreated = true;
       return created;
     });
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
+    await cluster.start({
       registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }, creator),
       client: writer,
-      watchNamespace: env.namespace,
-      executionNamespace,
       cooldownMs: 60_000,
     });
-    const wfe = await apply(admin(), env.namespace, manifest());
+    const wfe = await cluster.apply(manifest());
     await vi.waitFor(() => expect(deleted && jobCreated).toBe(true), patience);
     // No finalizer was ever on it, so nothing but this start could remove what it created.
     await vi.waitFor(async () => {
-      const jobs = await jobsOf(admin(), executionNamespace, wfe.metadata.name);
+      const jobs = await cluster.jobsOf(wfe.metadata.name);
       expect(jobs.filter((j: KubeObject) => !j.metadata?.deletionTimestamp)).toEqual([]);
     }, patience);
   });
 
   it('records one Normal Event for a successful execution, when its lock is released', async () => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
+    await cluster.start({
       registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }),
-      watchNamespace: env.namespace,
-      executionNamespace,
       cooldownMs: 1_000,
     });
-    const wfe = await apply(admin(), env.namespace, manifest());
+    const wfe = await cluster.apply(manifest());
     await vi.waitFor(async () => {
-      const { items } = await admin().list<KubeObject & { reason?: string; type?: string }>(
-        resources.events,
-        env.namespace,
-        { fieldSelector: `involvedObject.name=${wfe.metadata.name}` },
-      );
+      const items = await eventsAbout(admin(), env.namespace, wfe.metadata.name);
       expect(items.map((e) => `${e.type} ${e.reason}`)).toEqual(['Normal LockReleased']);
     }, patience);
   });

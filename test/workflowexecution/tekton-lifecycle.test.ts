@@ -1,13 +1,8 @@
 import { parseWorkflowExecution, Registry, roundhouseConventions } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { buildPipelineRun, defaultPipelineName, TektonExecutor } from '@roundhouse/tekton';
-import {
-  describeWithoutTekton,
-  describeWithTekton,
-  useTestNamespace,
-} from '@roundhouse/testenv/vitest';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeWithoutTekton, describeWithTekton } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import {
   type Bundles,
   prepareNamespace,
@@ -15,43 +10,45 @@ import {
 } from '../../packages/tekton/test/tekton.js';
 import {
   apply,
+  type ControllerSettings,
+  condition,
   manifest,
+  markEnded,
   patience,
-  type RunningController,
   read,
-  startController,
+  useController,
   waitForPhase,
 } from './harness.js';
 
 describeWithTekton('WorkflowExecution controller with the tekton engine and real Tekton', () => {
-  const env = useTestNamespace({ prefix: 'wfe-tekton' });
-  let executionNamespace: string;
-  let controller: RunningController;
+  const cluster = useController('wfe-tekton');
+  const { env, client } = cluster;
   let bundles: Bundles;
-  const client = () => new KubeClient(env.kubeConfig);
+
+  /** A controller whose engine reads PipelineRuns through its cache, running the pushed bundles. */
+  const startOnTekton = (settings: Partial<ControllerSettings> = {}) =>
+    cluster.start({
+      registry: (reader) => new Registry().register(new TektonExecutor(client(), { reader })),
+      policy: { bundles: [`${env.tekton.registry}/*`] },
+      ...settings,
+    });
+
+  /** An execution of the workflow in `bundle`, for `replicas` replicas. */
+  const tekton = (
+    bundle: string,
+    replicas: string,
+    overrides: Parameters<typeof manifest>[0] = {},
+  ) => manifest({ engine: 'tekton', bundle, parameters: { REPLICAS: replicas }, ...overrides });
 
   beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('wfe-tekton-exec');
-    await prepareNamespace(client(), executionNamespace);
+    await prepareNamespace(client(), cluster.executionNamespace);
     bundles = await pushWorkflows(env);
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      registry: (reader) => new Registry().register(new TektonExecutor(client(), { reader })),
-      watchNamespace: env.namespace,
-      executionNamespace,
-      policy: { bundles: [`${env.tekton.registry}/*`] },
-    });
+    await startOnTekton();
   });
 
-  afterAll(async () => controller?.stop());
-
   it('runs a workflow from its bundle to Completed', async () => {
-    const wfe = await apply(
-      client(),
-      env.namespace,
-      manifest({ engine: 'tekton', bundle: bundles.succeeds, parameters: { REPLICAS: '2' } }),
-    );
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const wfe = await cluster.apply(tekton(bundles.succeeds, '2'));
+    const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     expect(done.status?.executionStatus).toMatchObject({
       status: 'True',
       reason: 'Succeeded',
@@ -61,12 +58,8 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
   });
 
   it('reports the failed task and the exit code of the step that failed', async () => {
-    const wfe = await apply(
-      client(),
-      env.namespace,
-      manifest({ engine: 'tekton', bundle: bundles.failsInLint, parameters: { REPLICAS: '2' } }),
-    );
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(tekton(bundles.failsInLint, '2'));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     const run = failed.status?.executionRef?.name;
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'TaskFailed',
@@ -81,17 +74,8 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
   });
 
   it('fails a run past spec.executionConfig.timeout as DeadlineExceeded, with no exit code', async () => {
-    const wfe = await apply(
-      client(),
-      env.namespace,
-      manifest({
-        engine: 'tekton',
-        bundle: bundles.holds,
-        parameters: { REPLICAS: '2' },
-        timeout: '2s',
-      }),
-    );
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(tekton(bundles.holds, '2', { timeout: '2s' }));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'DeadlineExceeded',
       wasExecutionFailure: true,
@@ -102,48 +86,26 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
 
   it('IT-WE-190-001: fails a second execution on a target whose PipelineRun another holds as Deduplicated, naming it', async () => {
     const target = 'prod/deployment/tekton-locked';
-    const held = manifest({
-      engine: 'tekton',
-      bundle: bundles.holds,
-      parameters: { REPLICAS: '1' },
-      target,
-      timeout: '1m',
-    });
-    const first = await apply(client(), env.namespace, held);
-    await waitForPhase(client(), env.namespace, first.metadata.name, 'Running');
-    const second = await apply(
-      client(),
-      env.namespace,
-      manifest({ engine: 'tekton', bundle: bundles.holds, parameters: { REPLICAS: '1' }, target }),
-    );
-    const failed = await waitForPhase(client(), env.namespace, second.metadata.name, 'Failed');
+    const first = await cluster.apply(tekton(bundles.holds, '1', { target, timeout: '1m' }));
+    await cluster.waitForPhase(first.metadata.name, 'Running');
+    const second = await cluster.apply(tekton(bundles.holds, '1', { target }));
+    const failed = await cluster.waitForPhase(second.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'Deduplicated',
       wasExecutionFailure: false,
     });
     expect(failed.status?.deduplicatedBy).toBe(first.metadata.name);
-    expect(
-      await read(client(), env.namespace, first.metadata.name).then((w) => w?.status?.phase),
-    ).toBe('Running');
+    expect((await cluster.read(first.metadata.name))?.status?.phase).toBe('Running');
   });
 
   it('BR-WE-007: fails an execution whose PipelineRun someone deleted as ExecutionResourceDeleted', async () => {
-    const wfe = await apply(
-      client(),
-      env.namespace,
-      manifest({
-        engine: 'tekton',
-        bundle: bundles.holds,
-        parameters: { REPLICAS: '1' },
-        timeout: '1m',
-      }),
-    );
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const wfe = await cluster.apply(tekton(bundles.holds, '1', { timeout: '1m' }));
+    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
     const run = running.status?.executionRef?.name as string;
-    await client().delete(resources.pipelineRuns, executionNamespace, run, {
+    await client().delete(resources.pipelineRuns, cluster.executionNamespace, run, {
       propagationPolicy: 'Background',
     });
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'ExecutionResourceDeleted',
       wasExecutionFailure: false,
@@ -155,53 +117,25 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
     const watchNamespace = await env.controlPlane.createNamespace('wfe-tekton-cool');
     const coolNamespace = await env.controlPlane.createNamespace('wfe-tekton-cool-exec');
     await prepareNamespace(client(), coolNamespace);
-    const cooling = await startController({
-      kubeConfig: env.kubeConfig,
-      registry: (reader) => new Registry().register(new TektonExecutor(client(), { reader })),
+    await startOnTekton({ watchNamespace, executionNamespace: coolNamespace, cooldownMs: 3_000 });
+    const wfe = await apply(
+      client(),
       watchNamespace,
-      executionNamespace: coolNamespace,
-      policy: { bundles: [`${env.tekton.registry}/*`] },
-      cooldownMs: 3_000,
-    });
-    try {
-      const wfe = await apply(
-        client(),
-        watchNamespace,
-        manifest({
-          engine: 'tekton',
-          bundle: bundles.holds,
-          parameters: { REPLICAS: '1' },
-          timeout: '1m',
-        }),
-      );
-      const running = await waitForPhase(client(), watchNamespace, wfe.metadata.name, 'Running');
-      const run = running.status?.executionRef?.name as string;
-      await client().patch(
-        workflowExecutions,
-        watchNamespace,
-        wfe.metadata.name,
-        { status: { phase: 'Completed', completionTime: new Date().toISOString() } },
-        { subresource: 'status' },
-      );
-      expect(await client().get(resources.pipelineRuns, coolNamespace, run)).not.toBeNull();
-      await vi.waitFor(async () => {
-        expect(await client().get(resources.pipelineRuns, coolNamespace, run)).toBeNull();
-        const current = await read(client(), watchNamespace, wfe.metadata.name);
-        expect(current?.status?.conditions?.find((c) => c.type === 'LockReleased')?.status).toBe(
-          'True',
-        );
-      }, patience);
-    } finally {
-      await cooling.stop();
-    }
+      tekton(bundles.holds, '1', { timeout: '1m' }),
+    );
+    const running = await waitForPhase(client(), watchNamespace, wfe.metadata.name, 'Running');
+    const run = running.status?.executionRef?.name as string;
+    await markEnded(client(), watchNamespace, wfe.metadata.name, 'Completed');
+    expect(await client().get(resources.pipelineRuns, coolNamespace, run)).not.toBeNull();
+    await vi.waitFor(async () => {
+      expect(await client().get(resources.pipelineRuns, coolNamespace, run)).toBeNull();
+      const current = await read(client(), watchNamespace, wfe.metadata.name);
+      expect(condition(current, 'LockReleased')?.status).toBe('True');
+    }, patience);
   });
 
   it("never adopts a PipelineRun someone created under the lock's name without the execution's uid", async () => {
-    const written = manifest({
-      engine: 'tekton',
-      bundle: bundles.succeeds,
-      parameters: { REPLICAS: '2' },
-    });
+    const written = tekton(bundles.succeeds, '2');
     // Everything the controller would write but the uid, which nobody knows before the
     // WorkflowExecution exists: a squatter's run whose result must not become the execution's.
     const squatted = buildPipelineRun(
@@ -209,7 +143,7 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
         ...written,
         metadata: { ...written.metadata, namespace: env.namespace },
       }),
-      executionNamespace,
+      cluster.executionNamespace,
       undefined,
       {
         conventions: roundhouseConventions,
@@ -220,14 +154,14 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
     // Held pending, so Tekton never finishes it and it keeps the lock for the whole test.
     const { object: created } = await client().create<KubeObject>(
       resources.pipelineRuns,
-      executionNamespace,
+      cluster.executionNamespace,
       {
         ...squatted,
         spec: { ...squatted.spec, status: 'PipelineRunPending' },
       },
     );
-    const wfe = await apply(client(), env.namespace, written);
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(written);
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     // Its labels name this execution, but nothing vouches for them: no holder is named, and a
     // lock with no holder to follow is Unknown, as in kubernaut.
     expect(failed.status?.failureDetails).toMatchObject({
@@ -240,7 +174,7 @@ describeWithTekton('WorkflowExecution controller with the tekton engine and real
     expect(failed.status).not.toHaveProperty('deduplicatedBy');
     const left = await client().get(
       resources.pipelineRuns,
-      executionNamespace,
+      cluster.executionNamespace,
       squatted.metadata.name,
     );
     expect(left?.metadata?.uid).toBe(created.metadata?.uid);
@@ -278,46 +212,40 @@ async function setSucceeded(
 
 /** The quick fallback without real Tekton: the test plays its controller over the test-only CRDs. */
 describeWithoutTekton('WorkflowExecution controller with the tekton engine (simulated)', () => {
-  const env = useTestNamespace({ prefix: 'wfe-tekton' });
-  let executionNamespace: string;
-  let controller: RunningController;
-  const client = () => new KubeClient(env.kubeConfig);
+  const cluster = useController('wfe-tekton');
+  const { env, client } = cluster;
 
   beforeAll(async () => {
     await env.installTektonCrds();
-    executionNamespace = await env.controlPlane.createNamespace('wfe-tekton-exec');
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
+    await cluster.start({
       registry: new Registry().register(new TektonExecutor(client())),
-      watchNamespace: env.namespace,
-      executionNamespace,
       resyncMs: 600_000,
     });
   });
 
-  afterAll(async () => controller?.stop());
+  /** Plays Tekton: the execution's PipelineRun moves through `conditions` ([status, reason]). */
+  async function runThrough(conditions: [string, string][]) {
+    const wfe = await cluster.apply(manifest({ engine: 'tekton' }));
+    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
+    const run = running.status?.executionRef?.name as string;
+    for (const [status, reason] of conditions) {
+      await setSucceeded(client(), cluster.executionNamespace, run, status, reason);
+    }
+    return wfe;
+  }
 
   it('follows a PipelineRun to Completed as its status changes', async () => {
-    const wfe = await apply(client(), env.namespace, manifest({ engine: 'tekton' }));
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
-    const run = running.status?.executionRef?.name as string;
-    await setSucceeded(client(), executionNamespace, run, 'Unknown', 'Running');
-    await setSucceeded(client(), executionNamespace, run, 'True', 'Succeeded');
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const wfe = await runThrough([
+      ['Unknown', 'Running'],
+      ['True', 'Succeeded'],
+    ]);
+    const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     expect(done.status?.executionStatus?.status).toBe('True');
   });
 
   it('classifies a timed-out PipelineRun as DeadlineExceeded', async () => {
-    const wfe = await apply(client(), env.namespace, manifest({ engine: 'tekton' }));
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
-    await setSucceeded(
-      client(),
-      executionNamespace,
-      running.status?.executionRef?.name as string,
-      'False',
-      'PipelineRunTimeout',
-    );
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await runThrough([['False', 'PipelineRunTimeout']]);
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'DeadlineExceeded',
       wasExecutionFailure: true,
