@@ -3,6 +3,7 @@ import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { advanceConditionAction } from './condition-reconcile.js';
 import { resolveConditionAction, taskActionView } from './spec.js';
+import { pausedStatus } from './task-action.test-support.js';
 import { TransitionWriter } from './transition.js';
 
 const paused: KubeObject = {
@@ -21,17 +22,7 @@ const paused: KubeObject = {
     actionType: 'condition',
     conditionSpec: { name: 'approve', type: 'boolean', timeout: '5s' },
   },
-  status: {
-    conditions: [
-      {
-        type: 'Progressing',
-        status: 'True',
-        reason: 'Paused',
-        message: 'waiting for signal',
-        lastTransitionTime: '2026-03-01T10:00:00Z',
-      },
-    ],
-  },
+  status: pausedStatus(),
 };
 const deadline = Date.parse('2026-03-01T10:00:05Z');
 const ctx = { signal: new AbortController().signal, logger: noopLogger, attempt: 0 };

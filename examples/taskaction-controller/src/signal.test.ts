@@ -1,23 +1,14 @@
 import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { SignalRefusedError, signalTaskAction } from './signal.js';
+import { pausedStatus } from './task-action.test-support.js';
 
 const condition = (resourceVersion: string, status: Record<string, unknown> = {}): KubeObject => ({
   metadata: { name: 'run1-c1', namespace: 'ns', resourceVersion },
   spec: { actionType: 'condition' },
   status,
 });
-const paused = {
-  conditions: [
-    {
-      type: 'Progressing',
-      status: 'True',
-      reason: 'Paused',
-      message: 'waiting for signal',
-      lastTransitionTime: '2026-03-01T10:00:00Z',
-    },
-  ],
-};
+const paused = pausedStatus();
 const now = () => new Date('2026-03-01T10:00:05.300Z');
 
 function fakeClient(reads: KubeObject[], patchErrors: Error[] = []) {

@@ -1,5 +1,18 @@
 import type { TaskAction } from './spec.js';
 
+/** The status of a condition action that has waited for its signal since 10:00. */
+export const pausedStatus = () => ({
+  conditions: [
+    {
+      type: 'Progressing',
+      status: 'True',
+      reason: 'Paused',
+      message: 'waiting for signal',
+      lastTransitionTime: '2026-03-01T10:00:00Z',
+    },
+  ],
+});
+
 interface TaskActionParts {
   readonly metadata?: Partial<TaskAction['metadata']>;
   readonly spec?: Partial<Omit<TaskAction['spec'], 'taskTemplate'>>;
