@@ -4,7 +4,6 @@
  * `outcome` label, and the Completed and Failed counts move when an execution ends that way.
  */
 import type { ExecutionResult } from '@roundhouse/core';
-import { Registry } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { outcomeMetrics } from './outcome-metrics.js';
 import {
   reconcileContext as ctx,
   jobCompleted,
-  jobExecutor,
+  jobRegistry,
   reconcilerOver,
   engineRunning as stillRunning,
 } from './reconciler.test-support.js';
@@ -23,7 +22,7 @@ function running(initial: KubeObject, result: () => ExecutionResult, registry: M
   const api = executionServer(initial);
   const clock = { now: new Date('2026-01-01T00:00:00Z') };
   const reconciler = reconcilerOver(api, {
-    registry: new Registry().register(jobExecutor({ getStatus: async () => result() })),
+    registry: jobRegistry({ getStatus: async () => result() }),
     policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
     executionNamespace: 'kubernaut-workflows',
     watchedEngines: new Set(['job']),

@@ -7,7 +7,7 @@
  * test/integration/workflowexecution/events_test.go at d5a4a87).
  */
 import type { EventRecorder } from '@roundhouse/controller';
-import { type Executor, Registry, type WorkflowExecution } from '@roundhouse/core';
+import type { Executor, WorkflowExecution } from '@roundhouse/core';
 import type { KubeObject, Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
@@ -19,7 +19,7 @@ import type { WorkflowExecutionReconciler } from './reconciler.js';
 import {
   reconcileContext as ctx,
   jobCompleted,
-  jobExecutor,
+  jobRegistry,
   reconcilerOver,
   keyedRecorder as recorder,
   engineRunning as running,
@@ -37,9 +37,7 @@ function reconcilerFor(
 ) {
   const clock = options.clock ?? { now: new Date('2026-01-01T00:00:00Z') };
   return reconcilerOver(api, {
-    registry: new Registry().register(
-      jobExecutor({ getStatus: async () => running, ...options.executor }),
-    ),
+    registry: jobRegistry({ getStatus: async () => running, ...options.executor }),
     ...(options.targets ? { targets: options.targets } : {}),
     policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
     executionNamespace: 'kubernaut-workflows',

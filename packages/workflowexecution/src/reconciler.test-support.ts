@@ -39,17 +39,17 @@ export const jobCompleted = (completionTime?: string): ExecutionResult => ({
 });
 
 /**
- * The job engine: it creates wfe-0123456789abcdef, finds no resource and cleans up without a
- * word, except for what `overrides` changes.
+ * A registry of the job engine alone: it creates wfe-0123456789abcdef, finds no resource and
+ * cleans up without a word, except for what `overrides` changes.
  */
-export function jobExecutor(overrides: Partial<Executor> = {}): Executor {
-  return {
+export function jobRegistry(overrides: Partial<Executor> = {}): Registry {
+  return new Registry().register({
     engine: 'job',
     create: async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }),
     getStatus: async () => null,
     cleanup: async () => {},
     ...overrides,
-  };
+  });
 }
 
 /**

@@ -7,7 +7,6 @@ import { KubeConfig } from '@kubernetes/client-node';
 import {
   type ExecutionResult,
   PreviousExecutionNotCleanedError,
-  Registry,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { KubeClient, type KubeObject, KubernetesApiError, type Reader } from '@roundhouse/kube';
@@ -18,7 +17,7 @@ import { following } from './executions-by-target.test-support.js';
 import {
   reconcileContext as ctx,
   engineRunning,
-  jobExecutor,
+  jobRegistry,
   keyedRecorder,
   reconcilerOver,
 } from './reconciler.test-support.js';
@@ -205,7 +204,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       return { resourceName: 'job-42', warnings: [] };
     });
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(jobExecutor({ engine: 'ansible', create })),
+      registry: jobRegistry({ engine: 'ansible', create }),
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
       watchedEngines: new Set(['job']),
       orphans: { release: async () => {} },
@@ -235,7 +234,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     }) as KubeClient['patch'];
     const cleanup = vi.fn(async () => {});
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(jobExecutor({ cleanup })),
+      registry: jobRegistry({ cleanup }),
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
       // A watched engine creates beside the finalizer write (orphans are found by owner).
       watchedEngines: new Set(['job']),
@@ -312,7 +311,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const cleanup = vi.fn(async () => {});
     const release = vi.fn(async () => {});
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(jobExecutor({ cleanup })),
+      registry: jobRegistry({ cleanup }),
       orphans: { release },
       now: () => now,
     });
@@ -369,15 +368,14 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     );
     // The Job runs until the controller stops it; then it is gone.
     let jobExists = true;
-    const executor = jobExecutor({
-      getStatus: async () => (jobExists ? engineRunning : null),
-      cleanup: async () => {
-        jobExists = false;
-      },
-    });
     const reconciler = () =>
       reconcilerOver(api, {
-        registry: new Registry().register(executor),
+        registry: jobRegistry({
+          getStatus: async () => (jobExists ? engineRunning : null),
+          cleanup: async () => {
+            jobExists = false;
+          },
+        }),
         defaultTimeoutMs: 60_000,
         deadlineGraceMs: 0,
         now: () => now,
@@ -411,14 +409,13 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       },
     });
     let stopped = false;
-    const executor = jobExecutor({
-      getStatus: async () => engineRunning,
-      cleanup: async () => {
-        stopped = true;
-      },
-    });
     await reconcilerOver(api, {
-      registry: new Registry().register(executor),
+      registry: jobRegistry({
+        getStatus: async () => engineRunning,
+        cleanup: async () => {
+          stopped = true;
+        },
+      }),
       defaultTimeoutMs: 3_600_000,
       deadlineGraceMs: 0,
       now: () => now,
@@ -440,7 +437,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const cleanup = vi.fn(async () => {});
     let clock = now;
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(jobExecutor({ cleanup })),
+      registry: jobRegistry({ cleanup }),
       cooldownMs: 60_000,
       now: () => clock,
     });
@@ -471,7 +468,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     });
     const cleanup = vi.fn(async () => {});
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(jobExecutor({ cleanup })),
+      registry: jobRegistry({ cleanup }),
       cooldownMs: 1_000,
       now: () => now,
     });
@@ -501,9 +498,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       );
       const cleanup = vi.fn(async () => {});
       const reconciler = reconcilerOver(api, {
-        registry: new Registry().register(
-          jobExecutor({ getStatus: async () => startFailed(true, failureReason), cleanup }),
-        ),
+        registry: jobRegistry({ getStatus: async () => startFailed(true, failureReason), cleanup }),
         cooldownMs: 5 * 60_000,
         now: () => now,
       });
@@ -518,15 +513,13 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const cleanup = vi.fn(async () => {});
     const reads: boolean[] = [];
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(
-        jobExecutor({
-          getStatus: async (_wfe, _namespace, options) => {
-            reads.push(options?.fresh === true);
-            return options?.fresh ? { ...engineRunning, started: true } : startFailed(false);
-          },
-          cleanup,
-        }),
-      ),
+      registry: jobRegistry({
+        getStatus: async (_wfe, _namespace, options) => {
+          reads.push(options?.fresh === true);
+          return options?.fresh ? { ...engineRunning, started: true } : startFailed(false);
+        },
+        cleanup,
+      }),
       now: () => now,
     });
     expect(await reconciler.reconcile('team-a/w', ctx())).toEqual({ requeueAfter: 1_000 });
@@ -557,7 +550,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       );
       const getStatus = vi.fn(async () => null);
       const reconciler = reconcilerOver(api, {
-        registry: new Registry().register(jobExecutor({ getStatus })),
+        registry: jobRegistry({ getStatus }),
         cooldownMs: 5 * 60_000,
         now: () => now,
       });
@@ -575,7 +568,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     process.on('unhandledRejection', unhandled);
     try {
       const reconciler = reconcilerOver(api, {
-        registry: new Registry().register(jobExecutor()),
+        registry: jobRegistry(),
         watchedEngines: new Set(['job']),
         orphans: {
           release: async () => {
@@ -601,7 +594,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       spec: specOn('tekton'),
     };
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(jobExecutor({ create })),
+      registry: jobRegistry({ create }),
       targets: following([pipeline]),
       policy: ExecutionPolicySchema.parse({ bundles: ['*'], dependencyOptIn: false }),
       now: () => now,
@@ -627,13 +620,11 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     );
     const { recorder, recorded } = keyedRecorder();
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(
-        jobExecutor({
-          cleanup: async () => {
-            throw new KubernetesApiError('Forbidden', 'jobs is forbidden', 403);
-          },
-        }),
-      ),
+      registry: jobRegistry({
+        cleanup: async () => {
+          throw new KubernetesApiError('Forbidden', 'jobs is forbidden', 403);
+        },
+      }),
       cooldownMs: 1_000,
       events: recorder,
       now: () => now,
@@ -658,14 +649,12 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const cleanups: string[] = [];
     const api = executionServer(execution(runningSince('2026-01-01T00:09:00Z')));
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(
-        jobExecutor({
-          getStatus: async () => startFailed(false),
-          cleanup: async (wfe) => {
-            cleanups.push(wfe.metadata.name);
-          },
-        }),
-      ),
+      registry: jobRegistry({
+        getStatus: async () => startFailed(false),
+        cleanup: async (wfe) => {
+          cleanups.push(wfe.metadata.name);
+        },
+      }),
       now: () => now,
     });
     await reconciler.reconcile('team-a/w', ctx());
@@ -688,21 +677,19 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       let cleanups = 0;
       const api = executionServer(execution(runningSince('2026-01-01T00:09:00Z')));
       const reconciler = reconcilerOver(api, {
-        registry: new Registry().register(
-          jobExecutor({
-            getStatus: async () => ({
-              phase: 'Failed' as const,
-              reason: 'Failed',
-              message: 'the run failed',
-              summary: { status: 'False' as const },
-              failureReason,
-              ...(started === undefined ? {} : { started }),
-            }),
-            cleanup: async () => {
-              cleanups += 1;
-            },
+        registry: jobRegistry({
+          getStatus: async () => ({
+            phase: 'Failed' as const,
+            reason: 'Failed',
+            message: 'the run failed',
+            summary: { status: 'False' as const },
+            failureReason,
+            ...(started === undefined ? {} : { started }),
           }),
-        ),
+          cleanup: async () => {
+            cleanups += 1;
+          },
+        }),
         now: () => now,
       });
       await reconciler.reconcile('team-a/w', ctx());
@@ -718,17 +705,15 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   it("v3.2: an end seen late is recorded when the engine's resource finished, and the cooldown counts from then", async () => {
     const api = executionServer(execution(runningSince('2026-01-01T00:01:00Z')));
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(
-        jobExecutor({
-          getStatus: async () => ({
-            phase: 'Completed' as const,
-            reason: 'Complete',
-            message: 'done',
-            summary: { status: 'True' as const },
-            completionTime: '2026-01-01T00:06:00Z',
-          }),
+      registry: jobRegistry({
+        getStatus: async () => ({
+          phase: 'Completed' as const,
+          reason: 'Complete',
+          message: 'done',
+          summary: { status: 'True' as const },
+          completionTime: '2026-01-01T00:06:00Z',
         }),
-      ),
+      }),
       cooldownMs: 5 * 60_000,
       now: () => now,
     });
@@ -754,7 +739,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       return { resourceName: 'wfe-0123456789abcdef', warnings: [] };
     });
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(jobExecutor({ create })),
+      registry: jobRegistry({ create }),
       now: () => now,
     });
     // kubernaut deletes the finished Job itself and retries every 500 ms; here the execution
@@ -794,16 +779,14 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       summary: { status: 'True' },
     };
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(
-        jobExecutor({
-          // The Job watch went quiet: the cache holds the Job as it was before it completed.
-          getStatus: async (_wfe, _ns, options) => {
-            reads.push(options?.fresh);
-            return options?.fresh ? finished : engineRunning;
-          },
-          cleanup,
-        }),
-      ),
+      registry: jobRegistry({
+        // The Job watch went quiet: the cache holds the Job as it was before it completed.
+        getStatus: async (_wfe, _ns, options) => {
+          reads.push(options?.fresh);
+          return options?.fresh ? finished : engineRunning;
+        },
+        cleanup,
+      }),
       defaultTimeoutMs: 60_000,
       deadlineGraceMs: 0,
       now: () => new Date('2026-01-01T00:01:00Z'),
@@ -819,15 +802,13 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const cleanup = vi.fn(async () => {});
     let clock = new Date('2026-01-01T00:00:30Z');
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(
-        jobExecutor({
-          // The engine's API refuses every status read (a revoked token, say), for good.
-          getStatus: async () => {
-            throw new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403);
-          },
-          cleanup,
-        }),
-      ),
+      registry: jobRegistry({
+        // The engine's API refuses every status read (a revoked token, say), for good.
+        getStatus: async () => {
+          throw new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403);
+        },
+        cleanup,
+      }),
       defaultTimeoutMs: 60_000,
       deadlineGraceMs: 0,
       now: () => clock,
@@ -853,13 +834,11 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     const api = executionServer(execution({}));
     let refusal = new KubernetesApiError('Unavailable', 'try again later', 503);
     const reconciler = reconcilerOver(api, {
-      registry: new Registry().register(
-        jobExecutor({
-          create: async () => {
-            throw refusal;
-          },
-        }),
-      ),
+      registry: jobRegistry({
+        create: async () => {
+          throw refusal;
+        },
+      }),
       now: () => now,
     });
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('try again later');
