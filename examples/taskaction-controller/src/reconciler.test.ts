@@ -37,6 +37,12 @@ const queued: KubeObject = {
   status: markQueued({}, { now }),
 };
 
+/** `queued` with its attempt launched and reported running. */
+function executing(): KubeObject {
+  const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
+  return { ...queued, status: markProgress(launched, 'Executing', 'running', { now }) };
+}
+
 /** What the API server makes of a JSON merge patch (RFC 7386): objects merge, the rest replaces. */
 function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
@@ -97,11 +103,7 @@ const ctx = (attempt: number) => ({
 
 describe('TaskActionReconciler', () => {
   it("counts a status read that keeps failing against the system budget, relaunching nothing, then fails for good (Flyte's failed Handle)", async () => {
-    const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
-    let current: KubeObject = {
-      ...queued,
-      status: markProgress(launched, 'Executing', 'running', { now }),
-    };
+    let current: KubeObject = executing();
     const seen: unknown[] = [];
     for (let read = 1; read <= 4; read += 1) {
       const { reconciler, client, executor } = reconcilerFor(current, {
@@ -162,12 +164,7 @@ describe('TaskActionReconciler', () => {
   });
 
   it('reports a permanent failure with a keyed Event, so a retry that reports it again makes no second', async () => {
-    const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
-    const executing = {
-      ...queued,
-      status: markProgress(launched, 'Executing', 'running', { now }),
-    };
-    const { reconciler, events } = reconcilerFor(executing);
+    const { reconciler, events } = reconcilerFor(executing());
     await reconciler.reconcile('ns/run1-a1', ctx(0));
     expect(events.record).toHaveBeenCalledWith(
       expect.anything(),
@@ -179,12 +176,7 @@ describe('TaskActionReconciler', () => {
   });
 
   it('looks at a running action again every requeue period, writing and recording nothing when nothing changed', async () => {
-    const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
-    const executing = {
-      ...queued,
-      status: markProgress(launched, 'Executing', 'running', { now }),
-    };
-    const { reconciler, client, sink, executor } = reconcilerFor(executing, {
+    const { reconciler, client, sink, executor } = reconcilerFor(executing(), {
       resyncMs: 2_500,
       executor: {
         getStatus: vi.fn(async () => ({
