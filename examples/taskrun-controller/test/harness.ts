@@ -93,6 +93,15 @@ export async function waitForRun(
   }, patience);
 }
 
+/** Waits until the run has failed, and returns its status. */
+export function waitForFailure(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<TaskRunStatus> {
+  return waitForRun(client, namespace, name, (s) => expect(s.phase).toBe('Failed'));
+}
+
 export const stepStates = (status: TaskRunStatus) =>
   (status.stepStatuses ?? []).map((s: StepStatus) => [s.name, s.state, s.exitCode]);
 

@@ -11,6 +11,7 @@ import {
   podsOwnedBy,
   startController,
   step,
+  waitForFailure,
   waitForRun,
 } from './harness.js';
 
@@ -88,9 +89,7 @@ describeWithControlPlane('the TaskRun controller with the largest run its CRD ad
         },
       },
     });
-    const failed = await waitForRun(client, env.namespace, 'largest', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'largest');
     expect(failed).toEqual({
       phase: 'Failed',
       reason: 'StatusTooLarge',

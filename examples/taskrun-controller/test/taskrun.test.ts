@@ -28,6 +28,7 @@ import {
   step,
   stepStates,
   type TaskRunObject,
+  waitForFailure,
   waitForRun,
 } from './harness.js';
 
@@ -109,9 +110,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       },
       containerStatuses: { report: podInitializing },
     });
-    const failed = await waitForRun(client, env.namespace, 'seq-fail', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'seq-fail');
     expect(failed).toMatchObject({
       reason: 'StepFailed',
       message: 'step build exited with code 3 (Error)',
@@ -146,9 +145,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       started.podName as string,
       containerOutcomes({ lint: { exitCode: 0 }, test: { exitCode: 4 } }),
     );
-    const failed = await waitForRun(client, env.namespace, 'par', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'par');
     expect(failed.reason).toBe('StepFailed');
     expect(stepStates(failed)).toEqual([
       ['lint', 'Succeeded', 0],
@@ -219,9 +216,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       taskRef: { name: 'deploy' },
       params: [{ name: 'colour', value: 'blue' }],
     });
-    const failed = await waitForRun(client, env.namespace, 'bad-params', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'bad-params');
     expect(failed.reason).toBe('InvalidParams');
     expect(failed.message).toContain('param "colour" is not declared by the Task');
     expect(failed.message).toContain('param "target" has no default');
@@ -236,9 +231,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     const run = await createTaskRun(client, env.namespace, 'many-refs', {
       taskRef: { name: 'many-refs' },
     });
-    const failed = await waitForRun(client, env.namespace, 'many-refs', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'many-refs');
     expect(failed.reason).toBe('InvalidParams');
     expect(failed.message).toMatch(/^task\.spec\.steps\.0\.script: step say refers to param "who"/);
     expect(failed.message?.length).toBeLessThanOrEqual(1024);
@@ -249,9 +242,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
     const run = await createTaskRun(client, env.namespace, 'orphan', {
       taskRef: { name: 'no-such-task' },
     });
-    const failed = await waitForRun(client, env.namespace, 'orphan', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'orphan');
     expect(failed).toMatchObject({
       reason: 'TaskNotFound',
       message: `Task ${env.namespace}/no-such-task does not exist`,
@@ -268,9 +259,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       expect(s.podName).toBeDefined(),
     );
     expect((await podOf(client, env.namespace, started))?.spec.activeDeadlineSeconds).toBe(2);
-    const failed = await waitForRun(client, env.namespace, 'slow', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'slow');
     expect(failed).toMatchObject({ reason: 'TimedOut', failureReason: 'DeadlineExceeded' });
     await vi.waitFor(
       async () => expect(await podOf(client, env.namespace, started)).toBeNull(),
@@ -283,9 +272,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       taskRef: { name: 'pipeline' },
       timeout: '600000h',
     });
-    const failed = await waitForRun(client, env.namespace, 'forever', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'forever');
     expect(failed.reason).toBe('InvalidSpec');
     expect(failed.message).toContain('spec.timeout');
     expect(failed.message).not.toContain('executionConfig');
@@ -305,9 +292,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       taskRef: { name: 'pipeline' },
       timeout: '8760h',
     });
-    const failed = await waitForRun(client, env.namespace, 'too-long', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'too-long');
     expect(failed.reason).toBe('InvalidSpec');
     expect(failed.message).toMatch(/^spec\.timeout: must be at most 24h, .*--max-timeout/);
     expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
@@ -316,9 +301,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
   it('refuses a Task name no object can have, naming the field, before looking it up', async () => {
     // "." would make the lookup's path the namespace's list of Tasks.
     const run = await createTaskRun(client, env.namespace, 'dot-ref', { taskRef: { name: '.' } });
-    const failed = await waitForRun(client, env.namespace, 'dot-ref', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'dot-ref');
     expect(failed.reason).toBe('InvalidSpec');
     expect(failed.message).toMatch(/^spec\.taskRef\.name: /);
     expect(await podsOwnedBy(client, env.namespace, run)).toEqual([]);
@@ -341,9 +324,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       initContainerStatuses: { fetch: cannotCreate, build: podInitializing },
       containerStatuses: { report: podInitializing },
     });
-    const failed = await waitForRun(client, env.namespace, 'stuck', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'stuck');
     expect(failed).toMatchObject({
       reason: 'StartFailed',
       failureReason: 'ConfigurationError',
@@ -376,9 +357,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       },
       containerStatuses: { report: podInitializing },
     });
-    const failed = await waitForRun(client, env.namespace, 'stuck-later', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'stuck-later');
     expect(failed).toMatchObject({
       reason: 'StartFailed',
       message: expect.stringContaining('step build cannot start: ImagePullBackOff'),
@@ -397,9 +376,7 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       expect(s.podName).toBeDefined(),
     );
     await client.delete(resources.pods, env.namespace, started.podName as string);
-    const failed = await waitForRun(client, env.namespace, 'lost', (s) =>
-      expect(s.phase).toBe('Failed'),
-    );
+    const failed = await waitForFailure(client, env.namespace, 'lost');
     expect(failed.reason).toBe('PodDeleted');
   });
 
