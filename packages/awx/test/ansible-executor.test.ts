@@ -10,9 +10,10 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import {
+  addMachineCredential,
   createConfigMap,
   createSecret,
   interceptAwx,
@@ -22,22 +23,12 @@ import {
   patience,
   seedTemplate,
   settle,
-  startTestbed,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
 describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env);
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const { env, bed } = useTestbed();
 
   const apiCredentials = () => bed.sim.state.liveCredentials({ origin: 'api' });
 
@@ -48,6 +39,20 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
     );
     expect(error).toBeInstanceOf(ConfigurationError);
     return error as ConfigurationError;
+  }
+
+  /** A create with a Secret, refused before any credential was made (and so none rolled back). */
+  async function refusedBeforeCredentials(templateName: string, secret: string) {
+    await createSecret(bed.kube, env.namespace, secret, { k: 'v' });
+    const deletedBefore = bed.sim.state.deletedCredentials().length;
+    const wfe = makeExecution(templateName);
+    const error = await rejection(
+      bed.executor().create(wfe, env.namespace, { dependencies: { secrets: [{ name: secret }] } }),
+    );
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(apiCredentials()).toEqual([]);
+    expect(bed.sim.state.deletedCredentials()).toHaveLength(deletedBefore);
+    return error;
   }
 
   it('runs a template with a Secret and a ConfigMap, then leaves no credential behind', async () => {
@@ -118,13 +123,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
   });
 
   it("keeps the template's own credentials on a launch with ephemeral ones", async () => {
-    const machine = bed.sim.state.credentialTypes().find((t) => t.name === 'Machine')!;
-    const own = bed.sim.state.addCredential({
-      name: 'inventory-ssh',
-      credential_type: machine.id,
-      organization: 1,
-      inputs: { username: 'root' },
-    });
+    const own = addMachineCredential(bed.sim, 'inventory-ssh');
     const template = seedTemplate(bed.sim, { credentials: [own.id] });
     await createSecret(bed.kube, env.namespace, 'api-token', { token: 't' });
     const executor = bed.executor();
@@ -142,13 +141,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
   });
 
   it("never sends AWX an empty credential list, which would drop the template's own", async () => {
-    const machine = bed.sim.state.credentialTypes().find((t) => t.name === 'Machine')!;
-    const own = bed.sim.state.addCredential({
-      name: 'inventory-ssh-2',
-      credential_type: machine.id,
-      organization: 1,
-      inputs: { username: 'root' },
-    });
+    const own = addMachineCredential(bed.sim, 'inventory-ssh-2');
     const template = seedTemplate(bed.sim, { credentials: [own.id] });
     const { job } = await bed.awx.launch(template.id, { extraVars: {}, credentials: [] });
     expect(bed.sim.state.job(job)?.credentials).toEqual([own.id]);
@@ -209,13 +202,7 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
 
   it('refuses a template that does not prompt for variables, launching nothing', async () => {
     const template = seedTemplate(bed.sim, { askVariablesOnLaunch: false });
-    await createSecret(bed.kube, env.namespace, 'unused', { k: 'v' });
-    const wfe = makeExecution(template.name);
-    const error = await rejection(
-      bed
-        .executor()
-        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'unused' }] } }),
-    );
+    const error = await refusedBeforeCredentials(template.name, 'unused');
     expect(error.issues).toEqual([
       {
         path: 'spec.workflowRef.engineConfig.jobTemplateName',
@@ -224,8 +211,6 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
         ),
       },
     ]);
-    expect(jobsOf(bed.sim, wfe)).toEqual([]);
-    expect(apiCredentials()).toEqual([]);
   });
 
   it('launches a template whose survey asks for every variable though it does not prompt for them', async () => {
@@ -297,46 +282,24 @@ describeWithControlPlane('AnsibleExecutor against the AWX simulator', () => {
         ],
       },
     });
-    await createSecret(bed.kube, env.namespace, 'needed', { k: 'v' });
-    const deletedBefore = bed.sim.state.deletedCredentials().length;
-    const wfe = makeExecution(template.name);
-    const error = await rejection(
-      bed
-        .executor()
-        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'needed' }] } }),
-    );
+    const error = await refusedBeforeCredentials(template.name, 'needed');
     expect(error.issues).toEqual([
       {
         path: 'spec.parameters.REGION',
         message: expect.stringMatching(/has a required survey question for REGION/),
       },
     ]);
-    expect(jobsOf(bed.sim, wfe)).toEqual([]);
-    expect(apiCredentials()).toEqual([]);
-    // Nothing made and rolled back either.
-    expect(bed.sim.state.deletedCredentials()).toHaveLength(deletedBefore);
   });
 
   it('refuses a template without an inventory before creating a credential', async () => {
     const template = seedTemplate(bed.sim, { inventory: null });
-    await createSecret(bed.kube, env.namespace, 'inventoryless', { k: 'v' });
-    const deletedBefore = bed.sim.state.deletedCredentials().length;
-    const wfe = makeExecution(template.name);
-    const error = await rejection(
-      bed
-        .executor()
-        .create(wfe, env.namespace, { dependencies: { secrets: [{ name: 'inventoryless' }] } }),
-    );
+    const error = await refusedBeforeCredentials(template.name, 'inventoryless');
     expect(error.issues).toEqual([
       {
         path: 'spec.workflowRef.engineConfig.jobTemplateName',
         message: expect.stringMatching(/has no inventory, which AWX refuses a launch without/),
       },
     ]);
-    expect(jobsOf(bed.sim, wfe)).toEqual([]);
-    expect(apiCredentials()).toEqual([]);
-    // Nothing made and rolled back either.
-    expect(bed.sim.state.deletedCredentials()).toHaveLength(deletedBefore);
   });
 
   it('refuses a template that slices, launching nothing, and launches one that prompts with 1', async () => {

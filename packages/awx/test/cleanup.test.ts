@@ -1,32 +1,23 @@
 import { awxJobRef, CleanupIncompleteError } from '@roundhouse/awx';
 import { kubernautConventions, type WorkflowExecution } from '@roundhouse/core';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import {
+  addMachineCredential,
   createSecret,
   credentialsOf,
   lockOf,
   makeExecution,
   patience,
   seedTemplate,
-  startTestbed,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
 describeWithControlPlane('AnsibleExecutor cleanup', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env);
-  });
+  const { env, bed } = useTestbed();
 
   afterEach(() => bed.sim.faults.clear());
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
 
   /** A running execution with one credential per Secret name. */
   async function launched(names: string[]) {
@@ -83,13 +74,7 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
 
   it("takes over kubernaut's ephemeral credentials, never the job template's own", async () => {
     const state = bed.sim.state;
-    const machine = state.credentialTypes().find((t) => t.name === 'Machine')!;
-    const own = state.addCredential({
-      name: 'prod-ssh',
-      credential_type: machine.id,
-      organization: 1,
-      inputs: { username: 'root' },
-    });
+    const own = addMachineCredential(bed.sim, 'prod-ssh');
     const secretType = state.addCredentialType({
       name: 'kubernaut-secret-db',
       kind: 'cloud',

@@ -4,8 +4,8 @@ import {
   JobCredentialsMissingError,
   LaunchUnresolvedError,
 } from '@roundhouse/awx';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createSecret,
   credentialsOf,
@@ -16,9 +16,8 @@ import {
   manualClock,
   patience,
   seedTemplate,
-  startTestbed,
   strandedJobs,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
@@ -29,18 +28,9 @@ class Crash extends Error {}
 const pastWindow = 5 * 60_000 + 1;
 
 describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env);
-  });
+  const { env, bed } = useTestbed();
 
   afterEach(() => bed.sim.faults.clear());
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
 
   /** A fresh execution with its own Secret, so every create runs the whole sequence. */
   async function scenario(template: string) {
@@ -48,6 +38,20 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
     const secret = `s-${wfe.metadata.uid}`;
     await createSecret(bed.kube, env.namespace, secret, { password: 'pw' });
     return { wfe, dependencies: { secrets: [{ name: secret }] } };
+  }
+
+  /** AWX creates the job, and the connection drops before its answer arrives. */
+  function loseLaunchAnswer() {
+    bed.sim.faults.resetNext(1, {
+      method: 'POST',
+      pathPrefix: '/api/v2/job_templates/',
+      when: 'after',
+    });
+  }
+
+  /** Every look for the job fails, more often than the client retries. */
+  function failJobLookups() {
+    bed.sim.faults.failNext(50, 503, { method: 'GET', pathPrefix: '/api/v2/jobs/' });
   }
 
   /** Cleanup leaves nothing of the execution: no credential, no lock, the job stopped. */
@@ -152,12 +156,8 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
       // The job waits to start, as a job would behind a busy AWX: it must start with its credential.
       const template = seedTemplate(bed.sim, { schedule: { pendingMs: 60_000 } });
       const { wfe, dependencies } = await scenario(template.name);
-      bed.sim.faults.resetNext(1, {
-        method: 'POST',
-        pathPrefix: '/api/v2/job_templates/',
-        when: 'after',
-      });
-      bed.sim.faults.failNext(50, 503, { method: 'GET', pathPrefix: '/api/v2/jobs/' });
+      loseLaunchAnswer();
+      failJobLookups();
       const executor = bed.executor();
       await expect(executor.create(wfe, env.namespace, { dependencies })).rejects.toMatchObject({
         reason: 'AWXLaunchUnresolved',
@@ -180,12 +180,8 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
     it('is not adopted when its job lost its credentials: the job is canceled and the create fails loudly', async () => {
       const template = seedTemplate(bed.sim, { schedule: { pendingMs: 60_000 } });
       const { wfe, dependencies } = await scenario(template.name);
-      bed.sim.faults.resetNext(1, {
-        method: 'POST',
-        pathPrefix: '/api/v2/job_templates/',
-        when: 'after',
-      });
-      bed.sim.faults.failNext(50, 503, { method: 'GET', pathPrefix: '/api/v2/jobs/' });
+      loseLaunchAnswer();
+      failJobLookups();
       const executor = bed.executor();
       await expect(executor.create(wfe, env.namespace, { dependencies })).rejects.toBeInstanceOf(
         LaunchUnresolvedError,
@@ -258,11 +254,7 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
     it('is adopted at once when AWX created the job', async () => {
       const template = seedTemplate(bed.sim);
       const { wfe, dependencies } = await scenario(template.name);
-      bed.sim.faults.resetNext(1, {
-        method: 'POST',
-        pathPrefix: '/api/v2/job_templates/',
-        when: 'after',
-      });
+      loseLaunchAnswer();
       const executor = bed.executor();
       const { resourceName } = await executor.create(wfe, env.namespace, { dependencies });
       expect(jobsOf(bed.sim, wfe).map((j) => awxJobRef(j.id))).toEqual([resourceName]);

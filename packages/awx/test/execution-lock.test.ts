@@ -5,8 +5,8 @@ import {
   ResourceLockedError,
   roundhouseConventions,
 } from '@roundhouse/core';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import {
   createSecret,
   credentialsOf,
@@ -18,23 +18,13 @@ import {
   patience,
   seedTemplate,
   settle,
-  startTestbed,
   strandedJobs,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
 describeWithControlPlane('the ansible engine’s lock per target and claim per execution', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env);
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const { env, bed } = useTestbed();
 
   async function withSecret(wfe: ReturnType<typeof makeExecution>) {
     const secret = `s-${wfe.metadata.uid}`;

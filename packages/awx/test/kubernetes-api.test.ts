@@ -2,8 +2,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { AnsibleExecutor, type AnsibleExecutorOptions, awxJobRef } from '@roundhouse/awx';
 import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type ResourceType, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   createSecret,
   interceptAwx,
@@ -12,8 +12,8 @@ import {
   makeExecution,
   seedTemplate,
   settle,
-  startTestbed,
   type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
@@ -26,25 +26,19 @@ const selfSubjectReviews: ResourceType = {
 };
 
 describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
+  const { env, bed } = useTestbed();
   let server: string;
   let caCertificate: string;
   /** The options of every `create` the executors sent, to see TokenRequests. */
   const creates: { subresource?: unknown }[] = [];
 
   beforeAll(async () => {
-    bed = await startTestbed(env);
     const cluster = env.kubeConfig.getCurrentCluster();
     server = cluster?.server as string;
     caCertificate = Buffer.from(cluster?.caData as string, 'base64').toString('utf8');
     for (const name of ['restarter', 'roundhouse-workflow-runner']) {
       await bed.kube.create(resources.serviceAccounts, env.namespace, { metadata: { name } });
     }
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
   });
 
   const apiCredentials = () => bed.sim.state.liveCredentials({ origin: 'api' });

@@ -1,29 +1,19 @@
 import { AwxPermissionError } from '@roundhouse/awx';
 import { ConfigurationError } from '@roundhouse/core';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it } from 'vitest';
 import {
   createSecret,
   jobsOf,
   makeExecution,
   seedTemplate,
   settle,
-  startTestbed,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
 describeWithControlPlane('the AWX engine with a token that is not a System Administrator', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env, { superuser: false });
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const { env, bed } = useTestbed({ superuser: false });
 
   it('names Execute on a template the user may only read, launching nothing', async () => {
     const template = seedTemplate(bed.sim, { role: 'read' });
@@ -86,16 +76,7 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
 });
 
 describeWithControlPlane('the AWX engine with a token of Read scope', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env, { tokenScope: 'read' });
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const { env, bed } = useTestbed({ tokenScope: 'read' });
 
   it("says a System Administrator's refused launch may be the token's scope, launching nothing", async () => {
     const template = seedTemplate(bed.sim);

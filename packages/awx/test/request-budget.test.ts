@@ -1,28 +1,21 @@
 import { AnsibleExecutor } from '@roundhouse/awx';
 import { type KubeClient, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   createSecret,
   makeExecution,
   seedTemplate,
   settle,
-  startTestbed,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
 describeWithControlPlane('AWX requests per launch', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
+  const { env, bed } = useTestbed();
 
   beforeAll(async () => {
-    bed = await startTestbed(env);
     await createSecret(bed.kube, env.namespace, 'db', { password: 'pw' });
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
   });
 
   /** The AWX requests each create sends, one count per launch. */

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { LogLine } from '@roundhouse/core';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it } from 'vitest';
 import {
   createSecret,
   jobsOf,
   makeExecution,
   seedTemplate,
   settle,
-  startTestbed,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
@@ -17,16 +16,7 @@ import {
 const scrubbedMarker = '[secret withheld]';
 
 describeWithControlPlane('Secret values and the AWX engine', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env);
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const { env, bed } = useTestbed();
 
   it('never show up in a log line, an error, a status, the logs or extra_vars', async () => {
     const canary = `canary-${randomBytes(8).toString('hex')}`;

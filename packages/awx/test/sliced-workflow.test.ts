@@ -4,8 +4,8 @@ import {
   WorkflowJobCancelingError,
 } from '@roundhouse/awx';
 import { ConfigurationError } from '@roundhouse/core';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import {
   createSecret,
   credentialsOf,
@@ -15,8 +15,7 @@ import {
   makeExecution,
   patience,
   seedTemplate,
-  startTestbed,
-  type Testbed,
+  useTestbed,
 } from './testbed.js';
 
 /**
@@ -26,16 +25,7 @@ import {
 const cancelMs = 8_000;
 
 describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launch', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env);
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const { env, bed } = useTestbed();
 
   it('keeps the credentials and the lock until AWX has ended the running workflow job, and launches nothing meanwhile', async () => {
     const template = seedTemplate(bed.sim, {

@@ -21,8 +21,8 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import type { TestNamespace } from '@roundhouse/testenv/vitest';
-import { expect, vi } from 'vitest';
+import { type TestNamespace, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 
 /** Polling limits for a loaded 2-core machine; simulator schedules stay far below them. */
 export const patience = { timeout: 30_000, interval: 50 };
@@ -97,6 +97,47 @@ export async function startTestbed(
   };
 }
 
+/**
+ * Gives the enclosing describe block its own namespace and a testbed started in a beforeAll hook
+ * and stopped in an afterAll hook. Like the namespace, read the testbed's fields inside tests or
+ * hooks, not while the file is being collected.
+ */
+export function useTestbed(simulator: AwxSimulatorOptions = {}): {
+  env: TestNamespace;
+  bed: Testbed;
+} {
+  const env = useTestNamespace();
+  let started: Testbed | undefined;
+  const current = () => {
+    if (!started) throw new Error('the testbed is only available in tests and hooks');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestbed(env, simulator);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const bed: Testbed = {
+    get sim() {
+      return current().sim;
+    },
+    get awx() {
+      return current().awx;
+    },
+    get kube() {
+      return current().kube;
+    },
+    get log() {
+      return current().log;
+    },
+    executor: (options) => current().executor(options),
+    client: (options) => current().client(options),
+    stop: () => current().stop(),
+  };
+  return { env, bed };
+}
+
 /** A template that prompts for variables and credentials and finishes on a short schedule. */
 export function seedTemplate(sim: AwxSimulator, seed: Partial<JobTemplateSeed> = {}) {
   return sim.state.addJobTemplate({
@@ -105,6 +146,17 @@ export function seedTemplate(sim: AwxSimulator, seed: Partial<JobTemplateSeed> =
     askCredentialOnLaunch: true,
     schedule: { pendingMs: 20, runningMs: 150 },
     ...seed,
+  });
+}
+
+/** A Machine credential an administrator made, as a job template's own credential would be. */
+export function addMachineCredential(sim: AwxSimulator, name: string) {
+  const machine = sim.state.credentialTypes().find((t) => t.name === 'Machine')!;
+  return sim.state.addCredential({
+    name,
+    credential_type: machine.id,
+    organization: 1,
+    inputs: { username: 'root' },
   });
 }
 

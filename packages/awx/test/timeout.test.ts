@@ -1,27 +1,17 @@
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it } from 'vitest';
 import {
   jobsOf,
   makeExecution,
   manualClock,
   seedTemplate,
   settle,
-  startTestbed,
-  type Testbed,
+  useTestbed,
   withRef,
 } from './testbed.js';
 
 describeWithControlPlane('executionConfig.timeout on the ansible engine', () => {
-  const env = useTestNamespace();
-  let bed: Testbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed(env);
-  });
-
-  afterAll(async () => {
-    await bed?.stop();
-  });
+  const { env, bed } = useTestbed();
 
   it('goes to a template that prompts for it, and AWX stopping the job reads as DeadlineExceeded', async () => {
     const template = seedTemplate(bed.sim, {
