@@ -88,6 +88,29 @@ const lost = () =>
     code: 'ECONNRESET',
   });
 
+/**
+ * A launch of one Secret that AWX refuses with `status`: what it threw, once the rollback is
+ * checked to have deleted the credential and the lock.
+ */
+async function refusedLaunch(
+  status: number,
+  detail: string | undefined,
+  fields: { path: string; message: string }[] = [],
+) {
+  const { awx, lock, run } = setup();
+  awx.launchError = new AwxApiError(
+    'POST job_templates/3/launch/',
+    status,
+    detail,
+    fields,
+    undefined,
+  );
+  const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+  expect(awx.credentials).toEqual([]);
+  expect(lock.record).toBeNull();
+  return { awx, error };
+}
+
 describe('JobLaunch', () => {
   it("launches with the template's credentials and the execution's, and records it all", async () => {
     const { awx, lock, run } = setup();
@@ -128,70 +151,42 @@ describe('JobLaunch', () => {
   });
 
   it('turns a launch AWX refused into a ConfigurationError, deleting the credentials and the lock', async () => {
-    const { awx, lock, run } = setup();
-    awx.launchError = new AwxApiError(
-      'POST job_templates/3/launch/',
-      400,
-      undefined,
-      [{ path: 'variables_needed_to_start', message: "'region' value missing" }],
-      undefined,
-    );
-    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    const { awx, error } = await refusedLaunch(400, undefined, [
+      { path: 'variables_needed_to_start', message: "'region' value missing" },
+    ]);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).message).toContain(
       'AWX refused to launch job template "restart": variables_needed_to_start',
     );
-    expect(awx.credentials).toEqual([]);
     expect(awx.canceled).toEqual([]);
-    expect(lock.record).toBeNull();
   });
 
   it('names Execute on the template when AWX refuses the launch with 403, deleting the credentials and the lock', async () => {
-    const { awx, lock, run } = setup();
-    const detail = 'You do not have permission to perform this action.';
-    awx.launchError = new AwxApiError('POST job_templates/3/launch/', 403, detail, [], undefined);
-    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    const { error } = await refusedLaunch(
+      403,
+      'You do not have permission to perform this action.',
+    );
     expect(error).toBeInstanceOf(AwxPermissionError);
     expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden', right: 'Execute' });
     expect((error as Error).message).toContain('lacks Execute on job template "restart" (id 3)');
-    expect(awx.credentials).toEqual([]);
-    expect(lock.record).toBeNull();
   });
 
   it("reports a 403 in AWX's own words as AWX said it, deleting the credentials and the lock", async () => {
-    const { awx, lock, run } = setup();
-    awx.launchError = new AwxApiError(
-      'POST job_templates/3/launch/',
-      403,
-      'License has expired.',
-      [],
-      undefined,
-    );
-    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    const { error } = await refusedLaunch(403, 'License has expired.');
     expect(error).toMatchObject({ statusCode: 403, reason: 'AWXForbidden' });
     expect((error as Error).message).toBe(
       'AWX POST job_templates/3/launch/ answered 403: License has expired.',
     );
-    expect(awx.credentials).toEqual([]);
-    expect(lock.record).toBeNull();
   });
 
   it('names the passwords a refused launch lacked, and how to fix the template', async () => {
-    const { awx, lock, run } = setup();
-    awx.launchError = new AwxApiError(
-      'POST job_templates/3/launch/',
-      400,
-      undefined,
-      [{ path: 'passwords_needed_to_start', message: 'become_password' }],
-      undefined,
-    );
-    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    const { error } = await refusedLaunch(400, undefined, [
+      { path: 'passwords_needed_to_start', message: 'become_password' },
+    ]);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).message).toContain(
       'AWX job template "restart" (id 3) has credentials that ask for passwords at launch (become_password), which an execution cannot give',
     );
-    expect(awx.credentials).toEqual([]);
-    expect(lock.record).toBeNull();
   });
 
   it('cancels a job whose credentials AWX ignored, then deletes the credentials and the lock', async () => {
