@@ -19,27 +19,20 @@ import {
   type Reader,
   type ResourceType,
 } from '@roundhouse/kube';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { kubernautFailureCases } from './kubernaut-failure-cases.test-support.js';
 import { buildPipelineRun } from './pipeline-run-spec.js';
 import { TektonExecutor } from './tekton-executor.js';
 
 const client = new KubeClient(new KubeConfig());
 
-/** An API server that accepts every create and keeps what it was sent. */
-class RecordingServer extends KubeClient {
-  readonly created: KubeObject[] = [];
-  constructor() {
-    super(new KubeConfig());
-  }
-  override async create<T extends KubeObject>(
-    _type: ResourceType,
-    _namespace: string | undefined,
-    body: T,
-  ) {
-    this.created.push(body);
-    return { object: body, warnings: [] };
-  }
+/** An API server that accepts every create; `created()` lists what it was sent. */
+function recordingServer() {
+  const server = new KubeClient(new KubeConfig());
+  const create = vi
+    .spyOn(server, 'create')
+    .mockImplementation(async (_type, _namespace, body) => ({ object: body, warnings: [] }));
+  return { server, created: () => create.mock.calls.map(([, , body]) => body) };
 }
 
 describe('TektonExecutor', () => {
@@ -54,13 +47,13 @@ describe('TektonExecutor', () => {
   });
 
   it('creates a PipelineRun with the default timeout when the execution sets none', async () => {
-    const server = new RecordingServer();
+    const { server, created } = recordingServer();
     await new TektonExecutor(server, { defaultTimeout: '45m' }).create(wfe, 'workflows');
-    expect(server.created).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
+    expect(created()).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
   });
 
   it('says an engineConfig is not used, and builds the same PipelineRun as without it', async () => {
-    const server = new RecordingServer();
+    const { server, created } = recordingServer();
     const engineConfig = {
       taskRunTemplate: { serviceAccountName: 'cluster-admin', podTemplate: { hostNetwork: true } },
     };
@@ -74,15 +67,15 @@ describe('TektonExecutor', () => {
       "spec.workflowRef.engineConfig is not used by the tekton engine: the PipelineRun runs the bundle's Pipeline with the parameters, the dependencies as workspaces and the service account",
     ]);
     expect((await executor.create(wfe, 'workflows')).warnings).toEqual([]);
-    expect(server.created[0]).toEqual(server.created[1]);
+    expect(created()[0]).toEqual(created()[1]);
   });
 
   it('gives a PipelineRun the default timeout when spec.timesOutAt is further away', async () => {
-    const server = new RecordingServer();
+    const { server, created } = recordingServer();
     const timesOutAt = new Date(Date.now() + 20 * 3_600_000).toISOString();
     const far = { ...wfe, spec: { ...wfe.spec, timesOutAt } };
     await new TektonExecutor(server, { defaultTimeout: '1h' }).create(far, 'workflows');
-    expect(server.created).toMatchObject([{ spec: { timeouts: { pipeline: '1h' } } }]);
+    expect(created()).toMatchObject([{ spec: { timeouts: { pipeline: '1h' } } }]);
   });
 
   it('rejects a default timeout that is no positive Go duration at construction', () => {
