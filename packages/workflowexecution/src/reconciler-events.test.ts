@@ -75,15 +75,8 @@ const tektonCreating = (adoptedKind?: string) => ({
 const lifecycleOnTekton = (
   api: ReturnType<typeof executionServer>,
   events: ReturnType<typeof recorder>['events'],
-  clock: { now: Date },
   adoptedKind?: string,
-) =>
-  reconcilerFor(api, {
-    eventMode: 'lifecycle',
-    events,
-    clock,
-    executor: tektonCreating(adoptedKind),
-  });
+) => reconcilerFor(api, { eventMode: 'lifecycle', events, executor: tektonCreating(adoptedKind) });
 
 /** The Events of a tekton start under lifecycle that created its PipelineRun, once each. */
 const tektonStartEvents = [
@@ -196,12 +189,10 @@ describe('WorkflowExecutionReconciler Events', () => {
   it('keeps a replica resuming with a copy from before Completed from recording the completion twice', async () => {
     const api = executionServer(storedExecution('stale'));
     const { events, recorded } = recorder();
-    const clock = { now: new Date('2026-01-01T00:00:00Z') };
     const completed = jobCompleted();
     const leader = reconcilerFor(api, {
       eventMode: 'lifecycle',
       events,
-      clock,
       executor: { getStatus: async () => completed },
     });
     await leader.reconcile('team-a/stale', ctx());
@@ -211,7 +202,7 @@ describe('WorkflowExecutionReconciler Events', () => {
     // The paused replica's cache still shows Running: its completion is the leader's Events.
     const paused = reconcilerFor(
       { ...api, reader: { get: async () => runningCopy } as unknown as Reader },
-      { eventMode: 'lifecycle', events, clock, executor: { getStatus: async () => completed } },
+      { eventMode: 'lifecycle', events, executor: { getStatus: async () => completed } },
     );
     await paused.reconcile('team-a/stale', ctx());
     expect(recorded.filter((e) => e.includes('Completed'))).toEqual([
@@ -223,12 +214,10 @@ describe('WorkflowExecutionReconciler Events', () => {
   it('IT-WE-095-04: under lifecycle, a Job that fails records WorkflowFailed and the Running → Failed transition', async () => {
     const api = executionServer(storedExecution('fails'));
     const { events, recorded } = recorder();
-    const clock = { now: new Date('2026-01-01T00:00:00Z') };
     let result = running;
     const reconciler = reconcilerFor(api, {
       eventMode: 'lifecycle',
       events,
-      clock,
       executor: { getStatus: async () => result },
     });
     await reconciler.reconcile('team-a/fails', ctx());
@@ -329,11 +318,10 @@ describe('WorkflowExecutionReconciler Events', () => {
   it('under lifecycle, a start that recorded ExecutionCreated and was killed before its Running write is not reported again as the race path by the next controller', async () => {
     const api = executionServer(storedExecution('killed', { executionEngine: 'tekton' }));
     const { events, recorded } = recorder();
-    const clock = { now: new Date('2026-01-01T00:00:00Z') };
-    const first = lifecycleOnTekton(api, events, clock);
+    const first = lifecycleOnTekton(api, events);
     await whileWritesFail(api, first, 'team-a/killed');
     // The next controller finds the PipelineRun the killed one created: its own, adopted.
-    const next = lifecycleOnTekton(api, events, clock, 'PipelineRun');
+    const next = lifecycleOnTekton(api, events, 'PipelineRun');
     await next.reconcile('team-a/killed', ctx());
     expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
     expect(recorded).toEqual(tektonStartEvents);
@@ -342,19 +330,18 @@ describe('WorkflowExecutionReconciler Events', () => {
   it('under lifecycle, a start killed between recording ExecutionCreated and its Pending → Running transition has the transition recorded, once, by the next controller, which adopts the resource', async () => {
     const api = executionServer(storedExecution('cut', { executionEngine: 'tekton' }));
     const { events, recorded } = recorder();
-    const clock = { now: new Date('2026-01-01T00:00:00Z') };
     // The killed controller: its transition Event and its Running write never landed.
     const killed = {
       record: vi.fn(async (...args: Parameters<typeof events.record>) =>
         args[2] === 'PhaseTransition' ? 'failed' : events.record(...args),
       ),
     };
-    const first = lifecycleOnTekton(api, killed, clock);
+    const first = lifecycleOnTekton(api, killed);
     api.state.failWrites = true;
     await expect(first.reconcile('team-a/cut', ctx())).rejects.toThrow('no answer');
     // The next controller adopts the PipelineRun; its own Running write fails once, and its
     // retry records nothing twice.
-    const next = lifecycleOnTekton(api, events, clock, 'PipelineRun');
+    const next = lifecycleOnTekton(api, events, 'PipelineRun');
     await expect(next.reconcile('team-a/cut', ctx())).rejects.toThrow('no answer');
     api.state.failWrites = false;
     await next.reconcile('team-a/cut', ctx());
@@ -365,11 +352,7 @@ describe('WorkflowExecutionReconciler Events', () => {
   it("under lifecycle, a race path's start whose Running write failed finds its own PipelineRunCreated on the retry, and records the transition then, as after a kill", async () => {
     const api = executionServer(storedExecution('retried', { executionEngine: 'tekton' }));
     const { events, recorded } = recorder();
-    const reconciler = reconcilerFor(api, {
-      eventMode: 'lifecycle',
-      events,
-      executor: tektonCreating('PipelineRun'),
-    });
+    const reconciler = lifecycleOnTekton(api, events, 'PipelineRun');
     await whileWritesFail(api, reconciler, 'team-a/retried');
     await reconciler.reconcile('team-a/retried', ctx());
     await reconciler.reconcile('team-a/retried', ctx());
