@@ -24,22 +24,20 @@ describe('isRetryable', () => {
   });
 
   it('repeats a create only when AWX cannot have acted on it', () => {
-    expect(isRetryable(status(429), 'unsent-only')).toBe(true);
-    expect(
-      isRetryable(
-        new AwxConnectionError('POST x/', { kind: 'unsent', code: 'ECONNREFUSED' }),
-        'unsent-only',
-      ),
-    ).toBe(true);
-    expect(isRetryable(status(500), 'unsent-only')).toBe(false);
-    expect(isRetryable(status(503), 'unsent-only')).toBe(false);
-    expect(
-      isRetryable(
-        new AwxConnectionError('POST x/', { kind: 'interrupted', code: 'ECONNRESET' }),
-        'unsent-only',
-      ),
-    ).toBe(false);
-    expect(isRetryable(new AwxTimeoutError('POST x/', 100), 'unsent-only')).toBe(false);
+    for (const error of [
+      status(429),
+      new AwxConnectionError('POST x/', { kind: 'unsent', code: 'ECONNREFUSED' }),
+    ]) {
+      expect(isRetryable(error, 'unsent-only'), error.message).toBe(true);
+    }
+    for (const error of [
+      status(500),
+      status(503),
+      new AwxConnectionError('POST x/', { kind: 'interrupted', code: 'ECONNRESET' }),
+      new AwxTimeoutError('POST x/', 100),
+    ]) {
+      expect(isRetryable(error, 'unsent-only'), error.message).toBe(false);
+    }
   });
 });
 
