@@ -28,6 +28,12 @@ function execution(spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecu
   };
 }
 
+/** What launchExtraVars refuses in an execution with `parameters`, without ConfigMaps or survey. */
+function parameterIssues(parameters: Record<string, string>) {
+  const wfe = execution({ parameters });
+  return issuesOf(() => launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions));
+}
+
 describe('launchExtraVars', () => {
   it('types parameters as kubernaut does and adds identity and request variables', () => {
     const wfe = execution({
@@ -73,10 +79,7 @@ describe('launchExtraVars', () => {
   });
 
   it('refuses parameters the engine sets, and names that are not identifiers', () => {
-    const wfe = execution({ parameters: { WFE_NAME: 'x', 'bad-name': 'y', OK: 'z' } });
-    expect(
-      issuesOf(() => launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions)),
-    ).toEqual([
+    expect(parameterIssues({ WFE_NAME: 'x', 'bad-name': 'y', OK: 'z' })).toEqual([
       {
         path: 'spec.parameters.WFE_NAME',
         message: 'WFE_NAME is reserved: the ansible engine sets it',
@@ -89,17 +92,12 @@ describe('launchExtraVars', () => {
   });
 
   it('refuses ansible_* parameters, which would override the connection and privilege settings', () => {
-    const wfe = execution({
-      parameters: {
-        ansible_ssh_common_args: "-o ProxyCommand='sh -c id'",
-        ansible_become_user: 'root',
-        ANSIBLE_HOST: 'kept',
-        my_ansible_host: 'kept',
-      },
+    const issues = parameterIssues({
+      ansible_ssh_common_args: "-o ProxyCommand='sh -c id'",
+      ansible_become_user: 'root',
+      ANSIBLE_HOST: 'kept',
+      my_ansible_host: 'kept',
     });
-    const issues = issuesOf(() =>
-      launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions),
-    );
     expect(issues.map((i) => i.path)).toEqual([
       'spec.parameters.ansible_ssh_common_args',
       'spec.parameters.ansible_become_user',
@@ -130,10 +128,9 @@ describe('launchExtraVars', () => {
   });
 
   it('refuses non-finite numbers, as the core coercion does', () => {
-    const wfe = execution({ parameters: { LIMIT: 'Infinity' } });
-    expect(
-      issuesOf(() => launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions)),
-    ).toEqual([{ path: 'spec.parameters.LIMIT', message: expect.any(String) }]);
+    expect(parameterIssues({ LIMIT: 'Infinity' })).toEqual([
+      { path: 'spec.parameters.LIMIT', message: expect.any(String) },
+    ]);
   });
 
   it('sends what an enabled survey asks for typed for its question, not as kubernaut coerces', () => {
