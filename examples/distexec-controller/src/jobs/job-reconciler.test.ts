@@ -11,7 +11,8 @@ import { buildNodeJob, nodeExecution } from './node-job.js';
 
 const executionNamespace = 'distexec-jobs';
 
-function deleting(uid: string): KubeObject {
+/** DistExec ops/hello of `uid` at generation 1, with `metadata` over its own. */
+function distExec(uid: string, metadata: KubeObject['metadata'] = {}): KubeObject {
   return {
     apiVersion: 'roundhouse.dev/v1alpha1',
     kind: 'DistExec',
@@ -21,11 +22,14 @@ function deleting(uid: string): KubeObject {
       uid,
       generation: 1,
       resourceVersion: '1',
-      finalizers: [jobsFinalizer],
-      deletionTimestamp: '2026-01-01T00:00:00Z',
+      ...metadata,
     },
     spec: { command: 'echo hello' },
   };
+}
+
+function deleting(uid: string): KubeObject {
+  return distExec(uid, { finalizers: [jobsFinalizer], deletionTimestamp: '2026-01-01T00:00:00Z' });
 }
 
 /** The node Job the controller creates for attempt 1 on `node` of `object`. */
@@ -112,20 +116,10 @@ describe('JobModeReconciler, deleting a DistExec', () => {
 
 describe('JobModeReconciler, node finalizers', () => {
   it('reads no Node for node finalizers an author added, which Job mode never holds', async () => {
-    const object: KubeObject = {
-      apiVersion: 'roundhouse.dev/v1alpha1',
-      kind: 'DistExec',
-      metadata: {
-        name: 'hello',
-        namespace: 'ops',
-        uid: 'u-1',
-        generation: 1,
-        resourceVersion: '1',
-        // Each one named a Node to look up live on every reconcile of this DistExec.
-        finalizers: Array.from({ length: 1_000 }, (_, i) => nodeFinalizer(`ghost-${i}`)),
-      },
-      spec: { command: 'echo hello' },
-    };
+    const object = distExec('u-1', {
+      // Each one named a Node to look up live on every reconcile of this DistExec.
+      finalizers: Array.from({ length: 1_000 }, (_, i) => nodeFinalizer(`ghost-${i}`)),
+    });
     const api = new FakeDistExecApi(object);
     const looked: string[][] = [];
     const reconciler = reconcilerOver(api, {
@@ -149,18 +143,7 @@ describe('JobModeReconciler, node finalizers', () => {
 
 describe('JobModeReconciler, a DistExec created again under a deleted one’s name', () => {
   it('deletes the Jobs its predecessor left, whose names its own attempts need', async () => {
-    const live: KubeObject = {
-      apiVersion: 'roundhouse.dev/v1alpha1',
-      kind: 'DistExec',
-      metadata: {
-        name: 'hello',
-        namespace: 'ops',
-        uid: 'u-2',
-        generation: 1,
-        resourceVersion: '1',
-      },
-      spec: { command: 'echo hello' },
-    };
+    const live = distExec('u-2');
     // Finished (so it held no finalizer) and deleted while no controller ran: no reconcile saw
     // it go, and its Job, named like attempt 1 of the new one, stayed.
     const finished = {
