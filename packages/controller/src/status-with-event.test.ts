@@ -74,20 +74,16 @@ class Sink implements EventSink<string> {
 const toPhase = (phase: string) => (current: Thing) =>
   current.status?.phase === phase ? undefined : { status: { phase }, event: `entered ${phase}` };
 
-type Options = Parameters<typeof recordThenUpdateStatus<Thing, string>>[6];
+type Write = Parameters<typeof recordThenUpdateStatus<Thing, string>>;
 
-/** Moves the object ns/t to Queued through `client`, recording the event on `server`'s log. */
-const queue = (
-  client: Parameters<typeof recordThenUpdateStatus>[0],
-  server: FakeServer,
-  options?: Options,
-) =>
-  recordThenUpdateStatus(client, things, 'ns', 't', toPhase('Queued'), new Sink(server), options);
+/** Writes the status of the object ns/t through `client`, recording the event on `server`'s log. */
+const update = (client: Write[0], server: FakeServer, transition: Write[4], options?: Write[6]) =>
+  recordThenUpdateStatus(client, things, 'ns', 't', transition, new Sink(server), options);
 
 describe('recordThenUpdateStatus', () => {
   it('records the event before it writes the status', async () => {
     const server = new FakeServer();
-    const written = await queue(server, server);
+    const written = await update(server, server, toPhase('Queued'));
     expect(server.log).toEqual(['event entered Queued', 'status patch {"phase":"Queued"}']);
     expect(written?.status).toEqual({ phase: 'Queued' });
     expect(written?.metadata?.resourceVersion).toBe('2');
@@ -107,8 +103,8 @@ describe('recordThenUpdateStatus', () => {
   it('records and writes nothing when the status would not change', async () => {
     const server = new FakeServer();
     const same = (current: Thing) => ({ status: current.status, event: 'nothing happened' });
-    await recordThenUpdateStatus(server, things, 'ns', 't', same, new Sink(server));
-    await recordThenUpdateStatus(server, things, 'ns', 't', () => undefined, new Sink(server));
+    await update(server, server, same);
+    await update(server, server, () => undefined);
     expect(server.log).toEqual([]);
   });
 
@@ -124,7 +120,7 @@ describe('recordThenUpdateStatus', () => {
       replace: server.replace.bind(server),
     };
     const current = structuredClone(server.object) as Thing;
-    const written = await queue(client, server, { current });
+    const written = await update(client, server, toPhase('Queued'), { current });
     expect(reads).toBe(0);
     expect(server.log).toEqual(['event entered Queued', 'status patch {"phase":"Queued"}']);
     expect(written?.metadata?.resourceVersion).toBe('2');
@@ -137,9 +133,7 @@ describe('recordThenUpdateStatus', () => {
       metadata: { name: 't', namespace: 'ns', resourceVersion: '5' },
       status: { phase: 'Running' },
     } as Thing;
-    await recordThenUpdateStatus(server, things, 'ns', 't', toPhase('Running'), new Sink(server), {
-      current: stale,
-    });
+    await update(server, server, toPhase('Running'), { current: stale });
     // Decided from the stale copy, refused, then computed from the live object: nothing to do.
     expect(server.log).toEqual(['event entered Running']);
     expect(server.object?.status).toEqual({ phase: 'Running' });
@@ -148,7 +142,7 @@ describe('recordThenUpdateStatus', () => {
   it('recomputes after a conflict and records the recomputed transition', async () => {
     const server = new FakeServer();
     server.conflicts = 1;
-    await queue(server, server);
+    await update(server, server, toPhase('Queued'));
     expect(server.log).toEqual([
       'event entered Queued',
       'event entered Queued',
@@ -162,14 +156,10 @@ describe('recordThenUpdateStatus', () => {
       metadata: { name: 't', namespace: 'ns', resourceVersion: '7' },
       status: { phase: 'Queued', attempts: 1 },
     } as Thing;
-    const written = await recordThenUpdateStatus(
-      server,
-      things,
-      'ns',
-      't',
-      (current: Thing) => ({ status: { ...current.status, phase: 'Running' }, event: 'running' }),
-      new Sink(server),
-    );
+    const written = await update(server, server, (current) => ({
+      status: { ...current.status, phase: 'Running' },
+      event: 'running',
+    }));
     expect(server.log.at(-1)).toBe('status patch {"phase":"Running"}');
     expect(written?.status).toEqual({ phase: 'Running', attempts: 1 });
   });
@@ -177,14 +167,7 @@ describe('recordThenUpdateStatus', () => {
   it('replaces a status holding a null, which a merge patch would read as a removal', async () => {
     const server = new FakeServer();
     const toNull = () => ({ status: { phase: 'Queued', reason: null }, event: 'queued' });
-    const written = await recordThenUpdateStatus(
-      server,
-      things,
-      'ns',
-      't',
-      toNull,
-      new Sink(server),
-    );
+    const written = await update(server, server, toNull);
     expect(server.log.at(-1)).toBe('status replace {"phase":"Queued","reason":null}');
     expect(written?.status).toEqual({ phase: 'Queued', reason: null });
   });
@@ -192,7 +175,7 @@ describe('recordThenUpdateStatus', () => {
   it('returns null for an object that does not exist', async () => {
     const server = new FakeServer();
     server.object = null;
-    expect(await queue(server, server)).toBeNull();
+    expect(await update(server, server, toPhase('Queued'))).toBeNull();
     expect(server.log).toEqual([]);
   });
 
@@ -228,15 +211,7 @@ describe('recordThenUpdateStatus', () => {
       const server = new FakeServer();
       server.object = successor();
       const transition = vi.fn(toPhase('Queued'));
-      const written = await recordThenUpdateStatus(
-        server,
-        things,
-        'ns',
-        't',
-        transition,
-        new Sink(server),
-        { current: predecessor() },
-      );
+      const written = await update(server, server, transition, { current: predecessor() });
       expect(written).toBeNull();
       // The copy's transition was decided and recorded about the copy (uid-1); the conflict's
       // read found uid-2, which is neither computed from nor written.
@@ -252,11 +227,7 @@ describe('recordThenUpdateStatus', () => {
       const server = new FakeServer();
       server.object = successor();
       const transition = vi.fn(toPhase('Queued'));
-      expect(
-        await recordThenUpdateStatus(server, things, 'ns', 't', transition, new Sink(server), {
-          uid: 'uid-1',
-        }),
-      ).toBeNull();
+      expect(await update(server, server, transition, { uid: 'uid-1' })).toBeNull();
       expect(transition).not.toHaveBeenCalled();
       expect(server.log).toEqual([]);
     });
@@ -266,9 +237,7 @@ describe('recordThenUpdateStatus', () => {
         new KubernetesApiError('Conflict', 'the object has been modified', 409),
       );
       const transition = vi.fn(toPhase('Queued'));
-      expect(
-        await recordThenUpdateStatus(client, things, 'ns', 't', transition, new Sink(server)),
-      ).toBeNull();
+      expect(await update(client, server, transition)).toBeNull();
       expect(transition).toHaveBeenCalledTimes(1);
       expect(server.object).toEqual(successor());
     });
@@ -277,7 +246,7 @@ describe('recordThenUpdateStatus', () => {
       const { server, client } = recreatedBeforeWrite(
         new KubernetesApiError('NotFound', 'not found', 404),
       );
-      expect(await queue(client, server)).toBeNull();
+      expect(await update(client, server, toPhase('Queued'))).toBeNull();
     });
   });
 });
