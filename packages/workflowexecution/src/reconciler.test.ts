@@ -321,7 +321,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(finalizerWrites).toEqual([[]]);
   });
 
-  /** What the job engine reports of a Job whose image never pulled, as `failureReason`. */
+  /** What the job engine reports of a Job whose image never pulled, classified `failureReason`. */
   const startFailed = (
     started: boolean,
     failureReason: ExecutionResult['failureReason'] = 'ImagePullBackOff',
@@ -342,6 +342,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     conditions: [],
   });
 
+  /** Execution w of the job engine, its finalizer in place, with `status` and `metadata`'s changes. */
   const execution = (status: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
     apiVersion: 'roundhouse.dev/v1alpha1',
     kind: 'WorkflowExecution',
