@@ -12,6 +12,7 @@ import {
   makeExecution,
   seedTemplate,
   settle,
+  spyKube,
   type Testbed,
   useTestbed,
   withRef,
@@ -47,15 +48,8 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
 
   /** An executor whose Kubernetes client records every create's options. */
   function executor(options: AnsibleExecutorOptions & { awx?: Testbed['awx'] } = {}) {
-    const kube = new Proxy(bed.kube, {
-      get(client, property) {
-        const value: unknown = Reflect.get(client, property, client);
-        if (property !== 'create') return typeof value === 'function' ? value.bind(client) : value;
-        return (...args: Parameters<KubeClient['create']>) => {
-          creates.push(args[3] ?? {});
-          return client.create(...args);
-        };
-      },
+    const kube = spyKube(bed.kube, 'create', (_type, _namespace, _object, options) => {
+      creates.push(options ?? {});
     });
     const { awx = bed.awx, ...rest } = options;
     return new AnsibleExecutor(awx, kube, { logger: bed.log.logger, ...rest });

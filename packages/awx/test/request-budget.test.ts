@@ -1,5 +1,5 @@
 import { AnsibleExecutor } from '@roundhouse/awx';
-import { type KubeClient, resources } from '@roundhouse/kube';
+import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
 import {
@@ -7,6 +7,7 @@ import {
   makeExecution,
   seedTemplate,
   settle,
+  spyKube,
   useTestbed,
   withRef,
 } from './testbed.js';
@@ -67,15 +68,8 @@ describeWithControlPlane('AWX requests per launch', () => {
       schedule: { pendingMs: 0, runningMs: 50, outcome: 'failed', jobExplanation: 'boom' },
     });
     const leaseReads: string[] = [];
-    const kube = new Proxy(bed.kube, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target);
-        if (property !== 'get') return typeof value === 'function' ? value.bind(target) : value;
-        return (...args: Parameters<KubeClient['get']>) => {
-          if (args[0] === resources.leases) leaseReads.push(args[2]);
-          return target.get(...args);
-        };
-      },
+    const kube = spyKube(bed.kube, 'get', (type, _namespace, name) => {
+      if (type === resources.leases) leaseReads.push(name);
     });
     const executor = new AnsibleExecutor(bed.awx, kube);
     const created = makeExecution(template.name);

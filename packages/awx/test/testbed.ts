@@ -243,6 +243,25 @@ export function interceptAwx(
   });
 }
 
+/** `kube` with every call of its `method` shown to `seen` first: to see what an executor asks. */
+export function spyKube<M extends 'get' | 'create'>(
+  kube: KubeClient,
+  method: M,
+  seen: (...args: Parameters<KubeClient[M]>) => void,
+): KubeClient {
+  return new Proxy(kube, {
+    get(client, property) {
+      const value: unknown = Reflect.get(client, property, client);
+      if (typeof value !== 'function') return value;
+      if (property !== method) return value.bind(client);
+      return (...args: Parameters<KubeClient[M]>) => {
+        seen(...args);
+        return value.apply(client, args);
+      };
+    },
+  });
+}
+
 /** The simulator's jobs launched for `wfe` (they carry its uid in the marker). */
 export function jobsOf(sim: AwxSimulator, wfe: WorkflowExecution) {
   const uid = wfe.metadata.uid as string;
