@@ -1,18 +1,9 @@
 import { formatKubeTime, type WorkflowExecutionStatus } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import {
-  apply,
-  jobRegistry,
-  jobsOf,
-  type Manifest,
-  patience,
-  type RunningController,
-  startController,
-  waitForPhase,
-} from './harness.js';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { jobRegistry, type Manifest, patience, useController } from './harness.js';
 
 /**
  * kubernaut writes WorkflowExecutions in a second shape since its #1661: the workflow's catalog
@@ -23,18 +14,15 @@ import {
 describeWithControlPlane(
   "WorkflowExecution controller with kubernaut's catalog-snapshot shape",
   () => {
-    const env = useTestNamespace({ prefix: 'wfe-snapshot' });
-    let executionNamespace: string;
-    let controller: RunningController | undefined;
-    const client = () => new KubeClient(env.kubeConfig);
+    const cluster = useController('wfe-snapshot');
+    const { env, client } = cluster;
     let sequence = 0;
 
     beforeAll(async () => {
-      executionNamespace = await env.controlPlane.createNamespace('wfe-snapshot-exec');
-      await client().create(resources.serviceAccounts, executionNamespace, {
+      await client().create(resources.serviceAccounts, cluster.executionNamespace, {
         metadata: { name: 'restarter' },
       });
-      await client().create(resources.secrets, executionNamespace, {
+      await client().create(resources.secrets, cluster.executionNamespace, {
         metadata: {
           name: 'db',
           annotations: { 'roundhouse.dev/allowed-namespaces': env.namespace },
@@ -43,22 +31,11 @@ describeWithControlPlane(
       });
     });
 
-    afterEach(async () => {
-      await controller?.stop();
-      controller = undefined;
-    });
-
     const start = (runSeconds: number) =>
-      startController({
-        kubeConfig: env.kubeConfig,
+      cluster.start({
         registry: jobRegistry(env.kubeConfig, { runSeconds }),
-        watchNamespace: env.namespace,
-        executionNamespace,
         cooldownMs: 60_000,
         policy: { bundles: ['registry.invalid/*'], serviceAccounts: ['restarter'] },
-      }).then((c) => {
-        controller = c;
-        return c;
       });
 
     /** An execution as kubernaut's RemediationOrchestrator writes it at d5a4a87. */
@@ -92,13 +69,9 @@ describeWithControlPlane(
     it('runs one to Completed on a Job that carries every snapshot field, ending by timesOutAt', async () => {
       await start(1);
       const timesOutAt = formatKubeTime(new Date(Date.now() + 20 * 60_000));
-      const wfe = await apply(client(), env.namespace, snapshot({ timesOutAt }));
-      const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
-      const [job] = (await jobsOf(
-        client(),
-        executionNamespace,
-        wfe.metadata.name,
-      )) as (KubeObject & {
+      const wfe = await cluster.apply(snapshot({ timesOutAt }));
+      const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
+      const [job] = (await cluster.jobsOf(wfe.metadata.name)) as (KubeObject & {
         spec: {
           activeDeadlineSeconds: number;
           template: {
@@ -124,14 +97,14 @@ describeWithControlPlane(
         requests: { cpu: '50m', memory: '32Mi' },
         limits: { memory: '64Mi' },
       });
-      await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+      await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     });
 
     it('fails one whose timesOutAt passes while its Job runs as DeadlineExceeded', async () => {
       await start(600);
       const timesOutAt = formatKubeTime(new Date(Date.now() + 3_000));
-      const wfe = await apply(client(), env.namespace, snapshot({ timesOutAt }));
-      const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+      const wfe = await cluster.apply(snapshot({ timesOutAt }));
+      const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
       expect(failed.status?.failureDetails).toMatchObject({
         reason: 'DeadlineExceeded',
         wasExecutionFailure: true,
@@ -141,8 +114,8 @@ describeWithControlPlane(
     it('fails one whose timesOutAt passed before it could start as DeadlineExceeded, creating no Job', async () => {
       await start(1);
       const timesOutAt = formatKubeTime(new Date(Date.now() - 60_000));
-      const wfe = await apply(client(), env.namespace, snapshot({ timesOutAt }));
-      const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+      const wfe = await cluster.apply(snapshot({ timesOutAt }));
+      const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
       expect(failed.status?.failureDetails).toMatchObject({
         reason: 'DeadlineExceeded',
         wasExecutionFailure: false,
@@ -150,12 +123,12 @@ describeWithControlPlane(
       expect(failed.status?.failureDetails?.message).toContain(
         'passed before the execution could start',
       );
-      expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(0);
+      expect(await cluster.jobsOf(wfe.metadata.name)).toHaveLength(0);
     });
 
     it('refuses a remote clusterID as ConfigurationError, creating no Job', async () => {
       await start(1);
-      const wfe = await apply(client(), env.namespace, snapshot({ clusterID: 'spoke-1' }));
+      const wfe = await cluster.apply(snapshot({ clusterID: 'spoke-1' }));
       // Read raw: the spec does not validate, which is the point.
       const failed = await vi.waitFor(async () => {
         const object = await client().get<KubeObject & { status?: WorkflowExecutionStatus }>(
@@ -171,7 +144,7 @@ describeWithControlPlane(
         wasExecutionFailure: false,
       });
       expect(failed.status.failureDetails?.message).toContain('spec.clusterID');
-      expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toHaveLength(0);
+      expect(await cluster.jobsOf(wfe.metadata.name)).toHaveLength(0);
     });
   },
 );

@@ -7,19 +7,11 @@ import {
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import { MemoryExecutor } from '@roundhouse/core/testing';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import type { KubeObject } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
-import {
-  apply,
-  manifest,
-  patience,
-  type RunningController,
-  read,
-  startController,
-  waitForPhase,
-} from './harness.js';
+import { expect, it, vi } from 'vitest';
+import { condition, eventsAbout, manifest, patience, useController } from './harness.js';
 
 /** An engine's own error, as AWX's: a status code and whether a retry may help. */
 class EngineError extends RoundhouseError {
@@ -47,38 +39,22 @@ function failingEngine(engine: string, error: () => Error): Executor {
 }
 
 describeWithControlPlane('WorkflowExecution controller: failures at start and lost engines', () => {
-  const env = useTestNamespace({ prefix: 'wfe-start' });
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-  const client = () => new KubeClient(env.kubeConfig);
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('wfe-start-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
+  const cluster = useController('wfe-start');
+  const { env, client } = cluster;
 
   const start = (registry: Registry) =>
-    startController({
-      kubeConfig: env.kubeConfig,
+    cluster.start({
       registry,
-      watchNamespace: env.namespace,
-      executionNamespace,
       cooldownMs: 1_000,
       pollIntervalMs: { initial: 200, max: 1_000 },
-    }).then((c) => {
-      controller = c;
     });
 
   it('fails an execution whose engine refuses it for good, classified by status code', async () => {
     await start(
       new Registry().register(failingEngine('refusing', () => new EngineError(401, false))),
     );
-    const wfe = await apply(client(), env.namespace, manifest({ engine: 'refusing' }));
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(manifest({ engine: 'refusing' }));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'Forbidden',
       message: 'Failed to create refusing execution resource: the engine answered 401',
@@ -88,11 +64,11 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
 
   it('shows a retryable create failure on the execution while it retries', async () => {
     await start(new Registry().register(failingEngine('flaky', () => new EngineError(503, true))));
-    const wfe = await apply(client(), env.namespace, manifest({ engine: 'flaky' }));
+    const wfe = await cluster.apply(manifest({ engine: 'flaky' }));
     await vi.waitFor(async () => {
-      const current = await read(client(), env.namespace, wfe.metadata.name);
+      const current = await cluster.read(wfe.metadata.name);
       expect(current?.status?.phase).toBe('Pending');
-      expect(current?.status?.conditions?.find((c) => c.type === 'Waiting')).toMatchObject({
+      expect(condition(current, 'Waiting')).toMatchObject({
         status: 'True',
         reason: 'CreateFailed',
         message: 'the engine answered 503',
@@ -115,23 +91,14 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
         stopped += 1;
       },
     };
-    await startController({
-      kubeConfig: env.kubeConfig,
+    await cluster.start({
       registry: new Registry().register(unreadable),
-      watchNamespace: env.namespace,
-      executionNamespace,
       cooldownMs: 60_000,
       deadlineGraceMs: 0,
       pollIntervalMs: { initial: 200, max: 1_000 },
-    }).then((c) => {
-      controller = c;
     });
-    const wfe = await apply(
-      client(),
-      env.namespace,
-      manifest({ engine: 'unreadable', timeout: '2s' }),
-    );
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(manifest({ engine: 'unreadable', timeout: '2s' }));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'DeadlineExceeded',
       message: 'the execution ran past its timeout of 2s and was stopped',
@@ -143,18 +110,13 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
 
   it('fails a Running execution whose engine is no longer registered, never claiming its lock released', async () => {
     const memory = new MemoryExecutor();
-    await start(new Registry().register(memory));
-    const wfe = await apply(client(), env.namespace, manifest({ engine: 'memory' }));
-    const running: WorkflowExecution = await waitForPhase(
-      client(),
-      env.namespace,
-      wfe.metadata.name,
-      'Running',
-    );
-    await controller?.stop();
+    const first = await start(new Registry().register(memory));
+    const wfe = await cluster.apply(manifest({ engine: 'memory' }));
+    const running: WorkflowExecution = await cluster.waitForPhase(wfe.metadata.name, 'Running');
+    await first.stop();
     // Restarted without the engine: nothing can read or remove the execution's resource.
     await start(new Registry());
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'UnsupportedEngine',
       wasExecutionFailure: false,
@@ -163,15 +125,15 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
       running.status?.executionRef?.name as string,
     );
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the 1 s cooldown
-    const later = await read(client(), env.namespace, wfe.metadata.name);
-    expect(later?.status?.conditions?.find((c) => c.type === 'LockReleased')).toBeUndefined();
+    const later = await cluster.read(wfe.metadata.name);
+    expect(condition(later, 'LockReleased')).toBeUndefined();
   });
 
   it('fails an execution whose engineConfig nests thousands of levels deep, recording one Event however often it is edited', async () => {
     await start(new Registry().register(new MemoryExecutor()));
     let engineConfig: Record<string, unknown> = {};
     for (let i = 0; i < 2_000; i += 1) engineConfig = { a: engineConfig };
-    const wfe = await apply(client(), env.namespace, manifest({ engine: 'memory', engineConfig }));
+    const wfe = await cluster.apply(manifest({ engine: 'memory', engineConfig }));
     // Read as it is stored: no parser accepts this spec.
     const failed = await vi.waitFor(async () => {
       const object = await client().get<KubeObject & { status?: WorkflowExecutionStatus }>(
@@ -194,11 +156,7 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
       });
     }
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const { items } = await client().list<KubeObject & { reason?: string }>(
-      resources.events,
-      env.namespace,
-      { fieldSelector: `involvedObject.name=${wfe.metadata.name}` },
-    );
+    const items = await eventsAbout(client(), env.namespace, wfe.metadata.name);
     expect(items.map((e) => e.reason)).toEqual(['WorkflowFailed']);
   });
 });
