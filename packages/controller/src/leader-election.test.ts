@@ -7,6 +7,7 @@ import { ConfigurationError, requestRefusal, withRequestGate } from '@roundhouse
 import { KubeClient, type KubeObject, type RequestOptions } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { Controller } from './controller.js';
+import { aborted } from './delay.js';
 import { LeaderElector } from './leader-election.js';
 import { LeadershipLostError } from './leadership.js';
 
@@ -131,19 +132,6 @@ const quick = {
 const renewedOnce = (api: LeaseApi) =>
   vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
 
-/** Resolves when `signal` aborts, once `onAbort` has seen why. */
-const aborted = (signal: AbortSignal, onAbort: (reason: unknown) => void = () => {}) =>
-  new Promise<void>((resolve) =>
-    signal.addEventListener(
-      'abort',
-      () => {
-        onAbort(signal.reason);
-        resolve();
-      },
-      { once: true },
-    ),
-  );
-
 /** Stops the whole process for `ms`, as SIGSTOP would: no timer or I/O runs meanwhile. */
 const pauseProcess = (ms: number) =>
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -156,11 +144,11 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     let reason: unknown;
     const stop = new AbortController();
     const run = elector.run(stop.signal, {
-      onStartedLeading: (signal) =>
-        aborted(signal, (why) => {
-          lostAt = performance.now();
-          reason = why;
-        }),
+      onStartedLeading: async (signal) => {
+        await aborted(signal);
+        lostAt = performance.now();
+        reason = signal.reason;
+      },
     });
     // Once renewed, the API server refuses connections, then takes requests it never answers.
     await renewedOnce(api);
@@ -183,10 +171,10 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     const elector = new LeaderElector(fake, quick);
     let reason: unknown;
     const run = elector.run(new AbortController().signal, {
-      onStartedLeading: (signal) =>
-        aborted(signal, (why) => {
-          reason = why;
-        }),
+      onStartedLeading: async (signal) => {
+        await aborted(signal);
+        reason = signal.reason;
+      },
     });
     await renewedOnce(api);
     // The whole process stops for 1.2 s; the API server answers at once after.
@@ -307,9 +295,8 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
         await aborted(signal);
         expect(lost.aborted).toBe(false);
         api.mode = 'fail';
-        await aborted(lost, (why) => {
-          lostReason = why;
-        });
+        await aborted(lost);
+        lostReason = lost.reason;
       },
     });
     await renewedOnce(api);
@@ -328,11 +315,10 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
       // Longer than the lease: only the loss of the lease can end this drain in time.
       drainTimeoutMs: 20_000,
       reconciler: {
-        reconcile: (_key, { signal }) => {
+        reconcile: async (_key, { signal }) => {
           reconciling = true;
-          return aborted(signal, (why) => {
-            abortReason = why;
-          });
+          await aborted(signal);
+          abortReason = signal.reason;
         },
       },
     });
@@ -509,13 +495,12 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
   /** Resolves with when and why the leading signal aborted. */
   const leadUntilAborted = (onStart?: () => void) => {
     const result = { startedAt: 0, abortedAt: 0, reason: undefined as unknown };
-    const onStartedLeading = (signal: AbortSignal) => {
+    const onStartedLeading = async (signal: AbortSignal) => {
       result.startedAt = performance.now();
       onStart?.();
-      return aborted(signal, (why) => {
-        result.abortedAt = performance.now();
-        result.reason = why;
-      });
+      await aborted(signal);
+      result.abortedAt = performance.now();
+      result.reason = signal.reason;
     };
     return { result, onStartedLeading };
   };
