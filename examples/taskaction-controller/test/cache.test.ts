@@ -53,6 +53,17 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
       return action;
     }, patience);
 
+  /** The first action with the key runs and holds it; the second waits for the cache. */
+  const holderAndWaiter = async (cacheKey: string) => {
+    const first = serializedTaskAction(cacheKey);
+    await apply(client(), env.namespace, first);
+    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
+    const second = serializedTaskAction(cacheKey);
+    const secondObject = await apply(client(), env.namespace, second);
+    await waitsForCache(second.metadata.name);
+    return { first, second, secondObject };
+  };
+
   /** Still waiting after the lease would have expired twice over had its holder not renewed it. */
   const stillWaitsAfterHeartbeats = async (name: string) => {
     await new Promise((resolve) => setTimeout(resolve, 7 * cacheResyncMs));
@@ -152,12 +163,7 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
 
   it('serialized: a failure releases the reservation, and the waiter takes it and runs', async () => {
     await start();
-    const first = serializedTaskAction('score-v1');
-    await apply(client(), env.namespace, first);
-    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
-    const second = serializedTaskAction('score-v1');
-    const secondObject = await apply(client(), env.namespace, second);
-    await waitsForCache(second.metadata.name);
+    const { first, second, secondObject } = await holderAndWaiter('score-v1');
     expect(await jobsOf(client(), fixture.executionNamespace, `${second.metadata.name}-0`)).toEqual(
       [],
     );
@@ -174,12 +180,7 @@ describeWithControlPlane('TaskAction controller: cache and cache serialization',
 
   it('serialized: deleting the holder releases its reservation, and the waiter takes it and runs', async () => {
     const { writer } = await start();
-    const first = serializedTaskAction('rank-v1');
-    await apply(client(), env.namespace, first);
-    await waitForPhase(client(), env.namespace, first.metadata.name, 'Executing');
-    const second = serializedTaskAction('rank-v1');
-    const secondObject = await apply(client(), env.namespace, second);
-    await waitsForCache(second.metadata.name);
+    const { first, second, secondObject } = await holderAndWaiter('rank-v1');
 
     await client().delete(taskActions, env.namespace, first.metadata.name);
     await vi.waitFor(
