@@ -70,6 +70,22 @@ const outcome = (promise: Promise<unknown>) =>
     (error: unknown) => error,
   );
 
+type RunnerOf = Parameters<typeof controllerRunner>;
+
+/** A runner of `controller` and `alongside` that competes as `me` for a lease starting as `lease`. */
+function runnerAsMe(
+  controller: RunnerOf[1],
+  alongside: NonNullable<RunnerOf[2]>['alongside'],
+  lease: KubeObject | null = null,
+) {
+  const { client, holder } = leaseApi(lease);
+  const runner = controllerRunner(client, controller, {
+    leaderElection: { ...fast, identity: 'me' },
+    alongside,
+  });
+  return { runner, holder };
+}
+
 describe('controllerRunner', () => {
   it('without leader election runs the controller and the work beside it at once, ready as the controller is', async () => {
     const { controller, signals } = fakeController();
@@ -89,11 +105,7 @@ describe('controllerRunner', () => {
   it('stands by, ready, without starting anything while another replica holds the lease', async () => {
     const { controller } = fakeController();
     const collector = { run: vi.fn(aborted) };
-    const { client, holder } = leaseApi(heldBy('other'));
-    const runner = controllerRunner(client, controller, {
-      leaderElection: { ...fast, identity: 'me' },
-      alongside: [collector],
-    });
+    const { runner, holder } = runnerAsMe(controller, [collector], heldBy('other'));
     const stop = new AbortController();
     const running = runner.run(stop.signal);
     // Several attempts to take the lease, all refused: it is held and was renewed just now.
@@ -109,11 +121,7 @@ describe('controllerRunner', () => {
   it('runs the controller and the work beside it once it leads, ready once the controller is, and releases the lease on a stop', async () => {
     const { controller, signals } = fakeController();
     const collector = { run: vi.fn(aborted) };
-    const { client, holder } = leaseApi(null);
-    const runner = controllerRunner(client, controller, {
-      leaderElection: { ...fast, identity: 'me' },
-      alongside: [collector],
-    });
+    const { runner, holder } = runnerAsMe(controller, [collector]);
     const stop = new AbortController();
     const running = runner.run(stop.signal);
     await vi.waitFor(() => expect(controller.start).toHaveBeenCalledTimes(1), patience);
@@ -154,11 +162,7 @@ describe('controllerRunner', () => {
     const { controller, signals, finishDrain } = fakeController({ slowDrain: true });
     const error = new Error('collector failed');
     const collector = failing(error);
-    const { client, holder } = leaseApi(null);
-    const runner = controllerRunner(client, controller, {
-      leaderElection: { ...fast, identity: 'me' },
-      alongside: [collector],
-    });
+    const { runner, holder } = runnerAsMe(controller, [collector]);
     const running = outcome(runner.run(new AbortController().signal));
     await vi.waitFor(() => expect(signals[0]?.aborted).toBe(true), patience);
     // A failure is no lost lease: the drain goes on under the lease, as on a stop.
@@ -194,11 +198,7 @@ describe('controllerRunner', () => {
     const error = new Error('informer failed');
     const controller = { ready: false, reconciling: [], start: vi.fn(() => Promise.reject(error)) };
     const collector = { run: vi.fn(aborted) };
-    const { client, holder } = leaseApi(null);
-    const runner = controllerRunner(client, controller, {
-      leaderElection: { ...fast, identity: 'me' },
-      alongside: [collector],
-    });
+    const { runner, holder } = runnerAsMe(controller, [collector]);
     expect(await outcome(runner.run(new AbortController().signal))).toBe(error);
     expect(collector.run.mock.calls[0]?.[0]?.aborted).toBe(true);
     expect(controller.start).toHaveBeenCalledTimes(1);
