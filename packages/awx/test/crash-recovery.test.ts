@@ -7,13 +7,13 @@ import {
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  createSecret,
   credentialsOf,
   interceptAwx,
   jobsOf,
   lockOf,
   makeExecution,
   manualClock,
+  ownSecret,
   patience,
   seedTemplate,
   strandedJobs,
@@ -35,9 +35,7 @@ describeWithControlPlane('AnsibleExecutor after crashes and lost answers', () =>
   /** A fresh execution with its own Secret, so every create runs the whole sequence. */
   async function scenario(template: string) {
     const wfe = makeExecution(template);
-    const secret = `s-${wfe.metadata.uid}`;
-    await createSecret(bed.kube, env.namespace, secret, { password: 'pw' });
-    return { wfe, dependencies: { secrets: [{ name: secret }] } };
+    return { wfe, dependencies: await ownSecret(bed.kube, env.namespace, wfe) };
   }
 
   /** AWX creates the job, and the connection drops before its answer arrives. */

@@ -8,13 +8,13 @@ import {
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
-  createSecret,
   credentialsOf,
   interceptAwx,
   jobsOf,
   lockOf,
   makeExecution,
   manualClock,
+  ownSecret,
   patience,
   seedTemplate,
   settle,
@@ -25,12 +25,6 @@ import {
 
 describeWithControlPlane('the ansible engine’s lock per target and claim per execution', () => {
   const { env, bed } = useTestbed();
-
-  async function withSecret(wfe: ReturnType<typeof makeExecution>) {
-    const secret = `s-${wfe.metadata.uid}`;
-    await createSecret(bed.kube, env.namespace, secret, { password: 'pw' });
-    return { secrets: [{ name: secret }] };
-  }
 
   it('takes the target’s lock before anything in AWX and refuses another execution as every engine does', async () => {
     const template = seedTemplate(bed.sim, { schedule: { pendingMs: 20, runningMs: 200 } });
@@ -76,7 +70,7 @@ describeWithControlPlane('the ansible engine’s lock per target and claim per e
   it('lets two creates of one execution at once launch one job, whose credentials stay', async () => {
     const template = seedTemplate(bed.sim, { schedule: { pendingMs: 60_000 } });
     const wfe = makeExecution(template.name);
-    const dependencies = await withSecret(wfe);
+    const dependencies = await ownSecret(bed.kube, env.namespace, wfe);
     // Two replicas during a leader hand-over: two executors, one execution.
     const replicas = [bed.executor(), bed.executor()];
     const outcomes = await Promise.allSettled(
@@ -105,7 +99,7 @@ describeWithControlPlane('the ansible engine’s lock per target and claim per e
   it('waits for a create that stopped answering until its claim goes stale, then takes over and launches once', async () => {
     const template = seedTemplate(bed.sim, { schedule: { pendingMs: 60_000 } });
     const wfe = makeExecution(template.name);
-    const dependencies = await withSecret(wfe);
+    const dependencies = await ownSecret(bed.kube, env.namespace, wfe);
     let resume: () => void = () => {};
     const resumed = new Promise<void>((resolve) => {
       resume = resolve;

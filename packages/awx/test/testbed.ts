@@ -212,6 +212,13 @@ export async function createSecret(
   await kube.create(resources.secrets, namespace, { metadata: { name }, stringData: data });
 }
 
+/** A Secret for `wfe` alone, so each create of it makes a credential; returns the dependencies. */
+export async function ownSecret(kube: KubeClient, namespace: string, wfe: WorkflowExecution) {
+  const name = `s-${wfe.metadata.uid}`;
+  await createSecret(kube, namespace, name, { password: 'pw' });
+  return { secrets: [{ name }] };
+}
+
 export async function createConfigMap(
   kube: KubeClient,
   namespace: string,
