@@ -1,28 +1,21 @@
 import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
 import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
 import { executionResourceName, Registry } from '@roundhouse/core';
-import { KubeClient, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { type KubeClient, resources } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { apply, manifest, patience, read, startController } from './harness.js';
-
-/** Whether a patch is the finalizer write (the status writes go to the status subresource). */
-const isFinalizerPatch = (type: unknown, options: unknown) =>
-  type === workflowExecutions &&
-  (options as { subresource?: string } | undefined)?.subresource === undefined;
+import { interceptFinalizerWrites, manifest, patience, useController } from './harness.js';
 
 describeWithControlPlane(
   'WorkflowExecution controller with the ansible engine: a crash before the finalizer landed',
   () => {
-    const env = useTestNamespace({ prefix: 'wfe-ansible-window' });
-    let executionNamespace: string;
+    const cluster = useController('wfe-ansible-window');
+    const { env, client } = cluster;
     let simulator: AwxSimulator;
     let awx: AwxClient;
-    const client = () => new KubeClient(env.kubeConfig);
 
     beforeAll(async () => {
-      executionNamespace = await env.controlPlane.createNamespace('wfe-ansible-window-exec');
       simulator = await startAwxSimulator();
       simulator.state.addJobTemplate({
         name: 'restart',
@@ -35,11 +28,20 @@ describeWithControlPlane(
         token: simulator.token,
         apiPrefix: simulator.apiPrefix,
       });
-      await client().create(resources.secrets, executionNamespace, {
+      await client().create(resources.secrets, cluster.executionNamespace, {
         metadata: { name: 'db', annotations: { 'roundhouse.dev/allowed-namespaces': '*' } },
         stringData: { password: 'canary-3f9a-secret' },
       });
     });
+
+    /** A controller on the simulator's AWX, polling it from every 200 ms. */
+    const startOnAwx = (settings: { client?: KubeClient } = {}) =>
+      cluster.start({
+        registry: new Registry().register(new AnsibleExecutor(awx, client())),
+        cooldownMs: 1_000,
+        pollIntervalMs: { initial: 200, max: 1_000 },
+        ...settings,
+      });
 
     afterAll(async () => {
       await awx?.close();
@@ -49,12 +51,9 @@ describeWithControlPlane(
     it('leaves no AWX job, credential or lock behind for an execution deleted while the controller was down', async () => {
       // The controller is killed while its finalizer write is in flight; the author deletes the
       // execution, which has no finalizer to hold it, before a controller is back.
-      const writer = new KubeClient(env.kubeConfig);
-      const patch = writer.patch.bind(writer);
       const kill = new AbortController();
       let finalizerSent = false;
-      vi.spyOn(writer, 'patch').mockImplementation(async (type, namespace, name, body, options) => {
-        if (!isFinalizerPatch(type, options)) return patch(type, namespace, name, body, options);
+      const writer = interceptFinalizerWrites(env.kubeConfig, () => {
         finalizerSent = true;
         return new Promise((_, reject) => {
           const killed = () => reject(new Error('controller killed'));
@@ -68,16 +67,8 @@ describeWithControlPlane(
         dependencies: { secrets: [{ name: 'db' }] },
         target: `${env.namespace}/deployment/window`,
       };
-      const crashed = await startController({
-        kubeConfig: env.kubeConfig,
-        registry: new Registry().register(new AnsibleExecutor(awx, client())),
-        client: writer,
-        watchNamespace: env.namespace,
-        executionNamespace,
-        cooldownMs: 1_000,
-        pollIntervalMs: { initial: 200, max: 1_000 },
-      });
-      const first = await apply(client(), env.namespace, manifest(spec));
+      const crashed = await startOnAwx({ client: writer });
+      const first = await cluster.apply(manifest(spec));
       await vi.waitFor(() => expect(finalizerSent).toBe(true), patience);
       // Time for a start that does not wait for its finalizer to claim the lock and launch: the
       // simulator answers in milliseconds.
@@ -85,43 +76,32 @@ describeWithControlPlane(
       kill.abort();
       await crashed.stop();
       await client().delete(workflowExecutions, env.namespace, first.metadata.name);
-      expect(await read(client(), env.namespace, first.metadata.name)).toBeNull();
+      expect(await cluster.read(first.metadata.name)).toBeNull();
 
-      const restarted = await startController({
-        kubeConfig: env.kubeConfig,
-        registry: new Registry().register(new AnsibleExecutor(awx, client())),
-        watchNamespace: env.namespace,
-        executionNamespace,
-        cooldownMs: 1_000,
-        pollIntervalMs: { initial: 200, max: 1_000 },
-      });
-      try {
-        // The target is free: the next execution on it runs.
-        const second = await apply(client(), env.namespace, manifest(spec));
-        const finished = await vi.waitFor(async () => {
-          const current = await read(client(), env.namespace, second.metadata.name);
-          expect(['Completed', 'Failed']).toContain(current?.status?.phase);
-          return current;
-        }, patience);
-        expect(finished?.status?.failureDetails).toBeUndefined();
-        expect(finished?.status?.phase).toBe('Completed');
-        await vi.waitFor(async () => {
-          expect(
-            await client().get(
-              resources.leases,
-              executionNamespace,
-              executionResourceName(spec.target),
-            ),
-          ).toBeNull();
-          expect(simulator.state.liveCredentials({ origin: 'api' })).toEqual([]);
-        }, patience);
-        const launchedFor = (name: string) =>
-          simulator.state.jobs().filter((job) => job.extraVars.includes(`"WFE_NAME": "${name}"`));
-        expect(launchedFor(first.metadata.name)).toEqual([]);
-        expect(launchedFor(second.metadata.name)).toHaveLength(1);
-      } finally {
-        await restarted.stop();
-      }
+      await startOnAwx();
+      // The target is free: the next execution on it runs.
+      const second = await cluster.apply(manifest(spec));
+      const finished = await vi.waitFor(async () => {
+        const current = await cluster.read(second.metadata.name);
+        expect(['Completed', 'Failed']).toContain(current?.status?.phase);
+        return current;
+      }, patience);
+      expect(finished?.status?.failureDetails).toBeUndefined();
+      expect(finished?.status?.phase).toBe('Completed');
+      await vi.waitFor(async () => {
+        expect(
+          await client().get(
+            resources.leases,
+            cluster.executionNamespace,
+            executionResourceName(spec.target),
+          ),
+        ).toBeNull();
+        expect(simulator.state.liveCredentials({ origin: 'api' })).toEqual([]);
+      }, patience);
+      const launchedFor = (name: string) =>
+        simulator.state.jobs().filter((job) => job.extraVars.includes(`"WFE_NAME": "${name}"`));
+      expect(launchedFor(first.metadata.name)).toEqual([]);
+      expect(launchedFor(second.metadata.name)).toHaveLength(1);
     });
   },
 );

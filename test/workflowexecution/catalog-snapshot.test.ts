@@ -1,9 +1,8 @@
-import { formatKubeTime, type WorkflowExecutionStatus } from '@roundhouse/core';
+import { formatKubeTime } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { beforeAll, expect, it, vi } from 'vitest';
-import { jobRegistry, type Manifest, patience, useController } from './harness.js';
+import { beforeAll, expect, it } from 'vitest';
+import { jobRegistry, type Manifest, useController } from './harness.js';
 
 /**
  * kubernaut writes WorkflowExecutions in a second shape since its #1661: the workflow's catalog
@@ -130,20 +129,12 @@ describeWithControlPlane(
       await start(1);
       const wfe = await cluster.apply(snapshot({ clusterID: 'spoke-1' }));
       // Read raw: the spec does not validate, which is the point.
-      const failed = await vi.waitFor(async () => {
-        const object = await client().get<KubeObject & { status?: WorkflowExecutionStatus }>(
-          workflowExecutions,
-          env.namespace,
-          wfe.metadata.name,
-        );
-        expect(object?.status?.phase).toBe('Failed');
-        return object as KubeObject & { status: WorkflowExecutionStatus };
-      }, patience);
-      expect(failed.status.failureDetails).toMatchObject({
+      const failed = await cluster.waitForStoredPhase(wfe.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails).toMatchObject({
         reason: 'ConfigurationError',
         wasExecutionFailure: false,
       });
-      expect(failed.status.failureDetails?.message).toContain('spec.clusterID');
+      expect(failed.status?.failureDetails?.message).toContain('spec.clusterID');
       expect(await cluster.jobsOf(wfe.metadata.name)).toHaveLength(0);
     });
   },

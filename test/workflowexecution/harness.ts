@@ -7,6 +7,7 @@ import {
   Registry,
   type WorkflowExecution,
   type WorkflowExecutionSpec,
+  type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import {
@@ -188,6 +189,9 @@ export async function jobsOf(client: KubeClient, executionNamespace: string, wfe
   return items;
 }
 
+/** A WorkflowExecution as the API server stores it, unvalidated. */
+export type StoredExecution = KubeObject & { status?: WorkflowExecutionStatus };
+
 /** The options a fixture fills in itself: the cluster and the two namespaces. */
 export type ControllerSettings = Omit<
   StartOptions,
@@ -212,6 +216,8 @@ export interface ControllerFixture {
   read(name: string): Promise<WorkflowExecution | null>;
   /** Waits until the execution in `env.namespace` reaches `phase` and returns it. */
   waitForPhase(name: string, phase: string): Promise<WorkflowExecution>;
+  /** As waitForPhase, reading the object as it is stored: for a spec no parser accepts. */
+  waitForStoredPhase(name: string, phase: string): Promise<StoredExecution>;
   /** The Jobs in the execution namespace made for the execution `name`. */
   jobsOf(name: string): Promise<KubeObject[]>;
 }
@@ -266,6 +272,12 @@ export function useController(prefix: string): ControllerFixture {
     apply: (object) => apply(client(), env.namespace, object),
     read: (name) => read(client(), env.namespace, name),
     waitForPhase: (name, phase) => waitForPhase(client(), env.namespace, name, phase),
+    waitForStoredPhase: (name, phase) =>
+      vi.waitFor(async () => {
+        const object = await client().get<StoredExecution>(workflowExecutions, env.namespace, name);
+        expect(object?.status?.phase).toBe(phase);
+        return object as StoredExecution;
+      }, patience),
     jobsOf: (name) => jobsOf(client(), executionNamespaceNow(), name),
   };
 }

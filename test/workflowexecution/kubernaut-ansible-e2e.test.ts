@@ -1,17 +1,14 @@
 import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
 import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
 import { kubernautConventions, Registry } from '@roundhouse/core';
-import { KubeClient } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  apply,
+  condition,
   type Manifest,
   manifest,
   type RunningController,
-  read,
-  startController,
-  waitForPhase,
+  useController,
 } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
@@ -23,17 +20,15 @@ import { createDependencies, expectKubernautCompletion, kubernautShaped } from '
  * difference (see docs/conventions.md): the ids are kept in the engine's Lease.
  */
 describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset', () => {
-  const env = useTestNamespace({ prefix: 'wfe-kn-awx' });
-  let executionNamespace: string;
+  const cluster = useController('wfe-kn-awx');
+  const { client } = cluster;
   let simulator: AwxSimulator;
   let awx: AwxClient;
   let controller: RunningController;
   let templateCredential: number;
-  const client = () => new KubeClient(env.kubeConfig);
   const repository = 'https://github.com/jordigilh/kubernaut-test-playbooks.git';
 
   beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('wfe-kn-awx-exec');
     simulator = await startAwxSimulator();
     const machine = simulator.state.credentialTypes().find((t) => t.name === 'Machine');
     templateCredential = simulator.state.addCredential({
@@ -62,17 +57,14 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
       token: simulator.token,
       apiPrefix: simulator.apiPrefix,
     });
-    await createDependencies(client(), executionNamespace, {
+    await createDependencies(client(), cluster.executionNamespace, {
       secret: 'e2e-dep-secret-ansible',
       configMap: 'e2e-dep-configmap-ansible',
     });
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
+    controller = await cluster.start({
       registry: new Registry().register(
         new AnsibleExecutor(awx, client(), { conventions: kubernautConventions }),
       ),
-      watchNamespace: env.namespace,
-      executionNamespace,
       // Past the cooldown cleanup deletes the ephemeral credential, and AWX drops it from the job.
       cooldownMs: 60_000,
       pollIntervalMs: { initial: 200, max: 1_000 },
@@ -110,31 +102,27 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
     simulator.state.job(Number(ref?.replace(/^awx-job-/, '')));
 
   it('E2E-WE-015-001/003: runs an AWX job to Completed, its ref awx-job-<id>, with its times and conditions', async () => {
-    const wfe = await apply(client(), env.namespace, ansibleExecution('kubernaut-test-success'));
+    const wfe = await cluster.apply(ansibleExecution('kubernaut-test-success'));
     // The job runs under a second here, so Running may pass between two reads: executionRef stays.
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     expect(done.status?.executionRef?.name).toMatch(/^awx-job-\d+$/);
     expectKubernautCompletion(done);
   });
 
   it('E2E-WE-015-002: a failed playbook gives a failure message and ExecutionComplete False', async () => {
-    const wfe = await apply(client(), env.namespace, ansibleExecution('kubernaut-test-failure'));
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(ansibleExecution('kubernaut-test-failure'));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails?.message).toBeTruthy();
-    expect(failed.status?.conditions?.find((c) => c.type === 'ExecutionComplete')?.status).toBe(
-      'False',
-    );
+    expect(condition(failed, 'ExecutionComplete')?.status).toBe('False');
   });
 
   it('E2E-WE-015-005 / E2E-WE-365-001: gives the job a Secret as KUBERNAUT_SECRET_* beside the template credential', async () => {
-    const wfe = await apply(
-      client(),
-      env.namespace,
+    const wfe = await cluster.apply(
       ansibleExecution('kubernaut-test-dep-secret-with-creds', {
         secrets: [{ name: 'e2e-dep-secret-ansible' }],
       }),
     );
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     const job = jobOf(done.status?.executionRef?.name);
     expect(job?.credentials).toContain(templateCredential);
     expect(job?.credentials.length).toBe(2);
@@ -144,20 +132,18 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
   });
 
   it('E2E-WE-015-006: gives the job a ConfigMap as KUBERNAUT_CONFIGMAP_* extra_vars, with no credential and no annotation', async () => {
-    const wfe = await apply(
-      client(),
-      env.namespace,
+    const wfe = await cluster.apply(
       ansibleExecution('kubernaut-test-dep-configmap', {
         configMaps: [{ name: 'e2e-dep-configmap-ansible' }],
       }),
     );
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     const job = jobOf(done.status?.executionRef?.name);
     expect(job?.credentials).toEqual([]);
     expect(JSON.parse(job?.extraVars ?? '{}')).toMatchObject({
       KUBERNAUT_CONFIGMAP_E2E_DEP_CONFIGMAP_ANSIBLE_SETTING: 'on',
     });
-    const current = await read(client(), env.namespace, wfe.metadata.name);
+    const current = await cluster.read(wfe.metadata.name);
     expect(current?.metadata.annotations ?? {}).not.toHaveProperty(
       'kubernaut.ai/awx-ephemeral-credentials',
     );

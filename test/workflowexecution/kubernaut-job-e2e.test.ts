@@ -1,20 +1,9 @@
 import { kubernautConventions, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import {
-  describeWithControlPlane,
-  podControls,
-  useTestNamespace,
-} from '@roundhouse/testenv/vitest';
-import { afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  apply,
-  type Manifest,
-  manifest,
-  type RunningController,
-  startController,
-  waitForPhase,
-} from './harness.js';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { condition, type Manifest, manifest, useController } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
@@ -43,27 +32,18 @@ type JobObject = KubeObject & {
 };
 
 describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', () => {
-  const env = useTestNamespace({ prefix: 'wfe-kn-job' });
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-  const client = () => new KubeClient(env.kubeConfig);
+  const cluster = useController('wfe-kn-job');
+  const { client } = cluster;
 
   beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('wfe-kn-job-exec');
-    await createDependencies(client(), executionNamespace, {
+    await createDependencies(client(), cluster.executionNamespace, {
       secret: 'e2e-dep-secret',
       configMap: 'e2e-dep-configmap',
     });
   });
 
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
-
-  const start = async (pod: Record<string, string>) => {
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
+  const start = (pod: Record<string, string>) =>
+    cluster.start({
       registry: (reader) =>
         new Registry().register(
           new JobExecutor(client(), {
@@ -72,13 +52,10 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
             reader,
           }),
         ),
-      watchNamespace: env.namespace,
-      executionNamespace,
       cooldownMs: 60_000,
       // kubernaut reads no opt-in on its dependencies.
       policy: { bundles: ['registry.invalid/*'], dependencyOptIn: false },
     });
-  };
 
   /** kubernaut's createTestJobWFE: a MESSAGE parameter, the engine and its dependencies on workflowRef. */
   const kubernautExecution = (dependencies?: {
@@ -91,7 +68,7 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
     });
 
   const jobsOf = async (wfeName: string) => {
-    const { items } = await client().list<JobObject>(resources.jobs, executionNamespace, {
+    const { items } = await client().list<JobObject>(resources.jobs, cluster.executionNamespace, {
       labelSelector: `kubernaut.ai/workflow-execution=${wfeName}`,
     });
     return items;
@@ -99,8 +76,8 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
 
   it('E2E-WE-014-001/003/004/006: runs one deterministically named Job with kubernaut labels, env and spec to Completed', async () => {
     await start({ [podControls.runSeconds]: '3' });
-    const wfe = await apply(client(), env.namespace, kubernautExecution());
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const wfe = await cluster.apply(kubernautExecution());
+    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
     const jobs = await jobsOf(wfe.metadata.name);
     expect(jobs).toHaveLength(1);
     const [job] = jobs as [JobObject];
@@ -127,19 +104,17 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
     const volumes = (job.spec.template.spec.volumes ?? []).map((v) => v.name);
     expect(volumes.filter((v) => /^(secret|configmap)-/.test(v))).toEqual([]);
 
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     expect(done.status?.executionStatus?.completedTasks).toBe(1);
     expectKubernautCompletion(done);
   });
 
   it('E2E-WE-014-002 / E2E-WE-019-002: a Job whose workflow fails counts one pod failure and stays for the cooldown', async () => {
     await start({ [podControls.exitCode]: '1' });
-    const wfe = await apply(client(), env.namespace, kubernautExecution());
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(kubernautExecution());
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails?.message).not.toBe('');
-    expect(failed.status?.conditions?.find((c) => c.type === 'ExecutionComplete')?.status).toBe(
-      'False',
-    );
+    expect(condition(failed, 'ExecutionComplete')?.status).toBe('False');
     const jobs = await jobsOf(wfe.metadata.name);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.status?.failed).toBe(1);
@@ -147,29 +122,27 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
 
   it('E2E-WE-014-007: fails an execution whose Job someone deleted, saying so', async () => {
     await start({ [podControls.runSeconds]: '600' });
-    const wfe = await apply(client(), env.namespace, kubernautExecution());
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const wfe = await cluster.apply(kubernautExecution());
+    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
     await client().delete(
       resources.jobs,
-      executionNamespace,
+      cluster.executionNamespace,
       running.status?.executionRef?.name as string,
       { propagationPolicy: 'Background' },
     );
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails?.message).toMatch(/deleted/);
   });
 
   it('E2E-WE-006-001/005: mounts a declared Secret and ConfigMap read-only under /run/kubernaut', async () => {
     await start({ [podControls.runSeconds]: '600' });
-    const wfe = await apply(
-      client(),
-      env.namespace,
+    const wfe = await cluster.apply(
       kubernautExecution({
         secrets: [{ name: 'e2e-dep-secret' }],
         configMaps: [{ name: 'e2e-dep-configmap' }],
       }),
     );
-    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    await cluster.waitForPhase(wfe.metadata.name, 'Running');
     const [job] = (await jobsOf(wfe.metadata.name)) as [JobObject];
     expect(job.spec.template.spec.volumes).toEqual(
       expect.arrayContaining([
@@ -201,12 +174,10 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
 
   it('E2E-WE-006-002: fails an execution whose declared Secret is gone, naming it (before any Job, by design)', async () => {
     await start({ [podControls.runSeconds]: '2' });
-    const wfe = await apply(
-      client(),
-      env.namespace,
+    const wfe = await cluster.apply(
       kubernautExecution({ secrets: [{ name: 'e2e-dep-secret-gone' }] }),
     );
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails?.message).toContain('e2e-dep-secret-gone');
     expect(await jobsOf(wfe.metadata.name)).toEqual([]);
   });

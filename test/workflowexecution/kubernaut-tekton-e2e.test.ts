@@ -1,21 +1,14 @@
 import { kubernautConventions, Registry } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { type KubeObject, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
-import { describeWithTekton, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTekton } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it } from 'vitest';
 import {
   type Bundles,
   prepareNamespace,
   pushWorkflows,
 } from '../../packages/tekton/test/tekton.js';
-import {
-  apply,
-  type Manifest,
-  manifest,
-  type RunningController,
-  startController,
-  waitForPhase,
-} from './harness.js';
+import { condition, type Manifest, manifest, useController } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
@@ -32,31 +25,26 @@ type PipelineRunObject = KubeObject & {
 };
 
 describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () => {
-  const env = useTestNamespace({ prefix: 'wfe-kn-tekton' });
-  let executionNamespace: string;
-  let controller: RunningController;
+  const cluster = useController('wfe-kn-tekton');
+  const { env, client } = cluster;
   let bundles: Bundles;
-  const client = () => new KubeClient(env.kubeConfig);
 
   beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('wfe-kn-tekton-exec');
-    await prepareNamespace(client(), executionNamespace);
-    await createDependencies(client(), executionNamespace, { secret: 'db', configMap: 'settings' });
+    await prepareNamespace(client(), cluster.executionNamespace);
+    await createDependencies(client(), cluster.executionNamespace, {
+      secret: 'db',
+      configMap: 'settings',
+    });
     bundles = await pushWorkflows(env);
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
+    await cluster.start({
       registry: (reader) =>
         new Registry().register(
           new TektonExecutor(client(), { conventions: kubernautConventions, reader }),
         ),
-      watchNamespace: env.namespace,
-      executionNamespace,
       // kubernaut reads no opt-in on its dependencies.
       policy: { bundles: [`${env.tekton.registry}/*`], dependencyOptIn: false },
     });
   });
-
-  afterAll(async () => controller?.stop());
 
   /** kubernaut's createTestWFE: the engine and its dependencies on workflowRef. */
   const kubernautExecution = (
@@ -70,16 +58,16 @@ describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () =
   const pipelineRunsOf = async (wfeName: string) => {
     const { items } = await client().list<PipelineRunObject>(
       resources.pipelineRuns,
-      executionNamespace,
+      cluster.executionNamespace,
       { labelSelector: `kubernaut.ai/workflow-execution=${wfeName}` },
     );
     return items;
   };
 
   it('BR-WE-001 / BR-WE-003 / E2E-WE-163-001: runs to Completed with the summary, times and conditions kubernaut checks', async () => {
-    const wfe = await apply(client(), env.namespace, kubernautExecution(bundles.succeeds));
+    const wfe = await cluster.apply(kubernautExecution(bundles.succeeds));
     // Its tasks end at once here, so Running may pass between two reads: executionRef stays.
-    const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    const done = await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     expect(done.status?.executionRef?.name).toBeTruthy();
     const summary = done.status?.executionStatus;
     expect(summary).toMatchObject({ status: 'True', reason: 'Succeeded' });
@@ -90,8 +78,8 @@ describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () =
   });
 
   it('BR-WE-004 / E2E-WE-163-002: a failed task gives actionable failure details and ExecutionComplete False, TaskFailed', async () => {
-    const wfe = await apply(client(), env.namespace, kubernautExecution(bundles.failsInLint));
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const wfe = await cluster.apply(kubernautExecution(bundles.failsInLint));
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     const details = failed.status?.failureDetails;
     expect(details?.message).toBeTruthy();
     expect(details?.failedTaskName).toBeTruthy();
@@ -107,35 +95,38 @@ describeWithTekton('kubernaut tekton E2E cases under the kubernaut preset', () =
     ]).toContain(details?.reason);
     expect(details?.failedAt).toBeTruthy();
     expect(details?.naturalLanguageSummary).toBeTruthy();
-    expect(failed.status?.conditions?.find((c) => c.type === 'ExecutionComplete')).toMatchObject({
+    expect(condition(failed, 'ExecutionComplete')).toMatchObject({
       status: 'False',
       reason: 'TaskFailed',
     });
   });
 
   it('BR-WE-007: fails an execution whose PipelineRun, found by its kubernaut label, someone deleted', async () => {
-    const wfe = await apply(client(), env.namespace, kubernautExecution(bundles.holds));
-    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const wfe = await cluster.apply(kubernautExecution(bundles.holds));
+    await cluster.waitForPhase(wfe.metadata.name, 'Running');
     const [run] = await pipelineRunsOf(wfe.metadata.name);
     expect(run).toBeDefined();
-    await client().delete(resources.pipelineRuns, executionNamespace, run?.metadata?.name ?? '', {
-      propagationPolicy: 'Background',
-    });
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    await client().delete(
+      resources.pipelineRuns,
+      cluster.executionNamespace,
+      run?.metadata?.name ?? '',
+      {
+        propagationPolicy: 'Background',
+      },
+    );
+    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
     expect(failed.status?.failureDetails?.message).toMatch(/not found|deleted|NotFound/);
   });
 
   it('E2E-WE-006-004/006: binds a declared Secret and ConfigMap as workspaces named for them', async () => {
-    const wfe = await apply(
-      client(),
-      env.namespace,
+    const wfe = await cluster.apply(
       kubernautExecution(bundles.usesDependencies, {
         secrets: [{ name: 'db' }],
         configMaps: [{ name: 'settings' }],
       }),
     );
     // The run is kept through the cooldown; its single task ends at once here.
-    await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+    await cluster.waitForPhase(wfe.metadata.name, 'Completed');
     const runs = await pipelineRunsOf(wfe.metadata.name);
     expect(runs).toHaveLength(1);
     expect(runs[0]?.spec.workspaces).toEqual(

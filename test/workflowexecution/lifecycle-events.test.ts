@@ -2,25 +2,14 @@ import { kubernautConventions, parseWorkflowExecution, Registry } from '@roundho
 import { JobExecutor } from '@roundhouse/job';
 import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
 import { buildPipelineRun, defaultPipelineName, TektonExecutor } from '@roundhouse/tekton';
-import {
-  describeWithControlPlane,
-  podControls,
-  useTestNamespace,
-} from '@roundhouse/testenv/vitest';
+import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import {
   conventionsOf,
   parseCommandLine,
 } from '../../examples/workflowexecution-controller/src/config.js';
-import {
-  apply,
-  manifest,
-  patience,
-  type RunningController,
-  startController,
-  waitForPhase,
-} from './harness.js';
+import { manifest, patience, useController } from './harness.js';
 
 /** The example controller's settings for `argv`, as its command line reads them. */
 function configOf(argv: string[]) {
@@ -30,19 +19,8 @@ function configOf(argv: string[]) {
 }
 
 describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-001)', () => {
-  const env = useTestNamespace({ prefix: 'wfe-events' });
-  let executionNamespace: string;
-  let controller: RunningController | undefined;
-  const client = () => new KubeClient(env.kubeConfig);
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace('wfe-events-exec');
-  });
-
-  afterEach(async () => {
-    await controller?.stop();
-    controller = undefined;
-  });
+  const cluster = useController('wfe-events');
+  const { env, client } = cluster;
 
   /**
    * Starts the controller the example's command line describes, its Jobs running 1 s; with
@@ -53,7 +31,6 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
     const conventions = conventionsOf(config);
     if (tekton) await env.installTektonCrds();
     const settings = {
-      kubeConfig: env.kubeConfig,
       registry: (reader: Reader) => {
         const registry = new Registry().register(
           new JobExecutor(new KubeClient(env.kubeConfig), {
@@ -67,13 +44,11 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
           new TektonExecutor(new KubeClient(env.kubeConfig), { conventions, reader }),
         );
       },
-      watchNamespace: env.namespace,
-      executionNamespace,
       cooldownMs: 1_000,
       // The harness passes every other option on to createWorkflowExecutionController.
       events: config.events,
     };
-    controller = await startController(settings);
+    return cluster.start(settings);
   }
 
   /** `<type> <reason>: <message>` of the execution's Events, in the order they were created. */
@@ -94,8 +69,8 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
   }
 
   async function runToRelease(name: string) {
-    const wfe = await apply(client(), env.namespace, manifest({ name }));
-    const done = await waitForPhase(client(), env.namespace, name, 'Completed');
+    const wfe = await cluster.apply(manifest({ name }));
+    const done = await cluster.waitForPhase(name, 'Completed');
     await vi.waitFor(async () => {
       const current = await client().get<KubeObject>(workflowExecutions, env.namespace, name);
       expect(JSON.stringify(current?.status)).toContain('"LockReleased"');
@@ -104,13 +79,13 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
   }
 
   it("IT-WE-095-01: --conventions kubernaut records kubernaut's Events of a Job through to Completed in order; the roundhouse preset records only its outcome", async () => {
-    await start(['--conventions=kubernaut']);
+    const kubernaut = await start(['--conventions=kubernaut']);
     const { wfe, done } = await runToRelease('kubernaut-preset');
     const target = wfe.spec.targetResource;
     const job = done.status?.executionRef?.name as string;
     const lifecycle = [
       `Normal WorkflowValidated: Workflow spec validated: restart-app (target: ${target})`,
-      `Normal ExecutionCreated: Created job execution resource ${executionNamespace}/${job}`,
+      `Normal ExecutionCreated: Created job execution resource ${cluster.executionNamespace}/${job}`,
       'Normal PhaseTransition: Phase transition: Pending → Running',
       `Normal WorkflowCompleted: Workflow restart-app completed successfully in ${done.status?.duration}`,
       'Normal PhaseTransition: Phase transition: Running → Completed',
@@ -130,8 +105,7 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
       ...lifecycle,
       'Normal WorkflowExecutionDeleted: WorkflowExecution cleanup completed (phase: Completed)',
     ]);
-    await controller?.stop();
-    controller = undefined;
+    await kubernaut.stop();
 
     await start([]);
     const roundhouse = await runToRelease('roundhouse-preset');
@@ -153,7 +127,7 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
         ...written,
         metadata: { ...written.metadata, namespace: env.namespace },
       }),
-      executionNamespace,
+      cluster.executionNamespace,
       undefined,
       {
         conventions: kubernautConventions,
@@ -162,12 +136,12 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
       },
     );
     // Held pending, so a real Tekton beside the control plane never runs it.
-    await client().create<KubeObject>(resources.pipelineRuns, executionNamespace, {
+    await client().create<KubeObject>(resources.pipelineRuns, cluster.executionNamespace, {
       ...run,
       spec: { ...run.spec, status: 'PipelineRunPending' },
     });
-    const wfe = await apply(client(), env.namespace, written);
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const wfe = await cluster.apply(written);
+    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
     expect(running.status?.executionRef?.name).toBe(run.metadata.name);
     expect(running.status?.conditions).toContainEqual(
       expect.objectContaining({
@@ -180,7 +154,7 @@ describeWithControlPlane('WorkflowExecution Events under each preset (DD-EVENT-0
       async () =>
         expect(await eventsOf(wfe.metadata.name)).toEqual([
           `Normal WorkflowValidated: Workflow spec validated: restart-app (target: ${wfe.spec.targetResource})`,
-          `Normal PipelineRunCreated: PipelineRun ${executionNamespace}/${run.metadata.name} (already exists, ours)`,
+          `Normal PipelineRunCreated: PipelineRun ${cluster.executionNamespace}/${run.metadata.name} (already exists, ours)`,
         ]),
       { timeout: 10_000, interval: 200 },
     );

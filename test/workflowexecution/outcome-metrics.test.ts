@@ -1,16 +1,7 @@
 import { ControllerMetrics } from '@roundhouse/controller';
-import { KubeClient } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import {
-  apply,
-  jobRegistry,
-  manifest,
-  patience,
-  type RunningController,
-  startController,
-  waitForPhase,
-} from './harness.js';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { jobRegistry, manifest, patience, useController } from './harness.js';
 
 /*
  * kubernaut's BR-WE-008 (02_observability_test.go): after an execution ends, the controller's
@@ -18,23 +9,13 @@ import {
  * and workflowexecution_reconciler_duration_seconds beside it.
  */
 describeWithControlPlane('WorkflowExecution controller outcome metrics', () => {
-  const env = useTestNamespace({ prefix: 'wfe-metrics' });
+  const cluster = useController('wfe-metrics');
+  const { env } = cluster;
   const metrics = new ControllerMetrics({ processMetrics: false });
-  let controller: RunningController;
-  const client = () => new KubeClient(env.kubeConfig);
 
   beforeAll(async () => {
-    const executionNamespace = await env.controlPlane.createNamespace('wfe-metrics-exec');
-    controller = await startController({
-      kubeConfig: env.kubeConfig,
-      registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }),
-      watchNamespace: env.namespace,
-      executionNamespace,
-      metrics,
-    });
+    await cluster.start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }), metrics });
   });
-
-  afterAll(async () => controller?.stop());
 
   const count = async (outcome: string) => {
     const line = (await metrics.registry.metrics())
@@ -44,15 +25,11 @@ describeWithControlPlane('WorkflowExecution controller outcome metrics', () => {
   };
 
   it('BR-WE-008: counts a Completed and a Failed execution under their outcome', async () => {
-    const done = await apply(client(), env.namespace, manifest());
-    await waitForPhase(client(), env.namespace, done.metadata.name, 'Completed');
+    const done = await cluster.apply(manifest());
+    await cluster.waitForPhase(done.metadata.name, 'Completed');
     // A bundle the policy does not list is refused before it starts: Failed, as kubernaut counts it.
-    const refused = await apply(
-      client(),
-      env.namespace,
-      manifest({ bundle: 'elsewhere.invalid/restart:1' }),
-    );
-    await waitForPhase(client(), env.namespace, refused.metadata.name, 'Failed');
+    const refused = await cluster.apply(manifest({ bundle: 'elsewhere.invalid/restart:1' }));
+    await cluster.waitForPhase(refused.metadata.name, 'Failed');
     await vi.waitFor(async () => {
       expect(await count('Completed')).toBe(1);
       expect(await count('Failed')).toBe(1);

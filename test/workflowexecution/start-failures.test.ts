@@ -4,10 +4,8 @@ import {
   Registry,
   RoundhouseError,
   type WorkflowExecution,
-  type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import { MemoryExecutor } from '@roundhouse/core/testing';
-import type { KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
@@ -135,16 +133,8 @@ describeWithControlPlane('WorkflowExecution controller: failures at start and lo
     for (let i = 0; i < 2_000; i += 1) engineConfig = { a: engineConfig };
     const wfe = await cluster.apply(manifest({ engine: 'memory', engineConfig }));
     // Read as it is stored: no parser accepts this spec.
-    const failed = await vi.waitFor(async () => {
-      const object = await client().get<KubeObject & { status?: WorkflowExecutionStatus }>(
-        workflowExecutions,
-        env.namespace,
-        wfe.metadata.name,
-      );
-      expect(object?.status?.phase).toBe('Failed');
-      return object;
-    }, patience);
-    expect(failed?.status?.failureDetails).toMatchObject({
+    const failed = await cluster.waitForStoredPhase(wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
       reason: 'ConfigurationError',
       message: expect.stringContaining('spec.workflowRef.engineConfig: is nested more than 64'),
       wasExecutionFailure: false,
