@@ -1,51 +1,32 @@
-import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
-import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
-import { executionResourceName, Registry } from '@roundhouse/core';
-import { type KubeClient, resources } from '@roundhouse/kube';
+import type { AwxSimulator } from '@roundhouse/awx-simulator';
+import { executionResourceName } from '@roundhouse/core';
+import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { onAwx, useAwxSimulator } from './awx.js';
 import { interceptFinalizerWrites, manifest, patience, useController } from './harness.js';
 
 describeWithControlPlane(
   'WorkflowExecution controller with the ansible engine: a crash before the finalizer landed',
   () => {
+    const awxFixture = useAwxSimulator();
     const cluster = useController('wfe-ansible-window');
     const { env, client } = cluster;
     let simulator: AwxSimulator;
-    let awx: AwxClient;
 
     beforeAll(async () => {
-      simulator = await startAwxSimulator();
+      simulator = awxFixture.simulator;
       simulator.state.addJobTemplate({
         name: 'restart',
         askVariablesOnLaunch: true,
         askCredentialOnLaunch: true,
         schedule: { pendingMs: 100, runningMs: 800, outcome: 'successful' },
       });
-      awx = new AwxClient({
-        baseUrl: simulator.url,
-        token: simulator.token,
-        apiPrefix: simulator.apiPrefix,
-      });
       await client().create(resources.secrets, cluster.executionNamespace, {
         metadata: { name: 'db', annotations: { 'roundhouse.dev/allowed-namespaces': '*' } },
         stringData: { password: 'canary-3f9a-secret' },
       });
-    });
-
-    /** A controller on the simulator's AWX, polling it from every 200 ms. */
-    const startOnAwx = (settings: { client?: KubeClient } = {}) =>
-      cluster.start({
-        registry: new Registry().register(new AnsibleExecutor(awx, client())),
-        cooldownMs: 1_000,
-        pollIntervalMs: { initial: 200, max: 1_000 },
-        ...settings,
-      });
-
-    afterAll(async () => {
-      await awx?.close();
-      await simulator?.stop();
     });
 
     it('leaves no AWX job, credential or lock behind for an execution deleted while the controller was down', async () => {
@@ -67,7 +48,7 @@ describeWithControlPlane(
         dependencies: { secrets: [{ name: 'db' }] },
         target: `${env.namespace}/deployment/window`,
       };
-      const crashed = await startOnAwx({ client: writer });
+      const crashed = await cluster.start({ ...onAwx(awxFixture.awx, client()), client: writer });
       const first = await cluster.apply(manifest(spec));
       await vi.waitFor(() => expect(finalizerSent).toBe(true), patience);
       // Time for a start that does not wait for its finalizer to claim the lock and launch: the
@@ -78,7 +59,7 @@ describeWithControlPlane(
       await client().delete(workflowExecutions, env.namespace, first.metadata.name);
       expect(await cluster.read(first.metadata.name)).toBeNull();
 
-      await startOnAwx();
+      await cluster.start(onAwx(awxFixture.awx, client()));
       // The target is free: the next execution on it runs.
       const second = await cluster.apply(manifest(spec));
       const finished = await vi.waitFor(async () => {

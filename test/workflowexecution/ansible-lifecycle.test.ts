@@ -1,36 +1,19 @@
-import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
-import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
-import { executionResourceName, Registry, type WorkflowExecution } from '@roundhouse/core';
+import type { AwxClient } from '@roundhouse/awx';
+import type { AwxSimulator } from '@roundhouse/awx-simulator';
+import { executionResourceName, type WorkflowExecution } from '@roundhouse/core';
 import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import {
-  apply,
-  type ControllerSettings,
-  condition,
-  manifest,
-  patience,
-  type RunningController,
-  useController,
-  waitForPhase,
-} from './harness.js';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { onAwx, useAwxSimulator } from './awx.js';
+import { apply, condition, manifest, patience, useController, waitForPhase } from './harness.js';
 
 describeWithControlPlane('WorkflowExecution controller with the ansible engine', () => {
+  const awxFixture = useAwxSimulator();
   const cluster = useController('wfe-ansible');
   const { env, client } = cluster;
   let simulator: AwxSimulator;
   let awx: AwxClient;
-  let controller: RunningController;
-
-  /** A controller on the simulator's AWX, polling it from every 200 ms. */
-  const startOnAwx = (settings: Partial<ControllerSettings> = {}) =>
-    cluster.start({
-      registry: new Registry().register(new AnsibleExecutor(awx, client())),
-      cooldownMs: 1_000,
-      pollIntervalMs: { initial: 200, max: 1_000 },
-      ...settings,
-    });
 
   /** An execution that runs AWX's job template `template`. */
   const ansible = (template: string, overrides: Parameters<typeof manifest>[0] = {}) =>
@@ -59,7 +42,8 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     client().get(resources.leases, namespace, executionResourceName(target));
 
   beforeAll(async () => {
-    simulator = await startAwxSimulator();
+    // The fixture's, started by its own beforeAll before this one.
+    ({ simulator, awx } = awxFixture);
     for (const [name, outcome] of [
       ['restart', 'successful'],
       ['broken', 'failed'],
@@ -76,23 +60,11 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
         },
       });
     }
-    awx = new AwxClient({
-      baseUrl: simulator.url,
-      token: simulator.token,
-      apiPrefix: simulator.apiPrefix,
-    });
     await client().create(resources.secrets, cluster.executionNamespace, {
       metadata: { name: 'db', annotations: { 'roundhouse.dev/allowed-namespaces': '*' } },
       stringData: { password: 'canary-7d1e-secret' },
     });
-    controller = await startOnAwx();
-  });
-
-  afterAll(async () => {
-    // Before the AWX it polls goes away.
-    await controller?.stop();
-    await awx?.close();
-    await simulator?.stop();
+    await cluster.start(onAwx(awx, client()));
   });
 
   it('polls an AWX job to Completed and removes its ephemeral credential after the cooldown', async () => {
@@ -186,7 +158,8 @@ describeWithControlPlane('WorkflowExecution controller with the ansible engine',
     const watchNamespace = await env.controlPlane.createNamespace('wfe-ansible-deadline');
     const deadlineNamespace = await env.controlPlane.createNamespace('wfe-ansible-deadline-exec');
     addLongTemplate('endless', 600_000);
-    await startOnAwx({
+    await cluster.start({
+      ...onAwx(awx, client()),
       watchNamespace,
       executionNamespace: deadlineNamespace,
       pollIntervalMs: { initial: 200, max: 500 },

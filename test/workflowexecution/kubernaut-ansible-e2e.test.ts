@@ -1,15 +1,10 @@
-import { AnsibleExecutor, AwxClient } from '@roundhouse/awx';
-import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
+import { AnsibleExecutor } from '@roundhouse/awx';
+import type { AwxSimulator } from '@roundhouse/awx-simulator';
 import { kubernautConventions, Registry } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  condition,
-  type Manifest,
-  manifest,
-  type RunningController,
-  useController,
-} from './harness.js';
+import { beforeAll, expect, it } from 'vitest';
+import { useAwxSimulator } from './awx.js';
+import { condition, type Manifest, manifest, useController } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*
@@ -20,16 +15,15 @@ import { createDependencies, expectKubernautCompletion, kubernautShaped } from '
  * difference (see docs/conventions.md): the ids are kept in the engine's Lease.
  */
 describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset', () => {
+  const awxFixture = useAwxSimulator();
   const cluster = useController('wfe-kn-awx');
   const { client } = cluster;
   let simulator: AwxSimulator;
-  let awx: AwxClient;
-  let controller: RunningController;
   let templateCredential: number;
   const repository = 'https://github.com/jordigilh/kubernaut-test-playbooks.git';
 
   beforeAll(async () => {
-    simulator = await startAwxSimulator();
+    simulator = awxFixture.simulator;
     const machine = simulator.state.credentialTypes().find((t) => t.name === 'Machine');
     templateCredential = simulator.state.addCredential({
       name: 'inventory-ssh',
@@ -52,18 +46,13 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
         schedule: { pendingMs: 100, runningMs: 800, outcome, jobExplanation: '' },
       });
     }
-    awx = new AwxClient({
-      baseUrl: simulator.url,
-      token: simulator.token,
-      apiPrefix: simulator.apiPrefix,
-    });
     await createDependencies(client(), cluster.executionNamespace, {
       secret: 'e2e-dep-secret-ansible',
       configMap: 'e2e-dep-configmap-ansible',
     });
-    controller = await cluster.start({
+    await cluster.start({
       registry: new Registry().register(
-        new AnsibleExecutor(awx, client(), { conventions: kubernautConventions }),
+        new AnsibleExecutor(awxFixture.awx, client(), { conventions: kubernautConventions }),
       ),
       // Past the cooldown cleanup deletes the ephemeral credential, and AWX drops it from the job.
       cooldownMs: 60_000,
@@ -71,12 +60,6 @@ describeWithControlPlane('kubernaut ansible E2E cases under the kubernaut preset
       // kubernaut reads no opt-in on its dependencies.
       policy: { bundles: ['https://github.com/jordigilh/*'], dependencyOptIn: false },
     });
-  });
-
-  afterAll(async () => {
-    await controller?.stop();
-    await awx?.close();
-    await simulator?.stop();
   });
 
   /** kubernaut's createAnsibleWFE. */
