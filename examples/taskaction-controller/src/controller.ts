@@ -5,6 +5,7 @@ import {
   type EventSink,
   InformerCache,
   objectKey,
+  type RateLimiter,
 } from '@roundhouse/controller';
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient } from '@roundhouse/kube';
@@ -51,6 +52,11 @@ export interface TaskActionControllerOptions {
    * longest a failed reconcile waits before it is tried again.
    */
   readonly resyncMs?: number;
+  /**
+   * How long a key whose reconcile failed waits before it is tried again; default the
+   * workqueue's doubling backoff, capped at `resyncMs` (`requeueBoundedRateLimiter`).
+   */
+  readonly rateLimiter?: RateLimiter<string>;
   readonly metrics?: ControllerMetrics;
   readonly logger?: Logger;
 }
@@ -98,7 +104,8 @@ export async function createTaskActionController(
     name: 'taskaction',
     reconciler,
     workers: options.workers ?? 4,
-    rateLimiter: requeueBoundedRateLimiter(options.resyncMs ?? defaultResyncMs),
+    rateLimiter:
+      options.rateLimiter ?? requeueBoundedRateLimiter(options.resyncMs ?? defaultResyncMs),
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });

@@ -4,6 +4,7 @@ import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import { isFinishedAction } from '../src/abort.js';
 import { abortFinalizer, gcLabels, taskActions } from '../src/resource.js';
+import { requeueBoundedRateLimiter } from '../src/retry-limiter.js';
 import {
   apply,
   finishPod,
@@ -114,19 +115,31 @@ describeWithControlPlane('TaskAction controller: deletion and garbage collection
   });
 
   it('starts a child created before its parent as soon as the parent arrives', async () => {
-    await start();
     const root = taskAction({ runName: 'late' });
     const child = taskAction({ runName: 'late', parentActionName: root.spec.actionName });
+    const childKey = `${env.namespace}/${child.metadata.name}`;
+    // The child's retry waits an hour, longer than the test: only the parent's arrival can
+    // start it. Every other key keeps the controller's backoff.
+    const backoff = requeueBoundedRateLimiter(10_000);
+    const heldBack: string[] = [];
+    await start({
+      rateLimiter: {
+        when(key) {
+          if (key !== childKey) return backoff.when(key);
+          heldBack.push(key);
+          return hour;
+        },
+        forget: (key) => backoff.forget(key),
+        retries: (key) => backoff.retries(key),
+      },
+    });
     await apply(client(), env.namespace, child);
-    // Long enough for the child's retries to back off past 10 s between attempts.
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    await vi.waitFor(() => expect(heldBack).toContain(childKey), patience);
     expect((await read(client(), env.namespace, child.metadata.name))?.status.conditions).toBe(
       undefined,
     );
     await apply(client(), env.namespace, root);
-    const arrived = Date.now();
     await waitForPhase(client(), env.namespace, child.metadata.name, 'Executing');
-    expect(Date.now() - arrived).toBeLessThan(5_000);
     const owned = await read(client(), env.namespace, child.metadata.name);
     expect(owned?.metadata.ownerReferences).toEqual([
       expect.objectContaining({ kind: 'TaskAction', name: root.metadata.name }),

@@ -5,6 +5,7 @@ import {
   type EventBatchWriter,
   InformerCache,
   phaseOf,
+  type RateLimiter,
 } from '@roundhouse/controller';
 import { Registry } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
@@ -69,6 +70,8 @@ export interface StartOptions {
   readonly allowedImages?: readonly string[];
   /** The requeue period, also the cache reservation's heartbeat; default the controller's. */
   readonly resyncMs?: number;
+  /** How long a failed key waits; default the controller's. */
+  readonly rateLimiter?: RateLimiter<string>;
 }
 
 export interface RunningController {
@@ -106,6 +109,7 @@ async function startController(options: StartOptions): Promise<RunningController
       ? { maxSystemFailures: options.maxSystemFailures }
       : {}),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
   });
   const abort = new AbortController();
   const running = controller.start(abort.signal);
