@@ -238,11 +238,9 @@ describe('Controller', { timeout: 20_000 }, () => {
     const { stop, done } = run(controller);
     controller.enqueue('ns/stuck');
     await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
-    const started = performance.now();
     stop.abort();
+    // The reconcile never settles: only the drain's limit ends the run, before the test's.
     await done;
-    // The pod's grace period is 30 s, of which the drain takes 20 s by default.
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(warn).toHaveBeenCalledWith(
       expect.objectContaining({ keys: ['ns/stuck'] }),
       expect.stringContaining('still running'),
@@ -251,14 +249,13 @@ describe('Controller', { timeout: 20_000 }, () => {
 
   it('aborts in-flight reconciles at once when leadership is lost, without draining', async () => {
     const { reconciler, calls } = scripted(untilAborted);
-    const controller = new Controller({ name: 'test', reconciler, drainTimeoutMs: 10_000 });
+    // A drain would outlast the test: only an abort of the reconcile ends the run in time.
+    const controller = new Controller({ name: 'test', reconciler, drainTimeoutMs: 3_600_000 });
     const { stop, done } = run(controller);
     controller.enqueue('ns/a');
     await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
-    const started = performance.now();
     stop.abort(new LeadershipLostError('ns/lease'));
     await done;
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('reconciles no key in a new start while a reconcile of it that a stopped start left behind still runs', async () => {
