@@ -22,6 +22,7 @@ import {
   createWorkflowExecutionController,
   type ExecutionPolicyInput,
   ensureWorkflowExecutionCrd,
+  type WorkflowExecutionControllerOptions,
   workflowExecutions,
 } from '@roundhouse/workflowexecution';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
@@ -57,6 +58,7 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Where the controller's metrics are registered; default none. */
   readonly metrics?: ControllerMetrics;
+  readonly kindDiscovery?: WorkflowExecutionControllerOptions['kindDiscovery'];
   readonly resolveDeclaredParameters?: (
     wfe: WorkflowExecution,
     signal: AbortSignal,

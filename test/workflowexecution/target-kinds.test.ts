@@ -1,25 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { InformerCache } from '@roundhouse/controller';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import {
-  createWorkflowExecutionController,
-  ensureWorkflowExecutionCrd,
-  kindTableOf,
-} from '@roundhouse/workflowexecution';
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import {
-  apply,
-  jobRegistry,
-  jobsOf,
-  type Manifest,
-  manifest,
-  patience,
-  type RunningController,
-  read,
-  waitForPhase,
-} from './harness.js';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd, kindTableOf } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { jobRegistry, type Manifest, manifest, patience, useController } from './harness.js';
 
 /**
  * A custom kind's names are joined through the cluster's discovery, as kubectl joins them: two
@@ -29,13 +14,12 @@ import {
 describeWithControlPlane(
   'WorkflowExecution targets of custom kinds, named as discovery lists them',
   () => {
-    const env = useTestNamespace({ prefix: 'wfe-kinds' });
+    const cluster = useController('wfe-kinds');
+    const { env } = cluster;
+    const admin = cluster.client;
     const suffix = randomBytes(3).toString('hex');
     const group = `target-kinds-${suffix}.roundhouse.test`;
     const installed: string[] = [];
-    let executionNamespace: string;
-    let controller: RunningController | undefined;
-    const admin = () => new KubeClient(env.kubeConfig);
 
     /** A namespaced CRD of `kind`, with a singular name and these short names. */
     async function installCrd(kind: string, shortNames: string[]): Promise<void> {
@@ -89,37 +73,34 @@ describeWithControlPlane(
       };
     }
 
-    async function start(unknownKindMs?: number): Promise<void> {
-      const cache = new InformerCache(env.kubeConfig, { client: new KubeClient(env.kubeConfig) });
-      const { controller: started } = await createWorkflowExecutionController({
-        kubeConfig: env.kubeConfig,
-        registry: jobRegistry(env.kubeConfig, { runSeconds: 600 })(cache),
-        cache,
-        watchNamespace: env.namespace,
-        executionNamespace,
-        workers: 2,
-        policy: { bundles: ['registry.invalid/*'] },
+    const start = (unknownKindMs?: number) =>
+      cluster.start({
+        registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }),
         cooldownMs: 60_000,
         resyncMs: 600_000,
         ...(unknownKindMs !== undefined ? { kindDiscovery: { unknownKindMs } } : {}),
       });
-      const abort = new AbortController();
-      const running = started.start(abort.signal);
-      await vi.waitFor(() => expect(started.ready).toBe(true), patience);
-      controller = {
-        async stop() {
-          abort.abort();
-          await running;
-        },
-      };
+
+    /**
+     * Creates `executions` at once and waits until one runs and the other is Deduplicated by it;
+     * returns the discovery requests sent meanwhile.
+     */
+    async function racedDiscoveryRequests(executions: readonly Manifest[]): Promise<string[]> {
+      const discovery = recordDiscovery();
+      try {
+        await oneRunsOneDeduplicated(
+          await Promise.all(executions.map((wfe) => cluster.apply(wfe))),
+        );
+      } finally {
+        discovery.stop();
+      }
+      return discovery.requests;
     }
 
     /** Waits until one of `executions` runs and the other failed Deduplicated by it. */
     async function oneRunsOneDeduplicated(executions: readonly Manifest[]): Promise<void> {
       const settled = await vi.waitFor(async () => {
-        const now = await Promise.all(
-          executions.map((wfe) => read(admin(), env.namespace, wfe.metadata.name)),
-        );
+        const now = await Promise.all(executions.map((wfe) => cluster.read(wfe.metadata.name)));
         expect(now.map((wfe) => wfe?.status?.phase).toSorted()).toEqual(['Failed', 'Running']);
         return now;
       }, patience);
@@ -129,19 +110,11 @@ describeWithControlPlane(
         deduplicatedBy: running?.metadata.name,
         failureReason: 'Deduplicated',
       });
-      expect(await jobsOf(admin(), executionNamespace, failed?.metadata.name as string)).toEqual(
-        [],
-      );
+      expect(await cluster.jobsOf(failed?.metadata.name as string)).toEqual([]);
     }
 
     beforeAll(async () => {
-      executionNamespace = await env.controlPlane.createNamespace('wfe-kinds-exec');
       await ensureWorkflowExecutionCrd(admin());
-    });
-
-    afterEach(async () => {
-      await controller?.stop();
-      controller = undefined;
     });
 
     afterAll(async () => {
@@ -161,18 +134,12 @@ describeWithControlPlane(
       const kind = `Rollout${suffix}`;
       await installCrd(kind, [`ro${suffix}`]);
       await start();
-      const discovery = recordDiscovery();
-      try {
-        const executions = await Promise.all([
-          apply(admin(), env.namespace, manifest({ target: `prod/${kind}/twice` })),
-          apply(admin(), env.namespace, manifest({ target: `prod/ro${suffix}/twice` })),
-        ]);
-        await oneRunsOneDeduplicated(executions);
-      } finally {
-        discovery.stop();
-      }
+      const requests = await racedDiscoveryRequests([
+        manifest({ target: `prod/${kind}/twice` }),
+        manifest({ target: `prod/ro${suffix}/twice` }),
+      ]);
       // Both names were known from start-up: neither start asked discovery again.
-      expect(discovery.requests).toEqual([]);
+      expect(requests).toEqual([]);
     });
 
     it('runs one of two executions created at once on a kind installed after it last read discovery', async () => {
@@ -181,36 +148,24 @@ describeWithControlPlane(
       // on by its own name's fallback key meanwhile.
       await start(15_000);
       await installCrd(kind, [`bl${suffix}`]);
-      const discovery = recordDiscovery();
-      try {
-        const executions = await Promise.all([
-          apply(admin(), env.namespace, manifest({ target: `prod/${kind}/new` })),
-          apply(admin(), env.namespace, manifest({ target: `prod/bl${suffix}/new` })),
-        ]);
-        await oneRunsOneDeduplicated(executions);
-      } finally {
-        discovery.stop();
-      }
+      const requests = await racedDiscoveryRequests([
+        manifest({ target: `prod/${kind}/new` }),
+        manifest({ target: `prod/bl${suffix}/new` }),
+      ]);
       // One read, which both starts waited for.
-      expect(discovery.requests.toSorted()).toEqual(['/api', '/apis']);
+      expect(requests.toSorted()).toEqual(['/api', '/apis']);
     });
 
     it('learns a CRD installed after it started, and files the execution already running under it', async () => {
       const kind = `Canary${suffix}`;
       await start(0);
       // Filed under its short name, a kind of its own while discovery does not list it.
-      const first = await apply(
-        admin(),
-        env.namespace,
-        manifest({ target: `prod/cn${suffix}/late` }),
-      );
-      await waitForPhase(admin(), env.namespace, first.metadata.name, 'Running');
+      const first = await cluster.apply(manifest({ target: `prod/cn${suffix}/late` }));
+      await cluster.waitForPhase(first.metadata.name, 'Running');
       await installCrd(kind, [`cn${suffix}`]);
-      const second = await apply(admin(), env.namespace, manifest({ target: `prod/${kind}/late` }));
+      const second = await cluster.apply(manifest({ target: `prod/${kind}/late` }));
       await oneRunsOneDeduplicated([first, second]);
-      expect((await read(admin(), env.namespace, first.metadata.name))?.status?.phase).toBe(
-        'Running',
-      );
+      expect((await cluster.read(first.metadata.name))?.status?.phase).toBe('Running');
     });
   },
 );
