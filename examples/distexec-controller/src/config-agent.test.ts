@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { loadAgentConfig } from './config-agent.js';
 
@@ -6,15 +6,8 @@ const host = () => 'worker-7';
 const start = (argv: string[], env: Record<string, string> = { NODE_NAME: 'worker-1' }) =>
   loadAgentConfig(argv, env, host);
 
-function issues(argv: string[], env: Record<string, string> = { NODE_NAME: 'n' }) {
-  try {
-    loadAgentConfig(argv, env, host);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.issues;
-    throw error;
-  }
-  return [];
-}
+const issues = (argv: string[], env: Record<string, string> = { NODE_NAME: 'n' }) =>
+  configurationIssuesOf(() => loadAgentConfig(argv, env, host));
 
 describe('the node agent started as dist-exec is', () => {
   it("takes the manager's arguments from dist-exec's DaemonSet: probes on 8081, metrics beside them", () => {

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import type { TaskRunSpec } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import { runSettings } from './run-spec.js';
@@ -8,15 +8,8 @@ const spec = (taskRef: string, timeout?: string): TaskRunSpec => ({
   ...(timeout ? { timeout } : {}),
 });
 
-function issuesOf(run: TaskRunSpec) {
-  try {
-    runSettings(run);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.issues.map((i) => i.path);
-    throw error;
-  }
-  return [];
-}
+const issuesOf = (run: TaskRunSpec) =>
+  configurationIssuesOf(() => runSettings(run)).map((issue) => issue.path);
 
 describe('runSettings', () => {
   it("gives the run's timeout in milliseconds, or the operator's default", () => {

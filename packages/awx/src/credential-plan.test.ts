@@ -1,6 +1,6 @@
 import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
-import { issuesOf } from './configuration-issues.test-support.js';
 import {
   decodeSecretData,
   ephemeralCredentialPrefix,
@@ -120,7 +120,7 @@ describe('planCredentials', () => {
   });
 
   it('refuses keys that would collide, within a Secret and across Secrets', () => {
-    const issues = issuesOf(() =>
+    const issues = configurationIssuesOf(() =>
       planCredentials(
         [
           { name: 'a', data: { 'x-y': '1', 'x.y': '2' } },
@@ -264,7 +264,7 @@ describe('decodeSecretData', () => {
   });
 
   it('refuses a binary value, naming the key but not the value', () => {
-    const issues = issuesOf(() =>
+    const issues = configurationIssuesOf(() =>
       decodeSecretData('s', 2, {
         'keystore.p12': Buffer.from([0xff, 0xfe, 0x00]).toString('base64'),
       }),
@@ -281,7 +281,9 @@ describe('decodeSecretData', () => {
   it('refuses a value AWX would take for one of its encrypted values, naming the key but not the value', () => {
     const encode = (text: string) => Buffer.from(text).toString('base64');
     for (const value of ['$encrypted$', '$encrypted$UTF8$AESCBC$c2VjcmV0']) {
-      const issues = issuesOf(() => decodeSecretData('s', 1, { token: encode(value) }));
+      const issues = configurationIssuesOf(() =>
+        decodeSecretData('s', 1, { token: encode(value) }),
+      );
       expect(issues).toEqual([
         {
           path: 'dependencies.secrets[1].name',

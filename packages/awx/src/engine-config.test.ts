@@ -1,4 +1,5 @@
 import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { parseEngineConfig, parseJobTemplateName } from './engine-config.js';
 
@@ -18,15 +19,8 @@ function execution(engineConfig: unknown): WorkflowExecution {
   };
 }
 
-function issuesOf(engineConfig: unknown) {
-  try {
-    parseEngineConfig(execution(engineConfig));
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const issuesOf = (engineConfig: unknown) =>
+  configurationIssuesOf(() => parseEngineConfig(execution(engineConfig)));
 
 describe('parseEngineConfig', () => {
   it('reads kubernaut-shaped configs and ignores keys it does not know', () => {

@@ -3,8 +3,8 @@ import {
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
-import { issuesOf } from './configuration-issues.test-support.js';
 import { executionIdentity } from './execution-identity.js';
 import { serializeExtraVars } from './extra-vars.js';
 import { configMapVariable, launchExtraVars, type TemplateSurvey } from './extra-vars-plan.js';
@@ -31,7 +31,9 @@ function execution(spec: Partial<WorkflowExecution['spec']> = {}): WorkflowExecu
 /** What launchExtraVars refuses in an execution with `parameters`, without ConfigMaps or survey. */
 function parameterIssues(parameters: Record<string, string>) {
   const wfe = execution({ parameters });
-  return issuesOf(() => launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions));
+  return configurationIssuesOf(() =>
+    launchExtraVars(wfe, executionIdentity(wfe), [], roundhouseConventions),
+  );
 }
 
 describe('launchExtraVars', () => {
@@ -108,7 +110,7 @@ describe('launchExtraVars', () => {
 
   it('refuses two sources for one variable instead of letting one win', () => {
     const wfe = execution({ parameters: { ROUNDHOUSE_CONFIGMAP_A_B_C: '1' } });
-    const issues = issuesOf(() =>
+    const issues = configurationIssuesOf(() =>
       launchExtraVars(
         wfe,
         executionIdentity(wfe),
@@ -205,7 +207,7 @@ describe('launchExtraVars', () => {
     };
     const configMaps = [{ name: 'app', data: { ratio: 'half' } }];
     expect(
-      issuesOf(() =>
+      configurationIssuesOf(() =>
         launchExtraVars(wfe, executionIdentity(wfe), configMaps, roundhouseConventions, survey),
       ),
     ).toEqual([
@@ -244,7 +246,9 @@ describe('launchExtraVars', () => {
     });
     const identity = executionIdentity(wfe);
     expect(
-      issuesOf(() => launchExtraVars(wfe, identity, [], roundhouseConventions, survey('password'))),
+      configurationIssuesOf(() =>
+        launchExtraVars(wfe, identity, [], roundhouseConventions, survey('password')),
+      ),
     ).toEqual([
       {
         path: 'spec.workflowRef.engineConfig.jobTemplateName',

@@ -3,7 +3,7 @@
  * valid execution each case edits.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from './errors.js';
+import { configurationIssuesOf } from './testing/configuration-issues.js';
 import { parseWorkflowExecution, reparseWorkflowExecution } from './workflow-execution.js';
 
 const valid = () => ({
@@ -30,15 +30,7 @@ const valid = () => ({
 // biome-ignore lint/suspicious/noExplicitAny: deliberately malformed input
 type Loose = Record<string, any>;
 
-function issuesOf(input: unknown): { path: string; message: string }[] {
-  try {
-    parseWorkflowExecution(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return [...(error as ConfigurationError).issues];
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const issuesOf = (input: unknown) => configurationIssuesOf(() => parseWorkflowExecution(input));
 
 describe('parseWorkflowExecution', () => {
   it('accepts a complete kubernaut-compatible execution', () => {
@@ -439,15 +431,8 @@ describe('reparseWorkflowExecution', () => {
     status: { phase: 'Running', startTime: '2026-01-01T00:00:00Z' },
     ...patch,
   });
-  const refusal = (input: unknown) => {
-    try {
-      reparseWorkflowExecution(input, known());
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigurationError);
-      return [...(error as ConfigurationError).issues];
-    }
-    throw new Error('expected a ConfigurationError');
-  };
+  const refusal = (input: unknown) =>
+    configurationIssuesOf(() => reparseWorkflowExecution(input, known()));
 
   it('gives what a whole parse gives for a new version of the same spec', () => {
     const input = newer();

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { parsePodConfig } from './config.js';
 
@@ -9,15 +9,7 @@ const step = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-function issuesOf(input: unknown) {
-  try {
-    parsePodConfig(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).issues;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const issuesOf = (input: unknown) => configurationIssuesOf(() => parsePodConfig(input));
 
 describe('parsePodConfig', () => {
   it('reads steps with env, workingDir and the parallel flag', () => {

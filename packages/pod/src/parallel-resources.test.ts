@@ -1,16 +1,8 @@
-import { ConfigurationError } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { parallelShare } from './parallel-resources.js';
 
-function refusal(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as ConfigurationError).issues;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const refusal = configurationIssuesOf;
 
 describe('parallelShare', () => {
   it('divides every request and limit equally, never past the total', () => {

@@ -2,6 +2,7 @@
  * Past 350 lines: the cases of one parser, the agent's flags and environment, flag by flag.
  */
 import { ConfigurationError } from '@roundhouse/core';
+import { configurationIssuesOf } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   agentUsage,
@@ -187,15 +188,8 @@ describe('the agent configuration', () => {
 
 /** What a user who starts the agent with OpenSandbox's command lines sees. */
 describe("OpenSandbox's command lines", () => {
-  const issues = (argv: string[], env: Record<string, string> = {}) => {
-    try {
-      loadAgentConfig(argv, env);
-    } catch (error) {
-      if (error instanceof ConfigurationError) return error.issues;
-      throw error;
-    }
-    return [];
-  };
+  const issues = (argv: string[], env: Record<string, string> = {}) =>
+    configurationIssuesOf(() => loadAgentConfig(argv, env));
 
   it("start the agent with its sample Pool's arguments (config/samples/sandbox_v1alpha1_pool.yaml)", () => {
     const sample = ['-listen-addr=0.0.0.0:5758'];

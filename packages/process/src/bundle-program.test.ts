@@ -1,5 +1,5 @@
-import { ConfigurationError, WorkflowExecutionSchema } from '@roundhouse/core';
-import { sampleExecution } from '@roundhouse/core/testing';
+import { WorkflowExecutionSchema } from '@roundhouse/core';
+import { configurationIssuesOf, sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { TaskExecutorClient } from './agent-client.js';
 import { AgentExecutor } from './agent-executor.js';
@@ -10,16 +10,6 @@ function carried(bundle: string): boolean {
   const wfe = sampleExecution();
   wfe.spec.workflowRef.executionBundle = bundle;
   return WorkflowExecutionSchema.safeParse(wfe).success;
-}
-
-function refusalOf(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
 }
 
 describe('the program a bundle names', () => {
@@ -40,7 +30,7 @@ describe('the program a bundle names', () => {
 
   it('refuses a relative path without a bundle directory, naming the field and the fix', () => {
     expect(carried('team/restart')).toBe(true);
-    expect(refusalOf(() => bundleProgram('team/restart', undefined))).toEqual([
+    expect(configurationIssuesOf(() => bundleProgram('team/restart', undefined))).toEqual([
       {
         path: 'spec.workflowRef.executionBundle',
         message: expect.stringMatching(
@@ -55,13 +45,15 @@ describe('the program a bundle names', () => {
     ['/opt/workflows', 'git://git.example.com/team/restart'],
   ])('refuses a URL (bundle directory %s)', (root, bundle) => {
     expect(carried(bundle)).toBe(true);
-    expect(refusalOf(() => bundleProgram(bundle, root))[0]?.message).toMatch(/is a URL/);
+    expect(configurationIssuesOf(() => bundleProgram(bundle, root))[0]?.message).toMatch(
+      /is a URL/,
+    );
   });
 
   it.each(['/etc/passwd', 'team/../../etc/passwd', 'team//restart', './restart'])(
     'refuses %s, which would leave or blur the bundle directory',
     (bundle) => {
-      expect(refusalOf(() => bundleProgram(bundle, '/opt/workflows'))[0]?.path).toBe(
+      expect(configurationIssuesOf(() => bundleProgram(bundle, '/opt/workflows'))[0]?.path).toBe(
         'spec.workflowRef.executionBundle',
       );
     },
@@ -76,8 +68,8 @@ describe('the program a bundle names', () => {
     expect(bundleRootProblem('/opt/workflows')).toBeUndefined();
     expect(bundleRootProblem('workflows')).toBe('must be an absolute path');
     const client = new TaskExecutorClient({ baseUrl: 'http://127.0.0.1:9' });
-    expect(refusalOf(() => new AgentExecutor(client, { bundleRoot: 'workflows' }))).toEqual([
-      { path: 'bundleRoot', message: 'must be an absolute path' },
-    ]);
+    expect(
+      configurationIssuesOf(() => new AgentExecutor(client, { bundleRoot: 'workflows' })),
+    ).toEqual([{ path: 'bundleRoot', message: 'must be an absolute path' }]);
   });
 });

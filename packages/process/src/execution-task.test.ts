@@ -1,21 +1,11 @@
-import { ConfigurationError, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
-import { sampleExecution } from '@roundhouse/core/testing';
+import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
+import { configurationIssuesOf, sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { executionTask, executionTaskName } from './execution-task.js';
 
 const onPath = { engine: 'process', conventions: roundhouseConventions };
 const settings = { ...onPath, bundleRoot: '/opt/workflows' };
 const overridable = { ...settings, allowCommandOverride: true };
-
-function issuesOf(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigurationError');
-}
 
 describe('the task of an execution', () => {
   it('runs the execution bundle, named for the lock, with the parameters as environment', () => {
@@ -80,7 +70,7 @@ describe('the task of an execution', () => {
       const wfe = sampleExecution();
       wfe.spec.workflowRef.executionBundle = 'ok';
       wfe.spec.workflowRef.engineConfig = config;
-      const [issue, ...rest] = issuesOf(() => executionTask(wfe, undefined, settings));
+      const [issue, ...rest] = configurationIssuesOf(() => executionTask(wfe, undefined, settings));
       expect(rest).toEqual([]);
       expect(issue?.path).toBe(`spec.workflowRef.engineConfig.${key}`);
       expect(issue?.message).toContain(why);
@@ -92,7 +82,7 @@ describe('the task of an execution', () => {
     const wfe = sampleExecution();
     wfe.spec.workflowRef.engineConfig = { workingDir: '/tmp/mine' };
     wfe.spec.workflowRef.executionBundle = 'restart';
-    expect(issuesOf(() => executionTask(wfe, undefined, onPath))).toEqual([
+    expect(configurationIssuesOf(() => executionTask(wfe, undefined, onPath))).toEqual([
       {
         path: 'spec.workflowRef.engineConfig.workingDir',
         message: expect.stringMatching(
@@ -115,7 +105,7 @@ describe('the task of an execution', () => {
   it('refuses a bundle with a "/" when there is no bundle directory to find it in', () => {
     const wfe = sampleExecution();
     wfe.spec.workflowRef.executionBundle = 'team/restart';
-    expect(issuesOf(() => executionTask(wfe, undefined, onPath))).toEqual([
+    expect(configurationIssuesOf(() => executionTask(wfe, undefined, onPath))).toEqual([
       { path: 'spec.workflowRef.executionBundle', message: expect.stringContaining('bundleRoot') },
     ]);
     // engineConfig.command replaces the bundle, which then names no program.
@@ -130,10 +120,9 @@ describe('the task of an execution', () => {
       command: ['true'],
       lifecycle: { postStop: { exec: { command: ['true'] } } },
     };
-    expect(issuesOf(() => executionTask(wfe, undefined, settings)).map((i) => i.path)).toEqual([
-      'spec.workflowRef.engineConfig.command',
-      'spec.workflowRef.engineConfig.lifecycle',
-    ]);
+    expect(
+      configurationIssuesOf(() => executionTask(wfe, undefined, settings)).map((i) => i.path),
+    ).toEqual(['spec.workflowRef.engineConfig.command', 'spec.workflowRef.engineConfig.lifecycle']);
   });
 
   it('takes command from engineConfig where the engine allows overrides', () => {
@@ -209,12 +198,14 @@ describe('the task of an execution', () => {
   ])('refuses engineConfig %j naming %s', (engineConfig, path) => {
     const wfe = sampleExecution();
     wfe.spec.workflowRef.engineConfig = engineConfig;
-    expect(issuesOf(() => executionTask(wfe, undefined, settings))[0]?.path).toBe(path);
+    expect(configurationIssuesOf(() => executionTask(wfe, undefined, settings))[0]?.path).toBe(
+      path,
+    );
   });
 
   it('refuses a bad timeout, a bad parameter and dependencies it cannot mount', () => {
     expect(
-      issuesOf(() =>
+      configurationIssuesOf(() =>
         executionTask(
           sampleExecution({ spec: { executionConfig: { timeout: '0s' } } }),
           undefined,
@@ -223,7 +214,7 @@ describe('the task of an execution', () => {
       )[0]?.path,
     ).toBe('spec.executionConfig.timeout');
     expect(
-      issuesOf(() =>
+      configurationIssuesOf(() =>
         executionTask(
           sampleExecution({ spec: { parameters: { 'BAD-NAME': '1' } } }),
           undefined,
@@ -232,21 +223,22 @@ describe('the task of an execution', () => {
       )[0]?.path,
     ).toBe('spec.parameters.BAD-NAME');
     expect(
-      issuesOf(() => executionTask(sampleExecution(), { secrets: [{ name: 's' }] }, settings))[0]
-        ?.path,
+      configurationIssuesOf(() =>
+        executionTask(sampleExecution(), { secrets: [{ name: 's' }] }, settings),
+      )[0]?.path,
     ).toBe('spec.dependencies');
   });
 
   it('names the timeout an author wrote when it is too long for a task', () => {
     const wfe = sampleExecution({ spec: { executionConfig: { timeout: '596524h' } } });
-    expect(issuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
+    expect(configurationIssuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
       {
         path: 'spec.executionConfig.timeout',
         message: '"596524h" is longer than a task\'s longest timeout, 2147483647s (about 68 years)',
       },
     ]);
     expect(
-      issuesOf(() =>
+      configurationIssuesOf(() =>
         executionTask(sampleExecution(), undefined, { ...settings, defaultTimeout: '600000h' }),
       )[0]?.path,
     ).toBe('defaultTimeout');
@@ -267,19 +259,19 @@ describe('the task of an execution', () => {
   ])('refuses engineConfig %j at the field written', (engineConfig, path) => {
     const wfe = sampleExecution();
     wfe.spec.workflowRef.engineConfig = engineConfig;
-    const issues = issuesOf(() => executionTask(wfe, undefined, overridable));
+    const issues = configurationIssuesOf(() => executionTask(wfe, undefined, overridable));
     expect(issues.map((i) => i.path)).toEqual([path]);
     expect(issues[0]?.message).toMatch(/^must (not contain NUL|be at most 2147483647)/);
   });
 
   it('names the parameter, or the bundle, whose value a task cannot carry', () => {
     const wfe = sampleExecution({ spec: { parameters: { MODE: 'fast\0slow' } } });
-    expect(issuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
+    expect(configurationIssuesOf(() => executionTask(wfe, undefined, settings))).toEqual([
       { path: 'spec.parameters.MODE', message: 'must not contain NUL' },
     ]);
     const bundle = sampleExecution();
     bundle.spec.workflowRef.executionBundle = 'restart\0';
-    expect(issuesOf(() => executionTask(bundle, undefined, settings))[0]?.path).toBe(
+    expect(configurationIssuesOf(() => executionTask(bundle, undefined, settings))[0]?.path).toBe(
       'spec.workflowRef.executionBundle',
     );
   });
