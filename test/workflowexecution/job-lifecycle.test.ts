@@ -37,6 +37,19 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
     });
 
   /**
+   * Runs an execution on `held` (its Job running ten minutes), then one on `again` while the
+   * first runs: returns both, the second once it failed.
+   */
+  async function whileHeld(held: string, again: string) {
+    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
+    const first = await cluster.apply(manifest({ target: held }));
+    await cluster.waitForPhase(first.metadata.name, 'Running');
+    const second = await cluster.apply(manifest({ target: again }));
+    const failed = await cluster.waitForPhase(second.metadata.name, 'Failed');
+    return { first, second, failed };
+  }
+
+  /**
    * Plays a controller that crashed once it had created the execution's Job (its pod running
    * `runSeconds`), before it recorded the Job anywhere: applies `written` and creates the Job.
    */
@@ -131,11 +144,7 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
   });
 
   it('IT-WE-374-002: fails fast as Deduplicated when another execution holds the target, naming it in deduplicatedBy and saying its resource already exists', async () => {
-    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
-    const first = await cluster.apply(manifest({ target: 'prod/deployment/locked' }));
-    await cluster.waitForPhase(first.metadata.name, 'Running');
-    const second = await cluster.apply(manifest({ target: 'prod/deployment/locked' }));
-    const failed = await cluster.waitForPhase(second.metadata.name, 'Failed');
+    const { first, failed } = await whileHeld('prod/deployment/locked', 'prod/deployment/locked');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'Deduplicated',
       wasExecutionFailure: false,
@@ -150,11 +159,10 @@ describeWithControlPlane('WorkflowExecution controller with the job engine', () 
   });
 
   it('fails as Deduplicated an execution that spells a held target another way, though its lock is another name', async () => {
-    await start({ registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }) });
-    const first = await cluster.apply(manifest({ target: 'prod/Deployment/spelt' }));
-    await cluster.waitForPhase(first.metadata.name, 'Running');
-    const second = await cluster.apply(manifest({ target: 'prod/deployments/spelt' }));
-    const failed = await cluster.waitForPhase(second.metadata.name, 'Failed');
+    const { first, second, failed } = await whileHeld(
+      'prod/Deployment/spelt',
+      'prod/deployments/spelt',
+    );
     expect(failed.status).toMatchObject({
       deduplicatedBy: first.metadata.name,
       failureReason: 'Deduplicated',
