@@ -1,0 +1,105 @@
+import {
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { buildPod, type PodEngineSettings } from '@roundhouse/pod';
+import { describe, expect, it } from 'vitest';
+import { namespace, runObject, setup, statusWritten, task } from './reconciler.test-support.js';
+
+describe('TaskRunReconciler refusals', () => {
+  /** The pod engine's own checks, as `PodExecutor.create` makes them before sending anything. */
+  const engine =
+    (settings: Partial<PodEngineSettings>) =>
+    (wfe: WorkflowExecution): void => {
+      buildPod(wfe, namespace, undefined, {
+        conventions: roundhouseConventions,
+        serviceAccountName: 'default',
+        securityProfile: 'restricted',
+        allowedImages: ['registry.invalid/*'],
+        ownerReference: false,
+        ...settings,
+      });
+    };
+
+  it("names the Task's parallel field when its parallel steps leave each too little of --step-resource-limits", async () => {
+    const wide: KubeObject = {
+      ...task,
+      spec: {
+        parallel: true,
+        steps: Array.from({ length: 50 }, (_, i) => ({
+          name: `s${i}`,
+          image: 'registry.invalid/make:1',
+          script: 'make',
+        })),
+      },
+    };
+    const { client, reconcile } = setup(runObject(), {
+      task: wide,
+      create: engine({ resources: { limits: { memory: '512Mi' } } }),
+    });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({
+      phase: 'Failed',
+      reason: 'InvalidTask',
+      message: expect.stringMatching(
+        /^task\.spec\.parallel: parallel steps share the Pod's 512Mi of memory: 50 steps leave each /,
+      ),
+    });
+  });
+
+  it("names the Task's step image an image policy refuses", async () => {
+    const { client, reconcile } = setup(runObject(), { create: engine({ allowedImages: [] }) });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({
+      phase: 'Failed',
+      reason: 'Forbidden',
+      message: expect.stringMatching(
+        /^task\.spec\.steps\.0\.image: image "registry\.invalid\/make:1"/,
+      ),
+    });
+  });
+});
+
+describe('TaskRunReconciler waits', () => {
+  const predecessor = { namespace, name: 'build-1' };
+
+  it.each([
+    ['PreviousExecutionNotCleaned', new PreviousExecutionNotCleanedError('wfe-1a', predecessor)],
+    // Labels naming this run on a Pod it does not own: the engine names no owner.
+    ['ResourceLocked', new ResourceLockedError('wfe-1a', undefined)],
+  ])(
+    'for a deleted predecessor’s Pod of its name (%s), saying the garbage collector removes it',
+    async (reason, error) => {
+      const { client, reconcile } = setup(runObject(), {
+        create: () => {
+          throw error;
+        },
+      });
+      await expect(reconcile()).rejects.toBe(error);
+      expect(statusWritten(client)).toEqual({
+        phase: 'Pending',
+        reason,
+        message:
+          'pod wfe-1a of an earlier TaskRun ci/build-1, since deleted, is still there; this run creates its own once the garbage collector has removed it',
+      });
+    },
+  );
+
+  it('for a Pod of its name that another owner claims, naming that owner', async () => {
+    const error = new ResourceLockedError('wfe-1a', { namespace, name: 'other' });
+    const { client, reconcile } = setup(runObject(), {
+      create: () => {
+        throw error;
+      },
+    });
+    await expect(reconcile()).rejects.toBe(error);
+    expect(statusWritten(client)).toEqual({
+      phase: 'Pending',
+      reason: 'ResourceLocked',
+      message: error.message,
+    });
+  });
+});
