@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { ProcessSupervisor } from '../src/index.js';
+import { removeAllTasks } from './in-process-agent.js';
+import { useSupervisor } from './supervisor.test-support.js';
+import { isAlive, patience, processFrom } from './support.js';
+
+describe('the process supervisor', () => {
+  const agent = useSupervisor('supervisor-stop');
+
+  it('stops the whole process group on delete, grandchildren included, then removes the task', async () => {
+    const grandchild = join(agent.dir.path, 'grandchild.pid');
+    await agent.supervisor.create({
+      name: 'tree',
+      process: { command: ['/bin/sh', '-c', `sleep 300 & echo $! > ${grandchild}; wait`] },
+    });
+    const sleeper = await processFrom(grandchild);
+    expect(isAlive(sleeper)).toBe(true);
+    await agent.supervisor.delete('tree');
+    await vi.waitFor(() => expect(agent.supervisor.get('tree')).toBeUndefined(), patience);
+    expect(isAlive(sleeper)).toBe(false);
+    expect(existsSync(join(agent.dataDir, 'tree'))).toBe(false);
+  });
+
+  it('kills what ignores SIGTERM once the grace period is over', async () => {
+    const grandchild = join(agent.dir.path, 'stubborn.pid');
+    await agent.supervisor.create({
+      name: 'stubborn',
+      process: {
+        command: ['/bin/sh', '-c', `trap '' TERM; sleep 300 & echo $! > ${grandchild}; wait`],
+      },
+    });
+    const sleeper = await processFrom(grandchild);
+    await agent.supervisor.delete('stubborn');
+    await vi.waitFor(() => expect(agent.supervisor.get('stubborn')).toBeUndefined(), patience);
+    // It ignored SIGTERM, so only the SIGKILL after the grace period can have ended it.
+    expect(isAlive(sleeper)).toBe(false);
+  });
+
+  it('stops a task at its timeout and reports Timeout with exit code 137', async () => {
+    const grandchild = join(agent.dir.path, 'slow.pid');
+    await agent.supervisor.create({
+      name: 'slow',
+      process: {
+        command: ['/bin/sh', '-c', `sleep 300 & echo $! > ${grandchild}; wait`],
+        timeoutSeconds: 1,
+      },
+    });
+    const sleeper = await processFrom(grandchild);
+    const task = await agent.settled('slow');
+    expect(task).toMatchObject({ state: 'Failed', reason: 'Timeout', exitCode: 137 });
+    await vi.waitFor(() => expect(isAlive(sleeper)).toBe(false), patience);
+  });
+
+  it('stops a task at its deadline, not at the next reconcile pass', async () => {
+    // Passes 30 s apart: only a stop scheduled for the deadline itself can end it in time.
+    const slow = await ProcessSupervisor.open({
+      dataDir: join(agent.dir.path, 'deadline'),
+      reconcileIntervalMs: 30_000,
+    });
+    try {
+      const started = Date.now();
+      await slow.create({ name: 'due', process: { command: ['sleep', '60'], timeoutSeconds: 1 } });
+      await vi.waitFor(() => expect(slow.get('due')?.state).toBe('Failed'), {
+        timeout: 5000,
+        interval: 20,
+      });
+      expect(slow.get('due')).toMatchObject({ reason: 'Timeout', exitCode: 137 });
+      expect(Date.now() - started).toBeLessThan(1800);
+    } finally {
+      await removeAllTasks(slow);
+      await slow.close();
+    }
+  });
+
+  it('still reports Timeout when the shim dies during the timeout stop, and kills what is left', async () => {
+    const grandchild = join(agent.dir.path, 'stubborn-slow.pid');
+    await agent.supervisor.create({
+      name: 'stubborn-slow',
+      process: {
+        command: ['/bin/sh', '-c', `trap '' TERM; sleep 300 & echo $! > ${grandchild}; wait`],
+        timeoutSeconds: 1,
+      },
+    });
+    const sleeper = await processFrom(grandchild);
+    // Its command ignores SIGTERM, so the stop lasts the grace period; the shim dies inside it.
+    await vi.waitFor(
+      () => expect(agent.supervisor.get('stubborn-slow')?.stop).toBeDefined(),
+      patience,
+    );
+    process.kill(agent.supervisor.get('stubborn-slow')!.runtime!.pid, 'SIGKILL');
+    const task = await agent.settled('stubborn-slow');
+    expect(task).toMatchObject({ state: 'Failed', reason: 'Timeout', exitCode: 137 });
+    await vi.waitFor(() => expect(isAlive(sleeper)).toBe(false), patience);
+  });
+
+  it('reports Unknown, and does not run it again, when its shim dies without an exit status', async () => {
+    const runs = join(agent.dir.path, 'runs');
+    await agent.supervisor.create({
+      name: 'orphaned',
+      process: { command: ['/bin/sh', '-c', `echo ran >> ${runs}; exec sleep 300`] },
+    });
+    await vi.waitFor(() => expect(existsSync(runs)).toBe(true), patience);
+    process.kill(agent.supervisor.get('orphaned')!.runtime!.pid, 'SIGKILL');
+    const task = await agent.settled('orphaned');
+    expect(task).toMatchObject({ state: 'Unknown', reason: 'Lost' });
+    await agent.supervisor.reconcile();
+    expect(readFileSync(runs, 'utf8')).toBe('ran\n');
+    await agent.supervisor.delete('orphaned');
+    await vi.waitFor(() => expect(agent.supervisor.get('orphaned')).toBeUndefined(), patience);
+  });
+});
