@@ -5,7 +5,9 @@ import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { onAwx, useAwxSimulator } from './awx.js';
-import { interceptFinalizerWrites, manifest, patience, useController } from './harness.js';
+import { interceptFinalizerWrites } from './client-intercepts.js';
+import { useController } from './controller-fixture.js';
+import { manifest, patience } from './harness.js';
 
 describeWithControlPlane(
   'WorkflowExecution controller with the ansible engine: a crash before the finalizer landed',

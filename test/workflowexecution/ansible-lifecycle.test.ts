@@ -6,7 +6,8 @@ import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { onAwx, useAwxSimulator } from './awx.js';
-import { apply, condition, manifest, patience, useController, waitForPhase } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { apply, condition, manifest, patience, waitForPhase } from './harness.js';
 
 describeWithControlPlane('WorkflowExecution controller with the ansible engine', () => {
   const awxFixture = useAwxSimulator();

@@ -3,7 +3,7 @@ import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator'
 import { Registry } from '@roundhouse/core';
 import type { KubeClient } from '@roundhouse/kube';
 import { afterAll, beforeAll } from 'vitest';
-import type { ControllerSettings } from './harness.js';
+import type { ControllerSettings } from './controller-fixture.js';
 
 /*
  * What the ansible engine's integration files share: an AWX simulator for the file, a client of

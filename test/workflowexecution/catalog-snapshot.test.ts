@@ -2,7 +2,8 @@ import { formatKubeTime } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
-import { jobRegistry, type Manifest, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { jobRegistry, type Manifest } from './harness.js';
 
 /**
  * kubernaut writes WorkflowExecutions in a second shape since its #1661: the workflow's catalog

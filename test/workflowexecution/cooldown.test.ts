@@ -2,15 +2,8 @@ import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it, vi } from 'vitest';
-import {
-  condition,
-  eventsAbout,
-  jobRegistry,
-  manifest,
-  markEnded,
-  patience,
-  useController,
-} from './harness.js';
+import { useController } from './controller-fixture.js';
+import { condition, eventsAbout, jobRegistry, manifest, markEnded, patience } from './harness.js';
 
 /**
  * kubernaut's cooldown cases (IT-WE-374-001, IT-WE-375-002, BR-WE-009, BR-WE-010): a target

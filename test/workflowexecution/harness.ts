@@ -7,17 +7,10 @@ import {
   Registry,
   type WorkflowExecution,
   type WorkflowExecutionSpec,
-  type WorkflowExecutionStatus,
 } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
-import {
-  type Created,
-  KubeClient,
-  type KubeObject,
-  type Reader,
-  resources,
-} from '@roundhouse/kube';
-import { podControls, type TestNamespace, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
+import { podControls } from '@roundhouse/testenv/vitest';
 import {
   createWorkflowExecutionController,
   type ExecutionPolicyInput,
@@ -25,7 +18,15 @@ import {
   type WorkflowExecutionControllerOptions,
   workflowExecutions,
 } from '@roundhouse/workflowexecution';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
+import { expect, vi } from 'vitest';
+
+/*
+ * A WorkflowExecution controller started as a deployment starts it, the executions it acts on
+ * (manifests, reads, waits, their Jobs, conditions and Events), for every integration file that
+ * runs the controller, here and elsewhere in the repository. A file of this folder starts its
+ * controllers through useController (controller-fixture.ts); client-intercepts.ts holds the
+ * clients whose finalizer writes or Job creates a test steps in.
+ */
 
 /** A WorkflowExecution as a user writes it: no status, a spec the API server validates. */
 export type Manifest = KubeObject & { metadata: { name: string }; spec: WorkflowExecutionSpec };
@@ -191,104 +192,6 @@ export async function jobsOf(client: KubeClient, executionNamespace: string, wfe
   return items;
 }
 
-/** A WorkflowExecution as the API server stores it, unvalidated. */
-export type StoredExecution = KubeObject & { status?: WorkflowExecutionStatus };
-
-/** The options a fixture fills in itself: the cluster and the two namespaces. */
-export type ControllerSettings = Omit<
-  StartOptions,
-  'kubeConfig' | 'watchNamespace' | 'executionNamespace'
-> &
-  Partial<Pick<StartOptions, 'watchNamespace' | 'executionNamespace'>>;
-
-/** A test file's namespaces and the controllers it starts over them. */
-export interface ControllerFixture {
-  readonly env: TestNamespace;
-  /** Where the executions' Jobs, runs and locks go: `<prefix>-exec`, made before the tests. */
-  readonly executionNamespace: string;
-  /** An admin client of the control plane. */
-  client(): KubeClient;
-  /**
-   * Starts a controller watching `env.namespace` unless told otherwise. One started in a test is
-   * stopped after it, one started in beforeAll after the file.
-   */
-  start(settings: ControllerSettings): Promise<RunningController>;
-  /** Creates the execution in `env.namespace`. */
-  apply(object: Manifest): ReturnType<typeof apply>;
-  read(name: string): Promise<WorkflowExecution | null>;
-  /** Waits until the execution in `env.namespace` reaches `phase` and returns it. */
-  waitForPhase(name: string, phase: string): Promise<WorkflowExecution>;
-  /** As waitForPhase, reading the object as it is stored: for a spec no parser accepts. */
-  waitForStoredPhase(name: string, phase: string): Promise<StoredExecution>;
-  /** The Jobs in the execution namespace made for the execution `name`. */
-  jobsOf(name: string): Promise<KubeObject[]>;
-}
-
-/** Sets up a file's namespaces (`prefix`, `prefix-exec`) and stops what it starts. */
-export function useController(prefix: string): ControllerFixture {
-  const env = useTestNamespace({ prefix });
-  let executionNamespace: string | undefined;
-  const forFile: RunningController[] = [];
-  let forTest: RunningController[] | undefined;
-  const stopAll = (controllers: RunningController[]) =>
-    Promise.all(controllers.splice(0).map((c) => c.stop()));
-
-  beforeAll(async () => {
-    executionNamespace = await env.controlPlane.createNamespace(`${prefix}-exec`);
-  });
-  beforeEach(() => {
-    forTest = [];
-  });
-  afterEach(async () => {
-    const started = forTest ?? [];
-    forTest = undefined;
-    await stopAll(started);
-  });
-  afterAll(async () => {
-    await stopAll(forFile);
-  });
-
-  const executionNamespaceNow = () => {
-    if (executionNamespace === undefined) {
-      throw new Error('useController() namespaces exist only in tests and hooks');
-    }
-    return executionNamespace;
-  };
-  const client = () => new KubeClient(env.kubeConfig);
-  return {
-    env,
-    get executionNamespace() {
-      return executionNamespaceNow();
-    },
-    client,
-    async start(settings) {
-      const controller = await startController({
-        kubeConfig: env.kubeConfig,
-        watchNamespace: env.namespace,
-        executionNamespace: executionNamespaceNow(),
-        ...settings,
-      });
-      (forTest ?? forFile).push(controller);
-      return controller;
-    },
-    apply: (object) => apply(client(), env.namespace, object),
-    read: (name) => read(client(), env.namespace, name),
-    waitForPhase: (name, phase) => waitForPhase(client(), env.namespace, name, phase),
-    waitForStoredPhase: (name, phase) =>
-      vi.waitFor(async () => {
-        const object = await client().get<StoredExecution>(workflowExecutions, env.namespace, name);
-        expect(object?.status?.phase).toBe(phase);
-        return object as StoredExecution;
-      }, patience),
-    jobsOf: (name) => jobsOf(client(), executionNamespaceNow(), name),
-  };
-}
-
-/** Whether a patch is the finalizer write (the status writes go to the status subresource). */
-export const isFinalizerPatch = (type: unknown, options: unknown) =>
-  type === workflowExecutions &&
-  (options as { subresource?: string } | undefined)?.subresource === undefined;
-
 /** The execution's condition of `type`, if it has one. */
 export function condition(wfe: WorkflowExecution | null | undefined, type: string) {
   return wfe?.status?.conditions?.find((c) => c.type === type);
@@ -318,46 +221,4 @@ export function markEnded(
     { status: { phase, completionTime: new Date().toISOString() } },
     { subresource: 'status' },
   );
-}
-
-/**
- * A client for the controller whose finalizer writes go through `write`, given the write itself
- * to send (or not); its other patches go straight through.
- */
-export function interceptFinalizerWrites(
-  kubeConfig: KubeConfig,
-  write: (
-    send: () => Promise<KubeObject>,
-    target: { namespace: string; name: string },
-  ) => Promise<KubeObject>,
-): KubeClient {
-  const writer = new KubeClient(kubeConfig);
-  const patch = writer.patch.bind(writer);
-  vi.spyOn(writer, 'patch').mockImplementation(async (type, namespace, name, body, options) => {
-    const send = () => patch(type, namespace, name, body, options);
-    return isFinalizerPatch(type, options)
-      ? write(send, { namespace: namespace as string, name })
-      : send();
-  });
-  return writer;
-}
-
-/**
- * A client for an engine whose Job creates go through `create`, given the Job and the create
- * itself to send; its other creates go straight through.
- */
-export function interceptJobCreates(
-  kubeConfig: KubeConfig,
-  create: (
-    send: () => Promise<Created<KubeObject>>,
-    job: KubeObject,
-  ) => Promise<Created<KubeObject>>,
-): KubeClient {
-  const creator = new KubeClient(kubeConfig);
-  const send = creator.create.bind(creator);
-  vi.spyOn(creator, 'create').mockImplementation(async (type, namespace, body, options) => {
-    const created = () => send(type, namespace, body, options);
-    return type === resources.jobs ? create(created, body) : created();
-  });
-  return creator;
 }

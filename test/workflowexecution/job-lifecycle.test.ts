@@ -8,15 +8,8 @@ import { KubeClient, type Reader, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it, vi } from 'vitest';
-import {
-  type ControllerSettings,
-  condition,
-  jobRegistry,
-  type Manifest,
-  manifest,
-  patience,
-  useController,
-} from './harness.js';
+import { type ControllerSettings, useController } from './controller-fixture.js';
+import { condition, jobRegistry, type Manifest, manifest, patience } from './harness.js';
 
 describeWithControlPlane('WorkflowExecution controller with the job engine', () => {
   const cluster = useController('wfe-job');

@@ -4,7 +4,8 @@ import { kubernautConventions, Registry } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
 import { useAwxSimulator } from './awx.js';
-import { condition, type Manifest, manifest, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { condition, type Manifest, manifest } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*

@@ -3,7 +3,8 @@ import { JobExecutor } from '@roundhouse/job';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
-import { condition, type Manifest, manifest, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { condition, type Manifest, manifest } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*

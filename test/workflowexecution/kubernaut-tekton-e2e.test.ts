@@ -8,7 +8,8 @@ import {
   prepareNamespace,
   pushWorkflows,
 } from '../../packages/tekton/test/tekton.js';
-import { condition, type Manifest, manifest, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { condition, type Manifest, manifest } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
 
 /*

@@ -9,7 +9,8 @@ import {
   conventionsOf,
   parseCommandLine,
 } from '../../examples/workflowexecution-controller/src/config.js';
-import { manifest, patience, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { manifest, patience } from './harness.js';
 
 /** The example controller's settings for `argv`, as its command line reads them. */
 function configOf(argv: string[]) {

@@ -1,7 +1,8 @@
 import { ControllerMetrics } from '@roundhouse/controller';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
-import { jobRegistry, manifest, patience, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { jobRegistry, manifest, patience } from './harness.js';
 
 /*
  * kubernaut's BR-WE-008 (02_observability_test.go): after an execution ends, the controller's

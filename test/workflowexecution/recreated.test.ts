@@ -3,16 +3,9 @@ import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
-import {
-  apply,
-  interceptFinalizerWrites,
-  interceptJobCreates,
-  jobRegistry,
-  manifest,
-  patience,
-  read,
-  useController,
-} from './harness.js';
+import { interceptFinalizerWrites, interceptJobCreates } from './client-intercepts.js';
+import { useController } from './controller-fixture.js';
+import { apply, jobRegistry, manifest, patience, read } from './harness.js';
 
 const uidAnnotation = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
 

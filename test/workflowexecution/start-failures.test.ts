@@ -9,7 +9,8 @@ import { MemoryExecutor } from '@roundhouse/core/testing';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
-import { condition, eventsAbout, manifest, patience, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { condition, eventsAbout, manifest, patience } from './harness.js';
 
 /** An engine's own error, as AWX's: a status code and whether a retry may help. */
 class EngineError extends RoundhouseError {

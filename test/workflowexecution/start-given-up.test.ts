@@ -3,7 +3,8 @@ import { JobExecutor } from '@roundhouse/job';
 import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
-import { manifest, patience, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { manifest, patience } from './harness.js';
 
 describeWithControlPlane('a start the engine gave up on', () => {
   const cluster = useController('wfe-givenup');

@@ -2,15 +2,9 @@ import type { KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
-import {
-  eventsAbout,
-  interceptFinalizerWrites,
-  interceptJobCreates,
-  jobRegistry,
-  manifest,
-  patience,
-  useController,
-} from './harness.js';
+import { interceptFinalizerWrites, interceptJobCreates } from './client-intercepts.js';
+import { useController } from './controller-fixture.js';
+import { eventsAbout, jobRegistry, manifest, patience } from './harness.js';
 
 describeWithControlPlane('WorkflowExecution start: the writes a start makes', () => {
   const cluster = useController('wfe-start');

@@ -4,7 +4,8 @@ import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd, kindTableOf } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { jobRegistry, type Manifest, manifest, patience, useController } from './harness.js';
+import { useController } from './controller-fixture.js';
+import { jobRegistry, type Manifest, manifest, patience } from './harness.js';
 
 /**
  * A custom kind's names are joined through the cluster's discovery, as kubectl joins them: two

@@ -8,17 +8,8 @@ import {
   prepareNamespace,
   pushWorkflows,
 } from '../../packages/tekton/test/tekton.js';
-import {
-  apply,
-  type ControllerSettings,
-  condition,
-  manifest,
-  markEnded,
-  patience,
-  read,
-  useController,
-  waitForPhase,
-} from './harness.js';
+import { type ControllerSettings, useController } from './controller-fixture.js';
+import { apply, condition, manifest, markEnded, patience, read, waitForPhase } from './harness.js';
 
 describeWithTekton('WorkflowExecution controller with the tekton engine and real Tekton', () => {
   const cluster = useController('wfe-tekton');
