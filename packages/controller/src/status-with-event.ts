@@ -1,5 +1,6 @@
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import type { EventSink } from './event-sink.js';
+import type { UpdateStatusOptions } from './status.js';
 import { writeStatusConditionally } from './status-write.js';
 
 /** A status change and the event that reports it. */
@@ -8,10 +9,12 @@ export interface StatusTransition<E> {
   readonly event: E;
 }
 
-export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject> {
-  readonly signal?: AbortSignal;
-  /** Writes tried before a persistent conflict is thrown. Default 5. */
-  readonly maxAttempts?: number;
+/**
+ * `updateStatus`'s options; `current` and `uid` matter more here, since the event is recorded
+ * before the write that could show a copy stale or a name taken by another object.
+ */
+export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject>
+  extends UpdateStatusOptions<T> {
   /**
    * The object as the caller has it, computed from instead of a first read; the write stays
    * conditional on its resourceVersion, so a copy that lags costs a conflict and a fresh read.
@@ -27,11 +30,6 @@ export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject
    * nothing recorded. A transition decided about one object must not land on its successor.
    */
   readonly uid?: string | undefined;
-  /**
-   * Whether `transition` is handed a deep copy of the object (default true), as `updateStatus`
-   * does: turn it off only for a transition that never mutates its argument.
-   */
-  readonly copy?: boolean;
 }
 
 /**

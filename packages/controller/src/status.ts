@@ -30,9 +30,9 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
 /**
  * Writes an object's status through its status subresource. It reads the object, hands a copy
  * to `compute` (a pure function of the current object returning the new status, or undefined
- * to leave it alone; see `copy`), and replaces the status conditionally on the resourceVersion it read. On
- * a conflict it reads again and recomputes, so a concurrent writer's change is built upon, not
- * overwritten. A status equal to the current one is not written.
+ * to leave it alone; see `copy`), and replaces the status conditionally on the resourceVersion
+ * it read. On a conflict it reads again and recomputes, so a concurrent writer's change is built
+ * upon, not overwritten. A status equal to the current one is not written.
  *
  * The write is a JSON merge patch of what changed, carrying the resourceVersion read (the API
  * server refuses it with a conflict when the object moved on), so the request holds a few
@@ -40,7 +40,8 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
  * express, is written whole with a replace instead.
  *
  * Returns the object as written (or as read, when nothing was written), or `null` when the
- * object does not exist (or another object has taken its name, see `uid`). A kind without a status subresource fails with NotFound.
+ * object does not exist (or another object has taken its name, see `uid`). A kind without a
+ * status subresource fails with NotFound.
  */
 export async function updateStatus<T extends KubeObject>(
   client: KubeClient,
