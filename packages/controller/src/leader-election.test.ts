@@ -1,23 +1,30 @@
 /**
  * Past 350 lines: the elector's options, renewal, release and timing, over one scripted Lease
- * API (scriptedLeaseApi) its four describes share.
+ * API (scriptedLeaseApi) and one clock the test moves (TestClock) its four describes share.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError, requestRefusal, withRequestGate } from '@roundhouse/core';
 import { KubeClient, type KubeObject, type RequestOptions } from '@roundhouse/kube';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Clock, ManualClock } from './clock.js';
 import { Controller } from './controller.js';
 import { aborted } from './delay.js';
-import { LeaderElector } from './leader-election.js';
+import { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 import { LeadershipLostError } from './leadership.js';
 
 const client = new KubeClient(new KubeConfig());
 const base = { namespace: 'ns', name: 'lease', identity: 'a' };
 const patience = { timeout: 5_000, interval: 5 };
+/** For what waits on a Controller's own 3 s for aborted reconciles, which run in real time. */
+const longPatience = { timeout: 10_000, interval: 5 };
 
 describe('LeaderElector options', () => {
   it("accepts client-go's defaults", () => {
     expect(new LeaderElector(client, base).isLeader).toBe(false);
+  });
+
+  it('accepts a clock of its own', () => {
+    expect(new LeaderElector(client, { ...base, clock: new ManualClock() }).isLeader).toBe(false);
   });
 
   it('accepts a dotted Lease name and the longest namespace', () => {
@@ -39,6 +46,8 @@ describe('LeaderElector options', () => {
     [{ name: '' }, 'name'],
     [{ name: 'my_lease' }, 'name'],
     [{ name: '-lease' }, 'name'],
+    [{ clock: {} as Clock }, 'clock'],
+    [{ clock: { now: () => 0 } as Clock }, 'clock'],
   ])('rejects %o, naming %s', (options, path) => {
     const error = (() => {
       try {
@@ -52,14 +61,89 @@ describe('LeaderElector options', () => {
   });
 });
 
+interface Timer {
+  readonly at: number;
+  readonly sequence: number;
+  readonly callback: () => void;
+}
+
+/** Lets what is already set off run: the scripted API answers in promise callbacks only. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The elector's clock, which only the test moves. `advance` is time passing for a live process:
+ * timers fire one at a time as they fall due, and what each sets off (answers, the next timers)
+ * runs before the next fires. `pause` is time passing for a stopped one (SIGSTOP, a frozen VM):
+ * nothing runs, and the timers that fell due meanwhile fire, in order, only once the test lets
+ * it go on (`advance(0)`), after whatever the test has it handle first on waking.
+ */
+class TestClock implements Clock {
+  #now = 0;
+  #sequence = 0;
+  readonly #timers = new Set<Timer>();
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimer(callback: () => void, ms: number): () => void {
+    this.#sequence += 1;
+    const timer = { at: this.#now + Math.max(0, ms), sequence: this.#sequence, callback };
+    this.#timers.add(timer);
+    return () => this.#timers.delete(timer);
+  }
+
+  pause(ms: number): void {
+    this.#now += ms;
+  }
+
+  async advance(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    for (;;) {
+      await settle();
+      const next = this.#nextDue(target);
+      if (!next) break;
+      this.#timers.delete(next);
+      this.#now = Math.max(this.#now, next.at);
+      next.callback();
+    }
+    this.#now = target;
+  }
+
+  #nextDue(limit: number): Timer | undefined {
+    let next: Timer | undefined;
+    for (const timer of this.#timers) {
+      if (timer.at > limit) continue;
+      if (!next || timer.at < next.at || (timer.at === next.at && timer.sequence < next.sequence))
+        next = timer;
+    }
+    return next;
+  }
+}
+
+/**
+ * Waits, in real time, for what runs outside the elector's clock (a Controller's own timers)
+ * until `check` passes, firing the elector's timers that fall due meanwhile without moving its
+ * clock on.
+ */
+const untilWithoutTime = (clock: TestClock, check: () => void) =>
+  vi.waitFor(async () => {
+    await clock.advance(0);
+    check();
+  }, longPatience);
+
 type Mode = 'answer' | 'fail' | 'hang';
 
-/** A Lease API whose answers the test switches between answering, failing fast and hanging. */
-function scriptedLeaseApi() {
+/**
+ * A Lease API on `clock` whose answers the test switches between answering, failing fast and
+ * hanging.
+ */
+function scriptedLeaseApi(clock: TestClock) {
   let lease: KubeObject | null = null;
   let version = 0;
   const api = {
     mode: 'answer' as Mode,
+    /** When each write was stored. */
     renewals: [] as number[],
     lease: () => lease,
     /** When each request was sent. */
@@ -74,10 +158,10 @@ function scriptedLeaseApi() {
     refused: 0,
   };
   const answer = async <T>(value: T, signal?: AbortSignal): Promise<T> => {
-    api.sent.push(performance.now());
+    api.sent.push(clock.now());
     if (requestRefusal()) api.refused += 1;
     const wait = api.delays.shift();
-    if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait) await new Promise<void>((resolve) => clock.setTimer(resolve, wait));
     return respond(value, signal);
   };
   const respond = <T>(value: T, signal?: AbortSignal): Promise<T> => {
@@ -98,7 +182,7 @@ function scriptedLeaseApi() {
   const store = (body: KubeObject): KubeObject => {
     version += 1;
     lease = { ...body, metadata: { ...body.metadata, resourceVersion: String(version) } };
-    api.renewals.push(performance.now());
+    api.renewals.push(clock.now());
     api.onStore();
     return lease;
   };
@@ -118,9 +202,7 @@ function scriptedLeaseApi() {
   return { api, client: fake as unknown as KubeClient };
 }
 
-type LeaseApi = ReturnType<typeof scriptedLeaseApi>['api'];
-
-/** Timings short enough for a test to see a term lost: a 3 s lease, a 1 s renew deadline. */
+/** Timings short enough to read a timeline by: a 3 s lease, a 1 s renew deadline, 100 ms retries. */
 const quick = {
   ...base,
   leaseDurationSeconds: 3,
@@ -128,66 +210,83 @@ const quick = {
   retryPeriodSeconds: 0.1,
 };
 
-/** Waits until the elector took the lease and renewed it at least once. */
-const renewedOnce = (api: LeaseApi) =>
-  vi.waitFor(() => expect(api.renewals.length).toBeGreaterThanOrEqual(2), patience);
+/** A scripted Lease API and an elector with `options`, both on one TestClock at 0. */
+function onTestClock(options: Partial<LeaderElectorOptions> = {}) {
+  const clock = new TestClock();
+  const { api, client: fake } = scriptedLeaseApi(clock);
+  const elector = new LeaderElector(fake, { ...quick, ...options, clock });
+  return { clock, api, elector };
+}
 
-/** Stops the whole process for `ms`, as SIGSTOP would: no timer or I/O runs meanwhile. */
-const pauseProcess = (ms: number) =>
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/**
+ * Lets the elector that took the lease at 0 renew it once, at 100 ms (the retry period), and
+ * stops there: the next renewal is due at 200.
+ */
+async function renewOnce(clock: TestClock, api: { renewals: number[] }) {
+  await clock.advance(100);
+  expect(api.renewals).toEqual([0, 100]);
+}
 
-describe('LeaderElector renewing', { timeout: 10_000 }, () => {
+describe('LeaderElector renewing', { timeout: 20_000 }, () => {
   it('stops leading before the lease can expire when a renewal hangs after quick failures', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, { ...quick, renewDeadlineSeconds: 2 });
+    const { clock, api, elector } = onTestClock({ renewDeadlineSeconds: 2 });
     let lostAt = 0;
     let reason: unknown;
     const stop = new AbortController();
     const run = elector.run(stop.signal, {
       onStartedLeading: async (signal) => {
         await aborted(signal);
-        lostAt = performance.now();
+        lostAt = clock.now();
         reason = signal.reason;
       },
     });
-    // Once renewed, the API server refuses connections, then takes requests it never answers.
-    await renewedOnce(api);
+    await renewOnce(clock, api);
+    // From the renewal at 100 the API server refuses connections; from 1700 it takes requests
+    // it never answers, so the renewal sent at 1700 hangs.
     api.mode = 'fail';
-    const lastRenewal = api.renewals.at(-1) as number;
-    setTimeout(() => {
-      api.mode = 'hang';
-    }, 1_600);
-    await run;
-    stop.abort();
-    // Other candidates take over 3 s after they saw the last renewal; this one must be gone by then.
-    expect(lostAt - lastRenewal).toBeGreaterThan(0);
-    expect(lostAt - lastRenewal).toBeLessThan(2_600);
+    await clock.advance(1_599);
+    expect(api.sent.at(-1)).toBe(1_600);
+    expect(lostAt).toBe(0);
+    api.mode = 'hang';
+    await clock.advance(1_000);
+    // Other candidates take over 3 s after they saw the renewal at 100. The hanging request is
+    // cut off at the renew deadline counted from that renewal, not from when it was sent.
+    expect(api.sent.at(-1)).toBe(1_700);
+    expect(api.aborted).toBe(1);
+    expect(lostAt).toBe(100 + 2_000);
     expect(reason).toBeInstanceOf(LeadershipLostError);
     expect(elector.isLeader).toBe(false);
+    await run;
+    stop.abort();
   });
 
   it('stops leading at once when it wakes from a pause past the renew deadline', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, quick);
+    const { clock, api, elector } = onTestClock();
+    let lostAt = 0;
     let reason: unknown;
     const run = elector.run(new AbortController().signal, {
       onStartedLeading: async (signal) => {
         await aborted(signal);
+        lostAt = clock.now();
         reason = signal.reason;
       },
     });
-    await renewedOnce(api);
-    // The whole process stops for 1.2 s; the API server answers at once after.
-    pauseProcess(1_200);
-    const renewalsBefore = api.renewals.length;
-    await run;
+    await renewOnce(clock, api);
+    // The whole process stops for 1.2 s, past the deadline of 1100; the API server answers at
+    // once after.
+    const sentBefore = api.sent.length;
+    clock.pause(1_200);
+    await clock.advance(0);
     expect(reason).toBeInstanceOf(LeadershipLostError);
-    expect(api.renewals.length).toBe(renewalsBefore);
+    expect(lostAt).toBe(1_300);
+    // Nothing was asked of the API server on waking: another replica may lead by now.
+    expect(api.sent.length).toBe(sentBefore);
+    expect(api.renewals).toEqual([0, 100]);
+    await run;
   });
 
   it("refuses the term's next request on waking from a pause past the renew deadline, even one an answer was waiting on", async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, quick);
+    const { clock, api, elector } = onTestClock();
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => {
       answer = resolve;
@@ -203,23 +302,28 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
         endedByRefusal = signal.aborted;
       },
     });
-    await renewedOnce(api);
+    await renewOnce(clock, api);
     // The answer arrives while the whole process is stopped, as under SIGSTOP, and is the first
-    // thing it handles on waking: another replica may lead by now.
-    setImmediate(() => {
-      pauseProcess(1_200);
-      answer();
-    });
-    await run;
+    // thing it handles on waking, before the renewal timer that fell due meanwhile: another
+    // replica may lead by now.
+    clock.pause(1_200);
+    answer();
+    await settle();
     expect(refusals[0]).toBeUndefined();
     expect(refusals[1]).toBeInstanceOf(LeadershipLostError);
     // The refusal is how the term learns of the loss: it ends there and then.
     expect(endedByRefusal).toBe(true);
+    expect(elector.isLeader).toBe(false);
+    await clock.advance(0);
+    await run;
+    expect(api.renewals).toEqual([0, 100]);
   });
 
   it("refuses the requests of the term's work once the lease is released, and never the Lease's own", async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, { ...base, retryPeriodSeconds: 0.1 });
+    const { clock, api, elector } = onTestClock({
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+    });
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => {
       answer = resolve;
@@ -239,7 +343,7 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
           },
         }),
     );
-    await renewedOnce(api);
+    await renewOnce(clock, api);
     stop.abort();
     await run;
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
@@ -250,14 +354,16 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
   });
 
   it('reconciles nothing on waking from a pause past the renew deadline, even a requeue due first', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, quick);
-    const started: number[] = [];
+    const { clock, api, elector } = onTestClock();
+    let awake = false;
+    const startedAwake: number[] = [];
+    let started = 0;
     const controller = new Controller({
       name: 'test',
       reconciler: {
         reconcile: async () => {
-          started.push(performance.now());
+          started += 1;
+          if (awake) startedAwake.push(clock.now());
           return { requeueAfter: 5 };
         },
       },
@@ -267,48 +373,58 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     });
     await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
     controller.enqueue('ns/a');
-    await vi.waitFor(() => expect(started.length).toBeGreaterThan(2), patience);
-    // Right after a renewal the process stops for 1.2 s, as under SIGSTOP: the requeue's timer
-    // (due within 5 ms) falls due before the next renewal's (about 100 ms). On waking, Node runs
-    // due timers in the order they fell due, before any I/O, so the requeue comes first; another
-    // replica may lead by now, so it must not reconcile.
-    let wokeAt = 0;
-    api.onStore = () => {
-      api.onStore = () => {};
-      setImmediate(() => {
-        pauseProcess(1_200);
-        wokeAt = performance.now();
-      });
-    };
+    await vi.waitFor(() => expect(started).toBeGreaterThan(2), patience);
+    await renewOnce(clock, api);
+    // Right after the renewal at 100 the process stops for 1.2 s, as under SIGSTOP. The requeue
+    // (due within 5 ms, on the Controller's real timers) falls due before the next renewal's
+    // timer (at 200), and Node runs due timers in the order they fell due, before any I/O: the
+    // requeue comes first on waking. Another replica may lead by now, so it must not reconcile.
+    clock.pause(1_200);
+    awake = true;
+    await vi.waitFor(
+      () => expect(startedAwake.length > 0 || !elector.isLeader).toBe(true),
+      patience,
+    );
+    expect(startedAwake).toEqual([]);
+    expect(controller.ready).toBe(false);
+    await clock.advance(0);
     await run;
-    expect(wokeAt).toBeGreaterThan(0);
-    expect(started.filter((at) => at >= wokeAt)).toEqual([]);
+    expect(startedAwake).toEqual([]);
+    expect(api.renewals).toEqual([0, 100]);
   });
 
   it('aborts lost when renewing fails after a stop, while the work still drains', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, quick);
+    const { clock, api, elector } = onTestClock();
     const stop = new AbortController();
     let lostReason: unknown;
+    let lostAt = 0;
     const run = elector.run(stop.signal, {
       onStartedLeading: async (signal, lost) => {
         await aborted(signal);
         expect(lost.aborted).toBe(false);
         api.mode = 'fail';
         await aborted(lost);
+        lostAt = clock.now();
         lostReason = lost.reason;
       },
     });
-    await renewedOnce(api);
+    await renewOnce(clock, api);
     stop.abort(new Error('received SIGTERM'));
-    await run;
+    // Renewing fails from here on; the deadline counted from the renewal at 100 is 1100.
+    await clock.advance(999);
+    expect(lostReason).toBeUndefined();
+    // Renewing looks at least every retry period, so it sees the deadline passed within one,
+    // long before the lease expires at 3100.
+    await clock.advance(100);
     expect(lostReason).toBeInstanceOf(LeadershipLostError);
+    expect(lostAt).toBeGreaterThanOrEqual(1_100);
+    await run;
   });
 
   it("cuts a Controller's drain short when the lease is lost during it", async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = new LeaderElector(fake, quick);
+    const { clock, api, elector } = onTestClock();
     let reconciling = false;
+    let abortedAt = 0;
     let abortReason: unknown;
     const controller = new Controller({
       name: 'test',
@@ -318,6 +434,7 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
         reconcile: async (_key, { signal }) => {
           reconciling = true;
           await aborted(signal);
+          abortedAt = clock.now();
           abortReason = signal.reason;
         },
       },
@@ -329,21 +446,30 @@ describe('LeaderElector renewing', { timeout: 10_000 }, () => {
     await vi.waitFor(() => expect(controller.ready).toBe(true), patience);
     controller.enqueue('ns/a');
     await vi.waitFor(() => expect(reconciling).toBe(true), patience);
+    await renewOnce(clock, api);
+    // The API server stops answering: the renewal sent at 200 hangs until it is cut off at the
+    // renew deadline counted from the renewal at 100.
     stop.abort(new Error('received SIGTERM'));
-    api.mode = 'fail';
-    const stoppedAt = performance.now();
-    await run;
+    api.mode = 'hang';
+    await clock.advance(999);
+    expect(abortReason).toBeUndefined();
+    expect(controller.reconciling).toEqual(['ns/a']);
+    await clock.advance(1);
     expect(abortReason).toBeInstanceOf(LeadershipLostError);
-    // Renewing gives up after the 1 s renew deadline, well before the 3 s lease expires.
-    expect(performance.now() - stoppedAt).toBeLessThan(2_500);
+    // Renewing gives up at the 1 s renew deadline, well before the 3 s lease expires.
+    expect(abortedAt).toBe(100 + 1_000);
+    await run;
+    expect(controller.reconciling).toEqual([]);
   });
 });
 
 const noisyLogger = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
-describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
-  const elect = (fake: KubeClient, stragglerGraceSeconds: number, logger = noisyLogger()) =>
-    new LeaderElector(fake, { ...quick, stragglerGraceSeconds, logger });
+describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
+  const elect = (stragglerGraceSeconds: number, logger = noisyLogger()) => ({
+    ...onTestClock({ stragglerGraceSeconds, logger }),
+    logger,
+  });
 
   /** A Controller whose first reconcile of each key ignores its signal until released. */
   function stubborn() {
@@ -388,9 +514,19 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
     };
   }
 
+  /** Waits until the elector keeps the lease for work left running. */
+  const keepingTheLease = (logger: ReturnType<typeof noisyLogger>) =>
+    vi.waitFor(
+      () =>
+        expect(logger.warn).toHaveBeenCalledWith(
+          expect.anything(),
+          expect.stringContaining('keeping the lease'),
+        ),
+      longPatience,
+    );
+
   it('keeps the lease, renewed and unreleased, while a reconcile left behind runs, and releases it after', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const elector = elect(fake, 10);
+    const { clock, api, elector, logger } = elect(10);
     const { controller, release, leadUntilHeld } = stubborn();
     const stop = new AbortController();
     let ran = false;
@@ -398,30 +534,42 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
       ran = true;
     });
     stop.abort(new Error('received SIGTERM'));
-    // The drain (50 ms) and the 3 s for aborted reconciles pass; the reconcile still runs.
-    await vi.waitFor(() => expect(controller.ready).toBe(false), patience);
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    // The drain (50 ms) and the Controller's 3 s for aborted reconciles pass, in real time; the
+    // reconcile still runs, and the elector waits up to its 10 s grace for it.
+    await keepingTheLease(logger);
+    expect(controller.ready).toBe(false);
+    const keptFrom = clock.now();
+    const renewals = api.renewals.length;
+    await clock.advance(9_999);
     expect(controller.reconciling).toEqual(['ns/a']);
     expect(ran).toBe(false);
-    const renewals = api.renewals.length;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(api.renewals.length).toBeGreaterThan(renewals);
+    // Renewed every retry period meanwhile.
+    expect(api.renewals.length - renewals).toBe(99);
+    expect(api.renewals.at(-1)).toBe(keptFrom + 9_900);
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: 'a' });
     expect(elector.isLeader).toBe(true);
     release();
-    await run;
+    await clock.advance(0);
+    expect(ran).toBe(true);
     expect(controller.reconciling).toEqual([]);
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
+    await run;
   });
 
   it('leaves the lease unreleased past its grace, and the next term waits for the key', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const logger = noisyLogger();
-    const elector = elect(fake, 0.2, logger);
+    const { clock, api, elector, logger } = elect(0.2);
     const { controller, started, release, most, leadUntilHeld } = stubborn();
     const first = new AbortController();
-    const { run } = await leadUntilHeld(elector, first.signal);
+    let ran = false;
+    const run = (await leadUntilHeld(elector, first.signal)).run.then(() => {
+      ran = true;
+    });
     first.abort(new Error('stop'));
+    await keepingTheLease(logger);
+    await clock.advance(199);
+    expect(ran).toBe(false);
+    await clock.advance(1);
+    expect(ran).toBe(true);
     await run;
     expect(controller.reconciling).toEqual(['ns/a']);
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: 'a' });
@@ -446,17 +594,24 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
   });
 
-  /** Leads until a reconcile holds on, then fails every Lease request until the term is lost. */
+  /**
+   * Leads until a reconcile holds on, then fails every Lease request until the term is lost,
+   * and waits for `run` without moving the elector's clock on from there.
+   */
   async function loseLeaseWhileHeld(stragglerGraceSeconds: number) {
-    const { api, client: fake } = scriptedLeaseApi();
-    const logger = noisyLogger();
+    const { clock, api, elector, logger } = elect(stragglerGraceSeconds);
     const stuck = stubborn();
-    const elector = elect(fake, stragglerGraceSeconds, logger);
     const { run } = await stuck.leadUntilHeld(elector, new AbortController().signal);
-    const failingFrom = performance.now();
+    let ran = false;
+    void run.then(() => {
+      ran = true;
+    });
     api.mode = 'fail';
-    await run;
-    return { ...stuck, logger, failingFrom };
+    await clock.advance(2_000);
+    expect(elector.isLeader).toBe(false);
+    const lostBy = clock.now();
+    await untilWithoutTime(clock, () => expect(ran).toBe(true));
+    return { ...stuck, logger, clock, lostBy };
   }
 
   it('says to end the process when the lease is lost while such work runs', async () => {
@@ -471,10 +626,10 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
 
   it('does not wait out the grace for such work once the lease is lost', async () => {
     // A grace this long is for a stop; a lost lease is not renewed through it.
-    const { controller, release, logger, failingFrom } = await loseLeaseWhileHeld(10);
-    // The 1 s renew deadline, then the Controller's 3 s for aborted reconciles; the lease,
-    // unrenewed, expires 3 s after the last renewal, so the process must learn it is to end now.
-    expect(performance.now() - failingFrom).toBeLessThan(5_500);
+    const { controller, release, logger, clock, lostBy } = await loseLeaseWhileHeld(10);
+    // The lease, unrenewed, expires 3 s after the last renewal, so the process must learn it is
+    // to end now: `run` resolved without the elector's clock moving on from the loss.
+    expect(clock.now()).toBe(lostBy);
     expect(controller.reconciling).toEqual(['ns/a']);
     expect(logger.warn).not.toHaveBeenCalledWith(
       expect.anything(),
@@ -489,90 +644,108 @@ describe('LeaderElector and work left running', { timeout: 20_000 }, () => {
 });
 
 describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
-  const elect = (fake: KubeClient, logger = noisyLogger()) =>
-    new LeaderElector(fake, { ...quick, logger });
+  // No jitter: a retry of the acquisition comes one retry period (100 ms) after the last try.
+  beforeEach(() => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
-  /** Resolves with when and why the leading signal aborted. */
-  const leadUntilAborted = (onStart?: () => void) => {
-    const result = { startedAt: 0, abortedAt: 0, reason: undefined as unknown };
+  /** Resolves with when and why the leading signal aborted, on `clock`. */
+  const leadUntilAborted = (clock: TestClock, onStart?: () => void) => {
+    const result = { startedAt: -1, abortedAt: -1, reason: undefined as unknown };
     const onStartedLeading = async (signal: AbortSignal) => {
-      result.startedAt = performance.now();
+      result.startedAt = clock.now();
       onStart?.();
       await aborted(signal);
-      result.abortedAt = performance.now();
+      result.abortedAt = clock.now();
       result.reason = signal.reason;
     };
     return { result, onStartedLeading };
   };
 
   it('does not lead on a lease it took more slowly than the renew deadline, and leads on a quick renewal after', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
     const logger = noisyLogger();
+    const { clock, api, elector } = onTestClock({ logger });
     // The lease is read at once, but the create that takes it is answered after 1.1 s.
     api.delays.push(0, 1_100);
     let writesWhenStarted = 0;
-    const { onStartedLeading } = leadUntilAborted(() => {
+    const { result, onStartedLeading } = leadUntilAborted(clock, () => {
       writesWhenStarted = api.renewals.length;
     });
     const stop = new AbortController();
-    const run = elect(fake, logger).run(stop.signal, { onStartedLeading });
-    await vi.waitFor(() => expect(writesWhenStarted).toBeGreaterThan(0), patience);
-    expect(writesWhenStarted).toBe(2);
+    const run = elector.run(stop.signal, { onStartedLeading });
+    await clock.advance(1_100);
+    expect(api.renewals).toEqual([1_100]);
+    expect(result.startedAt).toBe(-1);
     expect(logger.warn).toHaveBeenCalledWith(
-      expect.objectContaining({ renewDeadlineMs: 1_000 }),
+      expect.objectContaining({ tookMs: 1_100, renewDeadlineMs: 1_000 }),
       expect.stringContaining('too slowly'),
     );
+    // The next try, a retry period later, renews the lease now held, quickly, and leads on it.
+    await clock.advance(100);
+    expect(result.startedAt).toBe(1_200);
+    expect(writesWhenStarted).toBe(2);
     stop.abort();
     await run;
   });
 
   it('bounds an acquisition attempt by the renew deadline', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
+    const { clock, api, elector } = onTestClock();
     api.mode = 'hang';
-    const { result, onStartedLeading } = leadUntilAborted();
+    const { result, onStartedLeading } = leadUntilAborted(clock);
     const stop = new AbortController();
-    const run = elect(fake).run(stop.signal, { onStartedLeading });
-    await vi.waitFor(() => expect(api.aborted).toBe(1), patience);
+    const run = elector.run(stop.signal, { onStartedLeading });
+    await clock.advance(999);
+    expect(api.aborted).toBe(0);
+    await clock.advance(1);
+    expect(api.aborted).toBe(1);
+    // The next try, a retry period later, is answered and leads.
     api.mode = 'answer';
-    await vi.waitFor(() => expect(result.startedAt).toBeGreaterThan(0), patience);
+    await clock.advance(100);
+    expect(result.startedAt).toBe(1_100);
     stop.abort();
     await run;
   });
 
   it('counts the renew deadline from when a renewal was sent, not from its answer', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const { result, onStartedLeading } = leadUntilAborted();
-    const run = elect(fake).run(new AbortController().signal, { onStartedLeading });
-    await renewedOnce(api);
-    // The next renewal's read is answered after 0.6 s and its write at once; then every request
-    // hangs. The lease counts from that read's sending, so leading ends 1 s after it.
-    let sentAt = 0;
+    const { clock, api, elector } = onTestClock();
+    const { result, onStartedLeading } = leadUntilAborted(clock);
+    const run = elector.run(new AbortController().signal, { onStartedLeading });
+    await renewOnce(clock, api);
+    // The next renewal's read, sent at 200, is answered at 800 and its write at once; then every
+    // request hangs. The lease counts from that read's sending, so leading ends at 1200.
     api.delays.push(600);
-    const sentBefore = api.sent.length;
     api.onStore = () => {
-      sentAt = api.sent[sentBefore] as number;
       api.mode = 'hang';
       api.onStore = () => {};
     };
+    await clock.advance(2_000);
     await run;
-    expect(sentAt).toBeGreaterThan(0);
+    expect(api.renewals).toEqual([0, 100, 800]);
+    expect(api.sent.slice(-3)).toEqual([200, 800, 900]);
     expect(result.reason).toBeInstanceOf(LeadershipLostError);
-    expect(result.abortedAt - sentAt).toBeGreaterThanOrEqual(950);
-    // Counted from the answer, it would have gone on until 1.6 s after the read was sent.
-    expect(result.abortedAt - sentAt).toBeLessThan(1_350);
+    // Counted from the answer, it would have gone on until 1800.
+    expect(result.abortedAt).toBe(200 + 1_000);
   });
 
   it('stops leading when a renewal is answered only past the renew deadline', async () => {
-    const { api, client: fake } = scriptedLeaseApi();
-    const { result, onStartedLeading } = leadUntilAborted();
-    const run = elect(fake).run(new AbortController().signal, { onStartedLeading });
-    await renewedOnce(api);
-    const sentBefore = api.sent.length;
-    // An answer already on its way arrives 1.1 s after the read was sent, past the deadline.
+    const { clock, api, elector } = onTestClock();
+    const { result, onStartedLeading } = leadUntilAborted(clock);
+    const run = elector.run(new AbortController().signal, { onStartedLeading });
+    await renewOnce(clock, api);
+    // An answer already on its way arrives 1.1 s after the read was sent at 200, past the
+    // deadline; the write after it is answered at once.
     api.delays.push(1_100);
-    await run;
-    const sentAt = api.sent[sentBefore] as number;
+    await clock.advance(1_199);
+    expect(result.abortedAt).toBe(-1);
+    await clock.advance(1);
+    expect(api.renewals).toEqual([0, 100, 1_300]);
     expect(result.reason).toBeInstanceOf(LeadershipLostError);
-    expect(result.abortedAt - sentAt).toBeLessThan(1_350);
+    expect(result.abortedAt).toBe(1_300);
+    await run;
+    // It renews no more: the write that landed late is not led on.
+    expect(api.sent.at(-1)).toBe(1_300);
   });
 });

@@ -15,8 +15,10 @@ import {
   withRequestGate,
 } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { aborted, delay } from './delay.js';
+import type { Clock } from './clock.js';
+import { aborted } from './delay.js';
 import { describeError } from './describe-error.js';
+import { type ElectionClock, electionClock } from './election-clock.js';
 import { beginTerm, endTerm, LeadershipLostError } from './leadership.js';
 import {
   acquiredSpec,
@@ -58,6 +60,13 @@ export interface LeaderElectorOptions {
    */
   readonly stragglerGraceSeconds?: number;
   readonly logger?: Logger;
+  /**
+   * The time every deadline, pause and request timeout of the election runs on, and by which a
+   * Lease is seen to change, as client-go's `LeaderElectionConfig.Clock`; default `systemClock`.
+   * A test passes one it moves itself (a `ManualClock`). The times written into the Lease
+   * (`acquireTime`, `renewTime`) stay the wall clock's: no candidate judges expiry by them.
+   */
+  readonly clock?: Clock;
 }
 
 export interface LeaderCallbacks {
@@ -99,6 +108,7 @@ export class LeaderElector {
   readonly #retryPeriodMs: number;
   readonly #stragglerGraceMs: number;
   readonly #logger: Logger;
+  readonly #clock: ElectionClock;
   #observed: { resourceVersion: string; at: number } | undefined;
   #isLeader = false;
 
@@ -124,6 +134,12 @@ export class LeaderElector {
     if (!(stragglerGrace >= 0))
       issues.push({ path: 'stragglerGraceSeconds', message: 'must be a number >= 0' });
     if (!options.identity) issues.push({ path: 'identity', message: 'is required' });
+    const clock = options.clock;
+    if (
+      clock !== undefined &&
+      !(typeof clock?.now === 'function' && typeof clock.setTimer === 'function')
+    )
+      issues.push({ path: 'clock', message: 'must be a Clock, with now() and setTimer()' });
     // Refused here, not by the API server on every attempt: a candidate whose requests can never
     // succeed would stand by for ever, reporting Ready, while no replica reconciles.
     if (!isDns1123Label(options.namespace))
@@ -145,6 +161,7 @@ export class LeaderElector {
     this.#renewDeadlineMs = renewDeadline * 1000;
     this.#retryPeriodMs = retryPeriod * 1000;
     this.#stragglerGraceMs = stragglerGrace * 1000;
+    this.#clock = electionClock(clock);
     this.#logger = withFields(options.logger ?? noopLogger, {
       lease: `${options.namespace}/${options.name}`,
       identity: options.identity,
@@ -170,7 +187,7 @@ export class LeaderElector {
     let acquiredAt: number | undefined;
     while (acquiredAt === undefined && !signal.aborted) {
       acquiredAt = await this.#acquire(signal);
-      if (acquiredAt === undefined) await delay(this.#jittered(), signal);
+      if (acquiredAt === undefined) await this.#clock.sleep(this.#jittered(), signal);
     }
     if (signal.aborted) {
       // An attempt cut short by the abort may still have taken the lease; give it back.
@@ -185,7 +202,7 @@ export class LeaderElector {
     const term = { lastRenewal: acquiredAt ?? 0 };
     const withinDeadline = () => {
       if (lost.signal.aborted) return false;
-      if (performance.now() - term.lastRenewal < this.#renewDeadlineMs) return true;
+      if (this.#clock.now() - term.lastRenewal < this.#renewDeadlineMs) return true;
       this.#lose(leading, lost, 'past the renew deadline');
       return false;
     };
@@ -251,7 +268,7 @@ export class LeaderElector {
     const graceMs = lost.aborted ? 0 : this.#stragglerGraceMs;
     const settled = await Promise.race([
       Promise.allSettled(stragglers).then(() => true),
-      delay(graceMs, timer.signal).then(() => false),
+      this.#clock.sleep(graceMs, timer.signal).then(() => false),
     ]);
     lost.removeEventListener('abort', cut);
     timer.abort();
@@ -279,12 +296,12 @@ export class LeaderElector {
    * counted from then is not led on: the next try, a quick renewal of the lease now held, is.
    */
   async #acquire(signal: AbortSignal): Promise<number | undefined> {
-    const sentAt = performance.now();
+    const sentAt = this.#clock.now();
     const attempt = await this.#attempt(
-      AbortSignal.any([signal, AbortSignal.timeout(this.#renewDeadlineMs)]),
+      AbortSignal.any([signal, this.#clock.timeout(this.#renewDeadlineMs)]),
     );
     if (attempt !== 'leading' || signal.aborted) return undefined;
-    const now = performance.now();
+    const now = this.#clock.now();
     if (withinRenewDeadline(sentAt, now, this.#renewDeadlineMs)) return sentAt;
     this.#logger.warn(
       { tookMs: Math.round(now - sentAt), renewDeadlineMs: this.#renewDeadlineMs },
@@ -308,11 +325,11 @@ export class LeaderElector {
     for (;;) {
       const pause = renewPauseMs(
         term.lastRenewal,
-        performance.now(),
+        this.#clock.now(),
         this.#renewDeadlineMs,
         this.#retryPeriodMs,
       );
-      await delay(pause, stop);
+      await this.#clock.sleep(pause, stop);
       // Work that found the lease past its deadline (see `mayStartWork`) has lost it already.
       if (lost.signal.aborted) return 'lost';
       if (stop.aborted) return 'stopped';
@@ -325,11 +342,11 @@ export class LeaderElector {
       // the point where another may take the lease over, as client-go's renew poll never does.
       const remainingMs = Math.max(
         0,
-        Math.ceil(term.lastRenewal + this.#renewDeadlineMs - performance.now()),
+        Math.ceil(term.lastRenewal + this.#renewDeadlineMs - this.#clock.now()),
       );
-      const sentAt = performance.now();
+      const sentAt = this.#clock.now();
       const attempt = await this.#attempt(
-        AbortSignal.any([stop, AbortSignal.timeout(remainingMs)]),
+        AbortSignal.any([stop, this.#clock.timeout(remainingMs)]),
       );
       if (lost.signal.aborted) return 'lost';
       if (stop.aborted) return 'stopped';
@@ -337,10 +354,10 @@ export class LeaderElector {
         // The write landed no earlier than it was sent: the lease counts from then, not from
         // the answer, which a slow API server may deliver close to (or past) the deadline.
         term.lastRenewal = sentAt;
-        if (withinRenewDeadline(sentAt, performance.now(), this.#renewDeadlineMs)) continue;
+        if (withinRenewDeadline(sentAt, this.#clock.now(), this.#renewDeadlineMs)) continue;
         return this.#lose(leading, lost, 'renewed too slowly');
       }
-      if (attempt === 'held' || performance.now() - term.lastRenewal >= this.#renewDeadlineMs) {
+      if (attempt === 'held' || this.#clock.now() - term.lastRenewal >= this.#renewDeadlineMs) {
         return this.#lose(leading, lost, attempt);
       }
     }
@@ -376,7 +393,7 @@ export class LeaderElector {
       }
       const lease = LeaseSchema.parse(raw);
       this.#observe(raw);
-      const sinceChange = performance.now() - (this.#observed?.at ?? 0);
+      const sinceChange = this.#clock.now() - (this.#observed?.at ?? 0);
       if (heldByOther(lease.spec, this.#identity, sinceChange, this.#leaseDurationSeconds))
         return 'held';
       const spec = acquiredSpec(lease.spec, this.#identity, this.#leaseDurationSeconds, new Date());
@@ -402,7 +419,7 @@ export class LeaderElector {
   /** Gives the lease up if this candidate still holds it, so a successor need not wait. */
   async #release(): Promise<void> {
     try {
-      const request = { signal: AbortSignal.timeout(this.#renewDeadlineMs) };
+      const request = { signal: this.#clock.timeout(this.#renewDeadlineMs) };
       const raw = await this.#client.get(resources.leases, this.#namespace, this.#name, request);
       if (!raw) return;
       const lease = LeaseSchema.parse(raw);
@@ -423,7 +440,7 @@ export class LeaderElector {
   #observe(lease: KubeObject): void {
     const resourceVersion = lease.metadata?.resourceVersion ?? '';
     if (this.#observed?.resourceVersion !== resourceVersion) {
-      this.#observed = { resourceVersion, at: performance.now() };
+      this.#observed = { resourceVersion, at: this.#clock.now() };
     }
   }
 
