@@ -1,6 +1,8 @@
 // Packs every package (scripts/pack.mjs) and lints the tarballs as published:
 // - publint --strict: exports, files and fields agree with what is in the tarball;
-// - @arethetypeswrong/cli: TypeScript resolves the same files Node does, under every resolver.
+// - @arethetypeswrong/cli: TypeScript resolves the same files Node does, under every resolver;
+// - no test or test-support file, source or compiled, is in a tarball: they import vitest, which
+//   no package depends on, and are no part of any package's API.
 // Usage: node scripts/check-packages.mjs [tarball directory]: checks the tarballs there (CI packs
 // once with scripts/pack.mjs and reuses them for scripts/consumer-smoke.mjs); without one, packs
 // afresh into a temp directory.
@@ -18,6 +20,18 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 // proves require() works on Node 22 and 24. That one rule is ignored, nothing else.
 const attwIgnored = ['cjs-resolves-to-esm'];
 
+const testFile = /\.test(-support)?\.(ts|js|d\.ts)(\.map)?$/;
+
+async function testFilesIn(tarball) {
+  const { stdout } = await run('tar', ['-tzf', tarball], { encoding: 'utf8' });
+  const found = stdout.split('\n').filter((path) => testFile.test(path));
+  if (found.length > 0) {
+    const error = new Error(`test files in the tarball:\n${found.join('\n')}`);
+    throw Object.assign(error, { stdout: '', stderr: '' });
+  }
+  return { stdout: '' };
+}
+
 async function check(tarball) {
   const results = await Promise.allSettled([
     run(bin('publint'), ['run', tarball, '--strict'], { encoding: 'utf8' }),
@@ -25,9 +39,10 @@ async function check(tarball) {
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     }),
+    testFilesIn(tarball),
   ]);
   return results.map((result, i) => ({
-    tool: ['publint', 'attw'][i],
+    tool: ['publint', 'attw', 'no test files'][i],
     ok: result.status === 'fulfilled',
     output:
       result.status === 'fulfilled'
@@ -52,4 +67,4 @@ if (failed > 0) {
   console.error(`check-packages: ${failed} check(s) failed`);
   process.exit(1);
 }
-console.log(`check-packages: ${tarballs.length} tarballs pass publint and attw`);
+console.log(`check-packages: ${tarballs.length} tarballs pass publint and attw and hold no test file`);
