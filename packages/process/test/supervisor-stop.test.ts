@@ -54,20 +54,19 @@ describe('the process supervisor', () => {
   });
 
   it('stops a task at its deadline, not at the next reconcile pass', async () => {
-    // Passes 30 s apart: only a stop scheduled for the deadline itself can end it in time.
+    // Passes 30 s apart: only a stop scheduled for the deadline itself can end it before the
+    // wait below gives up, however loaded the machine.
     const slow = await ProcessSupervisor.open({
       dataDir: join(agent.dir.path, 'deadline'),
       reconcileIntervalMs: 30_000,
     });
     try {
-      const started = Date.now();
       await slow.create({ name: 'due', process: { command: ['sleep', '60'], timeoutSeconds: 1 } });
       await vi.waitFor(() => expect(slow.get('due')?.state).toBe('Failed'), {
-        timeout: 5000,
+        timeout: 15_000,
         interval: 20,
       });
       expect(slow.get('due')).toMatchObject({ reason: 'Timeout', exitCode: 137 });
-      expect(Date.now() - started).toBeLessThan(1800);
     } finally {
       await removeAllTasks(slow);
       await slow.close();
