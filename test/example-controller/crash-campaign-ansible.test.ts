@@ -1,18 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AwxSimulator, startAwxSimulator } from '@roundhouse/awx-simulator';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { ControllerProcess } from './controller-process.js';
-import { reportedEvents, seeded, startControllerProcess, untilWorking } from './crash-harness.js';
-
-type Phased = KubeObject & {
-  status?: { phase?: string; conditions?: { type?: string; status?: string }[] };
-};
+import { type Phased, reportedEvents, seeded, useCampaign } from './crash-harness.js';
 
 const canary = 'canary-crash-4f1d-secret';
 
@@ -24,20 +18,31 @@ const canary = 'canary-crash-4f1d-secret';
  * once the cooldowns are over nothing is left in AWX or Kubernetes and no token was printed.
  */
 describeWithControlPlane('the controller with the ansible engine killed again and again', () => {
-  const env = useTestNamespace({ prefix: 'wfe-crash-awx' });
+  let awx: AwxSimulator;
+  let apiServer: string;
+  const campaign = useCampaign({
+    prefix: 'wfe-crash-awx',
+    engine: 'ansible',
+    flags: () => [
+      `--awx-url=${awx.url}`,
+      `--awx-api-prefix=${awx.apiPrefix}`,
+      `--awx-token-secret=${env.namespace}/awx-token`,
+      '--cooldown=2s',
+      // A kill between recording a launch and sending it leaves a launch that may or may not
+      // have reached AWX; the execution waits this long for its job before launching again.
+      '--awx-launch-commit-window=10s',
+      '--allowed-bundles=registry.invalid/*',
+      `--awx-kubernetes-api=${apiServer}`,
+      `--awx-kubernetes-ca-file=${join(campaign.dir, 'ca.crt')}`,
+    ],
+  });
+  const { env, processes } = campaign;
   const random = seeded(1_201);
   const rounds = 8;
   const perRound = 3;
-  let dir: string;
-  let executionNamespace: string;
-  let awx: AwxSimulator;
-  let apiServer: string;
-  const processes: ControllerProcess[] = [];
 
   beforeAll(async () => {
-    const admin = new KubeClient(env.kubeConfig);
-    await ensureWorkflowExecutionCrd(admin);
-    executionNamespace = await env.controlPlane.createNamespace('wfe-crash-awx-exec');
+    const { admin, executionNamespace } = campaign;
     awx = await startAwxSimulator();
     awx.state.addJobTemplate({
       name: 'crash',
@@ -57,45 +62,17 @@ describeWithControlPlane('the controller with the ansible engine killed again an
     await admin.create(resources.serviceAccounts, executionNamespace, {
       metadata: { name: 'roundhouse-workflow-runner' },
     });
-    dir = mkdtempSync(join(tmpdir(), 'roundhouse-crash-awx-'));
-    writeFileSync(join(dir, 'kubeconfig'), env.kubeConfig.exportConfig(), { mode: 0o600 });
     const cluster = env.kubeConfig.getCurrentCluster();
     apiServer = cluster?.server as string;
     const ca = cluster?.caData
       ? Buffer.from(cluster.caData, 'base64').toString()
       : readFileSync(cluster?.caFile as string, 'utf8');
-    writeFileSync(join(dir, 'ca.crt'), ca);
+    writeFileSync(join(campaign.dir, 'ca.crt'), ca);
   });
 
   afterAll(async () => {
-    for (const p of processes) p.kill();
     await awx?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-
-  const start = () => {
-    const started = startControllerProcess([
-      `--kubeconfig=${join(dir, 'kubeconfig')}`,
-      '--engines=ansible',
-      `--awx-url=${awx.url}`,
-      `--awx-api-prefix=${awx.apiPrefix}`,
-      `--awx-token-secret=${env.namespace}/awx-token`,
-      `--watch-namespace=${env.namespace}`,
-      `--execution-namespace=${executionNamespace}`,
-      '--workers=4',
-      '--cooldown=2s',
-      // A kill between recording a launch and sending it leaves a launch that may or may not
-      // have reached AWX; the execution waits this long for its job before launching again.
-      '--awx-launch-commit-window=10s',
-      '--allowed-bundles=registry.invalid/*',
-      `--awx-kubernetes-api=${apiServer}`,
-      `--awx-kubernetes-ca-file=${join(dir, 'ca.crt')}`,
-      '--health-port=0',
-      '--health-host=127.0.0.1',
-    ]);
-    processes.push(started);
-    return started;
-  };
 
   const body = (i: number): KubeObject => ({
     metadata: { name: `wfe-${i}` },
@@ -114,18 +91,14 @@ describeWithControlPlane('the controller with the ansible engine killed again an
   });
 
   it('launches each job once and leaves no credential, lock or duplicate Event behind', async () => {
-    const admin = new KubeClient(env.kubeConfig);
+    const { admin, executionNamespace } = campaign;
     const total = rounds * perRound;
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < perRound; i++)
         await admin.create(workflowExecutions, env.namespace, body(round * perRound + i));
-      const current = start();
-      await untilWorking(current);
-      await sleep(random() * 400);
-      current.kill();
-      await current.closed;
+      await campaign.killWhileWorking(() => sleep(random() * 400));
     }
-    const last = start();
+    const last = campaign.start();
 
     // A create killed while it held its claim is taken over once the claim is stale (60 s), and
     // one killed after recording its launch launches again only after the commit window.

@@ -1,24 +1,16 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { conventionKeys, executionResourceName, roundhouseConventions } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import {
-  describeWithControlPlane,
-  tektonAvailable,
-  useTestNamespace,
-} from '@roundhouse/testenv/vitest';
-import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane, tektonAvailable } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { type TektonDriver, tektonDriver } from '../support/tekton.js';
-import type { ControllerProcess } from './controller-process.js';
 import {
   expectNothingReportedTwice,
-  kubeconfigDirectory,
   type Phased,
   seeded,
-  startControllerProcess,
   untilWorking,
+  useCampaign,
 } from './crash-harness.js';
 
 const ownerUidKey = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
@@ -35,7 +27,18 @@ const targetOf = (name: string) => Number(/^wfe-(\d+)/.exec(name)?.[1]);
  * deleted one leaves no PipelineRun, and no Event is reported twice.
  */
 describeWithControlPlane('the controller with the tekton engine killed again and again', () => {
-  const env = useTestNamespace({ prefix: 'wfe-crash-tkn' });
+  let tekton: TektonDriver;
+  const campaign = useCampaign({
+    prefix: 'wfe-crash-tkn',
+    engine: 'tekton',
+    flags: () => [
+      '--cooldown=30m',
+      // kubernaut's Event at every step, so that "nothing reported twice" covers each step.
+      '--events=lifecycle',
+      `--allowed-bundles=${tekton.executionBundle}`,
+    ],
+  });
+  const { env } = campaign;
   const random = seeded(20_261_204);
   /** Which runs end when: its own sequence, as how many runs there are to pick from varies. */
   const pick = seeded(1_204);
@@ -43,23 +46,15 @@ describeWithControlPlane('the controller with the tekton engine killed again and
   const perRound = 3;
   const distinct = rounds * perRound;
   const pairs = rounds / 3;
-  let dir: string;
-  let executionNamespace: string;
-  let tekton: TektonDriver;
-  let controller: ControllerProcess | undefined;
-  const stopWatch = new AbortController();
   /** Every PipelineRun the API server ever announced, as first seen, by uid. */
   const everCreated = new Map<string, KubeObject>();
   /** The PipelineRuns that exist now, by name. */
   const live = new Map<string, KubeObject>();
 
   beforeAll(async () => {
-    const admin = new KubeClient(env.kubeConfig);
-    await ensureWorkflowExecutionCrd(admin);
+    const { admin, executionNamespace } = campaign;
     tekton = await tektonDriver(env);
-    executionNamespace = await env.controlPlane.createNamespace('wfe-crash-tkn-exec');
     await tekton.prepare(admin, executionNamespace);
-    dir = kubeconfigDirectory(env.kubeConfig, 'roundhouse-crash-tekton-');
     // Without real Tekton its CRDs were just installed, and their storage may still be starting.
     const { resourceVersion } = await vi.waitFor(
       () => admin.list(resources.pipelineRuns, executionNamespace),
@@ -75,30 +70,9 @@ describeWithControlPlane('the controller with the tekton engine killed again and
         else live.set(name, object);
         if (type === 'ADDED') everCreated.set(uid, object);
       },
-      { resourceVersion, signal: stopWatch.signal, stallTimeoutMs: 600_000 },
+      { resourceVersion, signal: campaign.signal, stallTimeoutMs: 600_000 },
     );
   }, 300_000);
-
-  afterAll(() => {
-    stopWatch.abort();
-    controller?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const start = () =>
-    startControllerProcess([
-      `--kubeconfig=${join(dir, 'kubeconfig')}`,
-      '--engines=tekton',
-      `--watch-namespace=${env.namespace}`,
-      `--execution-namespace=${executionNamespace}`,
-      '--workers=4',
-      '--cooldown=30m',
-      // kubernaut's Event at every step, so that "nothing reported twice" covers each step.
-      '--events=lifecycle',
-      `--allowed-bundles=${tekton.executionBundle}`,
-      '--health-port=0',
-      '--health-host=127.0.0.1',
-    ]);
 
   const target = (t: number) => `${env.namespace}/deployment/app-${t}`;
   const run = (t: number) => executionResourceName(target(t));
@@ -128,7 +102,7 @@ describeWithControlPlane('the controller with the tekton engine killed again and
   });
 
   it('gives no execution a second PipelineRun, ends each as its run ended, cleans up deletions', async () => {
-    const admin = new KubeClient(env.kubeConfig);
+    const { admin, executionNamespace } = campaign;
     /** Every execution created, name by uid. */
     const names = new Map<string, string>();
     const deleted = new Set<string>();
@@ -183,28 +157,26 @@ describeWithControlPlane('the controller with the tekton engine killed again and
         const t = distinct + pair++;
         await create([`wfe-${t}-a`, `wfe-${t}-b`]);
       }
-      const current = start();
-      controller = current;
-      await untilWorking(current);
-      const endWhileUp = random() < 0.5;
-      await sleep(random() * 400);
-      if (endWhileUp) await endSome(ready);
-      if (round % 2 === 1) {
-        const name = `wfe-${Math.floor(random() * round * perRound)}`;
-        if (!deleted.has(name)) {
-          await remove(name);
-          await sleep(random() * 200);
+      const endedWhileUp = await campaign.killWhileWorking(async () => {
+        const endWhileUp = random() < 0.5;
+        await sleep(random() * 400);
+        if (endWhileUp) await endSome(ready);
+        if (round % 2 === 1) {
+          const name = `wfe-${Math.floor(random() * round * perRound)}`;
+          if (!deleted.has(name)) {
+            await remove(name);
+            await sleep(random() * 200);
+          }
         }
-      }
-      current.kill();
-      await current.closed;
-      if (!endWhileUp) await endSome(ready);
+        return endWhileUp;
+      });
+      if (!endedWhileUp) await endSome(ready);
       // Deleted while the controller is down: one of the executions this kill interrupted,
       // so its PipelineRun may exist without the finalizer that would have cleaned it up.
       if (round % 3 === 2) await remove(`wfe-${round * perRound}`);
     }
     await create(again);
-    controller = start();
+    const controller = campaign.start();
     await untilWorking(controller);
 
     // Every target still applied gets its run, which the test ends once the controller made it;

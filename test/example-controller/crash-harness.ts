@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { executionResourceName } from '@roundhouse/core';
-import type { KubeClient, KubeObject } from '@roundhouse/kube';
-import { resources } from '@roundhouse/kube';
-import { expect, vi } from 'vitest';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { type TestNamespace, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { ControllerProcess } from './controller-process.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -25,7 +26,7 @@ export type Phased = KubeObject & {
     phase?: string;
     executionRef?: { name?: string };
     failureDetails?: { reason?: string };
-    conditions?: { reason?: string }[];
+    conditions?: { type?: string; status?: string; reason?: string }[];
   };
 };
 
@@ -92,6 +93,114 @@ export async function untilWorking(controller: ControllerProcess): Promise<void>
     () => expect(controller.lines.some((l) => l.msg === 'controller started')).toBe(true),
     { timeout: 60_000, interval: 10 },
   );
+}
+
+/** What a campaign runs in, and the controllers it starts, from before its test until after. */
+export interface Campaign {
+  /** The test namespace: executions are applied there (`--watch-namespace`). */
+  readonly env: TestNamespace;
+  /** Admin access to the control plane, defaulting to the test namespace. */
+  readonly admin: KubeClient;
+  /** Where the controller creates what executions run (`--execution-namespace`). */
+  readonly executionNamespace: string;
+  /** The campaign's own directory, holding the `kubeconfig` the controller reads. */
+  readonly dir: string;
+  /** Aborted after the test: ends the watches the campaign keeps. */
+  readonly signal: AbortSignal;
+  /** Every controller started, first to last. */
+  readonly processes: readonly ControllerProcess[];
+  /** Starts a controller, with the flags useCampaign describes. */
+  start(): ControllerProcess;
+  /**
+   * One round of a crash campaign: a controller started, `during` run once it is working, then
+   * the controller killed with SIGKILL; resolves with what `during` did once the controller ended.
+   */
+  killWhileWorking<T>(during: () => Promise<T>): Promise<T>;
+}
+
+export interface CampaignOptions {
+  /** The test namespace's prefix; the execution namespace's is `<prefix>-exec`. */
+  readonly prefix: string;
+  /** `--engines`. */
+  readonly engine: string;
+  /** The campaign's own controller flags, read at each start: they may name what it set up. */
+  readonly flags: () => readonly string[];
+  /** Flags for Node, such as an `--import`. */
+  readonly nodeFlags?: readonly string[];
+}
+
+/**
+ * A campaign's set-up: its test namespace, the WorkflowExecution CRD, an execution namespace and
+ * a kubeconfig file, before the test; after it, its watches ended, every controller it started
+ * killed and the directory removed. Each controller runs the engine with 4 workers on those two
+ * namespaces, serves health on loopback (any free port), and takes the campaign's own flags.
+ */
+export function useCampaign(options: CampaignOptions): Campaign {
+  const env = useTestNamespace({ prefix: options.prefix });
+  const stopWatches = new AbortController();
+  const processes: ControllerProcess[] = [];
+  let admin: KubeClient;
+  let executionNamespace: string;
+  let dir = '';
+
+  beforeAll(async () => {
+    admin = new KubeClient(env.kubeConfig);
+    await ensureWorkflowExecutionCrd(admin);
+    executionNamespace = await env.controlPlane.createNamespace(`${options.prefix}-exec`);
+    dir = kubeconfigDirectory(env.kubeConfig, `roundhouse-${options.prefix}-`);
+  });
+
+  afterAll(() => {
+    stopWatches.abort();
+    for (const controller of processes) {
+      // Resumed first, so that one the stall campaign paused (SIGSTOP) ends like any other.
+      if (controller.child.exitCode === null) controller.child.kill('SIGCONT');
+      controller.kill();
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = () => {
+    const started = startControllerProcess(
+      [
+        `--kubeconfig=${join(dir, 'kubeconfig')}`,
+        `--engines=${options.engine}`,
+        `--watch-namespace=${env.namespace}`,
+        `--execution-namespace=${executionNamespace}`,
+        '--workers=4',
+        '--health-port=0',
+        '--health-host=127.0.0.1',
+        ...options.flags(),
+      ],
+      options.nodeFlags,
+    );
+    processes.push(started);
+    return started;
+  };
+
+  return {
+    env,
+    get admin() {
+      return admin;
+    },
+    get executionNamespace() {
+      return executionNamespace;
+    },
+    get dir() {
+      return dir;
+    },
+    signal: stopWatches.signal,
+    processes,
+    start,
+    async killWhileWorking(during) {
+      const controller = start();
+      await untilWorking(controller);
+      const done = await during();
+      controller.kill();
+      await controller.closed;
+      return done;
+    },
+  };
 }
 
 /** The Events about objects in `namespace`, as `<object> <reason> x<count>`, for "nothing twice". */
