@@ -1,19 +1,13 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
 import type { ControllerProcess } from './controller-process.js';
 import {
   expectNothingReportedTwice,
-  expectOneJobPerTarget,
-  kubeconfigDirectory,
-  type Phased,
   seeded,
-  startControllerProcess,
-  watchJobUids,
+  useCampaign,
+  useJobExecutions,
 } from './crash-harness.js';
 
 const leaseName = 'roundhouse-workflowexecution-controller';
@@ -70,75 +64,37 @@ const working = (replica: ControllerProcess) => {
  * Event twice, none stuck.
  */
 describeWithControlPlane('the leader paused again and again under leader election', () => {
-  const env = useTestNamespace({ prefix: 'wfe-stall' });
+  const campaign = useCampaign({
+    prefix: 'wfe-stall',
+    engine: 'job',
+    flags: () => [
+      '--cooldown=30m',
+      '--allowed-bundles=registry.invalid/*',
+      // kubernaut's Event at every step, so that "nothing reported twice" covers each step.
+      '--events=lifecycle',
+      '--leader-elect',
+      `--leader-elect-lease-duration=${timings.lease}`,
+      `--leader-elect-renew-deadline=${timings.renew}`,
+      `--leader-elect-retry-period=${timings.retry}`,
+    ],
+    nodeFlags: [`--import=${announceWrites}`],
+  });
+  const { env } = campaign;
   const random = seeded(20_261_204);
   const rounds = 8;
   const perRound = 3;
-  const distinct = rounds * perRound;
-  const pairs = Math.floor(rounds / 3);
-  let dir: string;
-  let executionNamespace: string;
-  const replicas: ControllerProcess[] = [];
-  const stopWatch = new AbortController();
-  /** Every Job uid the API server ever announced, by Job name. */
-  let jobUids: Map<string, Set<string>>;
+  const executions = useJobExecutions(
+    campaign,
+    { workflowId: 'stall', version: '1', executionBundle: 'registry.invalid/s:1' },
+    { rounds, perRound },
+  );
+  const replicas = campaign.processes;
 
-  beforeAll(async () => {
-    const admin = new KubeClient(env.kubeConfig);
-    await ensureWorkflowExecutionCrd(admin);
-    executionNamespace = await env.controlPlane.createNamespace('wfe-stall-exec');
-    dir = kubeconfigDirectory(env.kubeConfig, 'roundhouse-stall-');
-    jobUids = await watchJobUids(admin, executionNamespace, stopWatch.signal);
-  });
-
-  afterAll(() => {
-    stopWatch.abort();
-    for (const replica of replicas) {
-      if (replica.child.exitCode === null) replica.child.kill('SIGCONT');
-      replica.kill();
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const start = () => {
-    const replica = startControllerProcess(
-      [
-        `--kubeconfig=${join(dir, 'kubeconfig')}`,
-        '--engines=job',
-        `--watch-namespace=${env.namespace}`,
-        `--execution-namespace=${executionNamespace}`,
-        '--workers=4',
-        '--cooldown=30m',
-        '--allowed-bundles=registry.invalid/*',
-        '--health-port=0',
-        '--health-host=127.0.0.1',
-        // kubernaut's Event at every step, so that "nothing reported twice" covers each step.
-        '--events=lifecycle',
-        '--leader-elect',
-        `--leader-elect-lease-duration=${timings.lease}`,
-        `--leader-elect-renew-deadline=${timings.renew}`,
-        `--leader-elect-retry-period=${timings.retry}`,
-      ],
-      [`--import=${announceWrites}`],
-    );
-    replicas.push(replica);
-    return replica;
-  };
   const live = () =>
     replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
 
-  const target = (t: number) => `${env.namespace}/deployment/app-${t}`;
-  const body = (name: string, t: number): KubeObject => ({
-    metadata: { name },
-    spec: {
-      workflowRef: { workflowId: 'stall', version: '1', executionBundle: 'registry.invalid/s:1' },
-      targetResource: target(t),
-      executionEngine: 'job',
-    },
-  });
-
   it('ends as one controller would: one Job each, each Completed once, nothing reported twice, whoever leads', async () => {
-    const admin = new KubeClient(env.kubeConfig);
+    const { admin, executionNamespace } = campaign;
     const holder = async () =>
       (
         (await admin.get<KubeObject>(resources.leases, executionNamespace, leaseName))?.spec as
@@ -158,29 +114,16 @@ describeWithControlPlane('the leader paused again and again under leader electio
         { timeout: 60_000, interval: 50 },
       );
 
-    const names: string[] = [];
-    const deleted = new Set<string>();
-    const create = async (t: number, batch: string[]) => {
-      await Promise.all(
-        batch.map((name) => admin.create(workflowExecutions, env.namespace, body(name, t))),
-      );
-      names.push(...batch);
-    };
+    const { deleted } = executions;
     /** Each long pause: who woke, the index of its log then, and when. */
     const wakes: { replica: ControllerProcess; paused: number; at: number }[] = [];
     const takeovers: string[] = [];
     const exits: string[] = [];
-    for (let i = 0; i < 3; i++) start();
-    let pair = 0;
+    for (let i = 0; i < 3; i++) campaign.start();
     for (let round = 0; round < rounds; round++) {
       const current = await leader();
       // Executions arrive just before the pause, so it lands among their starts.
-      for (let i = 0; i < perRound; i++)
-        await create(round * perRound + i, [`wfe-${round * perRound + i}`]);
-      if (round % 3 === 2) {
-        const t = distinct + pair++;
-        await create(t, [`wfe-${t}-a`, `wfe-${t}-b`]);
-      }
+      await executions.arrive(round);
       await sleep(random() * 300);
 
       // A pause shorter than the renew deadline: nothing changes hands.
@@ -195,10 +138,7 @@ describeWithControlPlane('the leader paused again and again under leader electio
 
       if (round % 3 === 1) {
         const name = `wfe-${Math.floor(random() * round * perRound)}`;
-        if (!deleted.has(name)) {
-          deleted.add(name);
-          await admin.delete(workflowExecutions, env.namespace, name);
-        }
+        if (!deleted.has(name)) await executions.remove(name);
       }
       await sleep(random() * 300);
 
@@ -218,9 +158,7 @@ describeWithControlPlane('the leader paused again and again under leader electio
       takeovers.push(`${identity} -> ${identityOf(successor)}`);
       if (round % 3 === 0) {
         // Deleted while the old leader sleeps believing it leads: the new one cleans up.
-        const name = `wfe-${round * perRound}`;
-        deleted.add(name);
-        await admin.delete(workflowExecutions, env.namespace, name);
+        await executions.remove(`wfe-${round * perRound}`);
       }
       await sleep(random() * 1_500);
       const wokeAt = Date.now();
@@ -239,30 +177,16 @@ describeWithControlPlane('the leader paused again and again under leader electio
       );
       if (learned === 'exited') {
         exits.push(`${identity}: ${current.child.exitCode}`);
-        start();
+        campaign.start();
       }
       wakes.push({ replica: current, paused, at: wokeAt });
     }
 
-    const settled = await vi.waitFor(
-      async () => {
-        const { items } = await admin.list<Phased>(workflowExecutions, env.namespace);
-        for (const wfe of items) {
-          expect(wfe.metadata?.deletionTimestamp, wfe.metadata?.name).toBeUndefined();
-          // A pair's second fails on the busy target (--lock-policy=fail) or waits out the
-          // first one's cooldown in Pending; every other execution completes.
-          const single = /^wfe-\d+$/.test(wfe.metadata?.name ?? '');
-          expect(
-            single ? ['Completed'] : ['Completed', 'Failed', 'Pending'],
-            wfe.metadata?.name,
-          ).toContain(wfe.status?.phase);
-        }
-        const paired = items.filter((w) => !w.metadata?.name?.match(/^wfe-\d+$/));
-        expect(items.length).toBe(names.length - deleted.size);
-        expect(paired.filter((w) => w.status?.phase === 'Completed')).toHaveLength(pairs);
-        return items;
-      },
-      { timeout: 60_000, interval: 500 },
+    // A pair's second fails on the busy target (--lock-policy=fail) or waits out the first
+    // one's cooldown in Pending; every other execution completes.
+    const settled = await executions.settled(
+      { single: ['Completed'], paired: ['Completed', 'Failed', 'Pending'] },
+      60_000,
     );
     // A woken leader's term refuses every request its work tries to send once the lease is past
     // its renew deadline (the request gate). Two runs (CI at a0d5ec1, one local) each saw one
@@ -285,14 +209,7 @@ describeWithControlPlane('the leader paused again and again under leader electio
       replica.kill();
     }
 
-    await expectOneJobPerTarget(admin, executionNamespace, {
-      settled,
-      deleted,
-      jobUids,
-      distinct,
-      pairs,
-      target,
-    });
+    await executions.expectOneJobPerTarget(settled);
     // However the leadership moved, nothing was reported twice, nor under two names.
     await expectNothingReportedTwice(admin, env.namespace, /^(Execution|Job)Created$/);
     // The campaign moved the lease every round, each time to a replica that then worked.
