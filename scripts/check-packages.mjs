@@ -67,4 +67,6 @@ if (failed > 0) {
   console.error(`check-packages: ${failed} check(s) failed`);
   process.exit(1);
 }
-console.log(`check-packages: ${tarballs.length} tarballs pass publint and attw and hold no test file`);
+console.log(
+  `check-packages: ${tarballs.length} tarballs pass publint and attw and hold no test file`,
+);
