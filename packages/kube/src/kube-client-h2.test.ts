@@ -200,10 +200,10 @@ describe('KubeClient over HTTP/2', () => {
         new Promise((resolve) => setTimeout(() => resolve('still following'), 1_000)),
       ]);
       expect(quiet).toBe('still following');
+      // Only the PINGs can find the connection dead: the idle timeout (5 min) ends a follow
+      // long after this test's own timeout.
       blackHole();
-      const started = Date.now();
       expect(await next).toEqual({ done: false, value: 'finished' });
-      expect(Date.now() - started).toBeLessThan(1_000);
       expect(await log.next()).toEqual({ done: true, value: undefined });
       expect(served.map((s) => s.connection)).toEqual([0, 1]);
     },

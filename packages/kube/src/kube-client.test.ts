@@ -392,7 +392,7 @@ describe('KubeClient', () => {
         labelSelector,
         stallTimeoutMs: 1_000,
       });
-    const started = performance.now();
+    // Never answered: the request timeout ends it, long before the stall timeout would.
     expect(await watch('silent')).toMatchObject({
       end: 'failed',
       error: {
@@ -402,7 +402,6 @@ describe('KubeClient', () => {
         message: 'watch ConfigMap ns: no answer within 100 ms',
       },
     });
-    expect(performance.now() - started).toBeLessThan(900);
     // Answered, then silent: only the stall timeout ends it.
     expect(await watch('answered')).toMatchObject({
       end: 'failed',
