@@ -1,6 +1,6 @@
 /**
  * Past 350 lines: the elector's options, renewal, release and timing, over one scripted Lease
- * API (scriptedLeaseApi) and one clock the test moves (TestClock) its four describes share.
+ * API (scriptedLeaseApi) and one clock the test moves (ManualClock) its four describes share.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError, requestRefusal, withRequestGate } from '@roundhouse/core';
@@ -61,74 +61,17 @@ describe('LeaderElector options', () => {
   });
 });
 
-interface Timer {
-  readonly at: number;
-  readonly sequence: number;
-  readonly callback: () => void;
-}
-
 /** Lets what is already set off run: the scripted API answers in promise callbacks only. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * The elector's clock, which only the test moves. `advance` is time passing for a live process:
- * timers fire one at a time as they fall due, and what each sets off (answers, the next timers)
- * runs before the next fires. `pause` is time passing for a stopped one (SIGSTOP, a frozen VM):
- * nothing runs, and the timers that fell due meanwhile fire, in order, only once the test lets
- * it go on (`advance(0)`), after whatever the test has it handle first on waking.
- */
-class TestClock implements Clock {
-  #now = 0;
-  #sequence = 0;
-  readonly #timers = new Set<Timer>();
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimer(callback: () => void, ms: number): () => void {
-    this.#sequence += 1;
-    const timer = { at: this.#now + Math.max(0, ms), sequence: this.#sequence, callback };
-    this.#timers.add(timer);
-    return () => this.#timers.delete(timer);
-  }
-
-  pause(ms: number): void {
-    this.#now += ms;
-  }
-
-  async advance(ms: number): Promise<void> {
-    const target = this.#now + ms;
-    for (;;) {
-      await settle();
-      const next = this.#nextDue(target);
-      if (!next) break;
-      this.#timers.delete(next);
-      this.#now = Math.max(this.#now, next.at);
-      next.callback();
-    }
-    this.#now = target;
-  }
-
-  #nextDue(limit: number): Timer | undefined {
-    let next: Timer | undefined;
-    for (const timer of this.#timers) {
-      if (timer.at > limit) continue;
-      if (!next || timer.at < next.at || (timer.at === next.at && timer.sequence < next.sequence))
-        next = timer;
-    }
-    return next;
-  }
-}
 
 /**
  * Waits, in real time, for what runs outside the elector's clock (a Controller's own timers)
  * until `check` passes, firing the elector's timers that fall due meanwhile without moving its
  * clock on.
  */
-const untilWithoutTime = (clock: TestClock, check: () => void) =>
+const untilWithoutTime = (clock: ManualClock, check: () => void) =>
   vi.waitFor(async () => {
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     check();
   }, longPatience);
 
@@ -138,7 +81,7 @@ type Mode = 'answer' | 'fail' | 'hang';
  * A Lease API on `clock` whose answers the test switches between answering, failing fast and
  * hanging.
  */
-function scriptedLeaseApi(clock: TestClock) {
+function scriptedLeaseApi(clock: ManualClock) {
   let lease: KubeObject | null = null;
   let version = 0;
   const api = {
@@ -210,9 +153,9 @@ const quick = {
   retryPeriodSeconds: 0.1,
 };
 
-/** A scripted Lease API and an elector with `options`, both on one TestClock at 0. */
-function onTestClock(options: Partial<LeaderElectorOptions> = {}) {
-  const clock = new TestClock();
+/** A scripted Lease API and an elector with `options`, both on one ManualClock at 0. */
+function onManualClock(options: Partial<LeaderElectorOptions> = {}) {
+  const clock = new ManualClock();
   const { api, client: fake } = scriptedLeaseApi(clock);
   const elector = new LeaderElector(fake, { ...quick, ...options, clock });
   return { clock, api, elector };
@@ -222,14 +165,14 @@ function onTestClock(options: Partial<LeaderElectorOptions> = {}) {
  * Lets the elector that took the lease at 0 renew it once, at 100 ms (the retry period), and
  * stops there: the next renewal is due at 200.
  */
-async function renewOnce(clock: TestClock, api: { renewals: number[] }) {
-  await clock.advance(100);
+async function renewOnce(clock: ManualClock, api: { renewals: number[] }) {
+  await clock.advanceSettling(100);
   expect(api.renewals).toEqual([0, 100]);
 }
 
 describe('LeaderElector renewing', { timeout: 20_000 }, () => {
   it('stops leading before the lease can expire when a renewal hangs after quick failures', async () => {
-    const { clock, api, elector } = onTestClock({ renewDeadlineSeconds: 2 });
+    const { clock, api, elector } = onManualClock({ renewDeadlineSeconds: 2 });
     let lostAt = 0;
     let reason: unknown;
     const stop = new AbortController();
@@ -244,11 +187,11 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
     // From the renewal at 100 the API server refuses connections; from 1700 it takes requests
     // it never answers, so the renewal sent at 1700 hangs.
     api.mode = 'fail';
-    await clock.advance(1_599);
+    await clock.advanceSettling(1_599);
     expect(api.sent.at(-1)).toBe(1_600);
     expect(lostAt).toBe(0);
     api.mode = 'hang';
-    await clock.advance(1_000);
+    await clock.advanceSettling(1_000);
     // Other candidates take over 3 s after they saw the renewal at 100. The hanging request is
     // cut off at the renew deadline counted from that renewal, not from when it was sent.
     expect(api.sent.at(-1)).toBe(1_700);
@@ -261,7 +204,7 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
   });
 
   it('stops leading at once when it wakes from a pause past the renew deadline', async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     let lostAt = 0;
     let reason: unknown;
     const run = elector.run(new AbortController().signal, {
@@ -276,7 +219,7 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
     // once after.
     const sentBefore = api.sent.length;
     clock.pause(1_200);
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     expect(reason).toBeInstanceOf(LeadershipLostError);
     expect(lostAt).toBe(1_300);
     // Nothing was asked of the API server on waking: another replica may lead by now.
@@ -286,7 +229,7 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
   });
 
   it("refuses the term's next request on waking from a pause past the renew deadline, even one an answer was waiting on", async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => {
       answer = resolve;
@@ -314,13 +257,13 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
     // The refusal is how the term learns of the loss: it ends there and then.
     expect(endedByRefusal).toBe(true);
     expect(elector.isLeader).toBe(false);
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     await run;
     expect(api.renewals).toEqual([0, 100]);
   });
 
   it("refuses the requests of the term's work once the lease is released, and never the Lease's own", async () => {
-    const { clock, api, elector } = onTestClock({
+    const { clock, api, elector } = onManualClock({
       leaseDurationSeconds: 15,
       renewDeadlineSeconds: 10,
     });
@@ -354,7 +297,7 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
   });
 
   it('reconciles nothing on waking from a pause past the renew deadline, even a requeue due first', async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     let awake = false;
     const startedAwake: number[] = [];
     let started = 0;
@@ -387,14 +330,14 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
     );
     expect(startedAwake).toEqual([]);
     expect(controller.ready).toBe(false);
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     await run;
     expect(startedAwake).toEqual([]);
     expect(api.renewals).toEqual([0, 100]);
   });
 
   it('aborts lost when renewing fails after a stop, while the work still drains', async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     const stop = new AbortController();
     let lostReason: unknown;
     let lostAt = 0;
@@ -411,18 +354,18 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
     await renewOnce(clock, api);
     stop.abort(new Error('received SIGTERM'));
     // Renewing fails from here on; the deadline counted from the renewal at 100 is 1100.
-    await clock.advance(999);
+    await clock.advanceSettling(999);
     expect(lostReason).toBeUndefined();
     // Renewing looks at least every retry period, so it sees the deadline passed within one,
     // long before the lease expires at 3100.
-    await clock.advance(100);
+    await clock.advanceSettling(100);
     expect(lostReason).toBeInstanceOf(LeadershipLostError);
     expect(lostAt).toBeGreaterThanOrEqual(1_100);
     await run;
   });
 
   it("cuts a Controller's drain short when the lease is lost during it", async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     let reconciling = false;
     let abortedAt = 0;
     let abortReason: unknown;
@@ -451,10 +394,10 @@ describe('LeaderElector renewing', { timeout: 20_000 }, () => {
     // renew deadline counted from the renewal at 100.
     stop.abort(new Error('received SIGTERM'));
     api.mode = 'hang';
-    await clock.advance(999);
+    await clock.advanceSettling(999);
     expect(abortReason).toBeUndefined();
     expect(controller.reconciling).toEqual(['ns/a']);
-    await clock.advance(1);
+    await clock.advanceSettling(1);
     expect(abortReason).toBeInstanceOf(LeadershipLostError);
     // Renewing gives up at the 1 s renew deadline, well before the 3 s lease expires.
     expect(abortedAt).toBe(100 + 1_000);
@@ -467,7 +410,7 @@ const noisyLogger = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error
 
 describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
   const elect = (stragglerGraceSeconds: number, logger = noisyLogger()) => ({
-    ...onTestClock({ stragglerGraceSeconds, logger }),
+    ...onManualClock({ stragglerGraceSeconds, logger }),
     logger,
   });
 
@@ -540,7 +483,7 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
     expect(controller.ready).toBe(false);
     const keptFrom = clock.now();
     const renewals = api.renewals.length;
-    await clock.advance(9_999);
+    await clock.advanceSettling(9_999);
     expect(controller.reconciling).toEqual(['ns/a']);
     expect(ran).toBe(false);
     // Renewed every retry period meanwhile.
@@ -549,7 +492,7 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: 'a' });
     expect(elector.isLeader).toBe(true);
     release();
-    await clock.advance(0);
+    await clock.advanceSettling(0);
     expect(ran).toBe(true);
     expect(controller.reconciling).toEqual([]);
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: '' });
@@ -566,9 +509,9 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
     });
     first.abort(new Error('stop'));
     await keepingTheLease(logger);
-    await clock.advance(199);
+    await clock.advanceSettling(199);
     expect(ran).toBe(false);
-    await clock.advance(1);
+    await clock.advanceSettling(1);
     expect(ran).toBe(true);
     await run;
     expect(controller.reconciling).toEqual(['ns/a']);
@@ -607,7 +550,7 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
       ran = true;
     });
     api.mode = 'fail';
-    await clock.advance(2_000);
+    await clock.advanceSettling(2_000);
     expect(elector.isLeader).toBe(false);
     const lostBy = clock.now();
     await untilWithoutTime(clock, () => expect(ran).toBe(true));
@@ -653,7 +596,7 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
   });
 
   /** Resolves with when and why the leading signal aborted, on `clock`. */
-  const leadUntilAborted = (clock: TestClock, onStart?: () => void) => {
+  const leadUntilAborted = (clock: ManualClock, onStart?: () => void) => {
     const result = { startedAt: -1, abortedAt: -1, reason: undefined as unknown };
     const onStartedLeading = async (signal: AbortSignal) => {
       result.startedAt = clock.now();
@@ -667,7 +610,7 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
 
   it('does not lead on a lease it took more slowly than the renew deadline, and leads on a quick renewal after', async () => {
     const logger = noisyLogger();
-    const { clock, api, elector } = onTestClock({ logger });
+    const { clock, api, elector } = onManualClock({ logger });
     // The lease is read at once, but the create that takes it is answered after 1.1 s.
     api.delays.push(0, 1_100);
     let writesWhenStarted = 0;
@@ -676,7 +619,7 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
     });
     const stop = new AbortController();
     const run = elector.run(stop.signal, { onStartedLeading });
-    await clock.advance(1_100);
+    await clock.advanceSettling(1_100);
     expect(api.renewals).toEqual([1_100]);
     expect(result.startedAt).toBe(-1);
     expect(logger.warn).toHaveBeenCalledWith(
@@ -684,7 +627,7 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
       expect.stringContaining('too slowly'),
     );
     // The next try, a retry period later, renews the lease now held, quickly, and leads on it.
-    await clock.advance(100);
+    await clock.advanceSettling(100);
     expect(result.startedAt).toBe(1_200);
     expect(writesWhenStarted).toBe(2);
     stop.abort();
@@ -692,25 +635,25 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
   });
 
   it('bounds an acquisition attempt by the renew deadline', async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     api.mode = 'hang';
     const { result, onStartedLeading } = leadUntilAborted(clock);
     const stop = new AbortController();
     const run = elector.run(stop.signal, { onStartedLeading });
-    await clock.advance(999);
+    await clock.advanceSettling(999);
     expect(api.aborted).toBe(0);
-    await clock.advance(1);
+    await clock.advanceSettling(1);
     expect(api.aborted).toBe(1);
     // The next try, a retry period later, is answered and leads.
     api.mode = 'answer';
-    await clock.advance(100);
+    await clock.advanceSettling(100);
     expect(result.startedAt).toBe(1_100);
     stop.abort();
     await run;
   });
 
   it('counts the renew deadline from when a renewal was sent, not from its answer', async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     const { result, onStartedLeading } = leadUntilAborted(clock);
     const run = elector.run(new AbortController().signal, { onStartedLeading });
     await renewOnce(clock, api);
@@ -721,7 +664,7 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
       api.mode = 'hang';
       api.onStore = () => {};
     };
-    await clock.advance(2_000);
+    await clock.advanceSettling(2_000);
     await run;
     expect(api.renewals).toEqual([0, 100, 800]);
     expect(api.sent.slice(-3)).toEqual([200, 800, 900]);
@@ -731,16 +674,16 @@ describe('LeaderElector timing from the request', { timeout: 20_000 }, () => {
   });
 
   it('stops leading when a renewal is answered only past the renew deadline', async () => {
-    const { clock, api, elector } = onTestClock();
+    const { clock, api, elector } = onManualClock();
     const { result, onStartedLeading } = leadUntilAborted(clock);
     const run = elector.run(new AbortController().signal, { onStartedLeading });
     await renewOnce(clock, api);
     // An answer already on its way arrives 1.1 s after the read was sent at 200, past the
     // deadline; the write after it is answered at once.
     api.delays.push(1_100);
-    await clock.advance(1_199);
+    await clock.advanceSettling(1_199);
     expect(result.abortedAt).toBe(-1);
-    await clock.advance(1);
+    await clock.advanceSettling(1);
     expect(api.renewals).toEqual([0, 100, 1_300]);
     expect(result.reason).toBeInstanceOf(LeadershipLostError);
     expect(result.abortedAt).toBe(1_300);
