@@ -216,15 +216,15 @@ export interface WorkflowRef {
  * target, `wfe-<t>-a` and `-b`, the pairs' targets numbered after the `distinct` single ones.
  */
 export class JobExecutions {
-  /** Every execution applied, deleted ones too. */
-  readonly names: string[] = [];
-  readonly deleted = new Set<string>();
   readonly distinct: number;
   readonly pairs: number;
   readonly #campaign: Campaign;
   readonly #workflowRef: WorkflowRef;
   readonly #perRound: number;
   #pair = 0;
+  /** Every execution applied, deleted ones too. */
+  readonly #names: string[] = [];
+  readonly #deleted = new Set<string>();
   /** Every Job uid the API server announced since watchJobs, by Job name. */
   #jobUids: ReadonlyMap<string, ReadonlySet<string>> = new Map();
 
@@ -246,11 +246,12 @@ export class JobExecutions {
     this.#jobUids = await watchJobUids(admin, executionNamespace, signal);
   }
 
-  target(t: number): string {
-    return `${this.#campaign.env.namespace}/deployment/app-${t}`;
+  /** The executions removed so far. */
+  get deleted(): ReadonlySet<string> {
+    return this.#deleted;
   }
 
-  /** The round's executions, created at once; their names are in `names` when it resolves. */
+  /** The round's executions, each created before it resolves. */
   async arrive(round: number): Promise<void> {
     for (let i = 0; i < this.#perRound; i++) {
       const t = round * this.#perRound + i;
@@ -263,7 +264,7 @@ export class JobExecutions {
   }
 
   async remove(name: string): Promise<void> {
-    this.deleted.add(name);
+    this.#deleted.add(name);
     await this.#campaign.admin.delete(workflowExecutions, this.#campaign.env.namespace, name);
   }
 
@@ -287,7 +288,7 @@ export class JobExecutions {
           );
         }
         const paired = items.filter((w) => !w.metadata?.name?.match(/^wfe-\d+$/));
-        expect(items.length).toBe(this.names.length - this.deleted.size);
+        expect(items.length).toBe(this.#names.length - this.#deleted.size);
         expect(paired.filter((w) => w.status?.phase === 'Completed')).toHaveLength(this.pairs);
         return items;
       },
@@ -309,7 +310,7 @@ export class JobExecutions {
     // The watch saw the Jobs, so "at most one each" below counts something.
     expect(this.#jobUids.size).toBeGreaterThanOrEqual(distinct - deleted.size);
     for (let t = 0; t < distinct + pairs; t++) {
-      const job = executionResourceName(this.target(t));
+      const job = executionResourceName(this.#target(t));
       const everCreated = this.#jobUids.get(job)?.size ?? 0;
       expect(everCreated, `Jobs ever created for target ${t}`).toBeLessThanOrEqual(1);
       if (deleted.has(`wfe-${t}`)) {
@@ -332,13 +333,17 @@ export class JobExecutions {
           metadata: { name },
           spec: {
             workflowRef: this.#workflowRef,
-            targetResource: this.target(t),
+            targetResource: this.#target(t),
             executionEngine: 'job',
           },
         }),
       ),
     );
-    this.names.push(...batch);
+    this.#names.push(...batch);
+  }
+
+  #target(t: number): string {
+    return `${this.#campaign.env.namespace}/deployment/app-${t}`;
   }
 }
 
