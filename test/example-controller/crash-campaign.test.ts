@@ -1,12 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { it } from 'vitest';
-import {
-  expectNothingReportedTwice,
-  seeded,
-  useCampaign,
-  useJobExecutions,
-} from './crash-harness.js';
+import { expectNothingReportedTwice, seeded, useCampaign } from './crash-harness.js';
+import { useJobExecutions } from './job-executions.js';
 
 /**
  * The controller process killed with SIGKILL at random points while executions arrive, start,

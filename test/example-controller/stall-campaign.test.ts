@@ -3,12 +3,8 @@ import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import type { ControllerProcess } from './controller-process.js';
-import {
-  expectNothingReportedTwice,
-  seeded,
-  useCampaign,
-  useJobExecutions,
-} from './crash-harness.js';
+import { expectNothingReportedTwice, seeded, useCampaign } from './crash-harness.js';
+import { useJobExecutions } from './job-executions.js';
 
 const leaseName = 'roundhouse-workflowexecution-controller';
 /** Small, so a standby takes over within seconds; client-go's rules still hold (see config.ts). */
