@@ -65,6 +65,10 @@ describe('TaskRunReconciler refusals', () => {
 
 describe('TaskRunReconciler waits', () => {
   const predecessor = { namespace, name: 'build-1' };
+  /** An engine whose create is refused with `error`, as the pod engine's lock refuses it. */
+  const refusedWith = (error: Error) => (): void => {
+    throw error;
+  };
 
   it.each([
     ['PreviousExecutionNotCleaned', new PreviousExecutionNotCleanedError('wfe-1a', predecessor)],
@@ -73,11 +77,7 @@ describe('TaskRunReconciler waits', () => {
   ])(
     'for a deleted predecessor’s Pod of its name (%s), saying the garbage collector removes it',
     async (reason, error) => {
-      const { client, reconcile } = setup(runObject(), {
-        create: () => {
-          throw error;
-        },
-      });
+      const { client, reconcile } = setup(runObject(), { create: refusedWith(error) });
       await expect(reconcile()).rejects.toBe(error);
       expect(statusWritten(client)).toEqual({
         phase: 'Pending',
@@ -90,11 +90,7 @@ describe('TaskRunReconciler waits', () => {
 
   it('for a Pod of its name that another owner claims, naming that owner', async () => {
     const error = new ResourceLockedError('wfe-1a', { namespace, name: 'other' });
-    const { client, reconcile } = setup(runObject(), {
-      create: () => {
-        throw error;
-      },
-    });
+    const { client, reconcile } = setup(runObject(), { create: refusedWith(error) });
     await expect(reconcile()).rejects.toBe(error);
     expect(statusWritten(client)).toEqual({
       phase: 'Pending',

@@ -5,8 +5,7 @@ import { readTaskLog, type TaskLogRead } from './task-log.js';
 
 /**
  * A task's stdout in a fresh directory, written as the task writes it and read as the agent
- * reads it, for the task-log tests. It imports nothing from vitest: this package's build
- * compiles every non-test file in src, this one included.
+ * reads it, for the task-log tests.
  */
 export class TaskOutput {
   readonly dir = mkdtempSync(join(tmpdir(), 'roundhouse-task-log-'));
