@@ -238,20 +238,28 @@ func main() {
 	workers := flag.Int("workers", 4, "concurrent reconciles")
 	// Roundhouse's client has no client-side rate limit; the reference does not get one either.
 	qps := flag.Float64("qps", -1, "client-side request rate limit; negative for none")
+	roundTripsPath := flag.String("round-trips", "", "file to append each request's round trip to")
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.Level(zapcore.ErrorLevel)))
-	if err := run(*watchNamespace, *executionNamespace, *workers, float32(*qps)); err != nil {
+	if err := run(*watchNamespace, *executionNamespace, *workers, float32(*qps), *roundTripsPath); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(watchNamespace, executionNamespace string, workers int, qps float32) error {
+func run(watchNamespace, executionNamespace string, workers int, qps float32, roundTripsPath string) error {
 	config, err := ctrl.GetConfig()
 	if err != nil {
 		return err
 	}
 	config.QPS = qps
+	wrap, err := timeRoundTrips(roundTripsPath)
+	if err != nil {
+		return err
+	}
+	if wrap != nil {
+		config.Wrap(wrap)
+	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		return err

@@ -54,37 +54,43 @@ export async function measureFloor(
     { onJobFinished: complete, sample: executionName(0) },
   );
   try {
-    const timeline = await runExecutions(tracker, executions, ctx.timeoutMs, async (i) => {
-      const name = executionName(i);
-      const { object: created } = await ctx.admin.create(
-        workflowExecutions,
-        watch,
-        executionBody(i),
-      );
-      await Promise.all([
-        client.patch(
+    const timeline = await runExecutions(
+      ctx.plane,
+      tracker,
+      executions,
+      ctx.timeoutMs,
+      async (i) => {
+        const name = executionName(i);
+        const { object: created } = await ctx.admin.create(
+          workflowExecutions,
+          watch,
+          executionBody(i),
+        );
+        await Promise.all([
+          client.patch(
+            workflowExecutions,
+            watch,
+            name,
+            { metadata: { finalizers: [cleanupFinalizer] } },
+            { strategy: 'merge' },
+          ),
+          client.create(resources.jobs, execution, roundhouseJob(created, execution)),
+        ]);
+        await client.patch(
           workflowExecutions,
           watch,
           name,
-          { metadata: { finalizers: [cleanupFinalizer] } },
-          { strategy: 'merge' },
-        ),
-        client.create(resources.jobs, execution, roundhouseJob(created, execution)),
-      ]);
-      await client.patch(
-        workflowExecutions,
-        watch,
-        name,
-        {
-          status: {
-            phase: 'Running',
-            startTime: formatKubeTime(new Date()),
-            executionRef: { name: jobNameOf(i) },
+          {
+            status: {
+              phase: 'Running',
+              startTime: formatKubeTime(new Date()),
+              executionRef: { name: jobNameOf(i) },
+            },
           },
-        },
-        { strategy: 'merge', subresource: 'status' },
-      );
-    });
+          { strategy: 'merge', subresource: 'status' },
+        );
+      },
+    );
     await Promise.all(writes);
     const jobShape = firstJobShape(tracker, { watch, execution });
     return { name: 'floor', user: floorUser, executions, timeline, jobShape };

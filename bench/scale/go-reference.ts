@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { measureController } from './measure.js';
 import { type ControllerProcess, exited, procSample } from './processes.js';
+import { requestKind } from './request-kind.js';
 import type { ControllerScope } from './roundhouse.js';
-import type { ScaleContext, ScenarioResult } from './scenario.js';
+import type { Sample, ScaleContext, ScenarioResult } from './scenario.js';
 import { userKubeconfigFile } from './workload.js';
 
 export const goUser = 'bench-go-reference';
@@ -46,12 +48,30 @@ export async function buildGoReference(logPath: string): Promise<GoBuild> {
   return { binary: last, seconds: (Date.now() - started) / 1000, built };
 }
 
+/**
+ * The round trips the reference wrote (`--round-trips`, see round_trips.go) whose answers came
+ * in `(from, to]` (Unix ms), as the Roundhouse probe reports its own: `verb resource` and ms.
+ */
+export function roundTripsBetween(lines: string, from: number, to: number): [string, number][] {
+  const roundTrips: [string, number][] = [];
+  for (const line of lines.split('\n')) {
+    const [at, method, path, ms] = line.split('\t');
+    if (at === undefined || method === undefined || path === undefined || ms === undefined)
+      continue;
+    const kind = requestKind(method, path);
+    if (kind && Number(at) > from && Number(at) <= to)
+      roundTrips.push([`${kind.verb} ${kind.resource}`, Number(ms)]);
+  }
+  return roundTrips;
+}
+
 /** Starts the reference controller; resolves once it printed `ready` (caches synced). */
 export async function startGoReference(
   binary: string,
   scope: ControllerScope,
 ): Promise<ControllerProcess> {
   const log = createWriteStream(scope.logPath, { flags: 'a' });
+  const roundTripsPath = `${scope.logPath}.round-trips`;
   const child = spawn(
     binary,
     [
@@ -59,14 +79,26 @@ export async function startGoReference(
       `--watch-namespace=${scope.watchNamespace}`,
       `--execution-namespace=${scope.executionNamespace}`,
       `--workers=${scope.workers}`,
+      `--round-trips=${roundTripsPath}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr.pipe(log);
   const pid = child.pid ?? -1;
+  let sampledAt = Date.now();
   const controller: ControllerProcess = {
     pid,
-    sample: () => procSample(pid),
+    // Like the probe's: the round trips answered since the previous sample.
+    async sample(): Promise<Sample> {
+      const [sample, lines] = await Promise.all([
+        procSample(pid),
+        readFile(roundTripsPath, 'utf8').catch(() => ''),
+      ]);
+      const now = Date.now();
+      const roundTrips = roundTripsBetween(lines, sampledAt, now);
+      sampledAt = now;
+      return { ...sample, roundTrips };
+    },
     async stop() {
       child.kill('SIGTERM');
       if (!(await exited(child, 15_000))) child.kill('SIGKILL');

@@ -52,6 +52,7 @@ export async function measureController<T>(
     try {
       const atStart = await controller.sample();
       const timeline = await runExecutions(
+        ctx.plane,
         tracker,
         ctx.executions,
         ctx.timeoutMs,

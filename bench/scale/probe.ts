@@ -1,11 +1,14 @@
 /**
  * Preloaded (`--import`) into the Roundhouse controller process the bench starts: counts the
  * connections undici opens (diagnostics channel `undici:client:connected`, which both npm's
- * undici and Node's own publish) and answers the bench's IPC questions with this process's CPU
- * time, RSS and that count. It changes nothing in the controller.
+ * undici and Node's own publish), times each request from its headers sent to the response's
+ * headers received (`undici:client:sendHeaders`, `undici:request:headers`), and answers the
+ * bench's IPC questions with this process's CPU time, RSS, that count and the round trips since
+ * the last question. It changes nothing in the controller.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { requestKind } from './request-kind.js';
 
 let connections = 0;
 /** HTTP versions negotiated (ALPN): with HTTP/2 one connection carries many requests. */
@@ -16,6 +19,24 @@ subscribe('undici:client:connected', (message) => {
   if (version) protocols.add(version);
 });
 
+interface UndiciRequest {
+  readonly method: string;
+  readonly path: string;
+}
+const sentAt = new WeakMap<UndiciRequest, number>();
+/** `verb resource` and ms, of every request answered since the last sample. */
+let roundTrips: [string, number][] = [];
+subscribe('undici:client:sendHeaders', (message) => {
+  sentAt.set((message as { request: UndiciRequest }).request, performance.now());
+});
+subscribe('undici:request:headers', (message) => {
+  const { request } = message as { request: UndiciRequest };
+  const sent = sentAt.get(request);
+  const kind = requestKind(request.method, request.path);
+  if (sent === undefined || !kind) return;
+  roundTrips.push([`${kind.verb} ${kind.resource}`, performance.now() - sent]);
+});
+
 /** How late timers ran since the last sample: the time the event loop was busy with one task. */
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
@@ -24,6 +45,9 @@ interface SampleRequest {
   readonly id: number;
   readonly gc?: boolean;
 }
+
+/** The share of wall time the event loop was busy since the last sample (0..1). */
+let utilizationFrom = performance.eventLoopUtilization();
 
 process.on('message', (message: SampleRequest) => {
   // Started with --expose-gc: RSS after a collection is the live set, not the last garbage.
@@ -41,6 +65,10 @@ process.on('message', (message: SampleRequest) => {
     },
     connections,
     protocols: [...protocols],
+    roundTrips,
+    loopUtilization: performance.eventLoopUtilization(utilizationFrom).utilization,
   });
+  utilizationFrom = performance.eventLoopUtilization();
   loopDelay.reset();
+  roundTrips = [];
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ControlPlane } from '@roundhouse/testenv';
 import type { Sample } from './scenario.js';
 
 /** A controller the bench started as a process of its own. */
@@ -53,6 +54,17 @@ export async function procSample(pid: number): Promise<Sample> {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const rssKiB = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN);
   return { cpuMs: (ticks * 1000) / clockTicks, rssBytes: rssKiB * 1024 };
+}
+
+/**
+ * CPU time so far of each process of the control plane (etcd, kube-apiserver, the controller
+ * manager, the scheduler, KWOK), by name: the work a scenario gave the plane, which runs on the
+ * same cores as the controller.
+ */
+export async function planeCpuMs(plane: ControlPlane): Promise<Record<string, number>> {
+  const processes = plane.processes();
+  const samples = await Promise.all(processes.map((p) => procSample(p.pid)));
+  return Object.fromEntries(processes.map((p, i) => [p.name, samples[i]?.cpuMs ?? Number.NaN]));
 }
 
 /** The most RSS the process ever had (VmHWM): what a container memory limit must cover. */

@@ -1,5 +1,6 @@
-import { type AuditedRequest, countByVerbAndResource } from '@roundhouse/testenv';
+import type { AuditedRequest } from '@roundhouse/testenv';
 import type { CachedRss } from './cached.js';
+import { byVerb, fixed, table } from './report-table.js';
 import type { Sample, ScenarioResult } from './scenario.js';
 import { percentile } from './workload.js';
 
@@ -32,6 +33,12 @@ function sent(audit: readonly AuditedRequest[], run: ScenarioResult, to: number)
 const cpuPer = (run: ScenarioResult, at: Sample | undefined) =>
   at && run.atStart ? (at.cpuMs - run.atStart.cpuMs) / run.executions : undefined;
 
+const perExecution = (byProcess: Readonly<Record<string, number>>, executions: number) =>
+  Object.fromEntries(Object.entries(byProcess).map(([name, ms]) => [name, ms / executions]));
+
+const sum = (byProcess: Readonly<Record<string, number>>) =>
+  Object.values(byProcess).reduce((a, b) => a + b, 0);
+
 /** The figures of one scenario; undefined where the scenario has none. */
 function figures(run: ScenarioResult, audit: readonly AuditedRequest[]) {
   const { timeline, executions } = run;
@@ -51,8 +58,11 @@ function figures(run: ScenarioResult, audit: readonly AuditedRequest[]) {
     reads: toCompleted.filter((r) => reads.has(r.verb)).length / executions,
     lifecycleRequests: lifecycle ? lifecycle.length / executions : undefined,
     cpuMs: cpuPer(run, run.atCompleted),
+    planeToRunningMs: perExecution(timeline.planeCpuMs.toRunning, executions),
+    planeToCompletedMs: perExecution(timeline.planeCpuMs.toCompleted, executions),
     lifecycleCpuMs: cpuPer(run, run.lifecycle?.atEnd),
     loopDelay: run.atCompleted?.loopDelayMs,
+    loopUtilization: run.atCompleted?.loopUtilization,
     rssIdle: run.idle ? mib(run.idle.rssBytes) : undefined,
     heapIdle: run.idle?.heapUsedBytes !== undefined ? mib(run.idle.heapUsedBytes) : undefined,
     connectionsPer1000:
@@ -69,21 +79,8 @@ type Figures = ReturnType<typeof figures>;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const latency = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const fixed = (n: number, digits = 2) => n.toFixed(digits);
 const times = (value: number, base: number | undefined) =>
   base ? ` (${(value / base).toFixed(1)}x)` : '';
-
-function table(rows: readonly (readonly string[])[]): void {
-  const widths =
-    rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
-  for (const row of rows)
-    console.log(
-      `  ${row
-        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-        .join('  ')
-        .trimEnd()}`,
-    );
-}
 
 /** A row: the floor's figure, then Roundhouse's and the Go reference's with their ratio to `base`. */
 function row(
@@ -103,21 +100,8 @@ function row(
   ];
 }
 
-function byVerb(title: string, requests: readonly AuditedRequest[], executions: number): void {
-  console.log(
-    `\n  ${title}: ${requests.length} requests, ${fixed(requests.length / executions)} per execution`,
-  );
-  table(
-    countByVerbAndResource(requests).map(({ verb, resource, count, servedMs }) => [
-      `    ${verb}`,
-      resource,
-      String(count),
-      fixed(count / executions),
-      // How long the API server took to answer: the same request costs more on a busier server.
-      servedMs.length ? `served in ${fixed(percentile(servedMs, 50), 1)} ms (median)` : '',
-    ]),
-  );
-}
+const planeProcesses = (report: ScaleReport) =>
+  Object.keys(report.floor.timeline.planeCpuMs.toRunning);
 
 export function printScaleReport(report: ScaleReport): void {
   const { audit } = report;
@@ -177,6 +161,38 @@ export function printScaleReport(report: ScaleReport): void {
           ),
         ]
       : []),
+    // The plane shares the cores with the controller: a controller that gives it more work per
+    // execution, or takes more of the cores, has its own requests served more slowly.
+    row(
+      'control plane CPU per execution, create -> all Running',
+      all,
+      (f) => sum(f.planeToRunningMs),
+      (n) => `${fixed(n, 1)} ms`,
+    ),
+    ...planeProcesses(report).map((name) =>
+      row(
+        `  ${name}`,
+        all,
+        (f) => f.planeToRunningMs[name],
+        (n) => `${fixed(n, 1)} ms`,
+      ),
+    ),
+    ...(second
+      ? [
+          row(
+            '  second round, the reference first',
+            [undefined, second.rh, second.go],
+            (f) => sum(f.planeToRunningMs),
+            (n) => `${fixed(n, 1)} ms`,
+          ),
+        ]
+      : []),
+    row(
+      'control plane CPU per execution, create -> Completed',
+      all,
+      (f) => sum(f.planeToCompletedMs),
+      (n) => `${fixed(n, 1)} ms`,
+    ),
     row(
       'CPU per execution, whole lifecycle',
       all,
@@ -194,6 +210,13 @@ export function printScaleReport(report: ScaleReport): void {
       all,
       (f) => f.loopDelay?.max,
       (n) => `${fixed(n, 0)} ms`,
+    ),
+    // Whether the controller's one thread was the bound: near 100 % it was.
+    row(
+      'event loop busy, create -> Completed',
+      all,
+      (f) => f.loopUtilization,
+      (n) => `${fixed(n * 100, 0)} %`,
     ),
     row(
       'RSS idle',
@@ -252,6 +275,7 @@ export function printScaleReport(report: ScaleReport): void {
     };
     ratios('time to all Running', (f) => f.runningMs);
     ratios('CPU per execution', (f) => f.cpuMs);
+    ratios('control plane CPU per execution, to all Running', (f) => sum(f.planeToRunningMs));
   }
   for (const [name, run] of [
     ['floor', report.floor],
@@ -273,7 +297,18 @@ export function printScaleReport(report: ScaleReport): void {
 
   console.log('\nRequests by verb and resource, from the API server audit log (per execution)');
   byVerb('floor, create -> Completed', floor.toCompleted, report.executions);
-  byVerb('Roundhouse, create -> Completed', rh.toCompleted, report.executions);
+  byVerb(
+    'Roundhouse, create -> Completed',
+    rh.toCompleted,
+    report.executions,
+    report.roundhouse.atCompleted,
+  );
   if (rh.lifecycle) byVerb('Roundhouse, whole lifecycle', rh.lifecycle, report.executions);
-  if (go) byVerb('Go reference, create -> Completed', go.toCompleted, report.executions);
+  if (go && report.go)
+    byVerb(
+      'Go reference, create -> Completed',
+      go.toCompleted,
+      report.executions,
+      report.go.atCompleted,
+    );
 }

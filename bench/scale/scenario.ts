@@ -29,9 +29,16 @@ export interface Sample {
   readonly heapUsedBytes?: number;
   /** Event loop delay since the previous sample, in ms (Node only). */
   readonly loopDelayMs?: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** The share of the time since the previous sample the event loop was busy (Node only). */
+  readonly loopUtilization?: number;
   readonly connections?: number;
   /** HTTP versions of those connections (`h1`, `h2`). */
   readonly protocols?: readonly string[];
+  /**
+   * Node only: each request answered since the previous sample, as `verb resource` (the audit
+   * log's names) and ms from its headers sent to the response's headers received.
+   */
+  readonly roundTrips?: readonly (readonly [string, number])[];
 }
 
 export interface ScenarioResult {

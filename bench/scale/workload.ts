@@ -10,6 +10,7 @@ import { buildJob } from '@roundhouse/job';
 import { type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import type { ControlPlane } from '@roundhouse/testenv';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { planeCpuMs } from './processes.js';
 import type { Tracker } from './tracker.js';
 
 /** Any image string works on the fake node; controllers must allow this source. */
@@ -104,6 +105,23 @@ export interface Timeline {
    * controller's workers wrote those while starts were still waiting.
    */
   readonly completedBeforeAllRunning: number;
+  /**
+   * CPU time each control-plane process spent from the first create until all were Running,
+   * and until all were Completed, in ms by process name.
+   */
+  readonly planeCpuMs: {
+    readonly toRunning: Readonly<Record<string, number>>;
+    readonly toCompleted: Readonly<Record<string, number>>;
+  };
+}
+
+function since(
+  start: Readonly<Record<string, number>>,
+  now: Readonly<Record<string, number>>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(now).map(([name, ms]) => [name, ms - (start[name] ?? Number.NaN)]),
+  );
 }
 
 /**
@@ -112,11 +130,13 @@ export interface Timeline {
  * Completed (or Failed).
  */
 export async function runExecutions(
+  plane: ControlPlane,
   tracker: Tracker,
   count: number,
   timeoutMs: number,
   create: (i: number) => Promise<void>,
 ): Promise<Timeline> {
+  const planeAtStart = await planeCpuMs(plane);
   const startedAt = Date.now();
   const creating = Promise.all(Array.from({ length: count }, (_, i) => create(i)));
   // A failed create would otherwise only show as a timeout.
@@ -136,12 +156,14 @@ export async function runExecutions(
     timeoutMs,
     progress,
   );
+  const planeAtRunning = await planeCpuMs(plane);
   const allCompletedAt = await waitUntil(
     'all Completed',
     settled(() => tracker.completed.size >= count),
     timeoutMs,
     progress,
   );
+  const planeAtCompleted = await planeCpuMs(plane);
   await creating;
   const jobToCompletedMs = [...tracker.completed]
     .filter(([name]) => !tracker.failed.has(name) && tracker.jobFinished.has(name))
@@ -154,6 +176,10 @@ export async function runExecutions(
     jobToCompletedMs,
     completedBeforeAllRunning: [...tracker.completed.values()].filter((at) => at < allRunningAt)
       .length,
+    planeCpuMs: {
+      toRunning: since(planeAtStart, planeAtRunning),
+      toCompleted: since(planeAtStart, planeAtCompleted),
+    },
   };
 }
 

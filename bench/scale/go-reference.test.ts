@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { roundTripsBetween } from './go-reference.js';
+
+describe('roundTripsBetween', () => {
+  const lines = [
+    '1000\tPATCH\t/apis/roundhouse.dev/v1alpha1/namespaces/w/workflowexecutions/wfe-0/status\t12.500',
+    '1001\tPOST\t/apis/batch/v1/namespaces/e/jobs\t30.250',
+    '1002\tGET\t/apis/batch/v1\t1.000',
+    '2000\tPATCH\t/apis/roundhouse.dev/v1alpha1/namespaces/w/workflowexecutions/wfe-1\t9.000',
+    '',
+  ].join('\n');
+
+  it('names each answer in the window as the audit log names its request', () => {
+    expect(roundTripsBetween(lines, 999, 1500)).toEqual([
+      ['patch workflowexecutions/status', 12.5],
+      ['create jobs', 30.25],
+    ]);
+  });
+
+  it('leaves out answers at or before the window start and after its end', () => {
+    expect(roundTripsBetween(lines, 1000, 2000)).toEqual([
+      ['create jobs', 30.25],
+      ['patch workflowexecutions', 9],
+    ]);
+    expect(roundTripsBetween(lines, 2000, 3000)).toEqual([]);
+  });
+
+  it('skips a line cut short, as the last one can be while the reference writes it', () => {
+    expect(roundTripsBetween('1000\tPOST\t/apis/batch/v1/namespaces/e/jo', 0, 2000)).toEqual([]);
+  });
+});
