@@ -77,6 +77,7 @@ function figures(run: ScenarioResult, audit: readonly AuditedRequest[]) {
 
 type Figures = ReturnType<typeof figures>;
 
+const inMs = (n: number) => `${fixed(n, 1)} ms`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const latency = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const times = (value: number, base: number | undefined) =>
@@ -113,6 +114,23 @@ export function printScaleReport(report: ScaleReport): void {
     rh: figures(report.second.roundhouse, audit),
     go: figures(report.second.go, audit),
   };
+  // The same figure of the second round, the reference first, under the first's row.
+  const secondRound = (
+    pick: (f: Figures) => number | undefined,
+    format: (n: number) => string,
+    base?: number,
+  ) =>
+    second
+      ? [
+          row(
+            '  second round, the reference first',
+            [undefined, second.rh, second.go],
+            pick,
+            format,
+            base,
+          ),
+        ]
+      : [];
   const protocols = report.roundhouse.lifecycle?.atEnd.protocols?.join(', ');
   console.log(
     `\n${report.executions} WorkflowExecutions created at once (job engine, ${report.workers} workers; Roundhouse cooldown ${report.cooldown})`,
@@ -121,17 +139,7 @@ export function printScaleReport(report: ScaleReport): void {
   table([
     ['', 'floor', 'Roundhouse', 'Go reference'],
     row('time to all Running', all, (f) => f.runningMs, seconds, floor.runningMs),
-    ...(second
-      ? [
-          row(
-            '  second round, the reference first',
-            [undefined, second.rh, second.go],
-            (f) => f.runningMs,
-            seconds,
-            floor.runningMs,
-          ),
-        ]
-      : []),
+    ...secondRound((f) => f.runningMs, seconds, floor.runningMs),
     row('  Completed before all were Running (round one)', all, (f) => f.completedEarly, String),
     row('time to all Completed', all, (f) => f.completedMs, seconds, floor.completedMs),
     row('Job finished -> Completed, median', all, (f) => f.medianMs, latency),
@@ -145,60 +153,27 @@ export function printScaleReport(report: ScaleReport): void {
     ),
     row('  of which reads (get, list, watch)', all, (f) => f.reads, fixed),
     row('requests per execution, whole lifecycle', all, (f) => f.lifecycleRequests, fixed),
-    row(
-      'CPU per execution, create -> Completed',
-      all,
-      (f) => f.cpuMs,
-      (n) => `${fixed(n, 1)} ms`,
-    ),
-    ...(second
-      ? [
-          row(
-            '  second round, the reference first',
-            [undefined, second.rh, second.go],
-            (f) => f.cpuMs,
-            (n) => `${fixed(n, 1)} ms`,
-          ),
-        ]
-      : []),
+    row('CPU per execution, create -> Completed', all, (f) => f.cpuMs, inMs),
+    ...secondRound((f) => f.cpuMs, inMs),
     // The plane shares the cores with the controller: a controller that gives it more work per
     // execution, or takes more of the cores, has its own requests served more slowly.
     row(
       'control plane CPU per execution, create -> all Running',
       all,
       (f) => sum(f.planeToRunningMs),
-      (n) => `${fixed(n, 1)} ms`,
+      inMs,
     ),
     ...planeProcesses(report).map((name) =>
-      row(
-        `  ${name}`,
-        all,
-        (f) => f.planeToRunningMs[name],
-        (n) => `${fixed(n, 1)} ms`,
-      ),
+      row(`  ${name}`, all, (f) => f.planeToRunningMs[name], inMs),
     ),
-    ...(second
-      ? [
-          row(
-            '  second round, the reference first',
-            [undefined, second.rh, second.go],
-            (f) => sum(f.planeToRunningMs),
-            (n) => `${fixed(n, 1)} ms`,
-          ),
-        ]
-      : []),
+    ...secondRound((f) => sum(f.planeToRunningMs), inMs),
     row(
       'control plane CPU per execution, create -> Completed',
       all,
       (f) => sum(f.planeToCompletedMs),
-      (n) => `${fixed(n, 1)} ms`,
+      inMs,
     ),
-    row(
-      'CPU per execution, whole lifecycle',
-      all,
-      (f) => f.lifecycleCpuMs,
-      (n) => `${fixed(n, 1)} ms`,
-    ),
+    row('CPU per execution, whole lifecycle', all, (f) => f.lifecycleCpuMs, inMs),
     row(
       'event loop delay, create -> Completed, p99',
       all,

@@ -2,57 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { requestKind } from './request-kind.js';
 
 describe('requestKind', () => {
-  it('names a custom resource status patch as the audit log does', () => {
-    expect(
-      requestKind(
-        'PATCH',
-        '/apis/roundhouse.dev/v1alpha1/namespaces/a/workflowexecutions/wfe-1/status',
-      ),
-    ).toEqual({ verb: 'patch', resource: 'workflowexecutions/status' });
+  it.each([
+    [
+      'PATCH',
+      '/apis/roundhouse.dev/v1alpha1/namespaces/a/workflowexecutions/wfe-1/status',
+      'patch',
+      'workflowexecutions/status',
+    ],
+    ['POST', '/apis/batch/v1/namespaces/b/jobs', 'create', 'jobs'],
+    ['DELETE', '/apis/batch/v1/namespaces/b/jobs/wfe-0123', 'delete', 'jobs'],
+    ['GET', '/api/v1/namespaces/b/pods/p', 'get', 'pods'],
+    ['GET', '/api/v1/namespaces/b/pods?labelSelector=x', 'list', 'pods'],
+    ['GET', '/apis/batch/v1/namespaces/b/jobs?watch=false', 'list', 'jobs'],
+    ['GET', '/api/v1/namespaces/b', 'get', 'namespaces'],
+    ['GET', '/apis/coordination.k8s.io/v1/leases', 'list', 'leases'],
+  ])('names %s %s as the audit log does: %s %s', (method, path, verb, resource) => {
+    expect(requestKind(method, path)).toEqual({ verb, resource });
   });
 
-  it('tells a create, a delete, a get and a list apart', () => {
-    expect(requestKind('POST', '/apis/batch/v1/namespaces/b/jobs')).toEqual({
-      verb: 'create',
-      resource: 'jobs',
-    });
-    expect(requestKind('DELETE', '/apis/batch/v1/namespaces/b/jobs/wfe-0123')).toEqual({
-      verb: 'delete',
-      resource: 'jobs',
-    });
-    expect(requestKind('GET', '/api/v1/namespaces/b/pods/p')).toEqual({
-      verb: 'get',
-      resource: 'pods',
-    });
-    expect(requestKind('GET', '/api/v1/namespaces/b/pods?labelSelector=x')).toEqual({
-      verb: 'list',
-      resource: 'pods',
-    });
-  });
-
-  it('reads a cluster-scoped resource and a namespace itself', () => {
-    expect(requestKind('GET', '/api/v1/namespaces/b')).toEqual({
-      verb: 'get',
-      resource: 'namespaces',
-    });
-    expect(requestKind('GET', '/apis/coordination.k8s.io/v1/leases')).toEqual({
-      verb: 'list',
-      resource: 'leases',
-    });
-  });
-
-  it('leaves out watches and discovery', () => {
-    expect(
-      requestKind('GET', '/apis/batch/v1/namespaces/b/jobs?watch=true&resourceVersion=1'),
-    ).toBe(undefined);
-    expect(requestKind('GET', '/apis/batch/v1/namespaces/b/jobs?watch=1&labelSelector=a')).toBe(
-      undefined,
-    );
-    expect(requestKind('GET', '/apis/batch/v1/namespaces/b/jobs?watch=false')).toEqual({
-      verb: 'list',
-      resource: 'jobs',
-    });
-    expect(requestKind('GET', '/apis/batch/v1')).toBe(undefined);
-    expect(requestKind('GET', '/api')).toBe(undefined);
+  it.each([
+    '/apis/batch/v1/namespaces/b/jobs?watch=true&resourceVersion=1',
+    '/apis/batch/v1/namespaces/b/jobs?watch=1&labelSelector=a',
+    '/apis/batch/v1',
+    '/api',
+  ])('leaves out a watch or discovery: %s', (path) => {
+    expect(requestKind('GET', path)).toBe(undefined);
   });
 });
