@@ -48,8 +48,6 @@ function compiledExports(exports: Exports | undefined): Record<string, string> {
   return out;
 }
 
-const probeSources = ['probe', 'request-kind'] as const;
-
 /**
  * Compiles every workspace and the bench's probe to JavaScript as a build would (without type
  * checking, so a tree another engineer is halfway through editing still runs), so the
@@ -79,13 +77,9 @@ export async function compileController(): Promise<CompiledController> {
     await mkdir(dirname(link), { recursive: true });
     await symlink(join(outRoot, workspace), link, 'dir');
   }
-  // The probe and the module it imports, side by side as in bench/scale/.
-  for (const file of probeSources)
-    await transpile(
-      fileURLToPath(new URL(`./${file}.ts`, import.meta.url)),
-      join(outRoot, `bench/${file}.js`),
-    );
   const probe = join(outRoot, 'bench/probe.js');
+  // Its imports are Node's and types only: it must not add the bench's modules to the controller.
+  await transpile(fileURLToPath(new URL('./probe.ts', import.meta.url)), probe);
   await writeFile(join(outRoot, 'package.json'), JSON.stringify({ type: 'module' }));
   return {
     main: join(outRoot, 'examples/workflowexecution-controller/src/main.js'),

@@ -10,17 +10,18 @@ describe('roundTripsBetween', () => {
     '',
   ].join('\n');
 
-  it('names each answer in the window as the audit log names its request', () => {
+  it('reads each answer in the window as the probe reports its own', () => {
     expect(roundTripsBetween(lines, 999, 1500)).toEqual([
-      ['patch workflowexecutions/status', 12.5],
-      ['create jobs', 30.25],
+      ['PATCH', '/apis/roundhouse.dev/v1alpha1/namespaces/w/workflowexecutions/wfe-0/status', 12.5],
+      ['POST', '/apis/batch/v1/namespaces/e/jobs', 30.25],
+      ['GET', '/apis/batch/v1', 1],
     ]);
   });
 
   it('leaves out answers at or before the window start and after its end', () => {
-    expect(roundTripsBetween(lines, 1000, 2000)).toEqual([
-      ['create jobs', 30.25],
-      ['patch workflowexecutions', 9],
+    expect(roundTripsBetween(lines, 1001, 2000)).toEqual([
+      ['GET', '/apis/batch/v1', 1],
+      ['PATCH', '/apis/roundhouse.dev/v1alpha1/namespaces/w/workflowexecutions/wfe-1', 9],
     ]);
     expect(roundTripsBetween(lines, 2000, 3000)).toEqual([]);
   });

@@ -7,9 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { measureController } from './measure.js';
 import { type ControllerProcess, exited, procSample } from './processes.js';
-import { requestKind } from './request-kind.js';
 import type { ControllerScope } from './roundhouse.js';
-import type { Sample, ScaleContext, ScenarioResult } from './scenario.js';
+import type { RoundTrip, Sample, ScaleContext, ScenarioResult } from './scenario.js';
 import { userKubeconfigFile } from './workload.js';
 
 export const goUser = 'bench-go-reference';
@@ -50,17 +49,15 @@ export async function buildGoReference(logPath: string): Promise<GoBuild> {
 
 /**
  * The round trips the reference wrote (`--round-trips`, see round_trips.go) whose answers came
- * in `(from, to]` (Unix ms), as the Roundhouse probe reports its own: `verb resource` and ms.
+ * in `(from, to]` (Unix ms), in the probe's shape.
  */
-export function roundTripsBetween(lines: string, from: number, to: number): [string, number][] {
-  const roundTrips: [string, number][] = [];
+export function roundTripsBetween(lines: string, from: number, to: number): RoundTrip[] {
+  const roundTrips: RoundTrip[] = [];
   for (const line of lines.split('\n')) {
     const [at, method, path, ms] = line.split('\t');
     if (at === undefined || method === undefined || path === undefined || ms === undefined)
       continue;
-    const kind = requestKind(method, path);
-    if (kind && Number(at) > from && Number(at) <= to)
-      roundTrips.push([`${kind.verb} ${kind.resource}`, Number(ms)]);
+    if (Number(at) > from && Number(at) <= to) roundTrips.push([method, path, Number(ms)]);
   }
   return roundTrips;
 }

@@ -8,7 +8,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { requestKind } from './request-kind.js';
+import type { RoundTrip } from './scenario.js';
 
 let connections = 0;
 /** HTTP versions negotiated (ALPN): with HTTP/2 one connection carries many requests. */
@@ -24,17 +24,18 @@ interface UndiciRequest {
   readonly path: string;
 }
 const sentAt = new WeakMap<UndiciRequest, number>();
-/** `verb resource` and ms, of every request answered since the last sample. */
-let roundTrips: [string, number][] = [];
+/**
+ * Every request answered since the last sample, as it was sent: the bench names its kind, so
+ * that work is not counted in this process's CPU.
+ */
+let roundTrips: RoundTrip[] = [];
 subscribe('undici:client:sendHeaders', (message) => {
   sentAt.set((message as { request: UndiciRequest }).request, performance.now());
 });
 subscribe('undici:request:headers', (message) => {
   const { request } = message as { request: UndiciRequest };
   const sent = sentAt.get(request);
-  const kind = requestKind(request.method, request.path);
-  if (sent === undefined || !kind) return;
-  roundTrips.push([`${kind.verb} ${kind.resource}`, performance.now() - sent]);
+  if (sent !== undefined) roundTrips.push([request.method, request.path, performance.now() - sent]);
 });
 
 /** How late timers ran since the last sample: the time the event loop was busy with one task. */

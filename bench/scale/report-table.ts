@@ -1,4 +1,5 @@
 import { type AuditedRequest, countByVerbAndResource } from '@roundhouse/testenv';
+import { requestKind } from './request-kind.js';
 import type { Sample } from './scenario.js';
 import { percentile } from './workload.js';
 
@@ -31,10 +32,13 @@ export function byVerb(
     `\n  ${title}: ${requests.length} requests, ${fixed(requests.length / executions)} per execution`,
   );
   const roundTrips = new Map<string, number[]>();
-  for (const [kind, ms] of sample?.roundTrips ?? []) {
-    const seen = roundTrips.get(kind);
+  for (const [method, path, ms] of sample?.roundTrips ?? []) {
+    const kind = requestKind(method, path);
+    if (!kind) continue;
+    const key = `${kind.verb} ${kind.resource}`;
+    const seen = roundTrips.get(key);
     if (seen) seen.push(ms);
-    else roundTrips.set(kind, [ms]);
+    else roundTrips.set(key, [ms]);
   }
   const median = (values: readonly number[]) => `${fixed(percentile(values, 50), 1)} ms`;
   table(

@@ -21,6 +21,9 @@ export interface ScaleContext {
   readonly controller: CompiledController;
 }
 
+/** A request's method, path, and ms from its headers sent to the response's headers received. */
+export type RoundTrip = readonly [method: string, path: string, ms: number];
+
 /** CPU time, memory and (for Roundhouse) connections opened so far, of a controller process. */
 export interface Sample {
   readonly cpuMs: number;
@@ -34,11 +37,8 @@ export interface Sample {
   readonly connections?: number;
   /** HTTP versions of those connections (`h1`, `h2`). */
   readonly protocols?: readonly string[];
-  /**
-   * Node only: each request answered since the previous sample, as `verb resource` (the audit
-   * log's names) and ms from its headers sent to the response's headers received.
-   */
-  readonly roundTrips?: readonly (readonly [string, number])[];
+  /** Each request answered since the previous sample (watches included; see RoundTrip). */
+  readonly roundTrips?: readonly RoundTrip[];
 }
 
 export interface ScenarioResult {
