@@ -1,14 +1,26 @@
-import { maxTimerMs } from '@roundhouse/core';
+import { type FieldIssue, maxTimerMs } from '@roundhouse/core';
 
 /**
- * Time as the workqueue and rate limiters see it. Injected so tests can move time forward
- * instead of sleeping, which keeps them exact on a loaded machine.
+ * Time as the workqueue, rate limiters, a Controller and a LeaderElector see it. Injected so
+ * tests can move time forward instead of sleeping, which keeps them exact on a loaded machine.
  */
 export interface Clock {
   /** Milliseconds on a monotonic scale; only differences are meaningful. */
   now(): number;
   /** Calls `callback` after `ms`; the returned function cancels it. */
   setTimer(callback: () => void, ms: number): () => void;
+}
+
+/**
+ * What is wrong with `clock` as a `clock` option, if anything: left out, it is the default;
+ * given, it must have both methods, or the first timer set would throw far from the mistake.
+ */
+export function clockOptionIssue(clock: unknown): FieldIssue | undefined {
+  if (clock === undefined) return undefined;
+  const candidate = clock as Partial<Clock> | null;
+  if (typeof candidate?.now === 'function' && typeof candidate.setTimer === 'function')
+    return undefined;
+  return { path: 'clock', message: 'must be a Clock, with now() and setTimer()' };
 }
 
 export const systemClock: Clock = Object.freeze({

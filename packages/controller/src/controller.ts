@@ -3,10 +3,12 @@
  * start, drain and the worker loop share the queue, the reconciles in flight and the leader's
  * signal; the queue (workqueue.ts) and the lease rules (leadership.ts) already live apart.
  */
-import { type Logger, noopLogger, RoundhouseError } from '@roundhouse/core';
+import { ConfigurationError, type Logger, noopLogger, RoundhouseError } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
-import { aborted, delay } from './delay.js';
+import { type Clock, clockOptionIssue, systemClock } from './clock.js';
+import { aborted } from './delay.js';
 import { describeError } from './describe-error.js';
+import { type ElectionClock, electionClock } from './election-clock.js';
 import type { Informer } from './informer.js';
 import { objectKey } from './keys.js';
 import {
@@ -65,6 +67,14 @@ export interface ControllerOptions {
    * termination grace period. Losing the lease cuts the drain short.
    */
   readonly drainTimeoutMs?: number;
+  /**
+   * The time the controller runs on: the drain timeout, the 3 s aborted reconciles get to
+   * return, the workqueue's delays (`requeueAfter`, retries with backoff, the default rate
+   * limiter's token bucket) and the durations it reports in metrics. A `rateLimiter` you pass
+   * keeps its own clock. Default `systemClock`, the process's own timers; a test passes a
+   * `ManualClock` and moves it instead of sleeping.
+   */
+  readonly clock?: Clock;
 }
 
 /**
@@ -93,6 +103,9 @@ export class Controller {
   readonly #logger: Logger;
   readonly #metrics: ControllerMetrics | undefined;
   readonly #drainTimeoutMs: number;
+  readonly #clock: Clock;
+  /** `#clock` as timeouts and pauses; the process's own timers for `systemClock`. */
+  readonly #time: ElectionClock;
   readonly #watched: Watched[] = [];
   #queue: WorkQueue<string> | undefined;
   #ready = false;
@@ -103,6 +116,10 @@ export class Controller {
   readonly #inFlight = new Map<string, Promise<void>>();
 
   constructor(options: ControllerOptions) {
+    const clockIssue = clockOptionIssue(options.clock);
+    if (clockIssue) throw new ConfigurationError(clockIssue);
+    this.#clock = options.clock ?? systemClock;
+    this.#time = electionClock(this.#clock);
     this.#name = options.name;
     this.#reconciler = options.reconciler;
     this.#workers = Math.max(1, options.workers ?? 1);
@@ -180,6 +197,7 @@ export class Controller {
     if (this.#queue) throw new ControllerRunningError(this.#name);
     const queue = new WorkQueue<string>({
       name: this.#name,
+      clock: this.#clock,
       ...(this.#rateLimiter ? { rateLimiter: this.#rateLimiter } : {}),
       ...(this.#metrics ? { metrics: this.#metrics } : {}),
     });
@@ -251,17 +269,19 @@ export class Controller {
       reconciles.abort(lost?.reason);
     };
     lost?.addEventListener('abort', onLost, { once: true });
-    const timer = setTimeout(() => {
+    const drained = new AbortController();
+    void this.#time.sleep(this.#drainTimeoutMs, drained.signal).then(() => {
+      if (drained.signal.aborted) return;
       this.#logger.warn(
         { drainTimeoutMs: this.#drainTimeoutMs },
         'in-flight reconciles did not finish in time; aborting them',
       );
       reconciles.abort(new Error(`controller ${this.#name} is shutting down`));
-    }, this.#drainTimeoutMs);
+    });
     try {
       await Promise.race([queue.shutDownWithDrain(), aborted(reconciles.signal)]);
     } finally {
-      clearTimeout(timer);
+      drained.abort();
       lost?.removeEventListener('abort', onLost);
     }
   }
@@ -274,7 +294,7 @@ export class Controller {
     const timer = new AbortController();
     const stopped = await Promise.race([
       Promise.all([...workers, ...this.#inFlight.values()]).then(() => true),
-      delay(abortedReconcilesGraceMs, timer.signal).then(() => false),
+      this.#time.sleep(abortedReconcilesGraceMs, timer.signal).then(() => false),
     ]);
     timer.abort();
     if (!stopped && this.#inFlight.size > 0) {
@@ -325,7 +345,7 @@ export class Controller {
   async #reconcile(queue: WorkQueue<string>, key: string, signal: AbortSignal): Promise<void> {
     const attempt = queue.numRequeues(key);
     const logger = withFields(this.#logger, { key });
-    const started = performance.now();
+    const started = this.#clock.now();
     let outcome: ReconcileOutcome;
     try {
       const result = await this.#reconciler.reconcile(key, { signal, logger, attempt });
@@ -354,7 +374,7 @@ export class Controller {
         );
       }
     }
-    this.#metrics?.reconciled(this.#name, outcome, (performance.now() - started) / 1000);
+    this.#metrics?.reconciled(this.#name, outcome, (this.#clock.now() - started) / 1000);
   }
 }
 

@@ -5,7 +5,7 @@ import { delay } from './delay.js';
  * Time as a LeaderElector sees it: its deadlines, its pauses and the timeouts of its requests
  * all come from here, so a test that gives it a `ManualClock` moves them exactly, and can stop
  * time from passing for the elector alone while the rest of the process runs (what a SIGSTOP
- * looks like to it on waking).
+ * looks like to it on waking). A Controller times its shutdown (drain, grace) on it too.
  */
 export interface ElectionClock {
   /** Milliseconds on a monotonic scale; only differences are meaningful. */
@@ -16,7 +16,7 @@ export interface ElectionClock {
   timeout(ms: number): AbortSignal;
 }
 
-/** The process's own timers: what the elector ran on before it took a clock. */
+/** The process's own timers: what the elector and a Controller ran on before they took a clock. */
 const processClock: ElectionClock = Object.freeze({
   now: () => performance.now(),
   sleep: delay,

@@ -15,8 +15,6 @@ import { LeadershipLostError } from './leadership.js';
 const client = new KubeClient(new KubeConfig());
 const base = { namespace: 'ns', name: 'lease', identity: 'a' };
 const patience = { timeout: 5_000, interval: 5 };
-/** For what waits on a Controller's own 3 s for aborted reconciles, which run in real time. */
-const longPatience = { timeout: 10_000, interval: 5 };
 
 describe('LeaderElector options', () => {
   it("accepts client-go's defaults", () => {
@@ -63,17 +61,6 @@ describe('LeaderElector options', () => {
 
 /** Lets what is already set off run: the scripted API answers in promise callbacks only. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * Waits, in real time, for what runs outside the elector's clock (a Controller's own timers)
- * until `check` passes, firing the elector's timers that fall due meanwhile without moving its
- * clock on.
- */
-const untilWithoutTime = (clock: ManualClock, check: () => void) =>
-  vi.waitFor(async () => {
-    await clock.advanceSettling(0);
-    check();
-  }, longPatience);
 
 type Mode = 'answer' | 'fail' | 'hang';
 
@@ -414,17 +401,23 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
     logger,
   });
 
-  /** A Controller whose first reconcile of each key ignores its signal until released. */
-  function stubborn() {
+  /**
+   * A Controller on `clock` whose first reconcile of each key ignores its signal until
+   * released; `abortedAt` says when, on `clock`, the reconciles' signals aborted.
+   */
+  function stubborn(clock: ManualClock) {
     const started: string[] = [];
+    const abortedAt: number[] = [];
     const releases: (() => void)[] = [];
     let active = 0;
     let most = 0;
     const controller = new Controller({
       name: 'test',
       drainTimeoutMs: 50,
+      clock,
       reconciler: {
-        async reconcile(key) {
+        async reconcile(key, { signal }) {
+          signal.addEventListener('abort', () => abortedAt.push(clock.now()), { once: true });
           const first = !started.includes(key);
           started.push(key);
           active += 1;
@@ -440,6 +433,7 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
     return {
       controller,
       started,
+      abortedAt,
       release: () => {
         for (const release of releases.splice(0)) release();
       },
@@ -457,38 +451,52 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
     };
   }
 
-  /** Waits until the elector keeps the lease for work left running. */
-  const keepingTheLease = (logger: ReturnType<typeof noisyLogger>) =>
-    vi.waitFor(
-      () =>
-        expect(logger.warn).toHaveBeenCalledWith(
-          expect.anything(),
-          expect.stringContaining('keeping the lease'),
-        ),
-      longPatience,
-    );
+  const keepsTheLease = (logger: ReturnType<typeof noisyLogger>) =>
+    logger.warn.mock.calls.some(([, message]) => String(message).includes('keeping the lease'));
+
+  /**
+   * Moves the clock through a stopped Controller's drain (50 ms) and the 3 s it then gives its
+   * aborted reconciles, checking each ends exactly on time, up to when the elector, with the
+   * reconcile still running, keeps the lease for it.
+   */
+  async function throughTheControllersShutdown(
+    clock: ManualClock,
+    abortedAt: readonly number[],
+    logger: ReturnType<typeof noisyLogger>,
+  ) {
+    const stoppedAt = clock.now();
+    await clock.advanceSettling(49);
+    expect(abortedAt).toEqual([]);
+    await clock.advanceSettling(1);
+    expect(abortedAt).toEqual([stoppedAt + 50]);
+    await clock.advanceSettling(2_999);
+    expect(keepsTheLease(logger)).toBe(false);
+    await clock.advanceSettling(1);
+    expect(keepsTheLease(logger)).toBe(true);
+  }
 
   it('keeps the lease, renewed and unreleased, while a reconcile left behind runs, and releases it after', async () => {
     const { clock, api, elector, logger } = elect(10);
-    const { controller, release, leadUntilHeld } = stubborn();
+    const { controller, abortedAt, release, leadUntilHeld } = stubborn(clock);
     const stop = new AbortController();
     let ran = false;
     const run = (await leadUntilHeld(elector, stop.signal)).run.then(() => {
       ran = true;
     });
     stop.abort(new Error('received SIGTERM'));
-    // The drain (50 ms) and the Controller's 3 s for aborted reconciles pass, in real time; the
-    // reconcile still runs, and the elector waits up to its 10 s grace for it.
-    await keepingTheLease(logger);
+    // The drain and the Controller's 3 s for aborted reconciles pass; the reconcile still runs,
+    // and the elector waits up to its 10 s grace for it.
+    await throughTheControllersShutdown(clock, abortedAt, logger);
     expect(controller.ready).toBe(false);
-    const keptFrom = clock.now();
+    // Stopped at 0, kept from 3050 on.
+    expect(clock.now()).toBe(3_050);
     const renewals = api.renewals.length;
     await clock.advanceSettling(9_999);
     expect(controller.reconciling).toEqual(['ns/a']);
     expect(ran).toBe(false);
-    // Renewed every retry period meanwhile.
-    expect(api.renewals.length - renewals).toBe(99);
-    expect(api.renewals.at(-1)).toBe(keptFrom + 9_900);
+    // Renewed every retry period meanwhile: at 3100, 3200, ... 13000.
+    expect(api.renewals.length - renewals).toBe(100);
+    expect(api.renewals.at(-1)).toBe(13_000);
     expect(api.lease()?.spec).toMatchObject({ holderIdentity: 'a' });
     expect(elector.isLeader).toBe(true);
     release();
@@ -501,14 +509,14 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
 
   it('leaves the lease unreleased past its grace, and the next term waits for the key', async () => {
     const { clock, api, elector, logger } = elect(0.2);
-    const { controller, started, release, most, leadUntilHeld } = stubborn();
+    const { controller, started, abortedAt, release, most, leadUntilHeld } = stubborn(clock);
     const first = new AbortController();
     let ran = false;
     const run = (await leadUntilHeld(elector, first.signal)).run.then(() => {
       ran = true;
     });
     first.abort(new Error('stop'));
-    await keepingTheLease(logger);
+    await throughTheControllersShutdown(clock, abortedAt, logger);
     await clock.advanceSettling(199);
     expect(ran).toBe(false);
     await clock.advanceSettling(1);
@@ -539,11 +547,12 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
 
   /**
    * Leads until a reconcile holds on, then fails every Lease request until the term is lost,
-   * and waits for `run` without moving the elector's clock on from there.
+   * which aborts the reconcile at once, and moves the clock on until `run` resolves: exactly
+   * when the Controller's 3 s for aborted reconciles end.
    */
   async function loseLeaseWhileHeld(stragglerGraceSeconds: number) {
     const { clock, api, elector, logger } = elect(stragglerGraceSeconds);
-    const stuck = stubborn();
+    const stuck = stubborn(clock);
     const { run } = await stuck.leadUntilHeld(elector, new AbortController().signal);
     let ran = false;
     void run.then(() => {
@@ -552,9 +561,14 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
     api.mode = 'fail';
     await clock.advanceSettling(2_000);
     expect(elector.isLeader).toBe(false);
-    const lostBy = clock.now();
-    await untilWithoutTime(clock, () => expect(ran).toBe(true));
-    return { ...stuck, logger, clock, lostBy };
+    // The pauses halve as the renew deadline (1000, from the acquisition at 0) nears, down to a
+    // tenth of the retry period: the try after the one at 997.5 finds it past, at 1007.5.
+    expect(stuck.abortedAt).toEqual([1_007.5]);
+    await clock.advanceSettling(1_007.5 + 2_999 - 2_000);
+    expect(ran).toBe(false);
+    await clock.advanceSettling(1);
+    expect(ran).toBe(true);
+    return { ...stuck, logger, clock };
   }
 
   it('says to end the process when the lease is lost while such work runs', async () => {
@@ -569,10 +583,11 @@ describe('LeaderElector and work left running', { timeout: 30_000 }, () => {
 
   it('does not wait out the grace for such work once the lease is lost', async () => {
     // A grace this long is for a stop; a lost lease is not renewed through it.
-    const { controller, release, logger, clock, lostBy } = await loseLeaseWhileHeld(10);
+    const { controller, release, logger, clock } = await loseLeaseWhileHeld(10);
     // The lease, unrenewed, expires 3 s after the last renewal, so the process must learn it is
-    // to end now: `run` resolved without the elector's clock moving on from the loss.
-    expect(clock.now()).toBe(lostBy);
+    // to end now: `run` resolved as soon as the Controller's start did, 3 s after the loss, not
+    // after the elector's 10 s grace.
+    expect(clock.now()).toBe(1_007.5 + 3_000);
     expect(controller.reconciling).toEqual(['ns/a']);
     expect(logger.warn).not.toHaveBeenCalledWith(
       expect.anything(),
