@@ -15,7 +15,7 @@ import {
   withRequestGate,
 } from '@roundhouse/core';
 import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import type { Clock } from './clock.js';
+import { type Clock, clockOptionIssue } from './clock.js';
 import { aborted } from './delay.js';
 import { describeError } from './describe-error.js';
 import { type ElectionClock, electionClock } from './election-clock.js';
@@ -134,12 +134,8 @@ export class LeaderElector {
     if (!(stragglerGrace >= 0))
       issues.push({ path: 'stragglerGraceSeconds', message: 'must be a number >= 0' });
     if (!options.identity) issues.push({ path: 'identity', message: 'is required' });
-    const clock = options.clock;
-    if (
-      clock !== undefined &&
-      !(typeof clock?.now === 'function' && typeof clock.setTimer === 'function')
-    )
-      issues.push({ path: 'clock', message: 'must be a Clock, with now() and setTimer()' });
+    const clockIssue = clockOptionIssue(options.clock);
+    if (clockIssue) issues.push(clockIssue);
     // Refused here, not by the API server on every attempt: a candidate whose requests can never
     // succeed would stand by for ever, reporting Ready, while no replica reconciles.
     if (!isDns1123Label(options.namespace))
@@ -161,7 +157,7 @@ export class LeaderElector {
     this.#renewDeadlineMs = renewDeadline * 1000;
     this.#retryPeriodMs = retryPeriod * 1000;
     this.#stragglerGraceMs = stragglerGrace * 1000;
-    this.#clock = electionClock(clock);
+    this.#clock = electionClock(options.clock);
     this.#logger = withFields(options.logger ?? noopLogger, {
       lease: `${options.namespace}/${options.name}`,
       identity: options.identity,
