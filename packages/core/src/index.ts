@@ -62,6 +62,7 @@ export type {
 export { toFieldIssues } from './field-issues.js';
 export {
   executionBundlePattern,
+  isBundleImageReference,
   isOciReference,
   ociDigestPattern,
   ociReferencePattern,

@@ -1,3 +1,4 @@
+import { executionImage } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -146,6 +147,37 @@ describe('enforceExecutionPolicy', () => {
         refusal(() => enforceExecutionPolicy(pinned, policy({ bundles }), now)),
       ).toBeUndefined();
     }
+  });
+
+  it('checks a bundle pinned inline to a digest the kubelet cannot pull by as the digest field repins it', () => {
+    // kubernaut's test executions pin bundles to short fake digests, which the spec admits; the
+    // job and tekton engines replace that digest with executionBundleDigest, so an allowed
+    // `repo:1@sha256:abc123` must not let another image of the repository through.
+    const other = `sha256:${'b'.repeat(64)}`;
+    const wfe = sampleExecution({
+      spec: {
+        workflowRef: {
+          workflowId: 'w',
+          version: '1',
+          executionBundle: 'quay.io/acme/restart:1@sha256:abc123',
+          executionBundleDigest: other,
+        },
+      },
+    });
+    expect(executionImage(wfe)).toBe(`quay.io/acme/restart:1@${other}`);
+    expect(
+      refusal(() =>
+        enforceExecutionPolicy(
+          wfe,
+          policy({ bundles: ['quay.io/acme/restart:1@sha256:abc123'] }),
+          now,
+        ),
+      ),
+    ).toMatchObject({
+      reason: 'Forbidden',
+      path: 'spec.workflowRef.executionBundleDigest',
+      message: expect.stringContaining(`quay.io/acme/restart:1@${other}`),
+    });
   });
 
   it('checks a bundle that is no image as written: its engine ignores the digest', () => {

@@ -1,7 +1,7 @@
 import {
   ExecutionForbiddenError,
   isAllowedSource,
-  isOciReference,
+  isBundleImageReference,
   parseTimeout,
   pinnedReference,
   requestedServiceAccount,
@@ -70,9 +70,11 @@ export function enforceExecutionPolicy(
   }
   const { executionBundle, executionBundleDigest } = wfe.spec.workflowRef;
   // A digest chooses what runs, whatever tag the reference names: an exact pattern allows the
-  // tag it names, not every image of its repository, so the bundle is checked as pinned.
-  // Engines that run no image (a process's path, an AWX template) ignore the digest.
-  const pinned = isOciReference(executionBundle)
+  // tag it names, not every image of its repository, so the bundle is checked as pinned. The
+  // engines repin any reference the spec admits, one pinned inline to a digest the kubelet
+  // cannot pull by (kubernaut's `sha256:abc123`) too. Engines that run no image (a process's
+  // path, an AWX template) ignore the digest.
+  const pinned = isBundleImageReference(executionBundle)
     ? pinnedReference(executionBundle, executionBundleDigest)
     : executionBundle;
   if (!isAllowedSource(policy.bundles, pinned)) {
