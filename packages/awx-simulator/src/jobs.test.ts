@@ -394,6 +394,28 @@ describe('jobs', () => {
     expect(await read('ansi_download')).toBe(`${coloured}\n`);
   });
 
+  it("escapes stdout as PostgreSQL's COPY text format does, its events and job_events not", async () => {
+    // Ansible printed a value holding both quotes and a backslash as JSON, then two lines.
+    const printed = 'ok: [web-1] => {"msg": "it\'s \\"C:\\\\x\\"\ttab"}';
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: [printed, 'one\r\ntwo'] });
+    await until(id, 'successful');
+    const copied = 'ok: [web-1] => {"msg": "it\'s \\\\"C:\\\\\\\\x\\\\"\\ttab"}\none\ntwo\n';
+    for (const format of ['txt', 'ansi', 'txt_download', 'ansi_download']) {
+      expect(await (await request('GET', `jobs/${id}/stdout/?format=${format}`)).text()).toBe(
+        copied,
+      );
+    }
+    expect(await (await request('GET', `jobs/${id}/stdout/?format=json`)).json()).toEqual({
+      range: { start: 0, end: 3, absolute_end: 3 },
+      content: copied,
+    });
+    const events = (await (await request('GET', `jobs/${id}/job_events/`)).json()) as Body;
+    expect(events.results.map((event: { stdout: string }) => event.stdout)).toEqual([
+      printed,
+      'one\r\ntwo',
+    ]);
+  });
+
   it("fails a job that outlasts its timeout, as AWX's runner does", async () => {
     const template = sim.state.addJobTemplate({
       name: 'times-out',

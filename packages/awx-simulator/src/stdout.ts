@@ -35,6 +35,30 @@ function measuredSize(events: readonly string[]): number {
   return events.reduce((sum, line) => sum + [...line].length, 0);
 }
 
+/** What PostgreSQL's text COPY format (CopyAttributeOutText) writes for each of these. */
+const COPY_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+};
+
+/**
+ * The output as result_stdout_raw_handle builds it for every format: `copy (select stdout ...)
+ * to stdout` in PostgreSQL's text format, a row per event ended by a newline, with backslash,
+ * backspace, form feed, newline, carriage return, tab and vertical tab escaped; then the escaped `\r\n` that joins an event's lines (and
+ * nothing else) turned back into a newline.
+ */
+function copiedOutput(events: readonly string[]): string {
+  return events
+    .map((line) => `${line.replace(/[\\\b\f\n\r\t\v]/g, (char) => COPY_ESCAPES[char] ?? char)}\n`)
+    .join('')
+    .replaceAll('\\r\\n', '\n');
+}
+
 function escapeHtml(content: string): string {
   return content.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
@@ -45,10 +69,10 @@ function html(body: string): Reply {
 
 /** `format` is the negotiated renderer's; `api` and `html` are both an HTML page here. */
 export function stdout(job: Job, format: string, now: Micros): Reply {
-  // result_stdout_raw_handle copies `stdout` of the events `where stdout != ''`, each ended by
-  // COPY's newline: an event that printed nothing is no line.
+  // result_stdout_raw_handle copies `stdout` of the events `where stdout != ''`: an event that
+  // printed nothing is no line.
   const events = stdoutEvents(job, now).filter((line) => line !== '');
-  const content = events.map((line) => `${line}\n`).join('');
+  const content = copiedOutput(events);
   if (format === 'txt_download' || format === 'ansi_download') {
     const ansi = format === 'ansi_download';
     // A Django HttpResponse with an explicit content_type: no charset is added.
@@ -71,6 +95,8 @@ export function stdout(job: Job, format: string, now: Micros): Reply {
     }
     return format === 'txt' || format === 'ansi' ? text(notice) : html(notice);
   }
+  // _result_stdout_raw_limited counts the lines of the copied output, not the events.
+  const lineCount = content.split('\n').length - 1;
   switch (format) {
     case 'txt':
       return text(withoutAnsi(content));
@@ -78,7 +104,7 @@ export function stdout(job: Job, format: string, now: Micros): Reply {
       return text(content);
     case 'json':
       return json(200, {
-        range: { start: 0, end: events.length, absolute_end: events.length },
+        range: { start: 0, end: lineCount, absolute_end: lineCount },
         content: withoutEventData(content),
       });
     default:
