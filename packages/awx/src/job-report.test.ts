@@ -102,6 +102,27 @@ describe('JobReport', () => {
     expect(cut.message).not.toContain('password');
   });
 
+  it("scrubs a value holding both quotes, which AWX's output doubles the backslashes of", async () => {
+    // Ansible's default callback prints the first as JSON, a YAML callback the second as is.
+    const quoted = `it's"quoted`;
+    const path = `C:\\dir's "x"\tend`;
+    const job = await endedJob('failed', 0, [
+      `fatal: [web-1]: FAILED! => {"msg": "denied: ${JSON.stringify(quoted).slice(1, -1)}"}`,
+      `msg: ${path}`,
+    ]);
+    const scrub = async () => outputScrub([quoted, path], false);
+    const { message } = await report().result(job, scrub, undefined);
+    expect(message).toContain(`"msg": "denied: ${scrubbedMarker}"`);
+    expect(message).toContain(`msg: ${scrubbedMarker}`);
+    for (const part of ["it's", 'quoted', 'dir', 'end']) expect(message).not.toContain(part);
+    const lines: string[] = [];
+    for await (const line of jobOutput(awx, job.id, await scrub())) lines.push(line.text);
+    expect(lines.slice(-2)).toEqual([
+      `fatal: [web-1]: FAILED! => {"msg": "denied: ${scrubbedMarker}"}`,
+      `msg: ${scrubbedMarker}`,
+    ]);
+  });
+
   it('keeps the tail of the output as read, though markers shorten the values they replace', async () => {
     const secret = 'Q0123456789'.repeat(5).slice(0, 50);
     const job = await endedJob('failed', 0, [

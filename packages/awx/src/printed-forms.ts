@@ -54,7 +54,10 @@ function asPrinted(value: string): string[] {
  * - Python's repr: job_explanation formats that stream line as read, as bytes (`b'…'`), and the
  *   message on a traceback's last line quotes values with `!r` or inside a dict or list. A repr
  *   quotes with `'` unless the whole text holds a `'` and no `"`, so a value inside it shows in
- *   either style, whatever the value holds.
+ *   either style, whatever the value holds;
+ * - AWX's stdout, which copies the events' `stdout` out of PostgreSQL in COPY's text format
+ *   (`copyEscaped`): what Ansible printed, as is or as JSON, shows there with its backslashes
+ *   doubled.
  */
 function* quoted(form: string): Generator<string> {
   yield form;
@@ -70,6 +73,7 @@ function* quoted(form: string): Generator<string> {
     asciiJsonEscaped(asciiJsonEscaped(form)),
   ];
   yield* json;
+  for (const text of [form, ...json]) yield copyEscaped(text);
   for (const text of [form, ...json]) {
     for (const quote of ["'", '"'] as const) {
       yield strRepr(text, quote);
@@ -80,6 +84,28 @@ function* quoted(form: string): Generator<string> {
 
 /** What any of the quotings below escapes: nothing else, and each leaves the form as it is. */
 const escaped = /[^\x20-\x7e]|['"\\]/;
+
+/** What PostgreSQL's text COPY format (CopyAttributeOutText) writes for each of these. */
+const copyEscapes: ReadonlyMap<string, string> = new Map([
+  ['\\', '\\\\'],
+  ['\b', '\\b'],
+  ['\f', '\\f'],
+  ['\n', '\\n'],
+  ['\r', '\\r'],
+  ['\t', '\\t'],
+  ['\v', '\\v'],
+]);
+
+/**
+ * As AWX's stdout shows it (UnifiedJob.result_stdout_raw_handle): `copy (select stdout ...) to
+ * stdout` in text format escapes the characters above, then AWX turns each escaped `\r\n`, which
+ * joins the lines of an event, back into a newline.
+ */
+function copyEscaped(text: string): string {
+  return text
+    .replace(/[\\\b\f\n\r\t\v]/g, (char) => copyEscapes.get(char) ?? char)
+    .replaceAll('\\r\\n', '\n');
+}
 
 /** Inside a JSON string, as `json.dumps(ensure_ascii=False)` and JavaScript write it. */
 function jsonEscaped(text: string): string {
