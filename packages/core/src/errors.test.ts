@@ -49,4 +49,21 @@ describe('ConfigurationError', () => {
     expect(error.message).toMatch(/^spec\.parameters\.😀+…; … and 5 more$/u);
     expect(error.message).not.toMatch(/[\uD800-\uDFFF]/u);
   });
+
+  it("writes an author's control and invisible characters as escapes: the message reaches a status, an Event and a terminal", () => {
+    // A parameter name is free text to the CRD; the engine refuses it, quoting it in the path.
+    const name = '\u001b]52;c;cm0gLXJmIC8K\u0007X\nspec.parameters.OK: accepted\u202eA\u200bB';
+    const error = (() => {
+      try {
+        validateParameters({ [name]: 'v' });
+      } catch (e) {
+        return e as ConfigurationError;
+      }
+      throw new Error('expected a ConfigurationError');
+    })();
+    expect(error.message).toBe(
+      'spec.parameters.\\x1b]52;c;cm0gLXJmIC8K\\x07X\\nspec.parameters.OK: accepted\\u202eA\\u200bB: is not a valid parameter name: use letters, digits and "_" and do not start with a digit (e.g. MAX_REPLICAS)',
+    );
+    expect(error.issues[0]?.path).toBe(`spec.parameters.${name}`);
+  });
 });

@@ -1,3 +1,5 @@
+import { printableText } from './printable-text.js';
+
 /**
  * Errors are values a controller can act on: every Roundhouse error carries a `reason` that is
  * safe to put in a status condition, and callers branch on `reason` or the class, never on the
@@ -47,7 +49,9 @@ export class ConfigurationError extends RoundhouseError {
  * A first issue too long to fit is cut short.
  */
 function describeIssues(issues: readonly FieldIssue[]): string {
-  const lines = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+  // A path can hold an author's key (a parameter name), and a message quote their value: the
+  // message is written where a terminal shows it, so it holds no control or invisible character.
+  const lines = issues.map((i) => printableText(i.path ? `${i.path}: ${i.message}` : i.message));
   const total = lines.reduce((sum, line) => sum + line.length + 2, -2);
   if (total <= configurationMessageMaxLength) return lines.join('; ');
   const room = configurationMessageMaxLength - countRoom;
