@@ -664,21 +664,23 @@ export class KubeClient implements Reader {
     let refused: Error | undefined;
     try {
       const prepared = await this.#prepare(method, path, operation, false, connection.signal);
-      // Checked after the credentials step, which may wait: nothing runs between it and the send.
-      refused = requestRefusal();
-      if (refused) throw refused;
       const { url, headers } = prepared;
       sent = headers;
       dispatcher = prepared.dispatcher;
       if (options.body !== undefined)
         headers['content-type'] = options.contentType ?? 'application/json';
       if (options.accept !== undefined) headers.accept = options.accept;
+      const body = options.body !== undefined ? JSON.stringify(options.body) : undefined;
+      // Checked last, after the credentials step (which may wait) and the body: only undici's
+      // synchronous dispatch runs between it and the send.
+      refused = requestRefusal();
+      if (refused) throw refused;
       response = await request(url, {
         dispatcher,
         method,
         headers,
         signal: connection.signal,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        ...(body !== undefined ? { body } : {}),
         // Over HTTP/1.1 undici closes the connection after a body on a method that does not
         // expect one, in case the server left it unread; the API server reads a DELETE's
         // DeleteOptions, and closing would cost a new TLS connection per delete.
