@@ -237,6 +237,41 @@ describe('WorkflowExecutionReconciler Events', () => {
     ]);
   });
 
+  it("writes an author's control and invisible characters in the status and the WorkflowFailed Event as escapes", async () => {
+    // The workflow id is free text to the CRD, and a step's termination message (the pod
+    // engine runs the author's script) is the author's too; a terminal shows both.
+    const api = executionServer(
+      storedExecution('escapes', {
+        workflowRef: {
+          workflowId: 'w\u001b]52;c;cm0gLXJmIC8K\u0007',
+          version: '1',
+          executionBundle: 'registry.invalid/w:1',
+        },
+      }),
+    );
+    const { events, recorded } = recorder();
+    let result = running;
+    const reconciler = reconcilerFor(api, { events, executor: { getStatus: async () => result } });
+    await reconciler.reconcile('team-a/escapes', ctx());
+    result = {
+      phase: 'Failed',
+      reason: 'Error',
+      message: 'step a exited 1: \u001b[2Jdone\u202eA\nnext line',
+      summary: { status: 'False' },
+      failureReason: 'TaskFailed',
+      started: true,
+    };
+    await reconciler.reconcile('team-a/escapes', ctx());
+    const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+    expect(recorded.filter((line) => hidden.test(line.replaceAll('\n', '')))).toEqual([]);
+    expect(recorded).toContain(
+      'Warning WorkflowFailed: Workflow w\\x1b]52;c;cm0gLXJmIC8K\\x07 failed: TaskFailed - step a exited 1: \\x1b[2Jdone\\u202eA\nnext line',
+    );
+    const status = JSON.stringify(api.state.stored.status);
+    expect(status).toContain('step a exited 1: \\\\x1b[2Jdone\\\\u202eA\\nnext line');
+    expect(hidden.test(status)).toBe(false);
+  });
+
   it('UT-WE-659-004 / IT-WE-095-02: under lifecycle, an invalid spec records WorkflowValidationFailed saying no more than its failureDetails, then WorkflowFailed and Pending → Failed', async () => {
     const api = executionServer(
       storedExecution('invalid', { targetResource: 'team-a/deployment/<script>alert(1)</script>' }),

@@ -85,6 +85,7 @@ import {
   markWaiting,
   ranSeconds,
 } from './status.js';
+import { reportedText } from './status-message.js';
 
 /*
  * This file is over 350 lines because it is one state machine: every transition of a
@@ -902,7 +903,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
         object,
         'Warning',
         'CleanupSkipped',
-        `engine "${wfe.spec.executionEngine}" is not registered; execution resource ${this.#o.executionNamespace}/${wfe.status.executionRef.name} was not removed`,
+        reportedText(
+          `engine "${wfe.spec.executionEngine}" is not registered; execution resource ${this.#o.executionNamespace}/${wfe.status.executionRef.name} was not removed`,
+        ),
         // Recorded again when the finalizer write below fails and is retried: the same Event.
         { key: 'CleanupSkipped', signal: ctx.signal },
       );
@@ -943,7 +946,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
         wfe,
         'Warning',
         'CleanupFailed',
-        `Cleanup failed ${stage}: ${error instanceof Error ? error.message : String(error)}`,
+        reportedText(
+          `Cleanup failed ${stage}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
         { key: `CleanupFailed ${stage}`, signal: ctx.signal },
       );
       throw error;
@@ -1025,7 +1030,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
         object,
         event.type,
         event.reason,
-        event.message,
+        reportedText(event.message),
         {
           key: event.key,
           signal: ctx.signal,

@@ -1,3 +1,5 @@
+import { printableText } from '@roundhouse/core';
+
 /**
  * Longest message a status carries, in each condition and in failureDetails. A Failed status
  * repeats its message up to five times, and one that is too large to write (etcd keeps objects
@@ -8,10 +10,11 @@
 export const statusMessageMaxLength = 20_480;
 
 /**
- * `message` within statusMessageMaxLength: its start (what failed) and its end (the last
- * output lines) around a note of how much was left out.
+ * `message` within statusMessageMaxLength, as `reportedText` writes it: its start (what failed)
+ * and its end (the last output lines) around a note of how much was left out.
  */
-export function statusMessage(message: string): string {
+export function statusMessage(raw: string): string {
+  const message = reportedText(raw);
   if (message.length <= statusMessageMaxLength) return message;
   const note = (omitted: number) => ` … [${omitted} characters left out] … `;
   const keep = statusMessageMaxLength - note(message.length).length;
@@ -24,3 +27,13 @@ export function statusMessage(message: string): string {
 }
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
+/**
+ * A message as a status or an Event carries it. Much of it can be an author's (a workflow id,
+ * a step's termination message, an engine's words quoting the spec), and `kubectl describe`
+ * prints it raw to whoever reads it: control and invisible characters are written as escapes,
+ * keeping the line breaks and tabs of an output tail.
+ */
+export function reportedText(message: string): string {
+  return printableText(message, '\n\t');
+}
