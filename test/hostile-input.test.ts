@@ -13,6 +13,7 @@ import {
 import {
   ConfigurationError,
   type Conventions,
+  ExecutionForbiddenError,
   executionBundlePattern,
   kubernautConventions,
   parseWorkflowExecution,
@@ -22,6 +23,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { buildJob, type JobSettings } from '@roundhouse/job';
+import { buildPod, type PodEngineSettings } from '@roundhouse/pod';
 import { buildPipelineRun, type PipelineRunSettings } from '@roundhouse/tekton';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +96,31 @@ function expectFieldIssues(error: unknown) {
       /^(metadata|spec|status|apiVersion|kind|dependencies|defaultTimeout)(?![^.[])/,
     );
     expect(issue.message.trim()).not.toBe('');
+  }
+  // The message becomes a status and an Event that a terminal shows: the author's control and
+  // invisible characters appear as escapes, never as themselves.
+  expect(error.message).not.toMatch(unprintable);
+}
+
+const unprintable = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * As `outcome`, for an engine that also refuses what its operator does not allow: an
+ * ExecutionForbiddenError naming the field (a step's image) is a valid outcome too.
+ */
+function podOutcome<T>(
+  build: () => T,
+): { value: T } | { error: ConfigurationError | ExecutionForbiddenError } {
+  try {
+    return { value: build() };
+  } catch (error) {
+    if (error instanceof ExecutionForbiddenError) {
+      expect(error.path).toMatch(/^spec\.workflowRef\.(engineConfig\.steps\.\d+\.image|resources)/);
+      expect(error.message).not.toMatch(unprintable);
+      return { error };
+    }
+    expectFieldIssues(error);
+    return { error: error as ConfigurationError };
   }
 }
 
@@ -349,6 +376,52 @@ const engineConfig = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
+/** The pod engine's steps: mostly valid, some hostile in each field, sometimes no steps at all. */
+const podStep = fc.record(
+  {
+    name: fc.oneof({ weight: 30, arbitrary: validLabel }, hostileString),
+    image: fc.oneof(
+      { weight: 30, arbitrary: validBundle },
+      mutated(validBundle),
+      fc.constantFrom(
+        'registry.invalid.evil.example/x:1',
+        'REGISTRY.invalid/x:1',
+        'registry.invalid:5000/x:1',
+        'registry.invalid/../x:1',
+        'registry.invalid//x:1',
+        'busybox',
+        `registry.invalid/x@sha256:${'a'.repeat(64)}`,
+      ),
+    ),
+    script: fc.oneof({ weight: 30, arbitrary: fc.string({ minLength: 1 }) }, hostileString),
+    env: fc.array(
+      fc.record({
+        name: fc.oneof(
+          {
+            weight: 10,
+            arbitrary: fc.constantFrom('A', 'B_1', 'TARGET_RESOURCE', 'HOME', 'LD_PRELOAD'),
+          },
+          parameterName,
+        ),
+        value: parameterValue,
+      }),
+      { maxLength: 2 },
+    ),
+    workingDir: fc.oneof({ weight: 30, arbitrary: fc.constant('/work') }, hostileString),
+  },
+  { requiredKeys: ['name', 'image', 'script'] },
+);
+const podConfig = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.record({ steps: fc.array(podStep, { minLength: 1, maxLength: 3 }) }),
+  },
+  fc.record({ steps: fc.array(podStep, { maxLength: 3 }), parallel: fc.boolean() }),
+  fc.record({ steps: fc.oneof(wrongType, fc.constant([])), extra: fc.jsonValue({ maxDepth: 1 }) }),
+  fc.dictionary(hostileString, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }),
+  wrongType,
+);
+
 /** Mostly absent: each field that can refuse a spec alone keeps most specs parseable. */
 const rarely = <T>(arbitrary: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
@@ -513,6 +586,43 @@ const pipelineRunSettings: fc.Arbitrary<PipelineRunSettings> = fc.record({
   serviceAccountName: fc.constantFrom('roundhouse-workflow-runner', 'runner'),
   pipelineName: fc.constantFrom('workflow', 'main'),
 });
+
+const podSettings: fc.Arbitrary<PodEngineSettings> = fc.record(
+  {
+    conventions,
+    serviceAccountName: fc.constantFrom('roundhouse-workflow-runner', 'runner'),
+    defaultTimeout: fc.oneof(fc.constant(undefined), saneDuration),
+    securityProfile: fc.constantFrom('restricted' as const, 'none' as const),
+    resources: fc.constantFrom(undefined, { limits: { cpu: '2', memory: '1Gi' } }),
+    allowedImages: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(['*']) },
+      fc.constantFrom(['registry.invalid/*'], ['registry.invalid/x:*'], []),
+    ),
+    requireDigest: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, fc.constant(true)),
+    ownerReference: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, fc.constant(true)),
+  },
+  {
+    requiredKeys: [
+      'conventions',
+      'serviceAccountName',
+      'securityProfile',
+      'allowedImages',
+      'ownerReference',
+    ],
+  },
+);
+
+/** Whether a pod engine's allow-list names `image`, read from the patterns' own rule. */
+function podImageAllowed(allowed: readonly string[], image: string): boolean {
+  return allowed.some(
+    (pattern) =>
+      pattern === '*' ||
+      (pattern.endsWith('/*') && image.startsWith(pattern.slice(0, -1))) ||
+      (pattern.endsWith(':*') &&
+        image.startsWith(pattern.slice(0, -1)) &&
+        !image.slice(pattern.length - 1).includes('/')),
+  );
+}
 
 const configMapKey = fc.stringMatching(/^[-._a-zA-Z0-9]{1,20}$/);
 
@@ -691,6 +801,81 @@ describe('hostile WorkflowExecutions', () => {
         if (run.spec.timeouts) {
           const ns = goParseDuration(run.spec.timeouts.pipeline);
           expect(ns !== undefined && ns > 0n, run.spec.timeouts.pipeline).toBe(true);
+        }
+      }),
+      { numRuns },
+    );
+    seen.expectBoth();
+  });
+
+  it('buildPod builds a valid Pod of allowed images or refuses, naming the field', () => {
+    const seen = tally();
+    fc.assert(
+      fc.property(plausibleExecution, podConfig, podSettings, (input, config, settings) => {
+        const withSteps = {
+          ...input,
+          metadata: { ...input.metadata, namespace: executionNamespace },
+          spec: { ...input.spec, workflowRef: { ...input.spec.workflowRef, engineConfig: config } },
+        };
+        const result = podOutcome(() => {
+          const { wfe } = preparedExecution(parseWorkflowExecution(withSteps), {});
+          const dependencies = requestedDependencies(wfe).dependencies;
+          return { wfe, pod: buildPod(wfe, executionNamespace, dependencies, settings) };
+        });
+        seen.record(result);
+        if (!('value' in result)) return;
+        const { wfe, pod } = result.value;
+        expectJsonResource(pod);
+        expectExecutionMetadata(pod.metadata as never, executionNamespace);
+        const spec = pod.spec!;
+        expect(isDnsSubdomain(spec.serviceAccountName), spec.serviceAccountName).toBe(true);
+        // No token of the operator's runner in the author's scripts.
+        if (
+          !wfe.spec.workflowRef.serviceAccountName &&
+          !wfe.spec.executionConfig?.serviceAccountName
+        )
+          expect(spec.automountServiceAccountToken).toBe(false);
+        expect(spec.hostNetwork ?? false).toBe(false);
+        expect(spec.hostPID ?? false).toBe(false);
+        expect(spec.hostIPC ?? false).toBe(false);
+        const containers = [...(spec.initContainers ?? []), ...spec.containers];
+        const names = containers.map((c) => c.name);
+        expect(new Set(names).size).toBe(names.length);
+        const volumes = spec.volumes ?? [];
+        const volumeNames = volumes.map((v) => v.name);
+        expect(new Set(volumeNames).size).toBe(volumeNames.length);
+        for (const v of volumes) {
+          expect(isDnsLabel(v.name), v.name).toBe(true);
+          expect(v.hostPath).toBeUndefined();
+        }
+        for (const c of containers) {
+          expect(isDnsLabel(c.name), c.name).toBe(true);
+          expect(ociReference.test(c.image!), c.image).toBe(true);
+          expect(podImageAllowed(settings.allowedImages, c.image!), c.image).toBe(true);
+          if (settings.requireDigest) expect(c.image).toContain('@');
+          const env = c.env ?? [];
+          for (const e of env) expect(cIdentifier.test(e.name), e.name).toBe(true);
+          expect(new Set(env.map((e) => e.name)).size).toBe(env.length);
+          for (const text of [...(c.command ?? []), ...env.map((e) => e.value ?? '')]) {
+            expect(text.includes('\0')).toBe(false);
+          }
+          if (c.workingDir !== undefined) expect(c.workingDir.startsWith('/')).toBe(true);
+          expect(c.securityContext?.privileged ?? false).toBe(false);
+          if (settings.securityProfile === 'restricted') {
+            expect(c.securityContext).toMatchObject({
+              allowPrivilegeEscalation: false,
+              runAsNonRoot: true,
+              capabilities: { drop: ['ALL'] },
+            });
+          }
+          const mounts = c.volumeMounts ?? [];
+          for (const m of mounts) expect(volumeNames).toContain(m.name);
+          expect(new Set(mounts.map((m) => m.mountPath)).size).toBe(mounts.length);
+        }
+        const deadline = spec.activeDeadlineSeconds;
+        if (deadline !== undefined) {
+          expect(deadline).toBeGreaterThan(0);
+          expect(deadline).toBeLessThanOrEqual(2_147_483_647);
         }
       }),
       { numRuns },
