@@ -138,8 +138,28 @@ const variables = new Set([
   'MSI_SECRET',
   // the GitHub CLI sends its token to GH_HOST
   'GH_HOST',
-  // podman, skopeo and buildah read registry credentials from this file
+  // podman, skopeo and buildah read registry credentials from this file, where images come from
+  // and which helper programs run from their configuration, and a remote podman sends every
+  // command to CONTAINER_HOST, as docker does to DOCKER_HOST
+  'CONTAINERS_CONF',
+  'CONTAINERS_CONF_OVERRIDE',
+  'CONTAINERS_REGISTRIES_CONF',
+  'CONTAINERS_STORAGE_CONF',
+  'CONTAINER_CONNECTION',
+  'CONTAINER_HOST',
+  'CONTAINER_SSHKEY',
   'REGISTRY_AUTH_FILE',
+  // uv, as pip: the package indexes and interpreter downloads it installs code from, the hosts
+  // whose certificates it does not check, its configuration file
+  'UV_CONFIG_FILE',
+  'UV_DEFAULT_INDEX',
+  'UV_EXTRA_INDEX_URL',
+  'UV_FIND_LINKS',
+  'UV_INDEX',
+  'UV_INDEX_URL',
+  'UV_INSECURE_HOST',
+  'UV_PYTHON_INSTALL_MIRROR',
+  'UV_PYPY_INSTALL_MIRROR',
   // helm: its plugins run as commands, its data home holds them, its repository and registry
   // files hold credentials and CAs (HELM_KUBE* below: the API server, CA, token, impersonation)
   'HELM_CACHE_HOME',
@@ -178,6 +198,7 @@ const variables = new Set([
   'PAGER',
   'SSH_ASKPASS',
   'SSH_ASKPASS_REQUIRE',
+  'SUDO_ASKPASS',
   'VISUAL',
 ]);
 

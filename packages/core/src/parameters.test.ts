@@ -85,6 +85,11 @@ describe('parameterEnv', () => {
     'PIP_INDEX_URL',
     'AWS_CONFIG_FILE',
     'GOOGLE_APPLICATION_CREDENTIALS',
+    'SUDO_ASKPASS',
+    'UV_INDEX_URL',
+    'UV_CONFIG_FILE',
+    'CONTAINERS_REGISTRIES_CONF',
+    'CONTAINERS_CONF',
   ])('refuses %s, which would change which code the image runs, naming it and the fix', (name) => {
     let error: unknown;
     try {
@@ -135,6 +140,8 @@ describe('parameterEnv', () => {
     'DOCKER_HOST',
     'DOCKER_CONFIG',
     'GH_HOST',
+    'CONTAINER_HOST',
+    'UV_INSECURE_HOST',
   ])('refuses %s, which would change whom the image trusts with its requests and token', (name) => {
     let error: unknown;
     try {
