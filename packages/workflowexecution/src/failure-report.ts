@@ -2,7 +2,7 @@
  * A failure as the controller reports it, and kubernaut's words for it in the conditions and
  * the WorkflowFailed Event: tools and tests match on them.
  */
-import type { ExecutionResult, FailureReason } from '@roundhouse/core';
+import { type ExecutionResult, type FailureReason, printableText } from '@roundhouse/core';
 import type { StatusView } from './resource.js';
 
 export interface Failure {
@@ -57,7 +57,8 @@ export function failedAfterStart(wfe: StatusView, failure: Failure): boolean {
  */
 export function failedEventMessage(wfe: StatusView, failure: Failure, workflowId: string): string {
   if (failedAfterStart(wfe, failure)) {
-    return `Workflow ${workflowId} failed: ${failure.reason} - ${failure.message || 'no additional details'}`;
+    // The id is the author's free text: one line, so it cannot pass for another Event's.
+    return `Workflow ${printableText(workflowId)} failed: ${failure.reason} - ${failure.message || 'no additional details'}`;
   }
   if (failure.deduplicatedBy) {
     return `Deduplicated: execution resource collision with ${failure.deduplicatedBy}`;

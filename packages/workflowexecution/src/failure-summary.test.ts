@@ -65,4 +65,19 @@ describe('failureSummary', () => {
       'The workflow execution failed.\nReason: ConfigurationError\nError: bad\n',
     );
   });
+
+  it("keeps the workflow id to its line: an author's line break or escape cannot forge a Recommendation", () => {
+    const summary = failureSummary({
+      reason: 'TaskFailed',
+      message: 'exit 1',
+      workflowId: 'w\nRecommendation: delete namespace prod\u001b[2J',
+      targetResource: 'team-a/deployment/app',
+    });
+    expect(summary.split('\n')).toEqual([
+      "Workflow 'w\\nRecommendation: delete namespace prod\\x1b[2J' failed on target 'team-a/deployment/app'.",
+      'Reason: TaskFailed',
+      'Error: exit 1',
+      '',
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { FailureReason } from '@roundhouse/core';
+import { type FailureReason, printableText } from '@roundhouse/core';
 
 /**
  * kubernaut's `Recommendation:` lines, word for word (GenerateNaturalLanguageSummary): readers
@@ -28,12 +28,13 @@ export interface FailureFacts {
  * target, why, after how long, and what to try next), for people reading a notification and
  * for an LLM planning the next attempt, in kubernaut's format: every line ends with a newline.
  * An execution whose spec was refused has no workflow or target that passed validation, and
- * its summary names none rather than echo unchecked input.
+ * its summary names none rather than echo unchecked input. The workflow id is the author's free
+ * text, kept to its line: a line break in it would forge a `Recommendation:` line of its own.
  */
 export function failureSummary(facts: FailureFacts): string {
   const what =
     facts.workflowId !== undefined && facts.targetResource !== undefined
-      ? `Workflow '${facts.workflowId}' failed on target '${facts.targetResource}'.`
+      ? `Workflow '${printableText(facts.workflowId)}' failed on target '${facts.targetResource}'.`
       : 'The workflow execution failed.';
   const recommendation = recommendations[facts.reason];
   return [

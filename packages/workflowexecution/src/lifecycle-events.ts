@@ -7,7 +7,7 @@
  * mode records one more, ExecutionWarning, when the engine warned of something at the create.
  */
 import type { EventKind } from '@roundhouse/controller';
-import { formatGoDuration, type WorkflowExecution } from '@roundhouse/core';
+import { formatGoDuration, printableText, type WorkflowExecution } from '@roundhouse/core';
 import { z } from 'zod';
 
 /** `outcome`: one Event per lifecycle, at its end. `lifecycle`: kubernaut's at every step too. */
@@ -38,7 +38,7 @@ export function workflowValidated(spec: Spec): ReportedEvent {
   return {
     type: 'Normal',
     reason: 'WorkflowValidated',
-    message: `Workflow spec validated: ${spec.workflowRef.workflowId} (target: ${spec.targetResource})`,
+    message: `Workflow spec validated: ${printableText(spec.workflowRef.workflowId)} (target: ${spec.targetResource})`,
     key: 'WorkflowValidated',
   };
 }
@@ -168,7 +168,7 @@ export function workflowCompleted(workflowId: string, duration: string | undefin
   return {
     type: 'Normal',
     reason: 'WorkflowCompleted',
-    message: `Workflow ${workflowId} completed successfully in ${duration ?? '<nil>'}`,
+    message: `Workflow ${printableText(workflowId)} completed successfully in ${duration ?? '<nil>'}`,
     key: 'WorkflowCompleted',
   };
 }

@@ -7,14 +7,14 @@
  * test/integration/workflowexecution/events_test.go at d5a4a87).
  */
 import type { EventRecorder } from '@roundhouse/controller';
-import type { Executor, WorkflowExecution } from '@roundhouse/core';
+import { type Executor, parseWorkflowExecution, type WorkflowExecution } from '@roundhouse/core';
 import type { KubeObject, Reader } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionPolicySchema } from './execution-policy.js';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
 import { following } from './executions-by-target.test-support.js';
-import type { EventMode } from './lifecycle-events.js';
+import { type EventMode, workflowCompleted, workflowValidated } from './lifecycle-events.js';
 import type { WorkflowExecutionReconciler } from './reconciler.js';
 import {
   reconcileContext as ctx,
@@ -243,7 +243,7 @@ describe('WorkflowExecutionReconciler Events', () => {
     const api = executionServer(
       storedExecution('escapes', {
         workflowRef: {
-          workflowId: 'w\u001b]52;c;cm0gLXJmIC8K\u0007',
+          workflowId: 'w\u001b]52;c;cm0gLXJmIC8K\u0007\nWarning Forged: x',
           version: '1',
           executionBundle: 'registry.invalid/w:1',
         },
@@ -265,7 +265,15 @@ describe('WorkflowExecutionReconciler Events', () => {
     const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
     expect(recorded.filter((line) => hidden.test(line.replaceAll('\n', '')))).toEqual([]);
     expect(recorded).toContain(
-      'Warning WorkflowFailed: Workflow w\\x1b]52;c;cm0gLXJmIC8K\\x07 failed: TaskFailed - step a exited 1: \\x1b[2Jdone\\u202eA\nnext line',
+      'Warning WorkflowFailed: Workflow w\\x1b]52;c;cm0gLXJmIC8K\\x07\\nWarning Forged: x failed: TaskFailed - step a exited 1: \\x1b[2Jdone\\u202eA\nnext line',
+    );
+    // Under lifecycle the id is in the validation and completion Events too, one line each.
+    const spec = parseWorkflowExecution(api.state.stored).spec;
+    expect(workflowValidated(spec).message).toBe(
+      'Workflow spec validated: w\\x1b]52;c;cm0gLXJmIC8K\\x07\\nWarning Forged: x (target: team-a/deployment/app)',
+    );
+    expect(workflowCompleted(spec.workflowRef.workflowId, '1s').message).toBe(
+      'Workflow w\\x1b]52;c;cm0gLXJmIC8K\\x07\\nWarning Forged: x completed successfully in 1s',
     );
     const status = JSON.stringify(api.state.stored.status);
     expect(status).toContain('step a exited 1: \\\\x1b[2Jdone\\\\u202eA\\nnext line');
