@@ -1,10 +1,10 @@
-import { noopLogger } from '@roundhouse/core';
+import { noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { ephemeralCredentialPrefix } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
 import { ExecutionCleanup } from './execution-cleanup.js';
 import { CleanupIncompleteError, WorkflowJobCancelingError } from './execution-errors.js';
-import { executionIdentity } from './execution-identity.js';
+import { executionIdentity, markerVariable } from './execution-identity.js';
 import { ExecutionJobs } from './execution-jobs.js';
 import { parseExecutorOptions } from './executor-options.js';
 import { FakeAwx, FakeLock, restartExecution, restartTemplate } from './fakes.test-support.js';
@@ -59,6 +59,28 @@ describe('ExecutionCleanup', () => {
     // AWX canceled its sliced jobs and marked it canceled.
     awx.runningWorkflows.delete(61);
     await cleanup.run(wfe, 'workflows', {});
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
+  it('cancels the workflow job, not one of its slices, when the marker finds a sliced job', async () => {
+    const { awx, lock, cleanup } = setup();
+    const identity = executionIdentity(wfe);
+    const prefix = ephemeralCredentialPrefix(settings.namePrefix, identity);
+    const credential = { id: 7, name: `${prefix}db`, organization: 1, credential_type: 9 };
+    awx.credentials = [credential];
+    const extraVars = { [markerVariable(roundhouseConventions)]: identity.id };
+    awx.jobs = [awx.slicedJob({ extraVars }, 61), awx.slicedJob({ extraVars }, 61)];
+    lock.record = {
+      template: 3,
+      credentials: [7],
+      launchedAt: '2026-03-01T09:59:00.000Z',
+      finished: false,
+    };
+
+    await cleanup.run(wfe, 'workflows', {});
+    expect(awx.canceledWorkflows).toEqual([61, 61]);
+    expect(awx.canceled).toEqual([]);
     expect(awx.credentials).toEqual([]);
     expect(lock.record).toBeNull();
   });

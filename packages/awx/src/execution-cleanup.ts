@@ -7,13 +7,18 @@ import {
 } from '@roundhouse/core';
 import type { CredentialStore, JobCanceler, JobReader } from './awx-roles.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
-import { CleanupIncompleteError, LaunchUnresolvedError } from './execution-errors.js';
+import {
+  CleanupIncompleteError,
+  LaunchUnresolvedError,
+  SlicedJobFoundError,
+} from './execution-errors.js';
 import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
 import type { ExecutionJobs } from './execution-jobs.js';
 import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
 import { deleteKubernautCredentials } from './kubernaut-credentials.js';
 import { claimed, type LaunchRecord, launchDeadline, unclaimed } from './launch-record.js';
+import type { Job } from './schemas.js';
 import { endSlicedWorkflow } from './sliced-workflow.js';
 import { isJobActive } from './status.js';
 
@@ -107,7 +112,18 @@ export class ExecutionCleanup {
         await endSlicedWorkflow(this.#parts.awx, record.workflowJob, { signal });
         return false;
       }
-      const job = await this.#parts.jobs.owned(wfe, identity, record, signal);
+      let job: Job | null;
+      try {
+        job = await this.#parts.jobs.owned(wfe, identity, record, signal);
+      } catch (error) {
+        if (!(error instanceof SlicedJobFoundError)) throw error;
+        // A launch whose answer was lost made a workflow job of sliced jobs: canceling the one
+        // slice found would leave the workflow job running the others.
+        if (error.workflowJob !== undefined) {
+          await endSlicedWorkflow(this.#parts.awx, error.workflowJob, { signal });
+        }
+        return false;
+      }
       if (job && isJobActive(job.status)) {
         const outcome = await this.#parts.awx.cancelJob(job.id, { signal });
         this.#log.info({ wfe: identity.id, job: job.id, outcome }, 'canceled AWX job');

@@ -1,11 +1,23 @@
-import { noopLogger, type WorkflowExecution } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  noopLogger,
+  roundhouseConventions,
+  type WorkflowExecution,
+} from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
 import { ExecutionCreate } from './execution-create.js';
 import { WorkflowJobCancelingError } from './execution-errors.js';
+import { markerVariable } from './execution-identity.js';
 import { awxJobRef, ExecutionJobs } from './execution-jobs.js';
 import { parseExecutorOptions } from './executor-options.js';
-import { FakeAwx, FakeLock, restartExecution, restartTemplate } from './fakes.test-support.js';
+import {
+  FakeAwx,
+  FakeLock,
+  restartExecution,
+  restartIdentity,
+  restartTemplate,
+} from './fakes.test-support.js';
 import { JobLaunch } from './job-launch.js';
 import { claimed } from './launch-record.js';
 import { TemplateCatalog } from './template-catalog.js';
@@ -62,5 +74,25 @@ describe('ExecutionCreate', () => {
     expect(result.resourceName).toBe(awxJobRef(job));
     expect(lock.record).toMatchObject({ job });
     expect(lock.record?.workflowJob).toBeUndefined();
+  });
+
+  it('cancels the workflow job whose sliced job the marker finds after a lost launch answer, adopting no slice', async () => {
+    const { awx, lock, create } = setup();
+    const extraVars = { [markerVariable(roundhouseConventions)]: restartIdentity.id };
+    awx.jobs = [awx.slicedJob({ extraVars }, 61), awx.slicedJob({ extraVars }, 61)];
+    lock.record = {
+      template: 3,
+      credentials: [],
+      launchedAt: '2026-03-01T09:59:00.000Z',
+      finished: false,
+    };
+
+    const error = await create.run(wfe, 'team-a', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('launched workflow job 61 of sliced jobs');
+    expect(awx.canceledWorkflows).toEqual([61, 61]);
+    expect(awx.canceled).toEqual([]);
+    expect(awx.launched).toEqual([]);
+    expect(lock.record).toBeNull();
   });
 });

@@ -16,13 +16,13 @@ import { dependencyNames } from './dependencies.js';
 import type { DependencyReader } from './dependency-reader.js';
 import { parseEngineConfig } from './engine-config.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
-import { LaunchUnresolvedError, LockLostError } from './execution-errors.js';
+import { LaunchUnresolvedError, LockLostError, SlicedJobFoundError } from './execution-errors.js';
 import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs } from './execution-jobs.js';
 import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
 import { launchVariables } from './extra-vars-plan.js';
-import { type JobLaunch, verifyJobCredentials } from './job-launch.js';
+import { type JobLaunch, slicedLaunchFailure, verifyJobCredentials } from './job-launch.js';
 import type { KubernetesApiAccess } from './kubernetes-api-access.js';
 import { checkLaunch } from './launch-check.js';
 import { launchDeadline } from './launch-record.js';
@@ -88,7 +88,7 @@ export class ExecutionCreate {
       this.#settings.now,
     );
     try {
-      const earlier = await this.#earlierLaunch(attempt, identity, signal);
+      const earlier = await this.#earlierLaunch(attempt, identity, config.jobTemplateName, signal);
       if (earlier) return earlier;
       const { catalog, dependencies } = this.#parts;
       const read = await catalog.template(config.jobTemplateName, signal);
@@ -147,13 +147,15 @@ export class ExecutionCreate {
    * checked to still have its credentials; a canceled workflow job, waited for until it has
    * ended (WorkflowJobCancelingError meanwhile, and nothing launched); or a launch whose answer
    * was lost, whose job is looked for until the launch commit window closes
-   * (LaunchUnresolvedError meanwhile, and nothing launched). `undefined` when there is nothing,
+   * (LaunchUnresolvedError meanwhile, and nothing launched). A sliced job found for it fails
+   * the create as a launch that sliced does, its workflow job left to the rollback to cancel. `undefined` when there is nothing,
    * or the window closed without a job: then the earlier launch is taken as never made, and this
    * create launches.
    */
   async #earlierLaunch(
     attempt: CreateAttempt,
     identity: ExecutionIdentity,
+    templateName: string,
     signal: AbortSignal | undefined,
   ): Promise<CreateResult | undefined> {
     const { record } = attempt;
@@ -168,7 +170,13 @@ export class ExecutionCreate {
       attempt.stage = 'preparing';
       return undefined;
     }
-    const job = await this.#parts.jobs.recorded(record, identity, signal);
+    const job = await this.#parts.jobs
+      .recorded(record, identity, signal)
+      .catch((found: unknown) => {
+        if (!(found instanceof SlicedJobFoundError)) throw found;
+        const template = { id: record.template as number, name: templateName };
+        throw slicedLaunchFailure(attempt, template, found.workflowJob, found);
+      });
     if (job) {
       attempt.stage = 'launched';
       attempt.job = job.id;

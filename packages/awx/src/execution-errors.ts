@@ -86,6 +86,28 @@ export class WorkflowJobCancelingError extends RoundhouseError {
 }
 
 /**
+ * The job a launch's marker found was spawned by a workflow job: the launch, whose answer was
+ * lost, made a workflow job of sliced jobs (the template slices), and AWX gives each slice the
+ * launch's extra_vars, marker included (WorkflowJobNode.get_job_kwargs). No slice is the
+ * execution's job; the workflow job is what must be canceled. `workflowJob` is unset when AWX
+ * no longer knows it, which it only allows once it has ended.
+ */
+export class SlicedJobFoundError extends RoundhouseError {
+  readonly reason = 'AWXSlicedJobFound';
+
+  constructor(
+    readonly job: number,
+    readonly workflowJob: number | undefined,
+  ) {
+    super(
+      `AWX job ${job}, found by this execution's marker, is a sliced job of ` +
+        `${workflowJob === undefined ? 'a workflow job AWX no longer has' : `workflow job ${workflowJob}`}, ` +
+        'not the job of this execution',
+    );
+  }
+}
+
+/**
  * An adopted job that AWX may still start lacks credentials of this execution (someone deleted
  * them): it would run without the execution's Secrets, so it was canceled instead.
  */

@@ -1,6 +1,7 @@
 import { ConfigurationError, type Conventions, type WorkflowExecution } from '@roundhouse/core';
 import type { JobReader } from './awx-roles.js';
 import { parseJobTemplateName } from './engine-config.js';
+import { SlicedJobFoundError } from './execution-errors.js';
 import { type ExecutionIdentity, isJobOf, isLaunchOf } from './execution-identity.js';
 import type { LaunchRecord } from './launch-record.js';
 import type { Job } from './schemas.js';
@@ -96,7 +97,10 @@ export class ExecutionJobs {
     return this.findLaunch(record.template, identity, since, signal);
   }
 
-  /** The job of this template whose marker names this execution, created after `since`. */
+  /**
+   * The job of this template whose marker names this execution, created after `since`;
+   * SlicedJobFoundError when it is a sliced job of a workflow job the launch made.
+   */
   async findLaunch(
     templateId: number,
     identity: ExecutionIdentity,
@@ -104,11 +108,15 @@ export class ExecutionJobs {
     signal: AbortSignal | undefined,
   ): Promise<Job | null> {
     const { conventions } = this.#settings;
-    return this.#awx.findJob(
+    const job = await this.#awx.findJob(
       { jobTemplate: templateId, createdAfter: since },
       (job) => isLaunchOf(job.extra_vars, identity, conventions),
       { signal },
     );
+    if (job?.launch_type === 'workflow') {
+      throw new SlicedJobFoundError(job.id, job.summary_fields?.source_workflow_job?.id);
+    }
+    return job;
   }
 
   /** No job of this execution can be older than the execution itself, less clock skew. */

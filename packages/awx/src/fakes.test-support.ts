@@ -147,15 +147,41 @@ export class FakeAwx
     }
     if (this.launchError && !this.launchesAnyway) throw this.launchError;
     if (this.workflowJob !== undefined) {
+      if (this.launchError) {
+        // By the time the job is looked for, the workflow job has spawned its two slices.
+        this.jobs.push(
+          this.slicedJob(request, this.workflowJob),
+          this.slicedJob(request, this.workflowJob),
+        );
+        throw this.launchError;
+      }
       throw new AwxWorkflowLaunchError(
         `POST job_templates/${templateId}/launch/`,
         this.workflowJob,
       );
     }
-    const job: Job = {
+    const job = this.#job(request);
+    this.jobs.push(job);
+    if (this.launchError) throw this.launchError;
+    return { job: job.id, ignored_fields: this.ignoredFields };
+  }
+  /**
+   * A job that workflow job `workflowJob` of a sliced launch spawned: AWX gives each slice the
+   * launch's extra_vars and credentials (WorkflowJobNode.get_job_kwargs).
+   */
+  slicedJob(request: LaunchRequest, workflowJob: number): Job {
+    const job = this.#job(request);
+    return {
+      ...job,
+      launch_type: 'workflow',
+      summary_fields: { ...job.summary_fields, source_workflow_job: { id: workflowJob } },
+    };
+  }
+  #job(request: LaunchRequest): Job {
+    return {
       id: this.#nextId++,
       status: 'pending',
-      job_template: templateId,
+      job_template: this.template.id,
       created: new Date().toISOString(),
       extra_vars: JSON.stringify(request.extraVars),
       job_explanation: '',
@@ -165,9 +191,6 @@ export class FakeAwx
         credentials: (request.credentials ?? []).map((id) => ({ id, name: `c${id}` })),
       },
     };
-    this.jobs.push(job);
-    if (this.launchError) throw this.launchError;
-    return { job: job.id, ignored_fields: this.ignoredFields };
   }
   async getJob(id: number) {
     return this.jobs.find((j) => j.id === id) ?? null;
@@ -220,6 +243,7 @@ export class FakeAwx
     this.jobs = this.jobs.map((job) => ({
       ...job,
       summary_fields: {
+        ...job.summary_fields,
         credentials: (job.summary_fields?.credentials ?? []).filter((c) => c.id !== id),
       },
     }));

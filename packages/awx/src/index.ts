@@ -54,6 +54,7 @@ export {
   JobCredentialsMissingError,
   LaunchUnresolvedError,
   LockLostError,
+  SlicedJobFoundError,
   WorkflowJobCancelingError,
 } from './execution-errors.js';
 export {

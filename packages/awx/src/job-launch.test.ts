@@ -237,6 +237,21 @@ describe('JobLaunch', () => {
     expect(lock.record?.claim).toBeUndefined();
   });
 
+  it('adopts no sliced job of a lost launch: the workflow job that spawned them is canceled', async () => {
+    const { awx, lock, run } = setup();
+    awx.workflowJob = 61;
+    awx.launchError = lost();
+    awx.launchesAnyway = true;
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('launched workflow job 61 of sliced jobs');
+    // Asked again: AWX answers 405 once the workflow job has ended, its slices with it.
+    expect(awx.canceledWorkflows).toEqual([61, 61]);
+    expect(awx.canceled).toEqual([]);
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
   it('adopts the job of a launch whose answer was lost', async () => {
     const { awx, lock, run } = setup();
     awx.launchError = lost();

@@ -15,6 +15,7 @@ import {
   CleanupIncompleteError,
   JobCredentialsMissingError,
   LaunchUnresolvedError,
+  SlicedJobFoundError,
 } from './execution-errors.js';
 import type { ExecutionIdentity } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs, missingCredentials } from './execution-jobs.js';
@@ -225,13 +226,8 @@ export class JobLaunch {
       return { job: result.job, ignoredFields: result.ignored_fields, adopted: false, warnings };
     } catch (error) {
       if (error instanceof AwxWorkflowLaunchError) {
-        // Launched, as a workflow: the rollback cancels it before deleting its credentials.
-        attempt.stage = 'launched';
-        attempt.workflowJob = error.workflowJob;
         this.#catalog.forget(template.value);
-        throw new ConfigurationError(slicedLaunchIssue(template.value, error.workflowJob), {
-          cause: error,
-        });
+        throw slicedLaunchFailure(attempt, template.value, error.workflowJob, error);
       }
       if (error instanceof AwxError && !error.ambiguous) {
         attempt.stage = 'refused';
@@ -241,7 +237,11 @@ export class JobLaunch {
         }
         throw launchRefused(template.value, error);
       }
-      const job = await this.#findSent(attempt, plan.identity, id);
+      const job = await this.#findSent(attempt, plan.identity, id).catch((found: unknown) => {
+        if (!(found instanceof SlicedJobFoundError)) throw found;
+        this.#catalog.forget(template.value);
+        throw slicedLaunchFailure(attempt, template.value, found.workflowJob, found);
+      });
       if (!job) {
         const until = launchDeadline(attempt.record, this.#settings.launchCommitWindowMs) as number;
         throw new LaunchUnresolvedError(id, launchedAt, new Date(until).toISOString(), {
@@ -257,7 +257,8 @@ export class JobLaunch {
 
   /**
    * The job of a launch whose answer was lost, if AWX has it yet. Without the caller's signal:
-   * a request cut by an abort is just as ambiguous. A failed lookup finds nothing.
+   * a request cut by an abort is just as ambiguous. A failed lookup finds nothing; a sliced job
+   * found is SlicedJobFoundError.
    */
   async #findSent(
     attempt: CreateAttempt,
@@ -269,6 +270,7 @@ export class JobLaunch {
     try {
       return await this.#jobs.findLaunch(templateId, identity, since, undefined);
     } catch (error) {
+      if (error instanceof SlicedJobFoundError) throw error;
       this.#log.warn(
         { wfe: identity.id, reason: error instanceof AwxError ? error.reason : 'unknown' },
         'could not look for the AWX job of a launch whose answer was lost',
@@ -296,6 +298,21 @@ export class JobLaunch {
       );
     }
   }
+}
+
+/**
+ * The launch made a workflow job of sliced jobs, not a job: the attempt records it as launched,
+ * so the rollback cancels it before deleting the credentials its slices may use.
+ */
+export function slicedLaunchFailure(
+  attempt: CreateAttempt,
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  workflowJob: number | undefined,
+  cause: unknown,
+): ConfigurationError {
+  attempt.stage = 'launched';
+  attempt.workflowJob = workflowJob;
+  return new ConfigurationError(slicedLaunchIssue(template, workflowJob), { cause });
 }
 
 /**

@@ -40,12 +40,20 @@ export function launchSliceCount(template: Sliceable): number | undefined {
   return template.ask_job_slice_count_on_launch ? 1 : undefined;
 }
 
-/** The template sliced anyway (it changed since it was read): its workflow job is canceled. */
-export function slicedLaunchIssue(template: Pick<JobTemplate, 'id' | 'name'>, workflowJob: number) {
+/**
+ * The template sliced anyway (it changed since it was read): its workflow job is canceled, or
+ * has ended when AWX no longer knows it (`undefined`).
+ */
+export function slicedLaunchIssue(
+  template: Pick<JobTemplate, 'id' | 'name'>,
+  workflowJob: number | undefined,
+) {
+  const made =
+    workflowJob === undefined
+      ? 'a workflow job of sliced jobs instead of a job, which has ended'
+      : `workflow job ${workflowJob} of sliced jobs instead of a job, which was canceled`;
   return {
     path: jobTemplateNamePath,
-    message:
-      `AWX job template "${template.name}" (id ${template.id}) launched workflow job ` +
-      `${workflowJob} of sliced jobs instead of a job, which was canceled; ${fix}`,
+    message: `AWX job template "${template.name}" (id ${template.id}) launched ${made}; ${fix}`,
   };
 }

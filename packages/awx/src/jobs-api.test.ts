@@ -58,6 +58,30 @@ describe('JobsApi', () => {
     expect(found?.id).toBe(12);
   });
 
+  it('reads which workflow job spawned a job, as AWX lists a sliced job', async () => {
+    const createdAfter = new Date('2026-01-01T00:00:00.000Z');
+    const slice = awxJob(15, {
+      extra_vars: '{"M":"mine"}',
+      launch_type: 'workflow',
+      job_slice_number: 1,
+      job_slice_count: 2,
+      related: { source_workflow_job: '/api/v2/workflow_jobs/61/' },
+      summary_fields: {
+        credentials: [],
+        source_workflow_job: { id: 61, name: 'restart', status: 'running', failed: false },
+      },
+    });
+    nock(awxBase)
+      .get('/api/v2/jobs/')
+      .query(true)
+      .reply(200, page([slice]));
+    const found = await jobs().findJob({ jobTemplate: 3, createdAfter }, () => true);
+    expect(found).toMatchObject({
+      launch_type: 'workflow',
+      summary_fields: { source_workflow_job: { id: 61 } },
+    });
+  });
+
   it("reads the tail of an output through AWX's download, which has no size limit", async () => {
     const text = `${'x'.repeat(2_000_000)}ééé end\n`;
     nock(awxBase)

@@ -140,8 +140,17 @@ export const JobSchema = z.object({
    * id, name, description, kind (its type's namespace) and cloud. The launch compares the ids;
    * the cleanup of a kubernaut execution reads the names, which say which credentials it made.
    */
+  /**
+   * How the job was started; `workflow` for one a workflow job spawned (WorkflowJobNode's
+   * get_job_kwargs), as each sliced job of a sliced launch is.
+   */
+  launch_type: z.string().optional(),
   summary_fields: z
-    .object({ credentials: z.array(z.object({ id, name: z.string() })).optional() })
+    .object({
+      credentials: z.array(z.object({ id, name: z.string() })).optional(),
+      /** The workflow job that spawned it (UnifiedJobSerializer), while AWX still has its node. */
+      source_workflow_job: z.object({ id }).optional(),
+    })
     .optional(),
 });
 
