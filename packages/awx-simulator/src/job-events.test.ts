@@ -48,6 +48,19 @@ describe('jobs/{id}/job_events/', () => {
     ]);
   });
 
+  it('gives an event that printed nothing no line, and one that printed two lines two', async () => {
+    const lines = ['TASK [a]', '', 'ok: [web-1]\r\nchanged', 'PLAY RECAP'];
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });
+    await finished(id);
+    const page: Body = await (await get(`jobs/${id}/job_events/?order_by=counter`)).json();
+    expect(page.results.map((e: Body) => [e.start_line, e.end_line])).toEqual([
+      [0, 1],
+      [1, 1],
+      [1, 3],
+      [3, 4],
+    ]);
+  });
+
   it('lists only the events saved so far while AWX is still saving them', async () => {
     const lines = ['TASK [a]', 'ok: [web-1]', 'TASK [b]', 'ok: [web-1]'];
     const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines, eventsLagMs: 300 });

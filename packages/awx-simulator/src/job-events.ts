@@ -23,19 +23,35 @@ export interface JobEvent {
 }
 
 /**
- * The events saved so far, one a line of the transcript as `stdoutEvents` gives it, so they are
- * saved in counter order; ids are unique across jobs as AWX's are.
+ * How many lines an event's stdout took as ansible-runner printed it: each of its lines ended by
+ * a newline, the last one too, so none for an event that printed nothing.
+ */
+function printedLines(stdout: string): number {
+  return stdout === '' ? 0 : stdout.split('\n').length;
+}
+
+/**
+ * The events saved so far, one an entry of the transcript as `stdoutEvents` gives it, so they
+ * are saved in counter order; ids are unique across jobs as AWX's are. Their lines are numbered
+ * as ansible-runner's OutputEventFilter._emit_event numbers them, from 0: `end_line` is
+ * `start_line` plus the newlines the event printed, so it equals `start_line` for an event that
+ * printed nothing.
  */
 export function savedJobEvents(job: Job, now: Micros): JobEvent[] {
-  return stdoutEvents(job, now).map((stdout, index) => ({
-    id: job.id * 100_000 + index + 1,
-    job: job.id,
-    counter: index + 1,
-    event: 'verbose',
-    stdout,
-    startLine: index,
-    endLine: index + 1,
-  }));
+  let line = 0;
+  return stdoutEvents(job, now).map((stdout, index) => {
+    const startLine = line;
+    line += printedLines(stdout);
+    return {
+      id: job.id * 100_000 + index + 1,
+      job: job.id,
+      counter: index + 1,
+      event: 'verbose',
+      stdout,
+      startLine,
+      endLine: line,
+    };
+  });
 }
 
 export const jobEventModel: Model<JobEvent> = {
