@@ -416,6 +416,18 @@ describe('jobs', () => {
     ]);
   });
 
+  it("escapes the HTML formats' quotes as Python's html.escape does", async () => {
+    const printed = `ok: [web-1] => {"msg": "it's <b> & 'c'"}`;
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: [printed] });
+    await until(id, 'successful');
+    const escaped =
+      'ok: [web-1] =&gt; {&quot;msg&quot;: &quot;it&#x27;s &lt;b&gt; &amp; &#x27;c&#x27;&quot;}';
+    for (const format of ['html', 'api']) {
+      const page = await (await request('GET', `jobs/${id}/stdout/?format=${format}`)).text();
+      expect(page).toContain(`${escaped}\n`);
+    }
+  });
+
   it("fails a job that outlasts its timeout, as AWX's runner does", async () => {
     const template = sim.state.addJobTemplate({
       name: 'times-out',

@@ -59,8 +59,14 @@ function copiedOutput(events: readonly string[]): string {
     .replaceAll('\\r\\n', '\n');
 }
 
+/** Python's html.escape, quotes included as UnifiedJobStdout.retrieve calls it. */
 function escapeHtml(content: string): string {
-  return content.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  return content
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#x27;');
 }
 
 function html(body: string): Reply {
