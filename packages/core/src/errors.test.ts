@@ -66,4 +66,9 @@ describe('ConfigurationError', () => {
     );
     expect(error.issues[0]?.path).toBe(`spec.parameters.${name}`);
   });
+
+  it('writes a lone surrogate as an escape: no JSON encoder keeps one, so a status would not read back as written', () => {
+    const error = new ConfigurationError({ path: 'spec.parameters.a\ud800b', message: 'is bad' });
+    expect(error.message).toBe('spec.parameters.a\\ud800b: is bad');
+  });
 });

@@ -10,14 +10,16 @@
  * So every control character (C0, DEL, C1: `\p{Cc}`), every format character (`\p{Cf}`: bidi
  * embeddings, overrides and isolates, zero-width characters, the BOM, tag characters) and the
  * line and paragraph separators are written as escapes, as the CLI writes them: `\n`, `\r`,
- * `\t`, else `\x1b`, `\u202e`, `\u{e0041}`. `keep` lets through what a message is made of
+ * `\t`, else `\x1b`, `\u202e`, `\u{e0041}`. So is a lone surrogate, which is no character at all:
+ * the API server's JSON decoder would store U+FFFD for it, and a status compared with what was
+ * written would never match. `keep` lets through what a message is made of
  * (the lines of an output tail). Everything else, accented letters, CJK, emoji, stays as is.
  */
 export function printableText(text: string, keep = ''): string {
   return text.replace(hidden, (char) => (keep.includes(char) ? char : escapeOf(char)));
 }
 
-const hidden = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+const hidden = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
 
 const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
