@@ -51,7 +51,7 @@ import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './rout
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
-import { canCancelWorkflowJob, serializeWorkflowJob } from './workflow-jobs.js';
+import { canCancelWorkflowJob, serializeWorkflowJob, workflowJobModel } from './workflow-jobs.js';
 
 export interface ApiRequest {
   readonly method: string;
@@ -281,6 +281,13 @@ function dispatch(context: Context): Reply {
         .filter((j) => mayOnTemplate(context, jobTemplateRole(context, j), 'read'));
       return list(context, jobModel, rows, (j) => jobBody(context, j, false));
     }
+    case 'workflowJobs': {
+      // WorkflowJobAccess lists a sliced launch's workflow job through its template's read_role.
+      const rows = store
+        .workflowJobs()
+        .filter((w) => mayOnTemplate(context, templateRole(context, w.jobTemplate), 'read'));
+      return list(context, workflowJobModel, rows, (w) => serializeWorkflowJob(w, context.prefix));
+    }
     case 'workflowJob':
     case 'workflowJobCancel':
       return workflowJobRoute(context);
@@ -304,7 +311,11 @@ function mayOnTemplate(
 
 /** JobAccess reads a job through its template's read_role. */
 function jobTemplateRole(context: Context, job: Job): TemplateRole {
-  return context.store.jobTemplate(job.jobTemplate)?.role ?? 'none';
+  return templateRole(context, job.jobTemplate);
+}
+
+function templateRole(context: Context, template: number): TemplateRole {
+  return context.store.jobTemplate(template)?.role ?? 'none';
 }
 
 function listCredentialTypes(context: Context): Reply {

@@ -296,6 +296,29 @@ describe('job templates', () => {
     ).toBe(405);
   });
 
+  it("lists a sliced launch's workflow job by its template and creation, with its extra_vars", async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'sliced-listed',
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+      askVariablesOnLaunch: true,
+      schedule: { pendingMs: 60_000 },
+    });
+    const { body } = await request('POST', `job_templates/${template.id}/launch/`, {
+      extra_vars: { marker: 'm-1' },
+    });
+    const listed = await request(
+      'GET',
+      `workflow_jobs/?job_template=${template.id}&created__gt=2000-01-01T00:00:00Z&order_by=-created`,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.results).toMatchObject([
+      { id: body.id, job_template: template.id, is_sliced_job: true, status: 'pending' },
+    ]);
+    expect(JSON.parse(listed.body.results[0].extra_vars)).toEqual({ marker: 'm-1' });
+    expect((await request('GET', 'workflow_jobs/?extra_vars__contains=m-1')).status).toBe(403);
+  });
+
   it('cancels a running workflow job only later, as AWX cancels the jobs it spawned', async () => {
     const template = sim.state.addJobTemplate({
       name: 'sliced-running',

@@ -27,6 +27,7 @@ export type RouteName =
   | 'jobStdout'
   | 'jobEvents'
   | 'jobCancel'
+  | 'workflowJobs'
   | 'workflowJob'
   | 'workflowJobCancel';
 
@@ -71,6 +72,7 @@ const ROUTES: readonly RouteDefinition[] = [
   { name: 'jobStdout', pattern: /^jobs\/(\d+)\/stdout\/$/, methods: ['GET'] },
   { name: 'jobEvents', pattern: /^jobs\/(\d+)\/job_events\/$/, methods: ['GET'] },
   { name: 'jobCancel', pattern: /^jobs\/(\d+)\/cancel\/$/, methods: ['GET', 'POST'] },
+  { name: 'workflowJobs', pattern: /^workflow_jobs\/$/, methods: ['GET'] },
   { name: 'workflowJob', pattern: /^workflow_jobs\/(\d+)\/$/, methods: ['GET'] },
   {
     name: 'workflowJobCancel',

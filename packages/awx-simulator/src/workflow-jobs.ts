@@ -7,6 +7,7 @@
  * workflow manager marks it canceled once the jobs it spawned have ended, the template's
  * `cancelMs` later. The transitions are pure; the store arms the timers.
  */
+import type { Model } from './filters.js';
 import type { JobSchedule } from './jobs.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
@@ -59,6 +60,33 @@ export function advanceWorkflowJob(job: WorkflowJob, now: Micros): WorkflowJob {
   }
   return job;
 }
+
+/**
+ * `workflow_jobs/` filtered by FieldLookupBackend on the WorkflowJob model; extra_vars is a
+ * prevent_search field there as on a job.
+ */
+export const workflowJobModel: Model<WorkflowJob> = {
+  objectName: 'WorkflowJob',
+  ordering: ['id'],
+  fields: {
+    id: { kind: 'int', value: (j) => j.id },
+    name: { kind: 'char', value: (j) => j.name },
+    status: { kind: 'char', value: (j) => j.status },
+    job_template: { kind: 'fk', value: (j) => j.jobTemplate },
+    unified_job_template: { kind: 'fk', value: (j) => j.jobTemplate },
+    organization: { kind: 'fk', value: (j) => j.organization },
+    is_sliced_job: { kind: 'bool', value: () => true },
+    launch_type: { kind: 'char', value: () => 'manual' },
+    created: { kind: 'datetime', value: (j) => j.created },
+    modified: { kind: 'datetime', value: (j) => j.modified },
+    started: { kind: 'datetime', value: (j) => j.started },
+    extra_vars: {
+      kind: 'char',
+      value: (j) => j.extraVars,
+      forbidden: 'Filtering on extra_vars is not allowed.',
+    },
+  },
+};
 
 /** WorkflowJobSerializer, for the fields a sliced launch shows. */
 export function serializeWorkflowJob(job: WorkflowJob, prefix: string): Record<string, unknown> {
