@@ -138,7 +138,7 @@ export class AnsibleExecutor implements Executor {
       if (found === undefined) found = await this.#lock.find(wfe, namespace, signal);
       return found;
     };
-    const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
+    const job = await this.#jobs.reported(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return null;
     const scrub = async () => this.#scrubber.of((await lock())?.record, namespace, signal);
     const result = await this.#report.result(job, scrub, signal);
@@ -174,7 +174,7 @@ export class AnsibleExecutor implements Executor {
       wfe.status?.executionRef === undefined
         ? await this.#lock.find(wfe, namespace, signal)
         : undefined;
-    const job = await this.#jobs.owned(wfe, executionIdentity(wfe), found?.record, signal);
+    const job = await this.#jobs.reported(wfe, executionIdentity(wfe), found?.record, signal);
     if (!job) return;
     const held = found === undefined ? await this.#lock.find(wfe, namespace, signal) : found;
     const scrub = await this.#scrubber.of(held?.record, namespace, signal);

@@ -29,6 +29,7 @@ import type {
   LaunchResult,
   Organization,
   SurveyQuestion,
+  WorkflowJob,
 } from './schemas.js';
 import type { LineSelection, OutputLines } from './stdout-reader.js';
 import { UsersApi } from './users-api.js';
@@ -137,6 +138,18 @@ export class AwxClient implements AnsibleExecutorAwx {
     options?: AwxRequestOptions,
   ): Promise<Job | null> {
     return this.#jobs.findJob(query, matches, options);
+  }
+
+  /**
+   * The newest workflow job a sliced launch of the template made after `createdAfter` that
+   * `matches` accepts, or `null`, read page by page, newest first.
+   */
+  findWorkflowJob(
+    query: JobQuery,
+    matches: (job: WorkflowJob) => boolean,
+    options?: AwxRequestOptions,
+  ): Promise<WorkflowJob | null> {
+    return this.#workflowJobs.findWorkflowJob(query, matches, options);
   }
 
   /** The last `maxBytes` bytes of the job's plain-text output; `''` when the job is gone. */

@@ -14,6 +14,7 @@ import type {
   LaunchRequirements,
   LaunchResult,
   SurveyQuestion,
+  WorkflowJob,
 } from './schemas.js';
 import type { LineSelection, OutputLines } from './stdout-reader.js';
 
@@ -130,6 +131,18 @@ export interface JobReader {
   ): Promise<JobEventsPage>;
 }
 
+export interface WorkflowJobReader {
+  /**
+   * The newest workflow job a sliced launch of the template made after `createdAfter` that
+   * `matches` accepts, or `null`.
+   */
+  findWorkflowJob(
+    query: JobQuery,
+    matches: (job: WorkflowJob) => boolean,
+    options?: AwxRequestOptions,
+  ): Promise<WorkflowJob | null>;
+}
+
 export interface JobCanceler {
   /** Asks AWX to cancel the job; a job that already finished or is gone is not an error. */
   cancelJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome>;
@@ -173,6 +186,7 @@ export type AnsibleExecutorAwx = AwxProbe &
   JobTemplateReader &
   JobLauncher &
   JobReader &
+  WorkflowJobReader &
   JobCanceler &
   CredentialTypeStore &
   ManagedCredentialTypeReader &

@@ -10,7 +10,7 @@ import type { EphemeralCredentials } from './ephemeral-credentials.js';
 import {
   CleanupIncompleteError,
   LaunchUnresolvedError,
-  SlicedJobFoundError,
+  SlicedLaunchFoundError,
 } from './execution-errors.js';
 import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
 import type { ExecutionJobs } from './execution-jobs.js';
@@ -116,7 +116,7 @@ export class ExecutionCleanup {
       try {
         job = await this.#parts.jobs.owned(wfe, identity, record, signal);
       } catch (error) {
-        if (!(error instanceof SlicedJobFoundError)) throw error;
+        if (!(error instanceof SlicedLaunchFoundError)) throw error;
         // A launch whose answer was lost made a workflow job of sliced jobs: canceling the one
         // slice found would leave the workflow job running the others.
         if (error.workflowJob !== undefined) {

@@ -16,7 +16,11 @@ import { dependencyNames } from './dependencies.js';
 import type { DependencyReader } from './dependency-reader.js';
 import { parseEngineConfig } from './engine-config.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
-import { LaunchUnresolvedError, LockLostError, SlicedJobFoundError } from './execution-errors.js';
+import {
+  LaunchUnresolvedError,
+  LockLostError,
+  SlicedLaunchFoundError,
+} from './execution-errors.js';
 import { type ExecutionIdentity, executionIdentity } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs } from './execution-jobs.js';
 import type { ExecutionLock } from './execution-lock.js';
@@ -173,7 +177,7 @@ export class ExecutionCreate {
     const job = await this.#parts.jobs
       .recorded(record, identity, signal)
       .catch((found: unknown) => {
-        if (!(found instanceof SlicedJobFoundError)) throw found;
+        if (!(found instanceof SlicedLaunchFoundError)) throw found;
         const template = { id: record.template as number, name: templateName };
         throw slicedLaunchFailure(attempt, template, found.workflowJob, found);
       });

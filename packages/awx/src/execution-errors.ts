@@ -86,25 +86,34 @@ export class WorkflowJobCancelingError extends RoundhouseError {
 }
 
 /**
- * The job a launch's marker found was spawned by a workflow job: the launch, whose answer was
- * lost, made a workflow job of sliced jobs (the template slices), and AWX gives each slice the
- * launch's extra_vars, marker included (WorkflowJobNode.get_job_kwargs). No slice is the
- * execution's job; the workflow job is what must be canceled. `workflowJob` is unset when AWX
- * no longer knows it, which it only allows once it has ended.
+ * A launch's marker found a workflow job, or a job one spawned: the launch, whose answer was
+ * lost, made a workflow job of sliced jobs (the template slices). AWX gives the workflow job the
+ * launch's extra_vars (JobTemplate.create_unified_job), and each slice it spawns the same, marker
+ * included (WorkflowJobNode.get_job_kwargs). No slice is the execution's job; the workflow job
+ * is what must be canceled. `workflowJob` is unset for a slice whose workflow job AWX no longer
+ * has, which it only deletes once it has ended; `job` is unset when no slice was spawned yet.
  */
-export class SlicedJobFoundError extends RoundhouseError {
-  readonly reason = 'AWXSlicedJobFound';
+export class SlicedLaunchFoundError extends RoundhouseError {
+  readonly reason = 'AWXSlicedLaunchFound';
+  readonly workflowJob: number | undefined;
+  readonly job: number | undefined;
 
-  constructor(
-    readonly job: number,
-    readonly workflowJob: number | undefined,
-  ) {
+  constructor(found: { readonly workflowJob?: number | undefined; readonly job?: number }) {
     super(
-      `AWX job ${job}, found by this execution's marker, is a sliced job of ` +
-        `${workflowJob === undefined ? 'a workflow job AWX no longer has' : `workflow job ${workflowJob}`}, ` +
-        'not the job of this execution',
+      `${slicedLaunchFound(found)} carries this execution's marker: the launch, whose answer ` +
+        'was lost, made a workflow job of sliced jobs, not the job of this execution',
     );
+    this.workflowJob = found.workflowJob;
+    this.job = found.job;
   }
+}
+
+function slicedLaunchFound(found: { workflowJob?: number | undefined; job?: number }): string {
+  const workflow =
+    found.workflowJob === undefined
+      ? 'a workflow job AWX no longer has'
+      : `AWX workflow job ${found.workflowJob}`;
+  return found.job === undefined ? workflow : `AWX job ${found.job}, a sliced job of ${workflow},`;
 }
 
 /**

@@ -5,11 +5,12 @@ import {
 } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import { AwxLookupError } from './awx-errors.js';
-import type { JobReader, JobTemplateReader } from './awx-roles.js';
+import type { JobReader, JobTemplateReader, WorkflowJobReader } from './awx-roles.js';
+import { SlicedLaunchFoundError } from './execution-errors.js';
 import { executionIdentity, markerVariable } from './execution-identity.js';
 import { awxJobRef, ExecutionJobs, missingCredentials } from './execution-jobs.js';
 import { restartTemplate } from './fakes.test-support.js';
-import type { Job, JobTemplate } from './schemas.js';
+import type { Job, JobTemplate, WorkflowJob } from './schemas.js';
 import { TemplateCatalog } from './template-catalog.js';
 
 const template = restartTemplate;
@@ -51,9 +52,13 @@ function jobOf(id: number, wfe: WorkflowExecution): Job {
 }
 
 /** Jobs and one template in memory; `since` records the window of the last lookup. */
-function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
+function fake(
+  jobs: Job[],
+  templates: JobTemplate[] = [template],
+  workflowJobs: WorkflowJob[] = [],
+) {
   const seen: { since?: Date } = {};
-  const awx: JobTemplateReader & JobReader = {
+  const awx: JobTemplateReader & JobReader & WorkflowJobReader = {
     findJobTemplate: async (name) => {
       const found = templates.filter((t) => t.name === name);
       if (found.length !== 1)
@@ -72,6 +77,7 @@ function fake(jobs: Job[], templates: JobTemplate[] = [template]) {
       seen.since = query.createdAfter;
       return jobs.find(matches) ?? null;
     },
+    findWorkflowJob: async (_query, matches) => workflowJobs.find(matches) ?? null,
     jobStdoutTail: async () => '',
     jobStdoutLines: async () => ({ lines: [], total: 0 }),
     jobEvents: async () => ({ events: [], more: false }),
@@ -99,6 +105,55 @@ describe('ExecutionJobs', () => {
   it('finds the job by its marker without executionRef', async () => {
     const { lookups } = fake([jobOf(8, theirs), jobOf(7, mine)]);
     expect((await lookups.owned(mine, executionIdentity(mine), undefined, undefined))?.id).toBe(7);
+  });
+
+  it('takes no job of a sliced launch for its own: the workflow job is what it found', async () => {
+    const identity = executionIdentity(mine);
+    const slice = {
+      ...jobOf(7, mine),
+      launch_type: 'workflow',
+      summary_fields: { credentials: [], source_workflow_job: { id: 61 } },
+    };
+    const workflow = { id: 61, status: 'running', extra_vars: jobOf(61, mine).extra_vars };
+    const error = await fake([jobOf(8, theirs), slice], [template], [workflow])
+      .lookups.owned(mine, identity, undefined, undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlicedLaunchFoundError);
+    expect(error).toMatchObject({ job: 7, workflowJob: 61 });
+    // Before it spawned its slices, only the workflow job carries the marker.
+    const unspawned = await fake([jobOf(8, theirs)], [template], [workflow])
+      .lookups.owned(mine, identity, undefined, undefined)
+      .catch((e: unknown) => e);
+    expect(unspawned).toMatchObject({ job: undefined, workflowJob: 61 });
+    // What reports on a job finds none.
+    expect(
+      await fake([slice], [template], [workflow]).lookups.reported(
+        mine,
+        identity,
+        undefined,
+        undefined,
+      ),
+    ).toBeNull();
+    // A record of the workflow job the launch made needs no search: no job is the launch's.
+    const record = {
+      credentials: [],
+      finished: false,
+      template: 3,
+      launchedAt: '2026-03-01T10:00:00.000Z',
+      workflowJob: 61,
+    };
+    expect(
+      await fake([slice], [template], [workflow]).lookups.recorded(record, identity, undefined),
+    ).toBeNull();
+    const others = { ...workflow, extra_vars: jobOf(62, theirs).extra_vars };
+    expect(
+      await fake([jobOf(8, theirs)], [template], [others]).lookups.owned(
+        mine,
+        identity,
+        undefined,
+        undefined,
+      ),
+    ).toBeNull();
   });
 
   it('finds nothing for a template that does not exist, since nothing was launched', async () => {

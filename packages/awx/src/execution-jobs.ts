@@ -1,7 +1,7 @@
 import { ConfigurationError, type Conventions, type WorkflowExecution } from '@roundhouse/core';
-import type { JobReader } from './awx-roles.js';
+import type { JobReader, WorkflowJobReader } from './awx-roles.js';
 import { parseJobTemplateName } from './engine-config.js';
-import { SlicedJobFoundError } from './execution-errors.js';
+import { SlicedLaunchFoundError } from './execution-errors.js';
 import { type ExecutionIdentity, isJobOf, isLaunchOf } from './execution-identity.js';
 import type { LaunchRecord } from './launch-record.js';
 import type { Job } from './schemas.js';
@@ -41,11 +41,15 @@ export interface ExecutionJobsSettings {
  * marker every launch carries in its extra_vars.
  */
 export class ExecutionJobs {
-  readonly #awx: JobReader;
+  readonly #awx: JobReader & WorkflowJobReader;
   readonly #catalog: TemplateCatalog;
   readonly #settings: ExecutionJobsSettings;
 
-  constructor(awx: JobReader, catalog: TemplateCatalog, settings: ExecutionJobsSettings) {
+  constructor(
+    awx: JobReader & WorkflowJobReader,
+    catalog: TemplateCatalog,
+    settings: ExecutionJobsSettings,
+  ) {
     this.#awx = awx;
     this.#catalog = catalog;
     this.#settings = settings;
@@ -81,6 +85,24 @@ export class ExecutionJobs {
     return this.findLaunch(templateId, identity, this.since(wfe), signal);
   }
 
+  /**
+   * `owned` for what reports on a job, its status and its output: a launch that made a workflow
+   * job of sliced jobs made no job of this execution.
+   */
+  async reported(
+    wfe: WorkflowExecution,
+    identity: ExecutionIdentity,
+    record: LaunchRecord | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Job | null> {
+    try {
+      return await this.owned(wfe, identity, record, signal);
+    } catch (error) {
+      if (error instanceof SlicedLaunchFoundError) return null;
+      throw error;
+    }
+  }
+
   /** The job a launch record knows of, or finds by the marker from when its launch was sent. */
   async recorded(
     record: LaunchRecord,
@@ -92,6 +114,8 @@ export class ExecutionJobs {
       const job = await this.#awx.getJob(record.job, { signal });
       return job && isLaunchOf(job.extra_vars, identity, conventions) ? job : null;
     }
+    // The launch made this workflow job and no job.
+    if (record.workflowJob !== undefined) return null;
     if (record.launchedAt === undefined || record.template === undefined) return null;
     const since = new Date(Date.parse(record.launchedAt) - clockSkewToleranceMs);
     return this.findLaunch(record.template, identity, since, signal);
@@ -99,7 +123,7 @@ export class ExecutionJobs {
 
   /**
    * The job of this template whose marker names this execution, created after `since`;
-   * SlicedJobFoundError when it is a sliced job of a workflow job the launch made.
+   * SlicedLaunchFoundError when the launch made a workflow job of sliced jobs instead.
    */
   async findLaunch(
     templateId: number,
@@ -114,9 +138,18 @@ export class ExecutionJobs {
       { signal },
     );
     if (job?.launch_type === 'workflow') {
-      throw new SlicedJobFoundError(job.id, job.summary_fields?.source_workflow_job?.id);
+      const workflowJob = job.summary_fields?.source_workflow_job?.id;
+      throw new SlicedLaunchFoundError({ job: job.id, workflowJob });
     }
-    return job;
+    if (job) return job;
+    // The workflow job spawns its slices only once it runs: until then, only it is there.
+    const workflow = await this.#awx.findWorkflowJob(
+      { jobTemplate: templateId, createdAfter: since },
+      (workflow) => isLaunchOf(workflow.extra_vars, identity, conventions),
+      { signal },
+    );
+    if (workflow) throw new SlicedLaunchFoundError({ workflowJob: workflow.id });
+    return null;
   }
 
   /** No job of this execution can be older than the execution itself, less clock skew. */

@@ -13,6 +13,7 @@ import type {
   JobReader,
   JobTemplateReader,
   LaunchRequest,
+  WorkflowJobReader,
 } from './awx-roles.js';
 import type { LockWriter } from './create-attempt.js';
 import { LockLostError } from './execution-errors.js';
@@ -26,6 +27,7 @@ import type {
   Job,
   JobTemplate,
   SurveyQuestion,
+  WorkflowJob,
 } from './schemas.js';
 
 /** A template that prompts for variables and credentials, neither slicing nor surveying. */
@@ -85,6 +87,7 @@ export class FakeAwx
     JobTemplateReader,
     JobLauncher,
     JobReader,
+    WorkflowJobReader,
     JobCanceler,
     CredentialStore,
     CredentialTypeStore
@@ -109,6 +112,10 @@ export class FakeAwx
   #endedWorkflows = new Set<number>();
   /** The template slices: launch answers with this workflow job instead of a job. */
   workflowJob: number | undefined;
+  /** The workflow jobs sliced launches made. */
+  workflowJobs: WorkflowJob[] = [];
+  /** A sliced launch whose answer is lost: its workflow job spawned its slices before the lookup. */
+  slicesSpawned = true;
   ignoredFields: Record<string, unknown> = {};
   /** Thrown by launch; with `launchesAnyway`, after AWX created the job. */
   launchError: Error | undefined;
@@ -148,11 +155,14 @@ export class FakeAwx
     if (this.launchError && !this.launchesAnyway) throw this.launchError;
     if (this.workflowJob !== undefined) {
       if (this.launchError) {
-        // By the time the job is looked for, the workflow job has spawned its two slices.
-        this.jobs.push(
-          this.slicedJob(request, this.workflowJob),
-          this.slicedJob(request, this.workflowJob),
-        );
+        const extraVars = JSON.stringify(request.extraVars);
+        this.workflowJobs.push({ id: this.workflowJob, status: 'running', extra_vars: extraVars });
+        if (this.slicesSpawned) {
+          this.jobs.push(
+            this.slicedJob(request, this.workflowJob),
+            this.slicedJob(request, this.workflowJob),
+          );
+        }
         throw this.launchError;
       }
       throw new AwxWorkflowLaunchError(
@@ -198,6 +208,10 @@ export class FakeAwx
   async findJob(_query: unknown, matches: (job: Job) => boolean) {
     if (this.lookupError) throw this.lookupError;
     return this.jobs.find(matches) ?? null;
+  }
+  async findWorkflowJob(_query: unknown, matches: (job: WorkflowJob) => boolean) {
+    if (this.lookupError) throw this.lookupError;
+    return this.workflowJobs.find(matches) ?? null;
   }
   async jobStdoutTail() {
     return '';

@@ -30,6 +30,7 @@ export type {
   JobTemplateReader,
   LaunchRequest,
   ManagedCredentialTypeReader,
+  WorkflowJobReader,
 } from './awx-roles.js';
 export {
   type CredentialPlan,
@@ -54,7 +55,7 @@ export {
   JobCredentialsMissingError,
   LaunchUnresolvedError,
   LockLostError,
-  SlicedJobFoundError,
+  SlicedLaunchFoundError,
   WorkflowJobCancelingError,
 } from './execution-errors.js';
 export {

@@ -252,6 +252,20 @@ describe('JobLaunch', () => {
     expect(lock.record).toBeNull();
   });
 
+  it('cancels the workflow job of a lost launch found before it spawned its sliced jobs', async () => {
+    const { awx, lock, run } = setup();
+    awx.workflowJob = 61;
+    awx.slicesSpawned = false;
+    awx.launchError = lost();
+    awx.launchesAnyway = true;
+    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('launched workflow job 61 of sliced jobs');
+    expect(awx.canceledWorkflows).toEqual([61, 61]);
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
   it('adopts the job of a launch whose answer was lost', async () => {
     const { awx, lock, run } = setup();
     awx.launchError = lost();

@@ -15,7 +15,7 @@ import {
   CleanupIncompleteError,
   JobCredentialsMissingError,
   LaunchUnresolvedError,
-  SlicedJobFoundError,
+  SlicedLaunchFoundError,
 } from './execution-errors.js';
 import type { ExecutionIdentity } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs, missingCredentials } from './execution-jobs.js';
@@ -238,7 +238,7 @@ export class JobLaunch {
         throw launchRefused(template.value, error);
       }
       const job = await this.#findSent(attempt, plan.identity, id).catch((found: unknown) => {
-        if (!(found instanceof SlicedJobFoundError)) throw found;
+        if (!(found instanceof SlicedLaunchFoundError)) throw found;
         this.#catalog.forget(template.value);
         throw slicedLaunchFailure(attempt, template.value, found.workflowJob, found);
       });
@@ -258,7 +258,7 @@ export class JobLaunch {
   /**
    * The job of a launch whose answer was lost, if AWX has it yet. Without the caller's signal:
    * a request cut by an abort is just as ambiguous. A failed lookup finds nothing; a sliced job
-   * found is SlicedJobFoundError.
+   * found is SlicedLaunchFoundError.
    */
   async #findSent(
     attempt: CreateAttempt,
@@ -270,7 +270,7 @@ export class JobLaunch {
     try {
       return await this.#jobs.findLaunch(templateId, identity, since, undefined);
     } catch (error) {
-      if (error instanceof SlicedJobFoundError) throw error;
+      if (error instanceof SlicedLaunchFoundError) throw error;
       this.#log.warn(
         { wfe: identity.id, reason: error instanceof AwxError ? error.reason : 'unknown' },
         'could not look for the AWX job of a launch whose answer was lost',

@@ -184,8 +184,16 @@ export type LaunchResult = z.infer<typeof LaunchResultSchema>;
 /** The launch answer of a template that sliced: a workflow job, and no `job`. */
 export const WorkflowLaunchSchema = z.object({ workflow_job: id });
 
-/** `GET workflow_jobs/{id}/`, for its status. */
-export const WorkflowJobSchema = z.object({ id, status: z.string() });
+/**
+ * `GET workflow_jobs/{id}/`: its status, and the JSON text of the variables it was launched
+ * with, which a sliced launch's workflow job takes from the launch (JobTemplate.create_unified_job).
+ */
+export const WorkflowJobSchema = z.object({ id, status: z.string(), extra_vars: z.string() });
+
+export type WorkflowJob = z.infer<typeof WorkflowJobSchema>;
+
+/** A row of `GET workflow_jobs/`, which a derivative may strip `extra_vars` from as from jobs'. */
+export const WorkflowJobRowSchema = WorkflowJobSchema.extend({ extra_vars: z.string().optional() });
 
 const CredentialInputFieldSchema = z.object({
   id: z.string(),

@@ -1,11 +1,37 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { awxBase, onceTransport, useNock } from './awx-nock.test-support.js';
+import { awxBase, onceTransport, page, useNock } from './awx-nock.test-support.js';
 import { WorkflowJobsApi } from './workflow-jobs-api.js';
 
 useNock();
 
 describe('WorkflowJobsApi', () => {
+  it("finds the newest of a template's workflow jobs that matches, reading details for rows without extra_vars", async () => {
+    const createdAfter = new Date('2026-01-01T00:00:00.000Z');
+    nock(awxBase)
+      .get('/api/v2/workflow_jobs/')
+      .query({
+        job_template: '3',
+        created__gt: '2026-01-01T00:00:00.000Z',
+        order_by: '-created',
+        page_size: '200',
+      })
+      .reply(
+        200,
+        page([
+          { id: 64, status: 'pending', is_sliced_job: true, extra_vars: '{"M":"other"}' },
+          { id: 61, status: 'running', is_sliced_job: true },
+        ]),
+      )
+      .get('/api/v2/workflow_jobs/61/')
+      .reply(200, { id: 61, status: 'running', extra_vars: '{"M":"mine"}' });
+    const awx = new WorkflowJobsApi(onceTransport());
+    const found = await awx.findWorkflowJob({ jobTemplate: 3, createdAfter }, (w) =>
+      w.extra_vars.includes('mine'),
+    );
+    expect(found).toEqual({ id: 61, status: 'running', extra_vars: '{"M":"mine"}' });
+  });
+
   it('classifies a cancel by status code', async () => {
     nock(awxBase)
       .post('/api/v2/workflow_jobs/1/cancel/')

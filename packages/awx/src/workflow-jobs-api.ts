@@ -1,15 +1,53 @@
 import { AwxApiError } from './awx-errors.js';
-import type { AwxRequestOptions, CancelOutcome } from './awx-roles.js';
+import type { AwxRequestOptions, CancelOutcome, JobQuery, WorkflowJobReader } from './awx-roles.js';
 import type { AwxTransport } from './awx-transport.js';
-import { WorkflowJobSchema } from './schemas.js';
+import { type WorkflowJob, WorkflowJobRowSchema, WorkflowJobSchema } from './schemas.js';
 import { isJobActive } from './status.js';
 
-/** `workflow_jobs/`: canceling the workflow job a template that slices launched. */
-export class WorkflowJobsApi {
+/** `workflow_jobs/`: finding and canceling the workflow job a template that slices launched. */
+export class WorkflowJobsApi implements WorkflowJobReader {
   readonly #http: AwxTransport;
 
   constructor(http: AwxTransport) {
     this.#http = http;
+  }
+
+  /**
+   * As `JobsApi.findJob`: AWX refuses to filter on `extra_vars`, so a template's workflow jobs
+   * (the sliced launches' ones, whose `job_template` AWX sets) are read newest first and tested
+   * here.
+   */
+  async findWorkflowJob(
+    query: JobQuery,
+    matches: (job: WorkflowJob) => boolean,
+    options: AwxRequestOptions = {},
+  ): Promise<WorkflowJob | null> {
+    const filter = {
+      job_template: query.jobTemplate,
+      created__gt: query.createdAfter.toISOString(),
+      order_by: '-created',
+    };
+    for await (const rows of this.#http.pages(
+      'workflow_jobs/',
+      filter,
+      WorkflowJobRowSchema,
+      options,
+    )) {
+      for (const row of rows) {
+        const extraVars = row.extra_vars;
+        const job =
+          extraVars === undefined
+            ? await this.#read(row.id, options)
+            : { ...row, extra_vars: extraVars };
+        if (job && matches(job)) return job;
+      }
+    }
+    return null;
+  }
+
+  async #read(id: number, options: AwxRequestOptions): Promise<WorkflowJob | null> {
+    const call = this.#http.get(`workflow_jobs/${id}/`, {}, options);
+    return this.#http.json(call, WorkflowJobSchema, { missingIsNull: true });
   }
 
   /**
@@ -28,7 +66,7 @@ export class WorkflowJobsApi {
     } catch (error) {
       if (!(error instanceof AwxApiError) || error.statusCode !== 403) throw error;
       const read = this.#http.get(`workflow_jobs/${id}/`, {}, options);
-      const job = await this.#http.json(read, WorkflowJobSchema, { missingIsNull: true });
+      const job = await this.#http.json(read, WorkflowJobRowSchema, { missingIsNull: true });
       if (job === null) return 'absent';
       if (!isJobActive(job.status)) return 'finished';
       throw error;

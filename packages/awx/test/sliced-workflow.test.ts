@@ -1,4 +1,5 @@
 import {
+  AwxConnectionError,
   AwxWorkflowLaunchError,
   CleanupIncompleteError,
   WorkflowJobCancelingError,
@@ -121,6 +122,50 @@ describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launc
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
     expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
     expect(launches()).toBe(1);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+  });
+
+  it('cancels the workflow job a sliced launch made when the launch answer was lost, adopting nothing', async () => {
+    const template = seedTemplate(bed.sim, {
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+      schedule: { pendingMs: 60_000 },
+    });
+    // The answer, a workflow job, never arrives: the connection is reset after AWX made it.
+    const lost = interceptAwx(bed.awx, (_operation, call) => call(), {
+      findJobTemplate: async (name, options) => ({
+        ...(await bed.awx.findJobTemplate(name, options)),
+        job_slice_count: 1,
+      }),
+      launch: async (id, request, options) => {
+        await bed.awx.launch(id, request, options).catch((error: unknown) => {
+          if (!(error instanceof AwxWorkflowLaunchError)) throw error;
+        });
+        throw new AwxConnectionError(`POST job_templates/${id}/launch/`, {
+          kind: 'interrupted',
+          code: 'ECONNRESET',
+        });
+      },
+    });
+    const executor = bed.executor({ awx: lost });
+    const wfe = makeExecution(template.name);
+    await createSecret(bed.kube, env.namespace, `lost-${wfe.metadata.uid}`, { token: 's3cret' });
+    const dependencies = { secrets: [{ name: `lost-${wfe.metadata.uid}` }] };
+
+    const refused = await executor
+      .create(wfe, env.namespace, { dependencies })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    const [workflow, ...more] = bed.sim.state
+      .workflowJobs()
+      .filter((w) => w.jobTemplate === template.id);
+    expect(more).toEqual([]);
+    expect((refused as ConfigurationError).message).toContain(
+      `launched workflow job ${workflow?.id} of sliced jobs`,
+    );
+    expect(workflow?.status).toBe('canceled');
+    expect(credentialsOf(bed.sim, wfe)).toEqual([]);
+    expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
     expect(jobsOf(bed.sim, wfe)).toEqual([]);
   });
 });
