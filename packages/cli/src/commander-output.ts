@@ -1,5 +1,5 @@
+import { printableText } from '@roundhouse/core';
 import type { OutputConfiguration } from 'commander';
-import { safeText } from './safe-text.js';
 import type { Terminal } from './terminal.js';
 
 /**
@@ -12,6 +12,6 @@ export function commanderOutput(term: Terminal): OutputConfiguration {
   return {
     writeOut: (text) => term.out.write(text),
     writeErr: (text) => term.err.write(text),
-    outputError: (text, write) => write(safeText(text, '\n')),
+    outputError: (text, write) => write(printableText(text, '\n')),
   };
 }

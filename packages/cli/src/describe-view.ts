@@ -1,6 +1,5 @@
-import { listsDependencies, requestedEngine } from '@roundhouse/core';
+import { listsDependencies, printableText, requestedEngine } from '@roundhouse/core';
 import { age } from './humanize.js';
-import { safeText } from './safe-text.js';
 import { renderTable } from './table.js';
 import {
   type EventView,
@@ -12,7 +11,7 @@ import {
 
 /**
  * `describe`'s text, kubectl-style: one `Field:` per line (fields with no value are left out),
- * then the conditions and the recent events as tables. Every value is escaped (`safeText`).
+ * then the conditions and the recent events as tables. Every value is escaped (`printableText`).
  */
 export function describeExecution(
   wfe: Execution,
@@ -78,7 +77,9 @@ export function describeExecution(
   ];
   const present = facts.filter((f): f is [string, string] => Boolean(f[1]));
   const width = Math.max(...present.map(([label]) => label.length)) + 2;
-  const lines = present.map(([label, value]) => `${`${label}:`.padEnd(width)}${safeText(value)}`);
+  const lines = present.map(
+    ([label, value]) => `${`${label}:`.padEnd(width)}${printableText(value)}`,
+  );
   const conditions = status?.conditions ?? [];
   lines.push('Conditions:');
   lines.push(
@@ -100,7 +101,7 @@ export function describeExecution(
   lines.push('Events:');
   lines.push(
     typeof details.events === 'string'
-      ? `  ${safeText(details.events)}`
+      ? `  ${printableText(details.events)}`
       : details.events.length
         ? indent(
             renderTable(

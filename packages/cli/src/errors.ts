@@ -1,6 +1,10 @@
-import { ConfigurationError, type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type FieldIssue,
+  printableText,
+  RoundhouseError,
+} from '@roundhouse/core';
 import { shortQuote } from './quote.js';
-import { safeText } from './safe-text.js';
 
 /** An error the CLI explains: what went wrong and what to do about it. */
 export interface Fixable {
@@ -131,6 +135,8 @@ function hasFix(error: unknown): error is Error & Fixable {
  */
 export function formatError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const problem = safeText(message.trimEnd(), '\n').replace(/\n(?=.)/g, '\n  ');
-  return hasFix(error) ? `error: ${problem}\nfix: ${safeText(error.fix)}\n` : `error: ${problem}\n`;
+  const problem = printableText(message.trimEnd(), '\n').replace(/\n(?=.)/g, '\n  ');
+  return hasFix(error)
+    ? `error: ${problem}\nfix: ${printableText(error.fix)}\n`
+    : `error: ${problem}\n`;
 }

@@ -1,4 +1,4 @@
-import { safeText } from './safe-text.js';
+import { printableText } from '@roundhouse/core';
 
 /** One column of a table: its header and how a row fills it. */
 export interface Column<Row> {
@@ -11,7 +11,7 @@ export interface Column<Row> {
 
 /**
  * A kubectl-style table: upper-case headers, columns left-aligned and three spaces apart, no
- * trailing spaces. Every cell is escaped (`safeText`) before anything else, so no cell can move
+ * trailing spaces. Every cell is escaped (`printableText`) before anything else, so no cell can move
  * the cursor or break a row, and the widths count the characters that will show; styling comes
  * last and is not counted. An empty cell is not styled: its colour codes would hold the
  * padding before them at the end of the line.
@@ -41,6 +41,6 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
 }
 
 function cell(value: string, style?: (text: string) => string) {
-  const text = safeText(value);
+  const text = printableText(value);
   return { text, shown: text && style ? style(text) : text };
 }

@@ -1,5 +1,5 @@
+import { printableText } from '@roundhouse/core';
 import { createColors } from 'picocolors';
-import { safeText } from './safe-text.js';
 
 export type Colors = ReturnType<typeof createColors>;
 
@@ -49,6 +49,6 @@ export function terminal(
     err,
     live,
     colors: createColors(colorEnabled(out.isTTY === true, env)),
-    logText: out.isTTY === true ? (line) => safeText(line, '\t') : (line) => line,
+    logText: out.isTTY === true ? (line) => printableText(line, '\t') : (line) => line,
   };
 }

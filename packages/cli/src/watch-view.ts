@@ -1,5 +1,4 @@
-import { requestedEngine } from '@roundhouse/core';
-import { safeText } from './safe-text.js';
+import { printableText, requestedEngine } from '@roundhouse/core';
 import { renderTable } from './table.js';
 import type { Colors } from './terminal.js';
 import { type Execution, elapsedOf, messageOf, phaseOf, reasonOf } from './views.js';
@@ -80,9 +79,9 @@ export function milestoneOf(watched: Watched): string {
     : `${phaseOf(watched.object)}|${reasonOf(watched.object)}|${watched.object.status?.executionRef?.name ?? ''}`;
 }
 
-/** The plain line for where an execution is now, escaped (`safeText`) as a whole. */
+/** The plain line for where an execution is now, escaped (`printableText`) as a whole. */
 export function progressLine(watched: Watched, now: Date): string {
-  return safeText(progressText(watched, now));
+  return printableText(progressText(watched, now));
 }
 
 function progressText(watched: Watched, now: Date): string {

@@ -1,19 +1,23 @@
 /**
- * Text an execution's author wrote, made safe to quote in an error, a status message or an
- * Event. Parameter names, `engineConfig` keys, a workflow id and a step's termination message
- * are free text to the CRD, and what quotes them is read in a terminal (`kubectl describe`,
- * `kubectl get events`, a log tail) by someone else, often an admin: ESC starts sequences that
- * clear the screen, retitle the window or (OSC 52) write the clipboard, a newline forges a line
- * of its own, and bidirectional overrides or invisible characters make one name look like
- * another.
+ * Text someone else wrote, made safe to quote where a person reads it: an execution's author
+ * writes parameter names, `engineConfig` keys, a workflow id and a step's termination message
+ * (free text to the CRD), which errors, status messages and Events quote, and every field the
+ * CLI shows. Whoever reads them in a terminal (`kubectl describe`, `kubectl get events`, a log
+ * tail, the CLI) is often an admin: ESC starts sequences that clear the screen, retitle the
+ * window or (OSC 52) write the clipboard, a newline forges a line of its own, and bidirectional
+ * overrides or invisible characters make one name look like another.
  *
  * So every control character (C0, DEL, C1: `\p{Cc}`), every format character (`\p{Cf}`: bidi
- * embeddings, overrides and isolates, zero-width characters, the BOM, tag characters) and the
- * line and paragraph separators are written as escapes, as the CLI writes them: `\n`, `\r`,
- * `\t`, else `\x1b`, `\u202e`, `\u{e0041}`. So is a lone surrogate, which is no character at all:
- * the API server's JSON decoder would store U+FFFD for it, and a status compared with what was
- * written would never match. `keep` lets through what a message is made of
- * (the lines of an output tail). Everything else, accented letters, CJK, emoji, stays as is.
+ * embeddings, overrides and isolates, zero-width spaces and joiners, the Arabic letter mark, the
+ * BOM, soft hyphen, tag characters) and the line and paragraph separators are written as
+ * escapes, in JavaScript's (and C's) spelling: `\n`, `\r`, `\t`, else `\x1b`, `\u202e`,
+ * `\u{e0041}`. Unlike kubectl's `^[`, which it uses for ESC alone, this names the exact code
+ * point of every character that hides; the price is that emoji joined with U+200D show their
+ * parts. So is a lone surrogate, which is no character at all: the API server's JSON decoder
+ * would store U+FFFD for it, and a status compared with what was written would never match. A
+ * backslash is left as it is: the escapes are for reading, not for decoding back. `keep` lets
+ * through what an output is made of (the lines of an output tail, a log line's tabs).
+ * Everything else, accented letters, CJK, emoji, stays as is.
  */
 export function printableText(text: string, keep = ''): string {
   return text.replace(hidden, (char) => (keep.includes(char) ? char : escapeOf(char)));

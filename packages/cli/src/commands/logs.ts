@@ -1,9 +1,8 @@
-import { parseWorkflowExecution, requestedEngine } from '@roundhouse/core';
+import { parseWorkflowExecution, printableText, requestedEngine } from '@roundhouse/core';
 import { isKubernetesError, resources } from '@roundhouse/kube';
 import { TaskExecutorClientError } from '@roundhouse/process';
 import { LogsUnavailableError } from '../errors.js';
 import { agentErrorFix, type ExecutorFactory } from '../executors.js';
-import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
 import { type Execution, messageOf, phaseOf, reasonOf } from '../views.js';
@@ -56,7 +55,7 @@ export async function logs(
     try {
       for await (const line of lines) {
         const text = term.logText(line.text);
-        term.out.write(options.prefix ? `[${safeText(line.source)}] ${text}\n` : `${text}\n`);
+        term.out.write(options.prefix ? `[${printableText(line.source)}] ${text}\n` : `${text}\n`);
       }
     } catch (error) {
       if (error instanceof TaskExecutorClientError) {

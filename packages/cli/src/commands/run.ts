@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { printableText } from '@roundhouse/core';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { InputError } from '../errors.js';
 import { type Manifest, manifestFromFlags, manifestFromText, type RunInput } from '../manifest.js';
-import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
 import { watchExecutions } from '../watch.js';
@@ -29,7 +29,7 @@ export async function run(
     { verb: 'create', resource: workflowExecutions, namespace, name: manifest.metadata.name },
     () => session.client.create<Manifest>(workflowExecutions, namespace, manifest),
   );
-  for (const warning of warnings) term.err.write(`Warning: ${safeText(warning)}\n`);
+  for (const warning of warnings) term.err.write(`Warning: ${printableText(warning)}\n`);
   const name = object.metadata.name as string;
   term.out.write(`${qualifiedName(name)} created\n`);
   if (!options.watch) return 0;

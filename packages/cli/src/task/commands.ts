@@ -1,6 +1,6 @@
+import { printableText } from '@roundhouse/core';
 import { KubernetesApiError, resources } from '@roundhouse/kube';
 import { taskRuns, tasks } from '@roundhouse/pod';
-import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import { renderTable } from '../table.js';
 import type { Terminal } from '../terminal.js';
@@ -40,7 +40,7 @@ export async function startTask(
     { verb: 'create', resource: taskRuns, namespace },
     () => session.client.create<TaskRunManifest>(taskRuns, namespace, manifest),
   );
-  for (const warning of warnings) term.err.write(`Warning: ${safeText(warning)}\n`);
+  for (const warning of warnings) term.err.write(`Warning: ${printableText(warning)}\n`);
   const name = object.metadata.name as string;
   term.out.write(`TaskRun ${name} created successfully\n`);
   if (!options.watch && !options.showlog) return 0;
@@ -104,7 +104,9 @@ export async function runLogs(
   }
   const pod = run.status?.podName;
   if (!pod) {
-    term.err.write(`TaskRun ${name} has no Pod (phase ${safeText(run.status?.phase ?? '-')}).\n`);
+    term.err.write(
+      `TaskRun ${name} has no Pod (phase ${printableText(run.status?.phase ?? '-')}).\n`,
+    );
     return 0;
   }
   for (const step of run.status?.stepStatuses ?? []) {
@@ -114,7 +116,7 @@ export async function runLogs(
       { verb: 'get', resource: podLogs, namespace: session.namespace },
       async () => {
         for await (const line of lines) {
-          term.out.write(`[${safeText(step.name)}] ${term.logText(line)}\n`);
+          term.out.write(`[${printableText(step.name)}] ${term.logText(line)}\n`);
         }
       },
     );

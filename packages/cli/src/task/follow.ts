@@ -1,8 +1,8 @@
 import { Informer } from '@roundhouse/controller';
+import { printableText } from '@roundhouse/core';
 import { taskRuns } from '@roundhouse/pod';
 import { createLogUpdate } from 'log-update';
 import { lastingFailureLogger } from '../lasting-failure.js';
-import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
 import { endLine, liveRunFrame, newMilestones, runExitCode } from './progress.js';
@@ -158,13 +158,13 @@ class StepLogs {
         signal: this.signal,
       });
       for await (const line of lines) {
-        this.term.out.write(`[${safeText(step)}] ${this.term.logText(line)}\n`);
+        this.term.out.write(`[${printableText(step)}] ${this.term.logText(line)}\n`);
       }
     } catch (error) {
       // A step's output is a convenience beside the run's outcome: say it is missing, go on.
       if (this.signal.aborted) return;
       this.term.err.write(
-        `warning: no log for step ${safeText(`${step}: ${(error as Error).message}`)}\n`,
+        `warning: no log for step ${printableText(`${step}: ${(error as Error).message}`)}\n`,
       );
     }
   }

@@ -1,5 +1,5 @@
+import { printableText } from '@roundhouse/core';
 import type { StepStatus } from '@roundhouse/pod';
-import { safeText } from '../safe-text.js';
 import { renderTable } from '../table.js';
 import type { Colors } from '../terminal.js';
 import { spinnerFrames } from '../watch-view.js';
@@ -58,7 +58,7 @@ export function newMilestones(printed: Map<string, string>, run: TaskRunObject):
   for (const m of runMilestones(run)) {
     if (printed.get(m.key) === m.value) continue;
     printed.set(m.key, m.value);
-    lines.push(safeText(m.line));
+    lines.push(printableText(m.line));
   }
   return lines;
 }
@@ -69,7 +69,7 @@ export function endLine(run: TaskRunObject, now: Date): string {
   const phase = runPhaseOf(run);
   const why =
     phase === 'Failed' ? `: ${run.status?.reason ?? ''}: ${run.status?.message ?? ''}` : '';
-  return safeText(`TaskRun ${name} ${phase} in ${runDurationOf(run, now)}${why}`);
+  return printableText(`TaskRun ${name} ${phase} in ${runDurationOf(run, now)}${why}`);
 }
 
 /** 0 when the run succeeded, 1 when it failed or vanished before it ended. */
@@ -98,9 +98,9 @@ export function liveRunFrame(
     ['Pending', c.yellow],
   ]);
   // Escaped before they are coloured: the colour codes are the CLI's, the rest is the run's.
-  const phase = safeText(runPhaseOf(run));
-  const reason = safeText(run.status?.reason ?? '');
-  const head = `TaskRun ${safeText(run.metadata.name ?? '')} (task ${safeText(
+  const phase = printableText(runPhaseOf(run));
+  const reason = printableText(run.status?.reason ?? '');
+  const head = `TaskRun ${printableText(run.metadata.name ?? '')} (task ${printableText(
     run.spec?.taskRef?.name ?? '',
   )}): ${(paints.get(phase) ?? String)(phase)}${
     reason && !isRunFinished(run) ? c.dim(` ${reason}`) : ''

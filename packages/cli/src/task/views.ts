@@ -1,7 +1,7 @@
+import { printableText } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import type { StepStatus, TaskRunSpec, TaskRunStatus, TaskSpec } from '@roundhouse/pod';
 import { age, humanDuration } from '../humanize.js';
-import { safeText } from '../safe-text.js';
 import { type Column, renderTable } from '../table.js';
 
 type Meta = NonNullable<KubeObject['metadata']>;
@@ -114,7 +114,9 @@ export function describeTaskRun(run: TaskRunObject, now: Date): string {
   ];
   const present = facts.filter((f): f is [string, string] => Boolean(f[1]));
   const width = Math.max(...present.map(([label]) => label.length)) + 2;
-  const lines = present.map(([label, value]) => `${`${label}:`.padEnd(width)}${safeText(value)}`);
+  const lines = present.map(
+    ([label, value]) => `${`${label}:`.padEnd(width)}${printableText(value)}`,
+  );
   const steps = status?.stepStatuses ?? [];
   lines.push('Steps:');
   lines.push(steps.length ? indent(renderTable(stepColumns(now), steps)) : '  <none>');
