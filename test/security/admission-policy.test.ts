@@ -4,13 +4,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { WorkflowExecutionSpec } from '@roundhouse/core';
-import {
-  KubeClient,
-  type KubeObject,
-  KubernetesApiError,
-  type ResourceType,
-  resources,
-} from '@roundhouse/kube';
+import { KubeClient, type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import {
   admissionPolicyNamedChecks,
@@ -21,6 +15,7 @@ import {
   workflowExecutions,
 } from '@roundhouse/workflowexecution';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { grantRole, type Rule } from './rbac-grant.js';
 
 /**
  * Issue 12: a WorkflowExecution cannot reach what its author cannot. The controller may get
@@ -29,28 +24,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
  * author may not do so herself. Every request here is made by a minted non-admin user that
  * RBAC decides for, against the real kube-apiserver.
  */
-
-const roles: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  kind: 'Role',
-  plural: 'roles',
-  namespaced: true,
-};
-const roleBindings: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  kind: 'RoleBinding',
-  plural: 'rolebindings',
-  namespaced: true,
-};
-
-interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-  resourceNames?: string[];
-}
 
 /** VAP takes effect a moment after it is created, RBAC a moment after a Role is. */
 const patience = { timeout: 60_000, interval: 250 };
@@ -66,12 +39,7 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
   const clients: Record<string, KubeClient> = {};
 
   async function grant(namespace: string, user: string, name: string, rules: Rule[]) {
-    await admin().create(roles, namespace, { metadata: { name }, rules });
-    await admin().create(roleBindings, namespace, {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
-    });
+    await grantRole(admin(), namespace, { user, name, rules });
   }
 
   /** A user who may create, read and patch WorkflowExecutions in the test namespace. */
@@ -359,15 +327,9 @@ describeWithControlPlane('the WorkflowExecution admission policy', () => {
 
     it(`more than ${admissionPolicyNamedChecks} Secrets unless she may get every Secret`, async () => {
       const many = Array.from({ length: admissionPolicyNamedChecks + 1 }, (_, i) => `s-${i}`);
-      await admin().create(roles, executionNamespace, {
-        metadata: { name: 'bob-many' },
-        rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: many, verbs: ['get'] }],
-      });
-      await admin().create(roleBindings, executionNamespace, {
-        metadata: { name: 'bob-many' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bob-many' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: users.bob! }],
-      });
+      await grant(executionNamespace, users.bob!, 'bob-many', [
+        { apiGroups: [''], resources: ['secrets'], resourceNames: many, verbs: ['get'] },
+      ]);
       // bob may get each of them by name, so the first ten pass; the eleventh is beyond the
       // slots and he may not get every Secret.
       await vi.waitFor(async () => {

@@ -1,9 +1,4 @@
-import {
-  KubeClient,
-  type KubeObject,
-  KubernetesApiError,
-  type ResourceType,
-} from '@roundhouse/kube';
+import { KubeClient, type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
@@ -15,27 +10,13 @@ import {
   manifest,
   patience,
 } from '../workflowexecution/harness.js';
+import { grantRole } from './rbac-grant.js';
 
 /*
  * What a WorkflowExecution author who may create and read executions in their own namespace,
  * and nothing else, gets out of the controller with input the schema lets through: each attack
  * is created by a minted non-admin user against the real API server and a running controller.
  */
-
-const roles: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  kind: 'Role',
-  plural: 'roles',
-  namespaced: true,
-};
-const roleBindings: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  kind: 'RoleBinding',
-  plural: 'rolebindings',
-  namespaced: true,
-};
 
 /** A control, format or line-separator character: what a terminal acts on or hides. */
 const unprintable = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
@@ -57,8 +38,9 @@ describeWithControlPlane('a hostile WorkflowExecution author', () => {
     authors += 1;
     const name = `wfe-hostile-author-${authors}`;
     const user = `${env.namespace}-${name}`;
-    await client().create(roles, env.namespace, {
-      metadata: { name },
+    await grantRole(client(), env.namespace, {
+      user,
+      name,
       rules: [
         {
           apiGroups: ['roundhouse.dev'],
@@ -66,11 +48,6 @@ describeWithControlPlane('a hostile WorkflowExecution author', () => {
           verbs: ['create', 'get'],
         },
       ],
-    });
-    await client().create(roleBindings, env.namespace, {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
     });
     return new KubeClient(await env.userKubeConfig(user));
   }
