@@ -60,6 +60,35 @@ function setup() {
   return { awx, lock, catalog, run };
 }
 
+/**
+ * What the rollback of a launch AWX sliced leaves: workflow job 61 canceled, asked again until
+ * AWX answers 405 once it (and any sliced jobs) ended, no job of its canceled, no credential, no
+ * lock.
+ */
+function expectSlicedLaunchRolledBack({
+  awx,
+  lock,
+}: Pick<ReturnType<typeof setup>, 'awx' | 'lock'>) {
+  expect(awx.canceledWorkflows).toEqual([61, 61]);
+  expect(awx.canceled).toEqual([]);
+  expect(awx.credentials).toEqual([]);
+  expect(lock.record).toBeNull();
+}
+
+/** A launch AWX sliced into workflow job 61 and whose answer was lost, run to its failure. */
+async function lostSlicedLaunch(slicesSpawned: boolean) {
+  const launched = setup();
+  const { awx, run } = launched;
+  awx.workflowJob = 61;
+  awx.slicesSpawned = slicesSpawned;
+  awx.launchError = lost();
+  awx.launchesAnyway = true;
+  const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ConfigurationError);
+  expect((error as Error).message).toContain('launched workflow job 61 of sliced jobs');
+  return launched;
+}
+
 function plan(secrets: Record<string, string>[] = [], timeoutMs?: number): LaunchPlan {
   return {
     identity,
@@ -219,11 +248,7 @@ describe('JobLaunch', () => {
         ),
       },
     ]);
-    // Asked again: AWX answers 405 once the workflow job has ended.
-    expect(awx.canceledWorkflows).toEqual([61, 61]);
-    expect(awx.canceled).toEqual([]);
-    expect(awx.credentials).toEqual([]);
-    expect(lock.record).toBeNull();
+    expectSlicedLaunchRolledBack({ awx, lock });
   });
 
   it('keeps the credentials and the lock while AWX still cancels the sliced jobs of a running workflow job', async () => {
@@ -238,32 +263,11 @@ describe('JobLaunch', () => {
   });
 
   it('adopts no sliced job of a lost launch: the workflow job that spawned them is canceled', async () => {
-    const { awx, lock, run } = setup();
-    awx.workflowJob = 61;
-    awx.launchError = lost();
-    awx.launchesAnyway = true;
-    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toContain('launched workflow job 61 of sliced jobs');
-    // Asked again: AWX answers 405 once the workflow job has ended, its slices with it.
-    expect(awx.canceledWorkflows).toEqual([61, 61]);
-    expect(awx.canceled).toEqual([]);
-    expect(awx.credentials).toEqual([]);
-    expect(lock.record).toBeNull();
+    expectSlicedLaunchRolledBack(await lostSlicedLaunch(true));
   });
 
   it('cancels the workflow job of a lost launch found before it spawned its sliced jobs', async () => {
-    const { awx, lock, run } = setup();
-    awx.workflowJob = 61;
-    awx.slicesSpawned = false;
-    awx.launchError = lost();
-    awx.launchesAnyway = true;
-    const error = await run(plan([{ k: 'v' }])).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toContain('launched workflow job 61 of sliced jobs');
-    expect(awx.canceledWorkflows).toEqual([61, 61]);
-    expect(awx.credentials).toEqual([]);
-    expect(lock.record).toBeNull();
+    expectSlicedLaunchRolledBack(await lostSlicedLaunch(false));
   });
 
   it('adopts the job of a launch whose answer was lost', async () => {
