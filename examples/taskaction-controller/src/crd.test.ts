@@ -13,6 +13,29 @@ describe('taskActionCrd', () => {
     expect(version?.subresources).toEqual({ status: {} });
   });
 
+  it("shows the columns of Flyte's TaskAction CRD, wide ones included", () => {
+    const columns = version?.additionalPrinterColumns ?? [];
+    const shown = (priority: number) =>
+      columns.filter((c) => (c.priority ?? 0) === priority).map((c) => [c.name, c.jsonPath]);
+    const condition = (type: string) => `.status.conditions[?(@.type=='${type}')]`;
+    expect(shown(0)).toEqual(
+      expect.arrayContaining([
+        ['Run', '.spec.runName'],
+        ['Action', '.spec.actionName'],
+        ['TaskType', '.spec.taskType'],
+        ['Status', `${condition('Progressing')}.reason`],
+        ['Age', '.metadata.creationTimestamp'],
+      ]),
+    );
+    expect(shown(1)).toEqual(
+      expect.arrayContaining([
+        ['Progressing', `${condition('Progressing')}.status`],
+        ['Succeeded', `${condition('Succeeded')}.status`],
+        ['Failed', `${condition('Failed')}.status`],
+      ]),
+    );
+  });
+
   it('leaves the spec fields to the controller, which names every missing one', () => {
     expect(JSON.stringify(schema?.properties.spec)).not.toContain('"required"');
     expect(schema?.properties.spec).toHaveProperty('properties.taskTemplate.properties.image');

@@ -4,6 +4,8 @@ import { group, kind, plural, version } from './resource.js';
 import { TaskActionResourceSpecSchema, TaskActionStoredStatusSchema } from './spec.js';
 
 const progressing = ".status.conditions[?(@.type=='Progressing')]";
+const succeeded = ".status.conditions[?(@.type=='Succeeded')]";
+const failed = ".status.conditions[?(@.type=='Failed')]";
 
 /** `self` is the status; `oldSelf` the status before the write (a transition rule). */
 const signalStatusRules = [
@@ -108,6 +110,8 @@ export function taskActionCrd() {
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
       { name: 'Type', type: 'string', jsonPath: '.spec.actionType', priority: 1 },
       { name: 'Progressing', type: 'string', jsonPath: `${progressing}.status`, priority: 1 },
+      { name: 'Succeeded', type: 'string', jsonPath: `${succeeded}.status`, priority: 1 },
+      { name: 'Failed', type: 'string', jsonPath: `${failed}.status`, priority: 1 },
       { name: 'Error', type: 'string', jsonPath: '.status.errorState.code', priority: 1 },
     ],
     spec: withSizeBounds({
