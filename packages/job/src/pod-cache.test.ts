@@ -106,6 +106,25 @@ describe('cachedPod', () => {
     });
   });
 
+  it('keeps when a pod was deleted, which tells a container the deletion killed', () => {
+    const pod = apiPod({
+      terminated: { exitCode: 143, reason: 'Error', finishedAt: '2026-01-01T10:00:01Z' },
+    });
+    const { reason: _reason, message: _message, ...status } = pod.status;
+    const deleted = {
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        deletionTimestamp: '2026-01-01T10:00:30Z',
+        deletionGracePeriodSeconds: 30,
+      },
+      status,
+    };
+    const cached = PodStateSchema.parse(cachedPod(deleted));
+    expect(cached).toEqual(PodStateSchema.parse(deleted));
+    expect(explainPodFailure([cached])).toMatchObject({ reason: 'Unknown', exitCode: 143 });
+  });
+
   it.each([
     { waiting: { reason: 'ImagePullBackOff' } },
     { terminated: { exitCode: 1, reason: 'Error' } },

@@ -4,8 +4,8 @@ import { disruptionConditions } from './pod-disruption.js';
 import { PodStateSchema } from './status.js';
 
 /**
- * What a controller's cache keeps of a Job's pod: the parts the engine reads (`PodStateSchema`)
- * and the metadata the cache needs to hold, list and update it. Everything else (the spec,
+ * What a controller's cache keeps of a Job's pod: the parts the engine reads (`PodStateSchema`,
+ * whose deletion fields say whether a deletion killed its container) and the metadata the cache needs to hold, list and update it. Everything else (the spec,
  * conditions, most of each container status) is dropped, which keeps a cache of many pods small.
  */
 export const CachedPodSchema = PodStateSchema.extend({
@@ -13,6 +13,8 @@ export const CachedPodSchema = PodStateSchema.extend({
   kind: z.string().optional(),
   metadata: z.object({
     name: z.string().optional(),
+    deletionTimestamp: z.string().nullish(),
+    deletionGracePeriodSeconds: z.number().nullish(),
     namespace: z.string().optional(),
     uid: z.string().optional(),
     resourceVersion: z.string().optional(),
@@ -43,7 +45,11 @@ export function cachedPod(pod: object): object {
   return definedFields({
     apiVersion,
     kind,
-    metadata: cacheMetadata(metadata),
+    metadata: definedFields({
+      ...cacheMetadata(metadata),
+      deletionTimestamp: metadata.deletionTimestamp,
+      deletionGracePeriodSeconds: metadata.deletionGracePeriodSeconds,
+    }),
     status: isPlainRecord(status)
       ? definedFields({
           reason: status.reason,

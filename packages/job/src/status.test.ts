@@ -380,6 +380,41 @@ describe('explainPodFailure and isJobFinished', () => {
     });
   });
 
+  it('reads a container killed by the deletion of its pod as the deletion, not as the workflow failing', () => {
+    const killed = failedPod(143);
+    const deleted = (finishedAt: string): PodState => ({
+      metadata: {
+        name: 'wfe-1-abcde',
+        // Requested at 10:00:00 with the default 30 s grace period.
+        deletionTimestamp: '2026-01-01T10:00:30Z',
+        deletionGracePeriodSeconds: 30,
+      },
+      status: {
+        containerStatuses: [
+          {
+            name: 'workflow',
+            state: { terminated: { exitCode: 143, reason: 'Error', finishedAt } },
+          },
+        ],
+      },
+    });
+    const failed = job({ failed: 1, conditions: [cond('Failed', 'True', 'BackoffLimitExceeded')] });
+    expect(jobResult(failed, [deleted('2026-01-01T10:00:01Z')])).toMatchObject({
+      phase: 'Failed',
+      reason: 'BackoffLimitExceeded',
+      failureReason: 'Unknown',
+      exitCode: 143,
+      message:
+        'container workflow in pod wfe-1-abcde was killed when the pod was deleted: it exited with code 143 (Error)',
+    });
+    // A container that had failed before anyone deleted its pod failed on its own.
+    expect(jobResult(failed, [deleted('2026-01-01T09:59:59Z')])).toMatchObject({
+      failureReason: 'TaskFailed',
+      exitCode: 143,
+    });
+    expect(jobResult(failed, [killed]).failureReason).toBe('TaskFailed');
+  });
+
   it('falls back to the pod-level reason (e.g. DeadlineExceeded eviction)', () => {
     expect(
       explainPodFailure([

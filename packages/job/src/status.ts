@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import { containerLostReason, isContainerLost } from './container-lost.js';
 import { workflowContainerName } from './job-spec.js';
+import { killedByDeletion } from './pod-deletion.js';
 import { disruptionConditions, podDisruption } from './pod-disruption.js';
 
 const ConditionSchema = z.looseObject({
@@ -51,6 +52,7 @@ const TerminatedSchema = z.object({
   exitCode: z.number(),
   reason: z.string().optional(),
   message: z.string().optional(),
+  finishedAt: z.string().nullish(),
 });
 
 const ContainerStatusSchema = z.object({
@@ -74,7 +76,13 @@ const PodConditionSchema = z.object({
 
 /** The parts of a pod the failure and stuck-start explanations read; parsing drops the rest. */
 export const PodStateSchema = z.object({
-  metadata: z.object({ name: z.string().optional() }).optional(),
+  metadata: z
+    .object({
+      name: z.string().optional(),
+      deletionTimestamp: z.string().nullish(),
+      deletionGracePeriodSeconds: z.number().nullish(),
+    })
+    .optional(),
   status: z
     .object({
       reason: z.string().optional(),
@@ -159,8 +167,9 @@ function counterSummary(job: JobState): ExecutionSummary {
 }
 
 /**
- * Explains a failed Job from its pods: why the cluster ended a pod (evicted, preempted), else
- * the workflow container's exit code and reason (OOMKilled, Error, ...), or why it never
+ * Explains a failed Job from its pods: why the cluster ended a pod (evicted, preempted), or
+ * that someone deleted it while the workflow ran, else the workflow container's exit code and
+ * reason (OOMKilled, Error, ...), or why it never
  * started (ImagePullBackOff, ...). A container the runtime could not start (`StartError`: no
  * shell or command in the image, a `workingDir` it cannot enter) is a ConfigurationError with no
  * exit code, and explains the failure only when no other pod does: a pod that ran is the failure.
@@ -192,6 +201,18 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
         started: false,
       };
       continue;
+    }
+    if (
+      terminated &&
+      terminated.exitCode !== 0 &&
+      terminated.reason !== 'OOMKilled' &&
+      killedByDeletion(pod.metadata, terminated.finishedAt)
+    ) {
+      return {
+        exitCode: terminated.exitCode,
+        reason: 'Unknown',
+        description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} was killed when the pod was deleted: it exited with code ${terminated.exitCode} (${terminated.reason ?? 'Error'})`,
+      };
     }
     if (terminated && terminated.exitCode !== 0) {
       const detail = terminated.message ? `: ${terminated.message.trim()}` : '';
