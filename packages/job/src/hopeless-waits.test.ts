@@ -12,6 +12,37 @@ describe('hopelessWait', () => {
     expect(hopelessWait(undefined)).toBeUndefined();
   });
 
+  it.each([
+    ['CreateContainerError', 'context deadline exceeded'],
+    [
+      'CreateContainerError',
+      'failed to reserve container name "workflow_wfe-1-abcde_ns_uid_0": name "workflow_wfe-1-abcde_ns_uid_0" is reserved for "7c54f31e"',
+    ],
+    [
+      'CreateContainerConfigError',
+      'failed to sync configmap cache: timed out waiting for the condition',
+    ],
+    [
+      'CreateContainerConfigError',
+      'failed to sync secret cache: timed out waiting for the condition',
+    ],
+  ])('waits out a %s the runtime or the kubelet itself caused: %s', (reason, message) => {
+    expect(hopelessWait(reason, message)).toBeUndefined();
+  });
+
+  it('still gives up on what the pod asks for', () => {
+    expect(
+      hopelessWait(
+        'CreateContainerConfigError',
+        'container has runAsNonRoot and image will run as root',
+      ),
+    ).toBe('ConfigurationError');
+    expect(hopelessWait('CreateContainerConfigError', 'secret "db" not found')).toBe(
+      'ConfigurationError',
+    );
+    expect(hopelessWait('CreateContainerError', 'no command specified')).toBe('ConfigurationError');
+  });
+
   it("reads no reason from the object's prototype", () => {
     expect(hopelessWait('constructor')).toBeUndefined();
     expect(hopelessWait('__proto__')).toBeUndefined();

@@ -31,6 +31,12 @@ describe('explainStuckStart', () => {
     expect(explainStuckStart([waitingPod('ErrImagePull')], [])).toBeUndefined();
   });
 
+  it('waits while the container runtime times out creating the container, as the kubelet retries', () => {
+    expect(
+      explainStuckStart([waitingPod('CreateContainerError', 'context deadline exceeded')], []),
+    ).toBeUndefined();
+  });
+
   it("reports the Job controller's FailedCreate when no pod could be created", () => {
     const events = [
       { type: 'Normal', reason: 'SuccessfulCreate', message: 'ok' },

@@ -41,7 +41,7 @@ export function explainStuckStart(
   for (const pod of pods) {
     const container = pod.status?.containerStatuses?.find((c) => c.name === workflowContainerName);
     const waiting = container?.state?.waiting;
-    const reason = hopelessWait(waiting?.reason);
+    const reason = hopelessWait(waiting?.reason, waiting?.message);
     if (reason && waiting?.reason) {
       return {
         reason,
