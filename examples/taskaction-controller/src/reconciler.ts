@@ -44,6 +44,7 @@ import { CacheStore } from './cache-store.js';
 import { advanceConditionAction } from './condition-reconcile.js';
 import type { ActionEvent } from './events.js';
 import { engineCallFailure, observe, type ResourceState } from './failure.js';
+import { failingAsLastAttempt } from './last-attempt.js';
 import {
   type ActionDirectory,
   hasActionOwner,
@@ -484,9 +485,10 @@ export class TaskActionReconciler implements Reconciler {
   ): Promise<{ written: KubeObject | null; policy: RetryPolicy }> {
     const policy = this.#retryPolicy(action);
     ctx.logger.info({ attempt: expected.attempt, ...failure }, logMessage);
+    const judge = failingAsLastAttempt(mark);
     const written = await this.#transitions.write(
       action,
-      (s, at) => mark(s, failure, policy, at),
+      (s, at) => judge(s, failure, policy, at),
       ctx,
       expected,
     );
