@@ -146,20 +146,29 @@ describe('TaskActionReconciler', () => {
     expect(executor.create).toHaveBeenCalledTimes(1);
   });
 
-  it('reports a refused spec with a keyed Event, so a retry that reports it again makes no second', async () => {
-    const invalid: KubeObject = {
+  it("reports a refused spec with a keyed Event of Flyte's reason, so a retry that reports it again makes no second", async () => {
+    const refused = (change: Record<string, unknown>): KubeObject => ({
       metadata: { ...queued.metadata, finalizers: [] },
-      spec: { ...spec, inputUri: undefined },
+      spec: { ...spec, ...change },
       status: {},
-    };
-    const { reconciler, events } = reconcilerFor(invalid);
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
-    expect(events.record).toHaveBeenCalledWith(
+    });
+    const invalid = reconcilerFor(refused({ inputUri: undefined }));
+    await invalid.reconciler.reconcile('ns/run1-a1', ctx(0));
+    expect(invalid.events.record).toHaveBeenCalledWith(
       expect.anything(),
       'Warning',
-      'InvalidSpec',
+      'FailedValidation',
       expect.stringContaining('inputUri'),
       { key: 'InvalidSpec' },
+    );
+    const unknownType = reconcilerFor(refused({ taskType: 'spark' }));
+    await unknownType.reconciler.reconcile('ns/run1-a1', ctx(0));
+    expect(unknownType.events.record).toHaveBeenCalledWith(
+      expect.anything(),
+      'Warning',
+      'FailedPluginResolve',
+      expect.stringContaining('spark'),
+      { key: 'PluginNotFound' },
     );
   });
 

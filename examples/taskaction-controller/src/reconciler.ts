@@ -100,6 +100,16 @@ export interface TaskActionReconcilerOptions {
   readonly now?: () => Date;
 }
 
+/**
+ * The reason of the Kubernetes Event for a refused spec: Flyte's executor's (`FailedValidation`,
+ * `FailedPluginResolve`, taskaction_controller.go), so an alert or a field selector written for
+ * Flyte finds it; the condition keeps the phase as its reason.
+ */
+const rejectionEventReasons: Record<Rejection, string> = {
+  InvalidSpec: 'FailedValidation',
+  PluginNotFound: 'FailedPluginResolve',
+};
+
 /** Flyte's `requeueDuration`: how often a running action is looked at without an event. */
 export const defaultResyncMs = 10_000;
 
@@ -272,7 +282,9 @@ export class TaskActionReconciler implements Reconciler {
   ): Promise<undefined> {
     await this.#transitions.write(view, (s, at) => markRejected(s, reason, message, at), ctx);
     // Keyed: a retry that finds the status already written reports it again, as the same Event.
-    void this.#o.events?.record(object, 'Warning', reason, message, { key: reason });
+    void this.#o.events?.record(object, 'Warning', rejectionEventReasons[reason], message, {
+      key: reason,
+    });
     return undefined;
   }
 
