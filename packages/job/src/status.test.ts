@@ -426,6 +426,62 @@ describe('explainPodFailure and isJobFinished', () => {
     ).toBe('pod p DeadlineExceeded: Pod was active too long');
   });
 
+  it('says none of the workflow ran when the cluster ended its pod before the container started', () => {
+    const failed = job({
+      failed: 1,
+      startTime: '2026-01-01T10:00:00Z',
+      conditions: [
+        cond(
+          'Failed',
+          'True',
+          'BackoffLimitExceeded',
+          'Job has reached the specified backoff limit',
+        ),
+      ],
+    });
+    // The kubelet's admission refusal writes the phase, reason and message, and no container.
+    const rejected: PodState = {
+      metadata: { name: 'wfe-1-abcde' },
+      status: {
+        reason: 'OutOfcpu',
+        message: "Pod was rejected: Node didn't have enough resource: cpu",
+      },
+    };
+    expect(jobResult(failed, [rejected])).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failureReason: 'Unknown',
+      started: false,
+      message:
+        "Job has reached the specified backoff limit; pod wfe-1-abcde OutOfcpu: Pod was rejected: Node didn't have enough resource: cpu",
+    });
+    const preemptedWhilePulling = PodStateSchema.parse({
+      metadata: { name: 'wfe-1-abcde' },
+      status: {
+        conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }],
+        containerStatuses: [
+          { name: 'workflow', state: { waiting: { reason: 'ContainerCreating' } } },
+        ],
+      },
+    });
+    expect(jobResult(failed, [preemptedWhilePulling])).toMatchObject({ started: false });
+    // PodGC and the taint manager end a pod in its kubelet's stead: the container it last
+    // reported waiting may have started since.
+    const collected = PodStateSchema.parse({
+      metadata: { name: 'wfe-1-abcde' },
+      status: {
+        conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC' }],
+        containerStatuses: [
+          { name: 'workflow', state: { waiting: { reason: 'ContainerCreating' } } },
+        ],
+      },
+    });
+    expect(jobResult(failed, [collected])).toMatchObject({
+      reason: 'BackoffLimitExceeded',
+      started: true,
+    });
+  });
+
   it("puts the cluster's reason for ending a pod before its killed container's exit code", () => {
     const killed = failedPod(137);
     const evicted: PodState = {

@@ -60,6 +60,7 @@ const ContainerStatusSchema = z.object({
   state: z
     .object({
       terminated: TerminatedSchema.optional(),
+      running: z.object({ startedAt: z.string().nullish() }).optional(),
       waiting: z
         .object({ reason: z.string().optional(), message: z.string().optional() })
         .optional(),
@@ -167,6 +168,29 @@ function counterSummary(job: JobState): ExecutionSummary {
 }
 
 /**
+ * `DisruptionTarget` reasons of controllers that end a pod in its kubelet's stead, once its node
+ * stopped answering (the taint manager) or is gone (PodGC): the container statuses are the
+ * kubelet's last report, and one it showed waiting may have started since.
+ */
+const endedWithoutKubelet: ReadonlySet<string> = new Set([
+  'DeletionByTaintManager',
+  'DeletionByPodGC',
+]);
+
+/**
+ * Whether the cluster ended a pod before its workflow container started: the container neither
+ * runs nor ended (the kubelet's admission refusal, `rejectPod` in pkg/kubelet/kubelet.go, writes
+ * no container status at all; an eviction or preemption while it waited leaves it waiting), and
+ * the kubelet itself said so.
+ */
+function endedBeforeStart(
+  state: { readonly terminated?: unknown; readonly running?: unknown } | undefined,
+  disruption: string,
+): boolean {
+  return !state?.terminated && !state?.running && !endedWithoutKubelet.has(disruption);
+}
+
+/**
  * Explains a failed Job from its pods: why the cluster ended a pod (evicted, preempted), or
  * that someone deleted it while the workflow ran, else the workflow container's exit code and
  * reason (OOMKilled, Error, ...), or why it never
@@ -185,6 +209,7 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
         ...(terminated && terminated.exitCode !== 0 ? { exitCode: terminated.exitCode } : {}),
         reason: disruption.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'Unknown',
         description: `pod ${pod.metadata?.name ?? '?'} ${disruption.reason}${disruption.message ? `: ${disruption.message}` : ''}`,
+        ...(endedBeforeStart(container?.state, disruption.reason) ? { started: false } : {}),
       };
     }
     if (isContainerLost(terminated)) {
