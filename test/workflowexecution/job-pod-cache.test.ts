@@ -180,4 +180,34 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
       patience,
     );
   });
+
+  it('counts no execution failure when the kubelet refused the pod before its container started', async () => {
+    await start();
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const pod = await podOf(running.status?.executionRef?.name as string);
+    // What the kubelet writes when it refuses a pod at admission: no container status at all.
+    await client().patch(
+      resources.pods,
+      executionNamespace,
+      pod.metadata?.name as string,
+      {
+        status: {
+          phase: 'Failed',
+          reason: 'OutOfcpu',
+          message: "Pod was rejected: Node didn't have enough resource: cpu",
+        },
+      },
+      { subresource: 'status', strategy: 'merge' },
+    );
+    // The real Job controller counts the failed pod and fails the Job past its backoff limit.
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'Unknown',
+      wasExecutionFailure: false,
+    });
+    expect(failed.status?.failureDetails?.message).toContain(
+      "OutOfcpu: Pod was rejected: Node didn't have enough resource: cpu",
+    );
+  });
 });
