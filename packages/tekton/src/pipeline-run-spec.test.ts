@@ -278,7 +278,19 @@ describe('buildPipelineRun', () => {
       settings(),
     );
     expect(run.spec.taskRunTemplate.serviceAccountName).toBe('custom-sa');
-    expect(run.spec.timeouts).toEqual({ pipeline: '1h30m' });
+    expect(run.spec.timeouts).toEqual({ pipeline: '1h30m', tasks: '1h30m' });
+  });
+
+  it("gives every task the run's timeout, which Tekton takes from timeouts.tasks alone", () => {
+    // Without it Tekton ends each task at its default TaskRun timeout (60 minutes), so a task
+    // of a 3h execution would fail with TaskRunTimeout after one hour.
+    const run = buildPipelineRun(
+      wfe({ executionConfig: { timeout: '3h' } }),
+      'ns',
+      undefined,
+      settings(),
+    );
+    expect(run.spec.timeouts?.tasks).toBe('3h');
   });
 
   it('leaves the timeout to Tekton when the execution sets none', () => {
@@ -289,7 +301,7 @@ describe('buildPipelineRun', () => {
 
   it("gives a run without a timeout the engine's default, in Tekton's field", () => {
     const run = buildPipelineRun(wfe(), 'ns', undefined, settings({ defaultTimeout: '1h' }));
-    expect(run.spec.timeouts).toEqual({ pipeline: '1h' });
+    expect(run.spec.timeouts).toEqual({ pipeline: '1h', tasks: '1h' });
   });
 
   it("prefers the execution's timeout to the engine's default", () => {
@@ -299,7 +311,7 @@ describe('buildPipelineRun', () => {
       undefined,
       settings({ defaultTimeout: '1h' }),
     );
-    expect(run.spec.timeouts).toEqual({ pipeline: '5m' });
+    expect(run.spec.timeouts).toEqual({ pipeline: '5m', tasks: '5m' });
   });
 
   it('rejects a default timeout Tekton would read as none, naming the option', () => {

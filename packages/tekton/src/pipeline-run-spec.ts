@@ -43,7 +43,7 @@ export interface PipelineRun {
       readonly serviceAccountName: string;
       readonly podTemplate?: { readonly securityContext: V1PodSecurityContext };
     };
-    readonly timeouts?: { readonly pipeline: string };
+    readonly timeouts?: { readonly pipeline: string; readonly tasks: string };
   };
 }
 
@@ -56,15 +56,16 @@ export interface PipelineRunSettings {
   /** Security context for every TaskRun pod; none by default, as kubernaut writes none. */
   readonly podSecurityContext?: V1PodSecurityContext | undefined;
   /**
-   * Go duration for `spec.timeouts.pipeline` when the WorkflowExecution sets no timeout; unset,
-   * Tekton's own default applies (60 minutes, or none where a cluster sets it to 0).
+   * Go duration for `spec.timeouts.pipeline` and `tasks` when the WorkflowExecution sets no
+   * timeout; unset, Tekton's own default applies (60 minutes, or none where a cluster sets it
+   * to 0).
    */
   readonly defaultTimeout?: string | undefined;
 }
 
 /**
- * The `spec.timeouts.pipeline` value for a WorkflowExecution timeout (or the engine's default,
- * `path` naming it in the error): the Go duration verbatim,
+ * The `spec.timeouts.pipeline` (and `tasks`) value for a WorkflowExecution timeout (or the
+ * engine's default, `path` naming it in the error): the Go duration verbatim,
  * since Tekton parses the same grammar, once it is known to be a positive one (Tekton reads
  * zero as "no timeout").
  */
@@ -126,7 +127,11 @@ export function buildPipelineRun(
           ? { podTemplate: { securityContext: settings.podSecurityContext } }
           : {}),
       },
-      ...(timeout !== undefined ? { timeouts: { pipeline: timeout } } : {}),
+      // The same value for `tasks`: Tekton gives a TaskRun the run's timeout only from
+      // `timeouts.tasks` (pipelinerun.go `pipelineRunTimeout`), so with `pipeline` alone every
+      // task ends at the cluster's default TaskRun timeout (60 minutes) whatever the execution
+      // asked for.
+      ...(timeout !== undefined ? { timeouts: { pipeline: timeout, tasks: timeout } } : {}),
     },
   };
   checkObjectSize(

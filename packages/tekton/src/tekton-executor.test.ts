@@ -49,7 +49,7 @@ describe('TektonExecutor', () => {
   it('creates a PipelineRun with the default timeout when the execution sets none', async () => {
     const { server, created } = recordingServer();
     await new TektonExecutor(server, { defaultTimeout: '45m' }).create(wfe, 'workflows');
-    expect(created()).toMatchObject([{ spec: { timeouts: { pipeline: '45m' } } }]);
+    expect(created()).toMatchObject([{ spec: { timeouts: { pipeline: '45m', tasks: '45m' } } }]);
   });
 
   it('says an engineConfig is not used, and builds the same PipelineRun as without it', async () => {
@@ -75,7 +75,7 @@ describe('TektonExecutor', () => {
     const timesOutAt = new Date(Date.now() + 20 * 3_600_000).toISOString();
     const far = { ...wfe, spec: { ...wfe.spec, timesOutAt } };
     await new TektonExecutor(server, { defaultTimeout: '1h' }).create(far, 'workflows');
-    expect(created()).toMatchObject([{ spec: { timeouts: { pipeline: '1h' } } }]);
+    expect(created()).toMatchObject([{ spec: { timeouts: { pipeline: '1h', tasks: '1h' } } }]);
   });
 
   it('rejects a default timeout that is no positive Go duration at construction', () => {

@@ -93,7 +93,10 @@ describeWithTekton('TektonExecutor against a real API server and Tekton', () => 
       pipelineName: 'workflow',
     });
     // Tekton writes the run back with its defaults, the timeout in Go's canonical form.
-    const timeouts = { pipeline: expect.stringMatching(/^45m(0s)?$/) };
+    const timeouts = {
+      pipeline: expect.stringMatching(/^45m(0s)?$/),
+      tasks: expect.stringMatching(/^45m(0s)?$/),
+    };
     expect(await getRun(resourceName)).toMatchObject({
       ...expected,
       spec: { ...expected.spec, timeouts },

@@ -214,6 +214,27 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     }
   });
 
+  it("gives each task the whole executionConfig.timeout, not Tekton's 60-minute TaskRun default", async () => {
+    const { wfe, run } = await start(bundles.holds, {
+      spec: { executionConfig: { timeout: '2h' } },
+    });
+    const taskRun = await vi.waitFor(async () => {
+      const found = await client.get<KubeObject & { spec?: { timeout?: string } }>(
+        resources.taskRuns,
+        env.namespace,
+        `${run}-work`,
+      );
+      expect(found).toBeTruthy();
+      return found;
+    }, patience);
+    // Without timeouts.tasks Tekton leaves it to its default, 60 minutes (written back as
+    // 1h0m0s by its webhook, which the test plane does not run): a task still running after an
+    // hour would fail with TaskRunTimeout.
+    expect(taskRun?.spec?.timeout).toBe('2h0m0s');
+    expect(await executor.cancel(wfe, env.namespace)).toBe(true);
+    await finished(executor, wfe, env.namespace);
+  });
+
   it("times out after executionConfig.timeout: PipelineRunTimeout, without Tekton's exit code", async () => {
     const { wfe, run } = await start(bundles.holds, {
       spec: { executionConfig: { timeout: '2s' } },
