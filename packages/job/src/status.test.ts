@@ -291,6 +291,22 @@ describe('jobResult', () => {
     expect(result.summary).toMatchObject({ status: 'False', message: '1 pod(s) failed' });
   });
 
+  it('says a suspended Job is suspended, not running, while it waits to be resumed', () => {
+    const suspended = jobResult(
+      job({ conditions: [cond('Suspended', 'True', 'JobSuspended', 'Job suspended')] }),
+    );
+    expect(suspended).toMatchObject({
+      phase: 'Running',
+      reason: 'Running',
+      message:
+        'Job suspended (0/1 pods active): the Job controller starts no pod until it is resumed',
+    });
+    const resumed = jobResult(
+      job({ active: 1, conditions: [cond('Suspended', 'False', 'JobResumed', 'Job resumed')] }),
+    );
+    expect(resumed.message).toBe('Job running (1/1 pods active)');
+  });
+
   it('ignores conditions that are not True', () => {
     const result = jobResult(
       job({ active: 1, conditions: [cond('Complete', 'False'), cond('Failed', 'Unknown')] }),
@@ -310,7 +326,7 @@ describe('jobResult', () => {
     [
       { active: 1, conditions: [cond('Suspended')] },
       undefined,
-      'Job running (1/1 pods active)',
+      'Job suspended (1/1 pods active): the Job controller starts no pod until it is resumed',
       { status: 'Unknown' },
     ],
   ] as const)('maps a running Job %o', (status, completions, message, summary) => {

@@ -303,10 +303,18 @@ export function jobResult(job: JobState, pods: readonly PodState[] = []): Execut
   }
   const active = job.status?.active ?? 0;
   const completions = job.spec?.completions ?? 1;
+  // Someone (a queueing controller such as Kueue, a person) suspended the Job: the Job
+  // controller deleted its pods without counting them failed, starts none until it is resumed,
+  // and restarts the activeDeadlineSeconds clock then (syncJob, job_controller.go).
+  const suspended = job.status?.conditions?.some(
+    (c) => c.type === 'Suspended' && c.status === 'True',
+  );
   return {
     phase: 'Running',
     reason: 'Running',
-    message: `Job running (${active}/${completions} pods active)`,
+    message: suspended
+      ? `Job suspended (${active}/${completions} pods active): the Job controller starts no pod until it is resumed`
+      : `Job running (${active}/${completions} pods active)`,
     summary,
     started,
   };
