@@ -146,6 +146,7 @@ export class TaskActionReconciler implements Reconciler {
       this.#o.sink,
       this.#o.now,
       this.#o.actions,
+      this.#o.events,
     );
   }
 

@@ -88,4 +88,27 @@ describe('TransitionWriter', () => {
     expect(sink.record).not.toHaveBeenCalled();
     expect(copies.observe).not.toHaveBeenCalled();
   });
+
+  it("reports an event the sink failed to record as Flyte's ActionEventPublishFailed, and writes no status", async () => {
+    const client = {
+      get: vi.fn(async () => structuredClone(action)),
+      patch: vi.fn(),
+      replace: vi.fn(),
+    };
+    const sink = { record: vi.fn(async () => Promise.reject(new Error('sink down'))) };
+    const copies = { get: vi.fn(() => action), observe: vi.fn() };
+    const events = { record: vi.fn(async () => 'created' as const) };
+    const writer = new TransitionWriter(client as never, sink, now, copies, events as never);
+    await expect(
+      writer.write(taskActionView(action), (s, at) => markQueued(s, at), { signal, attempt: 0 }),
+    ).rejects.toThrow('sink down');
+    expect(client.patch).not.toHaveBeenCalled();
+    expect(events.record).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ uid: 'u1' }) }),
+      'Warning',
+      'ActionEventPublishFailed',
+      expect.stringContaining('Queued'),
+      expect.objectContaining({ key: 'ActionEventPublishFailed' }),
+    );
+  });
 });

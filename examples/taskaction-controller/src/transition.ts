@@ -4,6 +4,7 @@ import {
   attemptsOf,
   type CatalogCacheStatus,
   type ConditionActionStatus,
+  type EventRecorder,
   type EventSink,
   phaseOf,
   type ReconcileContext,
@@ -57,6 +58,7 @@ export class TransitionWriter {
     private readonly sink: EventSink<ActionEvent>,
     private readonly now: () => Date,
     private readonly copies: ActionCopies,
+    private readonly events?: Pick<EventRecorder, 'record'>,
   ) {}
 
   async write(
@@ -69,12 +71,24 @@ export class TransitionWriter {
     const now = this.now();
     const { namespace, name } = target.metadata;
     const known = trustsCache(ctx) && !options.live ? this.copies.get(namespace, name) : undefined;
+    let reporting: KubeObject | undefined;
+    const sink: EventSink<ActionEvent> = {
+      record: async (event, request) => {
+        try {
+          await this.sink.record(event, request);
+        } catch (error) {
+          if (reporting) this.#reportUnrecorded(reporting, event);
+          throw error;
+        }
+      },
+    };
     const written = await recordThenUpdateStatus<KubeObject, ActionEvent>(
       this.client,
       taskActions,
       namespace,
       name,
       (current) => {
+        reporting = current;
         const view = taskActionView(current);
         if (expected && !applies(view.status, expected)) return undefined;
         const at = { now, generation: current.metadata?.generation };
@@ -83,13 +97,26 @@ export class TransitionWriter {
         const next = computed && statusWithin(current, computed, at);
         return next && { status: next, event: transitionEvent(view, next, now, options) };
       },
-      this.sink,
+      sink,
       // Held to the action the transition was decided for: read live (or after a conflict) by
       // name, an action re-created under its name reads as gone (null), never gets this status.
       { signal: ctx.signal, uid: target.metadata.uid, ...(known ? { current: known } : {}) },
     );
     if (written && written !== known) this.copies.observe(written);
     return written;
+  }
+
+  /**
+   * An event the sink did not take holds the status back: shown on the action as Flyte's
+   * executor shows it (`ActionEventPublishFailed`), keyed so that a sink down for long makes one
+   * Event per action, not one per retry. The message names only what the controller wrote; the
+   * sink's error, which may name its endpoint, fails the reconcile as before.
+   */
+  #reportUnrecorded(object: KubeObject, event: ActionEvent): void {
+    const message = `the ${event.phase} event of attempt ${event.attempt} was not recorded; the status waits for it`;
+    void this.events?.record(object, 'Warning', 'ActionEventPublishFailed', message, {
+      key: 'ActionEventPublishFailed',
+    });
   }
 }
 

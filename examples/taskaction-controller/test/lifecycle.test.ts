@@ -1,5 +1,5 @@
 import { completedTimeLabelValue } from '@roundhouse/controller';
-import { isKubernetesError } from '@roundhouse/kube';
+import { isKubernetesError, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import { abortFinalizer, taskActions } from '../src/resource.js';
@@ -13,6 +13,13 @@ import {
   useController,
   waitForPhase,
 } from './harness.js';
+
+type KubeEvent = KubeObject & {
+  involvedObject: { name: string };
+  reason: string;
+  type: string;
+  message: string;
+};
 
 describeWithControlPlane('TaskAction controller: lifecycle, validation and events', () => {
   const fixture = useController('ta-life');
@@ -187,6 +194,18 @@ describeWithControlPlane('TaskAction controller: lifecycle, validation and event
     const waiting = await read(client(), env.namespace, name);
     expect(waiting?.status.conditions ?? []).toEqual([]);
     expect(await jobsOf(client(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
+    // Shown on the action as Flyte's executor shows it: one Event, however many tries failed.
+    const published = async () => {
+      const { items } = await client().list<KubeEvent>(resources.events, env.namespace);
+      return items.filter(
+        (e) => e.involvedObject.name === name && e.reason === 'ActionEventPublishFailed',
+      );
+    };
+    await vi.waitFor(async () => expect(await published()).toHaveLength(1), patience);
+    expect((await published())[0]).toMatchObject({
+      type: 'Warning',
+      message: expect.stringContaining('Queued'),
+    });
 
     writer.failing = false;
     const done = await waitForPhase(client(), env.namespace, name, 'Completed');
