@@ -210,4 +210,15 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
       "OutOfcpu: Pod was rejected: Node didn't have enough resource: cpu",
     );
   });
+
+  it('says why no node took a pod when the Job passes its deadline before the pod ever started', async () => {
+    await start();
+    const wfe = await apply(client(), env.namespace, manifest({ timeout: '3s' }));
+    // No node matches the pod's selector: the scheduler says so only in a FailedScheduling event.
+    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails?.reason).toBe('DeadlineExceeded');
+    expect(failed.status?.failureDetails?.message).toMatch(
+      /^Job was active longer than specified deadline; pod \S+: FailedScheduling: 0\/\d+ nodes are available: /,
+    );
+  });
 });

@@ -26,6 +26,22 @@ describe('mountFailure', () => {
     ).toBe(`pod ${job}-abcde: FailedMount: MountVolume.SetUp failed: secret "db" not found`);
   });
 
+  it('names why the scheduler found no node for a pod that waited to its deadline', () => {
+    expect(
+      mountFailure(ownPod, created, [
+        {
+          involvedObject: { name: `${job}-abcde` },
+          reason: 'FailedScheduling',
+          eventTime: '2026-12-02T03:00:01.000000Z',
+          message:
+            "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+        },
+      ]),
+    ).toBe(
+      `pod ${job}-abcde: FailedScheduling: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`,
+    );
+  });
+
   it("ignores other Jobs' pods and a previous Job of the same name", () => {
     expect(
       mountFailure(ownPod, created, [

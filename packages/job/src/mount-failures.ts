@@ -3,10 +3,11 @@ import { type KubeObject, resources, type StatusContext } from '@roundhouse/kube
 import { z } from 'zod';
 
 /**
- * The kubelet's warnings about a pod it could not start: a volume it could not mount (a Secret
- * or ConfigMap that is gone) or an image it could not pull. The pod waits and says why only
- * there, and the Job controller deletes it at the deadline, so a Job that fails without ever
- * running would otherwise give no cause; the events outlive the pod.
+ * The warnings about a pod that could not start: the scheduler's, that no node fits it, and the
+ * kubelet's, a volume it could not mount (a Secret or ConfigMap that is gone) or an image it
+ * could not pull. The pod waits and says why only there, and the Job controller deletes it at
+ * the deadline, so a Job that fails without ever running would otherwise give no cause; the
+ * events outlive the pod.
  */
 const podWarningsSelector = 'involvedObject.kind=Pod,type=Warning';
 
@@ -35,9 +36,19 @@ const podSuffixLength = 6;
  */
 const imagePullMessage = /pull image|errimagepull|imagepullbackoff/i;
 
-/** Whether the event says why a pod could not start: a failed mount or a failed pull. */
+/**
+ * The scheduler's reason for a pod it found no node for (`handleSchedulingFailure`,
+ * pkg/scheduler/schedule_one.go), with the count of nodes and why each was ruled out. The pod
+ * stays Pending without a word in its container statuses.
+ */
+const failedScheduling = 'FailedScheduling';
+
+/**
+ * Whether the event says why a pod could not start: no node for it, a failed mount or a failed
+ * pull.
+ */
 function isStartFailure(event: MountEvent): boolean {
-  if (event.reason === 'FailedMount') return true;
+  if (event.reason === 'FailedMount' || event.reason === failedScheduling) return true;
   return event.reason === 'Failed' && imagePullMessage.test(event.message ?? '');
 }
 
@@ -59,7 +70,7 @@ export function isJobPodName(jobName: string, pod: string): boolean {
 
 /**
  * Why the pods an execution resource created at `createdAt` runs could not start: the newest
- * FailedMount or failed image pull of a pod `isOwnPod` accepts, as `pod <name>: <reason>:
+ * FailedScheduling, FailedMount or failed image pull of a pod `isOwnPod` accepts, as `pod <name>: <reason>:
  * <message>`. Events older than the resource are a previous one's of the same name (the lock's
  * name is reused target after target), so they do not count.
  */
