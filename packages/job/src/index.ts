@@ -13,7 +13,11 @@ export {
   workflowContainerName,
 } from './job-spec.js';
 export { kubeletLiteral } from './kubelet-literal.js';
-export { readMountFailure, withMountFailure } from './mount-failures.js';
+export {
+  readMountFailure,
+  type StartFailureReads,
+  withMountFailure,
+} from './mount-failures.js';
 export { type CachedPod, CachedPodSchema, cachedPod } from './pod-cache.js';
 export {
   type PodConditionState,

@@ -81,8 +81,14 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         // No container ran to an exit code: a volume that could not be mounted says why only
         // in the kubelet's events, so they are read, once, for this failure alone.
         const name = job.metadata?.name ?? '';
-        const mount = await readMountFailure(context, job.metadata?.creationTimestamp, (pod) =>
-          isJobPodName(name, pod),
+        // The Job controller deleted a pod that never started at the deadline: only the
+        // scheduler's event is left to say that no node took it.
+        const mount = await readMountFailure(
+          context,
+          job.metadata?.creationTimestamp,
+          (pod) => isJobPodName(name, pod),
+          undefined,
+          { scheduling: true },
         );
         if (!mount) return failed;
         // kubernaut's summary carries the failure's message, the event's included.

@@ -26,18 +26,19 @@ describe('mountFailure', () => {
     ).toBe(`pod ${job}-abcde: FailedMount: MountVolume.SetUp failed: secret "db" not found`);
   });
 
-  it('names why the scheduler found no node for a pod that waited to its deadline', () => {
-    expect(
-      mountFailure(ownPod, created, [
-        {
-          involvedObject: { name: `${job}-abcde` },
-          reason: 'FailedScheduling',
-          eventTime: '2026-12-02T03:00:01.000000Z',
-          message:
-            "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
-        },
-      ]),
-    ).toBe(
+  it('names why the scheduler found no node for a pod that waited to its deadline, when asked to', () => {
+    const unscheduled: MountEvent[] = [
+      {
+        involvedObject: { name: `${job}-abcde` },
+        reason: 'FailedScheduling',
+        eventTime: '2026-12-02T03:00:01.000000Z',
+        message:
+          "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+      },
+    ];
+    // An engine that still holds its pod reads the scheduler's reason from the pod itself.
+    expect(mountFailure(ownPod, created, unscheduled)).toBeUndefined();
+    expect(mountFailure(ownPod, created, unscheduled, { scheduling: true })).toBe(
       `pod ${job}-abcde: FailedScheduling: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`,
     );
   });

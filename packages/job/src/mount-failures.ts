@@ -44,11 +44,21 @@ const imagePullMessage = /pull image|errimagepull|imagepullbackoff/i;
 const failedScheduling = 'FailedScheduling';
 
 /**
- * Whether the event says why a pod could not start: no node for it, a failed mount or a failed
- * pull.
+ * Which warnings to read besides the kubelet's: `scheduling` takes the scheduler's too, for an
+ * engine whose pod is gone by the time it explains the failure (a Job's, deleted at the
+ * deadline); an engine that still holds its pod reads the scheduler's reason from the pod.
  */
-function isStartFailure(event: MountEvent): boolean {
-  if (event.reason === 'FailedMount' || event.reason === failedScheduling) return true;
+export interface StartFailureReads {
+  readonly scheduling?: boolean;
+}
+
+/**
+ * Whether the event says why a pod could not start: a failed mount or a failed pull, and with
+ * `scheduling`, no node for it.
+ */
+function isStartFailure(event: MountEvent, reads: StartFailureReads): boolean {
+  if (event.reason === 'FailedMount') return true;
+  if (event.reason === failedScheduling) return reads.scheduling === true;
   return event.reason === 'Failed' && imagePullMessage.test(event.message ?? '');
 }
 
@@ -70,7 +80,7 @@ export function isJobPodName(jobName: string, pod: string): boolean {
 
 /**
  * Why the pods an execution resource created at `createdAt` runs could not start: the newest
- * FailedScheduling, FailedMount or failed image pull of a pod `isOwnPod` accepts, as `pod <name>: <reason>:
+ * FailedMount or failed image pull (and with `reads.scheduling` FailedScheduling) of a pod `isOwnPod` accepts, as `pod <name>: <reason>:
  * <message>`. Events older than the resource are a previous one's of the same name (the lock's
  * name is reused target after target), so they do not count.
  */
@@ -78,11 +88,12 @@ export function mountFailure(
   isOwnPod: (pod: string) => boolean,
   createdAt: string | undefined,
   events: readonly MountEvent[],
+  reads: StartFailureReads = {},
 ): string | undefined {
   const since = Date.parse(createdAt ?? '');
   let newest: MountEvent | undefined;
   for (const event of events) {
-    if (!isStartFailure(event) || !isOwnPod(event.involvedObject?.name ?? '')) continue;
+    if (!isStartFailure(event, reads) || !isOwnPod(event.involvedObject?.name ?? '')) continue;
     // Only an event known to be older than the resource is a previous one's; where either time
     // is unknown (an object written without one) it is taken, as kubernaut takes every event.
     if (when(event) < since) continue;
@@ -105,6 +116,7 @@ export async function readMountFailure(
   createdAt: string | undefined,
   isOwnPod: (pod: string) => boolean,
   pod?: string,
+  reads: StartFailureReads = {},
 ): Promise<string | undefined> {
   const fieldSelector = pod
     ? `${podWarningsSelector},involvedObject.name=${pod}`
@@ -117,6 +129,7 @@ export async function readMountFailure(
     isOwnPod,
     createdAt,
     items.map((event) => MountEventSchema.parse(event)),
+    reads,
   );
 }
 
