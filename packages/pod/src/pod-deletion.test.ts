@@ -30,8 +30,15 @@ describe('stoppedByDeletion', () => {
     expect(stoppedByDeletion(killed)).toBe(true);
   });
 
+  it('counts a step that stopped in the second the deletion was asked for as killed', () => {
+    // Both times are whole seconds: a step that exits promptly on the kubelet's SIGTERM
+    // carries the very second of the request.
+    const prompt = pod('Failed', { lint: '2026-01-02T03:00:05Z', test: '2026-01-02T03:00:10Z' });
+    expect(stoppedByDeletion(prompt)).toBe(true);
+  });
+
   it('keeps the verdict of a pod that ended, or whose step failed, before its deletion', () => {
-    const done = pod('Failed', { lint: '2026-01-02T03:00:05Z', test: '2026-01-02T03:00:10Z' });
+    const done = pod('Failed', { lint: '2026-01-02T03:00:05Z', test: '2026-01-02T03:00:09Z' });
     expect(stoppedByDeletion(done)).toBe(false);
     const failedFirst = PodStateSchema.parse({
       ...pod('Failed', { lint: '2026-01-02T03:00:30Z', test: '2026-01-02T03:00:09Z' }),

@@ -13,10 +13,12 @@ export function stoppedByDeletion(pod: PodState): boolean {
   const deletion = pod.metadata?.deletionTimestamp;
   if (!deletion || podDisruption(pod.status)) return false;
   // deletionTimestamp is the end of the grace period: the deletion was asked for before it.
+  // Both it and finishedAt are whole seconds, so a step the kubelet's SIGTERM stopped promptly
+  // carries the very second of the request: only an earlier second means it ended on its own.
   const askedAt = Date.parse(deletion) - (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000;
   const ended = stepStatuses(pod).flatMap((step) => {
     const at = Date.parse(step.finishedAt ?? '');
-    return Number.isNaN(at) ? [] : [{ step, before: at <= askedAt }];
+    return Number.isNaN(at) ? [] : [{ step, before: at < askedAt }];
   });
   if (ended.some(({ step, before }) => before && step.state === 'Failed')) return false;
   const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
