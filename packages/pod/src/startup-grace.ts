@@ -33,7 +33,7 @@ function waitingSince(pod: PodState, steps: readonly StepStatus[], index: number
 /** The steps that wait with a cause retrying will not cure, and when each grace runs out. */
 function hopelessSteps(pod: PodState, steps: readonly StepStatus[], graceMs: number) {
   return steps.flatMap((step, index) => {
-    const cause = step.state === 'Waiting' ? hopelessWait(step.reason) : undefined;
+    const cause = step.state === 'Waiting' ? hopelessWait(step.reason, step.message) : undefined;
     if (!cause) return [];
     return [{ step, cause, graceEndsAt: waitingSince(pod, steps, index) + graceMs }];
   });

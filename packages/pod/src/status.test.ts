@@ -224,6 +224,23 @@ describe('podExecutionState', () => {
     expect(podExecutionState(firstPull, later).result.phase).toBe('Pending');
   });
 
+  it("waits out a node's passing trouble creating a step, to the execution's deadline", () => {
+    for (const [reason, message] of [
+      ['CreateContainerError', 'context deadline exceeded'],
+      ['CreateContainerError', 'failed to reserve container name "lint_wfe-2": name is reserved'],
+      ['CreateContainerConfigError', 'failed to sync configmap cache: timed out waiting'],
+      ['CreateContainerConfigError', 'failed to sync secret cache: timed out waiting'],
+    ] as const) {
+      const slow = parallel('Pending', { lint: waiting(reason, message) });
+      expect(podExecutionState(slow, later).result.phase).toBe('Pending');
+      expect(podExecutionState(slow, clock).startupGraceEndsAt).toBeUndefined();
+    }
+    const missing = parallel('Pending', {
+      lint: waiting('CreateContainerConfigError', 'secret "db" not found'),
+    });
+    expect(podExecutionState(missing, later).result.failureReason).toBe('ConfigurationError');
+  });
+
   it('keeps a run Running while a step runs, whatever another cannot start', () => {
     // A parallel Pod: lint runs while test's image cannot be pulled, past its grace.
     const stuck = waiting('ImagePullBackOff', 'Back-off pulling image "test:1"');
