@@ -215,12 +215,18 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
       containerStatuses: { report: podInitializing },
     });
     await ex.cleanup(ref, env.namespace);
-    // What the kubelet reports once it has killed the running step.
+    // What the kubelet reports once it has killed the running step: a step that exits promptly
+    // on SIGTERM finishes in the very second the API server took the deletion request.
+    type Deleting = KubeObject & { metadata?: { deletionGracePeriodSeconds?: number } };
+    const deleting = await client().get<Deleting>(resources.pods, env.namespace, resourceName);
+    const { deletionTimestamp, deletionGracePeriodSeconds } = deleting?.metadata ?? {};
+    const askedAt = Date.parse(deletionTimestamp ?? '') - (deletionGracePeriodSeconds ?? 0) * 1000;
+    const killedAt = new Date(askedAt).toISOString().replace(/\.\d+Z$/, 'Z');
     await writeStepStatuses(client(), env.namespace, resourceName, {
       phase: 'Failed',
       initContainerStatuses: {
         fetch: terminated(0, at(-2), at(-1)),
-        build: terminated(143, at(-1), at(2)),
+        build: terminated(143, at(-1), killedAt),
       },
       containerStatuses: { report: podInitializing },
     });
