@@ -224,6 +224,31 @@ describe('podExecutionState', () => {
     expect(podExecutionState(firstPull, later).result.phase).toBe('Pending');
   });
 
+  it('reads a running step whose container the runtime no longer lists as lost, not unstarted', () => {
+    // The kubelet keeps such a step waiting and puts the loss in lastState
+    // (convertToAPIContainerStatuses, pkg/kubelet/kubelet_pods.go); the Pod fails.
+    const vanished = {
+      state: { waiting: { reason: 'PodInitializing' } },
+      lastState: {
+        terminated: {
+          exitCode: 137,
+          reason: 'ContainerStatusUnknown',
+          message:
+            'The container could not be located when the pod was deleted.  The container used to be Running',
+        },
+      },
+    };
+    const pod = sequential('Failed', { fetch: vanished, build: waiting('PodInitializing') }, {});
+    const { result } = podExecutionState(pod, later);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'ContainerStatusUnknown',
+      failureReason: 'Unknown',
+      failedTaskName: 'fetch',
+    });
+    expect(result.started).not.toBe(false);
+  });
+
   it("waits out a node's passing trouble creating a step, to the execution's deadline", () => {
     for (const [reason, message] of [
       ['CreateContainerError', 'context deadline exceeded'],

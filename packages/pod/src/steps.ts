@@ -1,8 +1,17 @@
+import { containerLostReason } from '@roundhouse/job';
 import { z } from 'zod';
 import { stepContainers } from './step-containers.js';
 
 // Kubernetes writes an unset time as null in some places; read it as absent.
 const time = z.string().nullish();
+
+const TerminatedSchema = z.looseObject({
+  exitCode: z.number(),
+  reason: z.string().nullish(),
+  message: z.string().nullish(),
+  startedAt: time,
+  finishedAt: time,
+});
 
 const ContainerStatusSchema = z.looseObject({
   name: z.string(),
@@ -12,17 +21,10 @@ const ContainerStatusSchema = z.looseObject({
         .looseObject({ reason: z.string().nullish(), message: z.string().nullish() })
         .nullish(),
       running: z.looseObject({ startedAt: time }).nullish(),
-      terminated: z
-        .looseObject({
-          exitCode: z.number(),
-          reason: z.string().nullish(),
-          message: z.string().nullish(),
-          startedAt: time,
-          finishedAt: time,
-        })
-        .nullish(),
+      terminated: TerminatedSchema.nullish(),
     })
     .nullish(),
+  lastState: z.looseObject({ terminated: TerminatedSchema.nullish() }).nullish(),
 });
 
 const ContainerSchema = z.looseObject({
@@ -137,13 +139,27 @@ export function stepStatuses(pod: PodState): StepStatus[] {
   ];
 }
 
+/**
+ * The loss of a running container the runtime no longer lists: the kubelet leaves the
+ * container waiting (`PodInitializing`, `ContainerCreating`) and writes the loss, a
+ * `ContainerStatusUnknown` with the placeholder exit code 137, as its last state
+ * (`convertToAPIContainerStatuses`, pkg/kubelet/kubelet_pods.go). With `restartPolicy: Never`
+ * nothing restarts it, so the step ended there; read as waiting, a step that ran would read as
+ * never started.
+ */
+function vanished(status: ContainerStatus | undefined) {
+  const last = status?.lastState?.terminated;
+  return status?.state?.waiting && last?.reason === containerLostReason ? last : undefined;
+}
+
 function stepStatus(
   name: string,
   status: ContainerStatus | undefined,
   podPhase: string | null | undefined,
   impliedSuccess: boolean,
 ): StepStatus {
-  const { terminated, running, waiting } = status?.state ?? {};
+  const { running, waiting } = status?.state ?? {};
+  const terminated = status?.state?.terminated ?? vanished(status);
   if (terminated) {
     return {
       name,
