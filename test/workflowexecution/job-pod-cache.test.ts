@@ -78,6 +78,24 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
     }, patience);
   }
 
+  /**
+   * Once an execution created now runs, writes `status` on its Job's pod as the kubelet would;
+   * returns the execution's name.
+   */
+  async function runningWithPodStatus(status: Record<string, unknown>): Promise<string> {
+    const wfe = await apply(client(), env.namespace, manifest());
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const pod = await podOf(running.status?.executionRef?.name as string);
+    await client().patch(
+      resources.pods,
+      executionNamespace,
+      pod.metadata?.name as string,
+      { status },
+      { subresource: 'status', strategy: 'merge' },
+    );
+    return wfe.metadata.name;
+  }
+
   it('checks a Job past its grace whose pod is merely pending without a request', async () => {
     const { liveList, cachedList } = await start();
     const wfe = await apply(client(), env.namespace, manifest());
@@ -142,33 +160,20 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
 
   it('still fails a start that cannot succeed, seen through the cache', async () => {
     const { liveList } = await start();
-    const wfe = await apply(client(), env.namespace, manifest());
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
-    const pod = await podOf(running.status?.executionRef?.name as string);
     // What the kubelet reports for an image it cannot pull.
-    await client().patch(
-      resources.pods,
-      executionNamespace,
-      pod.metadata?.name as string,
-      {
-        status: {
-          containerStatuses: [
-            {
-              name: 'workflow',
-              image: 'registry.invalid/restart:1',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: {
-                waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' },
-              },
-            },
-          ],
+    const name = await runningWithPodStatus({
+      containerStatuses: [
+        {
+          name: 'workflow',
+          image: 'registry.invalid/restart:1',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } },
         },
-      },
-      { subresource: 'status', strategy: 'merge' },
-    );
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+      ],
+    });
+    const failed = await waitForPhase(client(), env.namespace, name, 'Failed');
     expect(failed.status?.failureDetails?.reason).toBe('ImagePullBackOff');
     expect(failed.status?.failureDetails?.message).toContain(
       'cannot start: ImagePullBackOff: Back-off pulling image',
@@ -176,32 +181,21 @@ describeWithControlPlane('the job engine reads its pods from the controller’s 
     // The cache gave the verdict; one live read confirmed it before the Job was removed.
     expect(liveList.mock.calls.filter(jobPodList)).toHaveLength(1);
     await vi.waitFor(
-      async () => expect(await jobsOf(client(), executionNamespace, wfe.metadata.name)).toEqual([]),
+      async () => expect(await jobsOf(client(), executionNamespace, name)).toEqual([]),
       patience,
     );
   });
 
   it('counts no execution failure when the kubelet refused the pod before its container started', async () => {
     await start();
-    const wfe = await apply(client(), env.namespace, manifest());
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
-    const pod = await podOf(running.status?.executionRef?.name as string);
     // What the kubelet writes when it refuses a pod at admission: no container status at all.
-    await client().patch(
-      resources.pods,
-      executionNamespace,
-      pod.metadata?.name as string,
-      {
-        status: {
-          phase: 'Failed',
-          reason: 'OutOfcpu',
-          message: "Pod was rejected: Node didn't have enough resource: cpu",
-        },
-      },
-      { subresource: 'status', strategy: 'merge' },
-    );
+    const name = await runningWithPodStatus({
+      phase: 'Failed',
+      reason: 'OutOfcpu',
+      message: "Pod was rejected: Node didn't have enough resource: cpu",
+    });
     // The real Job controller counts the failed pod and fails the Job past its backoff limit.
-    const failed = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Failed');
+    const failed = await waitForPhase(client(), env.namespace, name, 'Failed');
     expect(failed.status?.failureDetails).toMatchObject({
       reason: 'Unknown',
       wasExecutionFailure: false,
