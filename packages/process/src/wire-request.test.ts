@@ -47,6 +47,40 @@ describe('a task in a request', () => {
     ).toEqual({ name: 't1', process });
   });
 
+  // Go's encoding/json reads null into a slice, pointer or string as its zero value, and
+  // OpenSandbox's executor treats an empty workingDir as unset (runtime/process.go, Start).
+  it('reads null optional fields and an empty workingDir as absent, as the Go agent does', () => {
+    const sent = {
+      command: ['ls'],
+      args: null,
+      env: [{ name: 'A', value: null }],
+      workingDir: '',
+      timeoutSeconds: null,
+      execMode: null,
+      lifecycle: {
+        postStop: { exec: { command: ['true'] }, execMode: null, timeoutSeconds: null },
+      },
+    };
+    expect(taskRequestFromWire({ name: 't1', process: sent })).toEqual({
+      name: 't1',
+      process: {
+        command: ['ls'],
+        env: [{ name: 'A' }],
+        lifecycle: { postStop: { exec: { command: ['true'] } } },
+      },
+    });
+    expect(taskRequestFromWire({ name: 't1', process: { command: ['ls'], env: null } })).toEqual({
+      name: 't1',
+      process: { command: ['ls'] },
+    });
+  });
+
+  it('still refuses a null command', () => {
+    expect(
+      refusal(() => taskRequestFromWire({ name: 't', process: { command: null } })).issues[0]?.path,
+    ).toBe('process.command');
+  });
+
   it.each([
     [{ process }, 'name'],
     [{ name: '../x', process }, 'name'],

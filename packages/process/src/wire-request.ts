@@ -40,8 +40,8 @@ export function taskRequestFromWire(input: unknown, at = ''): TaskRequest {
       },
     ]);
   }
-  const flat = input.process ?? undefined;
-  const nested = spec?.process ?? undefined;
+  const flat = goOptionals(input.process ?? undefined);
+  const nested = goOptionals(spec?.process ?? undefined);
   if (
     flat !== undefined &&
     nested !== undefined &&
@@ -117,6 +117,43 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
     for (const child of Object.values(node)) pending.push([child, depth + 1]);
   }
   return false;
+}
+
+/**
+ * A process as OpenSandbox's Go agent reads it: encoding/json decodes null into a slice,
+ * pointer or string as its zero value, and the executor treats an empty workingDir as unset
+ * (runtime/process.go), so clients that write unset fields as null or "" keep working. A null
+ * command stays, to be refused as missing.
+ */
+function goOptionals(process: unknown): unknown {
+  if (!isObject(process)) return process;
+  const env = Array.isArray(process.env)
+    ? process.env.map((entry) => (isObject(entry) ? withoutNulls(entry, ['value']) : entry))
+    : process.env;
+  const lifecycle = isObject(process.lifecycle)
+    ? Object.fromEntries(
+        Object.entries(process.lifecycle).map(([hook, handler]) => [
+          hook,
+          isObject(handler) ? withoutNulls(handler, ['execMode', 'timeoutSeconds']) : handler,
+        ]),
+      )
+    : process.lifecycle;
+  const read = withoutNulls({ ...process, env, lifecycle }, [
+    'args',
+    'env',
+    'workingDir',
+    'timeoutSeconds',
+    'execMode',
+    'lifecycle',
+  ]);
+  if (read.workingDir === '') delete read.workingDir;
+  return read;
+}
+
+function withoutNulls(value: Record<string, unknown>, keys: readonly string[]) {
+  const kept: Record<string, unknown> = { ...value };
+  for (const key of keys) if (kept[key] === null || kept[key] === undefined) delete kept[key];
+  return kept;
 }
 
 function check<T>(schema: z.ZodType<T>, value: unknown, path: string, issues: FieldIssue[]) {

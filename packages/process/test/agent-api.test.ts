@@ -61,6 +61,20 @@ describe('the task-executor API', () => {
     expect(readLog(agent, 'flat')).toBe('hi\n');
   });
 
+  it('takes a task whose unset fields a client writes as null or an empty workingDir, as the Go agent does', async () => {
+    const process = {
+      command: ['sh', '-c', 'echo "$A"'],
+      args: null,
+      env: [{ name: 'A', value: null }],
+      workingDir: '',
+      timeoutSeconds: null,
+    };
+    const created = await call(agent, 'POST', '/tasks', { name: 'nulls', process });
+    expect(created.status).toBe(201);
+    expect((await finished(agent, 'nulls')).processStatus.terminated.exitCode).toBe(0);
+    expect(readLog(agent, 'nulls')).toBe('\n');
+  });
+
   it('takes the nested shape the README documents; a duplicate name is 409, with or without the same spec', async () => {
     const task = { name: 'nested', spec: { process: { command: ['sleep', '30'] } } };
     const first = await call(agent, 'POST', '/tasks', task);
