@@ -24,6 +24,14 @@ const cond = (type: string, status = 'True', reason?: string, message?: string) 
   ...(message ? { message } : {}),
 });
 
+/** The Job controller's own condition when a Job's pods failed past its backoff limit. */
+const backoffLimitExceeded = cond(
+  'Failed',
+  'True',
+  'BackoffLimitExceeded',
+  'Job has reached the specified backoff limit',
+);
+
 const failedPod = (exitCode: number, reason = 'Error', message?: string): PodState => ({
   metadata: { name: 'wfe-1-abcde' },
   status: {
@@ -112,12 +120,7 @@ describe('jobResult', () => {
             'BackoffLimitExceeded',
             'Job has reached the specified backoff limit',
           ),
-          cond(
-            'Failed',
-            'True',
-            'BackoffLimitExceeded',
-            'Job has reached the specified backoff limit',
-          ),
+          backoffLimitExceeded,
         ],
       }),
       [failedPod(3)],
@@ -175,14 +178,7 @@ describe('jobResult', () => {
     const result = jobResult(
       job({
         failed: 1,
-        conditions: [
-          cond(
-            'Failed',
-            'True',
-            'BackoffLimitExceeded',
-            'Job has reached the specified backoff limit',
-          ),
-        ],
+        conditions: [backoffLimitExceeded],
       }),
       [failedPod(3, 'Error', 'disk full\n')],
     );
@@ -446,14 +442,7 @@ describe('explainPodFailure and isJobFinished', () => {
     const failed = job({
       failed: 1,
       startTime: '2026-01-01T10:00:00Z',
-      conditions: [
-        cond(
-          'Failed',
-          'True',
-          'BackoffLimitExceeded',
-          'Job has reached the specified backoff limit',
-        ),
-      ],
+      conditions: [backoffLimitExceeded],
     });
     // The kubelet's admission refusal writes the phase, reason and message, and no container.
     const rejected: PodState = {
