@@ -11,6 +11,7 @@ import {
   RoundhouseError,
   type TransportFailure,
 } from '@roundhouse/core';
+import { secretQuoter } from './quoted-secrets.js';
 import { ErrorBodySchema } from './schemas.js';
 
 /** Something went wrong talking to AWX. */
@@ -145,7 +146,7 @@ export interface ErrorRequest {
  * The AwxApiError for an error answer, with DRF's `detail` and field messages from its body, or
  * a short excerpt of a body that is not JSON (AWX's text renderers, a proxy's page). When the
  * request carried `secrets`, messages about `inputs` and any message quoting one of them are
- * withheld: AWX may echo a credential input back.
+ * withheld: AWX may echo a credential input back, in any of the forms `secretQuoter` knows.
  */
 export function apiErrorFromBody(
   endpoint: string,
@@ -161,13 +162,14 @@ export function apiErrorFromBody(
       "a body that is not a JSON object, not shown: this endpoint's bodies may quote job output";
     return new AwxApiError(endpoint, statusCode, undefined, [], retryAfterSeconds, why);
   }
-  const values = (secrets ?? []).filter((value) => value !== '');
-  const quotes = (message: string) => values.some((value) => message.includes(value));
+  const quotes = secretQuoter(secrets ?? []);
   const shown = detail ?? excerpt;
+  // An excerpt is judged by the whole body: it may show only the start of a quoted value.
+  const quoted = detail !== undefined ? quotes(detail) : excerpt !== undefined && quotes(body);
   return new AwxApiError(
     endpoint,
     statusCode,
-    shown !== undefined && quotes(shown) ? withheld : shown,
+    quoted ? withheld : shown,
     fields.map((f) =>
       secrets && (f.path === 'inputs' || f.path.startsWith('inputs.') || quotes(f.message))
         ? { path: f.path, message: withheld }
