@@ -22,6 +22,7 @@ import {
   errorExcerpt,
 } from './awx-errors.js';
 import type { AwxRequestOptions } from './awx-roles.js';
+import { readBounded } from './bounded-body.js';
 import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
 import { pageSchema } from './schemas.js';
 
@@ -55,6 +56,17 @@ export interface PostOptions {
 type Response = Dispatcher.ResponseData;
 
 const pageSize = 200;
+
+/**
+ * The most of a 2xx answer read. The largest AWX sends are pages of job events read with
+ * `no_truncate`, whose stdout is a playbook's; far beyond any of those, a body is refused
+ * rather than held.
+ */
+const maxAnswerMiB = 64;
+const maxAnswerBytes = maxAnswerMiB * 1024 * 1024;
+
+/** The most of an error answer read: DRF's error bodies are short, and a message shows 200 characters. */
+const maxErrorBytes = 64 * 1024;
 
 /**
  * Sends requests to AWX's (and the AAP controller's) REST API v2: one keep-alive connection
@@ -156,7 +168,9 @@ export class AwxTransport {
         return null;
       }
       if (!isSuccess(response.statusCode)) throw await this.#apiError(endpoint, response, call);
-      return parseBody(endpoint, schema, await response.body.text());
+      const { text, cut } = await readBounded(response.body, maxAnswerBytes);
+      if (cut) throw new AwxResponseError(endpoint, '', `larger than ${maxAnswerMiB} MiB`);
+      return parseBody(endpoint, schema, text);
     });
   }
 
@@ -298,7 +312,8 @@ export class AwxTransport {
       return new AwxApiError(endpoint, response.statusCode, undefined, [], undefined, why);
     }
     const header = response.headers['retry-after'];
-    return apiErrorFromBody(endpoint, response.statusCode, await response.body.text(), {
+    const { text } = await readBounded(response.body, maxErrorBytes);
+    return apiErrorFromBody(endpoint, response.statusCode, text, {
       retryAfterMs: parseRetryAfter(Array.isArray(header) ? header[0] : header),
       secrets: call.secrets,
       quotesOutput: call.quotesOutput,
