@@ -81,6 +81,16 @@ describe('jobOutput', () => {
     ]);
   });
 
+  it('gives a line a playbook printed over 1 MiB long as a note of its length, not whole', async () => {
+    const huge = 'x'.repeat(3 * 1024 * 1024);
+    const { awx } = awxOf([{ status: 'failed', stdout: `TASK [a]\n${huge}\nPLAY RECAP\n` }]);
+    expect(await collect(jobOutput(awx, 7, unscrubbed))).toEqual([
+      'TASK [a]',
+      '(a line of 3145728 bytes left out: longer than 1048576 bytes)',
+      'PLAY RECAP',
+    ]);
+  });
+
   it('follows a running job by its events, giving each line once, in order, across polls', async () => {
     const all = events('PLAY [x]', '', 'TASK [a]\r\n\x1b[0;32mok: [web-1]\x1b[0m', 'PLAY RECAP');
     const { awx, windows } = awxOf([

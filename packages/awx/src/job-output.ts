@@ -5,7 +5,10 @@ import { eventLines, eventsPending, unbrokenEvents } from './job-events.js';
 import { type OutputScrub, type OutputWithheld, scrubbedText } from './output-scrub.js';
 import { isJobActive } from './status.js';
 
-/** How much of the output the first read gives at most, so a huge one is not held whole. */
+/**
+ * How much of the output the first read gives at most, and the longest line it holds, so a huge
+ * output or line is not held whole.
+ */
 const firstReadBytes = 1 << 20;
 const followIntervalMs = 2_000;
 
@@ -46,7 +49,12 @@ async function* outputLines(
 ): AsyncGenerator<string> {
   const { signal } = options;
   if (!options.follow) {
-    const selection = { skip: 0, lastLines: options.tailLines, maxBytes: firstReadBytes };
+    const selection = {
+      skip: 0,
+      lastLines: options.tailLines,
+      maxBytes: firstReadBytes,
+      maxLineBytes: firstReadBytes,
+    };
     const read = await awx.jobStdoutLines(jobId, selection, { signal });
     yield* read.lines;
     return;

@@ -52,6 +52,19 @@ describe('readLines', () => {
     });
   });
 
+  it('leaves out a line longer than maxLineBytes, saying how long it was', async () => {
+    const output = `a\n${'x'.repeat(100)}\nb\n${'y'.repeat(50)}`;
+    expect(await readLines(chunked(output, 7), { skip: 0, maxLineBytes: 40 })).toEqual({
+      lines: [
+        'a',
+        '(a line of 100 bytes left out: longer than 40 bytes)',
+        'b',
+        '(a line of 50 bytes left out: longer than 40 bytes)',
+      ],
+      total: 4,
+    });
+  });
+
   it('reads nothing from an empty output', async () => {
     expect(await readLines(chunked('', 1), { skip: 0 })).toEqual({ lines: [], total: 0 });
   });

@@ -17,6 +17,12 @@ export interface LineSelection {
   readonly lastLines?: number | undefined;
   /** Keep only the last lines that fit in this many bytes (the last line always). */
   readonly maxBytes?: number | undefined;
+  /**
+   * A line longer than this many bytes is not held: a marker saying so stands in for it. A
+   * playbook may print any amount without a line break, and a line cut short could show part
+   * of a value the scrub would only recognise whole.
+   */
+  readonly maxLineBytes?: number | undefined;
 }
 
 /** The last `maxBytes` of a byte stream, decoded as UTF-8 from the first whole character. */
@@ -52,20 +58,52 @@ export async function readLines(
 ): Promise<OutputLines> {
   const decoder = new TextDecoder('utf-8');
   const window = new LineWindow(selection);
-  let pending: string[] = [];
+  const line = new PendingLine(selection.maxLineBytes ?? Number.POSITIVE_INFINITY);
   for await (const chunk of body) {
     const parts = decoder.decode(chunk, { stream: true }).split('\n');
-    if (parts.length === 1) {
-      pending.push(parts[0] ?? '');
-      continue;
+    line.add(parts[0] ?? '');
+    if (parts.length === 1) continue;
+    window.add(line.take());
+    for (const whole of parts.slice(1, -1)) {
+      line.add(whole);
+      window.add(line.take());
     }
-    window.add([...pending, parts[0]].join(''));
-    for (const line of parts.slice(1, -1)) window.add(line);
-    pending = [parts.at(-1) ?? ''];
+    line.add(parts.at(-1) ?? '');
   }
-  const rest = [...pending, decoder.decode()].join('');
-  if (rest !== '') window.add(rest);
+  line.add(decoder.decode());
+  if (!line.empty) window.add(line.take());
   return { lines: window.lines(), total: window.total };
+}
+
+/** The line being read, held only while it is within `maxBytes`. */
+class PendingLine {
+  readonly #maxBytes: number;
+  #pieces: string[] = [];
+  #bytes = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  get empty(): boolean {
+    return this.#bytes === 0;
+  }
+
+  add(piece: string): void {
+    this.#bytes += Buffer.byteLength(piece);
+    if (this.#bytes <= this.#maxBytes) this.#pieces.push(piece);
+    else this.#pieces = [];
+  }
+
+  take(): string {
+    const line =
+      this.#bytes <= this.#maxBytes
+        ? this.#pieces.join('')
+        : `(a line of ${this.#bytes} bytes left out: longer than ${this.#maxBytes} bytes)`;
+    this.#pieces = [];
+    this.#bytes = 0;
+    return line;
+  }
 }
 
 /** The last lines within a count and a byte budget, dropped from the front as more arrive. */
