@@ -53,6 +53,23 @@ async function collect(lines: AsyncIterable<string>): Promise<string[]> {
 }
 
 describe('KubeClient.logs', () => {
+  it('gives a line a container wrote without line breaks in pieces of 1 Mi characters', async () => {
+    const { client } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('before\n');
+      for (let i = 0; i < 5; i++) res.write('x'.repeat(512 * 1024));
+      res.end('\nafter\n');
+    });
+    const lines = await collect(client.logs('ns', 'pod-1', { container: 'workflow' }));
+    expect(lines.map((line) => (line.startsWith('x') ? line.length : line))).toEqual([
+      'before',
+      1024 * 1024,
+      1024 * 1024,
+      512 * 1024,
+      'after',
+    ]);
+  });
+
   it("reads the container's log line by line, however the chunks fall", async () => {
     const { client, requests } = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });

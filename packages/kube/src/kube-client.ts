@@ -597,7 +597,7 @@ export class KubeClient implements Reader {
           clearTimeout(idle);
         }
       };
-      const lines = new LineSplitter();
+      const lines = new LineSplitter(maxLogLineLength);
       for (;;) {
         let chunk: IteratorResult<Uint8Array>;
         try {
@@ -739,6 +739,13 @@ export class KubeClient implements Reader {
 }
 
 type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * The longest log line handed out whole, in UTF-16 units; a longer one comes in pieces of this
+ * length. The kubelet joins a runtime's 16 KiB entries back into the line the container wrote,
+ * so a container that writes without line breaks makes one line of any length.
+ */
+const maxLogLineLength = 1024 * 1024;
 
 /** What a request sends besides its path: a body and its type, and what it accepts back. */
 interface RequestShape {

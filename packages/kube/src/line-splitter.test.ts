@@ -27,4 +27,23 @@ describe('LineSplitter', () => {
     expect(lines.push(encoder.encode('one\ntwo\nthree\n'))).toEqual(['one', 'two', 'three']);
     expect(lines.end()).toEqual([]);
   });
+
+  it('gives a line longer than its limit in pieces of the limit, whatever the chunks cut', () => {
+    for (const size of [1, 3, 4, 100]) {
+      const lines = new LineSplitter(4);
+      const bytes = encoder.encode('abcdefghij\nxy\nabcd\nlast-line');
+      const got: string[] = [];
+      for (let at = 0; at < bytes.length; at += size)
+        got.push(...lines.push(bytes.slice(at, at + size)));
+      got.push(...lines.end());
+      expect(got).toEqual(['abcd', 'efgh', 'ij', 'xy', 'abcd', 'last', '-lin', 'e']);
+    }
+  });
+
+  it('holds no more than its limit of a line that never ends, nor cuts a surrogate pair', () => {
+    const lines = new LineSplitter(3);
+    expect(lines.push(encoder.encode('ab😀cd'))).toEqual(['ab', '😀c']);
+    expect(lines.push(encoder.encode('efg'))).toEqual(['def']);
+    expect(lines.end()).toEqual(['g']);
+  });
 });

@@ -105,6 +105,34 @@ describe('watchStream', () => {
     expect(served.connection()?.aborted).toBe(true);
   });
 
+  it('ends failed at a line longer than any event, without reading it to its end', async () => {
+    const MiB = 1024 * 1024;
+    let pulled = 0;
+    const open = async () => {
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (pulled === 0) controller.enqueue(encoder.encode(line('ADDED', 'a')));
+          if (pulled >= 64 * MiB) return controller.close();
+          controller.enqueue(encoder.encode('x'.repeat(MiB)));
+          pulled += MiB;
+        },
+      });
+      return { statusCode: 200, body };
+    };
+    const { outcome, events } = await run({ open });
+    expect(events).toEqual(['ADDED a']);
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: {
+        reason: 'Unknown',
+        message:
+          'watch ConfigMap ns: the API server sent a line longer than 16777216 characters, ' +
+          'which no watch event is',
+      },
+    });
+    expect(pulled).toBeLessThan(64 * MiB);
+  });
+
   it('turns an ERROR event into a failure classified by its Status, and closes the stream', async () => {
     const expired = {
       type: 'ERROR',

@@ -191,7 +191,7 @@ export async function watchStream<T extends KubeObject>(
     } catch (error) {
       return brokenOff(error);
     }
-    const lines = new LineSplitter();
+    const lines = new LineSplitter(maxEventLength);
     for (;;) {
       let chunk: IteratorResult<Uint8Array>;
       try {
@@ -210,6 +210,13 @@ export async function watchStream<T extends KubeObject>(
     connection.abort();
   }
 }
+
+/**
+ * The longest line a watch reads, in UTF-16 units. An object is at most etcd's request limit
+ * (1.5 MiB by default) and a request body the API server takes at most 3 MiB, so an event is a
+ * fraction of this; a longer line is no event, and is not read to its end.
+ */
+const maxEventLength = 16 * 1024 * 1024;
 
 /** Whether an HTTP status code says the request succeeded (2xx). */
 export function successful(statusCode: number): boolean {
@@ -230,11 +237,15 @@ function deliver<T extends KubeObject>(
     const envelope = parseJson(line);
     if (!isEnvelope(envelope)) {
       // The line itself is not quoted: it may hold a Secret's data.
+      const what =
+        line.length < maxEventLength
+          ? `a line of ${line.length} characters that is not a watch event`
+          : `a line longer than ${maxEventLength} characters, which no watch event is`;
       return {
         end: 'failed',
         error: new KubernetesApiError(
           'Unknown',
-          `${options.operation}: the API server sent a line of ${line.length} characters that is not a watch event`,
+          `${options.operation}: the API server sent ${what}`,
           undefined,
         ),
       };
