@@ -74,6 +74,15 @@ export function jobCancelable(
 }
 
 /**
+ * WorkflowJobAccess.can_cancel for a sliced launch's workflow job: only what can still be
+ * canceled, and then only by whoever launched it, as the admin of its workflow job template
+ * (can_delete) cannot be anyone: it has none. The view lets a System Administrator through first.
+ */
+export function workflowJobCancelable(cancelable: boolean, launchedBy: UserRef): boolean {
+  return cancelable && launchedBy.id === TOKEN_USER.id;
+}
+
+/**
  * JobAccess.can_delete: an admin of the job's organization, whatever the job's state (the view
  * refuses a running one after this). A System Administrator passes before it is asked.
  */

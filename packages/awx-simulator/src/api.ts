@@ -17,6 +17,7 @@ import {
   type TemplateRole,
   TOKEN_USER,
   templateGrants,
+  workflowJobCancelable,
 } from './access.js';
 import { isAuthorized, unauthorized } from './auth.js';
 import {
@@ -51,7 +52,18 @@ import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './rout
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
-import { canCancelWorkflowJob, serializeWorkflowJob, workflowJobModel } from './workflow-jobs.js';
+import {
+  canCancelWorkflowJob,
+  serializeWorkflowJob,
+  summarizeSourceWorkflowJob,
+  workflowJobModel,
+} from './workflow-jobs.js';
+import {
+  serializeWorkflowNode,
+  summarizeNodeJob,
+  workflowNodeModel,
+  workflowNodeRows,
+} from './workflow-nodes.js';
 
 export interface ApiRequest {
   readonly method: string;
@@ -286,10 +298,13 @@ function dispatch(context: Context): Reply {
       const rows = store
         .workflowJobs()
         .filter((w) => mayOnTemplate(context, templateRole(context, w.jobTemplate), 'read'));
-      return list(context, workflowJobModel, rows, (w) => serializeWorkflowJob(w, context.prefix));
+      return list(context, workflowJobModel, rows, (w) =>
+        serializeWorkflowJob(w, context.prefix, store.now()),
+      );
     }
     case 'workflowJob':
     case 'workflowJobCancel':
+    case 'workflowJobNodes':
       return workflowJobRoute(context);
     default:
       return jobRoute(context);
@@ -485,7 +500,7 @@ function templateRoute(context: Context): Reply {
       {
         workflow_job: workflowJob.id,
         ignored_fields: ignoredFields,
-        ...serializeWorkflowJob(workflowJob, context.prefix),
+        ...serializeWorkflowJob(workflowJob, context.prefix, store.now()),
       },
       { Location: `${origin}workflow_jobs/${workflowJob.id}/` },
     );
@@ -521,6 +536,8 @@ function surveySpecRoute(context: Context): Reply {
 
 function jobBody(context: Context, job: Job, detail: boolean): Record<string, unknown> {
   const templateName = context.store.jobTemplate(job.jobTemplate)?.name ?? job.name;
+  const source =
+    job.sourceWorkflowJob === null ? undefined : context.store.workflowJob(job.sourceWorkflowJob);
   return serializeJob(
     job,
     {
@@ -529,6 +546,7 @@ function jobBody(context: Context, job: Job, detail: boolean): Record<string, un
       detail,
       deletable: jobDeleteAllowed(context, job),
       now: context.store.now(),
+      sourceWorkflowJob: source && summarizeSourceWorkflowJob(source, context.store.now()),
     },
     context.prefix,
   );
@@ -587,14 +605,32 @@ function jobRoute(context: Context): Reply {
   }
 }
 
+/**
+ * A sliced launch's workflow job: WorkflowJobAccess reads it through its template's read_role,
+ * and its nodes list (a sublist view) asks the same of it first.
+ */
 function workflowJobRoute(context: Context): Reply {
   const { store, route, method } = context;
   const job = store.workflowJob(route.id);
   if (!job) return notFound('WorkflowJob');
-  if (route.name === 'workflowJob') return json(200, serializeWorkflowJob(job, context.prefix));
   const cancelable = canCancelWorkflowJob(job);
-  if (method === 'GET') return json(200, { can_cancel: cancelable });
-  // WorkflowJobAccess.can_cancel, like JobAccess's, refuses what cannot be canceled any more.
-  if (!cancelable && !context.superuser) return forbidden();
-  return store.cancelWorkflowJob(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
+  if (route.name === 'workflowJobCancel' && method === 'POST') {
+    if (!context.superuser && !workflowJobCancelable(cancelable, job.launchedBy)) {
+      return forbidden();
+    }
+    return store.cancelWorkflowJob(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
+  }
+  if (!mayOnTemplate(context, templateRole(context, job.jobTemplate), 'read')) return forbidden();
+  switch (route.name) {
+    case 'workflowJob':
+      return json(200, serializeWorkflowJob(job, context.prefix, store.now()));
+    case 'workflowJobNodes':
+      return list(context, workflowNodeModel, workflowNodeRows(job), (row) => {
+        const spawned = row.job === null ? undefined : store.job(row.job);
+        const summary = spawned && summarizeNodeJob(jobBody(context, spawned, false));
+        return serializeWorkflowNode(row, summary, context.prefix);
+      });
+    default:
+      return json(200, { can_cancel: cancelable });
+  }
 }

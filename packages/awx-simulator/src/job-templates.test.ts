@@ -324,7 +324,8 @@ describe('job templates', () => {
       name: 'sliced-running',
       jobSliceCount: 2,
       inventoryHosts: 2,
-      schedule: { pendingMs: 0, cancelMs: 300 },
+      // Its slices run until canceled, so only the cancel ends it.
+      schedule: { pendingMs: 0, runningMs: 60_000, cancelMs: 300 },
     });
     const { body } = await request('POST', `job_templates/${template.id}/launch/`, {});
     const view = async () => (await request('GET', `workflow_jobs/${body.id}/`)).body;

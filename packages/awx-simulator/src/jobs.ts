@@ -89,6 +89,14 @@ export interface Job {
   readonly jobEnv: Readonly<Record<string, string>>;
   /** Why the job failed before it could run, as AWX's task logs it. */
   readonly resultTraceback: string;
+  /** `workflow` for a slice a sliced launch's workflow job spawned, else `manual`. */
+  readonly launchType: 'manual' | 'workflow';
+  /** The inventory slice it runs on, from 1; 0 for a job that is no slice. */
+  readonly sliceNumber: number;
+  /** How many slices its launch made; 1 for a job that is no slice. */
+  readonly sliceCount: number;
+  /** The workflow job that spawned it (its WorkflowJobNode's), or `null`. */
+  readonly sourceWorkflowJob: number | null;
 }
 
 /** What starting a job met: a credential without a required input, or one AWX cannot inject. */
@@ -259,8 +267,10 @@ export const jobModel: Model<Job> = {
     job_template: { kind: 'fk', value: (j) => j.jobTemplate },
     unified_job_template: { kind: 'fk', value: (j) => j.jobTemplate },
     organization: { kind: 'fk', value: (j) => j.organization },
-    launch_type: { kind: 'char', value: () => 'manual' },
+    launch_type: { kind: 'char', value: (j) => j.launchType },
     job_type: { kind: 'char', value: () => 'run' },
+    job_slice_number: { kind: 'int', value: (j) => j.sliceNumber },
+    job_slice_count: { kind: 'int', value: (j) => j.sliceCount },
     created: { kind: 'datetime', value: (j) => j.created },
     modified: { kind: 'datetime', value: (j) => j.modified },
     started: { kind: 'datetime', value: (j) => j.started },
@@ -282,6 +292,11 @@ export interface JobContext {
   /** JobAccess.can_delete for the token's user, whatever the job's state. */
   readonly deletable: boolean;
   readonly now: Micros;
+  /**
+   * UnifiedJobSerializer's `summary_fields.source_workflow_job` of a slice: the workflow job's
+   * id, name, description, status, failed, elapsed and, once canceled, canceled_on.
+   */
+  readonly sourceWorkflowJob?: Record<string, unknown> | undefined;
 }
 
 export function serializeJob(
@@ -303,6 +318,9 @@ export function serializeJob(
       stdout: `${url}stdout/`,
       cancel: `${url}cancel/`,
       relaunch: `${url}relaunch/`,
+      ...(job.sourceWorkflowJob === null
+        ? {}
+        : { source_workflow_job: `${prefix}workflow_jobs/${job.sourceWorkflowJob}/` }),
     },
     summary_fields: {
       organization: { id: job.organization },
@@ -315,6 +333,9 @@ export function serializeJob(
       },
       credentials: context.credentials,
       user_capabilities: { delete: context.deletable, start: true },
+      ...(job.launchType === 'workflow'
+        ? { source_workflow_job: context.sourceWorkflowJob ?? {} }
+        : {}),
     },
     created: formatTimestamp(job.created),
     modified: formatTimestamp(job.modified),
@@ -337,7 +358,7 @@ export function serializeJob(
     use_fact_cache: false,
     organization: job.organization,
     unified_job_template: job.jobTemplate,
-    launch_type: 'manual',
+    launch_type: job.launchType,
     status: job.status,
     execution_environment: null,
     failed: FAILED.has(job.status),
@@ -357,13 +378,14 @@ export function serializeJob(
     work_unit_id: null,
     job_template: job.jobTemplate,
     passwords_needed_to_start: [],
-    allow_simultaneous: false,
+    // WorkflowJobNode.get_job_kwargs lets a slice run beside its siblings.
+    allow_simultaneous: job.sliceCount > 1,
     artifacts: {},
     scm_revision: '',
     instance_group: null,
     diff_mode: false,
-    job_slice_number: 0,
-    job_slice_count: 1,
+    job_slice_number: job.sliceNumber,
+    job_slice_count: job.sliceCount,
     webhook_service: '',
     webhook_credential: null,
     webhook_guid: '',

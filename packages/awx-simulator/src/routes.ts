@@ -29,7 +29,8 @@ export type RouteName =
   | 'jobCancel'
   | 'workflowJobs'
   | 'workflowJob'
-  | 'workflowJobCancel';
+  | 'workflowJobCancel'
+  | 'workflowJobNodes';
 
 interface RouteDefinition {
   readonly name: RouteName;
@@ -78,6 +79,11 @@ const ROUTES: readonly RouteDefinition[] = [
     name: 'workflowJobCancel',
     pattern: /^workflow_jobs\/(\d+)\/cancel\/$/,
     methods: ['GET', 'POST'],
+  },
+  {
+    name: 'workflowJobNodes',
+    pattern: /^workflow_jobs\/(\d+)\/workflow_nodes\/$/,
+    methods: ['GET'],
   },
 ];
 

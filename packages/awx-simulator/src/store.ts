@@ -5,6 +5,7 @@
  * the resources share its id sequences and a credential deletion reaches into jobs; split, each
  * part would need the others' maps.
  */
+import { randomUUID } from 'node:crypto';
 import {
   type CredentialRole,
   credentialGrants,
@@ -46,14 +47,16 @@ import { MANAGED_CREDENTIAL_TYPES, managedCredentialType } from './managed-crede
 import type { Organization } from './organizations.js';
 import { AwxValidationError, type FieldErrors } from './replies.js';
 import { NON_FIELD_ERRORS_KEY, parseBody } from './serializer-fields.js';
+import { spawnSlices } from './slice-jobs.js';
 import { saveSurveySpec } from './survey-spec.js';
 import { monotonicClock } from './timestamps.js';
 import {
-  advanceWorkflowJob,
   cancelWorkflowJob,
   nextWorkflowTransitionDelay,
+  startWorkflowJob,
   type WorkflowJob,
 } from './workflow-jobs.js';
+import { manageWorkflowJob } from './workflow-manager.js';
 
 export type Outcome<T> =
   | { readonly ok: true; readonly value: T }
@@ -377,8 +380,18 @@ export class Store {
         created,
         modified: created,
         started: null,
+        finished: null,
+        jobExplanation: '',
         extraVars: planned.plan.extraVars,
         surveyPasswords: planned.plan.surveyPasswords,
+        credentials: planned.plan.credentials,
+        timeout: planned.plan.timeout,
+        launchedBy,
+        nodes: Array.from({ length: planned.plan.slices }, () => ({
+          id: this.nextId('workflow_job_node'),
+          identifier: randomUUID(),
+        })),
+        jobs: [],
       };
       this.saveWorkflowJob(workflowJob);
       return { ok: true, value: { workflowJob, ignoredFields } };
@@ -403,6 +416,10 @@ export class Store {
       schedule: template.schedule,
       jobEnv: {},
       resultTraceback: '',
+      launchType: 'manual',
+      sliceNumber: 0,
+      sliceCount: 1,
+      sourceWorkflowJob: null,
     };
     this.save(job);
     return { ok: true, value: { job, ignoredFields } };
@@ -421,18 +438,39 @@ export class Store {
     if (!job) return 'missing';
     const canceled = cancelWorkflowJob(job, this.now());
     if (!canceled) return 'finished';
-    // One already canceling keeps its timer: a cancel sent again must not put its end off.
-    if (canceled !== job) this.saveWorkflowJob(canceled);
+    // One already canceling keeps its jobs' timers: a cancel sent again must not put its end off.
+    if (canceled !== job) {
+      this.saveWorkflowJob(canceled);
+      this.manageWorkflow(id);
+    }
     return 'accepted';
   }
 
-  /** Stores a workflow job's new state and arms the timer for its next transition. */
+  /** Stores a workflow job's new state and arms the task manager's start of a pending one. */
   private saveWorkflowJob(job: WorkflowJob): void {
     this.workflowJobsById.set(job.id, job);
-    this.arm(job.id, nextWorkflowTransitionDelay(job), () => {
-      const current = this.workflowJobsById.get(job.id) as WorkflowJob;
-      this.saveWorkflowJob(advanceWorkflowJob(current, this.now()));
-    });
+    this.arm(job.id, nextWorkflowTransitionDelay(job), () => this.startWorkflow(job.id));
+  }
+
+  /** The task manager starts the workflow job; the workflow manager spawns a job per slice. */
+  private startWorkflow(id: number): void {
+    const now = this.now();
+    const started = startWorkflowJob(this.workflowJobsById.get(id) as WorkflowJob, now);
+    // Jobs and workflow jobs are both UnifiedJobs in AWX, so they share one id sequence.
+    const ids = Array.from({ length: started.slices }, () => this.nextId('job'));
+    const spawned = spawnSlices(started, ids, now);
+    this.saveWorkflowJob(spawned.workflowJob);
+    for (const job of spawned.jobs) this.save(job);
+  }
+
+  /** A pass of the workflow manager over the workflow job, which its jobs' changes schedule. */
+  private manageWorkflow(id: number): void {
+    const workflowJob = this.workflowJobsById.get(id);
+    if (!workflowJob) return;
+    const jobs = workflowJob.jobs.flatMap((jobId) => this.jobsById.get(jobId) ?? []);
+    const pass = manageWorkflowJob(workflowJob, jobs, this.now());
+    for (const job of pass.changedJobs) this.save(job);
+    if (pass.workflowJob !== workflowJob) this.saveWorkflowJob(pass.workflowJob);
   }
 
   /** Removes a job from the history, as `DELETE jobs/{id}/` does once AWX allowed it. */
@@ -447,7 +485,7 @@ export class Store {
     const canceled = requestCancel(job, this.now());
     if (!canceled) return 'finished';
     // A job already canceling keeps its timer: a cancel sent again must not put its end off.
-    if (canceled !== job) this.save(canceled);
+    if (canceled !== job) this.settle(canceled);
     return 'accepted';
   }
 
@@ -456,8 +494,14 @@ export class Store {
     this.jobsById.set(job.id, job);
     this.arm(job.id, nextTransitionDelay(job), () => {
       const current = this.jobsById.get(job.id) as Job;
-      this.save(advance(current, this.now(), this.startCheck(current)));
+      this.settle(advance(current, this.now(), this.startCheck(current)));
     });
+  }
+
+  /** Saves a job's change, and runs the workflow manager over the workflow job it is a slice of. */
+  private settle(job: Job): void {
+    this.save(job);
+    if (job.sourceWorkflowJob !== null) this.manageWorkflow(job.sourceWorkflowJob);
   }
 
   /** The unified job's one timer (jobs and workflow jobs share ids), replaced or cleared. */

@@ -1,16 +1,20 @@
 /**
  * The workflow job a sliced launch makes (JobTemplate.create_unified_job with an effective
- * `job_slice_count` above 1). The simulator never spawns its slices, but keeps its life as AWX
- * does: the task manager starts it after the template's `pendingMs`, and it runs until canceled.
- * Cancel follows UnifiedJob.cancel for a workflow job: one that has not started (no
- * celery_task_id yet) is canceled at once; a running one only gets its cancel_flag, and the
- * workflow manager marks it canceled once the jobs it spawned have ended, the template's
- * `cancelMs` later. The transitions are pure; the store arms the timers.
+ * `job_slice_count` above 1), with one node per slice. The task manager starts it after the
+ * template's `pendingMs`; the workflow manager then spawns a job per node (slice-jobs.ts) and
+ * ends it once they all have (workflow-manager.ts). Cancel follows UnifiedJob.cancel for a
+ * workflow job: one that has not started (no celery_task_id yet) is canceled at once; a running
+ * one only gets its cancel_flag, and the workflow manager cancels its jobs and marks it canceled
+ * once they have ended. The transitions are pure; the store arms the timers.
  */
+import type { UserRef } from './access.js';
 import type { Model } from './filters.js';
 import type { JobSchedule } from './jobs.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
+import type { WorkflowNode } from './workflow-nodes.js';
+
+export type WorkflowJobStatus = 'pending' | 'running' | 'successful' | 'failed' | 'canceled';
 
 export interface WorkflowJob {
   readonly id: number;
@@ -18,47 +22,79 @@ export interface WorkflowJob {
   readonly jobTemplate: number;
   readonly organization: number;
   readonly slices: number;
-  readonly status: 'pending' | 'running' | 'canceled';
+  readonly status: WorkflowJobStatus;
   readonly cancelFlag: boolean;
   readonly schedule: JobSchedule;
   readonly created: Micros;
   readonly modified: Micros;
   readonly started: Micros | null;
+  readonly finished: Micros | null;
+  readonly jobExplanation: string;
   /** As a job's: in clear, shown with the survey's password variables masked. */
   readonly extraVars: string;
   readonly surveyPasswords: readonly string[];
+  /** The launch's credentials and timeout, which its slices are launched with. */
+  readonly credentials: readonly number[];
+  readonly timeout: number;
+  /** Its created_by, which every slice job it spawns gets too. */
+  readonly launchedBy: UserRef;
+  /** One node per slice, made with it (JobTemplate.create_unified_job). */
+  readonly nodes: readonly WorkflowNode[];
+  /** The job each node spawned, slice 1 first; empty until the workflow manager runs it. */
+  readonly jobs: readonly number[];
 }
+
+const FINISHED: ReadonlySet<WorkflowJobStatus> = new Set(['successful', 'failed', 'canceled']);
 
 /** CAN_CANCEL: a workflow job that is pending or running. */
 export function canCancelWorkflowJob(job: WorkflowJob): boolean {
-  return job.status !== 'canceled';
+  return !FINISHED.has(job.status);
 }
 
 /**
  * `POST cancel/`: a pending workflow job is canceled at once, a running one flagged (202 again,
- * changing nothing, once it is); `undefined` for a canceled one, which answers 405.
+ * changing nothing, once it is); `undefined` for a finished one, which answers 405.
  */
 export function cancelWorkflowJob(job: WorkflowJob, now: Micros): WorkflowJob | undefined {
   if (!canCancelWorkflowJob(job)) return undefined;
-  if (job.status === 'pending')
-    return { ...job, status: 'canceled', cancelFlag: true, modified: now };
+  if (job.status === 'pending') {
+    return { ...job, status: 'canceled', cancelFlag: true, modified: now, finished: now };
+  }
   return job.cancelFlag ? job : { ...job, cancelFlag: true, modified: now };
 }
 
-/** Milliseconds until the workflow job's next transition, or `undefined` when it has none. */
+/** Milliseconds until the task manager starts the workflow job; its jobs move it after that. */
 export function nextWorkflowTransitionDelay(job: WorkflowJob): number | undefined {
-  if (job.status === 'pending') return job.schedule.pendingMs;
-  if (job.status === 'running' && job.cancelFlag) return job.schedule.cancelMs;
-  return undefined;
+  return job.status === 'pending' ? job.schedule.pendingMs : undefined;
 }
 
-/** The workflow job after its next transition: started, or canceled once flagged. */
-export function advanceWorkflowJob(job: WorkflowJob, now: Micros): WorkflowJob {
-  if (job.status === 'pending') return { ...job, status: 'running', started: now, modified: now };
-  if (job.status === 'running' && job.cancelFlag) {
-    return { ...job, status: 'canceled', modified: now };
-  }
-  return job;
+/** The task manager starts a pending workflow job; anything else is left as it is. */
+export function startWorkflowJob(job: WorkflowJob, now: Micros): WorkflowJob {
+  if (job.status !== 'pending') return job;
+  return { ...job, status: 'running', started: now, modified: now };
+}
+
+/** Seconds from start to finish, to the millisecond, or counted live while it runs. */
+function elapsedSeconds(job: WorkflowJob, now: Micros): number {
+  if (job.started === null) return 0;
+  if (job.finished === null) return (now - job.started) / 1_000_000;
+  return Math.round((job.finished - job.started) / 1000) / 1000;
+}
+
+/**
+ * What UnifiedJobSerializer summarizes of the workflow job that spawned a job: the fields of
+ * SUMMARIZABLE_FK_FIELDS['job'] it has and that are not None.
+ */
+export function summarizeSourceWorkflowJob(job: WorkflowJob, now: Micros): Record<string, unknown> {
+  return {
+    id: job.id,
+    name: job.name,
+    description: '',
+    status: job.status,
+    failed: job.status === 'failed' || job.status === 'canceled',
+    elapsed: elapsedSeconds(job, now),
+    ...(job.status === 'canceled' ? { canceled_on: formatTimestamp(job.finished) } : {}),
+  };
 }
 
 /**
@@ -77,9 +113,14 @@ export const workflowJobModel: Model<WorkflowJob> = {
     organization: { kind: 'fk', value: (j) => j.organization },
     is_sliced_job: { kind: 'bool', value: () => true },
     launch_type: { kind: 'char', value: () => 'manual' },
+    failed: {
+      kind: 'bool',
+      value: (j) => j.status === 'failed' || j.status === 'canceled',
+    },
     created: { kind: 'datetime', value: (j) => j.created },
     modified: { kind: 'datetime', value: (j) => j.modified },
     started: { kind: 'datetime', value: (j) => j.started },
+    finished: { kind: 'datetime', value: (j) => j.finished },
     extra_vars: {
       kind: 'char',
       value: (j) => j.extraVars,
@@ -89,9 +130,14 @@ export const workflowJobModel: Model<WorkflowJob> = {
 };
 
 /** WorkflowJobSerializer, for the fields a sliced launch shows. */
-export function serializeWorkflowJob(job: WorkflowJob, prefix: string): Record<string, unknown> {
+export function serializeWorkflowJob(
+  job: WorkflowJob,
+  prefix: string,
+  now: Micros,
+): Record<string, unknown> {
   const url = `${prefix}workflow_jobs/${job.id}/`;
   const canceled = job.status === 'canceled';
+  const finished = !canCancelWorkflowJob(job);
   return {
     id: job.id,
     type: 'workflow_job',
@@ -106,7 +152,7 @@ export function serializeWorkflowJob(job: WorkflowJob, prefix: string): Record<s
     summary_fields: {
       organization: { id: job.organization },
       job_template: { id: job.jobTemplate, name: job.name, description: '' },
-      user_capabilities: { delete: canceled, start: true },
+      user_capabilities: { delete: finished, start: true },
     },
     created: formatTimestamp(job.created),
     modified: formatTimestamp(job.modified),
@@ -115,13 +161,18 @@ export function serializeWorkflowJob(job: WorkflowJob, prefix: string): Record<s
     unified_job_template: job.jobTemplate,
     launch_type: 'manual',
     status: job.status,
-    failed: canceled,
-    started: job.started === null ? null : formatTimestamp(job.started),
-    finished: canceled ? formatTimestamp(job.modified) : null,
-    canceled_on: canceled ? formatTimestamp(job.modified) : null,
-    elapsed: 0,
-    job_explanation: '',
-    launched_by: { id: 1, name: 'admin', type: 'user', url: `${prefix}users/1/` },
+    failed: job.status === 'failed' || canceled,
+    started: formatTimestamp(job.started),
+    finished: formatTimestamp(job.finished),
+    canceled_on: canceled ? formatTimestamp(job.finished) : null,
+    elapsed: elapsedSeconds(job, now),
+    job_explanation: job.jobExplanation,
+    launched_by: {
+      id: job.launchedBy.id,
+      name: job.launchedBy.username,
+      type: 'user',
+      url: `${prefix}users/${job.launchedBy.id}/`,
+    },
     work_unit_id: null,
     workflow_job_template: null,
     extra_vars: displayExtraVars(job.extraVars, job.surveyPasswords),
