@@ -12,6 +12,7 @@ import {
   requestRefusal,
 } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
+import { readBounded } from './bounded-body.js';
 import type { ClusterConfig } from './cluster-config.js';
 import { defaultLiveness } from './connection-liveness.js';
 import { ConnectionPool } from './connection-pool.js';
@@ -570,18 +571,15 @@ export class KubeClient implements Reader {
       } catch (error) {
         if (signal?.aborted) return 'stopped';
         throw broken(error);
-      } finally {
-        clearTimeout(timer);
       }
       this.#pool.answered(response.statusCode, headers);
       if (!successful(response.statusCode)) {
-        throw kubernetesErrorFromResponse(
-          response.statusCode,
-          await response.body.text(),
-          operation,
-          response.headers,
-        );
+        // Under the timeout still: an error body that never ends must not hold the caller.
+        const text = await readBounded(response.body).catch(() => '');
+        if (signal?.aborted) return 'stopped';
+        throw kubernetesErrorFromResponse(response.statusCode, text, operation, response.headers);
       }
+      clearTimeout(timer);
       answered?.();
       const chunks: AsyncIterator<Uint8Array> = response.body[Symbol.asyncIterator]();
       // Only the wait for bytes counts as idle, not the time the caller takes over a line.
@@ -686,8 +684,11 @@ export class KubeClient implements Reader {
         // DeleteOptions, and closing would cost a new TLS connection per delete.
         ...(method === 'DELETE' ? { reset: false } : {}),
       });
-      // Read to the end whatever the status: an unread body keeps its connection from reuse.
-      text = await response.body.text();
+      // Read to the end whatever the status, an unread body keeping its connection from reuse;
+      // but an error body only to its limit.
+      text = successful(response.statusCode)
+        ? await response.body.text()
+        : await readBounded(response.body);
     } catch (error) {
       if (refused) throw refused;
       if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });

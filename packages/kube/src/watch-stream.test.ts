@@ -177,6 +177,24 @@ describe('watchStream', () => {
     });
   });
 
+  it('classifies a refused watch whose body is larger than any Status, reading only its start', async () => {
+    const MiB = 1024 * 1024;
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 64 * MiB) return controller.close();
+        controller.enqueue(encoder.encode(pulled === 0 ? '<html>' : 'x'.repeat(MiB)));
+        pulled += MiB;
+      },
+    });
+    const { outcome } = await run({ open: async () => ({ statusCode: 502, body }) });
+    expect(outcome).toMatchObject({
+      end: 'failed',
+      error: { reason: 'Unavailable', statusCode: 502 },
+    });
+    expect(pulled).toBeLessThan(64 * MiB);
+  });
+
   it('carries the Retry-After header of a throttled watch', async () => {
     const { outcome } = await run({
       open: async () => ({

@@ -1,0 +1,89 @@
+/**
+ * Error answers no API server sends but a proxy in front of one may: far larger than a Status,
+ * or never ending. A loopback server, so that the client's reading, and its stopping, reach the
+ * sender through TCP's flow control.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { KubeClient } from './kube-client.js';
+import { KubernetesApiError } from './kubernetes-errors.js';
+import { resources } from './resources.js';
+
+const MiB = 1024 * 1024;
+
+const running: { server: Server; client: KubeClient }[] = [];
+afterEach(async () => {
+  for (const { server, client } of running.splice(0)) {
+    await client.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  timeoutMs: number,
+) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 'secret-token' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const client = new KubeClient(config, { timeoutMs });
+  running.push({ server, client });
+  return client;
+}
+
+/** `head`, then `x` up to `totalBytes`, made as the reader takes it. */
+function body(head: string, totalBytes: number): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      const chunk = sent === 0 ? head : 'x'.repeat(Math.min(64 * 1024, totalBytes - sent));
+      sent += chunk.length;
+      this.push(chunk === '' ? null : chunk);
+    },
+  });
+}
+
+describe('an error answer larger than a Status', () => {
+  it('is classified by its status, read only to its start', async () => {
+    let whole: boolean | undefined;
+    const client = await serve((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/html' });
+      res.on('close', () => {
+        whole = res.writableFinished;
+      });
+      body('<html>proxy error', 96 * MiB).pipe(res);
+    }, 120_000);
+    const error = await client.get(resources.configMaps, 'ns', 'settings').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ reason: 'InternalError', statusCode: 500 });
+    await vi.waitFor(() => expect(whole).toBe(false), { timeout: 30_000 });
+  }, 60_000);
+});
+
+describe('a log request answered with an error whose body never ends', () => {
+  it('fails with the status once the request timeout passed, not never', async () => {
+    const client = await serve((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.write('{"kind":"Status","message":"kubelet');
+    }, 500);
+    const read = async () => {
+      for await (const _line of client.logs('ns', 'pod-1', { follow: true })) {
+        // The error comes before any line.
+      }
+    };
+    const error = await read().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ reason: 'InternalError', statusCode: 500 });
+  }, 20_000);
+});
