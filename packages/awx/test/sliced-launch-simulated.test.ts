@@ -20,6 +20,9 @@ import {
   useTestbed,
 } from './testbed.js';
 
+/** What a dying process leaves: the call in flight completed, nothing after it ran. */
+class Crash extends Error {}
+
 /** The slice jobs the simulator's workflow manager spawned for the template's sliced launch. */
 function slicesOf(sim: AwxSimulator, template: JobTemplate) {
   return sim.state
@@ -57,7 +60,7 @@ function staleAndLost(bed: Testbed, ready: () => Promise<void>) {
 }
 
 describeWithControlPlane(
-  'AnsibleExecutor and the slice jobs of a sliced launch whose answer was lost',
+  'AnsibleExecutor and the slice jobs of a sliced launch it lost track of',
   () => {
     const { env, bed } = useTestbed();
 
@@ -127,6 +130,76 @@ describeWithControlPlane(
           r.method === 'POST' && r.path.startsWith(`/api/v2/job_templates/${template.id}/launch/`),
       );
       expect(launches).toHaveLength(1);
+    });
+
+    it('after a create that died with the launch, cleanup finds a slice by the marker and cancels its workflow job, not the slice', async () => {
+      const cancelMs = 2_000;
+      const template = seedTemplate(bed.sim, {
+        jobSliceCount: 2,
+        inventoryHosts: 2,
+        schedule: { pendingMs: 0, runningMs: 60_000, cancelMs },
+      });
+      // What a dying process leaves: the launch went out, and no AWX call after it ran.
+      let dead = false;
+      const dying = interceptAwx(
+        bed.awx,
+        (_operation, call) => (dead ? Promise.reject(new Crash('the process is gone')) : call()),
+        {
+          findJobTemplate: async (name, options) => ({
+            ...(await bed.awx.findJobTemplate(name, options)),
+            job_slice_count: 1,
+          }),
+          launch: async (id, request, options) => {
+            await bed.awx.launch(id, request, options).catch((error: unknown) => {
+              if (!(error instanceof AwxWorkflowLaunchError)) throw error;
+            });
+            await vi.waitFor(
+              () =>
+                expect(slicesOf(bed.sim, template).map((j) => j.status)).toEqual([
+                  'running',
+                  'running',
+                ]),
+              patience,
+            );
+            dead = true;
+            throw new Crash('the process died during the launch');
+          },
+        },
+      );
+      const wfe = makeExecution(template.name);
+      await createSecret(bed.kube, env.namespace, `died-${wfe.metadata.uid}`, { token: 's3cret' });
+      const dependencies = { secrets: [{ name: `died-${wfe.metadata.uid}` }] };
+      await expect(
+        bed.executor({ awx: dying }).create(wfe, env.namespace, { dependencies }),
+      ).rejects.toBeInstanceOf(Error);
+      expect(credentialsOf(bed.sim, wfe)).toHaveLength(1);
+      const workflow = workflowJobOf(bed.sim, template);
+      expect(workflow).toMatchObject({ status: 'running', cancelFlag: false });
+
+      const executor = bed.executor();
+      expect(await executor.getStatus(wfe, env.namespace)).toBeNull();
+      const early = await executor.cleanup(wfe, env.namespace).catch((e: unknown) => e);
+      expect(early).toMatchObject({ reason: 'AWXCleanupIncomplete', retryable: true });
+      expect((early as { failures: unknown[] }).failures).toEqual([
+        new WorkflowJobCancelingError(workflow?.id as number),
+      ]);
+      // The workflow job was canceled, and through it every slice; none was canceled on its own.
+      expect(workflowJobOf(bed.sim, template)?.cancelFlag).toBe(true);
+      expect(slicesOf(bed.sim, template).every((j) => j.cancelFlag)).toBe(true);
+      expect(
+        bed.sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/v2/jobs/')),
+      ).toEqual([]);
+      expect(credentialsOf(bed.sim, wfe)).toHaveLength(1);
+      expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
+
+      await vi.waitFor(() => expect(workflowJobOf(bed.sim, template)?.status).toBe('canceled'), {
+        ...patience,
+        timeout: cancelMs + patience.timeout,
+      });
+      await executor.cleanup(wfe, env.namespace);
+      expect(credentialsOf(bed.sim, wfe)).toEqual([]);
+      expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
+      expect(slicesOf(bed.sim, template).map((j) => j.status)).toEqual(['canceled', 'canceled']);
     });
 
     it('adopts no slice that already finished, and lets the credentials go at once', async () => {
