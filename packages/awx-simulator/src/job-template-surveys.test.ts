@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AwxSimulator, AwxValidationError, startAwxSimulator } from './index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
@@ -237,13 +237,23 @@ describe('job template surveys', () => {
     });
   });
 
-  it('hides password answers on a sliced workflow job too', async () => {
-    const template = seed({ jobSliceCount: 2, inventoryHosts: 2 });
+  it('hides password answers on a sliced workflow job and its slices too', async () => {
+    const template = seed({ jobSliceCount: 2, inventoryHosts: 2, schedule: { pendingMs: 0 } });
     const launched = await launch(template.id, { extra_vars: { replicas: 1 } });
-    expect(launched.body).toMatchObject({
-      workflow_job: launched.body.id,
-      extra_vars: '{"region": "eu", "db_password": "$encrypted$", "replicas": 1}',
+    const shown = '{"region": "eu", "db_password": "$encrypted$", "replicas": 1}';
+    expect(launched.body).toMatchObject({ workflow_job: launched.body.id, extra_vars: shown });
+    const slices = async () =>
+      (await request('GET', `jobs/?job_template=${template.id}&launch_type=workflow`)).body;
+    await vi.waitFor(async () => expect((await slices()).count).toBe(2), {
+      timeout: 10_000,
+      interval: 20,
     });
+    for (const job of (await slices()).results) {
+      expect(job.extra_vars).toBe(shown);
+      expect(JSON.parse(sim.state.job(job.id)?.extraVars ?? '{}')).toMatchObject({
+        db_password: 's3cret',
+      });
+    }
   });
 });
 
