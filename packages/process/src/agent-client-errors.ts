@@ -44,14 +44,32 @@ export class TaskExecutorApiError extends TaskExecutorClientError {
     readonly issues: readonly FieldIssue[],
     detail: string | undefined,
   ) {
-    super(
-      endpoint,
-      `task-executor ${endpoint} answered ${statusCode}${detail ? `: ${detail}` : ''}`,
-    );
+    const shown = detail === undefined ? undefined : oneLine(detail);
+    super(endpoint, `task-executor ${endpoint} answered ${statusCode}${shown ? `: ${shown}` : ''}`);
     this.reason =
       reasons[statusCode] ?? (statusCode >= 500 ? 'AgentServerError' : 'AgentHTTPError');
     this.retryable = statusCode === 429 || (statusCode >= 500 && statusCode !== 501);
   }
+}
+
+/** How many characters of the agent's message an error shows at most. */
+const maxDetail = 500;
+
+// Whitespace runs (line breaks among them) become one space; then what is left of C0 and C1
+// controls, and the invisible format characters that could reorder or hide text in a log line.
+const WHITESPACE = /\s+/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * The agent's message as one line of at most `maxDetail` characters: it goes into a status,
+ * an Event and the controller's log, and whatever runs beside the agent can answer in its
+ * place.
+ */
+function oneLine(text: string): string {
+  const line = text.replace(WHITESPACE, ' ').replace(CONTROL, '').trim();
+  const chars = [...line];
+  return chars.length > maxDetail ? `${chars.slice(0, maxDetail).join('')}…` : line;
 }
 
 /** The agent could not be reached, or the connection broke before an answer. */

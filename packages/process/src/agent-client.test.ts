@@ -1,8 +1,40 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { withRequestGate } from '@roundhouse/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TaskExecutorClient } from './agent-client.js';
+import { TaskExecutorApiError, TaskExecutorResponseError } from './agent-client-errors.js';
+
+/** A client of a loopback agent answering every request with `handler`, closed after `use`. */
+async function withAgent(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  use: (client: TaskExecutorClient) => Promise<void>,
+) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await use(new TaskExecutorClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 120_000 }));
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+const MiB = 1024 * 1024;
+
+/** `head`, then `x` up to `totalBytes`, made as the reader takes it. */
+function body(head: string, totalBytes: number): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      const chunk = sent === 0 ? head : 'x'.repeat(Math.min(64 * 1024, totalBytes - sent));
+      sent += chunk.length;
+      this.push(chunk === '' ? null : chunk);
+    },
+  });
+}
 
 describe('TaskExecutorClient', () => {
   it('starts no task the request gate of the work around it refuses, and throws its refusal', async () => {
@@ -27,4 +59,50 @@ describe('TaskExecutorClient', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it("shows an agent's error message as one short line, whatever it sent", async () => {
+    const message = `bad task\n2026-01-01T00:00:00Z INFO forged line\u001b[2K\u202e${'y'.repeat(5_000)}`;
+    await withAgent(
+      (_req, res) => {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ reason: 'InvalidRequest', message }));
+      },
+      async (client) => {
+        const error = await client.listTasks().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TaskExecutorApiError);
+        const shown = (error as Error).message;
+        expect(shown).toMatch(
+          /^task-executor GET \/getTasks answered 400: bad task 2026-01-01T00:00:00Z INFO forged line\[2Ky+…$/,
+        );
+        expect(shown.length).toBeLessThan(600);
+      },
+    );
+  });
+
+  it('reads no more of an answer than any agent sends, and leaves the rest unsent', async () => {
+    for (const status of [200, 500]) {
+      let whole: boolean | undefined;
+      await withAgent(
+        (_req, res) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.on('close', () => {
+            whole = res.writableFinished;
+          });
+          body('[{"name": "', 96 * MiB).pipe(res);
+        },
+        async (client) => {
+          const error = await client.listTasks().catch((e: unknown) => e);
+          if (status === 200) {
+            expect(error).toBeInstanceOf(TaskExecutorResponseError);
+            expect((error as Error).message).toBe(
+              'task-executor GET /getTasks returned an unexpected body: larger than 16 MiB',
+            );
+          } else {
+            expect(error).toMatchObject({ statusCode: 500, reason: 'AgentServerError' });
+          }
+          await vi.waitFor(() => expect(whole).toBe(false), { timeout: 30_000 });
+        },
+      );
+    }
+  }, 60_000);
 });

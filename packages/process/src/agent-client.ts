@@ -1,6 +1,7 @@
 import { AbortedError, requestRefusal, toFieldIssues } from '@roundhouse/core';
 import { type Dispatcher, request } from 'undici';
 import { z } from 'zod';
+import { maxAnswerMiB, maxErrorBytes, readBounded } from './agent-client-body.js';
 import {
   TaskExecutorApiError,
   TaskExecutorConnectionError,
@@ -159,6 +160,7 @@ export class TaskExecutorClient {
     if (refused) throw refused;
     let response: Dispatcher.ResponseData;
     let text: string;
+    let cut: boolean;
     try {
       response = await request(new URL(path, this.#base), {
         method,
@@ -171,12 +173,18 @@ export class TaskExecutorClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
       });
-      text = await response.body.text();
+      const limit = expected.includes(response.statusCode)
+        ? maxAnswerMiB * 1024 * 1024
+        : maxErrorBytes;
+      ({ text, cut } = await readBounded(response.body, limit));
     } catch (error) {
       if (options.signal?.aborted)
         throw new AbortedError(endpoint, { cause: options.signal.reason });
       if (timeout.aborted) throw new TaskExecutorTimeoutError(endpoint, this.#timeoutMs);
       throw new TaskExecutorConnectionError(endpoint, error);
+    }
+    if (cut && expected.includes(response.statusCode)) {
+      throw new TaskExecutorResponseError(endpoint, `larger than ${maxAnswerMiB} MiB`);
     }
     const json = parseJson(text);
     if (!expected.includes(response.statusCode)) {
