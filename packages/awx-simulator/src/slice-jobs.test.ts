@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSlices } from './slice-jobs.js';
+import { CANNOT_START, spawnSlices } from './slice-jobs.js';
 import { workflowJob } from './workflow-jobs.test-support.js';
 
 describe('spawnSlices', () => {
@@ -21,6 +21,18 @@ describe('spawnSlices', () => {
         timeout: 30,
         launchedBy: { id: 2, username: 'kubernaut' },
         created: 3_000,
+      });
+    }
+  });
+
+  it('fails every job at once, as signal_start refuses them, when the launch left a password empty', () => {
+    const { jobs } = spawnSlices(workflowJob({ passwordsMissing: true }), [11, 12], 3_000);
+    for (const job of jobs) {
+      expect(job).toMatchObject({
+        status: 'failed',
+        finished: 3_000,
+        started: null,
+        jobExplanation: CANNOT_START,
       });
     }
   });

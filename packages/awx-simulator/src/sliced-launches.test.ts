@@ -13,6 +13,8 @@ const denied = {
   body: { detail: 'You do not have permission to perform this action.' },
 };
 const other = { id: 2, username: 'kubernaut' };
+const CANNOT_START =
+  'Job spawned from workflow could not start because it was not in the right state or required manual credentials';
 /** Generous bounds for a loaded machine; the schedules below stay far inside them. */
 const patience = { timeout: 10_000, interval: 20 };
 
@@ -113,6 +115,50 @@ describe('the jobs of a sliced launch', () => {
       failed: true,
       job_explanation: 'No error handling paths found, marking workflow as failed',
     });
+  });
+
+  it('starts the workflow job but fails every slice when the launch left a password empty', async () => {
+    const machine = sim.state.credentialTypes().find((t) => t.name === 'Machine')?.id as number;
+    const asking = sim.state.addCredential({
+      name: `asks-${Math.random()}`,
+      credential_type: machine,
+      organization: 1,
+      inputs: { username: 'u', password: 'ASK' },
+    });
+    const template = sim.state.addJobTemplate({
+      name: `sliced-asks-${Math.random()}`,
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+      credentials: [asking.id],
+      schedule: { pendingMs: 0, runningMs: 60_000 },
+    });
+    const launched = await call('POST', `job_templates/${template.id}/launch/`, {
+      credential_passwords: { ssh_password: '' },
+    });
+    expect(launched.status).toBe(201);
+    const id = launched.body.workflow_job as number;
+    await vi.waitFor(async () => expect((await workflowJob(id)).status).toBe('failed'), patience);
+    expect((await workflowJob(id)).job_explanation).toBe(
+      'No error handling paths found, marking workflow as failed',
+    );
+    const slices = await slicesOf(template.id);
+    expect(slices.map((job) => [job.status, job.started, job.job_explanation])).toEqual([
+      ['failed', null, CANNOT_START],
+      ['failed', null, CANNOT_START],
+    ]);
+
+    const given = await call('POST', `job_templates/${template.id}/launch/`, {
+      credential_passwords: { ssh_password: 'pw' },
+    });
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await slicesOf(template.id))
+            .filter((job) => job.summary_fields.source_workflow_job.id === given.body.workflow_job)
+            .map((job) => job.status),
+        ).toEqual(['running', 'running']),
+      patience,
+    );
   });
 
   it('lists no slice while the workflow job is pending', async () => {

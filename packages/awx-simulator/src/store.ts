@@ -387,6 +387,7 @@ export class Store {
         credentials: planned.plan.credentials,
         timeout: planned.plan.timeout,
         launchedBy,
+        passwordsMissing: planned.plan.startRefused !== undefined,
         nodes: Array.from({ length: planned.plan.slices }, () => ({
           id: this.nextId('workflow_job_node'),
           identifier: randomUUID(),
@@ -461,6 +462,8 @@ export class Store {
     const spawned = spawnSlices(started, ids, now);
     this.saveWorkflowJob(spawned.workflowJob);
     for (const job of spawned.jobs) this.save(job);
+    // Jobs that could not start have ended already; the workflow manager's next pass sees it.
+    this.manageWorkflow(id);
   }
 
   /** A pass of the workflow manager over the workflow job, which its jobs' changes schedule. */

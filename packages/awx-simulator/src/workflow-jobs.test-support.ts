@@ -24,6 +24,7 @@ export function workflowJob(overrides: Partial<WorkflowJob> = {}): WorkflowJob {
     credentials: [7],
     timeout: 30,
     launchedBy: { id: 2, username: 'kubernaut' },
+    passwordsMissing: false,
     nodes: [
       { id: 1, identifier: 'a' },
       { id: 2, identifier: 'b' },

@@ -38,6 +38,11 @@ export interface WorkflowJob {
   readonly timeout: number;
   /** Its created_by, which every slice job it spawns gets too. */
   readonly launchedBy: UserRef;
+  /**
+   * The launch left empty a password its jobs need. AWX starts the workflow job all the same
+   * (a WorkflowJob needs no password), but none of its jobs can start.
+   */
+  readonly passwordsMissing: boolean;
   /** One node per slice, made with it (JobTemplate.create_unified_job). */
   readonly nodes: readonly WorkflowNode[];
   /** The job each node spawned, slice 1 first; empty until the workflow manager runs it. */
