@@ -1,4 +1,9 @@
-import { classifyTransportError, type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import {
+  classifyTransportError,
+  type FieldIssue,
+  printableText,
+  RoundhouseError,
+} from '@roundhouse/core';
 
 /** Something went wrong talking to a task-executor agent. */
 export abstract class TaskExecutorClientError extends RoundhouseError {
@@ -55,21 +60,14 @@ export class TaskExecutorApiError extends TaskExecutorClientError {
 /** How many characters of the agent's message an error shows at most. */
 const maxDetail = 500;
 
-// Whitespace runs (line breaks among them) become one space; then what is left of C0 and C1
-// controls, and the invisible format characters that could reorder or hide text in a log line.
-const WHITESPACE = /\s+/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-
 /**
- * The agent's message as one line of at most `maxDetail` characters: it goes into a status,
- * an Event and the controller's log, and whatever runs beside the agent can answer in its
- * place.
+ * The agent's message as one line of at most `maxDetail` characters, what hides in it escaped
+ * (`printableText`): it goes into a status, an Event and the controller's log, and whatever runs
+ * beside the agent can answer in its place.
  */
 function oneLine(text: string): string {
-  const line = text.replace(WHITESPACE, ' ').replace(CONTROL, '').trim();
-  const chars = [...line];
-  return chars.length > maxDetail ? `${chars.slice(0, maxDetail).join('')}…` : line;
+  const chars = [...printableText(text)];
+  return chars.length > maxDetail ? `${chars.slice(0, maxDetail).join('')}…` : chars.join('');
 }
 
 /** The agent could not be reached, or the connection broke before an answer. */

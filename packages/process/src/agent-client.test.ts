@@ -60,7 +60,7 @@ describe('TaskExecutorClient', () => {
     }
   });
 
-  it("shows an agent's error message as one short line, whatever it sent", async () => {
+  it("shows an agent's error message as one short line, what hides in it escaped", async () => {
     const message = `bad task\n2026-01-01T00:00:00Z INFO forged line\u001b[2K\u202e${'y'.repeat(5_000)}`;
     await withAgent(
       (_req, res) => {
@@ -72,7 +72,7 @@ describe('TaskExecutorClient', () => {
         expect(error).toBeInstanceOf(TaskExecutorApiError);
         const shown = (error as Error).message;
         expect(shown).toMatch(
-          /^task-executor GET \/getTasks answered 400: bad task 2026-01-01T00:00:00Z INFO forged line\[2Ky+…$/,
+          /^task-executor GET \/getTasks answered 400: bad task\\n2026-01-01T00:00:00Z INFO forged line\\x1b\[2K\\u202ey+…$/,
         );
         expect(shown.length).toBeLessThan(600);
       },
