@@ -8,6 +8,7 @@
 import {
   classifyTransportError,
   type FieldIssue,
+  printableText,
   RoundhouseError,
   type TransportFailure,
 } from '@roundhouse/core';
@@ -169,14 +170,29 @@ export function apiErrorFromBody(
   return new AwxApiError(
     endpoint,
     statusCode,
-    quoted ? withheld : shown,
-    fields.map((f) =>
-      secrets && (f.path === 'inputs' || f.path.startsWith('inputs.') || quotes(f.message))
-        ? { path: f.path, message: withheld }
-        : f,
-    ),
+    quoted ? withheld : shown === undefined ? undefined : shownText(shown),
+    fields.map((f) => ({
+      path: shownText(f.path),
+      message:
+        secrets && (f.path === 'inputs' || f.path.startsWith('inputs.') || quotes(f.message))
+          ? withheld
+          : shownText(f.message),
+    })),
     retryAfterSeconds,
   );
+}
+
+/** How many characters of one of AWX's messages an error shows at most. */
+const maxMessage = 1024;
+
+/**
+ * One of AWX's messages as an error shows it: what hides in it escaped (`printableText`), cut
+ * to `maxMessage` characters. AWX quotes what it was sent, a survey answer the author wrote
+ * among them, and the error goes into a status, an Event and the controller's log.
+ */
+function shownText(text: string): string {
+  const chars = [...printableText(text)];
+  return chars.length > maxMessage ? `${chars.slice(0, maxMessage).join('')}…` : chars.join('');
 }
 
 /** How many characters of an error body that is not JSON its message shows at most. */
