@@ -161,6 +161,11 @@ describe('nextStep', () => {
     expect(reopenDelayMs(1, 1_000, 7)).toBe(7_000);
     expect(reopenDelayMs(1, 0, undefined)).toBe(0);
   });
+
+  it('waits no more than 5 minutes whatever Retry-After a proxy sends', () => {
+    expect(reopenDelayMs(1, 1_000, 999_999_999)).toBe(300_000);
+    expect(reopenDelayMs(1, 1_000, 301)).toBe(300_000);
+  });
 });
 
 describe('logFollowSettings', () => {

@@ -40,6 +40,14 @@ export const defaultLogFollow: Required<LogFollowOptions> = {
 
 const maxBackoffMs = 30_000;
 
+/**
+ * The longest wait a server's Retry-After imposes on a re-open. The API server's throttling asks
+ * for seconds (`retryAfter = "1"` in k8s.io/apiserver/pkg/server/filters/maxinflight.go); a
+ * proxy's absurd value would otherwise park a follow for up to the longest timer, 24 days, with
+ * nothing to show for it.
+ */
+const maxRetryAfterMs = 300_000;
+
 /** `options` with defaults, checked; a bad value is a `ConfigurationError` naming its field. */
 export function logFollowSettings(
   options: LogFollowOptions | undefined,
@@ -175,7 +183,7 @@ export interface FollowContext {
  * it ended, which keeps a finished container's log from being re-opened without end; a deleted
  * pod (after a stall, or a 404 on a re-open) ends the follow. A retryable failure (a refusal classified so by its status code, a broken
  * connection, a timeout, a finished log that stalls) of a follow that got going is retried
- * after a backoff, the server's Retry-After if longer, until `reopenAttempts` re-opens in a row
+ * after a backoff, the server's Retry-After (up to 5 minutes) if longer, until `reopenAttempts` re-opens in a row
  * failed; any other error, and any failure of the first open, ends the follow as it is. `random` (0 to 1) spreads the backoff by ±25 %.
  */
 export function nextStep(
@@ -226,7 +234,7 @@ export function reopenDelayMs(
 ): number {
   const base = Math.min(maxBackoffMs, backoffMs * 2 ** (failures - 1));
   const spread = Math.round(base * (0.75 + random / 2));
-  return Math.min(maxTimerMs, Math.max(spread, (retryAfterSeconds ?? 0) * 1_000));
+  return Math.max(spread, Math.min(maxRetryAfterMs, (retryAfterSeconds ?? 0) * 1_000));
 }
 
 // --- The loop -----------------------------------------------------------------------------
