@@ -111,7 +111,12 @@ describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launc
     expect(credentialIds()).toEqual(kept);
     expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
     expect(launches()).toBe(1);
-    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    // Only the workflow job's own slices carry the marker, asked to stop with it.
+    const slices = () => jobsOf(bed.sim, wfe).map((job) => [job.launchType, job.cancelFlag]);
+    expect(slices()).toEqual([
+      ['workflow', true],
+      ['workflow', true],
+    ]);
 
     // AWX ends it once its sliced jobs have: the retried cleanup clears everything.
     await vi.waitFor(() => expect(workflowJob()?.status).toBe('canceled'), {
@@ -122,7 +127,10 @@ describeWithControlPlane('AnsibleExecutor and the workflow job of a sliced launc
     expect(credentialsOf(bed.sim, wfe)).toEqual([]);
     expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
     expect(launches()).toBe(1);
-    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    expect(jobsOf(bed.sim, wfe).map((job) => [job.launchType, job.status])).toEqual([
+      ['workflow', 'canceled'],
+      ['workflow', 'canceled'],
+    ]);
   });
 
   it('cancels the workflow job a sliced launch made when the launch answer was lost, adopting nothing', async () => {
