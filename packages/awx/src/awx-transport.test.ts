@@ -140,6 +140,26 @@ describe('AwxTransport requests', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it('fails, rather than reading on without end, when next names a page already read', async () => {
+    const path = '/api/v2/credentials/';
+    const scope = nock(awxBase)
+      .get(path)
+      .query({ page_size: '200' })
+      .reply(200, page([credential(1)], `${path}?page=2&page_size=200`))
+      .get(path)
+      .query({ page: '2', page_size: '200' })
+      .times(3)
+      .reply(200, page([credential(2)], `${path}?page=2&page_size=200`));
+    const error = await transport()
+      .list('credentials/', {}, CredentialSchema, {})
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxResponseError);
+    expect((error as Error).message).toBe(
+      'AWX GET credentials/?page=2&page_size=200 returned an unexpected body: next: names a page already read',
+    );
+    expect(scope.pendingMocks()).toHaveLength(1);
+  });
+
   it('never sends the token to a next page on another server', async () => {
     const scope = nock(awxBase)
       .get('/api/v2/credentials/')

@@ -223,11 +223,18 @@ export class AwxTransport {
   ): AsyncGenerator<T[]> {
     const schema = pageSchema(item);
     let url: URL | undefined = this.#url(path, { ...query, page_size: pageSize });
+    // A `next` that leads back (a buggy proxy, a hostile server) would be followed forever.
+    const read = new Set<string>();
     while (url) {
+      read.add(url.search);
       const call: Call = { method: 'GET', url, mode: 'repeatable', signal: options.signal };
       const page = await this.json(call, schema);
       yield page.results;
       url = page.next === null ? undefined : nextPage(call, page.next);
+      if (url && read.has(url.search)) {
+        const endpoint = this.#endpoint(call.method, call.url);
+        throw new AwxResponseError(endpoint, 'next', 'names a page already read');
+      }
     }
   }
 
