@@ -238,6 +238,18 @@ describe('KubeClient', () => {
     ]);
   });
 
+  it('fails a list whose continue token comes back, rather than reading on without end', async () => {
+    const { client, received } = await serve((_req, res) =>
+      json(res, 200, { metadata: { continue: 'p2', resourceVersion: '7' }, items: [cm('a')] }),
+    );
+    await expect(client.list(resources.configMaps, 'ns', { limit: 1 })).rejects.toMatchObject({
+      reason: 'Unknown',
+      message:
+        'list ConfigMap ns: the API server sent a continue token it sent before; the list would never end',
+    });
+    expect(received).toHaveLength(2);
+  });
+
   it('lists again unpaged when a continue token has expired, as client-go does', async () => {
     const expired = { kind: 'Status', reason: 'Expired', code: 410, message: 'too old' };
     const { client, received } = await serve((req, res) => {

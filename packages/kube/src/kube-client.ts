@@ -265,6 +265,8 @@ export class KubeClient implements Reader {
     const items: T[] = [];
     let limit = options.limit;
     let token: string | undefined;
+    // A token that comes back (a buggy proxy, a hostile server) would be followed forever.
+    const followed = new Set<string>();
     for (;;) {
       const path =
         resourcePath(type, { namespace }) +
@@ -293,6 +295,14 @@ export class KubeClient implements Reader {
       for (const item of body.items) items.push(transform ? (transform(item) as T) : item);
       token = body.metadata.continue || undefined;
       if (!token) return { items, resourceVersion: body.metadata.resourceVersion };
+      if (followed.has(token)) {
+        throw new KubernetesApiError(
+          'Unknown',
+          `${describe('list', type, namespace)}: the API server sent a continue token it sent before; the list would never end`,
+          undefined,
+        );
+      }
+      followed.add(token);
     }
   }
 
