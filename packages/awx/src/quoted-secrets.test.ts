@@ -44,6 +44,11 @@ describe('an AWX error that quotes a credential input', () => {
     expect(shown).not.toContain(keyMaterial);
   });
 
+  it('is withheld when a page quotes one line of a multi-line input', async () => {
+    const shown = await createError(500, `bad key line: ${keyMaterial} (expected base64)`);
+    expect(shown).not.toContain(keyMaterial);
+  });
+
   it('is withheld when the excerpt would show only the first characters of an input', async () => {
     const shown = await createError(502, `${'x'.repeat(190)} ${password}`);
     expect(shown).not.toContain("it's a");

@@ -3,38 +3,22 @@
  * secret. A server writes a value back in more forms than the one sent: JSON-escaped when it
  * echoes a request body (Python's json.dumps also escapes every non-ASCII character), as
  * Python's repr in jsonschema's messages (CredentialInputField and JSONSchemaField in
- * awx/main/fields.py keep them), HTML-escaped in Django's debug page. Whitespace is left out of
+ * awx/main/fields.py keep them), one line of a PEM key at a time: the forms `printedForms`
+ * lists for a job's output. And HTML-escaped, in Django's debug page. Whitespace is left out of
  * both sides: an excerpt collapses it and a page may wrap a long value.
  */
+import { printedForms } from './printed-forms.js';
 
 const WHITESPACE = /\s+/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: repr writes these as \x escapes.
-const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+/**
+ * How many forms a test is built of at most: a credential's inputs have a few dozen. Past it
+ * every text counts as quoting one, and is withheld.
+ */
+const maxForms = 10_000;
 
 function squashed(text: string): string {
   return text.replace(WHITESPACE, '');
-}
-
-function jsonEscaped(value: string): string {
-  return JSON.stringify(value).slice(1, -1);
-}
-
-function asciiEscaped(text: string): string {
-  return text.replace(
-    /[^\x20-\x7e]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/** Python's repr of a str between its quotes, with `'` escaped (repr's choice when both occur) or not. */
-function reprEscaped(value: string, quote: boolean): string {
-  const escaped = value
-    .replaceAll('\\', '\\\\')
-    .replaceAll('\n', '\\n')
-    .replaceAll('\r', '\\r')
-    .replaceAll('\t', '\\t')
-    .replace(CONTROL, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return quote ? escaped.replaceAll("'", "\\'") : escaped;
 }
 
 /** Django's django.utils.html.escape. */
@@ -50,18 +34,15 @@ function htmlEscaped(value: string): string {
 /** A test for texts that quote any of `secrets` in any of the forms above. */
 export function secretQuoter(secrets: readonly string[]): (text: string) => boolean {
   const forms = new Set<string>();
+  const add = (form: string) => {
+    const squashedForm = squashed(form);
+    if (squashedForm !== '') forms.add(squashedForm);
+    return forms.size <= maxForms;
+  };
   for (const value of secrets) {
-    for (const form of [
-      value,
-      jsonEscaped(value),
-      asciiEscaped(jsonEscaped(value)),
-      reprEscaped(value, true),
-      reprEscaped(value, false),
-      htmlEscaped(value),
-    ]) {
-      const squashedForm = squashed(form);
-      if (squashedForm !== '') forms.add(squashedForm);
-    }
+    // Taken one by one, so that a value with too many forms stops their building.
+    for (const form of printedForms(value)) if (!add(form)) return () => true;
+    if (!add(htmlEscaped(value))) return () => true;
   }
   if (forms.size === 0) return () => false;
   return (text) => {
