@@ -91,6 +91,16 @@ describe('jobOutput', () => {
     ]);
   });
 
+  it('gives an event line over 1 MiB as a note of its length when following, too', async () => {
+    const huge = 'x'.repeat(3 * 1024 * 1024);
+    const { awx } = awxOf([{ status: 'successful', events: events('TASK [a]', `${huge}\nok`) }]);
+    expect(await collect(jobOutput(awx, 7, unscrubbed, { follow: true }))).toEqual([
+      'TASK [a]',
+      '(a line of 3145728 bytes left out: longer than 1048576 bytes)',
+      'ok',
+    ]);
+  });
+
   it('follows a running job by its events, giving each line once, in order, across polls', async () => {
     const all = events('PLAY [x]', '', 'TASK [a]\r\n\x1b[0;32mok: [web-1]\x1b[0m', 'PLAY RECAP');
     const { awx, windows } = awxOf([

@@ -4,6 +4,7 @@ import type { JobReader } from './awx-roles.js';
 import { eventLines, eventsPending, unbrokenEvents } from './job-events.js';
 import { type OutputScrub, type OutputWithheld, scrubbedText } from './output-scrub.js';
 import { isJobActive } from './status.js';
+import { leftOutLine } from './stdout-reader.js';
 
 /**
  * How much of the output the first read gives at most, and the longest line it holds, so a huge
@@ -71,7 +72,7 @@ async function* outputLines(
       const { events, more } = await awx.jobEvents(jobId, { after: last }, { signal });
       const taken = settled ? events : unbrokenEvents(events, last);
       for (const event of taken) {
-        yield* eventLines(event.stdout);
+        yield* shownLines(event.stdout);
         last = event.counter;
       }
       if (!more || taken.length < events.length) break;
@@ -79,6 +80,17 @@ async function* outputLines(
     if (settled) return;
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
   }
+}
+
+/**
+ * An event's lines, one longer than `firstReadBytes` left out as the first read leaves it out:
+ * an event's `stdout` is whatever a task printed, and the page it came in holds 64 MiB.
+ */
+function shownLines(stdout: string): string[] {
+  return eventLines(stdout).map((line) => {
+    const bytes = Buffer.byteLength(line);
+    return bytes > firstReadBytes ? leftOutLine(bytes, firstReadBytes) : line;
+  });
 }
 
 /**
@@ -109,7 +121,7 @@ async function followStart(
     const { events, more } = await awx.jobEvents(jobId, { newestBefore: before }, { signal });
     for (const event of events) {
       before = event.counter;
-      const lines = eventLines(event.stdout);
+      const lines = shownLines(event.stdout);
       newestFirst.push({ counter: event.counter, lines });
       count += lines.length;
       bytes += lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);

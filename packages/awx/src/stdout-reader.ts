@@ -75,6 +75,11 @@ export async function readLines(
   return { lines: window.lines(), total: window.total };
 }
 
+/** What stands in for a line of `bytes` bytes that is longer than `maxBytes`. */
+export function leftOutLine(bytes: number, maxBytes: number): string {
+  return `(a line of ${bytes} bytes left out: longer than ${maxBytes} bytes)`;
+}
+
 /** The line being read, held only while it is within `maxBytes`. */
 class PendingLine {
   readonly #maxBytes: number;
@@ -99,7 +104,7 @@ class PendingLine {
     const line =
       this.#bytes <= this.#maxBytes
         ? this.#pieces.join('')
-        : `(a line of ${this.#bytes} bytes left out: longer than ${this.#maxBytes} bytes)`;
+        : leftOutLine(this.#bytes, this.#maxBytes);
     this.#pieces = [];
     this.#bytes = 0;
     return line;
