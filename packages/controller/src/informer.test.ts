@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { AbortedError, withRequestGate } from '@roundhouse/core';
+import { AbortedError, noopLogger, withRequestGate } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { delay } from './delay.js';
@@ -363,6 +363,25 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(api.listSelectors).toHaveLength(3);
     await vi.waitFor(() => expect(seen).toEqual(['add a@5', 'add b@11']), patience);
     expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(['10', '10']);
+  });
+
+  it('says the kind is not served, and how to fix that, when its list is answered 404', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(status(404), list([cm('a', 5)], 10));
+    const warnings: string[] = [];
+    const logger = {
+      ...noopLogger,
+      warn: (_fields: object, message: string) => warnings.push(message),
+    };
+    const inf = new Informer<KubeObject>(api.kubeConfig, resources.configMaps, {
+      namespace: 'ns',
+      logger,
+    });
+    informers.push(inf);
+    await inf.start();
+    expect(warnings).toEqual([
+      'list failed: the API server does not serve configmaps (v1); is its CustomResourceDefinition installed? retrying',
+    ]);
   });
 
   it('waits as long as the server asked (Retry-After) before listing or watching again', async () => {
