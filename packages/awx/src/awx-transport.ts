@@ -2,6 +2,7 @@ import {
   AbortedError,
   type Logger,
   noopLogger,
+  readBoundedBody,
   requestRefusal,
   throwIfAborted,
 } from '@roundhouse/core';
@@ -22,7 +23,6 @@ import {
   errorExcerpt,
 } from './awx-errors.js';
 import type { AwxRequestOptions } from './awx-roles.js';
-import { readBounded } from './bounded-body.js';
 import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
 import { pageSchema } from './schemas.js';
 
@@ -168,7 +168,7 @@ export class AwxTransport {
         return null;
       }
       if (!isSuccess(response.statusCode)) throw await this.#apiError(endpoint, response, call);
-      const { text, cut } = await readBounded(response.body, maxAnswerBytes);
+      const { text, cut } = await readBoundedBody(response.body, maxAnswerBytes);
       if (cut) throw new AwxResponseError(endpoint, '', `larger than ${maxAnswerMiB} MiB`);
       return parseBody(endpoint, schema, text);
     });
@@ -319,7 +319,7 @@ export class AwxTransport {
       return new AwxApiError(endpoint, response.statusCode, undefined, [], undefined, why);
     }
     const header = response.headers['retry-after'];
-    const { text } = await readBounded(response.body, maxErrorBytes);
+    const { text } = await readBoundedBody(response.body, maxErrorBytes);
     return apiErrorFromBody(endpoint, response.statusCode, text, {
       retryAfterMs: parseRetryAfter(Array.isArray(header) ? header[0] : header),
       secrets: call.secrets,

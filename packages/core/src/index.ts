@@ -1,4 +1,5 @@
 export { isAllowedSource } from './allowed-sources.js';
+export { type BoundedText, readBoundedBody } from './bounded-body.js';
 export { isCodeLoadingVariable } from './code-loading-variables.js';
 export {
   type ConventionKeys,

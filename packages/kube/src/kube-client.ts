@@ -12,10 +12,10 @@ import {
   requestRefusal,
 } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
-import { readBounded } from './bounded-body.js';
 import type { ClusterConfig } from './cluster-config.js';
 import { defaultLiveness } from './connection-liveness.js';
 import { ConnectionPool } from './connection-pool.js';
+import { readErrorBody } from './error-body.js';
 import {
   isKubernetesError,
   KubernetesApiError,
@@ -585,7 +585,7 @@ export class KubeClient implements Reader {
       this.#pool.answered(response.statusCode, headers);
       if (!successful(response.statusCode)) {
         // Under the timeout still: an error body that never ends must not hold the caller.
-        const text = await readBounded(response.body).catch(() => '');
+        const text = await readErrorBody(response.body).catch(() => '');
         if (signal?.aborted) return 'stopped';
         throw kubernetesErrorFromResponse(response.statusCode, text, operation, response.headers);
       }
@@ -698,7 +698,7 @@ export class KubeClient implements Reader {
       // but an error body only to its limit.
       text = successful(response.statusCode)
         ? await response.body.text()
-        : await readBounded(response.body);
+        : await readErrorBody(response.body);
     } catch (error) {
       if (refused) throw refused;
       if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });

@@ -1,4 +1,4 @@
-import { readBounded } from './bounded-body.js';
+import { readErrorBody } from './error-body.js';
 import type { KubeObject, RequestOptions } from './kube-client.js';
 import {
   KubernetesApiError,
@@ -176,7 +176,7 @@ export async function watchStream<T extends KubeObject>(
         clearTimeout(answerTimer);
       }
       if (!successful(response.statusCode)) {
-        const body = await readBounded(response.body);
+        const body = await readErrorBody(response.body);
         return {
           end: 'failed',
           error: kubernetesErrorFromResponse(

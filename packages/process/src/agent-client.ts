@@ -1,7 +1,7 @@
-import { AbortedError, requestRefusal, toFieldIssues } from '@roundhouse/core';
+import { AbortedError, readBoundedBody, requestRefusal, toFieldIssues } from '@roundhouse/core';
 import { type Dispatcher, request } from 'undici';
 import { z } from 'zod';
-import { maxAnswerMiB, maxErrorBytes, readBounded } from './agent-client-body.js';
+import { maxAnswerMiB, maxErrorBytes } from './agent-answer-limits.js';
 import {
   TaskExecutorApiError,
   TaskExecutorConnectionError,
@@ -176,7 +176,7 @@ export class TaskExecutorClient {
       const limit = expected.includes(response.statusCode)
         ? maxAnswerMiB * 1024 * 1024
         : maxErrorBytes;
-      ({ text, cut } = await readBounded(response.body, limit));
+      ({ text, cut } = await readBoundedBody(response.body, limit));
     } catch (error) {
       if (options.signal?.aborted)
         throw new AbortedError(endpoint, { cause: options.signal.reason });

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
-import { printableText } from '@roundhouse/core';
+import { printableText, readBoundedBody } from '@roundhouse/core';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { InputError } from '../errors.js';
 import { type Manifest, manifestFromFlags, manifestFromText, type RunInput } from '../manifest.js';
@@ -84,18 +83,15 @@ export const manifestLimitBytes = 3 * 1024 * 1024;
  * file given by mistake would otherwise fill the memory before anything could be said.
  */
 export async function readBounded(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += (chunk as Buffer).length;
-    if (size > manifestLimitBytes) {
-      (stream as Partial<Readable>).destroy?.();
-      throw new InputError(
-        { path: '-f', message: 'is larger than the 3 MiB the API server takes in a request' },
-        'give -f a single WorkflowExecution manifest; keep large data in a ConfigMap or Secret and list it under spec.dependencies',
-      );
-    }
-    chunks.push(chunk as Buffer);
+  const { text, cut } = await readBoundedBody(
+    stream as AsyncIterable<Uint8Array | string>,
+    manifestLimitBytes,
+  );
+  if (cut) {
+    throw new InputError(
+      { path: '-f', message: 'is larger than the 3 MiB the API server takes in a request' },
+      'give -f a single WorkflowExecution manifest; keep large data in a ConfigMap or Secret and list it under spec.dependencies',
+    );
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return text;
 }

@@ -1,7 +1,7 @@
 /**
- * An answer's body read into memory only up to a limit: the timeout bounds how long a body may
- * take, not how much of it arrives meanwhile, and a server (or a proxy in front of it) may send
- * far more than any answer of AWX's REST API holds.
+ * A body read into memory only up to a limit. A timeout bounds how long a body may take, not
+ * how much of it arrives meanwhile: a server, a proxy in front of it or a file given by mistake
+ * may send far more than any answer the reader expects.
  */
 
 /** What was read: all of the body, or its first `maxBytes` when it is longer (`cut`). */
@@ -10,15 +10,18 @@ export interface BoundedText {
   readonly cut: boolean;
 }
 
-/** Leaving the loop early destroys the body, which closes its connection instead of reading on. */
-export async function readBounded(
-  body: AsyncIterable<Uint8Array>,
+/**
+ * The body's first `maxBytes` as UTF-8. Leaving the loop early destroys the body (an undici
+ * body or a Node stream), which closes its connection or file instead of reading on.
+ */
+export async function readBoundedBody(
+  body: AsyncIterable<Uint8Array | string>,
   maxBytes: number,
 ): Promise<BoundedText> {
   const chunks: Buffer[] = [];
   let held = 0;
   for await (const chunk of body) {
-    const buffer = Buffer.from(chunk);
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
     if (held + buffer.length > maxBytes) {
       chunks.push(buffer.subarray(0, maxBytes - held));
       return { text: Buffer.concat(chunks).toString('utf8'), cut: true };
