@@ -4,7 +4,7 @@ import {
   WorkflowJobCancelingError,
 } from '@roundhouse/awx';
 import type { AwxSimulator, JobTemplate } from '@roundhouse/awx-simulator';
-import { ConfigurationError } from '@roundhouse/core';
+import { ConfigurationError, type WorkflowExecution } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import {
@@ -57,6 +57,28 @@ function staleAndLost(bed: Testbed, ready: () => Promise<void>) {
       });
     },
   });
+}
+
+/**
+ * Once AWX has canceled the workflow job (within `cancelMs`), a retried cleanup clears the
+ * credentials and the lock, and every slice is canceled.
+ */
+async function expectClearedOnceCanceled(
+  bed: Testbed,
+  namespace: string,
+  executor: ReturnType<Testbed['executor']>,
+  wfe: WorkflowExecution,
+  template: JobTemplate,
+  cancelMs: number,
+) {
+  await vi.waitFor(() => expect(workflowJobOf(bed.sim, template)?.status).toBe('canceled'), {
+    ...patience,
+    timeout: cancelMs + patience.timeout,
+  });
+  await executor.cleanup(wfe, namespace);
+  expect(credentialsOf(bed.sim, wfe)).toEqual([]);
+  expect(await lockOf(bed.kube, namespace, wfe)).toBeNull();
+  expect(slicesOf(bed.sim, template).map((j) => j.status)).toEqual(['canceled', 'canceled']);
 }
 
 describeWithControlPlane(
@@ -116,15 +138,8 @@ describeWithControlPlane(
       ]);
       expect(credentialsOf(bed.sim, wfe)).toHaveLength(1);
 
-      await vi.waitFor(() => expect(workflowJobOf(bed.sim, template)?.status).toBe('canceled'), {
-        ...patience,
-        timeout: cancelMs + patience.timeout,
-      });
-      await executor.cleanup(wfe, env.namespace);
-      expect(credentialsOf(bed.sim, wfe)).toEqual([]);
-      expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
-      // Nothing left running, and nothing launched again.
-      expect(slicesOf(bed.sim, template).map((j) => j.status)).toEqual(['canceled', 'canceled']);
+      await expectClearedOnceCanceled(bed, env.namespace, executor, wfe, template, cancelMs);
+      // Nothing launched again.
       const launches = bed.sim.requests.filter(
         (r) =>
           r.method === 'POST' && r.path.startsWith(`/api/v2/job_templates/${template.id}/launch/`),
@@ -192,14 +207,7 @@ describeWithControlPlane(
       expect(credentialsOf(bed.sim, wfe)).toHaveLength(1);
       expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
 
-      await vi.waitFor(() => expect(workflowJobOf(bed.sim, template)?.status).toBe('canceled'), {
-        ...patience,
-        timeout: cancelMs + patience.timeout,
-      });
-      await executor.cleanup(wfe, env.namespace);
-      expect(credentialsOf(bed.sim, wfe)).toEqual([]);
-      expect(await lockOf(bed.kube, env.namespace, wfe)).toBeNull();
-      expect(slicesOf(bed.sim, template).map((j) => j.status)).toEqual(['canceled', 'canceled']);
+      await expectClearedOnceCanceled(bed, env.namespace, executor, wfe, template, cancelMs);
     });
 
     it('adopts no slice that already finished, and lets the credentials go at once', async () => {
