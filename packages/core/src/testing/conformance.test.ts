@@ -104,6 +104,26 @@ describe('the conformance checks catch broken executors', () => {
     );
   });
 
+  it('a create that takes a target another execution holds', async () => {
+    const executor = broken({});
+    const create = executor.create.bind(executor);
+    // Hands each execution a resource of its own, as an engine that names it per execution would.
+    executor.create = async (wfe, ns, options) => {
+      const result = await create(
+        {
+          ...wfe,
+          spec: { ...wfe.spec, targetResource: `${wfe.spec.targetResource}-${wfe.metadata.name}` },
+        },
+        ns,
+        options,
+      );
+      return result;
+    };
+    await expect(
+      conformanceChecks.createRefusesATargetAnotherHolds(harness(executor)),
+    ).rejects.toThrow(/ResourceLocked/);
+  });
+
   it('a cleanup that throws when the resource is already gone', async () => {
     const executor = broken({});
     const cleanup = executor.cleanup.bind(executor);

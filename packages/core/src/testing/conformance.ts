@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError } from '../errors.js';
+import { AbortedError, RoundhouseError } from '../errors.js';
 import { type ExecutionResult, isTerminalPhase } from '../execution-result.js';
 import type { Executor } from '../executor.js';
 import type { WorkflowExecution } from '../workflow-execution.js';
@@ -147,6 +147,29 @@ export const conformanceChecks = {
       "cleanup by another WorkflowExecution must not delete the owner's resource",
     ).not.toBeNull();
     await h.executor.cleanup(ownerWithRef, h.namespace);
+  },
+
+  async createRefusesATargetAnotherHolds(h: ConformanceHarness): Promise<void> {
+    const owner = h.makeExecution();
+    const { resourceName } = await h.executor.create(owner, h.namespace);
+    const second = h.makeExecution({
+      name: `${owner.metadata.name}-second`,
+      targetResource: owner.spec.targetResource,
+    });
+    // The lock is the promise that a target is never worked on twice at once.
+    const refused = await h.executor.create(second, h.namespace).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(
+      refused instanceof RoundhouseError ? refused.reason : refused,
+      'a create for a target another running execution holds must fail with ResourceLocked',
+    ).toBe('ResourceLocked');
+    expect(
+      await h.executor.getStatus(withResourceName(owner, resourceName), h.namespace),
+      "a refused create must leave the holder's execution in place",
+    ).not.toBeNull();
+    await h.executor.cleanup(withResourceName(owner, resourceName), h.namespace);
   },
 
   async abortedSignalIsHonoured(h: ConformanceHarness): Promise<void> {
