@@ -91,3 +91,13 @@ describe('the TypeScript in the documentation', () => {
     expect(found[1]?.message).toContain('fieldManagr');
   });
 });
+
+describe('the getting-started guide under a reader stricter than the repository', () => {
+  it('type-checks with exactOptionalPropertyTypes on, as many projects set it', () => {
+    const doc = 'docs/getting-started.md';
+    const snippets = typeScriptBlocks(doc, readFileSync(`${root}${doc}`, 'utf8'));
+    expect(snippets.length).toBeGreaterThan(3);
+    const problems = checkSnippets(root, snippets, ambient, { exactOptionalPropertyTypes: true });
+    expect(problems.map(format)).toEqual([]);
+  });
+});

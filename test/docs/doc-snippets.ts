@@ -61,14 +61,15 @@ function virtualPath(root: string, snippet: Snippet): string {
 }
 
 /**
- * Type-checks `snippets` against the workspace with the repository's compiler options, nothing
- * written to disk. `ambient` declares the values the snippets take as given (a `kubeConfig`, a
+ * Type-checks `snippets` against the workspace with the repository's compiler options (and
+ * `overrides`, a reader's stricter ones), nothing written to disk. `ambient` declares the values the snippets take as given (a `kubeConfig`, a
  * `registry`), never an API name: what a reader must import, the snippet imports.
  */
 export function checkSnippets(
   root: string,
   snippets: readonly Snippet[],
   ambient: string,
+  overrides: ts.CompilerOptions = {},
 ): SnippetProblem[] {
   const config = ts.getParsedCommandLineOfConfigFile(
     join(root, 'tsconfig.json'),
@@ -81,7 +82,7 @@ export function checkSnippets(
     },
   );
   if (!config) throw new Error('tsconfig.json could not be read');
-  const options: ts.CompilerOptions = { ...config.options, noEmit: true };
+  const options: ts.CompilerOptions = { ...config.options, ...overrides, noEmit: true };
 
   const files = new Map<string, { text: string; snippet?: Snippet }>();
   const ambientPath = join(root, 'test/docs/__snippet_ambient.d.ts');

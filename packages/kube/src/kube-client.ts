@@ -45,22 +45,24 @@ import {
 
 /** The fields of ObjectMeta that Roundhouse reads; everything else passes through untouched. */
 export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    generateName?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    ownerReferences?: Record<string, unknown>[];
-  };
+  apiVersion?: string | undefined;
+  kind?: string | undefined;
+  metadata?:
+    | {
+        name?: string | undefined;
+        generateName?: string | undefined;
+        namespace?: string | undefined;
+        uid?: string | undefined;
+        resourceVersion?: string | undefined;
+        generation?: number | undefined;
+        creationTimestamp?: string | undefined;
+        deletionTimestamp?: string | undefined;
+        labels?: Record<string, string> | undefined;
+        annotations?: Record<string, string> | undefined;
+        finalizers?: string[] | undefined;
+        ownerReferences?: Record<string, unknown>[] | undefined;
+      }
+    | undefined;
   [field: string]: unknown;
 }
 

@@ -41,7 +41,7 @@ export interface WorkflowExecutionControllerOptions {
    */
   readonly client?: KubeClient;
   /** Watch WorkflowExecutions in one namespace only; default all namespaces. */
-  readonly watchNamespace?: string;
+  readonly watchNamespace?: string | undefined;
   readonly cooldownMs?: number;
   readonly lockPolicy?: 'fail' | 'wait';
   /**

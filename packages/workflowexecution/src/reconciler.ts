@@ -120,7 +120,7 @@ export interface WorkflowExecutionReconcilerOptions {
   /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
   readonly policy: ExecutionPolicy;
   /** Reconcile WorkflowExecutions in this namespace only; default all. */
-  readonly watchNamespace?: string;
+  readonly watchNamespace?: string | undefined;
   /** Time a target stays locked after an execution on it finished; default 5 minutes. */
   readonly cooldownMs?: number;
   /** `fail` a second execution on a busy target (default), or `wait` in Pending. */
