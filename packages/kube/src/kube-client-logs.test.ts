@@ -9,6 +9,7 @@ import { ConfigurationError } from '@roundhouse/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient, type KubeClientOptions } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
+import { loopbackKubeConfig } from './loopback.test-support.js';
 import { LogFollowError } from './pod-log-follow.js';
 
 /** A loopback HTTP server standing in for the API server's pod log endpoint. */
@@ -24,13 +25,7 @@ async function serve(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'secret-token' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const config = loopbackKubeConfig(port);
   const client = new KubeClient(config, { ...options, timeoutMs });
   running.push({ server, client });
   return { client, requests };

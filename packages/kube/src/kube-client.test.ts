@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
 import { LightKubeConfig } from './light-kube-config.js';
+import { loopbackKubeConfig } from './loopback.test-support.js';
 import { resources } from './resources.js';
 
 interface Received {
@@ -46,13 +47,7 @@ async function serve(
   server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'secret-token' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const config = loopbackKubeConfig(port);
   const client = new KubeClient(config, { userAgent: 'test-agent', ...options });
   running.push({ server, client });
   return { client, received, connections: () => connections };
