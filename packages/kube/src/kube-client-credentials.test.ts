@@ -1,14 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AbortedError } from '@roundhouse/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
 import { LightKubeConfig } from './light-kube-config.js';
+import { closedAfterEach } from './loopback.test-support.js';
 import { resources } from './resources.js';
 
 /**
@@ -44,18 +45,11 @@ async function serve(timeoutMs: number) {
     },
     { timeoutMs },
   );
-  running.push({ server, client });
+  track(server, client);
   return { client, credentialsReady, requests: () => requests };
 }
 
-const running: { server: Server; client: KubeClient }[] = [];
-afterEach(async () => {
-  for (const { server, client } of running.splice(0)) {
-    await client.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const track = closedAfterEach();
 
 const stall = { stallTimeoutMs: 60_000 };
 const credentialsTimeout = (operation: string, timeoutMs = 100) =>

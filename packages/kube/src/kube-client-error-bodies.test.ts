@@ -3,25 +3,18 @@
  * or never ending. A loopback server, so that the client's reading, and its stopping, reach the
  * sender through TCP's flow control.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
-import { loopbackKubeConfig } from './loopback.test-support.js';
+import { closedAfterEach, loopbackKubeConfig } from './loopback.test-support.js';
 import { resources } from './resources.js';
 
 const MiB = 1024 * 1024;
 
-const running: { server: Server; client: KubeClient }[] = [];
-afterEach(async () => {
-  for (const { server, client } of running.splice(0)) {
-    await client.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const track = closedAfterEach();
 
 async function serve(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
@@ -32,7 +25,7 @@ async function serve(
   const { port } = server.address() as AddressInfo;
   const config = loopbackKubeConfig(port);
   const client = new KubeClient(config, { timeoutMs });
-  running.push({ server, client });
+  track(server, client);
   return client;
 }
 

@@ -2,14 +2,14 @@
  * Past 350 lines: followed logs' faults (stalls, resets, refusals), scripted by one HTTP server
  * the cases share.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubeClient, type KubeClientOptions } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
-import { loopbackKubeConfig } from './loopback.test-support.js';
+import { closedAfterEach, loopbackKubeConfig } from './loopback.test-support.js';
 import { LogFollowError } from './pod-log-follow.js';
 
 /** A loopback HTTP server standing in for the API server's pod log endpoint. */
@@ -27,19 +27,11 @@ async function serve(
   const { port } = server.address() as AddressInfo;
   const config = loopbackKubeConfig(port);
   const client = new KubeClient(config, { ...options, timeoutMs });
-  running.push({ server, client });
+  track(server, client);
   return { client, requests };
 }
 
-const running: { server: Server; client: KubeClient }[] = [];
-afterEach(async () => {
-  for (const { server, client } of running.splice(0)) {
-    await client.close();
-    // A response a test left open (a followed log) must not keep the server up.
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const track = closedAfterEach();
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];

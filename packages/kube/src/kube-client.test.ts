@@ -3,7 +3,7 @@
  * HTTP server (answers a real API server cannot give on demand) the cases share.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +14,11 @@ import {
   withoutRequestGate,
   withRequestGate,
 } from '@roundhouse/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KubeClient } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
 import { LightKubeConfig } from './light-kube-config.js';
-import { loopbackKubeConfig } from './loopback.test-support.js';
+import { closedAfterEach, loopbackKubeConfig } from './loopback.test-support.js';
 import { resources } from './resources.js';
 
 interface Received {
@@ -49,18 +49,11 @@ async function serve(
   const { port } = server.address() as AddressInfo;
   const config = loopbackKubeConfig(port);
   const client = new KubeClient(config, { userAgent: 'test-agent', ...options });
-  running.push({ server, client });
+  track(server, client);
   return { client, received, connections: () => connections };
 }
 
-const running: { server: Server; client: KubeClient }[] = [];
-afterEach(async () => {
-  for (const { server, client } of running.splice(0)) {
-    await client.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const track = closedAfterEach();
 
 const cm = (name: string) => ({
   metadata: { name, namespace: 'ns', resourceVersion: '1', labels: { app: 'x' } },
@@ -466,7 +459,7 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
       },
     });
     const client = new KubeClient(config);
-    running.push({ server, client });
+    track(server, client);
     try {
       await expect(client.get(resources.configMaps, 'ns', 'a')).rejects.toMatchObject({
         reason: 'Unauthorized',
