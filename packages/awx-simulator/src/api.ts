@@ -71,9 +71,9 @@ export interface ApiRequest {
   readonly url: string;
   /** The `Host` header, for the absolute `Location` AWX gives a launched job. */
   readonly host: string;
-  readonly authorization?: string;
-  readonly contentType?: string;
-  readonly accept?: string;
+  readonly authorization?: string | undefined;
+  readonly contentType?: string | undefined;
+  readonly accept?: string | undefined;
   readonly body: string;
 }
 

@@ -74,9 +74,9 @@ export type CredentialTypeInputs = z.infer<typeof credentialTypeInputsSchema>;
 export interface CredentialTypeSeed {
   readonly name: string;
   readonly kind: CredentialKind;
-  readonly description?: string;
-  readonly inputs?: z.input<typeof credentialTypeInputsSchema>;
-  readonly injectors?: z.input<typeof injectorsSchema>;
+  readonly description?: string | undefined;
+  readonly inputs?: z.input<typeof credentialTypeInputsSchema> | undefined;
+  readonly injectors?: z.input<typeof injectorsSchema> | undefined;
 }
 
 export interface CredentialType {
@@ -317,7 +317,8 @@ export function validateCredentialType(
   if (request.kind !== 'cloud' && request.kind !== 'net') {
     return { ok: false, errors: { kind: [`Must be 'cloud' or 'net', not ${request.kind}`] } };
   }
-  const fields = (request.inputs as { fields?: Record<string, unknown>[] }).fields ?? [];
+  const fields =
+    (request.inputs as { fields?: Record<string, unknown>[] | undefined }).fields ?? [];
   if (fields.some((f) => f.ask_at_runtime === true)) {
     return {
       ok: false,

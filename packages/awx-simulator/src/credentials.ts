@@ -49,15 +49,15 @@ export interface CredentialSeed {
   readonly name: string;
   readonly credential_type: number;
   readonly organization: number;
-  readonly description?: string;
-  readonly inputs?: Readonly<Record<string, string | boolean>>;
+  readonly description?: string | undefined;
+  readonly inputs?: Readonly<Record<string, string | boolean>> | undefined;
   /**
    * The role granted to the token's user on it (default none), which matters when it is not a
    * System Administrator; its organization's admin and credential_admin roles give admin anyway.
    */
-  readonly role?: CredentialRole;
+  readonly role?: CredentialRole | undefined;
   /** One AWX manages (its `Ansible Galaxy` credential): no one may delete it. */
-  readonly managed?: boolean;
+  readonly managed?: boolean | undefined;
 }
 
 export const ENCRYPTED = '$encrypted$';

@@ -15,7 +15,7 @@ export interface FieldSpec<T> {
   readonly kind: FieldKind;
   readonly value: (row: T) => unknown;
   /** Why AWX refuses to filter on the field with 403 (`prevent_search`, password fields). */
-  readonly forbidden?: string;
+  readonly forbidden?: string | undefined;
 }
 
 export interface Model<T> {

@@ -6,23 +6,23 @@
 import { isJsonObject, isRawJson, pythonRepr } from './python-json.js';
 
 export interface Schema {
-  readonly type?: 'object' | 'array' | 'string' | 'boolean' | 'number' | 'integer';
-  readonly enum?: readonly unknown[];
-  readonly pattern?: string;
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly patternProperties?: Readonly<Record<string, Schema>>;
-  readonly additionalProperties?: boolean;
-  readonly required?: readonly string[];
-  readonly items?: Schema;
-  readonly minItems?: number;
-  readonly uniqueItems?: boolean;
-  readonly anyOf?: readonly Schema[];
+  readonly type?: 'object' | 'array' | 'string' | 'boolean' | 'number' | 'integer' | undefined;
+  readonly enum?: readonly unknown[] | undefined;
+  readonly pattern?: string | undefined;
+  readonly properties?: Readonly<Record<string, Schema>> | undefined;
+  readonly patternProperties?: Readonly<Record<string, Schema>> | undefined;
+  readonly additionalProperties?: boolean | undefined;
+  readonly required?: readonly string[] | undefined;
+  readonly items?: Schema | undefined;
+  readonly minItems?: number | undefined;
+  readonly uniqueItems?: boolean | undefined;
+  readonly anyOf?: readonly Schema[] | undefined;
   /** A JSON pointer into the root schema, e.g. `#/properties/extra_vars`. */
-  readonly $ref?: string;
+  readonly $ref?: string | undefined;
   /** AWX's replacement message for a `pattern` failure, with `{instance}` substituted. */
-  readonly error?: string;
+  readonly error?: string | undefined;
   /** AWX keys credential input errors by the failing field's `id`. */
-  readonly id?: string;
+  readonly id?: string | undefined;
   readonly [annotation: string]: unknown;
 }
 

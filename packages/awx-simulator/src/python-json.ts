@@ -15,7 +15,7 @@ const json = JSON as unknown as {
   isRawJSON(value: unknown): value is RawJson;
   parse(
     text: string,
-    reviver: (key: string, value: unknown, context: { source?: string }) => unknown,
+    reviver: (key: string, value: unknown, context: { source?: string | undefined }) => unknown,
   ): unknown;
 };
 

@@ -37,7 +37,7 @@ interface RouteDefinition {
   readonly pattern: RegExp;
   readonly methods: readonly string[];
   /** Served without authentication, like AWX's API root and `ping/`. */
-  readonly public?: boolean;
+  readonly public?: boolean | undefined;
 }
 
 const ROUTES: readonly RouteDefinition[] = [

@@ -22,9 +22,9 @@ function field<T>(parse: (value: unknown, ctx: Ctx) => T) {
 }
 
 interface CharOptions {
-  readonly required?: boolean;
-  readonly allowBlank?: boolean;
-  readonly maxLength?: number;
+  readonly required?: boolean | undefined;
+  readonly allowBlank?: boolean | undefined;
+  readonly maxLength?: number | undefined;
 }
 
 /** `CharField`: numbers become strings, surrounding whitespace is trimmed. */
@@ -94,7 +94,7 @@ const ZERO_FRACTION = /\.0*\s*$/;
 const PYTHON_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
 
 /** An optional `IntegerField`, with DRF's `min_value` if given; `undefined` when absent. */
-export function optionalIntegerField(options: { readonly min?: number } = {}) {
+export function optionalIntegerField(options: { readonly min?: number | undefined } = {}) {
   return field((value, ctx): number | undefined => {
     if (value === undefined) return undefined;
     if (value === null) return fail(ctx, value, NOT_NULL);
@@ -136,8 +136,8 @@ function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
 
 interface PkOptions {
   readonly exists: Exists;
-  readonly required?: boolean;
-  readonly allowNull?: boolean;
+  readonly required?: boolean | undefined;
+  readonly allowNull?: boolean | undefined;
 }
 
 /** `PrimaryKeyRelatedField`; `null` when absent or explicitly null and allowed. */

@@ -56,7 +56,7 @@ export interface RequestRecord {
   readonly path: string;
   /** `null` when the connection was reset instead of answered. */
   readonly status: number | null;
-  readonly fault?: Fault['kind'];
+  readonly fault?: Fault['kind'] | undefined;
 }
 
 /** The simulator's data, to seed before a test and to inspect after it. */
@@ -90,7 +90,7 @@ export interface SimulatorState {
    * those a client created, so "nothing leaked" is `expect(liveCredentials({ origin: 'api' }))
    * .toEqual([])`.
    */
-  liveCredentials(filter?: { readonly origin?: CredentialOrigin }): Credential[];
+  liveCredentials(filter?: { readonly origin?: CredentialOrigin | undefined }): Credential[];
   /**
    * Every credential deletion, oldest first, with the jobs that used it and had not started, so
    * will run without it:

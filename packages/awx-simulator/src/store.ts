@@ -193,7 +193,10 @@ export class Store {
   createCredential(
     body: unknown,
     origin: CredentialOrigin,
-    seeded: { readonly role?: CredentialRole; readonly managed?: boolean } = {},
+    seeded: {
+      readonly role?: CredentialRole | undefined;
+      readonly managed?: boolean | undefined;
+    } = {},
   ): Outcome<Credential> {
     const schema = credentialRequestSchema({
       user: (id) => id === TOKEN_USER.id,

@@ -34,7 +34,7 @@ export const AwxClientOptionsSchema = z.object({
 export type AwxClientSettings = z.output<typeof AwxClientOptionsSchema>;
 
 export type AwxClientOptions = z.input<typeof AwxClientOptionsSchema> & {
-  readonly logger?: Logger;
+  readonly logger?: Logger | undefined;
 };
 
 /** Validates client options; a bad one is a ConfigurationError naming `awx.<field>`. */

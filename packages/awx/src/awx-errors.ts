@@ -220,9 +220,9 @@ export function errorExcerpt(text: string): string | undefined {
  * not JSON gives its excerpt.
  */
 function describeErrorBody(text: string): {
-  detail?: string;
+  detail?: string | undefined;
   fields: FieldIssue[];
-  excerpt?: string;
+  excerpt?: string | undefined;
   /** Whether the body is a JSON object, whose text is never shown whole. */
   object: boolean;
 } {

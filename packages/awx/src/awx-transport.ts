@@ -34,23 +34,23 @@ export interface Call {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly url: URL;
   readonly mode: RetryMode;
-  readonly accept?: string;
+  readonly accept?: string | undefined;
   /** JSON text. */
-  readonly body?: string;
+  readonly body?: string | undefined;
   /**
    * Secret values in the body. AWX's messages about `inputs`, and any message quoting one of
    * these values, are left out of the error.
    */
-  readonly secrets?: readonly string[];
+  readonly secrets?: readonly string[] | undefined;
   /** The answers may quote a job's output: an error body that is not JSON is not shown. */
-  readonly quotesOutput?: boolean;
+  readonly quotesOutput?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
 export interface PostOptions {
   /** `unsent-only` unless given: a POST creates something. */
-  readonly mode?: RetryMode;
-  readonly secrets?: readonly string[];
+  readonly mode?: RetryMode | undefined;
+  readonly secrets?: readonly string[] | undefined;
 }
 
 type Response = Dispatcher.ResponseData;
@@ -160,7 +160,7 @@ export class AwxTransport {
   async json<T>(
     call: Call,
     schema: z.ZodType<T>,
-    options: { missingIsNull?: boolean } = {},
+    options: { missingIsNull?: boolean | undefined } = {},
   ): Promise<T | null> {
     return this.#send(call, async (response, endpoint) => {
       if (response.statusCode === 404 && options.missingIsNull) {

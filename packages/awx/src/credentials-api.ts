@@ -17,8 +17,8 @@ import {
 } from './schemas.js';
 
 export interface CredentialTypeFilter {
-  readonly name?: string;
-  readonly kind?: string;
+  readonly name?: string | undefined;
+  readonly kind?: string | undefined;
 }
 
 /** `credential_types/`: listing, finding and creating credential types. */

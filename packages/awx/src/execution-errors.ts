@@ -98,7 +98,10 @@ export class SlicedLaunchFoundError extends RoundhouseError {
   readonly workflowJob: number | undefined;
   readonly job: number | undefined;
 
-  constructor(found: { readonly workflowJob?: number | undefined; readonly job?: number }) {
+  constructor(found: {
+    readonly workflowJob?: number | undefined;
+    readonly job?: number | undefined;
+  }) {
     super(
       `${slicedLaunchFound(found)} carries this execution's marker: the launch, whose answer ` +
         'was lost, made a workflow job of sliced jobs, not the job of this execution',
@@ -108,7 +111,10 @@ export class SlicedLaunchFoundError extends RoundhouseError {
   }
 }
 
-function slicedLaunchFound(found: { workflowJob?: number | undefined; job?: number }): string {
+function slicedLaunchFound(found: {
+  workflowJob?: number | undefined;
+  job?: number | undefined;
+}): string {
   const workflow =
     found.workflowJob === undefined
       ? 'a workflow job AWX no longer has'

@@ -101,10 +101,10 @@ export const AnsibleExecutorOptionsSchema = z.object({
 export type KubernetesApiOptions = z.output<typeof AnsibleExecutorOptionsSchema>['kubernetesApi'];
 
 export type AnsibleExecutorOptions = z.input<typeof AnsibleExecutorOptionsSchema> & {
-  readonly conventions?: Conventions;
-  readonly logger?: Logger;
+  readonly conventions?: Conventions | undefined;
+  readonly logger?: Logger | undefined;
   /** Milliseconds since the epoch; tests pass a clock they move. */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 };
 
 export type AnsibleExecutorSettings = Required<

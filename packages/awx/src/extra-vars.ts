@@ -134,7 +134,7 @@ export function serializeExtraVars(vars: ExtraVars): string {
 /** Either a value still to encode, or literal text that may close an array or object. */
 type SerializeStep =
   | { readonly value: ExtraVarValue }
-  | { readonly text: string; readonly closes?: object };
+  | { readonly text: string; readonly closes?: object | undefined };
 
 function coerce(value: string): ExtraVarValue {
   if (INTEGER.test(value)) {

@@ -57,7 +57,7 @@ export type LaunchRecord = z.output<typeof LaunchRecordSchema>;
 
 /** The Lease that holds an execution's launch record. */
 export interface LaunchLock extends KubeObject {
-  spec?: { holderIdentity?: string };
+  spec?: { holderIdentity?: string | undefined } | undefined;
 }
 
 /** The annotation holding the record, e.g. `roundhouse.dev/awx-launch`. */

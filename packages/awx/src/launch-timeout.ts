@@ -20,9 +20,9 @@ export function executionTimeoutMs(wfe: WorkflowExecution): number | undefined {
 
 export interface LaunchTimeout {
   /** Seconds for the launch's `timeout`, when the template takes one. */
-  readonly seconds?: number;
+  readonly seconds?: number | undefined;
   /** Said to the caller when the timeout cannot go to AWX. */
-  readonly warning?: string;
+  readonly warning?: string | undefined;
 }
 
 /**

@@ -54,7 +54,7 @@ export async function withRetries<T>(
   policy: RetryPolicy,
   options: {
     readonly signal?: AbortSignal | undefined;
-    readonly onRetry?: (error: AwxError, attempt: number) => void;
+    readonly onRetry?: ((error: AwxError, attempt: number) => void) | undefined;
   } = {},
 ): Promise<T> {
   let notBefore = 0;

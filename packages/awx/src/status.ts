@@ -12,7 +12,7 @@ interface StatusMapping {
   readonly reason: string;
   readonly message: string;
   /** Set exactly for the Failed phase, so a controller never has to classify AWX's reasons. */
-  readonly failureReason?: FailureReason;
+  readonly failureReason?: FailureReason | undefined;
 }
 
 /**

@@ -180,7 +180,7 @@ async function readToken(session: Session, awx: AwxOptions): Promise<string> {
   }
   const [, namespace = '', name = '', key = 'token'] = match;
   const secret = await session.call({ verb: 'get', resource: resources.secrets, namespace }, () =>
-    session.client.get<KubeObject & { data?: Record<string, string> }>(
+    session.client.get<KubeObject & { data?: Record<string, string> | undefined }>(
       resources.secrets,
       namespace,
       name,

@@ -20,7 +20,7 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signal: AbortSignal;
   /** Builds executors; the default builds the real ones from the session (tests pass a double). */
-  readonly executors?: (session: Session, options: EngineOptions) => ExecutorFactory;
+  readonly executors?: ((session: Session, options: EngineOptions) => ExecutorFactory) | undefined;
 }
 
 const executionName = objectName('NAME', 'WorkflowExecution');
@@ -105,7 +105,10 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .option('-A, --all-namespaces', 'executions of every namespace')
     .action(
       inSession((session, command, name: string | undefined) => {
-        const options = command.opts<{ output?: OutputFormat; allNamespaces?: boolean }>();
+        const options = command.opts<{
+          output?: OutputFormat | undefined;
+          allNamespaces?: boolean | undefined;
+        }>();
         checkNameScope(name, options.allNamespaces);
         return get(session, term, name, {
           output: options.output ?? 'table',
@@ -180,7 +183,11 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .action(
       inSession((session, command, name: string) => {
         const options = command.opts<
-          EngineOptions & { follow?: boolean; tail?: number; prefix: boolean }
+          EngineOptions & {
+            follow?: boolean | undefined;
+            tail?: number | undefined;
+            prefix: boolean;
+          }
         >();
         const executors = context.executors
           ? context.executors(session, options)

@@ -28,7 +28,7 @@ import { checkTlsMaterial } from './tls-material.js';
  * The kinds whose 404 the CLI explains: a missing CRD, else a missing object, with the command
  * that lists what exists.
  */
-const knownKinds = new Map<ResourceType, { crd?: CrdInfo; list: string }>([
+const knownKinds = new Map<ResourceType, { crd?: CrdInfo | undefined; list: string }>([
   [workflowExecutions, { list: 'kubectl roundhouse get' }],
   [tasks, { crd: taskCrdInfo(tasks), list: 'kubectl roundhouse task list' }],
   [taskRuns, { crd: taskCrdInfo(taskRuns), list: 'kubectl roundhouse taskrun list' }],
@@ -245,7 +245,7 @@ function isFallback(config: KubeConfig): boolean {
 export function loadProblem(error: unknown): string {
   const { reason, mark, message } = error as {
     reason?: unknown;
-    mark?: { line?: number; column?: number };
+    mark?: { line?: number | undefined; column?: number | undefined } | undefined;
     message?: unknown;
   };
   if (typeof reason === 'string' && mark?.line !== undefined && mark.column !== undefined) {

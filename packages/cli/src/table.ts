@@ -6,7 +6,7 @@ export interface Column<Row> {
   /** The cell's text: it comes from the cluster, so the table escapes it. */
   readonly value: (row: Row) => string;
   /** The CLI's own styling (colour) of a cell's escaped text, which escaping would break. */
-  readonly style?: (text: string, row: Row) => string;
+  readonly style?: ((text: string, row: Row) => string) | undefined;
 }
 
 /**

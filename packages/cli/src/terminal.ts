@@ -5,9 +5,9 @@ export type Colors = ReturnType<typeof createColors>;
 
 /** An output stream; a terminal's also says its size, which the live view wraps to. */
 export type OutputStream = NodeJS.WritableStream & {
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-  readonly rows?: number;
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
+  readonly rows?: number | undefined;
 };
 
 /** Where a command writes, and how: the shell decides once, the views only follow. */

@@ -14,8 +14,8 @@ import type { Column } from './table.js';
  */
 export type Execution = KubeObject & {
   metadata: NonNullable<KubeObject['metadata']>;
-  spec?: Partial<WorkflowExecutionSpec>;
-  status?: WorkflowExecutionStatus;
+  spec?: Partial<WorkflowExecutionSpec> | undefined;
+  status?: WorkflowExecutionStatus | undefined;
 };
 
 export const isTerminal = (wfe: Execution) =>
@@ -56,7 +56,7 @@ export function elapsedOf(wfe: Execution, now: Date): string {
 /** The columns of `get`: kubectl's, plus the execution's own; `-A` adds the namespace. */
 export function executionColumns(
   now: Date,
-  options: { wide?: boolean; allNamespaces?: boolean } = {},
+  options: { wide?: boolean | undefined; allNamespaces?: boolean | undefined } = {},
 ): Column<Execution>[] {
   return [
     ...(options.allNamespaces
@@ -87,13 +87,13 @@ export function executionColumns(
 
 /** An Event as `describe` shows it. */
 export interface EventView {
-  readonly type?: string;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly lastTimestamp?: string;
-  readonly eventTime?: string;
-  readonly count?: number;
-  readonly metadata?: { creationTimestamp?: string };
+  readonly type?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly message?: string | undefined;
+  readonly lastTimestamp?: string | undefined;
+  readonly eventTime?: string | undefined;
+  readonly count?: number | undefined;
+  readonly metadata?: { creationTimestamp?: string | undefined } | undefined;
 }
 
 /** The execution resource as `describe` found it. */

@@ -24,7 +24,9 @@ export const CacheStatusFieldsSchema = z.object({
   cacheStatus: CatalogCacheStatusSchema.optional(),
 });
 
-export type CachedActionStatus = ActionStatus & { readonly cacheStatus?: CatalogCacheStatus };
+export type CachedActionStatus = ActionStatus & {
+  readonly cacheStatus?: CatalogCacheStatus | undefined;
+};
 
 /**
  * A reservation lease lives this many heartbeats past its last renewal: Flyte's cache service

@@ -1,7 +1,7 @@
 import { type Condition, formatKubeTime } from '@roundhouse/core';
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'> & {
-  lastTransitionTime?: string;
+  lastTransitionTime?: string | undefined;
 };
 
 /**

@@ -27,36 +27,36 @@ export interface ControllerMainOptions<C> {
   /** The command's name, as a user types it: the first word of what it says about bad flags. */
   readonly program: string;
   /** Under `logger` in every line. Default: `program`. */
-  readonly loggerName?: string;
+  readonly loggerName?: string | undefined;
   /**
    * Reads the command line and the environment. A ConfigurationError means bad flags;
    * `undefined` means the command already did what it was asked (printed `--help`).
    */
   readonly configure: () => C | undefined;
   /** The level the configuration asks for. Default: `info`. */
-  readonly logLevel?: (config: C) => LevelWithSilent;
+  readonly logLevel?: ((config: C) => LevelWithSilent) | undefined;
   /** One line after the bad flags, e.g. `Run my-controller --help for usage.` */
-  readonly usage?: string;
+  readonly usage?: string | undefined;
   /**
    * The usage text (`settingsHelp`). When the command line asks for it (`asksForHelp`), it is
    * printed on standard output and the command exits 0 without reading its configuration.
    */
-  readonly help?: () => string;
+  readonly help?: (() => string) | undefined;
   /** The command line, for `help`. Default: `process.argv` after the script. */
-  readonly argv?: readonly string[];
+  readonly argv?: readonly string[] | undefined;
   /** Where `help` is printed. Default: standard output. */
-  readonly helpOutput?: { write(text: string): unknown };
+  readonly helpOutput?: { write(text: string): unknown } | undefined;
   /**
    * Starts the controller, runs it until `signal` aborts and releases what it holds. What it
    * throws before the signal is fatal.
    */
   readonly run: (config: C, context: ControllerMainContext) => Promise<void>;
   /** Where the log lines go. Default: standard output, written asynchronously. */
-  readonly output?: LogOutput;
+  readonly output?: LogOutput | undefined;
   /** Where bad flags are described. Default: standard error. */
-  readonly errors?: { write(text: string): unknown };
+  readonly errors?: { write(text: string): unknown } | undefined;
   /** Default: {@link shutdownSignal}, created once the configuration is read. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

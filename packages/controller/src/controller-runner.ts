@@ -28,8 +28,8 @@ export interface ControllerRunnerOptions {
    * leads: a TtlGarbageCollector, which a standby must leave to the leader. It should resolve
    * once its signal aborts; a rejection is fatal (see `run`).
    */
-  readonly alongside?: readonly { run(signal: AbortSignal): Promise<unknown> }[];
-  readonly logger?: Logger;
+  readonly alongside?: readonly { run(signal: AbortSignal): Promise<unknown> }[] | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 export interface ControllerRunner {

@@ -38,7 +38,7 @@ export interface ReconcileContext {
 
 export interface ReconcileResult {
   /** Reconcile this key again after this many ms, even if nothing changes. */
-  readonly requeueAfter?: number;
+  readonly requeueAfter?: number | undefined;
 }
 
 export interface Reconciler {
@@ -56,17 +56,17 @@ export interface ControllerOptions {
   readonly name: string;
   readonly reconciler: Reconciler;
   /** Keys reconciled in parallel (never the same key twice). Default 1. */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
   /** Backoff of failed keys; default per key 5 ms doubling to 1000 s, overall 10 qps, burst 100. */
-  readonly rateLimiter?: RateLimiter<string>;
-  readonly logger?: Logger;
-  readonly metrics?: ControllerMetrics;
+  readonly rateLimiter?: RateLimiter<string> | undefined;
+  readonly logger?: Logger | undefined;
+  readonly metrics?: ControllerMetrics | undefined;
   /**
    * On shutdown, how long in-flight reconciles may run before their signal aborts. Default
    * 20 s: with the few seconds they then get to stop, inside Kubernetes' default 30 s
    * termination grace period. Losing the lease cuts the drain short.
    */
-  readonly drainTimeoutMs?: number;
+  readonly drainTimeoutMs?: number | undefined;
   /**
    * The time the controller runs on: the drain timeout, the 3 s aborted reconciles get to
    * return, the workqueue's delays (`requeueAfter`, retries with backoff, the default rate
@@ -74,7 +74,7 @@ export interface ControllerOptions {
    * keeps its own clock. Default `systemClock`, the process's own timers; a test passes a
    * `ManualClock` and moves it instead of sleeping.
    */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ export interface CrdSchemaOptions {
    * the API server then accepts an object with fields missing, and the controller rejects it
    * with a status that names each one, instead of the user getting only a create error.
    */
-  readonly optionalFields?: boolean;
+  readonly optionalFields?: boolean | undefined;
 }
 
 /** Keywords a Kubernetes structural schema accepts and that zod emits. */

@@ -6,7 +6,7 @@ export interface PrinterColumn {
   readonly name: string;
   readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
   readonly jsonPath: string;
-  readonly priority?: number;
+  readonly priority?: number | undefined;
 }
 
 export interface NamespacedCrdOptions {
@@ -18,7 +18,7 @@ export interface NamespacedCrdOptions {
   /** The spec's schema (`crdSchemaOf`), with whatever CEL rules it carries. */
   readonly spec: JsonSchema;
   /** The status's schema; with one, the resource gets a status subresource. */
-  readonly status?: JsonSchema;
+  readonly status?: JsonSchema | undefined;
 }
 
 /** An apiextensions.k8s.io/v1 CustomResourceDefinition of one served and stored version. */
@@ -40,7 +40,7 @@ export interface CustomResourceDefinition {
       readonly name: string;
       readonly served: true;
       readonly storage: true;
-      readonly subresources?: { readonly status: Record<string, never> };
+      readonly subresources?: { readonly status: Record<string, never> } | undefined;
       readonly additionalPrinterColumns: readonly PrinterColumn[];
       readonly schema: {
         readonly openAPIV3Schema: {
@@ -51,7 +51,7 @@ export interface CustomResourceDefinition {
             readonly kind: JsonSchema;
             readonly metadata: JsonSchema;
             readonly spec: JsonSchema;
-            readonly status?: JsonSchema;
+            readonly status?: JsonSchema | undefined;
           };
         };
       };

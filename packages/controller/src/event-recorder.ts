@@ -14,9 +14,9 @@ export type EventKind = 'Normal' | 'Warning';
 export type RecordOutcome = 'created' | 'exists' | 'failed';
 
 export interface EventRecorderOptions {
-  readonly logger?: Logger;
+  readonly logger?: Logger | undefined;
   /** `reportingInstance` of the events; default the host name (the pod name in a pod). */
-  readonly instance?: string;
+  readonly instance?: string | undefined;
 }
 
 /** Longest message kept; events.k8s.io caps its note at 1 kB and kubectl shows no more. */
@@ -29,13 +29,13 @@ export interface EventRecordOptions {
    * created a second time, and `record` says it `exists`. Without it every call creates an
    * Event.
    */
-  readonly key?: string;
+  readonly key?: string | undefined;
   /**
    * Cancels the request and the retries of a keyed Event, which could otherwise keep a
    * reconcile (and a shutdown waiting for it) busy for minutes: pass the reconcile's signal.
    * A cancelled Event is not recorded, and logged like any other failure.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -114,7 +114,7 @@ export interface EventFields {
   readonly instance: string;
   readonly now: Date;
   /** See EventRecordOptions.key: the Event is then named for the object's uid and this key. */
-  readonly key?: string;
+  readonly key?: string | undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import { type Clock, systemClock } from './clock.js';
  * service behind it) deduplicates by the event's own identity.
  */
 export interface EventSink<E> {
-  record(event: E, options?: { readonly signal?: AbortSignal }): Promise<void>;
+  record(event: E, options?: { readonly signal?: AbortSignal | undefined }): Promise<void>;
 }
 
 /** Writes a batch of events durably in one go: one request, one file append. */
@@ -19,10 +19,10 @@ export interface EventBatchWriter<E> {
 
 export interface BatchingEventSinkOptions {
   /** A batch is written as soon as it has this many events. Default 100. */
-  readonly maxBatchSize?: number;
+  readonly maxBatchSize?: number | undefined;
   /** ... or when its first event has waited this long. Default 25 ms. */
-  readonly maxDelayMs?: number;
-  readonly clock?: Clock;
+  readonly maxDelayMs?: number | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 interface Pending<E> {
@@ -69,7 +69,7 @@ export class BatchingEventSink<E> implements EventSink<E> {
    * event whose batch was not cut yet is dropped, one already being written may still become
    * durable (delivery is at least once either way, and the caller writes no status).
    */
-  record(event: E, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+  record(event: E, options: { readonly signal?: AbortSignal | undefined } = {}): Promise<void> {
     const { signal } = options;
     throwIfAborted(signal, 'record an event');
     if (this.#closed) return Promise.reject(new EventSinkClosedError());

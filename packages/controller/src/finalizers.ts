@@ -4,9 +4,9 @@ import { isKubernetesError, KubernetesApiError } from '@roundhouse/kube';
 import { isSameObject, pinnedUid } from './same-object.js';
 
 export interface FinalizerOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Writes tried before a persistent conflict is thrown. Default 5. */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /**
    * Edits only the object with this uid (default `obj`'s, else the first one read): an object
    * created under the same name after it was deleted counts as gone, and is never edited. A

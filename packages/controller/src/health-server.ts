@@ -9,8 +9,8 @@ export interface HealthServerOptions {
    * Interface to listen on. Default `127.0.0.1`, reachable only from the same host; in a pod,
    * pass `0.0.0.0` so the kubelet's probes and Prometheus can reach it.
    */
-  readonly host?: string;
-  readonly metrics?: ControllerMetrics;
+  readonly host?: string | undefined;
+  readonly metrics?: ControllerMetrics | undefined;
   /** Whether `/readyz` answers 200 (e.g. `() => controller.ready`). */
   readonly ready: () => boolean;
 }

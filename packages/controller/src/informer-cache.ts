@@ -19,24 +19,24 @@ import {
 export interface InformerCacheOptions {
   /** Lists and watches for every informer, and answers what the cache cannot. */
   readonly client: KubeClient;
-  readonly logger?: Logger;
+  readonly logger?: Logger | undefined;
 }
 
 export interface InformerScope {
   /** One namespace; default every namespace (or a cluster-scoped kind). */
-  readonly namespace?: string;
+  readonly namespace?: string | undefined;
   /** Cache only matching objects. */
-  readonly labelSelector?: string;
+  readonly labelSelector?: string | undefined;
   /**
    * Cache only objects whose fields match; such an informer answers only lists that ask for
    * exactly this field selector (the cache cannot evaluate field selectors itself).
    */
-  readonly fieldSelector?: string;
+  readonly fieldSelector?: string | undefined;
   /**
    * Trims each object before it is cached (see `InformerOptions.transform`); the first
    * `informerFor` of a type, namespace and selector decides it.
    */
-  readonly transform?: (obj: KubeObject) => KubeObject;
+  readonly transform?: ((obj: KubeObject) => KubeObject) | undefined;
 }
 
 interface Entry {

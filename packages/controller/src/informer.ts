@@ -31,31 +31,31 @@ export type InformerHandler<T> = (obj: T, old?: T) => void;
 
 export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** Watch one namespace; default every namespace (or a cluster-scoped kind). */
-  readonly namespace?: string;
+  readonly namespace?: string | undefined;
   /** Cache only matching objects, to keep memory small. */
-  readonly labelSelector?: string;
+  readonly labelSelector?: string | undefined;
   /**
    * Cache only objects whose fields match (e.g. `status.phase!=Succeeded`), so the server sends
    * no events of the others; an object that stops matching is removed as if deleted.
    */
-  readonly fieldSelector?: string;
+  readonly fieldSelector?: string | undefined;
   /**
    * A watch that delivers no event and no bookmark for this long is presumed dead and
    * restarted. On a quiet resource kube-apiserver 1.36 sent the first bookmark of a watch after
    * about 120 s and then one a minute, so keep it well above 120 s. Default 240 s.
    */
-  readonly stallTimeoutMs?: number;
-  readonly logger?: Logger;
+  readonly stallTimeoutMs?: number | undefined;
+  readonly logger?: Logger | undefined;
   /** Client for the lists and watches; default a KubeClient on the same config. */
-  readonly client?: KubeClient;
+  readonly client?: KubeClient | undefined;
   /** Objects per list page. Default 500. */
-  readonly pageSize?: number;
+  readonly pageSize?: number | undefined;
   /**
    * Trims each object before it is cached, as controller-runtime's cache transforms do.
    * Default: drops `metadata.managedFields`, which controllers never read and which is often
    * the largest part of an object.
    */
-  readonly transform?: (obj: T) => T;
+  readonly transform?: ((obj: T) => T) | undefined;
 }
 
 /** How one watch connection ended, after how many events and how long open. */

@@ -45,11 +45,11 @@ export interface LeaderElectorOptions {
    */
   readonly identity: string;
   /** How long others wait after the last renewal before taking over. Default 15. */
-  readonly leaseDurationSeconds?: number;
+  readonly leaseDurationSeconds?: number | undefined;
   /** How long the leader keeps trying to renew before it gives up leading. Default 10. */
-  readonly renewDeadlineSeconds?: number;
+  readonly renewDeadlineSeconds?: number | undefined;
   /** Pause between attempts to acquire or renew. Default 2. */
-  readonly retryPeriodSeconds?: number;
+  readonly retryPeriodSeconds?: number | undefined;
   /**
    * How long the lease is still renewed, and kept from being released, for work left running
    * after `onStartedLeading` settled (see `keepLeaseWhile`: a Controller's reconciles that ignored
@@ -58,15 +58,15 @@ export interface LeaderElectorOptions {
    * Default 5: with a Controller's default 20 s drain and the 3 s it gives aborted reconciles,
    * inside Kubernetes' default 30 s termination grace period.
    */
-  readonly stragglerGraceSeconds?: number;
-  readonly logger?: Logger;
+  readonly stragglerGraceSeconds?: number | undefined;
+  readonly logger?: Logger | undefined;
   /**
    * The time every deadline, pause and request timeout of the election runs on, and by which a
    * Lease is seen to change, as client-go's `LeaderElectionConfig.Clock`; default `systemClock`.
    * A test passes one it moves itself (a `ManualClock`). The times written into the Lease
    * (`acquireTime`, `renewTime`) stay the wall clock's: no candidate judges expiry by them.
    */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 }
 
 export interface LeaderCallbacks {

@@ -7,13 +7,13 @@ export type ReconcileOutcome = 'success' | 'requeue_after' | 'error' | 'terminal
 
 export interface ControllerMetricsOptions {
   /** Where the metrics are registered; default a new prom-client Registry. */
-  readonly registry?: Registry;
+  readonly registry?: Registry | undefined;
   /**
    * Also register prom-client's default metrics (`process_*` CPU, memory, open files, start
    * time, and `nodejs_*` event loop, heap, GC), as controller-runtime registers its process
    * collector. Turn off when the registry has them already. Default true.
    */
-  readonly processMetrics?: boolean;
+  readonly processMetrics?: boolean | undefined;
 }
 
 // controller-runtime's buckets, so a dashboard's histogram_quantile reads the same resolution.
@@ -163,7 +163,9 @@ export class ControllerMetrics implements QueueMetrics {
    * the kubeconfig; default every host) in `rest_client_requests_total`, as client-go counts
    * its requests. Returns the function that stops counting.
    */
-  countRestClientRequests(options: { readonly hosts?: readonly string[] } = {}): () => void {
+  countRestClientRequests(
+    options: { readonly hosts?: readonly string[] | undefined } = {},
+  ): () => void {
     return observeRestClientRequests((labels) => this.#restRequests.inc(labels), options);
   }
 

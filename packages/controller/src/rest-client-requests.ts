@@ -24,7 +24,7 @@ interface UndiciRequest {
  */
 export function observeRestClientRequests(
   onRequest: (request: RestClientRequest) => void,
-  options: { readonly hosts?: readonly string[] } = {},
+  options: { readonly hosts?: readonly string[] | undefined } = {},
 ): () => void {
   const hosts = options.hosts ? new Set(options.hosts) : undefined;
   // Requests seen created and not yet counted: a failure after the headers must not count twice.

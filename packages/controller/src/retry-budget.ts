@@ -16,11 +16,11 @@ export interface RetryPolicy {
   /** Attempts a task may use: its `retries + 1`. */
   readonly maxAttempts: number;
   /** Consecutive system failures tolerated; the next one fails the action. Default 3. */
-  readonly maxSystemFailures?: number;
+  readonly maxSystemFailures?: number | undefined;
   /** System relaunches over the action's life; the next system failure fails it. Default 20. */
-  readonly maxRelaunches?: number;
+  readonly maxRelaunches?: number | undefined;
   /** Wait before relaunching after the n-th system failure in a row: doubling. Default 10 s to 5 min. */
-  readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
+  readonly systemBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
 }
 
 export const defaultMaxSystemFailures = 3;
@@ -47,7 +47,7 @@ export interface RetryCounters {
    * System relaunches over the action's life before this failure. Omitted by a judgement that
    * relaunches nothing (a failed look at a live attempt), which only the count in a row limits.
    */
-  readonly relaunches?: number;
+  readonly relaunches?: number | undefined;
 }
 
 export type FailureVerdict =

@@ -19,9 +19,9 @@ export interface SettingsOptions<S extends z.ZodObject> {
    * Settings read from conventional unprefixed variables, an empty one meaning unset as kubectl
    * takes it; default `kubeconfig` ← `KUBECONFIG`.
    */
-  readonly plainEnv?: Readonly<Record<string, string>>;
+  readonly plainEnv?: Readonly<Record<string, string>> | undefined;
   /** Settings that work as bare flags: `--leader-elect` means `--leader-elect=true`. */
-  readonly booleans?: readonly (keyof S['shape'] & string)[];
+  readonly booleans?: readonly (keyof S['shape'] & string)[] | undefined;
 }
 
 /** Whether a command line asks for usage: `--help`, `-help` or `-h`, as Go's flag package takes it. */

@@ -2,8 +2,8 @@ import { type Logger, noopLogger } from '@roundhouse/core';
 
 export interface ShutdownSignalOptions {
   /** Default SIGTERM (what Kubernetes sends) and SIGINT (Ctrl-C). */
-  readonly signals?: readonly NodeJS.Signals[];
-  readonly logger?: Logger;
+  readonly signals?: readonly NodeJS.Signals[] | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject
    * caller is the status's one writer and the copy holds every write of its that was answered
    * (a cache the caller observes its writes into), not after a write that went unanswered.
    */
-  readonly current?: T;
+  readonly current?: T | undefined;
   /**
    * Records and writes only for the object with this uid (default `current`'s, else that of the
    * first object read, so a retry after a conflict stays on it), as `updateStatus` does: one

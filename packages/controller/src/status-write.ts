@@ -18,7 +18,7 @@ async function writeStatus<T extends KubeObject>(
   name: string,
   current: T,
   status: unknown,
-  request: { signal?: AbortSignal },
+  request: { signal?: AbortSignal | undefined },
 ): Promise<T> {
   const resourceVersion = current.metadata?.resourceVersion;
   const patch = resourceVersion ? mergePatchOf(current.status, status) : undefined;
@@ -47,7 +47,9 @@ async function writeStatus<T extends KubeObject>(
 export interface StatusDecision {
   readonly status: unknown;
   /** Done before the status is written, and again on each attempt that writes. */
-  readonly beforeWrite?: (request: { signal?: AbortSignal }) => Promise<void>;
+  readonly beforeWrite?:
+    | ((request: { signal?: AbortSignal | undefined }) => Promise<void>)
+    | undefined;
 }
 
 /** `updateStatus`'s and `recordThenUpdateStatus`'s options, which each document for itself. */

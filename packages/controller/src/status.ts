@@ -2,15 +2,15 @@ import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
 import { writeStatusConditionally } from './status-write.js';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Writes tried before a persistent conflict is thrown. Default 5. */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /**
    * The object as the caller last saw it (e.g. from an informer cache). The first attempt
    * computes from it and writes conditionally on its resourceVersion, saving a read; a stale
    * copy only costs a conflict, after which the object is read fresh.
    */
-  readonly current?: T;
+  readonly current?: T | undefined;
   /**
    * Writes only onto the object with this uid (default `current`'s, else that of the first object
    * read, so a retry after a conflict stays on it): one created under the same name after it was
@@ -24,7 +24,7 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
    * Turn it off only for a compute that never mutates its argument: a copy of a whole object
    * on every write is a measurable share of a busy controller's CPU.
    */
-  readonly copy?: boolean;
+  readonly copy?: boolean | undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import { RoundhouseError } from '@roundhouse/core';
 export class TerminalError extends RoundhouseError {
   readonly reason: string;
 
-  constructor(message: string, options?: ErrorOptions & { reason?: string }) {
+  constructor(message: string, options?: ErrorOptions & { reason?: string | undefined }) {
     super(message, options);
     const cause = options?.cause;
     this.reason =

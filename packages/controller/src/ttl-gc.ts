@@ -64,13 +64,13 @@ export interface TtlGarbageCollectorOptions {
    * (its status). Labels are anyone's to set: without this, an author who labels a running
    * object at create has it deleted by the collector. Default: the labels are trusted.
    */
-  readonly isFinished?: (object: KubeObject) => boolean;
+  readonly isFinished?: ((object: KubeObject) => boolean) | undefined;
   /** Collect in one namespace; default every namespace. */
-  readonly namespace?: string;
+  readonly namespace?: string | undefined;
   /** Objects per list request. Default 500. */
-  readonly pageSize?: number;
-  readonly logger?: Logger;
-  readonly now?: () => Date;
+  readonly pageSize?: number | undefined;
+  readonly logger?: Logger | undefined;
+  readonly now?: (() => Date) | undefined;
 }
 
 export interface SweepResult {

@@ -22,11 +22,11 @@ export interface QueueMetrics {
 }
 
 export interface WorkQueueOptions<K> {
-  readonly rateLimiter?: RateLimiter<K>;
-  readonly metrics?: QueueMetrics;
+  readonly rateLimiter?: RateLimiter<K> | undefined;
+  readonly metrics?: QueueMetrics | undefined;
   /** The queue's name in metrics. */
-  readonly name?: string;
-  readonly clock?: Clock;
+  readonly name?: string | undefined;
+  readonly clock?: Clock | undefined;
 }
 
 interface Entry<K> {
@@ -39,7 +39,7 @@ export interface AddOptions {
    * Keys of a higher priority are handed out first; within one priority, in the order they
    * were added. Adding a queued key with a higher priority moves it up. Default 0.
    */
-  readonly priority?: number;
+  readonly priority?: number | undefined;
 }
 
 /**

@@ -107,7 +107,7 @@ export class EngineUnavailableError extends RoundhouseError {
 /** Identifies the execution that holds a lock: a WorkflowExecution unless `noun` names another. */
 export interface ExecutionOwner {
   /** What the owner is, as a message names it (Conventions' `ownerNoun`). */
-  readonly noun?: string;
+  readonly noun?: string | undefined;
   readonly name: string;
   readonly namespace: string;
 }

@@ -5,7 +5,7 @@ import type { Dependencies, WorkflowExecution } from './workflow-execution.js';
 
 export interface OperationOptions {
   /** Aborts the operation; an executor checks it before every side effect. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface StatusOptions extends OperationOptions {
@@ -14,18 +14,18 @@ export interface StatusOptions extends OperationOptions {
    * destroys (stopping an execution past its deadline), which a cache lagging behind a watch
    * that went quiet would make on a resource that already finished.
    */
-  readonly fresh?: boolean;
+  readonly fresh?: boolean | undefined;
 }
 
 export interface CreateOptions extends OperationOptions {
   /** Secrets and ConfigMaps the workflow needs, already resolved by the caller. */
-  readonly dependencies?: Dependencies;
+  readonly dependencies?: Dependencies | undefined;
   /**
    * The parameter names the workflow declares (its catalog schema): any other parameter is
    * dropped before the execution is built, with a warning naming it (`withDeclaredParameters`,
    * kubernaut's `DeclaredParameterNames`). Unset: every parameter passes; empty: none does.
    */
-  readonly declaredParameterNames?: readonly string[];
+  readonly declaredParameterNames?: readonly string[] | undefined;
 }
 
 export interface CreateResult {
@@ -40,14 +40,14 @@ export interface CreateResult {
    * controllers report it by (kubernaut's `PipelineRunCreated` Event). Unset by engines that
    * cannot tell.
    */
-  readonly adoptedKind?: string;
+  readonly adoptedKind?: string | undefined;
 }
 
 export interface LogOptions extends OperationOptions {
   /** Keep streaming until the execution finishes, picking up pods or steps that start later. */
-  readonly follow?: boolean;
+  readonly follow?: boolean | undefined;
   /** Only the last lines of each source. */
-  readonly tailLines?: number;
+  readonly tailLines?: number | undefined;
 }
 
 /** One line of an execution's output. */
@@ -76,7 +76,7 @@ export interface ExecutionWatch {
    * WorkflowExecution is gone (it never got its finalizer) deletes it the same way. Default
    * `Background`.
    */
-  readonly deletion?: DeletionPropagation;
+  readonly deletion?: DeletionPropagation | undefined;
 }
 
 /**
@@ -103,14 +103,14 @@ export interface ExecutionRead {
    * exactly this field selector are answered from the cache; the engine must ask with it, and
    * then the API server gives the same answer. Default none.
    */
-  readonly fieldSelector?: string;
+  readonly fieldSelector?: string | undefined;
   /**
    * Trims each object to what the engine reads before it is cached, because a cache of many
    * objects (pods) would otherwise hold every field of each. It must keep `metadata.name`,
    * `namespace`, `uid`, `resourceVersion` and `labels`, which the cache itself relies on.
    * Default: the object without `metadata.managedFields`.
    */
-  readonly transform?: (object: object) => object;
+  readonly transform?: ((object: object) => object) | undefined;
 }
 
 /**
@@ -125,12 +125,12 @@ export interface Executor {
    * The Kubernetes resources this engine creates, for controllers to watch. Engines whose
    * executions live elsewhere (AWX, a process) omit it and are polled.
    */
-  readonly watches?: readonly ExecutionWatch[];
+  readonly watches?: readonly ExecutionWatch[] | undefined;
   /**
    * Kubernetes objects the engine reads while an execution runs without creating them (see
    * `ExecutionRead`), for controllers to cache. Engines that read nothing else omit it.
    */
-  readonly reads?: readonly ExecutionRead[];
+  readonly reads?: readonly ExecutionRead[] | undefined;
   /** Creates the execution resource in `namespace` (the execution namespace). */
   create(wfe: WorkflowExecution, namespace: string, options?: CreateOptions): Promise<CreateResult>;
   /** The execution's current state, or `null` when its resource no longer exists. */

@@ -59,7 +59,7 @@ export function executionMetadata(
   wfe: WorkflowExecution,
   engine: string,
   conventions: Conventions,
-  options: { engineLabel?: boolean } = {},
+  options: { engineLabel?: boolean | undefined } = {},
 ): ExecutionMetadata {
   const keys = conventionKeys(conventions);
   const engineLabel = options.engineLabel ?? true;

@@ -6,8 +6,8 @@ import type { Dependencies } from './workflow-execution.js';
 /** The subset of core/v1 Volume that dependency mounts produce. */
 export interface DependencyVolume {
   readonly name: string;
-  readonly secret?: { readonly secretName: string };
-  readonly configMap?: { readonly name: string };
+  readonly secret?: { readonly secretName: string } | undefined;
+  readonly configMap?: { readonly name: string } | undefined;
 }
 
 /** The subset of core/v1 VolumeMount that dependency mounts produce. */
@@ -20,8 +20,8 @@ export interface DependencyVolumeMount {
 /** A Tekton workspace binding for a dependency. */
 export interface DependencyWorkspace {
   readonly name: string;
-  readonly secret?: { readonly secretName: string };
-  readonly configMap?: { readonly name: string };
+  readonly secret?: { readonly secretName: string } | undefined;
+  readonly configMap?: { readonly name: string } | undefined;
 }
 
 interface PlannedDependency {

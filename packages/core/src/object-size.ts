@@ -54,7 +54,9 @@ export const statusWriteAllowance = 4096;
  * writes a status a spec can make large checks it against `maxObjectBytes` with this first: a
  * write past it is refused for ever, and the object never reaches a terminal status.
  */
-export function storedObjectBytes<T extends { readonly metadata?: object }>(object: T): number {
+export function storedObjectBytes<T extends { readonly metadata?: object | undefined }>(
+  object: T,
+): number {
   const managed = object.metadata !== undefined && 'managedFields' in object.metadata;
   return storedJsonBytes(object) + (managed ? 0 : fieldSetBytes(object) + managerHeaders);
 }

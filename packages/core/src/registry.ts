@@ -19,7 +19,7 @@ export interface AvailabilityOptions extends OperationOptions {
    * executor registered is reported unavailable, so a readiness check names what is missing
    * instead of failing the first execution that asks for it.
    */
-  readonly known?: readonly string[];
+  readonly known?: readonly string[] | undefined;
 }
 
 export interface AvailabilityReport {
@@ -33,7 +33,7 @@ const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export class Registry {
   readonly #executors = new Map<string, Executor>();
 
-  register(executor: Executor, options: { replace?: boolean } = {}): this {
+  register(executor: Executor, options: { replace?: boolean | undefined } = {}): this {
     // spec.executionEngine must be a DNS-1123 label (it is a label value on every resource), so
     // an executor registered under another name could never be chosen.
     if (!isDns1123Label(executor.engine)) {

@@ -17,7 +17,9 @@ export type RequestGate = () => Error | undefined;
  * loaded through another.
  */
 const storeKey = Symbol.for('@roundhouse/core.request-gate');
-const registry = globalThis as { [storeKey]?: AsyncLocalStorage<RequestGate | undefined> };
+const registry = globalThis as {
+  [storeKey]?: AsyncLocalStorage<RequestGate | undefined> | undefined;
+};
 registry[storeKey] ??= new AsyncLocalStorage<RequestGate | undefined>();
 const gates = registry[storeKey];
 

@@ -313,8 +313,9 @@ export function reparseWorkflowExecution(
   input: unknown,
   known: WorkflowExecution,
 ): WorkflowExecution {
-  const metadata = (input as { metadata?: { uid?: unknown; generation?: unknown } } | null)
-    ?.metadata;
+  const metadata = (
+    input as { metadata?: { uid?: unknown; generation?: unknown } | undefined } | null
+  )?.metadata;
   const sameSpec =
     metadata?.uid !== undefined &&
     metadata.uid === known.metadata.uid &&

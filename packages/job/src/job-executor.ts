@@ -32,18 +32,18 @@ import { readVanishedJob } from './vanished-job.js';
 
 export interface JobExecutorOptions
   extends Partial<Omit<JobSettings, 'conventions' | 'serviceAccountName'>> {
-  readonly conventions?: Conventions;
+  readonly conventions?: Conventions | undefined;
   /** Default service account for Jobs; the conventions' default when unset. */
-  readonly serviceAccountName?: string;
+  readonly serviceAccountName?: string | undefined;
   /** Where status reads go; pass a controller's informer cache. Default the client. */
-  readonly reader?: Reader;
+  readonly reader?: Reader | undefined;
   /**
    * How long a Job may take to get a ready pod before its pods and events are read to see
    * whether it can start at all (a pull that cannot succeed, a pod the Job controller may not
    * create). Default 15 s.
    */
-  readonly startupGraceMs?: number;
-  readonly logger?: Logger;
+  readonly startupGraceMs?: number | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 type JobObject = KubeObject & { status?: unknown };

@@ -49,7 +49,7 @@ const failedScheduling = 'FailedScheduling';
  * deadline); an engine that still holds its pod reads the scheduler's reason from the pod.
  */
 export interface StartFailureReads {
-  readonly scheduling?: boolean;
+  readonly scheduling?: boolean | undefined;
 }
 
 /**

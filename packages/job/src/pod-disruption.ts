@@ -26,7 +26,7 @@ export function disruptionConditions<C extends PodConditionState>(
 export interface PodDisruption {
   /** `Evicted`, `DeadlineExceeded`, `Terminated`, ... or the DisruptionTarget condition's reason. */
   readonly reason: string;
-  readonly message?: string;
+  readonly message?: string | undefined;
 }
 
 /**

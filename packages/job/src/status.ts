@@ -104,11 +104,11 @@ export type PodState = z.infer<typeof PodStateSchema>;
 
 /** Why a pod failed, as far as its status tells. */
 export interface PodFailure {
-  readonly exitCode?: number;
+  readonly exitCode?: number | undefined;
   readonly reason: FailureReason;
   readonly description: string;
   /** False when the runtime could not start the workflow container: none of the workflow ran. */
-  readonly started?: false;
+  readonly started?: false | undefined;
 }
 
 /**

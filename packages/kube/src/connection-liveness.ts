@@ -29,7 +29,7 @@ export class UnansweredPingError extends Error {
 
 /** The part of a connected socket the check reads; a `net.Socket` (or `TLSSocket`) fits. */
 export type CheckedSocket = Pick<Socket, 'bytesRead' | 'destroy' | 'once' | 'destroyed'> & {
-  readonly alpnProtocol?: string | false | null;
+  readonly alpnProtocol?: string | false | null | undefined;
 };
 
 /**

@@ -9,7 +9,7 @@ import { defaultLiveness, type Liveness, livenessChecked } from './connection-li
 export interface PreparedRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher?: Dispatcher | undefined;
 }
 
 /** The TLS fields of the HTTPS options, as client-node's dispatcher builder reads them. */
@@ -59,7 +59,11 @@ export class ConnectionPool {
 
   constructor(
     config: ClusterConfig,
-    options: { maxConnections?: number; http2?: boolean; liveness?: Liveness } = {},
+    options: {
+      maxConnections?: number | undefined;
+      http2?: boolean | undefined;
+      liveness?: Liveness | undefined;
+    } = {},
   ) {
     this.#config = config;
     this.#maxConnections = options.maxConnections ?? 16;

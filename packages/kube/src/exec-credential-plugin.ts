@@ -41,14 +41,14 @@ export class ExecCredentialError extends RoundhouseError {
 
 export interface ExecCredentialPluginOptions {
   /** How long one run may take before it is killed; default 30 s. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** The wait after a first failure, doubled for each one after it up to `maxBackoffMs`; default 1 s. */
-  readonly backoffMs?: number;
+  readonly backoffMs?: number | undefined;
   /**
    * Default 8 s: requests fail at once while it lasts, a leader's lease renewal among them, so
    * it stays well inside a renew deadline.
    */
-  readonly maxBackoffMs?: number;
+  readonly maxBackoffMs?: number | undefined;
 }
 
 /**

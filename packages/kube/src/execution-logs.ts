@@ -10,7 +10,7 @@ export interface LogSources {
   /** Selects the execution resource's pods in the execution namespace. */
   readonly labelSelector: string;
   /** Containers to read, in this order; every container of each pod when unset. */
-  readonly containers?: readonly string[];
+  readonly containers?: readonly string[] | undefined;
 }
 
 const ContainerStateSchema = z.looseObject({
@@ -89,7 +89,7 @@ export interface ExecutionLogOptions extends LogOptions {
   /** Whether the execution resource finished or is gone, so no container will start any more. */
   readonly finished: (signal: AbortSignal | undefined) => Promise<boolean>;
   /** How often a followed execution is checked for containers that started; default 2 s. */
-  readonly pollIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
 }
 
 /**

@@ -85,9 +85,11 @@ export interface ListOptions extends RequestOptions {
 export type { DeletionPropagation };
 
 export interface DeleteOptions extends RequestOptions {
-  readonly propagationPolicy?: DeletionPropagation;
+  readonly propagationPolicy?: DeletionPropagation | undefined;
   /** Delete only if the object still has this uid / resourceVersion (guards against races). */
-  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  readonly preconditions?:
+    | { readonly uid?: string | undefined; readonly resourceVersion?: string | undefined }
+    | undefined;
 }
 
 export interface PodLogOptions extends RequestOptions {
@@ -115,11 +117,11 @@ export interface PodLogOptions extends RequestOptions {
 export type PatchStrategy = 'merge' | 'json' | 'apply';
 
 export interface PatchOptions extends RequestOptions {
-  readonly strategy?: PatchStrategy;
-  readonly subresource?: 'status';
+  readonly strategy?: PatchStrategy | undefined;
+  readonly subresource?: 'status' | undefined;
   /** Required for server-side apply; defaults to the client's field manager. */
-  readonly fieldManager?: string;
-  readonly force?: boolean;
+  readonly fieldManager?: string | undefined;
+  readonly force?: boolean | undefined;
 }
 
 export interface CreateOptions extends RequestOptions {
@@ -127,7 +129,7 @@ export interface CreateOptions extends RequestOptions {
    * Create a subresource of the object `name` instead, e.g. a ServiceAccount's `token` (a
    * TokenRequest, whose answer carries the token: nothing of it is put into an error).
    */
-  readonly subresource?: { readonly name: string; readonly subresource: 'token' };
+  readonly subresource?: { readonly name: string; readonly subresource: 'token' } | undefined;
 }
 
 export interface Created<T> {
@@ -141,12 +143,12 @@ export interface KubeClientOptions {
    * Per-request timeout, the kubeconfig's credentials step (an exec plugin) included; a watch or
    * long list gets its own. Default 30 s.
    */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Field manager for writes; default "roundhouse". */
-  readonly fieldManager?: string;
-  readonly userAgent?: string;
+  readonly fieldManager?: string | undefined;
+  readonly userAgent?: string | undefined;
   /** Keep-alive HTTP/1.1 connections to the API server for requests (see `http2`); default 16. */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
   /**
    * Negotiate HTTP/2 with the API server, multiplexing the requests of each pool on one
    * connection; default true. With false, requests go over HTTP/1.1 on up to `maxConnections`
@@ -154,7 +156,7 @@ export interface KubeClientOptions {
    * CPU per request, and 11 MiB more resident memory for a controller's connections
    * (docs/performance.md).
    */
-  readonly http2?: boolean;
+  readonly http2?: boolean | undefined;
   /**
    * Over HTTP/2 each connection is sent a PING this often; one from which nothing, not even the
    * answer to a PING, has arrived for this long plus `pingTimeoutMs` is closed, failing the
@@ -163,16 +165,16 @@ export interface KubeClientOptions {
    * partition, a dropped NAT entry, a hung API server) is told from one that is merely quiet.
    * Default 30 s, client-go's.
    */
-  readonly pingIntervalMs?: number;
+  readonly pingIntervalMs?: number | undefined;
   /** How long a PING may go unanswered on top of `pingIntervalMs`; default 15 s, client-go's. */
-  readonly pingTimeoutMs?: number;
+  readonly pingTimeoutMs?: number | undefined;
   /**
    * How a followed pod log outlives a stall between the API server and the kubelet (which PINGs
    * cannot see: the connection to the API server stays alive) and a broken connection: re-opened
    * after `idleTimeoutMs` without a byte (default 5 minutes; 0 never) from its last line, each
    * line once; failures in a row are retried with backoff, up to `reopenAttempts` (default 5).
    */
-  readonly logFollow?: LogFollowOptions;
+  readonly logFollow?: LogFollowOptions | undefined;
 }
 
 const contentTypes: Readonly<Record<PatchStrategy, string>> = {
@@ -278,7 +280,10 @@ export class KubeClient implements Reader {
           limit,
           continue: token,
         });
-      let body: { items: T[]; metadata: { continue?: string; resourceVersion: string } };
+      let body: {
+        items: T[];
+        metadata: { continue?: string | undefined; resourceVersion: string };
+      };
       try {
         ({ body } = await this.#request<typeof body>(
           'GET',
@@ -359,7 +364,7 @@ export class KubeClient implements Reader {
     namespace: string | undefined,
     name: string,
     body: T,
-    options: RequestOptions & { subresource?: 'status' } = {},
+    options: RequestOptions & { subresource?: 'status' | undefined } = {},
   ): Promise<T> {
     const path =
       resourcePath(type, { namespace, name, subresource: options.subresource }) +
@@ -375,7 +380,7 @@ export class KubeClient implements Reader {
 
   /** Whether the API server serves this resource (e.g. whether a CRD is installed). */
   async isServed(type: ResourceType, options: RequestOptions = {}): Promise<boolean> {
-    const response = await this.#request<{ resources?: { name: string }[] }>(
+    const response = await this.#request<{ resources?: { name: string }[] | undefined }>(
       'GET',
       discoveryPath(type),
       `discover ${apiVersionOf(type)}`,
@@ -641,13 +646,13 @@ export class KubeClient implements Reader {
     method: HttpVerb,
     path: string,
     operation: string,
-    options: RequestOptions & RequestShape & { notFoundIsNull?: false },
+    options: RequestOptions & RequestShape & { notFoundIsNull?: false | undefined },
   ): Promise<{ body: T; warnings: string[] }>;
   async #request<T>(
     method: HttpVerb,
     path: string,
     operation: string,
-    options: RequestOptions & RequestShape & { notFoundIsNull?: boolean },
+    options: RequestOptions & RequestShape & { notFoundIsNull?: boolean | undefined },
   ): Promise<{ body: T | null; warnings: string[] }> {
     const caller = options.signal;
     if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
@@ -763,9 +768,9 @@ const maxLogLineLength = 1024 * 1024;
 /** What a request sends besides its path: a body and its type, and what it accepts back. */
 interface RequestShape {
   readonly body?: unknown;
-  readonly contentType?: string;
+  readonly contentType?: string | undefined;
   /** Default `application/json`. */
-  readonly accept?: string;
+  readonly accept?: string | undefined;
 }
 
 /**

@@ -78,9 +78,9 @@ const retryableReasons: ReadonlySet<KubernetesErrorReason> = new Set([
 ]);
 
 export interface KubernetesErrorCause {
-  readonly field?: string;
-  readonly reason?: string;
-  readonly message?: string;
+  readonly field?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly message?: string | undefined;
 }
 
 /**

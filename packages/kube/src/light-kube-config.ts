@@ -15,7 +15,7 @@ export interface LightKubeConfigParts {
   /** A bearer token file, read again as it rotates: `token-file`, or the ServiceAccount's. */
   readonly tokenFile?: string | undefined;
   /** How the user's exec credential plugin is run, if it has one. */
-  readonly exec?: ExecCredentialPluginOptions;
+  readonly exec?: ExecCredentialPluginOptions | undefined;
 }
 
 /** Certificate material from a file (read again as it rotates) or from base64 data. */

@@ -16,14 +16,14 @@ export interface LoadKubeConfigOptions {
    * current-context, wins. Default: KUBECONFIG's files, else ~/.kube/config, else the pod's
    * ServiceAccount.
    */
-  readonly files?: readonly string[];
+  readonly files?: readonly string[] | undefined;
   /**
    * One kubeconfig file, as a `--kubeconfig` flag names it, in place of `files`; undefined (the
    * flag not given) means the default search.
    */
   readonly file?: string | undefined;
   /** The context to use instead of the current-context. */
-  readonly context?: string;
+  readonly context?: string | undefined;
 }
 
 /** A kubeconfig's current context, ready for a KubeClient. */

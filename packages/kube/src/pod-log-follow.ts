@@ -21,15 +21,15 @@ export interface LogFollowOptions {
    * (5 minutes); 0 turns the bound off: a silent log is then waited on for as long as its
    * connection answers PINGs, however long the stall.
    */
-  readonly idleTimeoutMs?: number;
+  readonly idleTimeoutMs?: number | undefined;
   /**
    * How many failed opens in a row a follow that got going tolerates, each a retryable refusal
    * (by status code: 429, 5xx), a broken connection or timeout, or a stall of a finished
    * container's log; one more fails it with `LogFollowError`. Default 5; 0 fails at the first.
    */
-  readonly reopenAttempts?: number;
+  readonly reopenAttempts?: number | undefined;
   /** The wait before the first retry after a failure, doubled for each further one up to 30 s; default 1000. */
-  readonly reopenBackoffMs?: number;
+  readonly reopenBackoffMs?: number | undefined;
 }
 
 export const defaultLogFollow: Required<LogFollowOptions> = {

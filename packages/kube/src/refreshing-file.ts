@@ -14,7 +14,10 @@ export class RefreshingFile {
   #content: Buffer | undefined;
   #readAt = 0;
 
-  constructor(path: string, options: { maxAgeMs?: number; now?: () => number } = {}) {
+  constructor(
+    path: string,
+    options: { maxAgeMs?: number | undefined; now?: (() => number) | undefined } = {},
+  ) {
     this.path = path;
     this.#maxAgeMs = options.maxAgeMs ?? 60_000;
     this.#now = options.now ?? Date.now;

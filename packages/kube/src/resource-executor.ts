@@ -78,14 +78,14 @@ export interface ResourceEngine<T extends KubeObject> {
     context: StatusContext,
   ): Promise<ExecutionResult | undefined>;
   /** Shown when the cluster does not serve `type`, e.g. "install Tekton Pipelines". */
-  readonly installHint?: string;
+  readonly installHint?: string | undefined;
   /**
    * How cleanup deletes the resource; default `Background`. `Foreground` for an engine whose
    * children take their names from the resource's (Tekton's TaskRuns are `<run>-<task>`): the
    * resource, whose name is the lock, then stays until its children are gone, so the next
    * execution's resource of the same name cannot find the previous one's children.
    */
-  readonly deletion?: DeletionPropagation;
+  readonly deletion?: DeletionPropagation | undefined;
   /**
    * The pods (and containers) whose logs are the execution's output; engines that omit it
    * offer no `logs`.

@@ -54,7 +54,7 @@ export type WatchOutcome =
 /** The part of a response a watch reads; undici's `request` answer fits. */
 export interface WatchResponse {
   readonly statusCode: number;
-  readonly headers?: ResponseHeaders;
+  readonly headers?: ResponseHeaders | undefined;
   readonly body: AsyncIterable<Uint8Array>;
 }
 

@@ -25,20 +25,20 @@ import { PodStateSchema } from './steps.js';
 
 export interface PodExecutorOptions
   extends Partial<Omit<PodEngineSettings, 'conventions' | 'serviceAccountName' | 'allowedImages'>> {
-  readonly conventions?: Conventions;
+  readonly conventions?: Conventions | undefined;
   /** Default service account for Pods; the conventions' default when unset. */
-  readonly serviceAccountName?: string;
+  readonly serviceAccountName?: string | undefined;
   /** Images steps may run (see `PodEngineSettings.allowedImages`); default none. */
-  readonly allowedImages?: readonly string[];
+  readonly allowedImages?: readonly string[] | undefined;
   /** Where status reads go; pass a controller's informer cache. Default the client. */
-  readonly reader?: Reader;
+  readonly reader?: Reader | undefined;
   /**
    * How long a step may wait with a cause that will not pass (ImagePullBackOff,
    * CreateContainerConfigError) before the execution fails with it, counted from when it began
    * waiting (the end of the step before it, else when the kubelet took the Pod). Default 15 s.
    */
-  readonly startupGraceMs?: number;
-  readonly logger?: Logger;
+  readonly startupGraceMs?: number | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /** `startupGraceMs` when none is given: the job engine's grace for a Job's pod. */

@@ -20,7 +20,7 @@ export interface PodExecutionState {
    * and its grace has not run out: when it does (RFC 3339). The kubelet reports such a wait
    * once and retries in silence, so a controller looks at the execution again then.
    */
-  readonly startupGraceEndsAt?: string;
+  readonly startupGraceEndsAt?: string | undefined;
 }
 
 export interface PodClock {

@@ -18,9 +18,9 @@ export interface TaskExecutorClientOptions {
   /** Sent as `Authorization: Bearer <token>`; never logged or put in an error. */
   readonly token?: string | undefined;
   /** Per-request timeout; default 30 s. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** An undici dispatcher (connection pool, proxy, mock); default undici's global one. */
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher?: Dispatcher | undefined;
 }
 
 export interface RequestOptions {
@@ -43,7 +43,10 @@ const LogTailSchema = z.object({
 });
 
 /** A read of a task's log, and where its content lies in the stream when the agent says. */
-export type AgentLogRead = LogTail & { readonly offset?: number; readonly end?: number };
+export type AgentLogRead = LogTail & {
+  readonly offset?: number | undefined;
+  readonly end?: number | undefined;
+};
 
 /**
  * A controller's client for a task-executor agent (roundhouse-task-executor, or OpenSandbox's
@@ -92,7 +95,10 @@ export class TaskExecutorClient {
   }
 
   /** Stops and removes a task; with `uid`, only the task with that uid (409 otherwise). */
-  async deleteTask(name: string, options: RequestOptions & { uid?: string } = {}): Promise<void> {
+  async deleteTask(
+    name: string,
+    options: RequestOptions & { uid?: string | undefined } = {},
+  ): Promise<void> {
     const query = options.uid ? `?uid=${encodeURIComponent(options.uid)}` : '';
     await this.#call(
       'DELETE',
@@ -120,7 +126,11 @@ export class TaskExecutorClient {
    */
   async logs(
     name: string,
-    options: RequestOptions & { stream?: LogStream; limitBytes?: number; offset?: number } = {},
+    options: RequestOptions & {
+      stream?: LogStream | undefined;
+      limitBytes?: number | undefined;
+      offset?: number | undefined;
+    } = {},
   ): Promise<AgentLogRead | null> {
     const query = new URLSearchParams({ stream: options.stream ?? 'stdout' });
     if (options.limitBytes !== undefined) query.set('limitBytes', String(options.limitBytes));

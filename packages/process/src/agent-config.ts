@@ -118,12 +118,12 @@ export const AgentConfigSchema = z
  * warning at start.
  */
 export type AgentConfig = z.infer<typeof AgentConfigSchema> & {
-  readonly ignored?: readonly string[];
+  readonly ignored?: readonly string[] | undefined;
 };
 
 /** Flag names (without `--`) and their environment variables; OpenSandbox's where it has one. */
 const settings: Readonly<
-  Record<keyof z.infer<typeof AgentConfigSchema>, { env: string; default?: string }>
+  Record<keyof z.infer<typeof AgentConfigSchema>, { env: string; default?: string | undefined }>
 > = {
   dataDir: { env: 'DATA_DIR', default: '/var/lib/sandbox/tasks' },
   listenAddr: { env: 'LISTEN_ADDR', default: '0.0.0.0:5758' },

@@ -23,16 +23,16 @@ export interface TaskExecutorServerOptions {
   /** When set, every endpoint but `/health` needs `Authorization: Bearer <token>`. */
   readonly authToken?: string | undefined;
   /** Largest request body accepted; default 1 MiB. */
-  readonly maxBodyBytes?: number;
+  readonly maxBodyBytes?: number | undefined;
   /** How many connections are held at once, and how long each may be held idle. */
-  readonly connections?: Partial<ConnectionLimits>;
-  readonly logger?: Logger;
+  readonly connections?: Partial<ConnectionLimits> | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 interface Reply {
   readonly status: number;
   readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

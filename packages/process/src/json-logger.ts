@@ -1,7 +1,10 @@
 import type { Logger, LogMethod } from '@roundhouse/core';
 
 /** One JSON object per line: info and debug on stdout, warnings and errors on stderr. */
-export function jsonLogger(component: string, options: { debug?: boolean } = {}): Logger {
+export function jsonLogger(
+  component: string,
+  options: { debug?: boolean | undefined } = {},
+): Logger {
   const write =
     (level: string, stream: NodeJS.WriteStream): LogMethod =>
     (fields, message) => {

@@ -6,23 +6,23 @@ import { snapshotFromRecord } from './task-snapshot.js';
 
 export interface ProcessExecutorOptions {
   /** Owner labels and the lock's name prefix; default `roundhouseConventions`. */
-  readonly conventions?: Conventions;
+  readonly conventions?: Conventions | undefined;
   /** Registry key; default `process`. */
-  readonly engine?: string;
+  readonly engine?: string | undefined;
   /** Go duration for executions without `spec.executionConfig.timeout`; default none. */
-  readonly defaultTimeout?: string;
+  readonly defaultTimeout?: string | undefined;
   /**
    * The directory of bundles, an absolute path on this machine: a bundle names a file under it
    * (`team/restart` runs `<bundleRoot>/team/restart`), and nothing else runs. Default none: a
    * bundle is a program name on PATH, and one with a `/` is a ConfigurationError.
    */
-  readonly bundleRoot?: string;
+  readonly bundleRoot?: string | undefined;
   /**
    * Run `engineConfig.command`, `engineConfig.args` and `engineConfig.lifecycle`, which decide
    * what runs past the controller's bundle policy, and let `engineConfig.execMode` pick the
    * container; default false: they are a ConfigurationError.
    */
-  readonly allowCommandOverride?: boolean;
+  readonly allowCommandOverride?: boolean | undefined;
 }
 
 /**

@@ -138,7 +138,7 @@ export class ProcessSupervisor {
    * and the stop has begun; `get` returns the task, with `deletionTimestamp`, until it is gone.
    * Unknown names are fine. With `uid`, only the task with that uid is deleted.
    */
-  async delete(name: string, options: { uid?: string } = {}): Promise<void> {
+  async delete(name: string, options: { uid?: string | undefined } = {}): Promise<void> {
     // Refuses what is not a task name (ConfigurationError) before anything else happens.
     this.#store.directory(name);
     await this.#locks.run(name, async () => {

@@ -42,7 +42,7 @@ export interface TaskBackend {
   readLog(
     name: string,
     stream: LogStream,
-    range: { readonly from?: number; readonly limitBytes: number },
+    range: { readonly from?: number | undefined; readonly limitBytes: number },
     signal?: AbortSignal,
   ): Promise<LogRead | undefined>;
 }

@@ -4,14 +4,17 @@ import { TaskExecutorResponseError } from './agent-client-errors.js';
 import { type LogStream, type LogTail, maxLogBytes } from './log-tail.js';
 
 /** A read of a task's stream, and where its content lies in it when the backend says. */
-export type LogRead = LogTail & { readonly offset?: number; readonly end?: number };
+export type LogRead = LogTail & {
+  readonly offset?: number | undefined;
+  readonly end?: number | undefined;
+};
 
 /** What reading a task's output needs of where the task lives. */
 export interface OutputSource {
   /** A read of the stream: its tail, or with `from` on from there; undefined once it is gone. */
   read(
     stream: LogStream,
-    range: { readonly from?: number; readonly limitBytes: number },
+    range: { readonly from?: number | undefined; readonly limitBytes: number },
     signal: AbortSignal | undefined,
   ): Promise<LogRead | undefined>;
   /** Whether the task has ended or is gone, so its output will not grow. */
@@ -40,7 +43,7 @@ const defaultPollIntervalMs = 1_000;
 export async function* taskOutput(
   name: string,
   source: OutputSource,
-  options: LogOptions & { readonly pollIntervalMs?: number } = {},
+  options: LogOptions & { readonly pollIntervalMs?: number | undefined } = {},
 ): AsyncGenerator<LogLine> {
   const { signal, tailLines } = options;
   const sourceOf = (stream: LogStream) => `${name}/${stream}`;

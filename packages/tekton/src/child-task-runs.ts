@@ -24,7 +24,7 @@ export interface UnreadTaskRuns {
  */
 export interface ChildTaskRuns {
   readonly taskRuns: TaskRunState[];
-  readonly unread?: UnreadTaskRuns;
+  readonly unread?: UnreadTaskRuns | undefined;
 }
 
 export interface ChildTaskRunsSource {

@@ -12,16 +12,16 @@ import { classifyByMessageWords } from './failure-words.js';
  */
 export interface TaskFailure {
   /** The failed TaskRun; absent when Tekton only cancelled TaskRuns (on a cancel or a timeout). */
-  readonly taskRunName?: string;
+  readonly taskRunName?: string | undefined;
   /** The failed TaskRun's position among the PipelineRun's children, from 0. */
-  readonly taskRunIndex?: number;
+  readonly taskRunIndex?: number | undefined;
   /** The step whose exit ended the failed TaskRun. */
-  readonly stepName?: string;
-  readonly exitCode?: number;
+  readonly stepName?: string | undefined;
+  readonly exitCode?: number | undefined;
   /** The failed TaskRun's own reason, e.g. `StepFailed` or `TaskRunTimeout`. */
-  readonly taskRunReason?: string;
+  readonly taskRunReason?: string | undefined;
   /** The failed step's terminated reason, e.g. `OOMKilled`. */
-  readonly stepReason?: string;
+  readonly stepReason?: string | undefined;
   readonly description: string;
 }
 

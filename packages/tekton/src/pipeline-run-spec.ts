@@ -38,12 +38,12 @@ export interface PipelineRun {
   readonly spec: {
     readonly pipelineRef: { readonly resolver: 'bundles'; readonly params: TektonParam[] };
     readonly params: TektonParam[];
-    readonly workspaces?: DependencyWorkspace[];
+    readonly workspaces?: DependencyWorkspace[] | undefined;
     readonly taskRunTemplate: {
       readonly serviceAccountName: string;
-      readonly podTemplate?: { readonly securityContext: V1PodSecurityContext };
+      readonly podTemplate?: { readonly securityContext: V1PodSecurityContext } | undefined;
     };
-    readonly timeouts?: { readonly pipeline: string; readonly tasks: string };
+    readonly timeouts?: { readonly pipeline: string; readonly tasks: string } | undefined;
   };
 }
 

@@ -132,7 +132,9 @@ function workloadExit(step: StepState, taskRunReason: string | undefined): boole
 }
 
 /** The `Succeeded` condition of a PipelineRun or TaskRun, the one Tekton gives its verdict in. */
-export function succeededCondition(object: { status?: { conditions?: Condition[] } } | undefined) {
+export function succeededCondition(
+  object: { status?: { conditions?: Condition[] | undefined } | undefined } | undefined,
+) {
   return object?.status?.conditions?.find((c) => c.type === 'Succeeded');
 }
 

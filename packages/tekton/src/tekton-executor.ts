@@ -36,24 +36,24 @@ import { taskRunsRead } from './task-runs-read.js';
 
 export interface TektonExecutorOptions
   extends Partial<Omit<PipelineRunSettings, 'conventions' | 'serviceAccountName'>> {
-  readonly conventions?: Conventions;
+  readonly conventions?: Conventions | undefined;
   /** Default service account for TaskRun pods; the conventions' default when unset. */
-  readonly serviceAccountName?: string;
+  readonly serviceAccountName?: string | undefined;
   /**
    * The API group serving Tekton's v1 PipelineRun and TaskRun; `tekton.dev` unless a
    * Tekton-compatible API lives elsewhere. Tests use it to remove and reinstall a stand-in
    * without touching the `tekton.dev` CRDs other tests share.
    */
-  readonly apiGroup?: string;
+  readonly apiGroup?: string | undefined;
   /** Where status reads go; pass a controller's informer cache. Default the client. */
-  readonly reader?: Reader;
+  readonly reader?: Reader | undefined;
   /**
    * How long a PipelineRun may run before a status read fails it when none of its tasks can
    * start (every TaskRun's pod refused for a ResourceQuota), instead of at its timeout. Default
    * 15 s, as the job and pod engines wait for their pod.
    */
-  readonly startupGraceMs?: number;
-  readonly logger?: Logger;
+  readonly startupGraceMs?: number | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /** The default `startupGraceMs`. */
@@ -61,7 +61,7 @@ export const defaultStartupGraceMs = 15_000;
 
 export interface CancelOptions extends OperationOptions {
   /** Let `finally` tasks run (`cancel`), or also let running tasks finish (`stop`). */
-  readonly graceful?: GracefulCancel;
+  readonly graceful?: GracefulCancel | undefined;
 }
 
 type PipelineRunObject = KubeObject & { status?: unknown };

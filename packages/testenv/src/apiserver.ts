@@ -12,7 +12,7 @@ export interface ApiServerArgsInput {
   pki: Pki;
   certDir: string;
   /** Write an audit log (see audit.ts). */
-  audit?: { policyPath: string; logPath: string };
+  audit?: { policyPath: string; logPath: string } | undefined;
 }
 
 /**

@@ -47,15 +47,15 @@ export interface AuditedRequest {
 }
 
 interface AuditLine {
-  auditID?: string;
-  verb?: string;
-  requestURI?: string;
-  user?: { username?: string };
-  objectRef?: { resource?: string; subresource?: string };
-  requestReceivedTimestamp?: string;
-  stage?: string;
-  stageTimestamp?: string;
-  responseStatus?: { code?: number };
+  auditID?: string | undefined;
+  verb?: string | undefined;
+  requestURI?: string | undefined;
+  user?: { username?: string | undefined } | undefined;
+  objectRef?: { resource?: string | undefined; subresource?: string | undefined } | undefined;
+  requestReceivedTimestamp?: string | undefined;
+  stage?: string | undefined;
+  stageTimestamp?: string | undefined;
+  responseStatus?: { code?: number | undefined } | undefined;
 }
 
 /** One line of the JSON audit log; undefined for a line that is not an audit event. */

@@ -85,7 +85,7 @@ export function isExecutable(path: string): boolean {
 /** Finds the binaries without building anything. */
 export function findBinaries(
   workloads: boolean,
-  options: { binDir?: string; env?: Env } = {},
+  options: { binDir?: string | undefined; env?: Env | undefined } = {},
 ): ResolvedBinaries {
   const search = searchPath(options.env ?? process.env, options.binDir);
   return resolved(locate(requiredBinaries(workloads), search.dirs, isExecutable), search.dirs);
@@ -116,7 +116,7 @@ export function requireWorkloadBinaries(paths: BinaryPaths): {
 
 /** Runs the build script, which returns at once when the cache is complete. */
 export function buildBinaries(
-  options: { log?: (line: string) => void; env?: Env } = {},
+  options: { log?: ((line: string) => void) | undefined; env?: Env | undefined } = {},
 ): Promise<BuildResult> {
   return runBuildScript({
     script: buildScript,
@@ -134,13 +134,13 @@ export function buildBinaries(
 export interface EnsuredBinaries {
   paths: ResolvedBinaries;
   /** Set when the build script ran. */
-  build?: BuildResult;
+  build?: BuildResult | undefined;
 }
 
 /** Finds the binaries, building into the cache what is missing when that is allowed. */
 export async function ensureBinaries(
   workloads: boolean,
-  options: { log?: (line: string) => void; env?: Env } = {},
+  options: { log?: ((line: string) => void) | undefined; env?: Env | undefined } = {},
 ): Promise<EnsuredBinaries> {
   const env = options.env ?? process.env;
   const search = searchPath(env);

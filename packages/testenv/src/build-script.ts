@@ -14,7 +14,7 @@ export interface BuildResult {
   /** Whether anything was compiled; the script returns at once when the cache is complete. */
   built: boolean;
   /** Go's output; kept when something was built (or the build failed). */
-  logPath?: string;
+  logPath?: string | undefined;
 }
 
 /** Exit code of the build scripts when Go is missing or older than they need. */
@@ -26,7 +26,7 @@ export interface BuildScriptInput {
   /** What it builds, for the error message. */
   what: string;
   env: Env;
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ export interface ControlPlaneEndpoint {
   /** Whether controller-manager, scheduler and KWOK run, so Jobs really run. */
   workloads: boolean;
   /** Set when real Tekton Pipelines runs beside the control plane. */
-  tekton?: TektonEndpoint;
+  tekton?: TektonEndpoint | undefined;
 }
 
 export interface TektonEndpoint {
@@ -34,7 +34,7 @@ export interface TektonEndpoint {
 
 export interface UserKubeConfigOptions {
   /** Default namespace of the kubeconfig's context. */
-  namespace?: string;
+  namespace?: string | undefined;
 }
 
 /** What a test can do with a control plane, whether it started it or only connects to it. */

@@ -25,24 +25,24 @@ export interface ControlPlaneOptions {
    * Also start kube-controller-manager, kube-scheduler and KWOK with one fake Node, so Jobs run
    * (see podControls for steering their pods). Default false: etcd and kube-apiserver only.
    */
-  workloads?: boolean;
+  workloads?: boolean | undefined;
   /** A directory holding the binaries. Default: ROUNDHOUSE_TESTENV_BIN, KUBEBUILDER_ASSETS, build cache. */
-  binDir?: string;
+  binDir?: string | undefined;
   /** Binaries already located, e.g. by ensureBinaries(); wins over binDir. */
-  binaries?: ResolvedBinaries;
+  binaries?: ResolvedBinaries | undefined;
   /** How long each component may take to become ready. Default 120 s, for loaded 2-core machines. */
-  startTimeoutMs?: number;
+  startTimeoutMs?: number | undefined;
   /**
    * Also run real Tekton Pipelines (controller and bundles resolver, from ensureTekton() or
    * findTekton()) and a local OCI registry for bundles. Needs `workloads`, since TaskRuns run as
    * pods.
    */
-  tekton?: TektonInstall;
+  tekton?: TektonInstall | undefined;
   /**
    * Have kube-apiserver write an audit log of every request (Metadata level, JSON lines) to
    * `auditLogPath`; read it with readAuditLog(). Default false.
    */
-  audit?: boolean;
+  audit?: boolean | undefined;
 }
 
 export interface ProcessInfo {
@@ -53,7 +53,7 @@ export interface ProcessInfo {
 
 export interface StopOptions {
   /** Keep the process logs (e.g. because tests failed). They are also kept if a process crashed. */
-  keepLogs?: boolean;
+  keepLogs?: boolean | undefined;
 }
 
 export interface ControlPlane extends ControlPlaneClient {
@@ -64,7 +64,7 @@ export interface ControlPlane extends ControlPlaneClient {
   /** Milliseconds from the call to startControlPlane() until everything was ready. */
   readonly startupMs: number;
   /** The audit log, with `audit: true`; in the work dir, so it goes with stop(). */
-  readonly auditLogPath?: string;
+  readonly auditLogPath?: string | undefined;
   processes(): ProcessInfo[];
   /**
    * Stops kube-apiserver and starts it again in place: same flags, port, certificates and etcd.
@@ -75,7 +75,7 @@ export interface ControlPlane extends ControlPlaneClient {
    * Stops every process this control plane started (by PID: SIGTERM, then SIGKILL) and removes
    * its temp dirs. Resolves with the log directory when the logs were kept.
    */
-  stop(options?: StopOptions): Promise<{ keptLogDir?: string }>;
+  stop(options?: StopOptions): Promise<{ keptLogDir?: string | undefined }>;
 }
 
 /** etcd's write-ahead log preallocates 64 MB files; a small /dev/shm cannot hold them. */

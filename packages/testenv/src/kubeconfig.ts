@@ -9,7 +9,7 @@ export interface KubeConfigInput {
   /** Names the user entry; the identity itself is in the certificate. */
   user: string;
   /** Default namespace of the context, used by clients that take it from there. */
-  namespace?: string;
+  namespace?: string | undefined;
 }
 
 const clusterName = 'roundhouse-testenv';

@@ -26,10 +26,10 @@ export interface Pki {
 
 export interface CertificateRequest {
   commonName: string;
-  organizations?: readonly string[];
+  organizations?: readonly string[] | undefined;
   usage: 'serverAuth' | 'clientAuth';
   /** subjectAltName entries such as `IP:127.0.0.1`. */
-  altNames?: readonly string[];
+  altNames?: readonly string[] | undefined;
 }
 
 export const adminIdentity = { commonName: 'roundhouse-admin', organizations: ['system:masters'] };

@@ -4,9 +4,9 @@ import { WaitTimeoutError } from './errors.js';
 
 export interface WaitOptions {
   timeoutMs: number;
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** Called before every probe; throwing ends the wait at once (e.g. the process died). */
-  abortIf?: () => void;
+  abortIf?: (() => void) | undefined;
 }
 
 /**

@@ -20,11 +20,11 @@ export const podControls = {
 /** How one container of a pod on the fake node ends. */
 export interface ContainerOutcome {
   /** Default 0, or the pod's `exitCode` annotation. */
-  readonly exitCode?: number;
+  readonly exitCode?: number | undefined;
   /** Seconds it runs, after the containers before it in the pod spec; default 0. */
-  readonly runSeconds?: number;
+  readonly runSeconds?: number | undefined;
   /** Its termination message, where e.g. Tekton reads step results. */
-  readonly message?: string;
+  readonly message?: string | undefined;
 }
 
 /** The `podControls.containers` annotation's value for these outcomes, by container name. */
@@ -37,7 +37,7 @@ export function containerOutcomes(
 export interface MatchExpression {
   key: string;
   operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
+  values?: string[] | undefined;
 }
 
 /** The part of KWOK's `kwok.x-k8s.io/v1alpha1` Stage this package uses. */
@@ -48,8 +48,8 @@ export interface Stage {
   spec: {
     resourceRef: { apiGroup: 'v1'; kind: 'Node' | 'Pod' };
     selector: { matchExpressions: MatchExpression[] };
-    delay?: { durationMilliseconds: number; durationFrom: { expressionFrom: string } };
-    next: { statusTemplate?: string; delete?: boolean };
+    delay?: { durationMilliseconds: number; durationFrom: { expressionFrom: string } } | undefined;
+    next: { statusTemplate?: string | undefined; delete?: boolean | undefined };
   };
 }
 

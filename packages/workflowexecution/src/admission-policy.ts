@@ -52,7 +52,7 @@ export interface WorkflowExecutionAdmissionPolicyOptions {
   /** The controller's execution namespace, where Jobs and PipelineRuns run. */
   readonly executionNamespace: string;
   /** Name of the policy and its binding; default {@link defaultAdmissionPolicyName}. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * Cluster-scoped kinds of custom resources a target may name, besides the built-in ones and
    * any `Cluster<Something>` kind (see builtin-kinds.ts): each spelling targets use, the
@@ -60,7 +60,7 @@ export interface WorkflowExecutionAdmissionPolicyOptions {
    * A cluster-scoped kind missing here lets an author aim a workflow at it by putting their own
    * namespace in front (`team-a/GatewayClass/public`).
    */
-  readonly clusterScopedKinds?: readonly string[];
+  readonly clusterScopedKinds?: readonly string[] | undefined;
 }
 
 export const defaultAdmissionPolicyName = 'roundhouse-workflowexecution-author-access';

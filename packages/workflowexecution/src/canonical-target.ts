@@ -15,7 +15,7 @@ export interface TargetKinds {
    * More cluster-scoped kinds (lower case), the operator's list the admission policy takes too,
    * with their keys (`operatorClusterScoped`).
    */
-  readonly clusterScoped?: ReadonlySet<string>;
+  readonly clusterScoped?: ReadonlySet<string> | undefined;
 }
 
 /**

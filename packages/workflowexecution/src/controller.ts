@@ -34,56 +34,54 @@ export interface WorkflowExecutionControllerOptions {
    * The cache the controller watches through. Pass the one your executors read through (their
    * `reader` option), so their status reads are served from memory; default a new one.
    */
-  readonly cache?: InformerCache;
+  readonly cache?: InformerCache | undefined;
   /**
    * The client for writes; pass the one your cache and executors use, so everything shares
    * one connection pool (and close it on shutdown). Default a new one.
    */
-  readonly client?: KubeClient;
+  readonly client?: KubeClient | undefined;
   /** Watch WorkflowExecutions in one namespace only; default all namespaces. */
   readonly watchNamespace?: string | undefined;
-  readonly cooldownMs?: number;
-  readonly lockPolicy?: 'fail' | 'wait';
+  readonly cooldownMs?: number | undefined;
+  readonly lockPolicy?: 'fail' | 'wait' | undefined;
   /**
    * Which Events the controller records on executions: `outcome` (default) one per lifecycle,
    * at its end (WorkflowFailed, LockReleased, CleanupFailed); `lifecycle` kubernaut's Events at
    * every step as well (WorkflowValidated, CooldownActive, ExecutionCreated, PhaseTransition,
    * WorkflowCompleted, WorkflowValidationFailed, WorkflowExecutionDeleted), one request each.
    */
-  readonly events?: EventMode;
-  readonly workers?: number;
-  readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
-  readonly resyncMs?: number;
+  readonly events?: EventMode | undefined;
+  readonly workers?: number | undefined;
+  readonly pollIntervalMs?: { readonly initial: number; readonly max: number } | undefined;
+  readonly resyncMs?: number | undefined;
   /**
    * Dependencies from elsewhere; see the reconciler's option. `signal` aborts on shutdown and on
    * a lost lease: pass it on to whatever the hook asks.
    */
-  readonly resolveDependencies?: (
-    wfe: WorkflowExecution,
-    signal: AbortSignal,
-  ) => Promise<Dependencies | undefined>;
+  readonly resolveDependencies?:
+    | ((wfe: WorkflowExecution, signal: AbortSignal) => Promise<Dependencies | undefined>)
+    | undefined;
   /** The parameter names each execution's workflow declares; see the reconciler's option. */
-  readonly resolveDeclaredParameters?: (
-    wfe: WorkflowExecution,
-    signal: AbortSignal,
-  ) => Promise<readonly string[] | undefined>;
+  readonly resolveDeclaredParameters?:
+    | ((wfe: WorkflowExecution, signal: AbortSignal) => Promise<readonly string[] | undefined>)
+    | undefined;
   /**
    * What executions may ask for. The defaults refuse every bundle until you list the sources
    * you trust (`bundles: ['registry.example.com/*']`), allow only the default runner
    * ServiceAccount, and use only dependencies that opted in. See docs/security.md.
    */
-  readonly policy?: ExecutionPolicyInput;
+  readonly policy?: ExecutionPolicyInput | undefined;
   /** Deadline of executions without `executionConfig.timeout`; default 1 hour. */
-  readonly defaultTimeoutMs?: number;
+  readonly defaultTimeoutMs?: number | undefined;
   /** How long past a deadline the engine may take to report its own timeout; default 30 s. */
-  readonly deadlineGraceMs?: number;
+  readonly deadlineGraceMs?: number | undefined;
   /**
    * Cluster-scoped custom kinds targets may name, the list given to the admission policy
    * (`workflowExecutionAdmissionPolicy`'s `clusterScopedKinds`): the cooldown and the lock check
    * then treat one such object named under two namespaces as one target. They learn the scope
    * of the kinds discovery lists on their own (`kindDiscovery`); these count either way.
    */
-  readonly clusterScopedKinds?: readonly string[];
+  readonly clusterScopedKinds?: readonly string[] | undefined;
   /**
    * How the cooldown and the lock check learn the cluster's kinds: every name kubectl takes for
    * a custom kind (kind, plural, singular, short names) and whether it is cluster-scoped, from
@@ -95,16 +93,18 @@ export interface WorkflowExecutionControllerOptions {
    * than `unknownKindMs` (default 30 s) after the last one ended. Each read is two requests of
    * `client` (`discoverApiResources`), and needs no RBAC.
    */
-  readonly kindDiscovery?: {
-    readonly refreshMs?: number;
-    readonly unknownKindMs?: number;
-  };
+  readonly kindDiscovery?:
+    | {
+        readonly refreshMs?: number | undefined;
+        readonly unknownKindMs?: number | undefined;
+      }
+    | undefined;
   /**
    * The runtime's metrics, and kubernaut's: `workflowexecution_reconciler_total` and
    * `workflowexecution_reconciler_duration_seconds`, by `outcome` (Completed, Failed).
    */
-  readonly metrics?: ControllerMetrics;
-  readonly logger?: Logger;
+  readonly metrics?: ControllerMetrics | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 const fieldManager = 'roundhouse-wfe-controller';

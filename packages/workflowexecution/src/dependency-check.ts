@@ -9,8 +9,8 @@ import { type KubeObject, type Reader, type ResourceType, resources } from '@rou
 import { allowsNamespace, type ExecutionPolicy } from './execution-policy.js';
 
 type DataObject = KubeObject & {
-  data?: Record<string, string>;
-  binaryData?: Record<string, string>;
+  data?: Record<string, string> | undefined;
+  binaryData?: Record<string, string> | undefined;
 };
 
 const kinds: readonly {

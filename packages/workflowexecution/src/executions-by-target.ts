@@ -13,7 +13,7 @@ export interface ExecutionsByTargetOptions {
    * so two executions naming one such object under two namespaces share a target. Discovery
    * (`useKinds`) tells the scope of the kinds it lists; these are cluster-scoped either way.
    */
-  readonly clusterScopedKinds?: readonly string[];
+  readonly clusterScopedKinds?: readonly string[] | undefined;
 }
 
 interface Target {

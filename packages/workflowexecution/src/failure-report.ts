@@ -10,11 +10,11 @@ export interface Failure {
   readonly message: string;
   /** False when the workflow never ran (bad input, lock, engine missing, resource deleted). */
   readonly wasExecutionFailure: boolean;
-  readonly result?: ExecutionResult;
+  readonly result?: ExecutionResult | undefined;
   /** The workflow and target the summary names, when the execution's spec is valid. */
-  readonly subject?: { readonly workflowId: string; readonly targetResource: string };
+  readonly subject?: { readonly workflowId: string; readonly targetResource: string } | undefined;
   /** The execution holding the target, for a `Deduplicated` failure (`status.deduplicatedBy`). */
-  readonly deduplicatedBy?: string;
+  readonly deduplicatedBy?: string | undefined;
 }
 
 /**

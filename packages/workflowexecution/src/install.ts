@@ -17,7 +17,7 @@ import { workflowExecutions } from './resource.js';
  */
 export async function ensureWorkflowExecutionCrd(
   client: KubeClient,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
 ): Promise<void> {
   const crd = workflowExecutionCrd();
   await client.patch(resources.customResourceDefinitions, undefined, crd.metadata.name, crd, {
@@ -43,7 +43,7 @@ export async function ensureWorkflowExecutionCrd(
  */
 export async function ensureWorkflowExecutionAdmissionPolicy(
   client: KubeClient,
-  options: WorkflowExecutionAdmissionPolicyOptions & { signal?: AbortSignal },
+  options: WorkflowExecutionAdmissionPolicyOptions & { signal?: AbortSignal | undefined },
 ): Promise<void> {
   const { policy, binding } = workflowExecutionAdmissionPolicy(options);
   const apply = { strategy: 'apply', force: true, signal: options.signal } as const;

@@ -12,7 +12,7 @@ export interface KindDiscoveryOptions {
    * this long after the previous one ended: a kind that does not exist costs no more.
    */
   readonly unknownKindMs: number;
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /** How soon a start waiting for a read under way asks again. */

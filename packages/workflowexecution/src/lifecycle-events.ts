@@ -28,7 +28,7 @@ export interface ReportedEvent {
    * Recorded only when the Event under this key, earlier in the same list, was there already
    * (an earlier pass recorded it); not when this pass created it, nor when it failed.
    */
-  readonly onlyIfFound?: string;
+  readonly onlyIfFound?: string | undefined;
 }
 
 type Spec = Pick<WorkflowExecution['spec'], 'workflowRef' | 'targetResource'>;

@@ -114,7 +114,7 @@ export interface WorkflowExecutionReconcilerOptions {
    * requeued until a read that began after the execution was created has ended
    * (`KindDiscovery.learnKindOf`); without it, targets are compared by Kubernetes' own kinds.
    */
-  readonly kinds?: Pick<KindDiscovery, 'learnKindOf'>;
+  readonly kinds?: Pick<KindDiscovery, 'learnKindOf'> | undefined;
   /** Where execution resources (Jobs, PipelineRuns) are created. */
   readonly executionNamespace: string;
   /** What executions may ask for (ServiceAccounts, bundles, dependencies). */
@@ -122,62 +122,60 @@ export interface WorkflowExecutionReconcilerOptions {
   /** Reconcile WorkflowExecutions in this namespace only; default all. */
   readonly watchNamespace?: string | undefined;
   /** Time a target stays locked after an execution on it finished; default 5 minutes. */
-  readonly cooldownMs?: number;
+  readonly cooldownMs?: number | undefined;
   /** `fail` a second execution on a busy target (default), or `wait` in Pending. */
-  readonly lockPolicy?: 'fail' | 'wait';
+  readonly lockPolicy?: 'fail' | 'wait' | undefined;
   /** Engines without a watch are polled, starting here and doubling; default 2 s to 30 s. */
-  readonly pollIntervalMs?: { readonly initial: number; readonly max: number };
+  readonly pollIntervalMs?: { readonly initial: number; readonly max: number } | undefined;
   /** Re-check of watched engines in case an event was missed; default 60 s. */
-  readonly resyncMs?: number;
+  readonly resyncMs?: number | undefined;
   /**
    * The deadline of an execution that sets no `executionConfig.timeout`; default 1 hour. Past
    * its deadline (and a grace period for the engine's own timeout to report first) an
    * execution is stopped and fails with DeadlineExceeded, whatever the engine: nothing runs
    * forever.
    */
-  readonly defaultTimeoutMs?: number;
+  readonly defaultTimeoutMs?: number | undefined;
   /** How long past its deadline an execution is left for its engine to report the timeout itself; default 30 s. */
-  readonly deadlineGraceMs?: number;
+  readonly deadlineGraceMs?: number | undefined;
   /**
    * Engines whose execution resources are watched, so events wake the reconciler and it only
    * resyncs slowly; every other engine is polled. Default none.
    */
-  readonly watchedEngines?: ReadonlySet<string>;
+  readonly watchedEngines?: ReadonlySet<string> | undefined;
   /**
    * The watched execution resources by owner, so those of an execution that went without its
    * finalizer (and without this process knowing it) are deleted once it is confirmed gone, or
    * once another execution of the same name starts.
    */
-  readonly orphans?: Pick<OrphanedResources, 'release'>;
+  readonly orphans?: Pick<OrphanedResources, 'release'> | undefined;
   /**
    * Supplies dependencies from elsewhere (kubernaut asks its catalog); default what the spec
    * lists (`requestedDependencies`). `signal` is the reconcile's: it aborts on shutdown and on a
    * lost lease, and a hook that ignores it keeps its reconcile (and the lease, see
    * `keepLeaseWhile`) until it settles.
    */
-  readonly resolveDependencies?: (
-    wfe: WorkflowExecution,
-    signal: AbortSignal,
-  ) => Promise<Dependencies | undefined>;
+  readonly resolveDependencies?:
+    | ((wfe: WorkflowExecution, signal: AbortSignal) => Promise<Dependencies | undefined>)
+    | undefined;
   /**
    * The parameter names the execution's workflow declares (kubernaut asks its catalog); the
    * executor drops any other parameter (`CreateOptions.declaredParameterNames`). Default: no
    * schema, every parameter passes. `signal` as for `resolveDependencies`.
    */
-  readonly resolveDeclaredParameters?: (
-    wfe: WorkflowExecution,
-    signal: AbortSignal,
-  ) => Promise<readonly string[] | undefined>;
-  readonly events?: EventRecorder;
+  readonly resolveDeclaredParameters?:
+    | ((wfe: WorkflowExecution, signal: AbortSignal) => Promise<readonly string[] | undefined>)
+    | undefined;
+  readonly events?: EventRecorder | undefined;
   /** Counts each execution's end once, by the controller that recorded it. */
-  readonly outcomes?: OutcomeMetrics;
+  readonly outcomes?: OutcomeMetrics | undefined;
   /**
    * Which Events `events` records: `outcome` (default) one per lifecycle, at its end;
    * `lifecycle` kubernaut's at every step as well (see lifecycle-events.ts).
    */
-  readonly eventMode?: EventMode;
-  readonly logger?: Logger;
-  readonly now?: () => Date;
+  readonly eventMode?: EventMode | undefined;
+  readonly logger?: Logger | undefined;
+  readonly now?: (() => Date) | undefined;
 }
 
 /**

@@ -172,7 +172,7 @@ async function executionResource(
     const object = await session.client.get(type, namespace, name);
     return { kind: type.kind, namespace, name, state: object ? 'present' : 'absent' };
   } catch (error) {
-    const reason = (error as { reason?: string }).reason ?? 'error';
+    const reason = (error as { reason?: string | undefined }).reason ?? 'error';
     return { kind: type.kind, namespace, name, state: `cannot read: ${reason}` };
   }
 }

@@ -10,11 +10,11 @@ type Meta = NonNullable<KubeObject['metadata']>;
  * A Task and a TaskRun as the API server holds them: the CLI shows even an object the controller
  * refused, so nothing here is validated.
  */
-export type TaskObject = KubeObject & { metadata: Meta; spec?: Partial<TaskSpec> };
+export type TaskObject = KubeObject & { metadata: Meta; spec?: Partial<TaskSpec> | undefined };
 export type TaskRunObject = KubeObject & {
   metadata: Meta;
-  spec?: Partial<TaskRunSpec>;
-  status?: TaskRunStatus;
+  spec?: Partial<TaskRunSpec> | undefined;
+  status?: TaskRunStatus | undefined;
 };
 
 /** The phase, or `-` while no controller has written a status. */

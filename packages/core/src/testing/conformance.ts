@@ -14,21 +14,24 @@ export interface ConformanceHarness {
    * `name` lets a check create a second execution on the same target. It needs a uid of its
    * own, as a stored one has: under the Roundhouse conventions one without a uid owns nothing.
    */
-  makeExecution(options?: { name?: string; targetResource?: string }): WorkflowExecution;
+  makeExecution(options?: {
+    name?: string | undefined;
+    targetResource?: string | undefined;
+  }): WorkflowExecution;
   /** Makes the created execution succeed (e.g. sets a PipelineRun condition, lets a pod exit 0). */
   driveToSuccess(wfe: WorkflowExecution, resourceName: string): Promise<void>;
   /** Makes the created execution fail. */
   driveToFailure(wfe: WorkflowExecution, resourceName: string): Promise<void>;
   /** How long to wait for a terminal phase after driving; default 60 s. */
-  readonly settleTimeoutMs?: number;
+  readonly settleTimeoutMs?: number | undefined;
   /** How often to poll getStatus while waiting; default 200 ms. */
-  readonly pollIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
   /**
    * For engines whose execution record outlives cleanup (an AWX job stays in the job history):
    * after cleanup, getStatus must then read a terminal phase instead of `null`, proving the
    * execution was stopped rather than removed.
    */
-  readonly recordOutlivesCleanup?: boolean;
+  readonly recordOutlivesCleanup?: boolean | undefined;
 }
 
 const allowedNext: Readonly<Record<ExecutionResult['phase'], readonly ExecutionResult['phase'][]>> =
@@ -193,7 +196,7 @@ export const conformanceChecks = {
 export function describeExecutorConformance(
   name: string,
   harness: () => ConformanceHarness | Promise<ConformanceHarness>,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number | undefined } = {},
 ): void {
   describe(`${name} conforms to the Executor contract`, () => {
     for (const [check, run] of Object.entries(conformanceChecks)) {

@@ -1,12 +1,12 @@
 import type { WorkflowExecution, WorkflowExecutionSpec } from '../workflow-execution.js';
 
 export interface SampleExecutionOptions {
-  readonly name?: string;
-  readonly namespace?: string;
+  readonly name?: string | undefined;
+  readonly namespace?: string | undefined;
   /** Default: one derived from the namespace and name, as stable across calls as they are. */
-  readonly uid?: string;
+  readonly uid?: string | undefined;
   /** Replaces fields of the sample spec; `workflowRef` is replaced whole. */
-  readonly spec?: Partial<WorkflowExecutionSpec>;
+  readonly spec?: Partial<WorkflowExecutionSpec> | undefined;
 }
 
 /**

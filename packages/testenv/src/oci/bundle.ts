@@ -107,7 +107,9 @@ async function send(url: string, init: RequestInit, what: string): Promise<void>
   const body = (await response.text().catch(() => '')) || `HTTP ${response.status}`;
   let code = `HTTP${response.status}`;
   try {
-    code = (JSON.parse(body) as { errors?: { code?: string }[] }).errors?.[0]?.code ?? code;
+    code =
+      (JSON.parse(body) as { errors?: { code?: string | undefined }[] | undefined }).errors?.[0]
+        ?.code ?? code;
   } catch {}
   throw new RegistryPushError(code, `${what}: ${body}`);
 }

@@ -9,8 +9,8 @@ export type Route =
   | { kind: 'base' }
   | { kind: 'manifest'; repository: string; reference: string }
   | { kind: 'blob'; repository: string; digest: string }
-  | { kind: 'startUpload'; repository: string; digest?: string }
-  | { kind: 'upload'; repository: string; id: string; digest?: string };
+  | { kind: 'startUpload'; repository: string; digest?: string | undefined }
+  | { kind: 'upload'; repository: string; id: string; digest?: string | undefined };
 
 /** A repository name as the distribution spec allows it: lowercase path components. */
 const repositoryPattern =
@@ -72,7 +72,10 @@ export function errorBody(code: RegistryErrorCode, message: string): string {
 /** The digests a manifest refers to, which must exist before it is accepted. */
 export function referencedDigests(manifest: unknown): string[] | undefined {
   if (typeof manifest !== 'object' || manifest === null) return undefined;
-  const { config, layers } = manifest as { config?: { digest?: unknown }; layers?: unknown };
+  const { config, layers } = manifest as {
+    config?: { digest?: unknown } | undefined;
+    layers?: unknown;
+  };
   if (typeof config?.digest !== 'string' || !Array.isArray(layers)) return undefined;
   const digests = [config.digest];
   for (const layer of layers) {

@@ -30,7 +30,7 @@ export interface TektonInstall {
 export interface EnsuredTekton {
   install: TektonInstall;
   /** Set when the build script ran. */
-  build?: BuildResult;
+  build?: BuildResult | undefined;
 }
 
 /** Whether the run wants Tekton: ROUNDHOUSE_TESTENV_TEKTON=off turns it off. */
@@ -82,7 +82,7 @@ export function tektonInstallAt(dir: string): TektonInstall | undefined {
 }
 
 /** Finds the cached Tekton build without building anything. */
-export async function findTekton(options: { env?: Env } = {}): Promise<TektonInstall> {
+export async function findTekton(options: { env?: Env | undefined } = {}): Promise<TektonInstall> {
   const dir = await tektonCacheDir(options.env ?? process.env);
   const install = tektonInstallAt(dir);
   if (!install) throw new BinariesNotFoundError(['tekton-controller', 'tekton-resolvers'], [dir]);
@@ -91,7 +91,7 @@ export async function findTekton(options: { env?: Env } = {}): Promise<TektonIns
 
 /** Finds the cached Tekton build, building it first when it is missing (Go >= 1.26). */
 export async function ensureTekton(
-  options: { log?: (line: string) => void; env?: Env } = {},
+  options: { log?: ((line: string) => void) | undefined; env?: Env | undefined } = {},
 ): Promise<EnsuredTekton> {
   const env = options.env ?? process.env;
   const cached = tektonInstallAt(await tektonCacheDir(env));

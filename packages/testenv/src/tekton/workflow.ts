@@ -5,35 +5,35 @@ import { type ContainerOutcome, containerOutcomes } from '../stages.js';
 export interface SimulatedStep {
   readonly name: string;
   /** Default 0. */
-  readonly exitCode?: number;
+  readonly exitCode?: number | undefined;
   /** Seconds it runs, after the steps before it; default 0. */
-  readonly runSeconds?: number;
+  readonly runSeconds?: number | undefined;
   /** Task results this step writes, as Tekton's entrypoint does through the termination message. */
-  readonly results?: Readonly<Record<string, string>>;
+  readonly results?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface SimulatedTask {
   readonly name: string;
   /** Default one step `run` that succeeds at once. */
-  readonly steps?: readonly SimulatedStep[];
-  readonly runAfter?: readonly string[];
+  readonly steps?: readonly SimulatedStep[] | undefined;
+  readonly runAfter?: readonly string[] | undefined;
   /**
    * The task's pod runs until the test ends it (e.g. by annotating the pod with
    * `podControls.exitCode`); its steps' outcomes are then ignored.
    */
-  readonly hold?: boolean;
+  readonly hold?: boolean | undefined;
 }
 
 /** A Pipeline whose Tasks run on the fake node with the outcomes the test chose. */
 export interface SimulatedWorkflow {
   /** Default `workflow`, the name Roundhouse (and kubernaut) run from every bundle. */
-  readonly pipelineName?: string;
+  readonly pipelineName?: string | undefined;
   /** String params the Pipeline declares; default `TARGET_RESOURCE`, which every run passes. */
-  readonly params?: readonly string[];
+  readonly params?: readonly string[] | undefined;
   /** Workspaces the Pipeline declares (e.g. `secret-db` for a Roundhouse dependency). */
-  readonly workspaces?: readonly string[];
+  readonly workspaces?: readonly string[] | undefined;
   readonly tasks: readonly SimulatedTask[];
-  readonly finally?: readonly SimulatedTask[];
+  readonly finally?: readonly SimulatedTask[] | undefined;
 }
 
 /** The termination message Tekton's entrypoint writes for task results (type 1: TaskRunResult). */

@@ -7,7 +7,7 @@ export type TestEnvContext =
       status: 'ready';
       endpoint: ControlPlaneEndpoint;
       /** Why real Tekton does not run beside the plane (`endpoint.tekton` is then unset). */
-      tektonUnavailable?: string;
+      tektonUnavailable?: string | undefined;
     }
   | { status: 'unavailable'; reason: string };
 

@@ -116,7 +116,7 @@ export interface TestNamespace {
 
 export interface UseTestNamespaceOptions {
   /** Namespace name prefix; default: the test file's name. */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 /**
