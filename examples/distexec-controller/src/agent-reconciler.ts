@@ -49,7 +49,7 @@ export interface AgentReconcilerOptions {
   readonly outputLimitBytes: number;
   /** How often a running command is looked at. */
   readonly pollMs: number;
-  readonly now?: () => Date;
+  readonly now?: (() => Date) | undefined;
 }
 
 /**

@@ -14,11 +14,11 @@ export interface DistExecAgentOptions {
   readonly supervisor: ProcessSupervisor;
   /** Watch one namespace only; default every namespace. */
   readonly watchNamespace?: string | undefined;
-  readonly workers?: number;
-  readonly pollMs?: number;
-  readonly outputLimitBytes?: number;
-  readonly metrics?: ControllerMetrics;
-  readonly logger?: Logger;
+  readonly workers?: number | undefined;
+  readonly pollMs?: number | undefined;
+  readonly outputLimitBytes?: number | undefined;
+  readonly metrics?: ControllerMetrics | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 export interface DistExecAgent {

@@ -10,7 +10,7 @@ import { distExecs } from './resource.js';
  */
 export async function ensureDistExecCrd(
   client: KubeClient,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
 ): Promise<void> {
   const crd = distExecCrd();
   await client.patch(resources.customResourceDefinitions, undefined, crd.metadata.name, crd, {

@@ -42,7 +42,7 @@ export type NodeStep =
       readonly kind: 'start';
       readonly attempt: number;
       readonly spec: DistExecSpec;
-      readonly after?: Outcome;
+      readonly after?: Outcome | undefined;
     }
   | { readonly kind: 'wait'; readonly attempt: number }
   | { readonly kind: 'finish'; readonly attempt: number; readonly outcome: Outcome }

@@ -32,33 +32,33 @@ export interface TaskActionControllerOptions {
    * Images a task may run: exact, a prefix ending in `/*` or `:*`, or `*`, compared as written
    * (`isAllowedSource`). Default none: every TaskAction is refused until it is set.
    */
-  readonly allowedImages?: readonly string[];
+  readonly allowedImages?: readonly string[] | undefined;
   /**
    * The longest `taskTemplate.timeout` a task may set; default 24h. The deadline of an attempt
    * that sets none is the executor's (`taskJobExecutor`: 1h).
    */
-  readonly maxTimeout?: string;
+  readonly maxTimeout?: string | undefined;
   readonly sink: EventSink<ActionEvent>;
-  readonly routing?: TaskTypeRouting;
+  readonly routing?: TaskTypeRouting | undefined;
   /** Pass the cache your executors read through (their `reader`); default a new one. */
-  readonly cache?: InformerCache;
+  readonly cache?: InformerCache | undefined;
   /** Watch TaskActions in one namespace only; default all namespaces. */
-  readonly watchNamespace?: string;
-  readonly workers?: number;
-  readonly maxSystemFailures?: number;
-  readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
+  readonly watchNamespace?: string | undefined;
+  readonly workers?: number | undefined;
+  readonly maxSystemFailures?: number | undefined;
+  readonly systemBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
   /**
    * How often a running action is looked at again without an event (default 10 s), and the
    * longest a failed reconcile waits before it is tried again.
    */
-  readonly resyncMs?: number;
+  readonly resyncMs?: number | undefined;
   /**
    * How long a key whose reconcile failed waits before it is tried again; default the
    * workqueue's doubling backoff, capped at `resyncMs` (`requeueBoundedRateLimiter`).
    */
-  readonly rateLimiter?: RateLimiter<string>;
-  readonly metrics?: ControllerMetrics;
-  readonly logger?: Logger;
+  readonly rateLimiter?: RateLimiter<string> | undefined;
+  readonly metrics?: ControllerMetrics | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 const fieldManager = 'roundhouse-taskaction-controller';

@@ -82,7 +82,7 @@ export function transitionEvent(
   view: TaskActionView,
   next: CachedActionStatus,
   now: Date,
-  extra: { readonly outputUri?: string } = {},
+  extra: { readonly outputUri?: string | undefined } = {},
 ): ActionEvent {
   const phase = phaseOf(next);
   if (phase === undefined) throw new TypeError('a transition event needs a status with a phase');

@@ -10,7 +10,7 @@ import { taskActions } from './resource.js';
  */
 export async function ensureTaskActionCrd(
   client: KubeClient,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
 ): Promise<void> {
   const crd = taskActionCrd();
   await client.patch(resources.customResourceDefinitions, undefined, crd.metadata.name, crd, {

@@ -78,26 +78,26 @@ export interface TaskActionReconcilerOptions {
    */
   readonly actions: ActionDirectory & ActionCopies;
   readonly registry: Registry;
-  readonly routing?: TaskTypeRouting;
+  readonly routing?: TaskTypeRouting | undefined;
   /** Where execution resources (Jobs) are created. */
   readonly executionNamespace: string;
   /** Images a task may run (see `refuseImage`); empty refuses every one. */
   readonly allowedImages: readonly string[];
   /** The longest `taskTemplate.timeout` a task may set (see `refuseTimeout`); default 24h. */
-  readonly maxTimeout?: string;
+  readonly maxTimeout?: string | undefined;
   /** Every status change is recorded here first. */
   readonly sink: EventSink<ActionEvent>;
   /** Consecutive system failures tolerated; default 3. */
-  readonly maxSystemFailures?: number;
+  readonly maxSystemFailures?: number | undefined;
   /** Wait before a relaunch after a system failure; default 10 s doubling to 5 min. */
-  readonly systemBackoffMs?: { readonly initial: number; readonly max: number };
+  readonly systemBackoffMs?: { readonly initial: number; readonly max: number } | undefined;
   /**
    * A running action is looked at again this often even without an event, and a holder of a
    * cache reservation renews it as often; default 10 s.
    */
-  readonly resyncMs?: number;
-  readonly events?: EventRecorder;
-  readonly now?: () => Date;
+  readonly resyncMs?: number | undefined;
+  readonly events?: EventRecorder | undefined;
+  readonly now?: (() => Date) | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ export interface TaskTypeRouting {
   /** Task type -> engine name, e.g. `{ container: 'job' }`. */
   readonly taskTypes: Readonly<Record<string, string>>;
   /** The engine for task types not listed; without one they are PluginNotFound. */
-  readonly defaultEngine?: string;
+  readonly defaultEngine?: string | undefined;
 }
 
 export const defaultRouting: TaskTypeRouting = Object.freeze({

@@ -40,7 +40,10 @@ export async function signalTaskAction(
   namespace: string,
   name: string,
   input: SignalInput,
-  options: { readonly signal?: AbortSignal; readonly now?: () => Date } = {},
+  options: {
+    readonly signal?: AbortSignal | undefined;
+    readonly now?: (() => Date) | undefined;
+  } = {},
 ): Promise<'signalled' | 'unchanged'> {
   const request = options.signal ? { signal: options.signal } : {};
   const now = options.now ?? (() => new Date());

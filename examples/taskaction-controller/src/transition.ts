@@ -30,14 +30,14 @@ export type Compute = (status: ConditionActionStatus, at: TransitionAt) => Actio
 
 export interface WriteOptions {
   /** Where the completed attempt wrote its outputs, for the event. */
-  readonly outputUri?: string;
+  readonly outputUri?: string | undefined;
   /**
    * Read the action from the API server, not the cache: a condition's status has a second
    * writer (the signal), whose write the cache may not hold yet, and a transition computed
    * without it (TimedOut instead of Signaled) would record an event that never becomes the
    * status.
    */
-  readonly live?: boolean;
+  readonly live?: boolean | undefined;
 }
 
 /**

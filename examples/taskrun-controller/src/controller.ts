@@ -16,20 +16,20 @@ import type { TimeoutLimits } from './run-spec.js';
 export interface TaskRunControllerOptions {
   readonly kubeConfig: ClusterConfig;
   /** The client for writes (status, Pods); pass the one your cache uses. Default a new one. */
-  readonly client?: KubeClient;
+  readonly client?: KubeClient | undefined;
   /** The cache the controller watches and reads through; default a new one. */
-  readonly cache?: InformerCache;
+  readonly cache?: InformerCache | undefined;
   /** Watch Tasks, TaskRuns and Pods in one namespace only; default all namespaces. */
-  readonly watchNamespace?: string;
+  readonly watchNamespace?: string | undefined;
   /** How Pods are built (allowedImages, securityProfile, podAnnotations, ...). */
-  readonly pod?: Omit<PodExecutorOptions, 'reader' | 'ownerReference' | 'logger'>;
+  readonly pod?: Omit<PodExecutorOptions, 'reader' | 'ownerReference' | 'logger'> | undefined;
   /** A TaskRun whose Task does not exist: `fail` (default) or `wait` until it is created. */
-  readonly missingTask?: 'fail' | 'wait';
+  readonly missingTask?: 'fail' | 'wait' | undefined;
   /** A run's timeout when it sets none, and the longest it may set; default 1h and 24h. */
-  readonly timeouts?: TimeoutLimits;
-  readonly workers?: number;
-  readonly metrics?: ControllerMetrics;
-  readonly logger?: Logger;
+  readonly timeouts?: TimeoutLimits | undefined;
+  readonly workers?: number | undefined;
+  readonly metrics?: ControllerMetrics | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 const fieldManager = 'roundhouse-taskrun-controller';
@@ -37,7 +37,7 @@ const byTaskRef = 'spec.taskRef';
 const byOwner = 'owner';
 
 const taskRefOf = (run: KubeObject) =>
-  (run.spec as { taskRef?: { name?: unknown } } | undefined)?.taskRef?.name;
+  (run.spec as { taskRef?: { name?: unknown } | undefined } | undefined)?.taskRef?.name;
 
 /** The key of the run a Pod belongs to, by its owner labels. */
 const ownerKeys = (conventions: Conventions) => (pod: KubeObject) => {

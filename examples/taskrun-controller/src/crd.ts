@@ -67,9 +67,9 @@ function crd(
   spec: z.ZodType,
   columns: readonly PrinterColumn[],
   options: {
-    status?: z.ZodType;
-    immutableSpec?: boolean;
-    bound?: (spec: JsonSchema) => JsonSchema;
+    status?: z.ZodType | undefined;
+    immutableSpec?: boolean | undefined;
+    bound?: ((spec: JsonSchema) => JsonSchema) | undefined;
   },
 ) {
   const listed = withListsByName(crdSchemaOf(spec), ['steps', 'params']);

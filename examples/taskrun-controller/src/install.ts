@@ -11,7 +11,7 @@ import { taskCrd, taskRunCrd } from './crd.js';
  */
 export async function ensureTaskRunCrds(
   client: KubeClient,
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined } = {},
 ): Promise<void> {
   for (const crd of [taskCrd(), taskRunCrd()]) {
     await client.patch(resources.customResourceDefinitions, undefined, crd.metadata.name, crd, {

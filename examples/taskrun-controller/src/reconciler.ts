@@ -63,10 +63,10 @@ export interface TaskRunReconcilerOptions {
    * A TaskRun whose Task does not exist: `fail` it with TaskNotFound (default), or `wait` in
    * Pending with that reason until the Task is created.
    */
-  readonly missingTask?: 'fail' | 'wait';
+  readonly missingTask?: 'fail' | 'wait' | undefined;
   /** A run's timeout when it sets none, and the longest it may set; default 1h and 24h. */
-  readonly timeouts?: TimeoutLimits;
-  readonly now?: () => Date;
+  readonly timeouts?: TimeoutLimits | undefined;
+  readonly now?: (() => Date) | undefined;
 }
 
 type Compute = (status: TaskRunStatus | undefined) => TaskRunStatus | undefined;

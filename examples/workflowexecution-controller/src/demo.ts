@@ -46,12 +46,12 @@ interface Sample {
   readonly target: string;
   readonly expect: 'Completed' | 'Failed';
   readonly engineConfig?: unknown;
-  readonly parameters?: Record<string, string>;
+  readonly parameters?: Record<string, string> | undefined;
   readonly note: string;
   /** Applied once the previous sample on the same target runs, to show the lock. */
-  readonly after?: string;
+  readonly after?: string | undefined;
   /** Default: a bundle in registry.example.com, which only the Job sample's fake node needs. */
-  readonly bundle?: string;
+  readonly bundle?: string | undefined;
 }
 
 function workflowExecution(sample: Sample): KubeObject & { spec: WorkflowExecutionSpec } {
@@ -80,7 +80,7 @@ function workflowExecution(sample: Sample): KubeObject & { spec: WorkflowExecuti
 async function connect(
   flag: string | undefined,
   variable: string | undefined,
-): Promise<{ kubeConfig: KubeConfig; plane?: ControlPlane }> {
+): Promise<{ kubeConfig: KubeConfig; plane?: ControlPlane | undefined }> {
   if (flag || variable) {
     const kubeConfig = new KubeConfig();
     if (flag) kubeConfig.loadFromFile(flag);
@@ -138,7 +138,7 @@ async function pushTektonSample(plane: ControlPlane, client: KubeClient): Promis
     .create(resources.serviceAccounts, executionNamespace, {
       metadata: { name: roundhouseConventions.defaultServiceAccountName },
     })
-    .catch((error: { reason?: string }) => {
+    .catch((error: { reason?: string | undefined }) => {
       if (error.reason !== 'AlreadyExists') throw error;
     });
   return pushed.reference;
@@ -156,7 +156,7 @@ async function main(): Promise<number> {
     for (const name of [demoNamespace, executionNamespace]) {
       await client
         .create(resources.namespaces, undefined, { metadata: { name } })
-        .catch((error: { reason?: string }) => {
+        .catch((error: { reason?: string | undefined }) => {
           if (error.reason !== 'AlreadyExists') throw error;
         });
     }

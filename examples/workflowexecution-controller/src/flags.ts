@@ -6,9 +6,9 @@ export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 's
 
 interface Setting {
   /** The value when neither the flag nor its environment variable is given. */
-  readonly default?: string;
+  readonly default?: string | undefined;
   /** What `--help` shows for the value, e.g. `DURATION`; none for a boolean flag. */
-  readonly value?: string;
+  readonly value?: string | undefined;
   readonly help: string;
 }
 

@@ -17,7 +17,7 @@ export interface KubeConfigSources {
   readonly path?: string | undefined;
   readonly home?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly exists?: (path: string) => boolean;
+  readonly exists?: ((path: string) => boolean) | undefined;
 }
 
 /**

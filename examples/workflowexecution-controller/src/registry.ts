@@ -9,7 +9,7 @@ import { type Config, launchCommitWindowMs } from './config.js';
 async function readToken(client: KubeClient, reference: string): Promise<string> {
   const [location = '', key = 'token'] = reference.split(':');
   const [namespace, name] = location.split('/') as [string, string];
-  const secret = await client.get<KubeObject & { data?: Record<string, string> }>(
+  const secret = await client.get<KubeObject & { data?: Record<string, string> | undefined }>(
     resources.secrets,
     namespace,
     name,
@@ -32,7 +32,7 @@ async function readToken(client: KubeClient, reference: string): Promise<string>
 async function organizationOption(
   awx: AwxClient,
   name: string | undefined,
-): Promise<{ organizationId?: number }> {
+): Promise<{ organizationId?: number | undefined }> {
   if (!name) return {};
   const organization = await awx.findOrganization(name);
   return { organizationId: organization.id };

@@ -39,13 +39,13 @@ export interface JobModeControllerOptions {
    * Images node Jobs may run: exact, a prefix ending in `/*` or `:*`, or `*`, compared as
    * written (`isAllowedSource`). Default none: every DistExec is refused until it is set.
    */
-  readonly allowedImages?: readonly string[];
+  readonly allowedImages?: readonly string[] | undefined;
   /**
    * The deadline of a node Job whose DistExec sets no `timeoutSeconds` (default 1 hour), and
    * the longest one a DistExec may set (default 24 hours), so no author holds a pod on every
    * node for ever.
    */
-  readonly timeouts?: Partial<TimeoutPolicy>;
+  readonly timeouts?: Partial<TimeoutPolicy> | undefined;
   readonly watchNamespace?: string | undefined;
   /**
    * Refines the Jobs (`@roundhouse/job`'s settings: security context, resources, pod
@@ -53,12 +53,12 @@ export interface JobModeControllerOptions {
    * default): a node with any other that keeps pods off, a cordoned one (unless it lists
    * `node.kubernetes.io/unschedulable`) or one not Ready gets no Job.
    */
-  readonly job?: Partial<Omit<JobSettings, 'conventions'>>;
-  readonly conventions?: Conventions;
-  readonly workers?: number;
-  readonly resyncMs?: number;
-  readonly metrics?: ControllerMetrics;
-  readonly logger?: Logger;
+  readonly job?: Partial<Omit<JobSettings, 'conventions'>> | undefined;
+  readonly conventions?: Conventions | undefined;
+  readonly workers?: number | undefined;
+  readonly resyncMs?: number | undefined;
+  readonly metrics?: ControllerMetrics | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /**

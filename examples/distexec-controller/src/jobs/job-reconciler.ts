@@ -70,7 +70,7 @@ export interface JobModeReconcilerOptions {
   readonly timeouts: TimeoutPolicy;
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
   readonly resyncMs: number;
-  readonly now?: () => Date;
+  readonly now?: (() => Date) | undefined;
 }
 
 /** Every node's step, and what else a DistExec needs, as one object shows it. */

@@ -21,11 +21,11 @@ export class EventDeliveryError extends RoundhouseError {
 
 export interface HttpEventWriterOptions {
   /** Added to every request, e.g. `authorization`. */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Per request. Default 10 s. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** An undici dispatcher (proxy, TLS settings, connection limits). */
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher?: Dispatcher | undefined;
 }
 
 /**
