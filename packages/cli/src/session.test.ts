@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubernetesApiError, resources } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { inProcess } from '../test/support.js';
 import { formatError } from './errors.js';
 import { type GlobalOptions, Session } from './session.js';
 
@@ -107,6 +108,27 @@ describe('Session', () => {
     const session = new Session({ ...options, kubeconfig: path, context: 'dev' }, {});
     expect(session.namespace).toBe('team');
     await session.close();
+  });
+
+  it('names the API server without the user, password or query its address carries', async () => {
+    const path = await kubeconfig(
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://admin:hunter2-4b1d@127.0.0.1:1/k8s?token=q-9e0c"}}]',
+        'users: [{name: u, user: {token: token-7f3a9c}}]',
+        'contexts: [{name: dev, context: {cluster: c, user: u}}]',
+        'current-context: dev',
+        '',
+      ].join('\n'),
+    );
+    const result = await inProcess(['--kubeconfig', path, 'get']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: no cluster reachable: https:\/\/127\.0\.0\.1:1\/k8s: list /,
+    );
+    expect(result.stderr).not.toContain('hunter2-4b1d');
+    expect(result.stderr).not.toContain('q-9e0c');
   });
 
   it('names the call the API server refused, not the one the command began with', async () => {

@@ -21,6 +21,7 @@ import {
 } from './errors.js';
 import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
+import { shownServer } from './server-address.js';
 import { ApiServerError, serverErrorFix } from './server-errors.js';
 import { checkTlsMaterial } from './tls-material.js';
 
@@ -96,8 +97,10 @@ export class Session {
     this.client = new KubeClient(this.clusterConfig, { userAgent: 'kubectl-roundhouse' });
   }
 
+  /** The API server's address, without a user, password or query it may carry. */
   get server(): string {
-    return this.kubeConfig.getCurrentCluster()?.server ?? '(no cluster)';
+    const server = this.kubeConfig.getCurrentCluster()?.server;
+    return server === undefined ? '(no cluster)' : shownServer(server);
   }
 
   /** Runs a Kubernetes call; a failure becomes an error that says how to fix it. */
