@@ -21,9 +21,9 @@ export function onceTransport(): AwxTransport {
   return new AwxTransport({ baseUrl: awxBase, token: 'tok', retries: 0 });
 }
 
-/** One page of an AWX list answer. */
-export function page<T>(results: T[], next: string | null = null) {
-  return { count: results.length, next, previous: null, results };
+/** One page of an AWX list answer; `count` is of the whole list, as AWX says on every page. */
+export function page<T>(results: T[], next: string | null = null, count = results.length) {
+  return { count, next, previous: null, results };
 }
 
 /** A job of template 3 as AWX sends it, running unless `extra` says otherwise. */

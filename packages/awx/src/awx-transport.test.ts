@@ -113,13 +113,13 @@ describe('AwxTransport requests', () => {
     nock(awxBase)
       .get(path)
       .query({ page_size: '200' })
-      .reply(200, page([credential(1), credential(2)], `${path}?page=2&page_size=200`))
+      .reply(200, page([credential(1), credential(2)], `${path}?page=2&page_size=200`, 4))
       .get(path)
       .query({ page: '2', page_size: '200' })
-      .reply(200, page([credential(3)], `${path}?page=3&page_size=200`))
+      .reply(200, page([credential(3)], `${path}?page=3&page_size=200`, 4))
       .get(path)
       .query({ page: '3', page_size: '200' })
-      .reply(200, page([credential(4)]));
+      .reply(200, page([credential(4)], null, 4));
     const found = await transport().list('job_templates/3/credentials/', {}, CredentialSchema, {});
     expect(found.map((c) => c.id)).toEqual([1, 2, 3, 4]);
   });
@@ -130,10 +130,10 @@ describe('AwxTransport requests', () => {
     const scope = nock(awxBase)
       .get(path)
       .query({ name: 'x', page_size: '200' })
-      .reply(200, page([credential(1)], '/api/v2/credentials/?name=x&page=2&page_size=200'))
+      .reply(200, page([credential(1)], '/api/v2/credentials/?name=x&page=2&page_size=200', 2))
       .get(path)
       .query({ name: 'x', page: '2', page_size: '200' })
-      .reply(200, page([credential(2)]));
+      .reply(200, page([credential(2)], null, 2));
     const proxied = transport({ baseUrl: `${awxBase}/awx` });
     const found = await proxied.list('credentials/', { name: 'x' }, CredentialSchema, {});
     expect(found.map((c) => c.id)).toEqual([1, 2]);
@@ -145,11 +145,11 @@ describe('AwxTransport requests', () => {
     const scope = nock(awxBase)
       .get(path)
       .query({ page_size: '200' })
-      .reply(200, page([credential(1)], `${path}?page=2&page_size=200`))
+      .reply(200, page([credential(1)], `${path}?page=2&page_size=200`, 2))
       .get(path)
       .query({ page: '2', page_size: '200' })
       .times(3)
-      .reply(200, page([credential(2)], `${path}?page=2&page_size=200`));
+      .reply(200, page([credential(2)], `${path}?page=2&page_size=200`, 2));
     const error = await transport()
       .list('credentials/', {}, CredentialSchema, {})
       .catch((e: unknown) => e);
@@ -164,10 +164,10 @@ describe('AwxTransport requests', () => {
     const scope = nock(awxBase)
       .get('/api/v2/credentials/')
       .query({ name: 'x', page_size: '200' })
-      .reply(200, page([credential(1)], 'https://evil.test/elsewhere/?name=x&page=2'))
+      .reply(200, page([credential(1)], 'https://evil.test/elsewhere/?name=x&page=2', 2))
       .get('/api/v2/credentials/')
       .query({ name: 'x', page: '2' })
-      .reply(200, page([credential(2)]));
+      .reply(200, page([credential(2)], null, 2));
     const evil = nock('https://evil.test').get(/.*/).reply(200, page([]));
     const found = await transport().list('credentials/', { name: 'x' }, CredentialSchema, {});
     expect(found.map((c) => c.id)).toEqual([1, 2]);

@@ -23,6 +23,7 @@ import {
   errorExcerpt,
 } from './awx-errors.js';
 import type { AwxRequestOptions } from './awx-roles.js';
+import { PageBounds } from './page-bounds.js';
 import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
 import { pageSchema } from './schemas.js';
 
@@ -202,7 +203,7 @@ export class AwxTransport {
     });
   }
 
-  /** Every item of a list, following `next` to the end. */
+  /** Every item of a list, following `next` to the end, as far as its `count` says it goes. */
   async list<T>(
     path: string,
     query: Query,
@@ -223,12 +224,19 @@ export class AwxTransport {
   ): AsyncGenerator<T[]> {
     const schema = pageSchema(item);
     let url: URL | undefined = this.#url(path, { ...query, page_size: pageSize });
-    // A `next` that leads back (a buggy proxy, a hostile server) would be followed forever.
+    // A `next` that leads back, or on past what AWX promised (a buggy proxy, a hostile
+    // server), would be followed forever.
     const read = new Set<string>();
+    const bounds = new PageBounds(pageSize);
     while (url) {
       read.add(url.search);
       const call: Call = { method: 'GET', url, mode: 'repeatable', signal: options.signal };
       const page = await this.json(call, schema);
+      const wrong = bounds.check(page);
+      if (wrong) {
+        const endpoint = this.#endpoint(call.method, call.url);
+        throw new AwxResponseError(endpoint, wrong.field, wrong.problem);
+      }
       yield page.results;
       url = page.next === null ? undefined : nextPage(call, page.next);
       if (url && read.has(url.search)) {

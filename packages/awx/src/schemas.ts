@@ -8,9 +8,14 @@ import { z } from 'zod';
 
 const id = z.number().int().positive();
 
-/** AWX's list envelope; the client follows `next` until it is null. */
+/**
+ * AWX's list envelope; the client follows `next` until it is null, as far as `count` says the
+ * list goes. AWX sends `count` on every page: only `count_disabled` and the events' `limit`,
+ * which the client never asks for, leave it out.
+ */
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({
+    count: z.number().int().nonnegative(),
     next: z.string().nullable(),
     results: z.array(item),
   });
