@@ -246,6 +246,11 @@ export class AwxTransport {
     }
   }
 
+  /** How an error names the call: `GET jobs/?page=2` for a URL below the API root. */
+  endpoint(call: Call): string {
+    return this.#endpoint(call.method, call.url);
+  }
+
   #url(path: string, query: Query = {}): URL {
     const url = new URL(path, this.#apiRoot);
     for (const [key, value] of Object.entries(query)) {

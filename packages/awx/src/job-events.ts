@@ -1,6 +1,7 @@
 import type { JobEventsWindow } from './awx-roles.js';
 import type { Query } from './awx-transport.js';
-import type { Job } from './schemas.js';
+import type { PageProblem } from './page-bounds.js';
+import type { Job, JobEvent } from './schemas.js';
 import { isJobActive } from './status.js';
 
 /**
@@ -80,4 +81,34 @@ export function jobEventsQuery(window: JobEventsWindow): Query {
   const common = { page_size: jobEventsPageSize, no_truncate: 1 };
   if ('after' in window) return { order_by: 'counter', counter__gt: window.after, ...common };
   return { order_by: '-counter', counter__lt: window.newestBefore, ...common };
+}
+
+/**
+ * What is wrong with a page of events read for `window`, if AWX could not have sent it: an
+ * event outside the window, out of the counter's order, or no event on a page with more after
+ * it. Each read of a follow goes on from the last counter read, so such a page would have it
+ * read the same events again, or nothing, without end.
+ */
+export function eventsPageProblem(
+  window: JobEventsWindow,
+  events: readonly JobEvent[],
+  more: boolean,
+): PageProblem | undefined {
+  const ascending = 'after' in window;
+  let bound = ascending ? window.after : window.newestBefore;
+  for (const [index, event] of events.entries()) {
+    const inOrder =
+      bound === undefined || (ascending ? event.counter > bound : event.counter < bound);
+    if (!inOrder) {
+      const side = ascending ? 'after' : 'before';
+      return {
+        field: `results.${index}.counter`,
+        problem: `${event.counter} is not ${side} ${bound}, as the counter filter and order ask`,
+      };
+    }
+    bound = event.counter;
+  }
+  if (more && events.length === 0)
+    return { field: 'next', problem: 'names a page after an empty one' };
+  return undefined;
 }

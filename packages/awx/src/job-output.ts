@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine, LogOptions } from '@roundhouse/core';
+import { AwxResponseError } from './awx-errors.js';
 import type { JobReader } from './awx-roles.js';
 import { eventLines, eventsPending, unbrokenEvents } from './job-events.js';
 import { type OutputScrub, type OutputWithheld, scrubbedText } from './output-scrub.js';
+import { maxListPages } from './page-bounds.js';
 import { isJobActive } from './status.js';
 import { leftOutLine } from './stdout-reader.js';
 
@@ -68,7 +70,7 @@ async function* outputLines(
     if (!job) return;
     // Judged before the read: the events saved by then are all there is once it is settled.
     const settled = !isJobActive(job.status) && !eventsPending(job, now());
-    for (;;) {
+    for (let pages = 1; ; pages++) {
       const { events, more } = await awx.jobEvents(jobId, { after: last }, { signal });
       const taken = settled ? events : unbrokenEvents(events, last);
       for (const event of taken) {
@@ -76,6 +78,14 @@ async function* outputLines(
         last = event.counter;
       }
       if (!more || taken.length < events.length) break;
+      if (pages < maxListPages) continue;
+      // A running job may print that fast; the next poll goes on. An ended one's events end.
+      if (!settled) break;
+      throw new AwxResponseError(
+        `GET jobs/${jobId}/job_events/`,
+        'next',
+        `names more than ${maxListPages} pages of events after the job ended`,
+      );
     }
     if (settled) return;
     await sleep(followIntervalMs, undefined, { signal }).catch(() => undefined);
@@ -95,11 +105,11 @@ function shownLines(stdout: string): string[] {
 
 /**
  * The lines a follow starts with, the last `tailLines` of the saved events (all when
- * undefined) within `firstReadBytes`, and the counter after which it goes on. Read newest
- * first, so the events read can lack one AWX saves after a later one: the lines stop at the
- * first hole in the counters (counting from 1, the first counter, when the read reached the
- * start), and the follow goes on after the last event before it, so the missing one is given
- * when saved, and nothing twice. With `tailLines` 0 the follow starts after the newest event.
+ * undefined) within `firstReadBytes` and `maxListPages` pages of events, and the counter after
+ * which it goes on. Read newest first, so the events read can lack one AWX saves after a later
+ * one: the lines stop at the first hole in the counters (counting from 1, the first counter,
+ * when the read reached the start), and the follow goes on after the last event before it, so
+ * the missing one is given when saved, and nothing twice. With `tailLines` 0 the follow starts after the newest event.
  */
 async function followStart(
   awx: JobReader,
@@ -117,7 +127,8 @@ async function followStart(
   let count = 0;
   let bytes = 0;
   let reachedStart = false;
-  reading: for (;;) {
+  // Pages, not only lines: events that printed nothing (AWX saves those too) add no line.
+  reading: for (let pages = 1; pages <= maxListPages; pages++) {
     const { events, more } = await awx.jobEvents(jobId, { newestBefore: before }, { signal });
     for (const event of events) {
       before = event.counter;

@@ -1,4 +1,4 @@
-import { AwxApiError } from './awx-errors.js';
+import { AwxApiError, AwxResponseError } from './awx-errors.js';
 import { cancelRefusal } from './awx-permissions.js';
 import type {
   AwxRequestOptions,
@@ -10,7 +10,7 @@ import type {
   JobReader,
 } from './awx-roles.js';
 import type { AwxTransport, Call } from './awx-transport.js';
-import { jobEventsQuery } from './job-events.js';
+import { eventsPageProblem, jobEventsQuery } from './job-events.js';
 import { type Job, JobEventSchema, JobRowSchema, JobSchema, pageSchema } from './schemas.js';
 import { isJobActive } from './status.js';
 import { type LineSelection, type OutputLines, readLines, readTail } from './stdout-reader.js';
@@ -88,7 +88,10 @@ export class JobsApi implements JobReader, Pick<JobCanceler, 'cancelJob'> {
     const page = await this.#http.json({ ...call, quotesOutput: true }, eventPage, {
       missingIsNull: true,
     });
-    return { events: page?.results ?? [], more: page !== null && page.next !== null };
+    const read = { events: page?.results ?? [], more: page !== null && page.next !== null };
+    const wrong = eventsPageProblem(window, read.events, read.more);
+    if (wrong) throw new AwxResponseError(this.#http.endpoint(call), wrong.field, wrong.problem);
+    return read;
   }
 
   /**
