@@ -1,8 +1,11 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inProcess, unreachableCluster } from '../test/support.js';
+import { guardedClusterConfig } from './credentials.js';
+import { formatError } from './errors.js';
 
 let dir: string;
 let configDir: string;
@@ -61,5 +64,55 @@ current-context: x
         `error: --kubeconfig: cannot read ${dir}/missing-ca.crt, which ${path} names: ENOENT\n` +
         'fix: correct the path in the kubeconfig (kubectl config view --minify shows the context), or pick another context with --context\n',
     });
+  });
+});
+
+describe('a credential plugin that does not answer', () => {
+  it('is stopped with what it started, and named, instead of keeping the CLI running for ever', async () => {
+    const waiting = join(dir, 'waiting.sh');
+    const pids = join(dir, 'waiting.pids');
+    // A wrapper script whose child holds the pipes too, as a login helper's would.
+    await writeFile(waiting, `#!/bin/sh\nsleep 1000 &\necho "$$ $!" > ${pids}\nwait\n`);
+    await chmod(waiting, 0o755);
+    const { dir: hangDir, kubeconfig: hanging } = await unreachableCluster({
+      users: `users: [{ name: dev, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: ${waiting}, interactiveMode: Never } } }]`,
+      contexts: 'contexts: [{ name: x, context: { cluster: c, user: dev } }]',
+    });
+    const config = new KubeConfig();
+    config.loadFromFile(hanging);
+    const failure = await guardedClusterConfig(config, hanging, 300)
+      .applyToHTTPSOptions({})
+      .catch((error: unknown) => error);
+    expect(formatError(failure)).toBe(
+      `error: the kubeconfig user "dev" (context x) gave no credentials: its exec plugin "${waiting}" gave none within 0.3 s and was stopped (what it printed is not repeated: it may hold a token)\n` +
+        `fix: run "${waiting}" yourself to see why and log in again, or pick another context with --context\n`,
+    );
+    const started = (await readFile(pids, 'utf8')).trim().split(' ').map(Number);
+    expect(started).toHaveLength(2);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await vi.waitFor(() => expect(started.filter(alive)).toEqual([]), { timeout: 10_000 });
+    await rm(hangDir, { recursive: true, force: true });
+  });
+
+  it('that cannot be run is named by its command, not as a file to read', async () => {
+    const { dir: missingDir, kubeconfig: missing } = await unreachableCluster({
+      users: `users: [{ name: dev, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: ${dir}/no-such-plugin, interactiveMode: Never } } }]`,
+      contexts: 'contexts: [{ name: x, context: { cluster: c, user: dev } }]',
+    });
+    expect(await inProcess(['--kubeconfig', missing, 'get'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `error: --kubeconfig: the exec plugin "${dir}/no-such-plugin" of user dev in ${missing} cannot be run: ENOENT\n` +
+        `fix: install "${dir}/no-such-plugin" (or put it on PATH), or correct users[].user.exec.command in the kubeconfig, or pick another context with --context\n`,
+    });
+    await rm(missingDir, { recursive: true, force: true });
   });
 });

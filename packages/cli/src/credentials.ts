@@ -2,17 +2,28 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { RoundhouseError } from '@roundhouse/core';
 import type { ClusterConfig } from '@roundhouse/kube';
 import { type Fixable, InputError } from './errors.js';
+import { execPluginLimitMs, limitExecPlugins } from './exec-plugin-limit.js';
 
 /** The kubeconfig user's credentials could not be had: its exec plugin or auth provider failed. */
 export class CredentialsUnavailableError extends RoundhouseError implements Fixable {
   readonly reason = 'CredentialsUnavailable';
   readonly fix: string;
 
-  constructor(user: string, context: string, command: string | undefined) {
+  /** `stoppedAfterMs`: the plugin ran past its limit and was stopped. */
+  constructor(
+    user: string,
+    context: string,
+    command: string | undefined,
+    stoppedAfterMs?: number | undefined,
+  ) {
+    const failure =
+      stoppedAfterMs !== undefined
+        ? `its exec plugin "${command}" gave none within ${stoppedAfterMs / 1000} s and was stopped`
+        : command
+          ? `its exec plugin "${command}" failed`
+          : 'its auth provider failed';
     super(
-      `the kubeconfig user "${user}" (context ${context}) gave no credentials: ${
-        command ? `its exec plugin "${command}" failed` : 'its auth provider failed'
-      } (what it printed is not repeated: it may hold a token)`,
+      `the kubeconfig user "${user}" (context ${context}) gave no credentials: ${failure} (what it printed is not repeated: it may hold a token)`,
     );
     this.fix = `run ${command ? `"${command}"` : "the auth provider's login"} yourself to see why and log in again, or pick another context with --context`;
   }
@@ -25,9 +36,25 @@ export class CredentialsUnavailableError extends RoundhouseError implements Fixa
  * log. A failure of a user's exec plugin or auth provider becomes one that names the plugin and
  * quotes nothing; a file the kubeconfig names that cannot be read is said as such, by its code.
  */
-export function guardedClusterConfig(config: KubeConfig, source: string): ClusterConfig {
+export function guardedClusterConfig(
+  config: KubeConfig,
+  source: string,
+  execLimitMs = execPluginLimitMs,
+): ClusterConfig {
+  const plugins = limitExecPlugins(config, execLimitMs);
   const explained = (error: unknown) => {
     const { code, path } = error as { code?: unknown; path?: unknown };
+    const user = config.getCurrentUser();
+    const command = user?.exec?.command;
+    if (typeof code === 'string' && command !== undefined && path === command) {
+      return new InputError(
+        {
+          path: '--kubeconfig',
+          message: `the exec plugin "${command}" of user ${user?.name} in ${source} cannot be run: ${code}`,
+        },
+        `install "${command}" (or put it on PATH), or correct users[].user.exec.command in the kubeconfig, or pick another context with --context`,
+      );
+    }
     if (typeof code === 'string' && typeof path === 'string') {
       // A file the kubeconfig names (certificate-authority, client-key, ...) cannot be read.
       return new InputError(
@@ -35,12 +62,12 @@ export function guardedClusterConfig(config: KubeConfig, source: string): Cluste
         'correct the path in the kubeconfig (kubectl config view --minify shows the context), or pick another context with --context',
       );
     }
-    const user = config.getCurrentUser();
     if (!user?.exec && !user?.authProvider) return error;
     return new CredentialsUnavailableError(
       user.name,
       config.getCurrentContext(),
-      user.exec?.command,
+      command,
+      plugins.stopped ? execLimitMs : undefined,
     );
   };
   return {
