@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { InputError, UnknownEngineError } from './errors.js';
+import { formatError, InputError, UnknownEngineError } from './errors.js';
 import {
   generateNamePrefix,
   manifestFromFlags,
@@ -211,6 +211,24 @@ status:
     const manifest = manifestFromText(yaml, 'wfe.yaml', ns, false);
     expect(manifest.metadata).toEqual({ name: 'restart-1', namespace: 'team-a' });
     expect(manifest).not.toHaveProperty('status');
+  });
+
+  it('says where a manifest is not YAML in one line, without the code frame of its lines', () => {
+    const broken = yaml.replace(
+      '  executionEngine: job',
+      '  executionEngine: [job\n token: s3cr3t-77',
+    );
+    let message = '';
+    try {
+      manifestFromText(broken, 'w.yaml', ns, false);
+    } catch (error) {
+      message = formatError(error);
+    }
+    expect(message).toMatch(
+      /^error: w\.yaml: is not valid YAML: .+ at line \d+, column \d+\nfix: /,
+    );
+    expect(message).not.toContain('\\n');
+    expect(message).not.toContain('s3cr3t-77');
   });
 
   it('refuses other kinds, several documents, bad specs and a clashing namespace', () => {

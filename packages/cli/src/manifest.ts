@@ -200,7 +200,16 @@ export function manifestFromText(
     throw problem('must hold exactly one YAML document');
   }
   const [document] = documents;
-  if (document?.errors.length) throw problem(`is not valid YAML: ${document.errors[0]?.message}`);
+  const syntax = document?.errors[0];
+  if (syntax) {
+    // The library's message goes on with a code frame of the file's lines; an error is one
+    // line, and the file's lines (a parameter may be a secret) are the user's to open.
+    const where = syntax.linePos?.[0];
+    const what = syntax.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
+    throw problem(
+      `is not valid YAML: ${what}${where ? ` at line ${where.line}, column ${where.col}` : ''}`,
+    );
+  }
   let object: Partial<Manifest> | null;
   try {
     object = document?.toJS() as Partial<Manifest> | null;
