@@ -1,9 +1,10 @@
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import {
   jobsOf,
   makeExecution,
   manualClock,
+  patience,
   seedTemplate,
   settle,
   useTestbed,
@@ -30,6 +31,29 @@ describeWithControlPlane('executionConfig.timeout on the ansible engine', () => 
       failureReason: 'DeadlineExceeded',
     });
     await executor.cleanup(wfe, env.namespace);
+  });
+
+  it('leaves a job AWX holds pending to the deadline, whose cleanup cancels it', async () => {
+    // AWX's timeout is the runner's, counted from the playbook's start: a job AWX queues for
+    // ever (no capacity, a hostile AWX) never reaches it. The controller's deadline stops the
+    // execution through cleanup, as it does any engine's.
+    const template = seedTemplate(bed.sim, {
+      askTimeoutOnLaunch: true,
+      schedule: { pendingMs: 3_600_000, runningMs: 150 },
+    });
+    const executor = bed.executor();
+    const created = makeExecution(template.name, { spec: { executionConfig: { timeout: '1s' } } });
+    const { resourceName } = await executor.create(created, env.namespace);
+    const wfe = withRef(created, resourceName);
+    const [job] = jobsOf(bed.sim, created);
+    expect(job?.timeout).toBe(1);
+    await vi.waitFor(() => expect(bed.sim.state.job(job!.id)?.status).toBe('pending'), patience);
+    expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({
+      phase: 'Pending',
+      reason: 'AWXJobPending',
+    });
+    await executor.cleanup(wfe, env.namespace);
+    expect(bed.sim.state.job(job!.id)?.status).toBe('canceled');
   });
 
   it('is left to the controller, with a warning, when the template does not prompt for it', async () => {
