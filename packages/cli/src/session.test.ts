@@ -131,6 +131,52 @@ describe('Session', () => {
     expect(result.stderr).not.toContain('q-9e0c');
   });
 
+  it('names the key of a kubeconfig whose current context cannot be used, before any request', async () => {
+    const head = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: token-7f3a9c}}]',
+    ];
+    const noCurrent = await kubeconfig(
+      [...head, 'contexts: [{name: dev, context: {cluster: c, user: u}}]', ''].join('\n'),
+    );
+    expect(openingError({ kubeconfig: noCurrent })).toBe(
+      `error: --kubeconfig: ${noCurrent} sets no current-context\n` +
+        'fix: choose one of its contexts with --context (dev) or kubectl config use-context\n',
+    );
+    const ghost = await kubeconfig(
+      [
+        ...head,
+        'contexts: [{name: dev, context: {cluster: c, user: u}}]',
+        'current-context: prod',
+        '',
+      ].join('\n'),
+    );
+    expect(openingError({ kubeconfig: ghost })).toBe(
+      `error: --kubeconfig: current-context "prod" names no context in ${ghost}\n` +
+        'fix: choose one of its contexts with --context (dev) or kubectl config use-context\n',
+    );
+    const dangling = await kubeconfig(
+      [
+        ...head,
+        'contexts: [{name: dev, context: {cluster: gone, user: nobody}}]',
+        'current-context: dev',
+        '',
+      ].join('\n'),
+    );
+    expect(openingError({ kubeconfig: dangling })).toMatch(
+      new RegExp(
+        `^error: --kubeconfig: context "dev" names cluster "gone" and user "nobody", which ${dangling} does not define\\nfix: add them to the kubeconfig`,
+      ),
+    );
+    const notKubeconfig = await kubeconfig('just some text\n');
+    expect(openingError({ kubeconfig: notKubeconfig })).toBe(
+      `error: --kubeconfig: ${notKubeconfig} holds no contexts: it is not a kubeconfig\n` +
+        'fix: pass the kubeconfig your cluster provider wrote with --kubeconfig or KUBECONFIG\n',
+    );
+  });
+
   it('names the call the API server refused, not the one the command began with', async () => {
     const path = await kubeconfig(
       [

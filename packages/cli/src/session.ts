@@ -19,6 +19,7 @@ import {
   InputError,
   NotFoundError,
 } from './errors.js';
+import { checkCurrentContext } from './kubeconfig-context.js';
 import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
 import { shownServer } from './server-address.js';
@@ -225,6 +226,7 @@ function loadKubeConfig(
     }
     config.setCurrentContext(options.context);
   }
+  checkCurrentContext(config, source);
   return config;
 }
 
