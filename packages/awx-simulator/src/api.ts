@@ -33,7 +33,7 @@ import type { JobTemplate } from './job-templates.js';
 import { canCancel, deletionRefusal, type Job, jobModel, serializeJob } from './jobs.js';
 import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
 import { organizationModel, serializeOrganization } from './organizations.js';
-import { isPage, paginate } from './paging.js';
+import { isPage, type Pagination, paginate } from './paging.js';
 import { isJsonObject, parseJsonText } from './python-json.js';
 import {
   AwxServerError,
@@ -225,10 +225,11 @@ function list<T>(
   model: Model<T>,
   rows: readonly T[],
   serialize: (row: T) => unknown,
+  pagination: Pagination = 'default',
 ): Reply {
   const selected = queryRows(model, rows, context.query);
   if (!Array.isArray(selected)) return selected;
-  const page = paginate(selected, context.pathname, context.query);
+  const page = paginate(selected, context.pathname, context.query, pagination);
   if (!isPage(page)) return page;
   return json(200, { ...page, results: page.results.map(serialize) });
 }
@@ -245,13 +246,11 @@ function dispatch(context: Context): Reply {
       return json(200, apiRoot(prefix));
     case 'ping':
       return json(200, ping());
-    case 'me':
-      return json(200, {
-        count: 1,
-        next: null,
-        previous: null,
-        results: [user(prefix, context.superuser)],
-      });
+    case 'me': {
+      // UserMeList is a list view: paged like any other.
+      const page = paginate([user(prefix, context.superuser)], context.pathname, context.query);
+      return isPage(page) ? json(200, page) : page;
+    }
     case 'organizations': {
       const rows = store
         .organizations()
@@ -590,8 +589,12 @@ function jobRoute(context: Context): Reply {
       // NoTruncateMixin takes any non-empty value, `false` too.
       const noTruncate = Boolean(context.query.get('no_truncate'));
       const events = savedJobEvents(job, context.store.now());
-      return list(context, jobEventModel, events, (event) =>
-        serializeJobEvent(event, context.prefix, noTruncate),
+      return list(
+        context,
+        jobEventModel,
+        events,
+        (event) => serializeJobEvent(event, context.prefix, noTruncate),
+        'events',
       );
     }
     default:

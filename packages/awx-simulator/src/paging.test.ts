@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
@@ -58,5 +58,66 @@ describe('paging', () => {
       });
     }
     expect((await get('/api/v2/organizations/?name=none&page=1')).body).toMatchObject({ count: 0 });
+  });
+
+  it("reads page as DRF does: an empty one is the first, and a repeated one's last value counts", async () => {
+    const empty = (await get('/api/v2/organizations/?page=&page_size=2')).body;
+    expect(empty).toMatchObject({
+      previous: null,
+      results: [{ name: 'Default' }, { name: 'org-000' }],
+    });
+    const repeated = (await get('/api/v2/organizations/?page=1&page=3&page_size=2')).body;
+    expect(repeated.results.map((o: { name: string }) => o.name)).toEqual(['org-003', 'org-004']);
+    expect(repeated.next).toBe('/api/v2/organizations/?page=4&page_size=2');
+  });
+
+  it('answers rows alone, one page of them, for count_disabled', async () => {
+    expect(await get('/api/v2/organizations/?count_disabled=1&page_size=3')).toEqual({
+      status: 200,
+      body: { results: expect.any(Array) },
+    });
+    expect(
+      (await get('/api/v2/organizations/?count_disabled&page_size=300')).body.results,
+    ).toHaveLength(200);
+    expect(await get('/api/v2/organizations/?count_disabled=1&page=2')).toEqual({
+      status: 404,
+      body: { detail: 'Invalid page.' },
+    });
+  });
+
+  it('pages me/ as the list view it is', async () => {
+    expect((await get('/api/v2/me/')).body).toMatchObject({ count: 1, next: null, previous: null });
+    expect(await get('/api/v2/me/?page=2')).toEqual({
+      status: 404,
+      body: { detail: 'Invalid page.' },
+    });
+  });
+});
+
+describe("a job's events", () => {
+  it('answer their first rows alone for limit, not capped at MAX_PAGE_SIZE', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'chatty',
+      schedule: {
+        pendingMs: 0,
+        runningMs: 0,
+        stdout: Array.from({ length: 250 }, (_, i) => `line ${i}`),
+      },
+    });
+    const launched = await fetch(`${sim.apiUrl}job_templates/${template.id}/launch/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${sim.token}` },
+    });
+    const { job } = (await launched.json()) as { job: number };
+    const events = `/api/v2/jobs/${job}/job_events/`;
+    await vi.waitFor(async () => expect((await get(events)).body.count).toBe(250), {
+      timeout: 10_000,
+    });
+    const limited = await get(`${events}?limit=220&order_by=counter`);
+    expect(Object.keys(limited.body)).toEqual(['results']);
+    expect(limited.body.results).toHaveLength(220);
+    expect((await get(`${events}?limit=abc`)).body.results).toHaveLength(25);
+    // Other lists take no limit: it is no filter either.
+    expect((await get('/api/v2/organizations/?limit=2')).body).toMatchObject({ count: 206 });
   });
 });

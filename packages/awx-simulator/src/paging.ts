@@ -2,32 +2,52 @@
  * AWX's list envelope `{count, next, previous, results}` (awx/api/pagination.py on top of DRF's
  * PageNumberPagination): 25 a page by default, `page_size` capped at 200 (in the links too), and
  * `next`/`previous` as relative URLs built by DRF's `replace_query_param`, which sorts the query
- * parameters.
+ * parameters. `count_disabled` (any value) leaves `results` alone, of a list of one page
+ * (DisabledPaginator); on the events of a job, `limit` gives its first rows alone, uncapped
+ * (UnifiedJobEventPagination's LimitPagination).
  */
 import { detail, type Reply } from './replies.js';
 
 const DEFAULT_PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 200;
 
-export interface Page<T> {
+export interface CountedPage<T> {
   readonly count: number;
   readonly next: string | null;
   readonly previous: string | null;
   readonly results: readonly T[];
 }
 
-const INTEGER = /^\s*[+-]?\d+\s*$/;
-
-/** DRF's `_positive_int(strict=True, cutoff=max)`: anything else falls back to the default. */
-function pageSize(raw: string | null): number {
-  if (raw === null || !INTEGER.test(raw)) return DEFAULT_PAGE_SIZE;
-  const size = Number.parseInt(raw, 10);
-  return size > 0 ? Math.min(size, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+/** The answer of `count_disabled` and of the events' `limit`: the rows, nothing else. */
+export interface RowsOnly<T> {
+  readonly results: readonly T[];
 }
 
-/** Django's Paginator: pages from 1, `last` allowed, page 1 of an empty list allowed. */
-function pageNumber(raw: string | null, pages: number): number | undefined {
-  if (raw === null) return 1;
+export type Page<T> = CountedPage<T> | RowsOnly<T>;
+
+/** Which of AWX's pagination classes the view has. */
+export type Pagination = 'default' | 'events';
+
+const INTEGER = /^\s*[+-]?\d+\s*$/;
+
+/** A Django QueryDict's value of a key given more than once is its last. */
+function lastValue(query: URLSearchParams, key: string): string | null {
+  return query.getAll(key).at(-1) ?? null;
+}
+
+/** DRF's `_positive_int(strict=True, cutoff)`: anything else falls back to the default. */
+function positive(raw: string | null, cutoff: number): number {
+  if (raw === null || !INTEGER.test(raw)) return DEFAULT_PAGE_SIZE;
+  const size = Number.parseInt(raw, 10);
+  return size > 0 ? Math.min(size, cutoff) : DEFAULT_PAGE_SIZE;
+}
+
+/**
+ * DRF's `query_params.get('page') or 1` (a Django QueryDict gives a key's last value) checked by
+ * Django's Paginator: pages from 1, `last` allowed, page 1 of an empty list allowed.
+ */
+function pageNumber(query: URLSearchParams, pages: number): number | undefined {
+  const raw = lastValue(query, 'page') || '1';
   if (raw === 'last') return pages;
   const number = INTEGER.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
   return number >= 1 && number <= pages ? number : undefined;
@@ -37,10 +57,21 @@ export function paginate<T>(
   rows: readonly T[],
   path: string,
   query: URLSearchParams,
+  pagination: Pagination = 'default',
 ): Page<T> | Reply {
-  const size = pageSize(query.get('page_size'));
+  if (pagination === 'events' && query.has('limit')) {
+    return {
+      results: rows.slice(0, positive(lastValue(query, 'limit'), Number.POSITIVE_INFINITY)),
+    };
+  }
+  const size = positive(lastValue(query, 'page_size'), MAX_PAGE_SIZE);
+  if (query.has('count_disabled')) {
+    // DisabledPaginator: one page, whatever the list holds.
+    if (pageNumber(query, 1) === undefined) return detail(404, 'Invalid page.');
+    return { results: rows.slice(0, size) };
+  }
   const pages = Math.max(1, Math.ceil(rows.length / size));
-  const number = pageNumber(query.get('page'), pages);
+  const number = pageNumber(query, pages);
   if (number === undefined) return detail(404, 'Invalid page.');
   return {
     count: rows.length,
@@ -59,7 +90,7 @@ function withPage(path: string, query: URLSearchParams, page: number): string {
   const grouped = new Map<string, string[]>();
   for (const [key, value] of query) grouped.set(key, [...(grouped.get(key) ?? []), value]);
   grouped.set('page', [String(page)]);
-  const size = query.get('page_size');
+  const size = lastValue(query, 'page_size');
   if (size !== null && INTEGER.test(size) && Number.parseInt(size, 10) > MAX_PAGE_SIZE) {
     grouped.set('page_size', [String(MAX_PAGE_SIZE)]);
   }
