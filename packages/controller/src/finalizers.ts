@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@roundhouse/core';
-import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
+import type { KubeClient, KubeObject, ResourceOf } from '@roundhouse/kube';
 import { isKubernetesError, KubernetesApiError } from '@roundhouse/kube';
 import { isSameObject, pinnedUid } from './same-object.js';
 
@@ -30,7 +30,7 @@ export function hasFinalizer(obj: KubeObject, finalizer: string): boolean {
  */
 export async function addFinalizer<T extends KubeObject>(
   client: KubeClient,
-  type: ResourceType,
+  type: ResourceOf<T>,
   obj: T,
   finalizer: string,
   options: FinalizerOptions = {},
@@ -59,7 +59,7 @@ export async function addFinalizer<T extends KubeObject>(
  */
 export async function removeFinalizer<T extends KubeObject>(
   client: KubeClient,
-  type: ResourceType,
+  type: ResourceOf<T>,
   obj: T,
   finalizer: string,
   options: FinalizerOptions = {},
@@ -79,7 +79,7 @@ export async function removeFinalizer<T extends KubeObject>(
  */
 async function editFinalizers<T extends KubeObject>(
   client: KubeClient,
-  type: ResourceType,
+  type: ResourceOf<T>,
   obj: T,
   edit: (finalizers: readonly string[]) => string[] | undefined,
   options: FinalizerOptions,

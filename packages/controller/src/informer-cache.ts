@@ -6,6 +6,7 @@ import type {
   ListOptions,
   Reader,
   RequestOptions,
+  ResourceOf,
   ResourceType,
 } from '@roundhouse/kube';
 import { Informer } from './informer.js';
@@ -73,7 +74,7 @@ export class InformerCache implements Reader {
    * The informer for this type, namespace and selector, created on first use. One registered
    * after `start` starts at once; until it has synced, reads it would cover go to the client.
    */
-  informerFor<T extends KubeObject>(type: ResourceType, scope: InformerScope = {}): Informer<T> {
+  informerFor<T extends KubeObject>(type: ResourceOf<T>, scope: InformerScope = {}): Informer<T> {
     const namespace = type.namespaced ? scope.namespace : undefined;
     const labelSelector = scope.labelSelector?.trim() || undefined;
     const fieldSelector = normalizeFieldSelector(scope.fieldSelector);
@@ -127,7 +128,7 @@ export class InformerCache implements Reader {
    * holds the objects outside it.
    */
   async get<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     name: string,
     options: RequestOptions = {},
@@ -146,7 +147,7 @@ export class InformerCache implements Reader {
    * selectors and label selectors that are not equality-based go to the API server.
    */
   async list<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     options: ListOptions = {},
   ): Promise<{ items: T[]; resourceVersion: string }> {

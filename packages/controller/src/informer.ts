@@ -13,7 +13,7 @@ import {
   KubeClient,
   type KubeObject,
   type KubernetesApiError,
-  type ResourceType,
+  type ResourceOf,
   type WatchEvent,
   type WatchOutcome,
 } from '@roundhouse/kube';
@@ -84,7 +84,7 @@ const minQuietWatchMs = 1_000;
  * Objects handed out are the cache's own: treat them as read-only.
  */
 export class Informer<T extends KubeObject> {
-  readonly #type: ResourceType;
+  readonly #type: ResourceOf<T>;
   readonly #namespace: string | undefined;
   readonly #labelSelector: string | undefined;
   readonly #fieldSelector: string | undefined;
@@ -99,7 +99,7 @@ export class Informer<T extends KubeObject> {
   #resourceVersion = '';
   #run: { stop: AbortController; started: Promise<void>; loop: Promise<void> } | undefined;
 
-  constructor(kubeConfig: ClusterConfig, type: ResourceType, options: InformerOptions<T> = {}) {
+  constructor(kubeConfig: ClusterConfig, type: ResourceOf<T>, options: InformerOptions<T> = {}) {
     this.#type = type;
     this.#namespace = options.namespace;
     this.#labelSelector = options.labelSelector;

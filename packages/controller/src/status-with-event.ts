@@ -1,4 +1,4 @@
-import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
+import type { KubeClient, KubeObject, ResourceOf } from '@roundhouse/kube';
 import type { EventSink } from './event-sink.js';
 import type { UpdateStatusOptions } from './status.js';
 import { writeStatusConditionally } from './status-write.js';
@@ -50,7 +50,7 @@ export interface RecordThenUpdateStatusOptions<T extends KubeObject = KubeObject
  */
 export async function recordThenUpdateStatus<T extends KubeObject, E>(
   client: Pick<KubeClient, 'get' | 'patch' | 'replace'>,
-  type: ResourceType,
+  type: ResourceOf<T>,
   namespace: string | undefined,
   name: string,
   transition: (current: T) => StatusTransition<E> | undefined,

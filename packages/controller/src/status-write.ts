@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
+import type { KubeClient, KubeObject, ResourceOf } from '@roundhouse/kube';
 import { isKubernetesError } from '@roundhouse/kube';
 import { withoutManagedFields } from './cached-object.js';
 import { mergePatchOf } from './merge-patch.js';
@@ -13,7 +13,7 @@ import { isSameObject, pinnedUid } from './same-object.js';
  */
 async function writeStatus<T extends KubeObject>(
   client: Pick<KubeClient, 'patch' | 'replace'>,
-  type: ResourceType,
+  type: ResourceOf<T>,
   namespace: string | undefined,
   name: string,
   current: T,
@@ -69,7 +69,7 @@ export interface StatusWriteOptions<T extends KubeObject> {
  */
 export async function writeStatusConditionally<T extends KubeObject>(
   client: Pick<KubeClient, 'get' | 'patch' | 'replace'>,
-  type: ResourceType,
+  type: ResourceOf<T>,
   namespace: string | undefined,
   name: string,
   decide: (current: T) => StatusDecision | undefined,

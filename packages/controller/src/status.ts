@@ -1,4 +1,4 @@
-import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
+import type { KubeClient, KubeObject, ResourceOf } from '@roundhouse/kube';
 import { writeStatusConditionally } from './status-write.js';
 
 export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
@@ -45,7 +45,7 @@ export interface UpdateStatusOptions<T extends KubeObject = KubeObject> {
  */
 export async function updateStatus<T extends KubeObject>(
   client: KubeClient,
-  type: ResourceType,
+  type: ResourceOf<T>,
   namespace: string | undefined,
   name: string,
   compute: (current: T) => unknown,

@@ -51,7 +51,7 @@ export {
   type ResourceExecutorOptions,
   type StatusContext,
 } from './resource-executor.js';
-export { apiVersionOf, type ResourceType, resources } from './resources.js';
+export { apiVersionOf, type ResourceOf, type ResourceType, resources } from './resources.js';
 export type {
   WatchEvent,
   WatchEventType,

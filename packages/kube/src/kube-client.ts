@@ -33,7 +33,7 @@ import {
   logFollowSettings,
 } from './pod-log-follow.js';
 import type { Reader } from './reader.js';
-import { apiVersionOf, type ResourceType, resources } from './resources.js';
+import { apiVersionOf, type ResourceOf, type ResourceType, resources } from './resources.js';
 import {
   successful,
   type WatchEvent,
@@ -223,7 +223,7 @@ export class KubeClient implements Reader {
   }
 
   async create<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     body: T,
     options: CreateOptions = {},
@@ -243,7 +243,7 @@ export class KubeClient implements Reader {
 
   /** The object, or `null` when it does not exist. */
   async get<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     name: string,
     options: RequestOptions = {},
@@ -262,7 +262,7 @@ export class KubeClient implements Reader {
    * unpaged request, as client-go's pager does, since paging again could expire the same way.
    */
   async list<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     options: ListOptions = {},
   ): Promise<{ items: T[]; resourceVersion: string }> {
@@ -336,7 +336,7 @@ export class KubeClient implements Reader {
   }
 
   async patch<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     name: string,
     patch: unknown,
@@ -360,7 +360,7 @@ export class KubeClient implements Reader {
 
   /** Replaces the object (or its status); the body's resourceVersion makes it conditional. */
   async replace<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     name: string,
     body: T,
@@ -425,7 +425,7 @@ export class KubeClient implements Reader {
    * sending on a connection that is still alive, which is why a stall leaves the connection be.
    */
   async watch<T extends KubeObject>(
-    type: ResourceType,
+    type: ResourceOf<T>,
     namespace: string | undefined,
     onEvent: (event: WatchEvent<T>) => void,
     options: WatchOptions,

@@ -14,7 +14,7 @@ import {
 import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
 import { isKubernetesError } from './kubernetes-errors.js';
 import type { Reader } from './reader.js';
-import type { ResourceType } from './resources.js';
+import type { ResourceOf } from './resources.js';
 
 export interface OwnedCreateResult<T> {
   readonly object: T;
@@ -47,7 +47,7 @@ export class OwnedResources<T extends KubeObject> {
 
   constructor(
     private readonly client: KubeClient,
-    private readonly type: ResourceType,
+    private readonly type: ResourceOf<T>,
     private readonly conventions: Conventions,
     /** Whether the resource has reached a terminal state, so its lock is stale rather than busy. */
     private readonly isFinished: (object: T) => boolean,

@@ -16,7 +16,6 @@ import {
   noopLogger,
   type OperationOptions,
   preparedExecution,
-  type ResourceType,
   type StatusOptions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -25,6 +24,7 @@ import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.
 import { isKubernetesError, KubernetesApiError } from './kubernetes-errors.js';
 import { OwnedResources } from './owned-resources.js';
 import type { Reader } from './reader.js';
+import type { ResourceOf } from './resources.js';
 
 /** What the status mapping of a resource engine may use besides the resource itself. */
 export interface StatusContext {
@@ -46,7 +46,7 @@ export interface ResourceEngine<T extends KubeObject> {
   /** Registry key, matched against `spec.executionEngine`. */
   readonly engine: string;
   /** The kind of execution resource; one per execution, named by the target's lock. */
-  readonly type: ResourceType;
+  readonly type: ResourceOf<T>;
   /**
    * The execution resource for `wfe`, named `executionResourceName(target)` and carrying
    * `executionMetadata`. Pure; bad input throws ConfigurationError before anything is sent.

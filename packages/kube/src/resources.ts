@@ -3,6 +3,19 @@ import type { ResourceType } from '@roundhouse/core';
 // The type is core's, because executors declare the resources they watch in core's contract.
 export { apiVersionOf, type ResourceType } from '@roundhouse/core';
 
+/**
+ * `ResourceType<T>` as the client's and a `Reader`'s calls take it: the same type, spelled so an
+ * untyped resource gives the call nothing to infer `T` from. A parameter spelled
+ * `ResourceType<T>` would infer `T` from an untyped `ResourceType`'s own argument, `unknown`,
+ * and so read `KubeObject`s where a generic caller's call reads what it returns into.
+ */
+export type ResourceOf<T> = ResourceType<T> & ResourceType;
+
+/*
+ * The built-ins are untyped, so they read as plain `KubeObject`s: the shapes Roundhouse gives
+ * Jobs, Pods and PipelineRuns live in the engines, above this package, and client-node's classes
+ * describe objects with `Date`s in them, which this client never returns.
+ */
 const resource = (
   group: string,
   version: string,
