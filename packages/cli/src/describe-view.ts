@@ -1,5 +1,7 @@
 import { listsDependencies, printableText, requestedEngine } from '@roundhouse/core';
+import { isPlainRecord } from '@roundhouse/kube';
 import { age } from './humanize.js';
+import { storedList, storedText } from './stored-text.js';
 import { renderTable } from './table.js';
 import {
   type EventView,
@@ -29,7 +31,7 @@ export function describeExecution(
     : spec.dependencies;
   const created = wfe.metadata.creationTimestamp;
   const failure = status?.failureDetails;
-  const facts: [string, string | undefined][] = [
+  const facts: [string, unknown][] = [
     ['Name', wfe.metadata.name],
     ['Namespace', wfe.metadata.namespace],
     ['Created', created && `${created} (${age(created, now)} ago)`],
@@ -39,13 +41,17 @@ export function describeExecution(
     ['Bundle', spec.workflowRef?.executionBundle],
     [
       'Parameters',
-      list(Object.entries(spec.parameters ?? {}).map(([key, value]) => `${key}=${value}`)),
+      list(
+        Object.entries(isPlainRecord(spec.parameters) ? spec.parameters : {}).map(
+          ([key, value]) => `${key}=${storedText(value)}`,
+        ),
+      ),
     ],
     [
       'Dependencies',
       list([
-        ...(dependencies?.secrets ?? []).map((d) => `secret/${d.name}`),
-        ...(dependencies?.configMaps ?? []).map((d) => `configmap/${d.name}`),
+        ...storedList(dependencies?.secrets).map((d) => `secret/${storedText(d?.name)}`),
+        ...storedList(dependencies?.configMaps).map((d) => `configmap/${storedText(d?.name)}`),
       ]),
     ],
     ['Timeout', spec.executionConfig?.timeout],
@@ -61,10 +67,10 @@ export function describeExecution(
     [
       'Failure',
       failure &&
-        `${failure.reason}: ${failure.message}${list(
+        `${storedText(failure.reason)}: ${storedText(failure.message)}${list(
           [
-            failure.exitCode !== undefined ? `exit code ${failure.exitCode}` : '',
-            failure.failedTaskName ? `task ${failure.failedTaskName}` : '',
+            failure.exitCode !== undefined ? `exit code ${storedText(failure.exitCode)}` : '',
+            failure.failedTaskName ? `task ${storedText(failure.failedTaskName)}` : '',
           ].filter(Boolean),
           (text) => ` (${text})`,
         )}`,
@@ -75,12 +81,12 @@ export function describeExecution(
         `${details.resource.kind} ${details.resource.namespace}/${details.resource.name} (${details.resource.state})`,
     ],
   ];
-  const present = facts.filter((f): f is [string, string] => Boolean(f[1]));
+  const present = facts.filter(([, value]) => Boolean(value));
   const width = Math.max(...present.map(([label]) => label.length)) + 2;
   const lines = present.map(
-    ([label, value]) => `${`${label}:`.padEnd(width)}${printableText(value)}`,
+    ([label, value]) => `${`${label}:`.padEnd(width)}${printableText(storedText(value))}`,
   );
-  const conditions = status?.conditions ?? [];
+  const conditions = storedList(status?.conditions).filter(isPlainRecord);
   lines.push('Conditions:');
   lines.push(
     conditions.length

@@ -1,4 +1,5 @@
 import { printableText } from '@roundhouse/core';
+import { storedText } from './stored-text.js';
 
 /** One column of a table: its header and how a row fills it. */
 export interface Column<Row> {
@@ -40,7 +41,7 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
     .join('\n');
 }
 
-function cell(value: string, style?: (text: string) => string) {
-  const text = printableText(value);
+function cell(value: unknown, style?: (text: string) => string) {
+  const text = printableText(storedText(value));
   return { text, shown: text && style ? style(text) : text };
 }

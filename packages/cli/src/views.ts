@@ -6,6 +6,7 @@ import {
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { age, humanDuration } from './humanize.js';
+import { storedList } from './stored-text.js';
 import type { Column } from './table.js';
 
 /**
@@ -43,7 +44,7 @@ export function messageOf(wfe: Execution): string {
 }
 
 function waiting(conditions: readonly Condition[] | undefined): Condition | undefined {
-  return conditions?.find((c) => c.type === 'Waiting' && c.status === 'True');
+  return storedList(conditions).find((c) => c?.type === 'Waiting' && c.status === 'True');
 }
 
 /** How long it ran, or has been running: from the start (or creation) to the end (or now). */

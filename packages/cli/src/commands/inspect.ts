@@ -162,8 +162,8 @@ async function executionResource(
   session: Session,
   wfe: Execution,
 ): Promise<ExecutionResourceView | undefined> {
-  const name = wfe.status?.executionRef?.name;
-  if (!name) return undefined;
+  const name: unknown = wfe.status?.executionRef?.name;
+  if (typeof name !== 'string' || !name) return undefined;
   const engine = requestedEngine(wfe.spec);
   const type = executionKinds[engine as keyof typeof executionKinds];
   const namespace = session.executionNamespace;
