@@ -76,6 +76,19 @@ describe('run --engine-config', () => {
   });
 });
 
+describe('logs --tail', () => {
+  it('takes only digits: an empty value is not 0 lines, nor 0x10 sixteen', async () => {
+    for (const value of ['', ' ', '0x10', '1e308', '2.5', '-1']) {
+      const result = await cli(['logs', 'x', '--tail', value]);
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `error: option '--tail <lines>' argument '${value}' is invalid. must be a whole number of lines, such as 20\n(run with --help for usage)\n`,
+      });
+    }
+  });
+});
+
 describe('help', () => {
   it('lists task and taskrun as commands that take a verb, not as [verb...] arguments', async () => {
     const { code, stdout } = await cli(['--help']);

@@ -28,8 +28,11 @@ const executionName = objectName('NAME', 'WorkflowExecution');
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 function count(value: string): number {
+  // Number() reads '' and ' ' as 0, '0x10' as 16 and '1e308' as a whole number.
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new InvalidArgumentError('must be a whole number of lines, such as 20');
+  }
   return n;
 }
 
