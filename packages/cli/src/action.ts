@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { credentialValues, withoutCredentials } from './echoed-credentials.js';
 import { type GlobalOptions, Session } from './session.js';
 
 /** What an action does with a session: its exit code. */
@@ -27,6 +28,8 @@ export function sessionAction(
       );
       try {
         exit(await action(session, command, ...(args.slice(0, -2) as A)));
+      } catch (error) {
+        throw withoutCredentials(error, credentialValues(session.kubeConfig));
       } finally {
         await session.close();
       }
