@@ -1,3 +1,6 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { InputError } from './errors.js';
+
 /**
  * The API server's address as messages show it. A kubeconfig's `server` may carry a user and
  * password (`https://admin:secret@host`) or a token in its query; an error is read on screen
@@ -13,4 +16,37 @@ export function shownServer(server: string): string {
   }
   if (!url.username && !url.password && !url.search && !url.hash) return server;
   return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+/**
+ * Refuses a current cluster whose `server` no request can go to: not an http(s) URL, or plain
+ * HTTP (a local `kubectl proxy`) without `insecure-skip-tls-verify`, which client-node refuses
+ * for every request with its own words, naming neither the kubeconfig nor the field. Nothing
+ * of the address but its scheme is quoted: it may carry a password.
+ */
+export function checkServerAddress(config: KubeConfig, source: string): void {
+  const cluster = config.getCurrentCluster();
+  if (!cluster) return;
+  const field = `the server of cluster ${cluster.name} in ${source}`;
+  let protocol: string;
+  try {
+    protocol = new URL(cluster.server).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new InputError(
+      { path: '--kubeconfig', message: `${field} is not an http(s) URL` },
+      'set it to the API server address your cluster provider gives, such as https://203.0.113.10:6443 (kubectl config view --minify shows it)',
+    );
+  }
+  if (protocol === 'http:' && !cluster.skipTLSVerify && !cluster.proxyUrl) {
+    throw new InputError(
+      {
+        path: '--kubeconfig',
+        message: `${field} is plain http://, which is taken only with insecure-skip-tls-verify: true`,
+      },
+      `use the API server's https:// address; for a local kubectl proxy, add insecure-skip-tls-verify: true to cluster ${cluster.name}`,
+    );
+  }
 }

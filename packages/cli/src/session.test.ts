@@ -177,6 +177,34 @@ describe('Session', () => {
     );
   });
 
+  it('names a server address no request can go to, and how to mend it, before any request', async () => {
+    const withServer = (server: string) =>
+      kubeconfig(
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          `clusters: [{name: c, cluster: {server: "${server}"}}]`,
+          'users: [{name: u, user: {token: token-7f3a9c}}]',
+          'contexts: [{name: dev, context: {cluster: c, user: u}}]',
+          'current-context: dev',
+          '',
+        ].join('\n'),
+      );
+    const plain = await withServer('http://127.0.0.1:8001');
+    expect(openingError({ kubeconfig: plain })).toBe(
+      `error: --kubeconfig: the server of cluster c in ${plain} is plain http://, which is taken only with insecure-skip-tls-verify: true\n` +
+        "fix: use the API server's https:// address; for a local kubectl proxy, add insecure-skip-tls-verify: true to cluster c\n",
+    );
+    const noUrl = await withServer('admin:pw-51c2@api.example.com');
+    const text = openingError({ kubeconfig: noUrl });
+    expect(text).toMatch(
+      new RegExp(
+        `^error: --kubeconfig: the server of cluster c in ${noUrl} is not an http\\(s\\) URL\\nfix: `,
+      ),
+    );
+    expect(text).not.toContain('pw-51c2');
+  });
+
   it('names the call the API server refused, not the one the command began with', async () => {
     const path = await kubeconfig(
       [

@@ -22,7 +22,7 @@ import {
 import { checkCurrentContext } from './kubeconfig-context.js';
 import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
-import { shownServer } from './server-address.js';
+import { checkServerAddress, shownServer } from './server-address.js';
 import { ApiServerError, serverErrorFix } from './server-errors.js';
 import { checkTlsMaterial } from './tls-material.js';
 
@@ -80,6 +80,7 @@ export class Session {
   constructor(options: GlobalOptions, env: Readonly<Record<string, string | undefined>>) {
     this.source = options.kubeconfig ?? env.KUBECONFIG ?? '~/.kube/config';
     this.kubeConfig = loadKubeConfig(options, this.source, env);
+    checkServerAddress(this.kubeConfig, this.source);
     checkTlsMaterial(this.kubeConfig, this.source);
     this.namespaceExplicit = options.namespace !== undefined;
     const contextNamespace = this.kubeConfig.getContextObject(
