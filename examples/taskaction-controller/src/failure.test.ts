@@ -69,6 +69,26 @@ describe('observe', () => {
   });
 });
 
+describe('observe: what an attempt wrote', () => {
+  const log = 'line 1\n\u001b]0;root@prod\u0007\u202e\tdone';
+  const quoted = 'line 1\n\\x1b]0;root@prod\\x07\\u202e\tdone';
+
+  it("quotes a failure's termination message as escapes, keeping its lines and tabs", () => {
+    expect(observe({ ...failed('TaskFailed'), message: log }, 'present')).toMatchObject({
+      failure: { message: quoted },
+    });
+  });
+
+  it('quotes the message of a running or completed attempt as escapes too', () => {
+    expect(observe({ ...running('Running'), message: log }, 'present')).toMatchObject({
+      message: quoted,
+    });
+    expect(observe({ ...running(), phase: 'Completed', message: log }, 'present')).toMatchObject({
+      message: quoted,
+    });
+  });
+});
+
 describe('engineCallFailure', () => {
   it('fails at once on a spec nobody will accept', () => {
     expect(engineCallFailure(new ConfigurationError({ path: 'x', message: 'bad' }))).toMatchObject({

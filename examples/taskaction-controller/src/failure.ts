@@ -4,6 +4,7 @@ import {
   ConfigurationError,
   type ExecutionResult,
   type FailureReason,
+  printableText,
   RoundhouseError,
 } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
@@ -35,7 +36,8 @@ const systemReasons: ReadonlySet<FailureReason> = new Set([
  * give one, and must not pass for progress: the executor still reads it as running, and that
  * is how Flyte's executor livelocked (#8066).
  */
-export function observe(result: ExecutionResult | null, resource: ResourceState): Observation {
+export function observe(unescaped: ExecutionResult | null, resource: ResourceState): Observation {
+  const result = unescaped && { ...unescaped, message: reportedText(unescaped.message) };
   if (result?.phase === 'Completed') return { kind: 'succeeded', message: result.message };
   if (result?.phase === 'Failed') return { kind: 'failed', failure: resultFailure(result) };
   if (resource === 'deleting') {
@@ -53,6 +55,16 @@ export function observe(result: ExecutionResult | null, resource: ResourceState)
   // An engine reports activity (pods running, finished) in its summary's reason.
   const phase = result.summary.reason ? 'Executing' : 'Initializing';
   return { kind: 'progress', phase, message: result.message };
+}
+
+/**
+ * An engine's message as the status and the PermanentFailure Event quote it: it carries what the
+ * attempt's container left in its termination log, the author's text, which someone else reads
+ * in a terminal (`kubectl describe`, `kubectl get events`). Control and format characters are
+ * written as escapes; line breaks and tabs stay, as an output's lines are made of them.
+ */
+function reportedText(message: string): string {
+  return printableText(message, '\n\t');
 }
 
 function systemFailure(code: string, message: string): Observation {

@@ -97,6 +97,18 @@ describe('validateTaskAction', () => {
     });
   });
 
+  it('quotes a task type holding terminal escapes and line breaks as escapes, on one line', () => {
+    const action = valid();
+    action.spec.taskType = '\u001b[2J\nWarning Forged\u202e';
+    const result = validateTaskAction(action, defaultRouting, registry, allowedImages);
+    expect(result).toMatchObject({
+      valid: false,
+      reason: 'PluginNotFound',
+      message: expect.stringContaining('task type "\\x1b[2J\\nWarning Forged\\u202e"'),
+    });
+    expect(result.valid || result.message).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+  });
+
   it.each(['container', 'python', 'raw-container'])(
     "runs Flyte's container-plugin task type %s on the job engine",
     (taskType) => {

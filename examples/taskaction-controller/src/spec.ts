@@ -19,6 +19,7 @@ import {
   ociReferencePattern,
   parseGoDuration,
   parseTimeout,
+  printableText,
   type Registry,
   referenceDigestProblem,
   targetResourceParameter,
@@ -314,7 +315,8 @@ export function resolveTaskAction(
     return {
       valid: false,
       reason: 'PluginNotFound',
-      message: `no engine runs task type "${action.spec.taskType}"; task types: ${describeRouting(routing, registry)}`,
+      // The type is the author's free text, quoted in the status and a Kubernetes Event.
+      message: `no engine runs task type "${printableText(action.spec.taskType)}"; task types: ${describeRouting(routing, registry)}`,
     };
   }
   return { valid: true, value: { action, engine } };

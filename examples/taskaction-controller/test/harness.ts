@@ -289,13 +289,15 @@ export async function jobsOf(client: KubeClient, namespace: string, attemptName:
 
 /**
  * Plays the kubelet for the running pod of an attempt's Job: ends its container with
- * `exitCode`, as a real container exit would. The Job controller does the rest.
+ * `exitCode` (and `message` in its termination log), as a real container exit would. The Job
+ * controller does the rest.
  */
 export async function finishPod(
   client: KubeClient,
   namespace: string,
   attemptName: string,
   exitCode: number,
+  message?: string,
 ) {
   const pod = await vi.waitFor(async () => {
     const [job] = await jobsOf(client, namespace, attemptName);
@@ -307,15 +309,19 @@ export async function finishPod(
     expect(items[0]?.status?.phase).toBe('Running');
     return items[0] as KubeObject;
   }, patience);
-  await exitPod(client, namespace, pod.metadata?.name as string, exitCode);
+  await exitPod(client, namespace, pod.metadata?.name as string, exitCode, message);
 }
 
-/** Ends the pod's container with `exitCode`, as the kubelet reports a container exit. */
+/**
+ * Ends the pod's container with `exitCode`, as the kubelet reports a container exit; `message`
+ * is what the container left in its termination log.
+ */
 export async function exitPod(
   client: KubeClient,
   namespace: string,
   podName: string,
   exitCode: number,
+  message?: string,
 ): Promise<void> {
   const now = new Date().toISOString();
   const terminated = {
@@ -323,6 +329,7 @@ export async function exitPod(
     reason: exitCode === 0 ? 'Completed' : 'Error',
     startedAt: now,
     finishedAt: now,
+    ...(message === undefined ? {} : { message }),
   };
   await client.patch(
     resources.pods,

@@ -1,13 +1,33 @@
 import { markQueued } from '@roundhouse/controller';
 import { maxObjectBytes, storedObjectBytes } from '@roundhouse/core';
-import { KubeClient, type KubeObject } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { maxTaskChars, maxTaskStrings } from '../src/action-size.js';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
-import { maxAttempts } from '../src/spec.js';
-import { apply, jobsOf, taskAction, useController, waitForPhase } from './harness.js';
+import { maxAttempts, type TaskActionView } from '../src/spec.js';
+import {
+  apply,
+  finishPod,
+  jobsOf,
+  patience,
+  taskAction,
+  useController,
+  waitForPhase,
+} from './harness.js';
+
+type KubeEvent = KubeObject & {
+  involvedObject: { name?: string };
+  reason?: string;
+  message?: string;
+};
+
+/** A control, format or line-separator character: what a terminal acts on or hides. */
+const unprintable = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** The same, but for the line breaks and tabs an output's lines are made of. */
+const unprintableBeyondLines = /[^\P{Cc}\n\t]|[\p{Cf}\p{Zl}\p{Zp}]/u;
 
 const rbac = (kind: string, plural: string) => ({
   group: 'rbac.authorization.k8s.io',
@@ -31,22 +51,28 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
    * A user of the namespace with what the README asks of an author who also signals conditions:
    * create TaskActions, and `get` plus `patch` on `taskactions/status`. Nothing else.
    */
-  async function authorAndSignaller(): Promise<KubeClient> {
-    const name = `author-signaller-${++users}`;
+  function authorAndSignaller(): Promise<KubeClient> {
+    return user(`author-signaller-${++users}`, [
+      { apiGroups: [taskActions.group], resources: ['taskactions'], verbs: ['create', 'get'] },
+      {
+        apiGroups: [taskActions.group],
+        resources: ['taskactions/status'],
+        verbs: ['get', 'patch'],
+      },
+    ]);
+  }
+
+  /** A user of the namespace who may create and read TaskActions, and nothing else. */
+  function author(): Promise<KubeClient> {
+    return user(`author-${++users}`, [
+      { apiGroups: [taskActions.group], resources: ['taskactions'], verbs: ['create', 'get'] },
+    ]);
+  }
+
+  async function user(name: string, rules: unknown[]): Promise<KubeClient> {
     await admin().create(rbac('Role', 'roles'), env.namespace, {
       metadata: { name },
-      rules: [
-        {
-          apiGroups: [taskActions.group],
-          resources: ['taskactions'],
-          verbs: ['create', 'get'],
-        },
-        {
-          apiGroups: [taskActions.group],
-          resources: ['taskactions/status'],
-          verbs: ['get', 'patch'],
-        },
-      ],
+      rules,
     } as KubeObject);
     await admin().create(rbac('RoleBinding', 'rolebindings'), env.namespace, {
       metadata: { name },
@@ -71,6 +97,63 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       { subresource: 'status', strategy: 'merge' },
     );
   }
+
+  /** The Kubernetes Events about the action `name`, once one of `reason` is among them. */
+  async function eventsAbout(name: string, reason: string): Promise<KubeEvent[]> {
+    return vi.waitFor(async () => {
+      const { items } = await admin().list<KubeEvent>(resources.events, env.namespace);
+      const about = items.filter((e) => e.involvedObject.name === name);
+      expect(about.map((e) => e.reason)).toContain(reason);
+      return about;
+    }, patience);
+  }
+
+  /** Every status message a person reads: conditions, phase history and the error state. */
+  function statusMessages(status: TaskActionView['status']): string[] {
+    return [
+      ...(status.conditions ?? []).map((c) => c.message ?? ''),
+      ...(status.phaseHistory ?? []).map((h) => h.message ?? ''),
+      status.errorState?.message ?? '',
+    ];
+  }
+
+  it('writes terminal escapes in its task type: quoted as escapes in the status and the Event, on one line', async () => {
+    await start();
+    const mallory = await author();
+    const taskType = '\u001b]52;c;cm0gLXJmIC8K\u0007\nWarning Forged\u202e';
+    const manifest = taskAction({ taskType });
+    const name = manifest.metadata.name;
+    await vi.waitFor(() => apply(mallory, env.namespace, manifest), patience);
+    const failed = await waitForPhase(admin(), env.namespace, name, 'PluginNotFound');
+    expect(failed.status.errorState?.message).toContain(
+      'task type "\\x1b]52;c;cm0gLXJmIC8K\\x07\\nWarning Forged\\u202e"',
+    );
+    for (const message of statusMessages(failed.status)) expect(message).not.toMatch(unprintable);
+    for (const event of await eventsAbout(name, 'FailedPluginResolve')) {
+      expect(event.message).not.toMatch(unprintable);
+    }
+  });
+
+  it('quotes as escapes what its container left in its termination log, in the status and the Event, keeping its lines', async () => {
+    await start();
+    const mallory = await author();
+    const manifest = taskAction();
+    const name = manifest.metadata.name;
+    await vi.waitFor(() => apply(mallory, env.namespace, manifest), patience);
+    await waitForPhase(admin(), env.namespace, name, 'Executing');
+    const log = 'disk full\n\u001b[2J\u001b]0;root@prod\u0007\u200bdone';
+    await finishPod(admin(), fixture.executionNamespace, `${name}-0`, 3, log);
+    const failed = await waitForPhase(admin(), env.namespace, name, 'PermanentFailure');
+    expect(failed.status.errorState?.message).toContain(
+      'disk full\n\\x1b[2J\\x1b]0;root@prod\\x07\\u200bdone',
+    );
+    for (const message of statusMessages(failed.status)) {
+      expect(message).not.toMatch(unprintableBeyondLines);
+    }
+    for (const event of await eventsAbout(name, 'PermanentFailure')) {
+      expect(event.message).not.toMatch(unprintableBeyondLines);
+    }
+  });
 
   it('runs no image --allowed-images refuses, even when its author forged an admitted status', async () => {
     const mallory = await authorAndSignaller();
