@@ -25,6 +25,35 @@ describe('run -f', () => {
     });
   });
 
+  it('refuses a manifest larger than the cluster stores of one object, before sending it', async () => {
+    const parameters = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [`P${i}`, 'x'.repeat(i === 7 ? 32_000 : 30_000)]),
+    );
+    const large = join(dir, 'large-params.json');
+    await writeFile(
+      large,
+      JSON.stringify({
+        apiVersion: 'roundhouse.dev/v1alpha1',
+        kind: 'WorkflowExecution',
+        metadata: { name: 'large-params' },
+        spec: {
+          executionEngine: 'job',
+          targetResource: 'prod/deployment/app',
+          workflowRef: { workflowId: 'w', version: '1', executionBundle: 'registry.invalid/w:1' },
+          parameters,
+        },
+      }),
+    );
+    // Past this check the unreachable cluster would answer; etcd would fail it with a 500.
+    expect(await inProcess(['--kubeconfig', kubeconfig, 'run', '-f', large])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: -f: the WorkflowExecution is 1.7 MiB as JSON, more than the 1.5 MiB the cluster stores of one object (its largest parameter, P7, is 32 KiB)\n' +
+        'fix: keep large data in a ConfigMap or Secret and list it under spec.dependencies (--dependency configmap/NAME)\n',
+    });
+  });
+
   it('stops reading an endless stream at the limit', async () => {
     let pulled = 0;
     const endless = new Readable({

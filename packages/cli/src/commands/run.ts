@@ -4,6 +4,7 @@ import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { InputError } from '../errors.js';
 import { type Manifest, manifestFromFlags, manifestFromText, type RunInput } from '../manifest.js';
 import type { Session } from '../session.js';
+import { checkStoredSize } from '../stored-size.js';
 import type { Terminal } from '../terminal.js';
 import { watchExecutions } from '../watch.js';
 import { qualifiedName } from './inspect.js';
@@ -23,6 +24,7 @@ export async function run(
   const manifest = options.filename
     ? await fromFile(session, options)
     : manifestFromFlags({ ...options, namespace: session.namespace });
+  checkStoredSize(manifest, options.filename ? '-f' : '-p');
   const namespace = manifest.metadata.namespace;
   const { object, warnings } = await session.call(
     { verb: 'create', resource: workflowExecutions, namespace, name: manifest.metadata.name },
