@@ -46,6 +46,21 @@ describe('observePod', () => {
     });
   });
 
+  it("quotes a step's termination log as escapes, keeping its lines and tabs", () => {
+    const failed = observePod(
+      undefined,
+      pod({
+        phase: 'Failed',
+        reason: 'StepFailed',
+        message: 'step a exited with code 3 (Error): full\n\u001b]0;root@prod\u0007\u202e\tdone',
+      }),
+      now,
+    );
+    expect(failed?.message).toBe(
+      'step a exited with code 3 (Error): full\n\\x1b]0;root@prod\\x07\\u202e\tdone',
+    );
+  });
+
   it('maps Completed to Succeeded and stamps the completion time', () => {
     const done = observePod(
       { phase: 'Running', startTime: '2026-01-02T02:59:59Z' },

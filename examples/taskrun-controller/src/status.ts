@@ -1,4 +1,4 @@
-import { formatKubeTime } from '@roundhouse/core';
+import { formatKubeTime, printableText } from '@roundhouse/core';
 import type { PodExecutionStatus, TaskRunPhase, TaskRunStatus } from '@roundhouse/pod';
 
 /**
@@ -34,7 +34,9 @@ export function observePod(status: Status, pod: PodExecutionStatus, now: Date): 
     phase,
     // The kubelet's activeDeadlineSeconds is the run's timeout.
     reason: result.failureReason === 'DeadlineExceeded' ? 'TimedOut' : result.reason,
-    message: result.message,
+    // It quotes a step's termination log, the author's text, which whoever reads the run sees
+    // in a terminal: control and format characters as escapes, its lines and tabs kept.
+    message: printableText(result.message, '\n\t'),
     podName: pod.podName,
     startTime: status?.startTime ?? pod.createdAt ?? formatKubeTime(now),
     stepStatuses: pod.steps.map((step) => ({ ...step })),
