@@ -20,6 +20,7 @@ import {
   NotFoundError,
 } from './errors.js';
 import { checkCurrentContext } from './kubeconfig-context.js';
+import { loadProblem, mergedKubeconfig } from './kubeconfig-files.js';
 import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
 import { checkServerAddress, shownServer } from './server-address.js';
@@ -197,11 +198,14 @@ function loadKubeConfig(
       ? [options.kubeconfig]
       : (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== ''),
   );
-  const config = new KubeConfig();
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== '');
+  let config = new KubeConfig();
   try {
     if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+    else if (listed.length > 0) config = mergedKubeconfig(listed);
     else config.loadFromDefault();
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       { path: '--kubeconfig', message: `cannot load ${source}: ${loadProblem(error)}` },
       'pass a readable kubeconfig with --kubeconfig or KUBECONFIG',
@@ -242,20 +246,4 @@ function isFallback(config: KubeConfig): boolean {
     config.getCurrentCluster()?.server === 'http://localhost:8080' &&
     config.getCurrentUser()?.name === 'user'
   );
-}
-
-/**
- * Why a kubeconfig did not load, without its text: a YAML error's code frame quotes the lines
- * around the mistake, which are often a token or a client key, so only where it is is said.
- */
-export function loadProblem(error: unknown): string {
-  const { reason, mark, message } = error as {
-    reason?: unknown;
-    mark?: { line?: number | undefined; column?: number | undefined } | undefined;
-    message?: unknown;
-  };
-  if (typeof reason === 'string' && mark?.line !== undefined && mark.column !== undefined) {
-    return `${reason} at line ${mark.line + 1}, column ${mark.column + 1}`;
-  }
-  return String(message ?? error).split('\n')[0] ?? '';
 }

@@ -1,0 +1,61 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatError } from './errors.js';
+import { Session } from './session.js';
+
+const options = { executionNamespace: 'roundhouse-workflows', conventions: 'roundhouse' } as const;
+
+/** A kubeconfig of one cluster `kind` (a name two files often share), current context `name`. */
+async function kubeconfig(dir: string, name: string, port: number): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: kind, cluster: {server: "https://127.0.0.1:${port}"}}]`,
+      `users: [{name: ${name}, user: {token: token-${name}-7f3a}}]`,
+      `contexts: [{name: ${name}, context: {cluster: kind, user: ${name}, namespace: ns-${name}}}]`,
+      `current-context: ${name}`,
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+function open(files: readonly string[]): Session | string {
+  try {
+    return new Session(options, { KUBECONFIG: files.join(delimiter) });
+  } catch (error) {
+    return formatError(error);
+  }
+}
+
+describe("KUBECONFIG's files", () => {
+  it('are merged as kubectl merges them: missing files passed over, the first name and current-context win', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-kubeconfigs-'));
+    const prod = await kubeconfig(dir, 'prod', 6443);
+    const dev = await kubeconfig(dir, 'dev', 7443);
+    const session = open([join(dir, 'optional'), prod, dev]);
+    if (typeof session === 'string') throw new Error(session);
+    expect(session.kubeConfig.getCurrentContext()).toBe('prod');
+    expect(session.server).toBe('https://127.0.0.1:6443');
+    expect(session.namespace).toBe('ns-prod');
+    expect(session.kubeConfig.getContexts().map((c) => c.name)).toEqual(['prod', 'dev']);
+    await session.close();
+  });
+
+  it('that all do not exist, or one that does not load, are named', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-kubeconfigs-'));
+    expect(open([join(dir, 'a'), join(dir, 'b')])).toBe(
+      `error: --kubeconfig: none of the files KUBECONFIG lists exists (${join(dir, 'a')}, ${join(dir, 'b')})\n` +
+        'fix: pass a readable kubeconfig with --kubeconfig or KUBECONFIG\n',
+    );
+    const prod = await kubeconfig(dir, 'prod', 6443);
+    expect(open([prod, dir])).toMatch(
+      new RegExp(`^error: --kubeconfig: cannot load ${dir}: EISDIR`),
+    );
+  });
+});
