@@ -101,6 +101,22 @@ describe('a credential plugin that does not answer', () => {
     await rm(hangDir, { recursive: true, force: true });
   });
 
+  it('is stopped once it has printed more than any credential holds', async () => {
+    const chatty = join(dir, 'chatty.sh');
+    await writeFile(chatty, '#!/bin/sh\nexec yes token-0123456789\n');
+    await chmod(chatty, 0o755);
+    const { dir: chattyDir, kubeconfig: endless } = await unreachableCluster({
+      users: `users: [{ name: dev, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: ${chatty}, interactiveMode: Never } } }]`,
+      contexts: 'contexts: [{ name: x, context: { cluster: c, user: dev } }]',
+    });
+    const result = await inProcess(['--kubeconfig', endless, 'get']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: .*its exec plugin "${chatty}" printed more than 1 MiB and was stopped `),
+    );
+    await rm(chattyDir, { recursive: true, force: true });
+  });
+
   it('that cannot be run is named by its command, not as a file to read', async () => {
     const { dir: missingDir, kubeconfig: missing } = await unreachableCluster({
       users: `users: [{ name: dev, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: ${dir}/no-such-plugin, interactiveMode: Never } } }]`,

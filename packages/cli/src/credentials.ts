@@ -9,16 +9,16 @@ export class CredentialsUnavailableError extends RoundhouseError implements Fixa
   readonly reason = 'CredentialsUnavailable';
   readonly fix: string;
 
-  /** `stoppedAfterMs`: the plugin ran past its limit and was stopped. */
+  /** `stopped`: why the plugin was stopped (`gave none within 25 s`), if it was. */
   constructor(
     user: string,
     context: string,
     command: string | undefined,
-    stoppedAfterMs?: number | undefined,
+    stopped?: string | undefined,
   ) {
     const failure =
-      stoppedAfterMs !== undefined
-        ? `its exec plugin "${command}" gave none within ${stoppedAfterMs / 1000} s and was stopped`
+      stopped !== undefined
+        ? `its exec plugin "${command}" ${stopped} and was stopped`
         : command
           ? `its exec plugin "${command}" failed`
           : 'its auth provider failed';
@@ -67,7 +67,7 @@ export function guardedClusterConfig(
       user.name,
       config.getCurrentContext(),
       command,
-      plugins.stopped ? execLimitMs : undefined,
+      plugins.stopped,
     );
   };
   return {

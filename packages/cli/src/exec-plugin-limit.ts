@@ -8,9 +8,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
  */
 export const execPluginLimitMs = 25_000;
 
-/** Whether a plugin run was stopped for taking longer than the limit. */
+/**
+ * More than any ExecCredential holds (a token, or a certificate and key): a plugin printing
+ * more would fill the memory, every byte of it kept until it ends.
+ */
+export const execPluginOutputLimitBytes = 1024 * 1024;
+
+/** Why a plugin run was stopped (`gave none within 25 s`), if one was. */
 export interface ExecPluginRuns {
-  readonly stopped: boolean;
+  readonly stopped: string | undefined;
 }
 
 type Spawn = (command: string, args?: readonly string[], options?: SpawnOptions) => ChildProcess;
@@ -19,13 +25,14 @@ type Spawn = (command: string, args?: readonly string[], options?: SpawnOptions)
  * Bounds the runs of `config`'s exec credential plugin. client-node runs it with no time limit
  * and a stdin that never ends: a plugin that waits (on a prompt nobody sees, an identity
  * provider that does not answer) outlives the request, and its open pipes keep the CLI running
- * after the error is printed, for ever. Here each run gets an empty stdin and a process group
- * of its own, killed whole at the limit (a wrapper script's children hold the pipes too).
+ * after the error is printed, for ever; one that prints without end fills the memory. Here
+ * each run gets an empty stdin and a process group of its own, killed whole at the time or
+ * output limit (a wrapper script's children hold the pipes too).
  * client-node offers no option for this; its exec authenticator's spawn function is replaced,
  * and a client-node without one is left as it is.
  */
 export function limitExecPlugins(config: KubeConfig, limitMs = execPluginLimitMs): ExecPluginRuns {
-  const runs = { stopped: false };
+  const runs: { stopped: string | undefined } = { stopped: undefined };
   const { authenticators } = config as unknown as { authenticators?: unknown };
   const exec = Array.isArray(authenticators)
     ? (authenticators as { execFn?: unknown }[]).find((a) => typeof a?.execFn === 'function')
@@ -37,10 +44,18 @@ export function limitExecPlugins(config: KubeConfig, limitMs = execPluginLimitMs
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const timer = setTimeout(() => {
-      runs.stopped = true;
+    const stop = (why: string) => {
+      runs.stopped = why;
       killGroup(child);
-    }, limitMs);
+    };
+    const timer = setTimeout(() => stop(`gave none within ${limitMs / 1000} s`), limitMs);
+    let printed = 0;
+    const count = (chunk: Buffer | string) => {
+      printed += chunk.length;
+      if (printed > execPluginOutputLimitBytes) stop('printed more than 1 MiB');
+    };
+    child.stdout?.on('data', count);
+    child.stderr?.on('data', count);
     const done = () => clearTimeout(timer);
     child.on('error', done);
     child.on('close', done);
