@@ -63,6 +63,15 @@ describe('entries', () => {
     });
   });
 
+  it("a finished entry's message quotes control and format characters as escapes, keeping lines and tabs, and the output as written", () => {
+    const log = 'full\n\u001b]0;root@prod\u0007\u202e\tdone';
+    const outcome = { succeeded: false, reason: 'Error', message: log, stdout: log };
+    expect(finishedEntry(1, 1, outcome, now)).toMatchObject({
+      message: 'full\n\\x1b]0;root@prod\\x07\\u202e\tdone',
+      stdout: log,
+    });
+  });
+
   it('a refused spec ran nothing', () => {
     expect(rejectedEntry(4, 'spec.command: bad', now)).toMatchObject({
       phase: 'Failed',

@@ -1,4 +1,4 @@
-import { formatKubeTime, storedJsonBytes } from '@roundhouse/core';
+import { formatKubeTime, printableText, storedJsonBytes } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { type NodeResult, resultsOf, type Summary } from './spec.js';
 
@@ -32,7 +32,13 @@ export function runningEntry(
   };
 }
 
-/** The entry of a node whose last attempt ended with `outcome`. */
+/**
+ * The entry of a node whose last attempt ended with `outcome`. Its message quotes the author's
+ * text (a Job container's termination log, a program the agent could not start), read in a
+ * terminal by whoever reads the DistExec: control and format characters are written as escapes,
+ * its lines and tabs kept. `stdout` and `stderr` are the command's output, kept as it wrote them,
+ * as `kubectl logs` shows a container's.
+ */
 export function finishedEntry(
   generation: number,
   attempt: number,
@@ -44,7 +50,7 @@ export function finishedEntry(
   return {
     phase: outcome.succeeded ? 'Succeeded' : 'Failed',
     reason: outcome.reason,
-    ...(outcome.message ? { message: outcome.message } : {}),
+    ...(outcome.message ? { message: printableText(outcome.message, '\n\t') } : {}),
     ...(outcome.exitCode !== undefined ? { exitCode: outcome.exitCode } : {}),
     ...(outcome.stdout !== undefined ? { stdout: outcome.stdout } : {}),
     ...(outcome.stderr !== undefined ? { stderr: outcome.stderr } : {}),

@@ -365,6 +365,53 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     expect(running?.client.jobPodLists).toBe(0);
   });
 
+  it("quotes as escapes, lines kept, what a non-admin author's command left in its termination log", async () => {
+    const author = `${env.namespace}-author`;
+    const rbac = (kind: string, plural: string): ResourceType => ({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind,
+      plural,
+      namespaced: true,
+    });
+    await world.admin.create(rbac('Role', 'roles'), env.namespace, {
+      metadata: { name: author },
+      rules: [{ apiGroups: [distExecs.group], resources: ['distexecs'], verbs: ['create', 'get'] }],
+    } as KubeObject);
+    await world.admin.create(rbac('RoleBinding', 'rolebindings'), env.namespace, {
+      metadata: { name: author },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: author },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: author }],
+    } as KubeObject);
+    const mallory = new KubeClient(await env.userKubeConfig(author));
+    await vi.waitFor(
+      () =>
+        mallory.create(distExecs, env.namespace, {
+          apiVersion: 'roundhouse.dev/v1alpha1',
+          kind: 'DistExec',
+          metadata: { name: 'escapes' },
+          spec: { nodeSelector: world.selector, command: 'false' },
+        }),
+      patience,
+    );
+    const [failing, passing] = nodeNames as [string, string];
+    await endPod('escapes', passing, 1, 0, '');
+    await endPod(
+      'escapes',
+      failing,
+      1,
+      3,
+      'disk full\n\u001b[2J\u001b]0;root@prod\u0007\u200bdone',
+    );
+    const { results } = await world.waitForResults('escapes', (_, summary) => {
+      expect(summary).toMatchObject({ failed: 1, succeeded: 1 });
+    });
+    expect(results[failing]?.message).toContain(
+      'disk full\n\\x1b[2J\\x1b]0;root@prod\\x07\\u200bdone',
+    );
+    expect(results[failing]?.message).not.toMatch(/[^\P{Cc}\n\t]|[\p{Cf}\p{Zl}\p{Zp}]/u);
+  });
+
   it('deleting a DistExec deletes its running Jobs and their pods', async () => {
     await world.createDistExec('held', { shell: 'sleep 600' });
     await world.waitForResults('held', (results, _, object) => {
