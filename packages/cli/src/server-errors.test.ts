@@ -101,6 +101,16 @@ describe("the API server's refusals", () => {
     expect(text).toMatch(
       /\nfix: the API server is overloaded or failing: run the command again in 7s;/,
     );
+    for (const wait of ['999999999999', '-5', '0']) {
+      const odd = kubernetesErrorFromResponse(429, {}, 'list WorkflowExecution team-a', {
+        'retry-after': wait,
+      });
+      expect(
+        formatError(await session.explain(odd, { ...create, verb: 'list', name: undefined })),
+      ).toMatch(
+        /\nfix: the API server is overloaded or failing: run the command again in a moment;/,
+      );
+    }
   });
 
   it('tell expired credentials from a missing permission, without the token', async () => {

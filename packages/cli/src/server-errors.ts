@@ -56,8 +56,19 @@ export function serverErrorFix(error: KubernetesApiError, call: FailedCall): str
     case 'Unavailable':
     case 'InternalError':
     case 'Timeout':
-      return `the API server is overloaded or failing: run the command again${error.retryAfterSeconds ? ` in ${error.retryAfterSeconds}s` : ' in a moment'}; if it keeps failing, ask the cluster's admin`;
+      return `the API server is overloaded or failing: run the command again${retryWait(error.retryAfterSeconds)}; if it keeps failing, ask the cluster's admin`;
     default:
       return undefined;
   }
+}
+
+/**
+ * The server's Retry-After as advice: a whole number of seconds up to five minutes, as
+ * KubeClient takes it for a log re-open. Anything else ("-5", a year) says nothing a person
+ * should wait for.
+ */
+function retryWait(seconds: number | undefined): string {
+  return seconds !== undefined && Number.isInteger(seconds) && seconds >= 1 && seconds <= 300
+    ? ` in ${seconds}s`
+    : ' in a moment';
 }
