@@ -118,6 +118,22 @@ describe('executorFactory', () => {
     expect(formatError(refused)).toMatch(/^error: --agent-token-file: .* is empty\n/);
   });
 
+  it('refuses an AWX URL that is not http(s) or holds a password before reading its Secret, never quoting it', async () => {
+    for (const [awxUrl, message] of [
+      ['https://admin:pw-4d1e@awx.example.com', 'must not hold a user or password'],
+      ['javascript:alert(1)', 'must be an http(s) URL'],
+      ['awx.example.com', 'must be an http(s) URL'],
+    ] as const) {
+      const refused = await executorFactory(session, {
+        awxApiPrefix: '/api/v2/',
+        awxUrl,
+        awxTokenSecret: 'awx/token',
+      })('ansible').catch((error: unknown) => formatError(error));
+      expect(String(refused).startsWith(`error: --awx-url: ${message}\n`)).toBe(true);
+      expect(refused).not.toContain('pw-4d1e');
+    }
+  });
+
   it('refuses an agent URL that is not http(s) or holds a password, never quoting it', async () => {
     for (const [agentUrl, message] of [
       ['ftp://agent.example.com', 'must be an http(s) URL'],

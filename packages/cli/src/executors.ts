@@ -109,6 +109,23 @@ function requireAwxUrl(awx: AwxOptions): string {
       awxFix,
     );
   }
+  let url: URL | undefined;
+  try {
+    url = new URL(awx.awxUrl);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+    throw new InputError({ path: '--awx-url', message: 'must be an http(s) URL' }, awxFix);
+  }
+  if (url.username || url.password) {
+    // A password in a URL shows in `ps` and shell history, and fetch refuses such a URL with
+    // words that name neither; AWX takes the token from --awx-token-secret.
+    throw new InputError(
+      { path: '--awx-url', message: 'must not hold a user or password' },
+      awxFix,
+    );
+  }
   return awx.awxUrl;
 }
 
