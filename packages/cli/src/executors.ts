@@ -119,8 +119,8 @@ function requireAwxUrl(awx: AwxOptions): string {
     throw new InputError({ path: '--awx-url', message: 'must be an http(s) URL' }, awxFix);
   }
   if (url.username || url.password) {
-    // A password in a URL shows in `ps` and shell history, and fetch refuses such a URL with
-    // words that name neither; AWX takes the token from --awx-token-secret.
+    // A password in a URL shows in `ps` and shell history, and the AWX client drops it
+    // unsent; AWX takes the token from --awx-token-secret.
     throw new InputError(
       { path: '--awx-url', message: 'must not hold a user or password' },
       awxFix,
