@@ -1,8 +1,11 @@
-import type { KubeObject } from '@roundhouse/kube';
+import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import {
+  AmbiguousParentActionError,
   indexByActionName,
   indexWaitingForParent,
+  ownByParent,
+  ownByParentIfPresent,
   ownerReferenceTo,
   parentIndexValue,
 } from './parent.js';
@@ -52,5 +55,53 @@ describe('waiting for a parent', () => {
   it('ignores an object whose spec is not an action', () => {
     expect(indexWaitingForParent({ metadata: { name: 'x' }, spec: 'nonsense' })).toEqual([]);
     expect(parentIndexValue({ metadata: { name: 'x' } })).toBeUndefined();
+  });
+});
+
+describe('taking a parent as owner', () => {
+  const child = action('run1-a1', { actionName: 'a1', parentActionName: 'a0' });
+  const childNames = {
+    metadata: { name: 'run1-a1', namespace: 'ns', uid: 'uid-run1-a1' },
+    spec: { runName: 'run1', parentActionName: 'a0' },
+  };
+  const patched: unknown[] = [];
+  const client = {
+    patch: async (_type: unknown, _ns: string, _name: string, patch: unknown) => {
+      patched.push(patch);
+      return child;
+    },
+  } as unknown as KubeClient;
+  const io = (candidates: KubeObject[]) => ({
+    client,
+    actions: { byIndex: () => candidates },
+    signal: new AbortController().signal,
+  });
+
+  it('takes the one action of the run with the parent action name', async () => {
+    patched.length = 0;
+    const parent = action('run1-a0', { actionName: 'a0' });
+    await ownByParent(child, childNames, io([parent]));
+    expect(patched).toEqual([
+      {
+        metadata: {
+          ownerReferences: [
+            ownerReferenceTo({ metadata: { name: 'run1-a0', uid: 'uid-run1-a0' } }),
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('takes none when another action claims the same run and action name, naming both', async () => {
+    patched.length = 0;
+    const decoy = action('aa-decoy', { actionName: 'a0' });
+    const parent = action('run1-a0', { actionName: 'a0' });
+    const waiting = ownByParent(child, childNames, io([decoy, parent]));
+    await expect(waiting).rejects.toBeInstanceOf(AmbiguousParentActionError);
+    await expect(waiting).rejects.toThrow(
+      'TaskAction ns/run1-a1 waits for its parent: 2 TaskActions of run run1 have actionName a0 (aa-decoy, run1-a0)',
+    );
+    expect(await ownByParentIfPresent(child, childNames, io([decoy, parent]))).toBeUndefined();
+    expect(patched).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { RoundhouseError } from '@roundhouse/core';
+import { printableText, RoundhouseError } from '@roundhouse/core';
 import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import { z } from 'zod';
 import { group, kind, taskActions, version } from './resource.js';
@@ -21,6 +21,28 @@ export class ParentActionNotFoundError extends RoundhouseError {
   ) {
     super(
       `TaskAction ${action} waits for its parent: no TaskAction of run ${runName} has actionName ${parentActionName}`,
+    );
+  }
+}
+
+/**
+ * A child action whose run has more than one TaskAction of its parent's action name: which is
+ * the parent cannot be told, and any author of the namespace may create an action of any run and
+ * name, so the child takes none as owner (whose deletion would take the child with it) and waits,
+ * with backoff, until one claimant is left.
+ */
+export class AmbiguousParentActionError extends RoundhouseError {
+  readonly reason = 'AmbiguousParentAction';
+  override readonly retryable = true;
+
+  constructor(
+    readonly action: string,
+    readonly parentActionName: string,
+    readonly runName: string,
+    readonly claimants: readonly string[],
+  ) {
+    super(
+      `TaskAction ${action} waits for its parent: ${claimants.length} TaskActions of run ${printableText(runName)} have actionName ${printableText(parentActionName)} (${claimants.join(', ')}); it takes an owner once only one is left`,
     );
   }
 }
@@ -99,16 +121,15 @@ export function hasActionOwner(object: KubeObject): boolean {
   );
 }
 
-/** The parent of `action` among the TaskActions of its namespace. */
-export function findParent(action: ActionNames, candidates: readonly KubeObject[]) {
+/** Every TaskAction among `candidates` that claims to be the parent of `action`. */
+export function findParents(action: ActionNames, candidates: readonly KubeObject[]) {
   const { runName, parentActionName } = action.spec;
-  for (const candidate of candidates) {
+  return candidates.flatMap((candidate) => {
     const parsed = ActionNamesSchema.safeParse(candidate);
-    if (!parsed.success || parsed.data.metadata.uid === action.metadata.uid) continue;
-    if (parsed.data.spec.runName === runName && parsed.data.spec.actionName === parentActionName)
-      return parsed.data;
-  }
-  return undefined;
+    if (!parsed.success || parsed.data.metadata.uid === action.metadata.uid) return [];
+    const { spec } = parsed.data;
+    return spec.runName === runName && spec.actionName === parentActionName ? [parsed.data] : [];
+  });
 }
 
 /**
@@ -148,12 +169,20 @@ export async function ownByParent(
     actionNameIndex,
     familyKey(namespace, runName, parentActionName),
   );
-  const parent = findParent(action, candidates);
+  const [parent, ...others] = findParents(action, candidates);
   if (!parent) {
     throw new ParentActionNotFoundError(
       `${namespace}/${name}`,
       action.spec.parentActionName as string,
       action.spec.runName,
+    );
+  }
+  if (others.length > 0) {
+    throw new AmbiguousParentActionError(
+      `${namespace}/${name}`,
+      action.spec.parentActionName as string,
+      action.spec.runName,
+      [parent, ...others].map((claimant) => claimant.metadata.name).sort(),
     );
   }
   const ownerReferences = [...(object.metadata?.ownerReferences ?? []), ownerReferenceTo(parent)];
@@ -171,7 +200,7 @@ export async function ownByParent(
 /**
  * `ownByParent` for an action that need not wait for its parent (a condition, whose deadline
  * runs regardless; a finished action): undefined while the parent does not exist, whose arrival
- * wakes the action again through `indexWaitingForParent`.
+ * wakes the action again through `indexWaitingForParent`, or while several claim to be it.
  */
 export async function ownByParentIfPresent(
   object: KubeObject,
@@ -181,7 +210,8 @@ export async function ownByParentIfPresent(
   try {
     return await ownByParent(object, action, io);
   } catch (error) {
-    if (error instanceof ParentActionNotFoundError) return undefined;
+    if (error instanceof ParentActionNotFoundError || error instanceof AmbiguousParentActionError)
+      return undefined;
     throw error;
   }
 }

@@ -47,6 +47,7 @@ import { engineCallFailure, observe, type ResourceState } from './failure.js';
 import { failingAsLastAttempt } from './last-attempt.js';
 import {
   type ActionDirectory,
+  AmbiguousParentActionError,
   hasActionOwner,
   ownByParent,
   ownByParentIfPresent,
@@ -194,9 +195,7 @@ export class TaskActionReconciler implements Reconciler {
     const { action, engine } = admitted.value;
     if (admitted.object !== object) actions.observe(admitted.object);
     if (action.spec.parentActionName && !hasActionOwner(admitted.object)) {
-      actions.observe(
-        await ownByParent(admitted.object, action, { client, actions, signal: ctx.signal }),
-      );
+      actions.observe(await this.#ownByParent(admitted.object, action, ctx));
     }
     const step = nextStep(action.status, this.#o.now());
     switch (step.step) {
@@ -271,6 +270,28 @@ export class TaskActionReconciler implements Reconciler {
       signal: ctx.signal,
     });
     if (labelled) actions.observe(labelled);
+  }
+
+  /**
+   * Takes the action's parent as its owner. A parent several actions claim to be is shown on the
+   * action as a Warning Event, since its author cannot tell otherwise why it waits.
+   */
+  async #ownByParent(
+    object: KubeObject,
+    action: TaskAction,
+    ctx: ReconcileContext,
+  ): Promise<KubeObject> {
+    const { client, actions } = this.#o;
+    try {
+      return await ownByParent(object, action, { client, actions, signal: ctx.signal });
+    } catch (error) {
+      if (error instanceof AmbiguousParentActionError) {
+        void this.#o.events?.record(object, 'Warning', 'AmbiguousParentAction', error.message, {
+          key: 'AmbiguousParentAction',
+        });
+      }
+      throw error;
+    }
   }
 
   /** No requeue: the spec is immutable, so nothing but a new object can change the verdict. */

@@ -12,6 +12,7 @@ import {
   finishPod,
   jobsOf,
   patience,
+  read,
   taskAction,
   useController,
   waitForPhase,
@@ -153,6 +154,37 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     for (const event of await eventsAbout(name, 'PermanentFailure')) {
       expect(event.message).not.toMatch(unprintableBeyondLines);
     }
+  });
+
+  it("claims a victim's parent action by its run and action name: the victim's child takes no owner until one claimant is left", async () => {
+    await start();
+    const mallory = await author();
+    const identity = { runName: 'runv', actionName: 'p1' };
+    const decoy = taskAction(identity, 'runv-decoy');
+    await vi.waitFor(() => apply(mallory, env.namespace, decoy), patience);
+    const parent = await apply(admin(), env.namespace, taskAction(identity, 'runv-p1'));
+    const child = taskAction({ runName: 'runv', actionName: 'c1', parentActionName: 'p1' });
+    const name = child.metadata.name;
+    await apply(admin(), env.namespace, child);
+    // The child either took an owner or says why it waits.
+    const owners = await vi.waitFor(async () => {
+      const { items } = await admin().list<KubeEvent>(resources.events, env.namespace);
+      const held = items.some(
+        (e) => e.involvedObject.name === name && e.reason === 'AmbiguousParentAction',
+      );
+      const refs = (await read(admin(), env.namespace, name))?.metadata.ownerReferences ?? [];
+      expect(held || refs.length > 0).toBe(true);
+      return refs;
+    }, patience);
+    expect(owners).toEqual([]);
+    // The decoy gone, the child takes its run's one parent.
+    await admin().delete(taskActions, env.namespace, decoy.metadata.name);
+    await vi.waitFor(async () => {
+      const refs = (await read(admin(), env.namespace, name))?.metadata.ownerReferences;
+      expect(refs).toEqual([
+        expect.objectContaining({ name: 'runv-p1', uid: parent.metadata?.uid }),
+      ]);
+    }, patience);
   });
 
   it('runs no image --allowed-images refuses, even when its author forged an admitted status', async () => {
