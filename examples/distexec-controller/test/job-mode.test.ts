@@ -365,8 +365,11 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     expect(running?.client.jobPodLists).toBe(0);
   });
 
-  it("quotes as escapes, lines kept, what a non-admin author's command left in its termination log", async () => {
-    const author = `${env.namespace}-author`;
+  /** A user of the namespace who may create and read DistExecs, and nothing else. */
+  let author: KubeClient | undefined;
+  const mallory = async (): Promise<KubeClient> => {
+    if (author) return author;
+    const name = `${env.namespace}-author`;
     const rbac = (kind: string, plural: string): ResourceType => ({
       group: 'rbac.authorization.k8s.io',
       version: 'v1',
@@ -375,18 +378,23 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
       namespaced: true,
     });
     await world.admin.create(rbac('Role', 'roles'), env.namespace, {
-      metadata: { name: author },
+      metadata: { name },
       rules: [{ apiGroups: [distExecs.group], resources: ['distexecs'], verbs: ['create', 'get'] }],
     } as KubeObject);
     await world.admin.create(rbac('RoleBinding', 'rolebindings'), env.namespace, {
-      metadata: { name: author },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: author },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: author }],
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name }],
     } as KubeObject);
-    const mallory = new KubeClient(await env.userKubeConfig(author));
+    author = new KubeClient(await env.userKubeConfig(name));
+    return author;
+  };
+
+  it("quotes as escapes, lines kept, what a non-admin author's command left in its termination log", async () => {
+    const who = await mallory();
     await vi.waitFor(
       () =>
-        mallory.create(distExecs, env.namespace, {
+        who.create(distExecs, env.namespace, {
           apiVersion: 'roundhouse.dev/v1alpha1',
           kind: 'DistExec',
           metadata: { name: 'escapes' },
@@ -410,6 +418,52 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
       'disk full\n\\x1b[2J\\x1b]0;root@prod\\x07\\u200bdone',
     );
     expect(results[failing]?.message).not.toMatch(/[^\P{Cc}\n\t]|[\p{Cf}\p{Zl}\p{Zp}]/u);
+  });
+
+  it('asks in a DistExec for a host network, host paths, privilege, root, a ServiceAccount or a Secret: none reaches the node Job', async () => {
+    const who = await mallory();
+    await vi.waitFor(
+      () =>
+        who.create(distExecs, env.namespace, {
+          apiVersion: 'roundhouse.dev/v1alpha1',
+          kind: 'DistExec',
+          metadata: { name: 'escalate' },
+          spec: {
+            nodeSelector: world.selector,
+            command: 'cat /host/etc/shadow',
+            hostNetwork: true,
+            hostPID: true,
+            nodeName: nodeNames[0],
+            serviceAccountName: 'distexec-jobs',
+            automountServiceAccountToken: true,
+            securityContext: { privileged: true, runAsUser: 0 },
+            volumes: [{ name: 'host', hostPath: { path: '/' } }],
+            envFrom: [{ secretRef: { name: 'victim' } }],
+            imagePullSecrets: [{ name: 'victim' }],
+          },
+        }),
+      patience,
+    );
+    const pod = await vi.waitFor(async () => {
+      const [found] = await podsOf(world, 'escalate', nodeNames[0] as string, 1, 1);
+      expect(found).toBeDefined();
+      return found as Pod & { spec: Record<string, unknown> };
+    }, patience);
+    expect(pod.metadata?.namespace).toBe(executionNamespace);
+    expect(pod.spec).toMatchObject({ automountServiceAccountToken: false });
+    expect(pod.spec.serviceAccountName).not.toBe('distexec-jobs');
+    for (const field of ['hostNetwork', 'hostPID', 'volumes', 'imagePullSecrets']) {
+      expect(JSON.stringify(pod.spec[field] ?? null)).not.toMatch(/true|host|victim/);
+    }
+    const [container] = pod.spec.containers as Record<string, unknown>[];
+    expect(container?.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container?.securityContext).not.toHaveProperty('privileged');
+    expect(JSON.stringify(container)).not.toContain('victim');
+    await world.admin.delete(distExecs, env.namespace, 'escalate');
   });
 
   it('deleting a DistExec deletes its running Jobs and their pods', async () => {
