@@ -104,4 +104,11 @@ describe('taking a parent as owner', () => {
     expect(await ownByParentIfPresent(child, childNames, io([decoy, parent]))).toBeUndefined();
     expect(patched).toEqual([]);
   });
+
+  it('names a run and action name that hold terminal controls as escapes when it waits', async () => {
+    const names = { ...childNames, spec: { runName: 'r\u009b2J', parentActionName: 'a\u202e0' } };
+    await expect(ownByParent(child, names, io([]))).rejects.toThrow(
+      'no TaskAction of run r\\x9b2J has actionName a\\u202e0',
+    );
+  });
 });

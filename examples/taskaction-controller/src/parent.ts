@@ -20,7 +20,7 @@ export class ParentActionNotFoundError extends RoundhouseError {
     readonly runName: string,
   ) {
     super(
-      `TaskAction ${action} waits for its parent: no TaskAction of run ${runName} has actionName ${parentActionName}`,
+      `TaskAction ${action} waits for its parent: no TaskAction of run ${printableText(runName)} has actionName ${printableText(parentActionName)}`,
     );
   }
 }
