@@ -21,6 +21,8 @@ export interface CliContext {
   readonly signal: AbortSignal;
   /** Builds executors; the default builds the real ones from the session (tests pass a double). */
   readonly executors?: ((session: Session, options: EngineOptions) => ExecutorFactory) | undefined;
+  /** How long a watch waits for a controller to take an execution up; default 5 minutes. */
+  readonly unclaimedLimitMs?: number | undefined;
 }
 
 const executionName = objectName('NAME', 'WorkflowExecution');
@@ -91,7 +93,11 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .option('--generate-name', 'let the server pick a unique name (the default without --name)')
     .option('--custom-engine', 'allow an engine Roundhouse does not ship')
     .option('-w, --watch', 'follow the execution to its end; exit 0 only if it completed')
-    .action(inSession((session, command) => run(session, term, command.opts(), signal)));
+    .action(
+      inSession((session, command) =>
+        run(session, term, command.opts(), signal, context.unclaimedLimitMs),
+      ),
+    );
 
   program
     .command('get')
@@ -144,6 +150,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
           {
             namespace: command.opts().allNamespaces ? undefined : session.namespace,
             names: name ? [name] : undefined,
+            unclaimedLimitMs: context.unclaimedLimitMs,
           },
           signal,
         );

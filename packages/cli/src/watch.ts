@@ -5,6 +5,7 @@ import { NotFoundError } from './errors.js';
 import { lastingFailureLogger } from './lasting-failure.js';
 import type { Session } from './session.js';
 import type { Terminal } from './terminal.js';
+import { UnclaimedExecutionError, unclaimedLimitMs } from './unclaimed.js';
 import type { Execution } from './views.js';
 import {
   exitCodeOf,
@@ -20,6 +21,8 @@ import {
 export interface WatchScope {
   readonly namespace: string | undefined;
   readonly names?: readonly string[] | undefined;
+  /** How long an execution may go without a status before the watch fails; see unclaimed.ts. */
+  readonly unclaimedLimitMs?: number | undefined;
 }
 
 /** Redraws per second of the live view: enough for a smooth spinner, little work. */
@@ -47,11 +50,14 @@ export async function watchExecutions(
   const keyOf = (o: Execution) => `${o.metadata.namespace}/${o.metadata.name}`;
   const wanted = names && new Set(names.map((n) => `${namespace}/${n}`));
   const watched = new Map<string, Watched>();
+  // When this watch first saw each execution: the server's creationTimestamp is on its clock.
+  const firstSeen = new Map<string, number>();
   const see = (object: Execution, deleted = false) => {
     const key = keyOf(object);
     if (wanted ? !wanted.has(key) : deleted && !watched.has(key)) return;
     const { namespace: ns = '', name = '' } = object.metadata;
     watched.set(key, { namespace: ns, name, object, deleted });
+    if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
   };
   for (const item of items) see(item);
   for (const key of wanted ?? []) {
@@ -118,6 +124,27 @@ export async function watchExecutions(
       }),
     );
   const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
+  const limitMs = scope.unclaimedLimitMs ?? unclaimedLimitMs;
+  const unclaimed = setInterval(
+    () => {
+      const now = Date.now();
+      const waiting = all().filter(
+        (w) =>
+          !w.deleted &&
+          w.object.status === undefined &&
+          now - (firstSeen.get(`${w.namespace}/${w.name}`) ?? now) >= limitMs,
+      );
+      const [first] = waiting;
+      if (!first) return;
+      failure ??= new UnclaimedExecutionError(
+        first.namespace,
+        waiting.map((w) => w.name),
+        limitMs,
+      );
+      settle();
+    },
+    Math.min(limitMs / 4, 10_000),
+  );
   const stop = () => settle();
   signal.addEventListener('abort', stop, { once: true });
   // A Ctrl-C while the command was still starting (listing, building its executor) came
@@ -142,6 +169,7 @@ export async function watchExecutions(
     }
   } finally {
     clearInterval(timer);
+    clearInterval(unclaimed);
     signal.removeEventListener('abort', stop);
     await informer.stop();
   }

@@ -126,6 +126,7 @@ export async function inProcess(
   args: string[],
   executors?: Parameters<typeof runCli>[1]['executors'],
   signal: AbortSignal = new AbortController().signal,
+  unclaimedLimitMs?: number,
 ): Promise<CliResult> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -142,6 +143,7 @@ export async function inProcess(
     env: {},
     signal,
     ...(executors ? { executors } : {}),
+    ...(unclaimedLimitMs !== undefined ? { unclaimedLimitMs } : {}),
   });
   await capture(args, stdout + stderr, code);
   return { code, stdout, stderr };

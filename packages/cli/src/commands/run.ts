@@ -20,6 +20,7 @@ export async function run(
   term: Terminal,
   options: RunOptions,
   signal: AbortSignal,
+  unclaimedLimitMs?: number | undefined,
 ): Promise<number> {
   const manifest = options.filename
     ? await fromFile(session, options)
@@ -34,7 +35,7 @@ export async function run(
   const name = object.metadata.name as string;
   term.out.write(`${qualifiedName(name)} created\n`);
   if (!options.watch) return 0;
-  return watchExecutions(session, term, { namespace, names: [name] }, signal);
+  return watchExecutions(session, term, { namespace, names: [name], unclaimedLimitMs }, signal);
 }
 
 const specFlags = ['engine', 'target', 'bundle', 'workflow', 'workflowVersion'] as const;
