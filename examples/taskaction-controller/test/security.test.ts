@@ -307,6 +307,53 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
     expect(await jobsOf(admin(), fixture.executionNamespace, `${name}-0`)).toEqual([]);
   });
 
+  it('asks in a TaskAction for a host network, host paths, privilege, root, a ServiceAccount, a token or a Secret: its Job has none of them', async () => {
+    await start();
+    const mallory = await author();
+    const manifest = taskAction({
+      serviceAccountName: 'controller',
+      namespace: 'kube-system',
+      taskTemplate: {
+        image: 'registry.invalid/task:1',
+        hostNetwork: true,
+        serviceAccountName: 'controller',
+        automountServiceAccountToken: true,
+        securityContext: { privileged: true, runAsUser: 0 },
+        volumes: [{ name: 'host', hostPath: { path: '/' } }],
+        volumeMounts: [{ name: 'host', mountPath: '/host' }],
+        envFrom: [{ secretRef: { name: 'victim' } }],
+        imagePullSecrets: [{ name: 'victim' }],
+      },
+    });
+    const name = manifest.metadata.name;
+    await vi.waitFor(() => apply(mallory, env.namespace, manifest), patience);
+    await waitForPhase(admin(), env.namespace, name, 'Executing');
+    const [job] = (await jobsOf(
+      admin(),
+      fixture.executionNamespace,
+      `${name}-0`,
+    )) as (KubeObject & {
+      spec: {
+        template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } };
+      };
+    })[];
+    const pod = job?.spec.template.spec;
+    expect(job?.metadata?.namespace).toBe(fixture.executionNamespace);
+    expect(pod).toMatchObject({ automountServiceAccountToken: false });
+    expect(pod?.serviceAccountName).not.toBe('controller');
+    for (const field of ['hostNetwork', 'volumes', 'imagePullSecrets']) {
+      expect(JSON.stringify(pod?.[field] ?? null)).not.toMatch(/true|host|victim/);
+    }
+    const [container] = pod?.containers ?? [];
+    expect(container?.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container?.securityContext).not.toHaveProperty('privileged');
+    expect(JSON.stringify(container)).not.toMatch(/victim|\/host/);
+  });
+
   it('gives an attempt without a timeout the default deadline, so none holds a pod for ever', async () => {
     await start();
     const manifest = taskAction();
