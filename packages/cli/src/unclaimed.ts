@@ -10,17 +10,19 @@ import type { Fixable } from './errors.js';
  */
 export const unclaimedLimitMs = 5 * 60_000;
 
-/** No controller took up a watched execution: nothing has written its status. */
+/** No controller took up watched executions: nothing has written their status. */
 export class UnclaimedExecutionError extends RoundhouseError implements Fixable {
   readonly reason = 'NoController';
   readonly fix: string;
 
-  constructor(namespace: string, names: readonly string[], limitMs: number) {
-    const minutes =
+  constructor(executions: readonly { namespace: string; name: string }[], limitMs: number) {
+    const within =
       limitMs >= 60_000 ? `${Math.round(limitMs / 60_000)} min` : `${limitMs / 1000} s`;
+    const namespaces = [...new Set(executions.map((e) => e.namespace))];
+    const several = executions.length > 1;
     super(
-      `no controller took up ${names.length > 1 ? `${names.length} executions` : 'the execution'} in namespace ${namespace} within ${minutes} (no status was written): ${names.join(', ')}`,
+      `no controller took up ${several ? `${executions.length} executions` : 'the execution'} within ${within} (no status was written): ${executions.map((e) => `${e.namespace}/${e.name}`).join(', ')}`,
     );
-    this.fix = `check that the WorkflowExecution controller runs and watches namespace ${namespace}; the execution${names.length > 1 ? 's stay' : ' stays'} and will run once one does (follow again with kubectl roundhouse watch -n ${namespace})`;
+    this.fix = `check that the WorkflowExecution controller runs and watches namespace ${namespaces.join(', ')}; the execution${several ? 's stay' : ' stays'} and will run once one does (follow again with kubectl roundhouse watch)`;
   }
 }

@@ -134,13 +134,8 @@ export async function watchExecutions(
           w.object.status === undefined &&
           now - (firstSeen.get(`${w.namespace}/${w.name}`) ?? now) >= limitMs,
       );
-      const [first] = waiting;
-      if (!first) return;
-      failure ??= new UnclaimedExecutionError(
-        first.namespace,
-        waiting.map((w) => w.name),
-        limitMs,
-      );
+      if (waiting.length === 0) return;
+      failure ??= new UnclaimedExecutionError(waiting, limitMs);
       settle();
     },
     Math.min(limitMs / 4, 10_000),

@@ -30,8 +30,8 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
     expect(watched.code).toBe(2);
     expect(watched.stdout).toContain('workflowexecution.roundhouse.dev/unclaimed-1 created\n');
     expect(watched.stderr).toBe(
-      `error: no controller took up the execution in namespace ${env.namespace} within 1 s (no status was written): unclaimed-1\n` +
-        `fix: check that the WorkflowExecution controller runs and watches namespace ${env.namespace}; the execution stays and will run once one does (follow again with kubectl roundhouse watch -n ${env.namespace})\n`,
+      `error: no controller took up the execution within 1 s (no status was written): ${env.namespace}/unclaimed-1\n` +
+        `fix: check that the WorkflowExecution controller runs and watches namespace ${env.namespace}; the execution stays and will run once one does (follow again with kubectl roundhouse watch)\n`,
     );
     const again = await inProcess(
       ['--kubeconfig', kubeconfig, 'watch', 'unclaimed-1'],
