@@ -98,8 +98,8 @@ export async function labelFinished(
 }
 
 /**
- * What the garbage collector may delete: an action whose status, which only the controller
- * writes, is in a terminal phase. The labels alone are the author's to set.
+ * What the garbage collector may delete: an action whose status is in a terminal phase. The
+ * labels alone are the author's to set; the status is the controller's and a signaller's.
  */
 export function isFinishedAction(object: KubeObject): boolean {
   return isTerminalActionPhase(phaseOf(taskActionView(object).status));
