@@ -9,12 +9,10 @@ import {
 } from '@roundhouse/controller';
 import {
   conventionKeys,
-  type Dependencies,
   executionOwnerKey,
   type Logger,
   noopLogger,
   type Registry,
-  type WorkflowExecution,
 } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { type ExecutionPolicyInput, ExecutionPolicySchema } from './execution-policy.js';
@@ -23,7 +21,10 @@ import { KindDiscovery } from './kind-discovery.js';
 import { type EventMode, EventModeSchema } from './lifecycle-events.js';
 import { OrphanedResources, type WatchedResources } from './orphaned-resources.js';
 import { outcomeMetrics } from './outcome-metrics.js';
-import { WorkflowExecutionReconciler } from './reconciler.js';
+import {
+  WorkflowExecutionReconciler,
+  type WorkflowExecutionReconcilerOptions,
+} from './reconciler.js';
 import { workflowExecutions } from './resource.js';
 
 export interface WorkflowExecutionControllerOptions {
@@ -58,13 +59,9 @@ export interface WorkflowExecutionControllerOptions {
    * Dependencies from elsewhere; see the reconciler's option. `signal` aborts on shutdown and on
    * a lost lease: pass it on to whatever the hook asks.
    */
-  readonly resolveDependencies?:
-    | ((wfe: WorkflowExecution, signal: AbortSignal) => Promise<Dependencies | undefined>)
-    | undefined;
+  readonly resolveDependencies?: WorkflowExecutionReconcilerOptions['resolveDependencies'];
   /** The parameter names each execution's workflow declares; see the reconciler's option. */
-  readonly resolveDeclaredParameters?:
-    | ((wfe: WorkflowExecution, signal: AbortSignal) => Promise<readonly string[] | undefined>)
-    | undefined;
+  readonly resolveDeclaredParameters?: WorkflowExecutionReconcilerOptions['resolveDeclaredParameters'];
   /**
    * What executions may ask for. The defaults refuse every bundle until you list the sources
    * you trust (`bundles: ['registry.example.com/*']`), allow only the default runner
