@@ -1,4 +1,4 @@
-import { markQueued } from '@roundhouse/controller';
+import { markQueued, markSucceeded, phaseOf } from '@roundhouse/controller';
 import { maxObjectBytes, storedObjectBytes } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
@@ -6,9 +6,15 @@ import { beforeAll, expect, it, vi } from 'vitest';
 import { maxTaskChars, maxTaskStrings } from '../src/action-size.js';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
+import {
+  taskActionSignalPolicy,
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
+} from '../src/signal-policy.js';
 import { maxAttempts, type TaskActionView } from '../src/spec.js';
 import {
   apply,
+  conditionAction,
   finishPod,
   jobsOf,
   patience,
@@ -29,6 +35,14 @@ const unprintable = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** The same, but for the line breaks and tabs an output's lines are made of. */
 const unprintableBeyondLines = /[^\P{Cc}\n\t]|[\p{Cf}\p{Zl}\p{Zp}]/u;
+
+const selfSubjectReviews = {
+  group: 'authentication.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectReview',
+  plural: 'selfsubjectreviews',
+  namespaced: false,
+};
 
 const rbac = (kind: string, plural: string) => ({
   group: 'rbac.authorization.k8s.io',
@@ -185,6 +199,81 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
         expect.objectContaining({ name: 'runv-p1', uid: parent.metadata?.uid }),
       ]);
     }, patience);
+  });
+
+  it('with the signal policy installed, a signaller cannot mark a running action Succeeded, and still signals a condition', async () => {
+    await start();
+    const signaller = await authorAndSignaller();
+    const { object: review } = await admin().create<KubeObject>(selfSubjectReviews, undefined, {});
+    const controllerUser = (review.status as { userInfo: { username: string } }).userInfo.username;
+    const policy = taskActionSignalPolicy({
+      controllerUsers: [controllerUser],
+      name: `${env.namespace}-signallers`,
+    });
+    const [policyObject, binding] = policy as [KubeObject, KubeObject];
+    const forgeSucceeded = async (name: string) => {
+      const current = await read(admin(), env.namespace, name);
+      const forged = markSucceeded(current?.status ?? {}, 'done', {
+        now: new Date(),
+        generation: 1,
+      });
+      return signaller.patch(
+        taskActions,
+        env.namespace,
+        name,
+        { status: forged },
+        { subresource: 'status', strategy: 'merge' },
+      );
+    };
+    try {
+      await admin().create(validatingAdmissionPolicies, undefined, policyObject);
+      await admin().create(validatingAdmissionPolicyBindings, undefined, binding);
+      // The policy takes effect once the API server has compiled it: probed on an action of its own.
+      const probe = taskAction();
+      await apply(admin(), env.namespace, probe);
+      await waitForPhase(admin(), env.namespace, probe.metadata.name, 'Executing');
+      await vi.waitFor(async () => {
+        const refusal = await forgeSucceeded(probe.metadata.name).catch((e: unknown) => e);
+        expect(refusal).toMatchObject({ reason: 'Forbidden' });
+      }, patience);
+
+      const victim = taskAction();
+      const name = victim.metadata.name;
+      await apply(admin(), env.namespace, victim);
+      await waitForPhase(admin(), env.namespace, name, 'Executing');
+      const refusal = await forgeSucceeded(name).catch((e: unknown) => e);
+      expect(refusal).toMatchObject({ reason: 'Forbidden' });
+      expect(String((refusal as Error).message)).toContain(
+        "only the TaskAction controller changes a TaskAction's status beyond its signal",
+      );
+      expect(phaseOf((await read(admin(), env.namespace, name))?.status)).toBe('Executing');
+      // The controller's own writes go through: the attempt ends and the action with it.
+      await finishPod(admin(), fixture.executionNamespace, `${name}-0`, 0);
+      await waitForPhase(admin(), env.namespace, name, 'Completed');
+
+      const condition = conditionAction({ name: 'approve', type: 'boolean' });
+      await apply(admin(), env.namespace, condition);
+      await waitForPhase(admin(), env.namespace, condition.metadata.name, 'Paused');
+      await signaller.patch(
+        taskActions,
+        env.namespace,
+        condition.metadata.name,
+        { status: { signalValue: 'true', signalledBy: 'alice' } },
+        { subresource: 'status', strategy: 'merge' },
+      );
+      await waitForPhase(admin(), env.namespace, condition.metadata.name, 'Signaled');
+    } finally {
+      await admin().delete(
+        validatingAdmissionPolicyBindings,
+        undefined,
+        binding.metadata?.name as string,
+      );
+      await admin().delete(
+        validatingAdmissionPolicies,
+        undefined,
+        policyObject.metadata?.name as string,
+      );
+    }
   });
 
   it('runs no image --allowed-images refuses, even when its author forged an admitted status', async () => {
