@@ -206,7 +206,12 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
           session,
           term,
           name,
-          { follow: options.follow === true, tail: options.tail, prefix: options.prefix },
+          {
+            follow: options.follow === true,
+            tail: options.tail,
+            prefix: options.prefix,
+            unclaimedLimitMs: context.unclaimedLimitMs,
+          },
           executors,
           signal,
         );

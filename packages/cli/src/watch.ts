@@ -191,8 +191,11 @@ export async function waitForStart(
   namespace: string,
   name: string,
   signal: AbortSignal,
+  limitMs = unclaimedLimitMs,
 ): Promise<Execution | undefined> {
   let found: Execution | undefined;
+  let latest: Execution | undefined;
+  const since = Date.now();
   let failure: unknown;
   let fail = (_error: unknown) => {};
   const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
@@ -207,6 +210,7 @@ export async function waitForStart(
     };
     const check = (o: Execution) => {
       if (o.metadata.name !== name) return;
+      latest = o;
       if (
         o.status?.executionRef?.name ||
         o.status?.phase === 'Completed' ||
@@ -222,9 +226,19 @@ export async function waitForStart(
     if (signal.aborted) resolve();
   });
   informer.start().catch(() => {});
+  // As in watchExecutions: no status after the limit means no controller will start it.
+  const unclaimed = setInterval(
+    () => {
+      if (latest && latest.status === undefined && Date.now() - since >= limitMs) {
+        fail(new UnclaimedExecutionError([{ namespace, name }], limitMs));
+      }
+    },
+    Math.min(limitMs / 4, 10_000),
+  );
   try {
     await started;
   } finally {
+    clearInterval(unclaimed);
     await informer.stop();
   }
   if (failure && !signal.aborted) {

@@ -7,7 +7,7 @@ import { cli, inProcess, kubeconfigFile } from './support.js';
 describeWithControlPlane('kubectl roundhouse with no controller running', () => {
   const env = useTestNamespace({ prefix: 'cli-unclaimed' });
 
-  it('watch and run --watch end with the missing controller named, instead of waiting for ever', async () => {
+  it('watch, run --watch and logs -f end with the missing controller named, instead of waiting for ever', async () => {
     const admin = new KubeClient(env.kubeConfig);
     await ensureWorkflowExecutionCrd(admin).finally(() => admin.close());
     const kubeconfig = await kubeconfigFile(env.kubeConfig);
@@ -40,6 +40,13 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
       limit,
     );
     expect(again).toMatchObject({ code: 2, stderr: watched.stderr });
+    const followed = await inProcess(
+      ['--kubeconfig', kubeconfig, 'logs', '-f', 'unclaimed-1'],
+      undefined,
+      undefined,
+      limit,
+    );
+    expect(followed).toMatchObject({ code: 2, stdout: '', stderr: watched.stderr });
     // The execution was created and stays: the watch failed, not the run.
     expect((await cli(['get', 'unclaimed-1', '-o', 'name'], { kubeconfig })).stdout).toBe(
       'workflowexecution.roundhouse.dev/unclaimed-1\n',

@@ -14,6 +14,8 @@ export interface LogsOptions {
   readonly tail?: number | undefined;
   /** Start each line with its source (`[pod/container]`); off for plain output to pipe on. */
   readonly prefix: boolean;
+  /** How long -f waits for a controller to take the execution up; see unclaimed.ts. */
+  readonly unclaimedLimitMs?: number | undefined;
 }
 
 /** Where the output of pods is read: their log subresource. */
@@ -42,7 +44,7 @@ export async function logs(
       );
     }
     if (!object.status?.executionRef?.name) {
-      object = await notStartedYet(session, object, options.follow, signal);
+      object = await notStartedYet(session, object, options, signal);
       if (signal.aborted) return 130;
     }
     const wfe = parseWorkflowExecution(object);
@@ -81,13 +83,19 @@ export async function logs(
 async function notStartedYet(
   session: Session,
   object: Execution,
-  follow: boolean,
+  options: LogsOptions,
   signal: AbortSignal,
 ): Promise<Execution> {
   const name = object.metadata.name ?? '';
   const ended = object.status?.phase === 'Completed' || object.status?.phase === 'Failed';
-  if (!ended && follow) {
-    const started = await waitForStart(session, session.namespace, name, signal);
+  if (!ended && options.follow) {
+    const started = await waitForStart(
+      session,
+      session.namespace,
+      name,
+      signal,
+      options.unclaimedLimitMs,
+    );
     if (!started || started.status?.executionRef?.name) return started ?? object;
     object = started;
   }
