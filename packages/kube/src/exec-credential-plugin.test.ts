@@ -167,6 +167,28 @@ describe('ExecCredentialPlugin', () => {
     for (const pid of runs()) await vi.waitFor(() => expect(running(pid)).toBe(false));
   });
 
+  it('kills a plugin that prints more than any credential holds, and what it started', async () => {
+    const { runs, start } = plugin(
+      'endless',
+      `import { spawn } from 'node:child_process';
+       const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1_000)'], {
+         stdio: ['ignore', 'inherit', 'ignore'],
+       });
+       appendFileSync(process.env.RUNS, child.pid + '\\n');
+       const line = 'token-0123456789'.repeat(64) + '\\n';
+       const write = () => process.stdout.write(line, write);
+       write();`,
+    );
+    // The timeout is far off: only the output ceiling can end this run.
+    const exec = start({ timeoutMs: 600_000, maxOutputBytes: 64 * 1024 });
+    expect(await failure(exec.credential())).toMatchObject({
+      reason: 'CredentialPluginFailed',
+      message: `the exec credential plugin "${process.execPath}" (users[ci].user.exec) printed more than 65536 bytes and was killed`,
+    });
+    await vi.waitFor(() => expect(runs()).toHaveLength(2));
+    for (const pid of runs()) await vi.waitFor(() => expect(running(pid)).toBe(false));
+  });
+
   it('says which plugin failed and how, never what it printed', async () => {
     const exiting = plugin(
       'exiting',

@@ -49,6 +49,12 @@ export interface ExecCredentialPluginOptions {
    * it stays well inside a renew deadline.
    */
   readonly maxBackoffMs?: number | undefined;
+  /**
+   * How much a run may print before it is killed; default 1 MiB, far more than any
+   * ExecCredential (a token, or a certificate and key) holds. Every byte is kept until the
+   * plugin ends, so one that prints without end would fill the memory.
+   */
+  readonly maxOutputBytes?: number | undefined;
 }
 
 /**
@@ -84,6 +90,7 @@ export class ExecCredentialPlugin {
   readonly #timeoutMs: number;
   readonly #backoffMs: number;
   readonly #maxBackoffMs: number;
+  readonly #maxOutputBytes: number;
   #credential: ExecCredentialStatus | undefined;
   #running: Promise<ExecCredentialStatus> | undefined;
   #failures = 0;
@@ -95,6 +102,7 @@ export class ExecCredentialPlugin {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#backoffMs = options.backoffMs ?? 1_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 8_000;
+    this.#maxOutputBytes = options.maxOutputBytes ?? 1024 * 1024;
   }
 
   /** The current credential: the kept one while it lasts, else the plugin's next answer. */
@@ -177,16 +185,26 @@ export class ExecCredentialPlugin {
         detached: true,
       });
       const chunks: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-      const timer = setTimeout(() => {
+      let printed = 0;
+      const stop = (why: string) => {
+        clearTimeout(timer);
         killGroup(child);
         child.stdout.destroy();
-        reject(
-          new ExecCredentialError(
-            `${plugin} gave no credential within ${this.#timeoutMs} ms and was killed`,
-          ),
-        );
-      }, this.#timeoutMs);
+        reject(new ExecCredentialError(`${plugin} ${why} and was killed`));
+      };
+      child.stdout.on('data', (chunk: Buffer) => {
+        printed += chunk.length;
+        if (printed > this.#maxOutputBytes) {
+          chunks.length = 0;
+          stop(`printed more than ${this.#maxOutputBytes} bytes`);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      const timer = setTimeout(
+        () => stop(`gave no credential within ${this.#timeoutMs} ms`),
+        this.#timeoutMs,
+      );
       // A plugin still running must not keep a process that is shutting down alive.
       timer.unref();
       child.on('error', (error: NodeJS.ErrnoException) => {
