@@ -21,7 +21,11 @@ export async function readBoundedBody(
   const chunks: Buffer[] = [];
   let held = 0;
   for await (const chunk of body) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk);
+    // A view, not a copy: every answer of a client goes through here, a list's megabytes too.
+    const buffer =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (held + buffer.length > maxBytes) {
       chunks.push(buffer.subarray(0, maxBytes - held));
       return { text: Buffer.concat(chunks).toString('utf8'), cut: true };

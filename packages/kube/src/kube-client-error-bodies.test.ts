@@ -74,3 +74,33 @@ describe('a log request answered with an error whose body never ends', () => {
     expect(error).toMatchObject({ reason: 'InternalError', statusCode: 500 });
   }, 20_000);
 });
+
+describe('a successful answer larger than any object', () => {
+  it('fails the read naming the ceiling and the fix, left unread, where it was held whole', async () => {
+    let whole: boolean | undefined;
+    const client = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.on('close', () => {
+        whole = res.writableFinished;
+      });
+      body('{"kind":"ConfigMap","data":{"x":"', 96 * MiB).pipe(res);
+    }, 120_000);
+    const error = await client.get(resources.configMaps, 'ns', 'settings').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ reason: 'Unknown', statusCode: 200, retryable: false });
+    expect((error as Error).message).toBe(
+      "get ConfigMap ns/settings: the API server's answer is over 64 MiB, more than this client reads of one answer; check that the kubeconfig's server is the API server",
+    );
+    await vi.waitFor(() => expect(whole).toBe(false), { timeout: 30_000 });
+  }, 60_000);
+
+  it('reads an object just under the ceiling whole', async () => {
+    const value = 'y'.repeat(60 * MiB);
+    const client = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'ConfigMap', metadata: { name: 'big' }, data: { value } }));
+    }, 120_000);
+    const got = await client.get<{ data: { value: string } }>(resources.configMaps, 'ns', 'big');
+    expect(got?.data.value.length).toBe(value.length);
+  }, 60_000);
+});

@@ -9,13 +9,20 @@ import {
   ConfigurationError,
   type DeletionPropagation,
   maxTimerMs,
+  readBoundedBody,
   requestRefusal,
 } from '@roundhouse/core';
 import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
+import {
+  type AnswerCeiling,
+  answerTooLarge,
+  listAnswerCeiling,
+  objectAnswerCeiling,
+  readErrorBody,
+} from './answer-body.js';
 import type { ClusterConfig } from './cluster-config.js';
 import { defaultLiveness } from './connection-liveness.js';
 import { ConnectionPool } from './connection-pool.js';
-import { readErrorBody } from './error-body.js';
 import {
   isKubernetesError,
   KubernetesApiError,
@@ -289,7 +296,7 @@ export class KubeClient implements Reader {
           'GET',
           path,
           describe('list', type, namespace),
-          options,
+          { ...options, ceiling: listAnswerCeiling },
         ));
       } catch (error) {
         if (token === undefined || !isKubernetesError(error, 'Gone')) throw error;
@@ -674,6 +681,9 @@ export class KubeClient implements Reader {
     let dispatcher: Dispatcher | undefined;
     let response: Dispatcher.ResponseData;
     let text: string;
+    // Whether a successful answer went past `ceiling`, its rest left unread.
+    let cut = false;
+    const ceiling = options.ceiling ?? objectAnswerCeiling;
     let sent: Readonly<Record<string, string>> = {};
     // The refusal of the request gate of the work sending this (see `withRequestGate`), as is.
     let refused: Error | undefined;
@@ -703,9 +713,11 @@ export class KubeClient implements Reader {
       });
       // Read to the end whatever the status, an unread body keeping its connection from reuse;
       // but an error body only to its limit.
-      text = successful(response.statusCode)
-        ? await response.body.text()
-        : await readErrorBody(response.body);
+      if (successful(response.statusCode)) {
+        ({ text, cut } = await readBoundedBody(response.body, ceiling.bytes));
+      } else {
+        text = await readErrorBody(response.body);
+      }
     } catch (error) {
       if (refused) throw refused;
       if (caller?.aborted) throw new AbortedError(operation, { cause: caller.reason });
@@ -718,6 +730,7 @@ export class KubeClient implements Reader {
     }
     const { statusCode } = response;
     this.#pool.answered(statusCode, sent);
+    if (cut) throw answerTooLarge(ceiling, operation, statusCode);
     if (statusCode === 404 && options.notFoundIsNull) return { body: null, warnings: [] };
     if (!successful(statusCode)) {
       throw kubernetesErrorFromResponse(statusCode, text, operation, response.headers);
@@ -771,6 +784,8 @@ interface RequestShape {
   readonly contentType?: string | undefined;
   /** Default `application/json`. */
   readonly accept?: string | undefined;
+  /** How much of a successful answer is read; default one object's. */
+  readonly ceiling?: AnswerCeiling | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readErrorBody } from './error-body.js';
+import { readErrorBody } from './answer-body.js';
 import type { KubeObject, RequestOptions } from './kube-client.js';
 import {
   KubernetesApiError,
