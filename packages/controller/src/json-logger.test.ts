@@ -112,4 +112,23 @@ describe('createLogger', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('writes controls, C1 and bidi characters an author wrote as JSON escapes, decoding to the same text', () => {
+    const raw: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        raw.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger(name, 'info', stream);
+    const forged = 'wfe-1\u009b2J\u202egnp.exe\u2028{"level":"info"}\u007f';
+    logger.info({ name: forged }, `reconciled ${forged}`);
+    expect(raw).toHaveLength(1);
+    const line = raw[0] ?? '';
+    expect(line).not.toMatch(/[\u007f-\u009f\u202e\u2028]/);
+    expect(line.endsWith('\n')).toBe(true);
+    expect(line.slice(0, -1)).not.toContain('\n');
+    expect(JSON.parse(line)).toMatchObject({ name: forged, msg: `reconciled ${forged}` });
+  });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { hostname } from 'node:os';
+import { printableJson } from '@roundhouse/core';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
 
 /**
@@ -23,8 +24,8 @@ export const redactedKeys = [
 /**
  * A controller's logger: one JSON object per line (pino), with ISO times and level names as
  * log collectors expect, the logger's `name` under `logger`, Errors under `err` or `error`
- * serialized with their type, message, stack and cause, and the values of {@link redactedKeys}
- * replaced. pino's `(fields, message)` methods are core's `Logger` shape, so the controller
+ * serialized with their type, message, stack and cause, the values of {@link redactedKeys}
+ * replaced, and every character `printableText` escapes written as a JSON escape. pino's `(fields, message)` methods are core's `Logger` shape, so the controller
  * runtime, reconcilers and executors take it as it is.
  *
  * The default destination writes each line before the call returns. A controller that logs a
@@ -50,6 +51,8 @@ export function createLogger(
         paths: redactedKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
         censor: '[REDACTED]',
       },
+      // A name or message an author wrote reaches log lines an admin tails in a terminal.
+      hooks: { streamWrite: printableJson },
     },
     destination,
   );

@@ -114,7 +114,7 @@ export {
   validateParameters,
 } from './parameters.js';
 export { preparedExecution, timesOutAtMs, withTimesOutAt } from './prepared-execution.js';
-export { printableText } from './printable-text.js';
+export { printableJson, printableText } from './printable-text.js';
 export {
   type AvailabilityOptions,
   type AvailabilityReport,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printableText } from './printable-text.js';
+import { printableJson, printableText } from './printable-text.js';
 
 describe('printableText', () => {
   it('escapes what a terminal would execute: C0 controls, DEL and C1 controls', () => {
@@ -35,5 +35,17 @@ describe('printableText', () => {
   it('lets through only what the output kind keeps', () => {
     expect(printableText('a\tb\nc\u001b', '\t')).toBe('a\tb\\nc\\x1b');
     expect(printableText('a\tb\nc\u001b', '\n')).toBe('a\\tb\nc\\x1b');
+  });
+});
+
+describe('printableJson', () => {
+  it('writes what JSON.stringify leaves raw as JSON escapes, so the line decodes to the same values', () => {
+    const value = { msg: 'a\u009b2Jb\u202e\u2028c\u007f', tag: '\u{e0041}', plain: 'é 漢 😀' };
+    const line = `${JSON.stringify(value)}\n`;
+    const printable = printableJson(line);
+    expect(printable).toBe(
+      '{"msg":"a\\u009b2Jb\\u202e\\u2028c\\u007f","tag":"\\udb40\\udc41","plain":"é 漢 😀"}\n',
+    );
+    expect(JSON.parse(printable)).toEqual(value);
   });
 });

@@ -25,6 +25,25 @@ export function printableText(text: string, keep = ''): string {
 
 const hidden = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
 
+/**
+ * A line of JSON with every character `printableText` escapes written as a JSON `\uXXXX`
+ * escape, so the line decodes to the same values and shows none of them raw. JSON.stringify
+ * escapes C0 controls and lone surrogates only: DEL, C1 controls (U+009B starts a sequence as
+ * ESC [ does), bidi overrides and the line separators went out as they were, into a log line an
+ * admin tails in a terminal. The escapes are outside JSON's structure, which is ASCII.
+ */
+export function printableJson(json: string): string {
+  return json.replace(hidden, (char) => {
+    // JSON.stringify escaped every C0 control inside a string; what is left ends the line.
+    if (char < ' ') return char;
+    let escaped = '';
+    for (let i = 0; i < char.length; i++) {
+      escaped += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    }
+    return escaped;
+  });
+}
+
 const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function escapeOf(char: string): string {
