@@ -12,6 +12,11 @@ export const ExecutionResultSchema = z.object({
   phase: PhaseSchema,
   /** A CamelCase reason from the engine (e.g. `BackoffLimitExceeded`, `AWXJobFailed`). */
   reason: z.string().min(1),
+  /**
+   * For a person to read. It may quote what the workload wrote (a container's termination log),
+   * raw: show it through `printableText(message, '\n\t')`, as the WorkflowExecution controller
+   * does, so no control or format character it holds reaches a terminal.
+   */
   message: z.string(),
   summary: ExecutionSummarySchema,
   /** Exit code of the failed container or step, when the engine reports one. */
