@@ -748,7 +748,8 @@ export class KubeClient implements Reader {
    * When `signal` fires first (a timeout, the caller's stop) this rejects with its reason and
    * leaves the credentials step to finish on its own, so a plugin that hangs cannot hold a
    * request forever: the step may serve other requests too (one exec plugin run serves all that
-   * wait on it), and the plugin's own timeout kills it.
+   * wait on it), and the plugin's own timeout kills it (one `loadKubeConfig` gives it; a
+   * client-node KubeConfig's exec plugin has none).
    */
   async #prepare(
     method: HttpVerb,
