@@ -22,7 +22,7 @@ export function sessionAction(
   return <A extends unknown[]>(action: SessionAction<A>) =>
     async (...args: [...A, Record<string, unknown>, Command]) => {
       const command = args[args.length - 1] as Command;
-      const session = new Session(
+      const session = await Session.open(
         { ...defaults, ...command.optsWithGlobals<GlobalOptions>() },
         env,
       );

@@ -1,11 +1,11 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inProcess, unreachableCluster } from '../test/support.js';
 import { guardedClusterConfig } from './credentials.js';
 import { formatError } from './errors.js';
+import { loadCliKubeConfig } from './kubeconfig.js';
 
 let dir: string;
 let configDir: string;
@@ -78,8 +78,7 @@ describe('a credential plugin that does not answer', () => {
       users: `users: [{ name: dev, user: { exec: { apiVersion: client.authentication.k8s.io/v1, command: ${waiting}, interactiveMode: Never } } }]`,
       contexts: 'contexts: [{ name: x, context: { cluster: c, user: dev } }]',
     });
-    const config = new KubeConfig();
-    config.loadFromFile(hanging);
+    const config = await loadCliKubeConfig({ kubeconfig: hanging }, {}, 300);
     const failure = await guardedClusterConfig(config, hanging, 300)
       .applyToHTTPSOptions({})
       .catch((error: unknown) => error);

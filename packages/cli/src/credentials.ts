@@ -1,8 +1,21 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { RoundhouseError } from '@roundhouse/core';
-import type { ClusterConfig } from '@roundhouse/kube';
+import {
+  type ClusterConfig,
+  ExecCredentialError,
+  ExecPluginNotRunnableError,
+  type LoadedKubeConfig,
+} from '@roundhouse/kube';
 import { type Fixable, InputError } from './errors.js';
-import { execPluginLimitMs, limitExecPlugins } from './exec-plugin-limit.js';
+
+/**
+ * How long a kubeconfig's exec credential plugin may run. The KubeClient gives up on a request
+ * after 30 s and calls that an unreachable cluster; the plugin is stopped first, so the error
+ * names it.
+ */
+export const execPluginLimitMs = 25_000;
+
+/** More than any ExecCredential holds (a token, or a certificate and key). */
+export const execPluginOutputLimitBytes = 1024 * 1024;
 
 /** The kubeconfig user's credentials could not be had: its exec plugin or auth provider failed. */
 export class CredentialsUnavailableError extends RoundhouseError implements Fixable {
@@ -30,31 +43,43 @@ export class CredentialsUnavailableError extends RoundhouseError implements Fixa
 }
 
 /**
- * The kubeconfig as the CLI's clients see it. client-node's exec authenticator fails with what
- * the plugin wrote to stderr as its message, and a plugin's stderr can hold a token (a debug
- * line, a curl error echoing its request); printed as the CLI's error it would end up in a CI
- * log. A failure of a user's exec plugin or auth provider becomes one that names the plugin and
- * quotes nothing; a file the kubeconfig names that cannot be read is said as such, by its code.
+ * The kubeconfig as the CLI's clients see it: a failure of the user's exec plugin (run by
+ * @roundhouse/kube, bounded by `execLimitMs` and 1 MiB of output) or auth provider (run by
+ * client-node, to which the loader hands it) becomes one that names the plugin and quotes
+ * nothing, since a plugin's output can hold a token; a file the kubeconfig names that cannot be
+ * read is said as such, by its code.
  */
 export function guardedClusterConfig(
-  config: KubeConfig,
+  config: LoadedKubeConfig,
   source: string,
   execLimitMs = execPluginLimitMs,
 ): ClusterConfig {
-  const plugins = limitExecPlugins(config, execLimitMs);
   const explained = (error: unknown) => {
-    const { code, path } = error as { code?: unknown; path?: unknown };
     const user = config.getCurrentUser();
-    const command = user?.exec?.command;
-    if (typeof code === 'string' && command !== undefined && path === command) {
+    if (error instanceof ExecPluginNotRunnableError) {
       return new InputError(
         {
           path: '--kubeconfig',
-          message: `the exec plugin "${command}" of user ${user?.name} in ${source} cannot be run: ${code}`,
+          message: `the exec plugin "${error.command}" of user ${user?.name} in ${source} cannot be run: ${error.code}`,
         },
-        `install "${command}" (or put it on PATH), or correct users[].user.exec.command in the kubeconfig, or pick another context with --context`,
+        `install "${error.command}" (or put it on PATH), or correct users[].user.exec.command in the kubeconfig, or pick another context with --context`,
       );
     }
+    if (error instanceof ExecCredentialError) {
+      const stopped =
+        error.killed === 'timeout'
+          ? `gave none within ${execLimitMs / 1000} s`
+          : error.killed === 'output'
+            ? `printed more than ${execPluginOutputLimitBytes / 1024 / 1024} MiB`
+            : undefined;
+      return new CredentialsUnavailableError(
+        user?.name ?? '',
+        config.getCurrentContext(),
+        error.command,
+        stopped,
+      );
+    }
+    const { code, path } = error as { code?: unknown; path?: unknown };
     if (typeof code === 'string' && typeof path === 'string') {
       // A file the kubeconfig names (certificate-authority, client-key, ...) cannot be read.
       return new InputError(
@@ -62,13 +87,8 @@ export function guardedClusterConfig(
         'correct the path in the kubeconfig (kubectl config view --minify shows the context), or pick another context with --context',
       );
     }
-    if (!user?.exec && !user?.authProvider) return error;
-    return new CredentialsUnavailableError(
-      user.name,
-      config.getCurrentContext(),
-      command,
-      plugins.stopped,
-    );
+    if (!user?.authProvider) return error;
+    return new CredentialsUnavailableError(user.name, config.getCurrentContext(), undefined);
   };
   return {
     getCurrentCluster: () => config.getCurrentCluster(),
@@ -79,12 +99,15 @@ export function guardedClusterConfig(
         throw explained(error);
       }
     },
-    applySecurityAuthentication: async (context) => {
-      try {
-        await config.applySecurityAuthentication(context);
-      } catch (error) {
-        throw explained(error);
-      }
-    },
+    credentialsRejected: (rejected) => config.credentialsRejected?.(rejected),
+    ...(config.applySecurityAuthentication && {
+      applySecurityAuthentication: async (context) => {
+        try {
+          await config.applySecurityAuthentication?.(context);
+        } catch (error) {
+          throw explained(error);
+        }
+      },
+    }),
   };
 }

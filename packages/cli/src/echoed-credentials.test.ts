@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,5 +58,19 @@ describe('an answer that quotes the credential it refused', () => {
       );
       expect(result.stderr).not.toContain(token);
     }
+  });
+
+  it("is printed with the token of the user's token file hidden", async () => {
+    const tokenFile = join(dir, 'token');
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+    const fromFile = join(dir, 'kubeconfig-token-file');
+    await writeFile(
+      fromFile,
+      (await readFile(kubeconfig, 'utf8')).replace(`token: ${token}`, `token-file: ${tokenFile}`),
+      { mode: 0o600 },
+    );
+    const result = await inProcess(['--kubeconfig', fromFile, 'get']);
+    expect(result.stderr).toContain("refused Bearer [hidden: the kubeconfig user's credential]");
+    expect(result.stderr).not.toContain(token);
   });
 });

@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { LoadedKubeConfig } from '@roundhouse/kube';
 
 /** Shorter values are no token: hiding them would cut words out of every message. */
 const shortestHidden = 8;
@@ -6,7 +6,7 @@ const shortestHidden = 8;
 const hidden = "[hidden: the kubeconfig user's credential]";
 
 /** The kubeconfig user's token and password, which an answer may quote back. */
-export function credentialValues(config: KubeConfig): string[] {
+export function credentialValues(config: Pick<LoadedKubeConfig, 'getCurrentUser'>): string[] {
   const user = config.getCurrentUser();
   return [user?.token, user?.password].filter(
     (value): value is string => typeof value === 'string' && value.length >= shortestHidden,

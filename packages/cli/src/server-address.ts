@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { LoadedKubeConfig } from '@roundhouse/kube';
 import { InputError } from './errors.js';
 
 /**
@@ -20,11 +20,14 @@ export function shownServer(server: string): string {
 
 /**
  * Refuses a current cluster whose `server` no request can go to: not an http(s) URL, or plain
- * HTTP (a local `kubectl proxy`) without `insecure-skip-tls-verify`, which client-node refuses
- * for every request with its own words, naming neither the kubeconfig nor the field. Nothing
+ * HTTP (a local `kubectl proxy`) without `insecure-skip-tls-verify`, which every request would
+ * fail against in words naming neither the kubeconfig nor the field. Nothing
  * of the address but its scheme is quoted: it may carry a password.
  */
-export function checkServerAddress(config: KubeConfig, source: string): void {
+export function checkServerAddress(
+  config: Pick<LoadedKubeConfig, 'getCurrentCluster'>,
+  source: string,
+): void {
   const cluster = config.getCurrentCluster();
   if (!cluster) return;
   const field = `the server of cluster ${cluster.name} in ${source}`;

@@ -23,7 +23,7 @@ beforeAll(async () => {
     ].join('\n'),
     { mode: 0o600 },
   );
-  session = new Session(
+  session = await Session.open(
     { kubeconfig: path, executionNamespace: 'roundhouse-workflows', conventions: 'roundhouse' },
     {},
   );

@@ -16,9 +16,12 @@ async function kubeconfig(text: string): Promise<string> {
 }
 
 /** What the CLI prints when opening a session with these settings fails; 'opened' when it does not. */
-function openingError(settings: Partial<GlobalOptions>, env: Record<string, string> = {}): string {
+async function openingError(
+  settings: Partial<GlobalOptions>,
+  env: Record<string, string> = {},
+): Promise<string> {
   try {
-    new Session({ ...options, ...settings }, env);
+    await (await Session.open({ ...options, ...settings }, env)).close();
   } catch (error) {
     return formatError(error);
   }
@@ -33,7 +36,7 @@ describe('Session', () => {
   it('says no kubeconfig was found, instead of failing each request against localhost:8080', async () => {
     vi.stubEnv('KUBECONFIG', '');
     vi.stubEnv('HOME', await mkdtemp(join(tmpdir(), 'cli-home-')));
-    expect(openingError({})).toBe(
+    expect(await openingError({})).toBe(
       'error: --kubeconfig: no kubeconfig found: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod with a ServiceAccount\n' +
         "fix: pass --kubeconfig FILE or set KUBECONFIG, or log in with your cluster's own tool, which writes ~/.kube/config\n",
     );
@@ -53,7 +56,7 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    const text = openingError({ kubeconfig: path });
+    const text = await openingError({ kubeconfig: path });
     expect(text).toContain(`error: --kubeconfig: cannot load ${path}:`);
     expect(text).toContain('line 8, column 4');
     expect(text).not.toContain('token-7f3a9c');
@@ -61,11 +64,11 @@ describe('Session', () => {
   });
 
   it('refuses a kubeconfig that is a device or too large, instead of reading it for ever', async () => {
-    expect(openingError({ kubeconfig: '/dev/zero' })).toBe(
+    expect(await openingError({ kubeconfig: '/dev/zero' })).toBe(
       'error: --kubeconfig: /dev/zero is a device, not a file\nfix: pass a readable kubeconfig with --kubeconfig or KUBECONFIG\n',
     );
     const large = await kubeconfig(`# ${'x'.repeat(16 * 1024 * 1024)}\n`);
-    expect(openingError({}, { KUBECONFIG: `/nonexistent:${large}` })).toMatch(
+    expect(await openingError({}, { KUBECONFIG: `/nonexistent:${large}` })).toMatch(
       /^error: --kubeconfig: .+ is larger than 16 MiB, more than any kubeconfig holds\n/,
     );
   });
@@ -82,7 +85,7 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    const text = openingError({ kubeconfig: path });
+    const text = await openingError({ kubeconfig: path });
     expect(text).toBe(
       `error: --kubeconfig: certificate-authority of cluster c in ${path} is not a PEM certificate; --kubeconfig: client-certificate of user u in ${path} is not a PEM certificate; --kubeconfig: client-key of user u in ${path} is not a PEM private key\n` +
         'fix: put the PEM text base64-encoded in the -data field (or the path of a PEM file in the field itself), as your cluster provider writes it (kubectl config view --minify shows which fields are set)\n',
@@ -102,10 +105,12 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    expect(() => new Session({ ...options, kubeconfig: path, context: 'prod' }, {})).toThrow(
+    await expect(
+      Session.open({ ...options, kubeconfig: path, context: 'prod' }, {}),
+    ).rejects.toThrow(
       expect.objectContaining({ fix: 'use one of: dev (kubectl config get-contexts)' }),
     );
-    const session = new Session({ ...options, kubeconfig: path, context: 'dev' }, {});
+    const session = await Session.open({ ...options, kubeconfig: path, context: 'dev' }, {});
     expect(session.namespace).toBe('team');
     await session.close();
   });
@@ -141,7 +146,7 @@ describe('Session', () => {
     const noCurrent = await kubeconfig(
       [...head, 'contexts: [{name: dev, context: {cluster: c, user: u}}]', ''].join('\n'),
     );
-    expect(openingError({ kubeconfig: noCurrent })).toBe(
+    expect(await openingError({ kubeconfig: noCurrent })).toBe(
       `error: --kubeconfig: ${noCurrent} sets no current-context\n` +
         'fix: choose one of its contexts with --context (dev) or kubectl config use-context\n',
     );
@@ -153,7 +158,7 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    expect(openingError({ kubeconfig: ghost })).toBe(
+    expect(await openingError({ kubeconfig: ghost })).toBe(
       `error: --kubeconfig: current-context "prod" names no context in ${ghost}\n` +
         'fix: choose one of its contexts with --context (dev) or kubectl config use-context\n',
     );
@@ -165,13 +170,13 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    expect(openingError({ kubeconfig: dangling })).toMatch(
+    expect(await openingError({ kubeconfig: dangling })).toMatch(
       new RegExp(
         `^error: --kubeconfig: context "dev" names cluster "gone" and user "nobody", which ${dangling} does not define\\nfix: add them to the kubeconfig`,
       ),
     );
     const notKubeconfig = await kubeconfig('just some text\n');
-    expect(openingError({ kubeconfig: notKubeconfig })).toBe(
+    expect(await openingError({ kubeconfig: notKubeconfig })).toBe(
       `error: --kubeconfig: ${notKubeconfig} holds no contexts: it is not a kubeconfig\n` +
         'fix: pass the kubeconfig your cluster provider wrote with --kubeconfig or KUBECONFIG\n',
     );
@@ -191,12 +196,12 @@ describe('Session', () => {
         ].join('\n'),
       );
     const plain = await withServer('http://127.0.0.1:8001');
-    expect(openingError({ kubeconfig: plain })).toBe(
+    expect(await openingError({ kubeconfig: plain })).toBe(
       `error: --kubeconfig: the server of cluster c in ${plain} is plain http://, which is taken only with insecure-skip-tls-verify: true\n` +
         "fix: use the API server's https:// address; for a local kubectl proxy, add insecure-skip-tls-verify: true to cluster c\n",
     );
     const noUrl = await withServer('admin:pw-51c2@api.example.com');
-    const text = openingError({ kubeconfig: noUrl });
+    const text = await openingError({ kubeconfig: noUrl });
     expect(text).toMatch(
       new RegExp(
         `^error: --kubeconfig: the server of cluster c in ${noUrl} is not an http\\(s\\) URL\\nfix: `,
@@ -217,7 +222,7 @@ describe('Session', () => {
         '',
       ].join('\n'),
     );
-    const session = new Session({ ...options, kubeconfig: path }, {});
+    const session = await Session.open({ ...options, kubeconfig: path }, {});
     const podLogs = { ...resources.pods, plural: 'pods/log' };
     const refused = new KubernetesApiError(
       'Forbidden',

@@ -1,11 +1,9 @@
-import { type Stats, statSync } from 'node:fs';
-import { delimiter } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { type Conventions, kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import {
   type ClusterConfig,
   KubeClient,
   KubernetesApiError,
+  type LoadedKubeConfig,
   type ResourceType,
 } from '@roundhouse/kube';
 import { taskRuns, tasks } from '@roundhouse/pod';
@@ -16,11 +14,9 @@ import {
   ClusterUnreachableError,
   type CrdInfo,
   CrdNotInstalledError,
-  InputError,
   NotFoundError,
 } from './errors.js';
-import { checkCurrentContext } from './kubeconfig-context.js';
-import { loadProblem, mergedKubeconfig } from './kubeconfig-files.js';
+import { kubeconfigSource, loadCliKubeConfig } from './kubeconfig.js';
 import { checkNamespace } from './names.js';
 import { refusalOf } from './refusal.js';
 import { checkServerAddress, shownServer } from './server-address.js';
@@ -65,7 +61,7 @@ export interface Access {
 
 /** A connection to the cluster of the kubeconfig's current (or chosen) context. */
 export class Session {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: LoadedKubeConfig;
   /** The kubeconfig as clients and informers use it: credentials that fail quote nothing. */
   readonly clusterConfig: ClusterConfig;
   readonly client: KubeClient;
@@ -78,25 +74,37 @@ export class Session {
   /** Where the kubeconfig came from, for messages. */
   readonly source: string;
 
-  constructor(options: GlobalOptions, env: Readonly<Record<string, string | undefined>>) {
-    this.source = options.kubeconfig ?? env.KUBECONFIG ?? '~/.kube/config';
-    this.kubeConfig = loadKubeConfig(options, this.source, env);
-    checkServerAddress(this.kubeConfig, this.source);
-    checkTlsMaterial(this.kubeConfig, this.source);
+  /**
+   * Opens a session on the kubeconfig the options and environment name; what makes it unusable
+   * is an InputError naming the flag or file and the fix, before any request is sent.
+   */
+  static async open(
+    options: GlobalOptions,
+    env: Readonly<Record<string, string | undefined>>,
+  ): Promise<Session> {
+    return new Session(
+      options,
+      await loadCliKubeConfig(options, env),
+      kubeconfigSource(options, env),
+    );
+  }
+
+  private constructor(options: GlobalOptions, kubeConfig: LoadedKubeConfig, source: string) {
+    this.source = source;
+    this.kubeConfig = kubeConfig;
+    checkServerAddress(kubeConfig, source);
+    checkTlsMaterial(kubeConfig, source);
     this.namespaceExplicit = options.namespace !== undefined;
-    const contextNamespace = this.kubeConfig.getContextObject(
-      this.kubeConfig.getCurrentContext(),
-    )?.namespace;
+    const context = kubeConfig.getCurrentContext();
+    const contextNamespace = kubeConfig.getContextObject(context)?.namespace;
     this.namespace = checkNamespace(
       options.namespace ?? contextNamespace ?? 'default',
-      this.namespaceExplicit
-        ? '-n'
-        : `the namespace of context ${this.kubeConfig.getCurrentContext()}`,
+      this.namespaceExplicit ? '-n' : `the namespace of context ${context}`,
     );
     this.executionNamespace = checkNamespace(options.executionNamespace, '--execution-namespace');
     this.conventions =
       options.conventions === 'kubernaut' ? kubernautConventions : roundhouseConventions;
-    this.clusterConfig = guardedClusterConfig(this.kubeConfig, this.source);
+    this.clusterConfig = guardedClusterConfig(kubeConfig, source);
     this.client = new KubeClient(this.clusterConfig, { userAgent: 'kubectl-roundhouse' });
   }
 
@@ -155,95 +163,4 @@ export class Session {
   async close(): Promise<void> {
     await this.client.close();
   }
-}
-
-/** Far more than any kubeconfig holds: a larger file is not one. */
-const kubeconfigLimitBytes = 16 * 1024 * 1024;
-
-/**
- * Refuses a kubeconfig file client-node would read without end (`--kubeconfig /dev/zero`: a
- * device has no end) or fill the memory with. A pipe is let through (`--kubeconfig <(sops -d
- * ...)` keeps the decrypted file off the disk); what writes to it decides its end.
- */
-function checkKubeconfigFiles(files: readonly string[]): void {
-  for (const file of files) {
-    let stats: Stats;
-    try {
-      stats = statSync(file);
-    } catch {
-      continue; // loading reports a file that cannot be read, by its code
-    }
-    const problem =
-      stats.isCharacterDevice() || stats.isBlockDevice()
-        ? 'is a device, not a file'
-        : stats.isFile() && stats.size > kubeconfigLimitBytes
-          ? 'is larger than 16 MiB, more than any kubeconfig holds'
-          : undefined;
-    if (problem) {
-      throw new InputError(
-        { path: '--kubeconfig', message: `${file} ${problem}` },
-        'pass a readable kubeconfig with --kubeconfig or KUBECONFIG',
-      );
-    }
-  }
-}
-
-function loadKubeConfig(
-  options: GlobalOptions,
-  source: string,
-  env: Readonly<Record<string, string | undefined>>,
-): KubeConfig {
-  checkKubeconfigFiles(
-    options.kubeconfig
-      ? [options.kubeconfig]
-      : (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== ''),
-  );
-  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== '');
-  let config = new KubeConfig();
-  try {
-    if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-    else if (listed.length > 0) config = mergedKubeconfig(listed);
-    else config.loadFromDefault();
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(
-      { path: '--kubeconfig', message: `cannot load ${source}: ${loadProblem(error)}` },
-      'pass a readable kubeconfig with --kubeconfig or KUBECONFIG',
-    );
-  }
-  if (isFallback(config)) {
-    throw new InputError(
-      {
-        path: '--kubeconfig',
-        message:
-          'no kubeconfig found: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod with a ServiceAccount',
-      },
-      "pass --kubeconfig FILE or set KUBECONFIG, or log in with your cluster's own tool, which writes ~/.kube/config",
-    );
-  }
-  if (options.context) {
-    if (!config.getContextObject(options.context)) {
-      const names = config.getContexts().map((c) => c.name);
-      throw new InputError(
-        { path: '--context', message: `no context "${options.context}" in ${source}` },
-        `use one of: ${names.join(', ') || '(none)'} (kubectl config get-contexts)`,
-      );
-    }
-    config.setCurrentContext(options.context);
-  }
-  checkCurrentContext(config, source);
-  return config;
-}
-
-/**
- * Whether client-node found no kubeconfig and fell back to an unauthenticated
- * `http://localhost:8080` (its `loaded-context`), which every request then fails against
- * with a message about TLS that says nothing of the missing file.
- */
-function isFallback(config: KubeConfig): boolean {
-  return (
-    config.getCurrentContext() === 'loaded-context' &&
-    config.getCurrentCluster()?.server === 'http://localhost:8080' &&
-    config.getCurrentUser()?.name === 'user'
-  );
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { FieldIssue } from '@roundhouse/core';
+import type { LoadedKubeConfig } from '@roundhouse/kube';
 import { InputError } from './errors.js';
 
 /** The PEM text of a kubeconfig field, from its `-data` (base64) or its file; none if neither. */
@@ -31,7 +31,10 @@ function parses(pem: string, parse: (pem: string) => unknown): boolean {
  * as "no cluster reachable"; said here, the field is named. Nothing of its content is quoted:
  * a key is a credential.
  */
-export function checkTlsMaterial(config: KubeConfig, source: string): void {
+export function checkTlsMaterial(
+  config: Pick<LoadedKubeConfig, 'getCurrentCluster' | 'getCurrentUser'>,
+  source: string,
+): void {
   const cluster = config.getCurrentCluster();
   const user = config.getCurrentUser();
   const issues: FieldIssue[] = [];

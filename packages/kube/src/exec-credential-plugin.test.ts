@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import {
   ExecCredentialError,
   type ExecCredentialPluginOptions,
+  ExecPluginNotRunnableError,
   execCredentialPlugin,
 } from './exec-credential-plugin.js';
 
@@ -131,6 +132,8 @@ describe('ExecCredentialPlugin', () => {
         reason: 'CredentialPluginFailed',
         retryable: true,
         message: `${command} gave no credential within 3000 ms and was killed`,
+        command: process.execPath,
+        killed: 'timeout',
       });
     }
     const [pid] = runs();
@@ -184,6 +187,8 @@ describe('ExecCredentialPlugin', () => {
     expect(await failure(exec.credential())).toMatchObject({
       reason: 'CredentialPluginFailed',
       message: `the exec credential plugin "${process.execPath}" (users[ci].user.exec) printed more than 65536 bytes and was killed`,
+      command: process.execPath,
+      killed: 'output',
     });
     await vi.waitFor(() => expect(runs()).toHaveLength(2));
     for (const pid of runs()) await vi.waitFor(() => expect(running(pid)).toBe(false));
@@ -200,6 +205,7 @@ describe('ExecCredentialPlugin', () => {
     expect(exited).toMatchObject({
       reason: 'CredentialPluginFailed',
       message: `${command} exited with code 3; its own message is on standard error`,
+      killed: undefined,
     });
     const printed = await failure(garbled.start().credential());
     expect(printed).toMatchObject({
@@ -221,9 +227,12 @@ describe('ExecCredentialPlugin', () => {
       },
     })!;
     const error = await failure(missing.credential());
+    expect(error).toBeInstanceOf(ExecPluginNotRunnableError);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error).toMatchObject({
       message: `users[ci].user.exec.command: "${join(dir, 'no-such-plugin')}" cannot be run (ENOENT); install it with brew`,
+      command: join(dir, 'no-such-plugin'),
+      code: 'ENOENT',
     });
     // Nothing it carries holds the arguments, as Node's spawn error does (spawnargs).
     const written: string[] = [];

@@ -37,6 +37,38 @@ export type ExecCredentialStatus = z.infer<typeof ExecCredentialSchema>['status'
 export class ExecCredentialError extends RoundhouseError {
   readonly reason = 'CredentialPluginFailed';
   override readonly retryable = true;
+  /** The plugin's command, for a caller that names it in its own words. */
+  readonly command: string;
+  /** Why the run was killed, if it was: it took too long, or printed too much. */
+  readonly killed: 'timeout' | 'output' | undefined;
+
+  constructor(
+    message: string,
+    plugin: { readonly command: string; readonly killed?: 'timeout' | 'output' | undefined },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.command = plugin.command;
+    this.killed = plugin.killed;
+  }
+}
+
+/**
+ * A plugin's command cannot be run (`code`: ENOENT, EACCES): a mistake in the kubeconfig, or a
+ * tool to install, that no retry mends.
+ */
+export class ExecPluginNotRunnableError extends ConfigurationError {
+  readonly command: string;
+  readonly code: string;
+
+  constructor(where: string, command: string, code: string, installHint: string | undefined) {
+    super({
+      path: `${where}.command`,
+      message: `"${command}" cannot be run (${code})${installHint ? `; ${installHint}` : ''}`,
+    });
+    this.command = command;
+    this.code = code;
+  }
 }
 
 export interface ExecCredentialPluginOptions {
@@ -55,6 +87,12 @@ export interface ExecCredentialPluginOptions {
    * plugin ends, so one that prints without end would fill the memory.
    */
   readonly maxOutputBytes?: number | undefined;
+  /**
+   * Where the plugin's standard error goes: the process's (default), as client-go sends it, or
+   * nowhere, for a command whose output ends up in CI logs (a plugin's debug line may hold a
+   * token).
+   */
+  readonly stderr?: 'inherit' | 'ignore' | undefined;
 }
 
 /**
@@ -91,6 +129,7 @@ export class ExecCredentialPlugin {
   readonly #backoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #maxOutputBytes: number;
+  readonly #stderr: 'inherit' | 'ignore';
   #credential: ExecCredentialStatus | undefined;
   #running: Promise<ExecCredentialStatus> | undefined;
   #failures = 0;
@@ -103,6 +142,7 @@ export class ExecCredentialPlugin {
     this.#backoffMs = options.backoffMs ?? 1_000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 8_000;
     this.#maxOutputBytes = options.maxOutputBytes ?? 1024 * 1024;
+    this.#stderr = options.stderr ?? 'inherit';
   }
 
   /** The current credential: the kept one while it lasts, else the plugin's next answer. */
@@ -119,6 +159,7 @@ export class ExecCredentialPlugin {
         error instanceof ExecCredentialError
           ? new ExecCredentialError(
               `${error.message}; it runs again in ${Math.ceil(wait / 1_000)} s`,
+              error,
               { cause: error },
             )
           : error,
@@ -178,47 +219,49 @@ export class ExecCredentialPlugin {
             spec: { interactive: false },
           }),
         },
-        // The plugin's own messages go where client-go sends them: the process's stderr.
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', this.#stderr],
         // A group of its own, so a timeout kills what a wrapper script started too: a child left
         // behind would hold stdout open, and the plugin would never be seen to end.
         detached: true,
       });
       const chunks: Buffer[] = [];
       let printed = 0;
-      const stop = (why: string) => {
+      const stop = (killed: 'timeout' | 'output', why: string) => {
         clearTimeout(timer);
         killGroup(child);
         child.stdout.destroy();
-        reject(new ExecCredentialError(`${plugin} ${why} and was killed`));
+        reject(new ExecCredentialError(`${plugin} ${why} and was killed`, { command, killed }));
       };
       child.stdout.on('data', (chunk: Buffer) => {
         printed += chunk.length;
         if (printed > this.#maxOutputBytes) {
           chunks.length = 0;
-          stop(`printed more than ${this.#maxOutputBytes} bytes`);
+          stop('output', `printed more than ${this.#maxOutputBytes} bytes`);
           return;
         }
         chunks.push(chunk);
       });
       const timer = setTimeout(
-        () => stop(`gave no credential within ${this.#timeoutMs} ms`),
+        () => stop('timeout', `gave no credential within ${this.#timeoutMs} ms`),
         this.#timeoutMs,
       );
       // A plugin still running must not keep a process that is shutting down alive.
       timer.unref();
       child.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        const hint = this.#config.installHint ? `; ${this.#config.installHint}` : '';
         // Node's error is no cause: it carries the arguments (`spawnargs`), which may hold a
         // client secret, to any logger that writes a cause's fields.
         reject(
           error.code === 'ENOENT' || error.code === 'EACCES'
-            ? new ConfigurationError({
-                path: `${this.#where}.command`,
-                message: `"${command}" cannot be run (${error.code})${hint}`,
-              })
-            : new ExecCredentialError(`${plugin} could not be started (${error.code})`),
+            ? new ExecPluginNotRunnableError(
+                this.#where,
+                command,
+                error.code,
+                this.#config.installHint ?? undefined,
+              )
+            : new ExecCredentialError(`${plugin} could not be started (${error.code})`, {
+                command,
+              }),
         );
       });
       child.on('close', (code, signal) => {
@@ -227,6 +270,7 @@ export class ExecCredentialPlugin {
           reject(
             new ExecCredentialError(
               `${plugin} exited with ${signal ? `signal ${signal}` : `code ${code}`}; its own message is on standard error`,
+              { command },
             ),
           );
           return;
@@ -237,6 +281,7 @@ export class ExecCredentialPlugin {
           reject(
             new ExecCredentialError(
               `${plugin} printed no ExecCredential with a status.token or a status.clientCertificateData and clientKeyData`,
+              { command },
             ),
           );
           return;

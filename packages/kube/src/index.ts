@@ -1,6 +1,10 @@
 export { cacheMetadata, definedFields, isPlainRecord } from './cache-trim.js';
 export type { ClusterConfig } from './cluster-config.js';
-export { ExecCredentialError, type ExecCredentialPluginOptions } from './exec-credential-plugin.js';
+export {
+  ExecCredentialError,
+  type ExecCredentialPluginOptions,
+  ExecPluginNotRunnableError,
+} from './exec-credential-plugin.js';
 export {
   type ContainerRef,
   type ExecutionLogOptions,
@@ -22,6 +26,7 @@ export {
   type PodLogOptions,
   type RequestOptions,
 } from './kube-client.js';
+export { KubeConfigError, type KubeConfigProblem } from './kube-config-error.js';
 export {
   classifyKubernetesError,
   isKubernetesError,

@@ -1,5 +1,5 @@
 import type { RequestOptions } from 'node:https';
-import type { Cluster, User } from '@kubernetes/client-node';
+import type { Cluster, Context, User } from '@kubernetes/client-node';
 import type { ClusterConfig } from './cluster-config.js';
 import {
   type ExecCredentialPlugin,
@@ -10,6 +10,8 @@ import { RefreshingFile } from './refreshing-file.js';
 
 export interface LightKubeConfigParts {
   readonly context: string;
+  /** The context's namespace, if it sets one. */
+  readonly namespace?: string | undefined;
   readonly cluster: Cluster;
   readonly user?: User | null | undefined;
   /** A bearer token file, read again as it rotates: `token-file`, or the ServiceAccount's. */
@@ -37,7 +39,7 @@ function material(file: string | undefined, data: string | undefined): (() => Bu
  * certificate data once and reads files once a minute instead of for every request.
  */
 export class LightKubeConfig implements ClusterConfig {
-  readonly #context: string;
+  readonly #context: Context;
   readonly #cluster: Cluster;
   readonly #user: User | undefined;
   readonly #ca: (() => Buffer) | undefined;
@@ -48,7 +50,12 @@ export class LightKubeConfig implements ClusterConfig {
 
   constructor(parts: LightKubeConfigParts) {
     const { cluster, user } = parts;
-    this.#context = parts.context;
+    this.#context = {
+      name: parts.context,
+      cluster: cluster.name,
+      user: user?.name ?? '',
+      ...(parts.namespace ? { namespace: parts.namespace } : {}),
+    };
     this.#cluster = cluster;
     this.#user = user ?? undefined;
     this.#ca = material(cluster.caFile, cluster.caData);
@@ -63,7 +70,27 @@ export class LightKubeConfig implements ClusterConfig {
   }
 
   getCurrentContext(): string {
-    return this.#context;
+    return this.#context.name;
+  }
+
+  /** The current context by its name; the others are not kept. */
+  getContextObject(name: string): Context | null {
+    return name === this.#context.name ? this.#context : null;
+  }
+
+  /**
+   * The current context's user; with a token file, the token it holds now (as client-node's
+   * KubeConfig gives it), so a caller can keep the token out of what it prints.
+   */
+  getCurrentUser(): User | null {
+    const user = this.#user;
+    if (!user || user.token || !this.#tokenFile) return user ?? null;
+    try {
+      return { ...user, token: this.#tokenFile.read().toString('utf8').trim() };
+    } catch {
+      // A request reading it says why, with the file's name.
+      return user;
+    }
   }
 
   getCurrentCluster(): Cluster {

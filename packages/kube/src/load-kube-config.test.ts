@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { inClusterConfig } from './in-cluster-config.js';
+import { KubeConfigError } from './kube-config-error.js';
 import { LightKubeConfig } from './light-kube-config.js';
 import { type LoadedKubeConfig, loadKubeConfig } from './load-kube-config.js';
 
@@ -79,6 +80,25 @@ current-context: second
     expect((await optionsOf(other)).auth).toBe('alice:secret');
   });
 
+  it("passes over a listed file that does not exist, and gives the context's namespace and user", async () => {
+    const team = write(
+      'team',
+      `clusters: [{name: c, cluster: {server: "https://team.example.com"}}]
+users: [{name: u, user: {token: team-token}}]
+contexts: [{name: team, context: {cluster: c, user: u, namespace: team-a}}]
+current-context: team
+`,
+    );
+    const config = await loadKubeConfig({ files: [join(dir, 'optional'), team] });
+    expect(config.getCurrentContext()).toBe('team');
+    expect(config.getContextObject('team')?.namespace).toBe('team-a');
+    expect(config.getCurrentUser()?.token).toBe('team-token');
+    // A file named alone must exist, as kubectl's --kubeconfig.
+    expect(await failure(loadKubeConfig({ file: join(dir, 'optional') }))).toBe(
+      `kubeconfig: ${join(dir, 'optional')} does not exist`,
+    );
+  });
+
   it('reads a token file again as it rotates', async () => {
     vi.useFakeTimers();
     try {
@@ -87,6 +107,7 @@ current-context: second
         files: [kubeconfig('rotating', '{token-file: token}')],
       });
       expect((await optionsOf(config)).headers).toEqual({ Authorization: 'Bearer first' });
+      expect(config.getCurrentUser()?.token).toBe('first');
       write('token', 'second\n');
       vi.advanceTimersByTime(60_000);
       expect((await optionsOf(config)).headers).toEqual({ Authorization: 'Bearer second' });
@@ -153,6 +174,41 @@ current-context: second
       'kubeconfig: current-context "a" names no cluster in the kubeconfig',
     );
   });
+
+  it('refuses a context whose user is not defined instead of sending no credentials, and says what is wrong as data', async () => {
+    const nobody = write(
+      'nobody',
+      `clusters: [{name: c, cluster: {server: "https://c.example.com"}}]
+contexts: [{name: a, context: {cluster: c, user: nobody}}, {name: b, context: {cluster: c}}]
+current-context: a
+`,
+    );
+    const error = await loadKubeConfig({ files: [nobody] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeConfigError);
+    expect(error).toMatchObject({
+      message: 'kubeconfig: current-context "a" names no user "nobody" in the kubeconfig',
+      problem: {
+        kind: 'UndefinedReference',
+        context: 'a',
+        chosen: false,
+        cluster: undefined,
+        user: 'nobody',
+        contexts: ['a', 'b'],
+      },
+    });
+    await expect(loadKubeConfig({ files: [nobody], context: 'x' })).rejects.toMatchObject({
+      problem: { kind: 'UnknownContext', context: 'x', chosen: true, contexts: ['a', 'b'] },
+    });
+    // A context without a user sends no credentials, as kubectl's does.
+    expect((await loadKubeConfig({ files: [nobody], context: 'b' })).getCurrentUser()).toBeNull();
+  });
+
+  it('refuses a device, which would be read without end', async () => {
+    await expect(loadKubeConfig({ file: '/dev/zero' })).rejects.toMatchObject({
+      message: 'kubeconfig: /dev/zero is a device, not a file',
+      problem: { kind: 'NotAFile', file: '/dev/zero' },
+    });
+  });
   it('quotes no line of a kubeconfig it cannot parse, in the error or anything it carries', async () => {
     const token = 'sha256~Zk9vX2NhbmFyeS10b2tlbi0xZjJl';
     const broken = write(
@@ -161,7 +217,9 @@ current-context: second
     );
     const error = await loadKubeConfig({ files: [broken] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toMatch(/is not a usable kubeconfig: bad indentation/);
+    expect((error as Error).message).toMatch(
+      /is not a usable kubeconfig: bad indentation of a mapping entry at line 5, column 4$/,
+    );
     // What a logger's error serializer writes: the message, the stack and every cause's.
     const written: string[] = [];
     for (let e: unknown = error; e instanceof Error; e = e.cause) {

@@ -25,9 +25,9 @@ async function kubeconfig(dir: string, name: string, port: number): Promise<stri
   return path;
 }
 
-function open(files: readonly string[]): Session | string {
+async function open(files: readonly string[], context?: string): Promise<Session | string> {
   try {
-    return new Session(options, { KUBECONFIG: files.join(delimiter) });
+    return await Session.open({ ...options, context }, { KUBECONFIG: files.join(delimiter) });
   } catch (error) {
     return formatError(error);
   }
@@ -38,23 +38,28 @@ describe("KUBECONFIG's files", () => {
     const dir = await mkdtemp(join(tmpdir(), 'cli-kubeconfigs-'));
     const prod = await kubeconfig(dir, 'prod', 6443);
     const dev = await kubeconfig(dir, 'dev', 7443);
-    const session = open([join(dir, 'optional'), prod, dev]);
+    const session = await open([join(dir, 'optional'), prod, dev]);
     if (typeof session === 'string') throw new Error(session);
     expect(session.kubeConfig.getCurrentContext()).toBe('prod');
     expect(session.server).toBe('https://127.0.0.1:6443');
     expect(session.namespace).toBe('ns-prod');
-    expect(session.kubeConfig.getContexts().map((c) => c.name)).toEqual(['prod', 'dev']);
     await session.close();
+    // The second file's context is there too, with the first file's cluster of the same name.
+    const other = await open([join(dir, 'optional'), prod, dev], 'dev');
+    if (typeof other === 'string') throw new Error(other);
+    expect(other.namespace).toBe('ns-dev');
+    expect(other.server).toBe('https://127.0.0.1:6443');
+    await other.close();
   });
 
   it('that all do not exist, or one that does not load, are named', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cli-kubeconfigs-'));
-    expect(open([join(dir, 'a'), join(dir, 'b')])).toBe(
+    expect(await open([join(dir, 'a'), join(dir, 'b')])).toBe(
       `error: --kubeconfig: none of the files KUBECONFIG lists exists (${join(dir, 'a')}, ${join(dir, 'b')})\n` +
         'fix: pass a readable kubeconfig with --kubeconfig or KUBECONFIG\n',
     );
     const prod = await kubeconfig(dir, 'prod', 6443);
-    expect(open([prod, dir])).toMatch(
+    expect(await open([prod, dir])).toMatch(
       new RegExp(`^error: --kubeconfig: cannot load ${dir}: EISDIR`),
     );
   });
