@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { inProcess, unreachableCluster } from '../test/support.js';
+import { cli, inProcess, unreachableCluster } from '../test/support.js';
 import { guardedClusterConfig } from './credentials.js';
 import { formatError } from './errors.js';
 import { loadCliKubeConfig } from './kubeconfig.js';
@@ -39,6 +39,13 @@ describe('a credential plugin that fails', () => {
         `error: the kubeconfig user "dev" (context x) gave no credentials: its exec plugin "${plugin}" failed (what it printed is not repeated: it may hold a token)\n` +
         `fix: run "${plugin}" yourself to see why and log in again, or pick another context with --context\n`,
     });
+    expect(result.stderr).not.toContain('plugin-token-93ad');
+  });
+
+  it("does not let what it writes to standard error through to the CLI's", async () => {
+    const result = await cli(['get'], { kubeconfig });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`its exec plugin "${plugin}" failed`);
     expect(result.stderr).not.toContain('plugin-token-93ad');
   });
 });
