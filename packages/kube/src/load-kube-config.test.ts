@@ -241,6 +241,19 @@ describe('inClusterConfig', () => {
     });
     expect(() => inClusterConfig({})).toThrow(ConfigurationError);
   });
+
+  it("gives the pod's namespace as the context's, as kubectl in a pod uses it", () => {
+    const mounted = join(dir, 'serviceaccount');
+    write('serviceaccount/namespace', 'team-a\n');
+    write('serviceaccount/token', 'sa-token\n');
+    const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
+    const config = inClusterConfig(env, mounted);
+    expect(config.getContextObject(config.getCurrentContext())?.namespace).toBe('team-a');
+    expect(config.getCurrentUser()?.token).toBe('sa-token');
+    expect(
+      inClusterConfig(env, join(dir, 'unmounted')).getContextObject('inClusterContext'),
+    ).toEqual({ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser' });
+  });
 });
 
 describe('the modules a process loads', () => {
