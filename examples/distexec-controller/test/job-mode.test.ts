@@ -390,18 +390,23 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     return author;
   };
 
-  it("quotes as escapes, lines kept, what a non-admin author's command left in its termination log", async () => {
+  /** Creates a DistExec on the world's nodes as that author. */
+  const createAsAuthor = async (name: string, spec: Record<string, unknown>) => {
     const who = await mallory();
     await vi.waitFor(
       () =>
         who.create(distExecs, env.namespace, {
           apiVersion: 'roundhouse.dev/v1alpha1',
           kind: 'DistExec',
-          metadata: { name: 'escapes' },
-          spec: { nodeSelector: world.selector, command: 'false' },
+          metadata: { name },
+          spec: { nodeSelector: world.selector, ...spec },
         }),
       patience,
     );
+  };
+
+  it("quotes as escapes, lines kept, what a non-admin author's command left in its termination log", async () => {
+    await createAsAuthor('escapes', { command: 'false' });
     const [failing, passing] = nodeNames as [string, string];
     await endPod('escapes', passing, 1, 0, '');
     await endPod(
@@ -421,29 +426,18 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
   });
 
   it('asks in a DistExec for a host network, host paths, privilege, root, a ServiceAccount or a Secret: none reaches the node Job', async () => {
-    const who = await mallory();
-    await vi.waitFor(
-      () =>
-        who.create(distExecs, env.namespace, {
-          apiVersion: 'roundhouse.dev/v1alpha1',
-          kind: 'DistExec',
-          metadata: { name: 'escalate' },
-          spec: {
-            nodeSelector: world.selector,
-            command: 'cat /host/etc/shadow',
-            hostNetwork: true,
-            hostPID: true,
-            nodeName: nodeNames[0],
-            serviceAccountName: 'distexec-jobs',
-            automountServiceAccountToken: true,
-            securityContext: { privileged: true, runAsUser: 0 },
-            volumes: [{ name: 'host', hostPath: { path: '/' } }],
-            envFrom: [{ secretRef: { name: 'victim' } }],
-            imagePullSecrets: [{ name: 'victim' }],
-          },
-        }),
-      patience,
-    );
+    await createAsAuthor('escalate', {
+      command: 'cat /host/etc/shadow',
+      hostNetwork: true,
+      hostPID: true,
+      nodeName: nodeNames[0],
+      serviceAccountName: 'distexec-jobs',
+      automountServiceAccountToken: true,
+      securityContext: { privileged: true, runAsUser: 0 },
+      volumes: [{ name: 'host', hostPath: { path: '/' } }],
+      envFrom: [{ secretRef: { name: 'victim' } }],
+      imagePullSecrets: [{ name: 'victim' }],
+    });
     const pod = await vi.waitFor(async () => {
       const [found] = await podsOf(world, 'escalate', nodeNames[0] as string, 1, 1);
       expect(found).toBeDefined();
