@@ -44,7 +44,7 @@ function statusFields(): string[] {
   return Object.keys(status?.properties ?? {});
 }
 
-type JsonObject = { properties?: Record<string, unknown> };
+type JsonObject = { properties?: Record<string, unknown> | undefined };
 
 /** `field` of the status is as it was: present in both and equal, or absent from both. */
 function unchanged(field: string): string {
