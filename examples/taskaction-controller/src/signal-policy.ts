@@ -1,23 +1,6 @@
-import type { ResourceType } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { taskActionCrd } from './crd.js';
 import { group, plural, version } from './resource.js';
-
-export const validatingAdmissionPolicies: ResourceType = Object.freeze({
-  group: 'admissionregistration.k8s.io',
-  version: 'v1',
-  kind: 'ValidatingAdmissionPolicy',
-  plural: 'validatingadmissionpolicies',
-  namespaced: false,
-});
-
-export const validatingAdmissionPolicyBindings: ResourceType = Object.freeze({
-  group: 'admissionregistration.k8s.io',
-  version: 'v1',
-  kind: 'ValidatingAdmissionPolicyBinding',
-  plural: 'validatingadmissionpolicybindings',
-  namespaced: false,
-});
 
 /** What a signaller writes of a condition's status: everything else is the controller's. */
 export const signalFields = ['signalValue', 'signalledBy', 'signalledAt'] as const;

@@ -6,11 +6,7 @@ import { beforeAll, expect, it, vi } from 'vitest';
 import { maxTaskChars, maxTaskStrings } from '../src/action-size.js';
 import { ensureTaskActionCrd } from '../src/install.js';
 import { taskActions } from '../src/resource.js';
-import {
-  taskActionSignalPolicy,
-  validatingAdmissionPolicies,
-  validatingAdmissionPolicyBindings,
-} from '../src/signal-policy.js';
+import { taskActionSignalPolicy } from '../src/signal-policy.js';
 import { maxAttempts, type TaskActionView } from '../src/spec.js';
 import {
   apply,
@@ -235,8 +231,8 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       return forgeSucceeded(probe.metadata.name).catch((e: unknown) => e);
     };
     try {
-      await admin().create(validatingAdmissionPolicies, undefined, policyObject);
-      await admin().create(validatingAdmissionPolicyBindings, undefined, binding);
+      await admin().create(resources.validatingAdmissionPolicies, undefined, policyObject);
+      await admin().create(resources.validatingAdmissionPolicyBindings, undefined, binding);
       await vi.waitFor(
         async () => expect(await forgeOnProbe()).toMatchObject({ reason: 'Forbidden' }),
         patience,
@@ -269,12 +265,12 @@ describeWithControlPlane('TaskAction controller: hostile authors', () => {
       await waitForPhase(admin(), env.namespace, condition.metadata.name, 'Signaled');
     } finally {
       await admin().delete(
-        validatingAdmissionPolicyBindings,
+        resources.validatingAdmissionPolicyBindings,
         undefined,
         binding.metadata?.name as string,
       );
       await admin().delete(
-        validatingAdmissionPolicies,
+        resources.validatingAdmissionPolicies,
         undefined,
         policyObject.metadata?.name as string,
       );

@@ -42,6 +42,20 @@ export const resources = Object.freeze({
     'customresourcedefinitions',
     false,
   ),
+  validatingAdmissionPolicies: resource(
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingAdmissionPolicy',
+    'validatingadmissionpolicies',
+    false,
+  ),
+  validatingAdmissionPolicyBindings: resource(
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingAdmissionPolicyBinding',
+    'validatingadmissionpolicybindings',
+    false,
+  ),
   pipelineRuns: resource('tekton.dev', 'v1', 'PipelineRun', 'pipelineruns'),
   taskRuns: resource('tekton.dev', 'v1', 'TaskRun', 'taskruns'),
 });

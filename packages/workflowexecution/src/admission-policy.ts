@@ -4,7 +4,7 @@ import {
   isDns1123Label,
   isDns1123Subdomain,
 } from '@roundhouse/core';
-import type { ResourceType } from '@roundhouse/kube';
+import { resources } from '@roundhouse/kube';
 import { clusterPrefixed, clusterScopedKindPattern, clusterScopedKinds } from './builtin-kinds.js';
 import { group, plural } from './crd.js';
 
@@ -68,21 +68,8 @@ export const defaultAdmissionPolicyName = 'roundhouse-workflowexecution-author-a
 /** How many Secrets and how many ConfigMaps the policy checks by name, within the CEL budget. */
 export const admissionPolicyNamedChecks = 10;
 
-export const validatingAdmissionPolicies: ResourceType = Object.freeze({
-  group: 'admissionregistration.k8s.io',
-  version: 'v1',
-  kind: 'ValidatingAdmissionPolicy',
-  plural: 'validatingadmissionpolicies',
-  namespaced: false,
-});
-
-export const validatingAdmissionPolicyBindings: ResourceType = Object.freeze({
-  group: 'admissionregistration.k8s.io',
-  version: 'v1',
-  kind: 'ValidatingAdmissionPolicyBinding',
-  plural: 'validatingadmissionpolicybindings',
-  namespaced: false,
-});
+/** Kube's, under the names this package has always exported them by. */
+export const { validatingAdmissionPolicies, validatingAdmissionPolicyBindings } = resources;
 
 interface Validation {
   readonly expression: string;
