@@ -29,6 +29,7 @@ import { jobOutput } from './job-output.js';
 import { JobReport } from './job-report.js';
 import { KubernetesApiAccess } from './kubernetes-api-access.js';
 import type { LaunchLock, LaunchRecord } from './launch-record.js';
+import { withinBound } from './operation-bound.js';
 import { OutputScrubber } from './output-scrubber.js';
 import { TemplateCatalog } from './template-catalog.js';
 
@@ -54,6 +55,8 @@ export class AnsibleExecutor implements Executor {
   readonly #report: JobReport;
   readonly #scrubber: OutputScrubber;
   readonly #log: Logger;
+  /** `operationTimeoutMs`: the bound of each operation. */
+  readonly #timeoutMs: number;
 
   /**
    * `kube` reads the execution's Secrets and ConfigMaps and keeps the lock, a Lease, in the
@@ -65,6 +68,7 @@ export class AnsibleExecutor implements Executor {
     const settings = parseExecutorOptions(options);
     const log = options.logger ?? noopLogger;
     this.#log = log;
+    this.#timeoutMs = settings.operationTimeoutMs;
     this.#report = new JobReport(awx, settings, log);
     const catalog = new TemplateCatalog(awx, settings.cacheTtlMs, settings.now);
     const credentials = new EphemeralCredentials(awx, settings, log);
@@ -97,7 +101,9 @@ export class AnsibleExecutor implements Executor {
    */
   async availability(options: OperationOptions = {}): Promise<Availability> {
     try {
-      await this.#awx.me(options);
+      await withinBound('availability check of AWX', this.#timeoutMs, options.signal, (signal) =>
+        this.#awx.me({ signal }),
+      );
       return { available: true };
     } catch (error) {
       if (!(error instanceof AwxError)) throw error;
@@ -121,13 +127,25 @@ export class AnsibleExecutor implements Executor {
    * its end marks the lock finished, so another execution waiting for the target sees it
    * awaiting cleanup rather than busy.
    */
-  async getStatus(
+  getStatus(
     wfe: WorkflowExecution,
     namespace: string,
     options: OperationOptions = {},
   ): Promise<ExecutionResult | null> {
-    const { signal } = options;
-    throwIfAborted(signal, `get ansible execution status of ${describe(wfe)}`);
+    throwIfAborted(options.signal, `get ansible execution status of ${describe(wfe)}`);
+    return withinBound(
+      `status of ansible execution of ${describe(wfe)}`,
+      this.#timeoutMs,
+      options.signal,
+      (signal) => this.#status(wfe, namespace, signal),
+    );
+  }
+
+  async #status(
+    wfe: WorkflowExecution,
+    namespace: string,
+    signal: AbortSignal,
+  ): Promise<ExecutionResult | null> {
     // Read once, when first needed: to find the job, else to scrub or to mark it finished.
     let found: HeldLock | undefined =
       wfe.status?.executionRef === undefined
@@ -169,16 +187,31 @@ export class AnsibleExecutor implements Executor {
     namespace: string,
     options: LogOptions = {},
   ): AsyncGenerator<LogLine> {
-    const { signal } = options;
-    const found =
-      wfe.status?.executionRef === undefined
-        ? await this.#lock.find(wfe, namespace, signal)
-        : undefined;
-    const job = await this.#jobs.reported(wfe, executionIdentity(wfe), found?.record, signal);
-    if (!job) return;
-    const held = found === undefined ? await this.#lock.find(wfe, namespace, signal) : found;
-    const scrub = await this.#scrubber.of(held?.record, namespace, signal);
-    yield* jobOutput(this.#awx, job.id, scrub, options);
+    const operation = `log read of ansible execution of ${describe(wfe)}`;
+    // Bounded up to the first line: a read without `follow` is all read by then, and a follow
+    // goes on, a poll at a time, for as long as its caller reads.
+    const start = await withinBound(operation, this.#timeoutMs, options.signal, async (signal) => {
+      const found =
+        wfe.status?.executionRef === undefined
+          ? await this.#lock.find(wfe, namespace, signal)
+          : undefined;
+      const job = await this.#jobs.reported(wfe, executionIdentity(wfe), found?.record, signal);
+      if (!job) return undefined;
+      const held = found === undefined ? await this.#lock.find(wfe, namespace, signal) : found;
+      const scrub = await this.#scrubber.of(held?.record, namespace, signal);
+      if (options.follow) return { job, scrub, lines: undefined };
+      const lines: LogLine[] = [];
+      for await (const line of jobOutput(this.#awx, job.id, scrub, { ...options, signal })) {
+        lines.push(line);
+      }
+      return { job, scrub, lines };
+    });
+    if (!start) return;
+    if (start.lines) {
+      yield* start.lines;
+      return;
+    }
+    yield* jobOutput(this.#awx, start.job.id, start.scrub, options);
   }
 
   /** The lock's finished mark only decides how another execution waits: never worth failing for. */

@@ -1,11 +1,4 @@
-import {
-  AbortedError,
-  type Logger,
-  noopLogger,
-  readBoundedBody,
-  requestRefusal,
-  throwIfAborted,
-} from '@roundhouse/core';
+import { type Logger, noopLogger, readBoundedBody, requestRefusal } from '@roundhouse/core';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import {
@@ -23,6 +16,7 @@ import {
   errorExcerpt,
 } from './awx-errors.js';
 import type { AwxRequestOptions } from './awx-roles.js';
+import { abortFailure } from './operation-bound.js';
 import { PageBounds } from './page-bounds.js';
 import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
 import { pageSchema } from './schemas.js';
@@ -269,7 +263,7 @@ export class AwxTransport {
   /** Sends a call with retries; `handle` reads the response and throws AwxErrors for failures. */
   async #send<T>(call: Call, handle: (response: Response, endpoint: string) => Promise<T>) {
     const endpoint = this.#endpoint(call.method, call.url);
-    throwIfAborted(call.signal, `AWX ${endpoint}`);
+    if (call.signal?.aborted) throw abortFailure(call.signal, endpoint, call.url);
     try {
       return await withRetries(
         () => this.#attempt(call, endpoint, handle),
@@ -282,8 +276,7 @@ export class AwxTransport {
         },
       );
     } catch (error) {
-      if (call.signal?.aborted)
-        throw new AbortedError(`AWX ${endpoint}`, { cause: call.signal.reason });
+      if (call.signal?.aborted) throw abortFailure(call.signal, endpoint, call.url);
       throw error;
     }
   }
@@ -314,8 +307,7 @@ export class AwxTransport {
       return await handle(response, endpoint);
     } catch (error) {
       if (error instanceof AwxError) throw error;
-      if (call.signal?.aborted)
-        throw new AbortedError(`AWX ${endpoint}`, { cause: call.signal.reason });
+      if (call.signal?.aborted) throw abortFailure(call.signal, endpoint, call.url);
       if (timeout.aborted) throw new AwxTimeoutError(endpoint, this.#settings.timeoutMs);
       throw connectionError(endpoint, error);
     }

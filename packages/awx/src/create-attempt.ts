@@ -98,8 +98,9 @@ export interface RollbackParts {
 
 /**
  * Undoes a failed create as far as it is safe, without the caller's signal (a shutting-down
- * controller still completes it), and never throws: the create's own error is what the caller
- * needs. A credential is deleted only when no job that may still start can be using it:
+ * controller still completes it) but within `signal`, a bound of its own (the writes that record
+ * what is left for the next create or cleanup, one request each, still go on past it), and never
+ * throws: the create's own error is what the caller needs. A credential is deleted only when no job that may still start can be using it:
  * - nothing launched (`preparing`, `refused`): the credentials go, then the lock, releasing the
  *   target; what could not be deleted stays recorded in the lock for the next create or cleanup;
  * - a launch whose outcome is unknown (`launching`): everything stays, so a job AWX commits
@@ -119,10 +120,11 @@ export async function rollBack(
   error: unknown,
   identity: ExecutionIdentity,
   parts: RollbackParts,
+  signal: AbortSignal,
 ): Promise<'lost' | 'held'> {
   const fields = { wfe: identity.id, stage: attempt.stage, attempt: attempt.id };
   try {
-    if (!(error instanceof LockLostError)) await attempt.write({}, undefined);
+    if (!(error instanceof LockLostError)) await attempt.write({}, signal);
   } catch (failure) {
     if (!(failure instanceof LockLostError)) {
       parts.log.warn(
@@ -131,11 +133,11 @@ export async function rollBack(
       );
       return 'held';
     }
-    return undoSuperseded(attempt, identity, parts);
+    return undoSuperseded(attempt, identity, parts, signal);
   }
-  if (error instanceof LockLostError) return undoSuperseded(attempt, identity, parts);
+  if (error instanceof LockLostError) return undoSuperseded(attempt, identity, parts, signal);
   try {
-    await undoHeld(attempt, identity, parts);
+    await undoHeld(attempt, identity, parts, signal);
   } catch (failure) {
     parts.log.warn(
       { ...fields, reason: reasonOf(failure) },
@@ -149,9 +151,10 @@ async function undoSuperseded(
   attempt: CreateAttempt,
   identity: ExecutionIdentity,
   parts: RollbackParts,
+  signal: AbortSignal,
 ): Promise<'lost'> {
   const own = attempt.created.map((c) => c.id);
-  const failures = await parts.credentials.deleteIds(identity, own, undefined);
+  const failures = await parts.credentials.deleteIds(identity, own, signal);
   if (failures.length > 0) {
     parts.log.warn(
       { wfe: identity.id, attempt: attempt.id, reason: reasonOf(failures[0]) },
@@ -165,6 +168,7 @@ async function undoHeld(
   attempt: CreateAttempt,
   identity: ExecutionIdentity,
   parts: RollbackParts,
+  signal: AbortSignal,
 ): Promise<void> {
   const { log } = parts;
   const fields = { wfe: identity.id, stage: attempt.stage, attempt: attempt.id };
@@ -175,7 +179,7 @@ async function undoHeld(
   if (attempt.stage === 'launched' && attempt.job !== undefined) {
     const job = attempt.job;
     try {
-      const outcome = await parts.awx.cancelJob(job);
+      const outcome = await parts.awx.cancelJob(job, { signal });
       log.info({ ...fields, job, outcome }, 'canceled AWX job of a failed create');
     } catch (failure) {
       // The job may still start: its credentials stay, and so does the record of it.
@@ -190,7 +194,7 @@ async function undoHeld(
   if (attempt.stage === 'launched' && attempt.workflowJob !== undefined) {
     const workflowJob = attempt.workflowJob;
     try {
-      await endSlicedWorkflow(parts.awx, workflowJob);
+      await endSlicedWorkflow(parts.awx, workflowJob, { signal });
       log.info({ ...fields, workflowJob }, 'canceled AWX workflow job of a failed create');
     } catch (failure) {
       // Its sliced jobs may still start: the credentials stay, and the record keeps the
@@ -206,10 +210,10 @@ async function undoHeld(
   }
   const failures =
     attempt.adopted || attempt.touchedCredentials
-      ? await parts.credentials.deleteAll(identity, attempt.credentialIds(), undefined)
+      ? await parts.credentials.deleteAll(identity, attempt.credentialIds(), signal)
       : [];
   if (failures.length === 0) {
-    await attempt.release(undefined);
+    await attempt.release(signal);
     return;
   }
   log.warn(

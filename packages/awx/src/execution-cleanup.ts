@@ -18,6 +18,7 @@ import type { ExecutionLock } from './execution-lock.js';
 import type { AnsibleExecutorSettings } from './executor-options.js';
 import { deleteKubernautCredentials } from './kubernaut-credentials.js';
 import { claimed, type LaunchRecord, launchDeadline, unclaimed } from './launch-record.js';
+import { withinBound } from './operation-bound.js';
 import type { Job } from './schemas.js';
 import { endSlicedWorkflow } from './sliced-workflow.js';
 import { isJobActive } from './status.js';
@@ -51,10 +52,27 @@ export class ExecutionCleanup {
     this.#log = log;
   }
 
-  async run(wfe: WorkflowExecution, namespace: string, options: OperationOptions): Promise<void> {
-    const { signal } = options;
+  /**
+   * Ends within `operationTimeoutMs`: what it could not delete by then is still named for the
+   * execution (and recorded in the lock), and the next cleanup deletes it.
+   */
+  run(wfe: WorkflowExecution, namespace: string, options: OperationOptions): Promise<void> {
     const what = `ansible execution of WorkflowExecution ${wfe.metadata.namespace}/${wfe.metadata.name}`;
-    throwIfAborted(signal, `clean up ${what}`);
+    throwIfAborted(options.signal, `clean up ${what}`);
+    return withinBound(
+      `cleanup of ${what}`,
+      this.#settings.operationTimeoutMs,
+      options.signal,
+      (signal) => this.#run(wfe, namespace, what, signal),
+    );
+  }
+
+  async #run(
+    wfe: WorkflowExecution,
+    namespace: string,
+    what: string,
+    signal: AbortSignal,
+  ): Promise<void> {
     const identity = executionIdentity(wfe);
     const { lock, credentials } = this.#parts;
     const found = await lock.find(wfe, namespace, signal);
@@ -85,7 +103,9 @@ export class ExecutionCleanup {
     if (held) {
       try {
         if (failures.length === 0) await lock.release(held.lock, signal);
-        else await lock.write(held.lock, unclaimed(held.record), signal);
+        // Past the bound too, one request: a create need not wait out the claim of a cleanup
+        // that ran out of time.
+        else await lock.write(held.lock, unclaimed(held.record), undefined);
       } catch (error) {
         failures.push(error);
       }

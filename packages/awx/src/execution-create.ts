@@ -31,6 +31,7 @@ import type { KubernetesApiAccess } from './kubernetes-api-access.js';
 import { checkLaunch } from './launch-check.js';
 import { launchDeadline } from './launch-record.js';
 import { executionTimeoutMs } from './launch-timeout.js';
+import { withinBound } from './operation-bound.js';
 import { endSlicedWorkflow } from './sliced-workflow.js';
 import type { TemplateCatalog } from './template-catalog.js';
 import { enforceJobTemplatePolicy } from './template-policy.js';
@@ -64,12 +65,27 @@ export class ExecutionCreate {
     this.#log = log;
   }
 
-  async run(
+  /** Ends within `operationTimeoutMs`, and undoes what it made within as long again. */
+  run(
     execution: WorkflowExecution,
     namespace: string,
     options: CreateOptions,
   ): Promise<CreateResult> {
-    const { signal } = options;
+    const { namespace: wfeNamespace, name } = execution.metadata;
+    return withinBound(
+      `create of ansible execution for WorkflowExecution ${wfeNamespace}/${name}`,
+      this.#settings.operationTimeoutMs,
+      options.signal,
+      (signal) => this.#run(execution, namespace, options, signal),
+    );
+  }
+
+  async #run(
+    execution: WorkflowExecution,
+    namespace: string,
+    options: CreateOptions,
+    signal: AbortSignal,
+  ): Promise<CreateResult> {
     // spec.timesOutAt is counted from the executor's clock, as every deadline it keeps is.
     const declared = preparedExecution(execution, options, new Date(this.#settings.now()));
     const wfe = declared.wfe;
@@ -136,7 +152,13 @@ export class ExecutionCreate {
       const plan = { identity, variables, extraVars, credentials, injected, timeoutMs, warnings };
       return await this.#parts.launch.run(attempt, plan, template, signal);
     } catch (error) {
-      const claim = await rollBack(attempt, error, identity, { ...this.#parts, log: this.#log });
+      // Its own bound: the create's may be what ran out, and the undo must still get its turn.
+      const claim = await withinBound(
+        `undo of a failed create for ${identity.id}`,
+        this.#settings.operationTimeoutMs,
+        undefined,
+        (undo) => rollBack(attempt, error, identity, { ...this.#parts, log: this.#log }, undo),
+      );
       // Whatever went wrong, a create that was taken over must not fail the execution: the
       // one that took over carries on, and a retry of this one adopts its result.
       if (claim === 'lost' && !(error instanceof LockLostError)) {

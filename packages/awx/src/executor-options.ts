@@ -28,6 +28,20 @@ export const AnsibleExecutorOptionsSchema = z.object({
       error: 'must be lowercase letters, digits and "-", ending in "-", e.g. "roundhouse-"',
     })
     .optional(),
+  /**
+   * The longest one operation (a create, a status, a cleanup, an availability check, a log read
+   * up to its first line) may take in all: every request, page and retry it makes. AWX's client
+   * bounds each request by its own `timeoutMs`, but an operation makes many, and a controller's
+   * worker waits on it. Past it the operation fails with a retryable AwxOperationTimeoutError
+   * (reason `AWXOperationTimeout`), naming what it was waiting on, and leaves nothing the next
+   * create or cleanup does not find: credentials are found by their names. A create that fails
+   * undoes what it made within as long again.
+   */
+  operationTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(2 * 60_000),
   /** How much of a failed job's output goes into the status message. */
   stdoutTailBytes: z.number().int().min(0).max(16_384).default(4_096),
   /**

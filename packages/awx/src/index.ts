@@ -116,6 +116,7 @@ export {
   readRecord,
 } from './launch-record.js';
 export { executionTimeoutMs, launchTimeout } from './launch-timeout.js';
+export { AwxOperationTimeoutError } from './operation-bound.js';
 export {
   type OutputScrub,
   type OutputWithheld,

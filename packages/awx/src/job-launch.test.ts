@@ -53,7 +53,13 @@ function setup() {
     try {
       return await launch.run(attempt, plan, await catalog.template('restart', signal), signal);
     } catch (error) {
-      await rollBack(attempt, error, identity, { awx, credentials, log: noopLogger });
+      await rollBack(
+        attempt,
+        error,
+        identity,
+        { awx, credentials, log: noopLogger },
+        new AbortController().signal,
+      );
       throw error;
     }
   };

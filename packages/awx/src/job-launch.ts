@@ -1,3 +1,8 @@
+/**
+ * Just past 350 lines: the steps of one launch (its credentials, the launch, the lookup of a
+ * launch whose answer was lost, the checks of what AWX took) share the stage of the attempt,
+ * which decides what a failure may undo.
+ */
 import {
   ConfigurationError,
   type CreateResult,
@@ -27,6 +32,7 @@ import { checkLaunch } from './launch-check.js';
 import { ignoredFieldIssues, passwordIssues } from './launch-prompts.js';
 import { type Injected, launchDeadline } from './launch-record.js';
 import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
+import { deadlineOnly } from './operation-bound.js';
 import type { Job, JobTemplate } from './schemas.js';
 import { isJobActive } from './status.js';
 import type { Cached, TemplateCatalog } from './template-catalog.js';
@@ -237,11 +243,13 @@ export class JobLaunch {
         }
         throw launchRefused(template.value, error);
       }
-      const job = await this.#findSent(attempt, plan.identity, id).catch((found: unknown) => {
-        if (!(found instanceof SlicedLaunchFoundError)) throw found;
-        this.#catalog.forget(template.value);
-        throw slicedLaunchFailure(attempt, template.value, found.workflowJob, found);
-      });
+      const job = await this.#findSent(attempt, plan.identity, id, signal).catch(
+        (found: unknown) => {
+          if (!(found instanceof SlicedLaunchFoundError)) throw found;
+          this.#catalog.forget(template.value);
+          throw slicedLaunchFailure(attempt, template.value, found.workflowJob, found);
+        },
+      );
       if (!job) {
         const until = launchDeadline(attempt.record, this.#settings.launchCommitWindowMs) as number;
         throw new LaunchUnresolvedError(id, launchedAt, new Date(until).toISOString(), {
@@ -256,19 +264,20 @@ export class JobLaunch {
   }
 
   /**
-   * The job of a launch whose answer was lost, if AWX has it yet. Without the caller's signal:
-   * a request cut by an abort is just as ambiguous. A failed lookup finds nothing; a sliced job
-   * found is SlicedLaunchFoundError.
+   * The job of a launch whose answer was lost, if AWX has it yet. Without the caller's signal
+   * (a request cut by an abort is just as ambiguous), but within the create's bound. A failed
+   * lookup finds nothing; a sliced job found is SlicedLaunchFoundError.
    */
   async #findSent(
     attempt: CreateAttempt,
     identity: ExecutionIdentity,
     templateId: number,
+    signal: AbortSignal | undefined,
   ): Promise<Job | null> {
     const sent = Date.parse(attempt.record.launchedAt as string);
     const since = new Date(sent - this.#settings.clockSkewToleranceMs);
     try {
-      return await this.#jobs.findLaunch(templateId, identity, since, undefined);
+      return await this.#jobs.findLaunch(templateId, identity, since, deadlineOnly(signal));
     } catch (error) {
       if (error instanceof SlicedLaunchFoundError) throw error;
       this.#log.warn(
