@@ -157,6 +157,28 @@ describe('an executor operation past operationTimeoutMs', () => {
     });
   });
 
+  it('ends a log read whose Kubernetes read of the lock never answers', async () => {
+    const hanging = {
+      get: (
+        _type: unknown,
+        _namespace: string,
+        _name: string,
+        { signal }: { signal: AbortSignal },
+      ) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    } as unknown as KubeClient;
+    const ansible = new AnsibleExecutor(awx, hanging, { operationTimeoutMs });
+
+    const read = async () => {
+      for await (const _ of ansible.logs(restartExecution, 'ns')) break;
+    };
+
+    await expect(read()).rejects.toMatchObject({
+      reason: 'AWXOperationTimeout',
+      message: `log read of ansible execution of WorkflowExecution team-a/restart-api did not finish within ${operationTimeoutMs} ms (operationTimeoutMs)`,
+    });
+  });
+
   it("keeps a caller's abort an abort", async () => {
     sim.faults.failNext(1_000_000, 503, { method: 'GET', pathPrefix: '/api/v2/me/' });
     const ansible = new AnsibleExecutor(awx, {} as KubeClient, { operationTimeoutMs: 60_000 });
