@@ -53,6 +53,23 @@ describe('explainStuckStart', () => {
     expect(explainStuckStart([], [])).toBeUndefined();
   });
 
+  it('reads a pod refused past a ResourceQuota as the namespace out of room, as the Tekton engine does', () => {
+    const exceeded =
+      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: exceeded }]),
+    ).toEqual({
+      reason: 'ResourceExhausted',
+      description: `the Job could not create its pod: ${exceeded}`,
+    });
+    // A quota that wants requests the pod template lacks: the template must change.
+    const unsatisfied =
+      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: failed quota: compute: must specify limits.cpu for: workflow';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: unsatisfied }]),
+    ).toMatchObject({ reason: 'ConfigurationError' });
+  });
+
   it("refuses an invalid pod template as well, in the Job controller's own wording", () => {
     const message =
       'Error creating: pods "wfe-0123456789abcdef-" is invalid: spec.containers[0].image: Required value';

@@ -23,6 +23,15 @@ export type EventState = z.infer<typeof EventStateSchema>;
  */
 const refusedCreate = /^(Error creating: )?pods "[^"]*" is (forbidden|invalid): /;
 
+/**
+ * The ResourceQuota admission plugin's refusal of a pod past a quota's hard limit
+ * (`exceeded quota: <quota>, requested: …, used: …, limited: …`, its Forbidden's cause): the
+ * namespace is out of room, which the Tekton engine reports as `ResourceExhausted` for the same
+ * refusal. A quota the pod does not satisfy (`failed quota: <quota>: must specify …`) asks the
+ * pod template for requests it lacks, and stays a configuration error.
+ */
+const exceededQuota = /^(Error creating: )?pods "[^"]*" is forbidden: exceeded quota: /;
+
 export interface StuckStart {
   readonly reason: FailureReason;
   readonly description: string;
@@ -33,6 +42,7 @@ export interface StuckStart {
  * Job controller tried to create (a FailedCreate event: quota, a refused pod template), or the
  * pod's container waits for something that will not come. Undefined while starting is merely
  * slow, or a create failed in a way the Job controller retries (an API server that timed out).
+ * A refusal for a quota is `ResourceExhausted`, any other `ConfigurationError`.
  */
 export function explainStuckStart(
   pods: readonly PodState[],
@@ -55,8 +65,9 @@ export function explainStuckStart(
       e.reason === 'FailedCreate' && e.type === 'Warning' && refusedCreate.test(e.message ?? ''),
   );
   if (!failedCreate) return undefined;
+  const message = failedCreate.message ?? '';
   return {
-    reason: 'ConfigurationError',
-    description: `the Job could not create its pod: ${failedCreate.message ?? 'FailedCreate'}`,
+    reason: exceededQuota.test(message) ? 'ResourceExhausted' : 'ConfigurationError',
+    description: `the Job could not create its pod: ${message}`,
   };
 }

@@ -478,8 +478,8 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
       expect(current?.phase).toBe('Failed');
       return current;
     }, patience);
-    expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ConfigurationError' });
-    expect(status?.message).toContain('quota');
+    expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ResourceExhausted' });
+    expect(status?.message).toContain('exceeded quota: no-pods');
   });
 
   it('rejects bad input before creating anything', async () => {
