@@ -292,7 +292,22 @@ describe('buildJob', () => {
       Array.from({ length: 40 }, (_, i) => [`P${i}`, '$'.repeat(32_000)]),
     );
     expect(() => buildJob(wfe({ parameters }), 'ns', undefined, settings())).toThrowError(
-      /^spec\.parameters: make a Job of 256\d{4} bytes, more than the 1572864 the API server can store: .*use smaller parameter values$/,
+      /^spec\.parameters: make a Job of 25\d{5} bytes as stored \(its managedFields and status included\), more than the 1572864 the API server can store: .*use smaller parameter values$/,
+    );
+  });
+
+  it('refuses a Job whose JSON fits but whose managedFields, one entry per variable, take it past what etcd stores', () => {
+    // 256 parameters of 200-character names: the API server's managedFields name each variable
+    // in a key of its own, some 65 KB on top of the Job's JSON.
+    const names = Array.from({ length: 256 }, (_, i) => `P${String(i).padStart(199, '0')}`);
+    const value = 'x'.repeat(5_850);
+    const parameters = Object.fromEntries(names.map((name) => [name, value]));
+    const small = Object.fromEntries(names.map((name) => [name, '']));
+    const json = JSON.stringify(buildJob(wfe({ parameters: small }), 'ns', undefined, settings()));
+    // The same Job's JSON alone is under the limit.
+    expect(json.length + names.length * value.length).toBeLessThan(1_572_864);
+    expect(() => buildJob(wfe({ parameters }), 'ns', undefined, settings())).toThrowError(
+      /^spec\.parameters: make a Job of 1\d{6} bytes as stored \(its managedFields and status included\), more than the 1572864 the API server can store: .*use smaller parameter values$/,
     );
   });
 

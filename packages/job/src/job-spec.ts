@@ -7,7 +7,6 @@ import type {
 } from '@kubernetes/client-node';
 import {
   type Conventions,
-  checkObjectSize,
   conventionKeys,
   type Dependencies,
   dependencyMounts,
@@ -22,6 +21,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { kubeletLiteral } from './kubelet-literal.js';
+import { checkStoredJobSize } from './stored-job-size.js';
 
 export const jobEngine = 'job';
 export const workflowContainerName = 'workflow';
@@ -230,11 +230,6 @@ export function buildJob(
       },
     },
   };
-  checkObjectSize(
-    job,
-    'Job',
-    'spec.parameters',
-    'the Job carries every parameter, each "$" in it doubled so the kubelet passes it on unexpanded; use smaller parameter values',
-  );
+  checkStoredJobSize(job);
   return job;
 }
