@@ -70,6 +70,14 @@ describe('explainStuckStart', () => {
     ).toMatchObject({ reason: 'ConfigurationError' });
   });
 
+  it('waits out a quota whose usage the quota controller has not counted yet, as the Job controller retries', () => {
+    const message =
+      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: status unknown for quota: compute, resources: pods';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message }]),
+    ).toBeUndefined();
+  });
+
   it("refuses an invalid pod template as well, in the Job controller's own wording", () => {
     const message =
       'Error creating: pods "wfe-0123456789abcdef-" is invalid: spec.containers[0].image: Required value';

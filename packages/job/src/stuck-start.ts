@@ -32,6 +32,14 @@ const refusedCreate = /^(Error creating: )?pods "[^"]*" is (forbidden|invalid): 
  */
 const exceededQuota = /^(Error creating: )?pods "[^"]*" is forbidden: exceeded quota: /;
 
+/**
+ * The ResourceQuota admission plugin's refusal while the quota controller has not yet counted
+ * a new quota's usage (`status unknown for quota: <quota>, resources: …`): a 403 that passes
+ * once the count is in, seconds later, and the Job controller creates the pod again after it.
+ * Waited out like a timeout; the execution's deadline ends one that never passes.
+ */
+const uncountedQuota = /^(Error creating: )?pods "[^"]*" is forbidden: status unknown for quota: /;
+
 export interface StuckStart {
   readonly reason: FailureReason;
   readonly description: string;
@@ -62,7 +70,10 @@ export function explainStuckStart(
   if (pods.length > 0) return undefined;
   const failedCreate = events.find(
     (e) =>
-      e.reason === 'FailedCreate' && e.type === 'Warning' && refusedCreate.test(e.message ?? ''),
+      e.reason === 'FailedCreate' &&
+      e.type === 'Warning' &&
+      refusedCreate.test(e.message ?? '') &&
+      !uncountedQuota.test(e.message ?? ''),
   );
   if (!failedCreate) return undefined;
   const message = failedCreate.message ?? '';
