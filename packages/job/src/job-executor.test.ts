@@ -1,8 +1,16 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
-import { KubeClient, type KubeObject, type ResourceType } from '@roundhouse/kube';
+import {
+  KubeClient,
+  type KubeObject,
+  type Reader,
+  type ResourceType,
+  resources,
+} from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { JobExecutor } from './job-executor.js';
+import { buildJob } from './job-spec.js';
 
 /** An API server that accepts every create and keeps what it was sent. */
 class RecordingServer extends KubeClient {
@@ -56,5 +64,43 @@ describe('JobExecutor', () => {
     expect(server.created[0]).toEqual(server.created[1]);
     const embedded = new JobExecutor(server, { containerCommand: () => ({ command: ['run'] }) });
     expect((await embedded.create(wfe, 'workflows')).warnings).toEqual([]);
+  });
+
+  it('keeps the task counts of a summary when a Job that cannot create its pod fails', async () => {
+    const wfe = sampleExecution({});
+    const job = {
+      ...buildJob(wfe, 'workflows', undefined, {
+        conventions: roundhouseConventions,
+        serviceAccountName: 'runner',
+        securityProfile: 'restricted',
+      }),
+      status: {},
+    } as KubeObject;
+    job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
+    const refusal =
+      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
+    const reader: Reader = {
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType) => ({
+        items: (type === resources.events
+          ? [{ type: 'Warning', reason: 'FailedCreate', message: refusal }]
+          : []) as unknown as T[],
+        resourceVersion: '1',
+      }),
+    };
+    const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 0 });
+    expect(await executor.getStatus(wfe, 'workflows')).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failureReason: 'ResourceExhausted',
+      summary: {
+        status: 'False',
+        reason: 'StartFailed',
+        message: `the Job could not create its pod: ${refusal}`,
+        completedTasks: 0,
+        totalTasks: 1,
+      },
+      started: false,
+    });
   });
 });

@@ -118,7 +118,13 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         phase: 'Failed',
         reason: 'StartFailed',
         message: stuck.description,
-        summary: { status: 'False', reason: 'StartFailed', message: stuck.description },
+        // kubernaut's summary of a Job always counts its one task.
+        summary: {
+          ...result.summary,
+          status: 'False',
+          reason: 'StartFailed',
+          message: stuck.description,
+        },
         failureReason: stuck.reason,
         started: result.started ?? false,
       };
