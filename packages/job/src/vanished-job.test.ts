@@ -52,6 +52,8 @@ describe('vanishedJobResult', () => {
       message: expect.stringMatching(/^Job was active longer than specified deadline \(the Job/),
       summary: { status: 'False' },
     });
+    // The summary kubernaut records on a failure carries the failure's message.
+    expect(deadline?.summary.message).toBe(deadline?.message);
     expect(
       vanishedJobResult([event('own', '2026-12-02T10:00:09Z', 'BackoffLimitExceeded')], started),
     ).toMatchObject({

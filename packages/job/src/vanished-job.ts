@@ -91,11 +91,13 @@ export function vanishedJobResult(
     };
   }
   const reason = verdict.reason as string;
+  const message = `${verdict.message || `Job failed (${reason})`} (${gone})`;
   return {
     phase: 'Failed',
     reason,
-    message: `${verdict.message || `Job failed (${reason})`} (${gone})`,
-    summary: { status: 'False', reason: 'Failed', completedTasks: 0, totalTasks: 1 },
+    message,
+    // A failure's summary carries its message, as `jobResult`'s does and kubernaut records it.
+    summary: { status: 'False', reason: 'Failed', message, completedTasks: 0, totalTasks: 1 },
     failureReason: reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'TaskFailed',
   };
 }
