@@ -78,6 +78,22 @@ describe('explainStuckStart', () => {
     ).toBeUndefined();
   });
 
+  it('reports a pod an admission webhook denies, and waits out one the API server could not call', () => {
+    const denied =
+      'Error creating: admission webhook "validate.kyverno.svc-fail" denied the request: resource Pod/workflows/wfe-0123456789abcdef-x7k2p was blocked due to the following policies';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: denied }]),
+    ).toEqual({
+      reason: 'ConfigurationError',
+      description: `the Job could not create its pod: ${denied}`,
+    });
+    const unreachable =
+      'Error creating: Internal error occurred: failed calling webhook "validate.kyverno.svc-fail": failed to call webhook: Post "https://kyverno-svc.kyverno.svc:443/validate/fail?timeout=10s": context deadline exceeded';
+    expect(
+      explainStuckStart([], [{ type: 'Warning', reason: 'FailedCreate', message: unreachable }]),
+    ).toBeUndefined();
+  });
+
   it("refuses an invalid pod template as well, in the Job controller's own wording", () => {
     const message =
       'Error creating: pods "wfe-0123456789abcdef-" is invalid: spec.containers[0].image: Required value';

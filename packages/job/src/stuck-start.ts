@@ -19,9 +19,14 @@ export type EventState = z.infer<typeof EventStateSchema>;
  * text, no status code. apimachinery words a refusal (403 Forbidden: quota, pod security, a
  * missing ServiceAccount; 422 Invalid) as `pods "<name>" is forbidden: …` or `… is invalid: …`;
  * a timeout, a 5xx or a throttled request is worded otherwise, and the Job controller creates
- * the pod again after it, so it says nothing about whether the Job can start.
+ * the pod again after it, so it says nothing about whether the Job can start. A validating
+ * webhook's denial (a policy engine's: Kyverno, Gatekeeper) is worded by the API server as
+ * `admission webhook "<name>" denied the request…` (ToStatusErr, apiserver's
+ * admission/plugin/webhook/errors), and refuses the same pod template again on every try; a
+ * webhook that could not be called (`failed calling webhook "<name>": …`) may answer next time.
  */
-const refusedCreate = /^(Error creating: )?pods "[^"]*" is (forbidden|invalid): /;
+const refusedCreate =
+  /^(Error creating: )?(pods "[^"]*" is (forbidden|invalid): |admission webhook "[^"]*" denied the request)/;
 
 /**
  * The ResourceQuota admission plugin's refusal of a pod past a quota's hard limit
