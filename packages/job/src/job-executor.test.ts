@@ -103,4 +103,43 @@ describe('JobExecutor', () => {
       started: false,
     });
   });
+
+  it('leaves a suspended Job Running without reading why an earlier pod create failed', async () => {
+    const wfe = sampleExecution({});
+    const job = {
+      ...buildJob(wfe, 'workflows', undefined, {
+        conventions: roundhouseConventions,
+        serviceAccountName: 'runner',
+        securityProfile: 'restricted',
+      }),
+      status: { conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended' }] },
+    } as KubeObject;
+    job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
+    const listed: ResourceType[] = [];
+    const reader: Reader = {
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType) => {
+        listed.push(type);
+        return {
+          items: (type === resources.events
+            ? [
+                {
+                  type: 'Warning',
+                  reason: 'FailedCreate',
+                  message:
+                    'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0',
+                },
+              ]
+            : []) as unknown as T[],
+          resourceVersion: '1',
+        };
+      },
+    };
+    const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 0 });
+    expect(await executor.getStatus(wfe, 'workflows')).toMatchObject({
+      phase: 'Running',
+      message: expect.stringMatching(/^Job suspended/),
+    });
+    expect(listed).toEqual([]);
+  });
 });

@@ -28,6 +28,7 @@ import {
   withSummaryMessage,
 } from './status.js';
 import { EventStateSchema, explainStuckStart } from './stuck-start.js';
+import { isJobSuspended } from './suspended-job.js';
 import { readVanishedJob } from './vanished-job.js';
 
 export interface JobExecutorOptions
@@ -96,6 +97,10 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         return { ...explained, summary: withSummaryMessage(failed.summary, explained.message) };
       }
       if (result.phase !== 'Running' || (state.status?.ready ?? 0) > 0) return result;
+      // A suspended Job tries no pod until it is resumed: a FailedCreate from before says
+      // nothing of whether it can start then, and reading for one would cost a request on
+      // every status read for as long as a queue holds it.
+      if (isJobSuspended(state)) return result;
       const created = Date.parse(state.metadata?.creationTimestamp ?? '');
       if (!(Date.now() - created >= startupGraceMs)) return result;
       // Not started after the grace period: find out whether it ever can, so an execution

@@ -9,6 +9,7 @@ import { containerLostReason, isContainerLost } from './container-lost.js';
 import { workflowContainerName } from './job-spec.js';
 import { killedByDeletion } from './pod-deletion.js';
 import { disruptionConditions, podDisruption } from './pod-disruption.js';
+import { isJobSuspended } from './suspended-job.js';
 
 const ConditionSchema = z.looseObject({
   type: z.string(),
@@ -303,16 +304,10 @@ export function jobResult(job: JobState, pods: readonly PodState[] = []): Execut
   }
   const active = job.status?.active ?? 0;
   const completions = job.spec?.completions ?? 1;
-  // Someone (a queueing controller such as Kueue, a person) suspended the Job: the Job
-  // controller deleted its pods without counting them failed, starts none until it is resumed,
-  // and restarts the activeDeadlineSeconds clock then (syncJob, job_controller.go).
-  const suspended = job.status?.conditions?.some(
-    (c) => c.type === 'Suspended' && c.status === 'True',
-  );
   return {
     phase: 'Running',
     reason: 'Running',
-    message: suspended
+    message: isJobSuspended(job)
       ? `Job suspended (${active}/${completions} pods active): the Job controller starts no pod until it is resumed`
       : `Job running (${active}/${completions} pods active)`,
     summary,
