@@ -142,4 +142,51 @@ describe('JobExecutor', () => {
     });
     expect(listed).toEqual([]);
   });
+
+  it('says why a Job that failed at its deadline never had a pod: the Job controller could not create one', async () => {
+    const wfe = sampleExecution({});
+    const job = {
+      ...buildJob(wfe, 'workflows', undefined, {
+        conventions: roundhouseConventions,
+        serviceAccountName: 'runner',
+        securityProfile: 'restricted',
+      }),
+      status: {
+        startTime: '2026-01-01T00:00:01Z',
+        conditions: [
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'DeadlineExceeded',
+            message: 'Job was active longer than specified deadline',
+            lastTransitionTime: '2026-01-01T00:00:11Z',
+          },
+        ],
+      },
+    } as KubeObject;
+    job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
+    const refusal =
+      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
+    const reader: Reader = {
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType) => ({
+        items: (type === resources.events
+          ? [{ type: 'Warning', reason: 'FailedCreate', message: refusal }]
+          : []) as unknown as T[],
+        resourceVersion: '1',
+      }),
+    };
+    const status = await new JobExecutor(new RecordingServer(), { reader }).getStatus(
+      wfe,
+      'workflows',
+    );
+    const message = `Job was active longer than specified deadline; the Job could not create its pod: ${refusal}`;
+    expect(status).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      failureReason: 'DeadlineExceeded',
+      message,
+      summary: { status: 'Unknown', message },
+    });
+  });
 });

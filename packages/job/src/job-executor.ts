@@ -27,7 +27,7 @@ import {
   jobResult,
   withSummaryMessage,
 } from './status.js';
-import { EventStateSchema, explainStuckStart } from './stuck-start.js';
+import { type EventState, EventStateSchema, explainStuckStart } from './stuck-start.js';
 import { isJobSuspended } from './suspended-job.js';
 import { readVanishedJob } from './vanished-job.js';
 
@@ -48,6 +48,15 @@ export interface JobExecutorOptions
 }
 
 type JobObject = KubeObject & { status?: unknown };
+
+/** The Job's own Events (the Job controller's FailedCreate among them), read live. */
+async function readJobEvents(job: JobObject, context: StatusContext): Promise<EventState[]> {
+  const { items } = await context.reader.list<KubeObject>(resources.events, context.namespace, {
+    fieldSelector: `involvedObject.uid=${job.metadata?.uid}`,
+    signal: context.signal,
+  });
+  return items.map((e) => EventStateSchema.parse(e));
+}
 
 /** The Job engine's own part: the Job it builds and how a Job (and its pods) read. */
 function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceEngine<JobObject> {
@@ -84,13 +93,17 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         const name = job.metadata?.name ?? '';
         // The Job controller deleted a pod that never started at the deadline: only the
         // scheduler's event is left to say that no node took it.
-        const mount = await readMountFailure(
-          context,
-          job.metadata?.creationTimestamp,
-          (pod) => isJobPodName(name, pod),
-          undefined,
-          { scheduling: true },
-        );
+        // A Job that never had a pod (its deadline passed within the startup grace while the
+        // API server refused every one) is explained by the Job controller's FailedCreate.
+        const mount = hasCreatedPods(state)
+          ? await readMountFailure(
+              context,
+              job.metadata?.creationTimestamp,
+              (pod) => isJobPodName(name, pod),
+              undefined,
+              { scheduling: true },
+            )
+          : explainStuckStart([], await readJobEvents(job, context))?.description;
         if (!mount) return failed;
         // kubernaut's summary carries the failure's message, the event's included.
         const explained = withMountFailure(failed, mount);
@@ -109,14 +122,7 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       // No pod waiting although the Job has pods: they run, or have just finished. A Job without
       // any may have failed to create one, which only its Events tell.
       const events =
-        pods.length > 0 || hasCreatedPods(state)
-          ? []
-          : (
-              await context.reader.list<KubeObject>(resources.events, context.namespace, {
-                fieldSelector: `involvedObject.uid=${job.metadata?.uid}`,
-                signal: context.signal,
-              })
-            ).items.map((e) => EventStateSchema.parse(e));
+        pods.length > 0 || hasCreatedPods(state) ? [] : await readJobEvents(job, context);
       const stuck = explainStuckStart(pods, events);
       if (!stuck) return result;
       return {
