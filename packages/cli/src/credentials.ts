@@ -100,14 +100,5 @@ export function guardedClusterConfig(
       }
     },
     credentialsRejected: (rejected) => config.credentialsRejected?.(rejected),
-    ...(config.applySecurityAuthentication && {
-      applySecurityAuthentication: async (context) => {
-        try {
-          await config.applySecurityAuthentication?.(context);
-        } catch (error) {
-          throw explained(error);
-        }
-      },
-    }),
   };
 }

@@ -1,5 +1,5 @@
 import type { RequestOptions } from 'node:https';
-import type { Cluster, RequestContext } from '@kubernetes/client-node';
+import type { Cluster } from '@kubernetes/client-node';
 
 /**
  * What a client needs from a kubeconfig: the current cluster, and the TLS material and headers
@@ -22,6 +22,4 @@ export interface ClusterConfig {
    * expiry would otherwise be sent, revoked, until the process restarts.
    */
   credentialsRejected?(rejected?: { readonly authorization?: string | undefined }): void;
-  /** Authenticates a request through a SOCKS proxy; needed only for clusters behind one. */
-  applySecurityAuthentication?(context: RequestContext): Promise<void>;
 }

@@ -27,19 +27,19 @@ describe('ConnectionPool', () => {
   it('keeps its pool while the TLS material is the same and replaces it when it changes', async () => {
     const { config, state } = rotatingConfig();
     const pool = new ConnectionPool(config);
-    const first = await pool.prepare('GET', '/api/v1/pods', 'list Pod');
+    const first = await pool.prepare('/api/v1/pods', 'list Pod');
     expect(first.url).toBe('https://api.example.com:6443/api/v1/pods');
     expect(first.dispatcher).toBeDefined();
     state.token = 'token-2';
-    const second = await pool.prepare('GET', '/api', 'get');
+    const second = await pool.prepare('/api', 'get');
     expect(second.headers.Authorization).toBe('Bearer token-2');
     expect(second.dispatcher).toBe(first.dispatcher);
-    const watch = await pool.prepare('GET', '/api', 'watch', true);
+    const watch = await pool.prepare('/api', 'watch', true);
     expect(watch.dispatcher).not.toBe(first.dispatcher);
     state.cert = 'cert-2';
-    const rotated = await pool.prepare('GET', '/api', 'get');
+    const rotated = await pool.prepare('/api', 'get');
     expect(rotated.dispatcher).not.toBe(first.dispatcher);
-    expect((await pool.prepare('GET', '/api', 'get')).dispatcher).toBe(rotated.dispatcher);
+    expect((await pool.prepare('/api', 'get')).dispatcher).toBe(rotated.dispatcher);
     await pool.close();
   });
 
@@ -50,7 +50,7 @@ describe('ConnectionPool', () => {
         options.auth = 'alice:secret';
       },
     });
-    const prepared = await pool.prepare('GET', '/api', 'get');
+    const prepared = await pool.prepare('/api', 'get');
     expect(prepared.headers.authorization).toBe(
       `Basic ${Buffer.from('alice:secret').toString('base64')}`,
     );
@@ -59,15 +59,27 @@ describe('ConnectionPool', () => {
 
   it('refuses plain HTTP unless TLS verification is explicitly skipped', async () => {
     const { config } = rotatingConfig({ server: 'http://api.example.com' });
-    await expect(new ConnectionPool(config).prepare('GET', '/api', 'get')).rejects.toThrow(
-      /plain HTTP/,
-    );
+    await expect(new ConnectionPool(config).prepare('/api', 'get')).rejects.toThrow(/plain HTTP/);
   });
 
-  it('sends a SOCKS cluster through client-node, which a light config cannot do', async () => {
-    const { config } = rotatingConfig({ proxyUrl: 'socks5://proxy:1080' });
-    await expect(new ConnectionPool(config).prepare('GET', '/api', 'get')).rejects.toThrow(
-      /SOCKS proxy, which needs a @kubernetes\/client-node KubeConfig/,
-    );
+  it('pools connections through a SOCKS5 proxy as through any other', async () => {
+    const { config, state } = rotatingConfig({ proxyUrl: 'socks5://user:pw@proxy:1080' });
+    const pool = new ConnectionPool(config);
+    const first = await pool.prepare('/api', 'get');
+    expect(first.dispatcher).toBeDefined();
+    state.token = 'token-2';
+    expect((await pool.prepare('/api', 'get')).dispatcher).toBe(first.dispatcher);
+    await pool.close();
+  });
+
+  it.each([
+    ['socks4://proxy:1080', /uses socks4, which kubectl does not support either/],
+    ['socks5://', /names no host/],
+  ])('refuses the proxy-url %s before any request', async (proxyUrl, problem) => {
+    const { config } = rotatingConfig({ proxyUrl });
+    await expect(new ConnectionPool(config).prepare('/api', 'get')).rejects.toMatchObject({
+      reason: 'ConfigurationError',
+      message: expect.stringMatching(problem),
+    });
   });
 });

@@ -1,9 +1,10 @@
 import type { RequestOptions } from 'node:https';
-import type { Cluster, HttpMethod } from '@kubernetes/client-node';
+import type { Cluster } from '@kubernetes/client-node';
 import { ConfigurationError } from '@roundhouse/core';
 import { Agent, buildConnector, type Dispatcher, Pool, ProxyAgent } from 'undici';
 import type { ClusterConfig } from './cluster-config.js';
 import { defaultLiveness, type Liveness, livenessChecked } from './connection-liveness.js';
+import { isSocksUrl, parseSocksProxy, socksConnector } from './socks-connector.js';
 
 /** What a request needs from the kubeconfig: where to go, how to authenticate, which pool. */
 export interface PreparedRequest {
@@ -72,12 +73,7 @@ export class ConnectionPool {
   }
 
   /** Authenticated URL, headers and dispatcher for a request (or a watch, with `stream`). */
-  async prepare(
-    method: keyof typeof HttpMethod,
-    path: string,
-    operation: string,
-    stream = false,
-  ): Promise<PreparedRequest> {
+  async prepare(path: string, operation: string, stream = false): Promise<PreparedRequest> {
     const cluster = this.#config.getCurrentCluster();
     if (!cluster) {
       throw new ConfigurationError({
@@ -86,7 +82,6 @@ export class ConnectionPool {
       });
     }
     const url = `${cluster.server.replace(/\/$/, '')}${path}`;
-    if (cluster.proxyUrl?.startsWith('socks')) return this.#prepareSocks(method, url, operation);
     const options: RequestOptions = {};
     await this.#config.applyToHTTPSOptions(options);
     const headers: Record<string, string> = {};
@@ -130,32 +125,6 @@ export class ConnectionPool {
     this.#retiring.add(closed);
   }
 
-  /**
-   * SOCKS needs client-node's own connector, so such clusters keep its per-request dispatcher;
-   * client-node is imported only here, as it loads its whole generated API.
-   */
-  async #prepareSocks(
-    method: keyof typeof HttpMethod,
-    url: string,
-    operation: string,
-  ): Promise<PreparedRequest> {
-    if (!this.#config.applySecurityAuthentication) {
-      throw new ConfigurationError({
-        path: 'kubeconfig',
-        message: `${operation}: the cluster is behind a SOCKS proxy, which needs a @kubernetes/client-node KubeConfig`,
-      });
-    }
-    const { HttpMethod, RequestContext } = await import('@kubernetes/client-node');
-    const context = new RequestContext(url, HttpMethod[method]);
-    await this.#config.applySecurityAuthentication(context);
-    const dispatcher = context.getDispatcher() as Dispatcher | undefined;
-    return {
-      url: context.getUrl(),
-      headers: context.getHeaders(),
-      ...(dispatcher ? { dispatcher } : {}),
-    };
-  }
-
   /** The pools for this TLS material: the current ones unless it changed. */
   #poolsFor(tls: TlsOptions, cluster: Cluster, operation: string): Pools | undefined {
     const { proxyUrl, server } = cluster;
@@ -194,6 +163,20 @@ export class ConnectionPool {
       h2Options: { pingInterval: liveness.pingIntervalMs },
       ...(connections ? { connections } : {}),
     };
+    const connector = buildConnector({
+      ...tls,
+      allowH2,
+      keepAlive: true,
+      // undici's default 60 s keep-alive probe races cloud load balancers' idle timeouts;
+      // 30 s matches client-go.
+      keepAliveInitialDelay: 30_000,
+    });
+    if (proxyUrl && isSocksUrl(proxyUrl)) {
+      return new Agent({
+        ...common,
+        connect: livenessChecked(socksConnector(parseSocksProxy(proxyUrl), connector), liveness),
+      });
+    }
     return proxyUrl
       ? new ProxyAgent({
           ...common,
@@ -205,15 +188,7 @@ export class ConnectionPool {
             return new Pool(origin, { ...options, connect: livenessChecked(connect, liveness) });
           },
         })
-      : new Agent({
-          ...common,
-          connect: livenessChecked(
-            // undici's default 60 s keep-alive probe races cloud load balancers' idle
-            // timeouts; 30 s matches client-go.
-            buildConnector({ ...tls, allowH2, keepAlive: true, keepAliveInitialDelay: 30_000 }),
-            liveness,
-          ),
-        });
+      : new Agent({ ...common, connect: livenessChecked(connector, liveness) });
   }
 }
 

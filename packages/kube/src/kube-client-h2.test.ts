@@ -7,13 +7,15 @@ import {
   type Http2Session,
   type ServerHttp2Stream,
 } from 'node:http2';
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, type KubeClientOptions } from './kube-client.js';
 import { LightKubeConfig } from './light-kube-config.js';
 import { resources } from './resources.js';
+import type { SocksCredentials } from './socks-handshake.js';
+import { socksTo } from './socks-proxy.test-support.js';
 
 /** A throwaway certificate for 127.0.0.1 that is its own CA. */
 let tls: { key: Buffer; cert: Buffer };
@@ -97,7 +99,13 @@ async function tunnelTo(port: number) {
 }
 
 /** A loopback HTTP/2 API server behind a relay (and a proxy), and a client that trusts it. */
-async function serve(handler: Handler, options: KubeClientOptions, via?: 'proxy') {
+async function serve(
+  handler: Handler,
+  options: KubeClientOptions,
+  via?: 'proxy' | 'socks',
+  credentials: { required?: SocksCredentials; given?: SocksCredentials } = {},
+) {
+  const { required, given = required } = credentials;
   const sessions: Http2Session[] = [];
   const served: { path: string; connection: number }[] = [];
   const server = createSecureServer({ ...tls, allowHTTP1: false });
@@ -110,7 +118,11 @@ async function serve(handler: Handler, options: KubeClientOptions, via?: 'proxy'
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const relay = await relayTo((server.address() as AddressInfo).port);
-  const proxy = via && (await tunnelTo(relay.port));
+  const proxy = via === 'proxy' ? await tunnelTo(relay.port) : undefined;
+  const socks = via === 'socks' ? await socksTo(relay.port, required) : undefined;
+  const userinfo = given
+    ? `${encodeURIComponent(given.username)}:${encodeURIComponent(given.password)}@`
+    : '';
   const config = new LightKubeConfig({
     context: 'x',
     cluster: {
@@ -119,12 +131,19 @@ async function serve(handler: Handler, options: KubeClientOptions, via?: 'proxy'
       caData: tls.cert.toString('base64'),
       skipTLSVerify: false,
       ...(proxy ? { proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } : {}),
+      ...(socks ? { proxyUrl: `socks5://${userinfo}127.0.0.1:${socks.port}` } : {}),
     },
     user: { name: 'u', token: 'secret-token' },
   });
   const client = new KubeClient(config, options);
-  running.push({ server, sessions, client, relay, proxy });
-  return { client, served, blackHole: relay.blackHole, connections: () => sessions.length };
+  running.push({ server, sessions, client, relay, proxy: proxy ?? socks?.proxy });
+  return {
+    client,
+    served,
+    blackHole: relay.blackHole,
+    connections: () => sessions.length,
+    tunnels: socks?.tunnels ?? [],
+  };
 }
 
 const running: {
@@ -132,7 +151,7 @@ const running: {
   sessions: Http2Session[];
   client: KubeClient;
   relay: { close(): Promise<void> };
-  proxy: HttpServer | undefined;
+  proxy: HttpServer | (Server & { closeAllConnections(): void }) | undefined;
 }[] = [];
 afterEach(async () => {
   for (const { server, sessions, client, relay, proxy } of running.splice(0)) {
@@ -175,9 +194,69 @@ describe('KubeClient over HTTP/2', () => {
     expect(connections()).toBe(1);
   });
 
+  it("sends every request through one SOCKS5 tunnel, with the proxy-url's credentials", async () => {
+    const { client, served, tunnels, connections } = await serve(
+      (stream) => answer(stream, configMap),
+      {},
+      'socks',
+      { required: { username: 'ops', password: 'p@ss:word' } },
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => client.get(resources.configMaps, 'ns', 'cm')),
+    );
+    expect(answers).toEqual(Array(20).fill(configMap));
+    expect(served).toHaveLength(20);
+    // HTTP/2 over the tunnel: one connection, asked for by the server's own address.
+    expect(connections()).toBe(1);
+    expect(tunnels).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
+  });
+
+  it('fails a request whose SOCKS5 proxy refuses its credentials, without repeating them', async () => {
+    const { client, served } = await serve((stream) => answer(stream, configMap), {}, 'socks', {
+      required: { username: 'ops', password: 'right' },
+      given: { username: 'ops', password: 'wrong-secret' },
+    });
+    const failure = await client.get(resources.configMaps, 'ns', 'cm').catch((error) => error);
+    expect(failure).toMatchObject({ reason: 'Unknown' });
+    expect(String(failure.message)).toMatch(
+      /^get ConfigMap ns\/cm: the SOCKS proxy 127\.0\.0\.1:\d+ refused the username and password of the proxy-url$/,
+    );
+    expect(JSON.stringify({ ...failure, message: failure.message })).not.toContain('wrong-secret');
+    expect(served).toEqual([]);
+  });
+
+  it('says the SOCKS5 proxy, not the API server, could not be reached', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const client = new KubeClient(
+      new LightKubeConfig({
+        context: 'x',
+        cluster: {
+          name: 'c',
+          server: 'https://api.example.com:6443',
+          caData: tls.cert.toString('base64'),
+          skipTLSVerify: false,
+          proxyUrl: `socks5://127.0.0.1:${port}`,
+        },
+        user: { name: 'u', token: 'secret-token' },
+      }),
+    );
+    try {
+      await expect(client.get(resources.configMaps, 'ns', 'cm')).rejects.toMatchObject({
+        reason: 'Unavailable',
+        message: `get ConfigMap ns/cm: the SOCKS proxy 127.0.0.1:${port} could not be reached (ECONNREFUSED)`,
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
   it.each([
     ['directly', undefined],
     ['through a proxy', 'proxy'],
+    ['through a SOCKS5 proxy', 'socks'],
   ] as const)(
     'breaks off a quiet followed log when its connection stops answering, and resumes it on a new one (%s)',
     async (_, via) => {

@@ -444,7 +444,6 @@ export class KubeClient implements Reader {
     let prepared: Prepared;
     try {
       prepared = await this.#prepare(
-        'GET',
         watchPath(type, namespace, options),
         operation,
         true,
@@ -579,7 +578,7 @@ export class KubeClient implements Reader {
     try {
       let prepared: Prepared;
       try {
-        prepared = await this.#prepare('GET', path, operation, stream, connection.signal);
+        prepared = await this.#prepare(path, operation, stream, connection.signal);
       } catch (error) {
         if (signal?.aborted) return 'stopped';
         throw timedOut ? credentialsTimeout(operation, this.#timeoutMs) : error;
@@ -688,7 +687,7 @@ export class KubeClient implements Reader {
     // The refusal of the request gate of the work sending this (see `withRequestGate`), as is.
     let refused: Error | undefined;
     try {
-      const prepared = await this.#prepare(method, path, operation, false, connection.signal);
+      const prepared = await this.#prepare(path, operation, false, connection.signal);
       const { url, headers } = prepared;
       sent = headers;
       dispatcher = prepared.dispatcher;
@@ -752,16 +751,12 @@ export class KubeClient implements Reader {
    * client-node KubeConfig's exec plugin has none).
    */
   async #prepare(
-    method: HttpVerb,
     path: string,
     operation: string,
     stream: boolean,
     signal: AbortSignal,
   ): Promise<Prepared> {
-    const prepared = await unlessAborted(
-      this.#pool.prepare(method, path, operation, stream),
-      signal,
-    );
+    const prepared = await unlessAborted(this.#pool.prepare(path, operation, stream), signal);
     return {
       url: prepared.url,
       dispatcher: prepared.dispatcher ?? getGlobalDispatcher(),

@@ -7,6 +7,7 @@ import {
   type TransportFailureKind,
 } from '@roundhouse/core';
 import { z } from 'zod';
+import { SocksProxyError } from './socks-handshake.js';
 
 /** The machine-readable part of a metav1.Status body. */
 const StatusBodySchema = z.looseObject({
@@ -189,15 +190,23 @@ function transportMessage(failure: TransportFailure): string {
   }
 }
 
+function socksProxyError(error: unknown): SocksProxyError | undefined {
+  if (error instanceof SocksProxyError) return error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  return socksProxyError((error as { cause?: unknown }).cause);
+}
+
 /** The error for a request that got no answer: unreachable, broken off, timed out, TLS. */
 export function kubernetesErrorFromTransport(
   error: unknown,
   operation: string,
 ): KubernetesApiError {
   const failure = classifyTransportError(error);
+  // The proxy's own account names it and what to change; the others are told by their code.
+  const detail = socksProxyError(error)?.message ?? transportMessage(failure);
   return new KubernetesApiError(
     transportReasons[failure.kind],
-    `${operation}: ${transportMessage(failure)}`,
+    `${operation}: ${detail}`,
     undefined,
     [],
     undefined,

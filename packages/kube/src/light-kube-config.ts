@@ -34,8 +34,8 @@ function material(file: string | undefined, data: string | undefined): (() => Bu
 /**
  * One context of a kubeconfig, with what a controller's kubeconfig uses: CA, client
  * certificate and key (data or file), bearer token or token file, basic auth, impersonation,
- * exec credential plugins, HTTP(S) proxies. `loadKubeConfig` hands everything else
- * (auth-provider plugins, SOCKS proxies) to client-node's KubeConfig. Unlike it, this decodes
+ * exec credential plugins, HTTP(S) and SOCKS5 proxies. `loadKubeConfig` hands auth-provider
+ * plugins to client-node's KubeConfig. Unlike it, this decodes
  * certificate data once and reads files once a minute instead of for every request.
  */
 export class LightKubeConfig implements ClusterConfig {

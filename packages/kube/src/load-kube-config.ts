@@ -52,8 +52,8 @@ interface Merged {
  * Loads a kubeconfig without `@kubernetes/client-node`'s root module, which loads its whole
  * generated API (about 80 MiB of a controller's memory) although a client needs none of it.
  * What a controller's kubeconfig uses is handled here (see LightKubeConfig); a context whose
- * user has an auth-provider plugin (oidc, gcp, azure) or whose cluster is behind a SOCKS proxy
- * gets client-node's KubeConfig instead, imported only then. Nothing found, a missing file, a
+ * user has an auth-provider plugin (oidc, gcp, azure) gets client-node's KubeConfig instead,
+ * imported only then. Nothing found, a missing file, a
  * file that is no kubeconfig, an unknown context or one whose cluster or user is not defined is
  * a KubeConfigError that says which, where client-node would try http://localhost:8080 or send
  * no credentials.
@@ -118,7 +118,7 @@ export async function loadKubeConfig(
   }
   const providerTokenFile: unknown = user?.authProvider?.config?.tokenFile;
   const lightProvider = !user?.authProvider || providerTokenFile || isExecProvider(user);
-  if (cluster.proxyUrl?.startsWith('socks') || !lightProvider) {
+  if (!lightProvider) {
     const { KubeConfig } = await import('@kubernetes/client-node');
     const config = new KubeConfig();
     config.loadFromOptions({ ...merged, currentContext: name });
