@@ -7,13 +7,15 @@ import {
 } from '@roundhouse/core';
 
 /**
- * Refuses a Job that etcd would not take, or whose pod it would not: a ConfigurationError on
- * `spec.parameters` before anything is sent. The JSON of the Job is not all that is stored: the
- * API server adds the creator's managedFields, which name every variable of the container by its
- * name (`k:{"name":…}` with its `f:name` and `f:value`), tens of KB for 256 parameters of long
- * names; then come the status writes (the Job controller's, the kubelet's on the pod). A Job
- * whose JSON just fits is refused with a 500 that reads as passing, or, if the Job fits and
- * its pod does not, the Job controller retries the pod's create until the deadline.
+ * Refuses a Job that etcd would not take: a ConfigurationError on `spec.parameters` before
+ * anything is sent. The JSON of the Job is not all that is stored: the API server adds the
+ * creator's managedFields, which name every variable of the container by its name
+ * (`k:{"name":…}` with its `f:name` and `f:value`), tens of KB for 256 parameters of long names,
+ * and the Job controller's status writes follow. Kubernetes 1.36 answers a Job too large with
+ * its managedFields by trying again without them, on the object its first attempt already gave
+ * the Job controller's `controller-uid` labels, and refuses that with a 422 about those labels,
+ * which says nothing of the size (seen on the test control plane). The estimate errs by being
+ * large: a Job a few KB under the limit may be refused.
  */
 export function checkStoredJobSize(job: V1Job): void {
   const bytes = storedObjectBytes(job) + statusWriteAllowance;
