@@ -12,7 +12,7 @@ import { ExecutionJobs } from './execution-jobs.js';
 import { parseExecutorOptions } from './executor-options.js';
 import { FakeLock, restartExecution, restartIdentity } from './fakes.test-support.js';
 import { JobLaunch } from './job-launch.js';
-import { claimed } from './launch-record.js';
+import { claimed, type LaunchRecord } from './launch-record.js';
 import { AwxOperationTimeoutError } from './operation-bound.js';
 import { TemplateCatalog } from './template-catalog.js';
 
@@ -26,7 +26,7 @@ let sim: AwxSimulator;
 let awx: AwxClient;
 let template: { readonly id: number };
 const operationTimeoutMs = 400;
-const settings = parseExecutorOptions({ operationTimeoutMs, cacheTtlMs: 0 });
+const defaults = parseExecutorOptions({ operationTimeoutMs, cacheTtlMs: 0 });
 
 beforeAll(async () => {
   sim = await startAwxSimulator();
@@ -51,9 +51,11 @@ afterAll(async () => {
 
 /** The lock in memory, as a create claims it and cleanup finds it. */
 class MemoryLock extends FakeLock {
+  override record: LaunchRecord | null = null;
+
   async claim(_wfe: WorkflowExecution, _namespace: string, attempt: string) {
     this.record ??= { credentials: [], finished: false };
-    const written = await this.write(this.lock(), claimed(this.record, attempt, settings.now()));
+    const written = await this.write(this.lock(), claimed(this.record, attempt, Date.now()));
     return { ...written, adopted: false };
   }
   async find() {
@@ -61,13 +63,11 @@ class MemoryLock extends FakeLock {
   }
 }
 
-function executor() {
+function executor(settings = defaults, lock = new MemoryLock()) {
   const catalog = new TemplateCatalog(awx, 0, settings.now);
   const credentials = new EphemeralCredentials(awx, settings, noopLogger);
   const jobs = new ExecutionJobs(awx, catalog, settings);
   const launch = new JobLaunch(awx, { catalog, credentials, jobs }, settings, noopLogger);
-  const lock = new MemoryLock();
-  lock.record = null;
   const dependencies = {
     configMaps: async () => [],
     secrets: async () => [{ name: 'db', data: { password: 'hunter2-value' } }],
@@ -84,7 +84,7 @@ function executor() {
 
 /** The credentials AWX holds that are named for the restart execution. */
 function executionCredentials(): string[] {
-  const prefix = ephemeralCredentialPrefix(settings.namePrefix, restartIdentity);
+  const prefix = ephemeralCredentialPrefix(defaults.namePrefix, restartIdentity);
   return sim.state
     .liveCredentials({ origin: 'api' })
     .map((c) => c.name)
@@ -137,6 +137,28 @@ describe('an executor operation past operationTimeoutMs', () => {
 
     sim.faults.clear();
     await cleanup.run(restartExecution, 'ns', {});
+    expect(executionCredentials()).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
+
+  it('ends the search for the job of a launch whose answer was lost, and keeps its credential until cleanup', async () => {
+    const launch = `/api/v2/job_templates/${template.id}/launch/`;
+    sim.faults.failNext(1, 504, { method: 'POST', pathPrefix: launch });
+    sim.faults.failNext(1_000_000, 503, { method: 'GET', pathPrefix: '/api/v2/jobs/' });
+    const { lock, create } = executor();
+
+    await expect(create.run(restartExecution, 'ns', {})).rejects.toMatchObject({
+      reason: 'AWXOperationTimeout',
+      endpoint: expect.stringMatching(/^GET jobs\/\?/),
+    });
+    // The launch may yet be committed: its credential and the record of it stay.
+    expect(executionCredentials()).toHaveLength(1);
+    expect(lock.record?.launchedAt).toBeDefined();
+
+    sim.faults.clear();
+    // Once the launch commit window has closed without a job, cleanup deletes it.
+    const afterWindow = parseExecutorOptions({ operationTimeoutMs, launchCommitWindowMs: 0 });
+    await executor(afterWindow, lock).cleanup.run(restartExecution, 'ns', {});
     expect(executionCredentials()).toEqual([]);
     expect(lock.record).toBeNull();
   });
