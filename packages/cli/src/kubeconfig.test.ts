@@ -63,4 +63,25 @@ describe("KUBECONFIG's files", () => {
       new RegExp(`^error: --kubeconfig: cannot load ${dir}: EISDIR`),
     );
   });
+
+  it("with a removed auth-provider are refused with kubectl's replacement", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-kubeconfigs-'));
+    const path = join(dir, 'gke');
+    await writeFile(
+      path,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: gke, cluster: {server: "https://127.0.0.1:6443"}}]',
+        'users: [{name: gke-user, user: {auth-provider: {name: gcp, config: {cmd-path: gcloud}}}}]',
+        'contexts: [{name: gke, context: {cluster: gke, user: gke-user}}]',
+        'current-context: gke',
+        '',
+      ].join('\n'),
+    );
+    expect(await open([path])).toBe(
+      `error: --kubeconfig: the user "gke-user" of context "gke" in ${path} has the auth-provider "gcp", which kubectl does not run either\n` +
+        'fix: use the gke-gcloud-auth-plugin exec credential plugin instead (gcloud container clusters get-credentials writes it into the kubeconfig)\n',
+    );
+  });
 });

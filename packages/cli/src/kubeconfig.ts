@@ -121,5 +121,10 @@ function unusableKubeconfig(
         `add ${missing.length > 1 ? 'them' : 'it'} to the kubeconfig or correct the context (kubectl config view shows both), or ${choose(problem.contexts)}`,
       );
     }
+    case 'UnsupportedAuthProvider':
+      return refused(
+        `the user "${problem.user}" of context "${problem.context}" in ${source} has the auth-provider "${problem.provider}", which kubectl does not run either`,
+        problem.replacement,
+      );
   }
 }

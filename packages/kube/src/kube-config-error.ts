@@ -29,6 +29,18 @@ export type KubeConfigProblem =
       readonly cluster: string | undefined;
       readonly user: string | undefined;
       readonly contexts: readonly string[];
+    }
+  /**
+   * The context's user has an auth-provider kubectl does not run either: `gcp` and `azure`
+   * were removed (their replacement is an exec credential plugin, named in `replacement`), and
+   * any other name was never one. Only `oidc` is still an auth-provider.
+   */
+  | {
+      readonly kind: 'UnsupportedAuthProvider';
+      readonly context: string;
+      readonly user: string;
+      readonly provider: string;
+      readonly replacement: string;
     };
 
 /**

@@ -142,6 +142,30 @@ current-context: team
     expect(config.getCurrentCluster()?.caFile).toBe(join(dir, 'ca.crt'));
   });
 
+  it.each([
+    ['gcp', '{name: gcp, config: {cmd-path: /usr/bin/gcloud}}', /gke-gcloud-auth-plugin/],
+    ['azure', '{name: azure, config: {apiserver-id: x}}', /kubelogin/],
+    ['made-up', '{name: made-up}', /exec credential plugin your cluster's provider documents/],
+  ])(
+    'refuses the %s auth-provider as kubectl does, with its replacement, before running anything',
+    async (provider, section, replacement) => {
+      const error = await loadKubeConfig({
+        files: [kubeconfig(`provider-${provider}`, `{auth-provider: ${section}}`)],
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KubeConfigError);
+      expect((error as KubeConfigError).problem).toEqual({
+        kind: 'UnsupportedAuthProvider',
+        context: `provider-${provider}`,
+        user: `provider-${provider}`,
+        provider,
+        replacement: expect.stringMatching(replacement),
+      });
+      expect((error as Error).message).toMatch(
+        `the user "provider-${provider}" of current-context "provider-${provider}" has the auth-provider "${provider}", which kubectl does not run either (only oidc is one): `,
+      );
+    },
+  );
+
   it('defaults to KUBECONFIG, then the ServiceAccount, and says so when there is neither', async () => {
     vi.stubEnv('KUBECONFIG', [join(dir, 'dev'), join(dir, 'first')].join(delimiter));
     expect((await loadKubeConfig()).getCurrentContext()).toBe('dev');

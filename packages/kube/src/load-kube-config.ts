@@ -118,6 +118,20 @@ export async function loadKubeConfig(
   }
   const providerTokenFile: unknown = user?.authProvider?.config?.tokenFile;
   const lightProvider = !user?.authProvider || providerTokenFile || isExecProvider(user);
+  const provider = user?.authProvider?.name;
+  if (user && !lightProvider && provider !== 'oidc') {
+    const replacement = removedProviders[provider ?? ''] ?? unknownProviderFix;
+    throw new KubeConfigError(
+      {
+        kind: 'UnsupportedAuthProvider',
+        context: name,
+        user: user.name,
+        provider: provider ?? '',
+        replacement,
+      },
+      `the user "${user.name}" of ${label} "${name}" has the auth-provider "${provider ?? ''}", which kubectl does not run either (only oidc is one): ${replacement}`,
+    );
+  }
   if (!lightProvider) {
     const { KubeConfig } = await import('@kubernetes/client-node');
     const config = new KubeConfig();
@@ -139,6 +153,20 @@ export async function loadKubeConfig(
 }
 
 /** An exec plugin configured as an auth-provider, as client-node's ExecAuth accepts it. */
+/**
+ * kubectl's own replacements for the auth-providers it removed in 1.26. client-node still runs
+ * them, each by a synchronous shell command with no time limit: one that hangs (a gcloud
+ * waiting for a login) stops the whole process, lease renewals included, for ever.
+ */
+const removedProviders: Readonly<Record<string, string>> = {
+  gcp: 'use the gke-gcloud-auth-plugin exec credential plugin instead (gcloud container clusters get-credentials writes it into the kubeconfig)',
+  azure:
+    'use the kubelogin exec credential plugin instead (kubelogin convert-kubeconfig rewrites the kubeconfig for it)',
+};
+
+const unknownProviderFix =
+  "use the exec credential plugin your cluster's provider documents instead";
+
 function isExecProvider(user: User): boolean {
   return user.authProvider?.name === 'exec' || Boolean(user.authProvider?.config?.exec);
 }
