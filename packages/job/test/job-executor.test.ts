@@ -482,6 +482,35 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(status?.message).toContain('exceeded quota: no-pods');
   });
 
+  it('says why a Job that reached its deadline never had a pod: the quota refused it', async () => {
+    const namespace = await env.controlPlane.createNamespace('job-quota-deadline');
+    await client().create(resources.resourceQuotas, namespace, {
+      metadata: { name: 'no-pods' },
+      spec: { hard: { pods: '0' } },
+    });
+    await vi.waitFor(async () => {
+      const quota = await client().get<KubeObject & { status?: { hard?: unknown } }>(
+        resources.resourceQuotas,
+        namespace,
+        'no-pods',
+      );
+      expect(quota?.status?.hard).toBeDefined();
+    }, patience);
+    // A deadline shorter than the startup grace: the Job fails before the start is looked at.
+    const ex = new JobExecutor(client(), { startupGraceMs: 600_000 });
+    const wfe = execution({ executionConfig: { timeout: '2s' } });
+    const { resourceName } = await ex.create(wfe, namespace);
+    const status = await vi.waitFor(async () => {
+      const current = await ex.getStatus(withRef(wfe, resourceName), namespace);
+      expect(current?.phase).toBe('Failed');
+      return current;
+    }, patience);
+    expect(status).toMatchObject({ reason: 'DeadlineExceeded', failureReason: 'DeadlineExceeded' });
+    expect(status?.message).toMatch(
+      /; the Job could not create its pod: Error creating: pods "[^"]*" is forbidden: exceeded quota: no-pods/,
+    );
+  });
+
   it('rejects bad input before creating anything', async () => {
     const ex = executor();
     const wfe = execution({ parameters: { TARGET_RESOURCE: 'x' } });
