@@ -21,7 +21,10 @@ export interface CliContext {
   readonly signal: AbortSignal;
   /** Builds executors; the default builds the real ones from the session (tests pass a double). */
   readonly executors?: ((session: Session, options: EngineOptions) => ExecutorFactory) | undefined;
-  /** How long a watch waits for a controller to take an execution up; default 5 minutes. */
+  /**
+   * How long a follow waits for a controller to take an execution or a TaskRun up; default 5
+   * minutes.
+   */
   readonly unclaimedLimitMs?: number | undefined;
 }
 
@@ -229,7 +232,14 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .description('which target is locked by which execution, and since when')
     .action(inSession((session) => locks(session, term)));
 
-  const host = { term, signal, inSession, exit, usageExit: 2 };
+  const host = {
+    term,
+    signal,
+    inSession,
+    exit,
+    usageExit: 2,
+    unclaimedLimitMs: context.unclaimedLimitMs,
+  };
   addTaskCommands(
     program.command('task').description('start and list Tasks (the TaskRun controller runs them)'),
     host,

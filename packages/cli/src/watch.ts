@@ -5,7 +5,7 @@ import { NotFoundError } from './errors.js';
 import { lastingFailureLogger } from './lasting-failure.js';
 import type { Session } from './session.js';
 import type { Terminal } from './terminal.js';
-import { UnclaimedExecutionError, unclaimedLimitMs } from './unclaimed.js';
+import { UnclaimedExecutionError, unclaimedCheckMs, unclaimedLimitMs } from './unclaimed.js';
 import type { Execution } from './views.js';
 import {
   exitCodeOf,
@@ -125,21 +125,18 @@ export async function watchExecutions(
     );
   const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
   const limitMs = scope.unclaimedLimitMs ?? unclaimedLimitMs;
-  const unclaimed = setInterval(
-    () => {
-      const now = Date.now();
-      const waiting = all().filter(
-        (w) =>
-          !w.deleted &&
-          w.object.status === undefined &&
-          now - (firstSeen.get(`${w.namespace}/${w.name}`) ?? now) >= limitMs,
-      );
-      if (waiting.length === 0) return;
-      failure ??= new UnclaimedExecutionError(waiting, limitMs);
-      settle();
-    },
-    Math.min(limitMs / 4, 10_000),
-  );
+  const unclaimed = setInterval(() => {
+    const now = Date.now();
+    const waiting = all().filter(
+      (w) =>
+        !w.deleted &&
+        w.object.status === undefined &&
+        now - (firstSeen.get(`${w.namespace}/${w.name}`) ?? now) >= limitMs,
+    );
+    if (waiting.length === 0) return;
+    failure ??= new UnclaimedExecutionError(waiting, limitMs);
+    settle();
+  }, unclaimedCheckMs(limitMs));
   const stop = () => settle();
   signal.addEventListener('abort', stop, { once: true });
   // A Ctrl-C while the command was still starting (listing, building its executor) came
@@ -184,7 +181,8 @@ export async function watchExecutions(
 
 /**
  * Waits until the execution has an execution resource (or ended without one) and returns it
- * as it then is; `undefined` when interrupted. A refusal to watch fails it, explained.
+ * as it then is; `undefined` when interrupted. A refusal to watch fails it, explained, and so
+ * does the execution's deletion: a deleted one never starts.
  */
 export async function waitForStart(
   session: Session,
@@ -198,6 +196,7 @@ export async function waitForStart(
   const since = Date.now();
   let failure: unknown;
   let fail = (_error: unknown) => {};
+  const gone = () => new NotFoundError(`WorkflowExecution "${name}"`, namespace);
   const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
     client: session.client,
     namespace,
@@ -221,20 +220,26 @@ export async function waitForStart(
       }
     };
     informer.on('add', check).on('update', check);
+    informer.on('delete', (o) => {
+      if (o.metadata.name === name) fail(gone());
+    });
     signal.addEventListener('abort', () => resolve(), { once: true });
     // Interrupted before this wait began (see `watch`): nothing will fire again.
     if (signal.aborted) resolve();
   });
-  informer.start().catch(() => {});
-  // As in watchExecutions: no status after the limit means no controller will start it.
-  const unclaimed = setInterval(
+  informer.start().then(
     () => {
-      if (latest && latest.status === undefined && Date.now() - since >= limitMs) {
-        fail(new UnclaimedExecutionError([{ namespace, name }], limitMs));
-      }
+      // Deleted before the informer's list: no event will say so.
+      if (!informer.get(namespace, name)) fail(gone());
     },
-    Math.min(limitMs / 4, 10_000),
+    () => {},
   );
+  // As in watchExecutions: no status after the limit means no controller will start it.
+  const unclaimed = setInterval(() => {
+    if (latest && latest.status === undefined && Date.now() - since >= limitMs) {
+      fail(new UnclaimedExecutionError([{ namespace, name }], limitMs));
+    }
+  }, unclaimedCheckMs(limitMs));
   try {
     await started;
   } finally {

@@ -1,7 +1,9 @@
 import { KubeClient } from '@roundhouse/kube';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it } from 'vitest';
+import { ensureTaskRunCrds } from '../../../examples/taskrun-controller/src/install.js';
+import { createTask, step } from '../../../examples/taskrun-controller/test/harness.js';
 import { cli, inProcess, kubeconfigFile } from './support.js';
 
 describeWithControlPlane('kubectl roundhouse with no controller running', () => {
@@ -51,5 +53,92 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
     expect((await cli(['get', 'unclaimed-1', '-o', 'name'], { kubeconfig })).stdout).toBe(
       'workflowexecution.roundhouse.dev/unclaimed-1\n',
     );
+  });
+
+  it('task start --watch, --showlog and taskrun logs -f end with the missing TaskRun controller named', async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    try {
+      await ensureTaskRunCrds(admin);
+      await createTask(admin, env.namespace, 'lonely', { steps: [step('hello')] });
+    } finally {
+      await admin.close();
+    }
+    const kubeconfig = await kubeconfigFile(env.kubeConfig);
+    const globals = ['--kubeconfig', kubeconfig, '-n', env.namespace];
+    // Nothing here writes a TaskRun status: this control plane runs no TaskRun controller.
+    const limit = 1_000;
+    const expected = (name: string) =>
+      `error: no controller took up the TaskRun within 1 s (no status was written): ${env.namespace}/${name}\n` +
+      `fix: check that the TaskRun controller runs and watches namespace ${env.namespace}; the TaskRun stays and will run once one does (follow again with kubectl roundhouse taskrun logs -f ${name})\n`;
+    const runName = (stdout: string) =>
+      /TaskRun (lonely-run-[a-z0-9]{5}) created/.exec(stdout)?.[1];
+    // --watch reports the steps, and where the run waits before any step runs.
+    const reported = (follow: string, name: string) =>
+      follow === '--watch' ? `TaskRun ${name}: waiting for the controller\n` : '';
+    for (const follow of ['--watch', '--showlog']) {
+      const started = await inProcess(
+        [...globals, 'task', 'start', 'lonely', follow],
+        undefined,
+        undefined,
+        limit,
+      );
+      const name = runName(started.stdout) ?? '';
+      expect(started).toEqual({
+        code: 2,
+        stdout: `TaskRun ${name} created successfully\n${reported(follow, name)}`,
+        stderr: expected(name),
+      });
+      const followed = await inProcess(
+        [...globals, 'taskrun', 'logs', '-f', name],
+        undefined,
+        undefined,
+        limit,
+      );
+      expect(followed).toEqual({ code: 2, stdout: '', stderr: expected(name) });
+    }
+  });
+
+  it('logs -f of an execution deleted while it waits for its start ends, saying it is gone', async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    try {
+      await ensureWorkflowExecutionCrd(admin);
+      const kubeconfig = await kubeconfigFile(env.kubeConfig);
+      const created = await cli(
+        [
+          'run',
+          '--engine',
+          'job',
+          '--target',
+          'prod/deployment/held',
+          '--bundle',
+          'registry.invalid/r:1',
+          '--name',
+          'held-1',
+        ],
+        { kubeconfig },
+      );
+      expect(created.code).toBe(0);
+      // Held back as by a lock: a status, so the wait is for its start, not for a controller.
+      await admin.patch(
+        workflowExecutions,
+        env.namespace,
+        'held-1',
+        { status: { phase: 'Pending' } },
+        { subresource: 'status', strategy: 'merge' },
+      );
+      const followed = inProcess(['--kubeconfig', kubeconfig, 'logs', '-f', 'held-1']);
+      // Let the follow reach its wait first; deleted before, it fails on its first read.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await admin.delete(workflowExecutions, env.namespace, 'held-1');
+      expect(await followed).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          `error: WorkflowExecution "held-1" not found in namespace ${env.namespace}\n` +
+          `fix: list what exists with: kubectl roundhouse get -n ${env.namespace} (or -A for every namespace)\n`,
+      });
+    } finally {
+      await admin.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { renderTable } from '../table.js';
 import type { Terminal } from '../terminal.js';
 import { type StartInput, type TaskRunManifest, taskRunManifest } from './args.js';
 import { followTaskRun } from './follow.js';
+import { storedRun } from './stored-run.js';
 import {
   describeTaskRun,
   isRunFinished,
@@ -20,6 +21,8 @@ export interface StartOptions extends Omit<StartInput, 'task' | 'namespace' | 'p
   readonly param?: readonly string[] | undefined;
   readonly watch?: boolean | undefined;
   readonly showlog?: boolean | undefined;
+  /** How long a follow waits for the TaskRun controller to take the run up; see unclaimed.ts. */
+  readonly unclaimedLimitMs?: number | undefined;
 }
 
 /**
@@ -48,7 +51,11 @@ export async function startTask(
     session,
     term,
     name,
-    { steps: options.watch === true, logs: options.showlog === true },
+    {
+      steps: options.watch === true,
+      logs: options.showlog === true,
+      unclaimedLimitMs: options.unclaimedLimitMs,
+    },
     signal,
   );
 }
@@ -71,7 +78,7 @@ export async function listTaskRuns(session: Session, term: Terminal): Promise<nu
     term.err.write(`No TaskRuns found in namespace ${session.namespace}.\n`);
     return 0;
   }
-  const sorted = sortByName(items).sort((a, b) =>
+  const sorted = sortByName(items.map(storedRun)).sort((a, b) =>
     (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
   );
   term.out.write(`${renderTable(taskRunColumns(new Date()), sorted)}\n`);
@@ -80,7 +87,7 @@ export async function listTaskRuns(session: Session, term: Terminal): Promise<nu
 
 /** `taskrun describe NAME`: the run, its outcome and every step. */
 export async function describeRun(session: Session, term: Terminal, name: string) {
-  const run = await fetchNamed<TaskRunObject>(session, taskRuns, name);
+  const run = storedRun(await fetchNamed<TaskRunObject>(session, taskRuns, name));
   term.out.write(describeTaskRun(run, new Date()));
   return 0;
 }
@@ -93,12 +100,18 @@ export async function runLogs(
   session: Session,
   term: Terminal,
   name: string,
-  options: { follow: boolean },
+  options: { follow: boolean; unclaimedLimitMs?: number | undefined },
   signal: AbortSignal,
 ): Promise<number> {
-  const run = await fetchNamed<TaskRunObject>(session, taskRuns, name);
+  const run = storedRun(await fetchNamed<TaskRunObject>(session, taskRuns, name));
   if (options.follow && !isRunFinished(run)) {
-    const code = await followTaskRun(session, term, name, { steps: false, logs: true }, signal);
+    const code = await followTaskRun(
+      session,
+      term,
+      name,
+      { steps: false, logs: true, unclaimedLimitMs: options.unclaimedLimitMs },
+      signal,
+    );
     // The outcome is the run's, not the command's: logs succeeded if they were read.
     return code === 130 ? 130 : 0;
   }

@@ -5,7 +5,14 @@ import { createLogUpdate } from 'log-update';
 import { lastingFailureLogger } from '../lasting-failure.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
+import {
+  taskRunKind,
+  UnclaimedExecutionError,
+  unclaimedCheckMs,
+  unclaimedLimitMs,
+} from '../unclaimed.js';
 import { endLine, liveRunFrame, newMilestones, runExitCode } from './progress.js';
+import { storedRun } from './stored-run.js';
 import type { TaskRunObject } from './views.js';
 
 export interface FollowOptions {
@@ -13,6 +20,8 @@ export interface FollowOptions {
   readonly steps: boolean;
   /** Stream each step container's log as the step starts, `[step] line`. */
   readonly logs: boolean;
+  /** How long the run may go without a status before the follow fails; see unclaimed.ts. */
+  readonly unclaimedLimitMs?: number | undefined;
 }
 
 /** Redraws per second of the live view: enough for a smooth spinner, little work. */
@@ -20,9 +29,10 @@ const frameIntervalMs = 100;
 
 /**
  * Follows one TaskRun until it has Succeeded or Failed and returns the exit code: 0 when it
- * succeeded, 1 when it failed or was deleted first, 130 when interrupted. Logs and a frame redrawn
- * in place would overwrite each other, so with logs the steps are reported as plain lines even
- * on a terminal.
+ * succeeded, 1 when it failed or was deleted first, 130 when interrupted; it fails with
+ * UnclaimedExecutionError when no controller writes the run's first status in time. Logs and a
+ * frame redrawn in place would overwrite each other, so with logs the steps are reported as
+ * plain lines even on a terminal.
  */
 export async function followTaskRun(
   session: Session,
@@ -56,8 +66,9 @@ export async function followTaskRun(
   const printed = new Map<string, string>();
   let last: TaskRunObject | undefined;
   let deleted = false;
-  const seen = (run: TaskRunObject) => {
-    if (run.metadata.name !== name) return;
+  const seen = (stored: TaskRunObject) => {
+    if (stored.metadata.name !== name) return;
+    const run = storedRun(stored);
     last = run;
     if (options.logs) logs.follow(run);
     if (options.steps && !live) {
@@ -83,6 +94,15 @@ export async function followTaskRun(
       }),
     );
   const timer = live ? setInterval(draw, frameIntervalMs) : undefined;
+  const limitMs = options.unclaimedLimitMs ?? unclaimedLimitMs;
+  const since = Date.now();
+  // As watch.ts: a run without a status after the limit has no controller to run it.
+  const unclaimed = setInterval(() => {
+    if (last && last.status === undefined && Date.now() - since >= limitMs) {
+      failure ??= new UnclaimedExecutionError([{ namespace, name }], limitMs, taskRunKind);
+      settle();
+    }
+  }, unclaimedCheckMs(limitMs));
   signal.addEventListener('abort', settle, { once: true });
   // Interrupted while it was starting: the abort event came before this listener.
   if (signal.aborted) settle();
@@ -102,6 +122,7 @@ export async function followTaskRun(
     await done;
   } finally {
     clearInterval(timer);
+    clearInterval(unclaimed);
     signal.removeEventListener('abort', settle);
     await informer.stop();
   }

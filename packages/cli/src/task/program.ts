@@ -12,6 +12,8 @@ export interface TaskHost {
   readonly exit: (code: number) => void;
   /** The exit code of a usage mistake: 2 in `kubectl roundhouse`, 1 in `kubectl task` as mini-task. */
   readonly usageExit: number;
+  /** How long a follow waits for the TaskRun controller to take a run up; default 5 minutes. */
+  readonly unclaimedLimitMs?: number | undefined;
 }
 
 // No default ([]): commander would print it in the help.
@@ -33,7 +35,13 @@ export function addTaskCommands(parent: Command, host: TaskHost): Command {
     .option('--showlog', "stream the steps' logs to the run's end; exit 0 only if it succeeded")
     .action(
       inSession((session, command, task: string) =>
-        startTask(session, term, task, command.opts(), signal),
+        startTask(
+          session,
+          term,
+          task,
+          { ...command.opts(), unclaimedLimitMs: host.unclaimedLimitMs },
+          signal,
+        ),
       ),
     );
   parent
@@ -62,7 +70,13 @@ export function addTaskRunCommands(parent: Command, host: TaskHost): Command {
     .option('-f, --follow', 'stream until the run ends')
     .action(
       inSession((session, command, name: string) =>
-        runLogs(session, term, name, { follow: command.opts().follow === true }, signal),
+        runLogs(
+          session,
+          term,
+          name,
+          { follow: command.opts().follow === true, unclaimedLimitMs: host.unclaimedLimitMs },
+          signal,
+        ),
       ),
     );
   return withVerbCheck(parent, host);

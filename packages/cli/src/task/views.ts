@@ -2,7 +2,9 @@ import { printableText } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import type { StepStatus, TaskRunSpec, TaskRunStatus, TaskSpec } from '@roundhouse/pod';
 import { age, humanDuration } from '../humanize.js';
+import { storedText } from '../stored-text.js';
 import { type Column, renderTable } from '../table.js';
+import { storedEntries } from './stored-run.js';
 
 type Meta = NonNullable<KubeObject['metadata']>;
 
@@ -49,12 +51,23 @@ const byName = <T extends { metadata: Meta }>(a: T, b: T) =>
 export function taskColumns(now: Date): Column<TaskObject>[] {
   return [
     { header: 'name', value: (t) => t.metadata.name ?? '' },
-    { header: 'steps', value: (t) => (t.spec?.steps ?? []).map((s) => s.name).join(',') },
+    // Lists as a looser CRD may store them: see stored-text.ts.
+    {
+      header: 'steps',
+      value: (t) =>
+        storedEntries(t.spec?.steps)
+          .map((s) => storedText(s.name))
+          .join(','),
+    },
     {
       header: 'params',
       value: (t) =>
-        (t.spec?.params ?? [])
-          .map((p) => (p.default !== undefined ? `${p.name}=${p.default}` : p.name))
+        storedEntries(t.spec?.params)
+          .map((p) =>
+            p.default !== undefined
+              ? `${storedText(p.name)}=${storedText(p.default)}`
+              : storedText(p.name),
+          )
           .join(','),
     },
     { header: 'parallel', value: (t) => String(t.spec?.parallel === true) },
