@@ -482,6 +482,24 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(status?.message).toContain('exceeded quota: no-pods');
   });
 
+  it("fails with the cause when pod security admission refuses the Job's pod", async () => {
+    const namespace = await env.controlPlane.createNamespace('job-psa');
+    await client().patch(resources.namespaces, undefined, namespace, {
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    });
+    // Without the restricted security context, the pod violates the namespace's profile.
+    const ex = new JobExecutor(client(), { startupGraceMs: 0, securityProfile: 'none' });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, namespace);
+    const status = await vi.waitFor(async () => {
+      const current = await ex.getStatus(withRef(wfe, resourceName), namespace);
+      expect(current?.phase).toBe('Failed');
+      return current;
+    }, patience);
+    expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ConfigurationError' });
+    expect(status?.message).toMatch(/is forbidden: violates PodSecurity "restricted:latest"/);
+  });
+
   it('says why a Job that reached its deadline never had a pod: the quota refused it', async () => {
     const namespace = await env.controlPlane.createNamespace('job-quota-deadline');
     await client().create(resources.resourceQuotas, namespace, {
