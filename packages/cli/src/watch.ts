@@ -2,7 +2,7 @@ import { Informer } from '@roundhouse/controller';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { createLogUpdate } from 'log-update';
 import { NotFoundError } from './errors.js';
-import { lastingFailureLogger } from './lasting-failure.js';
+import { followLogger } from './failing-watch.js';
 import type { Session } from './session.js';
 import type { Terminal } from './terminal.js';
 import { UnclaimedExecutionError, unclaimedCheckMs, unclaimedLimitMs } from './unclaimed.js';
@@ -82,7 +82,7 @@ export async function watchExecutions(
   const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
     client: session.client,
     ...(namespace ? { namespace } : {}),
-    logger: lastingFailureLogger((error) => {
+    logger: followLogger(session.server, (error) => {
       failure ??= error;
       settle();
     }),
@@ -200,7 +200,7 @@ export async function waitForStart(
   const informer = new Informer<Execution>(session.clusterConfig, workflowExecutions, {
     client: session.client,
     namespace,
-    logger: lastingFailureLogger((error) => fail(error)),
+    logger: followLogger(session.server, (error) => fail(error)),
   });
   const started = new Promise<void>((resolve) => {
     fail = (error) => {

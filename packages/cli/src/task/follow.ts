@@ -2,7 +2,7 @@ import { Informer } from '@roundhouse/controller';
 import { printableText } from '@roundhouse/core';
 import { taskRuns } from '@roundhouse/pod';
 import { createLogUpdate } from 'log-update';
-import { lastingFailureLogger } from '../lasting-failure.js';
+import { followLogger } from '../failing-watch.js';
 import type { Session } from '../session.js';
 import type { Terminal } from '../terminal.js';
 import {
@@ -54,7 +54,7 @@ export async function followTaskRun(
   const informer = new Informer<TaskRunObject>(session.clusterConfig, taskRuns, {
     client: session.client,
     namespace,
-    logger: lastingFailureLogger((error) => {
+    logger: followLogger(session.server, (error) => {
       failure ??= error;
       settle();
     }),
