@@ -1,12 +1,14 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
 import {
+  awxOperationTimeoutMs,
   type Config,
   conventionsOf,
   cooldownMs,
   launchCommitWindowMs,
   leaseTimings,
   parseCommandLine,
+  reconcileTimeoutMs,
 } from './config.js';
 
 function configOf(argv: string[], env: Record<string, string> = {}): Config {
@@ -79,6 +81,16 @@ describe('parseCommandLine', () => {
     expect(launchCommitWindowMs(configOf(['--awx-launch-commit-window=90s']))).toBe(90_000);
     expect(issuesOf(['--awx-launch-commit-window=soon'])).toEqual([
       '--awx-launch-commit-window: must be a Go duration such as "5m"',
+    ]);
+  });
+
+  it('takes the reconcile and AWX operation bounds as Go durations, the AWX one above zero', () => {
+    expect(reconcileTimeoutMs(configOf([]))).toBe(600_000);
+    expect(reconcileTimeoutMs(configOf(['--reconcile-timeout=0s']))).toBe(0);
+    expect(awxOperationTimeoutMs(configOf([]))).toBe(120_000);
+    expect(awxOperationTimeoutMs(configOf(['--awx-operation-timeout=30s']))).toBe(30_000);
+    expect(issuesOf(['--awx-operation-timeout=0s'])).toEqual([
+      '--awx-operation-timeout: must be a Go duration above zero such as "2m"',
     ]);
   });
 

@@ -18,6 +18,10 @@ import { type Preset, presets } from './presets.js';
 const duration = z
   .string()
   .regex(goDurationPattern, { error: 'must be a Go duration such as "5m"' });
+/** A duration that must be above zero: a bound of nothing would fail every operation. */
+const positiveDuration = duration.refine((text) => (parseGoDuration(text) ?? 0) > 0, {
+  error: 'must be a Go duration above zero such as "2m"',
+});
 const csv = z.string().transform((text) =>
   text
     .split(',')
@@ -39,6 +43,7 @@ export const ConfigSchema = z.object({
   /** Absent: the preset's (see presets). */
   events: EventModeSchema.optional(),
   workers: z.coerce.number().int().min(1).max(64),
+  reconcileTimeout: duration,
   healthPort: z.coerce.number().int().min(0).max(65535),
   healthHost: z.string(),
   leaderElect: bool,
@@ -60,6 +65,7 @@ export const ConfigSchema = z.object({
   awxCaFile: z.string().optional(),
   awxInsecureSkipTlsVerify: bool,
   awxLaunchCommitWindow: duration,
+  awxOperationTimeout: positiveDuration,
   awxAllowedJobTemplates: csv.optional(),
   awxKubernetesApi: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
   awxKubernetesCaFile: z.string().min(1).optional(),
@@ -181,6 +187,16 @@ export function conventionsOf(config: Config): Conventions {
 /** The cooldown in milliseconds. */
 export function cooldownMs(config: Config): number {
   return parseGoDuration(config.cooldown) ?? 0;
+}
+
+/** `--reconcile-timeout` in milliseconds. */
+export function reconcileTimeoutMs(config: Config): number {
+  return parseGoDuration(config.reconcileTimeout) ?? 0;
+}
+
+/** `--awx-operation-timeout` in milliseconds. */
+export function awxOperationTimeoutMs(config: Config): number {
+  return parseGoDuration(config.awxOperationTimeout) ?? 0;
 }
 
 /** `--awx-launch-commit-window` in milliseconds. */

@@ -48,6 +48,11 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     help: `Events recorded on executions: outcome, one at the end (WorkflowFailed, LockReleased); lifecycle, kubernaut's at every step too (WorkflowValidated, ExecutionCreated, PhaseTransition, WorkflowCompleted, ...), one request each (default ${presets.roundhouse.events}; ${presets.kubernaut.events} with --conventions kubernaut)`,
   },
   workers: { default: '4', value: 'N', help: 'concurrent reconciles (1-64)' },
+  reconcileTimeout: {
+    default: '10m',
+    value: 'DURATION',
+    help: 'how long one reconcile may run before it is aborted and retried with backoff; 0s for no bound',
+  },
   healthPort: {
     default: '8080',
     value: 'PORT',
@@ -102,6 +107,11 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     default: '5m',
     value: 'DURATION',
     help: 'how long a launch whose answer was lost may still become an AWX job; no second launch before',
+  },
+  awxOperationTimeout: {
+    default: '2m',
+    value: 'DURATION',
+    help: 'how long one AWX operation (a start, a status read, a cleanup) may take, pages and retries included',
   },
   awxAllowedJobTemplates: {
     value: 'LIST',

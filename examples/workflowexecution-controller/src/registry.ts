@@ -3,7 +3,7 @@ import type { AwxClient } from '@roundhouse/awx';
 import { ConfigurationError, type Conventions, type Logger, Registry } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
-import { type Config, launchCommitWindowMs } from './config.js';
+import { awxOperationTimeoutMs, type Config, launchCommitWindowMs } from './config.js';
 
 /** Reads the AWX token from `namespace/name[:key]`; the value never reaches a log or an error. */
 async function readToken(client: KubeClient, reference: string): Promise<string> {
@@ -97,6 +97,7 @@ export async function buildRegistry(
           conventions,
           logger,
           launchCommitWindowMs: launchCommitWindowMs(config),
+          operationTimeoutMs: awxOperationTimeoutMs(config),
           ...(config.awxAllowedJobTemplates
             ? { allowedJobTemplates: config.awxAllowedJobTemplates }
             : {}),

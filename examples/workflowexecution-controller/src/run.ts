@@ -8,7 +8,14 @@ import {
 import { type Logger, parseGoDuration } from '@roundhouse/core';
 import { KubeClient } from '@roundhouse/kube';
 import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
-import { type Config, conventionsOf, cooldownMs, executionPolicy, leaseTimings } from './config.js';
+import {
+  type Config,
+  conventionsOf,
+  cooldownMs,
+  executionPolicy,
+  leaseTimings,
+  reconcileTimeoutMs,
+} from './config.js';
 import { checkCluster, loadKubeConfig } from './kubeconfig.js';
 import { buildRegistry } from './registry.js';
 
@@ -66,6 +73,7 @@ export async function runController(config: Config, context: RunContext): Promis
       lockPolicy: config.lockPolicy,
       events: config.events,
       workers: config.workers,
+      reconcileTimeoutMs: reconcileTimeoutMs(config),
       clusterScopedKinds: config.clusterScopedKinds,
       metrics,
       logger,

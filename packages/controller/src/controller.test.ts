@@ -2,7 +2,7 @@
  * Just past 350 lines: the Controller's queueing, retries, priorities and shutdown each with a
  * scripted reconciler and the run helpers the cases share.
  */
-import { ResourceLockedError } from '@roundhouse/core';
+import { noopLogger, ResourceLockedError } from '@roundhouse/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from './clock.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { LeadershipLostError } from './leadership.js';
 import { ControllerMetrics } from './metrics.js';
 import { ExponentialBackoffRateLimiter } from './rate-limiters.js';
+import { ReconcileTimeoutError } from './reconcile-timeout.js';
 import { TerminalError, terminalError } from './terminal-error.js';
 
 const patience = { timeout: 10_000, interval: 5 };
@@ -219,6 +220,46 @@ describe('Controller', { timeout: 20_000 }, () => {
     await done;
     expect(sawAbort).toBe(false);
     expect(calls.map((c) => c.key)).toEqual(['ns/a']);
+  });
+
+  it('aborts a reconcile that outlasts reconcileTimeoutMs and retries it, logged as an error', async () => {
+    const reasons: unknown[] = [];
+    const { reconciler, calls } = scripted(async (call, ctx) => {
+      if (call.attempt > 0) return;
+      // A call that never answers, and honours its signal.
+      await untilAborted(call, ctx);
+      reasons.push(ctx.signal.reason);
+      throw new Error('aborted');
+    });
+    const errors: unknown[] = [];
+    const logger = { ...noopLogger, error: (fields: unknown) => errors.push(fields) };
+    const clock = new ManualClock();
+    const controller = new Controller({
+      name: 'test',
+      reconciler,
+      logger,
+      clock,
+      rateLimiter: fastBackoff(),
+      reconcileTimeoutMs: 60_000,
+    });
+    run(controller);
+    controller.enqueue('ns/slow');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), patience);
+    await clock.advanceSettling(59_999);
+    expect(reasons).toEqual([]);
+    await clock.advanceSettling(1);
+    // The retry's backoff runs on the controller's clock too.
+    await vi.waitFor(async () => {
+      await clock.advanceSettling(10);
+      expect(calls).toEqual([
+        { key: 'ns/slow', attempt: 0 },
+        { key: 'ns/slow', attempt: 1 },
+      ]);
+    }, patience);
+    expect(reasons[0]).toBeInstanceOf(ReconcileTimeoutError);
+    expect(errors).toContainEqual(
+      expect.objectContaining({ reason: 'ReconcileTimeout', cause: expect.anything() }),
+    );
   });
 
   it('aborts in-flight reconciles that outlast the drain timeout', async () => {

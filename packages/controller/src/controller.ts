@@ -1,5 +1,5 @@
 /**
- * The Controller: informers feed a workqueue, workers reconcile. Just past 350 lines because
+ * The Controller: informers feed a workqueue, workers reconcile. Over 350 lines because
  * start, drain and the worker loop share the queue, the reconciles in flight and the leader's
  * signal; the queue (workqueue.ts) and the lease rules (leadership.ts) already live apart.
  */
@@ -19,6 +19,7 @@ import {
 } from './leadership.js';
 import type { ControllerMetrics, ReconcileOutcome } from './metrics.js';
 import type { RateLimiter } from './rate-limiters.js';
+import { boundedSignal, ReconcileTimeoutError } from './reconcile-timeout.js';
 import { retryAfterMs } from './retry-after.js';
 import { isTerminalError } from './terminal-error.js';
 import { withFields } from './with-fields.js';
@@ -68,6 +69,14 @@ export interface ControllerOptions {
    */
   readonly drainTimeoutMs?: number | undefined;
   /**
+   * How long one reconcile may run before its signal aborts with a `ReconcileTimeoutError`, as
+   * controller-runtime's `ReconciliationTimeout`: a reconcile stuck on a call that never
+   * answers then fails and is retried with backoff instead of holding its worker for ever.
+   * The key stays handed out until the reconcile returns, so one that ignores its signal still
+   * holds its worker. Default none (0 too), as controller-runtime's.
+   */
+  readonly reconcileTimeoutMs?: number | undefined;
+  /**
    * The time the controller runs on: the drain timeout, the 3 s aborted reconciles get to
    * return, the workqueue's delays (`requeueAfter`, retries with backoff, the default rate
    * limiter's token bucket) and the durations it reports in metrics. A `rateLimiter` you pass
@@ -103,6 +112,7 @@ export class Controller {
   readonly #logger: Logger;
   readonly #metrics: ControllerMetrics | undefined;
   readonly #drainTimeoutMs: number;
+  readonly #reconcileTimeoutMs: number | undefined;
   readonly #clock: Clock;
   /** `#clock` as timeouts and pauses; the process's own timers for `systemClock`. */
   readonly #time: ElectionClock;
@@ -127,6 +137,14 @@ export class Controller {
     this.#logger = withFields(options.logger ?? noopLogger, { controller: options.name });
     this.#metrics = options.metrics;
     this.#drainTimeoutMs = options.drainTimeoutMs ?? 20_000;
+    const timeout = options.reconcileTimeoutMs;
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
+      throw new ConfigurationError({
+        path: 'reconcileTimeoutMs',
+        message: 'must be a number of milliseconds, 0 or left out for none',
+      });
+    }
+    this.#reconcileTimeoutMs = timeout === 0 ? undefined : timeout;
   }
 
   /** True once every informer has synced and the workers run; false again on shutdown. */
@@ -346,9 +364,19 @@ export class Controller {
     const attempt = queue.numRequeues(key);
     const logger = withFields(this.#logger, { key });
     const started = this.#clock.now();
+    const bounded = boundedSignal(
+      signal,
+      this.#reconcileTimeoutMs,
+      this.#clock,
+      () => new ReconcileTimeoutError(this.#name, key, this.#reconcileTimeoutMs ?? 0),
+    );
     let outcome: ReconcileOutcome;
     try {
-      const result = await this.#reconciler.reconcile(key, { signal, logger, attempt });
+      const result = await this.#reconciler.reconcile(key, {
+        signal: bounded.signal,
+        logger,
+        attempt,
+      });
       queue.forget(key);
       const after = result?.requeueAfter;
       if (after !== undefined && after > 0) {
@@ -365,14 +393,22 @@ export class Controller {
       } else {
         queue.addRateLimited(key, retryAfterMs(error));
         outcome = 'error';
-        // Conflicts, locks held elsewhere and the like are routine; they are not errors to page on.
-        const routine = error instanceof RoundhouseError && error.retryable;
+        const timedOut = bounded.signal.reason instanceof ReconcileTimeoutError;
+        // Conflicts, locks held elsewhere and the like are routine; they are not errors to page
+        // on. A reconcile cut short by its timeout is, whatever it threw on the way out.
+        const routine = error instanceof RoundhouseError && error.retryable && !timedOut;
         (routine ? logger.info : logger.error).call(
           logger,
-          { ...describeError(error), attempt },
+          {
+            ...describeError(timedOut ? bounded.signal.reason : error),
+            ...(timedOut ? { cause: describeError(error) } : {}),
+            attempt,
+          },
           'reconcile failed; retrying with backoff',
         );
       }
+    } finally {
+      bounded.release();
     }
     this.#metrics?.reconciled(this.#name, outcome, (this.#clock.now() - started) / 1000);
   }

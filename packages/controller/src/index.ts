@@ -169,6 +169,7 @@ export {
   type RateLimiter,
   TokenBucketRateLimiter,
 } from './rate-limiters.js';
+export { ReconcileTimeoutError } from './reconcile-timeout.js';
 export { ResourceListSettingSchema } from './resource-list-setting.js';
 export {
   defaultMaxRelaunches,

@@ -53,6 +53,14 @@ export interface WorkflowExecutionControllerOptions {
    */
   readonly events?: EventMode | undefined;
   readonly workers?: number | undefined;
+  /**
+   * How long one reconcile may run before its signal aborts and it is retried with backoff
+   * (the Controller's `reconcileTimeoutMs`); default 10 minutes, past the longest an engine's
+   * own bounds let one operation take (the AWX engine's create: its 2-minute operation bound,
+   * and as long again to undo a failed one), so only a reconcile stuck on something unbounded
+   * is cut short. 0: none.
+   */
+  readonly reconcileTimeoutMs?: number | undefined;
   readonly pollIntervalMs?: { readonly initial: number; readonly max: number } | undefined;
   readonly resyncMs?: number | undefined;
   /**
@@ -194,6 +202,7 @@ export async function createWorkflowExecutionController(
     name: 'workflowexecution',
     reconciler,
     workers: options.workers ?? 4,
+    reconcileTimeoutMs: options.reconcileTimeoutMs ?? 10 * 60_000,
     logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
