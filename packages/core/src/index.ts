@@ -101,6 +101,7 @@ export {
 export { executionResourceName } from './naming.js';
 export {
   checkObjectSize,
+  checkStoredObjectSize,
   maxObjectBytes,
   statusWriteAllowance,
   storedJsonBytes,

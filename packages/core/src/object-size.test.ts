@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
-import { checkObjectSize, maxObjectBytes, storedObjectBytes } from './object-size.js';
+import {
+  checkObjectSize,
+  checkStoredObjectSize,
+  maxObjectBytes,
+  storedObjectBytes,
+} from './object-size.js';
 
 /** An object whose JSON.stringify form is exactly `bytes` long, ending in `tail`. */
 function objectOf(bytes: number, tail: string) {
@@ -40,6 +45,24 @@ describe('checkObjectSize', () => {
       expect(error).toBeInstanceOf(ConfigurationError);
       expect(error).toMatchObject({ message: expect.stringContaining(`a Job of ${bytes} bytes`) });
     }
+  });
+});
+
+describe('checkStoredObjectSize', () => {
+  it('refuses an object whose JSON fits but not with its managedFields and a status write', () => {
+    // 256 variables of long names: their managedFields keys take tens of KB.
+    const env = Array.from({ length: 256 }, (_, i) => ({
+      name: `PARAMETER_${String(i).padStart(3, '0')}_${'N'.repeat(200)}`,
+      value: 'v',
+    }));
+    const base = { metadata: { name: 'job' }, spec: { env } };
+    const filler = maxObjectBytes - JSON.stringify(base).length - 64;
+    const job = { ...base, data: 'x'.repeat(filler) };
+    expect(() => checkObjectSize(job, 'Job', 'spec.parameters', 'shrink it')).not.toThrow();
+    expect(() => checkStoredObjectSize(job, 'Job', 'spec.parameters', 'shrink it')).toThrow(
+      /^spec.parameters: make a Job of \d+ bytes as stored \(its managedFields and status included\), more than the 1572864 the API server can store: shrink it$/,
+    );
+    expect(() => checkStoredObjectSize(base, 'Job', 'spec.parameters', 'shrink it')).not.toThrow();
   });
 });
 

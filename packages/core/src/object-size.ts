@@ -25,6 +25,32 @@ export function checkObjectSize(object: unknown, what: string, path: string, rem
 }
 
 /**
+ * `checkObjectSize` for a kind whose create cannot be stored without its managedFields: its
+ * size as stored, the creator's managedFields (estimated, see `storedObjectBytes`) and a status
+ * write included. A Job is one: the JSON of the Job is not all that is stored, the API server
+ * adds the creator's managedFields, which name every variable of a container by its name
+ * (`k:{"name":…}`), tens of KB for 256 variables of long names, and the Job controller's status
+ * writes follow. Kubernetes 1.36 answers a Job too large with its managedFields by trying again
+ * without them, on the object its first attempt already gave the Job controller's
+ * `controller-uid` labels, and refuses that with a 422 about those labels, which says nothing
+ * of the size. The estimate errs by being large: an object a few KB under the limit may be
+ * refused.
+ */
+export function checkStoredObjectSize(
+  object: { readonly metadata?: object | undefined },
+  what: string,
+  path: string,
+  remedy: string,
+): void {
+  const bytes = storedObjectBytes(object) + statusWriteAllowance;
+  if (bytes <= maxObjectBytes) return;
+  throw new ConfigurationError({
+    path,
+    message: `make a ${what} of ${bytes} bytes as stored (its managedFields and status included), more than the ${maxObjectBytes} the API server can store: ${remedy}`,
+  });
+}
+
+/**
  * The size of `value`'s JSON as Go's encoding/json, the API server's, writes it: it escapes
  * `<`, `>` and `&` (1 byte each in UTF-8) and U+2028 and U+2029 (3 bytes each) as 6-byte
  * `\uXXXX`, which JSON.stringify leaves as they are. A shell script's `&&` and redirections

@@ -7,6 +7,7 @@ import type {
 } from '@kubernetes/client-node';
 import {
   type Conventions,
+  checkStoredObjectSize,
   conventionKeys,
   type Dependencies,
   dependencyMounts,
@@ -21,7 +22,6 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { kubeletLiteral } from './kubelet-literal.js';
-import { checkStoredJobSize } from './stored-job-size.js';
 
 export const jobEngine = 'job';
 export const workflowContainerName = 'workflow';
@@ -230,6 +230,11 @@ export function buildJob(
       },
     },
   };
-  checkStoredJobSize(job);
+  checkStoredObjectSize(
+    job,
+    'Job',
+    'spec.parameters',
+    'the Job carries every parameter, each "$" in it doubled so the kubelet passes it on unexpanded; use smaller parameter values',
+  );
   return job;
 }

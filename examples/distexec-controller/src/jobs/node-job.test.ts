@@ -167,7 +167,9 @@ describe('node executions', () => {
     expect((refusal as ConfigurationError).issues).toEqual([
       {
         path: 'spec.argv',
-        message: expect.stringMatching(/^make a Job of \d+ bytes, more than the 1572864/),
+        message: expect.stringMatching(
+          /^make a Job of \d+ bytes as stored \(its managedFields and status included\), more than the 1572864/,
+        ),
       },
     ]);
     // Half of it fits, and is built.

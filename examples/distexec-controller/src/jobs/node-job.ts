@@ -1,7 +1,7 @@
 import type { V1Affinity, V1Job } from '@kubernetes/client-node';
 import {
   ConfigurationError,
-  checkObjectSize,
+  checkStoredObjectSize,
   type ExecutionResult,
   toFieldIssues,
   type WorkflowExecution,
@@ -152,7 +152,7 @@ export function buildNodeJob(
   // The argv a DistExec may hold (256 arguments of 4,096 characters) fits in it, but not in a
   // Job once every "$" is doubled: the API server would refuse every create of it with an
   // answer that reads as passing, and the node would be retried for ever instead of failing.
-  checkObjectSize(
+  checkStoredObjectSize(
     nodeJob,
     'Job',
     `spec.${run.field}`,
