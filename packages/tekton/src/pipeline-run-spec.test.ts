@@ -158,12 +158,39 @@ describe('buildPipelineRun', () => {
 
   it('sorts parameters by code point', () => {
     const run = buildPipelineRun(
-      wfe({ parameters: { b: '1', B: '2', _x: '3', A_1: '4' } }),
+      wfe({ parameters: { b: '1', C: '2', _x: '3', A_1: '4' } }),
       'ns',
       undefined,
       settings(),
     );
-    expect(run.spec.params.map((p) => p.name)).toEqual(['A_1', 'B', '_x', 'b', 'TARGET_RESOURCE']);
+    expect(run.spec.params.map((p) => p.name)).toEqual(['A_1', 'C', '_x', 'b', 'TARGET_RESOURCE']);
+  });
+
+  it('refuses parameters Tekton takes for one another, letter case aside, before sending anything', () => {
+    const build = () =>
+      buildPipelineRun(
+        wfe({ parameters: { mode: 'a', MODE: 'b', Mode: 'c', target_resource: 'x', OK: '1' } }),
+        'ns',
+        undefined,
+        settings(),
+      );
+    expect(build).toThrow(ConfigurationError);
+    const issues = (() => {
+      try {
+        build();
+      } catch (e) {
+        return (e as ConfigurationError).issues;
+      }
+    })();
+    expect(issues?.map((i) => i.path)).toEqual([
+      'spec.parameters.Mode',
+      'spec.parameters.mode',
+      'spec.parameters.target_resource',
+    ]);
+    expect(issues?.[0]?.message).toMatch(/differs from parameter MODE only in letter case/);
+    expect(issues?.[2]?.message).toMatch(
+      /differs from TARGET_RESOURCE, which the engine always sets/,
+    );
   });
 
   it('rejects a TARGET_RESOURCE parameter naming the field', () => {

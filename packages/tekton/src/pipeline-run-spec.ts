@@ -14,6 +14,7 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { bundleReference } from './bundle-reference.js';
+import { refuseCaseFoldedDuplicates } from './case-folded-names.js';
 import { refuseExpandedValues } from './expanded-values.js';
 
 export const tektonEngine = 'tekton';
@@ -81,7 +82,8 @@ export function pipelineTimeout(
 /**
  * The PipelineRun that runs `wfe`: named for the lock, labelled for its owner, resolving the
  * Pipeline from the execution bundle with the parameters (sorted) and then TARGET_RESOURCE; a
- * parameter value Tekton or the kubelet would expand (`$(`) is refused. Pure: the same inputs
+ * parameter value Tekton or the kubelet would expand (`$(`), and a name Tekton takes for another
+ * one's (letter case aside), are refused. Pure: the same inputs
  * always give the same object, and bad input throws ConfigurationError before anything is sent
  * to the cluster.
  */
@@ -96,6 +98,7 @@ export function buildPipelineRun(
     engineLabel: conventions.engineLabelOnPipelineRuns,
   });
   const sorted = sortedParameters(wfe.spec.parameters);
+  refuseCaseFoldedDuplicates(sorted);
   refuseExpandedValues(sorted);
   const params = sorted.map(([name, value]) => ({ name, value }));
   const workspaces = dependencyWorkspaces(dependencies);
