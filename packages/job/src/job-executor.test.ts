@@ -28,6 +28,23 @@ class RecordingServer extends KubeClient {
   }
 }
 
+/** The Job controller's FailedCreate message for a pod past a ResourceQuota. */
+const quotaRefusal =
+  'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
+
+/** A Reader with `job`, and the Job controller's Event that a quota refused its pod. */
+function quotaRefusedReader(job: KubeObject): Reader {
+  return {
+    get: async <T extends KubeObject>() => job as T,
+    list: async <T extends KubeObject>(type: ResourceType) => ({
+      items: (type === resources.events
+        ? [{ type: 'Warning', reason: 'FailedCreate', message: quotaRefusal }]
+        : []) as unknown as T[],
+      resourceVersion: '1',
+    }),
+  };
+}
+
 describe('JobExecutor', () => {
   it('gives a Job the default deadline when spec.timesOutAt is further away', async () => {
     const server = new RecordingServer();
@@ -77,17 +94,7 @@ describe('JobExecutor', () => {
       status: {},
     } as KubeObject;
     job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
-    const refusal =
-      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
-    const reader: Reader = {
-      get: async <T extends KubeObject>() => job as T,
-      list: async <T extends KubeObject>(type: ResourceType) => ({
-        items: (type === resources.events
-          ? [{ type: 'Warning', reason: 'FailedCreate', message: refusal }]
-          : []) as unknown as T[],
-        resourceVersion: '1',
-      }),
-    };
+    const reader = quotaRefusedReader(job);
     const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 0 });
     expect(await executor.getStatus(wfe, 'workflows')).toMatchObject({
       phase: 'Failed',
@@ -96,7 +103,7 @@ describe('JobExecutor', () => {
       summary: {
         status: 'False',
         reason: 'StartFailed',
-        message: `the Job could not create its pod: ${refusal}`,
+        message: `the Job could not create its pod: ${quotaRefusal}`,
         completedTasks: 0,
         totalTasks: 1,
       },
@@ -165,22 +172,12 @@ describe('JobExecutor', () => {
       },
     } as KubeObject;
     job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
-    const refusal =
-      'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
-    const reader: Reader = {
-      get: async <T extends KubeObject>() => job as T,
-      list: async <T extends KubeObject>(type: ResourceType) => ({
-        items: (type === resources.events
-          ? [{ type: 'Warning', reason: 'FailedCreate', message: refusal }]
-          : []) as unknown as T[],
-        resourceVersion: '1',
-      }),
-    };
+    const reader = quotaRefusedReader(job);
     const status = await new JobExecutor(new RecordingServer(), { reader }).getStatus(
       wfe,
       'workflows',
     );
-    const message = `Job was active longer than specified deadline; the Job could not create its pod: ${refusal}`;
+    const message = `Job was active longer than specified deadline; the Job could not create its pod: ${quotaRefusal}`;
     expect(status).toMatchObject({
       phase: 'Failed',
       reason: 'DeadlineExceeded',

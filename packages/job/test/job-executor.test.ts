@@ -455,8 +455,9 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(pod?.spec).toMatchObject({ enableServiceLinks: false });
   });
 
-  it('fails with the cause when the Job may not create its pod, instead of running until its deadline', async () => {
-    const namespace = await env.controlPlane.createNamespace('job-quota');
+  /** A new namespace whose ResourceQuota allows no pod, once quota admission enforces it. */
+  async function namespaceAllowingNoPods(prefix: string): Promise<string> {
+    const namespace = await env.controlPlane.createNamespace(prefix);
     await client().create(resources.resourceQuotas, namespace, {
       metadata: { name: 'no-pods' },
       spec: { hard: { pods: '0' } },
@@ -470,6 +471,11 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
       );
       expect(quota?.status?.hard).toBeDefined();
     }, patience);
+    return namespace;
+  }
+
+  it('fails with the cause when the Job may not create its pod, instead of running until its deadline', async () => {
+    const namespace = await namespaceAllowingNoPods('job-quota');
     const ex = new JobExecutor(client(), { startupGraceMs: 0 });
     const wfe = execution();
     const { resourceName } = await ex.create(wfe, namespace);
@@ -501,19 +507,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
   });
 
   it('says why a Job that reached its deadline never had a pod: the quota refused it', async () => {
-    const namespace = await env.controlPlane.createNamespace('job-quota-deadline');
-    await client().create(resources.resourceQuotas, namespace, {
-      metadata: { name: 'no-pods' },
-      spec: { hard: { pods: '0' } },
-    });
-    await vi.waitFor(async () => {
-      const quota = await client().get<KubeObject & { status?: { hard?: unknown } }>(
-        resources.resourceQuotas,
-        namespace,
-        'no-pods',
-      );
-      expect(quota?.status?.hard).toBeDefined();
-    }, patience);
+    const namespace = await namespaceAllowingNoPods('job-quota-deadline');
     // A deadline shorter than the startup grace: the Job fails before the start is looked at.
     const ex = new JobExecutor(client(), { startupGraceMs: 600_000 });
     const wfe = execution({ executionConfig: { timeout: '2s' } });
