@@ -6,6 +6,7 @@ export {
   type Step,
   StepSchema,
 } from './config.js';
+export { PodAdmissionPendingError } from './create-refusal.js';
 export {
   defaultStartupGraceMs,
   type PodExecutionStatus,

@@ -1,5 +1,7 @@
 import {
   type Conventions,
+  type CreateOptions,
+  type CreateResult,
   type ExecutionResult,
   type Logger,
   type OperationOptions,
@@ -17,6 +19,7 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
+import { podCreateRefusal } from './create-refusal.js';
 import { podLogSources } from './log-sources.js';
 import { stoppedByDeletion } from './pod-deletion.js';
 import { buildPod, type PodEngineSettings, podEngine } from './pod-spec.js';
@@ -128,6 +131,23 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
 
   static fromKubeConfig(config: ClusterConfig, options: PodExecutorOptions = {}): PodExecutor {
     return new PodExecutor(new KubeClient(config), options);
+  }
+
+  /**
+   * Creates the execution's Pod. Admission's refusals of it (a quota it does not satisfy, the
+   * namespace's pod security profile, a policy webhook) are ConfigurationErrors rather than the
+   * API server's 403, which would read as the caller lacking rights (see `podCreateRefusal`).
+   */
+  override async create(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: CreateOptions = {},
+  ): Promise<CreateResult> {
+    try {
+      return await super.create(wfe, namespace, options);
+    } catch (error) {
+      throw podCreateRefusal(error);
+    }
   }
 
   /** The execution's result, or `null` when its Pod is gone or was deleted while it ran. */

@@ -312,6 +312,45 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     );
   });
 
+  it("refuses a Pod the namespace's pod security profile does not allow as bad input", async () => {
+    const namespace = await env.controlPlane.createNamespace('pod-psa');
+    await client().patch(resources.namespaces, undefined, namespace, {
+      metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+    });
+    // Without the restricted security context, the Pod violates the namespace's profile.
+    const ex = executor({ securityProfile: 'none' });
+    const wfe = execution();
+    const refused = await ex.create(wfe, namespace).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect(refused).toMatchObject({ retryable: false });
+    expect((refused as Error).message).toMatch(
+      /^the API server refused the Pod: pods "[^"]+" is forbidden: violates PodSecurity "restricted:latest"/,
+    );
+    expect(await ex.getStatus(wfe, namespace)).toBeNull();
+  });
+
+  it('refuses a Pod without the resources a quota counts as bad input naming them', async () => {
+    const namespace = await env.controlPlane.createNamespace('pod-quota');
+    await client().create(resources.resourceQuotas, namespace, {
+      metadata: { name: 'compute' },
+      spec: { hard: { 'limits.cpu': '2' } },
+    });
+    const ex = executor();
+    const wfe = execution();
+    const refused = await ex.create(wfe, namespace).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect(refused).toMatchObject({
+      issues: [
+        {
+          path: 'spec.workflowRef.resources',
+          message: expect.stringMatching(
+            /is forbidden: failed quota: compute: must specify limits\.cpu/,
+          ),
+        },
+      ],
+    });
+  });
+
   it('creates nothing for an image it does not allow', async () => {
     const ex = executor({ allowedImages: ['registry.example.com/*'] });
     const wfe = execution();

@@ -1,0 +1,67 @@
+import { ConfigurationError } from '@roundhouse/core';
+import { KubernetesApiError, kubernetesErrorFromResponse } from '@roundhouse/kube';
+import { describe, expect, it } from 'vitest';
+import { PodAdmissionPendingError, podCreateRefusal } from './create-refusal.js';
+
+const refused = (code: number, message: string) =>
+  kubernetesErrorFromResponse(
+    code,
+    { kind: 'Status', code, reason: code === 403 ? 'Forbidden' : 'BadRequest', message },
+    'create Pod workflows/wfe-c00449355dfb987a',
+  );
+
+const pod = 'pods "wfe-c00449355dfb987a" is forbidden';
+
+describe('podCreateRefusal', () => {
+  it.each([
+    [
+      'a quota the Pod does not satisfy',
+      `${pod}: failed quota: compute: must specify limits.cpu for: build; requests.cpu for: build`,
+      'spec.workflowRef.resources',
+    ],
+    [
+      "the namespace's pod security profile",
+      `${pod}: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "build" must set securityContext.allowPrivilegeEscalation=false)`,
+      '',
+    ],
+    [
+      "a policy webhook's denial",
+      'admission webhook "validate.kyverno.svc-fail" denied the request: images must come from registry.example.com',
+      '',
+    ],
+  ])('reads %s as a ConfigurationError that keeps the refusal', (_, message, path) => {
+    const error = podCreateRefusal(refused(403, message));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({
+      retryable: false,
+      issues: [{ path, message: `the API server refused the Pod: ${message}` }],
+      cause: { statusCode: 403 },
+    });
+  });
+
+  it('retries the refusal of a quota whose usage the quota controller has not counted yet', () => {
+    const error = podCreateRefusal(
+      refused(403, `${pod}: status unknown for quota: compute, resources: pods`),
+    );
+    expect(error).toBeInstanceOf(PodAdmissionPendingError);
+    expect(error).toMatchObject({ retryable: true, reason: 'AdmissionPending' });
+  });
+
+  it.each([
+    [
+      'an RBAC denial',
+      403,
+      'pods is forbidden: User "alice" cannot create resource "pods" in API group "" in the namespace "workflows"',
+    ],
+    [
+      'a quota with no room left',
+      403,
+      `${pod}: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
+    ],
+    ['a webhook that denied with 400', 400, 'admission webhook "w" denied the request: no'],
+  ])('leaves %s as the API server answered it', (_, code, message) => {
+    const error = refused(code, message);
+    expect(podCreateRefusal(error)).toBe(error);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+  });
+});
