@@ -226,6 +226,12 @@ describe('watch views', () => {
       'team-a/c: Failed in 5s: TaskFailed: container "workflow" exited with code 7',
     );
     expect(progressLine(watched(running, true), now)).toBe('team-a/a: deleted before it finished');
+    // A phase a looser CRD stored as an object is shown as its JSON, not "[object Object]".
+    const odd = {
+      ...running,
+      status: { ...running.status, phase: { v: 1 } },
+    } as unknown as typeof running;
+    expect(progressLine(watched(odd), now)).toBe('team-a/a: {"v":1}');
     expect(milestoneOf(watched(running))).toBe(milestoneOf(watched({ ...running })));
     expect(milestoneOf(watched(running))).not.toBe(milestoneOf(watched(completed)));
   });

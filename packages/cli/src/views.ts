@@ -6,7 +6,7 @@ import {
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { age, humanDuration } from './humanize.js';
-import { storedList } from './stored-text.js';
+import { storedList, storedText } from './stored-text.js';
 import type { Column } from './table.js';
 
 /**
@@ -24,7 +24,7 @@ export const isTerminal = (wfe: Execution) =>
 
 /** The phase, or `-` while no controller has written a status. */
 export function phaseOf(wfe: Execution): string {
-  return wfe.status?.phase ?? '-';
+  return storedText(wfe.status?.phase) || '-';
 }
 
 /** Why it is where it is: the failure's class, or what holds a pending execution back. */
