@@ -382,7 +382,22 @@ describe('buildPipelineRun', () => {
       Array.from({ length: 50 }, (_, i) => [`P${i}`, 'a'.repeat(32_000)]),
     );
     expect(() => buildPipelineRun(wfe({ parameters }), 'ns', undefined, settings())).toThrowError(
-      /^spec\.parameters: make a PipelineRun of 16\d{5} bytes, more than the 1572864 the API server can store/,
+      /^spec\.parameters: make a PipelineRun of at least 3\d{6} bytes once Tekton writes its status/,
+    );
+  });
+
+  it('refuses a run whose parameters fit once but not again in the status Tekton writes', () => {
+    // Tekton v1.15.1 ran 650 KB passed to a task to Completed, and never recorded 900 KB.
+    const build = (bytes: number) =>
+      buildPipelineRun(
+        wfe({ parameters: { BIG: 'x'.repeat(bytes) } }),
+        'ns',
+        undefined,
+        settings(),
+      );
+    expect(build(650_000).spec.params[0]?.value).toHaveLength(650_000);
+    expect(() => build(900_000)).toThrowError(
+      /^spec\.parameters: make a PipelineRun of at least 18\d{5} bytes once Tekton writes its status \(which repeats every parameter the Pipeline uses\), more than the 1572864/,
     );
   });
 });

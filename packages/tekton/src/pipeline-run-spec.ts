@@ -1,7 +1,6 @@
 import type { V1PodSecurityContext } from '@kubernetes/client-node';
 import {
   type Conventions,
-  checkObjectSize,
   type Dependencies,
   type DependencyWorkspace,
   dependencyWorkspaces,
@@ -16,6 +15,7 @@ import {
 import { bundleReference } from './bundle-reference.js';
 import { refuseCaseFoldedDuplicates } from './case-folded-names.js';
 import { refuseExpandedValues } from './expanded-values.js';
+import { checkPipelineRunSize } from './pipeline-run-size.js';
 
 export const tektonEngine = 'tekton';
 /** kubernaut's name for the Pipeline inside every workflow bundle. */
@@ -137,11 +137,6 @@ export function buildPipelineRun(
       ...(timeout !== undefined ? { timeouts: { pipeline: timeout, tasks: timeout } } : {}),
     },
   };
-  checkObjectSize(
-    run,
-    'PipelineRun',
-    'spec.parameters',
-    'the PipelineRun carries every parameter; use smaller parameter values',
-  );
+  checkPipelineRunSize(run);
   return run;
 }
