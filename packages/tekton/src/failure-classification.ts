@@ -88,6 +88,10 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
   // Not the workflow's failure, and no other class fits it (the job and pod engines classify an
   // evicted pod the same way).
   [taskRunPodEvicted]: 'Unknown',
+  // One of Tekton's own init containers (prepare, place-scripts, working-dir-initializer) failed
+  // (pod/status.go `getFailureInfo`, since v1.12): the pod failed before any step started, for
+  // the node's or the runtime's sake, as an eviction does; no step of the task ran.
+  InitContainerFailed: 'Unknown',
 };
 
 /**

@@ -13,9 +13,10 @@ import type { PipelineRun } from './pipeline-run-spec.js';
  * and a TaskRun that receives a value stores it twice the same way (spec and
  * `status.taskSpec`). A run past the limit that way is created, but every status write Tekton
  * makes after resolving its Pipeline is refused: its condition stays `ResolvingPipelineRef`
- * while its tasks run, and it never finishes in what it stores (Tekton v1.15.1, a 900 KB
- * parameter passed to one task). Each value is counted twice, the least a Pipeline that uses
- * it stores; one that uses a value in several places needs more.
+ * while its tasks run (Tekton v1.15.1, a 900 KB parameter passed to one task), until Tekton
+ * times it out from its stored copy at twice its timeout (`HasTimedOutForALongTime`), or never
+ * without one. Each value is counted twice, the least a Pipeline that uses it stores; one that
+ * uses a value in several places needs more.
  */
 export function checkPipelineRunSize(run: PipelineRun): void {
   const substituted = run.spec.params.reduce((sum, p) => sum + storedJsonBytes(p.value), 0);

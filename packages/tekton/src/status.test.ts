@@ -369,6 +369,8 @@ describe('pipelineRunResult', () => {
     ['PodAdmissionFailed', 'Forbidden'],
     ['ResourceVerificationFailed', 'ConfigurationError'],
     ['PodEvicted', 'Unknown'],
+    ['InitContainerFailed', 'Unknown'],
+    ['SidecarFailed', 'TaskFailed'],
     ['StepFailed', 'TaskFailed'],
   ])('classifies a run whose TaskRun failed with reason %s as %s', (reason, failureReason) => {
     // A sidecar or init container killed for memory, or a pod that never started, leaves no
