@@ -327,10 +327,22 @@ describe('buildPod: the size of the Pod', () => {
       {
         path: 'spec.workflowRef.engineConfig.steps',
         message: expect.stringMatching(
-          /^make a Pod of 20\d{5} bytes, more than the 1572864 the API server can store: every one of the 20 steps carries the parameters and its script; use fewer steps or smaller parameter values and scripts$/,
+          /^make a Pod with its kubelet's status of 20\d{5} bytes, more than the 1572864 the API server can store: every one of the 20 steps carries the parameters and its script; use fewer steps or smaller parameter values and scripts$/,
         ),
       },
     ]);
+  });
+
+  it('refuses a Pod that fits only without the status its kubelet writes for every step', () => {
+    // 100 scripts of 15 000 characters: about 1.52 MB of Pod, which the API server stores; the
+    // kubelet's status for 100 containers would not fit beside it, and every write of it would be
+    // refused, so no step would ever be seen to start or end.
+    const scripts = many(100).map((step) => ({ ...step, script: 'x'.repeat(15_000) }));
+    expect(() => buildPod(wfe({ steps: scripts }), 'w', undefined, settings())).toThrow(
+      /^spec\.workflowRef\.engineConfig\.steps: make a Pod with its kubelet's status of 1\d{6} bytes, more than the 1572864/,
+    );
+    const fewer = buildPod(wfe({ steps: scripts.slice(0, 90) }), 'w', undefined, settings());
+    expect(fewer.spec?.initContainers).toHaveLength(89);
   });
 
   it('builds a large Pod that fits', () => {

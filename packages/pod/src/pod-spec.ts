@@ -26,6 +26,7 @@ import {
 } from '@roundhouse/core';
 import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
+import { kubeletStatus } from './kubelet-status.js';
 import { parallelShare } from './parallel-resources.js';
 import { restricted } from './security.js';
 import { stepShell } from './step-containers.js';
@@ -151,7 +152,8 @@ function stepEnv(base: readonly EnvVar[], step: Step, homeInTmp: boolean) {
  * step running its script through `/bin/sh -e`. Sequential steps are init containers with the
  * last step as the main container, so the kubelet starts each only after the previous one
  * exited 0 and starts none after a failure; `parallel` makes every step a main container.
- * Pure: bad input, or a Pod too large for the API server to store, throws ConfigurationError
+ * Pure: bad input, or a Pod too large for the API server to store with the status its kubelet
+ * writes, throws ConfigurationError
  * (or ExecutionForbiddenError for an image the settings do not allow) before anything is sent.
  */
 export function buildPod(
@@ -234,9 +236,11 @@ export function buildPod(
       ...(volumes.length ? { volumes } : {}),
     },
   };
+  // Counted with the status its kubelet will write: the API server stores a Pod that fits without
+  // it, and then refuses every status write that would show its steps starting or ending.
   checkObjectSize(
-    pod,
-    'Pod',
+    { ...pod, status: kubeletStatus(pod) },
+    "Pod with its kubelet's status",
     `${engineConfigPath}.steps`,
     `every one of the ${config.steps.length} steps carries the parameters and its script; use fewer steps or smaller parameter values and scripts`,
   );

@@ -1,11 +1,17 @@
 import {
   ConfigurationError,
   ExecutionForbiddenError,
+  roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { PodExecutor, type PodExecutorOptions } from '@roundhouse/pod';
+import {
+  buildPod,
+  type PodEngineSettings,
+  PodExecutor,
+  type PodExecutorOptions,
+} from '@roundhouse/pod';
 import {
   containerOutcomes,
   describeWithControlPlane,
@@ -34,6 +40,14 @@ function execution(engineConfig: object = threeSteps): WorkflowExecution {
   });
   return withSteps({ ...wfe, metadata: { ...wfe.metadata, uid: `uid-${sequence}` } }, engineConfig);
 }
+
+const podSettings: PodEngineSettings = {
+  conventions: roundhouseConventions,
+  serviceAccountName: roundhouseConventions.defaultServiceAccountName,
+  securityProfile: 'restricted',
+  allowedImages,
+  ownerReference: false,
+};
 
 const withRef = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
   ...wfe,
@@ -289,6 +303,77 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     expect(refused).toBeInstanceOf(ConfigurationError);
     expect(refused).toMatchObject({ retryable: false });
     expect(await ex.getStatus(wfe, env.namespace)).toBeNull();
+  });
+
+  it("refuses a Pod with no room for its kubelet's status, and stores the status of the largest it makes", async () => {
+    const ex = executor();
+    const steps = (scriptLength: number) => ({
+      steps: Array.from({ length: 100 }, (_, i) => ({
+        name: `step-${i}`,
+        image: 'registry.invalid/tool:1',
+        script: 'x'.repeat(scriptLength),
+      })),
+    });
+    // About 1.56 MB of Pod: the API server stores it, then refuses the kubelet's status writes.
+    const tooLarge = execution(steps(15_100));
+    const refused = await ex.create(tooLarge, env.namespace).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect(await ex.getStatus(tooLarge, env.namespace)).toBeNull();
+
+    let length = 15_100;
+    while (length > 0) {
+      try {
+        buildPod(execution(steps(length)), env.namespace, undefined, podSettings);
+        break;
+      } catch {
+        length -= 100;
+      }
+    }
+    const largest = execution(steps(length));
+    const { resourceName } = await ex.create(largest, env.namespace);
+    await runningPod(client(), env.namespace, resourceName);
+    // What a kubelet writes once every step ran: a status per container, ids and all.
+    const id = `containerd://${'f'.repeat(64)}`;
+    const at = '2026-01-01T00:00:00Z';
+    const kubeletStatus = (i: number) => ({
+      name: `step-${i}`,
+      image: 'registry.invalid/tool:1',
+      imageID: `registry.invalid/tool@sha256:${'f'.repeat(64)}`,
+      containerID: id,
+      ready: false,
+      restartCount: 0,
+      started: false,
+      state: {
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          message: 'x'.repeat(120),
+          startedAt: at,
+          finishedAt: at,
+          containerID: id,
+        },
+      },
+      lastState: {},
+      volumeMounts: [
+        { name: 'tmp', mountPath: '/tmp', readOnly: false, recursiveReadOnly: 'Disabled' },
+      ],
+      user: { linux: { uid: 65532, gid: 65532, supplementalGroups: [65532] } },
+    });
+    await client().patch(
+      resources.pods,
+      env.namespace,
+      resourceName,
+      {
+        status: {
+          phase: 'Succeeded',
+          initContainerStatuses: Array.from({ length: 99 }, (_, i) => kubeletStatus(i)),
+          containerStatuses: [kubeletStatus(99)],
+        },
+      },
+      { subresource: 'status', strategy: 'merge' },
+    );
+    const done = await settle(ex, withRef(largest, resourceName));
+    expect(done.result).toMatchObject({ phase: 'Completed', summary: { completedTasks: 100 } });
   });
 
   it("says the bundle's digest pins nothing, and refuses unpinned step images when told to", async () => {
