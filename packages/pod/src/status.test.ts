@@ -295,6 +295,32 @@ describe('podExecutionState', () => {
     });
   });
 
+  it("reads cri-dockerd's ContainerCannotRun as a step that could not start, not one that failed", () => {
+    // Docker's report for an image without /bin/sh, with its own exit code.
+    const message =
+      'OCI runtime create failed: runc create failed: unable to start container process: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown';
+    const pod = sequential(
+      'Failed',
+      {
+        fetch: {
+          state: {
+            terminated: { exitCode: 127, reason: 'ContainerCannotRun', message, finishedAt: t(3) },
+          },
+        },
+      },
+      {},
+    );
+    const { result } = podExecutionState(pod, clock);
+    expect(result).toMatchObject({
+      reason: 'StartFailed',
+      message: `step fetch cannot start: ContainerCannotRun: ${message}`,
+      failureReason: 'ConfigurationError',
+      failedTaskName: 'fetch',
+      started: false,
+    });
+    expect(result).not.toHaveProperty('exitCode');
+  });
+
   it('fails a step the runtime could not start (StartError) as bad configuration that never ran', () => {
     // What containerd reports for an image without /bin/sh.
     const noShell = couldNotStart(

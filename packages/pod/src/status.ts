@@ -152,11 +152,12 @@ function abandonment(pod: PodState, clock: PodClock) {
 }
 
 /**
- * The terminated reason of a container the runtime created but could not start (runc's exec of
- * `/bin/sh` or its chdir into `workingDir` failed), with exit code 128: a step that was never
- * going to run as written, as a `CreateContainerError` is.
+ * The terminated reasons of a container the runtime created but could not start (runc's exec of
+ * `/bin/sh` or its chdir into `workingDir` failed): containerd's and CRI-O's `StartError` (exit
+ * code 128), and cri-dockerd's `ContainerCannotRun` (Docker's own code, 127 for a missing
+ * `/bin/sh`). A step that was never going to run as written, as a `CreateContainerError` is.
  */
-const startErrorReason = 'StartError';
+const startErrorReasons: ReadonlySet<string> = new Set(['StartError', 'ContainerCannotRun']);
 
 /** Why `step` cannot start, in the words of the kubelet or the runtime. */
 function cannotStart({ name, reason, message }: StepStatus): string {
@@ -164,7 +165,7 @@ function cannotStart({ name, reason, message }: StepStatus): string {
 }
 
 function notStarted(step: StepStatus): boolean {
-  return step.state === 'Failed' && step.reason === startErrorReason;
+  return step.state === 'Failed' && startErrorReasons.has(step.reason ?? '');
 }
 
 /**
