@@ -25,6 +25,16 @@ describe('podCreateRefusal', () => {
       '',
     ],
     [
+      "the namespace's LimitRange",
+      `${pod}: maximum cpu usage per Container is 1, but limit is 2`,
+      '',
+    ],
+    [
+      'a ServiceAccount that does not exist',
+      `${pod}: error looking up service account workflows/deployer: serviceaccount "deployer" not found`,
+      '',
+    ],
+    [
       "a policy webhook's denial",
       'admission webhook "validate.kyverno.svc-fail" denied the request: images must come from registry.example.com',
       '',

@@ -11,10 +11,18 @@ const admissionForbidden = /^pods "[^"]*" is forbidden: /;
 
 /**
  * The ResourceQuota plugin's refusal of a Pod that lacks the requests or limits a quota counts
- * (`failed quota: <quota>: must specify limits.cpu for: <containers>`): the same Pod is
- * refused on every try until its resources change.
+ * (`failed quota: <quota>: must specify limits.cpu for: <containers>`): the Pod's resources are
+ * what to change.
  */
 const unmetQuota = /^failed quota: /;
+
+/**
+ * The ResourceQuota plugin's refusal of a Pod past a quota's hard limit (`exceeded quota:
+ * <quota>, requested: …, used: …, limited: …`): the namespace is out of room, not the Pod
+ * wrong, which the job engine reports as `ResourceExhausted`. No error of core carries that
+ * reason, so it is left as the API server's.
+ */
+const exceededQuota = /^exceeded quota: /;
 
 /**
  * The ResourceQuota plugin's refusal while the quota controller has not yet counted a new
@@ -23,12 +31,10 @@ const unmetQuota = /^failed quota: /;
  */
 const uncountedQuota = /^status unknown for quota: /;
 
-/** Pod security admission's refusal of a Pod the namespace's enforced profile does not allow. */
-const podSecurity = /^violates PodSecurity /;
-
 /**
  * A validating webhook's denial (a policy engine's: Kyverno, Gatekeeper), worded by the API
- * server's ToStatusErr with the code the webhook chose, 403 when it chose none in range.
+ * server's ToStatusErr with the code the webhook chose (400 when it chose none below 400), and
+ * refused the same way on every try. A 400 is a ConfigurationError already; a 403 is not.
  */
 const webhookDenial = /^admission webhook "[^"]*" denied the request/;
 
@@ -39,12 +45,12 @@ export class PodAdmissionPendingError extends RoundhouseError {
 }
 
 /**
- * What a failed create of the Pod means for the execution. A 403 from an admission plugin is no
- * denial of the caller's rights: a quota the Pod does not satisfy, a namespace's pod security
- * profile, a policy webhook refuse the Pod as built, every time, so they are the
- * ConfigurationError they are for the job engine, which reads the same refusals from its Job's
- * events; a quota not yet counted is retried. Anything else (an RBAC denial, a quota with no room
- * left) is left as the API server's error.
+ * What a failed create of the Pod means for the execution. A 403 of an admission plugin is no
+ * denial of the caller's rights: the namespace's pod security profile, its LimitRange, a quota
+ * the Pod does not satisfy, a missing ServiceAccount, a policy webhook refuse the Pod as built,
+ * every time, so each is the ConfigurationError it is for the job engine, which reads the same
+ * refusals from its Job's events. A quota not yet counted is retried; an RBAC denial and a quota
+ * with no room left stay the API server's error.
  */
 export function podCreateRefusal(error: unknown): unknown {
   if (!(error instanceof KubernetesApiError) || error.statusCode !== 403) return error;
@@ -53,15 +59,13 @@ export function podCreateRefusal(error: unknown): unknown {
   const message = error.message.slice(error.message.indexOf(': ') + 2);
   if (webhookDenial.test(message)) return refusal('', message, error);
   const cause = message.replace(admissionForbidden, '');
-  if (cause === message) return error;
+  if (cause === message || exceededQuota.test(cause)) return error;
   if (uncountedQuota.test(cause)) {
     return new PodAdmissionPendingError(`the API server refused the Pod for now: ${message}`, {
       cause: error,
     });
   }
-  if (unmetQuota.test(cause)) return refusal('spec.workflowRef.resources', message, error);
-  if (podSecurity.test(cause)) return refusal('', message, error);
-  return error;
+  return refusal(unmetQuota.test(cause) ? 'spec.workflowRef.resources' : '', message, error);
 }
 
 function refusal(path: string, message: string, cause: KubernetesApiError): ConfigurationError {
