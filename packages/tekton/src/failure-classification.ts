@@ -32,6 +32,14 @@ export interface TaskFailure {
  */
 export const taskRunPodEvicted = 'PodEvicted';
 
+/**
+ * The reason Tekton (since v1.12, pod/status.go `getFailureInfo`) gives a TaskRun whose pod failed
+ * in one of Tekton's own init containers (prepare, place-scripts, working-dir-initializer): the
+ * pod failed before any step started, for the node's or the runtime's sake, as an eviction does,
+ * so no step's ending is the workload's.
+ */
+export const taskRunInitContainerFailed = 'InitContainerFailed';
+
 /** Tekton's reason for a run that ran past its `timeouts.pipeline`. */
 const pipelineRunTimeout = 'PipelineRunTimeout';
 
@@ -88,10 +96,7 @@ const failureByTaskRunReason: Readonly<Record<string, FailureReason>> = {
   // Not the workflow's failure, and no other class fits it (the job and pod engines classify an
   // evicted pod the same way).
   [taskRunPodEvicted]: 'Unknown',
-  // One of Tekton's own init containers (prepare, place-scripts, working-dir-initializer) failed
-  // (pod/status.go `getFailureInfo`, since v1.12): the pod failed before any step started, for
-  // the node's or the runtime's sake, as an eviction does; no step of the task ran.
-  InitContainerFailed: 'Unknown',
+  [taskRunInitContainerFailed]: 'Unknown',
 };
 
 /**

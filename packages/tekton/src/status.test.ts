@@ -396,6 +396,28 @@ describe('pipelineRunResult', () => {
     expect(result).not.toHaveProperty('exitCode');
   });
 
+  it('names a TaskRun whose Tekton init container failed without an exit code: no step of it started', () => {
+    const why = 'init container failed, "prepare" exited with code 1';
+    const result = pipelineRunResult(
+      pipelineRun(succeeded('False', 'Failed', 'Tasks Completed: 1 (Failed: 1)'), [child('build')]),
+      [
+        taskRun(
+          'build',
+          'False',
+          [exited('compile', 137, 'ContainerStatusUnknown')],
+          'InitContainerFailed',
+          why,
+        ),
+      ],
+    );
+    expect(result).toMatchObject({
+      failedTaskName: 'wfe-1-build',
+      failureReason: 'Unknown',
+      message: `Tasks Completed: 1 (Failed: 1); TaskRun wfe-1-build (pipeline task build) failed: InitContainerFailed: ${why}`,
+    });
+    expect(result).not.toHaveProperty('exitCode');
+  });
+
   it('passes over a failure the Pipeline ignores (onError: continue) to the one that ended the run', () => {
     const result = pipelineRunResult(
       pipelineRun(succeeded('False', 'Failed'), [child('lint'), child('deploy')]),

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import {
   classifyPipelineRunFailure,
   type TaskFailure,
+  taskRunInitContainerFailed,
   taskRunPodEvicted,
 } from './failure-classification.js';
 import { endedByTekton, taskRunMayHaveRun } from './task-run-ran.js';
@@ -194,6 +195,15 @@ export function explainTaskFailure(
 
 type ChildTaskRunReference = ReturnType<typeof childTaskRuns>[number];
 
+/**
+ * TaskRun reasons under which no step's exit code is the workload's: an eviction's kill, or a
+ * pod whose Tekton init container failed before any step started.
+ */
+const noWorkloadExit: ReadonlySet<string> = new Set([
+  taskRunPodEvicted,
+  taskRunInitContainerFailed,
+]);
+
 interface FailedChild {
   readonly ref: ChildTaskRunReference;
   readonly taskRun: TaskRunState;
@@ -214,10 +224,9 @@ function describeFailure(
     taskRunIndex: children.indexOf(ref),
     ...(condition.reason ? { taskRunReason: condition.reason } : {}),
   };
-  const step =
-    condition.reason === taskRunPodEvicted
-      ? undefined
-      : taskRun.status?.steps?.find((s) => workloadExit(s, condition.reason));
+  const step = noWorkloadExit.has(condition.reason ?? '')
+    ? undefined
+    : taskRun.status?.steps?.find((s) => workloadExit(s, condition.reason));
   if (step?.terminated) {
     const { exitCode, reason } = step.terminated;
     return {

@@ -69,6 +69,12 @@ describe('taskRunMayHaveRun', () => {
         { name: 'run', terminationReason: 'Skipped', terminated: { exitCode: 1, reason: 'Error' } },
       ]),
     ],
+    [
+      "one of Tekton's init containers failed, whatever its steps' statuses say",
+      taskRun('False', 'InitContainerFailed', [
+        { name: 'run', terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } },
+      ]),
+    ],
   ])('is false when %s', (_why, run) => {
     expect(taskRunMayHaveRun(run)).toBe(false);
   });

@@ -1,3 +1,4 @@
+import { taskRunInitContainerFailed } from './failure-classification.js';
 import type { TaskRunState } from './status.js';
 
 type StepState = NonNullable<NonNullable<TaskRunState['status']>['steps']>[number];
@@ -11,14 +12,17 @@ const containerNeverStarted = new Set(['StartError', 'ContainerCannotRun']);
 /**
  * Whether the TaskRun's workload ran, or may have: it succeeded; Tekton retried it (an earlier
  * attempt's pod may have run, and a cache keeps only how many attempts there were); or one of
- * its steps ran. A TaskRun that failed before any step ran (its image, its pod, its spec) did
- * not act on the target; one that failed after a step ran did, whatever Tekton calls its failure
- * (a later step's image pull fails the TaskRun as `TaskRunImagePullFailed` too).
+ * its steps ran. A TaskRun that failed before any step ran (its image, its pod, its spec, one of
+ * Tekton's init containers) did not act on the target; one that failed after a step ran did,
+ * whatever Tekton calls its failure (a later step's image pull fails the TaskRun as
+ * `TaskRunImagePullFailed` too).
  */
 export function taskRunMayHaveRun(taskRun: TaskRunState): boolean {
   const status = taskRun.status;
   const condition = status?.conditions?.find((c) => c.type === 'Succeeded');
   if (condition?.status === 'True' || (status?.retriesStatus?.length ?? 0) > 0) return true;
+  // Its pod failed in Tekton's own init containers, before any step could start.
+  if (condition?.reason === taskRunInitContainerFailed) return false;
   return (status?.steps ?? []).some((step) =>
     stepRan(step, condition?.reason, taskRun.metadata.creationTimestamp),
   );
