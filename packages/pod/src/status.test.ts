@@ -91,6 +91,44 @@ describe('podExecutionState', () => {
     expect(steps.map((s) => s.state)).toEqual(['Waiting', 'Waiting', 'Waiting']);
   });
 
+  it("says what a Pod no step of which has started waits for: the scheduler, else a step's cause", () => {
+    const unschedulable = sequential(
+      'Pending',
+      {},
+      {},
+      {
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message:
+              "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+          },
+        ],
+      },
+    );
+    expect(podExecutionState(unschedulable, clock).result).toMatchObject({
+      phase: 'Pending',
+      reason: 'PodPending',
+      message:
+        "waiting for a node: Unschedulable: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+    });
+    const pulling = sequential(
+      'Pending',
+      {
+        fetch: waiting('ErrImagePull', 'failed to pull "registry.invalid/git:2": 503'),
+        build: waiting('PodInitializing'),
+      },
+      { report: waiting('PodInitializing') },
+      { conditions: [{ type: 'PodScheduled', status: 'True' }] },
+    );
+    expect(podExecutionState(pulling, clock).result).toMatchObject({
+      phase: 'Pending',
+      message: 'step fetch waiting: ErrImagePull: failed to pull "registry.invalid/git:2": 503',
+    });
+  });
+
   it('reports the running step with each step’s times, in step order', () => {
     const pod = sequential(
       'Pending',

@@ -12,10 +12,16 @@ export function missedStart(pod: PodState, now: Date): string | undefined {
   if (seconds === undefined || seconds === null || pod.status?.startTime) return undefined;
   const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
   if (!(now.getTime() - created >= seconds * 1000)) return undefined;
-  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  const why =
-    scheduled?.status === 'True'
-      ? 'its node never took it (the kubelet wrote no startTime)'
-      : `${scheduled?.reason ?? 'not scheduled'}${scheduled?.message ? `: ${scheduled.message}` : ''}`;
+  const why = unscheduled(pod) ?? 'its node never took it (the kubelet wrote no startTime)';
   return `pod ${pod.metadata?.name ?? '?'} was not started within its deadline (${seconds}s): ${why}`;
+}
+
+/**
+ * Why the scheduler has not placed the pod, in its words (`Unschedulable: 0/3 nodes are
+ * available: …`), while it has not; undefined once the pod is bound to a node.
+ */
+export function unscheduled(pod: PodState): string | undefined {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'True') return undefined;
+  return `${scheduled?.reason ?? 'not scheduled'}${scheduled?.message ? `: ${scheduled.message}` : ''}`;
 }

@@ -184,6 +184,21 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
     expect(await ex.getStatus(ref, env.namespace)).toEqual(failed.result);
   });
 
+  it("says a pod no node can take waits for one, with the scheduler's reason", async () => {
+    const ex = executor({ pod: { nodeSelector: { 'roundhouse.dev/no-such-node': 'true' } } });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const ref = withRef(wfe, resourceName);
+    await vi.waitFor(async () => {
+      const status = await ex.getStatus(ref, env.namespace);
+      expect(status).toMatchObject({ phase: 'Pending', reason: 'PodPending' });
+      expect(status?.message).toMatch(
+        /^waiting for a node: Unschedulable: 0\/\d+ nodes are available/,
+      );
+    }, patience);
+    await ex.cleanup(ref, env.namespace);
+  });
+
   it("fails a pod no node can take at its deadline, with the scheduler's reason", async () => {
     // No node carries the label, so the scheduler never places the Pod and no kubelet ever
     // starts counting its activeDeadlineSeconds.
