@@ -7,9 +7,10 @@ import {
   isTerminalPhase,
 } from '@roundhouse/core';
 import { containerLostReason, isContainerLost, podDisruption } from '@roundhouse/job';
+import { pendingCause } from './pending-cause.js';
 import { startupGraceEndsAt, stuckStep } from './startup-grace.js';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
-import { missedStart, unscheduled } from './unstarted-deadline.js';
+import { missedStart } from './unstarted-deadline.js';
 
 /** The execution's state as one Pod shows it, and where each of its steps is. */
 export interface PodExecutionState {
@@ -339,23 +340,6 @@ function podResult(
   }
   const message = pod.status?.message ?? pendingCause(pod, steps);
   return { phase: 'Pending', reason: 'PodPending', message, summary: summary(steps, 'Unknown') };
-}
-
-/**
- * What a Pod no step of which has started waits for: the scheduler (`Unschedulable: 0/3 nodes
- * are available: …`, for as long as no node fits and no deadline ends it), else the first step
- * that says why it waits (`ContainerCreating`, `ErrImagePull: …`). The kubelet reports either
- * once, and a run that reads only "waiting" hides why it may never start.
- */
-function pendingCause(pod: PodState, steps: readonly StepStatus[]): string {
-  if (pod.status?.conditions?.some((c) => c.type === 'PodScheduled')) {
-    const cause = unscheduled(pod);
-    if (cause) return `waiting for a node: ${cause}`;
-  }
-  const step = steps.find((s) => s.reason && s.reason !== 'PodInitializing');
-  if (step)
-    return `step ${step.name} waiting: ${step.reason}${step.message ? `: ${step.message}` : ''}`;
-  return pod.status?.reason ?? 'waiting for the pod to start';
 }
 
 /** Whether the Pod has ended, so its lock is stale rather than busy. */
