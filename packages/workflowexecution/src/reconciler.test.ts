@@ -611,7 +611,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     });
   });
 
-  it('DD-EVENT-001: records one CleanupFailed Warning per stage while a failing cleanup holds the lock or the deletion', async () => {
+  it("DD-EVENT-001: records one CleanupFailed Warning per stage, in kubernaut's words, while a failing cleanup holds the lock or the deletion", async () => {
     const api = executionServer(
       execution({
         phase: 'Completed',
@@ -641,7 +641,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
     expect(recorded).toEqual([
-      'Warning CleanupFailed: Cleanup failed after the cooldown: jobs is forbidden',
+      'Warning CleanupFailed: Cleanup failed after cooldown: jobs is forbidden',
       'Warning CleanupFailed: Cleanup failed during finalization: jobs is forbidden',
     ]);
   });

@@ -854,7 +854,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       // Even without an executionRef: a start that crashed after its create and was refused on
       // the retry (its deadline passed) left a resource that holds the lock. Cleanup removes
       // only what this execution owns, so one that never created anything costs one request.
-      await this.#cleanup(wfe, 'after the cooldown', ctx);
+      await this.#cleanup(wfe, 'after cooldown', ctx);
     } else if (wfe.status?.executionRef !== undefined) {
       // Without its engine nothing can remove the resource; never claim the lock is released.
       return undefined;
@@ -926,11 +926,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * Runs the engine's cleanup; a failure is retried with backoff, and is reported by one
    * Warning Event per stage, since it holds the target's lock (or the execution's deletion)
-   * until it succeeds.
+   * until it succeeds. The first two stages are kubernaut's words (`Cleanup failed after
+   * cooldown: …`, `Cleanup failed during finalization: …`), which its readers match.
    */
   async #cleanup(
     wfe: WorkflowExecution,
-    stage: 'after the cooldown' | 'during finalization' | 'after a failed start',
+    stage: 'after cooldown' | 'during finalization' | 'after a failed start',
     ctx: ReconcileContext,
   ): Promise<void> {
     try {
