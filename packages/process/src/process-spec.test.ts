@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalRequest, ProcessSpecSchema, sameRequest } from './process-spec.js';
+import {
+  canonicalRequest,
+  ProcessSpecSchema,
+  sameRequest,
+  TaskRequestSchema,
+} from './process-spec.js';
 
 describe('the process spec', () => {
   it('takes what OpenSandbox sends', () => {
@@ -63,6 +68,26 @@ describe('the process spec', () => {
       lifecycle,
     });
     expect(ProcessSpecSchema.parse({ command: ['ls'], lifecycle: null }).lifecycle).toBeNull();
+  });
+
+  it("refuses in a request the variables that would also reach the agent's programs", () => {
+    const env = [
+      { name: 'PATH', value: '/opt/bin' },
+      { name: 'LD_PRELOAD', value: '/tmp/x.so' },
+      { name: 'ENV', value: 'production' },
+      { name: 'LD_LIBRARY_PATH', value: '/tmp' },
+      { name: 'SHELLOPTS', value: 'errexit' },
+      { name: 'GLIBC_TUNABLES', value: 'x' },
+    ];
+    const result = TaskRequestSchema.safeParse({ name: 't', process: { command: ['ls'], env } });
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
+      'process.env.1.name',
+      'process.env.3.name',
+      'process.env.4.name',
+      'process.env.5.name',
+    ]);
+    // A record written before the rule is still read.
+    expect(ProcessSpecSchema.parse({ command: ['ls'], env }).env).toEqual(env);
   });
 
   it('ignores keys it does not know, as the Go agent does', () => {

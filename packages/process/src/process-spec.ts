@@ -72,6 +72,40 @@ export const ProcessSpecSchema = z.object({
   lifecycle: LifecycleSchema.nullish(),
 });
 
+/**
+ * Variables that make the agent's own programs that run a task, not only the task, load or run
+ * code of the request's choosing: a task's environment is also the environment of the shim's
+ * shell and, for a Remote task, of nsenter, which runs with the agent's privileges in the
+ * agent's filesystem. The dynamic loader's (`LD_PRELOAD`, `LD_AUDIT`, `LD_LIBRARY_PATH`, ...,
+ * and `GLIBC_TUNABLES`), and the options bash takes from its environment even as `sh`
+ * (`SHELLOPTS=errexit` makes the shim exit without recording the status) or runs a file from
+ * (`BASH_ENV`, for a shell configured as bash).
+ */
+const agentVariables = new Set(['GLIBC_TUNABLES', 'SHELLOPTS', 'BASHOPTS', 'BASH_ENV']);
+const agentVariablePrefix = 'LD_';
+
+/** Whether a task's `env` may not set `name` (see above). */
+export function reachesAgentPrograms(name: string): boolean {
+  return agentVariables.has(name) || name.startsWith(agentVariablePrefix);
+}
+
+const requestedEnvVarName = EnvVarSchema.shape.name.refine((name) => !reachesAgentPrograms(name), {
+  error:
+    'is read by the programs the agent starts to run the task (its shim, nsenter), not only by ' +
+    'the task; set it inside the command instead (command: ["env", "NAME=value", ...])',
+});
+
+/**
+ * A process as a request may ask for it: the spec without the loader variables above. Records
+ * keep the lenient `ProcessSpecSchema`, so one written before this rule is still read.
+ */
+export const RequestedProcessSpecSchema = ProcessSpecSchema.extend({
+  env: z
+    .array(EnvVarSchema.extend({ name: requestedEnvVarName }))
+    .max(4096)
+    .optional(),
+});
+
 export type ProcessSpec = z.infer<typeof ProcessSpecSchema>;
 export type ExecMode = z.infer<typeof ExecModeSchema>;
 export type LifecycleHook = z.infer<typeof LifecycleHookSchema>;
@@ -80,7 +114,7 @@ export type HookName = keyof z.infer<typeof LifecycleSchema>;
 /** What a client asks the supervisor to run: a name, a process, optional labels and annotations. */
 export const TaskRequestSchema = z.object({
   name: TaskNameSchema,
-  process: ProcessSpecSchema,
+  process: RequestedProcessSpecSchema,
   labels: TaskLabelsSchema.optional(),
   annotations: TaskLabelsSchema.optional(),
 });

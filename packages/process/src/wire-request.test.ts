@@ -90,6 +90,17 @@ describe('a task in a request', () => {
     [{ name: 't', spec: 'x' }, 'spec'],
     [{ name: 't', process, spec: { process: { command: ['ls'] } } }, 'spec.process'],
     [{ name: 't', process, labels: { k: 7 } }, 'labels.k'],
+    [
+      {
+        name: 't',
+        process: { ...process, env: [{ name: 'K', value: 'V' }, { name: 'LD_PRELOAD' }] },
+      },
+      'process.env.1.name',
+    ],
+    [
+      { name: 't', spec: { process: { ...process, env: [{ name: 'LD_AUDIT' }] } } },
+      'spec.process.env.0.name',
+    ],
     [[], 'body'],
     ['task', 'body'],
   ])('refuses %j with 400 naming %s', (input, field) => {

@@ -1,7 +1,7 @@
 import { type FieldIssue, toFieldIssues } from '@roundhouse/core';
 import type { z } from 'zod';
 import { TaskLabelsSchema } from './labels.js';
-import { ProcessSpecSchema, type TaskRequest } from './process-spec.js';
+import { RequestedProcessSpecSchema, type TaskRequest } from './process-spec.js';
 import { TaskNameSchema } from './task-name.js';
 import { TaskRequestError } from './wire-errors.js';
 
@@ -60,7 +60,7 @@ export function taskRequestFromWire(input: unknown, at = ''): TaskRequest {
           path: `${at}process`,
           message: 'is required: {command, args?, env?, workingDir?, timeoutSeconds?}',
         })
-      : check(ProcessSpecSchema, flat ?? nested, processPath, issues);
+      : check(RequestedProcessSpecSchema, flat ?? nested, processPath, issues);
   const labels = optionalMap(input.labels, `${at}labels`, issues);
   const annotations = optionalMap(input.annotations, `${at}annotations`, issues);
   if (issues.length || name === undefined || process === undefined) throw invalid(issues);
