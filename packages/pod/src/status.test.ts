@@ -877,6 +877,45 @@ describe('podExecutionState', () => {
     });
   });
 
+  it('ends the run once every step ended, while a container that is no step keeps the Pod running', () => {
+    // Classic injection: istio-proxy serves until it is told to stop, which nothing does here, so
+    // the kubelet keeps the Pod Running after the last step exited.
+    const step = (name: string) => ({ name, command: ['/bin/sh', '-e', '-c', 'true'] });
+    const meshed = (report: object) =>
+      PodStateSchema.parse({
+        metadata: { name: 'wfe-1', creationTimestamp: created },
+        spec: {
+          initContainers: [step('fetch')],
+          containers: [step('report'), { name: 'istio-proxy', args: ['proxy'] }],
+        },
+        status: {
+          phase: 'Running',
+          startTime: t(1),
+          initContainerStatuses: [{ name: 'fetch', ...terminated(0, t(1), t(2)) }],
+          containerStatuses: [
+            { name: 'report', ...report },
+            { name: 'istio-proxy', ...running(t(2)) },
+          ],
+        },
+      });
+    expect(podExecutionState(meshed(terminated(0, t(3), t(4))), later).result).toMatchObject({
+      phase: 'Completed',
+      reason: 'Succeeded',
+      summary: { completedTasks: 2, totalTasks: 2 },
+      started: true,
+      completionTime: t(4),
+    });
+    expect(podExecutionState(meshed(terminated(3, t(3), t(5))), later).result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StepFailed',
+      failedTaskName: 'report',
+      exitCode: 3,
+      completionTime: t(5),
+    });
+    // While the last step runs, the run does too.
+    expect(podExecutionState(meshed(running(t(3))), later).result.phase).toBe('Running');
+  });
+
   it('leaves out the containers a webhook injects beside the steps the engine built', () => {
     // Classic injection: istio-init runs to completion ahead of the steps, istio-proxy serves
     // beside them. Neither runs a script as the engine runs a step's.

@@ -7,6 +7,7 @@ import {
   isTerminalPhase,
 } from '@roundhouse/core';
 import { containerLostReason, isContainerLost, podDisruption } from '@roundhouse/job';
+import { abandonment } from './abandonment.js';
 import { pendingCause } from './pending-cause.js';
 import { startupGraceEndsAt, stuckStep } from './startup-grace.js';
 import { type PodState, type StepStatus, stepStatuses } from './steps.js';
@@ -128,31 +129,6 @@ function failedPod(
 }
 
 /**
- * How long past its deletion deadline (the `deletionTimestamp`, the end of its grace period) a
- * pod that has not ended is taken as abandoned: time for a slow kubelet to report.
- */
-const abandonAfterMs = 30_000;
-
-/**
- * Why a pod that is still running will never end: it was deleted (by the taint manager when its
- * node stopped answering, or by anyone) and its grace period ran out long ago, so its kubelet,
- * which alone can stop it and report, is not answering. Nothing will end it short of an
- * operator force-deleting it; its steps' outcome is unknown, and it may still run on its node.
- */
-function abandonment(pod: PodState, clock: PodClock) {
-  const deadline = Date.parse(pod.metadata?.deletionTimestamp ?? '');
-  if (!(clock.now.getTime() - deadline >= abandonAfterMs)) return undefined;
-  const disruption = podDisruption(pod.status);
-  const cause = disruption
-    ? ` (${disruption.reason}${disruption.message ? `: ${disruption.message}` : ''})`
-    : '';
-  return {
-    reason: disruption?.reason ?? 'PodNotTerminated',
-    message: `pod ${pod.metadata?.name ?? '?'} was deleted${cause} and has not stopped since its grace period ended at ${pod.metadata?.deletionTimestamp}: its node is not answering, so how its steps ended is unknown`,
-  };
-}
-
-/**
  * The terminated reasons of a container the runtime created but could not start (runc's exec of
  * `/bin/sh` or its chdir into `workingDir` failed): containerd's and CRI-O's `StartError` (exit
  * code 128), and cri-dockerd's `ContainerCannotRun` (Docker's own code, 127 for a missing
@@ -271,7 +247,8 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
   const steps = stepStatuses(pod);
   const started = workflowStarted(pod, steps);
   const result = podResult(pod, steps, started, clock);
-  const completionTime = isPodFinished(pod) ? podFinishedAt(pod, steps, clock.now) : undefined;
+  const completionTime =
+    isPodFinished(pod) || stepsEnded(steps) ? podFinishedAt(pod, steps, clock.now) : undefined;
   const graceEndsAt = isTerminalPhase(result.phase)
     ? undefined
     : startupGraceEndsAt(pod, steps, clock.now, clock.startupGraceMs);
@@ -294,16 +271,16 @@ function podResult(
 ): ExecutionResult {
   const total = steps.length;
   const phase = pod.status?.phase;
-  if (phase === 'Succeeded') {
-    const message = `all ${total} step(s) succeeded`;
-    return {
-      phase: 'Completed',
-      reason: 'Succeeded',
-      message,
-      summary: { ...summary(steps, 'True'), reason: 'Succeeded', message },
-    };
-  }
+  if (phase === 'Succeeded') return succeeded(steps);
   if (phase === 'Failed') return failedPod(pod, steps, started);
+  // Every step ended, yet the Pod runs on: a container that is no step (a classic mesh proxy)
+  // keeps it Running until that exits, which may be never, or the kubelet has yet to write the
+  // phase. The workflow is over either way, and its steps say how it went.
+  if (stepsEnded(steps)) {
+    return steps.every((s) => s.state === 'Succeeded')
+      ? succeeded(steps)
+      : failedPod(pod, steps, started);
+  }
   const abandoned = abandonment(pod, clock);
   if (abandoned) {
     const step = steps.find((s) => s.state === 'Running');
@@ -340,6 +317,21 @@ function podResult(
   }
   const message = pod.status?.message ?? pendingCause(pod, steps);
   return { phase: 'Pending', reason: 'PodPending', message, summary: summary(steps, 'Unknown') };
+}
+
+function succeeded(steps: readonly StepStatus[]): ExecutionResult {
+  const message = `all ${steps.length} step(s) succeeded`;
+  return {
+    phase: 'Completed',
+    reason: 'Succeeded',
+    message,
+    summary: { ...summary(steps, 'True'), reason: 'Succeeded', message },
+  };
+}
+
+/** Whether every step has ended: the workflow is over, whatever else the Pod still runs. */
+function stepsEnded(steps: readonly StepStatus[]): boolean {
+  return steps.length > 0 && steps.every((s) => s.state === 'Succeeded' || s.state === 'Failed');
 }
 
 /** Whether the Pod has ended, so its lock is stale rather than busy. */
