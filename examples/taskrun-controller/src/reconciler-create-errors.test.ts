@@ -1,10 +1,11 @@
 import {
   PreviousExecutionNotCleanedError,
+  QuotaExceededError,
   ResourceLockedError,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import type { KubeObject } from '@roundhouse/kube';
+import { type KubeObject, kubernetesErrorFromResponse } from '@roundhouse/kube';
 import { buildPod, type PodEngineSettings } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import { namespace, runObject, setup, statusWritten, task } from './reconciler.test-support.js';
@@ -59,6 +60,47 @@ describe('TaskRunReconciler refusals', () => {
       message: expect.stringMatching(
         /^task\.spec\.steps\.0\.image: image "registry\.invalid\/make:1"/,
       ),
+    });
+  });
+});
+
+describe('TaskRunReconciler refusals by the API server', () => {
+  it("fails the run on a policy webhook's 400, which no retry passes", async () => {
+    const denial = kubernetesErrorFromResponse(
+      400,
+      {
+        kind: 'Status',
+        code: 400,
+        reason: 'BadRequest',
+        message: 'admission webhook "validate.kyverno.svc-fail" denied the request: no',
+      },
+      'create Pod ci/wfe-1a',
+    );
+    const { client, reconcile } = setup(runObject(), {
+      create: () => {
+        throw denial;
+      },
+    });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({
+      phase: 'Failed',
+      reason: 'PodInvalid',
+      message: expect.stringContaining('denied the request: no'),
+    });
+  });
+
+  it('waits, retrying, while the namespace has no quota left for its Pod', async () => {
+    const full = new QuotaExceededError('the API server refused the Pod: exceeded quota: pods');
+    const { client, reconcile } = setup(runObject(), {
+      create: () => {
+        throw full;
+      },
+    });
+    await expect(reconcile()).rejects.toBe(full);
+    expect(statusWritten(client)).toEqual({
+      phase: 'Pending',
+      reason: 'ResourceExhausted',
+      message: full.message,
     });
   });
 });

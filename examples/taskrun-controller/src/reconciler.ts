@@ -259,7 +259,10 @@ function rejection(error: unknown): string | undefined {
   if (error instanceof InvalidParamsError) return error.reason;
   if (error instanceof ExecutionForbiddenError) return error.reason;
   if (error instanceof ConfigurationError) return 'InvalidTask';
-  // The API server refused the Pod as built from this Task; sending it again cannot help.
-  if (isKubernetesError(error, 'Invalid')) return 'PodInvalid';
+  // The API server refused the Pod as built from this Task (invalid, or a policy webhook's
+  // denial, which the API server answers 400 when the webhook gave no code of its own):
+  // sending it again cannot help.
+  if (isKubernetesError(error, 'Invalid') || isKubernetesError(error, 'BadRequest'))
+    return 'PodInvalid';
   return undefined;
 }

@@ -180,6 +180,17 @@ export class DeadlinePassedError extends RoundhouseError {
   }
 }
 
+/**
+ * The namespace's ResourceQuota has no room for what the engine creates (the API server's
+ * `exceeded quota`): nothing was created, and the execution is not wrong, the namespace is
+ * full, as the job and tekton engines report the same refusal (`ResourceExhausted`) when their
+ * controllers meet it. An engine that creates pods itself throws this; the controller fails the
+ * execution rather than retrying, as kubernaut fails it.
+ */
+export class QuotaExceededError extends RoundhouseError {
+  readonly reason = 'ResourceExhausted';
+}
+
 /** The caller's AbortSignal fired before the operation finished. */
 export class AbortedError extends RoundhouseError {
   readonly reason = 'Aborted';

@@ -28,6 +28,7 @@ export {
   type ExecutionOwner,
   type FieldIssue,
   PreviousExecutionNotCleanedError,
+  QuotaExceededError,
   ResourceLockedError,
   RoundhouseError,
   throwIfAborted,

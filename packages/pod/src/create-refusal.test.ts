@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@roundhouse/core';
+import { ConfigurationError, QuotaExceededError } from '@roundhouse/core';
 import { KubernetesApiError, kubernetesErrorFromResponse } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { PodAdmissionPendingError, podCreateRefusal } from './create-refusal.js';
@@ -57,16 +57,23 @@ describe('podCreateRefusal', () => {
     expect(error).toMatchObject({ retryable: true, reason: 'AdmissionPending' });
   });
 
+  it('reads a quota with no room left as ResourceExhausted, the namespace full, not the Pod wrong', () => {
+    const message = `${pod}: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`;
+    const error = podCreateRefusal(refused(403, message));
+    expect(error).toBeInstanceOf(QuotaExceededError);
+    expect(error).toMatchObject({
+      reason: 'ResourceExhausted',
+      retryable: false,
+      message: `the API server refused the Pod: ${message}`,
+      cause: { statusCode: 403 },
+    });
+  });
+
   it.each([
     [
       'an RBAC denial',
       403,
       'pods is forbidden: User "alice" cannot create resource "pods" in API group "" in the namespace "workflows"',
-    ],
-    [
-      'a quota with no room left',
-      403,
-      `${pod}: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0`,
     ],
     ['a webhook that denied with 400', 400, 'admission webhook "w" denied the request: no'],
   ])('leaves %s as the API server answered it', (_, code, message) => {

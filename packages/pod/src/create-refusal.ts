@@ -1,4 +1,4 @@
-import { ConfigurationError, RoundhouseError } from '@roundhouse/core';
+import { ConfigurationError, QuotaExceededError, RoundhouseError } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
 
 /**
@@ -19,8 +19,7 @@ const unmetQuota = /^failed quota: /;
 /**
  * The ResourceQuota plugin's refusal of a Pod past a quota's hard limit (`exceeded quota:
  * <quota>, requested: …, used: …, limited: …`): the namespace is out of room, not the Pod
- * wrong, which the job engine reports as `ResourceExhausted`. No error of core carries that
- * reason, so it is left as the API server's.
+ * wrong, which the job engine reports as `ResourceExhausted`.
  */
 const exceededQuota = /^exceeded quota: /;
 
@@ -49,8 +48,9 @@ export class PodAdmissionPendingError extends RoundhouseError {
  * denial of the caller's rights: the namespace's pod security profile, its LimitRange, a quota
  * the Pod does not satisfy, a missing ServiceAccount, a policy webhook refuse the Pod as built,
  * every time, so each is the ConfigurationError it is for the job engine, which reads the same
- * refusals from its Job's events. A quota not yet counted is retried; an RBAC denial and a quota
- * with no room left stay the API server's error.
+ * refusals from its Job's events. A quota with no room left is a QuotaExceededError
+ * (`ResourceExhausted`), one not yet counted is retried, and an RBAC denial stays the API
+ * server's error.
  */
 export function podCreateRefusal(error: unknown): unknown {
   if (!(error instanceof KubernetesApiError) || error.statusCode !== 403) return error;
@@ -59,7 +59,10 @@ export function podCreateRefusal(error: unknown): unknown {
   const message = error.message.slice(error.message.indexOf(': ') + 2);
   if (webhookDenial.test(message)) return refusal('', message, error);
   const cause = message.replace(admissionForbidden, '');
-  if (cause === message || exceededQuota.test(cause)) return error;
+  if (cause === message) return error;
+  if (exceededQuota.test(cause)) {
+    return new QuotaExceededError(`the API server refused the Pod: ${message}`, { cause: error });
+  }
   if (uncountedQuota.test(cause)) {
     return new PodAdmissionPendingError(`the API server refused the Pod for now: ${message}`, {
       cause: error,

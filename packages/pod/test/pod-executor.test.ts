@@ -1,6 +1,7 @@
 import {
   ConfigurationError,
   ExecutionForbiddenError,
+  QuotaExceededError,
   roundhouseConventions,
   type WorkflowExecution,
 } from '@roundhouse/core';
@@ -448,6 +449,32 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
           ),
         },
       ],
+    });
+  });
+
+  it('refuses a Pod in a namespace whose quota is full as ResourceExhausted', async () => {
+    const namespace = await env.controlPlane.createNamespace('pod-quota-full');
+    await client().create(resources.resourceQuotas, namespace, {
+      metadata: { name: 'no-pods' },
+      spec: { hard: { pods: '0' } },
+    });
+    // Until the quota controller has counted the namespace, the refusal is "status unknown".
+    await vi.waitFor(async () => {
+      const quota = await client().get<KubeObject & { status?: { hard?: unknown } }>(
+        resources.resourceQuotas,
+        namespace,
+        'no-pods',
+      );
+      expect(quota?.status?.hard).toBeDefined();
+    }, patience);
+    const refused = await executor()
+      .create(execution(), namespace)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(QuotaExceededError);
+    expect(refused).toMatchObject({
+      reason: 'ResourceExhausted',
+      retryable: false,
+      message: expect.stringMatching(/is forbidden: exceeded quota: no-pods/),
     });
   });
 

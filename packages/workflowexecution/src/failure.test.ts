@@ -4,6 +4,7 @@ import {
   ExecutionForbiddenError,
   type ExecutionResult,
   PreviousExecutionNotCleanedError,
+  QuotaExceededError,
   ResourceLockedError,
   RoundhouseError,
   UnsupportedEngineError,
@@ -55,6 +56,10 @@ describe('classifyStartError', () => {
     );
     expect(classifyStartError(new KubernetesApiError('Forbidden', 'no', 403))).toEqual(
       fails('Forbidden'),
+    );
+    // A namespace whose quota is full: the 403 the pod engine read as such.
+    expect(classifyStartError(new QuotaExceededError('exceeded quota: no-pods'))).toEqual(
+      fails('ResourceExhausted'),
     );
     // A resource built from the execution too large for the API server to take, at any retry.
     expect(

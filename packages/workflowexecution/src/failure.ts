@@ -5,6 +5,7 @@ import {
   type ExecutionResult,
   type FailureReason,
   PreviousExecutionNotCleanedError,
+  QuotaExceededError,
   ResourceLockedError,
   RoundhouseError,
   UnsupportedEngineError,
@@ -132,6 +133,7 @@ export function classifyStartError(error: unknown): StartErrorOutcome {
     return { action: 'fail', reason: error.owner ? 'Deduplicated' : 'Unknown' };
   if (error instanceof ExecutionForbiddenError) return { action: 'fail', reason: 'Forbidden' };
   if (error instanceof DeadlinePassedError) return { action: 'fail', reason: 'DeadlineExceeded' };
+  if (error instanceof QuotaExceededError) return { action: 'fail', reason: 'ResourceExhausted' };
   if (!(error instanceof RoundhouseError) || error.retryable) return { action: 'retry' };
   const code = statusCodeOf(error);
   return { action: 'fail', reason: (code !== undefined && failureByStatusCode[code]) || 'Unknown' };
