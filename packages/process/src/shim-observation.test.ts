@@ -56,6 +56,17 @@ describe("what a recorded shim's exit file says", () => {
     expect(observe(running(), observed)).toMatchObject({ state: 'Unknown', reason: 'Lost' });
   });
 
+  it('nothing, the shim gone, while a process of its group runs on: the task still runs', async () => {
+    mkdirSync(join(procRoot(), '4250'));
+    writeFileSync(
+      join(procRoot(), '4250', 'stat'),
+      `4250 (sleep) S 1 ${shim.pid} ${shim.pid} 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 999999999 1000 10 1`,
+    );
+    const observed = await observeShim(store, table, 't', shim);
+    expect(observed).toEqual({ shimAlive: false, groupAlive: true });
+    expect(observe(running(), observed)).toMatchObject({ state: 'Running' });
+  });
+
   it('nothing yet while the shim that wrote it still runs', async () => {
     exitFile(`never-started ${shim.pid}\n`);
     shimRuns();

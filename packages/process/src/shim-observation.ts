@@ -5,8 +5,10 @@ import type { TaskStore } from './task-store.js';
 
 /**
  * What a started task's shim left: its exit status, else whether the shim still lives, and
- * once it is gone whether it left its own never-started marker. A marker with another pid is
- * an earlier shim's, and a live shim has not ended: neither says the command did not run.
+ * once it is gone whether it left its own never-started marker, or else whether processes of
+ * its group still run. A marker with another pid is an earlier shim's, and a live shim has not
+ * ended: neither says the command did not run. procfs is scanned only for a shim gone without
+ * a status.
  */
 export async function observeShim(
   store: TaskStore,
@@ -21,5 +23,7 @@ export async function observeShim(
   const exit = outcome?.kind === 'exited' ? { code: outcome.code, at: outcome.at } : undefined;
   if (exit || shimAlive) return { exit, shimAlive };
   const neverStarted = outcome?.kind === 'neverStarted' && outcome.shimPid === runtime.pid;
-  return neverStarted ? { shimAlive, neverStarted } : { shimAlive, goneBy: new Date() };
+  if (neverStarted) return { shimAlive, neverStarted };
+  if ((await table.ownGroupMembers(runtime)).length > 0) return { shimAlive, groupAlive: true };
+  return { shimAlive, goneBy: new Date() };
 }

@@ -43,6 +43,11 @@ describe('a task that ends', () => {
     expect(observe(record, { shimAlive: true })).toBe(record);
   });
 
+  it('stays running while processes of its group run on after the shim vanished', () => {
+    const record = running();
+    expect(observe(record, { shimAlive: false, groupAlive: true })).toBe(record);
+  });
+
   it('is Unknown when the shim vanished without a status and nobody killed it', () => {
     expect(observe(running(), { shimAlive: false })).toMatchObject({
       state: 'Unknown',
@@ -121,13 +126,13 @@ describe('a task whose shim never started its command', () => {
   });
 
   it('is not dropped by rerunLostTasks: it runs as it is', () => {
-    expect(rerunAfterLoss(running(), observe(running(), neverStarted), false)).toBe(false);
+    expect(rerunAfterLoss(running(), observe(running(), neverStarted))).toBe(false);
   });
 });
 
 describe('a task whose outcome was lost, at recovery', () => {
-  const recover = (record: TaskRecord, observed: Parameters<typeof observe>[1], group = false) =>
-    rerunAfterLoss(record, observe(record, observed), group);
+  const recover = (record: TaskRecord, observed: Parameters<typeof observe>[1]) =>
+    rerunAfterLoss(record, observe(record, observed));
   const gone = { shimAlive: false };
 
   it('may be dropped to run again when it was running and left nothing: no status, no process', () => {
@@ -135,7 +140,7 @@ describe('a task whose outcome was lost, at recovery', () => {
   });
 
   it('is kept while a process of its group still runs', () => {
-    expect(recover(running(), gone, true)).toBe(false);
+    expect(recover(running(), { shimAlive: false, groupAlive: true })).toBe(false);
   });
 
   it('is kept when its outcome is known or still coming', () => {
@@ -160,7 +165,7 @@ describe('a task whose outcome was lost, at recovery', () => {
       exitCode: 1,
     };
     for (const record of [pending, unknown, hookFailed]) {
-      expect(rerunAfterLoss(record, observe(record, gone), false), record.reason).toBe(false);
+      expect(rerunAfterLoss(record, observe(record, gone)), record.reason).toBe(false);
     }
   });
 });

@@ -27,6 +27,11 @@ export interface Observation {
   /** When the shim was found gone without a status: the latest its process can have ended. */
   readonly goneBy?: Date | undefined;
   /**
+   * Whether, the shim gone without a status, processes of its group still run: the command
+   * (or what it started) goes on unsupervised, and is still the task's to time out or stop.
+   */
+  readonly groupAlive?: boolean | undefined;
+  /**
    * Whether the shim is gone having left its never-started marker: it never got `go` (the
    * agent died between recording it and sending that), so the command did not run.
    */
@@ -74,7 +79,7 @@ export function observe(record: TaskRecord, observation: Observation): TaskRecor
   if (observation.neverStarted) return notStarted(record);
   const { exit } = observation;
   if (exit) return exited(record, exit.code, exit.at);
-  if (observation.shimAlive) return record;
+  if (observation.shimAlive || observation.groupAlive) return record;
   const { stop } = record;
   if (stop?.killedAt) {
     return {
@@ -163,21 +168,17 @@ function describeStop(record: TaskRecord, stop: Stop): string {
 /**
  * Whether recovery may drop a task so that it runs again (`rerunLostTasks`): it was recorded
  * running with no stop or deletion asked, and after the restart its shim is gone without an
- * exit status, so whether the command succeeded cannot be known (`Unknown`). A task with an
- * exit status, a finished, deleted or stopping one, and one recorded terminal are kept. So is
- * one with a process of its group still alive: a re-run would run beside it.
+ * exit status and no process of its group runs, so whether the command succeeded cannot be
+ * known (`Unknown`). A task with an exit status, a finished, deleted or stopping one, one
+ * recorded terminal, and one whose processes still run (`Running`: a re-run would run beside
+ * them) are kept.
  */
-export function rerunAfterLoss(
-  persisted: TaskRecord,
-  recovered: TaskRecord,
-  groupAlive: boolean,
-): boolean {
+export function rerunAfterLoss(persisted: TaskRecord, recovered: TaskRecord): boolean {
   return (
     persisted.state === 'Running' &&
     persisted.deletionTimestamp === undefined &&
     persisted.stop === undefined &&
-    recovered.state === 'Unknown' &&
-    !groupAlive
+    recovered.state === 'Unknown'
   );
 }
 

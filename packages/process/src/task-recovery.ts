@@ -96,15 +96,12 @@ export async function recoverTask(
 async function lost(store: TaskStore, table: ProcessTable, log: Logger, record: TaskRecord) {
   const { runtime } = record;
   if (record.state !== 'Running' || !runtime) return false;
-  const recovered = observe(record, await observeShim(store, table, record.name, runtime));
-  // procfs is scanned only for a task whose shim is gone without a status.
-  const groupAlive =
-    recovered.state === 'Unknown' && (await table.ownGroupMembers(runtime)).length > 0;
-  if (groupAlive) {
+  const observed = await observeShim(store, table, record.name, runtime);
+  if (observed.groupAlive) {
     log.warn(
       { task: record.name },
-      'kept a task whose outcome was lost: processes of its group still run, so it is not run again beside them',
+      'kept a task whose shim is gone while processes of its group still run: it is not run again beside them, and its exit status will not be known',
     );
   }
-  return rerunAfterLoss(record, recovered, groupAlive);
+  return rerunAfterLoss(record, observe(record, observed));
 }

@@ -119,6 +119,10 @@ describe('roundhouse-task-executor across a SIGKILL and a restart', () => {
     const adopted = await again.getTask('runner');
     expect(adopted).toMatchObject({ uid: runner?.uid, status: { phase: 'Running' } });
     expect(alive('runner')).toBe(true);
+    // Only its shim was killed: its command runs on, and the task with it, until that ends.
+    expect((await again.getTask('lost'))?.status?.phase).toBe('Running');
+    expect(alive('lost')).toBe(true);
+    process.kill((commands.get('lost') as ProcessRef).pid, 'SIGKILL');
     await vi.waitFor(async () => {
       const lost = await again.getTask('lost');
       expect(lost?.status?.phase).toBe('Unknown');

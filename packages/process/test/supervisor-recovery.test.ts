@@ -196,8 +196,9 @@ describe('recovery with rerunLostTasks', () => {
     expect(warnings).toContainEqual(expect.objectContaining({ task: 'lost' }));
     expect(supervisor.get('exited')).toMatchObject({ state: 'Failed', exitCode: 3 });
     expect(supervisor.get('hook-failed')).toMatchObject({ reason: 'PreStartHookFailed' });
-    // Its command may still run: it is reported, not run a second time beside itself.
-    expect(supervisor.get('orphaned')).toMatchObject({ state: 'Unknown', reason: 'Lost' });
+    // Its command still runs: it is running, not run a second time beside itself.
+    expect(supervisor.get('orphaned')).toMatchObject({ state: 'Running' });
+    expect(warnings).toContainEqual(expect.objectContaining({ task: 'orphaned' }));
 
     const { created, task } = await supervisor.create({ name: 'lost', process: withPostStop });
     expect(created).toBe(true);

@@ -94,14 +94,37 @@ describe('the process supervisor', () => {
     await vi.waitFor(() => expect(isAlive(sleeper)).toBe(false), patience);
   });
 
+  it('times out and stops a command whose shim died, which runs on unsupervised', async () => {
+    const pidFile = join(agent.dir.path, 'unsupervised.pid');
+    await agent.supervisor.create({
+      name: 'unsupervised',
+      process: {
+        command: ['/bin/sh', '-c', `echo $$ > ${pidFile}; exec sleep 300`],
+        timeoutSeconds: 2,
+      },
+    });
+    const sleeper = await processFrom(pidFile);
+    process.kill(agent.supervisor.get('unsupervised')!.runtime!.pid, 'SIGKILL');
+    const task = await agent.settled('unsupervised');
+    expect(task).toMatchObject({ state: 'Failed', reason: 'Timeout', exitCode: 137 });
+    expect(isAlive(sleeper)).toBe(false);
+  });
+
   it('reports Unknown, and does not run it again, when its shim dies without an exit status', async () => {
     const runs = join(agent.dir.path, 'runs');
+    const pidFile = join(agent.dir.path, 'orphaned.pid');
     await agent.supervisor.create({
       name: 'orphaned',
-      process: { command: ['/bin/sh', '-c', `echo ran >> ${runs}; exec sleep 300`] },
+      process: {
+        command: ['/bin/sh', '-c', `echo ran >> ${runs}; echo $$ > ${pidFile}; exec sleep 300`],
+      },
     });
-    await vi.waitFor(() => expect(existsSync(runs)).toBe(true), patience);
+    const sleeper = await processFrom(pidFile);
     process.kill(agent.supervisor.get('orphaned')!.runtime!.pid, 'SIGKILL');
+    // Its command runs on without the shim: the task is still running until that ends.
+    await agent.supervisor.reconcile();
+    expect(agent.supervisor.get('orphaned')).toMatchObject({ state: 'Running' });
+    process.kill(sleeper.pid, 'SIGKILL');
     const task = await agent.settled('orphaned');
     expect(task).toMatchObject({ state: 'Unknown', reason: 'Lost' });
     await agent.supervisor.reconcile();
