@@ -3,6 +3,11 @@ import type { TaskRecord } from './task-record.js';
 
 /** Past the deadline, so the look it triggers finds the timeout due rather than a moment early. */
 const slackMs = 5;
+/**
+ * The longest delay a Node timer takes (about 24.8 days): a longer one fires after 1 ms, with a
+ * warning, so a farther deadline is waited for in steps of this.
+ */
+const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * One timer per task with a pending timeout, calling `onDue` with its name at the deadline: the
@@ -22,10 +27,12 @@ export class TaskDeadlines {
   arm(record: TaskRecord): void {
     const dueIn = timeoutDueIn(record, new Date());
     if (dueIn === undefined || this.#closed || this.#timers.has(record.name)) return;
+    const delay = Math.min(dueIn + slackMs, maxTimerMs);
     const timer = setTimeout(() => {
       this.#timers.delete(record.name);
-      this.#onDue(record.name);
-    }, dueIn + slackMs);
+      if (delay < dueIn + slackMs) this.arm(record);
+      else this.#onDue(record.name);
+    }, delay);
     timer.unref();
     this.#timers.set(record.name, timer);
   }
