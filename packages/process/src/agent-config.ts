@@ -18,12 +18,22 @@ import {
 } from './go-flags.js';
 import { defaultRetainedLogBytes } from './supervisor-options.js';
 
+/**
+ * 24 days, within the longest delay a Node timer takes (2^31-1 ms, about 24.8 days): the
+ * agent's durations become timers, and a longer one fires after 1 ms, so a reconcile interval
+ * past it would loop without pause.
+ */
+const maxDurationMs = 24 * 24 * 60 * 60 * 1000;
+
 const duration = (what: string) =>
   z
     .string()
     .regex(goDurationPattern, { error: 'must be a Go duration such as "500ms" or "10s"' })
     .transform((text) => parseGoDuration(text) as number)
-    .refine((ms) => ms > 0, { error: `${what} must be positive` });
+    .refine((ms) => ms > 0, { error: `${what} must be positive` })
+    .refine((ms) => ms <= maxDurationMs, {
+      error: `${what} must be at most ${formatGoDuration(maxDurationMs)}`,
+    });
 
 export interface ListenAddress {
   readonly host: string;
