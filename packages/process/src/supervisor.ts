@@ -42,6 +42,7 @@ import type { TaskLogRead } from './task-log.js';
 import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
 import { type RecoverySettings, recoverTask, recoverTasks } from './task-recovery.js';
 import { TaskStore } from './task-store.js';
+import { maxTimerMs } from './timer-limit.js';
 import { isUnreadable, processesOf } from './unreadable-task.js';
 
 /**
@@ -88,6 +89,17 @@ export class ProcessSupervisor {
       throw new ConfigurationError({
         path: 'retainedLogBytes',
         message: 'must be a whole number of bytes, at least 1',
+      });
+    }
+    if (
+      !Number.isSafeInteger(this.#intervalMs) ||
+      this.#intervalMs < 1 ||
+      this.#intervalMs > maxTimerMs
+    ) {
+      // Past the longest timer the loop's timer would fire after 1 ms: a pass without pause.
+      throw new ConfigurationError({
+        path: 'reconcileIntervalMs',
+        message: `must be a whole number of milliseconds from 1 to ${maxTimerMs} (about 24.8 days)`,
       });
     }
     this.#recovery = { rerunLostTasks: options.rerunLostTasks ?? false };

@@ -1,13 +1,9 @@
 import { timeoutDueIn } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
+import { maxTimerMs } from './timer-limit.js';
 
 /** Past the deadline, so the look it triggers finds the timeout due rather than a moment early. */
 const slackMs = 5;
-/**
- * The longest delay a Node timer takes (about 24.8 days): a longer one fires after 1 ms, with a
- * warning, so a farther deadline is waited for in steps of this.
- */
-const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * One timer per task with a pending timeout, calling `onDue` with its name at the deadline: the
@@ -27,6 +23,7 @@ export class TaskDeadlines {
   arm(record: TaskRecord): void {
     const dueIn = timeoutDueIn(record, new Date());
     if (dueIn === undefined || this.#closed || this.#timers.has(record.name)) return;
+    // A farther deadline is waited for in steps of the longest timer.
     const delay = Math.min(dueIn + slackMs, maxTimerMs);
     const timer = setTimeout(() => {
       this.#timers.delete(record.name);
