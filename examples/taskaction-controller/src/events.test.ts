@@ -8,7 +8,7 @@ import {
   markWaitingForCache,
 } from '@roundhouse/controller';
 import { describe, expect, it } from 'vitest';
-import { abortedEvent, transitionEvent } from './events.js';
+import { abortedEvent, numberTransition, transitionEvent } from './events.js';
 import { taskActionView } from './spec.js';
 
 const at = { now: new Date('2026-03-01T10:00:00.123Z') };
@@ -23,7 +23,7 @@ const must = <T>(value: T | undefined): T => {
 
 describe('transitionEvent', () => {
   it('reports the new phase with who, which attempt and when', () => {
-    const queued = must(markQueued({}, at));
+    const queued = numberTransition({}, must(markQueued({}, at)));
     expect(transitionEvent(view, queued, at.now)).toEqual({
       id: 'u1/1/1/Queued/0',
       namespace: 'flyte',
@@ -58,7 +58,11 @@ describe('transitionEvent', () => {
     steps.push(
       must(markProgress(must(markLaunched(steps[2] as never, 'c', at)), 'Executing', 'r', at)),
     );
-    const ids = steps.map((s) => transitionEvent(view, s, at.now).id);
+    let previous = numberTransition({}, queued);
+    const ids = steps.map((s) => {
+      previous = numberTransition(previous, s);
+      return transitionEvent(view, previous, at.now).id;
+    });
     expect(new Set(ids).size).toBe(4);
   });
 });
@@ -103,8 +107,11 @@ describe('the outputs an event names', () => {
 
 describe('transitionEvent of a cached action', () => {
   it('reports a hit with the cached outputs and CACHE_HIT', () => {
-    const queued = must(markQueued({}, at));
-    const hit = must(markCacheHit(queued, 's3://bucket/run0/a0/1/outputs.pb', at));
+    const queued = numberTransition({}, must(markQueued({}, at)));
+    const hit = numberTransition(
+      queued,
+      must(markCacheHit(queued, 's3://bucket/run0/a0/1/outputs.pb', at)),
+    );
     expect(
       transitionEvent(view, hit, at.now, { outputUri: 's3://bucket/run0/a0/1/outputs.pb' }),
     ).toMatchObject({

@@ -77,10 +77,24 @@ function attemptOutputs(view: TaskActionView, attempt: number, outputUri?: strin
 const objectId = (view: TaskActionView) =>
   view.metadata.uid ?? `${view.metadata.namespace}/${view.metadata.name}`;
 
+/** A status with its count of status changes (`TaskActionStatus.transitions`). */
+export type NumberedStatus = CachedActionStatus & { readonly transitions?: number | undefined };
+
+/**
+ * `next` as the status change after `previous`: its count one more. A retry of the same change
+ * (after a failed sink or a conflict) starts from the same status, so it gets the same number.
+ */
+export function numberTransition(
+  previous: NumberedStatus,
+  next: CachedActionStatus,
+): NumberedStatus {
+  return { ...next, transitions: (previous.transitions ?? 0) + 1 };
+}
+
 /** The event for the status `next` that `view` is about to get. */
 export function transitionEvent(
   view: TaskActionView,
-  next: CachedActionStatus,
+  next: NumberedStatus,
   now: Date,
   extra: { readonly outputUri?: string | undefined } = {},
 ): ActionEvent {
@@ -90,10 +104,9 @@ export function transitionEvent(
   const systemFailures = next.systemFailures ?? 0;
   const message = next.conditions?.find((c) => c.reason === phase)?.message ?? '';
   return {
-    // The history length tells apart a phase entered again (Executing after a relaunch), the
-    // system-failure count a repeated RetryableFailure, and the cache status a Queued action
-    // that then waits for the cache (Queued again, so no history entry).
-    id: `${objectId(view)}/${attempt}/${next.phaseHistory?.length ?? 0}/${phase}/${systemFailures}${next.cacheStatus ? `/${next.cacheStatus}` : ''}`,
+    // The transition count tells apart every status change (`numberTransition`); the rest says
+    // which one it is to whoever reads the id.
+    id: `${objectId(view)}/${attempt}/${next.transitions ?? 0}/${phase}/${systemFailures}${next.cacheStatus ? `/${next.cacheStatus}` : ''}`,
     ...identity(view),
     attempt,
     phase,

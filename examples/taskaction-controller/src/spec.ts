@@ -220,9 +220,15 @@ export const TaskActionResourceSpecSchema = TaskActionSpecSchema.extend({
 });
 
 /** A TaskAction's status: an action's, the signal of a condition, and what the cache did. */
-export const TaskActionStatusSchema = ConditionActionStatusSchema.extend(
-  CacheStatusFieldsSchema.shape,
-);
+export const TaskActionStatusSchema = ConditionActionStatusSchema.extend({
+  ...CacheStatusFieldsSchema.shape,
+  /**
+   * Status changes written so far: what tells every event of the action apart (see
+   * `transitionEvent`), where the phase history, capped, stops growing and a phase kept with a
+   * new failure count comes back to an earlier status.
+   */
+  transitions: z.number().int().nonnegative().optional(),
+});
 
 /**
  * The status as the CRD stores it: `attempts` at most `maxAttempts`. Only the CRD has the bound:

@@ -1,6 +1,13 @@
-import { markQueued, phaseOf } from '@roundhouse/controller';
+import {
+  markLaunched,
+  markObservationFailed,
+  markProgress,
+  markQueued,
+  phaseOf,
+} from '@roundhouse/controller';
 import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
+import type { ActionEvent } from './events.js';
 import { taskActionView } from './spec.js';
 import { TransitionWriter } from './transition.js';
 
@@ -110,5 +117,51 @@ describe('TransitionWriter', () => {
       expect.stringContaining('Queued'),
       expect.objectContaining({ key: 'ActionEventPublishFailed' }),
     );
+  });
+
+  it('gives every status change an event of its own, also a phase that comes back unchanged', async () => {
+    let stored = structuredClone(action);
+    const client = {
+      get: vi.fn(async () => structuredClone(stored)),
+      patch: vi.fn(async (_t: unknown, _ns: unknown, _n: unknown, body: unknown) => {
+        const version = String(Number(stored.metadata?.resourceVersion) + 1);
+        // A merge patch of the status fields that changed.
+        const status = { ...(stored.status as object), ...(body as { status: object }).status };
+        stored = { ...stored, metadata: { ...action.metadata, resourceVersion: version }, status };
+        return stored;
+      }),
+      replace: vi.fn(),
+    };
+    // A sink that keeps one record per id, as Flyte's events service does.
+    const records = new Map<string, ActionEvent>();
+    const sink = { record: vi.fn(async (event: ActionEvent) => void records.set(event.id, event)) };
+    const copies = { get: vi.fn(() => stored), observe: vi.fn() };
+    const writer = new TransitionWriter(client as never, sink, now, copies);
+    const failure = { kind: 'SYSTEM' as const, code: 'Unreadable', message: 'x', retryable: true };
+    const policy = { maxAttempts: 1, maxSystemFailures: 10 };
+    const executing = (s: never, at: never) => markProgress(s, 'Executing', 'running', at);
+    const unreadable = (s: never, at: never) => markObservationFailed(s, failure, policy, at);
+    const steps = [
+      (s: never, at: never) => markQueued(s, at),
+      (s: never, at: never) => markLaunched(s, 'created', at),
+      executing,
+      unreadable, // Executing, one system failure
+      executing, // Executing again, the count reset
+      unreadable,
+      executing,
+    ];
+    for (const step of steps) {
+      await writer.write(taskActionView(stored), step as never, { signal, attempt: 0 });
+    }
+    expect(client.patch).toHaveBeenCalledTimes(steps.length);
+    expect([...records.values()].map((e) => [e.phase, e.systemFailures])).toEqual([
+      ['Queued', 0],
+      ['Initializing', 0],
+      ['Executing', 0],
+      ['Executing', 1],
+      ['Executing', 0],
+      ['Executing', 1],
+      ['Executing', 0],
+    ]);
   });
 });

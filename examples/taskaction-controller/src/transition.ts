@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   type ActionPhase,
   type ActionStatus,
@@ -15,7 +16,7 @@ import {
 import type { KubeClient, KubeObject } from '@roundhouse/kube';
 import type { ActionCopies } from './action-copies.js';
 import { statusWithin } from './action-size.js';
-import { type ActionEvent, transitionEvent } from './events.js';
+import { type ActionEvent, numberTransition, transitionEvent } from './events.js';
 import { taskActions } from './resource.js';
 import { type TaskActionView, taskActionView } from './spec.js';
 
@@ -94,8 +95,12 @@ export class TransitionWriter {
         const at = { now, generation: current.metadata?.generation };
         const computed = compute(view.status, at);
         // A status the action cannot hold is written (and recorded) as its failure instead.
-        const next = computed && statusWithin(current, computed, at);
-        return next && { status: next, event: transitionEvent(view, next, now, options) };
+        const within = computed && statusWithin(current, computed, at);
+        // Unchanged as it would go over the wire (undefined fields are not sent): nothing to count.
+        if (!within || isDeepStrictEqual(JSON.parse(JSON.stringify(within)), current.status))
+          return undefined;
+        const next = numberTransition(view.status, within);
+        return { status: next, event: transitionEvent(view, next, now, options) };
       },
       sink,
       // Held to the action the transition was decided for: read live (or after a conflict) by
