@@ -38,6 +38,15 @@ describe('starting the agent', () => {
     ]);
   });
 
+  it('takes a reconcile interval finer than a millisecond, as a Go agent does', async () => {
+    const argv = [`--data-dir=${join(dir, 'fine')}`, '--listen-addr=127.0.0.1:0'];
+    const agent = await startAgent(
+      loadAgentConfig([...argv, '--reconcile-interval=1500us'], {}),
+      silent,
+    );
+    await agent.stop();
+  });
+
   it('keeps of each task output what --retained-log-bytes says', async () => {
     const data = join(dir, 'retained');
     const argv = [

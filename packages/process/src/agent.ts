@@ -33,7 +33,8 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
   const token = config.authTokenFile ? await readToken(config.authTokenFile) : undefined;
   const supervisor = await ProcessSupervisor.open({
     dataDir: config.dataDir,
-    reconcileIntervalMs: config.reconcileInterval,
+    // A Go duration may be finer than a millisecond ("500us"); the loop's timer takes whole ones.
+    reconcileIntervalMs: Math.ceil(config.reconcileInterval),
     gracePeriodMs: config.gracePeriod,
     maxConcurrentTasks: config.maxConcurrentTasks || undefined,
     sidecarMode: config.enableSidecarMode,
