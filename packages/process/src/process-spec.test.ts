@@ -78,6 +78,7 @@ describe('the process spec', () => {
       { name: 'LD_LIBRARY_PATH', value: '/tmp' },
       { name: 'SHELLOPTS', value: 'errexit' },
       { name: 'GLIBC_TUNABLES', value: 'x' },
+      { name: 'BASH_FUNC_printf%%', value: '() { :; }' },
     ];
     const result = TaskRequestSchema.safeParse({ name: 't', process: { command: ['ls'], env } });
     expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual([
@@ -85,6 +86,7 @@ describe('the process spec', () => {
       'process.env.3.name',
       'process.env.4.name',
       'process.env.5.name',
+      'process.env.6.name',
     ]);
     // A record written before the rule is still read.
     expect(ProcessSpecSchema.parse({ command: ['ls'], env }).env).toEqual(env);

@@ -77,16 +77,17 @@ export const ProcessSpecSchema = z.object({
  * code of the request's choosing: a task's environment is also the environment of the shim's
  * shell and, for a Remote task, of nsenter, which runs with the agent's privileges in the
  * agent's filesystem. The dynamic loader's (`LD_PRELOAD`, `LD_AUDIT`, `LD_LIBRARY_PATH`, ...,
- * and `GLIBC_TUNABLES`), and the options bash takes from its environment even as `sh`
- * (`SHELLOPTS=errexit` makes the shim exit without recording the status) or runs a file from
- * (`BASH_ENV`, for a shell configured as bash).
+ * and `GLIBC_TUNABLES`), and what bash takes from its environment even as `sh`: options
+ * (`SHELLOPTS=errexit` makes the shim exit without recording the status), functions
+ * (`BASH_FUNC_printf%%` replaces the builtin the shim writes the status with) and, for a shell
+ * configured as bash, a file to run (`BASH_ENV`).
  */
 const agentVariables = new Set(['GLIBC_TUNABLES', 'SHELLOPTS', 'BASHOPTS', 'BASH_ENV']);
-const agentVariablePrefix = 'LD_';
+const agentVariablePrefixes = ['LD_', 'BASH_FUNC_'];
 
 /** Whether a task's `env` may not set `name` (see above). */
 export function reachesAgentPrograms(name: string): boolean {
-  return agentVariables.has(name) || name.startsWith(agentVariablePrefix);
+  return agentVariables.has(name) || agentVariablePrefixes.some((p) => name.startsWith(p));
 }
 
 const requestedEnvVarName = EnvVarSchema.shape.name.refine((name) => !reachesAgentPrograms(name), {
@@ -96,7 +97,7 @@ const requestedEnvVarName = EnvVarSchema.shape.name.refine((name) => !reachesAge
 });
 
 /**
- * A process as a request may ask for it: the spec without the loader variables above. Records
+ * A process as a request may ask for it: the spec without the variables above. Records
  * keep the lenient `ProcessSpecSchema`, so one written before this rule is still read.
  */
 export const RequestedProcessSpecSchema = ProcessSpecSchema.extend({
