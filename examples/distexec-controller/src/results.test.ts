@@ -1,3 +1,5 @@
+import { maxObjectBytes, storedObjectBytes } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import {
   describeOutcome,
@@ -10,7 +12,7 @@ import {
   withResults,
   withResultsWithin,
 } from './results.js';
-import type { NodeResult } from './spec.js';
+import { type NodeResult, resultsOf } from './spec.js';
 
 const now = new Date('2026-03-04T05:06:07.890Z');
 const done = (generation: number, phase: 'Succeeded' | 'Failed'): NodeResult => ({
@@ -182,6 +184,51 @@ describe('withResultsWithin', () => {
     expect(status.summary).toEqual({ nodes: 3, succeeded: 0, failed: 3, pending: 0 });
     expect(Buffer.byteLength(JSON.stringify({ ...object, status }))).toBeLessThan(1_572_864);
     expect(maxDistExecBytes).toBeLessThan(1_572_864);
+  });
+
+  /** Every node in turn writing its entry of `generation`, each printing `output` on both streams. */
+  const writeEvery = (object: KubeObject, nodes: string[], generation: number, output: string) => {
+    let current = object;
+    for (const node of nodes) {
+      const entry = { ...finished(output), observedGeneration: generation };
+      current = {
+        ...current,
+        status: withResultsWithin(current, { [node]: entry }, generation, nodes),
+      };
+    }
+    return current;
+  };
+  const nodeNames = (count: number) =>
+    Array.from(
+      { length: count },
+      (_, i) => `ip-10-0-${i >> 8}-${i & 255}.eu-west-1.compute.internal`,
+    );
+  // As the informer cache holds it: without managedFields.
+  const cached: KubeObject = {
+    metadata: { name: 'big', namespace: 'ops' },
+    spec: { command: 'uname -a' },
+  };
+
+  it("leaves room for every selected node's entry, however much the first nodes print", () => {
+    // A kilobyte of "<" per stream is 12 KiB per node as stored: the first hundred nodes kept
+    // all of it and filled the object, and past some 600 nodes the writes were refused.
+    const nodes = nodeNames(800);
+    const object = writeEvery(cached, nodes, 1, '<'.repeat(1_024));
+    const results = resultsOf(object.status);
+    expect(Object.keys(results)).toHaveLength(800);
+    expect(storedObjectBytes(object)).toBeLessThanOrEqual(maxObjectBytes);
+    // The room left over still goes to output, first come first served.
+    expect(results[nodes[0] as string]?.stdout).toBe('<'.repeat(1_024));
+    expect(results[nodes[799] as string]).toMatchObject({ outputTruncated: true, exitCode: 1 });
+    expect(results[nodes[799] as string]?.stdout).toBeUndefined();
+  });
+
+  it('keeps output after a spec change as before it: an older entry gives its room back', () => {
+    const nodes = nodeNames(90);
+    const first = writeEvery(cached, nodes, 1, '<'.repeat(1_024));
+    const second = writeEvery(first, nodes, 2, '>'.repeat(1_024));
+    const results = resultsOf(second.status);
+    for (const node of nodes) expect(results[node]?.stdout).toBe('>'.repeat(1_024));
   });
 
   it("counts what the API server writes for it: Go's JSON escapes <, > and & in six bytes", () => {

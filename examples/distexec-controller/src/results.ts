@@ -1,4 +1,10 @@
-import { formatKubeTime, printableText, storedJsonBytes } from '@roundhouse/core';
+import {
+  formatKubeTime,
+  maxObjectBytes,
+  printableText,
+  statusWriteAllowance,
+  storedObjectBytes,
+} from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { type NodeResult, resultsOf, type Summary } from './spec.js';
 
@@ -129,24 +135,27 @@ export function withResults(
 }
 
 /**
- * The most bytes a DistExec may take once a node's entry is written with its output: etcd
- * stores no object over 1.5 MiB, and the API server adds managedFields (a line per entry) to
- * what a writer sends. Every selected node writes an entry, each with up to two output tails
- * (JSON escapes a control character in six bytes), so a command printing enough on enough
- * nodes would otherwise make every later write fail, and its node retry it for ever.
+ * The most bytes a DistExec may take as stored, its managedFields included (estimated, as the
+ * cache holds none): etcd stores no object over 1.5 MiB, less what a status write's own
+ * managedFields entry adds. Every selected node writes an entry, each with up to two output
+ * tails (JSON escapes a control character in six bytes), so a command printing enough on
+ * enough nodes would otherwise make every later write fail, and its node retry it for ever.
  */
-export const maxDistExecBytes = 1_310_720;
+export const maxDistExecBytes = maxObjectBytes - statusWriteAllowance;
 
 /** What an entry keeps of its message once its output no longer fits. */
 const compactMessageLength = 256;
 
+const outputNotKept = `output not kept: the DistExec's status is near the most an object can hold (${maxDistExecBytes} bytes)`;
+
 /**
- * The DistExec's size as stored with `status`, without managedFields, which the API server adds
- * (`maxDistExecBytes` leaves room for them).
+ * The DistExec's size as stored with `status`. Its managedFields are always estimated from its
+ * fields, whether the copy (a live read) has them or not (a cached one), so every writer
+ * judges the same object the same way.
  */
 function storedBytes(object: KubeObject, status: unknown): number {
   const { managedFields: _, ...metadata }: Record<string, unknown> = object.metadata ?? {};
-  return storedJsonBytes({ ...object, metadata, status });
+  return storedObjectBytes({ ...object, metadata, status });
 }
 
 /** `entry` without its output and with a short message: what any number of nodes can hold. */
@@ -157,10 +166,7 @@ function compactEntry(entry: NodeResult): NodeResult {
     message !== undefined && message.length > compactMessageLength
       ? `${message.slice(0, compactMessageLength - 1).replace(/[\uD800-\uDBFF]$/, '')}…`
       : message;
-  const note = dropped
-    ? `output not kept: the DistExec's status is near the most an object can hold (${maxDistExecBytes} bytes)`
-    : undefined;
-  const text = [cut, note].filter(Boolean).join('; ');
+  const text = [cut, dropped ? outputNotKept : undefined].filter(Boolean).join('; ');
   return {
     ...rest,
     ...(text ? { message: text } : {}),
@@ -169,9 +175,50 @@ function compactEntry(entry: NodeResult): NodeResult {
 }
 
 /**
- * `withResults` for a writer of entries: when the DistExec would grow past `maxDistExecBytes`,
- * the entries in `changes` are written without their output and with a short message
- * (`outputTruncated` says so), so the write can still be stored.
+ * The room a node that has yet to record the current generation is counted for: a compact
+ * entry of a failed attempt, as large as one usually is.
+ */
+function reservedEntry(generation: number): NodeResult {
+  return {
+    phase: 'Failed',
+    reason: 'StartFailed',
+    message: outputNotKept,
+    exitCode: 127,
+    outputTruncated: true,
+    startedAt: '2006-01-02T15:04:05Z',
+    finishedAt: '2006-01-02T15:04:05Z',
+    attempts: 10,
+    observedGeneration: generation,
+  };
+}
+
+/**
+ * `status` with every selected node that has not recorded `generation` yet (no entry, an
+ * older one, or Running) holding a compact entry instead: what the object comes to once every
+ * node has written, if no other node keeps any output.
+ */
+function projected(
+  status: Record<string, unknown>,
+  generation: number,
+  selectedNodes: readonly string[],
+): Record<string, unknown> {
+  const recorded = resultsOf(status);
+  const reserved = reservedEntry(generation);
+  const results = { ...(status.results as Record<string, unknown>) };
+  for (const node of selectedNodes) {
+    const entry = recorded[node];
+    if (entry?.observedGeneration === generation && entry.phase !== 'Running') continue;
+    results[node] = reserved;
+  }
+  return { ...status, results };
+}
+
+/**
+ * `withResults` for a writer of entries. An entry keeps its output only if, with it, every
+ * selected node that has yet to record the current generation can still write a compact
+ * entry within `maxDistExecBytes`; otherwise the entries in `changes` are written without
+ * their output and with a short message (`outputTruncated` says so). Output is kept first come,
+ * first served, but never by taking the room a later node's result needs.
  */
 export function withResultsWithin(
   object: KubeObject,
@@ -180,7 +227,8 @@ export function withResultsWithin(
   selectedNodes: readonly string[],
 ): Record<string, unknown> {
   const status = withResults(object.status, changes, generation, selectedNodes);
-  if (storedBytes(object, status) <= maxDistExecBytes) return status;
+  const whenAllWrote = projected(status, generation, selectedNodes);
+  if (storedBytes(object, whenAllWrote) <= maxDistExecBytes) return status;
   const compacted = Object.fromEntries(
     Object.entries(changes).map(([node, entry]) => [node, entry && compactEntry(entry)]),
   );
