@@ -10,6 +10,7 @@ import {
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
 import { type ClusterConfig, KubeClient } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
+import { conditionDeletedEvent } from './condition-deletion.js';
 import { engineInformers } from './engine-watches.js';
 import type { ActionEvent } from './events.js';
 import {
@@ -117,6 +118,22 @@ export async function createTaskActionController(
     const parent = parentIndexValue(action);
     const waiting = parent ? actions.byIndex(waitingForParentIndex, parent) : [];
     return [objectKey(action), ...waiting.map(objectKey)];
+  });
+  // A condition's deletion leaves no finalizer to record its Aborted event: the informer's
+  // delete does, as Flyte's actions service reports it. A failed record is logged, not retried:
+  // the object is gone, and with it anything to retry from.
+  actions.on('delete', (action) => {
+    const event = conditionDeletedEvent(action, new Date());
+    if (!event) return;
+    options.sink.record(event).catch((error: unknown) => {
+      logger.warn(
+        {
+          error: error instanceof Error ? error.message : String(error),
+          action: objectKey(action),
+        },
+        'Aborted event not recorded',
+      );
+    });
   });
   for (const informer of engineInformers(routing, options.registry, options.executionNamespace)) {
     if (!(await client.isServed(informer.resource))) {

@@ -161,7 +161,7 @@ describeWithControlPlane('TaskAction controller: condition actions (human in the
     expect(writer.of(name).map((r) => r.event.phase)).toEqual(['Signaled']);
   });
 
-  it('is deleted at once: a condition holds no finalizer', async () => {
+  it('is deleted at once, holding no finalizer, and reported Aborted as Flyte reports it', async () => {
     const { writer } = await start();
     const manifest = conditionAction({ name: 'approve', type: 'string', timeout: '1h' });
     const name = manifest.metadata.name;
@@ -170,7 +170,10 @@ describeWithControlPlane('TaskAction controller: condition actions (human in the
 
     await client().delete(taskActions, env.namespace, name);
     expect(await read(client(), env.namespace, name)).toBeNull();
-    expect(writer.of(name).map((r) => r.event.phase)).toEqual(['Paused']);
+    await vi.waitFor(
+      () => expect(writer.of(name).map((r) => r.event.phase)).toEqual(['Paused', 'Aborted']),
+      patience,
+    );
   });
 
   it('fails InvalidSpec without its condition, and then takes no signal', async () => {
