@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { roundhouseConventions } from '@roundhouse/core';
+import { roundhouseConventions, type WorkflowExecution } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import {
   KubeClient,
@@ -26,6 +26,20 @@ class RecordingServer extends KubeClient {
     this.created.push(body);
     return { object: body, warnings: [] };
   }
+}
+
+/** The Job the engine builds for `wfe`, as the API server stores it, with `status`. */
+function builtJob(wfe: WorkflowExecution, status: object): KubeObject {
+  const job = {
+    ...buildJob(wfe, 'workflows', undefined, {
+      conventions: roundhouseConventions,
+      serviceAccountName: 'runner',
+      securityProfile: 'restricted',
+    }),
+    status,
+  } as KubeObject;
+  job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
+  return job;
 }
 
 /** The Job controller's FailedCreate message for a pod past a ResourceQuota. */
@@ -85,15 +99,7 @@ describe('JobExecutor', () => {
 
   it('keeps the task counts of a summary when a Job that cannot create its pod fails', async () => {
     const wfe = sampleExecution({});
-    const job = {
-      ...buildJob(wfe, 'workflows', undefined, {
-        conventions: roundhouseConventions,
-        serviceAccountName: 'runner',
-        securityProfile: 'restricted',
-      }),
-      status: {},
-    } as KubeObject;
-    job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
+    const job = builtJob(wfe, {});
     const reader = quotaRefusedReader(job);
     const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 0 });
     expect(await executor.getStatus(wfe, 'workflows')).toMatchObject({
@@ -113,15 +119,9 @@ describe('JobExecutor', () => {
 
   it('leaves a suspended Job Running without reading why an earlier pod create failed', async () => {
     const wfe = sampleExecution({});
-    const job = {
-      ...buildJob(wfe, 'workflows', undefined, {
-        conventions: roundhouseConventions,
-        serviceAccountName: 'runner',
-        securityProfile: 'restricted',
-      }),
-      status: { conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended' }] },
-    } as KubeObject;
-    job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
+    const job = builtJob(wfe, {
+      conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended' }],
+    });
     const listed: ResourceType[] = [];
     const reader: Reader = {
       get: async <T extends KubeObject>() => job as T,
@@ -152,26 +152,18 @@ describe('JobExecutor', () => {
 
   it('says why a Job that failed at its deadline never had a pod: the Job controller could not create one', async () => {
     const wfe = sampleExecution({});
-    const job = {
-      ...buildJob(wfe, 'workflows', undefined, {
-        conventions: roundhouseConventions,
-        serviceAccountName: 'runner',
-        securityProfile: 'restricted',
-      }),
-      status: {
-        startTime: '2026-01-01T00:00:01Z',
-        conditions: [
-          {
-            type: 'Failed',
-            status: 'True',
-            reason: 'DeadlineExceeded',
-            message: 'Job was active longer than specified deadline',
-            lastTransitionTime: '2026-01-01T00:00:11Z',
-          },
-        ],
-      },
-    } as KubeObject;
-    job.metadata = { ...job.metadata, uid: 'job-uid', creationTimestamp: '2026-01-01T00:00:00Z' };
+    const job = builtJob(wfe, {
+      startTime: '2026-01-01T00:00:01Z',
+      conditions: [
+        {
+          type: 'Failed',
+          status: 'True',
+          reason: 'DeadlineExceeded',
+          message: 'Job was active longer than specified deadline',
+          lastTransitionTime: '2026-01-01T00:00:11Z',
+        },
+      ],
+    });
     const reader = quotaRefusedReader(job);
     const status = await new JobExecutor(new RecordingServer(), { reader }).getStatus(
       wfe,

@@ -455,6 +455,14 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(pod?.spec).toMatchObject({ enableServiceLinks: false });
   });
 
+  /** The status `ex` reports for `wfe` once it is Failed. */
+  const failedStatus = (ex: JobExecutor, wfe: WorkflowExecution, namespace: string) =>
+    vi.waitFor(async () => {
+      const current = await ex.getStatus(wfe, namespace);
+      expect(current?.phase).toBe('Failed');
+      return current;
+    }, patience);
+
   /** A new namespace whose ResourceQuota allows no pod, once quota admission enforces it. */
   async function namespaceAllowingNoPods(prefix: string): Promise<string> {
     const namespace = await env.controlPlane.createNamespace(prefix);
@@ -479,11 +487,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = new JobExecutor(client(), { startupGraceMs: 0 });
     const wfe = execution();
     const { resourceName } = await ex.create(wfe, namespace);
-    const status = await vi.waitFor(async () => {
-      const current = await ex.getStatus(withRef(wfe, resourceName), namespace);
-      expect(current?.phase).toBe('Failed');
-      return current;
-    }, patience);
+    const status = await failedStatus(ex, withRef(wfe, resourceName), namespace);
     expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ResourceExhausted' });
     expect(status?.message).toContain('exceeded quota: no-pods');
   });
@@ -497,11 +501,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = new JobExecutor(client(), { startupGraceMs: 0, securityProfile: 'none' });
     const wfe = execution();
     const { resourceName } = await ex.create(wfe, namespace);
-    const status = await vi.waitFor(async () => {
-      const current = await ex.getStatus(withRef(wfe, resourceName), namespace);
-      expect(current?.phase).toBe('Failed');
-      return current;
-    }, patience);
+    const status = await failedStatus(ex, withRef(wfe, resourceName), namespace);
     expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ConfigurationError' });
     expect(status?.message).toMatch(/is forbidden: violates PodSecurity "restricted:latest"/);
   });
@@ -512,11 +512,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = new JobExecutor(client(), { startupGraceMs: 600_000 });
     const wfe = execution({ executionConfig: { timeout: '2s' } });
     const { resourceName } = await ex.create(wfe, namespace);
-    const status = await vi.waitFor(async () => {
-      const current = await ex.getStatus(withRef(wfe, resourceName), namespace);
-      expect(current?.phase).toBe('Failed');
-      return current;
-    }, patience);
+    const status = await failedStatus(ex, withRef(wfe, resourceName), namespace);
     expect(status).toMatchObject({ reason: 'DeadlineExceeded', failureReason: 'DeadlineExceeded' });
     expect(status?.message).toMatch(
       /; the Job could not create its pod: Error creating: pods "[^"]*" is forbidden: exceeded quota: no-pods/,
