@@ -466,19 +466,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
   /** A new namespace whose ResourceQuota allows no pod, once quota admission enforces it. */
   async function namespaceAllowingNoPods(prefix: string): Promise<string> {
     const namespace = await env.controlPlane.createNamespace(prefix);
-    await client().create(resources.resourceQuotas, namespace, {
-      metadata: { name: 'no-pods' },
-      spec: { hard: { pods: '0' } },
-    });
-    // Quota admission enforces only once the quota controller has recorded the quota's usage.
-    await vi.waitFor(async () => {
-      const quota = await client().get<KubeObject & { status?: { hard?: unknown } }>(
-        resources.resourceQuotas,
-        namespace,
-        'no-pods',
-      );
-      expect(quota?.status?.hard).toBeDefined();
-    }, patience);
+    await env.controlPlane.createEnforcedQuota(namespace, 'no-pods', { pods: '0' });
     return namespace;
   }
 

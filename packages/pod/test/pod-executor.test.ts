@@ -454,19 +454,7 @@ describeWithControlPlane('PodExecutor on a real control plane', () => {
 
   it('refuses a Pod in a namespace whose quota is full as ResourceExhausted', async () => {
     const namespace = await env.controlPlane.createNamespace('pod-quota-full');
-    await client().create(resources.resourceQuotas, namespace, {
-      metadata: { name: 'no-pods' },
-      spec: { hard: { pods: '0' } },
-    });
-    // Until the quota controller has counted the namespace, the refusal is "status unknown".
-    await vi.waitFor(async () => {
-      const quota = await client().get<KubeObject & { status?: { hard?: unknown } }>(
-        resources.resourceQuotas,
-        namespace,
-        'no-pods',
-      );
-      expect(quota?.status?.hard).toBeDefined();
-    }, patience);
+    await env.controlPlane.createEnforcedQuota(namespace, 'no-pods', { pods: '0' });
     const refused = await executor()
       .create(execution(), namespace)
       .catch((error: unknown) => error);

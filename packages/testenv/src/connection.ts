@@ -5,6 +5,7 @@ import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-nod
 import { installCrds } from './crds.js';
 import { kubeConfigFromYaml, kubeConfigYaml } from './kubeconfig.js';
 import { issueCertificate } from './pki.js';
+import { waitFor } from './poll.js';
 
 /**
  * Everything another process needs to use a running control plane; plain data, so a Vitest
@@ -49,6 +50,16 @@ export interface ControlPlaneClient {
   /** Creates or updates the CRDs in these YAML files and waits until they are Established. */
   installCrds(files: readonly string[]): Promise<void>;
   /**
+   * Creates a ResourceQuota and resolves once the quota controller has counted it: until then
+   * quota admission refuses what the quota covers with "status unknown" rather than as exceeded,
+   * so a test of an exhausted quota would see another refusal.
+   */
+  createEnforcedQuota(
+    namespace: string,
+    name: string,
+    hard: Readonly<Record<string, string>>,
+  ): Promise<void>;
+  /**
    * A kubeconfig for a non-admin identity: a fresh client certificate with CN=`name` and one
    * O per group. RBAC decides what it may do; it starts with no permissions at all.
    */
@@ -91,6 +102,18 @@ export function connectControlPlane(endpoint: ControlPlaneEndpoint): ControlPlan
       }
     },
     installCrds: (files) => installCrds(kubeConfig, files),
+    async createEnforcedQuota(namespace, name, hard) {
+      await core.createNamespacedResourceQuota({
+        namespace,
+        body: { metadata: { name }, spec: { hard: { ...hard } } },
+      });
+      await waitFor(
+        `ResourceQuota ${namespace}/${name} to be counted`,
+        async () =>
+          (await core.readNamespacedResourceQuota({ namespace, name })).status?.hard !== undefined,
+        { timeoutMs: 60_000 },
+      );
+    },
     async userKubeConfig(name, groups = [], options = {}) {
       await mkdir(endpoint.userCertDir, { recursive: true });
       const dir = await mkdtemp(join(endpoint.userCertDir, 'user-'));
