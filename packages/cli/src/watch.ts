@@ -1,6 +1,7 @@
 import { Informer } from '@roundhouse/controller';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { createLogUpdate } from 'log-update';
+import { AbandonedExecutionError, isAbandoned } from './abandoned.js';
 import { NotFoundError } from './errors.js';
 import { followLogger } from './failing-watch.js';
 import type { Session } from './session.js';
@@ -21,7 +22,10 @@ import {
 export interface WatchScope {
   readonly namespace: string | undefined;
   readonly names?: readonly string[] | undefined;
-  /** How long an execution may go without a status before the watch fails; see unclaimed.ts. */
+  /**
+   * How long an execution may go without a status, or stay unfinished past its deadline,
+   * before the watch fails; see unclaimed.ts and abandoned.ts.
+   */
   readonly unclaimedLimitMs?: number | undefined;
 }
 
@@ -133,8 +137,19 @@ export async function watchExecutions(
         w.object.status === undefined &&
         now - (firstSeen.get(`${w.namespace}/${w.name}`) ?? now) >= limitMs,
     );
-    if (waiting.length === 0) return;
-    failure ??= new UnclaimedExecutionError(waiting, limitMs);
+    if (waiting.length > 0) {
+      failure ??= new UnclaimedExecutionError(waiting, limitMs);
+      settle();
+      return;
+    }
+    const abandoned = all().filter(
+      (w) => outcomeOf(w) === 'running' && isAbandoned(w.object, now, limitMs),
+    );
+    if (abandoned.length === 0) return;
+    failure ??= new AbandonedExecutionError(
+      abandoned.map((w) => w.object),
+      limitMs,
+    );
     settle();
   }, unclaimedCheckMs(limitMs));
   const stop = () => settle();

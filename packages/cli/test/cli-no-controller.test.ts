@@ -55,6 +55,55 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
     );
   });
 
+  it('watch ends when a started execution stays unfinished well past its deadline, as when its controller died', async () => {
+    const admin = new KubeClient(env.kubeConfig);
+    try {
+      await ensureWorkflowExecutionCrd(admin);
+      const kubeconfig = await kubeconfigFile(env.kubeConfig);
+      const created = await cli(
+        [
+          'run',
+          '--engine',
+          'job',
+          '--target',
+          'prod/deployment/orphaned',
+          '--bundle',
+          'registry.invalid/r:1',
+          '--timeout',
+          '1s',
+          '--name',
+          'orphaned-1',
+        ],
+        { kubeconfig },
+      );
+      expect(created.code).toBe(0);
+      // What a controller that started it and then died leaves: Running, for good.
+      const startTime = new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      await admin.patch(
+        workflowExecutions,
+        env.namespace,
+        'orphaned-1',
+        { status: { phase: 'Running', startTime } },
+        { subresource: 'status', strategy: 'merge' },
+      );
+      const deadline = new Date(Date.parse(startTime) + 1_000).toISOString();
+      const watched = await inProcess(
+        ['--kubeconfig', kubeconfig, 'watch', 'orphaned-1'],
+        undefined,
+        undefined,
+        1_000,
+      );
+      expect(watched).toMatchObject({
+        code: 2,
+        stderr:
+          `error: no controller ended the execution within 1 s of its deadline: ${env.namespace}/orphaned-1 (deadline ${deadline})\n` +
+          `fix: check that the WorkflowExecution controller runs and watches namespace ${env.namespace}; once one does it stops it as DeadlineExceeded (follow again with kubectl roundhouse watch)\n`,
+      });
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('task start --watch, --showlog and taskrun logs -f end with the missing TaskRun controller named', async () => {
     const admin = new KubeClient(env.kubeConfig);
     try {
