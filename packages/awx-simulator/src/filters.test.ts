@@ -105,6 +105,48 @@ describe('filters', () => {
     expect(unencoded.body.detail).toContain('value has an invalid format');
   });
 
+  it('matches case-insensitively only on text fields, as FieldLookupBackend allows', async () => {
+    const { id } = await launch(alpha);
+    expect(ids((await get(`jobs/?name__iexact=ALPHA+DEPLOY&id=${id}`)).body)).toEqual([id]);
+    expect(await get(`jobs/?id__iexact=${id}`)).toEqual({
+      status: 400,
+      body: { detail: 'id is not a text field and cannot be filtered by case-insensitive search' },
+    });
+    expect((await get(`jobs/?job_template__iexact=${alpha}`)).body).toEqual({
+      detail: 'job_template is not a text field and cannot be filtered by case-insensitive search',
+    });
+    // A JSONField is filtered as its text, but not case-insensitively.
+    expect((await get('credential_types/?inputs__iexact=x')).body).toEqual({
+      detail: 'inputs is not a text field and cannot be filtered by case-insensitive search',
+    });
+  });
+
+  it('refuses a __search lookup on a field that is no relation, and a field name that is not ASCII', async () => {
+    expect(await get('job_templates/?name__search=alpha')).toEqual({
+      status: 400,
+      body: { detail: 'name is not searchable' },
+    });
+    expect(await get('job_templates/?n%C3%A4me=alpha')).toEqual({
+      status: 400,
+      body: { detail: 'n\u00e4me is not an allowed field name. Must be ascii encodable.' },
+    });
+  });
+
+  it('keeps the rows of a list only when `type` names their type, as TypeFilterBackend does', async () => {
+    const all = ids((await get('job_templates/')).body);
+    expect(all).toEqual([alpha, beta]);
+    expect(ids((await get('job_templates/?type=job_template')).body)).toEqual(all);
+    expect(ids((await get('job_templates/?type=workflow_job_template,job_template')).body)).toEqual(
+      all,
+    );
+    expect(ids((await get('job_templates/?type=job')).body)).toEqual([]);
+    expect(ids((await get('job_templates/?type=')).body)).toEqual([]);
+    // Like any parameter of a QueryDict, its last value counts.
+    expect(ids((await get('job_templates/?type=job_template&type=job')).body)).toEqual([]);
+    const types = (await get('credential_types/?type=credential')).body;
+    expect(types.count).toBe(0);
+  });
+
   it('forbids filtering on extra_vars and on credential inputs with 403, as AWX does', async () => {
     expect(await get('jobs/?extra_vars__contains=marker')).toEqual({
       status: 403,

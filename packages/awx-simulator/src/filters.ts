@@ -1,15 +1,20 @@
 /**
- * AWX's list filtering (`FieldLookupBackend` and `OrderByBackend`, in django-ansible-base's
- * rest_filters since AWX 24, awx/api/filters.py before): any model field with a Django lookup
- * suffix, `not__`/`or__`/`chain__` prefixes, `search`, and `order_by`. Errors match AWX: an
- * unknown field is 400 `"<Model> has no field named '<x>'"`, a field marked `prevent_search` (a
- * job's `extra_vars`) is 403 `"Filtering on <x> is not allowed."`, and a password field (a
- * credential's `inputs`) 403 `"Filtering on field <x> is not allowed."`.
+ * AWX's list filtering (`TypeFilterBackend`, `FieldLookupBackend`, DRF's `SearchFilter` and
+ * `OrderByBackend`, in django-ansible-base's rest_filters since AWX 24, awx/api/filters.py
+ * before): `type`, any model field with a Django lookup suffix, `not__`/`or__`/`chain__`
+ * prefixes, `search`, and `order_by`. Errors match AWX: an unknown field is 400 `"<Model> has no
+ * field named '<x>'"`, a field marked `prevent_search` (a job's `extra_vars`) is 403 `"Filtering
+ * on <x> is not allowed."`, and a password field (a credential's `inputs`) 403 `"Filtering on
+ * field <x> is not allowed."`.
  */
 import { detail, type Reply } from './replies.js';
 import { parseTimestamp } from './timestamps.js';
 
-export type FieldKind = 'int' | 'fk' | 'char' | 'bool' | 'datetime';
+/**
+ * The Django field behind a filter: `char` is a CharField or TextField, `json` a JSONField,
+ * which django-ansible-base filters as its text but not case-insensitively.
+ */
+export type FieldKind = 'int' | 'fk' | 'char' | 'json' | 'bool' | 'datetime';
 
 export interface FieldSpec<T> {
   readonly kind: FieldKind;
@@ -23,6 +28,11 @@ export interface Model<T> {
   readonly objectName: string;
   readonly fields: Readonly<Record<string, FieldSpec<T>>>;
   readonly ordering: readonly string[];
+  /**
+   * The view's `search_fields`, when it sets its own (job events search `stdout`); otherwise
+   * AWX's get_search_fields, the model's `name` and `description`.
+   */
+  readonly searchFields?: readonly string[] | undefined;
 }
 
 // django-ansible-base's ANSIBLE_BASE_REST_FILTERS_RESERVED_NAMES: never a filter.
@@ -58,6 +68,7 @@ const LOOKUPS = new Set([
   'lte',
   'in',
   'isnull',
+  'search',
 ]);
 
 type Predicate<T> = (row: T) => boolean;
@@ -71,6 +82,45 @@ class FilterError extends Error {
 
 const parseError = (message: string) => new FilterError(detail(400, message));
 
+/** FieldLookupBackend.value_to_python refuses a lookup Python cannot encode as ASCII. */
+function asciiField(lookup: string): void {
+  if ([...lookup].some((char) => (char.codePointAt(0) ?? 0) > 0x7f)) {
+    throw parseError(`${lookup} is not an allowed field name. Must be ascii encodable.`);
+  }
+}
+
+/**
+ * A `__search` lookup searches the text fields of the related model (FieldLookupBackend
+ * .value_to_python); on a field that is no relation it is 400 `<path> is not searchable`.
+ */
+function searchRefusal<T>(model: Model<T>, path: string): FilterError {
+  if (path === '') return parseError('Query string field name not provided.');
+  const spec = resolveField(model, path.split('__'));
+  if (spec.kind === 'fk') {
+    return parseError(
+      `Searching across relations (${path}__search) is not implemented by the AWX simulator.`,
+    );
+  }
+  return parseError(`${path} is not searchable`);
+}
+
+/**
+ * TypeFilterBackend: `type` (its last value, split at commas) keeps the rows whose type is
+ * listed, and every list holds rows of one type, so the list is all or nothing; `type=` is
+ * nothing.
+ */
+function typePredicate<T>(model: Model<T>, query: URLSearchParams): Predicate<T> | undefined {
+  const raw = query.getAll('type').at(-1);
+  if (raw === undefined) return undefined;
+  const listed = raw.split(',').includes(typeName(model));
+  return () => listed;
+}
+
+/** AWX's get_type_for_model: the model's name in snake case, as each row's `type` says. */
+function typeName<T>(model: Model<T>): string {
+  return model.objectName.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase();
+}
+
 /** Filters, searches and orders `rows` as AWX would for this query, or says why it cannot. */
 export function queryRows<T>(
   model: Model<T>,
@@ -80,6 +130,8 @@ export function queryRows<T>(
   try {
     const and: Predicate<T>[] = [];
     const or: Predicate<T>[] = [];
+    const type = typePredicate(model, query);
+    if (type) and.push(type);
     for (const key of new Set(query.keys())) {
       if (RESERVED.has(key)) continue;
       for (const value of query.getAll(key)) {
@@ -112,6 +164,12 @@ function parseFilter<T>(
       pythonInt(value, () => parseError(`invalid literal for int() with base 10: '${value}'`)),
     );
   }
+  // FieldLookupBackend takes a `__search` key whole, before the prefixes, and searches only
+  // across a relation.
+  if (key.endsWith('__search')) {
+    asciiField(key);
+    throw searchRefusal(model, key.slice(0, -'__search'.length));
+  }
   let group: 'and' | 'or' = 'and';
   if (key.startsWith('chain__')) key = key.slice(7);
   else if (key.startsWith('or__')) {
@@ -120,12 +178,20 @@ function parseFilter<T>(
   }
   const negate = key.startsWith('not__');
   if (negate) key = key.slice(5);
+  asciiField(key);
 
   const parts = key.split('__');
   const last = parts[parts.length - 1] as string;
   const lookup = parts.length > 1 && LOOKUPS.has(last) ? (parts.pop() as string) : 'exact';
   if (parts.join('') === '') throw parseError('Query string field name not provided.');
   const spec = resolveField(model, parts);
+  if (lookup === 'iexact' && spec.kind !== 'char') {
+    // FieldLookupBackend.value_to_python: only a CharField or TextField may be (its name).
+    const name = parts[0] === 'pk' ? 'id' : (parts[0] as string);
+    throw parseError(
+      `${name} is not a text field and cannot be filtered by case-insensitive search`,
+    );
+  }
   const test = lookupTest(spec, lookup, parts[0] as string, value);
   const predicate: Predicate<T> = (row) => test(spec.value(row));
   return { group, predicate: negate ? (row) => !predicate(row) : predicate };
@@ -249,10 +315,14 @@ function pythonBoolean(raw: string): boolean {
   throw parseError(`Unable to convert "${raw}" to boolean`);
 }
 
-/** DRF's SearchFilter over name and description: every term must appear in one of them. */
+/**
+ * DRF's SearchFilter over the view's search fields (AWX's get_search_fields: `name` and
+ * `description` where the model has them): every term must appear in one of them.
+ */
 function searchPredicate<T>(model: Model<T>, search: string | null): Predicate<T> | undefined {
   const terms = (search ?? '').split(/[\s,]+/).filter(Boolean);
-  const fields = ['name', 'description'].flatMap((name) => model.fields[name] ?? []);
+  const names = model.searchFields ?? ['name', 'description'];
+  const fields = names.flatMap((name) => model.fields[name] ?? []);
   if (terms.length === 0 || fields.length === 0) return undefined;
   return (row) =>
     terms.every((term) =>

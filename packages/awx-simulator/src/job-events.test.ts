@@ -48,6 +48,19 @@ describe('jobs/{id}/job_events/', () => {
     ]);
   });
 
+  it("searches the events' stdout, the view's search field", async () => {
+    const lines = ['PLAY [deploy]', 'TASK [restart web]', 'ok: [web-1]', 'PLAY RECAP'];
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });
+    await finished(id);
+    const search = async (terms: string) => {
+      const page: Body = await (await get(`jobs/${id}/job_events/?search=${terms}`)).json();
+      return page.results.map((e: Body) => e.stdout);
+    };
+    expect(await search('web')).toEqual(['TASK [restart web]', 'ok: [web-1]']);
+    expect(await search('web+restart')).toEqual(['TASK [restart web]']);
+    expect(await search('deployment')).toEqual([]);
+  });
+
   it('gives an event that printed nothing no line, and one that printed two lines two', async () => {
     const lines = ['TASK [a]', '', 'ok: [web-1]\r\nchanged', 'PLAY RECAP'];
     const id = await launch({ pendingMs: 0, runningMs: 0, stdout: lines });

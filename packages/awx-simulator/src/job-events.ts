@@ -57,6 +57,8 @@ export function savedJobEvents(job: Job, now: Micros): JobEvent[] {
 export const jobEventModel: Model<JobEvent> = {
   objectName: 'JobEvent',
   ordering: ['start_line'],
+  // BaseJobEventsList.search_fields.
+  searchFields: ['stdout'],
   fields: {
     id: { kind: 'int', value: (e) => e.id },
     job: { kind: 'fk', value: (e) => e.job },
