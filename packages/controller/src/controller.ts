@@ -326,8 +326,9 @@ export class Controller {
   /** Takes keys from `queue` while `running` has not aborted; `signal` is the reconciles'. */
   async #work(queue: WorkQueue<string>, running: AbortSignal, signal: AbortSignal): Promise<void> {
     for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
+      const next = await queue.getWithPriority();
+      if (next === undefined) return;
+      const { key, priority } = next;
       // Stopped, or leading on a lease past its renew deadline (which this check ends): the
       // queue is shut down next, and a restart or the next leader lists every object again.
       if (!mayStartWork(running)) {
@@ -340,14 +341,14 @@ export class Controller {
         // no other worker takes it and an add meanwhile only marks it, until that one settles;
         // then it is queued again, to be reconciled under this start.
         const requeue = () => {
-          queue.add(key);
+          queue.add(key, { priority });
           queue.done(key);
         };
         void earlier.then(requeue, requeue);
         continue;
       }
       let settled: Promise<void> | undefined;
-      const reconciling = this.#reconcile(queue, key, signal).finally(() => {
+      const reconciling = this.#reconcile(queue, key, priority, signal).finally(() => {
         if (this.#inFlight.get(key) === settled) this.#inFlight.delete(key);
         queue.done(key);
       });
@@ -360,7 +361,17 @@ export class Controller {
     }
   }
 
-  async #reconcile(queue: WorkQueue<string>, key: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Reconciles `key`, handed out at `priority`; a retry or a `requeueAfter` keeps that priority,
+   * as controller-runtime's does, so a key a higher-priority watch queued does not fall behind
+   * every lower one that arrived while it waited.
+   */
+  async #reconcile(
+    queue: WorkQueue<string>,
+    key: string,
+    priority: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     const attempt = queue.numRequeues(key);
     const logger = withFields(this.#logger, { key });
     const started = this.#clock.now();
@@ -380,7 +391,7 @@ export class Controller {
       queue.forget(key);
       const after = result?.requeueAfter;
       if (after !== undefined && after > 0) {
-        queue.addAfter(key, after);
+        queue.addAfter(key, after, { priority });
         outcome = 'requeue_after';
       } else {
         outcome = 'success';
@@ -391,7 +402,7 @@ export class Controller {
         outcome = 'terminal_error';
         logger.error({ ...describeError(error), attempt }, 'reconcile failed; not retrying');
       } else {
-        queue.addRateLimited(key, retryAfterMs(error));
+        queue.addRateLimited(key, retryAfterMs(error), { priority });
         outcome = 'error';
         const timedOut = bounded.signal.reason instanceof ReconcileTimeoutError;
         // Conflicts, locks held elsewhere and the like are routine; they are not errors to page

@@ -211,6 +211,7 @@ export {
 } from './ttl-gc.js';
 export {
   type AddOptions,
+  type QueuedKey,
   type QueueMetrics,
   WorkQueue,
   type WorkQueueOptions,

@@ -273,6 +273,24 @@ describe('WorkQueue', () => {
     expect(await q.get()).toBe('a');
   });
 
+  it('adds a delayed key at the highest priority its pending adds gave, at the earliest time', async () => {
+    const clock = new ManualClock();
+    const q = queue({ clock });
+    q.addAfter('retried', 10, { priority: 1 });
+    q.addAfter('retried', 50);
+    q.addRateLimited('backed-off', 0, { priority: 2 });
+    q.addAfter('later', 30, { priority: 3 });
+    q.addAfter('later', 10);
+    q.add('new');
+    clock.advance(10);
+    expect(q.len()).toBe(4);
+    expect(await q.getWithPriority()).toEqual({ key: 'later', priority: 3 });
+    expect(await q.get()).toBe('backed-off');
+    expect(await q.getWithPriority()).toEqual({ key: 'retried', priority: 1 });
+    expect(await q.get()).toBe('new');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('keeps first-added order for a key moved up once and added again later', async () => {
     const q = queue();
     q.add('a');

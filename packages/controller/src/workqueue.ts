@@ -29,7 +29,8 @@ export interface WorkQueueOptions<K> {
   readonly clock?: Clock | undefined;
 }
 
-interface Entry<K> {
+/** A key handed out by `getWithPriority`, with the priority it was queued at. */
+export interface QueuedKey<K> {
   readonly key: K;
   readonly priority: number;
 }
@@ -53,22 +54,28 @@ export class WorkQueue<K = string> {
    * Keys ready for a worker, one FIFO per priority. A key moved to a higher priority leaves a
    * stale entry behind, skipped when reached: `#queued` says where each key's live entry is.
    */
-  readonly #queues = new Map<number, Fifo<Entry<K>>>();
+  readonly #queues = new Map<number, Fifo<QueuedKey<K>>>();
   /** The priorities in `#queues`, highest first. */
   #priorities: number[] = [];
   /** Each key ready for a worker, with its live entry. */
-  readonly #queued = new Map<K, Entry<K>>();
+  readonly #queued = new Map<K, QueuedKey<K>>();
   /** Keys that need processing: queued, or added again while being processed. */
   readonly #dirty = new Set<K>();
   /** The highest priority a key was added with while it was processing, for its requeue. */
   readonly #requeuePriority = new Map<K, number>();
   readonly #processing = new Set<K>();
-  /** Delayed adds; a key keeps only its earliest pending time. */
-  readonly #delayed = new Map<K, { readonly at: number; readonly cancel: () => void }>();
+  /**
+   * Delayed adds; a key keeps only its earliest pending time, and the highest priority any of
+   * them asked for, as controller-runtime's priority queue.
+   */
+  readonly #delayed = new Map<
+    K,
+    { readonly at: number; readonly priority: number; readonly cancel: () => void }
+  >();
   readonly #addedAt = new Map<K, number>();
   /** When each key handed out by `get` started processing. */
   readonly #startedAt = new Map<K, number>();
-  readonly #getters: ((key: K | undefined) => void)[] = [];
+  readonly #getters: ((next: QueuedKey<K> | undefined) => void)[] = [];
   readonly #drainWaiters: (() => void)[] = [];
   readonly #rateLimiter: RateLimiter<K>;
   readonly #metrics: QueueMetrics | undefined;
@@ -115,32 +122,40 @@ export class WorkQueue<K = string> {
       this.#requeuePriority.set(key, priority);
   }
 
-  /** Adds `key` after `ms`; a later call with an earlier time wins, a later time is ignored. */
-  addAfter(key: K, ms: number): void {
+  /**
+   * Adds `key` after `ms`; a later call with an earlier time wins, a later time is ignored, and
+   * the key is added with the highest priority any of them gave.
+   */
+  addAfter(key: K, ms: number, options: AddOptions = {}): void {
     if (this.#shuttingDown) return;
     if (ms <= 0) {
-      this.add(key);
+      this.add(key, options);
       return;
     }
     const at = this.#clock.now() + ms;
     const pending = this.#delayed.get(key);
-    if (pending && pending.at <= at) return;
+    const priority = Math.max(options.priority ?? 0, pending?.priority ?? Number.NEGATIVE_INFINITY);
+    if (pending && pending.at <= at) {
+      this.#delayed.set(key, { ...pending, priority });
+      return;
+    }
     pending?.cancel();
     const cancel = this.#clock.setTimer(() => {
+      const due = this.#delayed.get(key);
       this.#delayed.delete(key);
-      this.add(key);
+      this.add(key, { priority: due?.priority });
     }, ms);
-    this.#delayed.set(key, { at, cancel });
+    this.#delayed.set(key, { at, priority, cancel });
   }
 
   /**
    * Adds `key` after the rate limiter's delay for it (its backoff), or after `atLeastMs` when
    * that is longer: a server that said when to come back (Retry-After) is not asked sooner.
    */
-  addRateLimited(key: K, atLeastMs = 0): void {
+  addRateLimited(key: K, atLeastMs = 0, options: AddOptions = {}): void {
     if (this.#shuttingDown) return;
     this.#metrics?.retried(this.#name);
-    this.addAfter(key, Math.max(this.#rateLimiter.when(key), atLeastMs));
+    this.addAfter(key, Math.max(this.#rateLimiter.when(key), atLeastMs), options);
   }
 
   /** Resets `key`'s backoff; call it when the key was processed successfully. */
@@ -153,7 +168,15 @@ export class WorkQueue<K = string> {
   }
 
   /** The next key, waiting for one if needed; `undefined` once the queue is shut down. */
-  get(): Promise<K | undefined> {
+  async get(): Promise<K | undefined> {
+    return (await this.getWithPriority())?.key;
+  }
+
+  /**
+   * `get` with the priority the key was queued at, for requeueing it at that priority (after a
+   * failure, or `requeueAfter`), as controller-runtime's `GetWithPriority`.
+   */
+  getWithPriority(): Promise<QueuedKey<K> | undefined> {
     if (this.#shuttingDown) return Promise.resolve(undefined);
     if (this.#queued.size > 0) return Promise.resolve(this.#take());
     return new Promise((resolve) => this.#getters.push(resolve));
@@ -210,33 +233,34 @@ export class WorkQueue<K = string> {
   #enqueue(key: K, priority: number): void {
     let fifo = this.#queues.get(priority);
     if (!fifo) {
-      fifo = new Fifo<Entry<K>>();
+      fifo = new Fifo<QueuedKey<K>>();
       this.#queues.set(priority, fifo);
       this.#priorities = [...this.#queues.keys()].sort((a, b) => b - a);
     }
-    const entry: Entry<K> = { key, priority };
+    const entry: QueuedKey<K> = { key, priority };
     fifo.push(entry);
     this.#queued.set(key, entry);
     this.#metrics?.depth(this.#name, this.#queued.size);
     while (this.#getters.length > 0 && this.#queued.size > 0) {
-      (this.#getters.shift() as (key: K) => void)(this.#take());
+      (this.#getters.shift() as (next: QueuedKey<K>) => void)(this.#take());
     }
   }
 
   /** The oldest key of the highest priority; call only when a key is queued. */
-  #next(): K {
+  #next(): QueuedKey<K> {
     for (const priority of this.#priorities) {
-      const fifo = this.#queues.get(priority) as Fifo<Entry<K>>;
+      const fifo = this.#queues.get(priority) as Fifo<QueuedKey<K>>;
       while (fifo.size > 0) {
         const entry = fifo.shift();
-        if (this.#queued.get(entry.key) === entry) return entry.key;
+        if (this.#queued.get(entry.key) === entry) return entry;
       }
     }
     throw new Error('workqueue: no key queued');
   }
 
-  #take(): K {
-    const key = this.#next();
+  #take(): QueuedKey<K> {
+    const next = this.#next();
+    const key = next.key;
     this.#queued.delete(key);
     this.#dirty.delete(key);
     this.#processing.add(key);
@@ -246,6 +270,6 @@ export class WorkQueue<K = string> {
     this.#addedAt.delete(key);
     if (addedAt !== undefined) this.#metrics?.waited(this.#name, (now - addedAt) / 1000);
     this.#metrics?.depth(this.#name, this.#queued.size);
-    return key;
+    return next;
   }
 }
