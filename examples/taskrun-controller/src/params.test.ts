@@ -92,6 +92,62 @@ describe('resolveSteps', () => {
     ]);
   });
 
+  it("substitutes Tekton's bracket spellings, $(params['name']) and $(params[\"name\"])", () => {
+    const spec: TaskSpec = {
+      params: [{ name: 'who' }, { name: 'greeting', default: 'hi' }],
+      steps: [
+        {
+          name: 'say',
+          image: 'registry.example.com/sh:1',
+          script: `echo $(params['greeting']) $(params["who"]) $(params.who)`,
+        },
+      ],
+    };
+    const run = { taskRef: { name: 'say' }, params: [{ name: 'who', value: 'ünï $1 $&' }] };
+    expect(resolveSteps(spec, run).steps[0]?.script).toBe('echo hi ünï $1 $& ünï $1 $&');
+    const undeclared: TaskSpec = {
+      ...spec,
+      steps: [{ name: 'say', image: 'registry.example.com/sh:1', script: `$(params["whom"])` }],
+    };
+    expect(invalid(run, undeclared)).toEqual([
+      {
+        path: 'task.spec.steps.0.script',
+        message: 'step say refers to param "whom", which the Task does not declare',
+      },
+    ]);
+  });
+
+  it('refuses $(params. text that is no reference, which the shell would run as a command', () => {
+    const spec: TaskSpec = {
+      params: [{ name: 'cfg', default: 'x' }],
+      steps: [
+        // Tekton's object key and array, and a reference left open.
+        { name: 'a', image: 'registry.example.com/sh:1', script: 'echo $(params.cfg.key)' },
+        { name: 'b', image: 'registry.example.com/sh:1', script: 'echo $(params.cfg[*]) ok' },
+        { name: 'c', image: 'registry.example.com/sh:1', script: 'echo $(params.cfg\necho' },
+        { name: 'd', image: 'registry.example.com/sh:1', script: 'echo $(params["a.b"]) \u001b' },
+      ],
+    };
+    expect(invalid({ taskRef: { name: 't' } }, spec)).toEqual([
+      {
+        path: 'task.spec.steps.0.script',
+        message: `step a holds "$(params.cfg.key)", which is no reference to a param: write $(params.<name>), $(params['<name>']) or $(params["<name>"]) (params are strings)`,
+      },
+      {
+        path: 'task.spec.steps.1.script',
+        message: expect.stringMatching(/^step b holds "\$\(params\.cfg\[\*\]\) ok", which is no/),
+      },
+      {
+        path: 'task.spec.steps.2.script',
+        message: expect.stringMatching(/^step c holds "\$\(params\.cfg", which is no/),
+      },
+      {
+        path: 'task.spec.steps.3.script',
+        message: expect.stringMatching(/^step d holds "\$\(params\["a\.b"\]\) \\x1b", which is no/),
+      },
+    ]);
+  });
+
   it('leaves other $(...) text alone', () => {
     const spec: TaskSpec = {
       steps: [{ name: 'say', image: 'registry.example.com/sh:1', script: 'echo $(date) $HOME' }],

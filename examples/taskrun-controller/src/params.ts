@@ -1,4 +1,9 @@
-import { ConfigurationError, type FieldIssue, RoundhouseError } from '@roundhouse/core';
+import {
+  ConfigurationError,
+  type FieldIssue,
+  printableText,
+  RoundhouseError,
+} from '@roundhouse/core';
 import type { PodConfig, TaskRunSpec, TaskSpec } from '@roundhouse/pod';
 
 /** The TaskRun's params do not fit its Task: an undeclared, duplicate or missing param. */
@@ -12,7 +17,18 @@ export class InvalidParamsError extends RoundhouseError {
   }
 }
 
-const reference = /\$\(params\.([A-Za-z_][A-Za-z0-9_-]*)\)/g;
+/**
+ * A reference to a param in a script, in each of Tekton's three spellings: `$(params.name)`,
+ * `$(params['name'])` and `$(params["name"])`. Any other text after `$(params.` or `$(params[`
+ * (Tekton's array and object references, a missing `)`) matches the last alternative alone: it is
+ * no reference this controller substitutes, and passed on it would run as a command
+ * substitution of a command named `params...`, which fails in silence inside an argument.
+ */
+const reference =
+  /\$\(params(?:\.([A-Za-z_][A-Za-z0-9_-]*)\)|\[(['"])([A-Za-z_][A-Za-z0-9_-]*)\2\]\)|[.[])/g;
+
+/** The param a match of `reference` names; undefined for text that is no reference. */
+const referenced = (match: RegExpMatchArray): string | undefined => match[1] ?? match[3];
 
 /**
  * The value of every param the Task declares: the TaskRun's, else the Task's default. Throws
@@ -68,11 +84,11 @@ function podBytes(text: string): number {
 }
 
 /**
- * The steps the pod engine runs for this TaskRun: the Task's, with every `$(params.<name>)` in
- * a script replaced by the param's value, verbatim (as Tekton does: the value becomes shell
- * text). A reference to a param the Task does not declare, or scripts of more than
- * `maxScriptBytes` in the Pod once substituted (measured before they are built), is an
- * InvalidParamsError.
+ * The steps the pod engine runs for this TaskRun: the Task's, with every reference to a param
+ * in a script (see `reference`) replaced by the param's value, verbatim (as Tekton does: the
+ * value becomes shell text). A reference to a param the Task does not declare, `$(params.` or
+ * `$(params[` text that is no reference, or scripts of more than `maxScriptBytes` in the Pod
+ * once substituted (measured before they are built), is an InvalidParamsError.
  */
 export function resolveSteps(task: TaskSpec, run: TaskRunSpec): PodConfig {
   const values = resolveParams(task, run);
@@ -81,8 +97,26 @@ export function resolveSteps(task: TaskSpec, run: TaskRunSpec): PodConfig {
   let bytes = 0;
   task.steps.forEach((step, index) => {
     bytes += podBytes(step.script);
-    for (const [text, name] of step.script.matchAll(reference)) {
-      const value = values.get(name as string);
+    let malformed = false;
+    for (const match of step.script.matchAll(reference)) {
+      const [text] = match;
+      const name = referenced(match);
+      if (name === undefined) {
+        // Once per step: a script may hold thousands.
+        if (!malformed) {
+          // The Task's own text, quoted in the run's status: shown as escapes where unprintable.
+          const at = printableText(
+            step.script.slice(match.index, match.index + 40).split('\n')[0] as string,
+          );
+          issues.push({
+            path: `task.spec.steps.${index}.script`,
+            message: `step ${step.name} holds "${at}", which is no reference to a param: write $(params.<name>), $(params['<name>']) or $(params["<name>"]) (params are strings)`,
+          });
+        }
+        malformed = true;
+        continue;
+      }
+      const value = values.get(name);
       if (value === undefined) {
         issues.push({
           path: `task.spec.steps.${index}.script`,
@@ -90,8 +124,8 @@ export function resolveSteps(task: TaskSpec, run: TaskRunSpec): PodConfig {
         });
         continue;
       }
-      if (!valueBytes.has(name as string)) valueBytes.set(name as string, podBytes(value));
-      bytes += (valueBytes.get(name as string) as number) - podBytes(text);
+      if (!valueBytes.has(name)) valueBytes.set(name, podBytes(value));
+      bytes += (valueBytes.get(name) as number) - podBytes(text);
     }
   });
   if (issues.length) throw new InvalidParamsError(issues);
@@ -105,7 +139,11 @@ export function resolveSteps(task: TaskSpec, run: TaskRunSpec): PodConfig {
   }
   const steps = task.steps.map((step) => ({
     ...step,
-    script: step.script.replace(reference, (_, name: string) => values.get(name) as string),
+    script: step.script.replace(
+      reference,
+      (_, dotted?: string, _quote?: string, quoted?: string) =>
+        values.get((dotted ?? quoted) as string) as string,
+    ),
   }));
   return { steps, ...(task.parallel ? { parallel: true } : {}) };
 }
