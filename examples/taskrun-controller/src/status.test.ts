@@ -61,6 +61,30 @@ describe('observePod', () => {
     );
   });
 
+  it("quotes the log in the step's own status as escapes too, which kubectl describe prints", () => {
+    const log = 'full\n\u001b]0;root@prod\u0007\u202e\tdone';
+    const failed = observePod(
+      undefined,
+      {
+        ...pod({ phase: 'Failed', reason: 'StepFailed' }),
+        steps: [
+          { name: 'a', state: 'Failed', exitCode: 3, message: log },
+          { name: 'b', state: 'Skipped' },
+        ],
+      },
+      now,
+    );
+    expect(failed?.stepStatuses).toEqual([
+      {
+        name: 'a',
+        state: 'Failed',
+        exitCode: 3,
+        message: 'full\n\\x1b]0;root@prod\\x07\\u202e\tdone',
+      },
+      { name: 'b', state: 'Skipped' },
+    ]);
+  });
+
   it('maps Completed to Succeeded and stamps the completion time', () => {
     const done = observePod(
       { phase: 'Running', startTime: '2026-01-02T02:59:59Z' },

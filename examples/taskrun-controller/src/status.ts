@@ -39,7 +39,12 @@ export function observePod(status: Status, pod: PodExecutionStatus, now: Date): 
     message: printableText(result.message, '\n\t'),
     podName: pod.podName,
     startTime: status?.startTime ?? pod.createdAt ?? formatKubeTime(now),
-    stepStatuses: pod.steps.map((step) => ({ ...step })),
+    // A step's message is that log whole, which `kubectl describe taskrun` prints: escaped too.
+    stepStatuses: pod.steps.map((step) =>
+      step.message === undefined
+        ? { ...step }
+        : { ...step, message: printableText(step.message, '\n\t') },
+    ),
     ...(result.failureReason ? { failureReason: result.failureReason } : {}),
     // The Pod's own end (its last step's finish, or its deadline) when the engine read one: a
     // run observed late, after a restart or a slow watch, still ends when it ended.
