@@ -341,7 +341,7 @@ export class LeaderElector {
         Math.ceil(term.lastRenewal + this.#renewDeadlineMs - this.#clock.now()),
       );
       const sentAt = this.#clock.now();
-      const attempt = await this.#attempt(
+      const attempt = await this.#attemptUntil(
         AbortSignal.any([stop, this.#clock.timeout(remainingMs)]),
       );
       if (lost.signal.aborted) return 'lost';
@@ -369,11 +369,24 @@ export class LeaderElector {
     return 'lost';
   }
 
-  /** One try to take or renew the lease. */
+  /**
+   * `#attempt`, failed as soon as `signal` aborts, whether or not its request heeds the abort:
+   * the renew deadline ends leadership then, not when an answer held up past it arrives (a
+   * client that finishes reading a response it began to receive), which may be after another
+   * replica took the lease over.
+   */
+  #attemptUntil(signal: AbortSignal): Promise<Attempt> {
+    return Promise.race([this.#attempt(signal), aborted(signal).then(() => 'failed' as const)]);
+  }
+
+  /** One try to take or renew the lease; no write once `signal` aborted. */
   async #attempt(signal: AbortSignal): Promise<Attempt> {
     const request = { signal };
     try {
       const raw = await this.#client.get(resources.leases, this.#namespace, this.#name, request);
+      // A read answered after the abort writes nothing: a renewal past the deadline would only
+      // make other candidates wait longer for a lease this one no longer leads on.
+      signal.throwIfAborted();
       if (!raw) {
         const { object } = await this.#client.create(
           resources.leases,
