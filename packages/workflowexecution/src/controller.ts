@@ -78,7 +78,10 @@ export interface WorkflowExecutionControllerOptions {
   readonly policy?: ExecutionPolicyInput | undefined;
   /** Deadline of executions without `executionConfig.timeout`; default 1 hour. */
   readonly defaultTimeoutMs?: number | undefined;
-  /** How long past a deadline the engine may take to report its own timeout; default 30 s. */
+  /**
+   * How long past a deadline the engine may take to report its own timeout; default 60 s, longer
+   * than a pod's default terminationGracePeriodSeconds (see the reconciler's option).
+   */
   readonly deadlineGraceMs?: number | undefined;
   /**
    * Cluster-scoped custom kinds targets may name, the list given to the admission policy

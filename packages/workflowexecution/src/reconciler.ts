@@ -72,7 +72,14 @@ import {
 import type { OrphanedResources } from './orphaned-resources.js';
 import type { OutcomeMetrics } from './outcome-metrics.js';
 import { PollSchedule } from './poll-schedule.js';
-import { cleanupFinalizer, type StatusView, statusView, workflowExecutions } from './resource.js';
+import {
+  cleanupFinalizer,
+  type StatusView,
+  statusView,
+  targetOf,
+  workflowExecutions,
+} from './resource.js';
+import { salvagedExecution } from './salvaged-execution.js';
 import {
   conditionTypes,
   cooldownRemaining,
@@ -92,6 +99,14 @@ import { reportedText } from './status-message.js';
  * WorkflowExecution is a method here, and the pure parts (status transitions, failure
  * classification, policy, the poll schedule, the target index) already live apart.
  */
+
+/**
+ * The default `deadlineGraceMs`: a pod's default terminationGracePeriodSeconds (30 s), which a
+ * workload stopped at its deadline may use in full before its engine can report, and as much
+ * again for the kubelet's kill, the Job controller's verdict and its watch event to arrive.
+ * kubernaut has no deadline of its own and waits for the engine's verdict however long it takes.
+ */
+export const defaultDeadlineGraceMs = 60_000;
 
 export interface WorkflowExecutionReconcilerOptions {
   /** Writes status and finalizers. */
@@ -136,7 +151,13 @@ export interface WorkflowExecutionReconcilerOptions {
    * forever.
    */
   readonly defaultTimeoutMs?: number | undefined;
-  /** How long past its deadline an execution is left for its engine to report the timeout itself; default 30 s. */
+  /**
+   * How long past its deadline an execution is left for its engine to report the timeout
+   * itself; default 60 s (defaultDeadlineGraceMs). An engine that stops a workload at the
+   * deadline (a Job's activeDeadlineSeconds) reports it only once its pods have terminated,
+   * which takes up to their terminationGracePeriodSeconds: a grace no longer than that stops the
+   * workload here first, and its exit code is lost.
+   */
   readonly deadlineGraceMs?: number | undefined;
   /**
    * Engines whose execution resources are watched, so events wake the reconciler and it only
@@ -221,7 +242,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       pollIntervalMs: { initial: 2_000, max: 30_000 },
       resyncMs: 60_000,
       defaultTimeoutMs: 60 * 60_000,
-      deadlineGraceMs: 30_000,
+      deadlineGraceMs: defaultDeadlineGraceMs,
       logger: noopLogger,
       now: () => new Date(),
       watchedEngines: new Set<string>(),
@@ -255,14 +276,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       wfe = this.#parse(key, object);
     } catch (error) {
       if (!(error instanceof ConfigurationError)) throw error;
-      // Nothing was created for an invalid execution, so there is nothing to clean up either.
-      await this.#fail(
-        statusView(object),
-        { reason: 'ConfigurationError', message: error.message, wasExecutionFailure: false },
-        ctx,
-        this.#lifecycle(workflowValidationFailed(error.message)),
-      );
-      return undefined;
+      return this.#invalid(object, error, ctx);
     }
 
     const finalizing = hasFinalizer(object, cleanupFinalizer)
@@ -278,7 +292,38 @@ export class WorkflowExecutionReconciler implements Reconciler {
       if (!finalized) return this.#gone(wfe, ctx);
       wfe = finalized;
     }
-    return phase === 'Running' ? this.#observe(wfe, key, ctx) : this.#afterFinish(wfe, ctx);
+    return phase === 'Running'
+      ? this.#observe(wfe, key, ctx)
+      : this.#afterFinish(wfe, wfe, wfe.spec.targetResource, ctx);
+  }
+
+  /**
+   * An execution whose spec does not parse: refused before it started (kubernaut's
+   * WorkflowValidationFailed), or one that started under an older version and was stored with a
+   * field this one refuses. It is failed once; then, as any failed execution, its lock is
+   * released after the cooldown (kubernaut's ReconcileTerminal reads no more of the spec than
+   * its engine and target), and what it started is removed when its engine and target still
+   * parse (salvagedExecution). One that ran cools down as every failure after a start does; one
+   * refused before it started is released on a later pass, as kubernaut's MarkFailedWithReason
+   * and #startFailed requeue nothing.
+   */
+  async #invalid(
+    object: KubeObject,
+    error: ConfigurationError,
+    ctx: ReconcileContext,
+  ): Promise<ReconcileResult | undefined> {
+    const view = statusView(object);
+    const phase = view.status?.phase;
+    if (phase === 'Completed' || phase === 'Failed') {
+      return this.#afterFinish(view, salvagedExecution(object), targetOf(object), ctx);
+    }
+    await this.#fail(
+      view,
+      { reason: 'ConfigurationError', message: error.message, wasExecutionFailure: false },
+      ctx,
+      this.#lifecycle(workflowValidationFailed(error.message)),
+    );
+    return phase === 'Running' ? { requeueAfter: this.#o.cooldownMs } : undefined;
   }
 
   /**
@@ -746,9 +791,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * A Running execution whose engine is no longer registered (a controller restarted with
    * fewer engines): its resource may still exist, and nothing here can read or remove it, so
-   * the execution fails visibly and no lock release is ever claimed for it.
+   * the execution fails visibly, and its lock is released after the cooldown (#release) saying
+   * the resource was left, as kubernaut's ReconcileTerminal skips the cleanup of an unknown
+   * engine and releases all the same.
    */
-  async #engineGone(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<undefined> {
+  async #engineGone(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<ReconcileResult> {
     await this.#fail(
       wfe,
       {
@@ -758,7 +805,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       },
       ctx,
     );
-    return undefined;
+    return { requeueAfter: this.#o.cooldownMs };
   }
 
   /**
@@ -804,24 +851,30 @@ export class WorkflowExecutionReconciler implements Reconciler {
     return { requeueAfter: Math.max(1, cooledAt - now.getTime()) };
   }
 
-  /** After the cooldown, cleanup releases the target's lock for the next execution. */
+  /**
+   * After the cooldown, cleanup releases the target's lock for the next execution. `wfe` is
+   * the execution as its engine reads it, undefined when its spec does not say (see #invalid);
+   * `target` its target as written, for the Event.
+   */
   async #afterFinish(
-    wfe: WorkflowExecution,
+    view: StatusView,
+    wfe: WorkflowExecution | undefined,
+    target: string | undefined,
     ctx: ReconcileContext,
   ): Promise<ReconcileResult | undefined> {
-    if (findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True')
+    if (findCondition(view.status?.conditions, conditionTypes.lockReleased)?.status === 'True')
       return undefined;
     // Ended without a completion time (written by someone else): the cooldown starts now.
-    if (!wfe.status?.completionTime) {
-      await this.#write(wfe, (c) => markCompletionTime(c, this.#o.now()), ctx);
+    if (!view.status?.completionTime) {
+      await this.#write(view, (c) => markCompletionTime(c, this.#o.now()), ctx);
       return { requeueAfter: this.#o.cooldownMs };
     }
-    const remaining = cooldownRemaining(wfe, this.#o.cooldownMs, this.#o.now());
+    const remaining = cooldownRemaining(view, this.#o.cooldownMs, this.#o.now());
     if (remaining > 0) {
-      await this.#stopGivenUpStart(wfe, ctx);
+      if (wfe) await this.#stopGivenUpStart(wfe, ctx);
       return { requeueAfter: remaining };
     }
-    return this.#release(wfe, ctx);
+    return this.#release(view, wfe, target, ctx);
   }
 
   /**
@@ -848,28 +901,43 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
   }
 
-  async #release(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<undefined> {
-    const engine = wfe.spec.executionEngine;
-    if (this.#o.registry.has(engine)) {
+  /**
+   * Removes the execution's resource and releases its target's lock. A resource no engine here
+   * can remove (its engine is not registered, or its spec no longer names one) is left, and
+   * the lock released all the same, as kubernaut's ReconcileTerminal does: holding it would
+   * not bring the engine back. The condition and the Event say what was left.
+   */
+  async #release(
+    view: StatusView,
+    wfe: WorkflowExecution | undefined,
+    target: string | undefined,
+    ctx: ReconcileContext,
+  ): Promise<undefined> {
+    const ref = view.status?.executionRef?.name;
+    let notRemoved: string | undefined;
+    if (wfe && this.#o.registry.has(wfe.spec.executionEngine)) {
       // Even without an executionRef: a start that crashed after its create and was refused on
       // the retry (its deadline passed) left a resource that holds the lock. Cleanup removes
       // only what this execution owns, so one that never created anything costs one request.
       await this.#cleanup(wfe, 'after cooldown', ctx);
-    } else if (wfe.status?.executionRef !== undefined) {
-      // Without its engine nothing can remove the resource; never claim the lock is released.
-      return undefined;
+    } else if (ref !== undefined) {
+      const why = wfe
+        ? `engine "${wfe.spec.executionEngine}" is not registered with this controller`
+        : 'its spec no longer names an engine and target this controller can read';
+      notRemoved = `execution resource ${this.#o.executionNamespace}/${ref} was not removed: ${why}`;
     }
     // Under `outcome`, one Event per lifecycle, at its end (kubernaut records the same reason and
     // words): the status already tells a watcher the outcome, and an Event on completion would
     // be one more request in every execution's busiest stretch (see lifecycle-events.ts).
+    const released = `Lock released for ${target ?? ''} after cooldown`;
     await this.#writeReported(
-      wfe,
-      (c) => markLockReleased(c, this.#o.now()),
+      view,
+      (c) => markLockReleased(c, this.#o.now(), notRemoved),
       [
         {
           type: 'Normal',
           reason: 'LockReleased',
-          message: `Lock released for ${wfe.spec.targetResource} after cooldown`,
+          message: notRemoved === undefined ? released : `${released}; ${notRemoved}`,
           key: 'LockReleased',
         },
       ],
@@ -891,7 +959,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     if (wfe === undefined) {
       // An invalid spec was refused before anything was created (and the CRD keeps the spec
-      // immutable); should a watched resource name this execution all the same, it goes.
+      // immutable), unless an older version started it under a spec this one refuses: its
+      // engine removes what it started while the engine and target still parse. Should a watched
+      // resource name this execution all the same, it goes.
+      const salvaged = salvagedExecution(object);
+      if (
+        salvaged?.status?.executionRef !== undefined &&
+        this.#o.registry.has(salvaged.spec.executionEngine)
+      )
+        await this.#cleanup(salvaged, 'during finalization', ctx);
       await this.#o.orphans?.release(key, ctx.signal);
     } else if (this.#o.registry.has(wfe.spec.executionEngine)) {
       await this.#cleanup(wfe, 'during finalization', ctx);

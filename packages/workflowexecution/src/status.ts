@@ -335,8 +335,17 @@ export function markCompletionTime(wfe: StatusView, now: Date): Status | undefin
   };
 }
 
-/** After cleanup released the target's lock; undefined if already recorded. */
-export function markLockReleased(wfe: StatusView, now: Date): Status | undefined {
+/**
+ * After the cooldown released the target's lock; undefined if already recorded. `notRemoved`
+ * says what was left behind, and why, when nothing here could remove the execution's resource
+ * (its engine is not registered): the lock is released all the same, as kubernaut releases it,
+ * and the condition must not claim the resource went.
+ */
+export function markLockReleased(
+  wfe: StatusView,
+  now: Date,
+  notRemoved?: string | undefined,
+): Status | undefined {
   if (!isTerminal(wfe)) return undefined;
   if (findCondition(wfe.status?.conditions, conditionTypes.lockReleased)?.status === 'True')
     return undefined;
@@ -347,8 +356,10 @@ export function markLockReleased(wfe: StatusView, now: Date): Status | undefined
       wfe,
       conditionTypes.lockReleased,
       'True',
-      'CleanedUp',
-      'execution resource removed; target unlocked',
+      notRemoved === undefined ? 'CleanedUp' : 'ResourceNotRemoved',
+      notRemoved === undefined
+        ? 'execution resource removed; target unlocked'
+        : `target unlocked; ${notRemoved}`,
       now,
     ),
   };

@@ -1,0 +1,57 @@
+import type { ExecutionResult } from '@roundhouse/core';
+import { describe, expect, it, vi } from 'vitest';
+import { executionServer, storedExecution } from './execution-server.test-support.js';
+import {
+  reconcileContext as ctx,
+  engineRunning,
+  jobRegistry,
+  reconcilerOver,
+} from './reconciler.test-support.js';
+
+/** What the job engine reports once the Job controller's deadline killed a pod that exited 143. */
+const jobDeadlineExceeded: ExecutionResult = {
+  phase: 'Failed',
+  reason: 'DeadlineExceeded',
+  message: 'Job was active longer than specified deadline',
+  summary: { status: 'False' },
+  failureReason: 'DeadlineExceeded',
+  exitCode: 143,
+  started: true,
+};
+
+describe('WorkflowExecutionReconciler deadline grace', () => {
+  it("by default leaves a workload its pod's whole termination grace past the deadline, so the engine's verdict keeps its exit code", async () => {
+    const stored = storedExecution('slow', { executionConfig: { timeout: '1m' } });
+    const api = executionServer({
+      ...stored,
+      status: {
+        phase: 'Running',
+        startTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+        conditions: [],
+      },
+    });
+    // The Job's deadline passed at 00:01:00; its pod got SIGTERM then and uses its default
+    // 30 s of termination grace in full, and the Job controller records the verdict after it.
+    let report = engineRunning;
+    const cleanup = vi.fn(async () => {});
+    let clock = new Date('2026-01-01T00:01:35Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ getStatus: async () => report, cleanup }),
+      // Watched, as Jobs are: every event is read at once, not on a poll schedule.
+      watchedEngines: new Set(['job']),
+      now: () => clock,
+    });
+    await reconciler.reconcile('team-a/slow', ctx());
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    report = jobDeadlineExceeded;
+    clock = new Date('2026-01-01T00:01:36Z');
+    await reconciler.reconcile('team-a/slow', ctx());
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'DeadlineExceeded', exitCode: 143 },
+    });
+  });
+});
