@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwxSimulator, AwxValidationError, startAwxSimulator } from './index.js';
+import { opensshKey } from './pem.test-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
 type Body = any;
@@ -102,6 +103,31 @@ describe('passwords a credential asks for at launch', () => {
       credential_passwords: ['ssh_password'],
     });
     expect(answer.status).toBe(500);
+  });
+});
+
+describe('the passphrase of an encrypted private key', () => {
+  it('is asked for at launch when saved as ASK, and only for an encrypted key', async () => {
+    const encrypted = seed('ask-unlock', machine, {
+      ssh_key_data: opensshKey('aes256-ctr'),
+      ssh_key_unlock: 'ASK',
+    });
+    const plain = seed('plain-key', machine, { ssh_key_data: opensshKey('none') });
+    const template = sim.state.addJobTemplate({ name: 'unlocks', credentials: [encrypted] }).id;
+    const info = (await request('GET', `job_templates/${template}/launch/`)).body;
+    expect(info.passwords_needed_to_start).toEqual(['ssh_key_unlock']);
+    expect(await request('POST', `job_templates/${template}/launch/`, {})).toEqual({
+      status: 400,
+      body: { passwords_needed_to_start: ['ssh_key_unlock'] },
+    });
+    const launched = await request('POST', `job_templates/${template}/launch/`, {
+      credential_passwords: { ssh_key_unlock: 'passphrase' },
+    });
+    expect(launched.status).toBe(201);
+    const unasked = sim.state.addJobTemplate({ name: 'plain', credentials: [plain] }).id;
+    expect((await request('GET', `job_templates/${unasked}/launch/`)).body).toMatchObject({
+      passwords_needed_to_start: [],
+    });
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import type { CredentialType } from './credential-types.js';
 import type { Credential } from './credentials.js';
+import { hasEncryptedKey } from './pem.js';
 import { isJsonObject, pythonTypeName } from './python-json.js';
 import { PythonTypeError, pythonContains } from './python-operators.js';
 
@@ -13,14 +14,18 @@ import { PythonTypeError, pythonContains } from './python-operators.js';
 export const ASK = 'ASK';
 
 /**
- * Credential.passwords_needed, in AWX's order. `ssh_key_unlock` is needed only for an encrypted
- * private key, which the simulator does not parse, so it is never asked for.
+ * Credential.passwords_needed, in AWX's order. `ssh_key_unlock` is needed for an encrypted
+ * private key whose passphrase is saved as `ASK` or empty (needs_ssh_key_unlock).
  */
 export function passwordsNeeded(credential: Credential, type: CredentialType): string[] {
   const { inputs } = credential;
   const needed: string[] = [];
   if (type.kind === 'ssh' && inputs.password === ASK) needed.push('ssh_password');
   if (type.kind === 'ssh' && inputs.become_password === ASK) needed.push('become_password');
+  const unlockAsked = inputs.ssh_key_unlock === ASK || inputs.ssh_key_unlock === '';
+  if (type.kind === 'ssh' && unlockAsked && hasEncryptedKey(inputs.ssh_key_data)) {
+    needed.push('ssh_key_unlock');
+  }
   if (type.kind === 'vault' && inputs.vault_password === ASK) {
     needed.push(
       hasInput(credential, 'vault_id') ? `vault_password.${inputs.vault_id}` : 'vault_password',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
+import { opensshKey, rsaKey } from './pem.test-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check what the API answered.
 type Body = any;
@@ -77,6 +78,58 @@ describe('credentials', () => {
   it('refuses the reserved $encrypted$ value for a secret', async () => {
     expect((await credential('db-4', { password: '$encrypted$' })).body).toEqual({
       inputs: ['$encrypted$ is a reserved keyword, and cannot be used for password.'],
+    });
+  });
+
+  it("refuses an input its format does not allow, with AWX's checkers' messages", async () => {
+    const typeNamed = (name: string) => sim.state.credentialTypes().find((t) => t.name === name);
+    const machine = { credential_type: typeNamed('Machine')?.id };
+    expect((await credential('ssh-1', { ssh_key_data: 'not a key' }, machine)).body).toEqual({
+      inputs: { ssh_key_data: ['Invalid certificate or key: not a key...'] },
+    });
+    expect((await credential('ssh-2', { ssh_key_data: opensshKey('none') }, machine)).status).toBe(
+      201,
+    );
+    // A key whose base64 Python cannot decode fails AWX's checker with a 500.
+    const broken = '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----';
+    expect((await credential('ssh-3', { ssh_key_data: broken }, machine)).status).toBe(500);
+    const vault = { credential_type: typeNamed('Vault')?.id };
+    expect(
+      (await credential('vault-1', { vault_password: 'x', vault_id: 'a@b' }, vault)).body,
+    ).toEqual({ inputs: { vault_id: ['@ is not an allowed character'] } });
+    const site = sim.state.addCredentialType({
+      name: 'site',
+      kind: 'cloud',
+      inputs: { fields: [{ id: 'endpoint', label: 'Endpoint', format: 'url' }] },
+    });
+    const url = async (endpoint: string) =>
+      (await credential(`site-${endpoint}`, { endpoint }, { credential_type: site.id })).body;
+    expect(await url('example.com')).toEqual({
+      inputs: { endpoint: ['Invalid URL: Missing url scheme (http, https, etc.)'] },
+    });
+    expect(await url('https:example.com')).toEqual({
+      inputs: { endpoint: ['Invalid URL: https:example.com'] },
+    });
+    expect(await url('https://example.com/v2')).toMatchObject({
+      inputs: { endpoint: 'https://example.com/v2' },
+    });
+  });
+
+  it('takes a passphrase exactly when the private key is encrypted', async () => {
+    const machine = {
+      credential_type: sim.state.credentialTypes().find((t) => t.name === 'Machine')?.id,
+    };
+    expect((await credential('unlock-1', { ssh_key_data: rsaKey(true) }, machine)).body).toEqual({
+      inputs: { ssh_key_unlock: ['must be set when SSH key is encrypted.'] },
+    });
+    const plain = { ssh_key_data: opensshKey('none'), ssh_key_unlock: 'ASK' };
+    expect((await credential('unlock-2', plain, machine)).body).toEqual({
+      inputs: { ssh_key_unlock: ['should not be set when SSH key is not encrypted.'] },
+    });
+    const encrypted = { ssh_key_data: opensshKey('aes256-ctr'), ssh_key_unlock: 'ASK' };
+    expect((await credential('unlock-3', encrypted, machine)).body.inputs).toEqual({
+      ssh_key_data: '$encrypted$',
+      ssh_key_unlock: 'ASK',
     });
   });
 

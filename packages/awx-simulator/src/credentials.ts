@@ -11,7 +11,9 @@ import { type CredentialType, secretFields } from './credential-types.js';
 import type { Model } from './filters.js';
 import { type Schema, validate } from './json-schema.js';
 import type { LaunchCredential } from './launch-credentials.js';
+import { hasEncryptedKey } from './pem.js';
 import { isJsonObject, pythonTypeName } from './python-json.js';
+import { pythonTruth } from './python-operators.js';
 import type { FieldErrors } from './replies.js';
 import {
   charField,
@@ -147,6 +149,8 @@ export function validateCredential(
     if (id === undefined) return { ok: false, errors: { inputs: [error.message] } };
     byField[id] = [error.message];
   }
+  const unlock = sshKeyUnlockProblem(type, inputs, 'ssh_key_data' in byField);
+  if (unlock) byField.ssh_key_unlock = [unlock];
   if (Object.keys(byField).length > 0) errors.inputs = byField;
   const duplicate = existing.some(
     (c) =>
@@ -161,6 +165,27 @@ export function validateCredential(
     ];
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, inputs };
+}
+
+/**
+ * CredentialInputField.validate on a managed type with a passphrase: one is needed exactly when
+ * the key is encrypted (told only where the key itself was not refused).
+ */
+function sshKeyUnlockProblem(
+  type: CredentialType,
+  inputs: Readonly<Record<string, unknown>>,
+  keyRefused: boolean,
+): string | undefined {
+  if (!type.managed || !type.inputs.fields.some((field) => field.id === 'ssh_key_unlock')) {
+    return undefined;
+  }
+  const encrypted = hasEncryptedKey(inputs.ssh_key_data);
+  const unlock = pythonTruth(inputs.ssh_key_unlock);
+  if (encrypted && !unlock) return 'must be set when SSH key is encrypted.';
+  if (pythonTruth(inputs.ssh_key_data) && unlock && !encrypted && !keyRefused) {
+    return 'should not be set when SSH key is not encrypted.';
+  }
+  return undefined;
 }
 
 /** The `required` inputs a credential lacks, which stop a job that uses it from starting. */

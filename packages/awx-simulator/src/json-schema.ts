@@ -3,6 +3,7 @@
  * python-jsonschema's messages, paths and failing sub-schemas, because AWX builds its 400 bodies
  * from exactly those (awx/main/fields.py).
  */
+import { formatProblem } from './input-formats.js';
 import { isJsonObject, isRawJson, pythonRepr } from './python-json.js';
 
 export interface Schema {
@@ -21,6 +22,8 @@ export interface Schema {
   readonly $ref?: string | undefined;
   /** AWX's replacement message for a `pattern` failure, with `{instance}` substituted. */
   readonly error?: string | undefined;
+  /** Checked by AWX's own checkers (input-formats.ts). */
+  readonly format?: string | undefined;
   /** AWX keys credential input errors by the failing field's `id`. */
   readonly id?: string | undefined;
   readonly [annotation: string]: unknown;
@@ -111,6 +114,12 @@ export function validate(
           error('pattern', `${pythonRepr(instance)} does not match ${pythonRepr(schema.pattern)}`);
         }
         break;
+      case 'format': {
+        const problem =
+          schema.format === undefined ? undefined : formatProblem(schema.format, instance);
+        if (problem !== undefined) error('format', problem);
+        break;
+      }
       case 'minItems':
         if (Array.isArray(instance) && instance.length < (schema.minItems ?? 0)) {
           error('minItems', `${pythonRepr(instance)} is too short`);

@@ -27,6 +27,15 @@ function numberOf(value: unknown): PythonNumber | undefined {
   return type === 'int' ? { int: BigInt(raw) } : { float: Number(raw) };
 }
 
+/** Python's truth value: `None`, `False`, zero and empty text, lists and objects are false. */
+export function pythonTruth(value: unknown): boolean {
+  const number = numberOf(value);
+  if (number !== undefined) return 'int' in number ? number.int !== 0n : number.float !== 0;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isJsonObject(value)) return Object.keys(value).length > 0;
+  return value !== null && value !== undefined && value !== '';
+}
+
 /** `a < b` as -1, `a == b` as 0, `a > b` as 1, for two numbers (ints compared exactly). */
 export function pythonCompareNumbers(a: unknown, b: unknown): number {
   const x = numberOf(a);
