@@ -204,6 +204,9 @@ describe('WorkQueue', () => {
     q.addRateLimited(key);
     q.done(key);
     expect(running()).toEqual([]);
+    // A delayed add counts as a retry whatever asked for it; an add with no delay does not.
+    q.addAfter('b', 60_000);
+    q.addAfter('c', 0);
     expect(calls).toEqual([
       'added test',
       'depth test 1',
@@ -211,6 +214,9 @@ describe('WorkQueue', () => {
       'depth test 0',
       'retried test',
       'worked test 2',
+      'retried test',
+      'added test',
+      'depth test 1',
     ]);
   });
 

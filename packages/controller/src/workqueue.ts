@@ -9,7 +9,10 @@ export interface QueueMetrics {
   depth(queue: string, depth: number): void;
   /** How long a key waited between being added and being handed to a worker. */
   waited(queue: string, seconds: number): void;
-  /** A key was put back with a rate-limited delay. */
+  /**
+   * A key was put back to wait, with backoff or for a `requeueAfter`: every delayed add, as
+   * controller-runtime counts `workqueue_retries_total`.
+   */
   retried(queue: string): void;
   /** A worker finished a key (`done`) after processing it for `seconds`. */
   worked(queue: string, seconds: number): void;
@@ -132,6 +135,7 @@ export class WorkQueue<K = string> {
       this.add(key, options);
       return;
     }
+    this.#metrics?.retried(this.#name);
     const at = this.#clock.now() + ms;
     const pending = this.#delayed.get(key);
     const priority = Math.max(options.priority ?? 0, pending?.priority ?? Number.NEGATIVE_INFINITY);
@@ -154,7 +158,6 @@ export class WorkQueue<K = string> {
    */
   addRateLimited(key: K, atLeastMs = 0, options: AddOptions = {}): void {
     if (this.#shuttingDown) return;
-    this.#metrics?.retried(this.#name);
     this.addAfter(key, Math.max(this.#rateLimiter.when(key), atLeastMs), options);
   }
 
