@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import {
+  constants,
   createSecureServer,
   type Http2Server,
   type Http2Session,
@@ -317,6 +318,29 @@ describe('KubeClient over HTTP/2', () => {
       },
     ]);
     expect(served.map((s) => s.path)).toContain('/api/v1/namespaces/ns/pods/pod-1');
+  });
+
+  it('fails a read or delete whose stream is reset before its first byte, not calling the object gone', async () => {
+    const { client } = await serve(
+      (stream) => {
+        stream.on('error', () => undefined);
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      },
+      { timeoutMs: 5_000 },
+    );
+    const broken = {
+      reason: 'Unavailable',
+      retryable: true,
+      statusCode: 200,
+      message:
+        "get ConfigMap ns/cm: the API server's answer (200) is empty; the connection broke off",
+    };
+    await expect(client.get(resources.configMaps, 'ns', 'cm')).rejects.toMatchObject(broken);
+    await expect(client.delete(resources.configMaps, 'ns', 'cm')).rejects.toMatchObject({
+      ...broken,
+      message: broken.message.replace('get', 'delete'),
+    });
   });
 
   it('ends a watch that stalls as failed, and opens the next one on the same live connection', async () => {

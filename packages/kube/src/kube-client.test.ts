@@ -276,6 +276,26 @@ describe('KubeClient', () => {
     expect(received).toHaveLength(1);
   });
 
+  it('fails a list whose answer is JSON but no list, rather than reading it as empty', async () => {
+    const { client } = await serve((req, res) => {
+      if (req.url?.includes('/namespaces/nil/')) {
+        // Go encodes an empty slice it left nil as null.
+        json(res, 200, { metadata: { resourceVersion: '3' }, items: null });
+      } else json(res, 200, {});
+    });
+    await expect(client.list(resources.configMaps, 'nil')).resolves.toEqual({
+      items: [],
+      resourceVersion: '3',
+    });
+    const error = await client.list(resources.configMaps, 'ns').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({
+      reason: 'Unknown',
+      message:
+        "list ConfigMap ns: the API server's answer is not a list; check that the kubeconfig's server is the API server",
+    });
+  });
+
   it('takes how long to wait from the Retry-After header of a throttled request', async () => {
     const { client } = await serve((req, res) => {
       if (req.url?.endsWith('/throttled')) {

@@ -287,17 +287,14 @@ export class KubeClient implements Reader {
           limit,
           continue: token,
         });
-      let body: {
-        items: T[];
-        metadata: { continue?: string | undefined; resourceVersion: string };
-      };
+      let body: ListPage<T>;
       try {
-        ({ body } = await this.#request<typeof body>(
-          'GET',
-          path,
-          describe('list', type, namespace),
-          { ...options, ceiling: listAnswerCeiling },
-        ));
+        const operation = describe('list', type, namespace);
+        const answer = await this.#request<unknown>('GET', path, operation, {
+          ...options,
+          ceiling: listAnswerCeiling,
+        });
+        body = listPage<T>(answer.body, operation);
       } catch (error) {
         if (token === undefined || !isKubernetesError(error, 'Gone')) throw error;
         items.length = 0;
@@ -823,10 +820,12 @@ function credentialsTimeout(operation: string, timeoutMs: number): KubernetesApi
  * A successful answer's JSON. Anything else is a classified error that does not quote the body
  * (JSON.parse's message would, and it may be a Secret's): JSON cut short, which undici hands over
  * as complete when an HTTP/2 stream is reset mid-body, is a broken connection worth retrying;
- * another media type (a proxy's login page) is not.
+ * another media type (a proxy's login page) is not. An empty answer is JSON cut short too, as
+ * client-go's "0-length response" is an error: the API server answers every verb with an object
+ * or a Status, and reading one reset before its first byte as none would make `get` say the
+ * object does not exist and `delete` that it was already gone.
  */
 function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation: string): T {
-  if (!text) return null as T;
   try {
     return JSON.parse(text) as T;
   } catch {
@@ -837,7 +836,7 @@ function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation
     throw mediaType === 'application/json'
       ? new KubernetesApiError(
           'Unavailable',
-          `${operation}: the API server's answer (${statusCode}) is not complete JSON; the connection broke off`,
+          `${operation}: the API server's answer (${statusCode}) is ${text ? 'not complete JSON' : 'empty'}; the connection broke off`,
           statusCode,
         )
       : new KubernetesApiError(
@@ -846,6 +845,30 @@ function parseBody<T>(text: string, response: Dispatcher.ResponseData, operation
           statusCode,
         );
   }
+}
+
+/** One page of a list answer, the part `list` reads. */
+interface ListPage<T> {
+  readonly items: readonly T[];
+  readonly metadata: { continue?: string | undefined; resourceVersion: string };
+}
+
+/**
+ * A list answer's page, checked by hand (it runs once per page, whatever its length): JSON that is
+ * no list (a proxy's `{}`) is a classified error, not a TypeError, and never an empty list, which
+ * an informer would take for every object deleted. Go encodes an empty slice it left nil as
+ * `null`, which is an empty page.
+ */
+function listPage<T>(body: unknown, operation: string): ListPage<T> {
+  const { items, metadata } = (body ?? {}) as Record<string, unknown>;
+  if ((items === null || Array.isArray(items)) && typeof metadata === 'object' && metadata) {
+    return { items: (items ?? []) as T[], metadata: metadata as ListPage<T>['metadata'] };
+  }
+  throw new KubernetesApiError(
+    'Unknown',
+    `${operation}: the API server's answer is not a list; check that the kubeconfig's server is the API server`,
+    undefined,
+  );
 }
 
 /** A duration option, checked: undici takes whole milliseconds. */

@@ -33,6 +33,9 @@ describe('classifyKubernetesError', () => {
     [403, { reason: 'Forbidden', message: 'jobs.batch is forbidden' }, 'Forbidden', false],
     [422, { reason: 'Invalid', message: 'Job.batch "x" is invalid' }, 'Invalid', false],
     [410, { reason: 'Expired', message: 'too old resource version' }, 'Gone', false],
+    // client-go's reflector relists on the reason whatever the code (isExpiredError).
+    [500, { reason: 'Expired', message: 'too old resource version' }, 'Gone', false],
+    [500, { reason: 'Gone', message: 'too old resource version' }, 'Gone', false],
     [
       429,
       { reason: 'TooManyRequests', message: 'slow down', details: { retryAfterSeconds: 3 } },

@@ -150,6 +150,11 @@ export function kubernetesErrorFromResponse(
   if (statusCode === 409)
     reason = status?.reason === 'AlreadyExists' ? 'AlreadyExists' : 'Conflict';
   if (statusCode === 504 && status?.reason === 'Timeout') reason = 'Timeout';
+  // A resourceVersion or continue token too old to serve: Expired from kube-apiserver 1.18 on,
+  // Gone before. client-go tells it by the reason alone (the reflector's isExpiredError), since an
+  // ERROR event's Status may carry another code or none; read as a 500, an informer would resume
+  // its watch from that resourceVersion again and again instead of listing afresh.
+  if (status?.reason === 'Expired' || status?.reason === 'Gone') reason = 'Gone';
   const detail = status?.message ?? `HTTP ${statusCode}`;
   const causes = (status?.details?.causes ?? []).map((c) => ({
     ...(c.field !== undefined ? { field: c.field } : {}),

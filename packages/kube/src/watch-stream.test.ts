@@ -156,6 +156,17 @@ describe('watchStream', () => {
     expect(served.connection()?.aborted).toBe(true);
   });
 
+  it('reads an ERROR event whose Status says Expired as Gone, with another code or none', async () => {
+    for (const code of [500, undefined]) {
+      const expired = {
+        type: 'ERROR',
+        object: { kind: 'Status', status: 'Failure', reason: 'Expired', message: 'too old', code },
+      };
+      const { outcome } = await run(serve([`${JSON.stringify(expired)}\n`], { end: false }));
+      expect(outcome).toMatchObject({ end: 'failed', error: { reason: 'Gone', retryable: false } });
+    }
+  });
+
   it('skips blank lines and event types it does not know', async () => {
     const { events } = await run(
       serve(['\n', line('SOMETHING_NEW', 'x'), line('ADDED', 'a')], { end: true }),
