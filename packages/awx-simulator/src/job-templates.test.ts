@@ -371,6 +371,14 @@ describe('job templates', () => {
     expect((await launch({ execution_environment: null })).body).toEqual({
       execution_environment: ['This field may not be null.'],
     });
+    // An older client's inventory_id is the inventory, unless the launch gives that too.
+    expect((await launch({ inventory_id: 7 })).body).toEqual({
+      inventory: ['Invalid pk "7" - object does not exist.'],
+    });
+    expect((await launch({ inventory_id: null })).body).toEqual({
+      inventory: ['This field may not be null.'],
+    });
+    expect((await launch({ inventory: 1, inventory_id: 7 })).status).toBe(201);
     // The template's own values are no prompt; a list of labels or instance groups always is.
     const same = await launch({ inventory: 1, forks: 0 });
     expect(same.body.ignored_fields).toEqual({});

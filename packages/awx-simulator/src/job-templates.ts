@@ -187,6 +187,16 @@ function parseExtraVars(value: unknown): Record<string, unknown> | string {
   return cannotParse(notMapping, notMapping);
 }
 
+/**
+ * JobTemplateLaunch.modernize_launch_payload: `inventory_id`, an older client's spelling, is the
+ * `inventory` when that is absent. (Its other step, passwords at the top level, is
+ * collectPasswords'.)
+ */
+function modernizeLaunchPayload(body: unknown): unknown {
+  if (!isJsonObject(body) || Object.hasOwn(body, 'inventory')) return body;
+  return Object.hasOwn(body, 'inventory_id') ? { ...body, inventory: body.inventory_id } : body;
+}
+
 /** Validates a launch against a template and says what the job gets and what AWX ignored. */
 export function planLaunch(
   template: JobTemplate,
@@ -195,7 +205,7 @@ export function planLaunch(
 ): { ok: true; plan: LaunchPlan } | { ok: false; errors: FieldErrors } {
   const parsed = parseBody(
     launchRequestSchema((id) => lookup(id) !== undefined),
-    body,
+    modernizeLaunchPayload(body),
   );
   // DRF validates `extra_vars` with the other fields, so its error joins theirs.
   const extraVars =
