@@ -120,13 +120,23 @@ export function classifyPipelineRunFailure(
   tasksRan = 0,
   message?: string,
 ): FailureReason | undefined {
-  const failureReason = classifyAlone(reason, failure, started, message);
-  // Tekton fails a run for its definition, a task's image or its pod only when it reaches that
-  // task or step (an enum param checked as the task is created, a finally task's CEL, a later
-  // step's image), while tasks before it or beside it run: once one ran, the workflow acted on
-  // the target, and a class saying it never ran would have a controller retry what already
-  // half-applied. kubernaut gives such a run the class its message's words name (`quota`
-  // from a later task's pod); a controller must still not retry what half-applied.
+  return classAfterTasksRan(classifyAlone(reason, failure, started, message), tasksRan);
+}
+
+/**
+ * `failureReason` as a run of which `tasksRan` tasks ran (or may have) is classified. Tekton
+ * fails or stops a run for its definition, a task's image or its quota only when it reaches
+ * that task or step (an enum param checked as the task is created, a finally task's CEL, a
+ * later step's image, a later TaskRun the quota refuses), while tasks before it or beside it
+ * run: once one ran, the workflow acted on the target, and a class saying it never ran would
+ * have a controller retry what already half-applied. kubernaut gives such a run the class its
+ * message's words name (`quota` from a later task's pod); a controller must still not retry
+ * what half-applied.
+ */
+export function classAfterTasksRan<R extends FailureReason | undefined>(
+  failureReason: R,
+  tasksRan: number,
+): R | 'TaskFailed' {
   return tasksRan > 0 && failureReason !== undefined && beforeAnyTask.has(failureReason)
     ? 'TaskFailed'
     : failureReason;

@@ -14,6 +14,11 @@ export {
   tektonEngine,
 } from './pipeline-run-spec.js';
 export {
+  explainRefusedChildRun,
+  type RunEvent,
+  RunEventSchema,
+} from './refused-child-run.js';
+export {
   explainTaskFailure,
   isPipelineRunFinished,
   type PipelineRunState,
@@ -24,10 +29,11 @@ export {
   TaskRunStateSchema,
   type TaskRunsUnread,
 } from './status.js';
-export { explainStuckStart, type StuckStart } from './stuck-start.js';
+export { explainStuckStart, type StartFailure, type StuckStart } from './stuck-start.js';
 export {
   type CancelOptions,
   defaultStartupGraceMs,
   TektonExecutor,
   type TektonExecutorOptions,
 } from './tekton-executor.js';
+export { defaultControllerGraceMs } from './unwritten-status.js';

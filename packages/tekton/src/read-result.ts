@@ -5,27 +5,37 @@ import {
   type ResourceType,
   RoundhouseError,
 } from '@roundhouse/core';
-import type { KubeObject, Reader, StatusContext } from '@roundhouse/kube';
+import { type KubeObject, type Reader, resources, type StatusContext } from '@roundhouse/kube';
 import { type ChildTaskRuns, readChildTaskRuns } from './child-task-runs.js';
+import { awaitsNextRun, explainRefusedChildRun, RunEventSchema } from './refused-child-run.js';
 import {
   childTaskRuns,
+  isPipelineRunFinished,
   type PipelineRunState,
   PipelineRunStateSchema,
   pipelineRunResult,
 } from './status.js';
-import { explainStuckStart, startFailedResult } from './stuck-start.js';
+import { explainStuckStart, type StartFailure, startFailedResult } from './stuck-start.js';
+import { statusNeverWritten, unwrittenStatusFailure } from './unwritten-status.js';
 
 /** What reading a PipelineRun's result needs besides the run and the status context. */
 export interface ResultSettings {
   /** The API server itself, asked when the reader may be behind (see `readChildTaskRuns`). */
   readonly live: Reader;
+  readonly pipelineRunType: ResourceType;
   readonly taskRunType: ResourceType;
   readonly conventions: Conventions;
   /**
    * How long after its creation a running PipelineRun whose tasks cannot start (see
-   * `explainStuckStart`) is failed with the cause instead of waiting for its timeout.
+   * `explainStuckStart`, `explainRefusedChildRun`) is failed with the cause instead of waiting
+   * for its timeout.
    */
   readonly startupGraceMs: number;
+  /**
+   * How long after its creation a PipelineRun whose status no Tekton controller has written
+   * (see `statusNeverWritten`) is failed with the cause instead of waiting for its timeout.
+   */
+  readonly controllerGraceMs: number;
   readonly logger: Logger;
 }
 
@@ -33,7 +43,8 @@ export interface ResultSettings {
  * A PipelineRun's result, with its child TaskRuns (see `readChildTaskRuns`). TaskRuns that
  * cannot be read only leave their details out: the run's own condition is the verdict, and a
  * status read that failed on them would keep a finished execution from ending. A run still
- * running past the startup grace whose tasks cannot start fails with the cause.
+ * running past the grace it is given fails with the cause when it cannot go on: no controller
+ * has written its status, or its tasks cannot start.
  */
 export async function readPipelineRunResult(
   run: KubeObject,
@@ -41,23 +52,93 @@ export async function readPipelineRunResult(
   context: StatusContext,
 ): Promise<ExecutionResult> {
   const state = PipelineRunStateSchema.parse(run);
-  if (childTaskRuns(state).length === 0) {
-    return pipelineRunResult(state, [], undefined, settings.conventions);
-  }
-  const children = await readChildTaskRuns(run, state, { ...settings, ...context });
+  const children = await readChildren(run, state, settings, context);
   const result = resultOf(run, state, children, settings, context);
-  const created = Date.parse(run.metadata?.creationTimestamp ?? '');
-  if (result.phase !== 'Running' || !(Date.now() - created >= settings.startupGraceMs)) {
-    return result;
+  if (result.phase !== 'Running') return result;
+  const age = Date.now() - Date.parse(run.metadata?.creationTimestamp ?? '');
+  if (statusNeverWritten(state)) {
+    return age >= settings.controllerGraceMs && (await neverWrittenLive(run, settings, context))
+      ? startFailedResult(
+          result,
+          unwrittenStatusFailure(settings.controllerGraceMs, context.namespace),
+        )
+      : result;
   }
-  if (!explainStuckStart(state, children.taskRuns)) return result;
-  // A failure is final: a cache's word that no task can start is checked with the API server.
-  const confirmed =
-    context.reader === settings.live
-      ? children
-      : await readChildTaskRuns(run, state, { ...settings, ...context, reader: settings.live });
-  const stuck = confirmed.unread ? undefined : explainStuckStart(state, confirmed.taskRuns);
+  if (!(age >= settings.startupGraceMs)) return result;
+  const cached = await cannotGoOn(run, state, children, context);
+  if (!cached) return result;
+  if (context.reader === settings.live) return startFailedResult(result, cached);
+  // A failure is final: a cache's word that the run cannot go on is checked with the API server.
+  const name = run.metadata?.name ?? '';
+  const liveRun = await settings.live.get<KubeObject>(
+    settings.pipelineRunType,
+    context.namespace,
+    name,
+    { signal: context.signal },
+  );
+  if (!liveRun || liveRun.metadata?.uid !== run.metadata?.uid) return result;
+  const liveState = PipelineRunStateSchema.parse(liveRun);
+  if (isPipelineRunFinished(liveState)) return result;
+  const liveContext = { ...context, reader: settings.live };
+  const confirmed = await readChildren(liveRun, liveState, settings, liveContext);
+  const stuck = confirmed.unread
+    ? undefined
+    : await cannotGoOn(liveRun, liveState, confirmed, liveContext);
   return stuck ? startFailedResult(result, stuck) : result;
+}
+
+/** The run's child TaskRuns; none to read while it has none. */
+function readChildren(
+  run: KubeObject,
+  state: PipelineRunState,
+  settings: ResultSettings,
+  context: StatusContext,
+): Promise<ChildTaskRuns> | ChildTaskRuns {
+  if (childTaskRuns(state).length === 0) return { taskRuns: [] };
+  return readChildTaskRuns(run, state, { ...settings, ...context });
+}
+
+/**
+ * Why the running run cannot go on, if it cannot: its TaskRuns' pods are refused for a quota,
+ * or, while none of its children runs, the quota refused the next child run, which only the
+ * run's Events say (read only then).
+ */
+async function cannotGoOn(
+  run: KubeObject,
+  state: PipelineRunState,
+  { taskRuns }: ChildTaskRuns,
+  context: StatusContext,
+): Promise<StartFailure | undefined> {
+  const stuck = explainStuckStart(state, taskRuns);
+  if (stuck || !awaitsNextRun(state, taskRuns)) return stuck;
+  const { items } = await context.reader.list<KubeObject>(resources.events, context.namespace, {
+    fieldSelector: `involvedObject.uid=${run.metadata?.uid}`,
+    signal: context.signal,
+  });
+  return explainRefusedChildRun(
+    state,
+    taskRuns,
+    items.map((event) => RunEventSchema.parse(event)),
+  );
+}
+
+/** Whether the API server's copy of the run still has no status from a controller. */
+async function neverWrittenLive(
+  run: KubeObject,
+  settings: ResultSettings,
+  context: StatusContext,
+): Promise<boolean> {
+  if (context.reader === settings.live) return true;
+  const live = await settings.live.get<KubeObject>(
+    settings.pipelineRunType,
+    context.namespace,
+    run.metadata?.name ?? '',
+    { signal: context.signal },
+  );
+  return (
+    live?.metadata?.uid === run.metadata?.uid &&
+    statusNeverWritten(PipelineRunStateSchema.parse(live))
+  );
 }
 
 function resultOf(

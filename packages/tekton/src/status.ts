@@ -248,7 +248,7 @@ function describeFailure(
  * How many of the run's children ran or may have: TaskRuns as `taskRunMayHaveRun` says, and
  * every other child (a custom task's run), which is not read and may have acted on the target.
  */
-function tasksThatMayHaveRun(
+export function tasksThatMayHaveRun(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[],
 ): number {

@@ -12,13 +12,22 @@ import { taskRunMayHaveRun } from './task-run-ran.js';
  */
 export const taskRunExceededResourceQuota = 'ExceededResourceQuota';
 
-/** A run none of whose tasks could start, and why. */
-export interface StuckStart {
+/** Why a running PipelineRun cannot go on, which a status read reports as its failure. */
+export interface StartFailure {
   readonly reason: FailureReason;
+  readonly description: string;
+  /** The child run that cannot start, and its position among the run's children. */
+  readonly taskRunName?: string | undefined;
+  readonly taskRunIndex?: number | undefined;
+  /** Whether any of the run's tasks ran, or may have; none did unless it says so. */
+  readonly started?: boolean | undefined;
+}
+
+/** A run none of whose tasks could start, and why. */
+export interface StuckStart extends StartFailure {
   /** The first TaskRun that cannot start, and its position among the run's children. */
   readonly taskRunName: string;
   readonly taskRunIndex: number;
-  readonly description: string;
 }
 
 /**
@@ -60,9 +69,9 @@ export function explainStuckStart(
 
 /**
  * The running result `running` as the failure `stuck` makes it, named as the job engine names a
- * Job that cannot start (`StartFailed`), and `started: false`: no task's pod ever ran.
+ * Job that cannot start (`StartFailed`), and `started: false` unless `stuck` says a task ran.
  */
-export function startFailedResult(running: ExecutionResult, stuck: StuckStart): ExecutionResult {
+export function startFailedResult(running: ExecutionResult, stuck: StartFailure): ExecutionResult {
   return {
     phase: 'Failed',
     reason: 'StartFailed',
@@ -74,8 +83,8 @@ export function startFailedResult(running: ExecutionResult, stuck: StuckStart): 
       message: stuck.description,
     },
     failureReason: stuck.reason,
-    failedTaskName: stuck.taskRunName,
-    failedTaskIndex: stuck.taskRunIndex,
-    started: false,
+    ...(stuck.taskRunName !== undefined ? { failedTaskName: stuck.taskRunName } : {}),
+    ...(stuck.taskRunIndex !== undefined ? { failedTaskIndex: stuck.taskRunIndex } : {}),
+    started: stuck.started ?? false,
   };
 }

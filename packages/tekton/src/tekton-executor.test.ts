@@ -687,3 +687,136 @@ describe("TektonExecutor.getStatus of kubernaut's failure classification cases, 
     }
   });
 });
+
+describe('TektonExecutor.getStatus of a run no Tekton controller has written a status for', () => {
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+  /** This execution's PipelineRun as created, with no status, created at `created`. */
+  function unreconciled(created: string): Run {
+    const { status: _none, ...run } = storedRun('Unknown');
+    return { ...run, metadata: { ...run.metadata, creationTimestamp: created } };
+  }
+
+  it('fails it once the controller grace has passed, naming the cause and the fix', async () => {
+    const result = await new TektonExecutor(holding(unreconciled(ago(180_000)), [])).getStatus(
+      wfe,
+      namespace,
+    );
+    const message = `no Tekton controller has written this PipelineRun's status in the 2m0s since it was created: is Tekton Pipelines installed, and its controller (tekton-pipelines-controller) running and watching namespace ${namespace}?`;
+    expect(result).toEqual({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message,
+      summary: {
+        status: 'False',
+        reason: 'StartFailed',
+        message,
+        completedTasks: 0,
+        totalTasks: 0,
+      },
+      failureReason: 'ConfigurationError',
+      started: false,
+    });
+  });
+
+  it('waits within the controller grace, which is an option', async () => {
+    const server = holding(unreconciled(ago(60_000)), []);
+    expect(await new TektonExecutor(server).getStatus(wfe, namespace)).toMatchObject({
+      phase: 'Running',
+      reason: 'Pending',
+    });
+    const impatient = new TektonExecutor(server, { controllerGraceMs: 30_000 });
+    expect(await impatient.getStatus(wfe, namespace)).toMatchObject({
+      reason: 'StartFailed',
+      message: expect.stringContaining('in the 30s since it was created'),
+    });
+  });
+
+  it('waits when the API server holds a status the cache has not seen yet', async () => {
+    const stale = unreconciled(ago(180_000));
+    const written = { ...stale, status: storedRun('Unknown').status };
+    const executor = new TektonExecutor(holding(written, []), { reader: holding(stale, []) });
+    // The cache's copy is read as it is, and not failed.
+    expect(await executor.getStatus(wfe, namespace)).toMatchObject({
+      phase: 'Running',
+      reason: 'Pending',
+    });
+  });
+});
+
+describe('TektonExecutor.getStatus of a run whose next TaskRun a ResourceQuota refuses', () => {
+  /** Tekton's record of the refusal (v1.15.1), on the run with uid `run-uid`. */
+  const refusal = (taskRun: string): KubeObject => ({
+    metadata: { name: `${taskRun}.1`, namespace },
+    involvedObject: { kind: 'PipelineRun', uid: 'run-uid' },
+    type: 'Warning',
+    reason: 'TaskRunsCreationFailed',
+    message: `Failed to create TaskRuns ["${taskRun}"]: taskruns.tekton.dev "${taskRun}" is forbidden: exceeded quota: no-taskruns, requested: count/taskruns.tekton.dev=1, used: count/taskruns.tekton.dev=0, limited: count/taskruns.tekton.dev=0`,
+  });
+
+  /** A run Tekton has started and resolved, created a minute ago, with `children`. */
+  function resolved(children: string[]): Run {
+    const run = storedRun('Unknown');
+    const created = new Date(Date.now() - 60_000).toISOString();
+    return {
+      ...run,
+      metadata: { ...run.metadata, creationTimestamp: created },
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'ResolvingTaskRef' }],
+        startTime: created,
+        childReferences: childReferences(run.metadata?.name as string, children),
+      },
+    };
+  }
+
+  /** `holding`, whose Events are `events` and which records the field selectors they are listed with. */
+  function withEvents(run: Run, taskRuns: KubeObject[], events: KubeObject[]) {
+    const server = holding(run, taskRuns);
+    const list = server.list.bind(server);
+    const selectors: unknown[] = [];
+    server.list = (async (type: ResourceType, ns: string, options?: { fieldSelector?: string }) => {
+      if (type.kind !== 'Event') return list(type, ns, options);
+      selectors.push(options?.fieldSelector);
+      return { items: structuredClone(events), resourceVersion: '1' };
+    }) as typeof server.list;
+    return Object.assign(server, { selectors });
+  }
+
+  it('fails a run none of whose TaskRuns could be created with the cause, saying nothing ran', async () => {
+    const run = resolved([]);
+    const name = run.metadata?.name as string;
+    const server = withEvents(run, [], [refusal(`${name}-build`)]);
+    const result = await new TektonExecutor(server).getStatus(wfe, namespace);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      message: `the PipelineRun cannot create its next run: ${refusal(`${name}-build`).message}`,
+      failureReason: 'ResourceExhausted',
+      failedTaskName: `${name}-build`,
+      started: false,
+    });
+    // The run's own Events: a previous run of the same name had other ones.
+    expect(server.selectors).toEqual(['involvedObject.uid=run-uid']);
+  });
+
+  it('waits within the startup grace, and while the API server shows the TaskRun created', async () => {
+    const run = resolved([]);
+    const name = run.metadata?.name as string;
+    const fresh = {
+      ...run,
+      metadata: { ...run.metadata, creationTimestamp: new Date().toISOString() },
+    };
+    const within = withEvents(fresh, [], [refusal(`${name}-build`)]);
+    expect((await new TektonExecutor(within).getStatus(wfe, namespace))?.phase).toBe('Running');
+    const created = resolved(['build']);
+    const building: KubeObject = {
+      metadata: { name: `${name}-build`, namespace },
+      status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] },
+    };
+    const live = withEvents(created, [building], [refusal(`${name}-build`)]);
+    const cache = withEvents(run, [], [refusal(`${name}-build`)]);
+    expect(
+      await new TektonExecutor(live, { reader: cache }).getStatus(wfe, namespace),
+    ).toMatchObject({ phase: 'Running', reason: 'ResolvingTaskRef' });
+  });
+});

@@ -33,6 +33,7 @@ import {
 import { type ResultSettings, readPipelineRunResult } from './read-result.js';
 import { isPipelineRunFinished, PipelineRunStateSchema, pipelineRunLabel } from './status.js';
 import { taskRunsRead } from './task-runs-read.js';
+import { defaultControllerGraceMs } from './unwritten-status.js';
 
 export interface TektonExecutorOptions
   extends Partial<Omit<PipelineRunSettings, 'conventions' | 'serviceAccountName'>> {
@@ -53,6 +54,12 @@ export interface TektonExecutorOptions
    * 15 s, as the job and pod engines wait for their pod.
    */
   readonly startupGraceMs?: number | undefined;
+  /**
+   * How long a PipelineRun may go without any status from a Tekton controller before a status
+   * read fails it, saying Tekton Pipelines is not installed or its controller is not running,
+   * instead of at its timeout. Default 2 minutes.
+   */
+  readonly controllerGraceMs?: number | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -140,9 +147,11 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     const logger = options.logger ?? noopLogger;
     const resultSettings: ResultSettings = {
       live: client,
+      pipelineRunType,
       taskRunType,
       conventions,
       startupGraceMs: options.startupGraceMs ?? defaultStartupGraceMs,
+      controllerGraceMs: options.controllerGraceMs ?? defaultControllerGraceMs,
       logger,
     };
     super(client, tektonEngineSpec(settings, pipelineRunType, resultSettings), {

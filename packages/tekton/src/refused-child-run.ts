@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { classAfterTasksRan } from './failure-classification.js';
+import {
+  isTaskRunFinished,
+  type PipelineRunState,
+  type TaskRunState,
+  tasksThatMayHaveRun,
+} from './status.js';
+import type { StartFailure } from './stuck-start.js';
+
+/** The parts of a core/v1 Event on a PipelineRun the explanation reads. */
+export const RunEventSchema = z.looseObject({
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  type: z.string().optional(),
+});
+
+export type RunEvent = z.infer<typeof RunEventSchema>;
+
+/**
+ * The Warning events Tekton's PipelineRun reconciler records when the API server refuses a
+ * child run it creates (pipelinerun.go `runNextSchedulableTask`, v1.15): TaskRuns, CustomRuns,
+ * child PipelineRuns. A refusal no retry gets past (Invalid, BadRequest) fails the run
+ * `CreateRunFailed`; any other, a quota's 403 among them, is only returned to the work queue,
+ * so the run keeps the condition it had (`ResolvingTaskRef`, `Running`) and Tekton creates the
+ * child again with backoff until the run times out: the event is the only record of why.
+ */
+const refusedCreateReasons: ReadonlySet<string> = new Set([
+  'TaskRunsCreationFailed',
+  'RunsCreationFailed',
+  'ChildPipelineRunsCreationFailed',
+]);
+
+/**
+ * Tekton's message for those events, `Failed to create <kind> %q: <the API server's error>`,
+ * naming the runs (Go's `%q` of a list: `["a" "b"]`), when the error is the ResourceQuota
+ * admission plugin's refusal past a quota's hard limit (`taskruns.tekton.dev "<name>" is
+ * forbidden: exceeded quota: <quota>, requested: …`). A quota the quota controller has not
+ * counted yet (`status unknown for quota: …`) passes seconds later, and is no such refusal.
+ */
+const exceededQuota =
+  /^Failed to create [^[]*\[([^\]]*)\]: \S+ "[^"]*" is forbidden: exceeded quota: /;
+
+/**
+ * Whether none of the run's children runs: each is a TaskRun among `taskRuns` that Tekton has
+ * finished (a custom task's run is not read, and may run), or there is none. A running run
+ * then waits for Tekton to create its next child.
+ */
+export function awaitsNextRun(
+  pipelineRun: PipelineRunState,
+  taskRuns: readonly TaskRunState[],
+): boolean {
+  const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
+  return (pipelineRun.status?.childReferences ?? []).every((ref) => {
+    const taskRun = ref.kind === 'TaskRun' && ref.name ? byName.get(ref.name) : undefined;
+    return taskRun !== undefined && isTaskRunFinished(taskRun);
+  });
+}
+
+/**
+ * Why a running PipelineRun cannot go on, if a ResourceQuota refused a child run Tekton must
+ * create next (`events` are the run's own): none of its children runs (each is a TaskRun Tekton
+ * has finished, or there is none), and an event says the quota refused a run that is not among
+ * them. Nothing of the run's can free the quota then, and it would wait for its timeout.
+ * `ResourceExhausted` with `started: false` when no task ran; once one did (or may have), the
+ * class says the workflow ran (see `classAfterTasksRan`). Undefined otherwise.
+ */
+export function explainRefusedChildRun(
+  pipelineRun: PipelineRunState,
+  taskRuns: readonly TaskRunState[],
+  events: readonly RunEvent[],
+): StartFailure | undefined {
+  if (!awaitsNextRun(pipelineRun, taskRuns)) return undefined;
+  const children = pipelineRun.status?.childReferences ?? [];
+  const existing = new Set(children.map((ref) => ref.name));
+  for (const event of events) {
+    if (event.type !== 'Warning' || !refusedCreateReasons.has(event.reason ?? '')) continue;
+    const message = event.message ?? '';
+    const names = exceededQuota.exec(message)?.[1]?.match(/"[^"]*"/g) ?? [];
+    // An event naming only runs that exist now is from a refusal the quota later let pass.
+    const refused = names.map((quoted) => quoted.slice(1, -1)).find((n) => !existing.has(n));
+    if (refused === undefined) continue;
+    const tasksRan = tasksThatMayHaveRun(pipelineRun, taskRuns);
+    return {
+      reason: classAfterTasksRan('ResourceExhausted', tasksRan),
+      taskRunName: refused,
+      description: `the PipelineRun cannot create its next run: ${message}`,
+      started: tasksRan > 0,
+    };
+  }
+  return undefined;
+}
