@@ -80,6 +80,40 @@ describe('targetLabelValue', () => {
   });
 });
 
+describe("targetLabelValue against kubernaut's sanitizeLabelValue", () => {
+  // Each kubernaut value computed by running its sanitizeLabelValue (tekton.go at d5a4a87) under
+  // Go, and checked with apimachinery's label-value rule: where it is valid the label is
+  // kubernaut's byte for byte (a selector built by its rule finds the resource); where it is
+  // not, kubernaut's create fails and Roundhouse writes a valid value instead.
+  const a = (n: number) => 'a'.repeat(n);
+  it.each([
+    ['', ''],
+    ['node/worker-node-1', 'node__worker-node-1'],
+    [`a/b/${'z'.repeat(300)}`, `a__b__${'z'.repeat(57)}`],
+    [`${'n'.repeat(63)}/deployment/${'x'.repeat(253)}`, 'n'.repeat(63)],
+    [`production/deployment/${a(39)}`, `production__deployment__${a(39)}`],
+    [`production/deployment/${a(40)}`, `production__deployment__${a(39)}`],
+    [`prod/deployment/${a(40)}/x`, `prod__deployment__${a(40)}__x`],
+  ])('%s: as kubernaut writes it', (target, label) => {
+    expect(targetLabelValue(target)).toBe(label);
+  });
+
+  it.each([
+    ['a cut ending in "-"', `production/deployment/${a(38)}-b`],
+    ['a cut ending in "."', `production/deployment/${a(38)}.b`],
+    ['a cut ending in the first "_" of an encoded "/"', `prod/deployment/${a(44)}/x`],
+    ['a cut through a two-byte character', `prod/deployment/${a(44)}é`],
+    ['non-ASCII that fits', 'ns/kind/ünïcødé'],
+    ['a character outside the BMP', 'default/pod/😀'],
+    ['a trailing space', 'default/deployment/my-app '],
+    ['a NUL', '\0'],
+  ])("%s: valid where kubernaut's value is not", (_case, target) => {
+    const value = targetLabelValue(target);
+    expect(isValidLabelValue(value), value).toBe(true);
+    expect(Buffer.byteLength(value)).toBeLessThanOrEqual(63);
+  });
+});
+
 describe('toLabelValue', () => {
   it('leaves valid values alone, including the empty string', () => {
     expect(toLabelValue('my-wfe.1_a')).toBe('my-wfe.1_a');
