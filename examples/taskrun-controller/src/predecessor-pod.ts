@@ -3,6 +3,8 @@ import {
   ResourceLockedError,
   RoundhouseError,
 } from '@roundhouse/core';
+import type { KubeObject } from '@roundhouse/kube';
+import { taskRuns } from '@roundhouse/pod';
 
 type Lock = 'ResourceLocked' | 'PreviousExecutionNotCleaned';
 
@@ -28,19 +30,64 @@ export class PredecessorPodError extends RoundhouseError {
   }
 }
 
+interface Run {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string | undefined;
+}
+
 /**
- * The pod engine's lock errors in a run's terms when the Pod is a deleted run's of this name:
- * the engine's words (the Pod "is held by TaskRun <this run>"; "clean it up") would have the
- * author act on what the garbage collector is about to do. A Pod another owner's labels claim
- * (not this run's name) keeps the engine's error, which names that TaskRun.
+ * A run's Pod cannot be created: a Pod of its name is there that no deleted TaskRun of this
+ * name owns, so the garbage collector will not remove it (created by hand, or by someone who
+ * copied the owner labels). The run waits, retrying, until someone deletes it.
  */
-export function inRunTerms(
-  error: unknown,
-  run: { readonly namespace: string; readonly name: string },
-): unknown {
-  if (!(error instanceof ResourceLockedError || error instanceof PreviousExecutionNotCleanedError))
-    return error;
+export class SquattedPodError extends RoundhouseError {
+  readonly reason = 'ResourceLocked';
+  override readonly retryable = true;
+
+  constructor(podName: string, run: Run, options?: ErrorOptions) {
+    super(
+      `pod ${podName} has the name this run's Pod needs and is no earlier TaskRun ${run.namespace}/${run.name}'s, so nothing will remove it; this run creates its own once it is deleted`,
+      options,
+    );
+  }
+}
+
+/**
+ * Whether `pod` is owned by a TaskRun of this run's name other than this one: a deleted
+ * predecessor (two runs of one name cannot exist at once), whose Pod the garbage collector
+ * removes.
+ */
+function ownedByPredecessor(pod: KubeObject, run: Run): boolean {
+  return (pod.metadata?.ownerReferences ?? []).some(
+    (ref) =>
+      String(ref.apiVersion).split('/')[0] === taskRuns.group &&
+      ref.kind === taskRuns.kind &&
+      ref.name === run.name &&
+      ref.uid !== run.uid,
+  );
+}
+
+/**
+ * The pod engine's lock errors in a run's terms when the Pod holding the name claims this run
+ * (or claims no owner at all). `holder` is that Pod as just read (null once gone). A deleted
+ * run's of this name, or one on its way out: the engine's words (the Pod "is held by TaskRun
+ * <this run>"; "clean it up") would have the author act on what the garbage collector is about
+ * to do. Any other: nothing will remove it, and the run says so. A Pod another owner's labels
+ * claim (not this run's name) keeps the engine's error, which names that TaskRun.
+ */
+export function inRunTerms(error: unknown, run: Run, holder: KubeObject | null): unknown {
+  if (!isLockError(error)) return error;
   const { owner } = error;
   if (owner && (owner.namespace !== run.namespace || owner.name !== run.name)) return error;
-  return new PredecessorPodError(error.reason, error.resourceName, run, { cause: error });
+  if (!holder || holder.metadata?.deletionTimestamp || ownedByPredecessor(holder, run))
+    return new PredecessorPodError(error.reason, error.resourceName, run, { cause: error });
+  return new SquattedPodError(error.resourceName, run, { cause: error });
+}
+
+/** The pod engine's refusal to create a run's Pod because a Pod holds its name. */
+export function isLockError(
+  error: unknown,
+): error is ResourceLockedError | PreviousExecutionNotCleanedError {
+  return error instanceof ResourceLockedError || error instanceof PreviousExecutionNotCleanedError;
 }

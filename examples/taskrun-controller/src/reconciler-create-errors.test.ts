@@ -107,6 +107,20 @@ describe('TaskRunReconciler refusals by the API server', () => {
 
 describe('TaskRunReconciler waits', () => {
   const predecessor = { namespace, name: 'build-1' };
+  const pod = (ownerReferences: Record<string, unknown>[]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'wfe-1a', namespace, uid: 'pod-uid', ownerReferences },
+  });
+  const ownedBy = (uid: string) => ({
+    apiVersion: 'roundhouse.dev/v1alpha1',
+    kind: 'TaskRun',
+    name: 'build-1',
+    uid,
+    controller: true,
+  });
+  /** The Pod of the run of this name that was deleted before this one was created. */
+  const predecessorPod = pod([ownedBy('uid-0')]);
   /** An engine whose create is refused with `error`, as the pod engine's lock refuses it. */
   const refusedWith = (error: Error) => (): void => {
     throw error;
@@ -119,13 +133,35 @@ describe('TaskRunReconciler waits', () => {
   ])(
     'for a deleted predecessor’s Pod of its name (%s), saying the garbage collector removes it',
     async (reason, error) => {
-      const { client, reconcile } = setup(runObject(), { create: refusedWith(error) });
+      const { client, reconcile } = setup(runObject(), {
+        create: refusedWith(error),
+        holder: predecessorPod,
+      });
       await expect(reconcile()).rejects.toBe(error);
       expect(statusWritten(client)).toEqual({
         phase: 'Pending',
         reason,
         message:
           'pod wfe-1a of an earlier TaskRun ci/build-1, since deleted, is still there; this run creates its own once the garbage collector has removed it',
+      });
+    },
+  );
+
+  it.each([
+    ['owned by nothing', pod([])],
+    ['owned by this very run', pod([ownedBy('uid-1')])],
+  ])(
+    'for a Pod of its name that no earlier run of its name owns (%s), saying nothing removes it',
+    async (_, holder) => {
+      // Its labels (copied, or none) name this run or nobody: the engine names no owner.
+      const error = new ResourceLockedError('wfe-1a', undefined);
+      const { client, reconcile } = setup(runObject(), { create: refusedWith(error), holder });
+      await expect(reconcile()).rejects.toBe(error);
+      expect(statusWritten(client)).toEqual({
+        phase: 'Pending',
+        reason: 'ResourceLocked',
+        message:
+          "pod wfe-1a has the name this run's Pod needs and is no earlier TaskRun ci/build-1's, so nothing will remove it; this run creates its own once it is deleted",
       });
     },
   );

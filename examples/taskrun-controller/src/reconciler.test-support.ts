@@ -76,6 +76,8 @@ export function setup(
     task?: KubeObject;
     /** What the engine's create does with the execution the run becomes. */
     create?: (wfe: WorkflowExecution) => unknown;
+    /** The Pod that holds the run's Pod name, when the engine's create finds one. */
+    holder?: KubeObject;
   } = {},
 ): Setup {
   const client = {
@@ -95,7 +97,7 @@ export function setup(
           : run
         : type === tasks
           ? (options.task ?? task)
-          : null) as T | null,
+          : (options.holder ?? null)) as T | null,
     list: async () => ({ items: [], resourceVersion: '1' }),
   };
   const executor = {

@@ -12,7 +12,13 @@ import {
   RoundhouseError,
   toFieldIssues,
 } from '@roundhouse/core';
-import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
+import {
+  isKubernetesError,
+  type KubeClient,
+  type KubeObject,
+  type Reader,
+  resources,
+} from '@roundhouse/kube';
 import {
   type PodExecutor,
   type TaskRun,
@@ -25,7 +31,7 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
-import { inRunTerms } from './predecessor-pod.js';
+import { inRunTerms, isLockError } from './predecessor-pod.js';
 import { statusWithin, tooLargeReason } from './run-size.js';
 import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
 import {
@@ -212,7 +218,11 @@ export class TaskRunReconciler implements Reconciler {
       await executor.create(taskRunExecution(run, steps, settings.timeout), namespace, { signal });
     } catch (thrown) {
       if (signal.aborted) throw thrown;
-      const error = inRunTerms(inTaskTerms(thrown), { namespace, name });
+      // Whose Pod holds the name decides what the run waits for (see inRunTerms).
+      const holder = isLockError(thrown)
+        ? await reader.get<KubeObject>(resources.pods, namespace, thrown.resourceName, { signal })
+        : null;
+      const error = inRunTerms(inTaskTerms(thrown), { namespace, name, uid }, holder);
       const reason = rejection(error);
       const message = error instanceof Error ? error.message : String(error);
       if (reason) {

@@ -1,4 +1,4 @@
-import { noopLogger } from '@roundhouse/core';
+import { executionResourceName, noopLogger } from '@roundhouse/core';
 import {
   type Created,
   KubeClient,
@@ -8,6 +8,7 @@ import {
   type Reader,
   type RequestOptions,
   type ResourceType,
+  resources,
 } from '@roundhouse/kube';
 import { PodExecutor, taskRuns } from '@roundhouse/pod';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
@@ -214,6 +215,45 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
         expect(s.phase).toBe('Running');
         expect(s.podName).toBeDefined();
       });
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  it('says a Pod holding its name that no earlier run made will not go away, and starts once it is deleted', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    const controller = await startController({
+      kubeConfig: env.kubeConfig,
+      namespace: env.namespace,
+    });
+    try {
+      await createTask(client, env.namespace, 'squatted-task', { steps: [step('only')] });
+      // Someone who may create Pods takes the name the run's Pod will have.
+      const podName = executionResourceName(`${env.namespace}/taskrun/squatted`);
+      await client.create(resources.pods, env.namespace, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: podName },
+        spec: { containers: [{ name: 'c', image: 'registry.invalid/squat:1' }] },
+      } as KubeObject);
+      const run = await createTaskRun(client, env.namespace, 'squatted', {
+        taskRef: { name: 'squatted-task' },
+      });
+      const waiting = await waitForRun(client, env.namespace, 'squatted', (s) =>
+        expect(s.reason).toBe('ResourceLocked'),
+      );
+      expect(waiting).toEqual({
+        phase: 'Pending',
+        reason: 'ResourceLocked',
+        message: `pod ${podName} has the name this run's Pod needs and is no earlier TaskRun ${env.namespace}/squatted's, so nothing will remove it; this run creates its own once it is deleted`,
+      });
+      await client.delete(resources.pods, env.namespace, podName);
+      const started = await waitForRun(client, env.namespace, 'squatted', (s) =>
+        expect(s.podName).toBe(podName),
+      );
+      expect(started.phase).not.toBe('Failed');
+      const pods = await podsOwnedBy(client, env.namespace, run);
+      expect(pods.map((p) => p.metadata?.name)).toEqual([podName]);
     } finally {
       await controller.stop();
     }
