@@ -199,7 +199,7 @@ export async function watchStream<T extends KubeObject>(
       } catch (error) {
         return brokenOff(error);
       }
-      if (chunk.done) return deliver(lines.end(), options) ?? { end: 'closed' };
+      if (chunk.done) return deliver(lines.end(), options, true) ?? { end: 'closed' };
       timer.refresh();
       const outcome = deliver(lines.push(chunk.value), options);
       if (outcome) return outcome;
@@ -225,16 +225,30 @@ export function successful(statusCode: number): boolean {
 
 /**
  * Hands each line's event to `onEvent`; an outcome when a line ends the watch (an ERROR event
- * or a line that is no watch event) or the caller stopped it in a callback.
+ * or a line that is no watch event) or the caller stopped it in a callback. `last`: the line the
+ * stream ended in, without its newline.
  */
 function deliver<T extends KubeObject>(
   lines: readonly string[],
   options: WatchStreamOptions<T>,
+  last = false,
 ): WatchOutcome | undefined {
   for (const line of lines) {
     if (options.signal?.aborted) return { end: 'stopped' };
     if (line.trim() === '') continue;
     const envelope = parseJson(line);
+    if (last && envelope === undefined && line.length < maxEventLength) {
+      // JSON cut short where the stream ended: undici ends a body normally when its HTTP/2
+      // stream is reset, so a connection that broke off inside an event ends here.
+      return {
+        end: 'failed',
+        error: new KubernetesApiError(
+          'Unavailable',
+          `${options.operation}: the stream broke off inside an event`,
+          undefined,
+        ),
+      };
+    }
     if (!isEnvelope(envelope)) {
       // The line itself is not quoted: it may hold a Secret's data.
       const what =
