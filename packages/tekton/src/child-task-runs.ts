@@ -25,6 +25,11 @@ export interface UnreadTaskRuns {
 export interface ChildTaskRuns {
   readonly taskRuns: TaskRunState[];
   readonly unread?: UnreadTaskRuns | undefined;
+  /**
+   * Children of a finished run the API server no longer holds for it (a pruner deleted them, or
+   * a later run of the same name replaced them): what they did is lost, and they may have run.
+   */
+  readonly gone?: number | undefined;
 }
 
 export interface ChildTaskRunsSource {
@@ -79,6 +84,7 @@ export async function readChildTaskRuns(
     return { taskRuns: [], unread: { count: names.length, error } };
   }
   let unread: UnreadTaskRuns | undefined;
+  let gone = 0;
   const children = await Promise.all(
     names.map(async (name) => {
       const cached = held.get(name);
@@ -87,7 +93,10 @@ export async function readChildTaskRuns(
       try {
         const read = await from.get<KubeObject>(taskRunType, namespace, name, { signal });
         const taskRun = read ? TaskRunStateSchema.parse(read) : undefined;
-        return taskRun && ours(taskRun) ? taskRun : undefined;
+        if (taskRun && ours(taskRun)) return taskRun;
+        // A running run's child may not have reached the reader yet; a finished one's is gone.
+        if (finished) gone++;
+        return undefined;
       } catch (error) {
         throwIfAborted(error, signal);
         unread = { count: (unread?.count ?? 0) + 1, error: unread ? unread.error : error };
@@ -96,7 +105,7 @@ export async function readChildTaskRuns(
     }),
   );
   const taskRuns = children.filter((taskRun) => taskRun !== undefined);
-  return unread ? { taskRuns, unread } : { taskRuns };
+  return { taskRuns, ...(unread ? { unread } : {}), ...(gone > 0 ? { gone } : {}) };
 }
 
 /** A read that failed because the caller gave up is no missing detail: it is thrown on. */

@@ -141,14 +141,22 @@ async function neverWrittenLive(
   );
 }
 
+/**
+ * The run's result from the children read. Those that could not be read, and those a finished
+ * run names that are gone, are counted as may-have-run (see `pipelineRunResult`), and said to
+ * be missing: a class saying no task ran must not rest on TaskRuns nobody can see.
+ */
 function resultOf(
   run: KubeObject,
   state: PipelineRunState,
-  { taskRuns, unread }: ChildTaskRuns,
+  { taskRuns, unread, gone }: ChildTaskRuns,
   { logger, conventions }: ResultSettings,
   context: StatusContext,
 ): ExecutionResult {
-  if (!unread) return pipelineRunResult(state, taskRuns, undefined, conventions);
+  if (!unread) {
+    const deleted = gone ? { count: gone, reason: 'NotFound' } : undefined;
+    return pipelineRunResult(state, taskRuns, deleted, conventions);
+  }
   const reason = unread.error instanceof RoundhouseError ? unread.error.reason : 'unclassified';
   logger.warn(
     {
@@ -160,5 +168,6 @@ function resultOf(
     },
     "could not read the PipelineRun's TaskRuns; their details are left out",
   );
-  return pipelineRunResult(state, taskRuns, { count: unread.count, reason }, conventions);
+  const count = unread.count + (gone ?? 0);
+  return pipelineRunResult(state, taskRuns, { count, reason }, conventions);
 }

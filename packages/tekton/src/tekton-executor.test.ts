@@ -820,3 +820,25 @@ describe('TektonExecutor.getStatus of a run whose next TaskRun a ResourceQuota r
     ).toMatchObject({ phase: 'Running', reason: 'ResolvingTaskRef' });
   });
 });
+
+describe('TektonExecutor.getStatus of a finished run whose TaskRuns were deleted', () => {
+  it('counts a child TaskRun that is gone as one that may have run, and says it is missing', async () => {
+    const run = storedRun('False');
+    const name = run.metadata?.name as string;
+    const message = `Failed to create TaskRun "${name}-deploy": TaskRun.tekton.dev "${name}-deploy" is invalid`;
+    run.status = {
+      conditions: [{ type: 'Succeeded', status: 'False', reason: 'CreateRunFailed', message }],
+      startTime: '2026-01-01T00:00:00Z',
+      childReferences: childReferences(name, ['build']),
+    };
+    // `build` ran before Tekton could not create `deploy`; a pruner deleted it since.
+    const result = await new TektonExecutor(holding(run, [])).getStatus(wfe, namespace);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'CreateRunFailed',
+      message: `${message}; 1 of its TaskRuns could not be read (NotFound): the failed task and step may be missing`,
+      failureReason: 'TaskFailed',
+      started: true,
+    });
+  });
+});
