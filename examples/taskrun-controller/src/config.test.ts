@@ -32,6 +32,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--require-digest=yes please'], {})).toThrow(/--require-digest/);
   });
 
+  it('refuses a --default-timeout past --max-timeout or past what a Pod can hold, at start-up', () => {
+    expect(() => loadConfig(['--default-timeout=48h'], {})).toThrow(
+      /^--default-timeout: must be at most --max-timeout \(24h\)/,
+    );
+    expect(() => loadConfig(['--default-timeout=2h', '--max-timeout=90m'], {})).toThrow(
+      /--default-timeout: must be at most --max-timeout \(90m\)/,
+    );
+    expect(() => loadConfig(['--default-timeout=876000h', '--max-timeout=2000000h'], {})).toThrow(
+      /^--default-timeout: must be at most 2147483647s/,
+    );
+    expect(loadConfig(['--default-timeout=24h'], {}).defaultTimeout).toBe('24h');
+  });
+
   it("reads the steps' resource limits as name=quantity pairs, none by default", () => {
     expect(loadConfig([], {}).stepResourceLimits).toBeUndefined();
     expect(

@@ -4,8 +4,13 @@ import {
   ResourceListSettingSchema,
   settingsHelp,
 } from '@roundhouse/controller';
-import { ConfigurationError, goDurationPattern, parseGoDuration } from '@roundhouse/core';
-import type { PodExecutorOptions } from '@roundhouse/pod';
+import {
+  ConfigurationError,
+  type FieldIssue,
+  goDurationPattern,
+  parseGoDuration,
+} from '@roundhouse/core';
+import { type PodExecutorOptions, podDeadlineSeconds } from '@roundhouse/pod';
 import { z } from 'zod';
 import { defaultTimeoutLimits } from './run-spec.js';
 
@@ -103,7 +108,31 @@ export function loadConfig(
   const config = loadSettings(settings, { argv, env });
   // A Lease without a namespace is a bad flag: refused here, before anything starts (exit 2).
   leaderElectionOf(config);
+  checkTimeouts(config);
   return config;
+}
+
+/**
+ * Refuses a `--default-timeout` every run without a timeout of its own would fail for (one no
+ * Pod's deadline can hold), or longer than `--max-timeout`, which would let such a run hold its
+ * Pod longer than any run may ask to: found at start-up, not in every run's status.
+ */
+function checkTimeouts(config: Config): void {
+  const issues: FieldIssue[] = [];
+  try {
+    podDeadlineSeconds(config.defaultTimeout, '--default-timeout');
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    issues.push(...error.issues);
+  }
+  const longest = parseGoDuration(config.maxTimeout) ?? Number.POSITIVE_INFINITY;
+  if ((parseGoDuration(config.defaultTimeout) ?? 0) > longest) {
+    issues.push({
+      path: '--default-timeout',
+      message: `must be at most --max-timeout (${config.maxTimeout}), the longest a run may hold its Pod`,
+    });
+  }
+  if (issues.length) throw new ConfigurationError(issues);
 }
 
 /**
