@@ -494,6 +494,41 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
   });
 });
 
+describe('KubeClient with a token file', () => {
+  it('reads the file again after the API server refused its token, within the minute it is kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roundhouse-token-401-'));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'revoked\n');
+    const server = createServer((req, res) => {
+      if (req.headers.authorization === 'Bearer revoked') {
+        json(res, 401, { kind: 'Status', reason: 'Unauthorized', code: 401 });
+      } else json(res, 200, cm('a'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const config = new LightKubeConfig({
+      context: 'x',
+      cluster: { name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true },
+      user: { name: 'u' },
+      tokenFile,
+    });
+    const client = new KubeClient(config);
+    track(server, client);
+    try {
+      await expect(client.get(resources.configMaps, 'ns', 'a')).rejects.toMatchObject({
+        reason: 'Unauthorized',
+      });
+      // What the kubelet does with a projected ServiceAccount token, or an operator by hand.
+      writeFileSync(tokenFile, 'renewed\n');
+      expect(await client.get(resources.configMaps, 'ns', 'a')).toMatchObject({
+        metadata: { name: 'a' },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('KubeClient under a request gate', () => {
   it('sends nothing the gate of the work around it refuses, and throws its refusal as is', async () => {
     const { client, received } = await serve((_req, res) => json(res, 200, cm('a')));

@@ -67,6 +67,7 @@ export class LightKubeConfig implements ClusterConfig {
 
   credentialsRejected(rejected?: { readonly authorization?: string | undefined }): void {
     this.#exec?.forget(rejected?.authorization);
+    this.#tokenFile?.forget();
   }
 
   getCurrentContext(): string {

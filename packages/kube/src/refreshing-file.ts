@@ -23,6 +23,15 @@ export class RefreshingFile {
     this.#now = options.now ?? Date.now;
   }
 
+  /**
+   * The next read goes to the file whatever the content's age: what it held was refused (a
+   * token the API server answered 401), and the file may hold its successor already, as
+   * client-go's file token source is reset on a 401.
+   */
+  forget(): void {
+    this.#readAt = Number.NEGATIVE_INFINITY;
+  }
+
   read(): Buffer {
     const now = this.#now();
     if (this.#content && now - this.#readAt < this.#maxAgeMs) return this.#content;
