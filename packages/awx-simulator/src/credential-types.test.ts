@@ -98,6 +98,12 @@ describe('credential types', () => {
         { fields: [{ id: 'a', label: 'A', type: 'boolean', secret: true }] },
         ['secret not allowed for boolean type (a)'],
       ],
+      // str.format shows the default as str() does: text without quotes.
+      [
+        { fields: [{ id: 'a', label: 'A', type: 'boolean', default: 'yes' }] },
+        ['yes is not a boolean'],
+      ],
+      [{ fields: [{ id: 'a', label: 'A', default: true }] }, ['True is not a string']],
     ];
     for (const [inputs, messages] of cases) {
       const response = await request('POST', 'credential_types/', {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Model } from './filters.js';
 import { checkTemplate } from './injector-templates.js';
 import { type Schema, type SchemaError, validate } from './json-schema.js';
-import { isJsonObject, pythonRepr, pythonTypeName } from './python-json.js';
+import { isJsonObject, pythonRepr, pythonStr, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
 import { charField, choiceField, jsonField, NON_FIELD_ERRORS_KEY } from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
@@ -211,7 +211,7 @@ function validateInputs(value: unknown): { errors: string[] } | { inputs: Creden
     seen.add(id);
     const type = (field.type as string | undefined) ?? 'string';
     if ('default' in field && typeof field.default !== (type === 'string' ? 'string' : 'boolean')) {
-      return { errors: [`${pythonRepr(field.default)} is not a ${type}`] };
+      return { errors: [`${pythonStr(field.default)} is not a ${type}`] };
     }
     for (const key of ['choices', 'multiline', 'format', 'secret']) {
       if (key in field && type !== 'string') {
