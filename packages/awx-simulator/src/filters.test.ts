@@ -147,6 +147,27 @@ describe('filters', () => {
     expect(types.count).toBe(0);
   });
 
+  it('splits search terms as DRF 3.15 does, and takes the last search given', async () => {
+    const search = async (terms: string) => ids((await get(`job_templates/?search=${terms}`)).body);
+    expect(await search('deploy+alpha')).toEqual([alpha]);
+    expect(await search('deploy,beta')).toEqual([beta]);
+    // A quoted phrase is one term: no template's name holds "deploy alpha".
+    expect(await search(encodeURIComponent('"deploy alpha"'))).toEqual([]);
+    expect(await search(encodeURIComponent('"alpha deploy"'))).toEqual([alpha]);
+    expect(await search('alpha&search=beta')).toEqual([beta]);
+    expect(await get('job_templates/?search=a%00b')).toEqual({
+      status: 400,
+      body: ['Null characters are not allowed.'],
+    });
+  });
+
+  it("answers an empty field name in order_by with AWX's 500", async () => {
+    expect((await get('job_templates/?order_by=name,')).status).toBe(500);
+    expect((await get('job_templates/?order_by=-')).body).toEqual({
+      detail: "JobTemplate has no field named ''",
+    });
+  });
+
   it('forbids filtering on extra_vars and on credential inputs with 403, as AWX does', async () => {
     expect(await get('jobs/?extra_vars__contains=marker')).toEqual({
       status: 403,

@@ -7,8 +7,10 @@
  * on <x> is not allowed."`, and a password field (a credential's `inputs`) 403 `"Filtering on
  * field <x> is not allowed."`.
  */
-import { detail, type Reply } from './replies.js';
+import { AwxServerError, detail, type Reply } from './replies.js';
+import { searchPredicate, searchTerms } from './search-filter.js';
 import { parseTimestamp } from './timestamps.js';
+import { typePredicate } from './type-filter.js';
 
 /**
  * The Django field behind a filter: `char` is a CharField or TextField, `json` a JSONField,
@@ -104,23 +106,6 @@ function searchRefusal<T>(model: Model<T>, path: string): FilterError {
   return parseError(`${path} is not searchable`);
 }
 
-/**
- * TypeFilterBackend: `type` (its last value, split at commas) keeps the rows whose type is
- * listed, and every list holds rows of one type, so the list is all or nothing; `type=` is
- * nothing.
- */
-function typePredicate<T>(model: Model<T>, query: URLSearchParams): Predicate<T> | undefined {
-  const raw = query.getAll('type').at(-1);
-  if (raw === undefined) return undefined;
-  const listed = raw.split(',').includes(typeName(model));
-  return () => listed;
-}
-
-/** AWX's get_type_for_model: the model's name in snake case, as each row's `type` says. */
-function typeName<T>(model: Model<T>): string {
-  return model.objectName.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase();
-}
-
 /** Filters, searches and orders `rows` as AWX would for this query, or says why it cannot. */
 export function queryRows<T>(
   model: Model<T>,
@@ -139,7 +124,9 @@ export function queryRows<T>(
         (group === 'or' ? or : and).push(predicate);
       }
     }
-    const search = searchPredicate(model, query.get('search'));
+    const terms = searchTerms(query.getAll('search').at(-1) ?? '');
+    if (!Array.isArray(terms)) throw new FilterError(terms);
+    const search = searchPredicate(model, terms);
     if (search) and.push(search);
     const matching = rows.filter(
       (row) => and.every((p) => p(row)) && (or.length === 0 || or.some((p) => p(row))),
@@ -316,25 +303,6 @@ function pythonBoolean(raw: string): boolean {
 }
 
 /**
- * DRF's SearchFilter over the view's search fields (AWX's get_search_fields: `name` and
- * `description` where the model has them): every term must appear in one of them.
- */
-function searchPredicate<T>(model: Model<T>, search: string | null): Predicate<T> | undefined {
-  const terms = (search ?? '').split(/[\s,]+/).filter(Boolean);
-  const names = model.searchFields ?? ['name', 'description'];
-  const fields = names.flatMap((name) => model.fields[name] ?? []);
-  if (terms.length === 0 || fields.length === 0) return undefined;
-  return (row) =>
-    terms.every((term) =>
-      fields.some((f) =>
-        String(f.value(row) ?? '')
-          .toLowerCase()
-          .includes(term.toLowerCase()),
-      ),
-    );
-}
-
-/**
  * django-ansible-base's OrderByBackend reads `request.query_params.items()`: each key once, in
  * the order it first appears, with its last value; so of `order` and `order_by` the one that
  * appears later wins, and of a repeated one its last value. (It would append the view's own
@@ -352,6 +320,8 @@ function requestedOrdering(query: URLSearchParams): string | null {
 function orderRows<T>(model: Model<T>, rows: T[], orderBy: string | null): T[] {
   const keys = orderBy === null ? model.ordering : orderBy.split(',');
   const sorters = keys.map((key) => {
+    // OrderByBackend reads `field_name[0]`, which an empty name (`order_by=name,`) has not.
+    if (key === '') throw new AwxServerError('IndexError: string index out of range');
     const descending = key.startsWith('-');
     const spec = resolveField(model, [descending ? key.slice(1) : key]);
     return { spec, descending };
