@@ -159,6 +159,16 @@ describe('classifyKubernetesError', () => {
     expect(error.reason).toBe('Unavailable');
     expect(error.retryable).toBe(true);
     expect(error.statusCode).toBeUndefined();
+    expect(error.message).toBe('list Jobs: API server unreachable (ECONNREFUSED)');
+  });
+
+  it('says a connection that broke off after the request went out may have carried it out', () => {
+    const reset = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const error = classifyKubernetesError(reset, 'create Job ns/wfe-1');
+    expect(error).toMatchObject({ reason: 'Unavailable', retryable: true });
+    expect(error.message).toBe(
+      'create Job ns/wfe-1: the connection to the API server broke off before the answer was complete (UND_ERR_SOCKET)',
+    );
   });
 
   it('classifies timeouts and unknown failures', () => {

@@ -182,8 +182,10 @@ const transportReasons: Readonly<Record<TransportFailureKind, KubernetesErrorRea
 function transportMessage(failure: TransportFailure): string {
   switch (failure.kind) {
     case 'unsent':
-    case 'interrupted':
       return `API server unreachable (${failure.code})`;
+    // Not "unreachable": the request may have reached the API server and been carried out.
+    case 'interrupted':
+      return `the connection to the API server broke off before the answer was complete (${failure.code})`;
     case 'timeout':
       return 'request timed out';
     case 'tls':
