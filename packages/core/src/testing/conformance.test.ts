@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ResourceLockedError } from '../errors.js';
 import type { ExecutionResult } from '../execution-result.js';
 import type { Executor } from '../executor.js';
 import type { WorkflowExecution } from '../workflow-execution.js';
@@ -63,7 +64,12 @@ describe('the conformance checks catch broken executors', () => {
 
   it('a status that moves backwards', async () => {
     const executor = broken({});
-    const phases: ExecutionResult['phase'][] = ['Running', 'Running', 'Pending', 'Completed'];
+    // Three reads before the harness finishes it, then the walk to the end.
+    const phases: ExecutionResult['phase'][] = [
+      ...(['Running', 'Running', 'Running', 'Running'] as const),
+      'Pending',
+      'Completed',
+    ];
     executor.getStatus = async () => ({
       phase: phases.shift() ?? 'Completed',
       reason: 'Scripted',
@@ -137,6 +143,180 @@ describe('the conformance checks catch broken executors', () => {
       conformanceChecks.cleanupRemovesAndIsIdempotent(harness(executor)),
     ).rejects.toThrow('NotFound');
   });
+
+  it('a status that reports Completed before the workload ended', async () => {
+    const executor = broken({});
+    const getStatus = executor.getStatus.bind(executor);
+    let reads = 0;
+    // Right on the first read, as an engine that takes "no pod active yet" for "done" would be
+    // once its pod was scheduled.
+    executor.getStatus = async (wfe, ns, options) => {
+      const status = await getStatus(wfe, ns, options);
+      reads += 1;
+      return status && reads > 1 ? { ...status, phase: 'Completed' } : status;
+    };
+    await expect(conformanceChecks.statusWalksToCompleted(harness(executor))).rejects.toThrow(
+      /has not finished is Pending or Running/,
+    );
+  });
+
+  it('a status that reports Failed before the workload ended', async () => {
+    const executor = broken({});
+    const getStatus = executor.getStatus.bind(executor);
+    let reads = 0;
+    executor.getStatus = async (wfe, ns, options) => {
+      const status = await getStatus(wfe, ns, options);
+      reads += 1;
+      return status && reads > 2
+        ? { ...status, phase: 'Failed', summary: { status: 'False' } }
+        : status;
+    };
+    await expect(conformanceChecks.statusWalksToFailed(harness(executor))).rejects.toThrow(
+      /has not finished is Pending or Running/,
+    );
+  });
+
+  it('a failure without a reason', async () => {
+    const executor = broken({});
+    const getStatus = executor.getStatus.bind(executor);
+    executor.getStatus = async (wfe, ns, options) => {
+      const status = await getStatus(wfe, ns, options);
+      return status?.phase === 'Failed' ? { ...status, reason: '' } : status;
+    };
+    await expect(conformanceChecks.statusWalksToFailed(harness(executor))).rejects.toThrow(
+      /malformed result/,
+    );
+  });
+
+  it('a cleanup that leaves the resource', async () => {
+    const executor = broken({ cleanup: async () => {} });
+    await expect(
+      conformanceChecks.cleanupRemovesAndIsIdempotent(harness(executor)),
+    ).rejects.toThrow(/still not null after cleanup/);
+  });
+
+  it('a retried create that starts a finished execution again', async () => {
+    const executor = broken({});
+    const create = executor.create.bind(executor);
+    const cleanup = executor.cleanup.bind(executor);
+    // Replaces what it finds, as an engine that deletes and creates again on a conflict would.
+    executor.create = async (wfe, ns, options) => {
+      await cleanup(wfe, ns, options);
+      return create(wfe, ns, options);
+    };
+    await expect(
+      conformanceChecks.createRetriedAfterTheEndRestartsNothing(harness(executor)),
+    ).rejects.toThrow(/must not start it again/);
+  });
+
+  it.each([
+    ['the same name in another namespace', (wfe: WorkflowExecution) => wfe.metadata.name],
+    [
+      'the same name and namespace with another uid',
+      (wfe: WorkflowExecution) => `${wfe.metadata.namespace}/${wfe.metadata.name}`,
+    ],
+  ])('a cleanup that deletes the resource of an owner of %s', async (what, key) => {
+    const executor = broken({});
+    const cleanup = executor.cleanup.bind(executor);
+    const owners = new Map<string, WorkflowExecution>();
+    const create = executor.create.bind(executor);
+    executor.create = async (wfe, ns, options) => {
+      owners.set(key(wfe), wfe);
+      return create(wfe, ns, options);
+    };
+    // Takes the owner to be whoever its key (less than name, namespace and uid) names.
+    executor.cleanup = async (wfe, ns, options) =>
+      cleanup({ ...wfe, metadata: (owners.get(key(wfe)) ?? wfe).metadata }, ns, options);
+    await expect(
+      conformanceChecks.cleanupLeavesAnotherOwnersResource(harness(executor)),
+    ).rejects.toThrow(`cleanup by an execution of ${what} must not delete`);
+  });
+
+  it("a getStatus that reports another owner's execution", async () => {
+    const executor = broken({});
+    const getStatus = executor.getStatus.bind(executor);
+    const owners = new Map<string, WorkflowExecution>();
+    const create = executor.create.bind(executor);
+    executor.create = async (wfe, ns, options) => {
+      owners.set(wfe.spec.targetResource, wfe);
+      return create(wfe, ns, options);
+    };
+    // Reads whatever holds the target's lock, as a lookup by name alone does.
+    executor.getStatus = async (wfe, ns, options) =>
+      getStatus(owners.get(wfe.spec.targetResource) ?? wfe, ns, options);
+    await expect(
+      conformanceChecks.statusIsNullForAnotherOwnersResource(harness(executor)),
+    ).rejects.toThrow(/must not report the owner's execution/);
+  });
+
+  it('a lock that is checked, then taken', async () => {
+    const executor = new MemoryExecutor();
+    const taken = new Set<string>();
+    // Each create looks first and takes the target one round trip later, as a get-then-create
+    // on a store without a uniqueness guarantee does.
+    const racy = {
+      ...harness(executor),
+      executor: broken({
+        create: async (wfe) => {
+          const held = taken.has(wfe.spec.targetResource);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          if (held) throw new ResourceLockedError('wfe-x', undefined);
+          taken.add(wfe.spec.targetResource);
+          return { resourceName: `wfe-${wfe.metadata.name}`, warnings: [] };
+        },
+      }),
+    };
+    await expect(conformanceChecks.concurrentCreatesTakeTheLockOnce(racy)).rejects.toThrow(
+      /exactly one starts/,
+    );
+  });
+
+  it('a finished holder that no longer holds its target', async () => {
+    const executor = broken({});
+    const create = executor.create.bind(executor);
+    const cleanup = executor.cleanup.bind(executor);
+    const holders = new Map<string, WorkflowExecution>();
+    // Clears a finished holder out of the way, the stale-Job cleanup kubernaut's #374 asked for,
+    // which also takes the holder's result before its controller read it.
+    executor.create = async (wfe, ns, options) => {
+      const holder = holders.get(wfe.spec.targetResource);
+      if (holder && holder !== wfe) await cleanup(holder, ns, options);
+      holders.set(wfe.spec.targetResource, wfe);
+      return create(wfe, ns, options);
+    };
+    await expect(
+      conformanceChecks.createRefusesATargetAFinishedExecutionStillHolds(harness(executor)),
+    ).rejects.toThrow(/must fail with PreviousExecutionNotCleaned/);
+  });
+
+  it('a refusal without a reason', async () => {
+    const executor = broken({});
+    const create = executor.create.bind(executor);
+    executor.create = (wfe, ns, options) =>
+      create(wfe, ns, options).catch((error: unknown) => {
+        throw new Error(`could not create: ${(error as Error).message}`);
+      });
+    await expect(
+      conformanceChecks.createRefusesATargetAFinishedExecutionStillHolds(harness(executor)),
+    ).rejects.toThrow(/must fail with PreviousExecutionNotCleaned/);
+  });
+
+  it.each(['getStatus', 'cleanup'] as const)(
+    'a %s that ignores an aborted signal',
+    async (method) => {
+      const executor = broken({});
+      const original = executor[method].bind(executor) as (
+        wfe: WorkflowExecution,
+        ns: string,
+      ) => Promise<unknown>;
+      Object.assign(executor, {
+        [method]: (wfe: WorkflowExecution, ns: string) => original(wfe, ns),
+      });
+      await expect(conformanceChecks.abortedSignalIsHonoured(harness(executor))).rejects.toThrow(
+        `${method} with an aborted signal must fail with AbortedError`,
+      );
+    },
+  );
 
   it('a create that ignores an aborted signal', async () => {
     const executor = broken({});

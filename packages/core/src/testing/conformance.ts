@@ -1,71 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError, RoundhouseError } from '../errors.js';
+import { AbortedError } from '../errors.js';
 import { type ExecutionResult, isTerminalPhase } from '../execution-result.js';
-import type { Executor } from '../executor.js';
-import type { WorkflowExecution } from '../workflow-execution.js';
+import type { ConformanceHarness } from './conformance-harness.js';
+import {
+  contender,
+  expectUnfinished,
+  intruders,
+  pause,
+  readStatus,
+  reasonOf,
+  rejection,
+  settle,
+  withResourceName,
+} from './conformance-steps.js';
 
-/** What a backend supplies so the conformance checks can run against it. */
-export interface ConformanceHarness {
-  readonly executor: Executor;
-  /** The execution namespace the executor creates resources in. */
-  readonly namespace: string;
-  /**
-   * A new WorkflowExecution on a target no other call has used, so checks never share a lock.
-   * `name` lets a check create a second execution on the same target. It needs a uid of its
-   * own, as a stored one has: under the Roundhouse conventions one without a uid owns nothing.
-   */
-  makeExecution(options?: {
-    name?: string | undefined;
-    targetResource?: string | undefined;
-  }): WorkflowExecution;
-  /** Makes the created execution succeed (e.g. sets a PipelineRun condition, lets a pod exit 0). */
-  driveToSuccess(wfe: WorkflowExecution, resourceName: string): Promise<void>;
-  /** Makes the created execution fail. */
-  driveToFailure(wfe: WorkflowExecution, resourceName: string): Promise<void>;
-  /** How long to wait for a terminal phase after driving; default 60 s. */
-  readonly settleTimeoutMs?: number | undefined;
-  /** How often to poll getStatus while waiting; default 200 ms. */
-  readonly pollIntervalMs?: number | undefined;
-  /**
-   * For engines whose execution record outlives cleanup (an AWX job stays in the job history):
-   * after cleanup, getStatus must then read a terminal phase instead of `null`, proving the
-   * execution was stopped rather than removed.
-   */
-  readonly recordOutlivesCleanup?: boolean | undefined;
-}
-
-const allowedNext: Readonly<Record<ExecutionResult['phase'], readonly ExecutionResult['phase'][]>> =
-  {
-    Pending: ['Pending', 'Running', 'Completed', 'Failed'],
-    Running: ['Running', 'Completed', 'Failed'],
-    Completed: ['Completed'],
-    Failed: ['Failed'],
-  };
-
-/** Polls getStatus until a terminal phase, failing on a phase that moves backwards. */
-async function settle(h: ConformanceHarness, wfe: WorkflowExecution): Promise<ExecutionResult> {
-  const deadline = Date.now() + (h.settleTimeoutMs ?? 60_000);
-  let previous: ExecutionResult | null = null;
-  for (;;) {
-    const status = await h.executor.getStatus(wfe, h.namespace);
-    if (status === null) throw new Error('getStatus returned null for an execution that exists');
-    if (previous && !allowedNext[previous.phase].includes(status.phase)) {
-      throw new Error(`phase moved backwards: ${previous.phase} -> ${status.phase}`);
-    }
-    previous = status;
-    if (isTerminalPhase(status.phase)) return status;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `no terminal phase within the timeout; last: ${status.phase} ${status.reason}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, h.pollIntervalMs ?? 200));
-  }
-}
-
-function withResourceName(wfe: WorkflowExecution, resourceName: string): WorkflowExecution {
-  return { ...wfe, status: { ...wfe.status, executionRef: { name: resourceName } } };
-}
+export type { ConformanceHarness } from './conformance-harness.js';
 
 /**
  * The checks every Executor must pass, as plain async functions so a backend author can also
@@ -82,12 +31,28 @@ export const conformanceChecks = {
     await h.executor.cleanup(withResourceName(wfe, first.resourceName), h.namespace);
   },
 
+  async createRetriedAfterTheEndRestartsNothing(h: ConformanceHarness): Promise<void> {
+    const created = h.makeExecution();
+    const { resourceName } = await h.executor.create(created, h.namespace);
+    const wfe = withResourceName(created, resourceName);
+    await h.driveToSuccess(wfe, resourceName);
+    expect((await settle(h, wfe)).phase).toBe('Completed');
+    // A controller that crashed before it recorded the start creates again; a workflow that ran
+    // must not run a second time on its target.
+    const retried = await h.executor.create(created, h.namespace);
+    expect(retried.resourceName, 'a retried create returns the same resource').toBe(resourceName);
+    expect(
+      (await readStatus(h, wfe))?.phase,
+      'a create retried after the execution ended must not start it again',
+    ).toBe('Completed');
+    await h.executor.cleanup(wfe, h.namespace);
+  },
+
   async statusWalksToCompleted(h: ConformanceHarness): Promise<void> {
     const created = h.makeExecution();
     const { resourceName } = await h.executor.create(created, h.namespace);
     const wfe = withResourceName(created, resourceName);
-    const initial = await h.executor.getStatus(wfe, h.namespace);
-    expect(initial?.phase, 'a new execution is Pending or Running').toMatch(/^(Pending|Running)$/);
+    await expectUnfinished(h, wfe);
     await h.driveToSuccess(wfe, resourceName);
     const final = await settle(h, wfe);
     expect(final.phase).toBe('Completed');
@@ -99,16 +64,16 @@ export const conformanceChecks = {
     const created = h.makeExecution();
     const { resourceName } = await h.executor.create(created, h.namespace);
     const wfe = withResourceName(created, resourceName);
+    await expectUnfinished(h, wfe);
     await h.driveToFailure(wfe, resourceName);
     const final = await settle(h, wfe);
     expect(final.phase).toBe('Failed');
-    expect(final.reason, 'a failure carries a reason').not.toBe('');
     expect(final.summary.status).toBe('False');
     await h.executor.cleanup(wfe, h.namespace);
   },
 
   async statusIsNullWhenNeverCreated(h: ConformanceHarness): Promise<void> {
-    expect(await h.executor.getStatus(h.makeExecution(), h.namespace)).toBeNull();
+    expect(await readStatus(h, h.makeExecution())).toBeNull();
   },
 
   async cleanupRemovesAndIsIdempotent(h: ConformanceHarness): Promise<void> {
@@ -121,7 +86,7 @@ export const conformanceChecks = {
     const gone = (status: ExecutionResult | null) =>
       status === null || (h.recordOutlivesCleanup === true && isTerminalPhase(status.phase));
     // Deletion or stopping may be asynchronous (finalizers, background propagation, a cancel).
-    while (!gone(await h.executor.getStatus(wfe, h.namespace))) {
+    while (!gone(await readStatus(h, wfe))) {
       if (Date.now() > deadline) {
         throw new Error(
           h.recordOutlivesCleanup
@@ -129,7 +94,7 @@ export const conformanceChecks = {
             : 'getStatus still not null after cleanup',
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, h.pollIntervalMs ?? 200));
+      await pause(h);
     }
   },
 
@@ -137,55 +102,127 @@ export const conformanceChecks = {
     const owner = h.makeExecution();
     const { resourceName } = await h.executor.create(owner, h.namespace);
     const ownerWithRef = withResourceName(owner, resourceName);
-    const intruder = withResourceName(
-      h.makeExecution({
-        name: `${owner.metadata.name}-other`,
-        targetResource: owner.spec.targetResource,
-      }),
-      resourceName,
-    );
-    await h.executor.cleanup(intruder, h.namespace);
-    expect(
-      await h.executor.getStatus(ownerWithRef, h.namespace),
-      "cleanup by another WorkflowExecution must not delete the owner's resource",
-    ).not.toBeNull();
+    for (const [what, intruder] of intruders(h, owner)) {
+      await h.executor.cleanup(withResourceName(intruder, resourceName), h.namespace);
+      expect(
+        await readStatus(h, ownerWithRef),
+        `cleanup by an execution of ${what} must not delete the owner's resource`,
+      ).not.toBeNull();
+    }
     await h.executor.cleanup(ownerWithRef, h.namespace);
+  },
+
+  async statusIsNullForAnotherOwnersResource(h: ConformanceHarness): Promise<void> {
+    const owner = h.makeExecution();
+    const { resourceName } = await h.executor.create(owner, h.namespace);
+    // An execution created again under its predecessor's name would otherwise take the
+    // predecessor's result, a success included, for its own without ever running.
+    for (const [what, intruder] of intruders(h, owner)) {
+      for (const [how, asked] of [
+        ['by the lock', intruder],
+        ['by name', withResourceName(intruder, resourceName)],
+      ] as const) {
+        expect(
+          await readStatus(h, asked),
+          `getStatus ${how} for an execution of ${what} must not report the owner's execution`,
+        ).toBeNull();
+      }
+    }
+    await h.executor.cleanup(withResourceName(owner, resourceName), h.namespace);
   },
 
   async createRefusesATargetAnotherHolds(h: ConformanceHarness): Promise<void> {
     const owner = h.makeExecution();
     const { resourceName } = await h.executor.create(owner, h.namespace);
-    const second = h.makeExecution({
-      name: `${owner.metadata.name}-second`,
-      targetResource: owner.spec.targetResource,
-    });
     // The lock is the promise that a target is never worked on twice at once.
-    const refused = await h.executor.create(second, h.namespace).then(
-      () => undefined,
-      (error: unknown) => error,
+    const refused = await rejection(() =>
+      h.executor.create(contender(h, owner, 'second'), h.namespace),
     );
     expect(
-      refused instanceof RoundhouseError ? refused.reason : refused,
+      reasonOf(refused),
       'a create for a target another running execution holds must fail with ResourceLocked',
     ).toBe('ResourceLocked');
     expect(
-      await h.executor.getStatus(withResourceName(owner, resourceName), h.namespace),
+      await readStatus(h, withResourceName(owner, resourceName)),
       "a refused create must leave the holder's execution in place",
     ).not.toBeNull();
     await h.executor.cleanup(withResourceName(owner, resourceName), h.namespace);
   },
 
+  async concurrentCreatesTakeTheLockOnce(h: ConformanceHarness): Promise<void> {
+    const first = h.makeExecution();
+    const second = contender(h, first, 'racing');
+    // Two controllers (or two workers of one) may start executions on one target at once:
+    // a lock that is checked, then taken, lets both through.
+    const outcomes = await Promise.allSettled([
+      h.executor.create(first, h.namespace),
+      h.executor.create(second, h.namespace),
+    ]);
+    const won = outcomes.flatMap((outcome, index) =>
+      outcome.status === 'fulfilled'
+        ? [{ wfe: index === 0 ? first : second, ...outcome.value }]
+        : [],
+    );
+    const lost = outcomes.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [reasonOf(outcome.reason)] : [],
+    );
+    expect(won, 'of two executions racing for one target exactly one starts').toHaveLength(1);
+    expect(lost, 'the other fails with ResourceLocked').toEqual(['ResourceLocked']);
+    const [winner] = won;
+    if (winner) {
+      const wfe = withResourceName(winner.wfe, winner.resourceName);
+      expect(await readStatus(h, wfe), "the winner's execution stays").not.toBeNull();
+      await h.executor.cleanup(wfe, h.namespace);
+    }
+  },
+
+  async createRefusesATargetAFinishedExecutionStillHolds(h: ConformanceHarness): Promise<void> {
+    const owner = h.makeExecution();
+    const { resourceName } = await h.executor.create(owner, h.namespace);
+    const ownerWithRef = withResourceName(owner, resourceName);
+    await h.driveToSuccess(ownerWithRef, resourceName);
+    expect((await settle(h, ownerWithRef)).phase).toBe('Completed');
+    // Until the holder's cleanup (after its cooldown) the target stays held, and the refusal
+    // says why, so the controller waits instead of failing the newcomer as locked.
+    const refused = await rejection(() =>
+      h.executor.create(contender(h, owner, 'next'), h.namespace),
+    );
+    expect(
+      reasonOf(refused),
+      'a create for a target whose finished execution was not cleaned up must fail with PreviousExecutionNotCleaned',
+    ).toBe('PreviousExecutionNotCleaned');
+    expect(
+      (await readStatus(h, ownerWithRef))?.phase,
+      "a refused create must leave the finished execution's result in place",
+    ).toBe('Completed');
+    await h.executor.cleanup(ownerWithRef, h.namespace);
+  },
+
   async abortedSignalIsHonoured(h: ConformanceHarness): Promise<void> {
-    const wfe = h.makeExecution();
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
-    await expect(
-      h.executor.create(wfe, h.namespace, { signal: controller.signal }),
-    ).rejects.toBeInstanceOf(AbortedError);
+    const { signal } = controller;
+    const never = h.makeExecution();
     expect(
-      await h.executor.getStatus(wfe, h.namespace),
-      'an aborted create creates nothing',
-    ).toBeNull();
+      await rejection(() => h.executor.create(never, h.namespace, { signal })),
+      'create with an aborted signal must fail with AbortedError',
+    ).toBeInstanceOf(AbortedError);
+    expect(await readStatus(h, never), 'an aborted create creates nothing').toBeNull();
+    const created = h.makeExecution();
+    const { resourceName } = await h.executor.create(created, h.namespace);
+    const wfe = withResourceName(created, resourceName);
+    // A controller shutting down aborts what is in flight; an executor checks the signal
+    // before every side effect, reads included.
+    expect(
+      await rejection(() => h.executor.getStatus(wfe, h.namespace, { signal })),
+      'getStatus with an aborted signal must fail with AbortedError',
+    ).toBeInstanceOf(AbortedError);
+    expect(
+      await rejection(() => h.executor.cleanup(wfe, h.namespace, { signal })),
+      'cleanup with an aborted signal must fail with AbortedError',
+    ).toBeInstanceOf(AbortedError);
+    expect(await readStatus(h, wfe), 'an aborted cleanup removes nothing').not.toBeNull();
+    await h.executor.cleanup(wfe, h.namespace);
   },
 } satisfies Record<string, (h: ConformanceHarness) => Promise<void>>;
 

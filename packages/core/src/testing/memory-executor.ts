@@ -65,7 +65,9 @@ export class MemoryExecutor implements Executor {
   ): Promise<ExecutionResult | null> {
     throwIfAborted(options.signal, `get ${this.engine} execution status`);
     const execution = this.#executions.get(`${namespace}/${this.resourceName(wfe)}`);
-    if (!execution) return null;
+    // Another execution's resource is not this one's, as for the Kubernetes backends: a
+    // WorkflowExecution created again under its predecessor's name never reads its result.
+    if (!execution || !isOwnedBy(execution, wfe, this.conventions)) return null;
     const status =
       execution.phase === 'Completed' ? 'True' : execution.phase === 'Failed' ? 'False' : 'Unknown';
     return {
