@@ -1,6 +1,7 @@
 import type { KubeObject } from '@roundhouse/kube';
+import type { PodExecutionStatus } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
-import { runningPod, runObject, setup } from './reconciler.test-support.js';
+import { runningPod, runObject, setup, statusWritten } from './reconciler.test-support.js';
 
 describe('TaskRunReconciler requests', () => {
   it('does nothing, and fails nothing, for a run that no longer exists', async () => {
@@ -96,6 +97,49 @@ describe('TaskRunReconciler requests', () => {
     await reconcile();
     expect(client.get).not.toHaveBeenCalled();
     expect(client.patch).not.toHaveBeenCalled();
+  });
+
+  it('deletes the Pod of a run it fails for a step that cannot start, which the kubelet would still start', async () => {
+    const stuck: PodExecutionStatus = {
+      ...runningPod,
+      steps: [{ name: 'make', state: 'Waiting', reason: 'ImagePullBackOff' }],
+      result: {
+        phase: 'Failed',
+        reason: 'StartFailed',
+        message: 'step make cannot start: ImagePullBackOff',
+        summary: { status: 'False', completedTasks: 0, totalTasks: 1 },
+        failureReason: 'ImagePullBackOff',
+      },
+    };
+    const pending = runObject({ phase: 'Pending', podName: 'build-1-pod' });
+    const { executor, client, reconcile } = setup(pending, { pod: stuck, podCached: true });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({ phase: 'Failed', reason: 'StartFailed' });
+    expect(executor.cleanup).toHaveBeenCalledTimes(1);
+    // Written before a crash could delete it: the next reconcile deletes it.
+    const failed = runObject({ phase: 'Failed', reason: 'StartFailed', podName: 'build-1-pod' });
+    const again = setup(failed, { pod: stuck, podCached: true });
+    await again.reconcile();
+    expect(again.executor.cleanup).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the Pod of a run whose step exited non-zero: it has ended, and holds the logs', async () => {
+    const exited: PodExecutionStatus = {
+      ...runningPod,
+      steps: [{ name: 'make', state: 'Failed', exitCode: 2 }],
+      result: {
+        phase: 'Failed',
+        reason: 'StepFailed',
+        message: 'step make exited with code 2 (Error)',
+        summary: { status: 'False', completedTasks: 0, totalTasks: 1 },
+        failureReason: 'TaskFailed',
+      },
+    };
+    const pending = runObject({ phase: 'Running', podName: 'build-1-pod' });
+    const { executor, client, reconcile } = setup(pending, { pod: exited, podCached: true });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({ phase: 'Failed', reason: 'StepFailed' });
+    expect(executor.cleanup).not.toHaveBeenCalled();
   });
 
   it('deletes no Pod of a timed-out run when the cache holds none', async () => {

@@ -20,6 +20,7 @@ import {
   resources,
 } from '@roundhouse/kube';
 import {
+  type PodExecutionStatus,
   type PodExecutor,
   type TaskRun,
   TaskRunSchema,
@@ -109,10 +110,11 @@ export class TaskRunReconciler implements Reconciler {
     const namespace = run.metadata.namespace;
     const identity = taskRunExecution(run);
     if (isFinished(run.status)) {
-      // A run failed for its timeout, or for a status too large to store, may have a Pod still
-      // running; deleting is idempotent.
+      // A run failed for its timeout, for a step that could not start, or for a status too
+      // large to store, may have a Pod still going (a crash came between the write and the
+      // delete below); deleting is idempotent.
       const reason = run.status?.reason;
-      if ((reason === 'TimedOut' || reason === tooLargeReason) && podCached(key))
+      if (reason && stoppedReasons.has(reason) && podCached(key))
         await executor.cleanup(identity, namespace, { signal });
       return undefined;
     }
@@ -157,6 +159,13 @@ export class TaskRunReconciler implements Reconciler {
     }
     const observed = pod;
     await this.#write(object, (s) => observePod(s, observed, now), ctx);
+    if (pod.result.phase === 'Failed' && !podEnded(pod)) {
+      // Failed while its Pod goes on (a step that cannot start, past its grace): the kubelet
+      // keeps trying, and the steps would run once the cause passed, after the run said it
+      // failed. Deleted, as Tekton's failTaskRun deletes the Pod of a run it fails.
+      await executor.cleanup(identity, namespace, { signal });
+      return undefined;
+    }
     // When a waiting step's grace ends (counted from when it began to wait, not from the Pod's
     // creation), the run is looked at again: no Pod change would bring a step that cannot start
     // back here.
@@ -256,6 +265,14 @@ export class TaskRunReconciler implements Reconciler {
     );
     if (written) this.#o.runs.observe(written);
   }
+}
+
+/** Why a finished run's Pod, if still there, is deleted: it failed while the Pod went on. */
+const stoppedReasons: ReadonlySet<string> = new Set(['TimedOut', 'StartFailed', tooLargeReason]);
+
+/** Whether the Pod has ended: no step waits to start or runs. */
+function podEnded(pod: PodExecutionStatus): boolean {
+  return pod.steps.every((step) => step.state !== 'Waiting' && step.state !== 'Running');
 }
 
 /** The object's status; one no writer of ours could have made reads as none, and is replaced. */

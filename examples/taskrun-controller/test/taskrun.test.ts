@@ -330,6 +330,11 @@ describeWithControlPlane('the TaskRun controller on a real control plane', () =>
       failureReason: 'ConfigurationError',
       message: expect.stringContaining('step fetch cannot start: CreateContainerConfigError'),
     });
+    // The kubelet would go on trying, and start the steps of a failed run once it could.
+    await vi.waitFor(
+      async () => expect(await podOf(client, env.namespace, failed)).toBeNull(),
+      patience,
+    );
   });
 
   it("fails a run whose later step cannot pull its image once that step's grace is over, counted from the step before it", async () => {
