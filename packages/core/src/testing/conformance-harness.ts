@@ -15,7 +15,11 @@ export interface ConformanceHarness {
     name?: string | undefined;
     targetResource?: string | undefined;
   }): WorkflowExecution;
-  /** Makes the created execution succeed (e.g. sets a PipelineRun condition, lets a pod exit 0). */
+  /**
+   * Makes the created execution succeed (e.g. sets a PipelineRun condition, lets a pod exit 0).
+   * Until this or `driveToFailure` is called, the workload must not end on its own: the checks
+   * first read its status three times, a poll interval apart, and require Pending or Running.
+   */
   driveToSuccess(wfe: WorkflowExecution, resourceName: string): Promise<void>;
   /** Makes the created execution fail. */
   driveToFailure(wfe: WorkflowExecution, resourceName: string): Promise<void>;
