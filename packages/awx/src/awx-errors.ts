@@ -44,6 +44,7 @@ export type AwxApiErrorReason =
   | 'AWXServerError'
   | 'AWXUnavailable'
   | 'AWXGatewayTimeout'
+  | 'AWXUpgrading'
   | 'AWXHTTPError';
 
 const reasonsByStatus: Readonly<Record<number, AwxApiErrorReason>> = {
@@ -100,6 +101,37 @@ export class AwxApiError extends AwxError {
     // still processing it, and 429 is answered before anything is processed.
     this.ambiguous = statusCode >= 500;
   }
+}
+
+/**
+ * AWX is applying its database migrations, an upgrade: until the newest is applied, its
+ * MigrationRanCheckMiddleware answers every request with a redirect to its `migrations_notran`
+ * ("upgrading") page, before authentication and before any view. Nothing was done, so any
+ * request may be repeated, a launch too, once the upgrade is over.
+ */
+export class AwxUpgradingError extends AwxApiError {
+  override readonly reason = 'AWXUpgrading';
+  override readonly retryable = true;
+
+  constructor(endpoint: string, statusCode: number) {
+    super(
+      endpoint,
+      statusCode,
+      undefined,
+      [],
+      undefined,
+      'AWX is applying its database migrations (an upgrade) and redirects every request to ' +
+        'its "upgrading" page until they are done',
+    );
+  }
+}
+
+/**
+ * AWX has no such object (404): one deleted, e.g. a job template replaced under its name, whose
+ * every view (detail, `credentials/`, `survey_spec/`, `launch/`) answers 404 from then on.
+ */
+export function isNotFound(error: unknown): error is AwxApiError {
+  return error instanceof AwxApiError && error.statusCode === 404;
 }
 
 /**

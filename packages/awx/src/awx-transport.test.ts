@@ -285,6 +285,45 @@ describe('AwxTransport retries', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it("repeats a read and a launch while AWX upgrades, whose every answer is a redirect to its 'upgrading' page", async () => {
+    // MigrationRanCheckMiddleware (awx/main/middleware.py) answers before authentication and
+    // before any view while the newest migration is not applied: nothing was done.
+    const upgrading = { Location: '/migrations_notran/', 'Content-Type': 'text/html' };
+    const scope = nock(awxBase)
+      .get('/api/v2/jobs/5/')
+      .reply(302, '', upgrading)
+      .get('/api/v2/jobs/5/')
+      .reply(200, awxJob(5))
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(302, '', upgrading)
+      .post('/api/v2/job_templates/3/launch/')
+      .reply(201, { job: 9, ignored_fields: {} });
+    const http = transport();
+    expect(await getJob(http, 5)).toMatchObject({ id: 5, status: 'running' });
+    expect(await launch(http)).toEqual({ job: 9, ignored_fields: {} });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('says AWX is upgrading, retryable and not ambiguous, when the upgrade outlasts the retries', async () => {
+    nock(awxBase)
+      .post('/api/v2/job_templates/3/launch/')
+      .times(4)
+      .reply(302, '', { Location: 'https://awx.test/migrations_notran/' });
+    const error = await launch(transport()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AwxApiError);
+    expect(error).toMatchObject({
+      statusCode: 302,
+      reason: 'AWXUpgrading',
+      retryable: true,
+      ambiguous: false,
+    });
+    expect((error as Error).message).toBe(
+      'AWX POST job_templates/3/launch/ answered 302: AWX is applying its database ' +
+        'migrations (an upgrade) and redirects every request to its "upgrading" page until ' +
+        'they are done',
+    );
+  });
+
   it('does not retry what cannot succeed: 401', async () => {
     const scope = nock(awxBase)
       .get('/api/v2/jobs/5/')

@@ -11,6 +11,7 @@ import {
   AwxError,
   AwxResponseError,
   AwxTimeoutError,
+  AwxUpgradingError,
   apiErrorFromBody,
   connectionError,
   errorExcerpt,
@@ -314,10 +315,13 @@ export class AwxTransport {
   }
 
   async #apiError(endpoint: string, response: Response, call: Call): Promise<AwxApiError> {
-    const location = errorExcerpt(String(response.headers.location ?? ''));
+    const target = String(response.headers.location ?? '');
+    const location = errorExcerpt(target);
     if (isRedirect(response.statusCode) && location !== undefined) {
-      // A proxy's page says less than where it points: an http URL of an https route, say.
       await response.body.dump();
+      if (isUpgradingPage(target, call.url))
+        return new AwxUpgradingError(endpoint, response.statusCode);
+      // A proxy's page says less than where it points: an http URL of an https route, say.
       const why =
         `redirected to ${location}, which the client does not follow (the token goes only to ` +
         "baseUrl's origin): set baseUrl and apiPrefix to where the API is served";
@@ -342,6 +346,16 @@ function nextPage(call: Call, next: string): URL {
   const url = new URL(call.url);
   url.search = new URL(next, call.url).search;
   return url;
+}
+
+/**
+ * The page AWX redirects every request to while it applies its migrations: its route
+ * `ui:migrations_notran` (awx/ui/urls.py), a fixed path under wherever AWX is served.
+ */
+const upgradingPage = '/migrations_notran/';
+
+function isUpgradingPage(location: string, from: URL): boolean {
+  return URL.parse(location, from.href)?.pathname.endsWith(upgradingPage) ?? false;
 }
 
 function isSuccess(status: number): boolean {

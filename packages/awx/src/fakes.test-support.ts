@@ -127,31 +127,32 @@ export class FakeAwx
   async findJobTemplate() {
     return this.template;
   }
-  async templateCredentials() {
+  async templateCredentials(templateId: number) {
+    this.#exists(templateId, 'credentials/');
     return this.templateOwn;
   }
-  async surveyQuestions() {
+  async surveyQuestions(templateId: number) {
+    this.#exists(templateId, 'survey_spec/');
     this.surveyReads += 1;
     return this.survey;
   }
-  async launchRequirements() {
+  async launchRequirements(templateId: number) {
+    this.#exists(templateId, 'launch/');
     return {
       passwords_needed_to_start: this.passwordsNeeded,
       variables_needed_to_start: this.variablesNeeded,
       inventory_needed_to_start: this.inventoryNeeded,
     };
   }
+  /** AWX answers 404 for every view of a template that is gone, e.g. replaced under its name. */
+  #exists(templateId: number, view: string, method = 'GET') {
+    if (templateId === this.template.id) return;
+    const endpoint = `${method} job_templates/${templateId}/${view}`;
+    throw new AwxApiError(endpoint, 404, 'Not found.', [], undefined);
+  }
   async launch(templateId: number, request: LaunchRequest) {
     this.launched.push(request);
-    if (templateId !== this.template.id) {
-      throw new AwxApiError(
-        `POST job_templates/${templateId}/launch/`,
-        404,
-        'Not found.',
-        [],
-        undefined,
-      );
-    }
+    this.#exists(templateId, 'launch/', 'POST');
     if (this.launchError && !this.launchesAnyway) throw this.launchError;
     if (this.workflowJob !== undefined) {
       if (this.launchError) {

@@ -11,6 +11,7 @@ export {
   AwxResponseError,
   AwxTimeoutError,
   AwxTlsError,
+  AwxUpgradingError,
   AwxWorkflowLaunchError,
 } from './awx-errors.js';
 export type {

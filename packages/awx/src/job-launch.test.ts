@@ -4,7 +4,12 @@
  */
 import { ConfigurationError, noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
-import { AwxApiError, AwxConnectionError, AwxPermissionError } from './awx-errors.js';
+import {
+  AwxApiError,
+  AwxConnectionError,
+  AwxLookupError,
+  AwxPermissionError,
+} from './awx-errors.js';
 import { CreateAttempt, rollBack } from './create-attempt.js';
 import { planCredentials } from './credential-plan.js';
 import { EphemeralCredentials } from './ephemeral-credentials.js';
@@ -63,7 +68,7 @@ function setup() {
       throw error;
     }
   };
-  return { awx, lock, catalog, run };
+  return { awx, lock, catalog, attempt, launch, run };
 }
 
 /**
@@ -332,6 +337,35 @@ describe('JobLaunch', () => {
     expect(awx.launched).toHaveLength(2);
     expect(result.resourceName).toBe(`awx-job-${awx.jobs[0]!.id}`);
     expect(awx.jobs[0]?.job_template).toBe(4);
+  });
+
+  it("launches with the execution's Secrets when a remembered template was replaced: its credentials are read from the new one", async () => {
+    const { awx, catalog, lock, run } = setup();
+    await catalog.template('restart', undefined);
+    // Deleted and made again under its name (a GitOps apply, say): the old id is 404 everywhere.
+    awx.template = { ...template, id: 4 };
+    awx.templateOwn = [{ id: 1, name: 'machine', organization: 1, credential_type: 1 }];
+    const result = await run(plan([{ k: 'v' }]));
+    expect(result.resourceName).toBe(`awx-job-${awx.jobs[0]!.id}`);
+    expect(awx.jobs[0]?.job_template).toBe(4);
+    expect(awx.launched.map((l) => l.credentials)).toEqual([[1, awx.credentials[0]!.id]]);
+    expect(lock.record).toMatchObject({ template: 4, job: awx.jobs[0]!.id });
+  });
+
+  it('looks a template deleted since it was read up afresh, and names it when none is left', async () => {
+    const { awx, catalog, attempt, launch } = setup();
+    const fresh = await catalog.template('restart', undefined);
+    // Deleted between this create's read and its launch: AWX answers the old id 404.
+    awx.template = { ...template, id: 4 };
+    awx.findJobTemplate = async () => {
+      throw new AwxLookupError('GET job_templates/', 'job template', 'restart', []);
+    };
+    const error = await launch
+      .run(attempt, plan([{ k: 'v' }]), fresh, undefined)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('no AWX job template named "restart"');
+    expect(awx.launched).toEqual([]);
   });
 
   it("checks a replaced template's survey before launching again: what it does not ask for is refused", async () => {

@@ -9,7 +9,7 @@ import {
   type Logger,
   throwIfAborted,
 } from '@roundhouse/core';
-import { AwxApiError, AwxError, AwxWorkflowLaunchError } from './awx-errors.js';
+import { AwxApiError, AwxError, AwxWorkflowLaunchError, isNotFound } from './awx-errors.js';
 import { templateRefusal } from './awx-permissions.js';
 import type { JobLauncher } from './awx-roles.js';
 import type { CreateAttempt } from './create-attempt.js';
@@ -33,7 +33,7 @@ import { ignoredFieldIssues, passwordIssues } from './launch-prompts.js';
 import { type Injected, launchDeadline } from './launch-record.js';
 import { ignoredTimeoutWarning, launchTimeout } from './launch-timeout.js';
 import { deadlineOnly } from './operation-bound.js';
-import type { Job, JobTemplate } from './schemas.js';
+import type { Credential, Job, JobTemplate } from './schemas.js';
 import { isJobActive } from './status.js';
 import type { Cached, TemplateCatalog } from './template-catalog.js';
 
@@ -124,9 +124,9 @@ export class JobLaunch {
     let current = template;
     let launched = await this.#launch(attempt, plan, plan.extraVars, current, true, signal);
     if (launched === 'stale') {
-      // AWX refused the launch with what the cache held: the template or its survey changed.
-      // Nothing was launched; once more with what AWX has now, the variables typed for the
-      // survey as it is now.
+      // AWX refused the launch with what the cache held (the template or its survey changed),
+      // or has no template of that id any more. Nothing was launched; once more with the
+      // template of that name AWX has now, the variables typed for its survey as it is now.
       this.#catalog.forget(current.value);
       const fresh = await this.#catalog.template(current.value.name, signal);
       const withCredentials = attempt.created.length > 0;
@@ -200,7 +200,13 @@ export class JobLaunch {
     const warnings: string[] = [];
     let credentials: number[] | undefined;
     if (attempt.created.length > 0) {
-      const own = await this.#catalog.credentials(template.value, signal);
+      let own: Credential[];
+      try {
+        own = await this.#catalog.credentials(template.value, signal);
+      } catch (error) {
+        if (retryStale && isNotFound(error)) return 'stale';
+        throw error;
+      }
       const merged = launchCredentials(own, attempt.created);
       credentials = merged.ids;
       for (const c of merged.replaced) {
@@ -237,10 +243,11 @@ export class JobLaunch {
       }
       if (error instanceof AwxError && !error.ambiguous) {
         attempt.stage = 'refused';
-        const refusedStale = error instanceof AwxApiError && [400, 404].includes(error.statusCode);
-        if (retryStale && template.cached && refusedStale) {
-          return 'stale';
-        }
+        // A 400 may rest on what the cache held; a 404 says the template is gone, however
+        // freshly it was read (deleted, or replaced under its name), and nothing was launched.
+        const refusedCached =
+          template.cached && error instanceof AwxApiError && error.statusCode === 400;
+        if (retryStale && (refusedCached || isNotFound(error))) return 'stale';
         throw launchRefused(template.value, error);
       }
       const job = await this.#findSent(attempt, plan.identity, id, signal).catch(

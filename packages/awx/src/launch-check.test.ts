@@ -1,5 +1,6 @@
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it } from 'vitest';
+import { AwxApiError } from './awx-errors.js';
 import type { JobTemplateReader } from './awx-roles.js';
 import { jobTemplateNamePath } from './engine-config.js';
 import type { LaunchVariables } from './extra-vars-plan.js';
@@ -27,18 +28,27 @@ function fake(template: JobTemplate, survey: SurveyQuestion[]) {
     templateReads: 0,
     surveyReads: 0,
   };
+  /** AWX answers every view of a template that is gone 404. */
+  const exists = (id: number, view: string) => {
+    if (id === state.template.id) return;
+    throw new AwxApiError(`GET job_templates/${id}/${view}`, 404, 'Not found.', [], undefined);
+  };
   const awx: JobTemplateReader = {
     findJobTemplate: async () => {
       state.templateReads += 1;
       return state.template;
     },
     templateCredentials: async () => [],
-    launchRequirements: async () => ({
-      passwords_needed_to_start: state.passwords,
-      variables_needed_to_start: state.variables,
-      inventory_needed_to_start: state.inventoryNeeded,
-    }),
-    surveyQuestions: async () => {
+    launchRequirements: async (id) => {
+      exists(id, 'launch/');
+      return {
+        passwords_needed_to_start: state.passwords,
+        variables_needed_to_start: state.variables,
+        inventory_needed_to_start: state.inventoryNeeded,
+      };
+    },
+    surveyQuestions: async (id) => {
+      exists(id, 'survey_spec/');
       state.surveyReads += 1;
       return state.survey;
     },
@@ -180,6 +190,17 @@ describe('checkLaunch', () => {
       },
     ]);
     expect(state).toMatchObject({ templateReads: 3, surveyReads: 4 });
+  });
+
+  it('checks against the template of that name AWX has now when the one read was deleted', async () => {
+    const { state, catalog } = fake(base, [{ variable: 'PORT', type: 'integer' }]);
+    // Read (by a status, say), then replaced under its name: AWX answers the old id 404.
+    const read = await catalog.template('restart', undefined);
+    state.template = { ...base, id: 4 };
+    const checked = await checkLaunch(catalog, read, variables, true, undefined);
+    expect(checked.template).toEqual({ value: state.template, cached: false });
+    expect(checked.extraVars).toMatchObject({ PORT: 8080 });
+    expect(state).toMatchObject({ templateReads: 2, surveyReads: 1 });
   });
 
   it('refuses at once what AWX has now would refuse, with every issue: answers, prompts, slicing', async () => {

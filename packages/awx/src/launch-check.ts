@@ -7,6 +7,7 @@
  * template.
  */
 import { ConfigurationError, type FieldIssue } from '@roundhouse/core';
+import { isNotFound } from './awx-errors.js';
 import type { ExtraVars } from './extra-vars.js';
 import { type LaunchVariables, typedExtraVars } from './extra-vars-plan.js';
 import { slicingIssues } from './job-slicing.js';
@@ -28,10 +29,18 @@ export interface CheckedLaunch {
   readonly extraVars: ExtraVars;
 }
 
+/** What one template says of a launch. */
+interface TemplateCheck {
+  readonly extraVars: ExtraVars;
+  readonly issues: FieldIssue[];
+  readonly surveyCached: boolean;
+}
+
 /**
  * Checks a launch of `template`. A refusal that rests on a cached template or survey is checked
  * once more against what AWX has now, so a template fixed since it was read is not refused on
- * what the cache remembers; a refusal from what AWX has now is final.
+ * what the cache remembers; a refusal from what AWX has now is final. A template deleted since
+ * it was read is looked up again by its name.
  */
 export async function checkLaunch(
   catalog: TemplateCatalog,
@@ -40,14 +49,33 @@ export async function checkLaunch(
   credentials: boolean,
   signal: AbortSignal | undefined,
 ): Promise<CheckedLaunch> {
-  const first = await check(catalog, template.value, variables, credentials, signal);
+  let first: TemplateCheck;
+  try {
+    first = await check(catalog, template.value, variables, credentials, signal);
+  } catch (error) {
+    // AWX answers every view of a deleted template 404, one replaced under its name included:
+    // the check goes to the template of that name AWX has now, if any.
+    if (!isNotFound(error)) throw error;
+    return checkAfresh(catalog, template.value, variables, credentials, signal);
+  }
   const cached = template.cached || first.surveyCached;
   if (first.issues.length === 0) {
     return { template: { value: template.value, cached }, extraVars: first.extraVars };
   }
   if (!cached) throw new ConfigurationError(first.issues);
-  catalog.forget(template.value);
-  const fresh = await catalog.template(template.value.name, signal);
+  return checkAfresh(catalog, template.value, variables, credentials, signal);
+}
+
+/** The check against the template AWX has now under `stale`'s name; its refusal is final. */
+async function checkAfresh(
+  catalog: TemplateCatalog,
+  stale: JobTemplate,
+  variables: LaunchVariables,
+  credentials: boolean,
+  signal: AbortSignal | undefined,
+): Promise<CheckedLaunch> {
+  catalog.forget(stale);
+  const fresh = await catalog.template(stale.name, signal);
   const second = await check(catalog, fresh.value, variables, credentials, signal);
   if (second.issues.length > 0) throw new ConfigurationError(second.issues);
   const again = { value: fresh.value, cached: fresh.cached || second.surveyCached };
@@ -60,7 +88,7 @@ async function check(
   variables: LaunchVariables,
   credentials: boolean,
   signal: AbortSignal | undefined,
-): Promise<{ extraVars: ExtraVars; issues: FieldIssue[]; surveyCached: boolean }> {
+): Promise<TemplateCheck> {
   const survey = await catalog.survey(template, signal);
   const needed = await catalog.launchRequirements(template, signal);
   const typed = typedExtraVars(variables, survey && { template, questions: survey.value });
