@@ -5,6 +5,7 @@ import { beforeAll, expect, it, vi } from 'vitest';
 import { makeExecution } from './drive.js';
 import {
   type Bundles,
+  countedQuota,
   finished,
   patience,
   prepareNamespace,
@@ -218,7 +219,7 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     const namespace = await env.controlPlane.createNamespace('tekton-taskrun-quota');
     try {
       await prepareNamespace(client, namespace);
-      await countedQuota(namespace, 'no-taskruns', { 'count/taskruns.tekton.dev': '0' });
+      await countedQuota(client, namespace, 'no-taskruns', { 'count/taskruns.tekton.dev': '0' });
       const impatient = new TektonExecutor(client, { startupGraceMs: 0 });
       const wfe = makeExecution({ bundle: bundles.succeeds });
       const { resourceName: run } = await impatient.create(wfe, namespace);
@@ -241,35 +242,6 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
       await env.controlPlane.deleteNamespace(namespace);
     }
   });
-
-  /**
-   * A ResourceQuota the quota controller has counted, so admission enforces it. A quota on a
-   * custom resource made before the controller's discovery found that resource (every 30 s) is
-   * left uncounted until its full resync, minutes later: such a quota is made again.
-   */
-  async function countedQuota(namespace: string, name: string, hard: Record<string, string>) {
-    type Quota = KubeObject & { status?: { used?: Record<string, string> } };
-    const counted = async () => {
-      const quota = await client.get<Quota>(resources.resourceQuotas, namespace, name);
-      return Object.keys(hard).every((key) => quota?.status?.used?.[key] !== undefined);
-    };
-    for (let attempt = 0; ; attempt++) {
-      await client.create(resources.resourceQuotas, namespace, {
-        metadata: { name },
-        spec: { hard },
-      });
-      const done = await vi
-        .waitFor(async () => expect(await counted()).toBe(true), { timeout: 15_000, interval: 250 })
-        .then(() => true)
-        .catch(() => false);
-      if (done) return;
-      if (attempt === 4) throw new Error(`the quota controller never counted quota ${name}`);
-      await client.delete(resources.resourceQuotas, namespace, name);
-      await vi.waitFor(async () => {
-        expect(await client.get(resources.resourceQuotas, namespace, name)).toBeNull();
-      }, patience);
-    }
-  }
 
   it("gives each task the whole executionConfig.timeout, not Tekton's 60-minute TaskRun default", async () => {
     const { wfe, run } = await start(bundles.holds, {

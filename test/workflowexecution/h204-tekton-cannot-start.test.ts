@@ -1,0 +1,142 @@
+import { Registry } from '@roundhouse/core';
+import { resources } from '@roundhouse/kube';
+import { TektonExecutor } from '@roundhouse/tekton';
+import { describeWithControlPlane, describeWithTekton } from '@roundhouse/testenv/vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import {
+  type Bundles,
+  countedQuota,
+  prepareNamespace,
+  pushWorkflows,
+} from '../../packages/tekton/test/tekton.js';
+import { useController } from './controller-fixture.js';
+import { manifest, patience } from './harness.js';
+
+/**
+ * What the WorkflowExecution controller shows for a PipelineRun that cannot start for the
+ * cluster's sake: no Tekton controller writes its status, or a ResourceQuota refuses its TaskRuns.
+ */
+
+/** A PipelineRun CRD in a group of its own, which no Tekton controller watches. */
+const standInGroup = 'h204.tekton.roundhouse.test';
+const standInCrd = {
+  metadata: { name: `pipelineruns.${standInGroup}` },
+  spec: {
+    group: standInGroup,
+    scope: 'Namespaced',
+    names: {
+      kind: 'PipelineRun',
+      listKind: 'PipelineRunList',
+      plural: 'pipelineruns',
+      singular: 'pipelinerun',
+    },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      },
+    ],
+  },
+};
+
+describeWithControlPlane(
+  'WorkflowExecution controller with the tekton engine and no Tekton controller',
+  () => {
+    const cluster = useController('h204-no-tekton');
+    const { client } = cluster;
+
+    beforeAll(async () => {
+      await client().create(resources.customResourceDefinitions, undefined, standInCrd);
+      await vi.waitFor(async () => {
+        expect(await client().isServed({ ...resources.pipelineRuns, group: standInGroup })).toBe(
+          true,
+        );
+      }, patience);
+    });
+
+    afterAll(async () => {
+      await client().delete(
+        resources.customResourceDefinitions,
+        undefined,
+        standInCrd.metadata.name,
+      );
+    });
+
+    it('fails the execution with the cause, not run, and removes its PipelineRun', async () => {
+      await cluster.start({
+        registry: (reader) =>
+          new Registry().register(
+            new TektonExecutor(client(), {
+              reader,
+              apiGroup: standInGroup,
+              controllerGraceMs: 1_000,
+            }),
+          ),
+        policy: { bundles: ['registry.example/*'] },
+        // Nothing about the PipelineRun changes once the grace has passed: only a resync (60 s
+        // by default) reads it again.
+        resyncMs: 2_000,
+      });
+      const wfe = await cluster.apply(
+        manifest({ engine: 'tekton', bundle: 'registry.example/workflows/restart:1' }),
+      );
+      const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails).toMatchObject({
+        reason: 'ConfigurationError',
+        wasExecutionFailure: false,
+        message: `no Tekton controller has written this PipelineRun's status in the 1s since it was created: is Tekton Pipelines installed, and its controller (tekton-pipelines-controller) running and watching namespace ${cluster.executionNamespace}?`,
+      });
+      const run = failed.status?.executionRef?.name as string;
+      await vi.waitFor(async () => {
+        const type = { ...resources.pipelineRuns, group: standInGroup };
+        expect(await client().get(type, cluster.executionNamespace, run)).toBeNull();
+      }, patience);
+    });
+  },
+);
+
+describeWithTekton(
+  'WorkflowExecution controller with the tekton engine and a TaskRun quota',
+  () => {
+    const cluster = useController('h204-taskrun-quota');
+    const { env, client } = cluster;
+    let bundles: Bundles;
+
+    beforeAll(async () => {
+      await prepareNamespace(client(), cluster.executionNamespace);
+      bundles = await pushWorkflows(env);
+    });
+
+    it('fails the execution as ResourceExhausted, not run, instead of at its timeout', async () => {
+      const namespace = cluster.executionNamespace;
+      await countedQuota(client(), namespace, 'no-taskruns', {
+        'count/taskruns.tekton.dev': '0',
+      });
+      await cluster.start({
+        registry: (reader) =>
+          new Registry().register(new TektonExecutor(client(), { reader, startupGraceMs: 0 })),
+        policy: { bundles: [`${env.tekton.registry}/*`] },
+        // Tekton's retries write nothing to the PipelineRun: only a resync reads it again.
+        resyncMs: 2_000,
+      });
+      const wfe = await cluster.apply(
+        manifest({ engine: 'tekton', bundle: bundles.succeeds, parameters: { REPLICAS: '1' } }),
+      );
+      const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+      const run = failed.status?.executionRef?.name;
+      expect(failed.status?.failureDetails).toMatchObject({
+        reason: 'ResourceExhausted',
+        wasExecutionFailure: false,
+        failedTaskName: `${run}-build`,
+      });
+      expect(failed.status?.failureDetails?.message).toContain(
+        `taskruns.tekton.dev "${run}-build" is forbidden: exceeded quota: no-taskruns`,
+      );
+    });
+  },
+);
