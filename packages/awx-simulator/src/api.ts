@@ -75,6 +75,8 @@ export interface ApiRequest {
   readonly contentType?: string | undefined;
   readonly accept?: string | undefined;
   readonly body: string;
+  /** Why the body's bytes are not UTF-8 (Python's UnicodeDecodeError message), if they are not. */
+  readonly undecodable?: string | undefined;
 }
 
 export interface ApiConfig {
@@ -203,6 +205,13 @@ function readBody(request: ApiRequest): { value: unknown } | Reply {
     return detail(
       415,
       'You did not use correct Content-Type in your HTTP request. If you are using our REST API, the Content-Type must be application/json',
+    );
+  }
+  // AWX's JSONParser decodes the bytes strictly, and its ValueError handler words the failure.
+  if (request.undecodable !== undefined) {
+    return detail(
+      400,
+      `JSON parse error - ${request.undecodable}\nPossible cause: trailing comma.`,
     );
   }
   let value: unknown;

@@ -203,6 +203,34 @@ describe('HTTP surface', () => {
     });
   });
 
+  it("refuses a body that is not UTF-8 with the message of Python's strict decoding", async () => {
+    const post = async (bytes: number[]) => {
+      const response = await call('/api/v2/credentials/', {
+        method: 'POST',
+        body: new Uint8Array(bytes),
+        headers: { 'Content-Type': 'application/json' },
+      });
+      return { status: response.status, body: (await response.json()) as Body };
+    };
+    const refusal = (why: string) => ({
+      status: 400,
+      body: {
+        detail: `JSON parse error - 'utf-8' codec can't decode ${why}\nPossible cause: trailing comma.`,
+      },
+    });
+    const text = (value: string) => [...Buffer.from(value)];
+    // {"name":"caf\xe9"}: Latin-1, not UTF-8.
+    expect(await post([...text('{"name":"caf'), 0xe9, ...text('"}')])).toEqual(
+      refusal('byte 0xe9 in position 12: invalid continuation byte'),
+    );
+    expect(await post([0xff, ...text('{}')])).toEqual(
+      refusal('byte 0xff in position 0: invalid start byte'),
+    );
+    expect(await post([...text('{"name":"'), 0xe2, 0x82])).toEqual(
+      refusal('bytes in position 9-10: unexpected end of data'),
+    );
+  });
+
   it('refuses a body it cannot parse before authenticating and before finding the object', async () => {
     const launch = (template: number, body: string, headers: Record<string, string>) =>
       fetch(`${sim.apiUrl}job_templates/${template}/launch/`, { method: 'POST', body, headers });

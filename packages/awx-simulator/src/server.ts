@@ -19,6 +19,7 @@ import type { Organization } from './organizations.js';
 import { AwxValidationError, detail, type Reply } from './replies.js';
 import { API_PREFIXES } from './routes.js';
 import { type DeletedCredential, Store } from './store.js';
+import { type Decoded, decodeUtf8 } from './utf8.js';
 import type { WorkflowJob } from './workflow-jobs.js';
 
 export const simulatorOptionsSchema = z.object({
@@ -140,10 +141,10 @@ function stateOf(store: Store): SimulatorState {
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+async function readBody(request: IncomingMessage): Promise<Decoded> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeUtf8(Buffer.concat(chunks));
 }
 
 function write(response: ServerResponse, reply: Reply, startedAt: number): void {
@@ -200,7 +201,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
       authorization: request.headers.authorization,
       contentType: request.headers['content-type'],
       accept: request.headers.accept,
-      body: await readBody(request),
+      ...(await readBody(request).then(({ text, error }) => ({ body: text, undecodable: error }))),
     };
     const act = (): Reply => {
       try {
