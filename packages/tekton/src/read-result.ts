@@ -7,7 +7,12 @@ import {
 } from '@roundhouse/core';
 import { type KubeObject, type Reader, resources, type StatusContext } from '@roundhouse/kube';
 import { type ChildTaskRuns, readChildTaskRuns } from './child-task-runs.js';
-import { awaitsNextRun, explainRefusedChildRun, RunEventSchema } from './refused-child-run.js';
+import {
+  awaitsNextRun,
+  explainRefusedChildRun,
+  type RunEvent,
+  RunEventSchema,
+} from './refused-child-run.js';
 import {
   childTaskRuns,
   isPipelineRunFinished,
@@ -65,7 +70,7 @@ export async function readPipelineRunResult(
       : result;
   }
   if (!(age >= settings.startupGraceMs)) return result;
-  const cached = await cannotGoOn(run, state, children, context);
+  const cached = await cannotGoOn(run, state, children, settings, context);
   if (!cached) return result;
   if (context.reader === settings.live) return startFailedResult(result, cached);
   // A failure is final: a cache's word that the run cannot go on is checked with the API server.
@@ -83,7 +88,7 @@ export async function readPipelineRunResult(
   const confirmed = await readChildren(liveRun, liveState, settings, liveContext);
   const stuck = confirmed.unread
     ? undefined
-    : await cannotGoOn(liveRun, liveState, confirmed, liveContext);
+    : await cannotGoOn(liveRun, liveState, confirmed, settings, liveContext);
   return stuck ? startFailedResult(result, stuck) : result;
 }
 
@@ -107,19 +112,44 @@ async function cannotGoOn(
   run: KubeObject,
   state: PipelineRunState,
   { taskRuns }: ChildTaskRuns,
+  settings: ResultSettings,
   context: StatusContext,
 ): Promise<StartFailure | undefined> {
   const stuck = explainStuckStart(state, taskRuns);
   if (stuck || !awaitsNextRun(state, taskRuns)) return stuck;
-  const { items } = await context.reader.list<KubeObject>(resources.events, context.namespace, {
-    fieldSelector: `involvedObject.uid=${run.metadata?.uid}`,
-    signal: context.signal,
-  });
-  return explainRefusedChildRun(
-    state,
-    taskRuns,
-    items.map((event) => RunEventSchema.parse(event)),
-  );
+  const events = await readRunEvents(run, settings, context);
+  return explainRefusedChildRun(state, taskRuns, events);
+}
+
+/**
+ * The run's own Events (a previous run of the same name had others). Best effort: a status
+ * read that failed on them (a role without `list` on events) would fail every read of a run
+ * that merely resolves its Pipeline slowly; without them the run waits for its timeout.
+ */
+async function readRunEvents(
+  run: KubeObject,
+  { logger }: ResultSettings,
+  context: StatusContext,
+): Promise<RunEvent[]> {
+  try {
+    const { items } = await context.reader.list<KubeObject>(resources.events, context.namespace, {
+      fieldSelector: `involvedObject.uid=${run.metadata?.uid}`,
+      signal: context.signal,
+    });
+    return items.map((event) => RunEventSchema.parse(event));
+  } catch (error) {
+    if (context.signal?.aborted) throw error;
+    logger.warn(
+      {
+        namespace: context.namespace,
+        pipelineRun: run.metadata?.name,
+        reason: error instanceof RoundhouseError ? error.reason : 'unclassified',
+        error: error instanceof Error ? error.message : String(error),
+      },
+      "could not read the PipelineRun's Events; a child run a quota refuses is not seen",
+    );
+    return [];
+  }
 }
 
 /** Whether the API server's copy of the run still has no status from a controller. */

@@ -7,6 +7,7 @@ import {
   ConfigurationError,
   type Conventions,
   kubernautConventions,
+  noopLogger,
   Registry,
   roundhouseConventions,
   type WorkflowExecution,
@@ -797,6 +798,26 @@ describe('TektonExecutor.getStatus of a run whose next TaskRun a ResourceQuota r
     });
     // The run's own Events: a previous run of the same name had other ones.
     expect(server.selectors).toEqual(['involvedObject.uid=run-uid']);
+  });
+
+  it('waits, and says why, when its Events may not be read', async () => {
+    const run = resolved([]);
+    const server = holding(run, []);
+    const list = server.list.bind(server);
+    server.list = (async (type: ResourceType, ns: string, options?: object) => {
+      if (type.kind !== 'Event') return list(type, ns, options);
+      throw new KubernetesApiError('Forbidden', 'events is forbidden: cannot list', 403);
+    }) as typeof server.list;
+    const warn = vi.fn();
+    const logger = { ...noopLogger, warn };
+    expect(await new TektonExecutor(server, { logger }).getStatus(wfe, namespace)).toMatchObject({
+      phase: 'Running',
+      reason: 'ResolvingTaskRef',
+    });
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ reason: 'Forbidden' }),
+      "could not read the PipelineRun's Events; a child run a quota refuses is not seen",
+    );
   });
 
   it('waits within the startup grace, and while the API server shows the TaskRun created', async () => {
