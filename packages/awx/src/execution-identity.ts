@@ -44,7 +44,7 @@ const stringOrNonFinite = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
  * finite `NaN`, `Infinity` or `-Infinity` (a template's YAML `.nan`, `.inf`); JSON.parse refuses
  * those, so they are read as null rather than losing every job of such a template.
  */
-function parseVariables(extraVars: string): Readonly<Record<string, unknown>> | undefined {
+export function parseVariables(extraVars: string): Readonly<Record<string, unknown>> | undefined {
   try {
     const json = extraVars.replace(stringOrNonFinite, (token) =>
       token.startsWith('"') ? token : 'null',

@@ -188,13 +188,24 @@ export class FakeAwx
       summary_fields: { ...job.summary_fields, source_workflow_job: { id: workflowJob } },
     };
   }
+  #ignoredVariables(): object {
+    const ignored = this.ignoredFields.extra_vars;
+    return typeof ignored === 'object' && ignored !== null ? ignored : {};
+  }
   #job(request: LaunchRequest): Job {
     return {
       id: this.#nextId++,
       status: 'pending',
       job_template: this.template.id,
       created: new Date().toISOString(),
-      extra_vars: JSON.stringify(request.extraVars),
+      // AWX gives the job none of the variables it ignored.
+      extra_vars: JSON.stringify(
+        Object.fromEntries(
+          Object.entries(request.extraVars).filter(
+            ([name]) => !Object.hasOwn(this.#ignoredVariables(), name),
+          ),
+        ),
+      ),
       job_explanation: '',
       timeout: request.timeout ?? 0,
       elapsed: 0,

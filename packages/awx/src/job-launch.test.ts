@@ -464,4 +464,26 @@ describe('JobLaunch', () => {
     expect(error).toMatchObject({ retryable: false, jobId: awx.jobs[0]!.id });
     expect(awx.canceled).toEqual([awx.jobs[0]!.id]);
   });
+
+  it('cancels an adopted job whose variables AWX ignored, naming them: its launch answer said so and was lost', async () => {
+    const { awx, lock, run } = setup();
+    awx.launchError = lost();
+    awx.launchesAnyway = true;
+    // The template stopped prompting for Variables between the check and the launch; its
+    // survey asks for the marker only.
+    awx.ignoredFields = { extra_vars: { REPLICAS: 3 } };
+    const withReplicas: LaunchPlan = {
+      ...plan([{ k: 'v' }]),
+      variables: new Map([...plan().variables, ['REPLICAS', { source: 'parameter', value: '3' }]]),
+      extraVars: { ...marker, REPLICAS: 3 },
+    };
+    const error = await run(withReplicas).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(
+      'AWX job template "restart" (id 3) ignored the launch\'s extra_vars REPLICAS',
+    );
+    expect(awx.canceled).toEqual([awx.jobs[0]!.id]);
+    expect(awx.credentials).toEqual([]);
+    expect(lock.record).toBeNull();
+  });
 });

@@ -22,7 +22,7 @@ import {
   LaunchUnresolvedError,
   SlicedLaunchFoundError,
 } from './execution-errors.js';
-import type { ExecutionIdentity } from './execution-identity.js';
+import { type ExecutionIdentity, parseVariables } from './execution-identity.js';
 import { awxJobRef, type ExecutionJobs, missingCredentials } from './execution-jobs.js';
 import type { ExtraVars } from './extra-vars.js';
 import type { LaunchVariables } from './extra-vars-plan.js';
@@ -266,7 +266,8 @@ export class JobLaunch {
       attempt.stage = 'launched';
       attempt.job = job.id;
       verifyJobCredentials(job, attempt.credentialIds());
-      return { job: job.id, ignoredFields: {}, adopted: true, warnings };
+      const ignoredFields = ignoredVariables(job, extraVars);
+      return { job: job.id, ignoredFields, adopted: true, warnings };
     }
   }
 
@@ -314,6 +315,18 @@ export class JobLaunch {
       );
     }
   }
+}
+
+/**
+ * What AWX ignored of the variables of a launch whose answer, and its `ignored_fields`, was
+ * lost: those its job lacks. AWX gives a job the template's variables and the launch's it took
+ * (`_accept_or_ignore_variables`, `create_unified_job`), so a variable the launch sent that the
+ * job lacks was ignored, as when the template stopped prompting for Variables since the check.
+ */
+function ignoredVariables(job: Job, sent: ExtraVars): Readonly<Record<string, unknown>> {
+  const given = parseVariables(job.extra_vars) ?? {};
+  const ignored = Object.entries(sent).filter(([name]) => !Object.hasOwn(given, name));
+  return ignored.length > 0 ? { extra_vars: Object.fromEntries(ignored) } : {};
 }
 
 /**
