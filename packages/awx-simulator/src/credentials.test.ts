@@ -133,6 +133,16 @@ describe('credentials', () => {
     });
   });
 
+  it('refuses a name or description holding a NUL, as every DRF CharField does', async () => {
+    expect(await credential('db\u0000', {})).toEqual({
+      status: 400,
+      body: { name: ['Null characters are not allowed.'] },
+    });
+    expect((await credential('db-nul', {}, { description: '\u0000' })).body).toEqual({
+      description: ['Null characters are not allowed.'],
+    });
+  });
+
   it('refuses unknown related objects, a missing owner and a duplicate', async () => {
     expect((await credential('db-5', {}, { credential_type: 999 })).body).toEqual({
       credential_type: ['Invalid pk "999" - object does not exist.'],

@@ -379,6 +379,9 @@ describe('job templates', () => {
       inventory: ['This field may not be null.'],
     });
     expect((await launch({ inventory: 1, inventory_id: 7 })).status).toBe(201);
+    expect((await launch({ limit: 'web\u0000' })).body).toEqual({
+      limit: ['Null characters are not allowed.'],
+    });
     // The template's own values are no prompt; a list of labels or instance groups always is.
     const same = await launch({ inventory: 1, forks: 0 });
     expect(same.body.ignored_fields).toEqual({});

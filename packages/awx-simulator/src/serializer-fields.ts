@@ -27,7 +27,7 @@ interface CharOptions {
   readonly maxLength?: number | undefined;
 }
 
-/** `CharField`: numbers become strings, surrounding whitespace is trimmed. */
+/** `CharField`: numbers become strings, surrounding whitespace is trimmed, NUL is refused. */
 export function charField(options: CharOptions = {}) {
   const { required = true, allowBlank = false, maxLength } = options;
   return field((value, ctx): string => {
@@ -41,6 +41,8 @@ export function charField(options: CharOptions = {}) {
     if (maxLength !== undefined && text.length > maxLength) {
       return fail(ctx, value, `Ensure this field has no more than ${maxLength} characters.`);
     }
+    // ProhibitNullCharactersValidator, which every DRF CharField runs after its length check.
+    if (text.includes('\0')) return fail(ctx, value, 'Null characters are not allowed.');
     return text;
   });
 }
