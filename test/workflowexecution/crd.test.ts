@@ -186,6 +186,31 @@ describeWithControlPlane('the WorkflowExecution CRD on a real API server', () =>
     expect(Object.keys(object.spec?.parameters ?? {})).toHaveLength(256);
   });
 
+  it("takes a whole-number quantity as YAML writes it (cpu: 2), int-or-string as kubernaut's CRD, and refuses a negative one", async () => {
+    const withResources = (limits: Record<string, unknown>) =>
+      spec({
+        workflowRef: {
+          ...spec().workflowRef,
+          resources: { limits, requests: { memory: '64Mi' } },
+        },
+      });
+    const { object } = await client().create(workflowExecutions, env.namespace, {
+      metadata: { name: 'whole-cpu' },
+      spec: withResources({ cpu: 2, memory: '1Gi' }),
+    });
+    expect(parseWorkflowExecution(object).spec.workflowRef.resources?.limits).toEqual({
+      cpu: '2',
+      memory: '1Gi',
+    });
+    const refused = await client()
+      .create(workflowExecutions, env.namespace, {
+        metadata: { name: 'negative-cpu' },
+        spec: withResources({ cpu: '-1' }),
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ statusCode: 422 });
+  });
+
   it("stores an absent engine absent, read as tekton, and keeps the engine kubernaut's catalog snapshot names", async () => {
     // No CRD default: one would put tekton beside a catalog snapshot's own engine.
     const { object: plain } = await client().create(workflowExecutions, env.namespace, {

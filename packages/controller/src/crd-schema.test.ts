@@ -37,6 +37,32 @@ describe('crdSchemaOf', () => {
   });
 });
 
+describe('crdSchemaOf int-or-string', () => {
+  it('writes a union of a string and a whole number as Kubernetes does a Quantity', () => {
+    const Quantity = z
+      .union([
+        z
+          .string()
+          .max(8)
+          .regex(/^[0-9]+m?$/),
+        z.int().nonnegative(),
+      ])
+      .transform(String);
+    expect(crdSchemaOf(z.object({ cpu: Quantity }))).toEqual({
+      type: 'object',
+      required: ['cpu'],
+      properties: {
+        cpu: {
+          'x-kubernetes-int-or-string': true,
+          anyOf: [{ type: 'integer' }, { type: 'string' }],
+          maxLength: 8,
+          pattern: '^[0-9]+m?$',
+        },
+      },
+    });
+  });
+});
+
 describe('crdSchemaOf defaults', () => {
   it('keeps a default, so the API server fills it in as the controller would', () => {
     const schema = crdSchemaOf(z.object({ engine: z.string().default('tekton') }));

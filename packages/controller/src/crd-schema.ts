@@ -48,6 +48,8 @@ function toStructural(schema: JsonSchema, options: CrdSchemaOptions): JsonSchema
   if ('$ref' in schema || JSON.stringify(schema.allOf ?? []).includes('$ref')) {
     return { 'x-kubernetes-preserve-unknown-fields': true };
   }
+  const intOrString = intOrStringOf(schema);
+  if (intOrString) return intOrString;
   const result: JsonSchema = {};
   for (const [keyword, value] of Object.entries(schema)) {
     if (!keptKeywords.has(keyword)) continue;
@@ -72,4 +74,24 @@ function toStructural(schema: JsonSchema, options: CrdSchemaOptions): JsonSchema
     }
   }
   return result;
+}
+
+/**
+ * A union of a string and a whole number (a Quantity, an IntOrString) as Kubernetes writes it:
+ * a structural schema takes a field of two types only so, and the string's rules at the top,
+ * where a number ignores them.
+ */
+function intOrStringOf(schema: JsonSchema): JsonSchema | undefined {
+  const options = schema.anyOf;
+  if (!Array.isArray(options) || options.length !== 2) return undefined;
+  const string = options.find((o: JsonSchema) => o.type === 'string') as JsonSchema | undefined;
+  const integer = options.find((o: JsonSchema) => o.type === 'integer');
+  if (!string || !integer) return undefined;
+  const { type: _, ...stringRules } = toStructural(string, {});
+  return {
+    ...(schema.description !== undefined ? { description: schema.description } : {}),
+    'x-kubernetes-int-or-string': true,
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    ...stringRules,
+  };
 }

@@ -14,6 +14,23 @@ export const quantityPattern =
 const resourceNamePattern =
   /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
+/**
+ * A quantity as a manifest writes it: a string, or a whole number (YAML's `cpu: 2`), which a
+ * Quantity field takes as int-or-string, as kubernaut's CRD does; read as its string.
+ */
+const quantityError = 'must be a quantity such as "500m", 2 or "1Gi"';
+const QuantitySchema = z
+  .union(
+    [
+      z.string().max(64, { error: quantityError }).regex(new RegExp(quantityPattern), {
+        error: quantityError,
+      }),
+      z.int({ error: quantityError }).nonnegative({ error: quantityError }),
+    ],
+    { error: quantityError },
+  )
+  .transform((quantity) => String(quantity));
+
 /** A container asks for a handful of resources; 16 leaves room for extended ones. */
 const resourcesMaxCount = 16;
 
@@ -22,9 +39,7 @@ const ResourceListSchema = z
     z.string().max(317).regex(resourceNamePattern, {
       error: 'must be a resource name such as "cpu", "memory" or "example.com/gpu"',
     }),
-    z.string().max(64).regex(new RegExp(quantityPattern), {
-      error: 'must be a quantity written as a string, such as "500m", "2" or "1Gi"',
-    }),
+    QuantitySchema,
   )
   .refine((list) => Object.keys(list).length <= resourcesMaxCount, {
     error: `at most ${resourcesMaxCount} resources`,

@@ -548,7 +548,7 @@ describe("kubernaut's catalog-snapshot shape (#1661)", () => {
     const bad = catalogSnapshot();
     bad.spec.timesOutAt = 'tomorrow';
     bad.spec.workflowRef.resources = {
-      limits: { memory: 128 },
+      limits: { memory: 0.5 },
       requests: { 'cpu!': '1' },
       claims: [{ name: 'gpu' }],
     };
@@ -561,6 +561,15 @@ describe("kubernaut's catalog-snapshot shape (#1661)", () => {
         'spec.workflowRef.resources',
       ]),
     );
+  });
+
+  it('reads a whole-number quantity as a manifest writes it (cpu: 2), as its string', () => {
+    const input = catalogSnapshot();
+    input.spec.workflowRef.resources = { limits: { cpu: 2, memory: '1Gi' }, requests: { cpu: 0 } };
+    expect(parseWorkflowExecution(input).spec.workflowRef.resources).toEqual({
+      limits: { cpu: '2', memory: '1Gi' },
+      requests: { cpu: '0' },
+    });
   });
 
   it('means tekton when neither shape names an engine, as kubernaut does', () => {
