@@ -2,7 +2,7 @@
  * Every way a call to AWX can fail, as values: classified by HTTP status or socket error code,
  * never by message text. Messages name the endpoint and AWX's `detail`; they never contain the
  * token, a request body or a credential input.
- * Just past 350 lines: the classes share AwxError's base and the helpers that describe AWX's
+ * Past 350 lines: the classes share AwxError's base and the helpers that describe AWX's
  * error bodies, and a controller imports them as one set.
  */
 import {
@@ -100,29 +100,6 @@ export class AwxApiError extends AwxError {
     // 4xx means AWX refused the request; a 5xx may come from a gateway that gave up on an AWX
     // still processing it, and 429 is answered before anything is processed.
     this.ambiguous = statusCode >= 500;
-  }
-}
-
-/**
- * AWX is applying its database migrations, an upgrade: until the newest is applied, its
- * MigrationRanCheckMiddleware answers every request with a redirect to its `migrations_notran`
- * ("upgrading") page, before authentication and before any view. Nothing was done, so any
- * request may be repeated, a launch too, once the upgrade is over.
- */
-export class AwxUpgradingError extends AwxApiError {
-  override readonly reason = 'AWXUpgrading';
-  override readonly retryable = true;
-
-  constructor(endpoint: string, statusCode: number) {
-    super(
-      endpoint,
-      statusCode,
-      undefined,
-      [],
-      undefined,
-      'AWX is applying its database migrations (an upgrade) and redirects every request to ' +
-        'its "upgrading" page until they are done',
-    );
   }
 }
 

@@ -1,3 +1,8 @@
+/**
+ * Past 350 lines: every request goes through one send-and-retry loop whose answers (success,
+ * paging, error bodies, redirects) share the call's description; splitting it would scatter
+ * what one request does.
+ */
 import { type Logger, noopLogger, readBoundedBody, requestRefusal } from '@roundhouse/core';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
@@ -11,12 +16,12 @@ import {
   AwxError,
   AwxResponseError,
   AwxTimeoutError,
-  AwxUpgradingError,
   apiErrorFromBody,
   connectionError,
   errorExcerpt,
 } from './awx-errors.js';
 import type { AwxRequestOptions } from './awx-roles.js';
+import { AwxUpgradingError, isUpgradingPage } from './awx-upgrading.js';
 import { abortFailure } from './operation-bound.js';
 import { PageBounds } from './page-bounds.js';
 import { parseRetryAfter, type RetryMode, type RetryPolicy, withRetries } from './retry.js';
@@ -346,16 +351,6 @@ function nextPage(call: Call, next: string): URL {
   const url = new URL(call.url);
   url.search = new URL(next, call.url).search;
   return url;
-}
-
-/**
- * The page AWX redirects every request to while it applies its migrations: its route
- * `ui:migrations_notran` (awx/ui/urls.py), a fixed path under wherever AWX is served.
- */
-const upgradingPage = '/migrations_notran/';
-
-function isUpgradingPage(location: string, from: URL): boolean {
-  return URL.parse(location, from.href)?.pathname.endsWith(upgradingPage) ?? false;
 }
 
 function isSuccess(status: number): boolean {

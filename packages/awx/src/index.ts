@@ -11,7 +11,6 @@ export {
   AwxResponseError,
   AwxTimeoutError,
   AwxTlsError,
-  AwxUpgradingError,
   AwxWorkflowLaunchError,
 } from './awx-errors.js';
 export type {
@@ -33,6 +32,7 @@ export type {
   ManagedCredentialTypeReader,
   WorkflowJobReader,
 } from './awx-roles.js';
+export { AwxUpgradingError } from './awx-upgrading.js';
 export {
   type CredentialPlan,
   credentialTypeName,
