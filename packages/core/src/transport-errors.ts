@@ -52,6 +52,9 @@ const interruptedCodes = new Set([
   'ERR_HTTP2_STREAM_ERROR',
   'ERR_HTTP2_SESSION_ERROR',
   'UND_ERR_INFO',
+  // A body that ended before the length its headers announced: the stream was reset partway
+  // (Go's server announces the length of every small answer).
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
 
 /** OpenSSL's certificate verification failures, as Node reports them. */

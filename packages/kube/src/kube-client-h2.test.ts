@@ -343,6 +343,27 @@ describe('KubeClient over HTTP/2', () => {
     });
   });
 
+  it('retries a read whose stream is reset partway through a body of announced length', async () => {
+    const { client } = await serve(
+      (stream) => {
+        stream.on('error', () => undefined);
+        // As Go's server answers a small object: its length first, then the body.
+        stream.respond({
+          ':status': 200,
+          'content-type': 'application/json',
+          'content-length': '200',
+        });
+        stream.write('{"metadata":{"name":"cm",');
+        setTimeout(() => stream.close(constants.NGHTTP2_INTERNAL_ERROR), 20);
+      },
+      { timeoutMs: 5_000 },
+    );
+    await expect(client.get(resources.configMaps, 'ns', 'cm')).rejects.toMatchObject({
+      reason: 'Unavailable',
+      retryable: true,
+    });
+  });
+
   it('ends a watch that stalls as failed, and opens the next one on the same live connection', async () => {
     let watches = 0;
     const { client, served } = await serve(
