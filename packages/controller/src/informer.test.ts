@@ -266,6 +266,23 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(api.openWatches()).toBe(1), patience);
   });
 
+  it('relists after a watch the server refused or ended with an error other than 410, as client-go does; resumes after a 429', async () => {
+    const api = await fakeApiServer();
+    api.lists.push(list([cm('a', 5)], 10), list([cm('a', 5), cm('b', 11)], 20));
+    const internal: Event = {
+      type: 'ERROR',
+      object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'InternalError' },
+    };
+    api.watches.push(tooManyRequests(0), stream([internal], false), status(503));
+    const { informer: inf, seen } = informer(api);
+    await inf.start();
+    // 429: the same watch again; the ERROR event and the 503: a list before each next watch.
+    await vi.waitFor(() => expect(api.watchQueries).toHaveLength(4), patience);
+    expect(api.listSelectors).toHaveLength(3);
+    expect(api.watchQueries.map((q) => q.get('resourceVersion'))).toEqual(['10', '10', '20', '20']);
+    expect(seen).toEqual(['add a@5', 'add b@11']);
+  });
+
   it('drops the watch and relists at an event it cannot cache, skipping the rest of the stream', async () => {
     const api = await fakeApiServer();
     api.lists.push(list([cm('a', 5)], 10), list([cm('a', 5), cm('c', 13)], 30));

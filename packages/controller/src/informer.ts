@@ -243,11 +243,16 @@ export class Informer<T extends KubeObject> {
         continue;
       }
       if (result.end === 'failed') {
+        // As client-go's reflector: an error the server answered with (a refused watch, an
+        // ERROR event) may mean it can no longer serve this resourceVersion, and resuming from
+        // it could fail for ever while the cache looks synced; the next cycle lists again. A
+        // 429 asks only to come back later; a broken or stalled connection resumes.
+        needList = relistsAfter(result.error);
         this.#logger.warn(
           describeError(result.error),
           stalled
             ? `no event or bookmark for ${this.#stallTimeoutMs} ms; restarting watch`
-            : 'watch failed; restarting',
+            : `watch failed; ${needList ? 'relisting' : 'restarting'}`,
         );
       }
       // A watch that ends at once without delivering anything must not turn into a busy loop.
@@ -402,4 +407,10 @@ export class Informer<T extends KubeObject> {
 function backoff(failures: number, error?: unknown): number {
   const base = Math.min(retryBaseMs * 2 ** (failures - 1), retryMaxMs);
   return Math.max(base * (1 + Math.random() / 2), Math.min(retryAfterMs(error), retryMaxMs));
+}
+
+/** Whether a failed watch needs a relist before the next one: the server refused it. */
+function relistsAfter(error: KubernetesApiError): boolean {
+  const code = error.statusCode;
+  return code !== undefined && code >= 400 && code !== 429;
 }
