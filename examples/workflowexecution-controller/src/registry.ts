@@ -86,6 +86,8 @@ export async function buildRegistry(
     const awx = new AwxClient({
       baseUrl: config.awxUrl as string,
       token: await readToken(client, config.awxTokenSecret as string),
+      // A token rotated in its Secret is read again when AWX refuses the one in use.
+      renewToken: () => readToken(client, config.awxTokenSecret as string),
       apiPrefix: config.awxApiPrefix,
       insecureSkipTlsVerify: config.awxInsecureSkipTlsVerify,
       ...(config.awxCaFile ? { caBundle: readFileSync(config.awxCaFile, 'utf8') } : {}),

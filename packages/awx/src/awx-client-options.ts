@@ -35,11 +35,22 @@ export type AwxClientSettings = z.output<typeof AwxClientOptionsSchema>;
 
 export type AwxClientOptions = z.input<typeof AwxClientOptionsSchema> & {
   readonly logger?: Logger | undefined;
+  /**
+   * Where a rotated token comes from: called when AWX refuses the token (401), after which a
+   * request is sent once more with the token it returns, if that is another. Without it a
+   * rotated token fails every request until the client is built again.
+   */
+  readonly renewToken?: (() => Promise<string>) | undefined;
 };
+
+/** A token as AWX takes it in a Bearer header, for one `renewToken` returned. */
+export function parseToken(token: string): string {
+  return parseClientOptions({ baseUrl: 'https://awx.invalid', token }).token;
+}
 
 /** Validates client options; a bad one is a ConfigurationError naming `awx.<field>`. */
 export function parseClientOptions(options: AwxClientOptions): AwxClientSettings {
-  const { logger: _logger, ...settings } = options;
+  const { logger: _logger, renewToken: _renewToken, ...settings } = options;
   const result = AwxClientOptionsSchema.safeParse(settings);
   if (!result.success) throw new ConfigurationError(toFieldIssues(result.error, 'awx', settings));
   return result.data;

@@ -335,6 +335,55 @@ describe('AwxTransport retries', () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it('sends a call AWX refused the token of once more with a renewed one, a launch too, renewing once for calls refused together', async () => {
+    const rotated = 'tok-9a1e-rotated';
+    const scope = nock(awxBase)
+      .get('/api/v2/jobs/5/')
+      .matchHeader('authorization', `Bearer ${token}`)
+      .reply(401, { detail: 'Invalid token.' })
+      .get('/api/v2/jobs/6/')
+      .matchHeader('authorization', `Bearer ${token}`)
+      .reply(401, { detail: 'Invalid token.' })
+      .get('/api/v2/jobs/5/')
+      .matchHeader('authorization', `Bearer ${rotated}`)
+      .reply(200, awxJob(5))
+      .get('/api/v2/jobs/6/')
+      .matchHeader('authorization', `Bearer ${rotated}`)
+      .reply(200, awxJob(6))
+      // AWX authenticates before any view: a refused launch launched nothing.
+      .post('/api/v2/job_templates/3/launch/')
+      .matchHeader('authorization', `Bearer ${rotated}`)
+      .reply(401, { detail: 'Invalid token.' })
+      .post('/api/v2/job_templates/3/launch/')
+      .matchHeader('authorization', `Bearer ${rotated}-again`)
+      .reply(201, { id: 7, job: 7, ignored_fields: {} });
+    const renewed = [`${rotated}\n`, `${rotated}-again`];
+    let renewals = 0;
+    const http = transport({ renewToken: async () => renewed[renewals++] as string });
+    const jobs = await Promise.all([getJob(http, 5), getJob(http, 6)]);
+    expect(jobs.map((j) => j.id)).toEqual([5, 6]);
+    expect(renewals).toBe(1);
+    expect((await launch(http)).job).toBe(7);
+    expect(renewals).toBe(2);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('keeps the 401 when renewing brings no other token or fails, sending the call once', async () => {
+    for (const renewToken of [
+      async () => token,
+      async () => {
+        throw new Error('Secret awx/token not found');
+      },
+      async () => 'two words',
+    ]) {
+      const scope = nock(awxBase).get('/api/v2/jobs/5/').reply(401, { detail: 'Invalid token.' });
+      await expect(getJob(transport({ renewToken }), 5)).rejects.toMatchObject({
+        reason: 'AWXUnauthorized',
+      });
+      expect(scope.isDone()).toBe(true);
+    }
+  });
+
   it('times out a silent server, then succeeds on the repeat', async () => {
     nock(awxBase)
       .get('/api/v2/jobs/5/')

@@ -10,6 +10,7 @@ import {
   type AwxClientOptions,
   type AwxClientSettings,
   parseClientOptions,
+  parseToken,
 } from './awx-client-options.js';
 import {
   AwxApiError,
@@ -83,9 +84,15 @@ export class AwxTransport {
   readonly #agent: Agent;
   readonly #policy: RetryPolicy;
   readonly #log: Logger;
+  #token: string;
+  readonly #renewToken: (() => Promise<string>) | undefined;
+  /** One renewal at a time serves every request AWX refused meanwhile. */
+  #renewing: Promise<string> | undefined;
 
   constructor(options: AwxClientOptions) {
     this.#settings = parseClientOptions(options);
+    this.#token = this.#settings.token;
+    this.#renewToken = options.renewToken;
     this.#log = options.logger ?? noopLogger;
     const base = this.#settings.baseUrl.replace(/\/?$/, '/');
     this.#apiRoot = new URL(this.#settings.apiPrefix.slice(1), base);
@@ -266,8 +273,51 @@ export class AwxTransport {
     return `${method} ${path}${url.search}`;
   }
 
-  /** Sends a call with retries; `handle` reads the response and throws AwxErrors for failures. */
+  /**
+   * Sends a call with retries; `handle` reads the response and throws AwxErrors for failures.
+   * A token AWX refuses is renewed once, and the call sent again with a renewed one: AWX
+   * authenticates before any view runs, so a refused call did nothing, a launch included.
+   */
   async #send<T>(call: Call, handle: (response: Response, endpoint: string) => Promise<T>) {
+    const refusedToken = this.#token;
+    try {
+      return await this.#sendWithRetries(call, handle);
+    } catch (error) {
+      if (!(error instanceof AwxApiError) || error.statusCode !== 401 || !this.#renewToken)
+        throw error;
+      if ((await this.#renewedToken(refusedToken)) === refusedToken) throw error;
+      return await this.#sendWithRetries(call, handle);
+    }
+  }
+
+  /** The token after a renewal, for a call `refused` was refused with. */
+  async #renewedToken(refused: string): Promise<string> {
+    // Another call renewed it since this one was sent.
+    if (this.#token !== refused) return this.#token;
+    this.#renewing ??= (async () => {
+      try {
+        // A Secret's value often ends with the newline `echo` wrote.
+        this.#token = parseToken(((await this.#renewToken?.()) ?? refused).trim());
+        if (this.#token !== refused)
+          this.#log.info({}, 'AWX refused its token; using a renewed one');
+      } catch (error) {
+        // The refusal is what the caller hears; why no other token came, the log says.
+        this.#log.warn(
+          { reason: (error as { reason?: unknown }).reason },
+          `AWX refused its token and renewing it failed: ${(error as Error).message}`,
+        );
+      } finally {
+        this.#renewing = undefined;
+      }
+      return this.#token;
+    })();
+    return this.#renewing;
+  }
+
+  async #sendWithRetries<T>(
+    call: Call,
+    handle: (response: Response, endpoint: string) => Promise<T>,
+  ) {
     const endpoint = this.#endpoint(call.method, call.url);
     if (call.signal?.aborted) throw abortFailure(call.signal, endpoint, call.url);
     try {
@@ -295,7 +345,7 @@ export class AwxTransport {
     const timeout = AbortSignal.timeout(this.#settings.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
-      authorization: `Bearer ${this.#settings.token}`,
+      authorization: `Bearer ${this.#token}`,
       accept: call.accept ?? 'application/json',
       'user-agent': this.#settings.userAgent,
       ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),

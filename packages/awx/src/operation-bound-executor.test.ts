@@ -25,7 +25,8 @@ import { TemplateCatalog } from './template-catalog.js';
 let sim: AwxSimulator;
 let awx: AwxClient;
 let template: { readonly id: number };
-const operationTimeoutMs = 400;
+// Room for the requests before the fault on a loaded machine; each case waits it out once or twice.
+const operationTimeoutMs = 1_500;
 const defaults = parseExecutorOptions({ operationTimeoutMs, cacheTtlMs: 0 });
 
 beforeAll(async () => {
