@@ -4,36 +4,14 @@ import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeExecution } from './drive.js';
+import { standInPipelineRunCrd } from './stand-in-crd.js';
 
 /**
  * Removing the tekton.dev CRDs would break every other test file using them on the shared
  * control plane, so the flip runs against a stand-in PipelineRun CRD in a group of its own.
  */
 const standInGroup = 'availability.tekton.roundhouse.test';
-const standInCrd = {
-  metadata: { name: `pipelineruns.${standInGroup}` },
-  spec: {
-    group: standInGroup,
-    scope: 'Namespaced',
-    names: {
-      kind: 'PipelineRun',
-      listKind: 'PipelineRunList',
-      plural: 'pipelineruns',
-      singular: 'pipelinerun',
-    },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        schema: {
-          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-    ],
-  },
-};
+const standInCrd = standInPipelineRunCrd(standInGroup);
 
 describeWithControlPlane('tekton engine availability', () => {
   const env = useTestNamespace();

@@ -3,6 +3,7 @@ import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { makeExecution } from './drive.js';
+import { standInPipelineRunCrd } from './stand-in-crd.js';
 
 /**
  * A cluster that serves PipelineRuns but runs no Tekton controller: a stand-in PipelineRun CRD
@@ -10,30 +11,7 @@ import { makeExecution } from './drive.js';
  * other test files playing it).
  */
 const standInGroup = 'no-controller.tekton.roundhouse.test';
-const standInCrd = {
-  metadata: { name: `pipelineruns.${standInGroup}` },
-  spec: {
-    group: standInGroup,
-    scope: 'Namespaced',
-    names: {
-      kind: 'PipelineRun',
-      listKind: 'PipelineRunList',
-      plural: 'pipelineruns',
-      singular: 'pipelinerun',
-    },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        schema: {
-          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-    ],
-  },
-};
+const standInCrd = standInPipelineRunCrd(standInGroup);
 
 describeWithControlPlane('tekton engine without a Tekton controller', () => {
   const env = useTestNamespace();

@@ -3,6 +3,7 @@ import { resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithControlPlane, describeWithTekton } from '@roundhouse/testenv/vitest';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { standInPipelineRunCrd } from '../../packages/tekton/test/stand-in-crd.js';
 import {
   type Bundles,
   countedQuota,
@@ -18,36 +19,13 @@ import { manifest, patience } from './harness.js';
  */
 
 /** A PipelineRun CRD in a group of its own, which no Tekton controller watches. */
-const standInGroup = 'h204.tekton.roundhouse.test';
-const standInCrd = {
-  metadata: { name: `pipelineruns.${standInGroup}` },
-  spec: {
-    group: standInGroup,
-    scope: 'Namespaced',
-    names: {
-      kind: 'PipelineRun',
-      listKind: 'PipelineRunList',
-      plural: 'pipelineruns',
-      singular: 'pipelinerun',
-    },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        schema: {
-          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-    ],
-  },
-};
+const standInGroup = 'cannot-start.tekton.roundhouse.test';
+const standInCrd = standInPipelineRunCrd(standInGroup);
 
 describeWithControlPlane(
   'WorkflowExecution controller with the tekton engine and no Tekton controller',
   () => {
-    const cluster = useController('h204-no-tekton');
+    const cluster = useController('wfe-no-tekton');
     const { client } = cluster;
 
     beforeAll(async () => {
@@ -103,7 +81,7 @@ describeWithControlPlane(
 describeWithTekton(
   'WorkflowExecution controller with the tekton engine and a TaskRun quota',
   () => {
-    const cluster = useController('h204-taskrun-quota');
+    const cluster = useController('wfe-taskrun-quota');
     const { env, client } = cluster;
     let bundles: Bundles;
 

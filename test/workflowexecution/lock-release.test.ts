@@ -13,7 +13,7 @@ import { eventsAbout, manifest, patience } from './harness.js';
 describeWithControlPlane(
   'WorkflowExecution controller: lock release without an engine or a spec',
   () => {
-    const cluster = useController('wfe-h203');
+    const cluster = useController('wfe-lock-release');
     const { env, client } = cluster;
 
     const start = (registry: Registry) =>
