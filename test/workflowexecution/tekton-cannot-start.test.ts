@@ -6,7 +6,6 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { standInPipelineRunCrd } from '../../packages/tekton/test/stand-in-crd.js';
 import {
   type Bundles,
-  countedQuota,
   prepareNamespace,
   pushWorkflows,
 } from '../../packages/tekton/test/tekton.js';
@@ -92,7 +91,7 @@ describeWithTekton(
 
     it('fails the execution as ResourceExhausted, not run, instead of at its timeout', async () => {
       const namespace = cluster.executionNamespace;
-      await countedQuota(client(), namespace, 'no-taskruns', {
+      await env.controlPlane.createEnforcedQuota(namespace, 'no-taskruns', {
         'count/taskruns.tekton.dev': '0',
       });
       await cluster.start({

@@ -5,7 +5,6 @@ import { beforeAll, expect, it, vi } from 'vitest';
 import { makeExecution } from './drive.js';
 import {
   type Bundles,
-  countedQuota,
   finished,
   patience,
   prepareNamespace,
@@ -177,19 +176,7 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     const namespace = await env.controlPlane.createNamespace('tekton-quota');
     try {
       await prepareNamespace(client, namespace);
-      await client.create(resources.resourceQuotas, namespace, {
-        metadata: { name: 'no-pods' },
-        spec: { hard: { pods: '0' } },
-      });
-      // Quota admission enforces only once the quota controller has recorded the quota's usage.
-      await vi.waitFor(async () => {
-        const quota = await client.get<KubeObject & { status?: { hard?: unknown } }>(
-          resources.resourceQuotas,
-          namespace,
-          'no-pods',
-        );
-        expect(quota?.status?.hard).toBeDefined();
-      }, patience);
+      await env.controlPlane.createEnforcedQuota(namespace, 'no-pods', { pods: '0' });
       const impatient = new TektonExecutor(client, { startupGraceMs: 0 });
       const wfe = makeExecution({ bundle: bundles.succeeds });
       const { resourceName: run } = await impatient.create(wfe, namespace);
@@ -219,7 +206,9 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     const namespace = await env.controlPlane.createNamespace('tekton-taskrun-quota');
     try {
       await prepareNamespace(client, namespace);
-      await countedQuota(client, namespace, 'no-taskruns', { 'count/taskruns.tekton.dev': '0' });
+      await env.controlPlane.createEnforcedQuota(namespace, 'no-taskruns', {
+        'count/taskruns.tekton.dev': '0',
+      });
       const impatient = new TektonExecutor(client, { startupGraceMs: 0 });
       const wfe = makeExecution({ bundle: bundles.succeeds });
       const { resourceName: run } = await impatient.create(wfe, namespace);

@@ -129,38 +129,3 @@ export async function finished(
     return result as NonNullable<typeof result>;
   }, patience);
 }
-
-/**
- * Creates a ResourceQuota and waits until the quota controller has counted it, so admission
- * enforces it. A quota on a custom resource made before the controller's discovery found that
- * resource (every 30 s) is left uncounted until its full resync, minutes later: such a quota is
- * made again.
- */
-export async function countedQuota(
-  client: KubeClient,
-  namespace: string,
-  name: string,
-  hard: Record<string, string>,
-): Promise<void> {
-  type Quota = KubeObject & { status?: { used?: Record<string, string> } };
-  const counted = async () => {
-    const quota = await client.get<Quota>(resources.resourceQuotas, namespace, name);
-    return Object.keys(hard).every((key) => quota?.status?.used?.[key] !== undefined);
-  };
-  for (let attempt = 0; ; attempt++) {
-    await client.create(resources.resourceQuotas, namespace, {
-      metadata: { name },
-      spec: { hard },
-    });
-    const done = await vi
-      .waitFor(async () => expect(await counted()).toBe(true), { timeout: 15_000, interval: 250 })
-      .then(() => true)
-      .catch(() => false);
-    if (done) return;
-    if (attempt === 4) throw new Error(`the quota controller never counted quota ${name}`);
-    await client.delete(resources.resourceQuotas, namespace, name);
-    await vi.waitFor(async () => {
-      expect(await client.get(resources.resourceQuotas, namespace, name)).toBeNull();
-    }, patience);
-  }
-}

@@ -50,9 +50,10 @@ export interface ControlPlaneClient {
   /** Creates or updates the CRDs in these YAML files and waits until they are Established. */
   installCrds(files: readonly string[]): Promise<void>;
   /**
-   * Creates a ResourceQuota and resolves once the quota controller has counted it: until then
-   * quota admission refuses what the quota covers with "status unknown" rather than as exceeded,
-   * so a test of an exhausted quota would see another refusal.
+   * Creates a ResourceQuota and resolves once the quota controller has counted every resource
+   * it limits: until then quota admission refuses what the quota covers with "status unknown"
+   * rather than as exceeded, or lets a custom resource it cannot count yet through, so a test
+   * of an exhausted quota would see something else.
    */
   createEnforcedQuota(
     namespace: string,
@@ -103,16 +104,37 @@ export function connectControlPlane(endpoint: ControlPlaneEndpoint): ControlPlan
     },
     installCrds: (files) => installCrds(kubeConfig, files),
     async createEnforcedQuota(namespace, name, hard) {
-      await core.createNamespacedResourceQuota({
-        namespace,
-        body: { metadata: { name }, spec: { hard: { ...hard } } },
-      });
-      await waitFor(
-        `ResourceQuota ${namespace}/${name} to be counted`,
-        async () =>
-          (await core.readNamespacedResourceQuota({ namespace, name })).status?.hard !== undefined,
-        { timeoutMs: 60_000 },
-      );
+      const counted = async () => {
+        const quota = await core.readNamespacedResourceQuota({ namespace, name });
+        return Object.keys(hard).every((key) => quota.status?.used?.[key] !== undefined);
+      };
+      // The quota controller counts a custom resource's kind only once its discovery has seen
+      // it (every 30 s), and a quota it evaluated before that waits for a full resync (5
+      // minutes): a quota not counted soon is made again.
+      for (let attempt = 1; ; attempt++) {
+        await core.createNamespacedResourceQuota({
+          namespace,
+          body: { metadata: { name }, spec: { hard: { ...hard } } },
+        });
+        try {
+          await waitFor(`ResourceQuota ${namespace}/${name} to be counted`, counted, {
+            timeoutMs: 15_000,
+          });
+          return;
+        } catch (error) {
+          if (attempt === 5) throw error;
+        }
+        await core.deleteNamespacedResourceQuota({ namespace, name });
+        await waitFor(
+          `ResourceQuota ${namespace}/${name} to be gone`,
+          () =>
+            core.readNamespacedResourceQuota({ namespace, name }).then(
+              () => false,
+              (error: unknown) => error instanceof ApiException && error.code === 404,
+            ),
+          { timeoutMs: 30_000 },
+        );
+      }
     },
     async userKubeConfig(name, groups = [], options = {}) {
       await mkdir(endpoint.userCertDir, { recursive: true });
