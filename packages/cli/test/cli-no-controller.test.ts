@@ -6,6 +6,20 @@ import { ensureTaskRunCrds } from '../../../examples/taskrun-controller/src/inst
 import { createTask, step } from '../../../examples/taskrun-controller/test/harness.js';
 import { cli, inProcess, kubeconfigFile } from './support.js';
 
+/** `run` of a job execution named `<target>-1` on the Deployment `target`, with more flags. */
+const runArgs = (target: string, ...flags: string[]) => [
+  'run',
+  '--engine',
+  'job',
+  '--target',
+  `prod/deployment/${target}`,
+  '--bundle',
+  'registry.invalid/r:1',
+  ...flags,
+  '--name',
+  `${target}-1`,
+];
+
 describeWithControlPlane('kubectl roundhouse with no controller running', () => {
   const env = useTestNamespace({ prefix: 'cli-unclaimed' });
 
@@ -60,22 +74,7 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
     try {
       await ensureWorkflowExecutionCrd(admin);
       const kubeconfig = await kubeconfigFile(env.kubeConfig);
-      const created = await cli(
-        [
-          'run',
-          '--engine',
-          'job',
-          '--target',
-          'prod/deployment/orphaned',
-          '--bundle',
-          'registry.invalid/r:1',
-          '--timeout',
-          '1s',
-          '--name',
-          'orphaned-1',
-        ],
-        { kubeconfig },
-      );
+      const created = await cli([...runArgs('orphaned', '--timeout', '1s')], { kubeconfig });
       expect(created.code).toBe(0);
       // What a controller that started it and then died leaves: Running, for good.
       const startTime = new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -152,20 +151,7 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
     try {
       await ensureWorkflowExecutionCrd(admin);
       const kubeconfig = await kubeconfigFile(env.kubeConfig);
-      const created = await cli(
-        [
-          'run',
-          '--engine',
-          'job',
-          '--target',
-          'prod/deployment/held',
-          '--bundle',
-          'registry.invalid/r:1',
-          '--name',
-          'held-1',
-        ],
-        { kubeconfig },
-      );
+      const created = await cli(runArgs('held'), { kubeconfig });
       expect(created.code).toBe(0);
       // Held back as by a lock: a status, so the wait is for its start, not for a controller.
       await admin.patch(
