@@ -191,7 +191,12 @@ export class Controller {
       for (const key of toKeys(obj)) this.enqueue(key, options);
       if (old) for (const key of toKeys(old)) this.enqueue(key, options);
     };
-    informer.on('add', enqueue).on('update', enqueue).on('delete', enqueue);
+    // A delete whose final state is unknown maps from the last state seen: keys come from names,
+    // labels and owners, and the reconcile reads the live object, not this one.
+    informer
+      .on('add', enqueue)
+      .on('update', enqueue)
+      .on('delete', (obj) => enqueue(obj));
     this.#watched.push({ informer: informer as unknown as Informer<KubeObject>, map: toKeys });
     return this;
   }

@@ -123,9 +123,11 @@ export {
 } from './finalizers.js';
 export { type HealthServer, type HealthServerOptions, startHealthServer } from './health-server.js';
 export {
+  type Deletion,
   type EventType,
   Informer,
   type InformerHandler,
+  type InformerHandlers,
   type InformerOptions,
 } from './informer.js';
 export {

@@ -175,7 +175,11 @@ function informer(
         `update ${o.metadata?.name}@${old?.metadata?.resourceVersion}->${o.metadata?.resourceVersion}`,
       ),
     )
-    .on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
+    .on('delete', (o, { finalStateUnknown }) =>
+      seen.push(
+        `delete ${o.metadata?.name}@${o.metadata?.resourceVersion}${finalStateUnknown ? ' unseen' : ''}`,
+      ),
+    );
   informers.push(created);
   return { informer: created, seen };
 }
@@ -204,7 +208,7 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     expect(inf.hasSynced()).toBe(true);
     expect(inf.get('ns', 'a')).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
     await vi.waitFor(() => expect(seen).toHaveLength(4), patience);
-    expect(seen).toEqual(['add a@5', 'add b@11', 'update a@5->12', 'delete b']);
+    expect(seen).toEqual(['add a@5', 'add b@11', 'update a@5->12', 'delete b@13']);
     expect(inf.list('ns').map((o) => o.metadata?.resourceVersion)).toEqual(['12']);
     expect(inf.get('ns', 'b')).toBeUndefined();
     expect(api.watchQueries[0]?.get('watch')).toBe('1');
@@ -227,7 +231,7 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(seen).toEqual(['add a@5', 'add b@11']), patience);
   });
 
-  it('relists when the watch is refused with 410 Gone, reporting what changed meanwhile', async () => {
+  it('relists when the watch is refused with 410 Gone, reporting what changed meanwhile and a delete it did not see as such', async () => {
     const api = await fakeApiServer();
     api.lists.push(
       list([cm('a', 5), cm('b', 6), cm('c', 7)], 10),
@@ -237,13 +241,14 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     const { informer: inf, seen } = informer(api);
     await inf.start();
     await vi.waitFor(() => expect(api.watchQueries).toHaveLength(2), patience);
+    // Deleted while no watch followed it: the handler gets the last state seen, marked so.
     expect(seen).toEqual([
       'add a@5',
       'add b@6',
       'add c@7',
       'update c@7->15',
       'add d@16',
-      'delete a',
+      'delete a@5 unseen',
     ]);
     expect(api.watchQueries[1]?.get('resourceVersion')).toBe('20');
   });
@@ -261,7 +266,7 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     const { informer: inf, seen } = informer(api);
     await inf.start();
     await vi.waitFor(() => expect(api.watchQueries).toHaveLength(2), patience);
-    expect(seen).toEqual(['add a@5', 'add b@6', 'delete a', 'add c@12', 'delete b']);
+    expect(seen).toEqual(['add a@5', 'add b@6', 'delete a@11', 'add c@12', 'delete b@6 unseen']);
     expect(api.watchQueries[1]?.get('resourceVersion')).toBe('30');
     await vi.waitFor(() => expect(api.openWatches()).toBe(1), patience);
   });
@@ -303,14 +308,14 @@ describe('Informer against a scripted API server', { timeout: 30_000 }, () => {
     await vi.waitFor(() => expect(api.openWatches()).toBe(1), patience);
   });
 
-  it('reports a name taken over by a new object as a delete and an add', async () => {
+  it('reports a name taken over by a new object as a delete of an unseen final state and an add', async () => {
     const api = await fakeApiServer();
     api.lists.push(list([cm('a', 5, 'old')], 10), list([cm('a', 12, 'new')], 20));
     api.watches.push(status(410));
     const { informer: inf, seen } = informer(api);
     await inf.start();
     await vi.waitFor(() => expect(seen).toHaveLength(3), patience);
-    expect(seen).toEqual(['add a@5', 'delete a', 'add a@12']);
+    expect(seen).toEqual(['add a@5', 'delete a@5 unseen', 'add a@12']);
     expect(inf.get('ns', 'a')?.metadata?.uid).toBe('new');
   });
 

@@ -27,7 +27,27 @@ import { withFields } from './with-fields.js';
 
 export type EventType = 'add' | 'update' | 'delete';
 
+/** An add or update handler: `old` is the state an update replaced. */
 export type InformerHandler<T> = (obj: T, old?: T) => void;
+
+/** How a delete handler learned of the delete. */
+export interface Deletion {
+  /**
+   * True when no watch saw the object go: a relist (after 410 Gone, an ERROR event, a refused
+   * watch) no longer held it, or its name now belongs to a new object. The object handed over is
+   * then the last state the cache held, and it may have changed before it was deleted, as
+   * client-go's DeletedFinalStateUnknown says. Its identity, labels and owners are still the
+   * ones to map from; its status is not the state it ended in.
+   */
+  readonly finalStateUnknown: boolean;
+}
+
+/** What each event's handlers are called with. */
+export interface InformerHandlers<T> {
+  readonly add: (obj: T) => void;
+  readonly update: (obj: T, old: T) => void;
+  readonly delete: (obj: T, deletion: Deletion) => void;
+}
 
 export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** Watch one namespace; default every namespace (or a cluster-scoped kind). */
@@ -94,7 +114,11 @@ export class Informer<T extends KubeObject> {
   readonly #stallTimeoutMs: number;
   readonly #transform: (obj: T) => T;
   readonly #store = new ObjectStore<T>();
-  readonly #handlers: Record<EventType, InformerHandler<T>[]> = { add: [], update: [], delete: [] };
+  readonly #handlers: { [E in EventType]: InformerHandlers<T>[E][] } = {
+    add: [],
+    update: [],
+    delete: [],
+  };
   #synced = false;
   #resourceVersion = '';
   #run: { stop: AbortController; started: Promise<void>; loop: Promise<void> } | undefined;
@@ -114,11 +138,15 @@ export class Informer<T extends KubeObject> {
     this.#transform = options.transform ?? withoutManagedFields;
   }
 
-  /** Registers a handler; an `add` handler registered after sync first sees every cached object. */
-  on(event: EventType, handler: InformerHandler<T>): this {
-    this.#handlers[event].push(handler);
+  /**
+   * Registers a handler; an `add` handler registered after sync first sees every cached object.
+   * A `delete` handler is told whether the object is the state it was deleted in (Deletion).
+   */
+  on<E extends EventType>(event: E, handler: InformerHandlers<T>[E]): this {
+    (this.#handlers[event] as InformerHandlers<T>[E][]).push(handler);
     if (event === 'add' && this.#synced) {
-      for (const obj of this.#store.list()) this.#call(handler, 'add', obj);
+      const add = handler as InformerHandlers<T>['add'];
+      for (const obj of this.#store.list()) this.#call('add', obj, () => add(obj));
     }
     return this;
   }
@@ -379,16 +407,23 @@ export class Informer<T extends KubeObject> {
 
   #emit(deltas: readonly Delta<T>[]): void {
     for (const delta of deltas) {
-      const old = delta.type === 'update' ? delta.old : undefined;
-      for (const handler of this.#handlers[delta.type])
-        this.#call(handler, delta.type, delta.obj, old);
+      const { obj } = delta;
+      if (delta.type === 'add') {
+        for (const handler of this.#handlers.add) this.#call('add', obj, () => handler(obj));
+      } else if (delta.type === 'update') {
+        for (const handler of this.#handlers.update)
+          this.#call('update', obj, () => handler(obj, delta.old));
+      } else {
+        const deletion: Deletion = { finalStateUnknown: delta.finalStateUnknown };
+        for (const handler of this.#handlers.delete)
+          this.#call('delete', obj, () => handler(obj, deletion));
+      }
     }
   }
 
-  #call(handler: InformerHandler<T>, event: EventType, obj: T, old?: T): void {
+  #call(event: EventType, obj: T, call: () => void): void {
     try {
-      if (old) handler(obj, old);
-      else handler(obj);
+      call();
     } catch (error) {
       // One broken handler must not stop the cache or the other handlers.
       this.#logger.error(

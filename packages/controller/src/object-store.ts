@@ -4,7 +4,15 @@ import type { KubeObject } from '@roundhouse/kube';
 export type Delta<T> =
   | { readonly type: 'add'; readonly obj: T }
   | { readonly type: 'update'; readonly obj: T; readonly old: T }
-  | { readonly type: 'delete'; readonly obj: T };
+  | {
+      readonly type: 'delete';
+      readonly obj: T;
+      /**
+       * The delete was not observed, only inferred: the object is its last state the cache held,
+       * which may be older than the state it was deleted in (client-go's DeletedFinalStateUnknown).
+       */
+      readonly finalStateUnknown: boolean;
+    };
 
 /** Values an object is indexed under, e.g. its target; like client-go's IndexFunc. */
 export type IndexFunction<T> = (obj: T) => readonly string[];
@@ -61,12 +69,12 @@ export class ObjectStore<T extends KubeObject> {
     objects.delete(name);
     this.#unindex(cached);
     if (objects.size === 0) this.#byNamespace.delete(namespace);
-    return [{ type: 'delete', obj }];
+    return [{ type: 'delete', obj, finalStateUnknown: false }];
   }
 
   /**
    * Replaces everything with a fresh list. Objects missing from it were deleted while nobody
-   * watched and are reported as deleted in their last known state.
+   * watched and are reported as deleted in their last known state, marked as such.
    */
   replace(objects: readonly T[]): Delta<T>[] {
     const previous = this.#byNamespace;
@@ -81,7 +89,8 @@ export class ObjectStore<T extends KubeObject> {
       deltas.push(...changes(old, obj));
     }
     for (const vanished of previous.values()) {
-      for (const obj of vanished.values()) deltas.push({ type: 'delete', obj });
+      for (const obj of vanished.values())
+        deltas.push({ type: 'delete', obj, finalStateUnknown: true });
     }
     return deltas;
   }
@@ -136,12 +145,13 @@ function where(obj: KubeObject): { namespace: string; name: string } {
 /**
  * What replacing `old` with `next` means: nothing when the resourceVersion is the same, a
  * delete and an add when the name now belongs to a new object (another uid), else an update.
+ * The old object's delete was never seen, so what it last looked like is unknown.
  */
 function changes<T extends KubeObject>(old: T | undefined, next: T): Delta<T>[] {
   if (!old) return [{ type: 'add', obj: next }];
   if (old.metadata?.uid && next.metadata?.uid && old.metadata.uid !== next.metadata.uid) {
     return [
-      { type: 'delete', obj: old },
+      { type: 'delete', obj: old, finalStateUnknown: true },
       { type: 'add', obj: next },
     ];
   }
