@@ -139,3 +139,89 @@ describe('AwxTransport lists, bounded by what AWX says of them', () => {
     expect(shrunk.map((c) => c.id)).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describe('AwxTransport lists that shrink while they are read', () => {
+  /** AWX's answer to a page past the end (DRF's PageNumberPagination). */
+  const invalidPage: [number, unknown] = [404, { detail: 'Invalid page.' }];
+
+  /**
+   * Serves the ids of `lists[0]`, then of the next list after each first page it serves (the
+   * rows deleted meanwhile), and 404 for a page past the end of the list it holds.
+   */
+  function shrinking(lists: readonly (readonly number[])[]) {
+    const served: string[] = [];
+    let held = 0;
+    nock(awxBase)
+      .get(path)
+      .query(true)
+      .times(100)
+      .reply((request: Request): [number, unknown] => {
+        const number = Number(new URL(request.url).searchParams.get('page') ?? '1');
+        const ids = lists[held] ?? [];
+        served.push(`${held}:${number}`);
+        if (number === 1) held = Math.min(held + 1, lists.length - 1);
+        const pages = Math.max(1, Math.ceil(ids.length / 2));
+        if (number > pages) return invalidPage;
+        const results = ids.slice(2 * number - 2, 2 * number).map(credential);
+        const next = number < pages ? `${path}?page=${number + 1}&page_size=200` : null;
+        return [200, { count: ids.length, next, previous: null, results }];
+      });
+    return served;
+  }
+
+  it('reads again from the first page a list whose next page AWX no longer has', async () => {
+    // Credential 2 is deleted between the reads of pages 1 and 2: credential 3 moves onto page 1,
+    // and page 2 is past the end.
+    const served = shrinking([
+      [1, 2, 3],
+      [1, 3],
+    ]);
+    const read = await onceTransport().list('credentials/', {}, CredentialSchema, {});
+    expect(read.map((c) => c.id)).toEqual([1, 3]);
+    expect(served).toEqual(['0:1', '1:2', '1:1']);
+  });
+
+  it('fails, as an unexpected answer and not as a missing list, one that shrinks at every read', async () => {
+    // Each read from page 1 finds a list of two pages whose second is gone by the time it is asked.
+    let reads = 0;
+    nock(awxBase)
+      .get(path)
+      .query(true)
+      .times(100)
+      .reply((request: Request): [number, unknown] => {
+        if (new URL(request.url).searchParams.get('page') !== null) return invalidPage;
+        reads += 1;
+        const next = `${path}?page=2&page_size=200`;
+        return [200, { count: 3, next, previous: null, results: rows(1, 2) }];
+      });
+    const error = await failure();
+    expect(error.message).toBe(
+      'AWX GET credentials/?page=2&page_size=200 returned an unexpected body: next: named a page ' +
+        'AWX then answered 404 for, in each of 3 reads of the list',
+    );
+    expect(reads).toBe(3);
+  });
+
+  it('gives a caller reading page by page the rows of the new read', async () => {
+    shrinking([
+      [1, 2, 3],
+      [1, 3],
+    ]);
+    const pages: number[][] = [];
+    for await (const rows of onceTransport().pages('credentials/', {}, CredentialSchema, {})) {
+      pages.push(rows.map((c) => c.id));
+    }
+    expect(pages).toEqual([
+      [1, 2],
+      [1, 3],
+    ]);
+  });
+
+  it('still answers a list whose first page is 404 as missing', async () => {
+    nock(awxBase).get(path).query(true).reply(404, { detail: 'Not found.' });
+    const error = await onceTransport()
+      .list('credentials/', {}, CredentialSchema, {})
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ statusCode: 404, reason: 'AWXNotFound' });
+  });
+});

@@ -60,6 +60,12 @@ type Response = Dispatcher.ResponseData;
 const pageSize = 200;
 
 /**
+ * The most times a list is read from its first page: each read but the last ended at a page
+ * AWX no longer had, as rows were deleted while it was read.
+ */
+const maxListReads = 3;
+
+/**
  * The most of a 2xx answer read. The largest AWX sends are pages of job events read with
  * `no_truncate`, whose stdout is a playbook's; far beyond any of those, a body is refused
  * rather than held.
@@ -217,38 +223,74 @@ export class AwxTransport {
     item: z.ZodType<T>,
     options: AwxRequestOptions,
   ): Promise<T[]> {
-    const all: T[] = [];
-    for await (const rows of this.pages(path, query, item, options)) all.push(...rows);
+    let all: T[] = [];
+    for await (const { rows, restarted } of this.#pageReads(path, query, item, options)) {
+      all = restarted ? [...rows] : [...all, ...rows];
+    }
     return all;
   }
 
-  /** A list page by page, so a caller can stop reading once it found what it looks for. */
+  /**
+   * A list page by page, so a caller can stop reading once it found what it looks for. A list
+   * that shrank under the read is read again from its first page, so rows may come twice.
+   */
   async *pages<T>(
     path: string,
     query: Query,
     item: z.ZodType<T>,
     options: AwxRequestOptions,
   ): AsyncGenerator<T[]> {
+    for await (const { rows } of this.#pageReads(path, query, item, options)) yield rows;
+  }
+
+  /**
+   * The pages of a list; `restarted` on the first page of a read begun again. AWX answers a page
+   * past the end 404 (DRF's PageNumberPagination: "Invalid page."), which a page `next` named
+   * becomes once rows were deleted meanwhile; the rows behind them moved onto pages already
+   * read, so the read begins again. The first page is never past the end (an empty list has
+   * one): its 404 is the list's own.
+   */
+  async *#pageReads<T>(
+    path: string,
+    query: Query,
+    item: z.ZodType<T>,
+    options: AwxRequestOptions,
+  ): AsyncGenerator<{ rows: T[]; restarted: boolean }> {
     const schema = pageSchema(item);
-    let url: URL | undefined = this.#url(path, { ...query, page_size: pageSize });
-    // A `next` that leads back, or on past what AWX promised (a buggy proxy, a hostile
-    // server), would be followed forever.
-    const read = new Set<string>();
-    const bounds = new PageBounds(pageSize);
-    while (url) {
-      read.add(url.search);
-      const call: Call = { method: 'GET', url, mode: 'repeatable', signal: options.signal };
-      const page = await this.json(call, schema);
-      const wrong = bounds.check(page);
-      if (wrong) {
-        const endpoint = this.#endpoint(call.method, call.url);
-        throw new AwxResponseError(endpoint, wrong.field, wrong.problem);
+    const first = this.#url(path, { ...query, page_size: pageSize });
+    for (let reads = 1; ; reads++) {
+      // A `next` that leads back, or on past what AWX promised (a buggy proxy, a hostile
+      // server), would be followed forever.
+      const read = new Set<string>();
+      const bounds = new PageBounds(pageSize);
+      let url: URL | undefined = first;
+      while (url) {
+        read.add(url.search);
+        const call: Call = { method: 'GET', url, mode: 'repeatable', signal: options.signal };
+        const page: z.infer<typeof schema> | null =
+          url === first
+            ? await this.json(call, schema)
+            : await this.json(call, schema, { missingIsNull: true });
+        if (page === null) break;
+        const wrong = bounds.check(page);
+        if (wrong) {
+          const endpoint = this.#endpoint(call.method, call.url);
+          throw new AwxResponseError(endpoint, wrong.field, wrong.problem);
+        }
+        yield { rows: page.results, restarted: url === first && reads > 1 };
+        url = page.next === null ? undefined : nextPage(call, page.next);
+        if (url && read.has(url.search)) {
+          const endpoint = this.#endpoint(call.method, call.url);
+          throw new AwxResponseError(endpoint, 'next', 'names a page already read');
+        }
       }
-      yield page.results;
-      url = page.next === null ? undefined : nextPage(call, page.next);
-      if (url && read.has(url.search)) {
-        const endpoint = this.#endpoint(call.method, call.url);
-        throw new AwxResponseError(endpoint, 'next', 'names a page already read');
+      if (url === undefined) return;
+      if (reads === maxListReads) {
+        throw new AwxResponseError(
+          this.#endpoint('GET', url),
+          'next',
+          `named a page AWX then answered 404 for, in each of ${maxListReads} reads of the list`,
+        );
       }
     }
   }
