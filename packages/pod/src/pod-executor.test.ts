@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { executionMetadata, roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
-import { KubeClient } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { PodExecutor } from './pod-executor.js';
 
@@ -31,5 +32,45 @@ describe('PodExecutor', () => {
     expect(create.mock.calls.map(([, , body]) => body)).toMatchObject([
       { spec: { activeDeadlineSeconds: 3600 } },
     ]);
+  });
+
+  it("reads a fresh status's kubelet warnings live, not from the cache", async () => {
+    const wfe = sampleExecution({
+      spec: { executionEngine: 'pod', targetResource: 'team-a/deployment/app' },
+    });
+    const name = 'wfe-1';
+    const failed = {
+      metadata: {
+        name,
+        creationTimestamp: '2026-01-02T03:00:00Z',
+        ...executionMetadata(wfe, 'pod', roundhouseConventions),
+      },
+      spec: { containers: [{ name: 'run' }] },
+      status: { phase: 'Failed', reason: 'DeadlineExceeded', message: 'past its deadline' },
+    };
+    const mount = {
+      involvedObject: { kind: 'Pod', name },
+      reason: 'FailedMount',
+      message: 'MountVolume.SetUp failed for volume "deps" : secret "db" not found',
+      lastTimestamp: '2026-01-02T03:00:05Z',
+    };
+    // The API server has the kubelet's warning; the controller's cache has yet to see it.
+    const server = new KubeClient(new KubeConfig());
+    vi.spyOn(server, 'get').mockImplementation(async () => failed as KubeObject);
+    vi.spyOn(server, 'list').mockImplementation(async () => ({
+      items: [mount as KubeObject],
+      resourceVersion: '2',
+    }));
+    const cache: Reader = {
+      get: async () => failed as never,
+      list: async () => ({ items: [], resourceVersion: '1' }),
+    };
+    const executor = new PodExecutor(server, { reader: cache });
+    const ref = { ...wfe, status: { executionRef: { name } } };
+    expect((await executor.getStatus(ref, 'workflows'))?.message).toBe('past its deadline');
+    expect((await executor.getStatus(ref, 'workflows', { fresh: true }))?.message).toBe(
+      `past its deadline; pod ${name}: FailedMount: ${mount.message}`,
+    );
+    expect(server.list).toHaveBeenCalledWith(resources.events, 'workflows', expect.anything());
   });
 });

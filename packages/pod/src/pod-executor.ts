@@ -4,8 +4,8 @@ import {
   type CreateResult,
   type ExecutionResult,
   type Logger,
-  type OperationOptions,
   roundhouseConventions,
+  type StatusOptions,
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { readMountFailure, withMountFailure } from '@roundhouse/job';
@@ -154,7 +154,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   override async getStatus(
     wfe: WorkflowExecution,
     namespace: string,
-    options: OperationOptions = {},
+    options: StatusOptions = {},
   ): Promise<ExecutionResult | null> {
     return (await this.getStepStatus(wfe, namespace, options))?.result ?? null;
   }
@@ -162,16 +162,19 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   /**
    * The execution's result with every step's status (which is running, which failed with what
    * exit code, when each started and finished), or `null` when its Pod no longer exists or its
-   * deletion stopped it (see `stoppedByDeletion`).
+   * deletion stopped it (see `stoppedByDeletion`). A `fresh` read reads the kubelet's warnings
+   * live too, as the Pod: a verdict from a live Pod and a cache's events could lack the warning
+   * that says why it failed.
    */
   async getStepStatus(
     wfe: WorkflowExecution,
     namespace: string,
-    options: OperationOptions = {},
+    options: StatusOptions = {},
   ): Promise<PodExecutionStatus | null> {
     const object = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
     if (!object || stoppedByDeletion(PodStateSchema.parse(object))) return null;
-    const context = { reader: this.reader, namespace, signal: options.signal };
+    const reader = options.fresh ? this.client : this.reader;
+    const context = { reader, namespace, signal: options.signal };
     return {
       ...(await podState(object, this.#startupGraceMs, context)),
       podName: object.metadata?.name as string,

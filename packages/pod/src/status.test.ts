@@ -561,6 +561,46 @@ describe('podExecutionState', () => {
     });
   });
 
+  it('names the step that ran when a controller failed the Pod in its kubelet stead', () => {
+    // PodGC fails a Pod whose node is gone by its phase alone: the step it killed reads running.
+    const byPodGC = sequential(
+      'Failed',
+      { fetch: terminated(0, t(1), t(2)), build: running(t(2)) },
+      { report: waiting('PodInitializing') },
+      {
+        conditions: [
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'DeletionByPodGC',
+            message: 'PodGC: node no longer exists',
+          },
+        ],
+      },
+    );
+    const result = podExecutionState(byPodGC, later).result;
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeletionByPodGC',
+      message: 'PodGC: node no longer exists',
+      failureReason: 'Unknown',
+      failedTaskName: 'build',
+    });
+    expect(result).not.toHaveProperty('exitCode');
+    // The kubelet writes the deadline's failure before it kills the step, which reads running until then.
+    const deadline = sequential(
+      'Failed',
+      { fetch: running(t(1)) },
+      {},
+      { reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than allowed' },
+    );
+    expect(podExecutionState(deadline, later).result).toMatchObject({
+      reason: 'DeadlineExceeded',
+      failureReason: 'DeadlineExceeded',
+      failedTaskName: 'fetch',
+    });
+  });
+
   it('reports a step the kubelet lost as lost, not as a step that exited with 137', () => {
     const lostMessage = 'The container could not be located when the pod was terminated';
     const lost = {
@@ -755,6 +795,7 @@ describe('podExecutionState', () => {
       ),
     });
     expect(podExecutionState(byPodGC, later).result).toMatchObject({ reason: 'DeletionByPodGC' });
+    expect(podExecutionState(byPodGC, later).result).not.toHaveProperty('failedTaskName');
     expect(podExecutionState(byPodGC, later).result).not.toHaveProperty('started');
     // A lost step may never have started: the steps cannot tell, so the reason decides.
     const lost = parallel('Failed', {

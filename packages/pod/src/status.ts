@@ -96,13 +96,14 @@ function failedPod(
   // Ended by the cluster (deadline, eviction, preemption): the steps were killed, so their exit
   // codes say how they stopped, not why.
   const disruption = podDisruption(pod.status);
+  const stopped = failedStep ?? interruptedStep(steps);
   if (disruption?.reason === 'DeadlineExceeded') {
     const message = disruption.message ?? 'the pod ran past its activeDeadlineSeconds';
-    return failed(steps, 'DeadlineExceeded', message, 'DeadlineExceeded', failedStep);
+    return failed(steps, 'DeadlineExceeded', message, 'DeadlineExceeded', stopped);
   }
   if (disruption) {
     const message = disruption.message ?? `the pod failed (${disruption.reason})`;
-    return failed(steps, disruption.reason, message, 'Unknown', failedStep);
+    return failed(steps, disruption.reason, message, 'Unknown', stopped);
   }
   const exited = exitedStep(steps);
   if (exited) return stepFailed(steps, exited);
@@ -126,6 +127,16 @@ function failedPod(
     );
   }
   return failed(steps, 'PodFailed', pod.status?.message ?? 'the pod failed (PodFailed)', 'Unknown');
+}
+
+/**
+ * The step a Pod the cluster failed was running, as its last report shows it: a controller that
+ * fails a Pod in its kubelet's stead (PodGC for a Pod whose node is gone, `DeletionByPodGC`)
+ * changes only the phase, so the killed step still reads running.
+ */
+function interruptedStep(steps: readonly StepStatus[]): StepStatus | undefined {
+  const step = steps.find((s) => s.state === 'Running');
+  return step ? { name: step.name, state: step.state } : undefined;
 }
 
 /**
@@ -283,9 +294,7 @@ function podResult(
   }
   const abandoned = abandonment(pod, clock);
   if (abandoned) {
-    const step = steps.find((s) => s.state === 'Running');
-    const at = step ? { name: step.name, state: step.state } : undefined;
-    return failed(steps, abandoned.reason, abandoned.message, 'Unknown', at);
+    return failed(steps, abandoned.reason, abandoned.message, 'Unknown', interruptedStep(steps));
   }
   const missed = missedStart(pod, clock.now);
   if (missed) return failed(steps, 'DeadlineExceeded', missed, 'DeadlineExceeded');
