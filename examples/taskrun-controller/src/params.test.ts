@@ -14,9 +14,12 @@ const task: TaskSpec = {
   ],
 };
 
+/** The TaskRun the steps are resolved for. */
+const context = { name: 'deploy-prod-1', namespace: 'ci', uid: 'run-uid' };
+
 function invalid(run: Parameters<typeof resolveSteps>[1], spec: TaskSpec = task) {
   try {
-    resolveSteps(spec, run);
+    resolveSteps(spec, run, context);
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidParamsError);
     expect((error as InvalidParamsError).reason).toBe('InvalidParams');
@@ -43,10 +46,11 @@ describe('resolveParams', () => {
 
 describe('resolveSteps', () => {
   it('substitutes every reference in every script, defaults included', () => {
-    const config = resolveSteps(task, {
-      taskRef: { name: 'deploy' },
-      params: [{ name: 'target', value: 'prod' }],
-    });
+    const config = resolveSteps(
+      task,
+      { taskRef: { name: 'deploy' }, params: [{ name: 'target', value: 'prod' }] },
+      context,
+    );
     expect(config.steps.map((s) => s.script)).toEqual(['plan prod', 'apply --mode=fast prod prod']);
     expect(config.parallel).toBeUndefined();
     expect(
@@ -56,6 +60,7 @@ describe('resolveSteps', () => {
           taskRef: { name: 'deploy' },
           params: [{ name: 'target', value: 'x' }],
         },
+        context,
       ).parallel,
     ).toBe(true);
   });
@@ -104,7 +109,7 @@ describe('resolveSteps', () => {
       ],
     };
     const run = { taskRef: { name: 'say' }, params: [{ name: 'who', value: 'ünï $1 $&' }] };
-    expect(resolveSteps(spec, run).steps[0]?.script).toBe('echo hi ünï $1 $& ünï $1 $&');
+    expect(resolveSteps(spec, run, context).steps[0]?.script).toBe('echo hi ünï $1 $& ünï $1 $&');
     const undeclared: TaskSpec = {
       ...spec,
       steps: [{ name: 'say', image: 'registry.example.com/sh:1', script: `$(params["whom"])` }],
@@ -148,11 +153,70 @@ describe('resolveSteps', () => {
     ]);
   });
 
+  it("substitutes Tekton's context variables with the run's name, namespace, uid, Task and retry count", () => {
+    const spec: TaskSpec = {
+      params: [{ name: 'note', default: '$(context.taskRun.uid)' }],
+      steps: [
+        {
+          name: 'say',
+          image: 'registry.example.com/sh:1',
+          script:
+            'echo $(context.taskRun.name) $(context.taskRun.namespace) $(context.taskRun.uid) $(context.task.name) $(context.task.retry-count) $(params.note)',
+        },
+      ],
+    };
+    // A param's value is pasted as it is, not searched for references in turn.
+    expect(resolveSteps(spec, { taskRef: { name: 'say' } }, context).steps[0]?.script).toBe(
+      'echo deploy-prod-1 ci run-uid say 0 $(context.taskRun.uid)',
+    );
+  });
+
+  it('refuses $(context. text that is no variable Tekton defines, naming the step and the text', () => {
+    const spec: TaskSpec = {
+      steps: [
+        {
+          name: 'a',
+          image: 'registry.example.com/sh:1',
+          script: 'echo $(context.pipelineRun.name) $(context.taskRun.name)',
+        },
+        { name: 'b', image: 'registry.example.com/sh:1', script: 'echo $(context.taskRun.name' },
+        {
+          name: 'c',
+          image: 'registry.example.com/sh:1',
+          script: 'echo $(params.x.y) $(context.x)',
+        },
+      ],
+    };
+    expect(invalid({ taskRef: { name: 't' } }, spec)).toEqual([
+      {
+        path: 'task.spec.steps.0.script',
+        message:
+          'step a holds "$(context.pipelineRun.name) $(context.ta", which is no context variable this controller substitutes: write $(context.taskRun.name), $(context.taskRun.namespace), $(context.taskRun.uid), $(context.task.name) or $(context.task.retry-count)',
+      },
+      {
+        path: 'task.spec.steps.1.script',
+        message: expect.stringMatching(
+          /^step b holds "\$\(context\.taskRun\.name", which is no context/,
+        ),
+      },
+      {
+        path: 'task.spec.steps.2.script',
+        message: expect.stringMatching(
+          /^step c holds "\$\(params\.x\.y\) \$\(context\.x\)", which is no reference to a param/,
+        ),
+      },
+      {
+        path: 'task.spec.steps.2.script',
+        message: expect.stringMatching(/^step c holds "\$\(context\.x\)", which is no context/),
+      },
+    ]);
+  });
+
   it('leaves other $(...) text alone', () => {
     const spec: TaskSpec = {
       steps: [{ name: 'say', image: 'registry.example.com/sh:1', script: 'echo $(date) $HOME' }],
     };
-    expect(resolveSteps(spec, { taskRef: { name: 'say' } }).steps[0]?.script).toBe(
+    expect(resolveSteps(spec, { taskRef: { name: 'say' } }, context).steps[0]?.script).toBe(
       'echo $(date) $HOME',
     );
   });
@@ -207,7 +271,9 @@ describe('resolveSteps, with values too long for a Pod', () => {
         },
       ]);
     }
-    expect(resolveSteps(once, given('$'.repeat(700_000))).steps[0]?.script).toHaveLength(700_005);
+    expect(resolveSteps(once, given('$'.repeat(700_000)), context).steps[0]?.script).toHaveLength(
+      700_005,
+    );
   });
 
   it('refuses an amplification the controller could not even hold in memory', () => {

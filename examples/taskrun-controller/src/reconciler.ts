@@ -223,7 +223,7 @@ export class TaskRunReconciler implements Reconciler {
       return;
     }
     try {
-      const steps = resolveSteps(task.data.spec, run.spec);
+      const steps = resolveSteps(task.data.spec, run.spec, run.metadata);
       await executor.create(taskRunExecution(run, steps, settings.timeout), namespace, { signal });
     } catch (thrown) {
       if (signal.aborted) throw thrown;
