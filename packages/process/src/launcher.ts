@@ -9,6 +9,7 @@ import type { ProcessTable } from './process-table.js';
 import { type LaunchTarget, launchPlan, type OutputCapture } from './shim.js';
 import { taskEnvironment } from './task-environment.js';
 import { StartFailedError } from './task-errors.js';
+import { markedEnvironment } from './task-marker.js';
 import type { ProcessIdentity, TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
 
@@ -44,6 +45,8 @@ interface LaunchRequest {
   readonly workingDir?: string | undefined;
   readonly env?: ProcessSpec['env'];
   readonly capture?: OutputCapture | undefined;
+  /** The task's uid, to mark the command's processes with (see task-marker.ts). */
+  readonly marker?: string | undefined;
 }
 
 /** Starts shims: resolves where a task runs, its environment and argv, and spawns. */
@@ -68,6 +71,7 @@ export class ProcessLauncher {
       exitFile: this.store.exitFile(name),
       workingDir: spec.workingDir,
       env: spec.env,
+      marker: record.uid,
     });
   }
 
@@ -117,11 +121,12 @@ export class ProcessLauncher {
     // Local task runs in a directory of its own, apart from the files that record it.
     const cwd = mode === 'Local' && workingDir ? workingDir : await this.store.workDirectory(name);
     const logs = await this.store.openLogs(name);
+    const env = taskEnvironment(environment, what.env);
     let child: ChildProcess;
     try {
       child = spawn(plan.file, plan.args, {
         cwd,
-        env: taskEnvironment(environment, what.env),
+        env: what.marker === undefined ? env : markedEnvironment(env, what.marker),
         detached: true,
         stdio: ['pipe', logs.stdout.fd, logs.stderr.fd],
       });

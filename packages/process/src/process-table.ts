@@ -133,6 +133,17 @@ export class ProcessTable {
     }
   }
 
+  /** Sends `signal` to one process; false when it is gone. */
+  signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw error;
+    }
+  }
+
   /** Sends `signal` to every process of a group; false when the group has no process left. */
   signalGroup(processGroup: number, signal: NodeJS.Signals): boolean {
     try {

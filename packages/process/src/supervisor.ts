@@ -39,6 +39,7 @@ import {
   timeoutDue,
 } from './task-lifecycle.js';
 import type { TaskLogRead } from './task-log.js';
+import { taskMarkerVariable } from './task-marker.js';
 import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
 import { type RecoverySettings, recoverTask, recoverTasks } from './task-recovery.js';
 import { TaskStore } from './task-store.js';
@@ -352,8 +353,8 @@ export class ProcessSupervisor {
     if (kill) record = killed(record, now);
     if (record !== before) await this.#save(record);
     // Signals go out only once the decision to send them is durable.
-    if (runtime && terminate) this.#signal(record, runtime, 'SIGTERM');
-    if (runtime && kill) this.#signal(record, runtime, 'SIGKILL');
+    if (runtime && terminate) await this.#signal(record, runtime, 'SIGTERM');
+    if (runtime && kill) await this.#signal(record, runtime, 'SIGKILL');
     if (!this.#closed) record = await this.#hookStep(record, 'postStop', groupAlive);
     if (removable(record, groupAlive)) {
       await this.#store.remove(name);
@@ -417,19 +418,32 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Whether any process of the task's group is alive. Only asked when it matters (a stop, a
-   * deletion, a lost task's postStop): it scans procfs. A live shim answers it without a scan.
+   * Whether any process of the task is alive: of its group, or marked with its uid (one that
+   * left the group, see task-marker.ts). Only asked when it matters (a stop, a deletion, a lost
+   * task's postStop): it scans procfs. A live shim answers it without a scan.
    */
   async #groupAlive(record: TaskRecord, runtime: ProcessIdentity | undefined): Promise<boolean> {
     const matters = record.stop || record.deletionTimestamp || postStopWaitsForGroup(record);
     if (!runtime || !matters) return false;
     if (record.state === 'Running') return true;
-    return (await this.#table.ownGroupMembers(runtime)).length > 0;
+    if ((await this.#table.ownGroupMembers(runtime)).length > 0) return true;
+    return (await this.#departed(record, runtime)).length > 0;
   }
 
-  #signal(record: TaskRecord, runtime: ProcessIdentity, signal: NodeJS.Signals): void {
+  /** The task's live processes outside its group, found by their marker. */
+  async #departed(record: TaskRecord, runtime: ProcessIdentity): Promise<number[]> {
+    const marked = await this.#table.withEnvironment(taskMarkerVariable, record.uid);
+    return marked.filter((p) => p.processGroup !== runtime.pid).map((p) => p.pid);
+  }
+
+  async #signal(record: TaskRecord, runtime: ProcessIdentity, signal: NodeJS.Signals) {
     const delivered = this.#table.signalGroup(runtime.pid, signal);
-    this.#log.info({ task: record.name, signal, delivered }, 'signalled task process group');
+    const departed = await this.#departed(record, runtime);
+    for (const pid of departed) this.#table.signalProcess(pid, signal);
+    this.#log.info(
+      { task: record.name, signal, delivered, ...(departed.length ? { departed } : {}) },
+      'signalled task process group',
+    );
   }
 
   async #save(record: TaskRecord): Promise<void> {

@@ -38,6 +38,44 @@ describe('the process supervisor', () => {
     expect(isAlive(sleeper)).toBe(false);
   });
 
+  // A daemon leaves the task's process group and session (setsid), and outlives the command.
+  const daemonScript = (pids: string) =>
+    `setsid /bin/sh -c 'trap "" TERM; sleep 300 & echo $! > ${pids}.child; echo $$ > ${pids}; wait' &`;
+
+  it('stops a daemon the task left behind in a session of its own on delete after a restart, and what it started', async () => {
+    const pids = join(agent.dir.path, 'daemon.pid');
+    await agent.supervisor.create({
+      name: 'daemonised',
+      process: { command: ['/bin/sh', '-c', daemonScript(pids)] },
+    });
+    const daemon = await processFrom(pids);
+    const child = await processFrom(`${pids}.child`);
+    expect(await agent.settled('daemonised')).toMatchObject({ state: 'Succeeded' });
+    expect(isAlive(daemon)).toBe(true);
+    // A restarted supervisor knows the daemon only from the task's record.
+    await agent.restart();
+    await agent.supervisor.delete('daemonised');
+    await vi.waitFor(() => expect(agent.supervisor.get('daemonised')).toBeUndefined(), patience);
+    // The daemon ignores SIGTERM: the task is removed only once the SIGKILL has ended it.
+    expect(isAlive(daemon)).toBe(false);
+    expect(isAlive(child)).toBe(false);
+  });
+
+  it('stops a daemon the task started at its timeout', async () => {
+    const pids = join(agent.dir.path, 'daemon-slow.pid');
+    await agent.supervisor.create({
+      name: 'daemonised-slow',
+      process: { command: ['/bin/sh', '-c', `${daemonScript(pids)} wait`], timeoutSeconds: 1 },
+    });
+    const daemon = await processFrom(pids);
+    expect(await agent.settled('daemonised-slow')).toMatchObject({
+      state: 'Failed',
+      reason: 'Timeout',
+      exitCode: 137,
+    });
+    await vi.waitFor(() => expect(isAlive(daemon)).toBe(false), patience);
+  });
+
   it('stops a task at its timeout and reports Timeout with exit code 137', async () => {
     const grandchild = join(agent.dir.path, 'slow.pid');
     await agent.supervisor.create({
