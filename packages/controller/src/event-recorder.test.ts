@@ -1,6 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 import { AbortedError } from '@roundhouse/core';
-import { type KubeClient, KubernetesApiError, type RequestOptions } from '@roundhouse/kube';
-import { describe, expect, it, vi } from 'vitest';
+import {
+  KubeClient,
+  type KubeObject,
+  KubernetesApiError,
+  type RequestOptions,
+} from '@roundhouse/kube';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildEvent, EventRecorder } from './event-recorder.js';
 
 const fields = {
@@ -175,5 +183,107 @@ describe('EventRecorder', () => {
     await record(AbortSignal.timeout(10));
     expect(create).toHaveBeenCalledTimes(3);
     expect(warn).toHaveBeenCalledTimes(2);
+  });
+});
+
+/**
+ * An API server whose Event creates answer 409 AlreadyExists, as kube-apiserver does when the name
+ * it drew for `generateName` was taken, `collisions` times before creating. A real one cannot be
+ * made to draw a taken name on demand; the Status is the one its NewGenerateNameConflict writes.
+ */
+async function collidingApiServer(collisions: number) {
+  const posted: KubeObject[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      const event = JSON.parse(body) as KubeObject;
+      posted.push(event);
+      const name = `${event.metadata?.generateName}${'x'.repeat(5)}${posted.length}`;
+      response.setHeader('content-type', 'application/json');
+      if (posted.length <= collisions) {
+        response.writeHead(409).end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            message: `events "${name}" already exists, the server was not able to generate a unique name for the object`,
+            reason: 'AlreadyExists',
+            details: { name, kind: 'events', retryAfterSeconds: 1 },
+            code: 409,
+          }),
+        );
+        return;
+      }
+      response
+        .writeHead(201)
+        .end(JSON.stringify({ ...event, metadata: { ...event.metadata, name } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [
+      {
+        name: 'fake',
+        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        skipTLSVerify: true,
+      },
+    ],
+    users: [{ name: 'fake' }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
+    currentContext: 'fake',
+  });
+  return { client: new KubeClient(kubeConfig), posted };
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+describe('EventRecorder when the name the API server drew is taken', () => {
+  const object = {
+    kind: 'WorkflowExecution',
+    metadata: { name: 'wfe-1', namespace: 'a', uid: 'u1' },
+  };
+
+  it('sends the Event again, for a new name, and records it', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const api = await collidingApiServer(2);
+    const recorder = new EventRecorder(api.client, 'test', { logger });
+    await expect(recorder.record(object, 'Normal', 'Started', 'started')).resolves.toBe('created');
+    expect(api.posted.map((e) => e.metadata)).toEqual([
+      { generateName: 'wfe-1.', namespace: 'a' },
+      { generateName: 'wfe-1.', namespace: 'a' },
+      { generateName: 'wfe-1.', namespace: 'a' },
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('gives up after three names, says so, and never reads it as an Event that exists', async () => {
+    const warn = vi.fn();
+    const logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const api = await collidingApiServer(100);
+    const recorder = new EventRecorder(api.client, 'test', { logger });
+    await expect(recorder.record(object, 'Normal', 'Started', 'started')).resolves.toBe('failed');
+    expect(api.posted).toHaveLength(3);
+    expect(warn).toHaveBeenCalledTimes(1);
+    // A keyed Event of an object without uid is named by the server too: not 'exists'.
+    const unsaved = { metadata: { name: 'wfe-2', namespace: 'a' } };
+    await expect(
+      recorder.record(unsaved, 'Normal', 'Started', 'started', { key: 'Started' }),
+    ).resolves.toBe('failed');
+    expect(api.posted).toHaveLength(6);
   });
 });

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { formatKubeTime, type Logger, noopLogger, RoundhouseError } from '@roundhouse/core';
-import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { formatKubeTime, type Logger, noopLogger } from '@roundhouse/core';
+import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import { resources } from '@roundhouse/kube';
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
+import { eventRetry } from './event-retry.js';
 
 export type EventKind = 'Normal' | 'Warning';
 
@@ -43,7 +45,8 @@ export interface EventRecordOptions {
  * effort: a failure is logged, never thrown, and never fails the reconcile that records it;
  * `record` resolves to what it did (RecordOutcome). A keyed Event is tried twice more after a
  * failure that may pass (429, 5xx, a timeout), 1.2 s of pauses in all on top of the requests;
- * `signal` cuts both short.
+ * an unkeyed one, named by the API server, is sent twice more at once when the name the server
+ * drew was taken (409 AlreadyExists), and never after another failure. `signal` cuts both short.
  */
 export class EventRecorder {
   readonly #client: KubeClient;
@@ -75,18 +78,17 @@ export class EventRecorder {
       ...(options.key !== undefined ? { key: options.key } : {}),
     });
     const request = options.signal ? { signal: options.signal } : {};
-    for (let attempt = 0; ; attempt += 1) {
+    const named = event.metadata.name !== undefined;
+    for (let retries = 0; ; retries += 1) {
       try {
         await this.#client.create(resources.events, event.metadata.namespace, event, request);
         return 'created';
       } catch (error) {
-        if (options.key !== undefined && isKubernetesError(error, 'AlreadyExists')) return 'exists';
-        // A keyed Event is named, so sending it again after a failure that may have landed (a
-        // timeout) cannot make two; a passing 429 or 5xx then does not lose it.
-        const again = options.key !== undefined && isRetryable(error);
-        if (again && attempt < keyedRetryDelaysMs.length) {
+        const next = eventRetry(error, named, retries);
+        if (next.action === 'exists') return 'exists';
+        if (next.action === 'retry') {
           // Cut short by an abort, the next create is refused without a request and logged.
-          await delay(keyedRetryDelaysMs[attempt] as number, options.signal);
+          if (next.afterMs > 0) await delay(next.afterMs, options.signal);
           continue;
         }
         this.#logger.warn(
@@ -97,13 +99,6 @@ export class EventRecorder {
       }
     }
   }
-}
-
-/** Waits before the retries of a keyed Event: short, since the reconcile waits for them. */
-const keyedRetryDelaysMs = [200, 1_000];
-
-function isRetryable(error: unknown): boolean {
-  return error instanceof RoundhouseError && error.retryable;
 }
 
 export interface EventFields {
