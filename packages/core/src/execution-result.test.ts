@@ -23,3 +23,24 @@ describe('completionTimeOf', () => {
     }
   });
 });
+
+describe('ExecutionResultSchema recheckAfterMs', () => {
+  const running = {
+    phase: 'Running',
+    reason: 'Running',
+    message: '',
+    summary: { status: 'Unknown' },
+  } as const;
+
+  it('takes a whole number of milliseconds, however far off', () => {
+    for (const recheckAfterMs of [1, 14_000, Number.MAX_SAFE_INTEGER]) {
+      expect(ExecutionResultSchema.safeParse({ ...running, recheckAfterMs }).success).toBe(true);
+    }
+  });
+
+  it('refuses a hint that would have a controller look again at once, or never', () => {
+    for (const recheckAfterMs of [0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, '5000']) {
+      expect(ExecutionResultSchema.safeParse({ ...running, recheckAfterMs }).success).toBe(false);
+    }
+  });
+});

@@ -41,6 +41,15 @@ export const ExecutionResultSchema = z.object({
    * proves execution (kubernaut's rule) did not run the workflow. Absent: the reason decides.
    */
   started: z.boolean().optional(),
+  /**
+   * For a phase that is not terminal: this result can change with time alone, nothing changing
+   * on the engine's resource (a grace that runs out, after which a start that cannot go on
+   * fails), so a controller looks again within this many milliseconds even when no event or
+   * poll would wake it. It only ever brings a look forward: a controller that would look sooner
+   * anyway does, and one reading a terminal phase ignores it. A whole number of at least 1:
+   * a hint of 0 or less would have a controller read the resource in a busy loop.
+   */
+  recheckAfterMs: z.number().int().positive().optional(),
 });
 
 export type ExecutionResult = z.infer<typeof ExecutionResultSchema>;

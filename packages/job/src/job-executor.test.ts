@@ -8,7 +8,7 @@ import {
   type ResourceType,
   resources,
 } from '@roundhouse/kube';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JobExecutor } from './job-executor.js';
 import { buildJob } from './job-spec.js';
 
@@ -45,6 +45,14 @@ function builtJob(wfe: WorkflowExecution, status: object): KubeObject {
 /** The Job controller's FailedCreate message for a pod past a ResourceQuota. */
 const quotaRefusal =
   'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
+
+/** A Reader with `job` and nothing else: no pod, no Event. */
+function quietReader(job: KubeObject): Reader {
+  return {
+    get: async <T extends KubeObject>() => job as T,
+    list: async <T extends KubeObject>() => ({ items: [] as T[], resourceVersion: '1' }),
+  };
+}
 
 /** A Reader with `job`, and the Job controller's Event that a quota refused its pod. */
 function quotaRefusedReader(job: KubeObject): Reader {
@@ -177,5 +185,54 @@ describe('JobExecutor', () => {
       message,
       summary: { status: 'Unknown', message },
     });
+  });
+});
+
+describe('JobExecutor: when to look again at a Job that has no ready pod yet', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The Job's status read at `time`, with the startup grace of 15 s from its creation at midnight. */
+  async function statusAt(time: string, status: object, reader = quietReader) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(time));
+    const wfe = sampleExecution({});
+    const job = builtJob(wfe, status);
+    const executor = new JobExecutor(new RecordingServer(), {
+      reader: reader(job),
+      startupGraceMs: 15_000,
+    });
+    return executor.getStatus(wfe, 'workflows');
+  }
+
+  it('asks to be read again when the grace runs out: a pod the API server keeps refusing changes nothing on the Job', async () => {
+    expect(await statusAt('2026-01-01T00:00:04Z', { active: 0 })).toMatchObject({
+      phase: 'Running',
+      recheckAfterMs: 12_000,
+    });
+  });
+
+  it('fails the start at the end of the grace, with no hint left', async () => {
+    const status = await statusAt('2026-01-01T00:00:15Z', { active: 0 }, quotaRefusedReader);
+    expect(status).toMatchObject({ phase: 'Failed', reason: 'StartFailed' });
+    expect(status).not.toHaveProperty('recheckAfterMs');
+  });
+
+  it.each([
+    ['past the grace, with nothing wrong found', '2026-01-01T00:00:20Z', { active: 1 }],
+    ['with a ready pod', '2026-01-01T00:00:04Z', { active: 1, ready: 1 }],
+    [
+      'suspended',
+      '2026-01-01T00:00:04Z',
+      { conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended' }] },
+    ],
+    [
+      'finished',
+      '2026-01-01T00:00:04Z',
+      { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] },
+    ],
+  ])('gives no hint for a Job %s: time alone changes nothing', async (_what, time, status) => {
+    expect(await statusAt(time, status)).not.toHaveProperty('recheckAfterMs');
   });
 });

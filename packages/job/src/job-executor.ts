@@ -17,6 +17,7 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
+import { graceRecheckAfterMs } from './grace-recheck.js';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
 import { isJobPodName, readMountFailure, withMountFailure } from './mount-failures.js';
@@ -115,7 +116,12 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       // every status read for as long as a queue holds it.
       if (isJobSuspended(state)) return result;
       const created = Date.parse(state.metadata?.creationTimestamp ?? '');
-      if (!(Date.now() - created >= startupGraceMs)) return result;
+      // Within the grace the Job may be quiet till it ends (the Job controller writes nothing
+      // more about a pod it keeps failing to create): its end is when to look again.
+      const now = Date.now();
+      const recheckAfterMs = graceRecheckAfterMs(created + startupGraceMs, now);
+      if (recheckAfterMs !== undefined) return { ...result, recheckAfterMs };
+      if (!(now - created >= startupGraceMs)) return result;
       // Not started after the grace period: find out whether it ever can, so an execution
       // whose pod cannot be created or pulled fails with the cause instead of at its deadline.
       const pods = await jobPodStates(job, context, settings.conventions);

@@ -7,6 +7,7 @@ import {
 } from '@roundhouse/core';
 import { type KubeObject, type Reader, resources, type StatusContext } from '@roundhouse/kube';
 import { type ChildTaskRuns, readChildTaskRuns } from './child-task-runs.js';
+import { graceRecheckAfterMs } from './grace-recheck.js';
 import {
   awaitsNextRun,
   explainRefusedChildRun,
@@ -60,8 +61,13 @@ export async function readPipelineRunResult(
   const children = await readChildren(run, state, settings, context);
   const result = resultOf(run, state, children, settings, context);
   if (result.phase !== 'Running') return result;
-  const age = Date.now() - Date.parse(run.metadata?.creationTimestamp ?? '');
+  const now = Date.now();
+  const created = Date.parse(run.metadata?.creationTimestamp ?? '');
+  const age = now - created;
   if (statusNeverWritten(state)) {
+    // A run no controller takes up never changes: the grace's end is when to look again.
+    const recheckAfterMs = graceRecheckAfterMs(created + settings.controllerGraceMs, now);
+    if (recheckAfterMs !== undefined) return { ...result, recheckAfterMs };
     return age >= settings.controllerGraceMs && (await neverWrittenLive(run, settings, context))
       ? startFailedResult(
           result,
@@ -69,6 +75,10 @@ export async function readPipelineRunResult(
         )
       : result;
   }
+  // Nor need a run whose tasks cannot start: a quota refusing its TaskRuns or their pods shows
+  // on the TaskRuns and in Events, which wake no execution, while the run reads the same.
+  const recheckAfterMs = graceRecheckAfterMs(created + settings.startupGraceMs, now);
+  if (recheckAfterMs !== undefined) return { ...result, recheckAfterMs };
   if (!(age >= settings.startupGraceMs)) return result;
   const cached = await cannotGoOn(run, state, children, settings, context);
   if (!cached) return result;

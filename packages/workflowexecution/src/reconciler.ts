@@ -71,7 +71,7 @@ import {
 } from './lifecycle-events.js';
 import type { OrphanedResources } from './orphaned-resources.js';
 import type { OutcomeMetrics } from './outcome-metrics.js';
-import { PollSchedule } from './poll-schedule.js';
+import { PollSchedule, recheckHint } from './poll-schedule.js';
 import {
   cleanupFinalizer,
   type StatusView,
@@ -721,7 +721,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (overdue) return this.#stopOverdue(wfe, key, ctx);
     // No progress writes while the workload runs: Running says it all, and every write would
     // wake this reconciler again for nothing. The engine's own resource shows the details.
-    const next = watched ? this.#o.resyncMs : this.#polls.polled(key);
+    // A result that time alone can change (a start's grace running out) is looked at again by
+    // then, however quiet the resource stays.
+    const hint = recheckHint(result);
+    const next = watched
+      ? Math.min(this.#o.resyncMs, hint ?? Number.POSITIVE_INFINITY)
+      : this.#polls.polled(key, false, hint);
     return { requeueAfter: Math.max(1_000, Math.min(next, this.#msToDeadline(wfe))) };
   }
 
