@@ -337,7 +337,8 @@ describeWithControlPlane('the pod engine across crashes and stalls', () => {
     const server = env.kubeConfig.getCurrentCluster()?.server as string;
     const proxy = stallingProxy(new URL(server));
     const behindProxy = throughServer(env.kubeConfig, await proxy.listen());
-    const stallable = new KubeClient(behindProxy, { timeoutMs: 1_500 });
+    // Long enough for a loaded API server's answers, short enough to end calls the stall holds.
+    const stallable = new KubeClient(behindProxy, { timeoutMs: 5_000 });
     opened.push(stallable, proxy);
     const executor = new PodExecutor(stallable, options);
     const wfe = execution();
@@ -373,6 +374,15 @@ describeWithControlPlane('the pod engine across crashes and stalls', () => {
     const created = await executor.create(waiting, env.namespace);
     expect(await podsOf(waiting)).toHaveLength(1);
     await executor.cleanup(withRef(waiting, created.resourceName), env.namespace);
+    // The Pod succeeds while the executor cannot see it: it reads that, once it can again.
+    proxy.stall();
+    const unseen = executor.getStatus(ref, env.namespace).catch((error: unknown) => error);
+    await finishPod(admin(), env.namespace, resourceName, 0);
+    expect(await unseen).toMatchObject({ retryable: true });
+    proxy.resume();
+    await vi.waitFor(async () => {
+      expect(await executor.getStatus(ref, env.namespace)).toMatchObject({ phase: 'Completed' });
+    }, patience);
     await executor.cleanup(ref, env.namespace);
   });
 });

@@ -601,6 +601,36 @@ describe('podExecutionState', () => {
     });
   });
 
+  it("keeps a lost node's Pod running until it is abandoned, then fails it as NodeLost", () => {
+    // The node controller of old clusters marks a Pod on a node that stopped answering NodeLost
+    // (phase Unknown, or Running) and deletes it; nothing of its steps is known since.
+    const lost = (deletionTimestamp: string) =>
+      PodStateSchema.parse({
+        ...sequential(
+          'Unknown',
+          { fetch: terminated(0, t(1), t(2)), build: running(t(2)) },
+          { report: waiting('PodInitializing') },
+          {
+            reason: 'NodeLost',
+            message: 'Node node-1 which was running pod wfe-1 is unresponsive',
+          },
+        ),
+        metadata: { name: 'wfe-1', creationTimestamp: created, deletionTimestamp },
+      });
+    expect(podExecutionState(lost('2026-01-02T03:00:50Z'), later).result).toMatchObject({
+      phase: 'Running',
+      reason: 'StepRunning',
+    });
+    const abandoned = podExecutionState(lost('2026-01-02T03:00:20Z'), later).result;
+    expect(abandoned).toMatchObject({
+      phase: 'Failed',
+      reason: 'NodeLost',
+      failureReason: 'Unknown',
+      failedTaskName: 'build',
+      started: true,
+    });
+  });
+
   it('reports a step the kubelet lost as lost, not as a step that exited with 137', () => {
     const lostMessage = 'The container could not be located when the pod was terminated';
     const lost = {
