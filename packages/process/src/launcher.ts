@@ -179,12 +179,28 @@ function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
+/**
+ * Refuses a Local task's `workingDir` that the command could not start in, saying which way,
+ * as the error's code tells it. A symbolic link to a directory is followed, as chdir follows it.
+ */
 async function requireDirectory(path: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isDirectory()) {
-    throw new StartFailedError(`workingDir ${path} does not exist or is not a directory`);
-  }
+  const refuse = (why: string) => new StartFailedError(`workingDir ${path} ${why}`);
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw refuse(unreachableDirectory[error.code ?? ''] ?? `cannot be read (${errorCode(error)})`);
+  });
+  if (!info.isDirectory()) throw refuse('is a file, not a directory');
+  await access(path, constants.X_OK).catch(() => {
+    throw refuse('cannot be entered: the user tasks run as has no search permission on it');
+  });
 }
+
+const unreachableDirectory: Readonly<Record<string, string>> = {
+  ENOENT: 'does not exist',
+  ENOTDIR: 'does not exist: a part of the path is a file',
+  ELOOP: 'is a loop of symbolic links',
+  EACCES:
+    'cannot be reached: the user tasks run as has no search permission on a directory above it',
+};
 
 /** `name` itself when it is a path, else the first executable of that name on `path`. */
 async function findExecutable(name: string, path: string | undefined): Promise<string> {

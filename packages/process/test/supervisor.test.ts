@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '@roundhouse/core';
 import { describe, expect, it, vi } from 'vitest';
@@ -120,6 +120,39 @@ describe('the process supervisor', () => {
       exitCode: 128,
       message: expect.stringContaining('does not exist'),
     });
+  });
+
+  it('says which way a workingDir is unusable, and follows a symbolic link to a directory', async () => {
+    const file = join(agent.dir.path, 'a-file');
+    writeFileSync(file, '');
+    symlinkSync(join(agent.dir.path, 'missing'), join(agent.dir.path, 'dangling'));
+    symlinkSync(agent.dir.path, join(agent.dir.path, 'linked'));
+    const cases = [
+      ['a-file', `workingDir ${file} is a file, not a directory`],
+      ['dangling', `workingDir ${join(agent.dir.path, 'dangling')} does not exist`],
+      [
+        'under-a-file',
+        `workingDir ${join(file, 'x')} does not exist: a part of the path is a file`,
+      ],
+    ] as const;
+    for (const [name, message] of cases) {
+      const workingDir = name === 'under-a-file' ? join(file, 'x') : join(agent.dir.path, name);
+      await agent.supervisor.create({ name, process: { command: ['true'], workingDir } });
+      expect(agent.supervisor.get(name), name).toMatchObject({
+        state: 'Failed',
+        reason: 'StartFailed',
+        message,
+      });
+    }
+    await agent.supervisor.create({
+      name: 'linked',
+      process: { command: ['pwd'], workingDir: join(agent.dir.path, 'linked') },
+    });
+    expect(await agent.settled('linked')).toMatchObject({ state: 'Succeeded' });
+    // pwd prints the physical directory: the link's target.
+    expect((await agent.supervisor.logs('linked', 'stdout', 1024))?.content).toBe(
+      `${agent.dir.path}\n`,
+    );
   });
 
   it('records a task whose arguments the kernel refuses as failed, not pending for ever', async () => {
