@@ -32,10 +32,13 @@ import {
 /** The executor's process ended here: nothing it had in flight reaches it any more. */
 class Crashed extends Error {}
 
-/** Where a crash falls: before the `at`th request is sent, or after it took effect, unanswered. */
+/**
+ * Where a crash falls: before the `at`th request is sent, after it took effect (unanswered), or
+ * `during` it: the caller's signal aborts it once sent, as a shutting-down controller's does.
+ */
 interface Crash {
   readonly at: number;
-  readonly when: 'before' | 'after';
+  readonly when: 'before' | 'after' | 'during';
 }
 
 const crashes = (upTo: number): Crash[] =>
@@ -49,10 +52,12 @@ const requestVerbs = new Set(['create', 'get', 'list', 'delete', 'patch', 'isSer
 /**
  * A client whose process dies at `crash`: that request is not sent (`before`) or is sent and
  * its answer lost (`after`), and no request after it is sent. `sent` counts what reached the
- * API server.
+ * API server. `during`: the request is sent and `signal` aborted right after, as the caller's
+ * own abort would, and the client goes on as it does then.
  */
 function crashingClient(kubeConfig: KubeConfig, crash: Crash) {
   const real = new KubeClient(kubeConfig);
+  const stop = new AbortController();
   let issued = 0;
   let sent = 0;
   const client = new Proxy(real, {
@@ -62,6 +67,12 @@ function crashingClient(kubeConfig: KubeConfig, crash: Crash) {
       if (typeof key !== 'string' || !requestVerbs.has(key)) return value.bind(target);
       return async (...args: unknown[]) => {
         issued += 1;
+        if (crash.when === 'during') {
+          sent += 1;
+          const answer = value.apply(target, args) as Promise<unknown>;
+          if (issued === crash.at) setImmediate(() => stop.abort());
+          return answer;
+        }
         if (issued > crash.at || (issued === crash.at && crash.when === 'before')) {
           throw new Crashed(`crashed before request ${issued} (${key})`);
         }
@@ -73,7 +84,7 @@ function crashingClient(kubeConfig: KubeConfig, crash: Crash) {
       };
     },
   });
-  return { client, sent: () => sent, close: () => real.close() };
+  return { client, signal: stop.signal, sent: () => sent, close: () => real.close() };
 }
 
 /**
@@ -168,7 +179,11 @@ describeWithControlPlane('the pod engine across crashes and stalls', () => {
   const crashing = (crash: Crash) => {
     const made = crashingClient(env.kubeConfig, crash);
     opened.push(made);
-    return { executor: new PodExecutor(made.client, options), sent: made.sent };
+    return {
+      executor: new PodExecutor(made.client, options),
+      signal: made.signal,
+      sent: made.sent,
+    };
   };
 
   afterEach(async () => {
@@ -330,6 +345,35 @@ describeWithControlPlane('the pod engine across crashes and stalls', () => {
       const created = await fresh().create(next, env.namespace);
       expect(created.adoptedKind).toBeUndefined();
       await fresh().cleanup(withRef(next, created.resourceName), env.namespace);
+    }
+  });
+
+  it('leaves one Pod, or none, when its caller aborts create or cleanup mid-request', async () => {
+    for (const at of [1, 2]) {
+      const wfe = execution();
+      // The second request of a create is the read of a Pod that already exists.
+      if (at === 2) await fresh().create(wfe, env.namespace);
+      const existed = (await podsOf(wfe))[0];
+      const aborted = crashing({ at, when: 'during' });
+      const outcome = await aborted.executor
+        .create(wfe, env.namespace, { signal: aborted.signal })
+        .then(
+          (created) => ({ created }),
+          (error: unknown) => ({ error }),
+        );
+      // An abort that lands before the answer is the typed Aborted, never a refusal.
+      if ('error' in outcome) expect(outcome.error).toMatchObject({ reason: 'Aborted' });
+      const final = await fresh().create(wfe, env.namespace);
+      const pods = await podsOf(wfe);
+      expect(pods).toHaveLength(1);
+      if (existed) expect(pods[0]?.metadata?.uid).toBe(existed.metadata?.uid);
+      const ref = withRef(wfe, final.resourceName);
+      const stopping = crashing({ at, when: 'during' });
+      await stopping.executor
+        .cleanup(ref, env.namespace, { signal: stopping.signal })
+        .catch((error: unknown) => expect(error).toMatchObject({ reason: 'Aborted' }));
+      await fresh().cleanup(ref, env.namespace);
+      await vi.waitFor(async () => expect(await podsOf(wfe)).toEqual([]), patience);
     }
   });
 
