@@ -1,3 +1,7 @@
+/**
+ * Past 350 lines: the attacks share one installation (RBAC, the admission policy, a controller
+ * under its own identity) set up once, and read as one list of what an author may try.
+ */
 import { readFileSync } from 'node:fs';
 import { KubeClient, type KubeObject, KubernetesApiError, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
