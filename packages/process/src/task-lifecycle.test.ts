@@ -38,6 +38,17 @@ describe('a task that ends', () => {
     });
   });
 
+  it('names the signal a code above 128 most likely stands for, as a shell reports one', () => {
+    const segfault = observe(running(), { exit: { code: 139, at: at(3) }, shimAlive: false });
+    expect(segfault).toMatchObject({
+      state: 'Failed',
+      exitCode: 139,
+      message: 'the process exited with code 139 (128 + 11: most likely killed by SIGSEGV)',
+    });
+    const past = observe(running(), { exit: { code: 255, at: at(3) }, shimAlive: false });
+    expect(past.message).toBe('the process exited with code 255');
+  });
+
   it('stays running while the shim lives and has written nothing', () => {
     const record = running();
     expect(observe(record, { shimAlive: true })).toBe(record);

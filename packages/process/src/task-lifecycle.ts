@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { hookRunning, hookSettled } from './hook-lifecycle.js';
 import { canonicalRequest, type TaskRequest } from './process-spec.js';
 import {
@@ -153,10 +154,22 @@ function exited(record: TaskRecord, code: number, at: Date): TaskRecord {
     reason: stop ? 'Stopped' : 'Failed',
     message: stop
       ? `stopped because the task was deleted; the process exited with code ${code}`
-      : `the process exited with code ${code}`,
+      : `the process exited with code ${code}${signalNote(code)}`,
     exitCode: code,
     finishedAt,
   };
+}
+
+const signalNames = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/**
+ * What a code above 128 most likely means: the shell the shim waits with reports a command a
+ * signal killed (a crash, the OOM killer, a kill from outside) as 128 plus its number, which a
+ * command could also have exited with, so it is said as likely, not as fact.
+ */
+function signalNote(code: number): string {
+  const name = signalNames.get(code - 128);
+  return name ? ` (128 + ${code - 128}: most likely killed by ${name})` : '';
 }
 
 function describeStop(record: TaskRecord, stop: Stop): string {

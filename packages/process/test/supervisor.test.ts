@@ -155,6 +155,19 @@ describe('the process supervisor', () => {
     );
   });
 
+  it('reports a command a signal killed with 128 plus its number, naming the signal', async () => {
+    await agent.supervisor.create({
+      name: 'signalled',
+      process: { command: ['/bin/sh', '-c', 'kill -KILL $$'] },
+    });
+    expect(await agent.settled('signalled')).toMatchObject({
+      state: 'Failed',
+      reason: 'Failed',
+      exitCode: 137,
+      message: 'the process exited with code 137 (128 + 9: most likely killed by SIGKILL)',
+    });
+  });
+
   it('records a task whose arguments the kernel refuses as failed, not pending for ever', async () => {
     // One argument past the kernel's 128 KiB per-argument limit: exec fails with E2BIG.
     await agent.supervisor.create({
