@@ -19,7 +19,7 @@ import {
   templateGrants,
   workflowJobCancelable,
 } from './access.js';
-import { isAuthorized, unauthorized } from './auth.js';
+import { authenticate, notAuthenticated } from './auth.js';
 import {
   type CredentialType,
   credentialTypeModel,
@@ -47,11 +47,12 @@ import {
   type Reply,
   serverError,
 } from './replies.js';
-import { apiRoot, ping, user } from './root-views.js';
+import { apiRoot, ping } from './root-views.js';
 import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './routes.js';
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
+import { serializeUser, tokenUser, userModel } from './users.js';
 import {
   canCancelWorkflowJob,
   serializeWorkflowJob,
@@ -86,7 +87,14 @@ export interface ApiConfig {
   readonly superuser: boolean;
   /** A `read` token may only read. */
   readonly tokenScope: 'read' | 'write';
+  /** The user's password for basic auth, if it may use one. */
+  readonly password?: string | undefined;
+  /** Whether AWX is applying its migrations, and so redirects every request. */
+  readonly upgrading?: boolean | undefined;
 }
+
+/** Where AWX's MigrationRanCheckMiddleware redirects: its route `ui:migrations_notran`. */
+export const UPGRADING_PAGE = '/migrations_notran/';
 
 type Route = Extract<Resolution, { kind: 'route' }>;
 
@@ -108,7 +116,12 @@ interface Context {
 export function handle(request: ApiRequest, store: Store, config: ApiConfig): Reply {
   const url = new URL(request.url, 'http://simulator.invalid');
   const resolution = resolve(config.prefix, url.pathname, url.search);
-  if (resolution.kind === 'not-found') {
+  // MigrationRanCheckMiddleware, ahead of the views and of CommonMiddleware's slash redirect:
+  // what resolves is redirected, what does not is Django's 404.
+  if (config.upgrading && resolution.kind === 'route') {
+    return empty(302, { Location: UPGRADING_PAGE, 'Content-Type': 'text/html; charset=utf-8' });
+  }
+  if (resolution.kind === 'not-found' || config.upgrading) {
     return detail(404, 'The requested resource could not be found.');
   }
   if (resolution.kind === 'redirect') return empty(301, { Location: resolution.location });
@@ -140,9 +153,13 @@ function handleView(
   // a body AWX cannot parse is refused before anything else; `ping/` authenticates no one.
   const body = resolution.name === 'ping' ? { value: {} } : readBody(request);
   if (!('value' in body)) return body;
-  if (!resolution.public && !isAuthorized(request.authorization, config.token)) {
-    return unauthorized();
-  }
+  // `ping/` has no authentication classes; every other view runs them, a public one too.
+  const who =
+    resolution.name === 'ping'
+      ? 'anonymous'
+      : authenticate(request.authorization, { ...config, username: TOKEN_USER.username });
+  if (typeof who === 'object') return who.failed;
+  if (who === 'anonymous' && !resolution.public) return notAuthenticated();
   const method = request.method === 'HEAD' ? 'GET' : request.method;
   // DRF's SimpleMetadata, in part: AWX adds each method's fields, which are not modelled.
   if (method === 'OPTIONS') {
@@ -151,8 +168,9 @@ function handleView(
       parses: ['application/json'],
     });
   }
-  // AWX's APIView.check_permissions, ahead of DRF's permission classes and their method check.
-  if (config.tokenScope === 'read' && !resolution.public && method !== 'GET') return forbidden();
+  // AWX's APIView.check_permissions, ahead of DRF's permission classes and their method check:
+  // a scope is the token's, so a user who gave a password has none.
+  if (who === 'token' && config.tokenScope === 'read' && method !== 'GET') return forbidden();
   if (!resolution.methods.includes(method)) return methodNotAllowed(request.method);
   const context = {
     request,
@@ -255,11 +273,10 @@ function dispatch(context: Context): Reply {
       return json(200, apiRoot(prefix));
     case 'ping':
       return json(200, ping());
-    case 'me': {
-      // UserMeList is a list view: paged like any other.
-      const page = paginate([user(prefix, context.superuser)], context.pathname, context.query);
-      return isPage(page) ? json(200, page) : page;
-    }
+    case 'me':
+      return list(context, userModel, [tokenUser(context.superuser)], (u) =>
+        serializeUser(u, prefix),
+      );
     case 'organizations': {
       const rows = store
         .organizations()

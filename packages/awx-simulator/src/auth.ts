@@ -1,29 +1,94 @@
 /**
- * Bearer-token authentication, the way a client authenticates to AWX with a personal access
- * token. Any other credential, or a wrong token, leaves the request anonymous, and DRF answers an
- * anonymous request to a protected view with 401 and a `WWW-Authenticate` challenge.
+ * Authentication as AWX's DEFAULT_AUTHENTICATION_CLASSES apply it, in their order: an OAuth2
+ * bearer token (a personal access token), then HTTP basic auth (LoggedBasicAuthentication, on
+ * by default: AUTH_BASIC_ENABLED). A wrong token leaves the request anonymous, as
+ * django-oauth-toolkit's authentication does; a basic header that is malformed or names a wrong
+ * username or password fails at once, as DRF's BasicAuthentication does. DRF answers either
+ * with 401 and the view's `WWW-Authenticate` challenge.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { json, type Reply } from './replies.js';
 
-export function isAuthorized(authorization: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) return false;
-  const given = Buffer.from(match[1] as string);
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** Who a request authenticates as: by the token (whose scope applies), or by password. */
+export type Authentication = 'token' | 'password' | 'anonymous' | { readonly failed: Reply };
+
+export interface Secrets {
+  readonly token: string;
+  /** The user's password for basic auth; without one, no basic auth succeeds. */
+  readonly password?: string | undefined;
+  readonly username: string;
 }
 
-// AWX's APIView.get_authenticate_header (awx/api/generics.py) always answers this challenge,
-// never Basic, so a browser does not offer to remember a password; its finalize_response adds
-// where to log in to the detail of every 401.
-export function unauthorized(): Reply {
+export function authenticate(authorization: string | undefined, secrets: Secrets): Authentication {
+  // DRF splits the header's bytes on whitespace.
+  const parts = (authorization ?? '').split(/\s+/).filter((part) => part !== '');
+  const scheme = parts[0]?.toLowerCase();
+  if (scheme === 'bearer' && parts.length === 2 && same(parts[1] as string, secrets.token)) {
+    return 'token';
+  }
+  if (scheme !== 'basic') return 'anonymous';
+  if (parts.length === 1) return failed('Invalid basic header. No credentials provided.');
+  if (parts.length > 2) {
+    return failed('Invalid basic header. Credentials string should not contain spaces.');
+  }
+  const decoded = basicCredentials(parts[1] as string);
+  if (decoded === undefined) {
+    return failed('Invalid basic header. Credentials not correctly base64 encoded.');
+  }
+  const { username, password } = decoded;
+  const known =
+    secrets.password !== undefined &&
+    same(username, secrets.username) &&
+    same(password, secrets.password);
+  return known ? 'password' : failed('Invalid username/password.');
+}
+
+function same(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * `userid:password` as DRF reads it: Python's b64decode, which drops characters outside the
+ * alphabet but wants whole groups of four, padded; the bytes as UTF-8, or else Latin-1; split
+ * at the first colon.
+ */
+function basicCredentials(encoded: string): { username: string; password: string } | undefined {
+  const kept = encoded.replace(/[^A-Za-z0-9+/=]/g, '');
+  const data = kept.replace(/=.*$/, '');
+  const padding = kept.length - data.length;
+  const partial = data.length % 4;
+  if (partial === 1 || (partial > 0 && padding < 4 - partial)) return undefined;
+  const bytes = Buffer.from(data, 'base64');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = bytes.toString('latin1');
+  }
+  const colon = text.indexOf(':');
+  if (colon < 0) return undefined;
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/**
+ * DRF's 401: AWX's APIView.get_authenticate_header always answers this challenge, never Basic,
+ * so a browser does not offer to remember a password; its finalize_response adds where to log
+ * in to the detail of every 401.
+ */
+function unauthorized(message: string): Reply {
   return json(
     401,
-    {
-      detail:
-        'Authentication credentials were not provided. To establish a login session, visit /api/login/.',
-    },
+    { detail: `${message} To establish a login session, visit /api/login/.` },
     { 'WWW-Authenticate': 'Bearer realm=api authorization_url=/api/o/authorize/' },
   );
+}
+
+function failed(message: string): { failed: Reply } {
+  return { failed: unauthorized(message) };
+}
+
+/** An anonymous request to a view that wants a user. */
+export function notAuthenticated(): Reply {
+  return unauthorized('Authentication credentials were not provided.');
 }

@@ -1,4 +1,4 @@
-/** The documents at the API root, `ping/` and `me/`: fixed, since the simulator has one user. */
+/** The documents at the API root and `ping/`: fixed, since the simulator is one AWX node. */
 export function apiRoot(prefix: string): Record<string, string> {
   const names = [
     'ping',
@@ -21,19 +21,5 @@ export function ping(): Record<string, unknown> {
     install_uuid: '00000000-0000-4000-8000-000000000000',
     instances: [{ node: 'awx-simulator', node_type: 'hybrid', capacity: 100, version: '24.6.1' }],
     instance_groups: [{ name: 'default', capacity: 100, instances: ['awx-simulator'] }],
-  };
-}
-
-export function user(prefix: string, superuser: boolean): Record<string, unknown> {
-  return {
-    id: 1,
-    type: 'user',
-    url: `${prefix}users/1/`,
-    username: 'admin',
-    first_name: '',
-    last_name: '',
-    email: '',
-    is_superuser: superuser,
-    is_system_auditor: false,
   };
 }

@@ -20,11 +20,7 @@ afterAll(() => sim.stop());
 
 describe('HTTP surface', () => {
   it('answers 401 with a Bearer challenge without the token or with a wrong one', async () => {
-    for (const headers of [
-      {},
-      { Authorization: 'Bearer wrong' },
-      { Authorization: 'Basic YTpi' },
-    ]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: 'Token x' }]) {
       const response = await fetch(`${sim.apiUrl}job_templates/`, { headers });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe(
@@ -366,5 +362,34 @@ describe('fault injection', () => {
     await call('/api/v2/credential_types/?name=x');
     const last = sim.requests.at(-1);
     expect(last).toEqual({ method: 'GET', path: '/api/v2/credential_types/?name=x', status: 200 });
+  });
+});
+
+describe('an AWX applying its migrations', () => {
+  it('redirects every request for a route to /migrations_notran/, before authentication, and does nothing', async () => {
+    const upgrading = await startAwxSimulator({ upgrading: true });
+    try {
+      const template = upgrading.state.addJobTemplate({ name: 'waits' });
+      for (const [path, init] of [
+        [`job_templates/${template.id}/launch/`, { method: 'POST' }],
+        ['me/', { headers: { Authorization: 'Bearer wrong' } }],
+        ['ping/', {}],
+      ] as const) {
+        const response = await fetch(`${upgrading.apiUrl}${path}`, { redirect: 'manual', ...init });
+        expect(response.status, path).toBe(302);
+        expect(response.headers.get('location')).toBe('/migrations_notran/');
+        expect(await response.text()).toBe('');
+      }
+      expect(upgrading.state.jobs()).toEqual([]);
+      // What does not resolve is Django's 404, as the middleware resolves the path first.
+      expect((await fetch(`${upgrading.apiUrl}jobs`, { redirect: 'manual' })).status).toBe(404);
+      upgrading.setUpgrading(false);
+      const me = await fetch(`${upgrading.apiUrl}me/`, {
+        headers: { Authorization: `Bearer ${upgrading.token}` },
+      });
+      expect(me.status).toBe(200);
+    } finally {
+      await upgrading.stop();
+    }
   });
 });

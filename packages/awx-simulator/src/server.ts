@@ -40,6 +40,13 @@ export const simulatorOptionsSchema = z.object({
    * every method but GET, HEAD and OPTIONS is 403, a System Administrator's too).
    */
   tokenScope: z.enum(['read', 'write']).default('write'),
+  /**
+   * The password of the token's user (`admin`) for HTTP basic auth, which AWX accepts too
+   * (AUTH_BASIC_ENABLED); without one, every basic auth attempt fails as a wrong password.
+   */
+  password: z.string().min(1).optional(),
+  /** Whether the simulator starts as an AWX applying its migrations; see `setUpgrading`. */
+  upgrading: z.boolean().default(false),
   /** `/api/v2/` as AWX serves it, or `/api/controller/v2/` as AAP 2.5+ does. */
   apiPrefix: z.enum(API_PREFIXES).default('/api/v2/'),
   /** Loopback only: the simulator is a test double, never a service. */
@@ -114,6 +121,12 @@ export interface AwxSimulator {
   readonly requests: readonly RequestRecord[];
   /** TCP connections accepted so far: what a client's keep-alive pool saves shows here. */
   readonly connections: number;
+  /**
+   * Acts as an AWX applying its database migrations (an upgrade), or no longer: its
+   * MigrationRanCheckMiddleware answers every request for an API route with a 302 to
+   * `/migrations_notran/`, before authentication and any view, so nothing is done.
+   */
+  setUpgrading(upgrading: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -170,6 +183,7 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
   const faults = new FaultPlan();
   const requests: RequestRecord[] = [];
   let connections = 0;
+  let upgrading = config.upgrading;
 
   const server = createServer(async (request, response) => {
     const startedAt = performance.now();
@@ -210,6 +224,8 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
           token: config.token,
           superuser: config.superuser,
           tokenScope: config.tokenScope,
+          password: config.password,
+          upgrading,
         });
       } catch (error) {
         process.stderr.write(`awx-simulator: ${(error as Error).stack ?? String(error)}\n`);
@@ -249,6 +265,9 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
     requests,
     get connections() {
       return connections;
+    },
+    setUpgrading: (on) => {
+      upgrading = on;
     },
     stop: async () => {
       store.stop();

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwxSimulator, startAwxSimulator } from './index.js';
+
+let sim: AwxSimulator;
+
+const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
+
+const send = async (authorization: string, path = 'me/', method = 'GET') => {
+  const response = await fetch(`${sim.apiUrl}${path}`, {
+    method,
+    headers: { Authorization: authorization },
+  });
+  return {
+    status: response.status,
+    challenge: response.headers.get('www-authenticate'),
+    body: (await response.json()) as unknown,
+  };
+};
+
+const refusal = (message: string) => ({
+  status: 401,
+  challenge: 'Bearer realm=api authorization_url=/api/o/authorize/',
+  body: { detail: `${message} To establish a login session, visit /api/login/.` },
+});
+
+beforeAll(async () => {
+  sim = await startAwxSimulator({ password: 'pa:ss wörd', tokenScope: 'read' });
+});
+afterAll(() => sim.stop());
+
+describe('HTTP basic auth, which AWX accepts beside tokens', () => {
+  it("lets the user in with its username and password, to which the token's scope does not apply", async () => {
+    const me = await send(basic('admin:pa:ss wörd'));
+    expect(me).toMatchObject({ status: 200, body: { results: [{ username: 'admin' }] } });
+    // The Read scope is the token's: the same change is refused to it.
+    expect((await send(basic('admin:pa:ss wörd'), 'credentials/', 'POST')).status).toBe(400);
+    expect((await send(`Bearer ${sim.token}`, 'credentials/', 'POST')).status).toBe(403);
+  });
+
+  it('answers a wrong username or password 401 Invalid username/password, on a public view too', async () => {
+    for (const credentials of ['admin:wrong', 'someone:pa:ss wörd', 'admin:']) {
+      expect(await send(basic(credentials))).toEqual(refusal('Invalid username/password.'));
+    }
+    expect(await send(basic('admin:wrong'), '')).toEqual(refusal('Invalid username/password.'));
+    // ping/ authenticates no one.
+    expect((await send(basic('admin:wrong'), 'ping/')).status).toBe(200);
+  });
+
+  it('answers a malformed basic header with the message DRF gives it', async () => {
+    expect(await send('Basic')).toEqual(refusal('Invalid basic header. No credentials provided.'));
+    expect(await send('Basic a b')).toEqual(
+      refusal('Invalid basic header. Credentials string should not contain spaces.'),
+    );
+    // Decoded without a colon, and a group of base64 left without its padding.
+    for (const encoded of [Buffer.from('no colon').toString('base64'), 'YQ']) {
+      expect(await send(`Basic ${encoded}`)).toEqual(
+        refusal('Invalid basic header. Credentials not correctly base64 encoded.'),
+      );
+    }
+  });
+
+  it('fails every basic auth attempt of a simulator given no password', async () => {
+    const closed = await startAwxSimulator();
+    try {
+      const response = await fetch(`${closed.apiUrl}me/`, {
+        headers: { Authorization: basic('admin:') },
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual(refusal('Invalid username/password.').body);
+    } finally {
+      await closed.stop();
+    }
+  });
+});

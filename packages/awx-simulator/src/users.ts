@@ -1,0 +1,56 @@
+/**
+ * The one user the simulator has, the token's (and basic auth's), as `me/` lists it. UserMeList
+ * (awx/api/views) is a ListAPIView over Django's User: filtered, searched and ordered as any
+ * list, by the fields of Django's AbstractUser; AWX marks `password` prevent_search, and its
+ * search fields for a user are `username`, `first_name`, `last_name` and `email`
+ * (awx/main/utils/common.py get_search_fields).
+ */
+import { TOKEN_USER } from './access.js';
+import type { Model } from './filters.js';
+import type { Micros } from './timestamps.js';
+
+export interface User {
+  readonly id: number;
+  readonly username: string;
+  readonly superuser: boolean;
+}
+
+// When the simulator's user joined: a fixed moment, 2024-01-01T00:00:00Z.
+const JOINED: Micros = 1_704_067_200_000_000;
+
+export const userModel: Model<User> = {
+  objectName: 'User',
+  ordering: ['username'],
+  searchFields: ['username', 'first_name', 'last_name', 'email'],
+  fields: {
+    id: { kind: 'int', value: (u) => u.id },
+    username: { kind: 'char', value: (u) => u.username },
+    first_name: { kind: 'char', value: () => '' },
+    last_name: { kind: 'char', value: () => '' },
+    email: { kind: 'char', value: () => '' },
+    password: { kind: 'char', value: () => '', forbidden: 'Filtering on password is not allowed.' },
+    is_superuser: { kind: 'bool', value: (u) => u.superuser },
+    is_staff: { kind: 'bool', value: () => false },
+    is_active: { kind: 'bool', value: () => true },
+    last_login: { kind: 'datetime', value: () => null },
+    date_joined: { kind: 'datetime', value: () => JOINED },
+  },
+};
+
+export function tokenUser(superuser: boolean): User {
+  return { ...TOKEN_USER, superuser };
+}
+
+export function serializeUser(user: User, prefix: string): Record<string, unknown> {
+  return {
+    id: user.id,
+    type: 'user',
+    url: `${prefix}users/${user.id}/`,
+    username: user.username,
+    first_name: '',
+    last_name: '',
+    email: '',
+    is_superuser: user.superuser,
+    is_system_auditor: false,
+  };
+}
