@@ -9,6 +9,7 @@ import {
   type RequestOptions,
 } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from './clock.js';
 import { buildEvent, EventRecorder } from './event-recorder.js';
 
 const fields = {
@@ -285,5 +286,122 @@ describe('EventRecorder when the name the API server drew is taken', () => {
       recorder.record(unsaved, 'Normal', 'Started', 'started', { key: 'Started' }),
     ).resolves.toBe('failed');
     expect(api.posted).toHaveLength(6);
+  });
+});
+
+describe('EventRecorder repeats, as client-go correlates them', () => {
+  /** An API server's Event writes, as the recorder sends them; Events get names as the server's. */
+  function eventsApi() {
+    const created: KubeObject[] = [];
+    const patched: { name: string; patch: Record<string, unknown> }[] = [];
+    const gone = new Set<string>();
+    const create = vi.fn(async (_type: unknown, _ns: unknown, body: KubeObject) => {
+      const object = {
+        ...body,
+        metadata: { ...body.metadata, name: `${body.metadata?.generateName}e${created.length}` },
+      };
+      created.push(object);
+      return { object };
+    });
+    const patch = vi.fn(async (_type: unknown, _ns: unknown, name: string, body: unknown) => {
+      if (gone.has(name))
+        throw new KubernetesApiError('NotFound', `events "${name}" not found`, 404);
+      patched.push({ name, patch: body as Record<string, unknown> });
+      return {};
+    });
+    return { client: { create, patch } as unknown as KubeClient, created, patched, gone };
+  }
+
+  const object = { kind: 'Widget', metadata: { name: 'w', namespace: 'a', uid: 'u1' } };
+
+  it('writes an Event recorded 1,000 times once, then 24 counts, then one every 5 minutes', async () => {
+    const api = eventsApi();
+    const clock = new ManualClock();
+    const recorder = new EventRecorder(api.client, 'test', { clock });
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 1_000; i += 1) {
+      const outcome = await recorder.record(object, 'Warning', 'SyncFailed', 'the backend refused');
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    }
+    expect(outcomes).toEqual(
+      new Map([
+        ['created', 1],
+        ['counted', 24],
+        ['skipped', 975],
+      ]),
+    );
+    expect(api.created).toHaveLength(1);
+    expect(api.created[0]).toMatchObject({ count: 1, message: 'the backend refused' });
+    expect(api.patched.map((p) => p.name)).toEqual(Array(24).fill('w.e0'));
+    expect(api.patched.map((p) => p.patch.count)).toEqual(
+      Array.from({ length: 24 }, (_, i) => i + 2),
+    );
+    // A write for the next 5 minutes, carrying the count of everything recorded meanwhile.
+    clock.advance(300_000);
+    await expect(
+      recorder.record(object, 'Warning', 'SyncFailed', 'the backend refused'),
+    ).resolves.toBe('counted');
+    expect(api.patched.at(-1)).toMatchObject({ name: 'w.e0', patch: { count: 1_001 } });
+    await expect(
+      recorder.record(object, 'Warning', 'SyncFailed', 'the backend refused'),
+    ).resolves.toBe('skipped');
+    // Another object has a limit of its own.
+    const other = { ...object, metadata: { ...object.metadata, name: 'v', uid: 'u2' } };
+    await expect(
+      recorder.record(other, 'Warning', 'SyncFailed', 'the backend refused'),
+    ).resolves.toBe('created');
+  });
+
+  it('combines the tenth distinct message of a reason and the new ones after it into one Event', async () => {
+    const api = eventsApi();
+    const recorder = new EventRecorder(api.client, 'test', { clock: new ManualClock() });
+    for (let i = 1; i <= 12; i += 1)
+      await recorder.record(object, 'Warning', 'SyncFailed', `attempt ${i} refused`);
+    expect(api.created.map((e) => e.message)).toEqual([
+      ...Array.from({ length: 9 }, (_, i) => `attempt ${i + 1} refused`),
+      '(combined from similar events): attempt 10 refused',
+    ]);
+    expect(api.patched).toEqual([
+      {
+        name: 'w.e9',
+        patch: expect.objectContaining({
+          count: 2,
+          message: '(combined from similar events): attempt 11 refused',
+        }),
+      },
+      {
+        name: 'w.e9',
+        patch: expect.objectContaining({
+          count: 3,
+          message: '(combined from similar events): attempt 12 refused',
+        }),
+      },
+    ]);
+  });
+
+  it('creates the Event again, count kept, when the one it counted in has expired', async () => {
+    const api = eventsApi();
+    const recorder = new EventRecorder(api.client, 'test', { clock: new ManualClock() });
+    await recorder.record(object, 'Normal', 'Synced', 'in sync');
+    api.gone.add('w.e0');
+    await expect(recorder.record(object, 'Normal', 'Synced', 'in sync')).resolves.toBe('created');
+    await recorder.record(object, 'Normal', 'Synced', 'in sync');
+    expect(api.created.map((e) => [e.metadata?.name, e.count])).toEqual([
+      ['w.e0', 1],
+      ['w.e1', 2],
+    ]);
+    expect(api.patched).toEqual([{ name: 'w.e1', patch: expect.objectContaining({ count: 3 }) }]);
+  });
+
+  it('counts a repeat recorded while the first create is under way, and never holds a keyed Event back', async () => {
+    const api = eventsApi();
+    const recorder = new EventRecorder(api.client, 'test', { clock: new ManualClock() });
+    const first = recorder.record(object, 'Normal', 'Synced', 'in sync');
+    await expect(recorder.record(object, 'Normal', 'Synced', 'in sync')).resolves.toBe('counted');
+    await expect(first).resolves.toBe('created');
+    expect(api.created).toHaveLength(1);
+    for (let i = 0; i < 30; i += 1)
+      await recorder.record(object, 'Normal', 'Synced', 'in sync', { key: `k${i}` });
+    expect(api.created).toHaveLength(31);
   });
 });

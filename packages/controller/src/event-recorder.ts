@@ -1,24 +1,30 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { formatKubeTime, type Logger, noopLogger } from '@roundhouse/core';
-import type { KubeClient, KubeObject } from '@roundhouse/kube';
-import { resources } from '@roundhouse/kube';
+import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { type Clock, systemClock } from './clock.js';
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
+import { EventCorrelator } from './event-correlator.js';
 import { eventRetry } from './event-retry.js';
 
 export type EventKind = 'Normal' | 'Warning';
 
 /**
  * What `record` did: `created` the Event; found it `exists` already (a keyed Event an earlier
- * call recorded: the API server refused the second copy); or `failed` to record it, logged.
+ * call recorded: the API server refused the second copy); `counted` it as a repeat of an Event
+ * recorded before (its count went up, or goes up with the create under way); `skipped` it, as
+ * one of too many about the object lately (counted, and written with a later repeat, if any);
+ * or `failed` to record it, logged.
  */
-export type RecordOutcome = 'created' | 'exists' | 'failed';
+export type RecordOutcome = 'created' | 'exists' | 'counted' | 'skipped' | 'failed';
 
 export interface EventRecorderOptions {
   readonly logger?: Logger | undefined;
   /** `reportingInstance` of the events; default the host name (the pod name in a pod). */
   readonly instance?: string | undefined;
+  /** Times the repeats of an Event for their aggregation and spam limit; default the system's. */
+  readonly clock?: Clock | undefined;
 }
 
 /** Longest message kept; events.k8s.io caps its note at 1 kB and kubectl shows no more. */
@@ -28,8 +34,8 @@ export interface EventRecordOptions {
   /**
    * Makes the event one of a kind for this object: recorded again under the same key (by a
    * reconcile retried after a crash, or by a replica that resumed from a pause), it is not
-   * created a second time, and `record` says it `exists`. Without it every call creates an
-   * Event.
+   * created a second time, and `record` says it `exists`. Without it a repeat of an Event (the
+   * same type, reason and message about the same object) counts in the first, as in client-go.
    */
   readonly key?: string | undefined;
   /**
@@ -47,18 +53,27 @@ export interface EventRecordOptions {
  * failure that may pass (429, 5xx, a timeout), 1.2 s of pauses in all on top of the requests;
  * an unkeyed one, named by the API server, is sent twice more at once when the name the server
  * drew was taken (409 AlreadyExists), and never after another failure. `signal` cuts both short.
+ *
+ * Unkeyed Events are correlated as client-go's recorder does (EventCorrelator): a repeat updates
+ * the count, lastTimestamp and message of the first; from the tenth distinct message of one
+ * reason about one object within 10 minutes, new ones combine into one Event; and after 25
+ * writes about one object and type, one more goes out every 5 minutes, carrying the count.
+ * Keyed Events are left alone: their name already makes each one of a kind.
  */
 export class EventRecorder {
   readonly #client: KubeClient;
   readonly #component: string;
   readonly #instance: string;
   readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #correlator = new EventCorrelator();
 
   constructor(client: KubeClient, component: string, options: EventRecorderOptions = {}) {
     this.#client = client;
     this.#component = component;
     this.#instance = options.instance ?? hostname();
     this.#logger = options.logger ?? noopLogger;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async record(
@@ -77,25 +92,74 @@ export class EventRecorder {
       now: new Date(),
       ...(options.key !== undefined ? { key: options.key } : {}),
     });
-    const request = options.signal ? { signal: options.signal } : {};
+    const failed = (error: unknown): RecordOutcome => {
+      this.#logger.warn(
+        { ...describeError(error), object: obj.metadata?.name, eventReason: reason },
+        'could not record event',
+      );
+      return 'failed';
+    };
+    // A keyed Event is one of a kind by its name already, and is never held back.
+    if (options.key !== undefined) {
+      const created = await this.#create(event, options.signal);
+      return created.outcome === 'failed' ? failed(created.error) : created.outcome;
+    }
+    const correlation = this.#correlator.correlate(event, this.#clock.now());
+    if (correlation.send === 'nothing') return 'skipped';
+    if (correlation.send === 'counted') return 'counted';
+    const { key, count } = correlation;
+    const seen = { count, message: correlation.message.slice(0, maxMessageLength) };
+    if (correlation.send === 'update') {
+      try {
+        await this.#client.patch(
+          resources.events,
+          event.metadata.namespace,
+          correlation.name,
+          { ...seen, lastTimestamp: event.lastTimestamp },
+          options.signal ? { signal: options.signal } : {},
+        );
+        return 'counted';
+      } catch (error) {
+        // Events expire (an hour by default): the count goes on in a new one.
+        if (!isKubernetesError(error, 'NotFound')) return failed(error);
+        this.#correlator.lost(key);
+      }
+    }
+    const created = await this.#create({ ...event, ...seen }, options.signal);
+    if (created.outcome !== 'created') {
+      this.#correlator.lost(key);
+      return created.outcome === 'failed' ? failed(created.error) : created.outcome;
+    }
+    this.#correlator.recorded(key, created.name);
+    return 'created';
+  }
+
+  /** Creates `event`, sent again as eventRetry says. */
+  async #create(
+    event: ReturnType<typeof buildEvent>,
+    signal: AbortSignal | undefined,
+  ): Promise<
+    | { readonly outcome: 'created'; readonly name: string | undefined }
+    | { readonly outcome: 'exists' }
+    | { readonly outcome: 'failed'; readonly error: unknown }
+  > {
+    const request = signal ? { signal } : {};
     const named = event.metadata.name !== undefined;
     for (let retries = 0; ; retries += 1) {
       try {
-        await this.#client.create(resources.events, event.metadata.namespace, event, request);
-        return 'created';
+        const { object } = await this.#client.create(
+          resources.events,
+          event.metadata.namespace,
+          event,
+          request,
+        );
+        return { outcome: 'created', name: object?.metadata?.name };
       } catch (error) {
         const next = eventRetry(error, named, retries);
-        if (next.action === 'exists') return 'exists';
-        if (next.action === 'retry') {
-          // Cut short by an abort, the next create is refused without a request and logged.
-          if (next.afterMs > 0) await delay(next.afterMs, options.signal);
-          continue;
-        }
-        this.#logger.warn(
-          { ...describeError(error), object: obj.metadata?.name, eventReason: reason },
-          'could not record event',
-        );
-        return 'failed';
+        if (next.action === 'exists') return { outcome: 'exists' };
+        if (next.action === 'give-up') return { outcome: 'failed', error };
+        // Cut short by an abort, the next create is refused without a request and logged.
+        if (next.afterMs > 0) await delay(next.afterMs, signal);
       }
     }
   }

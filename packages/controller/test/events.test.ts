@@ -10,6 +10,7 @@ type Event = KubeObject & {
   message?: string;
   type?: string;
   reportingComponent?: string;
+  count?: number;
 };
 
 describeWithControlPlane('EventRecorder on a real API server', () => {
@@ -35,6 +36,24 @@ describeWithControlPlane('EventRecorder on a real API server', () => {
       name: 'subject',
       namespace: env.namespace,
     });
+  });
+
+  it('counts a repeated event in the first one, as kubectl describe shows it (x3)', async () => {
+    const client = new KubeClient(env.kubeConfig);
+    const { object } = await client.create<KubeObject>(resources.configMaps, env.namespace, {
+      metadata: { name: 'repeated' },
+    });
+    const recorder = new EventRecorder(client, 'roundhouse-test');
+    const outcomes = [];
+    for (let i = 0; i < 3; i += 1)
+      outcomes.push(await recorder.record(object, 'Warning', 'SyncFailed', 'backend refused'));
+    expect(outcomes).toEqual(['created', 'counted', 'counted']);
+    const { items } = await client.list<Event>(resources.events, env.namespace, {
+      fieldSelector: `involvedObject.uid=${object.metadata?.uid}`,
+    });
+    expect(items.map((e) => [e.reason, e.message, e.count])).toEqual([
+      ['SyncFailed', 'backend refused', 3],
+    ]);
   });
 
   it('says a keyed event recorded again exists, and records it once', async () => {
