@@ -50,6 +50,26 @@ describe('paging', () => {
     expect((await get('/api/v2/organizations/?page_size=0')).body.results).toHaveLength(25);
   });
 
+  it('reads page_size and page as Python int() does, and fails a list whose links would int() a page_size that is none', async () => {
+    expect((await get('/api/v2/organizations/?page_size=1_0')).body.results).toHaveLength(10);
+    expect((await get('/api/v2/organizations/?page_size=2&page=1_0')).body.results).toEqual([
+      expect.objectContaining({ name: 'org-017' }),
+      expect.objectContaining({ name: 'org-018' }),
+    ]);
+    // The page size falls back to 25, but Pagination.cap_page_size runs int() on it for `next`.
+    for (const size of ['abc', '', '2.0']) {
+      expect(await get(`/api/v2/organizations/?page_size=${size}`)).toEqual({
+        status: 500,
+        body: { detail: 'A server error has occurred.' },
+      });
+    }
+    // A list of one page has no link to build.
+    expect(await get('/api/v2/organizations/?page_size=abc&name=Default')).toMatchObject({
+      status: 200,
+      body: { count: 1, next: null },
+    });
+  });
+
   it('answers 404 Invalid page for a page that does not exist', async () => {
     for (const page of ['99', '0', 'abc']) {
       expect(await get(`/api/v2/organizations/?page=${page}`)).toEqual({

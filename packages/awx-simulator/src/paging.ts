@@ -6,7 +6,7 @@
  * (DisabledPaginator); on the events of a job, `limit` gives its first rows alone, uncapped
  * (UnifiedJobEventPagination's LimitPagination).
  */
-import { detail, type Reply } from './replies.js';
+import { detail, type Reply, serverError } from './replies.js';
 
 const DEFAULT_PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 200;
@@ -28,7 +28,10 @@ export type Page<T> = CountedPage<T> | RowsOnly<T>;
 /** Which of AWX's pagination classes the view has. */
 export type Pagination = 'default' | 'events';
 
-const INTEGER = /^\s*[+-]?\d+\s*$/;
+// Python's int() of a string: digits, single underscores between them, a sign, spaces around.
+const INTEGER = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+
+const pythonInt = (raw: string) => Number.parseInt(raw.replaceAll('_', ''), 10);
 
 /** A Django QueryDict's value of a key given more than once is its last. */
 function lastValue(query: URLSearchParams, key: string): string | null {
@@ -38,7 +41,7 @@ function lastValue(query: URLSearchParams, key: string): string | null {
 /** DRF's `_positive_int(strict=True, cutoff)`: anything else falls back to the default. */
 function positive(raw: string | null, cutoff: number): number {
   if (raw === null || !INTEGER.test(raw)) return DEFAULT_PAGE_SIZE;
-  const size = Number.parseInt(raw, 10);
+  const size = pythonInt(raw);
   return size > 0 ? Math.min(size, cutoff) : DEFAULT_PAGE_SIZE;
 }
 
@@ -49,7 +52,7 @@ function positive(raw: string | null, cutoff: number): number {
 function pageNumber(query: URLSearchParams, pages: number): number | undefined {
   const raw = lastValue(query, 'page') || '1';
   if (raw === 'last') return pages;
-  const number = INTEGER.test(raw) ? Number.parseInt(raw, 10) : Number.NaN;
+  const number = INTEGER.test(raw) ? pythonInt(raw) : Number.NaN;
   return number >= 1 && number <= pages ? number : undefined;
 }
 
@@ -73,6 +76,12 @@ export function paginate<T>(
   const pages = Math.max(1, Math.ceil(rows.length / size));
   const number = pageNumber(query, pages);
   if (number === undefined) return detail(404, 'Invalid page.');
+  // Pagination.cap_page_size runs int() on `page_size` for each link, so one that is no
+  // integer (which the page size ignored) fails the list with a server error once it has one.
+  const sizeText = lastValue(query, 'page_size');
+  if ((number < pages || number > 1) && sizeText !== null && !INTEGER.test(sizeText)) {
+    return serverError();
+  }
   return {
     count: rows.length,
     next: number < pages ? withPage(path, query, number + 1) : null,
@@ -91,7 +100,7 @@ function withPage(path: string, query: URLSearchParams, page: number): string {
   for (const [key, value] of query) grouped.set(key, [...(grouped.get(key) ?? []), value]);
   grouped.set('page', [String(page)]);
   const size = lastValue(query, 'page_size');
-  if (size !== null && INTEGER.test(size) && Number.parseInt(size, 10) > MAX_PAGE_SIZE) {
+  if (size !== null && INTEGER.test(size) && pythonInt(size) > MAX_PAGE_SIZE) {
     grouped.set('page_size', [String(MAX_PAGE_SIZE)]);
   }
   const pairs = [...grouped.keys()]
