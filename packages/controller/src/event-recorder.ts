@@ -13,9 +13,9 @@ export type EventKind = 'Normal' | 'Warning';
 /**
  * What `record` did: `created` the Event; found it `exists` already (a keyed Event an earlier
  * call recorded: the API server refused the second copy); `counted` it as a repeat of an Event
- * recorded before (its count went up, or goes up with the create under way); `skipped` it, as
- * one of too many about the object lately (counted, and written with a later repeat, if any);
- * or `failed` to record it, logged.
+ * recorded before (its count went up, or, while the first is still being created, goes up with
+ * the next repeat written); `skipped` it, as one of too many about the object lately (counted,
+ * and written with a later repeat, if any); or `failed` to record it, logged.
  */
 export type RecordOutcome = 'created' | 'exists' | 'counted' | 'skipped' | 'failed';
 
