@@ -599,6 +599,17 @@ describe('podExecutionState', () => {
       failureReason: 'DeadlineExceeded',
       failedTaskName: 'fetch',
     });
+    // PodGC fails a Pod terminating on an out-of-service node with no condition at all.
+    const outOfService = sequential(
+      'Failed',
+      { fetch: terminated(0, t(1), t(2)), build: running(t(2)) },
+      { report: waiting('PodInitializing') },
+    );
+    expect(podExecutionState(outOfService, later).result).toMatchObject({
+      reason: 'PodFailed',
+      failureReason: 'Unknown',
+      failedTaskName: 'build',
+    });
   });
 
   it("keeps a lost node's Pod running until it is abandoned, then fails it as NodeLost", () => {

@@ -126,13 +126,15 @@ function failedPod(
       { name, state },
     );
   }
-  return failed(steps, 'PodFailed', pod.status?.message ?? 'the pod failed (PodFailed)', 'Unknown');
+  const message = pod.status?.message ?? 'the pod failed (PodFailed)';
+  return failed(steps, 'PodFailed', message, 'Unknown', interruptedStep(steps));
 }
 
 /**
  * The step a Pod the cluster failed was running, as its last report shows it: a controller that
- * fails a Pod in its kubelet's stead (PodGC for a Pod whose node is gone, `DeletionByPodGC`)
- * changes only the phase, so the killed step still reads running.
+ * fails a Pod in its kubelet's stead changes only the phase (PodGC, for a Pod whose node is gone
+ * with `DeletionByPodGC`, and with no condition at all for one terminating on an out-of-service
+ * node), so the killed step still reads running.
  */
 function interruptedStep(steps: readonly StepStatus[]): StepStatus | undefined {
   const step = steps.find((s) => s.state === 'Running');
