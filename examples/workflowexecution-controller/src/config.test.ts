@@ -94,6 +94,20 @@ describe('parseCommandLine', () => {
     ]);
   });
 
+  it('refuses a default deadline past --max-timeout or of zero, which would let an execution that names no timeout outrun the ceiling or fail at once', () => {
+    expect(issuesOf(['--default-timeout=48h'])).toEqual([
+      '--default-timeout: must be at most --max-timeout (24h): an execution that sets no timeout runs this long, and none may ask for more than the ceiling; lower it or raise --max-timeout',
+    ]);
+    expect(issuesOf(['--default-timeout=0s', '--max-timeout=0h'])).toEqual([
+      '--default-timeout: must be a Go duration above zero such as "2m"',
+      '--max-timeout: must be a Go duration above zero such as "2m"',
+    ]);
+    expect(configOf(['--default-timeout=2h', '--max-timeout=2h'])).toMatchObject({
+      defaultTimeout: '2h',
+      maxTimeout: '2h',
+    });
+  });
+
   it('takes the AWX job templates executions may launch as a list, none meaning no list', () => {
     expect(
       configOf(['--awx-allowed-job-templates=restart-*, deploy']).awxAllowedJobTemplates,

@@ -73,8 +73,9 @@ export const ConfigSchema = z.object({
   allowedServiceAccounts: csv,
   requireDigest: bool,
   dependencyOptIn: z.string().min(1),
-  defaultTimeout: duration,
-  maxTimeout: duration,
+  /** Above zero: a deadline of nothing would fail every execution that sets no timeout. */
+  defaultTimeout: positiveDuration,
+  maxTimeout: positiveDuration,
   jobResourceLimits: ResourceListSettingSchema.optional(),
   clusterScopedKinds: csv,
   printAdmissionPolicy: bool,
@@ -132,8 +133,8 @@ export function parseCommandLine(
         'needs --awx-kubernetes-ca-file: without a CA AWX sends the token without verifying the API server',
     });
   }
-  const timings = leaseTimingIssues(config);
-  if (timings.length > 0) throw new ConfigurationError(timings);
+  const issues = [...leaseTimingIssues(config), ...deadlineIssues(config)];
+  if (issues.length > 0) throw new ConfigurationError(issues);
   return { help: false, config };
 }
 
@@ -164,6 +165,24 @@ function leaseTimingIssues(config: Config): FieldIssue[] {
       message: `must be more than 0, and 1.2 times it less than --leader-elect-renew-deadline (${config.leaderElectRenewDeadline})`,
     });
   return issues;
+}
+
+/**
+ * An execution that sets no timeout runs for `--default-timeout`, so a default past
+ * `--max-timeout` would let every author outrun the ceiling by leaving the timeout out: the
+ * ceiling bounds how long one execution may hold its target's lock and a runner.
+ */
+function deadlineIssues(config: Config): FieldIssue[] {
+  const defaultMs = parseGoDuration(config.defaultTimeout) ?? 0;
+  const maxMs = parseGoDuration(config.maxTimeout) ?? 0;
+  return defaultMs > maxMs
+    ? [
+        {
+          path: '--default-timeout',
+          message: `must be at most --max-timeout (${config.maxTimeout}): an execution that sets no timeout runs this long, and none may ask for more than the ceiling; lower it or raise --max-timeout`,
+        },
+      ]
+    : [];
 }
 
 /** The elector's timings in seconds, as `--leader-elect-*` give them. */
