@@ -7,6 +7,7 @@ import {
 } from '@roundhouse/core';
 import { type KubeObject, type Reader, resources, type StatusContext } from '@roundhouse/kube';
 import { type ChildTaskRuns, readChildTaskRuns } from './child-task-runs.js';
+import { withSucceededCustomRuns } from './custom-runs.js';
 import { graceRecheckAfterMs } from './grace-recheck.js';
 import {
   awaitsNextRun,
@@ -30,6 +31,8 @@ export interface ResultSettings {
   readonly live: Reader;
   readonly pipelineRunType: ResourceType;
   readonly taskRunType: ResourceType;
+  /** Where the run's custom tasks' runs are read (see `withSucceededCustomRuns`). */
+  readonly customRunType: ResourceType;
   readonly conventions: Conventions;
   /**
    * How long after its creation a running PipelineRun whose tasks cannot start (see
@@ -59,7 +62,12 @@ export async function readPipelineRunResult(
 ): Promise<ExecutionResult> {
   const state = PipelineRunStateSchema.parse(run);
   const children = await readChildren(run, state, settings, context);
-  const result = resultOf(run, state, children, settings, context);
+  const result = await withSucceededCustomRuns(
+    resultOf(run, state, children, settings, context),
+    run,
+    state,
+    { ...settings, namespace: context.namespace, signal: context.signal },
+  );
   if (result.phase !== 'Running') return result;
   const now = Date.now();
   const created = Date.parse(run.metadata?.creationTimestamp ?? '');

@@ -23,6 +23,7 @@ import {
   resources,
 } from '@roundhouse/kube';
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
+import { customRunType } from './custom-runs.js';
 import {
   buildPipelineRun,
   defaultPipelineName,
@@ -149,6 +150,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       live: client,
       pipelineRunType,
       taskRunType,
+      customRunType: customRunType(group),
       conventions,
       startupGraceMs: options.startupGraceMs ?? defaultStartupGraceMs,
       controllerGraceMs: options.controllerGraceMs ?? defaultControllerGraceMs,
