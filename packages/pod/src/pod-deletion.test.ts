@@ -28,6 +28,9 @@ describe('stoppedByDeletion', () => {
     expect(stoppedByDeletion(pod('Running', { lint: undefined, test: undefined }))).toBe(true);
     const killed = pod('Failed', { lint: '2026-01-02T03:00:05Z', test: '2026-01-02T03:00:11Z' });
     expect(stoppedByDeletion(killed)).toBe(true);
+    // Its node out of service, PodGC failed it without its kubelet: test still reads running.
+    const failedByPodGC = pod('Failed', { lint: '2026-01-02T03:00:05Z', test: undefined });
+    expect(stoppedByDeletion(failedByPodGC)).toBe(true);
   });
 
   it('counts a step that stopped in the second the deletion was asked for as killed', () => {

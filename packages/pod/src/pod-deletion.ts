@@ -16,12 +16,15 @@ export function stoppedByDeletion(pod: PodState): boolean {
   // Both it and finishedAt are whole seconds, so a step the kubelet's SIGTERM stopped promptly
   // carries the very second of the request: only an earlier second means it ended on its own.
   const askedAt = Date.parse(deletion) - (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000;
-  const ended = stepStatuses(pod).flatMap((step) => {
+  const steps = stepStatuses(pod);
+  const ended = steps.flatMap((step) => {
     const at = Date.parse(step.finishedAt ?? '');
     return Number.isNaN(at) ? [] : [{ step, before: at < askedAt }];
   });
   if (ended.some(({ step, before }) => before && step.state === 'Failed')) return false;
   const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-  if (!finished) return true;
+  // A step that still reads running in a Pod that ended was never stopped by its kubelet: PodGC
+  // failed the Pod in its stead (its node out of service) after the deletion was asked for.
+  if (!finished || steps.some((step) => step.state === 'Running')) return true;
   return ended.some(({ before }) => !before);
 }
