@@ -8,13 +8,15 @@ import { type PodConfig, podEngine, taskRuns } from '@roundhouse/pod';
  * owner labels and ownerReference point at the run, and a run created again under the same
  * name never adopts its predecessor's Pod), targeting the run itself (so the lock, and the
  * Pod's name, is one per TaskRun). `steps` are needed to create the Pod, and `timeout` (the
- * run's own, or the operator's default) becomes its deadline; reading its status or deleting it
- * needs neither.
+ * run's own, or the operator's default) becomes its deadline, ended by `timesOutAt` (RFC 3339)
+ * when that comes first: the deadline of a run held before its Pod was created. Reading its
+ * status or deleting it needs none of them.
  */
 export function taskRunExecution(
   run: TaskRun,
   steps?: PodConfig,
   timeout: string | undefined = run.spec.timeout,
+  timesOutAt?: string | undefined,
 ): WorkflowExecution {
   const { name, namespace, uid } = run.metadata;
   return {
@@ -33,6 +35,7 @@ export function taskRunExecution(
       targetResource: `${namespace}/taskrun/${name}`,
       executionEngine: podEngine,
       ...(timeout ? { executionConfig: { timeout } } : {}),
+      ...(timesOutAt ? { timesOutAt } : {}),
     },
   };
 }

@@ -96,11 +96,13 @@ describe('TaskRunReconciler refusals by the API server', () => {
         throw full;
       },
     });
-    await expect(reconcile()).rejects.toBe(full);
+    // Tried again in 1 s, the run's own backoff: held for 0 s so far.
+    await expect(reconcile()).resolves.toEqual({ requeueAfter: 1_000 });
     expect(statusWritten(client)).toEqual({
       phase: 'Pending',
       reason: 'ResourceExhausted',
       message: full.message,
+      startTime: '2026-01-02T03:00:10Z',
     });
   });
 });
@@ -137,9 +139,10 @@ describe('TaskRunReconciler waits', () => {
         create: refusedWith(error),
         holder: predecessorPod,
       });
-      await expect(reconcile()).rejects.toBe(error);
+      await expect(reconcile()).resolves.toEqual({ requeueAfter: 1_000 });
       expect(statusWritten(client)).toEqual({
         phase: 'Pending',
+        startTime: '2026-01-02T03:00:10Z',
         reason,
         message:
           'pod wfe-1a of an earlier TaskRun ci/build-1, since deleted, is still there; this run creates its own once the garbage collector has removed it',
@@ -156,9 +159,10 @@ describe('TaskRunReconciler waits', () => {
       // Its labels (copied, or none) name this run or nobody: the engine names no owner.
       const error = new ResourceLockedError('wfe-1a', undefined);
       const { client, reconcile } = setup(runObject(), { create: refusedWith(error), holder });
-      await expect(reconcile()).rejects.toBe(error);
+      await expect(reconcile()).resolves.toEqual({ requeueAfter: 1_000 });
       expect(statusWritten(client)).toEqual({
         phase: 'Pending',
+        startTime: '2026-01-02T03:00:10Z',
         reason: 'ResourceLocked',
         message:
           "pod wfe-1a has the name this run's Pod needs and is no earlier TaskRun ci/build-1's, so nothing will remove it; this run creates its own once it is deleted",
@@ -169,11 +173,12 @@ describe('TaskRunReconciler waits', () => {
   it('for a Pod of its name that another owner claims, naming that owner', async () => {
     const error = new ResourceLockedError('wfe-1a', { namespace, name: 'other' });
     const { client, reconcile } = setup(runObject(), { create: refusedWith(error) });
-    await expect(reconcile()).rejects.toBe(error);
+    await expect(reconcile()).resolves.toEqual({ requeueAfter: 1_000 });
     expect(statusWritten(client)).toEqual({
       phase: 'Pending',
       reason: 'ResourceLocked',
       message: error.message,
+      startTime: '2026-01-02T03:00:10Z',
     });
   });
 });

@@ -73,7 +73,9 @@ export function setup(
     attempt?: number;
     /** The run was deleted: the cache no longer holds it. */
     gone?: boolean;
-    task?: KubeObject;
+    /** The run's Task; null: there is none. */
+    task?: KubeObject | null;
+    missingTask?: 'fail' | 'wait';
     /** What the engine's create does with the execution the run becomes. */
     create?: (wfe: WorkflowExecution) => unknown;
     /** The Pod that holds the run's Pod name, when the engine's create finds one. */
@@ -96,7 +98,9 @@ export function setup(
           ? null
           : run
         : type === tasks
-          ? (options.task ?? task)
+          ? options.task === undefined
+            ? task
+            : options.task
           : (options.holder ?? null)) as T | null,
     list: async () => ({ items: [], resourceVersion: '1' }),
   };
@@ -115,6 +119,7 @@ export function setup(
     runs,
     podCached: () => options.podCached ?? false,
     executor: executor as unknown as PodExecutor,
+    missingTask: options.missingTask,
     now: () => now,
   });
   const reconcile = () =>

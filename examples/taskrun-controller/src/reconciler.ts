@@ -9,6 +9,7 @@ import {
 import {
   ConfigurationError,
   ExecutionForbiddenError,
+  formatKubeTime,
   RoundhouseError,
   toFieldIssues,
 } from '@roundhouse/core';
@@ -37,7 +38,9 @@ import { statusWithin, tooLargeReason } from './run-size.js';
 import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
 import {
   graceLeftMs,
+  heldRequeueMs,
   isFinished,
+  markNotStarted,
   markPodDeleted,
   markRejected,
   markTimedOut,
@@ -142,9 +145,15 @@ export class TaskRunReconciler implements Reconciler {
         await this.#write(object, (s) => markPodDeleted(s, this.#o.now()), ctx);
         return undefined;
       }
+      // Held without a Pod past its deadline (its Task missing, its Pod refused for now): a
+      // timeout that waited for the Pod would let a run wait for ever.
+      const now = this.#o.now();
+      if (run.status?.startTime && remainingMs(run.status.startTime, timeoutMs, now) <= 0) {
+        await this.#write(object, (s) => markNotStarted(s, settings.timeout, now), ctx);
+        return undefined;
+      }
       // The Pod's add event brings the run back here to write what the Pod shows.
-      await this.#start(object, run, settings, ctx);
-      return undefined;
+      return this.#start(object, run, settings, ctx);
     }
     const now = this.#o.now();
     const ending = pod.result.phase === 'Completed' || pod.result.phase === 'Failed';
@@ -175,16 +184,17 @@ export class TaskRunReconciler implements Reconciler {
   }
 
   /**
-   * Creates the run's Pod; when it cannot be created, the run is failed (or waits for its Task)
-   * with the reason in its status. `object` is the run as cached, which holds every status this
-   * controller wrote (see `runs`), so a finished run's deleted Pod is never created again.
+   * Creates the run's Pod; when it cannot be created, the run is failed, or held, with the
+   * reason in its status, and looked at again by its deadline (see `heldRequeueMs`). `object`
+   * is the run as cached, which holds every status this controller wrote (see `runs`), so a
+   * finished run's deleted Pod is never created again.
    */
   async #start(
     object: KubeObject,
     run: TaskRun,
     settings: RunSettings,
     ctx: ReconcileContext,
-  ): Promise<void> {
+  ): Promise<ReconcileResult | undefined> {
     const { client, reader, executor } = this.#o;
     const { namespace, name, uid } = run.metadata;
     const signal = ctx.signal;
@@ -194,21 +204,28 @@ export class TaskRunReconciler implements Reconciler {
       // run whose status shows none was (a finished run's deleted Pod is never created again).
       const live = await client.get<KubeObject>(taskRuns, namespace, name, { signal });
       const status = live ? statusOf(live) : undefined;
-      if (!live || live.metadata?.uid !== uid || status?.podName || isFinished(status)) return;
+      if (!live || live.metadata?.uid !== uid || status?.podName || isFinished(status))
+        return undefined;
     }
     const taskName = run.spec.taskRef.name;
     const taskObject = await reader.get<KubeObject>(tasks, namespace, taskName, { signal });
+    const now = this.#o.now();
+    const { startTime } = run.status ?? {};
     if (!taskObject) {
       const message = `Task ${namespace}/${taskName} does not exist`;
+      const wait = this.#o.missingTask === 'wait';
       await this.#write(
         object,
         (s) =>
-          this.#o.missingTask === 'wait'
-            ? markWaiting(s, 'TaskNotFound', `${message}; waiting for it to be created`)
-            : markRejected(s, 'TaskNotFound', message, this.#o.now()),
+          wait
+            ? markWaiting(s, 'TaskNotFound', `${message}; waiting for it to be created`, now)
+            : markRejected(s, 'TaskNotFound', message, now),
         ctx,
       );
-      return;
+      // Its Task's creation wakes it; its deadline does too.
+      return wait
+        ? { requeueAfter: heldRequeueMs(startTime, settings.timeoutMs, now, false) }
+        : undefined;
     }
     const task = TaskSchema.safeParse(taskObject);
     if (!task.success) {
@@ -219,12 +236,18 @@ export class TaskRunReconciler implements Reconciler {
       )
         .map((i) => `${i.path}: ${i.message}`)
         .join('; ')}`;
-      await this.#write(object, (s) => markRejected(s, 'InvalidTask', message, this.#o.now()), ctx);
-      return;
+      await this.#write(object, (s) => markRejected(s, 'InvalidTask', message, now), ctx);
+      return undefined;
     }
     try {
       const steps = resolveSteps(task.data.spec, run.spec, run.metadata);
-      await executor.create(taskRunExecution(run, steps, settings.timeout), namespace, { signal });
+      // A run held before its Pod could be created keeps its deadline: the Pod's is what is left.
+      const timesOutAt = startTime
+        ? formatKubeTime(new Date(Date.parse(startTime) + settings.timeoutMs))
+        : undefined;
+      const execution = taskRunExecution(run, steps, settings.timeout, timesOutAt);
+      await executor.create(execution, namespace, { signal });
+      return undefined;
     } catch (thrown) {
       if (signal.aborted) throw thrown;
       // Whose Pod holds the name decides what the run waits for (see inRunTerms).
@@ -235,13 +258,19 @@ export class TaskRunReconciler implements Reconciler {
       const reason = rejection(error);
       const message = error instanceof Error ? error.message : String(error);
       if (reason) {
-        await this.#write(object, (s) => markRejected(s, reason, message, this.#o.now()), ctx);
-        return;
+        await this.#write(object, (s) => markRejected(s, reason, message, now), ctx);
+        return undefined;
       }
-      // Retried with backoff (a quota, a lock a previous run's Pod still holds): shown meanwhile.
+      // Tried again (a quota, a lock a previous run's Pod still holds), shown meanwhile, by a
+      // requeue of the run's own rather than the workqueue's backoff, which grows to 1000 s and
+      // would come back long past a deadline nearer than that.
       const waiting = error instanceof RoundhouseError ? error.reason : 'PodCreateFailed';
-      await this.#write(object, (s) => markWaiting(s, waiting, message), ctx);
-      throw thrown;
+      await this.#write(object, (s) => markWaiting(s, waiting, message, now), ctx);
+      ctx.logger.info(
+        { reason: waiting, message },
+        "the run's Pod cannot be created yet; retrying",
+      );
+      return { requeueAfter: heldRequeueMs(startTime, settings.timeoutMs, now, true) };
     }
   }
 

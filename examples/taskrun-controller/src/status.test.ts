@@ -2,6 +2,8 @@ import type { PodExecutionStatus } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
 import {
   graceLeftMs,
+  heldRequeueMs,
+  markNotStarted,
   markPodDeleted,
   markRejected,
   markTimedOut,
@@ -145,14 +147,54 @@ describe('transitions before and around the Pod', () => {
       message: 'gone',
       completionTime: '2026-01-02T03:04:05Z',
     });
-    expect(markWaiting(undefined, 'TaskNotFound', 'waiting')).toEqual({
+    expect(markWaiting(undefined, 'TaskNotFound', 'waiting', now)).toEqual({
       phase: 'Pending',
       reason: 'TaskNotFound',
       message: 'waiting',
+      startTime: '2026-01-02T03:04:05Z',
     });
     expect(markRejected({ phase: 'Pending', podName: 'p' }, 'X', 'x', now)).toBeUndefined();
-    expect(markWaiting({ phase: 'Running', podName: 'p' }, 'X', 'x')).toBeUndefined();
+    expect(markWaiting({ phase: 'Running', podName: 'p' }, 'X', 'x', now)).toBeUndefined();
     expect(markRejected({ phase: 'Failed' }, 'X', 'x', now)).toBeUndefined();
+  });
+
+  it('starts a held run at the first hold, and times it out with why it was held', () => {
+    const held = { phase: 'Pending' as const, startTime: '2026-01-02T03:00:00Z' };
+    expect(markWaiting(held, 'ResourceExhausted', 'exceeded quota: pods', now)).toEqual({
+      ...held,
+      reason: 'ResourceExhausted',
+      message: 'exceeded quota: pods',
+    });
+    expect(
+      markNotStarted(
+        { ...held, reason: 'ResourceExhausted', message: 'exceeded quota' },
+        '4m',
+        now,
+      ),
+    ).toEqual({
+      phase: 'Failed',
+      reason: 'TimedOut',
+      message: 'the run did not start within its timeout of 4m: exceeded quota',
+      failureReason: 'DeadlineExceeded',
+      startTime: '2026-01-02T03:00:00Z',
+      completionTime: '2026-01-02T03:04:05Z',
+    });
+    expect(markNotStarted({ ...held, podName: 'p' }, '4m', now)).toBeUndefined();
+    expect(markNotStarted({ phase: 'Failed' }, '4m', now)).toBeUndefined();
+  });
+
+  it('looks at a held run again after as long as it was held, from 1 s to 5 min, and at its deadline', () => {
+    const minute = 60_000;
+    // First held now; held 4 s; held 1 h of a 2 h timeout; 10 s before its deadline.
+    expect(heldRequeueMs(undefined, 120 * minute, now, true)).toBe(1_000);
+    expect(heldRequeueMs('2026-01-02T03:04:01Z', 120 * minute, now, true)).toBe(4_000);
+    expect(heldRequeueMs('2026-01-02T02:04:05Z', 120 * minute, now, true)).toBe(5 * minute);
+    expect(heldRequeueMs('2026-01-02T02:04:15Z', 60 * minute, now, true)).toBe(10_000);
+    // Waiting for its Task, whose creation wakes it: only the deadline.
+    expect(heldRequeueMs('2026-01-02T03:04:01Z', 60 * minute, now, false)).toBe(
+      60 * minute - 4_000,
+    );
+    expect(heldRequeueMs('2026-01-02T02:04:05Z', 60 * minute, now, false)).toBe(1);
   });
 
   it('times a run out with the steps as last seen', () => {

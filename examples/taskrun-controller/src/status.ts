@@ -58,10 +58,37 @@ export function markRejected(status: Status, reason: string, message: string, no
   return { ...status, phase: 'Failed', reason, message, completionTime: formatKubeTime(now) };
 }
 
-/** Pending without a Pod, for something that may still come (the Task). */
-export function markWaiting(status: Status, reason: string, message: string): Status {
+/**
+ * Pending without a Pod, for something that may still come (the Task, room in the quota). The
+ * first such write starts the run, as Tekton's first reconcile sets a TaskRun's `startTime`: its
+ * timeout counts from then, so a run held without a Pod cannot wait for ever.
+ */
+export function markWaiting(status: Status, reason: string, message: string, now: Date): Status {
   if (isFinished(status) || status?.podName) return undefined;
-  return { ...status, phase: 'Pending', reason, message };
+  return {
+    ...status,
+    phase: 'Pending',
+    reason,
+    message,
+    startTime: status?.startTime ?? formatKubeTime(now),
+  };
+}
+
+/**
+ * Past the timeout while held without a Pod (its Task missing, its Pod refused for now): why
+ * it waited, the last waiting status's message, goes with it.
+ */
+export function markNotStarted(status: Status, timeout: string, now: Date): Status {
+  if (isFinished(status) || status?.podName) return undefined;
+  const why = status?.message ? `: ${status.message}` : '';
+  return {
+    ...status,
+    phase: 'Failed',
+    reason: 'TimedOut',
+    message: `the run did not start within its timeout of ${timeout}${why}`,
+    failureReason: 'DeadlineExceeded',
+    completionTime: formatKubeTime(now),
+  };
 }
 
 /** Past the timeout on the controller's clock (the kubelet may not have enforced it yet). */
@@ -95,10 +122,40 @@ export function markPodDeleted(status: Status, now: Date): Status {
   };
 }
 
-/** Milliseconds left before the run's deadline, measured from when its Pod was created. */
+/**
+ * Milliseconds left before the run's deadline, measured from its start: the status's
+ * `startTime` (its Pod's creation, or when it was first held without one), else the Pod's.
+ */
 export function remainingMs(startTime: string | undefined, timeoutMs: number, now: Date): number {
   const start = Date.parse(startTime ?? '');
   return Number.isNaN(start) ? timeoutMs : start + timeoutMs - now.getTime();
+}
+
+/** The soonest and the latest a run held without a Pod tries to create it again. */
+const shortestRetryMs = 1_000;
+const longestRetryMs = 300_000;
+
+/**
+ * Milliseconds until a run held without a Pod is looked at again: at its deadline (counted from
+ * `startTime`, else from `now`, when it is first held), and, when its Pod's create is to be
+ * tried again (`retry`), sooner: after as long as it has been held, between 1 s and 5 min, a
+ * backoff that doubles without a count of failures, which a restart would lose. Without
+ * `retry` (a missing Task, whose creation wakes the run) only the deadline. At least 1 ms: a
+ * requeue after 0 ms is none.
+ */
+export function heldRequeueMs(
+  startTime: string | undefined,
+  timeoutMs: number,
+  now: Date,
+  retry: boolean,
+): number {
+  const start = Date.parse(startTime ?? '');
+  const heldMs = Number.isNaN(start) ? 0 : now.getTime() - start;
+  const left = timeoutMs - heldMs;
+  const next = retry
+    ? Math.min(left, Math.min(longestRetryMs, Math.max(shortestRetryMs, heldMs)))
+    : left;
+  return Math.max(1, next);
 }
 
 /**

@@ -206,6 +206,7 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
       );
       expect(waiting).toEqual({
         phase: 'Pending',
+        startTime: expect.any(String),
         reason: 'TaskNotFound',
         message: `Task ${env.namespace}/arrives-later does not exist; waiting for it to be created`,
       });
@@ -244,6 +245,7 @@ describeWithControlPlane('TaskRun recovery on a real control plane', () => {
       );
       expect(waiting).toEqual({
         phase: 'Pending',
+        startTime: expect.any(String),
         reason: 'ResourceLocked',
         message: `pod ${podName} has the name this run's Pod needs and is no earlier TaskRun ${env.namespace}/squatted's, so nothing will remove it; this run creates its own once it is deleted`,
       });
