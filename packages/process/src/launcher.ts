@@ -6,6 +6,7 @@ import { hookOutputBytes } from './hook-capture.js';
 import { findMainProcess } from './main-container.js';
 import type { ExecMode, HookName, LifecycleHook, ProcessSpec } from './process-spec.js';
 import type { ProcessTable } from './process-table.js';
+import { pathInRoot } from './rooted-path.js';
 import { type LaunchTarget, launchPlan, type OutputCapture } from './shim.js';
 import { taskEnvironment } from './task-environment.js';
 import { StartFailedError } from './task-errors.js';
@@ -108,7 +109,7 @@ export class ProcessLauncher {
       environment: Object.entries(this.settings.environment),
     };
     const { target, environment } = mode === 'Remote' ? await this.#remote() : local;
-    if (mode === 'Local' && workingDir !== undefined) await requireDirectory(workingDir);
+    if (workingDir !== undefined) await this.#requireDirectory(workingDir, target);
     const plan = launchPlan({
       shell: this.settings.shell,
       exitFile: what.exitFile,
@@ -162,6 +163,30 @@ export class ProcessLauncher {
     };
   }
 
+  /**
+   * Refuses a `workingDir` the command could not start in, before anything runs: for a Remote
+   * task as the main container sees it, through its root, where nsenter would otherwise fail
+   * inside the shim and the task read as a command that ran and exited 1. A root this agent
+   * may not read is left to nsenter.
+   */
+  async #requireDirectory(path: string, target: LaunchTarget): Promise<void> {
+    if (target.mode === 'Local') return requireDirectory(path, path, '');
+    const root = this.table.rootOf(target.targetPid);
+    if (
+      !(await stat(root).then(
+        (info) => info.isDirectory(),
+        () => false,
+      ))
+    )
+      return;
+    const inRoot = await pathInRoot(root, path).catch(() => null);
+    if (inRoot === null) return;
+    const where = " in the main container's filesystem";
+    if (inRoot === undefined)
+      throw new StartFailedError(`workingDir ${path} is a loop of symbolic links${where}`);
+    return requireDirectory(inRoot, path, where);
+  }
+
   async #remote(): Promise<{ target: LaunchTarget; environment: [string, string][] }> {
     const targetPid = await findMainProcess(this.table, this.settings.mainContainerName);
     const environment = await this.table.environment(targetPid);
@@ -180,11 +205,12 @@ function errorCode(error: unknown): string {
 }
 
 /**
- * Refuses a Local task's `workingDir` that the command could not start in, saying which way,
- * as the error's code tells it. A symbolic link to a directory is followed, as chdir follows it.
+ * Refuses a `workingDir` (`shown`, found at `path`) that the command could not start in,
+ * saying which way, as the error's code tells it. A symbolic link to a directory is followed,
+ * as chdir follows it.
  */
-async function requireDirectory(path: string): Promise<void> {
-  const refuse = (why: string) => new StartFailedError(`workingDir ${path} ${why}`);
+async function requireDirectory(path: string, shown: string, where: string): Promise<void> {
+  const refuse = (why: string) => new StartFailedError(`workingDir ${shown} ${why}${where}`);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw refuse(unreachableDirectory[error.code ?? ''] ?? `cannot be read (${errorCode(error)})`);
   });

@@ -124,6 +124,11 @@ export class ProcessTable {
     }
   }
 
+  /** The directory through which a process's root (a container's filesystem) is read. */
+  rootOf(pid: number): string {
+    return join(this.procRoot, String(pid), 'root');
+  }
+
   /** A process's environment, or undefined when it cannot be read (gone, or not ours to read). */
   async environment(pid: number): Promise<[string, string][] | undefined> {
     try {

@@ -173,6 +173,25 @@ describeWithNamespaces('sidecar mode', () => {
     expect(processesMarked(marker)).toEqual([]);
   });
 
+  it('fails a task whose workingDir the main container lacks before running it, and runs one in a directory it has', async () => {
+    const missing = join(dir.path, 'missing');
+    await supervisor.create({
+      name: 'nowhere',
+      process: { command: ['/bin/sh', '-c', 'pwd'], workingDir: missing },
+    });
+    // Not a command that ran and exited 1 (nsenter's own failure to change directory).
+    expect(supervisor.get('nowhere')).toMatchObject({
+      state: 'Failed',
+      reason: 'StartFailed',
+      message: `workingDir ${missing} does not exist in the main container's filesystem`,
+    });
+    await supervisor.create({
+      name: 'somewhere',
+      process: { command: ['/bin/sh', '-c', 'pwd'], workingDir: dir.path },
+    });
+    expect((await output('somewhere'))?.trim()).toBe(dir.path);
+  });
+
   it('fails a task with a clear reason when no main container process is found', async () => {
     const other = await ProcessSupervisor.open({
       dataDir: join(dir.path, 'other'),
