@@ -47,9 +47,11 @@ export function canonicalTarget(target: string, kinds: TargetKinds = {}): string
     more.has(written) ||
     more.has(kind);
   const namespace = parts.length === 3 ? parts[0] : undefined;
-  return namespace === undefined || isClusterScoped
-    ? `${kind}/${name}`
-    : `${namespace}/${kind}/${name}`;
+  const key =
+    namespace === undefined || isClusterScoped ? `${kind}/${name}` : `${namespace}/${kind}/${name}`;
+  // A target written in its key's spelling, as most are, keeps its own string: the controller
+  // holds a key for every cached execution, and a copy of each would cost 0.5 MiB per 10,000.
+  return key === target ? target : key;
 }
 
 /** Whether `target`'s kind is one `table`, or Kubernetes' own kinds, know by that name. */
