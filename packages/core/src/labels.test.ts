@@ -198,6 +198,39 @@ describe('ownership', () => {
     ).toContain('held by WorkflowExecution team-a/wfe-a,');
   });
 
+  it('names the holder of a name over 63 characters in full, not by its shortened label', () => {
+    const name = `victim-${'x'.repeat(70)}`;
+    const holder = executionMetadata(stored(name, 'team-a', 'uid-v'), 'job', roundhouseConventions);
+    const short = holder.labels[conventionKeys(roundhouseConventions).workflowExecutionLabel];
+    // The shortened form is a valid name anyone in team-a could give their own execution.
+    expect(short).not.toBe(name);
+    expect(isValidLabelValue(short as string)).toBe(true);
+    const owner = ownerFromLabels(holder.labels, roundhouseConventions, holder.annotations);
+    expect(owner).toEqual({ name, namespace: 'team-a' });
+    expect(new ResourceLockedError('wfe-0123', owner).message).toContain(`team-a/${name},`);
+    expect(new PreviousExecutionNotCleanedError('wfe-0123', owner).message).toContain(
+      `team-a/${name} still exists`,
+    );
+  });
+
+  it('never names someone the annotation claims when the label does not match it', () => {
+    const keys = conventionKeys(roundhouseConventions);
+    const forged = { [keys.workflowExecutionAnnotation]: `someone-else-${'y'.repeat(60)}` };
+    expect(ownerFromLabels(labels, roundhouseConventions, forged)).toEqual({
+      name: 'wfe-a',
+      namespace: 'team-a',
+    });
+    // Without the annotation only the label is left to name the holder.
+    const long = executionMetadata(
+      stored(`v-${'x'.repeat(70)}`, 'team-a', 'u'),
+      'job',
+      roundhouseConventions,
+    );
+    expect(ownerFromLabels(long.labels, roundhouseConventions)?.name).toBe(
+      long.labels[keys.workflowExecutionLabel],
+    );
+  });
+
   it('rejects a same-named execution from another namespace, and another name', () => {
     // The same uid, so only the labels tell them apart.
     expect(isOwnedBy(metadata, stored('wfe-a', 'team-b', 'uid-a'), roundhouseConventions)).toBe(

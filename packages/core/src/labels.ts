@@ -140,20 +140,6 @@ export function isOwnedBy(
   );
 }
 
-/** The owner recorded in a resource's labels, if any, of the conventions' `ownerNoun`. */
-export function ownerFromLabels(
-  labels: Readonly<Record<string, string>> | undefined,
-  conventions: Conventions,
-): ExecutionOwner | undefined {
-  const keys = conventionKeys(conventions);
-  const name = labels?.[keys.workflowExecutionLabel];
-  const namespace = labels?.[keys.sourceNamespaceLabel];
-  if (!name || !namespace) return undefined;
-  return conventions.ownerNoun
-    ? { noun: conventions.ownerNoun, name, namespace }
-    : { name, namespace };
-}
-
 /** Labels and annotations of an execution resource, as its metadata carries them. */
 export interface OwnerMetadata {
   readonly labels?: Readonly<Record<string, string>> | undefined;
@@ -161,23 +147,40 @@ export interface OwnerMetadata {
 }
 
 /**
- * The `namespace/name` key of the WorkflowExecution that owns an execution resource, or
- * undefined when the resource names no owner. Every watch of execution resources maps events
- * through this one function. The full name comes from the annotation when the label had to be
- * shortened; an annotation that does not match the label is ignored, so the label (which the
- * ownership check compares) always decides who the owner is.
+ * The owner an execution resource's labels name, of the conventions' `ownerNoun`, or undefined
+ * when they name none. Pass the resource's annotations too: the full name comes from the
+ * annotation when the label had to be shortened, and the shortened form is a name anyone may
+ * give another execution, so naming it would send readers of a lock error or of
+ * `deduplicatedBy` to the wrong one. An annotation that does not match the label is ignored, so
+ * the label (which the ownership check compares) always decides who the owner is.
+ */
+export function ownerFromLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+  conventions: Conventions,
+  annotations?: Readonly<Record<string, string>> | undefined,
+): ExecutionOwner | undefined {
+  const keys = conventionKeys(conventions);
+  const label = labels?.[keys.workflowExecutionLabel];
+  const namespace = labels?.[keys.sourceNamespaceLabel];
+  if (!label || !namespace) return undefined;
+  const full = annotations?.[keys.workflowExecutionAnnotation];
+  const name = full !== undefined && toLabelValue(full) === label ? full : label;
+  return conventions.ownerNoun
+    ? { noun: conventions.ownerNoun, name, namespace }
+    : { name, namespace };
+}
+
+/**
+ * The `namespace/name` key of the WorkflowExecution that owns an execution resource (as
+ * `ownerFromLabels` names it from its labels and annotations), or undefined when the resource
+ * names no owner. Every watch of execution resources maps events through this one function.
  */
 export function executionOwnerKey(
   metadata: OwnerMetadata | undefined,
   conventions: Conventions,
 ): string | undefined {
-  const keys = conventionKeys(conventions);
-  const label = metadata?.labels?.[keys.workflowExecutionLabel];
-  const namespace = metadata?.labels?.[keys.sourceNamespaceLabel];
-  if (!label || !namespace) return undefined;
-  const full = metadata?.annotations?.[keys.workflowExecutionAnnotation];
-  const name = full !== undefined && toLabelValue(full) === label ? full : label;
-  return `${namespace}/${name}`;
+  const owner = ownerFromLabels(metadata?.labels, conventions, metadata?.annotations);
+  return owner && `${owner.namespace}/${owner.name}`;
 }
 
 /** A label selector matching every execution resource that names an owner. */

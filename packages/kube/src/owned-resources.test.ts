@@ -1,4 +1,11 @@
-import { conventionKeys, ResourceLockedError, roundhouseConventions } from '@roundhouse/core';
+import {
+  conventionKeys,
+  executionMetadata,
+  kubernautConventions,
+  PreviousExecutionNotCleanedError,
+  ResourceLockedError,
+  roundhouseConventions,
+} from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import type { KubeClient, KubeObject } from './kube-client.js';
@@ -57,4 +64,47 @@ describe('OwnedResources.create', () => {
     await expect(refused).rejects.toBeInstanceOf(ResourceLockedError);
     await expect(refused).rejects.toMatchObject({ owner: undefined });
   });
+  /** A create of `wfe-x` refused because `existing` holds the name. */
+  const refusedBy = (
+    existing: KubeObject,
+    finished: boolean,
+    conventions = roundhouseConventions,
+  ) => {
+    const client = {
+      create: vi.fn(async () => {
+        throw alreadyExists;
+      }),
+      get: vi.fn(async () => existing),
+    } as unknown as KubeClient;
+    const owned = new OwnedResources(client, jobs, conventions, () => finished);
+    const wfe = sampleExecution({ name: 'second', uid: 'u-2' });
+    return owned.create(wfe, 'executions', { metadata: { name: 'wfe-x' } }).then(
+      () => expect.unreachable('the create was not refused'),
+      (error: unknown) => error,
+    );
+  };
+
+  it.each([
+    ['running', false, ResourceLockedError],
+    ['finished', true, PreviousExecutionNotCleanedError],
+  ])(
+    'names a %s holder whose name is over 63 characters in full, not by its shortened label',
+    async (_, finished, type) => {
+      for (const conventions of [roundhouseConventions, kubernautConventions]) {
+        const name = `victim-${'x'.repeat(70)}`;
+        const holder = sampleExecution({ name, uid: 'u-1' });
+        const meta = executionMetadata(holder, 'job', conventions);
+        const error = await refusedBy(
+          { metadata: { name: 'wfe-x', labels: meta.labels, annotations: meta.annotations } },
+          finished,
+          conventions,
+        );
+        expect(error).toBeInstanceOf(type);
+        // The label's shortened form is a name another execution may take: `deduplicatedBy`
+        // and the message must lead to the holder itself.
+        expect(error).toMatchObject({ owner: { name, namespace: holder.metadata.namespace } });
+        expect((error as Error).message).toContain(`${holder.metadata.namespace}/${name}`);
+      }
+    },
+  );
 });

@@ -82,7 +82,13 @@ export class OwnedResources<T extends KubeObject> {
       if (!isKubernetesError(error, 'AlreadyExists')) throw error;
     }
     const existing = await this.client.get<T>(this.type, namespace, name, options);
-    const owner = ownerFromLabels(existing?.metadata?.labels, this.conventions);
+    // The full name from the annotation, not a long name's shortened label form: that form is
+    // a name another execution can take, and errors and `deduplicatedBy` would name it.
+    const owner = ownerFromLabels(
+      existing?.metadata?.labels,
+      this.conventions,
+      existing?.metadata?.annotations,
+    );
     // Gone again already, or on its way out: a cleanup is in flight; the caller retries later.
     if (!existing || existing.metadata?.deletionTimestamp) {
       throw new PreviousExecutionNotCleanedError(name, owner);
