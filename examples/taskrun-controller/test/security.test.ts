@@ -145,4 +145,50 @@ describeWithControlPlane('TaskRun controller: hostile authors', () => {
     expect(container?.envFrom).toBeUndefined();
     expect(JSON.stringify(container)).not.toContain('victim');
   });
+
+  it("asks in a TaskRun for another ServiceAccount, a pod template and another namespace's Task: dropped, its own namespace only", async () => {
+    const other = await env.controlPlane.createNamespace('taskrun-sec-other');
+    try {
+      await createTask(admin, other, 'theirs', { steps: [step('theirs')] });
+      await vi.waitFor(
+        () => createTask(author, env.namespace, 'mine', { steps: [step('mine')] }),
+        patience,
+      );
+      // Tekton's fields for these, which the CRD keeps none of.
+      const asking = {
+        serviceAccountName: 'controller',
+        podTemplate: { hostNetwork: true, volumes: [{ name: 'host', hostPath: { path: '/' } }] },
+      };
+      await createTaskRun(author, env.namespace, 'theirs-1', {
+        taskRef: { name: 'theirs', namespace: other, kind: 'ClusterTask' },
+        ...asking,
+      });
+      expect(await waitForFailure(author, env.namespace, 'theirs-1')).toMatchObject({
+        reason: 'TaskNotFound',
+        message: `Task ${env.namespace}/theirs does not exist`,
+      });
+      await createTaskRun(author, env.namespace, 'mine-1', {
+        taskRef: { name: 'mine' },
+        ...asking,
+      });
+      const started = await waitForRun(author, env.namespace, 'mine-1', (s) => {
+        expect(s.podName).toBeDefined();
+      });
+      const pod = await admin.get<KubeObject & V1Pod>(
+        resources.pods,
+        env.namespace,
+        started.podName as string,
+      );
+      expect(pod?.spec).toMatchObject({
+        serviceAccountName: 'default',
+        automountServiceAccountToken: false,
+      });
+      expect(pod?.spec?.hostNetwork).toBeUndefined();
+      expect(pod?.spec?.volumes ?? []).not.toContainEqual(
+        expect.objectContaining({ name: 'host' }),
+      );
+    } finally {
+      await env.controlPlane.deleteNamespace(other);
+    }
+  });
 });
