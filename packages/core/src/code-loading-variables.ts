@@ -1,3 +1,6 @@
+// Past 350 lines: one list by design. Split by tool, a reviewer asking whether a name is
+// refused would have to read every part, and a name could sit in two parts or in none.
+
 /**
  * Environment variables that make the dynamic loader, a shell, a language runtime or a common
  * tool load or run code other than the program it starts (a library to preload, a file to
@@ -90,8 +93,33 @@ const variables = new Set([
   'GOPROXY',
   'GOSUMDB',
   'GOTOOLCHAIN',
+  // Rust's: cargo runs RUSTC, RUSTDOC and the wrappers in their stead, and RUSTFLAGS can name
+  // the linker it runs (`-C linker=`); every cargo setting has a CARGO_ form (below)
+  'RUSTC',
+  'RUSTC_WORKSPACE_WRAPPER',
+  'RUSTC_WRAPPER',
+  'RUSTDOC',
+  'RUSTDOCFLAGS',
+  'RUSTFLAGS',
+  // make reads the makefiles MAKEFILES names first, and takes variable definitions
+  // (`SHELL=...`, `CC=...`) and options from its flags variables as from its command line
+  'GNUMAKEFLAGS',
+  'MAKEFILES',
+  'MAKEFLAGS',
+  'MFLAGS',
+  // R sources the R code of its profiles and the environment files that can name them, and
+  // loads packages from its library paths
+  'R_ENVIRON',
+  'R_ENVIRON_USER',
+  'R_LIBS',
+  'R_LIBS_SITE',
+  'R_LIBS_USER',
+  'R_PROFILE',
+  'R_PROFILE_USER',
   // package managers' indexes and configuration: a package is code run at install
   'BUNDLE_GEMFILE',
+  // conda's configuration file: its channels, proxies and whether it verifies TLS
+  'CONDARC',
   // OpenSSL loads engines and providers its configuration names
   'OPENSSL_CONF',
   'OPENSSL_ENGINES',
@@ -118,6 +146,25 @@ const variables = new Set([
   'GOOGLE_APPLICATION_CREDENTIALS',
   'KUBECONFIG',
   'KUBERNETES_MASTER',
+  // Terraform's kubernetes and helm providers read these as kubectl reads KUBECONFIG and its
+  // flags: a kubeconfig of the author's can hold an exec plugin, or a tokenFile (the runner's
+  // ServiceAccount token) sent to a server of theirs; the host, proxy and CA say where requests
+  // and the operator's token go, and the contexts which of the operator's credentials are used
+  'KUBE_CLUSTER_CA_CERT_DATA',
+  'KUBE_CONFIG_PATH',
+  'KUBE_CONFIG_PATHS',
+  'KUBE_CTX',
+  'KUBE_CTX_AUTH_INFO',
+  'KUBE_CTX_CLUSTER',
+  'KUBE_HOST',
+  'KUBE_INSECURE',
+  'KUBE_PROXY_URL',
+  'KUBE_TLS_SERVER_NAME',
+  // Terraform's google provider reads its credentials file from these as from
+  // GOOGLE_APPLICATION_CREDENTIALS
+  'GCLOUD_KEYFILE_JSON',
+  'GOOGLE_CLOUD_KEYFILE_JSON',
+  'GOOGLE_CREDENTIALS',
   // where cloud SDKs fetch credentials from and whom they hand a token to in exchange: the AWS
   // container-credentials endpoint is sent the file AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
   // names (the ServiceAccount token, say) as its Authorization header, Azure's authority host
@@ -136,6 +183,30 @@ const variables = new Set([
   'IMDS_ENDPOINT',
   'MSI_ENDPOINT',
   'MSI_SECRET',
+  // the same for Terraform's azurerm provider: the metadata host names every endpoint it
+  // authenticates to, it sends its OIDC request token to the request URL
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ARM_CLIENT_CERTIFICATE_PATH',
+  'ARM_METADATA_HOST',
+  'ARM_METADATA_HOSTNAME',
+  'ARM_MSI_ENDPOINT',
+  'ARM_OIDC_REQUEST_URL',
+  'ARM_OIDC_TOKEN_FILE_PATH',
+  // libpq (psql, and every client built on it) sends its password to PGHOST, takes it from
+  // PGPASSFILE, connection settings from the service file, trusts the CAs of PGSSLROOTCERT
+  // and whatever PGSSLMODE allows; psql runs the commands of its start-up file (`\!` runs a
+  // shell command), which PSQLRC or PGSYSCONFDIR locate
+  'PGHOST',
+  'PGHOSTADDR',
+  'PGPASSFILE',
+  'PGSERVICEFILE',
+  'PGSSLMODE',
+  'PGSSLROOTCERT',
+  'PGSYSCONFDIR',
+  'PSQLRC',
+  // gpg's home: its keyrings and trust database decide which signatures verify, and
+  // gpg-agent.conf names the pinentry program it runs
+  'GNUPGHOME',
   // the GitHub CLI sends its token to GH_HOST
   'GH_HOST',
   // podman, skopeo and buildah read registry credentials from this file, where images come from
@@ -175,9 +246,11 @@ const variables = new Set([
   'TF_DATA_DIR',
   'TF_PLUGIN_CACHE_DIR',
   // tools that run commands named in their environment or their configuration file; an editor,
-  // a pager or a browser runs without a terminal too (`git commit` with no message)
+  // a pager or a browser runs without a terminal too (`git commit` with no message); MANOPT
+  // gives man options as its command line does (`--pager`, `--html=browser`)
   'BROWSER',
   'EDITOR',
+  'EXINIT',
   'GIT_ALLOW_PROTOCOL',
   'GIT_ASKPASS',
   'GIT_COMMON_DIR',
@@ -194,11 +267,19 @@ const variables = new Set([
   'KUBE_EDITOR',
   'LESSCLOSE',
   'LESSOPEN',
+  'MANOPT',
   'MANPAGER',
   'PAGER',
   'SSH_ASKPASS',
   'SSH_ASKPASS_REQUIRE',
   'SUDO_ASKPASS',
+  'SYSTEMD_EDITOR',
+  'SYSTEMD_PAGER',
+  // vim runs VIMINIT (or EXINIT) as an Ex command line (`:!` runs a shell command) and
+  // sources its system vimrc from $VIM and its defaults and plugins from $VIMRUNTIME
+  'VIM',
+  'VIMINIT',
+  'VIMRUNTIME',
   'VISUAL',
 ]);
 
@@ -212,8 +293,9 @@ const variables = new Set([
  * read (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, the instance metadata service); every setting of
  * Vault's CLI (`VAULT_ADDR` receives the token or the ServiceAccount JWT it logs in with) and
  * Docker's (`DOCKER_HOST` is the daemon that is sent every command and build, `DOCKER_CONFIG`
- * names a credential helper to run); every setting of pip, Bundler, Yarn and
- * gcloud (an index URL, a trusted host, `yarnPath`, `CLOUDSDK_PYTHON`); and Ansible's, every
+ * names a credential helper to run); every setting of pip, Bundler, Yarn, gcloud, cargo and
+ * conda (an index URL, a trusted host, `yarnPath`, `CLOUDSDK_PYTHON`, a target's `runner` or
+ * `linker`, a channel); and Ansible's, every
  * setting of which its environment can set: plugin and module paths, `ANSIBLE_SSH_COMMON_ARGS`
  * (a `ProxyCommand` runs a command), an executable vault password file. The AWX engine refuses
  * `ansible_*` extra_vars for the same reason.
@@ -241,6 +323,8 @@ const prefixes = [
   'BUNDLE_',
   'YARN_',
   'CLOUDSDK_',
+  'CARGO_',
+  'CONDA_',
   'ANSIBLE_',
 ];
 

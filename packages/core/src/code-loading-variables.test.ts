@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { isCodeLoadingVariable } from './code-loading-variables.js';
+import { ConfigurationError } from './errors.js';
+import { parameterEnv } from './parameters.js';
+
+/** The issues a parameter named `name` is refused with, or none. */
+const refusal = (name: string) => {
+  try {
+    parameterEnv('t/x', { REPLICAS: '3', [name]: '/run/kubernaut/configmaps/c/evil' });
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).issues;
+  }
+};
+
+describe('isCodeLoadingVariable', () => {
+  it.each([
+    // Terraform's kubernetes and helm providers: a kubeconfig with an exec plugin or a
+    // tokenFile, where requests and the token go, which credentials are used
+    'KUBE_CONFIG_PATH',
+    'KUBE_CONFIG_PATHS',
+    'KUBE_HOST',
+    'KUBE_PROXY_URL',
+    'KUBE_INSECURE',
+    'KUBE_CLUSTER_CA_CERT_DATA',
+    'KUBE_TLS_SERVER_NAME',
+    'KUBE_CTX',
+    'KUBE_CTX_AUTH_INFO',
+    'KUBE_CTX_CLUSTER',
+    // Terraform's google and azurerm providers: credential files and token endpoints
+    'GOOGLE_CREDENTIALS',
+    'GOOGLE_CLOUD_KEYFILE_JSON',
+    'GCLOUD_KEYFILE_JSON',
+    'ARM_METADATA_HOSTNAME',
+    'ARM_METADATA_HOST',
+    'ARM_OIDC_REQUEST_URL',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'ARM_OIDC_TOKEN_FILE_PATH',
+    'ARM_CLIENT_CERTIFICATE_PATH',
+    'ARM_MSI_ENDPOINT',
+    // Rust and make: a compiler, wrapper or linker to run, makefiles and variables to read
+    'RUSTC',
+    'RUSTC_WRAPPER',
+    'RUSTC_WORKSPACE_WRAPPER',
+    'RUSTDOC',
+    'RUSTFLAGS',
+    'RUSTDOCFLAGS',
+    'CARGO_HOME',
+    'CARGO_BUILD_RUSTC_WRAPPER',
+    'CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER',
+    'MAKEFLAGS',
+    'GNUMAKEFLAGS',
+    'MFLAGS',
+    'MAKEFILES',
+    // editors and pagers that run commands
+    'VIMINIT',
+    'EXINIT',
+    'VIM',
+    'VIMRUNTIME',
+    'SYSTEMD_PAGER',
+    'SYSTEMD_EDITOR',
+    'MANOPT',
+    // R's profiles (R code), environment files and library paths
+    'R_PROFILE',
+    'R_PROFILE_USER',
+    'R_ENVIRON',
+    'R_ENVIRON_USER',
+    'R_LIBS',
+    'R_LIBS_USER',
+    'R_LIBS_SITE',
+    // conda's configuration, in a file or in its environment
+    'CONDARC',
+    'CONDA_CHANNELS',
+    'CONDA_SSL_VERIFY',
+    // gpg's keyrings, trust and pinentry program
+    'GNUPGHOME',
+    // libpq and psql: where the password goes, where it comes from, whom TLS trusts, what
+    // psql runs at start
+    'PGHOST',
+    'PGHOSTADDR',
+    'PGPASSFILE',
+    'PGSERVICEFILE',
+    'PGSYSCONFDIR',
+    'PGSSLROOTCERT',
+    'PGSSLMODE',
+    'PSQLRC',
+  ])('refuses %s as a parameter, naming it and the fix', (name) => {
+    expect(isCodeLoadingVariable(name)).toBe(true);
+    const issues = refusal(name);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe(`spec.parameters.${name}`);
+    expect(issues[0]?.message).toContain(`e.g. WORKFLOW_${name}`);
+  });
+
+  it.each([
+    'PGDATABASE',
+    'PGUSER',
+    'KUBE_NAMESPACE',
+    'RUST_LOG',
+    'CARGO',
+    'MAKE_TARGET',
+    'R_HOME_DIR',
+    'MYVIMRC',
+  ])('leaves %s, which steers no code and no credentials, to the workflow', (name) => {
+    expect(isCodeLoadingVariable(name)).toBe(false);
+    expect(refusal(name)).toEqual([]);
+  });
+});
