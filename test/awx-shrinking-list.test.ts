@@ -122,6 +122,25 @@ describe('the AWX client paging a list that AWX shrinks meanwhile', () => {
     }
   });
 
+  it('finds a job that a deletion on a page already read moved onto that page', async () => {
+    // Job 201 opens page 2 until job 300, on page 1, is deleted after page 1 was read: then it
+    // closes page 1, and page 2 starts at job 200.
+    const fake = await fakeAwx(jobs(401));
+    fake.afterPage = (page) => {
+      if (page === 1 && fake.rows.length === 401) {
+        fake.rows = fake.rows.filter((job) => job.id !== 300);
+      }
+    };
+    const awx = new AwxClient({ baseUrl: fake.url, token: 't', minRetryDelayMs: 1 });
+    try {
+      const found = await awx.findJob(query, (job) => job.extra_vars.includes('"m-201"'));
+      expect(found?.id).toBe(201);
+      expect(fake.served).toEqual(['1', '2', '1']);
+    } finally {
+      await awx.close();
+    }
+  });
+
   it('still answers no job when the list has none', async () => {
     const fake = await fakeAwx([]);
     const awx = new AwxClient({ baseUrl: fake.url, token: 't' });

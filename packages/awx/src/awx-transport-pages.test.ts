@@ -130,13 +130,15 @@ describe('AwxTransport lists, bounded by what AWX says of them', () => {
     const grown = await onceTransport().list('credentials/', {}, CredentialSchema, {});
     expect(grown.map((c) => c.id)).toEqual([1, 2, 2, 3, 3, 4]);
     nock.cleanAll();
-    list((page) => ({
+    const served = list((page) => ({
       count: 7 - page,
       results: rows(2 * page - 1, page < 3 ? 2 : 1),
       next: page < 3,
     }));
+    // Read again from page 1 while the count falls, twice; the third read takes what it finds.
     const shrunk = await onceTransport().list('credentials/', {}, CredentialSchema, {});
     expect(shrunk.map((c) => c.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(served).toEqual([1, 2, 1, 2, 1, 2, 3]);
   });
 });
 
@@ -179,6 +181,17 @@ describe('AwxTransport lists that shrink while they are read', () => {
     const read = await onceTransport().list('credentials/', {}, CredentialSchema, {});
     expect(read.map((c) => c.id)).toEqual([1, 3]);
     expect(served).toEqual(['0:1', '1:2', '1:1']);
+  });
+
+  it('reads again from the first page a list that counts fewer rows on a later page', async () => {
+    // Credential 1 is deleted after page 1: credential 3 moves onto page 1, which was read.
+    const served = shrinking([
+      [1, 2, 3, 4, 5],
+      [2, 3, 4, 5],
+    ]);
+    const read = await onceTransport().list('credentials/', {}, CredentialSchema, {});
+    expect(read.map((c) => c.id)).toEqual([2, 3, 4, 5]);
+    expect(served).toEqual(['0:1', '1:2', '1:1', '1:2']);
   });
 
   it('fails, as an unexpected answer and not as a missing list, one that shrinks at every read', async () => {

@@ -60,8 +60,8 @@ type Response = Dispatcher.ResponseData;
 const pageSize = 200;
 
 /**
- * The most times a list is read from its first page: each read but the last ended at a page
- * AWX no longer had, as rows were deleted while it was read.
+ * The most times a list is read from its first page: each read but the last found rows deleted
+ * while it was read.
  */
 const maxListReads = 3;
 
@@ -244,11 +244,12 @@ export class AwxTransport {
   }
 
   /**
-   * The pages of a list; `restarted` on the first page of a read begun again. AWX answers a page
-   * past the end 404 (DRF's PageNumberPagination: "Invalid page."), which a page `next` named
-   * becomes once rows were deleted meanwhile; the rows behind them moved onto pages already
-   * read, so the read begins again. The first page is never past the end (an empty list has
-   * one): its 404 is the list's own.
+   * The pages of a list; `restarted` on the first page of a read begun again. Rows deleted while
+   * a list is read move the rows behind them onto pages already read, where the read would miss
+   * them, so it begins again when a page counts fewer rows than the first did, and when a page
+   * `next` named is gone: AWX answers a page past the end 404 (DRF's PageNumberPagination,
+   * "Invalid page."). The first page is never past the end (an empty list has one): its 404 is
+   * the list's own. The last read allowed takes a smaller count as it comes.
    */
   async *#pageReads<T>(
     path: string,
@@ -264,6 +265,8 @@ export class AwxTransport {
       const read = new Set<string>();
       const bounds = new PageBounds(pageSize);
       let url: URL | undefined = first;
+      let firstCount: number | undefined;
+      let shrunk = false;
       while (url) {
         read.add(url.search);
         const call: Call = { method: 'GET', url, mode: 'repeatable', signal: options.signal };
@@ -277,6 +280,11 @@ export class AwxTransport {
           const endpoint = this.#endpoint(call.method, call.url);
           throw new AwxResponseError(endpoint, wrong.field, wrong.problem);
         }
+        firstCount ??= page.count;
+        if (page.count < firstCount && reads < maxListReads) {
+          shrunk = true;
+          break;
+        }
         yield { rows: page.results, restarted: url === first && reads > 1 };
         url = page.next === null ? undefined : nextPage(call, page.next);
         if (url && read.has(url.search)) {
@@ -285,7 +293,7 @@ export class AwxTransport {
         }
       }
       if (url === undefined) return;
-      if (reads === maxListReads) {
+      if (!shrunk && reads === maxListReads) {
         throw new AwxResponseError(
           this.#endpoint('GET', url),
           'next',
