@@ -1,5 +1,6 @@
 import { parseGoDuration, RoundhouseError } from '@roundhouse/core';
 import type { Fixable } from './errors.js';
+import { storedTime } from './stored-text.js';
 import type { Execution } from './views.js';
 
 /**
@@ -9,21 +10,15 @@ import type { Execution } from './views.js';
  * the CLI cannot read), and for values it cannot read: no deadline is better than a wrong one.
  */
 export function deadlineOf(execution: Execution): number | undefined {
-  const started = readTime(execution.status?.startTime);
+  const started = storedTime(execution.status?.startTime);
   if (started === undefined) return undefined;
   const timeout = execution.spec?.executionConfig?.timeout;
   const timeoutMs = typeof timeout === 'string' ? parseGoDuration(timeout) : undefined;
   const candidates = [
-    readTime(execution.spec?.timesOutAt),
+    storedTime(execution.spec?.timesOutAt),
     timeoutMs !== undefined && timeoutMs > 0 ? started + timeoutMs : undefined,
   ].filter((at) => at !== undefined);
   return candidates.length > 0 ? Math.min(...candidates) : undefined;
-}
-
-function readTime(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : at;
 }
 
 /**

@@ -24,7 +24,9 @@ export function describeExecution(
   },
   now: Date,
 ): string {
-  const { spec = {}, status } = wfe;
+  // A spec stored as null (a looser CRD keeps it) is no spec.
+  const spec: NonNullable<Execution['spec']> = isPlainRecord(wfe.spec) ? wfe.spec : {};
+  const { status } = wfe;
   // The field the controller mounts from: an empty workflowRef.dependencies is no source.
   const dependencies = listsDependencies(spec.workflowRef?.dependencies)
     ? spec.workflowRef?.dependencies
@@ -34,10 +36,14 @@ export function describeExecution(
   const facts: [string, unknown][] = [
     ['Name', wfe.metadata.name],
     ['Namespace', wfe.metadata.namespace],
-    ['Created', created && `${created} (${age(created, now)} ago)`],
+    ['Created', created && `${storedText(created)} (${age(created, now)} ago)`],
     ['Engine', requestedEngine(spec)],
     ['Target', spec.targetResource],
-    ['Workflow', spec.workflowRef && `${spec.workflowRef.workflowId} ${spec.workflowRef.version}`],
+    [
+      'Workflow',
+      spec.workflowRef &&
+        `${storedText(spec.workflowRef.workflowId)} ${storedText(spec.workflowRef.version)}`,
+    ],
     ['Bundle', spec.workflowRef?.executionBundle],
     [
       'Parameters',

@@ -1,3 +1,5 @@
+import { storedTime } from './stored-text.js';
+
 /**
  * How long ago or how long, the way kubectl prints ages (k8s.io/apimachinery's HumanDuration),
  * so a column reads the same in `kubectl get` and here: seconds up to two minutes, then minutes
@@ -23,7 +25,7 @@ export function humanDuration(ms: number): string {
 }
 
 /** The age of something created at `timestamp` (RFC 3339), or `<unknown>`. */
-export function age(timestamp: string | undefined, now: Date): string {
-  const at = Date.parse(timestamp ?? '');
-  return Number.isNaN(at) ? '<unknown>' : humanDuration(now.getTime() - at);
+export function age(timestamp: unknown, now: Date): string {
+  const at = storedTime(timestamp);
+  return at === undefined ? '<unknown>' : humanDuration(now.getTime() - at);
 }

@@ -1,7 +1,9 @@
+import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { describeExecution } from './describe-view.js';
 import { renderTable } from './table.js';
 import { type Execution, executionColumns } from './views.js';
+import { liveFrame, milestoneOf, progressLine, type Watched } from './watch-view.js';
 
 const now = new Date('2026-03-01T10:05:00Z');
 
@@ -34,8 +36,8 @@ describe('an execution whose fields have other types than the CRD the CLI ships'
   it('is listed by get, each odd value shown as its JSON, escaped', () => {
     expect(renderTable(executionColumns(now, { wide: true, allNamespaces: true }), [drifted])).toBe(
       [
-        'NAMESPACE   NAME      PHASE               ENGINE   TARGET                  AGE         REASON   WORKFLOW    EXECUTION   DURATION',
-        'team-a      drifted   {"name":"Failed"}   5        {"kind":"Deployment"}   <unknown>            restart:2   ["wfe-1"]',
+        'NAMESPACE   NAME      PHASE               ENGINE   TARGET                  AGE         REASON   WORKFLOW        EXECUTION   DURATION',
+        'team-a      drifted   {"name":"Failed"}   5        {"kind":"Deployment"}   <unknown>            ["restart"]:2   ["wfe-1"]',
       ].join('\n'),
     );
   });
@@ -48,6 +50,57 @@ describe('an execution whose fields have other types than the CRD the CLI ships'
     expect(text).toContain(
       '\nConditions:\n  TYPE    STATUS   REASON       AGE         MESSAGE\n  Ready   false    {"code":1}   <unknown>   ["\\u001b[2Jgone"]\n',
     );
+    expect(text).not.toContain('\u001b');
+  });
+
+  it('is shown by every view when a value cannot be converted to text by JavaScript', () => {
+    // JSON parses `{"toString": 1}` into an object whose own toString is no function: a
+    // template string or Date.parse of it throws instead of printing.
+    const unconvertible = { toString: 1 };
+    const hostile = {
+      metadata: { name: 'odd', namespace: 'team-a', creationTimestamp: unconvertible },
+      spec: { workflowRef: { workflowId: unconvertible, version: unconvertible } },
+      status: {
+        phase: 'Failed',
+        startTime: unconvertible,
+        completionTime: unconvertible,
+        executionRef: { name: unconvertible },
+        failureDetails: { reason: unconvertible, message: unconvertible },
+      },
+    } as unknown as Execution;
+    const shown = '{"toString":1}';
+    const table = renderTable(executionColumns(now, { wide: true }), [hostile]);
+    expect(table).toContain(`${shown}:${shown}   ${shown}`);
+    expect(describeExecution(hostile, { events: [] }, now)).toContain(
+      `\nWorkflow:  ${shown} ${shown}\n`,
+    );
+    const watched: Watched = { namespace: 'team-a', name: 'odd', object: hostile, deleted: false };
+    expect(progressLine(watched, now)).toBe(`team-a/odd: Failed in -: ${shown}: ${shown}`);
+    expect(milestoneOf(watched)).toBe(`Failed|${shown}|${shown}`);
+    expect(liveFrame([watched], { now, tick: 0, colors: createColors(false) })).toContain(
+      `odd    Failed`,
+    );
+  });
+
+  it('is described with a spec stored as null', () => {
+    const nullSpec = { ...drifted, spec: null } as unknown as Execution;
+    expect(describeExecution(nullSpec, { events: [] }, now)).toContain('\nEngine:    tekton\n');
+  });
+
+  it('is described with 10,000 conditions, each row escaped', () => {
+    const many = {
+      ...drifted,
+      status: {
+        phase: 'Running',
+        conditions: Array.from({ length: 10_000 }, (_, i) => ({
+          type: `T${i}`,
+          status: 'True',
+          message: '\u001b[2J',
+        })),
+      },
+    } as unknown as Execution;
+    const text = describeExecution(many, { events: [] }, now);
+    expect(text).toContain('\n  T9999   True');
     expect(text).not.toContain('\u001b');
   });
 });

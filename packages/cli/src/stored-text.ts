@@ -17,3 +17,14 @@ export function storedText(value: unknown): string {
 export function storedList<T>(value: readonly T[] | undefined): readonly T[] {
   return Array.isArray(value) ? value : [];
 }
+
+/**
+ * A timestamp read from the cluster, in epoch milliseconds; undefined for anything but a
+ * string that parses. `Date.parse` of an object converts it first, and one stored with its own
+ * `toString` field (`{"toString": 1}`) cannot be converted: it would throw.
+ */
+export function storedTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : at;
+}

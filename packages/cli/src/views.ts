@@ -6,7 +6,7 @@ import {
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { age, humanDuration } from './humanize.js';
-import { storedList, storedText } from './stored-text.js';
+import { storedList, storedText, storedTime } from './stored-text.js';
 import type { Column } from './table.js';
 
 /**
@@ -30,16 +30,16 @@ export function phaseOf(wfe: Execution): string {
 /** Why it is where it is: the failure's class, or what holds a pending execution back. */
 export function reasonOf(wfe: Execution): string {
   const status = wfe.status;
-  if (status?.phase === 'Failed') return status.failureDetails?.reason ?? '';
-  if (status?.phase === 'Pending') return waiting(status.conditions)?.reason ?? '';
+  if (status?.phase === 'Failed') return storedText(status.failureDetails?.reason);
+  if (status?.phase === 'Pending') return storedText(waiting(status.conditions)?.reason);
   return '';
 }
 
 /** The detail behind the reason, for a line of its own. */
 export function messageOf(wfe: Execution): string {
   const status = wfe.status;
-  if (status?.phase === 'Failed') return status.failureDetails?.message ?? '';
-  if (status?.phase === 'Pending') return waiting(status.conditions)?.message ?? '';
+  if (status?.phase === 'Failed') return storedText(status.failureDetails?.message);
+  if (status?.phase === 'Pending') return storedText(waiting(status.conditions)?.message);
   return '';
 }
 
@@ -49,9 +49,9 @@ function waiting(conditions: readonly Condition[] | undefined): Condition | unde
 
 /** How long it ran, or has been running: from the start (or creation) to the end (or now). */
 export function elapsedOf(wfe: Execution, now: Date): string {
-  const from = Date.parse(wfe.status?.startTime ?? wfe.metadata.creationTimestamp ?? '');
-  const to = wfe.status?.completionTime ? Date.parse(wfe.status.completionTime) : now.getTime();
-  return Number.isNaN(from) || Number.isNaN(to) ? '-' : humanDuration(to - from);
+  const from = storedTime(wfe.status?.startTime ?? wfe.metadata.creationTimestamp);
+  const to = wfe.status?.completionTime ? storedTime(wfe.status.completionTime) : now.getTime();
+  return from === undefined || to === undefined ? '-' : humanDuration(to - from);
 }
 
 /** The columns of `get`: kubectl's, plus the execution's own; `-A` adds the namespace. */
@@ -74,9 +74,12 @@ export function executionColumns(
           {
             header: 'workflow',
             value: (w: Execution) =>
-              `${w.spec?.workflowRef?.workflowId ?? ''}:${w.spec?.workflowRef?.version ?? ''}`,
+              `${storedText(w.spec?.workflowRef?.workflowId)}:${storedText(w.spec?.workflowRef?.version)}`,
           },
-          { header: 'execution', value: (w: Execution) => w.status?.executionRef?.name ?? '' },
+          {
+            header: 'execution',
+            value: (w: Execution) => storedText(w.status?.executionRef?.name),
+          },
           {
             header: 'duration',
             value: (w: Execution) => (w.status?.startTime ? elapsedOf(w, now) : ''),

@@ -1,7 +1,8 @@
 import { printableText, requestedEngine } from '@roundhouse/core';
+import { storedText } from './stored-text.js';
 import { renderTable } from './table.js';
 import type { Colors } from './terminal.js';
-import { type Execution, elapsedOf, messageOf, phaseOf, reasonOf } from './views.js';
+import { type Execution, elapsedOf, isTerminal, messageOf, phaseOf, reasonOf } from './views.js';
 
 /** One execution under watch: as last seen, or deleted while watched. */
 export interface Watched {
@@ -9,16 +10,29 @@ export interface Watched {
   readonly name: string;
   readonly object: Execution;
   readonly deleted: boolean;
+  /**
+   * Deleted unseen (a relist no longer held it, or its name now belongs to another object):
+   * `object` is the last state seen, not the one it was deleted in.
+   */
+  readonly finalStateUnknown?: boolean | undefined;
 }
 
 export type Outcome = 'running' | 'completed' | 'failed';
 
-/** Deleted before it finished counts as failed: it never completed. */
+/**
+ * Deleted before it was seen to finish counts as failed: it was never seen to complete. One
+ * deleted after it ended keeps its outcome; a Completed or Failed phase never changes.
+ */
 export function outcomeOf(watched: Watched): Outcome {
   const phase = watched.object.status?.phase;
   if (phase === 'Completed') return 'completed';
   if (phase === 'Failed' || watched.deleted) return 'failed';
   return 'running';
+}
+
+/** Deleted before it was seen to end: its last phase seen is not how it ended. */
+function vanished(watched: Watched): boolean {
+  return watched.deleted && !isTerminal(watched.object);
 }
 
 /** 0 when every execution completed, 1 when any failed or vanished. */
@@ -57,13 +71,17 @@ export function liveFrame(
       { header: 'name', value: (w) => w.name },
       {
         header: 'phase',
-        value: (w) => (w.deleted ? 'Deleted' : phaseOf(w.object)),
-        style: (text, w) => (w.deleted ? c.red : (phasePaints.get(text) ?? String))(text),
+        value: (w) => (vanished(w) ? 'Deleted' : phaseOf(w.object)),
+        style: (text, w) => (vanished(w) ? c.red : (phasePaints.get(text) ?? String))(text),
       },
       { header: 'engine', value: (w) => requestedEngine(w.object.spec) },
       { header: 'target', value: (w) => w.object.spec?.targetResource ?? '' },
       { header: 'elapsed', value: (w) => elapsedOf(w.object, now) },
-      { header: 'reason', value: (w) => reasonOf(w.object), style: (text) => c.dim(text) },
+      {
+        header: 'reason',
+        value: (w) => (vanished(w) ? deletionOf(w) : reasonOf(w.object)),
+        style: (text) => c.dim(text),
+      },
     ],
     watched,
   );
@@ -74,9 +92,9 @@ export function liveFrame(
  * gets one line per step and not one per status write.
  */
 export function milestoneOf(watched: Watched): string {
-  return watched.deleted
+  return vanished(watched)
     ? 'deleted'
-    : `${phaseOf(watched.object)}|${reasonOf(watched.object)}|${watched.object.status?.executionRef?.name ?? ''}`;
+    : `${phaseOf(watched.object)}|${reasonOf(watched.object)}|${storedText(watched.object.status?.executionRef?.name)}`;
 }
 
 /** The plain line for where an execution is now, escaped (`printableText`) as a whole. */
@@ -87,7 +105,7 @@ export function progressLine(watched: Watched, now: Date): string {
 function progressText(watched: Watched, now: Date): string {
   const { object } = watched;
   const who = `${watched.namespace}/${watched.name}`;
-  if (watched.deleted) return `${who}: deleted before it finished`;
+  if (vanished(watched)) return `${who}: ${deletionOf(watched)}`;
   const phase = phaseOf(object);
   const reason = reasonOf(object);
   const detail = reason ? `: ${reason}: ${messageOf(object)}` : '';
@@ -95,7 +113,7 @@ function progressText(watched: Watched, now: Date): string {
     case '-':
       return `${who}: waiting for the controller`;
     case 'Running': {
-      const ref = object.status?.executionRef?.name;
+      const ref = storedText(object.status?.executionRef?.name);
       return `${who}: Running${ref ? ` (execution ${ref})` : ''}`;
     }
     case 'Completed':
@@ -104,6 +122,16 @@ function progressText(watched: Watched, now: Date): string {
     default:
       return `${who}: ${phase}${detail}`;
   }
+}
+
+/**
+ * What is known of a deletion: a delete the watch saw came before the end; one it did not see
+ * may have come after the execution ended, so its last phase seen is not claimed.
+ */
+function deletionOf(watched: Watched): string {
+  return watched.finalStateUnknown
+    ? `deleted, final state not seen (last seen ${phaseOf(watched.object)})`
+    : 'deleted before it finished';
 }
 
 /** The closing line: how many completed and how many did not. */

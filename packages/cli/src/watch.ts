@@ -51,21 +51,37 @@ export async function watchExecutions(
     { verb: 'list', resource: workflowExecutions, namespace },
     () => session.client.list<Execution>(workflowExecutions, namespace),
   );
-  const keyOf = (o: Execution) => `${o.metadata.namespace}/${o.metadata.name}`;
+  const nameOf = (o: Execution) => `${o.metadata.namespace}/${o.metadata.name}`;
+  // An execution is its uid: a name deleted and created again is another execution, which a
+  // watch of a namespace follows as well and a watch of names does not.
+  const keyOf = (o: Execution) => `${nameOf(o)}/${o.metadata.uid ?? ''}`;
   const wanted = names && new Set(names.map((n) => `${namespace}/${n}`));
+  const wantedUid = new Map<string, string | undefined>();
   const watched = new Map<string, Watched>();
   // When this watch first saw each execution: the server's creationTimestamp is on its clock.
   const firstSeen = new Map<string, number>();
-  const see = (object: Execution, deleted = false) => {
+  const see = (object: Execution, deletion?: { finalStateUnknown: boolean }) => {
     const key = keyOf(object);
-    if (wanted ? !wanted.has(key) : deleted && !watched.has(key)) return;
+    if (wanted) {
+      if (!wanted.has(nameOf(object))) return;
+      if (!wantedUid.has(nameOf(object))) wantedUid.set(nameOf(object), object.metadata.uid);
+      if (wantedUid.get(nameOf(object)) !== object.metadata.uid) return;
+    } else if (deletion && !watched.has(key)) return;
+    // Nothing follows a deletion: an event late for it must not bring it back.
+    if (watched.get(key)?.deleted) return;
     const { namespace: ns = '', name = '' } = object.metadata;
-    watched.set(key, { namespace: ns, name, object, deleted });
+    watched.set(key, {
+      namespace: ns,
+      name,
+      object,
+      deleted: deletion !== undefined,
+      finalStateUnknown: deletion?.finalStateUnknown,
+    });
     if (!firstSeen.has(key)) firstSeen.set(key, Date.now());
   };
   for (const item of items) see(item);
   for (const key of wanted ?? []) {
-    if (!watched.has(key)) {
+    if (!wantedUid.has(key)) {
       throw new NotFoundError(`WorkflowExecution "${key.split('/')[1]}"`, namespace ?? '');
     }
   }
@@ -112,8 +128,8 @@ export async function watchExecutions(
     see(o);
     changed();
   });
-  informer.on('delete', (o) => {
-    see(o, true);
+  informer.on('delete', (o, deletion) => {
+    see(o, deletion);
     changed();
   });
 
@@ -135,7 +151,7 @@ export async function watchExecutions(
       (w) =>
         !w.deleted &&
         w.object.status === undefined &&
-        now - (firstSeen.get(`${w.namespace}/${w.name}`) ?? now) >= limitMs,
+        now - (firstSeen.get(keyOf(w.object)) ?? now) >= limitMs,
     );
     if (waiting.length > 0) {
       failure ??= new UnclaimedExecutionError(waiting, limitMs);
@@ -164,9 +180,13 @@ export async function watchExecutions(
       // Not awaited: an interrupt must end the watch even before the informer's first list.
       informer.start().then(
         () => {
-          // Deleted between the list above and the informer's: no event will say so.
+          // Deleted between the list above and the informer's (perhaps created again): no
+          // event will say so, nor what it last was.
           for (const w of all()) {
-            if (!w.deleted && !informer.get(w.namespace, w.name)) see(w.object, true);
+            const current = informer.get(w.namespace, w.name);
+            if (!w.deleted && current?.metadata.uid !== w.object.metadata.uid) {
+              see(w.object, { finalStateUnknown: true });
+            }
           }
           changed();
         },
