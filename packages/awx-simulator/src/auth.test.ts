@@ -51,6 +51,12 @@ describe('HTTP basic auth, which AWX accepts beside tokens', () => {
     expect(await send('Basic a b')).toEqual(
       refusal('Invalid basic header. Credentials string should not contain spaces.'),
     );
+    // A no-break space is no whitespace to DRF, which splits the header's bytes: no `Basic`
+    // word, so no basic auth, and the request is anonymous.
+    const [, encoded] = basic('admin:pa:ss wörd').split(' ');
+    expect(await send(`Basic\u00a0${encoded}`)).toEqual(
+      refusal('Authentication credentials were not provided.'),
+    );
     // Decoded without a colon, and a group of base64 left without its padding.
     for (const encoded of [Buffer.from('no colon').toString('base64'), 'YQ']) {
       expect(await send(`Basic ${encoded}`)).toEqual(

@@ -20,13 +20,13 @@ export interface Secrets {
 }
 
 export function authenticate(authorization: string | undefined, secrets: Secrets): Authentication {
-  // DRF splits the header's bytes on whitespace.
-  const parts = (authorization ?? '').split(/\s+/).filter((part) => part !== '');
-  const scheme = parts[0]?.toLowerCase();
-  if (scheme === 'bearer' && parts.length === 2 && same(parts[1] as string, secrets.token)) {
-    return 'token';
+  // oauthlib splits the header's text on whitespace, DRF its bytes, on ASCII whitespace alone.
+  const words = (authorization ?? '').split(/\s+/).filter((word) => word !== '');
+  if (words.length === 2 && words[0]?.toLowerCase() === 'bearer') {
+    if (same(words[1] as string, secrets.token)) return 'token';
   }
-  if (scheme !== 'basic') return 'anonymous';
+  const parts = (authorization ?? '').split(/[ \t\n\r\v\f]+/).filter((part) => part !== '');
+  if (parts[0]?.toLowerCase() !== 'basic') return 'anonymous';
   if (parts.length === 1) return failed('Invalid basic header. No credentials provided.');
   if (parts.length > 2) {
     return failed('Invalid basic header. Credentials string should not contain spaces.');
