@@ -107,4 +107,23 @@ describe('OwnedResources.create', () => {
       }
     },
   );
+  it('names no holder when a squatter claims this very execution, whose name is over 63 characters', async () => {
+    const wfe = sampleExecution({ name: `second-${'x'.repeat(70)}`, uid: 'u-2' });
+    const claimed = executionMetadata(wfe, 'job', roundhouseConventions);
+    const keys = conventionKeys(roundhouseConventions);
+    const { [keys.workflowExecutionUidAnnotation]: _uid, ...annotations } = claimed.annotations;
+    const client = {
+      create: vi.fn(async () => {
+        throw alreadyExists;
+      }),
+      get: vi.fn(async () => ({
+        metadata: { name: 'wfe-x', labels: claimed.labels, annotations },
+      })),
+    } as unknown as KubeClient;
+    const owned = new OwnedResources(client, jobs, roundhouseConventions, () => false);
+    const refused = owned.create(wfe, 'executions', { metadata: { name: 'wfe-x' } });
+    await expect(refused).rejects.toBeInstanceOf(ResourceLockedError);
+    // Not the shortened label form, a name another execution may hold.
+    await expect(refused).rejects.toMatchObject({ owner: undefined });
+  });
 });
