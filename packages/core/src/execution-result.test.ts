@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { completionTimeOf, ExecutionResultSchema } from './execution-result.js';
+import {
+  completionTimeOf,
+  ExecutionResultSchema,
+  graceRecheckAfterMs,
+} from './execution-result.js';
 
 describe('completionTimeOf', () => {
   it('passes on an RFC 3339 time, which the result schema then accepts', () => {
@@ -42,5 +46,15 @@ describe('ExecutionResultSchema recheckAfterMs', () => {
     for (const recheckAfterMs of [0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, '5000']) {
       expect(ExecutionResultSchema.safeParse({ ...running, recheckAfterMs }).success).toBe(false);
     }
+  });
+});
+
+describe('graceRecheckAfterMs', () => {
+  it('asks for a look a second past the end of a grace still running, and none once it ran out', () => {
+    expect(graceRecheckAfterMs(10_000, 4_000)).toBe(7_000);
+    expect(graceRecheckAfterMs(10_000, 9_999.5)).toBe(1_001);
+    expect(graceRecheckAfterMs(10_000, 10_000)).toBeUndefined();
+    expect(graceRecheckAfterMs(10_000, 12_000)).toBeUndefined();
+    expect(graceRecheckAfterMs(Number.NaN, 0)).toBeUndefined();
   });
 });

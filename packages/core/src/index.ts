@@ -47,6 +47,7 @@ export {
   completionTimeOf,
   type ExecutionResult,
   ExecutionResultSchema,
+  graceRecheckAfterMs,
   isTerminalPhase,
 } from './execution-result.js';
 export type {

@@ -3,6 +3,7 @@ import {
   type Dependencies,
   type ExecutionRead,
   type ExecutionResult,
+  graceRecheckAfterMs,
   type Logger,
   roundhouseConventions,
   type WorkflowExecution,
@@ -17,7 +18,6 @@ import {
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
-import { graceRecheckAfterMs } from './grace-recheck.js';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
 import { isJobPodName, readMountFailure, withMountFailure } from './mount-failures.js';

@@ -469,6 +469,8 @@ describe('podExecutionState', () => {
     expect(waitingNow.result).toMatchObject({ phase: 'Running', reason: 'Running' });
     // When a controller should look again: the kubelet retries the pull in silence.
     expect(waitingNow.startupGraceEndsAt).toBe('2026-01-02T03:10:15.000Z');
+    // And the result says so to any controller: 13 s left, plus a second's margin.
+    expect(waitingNow.result.recheckAfterMs).toBe(14_000);
     expect(podExecutionState(late, clockAt(10, 15)).result).toMatchObject({
       phase: 'Failed',
       reason: 'StartFailed',
@@ -517,6 +519,10 @@ describe('podExecutionState', () => {
     expect(podExecutionState(sequential('Pending', {}, {}), clock)).not.toHaveProperty(
       'startupGraceEndsAt',
     );
+    expect(podExecutionState(sequential('Pending', {}, {}), clock).result).not.toHaveProperty(
+      'recheckAfterMs',
+    );
+    expect(podExecutionState(late, clockAt(10, 15)).result).not.toHaveProperty('recheckAfterMs');
   });
 
   it('reports a pod that failed without a failed step (eviction) with its reason', () => {

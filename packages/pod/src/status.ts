@@ -4,6 +4,7 @@ import {
   type ExecutionSummary,
   type FailureReason,
   formatKubeTime,
+  graceRecheckAfterMs,
   isTerminalPhase,
 } from '@roundhouse/core';
 import { containerLostReason, isContainerLost, podDisruption } from '@roundhouse/job';
@@ -265,12 +266,16 @@ export function podExecutionState(pod: PodState, clock: PodClock): PodExecutionS
   const graceEndsAt = isTerminalPhase(result.phase)
     ? undefined
     : startupGraceEndsAt(pod, steps, clock.now, clock.startupGraceMs);
+  const recheckAfterMs = graceEndsAt
+    ? graceRecheckAfterMs(Date.parse(graceEndsAt), clock.now.getTime())
+    : undefined;
   return {
     steps,
     result: {
       ...result,
       ...(started !== undefined ? { started } : {}),
       ...(completionTime ? { completionTime } : {}),
+      ...(recheckAfterMs !== undefined ? { recheckAfterMs } : {}),
     },
     ...(graceEndsAt ? { startupGraceEndsAt: graceEndsAt } : {}),
   };

@@ -1,6 +1,7 @@
 import {
   type Conventions,
   type ExecutionResult,
+  graceRecheckAfterMs,
   type Logger,
   type ResourceType,
   RoundhouseError,
@@ -8,7 +9,6 @@ import {
 import { type KubeObject, type Reader, resources, type StatusContext } from '@roundhouse/kube';
 import { type ChildTaskRuns, readChildTaskRuns } from './child-task-runs.js';
 import { withSucceededCustomRuns } from './custom-runs.js';
-import { graceRecheckAfterMs } from './grace-recheck.js';
 import {
   awaitsNextRun,
   explainRefusedChildRun,
