@@ -67,7 +67,7 @@ const ParamSchema = z.strictObject({ name: paramName, value: withoutNul(z.string
 export const TaskRunSpecSchema = z.strictObject({
   taskRef: z.strictObject({ name: z.string().min(1).max(253) }),
   params: z.array(ParamSchema).optional(),
-  /** Go duration; the run fails with TimedOut when it has not finished that long after its Pod was created. */
+  /** Go duration; the run fails with TimedOut when it has not finished that long after it started (Tekton's rule: time held without a Pod counts). */
   timeout: z
     .string()
     .regex(goDurationPattern, { error: 'must be a Go duration such as "10m" or "1h30m"' })
@@ -82,7 +82,7 @@ export const TaskRunStatusSchema = z.object({
   reason: z.string().optional(),
   message: z.string().optional(),
   podName: z.string().optional(),
-  /** When the run's Pod was created. */
+  /** When the run started: its Pod's creation, or its first hold without one (a full quota, a Task not yet there). */
   startTime: z.string().optional(),
   completionTime: z.string().optional(),
   /** How a failed run failed, classified by the engine (OOMKilled, DeadlineExceeded, ...). */
