@@ -1,8 +1,9 @@
-import { roundhouseConventions } from '@roundhouse/core';
+import { ResourceLockedError, roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { TaskRequest } from './process-spec.js';
 import { TaskBackedExecutor } from './task-backed-executor.js';
+import type { TaskSnapshot } from './task-snapshot.js';
 
 describe('TaskBackedExecutor', () => {
   it('gives a task the default timeout when spec.timesOutAt is further away', async () => {
@@ -30,5 +31,47 @@ describe('TaskBackedExecutor', () => {
     });
     await executor.create(wfe, 'workflows');
     expect(created.map((task) => task.process.timeoutSeconds)).toEqual([3600]);
+  });
+
+  it('names a running holder whose name is over 63 characters in full, not by its shortened label', async () => {
+    const tasks = new Map<string, TaskSnapshot>();
+    const backend = {
+      create: async (task: TaskRequest) => {
+        if (tasks.has(task.name)) return 'conflict' as const;
+        tasks.set(task.name, {
+          name: task.name,
+          uid: 'task-uid',
+          labels: task.labels,
+          annotations: task.annotations,
+          deleting: false,
+          phase: 'Running',
+          reason: 'Running',
+        });
+        return 'created' as const;
+      },
+      get: async (name: string) => tasks.get(name),
+      delete: async () => {},
+      readLog: async () => undefined,
+    };
+    const executor = new TaskBackedExecutor(backend, {
+      engine: 'process',
+      conventions: roundhouseConventions,
+      defaultTimeout: '1h',
+    });
+    const on = (name: string, uid: string) =>
+      sampleExecution({
+        name,
+        uid,
+        spec: {
+          executionEngine: 'process',
+          targetResource: 'team-a/deployment/web',
+          workflowRef: { workflowId: 'w', version: '1', executionBundle: 'restart' },
+        },
+      });
+    const holder = `victim-${'x'.repeat(70)}`;
+    await executor.create(on(holder, 'uid-1'), 'workflows');
+    const refused = await executor.create(on('other', 'uid-2'), 'workflows').catch((e) => e);
+    expect(refused).toBeInstanceOf(ResourceLockedError);
+    expect(refused.owner).toMatchObject({ name: holder, namespace: 'team-a' });
   });
 });

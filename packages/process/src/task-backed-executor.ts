@@ -91,7 +91,11 @@ export class TaskBackedExecutor implements Executor {
       if (outcome !== 'conflict') return { resourceName: task.name, warnings };
       const existing = await this.#backend.get(task.name, signal);
       if (!existing) continue;
-      const owner = ownerFromLabels(existing.labels, this.#settings.conventions);
+      const owner = ownerFromLabels(
+        existing.labels,
+        this.#settings.conventions,
+        existing.annotations,
+      );
       if (existing.deleting) throw new PreviousExecutionNotCleanedError(task.name, owner);
       if (this.#owns(existing, wfe)) return { resourceName: task.name, warnings };
       if (existing.phase === 'Pending' || existing.phase === 'Running') {

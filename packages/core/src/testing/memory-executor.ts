@@ -43,7 +43,7 @@ export class MemoryExecutor implements Executor {
     const existing = this.#executions.get(key);
     if (existing) {
       if (isOwnedBy(existing, wfe, this.conventions)) return { resourceName: name, warnings: [] };
-      const owner = ownerFromLabels(existing.labels, this.conventions);
+      const owner = ownerFromLabels(existing.labels, this.conventions, existing.annotations);
       if (isTerminalPhase(existing.phase)) throw new PreviousExecutionNotCleanedError(name, owner);
       throw new ResourceLockedError(name, owner);
     }
