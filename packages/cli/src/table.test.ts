@@ -1,7 +1,7 @@
 import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import { stripColor } from '../test/strip-color.js';
-import { renderTable } from './table.js';
+import { cellLimit, renderTable } from './table.js';
 
 describe('renderTable', () => {
   const columns = [
@@ -47,5 +47,18 @@ describe('renderTable', () => {
         'x\\x1b]52;c;aGk=\\x07\\x1b[2J   a\\nb\\tc',
       ].join('\n'),
     );
+  });
+
+  it('cuts a huge cell short, after escaping it, so one value cannot widen the table', () => {
+    const message = `\u001b[2J${'x'.repeat(4 * 1024 * 1024)}`;
+    const table = renderTable(columns, [
+      { name: 'huge', phase: message },
+      { name: 'emoji', phase: '👋'.repeat(cellLimit) },
+      { name: 'fits', phase: 'y'.repeat(cellLimit) },
+    ]);
+    const [, huge, emoji, fits] = table.split('\n');
+    expect(huge).toBe(`huge    \\x1b[2J${'x'.repeat(cellLimit - 8)}…`);
+    expect(emoji).toBe(`emoji   ${'👋'.repeat(cellLimit)}`);
+    expect(fits).toBe(`fits    ${'y'.repeat(cellLimit)}`);
   });
 });

@@ -41,7 +41,24 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
     .join('\n');
 }
 
+/**
+ * The most characters a cell shows, past any Kubernetes name (253): a status message or a
+ * parameter of a megabyte, which whoever writes the object chooses, would otherwise widen every
+ * row of its column and be escaped again on every redraw of a live view.
+ */
+export const cellLimit = 512;
+
 function cell(value: unknown, style?: (text: string) => string) {
-  const text = printableText(storedText(value));
+  const text = shortened(storedText(value));
   return { text, shown: text && style ? style(text) : text };
+}
+
+/**
+ * The escaped text, cut at `cellLimit` characters with a `…`. Only a prefix is escaped: twice
+ * as many UTF-16 units as the limit hold at least that many characters, and a surrogate pair
+ * the slice splits lies past the cut.
+ */
+function shortened(text: string): string {
+  const shown = [...printableText(text.slice(0, 2 * cellLimit))];
+  return shown.length > cellLimit ? `${shown.slice(0, cellLimit - 1).join('')}…` : shown.join('');
 }
