@@ -41,8 +41,8 @@ describe('TaskBackedExecutor', () => {
         tasks.set(task.name, {
           name: task.name,
           uid: 'task-uid',
-          labels: task.labels,
-          annotations: task.annotations,
+          labels: task.labels ?? {},
+          annotations: task.annotations ?? {},
           deleting: false,
           phase: 'Running',
           reason: 'Running',
