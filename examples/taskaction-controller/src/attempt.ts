@@ -34,7 +34,7 @@ export function attemptExecution(
         executionBundle: template.image,
         ...(Object.keys(engineConfig).length ? { engineConfig } : {}),
       },
-      targetResource: `${metadata.namespace}/taskaction/${name}`,
+      targetResource: attemptTarget(metadata.namespace, name),
       executionEngine: engine,
       parameters: attemptEnv(spec, attempt),
       ...(template.timeout ? { executionConfig: { timeout: template.timeout } } : {}),
@@ -62,6 +62,14 @@ export function refuseAttemptNumber(
   const most = maxAttemptsOf(action.spec);
   if (attempt <= most) return undefined;
   return `status.attempts: attempt ${attempt} is past the ${most} this action has (spec.taskTemplate.retries + 1); the status is the controller's to write`;
+}
+
+/**
+ * The target of an attempt named `attemptName` of an action in `namespace`: the attempt itself,
+ * never a cluster object, so its lock is the attempt's alone.
+ */
+export function attemptTarget(namespace: string, attemptName: string): string {
+  return `${namespace}/taskaction/${attemptName}`;
 }
 
 /** Flyte names an attempt's resource by its retry index: `<action>-0` for attempt 1. */

@@ -3,16 +3,18 @@ import {
   type ControllerMetrics,
   EventRecorder,
   type EventSink,
+  type Informer,
   InformerCache,
   objectKey,
   type RateLimiter,
 } from '@roundhouse/controller';
 import { executionOwnerKey, type Logger, noopLogger, type Registry } from '@roundhouse/core';
-import { type ClusterConfig, KubeClient } from '@roundhouse/kube';
+import { type ClusterConfig, KubeClient, type KubeObject } from '@roundhouse/kube';
 import { actionKeyOf } from './attempt.js';
 import { conditionDeletedEvent } from './condition-deletion.js';
-import { engineInformers } from './engine-watches.js';
+import { type EngineInformer, engineInformers } from './engine-watches.js';
 import type { ActionEvent } from './events.js';
+import { OrphanedExecutions } from './orphaned-executions.js';
 import {
   actionNameIndex,
   indexByActionName,
@@ -84,6 +86,33 @@ export async function createTaskActionController(
   const actions = cache.informerFor(taskActions, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
   });
+  // The engines' informers exist before the reconciler: the orphans' index is kept on them.
+  const served: { informer: EngineInformer; watched: Informer<KubeObject> }[] = [];
+  for (const informer of engineInformers(routing, options.registry, options.executionNamespace)) {
+    if (!(await client.isServed(informer.resource))) {
+      logger.info({ kind: informer.resource.kind }, 'resource not served; not watched');
+      continue;
+    }
+    served.push({ informer, watched: cache.informerFor(informer.resource, informer.scope) });
+  }
+  const orphans = new OrphanedExecutions(
+    client,
+    served.flatMap(({ informer, watched }) =>
+      informer.kind === 'owned'
+        ? [
+            {
+              watch: {
+                resource: informer.resource,
+                conventions: informer.conventions,
+                deletion: informer.deletion,
+              },
+              informer: watched,
+            },
+          ]
+        : [],
+    ),
+    { logger },
+  );
   const reconciler = new TaskActionReconciler({
     client,
     reader: cache,
@@ -95,6 +124,7 @@ export async function createTaskActionController(
     ...(options.maxTimeout ? { maxTimeout: options.maxTimeout } : {}),
     sink: options.sink,
     events: new EventRecorder(client, fieldManager, { logger }),
+    orphans,
     ...(options.maxSystemFailures !== undefined
       ? { maxSystemFailures: options.maxSystemFailures }
       : {}),
@@ -135,12 +165,7 @@ export async function createTaskActionController(
       );
     });
   });
-  for (const informer of engineInformers(routing, options.registry, options.executionNamespace)) {
-    if (!(await client.isServed(informer.resource))) {
-      logger.info({ kind: informer.resource.kind }, 'resource not served; not watched');
-      continue;
-    }
-    const watched = cache.informerFor(informer.resource, informer.scope);
+  for (const { informer, watched } of served) {
     if (informer.kind === 'read') {
       // Started and synced with the controller, but waking nothing: the engine reads these on
       // its attempt's next status check.
@@ -151,7 +176,10 @@ export async function createTaskActionController(
     controller.watch(watched, (obj) => {
       const owner = executionOwnerKey(obj.metadata, conventions);
       const key = owner && actionKeyOf(owner);
-      return key ? [key] : [];
+      // An action outside the watched namespace is another controller's, sharing the execution
+      // namespace: its Jobs are not this one's to judge, orphaned or not.
+      const outside = options.watchNamespace && !key?.startsWith(`${options.watchNamespace}/`);
+      return key && !outside ? [key] : [];
     });
   }
   return { controller, cache };

@@ -3,7 +3,7 @@ import {
   executionWatchScope,
   type InformerScope,
 } from '@roundhouse/controller';
-import type { Conventions, Registry, ResourceType } from '@roundhouse/core';
+import type { Conventions, DeletionPropagation, Registry, ResourceType } from '@roundhouse/core';
 import type { TaskTypeRouting } from './routing.js';
 
 /** An informer the controller keeps in the execution namespace for one engine. */
@@ -14,6 +14,8 @@ export type EngineInformer =
       readonly resource: ResourceType;
       readonly scope: InformerScope;
       readonly conventions: Conventions;
+      /** How the engine's cleanup deletes it: an orphan is deleted the same way. */
+      readonly deletion?: DeletionPropagation | undefined;
     }
   | {
       /** What an engine reads in a status check (a Job's pods): cached only, waking nothing. */
@@ -47,6 +49,7 @@ export function engineInformers(
         resource: watch.resource,
         scope,
         conventions: watch.conventions,
+        ...(watch.deletion ? { deletion: watch.deletion } : {}),
       });
     }
     for (const read of executor.reads ?? []) {

@@ -9,8 +9,11 @@ import {
 } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
 
-/** An attempt's execution resource as the cluster has it; `unknown` for engines without one. */
-export type ResourceState = 'absent' | 'present' | 'deleting' | 'unknown';
+/**
+ * An attempt's execution resource as the cluster has it: `present` is the attempt's own,
+ * `foreign` an object of another owner under its name; `unknown` for engines without one.
+ */
+export type ResourceState = 'absent' | 'present' | 'foreign' | 'deleting' | 'unknown';
 
 /** What one look at an attempt's execution tells the controller. */
 export type Observation =

@@ -30,14 +30,23 @@ import {
   splitKey,
   systemRetryDelay,
 } from '@roundhouse/controller';
-import type { ExecutionResult, Registry } from '@roundhouse/core';
+import {
+  type ExecutionResult,
+  PreviousExecutionNotCleanedError,
+  type Registry,
+  ResourceLockedError,
+} from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { abortAction, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
 import { inActionTerms } from './action-fields.js';
 import { statusTooLargeCode } from './action-size.js';
 import { attemptExecution, maxAttemptsOf, outputUriOf, refuseAttemptNumber } from './attempt.js';
-import { attemptLaunched, attemptResourceState } from './attempt-resource.js';
+import {
+  attemptLaunched,
+  attemptResourceConflict,
+  attemptResourceState,
+} from './attempt-resource.js';
 import { cachePolicyOf } from './cache.js';
 import { passCacheGate } from './cache-gate.js';
 import { CacheStore } from './cache-store.js';
@@ -45,6 +54,7 @@ import { advanceConditionAction } from './condition-reconcile.js';
 import type { ActionEvent } from './events.js';
 import { engineCallFailure, observe, type ResourceState } from './failure.js';
 import { failingAsLastAttempt } from './last-attempt.js';
+import type { OrphanedExecutions } from './orphaned-executions.js';
 import {
   type ActionDirectory,
   AmbiguousParentActionError,
@@ -98,6 +108,8 @@ export interface TaskActionReconcilerOptions {
    */
   readonly resyncMs?: number | undefined;
   readonly events?: EventRecorder | undefined;
+  /** Execution resources whose action went without its abort; deleted as their key is reconciled. */
+  readonly orphans?: Pick<OrphanedExecutions, 'has' | 'release'> | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
@@ -157,6 +169,7 @@ export class TaskActionReconciler implements Reconciler {
     const object = await reader.get<KubeObject>(taskActions, namespace, name, {
       signal: ctx.signal,
     });
+    await this.#releaseOrphans(key, object, ctx);
     if (!object) return undefined;
     if (object.metadata?.deletionTimestamp) {
       await abortAction(object, {
@@ -231,6 +244,25 @@ export class TaskActionReconciler implements Reconciler {
       case 'done':
         return undefined;
     }
+  }
+
+  /**
+   * Deletes the execution resources of `key` that no live action owns (see OrphanedExecutions).
+   * An action the cache does not hold is looked up on the API server first, and only when
+   * something names it: a cache that has not yet seen an action must not pass for its absence.
+   */
+  async #releaseOrphans(
+    key: string,
+    cachedAction: KubeObject | null,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const { orphans, client } = this.#o;
+    if (!orphans?.has(key)) return;
+    const { namespace, name } = splitKey(key);
+    const action =
+      cachedAction ??
+      (await client.get<KubeObject>(taskActions, namespace, name, { signal: ctx.signal }));
+    await orphans.release(key, action, ctx.signal);
   }
 
   /**
@@ -353,7 +385,20 @@ export class TaskActionReconciler implements Reconciler {
     } catch (error) {
       const failure = engineCallFailure(inActionTerms(error, action.spec));
       if (!failure) throw error;
-      return this.#fail(action, failure, expected, ctx);
+      // The name is held by an object this attempt does not own: one that is not on its way out
+      // is a conflict no relaunch can mend (see attemptResourceConflict).
+      const held =
+        error instanceof ResourceLockedError || error instanceof PreviousExecutionNotCleanedError;
+      const conflict =
+        held &&
+        (await attemptResourceConflict(
+          executor,
+          wfe,
+          executionNamespace,
+          this.#o.client,
+          ctx.signal,
+        ));
+      return this.#fail(action, conflict || failure, expected, ctx);
     }
     const message = `${engine} execution ${this.#o.executionNamespace}/${resourceName} created for attempt ${attempt}`;
     await this.#transitions.write(
@@ -389,6 +434,19 @@ export class TaskActionReconciler implements Reconciler {
       const failure = engineCallFailure(error);
       if (!failure) throw error;
       return this.#observationFailed(action, failure, expected, ctx);
+    }
+    // Another object under the attempt's name, and none of the attempt's own: confirmed on the
+    // API server, as a cache that has not yet seen this attempt's Job replace it would be wrong.
+    if (result === null && resource === 'foreign') {
+      const conflict = await attemptResourceConflict(
+        executor,
+        wfe,
+        this.#o.executionNamespace,
+        this.#o.client,
+        ctx.signal,
+      );
+      if (conflict) return this.#fail(action, conflict, expected, ctx);
+      return { requeueAfter: this.#o.resyncMs };
     }
     const seen = observe(result, resource);
     switch (seen.kind) {
@@ -446,6 +504,16 @@ export class TaskActionReconciler implements Reconciler {
         this.#o.client,
         ctx.signal,
       );
+      if (state === 'foreign') {
+        const conflict = await attemptResourceConflict(
+          executor,
+          wfe,
+          this.#o.executionNamespace,
+          this.#o.client,
+          ctx.signal,
+        );
+        if (conflict) return this.#fail(action, conflict, expected, ctx);
+      }
       if (state === 'present' || state === 'deleting') {
         const failure: Failure = {
           kind: 'SYSTEM',
