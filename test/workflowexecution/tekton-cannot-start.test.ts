@@ -1,4 +1,4 @@
-import { Registry } from '@roundhouse/core';
+import { Registry, type WorkflowExecution } from '@roundhouse/core';
 import { resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithControlPlane, describeWithTekton } from '@roundhouse/testenv/vitest';
@@ -20,6 +20,9 @@ import { manifest, patience } from './harness.js';
 /** A PipelineRun CRD in a group of its own, which no Tekton controller watches. */
 const standInGroup = 'cannot-start.tekton.roundhouse.test';
 const standInCrd = standInPipelineRunCrd(standInGroup);
+
+/** The default resync of watched engines, the only other wake-up a PipelineRun nobody takes up gets. */
+const resyncMs = 60_000;
 
 describeWithControlPlane(
   'WorkflowExecution controller with the tekton engine and no Tekton controller',
@@ -55,14 +58,22 @@ describeWithControlPlane(
             }),
           ),
         policy: { bundles: ['registry.example/*'] },
-        // Nothing about the PipelineRun changes once the grace has passed: only a resync (60 s
-        // by default) reads it again.
-        resyncMs: 2_000,
+        resyncMs,
       });
       const wfe = await cluster.apply(
         manifest({ engine: 'tekton', bundle: 'registry.example/workflows/restart:1' }),
       );
-      const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+      // Nothing about the PipelineRun changes once the grace has passed: the engine's
+      // recheckAfterMs brings the look forward. Bounded at half the resync, so a controller
+      // that waited for the resync would not be done by then.
+      const failed = await vi.waitFor(
+        async () => {
+          const read = await cluster.read(wfe.metadata.name);
+          expect(read?.status?.phase).toBe('Failed');
+          return read as WorkflowExecution;
+        },
+        { timeout: resyncMs / 2, interval: 200 },
+      );
       expect(failed.status?.failureDetails).toMatchObject({
         reason: 'ConfigurationError',
         wasExecutionFailure: false,
