@@ -53,7 +53,13 @@ export interface Setup {
     readonly replace: Mock<() => Promise<KubeObject>>;
   };
   readonly executor: {
-    readonly getStepStatus: Mock<() => Promise<PodExecutionStatus | null>>;
+    readonly getStepStatus: Mock<
+      (
+        wfe: WorkflowExecution,
+        namespace: string,
+        options?: { fresh?: boolean | undefined },
+      ) => Promise<PodExecutionStatus | null>
+    >;
     readonly create: Mock<
       (wfe: WorkflowExecution) => Promise<{ resourceName: string; warnings: string[] }>
     >;
@@ -67,7 +73,10 @@ export interface Setup {
 export function setup(
   run: KubeObject,
   options: {
+    /** The run's Pod as the cache shows it. */
     pod?: PodExecutionStatus;
+    /** The run's Pod as the API server shows it (null: gone); default as the cache does. */
+    fresh?: PodExecutionStatus | null;
     podCached?: boolean;
     live?: KubeObject;
     attempt?: number;
@@ -105,7 +114,10 @@ export function setup(
     list: async () => ({ items: [], resourceVersion: '1' }),
   };
   const executor = {
-    getStepStatus: vi.fn(async () => options.pod ?? null),
+    getStepStatus: vi.fn(
+      async (_wfe: WorkflowExecution, _ns: string, read?: { fresh?: boolean | undefined }) =>
+        read?.fresh && options.fresh !== undefined ? options.fresh : (options.pod ?? null),
+    ),
     create: vi.fn(async (wfe: WorkflowExecution) => {
       options.create?.(wfe);
       return { resourceName: 'build-1-pod', warnings: [] };

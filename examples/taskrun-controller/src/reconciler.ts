@@ -21,7 +21,6 @@ import {
   resources,
 } from '@roundhouse/kube';
 import {
-  type PodExecutionStatus,
   type PodExecutor,
   type TaskRun,
   TaskRunSchema,
@@ -33,6 +32,7 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
+import { deletesPod, podEnded } from './pod-deletion.js';
 import { inRunTerms, isLockError } from './predecessor-pod.js';
 import { statusWithin, tooLargeReason } from './run-size.js';
 import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
@@ -136,10 +136,16 @@ export class TaskRunReconciler implements Reconciler {
     const { timeoutMs } = settings;
     // A Pod named in the status but missing from the cache is asked of the API server before
     // the run fails for it: the cache may not have seen it yet.
-    const pod =
+    const cached =
       run.status?.podName || podCached(key)
         ? await executor.getStepStatus(identity, namespace, { signal })
         : null;
+    // What would delete the Pod is read again from the API server first (see deletesPod), and
+    // what it shows decides: a run that finished just before its deadline keeps its outcome.
+    const pod =
+      cached && deletesPod(cached, run.status?.startTime, timeoutMs, this.#o.now())
+        ? await executor.getStepStatus(identity, namespace, { signal, fresh: true })
+        : cached;
     if (!pod) {
       if (run.status?.podName) {
         await this.#write(object, (s) => markPodDeleted(s, this.#o.now()), ctx);
@@ -298,11 +304,6 @@ export class TaskRunReconciler implements Reconciler {
 
 /** Why a finished run's Pod, if still there, is deleted: it failed while the Pod went on. */
 const stoppedReasons: ReadonlySet<string> = new Set(['TimedOut', 'StartFailed', tooLargeReason]);
-
-/** Whether the Pod has ended: no step waits to start or runs. */
-function podEnded(pod: PodExecutionStatus): boolean {
-  return pod.steps.every((step) => step.state !== 'Waiting' && step.state !== 'Running');
-}
 
 /** The object's status; one no writer of ours could have made reads as none, and is replaced. */
 function statusOf(object: KubeObject): TaskRunStatus | undefined {

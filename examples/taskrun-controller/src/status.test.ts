@@ -133,6 +133,48 @@ describe('observePod', () => {
     expect(step).toMatchObject({ reason: 'StepFailed', failureReason: 'OOMKilled' });
   });
 
+  it('shows no step running in a run whose Pod the cluster failed while the step still read running', () => {
+    // The pod garbage collector fails a Pod whose node is gone in its kubelet's stead, changing
+    // only the phase: the engine's result is Failed, the step it killed still Running.
+    const orphaned: PodExecutionStatus = {
+      ...pod({
+        phase: 'Failed',
+        reason: 'DeletionByPodGC',
+        message: 'PodGC: node no longer exists',
+        failureReason: 'Unknown',
+        completionTime: '2026-01-02T03:03:00Z',
+      }),
+      steps: [
+        { name: 'a', state: 'Succeeded', exitCode: 0 },
+        { name: 'b', state: 'Running', startedAt: '2026-01-02T03:01:00Z' },
+      ],
+    };
+    const failed = observePod({ phase: 'Running' }, orphaned, now);
+    expect(failed?.phase).toBe('Failed');
+    expect(failed?.stepStatuses).toEqual([
+      { name: 'a', state: 'Succeeded', exitCode: 0 },
+      {
+        name: 'b',
+        state: 'Failed',
+        reason: 'DeletionByPodGC',
+        startedAt: '2026-01-02T03:01:00Z',
+        finishedAt: '2026-01-02T03:03:00Z',
+      },
+    ]);
+  });
+
+  it('shows a step that cannot start as never started once the run fails for it, keeping why', () => {
+    const stuck: PodExecutionStatus = {
+      ...pod({ phase: 'Failed', reason: 'StartFailed', failureReason: 'ImagePullBackOff' }),
+      steps: [
+        { name: 'a', state: 'Waiting', reason: 'ImagePullBackOff', message: 'no such image' },
+      ],
+    };
+    expect(observePod({ phase: 'Pending' }, stuck, now)?.stepStatuses).toEqual([
+      { name: 'a', state: 'Skipped', reason: 'ImagePullBackOff', message: 'no such image' },
+    ]);
+  });
+
   it('never changes a finished run', () => {
     expect(observePod({ phase: 'Failed', reason: 'TimedOut' }, pod({}), now)).toBeUndefined();
     expect(observePod({ phase: 'Succeeded' }, pod({}), now)).toBeUndefined();
@@ -197,25 +239,49 @@ describe('transitions before and around the Pod', () => {
     expect(heldRequeueMs('2026-01-02T02:04:05Z', 60 * minute, now, false)).toBe(1);
   });
 
-  it('times a run out with the steps as last seen', () => {
+  it('times a run out with the steps as last seen, the running one stopped by the timeout', () => {
     expect(markTimedOut(undefined, pod({}), '2s', now)).toMatchObject({
       phase: 'Failed',
       reason: 'TimedOut',
       message: 'the run did not finish within its timeout of 2s',
       failureReason: 'DeadlineExceeded',
       podName: 'wfe-0123456789abcdef',
-      stepStatuses: [{ name: 'a' }, { name: 'b', state: 'Running' }],
+      stepStatuses: [
+        { name: 'a', state: 'Succeeded' },
+        { name: 'b', state: 'Failed', reason: 'TimedOut', finishedAt: '2026-01-02T03:04:05Z' },
+      ],
       completionTime: '2026-01-02T03:04:05Z',
     });
     expect(markTimedOut({ phase: 'Succeeded' }, pod({}), '2s', now)).toBeUndefined();
   });
 
-  it('fails a run whose Pod disappeared', () => {
-    expect(markPodDeleted({ phase: 'Running', podName: 'p' }, now)).toMatchObject({
+  it('fails a run whose Pod disappeared, its running step with it and its waiting one never started', () => {
+    const running = {
+      phase: 'Running' as const,
+      podName: 'p',
+      stepStatuses: [
+        { name: 'a', state: 'Running' as const, startedAt: '2026-01-02T03:00:01Z' },
+        { name: 'b', state: 'Waiting' as const },
+      ],
+    };
+    expect(markPodDeleted(running, now)).toMatchObject({
       phase: 'Failed',
       reason: 'PodDeleted',
       message: 'pod p was deleted before it finished',
+      stepStatuses: [
+        {
+          name: 'a',
+          state: 'Failed',
+          reason: 'PodDeleted',
+          startedAt: '2026-01-02T03:00:01Z',
+          finishedAt: '2026-01-02T03:04:05Z',
+        },
+        { name: 'b', state: 'Skipped' },
+      ],
     });
+    expect(markPodDeleted({ phase: 'Running', podName: 'p' }, now)).not.toHaveProperty(
+      'stepStatuses',
+    );
     expect(markPodDeleted({ phase: 'Succeeded', podName: 'p' }, now)).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import { formatKubeTime, printableText } from '@roundhouse/core';
-import type { PodExecutionStatus, TaskRunPhase, TaskRunStatus } from '@roundhouse/pod';
+import type { PodExecutionStatus, StepStatus, TaskRunPhase, TaskRunStatus } from '@roundhouse/pod';
 
 /**
  * Pure status transitions. Each takes the TaskRun's status as last read from the API server and
@@ -29,27 +29,47 @@ export function observePod(status: Status, pod: PodExecutionStatus, now: Date): 
   const { result } = pod;
   const phase = phases[result.phase];
   const finished = phase === 'Succeeded' || phase === 'Failed';
+  // The kubelet's activeDeadlineSeconds is the run's timeout.
+  const reason = result.failureReason === 'DeadlineExceeded' ? 'TimedOut' : result.reason;
+  // The Pod's own end (its last step's finish, or its deadline) when the engine read one: a
+  // run observed late, after a restart or a slow watch, still ends when it ended.
+  const completionTime = result.completionTime ?? formatKubeTime(now);
+  // A step's message is that log whole, which `kubectl describe taskrun` prints: escaped too.
+  const steps = pod.steps.map((step) =>
+    step.message === undefined
+      ? { ...step }
+      : { ...step, message: printableText(step.message, '\n\t') },
+  );
   return {
     ...status,
     phase,
-    // The kubelet's activeDeadlineSeconds is the run's timeout.
-    reason: result.failureReason === 'DeadlineExceeded' ? 'TimedOut' : result.reason,
+    reason,
     // It quotes a step's termination log, the author's text, which whoever reads the run sees
     // in a terminal: control and format characters as escapes, its lines and tabs kept.
     message: printableText(result.message, '\n\t'),
     podName: pod.podName,
     startTime: status?.startTime ?? pod.createdAt ?? formatKubeTime(now),
-    // A step's message is that log whole, which `kubectl describe taskrun` prints: escaped too.
-    stepStatuses: pod.steps.map((step) =>
-      step.message === undefined
-        ? { ...step }
-        : { ...step, message: printableText(step.message, '\n\t') },
-    ),
+    stepStatuses: phase === 'Failed' ? stepsEnded(steps, reason, completionTime) : steps,
     ...(result.failureReason ? { failureReason: result.failureReason } : {}),
-    // The Pod's own end (its last step's finish, or its deadline) when the engine read one: a
-    // run observed late, after a restart or a slow watch, still ends when it ended.
-    ...(finished ? { completionTime: result.completionTime ?? formatKubeTime(now) } : {}),
+    ...(finished ? { completionTime } : {}),
   };
+}
+
+/**
+ * The steps of a run that failed, none of them still waiting or running. A step that ran is
+ * `Failed` with the run's reason and its end, with no exit code, since none was seen: a Pod the
+ * cluster failed in its kubelet's stead (the pod garbage collector's DeletionByPodGC, a lost
+ * node) changes only its phase, so its killed step still reads running, and a run the
+ * controller fails (its timeout, a step that cannot start, its Pod deleted) has its Pod deleted
+ * with the steps as they were. One that never started is `Skipped`, keeping why it waited. As
+ * Tekton's failTaskRun terminates a failed run's running and waiting steps with the run's
+ * reason.
+ */
+function stepsEnded(steps: readonly StepStatus[], reason: string, finishedAt: string) {
+  return steps.map((step): StepStatus => {
+    if (step.state === 'Running') return { ...step, state: 'Failed', reason, finishedAt };
+    return step.state === 'Waiting' ? { ...step, state: 'Skipped' } : step;
+  });
 }
 
 /** Failed before any Pod ran: the Task is missing or invalid, the params do not fit, ... */
@@ -100,25 +120,31 @@ export function markTimedOut(
 ): Status {
   const observed = observePod(status, pod, now);
   if (!observed) return undefined;
+  const completionTime = formatKubeTime(now);
   return {
     ...observed,
     phase: 'Failed',
     reason: 'TimedOut',
     message: `the run did not finish within its timeout of ${timeout}`,
     failureReason: 'DeadlineExceeded',
-    completionTime: formatKubeTime(now),
+    completionTime,
+    stepStatuses: stepsEnded(observed.stepStatuses ?? [], 'TimedOut', completionTime),
   };
 }
 
 /** The Pod went away before it finished (deleted by someone else). */
 export function markPodDeleted(status: Status, now: Date): Status {
   if (isFinished(status)) return undefined;
+  const completionTime = formatKubeTime(now);
   return {
     ...status,
     phase: 'Failed',
     reason: 'PodDeleted',
     message: `pod ${status?.podName ?? '?'} was deleted before it finished`,
-    completionTime: formatKubeTime(now),
+    completionTime,
+    ...(status?.stepStatuses
+      ? { stepStatuses: stepsEnded(status.stepStatuses, 'PodDeleted', completionTime) }
+      : {}),
   };
 }
 

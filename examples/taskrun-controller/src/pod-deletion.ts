@@ -1,0 +1,26 @@
+import type { PodExecutionStatus } from '@roundhouse/pod';
+import { remainingMs } from './status.js';
+
+/** Whether the Pod has ended: no step waits to start or runs. */
+export function podEnded(pod: PodExecutionStatus): boolean {
+  return pod.steps.every((step) => step.state !== 'Waiting' && step.state !== 'Running');
+}
+
+/**
+ * Whether what the Pod shows would have it deleted: its run past the deadline while it goes on
+ * (timed out), or failed while a step still waits or runs (a step that cannot start). A verdict
+ * read from the cache is read again from the API server before it is acted on: a cache behind a
+ * watch that went quiet can show going on a Pod that has finished, or a step still waiting for
+ * an image the kubelet has since pulled, and deleting the Pod on that would fail a run that
+ * succeeded, or stop one that runs.
+ */
+export function deletesPod(
+  pod: PodExecutionStatus,
+  startTime: string | undefined,
+  timeoutMs: number,
+  now: Date,
+): boolean {
+  const { phase } = pod.result;
+  if (phase === 'Failed') return !podEnded(pod);
+  return phase !== 'Completed' && remainingMs(startTime ?? pod.createdAt, timeoutMs, now) <= 0;
+}
