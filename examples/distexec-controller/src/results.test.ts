@@ -223,6 +223,29 @@ describe('withResultsWithin', () => {
     expect(results[nodes[799] as string]?.stdout).toBeUndefined();
   });
 
+  it('at 3,000 nodes still records what ran on every one, each write within what etcd stores', () => {
+    // Compact entries of 3,000 nodes of cloud-length names outgrow the object: the last
+    // hundred nodes' writes were refused by the API server, and retried for ever.
+    const nodes = nodeNames(3_000);
+    const stamp = '2026-03-04T05:06:07Z';
+    let object = cached;
+    for (let from = 0; from < nodes.length; from += 750) {
+      const batch = nodes.slice(from, from + 750);
+      const entry = { ...finished('<'.repeat(64)), startedAt: stamp, finishedAt: stamp };
+      const changes = Object.fromEntries(batch.map((node) => [node, entry]));
+      object = { ...object, status: withResultsWithin(object, changes, 1, nodes) };
+      expect(storedObjectBytes(object)).toBeLessThanOrEqual(maxObjectBytes);
+    }
+    const results = resultsOf(object.status);
+    expect(Object.keys(results)).toHaveLength(3_000);
+    for (const node of nodes) {
+      expect(results[node]).toMatchObject({ phase: 'Failed', exitCode: 1, attempts: 1 });
+    }
+    expect(object.status).toMatchObject({
+      summary: { nodes: 3_000, succeeded: 0, failed: 3_000, pending: 0 },
+    });
+  });
+
   it('keeps output after a spec change as before it: an older entry gives its room back', () => {
     const nodes = nodeNames(90);
     const first = writeEvery(cached, nodes, 1, '<'.repeat(1_024));

@@ -3,6 +3,7 @@ import {
   maxObjectBytes,
   printableText,
   statusWriteAllowance,
+  storedJsonBytes,
   storedObjectBytes,
 } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
@@ -175,18 +176,34 @@ function compactEntry(entry: NodeResult): NodeResult {
 }
 
 /**
- * The room a node that has yet to record the current generation is counted for: a compact
- * entry of a failed attempt, as large as one usually is.
+ * `entry` as small as it can be and still say what ran: its phase, reason, exit code and
+ * attempts, without output, message or times. What a node writes once even compact entries of
+ * every selected node would outgrow the object (some 3,000 nodes of cloud-length names).
+ */
+function minimalEntry(entry: NodeResult): NodeResult {
+  const { phase, reason, exitCode, attempts, observedGeneration } = entry;
+  const cut = entry.stdout !== undefined || entry.stderr !== undefined || entry.outputTruncated;
+  return {
+    phase,
+    ...(reason !== undefined ? { reason } : {}),
+    ...(exitCode !== undefined ? { exitCode } : {}),
+    ...(cut ? { outputTruncated: true } : {}),
+    attempts,
+    observedGeneration,
+  };
+}
+
+/**
+ * The room a node that has yet to record the current generation is counted for: the largest
+ * minimal entry it may write (a Job's longest reason, a retried attempt), the least any node's
+ * result needs to say what ran.
  */
 function reservedEntry(generation: number): NodeResult {
   return {
     phase: 'Failed',
-    reason: 'StartFailed',
-    message: outputNotKept,
-    exitCode: 127,
+    reason: 'BackoffLimitExceeded',
+    exitCode: 255,
     outputTruncated: true,
-    startedAt: '2006-01-02T15:04:05Z',
-    finishedAt: '2006-01-02T15:04:05Z',
     attempts: 10,
     observedGeneration: generation,
   };
@@ -194,8 +211,9 @@ function reservedEntry(generation: number): NodeResult {
 
 /**
  * `status` with every selected node that has not recorded `generation` yet (no entry, an
- * older one, or Running) holding a compact entry instead: what the object comes to once every
- * node has written, if no other node keeps any output.
+ * older one, or Running) counted for the larger of its entry now and the reserved one: no
+ * smaller than the object now, nor than what it comes to once every node has written, if no
+ * other node keeps more than it must.
  */
 function projected(
   status: Record<string, unknown>,
@@ -204,21 +222,23 @@ function projected(
 ): Record<string, unknown> {
   const recorded = resultsOf(status);
   const reserved = reservedEntry(generation);
+  const reservedBytes = storedJsonBytes(reserved);
   const results = { ...(status.results as Record<string, unknown>) };
   for (const node of selectedNodes) {
     const entry = recorded[node];
     if (entry?.observedGeneration === generation && entry.phase !== 'Running') continue;
-    results[node] = reserved;
+    if (storedJsonBytes(results[node] ?? null) <= reservedBytes) results[node] = reserved;
   }
   return { ...status, results };
 }
 
 /**
- * `withResults` for a writer of entries. An entry keeps its output only if, with it, every
- * selected node that has yet to record the current generation can still write a compact
- * entry within `maxDistExecBytes`; otherwise the entries in `changes` are written without
- * their output and with a short message (`outputTruncated` says so). Output is kept first come,
- * first served, but never by taking the room a later node's result needs.
+ * `withResults` for a writer of entries. The entries in `changes` are written whole if, with
+ * them, every selected node that has yet to record the current generation can still write a
+ * minimal entry within `maxDistExecBytes`; otherwise without their output and with a short
+ * message (`outputTruncated` says so); otherwise minimal. Room is taken first come, first
+ * served, but never the room a later node's result needs, so every write stays storable and
+ * no node's write is refused for ever.
  */
 export function withResultsWithin(
   object: KubeObject,
@@ -226,13 +246,21 @@ export function withResultsWithin(
   generation: number,
   selectedNodes: readonly string[],
 ): Record<string, unknown> {
-  const status = withResults(object.status, changes, generation, selectedNodes);
-  const whenAllWrote = projected(status, generation, selectedNodes);
-  if (storedBytes(object, whenAllWrote) <= maxDistExecBytes) return status;
-  const compacted = Object.fromEntries(
-    Object.entries(changes).map(([node, entry]) => [node, entry && compactEntry(entry)]),
-  );
-  return withResults(object.status, compacted, generation, selectedNodes);
+  const shrunk = (shrink: (entry: NodeResult) => NodeResult) =>
+    withResults(
+      object.status,
+      Object.fromEntries(
+        Object.entries(changes).map(([node, entry]) => [node, entry && shrink(entry)]),
+      ),
+      generation,
+      selectedNodes,
+    );
+  const fits = (status: Record<string, unknown>) =>
+    storedBytes(object, projected(status, generation, selectedNodes)) <= maxDistExecBytes;
+  const whole = withResults(object.status, changes, generation, selectedNodes);
+  if (fits(whole)) return whole;
+  const compacted = shrunk(compactEntry);
+  return fits(compacted) ? compacted : shrunk(minimalEntry);
 }
 
 /** The nodes `status.results` has a key for, well-formed or not. */
