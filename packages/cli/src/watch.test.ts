@@ -8,10 +8,11 @@ import type {
 } from '@roundhouse/kube';
 import { createColors } from 'picocolors';
 import { describe, expect, it } from 'vitest';
+import { NotFoundError } from './errors.js';
 import type { Session } from './session.js';
 import type { Terminal } from './terminal.js';
 import type { Execution } from './views.js';
-import { watchExecutions } from './watch.js';
+import { waitForStart, watchExecutions } from './watch.js';
 
 const execution = (uid: string, phase: string, resourceVersion: string): Execution => ({
   apiVersion: 'roundhouse.dev/v1alpha1',
@@ -144,5 +145,20 @@ describe('watchExecutions', () => {
     expect(printed()).not.toContain('deleted');
     expect(printed()).toContain('2 completed, 0 failed\n');
     expect(code).toBe(0);
+  });
+});
+
+describe('waitForStart', () => {
+  it('does not wait for a new execution created under the name of the one it was asked for', async () => {
+    // logs -f read uid-1, not started; it is deleted and another, already running, takes its
+    // name: its output is not the asked-for execution's.
+    const started = {
+      ...execution('uid-2', 'Running', '9'),
+      status: { phase: 'Running', executionRef: { name: 'wfe-other' } },
+    } as Execution;
+    const session = scripted([[started]], () => {});
+    await expect(
+      waitForStart(session, 'team-a', 'a', new AbortController().signal, 60_000, 'uid-1'),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -217,7 +217,8 @@ export async function watchExecutions(
 /**
  * Waits until the execution has an execution resource (or ended without one) and returns it
  * as it then is; `undefined` when interrupted. A refusal to watch fails it, explained, and so
- * does the execution's deletion: a deleted one never starts.
+ * does the execution's deletion: a deleted one never starts. With `uid`, another execution
+ * created under the name is that deletion too, not the one to wait for.
  */
 export async function waitForStart(
   session: Session,
@@ -225,6 +226,7 @@ export async function waitForStart(
   name: string,
   signal: AbortSignal,
   limitMs = unclaimedLimitMs,
+  uid?: string | undefined,
 ): Promise<Execution | undefined> {
   let found: Execution | undefined;
   let latest: Execution | undefined;
@@ -244,6 +246,10 @@ export async function waitForStart(
     };
     const check = (o: Execution) => {
       if (o.metadata.name !== name) return;
+      if (uid !== undefined && o.metadata.uid !== uid) {
+        fail(gone());
+        return;
+      }
       latest = o;
       if (
         o.status?.executionRef?.name ||
@@ -265,7 +271,8 @@ export async function waitForStart(
   informer.start().then(
     () => {
       // Deleted before the informer's list: no event will say so.
-      if (!informer.get(namespace, name)) fail(gone());
+      const current = informer.get(namespace, name);
+      if (!current || (uid !== undefined && current.metadata.uid !== uid)) fail(gone());
     },
     () => {},
   );

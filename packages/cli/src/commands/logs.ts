@@ -95,6 +95,7 @@ async function notStartedYet(
       name,
       signal,
       options.unclaimedLimitMs,
+      object.metadata.uid,
     );
     if (!started || started.status?.executionRef?.name) return started ?? object;
     object = started;
