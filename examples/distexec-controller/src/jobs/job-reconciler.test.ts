@@ -179,3 +179,57 @@ describe('JobModeReconciler, a DistExec created again under a deleted one’s na
     expect(deleted).toEqual([predecessors.metadata?.name]);
   });
 });
+
+describe('JobModeReconciler, a retry on a node cordoned or down since its attempt started', () => {
+  it('starts no Job there until the node opens again, keeping the finalizer meanwhile', async () => {
+    const object: KubeObject = {
+      ...distExec('u-1', { finalizers: [jobsFinalizer] }),
+      spec: { command: 'echo hello', retries: 1 },
+      status: {
+        results: {
+          'worker-1': {
+            phase: 'Running',
+            startedAt: '2026-01-01T00:00:00Z',
+            attempts: 1,
+            observedGeneration: 1,
+          },
+        },
+      },
+    };
+    const api = new FakeDistExecApi(object);
+    let open = false;
+    const created: string[] = [];
+    const reconciler = reconcilerOver(api, {
+      // worker-1 is cordoned: selected only while it holds the current attempt, as `selected`
+      // keeps a node whose entry is of the current generation.
+      nodes: {
+        selected: (view: { results: Record<string, unknown> }) =>
+          open || 'worker-1' in view.results ? ['worker-1'] : [],
+        known: () => new Set(['worker-1']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async (wfe: { spec: { targetResource: string } }) => {
+          created.push(wfe.spec.targetResource);
+          return { status: 'created' };
+        },
+        getStatus: async () => ({ phase: 'Failed', reason: 'Failed', exitCode: 1 }),
+      } as unknown as Executor,
+    });
+
+    const waiting = await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(created).toEqual([]);
+    expect(waiting).toEqual({ requeueAfter: 60_000 });
+    expect(api.stored.metadata?.finalizers).toEqual([jobsFinalizer]);
+    expect(api.stored.status).toMatchObject({ results: { 'worker-1': { attempts: 1 } } });
+
+    open = true;
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(created).toEqual(['ops/distexec/hello.worker-1.n8.g1.a2']);
+    expect(api.stored.status).toMatchObject({
+      results: { 'worker-1': { phase: 'Running', attempts: 2 } },
+    });
+  });
+});

@@ -202,8 +202,11 @@ export class JobModeReconciler implements Reconciler {
 
   /** The nodes the DistExec selects that its Jobs may run on, or that run its current attempt. */
   #selected(view: DistExecView): string[] {
-    return this.#o.nodes.selected(view, (node) => runsOn(node, this.#o.tolerations));
+    return this.#o.nodes.selected(view, this.#runsOn);
   }
+
+  /** Whether a node Job may start on `node` now. */
+  readonly #runsOn = (node: KubeObject): boolean => runsOn(node, this.#o.tolerations);
 
   /** Caches a write's answer (read-your-writes), so its own watch event wakes nothing. */
   #observe<T extends KubeObject | null>(written: T): T {
@@ -255,9 +258,12 @@ export class JobModeReconciler implements Reconciler {
       this.#o.timeouts,
     );
     const chosen = new Set(selected);
+    // A node that ran the current attempt stays selected once cordoned or down, so its attempt
+    // is observed to its end; a retry there waits, as a first attempt does, until it opens.
+    const open = new Set(this.#o.nodes.selected({ ...view, results: {} }, this.#runsOn));
     const maxAttempts = (view.spec.valid ? (view.spec.value.retries ?? 0) : 0) + 1;
-    return (node, observation) =>
-      nodeStep({
+    return (node, observation) => {
+      const step = nodeStep({
         generation: view.generation,
         spec,
         selected: chosen.has(node),
@@ -265,6 +271,10 @@ export class JobModeReconciler implements Reconciler {
         observation,
         maxAttempts,
       });
+      return step.kind === 'start' && step.after && !open.has(node)
+        ? { kind: 'wait', attempt: step.attempt - 1 }
+        : step;
+    };
   }
 
   /** The Job of the node's current attempt, as the executor reads it. */
