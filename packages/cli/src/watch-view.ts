@@ -129,9 +129,9 @@ function progressText(watched: Watched, now: Date): string {
  * may have come after the execution ended, so its last phase seen is not claimed.
  */
 function deletionOf(watched: Watched): string {
-  return watched.finalStateUnknown
-    ? `deleted, final state not seen (last seen ${phaseOf(watched.object)})`
-    : 'deleted before it finished';
+  if (!watched.finalStateUnknown) return 'deleted before it finished';
+  const phase = phaseOf(watched.object);
+  return `deleted, final state not seen (last seen ${phase === '-' ? 'with no status' : phase})`;
 }
 
 /** The closing line: how many completed and how many did not. */

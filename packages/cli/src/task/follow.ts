@@ -65,7 +65,8 @@ export async function followTaskRun(
   const live = options.steps && !options.logs && term.live ? createLogUpdate(term.out) : undefined;
   const printed = new Map<string, string>();
   let last: TaskRunObject | undefined;
-  let deleted = false;
+  // How it was deleted, if it was: `unseen` when no watch event carried its final state.
+  let deleted: 'seen' | 'unseen' | undefined;
   const seen = (stored: TaskRunObject) => {
     if (stored.metadata.name !== name) return;
     const run = storedRun(stored);
@@ -78,9 +79,9 @@ export async function followTaskRun(
     if (phase === 'Succeeded' || phase === 'Failed') settle();
   };
   informer.on('add', seen).on('update', seen);
-  informer.on('delete', (run) => {
+  informer.on('delete', (run, { finalStateUnknown }) => {
     if (run.metadata.name !== name) return;
-    deleted = true;
+    deleted = finalStateUnknown ? 'unseen' : 'seen';
     settle();
   });
   let tick = 0;
@@ -113,7 +114,7 @@ export async function followTaskRun(
         // Deleted between its creation (or the read above) and the informer's list: no event
         // will say so.
         if (!informer.get(namespace, name)) {
-          deleted = true;
+          deleted = 'unseen';
           settle();
         }
       },
@@ -137,7 +138,11 @@ export async function followTaskRun(
   await logs.drained();
   if (signal.aborted) return 130;
   if (deleted || !last) {
-    term.out.write(`TaskRun ${name} was deleted before it finished\n`);
+    term.out.write(
+      deleted === 'seen'
+        ? `TaskRun ${name} was deleted before it finished\n`
+        : `TaskRun ${name} was deleted; its final state was not seen\n`,
+    );
     return 1;
   }
   term.out.write(`${endLine(last, new Date())}\n`);
