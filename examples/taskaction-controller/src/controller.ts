@@ -152,8 +152,8 @@ export async function createTaskActionController(
   // A condition's deletion leaves no finalizer to record its Aborted event: the informer's
   // delete does, as Flyte's actions service reports it. A failed record is logged, not retried:
   // the object is gone, and with it anything to retry from.
-  actions.on('delete', (action) => {
-    const event = conditionDeletedEvent(action, new Date());
+  actions.on('delete', (action, deletion) => {
+    const event = conditionDeletedEvent(action, deletion, new Date());
     if (!event) return;
     options.sink.record(event).catch((error: unknown) => {
       logger.warn(
