@@ -50,6 +50,24 @@ describe('cache reservations', () => {
     expect(judgeReservation(spec, 'uid-a', later(30_000), heartbeat)).toEqual({ state: 'free' });
   });
 
+  it('is held no longer than a renewal of its own would hold it, whatever a forged lease says', () => {
+    // Whoever may write Leases in the namespace writes a renewal a year ahead, or a day's
+    // duration: the cache key is still free three heartbeats later.
+    const ahead = {
+      ...reservationSpec(undefined, 'uid-b', t0, heartbeat),
+      renewTime: '2027-03-04T05:06:07.000000Z',
+    };
+    expect(judgeReservation(ahead, 'uid-a', t0, heartbeat)).toEqual({ state: 'free' });
+    const long = {
+      ...reservationSpec(undefined, 'uid-b', t0, heartbeat),
+      leaseDurationSeconds: 86_400,
+    };
+    expect(judgeReservation(long, 'uid-a', later(29_999), heartbeat)).toMatchObject({
+      state: 'held',
+    });
+    expect(judgeReservation(long, 'uid-a', later(30_000), heartbeat)).toEqual({ state: 'free' });
+  });
+
   it('is mine, due for renewal after half a heartbeat, also past its expiry', () => {
     const spec = reservationSpec(undefined, 'uid-a', t0, heartbeat);
     expect(judgeReservation(spec, 'uid-a', later(4_999), heartbeat)).toEqual({

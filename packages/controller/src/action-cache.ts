@@ -46,7 +46,10 @@ export type Reservation =
 /**
  * Judges a reservation lease by its `renewTime` plus `leaseDurationSeconds` on `now`'s clock:
  * every renewal is written by the same controller, so one clock writes and reads it. A lease
- * without a parsable renewal has expired.
+ * without a parsable renewal has expired, and so has one renewed more than a heartbeat in the
+ * future; none holds longer than a renewal this controller writes would
+ * (`reservationGraceHeartbeats` heartbeats): whoever may write Leases in the namespace could
+ * otherwise hold a cache key for ever with a renewal far ahead or a huge duration.
  */
 export function judgeReservation(
   spec: LeaseSpec | undefined,
@@ -58,7 +61,12 @@ export function judgeReservation(
   if (!holder) return { state: 'free' };
   const renewed = spec.renewTime ? Date.parse(spec.renewTime) : Number.NaN;
   if (Number.isNaN(renewed)) return { state: 'free' };
-  const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
+  const durationMs = Math.min(
+    (spec.leaseDurationSeconds ?? 0) * 1000,
+    reservationSeconds(heartbeatMs) * 1000,
+  );
+  // A renewal later than a heartbeat from now was written by no clock this controller runs on.
+  if (renewed > now.getTime() + heartbeatMs) return { state: 'free' };
   const expiresAt = new Date(renewed + durationMs);
   if (holder === owner) {
     return { state: 'mine', renewDue: now.getTime() - renewed >= heartbeatMs / 2 };
@@ -77,8 +85,12 @@ export function reservationSpec(
   now: Date,
   heartbeatMs: number,
 ): LeaseSpec {
-  const seconds = Math.max(1, Math.ceil((reservationGraceHeartbeats * heartbeatMs) / 1000));
-  return acquiredSpec(spec, owner, seconds, now);
+  return acquiredSpec(spec, owner, reservationSeconds(heartbeatMs), now);
+}
+
+/** How long a reservation lasts past its renewal, in the whole seconds a Lease records. */
+function reservationSeconds(heartbeatMs: number): number {
+  return Math.max(1, Math.ceil((reservationGraceHeartbeats * heartbeatMs) / 1000));
 }
 
 /** What is known before an attempt launches: the cache entry, and the reservation if serialized. */
