@@ -88,7 +88,12 @@ async function readAttemptResource(
   namespace: string,
   reader: Reader,
   signal: AbortSignal,
-): Promise<{ state: ResourceState; object?: KubeObject; kind?: string; name?: string }> {
+): Promise<{
+  state: ResourceState;
+  object?: KubeObject | undefined;
+  kind?: string | undefined;
+  name?: string | undefined;
+}> {
   const watch = executor.watches?.[0];
   if (!watch) return { state: 'unknown' };
   const name = executionResourceName(wfe.spec.targetResource, watch.conventions.namePrefix);
