@@ -31,7 +31,7 @@ describe('usage errors', () => {
       ['completion', clear],
     ]) {
       const { code, stdout, stderr } = await inProcess(args);
-      expect(code).toBe(2);
+      expect(code).toBe(1);
       expect(stdout).toBe('');
       expect(stderr).not.toContain('\x1b');
       expect(stderr).not.toContain('\x07');

@@ -33,7 +33,7 @@ describe('a credential plugin that fails', () => {
   it('is named with a fix, and what it printed (which may hold a token) is not repeated', async () => {
     const result = await inProcess(['--kubeconfig', kubeconfig, 'get']);
     expect(result).toEqual({
-      code: 2,
+      code: 1,
       stdout: '',
       stderr:
         `error: the kubeconfig user "dev" (context x) gave no credentials: its exec plugin "${plugin}" failed (what it printed is not repeated: it may hold a token)\n` +
@@ -44,7 +44,7 @@ describe('a credential plugin that fails', () => {
 
   it("does not let what it writes to standard error through to the CLI's", async () => {
     const result = await cli(['get'], { kubeconfig });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain(`its exec plugin "${plugin}" failed`);
     expect(result.stderr).not.toContain('plugin-token-93ad');
   });
@@ -65,7 +65,7 @@ current-context: x
       { mode: 0o600 },
     );
     expect(await inProcess(['--kubeconfig', path, 'get'])).toEqual({
-      code: 2,
+      code: 1,
       stdout: '',
       stderr:
         `error: --kubeconfig: cannot read ${dir}/missing-ca.crt, which ${path} names: ENOENT\n` +
@@ -116,7 +116,7 @@ describe('a credential plugin that does not answer', () => {
       contexts: 'contexts: [{ name: x, context: { cluster: c, user: dev } }]',
     });
     const result = await inProcess(['--kubeconfig', endless, 'get']);
-    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr).toMatch(
       new RegExp(`^error: .*its exec plugin "${chatty}" printed more than 1 MiB and was stopped `),
     );
@@ -129,7 +129,7 @@ describe('a credential plugin that does not answer', () => {
       contexts: 'contexts: [{ name: x, context: { cluster: c, user: dev } }]',
     });
     expect(await inProcess(['--kubeconfig', missing, 'get'])).toEqual({
-      code: 2,
+      code: 1,
       stdout: '',
       stderr:
         `error: --kubeconfig: the exec plugin "${dir}/no-such-plugin" of user dev in ${missing} cannot be run: ENOENT\n` +

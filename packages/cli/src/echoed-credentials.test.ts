@@ -52,7 +52,7 @@ describe('an answer that quotes the credential it refused', () => {
   it('is printed with the kubeconfig user’s token hidden', async () => {
     for (const namespace of ['echo-401', 'echo-403']) {
       const result = await inProcess(['--kubeconfig', kubeconfig, '-n', namespace, 'get']);
-      expect(result.code).toBe(2);
+      expect(result.code).toBe(1);
       expect(result.stderr).toContain(
         "refused Bearer [hidden: the kubeconfig user's credential]\nfix: ",
       );

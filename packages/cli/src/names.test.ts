@@ -32,7 +32,7 @@ describe('object names on the command line', () => {
     ] as const) {
       const result = await inProcess(['--kubeconfig', kubeconfig, '--context', 'y', ...args]);
       expect(result).toEqual({
-        code: 2,
+        code: 1,
         stdout: '',
         stderr: `error: NAME: "Restart_1" is not a valid ${kind} name\n${nameFix}`,
       });
@@ -48,7 +48,7 @@ describe('object names on the command line', () => {
       'describe',
       `x\x1b[2J${'a'.repeat(10_000)}`,
     ]);
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stderr).not.toContain('\x1b');
     expect(stderr.split('\n')[0]).toBe(
       `error: NAME: "x\\u001b[2J${'a'.repeat(66)}... is not a valid WorkflowExecution name`,
@@ -60,7 +60,7 @@ describe('namespaces', () => {
   it('are refused before anything is sent, naming -n, --execution-namespace or the context', async () => {
     const explicit = await inProcess(['--kubeconfig', kubeconfig, '-n', 'Team_A', 'get']);
     expect(explicit).toEqual({
-      code: 2,
+      code: 1,
       stdout: '',
       stderr: `error: -n: "Team_A" is not a valid namespace\n${namespaceFix}`,
     });
@@ -84,7 +84,7 @@ describe('namespaces', () => {
 
   it('that are valid reach the cluster', async () => {
     const { code, stderr } = await inProcess(['--kubeconfig', kubeconfig, '-n', 'team-a', 'get']);
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stderr).toMatch(/^error: no cluster reachable: /);
   });
 });
@@ -109,7 +109,7 @@ describe('flag values that are refused', () => {
       ],
     ] as const) {
       const { code, stderr } = await inProcess([...run, ...flags]);
-      expect(code).toBe(2);
+      expect(code).toBe(1);
       expect(stderr.split('\n')[0]).toMatch(line);
       expect(stderr.length).toBeLessThan(1_000);
     }
@@ -122,7 +122,7 @@ describe('a name with -A', () => {
       expect(
         await inProcess(['--kubeconfig', kubeconfig, '--context', 'y', command, 'restart-1', '-A']),
       ).toEqual({
-        code: 2,
+        code: 1,
         stdout: '',
         stderr:
           'error: -A: cannot be combined with a name ("restart-1"): a name is looked up in one namespace\n' +

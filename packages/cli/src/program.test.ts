@@ -36,7 +36,7 @@ describe('run --engine-config', () => {
       'playbookPath=restart.yml',
     ]);
     expect(result).toEqual({
-      code: 2,
+      code: 1,
       stdout: '',
       stderr:
         'error: --engine-config jobTemplateName: is required (expected string)\n' +
@@ -60,7 +60,7 @@ describe('run --engine-config', () => {
       '--engine-config',
       'a=2',
     ]);
-    expect(twice.code).toBe(2);
+    expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/^error: --engine-config a: is given twice\n/);
     const withFile = await cli([
       '--kubeconfig',
@@ -71,7 +71,7 @@ describe('run --engine-config', () => {
       '--engine-config',
       'a=1',
     ]);
-    expect(withFile.code).toBe(2);
+    expect(withFile.code).toBe(1);
     expect(withFile.stderr).toMatch(/^error: -f: describes the whole execution/);
   });
 });
@@ -81,7 +81,7 @@ describe('logs --tail', () => {
     for (const value of ['', ' ', '0x10', '1e308', '2.5', '-1']) {
       const result = await cli(['logs', 'x', '--tail', value]);
       expect(result).toEqual({
-        code: 2,
+        code: 1,
         stdout: '',
         stderr: `error: option '--tail <lines>' argument '${value}' is invalid. must be a whole number of lines, such as 20\n(run with --help for usage)\n`,
       });
@@ -100,7 +100,7 @@ describe('help', () => {
 
   it('still answers a verb task does not know with Invalid Command and the usage', async () => {
     const { code, stdout, stderr } = await cli(['task', 'stop', 'x']);
-    expect(code).toBe(2);
+    expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(
       /^Invalid Command\nUsage: kubectl roundhouse task \[options\] <command>\n/,

@@ -237,7 +237,6 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     signal,
     inSession,
     exit,
-    usageExit: 2,
     unclaimedLimitMs: context.unclaimedLimitMs,
   };
   addTaskCommands(

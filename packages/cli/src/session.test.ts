@@ -128,7 +128,7 @@ describe('Session', () => {
       ].join('\n'),
     );
     const result = await inProcess(['--kubeconfig', path, 'get']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^error: no cluster reachable: https:\/\/127\.0\.0\.1:1\/k8s: list /,
     );

@@ -29,7 +29,7 @@ export async function runTaskCli(argv: readonly string[], context: CliContext): 
     executionNamespace: 'roundhouse-workflows',
     conventions: 'roundhouse',
   });
-  addTaskCommands(program, { term, signal, inSession, exit, usageExit: 1 });
+  addTaskCommands(program, { term, signal, inSession, exit });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

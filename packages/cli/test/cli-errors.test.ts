@@ -12,7 +12,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
   it('names the verb and resource a user without RBAC was refused, and how to get them', async () => {
     const kubeconfig = await kubeconfigFile(await env.userKubeConfig('cli-nobody'));
     const result = await cli(['get'], { kubeconfig });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
       `error: not allowed to list workflowexecutions.roundhouse.dev in namespace ${env.namespace}: list WorkflowExecution ${env.namespace}: workflowexecutions.roundhouse.dev is forbidden: User "cli-nobody" cannot list resource "workflowexecutions" in API group "roundhouse.dev" in the namespace "${env.namespace}"`,
@@ -81,7 +81,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
       ['logs', '-f', execution],
     ]) {
       const result = await cli(args, { kubeconfig });
-      expect(result.code).toBe(2);
+      expect(result.code).toBe(1);
       expect(result.stderr).toContain(
         `error: not allowed to watch workflowexecutions.roundhouse.dev in namespace ${namespace}: `,
       );
@@ -102,7 +102,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
       (await readFile(unreachable, 'utf8')).replace(server, 'https://127.0.0.1:1'),
     );
     const result = await cli(['get'], { kubeconfig: unreachable });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^error: no cluster reachable: https:\/\/127\.0\.0\.1:1: list WorkflowExecution [^:]+: .+\nfix: check that the cluster runs and that the kubeconfig \(.*\) points at it/,
     );
@@ -113,12 +113,12 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     const run = ['run', '--target', 'prod/deployment/x', '--bundle', 'registry.invalid/r:1'];
     const badParam = await cli([...run, '--engine', 'job', '-p', 'REPLICAS'], { kubeconfig });
     expect(badParam).toMatchObject({
-      code: 2,
+      code: 1,
       stderr:
         'error: -p: "REPLICAS" is not KEY=VALUE\nfix: write each parameter as -p NAME=value, NAME of letters, digits and "_" not starting with a digit (e.g. -p REPLICAS=3)\n',
     });
     const badEngine = await cli([...run, '--engine', 'tekon'], { kubeconfig });
-    expect(badEngine).toMatchObject({ code: 2 });
+    expect(badEngine).toMatchObject({ code: 1 });
     expect(badEngine.stderr).toBe(
       'error: unknown engine "tekon"\nfix: use one of job, tekton, ansible; for an engine your own controller registers, add --custom-engine\n',
     );
@@ -141,7 +141,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     ];
     expect(await cli(run, { kubeconfig })).toMatchObject({ code: 0 });
     const again = await cli([...run, '-p', 'REPLICAS=9'], { kubeconfig });
-    expect(again).toMatchObject({ code: 2, stdout: '' });
+    expect(again).toMatchObject({ code: 1, stdout: '' });
     expect(again.stderr).toMatch(
       /^error: create WorkflowExecution [^:]+: workflowexecutions\.roundhouse\.dev "taken-1" already exists\n/,
     );
@@ -152,7 +152,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     expect(JSON.parse(first.stdout).spec.parameters).toBeUndefined();
 
     const nowhere = await cli(['-n', 'no-such-namespace-7c1f', ...run], { kubeconfig });
-    expect(nowhere).toMatchObject({ code: 2, stdout: '' });
+    expect(nowhere).toMatchObject({ code: 1, stdout: '' });
     expect(nowhere.stderr).toMatch(
       /\nfix: namespace no-such-namespace-7c1f does not exist: create it \(kubectl create namespace no-such-namespace-7c1f\) or choose another with -n\n$/,
     );
@@ -162,7 +162,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
     const kubeconfig = await kubeconfigFile(env.kubeConfig);
     const run = ['run', '--engine', 'ansible', '--target', 'prod/deployment/api'];
     const refused = await cli([...run, '--bundle', 'quay.io/acme/restart:1'], { kubeconfig });
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
       /^error: --engine-config jobTemplateName: is required \(expected string\); --engine-config playbookPath: is required by the ansible engine, as kubernaut requires it: .+\nfix: add --engine-config jobTemplateName=VALUE --engine-config playbookPath=VALUE; the ansible engine reads its settings from --engine-config KEY=VALUE \(docs\/backends\/ describes what each engine reads\), or give a manifest with -f\n$/,
     );
@@ -181,7 +181,7 @@ describeWithControlPlane('kubectl roundhouse errors, each with its fix', () => {
                 { kubeconfig },
               )
             : await cli(args, { kubeconfig });
-        expect(result.code).toBe(2);
+        expect(result.code).toBe(1);
         expect(result.stderr).toBe(
           `error: the WorkflowExecution CRD (workflowexecutions.roundhouse.dev) is not installed in the cluster at ${plane.server}\nfix: install the CRD with cluster-admin rights: kubectl roundhouse crd | kubectl apply -f -\n`,
         );

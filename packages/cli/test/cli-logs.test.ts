@@ -164,7 +164,7 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
       [...globals(), '-n', env.namespace, 'logs', 'no-logs-1'],
       () => async () => ({ executor: withoutLogs, close: async () => {} }),
     );
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       "error: the job engine's executor offers no logs\nfix: the engine's package has to implement Executor.logs; until then read the output where the engine keeps it (kubectl roundhouse describe no-logs-1 names the execution resource)\n",
     );
@@ -186,7 +186,7 @@ describeWithControlPlane('kubectl roundhouse logs', () => {
       playbookPath: 'restart.yml',
     });
     const result = await cli([...globals(), 'logs', 'ansible-1'], { kubeconfig });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'error: --awx-url: is required for the ansible engine; --awx-token-secret: is required for the ansible engine\n' +
         'fix: the ansible engine reads output from AWX: pass --awx-url https://awx.example.com and --awx-token-secret NAMESPACE/NAME[:key], as the controller is configured\n',

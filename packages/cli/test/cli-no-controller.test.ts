@@ -43,7 +43,7 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
     // Nothing here writes a status: this control plane runs no WorkflowExecution controller.
     const limit = 1_000;
     const watched = await inProcess([...run, '--watch'], undefined, undefined, limit);
-    expect(watched.code).toBe(2);
+    expect(watched.code).toBe(1);
     expect(watched.stdout).toContain('workflowexecution.roundhouse.dev/unclaimed-1 created\n');
     expect(watched.stderr).toBe(
       `error: no controller took up the execution within 1 s (no status was written): ${env.namespace}/unclaimed-1\n` +
@@ -55,14 +55,14 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
       undefined,
       limit,
     );
-    expect(again).toMatchObject({ code: 2, stderr: watched.stderr });
+    expect(again).toMatchObject({ code: 1, stderr: watched.stderr });
     const followed = await inProcess(
       ['--kubeconfig', kubeconfig, 'logs', '-f', 'unclaimed-1'],
       undefined,
       undefined,
       limit,
     );
-    expect(followed).toMatchObject({ code: 2, stdout: '', stderr: watched.stderr });
+    expect(followed).toMatchObject({ code: 1, stdout: '', stderr: watched.stderr });
     // The execution was created and stays: the watch failed, not the run.
     expect((await cli(['get', 'unclaimed-1', '-o', 'name'], { kubeconfig })).stdout).toBe(
       'workflowexecution.roundhouse.dev/unclaimed-1\n',
@@ -93,7 +93,7 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
         1_000,
       );
       expect(watched).toMatchObject({
-        code: 2,
+        code: 1,
         stderr:
           `error: no controller ended the execution within 1 s of its deadline: ${env.namespace}/orphaned-1 (deadline ${deadline})\n` +
           `fix: check that the WorkflowExecution controller runs and watches namespace ${env.namespace}; once one does it stops it as DeadlineExceeded (follow again with kubectl roundhouse watch)\n`,
@@ -132,7 +132,7 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
       );
       const name = runName(started.stdout) ?? '';
       expect(started).toEqual({
-        code: 2,
+        code: 1,
         stdout: `TaskRun ${name} created successfully\n${reported(follow, name)}`,
         stderr: expected(name),
       });
@@ -142,7 +142,7 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
         undefined,
         limit,
       );
-      expect(followed).toEqual({ code: 2, stdout: '', stderr: expected(name) });
+      expect(followed).toEqual({ code: 1, stdout: '', stderr: expected(name) });
     }
   });
 
@@ -166,7 +166,7 @@ describeWithControlPlane('kubectl roundhouse with no controller running', () => 
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       await admin.delete(workflowExecutions, env.namespace, 'held-1');
       expect(await followed).toEqual({
-        code: 2,
+        code: 1,
         stdout: '',
         stderr:
           `error: WorkflowExecution "held-1" not found in namespace ${env.namespace}\n` +

@@ -203,7 +203,7 @@ describeWithControlPlane('kubectl roundhouse task and taskrun, with the TaskRun 
 
   it('taskrun describe names a run that does not exist, and how to list them', async () => {
     const result = await run(['taskrun', 'describe', 'nope']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       `error: TaskRun "nope" not found in namespace ${env.namespace}\nfix: list what exists with: kubectl roundhouse taskrun list -n ${env.namespace}\n`,
     );

@@ -17,7 +17,7 @@ describe('run -f', () => {
     const large = join(dir, 'large.yaml');
     await writeFile(large, `kind: WorkflowExecution\n#${'x'.repeat(manifestLimitBytes)}\n`);
     expect(await inProcess(['--kubeconfig', kubeconfig, 'run', '-f', large])).toEqual({
-      code: 2,
+      code: 1,
       stdout: '',
       stderr:
         'error: -f: is larger than the 3 MiB the API server takes in a request\n' +
@@ -46,7 +46,7 @@ describe('run -f', () => {
     );
     // Past this check the unreachable cluster would answer; etcd would fail it with a 500.
     expect(await inProcess(['--kubeconfig', kubeconfig, 'run', '-f', large])).toEqual({
-      code: 2,
+      code: 1,
       stdout: '',
       stderr:
         'error: -f: the WorkflowExecution is 1.7 MiB as JSON, more than the 1.5 MiB the cluster stores of one object (its largest parameter, P7, is 32 KiB)\n' +

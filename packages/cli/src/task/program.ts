@@ -10,8 +10,6 @@ export interface TaskHost {
   readonly signal: AbortSignal;
   readonly inSession: InSession;
   readonly exit: (code: number) => void;
-  /** The exit code of a usage mistake: 2 in `kubectl roundhouse`, 1 in `kubectl task` as mini-task. */
-  readonly usageExit: number;
   /** How long a follow waits for the TaskRun controller to take a run up; default 5 minutes. */
   readonly unclaimedLimitMs?: number | undefined;
 }
@@ -94,6 +92,6 @@ function withVerbCheck(parent: Command, host: TaskHost): Command {
     .action((_options: unknown, command: Command) => {
       if (command.args.length) host.term.err.write('Invalid Command\n');
       host.term.err.write(parent.helpInformation());
-      host.exit(host.usageExit);
+      host.exit(1);
     });
 }
