@@ -88,6 +88,23 @@ describe('TektonExecutor.getStatus of a finished run with custom tasks', () => {
     expect(reads).toContain(`tekton.dev/v1beta1 CustomRun ${runName}-approve`);
   });
 
+  it('counts a matrixed custom task once, and only when each of its CustomRuns succeeded', async () => {
+    const ofTask = (c: ReturnType<typeof child>, task: string) => ({
+      ...c,
+      ref: { ...c.ref, pipelineTaskName: task },
+    });
+    const { server } = holding('False', [
+      ofTask(child('CustomRun', 'approve-0', 'True'), 'approve'),
+      ofTask(child('CustomRun', 'approve-1', 'True'), 'approve'),
+      ofTask(child('CustomRun', 'notify-0', 'True'), 'notify'),
+      ofTask(child('CustomRun', 'notify-1', 'False'), 'notify'),
+    ]);
+    expect((await new TektonExecutor(server).getStatus(wfe, namespace))?.summary).toMatchObject({
+      completedTasks: 1,
+      totalTasks: 2,
+    });
+  });
+
   it("does not count an earlier run's CustomRun of the same name", async () => {
     const { server } = holding('True', [child('CustomRun', 'approve', 'True', 'earlier-uid')]);
     expect((await new TektonExecutor(server).getStatus(wfe, namespace))?.summary).toMatchObject({

@@ -1,5 +1,6 @@
 import { type ExecutionResult, type Logger, RoundhouseError } from '@roundhouse/core';
 import type { KubeObject, Reader, ResourceType } from '@roundhouse/kube';
+import { succeededPipelineTasks } from './pipeline-tasks.js';
 import {
   isChildOf,
   isPipelineRunFinished,
@@ -29,9 +30,10 @@ export interface CustomRunsSource {
 }
 
 /**
- * `result` with the CustomRuns among a finished run's children that succeeded counted in its
- * summary's `completedTasks`, as Tekton counts a custom task it ran (`getPipelineTasksCount`,
- * `isSuccessful`: every CustomRun of the task with `Succeeded` `True`, v1.15). A child
+ * `result` with the custom tasks among a finished run's pipeline tasks that succeeded counted in
+ * its summary's `completedTasks`, as Tekton counts a custom task it ran (`getPipelineTasksCount`,
+ * `isSuccessful`: every CustomRun of the task, each run of a matrix, with `Succeeded` `True`,
+ * v1.15). A child
  * reference names no state, so each is read by name, only once the run has finished (only a
  * final summary is recorded) and only for a run that has any. One that cannot be read, is gone
  * or belongs to an earlier run of the same name (Tekton's uid label) is not counted; the run's
@@ -50,7 +52,11 @@ export async function withSucceededCustomRuns(
   );
   if (names.length === 0) return result;
   const succeeded = await Promise.all(names.map((name) => succeededCustomRun(run, name, source)));
-  const count = succeeded.filter(Boolean).length;
+  const count = succeededPipelineTasks(
+    state,
+    'CustomRun',
+    new Set(names.filter((_, i) => succeeded[i])),
+  );
   if (count === 0) return result;
   const completedTasks = (result.summary.completedTasks ?? 0) + count;
   return { ...result, summary: { ...result.summary, completedTasks } };

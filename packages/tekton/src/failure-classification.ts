@@ -72,6 +72,11 @@ const failureByReason: Readonly<Record<string, FailureReason>> = {
   // A TaskRun Tekton cannot create as it is (the API server refused it as invalid); a refusal
   // that a retry could get past is retried instead.
   CreateRunFailed: 'ConfigurationError',
+  // A workspace's PVC or affinity assistant the API server refused for good (volumeclaim and
+  // affinity_assistant.go; a quota or a conflict Tekton retries): set before any task is
+  // created, though Tekton has given the run its start time.
+  CouldntCreateWorkspacePVC: 'ConfigurationError',
+  ReasonCouldntCreateOrUpdateAffinityAssistantStatefulSet: 'ConfigurationError',
 };
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Just past 350 lines: a PipelineRun's result, its failed TaskRun and its summary are read from
+ * Past 350 lines: a PipelineRun's result, its failed TaskRun and its summary are read from
  * one status and its children's; the failure classes (failure-classification.ts) and whether a
  * task ran (task-run-ran.ts) already live apart.
  */
@@ -18,6 +18,7 @@ import {
   taskRunInitContainerFailed,
   taskRunPodEvicted,
 } from './failure-classification.js';
+import { succeededPipelineTasks, totalPipelineTasks } from './pipeline-tasks.js';
 import { endedByTekton, taskRunMayHaveRun } from './task-run-ran.js';
 
 /** The label Tekton puts on every TaskRun a PipelineRun creates, valued with its name. */
@@ -42,12 +43,23 @@ const ChildReferenceSchema = z.looseObject({
   pipelineTaskName: z.string().optional(),
 });
 
+const NamedTaskSchema = z.looseObject({ name: z.string().optional() });
+
 /** The parts of a PipelineRun the mapping reads; the API server's JSON is checked against it. */
 export const PipelineRunStateSchema = z.looseObject({
   status: z
     .looseObject({
       conditions: z.array(ConditionSchema).optional(),
       childReferences: z.array(ChildReferenceSchema).optional(),
+      /** The Pipeline Tekton resolved; only its tasks' names are read. */
+      pipelineSpec: z
+        .looseObject({
+          tasks: z.array(NamedTaskSchema).nullish(),
+          finally: z.array(NamedTaskSchema).nullish(),
+        })
+        .nullish(),
+      /** The pipeline tasks Tekton skipped, which have no child. */
+      skippedTasks: z.array(NamedTaskSchema).nullish(),
       /** Set by Tekton when it starts the run. */
       startTime: z.string().nullish(),
       /** Set by Tekton when the run finishes. */
@@ -263,7 +275,7 @@ function summaryOf(
   taskRuns: readonly TaskRunState[],
   condition: Condition | undefined,
 ): ExecutionSummary {
-  const done = new Set(
+  const succeeded = new Set(
     taskRuns.filter((t) => succeededCondition(t)?.status === 'True').map((t) => t.metadata.name),
   );
   const status: ConditionStatus =
@@ -272,8 +284,8 @@ function summaryOf(
     status,
     ...(condition?.reason ? { reason: condition.reason } : {}),
     ...(condition?.message ? { message: condition.message } : {}),
-    completedTasks: childTaskRuns(pipelineRun).filter((ref) => done.has(ref.name)).length,
-    totalTasks: pipelineRun.status?.childReferences?.length ?? 0,
+    completedTasks: succeededPipelineTasks(pipelineRun, 'TaskRun', succeeded),
+    totalTasks: totalPipelineTasks(pipelineRun),
   };
 }
 
