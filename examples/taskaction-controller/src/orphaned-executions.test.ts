@@ -36,7 +36,7 @@ const action = (uid: string, extra = {}): KubeObject => ({
 });
 
 /** The orphans over an informer that holds `jobs`, and the names the client was asked to delete. */
-function orphansOf(jobs: KubeObject[]) {
+function orphansOf(jobs: KubeObject[], startedAt = started) {
   const indexes: ((o: KubeObject) => string[])[] = [];
   const informer = {
     addIndex: (_name: string, fn: (o: KubeObject) => string[]) => {
@@ -52,7 +52,7 @@ function orphansOf(jobs: KubeObject[]) {
     client as never,
     [{ watch, informer: informer as never }],
     {
-      now: () => new Date(started),
+      now: () => new Date(startedAt),
     },
   );
   const deleted = () => client.delete.mock.calls.map((call) => (call as unknown[])[2]);
@@ -127,5 +127,15 @@ describe('OrphanedExecutions', () => {
     ]);
     await orphans.release('flyte/run1-a0', action('u1'));
     expect(deleted()).toEqual(['earlier', 'same-second']);
+  });
+
+  it('never deletes a decoy stamped with the second it started in, claiming an action created in that second too', async () => {
+    const second = '2026-03-01T10:30:00Z';
+    const { orphans, deleted } = orphansOf(
+      [job('decoy', 'forged', second)],
+      '2026-03-01T10:30:00.400Z',
+    );
+    await orphans.release('flyte/run1-a0', action('u1', { creationTimestamp: second }));
+    expect(deleted()).toEqual([]);
   });
 });

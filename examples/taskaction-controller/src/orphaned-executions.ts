@@ -51,7 +51,12 @@ export class OrphanedExecutions {
   readonly #client: KubeClient;
   readonly #watched: readonly WatchedExecutions[];
   readonly #logger: Logger;
-  /** When this controller started watching: a Job created before may be a gone action's. */
+  /**
+   * The whole second this controller started watching in: a Job created in an earlier one may
+   * be a gone action's. The API server's times are whole seconds, so a Job stamped with this
+   * very second may have been made after the start (a decoy beside a live action) and is not
+   * judged by its age.
+   */
   readonly #startedAt: number;
   /** The uids of the actions seen under each key that has execution resources. */
   readonly #seen = new Map<string, Set<string>>();
@@ -64,7 +69,7 @@ export class OrphanedExecutions {
     this.#client = client;
     this.#watched = watched;
     this.#logger = options.logger ?? noopLogger;
-    this.#startedAt = (options.now?.() ?? new Date()).getTime();
+    this.#startedAt = Math.floor((options.now?.() ?? new Date()).getTime() / 1000) * 1000;
     for (const { watch, informer } of watched) {
       const targetKey = conventionKeys(watch.conventions).targetResourceAnnotation;
       informer.addIndex(actionIndex, (object) => {

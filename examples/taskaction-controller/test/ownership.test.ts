@@ -4,7 +4,15 @@ import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import { taskActions } from '../src/resource.js';
-import { apply, patience, read, taskAction, useController, waitForPhase } from './harness.js';
+import {
+  apply,
+  finishPod,
+  patience,
+  read,
+  taskAction,
+  useController,
+  waitForPhase,
+} from './harness.js';
 
 const keys = conventionKeys(roundhouseConventions);
 
@@ -28,6 +36,58 @@ describeWithControlPlane('TaskAction controller: the Jobs an action owns', () =>
 
   const gone = (name: string) =>
     vi.waitFor(async () => expect(await read(client(), env.namespace, name)).toBeNull(), patience);
+
+  it("fails an action whose next attempt's name another's Job holds, as a ResourceConflict, neither adopting nor deleting that Job", async () => {
+    await start();
+    const manifest = taskAction({ taskTemplate: { image: 'registry.invalid/task:1', retries: 1 } });
+    const name = manifest.metadata.name;
+    await apply(client(), env.namespace, manifest);
+    await waitForPhase(client(), env.namespace, name, 'Executing');
+    // Under the name of attempt 2, labelled as it and recording a uid, as the controller's own
+    // Jobs are; suspended, so it runs nothing.
+    const decoyJob: KubeObject = {
+      metadata: {
+        name: jobName(name, 2),
+        labels: {
+          [keys.workflowExecutionLabel]: `${name}-1`,
+          [keys.sourceNamespaceLabel]: env.namespace,
+        },
+        annotations: {
+          [keys.workflowExecutionUidAnnotation]: 'made-up',
+          [keys.targetResourceAnnotation]: `${env.namespace}/taskaction/${name}-1`,
+        },
+      },
+      spec: {
+        suspend: true,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'decoy', image: 'registry.invalid/decoy:1' }],
+          },
+        },
+      },
+    };
+    const { object: decoy } = await client().create(
+      resources.jobs,
+      fixture.executionNamespace,
+      decoyJob,
+    );
+    await finishPod(client(), fixture.executionNamespace, `${name}-0`, 1);
+
+    const failed = await waitForPhase(client(), env.namespace, name, 'PermanentFailure');
+    expect(failed.status.errorState).toMatchObject({ code: 'ResourceConflict', kind: 'SYSTEM' });
+    expect(failed.status.errorState?.message).toContain(
+      `Job ${fixture.executionNamespace}/${jobName(name, 2)}`,
+    );
+    expect(failed.status.attempts).toBe(2);
+
+    await client().delete(taskActions, env.namespace, name);
+    await gone(name);
+    const left = await readJob(jobName(name, 2));
+    expect(left?.metadata?.uid).toBe(decoy.metadata?.uid);
+    expect(left?.metadata?.deletionTimestamp).toBeUndefined();
+    expect(left?.spec).toMatchObject({ suspend: true });
+  });
 
   it('deletes, once started again, the Jobs of actions deleted while it was down with their finalizer removed by hand, and runs the action created again under one of their names', async () => {
     await start();
