@@ -19,13 +19,36 @@ describe('TaskRunReconciler requests', () => {
     expect(runs.observe).not.toHaveBeenCalled();
   });
 
-  it('creates a new run’s Pod without asking the API server about the run or its Pod first', async () => {
-    const { client, executor, reconcile } = setup(runObject());
+  it('creates a new run’s Pod without asking about the run or its Pod first, and names the Pod in its status at once', async () => {
+    const { client, executor, reconcile } = setup(runObject(), { pod: runningPod });
     await reconcile();
     expect(executor.create).toHaveBeenCalledOnce();
-    expect(executor.getStepStatus).not.toHaveBeenCalled();
+    // Read once it exists, not before: the create finds the run's own Pod if there is one.
+    expect(executor.getStepStatus).toHaveBeenCalledOnce();
+    expect(executor.create.mock.invocationCallOrder[0]).toBeLessThan(
+      executor.getStepStatus.mock.invocationCallOrder[0] as number,
+    );
     expect(client.get).not.toHaveBeenCalled();
-    expect(client.patch).not.toHaveBeenCalled();
+    expect(client.patch).toHaveBeenCalledOnce();
+    expect(statusWritten(client)).toMatchObject({ phase: 'Running', podName: 'build-1-pod' });
+  });
+
+  it('fails with PodDeleted, and never creates a second Pod for, a run whose Pod was deleted before any status named it', async () => {
+    // The Pod is gone by the time it is read back (deleted by someone, evicted by a drain).
+    const first = setup(runObject());
+    await first.reconcile();
+    expect(first.executor.create).toHaveBeenCalledOnce();
+    expect(statusWritten(first.client)).toMatchObject({
+      phase: 'Failed',
+      reason: 'PodDeleted',
+      message: 'pod build-1-pod was deleted before it finished',
+      podName: 'build-1-pod',
+    });
+    const written = (await first.client.patch.mock.results[0]?.value) as KubeObject;
+    const again = setup(written);
+    await again.reconcile();
+    expect(again.executor.create).not.toHaveBeenCalled();
+    expect(again.client.patch).not.toHaveBeenCalled();
   });
 
   it('after a failed reconcile, reads the run and creates no Pod for one whose status already names it', async () => {

@@ -148,7 +148,8 @@ export class TaskRunReconciler implements Reconciler {
         : cached;
     if (!pod) {
       if (run.status?.podName) {
-        await this.#write(object, (s) => markPodDeleted(s, this.#o.now()), ctx);
+        const { podName } = run.status;
+        await this.#write(object, (s) => markPodDeleted(s, podName, this.#o.now()), ctx);
         return undefined;
       }
       // Held without a Pod past its deadline (its Task missing, its Pod refused for now): a
@@ -245,6 +246,7 @@ export class TaskRunReconciler implements Reconciler {
       await this.#write(object, (s) => markRejected(s, 'InvalidTask', message, now), ctx);
       return undefined;
     }
+    let podName: string;
     try {
       const steps = resolveSteps(task.data.spec, run.spec, run.metadata);
       // A run held before its Pod could be created keeps its deadline: the Pod's is what is left.
@@ -252,8 +254,7 @@ export class TaskRunReconciler implements Reconciler {
         ? formatKubeTime(new Date(Date.parse(startTime) + settings.timeoutMs))
         : undefined;
       const execution = taskRunExecution(run, steps, settings.timeout, timesOutAt);
-      await executor.create(execution, namespace, { signal });
-      return undefined;
+      podName = (await executor.create(execution, namespace, { signal })).resourceName;
     } catch (thrown) {
       if (signal.aborted) throw thrown;
       // Whose Pod holds the name decides what the run waits for (see inRunTerms).
@@ -278,6 +279,27 @@ export class TaskRunReconciler implements Reconciler {
       );
       return { requeueAfter: heldRequeueMs(startTime, settings.timeoutMs, now, true) };
     }
+    await this.#recordPod(object, run, podName, ctx);
+    return undefined;
+  }
+
+  /**
+   * Names the Pod just created (or adopted) in the run's status at once, as the Pod shows it,
+   * rather than when its add event comes: until a status names it, a Pod deleted (by someone,
+   * an eviction, a drain) leaves no trace, and the run would be started again with a second Pod
+   * after its steps had run in the first. Once named, a Pod that is gone fails the run with
+   * PodDeleted. One that is already gone was deleted before this could look at it.
+   */
+  async #recordPod(object: KubeObject, run: TaskRun, podName: string, ctx: ReconcileContext) {
+    const { signal } = ctx;
+    const namespace = run.metadata.namespace;
+    const pod = await this.#o.executor.getStepStatus(taskRunExecution(run), namespace, { signal });
+    const now = this.#o.now();
+    await this.#write(
+      object,
+      (s) => (pod ? observePod(s, pod, now) : markPodDeleted(s, podName, now)),
+      ctx,
+    );
   }
 
   /**

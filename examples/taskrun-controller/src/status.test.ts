@@ -264,7 +264,7 @@ describe('transitions before and around the Pod', () => {
         { name: 'b', state: 'Waiting' as const },
       ],
     };
-    expect(markPodDeleted(running, now)).toMatchObject({
+    expect(markPodDeleted(running, 'p', now)).toMatchObject({
       phase: 'Failed',
       reason: 'PodDeleted',
       message: 'pod p was deleted before it finished',
@@ -279,10 +279,20 @@ describe('transitions before and around the Pod', () => {
         { name: 'b', state: 'Skipped' },
       ],
     });
-    expect(markPodDeleted({ phase: 'Running', podName: 'p' }, now)).not.toHaveProperty(
+    expect(markPodDeleted({ phase: 'Running', podName: 'p' }, 'p', now)).not.toHaveProperty(
       'stepStatuses',
     );
-    expect(markPodDeleted({ phase: 'Succeeded', podName: 'p' }, now)).toBeUndefined();
+    expect(markPodDeleted({ phase: 'Succeeded', podName: 'p' }, 'p', now)).toBeUndefined();
+  });
+
+  it('names the Pod of a run whose Pod was deleted before any status named it', () => {
+    expect(markPodDeleted(undefined, 'p', now)).toEqual({
+      phase: 'Failed',
+      reason: 'PodDeleted',
+      message: 'pod p was deleted before it finished',
+      podName: 'p',
+      completionTime: '2026-01-02T03:04:05Z',
+    });
   });
 
   it('measures the deadline from the start', () => {

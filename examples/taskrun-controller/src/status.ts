@@ -132,15 +132,19 @@ export function markTimedOut(
   };
 }
 
-/** The Pod went away before it finished (deleted by someone else). */
-export function markPodDeleted(status: Status, now: Date): Status {
+/**
+ * The Pod `podName` went away before it finished (deleted by someone else), perhaps before any
+ * status named it: the run is not started again, since its steps may have run.
+ */
+export function markPodDeleted(status: Status, podName: string, now: Date): Status {
   if (isFinished(status)) return undefined;
   const completionTime = formatKubeTime(now);
   return {
     ...status,
     phase: 'Failed',
     reason: 'PodDeleted',
-    message: `pod ${status?.podName ?? '?'} was deleted before it finished`,
+    message: `pod ${podName} was deleted before it finished`,
+    podName,
     completionTime,
     ...(status?.stepStatuses
       ? { stepStatuses: stepsEnded(status.stepStatuses, 'PodDeleted', completionTime) }

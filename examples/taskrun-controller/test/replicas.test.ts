@@ -64,10 +64,14 @@ describeWithControlPlane('TaskRun Pods under racing reconciles, on a real contro
     expect(again.map((pods) => pods.map((p) => p.metadata?.uid))).toEqual(
       first.map((pods) => pods.map((p) => p.metadata?.uid)),
     );
-    // No reconcile took its run's own Pod for another's: none was held (ResourceLocked).
+    // No reconcile took its run's own Pod for another's: none was held (ResourceLocked), and
+    // each run's status names its one Pod, written as soon as it was created or adopted.
     const after = await Promise.all(
       names.map((name) => client.get<TaskRunObject>(taskRuns, env.namespace, name)),
     );
-    expect(after.map((run) => run?.status)).toEqual(names.map(() => undefined));
+    expect(after.map((run) => run?.status?.podName)).toEqual(
+      first.map((pods) => pods[0]?.metadata?.name),
+    );
+    for (const run of after) expect(run?.status?.reason).not.toBe('ResourceLocked');
   });
 });
