@@ -188,6 +188,63 @@ describe('JobExecutor', () => {
   });
 });
 
+describe("JobExecutor: the start failure of a Job's own pod, not of one named like it", () => {
+  it("names its own pod's FailedMount, not a newer one of a co-tenant's pod named <job>-<5 characters>", async () => {
+    const wfe = sampleExecution({});
+    const job = builtJob(wfe, {
+      failed: 1,
+      startTime: '2026-01-01T00:00:01Z',
+      conditions: [
+        {
+          type: 'Failed',
+          status: 'True',
+          reason: 'DeadlineExceeded',
+          message: 'Job was active longer than specified deadline',
+          lastTransitionTime: '2026-01-01T00:10:01Z',
+        },
+      ],
+    });
+    const name = job.metadata?.name;
+    const mount = (pod: string, at: string, message: string) => ({
+      involvedObject: { kind: 'Pod', name: pod },
+      type: 'Warning',
+      reason: 'FailedMount',
+      lastTimestamp: at,
+      message,
+    });
+    // The Job controller deleted its pod at the deadline: only the events are left.
+    const reader: Reader = {
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType, _ns?: string, options?: object) => {
+        const fields = (options as { fieldSelector?: string } | undefined)?.fieldSelector ?? '';
+        const items =
+          type !== resources.events
+            ? []
+            : fields.startsWith('involvedObject.uid=job-uid')
+              ? [
+                  {
+                    type: 'Normal',
+                    reason: 'SuccessfulCreate',
+                    message: `Created pod: ${name}-x7k2p`,
+                  },
+                ]
+              : [
+                  mount(`${name}-x7k2p`, '2026-01-01T00:00:05Z', 'secret "db" not found'),
+                  mount(`${name}-decoy`, '2026-01-01T00:05:00Z', 'secret "theirs" not found'),
+                ];
+        return { items: items as unknown as T[], resourceVersion: '1' };
+      },
+    };
+    const status = await new JobExecutor(new RecordingServer(), { reader }).getStatus(
+      wfe,
+      'workflows',
+    );
+    expect(status?.message).toBe(
+      `Job was active longer than specified deadline; pod ${name}-x7k2p: FailedMount: secret "db" not found`,
+    );
+  });
+});
+
 describe('JobExecutor: when to look again at a Job that has no ready pod yet', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -217,6 +274,54 @@ describe('JobExecutor: when to look again at a Job that has no ready pod yet', (
     const status = await statusAt('2026-01-01T00:00:15Z', { active: 0 }, quotaRefusedReader);
     expect(status).toMatchObject({ phase: 'Failed', reason: 'StartFailed' });
     expect(status).not.toHaveProperty('recheckAfterMs');
+  });
+
+  /** A Reader with `job` and its one pod, `pod`, not yet running, as the controller's cache holds it. */
+  const podReader =
+    (waiting: { reason: string; message?: string } | undefined) =>
+    (job: KubeObject): Reader => ({
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType) => ({
+        items: (type === resources.pods
+          ? [
+              {
+                metadata: { name: `${job.metadata?.name}-x7k2p` },
+                status: waiting
+                  ? { containerStatuses: [{ name: 'workflow', state: { waiting } }] }
+                  : {},
+              },
+            ]
+          : []) as unknown as T[],
+        resourceVersion: '1',
+      }),
+    });
+
+  it.each([
+    ['still pulling its image', { reason: 'ContainerCreating' }],
+    ['not scheduled yet', undefined],
+  ])(
+    'looks again soon at a Job past the grace whose pod is %s: a pull that fails later changes nothing on the Job',
+    async (_what, waiting) => {
+      expect(
+        await statusAt('2026-01-01T00:00:40Z', { active: 1 }, podReader(waiting)),
+      ).toMatchObject({
+        phase: 'Running',
+        recheckAfterMs: 5_000,
+      });
+    },
+  );
+
+  it('fails the start at that look once the kubelet backs off the pull', async () => {
+    const waiting = {
+      reason: 'ImagePullBackOff',
+      message: 'Back-off pulling image "registry.invalid/b:1"',
+    };
+    const status = await statusAt('2026-01-01T00:00:45Z', { active: 1 }, podReader(waiting));
+    expect(status).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failureReason: 'ImagePullBackOff',
+    });
   });
 
   it.each([

@@ -20,7 +20,8 @@ import {
 } from '@roundhouse/kube';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
-import { isJobPodName, readMountFailure, withMountFailure } from './mount-failures.js';
+import { readMountFailure, withMountFailure } from './mount-failures.js';
+import { ownPodNames } from './own-pods.js';
 import {
   hasCreatedPods,
   isJobFinished,
@@ -28,7 +29,13 @@ import {
   jobResult,
   withSummaryMessage,
 } from './status.js';
-import { type EventState, EventStateSchema, explainStuckStart } from './stuck-start.js';
+import {
+  type EventState,
+  EventStateSchema,
+  explainStuckStart,
+  isStarting,
+  startingPodRecheckMs,
+} from './stuck-start.js';
 import { isJobSuspended } from './suspended-job.js';
 import { readVanishedJob } from './vanished-job.js';
 
@@ -87,24 +94,27 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       const result = jobResult(state);
       if (result.phase === 'Failed') {
         // A failure needs the pods: their terminated states say why (OOMKilled, exit code).
-        const failed = jobResult(state, await jobPodStates(job, context, settings.conventions));
+        const pods = await jobPodStates(job, context, settings.conventions);
+        const failed = jobResult(state, pods);
         if (failed.exitCode !== undefined) return failed;
         // No container ran to an exit code: a volume that could not be mounted says why only
         // in the kubelet's events, so they are read, once, for this failure alone.
-        const name = job.metadata?.name ?? '';
         // The Job controller deleted a pod that never started at the deadline: only the
-        // scheduler's event is left to say that no node took it.
+        // scheduler's event is left to say that no node took it, and only the Job's own events
+        // that the pod was the Job's.
         // A Job that never had a pod (its deadline passed within the startup grace while the
         // API server refused every one) is explained by the Job controller's FailedCreate.
+        const jobEvents = await readJobEvents(job, context);
+        const own = ownPodNames(pods, jobEvents);
         const mount = hasCreatedPods(state)
           ? await readMountFailure(
               context,
               job.metadata?.creationTimestamp,
-              (pod) => isJobPodName(name, pod),
+              (pod) => own.has(pod),
               undefined,
               { scheduling: true },
             )
-          : explainStuckStart([], await readJobEvents(job, context))?.description;
+          : explainStuckStart([], jobEvents)?.description;
         if (!mount) return failed;
         // kubernaut's summary carries the failure's message, the event's included.
         const explained = withMountFailure(failed, mount);
@@ -130,7 +140,11 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       const events =
         pods.length > 0 || hasCreatedPods(state) ? [] : await readJobEvents(job, context);
       const stuck = explainStuckStart(pods, events);
-      if (!stuck) return result;
+      // A pod still on its way may yet wait for good (a pull that fails once the image is
+      // found gone, a Secret deleted meanwhile), which changes nothing on the Job: looked at
+      // again soon, from the controller's cache of pods, instead of at its resync.
+      if (!stuck)
+        return isStarting(pods) ? { ...result, recheckAfterMs: startingPodRecheckMs } : result;
       return {
         phase: 'Failed',
         reason: 'StartFailed',

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isJobPodName, type MountEvent, mountFailure, withMountFailure } from './mount-failures.js';
+import { type MountEvent, mountFailure, withMountFailure } from './mount-failures.js';
 
 const job = 'wfe-0123456789abcdef';
 const created = '2026-12-02T03:00:00Z';
-const ownPod = (pod: string) => isJobPodName(job, pod);
+// The Job's pods, as the Job controller's events and the pods' controller-uid label name them.
+const ownPods = new Set([`${job}-abcde`, `${job}-x7k2m`]);
+const ownPod = (pod: string) => ownPods.has(pod);
 const event = (pod: string, at: string, message: string, reason = 'FailedMount'): MountEvent => ({
   involvedObject: { name: pod },
   reason,
@@ -48,6 +50,7 @@ describe('mountFailure', () => {
       mountFailure(ownPod, created, [
         event(`${job}0-abcde`, '2026-12-02T03:00:05Z', 'a Job whose name starts alike'),
         event(`${job}-abcdef`, '2026-12-02T03:00:05Z', 'not a pod of this Job'),
+        event(`${job}-zzzzz`, '2026-12-02T03:00:05Z', "a co-tenant's pod named like the Job's"),
         event(`${job}-abcde`, '2026-12-02T02:59:59Z', 'the previous Job of this lock'),
         { message: 'no object' },
       ]),
@@ -57,13 +60,13 @@ describe('mountFailure', () => {
   it('reads eventTime where lastTimestamp is missing, and cuts a long message short', () => {
     const failure = mountFailure(ownPod, created, [
       {
-        involvedObject: { name: `${job}-xyz12` },
+        involvedObject: { name: `${job}-x7k2m` },
         reason: 'FailedMount',
         eventTime: '2026-12-02T03:01:00.123456Z',
         message: 'x'.repeat(1_000),
       },
     ]);
-    expect(failure).toMatch(new RegExp(`^pod ${job}-xyz12: FailedMount: x{299}…$`));
+    expect(failure).toMatch(new RegExp(`^pod ${job}-x7k2m: FailedMount: x{299}…$`));
   });
 
   it('UT-WE-054-JOB-020: reads an event the recorder gave no time by when it was created', () => {

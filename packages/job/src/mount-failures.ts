@@ -26,9 +26,6 @@ export type MountEvent = z.infer<typeof MountEventSchema>;
 /** An event message is the kubelet's, of any length; a status condition needs it short. */
 const maxMessageLength = 300;
 
-/** A Job's pods are named `<job>-<5 characters>`. */
-const podSuffixLength = 6;
-
 /**
  * The kubelet reports a failed pull under the generic reason `Failed` (`Failed to pull image
  * "…": …`, then `Error: ErrImagePull` and `Error: ImagePullBackOff`), which it also gives
@@ -71,11 +68,6 @@ function when(event: MountEvent): number {
       event.metadata?.creationTimestamp ??
       '',
   );
-}
-
-/** Whether `pod` names one of the pods of the Job `jobName`. */
-export function isJobPodName(jobName: string, pod: string): boolean {
-  return pod.startsWith(`${jobName}-`) && pod.length === jobName.length + podSuffixLength;
 }
 
 /**

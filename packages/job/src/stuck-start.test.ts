@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainStuckStart } from './stuck-start.js';
+import { explainStuckStart, isStarting } from './stuck-start.js';
 
 const waitingPod = (reason: string, message = 'details') => ({
   metadata: { name: 'wfe-1-abcde' },
@@ -114,5 +114,34 @@ describe('explainStuckStart', () => {
         message,
       ).toBeUndefined();
     }
+  });
+});
+
+describe('isStarting', () => {
+  const withState = (state: object, metadata: object = { name: 'wfe-1-abcde' }) => ({
+    metadata,
+    status: { containerStatuses: [{ name: 'workflow', state }] },
+  });
+
+  it('holds for a pod not scheduled yet or still waiting, so a late failure is looked for soon', () => {
+    expect(isStarting([{ metadata: { name: 'wfe-1-abcde' }, status: {} }])).toBe(true);
+    expect(isStarting([waitingPod('ContainerCreating')])).toBe(true);
+  });
+
+  it('does not hold for a pod that ran or is being deleted, nor for none: the Job itself changes then', () => {
+    expect(isStarting([])).toBe(false);
+    expect(isStarting([withState({ terminated: { exitCode: 1 } })])).toBe(false);
+    expect(isStarting([withState({ running: {} })])).toBe(false);
+    expect(
+      isStarting([
+        withState(
+          { waiting: { reason: 'ContainerCreating' } },
+          {
+            name: 'wfe-1-abcde',
+            deletionTimestamp: '2026-01-01T00:00:00Z',
+          },
+        ),
+      ]),
+    ).toBe(false);
   });
 });

@@ -87,3 +87,26 @@ export function explainStuckStart(
     description: `the Job could not create its pod: ${message}`,
   };
 }
+
+/**
+ * How soon a Job past its startup grace whose pod is still on its way to starting is looked at
+ * again. A pod's waiting reason changes nothing on the Job, so without it a pull the kubelet
+ * gives up on after the grace would be seen only at the controller's resync. The look reads the
+ * controller's cache of pods and costs no request; the kubelet's image pull back-off starts at
+ * 10 s, so a look every 5 s sees an ImagePullBackOff within seconds of the kubelet's verdict.
+ */
+export const startingPodRecheckMs = 5_000;
+
+/**
+ * Whether one of `pods` (the Job's pods that are not running, as the cache holds them) is still
+ * on its way to starting its workflow container: not scheduled yet, or waiting. A pod that ran
+ * and failed changes the Job's counters, which wakes the controller by itself.
+ */
+export function isStarting(pods: readonly PodState[]): boolean {
+  return pods.some((pod) => {
+    const state = pod.status?.containerStatuses?.find(
+      (c) => c.name === workflowContainerName,
+    )?.state;
+    return !state?.running && !state?.terminated && !pod.metadata?.deletionTimestamp;
+  });
+}

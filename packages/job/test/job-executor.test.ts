@@ -172,9 +172,14 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution({ executionConfig: { timeout: '3s' } });
     const { resourceName } = await ex.create(wfe, env.namespace);
-    // The event of a pod the Job controller has already deleted, written without the times a
-    // kubelet's recorder sets: its creation dates it.
-    const pod = `${resourceName}-x7k2m`;
+    const [created] = await vi.waitFor(async () => {
+      const pods = await jobPods(client(), env.namespace, resourceName);
+      expect(pods).toHaveLength(1);
+      return pods;
+    }, patience);
+    // The event of the Job's pod, which the Job controller deletes at the deadline, written
+    // without the times a kubelet's recorder sets: its creation dates it.
+    const pod = created?.metadata?.name as string;
     const pull =
       'Failed to pull image "quay.io/kubernaut/bad-bundle:v1": rpc error: code = NotFound desc = manifest unknown';
     await client().create(resources.events, env.namespace, {
@@ -188,6 +193,50 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const failed = await settle(ex, withRef(wfe, resourceName));
     expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
     expect(failed.message).toContain(`pod ${pod}: Failed: ${pull}`);
+  });
+
+  it("takes no start failure of a co-tenant's pod named like the Job's for the Job's own", async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const [pod] = await vi.waitFor(async () => {
+      const pods = await jobPods(client(), env.namespace, resourceName);
+      expect(pods).toHaveLength(1);
+      return pods;
+    }, patience);
+    const own = pod?.metadata?.name as string;
+    // Someone who may create pods names one as the Job controller names the Job's.
+    const decoy = `${resourceName}-decoy`;
+    await client().create(resources.pods, env.namespace, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: decoy },
+      spec: { containers: [{ name: 'c', image: 'registry.invalid/theirs:1' }] },
+    } as KubeObject);
+    const now = Date.now();
+    const mount = (name: string, at: number, secret: string) => {
+      const time = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+      return client().create(resources.events, env.namespace, {
+        metadata: { name: `${name}.mount` },
+        involvedObject: { kind: 'Pod', name, namespace: env.namespace },
+        reason: 'FailedMount',
+        type: 'Warning',
+        message: `MountVolume.SetUp failed for volume "deps" : secret "${secret}" not found`,
+        firstTimestamp: time,
+        lastTimestamp: time,
+        count: 1,
+        source: { component: 'kubelet' },
+      });
+    };
+    // The decoy's warning is the newer, which a pick by name would take.
+    await mount(own, now, 'db');
+    await mount(decoy, now + 2_000, 'theirs');
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(failed.message).toContain(
+      `pod ${own}: FailedMount: MountVolume.SetUp failed for volume "deps" : secret "db" not found`,
+    );
+    expect(failed.message).not.toContain(decoy);
   });
 
   it("reads a Job's verdict from its Events after its TTL deleted it, and only its own", async () => {
