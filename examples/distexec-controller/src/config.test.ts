@@ -69,7 +69,10 @@ describe('loadConfig', () => {
       maxTimeout: 86_400_000,
       jobResourceLimits: { cpu: '500m', memory: '256Mi' },
       jobTolerations: [],
+      maxJobsPerNamespace: 500,
     });
+    expect(jobs(['--max-jobs-per-namespace=0']).maxJobsPerNamespace).toBe(0);
+    expect(() => jobs(['--max-jobs-per-namespace=-1'])).toThrow(/--max-jobs-per-namespace/);
     expect(jobs(['--default-timeout=10m', '--max-timeout=2h'])).toMatchObject({
       defaultTimeout: 600_000,
       maxTimeout: 7_200_000,

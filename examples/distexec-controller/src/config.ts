@@ -99,6 +99,17 @@ export const JobModeConfigSchema = z.object({
     ),
   /** Taints node Jobs tolerate (`key=value:Effect`, `key:Effect`, `key`, `*`); default none. */
   jobTolerations: TolerationListSettingSchema,
+  /**
+   * The most unfinished node Jobs the DistExecs of one namespace hold at once, so one tenant's
+   * DistExec of thousands of nodes cannot take the execution namespace's whole quota; 0: none.
+   */
+  maxJobsPerNamespace: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .describe(
+      "the most unfinished node Jobs one namespace's DistExecs hold at once; the others wait, pending (0: no limit)",
+    ),
   leaderElect: bool.describe(
     'run one active replica, elected on a Lease; the others stand by, ready',
   ),
@@ -141,6 +152,7 @@ export const jobModeDefaults: Defaults<typeof JobModeConfigSchema> = {
   maxTimeout: '24h',
   jobResourceLimits: '',
   jobTolerations: '',
+  maxJobsPerNamespace: '500',
   leaderElect: 'false',
   leaderElectionNamespace: undefined,
 };

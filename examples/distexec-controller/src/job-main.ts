@@ -37,6 +37,9 @@ process.exit(
         watchNamespace: config.watchNamespace,
         workers: config.workers,
         resyncMs: config.resync,
+        ...(config.maxJobsPerNamespace > 0
+          ? { maxJobsPerNamespace: config.maxJobsPerNamespace }
+          : {}),
         job: {
           pod: { tolerations: config.jobTolerations },
           ...(config.jobResourceLimits === unbounded

@@ -12,6 +12,8 @@ import type { DistExecSpec, DistExecView, NodeResult } from './spec.js';
 export type Observation =
   | { readonly kind: 'none' }
   | { readonly kind: 'running' }
+  /** The attempt never began (Job mode: the API server refused its Job); it is begun again. */
+  | { readonly kind: 'unstarted' }
   | { readonly kind: 'finished'; readonly outcome: Outcome };
 
 /** Everything one node's next step depends on. */
@@ -65,6 +67,11 @@ export function nodeStep(situation: NodeSituation): NodeStep {
   const attempt = entry.attempts;
   const { observation } = situation;
   if (observation.kind === 'running') return { kind: 'wait', attempt };
+  if (observation.kind === 'unstarted') {
+    return spec.valid
+      ? { kind: 'start', attempt, spec: spec.value }
+      : { kind: 'reject', message: spec.message };
+  }
   const outcome = observation.kind === 'finished' ? observation.outcome : lost(attempt);
   if (outcome.succeeded || attempt >= situation.maxAttempts) {
     return { kind: 'finish', attempt, outcome };

@@ -169,6 +169,58 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
     }
   });
 
+  it("shows a Job a quota refuses on the node's entry, with the server's answer, and runs it once room frees", async () => {
+    const quota = 'no-jobs-left';
+    await world.admin.create(resources.resourceQuotas, executionNamespace, {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: quota, namespace: executionNamespace },
+      spec: { hard: { 'count/jobs.batch': '0' } },
+    });
+    try {
+      await world.createDistExec('squeezed', { command: 'echo squeezed' });
+      const { results } = await world.waitForResults('squeezed', (results, summary, object) => {
+        for (const node of nodeNames) expect(results[node]?.reason).toBe('JobRefused');
+        expect(summary).toMatchObject({ nodes: 2, pending: 2 });
+        expect(object?.metadata?.finalizers?.length).toBe(1);
+      });
+      for (const node of nodeNames) {
+        expect(results[node]).toMatchObject({ phase: 'Running', attempts: 1 });
+        expect(results[node]?.message).toContain(quota);
+      }
+    } finally {
+      await world.admin.delete(resources.resourceQuotas, executionNamespace, quota);
+    }
+    const { results } = await world.waitForResults('squeezed', (_, summary) => {
+      expect(summary).toEqual({ nodes: 2, succeeded: 2, failed: 0, pending: 0 });
+    });
+    for (const node of nodeNames) {
+      expect(results[node]).toMatchObject({ reason: 'Completed', attempts: 1 });
+    }
+  });
+
+  it('ends an attempt whose pod a pod quota kept out PodRefused, quoting the refusal, not Timeout', async () => {
+    const quota = 'no-pods-left';
+    await world.admin.create(resources.resourceQuotas, executionNamespace, {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: quota, namespace: executionNamespace },
+      spec: { hard: { pods: '0' } },
+    });
+    try {
+      await world.createDistExec('podless', { command: 'echo podless', timeoutSeconds: 3 });
+      const { results } = await world.waitForResults('podless', (results) => {
+        for (const node of nodeNames) expect(results[node]?.phase).toBe('Failed');
+      });
+      for (const node of nodeNames) {
+        expect(results[node]).toMatchObject({ reason: 'PodRefused', attempts: 1 });
+        expect(results[node]?.message).toContain(`exceeded quota: ${quota}`);
+      }
+    } finally {
+      await world.admin.delete(resources.resourceQuotas, executionNamespace, quota);
+    }
+  });
+
   it('the API server refuses a spec.image the job engine could not pull, naming the field', async () => {
     const refused = await world
       .createDistExec('upper', { shell: 'ls', image: 'Busybox:1.37' })

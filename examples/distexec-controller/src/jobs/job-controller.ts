@@ -23,7 +23,12 @@ import {
 } from '@roundhouse/kube';
 import { NodeDirectory } from '../nodes.js';
 import { distExecs } from '../resource.js';
-import { jobsByOwner, ownerOfJob } from './job-index.js';
+import {
+  jobsByOwner,
+  jobsInFlightByNamespace,
+  namespaceOfJobInFlight,
+  ownerOfJob,
+} from './job-index.js';
 import { JobModeReconciler } from './job-reconciler.js';
 import { nodeJobResourceEngine } from './node-job.js';
 import type { TimeoutPolicy } from './timeout-policy.js';
@@ -57,6 +62,11 @@ export interface JobModeControllerOptions {
   readonly conventions?: Conventions | undefined;
   readonly workers?: number | undefined;
   readonly resyncMs?: number | undefined;
+  /**
+   * The most unfinished node Jobs the DistExecs of one namespace hold at once; the others wait,
+   * pending, for a Job to finish. Unset, no limit.
+   */
+  readonly maxJobsPerNamespace?: number | undefined;
   readonly metrics?: ControllerMetrics | undefined;
   readonly logger?: Logger | undefined;
 }
@@ -114,7 +124,8 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       namespace: options.executionNamespace,
       labelSelector: ownedResourcesSelector(conventions),
     })
-    .addIndex(jobsByOwner, owner);
+    .addIndex(jobsByOwner, owner)
+    .addIndex(jobsInFlightByNamespace, namespaceOfJobInFlight(conventions));
   // buildJob labels a node Job's pods as the job engine's own, so its pod read applies.
   const pods = cache.informerFor<KubeObject>(
     resources.pods,
@@ -136,6 +147,7 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       tolerations: settings.pod?.tolerations ?? [],
       timeouts: { defaultSeconds: 3600, maxSeconds: 86_400, ...options.timeouts },
       resyncMs: options.resyncMs ?? 60_000,
+      maxJobsPerNamespace: options.maxJobsPerNamespace,
     }),
     workers: options.workers ?? 4,
     logger,

@@ -1,4 +1,5 @@
 import { type Conventions, executionOwnerKey } from '@roundhouse/core';
+import { isJobFinished, JobStateSchema } from '@roundhouse/job';
 import type { KubeObject } from '@roundhouse/kube';
 
 /** The Jobs informer's index of each node Job under its DistExec's `namespace/name`. */
@@ -12,5 +13,21 @@ export function ownerOfJob(conventions: Conventions): (job: KubeObject) => strin
   return (job) => {
     const owner = executionOwnerKey(job.metadata, conventions);
     return owner ? [owner] : [];
+  };
+}
+
+/** The Jobs informer's index of each unfinished node Job under its DistExec's namespace. */
+export const jobsInFlightByNamespace = 'distexec-namespace-in-flight';
+
+/**
+ * The namespace of the DistExec an unfinished node Job belongs to: what `--max-jobs-per-namespace`
+ * counts, kept current by the informer as Jobs finish, so counting costs no scan.
+ */
+export function namespaceOfJobInFlight(conventions: Conventions): (job: KubeObject) => string[] {
+  const owner = ownerOfJob(conventions);
+  return (job) => {
+    const state = JobStateSchema.safeParse(job);
+    if (state.success && isJobFinished(state.data)) return [];
+    return owner(job).map((key) => key.slice(0, key.indexOf('/')));
   };
 }

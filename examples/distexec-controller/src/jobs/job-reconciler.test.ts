@@ -1,11 +1,12 @@
 import type { InformerCache } from '@roundhouse/controller';
 import { type Executor, noopLogger, roundhouseConventions } from '@roundhouse/core';
-import type { KubeClient, KubeObject } from '@roundhouse/kube';
+import { type KubeClient, type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { FakeDistExecApi } from '../fake-api.test-support.js';
 import type { NodeDirectory } from '../nodes.js';
 import { jobsFinalizer, nodeFinalizer } from '../resource.js';
 import { distExecView } from '../spec.js';
+import { jobsInFlightByNamespace } from './job-index.js';
 import { JobModeReconciler, type JobModeReconcilerOptions } from './job-reconciler.js';
 import { buildNodeJob, nodeExecution } from './node-job.js';
 
@@ -47,9 +48,14 @@ function nodeJobOf(object: KubeObject, node: string): KubeObject {
 /** A reconciler of `api`'s DistExec with no Jobs, Nodes or engine but those `parts` give. */
 function reconcilerOver(
   api: FakeDistExecApi,
-  parts: Partial<Pick<JobModeReconcilerOptions, 'client' | 'jobs' | 'nodes' | 'executor'>>,
+  parts: Partial<Pick<JobModeReconcilerOptions, 'client' | 'jobs' | 'nodes' | 'executor' | 'now'>>,
 ): JobModeReconciler {
-  return new JobModeReconciler({
+  return new JobModeReconciler({ ...optionsOver(api), ...parts });
+}
+
+/** The options of a reconciler of `api`'s DistExec with no Jobs, Nodes or engine. */
+function optionsOver(api: FakeDistExecApi): JobModeReconcilerOptions {
+  return {
     client: api.client,
     cache: { get: async () => api.stored } as unknown as InformerCache,
     distExecs: { observe: () => {} },
@@ -63,8 +69,7 @@ function reconcilerOver(
     tolerations: [],
     timeouts: { defaultSeconds: 3600, maxSeconds: 86_400 },
     resyncMs: 60_000,
-    ...parts,
-  });
+  };
 }
 
 const reconcileContext = () => ({
@@ -231,5 +236,180 @@ describe('JobModeReconciler, a retry on a node cordoned or down since its attemp
     expect(api.stored.status).toMatchObject({
       results: { 'worker-1': { phase: 'Running', attempts: 2 } },
     });
+  });
+});
+
+describe('JobModeReconciler, Jobs the API server refuses (a full quota)', () => {
+  const quotaRefusal = () =>
+    new KubernetesApiError(
+      'Forbidden',
+      'create Job distexec-jobs/x: jobs.batch "x" is forbidden: exceeded quota: jobs, requested: count/jobs.batch=1, used: count/jobs.batch=1, limited: count/jobs.batch=1',
+      403,
+    );
+  const threeNodes = {
+    selected: () => ['worker-1', 'worker-2', 'worker-3'],
+    known: () => new Set(['worker-1', 'worker-2', 'worker-3']),
+    missing: async () => [],
+  } as unknown as NodeDirectory;
+
+  it("records the server's answer on each node left without a Job, tries no more creates past it, and retries with backoff", async () => {
+    const api = new FakeDistExecApi(distExec('u-1'));
+    const created: string[] = [];
+    let room = 1;
+    const reconciler = reconcilerOver(api, {
+      nodes: threeNodes,
+      executor: {
+        create: async (wfe: { spec: { targetResource: string } }) => {
+          created.push(wfe.spec.targetResource);
+          if (room === 0) throw quotaRefusal();
+          room -= 1;
+          return { status: 'created' };
+        },
+        getStatus: async () => null,
+      } as unknown as Executor,
+    });
+
+    await expect(reconciler.reconcile('ops/hello', reconcileContext())).rejects.toMatchObject({
+      reason: 'JobsRefused',
+      retryable: true,
+    });
+
+    // worker-1 got its Job; worker-2's was refused; worker-3's was not even asked for.
+    expect(created).toHaveLength(2);
+    const results = (api.stored.status as { results: Record<string, Record<string, unknown>> })
+      .results;
+    expect(results['worker-1']).toMatchObject({ phase: 'Running', attempts: 1 });
+    expect(results['worker-1']?.reason).toBeUndefined();
+    for (const node of ['worker-2', 'worker-3']) {
+      expect(results[node]).toMatchObject({ phase: 'Running', reason: 'JobRefused', attempts: 1 });
+      expect(results[node]?.message).toContain('exceeded quota: jobs');
+    }
+    expect(api.stored.metadata?.finalizers).toEqual([jobsFinalizer]);
+
+    // Room frees up: the refused nodes' attempt 1 is created, and their entries lose the refusal.
+    room = 2;
+    created.length = 0;
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(created).toEqual([
+      'ops/distexec/hello.worker-2.n8.g1.a1',
+      'ops/distexec/hello.worker-3.n8.g1.a1',
+    ]);
+    const after = (api.stored.status as { results: Record<string, Record<string, unknown>> })
+      .results;
+    for (const node of ['worker-2', 'worker-3']) {
+      expect(after[node]).toMatchObject({ phase: 'Running', attempts: 1 });
+      expect(after[node]?.reason).toBeUndefined();
+    }
+  });
+
+  it("fails a node whose Job stays refused past the attempt's deadline with JobRefused and the server's answer, not Timeout", async () => {
+    const object: KubeObject = {
+      ...distExec('u-1', { finalizers: [jobsFinalizer] }),
+      spec: { command: 'echo hello', timeoutSeconds: 60 },
+      status: {
+        results: {
+          'worker-1': {
+            phase: 'Running',
+            reason: 'JobRefused',
+            message:
+              'the API server refused the node\'s Job: jobs.batch "x" is forbidden: exceeded quota: jobs',
+            startedAt: '2026-01-01T00:00:00Z',
+            attempts: 1,
+            observedGeneration: 1,
+          },
+        },
+      },
+    };
+    const api = new FakeDistExecApi(object);
+    let now = new Date('2026-01-01T00:00:59Z');
+    const created: string[] = [];
+    const reconciler = reconcilerOver(api, {
+      nodes: {
+        selected: () => ['worker-1'],
+        known: () => new Set(['worker-1']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async (wfe: { spec: { targetResource: string } }) => {
+          created.push(wfe.spec.targetResource);
+          throw quotaRefusal();
+        },
+        getStatus: async () => null,
+      } as unknown as Executor,
+      now: () => now,
+    });
+
+    // Within the deadline: created again, still refused, the first refusal's clock kept.
+    await expect(reconciler.reconcile('ops/hello', reconcileContext())).rejects.toMatchObject({
+      reason: 'JobsRefused',
+    });
+    expect(created).toEqual(['ops/distexec/hello.worker-1.n8.g1.a1']);
+    expect(api.stored.status).toMatchObject({
+      results: { 'worker-1': { phase: 'Running', startedAt: '2026-01-01T00:00:00Z' } },
+    });
+
+    now = new Date('2026-01-01T00:01:00Z');
+    const result = await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(result).toBeUndefined();
+    expect(created).toHaveLength(1);
+    const entry = (api.stored.status as { results: Record<string, Record<string, unknown>> })
+      .results['worker-1'];
+    expect(entry).toMatchObject({ phase: 'Failed', reason: 'JobRefused', attempts: 1 });
+    expect(entry?.message).toContain('within its deadline (60s)');
+    expect(entry?.message).toContain('exceeded quota: jobs');
+    expect(api.stored.metadata?.finalizers ?? []).toEqual([]);
+  });
+});
+
+describe('JobModeReconciler, --max-jobs-per-namespace', () => {
+  it("starts no more Jobs than the namespace's room, leaving the other nodes pending until a Job finishes", async () => {
+    const api = new FakeDistExecApi(distExec('u-1'));
+    const created: string[] = [];
+    // Another DistExec of namespace ops holds one unfinished Job; the limit is 3.
+    const inFlight: KubeObject[] = [{ metadata: { name: 'other-job' } }];
+    const reconciler = new JobModeReconciler({
+      ...optionsOver(api),
+      maxJobsPerNamespace: 3,
+      jobs: {
+        byIndex: (index: string, key: string) =>
+          index === jobsInFlightByNamespace && key === 'ops' ? inFlight : [],
+      },
+      nodes: {
+        selected: () => ['worker-1', 'worker-2', 'worker-3', 'worker-4'],
+        known: () => new Set(['worker-1', 'worker-2', 'worker-3', 'worker-4']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async (wfe: { spec: { targetResource: string } }) => {
+          created.push(wfe.spec.targetResource);
+          inFlight.push({ metadata: { name: wfe.spec.targetResource } });
+          return { status: 'created' };
+        },
+        getStatus: async () => ({ phase: 'Running', reason: 'Running', message: '' }),
+      } as unknown as Executor,
+    });
+
+    const result = await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(created).toEqual([
+      'ops/distexec/hello.worker-1.n8.g1.a1',
+      'ops/distexec/hello.worker-2.n8.g1.a1',
+    ]);
+    expect(result).toEqual({ requeueAfter: 60_000 });
+    expect(api.stored.metadata?.finalizers).toEqual([jobsFinalizer]);
+    expect(api.stored.status).toMatchObject({
+      summary: { nodes: 4, pending: 4 },
+      results: { 'worker-1': { phase: 'Running' }, 'worker-2': { phase: 'Running' } },
+    });
+    expect(Object.keys((api.stored.status as { results: object }).results)).toHaveLength(2);
+
+    // The other DistExec's Job finishes: one more node starts.
+    inFlight.splice(0, 1);
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(created).toHaveLength(3);
+    expect(created[2]).toBe('ops/distexec/hello.worker-3.n8.g1.a1');
   });
 });

@@ -38,7 +38,14 @@ import { withResultsWithin } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
-import { jobsByOwner } from './job-index.js';
+import { jobsByOwner, jobsInFlightByNamespace } from './job-index.js';
+import {
+  isJobRefusal,
+  JobsRefusedError,
+  jobRefused,
+  refusedJobEntry,
+  refusedJobObservation,
+} from './job-refusal.js';
 import { runsOn } from './node-eligibility.js';
 import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
 import { admitTimeout, type TimeoutPolicy } from './timeout-policy.js';
@@ -70,6 +77,12 @@ export interface JobModeReconcilerOptions {
   readonly timeouts: TimeoutPolicy;
   /** How often a DistExec with running Jobs is looked at even without a Job event. */
   readonly resyncMs: number;
+  /**
+   * The most unfinished node Jobs the DistExecs of one namespace hold at once (indexed under
+   * `jobsInFlightByNamespace`), so one tenant's DistExec of thousands of nodes leaves room in
+   * the execution namespace's quota for the others; unset, no limit.
+   */
+  readonly maxJobsPerNamespace?: number | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
@@ -160,18 +173,46 @@ export class JobModeReconciler implements Reconciler {
       current = now;
     }
     const refused = new Map<string, string>();
+    const held = new Map<string, string>();
+    // Nodes whose Job waits for room under --max-jobs-per-namespace: no entry yet (pending).
+    const deferred = new Set<string>();
+    let room = this.#room(namespace);
+    let refusal: unknown;
     for (const [node, { step }] of plan.steps) {
       if (step.kind !== 'start') continue;
+      if (room <= 0) {
+        deferred.add(node);
+        continue;
+      }
+      if (refusal !== undefined) {
+        // Past a refusal (a full quota) every other create would be refused too: each costs a
+        // request, and a DistExec of thousands of nodes would send thousands on every retry.
+        held.set(
+          node,
+          `not created while the API server refuses this DistExec's Jobs: ${errorText(refusal)}`,
+        );
+        continue;
+      }
       const wfe = nodeExecution(plan.view, step.spec, node, step.attempt, this.#o.image);
       try {
         await this.#o.executor.create(wfe, this.#o.executionNamespace, { signal });
+        room -= 1;
       } catch (error) {
+        if (isJobRefusal(error)) {
+          refusal = error;
+          held.set(node, `the API server refused the node's Job: ${errorText(error)}`);
+          continue;
+        }
         // A Job that cannot be built now never will be from this spec: recorded, not retried.
         if (!(error instanceof ConfigurationError)) throw error;
         refused.set(node, `the node's Job cannot be built: ${error.message}`);
       }
     }
-    if (current) current = this.#observe(await this.#write(current, plan, refused, signal));
+    if (current) {
+      current = this.#observe(
+        await this.#write(current, plan, { refused, held, deferred }, signal),
+      );
+    }
     await this.#deleteJobs(plan.staleJobs, signal);
     const running = [...plan.steps].some(
       ([node, { step }]) => holdsFinalizer(step) && !refused.has(node),
@@ -179,6 +220,7 @@ export class JobModeReconciler implements Reconciler {
     if (!running && current) {
       this.#observe(await removeFinalizer(client, distExecs, current, jobsFinalizer, { signal }));
     }
+    if (refusal !== undefined) throw new JobsRefusedError(key, held.size, refusal);
     return running ? { requeueAfter: this.#o.resyncMs } : undefined;
   }
 
@@ -288,19 +330,43 @@ export class JobModeReconciler implements Reconciler {
       return { kind: 'none' };
     }
     const wfe = nodeExecution(view, view.spec.value, node, entry.attempts, this.#o.image);
-    return observeJob(
+    const observation = observeJob(
       await this.#o.executor.getStatus(wfe, this.#o.executionNamespace, { signal }),
     );
+    if (entry.reason !== jobRefused) return observation;
+    // Created after all (a create whose answer was lost): begun again, which adopts the Job and
+    // writes the entry afresh without the refusal.
+    if (observation.kind === 'running') return { kind: 'unstarted' };
+    if (observation.kind === 'finished') return observation;
+    const seconds = view.spec.value.timeoutSeconds ?? this.#o.timeouts.defaultSeconds;
+    return refusedJobObservation(entry, seconds, this.#now());
+  }
+
+  /** How many more node Jobs this namespace's DistExecs may start now. */
+  #room(namespace: string): number {
+    const cap = this.#o.maxJobsPerNamespace;
+    if (cap === undefined) return Number.POSITIVE_INFINITY;
+    return cap - this.#o.jobs.byIndex(jobsInFlightByNamespace, namespace).length;
   }
 
   /**
    * Writes every node's entry whose step still applies to the live object, in one write; a
-   * node in `refused` (its Job could not be built) is recorded as a refused spec instead.
+   * node in `refused` (its Job could not be built) is recorded as a refused spec instead, one
+   * in `held` (the API server refused its Job) as waiting, with the server's answer, and one in
+   * `deferred` (no room under the namespace's limit) not at all.
    */
   async #write(
     object: KubeObject,
     plan: Plan,
-    refused: ReadonlyMap<string, string>,
+    {
+      refused,
+      held,
+      deferred,
+    }: {
+      refused: ReadonlyMap<string, string>;
+      held: ReadonlyMap<string, string>;
+      deferred: ReadonlySet<string>;
+    },
     signal: AbortSignal,
   ): Promise<KubeObject | null> {
     const now = this.#now();
@@ -315,10 +381,16 @@ export class JobModeReconciler implements Reconciler {
         const decide = this.#deciding(view, selected);
         const changes: Record<string, NodeResult | undefined> = {};
         for (const [node, { step, observation }] of plan.steps) {
-          if (!sameStep(step, decide(node, observation))) continue;
+          if (deferred.has(node) || !sameStep(step, decide(node, observation))) continue;
+          const previous = view.results[node];
+          const waiting = held.get(node);
+          if (waiting !== undefined && step.kind === 'start') {
+            changes[node] = refusedJobEntry(view.generation, step.attempt, waiting, now, previous);
+            continue;
+          }
           const message = refused.get(node);
           const written: NodeStep = message === undefined ? step : { kind: 'reject', message };
-          const entry = entryAfter(written, view.generation, view.results[node], now);
+          const entry = entryAfter(written, view.generation, previous, now);
           if (entry !== null) changes[node] = entry;
         }
         if (Object.keys(changes).length === 0) return undefined;
@@ -381,4 +453,8 @@ export class JobModeReconciler implements Reconciler {
       }
     }
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,10 +1,12 @@
 import { ConfigurationError, roundhouseConventions } from '@roundhouse/core';
 import type { JobSettings } from '@roundhouse/job';
+import type { KubeObject, Reader } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { distExecView } from '../spec.js';
 import {
   buildNodeJob,
   nodeExecution,
+  nodeJobResourceEngine,
   nodeTarget,
   observeJob,
   parseNodeTarget,
@@ -218,5 +220,58 @@ describe('observeJob', () => {
         failureReason: 'DeadlineExceeded',
       }),
     ).toMatchObject({ outcome: { reason: 'Timeout' } });
+  });
+});
+
+describe('a node Job that ends at its deadline', () => {
+  /** The Job as the Job controller leaves it at its deadline, after `failed` pods. */
+  function deadlineJob(failed: number): KubeObject & { status?: unknown } {
+    return {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'distexec-ls', namespace: 'jobs', uid: 'job-1' },
+      status: {
+        ...(failed > 0 ? { failed } : {}),
+        startTime: '2026-01-01T00:00:00Z',
+        conditions: [
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'DeadlineExceeded',
+            message: 'Job was active longer than specified deadline',
+          },
+        ],
+      },
+    };
+  }
+  /** A reader holding the FailedCreate a pod quota leaves on the Job, and no pod. */
+  const reader = {
+    async list(type: { kind: string }, _namespace: string, options: { fieldSelector?: string }) {
+      const quota = {
+        reason: 'FailedCreate',
+        type: 'Warning',
+        message:
+          'Error creating: pods "distexec-ls-abcde" is forbidden: exceeded quota: pods, requested: pods=1, used: pods=10, limited: pods=10',
+      };
+      const ofJob = type.kind === 'Event' && options.fieldSelector === 'involvedObject.uid=job-1';
+      return { items: ofJob ? [quota] : [], resourceVersion: '1' };
+    },
+  } as unknown as Reader;
+  const engine = nodeJobResourceEngine(settings);
+
+  it('names the refused pod, not Timeout, when a quota kept its pod from ever being created', async () => {
+    const result = await engine.result(deadlineJob(0), { reader, namespace: 'jobs' });
+
+    const observed = observeJob(result);
+    expect(observed).toMatchObject({ outcome: { succeeded: false, reason: 'PodRefused' } });
+    expect(observed.kind === 'finished' && observed.outcome.message).toContain(
+      'exceeded quota: pods',
+    );
+  });
+
+  it('stays Timeout when the Job had a pod that ran out of time', async () => {
+    const result = await engine.result(deadlineJob(1), { reader, namespace: 'jobs' });
+
+    expect(observeJob(result)).toMatchObject({ outcome: { reason: 'Timeout' } });
   });
 });

@@ -19,6 +19,7 @@ import { type KubeObject, type ResourceEngine, resources } from '@roundhouse/kub
 import { z } from 'zod';
 import type { Observation } from '../plan.js';
 import { argvOf, type DistExecSpec, type DistExecView, programField } from '../spec.js';
+import { neverHadPod, withPodRefusal } from './pod-refusal.js';
 
 export const nodeJobEngine = 'distexec-job';
 
@@ -203,7 +204,9 @@ export function nodeJobResourceEngine(settings: JobSettings): ResourceEngine<Job
       if (result.phase !== 'Failed') return result;
       // A failure needs the pod: its container's exit code and termination message say why.
       // Asked with `jobPodsRead`'s selectors, so the controller's pod cache answers.
-      return jobResult(state, await jobPodStates(job, context, settings.conventions));
+      const failed = jobResult(state, await jobPodStates(job, context, settings.conventions));
+      // Without a pod ever, only the Job controller's Events say why (a pod quota full).
+      return neverHadPod(state) ? withPodRefusal(failed, job, context) : failed;
     },
   };
 }
