@@ -107,3 +107,25 @@ describe('help', () => {
     );
   });
 });
+
+describe('get -o jsonpath', () => {
+  it('refuses a malformed template before anything is sent, naming where it goes wrong', async () => {
+    const { dir, kubeconfig } = await unreachableCluster();
+    try {
+      const result = await cli(['--kubeconfig', kubeconfig, 'get', '-o', 'jsonpath={.status']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        /^error: option '-o, --output <format>' argument 'jsonpath=\{\.status' is invalid\. jsonpath template "\{\.status": unclosed action: no "\}" at character 9\n/,
+      );
+      expect((await cli(['get', '-o', 'jsonpath='])).stderr).toContain(
+        'jsonpath= needs a template',
+      );
+      expect((await cli(['get', '-o', 'xml'])).stderr).toContain(
+        'Allowed choices are wide, json, yaml, name, jsonpath=TEMPLATE.',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

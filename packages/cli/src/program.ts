@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { sessionAction } from './action.js';
 import { commanderOutput } from './commander-output.js';
-import { describe, get, type OutputFormat } from './commands/inspect.js';
+import { describe, get } from './commands/inspect.js';
 import { logs } from './commands/logs.js';
 import { crd, locks, remove } from './commands/manage.js';
 import { run } from './commands/run.js';
@@ -9,6 +9,7 @@ import { type CompletionSpec, completionScript, type Shell } from './completion.
 import { type EngineOptions, type ExecutorFactory, executorFactory } from './executors.js';
 import { knownEngines } from './manifest.js';
 import { checkNameScope, objectName } from './names.js';
+import { namedOutputs, type OutputFormat, outputFormat } from './output-format.js';
 import type { Session } from './session.js';
 import { addTaskCommands, addTaskRunCommands } from './task/program.js';
 import type { Terminal } from './terminal.js';
@@ -106,13 +107,10 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .command('get')
     .description('list executions, or show one')
     .argument('[name]', 'a WorkflowExecution', executionName)
-    .addOption(
-      new Option('-o, --output <format>', 'output format').choices([
-        'wide',
-        'json',
-        'yaml',
-        'name',
-      ]),
+    .option(
+      '-o, --output <format>',
+      "output format: wide, json, yaml, name or jsonpath=TEMPLATE (as kubectl's)",
+      outputFormat,
     )
     .option('-A, --all-namespaces', 'executions of every namespace')
     .action(
@@ -274,7 +272,7 @@ function completionSpec(program: Command): CompletionSpec {
     commands: program.commands.map((c) => ({ name: c.name(), options: flags(c) })),
     optionValues: {
       '--engine': knownEngines,
-      '-o|--output': ['wide', 'json', 'yaml', 'name'],
+      '-o|--output': namedOutputs,
       '--conventions': ['roundhouse', 'kubernaut'],
     },
     takesName: ['get', 'describe', 'watch', 'logs', 'delete'],

@@ -77,7 +77,7 @@ describeWithControlPlane('kubectl roundhouse against a controller whose Jobs com
     `);
   });
 
-  it('lists executions in a table, and shows one as YAML, JSON or a name', async () => {
+  it('lists executions in a table, and shows one as YAML, JSON, a name or a jsonpath template', async () => {
     const table = await run(['get']);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME +PHASE +ENGINE +TARGET +AGE +REASON$/);
@@ -98,6 +98,18 @@ describeWithControlPlane('kubectl roundhouse against a controller whose Jobs com
     expect((await run(['get', '-o', 'name'])).stdout).toBe(
       'workflowexecution.roundhouse.dev/restart-ok\n',
     );
+    const ready = '{.status.conditions[?(@.type=="Ready")].status}';
+    expect(await run(['get', 'restart-ok', '-o', `jsonpath={.status.phase} ${ready}`])).toEqual({
+      code: 0,
+      stdout: 'Completed True',
+      stderr: '',
+    });
+    const names = await run([
+      'get',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}',
+    ]);
+    expect(names).toEqual({ code: 0, stdout: 'restart-ok\tCompleted\n', stderr: '' });
   });
 
   it('describes an execution: spec, status, conditions, its Job, and no events before its lock is released', async () => {

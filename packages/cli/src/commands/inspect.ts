@@ -8,6 +8,8 @@ import {
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { jsonText, yamlText } from '../data-text.js';
 import { describeExecution, eventTime } from '../describe-view.js';
+import { renderJsonPath } from '../jsonpath-output.js';
+import type { OutputFormat } from '../output-format.js';
 import type { Session } from '../session.js';
 import { renderTable } from '../table.js';
 import type { Terminal } from '../terminal.js';
@@ -17,8 +19,6 @@ import {
   type ExecutionResourceView,
   executionColumns,
 } from '../views.js';
-
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
 
 /** How a WorkflowExecution is addressed in `-o name` output and messages, as kubectl does. */
 export const qualifiedName = (name: string) => `workflowexecution.roundhouse.dev/${name}`;
@@ -32,7 +32,7 @@ export function printable(object: KubeObject): KubeObject {
   return { ...object, metadata };
 }
 
-/** `get [NAME]`: a table, or the objects as JSON, YAML or names. */
+/** `get [NAME]`: a table, or the objects as JSON, YAML, names or a jsonpath template's text. */
 export async function get(
   session: Session,
   term: Terminal,
@@ -55,16 +55,22 @@ export async function get(
         (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
     );
   }
-  const single = name !== undefined;
+  // What kubectl hands its printers: the object, or a List of them.
+  const document = () =>
+    name !== undefined
+      ? printable(items[0] as Execution)
+      : { apiVersion: 'v1', kind: 'List', items: items.map(printable) };
+  if (typeof options.output === 'object') {
+    term.out.write(renderJsonPath(options.output.jsonpath, document()));
+    return 0;
+  }
   switch (options.output) {
     case 'json':
-    case 'yaml': {
-      const document = single
-        ? printable(items[0] as Execution)
-        : { apiVersion: 'v1', kind: 'List', items: items.map(printable) };
-      term.out.write(options.output === 'json' ? jsonText(document) : yamlText(document));
+      term.out.write(jsonText(document()));
       return 0;
-    }
+    case 'yaml':
+      term.out.write(yamlText(document()));
+      return 0;
     case 'name':
       for (const item of items) term.out.write(`${qualifiedName(item.metadata.name ?? '')}\n`);
       return 0;
