@@ -1,6 +1,6 @@
 import { type Logger, noopLogger } from '@roundhouse/core';
 import type { KubeClient, KubeObject, ResourceType } from '@roundhouse/kube';
-import { isKubernetesError } from '@roundhouse/kube';
+import { deleteAsRead } from '@roundhouse/kube';
 import { delay } from './delay.js';
 import { describeError } from './describe-error.js';
 
@@ -145,17 +145,11 @@ export class TtlGarbageCollector {
   }
 
   async #delete(item: KubeObject, signal: AbortSignal | undefined): Promise<boolean> {
-    const { namespace, name, uid } = item.metadata ?? {};
-    try {
-      return await this.#client.delete(this.#type, namespace, name as string, {
-        propagationPolicy: 'Background',
-        ...(uid ? { preconditions: { uid } } : {}),
-        signal,
-      });
-    } catch (error) {
-      // A new object took the name after the list: it is not the one that expired.
-      if (isKubernetesError(error, 'Conflict')) return false;
-      throw error;
-    }
+    // A new object that took the name after the list is not the one that expired.
+    const outcome = await deleteAsRead(this.#client, this.#type, item, {
+      propagationPolicy: 'Background',
+      signal,
+    });
+    return outcome === 'deleted';
   }
 }

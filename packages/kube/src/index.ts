@@ -1,6 +1,11 @@
 export { cacheMetadata, definedFields, isPlainRecord } from './cache-trim.js';
 export type { ClusterConfig } from './cluster-config.js';
 export {
+  type DeleteAsReadOptions,
+  type DeleteAsReadOutcome,
+  deleteAsRead,
+} from './delete-as-read.js';
+export {
   ExecCredentialError,
   type ExecCredentialPluginOptions,
   ExecPluginNotRunnableError,

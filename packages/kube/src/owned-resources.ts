@@ -11,6 +11,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
+import { deleteAsRead } from './delete-as-read.js';
 import type { DeletionPropagation, KubeClient, KubeObject } from './kube-client.js';
 import { isKubernetesError } from './kubernetes-errors.js';
 import type { Reader } from './reader.js';
@@ -150,16 +151,10 @@ export class OwnedResources<T extends KubeObject> {
     const object = await this.reader.get<T>(this.type, namespace, name, options);
     if (!object) return 'absent';
     if (!isOwnedBy(object.metadata, wfe, this.conventions)) return 'not-owned';
-    try {
-      const deleted = await this.client.delete(this.type, namespace, name, {
-        propagationPolicy: this.deletion,
-        preconditions: { uid: object.metadata?.uid as string },
-        signal: options.signal,
-      });
-      return deleted ? 'deleted' : 'absent';
-    } catch (error) {
-      if (isKubernetesError(error, 'Conflict')) return 'not-owned';
-      throw error;
-    }
+    const outcome = await deleteAsRead(this.client, this.type, object, {
+      propagationPolicy: this.deletion,
+      signal: options.signal,
+    });
+    return outcome === 'replaced' ? 'not-owned' : outcome;
   }
 }

@@ -7,7 +7,7 @@ import {
   type Logger,
   noopLogger,
 } from '@roundhouse/core';
-import { isKubernetesError, type KubeClient, type KubeObject } from '@roundhouse/kube';
+import { deleteAsRead, type KubeClient, type KubeObject } from '@roundhouse/kube';
 
 /** One kind of execution resource an engine declares, with the informer that caches it. */
 export interface WatchedResources {
@@ -79,23 +79,16 @@ export class OrphanedResources {
     owner: string,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const namespace = object.metadata?.namespace;
-    const name = object.metadata?.name as string;
-    try {
-      const deleted = await this.#client.delete(watch.resource, namespace, name, {
-        propagationPolicy: watch.deletion ?? 'Background',
-        preconditions: { uid: object.metadata?.uid as string },
-        ...(signal ? { signal } : {}),
-      });
-      if (deleted) {
-        this.#logger.info(
-          { kind: watch.resource.kind, namespace, name, wfe: owner },
-          `deleted ${watch.resource.kind} whose WorkflowExecution is gone`,
-        );
-      }
-    } catch (error) {
-      // Another object took the name since the read: not the one found here.
-      if (!isKubernetesError(error, 'Conflict')) throw error;
+    const outcome = await deleteAsRead(this.#client, watch.resource, object, {
+      propagationPolicy: watch.deletion ?? 'Background',
+      signal,
+    });
+    if (outcome === 'deleted') {
+      const { namespace, name } = object.metadata ?? {};
+      this.#logger.info(
+        { kind: watch.resource.kind, namespace, name, wfe: owner },
+        `deleted ${watch.resource.kind} whose WorkflowExecution is gone`,
+      );
     }
   }
 }
