@@ -41,6 +41,7 @@ export const jobTemplateModel: Model<JobTemplate> = {
 };
 
 function templateExtraVars(template: JobTemplate): string {
+  if (typeof template.extraVars === 'string') return template.extraVars;
   return Object.keys(template.extraVars).length > 0 ? pythonJsonDumps(template.extraVars) : '';
 }
 

@@ -12,8 +12,15 @@ import { TEMPLATE_ROLES } from './access.js';
 import { checkStart, collectPasswords } from './credential-passwords.js';
 import { jobScheduleSchema } from './jobs.js';
 import { byUniqueHash, credentialErrors, type LaunchCredential } from './launch-credentials.js';
-import { isJsonObject, parseJsonText, pythonJsonDumps, pythonTypeName } from './python-json.js';
+import {
+  isJsonObject,
+  parseJsonText,
+  pythonJsonDumps,
+  pythonJsonError,
+  pythonTypeName,
+} from './python-json.js';
 import { pythonEquals } from './python-operators.js';
+import { jsonCompatible, safeLoad, yamlTypeName } from './python-yaml.js';
 import type { FieldErrors } from './replies.js';
 import {
   charField,
@@ -65,7 +72,11 @@ export const jobTemplateSeedSchema = z.object({
   inventoryHosts: z.number().int().min(0).default(1),
   /** Ids of credentials attached to the template. */
   credentials: z.array(z.number().int().positive()).default([]),
-  extraVars: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * The template's variables: a mapping, or text as AWX stores what a client gave (JSON or YAML),
+   * which its views show as is and a launch reads with `parse_yaml_or_json`.
+   */
+  extraVars: z.union([z.string(), z.record(z.string(), z.unknown())]).default({}),
   /** Whether launches apply the survey spec (AWX's `survey_enabled`). */
   surveyEnabled: z.boolean().default(false),
   /**
@@ -159,10 +170,10 @@ function cannotParse(json: string, yaml: string): string {
 
 /**
  * What the launch's `extra_vars` JSONField and AWX's `vars_validate_or_raise` make of a value: a
- * mapping, or the message of their refusal. A value that is neither text nor a mapping fails
- * json.loads and yaml.safe_load with their TypeError and AttributeError. Text is read as JSON;
- * YAML reads such text as JSON does (a few spellings aside, such as `1e5`, which YAML 1.1 reads
- * as text), and reads blank text or `null` as nothing, which is no variables.
+ * mapping, or the message of their refusal. `parse_yaml_or_json` takes a mapping as is; text it
+ * reads with json.loads, then, if that is not a mapping, with yaml.safe_load, which reads blank
+ * text, `---` or `null` as no variables; what YAML reads must then be written by json.dumps. A
+ * value that is neither text nor a mapping fails both with their TypeError and AttributeError.
  */
 function parseExtraVars(value: unknown): Record<string, unknown> | string {
   if (value === null) return 'This field may not be null.';
@@ -174,17 +185,37 @@ function parseExtraVars(value: unknown): Record<string, unknown> | string {
       `'${type}' object has no attribute 'read'`,
     );
   }
-  if (value.trim() === '' || value === '""') return {};
-  let parsed: unknown;
+  if (value === '""') return {};
+  let jsonError: string;
   try {
-    parsed = parseJsonText(value);
-  } catch {
-    return 'The AWX simulator accepts extra_vars as a JSON object or JSON text; YAML text is not supported.';
+    const parsed = parseJsonText(value);
+    if (isJsonObject(parsed)) return parsed;
+    jsonError = notMapping(pythonTypeName(parsed));
+  } catch (error) {
+    jsonError = pythonJsonError(value, error);
   }
-  if (parsed === null) return {};
-  if (isJsonObject(parsed)) return parsed;
-  const notMapping = `Input type \`${pythonTypeName(parsed)}\` is not a dictionary`;
-  return cannotParse(notMapping, notMapping);
+  const loaded = safeLoad(value);
+  if (!loaded.ok) return cannotParse(jsonError, loaded.error);
+  const variables = loaded.value ?? new Map();
+  if (!(variables instanceof Map))
+    return cannotParse(jsonError, notMapping(yamlTypeName(variables)));
+  const written = jsonCompatible(variables);
+  if (!written.ok) return `Variables not compatible with JSON standard (error: ${written.error})`;
+  return written.value as Record<string, unknown>;
+}
+
+/**
+ * The template's `extra_vars_dict`: `parse_yaml_or_json` with its failures silent, so text it
+ * cannot read as a mapping is no variables.
+ */
+export function templateVariables(template: JobTemplate): Record<string, unknown> {
+  const parsed = parseExtraVars(template.extraVars);
+  return typeof parsed === 'string' ? {} : parsed;
+}
+
+/** validate_vars_type's AssertionError. */
+function notMapping(type: string): string {
+  return `Input type \`${type}\` is not a dictionary`;
 }
 
 /**
@@ -267,7 +298,9 @@ export function planLaunch(
   return {
     ok: true,
     plan: {
-      extraVars: pythonJsonDumps(jobVariables(template, variables.accepted)),
+      extraVars: pythonJsonDumps(
+        jobVariables({ ...template, extraVars: templateVariables(template) }, variables.accepted),
+      ),
       surveyPasswords: passwordVariables(template),
       credentials: credentials.map(({ credential }) => credential.id),
       promptedCredentials: accepted.map(({ credential }) => credential.id),
@@ -293,9 +326,9 @@ function acceptVariables(
   if (template.askVariablesOnLaunch) {
     return { accepted: { ...survey.accepted, ...survey.others }, errors: survey.errors };
   }
+  const own = templateVariables(template);
   const leftover = Object.entries(survey.others).filter(
-    ([key, value]) =>
-      !Object.hasOwn(template.extraVars, key) || !pythonEquals(template.extraVars[key], value),
+    ([key, value]) => !Object.hasOwn(own, key) || !pythonEquals(own[key], value),
   );
   const rejected = { ...survey.rejected, ...Object.fromEntries(leftover) };
   if (Object.keys(rejected).length > 0) ignored.extra_vars = rejected;

@@ -36,6 +36,37 @@ export function parseJsonText(text: string): unknown {
   });
 }
 
+const PYTHON_JSON_SPACE = /[ \t\n\r]*/y;
+const PYTHON_JSON_LITERAL =
+  /(?:null|true|false|NaN|Infinity|-Infinity|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/y;
+
+/** Python's JSONDecodeError text: the message, then where, as line, column and index. */
+function decodeError(message: string, text: string, at: number): string {
+  const line = text.slice(0, at).split('\n').length;
+  const column = at - text.lastIndexOf('\n', at - 1);
+  return `${message}: line ${line} column ${column} (char ${at})`;
+}
+
+/**
+ * Why Python's `json.loads` refuses text JavaScript's JSON.parse refused (`error`): for text that
+ * does not start with a JSON value, or whose first value, a literal, is followed by more (YAML
+ * such as `key: value` or `- item`), Python's own message; for a malformed object, array or
+ * string, JavaScript's.
+ */
+export function pythonJsonError(text: string, error: unknown): string {
+  PYTHON_JSON_SPACE.lastIndex = 0;
+  PYTHON_JSON_SPACE.exec(text);
+  const start = PYTHON_JSON_SPACE.lastIndex;
+  if ('{["'.includes(text[start] ?? '') && start < text.length) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  PYTHON_JSON_LITERAL.lastIndex = start;
+  if (!PYTHON_JSON_LITERAL.exec(text)) return decodeError('Expecting value', text, start);
+  PYTHON_JSON_SPACE.lastIndex = PYTHON_JSON_LITERAL.lastIndex;
+  PYTHON_JSON_SPACE.exec(text);
+  return decodeError('Extra data', text, PYTHON_JSON_SPACE.lastIndex);
+}
+
 /** Python's `repr(float)`, which `json.dumps` uses: `1.0`, `1e+16`, `1.5e-05`. */
 export function pythonFloatRepr(value: number): string {
   if (!Number.isFinite(value))

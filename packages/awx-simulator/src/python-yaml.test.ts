@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { pythonJsonDumps } from './python-json.js';
+import { jsonCompatible, safeLoad } from './python-yaml.js';
+
+/** `json.dumps(yaml.safe_load(text))`, or the error of either. */
+function dumped(text: string): string {
+  const loaded = safeLoad(text);
+  if (!loaded.ok) return `YAML: ${loaded.error}`;
+  const written = jsonCompatible(loaded.value);
+  return written.ok ? pythonJsonDumps(written.value) : `JSON: ${written.error}`;
+}
+
+describe('safeLoad', () => {
+  it("resolves plain scalars with PyYAML's YAML 1.1 rules, quoted ones as text", () => {
+    expect(dumped('a: yes\nb: Off\nc: y\nd: "yes"\ne: NO')).toBe(
+      '{"a": true, "b": false, "c": "y", "d": "yes", "e": false}',
+    );
+    expect(dumped('a: 010\nb: 0x1F\nc: 0b101\nd: 1_000\ne: 1:30\nf: 09\ng: -0x10')).toBe(
+      '{"a": 8, "b": 31, "c": 5, "d": 1000, "e": 90, "f": "09", "g": -16}',
+    );
+    expect(dumped('a: 9223372036854775808\nb: 1e5\nc: 1.\nd: .5\ne: 1:30.5\nf: 1.5e+3')).toBe(
+      '{"a": 9223372036854775808, "b": "1e5", "c": 1.0, "d": 0.5, "e": 90.5, "f": 1500.0}',
+    );
+    expect(dumped('a: .inf\nb: -.Inf\nc: .NaN\nd: ~\ne:\nf: Null\ng: nil')).toBe(
+      '{"a": Infinity, "b": -Infinity, "c": NaN, "d": null, "e": null, "f": null, "g": "nil"}',
+    );
+  });
+
+  it('applies explicit standard tags and refuses unknown ones', () => {
+    expect(dumped("a: !!str 1\nb: !!int '7'\nc: !!float '2'")).toBe('{"a": "1", "b": 7, "c": 2.0}');
+    expect(dumped('a: !foo bar')).toBe(
+      "YAML: could not determine a constructor for the tag '!foo'",
+    );
+  });
+
+  it('keys a mapping as a Python dict does: first spelling, last value, 1 == 1.0 == true', () => {
+    expect(dumped('1: one\ntrue: yes\n1.0: uno\n~: none\n2.5: x')).toBe(
+      '{"1": "uno", "null": "none", "2.5": "x"}',
+    );
+    expect(dumped('? [1]\n: 2')).toBe('YAML: found unhashable key');
+  });
+
+  it('merges the mappings of `<<`, the earlier of a list and the own keys winning', () => {
+    expect(dumped('a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  z: 3')).toBe(
+      '{"a": {"x": 1, "y": 1}, "b": {"y": 2, "z": 2}, "c": {"y": 1, "z": 3, "x": 1}}',
+    );
+  });
+
+  it("names what json.dumps cannot write as Python's TypeError does", () => {
+    expect(dumped('a: [2024-01-01 10:00:00]')).toBe(
+      'JSON: Object of type datetime is not JSON serializable',
+    );
+    expect(dumped('a: !!binary aGVsbG8=')).toBe(
+      'JSON: Object of type bytes is not JSON serializable',
+    );
+    expect(dumped('2024-01-01: x')).toBe(
+      'JSON: keys must be str, int, float, bool or None, not datetime.date',
+    );
+  });
+});
