@@ -14,6 +14,7 @@ export {
   type PodExecutorOptions,
 } from './pod-executor.js';
 export { buildPod, type PodEngineSettings, podDeadlineSeconds, podEngine } from './pod-spec.js';
+export { podResultFinalizer } from './result-finalizer.js';
 export {
   isPodFinished,
   type PodClock,

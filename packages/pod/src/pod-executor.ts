@@ -3,7 +3,10 @@ import {
   type CreateOptions,
   type CreateResult,
   type ExecutionResult,
+  isOwnedBy,
   type Logger,
+  type OperationOptions,
+  PreviousExecutionNotCleanedError,
   roundhouseConventions,
   type StatusOptions,
   type WorkflowExecution,
@@ -11,6 +14,7 @@ import {
 import { readMountFailure, withMountFailure } from '@roundhouse/job';
 import {
   type ClusterConfig,
+  isKubernetesError,
   KubeClient,
   type KubeObject,
   type Reader,
@@ -23,6 +27,7 @@ import { podCreateRefusal } from './create-refusal.js';
 import { podLogSources } from './log-sources.js';
 import { stoppedByDeletion } from './pod-deletion.js';
 import { buildPod, type PodEngineSettings, podEngine } from './pod-spec.js';
+import { finalizerRemoval, podResultFinalizer } from './result-finalizer.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
 import { PodStateSchema } from './steps.js';
 
@@ -108,10 +113,12 @@ function podEngineSpec(
 /**
  * The `pod` engine: one Pod per execution running the steps in
  * `spec.workflowRef.engineConfig`, named for the target's lock. Safe to call again after a
- * crash: create adopts this execution's own Pod, and cleanup deletes only a Pod it owns.
+ * crash: create adopts this execution's own Pod, and cleanup deletes only a Pod it owns. The
+ * Pod carries the engine's finalizer (see `PodEngineSettings.resultFinalizer`) until cleanup.
  */
 export class PodExecutor extends ResourceExecutor<PodObject> {
   readonly #startupGraceMs: number;
+  readonly #finalizer: string;
 
   constructor(client: KubeClient, options: PodExecutorOptions = {}) {
     const conventions = options.conventions ?? roundhouseConventions;
@@ -127,6 +134,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     const grace = startupGraceMs ?? defaultStartupGraceMs;
     super(client, podEngineSpec(settings, grace), { conventions, reader, logger });
     this.#startupGraceMs = grace;
+    this.#finalizer = podResultFinalizer(conventions);
   }
 
   static fromKubeConfig(config: ClusterConfig, options: PodExecutorOptions = {}): PodExecutor {
@@ -146,7 +154,108 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     try {
       return await super.create(wfe, namespace, options);
     } catch (error) {
+      if (error instanceof PreviousExecutionNotCleanedError) {
+        const kept = await this.#adoptKept(wfe, namespace, error.resourceName, options);
+        if (kept) return kept;
+      }
       throw podCreateRefusal(error);
+    }
+  }
+
+  /**
+   * This execution's own Pod, deleted by another hand and kept by the engine's finalizer (see
+   * `podResultFinalizer`): its steps ran, so a retried start adopts it and reads its outcome
+   * rather than wait for a cleanup nothing else will do, or run them again. Read live: the
+   * refusal came from the API server's copy. A Pod without the finalizer is being removed by a
+   * cleanup, whose retry waits as before.
+   */
+  async #adoptKept(
+    wfe: WorkflowExecution,
+    namespace: string,
+    name: string,
+    options: OperationOptions,
+  ): Promise<CreateResult | undefined> {
+    const pod = await this.client.get<PodObject>(resources.pods, namespace, name, options);
+    const metadata = pod?.metadata;
+    if (
+      !metadata?.deletionTimestamp ||
+      !metadata.finalizers?.includes(this.#finalizer) ||
+      !isOwnedBy(metadata, wfe, this.conventions)
+    ) {
+      return undefined;
+    }
+    this.logger.info(
+      { namespace, name, kind: resources.pods.kind, wfe: wfe.metadata.name },
+      "adopted this execution's deleted Pod, kept by its finalizer until cleanup",
+    );
+    return { resourceName: name, warnings: [], adoptedKind: resources.pods.kind };
+  }
+
+  /**
+   * Deletes this execution's Pod, then removes the engine's finalizer from it: in that order, a
+   * crash between the two leaves a Pod that reads as deleted, never one that runs on unseen, and
+   * the next cleanup removes the finalizer. A Pod someone else deleted already is not deleted
+   * again. A Pod another execution owns is left alone, as its finalizer.
+   */
+  override async cleanup(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    const name = this.resourceName(wfe);
+    // A stale cached copy is safe: the delete and the patch each hold to the uid it shows.
+    const pod = await this.owned.getOwned(wfe, namespace, name, { signal: options.signal });
+    if (!pod) return;
+    if (!pod.metadata?.deletionTimestamp) {
+      const deleted = await this.#delete(pod, namespace, options);
+      if (!deleted) return;
+    }
+    await this.#removeFinalizer(pod, namespace, options);
+  }
+
+  /** Deletes `pod` as read; false when it is gone, or another Pod has taken its name. */
+  async #delete(pod: PodObject, namespace: string, options: OperationOptions): Promise<boolean> {
+    const name = pod.metadata?.name as string;
+    try {
+      const deleted = await this.client.delete(resources.pods, namespace, name, {
+        propagationPolicy: 'Background',
+        preconditions: { uid: pod.metadata?.uid as string },
+        signal: options.signal,
+      });
+      if (deleted) this.logger.debug({ namespace, name, kind: 'Pod' }, 'deleted Pod');
+      return deleted;
+    } catch (error) {
+      if (isKubernetesError(error, 'Conflict')) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Removes the engine's finalizer from `pod`. A finalizer list changed since the read (the
+   * cache's copy behind, another finalizer added) fails the patch's test: read again, once.
+   */
+  async #removeFinalizer(
+    pod: PodObject,
+    namespace: string,
+    options: OperationOptions,
+  ): Promise<void> {
+    const name = pod.metadata?.name as string;
+    const request = { signal: options.signal };
+    let current: PodObject | null = pod;
+    for (let attempt = 1; current; attempt += 1) {
+      const patch = finalizerRemoval(current, this.#finalizer);
+      if (!patch || current.metadata?.uid !== pod.metadata?.uid) return;
+      try {
+        await this.client.patch(resources.pods, namespace, name, patch, {
+          ...request,
+          strategy: 'json',
+        });
+        return;
+      } catch (error) {
+        if (isKubernetesError(error, 'NotFound')) return;
+        if (!isKubernetesError(error, 'Invalid') || attempt >= 2) throw error;
+      }
+      current = await this.client.get<PodObject>(resources.pods, namespace, name, request);
     }
   }
 

@@ -86,6 +86,7 @@ describe('buildPod', () => {
           'roundhouse.dev/target-resource': 'default/deployment/my-app',
           'roundhouse.dev/workflow-execution-uid': 'uid-1',
         },
+        finalizers: ['roundhouse.dev/pod-result'],
       },
       spec: {
         enableServiceLinks: false,

@@ -28,6 +28,7 @@ import { kubeletLiteral, type PodSettings } from '@roundhouse/job';
 import { engineConfigPath, parsePodConfig, type Step } from './config.js';
 import { kubeletStatus } from './kubelet-status.js';
 import { parallelShare } from './parallel-resources.js';
+import { podResultFinalizer } from './result-finalizer.js';
 import { restricted } from './security.js';
 import { stepShell } from './step-containers.js';
 
@@ -78,6 +79,18 @@ export interface PodEngineSettings {
    * cross namespaces: the execution must live in the execution namespace.
    */
   readonly ownerReference: boolean;
+  /**
+   * Put the engine's finalizer (see `podResultFinalizer`) on the Pod, so a finished Pod deleted
+   * before its result was recorded stays readable, and is not taken for one never created, until
+   * `cleanup` removes the finalizer. Default on, unless `ownerReference`: a Pod the garbage
+   * collector deletes with its owner is never cleaned up, and would keep its finalizer for ever.
+   */
+  readonly resultFinalizer?: boolean | undefined;
+}
+
+/** Whether Pods built with `settings` carry the engine's finalizer. */
+export function keepsResult(settings: PodEngineSettings): boolean {
+  return settings.resultFinalizer ?? !settings.ownerReference;
 }
 
 const tmpVolume = 'tmp';
@@ -222,6 +235,7 @@ export function buildPod(
       labels: { ...settings.podLabels, ...objectMeta.labels },
       annotations: { ...settings.podAnnotations, ...objectMeta.annotations },
       ...(settings.ownerReference ? { ownerReferences: ownerReferences(wfe, namespace) } : {}),
+      ...(keepsResult(settings) ? { finalizers: [podResultFinalizer(settings.conventions)] } : {}),
     },
     spec: {
       ...(isRestricted ? restricted.podSpec : {}),
