@@ -8,6 +8,7 @@ import type { ExecMode, HookName, LifecycleHook, ProcessSpec } from './process-s
 import type { ProcessTable } from './process-table.js';
 import { pathInRoot } from './rooted-path.js';
 import { type LaunchTarget, launchPlan, type OutputCapture } from './shim.js';
+import type { TaskCgroups } from './task-cgroups.js';
 import { taskEnvironment } from './task-environment.js';
 import { StartFailedError } from './task-errors.js';
 import { markedEnvironment } from './task-marker.js';
@@ -24,6 +25,8 @@ export interface LaunchSettings {
   readonly defaultMode: ExecMode;
   /** The environment Local tasks start from (see `baseEnvironment`). */
   readonly environment: Readonly<Record<string, string | undefined>>;
+  /** Where a task's command gets a cgroup of its own; without, it runs in the agent's. */
+  readonly cgroups?: TaskCgroups | undefined;
 }
 
 /** A shim that is running and waiting for permission to start the command. */
@@ -153,6 +156,8 @@ export class ProcessLauncher {
       stdin?.end();
       throw new StartFailedError(`the shim (pid ${pid}) exited before it could be recorded`);
     }
+    // Before `go`: everything the command starts is born in the task's cgroup.
+    if (what.marker !== undefined) await this.settings.cgroups?.enter(what.marker, pid);
     return {
       identity,
       release: () => stdin?.end('go\n'),

@@ -1,5 +1,6 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isTaskCgroup, unifiedCgroupPath } from './cgroup-paths.js';
 import { isLiveState, type ProcStat, parseEnviron, parseProcStat } from './proc-stat.js';
 import { shimName } from './shim.js';
 import type { ProcessIdentity } from './task-record.js';
@@ -106,6 +107,22 @@ export class ProcessTable {
     for (const pid of pids) {
       const environ = await this.environment(pid);
       if (!environ?.some(([k, v]) => k === name && v === value)) continue;
+      const stat = await this.stat(pid);
+      if (stat && isLiveState(stat.state)) found.push(stat);
+    }
+    return found;
+  }
+
+  /** The live processes in the task's own cgroup (see task-cgroups.ts), wherever it is. */
+  async inTaskCgroup(uid: string): Promise<ProcStat[]> {
+    const pids = (await readdir(this.procRoot)).filter((entry) => /^\d+$/.test(entry)).map(Number);
+    const found: ProcStat[] = [];
+    for (const pid of pids) {
+      const content = await readFile(join(this.procRoot, String(pid), 'cgroup'), 'utf8').catch(
+        () => '',
+      );
+      const path = unifiedCgroupPath(content);
+      if (path === undefined || !isTaskCgroup(path, uid)) continue;
       const stat = await this.stat(pid);
       if (stat && isLiveState(stat.state)) found.push(stat);
     }

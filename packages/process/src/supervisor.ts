@@ -23,6 +23,7 @@ import {
 import { ProcessTable } from './process-table.js';
 import { observeShim } from './shim-observation.js';
 import { defaultRetainedLogBytes, type ProcessSupervisorOptions } from './supervisor-options.js';
+import { TaskCgroups } from './task-cgroups.js';
 import { TaskDeadlines } from './task-deadlines.js';
 import { baseEnvironment } from './task-environment.js';
 import { StartFailedError, TaskConflictError, TaskLimitError } from './task-errors.js';
@@ -40,7 +41,7 @@ import {
 } from './task-lifecycle.js';
 import type { TaskLogRead } from './task-log.js';
 import { taskMarkerVariable } from './task-marker.js';
-import { isActive, type ProcessIdentity, type TaskRecord } from './task-record.js';
+import { isActive, isFinished, type ProcessIdentity, type TaskRecord } from './task-record.js';
 import { type RecoverySettings, recoverTask, recoverTasks } from './task-recovery.js';
 import { TaskStore } from './task-store.js';
 import { maxTimerMs } from './timer-limit.js';
@@ -59,6 +60,7 @@ export class ProcessSupervisor {
   readonly #store: TaskStore;
   readonly #table: ProcessTable;
   readonly #launcher: ProcessLauncher;
+  readonly #cgroups: TaskCgroups;
   readonly #log: Logger;
   readonly #intervalMs: number;
   readonly #graceMs: number;
@@ -78,7 +80,8 @@ export class ProcessSupervisor {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  private constructor(options: ProcessSupervisorOptions) {
+  private constructor(options: ProcessSupervisorOptions, cgroups: TaskCgroups) {
+    this.#cgroups = cgroups;
     this.#store = new TaskStore(options.dataDir);
     this.#table = new ProcessTable(options.procRoot);
     this.#log = options.logger ?? noopLogger;
@@ -110,13 +113,21 @@ export class ProcessSupervisor {
       mainContainerName: options.mainContainerName ?? 'main',
       defaultMode: options.sidecarMode ? 'Remote' : 'Local',
       environment: baseEnvironment(process.env, options),
+      cgroups,
     });
     this.#hooks = new HookRunner(this.#store, this.#table, this.#launcher, this.#log);
   }
 
   /** Opens the data directory, recovers every task in it and starts the reconcile loop. */
   static async open(options: ProcessSupervisorOptions): Promise<ProcessSupervisor> {
-    const supervisor = new ProcessSupervisor(options);
+    const cgroups = await TaskCgroups.open(options.procRoot ?? '/proc');
+    const supervisor = new ProcessSupervisor(options, cgroups);
+    if (cgroups.unavailable) {
+      supervisor.#log.info(
+        { why: cgroups.unavailable },
+        "tasks get no cgroup of their own: a process that leaves its task's process group and clears its environment outlives the task's stop",
+      );
+    }
     await supervisor.#recover();
     supervisor.#schedule();
     return supervisor;
@@ -356,7 +367,9 @@ export class ProcessSupervisor {
     if (runtime && terminate) await this.#signal(record, runtime, 'SIGTERM');
     if (runtime && kill) await this.#signal(record, runtime, 'SIGKILL');
     if (!this.#closed) record = await this.#hookStep(record, 'postStop', groupAlive);
+    if (isFinished(record.state)) await this.#cgroups.removeIfEmpty(record.uid);
     if (removable(record, groupAlive)) {
+      await this.#cgroups.forget(record.uid);
       await this.#store.remove(name);
       this.#tasks.delete(name);
       this.#deadlines.forget(name);
@@ -430,13 +443,21 @@ export class ProcessSupervisor {
     return (await this.#departed(record, runtime)).length > 0;
   }
 
-  /** The task's live processes outside its group, found by their marker. */
+  /**
+   * The task's live processes outside its group, found by their marker or, for one that
+   * cleared its environment, by the task's cgroup.
+   */
   async #departed(record: TaskRecord, runtime: ProcessIdentity): Promise<number[]> {
-    const marked = await this.#table.withEnvironment(taskMarkerVariable, record.uid);
-    return marked.filter((p) => p.processGroup !== runtime.pid).map((p) => p.pid);
+    const [marked, contained] = await Promise.all([
+      this.#table.withEnvironment(taskMarkerVariable, record.uid),
+      this.#cgroups.unavailable ? [] : this.#table.inTaskCgroup(record.uid),
+    ]);
+    const outside = [...marked, ...contained].filter((p) => p.processGroup !== runtime.pid);
+    return [...new Set(outside.map((p) => p.pid))];
   }
 
   async #signal(record: TaskRecord, runtime: ProcessIdentity, signal: NodeJS.Signals) {
+    if (signal === 'SIGKILL') await this.#cgroups.kill(record.uid);
     const delivered = this.#table.signalGroup(runtime.pid, signal);
     const departed = await this.#departed(record, runtime);
     for (const pid of departed) this.#table.signalProcess(pid, signal);

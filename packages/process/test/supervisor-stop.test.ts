@@ -1,10 +1,23 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { cgroupDirectory, unifiedCgroupPath } from '../src/cgroup-paths.js';
 import { ProcessSupervisor } from '../src/index.js';
+import { TaskCgroups } from '../src/task-cgroups.js';
 import { removeAllTasks } from './in-process-agent.js';
 import { useSupervisor } from './supervisor.test-support.js';
 import { isAlive, patience, processFrom } from './support.js';
+
+// Only an agent that may make cgroups gives each task one (see task-cgroups.ts).
+const taskCgroups = (await TaskCgroups.open('/proc')).unavailable === undefined;
+
+/** The directory of the cgroup v2 a process is in, as this process sees it. */
+function cgroupOf(pid: number): string {
+  const path = unifiedCgroupPath(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+  const directory = cgroupDirectory(path ?? '', readFileSync('/proc/self/mountinfo', 'utf8'));
+  if (!directory || !path?.includes('roundhouse-task-')) throw new Error(`${pid}: ${path}`);
+  return directory;
+}
 
 describe('the process supervisor', () => {
   const agent = useSupervisor('supervisor-stop');
@@ -75,6 +88,56 @@ describe('the process supervisor', () => {
     });
     await vi.waitFor(() => expect(isAlive(daemon)).toBe(false), patience);
   });
+
+  it.skipIf(!taskCgroups)(
+    'stops, after a restart, a daemon the task double-forked with an environment of its own, in its own cgroup',
+    async () => {
+      const pids = join(agent.dir.path, 'env-cleared.pid');
+      // `env -i` drops the task's marker; setsid and the exiting subshell leave its group,
+      // session and process tree (re-parented to init).
+      const daemon = `trap "" TERM; sleep 300 & echo $! > ${pids}.child; echo $$ > ${pids}; wait`;
+      await agent.supervisor.create({
+        name: 'env-cleared',
+        process: { command: ['/bin/sh', '-c', `( setsid env -i /bin/sh -c '${daemon}' & )`] },
+      });
+      const parent = await processFrom(pids);
+      const child = await processFrom(`${pids}.child`);
+      expect(readFileSync(`/proc/${parent.pid}/environ`, 'utf8')).toBe('');
+      const cgroup = cgroupOf(parent.pid);
+      expect(await agent.settled('env-cleared')).toMatchObject({ state: 'Succeeded' });
+      expect(isAlive(parent)).toBe(true);
+      await agent.restart();
+      await agent.supervisor.delete('env-cleared');
+      await vi.waitFor(() => expect(agent.supervisor.get('env-cleared')).toBeUndefined(), patience);
+      expect(isAlive(parent)).toBe(false);
+      expect(isAlive(child)).toBe(false);
+      expect(existsSync(cgroup)).toBe(false);
+    },
+  );
+
+  it.skipIf(!taskCgroups)(
+    'removes the cgroup of a finished task that left nothing behind, before the task is deleted',
+    async () => {
+      const pid = join(agent.dir.path, 'brief.pid');
+      await agent.supervisor.create({
+        name: 'brief',
+        process: {
+          command: [
+            '/bin/sh',
+            '-c',
+            `echo $$ > ${pid}; while [ ! -e ${pid}.go ]; do sleep 0.05; done`,
+          ],
+        },
+      });
+      const shell = await processFrom(pid);
+      const cgroup = cgroupOf(shell.pid);
+      expect(existsSync(cgroup)).toBe(true);
+      writeFileSync(`${pid}.go`, 'go\n');
+      expect(await agent.settled('brief')).toMatchObject({ state: 'Succeeded' });
+      await vi.waitFor(() => expect(existsSync(cgroup)).toBe(false), patience);
+      expect(agent.supervisor.get('brief')).toBeDefined();
+    },
+  );
 
   it('stops a task at its timeout and reports Timeout with exit code 137', async () => {
     const grandchild = join(agent.dir.path, 'slow.pid');
