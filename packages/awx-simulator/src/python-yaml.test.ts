@@ -53,6 +53,7 @@ describe('safeLoad', () => {
     expect(dumped('a: !!binary aGVsbG8=')).toBe(
       'JSON: Object of type bytes is not JSON serializable',
     );
+    expect(dumped('a: &x [1, *x]')).toBe('JSON: Circular reference detected');
     expect(dumped('2024-01-01: x')).toBe(
       'JSON: keys must be str, int, float, bool or None, not datetime.date',
     );

@@ -13,6 +13,9 @@ export class UnserializableValue {
   constructor(readonly pythonType: 'date' | 'datetime' | 'bytes' | 'set') {}
 }
 
+/** A collection that holds itself through an alias: PyYAML builds it, `json.dumps` refuses it. */
+class CircularReference {}
+
 export type YamlResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 const TAG = 'tag:yaml.org,2002:';
@@ -153,7 +156,11 @@ function mappingValue(
       continue;
     }
     const keyValue = resolve(key);
-    if (Array.isArray(keyValue) || keyValue instanceof Map) {
+    if (
+      Array.isArray(keyValue) ||
+      keyValue instanceof Map ||
+      keyValue instanceof CircularReference
+    ) {
       throw new ConstructorError('found unhashable key');
     }
     own.push([keyValue, resolve(pair.value)]);
@@ -186,7 +193,7 @@ export function safeLoad(text: string): YamlResult {
   const resolve = (raw: unknown): unknown => {
     const node = resolveNode(raw);
     if (node === null || node === undefined) return null;
-    if (open.has(node)) throw new ConstructorError('found a recursive alias');
+    if (open.has(node)) return new CircularReference();
     open.add(node);
     try {
       if (isScalar(node)) return scalarValue(node);
@@ -232,6 +239,8 @@ function jsonKey(key: unknown): string | UnserializableValue {
 export function jsonCompatible(
   value: unknown,
 ): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (value instanceof CircularReference)
+    return { ok: false, error: 'Circular reference detected' };
   if (value instanceof UnserializableValue) {
     return { ok: false, error: `Object of type ${value.pythonType} is not JSON serializable` };
   }
