@@ -207,6 +207,16 @@ describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
       metadata: { name: quota, namespace: executionNamespace },
       spec: { hard: { pods: '0' } },
     });
+    // Until the quota controller has counted its usage, admission refuses pods as "status
+    // unknown", which the Job controller retries as passing: the refusal to quote comes after.
+    await vi.waitFor(async () => {
+      const counted = await world.admin.get<KubeObject & { status?: { hard?: object } }>(
+        resources.resourceQuotas,
+        executionNamespace,
+        quota,
+      );
+      expect(counted?.status?.hard).toBeDefined();
+    }, patience);
     try {
       await world.createDistExec('podless', { command: 'echo podless', timeoutSeconds: 3 });
       const { results } = await world.waitForResults('podless', (results) => {
