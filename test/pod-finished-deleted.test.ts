@@ -1,0 +1,71 @@
+import { Registry } from '@roundhouse/core';
+import { KubeClient, resources } from '@roundhouse/kube';
+import { PodExecutor } from '@roundhouse/pod';
+import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
+import {
+  allowedImages,
+  patience,
+  runningPod,
+  terminated,
+  threeSteps,
+  writeStepStatuses,
+} from '../packages/pod/test/drive.js';
+import { apply, manifest, startController, waitForPhase } from './workflowexecution/harness.js';
+
+// Whole seconds well before the deletion, as a Pod that ended long before PodGC came.
+const at = (s: number) => new Date(Date.UTC(2026, 0, 2, 3, 0, s)).toISOString().replace('.000', '');
+
+describeWithControlPlane('a pod engine Pod deleted while its controller was down', () => {
+  const env = useTestNamespace({ prefix: 'pod-kept' });
+  const client = () => new KubeClient(env.kubeConfig);
+  let executionNamespace: string;
+
+  beforeAll(async () => {
+    executionNamespace = await env.controlPlane.createNamespace('pod-kept-exec');
+  });
+
+  const start = () =>
+    startController({
+      kubeConfig: env.kubeConfig,
+      registry: (reader) =>
+        new Registry().register(new PodExecutor(client(), { reader, allowedImages })),
+      watchNamespace: env.namespace,
+      executionNamespace,
+      cooldownMs: 2_000,
+    });
+
+  it('has the outcome its steps had recorded, and the Pod removed after the cooldown', async () => {
+    const first = await start();
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'pod', engineConfig: threeSteps }),
+    );
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const name = running.status?.executionRef?.name as string;
+    await runningPod(client(), executionNamespace, name);
+    await first.stop();
+    // While no controller watches: the steps succeed, and PodGC deletes the finished Pod.
+    await writeStepStatuses(client(), executionNamespace, name, {
+      phase: 'Succeeded',
+      initContainerStatuses: {
+        fetch: terminated(0, at(1), at(2)),
+        build: terminated(0, at(2), at(3)),
+      },
+      containerStatuses: { report: terminated(0, at(3), at(4)) },
+    });
+    await client().delete(resources.pods, executionNamespace, name);
+    const second = await start();
+    try {
+      const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
+      expect(done.status?.executionStatus).toMatchObject({ status: 'True', completedTasks: 3 });
+      await vi.waitFor(
+        async () => expect(await client().get(resources.pods, executionNamespace, name)).toBeNull(),
+        patience,
+      );
+    } finally {
+      await second.stop();
+    }
+  });
+});
