@@ -29,6 +29,22 @@ export function renderJsonPath(template: JsonPathTemplate, data: Value): string 
   return template.map((part) => renderPart(part, data)).join('');
 }
 
+/**
+ * Every value a template's actions find in `data`, as `-o custom-columns` reads them; a quoted
+ * text is its string.
+ */
+export function jsonPathValues(template: JsonPathTemplate, data: Value): Value[] {
+  return template.flatMap((part) =>
+    part.kind === 'action' ? evaluate(part.steps, [data]).map(unwrapped) : [],
+  );
+}
+
+function unwrapped(found: Found): Value {
+  return typeof found === 'object' && found !== null && literals.has(found)
+    ? (found as { literal: string }).literal
+    : found;
+}
+
 function renderPart(part: TemplatePart, current: Value): string {
   switch (part.kind) {
     case 'text':
@@ -53,10 +69,9 @@ function literal(text: string): Found {
   return found;
 }
 
-function textOf(value: Found): string {
-  if (typeof value === 'object' && value !== null && literals.has(value)) {
-    return (value as { literal: string }).literal;
-  }
+function textOf(found: Found): string {
+  const value = unwrapped(found);
+  if (literals.has(found as object)) return value as string;
   if (value === null) return '<nil>';
   if (typeof value === 'string') return printableText(value, '\n\t');
   if (typeof value === 'number') return goNumber(value);
@@ -65,7 +80,7 @@ function textOf(value: Found): string {
 }
 
 /** Go's `%v` of a float64: exponent form below 1e-4 and from 1e21, with two exponent digits. */
-function goNumber(value: number): string {
+export function goNumber(value: number): string {
   const text = value !== 0 && Math.abs(value) < 1e-4 ? value.toExponential() : String(value);
   return text.replace(/e([+-])(\d)$/, 'e$10$2');
 }
@@ -192,7 +207,7 @@ type Scalar = string | number | boolean;
 
 function scalar(found: Found): Scalar {
   if (typeof found === 'object' && found !== null && literals.has(found)) {
-    return (found as { literal: string }).literal;
+    return unwrapped(found) as string;
   }
   if (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean') {
     return found;

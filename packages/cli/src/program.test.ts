@@ -108,7 +108,7 @@ describe('help', () => {
   });
 });
 
-describe('get -o jsonpath', () => {
+describe('get -o jsonpath and custom-columns', () => {
   it('refuses a malformed template before anything is sent, naming where it goes wrong', async () => {
     const { dir, kubeconfig } = await unreachableCluster();
     try {
@@ -118,11 +118,14 @@ describe('get -o jsonpath', () => {
       expect(result.stderr).toMatch(
         /^error: option '-o, --output <format>' argument 'jsonpath=\{\.status' is invalid\. jsonpath template "\{\.status": unclosed action: no "\}" at character 9\n/,
       );
+      expect((await cli(['get', '-o', 'custom-columns=NAME'])).stderr).toContain(
+        'custom-columns "NAME": "NAME" is not HEADER:PATH',
+      );
       expect((await cli(['get', '-o', 'jsonpath='])).stderr).toContain(
         'jsonpath= needs a template',
       );
       expect((await cli(['get', '-o', 'xml'])).stderr).toContain(
-        'Allowed choices are wide, json, yaml, name, jsonpath=TEMPLATE.',
+        'Allowed choices are wide, json, yaml, name, jsonpath=TEMPLATE, custom-columns=SPEC.',
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -109,7 +109,7 @@ export function buildProgram(context: CliContext, exit: (code: number) => void):
     .argument('[name]', 'a WorkflowExecution', executionName)
     .option(
       '-o, --output <format>',
-      "output format: wide, json, yaml, name or jsonpath=TEMPLATE (as kubectl's)",
+      "output format: wide, json, yaml, name, jsonpath=TEMPLATE or custom-columns=SPEC (as kubectl's)",
       outputFormat,
     )
     .option('-A, --all-namespaces', 'executions of every namespace')

@@ -11,15 +11,24 @@ export interface Column<Row> {
 }
 
 /**
- * A kubectl-style table: upper-case headers, columns left-aligned and three spaces apart, no
- * trailing spaces. Every cell is escaped (`printableText`) before anything else, so no cell can move
+ * A kubectl-style table: upper-case headers (`-o custom-columns` keeps the user's), columns
+ * left-aligned and three spaces apart (at least `minWidth` wide with the spaces), no trailing
+ * spaces. Every cell is escaped (`printableText`) before anything else, so no cell can move
  * the cursor or break a row, and the widths count the characters that will show; styling comes
  * last and is not counted. An empty cell is not styled: its colour codes would hold the
  * padding before them at the end of the line.
  */
-export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+export function renderTable<Row>(
+  columns: readonly Column<Row>[],
+  rows: readonly Row[],
+  layout: {
+    readonly headersAsGiven?: boolean | undefined;
+    readonly minWidth?: number | undefined;
+  } = {},
+): string {
+  const minWidth = layout.minWidth ?? 0;
   const lines = [
-    columns.map((c) => cell(c.header.toUpperCase())),
+    columns.map((c) => cell(layout.headersAsGiven ? c.header : c.header.toUpperCase())),
     ...rows.map((row) =>
       columns.map(({ value, style }) => cell(value(row), style && ((text) => style(text, row)))),
     ),
@@ -33,7 +42,7 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
         .map(({ text, shown }, i) =>
           i === line.length - 1
             ? shown
-            : shown + ' '.repeat((widths[i] ?? 0) - [...text].length + 3),
+            : shown + ' '.repeat(Math.max((widths[i] ?? 0) + 3, minWidth) - [...text].length),
         )
         .join('')
         .trimEnd(),

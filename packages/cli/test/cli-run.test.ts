@@ -77,7 +77,7 @@ describeWithControlPlane('kubectl roundhouse against a controller whose Jobs com
     `);
   });
 
-  it('lists executions in a table, and shows one as YAML, JSON, a name or a jsonpath template', async () => {
+  it('lists executions in a table, and shows one as YAML, JSON, a name, a jsonpath template or custom columns', async () => {
     const table = await run(['get']);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME +PHASE +ENGINE +TARGET +AGE +REASON$/);
@@ -110,6 +110,12 @@ describeWithControlPlane('kubectl roundhouse against a controller whose Jobs com
       'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}',
     ]);
     expect(names).toEqual({ code: 0, stdout: 'restart-ok\tCompleted\n', stderr: '' });
+    const columns = await run([
+      'get',
+      '-o',
+      'custom-columns=NAME:.metadata.name,PHASE:.status.phase',
+    ]);
+    expect(columns.stdout).toBe('NAME         PHASE\nrestart-ok   Completed\n');
   });
 
   it('describes an execution: spec, status, conditions, its Job, and no events before its lock is released', async () => {

@@ -6,6 +6,7 @@ import {
   resources,
 } from '@roundhouse/kube';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { renderCustomColumns } from '../custom-columns.js';
 import { jsonText, yamlText } from '../data-text.js';
 import { describeExecution, eventTime } from '../describe-view.js';
 import { renderJsonPath } from '../jsonpath-output.js';
@@ -32,7 +33,7 @@ export function printable(object: KubeObject): KubeObject {
   return { ...object, metadata };
 }
 
-/** `get [NAME]`: a table, or the objects as JSON, YAML, names or a jsonpath template's text. */
+/** `get [NAME]`: a table, or the objects as JSON, YAML, names, jsonpath or custom columns. */
 export async function get(
   session: Session,
   term: Terminal,
@@ -61,7 +62,11 @@ export async function get(
       ? printable(items[0] as Execution)
       : { apiVersion: 'v1', kind: 'List', items: items.map(printable) };
   if (typeof options.output === 'object') {
-    term.out.write(renderJsonPath(options.output.jsonpath, document()));
+    term.out.write(
+      'jsonpath' in options.output
+        ? renderJsonPath(options.output.jsonpath, document())
+        : renderCustomColumns(options.output.customColumns, items.map(printable)),
+    );
     return 0;
   }
   switch (options.output) {
