@@ -421,7 +421,14 @@ export class ProcessSupervisor {
 
   /** Takes in a task directory the supervisor does not know, as recovery would at a start. */
   async #adopt(name: string): Promise<TaskRecord | undefined> {
-    const record = await recoverTask(this.#store, this.#table, this.#log, this.#recovery, name);
+    const record = await recoverTask(
+      this.#store,
+      this.#table,
+      this.#cgroups,
+      this.#log,
+      this.#recovery,
+      name,
+    );
     if (record) {
       this.#tasks.set(name, record);
       this.#deadlines.arm(record);
@@ -474,7 +481,13 @@ export class ProcessSupervisor {
   }
 
   async #recover(): Promise<void> {
-    const recovered = await recoverTasks(this.#store, this.#table, this.#log, this.#recovery);
+    const recovered = await recoverTasks(
+      this.#store,
+      this.#table,
+      this.#cgroups,
+      this.#log,
+      this.#recovery,
+    );
     for (const [name, record] of recovered) {
       this.#tasks.set(name, record);
       this.#deadlines.arm(record);

@@ -1,6 +1,7 @@
 import type { Logger } from '@roundhouse/core';
 import type { ProcessTable } from './process-table.js';
 import { observeShim } from './shim-observation.js';
+import type { TaskCgroups } from './task-cgroups.js';
 import { TaskStoreError } from './task-errors.js';
 import { observe, rerunAfterLoss } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
@@ -28,6 +29,7 @@ export interface RecoverySettings {
 export async function recoverTasks(
   store: TaskStore,
   table: ProcessTable,
+  cgroups: TaskCgroups,
   log: Logger,
   settings: RecoverySettings,
 ): Promise<Map<string, TaskRecord>> {
@@ -35,7 +37,7 @@ export async function recoverTasks(
   const tasks = new Map<string, TaskRecord>();
   for (const name of await store.list()) {
     try {
-      const record = await recoverTask(store, table, log, settings, name);
+      const record = await recoverTask(store, table, cgroups, log, settings, name);
       if (record) tasks.set(name, record);
     } catch (error) {
       // One entry the agent cannot read now (out of file descriptors, a directory it may not
@@ -58,6 +60,7 @@ export async function recoverTasks(
 export async function recoverTask(
   store: TaskStore,
   table: ProcessTable,
+  cgroups: TaskCgroups,
   log: Logger,
   settings: RecoverySettings,
   name: string,
@@ -82,6 +85,7 @@ export async function recoverTask(
     );
     return record;
   } else if (settings.rerunLostTasks && (await lost(store, table, log, stored.record))) {
+    await cgroups.forget(stored.record.uid);
     await store.remove(name);
     log.warn(
       { task: name },

@@ -9,6 +9,7 @@ import {
   type ProcessRef,
   patience,
   processFrom,
+  taskCgroupDirectory,
   temporaryDirectory,
 } from './support.js';
 
@@ -207,10 +208,12 @@ describe('roundhouse-task-executor --rerun-lost-tasks', () => {
     await new TaskExecutorClient({ baseUrl: agent.url }).setTasks([task]);
     const command = await processFrom(pidFile);
     await killAgent(agent, 'SIGKILL');
-    const shim = JSON.parse(readFileSync(join(dataDir, name, 'task.json'), 'utf8')).runtime.pid;
-    process.kill(-shim, 'SIGKILL');
+    const record = JSON.parse(readFileSync(join(dataDir, name, 'task.json'), 'utf8'));
+    process.kill(-record.runtime.pid, 'SIGKILL');
     await vi.waitFor(() => expect(isAlive(command)).toBe(false), patience);
-    return { flags, task, runs: () => readFileSync(runs, 'utf8') };
+    const cgroup = await taskCgroupDirectory(record.uid);
+    if (cgroup) expect(existsSync(cgroup)).toBe(true);
+    return { flags, task, cgroup, runs: () => readFileSync(runs, 'utf8') };
   }
 
   it('drops the lost task with the flag, so setTasks runs it again; keeps it Unknown without', async () => {
@@ -223,6 +226,8 @@ describe('roundhouse-task-executor --rerun-lost-tasks', () => {
     agents.push(withFlag);
     const client = new TaskExecutorClient({ baseUrl: withFlag.url });
     expect(await client.getTask('vanished')).toBeNull();
+    // Where tasks get cgroups, the dropped task's goes with it.
+    if (rerun.cgroup) expect(existsSync(rerun.cgroup)).toBe(false);
     expect(withFlag.lines).toContainEqual(
       expect.objectContaining({ level: 'warn', task: 'vanished' }),
     );

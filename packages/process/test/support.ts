@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
+import { cgroupDirectory, taskCgroupName, unifiedCgroupPath } from '../src/cgroup-paths.js';
+import { TaskCgroups } from '../src/task-cgroups.js';
 
 /** How long and how often tests poll for something a process does. */
 export const patience = { timeout: 30_000, interval: 50 };
@@ -74,4 +76,15 @@ export function killTaskGroup(runtime: ProcessRef | undefined): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * Where an agent this process starts makes a task's cgroup (in its own, which it inherits), or
+ * undefined where it may make none (see task-cgroups.ts).
+ */
+export async function taskCgroupDirectory(uid: string): Promise<string | undefined> {
+  if ((await TaskCgroups.open('/proc')).unavailable) return undefined;
+  const path = unifiedCgroupPath(readFileSync('/proc/self/cgroup', 'utf8')) ?? '';
+  const parent = cgroupDirectory(path, readFileSync('/proc/self/mountinfo', 'utf8'));
+  return parent === undefined ? undefined : join(parent, taskCgroupName(uid));
 }
