@@ -1,7 +1,8 @@
-import { Registry } from '@roundhouse/core';
+import { Registry, roundhouseConventions } from '@roundhouse/core';
 import { KubeClient, resources } from '@roundhouse/kube';
-import { PodExecutor } from '@roundhouse/pod';
+import { PodExecutor, podResultFinalizer } from '@roundhouse/pod';
 import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it, vi } from 'vitest';
 import {
   allowedImages,
@@ -60,6 +61,34 @@ describeWithControlPlane('a pod engine Pod deleted while its controller was down
     try {
       const done = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Completed');
       expect(done.status?.executionStatus).toMatchObject({ status: 'True', completedTasks: 3 });
+      await vi.waitFor(
+        async () => expect(await client().get(resources.pods, executionNamespace, name)).toBeNull(),
+        patience,
+      );
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("deletes, finalizer and all, the Pod of an execution deleted with its own finalizer removed while no controller ran, so the Pod's name (its target's lock) is free", async () => {
+    const first = await start();
+    const wfe = await apply(
+      client(),
+      env.namespace,
+      manifest({ engine: 'pod', engineConfig: threeSteps }),
+    );
+    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
+    const name = running.status?.executionRef?.name as string;
+    const pod = await runningPod(client(), executionNamespace, name);
+    expect(pod.metadata?.finalizers).toContain(podResultFinalizer(roundhouseConventions));
+    await first.stop();
+    // Forced by hand while the controller is down: no cleanup will run for this execution.
+    await client().patch(workflowExecutions, env.namespace, wfe.metadata.name, {
+      metadata: { finalizers: null },
+    });
+    await client().delete(workflowExecutions, env.namespace, wfe.metadata.name);
+    const second = await start();
+    try {
       await vi.waitFor(
         async () => expect(await client().get(resources.pods, executionNamespace, name)).toBeNull(),
         patience,

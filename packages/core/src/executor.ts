@@ -77,6 +77,13 @@ export interface ExecutionWatch {
    * `Background`.
    */
   readonly deletion?: DeletionPropagation | undefined;
+  /**
+   * The finalizers the engine puts on the resource and takes off in its `cleanup`. A controller
+   * that deletes a resource whose WorkflowExecution is gone takes them off too: no `cleanup`
+   * will ever run for it, and the resource, whose name is its target's lock, would otherwise
+   * stay being deleted for ever (and hold up its namespace's deletion). Default none.
+   */
+  readonly finalizers?: readonly string[] | undefined;
 }
 
 /**

@@ -86,6 +86,8 @@ export interface ResourceEngine<T extends KubeObject> {
    * execution's resource of the same name cannot find the previous one's children.
    */
   readonly deletion?: DeletionPropagation | undefined;
+  /** The finalizers `build` puts on the resource and `cleanup` takes off (see ExecutionWatch). */
+  readonly finalizers?: readonly string[] | undefined;
   /**
    * The pods (and containers) whose logs are the execution's output; engines that omit it
    * offer no `logs`.
@@ -137,6 +139,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
         resource: spec.type,
         conventions: options.conventions,
         deletion: spec.deletion ?? 'Background',
+        ...(spec.finalizers?.length ? { finalizers: Object.freeze([...spec.finalizers]) } : {}),
       }),
     ]);
     this.owned = new OwnedResources<T>(

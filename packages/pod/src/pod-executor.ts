@@ -26,7 +26,7 @@ import {
 import { podCreateRefusal } from './create-refusal.js';
 import { podLogSources } from './log-sources.js';
 import { stoppedByDeletion } from './pod-deletion.js';
-import { buildPod, type PodEngineSettings, podEngine } from './pod-spec.js';
+import { buildPod, keepsResult, type PodEngineSettings, podEngine } from './pod-spec.js';
 import { finalizerRemoval, podResultFinalizer } from './result-finalizer.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
 import { PodStateSchema } from './steps.js';
@@ -95,6 +95,7 @@ function podEngineSpec(
     engine: podEngine,
     type: resources.pods,
     defaultTimeout: settings.defaultTimeout,
+    finalizers: keepsResult(settings) ? [podResultFinalizer(settings.conventions)] : [],
     build: (wfe, namespace, dependencies) =>
       buildPod(wfe, namespace, dependencies, settings) as PodObject,
     // The steps name their images: a digest for the bundle pins nothing that runs.

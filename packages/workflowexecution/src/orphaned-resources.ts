@@ -1,4 +1,4 @@
-import type { Informer } from '@roundhouse/controller';
+import { hasFinalizer, type Informer, removeFinalizer } from '@roundhouse/controller';
 import {
   type Conventions,
   conventionKeys,
@@ -54,22 +54,37 @@ export class OrphanedResources {
    * Deletes the cached resources that name `key` as their owner, as their engine's cleanup
    * would: all of them once `key` is confirmed gone, or, while an execution of uid `current`
    * holds the name, those that record another owner uid (an earlier execution of the same name,
-   * deleted while the controller was down). Only a resource that records its owner's uid is
-   * touched: every Roundhouse controller records it, kubernaut's own controller does not, and
-   * its resources may share the namespace with owners this controller cannot see. Each delete
-   * carries the uid that was read, so a resource created under the same name since is never
-   * touched.
+   * deleted while the controller was down); then takes the engine's finalizers, which no
+   * cleanup will take off now, off those and off any already being deleted. Only a resource
+   * that records its owner's uid is touched: every Roundhouse controller records it,
+   * kubernaut's own controller does not, and its resources may share the namespace with owners
+   * this controller cannot see. Each write carries the uid that was read, so a resource created
+   * under the same name since is never touched.
    */
   async release(key: string, signal?: AbortSignal, current?: string): Promise<void> {
     for (const { watch, informer } of this.#watched) {
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         const owner = object.metadata?.annotations?.[uidKey];
-        if (object.metadata?.deletionTimestamp || owner === undefined || owner === current) {
-          continue;
-        }
-        await this.#delete(watch, object, key, signal);
+        if (owner === undefined || owner === current) continue;
+        if (!object.metadata?.deletionTimestamp) await this.#delete(watch, object, key, signal);
+        await this.#removeFinalizers(watch, object, signal);
       }
+    }
+  }
+
+  /** Takes off the engine's finalizers, which only the gone execution's cleanup would have. */
+  async #removeFinalizers(
+    watch: ExecutionWatch,
+    object: KubeObject,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    for (const finalizer of watch.finalizers ?? []) {
+      if (!hasFinalizer(object, finalizer)) continue;
+      await removeFinalizer(this.#client, watch.resource, object, finalizer, {
+        signal,
+        uid: object.metadata?.uid,
+      });
     }
   }
 
