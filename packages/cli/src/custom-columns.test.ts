@@ -44,6 +44,15 @@ describe('-o custom-columns', () => {
     );
   });
 
+  it('splits a column at its first ":" only, as kubectl does, so a slice or a filter may hold one', () => {
+    const columns = parseCustomColumns(
+      'FIRST:.status.conditions[0:1].type,C:.status.conditions[?(@.type=="a:b")].status',
+    );
+    expect(renderCustomColumns(columns, executions)).toBe(
+      'FIRST     C\nReady     <none>\n<none>    <none>\n',
+    );
+  });
+
   it('refuses a spec kubectl refuses, saying which part', () => {
     expect(() => parseCustomColumns('')).toThrow(CustomColumnsSyntaxError);
     expect(() => parseCustomColumns('NAME')).toThrow('"NAME" is not HEADER:PATH');

@@ -18,21 +18,23 @@ export class CustomColumnsSyntaxError extends RoundhouseError {
 const relaxedPath = /^\{\.?([^{}]+)\}$|^\.?([^{}]+)$/;
 
 /**
- * Reads a spec as kubectl does: columns split at "," and each at ":", so a path holds neither.
- * A path's own mistake is JsonPathSyntaxError, positioned in the column's path.
+ * Reads a spec as kubectl does: columns split at ",", each at its first ":", so a path may hold
+ * ":" (a slice `[0:1]`) but never ",". A path's own mistake is JsonPathSyntaxError, positioned
+ * in the column's path.
  */
 export function parseCustomColumns(spec: string): CustomColumn[] {
   if (spec === '') {
     throw new CustomColumnsSyntaxError('custom-columns needs columns, such as NAME:.metadata.name');
   }
   return spec.split(',').map((column) => {
-    const parts = column.split(':');
-    if (parts.length !== 2) {
+    const colon = column.indexOf(':');
+    if (colon < 0) {
       throw new CustomColumnsSyntaxError(
-        `${JSON.stringify(column)} is not HEADER:PATH (a path holds no "," or ":")`,
+        `${JSON.stringify(column)} is not HEADER:PATH (a path holds no ",")`,
       );
     }
-    const [header = '', path = ''] = parts;
+    const header = column.slice(0, colon);
+    const path = column.slice(colon + 1);
     if (path === '') return { header, path: [] };
     const match = relaxedPath.exec(path);
     if (!match) {

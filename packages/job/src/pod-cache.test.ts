@@ -54,6 +54,7 @@ describe('cachedPod', () => {
         },
       },
       status: {
+        phase: 'Pending',
         reason: 'Evicted',
         message: 'low on memory',
         containerStatuses: [{ name: 'workflow', state: waiting }],

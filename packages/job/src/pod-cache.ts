@@ -52,6 +52,7 @@ export function cachedPod(pod: object): object {
     }),
     status: isPlainRecord(status)
       ? definedFields({
+          phase: status.phase,
           reason: status.reason,
           message: status.message,
           conditions: conditions

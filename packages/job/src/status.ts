@@ -87,6 +87,7 @@ export const PodStateSchema = z.object({
     .optional(),
   status: z
     .object({
+      phase: z.string().optional(),
       reason: z.string().optional(),
       message: z.string().optional(),
       // Only DisruptionTarget says anything the engine reads (see podDisruption); dropping the

@@ -131,6 +131,13 @@ describe('isStarting', () => {
   it('does not hold for a pod that ran or is being deleted, nor for none: the Job itself changes then', () => {
     expect(isStarting([])).toBe(false);
     expect(isStarting([withState({ terminated: { exitCode: 1 } })])).toBe(false);
+    // Rejected by the kubelet (or evicted) before its container had any state.
+    expect(isStarting([{ metadata: { name: 'wfe-1-abcde' }, status: { phase: 'Failed' } }])).toBe(
+      false,
+    );
+    expect(isStarting([{ metadata: { name: 'wfe-1-abcde' }, status: { phase: 'Pending' } }])).toBe(
+      true,
+    );
     expect(isStarting([withState({ running: {} })])).toBe(false);
     expect(
       isStarting([

@@ -99,14 +99,19 @@ export const startingPodRecheckMs = 5_000;
 
 /**
  * Whether one of `pods` (the Job's pods that are not running, as the cache holds them) is still
- * on its way to starting its workflow container: not scheduled yet, or waiting. A pod that ran
- * and failed changes the Job's counters, which wakes the controller by itself.
+ * on its way to starting its workflow container: Pending (or with no phase yet), not scheduled
+ * or waiting. A pod that failed (it ran, or the kubelet rejected or evicted it before its
+ * container started) changes the Job's counters, which wakes the controller by itself.
  */
 export function isStarting(pods: readonly PodState[]): boolean {
   return pods.some((pod) => {
+    const phase = pod.status?.phase;
+    if ((phase !== undefined && phase !== 'Pending') || pod.metadata?.deletionTimestamp) {
+      return false;
+    }
     const state = pod.status?.containerStatuses?.find(
       (c) => c.name === workflowContainerName,
     )?.state;
-    return !state?.running && !state?.terminated && !pod.metadata?.deletionTimestamp;
+    return !state?.running && !state?.terminated;
   });
 }

@@ -14,6 +14,7 @@ import {
 import { readMountFailure, withMountFailure } from '@roundhouse/job';
 import {
   type ClusterConfig,
+  deleteAsRead,
   isKubernetesError,
   KubeClient,
   type KubeObject,
@@ -216,19 +217,14 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
 
   /** Deletes `pod` as read; false when it is gone, or another Pod has taken its name. */
   async #delete(pod: PodObject, namespace: string, options: OperationOptions): Promise<boolean> {
-    const name = pod.metadata?.name as string;
-    try {
-      const deleted = await this.client.delete(resources.pods, namespace, name, {
-        propagationPolicy: 'Background',
-        preconditions: { uid: pod.metadata?.uid as string },
-        signal: options.signal,
-      });
-      if (deleted) this.logger.debug({ namespace, name, kind: 'Pod' }, 'deleted Pod');
-      return deleted;
-    } catch (error) {
-      if (isKubernetesError(error, 'Conflict')) return false;
-      throw error;
+    const outcome = await deleteAsRead(this.client, resources.pods, pod, {
+      propagationPolicy: 'Background',
+      signal: options.signal,
+    });
+    if (outcome === 'deleted') {
+      this.logger.debug({ namespace, name: pod.metadata?.name, kind: 'Pod' }, 'deleted Pod');
     }
+    return outcome === 'deleted';
   }
 
   /**
