@@ -120,7 +120,7 @@ export class ProcessSupervisor {
 
   /** Opens the data directory, recovers every task in it and starts the reconcile loop. */
   static async open(options: ProcessSupervisorOptions): Promise<ProcessSupervisor> {
-    const cgroups = await TaskCgroups.open(options.procRoot ?? '/proc');
+    const cgroups = await TaskCgroups.open(options.procRoot ?? '/proc', options.logger);
     const supervisor = new ProcessSupervisor(options, cgroups);
     if (cgroups.unavailable) {
       supervisor.#log.info(

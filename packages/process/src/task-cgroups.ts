@@ -1,5 +1,6 @@
 import { access, constants, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type Logger, noopLogger } from '@roundhouse/core';
 import { cgroupDirectory, taskCgroupName, unifiedCgroupPath } from './cgroup-paths.js';
 
 /**
@@ -18,16 +19,17 @@ export class TaskCgroups {
     private readonly parent: string | undefined,
     /** Why tasks get no cgroup of their own, when they do not. */
     readonly unavailable: string | undefined,
+    private readonly logger: Logger,
   ) {}
 
   /** Finds the agent's cgroup through `procRoot` and checks that it may make cgroups in it. */
-  static async open(procRoot: string): Promise<TaskCgroups> {
+  static async open(procRoot: string, logger: Logger = noopLogger): Promise<TaskCgroups> {
     const own = await readFile(join(procRoot, 'self/cgroup'), 'utf8').catch(() => '');
     const mountinfo = await readFile(join(procRoot, 'self/mountinfo'), 'utf8').catch(() => '');
     const path = unifiedCgroupPath(own);
     const parent = path === undefined ? undefined : cgroupDirectory(path, mountinfo);
     if (parent === undefined) {
-      return new TaskCgroups(undefined, 'no cgroup v2 hierarchy is mounted for this agent');
+      return new TaskCgroups(undefined, 'no cgroup v2 hierarchy is mounted for this agent', logger);
     }
     const probe = join(parent, `roundhouse-probe-${process.pid}`);
     try {
@@ -36,24 +38,32 @@ export class TaskCgroups {
       await rmdir(probe);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      return new TaskCgroups(undefined, `the agent may not create cgroups in ${parent} (${code})`);
+      return new TaskCgroups(
+        undefined,
+        `the agent may not create cgroups in ${parent} (${code})`,
+        logger,
+      );
     }
-    return new TaskCgroups(parent, undefined);
+    return new TaskCgroups(parent, undefined, logger);
   }
 
   /**
    * Moves a task's shim into the task's cgroup, before it runs the command, so all the
-   * command starts is born there. False when it could not be: the task then runs without.
+   * command starts is born there. When it cannot (`cgroup.max.descendants` reached, EBUSY) the
+   * task runs without, and the agent says so: a stop then finds its processes by their group
+   * and marker only, which a process that leaves both escapes.
    */
-  async enter(uid: string, pid: number): Promise<boolean> {
-    if (this.parent === undefined) return false;
+  async enter(uid: string, pid: number): Promise<void> {
+    if (this.parent === undefined) return;
     const directory = join(this.parent, taskCgroupName(uid));
     try {
       await mkdir(directory, { recursive: true });
       await writeFile(join(directory, 'cgroup.procs'), `${pid}\n`);
-      return true;
-    } catch {
-      return false;
+    } catch (error) {
+      this.logger.warn(
+        { task: uid, code: (error as NodeJS.ErrnoException).code ?? String(error) },
+        'task runs without a cgroup of its own: its stop finds processes by group and marker only',
+      );
     }
   }
 
