@@ -59,7 +59,7 @@ function optionsOver(api: FakeDistExecApi): JobModeReconcilerOptions {
     client: api.client,
     cache: { get: async () => api.stored } as unknown as InformerCache,
     distExecs: { observe: () => {} },
-    jobs: { byIndex: () => [] },
+    jobs: { byIndex: () => [], get: () => undefined },
     nodes: {} as NodeDirectory,
     executor: {} as Executor,
     conventions: roundhouseConventions,
@@ -167,7 +167,7 @@ describe('JobModeReconciler, a DistExec created again under a deleted one’s na
           deleted.push(name);
         },
       } as unknown as KubeClient,
-      jobs: { byIndex: () => (deleted.length > 0 ? [] : [predecessors]) },
+      jobs: { byIndex: () => (deleted.length > 0 ? [] : [predecessors]), get: () => undefined },
       nodes: {
         selected: () => ['worker-1'],
         known: () => new Set(['worker-1']),
@@ -375,6 +375,8 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
       jobs: {
         byIndex: (index: string, key: string) =>
           index === jobsInFlightByNamespace && key === 'ops' ? inFlight : [],
+        get: (_namespace: string | undefined, name: string) =>
+          inFlight.find((job) => job.metadata?.name === name),
       },
       nodes: {
         selected: () => ['worker-1', 'worker-2', 'worker-3', 'worker-4'],
@@ -385,7 +387,7 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
         create: async (wfe: { spec: { targetResource: string } }) => {
           created.push(wfe.spec.targetResource);
           inFlight.push({ metadata: { name: wfe.spec.targetResource } });
-          return { status: 'created' };
+          return { resourceName: wfe.spec.targetResource, warnings: [] };
         },
         getStatus: async () => ({ phase: 'Running', reason: 'Running', message: '' }),
       } as unknown as Executor,

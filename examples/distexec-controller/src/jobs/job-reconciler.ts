@@ -38,7 +38,7 @@ import { withResultsWithin } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
-import { jobsByOwner, jobsInFlightByNamespace } from './job-index.js';
+import { jobsByOwner } from './job-index.js';
 import {
   isJobRefusal,
   JobsRefusedError,
@@ -46,6 +46,7 @@ import {
   refusedJobEntry,
   refusedJobObservation,
 } from './job-refusal.js';
+import { NamespaceJobRoom } from './namespace-room.js';
 import { runsOn } from './node-eligibility.js';
 import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
 import { admitTimeout, type TimeoutPolicy } from './timeout-policy.js';
@@ -58,7 +59,7 @@ export interface JobModeReconcilerOptions {
   /** The DistExecs informer, told of every write's answer before its watch event arrives. */
   readonly distExecs: Pick<Informer<KubeObject>, 'observe'>;
   /** The node Jobs, indexed by their DistExec (`jobsByOwner`). */
-  readonly jobs: Pick<Informer<KubeObject>, 'byIndex'>;
+  readonly jobs: Pick<Informer<KubeObject>, 'byIndex' | 'get'>;
   readonly nodes: NodeDirectory;
   /** The node-Job executor (a ResourceExecutor over `nodeJobResourceEngine`). */
   readonly executor: Executor;
@@ -104,10 +105,16 @@ interface Plan {
 export class JobModeReconciler implements Reconciler {
   readonly #o: JobModeReconcilerOptions;
   readonly #now: () => Date;
+  readonly #room: NamespaceJobRoom;
 
   constructor(options: JobModeReconcilerOptions) {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
+    this.#room = new NamespaceJobRoom(
+      options.maxJobsPerNamespace,
+      options.jobs,
+      options.executionNamespace,
+    );
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -176,14 +183,9 @@ export class JobModeReconciler implements Reconciler {
     const held = new Map<string, string>();
     // Nodes whose Job waits for room under --max-jobs-per-namespace: no entry yet (pending).
     const deferred = new Set<string>();
-    let room = this.#room(namespace);
     let refusal: unknown;
     for (const [node, { step }] of plan.steps) {
       if (step.kind !== 'start') continue;
-      if (room <= 0) {
-        deferred.add(node);
-        continue;
-      }
       if (refusal !== undefined) {
         // Past a refusal (a full quota) every other create would be refused too: each costs a
         // request, and a DistExec of thousands of nodes would send thousands on every retry.
@@ -193,11 +195,18 @@ export class JobModeReconciler implements Reconciler {
         );
         continue;
       }
+      if (!this.#room.take(namespace)) {
+        deferred.add(node);
+        continue;
+      }
       const wfe = nodeExecution(plan.view, step.spec, node, step.attempt, this.#o.image);
       try {
-        await this.#o.executor.create(wfe, this.#o.executionNamespace, { signal });
-        room -= 1;
+        const created = await this.#o.executor.create(wfe, this.#o.executionNamespace, {
+          signal,
+        });
+        this.#room.settle(namespace, created.resourceName);
       } catch (error) {
+        this.#room.settle(namespace);
         if (isJobRefusal(error)) {
           refusal = error;
           held.set(node, `the API server refused the node's Job: ${errorText(error)}`);
@@ -340,13 +349,6 @@ export class JobModeReconciler implements Reconciler {
     if (observation.kind === 'finished') return observation;
     const seconds = view.spec.value.timeoutSeconds ?? this.#o.timeouts.defaultSeconds;
     return refusedJobObservation(entry, seconds, this.#now());
-  }
-
-  /** How many more node Jobs this namespace's DistExecs may start now. */
-  #room(namespace: string): number {
-    const cap = this.#o.maxJobsPerNamespace;
-    if (cap === undefined) return Number.POSITIVE_INFINITY;
-    return cap - this.#o.jobs.byIndex(jobsInFlightByNamespace, namespace).length;
   }
 
   /**
