@@ -36,7 +36,8 @@ describeWithControlPlane('a pod engine Pod deleted while its controller was down
       cooldownMs: 2_000,
     });
 
-  it('has the outcome its steps had recorded, and the Pod removed after the cooldown', async () => {
+  /** An execution whose Pod runs, and the controller stopped: what follows happens while none runs. */
+  const runningThenStopped = async () => {
     const first = await start();
     const wfe = await apply(
       client(),
@@ -45,8 +46,13 @@ describeWithControlPlane('a pod engine Pod deleted while its controller was down
     );
     const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
     const name = running.status?.executionRef?.name as string;
-    await runningPod(client(), executionNamespace, name);
+    const pod = await runningPod(client(), executionNamespace, name);
     await first.stop();
+    return { wfe, name, pod };
+  };
+
+  it('has the outcome its steps had recorded, and the Pod removed after the cooldown', async () => {
+    const { wfe, name } = await runningThenStopped();
     // While no controller watches: the steps succeed, and PodGC deletes the finished Pod.
     await writeStepStatuses(client(), executionNamespace, name, {
       phase: 'Succeeded',
@@ -71,17 +77,8 @@ describeWithControlPlane('a pod engine Pod deleted while its controller was down
   });
 
   it("deletes, finalizer and all, the Pod of an execution deleted with its own finalizer removed while no controller ran, so the Pod's name (its target's lock) is free", async () => {
-    const first = await start();
-    const wfe = await apply(
-      client(),
-      env.namespace,
-      manifest({ engine: 'pod', engineConfig: threeSteps }),
-    );
-    const running = await waitForPhase(client(), env.namespace, wfe.metadata.name, 'Running');
-    const name = running.status?.executionRef?.name as string;
-    const pod = await runningPod(client(), executionNamespace, name);
+    const { wfe, name, pod } = await runningThenStopped();
     expect(pod.metadata?.finalizers).toContain(podResultFinalizer(roundhouseConventions));
-    await first.stop();
     // Forced by hand while the controller is down: no cleanup will run for this execution.
     await client().patch(workflowExecutions, env.namespace, wfe.metadata.name, {
       metadata: { finalizers: null },
