@@ -45,6 +45,7 @@ function orphansOf(jobs: KubeObject[], startedAt = started) {
     },
     byIndex: (_name: string, value: string) =>
       jobs.filter((j) => indexes.some((fn) => fn(j).includes(value))),
+    list: () => jobs,
   };
   const client = { delete: vi.fn(async () => true) };
   const watch = { resource: resources.jobs, conventions: roundhouseConventions };
@@ -129,13 +130,14 @@ describe('OrphanedExecutions', () => {
     expect(deleted()).toEqual(['earlier', 'same-second']);
   });
 
-  it('never deletes a decoy stamped with the second it started in, claiming an action created in that second too', async () => {
+  it('tells the Jobs of the second it started in apart by whether its cache held them when it first looked: a decoy made later is left, a Job it listed is judged', async () => {
     const second = '2026-03-01T10:30:00Z';
-    const { orphans, deleted } = orphansOf(
-      [job('decoy', 'forged', second)],
-      '2026-03-01T10:30:00.400Z',
-    );
+    const jobs = [job('listed', 'u0', second)];
+    const { orphans, deleted } = orphansOf(jobs, '2026-03-01T10:30:00.400Z');
+    expect(orphans.has('flyte/run1-a0')).toBe(true);
+    // Made after that first look, in the same second, claiming the action created in it too.
+    jobs.push(job('decoy', 'forged', second));
     await orphans.release('flyte/run1-a0', action('u1', { creationTimestamp: second }));
-    expect(deleted()).toEqual([]);
+    expect(deleted()).toEqual(['listed']);
   });
 });

@@ -13,7 +13,7 @@ import { abortFinalizer } from './resource.js';
 /** One kind of execution resource an engine declares, with the informer that caches it. */
 export interface WatchedExecutions {
   readonly watch: ExecutionWatch;
-  readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex'>;
+  readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex' | 'list'>;
 }
 
 const actionIndex = 'taskaction';
@@ -52,12 +52,19 @@ export class OrphanedExecutions {
   readonly #watched: readonly WatchedExecutions[];
   readonly #logger: Logger;
   /**
-   * The whole second this controller started watching in: a Job created in an earlier one may
-   * be a gone action's. The API server's times are whole seconds, so a Job stamped with this
-   * very second may have been made after the start (a decoy beside a live action) and is not
-   * judged by its age.
+   * The whole second this controller started watching in: a Job created in an earlier one was
+   * there before it, and may be a gone action's. The API server's times are whole seconds, so
+   * a Job stamped with this very second is told apart by `#startSecond`.
    */
   readonly #startedAt: number;
+  /**
+   * The uids of the Jobs stamped with the start's second that the cache held when the
+   * controller first looked (its workers start once the cache is synced, before any reconcile
+   * of this process could act): those were listed, so made before this controller could see
+   * anything. A Job of that second made later (a decoy beside a live action, created in the
+   * second the controller started) is not among them.
+   */
+  #startSecond: ReadonlySet<string> | undefined;
   /** The uids of the actions seen under each key that has execution resources. */
   readonly #seen = new Map<string, Set<string>>();
 
@@ -88,6 +95,7 @@ export class OrphanedExecutions {
 
   /** Whether any cached execution resource names the action `key` as its owner. */
   has(key: string): boolean {
+    this.#noteStartSecond();
     return this.#watched.some(({ informer }) => informer.byIndex(actionIndex, key).length > 0);
   }
 
@@ -96,6 +104,7 @@ export class OrphanedExecutions {
    * the TaskAction of that key as last read, null when the API server says there is none.
    */
   async release(key: string, action: KubeObject | null, signal?: AbortSignal): Promise<void> {
+    this.#noteStartSecond();
     const seen = this.#seen.get(key) ?? new Set<string>();
     const uid = action?.metadata?.uid;
     if (uid) this.#seen.set(key, seen.add(uid));
@@ -124,10 +133,25 @@ export class OrphanedExecutions {
     }
     if (seen.has(owner)) return true;
     const created = Date.parse(object.metadata?.creationTimestamp ?? '');
-    if (!(created < this.#startedAt)) return false;
+    const listed =
+      created < this.#startedAt ||
+      (created === this.#startedAt && this.#startSecond?.has(object.metadata?.uid ?? '') === true);
+    if (!listed) return false;
     // Both times are whole seconds: an action deleted and created again within the second its
     // predecessor's Job was created shows the same time as that Job.
     return !meta || created <= Date.parse(meta.creationTimestamp ?? '');
+  }
+
+  #noteStartSecond(): void {
+    if (this.#startSecond) return;
+    const uids = new Set<string>();
+    for (const { informer } of this.#watched) {
+      for (const object of informer.list()) {
+        const { creationTimestamp, uid } = object.metadata ?? {};
+        if (uid && Date.parse(creationTimestamp ?? '') === this.#startedAt) uids.add(uid);
+      }
+    }
+    this.#startSecond = uids;
   }
 
   async #delete(
