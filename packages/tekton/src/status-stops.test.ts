@@ -49,6 +49,27 @@ describe('runs Tekton stopped', () => {
     expect(result).not.toHaveProperty('failureReason');
   });
 
+  it('name a TaskRun of a cancelled run as cancelled before its own status says so', () => {
+    // Tekton patches the TaskRun to cancelled and marks the run Cancelled in one pass; the
+    // TaskRun's own reconcile writes its TaskRunCancelled condition later.
+    const stopping: TaskRunState = {
+      metadata: { name: 'pr-long' },
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+        steps: [{ name: 'run', container: 'step-run', running: {} }],
+      },
+    };
+    const result = pipelineRunResult(run('Cancelled', 'PipelineRun "pr" was cancelled', ['long']), [
+      stopping,
+    ]);
+    expect(result).toMatchObject({
+      phase: 'Failed',
+      reason: 'Cancelled',
+      message: 'PipelineRun "pr" was cancelled; TaskRun pr-long (pipeline task long) was cancelled',
+    });
+    expect(result).not.toHaveProperty('exitCode');
+  });
+
   it('report a run stopped gracefully, whose tasks all finished, as Cancelled and nothing else', () => {
     const done = taskRun('long', 'Succeeded', [{ name: 'run', terminated: { exitCode: 0 } }]);
     const result = pipelineRunResult(run('Cancelled', 'PipelineRun "pr" was cancelled', ['long']), [

@@ -108,6 +108,9 @@ type Condition = z.infer<typeof ConditionSchema>;
 /** The reason Tekton gives a TaskRun it cancelled, itself or because its PipelineRun was. */
 const taskRunCancelled = 'TaskRunCancelled';
 
+/** The reason of a PipelineRun that ended cancelled, at once or after its `finally` tasks. */
+const pipelineRunCancelled = 'Cancelled';
+
 /**
  * The reason Tekton gives a TaskRun that failed in a pipeline task with `onError: continue`:
  * the run carried on past it, so it is never what ended the run.
@@ -180,20 +183,30 @@ export function childTaskRuns(pipelineRun: PipelineRunState) {
  * what acted on the target, where a sibling that never started (its image, its pod) says nothing
  * of that. TaskRuns Tekton cancelled did not fail: they are only listed, when nothing failed. A
  * failure the Pipeline chose to ignore is passed over.
+ *
+ * Tekton cancels a run by patching each child TaskRun to cancelled and then marking the run
+ * Cancelled, without waiting for the TaskRuns to stop: a child of a Cancelled run that has not
+ * finished yet is one it cancelled, and is listed as such, so the message does not depend on
+ * which of Tekton's writes a read saw first (a graceful stop lets its running tasks finish
+ * before the run ends, so none is unfinished then).
  */
 export function explainTaskFailure(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[],
 ): TaskFailure | undefined {
   const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
+  const runCancelled = succeededCondition(pipelineRun)?.reason === pipelineRunCancelled;
   const failed: FailedChild[] = [];
   const cancelled: string[] = [];
   for (const ref of childTaskRuns(pipelineRun)) {
     const taskRun = byName.get(ref.name);
+    if (!taskRun) continue;
     const condition = succeededCondition(taskRun);
-    if (!taskRun || condition?.status !== 'False' || condition.reason === taskRunFailureIgnored) {
+    if (runCancelled && !isTaskRunFinished(taskRun)) {
+      cancelled.push(`TaskRun ${ref.name}${pipelineTaskOf(ref)} was cancelled`);
       continue;
     }
+    if (condition?.status !== 'False' || condition.reason === taskRunFailureIgnored) continue;
     if (condition.reason === taskRunCancelled) {
       cancelled.push(`TaskRun ${ref.name}${pipelineTaskOf(ref)} was cancelled`);
       continue;
