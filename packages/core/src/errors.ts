@@ -125,7 +125,9 @@ export class ResourceLockedError extends RoundhouseError {
     readonly owner: ExecutionOwner | undefined,
   ) {
     super(
-      `execution resource ${resourceName} is held by ${describeOwner(owner)}, which is still running`,
+      // "already exists", as the API server's refusal of the create says: kubernaut's callers
+      // (its UT-WE-014-065) look for those words in a create refused on a busy target.
+      `execution resource ${resourceName} already exists: it is held by ${describeOwner(owner)}, which is still running`,
     );
   }
 }

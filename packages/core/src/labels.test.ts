@@ -187,7 +187,7 @@ describe('ownership', () => {
     const holder = ownerFromLabels(labels, taskRuns);
     expect(holder).toEqual({ noun: 'TaskRun', name: 'wfe-a', namespace: 'team-a' });
     expect(new ResourceLockedError('wfe-0123', holder).message).toBe(
-      'execution resource wfe-0123 is held by TaskRun team-a/wfe-a, which is still running',
+      'execution resource wfe-0123 already exists: it is held by TaskRun team-a/wfe-a, which is still running',
     );
     expect(new PreviousExecutionNotCleanedError('wfe-0123', holder).message).toContain(
       'of a finished execution by TaskRun team-a/wfe-a still exists',
