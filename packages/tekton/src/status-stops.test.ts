@@ -94,6 +94,23 @@ describe('runs Tekton stopped', () => {
     expect(result).not.toHaveProperty('exitCode');
   });
 
+  it('name a TaskRun of a timed-out run as cancelled before its own status says so', () => {
+    const stopping: TaskRunState = {
+      metadata: { name: 'pr-long' },
+      status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] },
+    };
+    const result = pipelineRunResult(
+      run('PipelineRunTimeout', 'PipelineRun "pr" failed to finish within "3s"', ['long']),
+      [stopping],
+    );
+    expect(result).toMatchObject({
+      reason: 'PipelineRunTimeout',
+      failureReason: 'DeadlineExceeded',
+      message:
+        'PipelineRun "pr" failed to finish within "3s"; TaskRun pr-long (pipeline task long) was cancelled',
+    });
+  });
+
   it("name a task that timed out on its own, as DeadlineExceeded, without Tekton's exit code", () => {
     const result = pipelineRunResult(run('Failed', 'Tasks Completed: 1 (Failed: 1)', ['long']), [
       taskRun('long', 'TaskRunTimeout', [stoppedBy('TaskRunTimeout')]),

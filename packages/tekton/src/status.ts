@@ -108,8 +108,12 @@ type Condition = z.infer<typeof ConditionSchema>;
 /** The reason Tekton gives a TaskRun it cancelled, itself or because its PipelineRun was. */
 const taskRunCancelled = 'TaskRunCancelled';
 
-/** The reason of a PipelineRun that ended cancelled, at once or after its `finally` tasks. */
-const pipelineRunCancelled = 'Cancelled';
+/**
+ * The reasons of a PipelineRun Tekton ended by patching each child TaskRun to cancelled and then
+ * marking the run, without waiting for the TaskRuns to stop: a cancel (at once, or after its
+ * `finally` tasks) and the pipeline's own timeout (`timeoutPipelineRun`).
+ */
+const endedByCancellingChildren: ReadonlySet<string> = new Set(['Cancelled', 'PipelineRunTimeout']);
 
 /**
  * The reason Tekton gives a TaskRun that failed in a pipeline task with `onError: continue`:
@@ -184,18 +188,17 @@ export function childTaskRuns(pipelineRun: PipelineRunState) {
  * of that. TaskRuns Tekton cancelled did not fail: they are only listed, when nothing failed. A
  * failure the Pipeline chose to ignore is passed over.
  *
- * Tekton cancels a run by patching each child TaskRun to cancelled and then marking the run
- * Cancelled, without waiting for the TaskRuns to stop: a child of a Cancelled run that has not
- * finished yet is one it cancelled, and is listed as such, so the message does not depend on
- * which of Tekton's writes a read saw first (a graceful stop lets its running tasks finish
- * before the run ends, so none is unfinished then).
+ * A child not finished yet of a run Tekton cancelled or timed out (`endedByCancellingChildren`)
+ * is one it cancelled, and is listed as such, so the message does not depend on which of
+ * Tekton's writes a read saw first (a graceful stop lets its running tasks finish before the run
+ * ends, so none is unfinished then).
  */
 export function explainTaskFailure(
   pipelineRun: PipelineRunState,
   taskRuns: readonly TaskRunState[],
 ): TaskFailure | undefined {
   const byName = new Map(taskRuns.map((t) => [t.metadata.name, t]));
-  const runCancelled = succeededCondition(pipelineRun)?.reason === pipelineRunCancelled;
+  const runCancelled = endedByCancellingChildren.has(succeededCondition(pipelineRun)?.reason ?? '');
   const failed: FailedChild[] = [];
   const cancelled: string[] = [];
   for (const ref of childTaskRuns(pipelineRun)) {
