@@ -127,7 +127,7 @@ describe('the agent server holding connections', () => {
   it('does not cut an answer that takes longer than the request timeout', async () => {
     const answer = await rawRequest(
       port,
-      'GET /tasks/t1/logs HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+      'GET /tasks/t1/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
     );
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
     expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
@@ -179,5 +179,64 @@ describe('the agent server at its connection cap', () => {
       const answer = await rawRequest(port, 'GET /health HTTP/1.1\r\nHost: a\r\n\r\n');
       expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
     });
+  });
+});
+
+describe('the agent server without a token, facing a web page', () => {
+  const created: unknown[] = [];
+  const supervisor = {
+    list: () => [],
+    create: async (task: unknown) => {
+      created.push(task);
+      throw new Error('no task may be created here');
+    },
+  } as unknown as ProcessSupervisor;
+  const server = new TaskExecutorServer({ supervisor });
+  let port: number;
+
+  beforeAll(async () => {
+    ({ port } = await server.listen('127.0.0.1', 0));
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const task = JSON.stringify({ name: 'pwn', process: { command: ['sh', '-c', 'id'] } });
+  const post = (headers: string) =>
+    rawRequest(
+      port,
+      `POST /tasks HTTP/1.1\r\n${headers}Content-Type: text/plain\r\n` +
+        `Content-Length: ${Buffer.byteLength(task)}\r\nConnection: close\r\n\r\n${task}`,
+    );
+
+  it("refuses a page's cross-origin POST, which needs no preflight, and runs nothing", async () => {
+    const answer = await post(`Host: 127.0.0.1:${port}\r\nOrigin: https://evil.example\r\n`);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      reason: 'BrowserRequestRefused',
+      field: 'Origin',
+    });
+    expect(created).toEqual([]);
+  });
+
+  it('refuses a request to a rebound DNS name, reading nothing and running nothing', async () => {
+    const read = await rawRequest(
+      port,
+      'GET /getTasks HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+    );
+    expect(read.split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    expect((await post('Host: evil.example\r\n')).split('\r\n')[0]).toBe('HTTP/1.1 403 Forbidden');
+    expect(created).toEqual([]);
+  });
+
+  it('serves a client on the loopback address, and health to anyone', async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/getTasks`)).status).toBe(200);
+    expect((await fetch(`http://localhost:${port}/getTasks`)).status).toBe(200);
+    const health = await rawRequest(
+      port,
+      'GET /health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+    );
+    expect(health.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
   });
 });

@@ -7,8 +7,10 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError, type FieldIssue, type Logger, noopLogger } from '@roundhouse/core';
+import { isLoopback } from './agent-config.js';
 import { type RequestTarget, type Route, requestTarget, route } from './agent-routes.js';
 import { isAuthorized } from './bearer-auth.js';
+import { browserRequestProblem } from './browser-request.js';
 import { type ConnectionLimits, connectionLimits } from './connection-limits.js';
 import { defaultLogBytes, type LogStream, maxLogBytes } from './log-tail.js';
 import type { ProcessSupervisor } from './supervisor.js';
@@ -20,7 +22,10 @@ import { toWireTask } from './wire-task.js';
 
 export interface TaskExecutorServerOptions {
   readonly supervisor: ProcessSupervisor;
-  /** When set, every endpoint but `/health` needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every endpoint but `/health` needs `Authorization: Bearer <token>`. Unset, they
+   * refuse what a web page could have a browser send (see `browserRequestProblem`).
+   */
   readonly authToken?: string | undefined;
   /** Largest request body accepted; default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
@@ -47,6 +52,8 @@ export class TaskExecutorServer {
   readonly #token: string | undefined;
   readonly #maxBodyBytes: number;
   readonly #log: Logger;
+  /** Whether it listens on a loopback address, where a `Host` can only be a rebound name. */
+  #loopback = false;
   /** Connections refused at the cap since the last warning, and when that was. */
   #dropped = 0;
   #warnedAt = Number.NEGATIVE_INFINITY;
@@ -99,6 +106,7 @@ export class TaskExecutorServer {
       });
     });
     const address = this.#server.address() as AddressInfo;
+    this.#loopback = isLoopback(address.address);
     return { host: address.address, port: address.port };
   }
 
@@ -144,6 +152,14 @@ export class TaskExecutorServer {
         body: problem(401, 'Unauthorized', 'a valid bearer token is required'),
         headers: { 'WWW-Authenticate': 'Bearer' },
       };
+    }
+    const browser =
+      this.#token === undefined && endpoint.kind !== 'health'
+        ? browserRequestProblem(request.headers, this.#loopback)
+        : undefined;
+    if (browser) {
+      await consume(request, this.#maxBodyBytes, () => {});
+      return { status: 403, body: fieldProblem(403, 'BrowserRequestRefused', [browser]) };
     }
     return this.#dispatch(endpoint, request, target.query);
   }
