@@ -35,9 +35,14 @@ const action = (uid: string, extra = {}): KubeObject => ({
   },
 });
 
-/** The orphans over an informer that holds `jobs`, and the names the client was asked to delete. */
+/**
+ * The orphans over an informer whose first list brought `jobs`, the names the client was asked
+ * to delete, and `watched`, which adds a Job as the informer's watch would.
+ */
 function orphansOf(jobs: KubeObject[], startedAt = started) {
   const indexes: ((o: KubeObject) => string[])[] = [];
+  const adds: ((o: KubeObject) => void)[] = [];
+  let synced = false;
   const informer = {
     addIndex: (_name: string, fn: (o: KubeObject) => string[]) => {
       indexes.push(fn);
@@ -46,6 +51,11 @@ function orphansOf(jobs: KubeObject[], startedAt = started) {
     byIndex: (_name: string, value: string) =>
       jobs.filter((j) => indexes.some((fn) => fn(j).includes(value))),
     list: () => jobs,
+    on: (event: string, fn: (o: KubeObject) => void) => {
+      if (event === 'add') adds.push(fn);
+      return informer;
+    },
+    hasSynced: () => synced,
   };
   const client = { delete: vi.fn(async () => true) };
   const watch = { resource: resources.jobs, conventions: roundhouseConventions };
@@ -56,8 +66,14 @@ function orphansOf(jobs: KubeObject[], startedAt = started) {
       now: () => new Date(startedAt),
     },
   );
+  for (const job of jobs) for (const add of adds) add(job);
+  synced = true;
   const deleted = () => client.delete.mock.calls.map((call) => (call as unknown[])[2]);
-  return { orphans, client, deleted };
+  const watched = (job: KubeObject) => {
+    jobs.push(job);
+    for (const add of adds) add(job);
+  };
+  return { orphans, client, deleted, watched };
 }
 
 /** Before the action (created at 10:00) and the controller (started at 10:30), and after both. */
@@ -130,14 +146,26 @@ describe('OrphanedExecutions', () => {
     expect(deleted()).toEqual(['earlier', 'same-second']);
   });
 
-  it('tells the Jobs of the second it started in apart by whether its cache held them when it first looked: a decoy made later is left, a Job it listed is judged', async () => {
+  it('tells the Jobs of the second it started in apart by whether its first list held them: a decoy its watch brought is left, a Job it listed is judged', async () => {
     const second = '2026-03-01T10:30:00Z';
-    const jobs = [job('listed', 'u0', second)];
-    const { orphans, deleted } = orphansOf(jobs, '2026-03-01T10:30:00.400Z');
+    const { orphans, deleted, watched } = orphansOf(
+      [job('listed', 'u0', second)],
+      '2026-03-01T10:30:00.400Z',
+    );
     expect(orphans.has('flyte/run1-a0')).toBe(true);
-    // Made after that first look, in the same second, claiming the action created in it too.
-    jobs.push(job('decoy', 'forged', second));
+    // Made after the list, in the same second, claiming the action created in it too.
+    watched(job('decoy', 'forged', second));
     await orphans.release('flyte/run1-a0', action('u1', { creationTimestamp: second }));
     expect(deleted()).toEqual(['listed']);
+  });
+
+  it('leaves a decoy of the second it started in that came before any reconcile did', async () => {
+    const second = '2026-03-01T10:30:00Z';
+    const { orphans, deleted, watched } = orphansOf([], '2026-03-01T10:30:00.400Z');
+    // The cache was empty; the watch brings the decoy before the action's first reconcile.
+    watched(job('decoy', 'forged', second));
+    expect(orphans.has('flyte/run1-a0')).toBe(true);
+    await orphans.release('flyte/run1-a0', action('u1', { creationTimestamp: second }));
+    expect(deleted()).toEqual([]);
   });
 });

@@ -13,7 +13,10 @@ import { abortFinalizer } from './resource.js';
 /** One kind of execution resource an engine declares, with the informer that caches it. */
 export interface WatchedExecutions {
   readonly watch: ExecutionWatch;
-  readonly informer: Pick<Informer<KubeObject>, 'addIndex' | 'byIndex' | 'list'>;
+  readonly informer: Pick<
+    Informer<KubeObject>,
+    'addIndex' | 'byIndex' | 'list' | 'on' | 'hasSynced'
+  >;
 }
 
 const actionIndex = 'taskaction';
@@ -58,13 +61,17 @@ export class OrphanedExecutions {
    */
   readonly #startedAt: number;
   /**
-   * The uids of the Jobs stamped with the start's second that the cache held when the
-   * controller first looked (its workers start once the cache is synced, before any reconcile
-   * of this process could act): those were listed, so made before this controller could see
-   * anything. A Job of that second made later (a decoy beside a live action, created in the
-   * second the controller started) is not among them.
+   * The uids of the Jobs stamped with the start's second that an informer's first list held:
+   * made before this controller could see anything. A Job of that second its watch brought
+   * later (a decoy beside a live action, created in the second the controller started) is not
+   * among them, even when no reconcile ran before it came.
    */
-  #startSecond: ReadonlySet<string> | undefined;
+  readonly #startSecond = new Set<string>();
+  /**
+   * Until the first `has` or `release`: the workers, their only callers, start once every
+   * informer synced, so no list after that (a restarted informer's relist) is a first one.
+   */
+  #firstLists = true;
   /** The uids of the actions seen under each key that has execution resources. */
   readonly #seen = new Map<string, Set<string>>();
 
@@ -78,6 +85,11 @@ export class OrphanedExecutions {
     this.#logger = options.logger ?? noopLogger;
     this.#startedAt = Math.floor((options.now?.() ?? new Date()).getTime() / 1000) * 1000;
     for (const { watch, informer } of watched) {
+      // The adds before an informer's sync are its first list; one synced already listed them.
+      if (informer.hasSynced()) this.#noteListed(informer.list());
+      informer.on('add', (object) => {
+        if (this.#firstLists && !informer.hasSynced()) this.#noteListed([object]);
+      });
       const targetKey = conventionKeys(watch.conventions).targetResourceAnnotation;
       informer.addIndex(actionIndex, (object) => {
         const owner = executionOwnerKey(object.metadata, watch.conventions);
@@ -95,7 +107,7 @@ export class OrphanedExecutions {
 
   /** Whether any cached execution resource names the action `key` as its owner. */
   has(key: string): boolean {
-    this.#noteStartSecond();
+    this.#firstLists = false;
     return this.#watched.some(({ informer }) => informer.byIndex(actionIndex, key).length > 0);
   }
 
@@ -104,7 +116,7 @@ export class OrphanedExecutions {
    * the TaskAction of that key as last read, null when the API server says there is none.
    */
   async release(key: string, action: KubeObject | null, signal?: AbortSignal): Promise<void> {
-    this.#noteStartSecond();
+    this.#firstLists = false;
     const seen = this.#seen.get(key) ?? new Set<string>();
     const uid = action?.metadata?.uid;
     if (uid) this.#seen.set(key, seen.add(uid));
@@ -135,23 +147,19 @@ export class OrphanedExecutions {
     const created = Date.parse(object.metadata?.creationTimestamp ?? '');
     const listed =
       created < this.#startedAt ||
-      (created === this.#startedAt && this.#startSecond?.has(object.metadata?.uid ?? '') === true);
+      (created === this.#startedAt && this.#startSecond.has(object.metadata?.uid ?? ''));
     if (!listed) return false;
     // Both times are whole seconds: an action deleted and created again within the second its
     // predecessor's Job was created shows the same time as that Job.
     return !meta || created <= Date.parse(meta.creationTimestamp ?? '');
   }
 
-  #noteStartSecond(): void {
-    if (this.#startSecond) return;
-    const uids = new Set<string>();
-    for (const { informer } of this.#watched) {
-      for (const object of informer.list()) {
-        const { creationTimestamp, uid } = object.metadata ?? {};
-        if (uid && Date.parse(creationTimestamp ?? '') === this.#startedAt) uids.add(uid);
-      }
+  #noteListed(objects: readonly KubeObject[]): void {
+    for (const object of objects) {
+      const { creationTimestamp, uid } = object.metadata ?? {};
+      if (uid && Date.parse(creationTimestamp ?? '') === this.#startedAt)
+        this.#startSecond.add(uid);
     }
-    this.#startSecond = uids;
   }
 
   async #delete(
