@@ -34,7 +34,12 @@ import { canCancel, deletionRefusal, type Job, jobModel, serializeJob } from './
 import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
 import { organizationModel, serializeOrganization } from './organizations.js';
 import { isPage, type Pagination, paginate } from './paging.js';
-import { isJsonObject, parseJsonText } from './python-json.js';
+import {
+  holdsNonFinite,
+  isJsonObject,
+  PythonJsonDecodeError,
+  parseJsonText,
+} from './python-json.js';
 import {
   AwxServerError,
   badRequest,
@@ -184,12 +189,16 @@ function handleView(
     superuser: config.superuser,
     renderer,
   };
+  let reply: Reply;
   try {
-    return dispatch(context);
+    reply = dispatch(context);
   } catch (error) {
     if (error instanceof AwxServerError) return serverError();
     throw error;
   }
+  // DRF's renderers write with json.dumps(allow_nan=False): an answer holding a NaN or an
+  // infinity fails as it is rendered, after the view has done its work.
+  return typeof reply.body !== 'string' && holdsNonFinite(reply.body) ? serverError() : reply;
 }
 
 /**
@@ -236,10 +245,8 @@ function readBody(request: ApiRequest): { value: unknown } | Reply {
   try {
     value = parseJsonText(request.body);
   } catch (error) {
-    return detail(
-      400,
-      `JSON parse error - ${(error as Error).message}\nPossible cause: trailing comma.`,
-    );
+    if (!(error instanceof PythonJsonDecodeError)) throw error;
+    return detail(400, `JSON parse error - ${error.message}\nPossible cause: trailing comma.`);
   }
   if (value !== null && !isJsonObject(value)) {
     return detail(400, 'JSON parse error - not a JSON object');

@@ -14,9 +14,9 @@ import { jobScheduleSchema } from './jobs.js';
 import { byUniqueHash, credentialErrors, type LaunchCredential } from './launch-credentials.js';
 import {
   isJsonObject,
+  PythonJsonDecodeError,
   parseJsonText,
   pythonJsonDumps,
-  pythonJsonError,
   pythonTypeName,
 } from './python-json.js';
 import { pythonEquals } from './python-operators.js';
@@ -25,6 +25,7 @@ import type { FieldErrors } from './replies.js';
 import {
   charField,
   type Exists,
+  jsonFieldError,
   manyPkField,
   optionalBooleanField,
   optionalChoiceField,
@@ -170,13 +171,16 @@ function cannotParse(json: string, yaml: string): string {
 
 /**
  * What the launch's `extra_vars` JSONField and AWX's `vars_validate_or_raise` make of a value: a
- * mapping, or the message of their refusal. `parse_yaml_or_json` takes a mapping as is; text it
+ * mapping, or the message of their refusal. The JSONField refuses a NaN or an infinity, but not
+ * in text, which json.loads then reads, NaN and all. `parse_yaml_or_json` takes a mapping as is; text it
  * reads with json.loads, then, if that is not a mapping, with yaml.safe_load, which reads blank
  * text, `---` or `null` as no variables; what YAML reads must then be written by json.dumps. A
  * value that is neither text nor a mapping fails both with their TypeError and AttributeError.
  */
 function parseExtraVars(value: unknown): Record<string, unknown> | string {
   if (value === null) return 'This field may not be null.';
+  const invalid = jsonFieldError(value);
+  if (invalid !== undefined) return invalid;
   if (isJsonObject(value)) return value;
   if (typeof value !== 'string') {
     const type = pythonTypeName(value);
@@ -192,7 +196,8 @@ function parseExtraVars(value: unknown): Record<string, unknown> | string {
     if (isJsonObject(parsed)) return parsed;
     jsonError = notMapping(pythonTypeName(parsed));
   } catch (error) {
-    jsonError = pythonJsonError(value, error);
+    if (!(error instanceof PythonJsonDecodeError)) throw error;
+    jsonError = error.message;
   }
   const loaded = safeLoad(value);
   if (!loaded.ok) return cannotParse(jsonError, loaded.error);

@@ -1,22 +1,19 @@
 /**
  * JSON as AWX's Python sees it. AWX parses request bodies with Python's `json`, whose integers are
- * unbounded, and stores a job's `extra_vars` as `json.dumps(...)` text. A JavaScript number would
- * round 9223372036854775807, so integers beyond 2^53 and every float literal are kept as raw JSON
- * text (`JSON.rawJSON`), which `JSON.stringify` and `pythonJsonDumps` both emit verbatim.
+ * unbounded, which reads NaN and Infinity, and which words its refusals its own way; it stores a
+ * job's `extra_vars` as `json.dumps(...)` text. A JavaScript number would round
+ * 9223372036854775807, so integers beyond 2^53 and every finite float literal are kept as raw
+ * JSON text (`JSON.rawJSON`), which `JSON.stringify` and `pythonJsonDumps` both emit verbatim.
  */
 
 interface RawJson {
   readonly rawJSON: string;
 }
 
-// Node 22+ implements JSON.parse source text access; TypeScript's es2023 lib does not declare it.
+// Node 22+ has JSON.rawJSON; TypeScript's es2023 lib does not declare it.
 const json = JSON as unknown as {
   rawJSON(text: string): RawJson;
   isRawJSON(value: unknown): value is RawJson;
-  parse(
-    text: string,
-    reviver: (key: string, value: unknown, context: { source?: string | undefined }) => unknown,
-  ): unknown;
 };
 
 export function isRawJson(value: unknown): value is RawJson {
@@ -25,46 +22,183 @@ export function isRawJson(value: unknown): value is RawJson {
 
 const INTEGER_LITERAL = /^-?\d+$/;
 
-/** Parses JSON text keeping every integer exact and every float in Python's spelling. */
-export function parseJsonText(text: string): unknown {
-  return json.parse(text, (_key, value, context) => {
-    if (typeof value !== 'number' || context.source === undefined) return value;
-    if (INTEGER_LITERAL.test(context.source)) {
-      return Number.isSafeInteger(value) ? value : json.rawJSON(BigInt(context.source).toString());
-    }
-    return json.rawJSON(pythonFloatRepr(value));
-  });
-}
-
-const PYTHON_JSON_SPACE = /[ \t\n\r]*/y;
-const PYTHON_JSON_LITERAL =
-  /(?:null|true|false|NaN|Infinity|-Infinity|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/y;
-
-/** Python's JSONDecodeError text: the message, then where, as line, column and index. */
-function decodeError(message: string, text: string, at: number): string {
-  const line = text.slice(0, at).split('\n').length;
-  const column = at - text.lastIndexOf('\n', at - 1);
-  return `${message}: line ${line} column ${column} (char ${at})`;
+/** What json.loads raises, worded as str() of its JSONDecodeError: message, line, column, index. */
+export class PythonJsonDecodeError extends Error {
+  constructor(message: string, text: string, at: number) {
+    // Python counts code points; a JavaScript string counts UTF-16 units.
+    const before = Array.from(text.slice(0, at));
+    const lineStart = before.lastIndexOf('\n');
+    const line = before.filter((char) => char === '\n').length + 1;
+    super(`${message}: line ${line} column ${before.length - lineStart} (char ${before.length})`);
+    this.name = 'PythonJsonDecodeError';
+  }
 }
 
 /**
- * Why Python's `json.loads` refuses text JavaScript's JSON.parse refused (`error`): for text that
- * does not start with a JSON value, or whose first value, a literal, is followed by more (YAML
- * such as `key: value` or `- item`), Python's own message; for a malformed object, array or
- * string, JavaScript's.
+ * Python's `json.loads` (its C scanner, as AWX's Python 3.11 runs it): the same values, the
+ * same refusals in the same words. Beyond JSON it reads `NaN`, `Infinity` and `-Infinity`, and a
+ * float too large for a double as infinite; those are JavaScript's non-finite numbers, since raw
+ * JSON cannot hold them. Every other float is kept in Python's spelling, and each integer beyond
+ * 2^53 exactly, as raw JSON.
  */
-export function pythonJsonError(text: string, error: unknown): string {
-  PYTHON_JSON_SPACE.lastIndex = 0;
-  PYTHON_JSON_SPACE.exec(text);
-  const start = PYTHON_JSON_SPACE.lastIndex;
-  if ('{["'.includes(text[start] ?? '') && start < text.length) {
-    return error instanceof Error ? error.message : String(error);
+export function parseJsonText(text: string): unknown {
+  if (text.startsWith('\ufeff')) {
+    throw new PythonJsonDecodeError('Unexpected UTF-8 BOM (decode using utf-8-sig)', text, 0);
   }
-  PYTHON_JSON_LITERAL.lastIndex = start;
-  if (!PYTHON_JSON_LITERAL.exec(text)) return decodeError('Expecting value', text, start);
-  PYTHON_JSON_SPACE.lastIndex = PYTHON_JSON_LITERAL.lastIndex;
-  PYTHON_JSON_SPACE.exec(text);
-  return decodeError('Extra data', text, PYTHON_JSON_SPACE.lastIndex);
+  const scanner = new Scanner(text);
+  const value = scanner.value(scanner.skipSpace(0));
+  const end = scanner.skipSpace(value.end);
+  if (end !== text.length) throw new PythonJsonDecodeError('Extra data', text, end);
+  return value.value;
+}
+
+interface Scanned {
+  readonly value: unknown;
+  readonly end: number;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+const CONSTANTS: ReadonlyArray<readonly [string, unknown]> = [
+  ['null', null],
+  ['true', true],
+  ['false', false],
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['-Infinity', Number.NEGATIVE_INFINITY],
+];
+const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+class Scanner {
+  constructor(private readonly text: string) {}
+
+  private fail(message: string, at: number): never {
+    throw new PythonJsonDecodeError(message, this.text, at);
+  }
+
+  skipSpace(at: number): number {
+    let i = at;
+    while (' \t\n\r'.includes(this.text[i] ?? 'x')) i++;
+    return i;
+  }
+
+  /** scan_once: the value starting at `at`, or "Expecting value" there. */
+  value(at: number): Scanned {
+    const char = this.text[at];
+    if (char === '"') return this.string(at);
+    if (char === '{') return this.object(at + 1);
+    if (char === '[') return this.array(at + 1);
+    for (const [word, value] of CONSTANTS) {
+      if (this.text.startsWith(word, at)) return { value, end: at + word.length };
+    }
+    NUMBER.lastIndex = at;
+    const match = NUMBER.exec(this.text);
+    if (!match) return this.fail('Expecting value', at);
+    const literal = match[0];
+    const end = at + literal.length;
+    if (match[1] !== undefined || match[2] !== undefined) {
+      const float = Number(literal);
+      return { value: Number.isFinite(float) ? json.rawJSON(pythonFloatRepr(float)) : float, end };
+    }
+    const integer = Number(literal) + 0;
+    return {
+      value: Number.isSafeInteger(integer) ? integer : json.rawJSON(BigInt(literal).toString()),
+      end,
+    };
+  }
+
+  private string(begin: number): Scanned {
+    let out = '';
+    let i = begin + 1;
+    for (;;) {
+      const char = this.text[i];
+      if (char === undefined) return this.fail('Unterminated string starting at', begin);
+      if (char === '"') return { value: out, end: i + 1 };
+      if (char.charCodeAt(0) < 0x20) return this.fail('Invalid control character at', i);
+      if (char !== '\\') {
+        out += char;
+        i++;
+        continue;
+      }
+      const escaped = this.text[i + 1];
+      if (escaped === undefined) return this.fail('Unterminated string starting at', begin);
+      if (escaped !== 'u') {
+        const short = ESCAPES[escaped];
+        if (short === undefined) return this.fail('Invalid \\escape', i);
+        out += short;
+        i += 2;
+        continue;
+      }
+      const unit = this.hex4(i + 1);
+      out += String.fromCharCode(unit);
+      i += 6;
+      // A high surrogate followed by an escaped low one is one character; Python keeps a lone one.
+      if (unit >= 0xd800 && unit <= 0xdbff && this.text.startsWith('\\u', i)) {
+        const low = this.hex4(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          out += String.fromCharCode(low);
+          i += 6;
+        }
+      }
+    }
+  }
+
+  /** The four hex digits after the `u` at `u`; the scanner wants a character after them too. */
+  private hex4(u: number): number {
+    const digits = this.text.slice(u + 1, u + 5);
+    if (u + 5 >= this.text.length || !HEX4.test(digits)) {
+      return this.fail('Invalid \\uXXXX escape', u);
+    }
+    return Number.parseInt(digits, 16);
+  }
+
+  private object(start: number): Scanned {
+    const out: Record<string, unknown> = {};
+    let i = this.skipSpace(start);
+    if (this.text[i] === '}') return { value: out, end: i + 1 };
+    for (;;) {
+      if (this.text[i] !== '"') this.fail('Expecting property name enclosed in double quotes', i);
+      const key = this.string(i);
+      i = this.skipSpace(key.end);
+      if (this.text[i] !== ':') this.fail("Expecting ':' delimiter", i);
+      const item = this.value(this.skipSpace(i + 1));
+      // Defined, not assigned, so a key `__proto__` is a key; a repeated key keeps its first
+      // place and its last value, as object_pairs_hook=OrderedDict does.
+      Object.defineProperty(out, key.value as string, {
+        value: item.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      i = this.skipSpace(item.end);
+      if (this.text[i] === '}') return { value: out, end: i + 1 };
+      if (this.text[i] !== ',') this.fail("Expecting ',' delimiter", i);
+      i = this.skipSpace(i + 1);
+    }
+  }
+
+  private array(start: number): Scanned {
+    const out: unknown[] = [];
+    let i = this.skipSpace(start);
+    if (this.text[i] === ']') return { value: out, end: i + 1 };
+    for (;;) {
+      const item = this.value(i);
+      out.push(item.value);
+      i = this.skipSpace(item.end);
+      if (this.text[i] === ']') return { value: out, end: i + 1 };
+      if (this.text[i] !== ',') this.fail("Expecting ',' delimiter", i);
+      i = this.skipSpace(i + 1);
+    }
+  }
 }
 
 /** Python's `repr(float)`, which `json.dumps` uses: `1.0`, `1e+16`, `1.5e-05`. */
@@ -141,6 +275,8 @@ export function pythonRepr(value: unknown): string {
     case 'boolean':
       return value ? 'True' : 'False';
     case 'number':
+      if (Number.isNaN(value)) return 'nan';
+      if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
       return pythonNumber(value);
     case 'string':
       return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
@@ -165,6 +301,13 @@ export function pythonTypeName(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
   if (typeof value === 'string') return 'str';
   return Array.isArray(value) ? 'list' : 'dict';
+}
+
+/** Whether the value holds a NaN or an infinity, which DRF's strict json.dumps refuses. */
+export function holdsNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some(holdsNonFinite);
+  return isJsonObject(value) && Object.values(value).some(holdsNonFinite);
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {

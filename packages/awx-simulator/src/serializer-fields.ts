@@ -4,7 +4,14 @@
  * Unknown keys are dropped silently, as DRF does.
  */
 import { z } from 'zod';
-import { isJsonObject, pythonTypeName } from './python-json.js';
+import {
+  holdsNonFinite,
+  isJsonObject,
+  isRawJson,
+  pythonStr,
+  pythonTypeName,
+} from './python-json.js';
+import { AwxServerError } from './replies.js';
 
 type Ctx = z.core.$RefinementCtx<unknown>;
 
@@ -27,16 +34,24 @@ interface CharOptions {
   readonly maxLength?: number | undefined;
 }
 
-/** `CharField`: numbers become strings, surrounding whitespace is trimmed, NUL is refused. */
+/** Whether Python's json.loads made an int or a float of it: DRF takes its str() as text. */
+function isPythonNumber(value: unknown): boolean {
+  return typeof value === 'number' || isRawJson(value);
+}
+
+/**
+ * `CharField`: numbers become their Python str() (`1.5`, `nan`), surrounding whitespace is
+ * trimmed, NUL is refused.
+ */
 export function charField(options: CharOptions = {}) {
   const { required = true, allowBlank = false, maxLength } = options;
   return field((value, ctx): string => {
     if (value === undefined) return required ? fail(ctx, value, REQUIRED) : '';
     if (value === null) return fail(ctx, value, NOT_NULL);
-    if (typeof value !== 'string' && typeof value !== 'number') {
+    if (typeof value !== 'string' && !isPythonNumber(value)) {
       return fail(ctx, value, 'Not a valid string.');
     }
-    const text = String(value).trim();
+    const text = pythonStr(value).trim();
     if (text === '' && !allowBlank) return fail(ctx, value, 'This field may not be blank.');
     if (maxLength !== undefined && text.length > maxLength) {
       return fail(ctx, value, `Ensure this field has no more than ${maxLength} characters.`);
@@ -61,33 +76,36 @@ export function optionalChoiceField<const T extends string>(choices: readonly T[
   );
 }
 
+/** DRF looks the value's Python str() up among the choices' (`"1.0"` is not `"1"`). */
 function choice<T extends string>(choices: readonly T[], value: unknown, ctx: Ctx): T {
   if (value === null) return fail(ctx, value, NOT_NULL);
-  const match = choices.find((option) => option === String(value));
-  return match ?? fail(ctx, value, `"${String(value)}" is not a valid choice.`);
+  const text = pythonStr(value);
+  const match = choices.find((option) => option === text);
+  return match ?? fail(ctx, value, `"${text}" is not a valid choice.`);
 }
 
-const TRUE_VALUES = new Set(['t', 'y', 'yes', 'true', 'on', '1']);
-const FALSE_VALUES = new Set(['f', 'n', 'no', 'false', 'off', '0']);
+const TRUE_TEXT = new Set(['t', 'y', 'yes', 'true', 'on', '1']);
+const FALSE_TEXT = new Set(['f', 'n', 'no', 'false', 'off', '0']);
 
-/** An optional `BooleanField`: DRF's spellings of true and false, `undefined` when absent. */
+/**
+ * An optional `BooleanField`, `undefined` when absent. DRF 3.15 lowercases text before looking
+ * it up, so any casing of its spellings counts; a number counts when it equals 1 or 0, as
+ * Python's set lookup finds `1.0` where `1` is.
+ */
 export function optionalBooleanField() {
   return field((value, ctx): boolean | undefined => {
     if (value === undefined) return undefined;
     if (typeof value === 'boolean') return value;
-    const spelled = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-    // DRF lists each spelling in lower, Title and UPPER case only.
-    const cased = [spelled.toLowerCase(), spelled.toUpperCase(), titleCase(spelled)].includes(
-      spelled,
-    );
-    if (cased && TRUE_VALUES.has(spelled.toLowerCase())) return true;
-    if (cased && FALSE_VALUES.has(spelled.toLowerCase())) return false;
+    if (typeof value === 'string') {
+      if (TRUE_TEXT.has(value.toLowerCase())) return true;
+      if (FALSE_TEXT.has(value.toLowerCase())) return false;
+    } else if (isPythonNumber(value)) {
+      const number = isRawJson(value) ? Number(value.rawJSON) : (value as number);
+      if (number === 1) return true;
+      if (number === 0) return false;
+    }
     return fail(ctx, value, 'Must be a valid boolean.');
   });
-}
-
-function titleCase(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
 }
 
 // DRF's IntegerField strips a zero fraction (`re_decimal`), then Python's int() parses the rest:
@@ -100,10 +118,11 @@ export function optionalIntegerField(options: { readonly min?: number | undefine
   return field((value, ctx): number | undefined => {
     if (value === undefined) return undefined;
     if (value === null) return fail(ctx, value, NOT_NULL);
-    // str(True) is "True", which int() refuses; so does a list or an object.
+    // str(True) is "True", which int() refuses; so does a list or an object, and `nan`, `inf`
+    // and `1e+16`, the str() of floats.
     const text =
-      typeof value === 'number' || typeof value === 'string'
-        ? String(value).replace(ZERO_FRACTION, '')
+      isPythonNumber(value) || typeof value === 'string'
+        ? pythonStr(value).replace(ZERO_FRACTION, '')
         : '';
     if (!PYTHON_INT.test(text)) return fail(ctx, value, 'A valid integer is required.');
     const number = Number(text.replaceAll('_', '').trim());
@@ -119,11 +138,20 @@ const DIGITS = /^\d+$/;
 /** Whether a primary key names an existing object; DRF checks it with the field. */
 export type Exists = (id: number) => boolean;
 
-/** A primary key as `PrimaryKeyRelatedField` takes it: an integer or a string of digits. */
+/**
+ * A primary key as `PrimaryKeyRelatedField` takes it: an integer, a string of digits, or a float,
+ * which Django's lookup truncates with int(); int() of NaN is a ValueError, which DRF words, and
+ * of an infinity an OverflowError, which nothing catches.
+ */
 function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
   let id: number | undefined;
   if (typeof value === 'number' && Number.isSafeInteger(value)) id = value;
   else if (typeof value === 'string' && DIGITS.test(value.trim())) id = Number(value.trim());
+  else if (typeof value === 'number' && !Number.isNaN(value) && !Number.isFinite(value)) {
+    throw new AwxServerError('OverflowError: cannot convert float infinity to integer');
+  } else if (isRawJson(value) && pythonTypeName(value) === 'float') {
+    id = Math.trunc(Number(value.rawJSON));
+  }
   if (id === undefined) {
     return fail(
       ctx,
@@ -133,7 +161,7 @@ function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
   }
   return exists(id)
     ? id
-    : fail(ctx, value, `Invalid pk "${String(value)}" - object does not exist.`);
+    : fail(ctx, value, `Invalid pk "${pythonStr(value)}" - object does not exist.`);
 }
 
 interface PkOptions {
@@ -169,9 +197,21 @@ export function manyPkField(exists: Exists) {
   });
 }
 
+/**
+ * DRF's `JSONField` check: it writes the value with its strict json.dumps, so one that holds a
+ * NaN or an infinity (which AWX's parser reads) is not JSON. `undefined` when it passes.
+ */
+export function jsonFieldError(value: unknown): string | undefined {
+  return holdsNonFinite(value) ? 'Value must be valid JSON.' : undefined;
+}
+
 /** A JSON field validated later against a JSON schema; absent means `{}`. */
 export function jsonField() {
-  return field((value): unknown => (value === undefined ? {} : value));
+  return field((value, ctx): unknown => {
+    if (value === undefined) return {};
+    const invalid = jsonFieldError(value);
+    return invalid === undefined ? value : fail(ctx, value, invalid);
+  });
 }
 
 /** AWX's REST_FRAMEWORK NON_FIELD_ERRORS_KEY (awx/settings/defaults.py), DRF's is another. */
