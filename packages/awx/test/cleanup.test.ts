@@ -34,8 +34,9 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
     return { executor, wfe: withRef(created, resourceName), resourceName };
   }
 
-  it('deletes every credential it can when some deletes fail, reports each failure, and finishes later', async () => {
-    const { executor, wfe } = await launched(['a', 'b', 'c']);
+  it('UT-WE-015-035: goes on past credential deletes that fail, cancelling the job and deleting the rest, then reports each failure and finishes later', async () => {
+    const { executor, wfe, resourceName } = await launched(['a', 'b', 'c']);
+    const id = Number(resourceName.slice('awx-job-'.length));
     const [first, , third] = credentialsOf(bed.sim, wfe);
     // More failures than the client retries: these two deletes fail for good this time.
     for (const credential of [first!, third!]) {
@@ -49,6 +50,9 @@ describeWithControlPlane('AnsibleExecutor cleanup', () => {
     expect(error).toMatchObject({ reason: 'AWXCleanupIncomplete', retryable: true });
     expect((error as CleanupIncompleteError).failures).toHaveLength(2);
     expect(credentialsOf(bed.sim, wfe).map((c) => c.id)).toEqual([first!.id, third!.id]);
+    // kubernaut's cleanup goes on to cancel the job as well, and so does this one; unlike
+    // kubernaut's, it does not then succeed leaving the two credentials in AWX.
+    await vi.waitFor(() => expect(bed.sim.state.job(id)?.status).toBe('canceled'), patience);
     // The lock stays, so the next cleanup still finds what is left.
     expect(await lockOf(bed.kube, env.namespace, wfe)).not.toBeNull();
 

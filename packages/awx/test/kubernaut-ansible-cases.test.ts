@@ -1,0 +1,252 @@
+import { ConfigurationError, kubernautConventions, type WorkflowExecution } from '@roundhouse/core';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { afterEach, expect, it } from 'vitest';
+import {
+  addMachineCredential,
+  createConfigMap,
+  createSecret,
+  credentialsOf,
+  jobsOf,
+  makeExecution,
+  seedTemplate,
+  useTestbed,
+} from './testbed.js';
+
+/*
+ * kubernaut's AnsibleExecutor Create cases (test/unit/workflowexecution/ansible_executor_test.go
+ * at 05af3c6, pkg/workflowexecution/ansible_executor_test.go at d5a4a87) against the AWX
+ * simulator, with the kubernaut preset. kubernaut's mock AWX client records the launch; here
+ * the simulator's job does. Where Roundhouse answers otherwise on purpose, the case says so
+ * (see the differences in docs/backends/awx.md).
+ */
+describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
+  const { env, bed } = useTestbed();
+  const executor = () => bed.executor({ conventions: kubernautConventions });
+
+  afterEach(() => bed.sim.faults.clear());
+
+  /** The extra_vars and credential ids of the one job launched for `wfe`. */
+  function launchOf(wfe: WorkflowExecution) {
+    const [job, ...others] = jobsOf(bed.sim, wfe);
+    expect(others).toEqual([]);
+    return {
+      id: job!.id,
+      extraVars: JSON.parse(job!.extraVars) as Record<string, unknown>,
+      credentials: job!.credentials,
+    };
+  }
+
+  it('UT-WE-015-001/006: launches the named template as awx-job-<id>, parameters typed, with the execution and its remediation request named', async () => {
+    const template = seedTemplate(bed.sim);
+    const wfe = makeExecution(template.name, {
+      name: 'we-rr-abc123',
+      spec: {
+        parameters: {
+          NAMESPACE: 'default',
+          REPLICAS: '3',
+          TARGET_NAMESPACE: 'demo-ns',
+          NEW_MEMORY_LIMIT: '512Mi',
+        },
+        remediationRequestRef: { name: 'rr-we-rr-abc123', namespace: 'kubernaut-workflows' },
+      },
+    });
+    const { resourceName } = await executor().create(wfe, env.namespace);
+    const launch = launchOf(wfe);
+    expect(resourceName).toBe(`awx-job-${launch.id}`);
+    expect(launch.extraVars).toMatchObject({
+      NAMESPACE: 'default',
+      REPLICAS: 3,
+      TARGET_NAMESPACE: 'demo-ns',
+      NEW_MEMORY_LIMIT: '512Mi',
+      WFE_NAME: 'we-rr-abc123',
+      WFE_NAMESPACE: 'team-a',
+      RR_NAME: 'rr-we-rr-abc123',
+      RR_NAMESPACE: 'kubernaut-workflows',
+    });
+  });
+
+  it('UT-WE-015-007: an execution without a remediation request gives RR_NAME and RR_NAMESPACE empty', async () => {
+    const template = seedTemplate(bed.sim);
+    const wfe = makeExecution(template.name, { name: 'wfe-no-rr' });
+    await executor().create(wfe, env.namespace);
+    expect(launchOf(wfe).extraVars).toMatchObject({
+      WFE_NAME: 'wfe-no-rr',
+      WFE_NAMESPACE: 'team-a',
+      RR_NAME: '',
+      RR_NAMESPACE: '',
+    });
+  });
+
+  it('UT-WE-015-004: refuses an execution without engineConfig, naming it', async () => {
+    const base = makeExecution('any');
+    const { engineConfig: _, ...workflowRef } = base.spec.workflowRef;
+    const wfe = { ...base, spec: { ...base.spec, workflowRef } };
+    const refused = executor().create(wfe, env.namespace);
+    await expect(refused).rejects.toThrow(ConfigurationError);
+    await expect(refused).rejects.toThrow(/engineConfig/);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+  });
+
+  it('UT-WE-015-005: passes on what AWX refused, saying it was AWX', async () => {
+    const template = seedTemplate(bed.sim);
+    bed.sim.faults.failNext(1, 401, { method: 'GET', pathPrefix: '/api/v2/job_templates/' });
+    const wfe = makeExecution(template.name);
+    await expect(executor().create(wfe, env.namespace)).rejects.toThrow(/AWX .*401/);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+  });
+
+  it("UT-WE-015-030/032: a Secret becomes a credential of kubernaut's type for it, named for the Secret, that the job is launched with; no dependency, no credential", async () => {
+    const template = seedTemplate(bed.sim);
+    await createSecret(bed.kube, env.namespace, 'gitea-repo-creds', {
+      username: 'admin',
+      password: 'secret123',
+    });
+    const wfe = makeExecution(template.name, { name: 'we-rr-test-deps' });
+    await executor().create(wfe, env.namespace, {
+      dependencies: { secrets: [{ name: 'gitea-repo-creds' }] },
+    });
+    const [credential, ...more] = credentialsOf(bed.sim, wfe, 'kubernaut-');
+    expect(more).toEqual([]);
+    expect(credential!.name).toContain('gitea-repo-creds');
+    expect(credential!.inputs).toEqual({ username: 'admin', password: 'secret123' });
+    const type = bed.sim.state.credentialTypes().find((t) => t.id === credential!.credentialType);
+    expect(type).toMatchObject({
+      name: 'kubernaut-secret-gitea-repo-creds',
+      kind: 'cloud',
+      injectors: {
+        env: {
+          KUBERNAUT_SECRET_GITEA_REPO_CREDS_USERNAME: '{{username}}',
+          KUBERNAUT_SECRET_GITEA_REPO_CREDS_PASSWORD: '{{password}}',
+        },
+      },
+    });
+    expect(launchOf(wfe).credentials).toEqual([credential!.id]);
+
+    const plain = makeExecution(template.name, { name: 'we-no-deps' });
+    await executor().create(plain, env.namespace);
+    expect(launchOf(plain).credentials).toEqual([]);
+  });
+
+  it('UT-WE-015-031: reuses the credential type kubernaut registered for the Secret', async () => {
+    const template = seedTemplate(bed.sim);
+    await createSecret(bed.kube, env.namespace, 'reused-creds', { username: 'u', password: 'p' });
+    const registered = bed.sim.state.addCredentialType({
+      name: 'kubernaut-secret-reused-creds',
+      kind: 'cloud',
+      inputs: {
+        fields: [
+          { id: 'password', label: 'password', type: 'string', secret: true },
+          { id: 'username', label: 'username', type: 'string', secret: true },
+        ],
+      },
+      injectors: {
+        env: {
+          KUBERNAUT_SECRET_REUSED_CREDS_USERNAME: '{{username}}',
+          KUBERNAUT_SECRET_REUSED_CREDS_PASSWORD: '{{password}}',
+        },
+      },
+    });
+    const types = bed.sim.state.credentialTypes().length;
+    const wfe = makeExecution(template.name, { name: 'we-reuse-type' });
+    await executor().create(wfe, env.namespace, {
+      dependencies: { secrets: [{ name: 'reused-creds' }] },
+    });
+    expect(bed.sim.state.credentialTypes()).toHaveLength(types);
+    const [credential] = credentialsOf(bed.sim, wfe, 'kubernaut-');
+    expect(credential!.credentialType).toBe(registered.id);
+  });
+
+  it('UT-WE-015-033/042: names a dependency Secret or ConfigMap that does not exist, launching nothing', async () => {
+    const template = seedTemplate(bed.sim);
+    const wfe = makeExecution(template.name, { name: 'we-missing-deps' });
+    await expect(
+      executor().create(wfe, env.namespace, {
+        dependencies: { secrets: [{ name: 'nonexistent-secret' }] },
+      }),
+    ).rejects.toThrow(/nonexistent-secret/);
+    await expect(
+      executor().create(wfe, env.namespace, {
+        dependencies: { configMaps: [{ name: 'nonexistent-configmap' }] },
+      }),
+    ).rejects.toThrow(/nonexistent-configmap/);
+    expect(jobsOf(bed.sim, wfe)).toEqual([]);
+  });
+
+  it('UT-WE-015-040/041: gives each ConfigMap key as a raw string KUBERNAUT_CONFIGMAP_<MAP>_<KEY>, beside the Secret credentials', async () => {
+    const template = seedTemplate(bed.sim);
+    await createConfigMap(bed.kube, env.namespace, 'app-config', {
+      'log-level': 'debug',
+      'max-retries': '5',
+    });
+    await createConfigMap(bed.kube, env.namespace, 'app-settings', { timeout: '30s' });
+    await createSecret(bed.kube, env.namespace, 'both-creds', { username: 'admin' });
+    const onlyMaps = makeExecution(template.name, {
+      spec: { parameters: { TARGET_NAMESPACE: 'demo-ns' } },
+    });
+    await executor().create(onlyMaps, env.namespace, {
+      dependencies: { configMaps: [{ name: 'app-config' }] },
+    });
+    const launch = launchOf(onlyMaps);
+    expect(launch.credentials).toEqual([]);
+    expect(launch.extraVars).toMatchObject({
+      KUBERNAUT_CONFIGMAP_APP_CONFIG_LOG_LEVEL: 'debug',
+      KUBERNAUT_CONFIGMAP_APP_CONFIG_MAX_RETRIES: '5',
+      TARGET_NAMESPACE: 'demo-ns',
+      WFE_NAME: onlyMaps.metadata.name,
+      WFE_NAMESPACE: 'team-a',
+    });
+
+    const both = makeExecution(template.name);
+    await executor().create(both, env.namespace, {
+      dependencies: { secrets: [{ name: 'both-creds' }], configMaps: [{ name: 'app-settings' }] },
+    });
+    const [credential] = credentialsOf(bed.sim, both, 'kubernaut-');
+    expect(launchOf(both).credentials).toEqual([credential!.id]);
+    expect(launchOf(both).extraVars).toMatchObject({
+      KUBERNAUT_CONFIGMAP_APP_SETTINGS_TIMEOUT: '30s',
+    });
+  });
+
+  it("UT-WE-365-001/003: launches with the template's own credentials first, then the ephemeral ones; only the ephemeral ones when the template has none", async () => {
+    const own = addMachineCredential(bed.sim, 'template-ssh');
+    const withOwn = seedTemplate(bed.sim, { credentials: [own.id] });
+    await createSecret(bed.kube, env.namespace, 'merge-creds', { token: 't' });
+    const dependencies = { secrets: [{ name: 'merge-creds' }] };
+    const merged = makeExecution(withOwn.name);
+    await executor().create(merged, env.namespace, { dependencies });
+    const [ephemeral] = credentialsOf(bed.sim, merged, 'kubernaut-');
+    expect(launchOf(merged).credentials).toEqual([own.id, ephemeral!.id]);
+
+    const bare = seedTemplate(bed.sim);
+    const only = makeExecution(bare.name);
+    await executor().create(only, env.namespace, { dependencies });
+    const [alone] = credentialsOf(bed.sim, only, 'kubernaut-');
+    expect(launchOf(only).credentials).toEqual([alone!.id]);
+  });
+
+  it('UT-WE-243-040/041/042: launches only the declared parameters, every one when none are declared, and refuses one named like an engine variable (kubernaut: overwritten)', async () => {
+    const template = seedTemplate(bed.sim);
+    const parameters = { NAMESPACE: 'default', UNDECLARED: 'x' };
+    const declared = makeExecution(template.name, { spec: { parameters } });
+    const { warnings } = await executor().create(declared, env.namespace, {
+      declaredParameterNames: ['NAMESPACE'],
+    });
+    expect(warnings.join('\n')).toContain('UNDECLARED');
+    expect(launchOf(declared).extraVars).toMatchObject({ NAMESPACE: 'default' });
+    expect(launchOf(declared).extraVars).not.toHaveProperty('UNDECLARED');
+
+    const open = makeExecution(template.name, { spec: { parameters } });
+    await executor().create(open, env.namespace);
+    expect(launchOf(open).extraVars).toMatchObject(parameters);
+
+    const spoofed = makeExecution(template.name, {
+      spec: { parameters: { NAMESPACE: 'default', WFE_NAME: 'spoofed-wfe' } },
+    });
+    const refused = executor().create(spoofed, env.namespace, {
+      declaredParameterNames: ['NAMESPACE', 'WFE_NAME'],
+    });
+    await expect(refused).rejects.toThrow(ConfigurationError);
+    await expect(refused).rejects.toThrow(/spec\.parameters\.WFE_NAME/);
+    expect(jobsOf(bed.sim, spoofed)).toEqual([]);
+  });
+});
