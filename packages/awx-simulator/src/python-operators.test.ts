@@ -21,6 +21,13 @@ describe('python-operators', () => {
     expect(pythonEquals([1], { 0: 1 })).toBe(false);
   });
 
+  it('finds a NaN equal to nothing, itself included, nor in a list', () => {
+    expect(pythonEquals(py('NaN'), py('NaN'))).toBe(false);
+    expect(pythonEquals(py('{"a": [NaN]}'), py('{"a": [NaN]}'))).toBe(false);
+    expect(pythonContains(py('[NaN]'), py('NaN'))).toBe(false);
+    expect(pythonEquals(py('Infinity'), py('1e400'))).toBe(true);
+  });
+
   it('searches text for a substring, a list for an equal item, an object for a key', () => {
     expect(pythonContains('abc', 'bc')).toBe(true);
     expect(pythonContains(['a', 1], true)).toBe(true);

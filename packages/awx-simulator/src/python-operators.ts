@@ -36,7 +36,10 @@ export function pythonTruth(value: unknown): boolean {
   return value !== null && value !== undefined && value !== '';
 }
 
-/** `a < b` as -1, `a == b` as 0, `a > b` as 1, for two numbers (ints compared exactly). */
+/**
+ * `a < b` as -1, `a == b` as 0, `a > b` as 1, for two numbers (ints compared exactly); NaN when
+ * a NaN makes all three false, so every test of the result is false as Python's is.
+ */
 export function pythonCompareNumbers(a: unknown, b: unknown): number {
   const x = numberOf(a);
   const y = numberOf(b);
@@ -48,7 +51,8 @@ export function pythonCompareNumbers(a: unknown, b: unknown): number {
   if ('int' in x && 'int' in y) return x.int < y.int ? -1 : x.int > y.int ? 1 : 0;
   const left = 'int' in x ? Number(x.int) : x.float;
   const right = 'int' in y ? Number(y.int) : y.float;
-  return left < right ? -1 : left > right ? 1 : 0;
+  if (left < right) return -1;
+  return left > right ? 1 : left === right ? 0 : Number.NaN;
 }
 
 export function pythonEquals(a: unknown, b: unknown): boolean {

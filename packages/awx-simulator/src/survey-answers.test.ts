@@ -20,6 +20,20 @@ const errors = (question: SurveyQuestion, json: string) =>
   answerErrors(question, parseJsonText(json) as Record<string, unknown>);
 
 describe('answerErrors (_survey_element_validation)', () => {
+  it('takes NaN for a float within bounds, as no comparison with it holds, but not an infinity', () => {
+    const float = q('float', { min: 0, max: 10 });
+    expect(errors(float, '{"v": NaN}')).toEqual([]);
+    expect(errors(float, '{"v": Infinity}')).toEqual([
+      "'v' value inf is too large (must be no more than 10).",
+    ]);
+    expect(errors(float, '{"v": -Infinity}')).toEqual([
+      "'v' value -inf is too small (must be at least 0).",
+    ]);
+    expect(errors(q('integer'), '{"v": NaN}')).toEqual([
+      "Value nan for 'v' expected to be an integer.",
+    ]);
+  });
+
   it('wants a required answer, except a password whose stored default stands in', () => {
     expect(errors(q('text', { required: true }), '{}')).toEqual(["'v' value missing"]);
     // A default fills the job's variables only after the answers are checked.
