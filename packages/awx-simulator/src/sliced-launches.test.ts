@@ -281,4 +281,30 @@ describe('the jobs of a sliced launch, to a user who is not a System Administrat
     expect(await call('POST', `workflow_jobs/${workflow.id}/cancel/`)).toEqual(denied);
     expect((await call('POST', `jobs/${slices[0]?.id}/cancel/`)).status).toBe(202);
   });
+
+  // WorkflowJobAccess.can_cancel: the job's creator, or can_delete (a System Administrator, or the
+  // workflow_admin_role of a workflow job template's organization: a sliced launch has no such
+  // template), or that template's admin_role; and only while it can be canceled, so a finished
+  // one is a 403 here where a System Administrator gets the view's 405.
+  it('cancels the workflow job it launched itself with execute alone, and is refused once it ended', async () => {
+    const template = sim.state.addJobTemplate({
+      name: `sliced-own-${Math.random()}`,
+      jobSliceCount: 2,
+      inventoryHosts: 2,
+      role: 'execute',
+      schedule: { pendingMs: 0, runningMs: 60_000, cancelMs: 0 },
+    });
+    const launched = await call('POST', `job_templates/${template.id}/launch/`, {});
+    expect(launched.status).toBe(201);
+    const id = launched.body.workflow_job as number;
+    expect(await call('POST', `workflow_jobs/${id}/cancel/`)).toEqual({
+      status: 202,
+      body: undefined,
+    });
+    await vi.waitFor(
+      async () => expect((await call('GET', `workflow_jobs/${id}/`)).body.status).toBe('canceled'),
+      patience,
+    );
+    expect(await call('POST', `workflow_jobs/${id}/cancel/`)).toEqual(denied);
+  });
 });
