@@ -34,12 +34,7 @@ import { canCancel, deletionRefusal, type Job, jobModel, serializeJob } from './
 import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
 import { organizationModel, serializeOrganization } from './organizations.js';
 import { isPage, type Pagination, paginate } from './paging.js';
-import {
-  holdsNonFinite,
-  isJsonObject,
-  PythonJsonDecodeError,
-  parseJsonText,
-} from './python-json.js';
+import { holdsNonFinite, isJsonObject, PythonJsonError, parseJsonText } from './python-json.js';
 import {
   AwxServerError,
   badRequest,
@@ -245,7 +240,7 @@ function readBody(request: ApiRequest): { value: unknown } | Reply {
   try {
     value = parseJsonText(request.body);
   } catch (error) {
-    if (!(error instanceof PythonJsonDecodeError)) throw error;
+    if (!(error instanceof PythonJsonError)) throw error;
     return detail(400, `JSON parse error - ${error.message}\nPossible cause: trailing comma.`);
   }
   if (value !== null && !isJsonObject(value)) {

@@ -14,7 +14,7 @@ import { jobScheduleSchema } from './jobs.js';
 import { byUniqueHash, credentialErrors, type LaunchCredential } from './launch-credentials.js';
 import {
   isJsonObject,
-  PythonJsonDecodeError,
+  PythonJsonError,
   parseJsonText,
   pythonJsonDumps,
   pythonTypeName,
@@ -196,7 +196,7 @@ function parseExtraVars(value: unknown): Record<string, unknown> | string {
     if (isJsonObject(parsed)) return parsed;
     jsonError = notMapping(pythonTypeName(parsed));
   } catch (error) {
-    if (!(error instanceof PythonJsonDecodeError)) throw error;
+    if (!(error instanceof PythonJsonError)) throw error;
     jsonError = error.message;
   }
   const loaded = safeLoad(value);

@@ -69,4 +69,11 @@ describe('python-json', () => {
   ])('refuses %j in the words of json.loads', (text, message) => {
     expect(() => parseJsonText(text)).toThrow(message);
   });
+
+  it("refuses an integer of more digits than Python 3.11's int() converts, with its ValueError", () => {
+    expect(pythonJsonDumps(parseJsonText(`[-${'9'.repeat(4300)}]`))).toBe(`[-${'9'.repeat(4300)}]`);
+    expect(() => parseJsonText(`[-${'9'.repeat(4301)}]`)).toThrow(
+      /^Exceeds the limit \(4300 digits\) for integer string conversion: value has 4301 digits; use sys\.set_int_max_str_digits\(\) to increase the limit$/,
+    );
+  });
 });

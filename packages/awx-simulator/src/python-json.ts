@@ -22,16 +22,35 @@ export function isRawJson(value: unknown): value is RawJson {
 
 const INTEGER_LITERAL = /^-?\d+$/;
 
-/** What json.loads raises, worded as str() of its JSONDecodeError: message, line, column, index. */
-export class PythonJsonDecodeError extends Error {
-  constructor(message: string, text: string, at: number) {
-    // Python counts code points; a JavaScript string counts UTF-16 units.
-    const before = Array.from(text.slice(0, at));
-    const lineStart = before.lastIndexOf('\n');
-    const line = before.filter((char) => char === '\n').length + 1;
-    super(`${message}: line ${line} column ${before.length - lineStart} (char ${before.length})`);
-    this.name = 'PythonJsonDecodeError';
+/** What json.loads raises, a ValueError, worded as its str(). */
+export class PythonJsonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PythonJsonError';
   }
+}
+
+/** A JSONDecodeError: the message, then where, as line, column and index. */
+function decodeError(message: string, text: string, at: number): PythonJsonError {
+  // Python counts code points; a JavaScript string counts UTF-16 units.
+  const before = Array.from(text.slice(0, at));
+  const lineStart = before.lastIndexOf('\n');
+  const line = before.filter((char) => char === '\n').length + 1;
+  return new PythonJsonError(
+    `${message}: line ${line} column ${before.length - lineStart} (char ${before.length})`,
+  );
+}
+
+/**
+ * Python's int() of decimal text, since 3.11, refuses more digits than sys.get_int_max_str_digits
+ * (4300 unless set): a ValueError in these words.
+ */
+export const PYTHON_INT_MAX_STR_DIGITS = 4300;
+
+export function intDigitsError(digits: number): string | undefined {
+  return digits > PYTHON_INT_MAX_STR_DIGITS
+    ? `Exceeds the limit (${PYTHON_INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${digits} digits; use sys.set_int_max_str_digits() to increase the limit`
+    : undefined;
 }
 
 /**
@@ -43,12 +62,12 @@ export class PythonJsonDecodeError extends Error {
  */
 export function parseJsonText(text: string): unknown {
   if (text.startsWith('\ufeff')) {
-    throw new PythonJsonDecodeError('Unexpected UTF-8 BOM (decode using utf-8-sig)', text, 0);
+    throw decodeError('Unexpected UTF-8 BOM (decode using utf-8-sig)', text, 0);
   }
   const scanner = new Scanner(text);
   const value = scanner.value(scanner.skipSpace(0));
   const end = scanner.skipSpace(value.end);
-  if (end !== text.length) throw new PythonJsonDecodeError('Extra data', text, end);
+  if (end !== text.length) throw decodeError('Extra data', text, end);
   return value.value;
 }
 
@@ -82,7 +101,7 @@ class Scanner {
   constructor(private readonly text: string) {}
 
   private fail(message: string, at: number): never {
-    throw new PythonJsonDecodeError(message, this.text, at);
+    throw decodeError(message, this.text, at);
   }
 
   skipSpace(at: number): number {
@@ -109,6 +128,8 @@ class Scanner {
       const float = Number(literal);
       return { value: Number.isFinite(float) ? json.rawJSON(pythonFloatRepr(float)) : float, end };
     }
+    const tooLong = intDigitsError(literal.replace('-', '').length);
+    if (tooLong !== undefined) throw new PythonJsonError(tooLong);
     const integer = Number(literal) + 0;
     return {
       value: Number.isSafeInteger(integer) ? integer : json.rawJSON(BigInt(literal).toString()),

@@ -94,6 +94,30 @@ describe('floats and text where DRF wants another type', () => {
   });
 });
 
+describe("the limits of DRF's IntegerField and of Python's int()", () => {
+  const digits = '1'.repeat(4301);
+  const limit = `Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits; use sys.set_int_max_str_digits() to increase the limit`;
+
+  it('refuses a body holding an integer too long for int(), as a JSON parse error', async () => {
+    expect(await launch(asking, `{"timeout": ${digits}}`)).toEqual({
+      status: 400,
+      body: { detail: `JSON parse error - ${limit}\nPossible cause: trailing comma.` },
+    });
+  });
+
+  it('answers 500 for one in YAML extra_vars, whose int() nothing catches', async () => {
+    const text = JSON.stringify({ extra_vars: `a: ${digits}` });
+    expect((await launch(asking, text)).status).toBe(500);
+  });
+
+  it('refuses integer text longer than 1000 characters before reading it', async () => {
+    expect(await launch(asking, JSON.stringify({ timeout: ` ${'1'.repeat(1000)}` }))).toEqual({
+      status: 400,
+      body: { timeout: ['String value too large.'] },
+    });
+  });
+});
+
 describe('NaN in a credential', () => {
   it('refuses it in the inputs JSONField, and takes it as text in a name', async () => {
     const type = sim.state.addCredentialType({

@@ -6,7 +6,8 @@
  * constructors (yaml/constructor.py SafeConstructor).
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from 'yaml';
-import { isRawJson, pythonFloatRepr, pythonTypeName } from './python-json.js';
+import { intDigitsError, isRawJson, pythonFloatRepr, pythonTypeName } from './python-json.js';
+import { AwxServerError } from './replies.js';
 
 /** A value PyYAML makes that `json.dumps` cannot write, named by its Python type. */
 export class UnserializableValue {
@@ -49,7 +50,13 @@ function constructInt(text: string): unknown {
   else if (digits.startsWith('0')) value = BigInt(`0o${digits.slice(1)}`);
   else if (digits.includes(':')) {
     value = digits.split(':').reduce((total, part) => total * 60n + BigInt(part), 0n);
-  } else value = BigInt(digits);
+  } else {
+    // PyYAML's int() of decimal text: a ValueError past Python's digit limit, which neither
+    // parse_yaml_or_json nor DRF catches.
+    const tooLong = intDigitsError(digits.length);
+    if (tooLong !== undefined) throw new AwxServerError(tooLong);
+    value = BigInt(digits);
+  }
   const signed = sign * value;
   const small = Number(signed);
   return Number.isSafeInteger(small) ? small : rawJson(signed.toString());

@@ -112,12 +112,18 @@ export function optionalBooleanField() {
 // surrounding whitespace, a sign, and single underscores between digits are accepted.
 const ZERO_FRACTION = /\.0*\s*$/;
 const PYTHON_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+/** IntegerField.MAX_STRING_LENGTH. */
+const MAX_STRING_LENGTH = 1000;
 
 /** An optional `IntegerField`, with DRF's `min_value` if given; `undefined` when absent. */
 export function optionalIntegerField(options: { readonly min?: number | undefined } = {}) {
   return field((value, ctx): number | undefined => {
     if (value === undefined) return undefined;
     if (value === null) return fail(ctx, value, NOT_NULL);
+    // DRF's guard against long text, before int() would read it.
+    if (typeof value === 'string' && [...value].length > MAX_STRING_LENGTH) {
+      return fail(ctx, value, 'String value too large.');
+    }
     // str(True) is "True", which int() refuses; so does a list or an object, and `nan`, `inf`
     // and `1e+16`, the str() of floats.
     const text =
