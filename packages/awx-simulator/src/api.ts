@@ -127,7 +127,9 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
   if (resolution.kind === 'redirect') return empty(301, { Location: resolution.location });
   const reply = handleView(request, store, config, resolution, url);
   const allow = allowedMethods(resolution.methods).join(', ');
-  return { ...reply, headers: { ...reply.headers, Allow: allow } };
+  // BaseJobEventsList.finalize_response adds settings.MAX_UI_JOB_EVENTS to each of its answers.
+  const events = resolution.name === 'jobEvents' ? { 'X-UI-Max-Events': '4000' } : {};
+  return { ...reply, headers: { ...reply.headers, ...events, Allow: allow } };
 }
 
 /** A request a view answers: DRF's APIView.dispatch, which gives every answer its `Allow`. */
@@ -614,8 +616,8 @@ function jobRoute(context: Context): Reply {
     case 'jobStdout':
       return stdout(job, renderer.format, context.store.now());
     case 'jobEvents': {
-      // NoTruncateMixin takes any non-empty value, `false` too.
-      const noTruncate = Boolean(context.query.get('no_truncate'));
+      // NoTruncateMixin takes any non-empty value, `false` too, and QueryDict.get the last.
+      const noTruncate = Boolean(context.query.getAll('no_truncate').at(-1));
       const events = savedJobEvents(job, context.store.now());
       return list(
         context,

@@ -39,6 +39,7 @@ describe('jobs/{id}/job_events/', () => {
       `jobs/${id}/job_events/?order_by=counter&counter__gt=1&page_size=2&no_truncate=1`,
     );
     expect(response.status).toBe(200);
+    expect(response.headers.get('x-ui-max-events')).toBe('4000');
     const page: Body = await response.json();
     expect(page.count).toBe(3);
     expect(page.next).not.toBeNull();
@@ -102,7 +103,12 @@ describe('jobs/{id}/job_events/', () => {
       ((await (await get(`jobs/${id}/job_events/?${query}`)).json()) as Body).results[0].stdout;
     expect(await stdoutOf('')).toBe(`${'x'.repeat(1023)}\u2026`);
     expect(await stdoutOf('no_truncate=1')).toBe(long);
-    expect((await get('jobs/999999/job_events/')).status).toBe(404);
+    // Django's QueryDict.get takes the last of several values.
+    expect(await stdoutOf('no_truncate=1&no_truncate=')).toBe(`${'x'.repeat(1023)}\u2026`);
+    expect(await stdoutOf('no_truncate=&no_truncate=0')).toBe(long);
+    const missing = await get('jobs/999999/job_events/');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-ui-max-events')).toBe('4000');
   });
 
   it('closes every colour a cut leaves open', () => {
