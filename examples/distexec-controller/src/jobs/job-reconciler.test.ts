@@ -59,7 +59,7 @@ function optionsOver(api: FakeDistExecApi): JobModeReconcilerOptions {
     client: api.client,
     cache: { get: async () => api.stored } as unknown as InformerCache,
     distExecs: { observe: () => {} },
-    jobs: { byIndex: () => [], get: () => undefined },
+    jobs: { byIndex: () => [], get: () => undefined, on: () => {} },
     nodes: {} as NodeDirectory,
     executor: {} as Executor,
     conventions: roundhouseConventions,
@@ -167,7 +167,11 @@ describe('JobModeReconciler, a DistExec created again under a deleted one’s na
           deleted.push(name);
         },
       } as unknown as KubeClient,
-      jobs: { byIndex: () => (deleted.length > 0 ? [] : [predecessors]), get: () => undefined },
+      jobs: {
+        byIndex: () => (deleted.length > 0 ? [] : [predecessors]),
+        get: () => undefined,
+        on: () => {},
+      },
       nodes: {
         selected: () => ['worker-1'],
         known: () => new Set(['worker-1']),
@@ -377,6 +381,7 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
           index === jobsInFlightByNamespace && key === 'ops' ? inFlight : [],
         get: (_namespace: string | undefined, name: string) =>
           inFlight.find((job) => job.metadata?.name === name),
+        on: () => {},
       },
       nodes: {
         selected: () => ['worker-1', 'worker-2', 'worker-3', 'worker-4'],

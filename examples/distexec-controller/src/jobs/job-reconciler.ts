@@ -23,7 +23,7 @@ import {
   executionOwnerKey,
   toLabelValue,
 } from '@roundhouse/core';
-import { isKubernetesError, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { deleteAsRead, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { type NodeDirectory, unknownNodes } from '../nodes.js';
 import {
   entryAfter,
@@ -46,7 +46,7 @@ import {
   refusedJobEntry,
   refusedJobObservation,
 } from './job-refusal.js';
-import { NamespaceJobRoom } from './namespace-room.js';
+import { NamespaceJobRoom, type RoomJobs } from './namespace-room.js';
 import { runsOn } from './node-eligibility.js';
 import { nodeExecution, observeJob, parseNodeTarget } from './node-job.js';
 import { admitTimeout, type TimeoutPolicy } from './timeout-policy.js';
@@ -59,7 +59,7 @@ export interface JobModeReconcilerOptions {
   /** The DistExecs informer, told of every write's answer before its watch event arrives. */
   readonly distExecs: Pick<Informer<KubeObject>, 'observe'>;
   /** The node Jobs, indexed by their DistExec (`jobsByOwner`). */
-  readonly jobs: Pick<Informer<KubeObject>, 'byIndex' | 'get'>;
+  readonly jobs: RoomJobs;
   readonly nodes: NodeDirectory;
   /** The node-Job executor (a ResourceExecutor over `nodeJobResourceEngine`). */
   readonly executor: Executor;
@@ -439,20 +439,10 @@ export class JobModeReconciler implements Reconciler {
   async #deleteJobs(jobs: readonly KubeObject[], signal: AbortSignal): Promise<void> {
     for (const job of jobs) {
       if (job.metadata?.deletionTimestamp) continue;
-      try {
-        await this.#o.client.delete(
-          resources.jobs,
-          job.metadata?.namespace,
-          job.metadata?.name as string,
-          {
-            propagationPolicy: 'Background',
-            preconditions: { uid: job.metadata?.uid as string },
-            signal,
-          },
-        );
-      } catch (error) {
-        if (!isKubernetesError(error, 'Conflict')) throw error;
-      }
+      await deleteAsRead(this.#o.client, resources.jobs, job, {
+        propagationPolicy: 'Background',
+        signal,
+      });
     }
   }
 }

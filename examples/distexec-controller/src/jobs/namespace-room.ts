@@ -2,6 +2,11 @@ import type { Informer } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
 import { jobsInFlightByNamespace } from './job-index.js';
 
+/** What the room reads of the Job informer: the unfinished Jobs, and when it shows one. */
+export type RoomJobs = Pick<Informer<KubeObject>, 'byIndex' | 'get'> & {
+  on(event: 'add' | 'delete', handler: (job: KubeObject) => void): unknown;
+};
+
 /**
  * The room `--max-jobs-per-namespace` leaves the DistExecs of one namespace: the unfinished
  * node Jobs the informer holds, less the creates this process has sent and the informer has
@@ -17,24 +22,28 @@ export class NamespaceJobRoom {
   readonly #sending = new Map<string, number>();
   /** Per namespace: Jobs created whose add the informer has not shown yet. */
   readonly #unseen = new Map<string, Set<string>>();
+  /** The namespace each Job of `#unseen` holds a slot of. */
+  readonly #unseenIn = new Map<string, string>();
 
-  constructor(
-    cap: number | undefined,
-    jobs: Pick<Informer<KubeObject>, 'byIndex' | 'get'>,
-    executionNamespace: string,
-  ) {
+  constructor(cap: number | undefined, jobs: RoomJobs, executionNamespace: string) {
     this.#cap = cap;
     this.#jobs = jobs;
     this.#executionNamespace = executionNamespace;
+    // Seen at its add, or at its delete when the watch folded the two into one (a Job gone
+    // within a relist): either way the informer counts it from then on, and a Job finished and
+    // deleted before the namespace's next create must not hold its slot for ever.
+    const seen = (job: KubeObject) => {
+      const { namespace, name } = job.metadata ?? {};
+      if (namespace === executionNamespace && name !== undefined) this.#seen(name);
+    };
+    jobs.on('add', seen);
+    jobs.on('delete', seen);
   }
 
   /** Takes a slot for one create in `namespace`; false when none is left. */
   take(namespace: string): boolean {
     if (this.#cap === undefined) return true;
     const unseen = this.#unseen.get(namespace);
-    for (const name of unseen ?? []) {
-      if (this.#jobs.get(this.#executionNamespace, name)) unseen?.delete(name);
-    }
     const sending = this.#sending.get(namespace) ?? 0;
     const held =
       this.#jobs.byIndex(jobsInFlightByNamespace, namespace).length + sending + (unseen?.size ?? 0);
@@ -55,5 +64,15 @@ export class NamespaceJobRoom {
     if (created === undefined || this.#jobs.get(this.#executionNamespace, created)) return;
     const unseen = this.#unseen.get(namespace) ?? new Set<string>();
     this.#unseen.set(namespace, unseen.add(created));
+    this.#unseenIn.set(created, namespace);
+  }
+
+  #seen(name: string): void {
+    const namespace = this.#unseenIn.get(name);
+    if (namespace === undefined) return;
+    this.#unseenIn.delete(name);
+    const unseen = this.#unseen.get(namespace);
+    unseen?.delete(name);
+    if (unseen?.size === 0) this.#unseen.delete(namespace);
   }
 }
