@@ -216,16 +216,6 @@ function scalar(found: Found): Scalar {
 }
 
 function compare(left: Scalar, operator: FilterOperator, right: Scalar): boolean {
-  if (operator === '=~') {
-    if (typeof left !== 'string' || typeof right !== 'string') {
-      throw new JsonPathEvaluationError('=~ matches a string against a string pattern');
-    }
-    try {
-      return new RegExp(right).test(left);
-    } catch {
-      throw new JsonPathEvaluationError(`${JSON.stringify(right)} is not a regular expression`);
-    }
-  }
   if (typeof left !== typeof right) {
     throw new JsonPathEvaluationError(
       `a filter cannot compare ${typeName(left)} with ${typeName(right)}`,
