@@ -1,0 +1,348 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeConfig } from '@kubernetes/client-node';
+import { conventionKeys, roundhouseConventions } from '@roundhouse/core';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { podResultFinalizer } from '@roundhouse/pod';
+import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { ControllerProcess } from './controller-process.js';
+import {
+  expectNothingReportedTwice,
+  type Phased,
+  seeded,
+  untilWorking,
+  useCampaign,
+} from './crash-harness.js';
+
+const ownerUidKey = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
+const finalizer = podResultFinalizer(roundhouseConventions);
+const cooldownMs = 2_000;
+
+/**
+ * The WorkflowExecution controller with the pod engine, as its own process: the example
+ * controller offers no pod engine (its `--engines` are job, tekton and ansible), so this is its
+ * run.ts cut to what a campaign needs, reading the test's client, cache and policy choices.
+ * Arguments: the kubeconfig file, the watched namespace, the execution namespace.
+ */
+const podController = `
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger, InformerCache } from '@roundhouse/controller';
+import { Registry } from '@roundhouse/core';
+import { KubeClient } from '@roundhouse/kube';
+import { PodExecutor } from '@roundhouse/pod';
+import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
+const [kubeconfig, watchNamespace, executionNamespace] = process.argv.slice(1);
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromString(readFileSync(kubeconfig, 'utf8'));
+const logger = createLogger('pod-crash-campaign', 'info');
+const client = new KubeClient(kubeConfig);
+const cache = new InformerCache(kubeConfig, { client, logger });
+const registry = new Registry().register(
+  new PodExecutor(client, { reader: cache, logger, allowedImages: ['registry.invalid/*'] }),
+);
+const { controller } = await createWorkflowExecutionController({
+  kubeConfig, client, cache, registry, logger, watchNamespace, executionNamespace,
+  cooldownMs: ${cooldownMs}, workers: 4, policy: { bundles: ['registry.invalid/*'] },
+});
+await controller.start(new AbortController().signal);
+`;
+
+/** Two steps in order: the first an init container, the last the Pod's main container. */
+const steps = {
+  steps: [
+    { name: 'prepare', image: 'registry.invalid/tools:1', script: 'echo prepare' },
+    { name: 'apply', image: 'registry.invalid/tools:1', script: 'echo apply' },
+  ],
+};
+
+/** Its steps fail (the fake node ends the Pod with exit code 1) on every fourth target. */
+const failsOn = (t: number) => t % 4 === 2;
+const targetOf = (name: string) => Number(/^wfe-(\d+)$/.exec(name)?.[1]);
+
+type Pod = KubeObject & { status?: { phase?: string } };
+
+/**
+ * A TCP proxy to the API server that can stop passing bytes, as a stalled API server or a
+ * network partition does: what either side sends meanwhile is held, and delivered in order once
+ * the stall ends, so a request the controller sent during a stall may land after it was killed.
+ */
+function stallingProxy(target: URL) {
+  let stalled = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((downstream) => {
+    const upstream = tcpConnect(Number(target.port || 443), target.hostname);
+    for (const socket of [downstream, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    const relay = (from: Socket, to: Socket) =>
+      from.on('data', (chunk) => {
+        const send = () => {
+          if (!to.destroyed) to.write(chunk);
+        };
+        if (stalled) held.push(send);
+        else send();
+      });
+    relay(downstream, upstream);
+    relay(upstream, downstream);
+    // A side that closed has its other side ended after what is held for it: the requests of a
+    // controller killed during a stall still reach the API server once the stall ends.
+    const endAfterHeld = (socket: Socket) => () => {
+      const end = () => socket.end();
+      if (stalled) held.push(end);
+      else end();
+    };
+    downstream.on('close', endAfterHeld(upstream));
+    upstream.on('close', endAfterHeld(downstream));
+  });
+  return {
+    async listen(): Promise<string> {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+    },
+    stall() {
+      stalled = true;
+    },
+    resume() {
+      stalled = false;
+      for (const send of held.splice(0)) send();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * The pod engine's crash campaign: the controller process killed with SIGKILL at random points
+ * while executions arrive, their Pods run and end (with the controller up or down), some
+ * executions are deleted (running, finished, or while no controller runs) and some finished
+ * Pods are deleted by another hand while none runs, as PodGC would. Whatever a kill interrupts
+ * (a finalizer write, a Pod create, a status write, a cleanup and its finalizer patch), each
+ * execution ends as its steps ended, reported once; no execution ever gets a second Pod (its
+ * steps would run again); and once the cooldowns are over no Pod, Terminating or not, and no
+ * lock is left.
+ */
+describeWithControlPlane('the controller with the pod engine killed again and again', () => {
+  const campaign = useCampaign({ prefix: 'wfe-crash-pod', engine: 'pod', flags: () => [] });
+  const { env } = campaign;
+  const random = seeded(20_261_206);
+  const rounds = 10;
+  const perRound = 3;
+  const total = rounds * perRound;
+  const processes: ControllerProcess[] = [];
+  const deleted = new Set<string>();
+  /** Every Pod uid the API server announced, by the uid of the execution it records. */
+  const podsByOwner = new Map<string, Set<string>>();
+  /** When each Pod (by uid) was first seen ended, for a PodGC that comes later. */
+  const endedAt = new Map<string, number>();
+  /** The Pods that exist now, by name. */
+  const live = new Map<string, Pod>();
+  const finishing: Promise<unknown>[] = [];
+  let proxy: ReturnType<typeof stallingProxy> | undefined;
+
+  const start = () => {
+    const controller = new ControllerProcess(process.execPath, [
+      '--import=tsx',
+      '--conditions=@roundhouse/source',
+      '--input-type=module',
+      '--eval',
+      podController,
+      join(campaign.dir, 'kubeconfig-proxied'),
+      env.namespace,
+      campaign.executionNamespace,
+    ]);
+    processes.push(controller);
+    return controller;
+  };
+
+  afterAll(async () => {
+    for (const controller of processes) controller.kill();
+    await proxy?.close();
+  });
+
+  beforeAll(async () => {
+    const { admin, executionNamespace, signal } = campaign;
+    // The controller reaches the API server through the proxy; the test's own client does not.
+    proxy = stallingProxy(new URL(env.kubeConfig.getCurrentCluster()?.server as string));
+    const server = await proxy.listen();
+    const proxied = new KubeConfig();
+    proxied.loadFromOptions({
+      clusters: env.kubeConfig.clusters.map((c) => ({ ...c, server })),
+      users: env.kubeConfig.users,
+      contexts: env.kubeConfig.contexts,
+      currentContext: env.kubeConfig.currentContext,
+    });
+    writeFileSync(join(campaign.dir, 'kubeconfig-proxied'), proxied.exportConfig(), {
+      mode: 0o600,
+    });
+    const finish = seeded(1_206);
+    const { resourceVersion } = await admin.list(resources.pods, executionNamespace);
+    void admin.watch<Pod>(
+      resources.pods,
+      executionNamespace,
+      ({ type, object }) => {
+        const name = object.metadata?.name as string;
+        const uid = object.metadata?.uid as string;
+        if (type === 'DELETED') live.delete(name);
+        else live.set(name, object);
+        const phase = object.status?.phase;
+        if ((phase === 'Succeeded' || phase === 'Failed') && !endedAt.has(uid)) {
+          endedAt.set(uid, Date.now());
+        }
+        if (type !== 'ADDED') return;
+        const owner = object.metadata?.annotations?.[ownerUidKey] ?? '';
+        podsByOwner.set(owner, (podsByOwner.get(owner) ?? new Set()).add(uid));
+        // The fake node runs a Pod without a control annotation until it is deleted: end each a
+        // while after it appears, as its execution's steps decide, whether a controller runs then.
+        const exit = failsOn(targetNumberOf(object)) ? { [podControls.exitCode]: '1' } : {};
+        finishing.push(
+          sleep(finish() * 1_500).then(() =>
+            admin
+              .patch(
+                resources.pods,
+                executionNamespace,
+                name,
+                {
+                  metadata: {
+                    uid,
+                    annotations: { [podControls.runSeconds]: '0', ...exit },
+                  },
+                },
+                { strategy: 'merge' },
+              )
+              .catch(() => undefined),
+          ),
+        );
+      },
+      { resourceVersion, signal, stallTimeoutMs: 600_000 },
+    );
+  });
+
+  /** The target number an execution's Pod works on, from the TARGET_RESOURCE of its steps. */
+  function targetNumberOf(pod: KubeObject): number {
+    const spec = (pod as { spec?: { containers?: { env?: { name: string; value: string }[] }[] } })
+      .spec;
+    const target = spec?.containers?.[0]?.env?.find((e) => e.name === 'TARGET_RESOURCE')?.value;
+    return Number(/app-(\d+)$/.exec(target ?? '')?.[1]);
+  }
+
+  const body = (t: number): KubeObject => ({
+    metadata: { name: `wfe-${t}` },
+    spec: {
+      workflowRef: {
+        workflowId: 'crash',
+        version: '1',
+        executionBundle: 'registry.invalid/c:1',
+        engineConfig: steps,
+      },
+      targetResource: `${env.namespace}/deployment/app-${t}`,
+      executionEngine: 'pod',
+    },
+  });
+
+  const remove = async (name: string) => {
+    deleted.add(name);
+    await campaign.admin.delete(workflowExecutions, env.namespace, name);
+  };
+
+  /** As PodGC deletes finished Pods: those that ended over a second ago (in an earlier second). */
+  const collectFinishedPods = async () => {
+    for (const pod of live.values()) {
+      const at = endedAt.get(pod.metadata?.uid as string);
+      if (at === undefined || Date.now() - at < 1_500 || pod.metadata?.deletionTimestamp) continue;
+      await campaign.admin.delete(
+        resources.pods,
+        campaign.executionNamespace,
+        pod.metadata?.name as string,
+      );
+    }
+  };
+
+  it('ends every execution as its steps ended, each Pod made once, and leaves no Pod or lock behind', async () => {
+    const { admin, executionNamespace } = campaign;
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < perRound; i++) {
+        await admin.create(workflowExecutions, env.namespace, body(round * perRound + i));
+      }
+      const controller = start();
+      await untilWorking(controller);
+      await sleep(random() * 600);
+      // Every third round the API server stalls: the kill lands in the stall, or the stall ends
+      // and its held requests and answers arrive late.
+      const stall = round % 3 === 0;
+      const killInStall = stall && random() < 0.5;
+      if (stall) {
+        proxy?.stall();
+        await sleep(random() * 2_500);
+        if (!killInStall) proxy?.resume();
+      }
+      if (round % 3 === 1) {
+        const name = `wfe-${Math.floor(random() * round * perRound)}`;
+        if (!deleted.has(name)) {
+          await remove(name);
+          await sleep(random() * 300);
+        }
+      }
+      controller.kill();
+      await controller.closed;
+      // What the killed controller sent during the stall reaches the API server now.
+      if (killInStall) proxy?.resume();
+      // While no controller runs: Pods end, and PodGC or a drain deletes finished ones.
+      await sleep(random() * 1_000);
+      if (round % 3 === 2) {
+        // Time for the Pods it left running to end first, unrecorded.
+        await sleep(2_500);
+        await collectFinishedPods();
+      }
+      if (round % 4 === 3) await remove(`wfe-${round * perRound}`);
+    }
+    const last = start();
+
+    const settled = await vi.waitFor(
+      async () => {
+        const { items } = await admin.list<Phased>(workflowExecutions, env.namespace);
+        expect(items).toHaveLength(total - deleted.size);
+        for (const wfe of items) {
+          const name = wfe.metadata?.name as string;
+          const expected = failsOn(targetOf(name)) ? 'Failed' : 'Completed';
+          expect(wfe.status?.phase, `${name} ${JSON.stringify(wfe.status)}`).toBe(expected);
+          const released = wfe.status?.conditions?.find((c) => c.type === 'LockReleased');
+          expect(released?.status, name).toBe('True');
+        }
+        return items;
+      },
+      { timeout: 150_000, interval: 1_000 },
+    );
+    last.kill();
+    await last.closed;
+    await Promise.all(finishing);
+
+    // A failure is the step's own, never the Pod's deletion read as one.
+    for (const wfe of settled.filter((w) => w.status?.phase === 'Failed')) {
+      expect(wfe.status?.failureDetails?.reason, wfe.metadata?.name).toBe('TaskFailed');
+    }
+    // The watch saw the Pods, so "at most one each" counts something.
+    expect(podsByOwner.size).toBeGreaterThanOrEqual(total - deleted.size);
+    for (const wfe of settled) {
+      const pods = podsByOwner.get(wfe.metadata?.uid as string)?.size ?? 0;
+      expect(pods, `Pods made for ${wfe.metadata?.name}`).toBe(1);
+    }
+    for (const [owner, pods] of podsByOwner) expect(pods.size, owner).toBe(1);
+    const { items: left } = await admin.list<Pod>(resources.pods, executionNamespace);
+    expect(
+      left.map((p) => `${p.metadata?.name} ${p.metadata?.finalizers?.includes(finalizer)}`),
+    ).toEqual([]);
+    const { items: locks } = await admin.list(resources.leases, executionNamespace);
+    expect(locks.map((l) => l.metadata?.name)).toEqual([]);
+    await expectNothingReportedTwice(admin, env.namespace, /^(Execution|Pod)Created$/);
+  }, 300_000);
+});

@@ -1,0 +1,243 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { Registry, roundhouseConventions } from '@roundhouse/core';
+import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { PodExecutor } from '@roundhouse/pod';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { workflowExecutions } from '@roundhouse/workflowexecution';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { type StoredExecution, useController } from '../workflowexecution/controller-fixture.js';
+import { type Manifest, manifest, patience } from '../workflowexecution/harness.js';
+import { grantRole } from './rbac-grant.js';
+
+/*
+ * What a WorkflowExecution author who may create and read executions in their own namespace,
+ * and nothing else, gets out of a controller running the pod engine, whose engineConfig holds
+ * the author's own steps: each attack is created by a minted non-admin user against the real
+ * API server and a running controller, and the Pod is read as the API server stored it. The test
+ * control plane runs without the ServiceAccount admission plugin, which would add a token volume
+ * to a Pod that does not refuse one: `automountServiceAccountToken: false` is what refuses it.
+ */
+
+const allowedImages = ['registry.invalid/*'];
+const runner = roundhouseConventions.defaultServiceAccountName;
+const step = { name: 'work', image: 'registry.invalid/tools:1', script: 'id' };
+
+describeWithControlPlane('a hostile WorkflowExecution author on the pod engine', () => {
+  const cluster = useController('wfe-pod-hostile');
+  const { env, client } = cluster;
+  let authors = 0;
+
+  beforeAll(async () => {
+    const admin = client();
+    await admin.create(resources.serviceAccounts, cluster.executionNamespace, {
+      metadata: { name: runner },
+    });
+    await admin.create(resources.serviceAccounts, cluster.executionNamespace, {
+      metadata: { name: 'deployer' },
+    });
+    // Mounted into an execution that names it would hand the author its value.
+    await admin.create(resources.secrets, cluster.executionNamespace, {
+      metadata: { name: 'victim' },
+      stringData: { password: 'hunter2' },
+    });
+    await cluster.start({
+      registry: (reader) =>
+        new Registry().register(new PodExecutor(client(), { reader, allowedImages })),
+    });
+  });
+
+  /** A user who may create and read WorkflowExecutions in the test namespace, nothing more. */
+  async function author(): Promise<KubeClient> {
+    authors += 1;
+    const name = `wfe-pod-hostile-author-${authors}`;
+    const user = `${env.namespace}-${name}`;
+    await grantRole(client(), env.namespace, {
+      user,
+      name,
+      rules: [
+        {
+          apiGroups: ['roundhouse.dev'],
+          resources: ['workflowexecutions'],
+          verbs: ['create', 'get'],
+        },
+      ],
+    });
+    return new KubeClient(await env.userKubeConfig(user));
+  }
+
+  /** Creates `object` as `who` once RBAC has settled. */
+  function create(who: KubeClient, object: KubeObject): Promise<unknown> {
+    return vi.waitFor(
+      () => who.create(workflowExecutions, env.namespace, object).then(({ object: o }) => o),
+      patience,
+    );
+  }
+
+  const podsOf = async (wfe: string) => {
+    const { items } = await client().list<KubeObject>(resources.pods, cluster.executionNamespace, {
+      labelSelector: `roundhouse.dev/workflow-execution=${wfe}`,
+    });
+    return items;
+  };
+
+  const withSteps = (engineConfig: unknown, overrides: Parameters<typeof manifest>[0] = {}) =>
+    manifest({ engine: 'pod', engineConfig, ...overrides });
+
+  /** Each attack fails with `reason` naming `field`, before any Pod exists. */
+  async function expectRefused(
+    attacks: readonly { attack: Manifest; reason: string; field: string }[],
+  ): Promise<void> {
+    const who = await author();
+    for (const { attack } of attacks) await create(who, attack);
+    for (const { attack, reason, field } of attacks) {
+      const failed = await cluster.waitForStoredPhase(attack.metadata.name, 'Failed');
+      expect(failed.status?.failureDetails, attack.metadata.name).toMatchObject({
+        reason,
+        message: expect.stringContaining(field),
+        wasExecutionFailure: false,
+      });
+      expect(await podsOf(attack.metadata.name), attack.metadata.name).toEqual([]);
+    }
+  }
+
+  it('cannot reach a Secret, a token, another ServiceAccount, the host or privilege through the steps: every field for it is refused by name', async () => {
+    const secretRef = { secretKeyRef: { name: 'victim', key: 'password' } };
+    const path = 'spec.workflowRef.engineConfig';
+    /** Refused as an unknown field `key` of the object at `at` under engineConfig. */
+    const refused = (engineConfig: unknown, at: string, key: string) => ({
+      attack: withSteps(engineConfig),
+      reason: 'ConfigurationError',
+      field: `${at ? `${path}.${at}` : path}: unknown field(s) ${key}`,
+    });
+    await expectRefused([
+      refused(
+        { steps: [{ ...step, env: [{ name: 'P', value: '', valueFrom: secretRef }] }] },
+        'steps.0.env.0',
+        'valueFrom',
+      ),
+      refused(
+        { steps: [{ ...step, envFrom: [{ secretRef: { name: 'victim' } }] }] },
+        'steps.0',
+        'envFrom',
+      ),
+      refused(
+        { steps: [{ ...step, volumeMounts: [{ name: 's', mountPath: '/s' }] }] },
+        'steps.0',
+        'volumeMounts',
+      ),
+      refused(
+        { steps: [step], volumes: [{ name: 's', secret: { secretName: 'victim' } }] },
+        '',
+        'volumes',
+      ),
+      refused(
+        {
+          steps: [step],
+          volumes: [
+            { name: 't', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } },
+          ],
+        },
+        '',
+        'volumes',
+      ),
+      refused({ steps: [step], serviceAccountName: 'deployer' }, '', 'serviceAccountName'),
+      refused(
+        { steps: [step], automountServiceAccountToken: true },
+        '',
+        'automountServiceAccountToken',
+      ),
+      refused({ steps: [step], hostNetwork: true, hostPID: true }, '', 'hostNetwork, hostPID'),
+      refused(
+        { steps: [{ ...step, securityContext: { privileged: true } }] },
+        'steps.0',
+        'securityContext',
+      ),
+      refused({ steps: [step], nodeName: 'kwok-node-0' }, '', 'nodeName'),
+      refused({ steps: [step], namespace: 'kube-system' }, '', 'namespace'),
+    ]);
+  });
+
+  it('cannot run as another ServiceAccount, mount a Secret that did not opt in, or run an image the operator did not allow', async () => {
+    await expectRefused([
+      {
+        attack: withSteps({ steps: [step] }, { serviceAccountName: 'deployer' }),
+        reason: 'Forbidden',
+        field: 'spec.executionConfig.serviceAccountName',
+      },
+      {
+        // The default runner named outright is a ServiceAccount like any other.
+        attack: withSteps({ steps: [step] }, { serviceAccountName: runner }),
+        reason: 'Forbidden',
+        field: 'spec.executionConfig.serviceAccountName',
+      },
+      {
+        attack: withSteps({ steps: [step] }, { dependencies: { secrets: [{ name: 'victim' }] } }),
+        reason: 'Forbidden',
+        field: 'spec.dependencies.secrets',
+      },
+      ...[
+        'registry.invalid.attacker.example/tools:1',
+        'attacker.example/registry.invalid/tools:1',
+        'docker.io/library/busybox:1',
+      ].map((image, i) => ({
+        attack: withSteps({ steps: [step, { ...step, name: `b${i}`, image }] }),
+        reason: 'Forbidden',
+        field: 'spec.workflowRef.engineConfig.steps.1.image',
+      })),
+    ]);
+  });
+
+  it('gets a Pod in the execution namespace as the default runner with no token, no host access and no privilege', async () => {
+    const attack = withSteps({
+      steps: [
+        { ...step, env: [{ name: 'X', value: '$(KUBERNETES_SERVICE_HOST)' }] },
+        { ...step, name: 'second' },
+      ],
+    });
+    await create(await author(), attack);
+    const running = (await cluster.waitForStoredPhase(
+      attack.metadata.name,
+      'Running',
+    )) as StoredExecution;
+    const name = running.status?.executionRef?.name as string;
+    const pod = (await client().get<V1Pod & KubeObject>(
+      resources.pods,
+      cluster.executionNamespace,
+      name,
+    )) as V1Pod;
+    const spec = pod.spec;
+    expect(spec?.serviceAccountName).toBe(runner);
+    expect(spec?.automountServiceAccountToken).toBe(false);
+    expect(spec?.enableServiceLinks).toBe(false);
+    expect([spec?.hostNetwork, spec?.hostPID, spec?.hostIPC]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    // No Secret or token volume: only the writable /tmp.
+    expect(spec?.volumes?.filter((v) => v.name !== 'tmp')).toEqual([]);
+    expect(spec?.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+      expect(c.securityContext, c.name).toMatchObject({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        readOnlyRootFilesystem: true,
+      });
+      expect(c.securityContext?.privileged, c.name).toBeUndefined();
+      expect(c.envFrom, c.name).toBeUndefined();
+      expect(c.env?.filter((e) => e.valueFrom) ?? [], c.name).toEqual([]);
+      expect(
+        c.volumeMounts?.map((m) => m.mountPath),
+        c.name,
+      ).toEqual(['/tmp']);
+    }
+    // The kubelet expands $(NAME) in env: the author's value is left as written, escaped.
+    expect(spec?.initContainers?.[0]?.env).toContainEqual({
+      name: 'X',
+      value: '$$(KUBERNETES_SERVICE_HOST)',
+    });
+  });
+});
