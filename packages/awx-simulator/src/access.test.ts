@@ -275,6 +275,34 @@ describe('organizations and credential owners', () => {
     expect((await call('GET', 'credentials/?managed=true')).body.count).toBe(1);
   });
 
+  it("reads an owner's id with Python's int() and truth, as get_object_from_data does", async () => {
+    const post = async (owners: string) => {
+      const text = `{"name": "c-${Math.random()}", "credential_type": ${typeId}, "inputs": {}, ${owners}}`;
+      const response = await fetch(`${sim.apiUrl}credentials/`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+        body: text,
+      });
+      return { status: response.status, body: (await response.json()) as Body };
+    };
+    // int(1.9) is 1: the organization the user administers.
+    expect(await post('"organization": 1.9')).toMatchObject({
+      status: 201,
+      body: { organization: 1 },
+    });
+    expect(await post('"team": " 1_0 "')).toEqual({
+      status: 400,
+      body: { detail: 'Team matching query does not exist.' },
+    });
+    expect(await post('"organization": NaN')).toEqual({
+      status: 400,
+      body: { detail: 'Bad data found in related field organization.' },
+    });
+    expect((await post('"organization": Infinity')).status).toBe(500);
+    // 0.0 is false, so no owner is given.
+    expect(await post('"organization": 0.0')).toEqual(denied);
+  });
+
   it('lets a user own a credential itself, and no one else', async () => {
     const call = caller(sim);
     expect((await call('POST', 'credentials/', body({ user: 1 }))).status).toBe(201);

@@ -8,7 +8,9 @@
  * admin_role (a child of its organization's credential_admin_role) is a parent of its use_role,
  * which is a parent of its read_role.
  */
-import { isJsonObject } from './python-json.js';
+import { isJsonObject, isRawJson, pythonTypeName } from './python-json.js';
+import { pythonTruth } from './python-operators.js';
+import { AwxServerError } from './replies.js';
 
 export const TEMPLATE_ROLES = ['none', 'read', 'execute', 'admin'] as const;
 export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
@@ -101,20 +103,31 @@ export interface OwnerLookups {
   readonly organizationRole: (id: number) => OrganizationRole | undefined;
 }
 
-/** Python's int() of a JSON value, as get_object_from_data takes a related field's pk. */
+/**
+ * Python's int() of a JSON value, as get_object_from_data takes a related field's pk: a float is
+ * truncated, NaN is a ValueError (`undefined`, which AWX words), and an infinity an
+ * OverflowError, which it does not catch.
+ */
 function pythonInt(value: unknown): number | undefined {
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : undefined;
-  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number(value.trim());
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return undefined;
+    if (!Number.isFinite(value)) {
+      throw new AwxServerError('OverflowError: cannot convert float infinity to integer');
+    }
+    return Math.trunc(value);
+  }
+  if (isRawJson(value) && pythonTypeName(value) === 'float') {
+    return Math.trunc(Number(value.rawJSON));
+  }
+  if (typeof value === 'string' && PYTHON_INT_TEXT.test(value)) {
+    return Number(value.trim().replaceAll('_', ''));
+  }
   return undefined;
 }
 
-/** Python's truthiness of a JSON value, as `data.get(key)` is tested. */
-function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (isJsonObject(value)) return Object.keys(value).length > 0;
-  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
-}
+// int() of text: a sign, digits with single underscores between them, whitespace around.
+const PYTHON_INT_TEXT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
 
 /**
  * CredentialAccess.can_add for a user who is not a System Administrator, on the request's raw
@@ -130,7 +143,7 @@ export function canAddCredential(data: unknown, lookups: OwnerLookups): Credenti
     ['organization', 'Organization'],
   ] as const;
   for (const [field, model] of owners) {
-    if (!truthy(data[field])) continue;
+    if (!pythonTruth(data[field])) continue;
     const pk = pythonInt(data[field]);
     if (pk === undefined) {
       return { allowed: false, badRequest: `Bad data found in related field ${field}.` };
@@ -145,5 +158,7 @@ export function canAddCredential(data: unknown, lookups: OwnerLookups): Credenti
       if (role !== 'admin' && role !== 'credential_admin') return { allowed: false };
     }
   }
-  return owners.some(([field]) => truthy(data[field])) ? { allowed: true } : { allowed: false };
+  return owners.some(([field]) => pythonTruth(data[field]))
+    ? { allowed: true }
+    : { allowed: false };
 }
