@@ -128,7 +128,8 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
   const reply = handleView(request, store, config, resolution, url);
   const allow = allowedMethods(resolution.methods).join(', ');
   // BaseJobEventsList.finalize_response adds settings.MAX_UI_JOB_EVENTS to each of its answers.
-  const events = resolution.name === 'jobEvents' ? { 'X-UI-Max-Events': '4000' } : {};
+  const events: Record<string, string> =
+    resolution.name === 'jobEvents' ? { 'X-UI-Max-Events': '4000' } : {};
   return { ...reply, headers: { ...reply.headers, ...events, Allow: allow } };
 }
 
