@@ -5,6 +5,7 @@ import {
   pythonCompareNumbers,
   pythonContains,
   pythonEquals,
+  pythonStrip,
 } from './python-operators.js';
 
 const py = (json: string) => parseJsonText(json);
@@ -48,5 +49,10 @@ describe('python-operators', () => {
     expect(pythonCompareNumbers(py('9223372036854775807'), py('9223372036854775806'))).toBe(1);
     expect(pythonCompareNumbers(py('0.5'), true)).toBe(-1);
     expect(pythonCompareNumbers(2, py('2.0'))).toBe(0);
+  });
+
+  it("strips what Python's str.isspace() counts, which is not what trim() does", () => {
+    expect(pythonStrip('\x1f\x85 a b\u3000\n')).toBe('a b');
+    expect(pythonStrip('\ufeffa\ufeff')).toBe('\ufeffa\ufeff');
   });
 });

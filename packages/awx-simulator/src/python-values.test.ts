@@ -80,6 +80,9 @@ describe('floats and text where DRF wants another type', () => {
     ['{"timeout": 2.0}', { timeout: 2 }],
     ['{"diff_mode": "tRuE"}', { diff_mode: true }],
     ['{"diff_mode": 1.0}', { diff_mode: true }],
+    // str.strip(): U+001F is whitespace to Python, U+FEFF is not.
+    ['{"limit": "\\u001f"}', {}],
+    ['{"limit": "\\ufeffweb "}', { limit: '\ufeffweb' }],
   ])('takes %s as DRF does (the template asks for none of it)', async (text, ignored) => {
     const launched = await launch(fixed, text);
     expect(launched.status).toBe(201);

@@ -11,6 +11,7 @@ import {
   pythonStr,
   pythonTypeName,
 } from './python-json.js';
+import { pythonStrip } from './python-operators.js';
 import { AwxServerError } from './replies.js';
 
 type Ctx = z.core.$RefinementCtx<unknown>;
@@ -51,7 +52,7 @@ export function charField(options: CharOptions = {}) {
     if (typeof value !== 'string' && !isPythonNumber(value)) {
       return fail(ctx, value, 'Not a valid string.');
     }
-    const text = pythonStr(value).trim();
+    const text = pythonStrip(pythonStr(value));
     if (text === '' && !allowBlank) return fail(ctx, value, 'This field may not be blank.');
     if (maxLength !== undefined && text.length > maxLength) {
       return fail(ctx, value, `Ensure this field has no more than ${maxLength} characters.`);
