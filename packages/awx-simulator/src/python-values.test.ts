@@ -89,6 +89,16 @@ describe('floats and text where DRF wants another type', () => {
     expect(launched.body.ignored_fields).toEqual(ignored);
   });
 
+  it.each(['diff_mode', 'credentials', 'labels', 'instance_groups'])(
+    'refuses a null %s before reading it, as Field.validate_empty_values does',
+    async (name) => {
+      expect(await launch(fixed, `{"${name}": null}`)).toEqual({
+        status: 400,
+        body: { [name]: ['This field may not be null.'] },
+      });
+    },
+  );
+
   it('words a float that is no verbosity choice, where it answered 500', async () => {
     expect(await launch(fixed, '{"verbosity": 1.0}')).toEqual({
       status: 400,

@@ -96,6 +96,8 @@ const FALSE_TEXT = new Set(['f', 'n', 'no', 'false', 'off', '0']);
 export function optionalBooleanField() {
   return field((value, ctx): boolean | undefined => {
     if (value === undefined) return undefined;
+    // Field.validate_empty_values, ahead of the field's own reading.
+    if (value === null) return fail(ctx, value, NOT_NULL);
     if (typeof value === 'boolean') return value;
     if (typeof value === 'string') {
       if (TRUE_TEXT.has(value.toLowerCase())) return true;
@@ -191,6 +193,8 @@ export function pkField(options: PkOptions) {
 export function manyPkField(exists: Exists) {
   return field((value, ctx): number[] | undefined => {
     if (value === undefined) return undefined;
+    // ManyRelatedField does not pass allow_null on, so null is refused before the list check.
+    if (value === null) return fail(ctx, value, NOT_NULL);
     if (!Array.isArray(value)) {
       return fail(ctx, value, `Expected a list of items but got type "${pythonTypeName(value)}".`);
     }
