@@ -99,6 +99,13 @@ describe('floats and text where DRF wants another type', () => {
     },
   );
 
+  it('reads a primary key given as text with int(), sign and underscores too', async () => {
+    expect(await launch(fixed, '{"credentials": [" +9_99 "]}')).toEqual({
+      status: 400,
+      body: { credentials: ['Invalid pk " +9_99 " - object does not exist.'] },
+    });
+  });
+
   it('words a float that is no verbosity choice, where it answered 500', async () => {
     expect(await launch(fixed, '{"verbosity": 1.0}')).toEqual({
       status: 400,

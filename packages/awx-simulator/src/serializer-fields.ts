@@ -142,21 +142,20 @@ export function optionalIntegerField(options: { readonly min?: number | undefine
   });
 }
 
-const DIGITS = /^\d+$/;
-
 /** Whether a primary key names an existing object; DRF checks it with the field. */
 export type Exists = (id: number) => boolean;
 
 /**
- * A primary key as `PrimaryKeyRelatedField` takes it: an integer, a string of digits, or a float,
+ * A primary key as `PrimaryKeyRelatedField` takes it: an integer, text int() reads, or a float,
  * which Django's lookup truncates with int(); int() of NaN is a ValueError, which DRF words, and
  * of an infinity an OverflowError, which nothing catches.
  */
 function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
   let id: number | undefined;
   if (typeof value === 'number' && Number.isSafeInteger(value)) id = value;
-  else if (typeof value === 'string' && DIGITS.test(value.trim())) id = Number(value.trim());
-  else if (typeof value === 'number' && !Number.isNaN(value) && !Number.isFinite(value)) {
+  else if (typeof value === 'string' && PYTHON_INT.test(value)) {
+    id = Number(pythonStrip(value).replaceAll('_', ''));
+  } else if (typeof value === 'number' && !Number.isNaN(value) && !Number.isFinite(value)) {
     throw new AwxServerError('OverflowError: cannot convert float infinity to integer');
   } else if (isRawJson(value) && pythonTypeName(value) === 'float') {
     id = Math.trunc(Number(value.rawJSON));
