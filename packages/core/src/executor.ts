@@ -149,6 +149,18 @@ export interface Executor {
   /** Removes what `create` made for this execution; idempotent, and never touches another's. */
   cleanup(wfe: WorkflowExecution, namespace: string, options?: OperationOptions): Promise<void>;
   /**
+   * Told once the execution's final result is in its status: what the engine held only so that
+   * result could still be read (the pod engine's result finalizer) may go now rather than at
+   * `cleanup`, after the cooldown, as the Job controller drops its pods' tracking finalizer once
+   * it has counted them. Best effort: a controller that crashes first never calls it, and
+   * `cleanup` releases everything anyway. Idempotent. Engines that hold nothing omit it.
+   */
+  resultRecorded?(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options?: OperationOptions,
+  ): Promise<void>;
+  /**
    * The execution's output, from the engine itself: the engine knows where its output lives
    * (pods it created, an AWX job's stdout), so callers never guess. Engines with no output to
    * offer omit it. When the signal fires the iteration ends without an error.

@@ -798,6 +798,38 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(api.state.stored.status).toMatchObject({ phase: 'Completed' });
   });
 
+  it('tells the engine once the result is written, so it can let go of what kept it readable, and finishes when the engine cannot', async () => {
+    for (const refusal of [undefined, new KubernetesApiError('Forbidden', 'no patch', 403)]) {
+      const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
+      const phaseWhenTold: unknown[] = [];
+      const resultRecorded = vi.fn(async () => {
+        phaseWhenTold.push((api.state.stored.status as { phase?: string }).phase);
+        if (refusal) throw refusal;
+      });
+      const reconciler = reconcilerOver(api, {
+        registry: jobRegistry({
+          getStatus: async () => ({
+            phase: 'Completed',
+            reason: 'Completed',
+            message: 'done',
+            summary: { status: 'True' },
+          }),
+          resultRecorded,
+        }),
+        now: () => new Date('2026-01-01T00:01:00Z'),
+      });
+      await reconciler.reconcile('team-a/w', ctx());
+      expect(api.state.stored.status).toMatchObject({ phase: 'Completed' });
+      expect(resultRecorded).toHaveBeenCalledTimes(1);
+      expect(resultRecorded).toHaveBeenCalledWith(
+        expect.objectContaining({ metadata: expect.objectContaining({ name: 'w' }) }),
+        'executions',
+        { signal: expect.any(AbortSignal) },
+      );
+      expect(phaseWhenTold).toEqual(['Completed']);
+    }
+  });
+
   it('stops an execution whose status cannot be read once it is past its deadline, failing it DeadlineExceeded', async () => {
     const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
     const cleanup = vi.fn(async () => {});

@@ -846,14 +846,34 @@ export class WorkflowExecutionReconciler implements Reconciler {
         ctx,
       );
       if (written) this.#o.outcomes?.finished('Completed', ranSeconds(wfe, result, now));
+      await this.#resultRecorded(wfe, ctx);
     } else {
       const reason = classifyResult(result);
       const wasExecutionFailure = ranWorkflow(reason, result.started);
       await this.#fail(wfe, { reason, message: result.message, wasExecutionFailure, result }, ctx);
+      await this.#resultRecorded(wfe, ctx);
       if (leavesStartPending(result)) await this.#cleanup(wfe, 'after a failed start', ctx);
     }
     const cooledAt = finishedAt(result, now).getTime() + this.#o.cooldownMs;
     return { requeueAfter: Math.max(1, cooledAt - now.getTime()) };
+  }
+
+  /**
+   * Tells the engine the final result is written (`Executor.resultRecorded`). A failure is only
+   * logged: what the engine still holds goes at the cleanup after the cooldown.
+   */
+  async #resultRecorded(wfe: WorkflowExecution, ctx: ReconcileContext): Promise<void> {
+    const executor = this.#o.registry.get(wfe.spec.executionEngine);
+    try {
+      await executor.resultRecorded?.(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      const reason = error instanceof RoundhouseError ? error.reason : 'unclassified';
+      ctx.logger.warn(
+        { wfe: wfe.metadata.name, engine: wfe.spec.executionEngine, reason },
+        'the engine could not release what it held for the result; cleanup will',
+      );
+    }
   }
 
   /**
