@@ -245,6 +245,110 @@ describe("JobExecutor: the start failure of a Job's own pod, not of one named li
   });
 });
 
+describe('JobExecutor: the start failure of a Job whose events have expired', () => {
+  /** A Job failed at its deadline an hour on: the Job controller's SuccessfulCreate has expired. */
+  const wfe = sampleExecution({});
+  const job = builtJob(wfe, {
+    failed: 1,
+    startTime: '2026-01-01T00:00:01Z',
+    conditions: [
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: 'DeadlineExceeded',
+        message: 'Job was active longer than specified deadline',
+        lastTransitionTime: '2026-01-01T01:00:01Z',
+      },
+    ],
+  });
+  const name = job.metadata?.name;
+  const unschedulable =
+    '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.';
+  const warning = (pod: string, reason: string, at: string, message: string) => ({
+    involvedObject: { kind: 'Pod', name: pod },
+    type: 'Warning',
+    reason,
+    lastTimestamp: at,
+    message,
+  });
+
+  /** A Reader with the Job, its own `jobEvents` (none once expired), the pods' `warnings` and the pods `existing`. */
+  const expiredReader = (
+    warnings: object[],
+    existing: Record<string, KubeObject>,
+    jobEvents: object[] = [],
+  ): Reader => ({
+    get: async <T extends KubeObject>(type: ResourceType, _ns: string | undefined, id: string) =>
+      (type === resources.pods ? (existing[id] ?? null) : job) as T | null,
+    list: async <T extends KubeObject>(type: ResourceType, _ns?: string, options?: object) => {
+      const fields = (options as { fieldSelector?: string } | undefined)?.fieldSelector ?? '';
+      const items =
+        type !== resources.events
+          ? []
+          : fields.startsWith('involvedObject.kind=Pod')
+            ? warnings
+            : jobEvents;
+      return { items: items as T[], resourceVersion: '1' };
+    },
+  });
+
+  const status = (reader: Reader) =>
+    new JobExecutor(new RecordingServer(), { reader }).getStatus(wfe, 'workflows');
+
+  it("names the scheduler's reason for the gone pod named as the Job's, not a newer warning of a co-tenant's pod named alike", async () => {
+    const reader = expiredReader(
+      [
+        // The scheduler keeps refreshing its event, so it outlives the Job's own.
+        warning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable),
+        warning(
+          `${name}-zzzzz`,
+          'FailedMount',
+          '2026-01-01T00:59:50Z',
+          'secret "theirs" not found',
+        ),
+      ],
+      { [`${name}-zzzzz`]: { metadata: { name: `${name}-zzzzz`, labels: { app: 'theirs' } } } },
+    );
+    expect((await status(reader))?.message).toBe(
+      `Job was active longer than specified deadline; pod ${name}-abcde: FailedScheduling: ${unschedulable}`,
+    );
+  });
+
+  it("goes by name only once the Job's events have expired: while they say which pod it created, a gone pod named alike is not taken", async () => {
+    const reader = expiredReader(
+      [
+        warning(`${name}-x7k2p`, 'FailedScheduling', '2026-01-01T00:20:00Z', unschedulable),
+        warning(
+          `${name}-abcde`,
+          'FailedMount',
+          '2026-01-01T00:20:30Z',
+          'secret "theirs" not found',
+        ),
+      ],
+      {},
+      [{ type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${name}-x7k2p` }],
+    );
+    expect((await status(reader))?.message).toBe(
+      `Job was active longer than specified deadline; pod ${name}-x7k2p: FailedScheduling: ${unschedulable}`,
+    );
+  });
+
+  it("takes a pod named as the Job's that exists under the Job's uid", async () => {
+    const reader = expiredReader(
+      [warning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable)],
+      {
+        [`${name}-abcde`]: {
+          metadata: {
+            name: `${name}-abcde`,
+            labels: { 'batch.kubernetes.io/controller-uid': 'job-uid' },
+          },
+        },
+      },
+    );
+    expect((await status(reader))?.message).toContain(`pod ${name}-abcde: FailedScheduling`);
+  });
+});
+
 describe('JobExecutor: when to look again at a Job that has no ready pod yet', () => {
   afterEach(() => {
     vi.useRealTimers();

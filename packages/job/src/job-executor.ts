@@ -20,8 +20,8 @@ import {
 } from '@roundhouse/kube';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
-import { readMountFailure, withMountFailure } from './mount-failures.js';
-import { ownPodNames } from './own-pods.js';
+import { withMountFailure } from './mount-failures.js';
+import { readOwnStartFailure } from './own-start-failure.js';
 import {
   hasCreatedPods,
   isJobFinished,
@@ -100,20 +100,13 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
         // No container ran to an exit code: a volume that could not be mounted says why only
         // in the kubelet's events, so they are read, once, for this failure alone.
         // The Job controller deleted a pod that never started at the deadline: only the
-        // scheduler's event is left to say that no node took it, and only the Job's own events
-        // that the pod was the Job's.
+        // scheduler's event is left to say that no node took it, and the Job's own events (or,
+        // once they have expired, the pod's name) that the pod was the Job's.
         // A Job that never had a pod (its deadline passed within the startup grace while the
         // API server refused every one) is explained by the Job controller's FailedCreate.
         const jobEvents = await readJobEvents(job, context);
-        const own = ownPodNames(pods, jobEvents);
         const mount = hasCreatedPods(state)
-          ? await readMountFailure(
-              context,
-              job.metadata?.creationTimestamp,
-              (pod) => own.has(pod),
-              undefined,
-              { scheduling: true },
-            )
+          ? await readOwnStartFailure(job, pods, jobEvents, context)
           : explainStuckStart([], jobEvents)?.description;
         if (!mount) return failed;
         // kubernaut's summary carries the failure's message, the event's included.

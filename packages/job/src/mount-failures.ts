@@ -71,17 +71,17 @@ function when(event: MountEvent): number {
 }
 
 /**
- * Why the pods an execution resource created at `createdAt` runs could not start: the newest
- * FailedMount or failed image pull (and with `reads.scheduling` FailedScheduling) of a pod `isOwnPod` accepts, as `pod <name>: <reason>:
- * <message>`. Events older than the resource are a previous one's of the same name (the lock's
+ * The newest warning of `events` that says why a pod `isOwnPod` accepts could not start: a
+ * FailedMount or failed image pull (and with `reads.scheduling` FailedScheduling). Events older
+ * than the resource created at `createdAt` are a previous one's of the same name (the lock's
  * name is reused target after target), so they do not count.
  */
-export function mountFailure(
+export function newestStartFailure(
   isOwnPod: (pod: string) => boolean,
   createdAt: string | undefined,
   events: readonly MountEvent[],
   reads: StartFailureReads = {},
-): string | undefined {
+): MountEvent | undefined {
   const since = Date.parse(createdAt ?? '');
   let newest: MountEvent | undefined;
   for (const event of events) {
@@ -91,17 +91,47 @@ export function mountFailure(
     if (when(event) < since) continue;
     if (!newest || when(event) > when(newest)) newest = event;
   }
-  if (!newest) return undefined;
-  const message = (newest.message ?? '').trim();
+  return newest;
+}
+
+/** A start failure's warning as a status message takes it: `pod <name>: <reason>: <message>`. */
+export function describeStartFailure(event: MountEvent): string {
+  const message = (event.message ?? '').trim();
   const cut =
     message.length > maxMessageLength ? `${message.slice(0, maxMessageLength - 1)}…` : message;
-  return `pod ${newest.involvedObject?.name}: ${newest.reason}${cut ? `: ${cut}` : ''}`;
+  return `pod ${event.involvedObject?.name}: ${event.reason}${cut ? `: ${cut}` : ''}`;
+}
+
+/** Why the pods `isOwnPod` accepts could not start, described: see `newestStartFailure`. */
+export function mountFailure(
+  isOwnPod: (pod: string) => boolean,
+  createdAt: string | undefined,
+  events: readonly MountEvent[],
+  reads: StartFailureReads = {},
+): string | undefined {
+  const newest = newestStartFailure(isOwnPod, createdAt, events, reads);
+  return newest && describeStartFailure(newest);
 }
 
 /**
- * `mountFailure` over the pods' warning events in the context's namespace, read live (events
- * are not cached): of the one pod `pod` when the resource is that pod, else of every pod,
- * narrowed by `isOwnPod`. Shared by the engines that run pods.
+ * The pods' warning events in the context's namespace, read live (events are not cached): of
+ * the one pod `pod` when given, else of every pod.
+ */
+export async function readPodWarnings(context: StatusContext, pod?: string): Promise<MountEvent[]> {
+  const fieldSelector = pod
+    ? `${podWarningsSelector},involvedObject.name=${pod}`
+    : podWarningsSelector;
+  const { items } = await context.reader.list<KubeObject>(resources.events, context.namespace, {
+    fieldSelector,
+    signal: context.signal,
+  });
+  return items.map((event) => MountEventSchema.parse(event));
+}
+
+/**
+ * `mountFailure` over the pods' warning events (`readPodWarnings`): of the one pod `pod` when
+ * the resource is that pod, else of every pod, narrowed by `isOwnPod`. Shared by the engines
+ * that run pods.
  */
 export async function readMountFailure(
   context: StatusContext,
@@ -110,19 +140,7 @@ export async function readMountFailure(
   pod?: string,
   reads: StartFailureReads = {},
 ): Promise<string | undefined> {
-  const fieldSelector = pod
-    ? `${podWarningsSelector},involvedObject.name=${pod}`
-    : podWarningsSelector;
-  const { items } = await context.reader.list<KubeObject>(resources.events, context.namespace, {
-    fieldSelector,
-    signal: context.signal,
-  });
-  return mountFailure(
-    isOwnPod,
-    createdAt,
-    items.map((event) => MountEventSchema.parse(event)),
-    reads,
-  );
+  return mountFailure(isOwnPod, createdAt, await readPodWarnings(context, pod), reads);
 }
 
 /** `result` with the start failure added to its message, where the pods' own states are silent. */

@@ -29,3 +29,23 @@ export function ownPodNames(
   }
   return names;
 }
+
+/**
+ * Whether the Job's events still record which pods it created. The API server keeps an Event
+ * for `--event-ttl` after its last update (1 h by default, as long as the default deadline), so
+ * a Job that failed at an hour's deadline has usually lost its `SuccessfulCreate`.
+ */
+export function recordsCreatedPods(jobEvents: readonly EventState[]): boolean {
+  return jobEvents.some((event) => event.reason === 'SuccessfulCreate');
+}
+
+/** The Job controller's generateName, `<job>-`, to which the API server adds 5 characters. */
+const generatedSuffixLength = 5;
+
+/** Whether `pod` is named as the Job controller names a pod of the Job `jobName`. */
+export function isJobPodName(jobName: string, pod: string): boolean {
+  return pod.startsWith(`${jobName}-`) && pod.length === jobName.length + 1 + generatedSuffixLength;
+}
+
+/** The label the Job controller puts on each pod it creates: the Job's uid. */
+export const controllerUidLabel = 'batch.kubernetes.io/controller-uid';

@@ -239,6 +239,60 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(failed.message).not.toContain(decoy);
   });
 
+  it("names its gone pod's FailedScheduling by name once the Job's own events have expired, not a co-tenant's pod named alike", async () => {
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const [pod] = await vi.waitFor(async () => {
+      const pods = await jobPods(client(), env.namespace, resourceName);
+      expect(pods).toHaveLength(1);
+      return pods;
+    }, patience);
+    const own = pod?.metadata?.name as string;
+    const job = await client().get(resources.jobs, env.namespace, resourceName);
+    // The API server's --event-ttl (1 h, as long as the default deadline) has passed: the Job
+    // controller's record of the pod it created is gone.
+    const records = await vi.waitFor(async () => {
+      const { items } = await client().list(resources.events, env.namespace, {
+        fieldSelector: `involvedObject.uid=${job?.metadata?.uid},reason=SuccessfulCreate`,
+      });
+      expect(items).not.toHaveLength(0);
+      return items;
+    }, patience);
+    for (const record of records)
+      await client().delete(resources.events, env.namespace, record.metadata?.name as string);
+    const decoy = `${resourceName}-zzzzz`;
+    await client().create(resources.pods, env.namespace, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: decoy },
+      spec: { containers: [{ name: 'c', image: 'registry.invalid/theirs:1' }] },
+    } as KubeObject);
+    const unschedulable = '0/1 nodes are available: 1 Insufficient cpu.';
+    const now = Date.now();
+    const warn = (name: string, reason: string, at: number, message: string) => {
+      const time = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+      return client().create(resources.events, env.namespace, {
+        metadata: { name: `${name}.${reason.toLowerCase()}` },
+        involvedObject: { kind: 'Pod', name, namespace: env.namespace },
+        reason,
+        type: 'Warning',
+        message,
+        firstTimestamp: time,
+        lastTimestamp: time,
+        count: 1,
+        source: { component: 'default-scheduler' },
+      });
+    };
+    // The decoy's warning is the newer, which a pick by name alone would take.
+    await warn(own, 'FailedScheduling', now, unschedulable);
+    await warn(decoy, 'FailedMount', now + 2_000, 'secret "theirs" not found');
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(failed.message).toContain(`pod ${own}: FailedScheduling: ${unschedulable}`);
+    expect(failed.message).not.toContain(decoy);
+  });
+
   it("reads a Job's verdict from its Events after its TTL deleted it, and only its own", async () => {
     const ex = new JobExecutor(client(), { ttlSecondsAfterFinished: 1 });
     const previous = execution();

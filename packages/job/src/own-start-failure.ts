@@ -1,0 +1,49 @@
+import { type KubeObject, resources, type StatusContext } from '@roundhouse/kube';
+import { describeStartFailure, newestStartFailure, readPodWarnings } from './mount-failures.js';
+import { controllerUidLabel, isJobPodName, ownPodNames, recordsCreatedPods } from './own-pods.js';
+import type { PodState } from './status.js';
+import type { EventState } from './stuck-start.js';
+
+/**
+ * Whether the pod named `name` may be the Job's: it is gone (the Job controller deletes a pod
+ * that never started at the deadline), or it carries the Job's uid. One that exists without it
+ * is someone else's, named like the Job's.
+ */
+async function mayBeJobsPod(job: KubeObject, name: string, context: StatusContext) {
+  const pod = await context.reader.get<KubeObject>(resources.pods, context.namespace, name, {
+    signal: context.signal,
+  });
+  return pod === null || pod.metadata?.labels?.[controllerUidLabel] === job.metadata?.uid;
+}
+
+/**
+ * Why a failed Job's pods could not start, from the warnings about its own pods (`ownPodNames`:
+ * `pods`, listed under its uid, and those its `jobEvents` record it created). Once those events
+ * have expired, the pod the Job controller deleted at the deadline is known only by its name, so
+ * a pod named as the Job controller names the Job's counts too, unless a pod of that name exists
+ * now without the Job's uid. Each such name is checked, newest warning first, with one read.
+ */
+export async function readOwnStartFailure(
+  job: KubeObject,
+  pods: readonly PodState[],
+  jobEvents: readonly EventState[],
+  context: StatusContext,
+): Promise<string | undefined> {
+  const own = ownPodNames(pods, jobEvents);
+  const byName = !recordsCreatedPods(jobEvents);
+  const jobName = job.metadata?.name ?? '';
+  const warnings = await readPodWarnings(context);
+  const refuted = new Set<string>();
+  const candidate = (pod: string) =>
+    own.has(pod) || (byName && isJobPodName(jobName, pod) && !refuted.has(pod));
+  for (;;) {
+    const newest = newestStartFailure(candidate, job.metadata?.creationTimestamp, warnings, {
+      scheduling: true,
+    });
+    if (!newest) return undefined;
+    const pod = newest.involvedObject?.name ?? '';
+    if (own.has(pod) || (await mayBeJobsPod(job, pod, context)))
+      return describeStartFailure(newest);
+    refuted.add(pod);
+  }
+}
