@@ -77,6 +77,17 @@ describe('a user who is not a System Administrator, on job templates and jobs', 
     expect(sim.state.job(theirs.id)?.status).toBe('pending');
   });
 
+  it('cancels a job it launched on a template it may no longer read, which it cannot see', async () => {
+    const template = sim.state.addJobTemplate({ name: 'revoked', role: 'none', schedule: slow });
+    const own = sim.state.launch(template.id, {});
+    expect(await call('GET', `jobs/${own.id}/`)).toEqual(denied);
+    expect(await call('GET', `jobs/${own.id}/cancel/`)).toEqual(denied);
+    expect(await call('POST', `jobs/${own.id}/cancel/`)).toEqual({ status: 202, body: undefined });
+    expect(sim.state.job(own.id)?.status).toBe('canceled');
+    // Once it ended, can_cancel refuses it: a 403, where a System Administrator gets a 405.
+    expect(await call('POST', `jobs/${own.id}/cancel/`)).toEqual(denied);
+  });
+
   it('launches with a credential it adds only when it may use it', async () => {
     const type = sim.state.addCredentialType({
       name: 'launch-use',

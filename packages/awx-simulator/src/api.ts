@@ -610,6 +610,16 @@ function jobRoute(context: Context): Reply {
   // delete them, whatever its role on the template.
   if (route.name === 'job' && method === 'DELETE') return deleteJob(context, job);
   const templateRole = jobTemplateRole(context, job);
+  // JobCancel's POST reads no queryset filtered for the user (GenericAPIView.get_queryset): the
+  // one check is can_cancel, so whoever launched a job cancels it without Read on its template.
+  if (route.name === 'jobCancel' && method === 'POST') {
+    // JobAccess.can_cancel refuses a job that cannot be canceled any more, so only a System
+    // Administrator (whom the access check lets through) meets the view's 405.
+    if (!context.superuser && !jobCancelable(canCancel(job), job.launchedBy, templateRole)) {
+      return forbidden();
+    }
+    return store.cancel(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
+  }
   if (!mayOnTemplate(context, templateRole, 'read')) return refuse(forbidden());
   switch (route.name) {
     case 'job':
@@ -629,13 +639,7 @@ function jobRoute(context: Context): Reply {
       );
     }
     default:
-      if (method === 'GET') return json(200, { can_cancel: canCancel(job) });
-      // JobAccess.can_cancel refuses a job that cannot be canceled any more, so only a System
-      // Administrator (whom the access check lets through) meets the view's 405.
-      if (!context.superuser && !jobCancelable(canCancel(job), job.launchedBy, templateRole)) {
-        return forbidden();
-      }
-      return store.cancel(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
+      return json(200, { can_cancel: canCancel(job) });
   }
 }
 

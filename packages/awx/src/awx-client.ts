@@ -152,6 +152,14 @@ export class AwxClient implements AnsibleExecutorAwx {
     return this.#workflowJobs.findWorkflowJob(query, matches, options);
   }
 
+  /** The job each slice of a sliced launch's workflow job spawned (`null`: not yet). */
+  workflowJobSlices(
+    workflowJob: number,
+    options?: AwxRequestOptions,
+  ): Promise<(number | null)[] | null> {
+    return this.#workflowJobs.workflowJobSlices(workflowJob, options);
+  }
+
   /** The last `maxBytes` bytes of the job's plain-text output; `''` when the job is gone. */
   jobStdoutTail(id: number, maxBytes: number, options?: AwxRequestOptions): Promise<string> {
     return this.#jobs.jobStdoutTail(id, maxBytes, options);

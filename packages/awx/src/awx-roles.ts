@@ -143,6 +143,17 @@ export interface WorkflowJobReader {
   ): Promise<WorkflowJob | null>;
 }
 
+export interface WorkflowNodeReader {
+  /**
+   * The jobs a sliced launch's workflow job spawned, one per slice (`null` for a slice not
+   * spawned yet), from its `workflow_nodes/`; `null` when AWX no longer has the workflow job.
+   */
+  workflowJobSlices(
+    workflowJob: number,
+    options?: AwxRequestOptions,
+  ): Promise<(number | null)[] | null>;
+}
+
 export interface JobCanceler {
   /** Asks AWX to cancel the job; a job that already finished or is gone is not an error. */
   cancelJob(id: number, options?: AwxRequestOptions): Promise<CancelOutcome>;
@@ -187,6 +198,7 @@ export type AnsibleExecutorAwx = AwxProbe &
   JobLauncher &
   JobReader &
   WorkflowJobReader &
+  WorkflowNodeReader &
   JobCanceler &
   CredentialTypeStore &
   ManagedCredentialTypeReader &

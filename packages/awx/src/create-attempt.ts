@@ -1,12 +1,11 @@
 import { type Logger, RoundhouseError } from '@roundhouse/core';
-import type { JobCanceler } from './awx-roles.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
 import { LockLostError, WorkflowJobCancelingError } from './execution-errors.js';
 import type { ExecutionIdentity } from './execution-identity.js';
 import type { Claim, ExecutionLock } from './execution-lock.js';
 import { claimed, type LaunchLock, type LaunchRecord, unclaimed } from './launch-record.js';
 import type { Credential } from './schemas.js';
-import { endSlicedWorkflow } from './sliced-workflow.js';
+import { endSlicedWorkflow, type SlicedWorkflowCanceler } from './sliced-workflow.js';
 
 /** What an attempt needs of the lock: conditional writes, and the release. */
 export type LockWriter = Pick<ExecutionLock, 'write' | 'release'>;
@@ -91,7 +90,7 @@ export class CreateAttempt {
 }
 
 export interface RollbackParts {
-  readonly awx: JobCanceler;
+  readonly awx: SlicedWorkflowCanceler;
   readonly credentials: EphemeralCredentials;
   readonly log: Logger;
 }

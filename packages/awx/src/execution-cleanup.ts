@@ -5,7 +5,7 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import type { CredentialStore, JobCanceler, JobReader } from './awx-roles.js';
+import type { CredentialStore, JobReader } from './awx-roles.js';
 import type { EphemeralCredentials } from './ephemeral-credentials.js';
 import {
   CleanupIncompleteError,
@@ -20,11 +20,11 @@ import { deleteKubernautCredentials } from './kubernaut-credentials.js';
 import { claimed, type LaunchRecord, launchDeadline, unclaimed } from './launch-record.js';
 import { withinBound } from './operation-bound.js';
 import type { Job } from './schemas.js';
-import { endSlicedWorkflow } from './sliced-workflow.js';
+import { endSlicedWorkflow, type SlicedWorkflowCanceler } from './sliced-workflow.js';
 import { isJobActive } from './status.js';
 
 export interface ExecutionCleanupParts {
-  readonly awx: JobCanceler & CredentialStore & Pick<JobReader, 'getJob'>;
+  readonly awx: SlicedWorkflowCanceler & CredentialStore & Pick<JobReader, 'getJob'>;
   readonly lock: Pick<ExecutionLock, 'find' | 'write' | 'release'>;
   readonly jobs: ExecutionJobs;
   readonly credentials: EphemeralCredentials;

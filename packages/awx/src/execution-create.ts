@@ -9,7 +9,6 @@ import {
   throwIfAborted,
   type WorkflowExecution,
 } from '@roundhouse/core';
-import type { JobCanceler } from './awx-roles.js';
 import { CreateAttempt, rollBack } from './create-attempt.js';
 import { planCredentials } from './credential-plan.js';
 import { dependencyNames } from './dependencies.js';
@@ -32,12 +31,12 @@ import { checkLaunch } from './launch-check.js';
 import { launchDeadline } from './launch-record.js';
 import { executionTimeoutMs } from './launch-timeout.js';
 import { withinBound } from './operation-bound.js';
-import { endSlicedWorkflow } from './sliced-workflow.js';
+import { endSlicedWorkflow, type SlicedWorkflowCanceler } from './sliced-workflow.js';
 import type { TemplateCatalog } from './template-catalog.js';
 import { enforceJobTemplatePolicy } from './template-policy.js';
 
 export interface ExecutionCreateParts {
-  readonly awx: JobCanceler;
+  readonly awx: SlicedWorkflowCanceler;
   readonly lock: Pick<ExecutionLock, 'claim' | 'write' | 'release'>;
   readonly catalog: TemplateCatalog;
   readonly jobs: ExecutionJobs;

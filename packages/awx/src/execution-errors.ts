@@ -86,6 +86,46 @@ export class WorkflowJobCancelingError extends RoundhouseError {
 }
 
 /**
+ * The workflow job a sliced launch made could not be ended: AWX lets only the user who launched
+ * it or a System Administrator cancel it (WorkflowJobAccess.can_cancel: it has no workflow job
+ * template whose admins could), so its slices were canceled one by one instead, as Admin on the
+ * job template may (JobAccess.can_cancel). `refused` are slices AWX would not let this user
+ * cancel; `unspawned` counts slices the workflow manager has not spawned yet, which may still
+ * start. The credentials and the lock stay. Retryable while no slice was refused.
+ */
+export class SlicedWorkflowNotCanceledError extends RoundhouseError {
+  readonly reason = 'AWXSlicedWorkflowNotCanceled';
+  override readonly retryable: boolean;
+
+  constructor(
+    readonly workflowJob: number,
+    readonly refused: readonly number[],
+    readonly unspawned: number,
+    options?: ErrorOptions,
+  ) {
+    const left = [
+      ...(refused.length > 0
+        ? [
+            `AWX refused to cancel its slice(s) ${refused.join(', ')}: grant the AWX user Admin on ` +
+              'the job template, or use the token of the user who launched it or of a System ' +
+              'Administrator',
+          ]
+        : []),
+      ...(unspawned > 0
+        ? [`${unspawned} slice(s) not spawned yet may still start; retry once they have`]
+        : []),
+    ];
+    super(
+      `AWX workflow job ${workflowJob}, which a sliced launch made, can be canceled only by the ` +
+        'user who launched it or a System Administrator, so its slices were canceled instead; ' +
+        `${left.join('; ')}. The execution's credentials stay until every slice is canceled`,
+      options,
+    );
+    this.retryable = refused.length === 0;
+  }
+}
+
+/**
  * A launch's marker found a workflow job, or a job one spawned: the launch, whose answer was
  * lost, made a workflow job of sliced jobs (the template slices). AWX gives the workflow job the
  * launch's extra_vars (JobTemplate.create_unified_job), and each slice it spawns the same, marker

@@ -14,6 +14,7 @@ import type {
   JobTemplateReader,
   LaunchRequest,
   WorkflowJobReader,
+  WorkflowNodeReader,
 } from './awx-roles.js';
 import type { LockWriter } from './create-attempt.js';
 import { LockLostError } from './execution-errors.js';
@@ -88,6 +89,7 @@ export class FakeAwx
     JobLauncher,
     JobReader,
     WorkflowJobReader,
+    WorkflowNodeReader,
     JobCanceler,
     CredentialStore,
     CredentialTypeStore
@@ -247,6 +249,9 @@ export class FakeAwx
     if (this.#endedWorkflows.has(id)) return 'finished' as const;
     if (!this.runningWorkflows.has(id)) this.#endedWorkflows.add(id);
     return 'requested' as const;
+  }
+  async workflowJobSlices() {
+    return [];
   }
   async findCredentialType() {
     return null;

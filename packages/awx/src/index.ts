@@ -31,6 +31,7 @@ export type {
   LaunchRequest,
   ManagedCredentialTypeReader,
   WorkflowJobReader,
+  WorkflowNodeReader,
 } from './awx-roles.js';
 export { AwxUpgradingError } from './awx-upgrading.js';
 export {
@@ -57,6 +58,7 @@ export {
   LaunchUnresolvedError,
   LockLostError,
   SlicedLaunchFoundError,
+  SlicedWorkflowNotCanceledError,
   WorkflowJobCancelingError,
 } from './execution-errors.js';
 export {

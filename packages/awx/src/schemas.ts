@@ -200,6 +200,12 @@ export type WorkflowJob = z.infer<typeof WorkflowJobSchema>;
 /** A row of `GET workflow_jobs/`, which a derivative may strip `extra_vars` from as from jobs'. */
 export const WorkflowJobRowSchema = WorkflowJobSchema.extend({ extra_vars: z.string().optional() });
 
+/**
+ * A row of `GET workflow_jobs/{id}/workflow_nodes/`: a sliced launch's workflow job has one node
+ * per slice, and `job` is the slice the workflow manager spawned for it, null until it has.
+ */
+export const WorkflowNodeRowSchema = z.object({ id, job: id.nullable() });
+
 const CredentialInputFieldSchema = z.object({
   id: z.string(),
   label: z.string(),

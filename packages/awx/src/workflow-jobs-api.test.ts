@@ -66,4 +66,23 @@ describe('WorkflowJobsApi', () => {
     await expect(awx.cancelWorkflowJob(5)).rejects.toMatchObject({ reason: 'AWXForbidden' });
     expect(await awx.cancelWorkflowJob(6)).toBe('absent');
   });
+
+  it("lists the job of each slice from the workflow job's nodes, null before it spawned, and null for a workflow job AWX no longer has", async () => {
+    nock(awxBase)
+      .get('/api/v2/workflow_jobs/7/workflow_nodes/')
+      .query({ page_size: '200' })
+      .reply(
+        200,
+        page([
+          { id: 21, job: 40 },
+          { id: 22, job: null },
+        ]),
+      )
+      .get('/api/v2/workflow_jobs/8/workflow_nodes/')
+      .query({ page_size: '200' })
+      .reply(404, { detail: 'Not found.' });
+    const awx = new WorkflowJobsApi(onceTransport());
+    expect(await awx.workflowJobSlices(7)).toEqual([40, null]);
+    expect(await awx.workflowJobSlices(8)).toBeNull();
+  });
 });

@@ -1,11 +1,22 @@
 import { AwxApiError } from './awx-errors.js';
-import type { AwxRequestOptions, CancelOutcome, JobQuery, WorkflowJobReader } from './awx-roles.js';
+import type {
+  AwxRequestOptions,
+  CancelOutcome,
+  JobQuery,
+  WorkflowJobReader,
+  WorkflowNodeReader,
+} from './awx-roles.js';
 import type { AwxTransport } from './awx-transport.js';
-import { type WorkflowJob, WorkflowJobRowSchema, WorkflowJobSchema } from './schemas.js';
+import {
+  type WorkflowJob,
+  WorkflowJobRowSchema,
+  WorkflowJobSchema,
+  WorkflowNodeRowSchema,
+} from './schemas.js';
 import { isJobActive } from './status.js';
 
 /** `workflow_jobs/`: finding and canceling the workflow job a template that slices launched. */
-export class WorkflowJobsApi implements WorkflowJobReader {
+export class WorkflowJobsApi implements WorkflowJobReader, WorkflowNodeReader {
   readonly #http: AwxTransport;
 
   constructor(http: AwxTransport) {
@@ -43,6 +54,27 @@ export class WorkflowJobsApi implements WorkflowJobReader {
       }
     }
     return null;
+  }
+
+  /**
+   * A node's slice by node id: a list read begun again (AwxTransport.pages) shows a node twice.
+   * A 404 says AWX no longer has the workflow job.
+   */
+  async workflowJobSlices(
+    workflowJob: number,
+    options: AwxRequestOptions = {},
+  ): Promise<(number | null)[] | null> {
+    const slices = new Map<number, number | null>();
+    const path = `workflow_jobs/${workflowJob}/workflow_nodes/`;
+    try {
+      for await (const rows of this.#http.pages(path, {}, WorkflowNodeRowSchema, options)) {
+        for (const node of rows) slices.set(node.id, node.job);
+      }
+    } catch (error) {
+      if (error instanceof AwxApiError && error.statusCode === 404) return null;
+      throw error;
+    }
+    return [...slices.values()];
   }
 
   async #read(id: number, options: AwxRequestOptions): Promise<WorkflowJob | null> {
