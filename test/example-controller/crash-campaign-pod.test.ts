@@ -62,7 +62,8 @@ const steps = {
 
 /** Its steps fail (the fake node ends the Pod with exit code 1) on every fourth target. */
 const failsOn = (t: number) => t % 4 === 2;
-const targetOf = (name: string) => Number(/^wfe-(\d+)$/.exec(name)?.[1]);
+/** The target number in an execution's name: wfe-<t>, wfe-<t>-again. */
+const targetOf = (name: string) => Number(/^wfe-(\d+)/.exec(name)?.[1]);
 
 type Pod = KubeObject & { status?: { phase?: string } };
 
@@ -124,7 +125,8 @@ function stallingProxy(target: URL) {
 /**
  * The pod engine's crash campaign: the controller process killed with SIGKILL at random points
  * while executions arrive, their Pods run and end (with the controller up or down), some
- * executions are deleted (running, finished, or while no controller runs) and some finished
+ * executions are deleted (running, finished, or while no controller runs, then applied again on
+ * the same target) and some finished
  * Pods are deleted by another hand while none runs, as PodGC would. Whatever a kill interrupts
  * (a finalizer write, a Pod create, a status write, a cleanup and its finalizer patch), each
  * execution ends as its steps ended, reported once; no execution ever gets a second Pod (its
@@ -140,6 +142,8 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
   const total = rounds * perRound;
   const processes: ControllerProcess[] = [];
   const deleted = new Set<string>();
+  /** Executions applied again on a target whose execution was deleted. */
+  let again = 0;
   /** Every Pod uid the API server announced, by the uid of the execution it records. */
   const podsByOwner = new Map<string, Set<string>>();
   /** When each Pod (by uid) was first seen ended, for a PodGC that comes later. */
@@ -162,6 +166,23 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
     ]);
     processes.push(controller);
     return controller;
+  };
+
+  /** Resolves once `controller` is working; one that ended first fails the test with its output. */
+  const working = async (controller: ControllerProcess) => {
+    const failure = await Promise.race([
+      untilWorking(controller).then(
+        () => undefined,
+        () =>
+          new Error(
+            `controller not working: ${JSON.stringify(controller.lines.slice(-20))} ${controller.stderr}`,
+          ),
+      ),
+      controller.closed.then(
+        (code) => new Error(`controller exited ${code} before working: ${controller.stderr}`),
+      ),
+    ]);
+    if (failure) throw failure;
   };
 
   afterAll(async () => {
@@ -235,8 +256,8 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
     return Number(/app-(\d+)$/.exec(target ?? '')?.[1]);
   }
 
-  const body = (t: number): KubeObject => ({
-    metadata: { name: `wfe-${t}` },
+  const body = (t: number, suffix = ''): KubeObject => ({
+    metadata: { name: `wfe-${t}${suffix}` },
     spec: {
       workflowRef: {
         workflowId: 'crash',
@@ -274,8 +295,8 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
         await admin.create(workflowExecutions, env.namespace, body(round * perRound + i));
       }
       const controller = start();
-      await untilWorking(controller);
-      await sleep(random() * 600);
+      await working(controller);
+      await sleep(random() * 1_500);
       // Every third round the API server stalls: the kill lands in the stall, or the stall ends
       // and its held requests and answers arrive late.
       const stall = round % 3 === 0;
@@ -303,14 +324,22 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
         await sleep(2_500);
         await collectFinishedPods();
       }
-      if (round % 4 === 3) await remove(`wfe-${round * perRound}`);
+      if (round % 4 === 3) {
+        // Deleted while no controller runs, and applied again on the same target: the new one
+        // runs once the old one's Pod, kept by its finalizer, is gone.
+        const t = round * perRound;
+        await remove(`wfe-${t}`);
+        await admin.create(workflowExecutions, env.namespace, body(t, '-again'));
+        again += 1;
+      }
     }
     const last = start();
+    await working(last);
 
     const settled = await vi.waitFor(
       async () => {
         const { items } = await admin.list<Phased>(workflowExecutions, env.namespace);
-        expect(items).toHaveLength(total - deleted.size);
+        expect(items).toHaveLength(total + again - deleted.size);
         for (const wfe of items) {
           const name = wfe.metadata?.name as string;
           const expected = failsOn(targetOf(name)) ? 'Failed' : 'Completed';
@@ -331,7 +360,7 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
       expect(wfe.status?.failureDetails?.reason, wfe.metadata?.name).toBe('TaskFailed');
     }
     // The watch saw the Pods, so "at most one each" counts something.
-    expect(podsByOwner.size).toBeGreaterThanOrEqual(total - deleted.size);
+    expect(podsByOwner.size).toBeGreaterThanOrEqual(total + again - deleted.size);
     for (const wfe of settled) {
       const pods = podsByOwner.get(wfe.metadata?.uid as string)?.size ?? 0;
       expect(pods, `Pods made for ${wfe.metadata?.name}`).toBe(1);
