@@ -83,6 +83,41 @@ describe('extra_vars as YAML text', () => {
     expect(sim.state.jobs().filter((job) => job.jobTemplate === template.id)).toEqual([]);
   });
 
+  it("refuses a plain `=` value with PyYAML's error, and takes a `=` key as text", async () => {
+    const template = sim.state.addJobTemplate({ name: 'yaml-value', askVariablesOnLaunch: true });
+    const launch = (extraVars: string) =>
+      post(`job_templates/${template.id}/launch/`, { extra_vars: extraVars });
+    expect(await launch('mode: =')).toEqual({
+      status: 400,
+      body: {
+        extra_vars: [
+          'Cannot parse as JSON (error: Expecting value: line 1 column 1 (char 0)) or YAML ' +
+            "(error: could not determine a constructor for the tag 'tag:yaml.org,2002:value').",
+        ],
+      },
+    });
+    const launched = await launch('=: equals');
+    expect(launched).toMatchObject({ status: 201, body: { extra_vars: '{"=": "equals"}' } });
+  });
+
+  it('answers 500 to extra_vars whose aliases expand exponentially, and goes on answering', async () => {
+    const template = sim.state.addJobTemplate({ name: 'yaml-laughs', askVariablesOnLaunch: true });
+    const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) {
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    const refused = await post(`job_templates/${template.id}/launch/`, {
+      extra_vars: lines.join('\n'),
+    });
+    expect(refused).toEqual({ status: 500, body: { detail: 'A server error has occurred.' } });
+    expect(sim.state.jobs().filter((job) => job.jobTemplate === template.id)).toEqual([]);
+    expect(await get(`job_templates/${template.id}/`)).toMatchObject({ id: template.id });
+  });
+
   it("shows a template's YAML text as is and merges what it reads under the launch's", async () => {
     const template = sim.state.addJobTemplate({
       name: 'yaml-template',

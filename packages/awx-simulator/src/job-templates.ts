@@ -20,7 +20,8 @@ import {
   pythonTypeName,
 } from './python-json.js';
 import { pythonEquals } from './python-operators.js';
-import { jsonCompatible, safeLoad, yamlTypeName } from './python-yaml.js';
+import { safeLoad, yamlTypeName } from './python-yaml.js';
+import { jsonCompatible } from './python-yaml-dumps.js';
 import type { FieldErrors } from './replies.js';
 import {
   charField,

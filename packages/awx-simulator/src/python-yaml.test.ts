@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from './python-json.js';
-import { jsonCompatible, safeLoad } from './python-yaml.js';
+import { MAX_ALIAS_EXPANSION, safeLoad } from './python-yaml.js';
+import { jsonCompatible } from './python-yaml-dumps.js';
+import { AwxServerError } from './replies.js';
 
 /** `json.dumps(yaml.safe_load(text))`, or the error of either. */
 function dumped(text: string): string {
@@ -40,10 +42,66 @@ describe('safeLoad', () => {
     expect(dumped('? [1]\n: 2')).toBe('YAML: found unhashable key');
   });
 
+  it("resolves a plain `=` or `<<` value to PyYAML's value or merge tag, which SafeConstructor cannot construct", () => {
+    const undefinedTag = (name: string) =>
+      `YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:${name}'`;
+    expect(dumped('a: =')).toBe(undefinedTag('value'));
+    expect(dumped('a: [1, =]')).toBe(undefinedTag('value'));
+    expect(dumped('=')).toBe(undefinedTag('value'));
+    expect(dumped('a: <<')).toBe(undefinedTag('merge'));
+    // Quoted, or more than the one character, it is text.
+    expect(dumped('a: "="\nb: ==\nc: =x')).toBe('{"a": "=", "b": "==", "c": "=x"}');
+  });
+
+  it('reads a `=` key as the text "=", as flatten_mapping retags it', () => {
+    expect(dumped('=: 1\nb: 2')).toBe('{"=": 1, "b": 2}');
+    expect(dumped('? =\n: x')).toBe('{"=": "x"}');
+    expect(dumped('base: &b {=: 1}\nd: {<<: *b}')).toBe('{"base": {"=": 1}, "d": {"=": 1}}');
+  });
+
+  it('words a merge of what is not a mapping as flatten_mapping does, and merges a mapping into itself as its own keys', () => {
+    expect(dumped('a: {<<: 1}')).toBe(
+      'YAML: expected a mapping or list of mappings for merging, but found scalar',
+    );
+    expect(dumped('a: {<<: [{x: 1}, [2]]}')).toBe(
+      'YAML: expected a mapping for merging, but found sequence',
+    );
+    // flatten_mapping deletes the merge key before it flattens what it names.
+    expect(dumped('a: &a {<<: *a, x: 1}')).toBe('{"a": {"x": 1}}');
+  });
+
   it('merges the mappings of `<<`, the earlier of a list and the own keys winning', () => {
     expect(dumped('a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  z: 3')).toBe(
       '{"a": {"x": 1, "y": 1}, "b": {"y": 2, "z": 2}, "c": {"y": 1, "z": 3, "x": 1}}',
     );
+  });
+
+  it('writes an aliased value once per alias, as json.dumps does', () => {
+    expect(dumped('x: &a [1, {k: v}]\ny: [*a, *a]')).toBe(
+      '{"x": [1, {"k": "v"}], "y": [[1, {"k": "v"}], [1, {"k": "v"}]]}',
+    );
+  });
+
+  it('refuses, as a 500, aliases that expand past MAX_ALIAS_EXPANSION values, without expanding them', () => {
+    // Nine lists of nine aliases of the one before: 9^9 values once written out.
+    const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 10; i++) {
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    expect(() => dumped(lines.join('\n'))).toThrow(AwxServerError);
+    expect(() => dumped(lines.join('\n'))).toThrow(`past ${MAX_ALIAS_EXPANSION} values`);
+  });
+
+  it('refuses, as a 500, merge keys that copy past MAX_ALIAS_EXPANSION pairs', () => {
+    // Each mapping merges the one before twice: 2^40 pairs for flatten_mapping to copy.
+    const lines = ['m0: &m0 {k0: 1}'];
+    for (let i = 1; i < 40; i++)
+      lines.push(`m${i}: &m${i} {<<: [*m${i - 1}, *m${i - 1}], k${i}: 1}`);
+    expect(() => dumped(lines.join('\n'))).toThrow(AwxServerError);
   });
 
   it("names what json.dumps cannot write as Python's TypeError does", () => {

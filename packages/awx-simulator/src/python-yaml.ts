@@ -4,6 +4,14 @@
  * (`yes` is true, `010` is 8, `1e5` is text), so the document is composed with every scalar as
  * text and each plain one resolved here with PyYAML's resolver patterns (yaml/resolver.py) and
  * constructors (yaml/constructor.py SafeConstructor).
+ *
+ * PyYAML constructs a node once (BaseConstructor.constructed_objects), so every alias of it is
+ * the same object and loading stays linear; `json.dumps` then writes that object once per
+ * alias, which for nested aliases (a "billion laughs") is exponential: AWX would spend its
+ * memory and time there. The simulator must stay responsive, so past `MAX_ALIAS_EXPANSION`
+ * values written again through aliases it answers as an AWX whose request died of it, 500.
+ * A document without aliases costs nothing against that bound, so what AWX survives is
+ * answered as AWX answers it.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from 'yaml';
 import { intDigitsError, isRawJson, pythonFloatRepr, pythonTypeName } from './python-json.js';
@@ -15,7 +23,7 @@ export class UnserializableValue {
 }
 
 /** A collection that holds itself through an alias: PyYAML builds it, `json.dumps` refuses it. */
-class CircularReference {}
+export class CircularReference {}
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -106,10 +114,30 @@ function implicitTag(text: string): string {
   if (FLOAT.test(text)) return `${TAG}float`;
   if (NULL.test(text)) return `${TAG}null`;
   if (DATE.test(text) || DATETIME.test(text)) return `${TAG}timestamp`;
+  // Resolver's `<<` and `=`, for which SafeConstructor has no constructor: only a mapping's
+  // key is read as either (flatten_mapping).
+  if (text === '<<') return `${TAG}merge`;
+  if (text === '=') return `${TAG}value`;
   return `${TAG}str`;
 }
 
 class ConstructorError extends Error {}
+
+/**
+ * How many values `json.dumps` may write again through aliases, and how many key-value pairs
+ * SafeConstructor.flatten_mapping may copy into one mapping from its merge keys (each merged
+ * mapping's pairs are copied again for every `<<` that names it, so nested merges grow as
+ * nested aliases do). A million is far beyond any real `extra_vars`, and quick to refuse.
+ */
+export const MAX_ALIAS_EXPANSION = 1_000_000;
+
+/** What AWX would die of: MemoryError, or the worker killed, which nothing in it catches. */
+export function expansionTooLarge(): AwxServerError {
+  return new AwxServerError(
+    `extra_vars expand through aliases past ${MAX_ALIAS_EXPANSION} values, which AWX would ` +
+      'spend its memory on',
+  );
+}
 
 /** What Python's dict compares a key by: its value, booleans and whole floats as integers. */
 function keyIdentity(key: unknown): unknown {
@@ -125,44 +153,117 @@ const KNOWN_SCALAR_TAGS = ['null', 'bool', 'int', 'float', 'timestamp', 'binary'
   (name) => TAG + name,
 );
 
+/** The tag PyYAML gives a scalar: its own, or the implicit one of a plain scalar. */
+function scalarTag(node: Scalar): string {
+  if (node.tag !== undefined && node.tag !== '!') return node.tag;
+  return node.type === 'PLAIN' ? implicitTag(String(node.value)) : `${TAG}str`;
+}
+
 function scalarValue(node: Scalar): unknown {
-  const text = String(node.value);
-  if (node.tag === undefined || node.tag === '!') {
-    return node.type === 'PLAIN' ? constructScalar(implicitTag(text), text) : text;
+  const tag = scalarTag(node);
+  if (!KNOWN_SCALAR_TAGS.includes(tag)) {
+    throw new ConstructorError(`could not determine a constructor for the tag '${tag}'`);
   }
-  if (!KNOWN_SCALAR_TAGS.includes(node.tag)) {
-    throw new ConstructorError(`could not determine a constructor for the tag '${node.tag}'`);
+  return constructScalar(tag, String(node.value));
+}
+
+/** flatten_mapping reads a key tagged `value` (a plain `=`) as text. */
+function isValueKey(key: unknown): key is Scalar {
+  return isScalar(key) && scalarTag(key) === `${TAG}value`;
+}
+
+/** What PyYAML's ConstructorError messages call a node: `scalar`, `sequence` or `mapping`. */
+function nodeId(node: unknown): string {
+  if (isMap(node)) return 'mapping';
+  return isSeq(node) ? 'sequence' : 'scalar';
+}
+
+type Pair = readonly [key: unknown, value: unknown];
+
+/**
+ * SafeConstructor.flatten_mapping, which rewrites a mapping node's pairs in place: each merge
+ * key (`<<`) is deleted as it is met, the mappings it names are flattened first, and their pairs
+ * (a list's later mappings before its earlier ones, so that the earlier win) are copied before
+ * the node's own. A mapping is flattened once; naming it again copies its flattened pairs, so the
+ * pairs copied are counted against MAX_ALIAS_EXPANSION.
+ */
+class Flattener {
+  readonly #pairs = new Map<Node, Pair[]>();
+  readonly #resolveNode: (node: unknown) => unknown;
+  #copied = 0;
+
+  constructor(resolveNode: (node: unknown) => unknown) {
+    this.#resolveNode = resolveNode;
   }
-  return constructScalar(node.tag, text);
+
+  flatten(node: Node): readonly Pair[] {
+    const merge: Pair[] = [];
+    let index = 0;
+    // Read anew at each step, as flatten_mapping reads `node.value`: a merge that leads back
+    // to this node rewrites its pairs meanwhile.
+    for (let pairs = this.#of(node); index < pairs.length; pairs = this.#of(node)) {
+      const [key, value] = pairs[index] as Pair;
+      if (!isScalar(key) || scalarTag(key) !== `${TAG}merge`) {
+        index++;
+        continue;
+      }
+      pairs.splice(index, 1);
+      const target = this.#resolveNode(value);
+      if (isMap(target)) this.#copy(merge, this.flatten(target));
+      else if (isSeq(target)) {
+        const sources = target.items.map((item) => {
+          const source = this.#resolveNode(item);
+          if (!isMap(source)) {
+            throw new ConstructorError(
+              `expected a mapping for merging, but found ${nodeId(source)}`,
+            );
+          }
+          return this.flatten(source);
+        });
+        for (const source of sources.toReversed()) this.#copy(merge, source);
+      } else {
+        throw new ConstructorError(
+          `expected a mapping or list of mappings for merging, but found ${nodeId(target)}`,
+        );
+      }
+    }
+    if (merge.length === 0) return this.#of(node);
+    const flattened: Pair[] = [];
+    this.#copy(flattened, merge);
+    this.#copy(flattened, this.#of(node));
+    this.#pairs.set(node, flattened);
+    return flattened;
+  }
+
+  #of(node: Node): Pair[] {
+    let pairs = this.#pairs.get(node);
+    if (pairs === undefined) {
+      pairs = isMap(node) ? node.items.map((pair): Pair => [pair.key, pair.value]) : [];
+      this.#pairs.set(node, pairs);
+    }
+    return pairs;
+  }
+
+  #copy(into: Pair[], pairs: readonly Pair[]): void {
+    this.#copied += pairs.length;
+    if (this.#copied > MAX_ALIAS_EXPANSION) throw expansionTooLarge();
+    for (const pair of pairs) into.push(pair);
+  }
 }
 
 /**
- * A mapping as SafeConstructor builds it: merge keys (`<<`) first, each merged mapping's keys
- * before an earlier one's would win, and the mapping's own keys over them all.
+ * A mapping as SafeConstructor builds it from its flattened pairs: a dict keeps a key's first
+ * spelling and its last value; `1`, `1.0` and `true` are one key.
  */
 function mappingValue(
   node: Node,
   resolve: (node: unknown) => unknown,
-  resolveNode: (node: unknown) => unknown,
+  flattener: Flattener,
 ): Map<unknown, unknown> {
   const result = new Map<unknown, unknown>();
-  if (!isMap(node)) return result;
-  const merged: [unknown, unknown][] = [];
-  const own: [unknown, unknown][] = [];
-  for (const pair of node.items) {
-    const key = pair.key;
-    if (isScalar(key) && key.type === 'PLAIN' && key.source === '<<' && key.tag === undefined) {
-      const target = resolveNode(pair.value);
-      const sources = isSeq(target) ? target.items.map(resolveNode) : [target];
-      if (!sources.every((source) => isMap(source))) {
-        throw new ConstructorError('expected a mapping or list of mappings for merging');
-      }
-      for (const source of sources.toReversed()) {
-        merged.push(...mappingValue(source as Node, resolve, resolveNode));
-      }
-      continue;
-    }
-    const keyValue = resolve(key);
+  const keys = new Map<unknown, unknown>();
+  for (const [key, value] of flattener.flatten(node)) {
+    const keyValue = isValueKey(key) ? String(key.value) : resolve(key);
     if (
       Array.isArray(keyValue) ||
       keyValue instanceof Map ||
@@ -170,21 +271,17 @@ function mappingValue(
     ) {
       throw new ConstructorError('found unhashable key');
     }
-    own.push([keyValue, resolve(pair.value)]);
-  }
-  // A dict keeps a key's first spelling and its last value; `1`, `1.0` and `true` are one key.
-  const keys = new Map<unknown, unknown>();
-  for (const [key, value] of [...merged, ...own]) {
-    const identity = keyIdentity(key);
-    if (!keys.has(identity)) keys.set(identity, isRawJson(key) ? key.rawJSON : key);
-    result.set(keys.get(identity), value);
+    const identity = keyIdentity(keyValue);
+    if (!keys.has(identity)) keys.set(identity, isRawJson(keyValue) ? keyValue.rawJSON : keyValue);
+    result.set(keys.get(identity), resolve(value));
   }
   return result;
 }
 
 /**
  * `yaml.safe_load(text)`: the document's value, with mappings as `Map`s whose keys are Python's
- * (text, numbers, booleans, None), or PyYAML's error.
+ * (text, numbers, booleans, None), or PyYAML's error. Each node is constructed once, so its
+ * aliases are the same value, as PyYAML's are.
  */
 export function safeLoad(text: string): YamlResult {
   const doc = parseDocument(text, {
@@ -196,23 +293,31 @@ export function safeLoad(text: string): YamlResult {
   const [error] = doc.errors;
   if (error) return { ok: false, error: error.message };
   const open = new Set<unknown>();
+  const constructed = new Map<unknown, unknown>();
   const resolveNode = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  const flattener = new Flattener(resolveNode);
+  const construct = (node: Node): unknown => {
+    if (isScalar(node)) return scalarValue(node);
+    if (isSeq(node)) {
+      const items = node.items.map(resolve);
+      return node.tag === `${TAG}set` ? new UnserializableValue('set') : items;
+    }
+    if (isMap(node)) {
+      const map = mappingValue(node, resolve, flattener);
+      return node.tag === `${TAG}set` ? new UnserializableValue('set') : map;
+    }
+    throw new ConstructorError('could not construct a node');
+  };
   const resolve = (raw: unknown): unknown => {
     const node = resolveNode(raw);
     if (node === null || node === undefined) return null;
+    if (constructed.has(node)) return constructed.get(node);
     if (open.has(node)) return new CircularReference();
     open.add(node);
     try {
-      if (isScalar(node)) return scalarValue(node);
-      if (isSeq(node)) {
-        const items = node.items.map(resolve);
-        return node.tag === `${TAG}set` ? new UnserializableValue('set') : items;
-      }
-      if (isMap(node)) {
-        const map = mappingValue(node, resolve, resolveNode);
-        return node.tag === `${TAG}set` ? new UnserializableValue('set') : map;
-      }
-      throw new ConstructorError('could not construct a node');
+      const value = construct(node as Node);
+      constructed.set(node, value);
+      return value;
     } finally {
       open.delete(node);
     }
@@ -230,50 +335,4 @@ export function yamlTypeName(value: unknown): string {
   if (value instanceof UnserializableValue) return value.pythonType;
   if (value instanceof Map) return 'dict';
   return pythonTypeName(value);
-}
-
-/** How `json.dumps` writes a key: None, booleans and numbers as their JSON text. */
-function jsonKey(key: unknown): string | UnserializableValue {
-  if (typeof key === 'string' || key instanceof UnserializableValue) return key;
-  if (typeof key === 'number') return Number.isFinite(key) ? String(key) : pythonFloatRepr(key);
-  return key === null ? 'null' : String(key);
-}
-
-/**
- * The value as JSON-compatible data, or the TypeError `json.dumps` raises on it: a date, bytes or
- * a set, or a key of such a type, found first in document order.
- */
-export function jsonCompatible(
-  value: unknown,
-): { ok: true; value: unknown } | { ok: false; error: string } {
-  if (value instanceof CircularReference)
-    return { ok: false, error: 'Circular reference detected' };
-  if (value instanceof UnserializableValue) {
-    return { ok: false, error: `Object of type ${value.pythonType} is not JSON serializable` };
-  }
-  if (Array.isArray(value)) {
-    const items: unknown[] = [];
-    for (const item of value) {
-      const converted = jsonCompatible(item);
-      if (!converted.ok) return converted;
-      items.push(converted.value);
-    }
-    return { ok: true, value: items };
-  }
-  if (!(value instanceof Map)) return { ok: true, value };
-  const entries: [string, unknown][] = [];
-  for (const [key, item] of value) {
-    const name = jsonKey(key);
-    if (name instanceof UnserializableValue) {
-      // The C encoder names a key's type by its qualified name: `datetime.date`.
-      const type = name.pythonType.startsWith('date')
-        ? `datetime.${name.pythonType}`
-        : name.pythonType;
-      return { ok: false, error: `keys must be str, int, float, bool or None, not ${type}` };
-    }
-    const converted = jsonCompatible(item);
-    if (!converted.ok) return converted;
-    entries.push([name, converted.value]);
-  }
-  return { ok: true, value: Object.fromEntries(entries) };
 }

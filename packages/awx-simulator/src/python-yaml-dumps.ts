@@ -1,0 +1,71 @@
+/**
+ * `json.dumps` of what `safeLoad` made, as parse_yaml_or_json calls it on YAML `extra_vars`: the
+ * JSON-compatible value, or the TypeError or ValueError it raises. It writes a value once per
+ * alias of it, and that expansion is what MAX_ALIAS_EXPANSION bounds.
+ */
+import { pythonFloatRepr } from './python-json.js';
+import {
+  CircularReference,
+  expansionTooLarge,
+  MAX_ALIAS_EXPANSION,
+  UnserializableValue,
+} from './python-yaml.js';
+
+/** How `json.dumps` writes a key: None, booleans and numbers as their JSON text. */
+function jsonKey(key: unknown): string | UnserializableValue {
+  if (typeof key === 'string' || key instanceof UnserializableValue) return key;
+  if (typeof key === 'number') return Number.isFinite(key) ? String(key) : pythonFloatRepr(key);
+  return key === null ? 'null' : String(key);
+}
+
+/**
+ * The value as JSON-compatible data, or the TypeError `json.dumps` raises on it: a date, bytes or
+ * a set, or a key of such a type, found first in document order. A list or mapping met again
+ * (an alias of it) is written again, each of its values counted against MAX_ALIAS_EXPANSION.
+ */
+export function jsonCompatible(
+  value: unknown,
+): { ok: true; value: unknown } | { ok: false; error: string } {
+  const seen = new Set<unknown>();
+  let again = 0;
+  const convert = (
+    value: unknown,
+    repeated: boolean,
+  ): { ok: true; value: unknown } | { ok: false; error: string } => {
+    if (repeated && ++again > MAX_ALIAS_EXPANSION) throw expansionTooLarge();
+    if (value instanceof CircularReference) {
+      return { ok: false, error: 'Circular reference detected' };
+    }
+    if (value instanceof UnserializableValue) {
+      return { ok: false, error: `Object of type ${value.pythonType} is not JSON serializable` };
+    }
+    if (!Array.isArray(value) && !(value instanceof Map)) return { ok: true, value };
+    const inner = repeated || seen.has(value);
+    seen.add(value);
+    if (Array.isArray(value)) {
+      const items: unknown[] = [];
+      for (const item of value) {
+        const converted = convert(item, inner);
+        if (!converted.ok) return converted;
+        items.push(converted.value);
+      }
+      return { ok: true, value: items };
+    }
+    const entries: [string, unknown][] = [];
+    for (const [key, item] of value) {
+      const name = jsonKey(key);
+      if (name instanceof UnserializableValue) {
+        // The C encoder names a key's type by its qualified name: `datetime.date`.
+        const type = name.pythonType.startsWith('date')
+          ? `datetime.${name.pythonType}`
+          : name.pythonType;
+        return { ok: false, error: `keys must be str, int, float, bool or None, not ${type}` };
+      }
+      const converted = convert(item, inner);
+      if (!converted.ok) return converted;
+      entries.push([name, converted.value]);
+    }
+    return { ok: true, value: Object.fromEntries(entries) };
+  };
+  return convert(value, false);
+}
