@@ -116,7 +116,8 @@ function podEngineSpec(
  * The `pod` engine: one Pod per execution running the steps in
  * `spec.workflowRef.engineConfig`, named for the target's lock. Safe to call again after a
  * crash: create adopts this execution's own Pod, and cleanup deletes only a Pod it owns. The
- * Pod carries the engine's finalizer (see `PodEngineSettings.resultFinalizer`) until cleanup.
+ * Pod carries the engine's finalizer (see `PodEngineSettings.resultFinalizer`) until its result
+ * is recorded (`resultRecorded`), or else until cleanup.
  */
 export class PodExecutor extends ResourceExecutor<PodObject> {
   readonly #startupGraceMs: number;
@@ -213,6 +214,23 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
       if (!deleted) return;
     }
     await this.#removeFinalizer(pod, namespace, options);
+  }
+
+  /**
+   * The result is in the execution's status: the finalizer that kept the Pod for it goes now,
+   * as the Job controller drops its pods' tracking finalizer once it counted them, so a Pod
+   * deleted during the cooldown (a drain, the autoscaler, PodGC) goes at once instead of staying
+   * Terminating until cleanup. The Pod itself stays until cleanup. No request when the cached
+   * Pod carries no finalizer (`ownerReference`, `resultFinalizer: false`, removed already).
+   */
+  async resultRecorded(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    const name = this.resourceName(wfe);
+    const pod = await this.owned.getOwned(wfe, namespace, name, { signal: options.signal });
+    if (pod) await this.#removeFinalizer(pod, namespace, options);
   }
 
   /** Deletes `pod` as read; false when it is gone, or another Pod has taken its name. */

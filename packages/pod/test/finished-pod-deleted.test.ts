@@ -101,6 +101,23 @@ describeWithControlPlane('a pod engine Pod deleted before its result was recorde
     await vi.waitFor(async () => expect(await podOf(resourceName)).toBeNull(), patience);
   });
 
+  it('goes at once when deleted after its result was recorded, and cleanup then only deletes what is left', async () => {
+    const wfe = execution();
+    const { resourceName } = await executor().create(wfe, env.namespace);
+    await runningPod(client(), env.namespace, resourceName);
+    await succeed(resourceName);
+    const ref = withRef(wfe, resourceName);
+    expect(await executor().getStatus(ref, env.namespace)).toMatchObject({ phase: 'Completed' });
+    await executor().resultRecorded(ref, env.namespace);
+    expect((await podOf(resourceName))?.metadata?.finalizers ?? []).toEqual([]);
+    // Told again (a retried reconcile): nothing left to take off.
+    await executor().resultRecorded(ref, env.namespace);
+    // A drain during the cooldown: nothing holds the Pod now.
+    await client().delete(resources.pods, env.namespace, resourceName);
+    await vi.waitFor(async () => expect(await podOf(resourceName)).toBeNull(), patience);
+    await executor().cleanup(ref, env.namespace);
+  });
+
   it("keeps another's finalizer when a stale read misplaces its own", async () => {
     const wfe = execution();
     const { resourceName } = await executor().create(wfe, env.namespace);
