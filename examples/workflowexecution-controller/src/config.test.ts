@@ -126,6 +126,24 @@ describe('parseCommandLine', () => {
     ]);
   });
 
+  it("takes the pod engine's allowed images and Pod limits, none by default", () => {
+    const config = configOf([
+      '--engines=job,pod',
+      '--allowed-images=registry.example.com/tools/*, alpine:*',
+      '--pod-resource-limits=cpu=1,memory=512Mi',
+    ]);
+    expect(config).toMatchObject({
+      engines: ['job', 'pod'],
+      allowedImages: ['registry.example.com/tools/*', 'alpine:*'],
+      podResourceLimits: { cpu: '1', memory: '512Mi' },
+    });
+    expect(configOf(['--engines=pod'])).toMatchObject({ allowedImages: [] });
+    expect(configOf([]).podResourceLimits).toBeUndefined();
+    expect(issuesOf(['--pod-resource-limits=cpu=fast'])).toEqual([
+      expect.stringMatching(/^--pod-resource-limits: .*quantity/),
+    ]);
+  });
+
   it('prefers flags over environment over defaults, and reads KUBECONFIG', () => {
     const config = configOf(['--cooldown=30s'], {
       ROUNDHOUSE_COOLDOWN: '1m',

@@ -33,7 +33,7 @@ const bool = z.stringbool({ error: 'must be true or false' });
 /** Every setting, as flag name -> environment variable -> schema. */
 export const ConfigSchema = z.object({
   kubeconfig: z.string().optional(),
-  engines: csv.pipe(z.array(z.enum(['job', 'tekton', 'ansible'])).min(1)),
+  engines: csv.pipe(z.array(z.enum(['job', 'tekton', 'ansible', 'pod'])).min(1)),
   /** Absent: the preset's (see presets). */
   executionNamespace: z.string().min(1).optional(),
   watchNamespace: z.string().optional(),
@@ -71,12 +71,18 @@ export const ConfigSchema = z.object({
   awxKubernetesCaFile: z.string().min(1).optional(),
   allowedBundles: csv,
   allowedServiceAccounts: csv,
+  /**
+   * The images the pod engine's steps may run: they are what runs, and the policy's check of
+   * the execution's bundle never sees them.
+   */
+  allowedImages: csv,
   requireDigest: bool,
   dependencyOptIn: z.string().min(1),
   /** Above zero: a deadline of nothing would fail every execution that sets no timeout. */
   defaultTimeout: positiveDuration,
   maxTimeout: positiveDuration,
   jobResourceLimits: ResourceListSettingSchema.optional(),
+  podResourceLimits: ResourceListSettingSchema.optional(),
   clusterScopedKinds: csv,
   printAdmissionPolicy: bool,
 });

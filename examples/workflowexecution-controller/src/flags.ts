@@ -21,11 +21,11 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   engines: {
     default: 'job',
     value: 'LIST',
-    help: 'engines to enable: job, tekton, ansible (ansible needs --awx-url, --awx-token-secret)',
+    help: 'engines to enable: job, tekton, ansible, pod (ansible needs --awx-url, --awx-token-secret; pod runs only --allowed-images)',
   },
   executionNamespace: {
     value: 'NAMESPACE',
-    help: `where Jobs and PipelineRuns are created (default ${presets.roundhouse.executionNamespace}; ${presets.kubernaut.executionNamespace} with --conventions kubernaut)`,
+    help: `where Jobs, PipelineRuns and Pods are created (default ${presets.roundhouse.executionNamespace}; ${presets.kubernaut.executionNamespace} with --conventions kubernaut)`,
   },
   watchNamespace: { value: 'NAMESPACE', help: 'reconcile executions of this namespace only' },
   cooldown: {
@@ -135,7 +135,15 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
     value: 'LIST',
     help: 'ServiceAccounts executions may name besides the default runner',
   },
-  requireDigest: { default: 'false', help: 'refuse bundles not pinned to a digest' },
+  allowedImages: {
+    default: '',
+    value: 'LIST',
+    help: "images the pod engine's steps may run (registry.example.com/team/*, repository:*, *); none by default. A pod execution's bundle must pass --allowed-bundles as well",
+  },
+  requireDigest: {
+    default: 'false',
+    help: "refuse bundles not pinned to a digest, and the pod engine's step images too",
+  },
   dependencyOptIn: {
     default: 'roundhouse.dev/allowed-namespaces',
     value: 'ANNOTATION',
@@ -154,6 +162,10 @@ export const settings: Readonly<Record<keyof Config, Setting>> = {
   jobResourceLimits: {
     value: 'LIST',
     help: "limits of every Job's workflow container (cpu=2,memory=1Gi); workflowRef.resources may ask for less, never more, and only for the resources listed",
+  },
+  podResourceLimits: {
+    value: 'LIST',
+    help: 'limits of every pod engine Pod (cpu=2,memory=1Gi): each step in order gets them whole, parallel steps share them equally; workflowRef.resources may ask for less, never more, and only for the resources listed',
   },
   clusterScopedKinds: {
     default: '',
@@ -181,7 +193,7 @@ export function helpText(program: string): string {
   return [
     `Usage: ${program} [flags]`,
     '',
-    'Runs WorkflowExecutions (roundhouse.dev/v1alpha1) on the job, tekton and ansible engines.',
+    'Runs WorkflowExecutions (roundhouse.dev/v1alpha1) on the job, tekton, ansible and pod engines.',
     'Every flag can be set as an environment variable instead: --cooldown as ROUNDHOUSE_COOLDOWN.',
     'Boolean flags work bare (--leader-elect) or with a value (--leader-elect=false).',
     '',

@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { noopLogger, roundhouseConventions } from '@roundhouse/core';
+import { type ExecutionForbiddenError, noopLogger, roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, type ResourceType } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
@@ -55,4 +55,74 @@ describe('buildRegistry', () => {
       expect(client.created).toMatchObject([expected]);
     },
   );
+
+  describe('the pod engine', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+
+    async function podCreate(flags: string[], image: string) {
+      const line = parseCommandLine(['--engines=pod', ...flags], {});
+      if (line.help) throw new Error('asked for help');
+      const client = new RecordingServer();
+      const { registry, close } = await buildRegistry(line.config, {
+        client,
+        reader: client,
+        conventions: roundhouseConventions,
+        logger: noopLogger,
+      });
+      const wfe = sampleExecution({
+        spec: {
+          executionEngine: 'pod',
+          workflowRef: {
+            workflowId: 'w',
+            version: '1',
+            executionBundle: 'quay.io/acme/b:1',
+            engineConfig: { steps: [{ name: 'one', image, script: 'true' }] },
+          },
+        },
+      });
+      try {
+        await registry.get('pod').create(wfe, line.config.executionNamespace);
+        return { created: client.created };
+      } catch (error) {
+        return { created: client.created, error: error as ExecutionForbiddenError };
+      } finally {
+        await close();
+      }
+    }
+
+    it('runs steps in a Pod with the deadline of --default-timeout and the limits of --pod-resource-limits', async () => {
+      const { created, error } = await podCreate(
+        ['--allowed-images=quay.io/acme/*', '--default-timeout=20m', '--pod-resource-limits=cpu=1'],
+        'quay.io/acme/tool:1',
+      );
+      expect(error).toBeUndefined();
+      expect(created).toMatchObject([
+        {
+          kind: 'Pod',
+          spec: {
+            activeDeadlineSeconds: 1200,
+            containers: [{ name: 'one', resources: { limits: { cpu: '1' } } }],
+          },
+        },
+      ]);
+    });
+
+    it('runs no image --allowed-images does not list, and none at all by default', async () => {
+      for (const flags of [[], ['--allowed-images=quay.io/other/*']]) {
+        const { created, error } = await podCreate(flags, 'quay.io/acme/tool:1');
+        expect(error?.reason).toBe('Forbidden');
+        expect(created).toEqual([]);
+      }
+    });
+
+    it('refuses a step image not pinned to a digest under --require-digest', async () => {
+      const flags = ['--allowed-images=quay.io/acme/*', '--require-digest'];
+      const tagged = await podCreate(flags, 'quay.io/acme/tool:1');
+      expect(tagged.error?.reason).toBe('Forbidden');
+      expect(tagged.created).toEqual([]);
+      const pinned = await podCreate(flags, `quay.io/acme/tool@${digest}`);
+      expect(pinned.error).toBeUndefined();
+      expect(pinned.created).toHaveLength(1);
+    });
+  });
 });

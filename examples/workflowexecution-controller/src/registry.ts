@@ -39,8 +39,8 @@ async function organizationOption(
 }
 
 /**
- * The executors the configuration enables, sharing one Kubernetes client. The tekton and
- * ansible engines are imported only when enabled: a job-only controller saves about 6 MiB.
+ * The executors the configuration enables, sharing one Kubernetes client. The tekton, ansible
+ * and pod engines are imported only when enabled: a job-only controller saves about 6 MiB.
  */
 export async function buildRegistry(
   config: Config,
@@ -78,6 +78,26 @@ export async function buildRegistry(
         // As the Job's: Tekton ends a run without a timeout by the controller's default
         // deadline, or spec.timesOutAt when that comes first, not by its own 60 minutes.
         defaultTimeout: config.defaultTimeout,
+      }),
+    );
+  }
+  if (config.engines.includes('pod')) {
+    const { PodExecutor } = await import('@roundhouse/pod');
+    if (config.allowedImages.length === 0)
+      logger.warn({}, 'pod engine: no --allowed-images, so every pod execution fails Forbidden');
+    registry.register(
+      new PodExecutor(client, {
+        conventions,
+        reader,
+        logger,
+        // The steps name their images, which the policy's check of the bundle never sees: the
+        // engine checks them itself, with the digest rule the policy applies to bundles.
+        allowedImages: config.allowedImages,
+        requireDigest: config.requireDigest,
+        // As the Job's: the Pod's activeDeadlineSeconds, so the kubelet ends it even while no
+        // controller runs.
+        defaultTimeout: config.defaultTimeout,
+        ...(config.podResourceLimits ? { resources: { limits: config.podResourceLimits } } : {}),
       }),
     );
   }
