@@ -91,7 +91,7 @@ export interface SimulatorState {
   jobTemplates(): JobTemplate[];
   jobs(): Job[];
   job(id: number): Job | undefined;
-  /** Workflow jobs sliced launches made; the simulator never spawns their slices. */
+  /** Workflow jobs sliced launches made; the workflow manager spawns their slices as `jobs()`. */
   workflowJobs(): WorkflowJob[];
   /**
    * Credentials that exist right now, with their real input values. `{ origin: 'api' }` selects
