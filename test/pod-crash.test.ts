@@ -1,11 +1,9 @@
 /**
  * Over 350 lines: one campaign, the pod engine abandoned at every request of each of its calls
  * and then taken over by a fresh executor, plus the stall that stands between them; the crash
- * client, the stalling proxy and the checks serve every case and would only be passed around if
- * split.
+ * client and the checks serve every case and would only be passed around if split.
  */
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import {
   PreviousExecutionNotCleanedError,
   ResourceLockedError,
@@ -28,6 +26,7 @@ import {
   withSteps,
   writeStepStatuses,
 } from '../packages/pod/test/drive.js';
+import { stallingProxy, throughServer } from './example-controller/crash-harness.js';
 
 /** The executor's process ended here: nothing it had in flight reaches it any more. */
 class Crashed extends Error {}
@@ -85,67 +84,6 @@ function crashingClient(kubeConfig: KubeConfig, crash: Crash) {
     },
   });
   return { client, signal: stop.signal, sent: () => sent, close: () => real.close() };
-}
-
-/**
- * A TCP proxy to the API server that can stop passing bytes, as a network partition does: what
- * either side sends meanwhile is held, and delivered in order once the stall ends (TCP retries
- * it), so a connection that outlives the stall stays intact.
- */
-function stallingProxy(target: URL) {
-  let stalled = false;
-  const held: (() => void)[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((downstream) => {
-    const upstream = tcpConnect(Number(target.port || 443), target.hostname);
-    for (const socket of [downstream, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    }
-    const relay = (from: Socket, to: Socket) =>
-      from.on('data', (chunk) => {
-        const send = () => {
-          if (!to.destroyed) to.write(chunk);
-        };
-        if (stalled) held.push(send);
-        else send();
-      });
-    relay(downstream, upstream);
-    relay(upstream, downstream);
-    downstream.on('close', () => upstream.destroy());
-    upstream.on('close', () => downstream.destroy());
-  });
-  return {
-    async listen(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as { port: number };
-      return `https://127.0.0.1:${port}`;
-    },
-    stall() {
-      stalled = true;
-    },
-    resume() {
-      stalled = false;
-      for (const send of held.splice(0)) send();
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
-/** `kubeConfig` with its cluster reached at `server` (the same certificate authority and names). */
-function throughServer(kubeConfig: KubeConfig, server: string): KubeConfig {
-  const copy = new KubeConfig();
-  copy.loadFromOptions({
-    clusters: kubeConfig.clusters.map((c) => ({ ...c, server })),
-    users: kubeConfig.users,
-    contexts: kubeConfig.contexts,
-    currentContext: kubeConfig.currentContext,
-  });
-  return copy;
 }
 
 let sequence = 0;

@@ -1,15 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { createServer, type Socket, connect as tcpConnect } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { conventionKeys, roundhouseConventions } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { podResultFinalizer } from '@roundhouse/pod';
 import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { ControllerProcess } from './controller-process.js';
+import { beforeAll, expect, it, vi } from 'vitest';
 import {
   expectNothingReportedTwice,
   type Phased,
@@ -21,36 +16,6 @@ import {
 const ownerUidKey = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
 const finalizer = podResultFinalizer(roundhouseConventions);
 const cooldownMs = 2_000;
-
-/**
- * The WorkflowExecution controller with the pod engine, as its own process: the example
- * controller offers no pod engine (its `--engines` are job, tekton and ansible), so this is its
- * run.ts cut to what a campaign needs, reading the test's client, cache and policy choices.
- * Arguments: the kubeconfig file, the watched namespace, the execution namespace.
- */
-const podController = `
-import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createLogger, InformerCache } from '@roundhouse/controller';
-import { Registry } from '@roundhouse/core';
-import { KubeClient } from '@roundhouse/kube';
-import { PodExecutor } from '@roundhouse/pod';
-import { createWorkflowExecutionController } from '@roundhouse/workflowexecution';
-const [kubeconfig, watchNamespace, executionNamespace] = process.argv.slice(1);
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromString(readFileSync(kubeconfig, 'utf8'));
-const logger = createLogger('pod-crash-campaign', 'info');
-const client = new KubeClient(kubeConfig);
-const cache = new InformerCache(kubeConfig, { client, logger });
-const registry = new Registry().register(
-  new PodExecutor(client, { reader: cache, logger, allowedImages: ['registry.invalid/*'] }),
-);
-const { controller } = await createWorkflowExecutionController({
-  kubeConfig, client, cache, registry, logger, watchNamespace, executionNamespace,
-  cooldownMs: ${cooldownMs}, workers: 4, policy: { bundles: ['registry.invalid/*'] },
-});
-await controller.start(new AbortController().signal);
-`;
 
 /** Two steps in order: the first an init container, the last the Pod's main container. */
 const steps = {
@@ -68,61 +33,6 @@ const targetOf = (name: string) => Number(/^wfe-(\d+)/.exec(name)?.[1]);
 type Pod = KubeObject & { status?: { phase?: string } };
 
 /**
- * A TCP proxy to the API server that can stop passing bytes, as a stalled API server or a
- * network partition does: what either side sends meanwhile is held, and delivered in order once
- * the stall ends, so a request the controller sent during a stall may land after it was killed.
- */
-function stallingProxy(target: URL) {
-  let stalled = false;
-  const held: (() => void)[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((downstream) => {
-    const upstream = tcpConnect(Number(target.port || 443), target.hostname);
-    for (const socket of [downstream, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    }
-    const relay = (from: Socket, to: Socket) =>
-      from.on('data', (chunk) => {
-        const send = () => {
-          if (!to.destroyed) to.write(chunk);
-        };
-        if (stalled) held.push(send);
-        else send();
-      });
-    relay(downstream, upstream);
-    relay(upstream, downstream);
-    // A side that closed has its other side ended after what is held for it: the requests of a
-    // controller killed during a stall still reach the API server once the stall ends.
-    const endAfterHeld = (socket: Socket) => () => {
-      const end = () => socket.end();
-      if (stalled) held.push(end);
-      else end();
-    };
-    downstream.on('close', endAfterHeld(upstream));
-    upstream.on('close', endAfterHeld(downstream));
-  });
-  return {
-    async listen(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return `https://127.0.0.1:${(server.address() as { port: number }).port}`;
-    },
-    stall() {
-      stalled = true;
-    },
-    resume() {
-      stalled = false;
-      for (const send of held.splice(0)) send();
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
-/**
  * The pod engine's crash campaign: the controller process killed with SIGKILL at random points
  * while executions arrive, their Pods run and end (with the controller up or down), some
  * executions are deleted (running, finished, or while no controller runs, then applied again on
@@ -134,13 +44,23 @@ function stallingProxy(target: URL) {
  * lock is left.
  */
 describeWithControlPlane('the controller with the pod engine killed again and again', () => {
-  const campaign = useCampaign({ prefix: 'wfe-crash-pod', engine: 'pod', flags: () => [] });
+  // The installable controller, through a proxy the campaign stalls: its steps' images and
+  // bundle allowed, a short cooldown so that locks are released within the test.
+  const campaign = useCampaign({
+    prefix: 'wfe-crash-pod',
+    engine: 'pod',
+    stallable: true,
+    flags: () => [
+      '--allowed-bundles=registry.invalid/*',
+      '--allowed-images=registry.invalid/*',
+      `--cooldown=${cooldownMs / 1_000}s`,
+    ],
+  });
   const { env } = campaign;
   const random = seeded(20_261_206);
   const rounds = 10;
   const perRound = 3;
   const total = rounds * perRound;
-  const processes: ControllerProcess[] = [];
   const deleted = new Set<string>();
   /** Executions applied again on a target whose execution was deleted. */
   let again = 0;
@@ -151,60 +71,9 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
   /** The Pods that exist now, by name. */
   const live = new Map<string, Pod>();
   const finishing: Promise<unknown>[] = [];
-  let proxy: ReturnType<typeof stallingProxy> | undefined;
-
-  const start = () => {
-    const controller = new ControllerProcess(process.execPath, [
-      '--import=tsx',
-      '--conditions=@roundhouse/source',
-      '--input-type=module',
-      '--eval',
-      podController,
-      join(campaign.dir, 'kubeconfig-proxied'),
-      env.namespace,
-      campaign.executionNamespace,
-    ]);
-    processes.push(controller);
-    return controller;
-  };
-
-  /** Resolves once `controller` is working; one that ended first fails the test with its output. */
-  const working = async (controller: ControllerProcess) => {
-    const failure = await Promise.race([
-      untilWorking(controller).then(
-        () => undefined,
-        () =>
-          new Error(
-            `controller not working: ${JSON.stringify(controller.lines.slice(-20))} ${controller.stderr}`,
-          ),
-      ),
-      controller.closed.then(
-        (code) => new Error(`controller exited ${code} before working: ${controller.stderr}`),
-      ),
-    ]);
-    if (failure) throw failure;
-  };
-
-  afterAll(async () => {
-    for (const controller of processes) controller.kill();
-    await proxy?.close();
-  });
 
   beforeAll(async () => {
     const { admin, executionNamespace, signal } = campaign;
-    // The controller reaches the API server through the proxy; the test's own client does not.
-    proxy = stallingProxy(new URL(env.kubeConfig.getCurrentCluster()?.server as string));
-    const server = await proxy.listen();
-    const proxied = new KubeConfig();
-    proxied.loadFromOptions({
-      clusters: env.kubeConfig.clusters.map((c) => ({ ...c, server })),
-      users: env.kubeConfig.users,
-      contexts: env.kubeConfig.contexts,
-      currentContext: env.kubeConfig.currentContext,
-    });
-    writeFileSync(join(campaign.dir, 'kubeconfig-proxied'), proxied.exportConfig(), {
-      mode: 0o600,
-    });
     const finish = seeded(1_206);
     const { resourceVersion } = await admin.list(resources.pods, executionNamespace);
     void admin.watch<Pod>(
@@ -294,17 +163,17 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
       for (let i = 0; i < perRound; i++) {
         await admin.create(workflowExecutions, env.namespace, body(round * perRound + i));
       }
-      const controller = start();
-      await working(controller);
+      const controller = campaign.start();
+      await untilWorking(controller);
       await sleep(random() * 1_500);
       // Every third round the API server stalls: the kill lands in the stall, or the stall ends
       // and its held requests and answers arrive late.
       const stall = round % 3 === 0;
       const killInStall = stall && random() < 0.5;
       if (stall) {
-        proxy?.stall();
+        campaign.proxy?.stall();
         await sleep(random() * 2_500);
-        if (!killInStall) proxy?.resume();
+        if (!killInStall) campaign.proxy?.resume();
       }
       if (round % 3 === 1) {
         const name = `wfe-${Math.floor(random() * round * perRound)}`;
@@ -316,7 +185,7 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
       controller.kill();
       await controller.closed;
       // What the killed controller sent during the stall reaches the API server now.
-      if (killInStall) proxy?.resume();
+      if (killInStall) campaign.proxy?.resume();
       // While no controller runs: Pods end, and PodGC or a drain deletes finished ones.
       await sleep(random() * 1_000);
       if (round % 3 === 2) {
@@ -333,8 +202,8 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
         again += 1;
       }
     }
-    const last = start();
-    await working(last);
+    const last = campaign.start();
+    await untilWorking(last);
 
     const settled = await vi.waitFor(
       async () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { type TestNamespace, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
@@ -61,12 +62,106 @@ export function kubeconfigDirectory(kubeConfig: KubeConfig, prefix: string): str
   return dir;
 }
 
-/** Resolves once the controller is working: a kill before that would interrupt nothing. */
+/** `kubeConfig` with its cluster reached at `server` (the same certificate authority and names). */
+export function throughServer(kubeConfig: KubeConfig, server: string): KubeConfig {
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kubeConfig.clusters.map((c) => ({ ...c, server })),
+    users: kubeConfig.users,
+    contexts: kubeConfig.contexts,
+    currentContext: kubeConfig.currentContext,
+  });
+  return copy;
+}
+
+export interface StallingProxy {
+  /** Starts listening on loopback; resolves with the URL to reach the API server at. */
+  listen(): Promise<string>;
+  /** Stops passing bytes, either way, on every connection. */
+  stall(): void;
+  /** Passes bytes again, what was held first, in order. */
+  resume(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to the API server that can stop passing bytes, as a stalled API server or a
+ * network partition does: what either side sends meanwhile is held, and delivered in order once
+ * the stall ends (TCP retries it), so a connection that outlives the stall stays intact. A side
+ * that closed has the other side ended after what is held for it: the requests of a process
+ * killed during a stall, or of a client that gave up on one, still reach the API server once the
+ * stall ends, as they would once a partition heals.
+ */
+export function stallingProxy(target: URL): StallingProxy {
+  let stalled = false;
+  const held: (() => void)[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((downstream) => {
+    const upstream = tcpConnect(Number(target.port || 443), target.hostname);
+    for (const socket of [downstream, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    const later = (action: () => void) => {
+      if (stalled) held.push(action);
+      else action();
+    };
+    const relay = (from: Socket, to: Socket) =>
+      from.on('data', (chunk) =>
+        later(() => {
+          if (!to.destroyed) to.write(chunk);
+        }),
+      );
+    relay(downstream, upstream);
+    relay(upstream, downstream);
+    downstream.on('close', () => later(() => upstream.end()));
+    upstream.on('close', () => later(() => downstream.end()));
+  });
+  return {
+    async listen() {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+    },
+    stall() {
+      stalled = true;
+    },
+    resume() {
+      stalled = false;
+      for (const action of held.splice(0)) action();
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * Resolves once the controller is working: a kill before that would interrupt nothing. One
+ * that ended first, or is not working within 60 s, fails with what it last logged and its
+ * stderr, and how long it had run, so a start slowed by a loaded machine can be told from one
+ * that hangs.
+ */
 export async function untilWorking(controller: ControllerProcess): Promise<void> {
-  await vi.waitFor(
-    () => expect(controller.lines.some((l) => l.msg === 'controller started')).toBe(true),
-    { timeout: 60_000, interval: 10 },
-  );
+  const since = Date.now();
+  const diagnosis = () =>
+    `after ${Date.now() - since} ms; last log lines ${JSON.stringify(controller.lines.slice(-20))}; stderr ${controller.stderr}`;
+  const failure = await Promise.race([
+    vi
+      .waitFor(
+        () => expect(controller.lines.some((l) => l.msg === 'controller started')).toBe(true),
+        { timeout: 60_000, interval: 10 },
+      )
+      .then(
+        () => undefined,
+        () => new Error(`controller not working ${diagnosis()}`),
+      ),
+    controller.closed.then(
+      (code) => new Error(`controller exited ${code} before working ${diagnosis()}`),
+    ),
+  ]);
+  if (failure) throw failure;
 }
 
 /** What a campaign runs in, and the controllers it starts, from before its test until after. */
@@ -83,6 +178,8 @@ export interface Campaign {
   readonly signal: AbortSignal;
   /** Every controller started, first to last. */
   readonly processes: readonly ControllerProcess[];
+  /** What the controllers reach the API server through, with `stallable`. */
+  readonly proxy: StallingProxy | undefined;
   /** Starts a controller, with the flags useCampaign describes. */
   start(): ControllerProcess;
   /**
@@ -101,6 +198,11 @@ export interface CampaignOptions {
   readonly flags: () => readonly string[];
   /** Flags for Node, such as an `--import`. */
   readonly nodeFlags?: readonly string[];
+  /**
+   * The controllers reach the API server through a proxy the campaign can stall
+   * (`Campaign.proxy`); the campaign's own client does not.
+   */
+  readonly stallable?: boolean;
 }
 
 /**
@@ -116,15 +218,21 @@ export function useCampaign(options: CampaignOptions): Campaign {
   let admin: KubeClient;
   let executionNamespace: string;
   let dir = '';
+  let proxy: StallingProxy | undefined;
 
   beforeAll(async () => {
     admin = new KubeClient(env.kubeConfig);
     await ensureWorkflowExecutionCrd(admin);
     executionNamespace = await env.controlPlane.createNamespace(`${options.prefix}-exec`);
-    dir = kubeconfigDirectory(env.kubeConfig, `roundhouse-${options.prefix}-`);
+    let reached = env.kubeConfig;
+    if (options.stallable) {
+      proxy = stallingProxy(new URL(env.kubeConfig.getCurrentCluster()?.server as string));
+      reached = throughServer(env.kubeConfig, await proxy.listen());
+    }
+    dir = kubeconfigDirectory(reached, `roundhouse-${options.prefix}-`);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     stopWatches.abort();
     for (const controller of processes) {
       // Resumed first, so that one the stall campaign paused (SIGSTOP) ends like any other.
@@ -132,6 +240,7 @@ export function useCampaign(options: CampaignOptions): Campaign {
       controller.kill();
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
+    await proxy?.close();
   });
 
   const start = () => {
@@ -165,6 +274,9 @@ export function useCampaign(options: CampaignOptions): Campaign {
     },
     signal: stopWatches.signal,
     processes,
+    get proxy() {
+      return proxy;
+    },
     start,
     async killWhileWorking(during) {
       const controller = start();
