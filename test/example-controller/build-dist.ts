@@ -12,7 +12,7 @@ export const controllerPackages = [
   ['packages/core'],
   ['packages/kube'],
   ['packages/job', 'packages/tekton', 'packages/awx', 'packages/controller'],
-  ['packages/workflowexecution'],
+  ['packages/pod', 'packages/workflowexecution'],
   ['examples/workflowexecution-controller'],
 ] as const;
 
