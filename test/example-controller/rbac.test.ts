@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Registry } from '@roundhouse/core';
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
-import { describeWithControlPlane, useTestNamespace } from '@roundhouse/testenv/vitest';
-import { ensureWorkflowExecutionCrd } from '@roundhouse/workflowexecution';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PodExecutor } from '@roundhouse/pod';
+import {
+  describeWithControlPlane,
+  podControls,
+  useTestNamespace,
+} from '@roundhouse/testenv/vitest';
+import { ensureWorkflowExecutionCrd, workflowExecutions } from '@roundhouse/workflowexecution';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
   apply,
@@ -60,6 +66,53 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
     });
     const wfe = await apply(admin(), env.namespace, manifest());
     await waitForPhase(admin(), env.namespace, wfe.metadata.name, 'Completed');
+  });
+
+  it("runs a pod execution to Completed as the controller's ServiceAccount, and its Pod goes with cleanup", async () => {
+    await controller?.stop();
+    const identity = await env.userKubeConfig(
+      'system:serviceaccount:roundhouse-system:roundhouse-controller',
+      ['system:serviceaccounts', 'system:serviceaccounts:roundhouse-system'],
+    );
+    const client = new KubeClient(identity);
+    controller = await startController({
+      kubeConfig: identity,
+      registry: (reader) =>
+        new Registry().register(
+          new PodExecutor(client, {
+            allowedImages: ['registry.invalid/*'],
+            podAnnotations: { [podControls.runSeconds]: '1' },
+            reader,
+          }),
+        ),
+      watchNamespace: env.namespace,
+      executionNamespace: 'roundhouse-workflows',
+      cooldownMs: 1_000,
+      resyncMs: 600_000,
+      installWith: env.kubeConfig,
+    });
+    const wfe = await apply(
+      admin(),
+      env.namespace,
+      manifest({
+        engine: 'pod',
+        engineConfig: { steps: [{ name: 'only', image: 'registry.invalid/sh:1', script: 'true' }] },
+      }),
+    );
+    await waitForPhase(admin(), env.namespace, wfe.metadata.name, 'Completed');
+    // Its create, its finalizer's removal and cleanup's delete are all the manifests' rules.
+    const podName = (
+      await admin().get<KubeObject & { status?: { executionRef?: { name: string } } }>(
+        workflowExecutions,
+        env.namespace,
+        wfe.metadata.name,
+      )
+    )?.status?.executionRef?.name as string;
+    await vi.waitFor(
+      async () =>
+        expect(await admin().get(resources.pods, 'roundhouse-workflows', podName)).toBeNull(),
+      { timeout: 60_000, interval: 250 },
+    );
   });
 
   it('is refused what the manifests do not grant', async () => {
