@@ -163,6 +163,39 @@ describe('TaskRunReconciler requests', () => {
     await reconcile();
     expect(statusWritten(client)).toMatchObject({ phase: 'Failed', reason: 'StepFailed' });
     expect(executor.cleanup).not.toHaveBeenCalled();
+    const failed = runObject({ phase: 'Failed', reason: 'StepFailed', podName: 'build-1-pod' });
+    const again = setup(failed, { pod: exited, podCached: true });
+    await again.reconcile();
+    expect(again.executor.cleanup).not.toHaveBeenCalled();
+  });
+
+  it('deletes, after a crash too, the Pod of a parallel run failed by one step while another still waits to start', async () => {
+    const partly: PodExecutionStatus = {
+      ...runningPod,
+      steps: [
+        { name: 'lint', state: 'Failed', exitCode: 1 },
+        { name: 'test', state: 'Waiting', reason: 'ImagePullBackOff' },
+      ],
+      result: {
+        phase: 'Failed',
+        reason: 'StepFailed',
+        message: 'step lint exited with code 1 (Error)',
+        summary: { status: 'False', completedTasks: 0, totalTasks: 2 },
+        failureReason: 'TaskFailed',
+      },
+    };
+    const running = runObject({ phase: 'Running', podName: 'build-1-pod' });
+    const { executor, client, reconcile } = setup(running, { pod: partly, podCached: true });
+    await reconcile();
+    expect(statusWritten(client)).toMatchObject({ phase: 'Failed', reason: 'StepFailed' });
+    expect(executor.cleanup).toHaveBeenCalledTimes(1);
+    // The kubelet would start the waiting step once its image can be pulled: a crash (or a
+    // failed delete) after the write leaves the Pod to the next reconcile, which deletes it.
+    const failed = runObject({ phase: 'Failed', reason: 'StepFailed', podName: 'build-1-pod' });
+    const again = setup(failed, { pod: partly, podCached: true });
+    await again.reconcile();
+    expect(again.executor.cleanup).toHaveBeenCalledTimes(1);
+    expect(again.client.patch).not.toHaveBeenCalled();
   });
 
   it('deletes no Pod of a timed-out run when the cache holds none', async () => {

@@ -113,12 +113,17 @@ export class TaskRunReconciler implements Reconciler {
     const namespace = run.metadata.namespace;
     const identity = taskRunExecution(run);
     if (isFinished(run.status)) {
-      // A run failed for its timeout, for a step that could not start, or for a status too
-      // large to store, may have a Pod still going (a crash came between the write and the
-      // delete below); deleting is idempotent.
-      const reason = run.status?.reason;
-      if (reason && stoppedReasons.has(reason) && podCached(key))
-        await executor.cleanup(identity, namespace, { signal });
+      // A run failed while its Pod went on (its timeout, a step that could not start, a
+      // parallel step that failed beside one still waiting) may have that Pod still going: a
+      // crash, or a delete that failed, came between the write and the delete below. One
+      // failed for a status too large to store has its Pod deleted here. Deleting is
+      // idempotent.
+      if (run.status?.phase === 'Failed' && podCached(key)) {
+        const stopped = stoppedReasons.has(run.status.reason ?? '');
+        const pod = stopped ? null : await executor.getStepStatus(identity, namespace, { signal });
+        if (stopped || (pod && !podEnded(pod)))
+          await executor.cleanup(identity, namespace, { signal });
+      }
       return undefined;
     }
     let settings: RunSettings;
