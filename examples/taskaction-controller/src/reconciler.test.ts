@@ -132,6 +132,30 @@ describe('TaskActionReconciler', () => {
     });
   });
 
+  it('deletes the attempt it could no longer read once those failed looks end the action, so no Job runs on for a failed action', async () => {
+    let current: KubeObject = executing();
+    for (let read = 1; read <= 4; read += 1) {
+      const { reconciler, client } = reconcilerFor(current, {
+        executor: {
+          getStatus: vi.fn(async () => {
+            throw new KubernetesApiError('Forbidden', 'pods is forbidden', 403);
+          }),
+        },
+      });
+      await reconciler.reconcile('ns/run1-a1', ctx(0));
+      current = client.patch.mock.results.at(-1)?.value as KubeObject;
+    }
+    expect(phaseOf(current.status as never)).toBe('PermanentFailure');
+
+    const { reconciler, executor } = reconcilerFor(current);
+    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    expect(executor.cleanup).toHaveBeenCalledWith(
+      expect.objectContaining({ metadata: expect.objectContaining({ name: 'run1-a1-0' }) }),
+      'exec',
+      expect.anything(),
+    );
+  });
+
   it('launches from the cache, which holds its own last write, without reading the action', async () => {
     const { reconciler, client, executor } = reconcilerFor(queued);
     await reconciler.reconcile('ns/run1-a1', ctx(0));

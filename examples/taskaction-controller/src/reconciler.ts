@@ -27,6 +27,7 @@ import {
   type ReconcileResult,
   type Reconciler,
   type RetryPolicy,
+  retryCodes,
   splitKey,
   systemRetryDelay,
 } from '@roundhouse/controller';
@@ -127,6 +128,12 @@ const rejectionEventReasons: Record<Rejection, string> = {
 export const defaultResyncMs = 10_000;
 
 const observing: readonly ActionPhase[] = ['Initializing', 'Executing'];
+
+/** Error codes of an action that may have ended while its attempt's execution still ran. */
+const endsWhileRunning: ReadonlySet<string | undefined> = new Set([
+  statusTooLargeCode,
+  retryCodes.maxSystemFailuresExceeded,
+]);
 
 /**
  * Drives a TaskAction: validate (before any finalizer) -> Queued -> launch attempt n ->
@@ -290,8 +297,9 @@ export class TaskActionReconciler implements Reconciler {
       : resolveTaskAction(object, routing, registry);
     const policy = resolved?.valid ? cachePolicyOf(resolved.value.action) : undefined;
     if (policy) await this.#cache.release(policy, { now: this.#o.now(), signal: ctx.signal });
-    // The only failure that can end an action while its attempt runs: the attempt goes with it.
-    if (resolved?.valid && view.status.errorState?.code === statusTooLargeCode) {
+    // The failures that can end an action while its attempt runs: a status too large to store,
+    // and the system budget spent on looks at the attempt that failed. The attempt goes with it.
+    if (resolved?.valid && endsWhileRunning.has(view.status.errorState?.code)) {
       const { action, engine } = resolved.value;
       const wfe = attemptExecution(action, attemptsOf(view.status), engine);
       await registry.get(engine).cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
