@@ -799,35 +799,69 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('tells the engine once the result is written, so it can let go of what kept it readable, and finishes when the engine cannot', async () => {
-    for (const refusal of [undefined, new KubernetesApiError('Forbidden', 'no patch', 403)]) {
-      const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
-      const phaseWhenTold: unknown[] = [];
-      const resultRecorded = vi.fn(async () => {
-        phaseWhenTold.push((api.state.stored.status as { phase?: string }).phase);
-        if (refusal) throw refusal;
-      });
-      const reconciler = reconcilerOver(api, {
-        registry: jobRegistry({
-          getStatus: async () => ({
-            phase: 'Completed',
-            reason: 'Completed',
-            message: 'done',
-            summary: { status: 'True' },
-          }),
-          resultRecorded,
-        }),
-        now: () => new Date('2026-01-01T00:01:00Z'),
-      });
-      await reconciler.reconcile('team-a/w', ctx());
-      expect(api.state.stored.status).toMatchObject({ phase: 'Completed' });
-      expect(resultRecorded).toHaveBeenCalledTimes(1);
-      expect(resultRecorded).toHaveBeenCalledWith(
-        expect.objectContaining({ metadata: expect.objectContaining({ name: 'w' }) }),
-        'executions',
-        { signal: expect.any(AbortSignal) },
-      );
-      expect(phaseWhenTold).toEqual(['Completed']);
+    const outcomes: ExecutionResult[] = [
+      { phase: 'Completed', reason: 'Completed', message: 'done', summary: { status: 'True' } },
+      {
+        phase: 'Failed',
+        reason: 'TaskFailed',
+        message: 'step 2 exited 1',
+        started: true,
+        summary: { status: 'False' },
+      },
+    ];
+    for (const outcome of outcomes) {
+      for (const refusal of [undefined, new KubernetesApiError('Forbidden', 'no patch', 403)]) {
+        const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
+        const phaseWhenTold: unknown[] = [];
+        const resultRecorded = vi.fn(async () => {
+          phaseWhenTold.push((api.state.stored.status as { phase?: string }).phase);
+          if (refusal) throw refusal;
+        });
+        const reconciler = reconcilerOver(api, {
+          registry: jobRegistry({ getStatus: async () => outcome, resultRecorded }),
+          now: () => new Date('2026-01-01T00:01:00Z'),
+        });
+        await reconciler.reconcile('team-a/w', ctx());
+        expect(api.state.stored.status).toMatchObject({ phase: outcome.phase });
+        expect(resultRecorded).toHaveBeenCalledTimes(1);
+        expect(resultRecorded).toHaveBeenCalledWith(
+          expect.objectContaining({ metadata: expect.objectContaining({ name: 'w' }) }),
+          'executions',
+          { signal: expect.any(AbortSignal) },
+        );
+        expect(phaseWhenTold).toEqual([outcome.phase]);
+      }
     }
+  });
+
+  it('tells the engine again during the cooldown, for a controller that crashed between the result write and telling it', async () => {
+    const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
+    const crashBeforeTelling = new Error('SIGKILL');
+    const told: string[] = [];
+    const resultRecorded = vi.fn(async () => {
+      told.push((api.state.stored.status as { phase?: string }).phase ?? '');
+      if (told.length === 1) throw crashBeforeTelling;
+    });
+    const getStatus = vi.fn(
+      async (): Promise<ExecutionResult> => ({
+        phase: 'Completed',
+        reason: 'Completed',
+        message: 'done',
+        summary: { status: 'True' },
+      }),
+    );
+    const options = {
+      registry: jobRegistry({ getStatus, resultRecorded }),
+      now: () => new Date('2026-01-01T00:01:00Z'),
+    };
+    await reconcilerOver(api, options).reconcile('team-a/w', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Completed' });
+    // The next controller finds the execution in its cooldown: the result is not read again,
+    // but the engine is told.
+    const reads = getStatus.mock.calls.length;
+    await reconcilerOver(api, options).reconcile('team-a/w', ctx());
+    expect(told).toEqual(['Completed', 'Completed']);
+    expect(getStatus).toHaveBeenCalledTimes(reads);
   });
 
   it('stops an execution whose status cannot be read once it is past its deadline, failing it DeadlineExceeded', async () => {

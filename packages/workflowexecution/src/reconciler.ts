@@ -896,7 +896,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
     }
     const remaining = cooldownRemaining(view, this.#o.cooldownMs, this.#o.now());
     if (remaining > 0) {
-      if (wfe) await this.#stopGivenUpStart(wfe, ctx);
+      if (wfe && this.#o.registry.has(wfe.spec.executionEngine)) {
+        // Again after the result's write: a crash between it and #finish's call would otherwise
+        // leave what the engine holds (a Pod's finalizer, blocking a drain) until cleanup.
+        await this.#resultRecorded(wfe, ctx);
+        await this.#stopGivenUpStart(wfe, ctx);
+      }
       return { requeueAfter: remaining };
     }
     return this.#release(view, wfe, target, ctx);
@@ -913,7 +918,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     const engine = wfe.spec.executionEngine;
     if (wfe.status?.phase !== 'Failed' || wfe.status.failureDetails?.wasExecutionFailure !== false)
       return;
-    if (wfe.status.executionRef === undefined || !this.#o.registry.has(engine)) return;
+    if (wfe.status.executionRef === undefined) return;
     const executor = this.#o.registry.get(engine);
     const result = await executor
       .getStatus(wfe, this.#o.executionNamespace, { signal: ctx.signal })
