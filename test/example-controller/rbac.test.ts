@@ -68,7 +68,7 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
     await waitForPhase(admin(), env.namespace, wfe.metadata.name, 'Completed');
   });
 
-  it("runs a pod execution to Completed as the controller's ServiceAccount, and its Pod goes with cleanup", async () => {
+  it("runs a pod execution to Completed as the controller's ServiceAccount, lets its Pod go at the result, and deletes it with cleanup", async () => {
     await controller?.stop();
     const identity = await env.userKubeConfig(
       'system:serviceaccount:roundhouse-system:roundhouse-controller',
@@ -87,7 +87,8 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
         ),
       watchNamespace: env.namespace,
       executionNamespace: 'roundhouse-workflows',
-      cooldownMs: 1_000,
+      // Longer than the test: the finalizer must go at the result, not with cleanup.
+      cooldownMs: 600_000,
       resyncMs: 600_000,
       installWith: env.kubeConfig,
     });
@@ -100,7 +101,7 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
       }),
     );
     await waitForPhase(admin(), env.namespace, wfe.metadata.name, 'Completed');
-    // Its create, its finalizer's removal and cleanup's delete are all the manifests' rules.
+    // Its create, its finalizer's removal and the delete are all the manifests' rules.
     const podName = (
       await admin().get<KubeObject & { status?: { executionRef?: { name: string } } }>(
         workflowExecutions,
@@ -108,6 +109,15 @@ describeWithControlPlane('the controller under its own least-privilege RBAC', ()
         wfe.metadata.name,
       )
     )?.status?.executionRef?.name as string;
+    await vi.waitFor(
+      async () => {
+        const pod = await admin().get(resources.pods, 'roundhouse-workflows', podName);
+        expect(pod).not.toBeNull();
+        expect(pod?.metadata?.finalizers ?? []).toEqual([]);
+      },
+      { timeout: 30_000, interval: 250 },
+    );
+    await admin().delete(workflowExecutions, env.namespace, wfe.metadata.name);
     await vi.waitFor(
       async () =>
         expect(await admin().get(resources.pods, 'roundhouse-workflows', podName)).toBeNull(),
