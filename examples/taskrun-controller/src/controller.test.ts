@@ -89,3 +89,52 @@ it('reconciles a run whose Pod changed ahead of new runs waiting to start', asyn
   await running;
   expect(reconciled).toEqual(['first', 'finished', 'new']);
 });
+
+it('reconciles no run for a Pod in another namespace whose labels claim it', async () => {
+  const informers = new Map<string, ReturnType<typeof fakeInformer>>();
+  const informerFor = (type: ResourceType) => {
+    const informer = informers.get(type.plural) ?? fakeInformer();
+    informers.set(type.plural, informer);
+    return informer;
+  };
+  const reconciled: string[] = [];
+  const cache = {
+    informerFor,
+    get: vi.fn(async (type: ResourceType, namespace: string, name: string) => {
+      if (type === taskRuns) reconciled.push(`${namespace}/${name}`);
+      return null;
+    }),
+    list: async () => ({ items: [], resourceVersion: '1' }),
+  };
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const { controller } = createTaskRunController({
+    kubeConfig,
+    client: {} as KubeClient,
+    cache: cache as unknown as InformerCache,
+    workers: 1,
+  });
+  const abort = new AbortController();
+  const running = controller.start(abort.signal);
+  await vi.waitFor(() => expect(controller.ready).toBe(true));
+  const keys = conventionKeys(roundhouseConventions);
+  const pod = (namespace: string, run: string): KubeObject => ({
+    metadata: {
+      name: `pod-${run}`,
+      namespace,
+      labels: { [keys.workflowExecutionLabel]: run, [keys.sourceNamespaceLabel]: 'ci' },
+    },
+  });
+  // A run's Pod lives beside it: whoever may create Pods elsewhere cannot wake ci's runs.
+  informers.get('pods')?.emit('update', pod('elsewhere', 'claimed'));
+  informers.get('pods')?.emit('update', pod('ci', 'own'));
+  await vi.waitFor(() => expect(reconciled).toEqual(['ci/own']));
+  abort.abort();
+  await running;
+  expect(reconciled).toEqual(['ci/own']);
+});

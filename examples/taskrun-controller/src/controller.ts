@@ -39,10 +39,14 @@ const byOwner = 'owner';
 const taskRefOf = (run: KubeObject) =>
   (run.spec as { taskRef?: { name?: unknown } | undefined } | undefined)?.taskRef?.name;
 
-/** The key of the run a Pod belongs to, by its owner labels. */
+/**
+ * The key of the run a Pod belongs to, by its owner labels. A run's Pod lives beside it, so a
+ * Pod whose labels claim a run of another namespace belongs to none: whoever may create Pods in
+ * one namespace must not wake, or make the controller read for, the runs of another.
+ */
 const ownerKeys = (conventions: Conventions) => (pod: KubeObject) => {
   const key = executionOwnerKey(pod.metadata, conventions);
-  return key ? [key] : [];
+  return key?.startsWith(`${pod.metadata?.namespace}/`) ? [key] : [];
 };
 
 const phaseOf = (run: KubeObject) => (run.status as { phase?: unknown } | undefined)?.phase;
