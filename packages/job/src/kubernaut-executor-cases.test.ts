@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   type Dependencies,
   executionResourceName,
@@ -7,12 +6,8 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
-import {
-  KubeClient,
-  type KubeObject,
-  KubernetesApiError,
-  type ResourceType,
-} from '@roundhouse/kube';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { MemoryKubeClient } from '@roundhouse/kube/testing';
 import { describe, expect, it } from 'vitest';
 import { JobExecutor } from './job-executor.js';
 
@@ -43,45 +38,6 @@ type StoredJob = KubeObject & {
   status?: object;
 };
 
-/** An API server holding objects by kind, namespace and name, as the fake client does. */
-function memoryApiServer() {
-  const objects = new Map<string, KubeObject>();
-  const key = (type: ResourceType, namespace: string | undefined, name: string) =>
-    `${type.kind}/${namespace}/${name}`;
-  let uids = 0;
-  const server = Object.assign(new KubeClient(new KubeConfig()), {
-    create: async <T extends KubeObject>(type: ResourceType, namespace: string, body: T) => {
-      const name = body.metadata?.name as string;
-      if (objects.has(key(type, namespace, name))) {
-        throw new KubernetesApiError(
-          'AlreadyExists',
-          `${type.plural}.${type.group} "${name}" already exists`,
-          409,
-        );
-      }
-      uids += 1;
-      const object = { ...body, metadata: { ...body.metadata, namespace, uid: `uid-${uids}` } };
-      objects.set(key(type, namespace, name), structuredClone(object));
-      return { object: structuredClone(object) as T, warnings: [] };
-    },
-    get: async <T extends KubeObject>(type: ResourceType, namespace: string, name: string) =>
-      (structuredClone(objects.get(key(type, namespace, name))) ?? null) as T | null,
-    list: async <T extends KubeObject>() => ({ items: [] as T[], resourceVersion: '1' }),
-    delete: async (type: ResourceType, namespace: string, name: string) =>
-      objects.delete(key(type, namespace, name)),
-  });
-  const jobKey = (name: string) => `Job/${executionNamespace}/${name}`;
-  return {
-    server,
-    job: (name: string) => objects.get(jobKey(name)) as StoredJob | undefined,
-    /** Writes the Job's status, as the Job controller does. */
-    setStatus(name: string, status: object) {
-      const job = objects.get(jobKey(name)) as StoredJob;
-      objects.set(jobKey(name), { ...job, status } as KubeObject);
-    },
-  };
-}
-
 /** kubernaut's newTestWFE: a job execution on `target` with `parameters`. */
 function kubernautExecution(
   name: string,
@@ -105,12 +61,18 @@ function kubernautExecution(
 }
 
 function jobEngine(serviceAccountName?: string) {
-  const api = memoryApiServer();
-  const executor = new JobExecutor(api.server, {
+  const api = new MemoryKubeClient();
+  const executor = new JobExecutor(api, {
     conventions: kubernautConventions,
     ...(serviceAccountName ? { serviceAccountName } : {}),
   });
-  return { ...api, executor };
+  return {
+    executor,
+    job: (name: string) => api.object<StoredJob>(resources.jobs, executionNamespace, name),
+    /** Writes the Job's status, as the Job controller does. */
+    setStatus: (name: string, status: object) =>
+      api.setStatus(resources.jobs, executionNamespace, name, status),
+  };
 }
 
 /** The execution with `executionRef` set to the resource its create returned, as the controller records it. */

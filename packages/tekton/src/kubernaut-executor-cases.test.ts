@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   type Dependencies,
   executionResourceName,
@@ -7,12 +6,8 @@ import {
   type WorkflowExecution,
 } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
-import {
-  KubeClient,
-  type KubeObject,
-  KubernetesApiError,
-  type ResourceType,
-} from '@roundhouse/kube';
+import { type KubeObject, resources } from '@roundhouse/kube';
+import { MemoryKubeClient } from '@roundhouse/kube/testing';
 import { describe, expect, it } from 'vitest';
 import { TektonExecutor } from './tekton-executor.js';
 
@@ -35,50 +30,6 @@ type StoredRun = KubeObject & {
   };
   status?: object;
 };
-
-/** An API server holding objects by kind, namespace and name, as the fake client does. */
-function memoryApiServer() {
-  const objects = new Map<string, KubeObject>();
-  const key = (type: ResourceType, namespace: string | undefined, name: string) =>
-    `${type.kind}/${namespace}/${name}`;
-  let uids = 0;
-  const server = Object.assign(new KubeClient(new KubeConfig()), {
-    create: async <T extends KubeObject>(type: ResourceType, namespace: string, body: T) => {
-      const name = body.metadata?.name as string;
-      if (objects.has(key(type, namespace, name))) {
-        throw new KubernetesApiError(
-          'AlreadyExists',
-          `${type.plural}.${type.group} "${name}" already exists`,
-          409,
-        );
-      }
-      uids += 1;
-      const object = { ...body, metadata: { ...body.metadata, namespace, uid: `uid-${uids}` } };
-      objects.set(key(type, namespace, name), structuredClone(object));
-      return { object: structuredClone(object) as T, warnings: [] };
-    },
-    get: async <T extends KubeObject>(type: ResourceType, namespace: string, name: string) =>
-      (structuredClone(objects.get(key(type, namespace, name))) ?? null) as T | null,
-    list: async <T extends KubeObject>(type: ResourceType, namespace: string) => ({
-      items: [...objects.entries()]
-        .filter(([k]) => k.startsWith(`${type.kind}/${namespace}/`))
-        .map(([, object]) => structuredClone(object)) as T[],
-      resourceVersion: '1',
-    }),
-    delete: async (type: ResourceType, namespace: string, name: string) =>
-      objects.delete(key(type, namespace, name)),
-  });
-  const runKey = (name: string) => `PipelineRun/${executionNamespace}/${name}`;
-  return {
-    server,
-    run: (name: string) => objects.get(runKey(name)) as StoredRun | undefined,
-    /** Writes the run's status, as Tekton's controller does. */
-    setStatus(name: string, status: object) {
-      const run = objects.get(runKey(name)) as StoredRun;
-      objects.set(runKey(name), { ...run, status } as KubeObject);
-    },
-  };
-}
 
 /** kubernaut's newTestWFE: a tekton execution on `target` with `parameters`. */
 function kubernautExecution(
@@ -103,12 +54,18 @@ function kubernautExecution(
 }
 
 function tektonEngine(serviceAccountName?: string) {
-  const api = memoryApiServer();
-  const executor = new TektonExecutor(api.server, {
+  const api = new MemoryKubeClient();
+  const executor = new TektonExecutor(api, {
     conventions: kubernautConventions,
     ...(serviceAccountName ? { serviceAccountName } : {}),
   });
-  return { ...api, executor };
+  return {
+    executor,
+    run: (name: string) => api.object<StoredRun>(resources.pipelineRuns, executionNamespace, name),
+    /** Writes the run's status, as Tekton's controller does. */
+    setStatus: (name: string, status: object) =>
+      api.setStatus(resources.pipelineRuns, executionNamespace, name, status),
+  };
 }
 
 const paramsOf = (run: StoredRun | undefined) =>

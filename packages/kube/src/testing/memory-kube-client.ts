@@ -1,0 +1,223 @@
+import {
+  type Created,
+  type CreateOptions,
+  type DeleteOptions,
+  KubeClient,
+  type KubeObject,
+  type ListOptions,
+} from '../kube-client.js';
+import { KubernetesApiError } from '../kubernetes-errors.js';
+import { apiVersionOf, type ResourceOf, type ResourceType } from '../resources.js';
+import type { WatchEvent, WatchOptions } from '../watch-stream.js';
+import { matchesSelectors } from './selectors.js';
+import { UnsupportedByMemoryKubeClient } from './unsupported.js';
+
+// No cluster: every request the double does not answer itself is overridden below, so none
+// reaches the connection pool.
+const noCluster = { getCurrentCluster: () => null, applyToHTTPSOptions: async () => {} };
+
+/**
+ * A `KubeClient` that keeps objects in memory, for unit tests of an engine: hand it to the
+ * executor where a client goes, then write what the resource's controller would (`setStatus`,
+ * `put`) and read what the engine wrote (`object`).
+ *
+ * It models `create`, `get`, `list` and `delete` as the API server answers them for a plain
+ * client: objects by resource, namespace and name; `AlreadyExists` (409) for a taken name and
+ * `Invalid` (422) for a missing one; a uid and an increasing resourceVersion on every write;
+ * `list` by namespace (all of them when undefined) and by the selectors `matchesSelectors`
+ * judges; `delete` with its uid and resourceVersion preconditions (`Conflict`, 409). Every
+ * read and write is a copy.
+ *
+ * Not a substitute for a real API server, and integration tests need one
+ * (`@roundhouse/testenv`): there is no validation, defaulting, admission, RBAC, quota or
+ * server-side apply; no controller (a Job makes no Pods, a PipelineRun no TaskRuns); a delete
+ * removes the object at once, whatever its finalizers or owners; aborted signals and
+ * timeouts are ignored. `patch`, `replace`, `watch`, `logs`, discovery and subresource creates
+ * throw `UnsupportedByMemoryKubeClient`.
+ */
+export class MemoryKubeClient extends KubeClient {
+  readonly #objects = new Map<string, KubeObject>();
+  #writes = 0;
+
+  constructor() {
+    super(noCluster);
+  }
+
+  /** A copy of the stored object, or undefined when there is none. */
+  object<T extends KubeObject = KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
+    const stored = this.#objects.get(keyOf(type, namespace, name));
+    return stored === undefined ? undefined : (structuredClone(stored) as T);
+  }
+
+  /**
+   * Stores the object as given (a copy), replacing any of its name, as another client or a
+   * controller would write it; the API server's checks are skipped, its stamps are not.
+   */
+  put<T extends KubeObject>(type: ResourceType, namespace: string | undefined, object: T): T {
+    const name = object.metadata?.name;
+    if (!name) throw new TypeError('MemoryKubeClient.put: the object has no metadata.name');
+    return this.#store(type, namespace, name, object);
+  }
+
+  /** Replaces the stored object's status, as the resource's controller writes it. */
+  setStatus(type: ResourceType, namespace: string | undefined, name: string, status: object): void {
+    const stored = this.#objects.get(keyOf(type, namespace, name));
+    if (!stored) throw notFound(type, name);
+    this.#store(type, namespace, name, { ...stored, status });
+  }
+
+  override async create<T extends KubeObject>(
+    type: ResourceOf<T>,
+    namespace: string | undefined,
+    body: T,
+    options: CreateOptions = {},
+  ): Promise<Created<T>> {
+    if (options.subresource !== undefined) {
+      throw new UnsupportedByMemoryKubeClient(`a create of a ${type.kind} subresource`);
+    }
+    const name = body.metadata?.name;
+    if (!name) {
+      throw new KubernetesApiError(
+        'Invalid',
+        `${type.kind} "": metadata.name: Required value: name or generateName is required`,
+        422,
+      );
+    }
+    if (this.#objects.has(keyOf(type, namespace, name))) {
+      throw new KubernetesApiError(
+        'AlreadyExists',
+        `${type.plural}${type.group ? `.${type.group}` : ''} "${name}" already exists`,
+        409,
+      );
+    }
+    // The API server assigns the uid; one in the body is ignored.
+    const object = this.#store(type, namespace, name, {
+      ...body,
+      metadata: { ...body.metadata, uid: undefined },
+    });
+    return { object, warnings: [] };
+  }
+
+  override async get<T extends KubeObject>(
+    type: ResourceOf<T>,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | null> {
+    return this.object<T>(type, namespace, name) ?? null;
+  }
+
+  override async list<T extends KubeObject>(
+    type: ResourceOf<T>,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
+    // Undefined lists a namespaced resource in every namespace, as the API server does.
+    const scope =
+      type.namespaced && namespace === undefined
+        ? `${type.group}/${type.plural}/`
+        : keyOf(type, namespace, '');
+    const items = [...this.#objects.entries()]
+      .filter(([key]) => key.startsWith(scope))
+      .map(([, object]) => object)
+      .filter((object) => matchesSelectors(object, options))
+      .map((object) => structuredClone(object) as T);
+    const { transform } = options;
+    return {
+      items: transform ? items.map((item) => transform(item) as T) : items,
+      resourceVersion: String(this.#writes),
+    };
+  }
+
+  override async delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): Promise<boolean> {
+    const key = keyOf(type, namespace, name);
+    const stored = this.#objects.get(key);
+    if (!stored) return false;
+    const { uid, resourceVersion } = options.preconditions ?? {};
+    if (
+      (uid !== undefined && uid !== stored.metadata?.uid) ||
+      (resourceVersion !== undefined && resourceVersion !== stored.metadata?.resourceVersion)
+    ) {
+      throw new KubernetesApiError(
+        'Conflict',
+        `Precondition failed for ${type.kind} ${name}: the object's uid or resourceVersion differs`,
+        409,
+      );
+    }
+    return this.#objects.delete(key);
+  }
+
+  override async patch(..._call: Parameters<KubeClient['patch']>): Promise<never> {
+    throw new UnsupportedByMemoryKubeClient('patch');
+  }
+
+  override async replace(..._call: Parameters<KubeClient['replace']>): Promise<never> {
+    throw new UnsupportedByMemoryKubeClient('replace');
+  }
+
+  override async watch<T extends KubeObject>(
+    _type: ResourceOf<T>,
+    _namespace: string | undefined,
+    _onEvent: (event: WatchEvent<T>) => void,
+    _options: WatchOptions,
+  ): Promise<never> {
+    throw new UnsupportedByMemoryKubeClient('watch');
+  }
+
+  override async isServed(..._call: Parameters<KubeClient['isServed']>): Promise<never> {
+    throw new UnsupportedByMemoryKubeClient('discovery');
+  }
+
+  override async discoverApiResources(
+    ..._call: Parameters<KubeClient['discoverApiResources']>
+  ): Promise<never> {
+    throw new UnsupportedByMemoryKubeClient('discovery');
+  }
+
+  // biome-ignore lint/correctness/useYield: it fails before its first line, as the real one fails to open
+  override async *logs(..._call: Parameters<KubeClient['logs']>): AsyncGenerator<string> {
+    throw new UnsupportedByMemoryKubeClient('logs');
+  }
+
+  #store<T extends KubeObject>(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    object: T,
+  ): T {
+    this.#writes += 1;
+    const stored = {
+      ...object,
+      apiVersion: apiVersionOf(type),
+      kind: type.kind,
+      metadata: {
+        ...object.metadata,
+        name,
+        ...(type.namespaced ? { namespace } : {}),
+        uid: object.metadata?.uid ?? `uid-${this.#writes}`,
+        resourceVersion: String(this.#writes),
+      },
+    };
+    this.#objects.set(keyOf(type, namespace, name), structuredClone(stored));
+    return structuredClone(stored);
+  }
+}
+
+// Cluster-scoped objects have no namespace, whatever a caller passes.
+const keyOf = (type: ResourceType, namespace: string | undefined, name: string) =>
+  `${type.group}/${type.plural}/${type.namespaced ? (namespace ?? '') : ''}/${name}`;
+
+const notFound = (type: ResourceType, name: string) =>
+  new KubernetesApiError(
+    'NotFound',
+    `${type.plural}${type.group ? `.${type.group}` : ''} "${name}" not found`,
+    404,
+  );
