@@ -1,4 +1,5 @@
 import type { PodExecutionStatus } from '@roundhouse/pod';
+import { tooLargeReason } from './run-size.js';
 import { remainingMs } from './status.js';
 
 /** Whether the Pod has ended: no step waits to start or runs. */
@@ -24,3 +25,14 @@ export function deletesPod(
   if (phase === 'Failed') return !podEnded(pod);
   return phase !== 'Completed' && remainingMs(startTime ?? pod.createdAt, timeoutMs, now) <= 0;
 }
+
+/**
+ * Why a finished run's Pod, if still there, is deleted whatever it shows: the run failed while
+ * the Pod went on (its timeout, a step that could not start), or its status could not hold what
+ * the Pod showed.
+ */
+export const stoppedReasons: ReadonlySet<string> = new Set([
+  'TimedOut',
+  'StartFailed',
+  tooLargeReason,
+]);

@@ -32,9 +32,9 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
-import { deletesPod, podEnded } from './pod-deletion.js';
+import { deletesPod, podEnded, stoppedReasons } from './pod-deletion.js';
 import { inRunTerms, isLockError } from './predecessor-pod.js';
-import { statusWithin, tooLargeReason } from './run-size.js';
+import { statusWithin } from './run-size.js';
 import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
 import {
   graceLeftMs,
@@ -328,9 +328,6 @@ export class TaskRunReconciler implements Reconciler {
     if (written) this.#o.runs.observe(written);
   }
 }
-
-/** Why a finished run's Pod, if still there, is deleted: it failed while the Pod went on. */
-const stoppedReasons: ReadonlySet<string> = new Set(['TimedOut', 'StartFailed', tooLargeReason]);
 
 /** The object's status; one no writer of ours could have made reads as none, and is replaced. */
 function statusOf(object: KubeObject): TaskRunStatus | undefined {
