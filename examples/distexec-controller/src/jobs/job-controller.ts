@@ -26,8 +26,10 @@ import { distExecs } from '../resource.js';
 import {
   jobsByOwner,
   jobsInFlightByNamespace,
+  jobsInFlightByOwner,
   namespaceOfJobInFlight,
   ownerOfJob,
+  ownerOfJobInFlight,
 } from './job-index.js';
 import { JobModeReconciler } from './job-reconciler.js';
 import { nodeJobResourceEngine } from './node-job.js';
@@ -125,7 +127,8 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       labelSelector: ownedResourcesSelector(conventions),
     })
     .addIndex(jobsByOwner, owner)
-    .addIndex(jobsInFlightByNamespace, namespaceOfJobInFlight(conventions));
+    .addIndex(jobsInFlightByNamespace, namespaceOfJobInFlight(conventions))
+    .addIndex(jobsInFlightByOwner, ownerOfJobInFlight(conventions));
   // buildJob labels a node Job's pods as the job engine's own, so its pod read applies.
   const pods = cache.informerFor<KubeObject>(
     resources.pods,
@@ -148,6 +151,8 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       timeouts: { defaultSeconds: 3600, maxSeconds: 86_400, ...options.timeouts },
       resyncMs: options.resyncMs ?? 60_000,
       maxJobsPerNamespace: options.maxJobsPerNamespace,
+      // Called by reconciles only, once the controller below exists.
+      wake: (key) => controller.enqueue(key),
     }),
     workers: options.workers ?? 4,
     logger,

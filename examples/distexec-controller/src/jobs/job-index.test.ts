@@ -2,7 +2,7 @@ import { roundhouseConventions } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { distExecView } from '../spec.js';
-import { namespaceOfJobInFlight } from './job-index.js';
+import { namespaceOfJobInFlight, ownerOfJobInFlight } from './job-index.js';
 import { buildNodeJob, nodeExecution } from './node-job.js';
 
 /** The node Job of DistExec ops/hello on worker-1, with `status`. */
@@ -32,6 +32,14 @@ describe("a node Job's place under --max-jobs-per-namespace", () => {
       indexOf(
         nodeJob({ conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }] }),
       ),
+    ).toEqual([]);
+  });
+
+  it('counts as a slot its DistExec holds until it finishes', () => {
+    const ownerOf = ownerOfJobInFlight(roundhouseConventions);
+    expect(ownerOf(nodeJob({ active: 1 }))).toEqual(['ops/hello']);
+    expect(
+      ownerOf(nodeJob({ conditions: [{ type: 'Complete', status: 'True' }], succeeded: 1 })),
     ).toEqual([]);
   });
 });

@@ -24,10 +24,22 @@ export const jobsInFlightByNamespace = 'distexec-namespace-in-flight';
  * counts, kept current by the informer as Jobs finish, so counting costs no scan.
  */
 export function namespaceOfJobInFlight(conventions: Conventions): (job: KubeObject) => string[] {
+  const owner = ownerOfJobInFlight(conventions);
+  return (job) => owner(job).map((key) => key.slice(0, key.indexOf('/')));
+}
+
+/** The Jobs informer's index of each unfinished node Job under its DistExec's `namespace/name`. */
+export const jobsInFlightByOwner = 'distexec-owner-in-flight';
+
+/**
+ * The DistExec an unfinished node Job belongs to: how many slots of its namespace's room each
+ * DistExec holds, which decides whose turn the next free one is (`nextInLine`).
+ */
+export function ownerOfJobInFlight(conventions: Conventions): (job: KubeObject) => string[] {
   const owner = ownerOfJob(conventions);
   return (job) => {
     const state = JobStateSchema.safeParse(job);
     if (state.success && isJobFinished(state.data)) return [];
-    return owner(job).map((key) => key.slice(0, key.indexOf('/')));
+    return owner(job);
   };
 }

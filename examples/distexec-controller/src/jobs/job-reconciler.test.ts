@@ -6,7 +6,7 @@ import { FakeDistExecApi } from '../fake-api.test-support.js';
 import type { NodeDirectory } from '../nodes.js';
 import { jobsFinalizer, nodeFinalizer } from '../resource.js';
 import { distExecView } from '../spec.js';
-import { jobsInFlightByNamespace } from './job-index.js';
+import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 import { JobModeReconciler, type JobModeReconcilerOptions } from './job-reconciler.js';
 import { buildNodeJob, nodeExecution } from './node-job.js';
 
@@ -418,5 +418,96 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
 
     expect(created).toHaveLength(3);
     expect(created[2]).toBe('ops/distexec/hello.worker-3.n8.g1.a1');
+  });
+
+  it("gives a slot a large DistExec's own Job freed to a later DistExec of the namespace waiting with none, and wakes it", async () => {
+    // large (older, four nodes) and small (two nodes) share namespace ops, which has room for 2.
+    const apis = new Map([
+      [
+        'large',
+        new FakeDistExecApi(
+          distExec('u-l', { name: 'large', creationTimestamp: '2026-01-01T00:00:00Z' }),
+        ),
+      ],
+      [
+        'small',
+        new FakeDistExecApi(
+          distExec('u-s', { name: 'small', creationTimestamp: '2026-01-01T00:01:00Z' }),
+        ),
+      ],
+    ]);
+    const apiOf = (name: string) => apis.get(name) as FakeDistExecApi;
+    const client = {
+      get: (type: unknown, namespace: unknown, name: string) =>
+        apiOf(name).client.get(type as never, namespace as never, name),
+      patch: (type: unknown, namespace: unknown, name: string, ...rest: unknown[]) =>
+        (apiOf(name).client.patch as (...args: unknown[]) => unknown)(
+          type,
+          namespace,
+          name,
+          ...rest,
+        ),
+    } as unknown as KubeClient;
+    const inFlight: { name: string; owner: string }[] = [];
+    const created: string[] = [];
+    const woken: string[] = [];
+    const reconciler = new JobModeReconciler({
+      ...optionsOver(apiOf('large')),
+      client,
+      cache: {
+        get: async (_type: unknown, _namespace: unknown, name: string) => apiOf(name).stored,
+      } as unknown as InformerCache,
+      maxJobsPerNamespace: 2,
+      wake: (key) => woken.push(key),
+      jobs: {
+        byIndex: (index: string, key: string) =>
+          inFlight
+            .filter(({ owner }) =>
+              index === jobsInFlightByNamespace
+                ? owner.startsWith(`${key}/`)
+                : index === jobsInFlightByOwner && owner === key,
+            )
+            .map(({ name }) => ({ metadata: { name } })),
+        get: (_namespace: string | undefined, name: string) =>
+          inFlight.some((job) => job.name === name) ? { metadata: { name } } : undefined,
+        on: () => {},
+      },
+      nodes: {
+        selected: (view: { metadata: { name: string } }) =>
+          view.metadata.name === 'large'
+            ? ['worker-1', 'worker-2', 'worker-3', 'worker-4']
+            : ['worker-1', 'worker-2'],
+        known: () => new Set(['worker-1', 'worker-2', 'worker-3', 'worker-4']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async (wfe: { spec: { targetResource: string } }) => {
+          const name = wfe.spec.targetResource;
+          created.push(name);
+          inFlight.push({ name, owner: `ops/${name.split('/')[2]?.split('.')[0]}` });
+          return { resourceName: name, warnings: [] };
+        },
+        getStatus: async () => ({ phase: 'Running', reason: 'Running', message: '' }),
+      } as unknown as Executor,
+    });
+
+    await reconciler.reconcile('ops/large', reconcileContext());
+    await reconciler.reconcile('ops/small', reconcileContext());
+    expect(created).toEqual([
+      'ops/distexec/large.worker-1.n8.g1.a1',
+      'ops/distexec/large.worker-2.n8.g1.a1',
+    ]);
+
+    // One of large's Jobs ends; its event wakes large, whose other nodes still wait.
+    inFlight.splice(0, 1);
+    await reconciler.reconcile('ops/large', reconcileContext());
+    expect(created).toHaveLength(2);
+    expect(woken).toEqual(['ops/small']);
+
+    await reconciler.reconcile('ops/small', reconcileContext());
+    expect(created[2]).toBe('ops/distexec/small.worker-1.n8.g1.a1');
+    expect(apiOf('small').stored.status).toMatchObject({
+      results: { 'worker-1': { phase: 'Running' } },
+    });
   });
 });

@@ -84,6 +84,11 @@ export interface JobModeReconcilerOptions {
    * the execution namespace's quota for the others; unset, no limit.
    */
   readonly maxJobsPerNamespace?: number | undefined;
+  /**
+   * Reconciles the DistExec of a key soon (the controller's `enqueue`): the one whose turn a
+   * slot of its namespace's room is, when another's reconcile leaves it free.
+   */
+  readonly wake?: ((key: string) => void) | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
@@ -118,6 +123,25 @@ export class JobModeReconciler implements Reconciler {
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const waits = { forRoom: false };
+    try {
+      return await this.#reconcile(key, ctx, waits);
+    } finally {
+      // A DistExec asks for room only while a node of it waits for a slot: one that failed
+      // (its retry asks again) or needs none must not keep its turn from the others.
+      if (!waits.forRoom) this.#room.leave(key);
+      // The DistExec whose turn a free slot is may not be this one: woken, or it would wait
+      // for its resync while this one's Jobs ending keep waking this one.
+      const next = this.#room.next(splitKey(key).namespace ?? '');
+      if (next !== undefined && next !== key) this.#o.wake?.(next);
+    }
+  }
+
+  async #reconcile(
+    key: string,
+    ctx: ReconcileContext,
+    waits: { forRoom: boolean },
+  ): Promise<ReconcileResult | undefined> {
     const { namespace = '', name } = splitKey(key);
     const { client, cache } = this.#o;
     const signal = ctx.signal;
@@ -184,6 +208,7 @@ export class JobModeReconciler implements Reconciler {
     // Nodes whose Job waits for room under --max-jobs-per-namespace: no entry yet (pending).
     const deferred = new Set<string>();
     let refusal: unknown;
+    const claim = { key, createdAt: object.metadata?.creationTimestamp ?? '' };
     for (const [node, { step }] of plan.steps) {
       if (step.kind !== 'start') continue;
       if (refusal !== undefined) {
@@ -195,7 +220,7 @@ export class JobModeReconciler implements Reconciler {
         );
         continue;
       }
-      if (!this.#room.take(namespace)) {
+      if (!this.#room.take(claim)) {
         deferred.add(node);
         continue;
       }
@@ -204,9 +229,9 @@ export class JobModeReconciler implements Reconciler {
         const created = await this.#o.executor.create(wfe, this.#o.executionNamespace, {
           signal,
         });
-        this.#room.settle(namespace, created.resourceName);
+        this.#room.settle(key, created.resourceName);
       } catch (error) {
-        this.#room.settle(namespace);
+        this.#room.settle(key);
         if (isJobRefusal(error)) {
           refusal = error;
           held.set(node, `the API server refused the node's Job: ${errorText(error)}`);
@@ -230,6 +255,7 @@ export class JobModeReconciler implements Reconciler {
       this.#observe(await removeFinalizer(client, distExecs, current, jobsFinalizer, { signal }));
     }
     if (refusal !== undefined) throw new JobsRefusedError(key, held.size, refusal);
+    waits.forRoom = deferred.size > 0;
     return running ? { requeueAfter: this.#o.resyncMs } : undefined;
   }
 

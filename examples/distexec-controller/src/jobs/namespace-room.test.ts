@@ -1,31 +1,38 @@
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { jobsInFlightByNamespace } from './job-index.js';
+import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 import { NamespaceJobRoom } from './namespace-room.js';
 
 /**
- * An informer that has seen the Jobs in `seen`, of which those in `running` are unfinished;
- * `add` and `remove` are its watch's events for a Job of the execution namespace.
+ * An informer that has seen the Jobs in `seen`, of which those in `running` are unfinished,
+ * each of the DistExec `owner` names; `add` and `remove` are its watch's events for a Job of
+ * the execution namespace.
  */
 function informer() {
   const seen = new Map<string, KubeObject>();
+  const owner = new Map<string, string>();
   const running = new Set<string>();
   const handlers: Record<string, ((job: KubeObject) => void)[]> = { add: [], delete: [] };
   const jobs = {
     seen,
     running,
-    byIndex: (index: string, namespace: string) =>
-      index === jobsInFlightByNamespace && namespace === 'ops'
-        ? [...running].map((name) => seen.get(name) as KubeObject)
-        : [],
+    byIndex: (index: string, key: string) =>
+      [...running]
+        .filter((name) =>
+          index === jobsInFlightByNamespace
+            ? owner.get(name)?.startsWith(`${key}/`)
+            : index === jobsInFlightByOwner && owner.get(name) === key,
+        )
+        .map((name) => seen.get(name) as KubeObject),
     get: (_namespace: string | undefined, name: string) => seen.get(name),
     on: (event: string, handler: (job: KubeObject) => void) => {
       handlers[event]?.push(handler);
       return jobs;
     },
-    add(name: string) {
+    add(name: string, of = 'ops/a') {
       const job = { metadata: { name, namespace: 'exec' } };
       seen.set(name, job);
+      owner.set(name, of);
       running.add(name);
       for (const handler of handlers.add ?? []) handler(job);
     },
@@ -39,45 +46,84 @@ function informer() {
   return jobs;
 }
 
+const a = { key: 'ops/a', createdAt: '2026-01-01T00:00:00Z' };
+const b = { key: 'ops/b', createdAt: '2026-01-01T00:01:00Z' };
+const c = { key: 'ops/c', createdAt: '2026-01-01T00:02:00Z' };
+
 describe('NamespaceJobRoom', () => {
   it('counts creates in flight and created Jobs the informer has not shown, so reconciles at once never pass the limit together', () => {
     const jobs = informer();
     const room = new NamespaceJobRoom(2, jobs, 'exec');
-    // Two reconciles (two DistExecs of ops) each take a slot before their creates are answered.
-    expect(room.take('ops')).toBe(true);
-    expect(room.take('ops')).toBe(true);
-    expect(room.take('ops')).toBe(false);
+    // Two reconciles each take a slot before their creates are answered.
+    expect(room.take(a)).toBe(true);
+    expect(room.take(a)).toBe(true);
+    expect(room.take(a)).toBe(false);
+    expect(room.take(b)).toBe(false);
     // Both answered; the watch has shown neither Job yet: still no room.
-    room.settle('ops', 'job-a');
-    room.settle('ops', 'job-b');
-    expect(room.take('ops')).toBe(false);
+    room.settle('ops/a', 'job-a');
+    room.settle('ops/a', 'job-b');
+    expect(room.take(a)).toBe(false);
     // The watch shows them running: counted once, by the informer.
     jobs.add('job-a');
     jobs.add('job-b');
-    expect(room.take('ops')).toBe(false);
+    expect(room.take(a)).toBe(false);
     // One finishes: its slot is free.
     jobs.running.delete('job-a');
-    expect(room.take('ops')).toBe(true);
-    expect(room.take('other')).toBe(true);
+    room.leave('ops/b');
+    expect(room.take(a)).toBe(true);
+    expect(room.take({ key: 'other/a', createdAt: a.createdAt })).toBe(true);
   });
 
   it('frees the slot of a Job the watch showed and that is gone before the next create', () => {
     const jobs = informer();
     const room = new NamespaceJobRoom(1, jobs, 'exec');
-    expect(room.take('ops')).toBe(true);
-    room.settle('ops', 'job-a');
+    expect(room.take(a)).toBe(true);
+    room.settle('ops/a', 'job-a');
     // Shown, finished and deleted (its TTL, its DistExec) while no create of ops ran.
     jobs.add('job-a');
     jobs.remove('job-a');
-    expect(room.take('ops')).toBe(true);
+    expect(room.take(a)).toBe(true);
   });
 
   it('frees the slot of a create that made nothing, and has no limit without one', () => {
     const room = new NamespaceJobRoom(1, informer(), 'exec');
-    expect(room.take('ops')).toBe(true);
-    room.settle('ops');
-    expect(room.take('ops')).toBe(true);
+    expect(room.take(a)).toBe(true);
+    room.settle('ops/a');
+    expect(room.take(a)).toBe(true);
     const unlimited = new NamespaceJobRoom(undefined, informer(), 'exec');
-    for (let i = 0; i < 1_000; i += 1) expect(unlimited.take('ops')).toBe(true);
+    for (let i = 0; i < 1_000; i += 1) expect(unlimited.take(a)).toBe(true);
+    expect(unlimited.next('ops')).toBeUndefined();
+  });
+
+  it("gives a slot its DistExec's own Job freed to a later DistExec holding fewer, oldest first", () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(3, jobs, 'exec');
+    // A, of many nodes, fills the room before B and C ask.
+    for (const name of ['a-1', 'a-2', 'a-3']) {
+      expect(room.take(a)).toBe(true);
+      room.settle('ops/a', name);
+      jobs.add(name, 'ops/a');
+    }
+    expect(room.take(c)).toBe(false);
+    expect(room.take(b)).toBe(false);
+    expect(room.next('ops')).toBeUndefined();
+    // A's Job ends and A's reconcile, which its Job wakes first, asks again: B's turn, the
+    // older of the two holding none.
+    jobs.running.delete('a-1');
+    expect(room.take(a)).toBe(false);
+    expect(room.next('ops')).toBe('ops/b');
+    expect(room.take(c)).toBe(false);
+    expect(room.take(b)).toBe(true);
+    room.settle('ops/b', 'b-1');
+    jobs.add('b-1', 'ops/b');
+    // The next slot is C's: it holds none, A and B one each.
+    jobs.running.delete('a-2');
+    expect(room.take(a)).toBe(false);
+    expect(room.take(b)).toBe(false);
+    expect(room.next('ops')).toBe('ops/c');
+    // C gone (or needing no more room): the slot is A's again, older than B and holding as many.
+    room.leave('ops/c');
+    expect(room.next('ops')).toBe('ops/a');
+    expect(room.take(a)).toBe(true);
   });
 });

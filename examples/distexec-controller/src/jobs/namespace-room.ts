@@ -1,11 +1,18 @@
 import type { Informer } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
-import { jobsInFlightByNamespace } from './job-index.js';
+import { nextInLine } from './fair-share.js';
+import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 
 /** What the room reads of the Job informer: the unfinished Jobs, and when it shows one. */
 export type RoomJobs = Pick<Informer<KubeObject>, 'byIndex' | 'get'> & {
   on(event: 'add' | 'delete', handler: (job: KubeObject) => void): unknown;
 };
+
+/** A DistExec asking for a slot: its `namespace/name` and `metadata.creationTimestamp`. */
+export interface RoomClaim {
+  readonly key: string;
+  readonly createdAt: string;
+}
 
 /**
  * The room `--max-jobs-per-namespace` leaves the DistExecs of one namespace: the unfinished
@@ -13,17 +20,23 @@ export type RoomJobs = Pick<Informer<KubeObject>, 'byIndex' | 'get'> & {
  * not shown yet. Counting the informer alone let reconciles running at once (`--workers`), and
  * one that ran again before the watch caught up, each spend the whole room. A slot is taken
  * synchronously, before the create's request, so no two reconciles can take the same one.
+ *
+ * Within the namespace a free slot goes to the DistExec whose turn it is (`nextInLine`) among
+ * those asking: taking whatever is free let a DistExec of thousands of nodes, whose own Jobs
+ * ending wake it at once, keep every slot while one created after it waited for all of it.
  */
 export class NamespaceJobRoom {
   readonly #cap: number | undefined;
   readonly #jobs: Pick<Informer<KubeObject>, 'byIndex' | 'get'>;
   readonly #executionNamespace: string;
-  /** Per namespace: creates sent and not answered yet. */
+  /** Per DistExec: creates sent and not answered yet. */
   readonly #sending = new Map<string, number>();
-  /** Per namespace: Jobs created whose add the informer has not shown yet. */
+  /** Per DistExec: Jobs created whose add the informer has not shown yet. */
   readonly #unseen = new Map<string, Set<string>>();
-  /** The namespace each Job of `#unseen` holds a slot of. */
-  readonly #unseenIn = new Map<string, string>();
+  /** The DistExec each Job of `#unseen` holds a slot of. */
+  readonly #unseenOf = new Map<string, string>();
+  /** Per namespace: the DistExecs asking for room, with their creation times. */
+  readonly #asking = new Map<string, Map<string, string>>();
 
   constructor(cap: number | undefined, jobs: RoomJobs, executionNamespace: string) {
     this.#cap = cap;
@@ -40,39 +53,82 @@ export class NamespaceJobRoom {
     jobs.on('delete', seen);
   }
 
-  /** Takes a slot for one create in `namespace`; false when none is left. */
-  take(namespace: string): boolean {
+  /**
+   * Takes a slot for one create of `claim`'s DistExec; false when none is left or another's
+   * turn comes first. Either way the DistExec counts as asking until `leave`.
+   */
+  take(claim: RoomClaim): boolean {
     if (this.#cap === undefined) return true;
-    const unseen = this.#unseen.get(namespace);
-    const sending = this.#sending.get(namespace) ?? 0;
-    const held =
-      this.#jobs.byIndex(jobsInFlightByNamespace, namespace).length + sending + (unseen?.size ?? 0);
-    if (held >= this.#cap) return false;
-    this.#sending.set(namespace, sending + 1);
+    const namespace = namespaceOf(claim.key);
+    const asking = this.#asking.get(namespace) ?? new Map<string, string>();
+    this.#asking.set(namespace, asking.set(claim.key, claim.createdAt));
+    if (this.next(namespace) !== claim.key) return false;
+    this.#sending.set(claim.key, (this.#sending.get(claim.key) ?? 0) + 1);
     return true;
   }
 
   /**
-   * Settles a slot `take` gave: `created` names the Job the create made or adopted, which holds
-   * the slot until the informer shows it; without one (the create failed) the slot is free.
+   * Settles a slot `take` gave `key`: `created` names the Job the create made or adopted,
+   * which holds the slot until the informer shows it; without one (the create failed) the
+   * slot is free.
    */
-  settle(namespace: string, created?: string | undefined): void {
+  settle(key: string, created?: string | undefined): void {
     if (this.#cap === undefined) return;
-    const sending = (this.#sending.get(namespace) ?? 1) - 1;
-    if (sending > 0) this.#sending.set(namespace, sending);
-    else this.#sending.delete(namespace);
+    const sending = (this.#sending.get(key) ?? 1) - 1;
+    if (sending > 0) this.#sending.set(key, sending);
+    else this.#sending.delete(key);
     if (created === undefined || this.#jobs.get(this.#executionNamespace, created)) return;
-    const unseen = this.#unseen.get(namespace) ?? new Set<string>();
-    this.#unseen.set(namespace, unseen.add(created));
-    this.#unseenIn.set(created, namespace);
+    const unseen = this.#unseen.get(key) ?? new Set<string>();
+    this.#unseen.set(key, unseen.add(created));
+    this.#unseenOf.set(created, key);
+  }
+
+  /** `key`'s DistExec asks for no more room: none of its nodes waits for a slot. */
+  leave(key: string): void {
+    const namespace = namespaceOf(key);
+    const asking = this.#asking.get(namespace);
+    asking?.delete(key);
+    if (asking?.size === 0) this.#asking.delete(namespace);
+  }
+
+  /** The DistExec of `namespace` whose turn a slot free now is; none when none is free. */
+  next(namespace: string): string | undefined {
+    if (this.#cap === undefined || this.#heldIn(namespace) >= this.#cap) return undefined;
+    const asking = [...(this.#asking.get(namespace) ?? [])];
+    return nextInLine(
+      asking.map(([key, createdAt]) => ({ key, createdAt, holds: this.#heldBy(key) })),
+    );
+  }
+
+  #heldBy(key: string): number {
+    return (
+      this.#jobs.byIndex(jobsInFlightByOwner, key).length +
+      (this.#sending.get(key) ?? 0) +
+      (this.#unseen.get(key)?.size ?? 0)
+    );
+  }
+
+  #heldIn(namespace: string): number {
+    let held = this.#jobs.byIndex(jobsInFlightByNamespace, namespace).length;
+    for (const [key, sending] of this.#sending) {
+      if (namespaceOf(key) === namespace) held += sending;
+    }
+    for (const [key, unseen] of this.#unseen) {
+      if (namespaceOf(key) === namespace) held += unseen.size;
+    }
+    return held;
   }
 
   #seen(name: string): void {
-    const namespace = this.#unseenIn.get(name);
-    if (namespace === undefined) return;
-    this.#unseenIn.delete(name);
-    const unseen = this.#unseen.get(namespace);
+    const key = this.#unseenOf.get(name);
+    if (key === undefined) return;
+    this.#unseenOf.delete(name);
+    const unseen = this.#unseen.get(key);
     unseen?.delete(name);
-    if (unseen?.size === 0) this.#unseen.delete(namespace);
+    if (unseen?.size === 0) this.#unseen.delete(key);
   }
+}
+
+function namespaceOf(key: string): string {
+  return key.slice(0, key.indexOf('/'));
 }
