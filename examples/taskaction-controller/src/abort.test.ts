@@ -2,9 +2,10 @@ import { markLaunched, markQueued, markSucceeded } from '@roundhouse/controller'
 import { type Executor, noopLogger, Registry } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
-import { abortAction } from './abort.js';
+import { abortAction, isFinishedAction, labelFinished } from './abort.js';
 import { abortFinalizer } from './resource.js';
 import { defaultRouting } from './routing.js';
+import { taskActionView } from './spec.js';
 
 const now = new Date('2026-03-01T10:00:00Z');
 const abortedAt = new Date('2026-03-01T10:05:00Z');
@@ -134,6 +135,49 @@ describe('abortAction', () => {
     const { ctx, steps } = harness();
     const object = deleted(initializing);
     await abortAction({ ...object, metadata: { ...object.metadata, finalizers: [] } }, ctx);
+    expect(steps).toEqual([]);
+  });
+});
+
+describe('the labels of a finished action', () => {
+  const succeeded = markSucceeded(initializing, 'done', { now }) ?? {};
+  const labelled = (completedTime: string): KubeObject => {
+    const object = deleted(succeeded);
+    const { deletionTimestamp: _, ...metadata } = object.metadata ?? {};
+    return {
+      ...object,
+      metadata: {
+        ...metadata,
+        labels: {
+          'roundhouse.dev/termination-status': 'terminated',
+          'roundhouse.dev/completed-time': completedTime,
+        },
+      },
+    };
+  };
+
+  it('are the time its status says it ended, not the ones a manifest exported from an earlier action carried', async () => {
+    const exported = labelled('2020-01-01.00-00');
+    expect(isFinishedAction(exported)).toBe(false);
+    const { ctx, steps } = harness();
+    await labelFinished(exported, taskActionView(exported), { ...ctx, now: abortedAt });
+    expect(steps).toEqual([
+      `patch ${JSON.stringify({
+        metadata: {
+          labels: {
+            'roundhouse.dev/termination-status': 'terminated',
+            'roundhouse.dev/completed-time': '2026-03-01.10-00',
+          },
+        },
+      })}`,
+    ]);
+  });
+
+  it('are written once: an action labelled with the time it ended is left as it is and may be collected', async () => {
+    const own = labelled('2026-03-01.10-00');
+    expect(isFinishedAction(own)).toBe(true);
+    const { ctx, steps } = harness();
+    await labelFinished(own, taskActionView(own), { ...ctx, now: abortedAt });
     expect(steps).toEqual([]);
   });
 });

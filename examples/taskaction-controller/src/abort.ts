@@ -81,7 +81,7 @@ export async function labelFinished(
   view: TaskActionView,
   ctx: { readonly client: KubeClient; readonly now: Date; readonly signal: AbortSignal },
 ): Promise<KubeObject | undefined> {
-  if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return undefined;
+  if (isLabelledFinished(object, view)) return undefined;
   const labels = terminalLabels(gcLabels, actionEndTime(view.status.conditions) ?? ctx.now);
   try {
     return await ctx.client.patch(
@@ -98,9 +98,28 @@ export async function labelFinished(
 }
 
 /**
- * What the garbage collector may delete: an action whose status is in a terminal phase. The
- * labels alone are the author's to set; the status is the controller's and a signaller's.
+ * Whether the action carries the labels `labelFinished` writes: the terminal ones, its
+ * completed-time the minute its status says it ended. Labels are the author's to write too: a
+ * manifest exported from a finished action and applied again carries its old ones, which must
+ * neither pass for this action's (it would be collected as soon as it ends, its reservation and
+ * its attempt left behind) nor stop the controller writing the right time.
+ */
+export function isLabelledFinished(object: KubeObject, view: TaskActionView): boolean {
+  const labels = object.metadata?.labels;
+  if (!hasTerminalLabels(labels, gcLabels)) return false;
+  const endedAt = actionEndTime(view.status.conditions);
+  if (endedAt === undefined) return true;
+  return (
+    labels?.[gcLabels.completedTime] === terminalLabels(gcLabels, endedAt)[gcLabels.completedTime]
+  );
+}
+
+/**
+ * What the garbage collector may delete: an action whose status is in a terminal phase, labelled
+ * with the time it ended. The labels alone are the author's to set; the status is the
+ * controller's and a signaller's.
  */
 export function isFinishedAction(object: KubeObject): boolean {
-  return isTerminalActionPhase(phaseOf(taskActionView(object).status));
+  const view = taskActionView(object);
+  return isTerminalActionPhase(phaseOf(view.status)) && isLabelledFinished(object, view);
 }

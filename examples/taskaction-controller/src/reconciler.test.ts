@@ -156,6 +156,46 @@ describe('TaskActionReconciler', () => {
     );
   });
 
+  it('finishes an action created with the labels of an exported finished one: its attempt deleted, the time it ended written', async () => {
+    let current: KubeObject = executing();
+    for (let read = 1; read <= 4; read += 1) {
+      const { reconciler, client } = reconcilerFor(current, {
+        executor: {
+          getStatus: vi.fn(async () => {
+            throw new KubernetesApiError('Forbidden', 'pods is forbidden', 403);
+          }),
+        },
+      });
+      await reconciler.reconcile('ns/run1-a1', ctx(0));
+      current = client.patch.mock.results.at(-1)?.value as KubeObject;
+    }
+    const exported = {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        labels: {
+          'roundhouse.dev/termination-status': 'terminated',
+          'roundhouse.dev/completed-time': '2020-01-01.00-00',
+        },
+      },
+    };
+
+    const { reconciler, executor, client } = reconcilerFor(exported);
+    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    expect(executor.cleanup).toHaveBeenCalled();
+    expect(client.patch).toHaveBeenCalledWith(
+      expect.anything(),
+      'ns',
+      'run1-a1',
+      {
+        metadata: {
+          labels: expect.objectContaining({ 'roundhouse.dev/completed-time': '2026-03-01.10-00' }),
+        },
+      },
+      expect.anything(),
+    );
+  });
+
   it('launches from the cache, which holds its own last write, without reading the action', async () => {
     const { reconciler, client, executor } = reconcilerFor(queued);
     await reconciler.reconcile('ns/run1-a1', ctx(0));

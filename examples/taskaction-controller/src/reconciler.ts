@@ -11,7 +11,6 @@ import {
   type EventRecorder,
   type EventSink,
   type Failure,
-  hasTerminalLabels,
   isTerminalActionPhase,
   markFailed,
   markLaunched,
@@ -38,7 +37,7 @@ import {
   ResourceLockedError,
 } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
-import { abortAction, labelFinished } from './abort.js';
+import { abortAction, isLabelledFinished, labelFinished } from './abort.js';
 import type { ActionCopies } from './action-copies.js';
 import { inActionTerms } from './action-fields.js';
 import { statusTooLargeCode } from './action-size.js';
@@ -63,7 +62,7 @@ import {
   ownByParent,
   ownByParentIfPresent,
 } from './parent.js';
-import { abortFinalizer, gcLabels, taskActions } from './resource.js';
+import { abortFinalizer, taskActions } from './resource.js';
 import { defaultRouting, type TaskTypeRouting } from './routing.js';
 import {
   isConditionAction,
@@ -291,7 +290,7 @@ export class TaskActionReconciler implements Reconciler {
       });
       if (owned) actions.observe(owned);
     }
-    if (hasTerminalLabels(object.metadata?.labels, gcLabels)) return;
+    if (isLabelledFinished(object, view)) return;
     const resolved = isConditionAction(view)
       ? undefined
       : resolveTaskAction(object, routing, registry);
