@@ -42,6 +42,30 @@ function builtJob(wfe: WorkflowExecution, status: object): KubeObject {
   return job;
 }
 
+/** The status of a Job the Job controller failed at its deadline at `at`, with `counts`. */
+const deadlineExceeded = (at: string, counts: object = {}) => ({
+  ...counts,
+  startTime: '2026-01-01T00:00:01Z',
+  conditions: [
+    {
+      type: 'Failed',
+      status: 'True',
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+      lastTransitionTime: at,
+    },
+  ],
+});
+
+/** A Warning Event about the pod `pod`, last seen at `at`. */
+const podWarning = (pod: string, reason: string, at: string, message: string) => ({
+  involvedObject: { kind: 'Pod', name: pod },
+  type: 'Warning',
+  reason,
+  lastTimestamp: at,
+  message,
+});
+
 /** The Job controller's FailedCreate message for a pod past a ResourceQuota. */
 const quotaRefusal =
   'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0';
@@ -131,23 +155,12 @@ describe('JobExecutor', () => {
       conditions: [{ type: 'Suspended', status: 'True', reason: 'JobSuspended' }],
     });
     const listed: ResourceType[] = [];
+    const refused = quotaRefusedReader(job);
     const reader: Reader = {
-      get: async <T extends KubeObject>() => job as T,
-      list: async <T extends KubeObject>(type: ResourceType) => {
+      get: refused.get,
+      list: async (type, namespace, options) => {
         listed.push(type);
-        return {
-          items: (type === resources.events
-            ? [
-                {
-                  type: 'Warning',
-                  reason: 'FailedCreate',
-                  message:
-                    'Error creating: pods "wfe-0123456789abcdef-x7k2p" is forbidden: exceeded quota: no-pods, requested: pods=1, used: pods=0, limited: pods=0',
-                },
-              ]
-            : []) as unknown as T[],
-          resourceVersion: '1',
-        };
+        return refused.list(type, namespace, options);
       },
     };
     const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 0 });
@@ -160,18 +173,7 @@ describe('JobExecutor', () => {
 
   it('says why a Job that failed at its deadline never had a pod: the Job controller could not create one', async () => {
     const wfe = sampleExecution({});
-    const job = builtJob(wfe, {
-      startTime: '2026-01-01T00:00:01Z',
-      conditions: [
-        {
-          type: 'Failed',
-          status: 'True',
-          reason: 'DeadlineExceeded',
-          message: 'Job was active longer than specified deadline',
-          lastTransitionTime: '2026-01-01T00:00:11Z',
-        },
-      ],
-    });
+    const job = builtJob(wfe, deadlineExceeded('2026-01-01T00:00:11Z'));
     const reader = quotaRefusedReader(job);
     const status = await new JobExecutor(new RecordingServer(), { reader }).getStatus(
       wfe,
@@ -191,27 +193,10 @@ describe('JobExecutor', () => {
 describe("JobExecutor: the start failure of a Job's own pod, not of one named like it", () => {
   it("names its own pod's FailedMount, not a newer one of a co-tenant's pod named <job>-<5 characters>", async () => {
     const wfe = sampleExecution({});
-    const job = builtJob(wfe, {
-      failed: 1,
-      startTime: '2026-01-01T00:00:01Z',
-      conditions: [
-        {
-          type: 'Failed',
-          status: 'True',
-          reason: 'DeadlineExceeded',
-          message: 'Job was active longer than specified deadline',
-          lastTransitionTime: '2026-01-01T00:10:01Z',
-        },
-      ],
-    });
+    const job = builtJob(wfe, deadlineExceeded('2026-01-01T00:10:01Z', { failed: 1 }));
     const name = job.metadata?.name;
-    const mount = (pod: string, at: string, message: string) => ({
-      involvedObject: { kind: 'Pod', name: pod },
-      type: 'Warning',
-      reason: 'FailedMount',
-      lastTimestamp: at,
-      message,
-    });
+    const mount = (pod: string, at: string, message: string) =>
+      podWarning(pod, 'FailedMount', at, message);
     // The Job controller deleted its pod at the deadline: only the events are left.
     const reader: Reader = {
       get: async <T extends KubeObject>() => job as T,
@@ -248,29 +233,10 @@ describe("JobExecutor: the start failure of a Job's own pod, not of one named li
 describe('JobExecutor: the start failure of a Job whose events have expired', () => {
   /** A Job failed at its deadline an hour on: the Job controller's SuccessfulCreate has expired. */
   const wfe = sampleExecution({});
-  const job = builtJob(wfe, {
-    failed: 1,
-    startTime: '2026-01-01T00:00:01Z',
-    conditions: [
-      {
-        type: 'Failed',
-        status: 'True',
-        reason: 'DeadlineExceeded',
-        message: 'Job was active longer than specified deadline',
-        lastTransitionTime: '2026-01-01T01:00:01Z',
-      },
-    ],
-  });
+  const job = builtJob(wfe, deadlineExceeded('2026-01-01T01:00:01Z', { failed: 1 }));
   const name = job.metadata?.name;
   const unschedulable =
     '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.';
-  const warning = (pod: string, reason: string, at: string, message: string) => ({
-    involvedObject: { kind: 'Pod', name: pod },
-    type: 'Warning',
-    reason,
-    lastTimestamp: at,
-    message,
-  });
 
   /** A Reader with the Job, its own `jobEvents` (none once expired), the pods' `warnings` and the pods `existing`. */
   const expiredReader = (
@@ -299,8 +265,8 @@ describe('JobExecutor: the start failure of a Job whose events have expired', ()
     const reader = expiredReader(
       [
         // The scheduler keeps refreshing its event, so it outlives the Job's own.
-        warning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable),
-        warning(
+        podWarning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable),
+        podWarning(
           `${name}-zzzzz`,
           'FailedMount',
           '2026-01-01T00:59:50Z',
@@ -317,8 +283,8 @@ describe('JobExecutor: the start failure of a Job whose events have expired', ()
   it("goes by name only once the Job's events have expired: while they say which pod it created, a gone pod named alike is not taken", async () => {
     const reader = expiredReader(
       [
-        warning(`${name}-x7k2p`, 'FailedScheduling', '2026-01-01T00:20:00Z', unschedulable),
-        warning(
+        podWarning(`${name}-x7k2p`, 'FailedScheduling', '2026-01-01T00:20:00Z', unschedulable),
+        podWarning(
           `${name}-abcde`,
           'FailedMount',
           '2026-01-01T00:20:30Z',
@@ -335,7 +301,7 @@ describe('JobExecutor: the start failure of a Job whose events have expired', ()
 
   it("takes a pod named as the Job's that exists under the Job's uid", async () => {
     const reader = expiredReader(
-      [warning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable)],
+      [podWarning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable)],
       {
         [`${name}-abcde`]: {
           metadata: {
