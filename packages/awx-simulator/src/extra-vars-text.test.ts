@@ -92,12 +92,34 @@ describe('extra_vars as YAML text', () => {
       body: {
         extra_vars: [
           'Cannot parse as JSON (error: Expecting value: line 1 column 1 (char 0)) or YAML ' +
-            "(error: could not determine a constructor for the tag 'tag:yaml.org,2002:value').",
+            "(error: could not determine a constructor for the tag 'tag:yaml.org,2002:value'\n" +
+            '  in "<unicode string>", line 1, column 7:\n    mode: =\n          ^).',
         ],
       },
     });
     const launched = await launch('=: equals');
     expect(launched).toMatchObject({ status: 201, body: { extra_vars: '{"=": "equals"}' } });
+  });
+
+  it("refuses a Python object tag with PyYAML's mark of it, and answers 500 to a date Python cannot make", async () => {
+    const template = sim.state.addJobTemplate({ name: 'yaml-tags', askVariablesOnLaunch: true });
+    const launch = (extraVars: string) =>
+      post(`job_templates/${template.id}/launch/`, { extra_vars: extraVars });
+    expect(await launch('ok: 1\nrun: !!python/object/apply:os.system [id]')).toEqual({
+      status: 400,
+      body: {
+        extra_vars: [
+          'Cannot parse as JSON (error: Expecting value: line 1 column 1 (char 0)) or YAML ' +
+            "(error: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'\n" +
+            '  in "<unicode string>", line 2, column 6:\n' +
+            '    run: !!python/object/apply:os.system [id]\n         ^).',
+        ],
+      },
+    });
+    expect(await launch('due: 2020-02-30')).toEqual({
+      status: 500,
+      body: { detail: 'A server error has occurred.' },
+    });
   });
 
   it('answers 500 to extra_vars whose aliases expand exponentially, and goes on answering', async () => {

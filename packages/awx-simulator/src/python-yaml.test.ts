@@ -31,7 +31,8 @@ describe('safeLoad', () => {
   it('applies explicit standard tags and refuses unknown ones', () => {
     expect(dumped("a: !!str 1\nb: !!int '7'\nc: !!float '2'")).toBe('{"a": "1", "b": 7, "c": 2.0}');
     expect(dumped('a: !foo bar')).toBe(
-      "YAML: could not determine a constructor for the tag '!foo'",
+      "YAML: could not determine a constructor for the tag '!foo'\n" +
+        '  in "<unicode string>", line 1, column 4:\n    a: !foo bar\n       ^',
     );
   });
 
@@ -39,16 +40,22 @@ describe('safeLoad', () => {
     expect(dumped('1: one\ntrue: yes\n1.0: uno\n~: none\n2.5: x')).toBe(
       '{"1": "uno", "null": "none", "2.5": "x"}',
     );
-    expect(dumped('? [1]\n: 2')).toBe('YAML: found unhashable key');
+    expect(dumped('? [1]\n: 2')).toBe(
+      'YAML: while constructing a mapping\n' +
+        '  in "<unicode string>", line 1, column 1:\n    ? [1]\n    ^\n' +
+        'found unhashable key\n' +
+        '  in "<unicode string>", line 1, column 3:\n    ? [1]\n      ^',
+    );
   });
 
   it("resolves a plain `=` or `<<` value to PyYAML's value or merge tag, which SafeConstructor cannot construct", () => {
-    const undefinedTag = (name: string) =>
-      `YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:${name}'`;
-    expect(dumped('a: =')).toBe(undefinedTag('value'));
-    expect(dumped('a: [1, =]')).toBe(undefinedTag('value'));
-    expect(dumped('=')).toBe(undefinedTag('value'));
-    expect(dumped('a: <<')).toBe(undefinedTag('merge'));
+    const undefinedTag = (name: string, text: string, column: number) =>
+      `YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:${name}'\n` +
+      `  in "<unicode string>", line 1, column ${column}:\n    ${text}\n${' '.repeat(column + 3)}^`;
+    expect(dumped('a: =')).toBe(undefinedTag('value', 'a: =', 4));
+    expect(dumped('a: [1, =]')).toBe(undefinedTag('value', 'a: [1, =]', 8));
+    expect(dumped('=')).toBe(undefinedTag('value', '=', 1));
+    expect(dumped('a: <<')).toBe(undefinedTag('merge', 'a: <<', 4));
     // Quoted, or more than the one character, it is text.
     expect(dumped('a: "="\nb: ==\nc: =x')).toBe('{"a": "=", "b": "==", "c": "=x"}');
   });
@@ -60,11 +67,16 @@ describe('safeLoad', () => {
   });
 
   it('words a merge of what is not a mapping as flatten_mapping does, and merges a mapping into itself as its own keys', () => {
+    const inMapping = 'while constructing a mapping\n  in "<unicode string>", line 1, column 4:';
     expect(dumped('a: {<<: 1}')).toBe(
-      'YAML: expected a mapping or list of mappings for merging, but found scalar',
+      `YAML: ${inMapping}\n    a: {<<: 1}\n       ^\n` +
+        'expected a mapping or list of mappings for merging, but found scalar\n' +
+        '  in "<unicode string>", line 1, column 9:\n    a: {<<: 1}\n            ^',
     );
     expect(dumped('a: {<<: [{x: 1}, [2]]}')).toBe(
-      'YAML: expected a mapping for merging, but found sequence',
+      `YAML: ${inMapping}\n    a: {<<: [{x: 1}, [2]]}\n       ^\n` +
+        'expected a mapping for merging, but found sequence\n' +
+        '  in "<unicode string>", line 1, column 18:\n    a: {<<: [{x: 1}, [2]]}\n                     ^',
     );
     // flatten_mapping deletes the merge key before it flattens what it names.
     expect(dumped('a: &a {<<: *a, x: 1}')).toBe('{"a": {"x": 1}}');
@@ -115,5 +127,86 @@ describe('safeLoad', () => {
     expect(dumped('2024-01-01: x')).toBe(
       'JSON: keys must be str, int, float, bool or None, not datetime.date',
     );
+  });
+
+  it('marks an error where PyYAML does: at the first anchor or tag, at the anchored node of an alias, by code point', () => {
+    expect(dumped('a: &x !!set [1]')).toBe(
+      'YAML: expected a mapping node, but found sequence\n' +
+        '  in "<unicode string>", line 1, column 4:\n    a: &x !!set [1]\n       ^',
+    );
+    expect(dumped('b: &x 1\nc: {<<: *x}')).toBe(
+      'YAML: while constructing a mapping\n' +
+        '  in "<unicode string>", line 2, column 4:\n    c: {<<: *x}\n       ^\n' +
+        'expected a mapping or list of mappings for merging, but found scalar\n' +
+        '  in "<unicode string>", line 1, column 4:\n    b: &x 1\n       ^',
+    );
+    expect(dumped('!!map\n<<: 1')).toMatch(
+      /^YAML: while constructing a mapping\n {2}in "<unicode string>", line 1, column 1:\n {4}!!map\n {4}\^\n/,
+    );
+    expect(dumped('é: [1, !!str [2]]')).toBe(
+      'YAML: expected a scalar node, but found sequence\n' +
+        '  in "<unicode string>", line 1, column 8:\n    é: [1, !!str [2]]\n           ^',
+    );
+    expect(dumped('a: 1\r\nb: !!map x')).toBe(
+      'YAML: expected a mapping node, but found scalar\n' +
+        '  in "<unicode string>", line 2, column 4:\n    b: !!map x\n       ^',
+    );
+    expect(dumped(`z: [${'q, '.repeat(30)}!!seq y]`)).toBe(
+      'YAML: expected a sequence node, but found scalar\n' +
+        '  in "<unicode string>", line 1, column 95:\n' +
+        `     ... ${', q'.repeat(10)}, !!seq y]\n${' '.repeat(41)}^`,
+    );
+  });
+
+  it('refuses a standard tag on a node of the wrong kind and an unknown tag on a collection', () => {
+    expect(dumped('a:\n  - b: !!python/tuple [1]')).toBe(
+      "YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/tuple'\n" +
+        '  in "<unicode string>", line 2, column 8:\n      - b: !!python/tuple [1]\n           ^',
+    );
+    expect(dumped('a: !!omap {a: 1}')).toBe(
+      'YAML: while constructing an ordered map\nexpected a sequence, but found mapping\n' +
+        '  in "<unicode string>", line 1, column 4:\n    a: !!omap {a: 1}\n       ^',
+    );
+    expect(dumped('a: !!pairs [{a: 1}, b]')).toBe(
+      'YAML: while constructing pairs\n' +
+        '  in "<unicode string>", line 1, column 4:\n    a: !!pairs [{a: 1}, b]\n       ^\n' +
+        'expected a mapping of length 1, but found scalar\n' +
+        '  in "<unicode string>", line 1, column 21:\n    a: !!pairs [{a: 1}, b]\n                        ^',
+    );
+    expect(dumped('a: !!omap [{a: 1}, {b: [2]}]')).toBe('{"a": [["a", 1], ["b", [2]]]}');
+  });
+
+  it("refuses an undefined alias and a repeated anchor as PyYAML's Composer does", () => {
+    expect(dumped('a: [1, *q]')).toBe(
+      "YAML: found undefined alias 'q'\n" +
+        '  in "<unicode string>", line 1, column 8:\n    a: [1, *q]\n           ^',
+    );
+    expect(dumped('a: &x 1\nb: &x 2')).toBe(
+      "YAML: found duplicate anchor 'x'; first occurrence\n" +
+        '  in "<unicode string>", line 1, column 4:\n    a: &x 1\n       ^\n' +
+        'second occurrence\n  in "<unicode string>", line 2, column 4:\n    b: &x 2\n       ^',
+    );
+  });
+
+  it('reads explicitly tagged scalars as Python does, and fails as AWX does where Python raises what parse_yaml_or_json does not catch', () => {
+    expect(dumped('a: !!float inf\nb: !!float -Infinity\nc: !!int 0o17\nd: !!float 1e5')).toBe(
+      '{"a": Infinity, "b": -Infinity, "c": 15, "d": 100000.0}',
+    );
+    // construct_yaml_timestamp's AttributeError, which parse_yaml_or_json words.
+    expect(dumped('a: !!timestamp xx')).toBe(
+      "YAML: 'NoneType' object has no attribute 'groupdict'",
+    );
+    // ValueError, KeyError, IndexError: a 500.
+    for (const text of [
+      'a: !!int foo',
+      'a: !!float x',
+      'a: !!bool maybe',
+      "a: !!int ''",
+      'date: 2020-02-30',
+      'at: 2020-01-01 24:00:00',
+    ]) {
+      expect(() => safeLoad(text), text).toThrow(AwxServerError);
+    }
+    expect(dumped('date: 2020-02-29')).toBe('JSON: Object of type date is not JSON serializable');
   });
 });

@@ -14,114 +14,42 @@
  * answered as AWX answers it.
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from 'yaml';
-import { intDigitsError, isRawJson, pythonFloatRepr, pythonTypeName } from './python-json.js';
+import { isRawJson, pythonTypeName } from './python-json.js';
+import { composerError, type NodeError } from './pyyaml-composer.js';
+import { markedErrorText } from './pyyaml-marks.js';
+import {
+  constructScalar,
+  implicitTag,
+  SCALAR_TAGS,
+  TAG,
+  TimestampUnmatched,
+  UnserializableValue,
+} from './pyyaml-scalars.js';
 import { AwxServerError } from './replies.js';
+import { nodeStarts } from './yaml-node-starts.js';
 
-/** A value PyYAML makes that `json.dumps` cannot write, named by its Python type. */
-export class UnserializableValue {
-  constructor(readonly pythonType: 'date' | 'datetime' | 'bytes' | 'set') {}
-}
+export { UnserializableValue } from './pyyaml-scalars.js';
 
 /** A collection that holds itself through an alias: PyYAML builds it, `json.dumps` refuses it. */
 export class CircularReference {}
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; error: string };
 
-const TAG = 'tag:yaml.org,2002:';
-
-// Node 22+ has JSON.rawJSON; TypeScript's es2023 lib does not declare it.
-const json = JSON as unknown as { rawJSON(text: string): unknown };
-const rawJson = (text: string): unknown => json.rawJSON(text);
-
-const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-const INT =
-  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-const FLOAT =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-const NULL = /^(?:~|null|Null|NULL|)$/;
-const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
-const DATETIME =
-  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?$/;
-
-/** Python's int of a sexagesimal or based literal, exact; a float beyond 2^53 stays raw. */
-function constructInt(text: string): unknown {
-  let digits = text.replaceAll('_', '');
-  let sign = 1n;
-  if (digits.startsWith('-') || digits.startsWith('+')) {
-    if (digits.startsWith('-')) sign = -1n;
-    digits = digits.slice(1);
-  }
-  let value: bigint;
-  if (digits === '0') value = 0n;
-  else if (digits.startsWith('0b')) value = BigInt(digits);
-  else if (digits.startsWith('0x')) value = BigInt(digits);
-  else if (digits.startsWith('0')) value = BigInt(`0o${digits.slice(1)}`);
-  else if (digits.includes(':')) {
-    value = digits.split(':').reduce((total, part) => total * 60n + BigInt(part), 0n);
-  } else {
-    // PyYAML's int() of decimal text: a ValueError past Python's digit limit, which neither
-    // parse_yaml_or_json nor DRF catches.
-    const tooLong = intDigitsError(digits.length);
-    if (tooLong !== undefined) throw new AwxServerError(tooLong);
-    value = BigInt(digits);
-  }
-  const signed = sign * value;
-  const small = Number(signed);
-  return Number.isSafeInteger(small) ? small : rawJson(signed.toString());
-}
-
-/** Python's float; `json.dumps` spells one that is not finite NaN or Infinity, so it stays a number. */
-function constructFloat(text: string): unknown {
-  let digits = text.replaceAll('_', '').toLowerCase();
-  let sign = 1;
-  if (digits.startsWith('-') || digits.startsWith('+')) {
-    if (digits.startsWith('-')) sign = -1;
-    digits = digits.slice(1);
-  }
-  let value: number;
-  if (digits === '.inf') value = Number.POSITIVE_INFINITY;
-  else if (digits === '.nan') return Number.NaN;
-  else if (digits.includes(':')) {
-    value = digits.split(':').reduce((total, part) => total * 60 + Number(part), 0);
-  } else value = Number(digits);
-  value *= sign;
-  return Number.isFinite(value) ? rawJson(pythonFloatRepr(value)) : value;
-}
-
-function constructScalar(tag: string, text: string): unknown {
-  switch (tag) {
-    case `${TAG}null`:
-      return null;
-    case `${TAG}bool`:
-      return ['yes', 'true', 'on'].includes(text.toLowerCase());
-    case `${TAG}int`:
-      return constructInt(text);
-    case `${TAG}float`:
-      return constructFloat(text);
-    case `${TAG}timestamp`:
-      return new UnserializableValue(DATE.test(text) ? 'date' : 'datetime');
-    case `${TAG}binary`:
-      return new UnserializableValue('bytes');
-    default:
-      return text;
+/**
+ * PyYAML's ConstructorError: its problem at a node and, for one found while constructing a
+ * collection, that context at the collection; safeLoad words it with their marks.
+ */
+class ConstructorError extends Error implements NodeError {
+  constructor(
+    readonly problem: string,
+    readonly problemNode: unknown,
+    readonly context?: NodeError['context'],
+  ) {
+    super(problem);
   }
 }
 
-/** The tag PyYAML's implicit resolver gives a plain scalar. */
-function implicitTag(text: string): string {
-  if (BOOL.test(text)) return `${TAG}bool`;
-  if (INT.test(text)) return `${TAG}int`;
-  if (FLOAT.test(text)) return `${TAG}float`;
-  if (NULL.test(text)) return `${TAG}null`;
-  if (DATE.test(text) || DATETIME.test(text)) return `${TAG}timestamp`;
-  // Resolver's `<<` and `=`, for which SafeConstructor has no constructor: only a mapping's
-  // key is read as either (flatten_mapping).
-  if (text === '<<') return `${TAG}merge`;
-  if (text === '=') return `${TAG}value`;
-  return `${TAG}str`;
-}
-
-class ConstructorError extends Error {}
+const mappingContext = (node: unknown) => ({ text: 'while constructing a mapping', node });
 
 /**
  * How many values `json.dumps` may write again through aliases, and how many key-value pairs
@@ -149,22 +77,17 @@ function keyIdentity(key: unknown): unknown {
   return key;
 }
 
-const KNOWN_SCALAR_TAGS = ['null', 'bool', 'int', 'float', 'timestamp', 'binary', 'str'].map(
-  (name) => TAG + name,
-);
-
 /** The tag PyYAML gives a scalar: its own, or the implicit one of a plain scalar. */
 function scalarTag(node: Scalar): string {
   if (node.tag !== undefined && node.tag !== '!') return node.tag;
   return node.type === 'PLAIN' ? implicitTag(String(node.value)) : `${TAG}str`;
 }
 
-function scalarValue(node: Scalar): unknown {
-  const tag = scalarTag(node);
-  if (!KNOWN_SCALAR_TAGS.includes(tag)) {
-    throw new ConstructorError(`could not determine a constructor for the tag '${tag}'`);
-  }
-  return constructScalar(tag, String(node.value));
+/** The tag PyYAML gives a node: a collection's own, or its kind's. */
+function nodeTag(node: Node): string {
+  if (isScalar(node)) return scalarTag(node);
+  if (node.tag !== undefined && node.tag !== '!') return node.tag;
+  return isSeq(node) ? `${TAG}seq` : `${TAG}map`;
 }
 
 /** flatten_mapping reads a key tagged `value` (a plain `=`) as text. */
@@ -216,6 +139,8 @@ class Flattener {
           if (!isMap(source)) {
             throw new ConstructorError(
               `expected a mapping for merging, but found ${nodeId(source)}`,
+              source,
+              mappingContext(node),
             );
           }
           return this.flatten(source);
@@ -224,6 +149,8 @@ class Flattener {
       } else {
         throw new ConstructorError(
           `expected a mapping or list of mappings for merging, but found ${nodeId(target)}`,
+          target,
+          mappingContext(node),
         );
       }
     }
@@ -267,15 +194,84 @@ function mappingValue(
     if (
       Array.isArray(keyValue) ||
       keyValue instanceof Map ||
-      keyValue instanceof CircularReference
+      keyValue instanceof CircularReference ||
+      (keyValue instanceof UnserializableValue && keyValue.pythonType === 'set')
     ) {
-      throw new ConstructorError('found unhashable key');
+      throw new ConstructorError('found unhashable key', key, mappingContext(node));
     }
     const identity = keyIdentity(keyValue);
     if (!keys.has(identity)) keys.set(identity, isRawJson(keyValue) ? keyValue.rawJSON : keyValue);
     result.set(keys.get(identity), resolve(value));
   }
   return result;
+}
+
+/**
+ * construct_yaml_omap and construct_yaml_pairs: a sequence of one-pair mappings, made a list of
+ * (key, value) tuples, which `json.dumps` writes as lists.
+ */
+function pairsValue(node: Node, what: string, loader: Loader): unknown[][] {
+  const context = { text: `while constructing ${what}`, node };
+  if (!isSeq(node)) {
+    throw new ConstructorError(`expected a sequence, but found ${nodeId(node)}`, node, context);
+  }
+  return node.items.map((item) => {
+    const entry = loader.resolveNode(item);
+    if (!isMap(entry)) {
+      throw new ConstructorError(
+        `expected a mapping of length 1, but found ${nodeId(entry)}`,
+        entry,
+        context,
+      );
+    }
+    const [pair] = entry.items;
+    if (pair === undefined || entry.items.length !== 1) {
+      throw new ConstructorError(
+        `expected a single mapping item, but found ${entry.items.length} items`,
+        entry,
+        context,
+      );
+    }
+    return [loader.resolve(pair.key), loader.resolve(pair.value)];
+  });
+}
+
+/** What constructing a node needs of the document's loading. */
+interface Loader {
+  /** The node an alias names, or the node itself. */
+  readonly resolveNode: (node: unknown) => unknown;
+  /** The value of a node or alias, constructed once. */
+  readonly resolve: (node: unknown) => unknown;
+  readonly flattener: Flattener;
+}
+
+/** SafeConstructor.construct_object's choice of constructor by the node's tag, and its value. */
+function constructNode(node: Node, loader: Loader): unknown {
+  const { resolve, flattener } = loader;
+  const tag = nodeTag(node);
+  const expected = (kind: string) =>
+    new ConstructorError(`expected a ${kind} node, but found ${nodeId(node)}`, node);
+  if (SCALAR_TAGS.includes(tag)) {
+    if (!isScalar(node)) throw expected('scalar');
+    return constructScalar(tag, String(node.value ?? ''));
+  }
+  switch (tag) {
+    case `${TAG}seq`:
+      if (!isSeq(node)) throw expected('sequence');
+      return node.items.map(resolve);
+    case `${TAG}map`:
+    case `${TAG}set`: {
+      if (!isMap(node)) throw expected('mapping');
+      const map = mappingValue(node, resolve, flattener);
+      return tag === `${TAG}set` ? new UnserializableValue('set') : map;
+    }
+    case `${TAG}omap`:
+      return pairsValue(node, 'an ordered map', loader);
+    case `${TAG}pairs`:
+      return pairsValue(node, 'pairs', loader);
+    default:
+      throw new ConstructorError(`could not determine a constructor for the tag '${tag}'`, node);
+  }
 }
 
 /**
@@ -292,22 +288,22 @@ export function safeLoad(text: string): YamlResult {
   });
   const [error] = doc.errors;
   if (error) return { ok: false, error: error.message };
+  const marked = (refused: NodeError): YamlResult => {
+    const startOf = nodeStarts(text, doc);
+    const words = markedErrorText(text, {
+      context: refused.context?.text,
+      contextAt: refused.context === undefined ? undefined : startOf(refused.context.node),
+      problem: refused.problem,
+      problemAt: startOf(refused.problemNode),
+    });
+    return { ok: false, error: words };
+  };
+  const composeError = composerError(doc);
+  if (composeError !== undefined) return marked(composeError);
   const open = new Set<unknown>();
   const constructed = new Map<unknown, unknown>();
   const resolveNode = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
   const flattener = new Flattener(resolveNode);
-  const construct = (node: Node): unknown => {
-    if (isScalar(node)) return scalarValue(node);
-    if (isSeq(node)) {
-      const items = node.items.map(resolve);
-      return node.tag === `${TAG}set` ? new UnserializableValue('set') : items;
-    }
-    if (isMap(node)) {
-      const map = mappingValue(node, resolve, flattener);
-      return node.tag === `${TAG}set` ? new UnserializableValue('set') : map;
-    }
-    throw new ConstructorError('could not construct a node');
-  };
   const resolve = (raw: unknown): unknown => {
     const node = resolveNode(raw);
     if (node === null || node === undefined) return null;
@@ -315,7 +311,7 @@ export function safeLoad(text: string): YamlResult {
     if (open.has(node)) return new CircularReference();
     open.add(node);
     try {
-      const value = construct(node as Node);
+      const value = constructNode(node as Node, { resolveNode, resolve, flattener });
       constructed.set(node, value);
       return value;
     } finally {
@@ -325,8 +321,9 @@ export function safeLoad(text: string): YamlResult {
   try {
     return { ok: true, value: resolve(doc.contents) };
   } catch (caught) {
-    if (caught instanceof ConstructorError) return { ok: false, error: caught.message };
-    throw caught;
+    if (caught instanceof TimestampUnmatched) return { ok: false, error: caught.message };
+    if (!(caught instanceof ConstructorError)) throw caught;
+    return marked(caught);
   }
 }
 
