@@ -1,7 +1,18 @@
-import { roundhouseConventions } from '@roundhouse/core';
+import {
+  conventionKeys,
+  executionMetadata,
+  kubernautConventions,
+  roundhouseConventions,
+} from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
 import { resources } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
-import { executionReadScope, executionWatchScope } from './execution-scopes.js';
+import {
+  executionReadScope,
+  executionWatchScope,
+  executionWatchSelector,
+} from './execution-scopes.js';
+import { matchesLabels, parseLabelSelector } from './label-selector.js';
 
 describe('execution informer scopes', () => {
   it('caches only the execution resources carrying the owner labels, in the execution namespace', () => {
@@ -34,5 +45,43 @@ describe('execution informer scopes', () => {
     });
     const plain = executionReadScope({ resource: resources.pods, labelSelector: 'a' }, 'runs');
     expect(plain).toEqual({ namespace: 'runs', labelSelector: 'a' });
+  });
+});
+
+describe('executionWatchSelector', () => {
+  const wfe = sampleExecution();
+  const selects = (selector: string, labels: Readonly<Record<string, string>>) =>
+    matchesLabels(parseLabelSelector(selector) ?? [], labels);
+
+  it.each([
+    ['roundhouse', roundhouseConventions],
+    ['kubernaut', kubernautConventions],
+  ])(
+    "under the %s conventions selects a narrowed engine's own resources and not what Tekton copies its labels onto",
+    (_name, conventions) => {
+      const engineTerm = `${conventionKeys(conventions).executionEngineLabel}=pod`;
+      const narrowed = executionWatchSelector({
+        resource: resources.pods,
+        conventions,
+        labelSelector: engineTerm,
+      });
+      const tektonCopied = executionMetadata(wfe, 'tekton', conventions, {
+        engineLabel: conventions.engineLabelOnPipelineRuns,
+      }).labels;
+      expect(selects(narrowed, executionMetadata(wfe, 'pod', conventions).labels)).toBe(true);
+      expect(selects(narrowed, tektonCopied)).toBe(false);
+      // Without the narrowing, the owner labels alone take the task Pod for the engine's.
+      const unnarrowed = executionWatchSelector({ resource: resources.pods, conventions });
+      expect(selects(unnarrowed, tektonCopied)).toBe(true);
+    },
+  );
+
+  it("never selects a Job's pods, which carry no source namespace label", () => {
+    const { podLabels } = executionMetadata(wfe, 'job', roundhouseConventions);
+    const jobs = executionWatchSelector({
+      resource: resources.jobs,
+      conventions: roundhouseConventions,
+    });
+    expect(selects(jobs, podLabels)).toBe(false);
   });
 });

@@ -3,12 +3,25 @@ import type { KubeObject } from '@roundhouse/kube';
 import type { InformerScope } from './informer-cache.js';
 
 /**
+ * The label selector of an engine's own execution resources: the owner labels, narrowed by the
+ * watch's own terms (`ExecutionWatch.labelSelector`), so resources of the same kind that
+ * another engine's executions leave (Tekton's task Pods beside the pod engine's Pods) are not
+ * taken for this engine's.
+ */
+export function executionWatchSelector(watch: ExecutionWatch): string {
+  const narrowing = watch.labelSelector?.trim();
+  const owned = ownedResourcesSelector(watch.conventions);
+  return narrowing ? `${owned},${narrowing}` : owned;
+}
+
+/**
  * The informer scope of an engine's own execution resources (`Executor.watches`) in the
- * execution namespace: only what carries the engine's owner labels, so the cache never holds
- * what the controller does not own.
+ * execution namespace: only what `executionWatchSelector` selects, so the cache never holds
+ * what the controller does not own, and nothing in it wakes an execution or is collected as an
+ * orphan of this engine's but its own resources.
  */
 export function executionWatchScope(watch: ExecutionWatch, namespace: string): InformerScope {
-  return { namespace, labelSelector: ownedResourcesSelector(watch.conventions) };
+  return { namespace, labelSelector: executionWatchSelector(watch) };
 }
 
 /**

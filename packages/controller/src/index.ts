@@ -114,7 +114,11 @@ export {
   type EventSink,
   EventSinkClosedError,
 } from './event-sink.js';
-export { executionReadScope, executionWatchScope } from './execution-scopes.js';
+export {
+  executionReadScope,
+  executionWatchScope,
+  executionWatchSelector,
+} from './execution-scopes.js';
 export {
   addFinalizer,
   type FinalizerOptions,

@@ -84,6 +84,16 @@ export interface ExecutionWatch {
    * stay being deleted for ever (and hold up its namespace's deletion). Default none.
    */
   readonly finalizers?: readonly string[] | undefined;
+  /**
+   * Equality terms (`key=value`, comma-separated) that every resource the engine creates
+   * carries, narrowing the owner labels' selector to the engine's own: where another engine's
+   * executions leave objects of the same kind with the owner labels in the execution namespace
+   * (Tekton copies a PipelineRun's labels onto its task Pods), a controller selects the
+   * watched resources by the owner labels and these terms together, so it never caches, wakes
+   * an execution on, or deletes as this engine's what another engine made. Default none: the
+   * owner labels alone, for a kind only this engine's executions leave there.
+   */
+  readonly labelSelector?: string | undefined;
 }
 
 /**

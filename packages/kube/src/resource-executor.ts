@@ -89,6 +89,12 @@ export interface ResourceEngine<T extends KubeObject> {
   /** The finalizers `build` puts on the resource and `cleanup` takes off (see ExecutionWatch). */
   readonly finalizers?: readonly string[] | undefined;
   /**
+   * Equality terms every resource `build` makes carries, for a kind other engines' executions
+   * also leave in the execution namespace with the owner labels (see
+   * `ExecutionWatch.labelSelector`). Default none.
+   */
+  readonly watchLabelSelector?: string | undefined;
+  /**
    * The pods (and containers) whose logs are the execution's output; engines that omit it
    * offer no `logs`.
    */
@@ -140,6 +146,7 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
         conventions: options.conventions,
         deletion: spec.deletion ?? 'Background',
         ...(spec.finalizers?.length ? { finalizers: Object.freeze([...spec.finalizers]) } : {}),
+        ...(spec.watchLabelSelector ? { labelSelector: spec.watchLabelSelector } : {}),
       }),
     ]);
     this.owned = new OwnedResources<T>(

@@ -31,6 +31,7 @@ import { buildPod, keepsResult, type PodEngineSettings, podEngine } from './pod-
 import { finalizerRemoval, podResultFinalizer } from './result-finalizer.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
 import { PodStateSchema } from './steps.js';
+import { podWatchSelector } from './watch-selector.js';
 
 export interface PodExecutorOptions
   extends Partial<Omit<PodEngineSettings, 'conventions' | 'serviceAccountName' | 'allowedImages'>> {
@@ -97,6 +98,7 @@ function podEngineSpec(
     type: resources.pods,
     defaultTimeout: settings.defaultTimeout,
     finalizers: keepsResult(settings) ? [podResultFinalizer(settings.conventions)] : [],
+    watchLabelSelector: podWatchSelector(settings.conventions),
     build: (wfe, namespace, dependencies) =>
       buildPod(wfe, namespace, dependencies, settings) as PodObject,
     // The steps name their images: a digest for the bundle pins nothing that runs.
