@@ -1,7 +1,8 @@
-import { KubeClient, type KubeObject, KubernetesApiError } from '@roundhouse/kube';
+import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
+import { executionAuthors } from '../support/execution-authors.js';
 import { type StoredExecution, useController } from '../workflowexecution/controller-fixture.js';
 import {
   eventsAbout,
@@ -10,7 +11,6 @@ import {
   manifest,
   patience,
 } from '../workflowexecution/harness.js';
-import { grantRole } from './rbac-grant.js';
 
 /*
  * What a WorkflowExecution author who may create and read executions in their own namespace,
@@ -31,34 +31,8 @@ function stringsOf(value: unknown): string[] {
 describeWithControlPlane('a hostile WorkflowExecution author', () => {
   const cluster = useController('wfe-hostile');
   const { env, client } = cluster;
-  let authors = 0;
 
-  /** A user who may create and read WorkflowExecutions in the test namespace, nothing more. */
-  async function author(): Promise<KubeClient> {
-    authors += 1;
-    const name = `wfe-hostile-author-${authors}`;
-    const user = `${env.namespace}-${name}`;
-    await grantRole(client(), env.namespace, {
-      user,
-      name,
-      rules: [
-        {
-          apiGroups: ['roundhouse.dev'],
-          resources: ['workflowexecutions'],
-          verbs: ['create', 'get'],
-        },
-      ],
-    });
-    return new KubeClient(await env.userKubeConfig(user));
-  }
-
-  /** Creates `object` as `who` once RBAC has settled, and returns it as stored. */
-  function create(who: KubeClient, object: KubeObject): Promise<KubeObject> {
-    return vi.waitFor(async () => {
-      const { object: created } = await who.create(workflowExecutions, env.namespace, object);
-      return created;
-    }, patience);
-  }
+  const { author, create } = executionAuthors(env, client, 'wfe-hostile-author');
 
   it('puts terminal escapes in a parameter name: refused, quoted as escapes in the status and the Event, nothing created', async () => {
     await cluster.start({ registry: jobRegistry(env.kubeConfig) });

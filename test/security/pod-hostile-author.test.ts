@@ -1,13 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { Registry, roundhouseConventions } from '@roundhouse/core';
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import { type KubeObject, resources } from '@roundhouse/kube';
 import { PodExecutor } from '@roundhouse/pod';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { workflowExecutions } from '@roundhouse/workflowexecution';
-import { beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { executionAuthors } from '../support/execution-authors.js';
 import { type StoredExecution, useController } from '../workflowexecution/controller-fixture.js';
-import { type Manifest, manifest, patience } from '../workflowexecution/harness.js';
-import { grantRole } from './rbac-grant.js';
+import { type Manifest, manifest } from '../workflowexecution/harness.js';
 
 /*
  * What a WorkflowExecution author who may create and read executions in their own namespace,
@@ -25,7 +24,6 @@ const step = { name: 'work', image: 'registry.invalid/tools:1', script: 'id' };
 describeWithControlPlane('a hostile WorkflowExecution author on the pod engine', () => {
   const cluster = useController('wfe-pod-hostile');
   const { env, client } = cluster;
-  let authors = 0;
 
   beforeAll(async () => {
     const admin = client();
@@ -46,32 +44,7 @@ describeWithControlPlane('a hostile WorkflowExecution author on the pod engine',
     });
   });
 
-  /** A user who may create and read WorkflowExecutions in the test namespace, nothing more. */
-  async function author(): Promise<KubeClient> {
-    authors += 1;
-    const name = `wfe-pod-hostile-author-${authors}`;
-    const user = `${env.namespace}-${name}`;
-    await grantRole(client(), env.namespace, {
-      user,
-      name,
-      rules: [
-        {
-          apiGroups: ['roundhouse.dev'],
-          resources: ['workflowexecutions'],
-          verbs: ['create', 'get'],
-        },
-      ],
-    });
-    return new KubeClient(await env.userKubeConfig(user));
-  }
-
-  /** Creates `object` as `who` once RBAC has settled. */
-  function create(who: KubeClient, object: KubeObject): Promise<unknown> {
-    return vi.waitFor(
-      () => who.create(workflowExecutions, env.namespace, object).then(({ object: o }) => o),
-      patience,
-    );
-  }
+  const { author, create } = executionAuthors(env, client, 'wfe-pod-hostile-author');
 
   const podsOf = async (wfe: string) => {
     const { items } = await client().list<KubeObject>(resources.pods, cluster.executionNamespace, {
