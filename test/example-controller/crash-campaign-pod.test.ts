@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { conventionKeys, roundhouseConventions } from '@roundhouse/core';
+import { roundhouseConventions } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { podResultFinalizer } from '@roundhouse/pod';
 import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it, vi } from 'vitest';
+import { ownerUid, targetOf, watchLive } from '../support/campaign-objects.js';
 import {
   expectNothingReportedTwice,
   type Phased,
@@ -13,7 +14,6 @@ import {
   useCampaign,
 } from './crash-harness.js';
 
-const ownerUidKey = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
 const finalizer = podResultFinalizer(roundhouseConventions);
 const cooldownMs = 2_000;
 
@@ -27,8 +27,6 @@ const steps = {
 
 /** Its steps fail (the fake node ends the Pod with exit code 1) on every fourth target. */
 const failsOn = (t: number) => t % 4 === 2;
-/** The target number in an execution's name: wfe-<t>, wfe-<t>-again. */
-const targetOf = (name: string) => Number(/^wfe-(\d+)/.exec(name)?.[1]);
 
 type Pod = KubeObject & { status?: { phase?: string } };
 
@@ -76,20 +74,21 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
     const { admin, executionNamespace, signal } = campaign;
     const finish = seeded(1_206);
     const { resourceVersion } = await admin.list(resources.pods, executionNamespace);
-    void admin.watch<Pod>(
+    watchLive(
+      admin,
       resources.pods,
       executionNamespace,
+      { resourceVersion, signal },
+      live,
       ({ type, object }) => {
         const name = object.metadata?.name as string;
         const uid = object.metadata?.uid as string;
-        if (type === 'DELETED') live.delete(name);
-        else live.set(name, object);
         const phase = object.status?.phase;
         if ((phase === 'Succeeded' || phase === 'Failed') && !endedAt.has(uid)) {
           endedAt.set(uid, Date.now());
         }
         if (type !== 'ADDED') return;
-        const owner = object.metadata?.annotations?.[ownerUidKey] ?? '';
+        const owner = ownerUid(object) ?? '';
         podsByOwner.set(owner, (podsByOwner.get(owner) ?? new Set()).add(uid));
         // The fake node runs a Pod without a control annotation until it is deleted: end each a
         // while after it appears, as its execution's steps decide, whether a controller runs then.
@@ -113,7 +112,6 @@ describeWithControlPlane('the controller with the pod engine killed again and ag
           ),
         );
       },
-      { resourceVersion, signal, stallTimeoutMs: 600_000 },
     );
   });
 

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { conventionKeys, executionResourceName, roundhouseConventions } from '@roundhouse/core';
+import { executionResourceName } from '@roundhouse/core';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, tektonAvailable } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { beforeAll, expect, it, vi } from 'vitest';
+import { ownerUid, targetOf, watchLive } from '../support/campaign-objects.js';
 import { type TektonDriver, tektonDriver } from '../support/tekton.js';
 import {
   expectNothingReportedTwice,
@@ -12,11 +13,6 @@ import {
   untilWorking,
   useCampaign,
 } from './crash-harness.js';
-
-const ownerUidKey = conventionKeys(roundhouseConventions).workflowExecutionUidAnnotation;
-const ownerUid = (run: KubeObject | undefined) => run?.metadata?.annotations?.[ownerUidKey];
-/** The target number in an execution's name: wfe-<t>, wfe-<t>-a, wfe-<t>-again. */
-const targetOf = (name: string) => Number(/^wfe-(\d+)/.exec(name)?.[1]);
 
 /**
  * The tekton engine's crash campaign: the controller process killed with SIGKILL at random
@@ -60,17 +56,15 @@ describeWithControlPlane('the controller with the tekton engine killed again and
       () => admin.list(resources.pipelineRuns, executionNamespace),
       { timeout: 30_000, interval: 250 },
     );
-    void admin.watch<KubeObject>(
+    watchLive(
+      admin,
       resources.pipelineRuns,
       executionNamespace,
+      { resourceVersion, signal: campaign.signal },
+      live,
       ({ type, object }) => {
-        const name = object.metadata?.name as string;
-        const uid = object.metadata?.uid as string;
-        if (type === 'DELETED') live.delete(name);
-        else live.set(name, object);
-        if (type === 'ADDED') everCreated.set(uid, object);
+        if (type === 'ADDED') everCreated.set(object.metadata?.uid as string, object);
       },
-      { resourceVersion, signal: campaign.signal, stallTimeoutMs: 600_000 },
     );
   }, 300_000);
 
