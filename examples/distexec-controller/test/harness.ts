@@ -223,9 +223,9 @@ export class World {
 /**
  * A kubeconfig for a ServiceAccount of the shipped manifests with exactly the rights they
  * grant it (RBAC matches a ServiceAccount subject by its user name); the namespaces they name
- * are created, their other objects (a Deployment) are not applied. Several test files apply
- * the same cluster-wide objects; whoever comes second finds them there. `roleBindingsIn` puts
- * the RoleBindings in that namespace instead of theirs.
+ * are created, with the labels the manifests give them, their other objects (a Deployment) are
+ * not applied. Several test files apply the same cluster-wide objects; whoever comes second
+ * finds them there. `roleBindingsIn` puts the RoleBindings in that namespace instead of theirs.
  */
 export async function identityOf(
   admin: KubeClient,
@@ -241,8 +241,16 @@ export async function identityOf(
     Role: rbacType('Role', 'roles', true),
     RoleBinding: rbacType('RoleBinding', 'rolebindings', true),
   };
-  const objects = parseAllDocuments(readFileSync(manifests, 'utf8'))
-    .map((doc) => doc.toJSON() as KubeObject)
+  const documents = parseAllDocuments(readFileSync(manifests, 'utf8')).map(
+    (doc) => doc.toJSON() as KubeObject,
+  );
+  // A namespace keeps the manifest's labels (the Pod Security level its pods must meet).
+  const labels = new Map(
+    documents
+      .filter((o) => o.kind === 'Namespace')
+      .map((o) => [o.metadata?.name, o.metadata?.labels] as const),
+  );
+  const objects = documents
     .filter((o) => types[o.kind as string])
     .map((o) =>
       o.kind === 'RoleBinding' && options.roleBindingsIn
@@ -251,7 +259,8 @@ export async function identityOf(
     );
   const namespaces = new Set(objects.map((o) => o.metadata?.namespace).filter(Boolean));
   for (const name of namespaces) {
-    await ignoreExisting(admin.create(resources.namespaces, undefined, { metadata: { name } }));
+    const metadata = { name, ...(labels.get(name) ? { labels: labels.get(name) } : {}) };
+    await ignoreExisting(admin.create(resources.namespaces, undefined, { metadata }));
   }
   for (const object of objects) {
     const type = types[object.kind as string] as typeof resources.serviceAccounts;

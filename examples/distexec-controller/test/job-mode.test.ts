@@ -522,6 +522,28 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     await world.admin.delete(distExecs, env.namespace, 'escalate');
   });
 
+  it('runs node Jobs where the API server refuses a privileged pod, whoever builds it', async () => {
+    // The node Jobs above got their pods there: they meet the restricted level.
+    const refused = await world.admin
+      .create(resources.pods, executionNamespace, {
+        metadata: { name: 'privileged' },
+        spec: {
+          containers: [
+            {
+              name: 'c',
+              image: 'registry.invalid/busybox:1',
+              securityContext: { privileged: true },
+            },
+          ],
+        },
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(isKubernetesError(refused, 'Forbidden')).toBe(true);
+  });
+
   it('deleting a DistExec deletes its running Jobs and their pods', async () => {
     await world.createDistExec('held', { shell: 'sleep 600' });
     await world.waitForResults('held', (results, _, object) => {

@@ -6,12 +6,17 @@ import { JobModeConfigSchema, jobModeDefaults, leaderElectionOf, loadConfig } fr
 
 interface Manifest {
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   automountServiceAccountToken?: boolean;
   rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
   roleRef?: { kind: string; name: string };
   subjects?: { kind: string; name: string; namespace: string }[];
-  spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } };
+  spec?: {
+    template?: { spec?: { containers?: { args?: string[] }[] } };
+    podSelector?: Record<string, unknown>;
+    policyTypes?: string[];
+    ingress?: unknown[];
+  };
 }
 
 const manifests = parseAllDocuments(
@@ -49,6 +54,23 @@ describe('deploy/job-mode.yaml', () => {
     expect(runner).toBeDefined();
     // Commands are the DistExec author's: they get no API credentials.
     expect(runner?.automountServiceAccountToken).toBe(false);
+  });
+
+  it("has the API server refuse a privileged node Job's pod, and lets nothing connect to one", () => {
+    // The namespace every author's commands share: no privilege whatever builds the pod, and
+    // no author's command reaches another's.
+    const execution = manifests.find(
+      (m) => m.kind === 'Namespace' && m.metadata.name === 'roundhouse-distexec-jobs',
+    );
+    expect(execution?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const policies = manifests.filter(
+      (m) => m.kind === 'NetworkPolicy' && m.metadata.namespace === 'roundhouse-distexec-jobs',
+    );
+    expect(policies).toEqual([
+      expect.objectContaining({
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      }),
+    ]);
   });
 
   it("elects a leader, and grants the controller's ServiceAccount the elector's rights on Leases where the Lease is", () => {
