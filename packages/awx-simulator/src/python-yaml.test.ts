@@ -209,4 +209,21 @@ describe('safeLoad', () => {
     }
     expect(dumped('date: 2020-02-29')).toBe('JSON: Object of type date is not JSON serializable');
   });
+
+  it("refuses `!!binary` text that Python's base64.decodebytes cannot decode, at the scalar", () => {
+    expect(dumped('a: !!binary aGk')).toBe(
+      'YAML: failed to decode base64 data: Incorrect padding\n' +
+        '  in "<unicode string>", line 1, column 4:\n    a: !!binary aGk\n       ^',
+    );
+    expect(dumped('a: !!binary aGVsb')).toMatch(
+      /^YAML: failed to decode base64 data: Invalid base64-encoded string: number of data characters \(5\) cannot be 1 more than a multiple of 4\n/,
+    );
+    expect(dumped('a: !!binary aé€b')).toMatch(
+      /^YAML: failed to convert base64 data into ascii: 'ascii' codec can't encode characters in position 1-2: ordinal not in range\(128\)\n/,
+    );
+    // Not strict: what is not of the alphabet is skipped, and enough padding ends the data.
+    expect(dumped('a: !!binary "aG==k @"')).toBe(
+      'JSON: Object of type bytes is not JSON serializable',
+    );
+  });
 });

@@ -21,6 +21,7 @@ import {
   constructScalar,
   implicitTag,
   SCALAR_TAGS,
+  ScalarRefused,
   TAG,
   TimestampUnmatched,
   UnserializableValue,
@@ -253,7 +254,12 @@ function constructNode(node: Node, loader: Loader): unknown {
     new ConstructorError(`expected a ${kind} node, but found ${nodeId(node)}`, node);
   if (SCALAR_TAGS.includes(tag)) {
     if (!isScalar(node)) throw expected('scalar');
-    return constructScalar(tag, String(node.value ?? ''));
+    try {
+      return constructScalar(tag, String(node.value ?? ''));
+    } catch (refused) {
+      if (refused instanceof ScalarRefused) throw new ConstructorError(refused.message, node);
+      throw refused;
+    }
   }
   switch (tag) {
     case `${TAG}seq`:

@@ -7,6 +7,7 @@
  * `!!timestamp` its pattern does not match raises AttributeError, which parse_yaml_or_json does
  * catch: that is TimestampUnmatched.
  */
+import { asciiEncodeError, base64DecodeError } from './python-base64.js';
 import { intDigitsError, pythonFloatRepr } from './python-json.js';
 import { AwxServerError } from './replies.js';
 
@@ -14,6 +15,9 @@ import { AwxServerError } from './replies.js';
 export class UnserializableValue {
   constructor(readonly pythonType: 'date' | 'datetime' | 'bytes' | 'set') {}
 }
+
+/** A ConstructorError SafeConstructor raises of a scalar's text, at the scalar. */
+export class ScalarRefused extends Error {}
 
 /** construct_yaml_timestamp's `match.groupdict()` on no match: an AttributeError. */
 export class TimestampUnmatched extends Error {
@@ -171,6 +175,19 @@ function constructTimestamp(text: string): UnserializableValue {
   return new UnserializableValue('datetime');
 }
 
+/** construct_yaml_binary: bytes, or its ConstructorError of text that is no base64. */
+function constructBinary(text: string): UnserializableValue {
+  const notAscii = asciiEncodeError(text);
+  if (notAscii !== undefined) {
+    throw new ScalarRefused(`failed to convert base64 data into ascii: ${notAscii}`);
+  }
+  const undecodable = base64DecodeError(text);
+  if (undecodable !== undefined) {
+    throw new ScalarRefused(`failed to decode base64 data: ${undecodable}`);
+  }
+  return new UnserializableValue('bytes');
+}
+
 /** The standard tags SafeConstructor reads a scalar node with. */
 export const SCALAR_TAGS = ['null', 'bool', 'int', 'float', 'timestamp', 'binary', 'str'].map(
   (name) => TAG + name,
@@ -190,7 +207,7 @@ export function constructScalar(tag: string, text: string): unknown {
     case `${TAG}timestamp`:
       return constructTimestamp(text);
     case `${TAG}binary`:
-      return new UnserializableValue('bytes');
+      return constructBinary(text);
     default:
       return text;
   }
