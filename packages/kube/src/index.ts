@@ -17,6 +17,12 @@ export {
   type LogSources,
   startedContainers,
 } from './execution-logs.js';
+export {
+  type FinalizerPatchOperation,
+  type FinalizerRemovalOptions,
+  finalizerRemoval,
+  removeFinalizerAsRead,
+} from './finalizer-removal.js';
 export { inClusterConfig } from './in-cluster-config.js';
 export {
   type Created,

@@ -15,12 +15,12 @@ import { readMountFailure, withMountFailure } from '@roundhouse/job';
 import {
   type ClusterConfig,
   deleteAsRead,
-  isKubernetesError,
   KubeClient,
   type KubeObject,
   type Reader,
   type ResourceEngine,
   ResourceExecutor,
+  removeFinalizerAsRead,
   resources,
   type StatusContext,
 } from '@roundhouse/kube';
@@ -28,7 +28,7 @@ import { podCreateRefusal } from './create-refusal.js';
 import { podLogSources } from './log-sources.js';
 import { stoppedByDeletion } from './pod-deletion.js';
 import { buildPod, keepsResult, type PodEngineSettings, podEngine } from './pod-spec.js';
-import { finalizerRemoval, podResultFinalizer } from './result-finalizer.js';
+import { podResultFinalizer } from './result-finalizer.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
 import { PodStateSchema } from './steps.js';
 import { podWatchSelector } from './watch-selector.js';
@@ -215,7 +215,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
       const deleted = await this.#delete(pod, namespace, options);
       if (!deleted) return;
     }
-    await this.#removeFinalizer(pod, namespace, options);
+    await this.#removeFinalizer(pod, options);
   }
 
   /**
@@ -232,7 +232,7 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   ): Promise<void> {
     const name = this.resourceName(wfe);
     const pod = await this.owned.getOwned(wfe, namespace, name, { signal: options.signal });
-    if (pod) await this.#removeFinalizer(pod, namespace, options);
+    if (pod) await this.#removeFinalizer(pod, options);
   }
 
   /** Deletes `pod` as read; false when it is gone, or another Pod has taken its name. */
@@ -247,33 +247,11 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
     return outcome === 'deleted';
   }
 
-  /**
-   * Removes the engine's finalizer from `pod`. A finalizer list changed since the read (the
-   * cache's copy behind, another finalizer added) fails the patch's test: read again, once.
-   */
-  async #removeFinalizer(
-    pod: PodObject,
-    namespace: string,
-    options: OperationOptions,
-  ): Promise<void> {
-    const name = pod.metadata?.name as string;
-    const request = { signal: options.signal };
-    let current: PodObject | null = pod;
-    for (let attempt = 1; current; attempt += 1) {
-      const patch = finalizerRemoval(current, this.#finalizer);
-      if (!patch || current.metadata?.uid !== pod.metadata?.uid) return;
-      try {
-        await this.client.patch(resources.pods, namespace, name, patch, {
-          ...request,
-          strategy: 'json',
-        });
-        return;
-      } catch (error) {
-        if (isKubernetesError(error, 'NotFound')) return;
-        if (!isKubernetesError(error, 'Invalid') || attempt >= 2) throw error;
-      }
-      current = await this.client.get<PodObject>(resources.pods, namespace, name, request);
-    }
+  /** Removes the engine's finalizer from `pod` as read, as `deleteAsRead` deletes it. */
+  async #removeFinalizer(pod: PodObject, options: OperationOptions): Promise<void> {
+    await removeFinalizerAsRead(this.client, resources.pods, pod, this.#finalizer, {
+      signal: options.signal,
+    });
   }
 
   /** The execution's result, or `null` when its Pod is gone or was deleted while it ran. */

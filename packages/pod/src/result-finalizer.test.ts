@@ -2,7 +2,6 @@ import { kubernautConventions, roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { describe, expect, it } from 'vitest';
 import { buildPod, type PodEngineSettings } from './pod-spec.js';
-import { finalizerRemoval, podResultFinalizer } from './result-finalizer.js';
 
 const sample = sampleExecution({ spec: { executionEngine: 'pod' } });
 const wfe = {
@@ -46,16 +45,5 @@ describe('the pod result finalizer', () => {
       'roundhouse.dev/pod-result',
     ]);
     expect(finalizersOf({ resultFinalizer: false })).toBeUndefined();
-  });
-
-  it('is removed by a patch held to the Pod read and to where its finalizer stood', () => {
-    const finalizer = podResultFinalizer(roundhouseConventions);
-    const pod = { metadata: { uid: 'u-1', finalizers: ['example.com/hold', finalizer] } };
-    expect(finalizerRemoval(pod, finalizer)).toEqual([
-      { op: 'test', path: '/metadata/uid', value: 'u-1' },
-      { op: 'test', path: '/metadata/finalizers/1', value: finalizer },
-      { op: 'remove', path: '/metadata/finalizers/1' },
-    ]);
-    expect(finalizerRemoval({ metadata: { uid: 'u-1' } }, finalizer)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { hasFinalizer, type Informer, removeFinalizer } from '@roundhouse/controller';
+import type { Informer } from '@roundhouse/controller';
 import {
   type Conventions,
   conventionKeys,
@@ -7,7 +7,12 @@ import {
   type Logger,
   noopLogger,
 } from '@roundhouse/core';
-import { deleteAsRead, type KubeClient, type KubeObject } from '@roundhouse/kube';
+import {
+  deleteAsRead,
+  type KubeClient,
+  type KubeObject,
+  removeFinalizerAsRead,
+} from '@roundhouse/kube';
 
 /** One kind of execution resource an engine declares, with the informer that caches it. */
 export interface WatchedResources {
@@ -73,18 +78,17 @@ export class OrphanedResources {
     }
   }
 
-  /** Takes off the engine's finalizers, which only the gone execution's cleanup would have. */
+  /**
+   * Takes off the engine's finalizers, which only the gone execution's cleanup would have, by
+   * the rule the engine's cleanup follows (`removeFinalizerAsRead`).
+   */
   async #removeFinalizers(
     watch: ExecutionWatch,
     object: KubeObject,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     for (const finalizer of watch.finalizers ?? []) {
-      if (!hasFinalizer(object, finalizer)) continue;
-      await removeFinalizer(this.#client, watch.resource, object, finalizer, {
-        signal,
-        uid: object.metadata?.uid,
-      });
+      await removeFinalizerAsRead(this.#client, watch.resource, object, finalizer, { signal });
     }
   }
 

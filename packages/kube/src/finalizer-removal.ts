@@ -1,0 +1,70 @@
+import type { ResourceType } from '@roundhouse/core';
+import type { KubeClient, KubeObject } from './kube-client.js';
+import { isKubernetesError } from './kubernetes-errors.js';
+
+/** A JSON Patch operation, as the API server applies it to the object. */
+export type FinalizerPatchOperation =
+  | { readonly op: 'test'; readonly path: string; readonly value: string }
+  | { readonly op: 'remove'; readonly path: string };
+
+/**
+ * The JSON patch that removes `finalizer` from `object` as read, or undefined when it carries
+ * none (or was never stored: no uid). It holds to that object (its uid) and to where the
+ * finalizer stood in the list as read: a list changed since fails the patch (422 Invalid)
+ * instead of removing another's finalizer. It needs no resourceVersion, which a deletion just
+ * before it has changed, so a copy from a cache serves.
+ */
+export function finalizerRemoval(
+  object: KubeObject,
+  finalizer: string,
+): readonly FinalizerPatchOperation[] | undefined {
+  const index = object.metadata?.finalizers?.indexOf(finalizer) ?? -1;
+  const uid = object.metadata?.uid;
+  if (index < 0 || uid === undefined) return undefined;
+  const path = `/metadata/finalizers/${index}`;
+  return [
+    { op: 'test', path: '/metadata/uid', value: uid },
+    { op: 'test', path, value: finalizer },
+    { op: 'remove', path },
+  ];
+}
+
+export interface FinalizerRemovalOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Removes `finalizer` from `object` as it was read (see `finalizerRemoval`), as
+ * `deleteAsRead` deletes it: an engine's cleanup, and a controller collecting what an execution
+ * left, each delete an execution resource and then take their finalizer off it. A list changed
+ * since the read is read again, once; an object gone, or replaced by another of the same name,
+ * is left alone.
+ */
+export async function removeFinalizerAsRead(
+  client: Pick<KubeClient, 'get' | 'patch'>,
+  type: ResourceType,
+  object: KubeObject,
+  finalizer: string,
+  options: FinalizerRemovalOptions = {},
+): Promise<void> {
+  const { namespace, name, uid } = object.metadata ?? {};
+  if (!name || !uid) {
+    throw new TypeError(
+      `removeFinalizerAsRead: a ${type.kind} read from the API server has a name and uid`,
+    );
+  }
+  const request = options.signal ? { signal: options.signal } : {};
+  let current: KubeObject | null = object;
+  for (let attempt = 1; current; attempt += 1) {
+    const patch = finalizerRemoval(current, finalizer);
+    if (!patch || current.metadata?.uid !== uid) return;
+    try {
+      await client.patch(type, namespace, name, patch, { ...request, strategy: 'json' });
+      return;
+    } catch (error) {
+      if (isKubernetesError(error, 'NotFound')) return;
+      if (!isKubernetesError(error, 'Invalid') || attempt >= 2) throw error;
+    }
+    current = await client.get<KubeObject>(type, namespace, name, request);
+  }
+}
