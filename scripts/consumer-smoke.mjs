@@ -21,6 +21,7 @@ const entries = {
   '@roundhouse/core': ['Registry', 'executionResourceName'],
   '@roundhouse/core/testing': ['MemoryExecutor', 'sampleExecution'],
   '@roundhouse/kube': [],
+  '@roundhouse/kube/testing': ['MemoryKubeClient', 'UnsupportedByMemoryKubeClient'],
   '@roundhouse/testenv': [],
   '@roundhouse/job': [],
   '@roundhouse/tekton': [],
