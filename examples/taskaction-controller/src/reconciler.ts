@@ -223,11 +223,15 @@ export class TaskActionReconciler implements Reconciler {
         return undefined;
       case 'launch': {
         // A Queued status proves no admission: a signaller may write any status field. So the
-        // attempt is judged again before its Job exists; a running one is never failed.
-        const refused =
-          refuseAttempt(action.spec.taskTemplate, allowedImages, maxTimeout) ??
-          refuseAttemptNumber(action);
-        if (refused !== undefined) {
+        // attempt is judged again before its Job exists; a running one is never failed, also
+        // when a controller stopped between creating its Job and saying so: it was allowed then.
+        const refusedAttempt = refuseAttempt(action.spec.taskTemplate, allowedImages, maxTimeout);
+        const pastLast = refuseAttemptNumber(action);
+        const refused = refusedAttempt ?? pastLast;
+        if (
+          refused !== undefined &&
+          (pastLast !== undefined || !(await this.#launchedAlready(action, engine, ctx)))
+        ) {
           return this.#reject(admitted.object, view, 'InvalidSpec', refused, ctx);
         }
         return this.#launch(action, engine, ctx);
@@ -269,6 +273,18 @@ export class TaskActionReconciler implements Reconciler {
       cachedAction ??
       (await client.get<KubeObject>(taskActions, namespace, name, { signal: ctx.signal }));
     await orphans.release(key, action, ctx.signal);
+  }
+
+  /** Whether the current attempt's own Job exists, read on the API server. */
+  async #launchedAlready(
+    action: TaskAction,
+    engine: string,
+    ctx: ReconcileContext,
+  ): Promise<boolean> {
+    const executor = this.#o.registry.get(engine);
+    const wfe = attemptExecution(action, attemptsOf(action.status), engine);
+    const { executionNamespace, client } = this.#o;
+    return attemptLaunched(executor, wfe, executionNamespace, client, ctx.signal);
   }
 
   /**
