@@ -140,6 +140,10 @@ describe('safeLoad', () => {
         'expected a mapping or list of mappings for merging, but found scalar\n' +
         '  in "<unicode string>", line 1, column 4:\n    b: &x 1\n       ^',
     );
+    // A property on the line of a block mapping's first key is the key's, and starts the mapping.
+    expect(dumped('&x !!str k: 1\n<<: 0')).toMatch(
+      /^YAML: while constructing a mapping\n {2}in "<unicode string>", line 1, column 1:\n {4}&x !!str k: 1\n {4}\^\n/,
+    );
     expect(dumped('!!map\n<<: 1')).toMatch(
       /^YAML: while constructing a mapping\n {2}in "<unicode string>", line 1, column 1:\n {4}!!map\n {4}\^\n/,
     );

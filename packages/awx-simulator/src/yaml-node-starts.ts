@@ -3,7 +3,8 @@
  * a tag, if it has any, else at its value. The `yaml` package's node ranges start at the value,
  * so each property is given to the node it precedes: the next property or node after it. A
  * property on its own line before a block mapping is the mapping's; on the line of the mapping's
- * first key it is that key's, as YAML reads it.
+ * first key it is that key's, as YAML reads it, and the mapping then starts with it too (PyYAML
+ * puts the mapping's start where the scanner found the first key, at its first property).
  */
 import { type Document, isNode, Parser, visit } from 'yaml';
 
@@ -56,25 +57,27 @@ export function nodeStarts(text: string, doc: Document): (node: unknown) => numb
   // Sorted stably: of nodes that start together, the outer one first.
   nodes.sort((a, b) => a.offset - b.offset);
   const properties = propertyTokens(text).sort((a, b) => a.offset - b.offset);
-  const owners: unknown[] = [];
+  // The nodes each property starts: its owner and, on a block mapping's first line, the mapping.
+  const started: unknown[][] = [];
   const starts = new Map<unknown, number>();
-  // From the last property back, so that the one a property precedes already has its owner.
+  // From the last property back, so that the one a property precedes already has its nodes.
   for (let index = properties.length - 1; index >= 0; index--) {
     const property = properties[index] as Start;
     const next = properties[index + 1];
     const firstNode = firstFrom(nodes, property.end);
     const first = nodes[firstNode];
-    let owner: unknown;
+    let nodesStarted: unknown[] = [];
     if (next !== undefined && (first === undefined || next.offset < first.offset)) {
-      owner = owners[index + 1];
+      nodesStarted = started[index + 1] ?? [];
     } else if (first !== undefined) {
       const ownLine = /[\n\r]/.test(text.slice(property.end, first.offset));
       let chosen = firstNode;
       while (!ownLine && nodes[chosen + 1]?.offset === first.offset) chosen++;
-      owner = nodes[chosen]?.node;
+      // A block mapping starts where its first key does, properties and all.
+      nodesStarted = nodes.slice(firstNode, chosen + 1).map((node) => node.node);
     }
-    owners[index] = owner;
-    if (isNode(owner)) starts.set(owner, property.offset);
+    started[index] = nodesStarted;
+    for (const node of nodesStarted) starts.set(node, property.offset);
   }
   return (node) => starts.get(node) ?? (isNode(node) ? (node.range?.[0] ?? 0) : 0);
 }
