@@ -88,6 +88,12 @@ export class HookRunner {
       );
       return next;
     }
+    if (run.killedAt) {
+      // Again on every pass until its shim is gone: a supervisor killed after recording the
+      // kill never sent it.
+      this.table.signalGroup(run.runtime.pid, 'SIGKILL');
+      return record;
+    }
     const cause = hookKillDue(record, hook, now);
     if (!cause) return record;
     const next = hookKilled(record, hook, cause, now);

@@ -32,6 +32,7 @@ import {
   beginStop,
   killDue,
   killed,
+  killPending,
   newRecord,
   observe,
   removable,
@@ -363,9 +364,13 @@ export class ProcessSupervisor {
     const kill = killDue(record, groupAlive, now, this.#graceMs);
     if (kill) record = killed(record, now);
     if (record !== before) await this.#save(record);
-    // Signals go out only once the decision to send them is durable.
+    // Signals go out only once the decision to send them is durable. SIGKILL goes again on
+    // every pass while any of the task lives: a supervisor killed after recording it never
+    // sent it, and a process may have left the group after it went.
     if (runtime && terminate) await this.#signal(record, runtime, 'SIGTERM');
-    if (runtime && kill) await this.#signal(record, runtime, 'SIGKILL');
+    if (runtime && killPending(record, groupAlive)) {
+      await this.#signal(record, runtime, 'SIGKILL', kill ? 'info' : 'debug');
+    }
     if (!this.#closed) record = await this.#hookStep(record, 'postStop', groupAlive);
     if (isFinished(record.state)) await this.#cgroups.removeIfEmpty(record.uid);
     if (removable(record, groupAlive)) {
@@ -463,12 +468,17 @@ export class ProcessSupervisor {
     return [...new Set(outside.map((p) => p.pid))];
   }
 
-  async #signal(record: TaskRecord, runtime: ProcessIdentity, signal: NodeJS.Signals) {
+  async #signal(
+    record: TaskRecord,
+    runtime: ProcessIdentity,
+    signal: NodeJS.Signals,
+    level: 'info' | 'debug' = 'info',
+  ) {
     if (signal === 'SIGKILL') await this.#cgroups.kill(record.uid);
     const delivered = this.#table.signalGroup(runtime.pid, signal);
     const departed = await this.#departed(record, runtime);
     for (const pid of departed) this.#table.signalProcess(pid, signal);
-    this.#log.info(
+    this.#log[level](
       { task: record.name, signal, delivered, ...(departed.length ? { departed } : {}) },
       'signalled task process group',
     );

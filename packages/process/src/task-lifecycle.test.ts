@@ -4,6 +4,7 @@ import {
   beginStop,
   killDue,
   killed,
+  killPending,
   newRecord,
   observe,
   removable,
@@ -210,6 +211,13 @@ describe('timeouts and stops', () => {
     expect(killDue(record, false, at(10), 10_000)).toBe(false);
     expect(killDue(killed(record, at(10)), true, at(20), 10_000)).toBe(false);
     expect(killDue(running(), true, at(20), 10_000)).toBe(false);
+  });
+
+  it('keeps killing, once the kill is recorded, while any of the group lives', () => {
+    const stopping = beginStop(running(), 'Deleted', at(0));
+    expect(killPending(stopping, true)).toBe(false);
+    expect(killPending(killed(stopping, at(10)), true)).toBe(true);
+    expect(killPending(killed(stopping, at(10)), false)).toBe(false);
   });
 });
 

@@ -223,6 +223,11 @@ export function killDue(record: TaskRecord, groupAlive: boolean, now: Date, grac
   return now.getTime() - Date.parse(stop.requestedAt) >= graceMs;
 }
 
+/** Whether a SIGKILL is recorded for the task's stop while some of it still lives. */
+export function killPending(record: TaskRecord, groupAlive: boolean): boolean {
+  return record.stop?.killedAt !== undefined && groupAlive;
+}
+
 export function killed(record: TaskRecord, now: Date): TaskRecord {
   if (!record.stop) return record;
   return { ...record, stop: { ...record.stop, killedAt: now.toISOString() } };

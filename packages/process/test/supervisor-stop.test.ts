@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { cgroupDirectory, unifiedCgroupPath } from '../src/cgroup-paths.js';
-import { ProcessSupervisor } from '../src/index.js';
+import { ProcessSupervisor, type TaskRecord } from '../src/index.js';
 import { TaskCgroups } from '../src/task-cgroups.js';
 import { removeAllTasks } from './in-process-agent.js';
 import { useSupervisor } from './supervisor.test-support.js';
@@ -49,6 +49,64 @@ describe('the process supervisor', () => {
     await vi.waitFor(() => expect(agent.supervisor.get('stubborn')).toBeUndefined(), patience);
     // It ignored SIGTERM, so only the SIGKILL after the grace period can have ended it.
     expect(isAlive(sleeper)).toBe(false);
+  });
+
+  /** Rewrites a task's record as a supervisor killed right after writing it would leave it. */
+  const recordAsLeft = (name: string, change: (record: TaskRecord) => TaskRecord) => () => {
+    const path = join(agent.dataDir, name, 'task.json');
+    writeFileSync(path, JSON.stringify(change(JSON.parse(readFileSync(path, 'utf8')))));
+  };
+
+  it('kills, after a restart, a deleted task whose SIGKILL was recorded but never sent', async () => {
+    const grandchild = join(agent.dir.path, 'unsent-kill.pid');
+    await agent.supervisor.create({
+      name: 'unsent-kill',
+      process: {
+        command: ['/bin/sh', '-c', `trap '' TERM; sleep 300 & echo $! > ${grandchild}; wait`],
+      },
+    });
+    const sleeper = await processFrom(grandchild);
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await agent.restart(
+      recordAsLeft('unsent-kill', (record) => ({
+        ...record,
+        deletionTimestamp: past,
+        stop: { cause: 'Deleted', requestedAt: past, killedAt: past },
+      })),
+    );
+    await vi.waitFor(() => expect(agent.supervisor.get('unsent-kill')).toBeUndefined(), patience);
+    expect(isAlive(sleeper)).toBe(false);
+  });
+
+  it("kills, after a restart, a deleted task's preStart hook whose SIGKILL was recorded but never sent", async () => {
+    const hookPid = join(agent.dir.path, 'unsent-hook-kill.pid');
+    await agent.supervisor.create({
+      name: 'unsent-hook-kill',
+      process: {
+        command: ['true'],
+        lifecycle: {
+          preStart: {
+            exec: { command: ['/bin/sh', '-c', `echo $$ > ${hookPid}; exec sleep 300`] },
+          },
+        },
+      },
+    });
+    const hook = await processFrom(hookPid);
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await agent.restart(
+      recordAsLeft('unsent-hook-kill', (record) => ({
+        ...record,
+        deletionTimestamp: past,
+        hooks: {
+          preStart: { ...record.hooks!.preStart!, killedAt: past, killCause: 'Deleted' },
+        },
+      })),
+    );
+    await vi.waitFor(
+      () => expect(agent.supervisor.get('unsent-hook-kill')).toBeUndefined(),
+      patience,
+    );
+    expect(isAlive(hook)).toBe(false);
   });
 
   // A daemon leaves the task's process group and session (setsid), and outlives the command.

@@ -11,8 +11,11 @@ export interface SupervisorFixture {
   readonly dataDir: string;
   /** The supervisor open now: restart() replaces it. */
   readonly supervisor: ProcessSupervisor;
-  /** Closes the supervisor and opens another on the same data directory, as a restart does. */
-  restart(): Promise<void>;
+  /**
+   * Closes the supervisor and opens another on the same data directory, as a restart does;
+   * `whileDown` runs in between, to leave the directory as a crash at some point would.
+   */
+  restart(whileDown?: () => void): Promise<void>;
   /** Waits until the task has ended, whichever way, and returns it. */
   settled(name: string): Promise<TaskRecord>;
 }
@@ -48,8 +51,9 @@ export function useSupervisor(prefix: string): SupervisorFixture {
     get supervisor() {
       return supervisor();
     },
-    async restart() {
+    async restart(whileDown) {
       await supervisor().close();
+      whileDown?.();
       current = await open();
     },
     settled: (name) =>
