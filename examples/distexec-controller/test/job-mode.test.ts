@@ -65,10 +65,12 @@ async function startController(
     podAnnotations,
     image = 'registry.invalid/busybox:1',
     allowedImages = ['registry.invalid/*'],
+    maxJobsPerNamespace,
   }: {
     podAnnotations?: Record<string, string>;
     image?: string;
     allowedImages?: string[];
+    maxJobsPerNamespace?: number;
   } = {},
 ) {
   const kubeConfig = await jobModeIdentity(world.admin, world.env);
@@ -81,6 +83,7 @@ async function startController(
     allowedImages,
     watchNamespace: world.env.namespace,
     resyncMs: 1_000,
+    maxJobsPerNamespace,
     job: {
       pod: { tolerations: [world.testNodeToleration] },
       ...(podAnnotations ? { podAnnotations } : {}),
@@ -114,6 +117,46 @@ async function podsOf(
     labelSelector: `batch.kubernetes.io/job-name=${job}`,
   });
   return items;
+}
+
+/** Ends the running pod of an attempt as its container exiting with `exitCode` would. */
+function podEnder(world: World) {
+  return async (name: string, node: string, attempt: number, exitCode: number, message: string) => {
+    const pod = await vi.waitFor(async () => {
+      const [found] = await podsOf(world, name, node, 1, attempt);
+      expect(found?.status?.phase).toBe('Running');
+      return found as Pod;
+    }, patience);
+    const now = new Date().toISOString();
+    const terminated = {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      message,
+      startedAt: now,
+      finishedAt: now,
+    };
+    await world.admin.patch(
+      resources.pods,
+      executionNamespace,
+      pod.metadata?.name as string,
+      {
+        status: {
+          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+          containerStatuses: [
+            {
+              name: 'workflow',
+              image: 'registry.invalid/busybox:1',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: { terminated },
+            },
+          ],
+        },
+      },
+      { subresource: 'status', strategy: 'merge' },
+    );
+  };
 }
 
 describeWithControlPlane('the Job-per-node mode on KWOK nodes', () => {
@@ -363,49 +406,7 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     await world.tearDown();
   });
 
-  /** Ends the running pod of an attempt as its container exiting with `exitCode` would. */
-  const endPod = async (
-    name: string,
-    node: string,
-    attempt: number,
-    exitCode: number,
-    message: string,
-  ) => {
-    const pod = await vi.waitFor(async () => {
-      const [found] = await podsOf(world, name, node, 1, attempt);
-      expect(found?.status?.phase).toBe('Running');
-      return found as Pod;
-    }, patience);
-    const now = new Date().toISOString();
-    const terminated = {
-      exitCode,
-      reason: exitCode === 0 ? 'Completed' : 'Error',
-      message,
-      startedAt: now,
-      finishedAt: now,
-    };
-    await world.admin.patch(
-      resources.pods,
-      executionNamespace,
-      pod.metadata?.name as string,
-      {
-        status: {
-          phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-          containerStatuses: [
-            {
-              name: 'workflow',
-              image: 'registry.invalid/busybox:1',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: { terminated },
-            },
-          ],
-        },
-      },
-      { subresource: 'status', strategy: 'merge' },
-    );
-  };
+  const endPod = podEnder(world);
 
   it('records a failed Job with its exit code and last output, after exactly retries + 1 Jobs', async () => {
     await world.createDistExec('flaky', { command: 'false', retries: 1 });
@@ -671,5 +672,48 @@ describeWithControlPlane('the Job-per-node mode when a node Job cannot be built'
       const job = executionResourceName(nodeTarget(env.namespace, 'unbuildable', node, 1, 1));
       expect(await world.admin.get(resources.jobs, executionNamespace, job)).toBeNull();
     }
+  });
+});
+
+describeWithControlPlane("the Job-per-node mode sharing a namespace's room", () => {
+  const env = useTestNamespace({ prefix: 'dx-jobs-room' });
+  const world = new World(env);
+  const nodeNames: string[] = [];
+  const endPod = podEnder(world);
+  let running: { stop(): Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    await world.setUp();
+    for (const suffix of ['a', 'b', 'c']) nodeNames.push(await world.createNode(suffix));
+    nodeNames.sort();
+    // Room for two unfinished Jobs in the namespace; pods run until the test ends them.
+    running = await startController(world, {
+      podAnnotations: { [podControls.runSeconds]: '600' },
+      maxJobsPerNamespace: 2,
+    });
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await world.tearDown();
+  });
+
+  it("gives the slot a large DistExec's Job frees to one created after it, not to the large one's next node", async () => {
+    const [first, second, third] = nodeNames as [string, string, string];
+    await world.createDistExec('large', { command: 'true' });
+    await world.waitForResults('large', (results) => {
+      expect(Object.keys(results).sort()).toEqual([first, second]);
+    });
+    await world.createDistExec('small', { command: 'true' });
+    // The room is full: small waits. large's first Job ends, which wakes large first.
+    await endPod('large', first, 1, 0, '');
+    await world.waitForResults('small', (results) => {
+      expect(Object.keys(results)).toEqual([first]);
+    });
+    const large = await world.waitForResults('large', (results) => {
+      expect(results[first]?.phase).toBe('Succeeded');
+    });
+    expect(Object.keys(large.results).sort()).toEqual([first, second]);
+    expect(await podsOf(world, 'large', third, 1, 1)).toEqual([]);
   });
 });
