@@ -64,6 +64,7 @@ describe('the task of an execution', () => {
     ],
     ['execMode', { execMode: 'Local' }, "the agent's token"],
     ['args', { args: ['-c', 'cat /var/run/secrets/token'] }, 'spec.parameters'],
+    ['workingDir', { workingDir: '/etc' }, 'a directory of the host'],
   ])(
     'refuses engineConfig.%s, which would run past the bundle policy, by default',
     (key, config, why) => {
@@ -78,26 +79,21 @@ describe('the task of an execution', () => {
     },
   );
 
-  it('refuses a workingDir with a bundle looked up on PATH, which could run a file found there', () => {
+  it('refuses a workingDir by default, with a bundle directory or without', () => {
     const wfe = sampleExecution();
-    wfe.spec.workflowRef.engineConfig = { workingDir: '/tmp/mine' };
+    wfe.spec.workflowRef.engineConfig = { workingDir: '/var/run/secrets' };
     wfe.spec.workflowRef.executionBundle = 'restart';
-    expect(configurationIssuesOf(() => executionTask(wfe, undefined, onPath))).toEqual([
-      {
-        path: 'spec.workflowRef.engineConfig.workingDir',
-        message: expect.stringMatching(
-          /^is not allowed with the bundle "restart", which is looked up on PATH: .*bundleRoot/,
-        ),
-      },
-    ]);
+    for (const engine of [onPath, settings]) {
+      expect(configurationIssuesOf(() => executionTask(wfe, undefined, engine))).toEqual([
+        {
+          path: 'spec.workflowRef.engineConfig.workingDir',
+          message: expect.stringMatching(/^is not allowed: .*host.*allowCommandOverride/),
+        },
+      ]);
+    }
     expect(
       executionTask(wfe, undefined, { ...onPath, allowCommandOverride: true }).task.process,
-    ).toMatchObject({ command: ['restart'], workingDir: '/tmp/mine' });
-    // Under a bundle directory the file that runs is the operator's, wherever the task runs.
-    expect(executionTask(wfe, undefined, settings).task.process).toMatchObject({
-      command: ['/opt/workflows/restart'],
-      workingDir: '/tmp/mine',
-    });
+    ).toMatchObject({ command: ['restart'], workingDir: '/var/run/secrets' });
     wfe.spec.workflowRef.engineConfig = {};
     expect(executionTask(wfe, undefined, onPath).task.process.command).toEqual(['restart']);
   });

@@ -44,9 +44,7 @@ export const ProcessEngineConfigSchema = z.strictObject({
   args: z.array(cString).optional(),
   /**
    * Absolute working directory; default the task's own directory (Local) or the main
-   * container's (Remote). Refused with a bundle looked up on PATH (an engine without
-   * `bundleRoot`) unless the engine allows command overrides: that bundle could be found from
-   * here.
+   * container's (Remote). Refused, as `command`, unless the engine allows command overrides.
    */
   workingDir: cString.startsWith('/', { error: 'must be an absolute path' }).optional(),
   /**
@@ -77,8 +75,8 @@ export interface ExecutionTaskSettings {
   readonly bundleRoot?: string | undefined;
   /**
    * Let `engineConfig.command` and `engineConfig.lifecycle` run programs other than the
-   * execution bundle, `engineConfig.args` hand it arguments, and `engineConfig.execMode` choose
-   * the container it runs in. Off by default: a controller's bundle policy (`--allowed-bundles`)
+   * execution bundle, `engineConfig.args` hand it arguments, `engineConfig.execMode` choose
+   * the container it runs in and `engineConfig.workingDir` the directory. Off by default: a controller's bundle policy (`--allowed-bundles`)
    * checks only `spec.workflowRef.executionBundle`, and stays engine-neutral, so an override
    * would run whatever an author names past it (`sh -c`, `python -c`, a tool's plugin flag), or
    * run the bundle beside the agent's own token and data. Without it the allow-list bounds the
@@ -115,7 +113,7 @@ export function executionTask(
   // Only a bundle that runs needs a program: engineConfig.command replaces it.
   const program =
     config.command === undefined ? bundleProgram(executionBundle, settings.bundleRoot) : undefined;
-  if (!settings.allowCommandOverride) refuseOverrides(config, program ?? executionBundle);
+  if (!settings.allowCommandOverride) refuseOverrides(config);
   if (dependencies?.secrets?.length || dependencies?.configMaps?.length) {
     throw new ConfigurationError({
       path: requestedDependencies(wfe).path,
@@ -200,35 +198,22 @@ const overrideRefusals = {
     "(--enable-sidecar-mode), and Local in sidecar mode runs it beside the agent's token and " +
     "every task's data; leave it out, or have the operator enable allowCommandOverride on the " +
     'engine',
+  workingDir:
+    "is not allowed: the bundle would run, as the supervisor's user, in a directory of the " +
+    'host the author chose, writing its relative files there (or found from there, for a ' +
+    'bundle looked up on PATH), and whether it could start would tell the author what the ' +
+    "host's file system holds; leave it out (the task gets a directory of its own), or have " +
+    'the operator enable allowCommandOverride on the engine',
 } as const;
 
-/**
- * The shim runs the bundle as `"$@"`, so a bundle looked up on PATH can be found from the
- * working directory (through a PATH entry relative to it): with a directory of the author's
- * choosing, the file that runs is theirs, whatever name the policy allowed.
- */
-function workingDirRefusal(bundle: string): string {
-  return (
-    `is not allowed with the bundle "${bundle}", which is looked up on PATH: it could run a ` +
-    "file of that name in the directory given here, which the controller's bundle policy " +
-    "never checks; have the operator set the engine's bundleRoot (the bundle then runs from " +
-    'there, whatever the working directory), leave workingDir out, or have the operator ' +
-    'enable allowCommandOverride on the engine'
-  );
-}
-
-function refuseOverrides(config: ProcessEngineConfig, bundle: string): void {
-  const keys = (['command', 'args', 'lifecycle', 'execMode'] as const).filter(
+function refuseOverrides(config: ProcessEngineConfig): void {
+  const keys = (['command', 'args', 'lifecycle', 'execMode', 'workingDir'] as const).filter(
     (key) => config[key] !== undefined,
   );
-  const issues = keys.map((key) => ({
-    path: `${engineConfigPath}.${key}`,
-    message: overrideRefusals[key],
-  }));
-  if (config.workingDir !== undefined && !bundle.startsWith('/')) {
-    issues.push({ path: `${engineConfigPath}.workingDir`, message: workingDirRefusal(bundle) });
-  }
-  if (issues.length) throw new ConfigurationError(issues);
+  if (keys.length === 0) return;
+  throw new ConfigurationError(
+    keys.map((key) => ({ path: `${engineConfigPath}.${key}`, message: overrideRefusals[key] })),
+  );
 }
 
 /** A Go duration in whole seconds, rounded up; refused past what a task's timeout can hold. */
