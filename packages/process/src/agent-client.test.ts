@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { withRequestGate } from '@roundhouse/core';
+import { ConfigurationError, withRequestGate } from '@roundhouse/core';
 import { describe, expect, it, vi } from 'vitest';
 import { TaskExecutorClient } from './agent-client.js';
 import { TaskExecutorApiError, TaskExecutorResponseError } from './agent-client-errors.js';
@@ -37,6 +37,13 @@ function body(head: string, totalBytes: number): Readable {
 }
 
 describe('TaskExecutorClient', () => {
+  it('refuses a base URL carrying credentials, without repeating them', () => {
+    const construct = () => new TaskExecutorClient({ baseUrl: 'http://ops:s3cret@127.0.0.1:9' });
+    expect(construct).toThrow(ConfigurationError);
+    expect(construct).toThrow(/baseUrl: must not carry a user name or password/);
+    expect(construct).not.toThrow(/s3cret/);
+  });
+
   it('starts no task the request gate of the work around it refuses, and throws its refusal', async () => {
     let received = 0;
     const server = createServer((_req, res) => {

@@ -1,4 +1,10 @@
-import { AbortedError, readBoundedBody, requestRefusal, toFieldIssues } from '@roundhouse/core';
+import {
+  AbortedError,
+  ConfigurationError,
+  readBoundedBody,
+  requestRefusal,
+  toFieldIssues,
+} from '@roundhouse/core';
 import { type Dispatcher, request } from 'undici';
 import { z } from 'zod';
 import { maxAnswerMiB, maxErrorBytes } from './agent-answer-limits.js';
@@ -13,7 +19,7 @@ import type { TaskRequest } from './process-spec.js';
 import { type WireTask, WireTaskSchema } from './wire-task.js';
 
 export interface TaskExecutorClientOptions {
-  /** The agent's base URL, e.g. `http://10.0.3.7:5758`. */
+  /** The agent's base URL, e.g. `http://10.0.3.7:5758`; credentials go in `token`, not here. */
   readonly baseUrl: string;
   /** Sent as `Authorization: Bearer <token>`; never logged or put in an error. */
   readonly token?: string | undefined;
@@ -59,8 +65,17 @@ export class TaskExecutorClient {
   readonly #timeoutMs: number;
   readonly #dispatcher: Dispatcher | undefined;
 
+  /** Throws ConfigurationError for a base URL that carries a user name or password. */
   constructor(options: TaskExecutorClientOptions) {
     this.#base = new URL(options.baseUrl.replace(/\/?$/, '/'));
+    if (this.#base.username || this.#base.password) {
+      // undici sends none of it, and `baseUrl` is quoted where an engine reports the agent
+      // unavailable, which whoever may read an execution's status reads too.
+      throw new ConfigurationError({
+        path: 'baseUrl',
+        message: 'must not carry a user name or password: give the bearer token as token',
+      });
+    }
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#dispatcher = options.dispatcher;
