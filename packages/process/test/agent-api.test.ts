@@ -202,8 +202,10 @@ describe('the task-executor API', () => {
     await client.setTasks([]);
     await vi.waitFor(async () => expect(await client.listTasks()).toEqual([]), patience);
     const sleep = (seconds: string) => ({ command: ['sleep', seconds] });
+    // `a` ignores SIGTERM, so it is still being deleted when the next set is answered.
+    const stubborn = { command: ['/bin/sh', '-c', "trap '' TERM; sleep 300"] };
     const first = await client.setTasks([
-      { name: 'a', process: sleep('300') },
+      { name: 'a', process: stubborn },
       { name: 'b', process: sleep('300') },
     ]);
     expect(first.map((t) => t.name)).toEqual(['a', 'b']);
@@ -212,7 +214,8 @@ describe('the task-executor API', () => {
       { name: 'b', process: sleep('999') },
       { name: 'c', process: sleep('300') },
     ]);
-    expect(second.map((t) => t.name)).toContain('c');
+    expect(second.map((t) => t.name)).toEqual(['a', 'b', 'c']);
+    expect(second[0]?.deletionTimestamp).toBeTruthy();
     const bAfter = second.find((t) => t.name === 'b');
     expect(bAfter).toMatchObject({ uid: b?.uid, process: { command: ['sleep', '300'] } });
     await vi.waitFor(async () => {
