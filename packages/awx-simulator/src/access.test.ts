@@ -314,6 +314,38 @@ describe('organizations and credential owners', () => {
     expect(await post('"organization": 0.0')).toEqual(denied);
   });
 
+  it("reads an owner's id given as text with int()'s whitespace and Unicode's digits", async () => {
+    const post = async (organization: unknown) => {
+      const response = await fetch(`${sim.apiUrl}credentials/`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          name: `c-${Math.random()}`,
+          credential_type: typeId,
+          inputs: {},
+          organization,
+        }),
+      });
+      return { status: response.status, body: (await response.json()) as Body };
+    };
+    const created = { status: 201, body: { organization: 1 } };
+    // ARABIC-INDIC DIGIT ONE, and NEXT LINE before it: int() reads both, JavaScript's \d and \s not.
+    expect(await post('\u0661')).toMatchObject(created);
+    expect(await post('\u00851')).toMatchObject(created);
+    const badData = {
+      status: 400,
+      body: { detail: 'Bad data found in related field organization.' },
+    };
+    // int() refuses the byte order mark, which trim() removes, and U+001C, which strip() removes.
+    expect(await post('\ufeff1')).toEqual(badData);
+    expect(await post('\u001c1')).toEqual(badData);
+    // An integer beyond 2**53 is a pk like any other to int(); no organization has it.
+    expect(await post(2 ** 60)).toEqual({
+      status: 400,
+      body: { detail: 'Organization matching query does not exist.' },
+    });
+  });
+
   it('lets a user own a credential itself, and no one else', async () => {
     const call = caller(sim);
     expect((await call('POST', 'credentials/', body({ user: 1 }))).status).toBe(201);

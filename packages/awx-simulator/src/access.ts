@@ -8,6 +8,7 @@
  * admin_role (a child of its organization's credential_admin_role) is a parent of its use_role,
  * which is a parent of its read_role.
  */
+import { exactNumber, pythonIntText } from './python-int-text.js';
 import { isJsonObject, isRawJson, pythonTypeName } from './python-json.js';
 import { pythonTruth } from './python-operators.js';
 import { AwxServerError } from './replies.js';
@@ -104,30 +105,26 @@ export interface OwnerLookups {
 }
 
 /**
- * Python's int() of a JSON value, as get_object_from_data takes a related field's pk: a float is
- * truncated, NaN is a ValueError (`undefined`, which AWX words), and an infinity an
- * OverflowError, which it does not catch.
+ * Python's int() of a JSON value, as get_object_from_data takes a related field's pk: an integer
+ * of any size, text int() reads, a float truncated; NaN is a ValueError (`undefined`, which AWX
+ * words), and an infinity an OverflowError, which it does not catch.
  */
-function pythonInt(value: unknown): number | undefined {
-  if (typeof value === 'boolean') return value ? 1 : 0;
+function pythonInt(value: unknown): bigint | undefined {
+  if (typeof value === 'boolean') return value ? 1n : 0n;
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return undefined;
     if (!Number.isFinite(value)) {
       throw new AwxServerError('OverflowError: cannot convert float infinity to integer');
     }
-    return Math.trunc(value);
+    return BigInt(Math.trunc(value));
   }
-  if (isRawJson(value) && pythonTypeName(value) === 'float') {
-    return Math.trunc(Number(value.rawJSON));
+  if (isRawJson(value)) {
+    return pythonTypeName(value) === 'float'
+      ? BigInt(Math.trunc(Number(value.rawJSON)))
+      : BigInt(value.rawJSON);
   }
-  if (typeof value === 'string' && PYTHON_INT_TEXT.test(value)) {
-    return Number(value.trim().replaceAll('_', ''));
-  }
-  return undefined;
+  return typeof value === 'string' ? pythonIntText(value) : undefined;
 }
-
-// int() of text: a sign, digits with single underscores between them, whitespace around.
-const PYTHON_INT_TEXT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
 
 /**
  * CredentialAccess.can_add for a user who is not a System Administrator, on the request's raw
@@ -150,10 +147,11 @@ export function canAddCredential(data: unknown, lookups: OwnerLookups): Credenti
     }
     const missing = { allowed: false, badRequest: `${model} matching query does not exist.` };
     // The simulator has one user and no teams.
-    if (field === 'user' && pk !== TOKEN_USER.id) return missing;
+    if (field === 'user' && pk !== BigInt(TOKEN_USER.id)) return missing;
     if (field === 'team') return missing;
     if (field === 'organization') {
-      const role = lookups.organizationRole(pk);
+      const id = exactNumber(pk);
+      const role = id === undefined ? undefined : lookups.organizationRole(id);
       if (role === undefined) return missing;
       if (role !== 'admin' && role !== 'credential_admin') return { allowed: false };
     }

@@ -143,6 +143,23 @@ describe('credentials', () => {
     });
   });
 
+  it("reads a primary key given as text with int()'s whitespace and Unicode's digits", async () => {
+    const arabicIndic = [...String(typeId)]
+      .map((digit) => String.fromCodePoint(0x660 + Number(digit)))
+      .join('');
+    const created = await credential('db-digits', {}, { credential_type: `\u0085${arabicIndic}` });
+    expect(created.status).toBe(201);
+    expect(created.body.credential_type).toBe(typeId);
+    expect((await credential('db-bom', {}, { credential_type: `\ufeff${typeId}` })).body).toEqual({
+      credential_type: ['Incorrect type. Expected pk value, received str.'],
+    });
+    // An integer beyond 2**53 (JSON.stringify writes 2 ** 60 as 1152921504606847000) is a pk like
+    // any other to int(); no object has it.
+    expect((await credential('db-huge', {}, { credential_type: 2 ** 60 })).body).toEqual({
+      credential_type: ['Invalid pk "1152921504606847000" - object does not exist.'],
+    });
+  });
+
   it('refuses unknown related objects, a missing owner and a duplicate', async () => {
     expect((await credential('db-5', {}, { credential_type: 999 })).body).toEqual({
       credential_type: ['Invalid pk "999" - object does not exist.'],

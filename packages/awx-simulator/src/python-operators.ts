@@ -101,9 +101,10 @@ export function pythonContains(container: unknown, item: unknown): boolean {
   throw new PythonTypeError(`argument of type '${pythonTypeName(container)}' is not iterable`);
 }
 
-// str.isspace(): the characters Python's str.strip() removes. JavaScript's trim() differs: it
-// keeps U+001C..U+001F and U+0085, and removes U+FEFF.
-const PYTHON_SPACE =
+// str.isspace(): the characters Python's str.strip() removes, and those its `re` matches with
+// `\s` in a str pattern. JavaScript's trim() and `\s` differ: they keep U+001C..U+001F and
+// U+0085, and take U+FEFF.
+export const PYTHON_SPACE =
   '[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const PYTHON_STRIP = new RegExp(`^${PYTHON_SPACE}+|${PYTHON_SPACE}+$`, 'g');
 

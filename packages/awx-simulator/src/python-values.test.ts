@@ -42,6 +42,8 @@ describe('NaN and the infinities in a launch', () => {
     ['{"timeout": NaN}', { timeout: ['A valid integer is required.'] }],
     ['{"job_slice_count": Infinity}', { job_slice_count: ['A valid integer is required.'] }],
     ['{"forks": 1e400}', { forks: ['A valid integer is required.'] }],
+    // re_decimal's \s is Python's, which U+FEFF is not; int() refuses what it leaves.
+    ['{"timeout": "2.0\\ufeff"}', { timeout: ['A valid integer is required.'] }],
     ['{"verbosity": -Infinity}', { verbosity: ['"-inf" is not a valid choice.'] }],
   ])('refuses %s as DRF does, and makes no job', async (text, errors) => {
     const before = sim.state.jobs().length;
@@ -78,6 +80,9 @@ describe('floats and text where DRF wants another type', () => {
     ['{"limit": NaN}', { limit: 'nan' }],
     ['{"job_tags": 12345678901234567890}', { job_tags: '12345678901234567890' }],
     ['{"timeout": 2.0}', { timeout: 2 }],
+    // re_decimal's \s takes U+001C, as str.strip() does; int() reads any script's digits.
+    ['{"timeout": "2.0\\u001c"}', { timeout: 2 }],
+    ['{"timeout": "\\u0662"}', { timeout: 2 }],
     ['{"diff_mode": "tRuE"}', { diff_mode: true }],
     ['{"diff_mode": 1.0}', { diff_mode: true }],
     // str.strip(): U+001F is whitespace to Python, U+FEFF is not.

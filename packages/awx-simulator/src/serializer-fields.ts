@@ -4,6 +4,7 @@
  * Unknown keys are dropped silently, as DRF does.
  */
 import { z } from 'zod';
+import { exactNumber, pythonIntText } from './python-int-text.js';
 import {
   holdsNonFinite,
   isJsonObject,
@@ -11,7 +12,7 @@ import {
   pythonStr,
   pythonTypeName,
 } from './python-json.js';
-import { pythonStrip } from './python-operators.js';
+import { PYTHON_SPACE, pythonStrip } from './python-operators.js';
 import { AwxServerError } from './replies.js';
 
 type Ctx = z.core.$RefinementCtx<unknown>;
@@ -111,10 +112,9 @@ export function optionalBooleanField() {
   });
 }
 
-// DRF's IntegerField strips a zero fraction (`re_decimal`), then Python's int() parses the rest:
-// surrounding whitespace, a sign, and single underscores between digits are accepted.
-const ZERO_FRACTION = /\.0*\s*$/;
-const PYTHON_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+// DRF's IntegerField strips a zero fraction (`re_decimal`, whose `\s` is Python's), then Python's
+// int() reads the rest.
+const ZERO_FRACTION = new RegExp(`\\.0*${PYTHON_SPACE}*$`);
 /** IntegerField.MAX_STRING_LENGTH. */
 const MAX_STRING_LENGTH = 1000;
 
@@ -133,8 +133,9 @@ export function optionalIntegerField(options: { readonly min?: number | undefine
       isPythonNumber(value) || typeof value === 'string'
         ? pythonStr(value).replace(ZERO_FRACTION, '')
         : '';
-    if (!PYTHON_INT.test(text)) return fail(ctx, value, 'A valid integer is required.');
-    const number = Number(text.replaceAll('_', '').trim());
+    const integer = pythonIntText(text);
+    if (integer === undefined) return fail(ctx, value, 'A valid integer is required.');
+    const number = Number(integer);
     if (options.min !== undefined && number < options.min) {
       return fail(ctx, value, `Ensure this value is greater than or equal to ${options.min}.`);
     }
@@ -146,20 +147,24 @@ export function optionalIntegerField(options: { readonly min?: number | undefine
 export type Exists = (id: number) => boolean;
 
 /**
- * A primary key as `PrimaryKeyRelatedField` takes it: an integer, text int() reads, or a float,
- * which Django's lookup truncates with int(); int() of NaN is a ValueError, which DRF words, and
- * of an infinity an OverflowError, which nothing catches.
+ * A primary key as `PrimaryKeyRelatedField` takes it: Django's lookup reads it with int(), which
+ * takes an integer of any size, text int() reads, or a float, which it truncates; int() of NaN
+ * is a ValueError, which DRF words, and of an infinity an OverflowError, which nothing catches.
  */
-function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
-  let id: number | undefined;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) id = value;
-  else if (typeof value === 'string' && PYTHON_INT.test(value)) {
-    id = Number(pythonStrip(value).replaceAll('_', ''));
-  } else if (typeof value === 'number' && !Number.isNaN(value) && !Number.isFinite(value)) {
+function pkInt(value: unknown): bigint | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === 'string') return pythonIntText(value);
+  if (typeof value === 'number' && !Number.isNaN(value) && !Number.isFinite(value)) {
     throw new AwxServerError('OverflowError: cannot convert float infinity to integer');
-  } else if (isRawJson(value) && pythonTypeName(value) === 'float') {
-    id = Math.trunc(Number(value.rawJSON));
   }
+  if (!isRawJson(value)) return undefined;
+  return pythonTypeName(value) === 'float'
+    ? BigInt(Math.trunc(Number(value.rawJSON)))
+    : BigInt(value.rawJSON);
+}
+
+function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
+  const id = pkInt(value);
   if (id === undefined) {
     return fail(
       ctx,
@@ -167,8 +172,9 @@ function pkValue(value: unknown, exists: Exists, ctx: Ctx): number {
       `Incorrect type. Expected pk value, received ${pythonTypeName(value)}.`,
     );
   }
-  return exists(id)
-    ? id
+  const known = exactNumber(id);
+  return known !== undefined && exists(known)
+    ? known
     : fail(ctx, value, `Invalid pk "${pythonStr(value)}" - object does not exist.`);
 }
 
