@@ -220,7 +220,8 @@ export class JobModeReconciler implements Reconciler {
         );
         continue;
       }
-      if (!this.#room.take(claim)) {
+      const slot = this.#room.take(claim);
+      if (!slot) {
         deferred.add(node);
         continue;
       }
@@ -229,9 +230,9 @@ export class JobModeReconciler implements Reconciler {
         const created = await this.#o.executor.create(wfe, this.#o.executionNamespace, {
           signal,
         });
-        this.#room.settle(key, created.resourceName);
+        this.#room.settle(slot, created.resourceName);
       } catch (error) {
-        this.#room.settle(key);
+        this.#room.settle(slot);
         if (isJobRefusal(error)) {
           refusal = error;
           held.set(node, `the API server refused the node's Job: ${errorText(error)}`);

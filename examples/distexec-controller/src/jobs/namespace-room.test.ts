@@ -1,7 +1,7 @@
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
-import { NamespaceJobRoom } from './namespace-room.js';
+import { NamespaceJobRoom, type RoomClaim, type RoomSlot } from './namespace-room.js';
 
 /**
  * An informer that has seen the Jobs in `seen`, of which those in `running` are unfinished,
@@ -46,6 +46,13 @@ function informer() {
   return jobs;
 }
 
+/** A slot `take` must give. */
+function taken(room: NamespaceJobRoom, claim: RoomClaim): RoomSlot {
+  const slot = room.take(claim);
+  if (!slot) throw new Error(`no slot for ${claim.key}`);
+  return slot;
+}
+
 const a = { key: 'ops/a', createdAt: '2026-01-01T00:00:00Z' };
 const b = { key: 'ops/b', createdAt: '2026-01-01T00:01:00Z' };
 const c = { key: 'ops/c', createdAt: '2026-01-01T00:02:00Z' };
@@ -55,43 +62,71 @@ describe('NamespaceJobRoom', () => {
     const jobs = informer();
     const room = new NamespaceJobRoom(2, jobs, 'exec');
     // Two reconciles each take a slot before their creates are answered.
-    expect(room.take(a)).toBe(true);
-    expect(room.take(a)).toBe(true);
-    expect(room.take(a)).toBe(false);
-    expect(room.take(b)).toBe(false);
+    const first = taken(room, a);
+    const second = taken(room, a);
+    expect(room.take(a)).toBeUndefined();
+    expect(room.take(b)).toBeUndefined();
     // Both answered; the watch has shown neither Job yet: still no room.
-    room.settle('ops/a', 'job-a');
-    room.settle('ops/a', 'job-b');
-    expect(room.take(a)).toBe(false);
+    room.settle(first, 'job-a');
+    room.settle(second, 'job-b');
+    expect(room.take(a)).toBeUndefined();
     // The watch shows them running: counted once, by the informer.
     jobs.add('job-a');
     jobs.add('job-b');
-    expect(room.take(a)).toBe(false);
+    expect(room.take(a)).toBeUndefined();
     // One finishes: its slot is free.
     jobs.running.delete('job-a');
     room.leave('ops/b');
-    expect(room.take(a)).toBe(true);
-    expect(room.take({ key: 'other/a', createdAt: a.createdAt })).toBe(true);
+    expect(room.take(a)).toBeDefined();
+    expect(room.take({ key: 'other/a', createdAt: a.createdAt })).toBeDefined();
   });
 
   it('frees the slot of a Job the watch showed and that is gone before the next create', () => {
     const jobs = informer();
     const room = new NamespaceJobRoom(1, jobs, 'exec');
-    expect(room.take(a)).toBe(true);
-    room.settle('ops/a', 'job-a');
+    room.settle(taken(room, a), 'job-a');
     // Shown, finished and deleted (its TTL, its DistExec) while no create of ops ran.
     jobs.add('job-a');
     jobs.remove('job-a');
-    expect(room.take(a)).toBe(true);
+    expect(room.take(a)).toBeDefined();
+  });
+
+  it('frees the slot of a Job a relist never showed once the informer shows one created after it', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    // Created while the watch is broken, and deleted by someone else before the relist.
+    room.settle(taken(room, a), 'job-a');
+    expect(room.take(a)).toBeUndefined();
+    // Another namespace's create, sent after that one was answered: the relist shows it alone.
+    const later = { key: 'other/x', createdAt: a.createdAt };
+    room.settle(taken(room, later), 'job-x');
+    jobs.add('job-x', 'other/x');
+    expect(room.take(a)).toBeDefined();
+  });
+
+  it('keeps the slot of a created Job whose add is late behind one created alongside it', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    // Both sent before either was answered: the API server may have made either first.
+    const mine = taken(room, a);
+    const alongside = taken(room, { key: 'other/x', createdAt: a.createdAt });
+    room.settle(mine, 'job-a');
+    room.settle(alongside, 'job-x');
+    jobs.add('job-x', 'other/x');
+    expect(room.take(a)).toBeUndefined();
+    // Its add comes: counted by the informer until it finishes.
+    jobs.add('job-a');
+    expect(room.take(a)).toBeUndefined();
+    jobs.running.delete('job-a');
+    expect(room.take(a)).toBeDefined();
   });
 
   it('frees the slot of a create that made nothing, and has no limit without one', () => {
     const room = new NamespaceJobRoom(1, informer(), 'exec');
-    expect(room.take(a)).toBe(true);
-    room.settle('ops/a');
-    expect(room.take(a)).toBe(true);
+    room.settle(taken(room, a));
+    expect(room.take(a)).toBeDefined();
     const unlimited = new NamespaceJobRoom(undefined, informer(), 'exec');
-    for (let i = 0; i < 1_000; i += 1) expect(unlimited.take(a)).toBe(true);
+    for (let i = 0; i < 1_000; i += 1) expect(unlimited.take(a)).toBeDefined();
     expect(unlimited.next('ops')).toBeUndefined();
   });
 
@@ -100,30 +135,28 @@ describe('NamespaceJobRoom', () => {
     const room = new NamespaceJobRoom(3, jobs, 'exec');
     // A, of many nodes, fills the room before B and C ask.
     for (const name of ['a-1', 'a-2', 'a-3']) {
-      expect(room.take(a)).toBe(true);
-      room.settle('ops/a', name);
+      room.settle(taken(room, a), name);
       jobs.add(name, 'ops/a');
     }
-    expect(room.take(c)).toBe(false);
-    expect(room.take(b)).toBe(false);
+    expect(room.take(c)).toBeUndefined();
+    expect(room.take(b)).toBeUndefined();
     expect(room.next('ops')).toBeUndefined();
     // A's Job ends and A's reconcile, which its Job wakes first, asks again: B's turn, the
     // older of the two holding none.
     jobs.running.delete('a-1');
-    expect(room.take(a)).toBe(false);
+    expect(room.take(a)).toBeUndefined();
     expect(room.next('ops')).toBe('ops/b');
-    expect(room.take(c)).toBe(false);
-    expect(room.take(b)).toBe(true);
-    room.settle('ops/b', 'b-1');
+    expect(room.take(c)).toBeUndefined();
+    room.settle(taken(room, b), 'b-1');
     jobs.add('b-1', 'ops/b');
     // The next slot is C's: it holds none, A and B one each.
     jobs.running.delete('a-2');
-    expect(room.take(a)).toBe(false);
-    expect(room.take(b)).toBe(false);
+    expect(room.take(a)).toBeUndefined();
+    expect(room.take(b)).toBeUndefined();
     expect(room.next('ops')).toBe('ops/c');
     // C gone (or needing no more room): the slot is A's again, older than B and holding as many.
     room.leave('ops/c');
     expect(room.next('ops')).toBe('ops/a');
-    expect(room.take(a)).toBe(true);
+    expect(room.take(a)).toBeDefined();
   });
 });

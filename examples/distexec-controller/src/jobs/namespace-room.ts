@@ -14,12 +14,33 @@ export interface RoomClaim {
   readonly createdAt: string;
 }
 
+/** A slot `take` gave a DistExec for one create; `settle` it once the create is answered. */
+export interface RoomSlot {
+  readonly key: string;
+  /** How many creates were answered before this one was sent (`#answered` at `take`). */
+  readonly sentAfter: number;
+}
+
+/** A created Job the informer has not shown: whose slot it holds, and when it was answered. */
+interface Unseen {
+  readonly key: string;
+  readonly answeredAt: number;
+  readonly sentAfter: number;
+}
+
 /**
  * The room `--max-jobs-per-namespace` leaves the DistExecs of one namespace: the unfinished
  * node Jobs the informer holds, less the creates this process has sent and the informer has
  * not shown yet. Counting the informer alone let reconciles running at once (`--workers`), and
  * one that ran again before the watch caught up, each spend the whole room. A slot is taken
  * synchronously, before the create's request, so no two reconciles can take the same one.
+ *
+ * A created Job is let go once the informer shows it, or shows a Job whose create was sent
+ * after this one's was answered: the API server orders the two creates, so an informer that
+ * shows the later one is current past the earlier, and counts it if it is still there. One it
+ * does not hold then was deleted before the informer could see it (created while the watch was
+ * broken, deleted by someone else before the relist, which reports nothing for an object it
+ * never held): waiting for its add kept its slot for ever.
  *
  * Within the namespace a free slot goes to the DistExec whose turn it is (`nextInLine`) among
  * those asking: taking whatever is free let a DistExec of thousands of nodes, whose own Jobs
@@ -33,8 +54,10 @@ export class NamespaceJobRoom {
   readonly #sending = new Map<string, number>();
   /** Per DistExec: Jobs created whose add the informer has not shown yet. */
   readonly #unseen = new Map<string, Set<string>>();
-  /** The DistExec each Job of `#unseen` holds a slot of. */
-  readonly #unseenOf = new Map<string, string>();
+  /** Each Job of `#unseen`: the DistExec it holds a slot of, and the order of its create. */
+  readonly #unseenOf = new Map<string, Unseen>();
+  /** Creates answered with a Job so far: orders them against creates sent later. */
+  #answered = 0;
   /** Per namespace: the DistExecs asking for room, with their creation times. */
   readonly #asking = new Map<string, Map<string, string>>();
 
@@ -54,33 +77,39 @@ export class NamespaceJobRoom {
   }
 
   /**
-   * Takes a slot for one create of `claim`'s DistExec; false when none is left or another's
+   * Takes a slot for one create of `claim`'s DistExec; none when none is left or another's
    * turn comes first. Either way the DistExec counts as asking until `leave`.
    */
-  take(claim: RoomClaim): boolean {
-    if (this.#cap === undefined) return true;
+  take(claim: RoomClaim): RoomSlot | undefined {
+    const slot = { key: claim.key, sentAfter: this.#answered };
+    if (this.#cap === undefined) return slot;
     const namespace = namespaceOf(claim.key);
     const asking = this.#asking.get(namespace) ?? new Map<string, string>();
     this.#asking.set(namespace, asking.set(claim.key, claim.createdAt));
-    if (this.next(namespace) !== claim.key) return false;
+    if (this.next(namespace) !== claim.key) return undefined;
     this.#sending.set(claim.key, (this.#sending.get(claim.key) ?? 0) + 1);
-    return true;
+    return slot;
   }
 
   /**
-   * Settles a slot `take` gave `key`: `created` names the Job the create made or adopted,
-   * which holds the slot until the informer shows it; without one (the create failed) the
-   * slot is free.
+   * Settles a slot `take` gave: `created` names the Job the create made or adopted, which
+   * holds the slot until the informer shows it; without one (the create failed) the slot is
+   * free.
    */
-  settle(key: string, created?: string | undefined): void {
+  settle({ key, sentAfter }: RoomSlot, created?: string | undefined): void {
     if (this.#cap === undefined) return;
     const sending = (this.#sending.get(key) ?? 1) - 1;
     if (sending > 0) this.#sending.set(key, sending);
     else this.#sending.delete(key);
-    if (created === undefined || this.#jobs.get(this.#executionNamespace, created)) return;
+    if (created === undefined) return;
+    if (this.#jobs.get(this.#executionNamespace, created)) {
+      this.#currentPast(sentAfter);
+      return;
+    }
     const unseen = this.#unseen.get(key) ?? new Set<string>();
     this.#unseen.set(key, unseen.add(created));
-    this.#unseenOf.set(created, key);
+    this.#answered += 1;
+    this.#unseenOf.set(created, { key, answeredAt: this.#answered, sentAfter });
   }
 
   /** `key`'s DistExec asks for no more room: none of its nodes waits for a slot. */
@@ -120,8 +149,23 @@ export class NamespaceJobRoom {
   }
 
   #seen(name: string): void {
-    const key = this.#unseenOf.get(name);
-    if (key === undefined) return;
+    const shown = this.#unseenOf.get(name);
+    if (shown === undefined) return;
+    this.#forget(name, shown.key);
+    this.#currentPast(shown.sentAfter);
+  }
+
+  /**
+   * The informer shows a Job whose create was sent once `sentAfter` creates were answered: it
+   * is current past each of those, and counts every one of them that is still there itself.
+   */
+  #currentPast(sentAfter: number): void {
+    for (const [name, { key, answeredAt }] of this.#unseenOf) {
+      if (answeredAt <= sentAfter) this.#forget(name, key);
+    }
+  }
+
+  #forget(name: string, key: string): void {
     this.#unseenOf.delete(name);
     const unseen = this.#unseen.get(key);
     unseen?.delete(name);
