@@ -20,7 +20,10 @@ import {
   useTestNamespace,
 } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
+import { createCoTenantPod } from './co-tenant-pod.js';
 import { jobPods, patience } from './drive.js';
+import { onlyJobPod } from './only-job-pod.js';
+import { recordPodWarning } from './pod-warning.js';
 
 let sequence = 0;
 function execution(
@@ -49,19 +52,32 @@ const withRef = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
   status: { executionRef: { name } },
 });
 
+/** `wfe` as a controller stores it once its resource `name` started now. */
+const started = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
+  ...wfe,
+  status: { executionRef: { name }, startTime: formatKubeTime(new Date()) },
+});
+
 describeWithControlPlane('JobExecutor on a real control plane', () => {
   const env = useTestNamespace();
   const client = () => new KubeClient(env.kubeConfig);
   const executor = (annotations: Record<string, string> = {}) =>
     new JobExecutor(client(), { podAnnotations: annotations });
 
-  async function settle(ex: JobExecutor, wfe: WorkflowExecution) {
+  /** The status `ex` reports for `wfe` once it is Completed or Failed. */
+  async function settle(ex: JobExecutor, wfe: WorkflowExecution, namespace = env.namespace) {
     return vi.waitFor(async () => {
-      const status = await ex.getStatus(wfe, env.namespace);
+      const status = await ex.getStatus(wfe, namespace);
       expect(status?.phase).toMatch(/Completed|Failed/);
       return status!;
     }, patience);
   }
+
+  /** Waits until the Job `name` is gone from the API server. */
+  const jobGone = (name: string) =>
+    vi.waitFor(async () => {
+      expect(await client().get(resources.jobs, env.namespace, name)).toBeNull();
+    }, patience);
 
   it('runs a Job to Completed, reporting Running first', async () => {
     const ex = executor({ [podControls.runSeconds]: '2' });
@@ -143,28 +159,18 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution({ executionConfig: { timeout: '3s' } });
     const { resourceName } = await ex.create(wfe, env.namespace);
-    const [pod] = await vi.waitFor(async () => {
-      const pods = await jobPods(client(), env.namespace, resourceName);
-      expect(pods).toHaveLength(1);
-      return pods;
-    }, patience);
+    const { name: pod } = await onlyJobPod(client(), env.namespace, resourceName);
     // What a kubelet reports of a volume whose Secret is gone; the fake node never mounts one.
-    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    await client().create(resources.events, env.namespace, {
-      metadata: { name: `${pod?.metadata?.name}.mount` },
-      involvedObject: { kind: 'Pod', name: pod?.metadata?.name, namespace: env.namespace },
+    await recordPodWarning(client(), env.namespace, {
+      pod,
       reason: 'FailedMount',
-      type: 'Warning',
       message: 'MountVolume.SetUp failed for volume "deps" : secret "db" not found',
-      firstTimestamp: at,
-      lastTimestamp: at,
-      count: 1,
-      source: { component: 'kubelet' },
+      at: Date.now(),
     });
     const failed = await settle(ex, withRef(wfe, resourceName));
     expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
     expect(failed.message).toContain(
-      `pod ${pod?.metadata?.name}: FailedMount: MountVolume.SetUp failed for volume "deps" : secret "db" not found`,
+      `pod ${pod}: FailedMount: MountVolume.SetUp failed for volume "deps" : secret "db" not found`,
     );
   });
 
@@ -172,24 +178,12 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution({ executionConfig: { timeout: '3s' } });
     const { resourceName } = await ex.create(wfe, env.namespace);
-    const [created] = await vi.waitFor(async () => {
-      const pods = await jobPods(client(), env.namespace, resourceName);
-      expect(pods).toHaveLength(1);
-      return pods;
-    }, patience);
+    const { name: pod } = await onlyJobPod(client(), env.namespace, resourceName);
     // The event of the Job's pod, which the Job controller deletes at the deadline, written
     // without the times a kubelet's recorder sets: its creation dates it.
-    const pod = created?.metadata?.name as string;
     const pull =
       'Failed to pull image "quay.io/kubernaut/bad-bundle:v1": rpc error: code = NotFound desc = manifest unknown';
-    await client().create(resources.events, env.namespace, {
-      metadata: { name: `${pod}.pull` },
-      involvedObject: { kind: 'Pod', name: pod, namespace: env.namespace },
-      reason: 'Failed',
-      type: 'Warning',
-      message: pull,
-      source: { component: 'kubelet' },
-    });
+    await recordPodWarning(client(), env.namespace, { pod, reason: 'Failed', message: pull });
     const failed = await settle(ex, withRef(wfe, resourceName));
     expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
     expect(failed.message).toContain(`pod ${pod}: Failed: ${pull}`);
@@ -199,35 +193,18 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution({ executionConfig: { timeout: '3s' } });
     const { resourceName } = await ex.create(wfe, env.namespace);
-    const [pod] = await vi.waitFor(async () => {
-      const pods = await jobPods(client(), env.namespace, resourceName);
-      expect(pods).toHaveLength(1);
-      return pods;
-    }, patience);
-    const own = pod?.metadata?.name as string;
+    const { name: own } = await onlyJobPod(client(), env.namespace, resourceName);
     // Someone who may create pods names one as the Job controller names the Job's.
     const decoy = `${resourceName}-decoy`;
-    await client().create(resources.pods, env.namespace, {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: decoy },
-      spec: { containers: [{ name: 'c', image: 'registry.invalid/theirs:1' }] },
-    } as KubeObject);
+    await createCoTenantPod(client(), env.namespace, decoy);
     const now = Date.now();
-    const mount = (name: string, at: number, secret: string) => {
-      const time = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
-      return client().create(resources.events, env.namespace, {
-        metadata: { name: `${name}.mount` },
-        involvedObject: { kind: 'Pod', name, namespace: env.namespace },
+    const mount = (pod: string, at: number, secret: string) =>
+      recordPodWarning(client(), env.namespace, {
+        pod,
         reason: 'FailedMount',
-        type: 'Warning',
         message: `MountVolume.SetUp failed for volume "deps" : secret "${secret}" not found`,
-        firstTimestamp: time,
-        lastTimestamp: time,
-        count: 1,
-        source: { component: 'kubelet' },
+        at,
       });
-    };
     // The decoy's warning is the newer, which a pick by name would take.
     await mount(own, now, 'db');
     await mount(decoy, now + 2_000, 'theirs');
@@ -243,12 +220,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution({ executionConfig: { timeout: '3s' } });
     const { resourceName } = await ex.create(wfe, env.namespace);
-    const [pod] = await vi.waitFor(async () => {
-      const pods = await jobPods(client(), env.namespace, resourceName);
-      expect(pods).toHaveLength(1);
-      return pods;
-    }, patience);
-    const own = pod?.metadata?.name as string;
+    const { name: own } = await onlyJobPod(client(), env.namespace, resourceName);
     const job = await client().get(resources.jobs, env.namespace, resourceName);
     // The API server's --event-ttl (1 h, as long as the default deadline) has passed: the Job
     // controller's record of the pod it created is gone.
@@ -262,28 +234,17 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     for (const record of records)
       await client().delete(resources.events, env.namespace, record.metadata?.name as string);
     const decoy = `${resourceName}-zzzzz`;
-    await client().create(resources.pods, env.namespace, {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: decoy },
-      spec: { containers: [{ name: 'c', image: 'registry.invalid/theirs:1' }] },
-    } as KubeObject);
+    await createCoTenantPod(client(), env.namespace, decoy);
     const unschedulable = '0/1 nodes are available: 1 Insufficient cpu.';
     const now = Date.now();
-    const warn = (name: string, reason: string, at: number, message: string) => {
-      const time = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
-      return client().create(resources.events, env.namespace, {
-        metadata: { name: `${name}.${reason.toLowerCase()}` },
-        involvedObject: { kind: 'Pod', name, namespace: env.namespace },
+    const warn = (pod: string, reason: string, at: number, message: string) =>
+      recordPodWarning(client(), env.namespace, {
+        pod,
         reason,
-        type: 'Warning',
         message,
-        firstTimestamp: time,
-        lastTimestamp: time,
-        count: 1,
-        source: { component: 'default-scheduler' },
+        at,
+        component: 'default-scheduler',
       });
-    };
     // The decoy's warning is the newer, which a pick by name alone would take.
     await warn(own, 'FailedScheduling', now, unschedulable);
     await warn(decoy, 'FailedMount', now + 2_000, 'secret "theirs" not found');
@@ -297,14 +258,6 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = new JobExecutor(client(), { ttlSecondsAfterFinished: 1 });
     const previous = execution();
     const target = previous.spec.targetResource;
-    const gone = async (name: string) =>
-      vi.waitFor(async () => {
-        expect(await client().get(resources.jobs, env.namespace, name)).toBeNull();
-      }, patience);
-    const started = (wfe: WorkflowExecution, name: string): WorkflowExecution => ({
-      ...wfe,
-      status: { executionRef: { name }, startTime: formatKubeTime(new Date()) },
-    });
     // The previous execution on the target failed, and the TTL deleted its Job.
     const failing = new JobExecutor(client(), {
       ttlSecondsAfterFinished: 1,
@@ -312,7 +265,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     });
     const first = await failing.create(previous, env.namespace);
     const before = started(previous, first.resourceName);
-    await gone(first.resourceName);
+    await jobGone(first.resourceName);
     expect(await ex.getStatus(before, env.namespace)).toMatchObject({
       phase: 'Failed',
       reason: 'BackoffLimitExceeded',
@@ -326,7 +279,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const { resourceName } = await ex.create(wfe, env.namespace);
     expect(resourceName).toBe(first.resourceName);
     const mine = started(wfe, resourceName);
-    await gone(resourceName);
+    await jobGone(resourceName);
     expect(await ex.getStatus(mine, env.namespace)).toMatchObject({
       phase: 'Completed',
       reason: 'Complete',
@@ -338,10 +291,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution();
     const { resourceName } = await ex.create(wfe, env.namespace);
-    const running = {
-      ...wfe,
-      status: { executionRef: { name: resourceName }, startTime: formatKubeTime(new Date()) },
-    };
+    const running = started(wfe, resourceName);
     await vi.waitFor(async () => {
       expect((await jobPods(client(), env.namespace, resourceName))[0]?.status?.phase).toBe(
         'Running',
@@ -350,9 +300,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     await client().delete(resources.jobs, env.namespace, resourceName, {
       propagationPolicy: 'Foreground',
     });
-    await vi.waitFor(async () => {
-      expect(await client().get(resources.jobs, env.namespace, resourceName)).toBeNull();
-    }, patience);
+    await jobGone(resourceName);
     expect(await ex.getStatus(running, env.namespace)).toBeNull();
   });
 
@@ -475,10 +423,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = executor({ [podControls.runSeconds]: '600' });
     const wfe = execution();
     const { resourceName } = await ex.create(wfe, env.namespace);
-    await vi.waitFor(
-      async () => expect(await jobPods(client(), env.namespace, resourceName)).toHaveLength(1),
-      patience,
-    );
+    await onlyJobPod(client(), env.namespace, resourceName);
     await ex.cleanup(withRef(wfe, resourceName), env.namespace);
     await ex.cleanup(withRef(wfe, resourceName), env.namespace);
     await vi.waitFor(async () => {
@@ -503,11 +448,7 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const { resourceName } = await ex.create(wfe, env.namespace, {
       dependencies: { secrets: [{ name: 'db-creds' }], configMaps: [{ name: 'settings' }] },
     });
-    const [pod] = await vi.waitFor(async () => {
-      const pods = await jobPods(c, env.namespace, resourceName);
-      expect(pods).toHaveLength(1);
-      return pods;
-    }, patience);
+    const { pod } = await onlyJobPod(c, env.namespace, resourceName);
     const spec = pod?.spec as {
       volumes: unknown[];
       containers: { name: string; volumeMounts: unknown[]; env: { name: string }[] }[];
@@ -549,22 +490,10 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const c = client();
     const ex = executor({ [podControls.runSeconds]: '600' });
     const { resourceName } = await ex.create(execution(), env.namespace);
-    const [pod] = await vi.waitFor(async () => {
-      const pods = await jobPods(c, env.namespace, resourceName);
-      expect(pods).toHaveLength(1);
-      return pods;
-    }, patience);
+    const { pod } = await onlyJobPod(c, env.namespace, resourceName);
     // Off, the kubelet puts no variable naming a Service of the namespace in the environment.
     expect(pod?.spec).toMatchObject({ enableServiceLinks: false });
   });
-
-  /** The status `ex` reports for `wfe` once it is Failed. */
-  const failedStatus = (ex: JobExecutor, wfe: WorkflowExecution, namespace: string) =>
-    vi.waitFor(async () => {
-      const current = await ex.getStatus(wfe, namespace);
-      expect(current?.phase).toBe('Failed');
-      return current;
-    }, patience);
 
   /** A new namespace whose ResourceQuota allows no pod, once quota admission enforces it. */
   async function namespaceAllowingNoPods(prefix: string): Promise<string> {
@@ -578,9 +507,13 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = new JobExecutor(client(), { startupGraceMs: 0 });
     const wfe = execution();
     const { resourceName } = await ex.create(wfe, namespace);
-    const status = await failedStatus(ex, withRef(wfe, resourceName), namespace);
-    expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ResourceExhausted' });
-    expect(status?.message).toContain('exceeded quota: no-pods');
+    const status = await settle(ex, withRef(wfe, resourceName), namespace);
+    expect(status).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failureReason: 'ResourceExhausted',
+    });
+    expect(status.message).toContain('exceeded quota: no-pods');
   });
 
   it("fails with the cause when pod security admission refuses the Job's pod", async () => {
@@ -592,9 +525,13 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = new JobExecutor(client(), { startupGraceMs: 0, securityProfile: 'none' });
     const wfe = execution();
     const { resourceName } = await ex.create(wfe, namespace);
-    const status = await failedStatus(ex, withRef(wfe, resourceName), namespace);
-    expect(status).toMatchObject({ reason: 'StartFailed', failureReason: 'ConfigurationError' });
-    expect(status?.message).toMatch(/is forbidden: violates PodSecurity "restricted:latest"/);
+    const status = await settle(ex, withRef(wfe, resourceName), namespace);
+    expect(status).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failureReason: 'ConfigurationError',
+    });
+    expect(status.message).toMatch(/is forbidden: violates PodSecurity "restricted:latest"/);
   });
 
   it('says why a Job that reached its deadline never had a pod: the quota refused it', async () => {
@@ -603,9 +540,13 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     const ex = new JobExecutor(client(), { startupGraceMs: 600_000 });
     const wfe = execution({ executionConfig: { timeout: '2s' } });
     const { resourceName } = await ex.create(wfe, namespace);
-    const status = await failedStatus(ex, withRef(wfe, resourceName), namespace);
-    expect(status).toMatchObject({ reason: 'DeadlineExceeded', failureReason: 'DeadlineExceeded' });
-    expect(status?.message).toMatch(
+    const status = await settle(ex, withRef(wfe, resourceName), namespace);
+    expect(status).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      failureReason: 'DeadlineExceeded',
+    });
+    expect(status.message).toMatch(
       /; the Job could not create its pod: Error creating: pods "[^"]*" is forbidden: exceeded quota: no-pods/,
     );
   });

@@ -1,0 +1,37 @@
+import { formatKubeTime } from '@roundhouse/core';
+import { type KubeClient, resources } from '@roundhouse/kube';
+
+/** A Warning event of the pod `pod`, as a kubelet or the scheduler records one. */
+export interface PodWarning {
+  pod: string;
+  reason: string;
+  message: string;
+  /**
+   * When it was seen; without it the event has no times or count, as some recorders write it,
+   * and only its creation dates it.
+   */
+  at?: number | undefined;
+  component?: 'kubelet' | 'default-scheduler' | undefined;
+}
+
+/** Records `warning` in `namespace`, the fake node writing no events of its own. */
+export function recordPodWarning(client: KubeClient, namespace: string, warning: PodWarning) {
+  const { pod, reason, message, at, component = 'kubelet' } = warning;
+  const times =
+    at === undefined
+      ? {}
+      : {
+          firstTimestamp: formatKubeTime(new Date(at)),
+          lastTimestamp: formatKubeTime(new Date(at)),
+          count: 1,
+        };
+  return client.create(resources.events, namespace, {
+    metadata: { name: `${pod}.${reason.toLowerCase()}` },
+    involvedObject: { kind: 'Pod', name: pod, namespace },
+    reason,
+    type: 'Warning',
+    message,
+    ...times,
+    source: { component },
+  });
+}
