@@ -56,8 +56,18 @@ describe('paging', () => {
       expect.objectContaining({ name: 'org-017' }),
       expect.objectContaining({ name: 'org-018' }),
     ]);
+    // int() reads any script's digits and U+0085 around them, not U+FEFF or U+001C.
+    expect((await get('/api/v2/organizations/?page_size=%C2%85%D9%A3')).body.results).toHaveLength(
+      3,
+    );
+    expect(
+      (await get('/api/v2/organizations/?page_size=2&page=%D9%A1%D9%A0')).body.results,
+    ).toEqual([
+      expect.objectContaining({ name: 'org-017' }),
+      expect.objectContaining({ name: 'org-018' }),
+    ]);
     // The page size falls back to 25, but Pagination.cap_page_size runs int() on it for `next`.
-    for (const size of ['abc', '', '2.0']) {
+    for (const size of ['abc', '', '2.0', '%EF%BB%BF2', '%1C2']) {
       expect(await get(`/api/v2/organizations/?page_size=${size}`)).toEqual({
         status: 500,
         body: { detail: 'A server error has occurred.' },

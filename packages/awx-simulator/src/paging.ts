@@ -6,6 +6,7 @@
  * (DisabledPaginator); on the events of a job, `limit` gives its first rows alone, uncapped
  * (UnifiedJobEventPagination's LimitPagination).
  */
+import { pythonIntText } from './python-int-text.js';
 import { detail, type Reply, serverError } from './replies.js';
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -28,11 +29,6 @@ export type Page<T> = CountedPage<T> | RowsOnly<T>;
 /** Which of AWX's pagination classes the view has. */
 export type Pagination = 'default' | 'events';
 
-// Python's int() of a string: digits, single underscores between them, a sign, spaces around.
-const INTEGER = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
-
-const pythonInt = (raw: string) => Number.parseInt(raw.replaceAll('_', ''), 10);
-
 /** A Django QueryDict's value of a key given more than once is its last. */
 function lastValue(query: URLSearchParams, key: string): string | null {
   return query.getAll(key).at(-1) ?? null;
@@ -40,9 +36,8 @@ function lastValue(query: URLSearchParams, key: string): string | null {
 
 /** DRF's `_positive_int(strict=True, cutoff)`: anything else falls back to the default. */
 function positive(raw: string | null, cutoff: number): number {
-  if (raw === null || !INTEGER.test(raw)) return DEFAULT_PAGE_SIZE;
-  const size = pythonInt(raw);
-  return size > 0 ? Math.min(size, cutoff) : DEFAULT_PAGE_SIZE;
+  const size = raw === null ? undefined : pythonIntText(raw);
+  return size !== undefined && size > 0n ? Math.min(Number(size), cutoff) : DEFAULT_PAGE_SIZE;
 }
 
 /**
@@ -52,8 +47,10 @@ function positive(raw: string | null, cutoff: number): number {
 function pageNumber(query: URLSearchParams, pages: number): number | undefined {
   const raw = lastValue(query, 'page') || '1';
   if (raw === 'last') return pages;
-  const number = INTEGER.test(raw) ? pythonInt(raw) : Number.NaN;
-  return number >= 1 && number <= pages ? number : undefined;
+  const number = pythonIntText(raw);
+  return number !== undefined && number >= 1n && number <= BigInt(pages)
+    ? Number(number)
+    : undefined;
 }
 
 export function paginate<T>(
@@ -79,7 +76,11 @@ export function paginate<T>(
   // Pagination.cap_page_size runs int() on `page_size` for each link, so one that is no
   // integer (which the page size ignored) fails the list with a server error once it has one.
   const sizeText = lastValue(query, 'page_size');
-  if ((number < pages || number > 1) && sizeText !== null && !INTEGER.test(sizeText)) {
+  if (
+    (number < pages || number > 1) &&
+    sizeText !== null &&
+    pythonIntText(sizeText) === undefined
+  ) {
     return serverError();
   }
   return {
@@ -100,7 +101,7 @@ function withPage(path: string, query: URLSearchParams, page: number): string {
   for (const [key, value] of query) grouped.set(key, [...(grouped.get(key) ?? []), value]);
   grouped.set('page', [String(page)]);
   const size = lastValue(query, 'page_size');
-  if (size !== null && INTEGER.test(size) && pythonInt(size) > MAX_PAGE_SIZE) {
+  if (size !== null && (pythonIntText(size) ?? 0n) > BigInt(MAX_PAGE_SIZE)) {
     grouped.set('page_size', [String(MAX_PAGE_SIZE)]);
   }
   const pairs = [...grouped.keys()]
