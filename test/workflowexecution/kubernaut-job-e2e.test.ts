@@ -1,11 +1,9 @@
-import { kubernautConventions, Registry } from '@roundhouse/core';
-import { JobExecutor } from '@roundhouse/job';
-import { type KubeObject, resources } from '@roundhouse/kube';
 import { describeWithControlPlane, podControls } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it } from 'vitest';
 import { useController } from './controller-fixture.js';
 import { condition, type Manifest, manifest } from './harness.js';
 import { createDependencies, expectKubernautCompletion, kubernautShaped } from './kubernaut-e2e.js';
+import { type KubernautJob, kubernautJobs } from './kubernaut-job-controller.js';
 
 /*
  * kubernaut's job-engine E2E cases (test/e2e/workflowexecution/03_job_backend_test.go and
@@ -14,27 +12,13 @@ import { createDependencies, expectKubernautCompletion, kubernautShaped } from '
  * E2E-WE-019-001 (exit 137 tolerated by a pod failure policy) is a deliberate difference (see
  * docs/conventions.md), and its missing-Secret case is refused before a Job exists.
  */
-type JobObject = KubeObject & {
-  spec: {
-    backoffLimit?: number;
-    template: {
-      spec: {
-        restartPolicy?: string;
-        containers: {
-          image: string;
-          env?: { name: string; value?: string }[];
-          volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
-        }[];
-        volumes?: { name: string; secret?: { secretName: string }; configMap?: { name: string } }[];
-      };
-    };
-  };
-  status?: { failed?: number };
-};
+/** The workflow kubernaut's createTestJobWFE names. */
+const WORKFLOW_ID = '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77';
 
 describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', () => {
   const cluster = useController('wfe-kn-job');
   const { client } = cluster;
+  const { start, jobsOf, onlyJobOf, failedOnceJobDeleted } = kubernautJobs(cluster);
 
   beforeAll(async () => {
     await createDependencies(client(), cluster.executionNamespace, {
@@ -43,21 +27,6 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
     });
   });
 
-  const start = (pod: Record<string, string>) =>
-    cluster.start({
-      registry: (reader) =>
-        new Registry().register(
-          new JobExecutor(client(), {
-            conventions: kubernautConventions,
-            podAnnotations: pod,
-            reader,
-          }),
-        ),
-      cooldownMs: 60_000,
-      // kubernaut reads no opt-in on its dependencies.
-      policy: { bundles: ['registry.invalid/*'], dependencyOptIn: false },
-    });
-
   /** kubernaut's createTestJobWFE: a MESSAGE parameter, the engine and its dependencies on workflowRef. */
   const kubernautExecution = (dependencies?: {
     secrets?: { name: string }[];
@@ -65,38 +34,17 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
   }): Manifest =>
     kubernautShaped(manifest({ parameters: { MESSAGE: 'E2E Job test message' } }), 'job', {
       dependencies,
-      workflowId: '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77',
+      workflowId: WORKFLOW_ID,
     });
-
-  const jobsOf = async (wfeName: string) => {
-    const { items } = await client().list<JobObject>(resources.jobs, cluster.executionNamespace, {
-      labelSelector: `kubernaut.ai/workflow-execution=${wfeName}`,
-    });
-    return items;
-  };
 
   it('E2E-WE-014-001/003/004/006: runs one deterministically named Job with kubernaut labels, env and spec to Completed', async () => {
     await start({ [podControls.runSeconds]: '3' });
     const wfe = await cluster.apply(kubernautExecution());
     const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
-    const jobs = await jobsOf(wfe.metadata.name);
-    expect(jobs).toHaveLength(1);
-    const [job] = jobs as [JobObject];
+    const { job, container, variables } = await onlyJobOf(running, WORKFLOW_ID);
     expect(job.metadata?.name).toMatch(/^wfe-[0-9a-f]{16}$/);
-    expect(running.status?.executionRef?.name).toBe(job.metadata?.name);
-    expect(job.metadata?.labels).toMatchObject({
-      'kubernaut.ai/workflow-execution': wfe.metadata.name,
-      'kubernaut.ai/workflow-id': '8a3c1f52-5b6e-4bb4-9e0e-2d6c9f0b1a77',
-      'kubernaut.ai/execution-engine': 'job',
-    });
-    expect(job.spec.backoffLimit).toBe(0);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
-    expect(job.spec.template.spec.containers).toHaveLength(1);
-    const [container] = job.spec.template.spec.containers as [
-      JobObject['spec']['template']['spec']['containers'][0],
-    ];
     expect(container.image.startsWith(wfe.spec.workflowRef.executionBundle)).toBe(true);
-    const variables = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
     expect(variables).toMatchObject({
       TARGET_RESOURCE: wfe.spec.targetResource,
       MESSAGE: 'E2E Job test message',
@@ -124,14 +72,7 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
   it('E2E-WE-014-007: fails an execution whose Job someone deleted, saying so', async () => {
     await start({ [podControls.runSeconds]: '600' });
     const wfe = await cluster.apply(kubernautExecution());
-    const running = await cluster.waitForPhase(wfe.metadata.name, 'Running');
-    await client().delete(
-      resources.jobs,
-      cluster.executionNamespace,
-      running.status?.executionRef?.name as string,
-      { propagationPolicy: 'Background' },
-    );
-    const failed = await cluster.waitForPhase(wfe.metadata.name, 'Failed');
+    const failed = await failedOnceJobDeleted(wfe.metadata.name);
     expect(failed.status?.failureDetails?.message).toMatch(/deleted/);
   });
 
@@ -144,7 +85,7 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
       }),
     );
     await cluster.waitForPhase(wfe.metadata.name, 'Running');
-    const [job] = (await jobsOf(wfe.metadata.name)) as [JobObject];
+    const [job] = (await jobsOf(wfe.metadata.name)) as [KubernautJob];
     expect(job.spec.template.spec.volumes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
