@@ -89,6 +89,27 @@ describe('filters', () => {
     });
   });
 
+  it("reads an id, a related id and __int as Python's int() does", async () => {
+    // int() takes underscores between digits, any script's digits and U+0085 around them.
+    expect(ids((await get(`job_templates/?id=%C2%850_${alpha}`)).body)).toEqual([alpha]);
+    const job = await launch(beta);
+    const arabicIndic = [...String(beta)]
+      .map((digit) => String.fromCodePoint(0x660 + Number(digit)))
+      .join('');
+    const ofBeta = ids((await get(`jobs/?job_template=${beta}`)).body);
+    expect(ofBeta).toContain(job.id);
+    expect(ids((await get(`jobs/?job_template=${encodeURIComponent(arabicIndic)}`)).body)).toEqual(
+      ofBeta,
+    );
+    expect(ids((await get(`jobs/?id__int=${encodeURIComponent(`\u3000${job.id}`)}`)).body)).toEqual(
+      [job.id],
+    );
+    // Not U+FEFF, which JavaScript's \s counts.
+    expect((await get(`jobs/?job_template=%EF%BB%BF${beta}`)).body).toEqual({
+      detail: `Invalid job_template id: \ufeff${beta}`,
+    });
+  });
+
   it('refuses values the field cannot hold', async () => {
     expect((await get('jobs/?job_template=abc')).body).toEqual({
       detail: 'Invalid job_template id: abc',

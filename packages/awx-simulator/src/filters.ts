@@ -7,6 +7,8 @@
  * on <x> is not allowed."`, and a password field (a credential's `inputs`) 403 `"Filtering on
  * field <x> is not allowed."`.
  */
+
+import { pythonIntText } from './python-int-text.js';
 import { AwxServerError, detail, type Reply } from './replies.js';
 import { searchPredicate, searchTerms } from './search-filter.js';
 import { parseTimestamp } from './timestamps.js';
@@ -289,9 +291,11 @@ function toPython<T>(spec: FieldSpec<T>, name: string, raw: string): unknown {
   }
 }
 
+/** int() of a query value, which both Django's IntegerField and to_python_related run. */
 function pythonInt(raw: string, error: () => FilterError): number {
-  if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw error();
-  return Number.parseInt(raw, 10);
+  const value = pythonIntText(raw);
+  if (value === undefined) throw error();
+  return Number(value);
 }
 
 /** AWX's `to_python_boolean`. */
