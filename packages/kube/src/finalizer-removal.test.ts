@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { finalizerRemoval, removeFinalizerAsRead } from './finalizer-removal.js';
+import {
+  type FinalizerPatchOperation,
+  finalizerRemoval,
+  removeFinalizerAsRead,
+} from './finalizer-removal.js';
 import type { KubeObject } from './kube-client.js';
 import { KubernetesApiError } from './kubernetes-errors.js';
 import { resources } from './resources.js';
@@ -24,6 +28,19 @@ function server(stored: KubeObject | null, answers: (Error | undefined)[]) {
   return { client, patches };
 }
 
+/** The object after `patch`, applied in order as the API server applies a JSON patch. */
+function applied(object: KubeObject, patch: readonly FinalizerPatchOperation[]): KubeObject {
+  const finalizers = [...(object.metadata?.finalizers ?? [])];
+  for (const operation of patch) {
+    const index = Number(operation.path.split('/').at(-1));
+    if (operation.op === 'remove') finalizers.splice(index, 1);
+    else if (operation.path !== '/metadata/uid' && finalizers[index] !== operation.value) {
+      throw new Error(`test failed at ${operation.path}`);
+    }
+  }
+  return { ...object, metadata: { ...object.metadata, finalizers } };
+}
+
 const invalid = () => new KubernetesApiError('Invalid', 'the server rejected our request', 422);
 
 describe('finalizerRemoval', () => {
@@ -34,6 +51,19 @@ describe('finalizerRemoval', () => {
       { op: 'remove', path: '/metadata/finalizers/1' },
     ]);
     expect(finalizerRemoval(pod('u-1', []), finalizer)).toBeUndefined();
+  });
+
+  it('removes a finalizer listed more than once from every place it stands, in one patch', () => {
+    const listed = pod('u-1', [finalizer, 'example.com/hold', finalizer]);
+    const patch = finalizerRemoval(listed, finalizer);
+    expect(patch).toEqual([
+      { op: 'test', path: '/metadata/uid', value: 'u-1' },
+      { op: 'test', path: '/metadata/finalizers/2', value: finalizer },
+      { op: 'remove', path: '/metadata/finalizers/2' },
+      { op: 'test', path: '/metadata/finalizers/0', value: finalizer },
+      { op: 'remove', path: '/metadata/finalizers/0' },
+    ]);
+    expect(applied(listed, patch ?? []).metadata?.finalizers).toEqual(['example.com/hold']);
   });
 });
 

@@ -13,20 +13,27 @@ export type FinalizerPatchOperation =
  * finalizer stood in the list as read: a list changed since fails the patch (422 Invalid)
  * instead of removing another's finalizer. It needs no resourceVersion, which a deletion just
  * before it has changed, so a copy from a cache serves.
+ *
+ * The API server does not dedupe finalizers, so one may stand in the list more than once; every
+ * place it stands is removed, the highest index first so that no removal shifts a later one.
  */
 export function finalizerRemoval(
   object: KubeObject,
   finalizer: string,
 ): readonly FinalizerPatchOperation[] | undefined {
-  const index = object.metadata?.finalizers?.indexOf(finalizer) ?? -1;
   const uid = object.metadata?.uid;
-  if (index < 0 || uid === undefined) return undefined;
-  const path = `/metadata/finalizers/${index}`;
-  return [
-    { op: 'test', path: '/metadata/uid', value: uid },
-    { op: 'test', path, value: finalizer },
-    { op: 'remove', path },
-  ];
+  const indexes = (object.metadata?.finalizers ?? []).flatMap((name, index) =>
+    name === finalizer ? [index] : [],
+  );
+  if (indexes.length === 0 || uid === undefined) return undefined;
+  const removals = indexes.reverse().flatMap((index): FinalizerPatchOperation[] => {
+    const path = `/metadata/finalizers/${index}`;
+    return [
+      { op: 'test', path, value: finalizer },
+      { op: 'remove', path },
+    ];
+  });
+  return [{ op: 'test', path: '/metadata/uid', value: uid }, ...removals];
 }
 
 export interface FinalizerRemovalOptions {
