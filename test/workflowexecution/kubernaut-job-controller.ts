@@ -1,8 +1,10 @@
 import { kubernautConventions, Registry, type WorkflowExecution } from '@roundhouse/core';
 import { JobExecutor } from '@roundhouse/job';
 import { type KubeObject, resources } from '@roundhouse/kube';
+import { podControls } from '@roundhouse/testenv/vitest';
 import { expect } from 'vitest';
 import type { ControllerFixture } from './controller-fixture.js';
+import type { Manifest } from './harness.js';
 
 /*
  * What kubernaut's job-engine suites (its integration and E2E cases, ported in
@@ -43,24 +45,25 @@ export function kubernautJobs(cluster: ControllerFixture) {
       });
     return items;
   };
+  /** Starts a controller whose Jobs' pods carry `podAnnotations`, the fake node's controls. */
+  const start = (podAnnotations: Record<string, string>) =>
+    cluster.start({
+      registry: (reader) =>
+        new Registry().register(
+          new JobExecutor(cluster.client(), {
+            conventions: kubernautConventions,
+            podAnnotations,
+            reader,
+          }),
+        ),
+      cooldownMs: 60_000,
+      // kubernaut reads no opt-in on its dependencies.
+      policy: { bundles: ['registry.invalid/*'], dependencyOptIn: false },
+    });
+
   return {
     jobsOf,
-
-    /** Starts a controller whose Jobs' pods carry `podAnnotations`, the fake node's controls. */
-    start: (podAnnotations: Record<string, string>) =>
-      cluster.start({
-        registry: (reader) =>
-          new Registry().register(
-            new JobExecutor(cluster.client(), {
-              conventions: kubernautConventions,
-              podAnnotations,
-              reader,
-            }),
-          ),
-        cooldownMs: 60_000,
-        // kubernaut reads no opt-in on its dependencies.
-        policy: { bundles: ['registry.invalid/*'], dependencyOptIn: false },
-      }),
+    start,
 
     /**
      * The one Job of the Running execution `running`, its executionRef, with kubernaut's labels
@@ -83,8 +86,13 @@ export function kubernautJobs(cluster: ControllerFixture) {
       return { job, container, variables };
     },
 
-    /** Deletes the Job of the Running execution `name` as someone else would; the execution once Failed. */
-    async failedOnceJobDeleted(name: string) {
+    /**
+     * Starts a controller whose Jobs' pods run for the whole test and applies `execution`;
+     * once it runs, deletes its Job as someone else would. The execution once Failed.
+     */
+    async failedOnceJobDeleted(execution: Manifest) {
+      await start({ [podControls.runSeconds]: '600' });
+      const { name } = (await cluster.apply(execution)).metadata;
       const running = await cluster.waitForPhase(name, 'Running');
       await cluster
         .client()

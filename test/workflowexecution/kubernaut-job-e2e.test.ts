@@ -70,9 +70,7 @@ describeWithControlPlane('kubernaut job E2E cases under the kubernaut preset', (
   });
 
   it('E2E-WE-014-007: fails an execution whose Job someone deleted, saying so', async () => {
-    await start({ [podControls.runSeconds]: '600' });
-    const wfe = await cluster.apply(kubernautExecution());
-    const failed = await failedOnceJobDeleted(wfe.metadata.name);
+    const failed = await failedOnceJobDeleted(kubernautExecution());
     expect(failed.status?.failureDetails?.message).toMatch(/deleted/);
   });
 

@@ -76,9 +76,7 @@ describeWithControlPlane(
     });
 
     it('IT-WE-014-010: an execution whose Job someone deleted fails, saying it was deleted', async () => {
-      await start({ [podControls.runSeconds]: '600' });
-      const wfe = await cluster.apply(kubernautExecution());
-      const failed = await failedOnceJobDeleted(wfe.metadata.name);
+      const failed = await failedOnceJobDeleted(kubernautExecution());
       expect(failed.status?.failureDetails?.message).toMatch(/deleted/);
     });
 
