@@ -1,9 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { executionMetadata, roundhouseConventions } from '@roundhouse/core';
+import { executionMetadata, executionResourceName, roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
 import { KubeClient, type KubeObject, type Reader, resources } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { PodExecutor } from './pod-executor.js';
+import { podResultFinalizer } from './result-finalizer.js';
 
 describe('PodExecutor', () => {
   it('gives a Pod the default deadline when spec.timesOutAt is further away', async () => {
@@ -72,5 +73,38 @@ describe('PodExecutor', () => {
       `past its deadline; pod ${name}: FailedMount: ${mount.message}`,
     );
     expect(server.list).toHaveBeenCalledWith(resources.events, 'workflows', expect.anything());
+  });
+
+  it('takes the result finalizer off once though the cache keeps showing it', async () => {
+    const wfe = sampleExecution({
+      spec: { executionEngine: 'pod', targetResource: 'team-a/deployment/app' },
+    });
+    const executor = (server: KubeClient, cache: Reader) =>
+      new PodExecutor(server, { reader: cache });
+    const name = executionResourceName(wfe.spec.targetResource);
+    const held = {
+      metadata: {
+        name,
+        uid: 'pod-uid',
+        finalizers: [podResultFinalizer(roundhouseConventions)],
+        ...executionMetadata(wfe, 'pod', roundhouseConventions),
+      },
+      spec: { containers: [{ name: 'run' }] },
+      status: { phase: 'Succeeded' },
+    };
+    const server = new KubeClient(new KubeConfig());
+    const patch = vi.spyOn(server, 'patch').mockImplementation(async () => ({}) as KubeObject);
+    // The watch has not brought the patched Pod yet: every read still shows the finalizer.
+    const stale: Reader = {
+      get: async () => held as never,
+      list: async () => ({ items: [], resourceVersion: '1' }),
+    };
+    const engine = executor(server, stale);
+    await engine.resultRecorded(wfe, 'workflows');
+    await engine.resultRecorded(wfe, 'workflows');
+    expect(patch).toHaveBeenCalledTimes(1);
+    // A restarted controller does not know, and asks again.
+    await executor(server, stale).resultRecorded(wfe, 'workflows');
+    expect(patch).toHaveBeenCalledTimes(2);
   });
 });

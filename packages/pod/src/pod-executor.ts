@@ -28,6 +28,7 @@ import { podCreateRefusal } from './create-refusal.js';
 import { podLogSources } from './log-sources.js';
 import { stoppedByDeletion } from './pod-deletion.js';
 import { buildPod, keepsResult, type PodEngineSettings, podEngine } from './pod-spec.js';
+import { ReleasedPods } from './released-pods.js';
 import { podResultFinalizer } from './result-finalizer.js';
 import { isPodFinished, type PodExecutionState, podExecutionState } from './status.js';
 import { PodStateSchema } from './steps.js';
@@ -124,6 +125,7 @@ function podEngineSpec(
 export class PodExecutor extends ResourceExecutor<PodObject> {
   readonly #startupGraceMs: number;
   readonly #finalizer: string;
+  readonly #released = new ReleasedPods();
 
   constructor(client: KubeClient, options: PodExecutorOptions = {}) {
     const conventions = options.conventions ?? roundhouseConventions;
@@ -232,7 +234,9 @@ export class PodExecutor extends ResourceExecutor<PodObject> {
   ): Promise<void> {
     const name = this.resourceName(wfe);
     const pod = await this.owned.getOwned(wfe, namespace, name, { signal: options.signal });
-    if (pod) await this.#removeFinalizer(pod, options);
+    if (!pod || this.#released.has(pod.metadata?.uid)) return;
+    await this.#removeFinalizer(pod, options);
+    this.#released.add(pod.metadata?.uid);
   }
 
   /** Deletes `pod` as read; false when it is gone, or another Pod has taken its name. */
