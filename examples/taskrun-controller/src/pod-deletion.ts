@@ -36,3 +36,18 @@ export const stoppedReasons: ReadonlySet<string> = new Set([
   'StartFailed',
   tooLargeReason,
 ]);
+
+/**
+ * Whether the Pod still has a step waiting or running, on the API server's word: what the cache
+ * shows going on is read again (`read(true)`) before a finished run's Pod is deleted for it, as
+ * `deletesPod` has the live path do, since a Pod that has ended since holds the run's step
+ * output. A Pod the cache shows ended, or holds none of, costs no request.
+ */
+export async function goesOnFresh(
+  read: (fresh: boolean) => Promise<PodExecutionStatus | null>,
+): Promise<boolean> {
+  const cached = await read(false);
+  if (!cached || podEnded(cached)) return false;
+  const fresh = await read(true);
+  return fresh !== null && !podEnded(fresh);
+}

@@ -198,6 +198,45 @@ describe('TaskRunReconciler requests', () => {
     expect(again.client.patch).not.toHaveBeenCalled();
   });
 
+  it('deletes a failed run’s Pod only when the API server, too, shows a step still going on', async () => {
+    const step = (state: 'Running' | 'Failed') =>
+      ({
+        ...runningPod,
+        steps: [
+          { name: 'lint', state: 'Failed', exitCode: 1 },
+          state === 'Running'
+            ? { name: 'test', state, startedAt: '2026-01-02T03:00:01Z' }
+            : { name: 'test', state, exitCode: 0 },
+        ],
+        result: {
+          phase: 'Failed',
+          reason: 'StepFailed',
+          message: 'step lint exited with code 1 (Error)',
+          summary: { status: 'False', completedTasks: 0, totalTasks: 2 },
+          failureReason: 'TaskFailed',
+        },
+      }) satisfies PodExecutionStatus;
+    const failed = runObject({ phase: 'Failed', reason: 'StepFailed', podName: 'build-1-pod' });
+    // The cache, behind a quiet watch, still shows the step running; it has ended since, and
+    // its Pod holds its output.
+    const stale = setup(failed, { pod: step('Running'), fresh: step('Failed'), podCached: true });
+    await stale.reconcile();
+    expect(stale.executor.getStepStatus).toHaveBeenLastCalledWith(
+      expect.anything(),
+      'ci',
+      expect.objectContaining({ fresh: true }),
+    );
+    expect(stale.executor.cleanup).not.toHaveBeenCalled();
+    const running = setup(failed, { pod: step('Running'), podCached: true });
+    await running.reconcile();
+    expect(running.executor.cleanup).toHaveBeenCalledOnce();
+    // A Pod the cache already shows ended is not asked about again.
+    const ended = setup(failed, { pod: step('Failed'), fresh: step('Running'), podCached: true });
+    await ended.reconcile();
+    expect(ended.executor.getStepStatus).toHaveBeenCalledOnce();
+    expect(ended.executor.cleanup).not.toHaveBeenCalled();
+  });
+
   it('deletes no Pod of a timed-out run when the cache holds none', async () => {
     const { executor, client, reconcile } = setup(
       runObject({ phase: 'Failed', reason: 'TimedOut', podName: 'build-1-pod' }),

@@ -32,7 +32,7 @@ import {
 } from '@roundhouse/pod';
 import { taskRunExecution } from './execution.js';
 import { InvalidParamsError, resolveSteps } from './params.js';
-import { deletesPod, podEnded, stoppedReasons } from './pod-deletion.js';
+import { deletesPod, goesOnFresh, podEnded, stoppedReasons } from './pod-deletion.js';
 import { inRunTerms, isLockError } from './predecessor-pod.js';
 import { statusWithin } from './run-size.js';
 import { type RunSettings, runSettings, type TimeoutLimits } from './run-spec.js';
@@ -117,11 +117,11 @@ export class TaskRunReconciler implements Reconciler {
       // parallel step that failed beside one still waiting) may have that Pod still going: a
       // crash, or a delete that failed, came between the write and the delete below. One
       // failed for a status too large to store has its Pod deleted here. Deleting is
-      // idempotent.
+      // idempotent; for other reasons, only on the API server's word (see goesOnFresh).
       if (run.status?.phase === 'Failed' && podCached(key)) {
-        const stopped = stoppedReasons.has(run.status.reason ?? '');
-        const pod = stopped ? null : await executor.getStepStatus(identity, namespace, { signal });
-        if (stopped || (pod && !podEnded(pod)))
+        const read = (fresh: boolean) =>
+          executor.getStepStatus(identity, namespace, { signal, fresh });
+        if (stoppedReasons.has(run.status.reason ?? '') || (await goesOnFresh(read)))
           await executor.cleanup(identity, namespace, { signal });
       }
       return undefined;
