@@ -22,6 +22,44 @@ export function nextInLine(claimants: readonly Claimant[]): string | undefined {
   return next?.key;
 }
 
+/**
+ * How many of `free` slots `key`'s DistExec may take now: its part when they are dealt out
+ * one at a time, each to the DistExec next in line (`nextInLine`) counting those dealt. One
+ * reconcile takes its whole part, instead of one slot before the others' turn: filling a room
+ * of 500 took about 500 reconciles, each with its status write. The parts of the others stay
+ * theirs, so a large DistExec woken first by its own Jobs ending still takes none of a slot a
+ * later one holding fewer is due.
+ */
+export function shareOf(claimants: readonly Claimant[], free: number, key: string): number {
+  const claimant = claimants.find((c) => c.key === key);
+  if (claimant === undefined) return 0;
+  const holds = claimants.map((c) => c.holds).sort((a, b) => a - b);
+  // Dealing raises those holding fewest to a common level: find the highest every slot of one
+  // more reaches, from the fewest held up.
+  let left = Math.max(0, free);
+  let level = holds[0] ?? 0;
+  let raised = 0;
+  for (;;) {
+    while (raised < holds.length && (holds[raised] ?? 0) <= level) raised += 1;
+    const rise = Math.min(
+      (holds[raised] ?? Number.POSITIVE_INFINITY) - level,
+      Math.floor(left / raised),
+    );
+    if (rise === 0) break;
+    level += rise;
+    left -= rise * raised;
+  }
+  if (claimant.holds > level) return 0;
+  // The slots too few to raise them all once more go one each to those at the level, in the
+  // order they are in line among equals.
+  const first = claimants
+    .filter((c) => c.holds <= level)
+    .map((c) => ({ ...c, holds: level }))
+    .sort((a, b) => (ahead(a, b) ? -1 : 1))
+    .slice(0, left);
+  return level - claimant.holds + (first.some((c) => c.key === key) ? 1 : 0);
+}
+
 function ahead(a: Claimant, b: Claimant): boolean {
   if (a.holds !== b.holds) return a.holds < b.holds;
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;

@@ -159,4 +159,28 @@ describe('NamespaceJobRoom', () => {
     expect(room.next('ops')).toBe('ops/a');
     expect(room.take(a)).toBeDefined();
   });
+
+  it('lets one reconcile take its part of the free slots, not one slot, and leaves the rest to the other asking', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(10, jobs, 'exec');
+    // Z fills the room; A and B ask while it is full.
+    for (let i = 0; i < 10; i += 1) {
+      room.settle(taken(room, { key: 'ops/z', createdAt: a.createdAt }), `z-${i}`);
+      jobs.add(`z-${i}`, 'ops/z');
+    }
+    expect(room.take(a)).toBeUndefined();
+    expect(room.take(b)).toBeUndefined();
+    room.leave('ops/z');
+    for (let i = 0; i < 10; i += 1) jobs.running.delete(`z-${i}`);
+    // One reconcile of A takes a slot for each node until what is left is B's.
+    const slotsOf = (claim: RoomClaim) => {
+      const slots: RoomSlot[] = [];
+      for (let slot = room.take(claim); slot; slot = room.take(claim)) slots.push(slot);
+      return slots;
+    };
+    expect(slotsOf(a)).toHaveLength(5);
+    expect(room.next('ops')).toBe('ops/b');
+    expect(slotsOf(b)).toHaveLength(5);
+    expect(room.next('ops')).toBeUndefined();
+  });
 });

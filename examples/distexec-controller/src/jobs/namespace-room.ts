@@ -1,6 +1,6 @@
 import type { Informer } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
-import { nextInLine } from './fair-share.js';
+import { type Claimant, nextInLine, shareOf } from './fair-share.js';
 import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 
 /** What the room reads of the Job informer: the unfinished Jobs, and when it shows one. */
@@ -42,9 +42,11 @@ interface Unseen {
  * broken, deleted by someone else before the relist, which reports nothing for an object it
  * never held): waiting for its add kept its slot for ever.
  *
- * Within the namespace a free slot goes to the DistExec whose turn it is (`nextInLine`) among
- * those asking: taking whatever is free let a DistExec of thousands of nodes, whose own Jobs
- * ending wake it at once, keep every slot while one created after it waited for all of it.
+ * Within the namespace the free slots are dealt out among those asking, one at a time to the
+ * DistExec whose turn it is (`nextInLine`), and a DistExec takes its part (`shareOf`): taking
+ * whatever is free let a DistExec of thousands of nodes, whose own Jobs ending wake it at once,
+ * keep every slot while one created after it waited for all of it; taking one slot a turn cost
+ * a reconcile, and its status write, for every slot.
  */
 export class NamespaceJobRoom {
   readonly #cap: number | undefined;
@@ -77,8 +79,8 @@ export class NamespaceJobRoom {
   }
 
   /**
-   * Takes a slot for one create of `claim`'s DistExec; none when none is left or another's
-   * turn comes first. Either way the DistExec counts as asking until `leave`.
+   * Takes a slot for one create of `claim`'s DistExec; none when none is left or what is
+   * left is the other DistExecs' part. Either way the DistExec counts as asking until `leave`.
    */
   take(claim: RoomClaim): RoomSlot | undefined {
     const slot = { key: claim.key, sentAfter: this.#answered };
@@ -86,7 +88,8 @@ export class NamespaceJobRoom {
     const namespace = namespaceOf(claim.key);
     const asking = this.#asking.get(namespace) ?? new Map<string, string>();
     this.#asking.set(namespace, asking.set(claim.key, claim.createdAt));
-    if (this.next(namespace) !== claim.key) return undefined;
+    const free = this.#cap - this.#heldIn(namespace);
+    if (shareOf(this.#claimants(namespace), free, claim.key) === 0) return undefined;
     this.#sending.set(claim.key, (this.#sending.get(claim.key) ?? 0) + 1);
     return slot;
   }
@@ -123,10 +126,12 @@ export class NamespaceJobRoom {
   /** The DistExec of `namespace` whose turn a slot free now is; none when none is free. */
   next(namespace: string): string | undefined {
     if (this.#cap === undefined || this.#heldIn(namespace) >= this.#cap) return undefined;
+    return nextInLine(this.#claimants(namespace));
+  }
+
+  #claimants(namespace: string): Claimant[] {
     const asking = [...(this.#asking.get(namespace) ?? [])];
-    return nextInLine(
-      asking.map(([key, createdAt]) => ({ key, createdAt, holds: this.#heldBy(key) })),
-    );
+    return asking.map(([key, createdAt]) => ({ key, createdAt, holds: this.#heldBy(key) }));
   }
 
   #heldBy(key: string): number {
