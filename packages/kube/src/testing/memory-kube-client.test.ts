@@ -42,6 +42,61 @@ describe('MemoryKubeClient', () => {
     });
   });
 
+  it('stamps the creation time from its clock in whole seconds, and keeps it on later writes', async () => {
+    let now = new Date('2026-12-06T05:00:00.750Z');
+    const api = new MemoryKubeClient({ now: () => now });
+    const { object } = await api.create<KubeObject>(resources.configMaps, 'ns', {
+      metadata: { name: 'c', creationTimestamp: '2000-01-01T00:00:00Z' },
+    });
+    expect(object.metadata?.creationTimestamp).toBe('2026-12-06T05:00:00Z');
+    now = new Date('2026-12-06T06:00:00Z');
+    api.put(resources.configMaps, 'ns', { metadata: { name: 'c' }, data: { k: 'v' } });
+    expect(api.object(resources.configMaps, 'ns', 'c')?.metadata?.creationTimestamp).toBe(
+      '2026-12-06T05:00:00Z',
+    );
+  });
+
+  it('drops the status given on create and sets generation 1 where the status is a subresource', async () => {
+    const widgets = {
+      group: 'example.com',
+      version: 'v1',
+      kind: 'Widget',
+      plural: 'widgets',
+      namespaced: true,
+    };
+    const api = new MemoryKubeClient({ statusSubresources: [widgets] });
+    const created = async (type: typeof widgets, name: string) =>
+      (
+        await api.create<KubeObject>(type, 'ns', {
+          metadata: { name },
+          status: { succeeded: 1 },
+        })
+      ).object;
+    for (const type of [resources.jobs, resources.pods, resources.pipelineRuns, widgets]) {
+      const object = await created(type, 'with-subresource');
+      expect(object.status).toBeUndefined();
+      expect(object.metadata?.generation).toBe(1);
+    }
+    // A ConfigMap has no status subresource (nor a status a server would drop), nor a generation.
+    const plain = await created(resources.configMaps, 'plain');
+    expect(plain.status).toEqual({ succeeded: 1 });
+    expect(plain.metadata?.generation).toBeUndefined();
+  });
+
+  it('completes a generateName with 5 random characters, as the API server names it', async () => {
+    const api = new MemoryKubeClient();
+    const names = new Set<string | undefined>();
+    for (let i = 0; i < 3; i += 1) {
+      const { object } = await api.create<KubeObject>(resources.pipelineRuns, 'ns', {
+        metadata: { generateName: 'deploy-run-' },
+      });
+      expect(object.metadata?.name).toMatch(/^deploy-run-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+      names.add(object.metadata?.name);
+    }
+    expect(names.size).toBe(3);
+    expect((await api.list(resources.pipelineRuns, 'ns')).items).toHaveLength(3);
+  });
+
   it('reads null for an object that is not there, and hands out copies', async () => {
     const api = new MemoryKubeClient();
     expect(await api.get(resources.pods, 'ns', 'missing')).toBeNull();

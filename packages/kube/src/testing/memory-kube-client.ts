@@ -7,7 +7,7 @@ import {
   type ListOptions,
 } from '../kube-client.js';
 import { KubernetesApiError } from '../kubernetes-errors.js';
-import { apiVersionOf, type ResourceOf, type ResourceType } from '../resources.js';
+import { apiVersionOf, type ResourceOf, type ResourceType, resources } from '../resources.js';
 import type { WatchEvent, WatchOptions } from '../watch-stream.js';
 import { matchesSelectors } from './selectors.js';
 import { UnsupportedByMemoryKubeClient } from './unsupported.js';
@@ -16,6 +16,18 @@ import { UnsupportedByMemoryKubeClient } from './unsupported.js';
 // reaches the connection pool.
 const noCluster = { getCurrentCluster: () => null, applyToHTTPSOptions: async () => {} };
 
+/** How a `MemoryKubeClient` stamps what it stores. */
+export interface MemoryKubeClientOptions {
+  /** The API server's clock, read for `metadata.creationTimestamp`; `new Date()` by default. */
+  readonly now?: (() => Date) | undefined;
+  /**
+   * Resources whose API has a status subresource, beside the built-in ones that have it (Pods,
+   * Jobs, Deployments, PipelineRuns, TaskRuns): a custom resource whose CRD declares
+   * `subresources.status`.
+   */
+  readonly statusSubresources?: readonly ResourceType[] | undefined;
+}
+
 /**
  * A `KubeClient` that keeps objects in memory, for unit tests of an engine: hand it to the
  * executor where a client goes, then write what the resource's controller would (`setStatus`,
@@ -23,10 +35,15 @@ const noCluster = { getCurrentCluster: () => null, applyToHTTPSOptions: async ()
  *
  * It models `create`, `get`, `list` and `delete` as the API server answers them for a plain
  * client: objects by resource, namespace and name; `AlreadyExists` (409) for a taken name and
- * `Invalid` (422) for a missing one; a uid and an increasing resourceVersion on every write;
+ * `Invalid` (422) for neither a name nor a `generateName`, which it completes with 5 random
+ * characters as the server does; a uid and an increasing resourceVersion on every write, and a
+ * creationTimestamp (RFC 3339, whole seconds, from the `now` option) on an object's first;
  * `list` by namespace (all of them when undefined) and by the selectors `matchesSelectors`
- * judges; `delete` with its uid and resourceVersion preconditions (`Conflict`, 409). Every
- * read and write is a copy.
+ * judges; `delete` with its uid and resourceVersion preconditions (`Conflict`, 409). A create
+ * of a resource with a status subresource (see `MemoryKubeClientOptions.statusSubresources`)
+ * drops the status given and sets `metadata.generation` to 1, as those resources' create
+ * strategies do; the status a server then writes itself (a Pod's `phase: Pending`) is left to
+ * the test (`setStatus`). Every read and write is a copy.
  *
  * Not a substitute for a real API server, and integration tests need one
  * (`@roundhouse/testenv`): there is no validation, defaulting, admission, RBAC, quota or
@@ -37,10 +54,16 @@ const noCluster = { getCurrentCluster: () => null, applyToHTTPSOptions: async ()
  */
 export class MemoryKubeClient extends KubeClient {
   readonly #objects = new Map<string, KubeObject>();
+  readonly #now: () => Date;
+  readonly #statusSubresources: ReadonlySet<string>;
   #writes = 0;
 
-  constructor() {
+  constructor(options: MemoryKubeClientOptions = {}) {
     super(noCluster);
+    this.#now = options.now ?? (() => new Date());
+    this.#statusSubresources = new Set(
+      [...builtInStatusSubresources, ...(options.statusSubresources ?? [])].map(resourceKey),
+    );
   }
 
   /** A copy of the stored object, or undefined when there is none. */
@@ -79,7 +102,7 @@ export class MemoryKubeClient extends KubeClient {
     if (options.subresource !== undefined) {
       throw new UnsupportedByMemoryKubeClient(`a create of a ${type.kind} subresource`);
     }
-    const name = body.metadata?.name;
+    const name = body.metadata?.name || this.#generatedName(type, namespace, body);
     if (!name) {
       throw new KubernetesApiError(
         'Invalid',
@@ -94,11 +117,14 @@ export class MemoryKubeClient extends KubeClient {
         409,
       );
     }
-    // The API server assigns the uid; one in the body is ignored.
-    const object = this.#store(type, namespace, name, {
-      ...body,
-      metadata: { ...body.metadata, uid: undefined },
-    });
+    // The API server assigns the uid and the creation time; those in the body are ignored.
+    const metadata = { ...body.metadata, uid: undefined, creationTimestamp: undefined };
+    const { status: _dropped, ...withoutStatus } = body;
+    // The object as the server answers it: without the status a `T` may declare, as it is.
+    const stored: T = this.#statusSubresources.has(resourceKey(type))
+      ? ({ ...withoutStatus, metadata: { ...metadata, generation: 1 } } as T)
+      : { ...body, metadata };
+    const object = this.#store(type, namespace, name, stored);
     return { object, warnings: [] };
   }
 
@@ -187,6 +213,19 @@ export class MemoryKubeClient extends KubeClient {
     throw new UnsupportedByMemoryKubeClient('logs');
   }
 
+  /** `generateName` and 5 random characters, drawn again while the name is taken. */
+  #generatedName(type: ResourceType, namespace: string | undefined, body: KubeObject) {
+    const prefix = body.metadata?.generateName?.slice(0, maxGenerateNamePrefix);
+    if (!prefix) return undefined;
+    for (;;) {
+      const suffix = Array.from(
+        { length: 5 },
+        () => nameAlphabet[Math.floor(Math.random() * nameAlphabet.length)],
+      ).join('');
+      if (!this.#objects.has(keyOf(type, namespace, prefix + suffix))) return prefix + suffix;
+    }
+  }
+
   #store<T extends KubeObject>(
     type: ResourceType,
     namespace: string | undefined,
@@ -194,6 +233,7 @@ export class MemoryKubeClient extends KubeClient {
     object: T,
   ): T {
     this.#writes += 1;
+    const previous = this.#objects.get(keyOf(type, namespace, name));
     const stored = {
       ...object,
       apiVersion: apiVersionOf(type),
@@ -204,12 +244,35 @@ export class MemoryKubeClient extends KubeClient {
         ...(type.namespaced ? { namespace } : {}),
         uid: object.metadata?.uid ?? `uid-${this.#writes}`,
         resourceVersion: String(this.#writes),
+        creationTimestamp:
+          object.metadata?.creationTimestamp ??
+          previous?.metadata?.creationTimestamp ??
+          rfc3339Seconds(this.#now()),
       },
     };
     this.#objects.set(keyOf(type, namespace, name), structuredClone(stored));
     return structuredClone(stored);
   }
 }
+
+// The built-in resources whose API serves a status subresource, so a create drops the status.
+const builtInStatusSubresources = [
+  resources.pods,
+  resources.jobs,
+  resources.deployments,
+  resources.pipelineRuns,
+  resources.taskRuns,
+];
+
+const resourceKey = (type: ResourceType) => `${type.group}/${type.plural}`;
+
+// The API server's name generator: 5 characters from an alphabet without vowels or confusable
+// digits, after a prefix cut so the name stays within 63 characters.
+const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
+const maxGenerateNamePrefix = 58;
+
+// The API server writes times in RFC 3339 with whole seconds.
+const rfc3339Seconds = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
 
 // Cluster-scoped objects have no namespace, whatever a caller passes.
 const keyOf = (type: ResourceType, namespace: string | undefined, name: string) =>
