@@ -71,6 +71,8 @@ export class ProcessSupervisor {
   /** Deleted unreadable tasks waiting for these processes (pids, as logged). */
   readonly #waitingFor = new Map<string, string>();
   readonly #tasks = new Map<string, TaskRecord>();
+  /** Uids of the tasks this supervisor has sent their stop's SIGTERM. */
+  readonly #terminated = new Set<string>();
   /** New names being created: they count against the limit before their record exists. */
   readonly #creating = new Set<string>();
   readonly #locks = new NameLocks();
@@ -360,14 +362,22 @@ export class ProcessSupervisor {
     if (timeoutDue(record, now)) record = beginStop(record, 'Timeout', now);
     const groupAlive = await this.#groupAlive(record, runtime);
     if (record.deletionTimestamp && groupAlive) record = beginStop(record, 'Deleted', now);
-    const terminate = record.stop !== undefined && before.stop === undefined;
     const kill = killDue(record, groupAlive, now, this.#graceMs);
     if (kill) record = killed(record, now);
+    // Once per supervisor: one killed after recording the stop may never have sent it.
+    const terminate =
+      record.stop !== undefined &&
+      record.stop.killedAt === undefined &&
+      groupAlive &&
+      !this.#terminated.has(record.uid);
     if (record !== before) await this.#save(record);
     // Signals go out only once the decision to send them is durable. SIGKILL goes again on
     // every pass while any of the task lives: a supervisor killed after recording it never
     // sent it, and a process may have left the group after it went.
-    if (runtime && terminate) await this.#signal(record, runtime, 'SIGTERM');
+    if (runtime && terminate) {
+      await this.#signal(record, runtime, 'SIGTERM');
+      this.#terminated.add(record.uid);
+    }
     if (runtime && killPending(record, groupAlive)) {
       await this.#signal(record, runtime, 'SIGKILL', kill ? 'info' : 'debug');
     }
@@ -377,6 +387,7 @@ export class ProcessSupervisor {
       await this.#cgroups.forget(record.uid);
       await this.#store.remove(name);
       this.#tasks.delete(name);
+      this.#terminated.delete(record.uid);
       this.#deadlines.forget(name);
       this.#log.info({ task: name }, 'task removed');
     } else if (record.state !== before.state) {

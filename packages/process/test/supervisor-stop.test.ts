@@ -78,6 +78,44 @@ describe('the process supervisor', () => {
     expect(isAlive(sleeper)).toBe(false);
   });
 
+  it('sends, after a restart, the SIGTERM of a stop that was recorded but never sent', async () => {
+    // A grace period longer than the wait below: only a SIGTERM can end the task in time.
+    const dataDir = join(agent.dir.path, 'unsent-term');
+    const open = () => ProcessSupervisor.open({ dataDir, gracePeriodMs: 60_000 });
+    const marker = join(agent.dir.path, 'unsent-term.got');
+    let supervisor = await open();
+    try {
+      await supervisor.create({
+        name: 'graceful',
+        process: {
+          command: [
+            '/bin/sh',
+            '-c',
+            `trap 'echo term > ${marker}; exit 0' TERM; echo $$ > ${marker}.pid; sleep 300 & wait`,
+          ],
+        },
+      });
+      // Its trap is set: a SIGTERM from now on reaches it.
+      await processFrom(`${marker}.pid`);
+      await supervisor.close();
+      const now = new Date().toISOString();
+      const path = join(dataDir, 'graceful', 'task.json');
+      const record: TaskRecord = JSON.parse(readFileSync(path, 'utf8'));
+      const stopped = {
+        ...record,
+        deletionTimestamp: now,
+        stop: { cause: 'Deleted', requestedAt: now },
+      };
+      writeFileSync(path, JSON.stringify(stopped));
+      supervisor = await open();
+      await vi.waitFor(() => expect(supervisor.get('graceful')).toBeUndefined(), patience);
+      expect(readFileSync(marker, 'utf8')).toBe('term\n');
+    } finally {
+      await removeAllTasks(supervisor);
+      await supervisor.close();
+    }
+  });
+
   it("kills, after a restart, a deleted task's preStart hook whose SIGKILL was recorded but never sent", async () => {
     const hookPid = join(agent.dir.path, 'unsent-hook-kill.pid');
     await agent.supervisor.create({
