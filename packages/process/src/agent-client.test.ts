@@ -44,6 +44,28 @@ describe('TaskExecutorClient', () => {
     expect(construct).not.toThrow(/s3cret/);
   });
 
+  it('refuses a base URL with a query or fragment, or none at all, without repeating it', () => {
+    for (const [baseUrl, refusal] of [
+      ['http://127.0.0.1:9/?token=s3cret', /baseUrl: must not carry a query or fragment/],
+      ['http://127.0.0.1:9/#s3cret', /baseUrl: must not carry a query or fragment/],
+      ['http://ops:s3cret@[bad', /baseUrl: is not an absolute URL/],
+    ] as const) {
+      const construct = () => new TaskExecutorClient({ baseUrl });
+      expect(construct).toThrow(ConfigurationError);
+      expect(construct).toThrow(refusal);
+      expect(construct).not.toThrow(/s3cret/);
+    }
+  });
+
+  it('keeps the path of a base URL, with or without its trailing slash', () => {
+    expect(new TaskExecutorClient({ baseUrl: 'http://127.0.0.1:9/agent' }).baseUrl).toBe(
+      'http://127.0.0.1:9/agent/',
+    );
+    expect(new TaskExecutorClient({ baseUrl: 'http://127.0.0.1:9' }).baseUrl).toBe(
+      'http://127.0.0.1:9/',
+    );
+  });
+
   it('starts no task the request gate of the work around it refuses, and throws its refusal', async () => {
     let received = 0;
     const server = createServer((_req, res) => {

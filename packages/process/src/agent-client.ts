@@ -65,17 +65,34 @@ export class TaskExecutorClient {
   readonly #timeoutMs: number;
   readonly #dispatcher: Dispatcher | undefined;
 
-  /** Throws ConfigurationError for a base URL that carries a user name or password. */
+  /**
+   * Throws ConfigurationError for a base URL that is not absolute, or that carries a user name,
+   * a password, a query or a fragment. None of those would be sent (requests resolve their path
+   * against the base), and `baseUrl` is quoted where an engine reports the agent unavailable,
+   * which whoever may read an execution's status reads too; so no message repeats the URL.
+   */
   constructor(options: TaskExecutorClientOptions) {
-    this.#base = new URL(options.baseUrl.replace(/\/?$/, '/'));
-    if (this.#base.username || this.#base.password) {
-      // undici sends none of it, and `baseUrl` is quoted where an engine reports the agent
-      // unavailable, which whoever may read an execution's status reads too.
+    const base = URL.parse(options.baseUrl);
+    if (!base) {
+      throw new ConfigurationError({
+        path: 'baseUrl',
+        message: 'is not an absolute URL: give the agent as http://host:port',
+      });
+    }
+    if (base.username || base.password) {
       throw new ConfigurationError({
         path: 'baseUrl',
         message: 'must not carry a user name or password: give the bearer token as token',
       });
     }
+    if (base.search || base.hash) {
+      throw new ConfigurationError({
+        path: 'baseUrl',
+        message: 'must not carry a query or fragment: give the bearer token as token',
+      });
+    }
+    base.pathname = base.pathname.replace(/\/?$/, '/');
+    this.#base = base;
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#dispatcher = options.dispatcher;
