@@ -110,6 +110,20 @@ describe('filters', () => {
     });
   });
 
+  it("words a bad __int value with Python's repr of it, cut at 200 characters", async () => {
+    const refusal = async (value: string) =>
+      (await get(`jobs/?id__int=${encodeURIComponent(value)}`)).body;
+    expect(await refusal("it's")).toEqual({
+      detail: `invalid literal for int() with base 10: "it's"`,
+    });
+    expect(await refusal('a\\b\tc\u00a0\u2028')).toEqual({
+      detail: "invalid literal for int() with base 10: 'a\\\\b\\tc\\xa0\\u2028'",
+    });
+    expect(await refusal('x'.repeat(250))).toEqual({
+      detail: `invalid literal for int() with base 10: '${'x'.repeat(199)}`,
+    });
+  });
+
   it('refuses values the field cannot hold', async () => {
     expect((await get('jobs/?job_template=abc')).body).toEqual({
       detail: 'Invalid job_template id: abc',

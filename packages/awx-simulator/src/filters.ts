@@ -9,6 +9,7 @@
  */
 
 import { pythonIntText } from './python-int-text.js';
+import { truncatedRepr } from './python-str-repr.js';
 import { AwxServerError, detail, type Reply } from './replies.js';
 import { searchPredicate, searchTerms } from './search-filter.js';
 import { parseTimestamp } from './timestamps.js';
@@ -149,8 +150,11 @@ function parseFilter<T>(
   let value = rawValue;
   if (key.endsWith('__int')) {
     key = key.slice(0, -5);
+    const text = value;
     value = String(
-      pythonInt(value, () => parseError(`invalid literal for int() with base 10: '${value}'`)),
+      pythonInt(text, () =>
+        parseError(`invalid literal for int() with base 10: ${truncatedRepr(text, 200)}`),
+      ),
     );
   }
   // FieldLookupBackend takes a `__search` key whole, before the prefixes, and searches only

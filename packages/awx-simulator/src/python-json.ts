@@ -6,6 +6,8 @@
  * JSON text (`JSON.rawJSON`), which `JSON.stringify` and `pythonJsonDumps` both emit verbatim.
  */
 
+import { pythonStrRepr } from './python-str-repr.js';
+
 interface RawJson {
   readonly rawJSON: string;
 }
@@ -300,7 +302,7 @@ export function pythonRepr(value: unknown): string {
       if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
       return pythonNumber(value);
     case 'string':
-      return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+      return pythonStrRepr(value);
   }
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
   const entries = Object.entries(value as Record<string, unknown>).map(
