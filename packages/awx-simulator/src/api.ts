@@ -91,6 +91,10 @@ export interface ApiConfig {
   readonly password?: string | undefined;
   /** Whether AWX is applying its migrations, and so redirects every request. */
   readonly upgrading?: boolean | undefined;
+  /** settings.CLUSTER_HOST_ID, the answering node's host name, which a view's answer names. */
+  readonly node: string;
+  /** Milliseconds on a monotonic clock, which a view's `X-API-Time` is measured with. */
+  readonly now: () => number;
 }
 
 /** Where AWX's MigrationRanCheckMiddleware redirects: its route `ui:migrations_notran`. */
@@ -125,12 +129,23 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
     return detail(404, 'The requested resource could not be found.');
   }
   if (resolution.kind === 'redirect') return empty(301, { Location: resolution.location });
+  const startedAt = config.now();
   const reply = handleView(request, store, config, resolution, url);
   const allow = allowedMethods(resolution.methods).join(', ');
   // BaseJobEventsList.finalize_response adds settings.MAX_UI_JOB_EVENTS to each of its answers.
   const events: Record<string, string> =
     resolution.name === 'jobEvents' ? { 'X-UI-Max-Events': '4000' } : {};
-  return { ...reply, headers: { ...reply.headers, ...events, Allow: allow } };
+  // AWX's APIView.finalize_response adds the view's Allow, names the node and times the view
+  // ('%0.3fs'); a 500 is Django's handle_500 answering an exception that never reached it.
+  const finalized: Record<string, string> =
+    reply.status === 500
+      ? {}
+      : {
+          'X-API-Node': config.node,
+          'X-API-Time': `${((config.now() - startedAt) / 1000).toFixed(3)}s`,
+          Allow: allow,
+        };
+  return { ...reply, headers: { ...reply.headers, ...events, ...finalized } };
 }
 
 /** A request a view answers: DRF's APIView.dispatch, which gives every answer its `Allow`. */

@@ -1,4 +1,5 @@
 import { Agent, get, request as httpRequest } from 'node:http';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwxSimulator, startAwxSimulator } from './index.js';
 
@@ -121,6 +122,19 @@ describe('HTTP surface', () => {
       body: '{}',
     });
     expect(await launch.json()).toEqual({ detail: 'No JobTemplate matches the given query.' });
+  });
+
+  it("names the node and the view's time on a view's answers, as AWX's APIView does", async () => {
+    for (const response of [
+      await call('/api/v2/jobs/'),
+      await fetch(`${sim.url}/api/v2/credentials/`),
+      await call('/api/v2/job_templates/999/'),
+    ]) {
+      expect(response.headers.get('x-api-node')).toBe(hostname());
+      expect(response.headers.get('x-api-time')).toMatch(/^\d+\.\d{3}s$/);
+    }
+    // URL resolution's 404 is not a view's.
+    expect((await call('/api/v2/nope/')).headers.get('x-api-node')).toBeNull();
   });
 
   it('answers 405 with Allow for a method the view does not take', async () => {
