@@ -83,6 +83,25 @@ describe('MemoryKubeClient', () => {
     expect(plain.metadata?.generation).toBeUndefined();
   });
 
+  it('sets generation 1 on a custom resource without a status subresource, keeping its status', async () => {
+    // apiextensions' create strategy stamps every custom resource's generation; only a declared
+    // status subresource makes it drop the status.
+    const gadgets = {
+      group: 'example.com',
+      version: 'v1',
+      kind: 'Gadget',
+      plural: 'gadgets',
+      namespaced: true,
+    };
+    const api = new MemoryKubeClient();
+    const { object } = await api.create<KubeObject>(gadgets, 'ns', {
+      metadata: { name: 'g' },
+      status: { ready: true },
+    });
+    expect(object.metadata?.generation).toBe(1);
+    expect(object.status).toEqual({ ready: true });
+  });
+
   it('completes a generateName with 5 random characters, as the API server names it', async () => {
     const api = new MemoryKubeClient();
     const names = new Set<string | undefined>();

@@ -41,8 +41,9 @@ export interface MemoryKubeClientOptions {
  * `list` by namespace (all of them when undefined) and by the selectors `matchesSelectors`
  * judges; `delete` with its uid and resourceVersion preconditions (`Conflict`, 409). A create
  * of a resource with a status subresource (see `MemoryKubeClientOptions.statusSubresources`)
- * drops the status given and sets `metadata.generation` to 1, as those resources' create
- * strategies do; the status a server then writes itself (a Pod's `phase: Pending`) is left to
+ * drops the status given, as those resources' create strategies do; every create but one of a
+ * built-in without a generation (a Secret, a ConfigMap, a Lease) sets `metadata.generation` to
+ * 1, custom resources included; the status a server then writes itself (a Pod's `phase: Pending`) is left to
  * the test (`setStatus`). Every read and write is a copy.
  *
  * Not a substitute for a real API server, and integration tests need one
@@ -120,10 +121,13 @@ export class MemoryKubeClient extends KubeClient {
     // The API server assigns the uid and the creation time; those in the body are ignored.
     const metadata = { ...body.metadata, uid: undefined, creationTimestamp: undefined };
     const { status: _dropped, ...withoutStatus } = body;
+    const stamped = generationless.has(resourceKey(type))
+      ? metadata
+      : { ...metadata, generation: 1 };
     // The object as the server answers it: without the status a `T` may declare, as it is.
     const stored: T = this.#statusSubresources.has(resourceKey(type))
-      ? ({ ...withoutStatus, metadata: { ...metadata, generation: 1 } } as T)
-      : { ...body, metadata };
+      ? ({ ...withoutStatus, metadata: stamped } as T)
+      : { ...body, metadata: stamped };
     const object = this.#store(type, namespace, name, stored);
     return { object, warnings: [] };
   }
@@ -265,6 +269,21 @@ const builtInStatusSubresources = [
 ];
 
 const resourceKey = (type: ResourceType) => `${type.group}/${type.plural}`;
+
+// The built-in resources whose create strategy leaves `metadata.generation` unset. Every other
+// one starts at 1: a custom resource always (apiextensions' strategy sets it with or without a
+// status subresource), Pods, Jobs and Deployments by their own strategies.
+const generationless = new Set(
+  [
+    resources.namespaces,
+    resources.secrets,
+    resources.configMaps,
+    resources.serviceAccounts,
+    resources.events,
+    resources.resourceQuotas,
+    resources.leases,
+  ].map(resourceKey),
+);
 
 // The API server's name generator: 5 characters from an alphabet without vowels or confusable
 // digits, after a prefix cut so the name stays within 63 characters.
