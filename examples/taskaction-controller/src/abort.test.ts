@@ -3,36 +3,20 @@ import { type Executor, noopLogger, Registry } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { abortAction, isFinishedAction, labelFinished } from './abort.js';
-import { abortFinalizer } from './resource.js';
+import { now, queuedAction } from './reconciler.test-support.js';
 import { defaultRouting } from './routing.js';
 import { taskActionView } from './spec.js';
 
-const now = new Date('2026-03-01T10:00:00Z');
 const abortedAt = new Date('2026-03-01T10:05:00Z');
 const queued = markQueued({}, { now }) ?? {};
 const initializing = markLaunched({ ...queued, attempts: 2 }, 'job created', { now }) ?? {};
 
+/** The action, deleted while its status was `status`, holding the abort finalizer. */
 function deleted(status: object, taskType = 'container'): KubeObject {
+  const action = queuedAction({ cacheSerializable: true, retries: 1 });
   return {
-    metadata: {
-      name: 'run1-a1',
-      namespace: 'ns',
-      uid: 'u1',
-      resourceVersion: '9',
-      deletionTimestamp: now.toISOString(),
-      finalizers: [abortFinalizer],
-    },
-    spec: {
-      runName: 'run1',
-      project: 'p',
-      domain: 'd',
-      actionName: 'a1',
-      taskType,
-      taskTemplate: { image: 'registry.invalid/task:1', cacheSerializable: true, retries: 1 },
-      cacheKey: 'k1',
-      inputUri: 's3://b/run1/in.pb',
-      runOutputBase: 's3://b/run1',
-    },
+    metadata: { ...action.metadata, resourceVersion: '9', deletionTimestamp: now.toISOString() },
+    spec: { ...action.spec, taskType, cacheKey: 'k1' },
     status,
   };
 }

@@ -1,120 +1,73 @@
-import {
-  markFailed,
-  markLaunched,
-  markProgress,
-  markQueued,
-  markRelaunched,
-  phaseOf,
-} from '@roundhouse/controller';
-import { ConfigurationError, type Executor, noopLogger, Registry } from '@roundhouse/core';
+import { markFailed, markLaunched, markRelaunched, phaseOf } from '@roundhouse/controller';
+import { ConfigurationError, type Executor } from '@roundhouse/core';
 import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
-import { TaskActionReconciler } from './reconciler.js';
-import { abortFinalizer } from './resource.js';
+import {
+  executing,
+  type FakesOptions,
+  lastWritten,
+  now,
+  queuedAction,
+  reconcilerOnFakes,
+} from './reconciler.test-support.js';
 import { maxAttempts } from './spec.js';
 
-const now = new Date('2026-03-01T10:00:00Z');
-const spec = {
-  runName: 'run1',
-  project: 'p',
-  domain: 'd',
-  actionName: 'a1',
-  taskType: 'container',
-  taskTemplate: { image: 'registry.invalid/task:1' },
-  inputUri: 's3://b/run1/in.pb',
-  runOutputBase: 's3://b/run1',
-};
-const queued: KubeObject = {
-  metadata: {
-    name: 'run1-a1',
-    namespace: 'ns',
-    uid: 'u1',
-    resourceVersion: '7',
-    generation: 1,
-    finalizers: [abortFinalizer],
-  },
-  spec,
-  status: markQueued({}, { now }),
-};
+const queued = queuedAction();
 
-/** `queued` with its attempt launched and reported running. */
-function executing(): KubeObject {
-  const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
-  return { ...queued, status: markProgress(launched, 'Executing', 'running', { now }) };
-}
-
-/** What the API server makes of a JSON merge patch (RFC 7386): objects merge, the rest replaces. */
-function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const merged: Record<string, unknown> =
-    target && typeof target === 'object' && !Array.isArray(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = applyMergePatch(merged[key], value);
-  }
-  return merged;
-}
-
-function reconcilerFor(
-  object: KubeObject,
-  options: { executor?: Partial<Executor>; resyncMs?: number } = {},
-) {
-  const written = (_t: unknown, _ns: unknown, _n: unknown, body: unknown): KubeObject => ({
-    ...structuredClone(object),
-    metadata: { ...object.metadata, resourceVersion: '8' },
-    status: applyMergePatch(object.status, (body as { status?: object }).status),
+/** The reconciler on fakes whose engine, unless told otherwise, reports the attempt failed. */
+const reconcilerFor = (object: KubeObject, options: FakesOptions = {}) =>
+  reconcilerOnFakes(object, {
+    ...options,
+    executor: {
+      getStatus: vi.fn(async () => ({
+        phase: 'Failed',
+        reason: 'InvalidCommand',
+        message: 'the command does not exist',
+        summary: { status: 'False' },
+        failureReason: 'ConfigurationError',
+      })),
+      ...options.executor,
+    } as Partial<Executor>,
   });
-  const client = { get: vi.fn(async () => structuredClone(object)), patch: vi.fn(written) };
-  const executor = {
-    engine: 'job',
-    create: vi.fn(async () => ({ resourceName: 'run1-a1-0', warnings: [] })),
-    getStatus: vi.fn(async () => ({
-      phase: 'Failed',
-      reason: 'InvalidCommand',
-      message: 'the command does not exist',
-      summary: { status: 'False' },
-      failureReason: 'ConfigurationError',
-    })),
-    cleanup: vi.fn(async () => {}),
-    ...options.executor,
-  } as unknown as Executor;
-  const events = { record: vi.fn(async () => {}) };
-  const sink = { record: vi.fn(async () => {}) };
-  const reconciler = new TaskActionReconciler({
-    client: client as never,
-    reader: { get: async () => object } as never,
-    actions: { byIndex: () => [], get: () => object, observe: vi.fn() },
-    registry: new Registry().register(executor),
-    executionNamespace: 'exec',
-    allowedImages: ['registry.invalid/*'],
-    sink,
-    events: events as never,
-    now: () => now,
-    ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+
+/** One reconcile of `current` whose read of its attempt's status the API server forbids. */
+async function forbiddenRead(current: KubeObject) {
+  const fakes = reconcilerFor(current, {
+    executor: {
+      getStatus: vi.fn(async () => {
+        throw new KubernetesApiError('Forbidden', 'pods is forbidden', 403);
+      }),
+    },
   });
-  return { reconciler, client, executor, events, sink };
+  const result = await fakes.reconcile();
+  return { ...fakes, result, written: lastWritten(fakes.client) };
 }
 
-const ctx = (attempt: number) => ({
-  signal: new AbortController().signal,
-  logger: noopLogger,
-  attempt,
-});
+/** A running action after the four forbidden reads of its attempt that fail it for good. */
+async function failedByForbiddenReads(): Promise<KubeObject> {
+  let current = executing();
+  for (let read = 1; read <= 4; read += 1) current = (await forbiddenRead(current)).written;
+  return current;
+}
+
+/** Reconciles `failed`, an action that has ended, and expects its attempt's Job deleted. */
+async function expectFirstAttemptDeleted(failed: KubeObject): Promise<void> {
+  const { reconcile, executor } = reconcilerFor(failed);
+  await reconcile();
+  expect(executor.cleanup).toHaveBeenCalledWith(
+    expect.objectContaining({ metadata: expect.objectContaining({ name: 'run1-a1-0' }) }),
+    'exec',
+    expect.anything(),
+  );
+}
 
 describe('TaskActionReconciler', () => {
   it("counts a status read that keeps failing against the system budget, relaunching nothing, then fails for good (Flyte's failed Handle)", async () => {
     let current: KubeObject = executing();
     const seen: unknown[] = [];
     for (let read = 1; read <= 4; read += 1) {
-      const { reconciler, client, executor } = reconcilerFor(current, {
-        executor: {
-          getStatus: vi.fn(async () => {
-            throw new KubernetesApiError('Forbidden', 'pods is forbidden', 403);
-          }),
-        },
-      });
-      const result = await reconciler.reconcile('ns/run1-a1', ctx(0));
-      current = client.patch.mock.results.at(-1)?.value as KubeObject;
+      const { executor, result, written } = await forbiddenRead(current);
+      current = written;
       const status = current.status as { systemFailures?: number; attempts?: number };
       seen.push([phaseOf(current.status as never), status.systemFailures, status.attempts, result]);
       expect(executor.create).not.toHaveBeenCalled();
@@ -133,42 +86,14 @@ describe('TaskActionReconciler', () => {
   });
 
   it('deletes the attempt it could no longer read once those failed looks end the action, so no Job runs on for a failed action', async () => {
-    let current: KubeObject = executing();
-    for (let read = 1; read <= 4; read += 1) {
-      const { reconciler, client } = reconcilerFor(current, {
-        executor: {
-          getStatus: vi.fn(async () => {
-            throw new KubernetesApiError('Forbidden', 'pods is forbidden', 403);
-          }),
-        },
-      });
-      await reconciler.reconcile('ns/run1-a1', ctx(0));
-      current = client.patch.mock.results.at(-1)?.value as KubeObject;
-    }
+    const current = await failedByForbiddenReads();
     expect(phaseOf(current.status as never)).toBe('PermanentFailure');
 
-    const { reconciler, executor } = reconcilerFor(current);
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
-    expect(executor.cleanup).toHaveBeenCalledWith(
-      expect.objectContaining({ metadata: expect.objectContaining({ name: 'run1-a1-0' }) }),
-      'exec',
-      expect.anything(),
-    );
+    await expectFirstAttemptDeleted(current);
   });
 
   it('finishes an action created with the labels of an exported finished one: its attempt deleted, the time it ended written', async () => {
-    let current: KubeObject = executing();
-    for (let read = 1; read <= 4; read += 1) {
-      const { reconciler, client } = reconcilerFor(current, {
-        executor: {
-          getStatus: vi.fn(async () => {
-            throw new KubernetesApiError('Forbidden', 'pods is forbidden', 403);
-          }),
-        },
-      });
-      await reconciler.reconcile('ns/run1-a1', ctx(0));
-      current = client.patch.mock.results.at(-1)?.value as KubeObject;
-    }
+    const current = await failedByForbiddenReads();
     const exported = {
       ...current,
       metadata: {
@@ -180,8 +105,8 @@ describe('TaskActionReconciler', () => {
       },
     };
 
-    const { reconciler, executor, client } = reconcilerFor(exported);
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    const { reconcile, executor, client } = reconcilerFor(exported);
+    await reconcile();
     expect(executor.cleanup).toHaveBeenCalled();
     expect(client.patch).toHaveBeenCalledWith(
       expect.anything(),
@@ -197,15 +122,15 @@ describe('TaskActionReconciler', () => {
   });
 
   it('launches from the cache, which holds its own last write, without reading the action', async () => {
-    const { reconciler, client, executor } = reconcilerFor(queued);
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    const { reconcile, client, executor } = reconcilerFor(queued);
+    await reconcile();
     expect(executor.create).toHaveBeenCalledTimes(1);
     expect(client.get).not.toHaveBeenCalled();
   });
 
   it('reads the action before launching once a reconcile of it failed (its write may have landed)', async () => {
-    const { reconciler, client, executor } = reconcilerFor(queued);
-    await reconciler.reconcile('ns/run1-a1', ctx(1));
+    const { reconcile, client, executor } = reconcilerFor(queued);
+    await reconcile(1);
     expect(client.get).toHaveBeenCalled();
     expect(executor.create).toHaveBeenCalledTimes(1);
   });
@@ -213,11 +138,11 @@ describe('TaskActionReconciler', () => {
   it("reports a refused spec with a keyed Event of Flyte's reason, so a retry that reports it again makes no second", async () => {
     const refused = (change: Record<string, unknown>): KubeObject => ({
       metadata: { ...queued.metadata, finalizers: [] },
-      spec: { ...spec, ...change },
+      spec: { ...queued.spec, ...change },
       status: {},
     });
     const invalid = reconcilerFor(refused({ inputUri: undefined }));
-    await invalid.reconciler.reconcile('ns/run1-a1', ctx(0));
+    await invalid.reconcile();
     expect(invalid.events.record).toHaveBeenCalledWith(
       expect.anything(),
       'Warning',
@@ -226,7 +151,7 @@ describe('TaskActionReconciler', () => {
       { key: 'InvalidSpec' },
     );
     const unknownType = reconcilerFor(refused({ taskType: 'spark' }));
-    await unknownType.reconciler.reconcile('ns/run1-a1', ctx(0));
+    await unknownType.reconcile();
     expect(unknownType.events.record).toHaveBeenCalledWith(
       expect.anything(),
       'Warning',
@@ -237,8 +162,8 @@ describe('TaskActionReconciler', () => {
   });
 
   it('reports a permanent failure with a keyed Event, so a retry that reports it again makes no second', async () => {
-    const { reconciler, events } = reconcilerFor(executing());
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    const { reconcile, events } = reconcilerFor(executing());
+    await reconcile();
     expect(events.record).toHaveBeenCalledWith(
       expect.anything(),
       'Warning',
@@ -249,7 +174,7 @@ describe('TaskActionReconciler', () => {
   });
 
   it('looks at a running action again every requeue period, writing and recording nothing when nothing changed', async () => {
-    const { reconciler, client, sink, executor } = reconcilerFor(executing(), {
+    const { reconcile, client, sink, executor } = reconcilerFor(executing(), {
       resyncMs: 2_500,
       executor: {
         getStatus: vi.fn(async () => ({
@@ -260,7 +185,9 @@ describe('TaskActionReconciler', () => {
         })),
       },
     });
-    expect(await reconciler.reconcile('ns/run1-a1', ctx(0))).toEqual({ requeueAfter: 2_500 });
+    expect(await reconcile()).toEqual({
+      requeueAfter: 2_500,
+    });
     expect(executor.getStatus).toHaveBeenCalledTimes(1);
     expect(client.patch).not.toHaveBeenCalled();
     expect(sink.record).not.toHaveBeenCalled();
@@ -283,16 +210,15 @@ describe('TaskActionReconciler', () => {
       { now },
     );
     const requeued = {
-      ...queued,
-      spec: { ...spec, taskTemplate: { ...spec.taskTemplate, retries: 2 } },
+      ...queuedAction({ retries: 2 }),
       status: markRelaunched(systemFailed ?? {}, { now }),
     };
     expect(requeued.status).toMatchObject({ attempts: 2, systemFailures: 1 });
     const refusal = new ConfigurationError({ path: 'spec.taskTemplate', message: 'no such shell' });
-    const { reconciler, client, sink } = reconcilerFor(requeued, {
+    const { reconcile, client, sink } = reconcilerFor(requeued, {
       executor: { create: vi.fn(async () => Promise.reject(refusal)) },
     });
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    await reconcile();
     expect(client.patch).toHaveBeenCalledTimes(1);
     const written = client.patch.mock.results[0]?.value as KubeObject;
     expect(phaseOf(written.status as never)).toBe('PermanentFailure');
@@ -313,11 +239,11 @@ describe('TaskActionReconciler', () => {
       path: 'spec.parameters',
       message: 'make a Job of 2097512 bytes, more than the 1572864 the API server can store',
     });
-    const { reconciler, client } = reconcilerFor(queued, {
+    const { reconcile, client } = reconcilerFor(queued, {
       executor: { create: vi.fn(async () => Promise.reject(refusal)) },
     });
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
-    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    await reconcile();
+    const written = lastWritten(client);
     expect(phaseOf(written.status as never)).toBe('PermanentFailure');
     expect(written.status).toMatchObject({
       errorState: {
@@ -335,9 +261,9 @@ describe('TaskActionReconciler', () => {
     const failed = markFailed(launched, failure, { maxAttempts: maxAttempts + 1 }, { now }) ?? {};
     // What a signaller may write: the last attempt any action has, failed and to be retried.
     const forged = { ...queued, status: { ...failed, attempts: maxAttempts } };
-    const { reconciler, client, executor } = reconcilerFor(forged);
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
-    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    const { reconcile, client, executor } = reconcilerFor(forged);
+    await reconcile();
+    const written = lastWritten(client);
     expect(written.status).toMatchObject({ attempts: maxAttempts });
     expect(phaseOf(written.status as never)).toBe('InvalidSpec');
     expect(written.status).toMatchObject({
@@ -357,7 +283,7 @@ describe('TaskActionReconciler', () => {
       status: markLaunched(queued.status as never, 'job created', { now }),
     };
     // The engine's message, as the attempt starts running, makes the status too large to store.
-    const { reconciler, client, executor } = reconcilerFor(launched, {
+    const { reconcile, client, executor } = reconcilerFor(launched, {
       executor: {
         getStatus: vi.fn(async () => ({
           phase: 'Running',
@@ -367,27 +293,21 @@ describe('TaskActionReconciler', () => {
         })) as never,
       },
     });
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
-    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    await reconcile();
+    const written = lastWritten(client);
     expect(phaseOf(written.status as never)).toBe('PermanentFailure');
     expect(written.status).toMatchObject({ errorState: { code: 'StatusTooLarge' } });
     expect(executor.cleanup).not.toHaveBeenCalled();
 
-    const { reconciler: next, executor: engine } = reconcilerFor(written);
-    await next.reconcile('ns/run1-a1', ctx(0));
-    expect(engine.cleanup).toHaveBeenCalledWith(
-      expect.objectContaining({ metadata: expect.objectContaining({ name: 'run1-a1-0' }) }),
-      'exec',
-      expect.anything(),
-    );
+    await expectFirstAttemptDeleted(written);
   });
 
   it('launches no attempt past retries + 1, whatever attempt count a signaller wrote', async () => {
     const forged = { ...queued, status: { ...(queued.status as object), attempts: 5_000 } };
-    const { reconciler, client, executor } = reconcilerFor(forged);
-    await reconciler.reconcile('ns/run1-a1', ctx(0));
+    const { reconcile, client, executor } = reconcilerFor(forged);
+    await reconcile();
     expect(executor.create).not.toHaveBeenCalled();
-    const written = client.patch.mock.results.at(-1)?.value as KubeObject;
+    const written = lastWritten(client);
     expect(phaseOf(written.status as never)).toBe('InvalidSpec');
     expect(written.status).toMatchObject({
       errorState: {

@@ -30,29 +30,22 @@ function fakeInformer() {
   return informer;
 }
 
-it('reconciles a run whose Pod changed ahead of new runs waiting to start', async () => {
+/**
+ * The controller, started on one worker over fake informers, with `get` answering its reads of
+ * the cache; the test stops it with `stop`.
+ */
+async function startController(
+  get: (type: ResourceType, namespace: string, name: string) => Promise<KubeObject | null>,
+) {
   const informers = new Map<string, ReturnType<typeof fakeInformer>>();
   const informerFor = (type: ResourceType) => {
     const informer = informers.get(type.plural) ?? fakeInformer();
     informers.set(type.plural, informer);
     return informer;
   };
-  let release: () => void = () => {};
-  const blocked = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const reconciled: string[] = [];
   const cache = {
     informerFor,
-    // Every run is gone by the time it is read, so a reconcile sends nothing; the first one
-    // holds the only worker until the test has queued the others.
-    get: vi.fn(async (type: ResourceType, _namespace: string, name: string) => {
-      if (type === taskRuns) {
-        reconciled.push(name);
-        if (name === 'first') await blocked;
-      }
-      return null;
-    }),
+    get: vi.fn(get),
     list: async () => ({ items: [], resourceVersion: '1' }),
   };
   const kubeConfig = new KubeConfig();
@@ -71,12 +64,37 @@ it('reconciles a run whose Pod changed ahead of new runs waiting to start', asyn
   const abort = new AbortController();
   const running = controller.start(abort.signal);
   await vi.waitFor(() => expect(controller.ready).toBe(true));
+  const emit = (plural: string, event: string, object: KubeObject) =>
+    informers.get(plural)?.emit(event, object);
+  const stop = async () => {
+    abort.abort();
+    await running;
+  };
+  return { emit, stop };
+}
+
+const keys = conventionKeys(roundhouseConventions);
+
+it('reconciles a run whose Pod changed ahead of new runs waiting to start', async () => {
+  let release: () => void = () => {};
+  const blocked = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const reconciled: string[] = [];
+  // Every run is gone by the time it is read, so a reconcile sends nothing; the first one
+  // holds the only worker until the test has queued the others.
+  const { emit, stop } = await startController(async (type, _namespace, name) => {
+    if (type === taskRuns) {
+      reconciled.push(name);
+      if (name === 'first') await blocked;
+    }
+    return null;
+  });
   const run = (name: string): KubeObject => ({ metadata: { name, namespace: 'ci' } });
-  informers.get('taskruns')?.emit('add', run('first'));
+  emit('taskruns', 'add', run('first'));
   await vi.waitFor(() => expect(reconciled).toEqual(['first']));
-  informers.get('taskruns')?.emit('add', run('new'));
-  const keys = conventionKeys(roundhouseConventions);
-  informers.get('pods')?.emit('update', {
+  emit('taskruns', 'add', run('new'));
+  emit('pods', 'update', {
     metadata: {
       name: 'pod-of-finished',
       namespace: 'ci',
@@ -85,44 +103,16 @@ it('reconciles a run whose Pod changed ahead of new runs waiting to start', asyn
   });
   release();
   await vi.waitFor(() => expect(reconciled).toHaveLength(3));
-  abort.abort();
-  await running;
+  await stop();
   expect(reconciled).toEqual(['first', 'finished', 'new']);
 });
 
 it('reconciles no run for a Pod in another namespace whose labels claim it', async () => {
-  const informers = new Map<string, ReturnType<typeof fakeInformer>>();
-  const informerFor = (type: ResourceType) => {
-    const informer = informers.get(type.plural) ?? fakeInformer();
-    informers.set(type.plural, informer);
-    return informer;
-  };
   const reconciled: string[] = [];
-  const cache = {
-    informerFor,
-    get: vi.fn(async (type: ResourceType, namespace: string, name: string) => {
-      if (type === taskRuns) reconciled.push(`${namespace}/${name}`);
-      return null;
-    }),
-    list: async () => ({ items: [], resourceVersion: '1' }),
-  };
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
+  const { emit, stop } = await startController(async (type, namespace, name) => {
+    if (type === taskRuns) reconciled.push(`${namespace}/${name}`);
+    return null;
   });
-  const { controller } = createTaskRunController({
-    kubeConfig,
-    client: {} as KubeClient,
-    cache: cache as unknown as InformerCache,
-    workers: 1,
-  });
-  const abort = new AbortController();
-  const running = controller.start(abort.signal);
-  await vi.waitFor(() => expect(controller.ready).toBe(true));
-  const keys = conventionKeys(roundhouseConventions);
   const pod = (namespace: string, run: string): KubeObject => ({
     metadata: {
       name: `pod-${run}`,
@@ -131,10 +121,9 @@ it('reconciles no run for a Pod in another namespace whose labels claim it', asy
     },
   });
   // A run's Pod lives beside it: whoever may create Pods elsewhere cannot wake ci's runs.
-  informers.get('pods')?.emit('update', pod('elsewhere', 'claimed'));
-  informers.get('pods')?.emit('update', pod('ci', 'own'));
+  emit('pods', 'update', pod('elsewhere', 'claimed'));
+  emit('pods', 'update', pod('ci', 'own'));
   await vi.waitFor(() => expect(reconciled).toEqual(['ci/own']));
-  abort.abort();
-  await running;
+  await stop();
   expect(reconciled).toEqual(['ci/own']);
 });

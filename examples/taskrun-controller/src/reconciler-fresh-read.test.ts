@@ -1,6 +1,12 @@
 import type { PodExecutionStatus } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
-import { runningPod, runObject, setup, statusWritten } from './reconciler.test-support.js';
+import {
+  runningPod,
+  runObject,
+  setup,
+  statusWritten,
+  stuckPod,
+} from './reconciler.test-support.js';
 
 /** Started more than the default timeout (1h) before the reconciler's clock (03:00:10). */
 const overdue = runObject({
@@ -18,18 +24,6 @@ const succeeded: PodExecutionStatus = {
     message: 'all 1 step(s) succeeded',
     summary: { status: 'True', completedTasks: 1, totalTasks: 1 },
     completionTime: '2026-01-02T02:58:00Z',
-  },
-};
-
-const stuck: PodExecutionStatus = {
-  ...runningPod,
-  steps: [{ name: 'make', state: 'Waiting', reason: 'ImagePullBackOff' }],
-  result: {
-    phase: 'Failed',
-    reason: 'StartFailed',
-    message: 'step make cannot start: ImagePullBackOff',
-    summary: { status: 'False', completedTasks: 0, totalTasks: 1 },
-    failureReason: 'ImagePullBackOff',
   },
 };
 
@@ -77,7 +71,7 @@ describe('TaskRunReconciler reads the Pod from the API server before deleting it
   it('does not fail, nor delete the Pod of, a step the cache shows unable to start but which runs', async () => {
     const pending = runObject({ phase: 'Pending', podName: 'build-1-pod' });
     const { executor, client, reconcile } = setup(pending, {
-      pod: stuck,
+      pod: stuckPod,
       fresh: runningPod,
       podCached: true,
     });

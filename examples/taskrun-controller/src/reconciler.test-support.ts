@@ -1,4 +1,4 @@
-import { noopLogger, type WorkflowExecution } from '@roundhouse/core';
+import { type ExecutionResult, noopLogger, type WorkflowExecution } from '@roundhouse/core';
 import type { KubeClient, KubeObject, Reader, ResourceType } from '@roundhouse/kube';
 import { type PodExecutionStatus, type PodExecutor, taskRuns, tasks } from '@roundhouse/pod';
 import { type Mock, vi } from 'vitest';
@@ -8,7 +8,8 @@ import { TaskRunReconciler } from './reconciler.js';
  * The TaskRun build-1 of the Task build in namespace ci, and the reconciler on fakes, shared by
  * the reconciler's tests: its requests (reconciler.test.ts), the status a refused or waiting
  * create leaves (reconciler-create-errors.test.ts), and when it looks again
- * (reconciler-requeue.test.ts).
+ * (reconciler-requeue.test.ts), the Pod read again before it is deleted
+ * (reconciler-fresh-read.test.ts) and a run held without a Pod (reconciler-held.test.ts).
  */
 
 export const namespace = 'ci';
@@ -42,6 +43,30 @@ export const runningPod: PodExecutionStatus = {
     summary: { status: 'Unknown', completedTasks: 0, totalTasks: 1 },
   },
 };
+
+/** runningPod once `steps` failed the run, as `failure` says, none of them having succeeded. */
+export const failedPod = (
+  steps: PodExecutionStatus['steps'],
+  failure: Pick<ExecutionResult, 'reason' | 'message' | 'failureReason'>,
+): PodExecutionStatus => ({
+  ...runningPod,
+  steps,
+  result: {
+    phase: 'Failed',
+    ...failure,
+    summary: { status: 'False', completedTasks: 0, totalTasks: steps.length },
+  },
+});
+
+/** runningPod failed by its one step, which cannot start: its image cannot be pulled. */
+export const stuckPod = failedPod(
+  [{ name: 'make', state: 'Waiting', reason: 'ImagePullBackOff' }],
+  {
+    reason: 'StartFailed',
+    message: 'step make cannot start: ImagePullBackOff',
+    failureReason: 'ImagePullBackOff',
+  },
+);
 
 /** The fakes, which record every request, and a reconcile of the run. */
 export interface Setup {

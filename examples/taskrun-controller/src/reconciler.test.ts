@@ -1,7 +1,37 @@
 import type { KubeObject } from '@roundhouse/kube';
 import type { PodExecutionStatus } from '@roundhouse/pod';
 import { describe, expect, it } from 'vitest';
-import { runningPod, runObject, setup, statusWritten } from './reconciler.test-support.js';
+import {
+  failedPod,
+  runningPod,
+  runObject,
+  setup,
+  statusWritten,
+  stuckPod,
+} from './reconciler.test-support.js';
+
+/** How a run fails when its step lint exits with code 1. */
+const lintFailed = {
+  reason: 'StepFailed',
+  message: 'step lint exited with code 1 (Error)',
+  failureReason: 'TaskFailed',
+} as const;
+
+/**
+ * A reconcile that fails a run, in `phase` with its Pod cached as `pod`, and one of the run as
+ * that write left it, as after a crash that came before the first could delete the Pod.
+ */
+async function failedThenAgain(phase: 'Pending' | 'Running', pod: PodExecutionStatus) {
+  const first = setup(runObject({ phase, podName: 'build-1-pod' }), { pod, podCached: true });
+  await first.reconcile();
+  const reason = pod.result.reason;
+  const again = setup(runObject({ phase: 'Failed', reason, podName: 'build-1-pod' }), {
+    pod,
+    podCached: true,
+  });
+  await again.reconcile();
+  return { first, again };
+}
 
 describe('TaskRunReconciler requests', () => {
   it('does nothing, and fails nothing, for a run that no longer exists', async () => {
@@ -123,99 +153,53 @@ describe('TaskRunReconciler requests', () => {
   });
 
   it('deletes the Pod of a run it fails for a step that cannot start, which the kubelet would still start', async () => {
-    const stuck: PodExecutionStatus = {
-      ...runningPod,
-      steps: [{ name: 'make', state: 'Waiting', reason: 'ImagePullBackOff' }],
-      result: {
-        phase: 'Failed',
-        reason: 'StartFailed',
-        message: 'step make cannot start: ImagePullBackOff',
-        summary: { status: 'False', completedTasks: 0, totalTasks: 1 },
-        failureReason: 'ImagePullBackOff',
-      },
-    };
-    const pending = runObject({ phase: 'Pending', podName: 'build-1-pod' });
-    const { executor, client, reconcile } = setup(pending, { pod: stuck, podCached: true });
-    await reconcile();
-    expect(statusWritten(client)).toMatchObject({ phase: 'Failed', reason: 'StartFailed' });
-    expect(executor.cleanup).toHaveBeenCalledTimes(1);
+    const { first, again } = await failedThenAgain('Pending', stuckPod);
+    expect(statusWritten(first.client)).toMatchObject({ phase: 'Failed', reason: 'StartFailed' });
+    expect(first.executor.cleanup).toHaveBeenCalledTimes(1);
     // Written before a crash could delete it: the next reconcile deletes it.
-    const failed = runObject({ phase: 'Failed', reason: 'StartFailed', podName: 'build-1-pod' });
-    const again = setup(failed, { pod: stuck, podCached: true });
-    await again.reconcile();
     expect(again.executor.cleanup).toHaveBeenCalledTimes(1);
   });
 
   it('keeps the Pod of a run whose step exited non-zero: it has ended, and holds the logs', async () => {
-    const exited: PodExecutionStatus = {
-      ...runningPod,
-      steps: [{ name: 'make', state: 'Failed', exitCode: 2 }],
-      result: {
-        phase: 'Failed',
-        reason: 'StepFailed',
-        message: 'step make exited with code 2 (Error)',
-        summary: { status: 'False', completedTasks: 0, totalTasks: 1 },
-        failureReason: 'TaskFailed',
-      },
-    };
-    const pending = runObject({ phase: 'Running', podName: 'build-1-pod' });
-    const { executor, client, reconcile } = setup(pending, { pod: exited, podCached: true });
-    await reconcile();
-    expect(statusWritten(client)).toMatchObject({ phase: 'Failed', reason: 'StepFailed' });
-    expect(executor.cleanup).not.toHaveBeenCalled();
-    const failed = runObject({ phase: 'Failed', reason: 'StepFailed', podName: 'build-1-pod' });
-    const again = setup(failed, { pod: exited, podCached: true });
-    await again.reconcile();
+    const exited = failedPod([{ name: 'make', state: 'Failed', exitCode: 2 }], {
+      reason: 'StepFailed',
+      message: 'step make exited with code 2 (Error)',
+      failureReason: 'TaskFailed',
+    });
+    const { first, again } = await failedThenAgain('Running', exited);
+    expect(statusWritten(first.client)).toMatchObject({ phase: 'Failed', reason: 'StepFailed' });
+    expect(first.executor.cleanup).not.toHaveBeenCalled();
     expect(again.executor.cleanup).not.toHaveBeenCalled();
   });
 
   it('deletes, after a crash too, the Pod of a parallel run failed by one step while another still waits to start', async () => {
-    const partly: PodExecutionStatus = {
-      ...runningPod,
-      steps: [
+    const partly = failedPod(
+      [
         { name: 'lint', state: 'Failed', exitCode: 1 },
         { name: 'test', state: 'Waiting', reason: 'ImagePullBackOff' },
       ],
-      result: {
-        phase: 'Failed',
-        reason: 'StepFailed',
-        message: 'step lint exited with code 1 (Error)',
-        summary: { status: 'False', completedTasks: 0, totalTasks: 2 },
-        failureReason: 'TaskFailed',
-      },
-    };
-    const running = runObject({ phase: 'Running', podName: 'build-1-pod' });
-    const { executor, client, reconcile } = setup(running, { pod: partly, podCached: true });
-    await reconcile();
-    expect(statusWritten(client)).toMatchObject({ phase: 'Failed', reason: 'StepFailed' });
-    expect(executor.cleanup).toHaveBeenCalledTimes(1);
+      lintFailed,
+    );
+    const { first, again } = await failedThenAgain('Running', partly);
+    expect(statusWritten(first.client)).toMatchObject({ phase: 'Failed', reason: 'StepFailed' });
+    expect(first.executor.cleanup).toHaveBeenCalledTimes(1);
     // The kubelet would start the waiting step once its image can be pulled: a crash (or a
     // failed delete) after the write leaves the Pod to the next reconcile, which deletes it.
-    const failed = runObject({ phase: 'Failed', reason: 'StepFailed', podName: 'build-1-pod' });
-    const again = setup(failed, { pod: partly, podCached: true });
-    await again.reconcile();
     expect(again.executor.cleanup).toHaveBeenCalledTimes(1);
     expect(again.client.patch).not.toHaveBeenCalled();
   });
 
   it('deletes a failed run’s Pod only when the API server, too, shows a step still going on', async () => {
     const step = (state: 'Running' | 'Failed') =>
-      ({
-        ...runningPod,
-        steps: [
+      failedPod(
+        [
           { name: 'lint', state: 'Failed', exitCode: 1 },
           state === 'Running'
             ? { name: 'test', state, startedAt: '2026-01-02T03:00:01Z' }
             : { name: 'test', state, exitCode: 0 },
         ],
-        result: {
-          phase: 'Failed',
-          reason: 'StepFailed',
-          message: 'step lint exited with code 1 (Error)',
-          summary: { status: 'False', completedTasks: 0, totalTasks: 2 },
-          failureReason: 'TaskFailed',
-        },
-      }) satisfies PodExecutionStatus;
+        lintFailed,
+      );
     const failed = runObject({ phase: 'Failed', reason: 'StepFailed', podName: 'build-1-pod' });
     // The cache, behind a quiet watch, still shows the step running; it has ended since, and
     // its Pod holds its output.
