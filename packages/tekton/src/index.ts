@@ -4,6 +4,7 @@ export {
   type TaskFailure,
 } from './failure-classification.js';
 export { classifyByMessageWords } from './failure-words.js';
+export { FinallyRunningError, gracefulFinallyUntil } from './graceful-finally.js';
 export {
   buildPipelineRun,
   defaultPipelineName,

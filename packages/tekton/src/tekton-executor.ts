@@ -25,6 +25,11 @@ import {
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
 import { customRunType } from './custom-runs.js';
 import {
+  FinallyRunningError,
+  GracefulRunSchema,
+  gracefulFinallyUntil,
+} from './graceful-finally.js';
+import {
   buildPipelineRun,
   defaultPipelineName,
   type PipelineRunSettings,
@@ -212,6 +217,26 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       'requested PipelineRun cancellation',
     );
     return true;
+  }
+
+  /**
+   * Deletes this execution's PipelineRun, as every engine's cleanup does, except while its
+   * `finally` tasks still run after a graceful `cancel`: then it throws a retryable
+   * `FinallyRunningError` and deletes nothing, so the step that releases what the workflow
+   * took still runs. The wait ends when the run's own timeout would end it
+   * (`gracefulFinallyUntil`), after which the run goes whatever it is doing.
+   */
+  override async cleanup(
+    wfe: WorkflowExecution,
+    namespace: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
+    const name = this.resourceName(wfe);
+    const run = await this.owned.getOwned(wfe, namespace, name, options);
+    const now = Date.now();
+    const until = run ? gracefulFinallyUntil(GracefulRunSchema.parse(run), now) : undefined;
+    if (until !== undefined) throw new FinallyRunningError(namespace, name, until, now);
+    await super.cleanup(wfe, namespace, options);
   }
 
   /** Whether the PipelineRun with this uid has finished, read from the API server itself. */

@@ -1,6 +1,6 @@
 import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
-import { describeWithTekton, useTestNamespace } from '@roundhouse/testenv/vitest';
+import { describeWithTekton, podControls, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
 import { makeExecution } from './drive.js';
 import {
@@ -122,6 +122,39 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
       summary: { status: 'False', completedTasks: 1, totalTasks: 2 },
     });
     expect(result).not.toHaveProperty('exitCode');
+  });
+
+  it("cleanup leaves a graceful cancel's finally running, and deletes the run once it ended", async () => {
+    const { wfe, run } = await start(bundles.holdsThenHeldFinally);
+    await whileRunning(run, wfe);
+    expect(await executor.cancel(wfe, env.namespace, { graceful: 'cancel' })).toBe(true);
+    const report = await runningTaskPod(client, env.namespace, run, 'report');
+    await vi.waitFor(async () => {
+      expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({
+        phase: 'Running',
+        reason: 'CancelledRunningFinally',
+      });
+    }, patience);
+
+    await expect(executor.cleanup(wfe, env.namespace)).rejects.toMatchObject({
+      reason: 'FinallyRunning',
+      retryable: true,
+    });
+    const kept = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
+    expect(kept?.metadata?.deletionTimestamp, 'the run is not being deleted').toBeUndefined();
+
+    // The finally task ends on its own, and Tekton ends the run.
+    await client.patch(resources.pods, env.namespace, report.metadata?.name as string, {
+      metadata: { annotations: { [podControls.exitCode]: '0' } },
+    });
+    expect(await finished(executor, wfe, env.namespace)).toMatchObject({
+      reason: 'Cancelled',
+      summary: { completedTasks: 1, totalTasks: 2 },
+    });
+    await executor.cleanup(wfe, env.namespace);
+    await vi.waitFor(async () => {
+      expect(await client.get(resources.pipelineRuns, env.namespace, run)).toBeNull();
+    }, patience);
   });
 
   it('StoppedRunFinally lets the running task finish, starts nothing new, then runs finally', async () => {

@@ -48,6 +48,12 @@ export const workflows = {
     tasks: [{ name: 'work', hold: true }],
     finally: [{ name: 'report' }],
   },
+  /** Its task and its finally task each run until the test ends their pod. */
+  holdsThenHeldFinally: {
+    params,
+    tasks: [{ name: 'work', hold: true }],
+    finally: [{ name: 'report', hold: true }],
+  },
   slowThenFinally: {
     params,
     tasks: [
@@ -100,16 +106,19 @@ export async function finishTaskPod(
   });
 }
 
+/** A running pod of the PipelineRun, of its pipeline task `task` when given. */
 export async function runningTaskPod(
   client: KubeClient,
   namespace: string,
   pipelineRun: string,
+  task?: string,
 ): Promise<KubeObject> {
+  const ofTask = task ? `,tekton.dev/pipelineTask=${task}` : '';
   return vi.waitFor(async () => {
     const { items } = await client.list<KubeObject & { status?: { phase?: string } }>(
       resources.pods,
       namespace,
-      { labelSelector: `tekton.dev/pipelineRun=${pipelineRun}` },
+      { labelSelector: `tekton.dev/pipelineRun=${pipelineRun}${ofTask}` },
     );
     const running = items.find((p) => p.status?.phase === 'Running');
     expect(running, `a running pod of ${pipelineRun}`).toBeDefined();

@@ -1,0 +1,168 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { roundhouseConventions } from '@roundhouse/core';
+import { sampleExecution } from '@roundhouse/core/testing';
+import { KubeClient } from '@roundhouse/kube';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FinallyRunningError, type GracefulRun, gracefulFinallyUntil } from './graceful-finally.js';
+import { buildPipelineRun } from './pipeline-run-spec.js';
+import { TektonExecutor } from './tekton-executor.js';
+
+const start = Date.parse('2026-01-01T00:00:00Z');
+const minutes = (n: number) => n * 60_000;
+const at = (ms: number) => new Date(ms).toISOString();
+
+/** A run Tekton started at midnight with `timeouts`, now in `reason` after `spec.status`. */
+function run(
+  specStatus: string | undefined,
+  reason: string,
+  options: { timeouts?: Record<string, string>; finallyStartTime?: string; status?: string } = {},
+): GracefulRun {
+  return {
+    metadata: { creationTimestamp: at(start) },
+    spec: {
+      ...(specStatus ? { status: specStatus } : {}),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    },
+    status: {
+      conditions: [{ type: 'Succeeded', status: options.status ?? 'Unknown', reason }],
+      startTime: at(start),
+      ...(options.finallyStartTime ? { finallyStartTime: options.finallyStartTime } : {}),
+    },
+  };
+}
+
+const oneHour = { pipeline: '1h0m0s', tasks: '1h0m0s' };
+
+describe('gracefulFinallyUntil', () => {
+  it("waits for a graceful cancel's or stop's finally until the run's pipeline timeout", () => {
+    const now = start + minutes(10);
+    for (const [specStatus, reason] of [
+      ['CancelledRunFinally', 'CancelledRunningFinally'],
+      ['StoppedRunFinally', 'StoppedRunningFinally'],
+      // Asked for, and Tekton has not acted on it yet.
+      ['CancelledRunFinally', 'Running'],
+    ] as const) {
+      expect(gracefulFinallyUntil(run(specStatus, reason, { timeouts: oneHour }), now)).toBe(
+        start + minutes(60),
+      );
+    }
+  });
+
+  it('deletes at once a run that was not cancelled gracefully', () => {
+    const now = start + minutes(10);
+    expect(gracefulFinallyUntil(run(undefined, 'Running', { timeouts: oneHour }), now)).toBe(
+      undefined,
+    );
+    expect(gracefulFinallyUntil(run('Cancelled', 'Running', { timeouts: oneHour }), now)).toBe(
+      undefined,
+    );
+  });
+
+  it('deletes at once a run whose finally has ended, or that Tekton never reconciled', () => {
+    const now = start + minutes(10);
+    const ended = run('CancelledRunFinally', 'Cancelled', { timeouts: oneHour, status: 'False' });
+    expect(gracefulFinallyUntil(ended, now)).toBe(undefined);
+    const unseen: GracefulRun = {
+      metadata: { creationTimestamp: at(start) },
+      spec: { status: 'CancelledRunFinally', timeouts: oneHour },
+    };
+    expect(gracefulFinallyUntil(unseen, now)).toBe(undefined);
+  });
+
+  it("deletes the run anyway once its own timeout has passed (Tekton's controller is not ending it)", () => {
+    const graceful = run('CancelledRunFinally', 'CancelledRunningFinally', { timeouts: oneHour });
+    expect(gracefulFinallyUntil(graceful, start + minutes(59))).toBe(start + minutes(60));
+    expect(gracefulFinallyUntil(graceful, start + minutes(60))).toBe(undefined);
+  });
+
+  it("ends the wait at the finally timeout from the finally's start when that comes first", () => {
+    const finallyStartTime = at(start + minutes(20));
+    const explicit = run('StoppedRunFinally', 'StoppedRunningFinally', {
+      timeouts: { pipeline: '1h', finally: '5m' },
+      finallyStartTime,
+    });
+    expect(gracefulFinallyUntil(explicit, start + minutes(21))).toBe(start + minutes(25));
+    // Tekton's FinallyTimeout: pipeline minus tasks.
+    const derived = run('StoppedRunFinally', 'StoppedRunningFinally', {
+      timeouts: { pipeline: '1h', tasks: '50m' },
+      finallyStartTime,
+    });
+    expect(gracefulFinallyUntil(derived, start + minutes(21))).toBe(start + minutes(30));
+  });
+
+  it("bounds a run without timeouts by Tekton's default, and one with none by it from its finally", () => {
+    const unset = run('CancelledRunFinally', 'CancelledRunningFinally');
+    expect(gracefulFinallyUntil(unset, start + minutes(10))).toBe(start + minutes(60));
+    const noTimeout = run('CancelledRunFinally', 'CancelledRunningFinally', {
+      timeouts: { pipeline: '0s' },
+      finallyStartTime: at(start + minutes(90)),
+    });
+    expect(gracefulFinallyUntil(noTimeout, start + minutes(100))).toBe(start + minutes(150));
+  });
+});
+
+describe('FinallyRunningError', () => {
+  it('is retryable, and asks to be retried by the wait’s end at the latest', () => {
+    const soon = new FinallyRunningError('workflows', 'wfe-1', start + 4_500, start);
+    expect(soon).toMatchObject({ reason: 'FinallyRunning', retryable: true, retryAfterSeconds: 5 });
+    expect(soon.message).toBe(
+      'PipelineRun workflows/wfe-1 is running its finally tasks after a graceful cancel; cleanup deletes it once it ends, or at 2026-01-01T00:00:04.500Z (its timeout)',
+    );
+    const later = new FinallyRunningError('workflows', 'wfe-1', start + minutes(50), start);
+    expect(later.retryAfterSeconds).toBe(30);
+  });
+});
+
+describe('TektonExecutor.cleanup', () => {
+  const wfe = sampleExecution({});
+  const namespace = 'workflows';
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** An API server holding this execution's run, in `specStatus` and `reason`; `deleted` counts deletes. */
+  function holding(specStatus: string | undefined, reason: string) {
+    const built = buildPipelineRun(wfe, namespace, undefined, {
+      conventions: roundhouseConventions,
+      serviceAccountName: 'runner',
+      pipelineName: 'workflow',
+    });
+    const graceful = run(specStatus, reason, { timeouts: oneHour });
+    const stored = {
+      ...built,
+      metadata: { ...built.metadata, uid: 'run-uid', creationTimestamp: at(start) },
+      spec: { ...built.spec, ...graceful.spec },
+      status: graceful.status,
+    };
+    const server = new KubeClient(new KubeConfig());
+    vi.spyOn(server, 'get').mockImplementation(async <T>() => structuredClone(stored) as T);
+    const deleted = vi.spyOn(server, 'delete').mockResolvedValue(true);
+    return { executor: new TektonExecutor(server), deleted };
+  }
+
+  it('leaves a run in its finally after a graceful cancel, saying so with a retryable error', async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    const { executor, deleted } = holding('CancelledRunFinally', 'CancelledRunningFinally');
+    const cleanup = executor.cleanup(wfe, namespace);
+    await expect(cleanup).rejects.toBeInstanceOf(FinallyRunningError);
+    await expect(cleanup).rejects.toMatchObject({ retryable: true, until: start + minutes(60) });
+    expect(deleted).not.toHaveBeenCalled();
+  });
+
+  it('deletes it once its timeout has passed, and a run not cancelled gracefully at once', async () => {
+    vi.useFakeTimers({ now: start + minutes(61), toFake: ['Date'] });
+    const overdue = holding('StoppedRunFinally', 'StoppedRunningFinally');
+    await overdue.executor.cleanup(wfe, namespace);
+    expect(overdue.deleted).toHaveBeenCalledTimes(1);
+    vi.setSystemTime(start + minutes(10));
+    for (const [specStatus, reason] of [
+      [undefined, 'Running'],
+      ['Cancelled', 'Running'],
+    ] as const) {
+      const { executor, deleted } = holding(specStatus, reason);
+      await executor.cleanup(wfe, namespace);
+      expect(deleted, String(specStatus)).toHaveBeenCalledTimes(1);
+    }
+  });
+});

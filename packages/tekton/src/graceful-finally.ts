@@ -1,0 +1,118 @@
+import { parseGoDuration, RoundhouseError } from '@roundhouse/core';
+import { z } from 'zod';
+import type { CancelSpecStatus } from './cancellation.js';
+import { PipelineRunStateSchema, succeededCondition } from './status.js';
+
+/**
+ * Tekton's `default-timeout-minutes` when the cluster leaves it alone (config-defaults, v1.15):
+ * the timeout of a run whose spec gives none.
+ */
+const tektonDefaultTimeoutMs = 60 * 60_000;
+
+/** How often a caller is told to look again while it waits; a controller's watch is sooner. */
+const recheckMs = 30_000;
+
+const gracefulSpecStatuses: ReadonlySet<string> = new Set<CancelSpecStatus>([
+  'CancelledRunFinally',
+  'StoppedRunFinally',
+]);
+
+const TimeoutsSchema = z.looseObject({
+  pipeline: z.string().optional(),
+  tasks: z.string().optional(),
+  finally: z.string().optional(),
+});
+
+type Timeouts = z.infer<typeof TimeoutsSchema>;
+
+/** The parts of a PipelineRun that say whether a graceful cancel's `finally` still runs. */
+export const GracefulRunSchema = PipelineRunStateSchema.extend({
+  metadata: z.looseObject({ creationTimestamp: z.string().optional() }).optional(),
+  spec: z
+    .looseObject({ status: z.string().optional(), timeouts: TimeoutsSchema.optional() })
+    .optional(),
+  status: PipelineRunStateSchema.shape.status
+    .unwrap()
+    .extend({
+      /** Set by Tekton when the run's `finally` tasks start. */
+      finallyStartTime: z.string().nullish(),
+    })
+    .optional(),
+});
+
+export type GracefulRun = z.infer<typeof GracefulRunSchema>;
+
+/**
+ * Until when (epoch ms) cleanup leaves the run alone so the `finally` tasks a graceful cancel
+ * asked for can end, or undefined when it may delete the run now. Only a run Tekton still
+ * reports running after `spec.status` asked for `CancelledRunFinally` or `StoppedRunFinally`
+ * waits: deleting it would kill its `finally` (the step that releases a lock or a cloud
+ * resource). A run not cancelled gracefully, finished, or never reconciled by Tekton goes at once.
+ *
+ * The wait ends when Tekton itself would end the run (pipelinerun.go, v1.15): its pipeline
+ * timeout from `status.startTime` (absent: Tekton's default), or its finally timeout from
+ * `status.finallyStartTime`, whichever comes first. Past that the run is deleted anyway, since
+ * a run Tekton does not end by then (its controller is down) would otherwise hold the target's
+ * lock, or the execution's deletion, for ever. A run with no timeout at all (a cluster whose
+ * default is 0) waits Tekton's default from its `finally`'s start, or its own before then.
+ */
+export function gracefulFinallyUntil(run: GracefulRun, now: number): number | undefined {
+  if (!gracefulSpecStatuses.has(run.spec?.status ?? '')) return undefined;
+  if (succeededCondition(run)?.status !== 'Unknown') return undefined;
+  const started = Date.parse(run.status?.startTime ?? run.metadata?.creationTimestamp ?? '');
+  if (Number.isNaN(started)) return undefined;
+  const finallyStarted = Date.parse(run.status?.finallyStartTime ?? '');
+  const timeouts = run.spec?.timeouts;
+  const pipeline =
+    timeouts?.pipeline === undefined ? tektonDefaultTimeoutMs : parseGoDuration(timeouts.pipeline);
+  const final = finallyTimeout(timeouts);
+  const ends = [
+    positive(pipeline) ? started + pipeline : undefined,
+    positive(final) && !Number.isNaN(finallyStarted) ? finallyStarted + final : undefined,
+  ].filter((end): end is number => end !== undefined);
+  const until =
+    ends.length > 0
+      ? Math.min(...ends)
+      : (Number.isNaN(finallyStarted) ? started : finallyStarted) + tektonDefaultTimeoutMs;
+  return now < until ? until : undefined;
+}
+
+/** Tekton's `FinallyTimeout`: `finally`, else `pipeline` minus `tasks` when both are set. */
+function finallyTimeout(timeouts: Timeouts | undefined): number | undefined {
+  if (timeouts?.finally !== undefined) return parseGoDuration(timeouts.finally);
+  if (timeouts?.pipeline === undefined || timeouts.tasks === undefined) return undefined;
+  const pipeline = parseGoDuration(timeouts.pipeline);
+  const tasks = parseGoDuration(timeouts.tasks);
+  return positive(pipeline) && positive(tasks) ? pipeline - tasks : undefined;
+}
+
+function positive(ms: number | undefined): ms is number {
+  return ms !== undefined && ms > 0;
+}
+
+/**
+ * Cleanup did not delete the PipelineRun because its `finally` tasks still run after a graceful
+ * cancel: not a failure, and retrying later succeeds without anyone changing anything. A
+ * controller retries after `retryAfterSeconds`, or sooner when the run changes.
+ */
+export class FinallyRunningError extends RoundhouseError {
+  readonly reason = 'FinallyRunning';
+  override readonly retryable = true;
+  /** When to look again: at the latest when the wait ends. */
+  readonly retryAfterSeconds: number;
+
+  constructor(
+    readonly namespace: string,
+    /** The PipelineRun's name. */
+    readonly resourceName: string,
+    /** Epoch ms past which cleanup deletes the run whatever it is doing. */
+    readonly until: number,
+    now: number,
+  ) {
+    super(
+      `PipelineRun ${namespace}/${resourceName} is running its finally tasks after a graceful cancel; ` +
+        `cleanup deletes it once it ends, or at ${new Date(until).toISOString()} (its timeout)`,
+    );
+    this.retryAfterSeconds = Math.max(1, Math.ceil(Math.min(until - now, recheckMs) / 1000));
+  }
+}
