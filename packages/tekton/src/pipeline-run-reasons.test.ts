@@ -4,7 +4,7 @@ import { pipelineRunResult } from './status.js';
 /**
  * Every reason Tekton v1.15 gives a PipelineRun's `Succeeded` condition (pipelinerun_types.go
  * `PipelineRunReason*`, with the two pipelinerun.go sets from volumeclaim and
- * affinity_assistant.go), under the status Tekton sets it with.
+ * affinity_assistant.go, and `ResolvingTaskRef`), under the status Tekton sets it with.
  */
 const finalReasons: readonly [reason: string, failureReason: string | undefined][] = [
   // Stopped on request (spec.status Cancelled, CancelledRunFinally or StoppedRunFinally).
@@ -50,6 +50,8 @@ const runningReasons = [
   'PipelineRunCouldntCancel',
   'PipelineRunCouldntTimeOut',
   'ResolvingPipelineRef',
+  // A TaskRun reason Tekton also gives the run while a task's remote Task resolves (pipelinerun.go).
+  'ResolvingTaskRef',
 ];
 
 /** A run Tekton has started (it gives every run its start time on its first pass), no child yet. */
