@@ -46,6 +46,8 @@ interface LaunchRequest {
   readonly mode: ExecMode;
   readonly argv: readonly string[];
   readonly exitFile: string;
+  /** The command's, never a hook's: a hook is only ever killed (see shim.ts). */
+  readonly stopFile?: string | undefined;
   readonly workingDir?: string | undefined;
   readonly env?: ProcessSpec['env'];
   readonly capture?: OutputCapture | undefined;
@@ -68,11 +70,12 @@ export class ProcessLauncher {
    */
   async launch(record: TaskRecord, onExit: () => void): Promise<Launched> {
     const { process: spec, name } = record;
-    await this.store.removeExit(name);
+    await Promise.all([this.store.removeExit(name), this.store.removeStop(name)]);
     return this.#launch(name, onExit, {
       mode: spec.execMode ?? this.settings.defaultMode,
       argv: [...spec.command, ...(spec.args ?? [])],
       exitFile: this.store.exitFile(name),
+      stopFile: this.store.stopFile(name),
       workingDir: spec.workingDir,
       env: spec.env,
       marker: record.uid,
@@ -116,6 +119,7 @@ export class ProcessLauncher {
     const plan = launchPlan({
       shell: this.settings.shell,
       exitFile: what.exitFile,
+      stopFile: what.stopFile,
       argv: what.argv,
       target,
       workingDir,

@@ -16,7 +16,7 @@ describe('the launch plan', () => {
     });
     expect(plan).toEqual({
       file: '/bin/sh',
-      args: ['-c', shimScript, shimName, '/data/t/exit', 'printf', '%s', "it's; rm -rf /"],
+      args: ['-c', shimScript, shimName, '/data/t/exit', '', 'printf', '%s', "it's; rm -rf /"],
     });
   });
 
@@ -34,6 +34,7 @@ describe('the launch plan', () => {
     });
     expect(plan.args.slice(3)).toEqual([
       '/data/t/postStop.exit',
+      '',
       '/bin/sh',
       '-c',
       captureScript,
@@ -64,7 +65,7 @@ describe('the launch plan', () => {
       target: { mode: 'Remote', nsenter: '/usr/bin/nsenter', targetPid: 77 },
       workingDir: '/app',
     });
-    expect(plan.args.slice(4)).toEqual([
+    expect(plan.args.slice(5)).toEqual([
       '/usr/bin/nsenter',
       '--target=77',
       '--pid',
@@ -115,13 +116,16 @@ describe('the shim', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs the shim on `stdin` with a command that notes its run in `ran`. */
-  function runShim(stdin: string) {
+  /**
+   * Runs the shim on `stdin` with a command that notes its run in `ran`, given `stopFile`
+   * (none, as a hook's shim, by default).
+   */
+  function runShim(stdin: string, stopFile = '') {
     const exitFile = join(dir, 'exit');
     const ran = join(dir, 'ran');
     const shim = spawnSync(
       '/bin/sh',
-      ['-c', shimScript, shimName, exitFile, '/bin/sh', '-c', `echo ran >> ${ran}`],
+      ['-c', shimScript, shimName, exitFile, stopFile, '/bin/sh', '-c', `echo ran >> ${ran}`],
       { input: stdin, encoding: 'utf8' },
     );
     return { shim, exitFile, ran };
@@ -159,5 +163,21 @@ describe('the shim', () => {
     expect(shim.status).toBe(0);
     expect(readFileSync(exitFile, 'utf8')).toBe('0\n');
     expect(readFileSync(ran, 'utf8')).toBe('ran\n');
+  });
+
+  it('runs the command on go while its stop file does not exist', () => {
+    const { exitFile, ran } = runShim('go\n', join(dir, 'stop'));
+    expect(readFileSync(exitFile, 'utf8')).toBe('0\n');
+    expect(readFileSync(ran, 'utf8')).toBe('ran\n');
+  });
+
+  it('ends as a SIGTERM would, without running the command, when its stop file exists on go', () => {
+    // A stop whose SIGTERM came before the command was forked: the agent created the file first.
+    const stopFile = join(dir, 'stop');
+    writeFileSync(stopFile, '');
+    const { shim, exitFile, ran } = runShim('go\n', stopFile);
+    expect(shim.status).toBe(143);
+    expect(readFileSync(exitFile, 'utf8')).toBe('143\n');
+    expect(existsSync(ran)).toBe(false);
   });
 });

@@ -17,19 +17,24 @@ const neverStartedWord = 'never-started';
  *    from /dev/null, in the shim's own process group.
  * 3. SIGTERM to the group reaches the command directly; the shim's trap only keeps the shim
  *    alive, and the loop re-waits, because `wait` returns early when a trapped signal arrives.
+ *    A SIGTERM sent before the command was forked, or while its fork still carried the shim's
+ *    trap, never reaches it; the agent creates the stop file before it sends one, so the
+ *    command's subshell, once its SIGTERM is its own (a subshell resets traps), looks for that
+ *    file and, found, ends as a SIGTERM would end it (143) instead of running.
  * 4. It writes the exit status and a newline in one write(2), so a reader sees the whole
  *    status or an empty file, never a partial number.
  *
- * Arguments: `$1` is the exit file, the rest is the argv to run.
+ * Arguments: `$1` is the exit file, `$2` the stop file (empty for a hook, which is only ever
+ * killed), the rest is the argv to run.
  */
 export const shimScript = [
-  'exit_file=$1; shift',
+  'exit_file=$1; stop_file=$2; shift 2',
   'if ! IFS= read -r go || [ "$go" != go ]; then',
   `  { set -C; printf '${neverStartedWord} %s\\n' "$$" >"$exit_file"; } 2>/dev/null`,
   '  exit 0',
   'fi',
   "trap ':' TERM",
-  '"$@" </dev/null &',
+  '( if [ -n "$stop_file" ] && [ -e "$stop_file" ]; then exit 143; fi; exec "$@" ) </dev/null &',
   'child=$!',
   'while :; do',
   '  wait "$child"; code=$?',
@@ -68,13 +73,15 @@ export interface OutputCapture {
 export function launchPlan(options: {
   readonly shell: string;
   readonly exitFile: string;
+  /** The task's stop file (see the shim, step 3); a hook has none. */
+  readonly stopFile?: string | undefined;
   readonly argv: readonly string[];
   readonly target: LaunchTarget;
   readonly workingDir?: string | undefined;
   /** Capture the output (a hook's) into capped files instead of appending it to the logs. */
   readonly capture?: OutputCapture | undefined;
 }): LaunchPlan {
-  const { shell, exitFile, argv, target, workingDir, capture } = options;
+  const { shell, exitFile, stopFile, argv, target, workingDir, capture } = options;
   const command =
     target.mode === 'Remote'
       ? [
@@ -106,7 +113,10 @@ export function launchPlan(options: {
         ...command,
       ]
     : command;
-  return { file: shell, args: ['-c', shimScript, shimName, exitFile, ...captured] };
+  return {
+    file: shell,
+    args: ['-c', shimScript, shimName, exitFile, stopFile ?? '', ...captured],
+  };
 }
 
 /**

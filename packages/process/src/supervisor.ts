@@ -375,6 +375,8 @@ export class ProcessSupervisor {
     // every pass while any of the task lives: a supervisor killed after recording it never
     // sent it, and a process may have left the group after it went.
     if (runtime && terminate) {
+      // Before the SIGTERM: a command forked after it would not get it, and ends on this file.
+      await this.#store.markStopping(name);
       await this.#signal(record, runtime, 'SIGTERM');
       this.#terminated.add(record.uid);
     }

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError } from '@roundhouse/core';
 import { syncDirectory, writeFileAtomic } from './atomic-file.js';
@@ -14,6 +14,7 @@ import { type TaskRecord, TaskRecordSchema } from './task-record.js';
 const recordFile = 'task.json';
 const exitFile = 'exit';
 const pidFile = 'pid';
+const stopFile = 'stop';
 const workDirectory = 'work';
 
 export type StoredRecord =
@@ -30,7 +31,8 @@ const transientReadErrors = new Set(['EMFILE', 'ENFILE', 'ENOMEM', 'EAGAIN', 'EI
 
 /**
  * The data directory: `<data-dir>/<task>/` holds `task.json` (the record, replaced
- * atomically), `pid` (the shim's), `exit` (written by the shim), `stdout.log` and `stderr.log`
+ * atomically), `pid` (the shim's), `exit` (written by the shim), `stop` (created before a
+ * stop's SIGTERM goes, see shim.ts), `stdout.log` and `stderr.log`
  * (with `.1` and `.start` once rotated, see task-log.ts), for each hook that ran `<hook>.exit`,
  * `<hook>.head` and `<hook>.tail` (its status and capped output), and `work/`, the working
  * directory of a Local task that names none, so what a task writes there cannot replace the
@@ -245,6 +247,23 @@ export class TaskStore {
    */
   async removeExit(name: string, hook?: HookName): Promise<void> {
     const path = this.#exitPath(name, hook);
+    await this.#io(`remove ${path}`, () => rm(path, { force: true }));
+  }
+
+  /** Where the shim of the task's command looks for a stop sent before its command existed. */
+  stopFile(name: string): string {
+    return join(this.directory(name), stopFile);
+  }
+
+  /** Creates the stop file; before any SIGTERM of a stop, so a command forked after it ends. */
+  async markStopping(name: string): Promise<void> {
+    const path = this.stopFile(name);
+    await this.#io(`write ${path}`, () => writeFile(path, '', { mode: 0o600 }));
+  }
+
+  /** Removes the stop file before a shim is launched: an earlier run's stop is not this one's. */
+  async removeStop(name: string): Promise<void> {
+    const path = this.stopFile(name);
     await this.#io(`remove ${path}`, () => rm(path, { force: true }));
   }
 

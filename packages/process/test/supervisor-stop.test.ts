@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { cgroupDirectory, unifiedCgroupPath } from '../src/cgroup-paths.js';
 import { ProcessSupervisor, type TaskRecord } from '../src/index.js';
+import { shimScript } from '../src/shim.js';
 import { TaskCgroups } from '../src/task-cgroups.js';
 import { removeAllTasks } from './in-process-agent.js';
 import { useSupervisor } from './supervisor.test-support.js';
@@ -17,6 +18,11 @@ function cgroupOf(pid: number): string {
   const directory = cgroupDirectory(path ?? '', readFileSync('/proc/self/mountinfo', 'utf8'));
   if (!directory || !path?.includes('roundhouse-task-')) throw new Error(`${pid}: ${path}`);
   return directory;
+}
+
+/** The state letter of a process (`T` once stopped), from procfs. */
+function processState(pid: number): string | undefined {
+  return /\) (\S) /.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
 }
 
 describe('the process supervisor', () => {
@@ -110,6 +116,38 @@ describe('the process supervisor', () => {
       supervisor = await open();
       await vi.waitFor(() => expect(supervisor.get('graceful')).toBeUndefined(), patience);
       expect(readFileSync(marker, 'utf8')).toBe('term\n');
+    } finally {
+      await removeAllTasks(supervisor);
+      await supervisor.close();
+    }
+  });
+
+  it('ends, without running it, a command whose stop came between the shim getting go and forking it', async () => {
+    // The injected hook: a shell that runs the shim stopped (SIGSTOP) right before its fork, so
+    // the stop's SIGTERM certainly reaches the shim before the command exists.
+    const paused = shimScript.replace("trap ':' TERM\n", (line) => `${line}kill -STOP $$\n`);
+    expect(paused).not.toBe(shimScript);
+    const script = join(agent.dir.path, 'paused-shim.sh');
+    const shell = join(agent.dir.path, 'paused-sh');
+    writeFileSync(script, paused);
+    writeFileSync(shell, `#!/bin/sh\nshift 2\nexec /bin/sh -c "$(cat '${script}')" "$@"\n`, {
+      mode: 0o755,
+    });
+    // A grace period longer than the wait below: only the SIGTERM can end the task in time.
+    const dataDir = join(agent.dir.path, 'early-stop');
+    const supervisor = await ProcessSupervisor.open({ dataDir, shell, gracePeriodMs: 60_000 });
+    const ran = join(agent.dir.path, 'early-stop.ran');
+    try {
+      const { task } = await supervisor.create({
+        name: 'early',
+        process: { command: ['/bin/sh', '-c', `echo ran > ${ran}; sleep 300 & wait`] },
+      });
+      const shim = task.runtime!.pid;
+      await vi.waitFor(() => expect(processState(shim)).toBe('T'), patience);
+      await supervisor.delete('early');
+      process.kill(shim, 'SIGCONT');
+      await vi.waitFor(() => expect(supervisor.get('early')).toBeUndefined(), patience);
+      expect(existsSync(ran)).toBe(false);
     } finally {
       await removeAllTasks(supervisor);
       await supervisor.close();
