@@ -53,7 +53,7 @@ describe('a task in a request', () => {
     const sent = {
       command: ['ls'],
       args: null,
-      env: [{ name: 'A', value: null }],
+      env: [{ name: 'A', value: null, valueFrom: null }],
       workingDir: '',
       timeoutSeconds: null,
       execMode: null,
@@ -100,6 +100,20 @@ describe('a task in a request', () => {
     [
       { name: 't', spec: { process: { ...process, env: [{ name: 'LD_AUDIT' }] } } },
       'spec.process.env.0.name',
+    ],
+    // A Kubernetes EnvVar's reference: OpenSandbox's agent runs the task with it set empty.
+    [
+      {
+        name: 't',
+        process: {
+          ...process,
+          env: [
+            { name: 'K', value: 'V' },
+            { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: {} } },
+          ],
+        },
+      },
+      'process.env.1.valueFrom',
     ],
     [[], 'body'],
     ['task', 'body'],

@@ -61,6 +61,7 @@ export function taskRequestFromWire(input: unknown, at = ''): TaskRequest {
           message: 'is required: {command, args?, env?, workingDir?, timeoutSeconds?}',
         })
       : check(RequestedProcessSpecSchema, flat ?? nested, processPath, issues);
+  issues.push(...unresolvedReferences(flat ?? nested, processPath));
   const labels = optionalMap(input.labels, `${at}labels`, issues);
   const annotations = optionalMap(input.annotations, `${at}annotations`, issues);
   if (issues.length || name === undefined || process === undefined) throw invalid(issues);
@@ -128,7 +129,9 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 function goOptionals(process: unknown): unknown {
   if (!isObject(process)) return process;
   const env = Array.isArray(process.env)
-    ? process.env.map((entry) => (isObject(entry) ? withoutNulls(entry, ['value']) : entry))
+    ? process.env.map((entry) =>
+        isObject(entry) ? withoutNulls(entry, ['value', 'valueFrom']) : entry,
+      )
     : process.env;
   const lifecycle = isObject(process.lifecycle)
     ? Object.fromEntries(
@@ -148,6 +151,27 @@ function goOptionals(process: unknown): unknown {
   ]);
   if (read.workingDir === '') delete read.workingDir;
   return read;
+}
+
+/**
+ * The env entries that carry a Kubernetes EnvVar's `valueFrom` (a Secret, ConfigMap or field
+ * reference), each an issue: the agent resolves none, and the Go agent runs the task with the
+ * variable set empty without a word, which is worse than a refusal.
+ */
+function unresolvedReferences(process: unknown, path: string): FieldIssue[] {
+  if (!isObject(process) || !Array.isArray(process.env)) return [];
+  return process.env.flatMap((entry: unknown, index) =>
+    isObject(entry) && entry.valueFrom !== undefined
+      ? [
+          {
+            path: `${path}.env.${index}.valueFrom`,
+            message:
+              'is not supported: the agent resolves no Secret, ConfigMap or field reference ' +
+              "(OpenSandbox's agent sets the variable empty); send the value in value",
+          },
+        ]
+      : [],
+  );
 }
 
 function withoutNulls(value: Record<string, unknown>, keys: readonly string[]) {
