@@ -1,6 +1,6 @@
 import { markFailed, markLaunched, markRelaunched, phaseOf } from '@roundhouse/controller';
 import { ConfigurationError, type Executor } from '@roundhouse/core';
-import { type KubeObject, KubernetesApiError } from '@roundhouse/kube';
+import { type KubeObject, KubernetesApiError, kubernetesErrorFromResponse } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import {
   executing,
@@ -231,6 +231,37 @@ describe('TaskActionReconciler', () => {
       expect.objectContaining({ phase: 'PermanentFailure', attempt: 2, systemFailures: 1 }),
       expect.anything(),
     );
+  });
+
+  it('fails at once, as USER, an attempt whose Job a policy webhook denies (400), relaunching nothing', async () => {
+    // A validating webhook's denial carries no reason: the API server answers 400 by default.
+    const denied = kubernetesErrorFromResponse(
+      400,
+      {
+        kind: 'Status',
+        status: 'Failure',
+        message: 'admission webhook "jobs.policy.example" denied the request: no hostPath',
+        code: 400,
+      },
+      'create Job exec/run1-a1-0',
+    );
+    const { reconcile, client, executor } = reconcilerFor(queued, {
+      executor: { create: vi.fn(async () => Promise.reject(denied)) },
+    });
+    expect(await reconcile()).toBeUndefined();
+    expect(executor.create).toHaveBeenCalledTimes(1);
+    expect(client.patch).toHaveBeenCalledTimes(1);
+    const written = lastWritten(client);
+    expect(phaseOf(written.status as never)).toBe('PermanentFailure');
+    expect(written.status).toMatchObject({
+      attempts: 1,
+      systemFailures: 0,
+      errorState: {
+        code: 'BadRequest',
+        kind: 'USER',
+        message: expect.stringContaining('denied the request: no hostPath'),
+      },
+    });
   });
 
   it("fails an attempt the engine refuses naming the TaskAction's field, not the attempt's", async () => {
