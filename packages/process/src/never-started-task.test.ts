@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -76,6 +76,18 @@ describe('a task whose agent died after recording its shim and before sending it
 
     const again = await supervisor.create(request);
     expect(again).toMatchObject({ created: false, task: { uid: 'uid-crashed' } });
+  });
+
+  it("runs the command despite a stop file its first shim's stop left", async () => {
+    const { dataDir, note, ran } = fixture();
+    const request = { name: 'stale-stop', process: { command: note('ran') } };
+    await (await launchAndRecord(dataDir, request)).abort();
+    // A stop of that first run, before its shim was found never started, created the file.
+    writeFileSync(new TaskStore(dataDir).stopFile('stale-stop'), '');
+
+    const supervisor = await open(dataDir);
+    await vi.waitFor(() => expect(supervisor.get('stale-stop')?.state).toBe('Succeeded'), patience);
+    expect(ran()).toBe('ran\n');
   });
 
   it('is started once its shim, still waiting when the supervisor recovered, gives up', async () => {
