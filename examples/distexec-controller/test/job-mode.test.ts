@@ -7,10 +7,15 @@ import {
   isKubernetesError,
   KubeClient,
   type KubeObject,
+  KubernetesApiError,
   type ListOptions,
   type RequestOptions,
+  type ResourceOf,
   type ResourceType,
   resources,
+  type WatchEvent,
+  type WatchOptions,
+  type WatchOutcome,
 } from '@roundhouse/kube';
 import {
   describeWithControlPlane,
@@ -30,11 +35,41 @@ type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: strin
 
 /**
  * A client that counts the DistExecs it reads from the API server, and the lists of one Job's
- * pods (the informers' own lists select every Job's).
+ * pods (the informers' own lists select every Job's); `breakJobWatch` cuts its Job watch, as
+ * a network outage does, until `mendJobWatch`.
  */
 class ReadCountingClient extends KubeClient {
   distExecReads = 0;
   jobPodLists = 0;
+  /** Aborted when the Job watch breaks; replaced when it mends. */
+  #jobWatch = new AbortController();
+
+  /**
+   * From now on the open Job watch ends, and every Job watch and list fails, as after an
+   * outage too long for the watch to resume: the informer relists once it mends.
+   */
+  breakJobWatch(): void {
+    this.#jobWatch.abort();
+  }
+
+  mendJobWatch(): void {
+    this.#jobWatch = new AbortController();
+  }
+
+  override async watch<T extends KubeObject>(
+    type: ResourceOf<T>,
+    namespace: string | undefined,
+    onEvent: (event: WatchEvent<T>) => void,
+    options: WatchOptions,
+  ): Promise<WatchOutcome> {
+    if (type !== resources.jobs) return super.watch(type, namespace, onEvent, options);
+    const broken = this.#jobWatch.signal;
+    const gone = new KubernetesApiError('Gone', 'too old resource version', 410);
+    if (broken.aborted) return { end: 'failed', error: gone };
+    const signal = options.signal ? AbortSignal.any([options.signal, broken]) : broken;
+    const outcome = await super.watch(type, namespace, onEvent, { ...options, signal });
+    return broken.aborted && !options.signal?.aborted ? { end: 'failed', error: gone } : outcome;
+  }
 
   override list<T extends KubeObject>(
     type: ResourceType,
@@ -43,6 +78,9 @@ class ReadCountingClient extends KubeClient {
   ): Promise<{ items: T[]; resourceVersion: string }> {
     if (type === resources.pods && options?.labelSelector?.includes('controller-uid')) {
       this.jobPodLists += 1;
+    }
+    if (type === resources.jobs && this.#jobWatch.signal.aborted) {
+      return Promise.reject(new KubernetesApiError('Unavailable', 'connection refused', 503));
     }
     return super.list<T>(type, namespace, options);
   }
@@ -715,5 +753,54 @@ describeWithControlPlane("the Job-per-node mode sharing a namespace's room", () 
     });
     expect(Object.keys(large.results).sort()).toEqual([first, second]);
     expect(await podsOf(world, 'large', third, 1, 1)).toEqual([]);
+  });
+});
+
+describeWithControlPlane('the Job-per-node mode, a namespace room after a Job watch outage', () => {
+  const env = useTestNamespace({ prefix: 'dx-jobs-outage' });
+  const world = new World(env);
+  let node = '';
+  let running: Awaited<ReturnType<typeof startController>> | undefined;
+
+  beforeAll(async () => {
+    await world.setUp();
+    node = await world.createNode('a');
+    // Room for one unfinished Job in the namespace; pods run until the test ends.
+    running = await startController(world, {
+      podAnnotations: { [podControls.runSeconds]: '600' },
+      maxJobsPerNamespace: 1,
+    });
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await world.tearDown();
+  });
+
+  it("frees the room's slot of a Job created and deleted by someone else while the Job watch was broken", async () => {
+    const client = running?.client as ReadCountingClient;
+    const jobOf = (name: string) =>
+      executionResourceName(nodeTarget(world.env.namespace, name, node, 1, 1));
+    client.breakJobWatch();
+    await world.createDistExec('lost', { command: 'true' });
+    await vi.waitFor(async () => {
+      expect(
+        await world.admin.get(resources.jobs, executionNamespace, jobOf('lost')),
+      ).not.toBeNull();
+    }, patience);
+    // Someone else deletes it; the informer, which never held it, is told nothing.
+    await world.admin.delete(resources.jobs, executionNamespace, jobOf('lost'), {
+      propagationPolicy: 'Background',
+    });
+    await world.waitForResults('lost', (results) => {
+      expect(results[node]?.reason).toBe('Lost');
+    });
+    // The relist holds no Job of the namespace; no create follows anywhere to free the slot.
+    client.mendJobWatch();
+    await world.createDistExec('next', { command: 'true' });
+    await world.waitForResults('next', (results) => {
+      expect(results[node]?.phase).toBe('Running');
+    });
+    expect(await world.admin.get(resources.jobs, executionNamespace, jobOf('next'))).not.toBeNull();
   });
 });

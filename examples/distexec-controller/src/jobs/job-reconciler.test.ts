@@ -59,7 +59,7 @@ function optionsOver(api: FakeDistExecApi): JobModeReconcilerOptions {
     client: api.client,
     cache: { get: async () => api.stored } as unknown as InformerCache,
     distExecs: { observe: () => {} },
-    jobs: { byIndex: () => [], get: () => undefined, on: () => {} },
+    jobs: { byIndex: () => [], get: () => undefined, on: () => {}, resourceVersion: '' },
     nodes: {} as NodeDirectory,
     executor: {} as Executor,
     conventions: roundhouseConventions,
@@ -171,6 +171,7 @@ describe('JobModeReconciler, a DistExec created again under a deleted one’s na
         byIndex: () => (deleted.length > 0 ? [] : [predecessors]),
         get: () => undefined,
         on: () => {},
+        resourceVersion: '',
       },
       nodes: {
         selected: () => ['worker-1'],
@@ -382,6 +383,7 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
         get: (_namespace: string | undefined, name: string) =>
           inFlight.find((job) => job.metadata?.name === name),
         on: () => {},
+        resourceVersion: '',
       },
       nodes: {
         selected: () => ['worker-1', 'worker-2', 'worker-3', 'worker-4'],
@@ -471,6 +473,7 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
         get: (_namespace: string | undefined, name: string) =>
           inFlight.some((job) => job.name === name) ? { metadata: { name } } : undefined,
         on: () => {},
+        resourceVersion: '',
       },
       nodes: {
         selected: (view: { metadata: { name: string } }) =>

@@ -38,6 +38,7 @@ import { withResultsWithin } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
+import type { JobCreateAnswers } from './job-create-answers.js';
 import { jobsByOwner } from './job-index.js';
 import {
   isJobRefusal,
@@ -63,6 +64,12 @@ export interface JobModeReconcilerOptions {
   readonly nodes: NodeDirectory;
   /** The node-Job executor (a ResourceExecutor over `nodeJobResourceEngine`). */
   readonly executor: Executor;
+  /**
+   * The resourceVersions the executor's Job creates were answered with (its client is
+   * `recording`), by which the namespace's room lets go of a created Job the informer will
+   * never show; without them such a Job holds its slot until the informer shows a later create.
+   */
+  readonly createAnswers?: Pick<JobCreateAnswers, 'take'> | undefined;
   readonly conventions: Conventions;
   readonly executionNamespace: string;
   /** The image a DistExec without `spec.image` runs in. */
@@ -230,7 +237,8 @@ export class JobModeReconciler implements Reconciler {
         const created = await this.#o.executor.create(wfe, this.#o.executionNamespace, {
           signal,
         });
-        this.#room.settle(slot, created.resourceName);
+        const name = created.resourceName;
+        this.#room.settle(slot, name, this.#o.createAnswers?.take(name));
       } catch (error) {
         this.#room.settle(slot);
         if (isJobRefusal(error)) {

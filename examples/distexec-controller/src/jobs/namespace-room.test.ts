@@ -16,6 +16,8 @@ function informer() {
   const jobs = {
     seen,
     running,
+    /** The resourceVersion the informer is current to: of its last list, event or bookmark. */
+    resourceVersion: '',
     byIndex: (index: string, key: string) =>
       [...running]
         .filter((name) =>
@@ -101,6 +103,59 @@ describe('NamespaceJobRoom', () => {
     const later = { key: 'other/x', createdAt: a.createdAt };
     room.settle(taken(room, later), 'job-x');
     jobs.add('job-x', 'other/x');
+    expect(room.take(a)).toBeDefined();
+  });
+
+  it('frees the slot of a Job a relist never showed once the informer is current past its create', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    // The watch broke at 90; the Job, created at 100, is deleted by someone else meanwhile.
+    jobs.resourceVersion = '90';
+    room.settle(taken(room, a), 'job-a', '100');
+    expect(room.take(a)).toBeUndefined();
+    expect(room.next('ops')).toBeUndefined();
+    // The relist, at 150, holds no job-a and reports nothing of it; no create follows anywhere.
+    jobs.resourceVersion = '150';
+    expect(room.next('ops')).toBe('ops/a');
+    expect(room.take(a)).toBeDefined();
+  });
+
+  it('keeps the slot of a created Job until the informer is past its create, and then counts it', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    jobs.resourceVersion = '90';
+    room.settle(taken(room, a), 'job-a', '100');
+    // Events before the create's own: the informer cannot know of it yet.
+    jobs.resourceVersion = '99';
+    expect(room.take(a)).toBeUndefined();
+    // Its add, then the informer past it: counted by the informer, once, until it finishes.
+    jobs.add('job-a');
+    jobs.resourceVersion = '150';
+    expect(room.take(a)).toBeUndefined();
+    jobs.running.delete('job-a');
+    expect(room.take(a)).toBeDefined();
+  });
+
+  it('holds no slot for a create answered after the informer showed its Job come and go', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    const slot = taken(room, a);
+    jobs.add('job-a');
+    jobs.remove('job-a');
+    jobs.resourceVersion = '120';
+    room.settle(slot, 'job-a', '100');
+    expect(room.take(a)).toBeDefined();
+  });
+
+  it('keeps the slot of a created Job whose version cannot be ordered until its add', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    jobs.resourceVersion = 'b7';
+    room.settle(taken(room, a), 'job-a', 'a3');
+    jobs.resourceVersion = 'c9';
+    expect(room.take(a)).toBeUndefined();
+    jobs.add('job-a');
+    jobs.running.delete('job-a');
     expect(room.take(a)).toBeDefined();
   });
 

@@ -1,10 +1,14 @@
 import type { Informer } from '@roundhouse/controller';
 import type { KubeObject } from '@roundhouse/kube';
+import { cacheReflects } from './cache-version.js';
 import { type Claimant, nextInLine, shareOf } from './fair-share.js';
 import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 
-/** What the room reads of the Job informer: the unfinished Jobs, and when it shows one. */
-export type RoomJobs = Pick<Informer<KubeObject>, 'byIndex' | 'get'> & {
+/**
+ * What the room reads of the Job informer: the unfinished Jobs, when it shows one, and the
+ * resourceVersion it is current to.
+ */
+export type RoomJobs = Pick<Informer<KubeObject>, 'byIndex' | 'get' | 'resourceVersion'> & {
   on(event: 'add' | 'delete', handler: (job: KubeObject) => void): unknown;
 };
 
@@ -26,6 +30,8 @@ interface Unseen {
   readonly key: string;
   readonly answeredAt: number;
   readonly sentAfter: number;
+  /** The resourceVersion the create was answered with, when known. */
+  readonly version: string | undefined;
 }
 
 /**
@@ -40,7 +46,10 @@ interface Unseen {
  * shows the later one is current past the earlier, and counts it if it is still there. One it
  * does not hold then was deleted before the informer could see it (created while the watch was
  * broken, deleted by someone else before the relist, which reports nothing for an object it
- * never held): waiting for its add kept its slot for ever.
+ * never held): waiting for its add kept its slot for ever. So is one once the informer is
+ * current to a resourceVersion at or past the one its create was answered with (`cacheReflects`):
+ * a relist after the watch broke is, and it frees a namespace whose every slot such a Job held,
+ * where no later create would come to free them.
  *
  * Within the namespace the free slots are dealt out among those asking, one at a time to the
  * DistExec whose turn it is (`nextInLine`), and a DistExec takes its part (`shareOf`): taking
@@ -50,7 +59,7 @@ interface Unseen {
  */
 export class NamespaceJobRoom {
   readonly #cap: number | undefined;
-  readonly #jobs: Pick<Informer<KubeObject>, 'byIndex' | 'get'>;
+  readonly #jobs: Pick<Informer<KubeObject>, 'byIndex' | 'get' | 'resourceVersion'>;
   readonly #executionNamespace: string;
   /** Per DistExec: creates sent and not answered yet. */
   readonly #sending = new Map<string, number>();
@@ -60,6 +69,8 @@ export class NamespaceJobRoom {
   readonly #unseenOf = new Map<string, Unseen>();
   /** Creates answered with a Job so far: orders them against creates sent later. */
   #answered = 0;
+  /** The informer's resourceVersion when `#unseen` was last compared with it. */
+  #comparedAt = '';
   /** Per namespace: the DistExecs asking for room, with their creation times. */
   readonly #asking = new Map<string, Map<string, string>>();
 
@@ -85,6 +96,7 @@ export class NamespaceJobRoom {
   take(claim: RoomClaim): RoomSlot | undefined {
     const slot = { key: claim.key, sentAfter: this.#answered };
     if (this.#cap === undefined) return slot;
+    this.#forgetReflected();
     const namespace = namespaceOf(claim.key);
     const asking = this.#asking.get(namespace) ?? new Map<string, string>();
     this.#asking.set(namespace, asking.set(claim.key, claim.createdAt));
@@ -96,23 +108,31 @@ export class NamespaceJobRoom {
 
   /**
    * Settles a slot `take` gave: `created` names the Job the create made or adopted, which
-   * holds the slot until the informer shows it; without one (the create failed) the slot is
-   * free.
+   * holds the slot until the informer shows it or is current past `version` (the
+   * resourceVersion the create was answered with); without one (the create failed) the slot
+   * is free.
    */
-  settle({ key, sentAfter }: RoomSlot, created?: string | undefined): void {
+  settle(
+    { key, sentAfter }: RoomSlot,
+    created?: string | undefined,
+    version?: string | undefined,
+  ): void {
     if (this.#cap === undefined) return;
     const sending = (this.#sending.get(key) ?? 1) - 1;
     if (sending > 0) this.#sending.set(key, sending);
     else this.#sending.delete(key);
     if (created === undefined) return;
-    if (this.#jobs.get(this.#executionNamespace, created)) {
+    if (
+      this.#jobs.get(this.#executionNamespace, created) ||
+      cacheReflects(this.#jobs.resourceVersion, version)
+    ) {
       this.#currentPast(sentAfter);
       return;
     }
     const unseen = this.#unseen.get(key) ?? new Set<string>();
     this.#unseen.set(key, unseen.add(created));
     this.#answered += 1;
-    this.#unseenOf.set(created, { key, answeredAt: this.#answered, sentAfter });
+    this.#unseenOf.set(created, { key, answeredAt: this.#answered, sentAfter, version });
   }
 
   /** `key`'s DistExec asks for no more room: none of its nodes waits for a slot. */
@@ -125,6 +145,7 @@ export class NamespaceJobRoom {
 
   /** The DistExec of `namespace` whose turn a slot free now is; none when none is free. */
   next(namespace: string): string | undefined {
+    this.#forgetReflected();
     if (this.#cap === undefined || this.#heldIn(namespace) >= this.#cap) return undefined;
     return nextInLine(this.#claimants(namespace));
   }
@@ -167,6 +188,19 @@ export class NamespaceJobRoom {
   #currentPast(sentAfter: number): void {
     for (const [name, { key, answeredAt }] of this.#unseenOf) {
       if (answeredAt <= sentAfter) this.#forget(name, key);
+    }
+  }
+
+  /**
+   * Lets go of every created Job the informer, having moved since last asked, is current past:
+   * it counts each of them that is still there itself.
+   */
+  #forgetReflected(): void {
+    const current = this.#jobs.resourceVersion;
+    if (current === this.#comparedAt) return;
+    this.#comparedAt = current;
+    for (const [name, { key, version }] of this.#unseenOf) {
+      if (cacheReflects(current, version)) this.#forget(name, key);
     }
   }
 
