@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from './python-json.js';
 import { MAX_ALIAS_EXPANSION, safeLoad } from './python-yaml.js';
 import { jsonCompatible } from './python-yaml-dumps.js';
+import { MAX_NESTING } from './pyyaml-parser.js';
 import { AwxServerError } from './replies.js';
 
 /** `json.dumps(yaml.safe_load(text))`, or the error of either. */
@@ -212,6 +213,28 @@ describe('safeLoad', () => {
       expect(() => safeLoad(text), text).toThrow(AwxServerError);
     }
     expect(dumped('date: 2020-02-29')).toBe('JSON: Object of type date is not JSON serializable');
+  });
+
+  it("refuses what PyYAML's scanner and parser refuse in their words, ahead of anything else", () => {
+    expect(dumped('a: 1\n b: 2')).toBe(
+      'YAML: mapping values are not allowed here\n' +
+        '  in "<unicode string>", line 2, column 3:\n     b: 2\n      ^',
+    );
+    // An anchor's name is letters, digits, `-` and `_`, where YAML 1.2 takes far more.
+    expect(dumped('a: &an.chor x\nb: *x')).toBe(
+      'YAML: while scanning an anchor\n' +
+        '  in "<unicode string>", line 1, column 4:\n    a: &an.chor x\n       ^\n' +
+        "expected alphabetic or numeric character, but found '.'\n" +
+        '  in "<unicode string>", line 1, column 7:\n    a: &an.chor x\n          ^',
+    );
+  });
+
+  it("answers 500 where PyYAML's composer would recurse past Python's limit", () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    expect(dumped(nested(MAX_NESTING))).toBe(
+      `${'['.repeat(MAX_NESTING)}${']'.repeat(MAX_NESTING)}`,
+    );
+    expect(() => safeLoad(nested(MAX_NESTING + 1))).toThrow(AwxServerError);
   });
 
   it("refuses `!!binary` text that Python's base64.decodebytes cannot decode, at the scalar", () => {

@@ -15,8 +15,8 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from 'yaml';
 import { isRawJson, pythonTypeName } from './python-json.js';
-import { composerError, type NodeError } from './pyyaml-composer.js';
 import { markedErrorText } from './pyyaml-marks.js';
+import { pyyamlSyntaxError } from './pyyaml-parser.js';
 import {
   constructScalar,
   implicitTag,
@@ -40,11 +40,11 @@ export type YamlResult = { ok: true; value: unknown } | { ok: false; error: stri
  * PyYAML's ConstructorError: its problem at a node and, for one found while constructing a
  * collection, that context at the collection; safeLoad words it with their marks.
  */
-class ConstructorError extends Error implements NodeError {
+class ConstructorError extends Error {
   constructor(
     readonly problem: string,
     readonly problemNode: unknown,
-    readonly context?: NodeError['context'],
+    readonly context?: { readonly text: string; readonly node: unknown } | undefined,
   ) {
     super(problem);
   }
@@ -286,6 +286,9 @@ function constructNode(node: Node, loader: Loader): unknown {
  * aliases are the same value, as PyYAML's are.
  */
 export function safeLoad(text: string): YamlResult {
+  // The reader, scanner, parser and composer have their say before anything is constructed.
+  const syntaxError = pyyamlSyntaxError(text);
+  if (syntaxError !== undefined) return { ok: false, error: syntaxError };
   const doc = parseDocument(text, {
     schema: 'failsafe',
     version: '1.1',
@@ -294,7 +297,7 @@ export function safeLoad(text: string): YamlResult {
   });
   const [error] = doc.errors;
   if (error) return { ok: false, error: error.message };
-  const marked = (refused: NodeError): YamlResult => {
+  const marked = (refused: ConstructorError): YamlResult => {
     const startOf = nodeStarts(text, doc);
     const words = markedErrorText(text, {
       context: refused.context?.text,
@@ -304,8 +307,6 @@ export function safeLoad(text: string): YamlResult {
     });
     return { ok: false, error: words };
   };
-  const composeError = composerError(doc);
-  if (composeError !== undefined) return marked(composeError);
   const open = new Set<unknown>();
   const constructed = new Map<unknown, unknown>();
   const resolveNode = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
