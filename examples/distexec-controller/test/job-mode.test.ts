@@ -583,6 +583,23 @@ describeWithControlPlane('the Job-per-node mode with pods the test ends', () => 
     expect(isKubernetesError(refused, 'Forbidden')).toBe(true);
   });
 
+  it('ends an attempt still running at timeoutSeconds Failed/Timeout on every node, its pod stopped', async () => {
+    await world.createDistExec('slow', { shell: 'sleep 600', timeoutSeconds: 2 });
+    await world.waitForResults('slow', (results, summary, object) => {
+      for (const node of nodeNames) {
+        expect(results[node]).toMatchObject({ phase: 'Failed', reason: 'Timeout', attempts: 1 });
+      }
+      expect(summary).toMatchObject({ nodes: 2, failed: 2 });
+      expect(object?.metadata?.finalizers ?? []).toEqual([]);
+    });
+    for (const node of nodeNames) {
+      await vi.waitFor(async () => {
+        const pods = await podsOf(world, 'slow', node, 1, 1);
+        expect(pods.filter((pod) => pod.status?.phase === 'Running')).toEqual([]);
+      }, patience);
+    }
+  });
+
   it('deleting a DistExec deletes its running Jobs and their pods', async () => {
     await world.createDistExec('held', { shell: 'sleep 600' });
     await world.waitForResults('held', (results, _, object) => {
@@ -753,6 +770,46 @@ describeWithControlPlane("the Job-per-node mode sharing a namespace's room", () 
     });
     expect(Object.keys(large.results).sort()).toEqual([first, second]);
     expect(await podsOf(world, 'large', third, 1, 1)).toEqual([]);
+  });
+});
+
+describeWithControlPlane('the Job-per-node mode when a Node is deleted', () => {
+  const env = useTestNamespace({ prefix: 'dx-jobs-node-gone' });
+  const world = new World(env);
+  const nodeNames: string[] = [];
+  let running: Awaited<ReturnType<typeof startController>> | undefined;
+
+  beforeAll(async () => {
+    await world.setUp();
+    for (const suffix of ['a', 'b']) nodeNames.push(await world.createNode(suffix));
+    nodeNames.sort();
+    running = await startController(world);
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await world.tearDown();
+  });
+
+  it("removes a deleted Node's entry from every DistExec, with its Job", async () => {
+    const [staying, gone] = nodeNames as [string, string];
+    for (const name of ['first', 'second']) {
+      await world.createDistExec(name, { command: 'true' });
+      await world.waitForResults(name, (_, summary) => expect(summary?.succeeded).toBe(2));
+    }
+    await world.admin.delete(nodes, undefined, gone);
+    for (const name of ['first', 'second']) {
+      await world.waitForResults(name, (results, summary) => {
+        expect(Object.keys(results)).toEqual([staying]);
+        expect(summary).toEqual({ nodes: 1, succeeded: 1, failed: 0, pending: 0 });
+      });
+      const job = executionResourceName(nodeTarget(world.env.namespace, name, gone, 1, 1));
+      await vi.waitFor(
+        async () =>
+          expect(await world.admin.get(resources.jobs, executionNamespace, job)).toBeNull(),
+        patience,
+      );
+    }
   });
 });
 
