@@ -6,6 +6,7 @@ import { makeExecution } from './drive.js';
 import {
   type Bundles,
   finished,
+  finishTaskPod,
   patience,
   prepareNamespace,
   pushWorkflows,
@@ -46,6 +47,12 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
         reason: 'Running',
       });
     }, patience);
+  }
+
+  /** The run is gone, or going: foreground deletion keeps it until Tekton's pods are removed. */
+  async function expectDeleted(run: string) {
+    const left = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
+    expect(left === null || left.metadata?.deletionTimestamp !== undefined, 'deleted').toBe(true);
   }
 
   it('runs a workflow from its bundle to Completed, counting its tasks', async () => {
@@ -152,9 +159,30 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
       summary: { completedTasks: 1, totalTasks: 2 },
     });
     await executor.cleanup(wfe, env.namespace);
+    await expectDeleted(run);
+  });
+
+  it('cleanup leaves a graceful stop to its running task and finally, and deletes the run once they ended', async () => {
+    const { wfe, run } = await start(bundles.holdsThenFinally);
+    await whileRunning(run, wfe);
+    expect(await executor.cancel(wfe, env.namespace, { graceful: 'stop' })).toBe(true);
     await vi.waitFor(async () => {
-      expect(await client.get(resources.pipelineRuns, env.namespace, run)).toBeNull();
+      expect(await executor.getStatus(wfe, env.namespace)).toMatchObject({
+        reason: 'StoppedRunningFinally',
+      });
     }, patience);
+
+    await expect(executor.cleanup(wfe, env.namespace)).rejects.toMatchObject({
+      reason: 'FinallyRunning',
+    });
+    // The task a stop lets finish ends, then the finally task runs to its end.
+    await finishTaskPod(client, env.namespace, run, 0);
+    expect(await finished(executor, wfe, env.namespace)).toMatchObject({
+      reason: 'Cancelled',
+      summary: { completedTasks: 2, totalTasks: 2 },
+    });
+    await executor.cleanup(wfe, env.namespace);
+    await expectDeleted(run);
   });
 
   it('StoppedRunFinally lets the running task finish, starts nothing new, then runs finally', async () => {
