@@ -38,6 +38,33 @@ describe('extra_vars as YAML text', () => {
     expect(await get(`jobs/${launched.body.id}/`)).toMatchObject({ extra_vars: stored });
   });
 
+  it("keeps a dict's key order, integer-like keys in their place too", async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'key-order',
+      askVariablesOnLaunch: true,
+      extraVars: '{"z": 0, "5": 5}',
+    });
+    // The body is written by hand: JSON.stringify would put "10" first itself.
+    const launch = async (extraVars: string) => {
+      const response = await fetch(`${sim.apiUrl}job_templates/${template.id}/launch/`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${sim.token}`, 'Content-Type': 'application/json' },
+        body: `{"extra_vars": ${extraVars}}`,
+      });
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const stored = '{"z": 0, "5": 5, "b": 1, "10": 2}';
+    for (const extraVars of [
+      '{"b": 1, "10": 2}',
+      JSON.stringify('{"b": 1, "10": 2}'),
+      JSON.stringify('b: 1\n10: 2'),
+    ]) {
+      const launched = await launch(extraVars);
+      expect(launched.extra_vars, extraVars).toBe(stored);
+      expect((await get(`jobs/${launched.id}/`)).extra_vars).toBe(stored);
+    }
+  });
+
   it('follows anchors and merge keys, the mapping own keys winning', async () => {
     const template = sim.state.addJobTemplate({ name: 'yaml-merge', askVariablesOnLaunch: true });
     const launched = await post(`job_templates/${template.id}/launch/`, {

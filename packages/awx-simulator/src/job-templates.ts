@@ -12,6 +12,7 @@ import { TEMPLATE_ROLES } from './access.js';
 import { checkStart, collectPasswords } from './credential-passwords.js';
 import { jobScheduleSchema } from './jobs.js';
 import { byUniqueHash, credentialErrors, type LaunchCredential } from './launch-credentials.js';
+import { pythonDict } from './python-dict.js';
 import {
   isJsonObject,
   PythonJsonError,
@@ -330,13 +331,13 @@ function acceptVariables(
 ): { readonly accepted: Record<string, unknown>; readonly errors: readonly string[] } {
   const survey = sortSurveyAnswers(template, extraVars);
   if (template.askVariablesOnLaunch) {
-    return { accepted: { ...survey.accepted, ...survey.others }, errors: survey.errors };
+    return { accepted: pythonDict(survey.accepted, survey.others), errors: survey.errors };
   }
   const own = templateVariables(template);
   const leftover = Object.entries(survey.others).filter(
     ([key, value]) => !Object.hasOwn(own, key) || !pythonEquals(own[key], value),
   );
-  const rejected = { ...survey.rejected, ...Object.fromEntries(leftover) };
+  const rejected = pythonDict(survey.rejected, leftover);
   if (Object.keys(rejected).length > 0) ignored.extra_vars = rejected;
   return { accepted: survey.accepted, errors: survey.errors };
 }

@@ -6,6 +6,7 @@
  * JSON text (`JSON.rawJSON`), which `JSON.stringify` and `pythonJsonDumps` both emit verbatim.
  */
 
+import { pythonDict } from './python-dict.js';
 import { pythonStrRepr } from './python-str-repr.js';
 
 interface RawJson {
@@ -185,7 +186,7 @@ class Scanner {
   }
 
   private object(start: number): Scanned {
-    const out: Record<string, unknown> = {};
+    const out = pythonDict();
     let i = this.skipSpace(start);
     if (this.text[i] === '}') return { value: out, end: i + 1 };
     for (;;) {

@@ -3,6 +3,7 @@
  * JSON-compatible value, or the TypeError or ValueError it raises. It writes a value once per
  * alias of it, and that expansion is what MAX_ALIAS_EXPANSION bounds.
  */
+import { pythonDict } from './python-dict.js';
 import { pythonFloatRepr } from './python-json.js';
 import {
   CircularReference,
@@ -65,7 +66,7 @@ export function jsonCompatible(
       if (!converted.ok) return converted;
       entries.push([name, converted.value]);
     }
-    return { ok: true, value: Object.fromEntries(entries) };
+    return { ok: true, value: pythonDict(entries) };
   };
   return convert(value, false);
 }

@@ -6,6 +6,7 @@
  * (_update_unified_job_kwargs), and a job shows its password answers as `$encrypted$`
  * (display_extra_vars).
  */
+import { pythonDict } from './python-dict.js';
 import { parseJsonText, pythonJsonDumps, pythonStr, pythonTypeName } from './python-json.js';
 import { pythonCompareNumbers, pythonContains } from './python-operators.js';
 import {
@@ -116,9 +117,9 @@ export interface SortedVariables {
 
 /** The survey's part of _accept_or_ignore_variables. */
 export function sortSurveyAnswers(template: Surveyed, extraVars: Vars): SortedVariables {
-  const others: Record<string, unknown> = { ...extraVars };
-  const accepted: Record<string, unknown> = {};
-  const rejected: Record<string, unknown> = {};
+  const others = pythonDict(extraVars);
+  const accepted = pythonDict();
+  const rejected = pythonDict();
   const errors: string[] = [];
   for (const question of activeQuestions(template)) {
     const name = question.variable;
@@ -141,8 +142,8 @@ export function jobVariables(
   template: Surveyed & { readonly extraVars: Vars },
   accepted: Vars,
 ): Record<string, unknown> {
-  const launch: Record<string, unknown> = { ...accepted };
-  const defaults: Record<string, unknown> = {};
+  const launch = pythonDict(accepted);
+  const defaults = pythonDict();
   for (const question of activeQuestions(template)) {
     const name = question.variable;
     const isPassword = question.type === 'password';
@@ -155,7 +156,7 @@ export function jobVariables(
         : stored;
     if (answerErrors(question, { [name]: value }).length === 0) defaults[name] = value;
   }
-  return { ...template.extraVars, ...defaults, ...launch };
+  return pythonDict(template.extraVars, defaults, launch);
 }
 
 /** display_extra_vars: the job's variables with its survey's password variables masked. */
