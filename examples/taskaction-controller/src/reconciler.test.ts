@@ -193,6 +193,43 @@ describe('TaskActionReconciler', () => {
     expect(sink.record).not.toHaveBeenCalled();
   });
 
+  it("counts an attempt the cluster refused room or admission against the system budget, not the user's retries (Flyte #8066)", async () => {
+    // An engine's verdict on an attempt whose pods the cluster refused: past a full quota (the
+    // job engine's ResourceExhausted) or at admission (the Tekton engine's Forbidden).
+    for (const failureReason of ['ResourceExhausted', 'Forbidden'] as const) {
+      const { reconcile, client, executor } = reconcilerFor(
+        executing(queuedAction({ retries: 2 })),
+        {
+          executor: {
+            getStatus: vi.fn(async () => ({
+              phase: 'Failed' as const,
+              reason: 'FailedCreate',
+              message: 'pods "run1-a1-0-x7k2p" is forbidden: exceeded quota: compute',
+              summary: { status: 'False' as const },
+              failureReason,
+            })),
+          },
+        },
+      );
+      await reconcile();
+      const written = lastWritten(client);
+      expect(phaseOf(written.status as never), failureReason).toBe('RetryableFailure');
+      expect(written.status, failureReason).toMatchObject({
+        attempts: 1,
+        systemFailures: 1,
+        conditions: [
+          {
+            reason: 'RetryableFailure',
+            message: expect.stringMatching(
+              /^system failure 1 in a row .*; attempt 1 is relaunched after 2026-03-01T10:00:10/,
+            ),
+          },
+        ],
+      });
+      expect(executor.create).not.toHaveBeenCalled();
+    }
+  });
+
   it('fails at once, as USER, a spec the engine refuses, leaving both retry budgets as they were', async () => {
     // Attempt 2, relaunched after a system failure: both counters are in use.
     const policy = { maxAttempts: 3 };
