@@ -122,17 +122,17 @@ describe('TektonExecutor.cleanup', () => {
   });
 
   /** An API server holding this execution's run, in `specStatus` and `reason`; `deleted` counts deletes. */
-  function holding(specStatus: string | undefined, reason: string) {
+  function holding(specStatus: string | undefined, reason: string, timeouts: object = oneHour) {
     const built = buildPipelineRun(wfe, namespace, undefined, {
       conventions: roundhouseConventions,
       serviceAccountName: 'runner',
       pipelineName: 'workflow',
     });
-    const graceful = run(specStatus, reason, { timeouts: oneHour });
+    const graceful = run(specStatus, reason);
     const stored = {
       ...built,
       metadata: { ...built.metadata, uid: 'run-uid', creationTimestamp: at(start) },
-      spec: { ...built.spec, ...graceful.spec },
+      spec: { ...built.spec, ...graceful.spec, timeouts },
       status: graceful.status,
     };
     const server = new KubeClient(new KubeConfig());
@@ -164,5 +164,14 @@ describe('TektonExecutor.cleanup', () => {
       await executor.cleanup(wfe, namespace);
       expect(deleted, String(specStatus)).toHaveBeenCalledTimes(1);
     }
+  });
+
+  it("deletes a run whose timeouts are not Tekton's shape rather than wait on it for ever", async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    const { executor, deleted } = holding('CancelledRunFinally', 'CancelledRunningFinally', {
+      pipeline: 3600,
+    });
+    await executor.cleanup(wfe, namespace);
+    expect(deleted).toHaveBeenCalledTimes(1);
   });
 });

@@ -234,7 +234,10 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     const name = this.resourceName(wfe);
     const run = await this.owned.getOwned(wfe, namespace, name, options);
     const now = Date.now();
-    const until = run ? gracefulFinallyUntil(GracefulRunSchema.parse(run), now) : undefined;
+    // A run whose fields are not in Tekton's shapes says nothing of a finally: it goes, rather than
+    // hold its target's lock for ever.
+    const read = GracefulRunSchema.safeParse(run);
+    const until = run && read.success ? gracefulFinallyUntil(read.data, now) : undefined;
     if (until !== undefined) throw new FinallyRunningError(namespace, name, until, now);
     await super.cleanup(wfe, namespace, options);
   }
