@@ -221,6 +221,28 @@ describe('TaskRunReconciler requests', () => {
     expect(ended.executor.cleanup).not.toHaveBeenCalled();
   });
 
+  it('deletes, after a crash, the Pod of a run it failed TimedOut, StartFailed or StatusTooLarge, even one that has ended since', async () => {
+    // The failing write comes before the delete; a crash between them leaves the Pod, whose
+    // steps may have ended since (the kubelet's deadline, an output too large to store).
+    const ended: PodExecutionStatus = {
+      ...runningPod,
+      steps: [{ name: 'make', state: 'Succeeded', exitCode: 0 }],
+      result: {
+        phase: 'Completed',
+        reason: 'Succeeded',
+        message: 'all 1 step(s) succeeded',
+        summary: { status: 'True', completedTasks: 1, totalTasks: 1 },
+      },
+    };
+    for (const reason of ['TimedOut', 'StartFailed', 'StatusTooLarge']) {
+      const failed = runObject({ phase: 'Failed', reason, podName: 'build-1-pod' });
+      const { executor, client, reconcile } = setup(failed, { pod: ended, podCached: true });
+      await reconcile();
+      expect(executor.cleanup, reason).toHaveBeenCalledOnce();
+      expect(client.patch, reason).not.toHaveBeenCalled();
+    }
+  });
+
   it('deletes no Pod of a timed-out run when the cache holds none', async () => {
     const { executor, client, reconcile } = setup(
       runObject({ phase: 'Failed', reason: 'TimedOut', podName: 'build-1-pod' }),
