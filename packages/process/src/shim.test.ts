@@ -180,4 +180,15 @@ describe('the shim', () => {
     expect(readFileSync(exitFile, 'utf8')).toBe('143\n');
     expect(existsSync(ran)).toBe(false);
   });
+
+  it("runs the argv as a program, never as the shim shell's builtin, as nsenter runs a Remote one", () => {
+    const exitFile = join(dir, 'exit');
+    const shim = spawnSync('/bin/sh', ['-c', shimScript, shimName, exitFile, '', 'echo', 'a\\nb'], {
+      input: 'go\n',
+      encoding: 'utf8',
+    });
+    // dash's builtin echo would have turned the backslash sequence into a newline.
+    expect(shim.stdout).toBe('a\\nb\n');
+    expect(readFileSync(exitFile, 'utf8')).toBe('0\n');
+  });
 });
