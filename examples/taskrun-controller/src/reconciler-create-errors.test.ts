@@ -150,9 +150,32 @@ describe('TaskRunReconciler waits', () => {
     },
   );
 
+  it('for a Pod of its name that is being deleted, owned by nothing, saying it goes, not that nothing removes it', async () => {
+    const leaving = pod([]);
+    const holder = {
+      ...leaving,
+      metadata: { ...leaving.metadata, deletionTimestamp: '2026-01-02T03:00:05Z' },
+    };
+    const error = new ResourceLockedError('wfe-1a', undefined);
+    const { client, reconcile } = setup(runObject(), { create: refusedWith(error), holder });
+    await expect(reconcile()).resolves.toEqual({ requeueAfter: 1_000 });
+    expect(statusWritten(client)).toMatchObject({
+      phase: 'Pending',
+      reason: 'ResourceLocked',
+      message: expect.stringMatching(
+        /this run creates its own once the garbage collector has removed it$/,
+      ),
+    });
+  });
+
   it.each([
     ['owned by nothing', pod([])],
     ['owned by this very run', pod([ownedBy('uid-1')])],
+    // Tekton's TaskRun of the same name is no earlier run of this one's kind.
+    [
+      'owned by a TaskRun of another API group',
+      pod([{ ...ownedBy('uid-0'), apiVersion: 'tekton.dev/v1' }]),
+    ],
   ])(
     'for a Pod of its name that no earlier run of its name owns (%s), saying nothing removes it',
     async (_, holder) => {
