@@ -61,6 +61,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--events-file=/e', '--pod-annotations=Bad_Prefix/x=1'], {})).toThrow(
       /--pod-annotations: "Bad_Prefix\/x=1" is not key=value/,
     );
+    const longPrefix = `${'a'.repeat(250)}.com/x=1`;
+    expect(() => loadConfig(['--events-file=/e', `--pod-annotations=${longPrefix}`], {})).toThrow(
+      /--pod-annotations: "a+\.com\/x=1" is not key=value/,
+    );
+  });
+
+  it('takes an --pod-annotations key in capitals, which the API server judges lowercased', () => {
+    const config = loadConfig(['--events-file=/e', '--pod-annotations=Example.COM/Team=ml'], {});
+    expect(config.podAnnotations).toEqual({ 'Example.COM/Team': 'ml' });
   });
 
   it('takes the requeue period of running actions from --requeue-duration', () => {

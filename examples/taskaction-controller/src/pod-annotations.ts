@@ -4,7 +4,12 @@ import { z } from 'zod';
 const namePart = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const prefixPart = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function isAnnotationKey(key: string): boolean {
+/**
+ * As the API server judges an annotation key (ValidateAnnotations): a qualified name once
+ * lowercased, since an annotation key's case, unlike a label key's, does not matter.
+ */
+function isAnnotationKey(written: string): boolean {
+  const key = written.toLowerCase();
   const slash = key.lastIndexOf('/');
   if (slash < 0) return namePart.test(key);
   const prefix = key.slice(0, slash);
