@@ -145,6 +145,18 @@ describe('the task-executor API', () => {
       ['GET', '/tasks/flat/logs?limitBytes=0', undefined, 400, 'limitBytes'],
       ['GET', '/tasks/flat/logs?offset=-1', undefined, 400, 'offset'],
       ['POST', '/tasks', deeplyNested('bad-9'), 400, 'body'],
+      [
+        'POST',
+        '/tasks',
+        {
+          name: 'bad-10',
+          process: { command: ['true'], env: [{ name: 'P', valueFrom: { secretKeyRef: {} } }] },
+        },
+        400,
+        'process.env.0.valueFrom',
+      ],
+      // OpenSandbox's agent skips a nameless entry, so this set would delete every task.
+      ['POST', '/setTasks', [{}], 400, '[0].name'],
     ];
     for (const [method, path, body, status, field] of cases) {
       const reply = await call(agent, method, path, body);
@@ -158,6 +170,8 @@ describe('the task-executor API', () => {
     }
     const names = (await call(agent, 'GET', '/getTasks')).body.map((t: { name: string }) => t.name);
     expect(names.filter((n: string) => n.startsWith('bad-'))).toEqual([]);
+    // A refused desired set deleted nothing either.
+    expect(names).toEqual(expect.arrayContaining(['flat', 'nulls']));
     expect(existsSync(join(agent.dir, 'x'))).toBe(false);
   });
 
