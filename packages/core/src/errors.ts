@@ -193,6 +193,26 @@ export class QuotaExceededError extends RoundhouseError {
   readonly reason = 'ResourceExhausted';
 }
 
+/**
+ * `cleanup` left the execution's resource in place because it is still doing something it
+ * must not be cut off from (a PipelineRun's `finally` after a graceful cancel), and will remove
+ * it once that ends or its own bound passes. Not a failure, and no one has to act: a controller
+ * looks again after `retryAfterSeconds`, or sooner when the resource's watch wakes it, without
+ * backing off further each time. An engine throws a subclass naming what it waits for.
+ */
+export class CleanupPendingError extends RoundhouseError {
+  readonly reason: string = 'CleanupPending';
+  override readonly retryable = true;
+
+  constructor(
+    message: string,
+    /** When to look again, in whole seconds (at least 1). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The caller's AbortSignal fired before the operation finished. */
 export class AbortedError extends RoundhouseError {
   readonly reason = 'Aborted';

@@ -156,7 +156,11 @@ export interface Executor {
     namespace: string,
     options?: StatusOptions,
   ): Promise<ExecutionResult | null>;
-  /** Removes what `create` made for this execution; idempotent, and never touches another's. */
+  /**
+   * Removes what `create` made for this execution; idempotent, and never touches another's. An
+   * engine whose resource must first finish something (a graceful cancel's `finally`) throws a
+   * `CleanupPendingError` and removes it on a later call.
+   */
   cleanup(wfe: WorkflowExecution, namespace: string, options?: OperationOptions): Promise<void>;
   /**
    * Told once the execution's final result is in its status: what the engine held only so that

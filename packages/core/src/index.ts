@@ -21,6 +21,7 @@ export {
 } from './duration.js';
 export {
   AbortedError,
+  CleanupPendingError,
   ConfigurationError,
   DeadlinePassedError,
   EngineUnavailableError,

@@ -1,4 +1,4 @@
-import { parseGoDuration, RoundhouseError } from '@roundhouse/core';
+import { CleanupPendingError, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import type { CancelSpecStatus } from './cancellation.js';
 import { PipelineRunStateSchema, succeededCondition } from './status.js';
@@ -92,14 +92,11 @@ function positive(ms: number | undefined): ms is number {
 
 /**
  * Cleanup did not delete the PipelineRun because its `finally` tasks still run after a graceful
- * cancel: not a failure, and retrying later succeeds without anyone changing anything. A
- * controller retries after `retryAfterSeconds`, or sooner when the run changes.
+ * cancel: core's `CleanupPendingError`, so a controller looks again after `retryAfterSeconds`
+ * (or sooner when the run changes) without counting it a failure.
  */
-export class FinallyRunningError extends RoundhouseError {
-  readonly reason = 'FinallyRunning';
-  override readonly retryable = true;
-  /** When to look again: at the latest when the wait ends. */
-  readonly retryAfterSeconds: number;
+export class FinallyRunningError extends CleanupPendingError {
+  override readonly reason = 'FinallyRunning';
 
   constructor(
     readonly namespace: string,
@@ -112,7 +109,8 @@ export class FinallyRunningError extends RoundhouseError {
     super(
       `PipelineRun ${namespace}/${resourceName} is running its finally tasks after a graceful cancel; ` +
         `cleanup deletes it once it ends, or at ${new Date(until).toISOString()} (its timeout)`,
+      // At the latest when the wait ends.
+      Math.max(1, Math.ceil(Math.min(until - now, recheckMs) / 1000)),
     );
-    this.retryAfterSeconds = Math.max(1, Math.ceil(Math.min(until - now, recheckMs) / 1000));
   }
 }

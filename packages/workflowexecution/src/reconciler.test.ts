@@ -5,6 +5,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  CleanupPendingError,
   type ExecutionResult,
   PreviousExecutionNotCleanedError,
   type WorkflowExecution,
@@ -21,6 +22,7 @@ import {
   keyedRecorder,
   reconcilerOver,
 } from './reconciler.test-support.js';
+import { cleanupFinalizer } from './resource.js';
 
 /** The spec of most executions here: workflow w on team-a's app, run by `executionEngine`. */
 const specOn = (executionEngine: string) => ({
@@ -644,6 +646,47 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       'Warning CleanupFailed: Cleanup failed after cooldown: jobs is forbidden',
       'Warning CleanupFailed: Cleanup failed during finalization: jobs is forbidden',
     ]);
+  });
+
+  it('an engine whose cleanup waits (CleanupPendingError) holds the lock and the deletion without a Warning, and is asked again when it says, not after a growing backoff', async () => {
+    const api = executionServer(
+      execution({
+        phase: 'Completed',
+        completionTime: '2026-01-01T00:00:00Z',
+        executionRef: { name: 'wfe-0123456789abcdef' },
+      }),
+    );
+    const { recorder, recorded } = keyedRecorder();
+    let waiting = true;
+    const cleanups: string[] = [];
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({
+        cleanup: async (wfe) => {
+          cleanups.push(wfe.metadata.name);
+          if (waiting) throw new CleanupPendingError('the run is finishing its finally tasks', 7);
+        },
+      }),
+      cooldownMs: 1_000,
+      events: recorder,
+      now: () => now,
+    });
+    await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
+    await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
+    expect(JSON.stringify(api.state.stored.status)).not.toContain('LockReleased');
+    api.state.stored = {
+      ...api.state.stored,
+      metadata: { ...api.state.stored.metadata, deletionTimestamp: '2026-01-01T00:09:00Z' },
+    };
+    await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
+    expect(api.state.stored.metadata?.finalizers).toContain(cleanupFinalizer);
+    expect(recorded).toEqual([
+      'Normal CleanupPending: Cleanup waiting after cooldown: the run is finishing its finally tasks',
+      'Normal CleanupPending: Cleanup waiting during finalization: the run is finishing its finally tasks',
+    ]);
+    waiting = false;
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(api.state.stored.metadata?.finalizers ?? []).not.toContain(cleanupFinalizer);
+    expect(cleanups).toHaveLength(4);
   });
 
   it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed, and the Job is removed at once so it cannot run later', async () => {

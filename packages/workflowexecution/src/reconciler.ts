@@ -20,6 +20,7 @@ import {
   updateStatus,
 } from '@roundhouse/controller';
 import {
+  CleanupPendingError,
   ConfigurationError,
   type CreateResult,
   DeadlinePassedError,
@@ -254,6 +255,18 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    try {
+      return await this.#reconcile(key, ctx);
+    } catch (error) {
+      // An engine waiting for its resource to finish (a graceful cancel's finally) has failed at
+      // nothing: look again when it asks, and let the next real failure back off from scratch.
+      if (error instanceof CleanupPendingError && !ctx.signal.aborted)
+        return { requeueAfter: error.retryAfterSeconds * 1000 };
+      throw error;
+    }
+  }
+
+  async #reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
     // Another controller's execution whose resource shares our execution namespace: not ours.
     if (this.#o.watchNamespace !== undefined && namespace !== this.#o.watchNamespace)
@@ -1032,7 +1045,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * Runs the engine's cleanup; a failure is retried with backoff, and is reported by one
    * Warning Event per stage, since it holds the target's lock (or the execution's deletion)
-   * until it succeeds. The first two stages are kubernaut's words (`Cleanup failed after
+   * until it succeeds. An engine that waits (`CleanupPendingError`) gets one Normal Event per
+   * stage instead, and is asked again when it says. The first two stages are kubernaut's words (`Cleanup failed after
    * cooldown: …`, `Cleanup failed during finalization: …`), which its readers match.
    */
   async #cleanup(
@@ -1047,6 +1061,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
     } catch (error) {
       // A shutdown cutting the cleanup short is no failure of it.
       if (ctx.signal.aborted) throw error;
+      if (error instanceof CleanupPendingError) {
+        await this.#o.events?.record(
+          wfe,
+          'Normal',
+          'CleanupPending',
+          reportedText(`Cleanup waiting ${stage}: ${error.message}`),
+          { key: `CleanupPending ${stage}`, signal: ctx.signal },
+        );
+        throw error;
+      }
       await this.#o.events?.record(
         wfe,
         'Warning',
