@@ -255,10 +255,18 @@ export class TaskStore {
     return join(this.directory(name), stopFile);
   }
 
-  /** Creates the stop file; before any SIGTERM of a stop, so a command forked after it ends. */
+  /**
+   * Creates the stop file; before any SIGTERM of a stop, so a command forked after it ends.
+   * Exclusively: whatever is there already (a stop of this run, or a link a Local task put in
+   * its directory) marks the stop as well, and is never followed or written through.
+   */
   async markStopping(name: string): Promise<void> {
     const path = this.stopFile(name);
-    await this.#io(`write ${path}`, () => writeFile(path, '', { mode: 0o600 }));
+    await this.#io(`write ${path}`, () =>
+      writeFile(path, '', { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      }),
+    );
   }
 
   /** Removes the stop file before a shim is launched: an earlier run's stop is not this one's. */
