@@ -65,27 +65,35 @@ describe('TaskRunReconciler refusals', () => {
 });
 
 describe('TaskRunReconciler refusals by the API server', () => {
-  it("fails the run on a policy webhook's 400, which no retry passes", async () => {
-    const denial = kubernetesErrorFromResponse(
+  it.each([
+    [
+      "a policy webhook's 400",
       400,
-      {
-        kind: 'Status',
-        code: 400,
-        reason: 'BadRequest',
-        message: 'admission webhook "validate.kyverno.svc-fail" denied the request: no',
-      },
+      'BadRequest',
+      'admission webhook "validate.kyverno.svc-fail" denied the request: no',
+    ],
+    [
+      "the API server's 422 for a Pod it finds invalid",
+      422,
+      'Invalid',
+      'Pod "wfe-1a" is invalid: spec.containers[0].env[0].name: Invalid value: "1X"',
+    ],
+  ])('fails the run on %s, which no retry passes', async (_, code, reason, message) => {
+    const refusal = kubernetesErrorFromResponse(
+      code,
+      { kind: 'Status', code, reason, message },
       'create Pod ci/wfe-1a',
     );
     const { client, reconcile } = setup(runObject(), {
       create: () => {
-        throw denial;
+        throw refusal;
       },
     });
-    await reconcile();
+    await expect(reconcile()).resolves.toBeUndefined();
     expect(statusWritten(client)).toMatchObject({
       phase: 'Failed',
       reason: 'PodInvalid',
-      message: expect.stringContaining('denied the request: no'),
+      message: expect.stringContaining(message),
     });
   });
 

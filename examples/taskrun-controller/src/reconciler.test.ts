@@ -90,6 +90,23 @@ describe('TaskRunReconciler requests', () => {
     expect(executor.create).not.toHaveBeenCalled();
   });
 
+  it.each([
+    // Its failing write landed without an answer: a run failed before it had a Pod stays so.
+    ['a run the read shows finished', runObject({ phase: 'Failed', reason: 'TaskNotFound' })],
+    // Deleted and created again under its name: the cached run is gone; the new one's events
+    // reconcile it.
+    [
+      'a run of its name with another uid',
+      { ...runObject(), metadata: { ...runObject().metadata, uid: 'uid-2' } },
+    ],
+  ])('after a failed reconcile, creates no Pod for %s', async (_, live) => {
+    const { client, executor, reconcile } = setup(runObject(), { live, attempt: 1 });
+    await expect(reconcile()).resolves.toBeUndefined();
+    expect(client.get).toHaveBeenCalledOnce();
+    expect(executor.create).not.toHaveBeenCalled();
+    expect(client.patch).not.toHaveBeenCalled();
+  });
+
   it('after a failed reconcile, reads the run and creates its Pod when none was', async () => {
     const { client, executor, reconcile } = setup(runObject(), { attempt: 1 });
     await reconcile();
