@@ -41,6 +41,13 @@ export interface CreateResult {
    * cannot tell.
    */
   readonly adoptedKind?: string | undefined;
+  /**
+   * The resource's `metadata.resourceVersion` as the create answered it (or the read that
+   * adopted it), for a controller that counts what it created against an informer: once the
+   * informer has listed or watched past this version, it holds the resource or has seen it go.
+   * Unset by engines whose resource is not a Kubernetes object.
+   */
+  readonly resourceVersion?: string | undefined;
 }
 
 export interface LogOptions extends OperationOptions {

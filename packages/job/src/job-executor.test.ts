@@ -8,6 +8,7 @@ import {
   type ResourceType,
   resources,
 } from '@roundhouse/kube';
+import { MemoryKubeClient } from '@roundhouse/kube/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JobExecutor } from './job-executor.js';
 import { buildJob } from './job-spec.js';
@@ -102,6 +103,20 @@ describe('JobExecutor', () => {
     });
     await new JobExecutor(server, { defaultTimeout: '1h' }).create(wfe, 'workflows');
     expect(server.created).toMatchObject([{ spec: { activeDeadlineSeconds: 3600 } }]);
+  });
+
+  it("answers a create, and a retried create that adopts the Job, with the Job's resourceVersion as stored", async () => {
+    const api = new MemoryKubeClient();
+    const executor = new JobExecutor(api);
+    const wfe = sampleExecution({ name: 'versioned' });
+    const created = await executor.create(wfe, 'workflows');
+    const stored = () =>
+      api.object(resources.jobs, 'workflows', created.resourceName)?.metadata?.resourceVersion;
+    expect(created.resourceVersion).toBe(stored());
+    api.setStatus(resources.jobs, 'workflows', created.resourceName, { active: 1 });
+    const adopted = await executor.create(wfe, 'workflows');
+    expect(adopted).toMatchObject({ adoptedKind: 'Job', resourceVersion: stored() });
+    expect(adopted.resourceVersion).not.toBe(created.resourceVersion);
   });
 
   it('says an engineConfig is not used, unless the embedding controller builds the command from it', async () => {

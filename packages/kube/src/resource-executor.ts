@@ -186,6 +186,9 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
           ...warnings,
         ],
         ...(adopted ? { adoptedKind: this.#spec.type.kind } : {}),
+        ...(object.metadata?.resourceVersion
+          ? { resourceVersion: object.metadata.resourceVersion }
+          : {}),
       };
     } catch (error) {
       // The API server answers a create of a kind it does not serve with a bare 404, which
