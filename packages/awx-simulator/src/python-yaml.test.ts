@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pythonJsonDumps } from './python-json.js';
 import { MAX_ALIAS_EXPANSION, safeLoad } from './python-yaml.js';
 import { jsonCompatible } from './python-yaml-dumps.js';
-import { MAX_NESTING } from './pyyaml-parser.js';
+import { MAX_NESTING } from './pyyaml-composer.js';
 import { AwxServerError } from './replies.js';
 
 /** `json.dumps(yaml.safe_load(text))`, or the error of either. */

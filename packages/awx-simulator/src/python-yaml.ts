@@ -13,13 +13,17 @@
  * A document without aliases costs nothing against that bound, so what AWX survives is
  * answered as AWX answers it.
  */
-import { isAlias, isMap, isScalar, isSeq, type Node, parseDocument, type Scalar } from 'yaml';
 import { isRawJson, pythonTypeName } from './python-json.js';
-import { markedErrorText } from './pyyaml-marks.js';
-import { pyyamlSyntaxError } from './pyyaml-parser.js';
+import { pythonStrRepr } from './python-str-repr.js';
+import {
+  composeYaml,
+  type MappingNode,
+  markedYamlError,
+  type ScalarNode,
+  type YamlNode,
+} from './pyyaml-composer.js';
 import {
   constructScalar,
-  implicitTag,
   SCALAR_TAGS,
   ScalarRefused,
   TAG,
@@ -27,7 +31,6 @@ import {
   UnserializableValue,
 } from './pyyaml-scalars.js';
 import { AwxServerError } from './replies.js';
-import { nodeStarts } from './yaml-node-starts.js';
 
 export { UnserializableValue } from './pyyaml-scalars.js';
 
@@ -43,14 +46,14 @@ export type YamlResult = { ok: true; value: unknown } | { ok: false; error: stri
 class ConstructorError extends Error {
   constructor(
     readonly problem: string,
-    readonly problemNode: unknown,
-    readonly context?: { readonly text: string; readonly node: unknown } | undefined,
+    readonly problemNode: YamlNode,
+    readonly context?: { readonly text: string; readonly node: YamlNode } | undefined,
   ) {
     super(problem);
   }
 }
 
-const mappingContext = (node: unknown) => ({ text: 'while constructing a mapping', node });
+const mappingContext = (node: YamlNode) => ({ text: 'while constructing a mapping', node });
 
 /**
  * How many values `json.dumps` may write again through aliases, and how many key-value pairs
@@ -78,31 +81,17 @@ function keyIdentity(key: unknown): unknown {
   return key;
 }
 
-/** The tag PyYAML gives a scalar: its own, or the implicit one of a plain scalar. */
-function scalarTag(node: Scalar): string {
-  if (node.tag !== undefined && node.tag !== '!') return node.tag;
-  return node.type === 'PLAIN' ? implicitTag(String(node.value)) : `${TAG}str`;
-}
-
-/** The tag PyYAML gives a node: a collection's own, or its kind's. */
-function nodeTag(node: Node): string {
-  if (isScalar(node)) return scalarTag(node);
-  if (node.tag !== undefined && node.tag !== '!') return node.tag;
-  return isSeq(node) ? `${TAG}seq` : `${TAG}map`;
-}
-
 /** flatten_mapping reads a key tagged `value` (a plain `=`) as text. */
-function isValueKey(key: unknown): key is Scalar {
-  return isScalar(key) && scalarTag(key) === `${TAG}value`;
+function isValueKey(key: YamlNode): key is ScalarNode {
+  return key.kind === 'scalar' && key.tag === `${TAG}value`;
 }
 
-/** What PyYAML's ConstructorError messages call a node: `scalar`, `sequence` or `mapping`. */
-function nodeId(node: unknown): string {
-  if (isMap(node)) return 'mapping';
-  return isSeq(node) ? 'sequence' : 'scalar';
+/** What PyYAML's ConstructorError messages call a node: its `id`. */
+function nodeId(node: YamlNode): string {
+  return node.kind;
 }
 
-type Pair = readonly [key: unknown, value: unknown];
+type Pair = readonly [key: YamlNode, value: YamlNode];
 
 /**
  * SafeConstructor.flatten_mapping, which rewrites a mapping node's pairs in place: each merge
@@ -112,32 +101,25 @@ type Pair = readonly [key: unknown, value: unknown];
  * pairs copied are counted against MAX_ALIAS_EXPANSION.
  */
 class Flattener {
-  readonly #pairs = new Map<Node, Pair[]>();
-  readonly #resolveNode: (node: unknown) => unknown;
+  readonly #pairs = new Map<YamlNode, Pair[]>();
   #copied = 0;
 
-  constructor(resolveNode: (node: unknown) => unknown) {
-    this.#resolveNode = resolveNode;
-  }
-
-  flatten(node: Node): readonly Pair[] {
+  flatten(node: MappingNode): readonly Pair[] {
     const merge: Pair[] = [];
     let index = 0;
     // Read anew at each step, as flatten_mapping reads `node.value`: a merge that leads back
     // to this node rewrites its pairs meanwhile.
     for (let pairs = this.#of(node); index < pairs.length; pairs = this.#of(node)) {
       const [key, value] = pairs[index] as Pair;
-      if (!isScalar(key) || scalarTag(key) !== `${TAG}merge`) {
+      if (key.kind !== 'scalar' || key.tag !== `${TAG}merge`) {
         index++;
         continue;
       }
       pairs.splice(index, 1);
-      const target = this.#resolveNode(value);
-      if (isMap(target)) this.#copy(merge, this.flatten(target));
-      else if (isSeq(target)) {
-        const sources = target.items.map((item) => {
-          const source = this.#resolveNode(item);
-          if (!isMap(source)) {
+      if (value.kind === 'mapping') this.#copy(merge, this.flatten(value));
+      else if (value.kind === 'sequence') {
+        const sources = value.items.map((source) => {
+          if (source.kind !== 'mapping') {
             throw new ConstructorError(
               `expected a mapping for merging, but found ${nodeId(source)}`,
               source,
@@ -149,8 +131,8 @@ class Flattener {
         for (const source of sources.toReversed()) this.#copy(merge, source);
       } else {
         throw new ConstructorError(
-          `expected a mapping or list of mappings for merging, but found ${nodeId(target)}`,
-          target,
+          `expected a mapping or list of mappings for merging, but found ${nodeId(value)}`,
+          value,
           mappingContext(node),
         );
       }
@@ -163,10 +145,10 @@ class Flattener {
     return flattened;
   }
 
-  #of(node: Node): Pair[] {
+  #of(node: MappingNode): Pair[] {
     let pairs = this.#pairs.get(node);
     if (pairs === undefined) {
-      pairs = isMap(node) ? node.items.map((pair): Pair => [pair.key, pair.value]) : [];
+      pairs = [...node.pairs];
       this.#pairs.set(node, pairs);
     }
     return pairs;
@@ -184,14 +166,14 @@ class Flattener {
  * spelling and its last value; `1`, `1.0` and `true` are one key.
  */
 function mappingValue(
-  node: Node,
-  resolve: (node: unknown) => unknown,
+  node: MappingNode,
+  resolve: (node: YamlNode) => unknown,
   flattener: Flattener,
 ): Map<unknown, unknown> {
   const result = new Map<unknown, unknown>();
   const keys = new Map<unknown, unknown>();
   for (const [key, value] of flattener.flatten(node)) {
-    const keyValue = isValueKey(key) ? String(key.value) : resolve(key);
+    const keyValue = isValueKey(key) ? key.value : resolve(key);
     if (
       Array.isArray(keyValue) ||
       keyValue instanceof Map ||
@@ -211,51 +193,48 @@ function mappingValue(
  * construct_yaml_omap and construct_yaml_pairs: a sequence of one-pair mappings, made a list of
  * (key, value) tuples, which `json.dumps` writes as lists.
  */
-function pairsValue(node: Node, what: string, loader: Loader): unknown[][] {
+function pairsValue(
+  node: YamlNode,
+  what: string,
+  resolve: (node: YamlNode) => unknown,
+): unknown[][] {
   const context = { text: `while constructing ${what}`, node };
-  if (!isSeq(node)) {
+  if (node.kind !== 'sequence') {
     throw new ConstructorError(`expected a sequence, but found ${nodeId(node)}`, node, context);
   }
-  return node.items.map((item) => {
-    const entry = loader.resolveNode(item);
-    if (!isMap(entry)) {
+  return node.items.map((entry) => {
+    if (entry.kind !== 'mapping') {
       throw new ConstructorError(
         `expected a mapping of length 1, but found ${nodeId(entry)}`,
         entry,
         context,
       );
     }
-    const [pair] = entry.items;
-    if (pair === undefined || entry.items.length !== 1) {
+    const [pair] = entry.pairs;
+    if (pair === undefined || entry.pairs.length !== 1) {
       throw new ConstructorError(
-        `expected a single mapping item, but found ${entry.items.length} items`,
+        `expected a single mapping item, but found ${entry.pairs.length} items`,
         entry,
         context,
       );
     }
-    return [loader.resolve(pair.key), loader.resolve(pair.value)];
+    return [resolve(pair[0]), resolve(pair[1])];
   });
 }
 
-/** What constructing a node needs of the document's loading. */
-interface Loader {
-  /** The node an alias names, or the node itself. */
-  readonly resolveNode: (node: unknown) => unknown;
-  /** The value of a node or alias, constructed once. */
-  readonly resolve: (node: unknown) => unknown;
-  readonly flattener: Flattener;
-}
-
 /** SafeConstructor.construct_object's choice of constructor by the node's tag, and its value. */
-function constructNode(node: Node, loader: Loader): unknown {
-  const { resolve, flattener } = loader;
-  const tag = nodeTag(node);
+function constructNode(
+  node: YamlNode,
+  resolve: (node: YamlNode) => unknown,
+  flattener: Flattener,
+): unknown {
+  const tag = node.tag;
   const expected = (kind: string) =>
     new ConstructorError(`expected a ${kind} node, but found ${nodeId(node)}`, node);
   if (SCALAR_TAGS.includes(tag)) {
-    if (!isScalar(node)) throw expected('scalar');
+    if (node.kind !== 'scalar') throw expected('scalar');
     try {
-      return constructScalar(tag, String(node.value ?? ''));
+      return constructScalar(tag, node.value);
     } catch (refused) {
       if (refused instanceof ScalarRefused) throw new ConstructorError(refused.message, node);
       throw refused;
@@ -263,20 +242,23 @@ function constructNode(node: Node, loader: Loader): unknown {
   }
   switch (tag) {
     case `${TAG}seq`:
-      if (!isSeq(node)) throw expected('sequence');
+      if (node.kind !== 'sequence') throw expected('sequence');
       return node.items.map(resolve);
     case `${TAG}map`:
     case `${TAG}set`: {
-      if (!isMap(node)) throw expected('mapping');
+      if (node.kind !== 'mapping') throw expected('mapping');
       const map = mappingValue(node, resolve, flattener);
       return tag === `${TAG}set` ? new UnserializableValue('set') : map;
     }
     case `${TAG}omap`:
-      return pairsValue(node, 'an ordered map', loader);
+      return pairsValue(node, 'an ordered map', resolve);
     case `${TAG}pairs`:
-      return pairsValue(node, 'pairs', loader);
+      return pairsValue(node, 'pairs', resolve);
     default:
-      throw new ConstructorError(`could not determine a constructor for the tag '${tag}'`, node);
+      throw new ConstructorError(
+        `could not determine a constructor for the tag ${pythonStrRepr(tag)}`,
+        node,
+      );
   }
 }
 
@@ -286,39 +268,17 @@ function constructNode(node: Node, loader: Loader): unknown {
  * aliases are the same value, as PyYAML's are.
  */
 export function safeLoad(text: string): YamlResult {
-  // The reader, scanner, parser and composer have their say before anything is constructed.
-  const syntaxError = pyyamlSyntaxError(text);
-  if (syntaxError !== undefined) return { ok: false, error: syntaxError };
-  const doc = parseDocument(text, {
-    schema: 'failsafe',
-    version: '1.1',
-    uniqueKeys: false,
-    prettyErrors: false,
-  });
-  const [error] = doc.errors;
-  if (error) return { ok: false, error: error.message };
-  const marked = (refused: ConstructorError): YamlResult => {
-    const startOf = nodeStarts(text, doc);
-    const words = markedErrorText(text, {
-      context: refused.context?.text,
-      contextAt: refused.context === undefined ? undefined : startOf(refused.context.node),
-      problem: refused.problem,
-      problemAt: startOf(refused.problemNode),
-    });
-    return { ok: false, error: words };
-  };
-  const open = new Set<unknown>();
-  const constructed = new Map<unknown, unknown>();
-  const resolveNode = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
-  const flattener = new Flattener(resolveNode);
-  const resolve = (raw: unknown): unknown => {
-    const node = resolveNode(raw);
-    if (node === null || node === undefined) return null;
+  const composed = composeYaml(text);
+  if (!composed.ok) return composed;
+  const open = new Set<YamlNode>();
+  const constructed = new Map<YamlNode, unknown>();
+  const flattener = new Flattener();
+  const resolve = (node: YamlNode): unknown => {
     if (constructed.has(node)) return constructed.get(node);
     if (open.has(node)) return new CircularReference();
     open.add(node);
     try {
-      const value = constructNode(node as Node, { resolveNode, resolve, flattener });
+      const value = constructNode(node, resolve, flattener);
       constructed.set(node, value);
       return value;
     } finally {
@@ -326,11 +286,16 @@ export function safeLoad(text: string): YamlResult {
     }
   };
   try {
-    return { ok: true, value: resolve(doc.contents) };
+    return { ok: true, value: composed.root === undefined ? null : resolve(composed.root) };
   } catch (caught) {
     if (caught instanceof TimestampUnmatched) return { ok: false, error: caught.message };
     if (!(caught instanceof ConstructorError)) throw caught;
-    return marked(caught);
+    const { context } = caught;
+    const at = context === undefined ? undefined : { text: context.text, at: context.node.start };
+    return {
+      ok: false,
+      error: markedYamlError(text, at, caught.problem, caught.problemNode.start),
+    };
   }
 }
 

@@ -1,15 +1,12 @@
 /**
- * PyYAML's Parser (yaml/parser.py) and the checks its Composer (yaml/composer.py) makes while
- * `safe_load` composes the document, for the errors they raise: ParserError, ComposerError, and
- * through them the Scanner's and the Reader's. The composer pulls one event at a time and the
- * parser one token at a time, so the error `str()` gives here is the first PyYAML meets.
- * Nothing is built: what loads is read with the `yaml` package (python-yaml.ts).
+ * PyYAML's Parser (yaml/parser.py): the events of a token stream, with its ParserErrors (and,
+ * through it, the Scanner's) raised where PyYAML raises them, one event at a time as the
+ * composer pulls them. A node's tag is resolved against the document's tag handles here.
  */
-import { type Mark, MarkedSyntaxError, readerError } from './pyyaml-reader.js';
-import { Scanner, type Token, type TokenId } from './pyyaml-scanner.js';
-import { AwxServerError } from './replies.js';
+import { type Mark, MarkedSyntaxError } from './pyyaml-reader.js';
+import type { Scanner, Token, TokenId } from './pyyaml-scanner.js';
 
-type EventKind =
+export type EventKind =
   | 'stream-start'
   | 'stream-end'
   | 'document-start'
@@ -21,16 +18,25 @@ type EventKind =
   | 'mapping-start'
   | 'mapping-end';
 
-interface Event {
+export interface Event {
   readonly kind: EventKind;
   readonly start: Mark;
   /** An alias's name, or a node's anchor. */
   readonly anchor?: string | undefined;
+  /** A node's tag as written, its handle resolved; `!` is the non-specific tag. */
+  readonly tag?: string | undefined;
+  /** Whether the resolver reads a scalar's tag from its text (`implicit[0]`). */
+  readonly implicit?: boolean | undefined;
+  /** A scalar's text. */
+  readonly value?: string | undefined;
 }
 
 type State = () => Event;
 
-const DEFAULT_HANDLES = ['!', '!!'];
+const DEFAULT_HANDLES: ReadonlyArray<readonly [string, string]> = [
+  ['!', '!'],
+  ['!!', 'tag:yaml.org,2002:'],
+];
 
 const quoted = (id: TokenId) => `'${id}'`;
 
@@ -43,12 +49,12 @@ function parserError(
   return new MarkedSyntaxError(context, contextMark, problem, problemMark);
 }
 
-class Parser {
+export class Parser {
   readonly #scanner: Scanner;
   #state: State | undefined = () => this.#streamStart();
   readonly #states: State[] = [];
   readonly #marks: Mark[] = [];
-  #handles = new Set(DEFAULT_HANDLES);
+  #handles = new Map(DEFAULT_HANDLES);
 
   constructor(scanner: Scanner) {
     this.#scanner = scanner;
@@ -86,7 +92,7 @@ class Parser {
     if (this.#check('<directive>', '<document start>', '<stream end>')) {
       return this.#documentStart();
     }
-    this.#handles = new Set(DEFAULT_HANDLES);
+    this.#handles = new Map(DEFAULT_HANDLES);
     const token = this.#peek();
     this.#states.push(() => this.#documentEnd());
     this.#state = () => this.#blockNode();
@@ -135,7 +141,7 @@ class Parser {
 
   #processDirectives(): void {
     let version = false;
-    const handles = new Set<string>();
+    const handles = new Map<string, string>();
     while (this.#check('<directive>')) {
       const token = this.#scanner.next();
       if (token.name === 'YAML') {
@@ -156,10 +162,10 @@ class Parser {
         if (handles.has(handle)) {
           throw parserError(undefined, undefined, `duplicate tag handle '${handle}'`, token.start);
         }
-        handles.add(handle);
+        handles.set(handle, token.suffix ?? '');
       }
     }
-    this.#handles = new Set([...handles, ...DEFAULT_HANDLES]);
+    this.#handles = new Map([...DEFAULT_HANDLES, ...handles]);
   }
 
   #blockNode(): Event {
@@ -189,25 +195,22 @@ class Parser {
       start = tag.start;
       if (this.#check('<anchor>')) anchor = this.#scanner.next().name;
     }
-    if (tag?.name !== undefined && !this.#handles.has(tag.name)) {
-      throw parserError(
-        'while parsing a node',
-        start,
-        `found undefined tag handle '${tag.name}'`,
-        tag.start,
-      );
-    }
+    const tagged = tag === undefined ? undefined : this.#tagOf(tag, start);
     const at = start ?? this.#peek().start;
-    const node = (kind: EventKind, state: State): Event => {
+    const implicit = tagged === undefined || tagged === '!';
+    const node = (kind: EventKind, state: State, scalar: Partial<Event> = {}): Event => {
       this.#state = state;
-      return { kind, start: at, anchor };
+      return { kind, start: at, anchor, tag: tagged, implicit, ...scalar };
     };
     if (indentlessSequence && this.#check('-')) {
       return node('sequence-start', () => this.#indentlessSequenceEntry());
     }
     if (this.#check('<scalar>')) {
-      this.#scanner.next();
-      return node('scalar', this.#pop());
+      const token = this.#scanner.next();
+      return node('scalar', this.#pop(), {
+        value: String(token.value),
+        implicit: (token.plain === true && tagged === undefined) || tagged === '!',
+      });
     }
     if (this.#check('[')) return node('sequence-start', () => this.#flowSequenceFirstEntry());
     if (this.#check('{')) return node('mapping-start', () => this.#flowMappingFirstKey());
@@ -217,7 +220,8 @@ class Parser {
     if (block && this.#check('<block mapping start>')) {
       return node('mapping-start', () => this.#blockMappingFirstKey());
     }
-    if (anchor !== undefined || tag !== undefined) return node('scalar', this.#pop());
+    if (anchor !== undefined || tag !== undefined)
+      return node('scalar', this.#pop(), { value: '' });
     const token = this.#peek();
     throw parserError(
       `while parsing a ${block ? 'block' : 'flow'} node`,
@@ -227,8 +231,24 @@ class Parser {
     );
   }
 
+  /** The tag a tag token writes: its handle's prefix and its suffix, or its suffix alone. */
+  #tagOf(tag: Token, start: Mark | undefined): string {
+    const suffix = tag.suffix ?? '';
+    if (tag.name === undefined) return suffix;
+    const prefix = this.#handles.get(tag.name);
+    if (prefix === undefined) {
+      throw parserError(
+        'while parsing a node',
+        start,
+        `found undefined tag handle '${tag.name}'`,
+        tag.start,
+      );
+    }
+    return prefix + suffix;
+  }
+
   #emptyScalar(mark: Mark): Event {
-    return { kind: 'scalar', start: mark };
+    return { kind: 'scalar', start: mark, implicit: true, value: '' };
   }
 
   /** The end of a collection: its closing token taken, its opening mark dropped. */
@@ -423,82 +443,5 @@ class Parser {
   #flowMappingEmptyValue(): Event {
     this.#state = () => this.#flowMappingKey();
     return this.#emptyScalar(this.#peek().start);
-  }
-}
-
-/**
- * How deep collections may nest before the Composer, which recurses two Python frames a level,
- * meets CPython's recursion limit of 1000 frames; the frames under `safe_load` in an AWX request
- * take some, so a little short of the ~495 levels a bare `safe_load` reaches.
- */
-export const MAX_NESTING = 450;
-
-/**
- * Composer.get_single_node's checks, event by event: an alias names an anchor already defined
- * in the document, an anchor is defined once, and the stream holds one document. Nesting too
- * deep for it is the RecursionError parse_yaml_or_json lets through, AWX's 500.
- */
-function compose(parser: Parser): void {
-  let anchors = new Map<string, Mark>();
-  let root: Mark | undefined;
-  let documents = 0;
-  let depth = 0;
-  let previous: EventKind | undefined;
-  for (let event = parser.next(); event !== undefined; event = parser.next()) {
-    if (previous === 'document-start') root = event.start;
-    previous = event.kind;
-    if (event.kind === 'sequence-start' || event.kind === 'mapping-start') depth++;
-    if (event.kind === 'sequence-end' || event.kind === 'mapping-end') depth--;
-    if (depth > MAX_NESTING) {
-      throw new AwxServerError('maximum recursion depth exceeded while composing the YAML');
-    }
-    if (event.kind === 'document-start' && documents++ > 0) {
-      throw new MarkedSyntaxError(
-        'expected a single document in the stream',
-        root,
-        'but found another document',
-        event.start,
-      );
-    }
-    if (event.kind === 'document-end') anchors = new Map();
-    if (event.anchor === undefined) continue;
-    if (event.kind === 'alias') {
-      if (!anchors.has(event.anchor)) {
-        throw new MarkedSyntaxError(
-          undefined,
-          undefined,
-          `found undefined alias '${event.anchor}'`,
-          event.start,
-        );
-      }
-      continue;
-    }
-    const first = anchors.get(event.anchor);
-    if (first !== undefined) {
-      throw new MarkedSyntaxError(
-        `found duplicate anchor '${event.anchor}'; first occurrence`,
-        first,
-        'second occurrence',
-        event.start,
-      );
-    }
-    anchors.set(event.anchor, event.start);
-  }
-}
-
-/**
- * The str() of the ReaderError, ScannerError, ParserError or ComposerError `yaml.safe_load`
- * raises on this text, or nothing where it composes one document (or none).
- */
-export function pyyamlSyntaxError(text: string): string | undefined {
-  const unreadable = readerError(text);
-  if (unreadable !== undefined) return unreadable;
-  const scanner = new Scanner(text);
-  try {
-    compose(new Parser(scanner));
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof MarkedSyntaxError)) throw error;
-    return scanner.reader.errorText(error);
   }
 }

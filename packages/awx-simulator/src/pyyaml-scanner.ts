@@ -37,8 +37,12 @@ export interface Token {
   readonly end: Mark;
   /** An alias's or anchor's name, a directive's name, a tag's handle. */
   readonly name?: string | undefined;
-  /** A `%YAML` directive's major version, a `%TAG` directive's handle. */
+  /** A `%YAML` directive's major version, a `%TAG` directive's handle, a scalar's text. */
   readonly value?: number | string | undefined;
+  /** A `%TAG` directive's prefix, a tag's suffix. */
+  readonly suffix?: string | undefined;
+  /** Whether a scalar is plain, which the resolver reads by its text. */
+  readonly plain?: boolean | undefined;
 }
 
 interface SimpleKey {
@@ -390,6 +394,7 @@ export class Scanner {
     const name = r.prefix(length);
     r.forward(length);
     let value: number | string | undefined;
+    let suffix: string | undefined;
     if (name === 'YAML') {
       while (r.peek() === ' ') r.forward();
       value = this.#scanVersionNumber(fail);
@@ -404,7 +409,7 @@ export class Scanner {
       value = this.#scanTagHandle('directive', start);
       if (r.peek() !== ' ') throw fail(`expected ' ', but found ${found(r.peek())}`);
       while (r.peek() === ' ') r.forward();
-      this.#scanTagUri('directive', start);
+      suffix = this.#scanTagUri('directive', start);
       if (!SPACE_OR_END.includes(r.peek())) {
         throw fail(`expected ' ', but found ${found(r.peek())}`);
       }
@@ -418,7 +423,7 @@ export class Scanner {
       throw fail(`expected a comment or a line break, but found ${found(r.peek())}`);
     }
     this.#scanLineBreak();
-    return { id: '<directive>', start, end, name, value };
+    return { id: '<directive>', start, end, name, value, suffix };
   }
 
   #scanVersionNumber(fail: (problem: string) => MarkedSyntaxError): number {
@@ -456,9 +461,10 @@ export class Scanner {
     const start = r.mark();
     let ch = r.peek(1);
     let handle: string | undefined;
+    let suffix: string;
     if (ch === '<') {
       r.forward(2);
-      this.#scanTagUri('tag', start);
+      suffix = this.#scanTagUri('tag', start);
       if (r.peek() !== '>') {
         throw scannerError(
           'while parsing a tag',
@@ -469,6 +475,7 @@ export class Scanner {
       }
       r.forward();
     } else if (BLANK_OR_END.includes(ch)) {
+      suffix = '!';
       r.forward();
     } else {
       let length = 1;
@@ -486,7 +493,7 @@ export class Scanner {
         handle = '!';
         r.forward();
       }
-      this.#scanTagUri('tag', start);
+      suffix = this.#scanTagUri('tag', start);
     }
     if (!SPACE_OR_END.includes(r.peek())) {
       throw scannerError(
@@ -496,7 +503,7 @@ export class Scanner {
         r.mark(),
       );
     }
-    return { id: '<tag>', start, end: r.mark(), name: handle };
+    return { id: '<tag>', start, end: r.mark(), name: handle, suffix };
   }
 
   #scanTagHandle(name: string, start: Mark): string {
@@ -523,15 +530,17 @@ export class Scanner {
     return value;
   }
 
-  #scanTagUri(name: string, start: Mark): void {
+  #scanTagUri(name: string, start: Mark): string {
     const r = this.reader;
-    let any = false;
+    const chunks: string[] = [];
     for (let ch = r.peek(); /^[0-9A-Za-z]$/.test(ch) || URI_CHARS.includes(ch); ch = r.peek()) {
-      if (ch === '%') this.#scanUriEscapes(name, start);
-      else r.forward();
-      any = true;
+      if (ch === '%') chunks.push(this.#scanUriEscapes(name, start));
+      else {
+        chunks.push(ch);
+        r.forward();
+      }
     }
-    if (!any) {
+    if (chunks.length === 0) {
       throw scannerError(
         `while parsing a ${name}`,
         start,
@@ -539,9 +548,10 @@ export class Scanner {
         r.mark(),
       );
     }
+    return chunks.join('');
   }
 
-  #scanUriEscapes(name: string, start: Mark): void {
+  #scanUriEscapes(name: string, start: Mark): string {
     const r = this.reader;
     const mark = r.mark();
     const bytes: number[] = [];
@@ -562,28 +572,37 @@ export class Scanner {
     }
     const invalid = utf8DecodeError(bytes);
     if (invalid !== undefined) throw scannerError(`while scanning a ${name}`, start, invalid, mark);
+    return new TextDecoder().decode(new Uint8Array(bytes));
   }
 
   #scanBlockScalar(): Token {
     const r = this.reader;
     const start = r.mark();
+    const folded = r.peek() === '>';
     const context = 'while scanning a block scalar';
     const fail = (problem: string) => scannerError(context, start, problem, r.mark());
     r.forward();
+    let chomping: boolean | undefined;
     let increment: number | undefined;
+    const readChomping = () => {
+      if (r.peek() !== '+' && r.peek() !== '-') return;
+      chomping = r.peek() === '+';
+      r.forward();
+    };
     const readIncrement = () => {
       if (!isDigit(r.peek())) return;
       increment = Number(r.peek());
-      if (increment === 0)
+      if (increment === 0) {
         throw fail('expected indentation indicator in the range 1-9, but found 0');
+      }
       r.forward();
     };
     if (r.peek() === '+' || r.peek() === '-') {
-      r.forward();
+      readChomping();
       readIncrement();
     } else if (isDigit(r.peek())) {
       readIncrement();
-      if (r.peek() === '+' || r.peek() === '-') r.forward();
+      readChomping();
     }
     if (!SPACE_OR_END.includes(r.peek())) {
       throw fail(`expected chomping or indentation indicators, but found ${found(r.peek())}`);
@@ -596,13 +615,15 @@ export class Scanner {
     this.#scanLineBreak();
     const minIndent = Math.max(this.#indent + 1, 1);
     let indent: number;
+    let breaks: string[];
     let end: Mark;
     if (increment === undefined) {
       let maxIndent = 0;
+      breaks = [];
       end = r.mark();
       while (` ${BREAKS}`.includes(r.peek())) {
         if (r.peek() !== ' ') {
-          this.#scanLineBreak();
+          breaks.push(this.#scanLineBreak());
           end = r.mark();
         } else {
           r.forward();
@@ -612,27 +633,43 @@ export class Scanner {
       indent = Math.max(minIndent, maxIndent);
     } else {
       indent = minIndent + increment - 1;
-      end = this.#scanBlockScalarBreaks(indent);
+      [breaks, end] = this.#scanBlockScalarBreaks(indent);
     }
+    const chunks: string[] = [];
+    let lineBreak = '';
     while (r.column === indent && r.peek() !== '\0') {
-      while (!BREAK_OR_END.includes(r.peek())) r.forward();
-      this.#scanLineBreak();
-      end = this.#scanBlockScalarBreaks(indent);
+      chunks.push(...breaks);
+      const leadingNonSpace = r.peek() !== ' ' && r.peek() !== '\t';
+      let length = 0;
+      while (!BREAK_OR_END.includes(r.peek(length))) length++;
+      chunks.push(r.prefix(length));
+      r.forward(length);
+      lineBreak = this.#scanLineBreak();
+      [breaks, end] = this.#scanBlockScalarBreaks(indent);
+      if (r.column !== indent || r.peek() === '\0') break;
+      // Folding joins two lines of text that start without spaces with one space.
+      const joins =
+        folded && lineBreak === '\n' && leadingNonSpace && r.peek() !== ' ' && r.peek() !== '\t';
+      if (!joins) chunks.push(lineBreak);
+      else if (breaks.length === 0) chunks.push(' ');
     }
-    return { id: '<scalar>', start, end };
+    if (chomping !== false) chunks.push(lineBreak);
+    if (chomping === true) chunks.push(...breaks);
+    return { id: '<scalar>', start, end, value: chunks.join(''), plain: false };
   }
 
-  /** scan_block_scalar_breaks: the mark after the last line break. */
-  #scanBlockScalarBreaks(indent: number): Mark {
+  /** scan_block_scalar_breaks: the line breaks, and the mark after the last. */
+  #scanBlockScalarBreaks(indent: number): [string[], Mark] {
     const r = this.reader;
+    const breaks: string[] = [];
     let end = r.mark();
     while (r.column < indent && r.peek() === ' ') r.forward();
     while (BREAKS.includes(r.peek())) {
-      this.#scanLineBreak();
+      breaks.push(this.#scanLineBreak());
       end = r.mark();
       while (r.column < indent && r.peek() === ' ') r.forward();
     }
-    return end;
+    return [breaks, end];
   }
 
   #scanFlowScalar(): Token {
@@ -641,48 +678,59 @@ export class Scanner {
     const quote = r.peek();
     const double = quote === '"';
     r.forward();
-    this.#scanFlowScalarNonSpaces(double, start);
+    const chunks = this.#scanFlowScalarNonSpaces(double, start);
     while (r.peek() !== quote) {
-      this.#scanFlowScalarSpaces(start);
-      this.#scanFlowScalarNonSpaces(double, start);
+      chunks.push(...this.#scanFlowScalarSpaces(start));
+      chunks.push(...this.#scanFlowScalarNonSpaces(double, start));
     }
     r.forward();
-    return { id: '<scalar>', start, end: r.mark() };
+    return { id: '<scalar>', start, end: r.mark(), value: chunks.join(''), plain: false };
   }
 
-  #scanFlowScalarNonSpaces(double: boolean, start: Mark): void {
+  #scanFlowScalarNonSpaces(double: boolean, start: Mark): string[] {
     const r = this.reader;
     const context = 'while scanning a double-quoted scalar';
+    const chunks: string[] = [];
     for (;;) {
-      while (!`'"\\${BLANK_OR_END}`.includes(r.peek())) r.forward();
+      let length = 0;
+      while (!`'"\\${BLANK_OR_END}`.includes(r.peek(length))) length++;
+      chunks.push(r.prefix(length));
+      r.forward(length);
       const ch = r.peek();
-      if (!double && ch === "'" && r.peek(1) === "'") r.forward(2);
-      else if ((double && ch === "'") || (!double && (ch === '"' || ch === '\\'))) r.forward();
-      else if (double && ch === '\\') {
+      if (!double && ch === "'" && r.peek(1) === "'") {
+        chunks.push("'");
+        r.forward(2);
+      } else if ((double && ch === "'") || (!double && (ch === '"' || ch === '\\'))) {
+        chunks.push(ch);
+        r.forward();
+      } else if (double && ch === '\\') {
         r.forward();
         const escaped = r.peek();
-        const length = ESCAPE_CODES[escaped];
-        if (ESCAPE_REPLACEMENTS.includes(escaped)) r.forward();
-        else if (length !== undefined) {
+        const replacement = ESCAPE_REPLACEMENTS[escaped];
+        const digits = ESCAPE_CODES[escaped];
+        if (replacement !== undefined) {
+          chunks.push(replacement);
           r.forward();
-          for (let k = 0; k < length; k++) {
+        } else if (digits !== undefined) {
+          r.forward();
+          for (let k = 0; k < digits; k++) {
             if (!HEX.includes(r.peek(k))) {
               throw scannerError(
                 context,
                 start,
-                `expected escape sequence of ${length} hexadecimal numbers, but found ${found(r.peek(k))}`,
+                `expected escape sequence of ${digits} hexadecimal numbers, but found ${found(r.peek(k))}`,
                 r.mark(),
               );
             }
           }
+          const code = Number.parseInt(r.prefix(digits), 16);
           // chr() of more than U+10FFFF raises ValueError, which parse_yaml_or_json lets through.
-          if (Number.parseInt(r.prefix(length), 16) > 0x10ffff) {
-            throw new AwxServerError('chr() arg not in range(0x110000)');
-          }
-          r.forward(length);
+          if (code > 0x10ffff) throw new AwxServerError('chr() arg not in range(0x110000)');
+          chunks.push(String.fromCodePoint(code));
+          r.forward(digits);
         } else if (BREAKS.includes(escaped)) {
           this.#scanLineBreak();
-          this.#scanFlowScalarBreaks(start);
+          chunks.push(...this.#scanFlowScalarBreaks(start));
         } else {
           throw scannerError(
             context,
@@ -691,13 +739,16 @@ export class Scanner {
             r.mark(),
           );
         }
-      } else return;
+      } else return chunks;
     }
   }
 
-  #scanFlowScalarSpaces(start: Mark): void {
+  #scanFlowScalarSpaces(start: Mark): string[] {
     const r = this.reader;
-    while (r.peek() === ' ' || r.peek() === '\t') r.forward();
+    let length = 0;
+    while (r.peek(length) === ' ' || r.peek(length) === '\t') length++;
+    const whitespaces = r.prefix(length);
+    r.forward(length);
     const ch = r.peek();
     if (ch === '\0') {
       throw scannerError(
@@ -707,14 +758,16 @@ export class Scanner {
         r.mark(),
       );
     }
-    if (BREAKS.includes(ch)) {
-      this.#scanLineBreak();
-      this.#scanFlowScalarBreaks(start);
-    }
+    if (!BREAKS.includes(ch)) return [whitespaces];
+    const lineBreak = this.#scanLineBreak();
+    const breaks = this.#scanFlowScalarBreaks(start);
+    if (lineBreak !== '\n') return [lineBreak, ...breaks];
+    return breaks.length === 0 ? [' '] : breaks;
   }
 
-  #scanFlowScalarBreaks(start: Mark): void {
+  #scanFlowScalarBreaks(start: Mark): string[] {
     const r = this.reader;
+    const breaks: string[] = [];
     for (;;) {
       const prefix = r.prefix(3);
       if ((prefix === '---' || prefix === '...') && BLANK_OR_END.includes(r.peek(3))) {
@@ -726,8 +779,8 @@ export class Scanner {
         );
       }
       while (r.peek() === ' ' || r.peek() === '\t') r.forward();
-      if (!BREAKS.includes(r.peek())) return;
-      this.#scanLineBreak();
+      if (!BREAKS.includes(r.peek())) return breaks;
+      breaks.push(this.#scanLineBreak());
     }
   }
 
@@ -741,46 +794,75 @@ export class Scanner {
       BLANK_OR_END.includes(ch) ||
       (ch === ':' && (BLANK_OR_END.includes(next) || (flow && ',[]{}'.includes(next)))) ||
       (flow && ',?[]{}'.includes(ch));
+    const chunks: string[] = [];
+    let spaces: string[] | undefined = [];
     for (;;) {
       if (r.peek() === '#') break;
       let length = 0;
       while (!ends(r.peek(length), r.peek(length + 1))) length++;
       if (length === 0) break;
       this.#allowSimpleKey = false;
+      chunks.push(...spaces, r.prefix(length));
       r.forward(length);
       end = r.mark();
-      const spaces = this.#scanPlainSpaces();
-      if (!spaces || r.peek() === '#' || (!flow && r.column < indent)) break;
+      spaces = this.#scanPlainSpaces();
+      if (spaces === undefined || spaces.length === 0) break;
+      if (r.peek() === '#' || (!flow && r.column < indent)) break;
     }
-    return { id: '<scalar>', start, end };
+    return { id: '<scalar>', start, end, value: chunks.join(''), plain: true };
   }
 
-  /** scan_plain_spaces: whether the scalar may go on (spaces or line breaks, no separator). */
-  #scanPlainSpaces(): boolean {
+  /**
+   * scan_plain_spaces: what joins the scalar's next words to it (spaces, or line breaks folded),
+   * nothing where none follow, `undefined` at a document separator.
+   */
+  #scanPlainSpaces(): string[] | undefined {
     const r = this.reader;
     let length = 0;
     while (r.peek(length) === ' ') length++;
+    const whitespaces = r.prefix(length);
     r.forward(length);
     const separator = () => {
       const prefix = r.prefix(3);
       return (prefix === '---' || prefix === '...') && BLANK_OR_END.includes(r.peek(3));
     };
-    if (!BREAKS.includes(r.peek())) return length > 0;
-    this.#scanLineBreak();
+    if (!BREAKS.includes(r.peek())) return length > 0 ? [whitespaces] : [];
+    const lineBreak = this.#scanLineBreak();
     this.#allowSimpleKey = true;
-    if (separator()) return false;
+    if (separator()) return undefined;
+    const breaks: string[] = [];
     while (` ${BREAKS}`.includes(r.peek())) {
       if (r.peek() === ' ') r.forward();
       else {
-        this.#scanLineBreak();
-        if (separator()) return false;
+        breaks.push(this.#scanLineBreak());
+        if (separator()) return undefined;
       }
     }
-    return true;
+    if (lineBreak !== '\n') return [lineBreak, ...breaks];
+    return breaks.length === 0 ? [' '] : breaks;
   }
 }
 
-const ESCAPE_REPLACEMENTS = '0abt\tnvfre "\\/N_LP';
+const ESCAPE_REPLACEMENTS: Readonly<Record<string, string>> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
 const ESCAPE_CODES: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
 
 /** str() of the UnicodeDecodeError Python's `bytes.decode('utf-8')` raises, if it raises one. */
