@@ -89,6 +89,8 @@ export interface FakesOptions {
   readonly executor?: Partial<Executor> | undefined;
   /** The Job the API server holds under the attempt's name, read when the engine watches Jobs. */
   readonly job?: KubeObject | null | undefined;
+  /** The action as the API server holds it (null: gone); by default as the cache does. */
+  readonly live?: KubeObject | null | undefined;
   readonly allowedImages?: readonly string[] | undefined;
   readonly resyncMs?: number | undefined;
 }
@@ -99,10 +101,10 @@ export interface FakesOptions {
  * recorded.
  */
 export function reconcilerOnFakes(action: KubeObject, options: FakesOptions = {}) {
-  const read = async (type: { kind: string }) =>
-    structuredClone(type.kind === 'Job' ? (options.job ?? null) : action);
+  const read = (live: KubeObject | null) => async (type: { kind: string }) =>
+    structuredClone(type.kind === 'Job' ? (options.job ?? null) : live);
   const client = {
-    get: vi.fn(read),
+    get: vi.fn(read(options.live === undefined ? action : options.live)),
     delete: vi.fn(async () => true),
     // Answers at once rather than with a promise, so a test reads what was written from
     // `mock.results` (lastWritten) without awaiting it.
@@ -125,7 +127,7 @@ export function reconcilerOnFakes(action: KubeObject, options: FakesOptions = {}
   const sink = { record: vi.fn(async () => {}) };
   const reconciler = new TaskActionReconciler({
     client: client as never,
-    reader: { get: vi.fn(read) } as never,
+    reader: { get: vi.fn(read(action)) } as never,
     actions: { byIndex: () => [], get: () => action, observe: vi.fn() },
     registry: new Registry().register(executor),
     executionNamespace: 'exec',

@@ -135,6 +135,17 @@ describe('TaskActionReconciler', () => {
     expect(executor.create).toHaveBeenCalledTimes(1);
   });
 
+  it('launches nothing once a reconcile of it failed when the read shows the attempt launched (its write landed)', async () => {
+    const launched = markLaunched(queued.status as never, 'job created', { now }) ?? {};
+    const { reconcile, client, executor } = reconcilerFor(queued, {
+      live: { ...queued, status: launched },
+    });
+    await reconcile(1);
+    expect(client.get).toHaveBeenCalled();
+    expect(executor.create).not.toHaveBeenCalled();
+    expect(client.patch).not.toHaveBeenCalled();
+  });
+
   it("reports a refused spec with a keyed Event of Flyte's reason, so a retry that reports it again makes no second", async () => {
     const refused = (change: Record<string, unknown>): KubeObject => ({
       metadata: { ...queued.metadata, finalizers: [] },
