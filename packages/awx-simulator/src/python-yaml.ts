@@ -1,9 +1,9 @@
 /**
  * PyYAML's `yaml.safe_load`, as far as AWX's `parse_yaml_or_json` needs it for `extra_vars` text
  * that is not JSON. PyYAML reads YAML 1.1, whose plain scalars resolve otherwise than YAML 1.2's
- * (`yes` is true, `010` is 8, `1e5` is text), so the document is composed with every scalar as
- * text and each plain one resolved here with PyYAML's resolver patterns (yaml/resolver.py) and
- * constructors (yaml/constructor.py SafeConstructor).
+ * (`yes` is true, `010` is 8, `1e5` is text): the document is composed by the port of PyYAML's
+ * scanner, parser and composer (pyyaml-composer.ts), its nodes tagged by PyYAML's resolver, and
+ * constructed here as yaml/constructor.py's SafeConstructor constructs them.
  *
  * PyYAML constructs a node once (BaseConstructor.constructed_objects), so every alias of it is
  * the same object and loading stays linear; `json.dumps` then writes that object once per

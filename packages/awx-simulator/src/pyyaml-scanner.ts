@@ -1,8 +1,8 @@
 /**
- * PyYAML's Scanner (yaml/scanner.py), for the syntax errors it raises: the same tokens at the
- * same marks, found in the same order, and the same ScannerErrors. Scalars are scanned past, not
- * built: nothing here needs their values. One state machine over one reader (indentation, flow
- * level, possible simple keys, the token queue), so it is one file past ~350 lines.
+ * PyYAML's Scanner (yaml/scanner.py): the same tokens with the same values at the same marks,
+ * found in the same order, and the same ScannerErrors. One state machine over one reader
+ * (indentation, flow level, possible simple keys, the token queue), so it is one file past ~350
+ * lines.
  */
 import { pythonStrRepr } from './python-str-repr.js';
 import { type Mark, MarkedSyntaxError, Reader } from './pyyaml-reader.js';
