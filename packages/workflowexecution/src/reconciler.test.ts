@@ -613,14 +613,24 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     });
   });
 
-  it("DD-EVENT-001: records one CleanupFailed Warning per stage, in kubernaut's words, while a failing cleanup holds the lock or the deletion", async () => {
-    const api = executionServer(
+  /** An execution Completed past its cooldown, its Job recorded: cleanup's next step. */
+  const finishedWithJob = () =>
+    executionServer(
       execution({
         phase: 'Completed',
         completionTime: '2026-01-01T00:00:00Z',
         executionRef: { name: 'wfe-0123456789abcdef' },
       }),
     );
+  const markDeleted = (api: ReturnType<typeof executionServer>) => {
+    api.state.stored = {
+      ...api.state.stored,
+      metadata: { ...api.state.stored.metadata, deletionTimestamp: '2026-01-01T00:09:00Z' },
+    };
+  };
+
+  it("DD-EVENT-001: records one CleanupFailed Warning per stage, in kubernaut's words, while a failing cleanup holds the lock or the deletion", async () => {
+    const api = finishedWithJob();
     const { recorder, recorded } = keyedRecorder();
     const reconciler = reconcilerOver(api, {
       registry: jobRegistry({
@@ -636,10 +646,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
     // The lock is never claimed released while the Job may still hold it.
     expect(JSON.stringify(api.state.stored.status)).not.toContain('LockReleased');
-    api.state.stored = {
-      ...api.state.stored,
-      metadata: { ...api.state.stored.metadata, deletionTimestamp: '2026-01-01T00:09:00Z' },
-    };
+    markDeleted(api);
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('forbidden');
     expect(recorded).toEqual([
@@ -649,13 +656,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
   });
 
   it('an engine whose cleanup waits (CleanupPendingError) holds the lock and the deletion without a Warning, and is asked again when it says, not after a growing backoff', async () => {
-    const api = executionServer(
-      execution({
-        phase: 'Completed',
-        completionTime: '2026-01-01T00:00:00Z',
-        executionRef: { name: 'wfe-0123456789abcdef' },
-      }),
-    );
+    const api = finishedWithJob();
     const { recorder, recorded } = keyedRecorder();
     let waiting = true;
     const cleanups: string[] = [];
@@ -673,10 +674,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
     await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
     expect(JSON.stringify(api.state.stored.status)).not.toContain('LockReleased');
-    api.state.stored = {
-      ...api.state.stored,
-      metadata: { ...api.state.stored.metadata, deletionTimestamp: '2026-01-01T00:09:00Z' },
-    };
+    markDeleted(api);
     await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
     expect(api.state.stored.metadata?.finalizers).toContain(cleanupFinalizer);
     expect(recorded).toEqual([
