@@ -74,13 +74,14 @@ export interface ExecutionTaskSettings {
    */
   readonly bundleRoot?: string | undefined;
   /**
-   * Let `engineConfig.command` and `engineConfig.lifecycle` run programs other than the
-   * execution bundle, `engineConfig.args` hand it arguments, `engineConfig.execMode` choose
-   * the container it runs in and `engineConfig.workingDir` the directory. Off by default: a controller's bundle policy (`--allowed-bundles`)
-   * checks only `spec.workflowRef.executionBundle`, and stays engine-neutral, so an override
-   * would run whatever an author names past it (`sh -c`, `python -c`, a tool's plugin flag), or
-   * run the bundle beside the agent's own token and data. Without it the allow-list bounds the
-   * whole argv, and the author's values reach the bundle only as parameters.
+   * Let `engineConfig.command` and `engineConfig.lifecycle` run programs other than the execution
+   * bundle, `engineConfig.args` hand it arguments, `engineConfig.execMode` choose the container it
+   * runs in and `engineConfig.workingDir` the directory. Off by default: a controller's bundle
+   * policy (`--allowed-bundles`) checks only `spec.workflowRef.executionBundle`, and stays
+   * engine-neutral, so an override would run whatever an author names past it (`sh -c`,
+   * `python -c`, a tool's plugin flag), or run the bundle beside the agent's own token and data.
+   * Without it the allow-list bounds the whole argv, and the author's values reach the bundle only
+   * as parameters.
    */
   readonly allowCommandOverride?: boolean | undefined;
 }

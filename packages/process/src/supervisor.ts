@@ -360,7 +360,7 @@ export class ProcessSupervisor {
     }
     const runtime = record.runtime;
     if (timeoutDue(record, now)) record = beginStop(record, 'Timeout', now);
-    const groupAlive = await this.#groupAlive(record, runtime);
+    const { alive: groupAlive, ownGroup } = await this.#liveness(record, runtime);
     if (record.deletionTimestamp && groupAlive) record = beginStop(record, 'Deleted', now);
     const kill = killDue(record, groupAlive, now, this.#graceMs);
     if (kill) record = killed(record, now);
@@ -377,11 +377,11 @@ export class ProcessSupervisor {
     if (runtime && terminate) {
       // Before the SIGTERM: a command forked after it would not get it, and ends on this file.
       await this.#store.markStopping(name);
-      await this.#signal(record, runtime, 'SIGTERM');
+      await this.#signal(record, runtime, ownGroup, 'SIGTERM');
       this.#terminated.add(record.uid);
     }
     if (runtime && killPending(record, groupAlive)) {
-      await this.#signal(record, runtime, 'SIGKILL', kill ? 'info' : 'debug');
+      await this.#signal(record, runtime, ownGroup, 'SIGKILL', kill ? 'info' : 'debug');
     }
     if (!this.#closed) record = await this.#hookStep(record, 'postStop', groupAlive);
     if (isFinished(record.state)) await this.#cgroups.removeIfEmpty(record.uid);
@@ -456,16 +456,19 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Whether any process of the task is alive: of its group, or marked with its uid (one that
-   * left the group, see task-marker.ts). Only asked when it matters (a stop, a deletion, a lost
-   * task's postStop): it scans procfs. A live shim answers it without a scan.
+   * Whether any process of the task is alive (`alive`): of its group, or marked with its uid
+   * (one that left the group, see task-marker.ts). Only asked when it matters (a stop, a
+   * deletion, a lost task's postStop): it scans procfs. A Running task's shim, found alive or
+   * with members of its group left, answers it without a scan.
    */
-  async #groupAlive(record: TaskRecord, runtime: ProcessIdentity | undefined): Promise<boolean> {
+  async #liveness(record: TaskRecord, runtime: ProcessIdentity | undefined): Promise<Liveness> {
     const matters = record.stop || record.deletionTimestamp || postStopWaitsForGroup(record);
-    if (!runtime || !matters) return false;
-    if (record.state === 'Running') return true;
-    if ((await this.#table.ownGroupMembers(runtime)).length > 0) return true;
-    return (await this.#departed(record, runtime)).length > 0;
+    if (!runtime || !matters) return { alive: false, ownGroup: false };
+    if (record.state === 'Running') return { alive: true, ownGroup: true };
+    if ((await this.#table.ownGroupMembers(runtime)).length > 0) {
+      return { alive: true, ownGroup: true };
+    }
+    return { alive: (await this.#departed(record, runtime)).length > 0, ownGroup: false };
   }
 
   /**
@@ -481,19 +484,25 @@ export class ProcessSupervisor {
     return [...new Set(outside.map((p) => p.pid))];
   }
 
+  /**
+   * Signals the task's group while it is still the task's (`ownGroup`), and each departed
+   * process by its pid. Once no process of its own is left in it, the group's number is free
+   * for another process's group (another task's shim, anything), so it gets nothing then.
+   */
   async #signal(
     record: TaskRecord,
     runtime: ProcessIdentity,
+    ownGroup: boolean,
     signal: NodeJS.Signals,
     level: 'info' | 'debug' = 'info',
   ) {
     if (signal === 'SIGKILL') await this.#cgroups.kill(record.uid);
-    const delivered = this.#table.signalGroup(runtime.pid, signal);
+    const delivered = ownGroup && this.#table.signalGroup(runtime.pid, signal);
     const departed = await this.#departed(record, runtime);
     for (const pid of departed) this.#table.signalProcess(pid, signal);
     this.#log[level](
       { task: record.name, signal, delivered, ...(departed.length ? { departed } : {}) },
-      'signalled task process group',
+      'signalled task processes',
     );
   }
 
@@ -527,6 +536,12 @@ export class ProcessSupervisor {
     }, this.#intervalMs);
     this.#timer.unref();
   }
+}
+
+/** What of a task lives: anything (`alive`), and whether that is its own process group. */
+interface Liveness {
+  readonly alive: boolean;
+  readonly ownGroup: boolean;
 }
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, prefix: string): T {
