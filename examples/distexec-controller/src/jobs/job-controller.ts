@@ -23,7 +23,6 @@ import {
 } from '@roundhouse/kube';
 import { NodeDirectory } from '../nodes.js';
 import { distExecs } from '../resource.js';
-import { JobCreateAnswers } from './job-create-answers.js';
 import {
   jobsByOwner,
   jobsInFlightByNamespace,
@@ -112,16 +111,11 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       ...options.job?.podSecurityContext,
     },
   };
-  const createAnswers = new JobCreateAnswers();
-  const executor = new ResourceExecutor(
-    createAnswers.recording(client),
-    nodeJobResourceEngine(settings),
-    {
-      conventions,
-      reader: cache,
-      logger,
-    },
-  );
+  const executor = new ResourceExecutor(client, nodeJobResourceEngine(settings), {
+    conventions,
+    reader: cache,
+    logger,
+  });
   const nodes = new NodeDirectory(kubeConfig, client, logger);
   const execs = cache.informerFor<KubeObject>(distExecs, {
     ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
@@ -149,7 +143,6 @@ export function createJobModeController(options: JobModeControllerOptions): Cont
       jobs,
       nodes,
       executor,
-      createAnswers,
       conventions,
       executionNamespace: options.executionNamespace,
       image: options.image,

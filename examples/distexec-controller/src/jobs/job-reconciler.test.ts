@@ -1,14 +1,22 @@
 import type { InformerCache } from '@roundhouse/controller';
 import { type Executor, noopLogger, roundhouseConventions } from '@roundhouse/core';
-import { type KubeClient, type KubeObject, KubernetesApiError } from '@roundhouse/kube';
-import { describe, expect, it } from 'vitest';
+import {
+  type KubeClient,
+  type KubeObject,
+  KubernetesApiError,
+  ResourceExecutor,
+  resources,
+} from '@roundhouse/kube';
+import { MemoryKubeClient } from '@roundhouse/kube/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeDistExecApi } from '../fake-api.test-support.js';
 import type { NodeDirectory } from '../nodes.js';
 import { jobsFinalizer, nodeFinalizer } from '../resource.js';
 import { distExecView } from '../spec.js';
 import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 import { JobModeReconciler, type JobModeReconcilerOptions } from './job-reconciler.js';
-import { buildNodeJob, nodeExecution } from './node-job.js';
+import { NamespaceJobRoom } from './namespace-room.js';
+import { buildNodeJob, nodeExecution, nodeJobResourceEngine } from './node-job.js';
 
 const executionNamespace = 'distexec-jobs';
 
@@ -33,15 +41,21 @@ function deleting(uid: string): KubeObject {
   return distExec(uid, { finalizers: [jobsFinalizer], deletionTimestamp: '2026-01-01T00:00:00Z' });
 }
 
+const jobSettings = {
+  conventions: roundhouseConventions,
+  serviceAccountName: 'runner',
+  securityProfile: 'restricted',
+} as const;
+
 /** The node Job the controller creates for attempt 1 on `node` of `object`. */
 function nodeJobOf(object: KubeObject, node: string): KubeObject {
   const view = distExecView(object);
   const spec = view.spec.valid ? view.spec.value : { command: '' };
-  const job = buildNodeJob(nodeExecution(view, spec, node, 1, 'busybox:1.37'), executionNamespace, {
-    conventions: roundhouseConventions,
-    serviceAccountName: 'runner',
-    securityProfile: 'restricted',
-  });
+  const job = buildNodeJob(
+    nodeExecution(view, spec, node, 1, 'busybox:1.37'),
+    executionNamespace,
+    jobSettings,
+  );
   return { ...job, metadata: { ...job.metadata, uid: `job-${node}` } } as KubeObject;
 }
 
@@ -511,6 +525,144 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
     expect(created[2]).toBe('ops/distexec/small.worker-1.n8.g1.a1');
     expect(apiOf('small').stored.status).toMatchObject({
       results: { 'worker-1': { phase: 'Running' } },
+    });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('asks the room for no further slot once it refused one, leaving every other node pending', async () => {
+    const api = new FakeDistExecApi(distExec('u-1'));
+    const nodes = Array.from({ length: 50 }, (_, i) => `worker-${i}`);
+    const created: string[] = [];
+    // Another DistExec of namespace ops holds the only slot.
+    const inFlight: KubeObject[] = [{ metadata: { name: 'other-job' } }];
+    const take = vi.spyOn(NamespaceJobRoom.prototype, 'take');
+    const reconciler = new JobModeReconciler({
+      ...optionsOver(api),
+      maxJobsPerNamespace: 1,
+      jobs: {
+        byIndex: (index: string, key: string) =>
+          index === jobsInFlightByNamespace && key === 'ops' ? inFlight : [],
+        get: () => undefined,
+        on: () => {},
+        resourceVersion: '',
+      },
+      nodes: {
+        selected: () => nodes,
+        known: () => new Set(nodes),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async (wfe: { spec: { targetResource: string } }) => {
+          created.push(wfe.spec.targetResource);
+          return { resourceName: wfe.spec.targetResource, warnings: [] };
+        },
+        getStatus: async () => null,
+      } as unknown as Executor,
+    });
+
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    // One refusal answers for all 50 nodes; each further take cost a count of the namespace.
+    expect(take).toHaveBeenCalledTimes(1);
+    expect(created).toEqual([]);
+    // Deferred: no entry for any node, so every one is pending.
+    expect((api.stored.status as { results?: object } | undefined)?.results ?? {}).toEqual({});
+
+    // The other Job finishes: the next reconcile creates one Job, and asks once more.
+    inFlight.splice(0, 1);
+    await reconciler.reconcile('ops/hello', reconcileContext());
+    expect(created).toEqual(['ops/distexec/hello.worker-0.n8.g1.a1']);
+    expect(take).toHaveBeenCalledTimes(3);
+  });
+
+  it("frees the slot of an adopted Job the Job informer never held once it is current past the adoption's read", async () => {
+    const api = new FakeDistExecApi(distExec('u-1'));
+    const jobsApi = new MemoryKubeClient();
+    const listedAt = async () =>
+      (await jobsApi.list(resources.jobs, executionNamespace)).resourceVersion;
+    // The Job watch broke here; the informer is current to this list and to nothing later.
+    const jobs = {
+      byIndex: () => [],
+      get: () => undefined,
+      on: () => {},
+      resourceVersion: await listedAt(),
+    };
+    // worker-1's Job, created by a reconcile whose create's answer was lost meanwhile.
+    await jobsApi.create(resources.jobs, executionNamespace, nodeJobOf(api.stored, 'worker-1'));
+    const executor = new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings), {
+      conventions: roundhouseConventions,
+    });
+    const adopted: (string | undefined)[] = [];
+    const reconciler = new JobModeReconciler({
+      ...optionsOver(api),
+      maxJobsPerNamespace: 1,
+      jobs,
+      nodes: {
+        selected: () => ['worker-1', 'worker-2'],
+        known: () => new Set(['worker-1', 'worker-2']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: async (...args: Parameters<Executor['create']>) => {
+          const created = await executor.create(...args);
+          adopted.push(created.adoptedKind);
+          return created;
+        },
+        getStatus: (...args: Parameters<Executor['getStatus']>) => executor.getStatus(...args),
+      } as unknown as Executor,
+    });
+    const jobOf = (node: string) => nodeJobOf(api.stored, node).metadata?.name as string;
+
+    await reconciler.reconcile('ops/hello', reconcileContext());
+    // Adopted, and holding the namespace's one slot: worker-2 waits.
+    expect(adopted).toEqual(['Job']);
+    expect(await jobsApi.get(resources.jobs, executionNamespace, jobOf('worker-2'))).toBeNull();
+
+    // Someone else deletes it before the watch mends; the relist holds nothing of it.
+    await jobsApi.delete(resources.jobs, executionNamespace, jobOf('worker-1'));
+    jobs.resourceVersion = await listedAt();
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    expect(await jobsApi.get(resources.jobs, executionNamespace, jobOf('worker-2'))).not.toBeNull();
+    expect(api.stored.status).toMatchObject({ results: { 'worker-2': { phase: 'Running' } } });
+  });
+
+  it('holds no slot for a create that failed on a Job name another DistExec holds', async () => {
+    const api = new FakeDistExecApi(distExec('u-1'));
+    const jobsApi = new MemoryKubeClient();
+    // worker-1's Job name is held by an earlier incarnation's unfinished Job.
+    const squatter = nodeJobOf(distExec('u-0'), 'worker-1');
+    await jobsApi.create(resources.jobs, executionNamespace, squatter);
+    const reconciler = new JobModeReconciler({
+      ...optionsOver(api),
+      maxJobsPerNamespace: 1,
+      nodes: {
+        selected: () => ['worker-1'],
+        known: () => new Set(['worker-1']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings), {
+        conventions: roundhouseConventions,
+      }),
+    });
+
+    await expect(reconciler.reconcile('ops/hello', reconcileContext())).rejects.toMatchObject({
+      reason: 'ResourceLocked',
+    });
+    // The holder goes; the retry finds the namespace's one slot free.
+    await jobsApi.delete(resources.jobs, executionNamespace, squatter.metadata?.name as string);
+    await reconciler.reconcile('ops/hello', reconcileContext());
+
+    const job = await jobsApi.get(
+      resources.jobs,
+      executionNamespace,
+      squatter.metadata?.name as string,
+    );
+    expect(job?.metadata?.annotations).toMatchObject({
+      'roundhouse.dev/workflow-execution-uid': 'u-1',
     });
   });
 });

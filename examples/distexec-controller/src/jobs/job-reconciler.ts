@@ -38,7 +38,6 @@ import { withResultsWithin } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
 import { admitImage } from './image-policy.js';
-import type { JobCreateAnswers } from './job-create-answers.js';
 import { jobsByOwner } from './job-index.js';
 import {
   isJobRefusal,
@@ -64,12 +63,6 @@ export interface JobModeReconcilerOptions {
   readonly nodes: NodeDirectory;
   /** The node-Job executor (a ResourceExecutor over `nodeJobResourceEngine`). */
   readonly executor: Executor;
-  /**
-   * The resourceVersions the executor's Job creates were answered with (its client is
-   * `recording`), by which the namespace's room lets go of a created Job the informer will
-   * never show; without them such a Job holds its slot until the informer shows a later create.
-   */
-  readonly createAnswers?: Pick<JobCreateAnswers, 'take'> | undefined;
   readonly conventions: Conventions;
   readonly executionNamespace: string;
   /** The image a DistExec without `spec.image` runs in. */
@@ -215,6 +208,10 @@ export class JobModeReconciler implements Reconciler {
     // Nodes whose Job waits for room under --max-jobs-per-namespace: no entry yet (pending).
     const deferred = new Set<string>();
     let refusal: unknown;
+    // Once the room refuses this DistExec a slot, the rest of the loop sends no create, so
+    // nothing it counts changes and it would refuse every later node alike: they are deferred
+    // without asking (a take costs the namespace's claimants and holders, for every node).
+    let roomRefused = false;
     const claim = { key, createdAt: object.metadata?.creationTimestamp ?? '' };
     for (const [node, { step }] of plan.steps) {
       if (step.kind !== 'start') continue;
@@ -227,8 +224,9 @@ export class JobModeReconciler implements Reconciler {
         );
         continue;
       }
-      const slot = this.#room.take(claim);
+      const slot = roomRefused ? undefined : this.#room.take(claim);
       if (!slot) {
+        roomRefused = true;
         deferred.add(node);
         continue;
       }
@@ -237,8 +235,10 @@ export class JobModeReconciler implements Reconciler {
         const created = await this.#o.executor.create(wfe, this.#o.executionNamespace, {
           signal,
         });
-        const name = created.resourceName;
-        this.#room.settle(slot, name, this.#o.createAnswers?.take(name));
+        // The version the create, or the read that adopted the Job, was answered with: an
+        // adopted Job the informer never held (created while its watch was broken, by a create
+        // whose answer was lost) frees its slot by it too. A create that throws leaves none.
+        this.#room.settle(slot, created.resourceName, created.resourceVersion);
       } catch (error) {
         this.#room.settle(slot);
         if (isJobRefusal(error)) {

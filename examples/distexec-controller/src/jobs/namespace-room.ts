@@ -30,7 +30,7 @@ interface Unseen {
   readonly key: string;
   readonly answeredAt: number;
   readonly sentAfter: number;
-  /** The resourceVersion the create was answered with, when known. */
+  /** The resourceVersion the create (or the adoption's read) was answered with, when known. */
   readonly version: string | undefined;
 }
 
@@ -109,8 +109,8 @@ export class NamespaceJobRoom {
   /**
    * Settles a slot `take` gave: `created` names the Job the create made or adopted, which
    * holds the slot until the informer shows it or is current past `version` (the
-   * resourceVersion the create was answered with); without one (the create failed) the slot
-   * is free.
+   * resourceVersion the create, or the read that adopted the Job, was answered with); without
+   * one (the create failed) the slot is free.
    */
   settle(
     { key, sentAfter }: RoomSlot,
