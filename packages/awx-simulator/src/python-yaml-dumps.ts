@@ -5,12 +5,7 @@
  */
 import { pythonDict } from './python-dict.js';
 import { pythonFloatRepr } from './python-json.js';
-import {
-  CircularReference,
-  expansionTooLarge,
-  MAX_ALIAS_EXPANSION,
-  UnserializableValue,
-} from './python-yaml.js';
+import { expansionTooLarge, MAX_ALIAS_EXPANSION, UnserializableValue } from './python-yaml.js';
 
 /** How `json.dumps` writes a key: None, booleans and numbers as their JSON text. */
 function jsonKey(key: unknown): string | UnserializableValue {
@@ -28,21 +23,32 @@ export function jsonCompatible(
   value: unknown,
 ): { ok: true; value: unknown } | { ok: false; error: string } {
   const seen = new Set<unknown>();
+  // The lists and dicts being written, which json.dumps's check_circular refuses to meet again.
+  const writing = new Set<unknown>();
   let again = 0;
   const convert = (
     value: unknown,
     repeated: boolean,
   ): { ok: true; value: unknown } | { ok: false; error: string } => {
     if (repeated && ++again > MAX_ALIAS_EXPANSION) throw expansionTooLarge();
-    if (value instanceof CircularReference) {
-      return { ok: false, error: 'Circular reference detected' };
-    }
     if (value instanceof UnserializableValue) {
       return { ok: false, error: `Object of type ${value.pythonType} is not JSON serializable` };
     }
     if (!Array.isArray(value) && !(value instanceof Map)) return { ok: true, value };
+    if (writing.has(value)) return { ok: false, error: 'Circular reference detected' };
     const inner = repeated || seen.has(value);
     seen.add(value);
+    writing.add(value);
+    try {
+      return convertCollection(value, inner);
+    } finally {
+      writing.delete(value);
+    }
+  };
+  const convertCollection = (
+    value: unknown[] | Map<unknown, unknown>,
+    inner: boolean,
+  ): { ok: true; value: unknown } | { ok: false; error: string } => {
     if (Array.isArray(value)) {
       const items: unknown[] = [];
       for (const item of value) {

@@ -229,6 +229,14 @@ describe('safeLoad', () => {
     );
   });
 
+  it("tells of two constructor errors the one PyYAML meets first, a collection's values after its parent's", () => {
+    expect(dumped('a: {[x]: 1}\nb: !foo x')).toBe(
+      "YAML: could not determine a constructor for the tag '!foo'\n" +
+        '  in "<unicode string>", line 2, column 4:\n    b: !foo x\n       ^',
+    );
+    expect(dumped('a: &a [*a]')).toBe('JSON: Circular reference detected');
+  });
+
   it("answers 500 where PyYAML's composer would recurse past Python's limit", () => {
     const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
     expect(dumped(nested(MAX_NESTING))).toBe(

@@ -34,9 +34,6 @@ import { AwxServerError } from './replies.js';
 
 export { UnserializableValue } from './pyyaml-scalars.js';
 
-/** A collection that holds itself through an alias: PyYAML builds it, `json.dumps` refuses it. */
-export class CircularReference {}
-
 export type YamlResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 /**
@@ -166,27 +163,28 @@ class Flattener {
  * spelling and its last value; `1`, `1.0` and `true` are one key.
  */
 function mappingValue(
-  node: MappingNode,
-  resolve: (node: YamlNode) => unknown,
+  node: YamlNode,
+  into: Map<unknown, unknown>,
+  construct: (node: YamlNode) => unknown,
   flattener: Flattener,
-): Map<unknown, unknown> {
-  const result = new Map<unknown, unknown>();
+): void {
+  if (node.kind !== 'mapping') {
+    throw new ConstructorError(`expected a mapping node, but found ${nodeId(node)}`, node);
+  }
   const keys = new Map<unknown, unknown>();
   for (const [key, value] of flattener.flatten(node)) {
-    const keyValue = isValueKey(key) ? key.value : resolve(key);
+    const keyValue = isValueKey(key) ? key.value : construct(key);
     if (
       Array.isArray(keyValue) ||
       keyValue instanceof Map ||
-      keyValue instanceof CircularReference ||
       (keyValue instanceof UnserializableValue && keyValue.pythonType === 'set')
     ) {
       throw new ConstructorError('found unhashable key', key, mappingContext(node));
     }
     const identity = keyIdentity(keyValue);
     if (!keys.has(identity)) keys.set(identity, isRawJson(keyValue) ? keyValue.rawJSON : keyValue);
-    result.set(keys.get(identity), resolve(value));
+    into.set(keys.get(identity), construct(value));
   }
-  return result;
 }
 
 /**
@@ -196,13 +194,14 @@ function mappingValue(
 function pairsValue(
   node: YamlNode,
   what: string,
-  resolve: (node: YamlNode) => unknown,
-): unknown[][] {
+  into: unknown[],
+  construct: (node: YamlNode) => unknown,
+): void {
   const context = { text: `while constructing ${what}`, node };
   if (node.kind !== 'sequence') {
     throw new ConstructorError(`expected a sequence, but found ${nodeId(node)}`, node, context);
   }
-  return node.items.map((entry) => {
+  for (const entry of node.items) {
     if (entry.kind !== 'mapping') {
       throw new ConstructorError(
         `expected a mapping of length 1, but found ${nodeId(entry)}`,
@@ -218,42 +217,57 @@ function pairsValue(
         context,
       );
     }
-    return [resolve(pair[0]), resolve(pair[1])];
-  });
+    into.push([construct(pair[0]), construct(pair[1])]);
+  }
 }
 
-/** SafeConstructor.construct_object's choice of constructor by the node's tag, and its value. */
+/**
+ * A node's value as SafeConstructor.construct_object makes it, by the constructor its tag
+ * chooses: a scalar's at once; a collection's empty at first (its constructor is a generator
+ * that yields it), and `fill`, the rest of that generator, which construct_document runs later.
+ */
 function constructNode(
   node: YamlNode,
-  resolve: (node: YamlNode) => unknown,
+  construct: (node: YamlNode) => unknown,
   flattener: Flattener,
-): unknown {
+): { readonly value: unknown; readonly fill?: () => void } {
   const tag = node.tag;
-  const expected = (kind: string) =>
-    new ConstructorError(`expected a ${kind} node, but found ${nodeId(node)}`, node);
   if (SCALAR_TAGS.includes(tag)) {
-    if (node.kind !== 'scalar') throw expected('scalar');
+    if (node.kind !== 'scalar') {
+      throw new ConstructorError(`expected a scalar node, but found ${nodeId(node)}`, node);
+    }
     try {
-      return constructScalar(tag, node.value);
+      return { value: constructScalar(tag, node.value) };
     } catch (refused) {
       if (refused instanceof ScalarRefused) throw new ConstructorError(refused.message, node);
       throw refused;
     }
   }
   switch (tag) {
-    case `${TAG}seq`:
-      if (node.kind !== 'sequence') throw expected('sequence');
-      return node.items.map(resolve);
-    case `${TAG}map`:
+    case `${TAG}seq`: {
+      const value: unknown[] = [];
+      const fill = () => {
+        if (node.kind !== 'sequence') {
+          throw new ConstructorError(`expected a sequence node, but found ${nodeId(node)}`, node);
+        }
+        for (const item of node.items) value.push(construct(item));
+      };
+      return { value, fill };
+    }
+    case `${TAG}map`: {
+      const value = new Map<unknown, unknown>();
+      return { value, fill: () => mappingValue(node, value, construct, flattener) };
+    }
     case `${TAG}set`: {
-      if (node.kind !== 'mapping') throw expected('mapping');
-      const map = mappingValue(node, resolve, flattener);
-      return tag === `${TAG}set` ? new UnserializableValue('set') : map;
+      const fill = () => mappingValue(node, new Map(), construct, flattener);
+      return { value: new UnserializableValue('set'), fill };
     }
     case `${TAG}omap`:
-      return pairsValue(node, 'an ordered map', resolve);
-    case `${TAG}pairs`:
-      return pairsValue(node, 'pairs', resolve);
+    case `${TAG}pairs`: {
+      const value: unknown[] = [];
+      const what = tag === `${TAG}omap` ? 'an ordered map' : 'pairs';
+      return { value, fill: () => pairsValue(node, what, value, construct) };
+    }
     default:
       throw new ConstructorError(
         `could not determine a constructor for the tag ${pythonStrRepr(tag)}`,
@@ -265,28 +279,27 @@ function constructNode(
 /**
  * `yaml.safe_load(text)`: the document's value, with mappings as `Map`s whose keys are Python's
  * (text, numbers, booleans, None), or PyYAML's error. Each node is constructed once, so its
- * aliases are the same value, as PyYAML's are.
+ * aliases are the same value, as PyYAML's are, and a collection may hold itself. Collections are
+ * filled in the order construct_document runs their generators: each after the values of the
+ * collection that holds it, so of two errors the one PyYAML meets first is the one told.
  */
 export function safeLoad(text: string): YamlResult {
   const composed = composeYaml(text);
   if (!composed.ok) return composed;
-  const open = new Set<YamlNode>();
   const constructed = new Map<YamlNode, unknown>();
+  const pending: (() => void)[] = [];
   const flattener = new Flattener();
-  const resolve = (node: YamlNode): unknown => {
+  const construct = (node: YamlNode): unknown => {
     if (constructed.has(node)) return constructed.get(node);
-    if (open.has(node)) return new CircularReference();
-    open.add(node);
-    try {
-      const value = constructNode(node, resolve, flattener);
-      constructed.set(node, value);
-      return value;
-    } finally {
-      open.delete(node);
-    }
+    const { value, fill } = constructNode(node, construct, flattener);
+    constructed.set(node, value);
+    if (fill !== undefined) pending.push(fill);
+    return value;
   };
   try {
-    return { ok: true, value: composed.root === undefined ? null : resolve(composed.root) };
+    const value = composed.root === undefined ? null : construct(composed.root);
+    for (let next = 0; next < pending.length; next++) pending[next]?.();
+    return { ok: true, value };
   } catch (caught) {
     if (caught instanceof TimestampUnmatched) return { ok: false, error: caught.message };
     if (!(caught instanceof ConstructorError)) throw caught;
