@@ -131,6 +131,10 @@ describe('filters', () => {
     expect((await get('jobs/?id=abc')).body).toEqual({
       detail: '["\u201cabc\u201d value must be an integer."]',
     });
+    // json.dumps of Django's messages escapes what JSON must.
+    expect((await get(`jobs/?id=${encodeURIComponent('a"b\\c\td')}`)).body).toEqual({
+      detail: '["\u201ca\\"b\\\\c\\td\u201d value must be an integer."]',
+    });
     expect((await get('jobs/?failed=maybe')).body).toEqual({
       detail: 'Unable to convert "maybe" to boolean',
     });

@@ -87,6 +87,12 @@ class FilterError extends Error {
 
 const parseError = (message: string) => new FilterError(detail(400, message));
 
+/**
+ * A Django field's ValidationError, which django-ansible-base's FieldLookupBackend words as
+ * `json.dumps(e.messages, ensure_ascii=False)`: its quotes, backslashes and controls escaped.
+ */
+const validationError = (message: string) => parseError(JSON.stringify([message]));
+
 /** FieldLookupBackend.value_to_python refuses a lookup Python cannot encode as ASCII. */
 function asciiField(lookup: string): void {
   if ([...lookup].some((char) => (char.codePointAt(0) ?? 0) > 0x7f)) {
@@ -280,12 +286,12 @@ function toPython<T>(spec: FieldSpec<T>, name: string, raw: string): unknown {
       if (['none', 'null'].includes(raw.toLowerCase())) return null;
       return pythonInt(raw, () => parseError(`Invalid ${name} id: ${raw}`));
     case 'int':
-      return pythonInt(raw, () => parseError(`["\u201c${raw}\u201d value must be an integer."]`));
+      return pythonInt(raw, () => validationError(`\u201c${raw}\u201d value must be an integer.`));
     case 'datetime': {
       const micros = parseTimestamp(raw.trim());
       if (micros === undefined) {
-        throw parseError(
-          `["\u201c${raw}\u201d value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."]`,
+        throw validationError(
+          `\u201c${raw}\u201d value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.`,
         );
       }
       return micros;
