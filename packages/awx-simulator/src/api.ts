@@ -47,7 +47,7 @@ import {
   type Reply,
   serverError,
 } from './replies.js';
-import { apiRoot, ping } from './root-views.js';
+import { apiRoot, CLUSTER_HOST_ID, ping } from './root-views.js';
 import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './routes.js';
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
@@ -91,8 +91,6 @@ export interface ApiConfig {
   readonly password?: string | undefined;
   /** Whether AWX is applying its migrations, and so redirects every request. */
   readonly upgrading?: boolean | undefined;
-  /** settings.CLUSTER_HOST_ID, the answering node's host name, which a view's answer names. */
-  readonly node: string;
   /** Milliseconds on a monotonic clock, which a view's `X-API-Time` is measured with. */
   readonly now: () => number;
 }
@@ -141,7 +139,7 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
     reply.status === 500
       ? {}
       : {
-          'X-API-Node': config.node,
+          'X-API-Node': CLUSTER_HOST_ID,
           'X-API-Time': `${((config.now() - startedAt) / 1000).toFixed(3)}s`,
           Allow: allow,
         };

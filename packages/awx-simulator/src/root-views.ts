@@ -1,4 +1,8 @@
 /** The documents at the API root and `ping/`: fixed, since the simulator is one AWX node. */
+
+/** settings.CLUSTER_HOST_ID: the node `ping/` calls active and every view's `X-API-Node` names. */
+export const CLUSTER_HOST_ID = 'awx-simulator';
+
 export function apiRoot(prefix: string): Record<string, string> {
   const names = [
     'ping',
@@ -17,9 +21,9 @@ export function ping(): Record<string, unknown> {
   return {
     ha: false,
     version: '24.6.1',
-    active_node: 'awx-simulator',
+    active_node: CLUSTER_HOST_ID,
     install_uuid: '00000000-0000-4000-8000-000000000000',
-    instances: [{ node: 'awx-simulator', node_type: 'hybrid', capacity: 100, version: '24.6.1' }],
-    instance_groups: [{ name: 'default', capacity: 100, instances: ['awx-simulator'] }],
+    instances: [{ node: CLUSTER_HOST_ID, node_type: 'hybrid', capacity: 100, version: '24.6.1' }],
+    instance_groups: [{ name: 'default', capacity: 100, instances: [CLUSTER_HOST_ID] }],
   };
 }

@@ -6,7 +6,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { OrganizationRole, UserRef } from './access.js';
@@ -227,7 +226,6 @@ export async function startAwxSimulator(options: AwxSimulatorOptions = {}): Prom
           tokenScope: config.tokenScope,
           password: config.password,
           upgrading,
-          node: hostname(),
           now: () => performance.now(),
         });
       } catch (error) {
