@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from './errors.js';
+import { CleanupPendingError, ConfigurationError } from './errors.js';
 import { validateParameters } from './parameters.js';
 
 describe('ConfigurationError', () => {
@@ -70,5 +70,15 @@ describe('ConfigurationError', () => {
   it('writes a lone surrogate as an escape: no JSON encoder keeps one, so a status would not read back as written', () => {
     const error = new ConfigurationError({ path: 'spec.parameters.a\ud800b', message: 'is bad' });
     expect(error.message).toBe('spec.parameters.a\\ud800b: is bad');
+  });
+});
+
+describe('CleanupPendingError', () => {
+  it('asks to be looked at again after a whole number of seconds, at least 1, whatever an engine passes', () => {
+    const after = (seconds: number) =>
+      new CleanupPendingError('waiting', seconds).retryAfterSeconds;
+    expect([0, -3, 0.2, Number.NaN, Number.POSITIVE_INFINITY].map(after)).toEqual([1, 1, 1, 1, 1]);
+    expect(after(2.1)).toBe(3);
+    expect(after(30)).toBe(30);
   });
 });

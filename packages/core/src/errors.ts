@@ -204,12 +204,14 @@ export class CleanupPendingError extends RoundhouseError {
   readonly reason: string = 'CleanupPending';
   override readonly retryable = true;
 
-  constructor(
-    message: string,
-    /** When to look again, in whole seconds (at least 1). */
-    readonly retryAfterSeconds: number,
-  ) {
+  /** When to look again, in whole seconds: at least 1, so a wait is never taken for done. */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
     super(message);
+    this.retryAfterSeconds = Number.isFinite(retryAfterSeconds)
+      ? Math.max(1, Math.ceil(retryAfterSeconds))
+      : 1;
   }
 }
 

@@ -657,7 +657,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
 
   it('an engine whose cleanup waits (CleanupPendingError) holds the lock and the deletion without a Warning, and is asked again when it says, not after a growing backoff', async () => {
     const api = finishedWithJob();
-    const { recorder, recorded } = keyedRecorder();
+    const { events, recorder, recorded } = keyedRecorder();
     let waiting = true;
     const cleanups: string[] = [];
     const reconciler = reconcilerOver(api, {
@@ -671,8 +671,13 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       events: recorder,
       now: () => now,
     });
-    await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
-    await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
+    for (let pass = 0; pass < 3; pass += 1) {
+      await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({
+        requeueAfter: 7_000,
+      });
+    }
+    // One Event, and one request for it: the wait is looked at again and again.
+    expect(events.record).toHaveBeenCalledTimes(1);
     expect(JSON.stringify(api.state.stored.status)).not.toContain('LockReleased');
     markDeleted(api);
     await expect(reconciler.reconcile('team-a/w', ctx())).resolves.toEqual({ requeueAfter: 7_000 });
@@ -684,7 +689,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     waiting = false;
     await reconciler.reconcile('team-a/w', ctx());
     expect(api.state.stored.metadata?.finalizers ?? []).not.toContain(cleanupFinalizer);
-    expect(cleanups).toHaveLength(4);
+    expect(cleanups).toHaveLength(5);
   });
 
   it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed, and the Job is removed at once so it cannot run later', async () => {
@@ -936,6 +941,26 @@ describe('WorkflowExecutionReconciler across a restart', () => {
         wasExecutionFailure: true,
       },
     });
+  });
+
+  it('fails an overdue execution DeadlineExceeded while its engine waits to remove the resource (CleanupPendingError), keeping the lock', async () => {
+    const api = executionServer(execution(runningSince('2026-01-01T00:00:00Z')));
+    const cleanup = vi.fn(async () => {
+      throw new CleanupPendingError('the run is finishing its finally tasks', 30);
+    });
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ getStatus: async () => engineRunning(), cleanup }),
+      defaultTimeoutMs: 60_000,
+      deadlineGraceMs: 0,
+      now: () => new Date('2026-01-01T00:01:00Z'),
+    });
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: { reason: 'DeadlineExceeded', wasExecutionFailure: true },
+    });
+    expect(JSON.stringify(api.state.stored.status)).not.toContain('LockReleased');
   });
 
   it("kubernaut ctrl: a create the engine refuses for good fails in kubernaut's words, one retried waits with the error as it is", async () => {

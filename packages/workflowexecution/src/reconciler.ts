@@ -233,6 +233,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
   readonly #polls: PollSchedule;
   /** The last version of each execution parsed, until its lock is released (see #parse). */
   readonly #parsed = new Map<string, WorkflowExecution>();
+  /**
+   * The uid and stage of each execution whose cleanup waits, once its Event is recorded: a
+   * wait is looked at every few seconds, and a keyed Event recorded again is one more request.
+   */
+  readonly #cleanupPendingNoted = new Map<string, string>();
   readonly #dependencies: DependencyCheck;
 
   constructor(options: WorkflowExecutionReconcilerOptions) {
@@ -278,8 +283,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     });
     if (!object) {
       await this.#cleanupVanished(key, ctx);
-      this.#polls.forget(key);
-      this.#parsed.delete(key);
+      this.#forget(key);
       return undefined;
     }
     if (object.metadata?.deletionTimestamp) return this.#finalize(object, ctx);
@@ -788,7 +792,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
       this.#polls.forget(key);
       return this.#finish(wfe, live, ctx);
     }
-    await executor.cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+    // A resource that must first finish something (a graceful cancel's finally) is left to;
+    // the execution fails all the same, and #release removes it before the lock goes.
+    await executor
+      .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal })
+      .catch((error: unknown) => {
+        if (!(error instanceof CleanupPendingError) || ctx.signal.aborted) throw error;
+      });
     this.#polls.forget(key);
     await this.#fail(wfe, this.#deadlineFailure(wfe), ctx);
     return { requeueAfter: this.#o.cooldownMs };
@@ -1037,9 +1047,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
       signal: ctx.signal,
       uid: object.metadata?.uid,
     });
+    this.#forget(key);
+    return undefined;
+  }
+
+  /** Drops what this process keeps of an execution that is gone. */
+  #forget(key: string): void {
     this.#polls.forget(key);
     this.#parsed.delete(key);
-    return undefined;
+    this.#cleanupPendingNoted.delete(key);
   }
 
   /**
@@ -1054,21 +1070,27 @@ export class WorkflowExecutionReconciler implements Reconciler {
     stage: 'after cooldown' | 'during finalization' | 'after a failed start',
     ctx: ReconcileContext,
   ): Promise<void> {
+    const key = objectKey(wfe);
     try {
       await this.#o.registry
         .get(wfe.spec.executionEngine)
         .cleanup(wfe, this.#o.executionNamespace, { signal: ctx.signal });
+      this.#cleanupPendingNoted.delete(key);
     } catch (error) {
       // A shutdown cutting the cleanup short is no failure of it.
       if (ctx.signal.aborted) throw error;
       if (error instanceof CleanupPendingError) {
-        await this.#o.events?.record(
-          wfe,
-          'Normal',
-          'CleanupPending',
-          reportedText(`Cleanup waiting ${stage}: ${error.message}`),
-          { key: `CleanupPending ${stage}`, signal: ctx.signal },
-        );
+        const noted = `${wfe.metadata.uid} ${stage}`;
+        if (this.#cleanupPendingNoted.get(key) !== noted) {
+          await this.#o.events?.record(
+            wfe,
+            'Normal',
+            'CleanupPending',
+            reportedText(`Cleanup waiting ${stage}: ${error.message}`),
+            { key: `CleanupPending ${stage}`, signal: ctx.signal },
+          );
+          this.#cleanupPendingNoted.set(key, noted);
+        }
         throw error;
       }
       await this.#o.events?.record(
