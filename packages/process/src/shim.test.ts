@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -175,6 +175,16 @@ describe('the shim', () => {
     // A stop whose SIGTERM came before the command was forked: the agent created the file first.
     const stopFile = join(dir, 'stop');
     writeFileSync(stopFile, '');
+    const { shim, exitFile, ran } = runShim('go\n', stopFile);
+    expect(shim.status).toBe(143);
+    expect(readFileSync(exitFile, 'utf8')).toBe('143\n');
+    expect(existsSync(ran)).toBe(false);
+  });
+
+  it('takes a dangling link a task left as its stop file for the stop, as the agent took it', () => {
+    // The agent's exclusive create found the name taken and sent its SIGTERM all the same.
+    const stopFile = join(dir, 'stop');
+    symlinkSync(join(dir, 'nowhere'), stopFile);
     const { shim, exitFile, ran } = runShim('go\n', stopFile);
     expect(shim.status).toBe(143);
     expect(readFileSync(exitFile, 'utf8')).toBe('143\n');

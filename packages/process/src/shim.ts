@@ -20,7 +20,9 @@ const neverStartedWord = 'never-started';
  *    A SIGTERM sent before the command was forked, or while its fork still carried the shim's
  *    trap, never reaches it; the agent creates the stop file before it sends one, so the
  *    command's subshell, once its SIGTERM is its own (a subshell resets traps), looks for that
- *    file and, found, ends as a SIGTERM would end it (143) instead of running.
+ *    file and, found, ends as a SIGTERM would end it (143) instead of running. A link there
+ *    counts whatever it points at (`-L`): the agent's exclusive create took even a dangling one
+ *    a task planted for its stop file.
  * 4. It writes the exit status and a newline in one write(2), so a reader sees the whole
  *    status or an empty file, never a partial number.
  *
@@ -34,7 +36,7 @@ export const shimScript = [
   '  exit 0',
   'fi',
   "trap ':' TERM",
-  '( if [ -n "$stop_file" ] && [ -e "$stop_file" ]; then exit 143; fi; exec "$@" ) </dev/null &',
+  '( if [ -n "$stop_file" ] && { [ -e "$stop_file" ] || [ -L "$stop_file" ]; }; then exit 143; fi; exec "$@" ) </dev/null &',
   'child=$!',
   'while :; do',
   '  wait "$child"; code=$?',
