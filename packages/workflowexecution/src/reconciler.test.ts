@@ -949,7 +949,7 @@ describe('WorkflowExecutionReconciler across a restart', () => {
       throw new CleanupPendingError('the run is finishing its finally tasks', 30);
     });
     const reconciler = reconcilerOver(api, {
-      registry: jobRegistry({ getStatus: async () => engineRunning(), cleanup }),
+      registry: jobRegistry({ getStatus: async () => engineRunning, cleanup }),
       defaultTimeoutMs: 60_000,
       deadlineGraceMs: 0,
       now: () => new Date('2026-01-01T00:01:00Z'),

@@ -81,6 +81,12 @@ describe('MemoryKubeClient', () => {
     const plain = await created(resources.configMaps, 'plain');
     expect(plain.status).toEqual({ succeeded: 1 });
     expect(plain.metadata?.generation).toBeUndefined();
+    // Nor does a built-in the double has no entry for, such as a Node.
+    const nodes = { group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
+    const { object: node } = await api.create<KubeObject>(nodes, undefined, {
+      metadata: { name: 'n1' },
+    });
+    expect(node.metadata?.generation).toBeUndefined();
   });
 
   it('sets generation 1 on a custom resource without a status subresource, keeping its status', async () => {

@@ -41,10 +41,10 @@ export interface MemoryKubeClientOptions {
  * `list` by namespace (all of them when undefined) and by the selectors `matchesSelectors`
  * judges; `delete` with its uid and resourceVersion preconditions (`Conflict`, 409). A create
  * of a resource with a status subresource (see `MemoryKubeClientOptions.statusSubresources`)
- * drops the status given, as those resources' create strategies do; every create but one of a
- * built-in without a generation (a Secret, a ConfigMap, a Lease) sets `metadata.generation` to
- * 1, custom resources included; the status a server then writes itself (a Pod's `phase: Pending`) is left to
- * the test (`setStatus`). Every read and write is a copy.
+ * drops the status given, as those resources' create strategies do; a create of a custom
+ * resource, or of a built-in that has one (a Pod, a Job, a Deployment), sets
+ * `metadata.generation` to 1; the status a server then writes itself (a Pod's `phase:
+ * Pending`) is left to the test (`setStatus`). Every read and write is a copy.
  *
  * Not a substitute for a real API server, and integration tests need one
  * (`@roundhouse/testenv`): there is no validation, defaulting, admission, RBAC, quota or
@@ -121,9 +121,7 @@ export class MemoryKubeClient extends KubeClient {
     // The API server assigns the uid and the creation time; those in the body are ignored.
     const metadata = { ...body.metadata, uid: undefined, creationTimestamp: undefined };
     const { status: _dropped, ...withoutStatus } = body;
-    const stamped = generationless.has(resourceKey(type))
-      ? metadata
-      : { ...metadata, generation: 1 };
+    const stamped = stampsGeneration(type) ? { ...metadata, generation: 1 } : metadata;
     // The object as the server answers it: without the status a `T` may declare, as it is.
     const stored: T = this.#statusSubresources.has(resourceKey(type))
       ? ({ ...withoutStatus, metadata: stamped } as T)
@@ -270,20 +268,28 @@ const builtInStatusSubresources = [
 
 const resourceKey = (type: ResourceType) => `${type.group}/${type.plural}`;
 
-// The built-in resources whose create strategy leaves `metadata.generation` unset. Every other
-// one starts at 1: a custom resource always (apiextensions' strategy sets it with or without a
-// status subresource), Pods, Jobs and Deployments by their own strategies.
-const generationless = new Set(
+// The built-in resources whose create strategy sets `metadata.generation` to 1; the others
+// (Secrets, ConfigMaps, Nodes, Services, Leases, ...) carry none.
+const builtInsWithGeneration = new Set(
   [
-    resources.namespaces,
-    resources.secrets,
-    resources.configMaps,
-    resources.serviceAccounts,
-    resources.events,
-    resources.resourceQuotas,
-    resources.leases,
+    resources.pods,
+    resources.jobs,
+    resources.deployments,
+    resources.customResourceDefinitions,
+    resources.validatingAdmissionPolicies,
+    resources.validatingAdmissionPolicyBindings,
   ].map(resourceKey),
 );
+
+/**
+ * Whether a create stamps `metadata.generation`: a built-in's strategy decides, and
+ * apiextensions' strategy stamps every custom resource, status subresource or not. A custom
+ * resource's group has a dot and is not one of Kubernetes' own (`*.k8s.io`); the few CRDs
+ * served under `k8s.io` (the Gateway API) are missed.
+ */
+const stampsGeneration = (type: ResourceType) =>
+  builtInsWithGeneration.has(resourceKey(type)) ||
+  (type.group.includes('.') && !type.group.endsWith('.k8s.io'));
 
 // The API server's name generator: 5 characters from an alphabet without vowels or confusable
 // digits, after a prefix cut so the name stays within 63 characters.
