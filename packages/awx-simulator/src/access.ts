@@ -8,7 +8,7 @@
  * admin_role (a child of its organization's credential_admin_role) is a parent of its use_role,
  * which is a parent of its read_role.
  */
-import { exactNumber, pythonIntText } from './python-int-text.js';
+import { exactNumber, pythonIntOrUndefined } from './python-int-text.js';
 import { isJsonObject, isRawJson, pythonTypeName } from './python-json.js';
 import { pythonTruth } from './python-operators.js';
 import { AwxServerError } from './replies.js';
@@ -123,7 +123,7 @@ function pythonInt(value: unknown): bigint | undefined {
       ? BigInt(Math.trunc(Number(value.rawJSON)))
       : BigInt(value.rawJSON);
   }
-  return typeof value === 'string' ? pythonIntText(value) : undefined;
+  return typeof value === 'string' ? pythonIntOrUndefined(value) : undefined;
 }
 
 /**

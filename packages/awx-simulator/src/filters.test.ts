@@ -217,4 +217,22 @@ describe('filters', () => {
       body: { detail: 'Filtering on field inputs is not allowed.' },
     });
   });
+
+  // Last: it adds templates that the lists above do not expect.
+  it("compares __int's integer by all its digits, and refuses past int()'s digit limit in its words", async () => {
+    // DAB's int(value) then str() of it: 10^21 is no 1e+21, 2^53 + 1 not rounded.
+    const big = sim.state.addJobTemplate({ name: '1000000000000000000000' }).id;
+    const odd = sim.state.addJobTemplate({ name: '9007199254740993' }).id;
+    expect(ids((await get('job_templates/?name__int=+0_1000000000000000000000')).body)).toEqual([
+      big,
+    ]);
+    expect(ids((await get('job_templates/?name__int=9007199254740993')).body)).toEqual([odd]);
+    const limit =
+      'Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits; use sys.set_int_max_str_digits() to increase the limit';
+    // CPython counts the run of digits before it looks at what follows it.
+    for (const value of ['1'.repeat(4301), `-${'0'.repeat(4301)}x`]) {
+      const { status, body } = await get(`jobs/?id__int=${value}`);
+      expect([status, body]).toEqual([400, { detail: limit }]);
+    }
+  });
 });

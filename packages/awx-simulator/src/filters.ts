@@ -8,8 +8,7 @@
  * field <x> is not allowed."`.
  */
 
-import { pythonIntText } from './python-int-text.js';
-import { truncatedRepr } from './python-str-repr.js';
+import { intValueErrorText, pythonIntText } from './python-int-text.js';
 import { AwxServerError, detail, type Reply } from './replies.js';
 import { searchPredicate, searchTerms } from './search-filter.js';
 import { parseTimestamp } from './timestamps.js';
@@ -156,12 +155,11 @@ function parseFilter<T>(
   let value = rawValue;
   if (key.endsWith('__int')) {
     key = key.slice(0, -5);
-    const text = value;
-    value = String(
-      pythonInt(text, () =>
-        parseError(`invalid literal for int() with base 10: ${truncatedRepr(text, 200)}`),
-      ),
-    );
+    // DAB's `int(value)`, whose ValueError it passes on; value_to_python then reads the int's
+    // str(), all its digits.
+    const integer = pythonIntText(value);
+    if (typeof integer !== 'bigint') throw parseError(intValueErrorText(value, integer));
+    value = integer.toString();
   }
   // FieldLookupBackend takes a `__search` key whole, before the prefixes, and searches only
   // across a relation.
@@ -304,7 +302,7 @@ function toPython<T>(spec: FieldSpec<T>, name: string, raw: string): unknown {
 /** int() of a query value, which both Django's IntegerField and to_python_related run. */
 function pythonInt(raw: string, error: () => FilterError): number {
   const value = pythonIntText(raw);
-  if (value === undefined) throw error();
+  if (typeof value !== 'bigint') throw error();
   return Number(value);
 }
 

@@ -6,7 +6,7 @@
  * (DisabledPaginator); on the events of a job, `limit` gives its first rows alone, uncapped
  * (UnifiedJobEventPagination's LimitPagination).
  */
-import { pythonIntText } from './python-int-text.js';
+import { pythonIntOrUndefined } from './python-int-text.js';
 import { detail, type Reply, serverError } from './replies.js';
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -36,7 +36,7 @@ function lastValue(query: URLSearchParams, key: string): string | null {
 
 /** DRF's `_positive_int(strict=True, cutoff)`: anything else falls back to the default. */
 function positive(raw: string | null, cutoff: number): number {
-  const size = raw === null ? undefined : pythonIntText(raw);
+  const size = raw === null ? undefined : pythonIntOrUndefined(raw);
   return size !== undefined && size > 0n ? Math.min(Number(size), cutoff) : DEFAULT_PAGE_SIZE;
 }
 
@@ -47,7 +47,7 @@ function positive(raw: string | null, cutoff: number): number {
 function pageNumber(query: URLSearchParams, pages: number): number | undefined {
   const raw = lastValue(query, 'page') || '1';
   if (raw === 'last') return pages;
-  const number = pythonIntText(raw);
+  const number = pythonIntOrUndefined(raw);
   return number !== undefined && number >= 1n && number <= BigInt(pages)
     ? Number(number)
     : undefined;
@@ -79,7 +79,7 @@ export function paginate<T>(
   if (
     (number < pages || number > 1) &&
     sizeText !== null &&
-    pythonIntText(sizeText) === undefined
+    pythonIntOrUndefined(sizeText) === undefined
   ) {
     return serverError();
   }
@@ -101,7 +101,7 @@ function withPage(path: string, query: URLSearchParams, page: number): string {
   for (const [key, value] of query) grouped.set(key, [...(grouped.get(key) ?? []), value]);
   grouped.set('page', [String(page)]);
   const size = lastValue(query, 'page_size');
-  if (size !== null && (pythonIntText(size) ?? 0n) > BigInt(MAX_PAGE_SIZE)) {
+  if (size !== null && (pythonIntOrUndefined(size) ?? 0n) > BigInt(MAX_PAGE_SIZE)) {
     grouped.set('page_size', [String(MAX_PAGE_SIZE)]);
   }
   const pairs = [...grouped.keys()]

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { pythonIntText } from './python-int-text.js';
+import { intValueErrorText, pythonIntText } from './python-int-text.js';
+
+function intText(text: string): string | null {
+  const value = pythonIntText(text);
+  return typeof value === 'bigint' ? value.toString() : null;
+}
+
+/** The ValueError's message, as DAB's `__int` filter answers it, or null where int() reads it. */
+function valueError(text: string): string | null {
+  const value = pythonIntText(text);
+  return typeof value === 'bigint' ? null : intValueErrorText(text, value);
+}
 
 // [text, str(int(text)) or null where int() raises ValueError], computed with CPython 3.11.7:
 // random strings of digits of several scripts (one of them, Kawi's, newer than Python's
@@ -170,26 +181,56 @@ const CPYTHON: ReadonlyArray<readonly [string, string | null]> = [
 describe('pythonIntText', () => {
   it('reads what CPython 3.11 reads, to the same value, and refuses the rest', () => {
     for (const [text, expected] of CPYTHON) {
-      expect([text, pythonIntText(text)?.toString() ?? null]).toEqual([text, expected]);
+      expect([text, intText(text)]).toEqual([text, expected]);
     }
   });
 
   it("uses int()'s whitespace and Unicode's decimal digits, not JavaScript's \\s and \\d", () => {
-    expect(pythonIntText('\ufeff5')).toBeUndefined();
-    expect(pythonIntText('\x855')).toBe(5n);
-    expect(pythonIntText('\u0663')).toBe(3n);
-    expect(pythonIntText('\x1c5')).toBeUndefined();
-    expect(pythonIntText('5\x1f')).toBeUndefined();
-    expect(pythonIntText('\u30001_000\u3000')).toBe(1000n);
-    expect(pythonIntText('-\u{1d7d3}\u0663')).toBe(-53n);
-    expect(pythonIntText('- 5')).toBeUndefined();
-    expect(pythonIntText('1_')).toBeUndefined();
+    expect(intText('\ufeff5')).toBeNull();
+    expect(intText('\x855')).toBe('5');
+    expect(intText('\u0663')).toBe('3');
+    expect(intText('\x1c5')).toBeNull();
+    expect(intText('5\x1f')).toBeNull();
+    expect(intText('\u30001_000\u3000')).toBe('1000');
+    expect(intText('-\u{1d7d3}\u0663')).toBe('-53');
+    expect(intText('- 5')).toBeNull();
+    expect(intText('1_')).toBeNull();
   });
 
   it('refuses more than 4300 digits, underscores not counted, as int() does', () => {
-    expect(pythonIntText('1'.repeat(4300))).toBe(BigInt('1'.repeat(4300)));
-    expect(pythonIntText('1'.repeat(4301))).toBeUndefined();
-    expect(pythonIntText(`${'1_'.repeat(4300)}1`)).toBeUndefined();
-    expect(pythonIntText(`${' '.repeat(5000)}1`)).toBe(1n);
+    expect(intText('1'.repeat(4300))).toBe('1'.repeat(4300));
+    expect(intText('1'.repeat(4301))).toBeNull();
+    expect(intText(`${'1_'.repeat(4300)}1`)).toBeNull();
+    expect(intText(`${' '.repeat(5000)}1`)).toBe('1');
+  });
+
+  // Each computed with CPython 3.11.7's int(): past the limit it counts the run of digits (and
+  // single underscores) after the spaces and sign, before it looks at what follows.
+  it("words each refusal as int()'s ValueError, the digit limit where CPython applies it", () => {
+    const limit = (digits: number) =>
+      `Exceeds the limit (4300 digits) for integer string conversion: value has ${digits} digits; use sys.set_int_max_str_digits() to increase the limit`;
+    const literal = (repr: string) => `invalid literal for int() with base 10: ${repr}`;
+    const ones = (n: number) => '1'.repeat(n);
+    const cases: ReadonlyArray<readonly [string, string | null]> = [
+      [ones(4300), null],
+      [ones(4301), limit(4301)],
+      [` \t-${ones(4301)}\u3000`, limit(4301)],
+      [`${'1_'.repeat(4300)}1`, limit(4301)],
+      [`${ones(4301)}a`, limit(4301)],
+      [`${ones(4301)} 1`, limit(4301)],
+      ['0'.repeat(4301), limit(4301)],
+      ['\u0663'.repeat(4302), limit(4302)],
+      [`${ones(4301)}_`, literal(`'${ones(199)}`)],
+      [`${ones(4301)}__1`, literal(`'${ones(199)}`)],
+      [`_${ones(4301)}`, literal(`'_${ones(198)}`)],
+      [`a${ones(4301)}`, literal(`'a${ones(198)}`)],
+      [`+-${ones(4301)}`, literal(`'+-${ones(197)}`)],
+      [`${ones(4300)}a${ones(10)}`, literal(`'${ones(199)}`)],
+      ["it's", literal(`"it's"`)],
+      ['x\x00\u200b"\'', literal(`'x\\x00\\u200b"\\''`)],
+      ['12.5', literal("'12.5'")],
+      ['', literal("''")],
+    ];
+    for (const [text, expected] of cases) expect(valueError(text)).toBe(expected);
   });
 });

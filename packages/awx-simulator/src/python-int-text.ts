@@ -3,7 +3,8 @@
  * primary key, an owner id or a DRF IntegerField as a string, this decides whether AWX sees a
  * number. JavaScript's `\s` and `\d` are not its rules.
  */
-import { PYTHON_INT_MAX_STR_DIGITS } from './python-json.js';
+import { intDigitsLimitText, PYTHON_INT_MAX_STR_DIGITS } from './python-json.js';
+import { truncatedRepr } from './python-str-repr.js';
 
 // int() turns every non-ASCII character that str.isspace() counts into a space, then skips only
 // ASCII's six spaces: so U+0085 and U+3000 surround a number, U+001C..U+001F (which str.strip()
@@ -28,30 +29,58 @@ function decimalValue(char: string): number | undefined {
 }
 
 /**
- * The integer int(text) gives, or `undefined` where it raises ValueError: surrounding
- * whitespace, one sign, decimal digits of any script with single underscores between them, and
- * no more than sys.get_int_max_str_digits() digits.
+ * Why int(text) raised ValueError: text that is no integer, or a run of more digits than
+ * sys.get_int_max_str_digits(), which CPython counts (underscores not, leading zeros too) before
+ * it looks at what follows the run, so `1…1a` past the limit is refused for its length.
  */
-export function pythonIntText(text: string): bigint | undefined {
+export type IntTextRefusal =
+  | { reason: 'invalid-literal' }
+  | { reason: 'too-many-digits'; digits: number };
+
+/**
+ * The integer int(text) gives, or why it raises ValueError: surrounding whitespace, one sign,
+ * decimal digits of any script with single underscores between them, and no more than
+ * sys.get_int_max_str_digits() digits.
+ */
+export function pythonIntText(text: string): bigint | IntTextRefusal {
+  const invalid: IntTextRefusal = { reason: 'invalid-literal' };
   const chars = [...text];
-  let start = 0;
-  let end = chars.length;
-  while (start < end && INT_SPACE.test(chars[start] ?? '')) start += 1;
-  while (end > start && INT_SPACE.test(chars[end - 1] ?? '')) end -= 1;
-  const sign = chars[start] === '-' || chars[start] === '+' ? chars[start] : '';
-  if (sign !== '') start += 1;
+  let at = 0;
+  while (at < chars.length && INT_SPACE.test(chars[at] ?? '')) at += 1;
+  const sign = chars[at] === '-' || chars[at] === '+' ? chars[at] : '';
+  if (sign !== '') at += 1;
   let digits = '';
-  for (let at = start; at < end; at += 1) {
+  let previous = '';
+  for (; at < chars.length; at += 1) {
     const char = chars[at] ?? '';
-    const underscoreJoins = char === '_' && digits !== '' && chars[at - 1] !== '_' && at < end - 1;
-    if (underscoreJoins) continue;
     const value = decimalValue(char);
-    if (value === undefined) return undefined;
-    digits += String(value);
+    if (value === undefined && char !== '_') break;
+    // An underscore may neither lead, nor follow another, nor end the run.
+    if (char === '_' && (digits === '' || previous === '_')) return invalid;
+    if (value !== undefined) digits += String(value);
+    previous = char;
   }
-  if (digits === '' || digits.length > PYTHON_INT_MAX_STR_DIGITS) return undefined;
+  if (previous === '_') return invalid;
+  if (digits.length > PYTHON_INT_MAX_STR_DIGITS) {
+    return { reason: 'too-many-digits', digits: digits.length };
+  }
+  while (at < chars.length && INT_SPACE.test(chars[at] ?? '')) at += 1;
+  if (digits === '' || at < chars.length) return invalid;
   const magnitude = BigInt(digits);
   return sign === '-' ? -magnitude : magnitude;
+}
+
+/** The ValueError int(text) raises, in CPython's words, which DAB's `__int` filter passes on. */
+export function intValueErrorText(text: string, refusal: IntTextRefusal): string {
+  return refusal.reason === 'too-many-digits'
+    ? intDigitsLimitText(refusal.digits)
+    : `invalid literal for int() with base 10: ${truncatedRepr(text, 200)}`;
+}
+
+/** int(text) where a caller treats every ValueError alike, as DRF's fields and paging do. */
+export function pythonIntOrUndefined(text: string): bigint | undefined {
+  const value = pythonIntText(text);
+  return typeof value === 'bigint' ? value : undefined;
 }
 
 /**

@@ -51,9 +51,11 @@ function decodeError(message: string, text: string, at: number): PythonJsonError
 export const PYTHON_INT_MAX_STR_DIGITS = 4300;
 
 export function intDigitsError(digits: number): string | undefined {
-  return digits > PYTHON_INT_MAX_STR_DIGITS
-    ? `Exceeds the limit (${PYTHON_INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${digits} digits; use sys.set_int_max_str_digits() to increase the limit`
-    : undefined;
+  return digits > PYTHON_INT_MAX_STR_DIGITS ? intDigitsLimitText(digits) : undefined;
+}
+
+export function intDigitsLimitText(digits: number): string {
+  return `Exceeds the limit (${PYTHON_INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${digits} digits; use sys.set_int_max_str_digits() to increase the limit`;
 }
 
 /**

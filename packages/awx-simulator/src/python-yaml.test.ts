@@ -215,6 +215,22 @@ describe('safeLoad', () => {
     expect(dumped('date: 2020-02-29')).toBe('JSON: Object of type date is not JSON serializable');
   });
 
+  it("reads an explicit !!int with Python's int(), and words its ValueError with Python's repr", () => {
+    // Each as PyYAML 6.0.3 on CPython 3.11.7 reads it: int() takes spaces and any script's
+    // digits, and construct_yaml_int takes one sign before int() takes another.
+    expect(dumped('a: !!int " 12\u00a0"\nb: !!int "--5"\nc: !!int "\u0663"')).toBe(
+      '{"a": 12, "b": 5, "c": 3}',
+    );
+    const refusals: ReadonlyArray<readonly [string, string]> = [
+      ['a: !!int "it\'s"', `ValueError: invalid literal for int() with base 10: "it's"`],
+      ['a: !!int "x\\ty"', "ValueError: invalid literal for int() with base 10: 'x\\ty'"],
+      ['a: !!int "0b2"', "ValueError: invalid literal for int() with base 2: '2'"],
+    ];
+    for (const [text, message] of refusals) {
+      expect(() => safeLoad(text), text).toThrow(new AwxServerError(message));
+    }
+  });
+
   it("refuses what PyYAML's scanner and parser refuse in their words, ahead of anything else", () => {
     expect(dumped('a: 1\n b: 2')).toBe(
       'YAML: mapping values are not allowed here\n' +

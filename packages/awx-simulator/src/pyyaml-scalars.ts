@@ -8,7 +8,9 @@
  * catch: that is TimestampUnmatched.
  */
 import { asciiEncodeError, base64DecodeError } from './python-base64.js';
-import { intDigitsError, pythonFloatRepr } from './python-json.js';
+import { intValueErrorText, pythonIntText } from './python-int-text.js';
+import { pythonFloatRepr } from './python-json.js';
+import { truncatedRepr } from './python-str-repr.js';
 import { AwxServerError } from './replies.js';
 
 /** A value PyYAML makes that `json.dumps` cannot write, named by its Python type. */
@@ -68,18 +70,16 @@ function valueError(message: string): AwxServerError {
 
 /** Python's int(text, base), or its ValueError. */
 function pythonInt(text: string, base: 2 | 8 | 10 | 16): bigint {
-  const digits = { 2: /^[01]+$/, 8: /^(?:0[oO])?[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[
-    base
-  ];
-  if (!digits.test(text)) {
-    throw valueError(`invalid literal for int() with base ${base}: '${text}'`);
-  }
   if (base === 10) {
-    // Past Python's digit limit int() raises a ValueError too.
-    const tooLong = intDigitsError(text.length);
-    if (tooLong !== undefined) throw valueError(tooLong);
+    const value = pythonIntText(text);
+    if (typeof value !== 'bigint') throw valueError(intValueErrorText(text, value));
+    return value;
   }
-  const prefix = { 2: '0b', 8: '0o', 10: '', 16: '0x' }[base];
+  const digits = { 2: /^[01]+$/, 8: /^(?:0[oO])?[0-7]+$/, 16: /^[0-9a-fA-F]+$/ }[base];
+  if (!digits.test(text)) {
+    throw valueError(`invalid literal for int() with base ${base}: ${truncatedRepr(text, 200)}`);
+  }
+  const prefix = { 2: '0b', 8: '0o', 16: '0x' }[base];
   return BigInt(`${prefix}${base === 8 ? text.replace(/^0o/i, '') : text}`);
 }
 

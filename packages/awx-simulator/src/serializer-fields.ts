@@ -4,7 +4,7 @@
  * Unknown keys are dropped silently, as DRF does.
  */
 import { z } from 'zod';
-import { exactNumber, pythonIntText } from './python-int-text.js';
+import { exactNumber, pythonIntOrUndefined, pythonIntText } from './python-int-text.js';
 import {
   holdsNonFinite,
   isJsonObject,
@@ -134,7 +134,7 @@ export function optionalIntegerField(options: { readonly min?: number | undefine
         ? pythonStr(value).replace(ZERO_FRACTION, '')
         : '';
     const integer = pythonIntText(text);
-    if (integer === undefined) return fail(ctx, value, 'A valid integer is required.');
+    if (typeof integer !== 'bigint') return fail(ctx, value, 'A valid integer is required.');
     const number = Number(integer);
     if (options.min !== undefined && number < options.min) {
       return fail(ctx, value, `Ensure this value is greater than or equal to ${options.min}.`);
@@ -153,7 +153,7 @@ export type Exists = (id: number) => boolean;
  */
 function pkInt(value: unknown): bigint | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-  if (typeof value === 'string') return pythonIntText(value);
+  if (typeof value === 'string') return pythonIntOrUndefined(value);
   if (typeof value === 'number' && !Number.isNaN(value) && !Number.isFinite(value)) {
     throw new AwxServerError('OverflowError: cannot convert float infinity to integer');
   }
