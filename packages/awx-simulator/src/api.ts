@@ -19,7 +19,7 @@ import {
   templateGrants,
   workflowJobCancelable,
 } from './access.js';
-import { authenticate, notAuthenticated } from './auth.js';
+import { type Authentication, authenticate, notAuthenticated } from './auth.js';
 import {
   type CredentialType,
   credentialTypeModel,
@@ -47,7 +47,7 @@ import {
   type Reply,
   serverError,
 } from './replies.js';
-import { apiRoot, CLUSTER_HOST_ID, ping } from './root-views.js';
+import { AWX_VERSION, apiRoot, CLUSTER_HOST_ID, ping } from './root-views.js';
 import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './routes.js';
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
@@ -128,17 +128,30 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
   }
   if (resolution.kind === 'redirect') return empty(301, { Location: resolution.location });
   const startedAt = config.now();
-  const reply = handleView(request, store, config, resolution, url);
+  // AWX's APIView.initialize_request authenticates first. django-oauth-toolkit's
+  // authentication reads request.POST, which has DRF parse the body, so a body AWX cannot parse
+  // leaves the user anonymous; `ping/` has no authentication classes, so authenticates no one.
+  const body = resolution.name === 'ping' ? { value: {} } : readBody(request);
+  const who =
+    resolution.name === 'ping' || !('value' in body)
+      ? 'anonymous'
+      : authenticate(request.authorization, { ...config, username: TOKEN_USER.username });
+  const reply = handleView({ request, store, config, resolution, url, body, who });
   const allow = allowedMethods(resolution.methods).join(', ');
   // BaseJobEventsList.finalize_response adds settings.MAX_UI_JOB_EVENTS to each of its answers.
   const events: Record<string, string> =
     resolution.name === 'jobEvents' ? { 'X-UI-Max-Events': '4000' } : {};
-  // AWX's APIView.finalize_response adds the view's Allow, names the node and times the view
-  // ('%0.3fs'); a 500 is Django's handle_500 answering an exception that never reached it.
+  // AWX's APIView.finalize_response adds the view's Allow, the product (its version only for
+  // an authenticated user), names the node and times the view ('%0.3fs'); a 500 is Django's
+  // handle_500 answering an exception that never reached it.
+  const version: Record<string, string> =
+    who === 'token' || who === 'password' ? { 'X-API-Product-Version': AWX_VERSION } : {};
   const finalized: Record<string, string> =
     reply.status === 500
       ? {}
       : {
+          ...version,
+          'X-API-Product-Name': 'AWX',
           'X-API-Node': CLUSTER_HOST_ID,
           'X-API-Time': `${((config.now() - startedAt) / 1000).toFixed(3)}s`,
           Allow: allow,
@@ -146,14 +159,19 @@ export function handle(request: ApiRequest, store: Store, config: ApiConfig): Re
   return { ...reply, headers: { ...reply.headers, ...events, ...finalized } };
 }
 
+/** A request as AWX's APIView.initialize_request leaves it: its body read, its user known. */
+interface Initialized {
+  readonly request: ApiRequest;
+  readonly store: Store;
+  readonly config: ApiConfig;
+  readonly resolution: Route;
+  readonly url: URL;
+  readonly body: { value: unknown } | Reply;
+  readonly who: Authentication;
+}
+
 /** A request a view answers: DRF's APIView.dispatch, which gives every answer its `Allow`. */
-function handleView(
-  request: ApiRequest,
-  store: Store,
-  config: ApiConfig,
-  resolution: Route,
-  url: URL,
-): Reply {
+function handleView({ request, store, config, resolution, url, body, who }: Initialized): Reply {
   const renderers = resolution.name === 'jobStdout' ? STDOUT_RENDERERS : API_RENDERERS;
   // DRF reads `format` with Django's QueryDict.get, which takes the last of several.
   const renderer = selectRenderer(
@@ -165,15 +183,9 @@ function handleView(
   if (renderer === 'not-acceptable') {
     return negotiationFailure(renderers, 406, 'Could not satisfy the request Accept header.');
   }
-  // django-oauth-toolkit's authentication reads request.POST, which has DRF parse the body, so
-  // a body AWX cannot parse is refused before anything else; `ping/` authenticates no one.
-  const body = resolution.name === 'ping' ? { value: {} } : readBody(request);
+  // The body the authentication could not read: initialize_request kept its error for
+  // finalize_response to answer.
   if (!('value' in body)) return body;
-  // `ping/` has no authentication classes; every other view runs them, a public one too.
-  const who =
-    resolution.name === 'ping'
-      ? 'anonymous'
-      : authenticate(request.authorization, { ...config, username: TOKEN_USER.username });
   if (typeof who === 'object') return who.failed;
   if (who === 'anonymous' && !resolution.public) return notAuthenticated();
   const method = request.method === 'HEAD' ? 'GET' : request.method;

@@ -3,6 +3,9 @@
 /** settings.CLUSTER_HOST_ID: the node `ping/` calls active and every view's `X-API-Node` names. */
 export const CLUSTER_HOST_ID = 'awx-simulator';
 
+/** get_awx_version(): what `ping/` says and AWX's `X-API-Product-Version` header repeats. */
+export const AWX_VERSION = '24.6.1';
+
 export function apiRoot(prefix: string): Record<string, string> {
   const names = [
     'ping',
@@ -20,10 +23,12 @@ export function apiRoot(prefix: string): Record<string, string> {
 export function ping(): Record<string, unknown> {
   return {
     ha: false,
-    version: '24.6.1',
+    version: AWX_VERSION,
     active_node: CLUSTER_HOST_ID,
     install_uuid: '00000000-0000-4000-8000-000000000000',
-    instances: [{ node: CLUSTER_HOST_ID, node_type: 'hybrid', capacity: 100, version: '24.6.1' }],
+    instances: [
+      { node: CLUSTER_HOST_ID, node_type: 'hybrid', capacity: 100, version: AWX_VERSION },
+    ],
     instance_groups: [{ name: 'default', capacity: 100, instances: [CLUSTER_HOST_ID] }],
   };
 }

@@ -137,6 +137,42 @@ describe('HTTP surface', () => {
     expect((await call('/api/v2/nope/')).headers.get('x-api-node')).toBeNull();
   });
 
+  it("names the product on a view's answers, and its version (ping/'s) only to an authenticated user, as AWX's APIView does", async () => {
+    const product = (response: Response) => [
+      response.status,
+      response.headers.get('x-api-product-name'),
+      response.headers.get('x-api-product-version'),
+    ];
+    const pinged = await call('/api/v2/ping/');
+    const { version } = (await pinged.json()) as Body;
+    expect(version).toBe('24.6.1');
+    expect(product(await call('/api/v2/jobs/'))).toEqual([200, 'AWX', version]);
+    expect(product(await call('/api/v2/job_templates/999/'))).toEqual([404, 'AWX', version]);
+    expect(product(await call('/api/v2/jobs/', { method: 'DELETE' }))).toEqual([
+      405,
+      'AWX',
+      version,
+    ]);
+    // ping/ authenticates no one; nor does a request whose body the authentication cannot read.
+    expect(product(pinged)).toEqual([200, 'AWX', null]);
+    expect(product(await fetch(`${sim.apiUrl}credentials/`))).toEqual([401, 'AWX', null]);
+    const unreadable = await call('/api/v2/jobs/', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
+    expect(product(unreadable)).toEqual([415, 'AWX', null]);
+    // Django's answers, which no view's finalize_response saw: URL resolution's 404, the slash
+    // redirect and handle_500.
+    for (const [path, status] of [
+      ['/api/v2/nope/', 404],
+      ['/api/v2/jobs', 301],
+      ['/api/v2/job_templates/?order_by=name,', 500],
+    ] as const) {
+      expect(product(await call(path))).toEqual([status, null, null]);
+    }
+  });
+
   it('answers 405 with Allow for a method the view does not take', async () => {
     const response = await call('/api/v2/jobs/', { method: 'DELETE' });
     expect(response.status).toBe(405);

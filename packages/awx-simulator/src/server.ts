@@ -172,7 +172,6 @@ function write(response: ServerResponse, reply: Reply, startedAt: number): void 
     ...reply.headers,
     'X-API-Request-Id': randomUUID().replaceAll('-', ''),
     'X-API-Total-Time': `${((performance.now() - startedAt) / 1000).toFixed(3)}s`,
-    'X-API-Product-Name': 'AWX',
   });
   response.end(body);
 }
