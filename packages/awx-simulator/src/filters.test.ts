@@ -235,4 +235,30 @@ describe('filters', () => {
       expect([status, body]).toEqual([400, { detail: limit }]);
     }
   });
+
+  it('gives the lookups after __int the int, not its text, as FieldLookupBackend does', async () => {
+    const refusal = async (query: string) => {
+      const { status, body } = await get(`jobs/?${query}`);
+      return [status, body];
+    };
+    expect(await refusal('created__gt__int=5')).toEqual([
+      400,
+      { detail: 'fromisoformat: argument must be str' },
+    ]);
+    expect(await refusal('name__regex__int=5')).toEqual([
+      400,
+      { detail: 'first argument must be string or compiled pattern' },
+    ]);
+    expect(await refusal('id__in__int=-0')).toEqual([
+      400,
+      { detail: 'cannot provide empty value for __in' },
+    ]);
+    // value_to_python's value.split(','), an AttributeError nothing catches.
+    expect((await get('jobs/?id__in__int=5')).status).toBe(500);
+    // A `__search` key is read before `__int` would read its value.
+    expect(await refusal('name__search__int=abc')).toEqual([
+      400,
+      { detail: 'name is not searchable' },
+    ]);
+  });
 });

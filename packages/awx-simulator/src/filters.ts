@@ -153,16 +153,10 @@ function parseFilter<T>(
 ): { group: 'and' | 'or'; predicate: Predicate<T> } {
   let key = rawKey;
   let value = rawValue;
-  if (key.endsWith('__int')) {
-    key = key.slice(0, -5);
-    // DAB's `int(value)`, whose ValueError it passes on; value_to_python then reads the int's
-    // str(), all its digits.
-    const integer = pythonIntText(value);
-    if (typeof integer !== 'bigint') throw parseError(intValueErrorText(value, integer));
-    value = integer.toString();
-  }
-  // FieldLookupBackend takes a `__search` key whole, before the prefixes, and searches only
-  // across a relation.
+  const integer = key.endsWith('__int');
+  if (integer) key = key.slice(0, -5);
+  // FieldLookupBackend takes a `__search` key whole, before the prefixes and before `__int`
+  // reads its value, and searches only across a relation.
   if (key.endsWith('__search')) {
     asciiField(key);
     throw searchRefusal(model, key.slice(0, -'__search'.length));
@@ -175,6 +169,13 @@ function parseFilter<T>(
   }
   const negate = key.startsWith('not__');
   if (negate) key = key.slice(5);
+  if (integer) {
+    // DAB's `int(value)`, whose ValueError it passes on; value_to_python is then given the int,
+    // which those lookups that read text see as its str(), all its digits.
+    const read = pythonIntText(value);
+    if (typeof read !== 'bigint') throw parseError(intValueErrorText(value, read));
+    value = read.toString();
+  }
   asciiField(key);
 
   const parts = key.split('__');
@@ -189,7 +190,7 @@ function parseFilter<T>(
       `${name} is not a text field and cannot be filtered by case-insensitive search`,
     );
   }
-  const test = lookupTest(spec, lookup, parts[0] as string, value);
+  const test = lookupTest(spec, lookup, parts[0] as string, { raw: value, integer });
   const predicate: Predicate<T> = (row) => test(spec.value(row));
   return { group, predicate: negate ? (row) => !predicate(row) : predicate };
 }
@@ -210,19 +211,36 @@ function resolveField<T>(model: Model<T>, parts: readonly string[]): FieldSpec<T
 
 type Test = (rowValue: unknown) => boolean;
 
-function lookupTest<T>(spec: FieldSpec<T>, lookup: string, name: string, raw: string): Test {
+/** A filter's value: its text, or with `__int` the int DAB made of it (written as its str()). */
+interface FilterValue {
+  readonly raw: string;
+  readonly integer: boolean;
+}
+
+function lookupTest<T>(
+  spec: FieldSpec<T>,
+  lookup: string,
+  name: string,
+  { raw, integer }: FilterValue,
+): Test {
   switch (lookup) {
     case 'isnull': {
       const wanted = pythonBoolean(raw);
       return (v) => (v === null || v === undefined) === wanted;
     }
     case 'in': {
-      if (raw === '') throw parseError('cannot provide empty value for __in');
+      // value_to_python's `if not value` is false of the int 0 alone; another int has no split.
+      if (raw === '' || (integer && raw === '0')) {
+        throw parseError('cannot provide empty value for __in');
+      }
+      if (integer)
+        throw new AwxServerError("AttributeError: 'int' object has no attribute 'split'");
       const items = raw.split(',').map((item) => toPython(spec, name, item));
       return (v) => items.some((item) => same(v, item));
     }
     case 'regex':
     case 'iregex': {
+      if (integer) throw parseError('first argument must be string or compiled pattern');
       let pattern: RegExp;
       try {
         pattern = new RegExp(raw, lookup === 'iregex' ? 'i' : '');
@@ -232,6 +250,9 @@ function lookupTest<T>(spec: FieldSpec<T>, lookup: string, name: string, raw: st
       return (v) => v !== null && pattern.test(String(v));
     }
   }
+  // DateTimeField.to_python hands the int to parse_datetime, whose fromisoformat raises a
+  // TypeError that FieldLookupBackend words.
+  if (integer && spec.kind === 'datetime') throw parseError('fromisoformat: argument must be str');
   const wanted = toPython(spec, name, raw);
   const textual = (f: (row: string, value: string) => boolean, fold: boolean): Test => {
     const target = fold ? String(wanted).toLowerCase() : String(wanted);
