@@ -166,7 +166,7 @@ interface Initialized {
   readonly config: ApiConfig;
   readonly resolution: Route;
   readonly url: URL;
-  readonly body: { value: unknown } | Reply;
+  readonly body: { value: unknown } | BodyRefusal;
   readonly who: Authentication;
 }
 
@@ -179,13 +179,18 @@ function handleView({ request, store, config, resolution, url, body, who }: Init
     url.searchParams.getAll('format').at(-1) ?? null,
     request.accept,
   );
-  if (renderer === 'not-found') return negotiationFailure(renderers, 404, 'Not found.');
-  if (renderer === 'not-acceptable') {
-    return negotiationFailure(renderers, 406, 'Could not satisfy the request Accept header.');
+  // The body the authentication could not read: initialize_request kept its error, which
+  // finalize_response answers in place of any other error, a failed negotiation's too.
+  if (renderer === 'not-found' || renderer === 'not-acceptable') {
+    const failure =
+      'value' in body
+        ? renderer === 'not-found'
+          ? { status: 404, message: 'Not found.' }
+          : { status: 406, message: 'Could not satisfy the request Accept header.' }
+        : body;
+    return negotiationFailure(renderers, failure.status, failure.message);
   }
-  // The body the authentication could not read: initialize_request kept its error for
-  // finalize_response to answer.
-  if (!('value' in body)) return body;
+  if (!('value' in body)) return detail(body.status, body.message);
   if (typeof who === 'object') return who.failed;
   if (who === 'anonymous' && !resolution.public) return notAuthenticated();
   const method = request.method === 'HEAD' ? 'GET' : request.method;
@@ -241,38 +246,48 @@ function negotiationFailure(
   };
 }
 
+/** DRF's UnsupportedMediaType (415) or ParseError (400) of a body it cannot parse. */
+interface BodyRefusal {
+  readonly status: 400 | 415;
+  readonly message: string;
+}
+
 /**
  * DRF's parsing with AWX's JSONParser: no body is `{}`; a body needs a JSON Content-Type (DRF
  * has no parser for any other, nor for none); its text must be JSON, and an object or `null`
  * (which DRF hands the view as `None`).
  */
-function readBody(request: ApiRequest): { value: unknown } | Reply {
+function readBody(request: ApiRequest): { value: unknown } | BodyRefusal {
   if (request.body === '') return { value: {} };
   const mediaType = request.contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') {
     // AWX's APIView.initialize_request rewrites the message of the UnsupportedMediaType the
     // authentication raised, and answers with it.
-    return detail(
-      415,
-      'You did not use correct Content-Type in your HTTP request. If you are using our REST API, the Content-Type must be application/json',
-    );
+    return {
+      status: 415,
+      message:
+        'You did not use correct Content-Type in your HTTP request. If you are using our REST API, the Content-Type must be application/json',
+    };
   }
   // AWX's JSONParser decodes the bytes strictly, and its ValueError handler words the failure.
   if (request.undecodable !== undefined) {
-    return detail(
-      400,
-      `JSON parse error - ${request.undecodable}\nPossible cause: trailing comma.`,
-    );
+    return {
+      status: 400,
+      message: `JSON parse error - ${request.undecodable}\nPossible cause: trailing comma.`,
+    };
   }
   let value: unknown;
   try {
     value = parseJsonText(request.body);
   } catch (error) {
     if (!(error instanceof PythonJsonError)) throw error;
-    return detail(400, `JSON parse error - ${error.message}\nPossible cause: trailing comma.`);
+    return {
+      status: 400,
+      message: `JSON parse error - ${error.message}\nPossible cause: trailing comma.`,
+    };
   }
   if (value !== null && !isJsonObject(value)) {
-    return detail(400, 'JSON parse error - not a JSON object');
+    return { status: 400, message: 'JSON parse error - not a JSON object' };
   }
   return { value };
 }

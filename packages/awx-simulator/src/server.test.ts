@@ -173,6 +173,30 @@ describe('HTTP surface', () => {
     }
   });
 
+  it('answers a body the authentication could not read in place of a failed content negotiation, as finalize_response does', async () => {
+    const unreadable = { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' };
+    const contentType =
+      'You did not use correct Content-Type in your HTTP request. If you are using our REST API, the Content-Type must be application/json';
+    for (const response of [
+      await call('/api/v2/jobs/?format=bogus', unreadable),
+      await call('/api/v2/jobs/', {
+        ...unreadable,
+        headers: { ...unreadable.headers, accept: 'image/png' },
+      }),
+    ]) {
+      expect([response.status, await response.json()]).toEqual([415, { detail: contentType }]);
+    }
+    const notJson = await call('/api/v2/jobs/?format=bogus', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[]',
+    });
+    expect([notJson.status, await notJson.json()]).toEqual([
+      400,
+      { detail: 'JSON parse error - not a JSON object' },
+    ]);
+  });
+
   it('answers 405 with Allow for a method the view does not take', async () => {
     const response = await call('/api/v2/jobs/', { method: 'DELETE' });
     expect(response.status).toBe(405);
