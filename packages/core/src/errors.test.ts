@@ -75,10 +75,12 @@ describe('ConfigurationError', () => {
 
 describe('CleanupPendingError', () => {
   it('asks to be looked at again after a whole number of seconds, at least 1, whatever an engine passes', () => {
-    const after = (seconds: number) =>
+    const retryAfter = (seconds: number) =>
       new CleanupPendingError('waiting', seconds).retryAfterSeconds;
-    expect([0, -3, 0.2, Number.NaN, Number.POSITIVE_INFINITY].map(after)).toEqual([1, 1, 1, 1, 1]);
-    expect(after(2.1)).toBe(3);
-    expect(after(30)).toBe(30);
+    expect([0, -3, 0.2, Number.NaN, Number.POSITIVE_INFINITY].map(retryAfter)).toEqual([
+      1, 1, 1, 1, 1,
+    ]);
+    expect(retryAfter(2.1)).toBe(3);
+    expect(retryAfter(30)).toBe(30);
   });
 });
