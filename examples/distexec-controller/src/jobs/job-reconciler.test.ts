@@ -4,6 +4,8 @@ import {
   type KubeClient,
   type KubeObject,
   KubernetesApiError,
+  kubernetesErrorFromResponse,
+  kubernetesErrorFromTransport,
   ResourceExecutor,
   resources,
 } from '@roundhouse/kube';
@@ -666,3 +668,150 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
     });
   });
 });
+
+describe('JobModeReconciler, a Job create whose answer was lost', () => {
+  /**
+   * DistExecs `first` (older) and `second` of namespace ops, one node each, sharing a room of
+   * one Job; `fail` answers first's create instead of the API server (after `made`, which may
+   * create the Job all the same), and `readJob` answers the reads of Jobs by name.
+   */
+  function twoDistExecs(
+    fail: (made: () => Promise<unknown>) => Promise<never>,
+    readJob?: ((name: string) => Promise<KubeObject | null>) | undefined,
+  ) {
+    const apis = new Map(
+      ['first', 'second'].map((name, i) => [
+        name,
+        new FakeDistExecApi(
+          distExec(`u-${name}`, { name, creationTimestamp: `2026-01-01T00:0${i}:00Z` }),
+        ),
+      ]),
+    );
+    const apiOf = (name: string) => apis.get(name) as FakeDistExecApi;
+    const jobsApi = new MemoryKubeClient();
+    const jobReads: string[] = [];
+    const client = {
+      get: (type: unknown, namespace: unknown, name: string) => {
+        if (type !== resources.jobs)
+          return apiOf(name).client.get(type as never, namespace as never, name);
+        jobReads.push(name);
+        return readJob ? readJob(name) : jobsApi.get(resources.jobs, executionNamespace, name);
+      },
+      patch: (type: unknown, namespace: unknown, name: string, ...rest: unknown[]) =>
+        (apiOf(name).client.patch as (...args: unknown[]) => unknown)(
+          type,
+          namespace,
+          name,
+          ...rest,
+        ),
+    } as unknown as KubeClient;
+    const executor = new ResourceExecutor(jobsApi, nodeJobResourceEngine(jobSettings), {
+      conventions: roundhouseConventions,
+    });
+    const reconciler = new JobModeReconciler({
+      ...optionsOver(apiOf('first')),
+      client,
+      cache: {
+        get: async (_type: unknown, _namespace: unknown, name: string) => apiOf(name).stored,
+      } as unknown as InformerCache,
+      maxJobsPerNamespace: 1,
+      // The Job watch shows nothing yet.
+      nodes: {
+        selected: () => ['worker-1'],
+        known: () => new Set(['worker-1']),
+        missing: async () => [],
+      } as unknown as NodeDirectory,
+      executor: {
+        create: (...args: Parameters<Executor['create']>) =>
+          args[0].metadata?.name === 'first'
+            ? fail(() => executor.create(...args))
+            : executor.create(...args),
+        getStatus: (...args: Parameters<Executor['getStatus']>) => executor.getStatus(...args),
+      } as unknown as Executor,
+    });
+    const jobsMade = async () =>
+      (await jobsApi.list(resources.jobs, executionNamespace)).items.map(
+        (job) => job.metadata?.annotations?.['roundhouse.dev/workflow-execution-uid'],
+      );
+    return { reconciler, apiOf, jobReads, jobsMade };
+  }
+
+  it('keeps the slot while a read shows the Job was made after all, so no other DistExec passes the limit', async () => {
+    const { reconciler, apiOf, jobReads, jobsMade } = twoDistExecs(async (made) => {
+      await made();
+      throw kubernetesErrorFromResponse(504, { reason: 'Timeout' }, 'create Job');
+    });
+
+    await expect(reconciler.reconcile('ops/first', reconcileContext())).rejects.toMatchObject({
+      reason: 'Timeout',
+    });
+    await reconciler.reconcile('ops/second', reconcileContext());
+
+    expect(await jobsMade()).toEqual(['u-first']);
+    expect(jobReads).toHaveLength(1);
+    // second's node waits, pending, with no entry.
+    const status = apiOf('second').stored.status as { results?: object } | undefined;
+    expect(status?.results).toBeUndefined();
+  });
+
+  it.each([
+    ['a broken connection', kubernetesErrorFromTransport(codeError('ECONNRESET'), 'create Job')],
+    ['a 503', kubernetesErrorFromResponse(503, '', 'create Job')],
+  ])('frees the slot once a read finds no Job after %s', async (_, error) => {
+    const { reconciler, jobReads, jobsMade } = twoDistExecs(async () => {
+      throw error;
+    });
+
+    await expect(reconciler.reconcile('ops/first', reconcileContext())).rejects.toBe(error);
+    await reconciler.reconcile('ops/second', reconcileContext());
+
+    expect(await jobsMade()).toEqual(['u-second']);
+    expect(jobReads).toHaveLength(1);
+  });
+
+  it('reads nothing and frees the slot at once after a refusal (429) or a create never sent', async () => {
+    for (const error of [
+      kubernetesErrorFromResponse(429, { reason: 'TooManyRequests' }, 'create Job'),
+      kubernetesErrorFromTransport(codeError('ECONNREFUSED'), 'create Job'),
+    ]) {
+      const { reconciler, jobReads, jobsMade } = twoDistExecs(async () => {
+        throw error;
+      });
+
+      await expect(reconciler.reconcile('ops/first', reconcileContext())).rejects.toBe(error);
+      await reconciler.reconcile('ops/second', reconcileContext());
+
+      expect(await jobsMade()).toEqual(['u-second']);
+      expect(jobReads).toEqual([]);
+    }
+  });
+
+  it('keeps the slot while the read fails too, and reads again at the next reconcile', async () => {
+    let reads = 0;
+    const { reconciler, jobReads, jobsMade } = twoDistExecs(
+      async () => {
+        throw kubernetesErrorFromResponse(500, '', 'create Job');
+      },
+      async () => {
+        reads += 1;
+        if (reads === 1) throw kubernetesErrorFromResponse(503, '', 'get Job');
+        return null;
+      },
+    );
+
+    await expect(reconciler.reconcile('ops/first', reconcileContext())).rejects.toMatchObject({
+      reason: 'InternalError',
+    });
+    await reconciler.reconcile('ops/second', reconcileContext());
+    expect(await jobsMade()).toEqual([]);
+
+    await reconciler.reconcile('ops/second', reconcileContext());
+    expect(jobReads).toHaveLength(2);
+    expect(await jobsMade()).toEqual(['u-second']);
+  });
+});
+
+/** A socket error with `code`, as Node's net module throws. */
+function codeError(code: string): Error {
+  return Object.assign(new Error(code), { code });
+}

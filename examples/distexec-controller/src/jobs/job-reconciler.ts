@@ -21,6 +21,7 @@ import {
   conventionKeys,
   type Executor,
   executionOwnerKey,
+  executionResourceName,
   toLabelValue,
 } from '@roundhouse/core';
 import { deleteAsRead, type KubeClient, type KubeObject, resources } from '@roundhouse/kube';
@@ -37,6 +38,7 @@ import { distExecs, jobsFinalizer } from '../resource.js';
 import { withResultsWithin } from '../results.js';
 import { type DistExecView, distExecView, type NodeResult } from '../spec.js';
 import { forgetNodes, maxWriteAttempts } from '../status-writes.js';
+import { createOutcomeUnknown } from './create-outcome.js';
 import { admitImage } from './image-policy.js';
 import { jobsByOwner } from './job-index.js';
 import {
@@ -124,7 +126,9 @@ export class JobModeReconciler implements Reconciler {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
     const waits = { forRoom: false };
+    const namespace = splitKey(key).namespace ?? '';
     try {
+      await this.#readUnanswered(namespace, ctx.signal);
       return await this.#reconcile(key, ctx, waits);
     } finally {
       // A DistExec asks for room only while a node of it waits for a slot: one that failed
@@ -132,7 +136,7 @@ export class JobModeReconciler implements Reconciler {
       if (!waits.forRoom) this.#room.leave(key);
       // The DistExec whose turn a free slot is may not be this one: woken, or it would wait
       // for its resync while this one's Jobs ending keep waking this one.
-      const next = this.#room.next(splitKey(key).namespace ?? '');
+      const next = this.#room.next(namespace);
       if (next !== undefined && next !== key) this.#o.wake?.(next);
     }
   }
@@ -240,7 +244,16 @@ export class JobModeReconciler implements Reconciler {
         // whose answer was lost) frees its slot by it too. A create that throws leaves none.
         this.#room.settle(slot, created.resourceName, created.resourceVersion);
       } catch (error) {
-        this.#room.settle(slot);
+        if (createOutcomeUnknown(error)) {
+          // Its Job may exist: the slot is held until a read of it tells (`#readUnanswered`).
+          const job = executionResourceName(
+            wfe.spec.targetResource,
+            this.#o.conventions.namePrefix,
+          );
+          this.#room.settleUnanswered(slot, job);
+        } else {
+          this.#room.settle(slot);
+        }
         if (isJobRefusal(error)) {
           refusal = error;
           held.set(node, `the API server refused the node's Job: ${errorText(error)}`);
@@ -284,6 +297,27 @@ export class JobModeReconciler implements Reconciler {
     if (others.length === 0) return;
     const live = await this.#o.client.get<KubeObject>(distExecs, namespace, name, { signal });
     if (live?.metadata?.uid === uid) await this.#deleteJobs(others, signal);
+  }
+
+  /**
+   * Reads by name each Job of `namespace`'s DistExecs whose create's answer was lost, so the
+   * room learns whether it holds a slot: a quorum read, on this rare path only. A read that
+   * fails leaves the slot held, and is tried again at the namespace's next reconcile.
+   */
+  async #readUnanswered(namespace: string, signal: AbortSignal): Promise<void> {
+    for (const job of this.#room.unanswered(namespace)) {
+      try {
+        const found = await this.#o.client.get<KubeObject>(
+          resources.jobs,
+          this.#o.executionNamespace,
+          job,
+          { signal },
+        );
+        this.#room.read(job, found);
+      } catch {
+        this.#room.readFailed(job);
+      }
+    }
   }
 
   /** The nodes the DistExec selects that its Jobs may run on, or that run its current attempt. */

@@ -1,7 +1,12 @@
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it } from 'vitest';
 import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
-import { NamespaceJobRoom, type RoomClaim, type RoomSlot } from './namespace-room.js';
+import {
+  maxUnansweredReads,
+  NamespaceJobRoom,
+  type RoomClaim,
+  type RoomSlot,
+} from './namespace-room.js';
 
 /**
  * An informer that has seen the Jobs in `seen`, of which those in `running` are unfinished,
@@ -183,6 +188,71 @@ describe('NamespaceJobRoom', () => {
     const unlimited = new NamespaceJobRoom(undefined, informer(), 'exec');
     for (let i = 0; i < 1_000; i += 1) expect(unlimited.take(a)).toBeDefined();
     expect(unlimited.next('ops')).toBeUndefined();
+  });
+
+  it('keeps the slot of a create whose answer was lost, whose Job exists, until the informer shows the Job', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    jobs.resourceVersion = '90';
+    // The create timed out; the API server had made job-a all the same.
+    room.settleUnanswered(taken(room, a), 'job-a');
+    room.leave(a.key);
+    expect(room.take(b)).toBeUndefined();
+    expect(room.unanswered('ops')).toEqual(['job-a']);
+    expect(room.unanswered('other')).toEqual([]);
+    // The read finds it, made at 100: the informer, at 95, cannot have counted it yet.
+    jobs.resourceVersion = '95';
+    room.read('job-a', { metadata: { name: 'job-a', resourceVersion: '100' } });
+    expect(room.unanswered('ops')).toEqual([]);
+    expect(room.take(b)).toBeUndefined();
+    // Shown: counted by the informer, until it finishes.
+    jobs.add('job-a');
+    jobs.resourceVersion = '110';
+    expect(room.take(b)).toBeUndefined();
+    jobs.running.delete('job-a');
+    expect(room.take(b)).toBeDefined();
+  });
+
+  it('frees the slot of a create whose answer was lost once a read finds no Job, and not before', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(1, jobs, 'exec');
+    room.settleUnanswered(taken(room, a), 'job-a');
+    room.leave(a.key);
+    // A read that fails tells nothing: the slot stays held.
+    room.readFailed('job-a');
+    expect(room.take(b)).toBeUndefined();
+    room.read('job-a', null);
+    expect(room.unanswered('ops')).toEqual([]);
+    expect(room.take(b)).toBeDefined();
+  });
+
+  it('frees the slot of a create whose answer was lost once its add comes, or a create of it again is answered', () => {
+    const jobs = informer();
+    const room = new NamespaceJobRoom(2, jobs, 'exec');
+    room.settleUnanswered(taken(room, a), 'job-a');
+    room.leave(a.key);
+    // Shown, finished and deleted before any read: nothing holds the slot.
+    jobs.add('job-a');
+    jobs.remove('job-a');
+    expect(room.unanswered('ops')).toEqual([]);
+    // Lost again, then made again, which adopts the Job (answered at 100; the informer is at 110).
+    room.settleUnanswered(taken(room, a), 'job-b');
+    jobs.resourceVersion = '110';
+    room.settle(taken(room, a), 'job-b', '100');
+    room.leave(a.key);
+    expect(room.unanswered('ops')).toEqual([]);
+    expect(taken(room, b)).toBeDefined();
+    expect(taken(room, b)).toBeDefined();
+  });
+
+  it(`frees the slot of a create whose answer was lost after ${maxUnansweredReads} reads of its Job failed`, () => {
+    const room = new NamespaceJobRoom(1, informer(), 'exec');
+    room.settleUnanswered(taken(room, a), 'job-a');
+    room.leave(a.key);
+    for (let read = 1; read < maxUnansweredReads; read += 1) room.readFailed('job-a');
+    expect(room.take(b)).toBeUndefined();
+    room.readFailed('job-a');
+    expect(room.take(b)).toBeDefined();
   });
 
   it("gives a slot its DistExec's own Job freed to a later DistExec holding fewer, oldest first", () => {

@@ -25,6 +25,23 @@ export interface RoomSlot {
   readonly sentAfter: number;
 }
 
+/**
+ * How many reads of a Job whose create's answer was lost may fail before its slot is freed all
+ * the same. A read is tried at each reconcile of its namespace (its own DistExec's retries with
+ * backoff at least), so five span an API server's blip; one failing longer is no blip (reads
+ * of Jobs refused, a server down for long), and holding the slot then would block the
+ * namespace for as long, where freeing it risks no more than that one slot past the limit
+ * until the informer shows the Job, if it exists.
+ */
+export const maxUnansweredReads = 5;
+
+/** A create whose answer was lost: whose slot its Job, if it exists, holds. */
+interface Unanswered {
+  readonly key: string;
+  readonly sentAfter: number;
+  readonly failedReads: number;
+}
+
 /** A created Job the informer has not shown: whose slot it holds, and when it was answered. */
 interface Unseen {
   readonly key: string;
@@ -51,6 +68,14 @@ interface Unseen {
  * a relist after the watch broke is, and it frees a namespace whose every slot such a Job held,
  * where no later create would come to free them.
  *
+ * A create whose answer was lost (`createOutcomeUnknown`: a broken connection, a timeout, a
+ * 5xx) may have made its Job: freeing its slot at once let another DistExec take it before the
+ * informer showed the Job, past the limit. It holds its slot until a read of the Job by name
+ * (`unanswered`, then `read`) says it is not there, or shows it, which then holds the slot as
+ * any created Job does; until the informer shows it; or until `maxUnansweredReads` reads
+ * failed. Only this process knows of it: a restarted one's first list counts the Job if it is
+ * there.
+ *
  * Within the namespace the free slots are dealt out among those asking, one at a time to the
  * DistExec whose turn it is (`nextInLine`), and a DistExec takes its part (`shareOf`): taking
  * whatever is free let a DistExec of thousands of nodes, whose own Jobs ending wake it at once,
@@ -67,6 +92,8 @@ export class NamespaceJobRoom {
   readonly #unseen = new Map<string, Set<string>>();
   /** Each Job of `#unseen`: the DistExec it holds a slot of, and the order of its create. */
   readonly #unseenOf = new Map<string, Unseen>();
+  /** Per Job name: creates whose answer was lost, each holding a slot until a read tells. */
+  readonly #unanswered = new Map<string, Unanswered>();
   /** Creates answered with a Job so far: orders them against creates sent later. */
   #answered = 0;
   /** The informer's resourceVersion when `#unseen` was last compared with it. */
@@ -122,6 +149,54 @@ export class NamespaceJobRoom {
     if (sending > 0) this.#sending.set(key, sending);
     else this.#sending.delete(key);
     if (created === undefined) return;
+    // An earlier create of this name whose answer was lost is answered now too.
+    this.#unanswered.delete(created);
+    this.#created(key, sentAfter, created, version);
+  }
+
+  /**
+   * Settles a slot `take` gave to a create whose answer was lost (`createOutcomeUnknown`): the
+   * Job `job` may exist, and holds the slot until a `read` of it tells.
+   */
+  settleUnanswered(slot: RoomSlot, job: string): void {
+    if (this.#cap === undefined) return;
+    this.settle(slot);
+    // Shown already: the informer counts it.
+    if (this.#jobs.get(this.#executionNamespace, job)) return;
+    this.#unanswered.set(job, { key: slot.key, sentAfter: slot.sentAfter, failedReads: 0 });
+  }
+
+  /** The Jobs of `namespace`'s DistExecs whose creates' answers were lost: each is to be read. */
+  unanswered(namespace: string): string[] {
+    return [...this.#unanswered]
+      .filter(([, { key }]) => namespaceOf(key) === namespace)
+      .map(([job]) => job);
+  }
+
+  /**
+   * A read of the Job `job` of an unanswered create (`unanswered`) found it, with the
+   * resourceVersion it holds, or (null) not: it holds its slot as a created Job does, or none.
+   */
+  read(job: string, found: KubeObject | null): void {
+    const unanswered = this.#unanswered.get(job);
+    if (unanswered === undefined) return;
+    this.#unanswered.delete(job);
+    if (found === null) return;
+    const { key, sentAfter } = unanswered;
+    this.#created(key, sentAfter, job, found.metadata?.resourceVersion);
+  }
+
+  /** A read of the Job `job` of an unanswered create failed: its slot is held still, so far. */
+  readFailed(job: string): void {
+    const unanswered = this.#unanswered.get(job);
+    if (unanswered === undefined) return;
+    const failedReads = unanswered.failedReads + 1;
+    if (failedReads >= maxUnansweredReads) this.#unanswered.delete(job);
+    else this.#unanswered.set(job, { ...unanswered, failedReads });
+  }
+
+  /** `key`'s create made or adopted the Job `created`, answered at `version`. */
+  #created(key: string, sentAfter: number, created: string, version: string | undefined): void {
     if (
       this.#jobs.get(this.#executionNamespace, created) ||
       cacheReflects(this.#jobs.resourceVersion, version)
@@ -159,7 +234,8 @@ export class NamespaceJobRoom {
     return (
       this.#jobs.byIndex(jobsInFlightByOwner, key).length +
       (this.#sending.get(key) ?? 0) +
-      (this.#unseen.get(key)?.size ?? 0)
+      (this.#unseen.get(key)?.size ?? 0) +
+      [...this.#unanswered.values()].filter((unanswered) => unanswered.key === key).length
     );
   }
 
@@ -171,10 +247,14 @@ export class NamespaceJobRoom {
     for (const [key, unseen] of this.#unseen) {
       if (namespaceOf(key) === namespace) held += unseen.size;
     }
+    for (const { key } of this.#unanswered.values()) {
+      if (namespaceOf(key) === namespace) held += 1;
+    }
     return held;
   }
 
   #seen(name: string): void {
+    this.#unanswered.delete(name);
     const shown = this.#unseenOf.get(name);
     if (shown === undefined) return;
     this.#forget(name, shown.key);
