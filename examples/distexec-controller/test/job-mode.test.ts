@@ -4,10 +4,12 @@
  */
 import { executionResourceName } from '@roundhouse/core';
 import {
+  type Created,
   isKubernetesError,
   KubeClient,
   type KubeObject,
   KubernetesApiError,
+  kubernetesErrorFromResponse,
   type ListOptions,
   type RequestOptions,
   type ResourceOf,
@@ -41,6 +43,10 @@ type Pod = KubeObject & { spec?: { nodeName?: string }; status?: { phase?: strin
 class ReadCountingClient extends KubeClient {
   distExecReads = 0;
   jobPodLists = 0;
+  /** Per DistExec: its reads from the API server. */
+  readonly distExecReadsOf = new Map<string, number>();
+  /** Jobs whose creates are carried out but answered with a 504, as a lost answer is. */
+  readonly answerLost = new Set<string>();
   /** Aborted when the Job watch breaks; replaced when it mends. */
   #jobWatch = new AbortController();
 
@@ -91,8 +97,26 @@ class ReadCountingClient extends KubeClient {
     name: string,
     options?: RequestOptions,
   ): Promise<T | null> {
-    if (type === distExecs) this.distExecReads += 1;
+    if (type === distExecs) {
+      this.distExecReads += 1;
+      this.distExecReadsOf.set(name, (this.distExecReadsOf.get(name) ?? 0) + 1);
+    }
     return super.get<T>(type, namespace, name, options);
+  }
+
+  override async create<T extends KubeObject>(
+    type: ResourceOf<T>,
+    namespace: string | undefined,
+    body: T,
+    options?: Parameters<KubeClient['create']>[3],
+  ): Promise<Created<T>> {
+    const name = body.metadata?.name;
+    if (type !== resources.jobs || name === undefined || !this.answerLost.has(name)) {
+      return super.create(type, namespace, body, options);
+    }
+    // Carried out (or already done by an earlier create), its answer lost all the same.
+    await super.create(type, namespace, body, options).catch(() => undefined);
+    throw kubernetesErrorFromResponse(504, { reason: 'Timeout' }, `create Job ${name}`);
   }
 }
 
@@ -859,5 +883,39 @@ describeWithControlPlane('the Job-per-node mode, a namespace room after a Job wa
       expect(results[node]?.phase).toBe('Running');
     });
     expect(await world.admin.get(resources.jobs, executionNamespace, jobOf('next'))).not.toBeNull();
+  });
+
+  it("keeps the room's slot of a create whose answer was lost while the Job it made runs", async () => {
+    const client = running?.client as ReadCountingClient;
+    const jobOf = (name: string) =>
+      executionResourceName(nodeTarget(world.env.namespace, name, node, 1, 1));
+    const jobs = async () =>
+      (await world.admin.list(resources.jobs, executionNamespace)).items.map(
+        (job) => job.metadata?.name,
+      );
+    // The room's one slot is free again.
+    await world.admin.delete(distExecs, world.env.namespace, 'next');
+    await vi.waitFor(async () => expect(await jobs()).not.toContain(jobOf('next')), patience);
+    // The Job watch shows nothing of the Job, whose create is never answered.
+    client.breakJobWatch();
+    client.answerLost.add(jobOf('lost-answer'));
+    await world.createDistExec('lost-answer', { command: 'true' });
+    await vi.waitFor(async () => expect(await jobs()).toContain(jobOf('lost-answer')), patience);
+    await world.createDistExec('waiting', { command: 'true' });
+    // A reconcile holding the finalizer reads the DistExec before its creates: its second read
+    // starts a third reconcile, so two have been through their creates.
+    // A Job of its own ends the wait at once, for the assertion below to fail.
+    await vi.waitFor(async () => {
+      if ((await jobs()).includes(jobOf('waiting'))) return;
+      expect(client.distExecReadsOf.get('waiting') ?? 0).toBeGreaterThanOrEqual(2);
+    }, patience);
+    expect(await jobs()).not.toContain(jobOf('waiting'));
+
+    // The watch mends and shows the Job; once its DistExec goes, the slot is the waiting one's.
+    client.mendJobWatch();
+    await world.admin.delete(distExecs, world.env.namespace, 'lost-answer');
+    await world.waitForResults('waiting', (results) => {
+      expect(results[node]?.phase).toBe('Running');
+    });
   });
 });
