@@ -193,6 +193,9 @@ export class QuotaExceededError extends RoundhouseError {
   readonly reason = 'ResourceExhausted';
 }
 
+/** The longest a `CleanupPendingError` may ask a controller to wait before it looks again. */
+const maxCleanupPendingSeconds = 300;
+
 /**
  * `cleanup` left the execution's resource in place because it is still doing something it
  * must not be cut off from (a PipelineRun's `finally` after a graceful cancel), and will remove
@@ -204,14 +207,18 @@ export class CleanupPendingError extends RoundhouseError {
   readonly reason: string = 'CleanupPending';
   override readonly retryable = true;
 
-  /** When to look again, in whole seconds: at least 1, so a wait is never taken for done. */
+  /**
+   * When to look again, in whole seconds: at least 1, so a wait is never taken for done, and at
+   * most `maxCleanupPendingSeconds`, so a wait that outlives what the engine expected (or an
+   * engine that passes `Infinity`) is still looked at.
+   */
   readonly retryAfterSeconds: number;
 
   constructor(message: string, retryAfterSeconds: number) {
     super(message);
-    this.retryAfterSeconds = Number.isFinite(retryAfterSeconds)
-      ? Math.max(1, Math.ceil(retryAfterSeconds))
-      : 1;
+    this.retryAfterSeconds = Number.isNaN(retryAfterSeconds)
+      ? 1
+      : Math.min(maxCleanupPendingSeconds, Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }
 

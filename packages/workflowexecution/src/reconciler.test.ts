@@ -692,6 +692,31 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     expect(cleanups).toHaveLength(5);
   });
 
+  it("records a waiting cleanup's Event on a later look when the recorder gave up on it", async () => {
+    const api = finishedWithJob();
+    const { events, recorder, recorded } = keyedRecorder();
+    // The API server refused the first Event for good (a 5xx past its retries): 'failed'.
+    events.record.mockResolvedValueOnce('failed');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({
+        cleanup: async () => {
+          throw new CleanupPendingError('the run is finishing its finally tasks', 7);
+        },
+      }),
+      cooldownMs: 1_000,
+      events: recorder,
+      now: () => now,
+    });
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(recorded).toEqual([]);
+    await reconciler.reconcile('team-a/w', ctx());
+    await reconciler.reconcile('team-a/w', ctx());
+    expect(recorded).toEqual([
+      'Normal CleanupPending: Cleanup waiting after cooldown: the run is finishing its finally tasks',
+    ]);
+    expect(events.record).toHaveBeenCalledTimes(2);
+  });
+
   it('BR-WE-004: a workflow whose image never pulled failed before it ran: no execution failure, though its Job existed, and the Job is removed at once so it cannot run later', async () => {
     const cleanups: string[] = [];
     const api = executionServer(execution(runningSince('2026-01-01T00:09:00Z')));

@@ -1061,9 +1061,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * Runs the engine's cleanup; a failure is retried with backoff, and is reported by one
    * Warning Event per stage, since it holds the target's lock (or the execution's deletion)
-   * until it succeeds. An engine that waits (`CleanupPendingError`) gets one Normal Event per
-   * stage instead, and is asked again when it says. The first two stages are kubernaut's words (`Cleanup failed after
-   * cooldown: …`, `Cleanup failed during finalization: …`), which its readers match.
+   * until it succeeds. The first two stages are kubernaut's words (`Cleanup failed after
+   * cooldown: …`, `Cleanup failed during finalization: …`), which its readers match. An engine
+   * that waits (`CleanupPendingError`) gets one Normal Event per stage instead, and is asked
+   * again when it says.
    */
   async #cleanup(
     wfe: WorkflowExecution,
@@ -1082,14 +1083,15 @@ export class WorkflowExecutionReconciler implements Reconciler {
       if (error instanceof CleanupPendingError) {
         const noted = `${wfe.metadata.uid} ${stage}`;
         if (this.#cleanupPendingNoted.get(key) !== noted) {
-          await this.#o.events?.record(
+          const outcome = await this.#o.events?.record(
             wfe,
             'Normal',
             'CleanupPending',
             reportedText(`Cleanup waiting ${stage}: ${error.message}`),
             { key: `CleanupPending ${stage}`, signal: ctx.signal },
           );
-          this.#cleanupPendingNoted.set(key, noted);
+          // A recorder that gave up is asked again on the next look.
+          if (outcome !== 'failed') this.#cleanupPendingNoted.set(key, noted);
         }
         throw error;
       }
