@@ -87,6 +87,18 @@ describe('MemoryKubeClient', () => {
       metadata: { name: 'n1' },
     });
     expect(node.metadata?.generation).toBeUndefined();
+    // A built-in workload the double has no resource entry for still gets one.
+    const statefulSets = {
+      group: 'apps',
+      version: 'v1',
+      kind: 'StatefulSet',
+      plural: 'statefulsets',
+      namespaced: true,
+    };
+    const { object: set } = await api.create<KubeObject>(statefulSets, 'ns', {
+      metadata: { name: 'db' },
+    });
+    expect(set.metadata?.generation).toBe(1);
   });
 
   it('sets generation 1 on a custom resource without a status subresource, keeping its status', async () => {

@@ -270,8 +270,8 @@ const resourceKey = (type: ResourceType) => `${type.group}/${type.plural}`;
 
 // The built-in resources whose create strategy sets `metadata.generation` to 1; the others
 // (Secrets, ConfigMaps, Nodes, Services, Leases, ...) carry none.
-const builtInsWithGeneration = new Set(
-  [
+const builtInsWithGeneration = new Set([
+  ...[
     resources.pods,
     resources.jobs,
     resources.deployments,
@@ -279,7 +279,16 @@ const builtInsWithGeneration = new Set(
     resources.validatingAdmissionPolicies,
     resources.validatingAdmissionPolicyBindings,
   ].map(resourceKey),
-);
+  'apps/statefulsets',
+  'apps/replicasets',
+  'apps/daemonsets',
+  'batch/cronjobs',
+  'policy/poddisruptionbudgets',
+  'networking.k8s.io/ingresses',
+  'networking.k8s.io/networkpolicies',
+  'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations',
+]);
 
 /**
  * Whether a create stamps `metadata.generation`: a built-in's strategy decides, and
