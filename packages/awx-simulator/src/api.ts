@@ -190,7 +190,12 @@ function handleView({ request, store, config, resolution, url, body, who }: Init
         : body;
     return negotiationFailure(renderers, failure.status, failure.message);
   }
-  if (!('value' in body)) return detail(body.status, body.message);
+  if (!('value' in body)) {
+    // finalize_response answers the body's error only in place of an error: a view that an
+    // anonymous user may call (the API root) still answers as it would have.
+    const reply = handleView({ request, store, config, resolution, url, body: { value: {} }, who });
+    return reply.status >= 400 ? detail(body.status, body.message) : reply;
+  }
   if (typeof who === 'object') return who.failed;
   if (who === 'anonymous' && !resolution.public) return notAuthenticated();
   const method = request.method === 'HEAD' ? 'GET' : request.method;

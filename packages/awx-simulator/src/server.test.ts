@@ -197,6 +197,29 @@ describe('HTTP surface', () => {
     ]);
   });
 
+  it("answers a view that succeeds for anyone, the API root, whatever body it could not read: finalize_response puts the body's error only in place of an error", async () => {
+    const unreadable = { headers: { 'content-type': 'application/json' }, body: '{bad' };
+    // fetch sends no body with a GET; DRF parses one all the same.
+    const rootStatus = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        `${sim.apiUrl}`,
+        { method: 'GET', headers: { 'Content-Type': 'application/json', 'Content-Length': '4' } },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('error', reject);
+      request.end('{bad');
+    });
+    expect(rootStatus).toBe(200);
+    const refused = await call('/api/v2/', { method: 'POST', ...unreadable });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      detail: expect.stringContaining('JSON parse error'),
+    });
+  });
+
   it('answers 405 with Allow for a method the view does not take', async () => {
     const response = await call('/api/v2/jobs/', { method: 'DELETE' });
     expect(response.status).toBe(405);
