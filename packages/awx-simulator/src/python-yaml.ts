@@ -230,7 +230,7 @@ function constructNode(
   node: YamlNode,
   construct: (node: YamlNode) => unknown,
   flattener: Flattener,
-): { readonly value: unknown; readonly fill?: () => void } {
+): { readonly value: unknown; readonly fill?: (() => void) | undefined } {
   const tag = node.tag;
   if (SCALAR_TAGS.includes(tag)) {
     if (node.kind !== 'scalar') {
