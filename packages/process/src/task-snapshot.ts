@@ -33,6 +33,12 @@ export interface TaskSnapshot {
   readonly finishedAt?: string | undefined;
 }
 
+/**
+ * What OpenSandbox's agent answers, with no `status.phase`, for a task running past its timeout
+ * while it stops it; this agent sends it too, for a timeout that ended, with its phase.
+ */
+const upstreamTimeout = 'TaskTimeout';
+
 /** Ends that come before the command could run. */
 const endsBeforeStart: ReadonlySet<string> = new Set(['StartFailed', 'PreStartHookFailed']);
 
@@ -103,6 +109,18 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
   };
   const { terminated, running, waiting } = state ?? {};
   const postStopEnd = task.status?.hooks?.postStop?.finishedAt;
+  if (terminated && task.status?.phase === undefined && terminated.reason === upstreamTimeout) {
+    // OpenSandbox's agent says TaskTimeout only while the process still runs past its timeout
+    // and is being stopped (its finishedAt is the time of the answer); once it has ended the
+    // answer is its exit status. Read as final, it would be a verdict before the end.
+    return {
+      ...common,
+      phase: 'Running',
+      reason: upstreamTimeout,
+      message: terminated.message,
+      started: true,
+    };
+  }
   if (terminated) {
     const phase = task.status?.phase ?? (terminated.exitCode === 0 ? 'Succeeded' : 'Failed');
     const reason =

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { beginStop, newRecord, observe, started } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
+import { executionResult } from './task-result.js';
 import { snapshotFromRecord, snapshotFromWire } from './task-snapshot.js';
 import { toWireTask, WireTaskSchema } from './wire-task.js';
 
@@ -102,9 +103,40 @@ describe('an answer from an OpenSandbox agent', () => {
     expect(
       snapshotFromWire(upstream({ terminated: { exitCode: 0, reason: 'Succeeded' } })),
     ).toMatchObject({ phase: 'Succeeded', exitCode: 0 });
-    expect(
-      snapshotFromWire(upstream({ terminated: { exitCode: 137, reason: 'TaskTimeout' } })),
-    ).toMatchObject({ phase: 'Failed', reason: 'TaskTimeout', exitCode: 137 });
+  });
+
+  it('reads its TaskTimeout as a task still being stopped, and the end the stop brings as final', () => {
+    // What its agent answers while it stops a process past its timeout: the finishedAt is the
+    // time of the answer, and the next answer, once the process has ended, is its exit status.
+    const stopping = snapshotFromWire(
+      upstream({
+        terminated: {
+          exitCode: 137,
+          reason: 'TaskTimeout',
+          message: 'Task exceeded timeout of 5 seconds',
+          startedAt: '2026-01-01T00:00:00Z',
+          finishedAt: '2026-01-01T00:00:07Z',
+        },
+      }),
+    );
+    expect(stopping).toMatchObject({ phase: 'Running', started: true });
+    expect(stopping.finishedAt).toBeUndefined();
+    expect(executionResult(stopping)).toMatchObject({ phase: 'Running' });
+    const ended = snapshotFromWire(
+      upstream({
+        terminated: {
+          exitCode: 143,
+          reason: 'Failed',
+          startedAt: '2026-01-01T00:00:00Z',
+          finishedAt: '2026-01-01T00:00:06Z',
+        },
+      }),
+    );
+    expect(ended).toMatchObject({ phase: 'Failed', exitCode: 143 });
+    expect(executionResult(ended)).toMatchObject({
+      phase: 'Failed',
+      completionTime: '2026-01-01T00:00:06Z',
+    });
   });
 
   it('reads a task with no status yet as pending', () => {
