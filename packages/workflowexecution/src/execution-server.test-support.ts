@@ -1,4 +1,4 @@
-import type { KubeClient, KubeObject, Reader } from '@roundhouse/kube';
+import type { FinalizerPatchOperation, KubeClient, KubeObject, Reader } from '@roundhouse/kube';
 import { KubernetesApiError } from '@roundhouse/kube';
 import { vi } from 'vitest';
 
@@ -34,8 +34,29 @@ export function storedExecution(name: string, spec: Record<string, unknown> = {}
 }
 
 /**
+ * The metadata `operations` leave on `stored`, as the API server applies a JSON patch: every
+ * `test` must hold (else 422 Invalid, nothing written); `remove` takes a finalizer out by index.
+ */
+function applyJsonPatch(
+  stored: KubeObject,
+  operations: readonly FinalizerPatchOperation[],
+): KubeObject['metadata'] {
+  const finalizers = [...(stored.metadata?.finalizers ?? [])];
+  const at = (path: string) => Number(path.slice('/metadata/finalizers/'.length));
+  for (const operation of operations) {
+    const current =
+      operation.path === '/metadata/uid' ? stored.metadata?.uid : finalizers[at(operation.path)];
+    if (operation.op === 'test' && current !== operation.value)
+      throw new KubernetesApiError('Invalid', `the test of ${operation.path} failed`, 422);
+    if (operation.op === 'remove') finalizers.splice(at(operation.path), 1);
+  }
+  return { ...stored.metadata, finalizers };
+}
+
+/**
  * Every write moves the version on: a status patch merges into the status, a replace sets it,
- * a metadata patch (the finalizer) merges into the metadata. `failWrites` makes each write
+ * a metadata patch (the finalizer) merges into the metadata, a JSON patch (a finalizer's removal)
+ * applies its operations. `failWrites` makes each write
  * time out, as an API server that stopped answering. `write` is another client's write (the
  * author editing a label), which moves the version on as well. With `conditional` a patch sent
  * from another resourceVersion conflicts, so a write decided on an older copy (or a
@@ -56,13 +77,24 @@ export function executionServer(initial: KubeObject, { conditional = false } = {
     };
     return state.stored;
   };
-  const patch = vi.fn(async (_t: unknown, _ns: unknown, _n: unknown, body: KubeObject) => {
+  const patch = vi.fn(
+    async (
+      _t: unknown,
+      _ns: unknown,
+      _n: unknown,
+      body: KubeObject | readonly FinalizerPatchOperation[],
+    ) => {
+      if (Array.isArray(body)) return write({ metadata: applyJsonPatch(state.stored, body) });
+      return mergePatch(body as KubeObject);
+    },
+  );
+  const mergePatch = (body: KubeObject) => {
     if (conditional && body.metadata?.resourceVersion !== state.stored.metadata?.resourceVersion)
       throw new KubernetesApiError('Conflict', 'the object has been modified', 409);
     return body.status
       ? write({ status: { ...(state.stored.status as object), ...(body.status as object) } })
       : write({ metadata: body.metadata ?? {} });
-  });
+  };
   const client = {
     get: async () => state.stored,
     patch,

@@ -15,7 +15,6 @@ import {
   type ReconcileContext,
   type ReconcileResult,
   type Reconciler,
-  removeFinalizer,
   splitKey,
   updateStatus,
 } from '@roundhouse/controller';
@@ -42,7 +41,13 @@ import {
   type WorkflowExecution,
   type WorkflowExecutionStatus,
 } from '@roundhouse/core';
-import { isKubernetesError, type KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
+import {
+  isKubernetesError,
+  type KubeClient,
+  type KubeObject,
+  type Reader,
+  removeFinalizerAsRead,
+} from '@roundhouse/kube';
 import { DependencyCheck } from './dependency-check.js';
 import { type ExecutionPolicy, enforceExecutionPolicy } from './execution-policy.js';
 import type { ExecutionsByTarget } from './executions-by-target.js';
@@ -1042,10 +1047,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
       const { phase } = statusView(object).status ?? {};
       await this.#record(object, [workflowExecutionDeleted(phase)], ctx);
     }
-    // Held to this copy's uid: a successor created under the name keeps its own finalizer.
-    await removeFinalizer(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
+    // A JSON patch held to this copy's uid and to where the finalizer stands in its list, not to
+    // its resourceVersion: another controller's finalizer leaving, or a label edited, since the
+    // cache's copy no longer costs a conflict, a read and a second write, and a list changed
+    // under it is read again rather than written over. A successor of the name is never touched.
+    await removeFinalizerAsRead(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
       signal: ctx.signal,
-      uid: object.metadata?.uid,
     });
     this.#forget(key);
     return undefined;
