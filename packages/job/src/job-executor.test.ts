@@ -361,6 +361,36 @@ describe('JobExecutor: when to look again at a Job that has no ready pod yet', (
     expect(status).not.toHaveProperty('recheckAfterMs');
   });
 
+  it('looks again soon at a Job past the grace that has no pod and no refusal yet: a create refused later changes nothing on the Job', async () => {
+    expect(await statusAt('2026-01-01T00:00:40Z', { active: 0, ready: 0 })).toMatchObject({
+      phase: 'Running',
+      recheckAfterMs: 5_000,
+    });
+  });
+
+  it('keeps looking while the Job controller retries a create the API server could not judge', async () => {
+    const unreachable = (job: KubeObject): Reader => ({
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType) => ({
+        items: (type === resources.events
+          ? [
+              {
+                type: 'Warning',
+                reason: 'FailedCreate',
+                message:
+                  'Error creating: Internal error occurred: failed calling webhook "pods.policy.example": Post "https://policy.example/validate": dial tcp 10.0.0.9:443: connect: connection refused',
+              },
+            ]
+          : []) as unknown as T[],
+        resourceVersion: '1',
+      }),
+    });
+    expect(await statusAt('2026-01-01T00:00:40Z', { active: 0 }, unreachable)).toMatchObject({
+      phase: 'Running',
+      recheckAfterMs: 5_000,
+    });
+  });
+
   /** A Reader with `job` and its one pod, `pod`, not yet running, as the controller's cache holds it. */
   const podReader =
     (waiting: { reason: string; message?: string } | undefined) =>

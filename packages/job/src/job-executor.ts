@@ -130,14 +130,21 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       const pods = await jobPodStates(job, context, settings.conventions);
       // No pod waiting although the Job has pods: they run, or have just finished. A Job without
       // any may have failed to create one, which only its Events tell.
-      const events =
-        pods.length > 0 || hasCreatedPods(state) ? [] : await readJobEvents(job, context);
+      const withoutPod = pods.length === 0 && !hasCreatedPods(state);
+      const events = withoutPod ? await readJobEvents(job, context) : [];
       const stuck = explainStuckStart(pods, events);
       // A pod still on its way may yet wait for good (a pull that fails once the image is
       // found gone, a Secret deleted meanwhile), which changes nothing on the Job: looked at
       // again soon, from the controller's cache of pods, instead of at its resync.
+      // A Job with no pod yet may be refused one later (a quota filled meanwhile, a webhook
+      // that answers at last and denies): the Job controller's failed create leaves its status
+      // as it was (syncJob writes it only when its counters or conditions change), so only its
+      // next FailedCreate says so, and only a look at its Events, one request, finds it. No
+      // Job that starts lacks a pod for that long.
       if (!stuck)
-        return isStarting(pods) ? { ...result, recheckAfterMs: startingPodRecheckMs } : result;
+        return isStarting(pods) || withoutPod
+          ? { ...result, recheckAfterMs: startingPodRecheckMs }
+          : result;
       return {
         phase: 'Failed',
         reason: 'StartFailed',

@@ -19,9 +19,10 @@ import {
   podControls,
   useTestNamespace,
 } from '@roundhouse/testenv/vitest';
-import { expect, it, vi } from 'vitest';
+import { expect, it, onTestFinished, vi } from 'vitest';
 import { createCoTenantPod } from './co-tenant-pod.js';
 import { jobPods, patience } from './drive.js';
+import { followHints, unreachablePodWebhook } from './late-refusal.js';
 import { onlyJobPod } from './only-job-pod.js';
 import { recordPodWarning } from './pod-warning.js';
 
@@ -549,6 +550,38 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     expect(status.message).toMatch(
       /; the Job could not create its pod: Error creating: pods "[^"]*" is forbidden: exceeded quota: no-pods/,
     );
+  });
+
+  it('fails a Job whose pod the API server refuses only after the startup grace, at a look it asked for', async () => {
+    const c = client();
+    const namespace = await env.controlPlane.createNamespace('job-late-refusal');
+    const removeWebhook = await unreachablePodWebhook(c, namespace);
+    onTestFinished(removeWebhook);
+    const ex = new JobExecutor(c, { startupGraceMs: 0 });
+    const wfe = execution();
+    const { resourceName } = await ex.create(wfe, namespace);
+    const ref = withRef(wfe, resourceName);
+    await vi.waitFor(async () => {
+      const { items } = await c.list<KubeObject & { message?: string }>(
+        resources.events,
+        namespace,
+        { fieldSelector: 'reason=FailedCreate' },
+      );
+      expect(items.map((e) => e.message).join()).toContain('failed calling webhook');
+    }, patience);
+    // Past the grace, with only a refusal the Job controller retries: still Running.
+    expect(await ex.getStatus(ref, namespace)).toMatchObject({ phase: 'Running' });
+    // The policy engine is back and the namespace's quota full: the next try is refused for good,
+    // which changes nothing on the Job.
+    await env.controlPlane.createEnforcedQuota(namespace, 'no-pods', { pods: '0' });
+    await removeWebhook();
+    const status = await followHints(ex, ref, namespace, patience.timeout);
+    expect(status).toMatchObject({
+      phase: 'Failed',
+      reason: 'StartFailed',
+      failureReason: 'ResourceExhausted',
+    });
+    expect(status?.message).toContain('exceeded quota: no-pods');
   });
 
   it('rejects bad input before creating anything', async () => {
