@@ -314,6 +314,32 @@ describe('JobExecutor: the start failure of a Job whose events have expired', ()
     );
   });
 
+  it("names its own pod from the Job controller's deletion at the deadline once the record of its creation expired, not a gone co-tenant's pod named alike", async () => {
+    const reader = expiredReader(
+      [
+        podWarning(`${name}-x7k2p`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable),
+        podWarning(
+          `${name}-abcde`,
+          'FailedMount',
+          '2026-01-01T00:59:50Z',
+          'secret "theirs" not found',
+        ),
+      ],
+      {},
+      [
+        {
+          type: 'Warning',
+          reason: 'DeadlineExceeded',
+          message: 'Job was active longer than specified deadline',
+        },
+        { type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${name}-x7k2p` },
+      ],
+    );
+    expect((await status(reader))?.message).toBe(
+      `Job was active longer than specified deadline; pod ${name}-x7k2p: FailedScheduling: ${unschedulable}`,
+    );
+  });
+
   it("takes a pod named as the Job's that exists under the Job's uid", async () => {
     const reader = expiredReader(
       [podWarning(`${name}-abcde`, 'FailedScheduling', '2026-01-01T00:59:30Z', unschedulable)],

@@ -1,6 +1,6 @@
 import { type KubeObject, resources, type StatusContext } from '@roundhouse/kube';
 import { describeStartFailure, newestStartFailure, readPodWarnings } from './mount-failures.js';
-import { controllerUidLabel, isJobPodName, ownPodNames, recordsCreatedPods } from './own-pods.js';
+import { controllerUidLabel, isJobPodName, ownPodNames, recordsOwnPods } from './own-pods.js';
 import type { PodState } from './status.js';
 import type { EventState } from './stuck-start.js';
 
@@ -18,9 +18,10 @@ async function mayBeJobsPod(job: KubeObject, name: string, context: StatusContex
 
 /**
  * Why a failed Job's pods could not start, from the warnings about its own pods (`ownPodNames`:
- * `pods`, listed under its uid, and those its `jobEvents` record it created). Once those events
- * have expired, the pod the Job controller deleted at the deadline is known only by its name, so
- * a pod named as the Job controller names the Job's counts too, unless a pod of that name exists
+ * `pods`, listed under its uid, and those its `jobEvents` record it created or deleted). Once no
+ * event names a pod (a failure read longer than the API server's event TTL after it, or a pod
+ * someone else deleted long after it was created), a gone pod is known only by its name, so a
+ * pod named as the Job controller names the Job's counts too, unless a pod of that name exists
  * now without the Job's uid. Each such name is checked, newest warning first, with one read.
  */
 export async function readOwnStartFailure(
@@ -30,7 +31,7 @@ export async function readOwnStartFailure(
   context: StatusContext,
 ): Promise<string | undefined> {
   const own = ownPodNames(pods, jobEvents);
-  const byName = !recordsCreatedPods(jobEvents);
+  const byName = !recordsOwnPods(jobEvents);
   const jobName = job.metadata?.name ?? '';
   const warnings = await readPodWarnings(context);
   const refuted = new Set<string>();
