@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intValueErrorText, pythonIntText } from './python-int-text.js';
+import { type IntBase, intValueErrorText, pythonIntText } from './python-int-text.js';
 
 function intText(text: string): string | null {
   const value = pythonIntText(text);
@@ -202,6 +202,32 @@ describe('pythonIntText', () => {
     expect(intText('1'.repeat(4301))).toBeNull();
     expect(intText(`${'1_'.repeat(4300)}1`)).toBeNull();
     expect(intText(`${' '.repeat(5000)}1`)).toBe('1');
+  });
+
+  it("reads bases 2, 8 and 16 as int(text, base) does: the base's own prefix, any script's digits, no digit limit", () => {
+    // [text, base, str(int(text, base)) or its ValueError], from CPython 3.11.7.
+    const cases: ReadonlyArray<readonly [string, IntBase, string]> = [
+      ['0x1F', 16, '31'],
+      [' -0X_1f\u3000', 16, '-31'],
+      ['\u0660x\u0663', 16, '3'],
+      ['1_f', 16, '31'],
+      ['0x__1', 16, "invalid literal for int() with base 16: '0x__1'"],
+      ['\uff21', 16, "invalid literal for int() with base 16: '\uff21'"],
+      ['+0B1_0\n', 2, '2'],
+      ['0b0b1', 2, "invalid literal for int() with base 2: '0b0b1'"],
+      ['2', 2, "invalid literal for int() with base 2: '2'"],
+      ['0O_7 ', 8, '7'],
+      ['\u0667', 8, '7'],
+      ['0x1', 8, "invalid literal for int() with base 8: '0x1'"],
+      ['8', 8, "invalid literal for int() with base 8: '8'"],
+      ['f'.repeat(4301), 16, (16n ** 4301n - 1n).toString()],
+    ];
+    for (const [text, base, expected] of cases) {
+      const value = pythonIntText(text, base);
+      const read =
+        typeof value === 'bigint' ? value.toString() : intValueErrorText(text, value, base);
+      expect([text, base, read]).toEqual([text, base, expected]);
+    }
   });
 
   // Each computed with CPython 3.11.7's int(): past the limit it counts the run of digits (and

@@ -37,44 +37,86 @@ export type IntTextRefusal =
   | { reason: 'invalid-literal' }
   | { reason: 'too-many-digits'; digits: number };
 
+/** The bases construct_yaml_int and the API's filters call int() with. */
+export type IntBase = 2 | 8 | 10 | 16;
+
+/** The prefix int(text, base) lets stand before the digits, in either case. */
+const BASE_PREFIX: Readonly<Record<IntBase, string | undefined>> = {
+  2: 'b',
+  8: 'o',
+  10: undefined,
+  16: 'x',
+};
+
+/** How BigInt() reads ASCII digits in each base. */
+const BIGINT_PREFIX: Readonly<Record<IntBase, string>> = { 2: '0b', 8: '0o', 10: '', 16: '0x' };
+
 /**
- * The integer int(text) gives, or why it raises ValueError: surrounding whitespace, one sign,
- * decimal digits of any script with single underscores between them, and no more than
- * sys.get_int_max_str_digits() digits.
+ * A character's digit value in `base`, as CPython's int() reads it once every decimal digit of
+ * any script is made its ASCII digit: those, and for base 16 the ASCII letters a-f either case.
  */
-export function pythonIntText(text: string): bigint | IntTextRefusal {
+function digitValue(char: string, base: IntBase): number | undefined {
+  const decimal = decimalValue(char);
+  const value =
+    decimal ?? (base === 16 && /^[a-fA-F]$/.test(char) ? Number.parseInt(char, 16) : undefined);
+  return value !== undefined && value < base ? value : undefined;
+}
+
+/**
+ * The integer int(text, base) gives, or why it raises ValueError: surrounding whitespace, one
+ * sign, the base's own prefix (`0x`, `0o`, `0b`) and one underscore after it, digits (decimal
+ * ones of any script) with single underscores between them, and in base 10 no more than
+ * sys.get_int_max_str_digits() digits, a limit CPython sets only on bases that are not powers
+ * of two.
+ */
+export function pythonIntText(text: string, base: IntBase = 10): bigint | IntTextRefusal {
   const invalid: IntTextRefusal = { reason: 'invalid-literal' };
   const chars = [...text];
   let at = 0;
   while (at < chars.length && INT_SPACE.test(chars[at] ?? '')) at += 1;
   const sign = chars[at] === '-' || chars[at] === '+' ? chars[at] : '';
   if (sign !== '') at += 1;
+  const prefix = BASE_PREFIX[base];
+  // CPython looks for the prefix after turning other scripts' digits into ASCII ones, so any
+  // zero starts it.
+  if (
+    prefix !== undefined &&
+    decimalValue(chars[at] ?? '') === 0 &&
+    (chars[at + 1] === prefix || chars[at + 1] === prefix.toUpperCase())
+  ) {
+    at += 2;
+    if (chars[at] === '_') at += 1;
+  }
   let digits = '';
   let previous = '';
   for (; at < chars.length; at += 1) {
     const char = chars[at] ?? '';
-    const value = decimalValue(char);
+    const value = digitValue(char, base);
     if (value === undefined && char !== '_') break;
     // An underscore may neither lead, nor follow another, nor end the run.
     if (char === '_' && (digits === '' || previous === '_')) return invalid;
-    if (value !== undefined) digits += String(value);
+    if (value !== undefined) digits += value.toString(16);
     previous = char;
   }
   if (previous === '_') return invalid;
-  if (digits.length > PYTHON_INT_MAX_STR_DIGITS) {
+  if (base === 10 && digits.length > PYTHON_INT_MAX_STR_DIGITS) {
     return { reason: 'too-many-digits', digits: digits.length };
   }
   while (at < chars.length && INT_SPACE.test(chars[at] ?? '')) at += 1;
   if (digits === '' || at < chars.length) return invalid;
-  const magnitude = BigInt(digits);
+  const magnitude = BigInt(`${BIGINT_PREFIX[base]}${digits}`);
   return sign === '-' ? -magnitude : magnitude;
 }
 
-/** The ValueError int(text) raises, in CPython's words, which DAB's `__int` filter passes on. */
-export function intValueErrorText(text: string, refusal: IntTextRefusal): string {
+/** The ValueError int(text, base) raises, in CPython's words, which DAB's `__int` filter passes on. */
+export function intValueErrorText(
+  text: string,
+  refusal: IntTextRefusal,
+  base: IntBase = 10,
+): string {
   return refusal.reason === 'too-many-digits'
     ? intDigitsLimitText(refusal.digits)
-    : `invalid literal for int() with base 10: ${truncatedRepr(text, 200)}`;
+    : `invalid literal for int() with base ${base}: ${truncatedRepr(text, 200)}`;
 }
 
 /** int(text) where a caller treats every ValueError alike, as DRF's fields and paging do. */

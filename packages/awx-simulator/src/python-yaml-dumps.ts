@@ -4,12 +4,27 @@
  * alias of it, and that expansion is what MAX_ALIAS_EXPANSION bounds.
  */
 import { pythonDict } from './python-dict.js';
-import { pythonFloatRepr } from './python-json.js';
+import { isRawJson, PYTHON_INT_MAX_STR_DIGITS, pythonFloatRepr } from './python-json.js';
 import { expansionTooLarge, MAX_ALIAS_EXPANSION, UnserializableValue } from './python-yaml.js';
+
+/**
+ * int.__repr__'s ValueError, which json.dumps meets writing an integer of more decimal digits
+ * (its sign not counted) than sys.get_int_max_str_digits(): one PyYAML reads in base 2, 8 or 16,
+ * or sexagesimal, where int() sets no limit on the text.
+ */
+const INT_REPR_LIMIT = {
+  ok: false,
+  error: `Exceeds the limit (${PYTHON_INT_MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit`,
+} as const;
+
+function reprExceedsLimit(value: unknown): boolean {
+  return isRawJson(value) && value.rawJSON.replace(/^-/, '').length > PYTHON_INT_MAX_STR_DIGITS;
+}
 
 /** How `json.dumps` writes a key: None, booleans and numbers as their JSON text. */
 function jsonKey(key: unknown): string | UnserializableValue {
   if (typeof key === 'string' || key instanceof UnserializableValue) return key;
+  if (isRawJson(key)) return key.rawJSON;
   if (typeof key === 'number') return Number.isFinite(key) ? String(key) : pythonFloatRepr(key);
   return key === null ? 'null' : String(key);
 }
@@ -34,6 +49,7 @@ export function jsonCompatible(
     if (value instanceof UnserializableValue) {
       return { ok: false, error: `Object of type ${value.pythonType} is not JSON serializable` };
     }
+    if (reprExceedsLimit(value)) return INT_REPR_LIMIT;
     if (!Array.isArray(value) && !(value instanceof Map)) return { ok: true, value };
     if (writing.has(value)) return { ok: false, error: 'Circular reference detected' };
     const inner = repeated || seen.has(value);
@@ -60,6 +76,7 @@ export function jsonCompatible(
     }
     const entries: [string, unknown][] = [];
     for (const [key, item] of value) {
+      if (reprExceedsLimit(key)) return INT_REPR_LIMIT;
       const name = jsonKey(key);
       if (name instanceof UnserializableValue) {
         // The C encoder names a key's type by its qualified name: `datetime.date`.

@@ -231,6 +231,56 @@ describe('safeLoad', () => {
     }
   });
 
+  it('reads an explicit !!int in bases 2, 8 and 16 and sexagesimal as construct_yaml_int hands it to int()', () => {
+    // Each as PyYAML 6.0.3 on CPython 3.11.7 reads it: construct_yaml_int drops every `_` and
+    // takes one sign, then int(rest, base) takes spaces, another sign, the base's prefix again
+    // (either case) and any script's decimal digits.
+    const read: ReadonlyArray<readonly [string, string]> = [
+      ['a: !!int "0x 1F"', '31'],
+      ['a: !!int "-0x-1"', '1'],
+      ['a: !!int "0x0X1f"', '31'],
+      ['a: !!int "0b0B1"', '1'],
+      ['a: !!int "0b\u0661 "', '1'],
+      ['a: !!int "0O17"', '15'],
+      ['a: !!int "07\u3000"', '7'],
+      ['a: !!int "0\u0667"', '7'],
+      ['a: !!int "0_x1F"', '31'],
+      ['a: !!int "1: -30"', '30'],
+      ['a: !!int "1:\u0663"', '63'],
+    ];
+    for (const [text, value] of read)
+      expect([text, dumped(text)]).toEqual([text, `{"a": ${value}}`]);
+    const refusals: ReadonlyArray<readonly [string, string]> = [
+      ['a: !!int "0X1F"', "ValueError: invalid literal for int() with base 8: '0X1F'"],
+      ['a: !!int "0:30"', "ValueError: invalid literal for int() with base 8: '0:30'"],
+      ['a: !!int "0x"', "ValueError: invalid literal for int() with base 16: ''"],
+      ['a: !!int "1::30"', "ValueError: invalid literal for int() with base 10: ''"],
+      ['a: !!int "-_"', 'IndexError: string index out of range'],
+    ];
+    for (const [text, message] of refusals) {
+      expect(() => safeLoad(text), text).toThrow(new AwxServerError(message));
+    }
+    // float() is handed what follows the sign, empty or not.
+    expect(() => safeLoad('a: !!float "-"')).toThrow(
+      new AwxServerError("ValueError: could not convert string to float: ''"),
+    );
+  });
+
+  it('reads a plain integer of any base whole, and refuses to write one of more than 4300 decimal digits as json.dumps does', () => {
+    expect(dumped('a: 0x_FFFF_FFFF_FFFF_FFFF\nb: -0b1_0\nc: 0_17\nd: 190:20:30')).toBe(
+      '{"a": 18446744073709551615, "b": -2, "c": 15, "d": 685230}',
+    );
+    // int() reads any number of hex digits; the decimal text json.dumps needs is what is limited.
+    const limit =
+      'JSON: Exceeds the limit (4300 digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit';
+    expect(dumped(`a: -0x${'f'.repeat(3571)}`)).toBe(`{"a": -${(16n ** 3571n - 1n).toString()}}`);
+    expect(dumped(`a: -0x${'f'.repeat(3572)}`)).toBe(limit);
+    expect(dumped(`? 0b${'1'.repeat(14300)}\n: x`)).toBe(limit);
+    expect(dumped(`a: [2020-01-01, 0x${'f'.repeat(3600)}]`)).toBe(
+      'JSON: Object of type date is not JSON serializable',
+    );
+  });
+
   it("refuses what PyYAML's scanner and parser refuse in their words, ahead of anything else", () => {
     expect(dumped('a: 1\n b: 2')).toBe(
       'YAML: mapping values are not allowed here\n' +

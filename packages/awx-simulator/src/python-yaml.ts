@@ -182,7 +182,7 @@ function mappingValue(
       throw new ConstructorError('found unhashable key', key, mappingContext(node));
     }
     const identity = keyIdentity(keyValue);
-    if (!keys.has(identity)) keys.set(identity, isRawJson(keyValue) ? keyValue.rawJSON : keyValue);
+    if (!keys.has(identity)) keys.set(identity, keyValue);
     into.set(keys.get(identity), construct(value));
   }
 }

@@ -8,9 +8,8 @@
  * catch: that is TimestampUnmatched.
  */
 import { asciiEncodeError, base64DecodeError } from './python-base64.js';
-import { intValueErrorText, pythonIntText } from './python-int-text.js';
+import { type IntBase, intValueErrorText, pythonIntText } from './python-int-text.js';
 import { pythonFloatRepr } from './python-json.js';
-import { truncatedRepr } from './python-str-repr.js';
 import { AwxServerError } from './replies.js';
 
 /** A value PyYAML makes that `json.dumps` cannot write, named by its Python type. */
@@ -69,21 +68,13 @@ function valueError(message: string): AwxServerError {
 }
 
 /** Python's int(text, base), or its ValueError. */
-function pythonInt(text: string, base: 2 | 8 | 10 | 16): bigint {
-  if (base === 10) {
-    const value = pythonIntText(text);
-    if (typeof value !== 'bigint') throw valueError(intValueErrorText(text, value));
-    return value;
-  }
-  const digits = { 2: /^[01]+$/, 8: /^(?:0[oO])?[0-7]+$/, 16: /^[0-9a-fA-F]+$/ }[base];
-  if (!digits.test(text)) {
-    throw valueError(`invalid literal for int() with base ${base}: ${truncatedRepr(text, 200)}`);
-  }
-  const prefix = { 2: '0b', 8: '0o', 16: '0x' }[base];
-  return BigInt(`${prefix}${base === 8 ? text.replace(/^0o/i, '') : text}`);
+function pythonInt(text: string, base: IntBase): bigint {
+  const value = pythonIntText(text, base);
+  if (typeof value !== 'bigint') throw valueError(intValueErrorText(text, value, base));
+  return value;
 }
 
-/** construct_yaml_int's sign, and its IndexError on text that is empty once `_` is gone. */
+/** construct_yaml_int's and construct_yaml_float's sign, and their IndexError on empty text. */
 function signed(text: string): { sign: 1 | -1; digits: string } {
   if (text === '') throw new AwxServerError('IndexError: string index out of range');
   const sign = text.startsWith('-') ? -1 : 1;
@@ -93,6 +84,9 @@ function signed(text: string): { sign: 1 | -1; digits: string } {
 /** construct_yaml_int: Python's int, exact; one beyond 2^53 stays raw JSON. */
 function constructInt(text: string): unknown {
   const { sign, digits } = signed(text.replaceAll('_', ''));
+  // construct_yaml_int reads the first character of what follows the sign, where
+  // construct_yaml_float hands it to float() as it is.
+  if (digits === '') throw new AwxServerError('IndexError: string index out of range');
   let value: bigint;
   if (digits === '0') value = 0n;
   else if (digits.startsWith('0b')) value = pythonInt(digits.slice(2), 2);
