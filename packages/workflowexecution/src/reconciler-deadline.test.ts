@@ -1,4 +1,5 @@
 import type { ExecutionResult } from '@roundhouse/core';
+import { KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
 import {
@@ -53,5 +54,44 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
       phase: 'Failed',
       failureDetails: { reason: 'DeadlineExceeded', exitCode: 143 },
     });
+  });
+
+  it('gives up a start that keeps failing with a retryable error once the timeout has passed since its creation, with no spec.timesOutAt', async () => {
+    const stored = storedExecution('busy', { executionConfig: { timeout: '2m' } });
+    const api = executionServer({
+      ...stored,
+      metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T00:00:00Z' },
+    });
+    // The API server answers every create 503; the last one may have made the Job all the same.
+    const cleanup = vi.fn(async () => {});
+    let clock = new Date('2026-01-01T00:01:59Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({
+        create: async () => {
+          throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+        },
+        cleanup,
+      }),
+      // The execution's own timeout bounds it, not the shorter default.
+      defaultTimeoutMs: 60_000,
+      now: () => clock,
+    });
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: [{ type: 'Waiting', reason: 'CreateFailed' }],
+    });
+    clock = new Date('2026-01-01T00:02:00Z');
+    expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'DeadlineExceeded',
+        message:
+          'the execution could not be started within its timeout of 2m: Failed to create job execution resource: etcd is busy',
+        wasExecutionFailure: false,
+      },
+    });
+    expect(cleanup).toHaveBeenCalledTimes(1);
   });
 });

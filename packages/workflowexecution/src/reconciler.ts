@@ -659,6 +659,8 @@ export class WorkflowExecutionReconciler implements Reconciler {
       throw error;
     }
     const outcome = classifyStartError(error);
+    if (outcome.action === 'retry' && this.#startOverdue(wfe))
+      return this.#gaveUpStart(wfe, error, ctx);
     if (outcome.action === 'retry') {
       // Shown on the execution while the workqueue retries, so a stuck start is never silent:
       // the error as it is, in Roundhouse's own condition (kubernaut retries no create).
@@ -681,6 +683,45 @@ export class WorkflowExecutionReconciler implements Reconciler {
     );
     return undefined;
   }
+
+  /**
+   * Whether a start that keeps failing with a retryable error has been tried for as long as the
+   * execution may take: its timeout (or the default) since it was created. `spec.timesOutAt`
+   * bounds it too (#refusal), but an execution without one would be retried for ever, holding
+   * its target's lock with nothing running. The wait for a cooldown or a busy target counts.
+   */
+  #startOverdue(wfe: WorkflowExecution): boolean {
+    const created = Date.parse(wfe.metadata.creationTimestamp ?? '');
+    if (Number.isNaN(created)) return false;
+    return created + this.#timeoutMs(wfe) <= this.#o.now().getTime();
+  }
+
+  /**
+   * Fails a start given up on (#startOverdue) with the last error it met. That error may have
+   * been a create whose answer was lost (a 504, a broken connection) while the resource was
+   * made: it goes now, as after a failure before the workflow ran, rather than run on under an
+   * execution recorded as never started.
+   */
+  async #gaveUpStart(
+    wfe: WorkflowExecution,
+    error: unknown,
+    ctx: ReconcileContext,
+  ): Promise<undefined> {
+    const timeout = wfe.spec.executionConfig?.timeout;
+    const limit = `${timeout ? '' : 'default '}timeout of ${timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`}`;
+    await this.#fail(
+      wfe,
+      {
+        reason: 'DeadlineExceeded',
+        message: `the execution could not be started within its ${limit}: ${startErrorMessage(error, wfe.spec.executionEngine)}`,
+        wasExecutionFailure: false,
+      },
+      ctx,
+    );
+    await this.#cleanup(wfe, 'after a failed start', ctx);
+    return undefined;
+  }
+
   async #observe(
     wfe: WorkflowExecution,
     key: string,
@@ -764,15 +805,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
   #deadline(wfe: WorkflowExecution): { at: number; byTimesOutAt: boolean } {
     const started = wfe.status?.startTime ? Date.parse(wfe.status.startTime) : Number.NaN;
     if (Number.isNaN(started)) return { at: Number.POSITIVE_INFINITY, byTimesOutAt: false };
-    const timeout = wfe.spec.executionConfig?.timeout;
-    // The spec was validated when the execution started; a bad timeout never got this far.
-    const timeoutMs = timeout
-      ? parseTimeout(timeout, 'spec.executionConfig.timeout')
-      : this.#o.defaultTimeoutMs;
+    const timeoutMs = this.#timeoutMs(wfe);
     const timesOutAt = timesOutAtMs(wfe) ?? Number.POSITIVE_INFINITY;
     return timesOutAt < started + timeoutMs
       ? { at: timesOutAt, byTimesOutAt: true }
       : { at: started + timeoutMs, byTimesOutAt: false };
+  }
+
+  /** The execution's timeout, or the default. */
+  #timeoutMs(wfe: WorkflowExecution): number {
+    const timeout = wfe.spec.executionConfig?.timeout;
+    // The spec was validated before any start; a bad timeout never got this far.
+    return timeout
+      ? parseTimeout(timeout, 'spec.executionConfig.timeout')
+      : this.#o.defaultTimeoutMs;
   }
 
   /**
