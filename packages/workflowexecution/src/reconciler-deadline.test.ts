@@ -63,7 +63,12 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
       metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T00:00:00Z' },
     });
     // The API server answers every create 503; the last one may have made the Job all the same.
-    const cleanup = vi.fn(async () => {});
+    // It goes before the failure is written: a crash between leaves no Job under a Failed
+    // execution, and the start is retried (and given up) again.
+    const phasesAtCleanup: unknown[] = [];
+    const cleanup = vi.fn(async () => {
+      phasesAtCleanup.push((api.state.stored.status as { phase?: string }).phase);
+    });
     let clock = new Date('2026-01-01T00:01:59Z');
     const reconciler = reconcilerOver(api, {
       registry: jobRegistry({
@@ -92,6 +97,34 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
         wasExecutionFailure: false,
       },
     });
-    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(phasesAtCleanup).toEqual(['Pending']);
+  });
+
+  it('fails a start given up on even when what a lost create made cannot be removed yet', async () => {
+    const stored = storedExecution('busy');
+    const api = executionServer({
+      ...stored,
+      metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T00:00:00Z' },
+    });
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({
+        create: async () => {
+          throw new KubernetesApiError('Timeout', 'no answer', 504);
+        },
+        cleanup: async () => {
+          throw new KubernetesApiError('Forbidden', 'jobs.batch "wfe-0" is forbidden', 403);
+        },
+      }),
+      defaultTimeoutMs: 60_000,
+      now: () => new Date('2026-01-01T00:01:00Z'),
+    });
+    expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'DeadlineExceeded',
+        message: expect.stringContaining('within its default timeout of 60s'),
+      },
+    });
   });
 });

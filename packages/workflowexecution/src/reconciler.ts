@@ -699,14 +699,19 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * Fails a start given up on (#startOverdue) with the last error it met. That error may have
    * been a create whose answer was lost (a 504, a broken connection) while the resource was
-   * made: it goes now, as after a failure before the workflow ran, rather than run on under an
-   * execution recorded as never started.
+   * made: it goes first, so that a crash before the failure's write leaves nothing running under
+   * an execution recorded as never started; the retry gives up again, or starts it after all.
+   * One that cannot go now goes with the lock after the cooldown (#release), and the execution
+   * fails all the same.
    */
   async #gaveUpStart(
     wfe: WorkflowExecution,
     error: unknown,
     ctx: ReconcileContext,
   ): Promise<undefined> {
+    await this.#cleanup(wfe, 'after a failed start', ctx).catch((cleanupError: unknown) => {
+      if (ctx.signal.aborted) throw cleanupError;
+    });
     const timeout = wfe.spec.executionConfig?.timeout;
     const limit = `${timeout ? '' : 'default '}timeout of ${timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`}`;
     await this.#fail(
@@ -718,7 +723,6 @@ export class WorkflowExecutionReconciler implements Reconciler {
       },
       ctx,
     );
-    await this.#cleanup(wfe, 'after a failed start', ctx);
     return undefined;
   }
 
