@@ -1,10 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
-import { KubeClient } from '@roundhouse/kube';
+import { KubeClient, type Reader } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FinallyRunningError, type GracefulRun, gracefulFinallyUntil } from './graceful-finally.js';
 import { buildPipelineRun } from './pipeline-run-spec.js';
+import type { TaskRunState } from './status.js';
 import { TektonExecutor } from './tekton-executor.js';
 
 const start = Date.parse('2026-01-01T00:00:00Z');
@@ -101,6 +102,64 @@ describe('gracefulFinallyUntil', () => {
   });
 });
 
+describe("gracefulFinallyUntil with the run's TaskRuns", () => {
+  const grace = 15_000;
+  const finallyStart = start + minutes(1);
+
+  /** A TaskRun named `name` with its Succeeded condition, and steps that ran when `ran`. */
+  function taskRun(name: string, status: string, reason: string, ran = false): TaskRunState {
+    return {
+      metadata: { name, creationTimestamp: at(start) },
+      status: {
+        conditions: [{ type: 'Succeeded', status, reason }],
+        ...(ran ? { steps: [{ name: 'run', terminated: { exitCode: 0 } }] } : {}),
+      },
+    };
+  }
+
+  /** A graceful cancel in its finally, Tekton having cancelled `work` and created `report`. */
+  const cancelled: GracefulRun = (() => {
+    const base = run('CancelledRunFinally', 'CancelledRunningFinally', {
+      timeouts: oneHour,
+      finallyStartTime: at(finallyStart),
+    });
+    const childReferences = ['work', 'report'].map((task) => ({
+      kind: 'TaskRun',
+      name: `r-${task}`,
+      pipelineTaskName: task,
+    }));
+    return { ...base, status: { ...base.status, childReferences } };
+  })();
+  const neverStarted = taskRun('r-work', 'False', 'TaskRunCancelled');
+  const refused = taskRun('r-report', 'Unknown', 'ExceededResourceQuota');
+
+  it('waits for no finally a quota keeps from starting when no task of the run ever ran', () => {
+    const children = { taskRuns: [neverStarted, refused], startupGraceMs: grace };
+    expect(gracefulFinallyUntil(cancelled, finallyStart + grace, children)).toBe(undefined);
+    // The quota is given the grace from the finally's start, as a run's first task is.
+    expect(gracefulFinallyUntil(cancelled, finallyStart + grace - 1, children)).toBe(
+      start + minutes(60),
+    );
+  });
+
+  it('waits for a finally that may still start, and for the finally of a run whose tasks ran', () => {
+    const now = finallyStart + minutes(5);
+    for (const [why, taskRuns] of [
+      ['the task ran', [taskRun('r-work', 'False', 'TaskRunCancelled', true), refused]],
+      ['the task succeeded', [taskRun('r-work', 'True', 'Succeeded'), refused]],
+      [
+        'the finally pod waits for a node',
+        [neverStarted, taskRun('r-report', 'Unknown', 'Pending')],
+      ],
+      ['the finally TaskRun was not read', [neverStarted]],
+    ] as const) {
+      expect(gracefulFinallyUntil(cancelled, now, { taskRuns, startupGraceMs: grace }), why).toBe(
+        start + minutes(60),
+      );
+    }
+  });
+});
+
 describe('FinallyRunningError', () => {
   it('is retryable, and asks to be retried by the wait’s end at the latest', () => {
     const soon = new FinallyRunningError('workflows', 'wfe-1', start + 4_500, start);
@@ -173,5 +232,79 @@ describe('TektonExecutor.cleanup', () => {
     });
     await executor.cleanup(wfe, namespace);
     expect(deleted).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('TektonExecutor.cleanup of a graceful cancel whose tasks never ran', () => {
+  const wfe = sampleExecution({});
+  const namespace = 'workflows';
+  const finallyStart = start + minutes(1);
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function taskRun(name: string, reason: string, status = 'Unknown'): TaskRunState {
+    return {
+      metadata: { name, creationTimestamp: at(start) },
+      status: { conditions: [{ type: 'Succeeded', status, reason }] },
+    };
+  }
+
+  /** The run in its finally after `work` was cancelled unstarted, `report` as `reportReason` says. */
+  function holding(reportReason: string) {
+    const built = buildPipelineRun(wfe, namespace, undefined, {
+      conventions: roundhouseConventions,
+      serviceAccountName: 'runner',
+      pipelineName: 'workflow',
+    });
+    const graceful = run('CancelledRunFinally', 'CancelledRunningFinally', {
+      finallyStartTime: at(finallyStart),
+    });
+    const name = built.metadata.name;
+    const stored = {
+      ...built,
+      metadata: { ...built.metadata, uid: 'run-uid', creationTimestamp: at(start) },
+      spec: { ...built.spec, ...graceful.spec, timeouts: oneHour },
+      status: {
+        ...graceful.status,
+        childReferences: ['work', 'report'].map((task) => ({
+          kind: 'TaskRun',
+          name: `${name}-${task}`,
+          pipelineTaskName: task,
+        })),
+      },
+    };
+    const taskRuns = [
+      taskRun(`${name}-work`, 'TaskRunCancelled', 'False'),
+      taskRun(`${name}-report`, reportReason),
+    ];
+    const get = async <T>(type: { kind: string }, _ns: unknown, wanted: string) =>
+      structuredClone(
+        type.kind === 'PipelineRun' ? stored : taskRuns.find((t) => t.metadata.name === wanted),
+      ) as T;
+    const list = async <T>() => ({ items: structuredClone(taskRuns) as T[], resourceVersion: '1' });
+    return { get, list };
+  }
+
+  it("deletes the run once the API server too shows the finally's pod refused for a quota", async () => {
+    vi.useFakeTimers({ now: finallyStart + minutes(1), toFake: ['Date'] });
+    for (const [live, expected] of [
+      ['ExceededResourceQuota', 1],
+      // The cache is behind: the quota has let the finally's pod be created since.
+      ['Running', 0],
+    ] as const) {
+      const server = new KubeClient(new KubeConfig());
+      const fromServer = holding(live);
+      vi.spyOn(server, 'get').mockImplementation(fromServer.get as KubeClient['get']);
+      vi.spyOn(server, 'list').mockImplementation(fromServer.list as KubeClient['list']);
+      const deleted = vi.spyOn(server, 'delete').mockResolvedValue(true);
+      const cache = holding('ExceededResourceQuota');
+      const executor = new TektonExecutor(server, { reader: cache as Reader });
+      const cleanup = executor.cleanup(wfe, namespace);
+      if (expected === 0) await expect(cleanup).rejects.toBeInstanceOf(FinallyRunningError);
+      else await cleanup;
+      expect(deleted, live).toHaveBeenCalledTimes(expected);
+    }
   });
 });

@@ -1,11 +1,18 @@
 import { CleanupPendingError, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import type { CancelSpecStatus } from './cancellation.js';
-import { PipelineRunStateSchema, succeededCondition } from './status.js';
+import {
+  isTaskRunFinished,
+  PipelineRunStateSchema,
+  succeededCondition,
+  type TaskRunState,
+} from './status.js';
+import { taskRunExceededResourceQuota } from './stuck-start.js';
+import { taskRunMayHaveRun } from './task-run-ran.js';
 
 /**
  * Tekton's `default-timeout-minutes` when the cluster leaves it alone (config-defaults, v1.15):
- * the timeout of a run whose spec gives none.
+ * the timeout of a run whose spec gives none, which only a run no webhook defaulted lacks.
  */
 const tektonDefaultTimeoutMs = 60 * 60_000;
 
@@ -42,6 +49,16 @@ export const GracefulRunSchema = PipelineRunStateSchema.extend({
 
 export type GracefulRun = z.infer<typeof GracefulRunSchema>;
 
+/** The run's child TaskRuns, every one of them read, for `gracefulFinallyUntil`. */
+export interface GracefulChildren {
+  readonly taskRuns: readonly TaskRunState[];
+  /**
+   * How long a task a ResourceQuota keeps from starting is given before the wait stops counting
+   * on it (the engine's `startupGraceMs`).
+   */
+  readonly startupGraceMs: number;
+}
+
 /**
  * Until when (epoch ms) cleanup leaves the run alone so the `finally` tasks a graceful cancel
  * asked for can end, or undefined when it may delete the run now. Only a run Tekton still
@@ -50,17 +67,33 @@ export type GracefulRun = z.infer<typeof GracefulRunSchema>;
  * resource). A run not cancelled gracefully, finished, or never reconciled by Tekton goes at once.
  *
  * The wait ends when Tekton itself would end the run (pipelinerun.go, v1.15): its pipeline
- * timeout from `status.startTime` (absent: Tekton's default), or its finally timeout from
- * `status.finallyStartTime`, whichever comes first. Past that the run is deleted anyway, since
- * a run Tekton does not end by then (its controller is down) would otherwise hold the target's
- * lock, or the execution's deletion, for ever. A run with no timeout at all (a cluster whose
- * default is 0) waits Tekton's default from its `finally`'s start, or its own before then.
+ * timeout from `status.startTime`, or its finally timeout from `status.finallyStartTime`,
+ * whichever comes first. Tekton's webhook writes the cluster's `default-timeout-minutes` into
+ * `spec.timeouts.pipeline` of every run it admits (`SetDefaults`), so a stored run carries the
+ * timeout its controller applies; only a run no webhook defaulted has none, and is given
+ * Tekton's own default. Past that the run is deleted anyway, since a run Tekton does not end by
+ * then (its controller is down) would otherwise hold the target's lock, or the execution's
+ * deletion, for ever. A run with no timeout at all (`0s`) waits Tekton's default from its
+ * `finally`'s start, or its own before then.
+ *
+ * With `children`, the wait also ends when nothing of the run ever ran and nothing can now:
+ * none of its TaskRuns ran, and every one still unfinished has had its pod refused for a
+ * ResourceQuota for the grace (from the `finally`'s start, or the run's creation before it).
+ * Tekton cancels or skips the tasks and then creates the `finally` TaskRuns, which the same
+ * quota refuses; they would hold the target's lock until the timeout to undo what never ran.
+ * A run whose tasks ran keeps waiting for its `finally`, quota or not: that `finally` releases
+ * what they took.
  */
-export function gracefulFinallyUntil(run: GracefulRun, now: number): number | undefined {
+export function gracefulFinallyUntil(
+  run: GracefulRun,
+  now: number,
+  children?: GracefulChildren | undefined,
+): number | undefined {
   if (!gracefulSpecStatuses.has(run.spec?.status ?? '')) return undefined;
   if (succeededCondition(run)?.status !== 'Unknown') return undefined;
   const started = Date.parse(run.status?.startTime ?? run.metadata?.creationTimestamp ?? '');
   if (Number.isNaN(started)) return undefined;
+  if (children && nothingRanNorCanStart(run, children, now)) return undefined;
   const finallyStarted = Date.parse(run.status?.finallyStartTime ?? '');
   const timeouts = run.spec?.timeouts;
   const pipeline =
@@ -75,6 +108,25 @@ export function gracefulFinallyUntil(run: GracefulRun, now: number): number | un
       ? Math.min(...ends)
       : (Number.isNaN(finallyStarted) ? started : finallyStarted) + tektonDefaultTimeoutMs;
   return now < until ? until : undefined;
+}
+
+/**
+ * Whether no child of the run ran and every unfinished one (at least one) is a TaskRun whose pod
+ * a ResourceQuota refuses, past the grace. A child not among `taskRuns`, or of another kind, may
+ * be running.
+ */
+function nothingRanNorCanStart(run: GracefulRun, children: GracefulChildren, now: number): boolean {
+  const byName = new Map(children.taskRuns.map((taskRun) => [taskRun.metadata.name, taskRun]));
+  let refused = false;
+  for (const ref of run.status?.childReferences ?? []) {
+    const taskRun = ref.kind === 'TaskRun' && ref.name ? byName.get(ref.name) : undefined;
+    if (!taskRun || taskRunMayHaveRun(taskRun)) return false;
+    if (isTaskRunFinished(taskRun)) continue;
+    if (succeededCondition(taskRun)?.reason !== taskRunExceededResourceQuota) return false;
+    refused = true;
+  }
+  const since = Date.parse(run.status?.finallyStartTime ?? run.metadata?.creationTimestamp ?? '');
+  return refused && !Number.isNaN(since) && now >= since + children.startupGraceMs;
 }
 
 /** Tekton's `FinallyTimeout`: `finally`, else `pipeline` minus `tasks` when both are set. */

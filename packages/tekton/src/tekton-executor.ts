@@ -23,6 +23,7 @@ import {
   resources,
 } from '@roundhouse/kube';
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
+import { readChildTaskRuns } from './child-task-runs.js';
 import { customRunType } from './custom-runs.js';
 import {
   FinallyRunningError,
@@ -37,7 +38,12 @@ import {
   tektonEngine,
 } from './pipeline-run-spec.js';
 import { type ResultSettings, readPipelineRunResult } from './read-result.js';
-import { isPipelineRunFinished, PipelineRunStateSchema, pipelineRunLabel } from './status.js';
+import {
+  childTaskRuns,
+  isPipelineRunFinished,
+  PipelineRunStateSchema,
+  pipelineRunLabel,
+} from './status.js';
 import { taskRunsRead } from './task-runs-read.js';
 import { defaultControllerGraceMs } from './unwritten-status.js';
 
@@ -78,6 +84,13 @@ export interface CancelOptions extends OperationOptions {
 }
 
 type PipelineRunObject = KubeObject & { status?: unknown };
+
+/** Whether cleanup leaves the run to its graceful `finally`, and until when at the latest. */
+interface GracefulWait {
+  readonly waits: boolean;
+  readonly until: number;
+  readonly now: number;
+}
 
 /** The Tekton engine's own part: the PipelineRun it builds and how a run (and its TaskRuns) read. */
 function tektonEngineSpec(
@@ -128,6 +141,8 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   /** The run's child TaskRuns, which its status checks read; a controller caches them. */
   readonly reads: readonly ExecutionRead[];
   readonly #pipelineRunType: ResourceType;
+  readonly #taskRunType: ResourceType;
+  readonly #startupGraceMs: number;
 
   constructor(client: KubeClient, options: TektonExecutorOptions = {}) {
     const conventions = options.conventions ?? roundhouseConventions;
@@ -167,6 +182,8 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
       logger,
     });
     this.#pipelineRunType = pipelineRunType;
+    this.#taskRunType = taskRunType;
+    this.#startupGraceMs = resultSettings.startupGraceMs;
     this.reads = Object.freeze([taskRunsRead(conventions, taskRunType)]);
   }
 
@@ -223,8 +240,9 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
    * Deletes this execution's PipelineRun, as every engine's cleanup does, except while its
    * `finally` tasks still run after a graceful `cancel`: then it throws a retryable
    * `FinallyRunningError` and deletes nothing, so the step that releases what the workflow
-   * took still runs. The wait ends when the run's own timeout would end it
-   * (`gracefulFinallyUntil`), after which the run goes whatever it is doing.
+   * took still runs. The wait ends when the run's own timeout would end it, or when nothing of
+   * a run whose tasks never ran can start (`gracefulFinallyUntil`), after which the run goes
+   * whatever it is doing.
    */
   override async cleanup(
     wfe: WorkflowExecution,
@@ -233,13 +251,47 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   ): Promise<void> {
     const name = this.resourceName(wfe);
     const run = await this.owned.getOwned(wfe, namespace, name, options);
-    const now = Date.now();
-    // A run whose fields are not in Tekton's shapes says nothing of a finally: it goes, rather than
-    // hold its target's lock for ever.
-    const read = GracefulRunSchema.safeParse(run);
-    const until = run && read.success ? gracefulFinallyUntil(read.data, now) : undefined;
-    if (until !== undefined) throw new FinallyRunningError(namespace, name, until, now);
+    let wait = await this.#gracefulWait(run, namespace, this.reader, options.signal);
+    if (wait && !wait.waits && this.reader !== this.client) {
+      // A wait cut short kills the finally for good: a cache's word that nothing can start is
+      // checked with the API server.
+      const live = await this.owned.getOwned(wfe, namespace, name, { ...options, fresh: true });
+      wait = await this.#gracefulWait(live, namespace, this.client, options.signal);
+    }
+    if (wait?.waits) throw new FinallyRunningError(namespace, name, wait.until, wait.now);
     await super.cleanup(wfe, namespace, options);
+  }
+
+  /**
+   * The graceful wait for `run` (see `gracefulFinallyUntil`), its TaskRuns read from `reader`;
+   * undefined when there is none to wait for. A run whose fields are not in Tekton's shapes says
+   * nothing of a finally: it goes, rather than hold its target's lock for ever. TaskRuns that
+   * cannot be read may be running the finally, so the run waits.
+   */
+  async #gracefulWait(
+    run: PipelineRunObject | null,
+    namespace: string,
+    reader: Reader,
+    signal: AbortSignal | undefined,
+  ): Promise<GracefulWait | undefined> {
+    const read = GracefulRunSchema.safeParse(run);
+    if (!run || !read.success) return undefined;
+    const now = Date.now();
+    const until = gracefulFinallyUntil(read.data, now);
+    if (until === undefined) return undefined;
+    if (childTaskRuns(read.data).length === 0) return { waits: true, until, now };
+    const { taskRuns, unread } = await readChildTaskRuns(run, read.data, {
+      reader,
+      live: this.client,
+      taskRunType: this.#taskRunType,
+      conventions: this.conventions,
+      namespace,
+      signal,
+    });
+    const children = { taskRuns, startupGraceMs: this.#startupGraceMs };
+    const waits =
+      unread !== undefined || gracefulFinallyUntil(read.data, now, children) !== undefined;
+    return { waits, until, now };
   }
 
   /** Whether the PipelineRun with this uid has finished, read from the API server itself. */

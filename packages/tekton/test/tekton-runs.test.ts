@@ -49,6 +49,20 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     }, patience);
   }
 
+  /** Waits until Tekton reports the TaskRun's pod refused for a ResourceQuota. */
+  async function quotaRefused(namespace: string, taskRun: string) {
+    await vi.waitFor(async () => {
+      const found = await client.get<KubeObject & { status?: { conditions?: unknown[] } }>(
+        resources.taskRuns,
+        namespace,
+        taskRun,
+      );
+      expect(found?.status?.conditions).toContainEqual(
+        expect.objectContaining({ status: 'Unknown', reason: 'ExceededResourceQuota' }),
+      );
+    }, patience);
+  }
+
   /** The run is gone, or going: foreground deletion keeps it until Tekton's pods are removed. */
   async function expectDeleted(run: string) {
     const left = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
@@ -259,6 +273,31 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
           `^TaskRun ${run}-build \\(pipeline task build\\) cannot start: ExceededResourceQuota: .*exceeded quota: no-pods`,
         ),
       );
+    } finally {
+      await env.controlPlane.deleteNamespace(namespace);
+    }
+  });
+
+  it('cleanup waits for no finally a ResourceQuota keeps from starting after a graceful cancel of a run that never started a task', async () => {
+    const namespace = await env.controlPlane.createNamespace('tekton-quota-finally');
+    try {
+      await prepareNamespace(client, namespace);
+      await env.controlPlane.createEnforcedQuota(namespace, 'no-pods', { pods: '0' });
+      const impatient = new TektonExecutor(client, { startupGraceMs: 0 });
+      const wfe = makeExecution({ bundle: bundles.holdsThenFinally });
+      const { resourceName: run } = await impatient.create(wfe, namespace);
+      await quotaRefused(namespace, `${run}-work`);
+      expect(await impatient.cancel(wfe, namespace, { graceful: 'cancel' })).toBe(true);
+      // Tekton cancels the task that never started and then runs finally, whose pod the quota
+      // refuses as well: the run stays in its finally until its timeout.
+      await quotaRefused(namespace, `${run}-report`);
+      expect(await impatient.getStatus(wfe, namespace)).toMatchObject({
+        phase: 'Running',
+        reason: 'CancelledRunningFinally',
+      });
+      await impatient.cleanup(wfe, namespace);
+      const left = await client.get<PipelineRunObject>(resources.pipelineRuns, namespace, run);
+      expect(left === null || left.metadata?.deletionTimestamp !== undefined, 'deleted').toBe(true);
     } finally {
       await env.controlPlane.deleteNamespace(namespace);
     }
