@@ -259,6 +259,36 @@ describe('job templates', () => {
     expect(sim.state.jobs()).toHaveLength(jobs);
   });
 
+  it('lists the reasons a launch is refused in the order AWX gathers them, prompts before credentials', async () => {
+    const template = sim.state.addJobTemplate({
+      name: 'refused-for-all',
+      askCredentialOnLaunch: true,
+      credentials: [templateCred],
+      inventory: null,
+      projectUpdateFailed: true,
+      surveyEnabled: true,
+      surveySpec: {
+        name: '',
+        description: '',
+        spec: [{ type: 'text', question_name: 'Q', variable: 'q', required: true }],
+      },
+    });
+    const b1 = credentialOf(typeB, 'order-b-one');
+    const b2 = credentialOf(typeB, 'order-b-two');
+    const refused = await request('POST', `job_templates/${template.id}/launch/`, {
+      credentials: [templateCred, b1, b2],
+    });
+    expect(refused.status).toBe(400);
+    // _accept_or_ignore_job_kwargs's errors first, then JobLaunchSerializer.validate's.
+    expect(Object.keys(refused.body)).toEqual([
+      'variables_needed_to_start',
+      'resources_needed_to_start',
+      'playbook',
+      'credentials',
+    ]);
+    expect(refused.body.credentials).toEqual(['Cannot assign multiple type-b credentials.']);
+  });
+
   it('launches a workflow job, and no job, when the template slices across its hosts', async () => {
     const template = sim.state.addJobTemplate({
       name: 'sliced',

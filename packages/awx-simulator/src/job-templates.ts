@@ -278,10 +278,10 @@ export function planLaunch(
   if (added.length > 0 && template.askCredentialOnLaunch) accepted = added;
   else if (added.length > 0) ignored.credentials = added.map(({ credential }) => credential.id);
 
+  // In the order AWX gathers them: _accept_or_ignore_job_kwargs's (variables, prompts, then
+  // resources), then JobLaunchSerializer.validate's (playbook, credentials, passwords).
   const errors: FieldErrors = {};
   if (variables.errors.length > 0) errors.variables_needed_to_start = variables.errors;
-  const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
-  if (refused.length > 0) errors.credentials = refused;
   if (typeof slices === 'string') errors.job_slice_count = [slices];
   // JobTemplate.resources_needed_to_start: the simulator's templates never prompt for an
   // inventory, so one without its own is refused whatever the launch gives.
@@ -291,6 +291,8 @@ export function planLaunch(
   if (template.projectUpdateFailed) {
     errors.playbook = ['Missing a revision to run due to failed project update.'];
   }
+  const refused = credentialErrors(template, accepted, request.credentials && provided, lookup);
+  if (refused.length > 0) errors.credentials = refused;
   const templateCredentials = template.credentials.flatMap((id) => lookup(id) ?? []);
   // Passwords may come at the top level when `credential_passwords` is absent.
   const passwords = collectPasswords(
