@@ -249,9 +249,63 @@ describeWithControlPlane('JobExecutor on a real control plane', () => {
     // The decoy's warning is the newer, which a pick by name alone would take.
     await warn(own, 'FailedScheduling', now, unschedulable);
     await warn(decoy, 'FailedMount', now + 2_000, 'secret "theirs" not found');
+    // The record of the pod's deletion at the deadline has expired too (a failure read an
+    // --event-ttl after it).
+    const deleted = await vi.waitFor(async () => {
+      const { items } = await client().list(resources.events, env.namespace, {
+        fieldSelector: `involvedObject.uid=${job?.metadata?.uid},reason=SuccessfulDelete`,
+      });
+      expect(items).not.toHaveLength(0);
+      return items;
+    }, patience);
+    for (const record of deleted)
+      await client().delete(resources.events, env.namespace, record.metadata?.name as string);
     const failed = await settle(ex, withRef(wfe, resourceName));
     expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
     expect(failed.message).toContain(`pod ${own}: FailedScheduling: ${unschedulable}`);
+    expect(failed.message).not.toContain(decoy);
+  });
+
+  it("knows its pod deleted at the deadline from the Job controller's record of the deletion once that of its creation expired, not a gone co-tenant's pod named alike", async () => {
+    const c = client();
+    const ex = executor({ [podControls.runSeconds]: '600' });
+    const wfe = execution({ executionConfig: { timeout: '3s' } });
+    const { resourceName } = await ex.create(wfe, env.namespace);
+    const { name: own } = await onlyJobPod(c, env.namespace, resourceName);
+    const job = await c.get(resources.jobs, env.namespace, resourceName);
+    const created = await vi.waitFor(async () => {
+      const { items } = await c.list(resources.events, env.namespace, {
+        fieldSelector: `involvedObject.uid=${job?.metadata?.uid},reason=SuccessfulCreate`,
+      });
+      expect(items).not.toHaveLength(0);
+      return items;
+    }, patience);
+    for (const record of created)
+      await c.delete(resources.events, env.namespace, record.metadata?.name as string);
+    // A co-tenant's pod named as the Job controller names the Job's, gone by the deadline.
+    const decoy = `${resourceName}-yyyyy`;
+    await createCoTenantPod(c, env.namespace, decoy);
+    await c.delete(resources.pods, env.namespace, decoy);
+    await vi.waitFor(async () => {
+      expect(await c.get(resources.pods, env.namespace, decoy)).toBeNull();
+    }, patience);
+    const now = Date.now();
+    await recordPodWarning(c, env.namespace, {
+      pod: own,
+      reason: 'FailedScheduling',
+      message: '0/1 nodes are available: 1 Insufficient memory.',
+      at: now,
+      component: 'default-scheduler',
+    });
+    await recordPodWarning(c, env.namespace, {
+      pod: decoy,
+      reason: 'FailedMount',
+      message: 'secret "theirs" not found',
+      at: now + 2_000,
+    });
+    const failed = await settle(ex, withRef(wfe, resourceName));
+    expect(failed).toMatchObject({ phase: 'Failed', failureReason: 'DeadlineExceeded' });
+    expect(failed.message).toContain(`pod ${own}: FailedScheduling: 0/1 nodes are available`);
     expect(failed.message).not.toContain(decoy);
   });
 
