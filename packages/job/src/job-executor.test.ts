@@ -417,6 +417,27 @@ describe('JobExecutor: when to look again at a Job that has no ready pod yet', (
     });
   });
 
+  it('neither reads nor looks again for a Job another controller manages: nothing here creates its pod', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:40Z'));
+    const wfe = sampleExecution({});
+    const job = builtJob(wfe, { active: 0, ready: 0 });
+    job.spec = { ...(job.spec as object), managedBy: 'kueue.x-k8s.io/multikueue' };
+    const lists: ResourceType[] = [];
+    const reader: Reader = {
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType) => {
+        lists.push(type);
+        return { items: [] as T[], resourceVersion: '1' };
+      },
+    };
+    const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 15_000 });
+    const status = await executor.getStatus(wfe, 'workflows');
+    expect(status).toMatchObject({ phase: 'Running' });
+    expect(status).not.toHaveProperty('recheckAfterMs');
+    expect(lists).toEqual([]);
+  });
+
   /** A Reader with `job` and its one pod, `pod`, not yet running, as the controller's cache holds it. */
   const podReader =
     (waiting: { reason: string; message?: string } | undefined) =>

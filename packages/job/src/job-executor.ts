@@ -20,6 +20,7 @@ import {
 } from '@roundhouse/kube';
 import { jobPodStates, jobPodsRead } from './job-pods.js';
 import { buildJob, type JobSettings, jobEngine, workflowContainerName } from './job-spec.js';
+import { isManagedElsewhere } from './managed-elsewhere.js';
 import { withMountFailure } from './mount-failures.js';
 import { readOwnStartFailure } from './own-start-failure.js';
 import {
@@ -118,6 +119,8 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       // nothing of whether it can start then, and reading for one would cost a request on
       // every status read for as long as a queue holds it.
       if (isJobSuspended(state)) return result;
+      // Nothing here starts its pod, so nothing here says whether it can.
+      if (isManagedElsewhere(state)) return result;
       const created = Date.parse(state.metadata?.creationTimestamp ?? '');
       // Within the grace the Job may be quiet till it ends (the Job controller writes nothing
       // more about a pod it keeps failing to create): its end is when to look again.

@@ -24,7 +24,9 @@ export const JobStateSchema = z.looseObject({
   metadata: z
     .looseObject({ uid: z.string().optional(), creationTimestamp: z.string().optional() })
     .optional(),
-  spec: z.looseObject({ completions: z.number().nullish() }).optional(),
+  spec: z
+    .looseObject({ completions: z.number().nullish(), managedBy: z.string().nullish() })
+    .optional(),
   status: z
     .looseObject({
       active: z.number().optional(),
