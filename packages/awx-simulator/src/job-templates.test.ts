@@ -420,6 +420,29 @@ describe('job templates', () => {
     expect(given.body.ignored_fields).toEqual({ forks: 5, labels: [], instance_groups: [] });
   });
 
+  it("words a launch's field errors in JobLaunchSerializer's Meta.fields order, extra_vars first", async () => {
+    const template = sim.state.addJobTemplate({ name: 'field-order' });
+    const refused = await request('POST', `job_templates/${template.id}/launch/`, {
+      timeout: 'y',
+      job_slice_count: 'z',
+      credentials: [999],
+      scm_branch: null,
+      job_type: 'x',
+      inventory: 7,
+      extra_vars: 5,
+    });
+    expect(refused.status).toBe(400);
+    expect(Object.keys(refused.body)).toEqual([
+      'extra_vars',
+      'inventory',
+      'scm_branch',
+      'job_type',
+      'credentials',
+      'job_slice_count',
+      'timeout',
+    ]);
+  });
+
   it('slices no further than the inventory has hosts, and takes a prompted count', async () => {
     const oneHost = sim.state.addJobTemplate({ name: 'one-host', jobSliceCount: 3 });
     expect((await request('POST', `job_templates/${oneHost.id}/launch/`, {})).body).toHaveProperty(

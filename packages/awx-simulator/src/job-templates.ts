@@ -104,27 +104,31 @@ export type JobTemplate = Omit<z.output<typeof jobTemplateSeedSchema>, 'surveySp
   readonly surveySpec: SurveySpec;
 };
 
-/** The body of `POST job_templates/{id}/launch/` (JobLaunchSerializer's writable fields). */
+/**
+ * The body of `POST job_templates/{id}/launch/`: JobLaunchSerializer's writable fields in its
+ * Meta.fields order, which is the order of their errors (`extra_vars`, first there, is read
+ * apart: see planLaunch).
+ */
 const launchRequestSchema = (credentialExists: Exists) =>
   z.object({
     inventory: pkField({ exists: (id) => id === TEMPLATE_INVENTORY, required: false }),
-    credentials: manyPkField(credentialExists),
-    credential_passwords: optionalVerbatimField(),
+    scm_branch: charField({ required: false, allowBlank: true }),
     limit: charField({ required: false, allowBlank: true }),
     job_tags: charField({ required: false, allowBlank: true }),
     skip_tags: charField({ required: false, allowBlank: true }),
-    scm_branch: charField({ required: false, allowBlank: true }),
     job_type: optionalChoiceField(['run', 'check']),
     // DRF's choice keys for verbosity are integers; the field accepts them spelled either way.
     verbosity: optionalChoiceField(['0', '1', '2', '3', '4', '5']).transform((v) =>
       v === undefined ? undefined : Number(v),
     ),
     diff_mode: optionalBooleanField(),
+    credentials: manyPkField(credentialExists),
+    credential_passwords: optionalVerbatimField(),
     execution_environment: pkField({ exists: () => false, required: false }),
     labels: manyPkField(() => false),
     forks: optionalIntegerField({ min: 0 }),
-    timeout: optionalIntegerField(),
     job_slice_count: optionalIntegerField({ min: 0 }),
+    timeout: optionalIntegerField(),
     instance_groups: manyPkField(() => false),
   });
 
@@ -249,9 +253,8 @@ export function planLaunch(
   const extraVars =
     isJsonObject(body) && body.extra_vars !== undefined ? parseExtraVars(body.extra_vars) : {};
   if (!parsed.ok || typeof extraVars === 'string') {
-    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
-    if (typeof extraVars === 'string') errors.extra_vars = [extraVars];
-    return { ok: false, errors };
+    const errors: FieldErrors = typeof extraVars === 'string' ? { extra_vars: [extraVars] } : {};
+    return { ok: false, errors: parsed.ok ? errors : { ...errors, ...parsed.errors } };
   }
   const request = parsed.value;
 
