@@ -17,7 +17,7 @@ import { jobsFinalizer, nodeFinalizer } from '../resource.js';
 import { distExecView } from '../spec.js';
 import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 import { JobModeReconciler, type JobModeReconcilerOptions } from './job-reconciler.js';
-import { NamespaceJobRoom } from './namespace-room.js';
+import { maxUnansweredReads, NamespaceJobRoom, unansweredHoldMs } from './namespace-room.js';
 import { buildNodeJob, nodeExecution, nodeJobResourceEngine } from './node-job.js';
 
 const executionNamespace = 'distexec-jobs';
@@ -671,16 +671,18 @@ describe('JobModeReconciler, --max-jobs-per-namespace', () => {
 
 describe('JobModeReconciler, a Job create whose answer was lost', () => {
   /**
-   * DistExecs `first` (older) and `second` of namespace ops, one node each, sharing a room of
-   * one Job; `fail` answers first's create instead of the API server (after `made`, which may
-   * create the Job all the same), and `readJob` answers the reads of Jobs by name.
+   * DistExecs `first`, `second` and `third` (oldest first) of namespace ops, one node each,
+   * sharing a room of one Job; `fail` answers first's create instead of the API server (after
+   * `made`, which may create the Job all the same), `readJob` answers the reads of Jobs by
+   * name, and `now` is the reconciler's clock.
    */
-  function twoDistExecs(
+  function distExecsOfOneRoom(
     fail: (made: () => Promise<unknown>) => Promise<never>,
     readJob?: ((name: string) => Promise<KubeObject | null>) | undefined,
+    now?: (() => Date) | undefined,
   ) {
     const apis = new Map(
-      ['first', 'second'].map((name, i) => [
+      ['first', 'second', 'third'].map((name, i) => [
         name,
         new FakeDistExecApi(
           distExec(`u-${name}`, { name, creationTimestamp: `2026-01-01T00:0${i}:00Z` }),
@@ -715,6 +717,7 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
         get: async (_type: unknown, _namespace: unknown, name: string) => apiOf(name).stored,
       } as unknown as InformerCache,
       maxJobsPerNamespace: 1,
+      now,
       // The Job watch shows nothing yet.
       nodes: {
         selected: () => ['worker-1'],
@@ -737,7 +740,7 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
   }
 
   it('keeps the slot while a read shows the Job was made after all, so no other DistExec passes the limit', async () => {
-    const { reconciler, apiOf, jobReads, jobsMade } = twoDistExecs(async (made) => {
+    const { reconciler, apiOf, jobReads, jobsMade } = distExecsOfOneRoom(async (made) => {
       await made();
       throw kubernetesErrorFromResponse(504, { reason: 'Timeout' }, 'create Job');
     });
@@ -758,7 +761,7 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
     ['a broken connection', kubernetesErrorFromTransport(codeError('ECONNRESET'), 'create Job')],
     ['a 503', kubernetesErrorFromResponse(503, '', 'create Job')],
   ])('frees the slot once a read finds no Job after %s', async (_, error) => {
-    const { reconciler, jobReads, jobsMade } = twoDistExecs(async () => {
+    const { reconciler, jobReads, jobsMade } = distExecsOfOneRoom(async () => {
       throw error;
     });
 
@@ -774,7 +777,7 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
       kubernetesErrorFromResponse(429, { reason: 'TooManyRequests' }, 'create Job'),
       kubernetesErrorFromTransport(codeError('ECONNREFUSED'), 'create Job'),
     ]) {
-      const { reconciler, jobReads, jobsMade } = twoDistExecs(async () => {
+      const { reconciler, jobReads, jobsMade } = distExecsOfOneRoom(async () => {
         throw error;
       });
 
@@ -788,7 +791,7 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
 
   it('keeps the slot while the read fails too, and reads again at the next reconcile', async () => {
     let reads = 0;
-    const { reconciler, jobReads, jobsMade } = twoDistExecs(
+    const { reconciler, jobReads, jobsMade } = distExecsOfOneRoom(
       async () => {
         throw kubernetesErrorFromResponse(500, '', 'create Job');
       },
@@ -807,6 +810,68 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
 
     await reconciler.reconcile('ops/second', reconcileContext());
     expect(jobReads).toHaveLength(2);
+    expect(await jobsMade()).toEqual(['u-second']);
+  });
+  it('holds the slot while reads fail at reconciles of several DistExecs back to back, until a minute has passed', async () => {
+    let now = Date.parse('2026-01-01T01:00:00Z');
+    const { reconciler, jobReads, jobsMade } = distExecsOfOneRoom(
+      async () => {
+        throw kubernetesErrorFromResponse(500, '', 'create Job');
+      },
+      async () => {
+        throw kubernetesErrorFromResponse(503, '', 'get Job');
+      },
+      () => new Date(now),
+    );
+
+    await expect(reconciler.reconcile('ops/first', reconcileContext())).rejects.toMatchObject({
+      reason: 'InternalError',
+    });
+    for (let round = 0; round < maxUnansweredReads; round += 1) {
+      await reconciler.reconcile('ops/second', reconcileContext());
+      await reconciler.reconcile('ops/third', reconcileContext());
+    }
+    expect(jobReads).toHaveLength(2 * maxUnansweredReads);
+    expect(await jobsMade()).toEqual([]);
+
+    now += unansweredHoldMs;
+    await reconciler.reconcile('ops/second', reconcileContext());
+    expect(await jobsMade()).toEqual(['u-second']);
+  });
+
+  it('counts no read aborted with its reconcile (shutdown, timeout) as failed, and ends the reconcile', async () => {
+    let now = Date.parse('2026-01-01T01:00:00Z');
+    let aborting: AbortController | undefined;
+    const { reconciler, jobsMade } = distExecsOfOneRoom(
+      async () => {
+        throw kubernetesErrorFromResponse(500, '', 'create Job');
+      },
+      async () => {
+        if (aborting) {
+          aborting.abort(new Error('shutting down'));
+          throw aborting.signal.reason;
+        }
+        throw kubernetesErrorFromResponse(503, '', 'get Job');
+      },
+      () => new Date(now),
+    );
+
+    await expect(reconciler.reconcile('ops/first', reconcileContext())).rejects.toMatchObject({
+      reason: 'InternalError',
+    });
+    for (let read = 1; read < maxUnansweredReads; read += 1) {
+      await reconciler.reconcile('ops/second', reconcileContext());
+    }
+    now += unansweredHoldMs;
+    aborting = new AbortController();
+    await expect(
+      reconciler.reconcile('ops/second', { ...reconcileContext(), signal: aborting.signal }),
+    ).rejects.toThrow('shutting down');
+    expect(await jobsMade()).toEqual([]);
+
+    // The fifth read that fails, past the minute, frees it.
+    aborting = undefined;
+    await reconciler.reconcile('ops/second', reconcileContext());
     expect(await jobsMade()).toEqual(['u-second']);
   });
 });

@@ -91,6 +91,7 @@ export interface JobModeReconcilerOptions {
    * slot of its namespace's room is, when another's reconcile leaves it free.
    */
   readonly wake?: ((key: string) => void) | undefined;
+  /** The clock of refused Jobs' deadlines and of how long a lost create holds its slot. */
   readonly now?: (() => Date) | undefined;
 }
 
@@ -121,6 +122,7 @@ export class JobModeReconciler implements Reconciler {
       options.maxJobsPerNamespace,
       options.jobs,
       options.executionNamespace,
+      () => this.#now().getTime(),
     );
   }
 
@@ -302,7 +304,9 @@ export class JobModeReconciler implements Reconciler {
   /**
    * Reads by name each Job of `namespace`'s DistExecs whose create's answer was lost, so the
    * room learns whether it holds a slot: a quorum read, on this rare path only. A read that
-   * fails leaves the slot held, and is tried again at the namespace's next reconcile.
+   * fails leaves the slot held, and is tried again at the namespace's next reconcile; one
+   * aborted (shutdown, the reconcile's timeout) tells nothing of the API server, and ends the
+   * reconcile as its signal asks.
    */
   async #readUnanswered(namespace: string, signal: AbortSignal): Promise<void> {
     for (const job of this.#room.unanswered(namespace)) {
@@ -314,7 +318,8 @@ export class JobModeReconciler implements Reconciler {
           { signal },
         );
         this.#room.read(job, found);
-      } catch {
+      } catch (error) {
+        if (signal.aborted) throw error;
         this.#room.readFailed(job);
       }
     }

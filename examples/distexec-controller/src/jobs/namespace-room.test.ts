@@ -6,6 +6,7 @@ import {
   NamespaceJobRoom,
   type RoomClaim,
   type RoomSlot,
+  unansweredHoldMs,
 } from './namespace-room.js';
 
 /**
@@ -245,10 +246,25 @@ describe('NamespaceJobRoom', () => {
     expect(taken(room, b)).toBeDefined();
   });
 
-  it(`frees the slot of a create whose answer was lost after ${maxUnansweredReads} reads of its Job failed`, () => {
-    const room = new NamespaceJobRoom(1, informer(), 'exec');
+  it(`frees the slot of a create whose answer was lost only once ${maxUnansweredReads} reads of its Job failed and ${unansweredHoldMs} ms passed`, () => {
+    let now = 1_000;
+    const room = new NamespaceJobRoom(1, informer(), 'exec', () => now);
     room.settleUnanswered(taken(room, a), 'job-a');
     room.leave(a.key);
+    // Many reads failing at once (several DistExecs of the namespace reconciling): one blip.
+    for (let read = 0; read < 3 * maxUnansweredReads; read += 1) room.readFailed('job-a');
+    expect(room.take(b)).toBeUndefined();
+    now += unansweredHoldMs;
+    room.readFailed('job-a');
+    expect(room.take(b)).toBeDefined();
+  });
+
+  it(`holds the slot of a create whose answer was lost past ${unansweredHoldMs} ms until ${maxUnansweredReads} reads failed`, () => {
+    let now = 1_000;
+    const room = new NamespaceJobRoom(1, informer(), 'exec', () => now);
+    room.settleUnanswered(taken(room, a), 'job-a');
+    room.leave(a.key);
+    now += 10 * unansweredHoldMs;
     for (let read = 1; read < maxUnansweredReads; read += 1) room.readFailed('job-a');
     expect(room.take(b)).toBeUndefined();
     room.readFailed('job-a');

@@ -26,20 +26,25 @@ export interface RoomSlot {
 }
 
 /**
- * How many reads of a Job whose create's answer was lost may fail before its slot is freed all
- * the same. A read is tried at each reconcile of its namespace (its own DistExec's retries with
- * backoff at least), so five span an API server's blip; one failing longer is no blip (reads
- * of Jobs refused, a server down for long), and holding the slot then would block the
- * namespace for as long, where freeing it risks no more than that one slot past the limit
- * until the informer shows the Job, if it exists.
+ * How many reads of a Job whose create's answer was lost must fail, and how long after the
+ * answer was lost (`unansweredHoldMs`), before its slot is freed all the same. A read is tried
+ * at the start of every reconcile of a DistExec of its namespace, and a freed slot wakes the
+ * next DistExec while `--workers` run others at once: with several DistExecs waiting, a count
+ * alone would be spent within a second of one blip, however many DistExecs read. Reads failing
+ * for a minute are no blip (reads of Jobs refused, a server down for long), and holding the
+ * slot then would block the namespace for as long, where freeing it risks no more than that one
+ * slot past the limit until the informer shows the Job, if it exists.
  */
 export const maxUnansweredReads = 5;
+export const unansweredHoldMs = 60_000;
 
 /** A create whose answer was lost: whose slot its Job, if it exists, holds. */
 interface Unanswered {
   readonly key: string;
   readonly sentAfter: number;
   readonly failedReads: number;
+  /** When the create's answer was lost, on the room's clock. */
+  readonly lostAt: number;
 }
 
 /** A created Job the informer has not shown: whose slot it holds, and when it was answered. */
@@ -73,8 +78,8 @@ interface Unseen {
  * informer showed the Job, past the limit. It holds its slot until a read of the Job by name
  * (`unanswered`, then `read`) says it is not there, or shows it, which then holds the slot as
  * any created Job does; until the informer shows it; or until `maxUnansweredReads` reads
- * failed. Only this process knows of it: a restarted one's first list counts the Job if it is
- * there.
+ * failed and `unansweredHoldMs` passed. Only this process knows of it: a restarted one's first
+ * list counts the Job if it is there.
  *
  * Within the namespace the free slots are dealt out among those asking, one at a time to the
  * DistExec whose turn it is (`nextInLine`), and a DistExec takes its part (`shareOf`): taking
@@ -100,9 +105,17 @@ export class NamespaceJobRoom {
   #comparedAt = '';
   /** Per namespace: the DistExecs asking for room, with their creation times. */
   readonly #asking = new Map<string, Map<string, string>>();
+  /** The clock, in milliseconds, of how long an unanswered create has held its slot. */
+  readonly #now: () => number;
 
-  constructor(cap: number | undefined, jobs: RoomJobs, executionNamespace: string) {
+  constructor(
+    cap: number | undefined,
+    jobs: RoomJobs,
+    executionNamespace: string,
+    now: () => number = Date.now,
+  ) {
     this.#cap = cap;
+    this.#now = now;
     this.#jobs = jobs;
     this.#executionNamespace = executionNamespace;
     // Seen at its add, or at its delete when the watch folded the two into one (a Job gone
@@ -163,7 +176,12 @@ export class NamespaceJobRoom {
     this.settle(slot);
     // Shown already: the informer counts it.
     if (this.#jobs.get(this.#executionNamespace, job)) return;
-    this.#unanswered.set(job, { key: slot.key, sentAfter: slot.sentAfter, failedReads: 0 });
+    this.#unanswered.set(job, {
+      key: slot.key,
+      sentAfter: slot.sentAfter,
+      failedReads: 0,
+      lostAt: this.#now(),
+    });
   }
 
   /** The Jobs of `namespace`'s DistExecs whose creates' answers were lost: each is to be read. */
@@ -186,12 +204,17 @@ export class NamespaceJobRoom {
     this.#created(key, sentAfter, job, found.metadata?.resourceVersion);
   }
 
-  /** A read of the Job `job` of an unanswered create failed: its slot is held still, so far. */
+  /**
+   * A read of the Job `job` of an unanswered create failed: its slot is held still, until
+   * `maxUnansweredReads` failed and `unansweredHoldMs` passed since the answer was lost.
+   */
   readFailed(job: string): void {
     const unanswered = this.#unanswered.get(job);
     if (unanswered === undefined) return;
     const failedReads = unanswered.failedReads + 1;
-    if (failedReads >= maxUnansweredReads) this.#unanswered.delete(job);
+    const heldFor = this.#now() - unanswered.lostAt;
+    const spent = failedReads >= maxUnansweredReads && heldFor >= unansweredHoldMs;
+    if (spent) this.#unanswered.delete(job);
     else this.#unanswered.set(job, { ...unanswered, failedReads });
   }
 
