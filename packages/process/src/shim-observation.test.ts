@@ -48,6 +48,24 @@ describe("what a recorded shim's exit file says", () => {
     expect(observe(running(), observed)).toMatchObject({ state: 'Pending', reason: 'Pending' });
   });
 
+  it('that a stop kept the command from running, once the shim is gone, and nothing while it runs', async () => {
+    exitFile(`stopped-before-start ${shim.pid}\n`);
+    const observed = await observeShim(store, table, 't', shim);
+    expect(observed).toEqual({ shimAlive: false, stoppedBeforeStart: expect.any(Date) });
+    const stopping = {
+      ...running(),
+      stop: { cause: 'Deleted' as const, requestedAt: new Date().toISOString() },
+    };
+    expect(observe(stopping, observed)).toMatchObject({
+      state: 'Failed',
+      reason: 'Stopped',
+      exitCode: 143,
+      commandStarted: false,
+    });
+    shimRuns();
+    expect(await observeShim(store, table, 't', shim)).toEqual({ shimAlive: true });
+  });
+
   it("nothing of this shim when the marker is another shim's: gone without a status is Lost", async () => {
     exitFile('never-started 4243\n');
     const observed = await observeShim(store, table, 't', shim);

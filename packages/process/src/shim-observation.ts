@@ -5,8 +5,8 @@ import type { TaskStore } from './task-store.js';
 
 /**
  * What a started task's shim left: its exit status, else whether the shim still lives, and
- * once it is gone whether it left its own never-started marker, or else whether processes of
- * its group still run. A marker with another pid is an earlier shim's, and a live shim has not
+ * once it is gone whether it left its own never-started or stopped-before-start marker, or else
+ * whether processes of its group still run. A marker with another pid is an earlier shim's, and a live shim has not
  * ended: neither says the command did not run. procfs is scanned only for a shim gone without
  * a status.
  */
@@ -22,8 +22,11 @@ export async function observeShim(
   if (outcome?.kind !== 'exited' && !shimAlive) outcome = await store.readShimOutcome(name);
   const exit = outcome?.kind === 'exited' ? { code: outcome.code, at: outcome.at } : undefined;
   if (exit || shimAlive) return { exit, shimAlive };
-  const neverStarted = outcome?.kind === 'neverStarted' && outcome.shimPid === runtime.pid;
-  if (neverStarted) return { shimAlive, neverStarted };
+  if (outcome && outcome.kind !== 'exited' && outcome.shimPid === runtime.pid) {
+    return outcome.kind === 'neverStarted'
+      ? { shimAlive, neverStarted: true }
+      : { shimAlive, stoppedBeforeStart: outcome.at };
+  }
   if ((await table.ownGroupMembers(runtime)).length > 0) return { shimAlive, groupAlive: true };
   return { shimAlive, goneBy: new Date() };
 }

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { captureName, captureScript } from './hook-capture.js';
 import { launchPlan, parseExitFile, shimName, shimScript } from './shim.js';
 
@@ -100,6 +101,14 @@ describe('the exit file', () => {
     expect(parseExitFile('never-started 4242\n')).toEqual({ kind: 'neverStarted', shimPid: 4242 });
   });
 
+  it("reads the stopped-before-start marker with the shim's pid", () => {
+    expect(parseExitFile('stopped-before-start 4242\n')).toEqual({
+      kind: 'stoppedBeforeStart',
+      shimPid: 4242,
+    });
+    expect(parseExitFile('stopped-before-start 4242')).toBeUndefined();
+  });
+
   it('reads an empty or partial file as no outcome yet', () => {
     expect(parseExitFile('')).toBeUndefined();
     expect(parseExitFile('14')).toBeUndefined();
@@ -177,7 +186,10 @@ describe('the shim', () => {
     writeFileSync(stopFile, '');
     const { shim, exitFile, ran } = runShim('go\n', stopFile);
     expect(shim.status).toBe(143);
-    expect(readFileSync(exitFile, 'utf8')).toBe('143\n');
+    expect(parseExitFile(readFileSync(exitFile, 'utf8'))).toEqual({
+      kind: 'stoppedBeforeStart',
+      shimPid: shim.pid,
+    });
     expect(existsSync(ran)).toBe(false);
   });
 
@@ -187,7 +199,53 @@ describe('the shim', () => {
     symlinkSync(join(dir, 'nowhere'), stopFile);
     const { shim, exitFile, ran } = runShim('go\n', stopFile);
     expect(shim.status).toBe(143);
+    expect(parseExitFile(readFileSync(exitFile, 'utf8'))).toEqual({
+      kind: 'stoppedBeforeStart',
+      shimPid: shim.pid,
+    });
+    expect(existsSync(ran)).toBe(false);
+  });
+
+  it('writes the status 143 of a command that exits with it on its own', () => {
+    const exitFile = join(dir, 'exit');
+    const shim = spawnSync(
+      '/bin/sh',
+      ['-c', shimScript, shimName, exitFile, join(dir, 'stop'), '/bin/sh', '-c', 'exit 143'],
+      { input: 'go\n', encoding: 'utf8' },
+    );
+    expect(shim.status).toBe(143);
     expect(readFileSync(exitFile, 'utf8')).toBe('143\n');
+  });
+
+  it('outlives a SIGTERM that comes before it reads go, and ends the stopped task without running it', async () => {
+    // The injected pause: the shim stopped (SIGSTOP) right before its read, so the stop's
+    // SIGTERM certainly comes while it waits for go.
+    const paused = shimScript.replace(/^if ! IFS= read/m, (line) => `kill -STOP $$\n${line}`);
+    expect(paused).not.toBe(shimScript);
+    const exitFile = join(dir, 'exit');
+    const stopFile = join(dir, 'stop');
+    const ran = join(dir, 'ran');
+    const shim = spawn(
+      '/bin/sh',
+      ['-c', paused, shimName, exitFile, stopFile, '/bin/sh', '-c', `echo ran >> ${ran}`],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    const exited = once(shim, 'exit');
+    const pid = shim.pid as number;
+    await vi.waitFor(() =>
+      expect(/\) (\S) /.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1]).toBe('T'),
+    );
+    // As the agent stops a task: the stop file first, then SIGTERM; go was already sent.
+    writeFileSync(stopFile, '');
+    process.kill(pid, 'SIGTERM');
+    shim.stdin.end('go\n');
+    process.kill(pid, 'SIGCONT');
+    const [code, signal] = await exited;
+    expect({ code, signal }).toEqual({ code: 143, signal: null });
+    expect(parseExitFile(readFileSync(exitFile, 'utf8'))).toEqual({
+      kind: 'stoppedBeforeStart',
+      shimPid: pid,
+    });
     expect(existsSync(ran)).toBe(false);
   });
 

@@ -2,6 +2,8 @@ import { captureName, captureScript } from './hook-capture.js';
 
 /** The first word of the marker a shim that never ran its command leaves in its exit file. */
 const neverStartedWord = 'never-started';
+/** The first word of the marker a shim whose command a stop kept from running leaves there. */
+const stoppedBeforeStartWord = 'stopped-before-start';
 
 /**
  * The shim: a few lines of POSIX sh that supervise one task independently of the agent, so a
@@ -17,12 +19,17 @@ const neverStartedWord = 'never-started';
  *    from /dev/null, in the shim's own process group.
  * 3. SIGTERM to the group reaches the command directly; the shim's trap only keeps the shim
  *    alive, and the loop re-waits, because `wait` returns early when a trapped signal arrives.
- *    A SIGTERM sent before the command was forked, or while its fork still carried the shim's
- *    trap, never reaches it; the agent creates the stop file before it sends one, so the
- *    command's subshell, once its SIGTERM is its own (a subshell resets traps), looks for that
- *    file and, found, ends as a SIGTERM would end it (143) instead of running. A link there
- *    counts whatever it points at (`-L`): the agent's exclusive create took even a dangling one
- *    a task planted for its stop file.
+ *    Until `go` is read SIGTERM is ignored, not trapped: a stop may come as soon as the shim is
+ *    recorded, and would otherwise kill it, reading as a stopped command that never ran; an
+ *    ignored signal does not cut the `read` short either. A SIGTERM sent before the command
+ *    was forked, or while its fork still carried the shim's trap, never reaches it; the agent
+ *    creates the stop file before it sends one, so the command's subshell, once its SIGTERM is
+ *    its own (a subshell resets a caught signal, and the trap is set before the fork), looks
+ *    for that file and, found, writes `stopped-before-start <shim pid>` to the exit file and
+ *    ends as a SIGTERM would end it (143) instead of running; the shim keeps that marker, so
+ *    the agent reports the stop without claiming the command started. A link there counts
+ *    whatever it points at (`-L`): the agent's exclusive create took even a dangling one a task
+ *    planted for its stop file.
  * 4. It writes the exit status and a newline in one write(2), so a reader sees the whole
  *    status or an empty file, never a partial number.
  *
@@ -31,18 +38,22 @@ const neverStartedWord = 'never-started';
  */
 export const shimScript = [
   'exit_file=$1; stop_file=$2; shift 2',
+  "trap '' TERM",
   'if ! IFS= read -r go || [ "$go" != go ]; then',
   `  { set -C; printf '${neverStartedWord} %s\\n' "$$" >"$exit_file"; } 2>/dev/null`,
   '  exit 0',
   'fi',
   "trap ':' TERM",
-  '( if [ -n "$stop_file" ] && { [ -e "$stop_file" ] || [ -L "$stop_file" ]; }; then exit 143; fi; exec "$@" ) </dev/null &',
+  '( if [ -n "$stop_file" ] && { [ -e "$stop_file" ] || [ -L "$stop_file" ]; }; then',
+  `    printf '${stoppedBeforeStartWord} %s\\n' "$$" >"$exit_file"; exit 143`,
+  '  fi; exec "$@" ) </dev/null &',
   'child=$!',
   'while :; do',
   '  wait "$child"; code=$?',
   '  kill -0 "$child" 2>/dev/null || break',
   'done',
-  `printf '%s\\n' "$code" >"$exit_file"`,
+  // The subshell's marker (only ever with its 143) stays: nothing of the command ran.
+  `[ "$code" = 143 ] && [ -s "$exit_file" ] || printf '%s\\n' "$code" >"$exit_file"`,
   'exit "$code"',
 ].join('\n');
 
@@ -123,18 +134,24 @@ export function launchPlan(options: {
 
 /**
  * What a shim left in its exit file: the command's status, or that it never ran the command
- * (it did not get `go`), with the shim's own pid to tell its marker from another shim's.
+ * (it did not get `go`, or a stop came before the command was forked), with the shim's own pid
+ * to tell its marker from another shim's.
  */
 export type ShimOutcome =
   | { readonly kind: 'exited'; readonly code: number }
-  | { readonly kind: 'neverStarted'; readonly shimPid: number };
+  | { readonly kind: 'neverStarted'; readonly shimPid: number }
+  | { readonly kind: 'stoppedBeforeStart'; readonly shimPid: number };
 
 /**
- * Parses the exit file: a decimal status and a newline, or the never-started marker; anything
- * else (empty, partial) is no outcome (yet).
+ * Parses the exit file: a decimal status and a newline, or the never-started or
+ * stopped-before-start marker; anything else (empty, partial) is no outcome (yet).
  */
 export function parseExitFile(content: string): ShimOutcome | undefined {
   if (/^\d{1,3}\n$/.test(content)) return { kind: 'exited', code: Number(content.trim()) };
-  const marker = new RegExp(`^${neverStartedWord} (\\d{1,10})\n$`).exec(content);
-  return marker ? { kind: 'neverStarted', shimPid: Number(marker[1]) } : undefined;
+  const marker = new RegExp(`^(${neverStartedWord}|${stoppedBeforeStartWord}) (\\d{1,10})\n$`).exec(
+    content,
+  );
+  if (!marker) return undefined;
+  const kind = marker[1] === neverStartedWord ? 'neverStarted' : 'stoppedBeforeStart';
+  return { kind, shimPid: Number(marker[2]) };
 }

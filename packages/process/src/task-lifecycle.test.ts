@@ -142,6 +142,29 @@ describe('a task whose shim never started its command', () => {
   });
 });
 
+describe('a task a stop ended between its go and its fork', () => {
+  const stoppedBeforeStart = { shimAlive: false, stoppedBeforeStart: at(3) };
+
+  it('timed out ends as Timeout, with the code of its SIGTERM, saying its command never started', () => {
+    const record = beginStop(running({ command: ['x'], timeoutSeconds: 2 }), 'Timeout', at(2));
+    expect(observe(record, stoppedBeforeStart)).toMatchObject({
+      state: 'Failed',
+      reason: 'Timeout',
+      exitCode: 143,
+      commandStarted: false,
+      finishedAt: at(3).toISOString(),
+      message: 'exceeded its timeout of 2s before its command started; the command did not run',
+    });
+  });
+
+  it('deleted ends as Stopped, never as the failure of a command, and is removable', () => {
+    const deleted = { ...running(), deletionTimestamp: at(1).toISOString() };
+    const ended = observe(beginStop(deleted, 'Deleted', at(1)), stoppedBeforeStart);
+    expect(ended).toMatchObject({ state: 'Failed', reason: 'Stopped', commandStarted: false });
+    expect(removable(ended, false)).toBe(true);
+  });
+});
+
 describe('a task whose outcome was lost, at recovery', () => {
   const recover = (record: TaskRecord, observed: Parameters<typeof observe>[1]) =>
     rerunAfterLoss(record, observe(record, observed));

@@ -17,6 +17,8 @@ import {
 
 /** The exit code reported for a task that was killed or timed out (128 + SIGKILL). */
 export const killedExitCode = 137;
+/** The exit code of a task a stop ended before its command started, as its SIGTERM would. */
+export const stoppedExitCode = 143;
 /** The exit code reported for a task whose process could not be started (as containerd does). */
 export const startFailedExitCode = 128;
 
@@ -37,6 +39,11 @@ export interface Observation {
    * agent died between recording it and sending that), so the command did not run.
    */
   readonly neverStarted?: boolean | undefined;
+  /**
+   * When the shim, gone, left its stopped-before-start marker: a stop came after `go` but
+   * before the command was forked, so the command never ran.
+   */
+  readonly stoppedBeforeStart?: Date | undefined;
 }
 
 export function newRecord(request: TaskRequest, uid: string, now: Date): TaskRecord {
@@ -78,6 +85,8 @@ export function startFailed(record: TaskRecord, message: string, now: Date): Tas
 export function observe(record: TaskRecord, observation: Observation): TaskRecord {
   if (record.state !== 'Running') return record;
   if (observation.neverStarted) return notStarted(record);
+  if (observation.stoppedBeforeStart)
+    return stoppedBeforeStart(record, observation.stoppedBeforeStart);
   const { exit } = observation;
   if (exit) return exited(record, exit.code, exit.at);
   if (observation.shimAlive || observation.groupAlive) return record;
@@ -130,6 +139,24 @@ function notStarted(record: TaskRecord): TaskRecord {
     ...rest
   } = record;
   return { ...rest, state: 'Pending', reason: 'Pending' };
+}
+
+/**
+ * A task a stop ended after its shim got `go` but before the command was forked: it ended as
+ * the stop's SIGTERM would have ended it, and says its command never started, so neither a
+ * timeout nor a deletion reads as the command's failure.
+ */
+function stoppedBeforeStart(record: TaskRecord, at: Date): TaskRecord {
+  const stop = record.stop ?? { cause: 'Deleted', requestedAt: at.toISOString() };
+  return {
+    ...record,
+    state: 'Failed',
+    reason: stop.cause === 'Timeout' ? 'Timeout' : 'Stopped',
+    message: `${describeStop(record, stop)} before its command started; the command did not run`,
+    exitCode: stoppedExitCode,
+    finishedAt: at.toISOString(),
+    commandStarted: false,
+  };
 }
 
 function exited(record: TaskRecord, code: number, at: Date): TaskRecord {

@@ -103,6 +103,11 @@ export const TaskRecordSchema = z.object({
   exitCode: z.int().optional(),
   signal: z.int().optional(),
   stop: StopSchema.optional(),
+  /**
+   * False when the task ended without its command ever running though its shim was started (a
+   * stop came between its `go` and its fork); absent otherwise, where the state says it.
+   */
+  commandStarted: z.literal(false).optional(),
   hooks: z
     .object({ preStart: HookRunSchema.optional(), postStop: HookRunSchema.optional() })
     .optional(),

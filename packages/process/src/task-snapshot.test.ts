@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hookFinished, hookLaunched, hookStartFailed } from './hook-lifecycle.js';
 import { newRecord, observe, started, startFailed } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
+import { executionResult } from './task-result.js';
 import { snapshotFromRecord, snapshotFromWire } from './task-snapshot.js';
 import { toWireTask, WireTaskSchema } from './wire-task.js';
 
@@ -72,6 +73,28 @@ describe('when a task started and ended, as a snapshot says it', () => {
     const done = hookFinished(hookRunning, 'postStop', { exit: { code: 0 }, output: '' }, at(9));
     for (const snapshot of bothWays(done)) {
       expect(snapshot).toMatchObject({ phase: 'Succeeded', finishedAt: '2026-01-01T10:00:09Z' });
+    }
+  });
+
+  it('did not start when a stop came between its go and its fork, in-process and over the wire', () => {
+    const timing = started(
+      { ...pending, process: { command: ['x'], timeoutSeconds: 1 } },
+      shim,
+      t0,
+    );
+    const stopping = {
+      ...timing,
+      stop: { cause: 'Timeout' as const, requestedAt: at(1).toISOString() },
+    };
+    const ended = observe(stopping, { shimAlive: false, stoppedBeforeStart: at(2) });
+    for (const snapshot of bothWays(ended)) {
+      expect(snapshot).toMatchObject({ phase: 'Failed', reason: 'Timeout', started: false });
+      expect(executionResult(snapshot)).toMatchObject({
+        phase: 'Failed',
+        failureReason: 'DeadlineExceeded',
+        started: false,
+        exitCode: 143,
+      });
     }
   });
 

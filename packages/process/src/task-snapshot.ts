@@ -66,7 +66,8 @@ function latest(...times: (string | undefined)[]): string | undefined {
 
 export function snapshotFromRecord(record: TaskRecord): TaskSnapshot {
   if (awaitingPostStop(record)) {
-    return { ...common(record), phase: 'Running', reason: 'Running', started: true };
+    const started = record.commandStarted ?? true;
+    return { ...common(record), phase: 'Running', reason: 'Running', started };
   }
   const finishedAt = isFinished(record.state)
     ? latest(record.finishedAt, record.hooks?.postStop?.finishedAt)
@@ -77,7 +78,7 @@ export function snapshotFromRecord(record: TaskRecord): TaskSnapshot {
     reason: record.reason,
     message: record.message,
     exitCode: record.exitCode,
-    started: commandStarted(record.state, record.reason),
+    started: record.commandStarted ?? commandStarted(record.state, record.reason),
     finishedAt,
   };
 }
@@ -131,11 +132,18 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
       reason,
       message: terminated.message,
       exitCode: terminated.exitCode,
-      started: commandStarted(phase, reason),
+      started: task.status?.started ?? commandStarted(phase, reason),
       finishedAt: latest(terminated.finishedAt, postStopEnd),
     };
   }
-  if (running) return { ...common, phase: 'Running', reason: 'Running', started: true };
+  if (running) {
+    return {
+      ...common,
+      phase: 'Running',
+      reason: 'Running',
+      started: task.status?.started ?? true,
+    };
+  }
   const phase = task.status?.phase ?? (waiting?.reason === 'Unknown' ? 'Unknown' : 'Pending');
   const reason = task.status?.reason || waiting?.reason || phase;
   return {

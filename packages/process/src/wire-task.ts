@@ -47,7 +47,8 @@ const WireProcessSchema = z.looseObject({
  *
  * Beyond upstream: `uid`, `labels`, `annotations`, `deletionTimestamp` (upstream never reports it),
  * `status.phase`, the supervisor's own state, which also tells `Unknown` apart, and
- * `status.hooks`, how each lifecycle hook ended (`PostStopHookCompleted`, ...).
+ * `status.hooks`, how each lifecycle hook ended (`PostStopHookCompleted`, ...), and
+ * `status.started: false` for a task a stop ended before its command was forked.
  */
 export const WireTaskSchema = z.looseObject({
   name: z.string(),
@@ -70,6 +71,8 @@ export const WireTaskSchema = z.looseObject({
         .optional(),
       reason: z.string().optional(),
       message: z.string().optional(),
+      /** False for a task that ended before its command ran though its shim started. */
+      started: z.boolean().optional(),
     })
     .nullish(),
 });
@@ -135,6 +138,7 @@ export function toWireTask(record: TaskRecord): WireTask {
       reason: record.reason,
       ...(record.message ? { message: record.message } : {}),
       ...(hooks ? { hooks } : {}),
+      ...(record.commandStarted === false ? { started: false } : {}),
     },
   };
 }

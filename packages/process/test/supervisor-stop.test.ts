@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { cgroupDirectory, unifiedCgroupPath } from '../src/cgroup-paths.js';
-import { ProcessSupervisor, type TaskRecord } from '../src/index.js';
+import { ProcessSupervisor, snapshotFromRecord, type TaskRecord } from '../src/index.js';
 import { shimScript } from '../src/shim.js';
 import { TaskCgroups } from '../src/task-cgroups.js';
 import { removeAllTasks } from './in-process-agent.js';
@@ -147,6 +147,62 @@ describe('the process supervisor', () => {
       await supervisor.delete('early');
       process.kill(shim, 'SIGCONT');
       await vi.waitFor(() => expect(supervisor.get('early')).toBeUndefined(), patience);
+      expect(existsSync(ran)).toBe(false);
+    } finally {
+      await removeAllTasks(supervisor);
+      await supervisor.close();
+    }
+  });
+
+  it.each([
+    ['before the shim read its go', /^if ! IFS= read/m],
+    ['between the shim getting go and forking the command', /^\( if \[/m],
+  ])('times a task out %s as a timeout whose command never started', async (_when, pauseAt) => {
+    // The injected hook: the shim stopped (SIGSTOP) at that point, so the timeout's SIGTERM
+    // certainly reaches it there.
+    const paused = shimScript.replace(pauseAt, (line) => `kill -STOP $$\n${line}`);
+    expect(paused).not.toBe(shimScript);
+    const name = `timed-${pauseAt.source.length}`;
+    const script = join(agent.dir.path, `${name}.sh`);
+    const shell = join(agent.dir.path, `${name}-sh`);
+    writeFileSync(script, paused);
+    writeFileSync(shell, `#!/bin/sh\nshift 2\nexec /bin/sh -c "$(cat '${script}')" "$@"\n`, {
+      mode: 0o755,
+    });
+    // A grace period longer than the wait below: only the SIGTERM can end the task in time.
+    const dataDir = join(agent.dir.path, name);
+    const signals: unknown[] = [];
+    const ignore = () => {};
+    const logger = {
+      debug: ignore,
+      warn: ignore,
+      error: ignore,
+      info: (fields: Record<string, unknown>) => void signals.push(fields.signal),
+    };
+    const supervisor = await ProcessSupervisor.open({
+      dataDir,
+      shell,
+      gracePeriodMs: 60_000,
+      reconcileIntervalMs: 100,
+      logger,
+    });
+    const ran = join(agent.dir.path, `${name}.ran`);
+    try {
+      const { task } = await supervisor.create({
+        name,
+        process: { command: ['/bin/sh', '-c', `echo ran > ${ran}`], timeoutSeconds: 1 },
+      });
+      const shim = task.runtime!.pid;
+      // The timeout's SIGTERM went out, to the stopped shim, before it may go on.
+      await vi.waitFor(() => expect(signals).toContain('SIGTERM'), patience);
+      process.kill(shim, 'SIGCONT');
+      const ended = await vi.waitFor(() => {
+        const record = supervisor.get(name);
+        expect(record?.state).toBe('Failed');
+        return record!;
+      }, patience);
+      expect(ended).toMatchObject({ reason: 'Timeout', exitCode: 143, commandStarted: false });
+      expect(snapshotFromRecord(ended).started).toBe(false);
       expect(existsSync(ran)).toBe(false);
     } finally {
       await removeAllTasks(supervisor);
