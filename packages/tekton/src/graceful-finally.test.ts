@@ -142,6 +142,20 @@ describe("gracefulFinallyUntil with the run's TaskRuns", () => {
     );
   });
 
+  it("waits for no finally TaskRun a quota keeps Tekton from creating, which only the run's Events say", () => {
+    const base = run('CancelledRunFinally', 'CancelledRunningFinally', { timeouts: oneHour });
+    const refusal = {
+      type: 'Warning',
+      reason: 'TaskRunsCreationFailed',
+      message:
+        'Failed to create TaskRuns ["r-report"]: taskruns.tekton.dev "r-report" is forbidden: exceeded quota: no-taskruns, requested: count/taskruns.tekton.dev=1, used: count/taskruns.tekton.dev=0, limited: count/taskruns.tekton.dev=0',
+    };
+    const now = start + grace;
+    const children = { taskRuns: [], startupGraceMs: grace };
+    expect(gracefulFinallyUntil(base, now, { ...children, events: [refusal] })).toBe(undefined);
+    expect(gracefulFinallyUntil(base, now, { ...children, events: [] })).toBe(start + minutes(60));
+  });
+
   it('waits for a finally that may still start, and for the finally of a run whose tasks ran', () => {
     const now = finallyStart + minutes(5);
     for (const [why, taskRuns] of [

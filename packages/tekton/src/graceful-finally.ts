@@ -1,6 +1,7 @@
 import { CleanupPendingError, parseGoDuration } from '@roundhouse/core';
 import { z } from 'zod';
 import type { CancelSpecStatus } from './cancellation.js';
+import { explainRefusedChildRun, type RunEvent } from './refused-child-run.js';
 import {
   isTaskRunFinished,
   PipelineRunStateSchema,
@@ -53,6 +54,11 @@ export type GracefulRun = z.infer<typeof GracefulRunSchema>;
 export interface GracefulChildren {
   readonly taskRuns: readonly TaskRunState[];
   /**
+   * The run's own Events, read while none of its children runs (see `awaitsNextRun`): a quota's
+   * refusal of the next TaskRun Tekton creates shows only there.
+   */
+  readonly events?: readonly RunEvent[] | undefined;
+  /**
    * How long a task a ResourceQuota keeps from starting is given before the wait stops counting
    * on it (the engine's `startupGraceMs`).
    */
@@ -76,9 +82,10 @@ export interface GracefulChildren {
  * deletion, for ever. A run with no timeout at all (`0s`) waits Tekton's default from its
  * `finally`'s start, or its own before then.
  *
- * With `children`, the wait also ends when nothing of the run ever ran and nothing can now:
- * none of its TaskRuns ran, and every one still unfinished has had its pod refused for a
- * ResourceQuota for the grace (from the `finally`'s start, or the run's creation before it).
+ * With `children`, the wait also ends when nothing of the run ever ran and nothing can now,
+ * past the grace (from the `finally`'s start, or the run's creation before it): none of its
+ * TaskRuns ran, and every one still unfinished has its pod refused for a ResourceQuota, or, with
+ * none unfinished, an Event says a quota refused the next TaskRun (see `explainRefusedChildRun`).
  * Tekton cancels or skips the tasks and then creates the `finally` TaskRuns, which the same
  * quota refuses; they would hold the target's lock until the timeout to undo what never ran.
  * A run whose tasks ran keeps waiting for its `finally`, quota or not: that `finally` releases
@@ -111,11 +118,13 @@ export function gracefulFinallyUntil(
 }
 
 /**
- * Whether no child of the run ran and every unfinished one (at least one) is a TaskRun whose pod
- * a ResourceQuota refuses, past the grace. A child not among `taskRuns`, or of another kind, may
- * be running.
+ * Whether no child of the run ran and, past the grace, every unfinished one (at least one) is a
+ * TaskRun whose pod a ResourceQuota refuses, or, with none unfinished, a quota refused the next.
+ * A child not among `taskRuns`, or of another kind, may be running.
  */
 function nothingRanNorCanStart(run: GracefulRun, children: GracefulChildren, now: number): boolean {
+  const since = Date.parse(run.status?.finallyStartTime ?? run.metadata?.creationTimestamp ?? '');
+  if (Number.isNaN(since) || now < since + children.startupGraceMs) return false;
   const byName = new Map(children.taskRuns.map((taskRun) => [taskRun.metadata.name, taskRun]));
   let refused = false;
   for (const ref of run.status?.childReferences ?? []) {
@@ -125,8 +134,9 @@ function nothingRanNorCanStart(run: GracefulRun, children: GracefulChildren, now
     if (succeededCondition(taskRun)?.reason !== taskRunExceededResourceQuota) return false;
     refused = true;
   }
-  const since = Date.parse(run.status?.finallyStartTime ?? run.metadata?.creationTimestamp ?? '');
-  return refused && !Number.isNaN(since) && now >= since + children.startupGraceMs;
+  return (
+    refused || explainRefusedChildRun(run, children.taskRuns, children.events ?? []) !== undefined
+  );
 }
 
 /** Tekton's `FinallyTimeout`: `finally`, else `pipeline` minus `tasks` when both are set. */

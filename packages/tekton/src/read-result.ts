@@ -144,9 +144,9 @@ async function cannotGoOn(
  * read that failed on them (a role without `list` on events) would fail every read of a run
  * that merely resolves its Pipeline slowly; without them the run waits for its timeout.
  */
-async function readRunEvents(
+export async function readRunEvents(
   run: KubeObject,
-  { logger }: ResultSettings,
+  { logger }: Pick<ResultSettings, 'logger'>,
   context: StatusContext,
 ): Promise<RunEvent[]> {
   try {

@@ -37,7 +37,8 @@ import {
   pipelineTimeout,
   tektonEngine,
 } from './pipeline-run-spec.js';
-import { type ResultSettings, readPipelineRunResult } from './read-result.js';
+import { type ResultSettings, readPipelineRunResult, readRunEvents } from './read-result.js';
+import { awaitsNextRun } from './refused-child-run.js';
 import {
   childTaskRuns,
   isPipelineRunFinished,
@@ -279,16 +280,22 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     const now = Date.now();
     const until = gracefulFinallyUntil(read.data, now);
     if (until === undefined) return undefined;
-    if (childTaskRuns(read.data).length === 0) return { waits: true, until, now };
-    const { taskRuns, unread } = await readChildTaskRuns(run, read.data, {
-      reader,
-      live: this.client,
-      taskRunType: this.#taskRunType,
-      conventions: this.conventions,
-      namespace,
-      signal,
-    });
-    const children = { taskRuns, startupGraceMs: this.#startupGraceMs };
+    const { taskRuns, unread } =
+      childTaskRuns(read.data).length === 0
+        ? { taskRuns: [], unread: undefined }
+        : await readChildTaskRuns(run, read.data, {
+            reader,
+            live: this.client,
+            taskRunType: this.#taskRunType,
+            conventions: this.conventions,
+            namespace,
+            signal,
+          });
+    // Only while none of its children runs can a refused next TaskRun be what it waits for.
+    const events = awaitsNextRun(read.data, taskRuns)
+      ? await readRunEvents(run, { logger: this.logger }, { reader, namespace, signal })
+      : undefined;
+    const children = { taskRuns, events, startupGraceMs: this.#startupGraceMs };
     const waits =
       unread !== undefined || gracefulFinallyUntil(read.data, now, children) !== undefined;
     return { waits, until, now };

@@ -303,6 +303,39 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
     }
   });
 
+  it('cleanup waits for no finally a ResourceQuota keeps Tekton from creating after a graceful cancel of a run that never started a task', async () => {
+    const namespace = await env.controlPlane.createNamespace('tekton-taskrun-quota-finally');
+    try {
+      await prepareNamespace(client, namespace);
+      await env.controlPlane.createEnforcedQuota(namespace, 'no-taskruns', {
+        'count/taskruns.tekton.dev': '0',
+      });
+      const impatient = new TektonExecutor(client, { startupGraceMs: 0 });
+      const wfe = makeExecution({ bundle: bundles.holdsThenFinally });
+      const { resourceName: run } = await impatient.create(wfe, namespace);
+      await vi.waitFor(async () => {
+        expect(await impatient.getStatus(wfe, namespace)).toMatchObject({ reason: 'StartFailed' });
+      }, patience);
+      expect(await impatient.cancel(wfe, namespace, { graceful: 'cancel' })).toBe(true);
+      // Tekton skips the task it could not create and then fails to create finally's TaskRun
+      // the same way, which only its Events say.
+      await vi.waitFor(async () => {
+        const { items } = await client.list<KubeObject & { message?: string }>(
+          resources.events,
+          namespace,
+        );
+        expect(items.map((event) => event.message)).toContainEqual(
+          expect.stringContaining(`Failed to create TaskRuns ["${run}-report"]`),
+        );
+      }, patience);
+      await impatient.cleanup(wfe, namespace);
+      const left = await client.get<PipelineRunObject>(resources.pipelineRuns, namespace, run);
+      expect(left === null || left.metadata?.deletionTimestamp !== undefined, 'deleted').toBe(true);
+    } finally {
+      await env.controlPlane.deleteNamespace(namespace);
+    }
+  });
+
   it('fails a run whose TaskRuns a ResourceQuota refuses with the cause, instead of at its timeout', async () => {
     const namespace = await env.controlPlane.createNamespace('tekton-taskrun-quota');
     try {
