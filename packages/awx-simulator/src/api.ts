@@ -670,7 +670,7 @@ function jobRoute(context: Context): Reply {
     case 'job':
       return json(200, jobBody(context, job, true));
     case 'jobStdout':
-      return stdout(job, renderer.format, context.store.now());
+      return stdout(job, renderer.format, context.store.now(), context.query);
     case 'jobEvents': {
       // NoTruncateMixin takes any non-empty value, `false` too, and QueryDict.get the last.
       const noTruncate = Boolean(context.query.getAll('no_truncate').at(-1));

@@ -272,6 +272,41 @@ describe('jobs', () => {
     expect(events.count).toBe(3);
   });
 
+  it('reads start_line and end_line as _result_stdout_raw_limited slices the output, and int() refuses text with a 500', async () => {
+    const id = await launch({ pendingMs: 0, runningMs: 0, stdout: ['a', 'b', 'c', 'd'] });
+    await until(id, 'successful');
+    const json = async (query: string) =>
+      (await request('GET', `jobs/${id}/stdout/?format=json&${query}`)).json();
+    // Each [content, start, end] as Python's lines[start_line:end_line] and AWX's range make it.
+    const cases: ReadonlyArray<readonly [string, string, number, number]> = [
+      ['start_line=1&end_line=3', 'b\nc\n', 1, 3],
+      ['start_line=-2', 'c\nd\n', 2, 4],
+      ['start_line=-10', 'a\nb\nc\nd\n', -6, 4],
+      ['start_line=2&end_line=-1', 'c\n', 2, -1],
+      ['end_line=10&start_line=9&start_line=0', 'a\nb\nc\nd\n', 0, 4],
+      ['start_line=5', '', 5, 4],
+    ];
+    for (const [query, content, start, end] of cases) {
+      expect([query, await json(query)]).toEqual([
+        query,
+        { range: { start, end, absolute_end: 4 }, content },
+      ]);
+    }
+    expect(await json('start_line=3&content_encoding=base64')).toEqual({
+      range: { start: 3, end: 4, absolute_end: 4 },
+      content: Buffer.from('d\n').toString('base64'),
+    });
+    const html = await request('GET', `jobs/${id}/stdout/?format=html&start_line=3`);
+    expect(await html.text()).toContain('<pre>d\n</pre>');
+    for (const query of ['start_line=x', 'end_line=', 'format=html&start_line=1.0']) {
+      const response = await request('GET', `jobs/${id}/stdout/?format=json&${query}`);
+      expect([query, response.status]).toEqual([query, 500]);
+    }
+    // The text formats read neither.
+    const txt = await request('GET', `jobs/${id}/stdout/?format=txt&start_line=x`);
+    expect(await txt.text()).toBe('a\nb\nc\nd\n');
+  });
+
   it("saves a job's events a while after it ends, its stdout only what is saved", async () => {
     const lines = ['TASK [a]', 'ok: [web-1]', 'TASK [b]', 'fatal: [web-1]: FAILED!'];
     const id = await launch({
@@ -370,6 +405,10 @@ describe('jobs', () => {
       range: { start: 0, end: 1, absolute_end: 1 },
       content: notice,
     });
+    // int(end_line) comes before the output is measured, int(start_line) after.
+    const limited = (query: string) => request('GET', `jobs/${id}/stdout/?format=json&${query}`);
+    expect((await limited('start_line=x')).status).toBe(200);
+    expect((await limited('end_line=x')).status).toBe(500);
     const download = await request('GET', `jobs/${id}/stdout/?format=txt_download`);
     expect(download.headers.get('content-type')).toBe('text/plain');
     expect(download.headers.get('content-disposition')).toBe(

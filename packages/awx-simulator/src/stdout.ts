@@ -6,8 +6,9 @@
  * (`enforce_max_bytes=False`) and come as an attachment.
  */
 import { type Job, stdoutEvents } from './jobs.js';
+import { intValueErrorText, pythonIntText } from './python-int-text.js';
 import { pythonRepr } from './python-json.js';
-import { json, type Reply, text } from './replies.js';
+import { AwxServerError, json, type Reply, text } from './replies.js';
 import type { Micros } from './timestamps.js';
 
 /** awx/settings/defaults.py STDOUT_MAX_BYTES_DISPLAY. */
@@ -73,8 +74,61 @@ function html(body: string): Reply {
   return { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body };
 }
 
-/** `format` is the negotiated renderer's; `api` and `html` are both an HTML page here. */
-export function stdout(job: Job, format: string, now: Micros): Reply {
+/** Python's int() of a query parameter; its ValueError, which the view does not catch, is a 500. */
+function lineNumber(raw: string): bigint {
+  const value = pythonIntText(raw);
+  if (typeof value !== 'bigint') {
+    throw new AwxServerError(`ValueError: ${intValueErrorText(raw, value)}`);
+  }
+  return value;
+}
+
+/** A Python int as JSON writes it, exact past 2^53. */
+function jsonInt(value: bigint): unknown {
+  const small = Number(value);
+  if (Number.isSafeInteger(small)) return small;
+  return (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(value.toString());
+}
+
+/** A Python slice index as Array.prototype.slice takes it: beyond the list is its end. */
+function sliceIndex(index: bigint, length: number): number {
+  const bound = BigInt(length);
+  if (index > bound) return length;
+  return index < -bound ? 0 : Number(index);
+}
+
+/**
+ * UnifiedJob._result_stdout_raw_limited, which the html, api and json formats read through: the
+ * copied output's lines `[start_line:end_line]`, as Python slices them, and the range it
+ * reports. `end_line` is read with int() before the output is, `start_line` after (so a text
+ * start on an output too large to show gets its notice, a text end a 500).
+ */
+function limitedOutput(
+  lines: readonly string[],
+  start: bigint,
+  end: bigint | undefined,
+): { content: string; range: Record<'start' | 'end' | 'absolute_end', unknown> } {
+  const length = BigInt(lines.length);
+  const kept = lines.slice(
+    sliceIndex(start, lines.length),
+    end === undefined ? lines.length : sliceIndex(end, lines.length),
+  );
+  const [startActual, endActual] =
+    start < 0n
+      ? [length + start, length]
+      : [start, end === undefined || end > length ? length : end];
+  return {
+    content: kept.join(''),
+    range: { start: jsonInt(startActual), end: jsonInt(endActual), absolute_end: lines.length },
+  };
+}
+
+/**
+ * `format` is the negotiated renderer's; `api` and `html` are both an HTML page here. `query` is
+ * the request's: the html, api and json formats take `start_line`, `end_line` and, for json,
+ * `content_encoding=base64` (each its last value, as QueryDict.get reads it).
+ */
+export function stdout(job: Job, format: string, now: Micros, query: URLSearchParams): Reply {
   // result_stdout_raw_handle copies `stdout` of the events `where stdout != ''`: an event that
   // printed nothing is no line.
   const events = stdoutEvents(job, now).filter((line) => line !== '');
@@ -91,6 +145,10 @@ export function stdout(job: Job, format: string, now: Micros): Reply {
       body: ansi ? content : withoutAnsi(content),
     };
   }
+  const param = (name: string) => query.getAll(name).at(-1);
+  const limited = format !== 'txt' && format !== 'ansi';
+  const endText = limited ? param('end_line') : undefined;
+  const end = endText === undefined ? undefined : lineNumber(endText);
   const size = measuredSize(events);
   if (size > STDOUT_MAX_BYTES_DISPLAY) {
     const notice =
@@ -101,23 +159,19 @@ export function stdout(job: Job, format: string, now: Micros): Reply {
     }
     return format === 'txt' || format === 'ansi' ? text(notice) : html(notice);
   }
-  // _result_stdout_raw_limited counts the lines of the copied output, not the events.
-  const lineCount = content.split('\n').length - 1;
-  switch (format) {
-    case 'txt':
-      return text(withoutAnsi(content));
-    case 'ansi':
-      return text(content);
-    case 'json':
-      return json(200, {
-        range: { start: 0, end: lineCount, absolute_end: lineCount },
-        content: withoutEventData(content),
-      });
-    default:
-      return html(
-        `<!DOCTYPE html>\n<html><body><pre>${escapeHtml(withoutEventData(content))}</pre></body></html>\n`,
-      );
+  if (format === 'txt') return text(withoutAnsi(content));
+  if (format === 'ansi') return text(content);
+  // StringIO.readlines: lines end at each newline, which they keep.
+  const lines = content.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const startText = param('start_line');
+  const output = limitedOutput(lines, startText === undefined ? 0n : lineNumber(startText), end);
+  const shown = withoutEventData(output.content);
+  if (format === 'json') {
+    const encoded =
+      param('content_encoding') === 'base64' ? Buffer.from(shown).toString('base64') : shown;
+    return json(200, { range: output.range, content: encoded });
   }
+  return html(`<!DOCTYPE html>\n<html><body><pre>${escapeHtml(shown)}</pre></body></html>\n`);
 }
 
 /** The formats PlainTextRenderer and its subclasses render (awx/api/renderers.py). */
