@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { roundhouseConventions } from '@roundhouse/core';
 import { sampleExecution } from '@roundhouse/core/testing';
-import { KubeClient, type Reader } from '@roundhouse/kube';
+import { KubeClient, type KubeObject, type Reader } from '@roundhouse/kube';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FinallyRunningError, type GracefulRun, gracefulFinallyUntil } from './graceful-finally.js';
 import { buildPipelineRun } from './pipeline-run-spec.js';
@@ -319,6 +319,21 @@ describe('TektonExecutor.cleanup of a graceful cancel whose tasks never ran', ()
       if (expected === 0) await expect(cleanup).rejects.toBeInstanceOf(FinallyRunningError);
       else await cleanup;
       expect(deleted, live).toHaveBeenCalledTimes(expected);
+    }
+  });
+  it('tells a controller deleting a run whose execution is gone the same, from the run it holds', async () => {
+    vi.useFakeTimers({ now: finallyStart + minutes(1), toFake: ['Date'] });
+    for (const [report, pending] of [
+      ['Running', true],
+      ['ExceededResourceQuota', false],
+    ] as const) {
+      const server = new KubeClient(new KubeConfig());
+      const fromServer = holding(report);
+      vi.spyOn(server, 'get').mockImplementation(fromServer.get as KubeClient['get']);
+      vi.spyOn(server, 'list').mockImplementation(fromServer.list as KubeClient['list']);
+      const held = await fromServer.get<KubeObject>({ kind: 'PipelineRun' }, namespace, '');
+      const error = await new TektonExecutor(server).finallyRunning(held);
+      expect(error instanceof FinallyRunningError, report).toBe(pending);
     }
   });
 });

@@ -250,17 +250,42 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     namespace: string,
     options: OperationOptions = {},
   ): Promise<void> {
-    const name = this.resourceName(wfe);
-    const run = await this.owned.getOwned(wfe, namespace, name, options);
+    const run = await this.owned.getOwned(wfe, namespace, this.resourceName(wfe), options);
+    const pending = run ? await this.finallyRunning(run, options) : undefined;
+    if (pending) throw pending;
+    await super.cleanup(wfe, namespace, options);
+  }
+
+  /**
+   * The `FinallyRunningError` that holds this PipelineRun from deletion while a graceful
+   * cancel's `finally` still runs (see `gracefulFinallyUntil`), or undefined when it may go now.
+   * `cleanup` asks it; so may a controller that deletes a run no cleanup will (its
+   * WorkflowExecution is gone), to wait by the same rule. `run` may come from a cache.
+   */
+  async finallyRunning(
+    run: KubeObject,
+    options: OperationOptions = {},
+  ): Promise<FinallyRunningError | undefined> {
+    const namespace = run.metadata?.namespace ?? '';
+    const name = run.metadata?.name ?? '';
     let wait = await this.#gracefulWait(run, namespace, this.reader, options.signal);
     if (wait && !wait.waits && this.reader !== this.client) {
       // A wait cut short kills the finally for good: a cache's word that nothing can start is
       // checked with the API server.
-      const live = await this.owned.getOwned(wfe, namespace, name, { ...options, fresh: true });
-      wait = await this.#gracefulWait(live, namespace, this.client, options.signal);
+      const live = await this.client.get<PipelineRunObject>(
+        this.#pipelineRunType,
+        namespace,
+        name,
+        {
+          signal: options.signal,
+        },
+      );
+      wait =
+        live?.metadata?.uid === run.metadata?.uid
+          ? await this.#gracefulWait(live, namespace, this.client, options.signal)
+          : undefined;
     }
-    if (wait?.waits) throw new FinallyRunningError(namespace, name, wait.until, wait.now);
-    await super.cleanup(wfe, namespace, options);
+    return wait?.waits ? new FinallyRunningError(namespace, name, wait.until, wait.now) : undefined;
   }
 
   /**
@@ -270,7 +295,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
    * cannot be read may be running the finally, so the run waits.
    */
   async #gracefulWait(
-    run: PipelineRunObject | null,
+    run: KubeObject | null,
     namespace: string,
     reader: Reader,
     signal: AbortSignal | undefined,
