@@ -71,6 +71,18 @@ describe('credential types', () => {
     expect((await request('POST', 'credential_types/', { kind: 'cloud' })).body).toEqual({
       name: ['This field is required.'],
     });
+    // AWX's ChoiceNullField and CharNullField take what Python counts false as ''.
+    expect(
+      (await request('POST', 'credential_types/', { name: 't-null', kind: null })).body,
+    ).toEqual({ kind: ['"" is not a valid choice.'] });
+    expect(
+      (await request('POST', 'credential_types/', { name: null, kind: 'cloud', inputs: {} })).body,
+    ).toEqual({ name: ['This field cannot be blank.'] });
+    const quiet = await request('POST', 'credential_types/', {
+      ...secretType('t-quiet'),
+      description: false,
+    });
+    expect([quiet.status, quiet.body.description]).toEqual([201, '']);
   });
 
   it('validates the input schema with AWX messages', async () => {

@@ -12,7 +12,13 @@ import { checkTemplate } from './injector-templates.js';
 import { type Schema, type SchemaError, validate } from './json-schema.js';
 import { isJsonObject, pythonRepr, pythonStr, pythonTypeName } from './python-json.js';
 import type { FieldErrors } from './replies.js';
-import { charField, choiceField, jsonField, NON_FIELD_ERRORS_KEY } from './serializer-fields.js';
+import {
+  BLANK_COLUMN,
+  charNullField,
+  choiceNullField,
+  jsonField,
+  NON_FIELD_ERRORS_KEY,
+} from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 export const CREDENTIAL_KINDS = [
@@ -34,9 +40,9 @@ export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 /** The body of `POST credential_types/`, field by field as DRF reads it. */
 export const credentialTypeRequestSchema = z.object({
-  name: charField({ maxLength: 512 }),
-  description: charField({ required: false, allowBlank: true }),
-  kind: choiceField(CREDENTIAL_KINDS),
+  name: charNullField({ maxLength: 512 }),
+  description: charNullField({ required: false, allowBlank: true }),
+  kind: choiceNullField(CREDENTIAL_KINDS),
   inputs: jsonField(),
   injectors: jsonField(),
 });
@@ -302,7 +308,9 @@ export function validateCredentialType(
   request: z.output<typeof credentialTypeRequestSchema>,
   existing: readonly CredentialType[],
 ): CredentialTypeValidation {
-  const errors: FieldErrors = {};
+  // full_clean: the columns' checks in the model's field order, `name` first; a name that
+  // failed is left out of the unique check.
+  const errors: FieldErrors = request.name === '' ? { name: [BLANK_COLUMN] } : {};
   const inputs = validateInputs(request.inputs);
   if ('errors' in inputs) errors.inputs = inputs.errors;
   const injectorErrors = validateInjectors(
@@ -310,7 +318,10 @@ export function validateCredentialType(
     'inputs' in inputs ? inputs.inputs : undefined,
   );
   if (injectorErrors.length > 0) errors.injectors = injectorErrors;
-  if (existing.some((t) => t.name === request.name && t.kind === request.kind)) {
+  if (
+    request.name !== '' &&
+    existing.some((t) => t.name === request.name && t.kind === request.kind)
+  ) {
     errors[NON_FIELD_ERRORS_KEY] = ['Credential type with this Name and Kind already exists.'];
   }
   if (Object.keys(errors).length > 0 || !('inputs' in inputs)) return { ok: false, errors };

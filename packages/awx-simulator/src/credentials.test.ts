@@ -143,6 +143,31 @@ describe('credentials', () => {
     });
   });
 
+  it("takes a name or description Python counts false as '', as AWX's CharNullField does, leaving a blank name to full_clean", async () => {
+    for (const description of [null, false, 0, [], {}]) {
+      const made = await credential(`db-quiet-${JSON.stringify(description)}`, {}, { description });
+      expect([description, made.status, made.body.description]).toEqual([description, 201, '']);
+    }
+    expect(await credential(null as unknown as string, {})).toEqual({
+      status: 400,
+      body: { name: ['This field cannot be blank.'] },
+    });
+    // full_clean checks name before inputs, and both are told.
+    expect((await credential(false as unknown as string, 'x')).body).toEqual({
+      name: ['This field cannot be blank.'],
+      inputs: ['str provided, expected dict'],
+    });
+    expect(Object.keys((await credential(0 as unknown as string, 'x')).body)).toEqual([
+      'name',
+      'inputs',
+    ]);
+    // Text is DRF's CharField's as before: blank, or not text at all.
+    expect((await credential('  ', {})).body).toEqual({ name: ['This field may not be blank.'] });
+    expect((await credential('db-list', {}, { description: ['x'] })).body).toEqual({
+      description: ['Not a valid string.'],
+    });
+  });
+
   it("reads a primary key given as text with int()'s whitespace and Unicode's digits", async () => {
     const arabicIndic = [...String(typeId)]
       .map((digit) => String.fromCodePoint(0x660 + Number(digit)))

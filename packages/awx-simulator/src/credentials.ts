@@ -16,7 +16,8 @@ import { isJsonObject, pythonTypeName } from './python-json.js';
 import { pythonTruth } from './python-operators.js';
 import type { FieldErrors } from './replies.js';
 import {
-  charField,
+  BLANK_COLUMN,
+  charNullField,
   type Exists,
   jsonField,
   NON_FIELD_ERRORS_KEY,
@@ -34,8 +35,8 @@ export function credentialRequestSchema(exists: {
   credentialType: Exists;
 }) {
   return z.object({
-    name: charField({ maxLength: 512 }),
-    description: charField({ required: false, allowBlank: true }),
+    name: charNullField({ maxLength: 512 }),
+    description: charNullField({ required: false, allowBlank: true }),
     user: pkField({ exists: exists.user, required: false, allowNull: true }),
     team: pkField({ exists: () => false, required: false, allowNull: true }),
     organization: pkField({ exists: exists.organization, required: false, allowNull: true }),
@@ -127,26 +128,30 @@ export function validateCredential(
 ): { ok: true; inputs: Record<string, unknown> } | { ok: false; errors: FieldErrors } {
   const owner = ownerErrors(request, type);
   if (owner) return { ok: false, errors: owner };
+  // full_clean: the columns' checks in the model's field order, `name` before `inputs`; a name
+  // that failed is left out of the unique check.
+  const blank: FieldErrors = request.name === '' ? { name: [BLANK_COLUMN] } : {};
+  const refused = (errors: FieldErrors) => ({
+    ok: false as const,
+    errors: { ...blank, ...errors },
+  });
   const inputs = request.inputs;
   if (!isJsonObject(inputs)) {
-    return { ok: false, errors: { inputs: [`${pythonTypeName(inputs)} provided, expected dict`] } };
+    return refused({ inputs: [`${pythonTypeName(inputs)} provided, expected dict`] });
   }
   for (const field of secretFields(type)) {
     if (inputs[field] === ENCRYPTED) {
-      return {
-        ok: false,
-        errors: {
-          inputs: [`${ENCRYPTED} is a reserved keyword, and cannot be used for ${field}.`],
-        },
-      };
+      return refused({
+        inputs: [`${ENCRYPTED} is a reserved keyword, and cannot be used for ${field}.`],
+      });
     }
   }
-  const errors: FieldErrors = {};
+  const errors: FieldErrors = { ...blank };
   const byField: Record<string, string[]> = {};
   for (const error of validate(inputs, inputsSchema(type))) {
     const id = error.schema.id;
     // AWX reports an error that belongs to no single field for `inputs` as a whole, at once.
-    if (id === undefined) return { ok: false, errors: { inputs: [error.message] } };
+    if (id === undefined) return refused({ inputs: [error.message] });
     byField[id] = [error.message];
   }
   const unlock = sshKeyUnlockProblem(type, inputs, 'ssh_key_data' in byField);
@@ -155,6 +160,7 @@ export function validateCredential(
   const duplicate = existing.some(
     (c) =>
       request.organization !== null &&
+      request.name !== '' &&
       c.organization === request.organization &&
       c.name === request.name &&
       c.credentialType === type.id,

@@ -12,7 +12,7 @@ import {
   pythonStr,
   pythonTypeName,
 } from './python-json.js';
-import { PYTHON_SPACE, pythonStrip } from './python-operators.js';
+import { PYTHON_SPACE, pythonStrip, pythonTruth } from './python-operators.js';
 import { AwxServerError } from './replies.js';
 
 type Ctx = z.core.$RefinementCtx<unknown>;
@@ -46,22 +46,41 @@ function isPythonNumber(value: unknown): boolean {
  * trimmed, NUL is refused.
  */
 export function charField(options: CharOptions = {}) {
+  return field((value, ctx): string => charValue(value, ctx, options));
+}
+
+function charValue(value: unknown, ctx: Ctx, options: CharOptions): string {
   const { required = true, allowBlank = false, maxLength } = options;
-  return field((value, ctx): string => {
-    if (value === undefined) return required ? fail(ctx, value, REQUIRED) : '';
-    if (value === null) return fail(ctx, value, NOT_NULL);
-    if (typeof value !== 'string' && !isPythonNumber(value)) {
-      return fail(ctx, value, 'Not a valid string.');
-    }
-    const text = pythonStrip(pythonStr(value));
-    if (text === '' && !allowBlank) return fail(ctx, value, 'This field may not be blank.');
-    if (maxLength !== undefined && text.length > maxLength) {
-      return fail(ctx, value, `Ensure this field has no more than ${maxLength} characters.`);
-    }
-    // ProhibitNullCharactersValidator, which every DRF CharField runs after its length check.
-    if (text.includes('\0')) return fail(ctx, value, 'Null characters are not allowed.');
-    return text;
-  });
+  if (value === undefined) return required ? fail(ctx, value, REQUIRED) : '';
+  if (value === null) return fail(ctx, value, NOT_NULL);
+  if (typeof value !== 'string' && !isPythonNumber(value)) {
+    return fail(ctx, value, 'Not a valid string.');
+  }
+  const text = pythonStrip(pythonStr(value));
+  if (text === '' && !allowBlank) return fail(ctx, value, 'This field may not be blank.');
+  if (maxLength !== undefined && text.length > maxLength) {
+    return fail(ctx, value, `Ensure this field has no more than ${maxLength} characters.`);
+  }
+  // ProhibitNullCharactersValidator, which every DRF CharField runs after its length check.
+  if (text.includes('\0')) return fail(ctx, value, 'Null characters are not allowed.');
+  return text;
+}
+
+/** Django's refusal of a blank value for a model column that may not be blank (full_clean). */
+export const BLANK_COLUMN = 'This field cannot be blank.';
+
+/**
+ * AWX's CharNullField, which its BaseSerializer makes of every writable text column of a model:
+ * DRF's CharField, except that a value Python counts false other than `''` (`null`, `false`,
+ * `0`, `[]`, `{}`) is taken as `''` past the field's blank check, leaving a column that may not be
+ * blank to the model's full_clean.
+ */
+export function charNullField(options: CharOptions = {}) {
+  return field((value, ctx): string =>
+    value !== undefined && value !== '' && !pythonTruth(value)
+      ? ''
+      : charValue(value, ctx, options),
+  );
 }
 
 /** `ChoiceField`; an optional one is `undefined` when absent. */
@@ -76,6 +95,17 @@ export function optionalChoiceField<const T extends string>(choices: readonly T[
   return field((value, ctx): T | undefined =>
     value === undefined ? undefined : choice(choices, value, ctx),
   );
+}
+
+/**
+ * AWX's ChoiceNullField, which its BaseSerializer makes of a model's text column with choices: a
+ * value Python counts false is looked up as `''`.
+ */
+export function choiceNullField<const T extends string>(choices: readonly T[]) {
+  return field((value, ctx): T => {
+    if (value === undefined) return fail(ctx, value, REQUIRED);
+    return choice(choices, pythonTruth(value) ? value : '', ctx);
+  });
 }
 
 /** DRF looks the value's Python str() up among the choices' (`"1.0"` is not `"1"`). */
