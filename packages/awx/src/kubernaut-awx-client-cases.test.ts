@@ -1,3 +1,4 @@
+import { ConfigurationError } from '@roundhouse/core';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { AwxClient } from './awx-client.js';
@@ -7,7 +8,8 @@ import { awxBase, page, useNock } from './awx-nock.test-support.js';
  * kubernaut's AWXHTTPClient credential cases (test/unit/workflowexecution/awx_client_test.go at
  * 05af3c6, pkg/workflowexecution/awx_client_test.go at d5a4a87) against AwxClient, each request
  * as kubernaut's httptest server checks it. Where the client answers otherwise (a type nobody
- * has, a credential already gone), the case says so: see docs/backends/awx.md.
+ * has, a credential already gone), the case says so: see docs/backends/awx.md. Their TLS cases
+ * (awx_tls_test.go) are in test/tls.test.ts: a private CA is given as caBundle, per client.
  */
 
 useNock();
@@ -42,7 +44,7 @@ describe("kubernaut's AWX client credential cases", () => {
       },
     };
     nock(awxBase, {
-      reqheaders: { authorization: 'Bearer test-token', 'content-type': /application\/json/ },
+      reqheaders: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
     })
       .post('/api/v2/credential_types/', { name, description, kind: 'cloud', inputs, injectors })
       .reply(201, storedType(15, name))
@@ -130,5 +132,27 @@ describe("kubernaut's AWX client credential cases", () => {
     await expect(awx.launch(10, { extraVars: {}, credentials: [999] })).rejects.toThrow(
       /answered 400: invalid credentials/,
     );
+  });
+
+  it('UT-WE-902-001/002/003: builds a client for a base URL and a token, and refuses an empty base URL or token, naming the option', () => {
+    expect(
+      new AwxClient({ baseUrl: 'https://awx.example.com', token: 'test-token' }),
+    ).toBeInstanceOf(AwxClient);
+    const refusal = (options: { baseUrl: string; token: string }) => {
+      try {
+        new AwxClient(options);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const noUrl = refusal({ baseUrl: '', token: 'test-token' });
+    expect(noUrl).toBeInstanceOf(ConfigurationError);
+    expect((noUrl as ConfigurationError).issues.map((i) => i.path)).toEqual(['awx.baseUrl']);
+    const noToken = refusal({ baseUrl: 'https://awx.example.com', token: '' });
+    expect(noToken).toBeInstanceOf(ConfigurationError);
+    expect((noToken as ConfigurationError).issues.map((i) => i.path)).toEqual(['awx.token']);
+    expect(String(noUrl)).toContain('baseUrl');
+    expect(String(noToken)).toContain('token');
   });
 });

@@ -1,6 +1,6 @@
 import { ConfigurationError, kubernautConventions, type WorkflowExecution } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import {
   addMachineCredential,
   createConfigMap,
@@ -8,8 +8,10 @@ import {
   credentialsOf,
   jobsOf,
   makeExecution,
+  patience,
   seedTemplate,
   useTestbed,
+  withRef,
 } from './testbed.js';
 
 /*
@@ -24,6 +26,10 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
   const executor = () => bed.executor({ conventions: kubernautConventions });
 
   afterEach(() => bed.sim.faults.clear());
+
+  /** The requests the simulator saw from `from` on, as `METHOD path` without the query. */
+  const callsSince = (from: number) =>
+    bed.sim.requests.slice(from).map((r) => `${r.method} ${r.path.split('?')[0]}`);
 
   /** The extra_vars and credential ids of the one job launched for `wfe`. */
   function launchOf(wfe: WorkflowExecution) {
@@ -248,5 +254,44 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     await expect(refused).rejects.toThrow(ConfigurationError);
     await expect(refused).rejects.toThrow(/spec\.parameters\.WFE_NAME/);
     expect(jobsOf(bed.sim, spoofed)).toEqual([]);
+  });
+
+  it("is the 'ansible' engine", () => {
+    expect(executor().engine).toBe('ansible');
+  });
+
+  it('UT-WE-1761-001/002: refuses an execution for another cluster, naming it, before asking AWX anything; one without a cluster launches', async () => {
+    const template = seedTemplate(bed.sim);
+    const before = bed.sim.requests.length;
+    const remote = makeExecution(template.name, { spec: { clusterID: 'remote-cluster-1' } });
+    const refused = executor().create(remote, env.namespace);
+    await expect(refused).rejects.toThrow(ConfigurationError);
+    // kubernaut's text also names the engine; Roundhouse refuses for every engine alike.
+    await expect(refused).rejects.toThrow(/spec\.clusterID: .*"remote-cluster-1"/);
+    expect(bed.sim.requests).toHaveLength(before);
+
+    const local = makeExecution(template.name);
+    const { resourceName } = await executor().create(local, env.namespace);
+    expect(resourceName).toMatch(/^awx-job-\d+$/);
+  });
+
+  it('UT-WE-015-036 and Cleanup: cleanup cancels the running job and, with no credential created for it, deletes none; one never launched asks AWX to cancel or delete nothing', async () => {
+    const template = seedTemplate(bed.sim, { schedule: { pendingMs: 20, runningMs: 60_000 } });
+    const created = makeExecution(template.name, { name: 'cleanup-no-annotation' });
+    const engine = executor();
+    const { resourceName } = await engine.create(created, env.namespace);
+    const id = launchOf(created).id;
+    await vi.waitFor(() => expect(bed.sim.state.job(id)?.status).toBe('running'), patience);
+    const before = bed.sim.requests.length;
+    await engine.cleanup(withRef(created, resourceName), env.namespace);
+    const calls = callsSince(before);
+    expect(calls).toContain(`POST /api/v2/jobs/${id}/cancel/`);
+    expect(calls.filter((c) => c.startsWith('DELETE '))).toEqual([]);
+    await vi.waitFor(() => expect(bed.sim.state.job(id)?.status).toBe('canceled'), patience);
+
+    const never = makeExecution(template.name, { name: 'no-ref' });
+    const quiet = bed.sim.requests.length;
+    await engine.cleanup(never, env.namespace);
+    expect(callsSince(quiet).filter((c) => !c.startsWith('GET '))).toEqual([]);
   });
 });
