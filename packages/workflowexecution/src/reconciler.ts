@@ -712,8 +712,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
     await this.#cleanup(wfe, 'after a failed start', ctx).catch((cleanupError: unknown) => {
       if (ctx.signal.aborted) throw cleanupError;
     });
-    const timeout = wfe.spec.executionConfig?.timeout;
-    const limit = `${timeout ? '' : 'default '}timeout of ${timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`}`;
+    const limit = this.#timeoutText(wfe);
     await this.#fail(
       wfe,
       {
@@ -825,6 +824,12 @@ export class WorkflowExecutionReconciler implements Reconciler {
       : this.#o.defaultTimeoutMs;
   }
 
+  /** The timeout as an author reads it: `timeout of 10m`, or `default timeout of 3600s`. */
+  #timeoutText(wfe: WorkflowExecution): string {
+    const timeout = wfe.spec.executionConfig?.timeout;
+    return `${timeout ? '' : 'default '}timeout of ${timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`}`;
+  }
+
   /**
    * The engine did not stop the execution in time: stop it here and fail it. Stopping destroys
    * the resource, so its state is read fresh first: a cache behind a watch that went quiet can
@@ -860,10 +865,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   #deadlineFailure(wfe: WorkflowExecution): Failure {
-    const timeout = wfe.spec.executionConfig?.timeout;
     const limit = this.#deadline(wfe).byTimesOutAt
       ? `deadline (spec.timesOutAt ${wfe.spec.timesOutAt})`
-      : `${timeout ? '' : 'default '}timeout of ${timeout ?? `${this.#o.defaultTimeoutMs / 1000}s`}`;
+      : this.#timeoutText(wfe);
     return {
       reason: 'DeadlineExceeded',
       message: `the execution ran past its ${limit} and was stopped`,
