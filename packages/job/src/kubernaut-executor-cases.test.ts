@@ -8,7 +8,7 @@ import {
 import { sampleExecution } from '@roundhouse/core/testing';
 import { type KubeObject, resources } from '@roundhouse/kube';
 import { MemoryKubeClient } from '@roundhouse/kube/testing';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobExecutor } from './job-executor.js';
 
 /*
@@ -106,6 +106,8 @@ describe("kubernaut's JobExecutor cases", () => {
     );
   });
 
+  // d5a4a87's UT-WE-014-020/021 expect no service account (the namespace's default): with the
+  // kubernaut preset Roundhouse keeps 05af3c6's runner, as docs/conventions.md says.
   it("UT-WE-014-021: runs a Job under kubernaut's default service account when none is configured", async () => {
     const { executor, job } = jobEngine();
     const wfe = kubernautExecution('test-wfe-default-sa', 'default/deployment/another-app');
@@ -266,6 +268,375 @@ describe("kubernaut's JobExecutor cases", () => {
     expect(await executor.create(first, executionNamespace)).toMatchObject({
       resourceName,
       adoptedKind: 'Job',
+    });
+  });
+});
+
+/*
+ * kubernaut's JobExecutor cases at d5a4a87 (pkg/workflowexecution/executor/job_test.go and
+ * executor_sa_test.go), on its newTestWFE: the workflow's own service account and a TIMEOUT
+ * parameter. Its fleet cases (UT-WE-054-JOB-004, UT-WE-054-IC-*) have no counterpart: an
+ * execution naming another cluster is refused before any engine sees it.
+ */
+describe("kubernaut's JobExecutor cases at d5a4a87", () => {
+  /** kubernaut's newTestWFE(name, target, ""). */
+  const newTestWFE = (name: string, target: string): WorkflowExecution =>
+    sampleExecution({
+      name,
+      namespace: 'kubernaut-system',
+      spec: {
+        workflowRef: {
+          workflowId: 'wf-001',
+          version: 'v1.0.0',
+          executionBundle: 'registry.example.com/workflow:v1',
+          serviceAccountName: 'kubernaut-runner',
+        },
+        targetResource: target,
+        executionEngine: 'job',
+        parameters: { TIMEOUT: '30s' },
+      },
+    });
+
+  it('UT-WE-054-JOB-001: registers as the job engine', () => {
+    expect(jobEngine().executor.engine).toBe('job');
+  });
+
+  it("UT-WE-054-JOB-002 / UT-WE-501-001: labels the Job as kubernaut does, runs it as the workflow's service account, with TARGET_RESOURCE, the parameters, then HOME and TMPDIR", async () => {
+    const { executor, job } = jobEngine();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-test-001', 'default/deployment/nginx'),
+      executionNamespace,
+    );
+    expect(resourceName).toBe(executionResourceName('default/deployment/nginx'));
+    const created = job(resourceName);
+    expect(created?.metadata?.labels).toEqual({
+      'kubernaut.ai/workflow-execution': 'wfe-test-001',
+      'kubernaut.ai/workflow-id': 'wf-001',
+      'kubernaut.ai/target-resource': 'default__deployment__nginx',
+      'kubernaut.ai/source-namespace': 'kubernaut-system',
+      'kubernaut.ai/execution-engine': 'job',
+    });
+    expect(created?.metadata?.annotations).toMatchObject({
+      'kubernaut.ai/target-resource': 'default/deployment/nginx',
+    });
+    const pod = created?.spec.template.spec;
+    expect(pod?.serviceAccountName).toBe('kubernaut-runner');
+    expect(pod?.containers[0]?.env).toEqual([
+      { name: 'TARGET_RESOURCE', value: 'default/deployment/nginx' },
+      { name: 'TIMEOUT', value: '30s' },
+      { name: 'HOME', value: '/tmp' },
+      { name: 'TMPDIR', value: '/tmp' },
+    ]);
+  });
+
+  it('UT-WE-054-JOB-003: mounts a Secret and a ConfigMap dependency under their kubernaut paths', async () => {
+    const { executor, job } = jobEngine();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-dep-test', 'default/deployment/api'),
+      executionNamespace,
+      { dependencies: { secrets: [{ name: 'db-creds' }], configMaps: [{ name: 'app-config' }] } },
+    );
+    const pod = job(resourceName)?.spec.template.spec;
+    expect(pod?.volumes?.map((v) => v.name)).toEqual([
+      'secret-db-creds',
+      'configmap-app-config',
+      'tmp',
+    ]);
+    expect(pod?.containers[0]?.volumeMounts?.map((m) => m.mountPath)).toEqual([
+      '/run/kubernaut/secrets/db-creds',
+      '/run/kubernaut/configmaps/app-config',
+      '/tmp',
+    ]);
+  });
+
+  it('UT-WE-054-JOB-014 / UT-WE-054-JOB-015: hardens the pod and its container to the restricted profile, with a writable /tmp', async () => {
+    const { executor, job } = jobEngine();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-secctx', 'default/deployment/nginx'),
+      executionNamespace,
+    );
+    const pod = job(resourceName)?.spec.template.spec as StoredJob['spec']['template']['spec'] & {
+      securityContext?: object;
+      volumes?: { name: string; emptyDir?: object }[];
+      containers: { securityContext?: object }[];
+    };
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.containers[0]?.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
+    expect(pod.containers[0]?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  });
+
+  it('UT-WE-054-JOB-021 / UT-WE-054-JOB-024: gives the container workflowRef.resources, and none when the workflow declares none', async () => {
+    const { executor, job } = jobEngine();
+    const base = newTestWFE('wfe-resources', 'default/deployment/nginx');
+    const withResources: WorkflowExecution = {
+      ...base,
+      spec: {
+        ...base.spec,
+        workflowRef: {
+          ...base.spec.workflowRef,
+          resources: {
+            requests: { cpu: '100m', memory: '128Mi' },
+            limits: { cpu: '500m', memory: '256Mi' },
+          },
+        },
+      },
+    };
+    const resourcesOf = async (wfe: WorkflowExecution) => {
+      const { resourceName } = await executor.create(wfe, executionNamespace);
+      const container = job(resourceName)?.spec.template.spec.containers[0] as
+        | { resources?: object }
+        | undefined;
+      await executor.cleanup(wfe, executionNamespace);
+      return container?.resources;
+    };
+    expect(await resourcesOf(withResources)).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
+    expect(await resourcesOf(base)).toBeUndefined();
+  });
+
+  it('UT-WE-054-JOB-023 / UT-WE-054-JOB-022: fails fast (backoffLimit 0) and, unlike d5a4a87, sets no pod failure policy that would run the workflow again', async () => {
+    const { executor, job } = jobEngine();
+    const { resourceName } = await executor.create(
+      newTestWFE('wfe-backofflimit', 'default/deployment/nginx'),
+      executionNamespace,
+    );
+    const spec = job(resourceName)?.spec as StoredJob['spec'] & { backoffLimit?: number };
+    expect(spec.backoffLimit).toBe(0);
+    expect(spec).not.toHaveProperty('podFailurePolicy');
+  });
+
+  describe('deadline (activeDeadlineSeconds)', () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(now);
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** The deadline of the Job a JobExecutor with `defaultTimeout` creates for an execution ending at `timesOutAt`. */
+    const deadlineOf = async (timesOutAt?: string, defaultTimeout?: string) => {
+      const api = new MemoryKubeClient();
+      const executor = new JobExecutor(api, {
+        conventions: kubernautConventions,
+        ...(defaultTimeout ? { defaultTimeout } : {}),
+      });
+      const base = newTestWFE('wfe-deadline', 'default/deployment/nginx');
+      const wfe = { ...base, spec: { ...base.spec, ...(timesOutAt ? { timesOutAt } : {}) } };
+      const { resourceName } = await executor.create(wfe, executionNamespace);
+      const job = api.object<StoredJob>(resources.jobs, executionNamespace, resourceName);
+      return (job?.spec as { activeDeadlineSeconds?: number } | undefined)?.activeDeadlineSeconds;
+    };
+
+    it("UT-WE-054-JOB-016: without spec.timesOutAt the deadline is the executor's defaultTimeout (kubernaut: 30 minutes), none when it has none", async () => {
+      expect(await deadlineOf(undefined, '30m')).toBe(1800);
+      expect(await deadlineOf()).toBeUndefined();
+    });
+
+    it('UT-WE-054-JOB-017: takes the deadline from spec.timesOutAt, in seconds from the create', async () => {
+      expect(await deadlineOf('2026-03-01T12:05:00Z')).toBe(300);
+      expect(await deadlineOf('2026-03-01T12:05:00Z', '30m')).toBe(300);
+    });
+
+    it('UT-WE-2176-001: a spec.timesOutAt already past still gives the Job a deadline of 1 second', async () => {
+      expect(await deadlineOf('2026-03-01T11:59:00Z')).toBe(1);
+    });
+  });
+
+  describe('getStatus', () => {
+    /** The engine, with its Job for `target` created and given `status` as the Job controller would. */
+    const jobWithStatus = async (name: string, target: string, status: object) => {
+      const api = new MemoryKubeClient();
+      const executor = new JobExecutor(api, { conventions: kubernautConventions });
+      const wfe = newTestWFE(name, target);
+      const { resourceName } = await executor.create(wfe, executionNamespace);
+      api.setStatus(resources.jobs, executionNamespace, resourceName, status);
+      return {
+        api,
+        resourceName,
+        read: () => executor.getStatus(recorded(wfe, resourceName), executionNamespace),
+      };
+    };
+    const failed = (reason: string, message: string) => ({
+      failed: 1,
+      conditions: [{ type: 'Failed', status: 'True', reason, message }],
+    });
+    const deadline = failed('DeadlineExceeded', 'Job was active longer than specified deadline');
+    const backoff = failed('BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+    /** A Warning Event about the pod `pod`, as the kubelet records it. */
+    const podEvent = (name: string, pod: string, reason: string, message: string) => ({
+      metadata: { name, namespace: executionNamespace },
+      involvedObject: { kind: 'Pod', name: pod, namespace: executionNamespace },
+      reason,
+      message,
+      type: 'Warning',
+    });
+
+    it('UT-WE-054-JOB-005: reads a Job with Complete=True as Completed, its summary True', async () => {
+      const { read } = await jobWithStatus('wfe-status', 'default/deployment/nginx', {
+        succeeded: 1,
+        conditions: [{ type: 'Complete', status: 'True', message: 'Job completed successfully' }],
+      });
+      expect(await read()).toMatchObject({
+        phase: 'Completed',
+        reason: 'Complete',
+        message: 'Job completed successfully',
+        summary: { status: 'True', reason: 'Succeeded' },
+      });
+    });
+
+    it('UT-WE-054-JOB-006 / UT-WE-054-JOB-019: reads a Job with Failed=True as Failed with its reason, and its message as it is when no event explains it', async () => {
+      const { read } = await jobWithStatus('wfe-failed', 'default/deployment/broken', backoff);
+      expect(await read()).toMatchObject({
+        phase: 'Failed',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+      });
+    });
+
+    it("UT-WE-054-JOB-007: reads a Job without a verdict as Running, in kubernaut's words", async () => {
+      const { read } = await jobWithStatus('wfe-running', 'default/deployment/running', {
+        active: 1,
+      });
+      expect(await read()).toMatchObject({
+        phase: 'Running',
+        reason: 'Running',
+        message: 'Job running (1/1 pods active)',
+      });
+    });
+
+    it("UT-WE-054-JOB-018: adds its pod's FailedMount to the failure's message", async () => {
+      const { api, resourceName, read } = await jobWithStatus(
+        'wfe-dep-missing',
+        'default/deployment/dep-missing',
+        deadline,
+      );
+      const uid = api.object(resources.jobs, executionNamespace, resourceName)?.metadata?.uid ?? '';
+      const pod = `${resourceName}-abcde`;
+      api.put(resources.pods, executionNamespace, {
+        metadata: {
+          name: pod,
+          namespace: executionNamespace,
+          labels: { 'job-name': resourceName, 'batch.kubernetes.io/controller-uid': uid },
+        },
+      });
+      api.put(
+        resources.events,
+        executionNamespace,
+        podEvent(
+          'evt-failedmount',
+          pod,
+          'FailedMount',
+          'MountVolume.SetUp failed for volume "secret-my-creds" : secret "my-creds" not found',
+        ),
+      );
+      const result = await read();
+      expect(result).toMatchObject({ phase: 'Failed' });
+      expect(result?.message).toContain('secret "my-creds" not found');
+    });
+
+    it("UT-WE-054-JOB-020: adds the FailedMount of a pod the Job controller already deleted to the failure's message", async () => {
+      const { api, resourceName, read } = await jobWithStatus(
+        'wfe-dep-missing-pod-gone',
+        'default/deployment/dep-missing-pod-gone',
+        deadline,
+      );
+      api.put(
+        resources.events,
+        executionNamespace,
+        podEvent(
+          'evt-failedmount-pod-gone',
+          `${resourceName}-x7k2m`,
+          'FailedMount',
+          'MountVolume.SetUp failed for volume "secret-e2e-dep-secret" : secret "e2e-dep-secret" not found',
+        ),
+      );
+      const result = await read();
+      expect(result).toMatchObject({ phase: 'Failed' });
+      expect(result?.message).toContain('secret "e2e-dep-secret" not found');
+    });
+
+    it.each([
+      [
+        'UT-WE-054-JOB-028',
+        'Failed to pull image "quay.io/kubernaut/bad-bundle:v1": rpc error: code = NotFound desc = manifest unknown',
+        'manifest unknown',
+      ],
+      ['UT-WE-054-JOB-029', 'Error: ImagePullBackOff', 'ImagePullBackOff'],
+    ])(
+      "%s: adds the kubelet's image-pull failure to the failure's message",
+      async (_id, message, expected) => {
+        const { api, resourceName, read } = await jobWithStatus(
+          'wfe-bad-image',
+          'default/deployment/bad-image',
+          deadline,
+        );
+        api.put(
+          resources.events,
+          executionNamespace,
+          podEvent('evt-image', `${resourceName}-x7k2m`, 'Failed', message),
+        );
+        const result = await read();
+        expect(result).toMatchObject({ phase: 'Failed' });
+        expect(result?.message).toContain(expected);
+      },
+    );
+
+    it("UT-WE-054-JOB-030: takes a probe's 'Failed' event for no image-pull failure", async () => {
+      const { api, resourceName, read } = await jobWithStatus(
+        'wfe-probe-failure',
+        'default/deployment/probe-failure',
+        backoff,
+      );
+      api.put(
+        resources.events,
+        executionNamespace,
+        podEvent(
+          'evt-probe-failed',
+          `${resourceName}-x7k2m`,
+          'Failed',
+          'Liveness probe failed: HTTP probe failed with statuscode: 500',
+        ),
+      );
+      expect((await read())?.message).toBe('Job has reached the specified backoff limit');
+    });
+  });
+
+  describe('cleanup', () => {
+    it("UT-WE-054-JOB-009 / UT-WE-054-JOB-011: deletes the execution's Job, and succeeds once it is gone", async () => {
+      const { executor, job } = jobEngine();
+      const wfe = newTestWFE('wfe-cleanup', 'default/deployment/cleanup');
+      const { resourceName } = await executor.create(wfe, executionNamespace);
+      await executor.cleanup(wfe, executionNamespace);
+      expect(job(resourceName)).toBeUndefined();
+      await expect(executor.cleanup(wfe, executionNamespace)).resolves.toBeUndefined();
+    });
+
+    it('UT-WE-054-JOB-010: leaves the Job of another execution on the same target', async () => {
+      const { executor, job } = jobEngine();
+      const { resourceName } = await executor.create(
+        newTestWFE('wfe-other', 'default/deployment/shared'),
+        executionNamespace,
+      );
+      await executor.cleanup(
+        newTestWFE('wfe-old', 'default/deployment/shared'),
+        executionNamespace,
+      );
+      expect(job(resourceName)?.metadata?.labels?.['kubernaut.ai/workflow-execution']).toBe(
+        'wfe-other',
+      );
     });
   });
 });
