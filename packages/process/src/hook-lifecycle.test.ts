@@ -10,6 +10,7 @@ import {
 } from './hook-lifecycle.js';
 import { newRecord, observe, removable, started } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
+import { snapshotFromRecord } from './task-snapshot.js';
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -82,6 +83,21 @@ describe('a preStart hook', () => {
     const deleted = { ...ran, deletionTimestamp: at(1).toISOString() };
     expect(hookKillDue(deleted, 'preStart', at(1))).toBe('Deleted');
     expect(removable(deleted, false)).toBe(false);
+  });
+
+  it('killed for a deletion ends the task as stopped before its command ran, not as a failed hook', () => {
+    const ran = hookLaunched(record, 'preStart', hookShim, t0);
+    const deleted = { ...ran, deletionTimestamp: at(1).toISOString() };
+    const killed = hookKilled(deleted, 'preStart', 'Deleted', at(1));
+    const ended = hookFinished(killed, 'preStart', { output: '' }, at(2));
+    expect(ended).toMatchObject({
+      state: 'Failed',
+      reason: 'Stopped',
+      exitCode: 143,
+      commandStarted: false,
+      hooks: { preStart: { reason: 'PreStartHookFailed' } },
+    });
+    expect(snapshotFromRecord(ended).started).toBe(false);
   });
 });
 

@@ -1,5 +1,11 @@
 import type { HookName } from './process-spec.js';
-import { type HookRun, isFinished, type ProcessIdentity, type TaskRecord } from './task-record.js';
+import {
+  type HookRun,
+  isFinished,
+  type ProcessIdentity,
+  stoppedExitCode,
+  type TaskRecord,
+} from './task-record.js';
 
 /**
  * The decisions about lifecycle hooks, as pure functions of a record (see task-lifecycle.ts).
@@ -180,6 +186,21 @@ function hookEnded(
   };
   const next = withRun(record, hook, ran);
   if (!failed || !message) return next;
+  if (hook === 'preStart' && run.killCause === 'Deleted') {
+    // A deletion, not the hook, ended the task: it reads as a stop whose command never ran,
+    // as a stop between the shim's go and its fork does, never as a failed preStart.
+    return {
+      ...next,
+      state: 'Failed',
+      reason: 'Stopped',
+      message:
+        'stopped because the task was deleted while its preStart hook ran; the command did not run',
+      exitCode: stoppedExitCode,
+      commandStarted: false,
+      startedAt: run.startedAt,
+      finishedAt,
+    };
+  }
   if (hook === 'preStart') {
     return {
       ...next,

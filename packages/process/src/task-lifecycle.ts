@@ -6,6 +6,7 @@ import {
   isFinished,
   type ProcessIdentity,
   type Stop,
+  stoppedExitCode,
   type TaskRecord,
   TaskRecordSchema,
 } from './task-record.js';
@@ -17,8 +18,6 @@ import {
 
 /** The exit code reported for a task that was killed or timed out (128 + SIGKILL). */
 export const killedExitCode = 137;
-/** The exit code of a task a stop ended before its command started, as its SIGTERM would. */
-export const stoppedExitCode = 143;
 /** The exit code reported for a task whose process could not be started (as containerd does). */
 export const startFailedExitCode = 128;
 

@@ -115,6 +115,9 @@ export const TaskRecordSchema = z.object({
 
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
+/** The exit code of a task a stop ended before its command started, as its SIGTERM would. */
+export const stoppedExitCode = 143;
+
 /**
  * Whether the task counts against a concurrency limit: pending or running and not being
  * deleted (as OpenSandbox's agent counts), so a desired set can replace a running task.
