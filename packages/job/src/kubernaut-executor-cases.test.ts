@@ -493,8 +493,34 @@ describe("kubernaut's JobExecutor cases at d5a4a87", () => {
         phase: 'Completed',
         reason: 'Complete',
         message: 'Job completed successfully',
-        summary: { status: 'True', reason: 'Succeeded' },
+        summary: { status: 'True', reason: 'Succeeded', completedTasks: 1, totalTasks: 1 },
       });
+    });
+
+    it('UT-WE-054-JOB-026 / UT-WE-054-JOB-027: a success with one pod created, or no record of it, has no retryCount (kubernaut omits its 0)', async () => {
+      const { api, resourceName, read } = await jobWithStatus(
+        'wfe-clean-success',
+        'default/deployment/clean-success',
+        {
+          succeeded: 1,
+          conditions: [{ type: 'Complete', status: 'True', message: 'Job completed successfully' }],
+        },
+      );
+      expect((await read())?.summary).toEqual({
+        status: 'True',
+        reason: 'Succeeded',
+        completedTasks: 1,
+        totalTasks: 1,
+      });
+      const uid = api.object(resources.jobs, executionNamespace, resourceName)?.metadata?.uid;
+      api.put(resources.events, executionNamespace, {
+        metadata: { name: 'clean-success-create-1', namespace: executionNamespace },
+        involvedObject: { kind: 'Job', name: resourceName, namespace: executionNamespace, uid },
+        reason: 'SuccessfulCreate',
+        message: `Created pod: ${resourceName}-abcde`,
+        type: 'Normal',
+      });
+      expect((await read())?.summary).not.toHaveProperty('retryCount');
     });
 
     it('UT-WE-054-JOB-006 / UT-WE-054-JOB-019: reads a Job with Failed=True as Failed with its reason, and its message as it is when no event explains it', async () => {
@@ -514,6 +540,13 @@ describe("kubernaut's JobExecutor cases at d5a4a87", () => {
         phase: 'Running',
         reason: 'Running',
         message: 'Job running (1/1 pods active)',
+        summary: {
+          status: 'Unknown',
+          reason: 'Running',
+          message: '1 pod(s) active',
+          completedTasks: 0,
+          totalTasks: 1,
+        },
       });
     });
 
