@@ -116,6 +116,9 @@ describe('KubernetesApiAccess', () => {
     expect((named as ConfigurationError).issues[0]?.path).toBe(
       'spec.workflowRef.serviceAccountName',
     );
+    // kubernaut's error names the TokenRequest and the ServiceAccount (UT-WE-501-006).
+    expect((named as ConfigurationError).message).toMatch(/TokenRequest/);
+    expect((named as ConfigurationError).message).toContain('workflows/restarter');
     const runner = await access(notFound)
       .access.plan(wfe(), 'workflows', identity, undefined, undefined)
       .catch((e: unknown) => e);

@@ -100,8 +100,8 @@ export class KubernetesApiAccess {
         {
           path: requestedServiceAccount(wfe) ? serviceAccountField(wfe) : kubernetesApiPath,
           message:
-            `ServiceAccount ${namespace}/${name} does not exist, so no Kubernetes API token ` +
-            'can be made for the AWX job',
+            `ServiceAccount ${namespace}/${name} does not exist, so no TokenRequest can make ` +
+            'the Kubernetes API token for the AWX job',
         },
         { cause: error },
       );

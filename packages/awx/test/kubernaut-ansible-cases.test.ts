@@ -1,6 +1,7 @@
 import { ConfigurationError, kubernautConventions, type WorkflowExecution } from '@roundhouse/core';
+import { resources } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   addMachineCredential,
   createConfigMap,
@@ -293,5 +294,70 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     const quiet = bed.sim.requests.length;
     await engine.cleanup(never, env.namespace);
     expect(callsSince(quiet).filter((c) => !c.startsWith('GET '))).toEqual([]);
+  });
+
+  describe("kubernaut's TokenRequest cases (ansible_token_request_test.go)", () => {
+    /** The test API server as the jobs' Kubernetes API, verified with its CA. */
+    const kubernetesApi = () => {
+      const cluster = env.kubeConfig.getCurrentCluster();
+      return {
+        host: cluster?.server as string,
+        caCertificate: Buffer.from(cluster?.caData as string, 'base64').toString('utf8'),
+      };
+    };
+    const asServiceAccount = (template: string, name: string, serviceAccountName: string) => {
+      const base = makeExecution(template, { name });
+      const workflowRef = { ...base.spec.workflowRef, serviceAccountName };
+      return { ...base, spec: { ...base.spec, workflowRef } };
+    };
+
+    beforeAll(async () => {
+      await bed.kube.create(resources.serviceAccounts, env.namespace, {
+        metadata: { name: 'workflow-sa' },
+      });
+    });
+
+    it("UT-WE-501-004/003/007, UT-WE-2176-002: gives AWX the workflow ServiceAccount's token as bearer_token, living to spec.timesOutAt (Roundhouse: and five minutes), without a warning", async () => {
+      const template = seedTemplate(bed.sim, { askTimeoutOnLaunch: true });
+      const engine = bed.executor({
+        conventions: kubernautConventions,
+        kubernetesApi: kubernetesApi(),
+      });
+      const wfe = asServiceAccount(template.name, 'wfe-token-test', 'workflow-sa');
+      wfe.spec.timesOutAt = new Date(Date.now() + 90 * 60_000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
+      const { resourceName, warnings } = await engine.create(wfe, env.namespace);
+      const launch = launchOf(wfe);
+      expect(resourceName).toBe(`awx-job-${launch.id}`);
+      expect(warnings).toEqual([]);
+      const [credential, ...others] = credentialsOf(bed.sim, wfe, 'kubernaut-').filter(
+        (c) => 'bearer_token' in c.inputs,
+      );
+      expect(others).toEqual([]);
+      expect(launch.credentials).toContain(credential!.id);
+      const token = credential!.inputs.bearer_token as string;
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+      expect(claims.sub).toBe(`system:serviceaccount:${env.namespace}:workflow-sa`);
+      // Past kubernaut's 1 h default: the 90 minutes left, and Roundhouse's five-minute margin.
+      const lifetime = claims.exp - claims.iat;
+      expect(lifetime).toBeGreaterThan(95 * 60 - 30);
+      expect(lifetime).toBeLessThanOrEqual(95 * 60);
+      await engine.cleanup(withRef(wfe, resourceName), env.namespace);
+    });
+
+    it('UT-WE-501-006: names the TokenRequest and the ServiceAccount that does not exist, launching nothing', async () => {
+      const template = seedTemplate(bed.sim);
+      const engine = bed.executor({
+        conventions: kubernautConventions,
+        kubernetesApi: kubernetesApi(),
+      });
+      const wfe = asServiceAccount(template.name, 'wfe-token-test', 'nonexistent-sa');
+      const refused = engine.create(wfe, env.namespace);
+      await expect(refused).rejects.toThrow(ConfigurationError);
+      await expect(refused).rejects.toThrow(/TokenRequest/);
+      await expect(refused).rejects.toThrow(/nonexistent-sa/);
+      expect(jobsOf(bed.sim, wfe)).toEqual([]);
+    });
   });
 });

@@ -195,7 +195,7 @@ describeWithControlPlane('AnsibleExecutor giving jobs the Kubernetes API', () =>
     expect((error as ConfigurationError).issues).toEqual([
       {
         path: 'spec.workflowRef.serviceAccountName',
-        message: `ServiceAccount ${env.namespace}/nobody does not exist, so no Kubernetes API token can be made for the AWX job`,
+        message: `ServiceAccount ${env.namespace}/nobody does not exist, so no TokenRequest can make the Kubernetes API token for the AWX job`,
       },
     ]);
     expect(apiCredentials()).toEqual([]);
