@@ -155,12 +155,35 @@ function surveySummary(template: JobTemplate): Record<string, unknown> {
   return { survey: { title: spec.name, description: spec.description } };
 }
 
+/** JobLaunchSerializer's Meta.fields order of the flags, not JobTemplateSerializer's. */
+const LAUNCH_ASK_ORDER = [
+  'scm_branch',
+  'variables',
+  'tags',
+  'diff_mode',
+  'skip_tags',
+  'job_type',
+  'limit',
+  'verbosity',
+  'inventory',
+  'credential',
+  'execution_environment',
+  'labels',
+  'forks',
+  'job_slice_count',
+  'timeout',
+  'instance_groups',
+] as const satisfies readonly (typeof ASK_FLAGS)[number][];
+
 /** `GET launch/`: what a launch would need and what it would use by default. */
 export function launchInfo(
   template: JobTemplate,
   credentials: readonly LaunchCredential[],
 ): Record<string, unknown> {
-  const flags = askFlags(template);
+  const asked = askFlags(template);
+  const flags = Object.fromEntries(
+    LAUNCH_ASK_ORDER.map((flag) => [`ask_${flag}_on_launch`, asked[`ask_${flag}_on_launch`]]),
+  );
   const variablesNeeded = variablesNeededToStart(template);
   const passwords = credentials.flatMap(({ credential, type }) =>
     passwordsNeeded(credential, type),

@@ -222,6 +222,29 @@ describe('job templates', () => {
     });
   });
 
+  it("lists GET launch/'s fields in JobLaunchSerializer's order, not the template view's", async () => {
+    const template = sim.state.addJobTemplate({ name: 'describe-order' });
+    const launch = await request('GET', `job_templates/${template.id}/launch/`);
+    const flags = Object.keys(launch.body).filter((key) => key.startsWith('ask_'));
+    expect(flags.slice(0, 8)).toEqual([
+      'ask_scm_branch_on_launch',
+      'ask_variables_on_launch',
+      'ask_tags_on_launch',
+      'ask_diff_mode_on_launch',
+      'ask_skip_tags_on_launch',
+      'ask_job_type_on_launch',
+      'ask_limit_on_launch',
+      'ask_verbosity_on_launch',
+    ]);
+    const view = await request('GET', `job_templates/${template.id}/`);
+    const viewFlags = Object.keys(view.body).filter((key) => key.startsWith('ask_'));
+    expect(viewFlags.slice(0, 3)).toEqual([
+      'ask_scm_branch_on_launch',
+      'ask_diff_mode_on_launch',
+      'ask_variables_on_launch',
+    ]);
+  });
+
   it('refuses to launch a template without an inventory, and says so on GET launch/', async () => {
     const template = sim.state.addJobTemplate({ name: 'no-inventory', inventory: null });
     const path = `job_templates/${template.id}/launch/`;
