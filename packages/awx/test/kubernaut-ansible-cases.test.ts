@@ -116,6 +116,7 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     expect(more).toEqual([]);
     expect(credential!.name).toContain('gitea-repo-creds');
     expect(credential!.inputs).toEqual({ username: 'admin', password: 'secret123' });
+    expect(credential!.organization).toBe(1);
     const type = bed.sim.state.credentialTypes().find((t) => t.id === credential!.credentialType);
     expect(type).toMatchObject({
       name: 'kubernaut-secret-gitea-repo-creds',
