@@ -347,6 +347,29 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       await engine.cleanup(withRef(wfe, resourceName), env.namespace);
     });
 
+    it("UT-WE-500-002/006: launches with the Kubernetes API credential beside the Secret's, and cleanup deletes both", async () => {
+      const template = seedTemplate(bed.sim);
+      await createSecret(bed.kube, env.namespace, 'gitea-repo-creds-k8s', {
+        username: 'admin',
+        password: 'secret123',
+      });
+      const engine = bed.executor({
+        conventions: kubernautConventions,
+        kubernetesApi: kubernetesApi(),
+      });
+      const wfe = asServiceAccount(template.name, 'we-k8s-plus-secrets', 'workflow-sa');
+      const { resourceName } = await engine.create(wfe, env.namespace, {
+        dependencies: { secrets: [{ name: 'gitea-repo-creds-k8s' }] },
+      });
+      const created = credentialsOf(bed.sim, wfe, 'kubernaut-');
+      expect(created).toHaveLength(2);
+      const api = created.find((c) => 'bearer_token' in c.inputs);
+      const secret = created.find((c) => c.inputs.username === 'admin');
+      expect(launchOf(wfe).credentials).toEqual(expect.arrayContaining([api!.id, secret!.id]));
+      await engine.cleanup(withRef(wfe, resourceName), env.namespace);
+      expect(credentialsOf(bed.sim, wfe, 'kubernaut-')).toEqual([]);
+    });
+
     it('UT-WE-501-006: names the TokenRequest and the ServiceAccount that does not exist, launching nothing', async () => {
       const template = seedTemplate(bed.sim);
       const engine = bed.executor({
