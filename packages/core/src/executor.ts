@@ -1,4 +1,5 @@
 import type { Conventions } from './conventions.js';
+import type { CleanupPendingError } from './errors.js';
 import type { ExecutionResult } from './execution-result.js';
 import type { DeletionPropagation, ResourceType } from './resource-type.js';
 import type { Dependencies, WorkflowExecution } from './workflow-execution.js';
@@ -101,6 +102,20 @@ export interface ExecutionWatch {
    * owner labels alone, for a kind only this engine's executions leave there.
    */
   readonly labelSelector?: string | undefined;
+  /**
+   * Whether a resource must not be deleted yet even though its WorkflowExecution is gone (it
+   * never got its finalizer): the `CleanupPendingError` the engine's `cleanup` would throw for
+   * it (a PipelineRun running a graceful cancel's `finally`), or undefined when it may go. A
+   * controller deleting such a resource asks it first, so the resource is held by the same rule
+   * whichever way its execution went, and looks again when the error says. `object` is the
+   * watched resource, possibly from a cache. Default: every such resource goes at once.
+   */
+  readonly deletionPending?:
+    | ((
+        object: object,
+        signal?: AbortSignal | undefined,
+      ) => Promise<CleanupPendingError | undefined>)
+    | undefined;
 }
 
 /**

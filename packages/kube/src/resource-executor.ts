@@ -1,6 +1,7 @@
 import {
   type Availability,
   apiVersionOf,
+  type CleanupPendingError,
   ConfigurationError,
   type Conventions,
   type CreateOptions,
@@ -140,6 +141,8 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
     this.conventions = options.conventions;
     this.logger = options.logger ?? noopLogger;
     this.#spec = spec;
+    // A subclass's override, there already: methods are on the prototype before any constructor.
+    const deletionPending = this.deletionPending?.bind(this);
     this.watches = Object.freeze([
       Object.freeze({
         resource: spec.type,
@@ -147,6 +150,13 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
         deletion: spec.deletion ?? 'Background',
         ...(spec.finalizers?.length ? { finalizers: Object.freeze([...spec.finalizers]) } : {}),
         ...(spec.watchLabelSelector ? { labelSelector: spec.watchLabelSelector } : {}),
+        // The object is one the watch selected: of `spec.type`, this engine's.
+        ...(deletionPending
+          ? {
+              deletionPending: (object: object, signal?: AbortSignal | undefined) =>
+                deletionPending(object as T, { signal }),
+            }
+          : {}),
       }),
     ]);
     this.owned = new OwnedResources<T>(
@@ -229,6 +239,18 @@ export class ResourceExecutor<T extends KubeObject> implements Executor {
   ): Promise<void> {
     await this.owned.deleteOwned(wfe, namespace, this.resourceName(wfe), options);
   }
+
+  /**
+   * The `CleanupPendingError` that holds `object`, this engine's resource, from deletion, or
+   * undefined when it may go: an engine whose resource must first finish something (see
+   * `cleanup`) overrides it, and its watch then carries it (`ExecutionWatch.deletionPending`),
+   * so a controller deleting a resource whose execution is gone waits by the same rule. Engines
+   * whose resources may always go leave it out, and their watch asks nothing.
+   */
+  protected deletionPending?(
+    object: T,
+    options: OperationOptions,
+  ): Promise<CleanupPendingError | undefined>;
 
   /** Unavailable, with the reason, while the cluster does not serve the resource's API. */
   async availability(options: OperationOptions = {}): Promise<Availability> {

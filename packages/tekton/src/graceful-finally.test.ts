@@ -332,8 +332,13 @@ describe('TektonExecutor.cleanup of a graceful cancel whose tasks never ran', ()
       vi.spyOn(server, 'get').mockImplementation(fromServer.get as KubeClient['get']);
       vi.spyOn(server, 'list').mockImplementation(fromServer.list as KubeClient['list']);
       const held = await fromServer.get<KubeObject>({ kind: 'PipelineRun' }, namespace, '');
-      const error = await new TektonExecutor(server).finallyRunning(held);
+      const executor = new TektonExecutor(server);
+      const error = await executor.finallyRunning(held);
       expect(error instanceof FinallyRunningError, report).toBe(pending);
+      // The same answer through the PipelineRun's watch, which is what the controller asks.
+      const [watch] = executor.watches;
+      const watched = await watch?.deletionPending?.(held);
+      expect(watched instanceof FinallyRunningError, `${report}, asked by the watch`).toBe(pending);
     }
   });
 });

@@ -288,6 +288,14 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     return wait?.waits ? new FinallyRunningError(namespace, name, wait.until, wait.now) : undefined;
   }
 
+  /** The watch's rule too: a controller deleting a run whose execution is gone waits for it. */
+  protected override deletionPending(
+    run: PipelineRunObject,
+    options: OperationOptions,
+  ): Promise<FinallyRunningError | undefined> {
+    return this.finallyRunning(run, options);
+  }
+
   /**
    * The graceful wait for `run` (see `gracefulFinallyUntil`), its TaskRuns read from `reader`;
    * undefined when there is none to wait for. A run whose fields are not in Tekton's shapes says

@@ -1,5 +1,6 @@
 import type { Informer } from '@roundhouse/controller';
 import {
+  type CleanupPendingError,
   type Conventions,
   conventionKeys,
   type ExecutionWatch,
@@ -65,17 +66,31 @@ export class OrphanedResources {
    * kubernaut's own controller does not, and its resources may share the namespace with owners
    * this controller cannot see. Each write carries the uid that was read, so a resource created
    * under the same name since is never touched.
+   *
+   * A resource its engine says must not go yet (`ExecutionWatch.deletionPending`: a
+   * PipelineRun running a graceful cancel's `finally`) is left as it is, finalizers and all;
+   * once the others are handled, the first such wait is thrown, so the caller looks again when
+   * it says (the resource's own watch wakes the key sooner).
    */
   async release(key: string, signal?: AbortSignal, current?: string): Promise<void> {
+    let pending: CleanupPendingError | undefined;
     for (const { watch, informer } of this.#watched) {
       const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
       for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
         const owner = object.metadata?.annotations?.[uidKey];
         if (owner === undefined || owner === current) continue;
-        if (!object.metadata?.deletionTimestamp) await this.#delete(watch, object, key, signal);
+        if (!object.metadata?.deletionTimestamp) {
+          const wait = await watch.deletionPending?.(object, signal);
+          if (wait) {
+            pending ??= wait;
+            continue;
+          }
+          await this.#delete(watch, object, key, signal);
+        }
         await this.#removeFinalizers(watch, object, signal);
       }
     }
+    if (pending) throw pending;
   }
 
   /**
