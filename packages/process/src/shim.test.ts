@@ -1,6 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -249,14 +257,26 @@ describe('the shim', () => {
     expect(existsSync(ran)).toBe(false);
   });
 
-  it("runs the argv as a program, never as the shim shell's builtin, as nsenter runs a Remote one", () => {
-    const exitFile = join(dir, 'exit');
-    const shim = spawnSync('/bin/sh', ['-c', shimScript, shimName, exitFile, '', 'echo', 'a\\nb'], {
-      input: 'go\n',
-      encoding: 'utf8',
-    });
-    // dash's builtin echo would have turned the backslash sequence into a newline.
-    expect(shim.stdout).toBe('a\\nb\n');
-    expect(readFileSync(exitFile, 'utf8')).toBe('0\n');
-  });
+  it.each(['/bin/sh', '/bin/bash'].filter((shell) => existsSync(shell)))(
+    "runs the argv as a program, never as the shell's builtin of that name, as nsenter runs a Remote one (%s)",
+    (shell) => {
+      // `:` is a special builtin in every POSIX shell, found before any program on PATH; only
+      // the shim's exec runs the program, which leaves a marker the builtin cannot.
+      const bin = join(dir, 'bin');
+      const marker = join(dir, 'marker');
+      mkdirSync(bin);
+      writeFileSync(join(bin, ':'), `#!/bin/sh\nprintf '%s\\n' "$*" > '${marker}'\n`, {
+        mode: 0o755,
+      });
+      const exitFile = join(dir, 'exit');
+      const shim = spawnSync(shell, ['-c', shimScript, shimName, exitFile, '', ':', 'a', 'b'], {
+        input: 'go\n',
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      });
+      expect(shim.stderr).toBe('');
+      expect(readFileSync(exitFile, 'utf8')).toBe('0\n');
+      expect(existsSync(marker) && readFileSync(marker, 'utf8')).toBe('a b\n');
+    },
+  );
 });
