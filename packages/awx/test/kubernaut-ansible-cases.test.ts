@@ -268,8 +268,9 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
     const remote = makeExecution(template.name, { spec: { clusterID: 'remote-cluster-1' } });
     const refused = executor().create(remote, env.namespace);
     await expect(refused).rejects.toThrow(ConfigurationError);
-    // kubernaut's text also names the engine; Roundhouse refuses for every engine alike.
-    await expect(refused).rejects.toThrow(/spec\.clusterID: .*"remote-cluster-1"/);
+    await expect(refused).rejects.toThrow(
+      /spec\.clusterID: the "ansible" engine .*"remote-cluster-1"/,
+    );
     expect(bed.sim.requests).toHaveLength(before);
 
     const local = makeExecution(template.name);

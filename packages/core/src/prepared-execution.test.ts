@@ -148,16 +148,21 @@ describe('remote clusters', () => {
     expect(() => preparedExecution(remote('spoke-1'), {})).toThrow(
       expect.objectContaining({
         reason: 'ConfigurationError',
-        issues: [{ path: 'spec.clusterID', message: expect.stringContaining('"spoke-1"') }],
+        issues: [
+          {
+            path: 'spec.clusterID',
+            message: expect.stringMatching(/^the "job" engine runs .*cluster "spoke-1"/),
+          },
+        ],
       }),
     );
     expect(preparedExecution(remote(''), {}).wfe.spec.clusterID).toBe('');
   });
 
   it('quotes a hostile cluster name escaped and cut short', () => {
-    expect(remoteClusterMessage(`a"\n${'x'.repeat(100)}`)).toContain(
+    expect(remoteClusterMessage(`a"\n${'x'.repeat(100)}`, 'job')).toContain(
       `cluster "a\\"\\n${'x'.repeat(61)}…"`,
     );
-    expect(remoteClusterMessage(undefined)).toBeUndefined();
+    expect(remoteClusterMessage(undefined, 'job')).toBeUndefined();
   });
 });

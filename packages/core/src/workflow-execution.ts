@@ -245,7 +245,7 @@ function checkOneSource(spec: SpecFields, ctx: z.RefinementCtx): void {
       'spec.dependencies lists dependencies too; list them in one place',
     );
   }
-  const remote = remoteClusterMessage(spec.clusterID);
+  const remote = remoteClusterMessage(spec.clusterID, requestedEngine(spec));
   if (remote) conflict(['clusterID'], remote);
 }
 
