@@ -387,11 +387,65 @@ describe('JobExecutor: when to look again at a Job that has no ready pod yet', (
     expect(status).not.toHaveProperty('recheckAfterMs');
   });
 
-  it('looks again soon at a Job past the grace that has no pod and no refusal yet: a create refused later changes nothing on the Job', async () => {
-    expect(await statusAt('2026-01-01T00:00:40Z', { active: 0, ready: 0 })).toMatchObject({
+  it('looks again soon at a Job just past the grace that has no pod and no refusal yet: a create refused later changes nothing on the Job', async () => {
+    expect(await statusAt('2026-01-01T00:00:16Z', { active: 0, ready: 0 })).toMatchObject({
       phase: 'Running',
       recheckAfterMs: 5_000,
     });
+  });
+
+  /**
+   * A controller that looks at a Job with no pod as its results ask, from its creation at
+   * midnight for ten minutes, while the API server's Events say nothing until `refusedAt`
+   * (epoch ms) and the quota's refusal from then. Returns how many Events lists it cost and
+   * when the start failed, if it did.
+   */
+  async function followPodless(refusedAt = Number.POSITIVE_INFINITY) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    vi.setSystemTime(start);
+    const wfe = sampleExecution({});
+    const job = builtJob(wfe, { active: 0 });
+    let eventLists = 0;
+    const reader: Reader = {
+      get: async <T extends KubeObject>() => job as T,
+      list: async <T extends KubeObject>(type: ResourceType) => {
+        if (type !== resources.events) return { items: [] as T[], resourceVersion: '1' };
+        eventLists += 1;
+        const refused = Date.now() >= refusedAt;
+        return {
+          items: (refused
+            ? [{ type: 'Warning', reason: 'FailedCreate', message: quotaRefusal }]
+            : []) as unknown as T[],
+          resourceVersion: '1',
+        };
+      },
+    };
+    const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 15_000 });
+    while (Date.now() - start < 600_000) {
+      const status = await executor.getStatus(wfe, 'workflows');
+      if (status?.phase !== 'Running') return { eventLists, failedAt: Date.now(), status };
+      expect(status.recheckAfterMs).toBeGreaterThan(0);
+      vi.setSystemTime(Date.now() + (status.recheckAfterMs ?? 0));
+    }
+    return { eventLists, failedAt: undefined, status: undefined };
+  }
+
+  it('lists the Events of a Job that never gets a pod a few times after the grace, then once a minute, not every 5 s', async () => {
+    const { eventLists, failedAt } = await followPodless();
+    expect(failedAt).toBeUndefined();
+    // A look every 5 s would list them 117 times in the 585 s past the grace.
+    expect(eventLists).toBeLessThanOrEqual(15);
+  });
+
+  it('still fails a Job whose pod is refused soon after the grace within seconds, and one refused after minutes within a minute', async () => {
+    const midnight = Date.parse('2026-01-01T00:00:00Z');
+    const soon = await followPodless(midnight + 18_000);
+    expect(soon.status).toMatchObject({ phase: 'Failed', failureReason: 'ResourceExhausted' });
+    expect(soon.failedAt).toBeLessThanOrEqual(midnight + 18_000 + 5_000);
+    const late = await followPodless(midnight + 300_000);
+    expect(late.status).toMatchObject({ phase: 'Failed', failureReason: 'ResourceExhausted' });
+    expect(late.failedAt).toBeLessThanOrEqual(midnight + 300_000 + 60_000);
   });
 
   it('keeps looking while the Job controller retries a create the API server could not judge', async () => {
@@ -411,9 +465,10 @@ describe('JobExecutor: when to look again at a Job that has no ready pod yet', (
         resourceVersion: '1',
       }),
     });
+    // 25 s past the grace: looked at again after as long again.
     expect(await statusAt('2026-01-01T00:00:40Z', { active: 0 }, unreachable)).toMatchObject({
       phase: 'Running',
-      recheckAfterMs: 5_000,
+      recheckAfterMs: 25_000,
     });
   });
 
@@ -470,6 +525,37 @@ describe('JobExecutor: when to look again at a Job that has no ready pod yet', (
         phase: 'Running',
         recheckAfterMs: 5_000,
       });
+    },
+  );
+
+  it.each([
+    ['Pending', 5_000],
+    ['Failed', undefined],
+  ])(
+    'lists no Events for a Job whose status counts no pod yet while the cache holds its pod, %s: the create went through',
+    async (phase, recheckAfterMs) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-01-01T00:00:40Z'));
+      const wfe = sampleExecution({});
+      const job = builtJob(wfe, { active: 0 });
+      const listed: ResourceType[] = [];
+      const reader: Reader = {
+        get: async <T extends KubeObject>() => job as T,
+        list: async <T extends KubeObject>(type: ResourceType) => {
+          listed.push(type);
+          return {
+            items: (type === resources.pods
+              ? [{ metadata: { name: `${job.metadata?.name}-x7k2p` }, status: { phase } }]
+              : []) as unknown as T[],
+            resourceVersion: '1',
+          };
+        },
+      };
+      const executor = new JobExecutor(new RecordingServer(), { reader, startupGraceMs: 15_000 });
+      const status = await executor.getStatus(wfe, 'workflows');
+      expect(status).toMatchObject({ phase: 'Running' });
+      expect(status?.recheckAfterMs).toBe(recheckAfterMs);
+      expect(listed).not.toContain(resources.events);
     },
   );
 

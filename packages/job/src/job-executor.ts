@@ -35,6 +35,7 @@ import {
   EventStateSchema,
   explainStuckStart,
   isStarting,
+  podlessRecheckMs,
   startingPodRecheckMs,
 } from './stuck-start.js';
 import { isJobSuspended } from './suspended-job.js';
@@ -132,7 +133,10 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       // whose pod cannot be created or pulled fails with the cause instead of at its deadline.
       const pods = await jobPodStates(job, context, settings.conventions);
       // No pod waiting although the Job has pods: they run, or have just finished. A Job without
-      // any may have failed to create one, which only its Events tell.
+      // any may have failed to create one, which only its Events tell. Neither source says so
+      // alone: the cache leaves running pods out, and the Job counts a pod it created only at
+      // its next status write, which a busy Job controller makes late; a pod of the Job in the
+      // cache, in any phase it holds, shows the create went through.
       const withoutPod = pods.length === 0 && !hasCreatedPods(state);
       const events = withoutPod ? await readJobEvents(job, context) : [];
       const stuck = explainStuckStart(pods, events);
@@ -142,12 +146,13 @@ function jobEngineSpec(settings: JobSettings, startupGraceMs: number): ResourceE
       // A Job with no pod yet may be refused one later (a quota filled meanwhile, a webhook
       // that answers at last and denies): the Job controller's failed create leaves its status
       // as it was (syncJob writes it only when its counters or conditions change), so only its
-      // next FailedCreate says so, and only a look at its Events, one request, finds it. No
-      // Job that starts lacks a pod for that long.
-      if (!stuck)
-        return isStarting(pods) || withoutPod
-          ? { ...result, recheckAfterMs: startingPodRecheckMs }
-          : result;
+      // next FailedCreate says so, and only a look at its Events, one request, finds it: made
+      // less often the longer the Job has been without a pod.
+      if (!stuck) {
+        if (withoutPod)
+          return { ...result, recheckAfterMs: podlessRecheckMs(now - created - startupGraceMs) };
+        return isStarting(pods) ? { ...result, recheckAfterMs: startingPodRecheckMs } : result;
+      }
       return {
         phase: 'Failed',
         reason: 'StartFailed',

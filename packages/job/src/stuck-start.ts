@@ -97,6 +97,26 @@ export function explainStuckStart(
  */
 export const startingPodRecheckMs = 5_000;
 
+/** The soonest a Job without a pod is looked at again: a refusal right after the grace is seen within seconds. */
+const podlessRecheckMinMs = 5_000;
+
+/** The latest: a Job that never gets a pod costs one list a minute for as long as it lasts. */
+const podlessRecheckMaxMs = 60_000;
+
+/**
+ * How soon a Job that has no pod `pastGraceMs` after its startup grace ran out is looked at
+ * again. Each look lists the Job's Events, a request to the API server, and a Job lacks a pod
+ * for long also when nothing is wrong with it: a Job controller throttled to its default 20
+ * requests a second takes most of a minute to create the pods of 500 Jobs made at once, and a
+ * webhook that cannot be called keeps failing every create for as long as it is down, with no
+ * deadline to end the wait when the execution sets none. So the looks thin out as the wait
+ * grows, with no state kept: every 5 s at first, then as long as the Job has waited past the
+ * grace (a refusal is seen within twice the time it took to come), and once a minute at most.
+ */
+export function podlessRecheckMs(pastGraceMs: number): number {
+  return Math.min(podlessRecheckMaxMs, Math.max(podlessRecheckMinMs, Math.ceil(pastGraceMs)));
+}
+
 /**
  * Whether one of `pods` (the Job's pods that are not running, as the cache holds them) is still
  * on its way to starting its workflow container: Pending (or with no phase yet), not scheduled
