@@ -27,15 +27,23 @@ const other = { id: 2, username: 'kubernaut' };
 describe('a user who is not a System Administrator, on job templates and jobs', () => {
   let sim: AwxSimulator;
   let call: ReturnType<typeof caller>;
+  // Templates whose own role is what counts: the organization's `member` passes none down.
+  let organization: number;
 
   beforeAll(async () => {
     sim = await startAwxSimulator({ superuser: false });
     call = caller(sim);
+    organization = sim.state.addOrganization('Members only', '', 'member').id;
   });
   afterAll(() => sim.stop());
 
   it('does not see a template it may not read in lists, and gets 403 on its views', async () => {
-    const hidden = sim.state.addJobTemplate({ name: 'hidden', role: 'none', schedule: slow });
+    const hidden = sim.state.addJobTemplate({
+      name: 'hidden',
+      organization,
+      role: 'none',
+      schedule: slow,
+    });
     const job = sim.state.launch(hidden.id, {}, other);
     expect((await call('GET', 'job_templates/?name=hidden')).body.count).toBe(0);
     for (const view of ['', 'launch/', 'credentials/', 'survey_spec/']) {
@@ -50,7 +58,7 @@ describe('a user who is not a System Administrator, on job templates and jobs', 
   });
 
   it('reads but may not launch a template it only reads, nor edit its survey', async () => {
-    const readable = sim.state.addJobTemplate({ name: 'readable', role: 'read' });
+    const readable = sim.state.addJobTemplate({ name: 'readable', organization, role: 'read' });
     expect((await call('GET', 'job_templates/?name=readable')).body.count).toBe(1);
     expect((await call('GET', `job_templates/${readable.id}/launch/`)).status).toBe(200);
     expect(await call('POST', `job_templates/${readable.id}/launch/`, {})).toEqual(denied);
@@ -61,6 +69,7 @@ describe('a user who is not a System Administrator, on job templates and jobs', 
   it('launches with execute, and cancels its own jobs but not others’', async () => {
     const template = sim.state.addJobTemplate({
       name: 'executable',
+      organization,
       role: 'execute',
       schedule: slow,
     });
@@ -78,7 +87,12 @@ describe('a user who is not a System Administrator, on job templates and jobs', 
   });
 
   it('cancels a job it launched on a template it may no longer read, which it cannot see', async () => {
-    const template = sim.state.addJobTemplate({ name: 'revoked', role: 'none', schedule: slow });
+    const template = sim.state.addJobTemplate({
+      name: 'revoked',
+      organization,
+      role: 'none',
+      schedule: slow,
+    });
     const own = sim.state.launch(template.id, {});
     expect(await call('GET', `jobs/${own.id}/`)).toEqual(denied);
     expect(await call('GET', `jobs/${own.id}/cancel/`)).toEqual(denied);

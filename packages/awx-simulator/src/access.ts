@@ -1,12 +1,15 @@
 /**
  * What the token's user may do when it is not a System Administrator, as AWX's access.py decides
  * from the user's roles (a System Administrator may do all of it). The simulator has one user,
- * so an object records the highest role that user holds on it, counting what AWX derives from
- * the organization's roles. AWX's roles nest: a job template's admin_role is a parent of its
- * execute_role, which is a parent of its read_role; an organization's admin_role is a parent of
- * its credential_admin_role and member_role, and each of those reads it; a credential's
- * admin_role (a child of its organization's credential_admin_role) is a parent of its use_role,
- * which is a parent of its read_role.
+ * so a template or credential records the highest role granted on it, and an organization the
+ * one role the user holds there; what AWX derives from the organization's roles is counted on
+ * top. AWX's roles nest: a job template's admin_role (a child of its organization's
+ * job_template_admin_role) is a parent of its execute_role (also a child of the organization's
+ * execute_role), which is a parent of its read_role (also a child of the organization's
+ * auditor_role); an organization's admin_role is a parent of all its other roles but
+ * auditor_role, and each of them reads it; a credential's admin_role (a child of its
+ * organization's credential_admin_role) is a parent of its use_role, which is a parent of its
+ * read_role (also a child of the organization's auditor_role).
  */
 import { exactNumber, pythonIntOrUndefined } from './python-int-text.js';
 import { isJsonObject, isRawJson, pythonTypeName } from './python-json.js';
@@ -16,25 +19,45 @@ import { AwxServerError } from './replies.js';
 export const TEMPLATE_ROLES = ['none', 'read', 'execute', 'admin'] as const;
 export type TemplateRole = (typeof TEMPLATE_ROLES)[number];
 
-export const ORGANIZATION_ROLES = ['none', 'member', 'credential_admin', 'admin'] as const;
+/**
+ * Not ordered: each but `none` reads the organization, and `admin` holds every other but
+ * `auditor` (whose reads it has anyway).
+ */
+export const ORGANIZATION_ROLES = [
+  'none',
+  'member',
+  'auditor',
+  'execute',
+  'job_template_admin',
+  'credential_admin',
+  'admin',
+] as const;
 export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
 
 export const CREDENTIAL_ROLES = ['none', 'read', 'use', 'admin'] as const;
 export type CredentialRole = (typeof CREDENTIAL_ROLES)[number];
 
 /**
- * The user's role on a credential: the one granted on it, or admin through its organization's
- * admin or credential_admin role, whichever is higher. A member of the organization gets none
- * (Credential.read_role's parents are the organization's auditor_role and the credential's own
- * roles).
+ * The user's role on a credential: the one granted on it, or what its organization's roles pass
+ * down (admin through admin or credential_admin, read through auditor), whichever is higher. A
+ * member of the organization gets nothing from it.
  */
 export function credentialRole(
   granted: CredentialRole,
   organizationRole: OrganizationRole | undefined,
 ): CredentialRole {
-  const throughOrganization =
-    organizationRole === 'admin' || organizationRole === 'credential_admin';
-  return throughOrganization ? 'admin' : granted;
+  const throughOrganization: CredentialRole =
+    organizationRole === 'admin' || organizationRole === 'credential_admin'
+      ? 'admin'
+      : organizationRole === 'auditor'
+        ? 'read'
+        : 'none';
+  return higher(CREDENTIAL_ROLES, granted, throughOrganization);
+}
+
+/** The higher of two roles of one nested list, as holding both grants. */
+function higher<Role extends string>(order: readonly Role[], a: Role, b: Role): Role {
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
 }
 
 /** Whether `role` on a credential includes `needed`, as AWX's nested roles do. */
@@ -54,6 +77,27 @@ export interface UserRef {
 /** The user the simulator's token authenticates as (`me/`). */
 export const TOKEN_USER: UserRef = { id: 1, username: 'admin' };
 
+/**
+ * The user's role on a job template: the one granted on it, or what its organization's roles
+ * pass down (JobTemplate.admin_role from job_template_admin_role and so admin_role,
+ * execute_role from execute_role, read_role from auditor_role), whichever is higher. A member
+ * of the organization gets nothing from it.
+ */
+export function templateRole(
+  granted: TemplateRole,
+  organizationRole: OrganizationRole | undefined,
+): TemplateRole {
+  const throughOrganization: TemplateRole =
+    organizationRole === 'admin' || organizationRole === 'job_template_admin'
+      ? 'admin'
+      : organizationRole === 'execute'
+        ? 'execute'
+        : organizationRole === 'auditor'
+          ? 'read'
+          : 'none';
+  return higher(TEMPLATE_ROLES, granted, throughOrganization);
+}
+
 /** Whether `role` on a job template includes `needed`, as AWX's nested roles do. */
 export function templateGrants(role: TemplateRole, needed: Exclude<TemplateRole, 'none'>): boolean {
   return TEMPLATE_ROLES.indexOf(role) >= TEMPLATE_ROLES.indexOf(needed);
@@ -65,8 +109,24 @@ export function organizationReadable(role: OrganizationRole): boolean {
 }
 
 /**
+ * JobAccess.filtered_queryset: a job of a template the user reads (its derived role), or of an
+ * organization the user is an admin or auditor of, whatever its role on the template.
+ */
+export function jobReadable(
+  templateRole: TemplateRole,
+  organizationRole: OrganizationRole | undefined,
+): boolean {
+  return (
+    templateGrants(templateRole, 'read') ||
+    organizationRole === 'admin' ||
+    organizationRole === 'auditor'
+  );
+}
+
+/**
  * JobAccess.can_cancel: only what can still be canceled, and then the user's own job, or any job
- * of a template it is an admin of. The view lets a System Administrator through before this.
+ * of a template it is an admin of, counting what the organization passes down (so its admin or
+ * job template admin cancels them). The view lets a System Administrator through before this.
  */
 export function jobCancelable(
   cancelable: boolean,

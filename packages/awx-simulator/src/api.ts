@@ -13,6 +13,7 @@ import {
   credentialGrants,
   jobCancelable,
   jobDeletable,
+  jobReadable,
   organizationReadable,
   type TemplateRole,
   TOKEN_USER,
@@ -353,7 +354,7 @@ function dispatch(context: Context): Reply {
     case 'credential':
       return method === 'DELETE' ? deleteCredential(context) : showCredential(context);
     case 'jobTemplates': {
-      const rows = store.jobTemplates().filter((t) => mayOnTemplate(context, t.role, 'read'));
+      const rows = store.jobTemplates().filter((t) => mayOnTemplate(context, t, 'read'));
       return list(context, jobTemplateModel, rows, (t) => templateBody(context, t));
     }
     case 'jobTemplate':
@@ -363,16 +364,14 @@ function dispatch(context: Context): Reply {
     case 'jobTemplateSurveySpec':
       return surveySpecRoute(context);
     case 'jobs': {
-      const rows = store
-        .jobs()
-        .filter((j) => mayOnTemplate(context, jobTemplateRole(context, j), 'read'));
+      const rows = store.jobs().filter((j) => mayReadJob(context, j));
       return list(context, jobModel, rows, (j) => jobBody(context, j, false));
     }
     case 'workflowJobs': {
       // WorkflowJobAccess lists a sliced launch's workflow job through its template's read_role.
       const rows = store
         .workflowJobs()
-        .filter((w) => mayOnTemplate(context, templateRole(context, w.jobTemplate), 'read'));
+        .filter((w) => mayOnTemplate(context, store.jobTemplate(w.jobTemplate), 'read'));
       return list(context, workflowJobModel, rows, (w) =>
         serializeWorkflowJob(w, context.prefix, store.now()),
       );
@@ -393,19 +392,25 @@ function dispatch(context: Context): Reply {
  */
 function mayOnTemplate(
   context: Context,
-  role: TemplateRole,
+  template: JobTemplate | undefined,
   needed: Exclude<TemplateRole, 'none'>,
 ): boolean {
-  return context.superuser || templateGrants(role, needed);
+  return context.superuser || templateGrants(roleOnTemplate(context, template), needed);
 }
 
-/** JobAccess reads a job through its template's read_role. */
-function jobTemplateRole(context: Context, job: Job): TemplateRole {
-  return templateRole(context, job.jobTemplate);
+/** The user's role on a template, counting what its organization's roles pass down. */
+function roleOnTemplate(context: Context, template: JobTemplate | undefined): TemplateRole {
+  return template === undefined ? 'none' : context.store.templateRole(template);
 }
 
-function templateRole(context: Context, template: number): TemplateRole {
-  return context.store.jobTemplate(template)?.role ?? 'none';
+/**
+ * JobAccess reads a job through its template's read_role, or as its organization's admin or
+ * auditor.
+ */
+function mayReadJob(context: Context, job: Job): boolean {
+  const template = context.store.jobTemplate(job.jobTemplate);
+  const organization = context.store.organization(job.organization)?.role;
+  return context.superuser || jobReadable(roleOnTemplate(context, template), organization);
 }
 
 function listCredentialTypes(context: Context): Reply {
@@ -544,7 +549,7 @@ function templateRoute(context: Context): Reply {
   if (!template) return notFound('JobTemplate');
   // JobTemplateLaunch's obj_permission_type is `start`: POST needs execute_role (can_start).
   const needed = route.name === 'jobTemplateLaunch' && method === 'POST' ? 'execute' : 'read';
-  if (!mayOnTemplate(context, template.role, needed)) return forbidden();
+  if (!mayOnTemplate(context, template, needed)) return forbidden();
   if (route.name === 'jobTemplate') return json(200, templateBody(context, template));
   if (route.name === 'jobTemplateCredentials') {
     return listCredentials(
@@ -597,7 +602,7 @@ function surveySpecRoute(context: Context): Reply {
   const { store, route, method } = context;
   const template = store.jobTemplate(route.id);
   if (!template) return notFound('JobTemplate');
-  if (!mayOnTemplate(context, template.role, method === 'GET' ? 'read' : 'admin')) {
+  if (!mayOnTemplate(context, template, method === 'GET' ? 'read' : 'admin')) {
     return forbidden();
   }
   if (method === 'GET') return json(200, displaySurveySpec(template.surveySpec));
@@ -651,10 +656,9 @@ function jobRoute(context: Context): Reply {
     route.name === 'jobStdout' ? stdoutError(reply, renderer.format) : reply;
   const job = store.job(route.id);
   if (!job) return refuse(notFound('Job'));
-  // An admin of the job's organization sees its jobs (JobAccess.filtered_queryset) and may
-  // delete them, whatever its role on the template.
+  // An admin of the job's organization may delete its jobs, whatever its role on the template.
   if (route.name === 'job' && method === 'DELETE') return deleteJob(context, job);
-  const templateRole = jobTemplateRole(context, job);
+  const templateRole = roleOnTemplate(context, store.jobTemplate(job.jobTemplate));
   // JobCancel's POST reads no queryset filtered for the user (GenericAPIView.get_queryset): the
   // one check is can_cancel, so whoever launched a job cancels it without Read on its template.
   if (route.name === 'jobCancel' && method === 'POST') {
@@ -665,7 +669,7 @@ function jobRoute(context: Context): Reply {
     }
     return store.cancel(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
   }
-  if (!mayOnTemplate(context, templateRole, 'read')) return refuse(forbidden());
+  if (!mayReadJob(context, job)) return refuse(forbidden());
   switch (route.name) {
     case 'job':
       return json(200, jobBody(context, job, true));
@@ -703,7 +707,7 @@ function workflowJobRoute(context: Context): Reply {
     }
     return store.cancelWorkflowJob(job.id) === 'accepted' ? empty(202) : methodNotAllowed('POST');
   }
-  if (!mayOnTemplate(context, templateRole(context, job.jobTemplate), 'read')) return forbidden();
+  if (!mayOnTemplate(context, store.jobTemplate(job.jobTemplate), 'read')) return forbidden();
   switch (route.name) {
     case 'workflowJob':
       return json(200, serializeWorkflowJob(job, context.prefix, store.now()));

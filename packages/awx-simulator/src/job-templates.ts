@@ -89,8 +89,9 @@ export const jobTemplateSeedSchema = z.object({
   surveySpec: z.record(z.string(), z.unknown()).optional(),
   schedule: jobScheduleSchema.prefault({}),
   /**
-   * The token's user's role on the template when it is not a System Administrator: `read` sees
-   * it, `execute` launches it too, `admin` also edits its survey and cancels others' jobs.
+   * The role granted to the token's user on the template, for a user who is not a System
+   * Administrator: `read` sees it, `execute` launches it too, `admin` also edits its survey and
+   * cancels others' jobs. Its organization's roles may give more, as AWX's do.
    */
   role: z.enum(TEMPLATE_ROLES).default('admin'),
 });

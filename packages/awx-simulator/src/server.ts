@@ -30,8 +30,9 @@ export const simulatorOptionsSchema = z.object({
     .default(() => randomBytes(18).toString('base64url')),
   /**
    * Whether the token's user is a System Administrator (`is_superuser`). One who is not may do
-   * what its role on each object allows (`role` of an organization or a job template, by
-   * default every role there is), and AWX lets only a System Administrator create or delete
+   * what its role on each object allows (`role` of an organization, a job template or a
+   * credential, by default admin; a template's and a credential's counting what the
+   * organization's role passes down), and AWX lets only a System Administrator create or delete
    * credential types (CredentialTypeAccess).
    */
   superuser: z.boolean().default(true),

@@ -234,10 +234,13 @@ describe('the jobs of a sliced launch', () => {
 describe('the jobs of a sliced launch, to a user who is not a System Administrator', () => {
   let sim: AwxSimulator;
   let call: ReturnType<typeof caller>;
+  // Templates whose own role is what counts: the organization's `member` passes none down.
+  let organization: number;
 
   beforeAll(async () => {
     sim = await startAwxSimulator({ superuser: false });
     call = caller(sim);
+    organization = sim.state.addOrganization('Slices of members', '', 'member').id;
   });
   afterAll(() => sim.stop());
 
@@ -246,6 +249,7 @@ describe('the jobs of a sliced launch, to a user who is not a System Administrat
       name: `sliced-${role}-${Math.random()}`,
       jobSliceCount: 2,
       inventoryHosts: 2,
+      organization,
       role,
       schedule: { pendingMs: 0, runningMs: 60_000, cancelMs: 0 },
     });
@@ -291,6 +295,7 @@ describe('the jobs of a sliced launch, to a user who is not a System Administrat
       name: `sliced-own-${Math.random()}`,
       jobSliceCount: 2,
       inventoryHosts: 2,
+      organization,
       role: 'execute',
       schedule: { pendingMs: 0, runningMs: 60_000, cancelMs: 0 },
     });

@@ -11,7 +11,9 @@ import {
   credentialGrants,
   credentialRole,
   type OrganizationRole,
+  type TemplateRole,
   TOKEN_USER,
+  templateRole,
   type UserRef,
 } from './access.js';
 import {
@@ -265,6 +267,11 @@ export class Store {
 
   jobTemplates(): JobTemplate[] {
     return [...this.templatesById.values()];
+  }
+
+  /** The token's user's role on the template, for a user who is not a System Administrator. */
+  templateRole(template: JobTemplate): TemplateRole {
+    return templateRole(template.role, this.organization(template.organization)?.role);
   }
 
   jobTemplate(id: number): JobTemplate | undefined {

@@ -18,12 +18,15 @@ import { TemplateCatalog } from './template-catalog.js';
 
 let sim: AwxSimulator;
 let awx: AwxClient;
+// The templates' organization passes no role down (`member`), so the template's own role counts.
+let organization: number;
 const kubernaut = { id: 2, username: 'kubernaut' };
 const settings = parseExecutorOptions({ cacheTtlMs: 0 });
 const patience = { timeout: 5_000, interval: 10 };
 
 beforeAll(async () => {
   sim = await startAwxSimulator({ superuser: false });
+  organization = sim.state.addOrganization('Sliced templates', '', 'member').id;
   awx = new AwxClient({ baseUrl: sim.url, token: sim.token });
 });
 afterAll(async () => {
@@ -37,6 +40,7 @@ function slicedLaunch(role: 'admin' | 'read', pendingMs = 0) {
     name: `sliced-${role}-${Math.random()}`,
     jobSliceCount: 3,
     inventoryHosts: 3,
+    organization,
     role,
     schedule: { pendingMs, runningMs: 60_000, cancelMs: 0 },
   });

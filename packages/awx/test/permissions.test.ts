@@ -14,9 +14,17 @@ import {
 
 describeWithControlPlane('the AWX engine with a token that is not a System Administrator', () => {
   const { env, bed } = useTestbed({ superuser: false });
+  // A template's own role counts only where its organization passes none down (`member`); the
+  // user stays an admin of Default, where the engine makes its credentials.
+  const limited = (role: 'read' | 'none') =>
+    seedTemplate(bed.sim, {
+      organization: bed.sim.state.addOrganization(`members-${role}-${Math.random()}`, '', 'member')
+        .id,
+      role,
+    });
 
   it('names Execute on a template the user may only read, launching nothing', async () => {
-    const template = seedTemplate(bed.sim, { role: 'read' });
+    const template = limited('read');
     const wfe = makeExecution(template.name);
     const error = await bed
       .executor()
@@ -33,7 +41,7 @@ describeWithControlPlane('the AWX engine with a token that is not a System Admin
   });
 
   it('says a template the user may not read is not visible to it', async () => {
-    const template = seedTemplate(bed.sim, { role: 'none' });
+    const template = limited('none');
     const error = await bed
       .executor()
       .create(makeExecution(template.name), env.namespace)
