@@ -18,7 +18,8 @@ import { condition, eventsAbout, manifest, patience, read, waitForPhase } from '
  * The whole path of a cleanup that waits: a PipelineRun cancelled gracefully runs its `finally`,
  * Tekton's cleanup says not yet (FinallyRunningError, a CleanupPendingError), and the controller
  * holds the execution's deletion, or the target's lock after the cooldown, with one Normal
- * CleanupPending Event and no CleanupFailed Warning, until the run ends.
+ * CleanupPending Event and no CleanupFailed Warning, until the run ends. A run whose execution
+ * is gone without its finalizer (the orphan collection) is held by the same rule.
  */
 
 type PipelineRunObject = KubeObject & {
@@ -128,6 +129,60 @@ describeWithTekton('WorkflowExecution controller while a graceful cancel runs fi
     }
   });
 
+  it('keeps the PipelineRun of an execution gone without its finalizer until finally ends', async () => {
+    const where = await namespaces('wfe-fin-orph');
+    const { watchNamespace, executionNamespace } = where;
+    const first = await startOnTekton(where);
+    const { name, run, report } = await inFinally(watchNamespace, executionNamespace);
+    // As if the controller had stopped before writing the finalizer and the execution was
+    // deleted meanwhile: the restarted controller knows nothing of it but the run naming it.
+    await first.controller.stop();
+    await client().patch(
+      workflowExecutions,
+      watchNamespace,
+      name,
+      [{ op: 'remove', path: '/metadata/finalizers' }],
+      { strategy: 'json' },
+    );
+    await client().delete(workflowExecutions, watchNamespace, name);
+    await vi.waitFor(async () => {
+      expect(await read(client(), watchNamespace, name)).toBeNull();
+    }, patience);
+    const { metrics } = await startOnTekton(where);
+
+    // The restarted controller's first pass over the gone execution (its run's listing wakes
+    // it) finds finally running, and so does each pass a change to the run wakes after it.
+    await vi.waitFor(async () => {
+      expect(await passes(metrics)).toBeGreaterThanOrEqual(1);
+    }, patience);
+    await expectKept();
+    const from = await requeued(metrics);
+    let touch = 0;
+    await vi.waitFor(
+      async () => {
+        touch += 1;
+        await client().patch(resources.pipelineRuns, executionNamespace, run, {
+          metadata: { annotations: { 'roundhouse.test/touch': String(touch) } },
+        });
+        expect(await requeued(metrics)).toBeGreaterThanOrEqual(from + 2);
+      },
+      { ...patience, interval: 1_000 },
+    );
+    await expectKept();
+
+    await endPod(client(), executionNamespace, report);
+    await vi.waitFor(async () => {
+      expect(await pipelineRun(client(), executionNamespace, run)).toBeNull();
+    }, patience);
+
+    async function expectKept() {
+      const kept = await pipelineRun(client(), executionNamespace, run);
+      expect(kept, 'the PipelineRun exists').not.toBeNull();
+      expect(kept?.metadata?.deletionTimestamp, 'the run is not being deleted').toBeUndefined();
+      expect(succeeded(kept)?.reason).toBe('CancelledRunningFinally');
+    }
+  });
+
   it('fails an overdue execution at once but keeps its lock past the cooldown until finally ends', async () => {
     const where = await namespaces('wfe-fin-cool');
     const { watchNamespace, executionNamespace } = where;
@@ -202,6 +257,13 @@ async function requeued(metrics: ControllerMetrics): Promise<number> {
     /^controller_runtime_reconcile_total\{[^}]*result="requeue_after"[^}]*\} (\d+)$/m,
   );
   return Number(line?.[1] ?? 0);
+}
+
+/** The controller's passes that have ended, whatever their result. */
+async function passes(metrics: ControllerMetrics): Promise<number> {
+  const text = await metrics.registry.metrics();
+  const lines = text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\d+)$/gm);
+  return [...lines].reduce((sum, line) => sum + Number(line[1]), 0);
 }
 
 /**
