@@ -276,9 +276,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
         this.#pipelineRunType,
         namespace,
         name,
-        {
-          signal: options.signal,
-        },
+        { signal: options.signal },
       );
       wait =
         live?.metadata?.uid === run.metadata?.uid
@@ -289,10 +287,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   }
 
   /** The watch's rule too: a controller deleting a run whose execution is gone waits for it. */
-  protected override deletionPending(
-    run: PipelineRunObject,
-    options: OperationOptions,
-  ): Promise<FinallyRunningError | undefined> {
+  protected override deletionPending(run: PipelineRunObject, options: OperationOptions) {
     return this.finallyRunning(run, options);
   }
 
