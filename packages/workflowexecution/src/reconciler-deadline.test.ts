@@ -20,6 +20,47 @@ const jobDeadlineExceeded: ExecutionResult = {
   started: true,
 };
 
+/** `storedExecution(name)` created at 2026-01-01T00:00:00Z. */
+function createdAtMidnight(name: string) {
+  const stored = storedExecution(name);
+  return { ...stored, metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T00:00:00Z' } };
+}
+
+/**
+ * The job engine over an API server whose creates fail in turn as `answers` says: `unavailable`
+ * (503, nothing made) or `lost` (504, the Job made all the same); a create of a Job that exists
+ * adopts it. Cleanup deletes what the informer cache shows, which sees a Job only once its
+ * watch event arrived (`catchUp`, between passes); `happened` lists each deletion.
+ */
+function jobsBehindACache(answers: ('unavailable' | 'lost')[]) {
+  const name = 'wfe-0123456789abcdef';
+  const server = new Set<string>();
+  const cache = new Set<string>();
+  const happened: string[] = [];
+  return {
+    server,
+    happened,
+    catchUp: () => {
+      for (const job of server) cache.add(job);
+    },
+    create: async () => {
+      if (server.has(name)) return { resourceName: name, warnings: [], adoptedKind: 'Job' };
+      if (answers.shift() === 'unavailable')
+        throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+      server.add(name);
+      throw new KubernetesApiError('Timeout', 'no answer', 504);
+    },
+    cleanup: async (api: Pick<ReturnType<typeof executionServer>, 'state'>) => {
+      for (const job of cache) {
+        server.delete(job);
+        happened.push(
+          `deleted ${job} while ${(api.state.stored.status as { phase?: string }).phase}`,
+        );
+      }
+    },
+  };
+}
+
 describe('WorkflowExecutionReconciler deadline grace', () => {
   it("by default leaves a workload its pod's whole termination grace past the deadline, so the engine's verdict keeps its exit code", async () => {
     const stored = storedExecution('slow', { executionConfig: { timeout: '1m' } });
@@ -56,27 +97,20 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     });
   });
 
-  it('gives up a start that keeps failing with a retryable error once the timeout has passed since its creation, with no spec.timesOutAt', async () => {
-    const stored = storedExecution('busy', { executionConfig: { timeout: '2m' } });
+  it('retries a start whose first create fails long after the execution was created, and gives it up once the timeout has passed since that failure, with no spec.timesOutAt', async () => {
+    // Created two hours ago and held back since (a busy target, a cooldown): its first create
+    // is the first chance it had, and a transient 503 does not end it.
+    const stored = storedExecution('busy', { executionConfig: { timeout: '1h' } });
     const api = executionServer({
       ...stored,
       metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T00:00:00Z' },
     });
-    // The API server answers every create 503; the last one may have made the Job all the same.
-    // It goes before the failure is written: a crash between leaves no Job under a Failed
-    // execution, and the start is retried (and given up) again.
-    const phasesAtCleanup: unknown[] = [];
-    const cleanup = vi.fn(async () => {
-      phasesAtCleanup.push((api.state.stored.status as { phase?: string }).phase);
+    const create = vi.fn(async () => {
+      throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
     });
-    let clock = new Date('2026-01-01T00:01:59Z');
+    let clock = new Date('2026-01-01T02:00:00Z');
     const reconciler = reconcilerOver(api, {
-      registry: jobRegistry({
-        create: async () => {
-          throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
-        },
-        cleanup,
-      }),
+      registry: jobRegistry({ create }),
       // The execution's own timeout bounds it, not the shorter default.
       defaultTimeoutMs: 60_000,
       now: () => clock,
@@ -86,18 +120,63 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
       phase: 'Pending',
       conditions: [{ type: 'Waiting', reason: 'CreateFailed' }],
     });
-    clock = new Date('2026-01-01T00:02:00Z');
+    clock = new Date('2026-01-01T02:59:59Z');
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    expect(create).toHaveBeenCalledTimes(2);
+    expect(api.state.stored.status).toMatchObject({ phase: 'Pending' });
+    clock = new Date('2026-01-01T03:00:00Z');
     expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
+    expect(create).toHaveBeenCalledTimes(2);
     expect(api.state.stored.status).toMatchObject({
       phase: 'Failed',
       failureDetails: {
         reason: 'DeadlineExceeded',
         message:
-          'the execution could not be started within its timeout of 2m: Failed to create job execution resource: etcd is busy',
+          'the execution could not be started within its timeout of 1h: Failed to create job execution resource: etcd is busy',
         wasExecutionFailure: false,
       },
     });
-    expect(phasesAtCleanup).toEqual(['Pending']);
+  });
+
+  it('gives up a failing start before creating again, so the Job a lost create made, seen by then, is deleted before the execution is failed', async () => {
+    const jobs = jobsBehindACache(['lost']);
+    const api = executionServer(createdAtMidnight('busy'));
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ create: jobs.create, cleanup: () => jobs.cleanup(api) }),
+      defaultTimeoutMs: 60_000,
+      now: () => clock,
+    });
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('no answer');
+    jobs.catchUp();
+    clock = new Date('2026-01-01T00:01:00Z');
+    expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
+    expect(jobs.happened).toEqual(['deleted wfe-0123456789abcdef while Pending']);
+    expect(jobs.server.size).toBe(0);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'DeadlineExceeded',
+        message:
+          'the execution could not be started within its default timeout of 60s: Failed to create job execution resource: no answer',
+      },
+    });
+  });
+
+  it('creates nothing at the pass that gives a failing start up, so no Job the cache cannot see yet is left running under the failed execution', async () => {
+    const jobs = jobsBehindACache(['unavailable', 'lost']);
+    const api = executionServer(createdAtMidnight('busy'));
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ create: jobs.create, cleanup: () => jobs.cleanup(api) }),
+      defaultTimeoutMs: 60_000,
+      now: () => clock,
+    });
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    clock = new Date('2026-01-01T00:01:00Z');
+    expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
+    expect(api.state.stored.status).toMatchObject({ phase: 'Failed' });
+    expect(jobs.server.size).toBe(0);
   });
 
   it('fails a start given up on even when what a lost create made cannot be removed yet', async () => {
@@ -106,6 +185,7 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
       ...stored,
       metadata: { ...stored.metadata, creationTimestamp: '2026-01-01T00:00:00Z' },
     });
+    let clock = new Date('2026-01-01T00:00:00Z');
     const reconciler = reconcilerOver(api, {
       registry: jobRegistry({
         create: async () => {
@@ -116,8 +196,10 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
         },
       }),
       defaultTimeoutMs: 60_000,
-      now: () => new Date('2026-01-01T00:01:00Z'),
+      now: () => clock,
     });
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('no answer');
+    clock = new Date('2026-01-01T00:01:00Z');
     expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
     expect(api.state.stored.status).toMatchObject({
       phase: 'Failed',

@@ -20,6 +20,7 @@ import {
 } from '@roundhouse/controller';
 import {
   CleanupPendingError,
+  type Condition,
   ConfigurationError,
   type CreateResult,
   DeadlinePassedError,
@@ -450,10 +451,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
             this.#o.cooldownMs,
             this.#o.now(),
           );
+    const failingCreate =
+      refusal || discoveryWaitMs !== undefined || blocking ? undefined : this.#startOverdue(wfe);
     // Whatever this pass does but a create that races the finalizer (#recoversOrphans) goes on
     // from the version the finalizer write returned.
     const waitsForFinalizer =
-      refusal || discoveryWaitMs !== undefined || blocking || !this.#recoversOrphans(engine);
+      refusal ||
+      discoveryWaitMs !== undefined ||
+      blocking ||
+      failingCreate ||
+      !this.#recoversOrphans(engine);
     if (finalizing && waitsForFinalizer) {
       const finalized = withMetadataOf(wfe, await finalizing);
       if (!finalized) return this.#gone(wfe, ctx);
@@ -482,6 +489,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       );
       return { requeueAfter: blocking.remainingMs };
     }
+    if (failingCreate) return this.#gaveUpStart(wfe, failingCreate, ctx);
     const [created, finalized] = await Promise.allSettled([this.#create(wfe, ctx), finalizing]);
     if (finalized.status === 'rejected') {
       if (created.status === 'fulfilled') await this.#abandonIfDeleted(wfe, ctx);
@@ -659,11 +667,10 @@ export class WorkflowExecutionReconciler implements Reconciler {
       throw error;
     }
     const outcome = classifyStartError(error);
-    if (outcome.action === 'retry' && this.#startOverdue(wfe))
-      return this.#gaveUpStart(wfe, error, ctx);
     if (outcome.action === 'retry') {
       // Shown on the execution while the workqueue retries, so a stuck start is never silent:
-      // the error as it is, in Roundhouse's own condition (kubernaut retries no create).
+      // the error as it is, in Roundhouse's own condition (kubernaut retries no create). The
+      // condition's time, set by the first such failure, bounds the retries (#startOverdue).
       const waiting = error instanceof Error ? error.message : String(error);
       await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', waiting, this.#o.now()), ctx);
       throw error;
@@ -685,28 +692,33 @@ export class WorkflowExecutionReconciler implements Reconciler {
   }
 
   /**
-   * Whether a start that keeps failing with a retryable error has been tried for as long as the
-   * execution may take: its timeout (or the default) since it was created. `spec.timesOutAt`
-   * bounds it too (#refusal), but an execution without one would be retried for ever, holding
-   * its target's lock with nothing running. The wait for a cooldown or a busy target counts.
+   * The CreateFailed wait of a start whose create has failed retryably for as long as the
+   * execution may take: its timeout (or the default) since the first of those failures, which
+   * the wait's lastTransitionTime records (markWaiting). `spec.timesOutAt` bounds it too
+   * (#refusal), but an execution without one would be retried for ever, holding its target's
+   * lock with nothing running. Waiting for a cooldown or a busy target before is not counted:
+   * a create that succeeded then would have had the whole timeout to run.
    */
-  #startOverdue(wfe: WorkflowExecution): boolean {
-    const created = Date.parse(wfe.metadata.creationTimestamp ?? '');
-    if (Number.isNaN(created)) return false;
-    return created + this.#timeoutMs(wfe) <= this.#o.now().getTime();
+  #startOverdue(wfe: WorkflowExecution): Condition | undefined {
+    const waiting = findCondition(wfe.status?.conditions, conditionTypes.waiting);
+    if (waiting?.reason !== 'CreateFailed') return undefined;
+    const since = Date.parse(waiting.lastTransitionTime);
+    if (Number.isNaN(since)) return undefined;
+    return since + this.#timeoutMs(wfe) <= this.#o.now().getTime() ? waiting : undefined;
   }
 
   /**
-   * Fails a start given up on (#startOverdue) with the last error it met. That error may have
-   * been a create whose answer was lost (a 504, a broken connection) while the resource was
-   * made: it goes first, so that a crash before the failure's write leaves nothing running under
-   * an execution recorded as never started; the retry gives up again, or starts it after all.
-   * One that cannot go now goes with the lock after the cooldown (#release), and the execution
-   * fails all the same.
+   * Fails a start given up on (#startOverdue) with the last error its create met, before
+   * creating again. That create's answer may have been lost (a 504, a broken connection) while
+   * the resource was made: the retry's backoff has let the watch bring that resource into the
+   * cache, so it is found and goes first, and a crash before the failure's write leaves nothing
+   * running under an execution recorded as never started; the retry gives up again. One that
+   * cannot go now goes with the lock after the cooldown (#release), and the execution fails all
+   * the same.
    */
   async #gaveUpStart(
     wfe: WorkflowExecution,
-    error: unknown,
+    failingCreate: Condition,
     ctx: ReconcileContext,
   ): Promise<undefined> {
     await this.#cleanup(wfe, 'after a failed start', ctx).catch((cleanupError: unknown) => {
@@ -717,7 +729,7 @@ export class WorkflowExecutionReconciler implements Reconciler {
       wfe,
       {
         reason: 'DeadlineExceeded',
-        message: `the execution could not be started within its ${limit}: ${startErrorMessage(error, wfe.spec.executionEngine)}`,
+        message: `the execution could not be started within its ${limit}: ${startErrorMessage(failingCreate.message, wfe.spec.executionEngine)}`,
         wasExecutionFailure: false,
       },
       ctx,

@@ -184,14 +184,19 @@ describe('status transitions', () => {
     expect(conditionOf(status, conditionTypes.ready)?.message).toBe('Workflow execution failed');
   });
 
-  it('waits in Pending and keeps the transition time while the reason stays the same', () => {
+  it('waits in Pending, keeping the transition time while the reason stays the same and starting it anew when the reason changes', () => {
     const first = markWaiting(wfe(), 'CooldownActive', 'cooling down', t0);
     expect(first?.phase).toBe('Pending');
     expect(markWaiting(wfe(first), 'CooldownActive', 'cooling down', later(5))).toBeUndefined();
-    const changed = markWaiting(wfe(first), 'TargetLocked', 'locked', later(5));
-    expect(conditionOf(changed, conditionTypes.waiting)).toMatchObject({
-      reason: 'TargetLocked',
+    const again = markWaiting(wfe(first), 'CooldownActive', 'cooling down, 1m left', later(5));
+    expect(conditionOf(again, conditionTypes.waiting)).toMatchObject({
+      message: 'cooling down, 1m left',
       lastTransitionTime: t0Text,
+    });
+    const changed = markWaiting(wfe(first), 'CreateFailed', 'etcd is busy', later(5));
+    expect(conditionOf(changed, conditionTypes.waiting)).toMatchObject({
+      reason: 'CreateFailed',
+      lastTransitionTime: '2026-11-22T10:00:05Z',
     });
   });
 

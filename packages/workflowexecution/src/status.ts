@@ -61,7 +61,12 @@ function condition(
 const isTerminal = (wfe: StatusView) =>
   wfe.status?.phase === 'Completed' || wfe.status?.phase === 'Failed';
 
-/** Pending while something outside the execution holds it back (cooldown, a busy lock). */
+/**
+ * Pending while something outside the execution holds it back (cooldown, a busy lock, a create
+ * that keeps failing). A new reason is a new wait, so its lastTransitionTime says since when
+ * this one has held the execution back (a failing create is given up on that long after it
+ * first failed); the same reason again keeps it.
+ */
 export function markWaiting(
   wfe: StatusView,
   reason: string,
@@ -81,7 +86,11 @@ export function markWaiting(
     ...wfe.status,
     phase: 'Pending',
     observedGeneration: wfe.metadata.generation ?? 0,
-    conditions: condition(wfe, conditionTypes.waiting, 'True', reason, message, now),
+    conditions: condition(wfe, conditionTypes.waiting, 'True', reason, message, now).map((c) =>
+      c.type === conditionTypes.waiting && existing?.reason !== reason
+        ? { ...c, lastTransitionTime: formatKubeTime(now) }
+        : c,
+    ),
   };
 }
 
