@@ -216,14 +216,19 @@ describe('the task-executor API', () => {
     await client.setTasks([]);
     await vi.waitFor(async () => expect(await client.listTasks()).toEqual([]), patience);
     const sleep = (seconds: string) => ({ command: ['sleep', seconds] });
-    // `a` ignores SIGTERM, so it is still being deleted when the next set is answered.
-    const stubborn = { command: ['/bin/sh', '-c', "trap '' TERM; sleep 300"] };
+    // `a` ignores SIGTERM, so it is still being deleted when the next set is answered. It says
+    // so once its trap is set: a SIGTERM before that ends it, as it would any command, and the
+    // agent may then remove it before that set is answered.
+    const stubborn = { command: ['/bin/sh', '-c', "trap '' TERM; echo ignoring TERM; sleep 300"] };
     const first = await client.setTasks([
       { name: 'a', process: stubborn },
       { name: 'b', process: sleep('300') },
     ]);
     expect(first.map((t) => t.name)).toEqual(['a', 'b']);
     const b = first[1];
+    await vi.waitFor(async () => {
+      expect((await client.logs('a'))?.content).toBe('ignoring TERM\n');
+    }, patience);
     const second = await client.setTasks([
       { name: 'b', process: sleep('999') },
       { name: 'c', process: sleep('300') },
