@@ -1,4 +1,4 @@
-import type { WorkflowExecution } from '@roundhouse/core';
+import { CleanupPendingError, type WorkflowExecution } from '@roundhouse/core';
 import type { KubeObject } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
@@ -188,5 +188,48 @@ describe('WorkflowExecutionReconciler lock release', () => {
     await reconciler.reconcile('team-a/legacy', ctx());
     expect(cleanup).toHaveBeenCalledTimes(1);
     expect(api.state.stored.metadata?.finalizers).toEqual([]);
+  });
+
+  it("shows a start held back by an earlier execution of its name, whose PipelineRun runs a graceful cancel's finally, as Waiting without recording an Event again, and starts once that run is gone", async () => {
+    const api = executionServer(storedExecution('again'));
+    const { recorder, events } = keyedRecorder();
+    const finallyRunning = new CleanupPendingError(
+      'PipelineRun executions/wfe-0123456789abcdef is running its finally tasks after a graceful cancel',
+      20,
+    );
+    let earlierGone = false;
+    const create = vi.fn(async () => ({ resourceName: 'wfe-0123456789abcdef', warnings: [] }));
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ create }),
+      orphans: {
+        release: async () => {
+          if (!earlierGone) throw finallyRunning;
+        },
+      },
+      eventMode: 'lifecycle',
+      events: recorder,
+      now: () => failedAt,
+    });
+    const validated = () =>
+      events.record.mock.calls.filter(([, , reason]) => reason === 'WorkflowValidated').length;
+    for (let pass = 0; pass < 3; pass += 1)
+      expect(await reconciler.reconcile('team-a/again', ctx())).toEqual({ requeueAfter: 20_000 });
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'Waiting',
+          reason: 'TargetLocked',
+          message: `waiting for the resource of an earlier execution of this name to be removed: ${finallyRunning.message}`,
+        },
+      ],
+    });
+    expect(api.patch).toHaveBeenCalledTimes(1);
+    expect(validated()).toBe(1);
+    expect(create).not.toHaveBeenCalled();
+    earlierGone = true;
+    await reconciler.reconcile('team-a/again', ctx());
+    expect(api.state.stored.status).toMatchObject({ phase: 'Running' });
+    expect(validated()).toBe(1);
   });
 });

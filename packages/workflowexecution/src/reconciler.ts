@@ -433,18 +433,17 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (wfe.status?.phase === undefined) {
       await this.#record(wfe, this.#lifecycle(workflowValidated(wfe.spec)), ctx);
     }
-    // An earlier execution of this name may have left its resource holding this one's lock.
-    const { uid } = wfe.metadata;
-    if (uid !== undefined) await this.#o.orphans?.release(objectKey(wfe), ctx.signal, uid);
+    const earlier = await this.#releaseEarlier(wfe, ctx);
     const engine = wfe.spec.executionEngine;
     // Checked before anything that waits: an execution the policy refuses is failed at once, and
     // never makes the controller read discovery for the kind it names.
     const refusal = this.#refusal(wfe);
-    const discoveryWaitMs = refusal
-      ? undefined
-      : this.#o.kinds?.learnKindOf(wfe.spec.targetResource, wfe.metadata.creationTimestamp);
+    const discoveryWaitMs =
+      refusal || earlier
+        ? undefined
+        : this.#o.kinds?.learnKindOf(wfe.spec.targetResource, wfe.metadata.creationTimestamp);
     const blocking =
-      refusal || discoveryWaitMs !== undefined
+      refusal || earlier || discoveryWaitMs !== undefined
         ? undefined
         : this.#o.targets.cooldownBlocking(
             { uid: wfe.metadata.uid, target: wfe.spec.targetResource },
@@ -452,11 +451,14 @@ export class WorkflowExecutionReconciler implements Reconciler {
             this.#o.now(),
           );
     const failingCreate =
-      refusal || discoveryWaitMs !== undefined || blocking ? undefined : this.#startOverdue(wfe);
+      refusal || earlier || discoveryWaitMs !== undefined || blocking
+        ? undefined
+        : this.#startOverdue(wfe);
     // Whatever this pass does but a create that races the finalizer (#recoversOrphans) goes on
     // from the version the finalizer write returned.
     const waitsForFinalizer =
       refusal ||
+      earlier ||
       discoveryWaitMs !== undefined ||
       blocking ||
       failingCreate ||
@@ -468,6 +470,13 @@ export class WorkflowExecutionReconciler implements Reconciler {
       finalizing = undefined;
     }
     if (refusal) return this.#startFailed(wfe, refusal, ctx);
+    if (earlier) {
+      // Shown as a finished execution's resource left on the target is (TargetLocked), once:
+      // the same wait again writes nothing, and nothing records an Event for it.
+      const message = `waiting for the resource of an earlier execution of this name to be removed: ${earlier.message}`;
+      await this.#write(wfe, (c) => markWaiting(c, 'TargetLocked', message, this.#o.now()), ctx);
+      return { requeueAfter: earlier.retryAfterSeconds * 1000 };
+    }
     if (discoveryWaitMs !== undefined) return { requeueAfter: discoveryWaitMs };
     if (blocking) {
       // kubernaut's CooldownActive Event says this, then the execution that holds the target
@@ -530,6 +539,27 @@ export class WorkflowExecutionReconciler implements Reconciler {
     );
     if (this.#o.watchedEngines.has(engine)) return { requeueAfter: this.#o.resyncMs };
     return { requeueAfter: this.#polls.polled(objectKey(wfe), true) };
+  }
+
+  /**
+   * Removes what an earlier execution of this name, deleted while the controller was down, left
+   * holding this one's lock (OrphanedResources.release). A resource its engine must let finish
+   * first (a PipelineRun's graceful `finally`) is waited for, and that wait is returned: the
+   * start holds back until it ends, the resource's watch waking it sooner than asked.
+   */
+  async #releaseEarlier(
+    wfe: WorkflowExecution,
+    ctx: ReconcileContext,
+  ): Promise<CleanupPendingError | undefined> {
+    const { uid } = wfe.metadata;
+    if (uid === undefined) return undefined;
+    try {
+      await this.#o.orphans?.release(objectKey(wfe), ctx.signal, uid);
+      return undefined;
+    } catch (error) {
+      if (error instanceof CleanupPendingError && !ctx.signal.aborted) return error;
+      throw error;
+    }
   }
 
   /**
