@@ -39,6 +39,28 @@ export interface TaskSnapshot {
  */
 const upstreamTimeout = 'TaskTimeout';
 
+/** The exit codes of an OpenSandbox stop: its SIGTERM, or the SIGKILL after its grace. */
+const stopExitCodes: ReadonlySet<number> = new Set([143, 137]);
+
+/**
+ * The timeout an OpenSandbox agent's end came from, which that agent never says: an end by a
+ * stop's signal no sooner than the task's `timeoutSeconds`. That agent stops a task once more
+ * than `timeoutSeconds` have passed since its start, so the true span exceeds them; both times
+ * come truncated to whole seconds, so their difference, a whole number greater than the span
+ * less one, is at least `timeoutSeconds`. A signal from elsewhere in the last second before the
+ * timeout reads as the timeout too: whole seconds cannot tell them apart. A `ProcessCrashed`
+ * end (137, no exit status) is given its start as its end, so it never reads as a timeout.
+ */
+function exceededTimeout(
+  task: WireTask,
+  end: NonNullable<ProcessStatus['terminated']>,
+): number | undefined {
+  const timeout = task.process?.timeoutSeconds ?? task.spec?.process?.timeoutSeconds;
+  if (timeout == null || !stopExitCodes.has(end.exitCode)) return undefined;
+  const span = Date.parse(end.finishedAt ?? '') - Date.parse(end.startedAt ?? '');
+  return span >= timeout * 1000 ? timeout : undefined;
+}
+
 /** Ends that come before the command could run. */
 const endsBeforeStart: ReadonlySet<string> = new Set(['StartFailed', 'PreStartHookFailed']);
 
@@ -120,6 +142,19 @@ export function snapshotFromWire(task: WireTask): TaskSnapshot {
       reason: upstreamTimeout,
       message: terminated.message,
       started: true,
+    };
+  }
+  const timeout =
+    terminated && task.status?.phase === undefined ? exceededTimeout(task, terminated) : undefined;
+  if (terminated && timeout !== undefined) {
+    return {
+      ...common,
+      phase: 'Failed',
+      reason: 'Timeout',
+      message: `exceeded its timeout of ${timeout}s; the process exited with code ${terminated.exitCode}`,
+      exitCode: terminated.exitCode,
+      started: true,
+      finishedAt: latest(terminated.finishedAt, postStopEnd),
     };
   }
   if (terminated) {
