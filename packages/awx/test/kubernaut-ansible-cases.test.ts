@@ -329,7 +329,9 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       wfe.spec.timesOutAt = new Date(Date.now() + 90 * 60_000)
         .toISOString()
         .replace(/\.\d{3}Z$/, 'Z');
+      const before = Date.now();
       const { resourceName, warnings } = await engine.create(wfe, env.namespace);
+      const after = Date.now();
       const launch = launchOf(wfe);
       expect(resourceName).toBe(`awx-job-${launch.id}`);
       expect(warnings).toEqual([]);
@@ -341,10 +343,13 @@ describeWithControlPlane("kubernaut's AnsibleExecutor cases", () => {
       const token = credential!.inputs.bearer_token as string;
       const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
       expect(claims.sub).toBe(`system:serviceaccount:${env.namespace}:workflow-sa`);
-      // Past kubernaut's 1 h default: the 90 minutes left, and Roundhouse's five-minute margin.
+      // Past kubernaut's 1 h default: the time left until timesOutAt when the engine asked (some
+      // moment during create), and Roundhouse's five-minute margin, in whole seconds.
       const lifetime = claims.exp - claims.iat;
-      expect(lifetime).toBeGreaterThan(95 * 60 - 30);
-      expect(lifetime).toBeLessThanOrEqual(95 * 60);
+      const leftAt = (t: number) => (Date.parse(wfe.spec.timesOutAt!) - t) / 1000 + 5 * 60;
+      expect(lifetime).toBeGreaterThanOrEqual(Math.floor(leftAt(after)));
+      expect(lifetime).toBeLessThanOrEqual(Math.ceil(leftAt(before)));
+      expect(lifetime).toBeGreaterThan(60 * 60);
       await engine.cleanup(withRef(wfe, resourceName), env.namespace);
     });
 
