@@ -73,6 +73,23 @@ describe('OrphanedResources.release', () => {
     expect(patched).toEqual(['done']);
   });
 
+  it('says to look again when the soonest of several waits may be over', async () => {
+    const later = new CleanupPendingError('late runs its finally', 30);
+    const soon = new CleanupPendingError('soon runs its finally', 3);
+    const waits: Record<string, CleanupPendingError> = { late: later, soon };
+    const orphans = new OrphanedResources(fakeClient() as unknown as KubeClient, [
+      {
+        watch: {
+          ...watch,
+          deletionPending: async (object) => waits[(object as KubeObject).metadata?.name ?? ''],
+        },
+        informer: cached([leftBehind('late'), leftBehind('soon')]),
+      },
+    ]);
+
+    await expect(orphans.release('wfes/gone')).rejects.toBe(soon);
+  });
+
   it('deletes the resource once its engine lets it go', async () => {
     const client = fakeClient();
     const orphans = new OrphanedResources(client as unknown as KubeClient, [

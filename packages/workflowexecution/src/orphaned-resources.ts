@@ -69,8 +69,8 @@ export class OrphanedResources {
    *
    * A resource its engine says must not go yet (`ExecutionWatch.deletionPending`: a
    * PipelineRun running a graceful cancel's `finally`) is left as it is, finalizers and all;
-   * once the others are handled, the first such wait is thrown, so the caller looks again when
-   * it says (the resource's own watch wakes the key sooner).
+   * once the others are handled, the soonest such wait is thrown, so the caller looks again
+   * when the first of them may be over (a resource's own watch wakes the key sooner).
    */
   async release(key: string, signal?: AbortSignal, current?: string): Promise<void> {
     let pending: CleanupPendingError | undefined;
@@ -82,7 +82,7 @@ export class OrphanedResources {
         if (!object.metadata?.deletionTimestamp) {
           const wait = await watch.deletionPending?.(object, signal);
           if (wait) {
-            pending ??= wait;
+            if (!pending || wait.retryAfterSeconds < pending.retryAfterSeconds) pending = wait;
             continue;
           }
           await this.#delete(watch, object, key, signal);
