@@ -47,6 +47,8 @@ class ReadCountingClient extends KubeClient {
   readonly distExecReadsOf = new Map<string, number>();
   /** Jobs whose creates are carried out but answered with a 504, as a lost answer is. */
   readonly answerLost = new Set<string>();
+  /** Jobs whose deletion the controller's Job watch has delivered. */
+  readonly jobsSeenGone = new Set<string>();
   /** Aborted when the Job watch breaks; replaced when it mends. */
   #jobWatch = new AbortController();
 
@@ -73,7 +75,11 @@ class ReadCountingClient extends KubeClient {
     const gone = new KubernetesApiError('Gone', 'too old resource version', 410);
     if (broken.aborted) return { end: 'failed', error: gone };
     const signal = options.signal ? AbortSignal.any([options.signal, broken]) : broken;
-    const outcome = await super.watch(type, namespace, onEvent, { ...options, signal });
+    const seen = (event: WatchEvent<T>) => {
+      if (event.type === 'DELETED') this.jobsSeenGone.add(event.object.metadata?.name ?? '');
+      onEvent(event);
+    };
+    const outcome = await super.watch(type, namespace, seen, { ...options, signal });
     return broken.aborted && !options.signal?.aborted ? { end: 'failed', error: gone } : outcome;
   }
 
@@ -893,9 +899,11 @@ describeWithControlPlane('the Job-per-node mode, a namespace room after a Job wa
       (await world.admin.list(resources.jobs, executionNamespace)).items.map(
         (job) => job.metadata?.name,
       );
-    // The room's one slot is free again.
+    // The room's one slot is free again, in the controller's eyes too: its Job watch delivered
+    // the deletion before the watch breaks.
     await world.admin.delete(distExecs, world.env.namespace, 'next');
     await vi.waitFor(async () => expect(await jobs()).not.toContain(jobOf('next')), patience);
+    await vi.waitFor(() => expect(client.jobsSeenGone.has(jobOf('next'))).toBe(true), patience);
     // The Job watch shows nothing of the Job, whose create is never answered.
     client.breakJobWatch();
     client.answerLost.add(jobOf('lost-answer'));
