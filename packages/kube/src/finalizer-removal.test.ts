@@ -74,6 +74,21 @@ describe('removeFinalizerAsRead', () => {
     expect(api.patches).toEqual([]);
   });
 
+  it('resolves to the object the removal wrote, and to undefined when it wrote nothing', async () => {
+    const written = pod('u-1', ['example.com/hold']);
+    const api = server(written, []);
+    await expect(
+      removeFinalizerAsRead(api.client, resources.pods, pod('u-1', [finalizer]), finalizer),
+    ).resolves.toBe(written);
+    await expect(
+      removeFinalizerAsRead(api.client, resources.pods, pod('u-1', ['other']), finalizer),
+    ).resolves.toBeUndefined();
+    const replaced = server(pod('u-2', [finalizer]), [invalid()]);
+    await expect(
+      removeFinalizerAsRead(replaced.client, resources.pods, pod('u-1', [finalizer]), finalizer),
+    ).resolves.toBeUndefined();
+  });
+
   it('reads again once when the list changed since the read, and removes it where it now is', async () => {
     const api = server(pod('u-1', ['a', 'b', finalizer]), [invalid()]);
     await removeFinalizerAsRead(api.client, resources.pods, pod('u-1', [finalizer]), finalizer);

@@ -45,7 +45,8 @@ export interface FinalizerRemovalOptions {
  * `deleteAsRead` deletes it: an engine's cleanup, and a controller collecting what an execution
  * left, each delete an execution resource and then take their finalizer off it. A list changed
  * since the read is read again, once; an object gone, or replaced by another of the same name,
- * is left alone.
+ * is left alone. Resolves to the object as the removal wrote it, or undefined when nothing was
+ * written, so a controller can cache its own write before the watch echoes it.
  */
 export async function removeFinalizerAsRead(
   client: Pick<KubeClient, 'get' | 'patch'>,
@@ -53,7 +54,7 @@ export async function removeFinalizerAsRead(
   object: KubeObject,
   finalizer: string,
   options: FinalizerRemovalOptions = {},
-): Promise<void> {
+): Promise<KubeObject | undefined> {
   const { namespace, name, uid } = object.metadata ?? {};
   if (!name || !uid) {
     throw new TypeError(
@@ -64,14 +65,17 @@ export async function removeFinalizerAsRead(
   let current: KubeObject | null = object;
   for (let attempt = 1; current; attempt += 1) {
     const patch = finalizerRemoval(current, finalizer);
-    if (!patch || current.metadata?.uid !== uid) return;
+    if (!patch || current.metadata?.uid !== uid) return undefined;
     try {
-      await client.patch(type, namespace, name, patch, { ...request, strategy: 'json' });
-      return;
+      return await client.patch<KubeObject>(type, namespace, name, patch, {
+        ...request,
+        strategy: 'json',
+      });
     } catch (error) {
-      if (isKubernetesError(error, 'NotFound')) return;
+      if (isKubernetesError(error, 'NotFound')) return undefined;
       if (!isKubernetesError(error, 'Invalid') || attempt >= 2) throw error;
     }
     current = await client.get<KubeObject>(type, namespace, name, request);
   }
+  return undefined;
 }

@@ -1147,9 +1147,16 @@ export class WorkflowExecutionReconciler implements Reconciler {
     // its resourceVersion: another controller's finalizer leaving, or a label edited, since the
     // cache's copy no longer costs a conflict, a read and a second write, and a list changed
     // under it is read again rather than written over. A successor of the name is never touched.
-    await removeFinalizerAsRead(this.#o.client, workflowExecutions, object, cleanupFinalizer, {
-      signal: ctx.signal,
-    });
+    // What the write returned is cached, so a reconcile woken by an edit made before it (another
+    // controller's finalizer, a label) reads it instead of removing the finalizer again.
+    const removed = await removeFinalizerAsRead(
+      this.#o.client,
+      workflowExecutions,
+      object,
+      cleanupFinalizer,
+      { signal: ctx.signal },
+    );
+    if (removed) this.#o.executions.observe(removed);
     this.#forget(key);
     return undefined;
   }

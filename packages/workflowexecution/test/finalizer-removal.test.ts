@@ -34,6 +34,23 @@ describeWithControlPlane('WorkflowExecution finalizer removal beside other write
       );
       return send();
     });
+    // The removal's watch echo is held back a while, so the reconcile that the label edit wakes
+    // runs before it arrives: only a cache that holds the controller's own write keeps that
+    // reconcile from removing the finalizer a second time.
+    const watch = writer.watch.bind(writer);
+    vi.spyOn(writer, 'watch').mockImplementation(async (type, namespace, onEvent, options) =>
+      watch(
+        type,
+        namespace,
+        (event) => {
+          const finalizers = event.object.metadata?.finalizers ?? [];
+          if (!deleting || type !== workflowExecutions || finalizers.includes(ours))
+            return onEvent(event);
+          setTimeout(() => onEvent(event), 2_000);
+        },
+        options,
+      ),
+    );
     await cluster.start({
       registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }),
       client: writer,
