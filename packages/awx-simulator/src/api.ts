@@ -33,7 +33,7 @@ import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-templa
 import type { JobTemplate } from './job-templates.js';
 import { canCancel, deletionRefusal, type Job, jobModel, serializeJob } from './jobs.js';
 import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
-import { organizationModel, serializeOrganization } from './organizations.js';
+import { DEFAULT_ORGANIZATION, organizationModel, serializeOrganization } from './organizations.js';
 import { isPage, type Pagination, paginate } from './paging.js';
 import { holdsNonFinite, isJsonObject, PythonJsonError, parseJsonText } from './python-json.js';
 import {
@@ -53,6 +53,7 @@ import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './rout
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
+import { templateCapabilities } from './template-capabilities.js';
 import { serializeUser, tokenUser, userModel } from './users.js';
 import {
   canCancelWorkflowJob,
@@ -112,6 +113,8 @@ interface Context {
   readonly store: Store;
   readonly prefix: ApiPrefix;
   readonly superuser: boolean;
+  /** False for a token of Read scope, whose user AWX shows no capability (oauth_scopes). */
+  readonly writeScope: boolean;
   /** The renderer content negotiation chose: what the view answers in. */
   readonly renderer: Renderer;
 }
@@ -209,7 +212,8 @@ function handleView({ request, store, config, resolution, url, body, who }: Init
   }
   // AWX's APIView.check_permissions, ahead of DRF's permission classes and their method check:
   // a scope is the token's, so a user who gave a password has none.
-  if (who === 'token' && config.tokenScope === 'read' && method !== 'GET') return forbidden();
+  const writeScope = !(who === 'token' && config.tokenScope === 'read');
+  if (!writeScope && method !== 'GET') return forbidden();
   if (!resolution.methods.includes(method)) return methodNotAllowed(request.method);
   const context = {
     request,
@@ -221,6 +225,7 @@ function handleView({ request, store, config, resolution, url, body, who }: Init
     store,
     prefix: config.prefix,
     superuser: config.superuser,
+    writeScope,
     renderer,
   };
   let reply: Reply;
@@ -538,6 +543,14 @@ function templateBody(context: Context, template: JobTemplate): Record<string, u
     {
       credentials: credentialSummaries(context, template.credentials),
       lastJob: last && { id: last.id, status: last.status, finished: last.finished },
+      capabilities: templateCapabilities({
+        superuser: context.superuser,
+        writeScope: context.writeScope,
+        role: roleOnTemplate(context, template),
+        // The simulator's templates never ask for an inventory on launch.
+        hasValidationErrors: template.inventory === null,
+        defaultOrganizationRole: context.store.organization(DEFAULT_ORGANIZATION)?.role,
+      }),
     },
     context.prefix,
   );

@@ -8,6 +8,7 @@ import type { JobTemplate } from './job-templates.js';
 import type { LaunchCredential } from './launch-credentials.js';
 import { pythonJsonDumps } from './python-json.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
+import type { TemplateCapabilities } from './template-capabilities.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
 export const jobTemplateModel: Model<JobTemplate> = {
@@ -81,6 +82,8 @@ export interface TemplateContext {
   readonly lastJob:
     | { readonly id: number; readonly status: string; readonly finished: Micros | null }
     | undefined;
+  /** What the requesting user may do with the template. */
+  readonly capabilities: TemplateCapabilities;
 }
 
 export function serializeJobTemplate(
@@ -107,7 +110,7 @@ export function serializeJobTemplate(
       credentials: context.credentials,
       ...surveySummary(template),
       ...(last ? { last_job: { id: last.id, status: last.status } } : {}),
-      user_capabilities: { edit: true, delete: true, start: true, schedule: true, copy: true },
+      user_capabilities: context.capabilities,
     },
     created: formatTimestamp(template.created),
     modified: formatTimestamp(template.created),

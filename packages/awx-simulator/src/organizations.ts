@@ -3,6 +3,12 @@ import type { OrganizationRole } from './access.js';
 import type { Model } from './filters.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
 
+/**
+ * `Default`, the store's first organization, which holds AWX's demo inventory and project
+ * (create_preload_data), the ones every simulated template uses.
+ */
+export const DEFAULT_ORGANIZATION = 1;
+
 export interface Organization {
   readonly id: number;
   readonly name: string;

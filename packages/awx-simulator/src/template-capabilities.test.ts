@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AwxSimulator, startAwxSimulator } from './index.js';
+
+async function capabilities(sim: AwxSimulator, templateId: number) {
+  const read = async (path: string) => {
+    const response = await fetch(`${sim.apiUrl}${path}`, {
+      headers: { Authorization: `Bearer ${sim.token}` },
+    });
+    expect(response.status).toBe(200);
+    return response.json();
+  };
+  const detail = await read(`job_templates/${templateId}/`);
+  const list = await read(`job_templates/?id=${templateId}`);
+  // The list's page prefetch (capabilities_prefetch) and the detail's checks agree.
+  expect(list.results[0].summary_fields.user_capabilities).toEqual(
+    detail.summary_fields.user_capabilities,
+  );
+  return detail.summary_fields.user_capabilities;
+}
+
+describe("a job template's user_capabilities", () => {
+  let sim: AwxSimulator;
+  let admin: AwxSimulator;
+  let readOnly: AwxSimulator;
+  // Its `member` role passes nothing down: the template's own role counts.
+  let organization: number;
+
+  beforeAll(async () => {
+    sim = await startAwxSimulator({ superuser: false });
+    admin = await startAwxSimulator();
+    readOnly = await startAwxSimulator({ tokenScope: 'read' });
+    organization = sim.state.addOrganization('Members only', '', 'member').id;
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await admin.stop();
+    await readOnly.stop();
+  });
+
+  it('follow the role: edit and delete need admin, start and schedule execute', async () => {
+    const template = (role: 'read' | 'execute' | 'admin') =>
+      sim.state.addJobTemplate({ name: role, organization, role }).id;
+    // Copy asks Use on the demo inventory and project, which the user's admin role on
+    // `Default` gives, not any role on the template.
+    expect(await capabilities(sim, template('read'))).toEqual({
+      edit: false,
+      delete: false,
+      start: false,
+      schedule: false,
+      copy: true,
+    });
+    expect(await capabilities(sim, template('execute'))).toEqual({
+      edit: false,
+      delete: false,
+      start: true,
+      schedule: true,
+      copy: true,
+    });
+    expect(await capabilities(sim, template('admin'))).toEqual({
+      edit: true,
+      delete: true,
+      start: true,
+      schedule: true,
+      copy: true,
+    });
+  });
+
+  it('count what the organization passes down', async () => {
+    const executor = sim.state.addOrganization('Executors', '', 'execute').id;
+    const template = sim.state.addJobTemplate({
+      name: 'run',
+      organization: executor,
+      role: 'read',
+    });
+    expect(await capabilities(sim, template.id)).toMatchObject({ edit: false, start: true });
+  });
+
+  it('refuse start, schedule and copy of a template without an inventory, to anyone', async () => {
+    const template = admin.state.addJobTemplate({ name: 'orphan', inventory: null });
+    expect(await capabilities(admin, template.id)).toEqual({
+      edit: true,
+      delete: true,
+      start: false,
+      schedule: false,
+      copy: false,
+    });
+  });
+
+  it('are all false for a token of Read scope, a System Administrator’s too', async () => {
+    const template = readOnly.state.addJobTemplate({ name: 'any' });
+    expect(await capabilities(readOnly, template.id)).toEqual({
+      edit: false,
+      delete: false,
+      start: false,
+      schedule: false,
+      copy: false,
+    });
+  });
+
+  it('are all true for a System Administrator', async () => {
+    const template = admin.state.addJobTemplate({ name: 'every', role: 'none' });
+    expect(await capabilities(admin, template.id)).toEqual({
+      edit: true,
+      delete: true,
+      start: true,
+      schedule: true,
+      copy: true,
+    });
+  });
+});
