@@ -342,3 +342,99 @@ describe('TektonExecutor.cleanup of a graceful cancel whose tasks never ran', ()
     }
   });
 });
+
+describe('TektonExecutor.cleanup right after its own graceful cancel, from a cache behind it', () => {
+  const wfe = sampleExecution({});
+  const namespace = 'workflows';
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /**
+   * An API server holding this execution's running run (resourceVersion 5) that applies merge
+   * patches as a new version, and a controller's cache that still holds version 5 until
+   * `catchUp` hands it what the server holds.
+   */
+  function behindCache(resourceVersion = '5') {
+    const built = buildPipelineRun(wfe, namespace, undefined, {
+      conventions: roundhouseConventions,
+      serviceAccountName: 'runner',
+      pipelineName: 'workflow',
+    });
+    const running = run(undefined, 'Running');
+    let stored: KubeObject & { spec: Record<string, unknown> } = {
+      ...built,
+      metadata: {
+        ...built.metadata,
+        uid: 'run-uid',
+        creationTimestamp: at(start),
+        resourceVersion,
+      },
+      spec: { ...built.spec, timeouts: oneHour },
+      status: running.status,
+    };
+    let cached = structuredClone(stored);
+    const server = new KubeClient(new KubeConfig());
+    const get = vi
+      .spyOn(server, 'get')
+      .mockImplementation(async <T>() => structuredClone(stored) as T);
+    vi.spyOn(server, 'patch').mockImplementation(async <T>(...args: unknown[]) => {
+      const { spec } = args[3] as { spec: { status: string } };
+      const version = /^\d+$/.test(resourceVersion) ? String(Number(resourceVersion) + 1) : 'b';
+      stored = {
+        ...stored,
+        metadata: { ...stored.metadata, resourceVersion: version },
+        spec: { ...stored.spec, status: spec.status },
+      };
+      return structuredClone(stored) as T;
+    });
+    const deleted = vi.spyOn(server, 'delete').mockResolvedValue(true);
+    const cache: Reader = {
+      get: async <T extends KubeObject>() => structuredClone(cached) as unknown as T,
+      list: async () => ({ items: [], resourceVersion: '1' }),
+    };
+    const executor = new TektonExecutor(server, { reader: cache });
+    const catchUp = () => {
+      cached = structuredClone(stored);
+    };
+    return { executor, deleted, reads: () => get.mock.calls.length, catchUp };
+  }
+
+  it('waits for the finally it asked for, reading the run from the API server', async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    const { executor, deleted, reads } = behindCache();
+    expect(await executor.cancel(wfe, namespace, { graceful: 'cancel' })).toBe(true);
+    const cleanup = executor.cleanup(wfe, namespace);
+    await expect(cleanup).rejects.toBeInstanceOf(FinallyRunningError);
+    await expect(cleanup).rejects.toMatchObject({ until: start + minutes(60) });
+    expect(deleted).not.toHaveBeenCalled();
+    expect(reads()).toBe(1);
+  });
+
+  it('waits too when resourceVersions are no integers, which only equality compares', async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    const { executor, deleted } = behindCache('a');
+    expect(await executor.cancel(wfe, namespace, { graceful: 'stop' })).toBe(true);
+    await expect(executor.cleanup(wfe, namespace)).rejects.toBeInstanceOf(FinallyRunningError);
+    expect(deleted).not.toHaveBeenCalled();
+  });
+
+  it('trusts the cache, sending no request, once it holds the write', async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    const { executor, deleted, reads, catchUp } = behindCache();
+    expect(await executor.cancel(wfe, namespace, { graceful: 'cancel' })).toBe(true);
+    catchUp();
+    await expect(executor.cleanup(wfe, namespace)).rejects.toBeInstanceOf(FinallyRunningError);
+    expect(reads()).toBe(0);
+    expect(deleted).not.toHaveBeenCalled();
+  });
+
+  it('deletes at once after a hard cancel, which has no finally to wait for', async () => {
+    vi.useFakeTimers({ now: start + minutes(10), toFake: ['Date'] });
+    const { executor, deleted } = behindCache();
+    expect(await executor.cancel(wfe, namespace)).toBe(true);
+    await executor.cleanup(wfe, namespace);
+    expect(deleted).toHaveBeenCalledTimes(1);
+  });
+});

@@ -22,6 +22,7 @@ import {
   ResourceExecutor,
   resources,
 } from '@roundhouse/kube';
+import { CancelWrites } from './cancel-writes.js';
 import { cancelPatch, type GracefulCancel } from './cancellation.js';
 import { readChildTaskRuns } from './child-task-runs.js';
 import { customRunType } from './custom-runs.js';
@@ -144,6 +145,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   readonly #pipelineRunType: ResourceType;
   readonly #taskRunType: ResourceType;
   readonly #startupGraceMs: number;
+  readonly #cancelWrites = new CancelWrites();
 
   constructor(client: KubeClient, options: TektonExecutorOptions = {}) {
     const conventions = options.conventions ?? roundhouseConventions;
@@ -211,13 +213,15 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     if (!run || isPipelineRunFinished(PipelineRunStateSchema.parse(run))) return false;
     const uid = run.metadata?.uid as string;
     try {
-      await this.client.patch(
+      const written = await this.client.patch<PipelineRunObject>(
         this.#pipelineRunType,
         namespace,
         name,
         cancelPatch(options.graceful, uid),
         { strategy: 'merge', signal: options.signal },
       );
+      // A cleanup right after must not read a cached copy that predates this write.
+      this.#cancelWrites.record(written);
     } catch (error) {
       if (isKubernetesError(error, 'NotFound') || isReplaced(error)) return false;
       // The webhook's refusal (400) when the run finished after the read above, or the read
@@ -254,6 +258,7 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     const pending = run ? await this.finallyRunning(run, options) : undefined;
     if (pending) throw pending;
     await super.cleanup(wfe, namespace, options);
+    this.#cancelWrites.forget(run?.metadata?.uid);
   }
 
   /**
@@ -268,8 +273,15 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
   ): Promise<FinallyRunningError | undefined> {
     const namespace = run.metadata?.namespace ?? '';
     const name = run.metadata?.name ?? '';
-    let wait = await this.#gracefulWait(run, namespace, this.reader, options.signal);
-    if (wait && !wait.waits && this.reader !== this.client) {
+    // A copy older than this executor's own cancel patch (a cache whose watch has not shown it
+    // yet) may lack the graceful `spec.status` just written, and would let the run, its finally
+    // with it, be deleted: the decision reads the run from the API server instead.
+    const behind = this.#cancelWrites.isBehind(run);
+    const copy = behind ? await this.#live(run, options.signal) : run;
+    if (!copy) return undefined;
+    const reader = behind ? this.client : this.reader;
+    let wait = await this.#gracefulWait(copy, namespace, reader, options.signal);
+    if (wait && !wait.waits && reader !== this.client) {
       // A wait cut short kills the finally for good: a cache's word that nothing can start is
       // checked with the API server.
       const live = await this.client.get<PipelineRunObject>(
@@ -327,6 +339,26 @@ export class TektonExecutor extends ResourceExecutor<PipelineRunObject> {
     const waits =
       unread !== undefined || gracefulFinallyUntil(read.data, now, children) !== undefined;
     return { waits, until, now };
+  }
+
+  /**
+   * `run` as the API server holds it now, or null when it is gone or the name belongs to another
+   * run: nothing of this run is left to wait for.
+   */
+  async #live(run: KubeObject, signal: AbortSignal | undefined): Promise<KubeObject | null> {
+    const uid = run.metadata?.uid;
+    const live = await this.client.get<PipelineRunObject>(
+      this.#pipelineRunType,
+      run.metadata?.namespace ?? '',
+      run.metadata?.name ?? '',
+      { signal },
+    );
+    if (live && live.metadata?.uid === uid) {
+      this.#cancelWrites.isBehind(live);
+      return live;
+    }
+    this.#cancelWrites.forget(uid);
+    return null;
   }
 
   /** Whether the PipelineRun with this uid has finished, read from the API server itself. */
