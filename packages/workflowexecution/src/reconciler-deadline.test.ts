@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '@roundhouse/core';
+import { type ExecutionResult, ResourceLockedError } from '@roundhouse/core';
 import { KubernetesApiError } from '@roundhouse/kube';
 import { describe, expect, it, vi } from 'vitest';
 import { executionServer, storedExecution } from './execution-server.test-support.js';
@@ -118,7 +118,10 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
     await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
     expect(api.state.stored.status).toMatchObject({
       phase: 'Pending',
-      conditions: [{ type: 'Waiting', reason: 'CreateFailed' }],
+      conditions: [
+        { type: 'Waiting', reason: 'CreateFailed' },
+        { type: 'StartFailing', status: 'True', lastTransitionTime: '2026-01-01T02:00:00Z' },
+      ],
     });
     clock = new Date('2026-01-01T02:59:59Z');
     await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
@@ -134,6 +137,55 @@ describe('WorkflowExecutionReconciler deadline grace', () => {
         message:
           'the execution could not be started within its timeout of 1h: Failed to create job execution resource: etcd is busy',
         wasExecutionFailure: false,
+      },
+    });
+  });
+
+  it('gives up a start alternating between a failing create and a target held by another execution a timeout after its first failure, though each new reason starts the Waiting time anew', async () => {
+    const api = executionServer(createdAtMidnight('busy'));
+    // 503, held, 503, held, ...: every create meets one or the other.
+    let attempts = 0;
+    const create = vi.fn(async () => {
+      attempts += 1;
+      if (attempts % 2 === 0)
+        throw new ResourceLockedError('wfe-0123456789abcdef', { namespace: 'team-a', name: 'x' });
+      throw new KubernetesApiError('Unavailable', 'etcd is busy', 503);
+    });
+    let clock = new Date('2026-01-01T00:00:00Z');
+    const reconciler = reconcilerOver(api, {
+      registry: jobRegistry({ create }),
+      lockPolicy: 'wait',
+      defaultTimeoutMs: 60_000,
+      now: () => clock,
+    });
+    const seconds = (s: number) => new Date(Date.parse('2026-01-01T00:00:00Z') + s * 1000);
+    for (const at of [0, 20, 40, 50]) {
+      clock = seconds(at);
+      await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow();
+    }
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Pending',
+      conditions: expect.arrayContaining([
+        expect.objectContaining({
+          type: 'Waiting',
+          reason: 'TargetLocked',
+          lastTransitionTime: '2026-01-01T00:00:50Z',
+        }),
+      ]),
+    });
+    clock = seconds(55);
+    await expect(reconciler.reconcile('team-a/busy', ctx())).rejects.toThrow('etcd is busy');
+    expect(create).toHaveBeenCalledTimes(5);
+    // The create failed at 0 s first: at 60 s it is given up, before creating again.
+    clock = seconds(60);
+    expect(await reconciler.reconcile('team-a/busy', ctx())).toBeUndefined();
+    expect(create).toHaveBeenCalledTimes(5);
+    expect(api.state.stored.status).toMatchObject({
+      phase: 'Failed',
+      failureDetails: {
+        reason: 'DeadlineExceeded',
+        message:
+          'the execution could not be started within its default timeout of 60s: Failed to create job execution resource: etcd is busy',
       },
     });
   });

@@ -998,7 +998,10 @@ describe('WorkflowExecutionReconciler across a restart', () => {
     await expect(reconciler.reconcile('team-a/w', ctx())).rejects.toThrow('try again later');
     expect(api.state.stored.status).toMatchObject({
       phase: 'Pending',
-      conditions: [{ type: 'Waiting', reason: 'CreateFailed', message: 'try again later' }],
+      conditions: [
+        { type: 'Waiting', reason: 'CreateFailed', message: 'try again later' },
+        { type: 'StartFailing', status: 'True', reason: 'CreateFailed' },
+      ],
     });
     refusal = new KubernetesApiError('Forbidden', 'jobs.batch is forbidden', 403);
     await reconciler.reconcile('team-a/w', ctx());

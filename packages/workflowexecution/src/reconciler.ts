@@ -93,6 +93,7 @@ import {
   finishedAt,
   markCompleted,
   markCompletionTime,
+  markCreateFailed,
   markFailed,
   markLockReleased,
   markRunning,
@@ -700,9 +701,9 @@ export class WorkflowExecutionReconciler implements Reconciler {
     if (outcome.action === 'retry') {
       // Shown on the execution while the workqueue retries, so a stuck start is never silent:
       // the error as it is, in Roundhouse's own condition (kubernaut retries no create). The
-      // condition's time, set by the first such failure, bounds the retries (#startOverdue).
+      // first such failure's time, kept in StartFailing, bounds the retries (#startOverdue).
       const waiting = error instanceof Error ? error.message : String(error);
-      await this.#write(wfe, (c) => markWaiting(c, 'CreateFailed', waiting, this.#o.now()), ctx);
+      await this.#write(wfe, (c) => markCreateFailed(c, waiting, this.#o.now()), ctx);
       throw error;
     }
     const message = startErrorMessage(error, wfe.spec.executionEngine);
@@ -724,15 +725,20 @@ export class WorkflowExecutionReconciler implements Reconciler {
   /**
    * The CreateFailed wait of a start whose create has failed retryably for as long as the
    * execution may take: its timeout (or the default) since the first of those failures, which
-   * the wait's lastTransitionTime records (markWaiting). `spec.timesOutAt` bounds it too
-   * (#refusal), but an execution without one would be retried for ever, holding its target's
-   * lock with nothing running. Waiting for a cooldown or a busy target before is not counted:
-   * a create that succeeded then would have had the whole timeout to run.
+   * StartFailing's lastTransitionTime records (markCreateFailed), kept through the lock waits
+   * between failures; the wait's own time where an older version wrote no StartFailing.
+   * `spec.timesOutAt` bounds it too (#refusal), but an execution without one would be retried
+   * for ever, holding its target's lock with nothing running. Waiting for a cooldown or a busy
+   * target before the first failure is not counted: a create that succeeded then would have
+   * had the whole timeout to run.
    */
   #startOverdue(wfe: WorkflowExecution): Condition | undefined {
     const waiting = findCondition(wfe.status?.conditions, conditionTypes.waiting);
     if (waiting?.reason !== 'CreateFailed') return undefined;
-    const since = Date.parse(waiting.lastTransitionTime);
+    const failing = findCondition(wfe.status?.conditions, conditionTypes.startFailing);
+    const since = Date.parse(
+      failing?.status === 'True' ? failing.lastTransitionTime : waiting.lastTransitionTime,
+    );
     if (Number.isNaN(since)) return undefined;
     return since + this.#timeoutMs(wfe) <= this.#o.now().getTime() ? waiting : undefined;
   }

@@ -16,6 +16,7 @@ import {
   finishedAt,
   markCompleted,
   markCompletionTime,
+  markCreateFailed,
   markFailed,
   markLockReleased,
   markRunning,
@@ -198,6 +199,29 @@ describe('status transitions', () => {
       reason: 'CreateFailed',
       lastTransitionTime: '2026-11-22T10:00:05Z',
     });
+  });
+
+  it('keeps the time of the first failed create through the lock waits between failures, and says so no longer once started', () => {
+    const failed = markCreateFailed(wfe(), 'etcd is busy', t0);
+    expect(markCreateFailed(wfe(failed), 'etcd is busy', later(5))).toBeUndefined();
+    const locked = markWaiting(wfe(failed), 'TargetLocked', 'held by x', later(10));
+    const again = markCreateFailed(wfe(locked), 'etcd is busy', later(20));
+    expect(conditionOf(again, conditionTypes.waiting)).toMatchObject({
+      reason: 'CreateFailed',
+      lastTransitionTime: '2026-11-22T10:00:20Z',
+    });
+    expect(conditionOf(again, conditionTypes.startFailing)).toMatchObject({
+      status: 'True',
+      lastTransitionTime: t0Text,
+    });
+    const started = markRunning(wfe(again), 'job', 'x', 'ns', later(30));
+    expect(conditionOf(started, conditionTypes.startFailing)).toMatchObject({
+      status: 'False',
+      reason: 'Started',
+    });
+    expect(conditionOf(markRunning(wfe(), 'job', 'x', 'ns', t0), conditionTypes.startFailing)).toBe(
+      undefined,
+    );
   });
 
   it('records the lock release once, and only for finished executions', () => {

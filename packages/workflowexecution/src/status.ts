@@ -2,7 +2,7 @@
  * Pure status transitions. Each takes the WorkflowExecution (its metadata and status) as last
  * read from the API server and returns its new status, or undefined when the transition no
  * longer applies (another writer got there first): status writes re-run these on a conflict, so
- * they must be safe to repeat. Just past 350 lines: the transitions share the conditions each
+ * they must be safe to repeat. Past 350 lines: the transitions share the conditions each
  * sets and the next one reads (Ready last, the terminal check, the finish time), and apart they
  * would drift.
  */
@@ -33,6 +33,7 @@ export const conditionTypes = {
   running: 'ExecutionRunning',
   complete: 'ExecutionComplete',
   waiting: 'Waiting',
+  startFailing: 'StartFailing',
   lockReleased: 'LockReleased',
 } as const;
 
@@ -94,6 +95,36 @@ export function markWaiting(
   };
 }
 
+/**
+ * Pending after a create that failed retryably: Waiting/CreateFailed as markWaiting writes it,
+ * and StartFailing True since the first such failure. Waiting's time starts anew with each
+ * reason, so a start alternating between a failing create and a target lock would count from
+ * its last failure for ever; StartFailing keeps its status, and so its time (metav1's rule),
+ * through the waits in between, and bounds the retries (see the reconciler's #startOverdue).
+ */
+export function markCreateFailed(wfe: StatusView, message: string, now: Date): Status | undefined {
+  if (wfe.status?.phase && wfe.status.phase !== 'Pending') return undefined;
+  const waiting = markWaiting(wfe, 'CreateFailed', message, now);
+  const failing = findCondition(wfe.status?.conditions, conditionTypes.startFailing);
+  if (!waiting && failing?.status === 'True') return undefined;
+  const base = waiting ?? wfe.status;
+  const conditions = condition(
+    wfe,
+    conditionTypes.startFailing,
+    'True',
+    'CreateFailed',
+    'creating the execution resource failed; retrying',
+    now,
+    base?.conditions,
+  );
+  return {
+    ...base,
+    phase: 'Pending',
+    observedGeneration: wfe.metadata.generation ?? 0,
+    conditions,
+  };
+}
+
 export function markRunning(
   wfe: StatusView,
   engine: string,
@@ -124,6 +155,18 @@ export function markRunning(
     now,
     conditions,
   );
+  // Only where a create failed before: a start that never failed carries no such condition.
+  if (findCondition(conditions, conditionTypes.startFailing)) {
+    conditions = condition(
+      wfe,
+      conditionTypes.startFailing,
+      'False',
+      'Started',
+      'execution started',
+      now,
+      conditions,
+    );
+  }
   conditions = condition(
     wfe,
     conditionTypes.running,
