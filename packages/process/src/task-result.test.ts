@@ -112,6 +112,16 @@ describe('when a task started and ended', () => {
     },
   );
 
+  it.each(['Timeout', 'Stopped', 'PostStopHookFailed'])(
+    'classifies a %s end of a task that never started its command as Unknown, not as a run that failed',
+    (reason) => {
+      const result = executionResult(
+        task({ phase: 'Failed', reason, exitCode: 143, started: false }),
+      );
+      expect(result).toMatchObject({ reason, started: false, failureReason: 'Unknown' });
+    },
+  );
+
   it.each([
     ['Succeeded', 'Succeeded', 0],
     ['Failed', 'Failed', 3],

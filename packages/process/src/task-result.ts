@@ -30,7 +30,7 @@ export function stderrQuote(stderr: string): string {
  * A task's state as an ExecutionResult: Pending and Running as they are, Succeeded as
  * Completed, and every other end as Failed with `failureReason` set — `DeadlineExceeded` for
  * a timeout, `TaskFailed` for a non-zero exit, `Unknown` when the outcome is unknown or the
- * command never ran. `started` says whether the command was started, and an end carries the
+ * command never ran (whatever ended it: a timeout, a stop, a failed start). `started` says whether the command was started, and an end carries the
  * task's own `completionTime`, so a controller that sees it late records when it happened.
  * `stderr`, when given, is quoted in a failure's message.
  */
@@ -70,7 +70,12 @@ export function executionResult(task: TaskSnapshot, stderr = ''): ExecutionResul
     case 'Failed': {
       const mapped = failureReasons[task.reason] ?? failureReasons.Failed;
       const reason = mapped?.reason ?? 'ProcessFailed';
-      return { ...failed(task, reason, mapped?.failure ?? 'TaskFailed', stderr), ...ended };
+      // A task stopped before its command ran (its timeout between `go` and the fork, a
+      // deletion during its preStart hook) ran none of the workflow: DeadlineExceeded and
+      // TaskFailed would tell the controller it did (a failure during execution), so its class
+      // is Unknown; `reason` and the message still say it timed out or was stopped.
+      const failure = task.started === false ? 'Unknown' : (mapped?.failure ?? 'TaskFailed');
+      return { ...failed(task, reason, failure, stderr), ...ended };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hookFinished, hookLaunched, hookStartFailed } from './hook-lifecycle.js';
+import { hookFinished, hookKilled, hookLaunched, hookStartFailed } from './hook-lifecycle.js';
 import { newRecord, observe, started, startFailed } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
 import { executionResult } from './task-result.js';
@@ -89,11 +89,34 @@ describe('when a task started and ended, as a snapshot says it', () => {
     const ended = observe(stopping, { shimAlive: false, stoppedBeforeStart: at(2) });
     for (const snapshot of bothWays(ended)) {
       expect(snapshot).toMatchObject({ phase: 'Failed', reason: 'Timeout', started: false });
+      // Not DeadlineExceeded: a controller reads that as the workflow having run and failed.
       expect(executionResult(snapshot)).toMatchObject({
         phase: 'Failed',
-        failureReason: 'DeadlineExceeded',
+        reason: 'Timeout',
+        failureReason: 'Unknown',
         started: false,
         exitCode: 143,
+      });
+    }
+  });
+
+  it('did not start when it was deleted during its preStart hook, in-process and over the wire', () => {
+    const withHook = {
+      ...pending,
+      process: { command: ['x'], lifecycle: { preStart: { exec: { command: ['sleep', '60'] } } } },
+    };
+    const hookRunning = hookLaunched(withHook, 'preStart', shim, t0);
+    const deleted = { ...hookRunning, deletionTimestamp: at(1).toISOString() };
+    const killed = hookKilled(deleted, 'preStart', 'Deleted', at(1));
+    const ended = hookFinished(killed, 'preStart', { output: '' }, at(2));
+    for (const snapshot of bothWays(ended)) {
+      expect(snapshot).toMatchObject({ phase: 'Failed', reason: 'Stopped', started: false });
+      // Not TaskFailed: a controller reads that as the workflow having run and failed.
+      expect(executionResult(snapshot)).toMatchObject({
+        phase: 'Failed',
+        reason: 'Stopped',
+        failureReason: 'Unknown',
+        started: false,
       });
     }
   });
