@@ -53,7 +53,11 @@ import { type ApiPrefix, allowedMethods, type Resolution, resolve } from './rout
 import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
-import { templateCapabilities } from './template-capabilities.js';
+import {
+  jobCapabilities,
+  templateCapabilities,
+  workflowJobCapabilities,
+} from './user-capabilities.js';
 import { serializeUser, tokenUser, userModel } from './users.js';
 import {
   canCancelWorkflowJob,
@@ -378,7 +382,7 @@ function dispatch(context: Context): Reply {
         .workflowJobs()
         .filter((w) => mayOnTemplate(context, store.jobTemplate(w.jobTemplate), 'read'));
       return list(context, workflowJobModel, rows, (w) =>
-        serializeWorkflowJob(w, context.prefix, store.now()),
+        serializeWorkflowJob(w, context.prefix, store.now(), workflowCapabilities(context)),
       );
     }
     case 'workflowJob':
@@ -593,7 +597,12 @@ function templateRoute(context: Context): Reply {
       {
         workflow_job: workflowJob.id,
         ignored_fields: ignoredFields,
-        ...serializeWorkflowJob(workflowJob, context.prefix, store.now()),
+        ...serializeWorkflowJob(
+          workflowJob,
+          context.prefix,
+          store.now(),
+          workflowCapabilities(context),
+        ),
       },
       { Location: `${origin}workflow_jobs/${workflowJob.id}/` },
     );
@@ -637,12 +646,21 @@ function jobBody(context: Context, job: Job, detail: boolean): Record<string, un
       templateName,
       credentials: credentialSummaries(context, job.credentials),
       detail,
-      deletable: jobDeleteAllowed(context, job),
+      capabilities: jobCapabilities({
+        superuser: context.superuser,
+        writeScope: context.writeScope,
+        templateRole: roleOnTemplate(context, context.store.jobTemplate(job.jobTemplate)),
+        organizationRole: context.store.organization(job.organization)?.role,
+      }),
       now: context.store.now(),
       sourceWorkflowJob: source && summarizeSourceWorkflowJob(source, context.store.now()),
     },
     context.prefix,
   );
+}
+
+function workflowCapabilities(context: Context) {
+  return workflowJobCapabilities({ superuser: context.superuser, writeScope: context.writeScope });
 }
 
 /** JobAccess.can_delete, which a System Administrator passes without being asked. */
@@ -723,7 +741,10 @@ function workflowJobRoute(context: Context): Reply {
   if (!mayOnTemplate(context, store.jobTemplate(job.jobTemplate), 'read')) return forbidden();
   switch (route.name) {
     case 'workflowJob':
-      return json(200, serializeWorkflowJob(job, context.prefix, store.now()));
+      return json(
+        200,
+        serializeWorkflowJob(job, context.prefix, store.now(), workflowCapabilities(context)),
+      );
     case 'workflowJobNodes':
       return list(context, workflowNodeModel, workflowNodeRows(job), (row) => {
         const spawned = row.job === null ? undefined : store.job(row.job);

@@ -8,8 +8,8 @@ import type { JobTemplate } from './job-templates.js';
 import type { LaunchCredential } from './launch-credentials.js';
 import { pythonJsonDumps } from './python-json.js';
 import { surveyApplies, variablesNeededToStart } from './survey-spec.js';
-import type { TemplateCapabilities } from './template-capabilities.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
+import type { TemplateCapabilities } from './user-capabilities.js';
 
 export const jobTemplateModel: Model<JobTemplate> = {
   objectName: 'JobTemplate',

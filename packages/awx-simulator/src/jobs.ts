@@ -14,6 +14,7 @@ import type { Injection } from './injection.js';
 import { detail, json, type Reply } from './replies.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
+import type { JobCapabilities } from './user-capabilities.js';
 
 export const JOB_OUTCOMES = ['successful', 'failed', 'error'] as const;
 
@@ -289,8 +290,8 @@ export interface JobContext {
   readonly credentials: readonly Record<string, unknown>[];
   /** A job's own view (JobSerializer) rather than a row of `jobs/` (JobListSerializer). */
   readonly detail: boolean;
-  /** JobAccess.can_delete for the token's user, whatever the job's state. */
-  readonly deletable: boolean;
+  /** What the requesting user may do with the job (JobAccess). */
+  readonly capabilities: JobCapabilities;
   readonly now: Micros;
   /**
    * UnifiedJobSerializer's `summary_fields.source_workflow_job` of a slice: the workflow job's
@@ -332,7 +333,7 @@ export function serializeJob(
         unified_job_type: 'job',
       },
       credentials: context.credentials,
-      user_capabilities: { delete: context.deletable, start: true },
+      user_capabilities: context.capabilities,
       ...(job.launchType === 'workflow'
         ? { source_workflow_job: context.sourceWorkflowJob ?? {} }
         : {}),

@@ -12,6 +12,7 @@ import type { Model } from './filters.js';
 import type { JobSchedule } from './jobs.js';
 import { displayExtraVars } from './survey-answers.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
+import type { WorkflowJobCapabilities } from './user-capabilities.js';
 import type { WorkflowNode } from './workflow-nodes.js';
 
 export type WorkflowJobStatus = 'pending' | 'running' | 'successful' | 'failed' | 'canceled';
@@ -139,10 +140,10 @@ export function serializeWorkflowJob(
   job: WorkflowJob,
   prefix: string,
   now: Micros,
+  capabilities: WorkflowJobCapabilities,
 ): Record<string, unknown> {
   const url = `${prefix}workflow_jobs/${job.id}/`;
   const canceled = job.status === 'canceled';
-  const finished = !canCancelWorkflowJob(job);
   return {
     id: job.id,
     type: 'workflow_job',
@@ -157,7 +158,7 @@ export function serializeWorkflowJob(
     summary_fields: {
       organization: { id: job.organization },
       job_template: { id: job.jobTemplate, name: job.name, description: '' },
-      user_capabilities: { delete: finished, start: true },
+      user_capabilities: capabilities,
     },
     created: formatTimestamp(job.created),
     modified: formatTimestamp(job.modified),

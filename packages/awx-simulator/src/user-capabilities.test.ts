@@ -111,3 +111,73 @@ describe("a job template's user_capabilities", () => {
     });
   });
 });
+
+describe("a job's and a sliced launch's workflow job's user_capabilities", () => {
+  let sim: AwxSimulator;
+  let admin: AwxSimulator;
+  let readOnly: AwxSimulator;
+
+  const read = async (on: AwxSimulator, path: string) => {
+    const response = await fetch(`${on.apiUrl}${path}`, {
+      headers: { Authorization: `Bearer ${on.token}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Body;
+  };
+
+  beforeAll(async () => {
+    sim = await startAwxSimulator({ superuser: false });
+    admin = await startAwxSimulator();
+    readOnly = await startAwxSimulator({ tokenScope: 'read' });
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await admin.stop();
+    await readOnly.stop();
+  });
+
+  it('start a job only with execute on its template, delete it as its organization admin', async () => {
+    // The organization's auditor reads every job there and passes read down to its templates.
+    const audited = sim.state.addOrganization('Audited', '', 'auditor').id;
+    const readable = sim.state.addJobTemplate({
+      name: 'read',
+      organization: audited,
+      role: 'read',
+    });
+    const runnable = sim.state.addJobTemplate({ name: 'run', role: 'execute' });
+    const seen = sim.state.launch(readable.id, {});
+    const run = sim.state.launch(runnable.id, {});
+    const capabilities = async (id: number) =>
+      (await read(sim, `jobs/${id}/`)).summary_fields.user_capabilities;
+    expect(await capabilities(seen.id)).toEqual({ delete: false, start: false });
+    // `Default`, the template's organization, is administered by the user.
+    expect(await capabilities(run.id)).toEqual({ delete: true, start: true });
+    const rows = (await read(sim, 'jobs/?order_by=id')).results;
+    expect(rows.map((r: Body) => r.summary_fields.user_capabilities)).toEqual([
+      { delete: false, start: false },
+      { delete: true, start: true },
+    ]);
+  });
+
+  it('are all false on a job for a token of Read scope', async () => {
+    const template = readOnly.state.addJobTemplate({ name: 'any' });
+    const job = readOnly.state.launch(template.id, {});
+    expect((await read(readOnly, `jobs/${job.id}/`)).summary_fields.user_capabilities).toEqual({
+      delete: false,
+      start: false,
+    });
+  });
+
+  it('of a workflow job without a workflow job template: a System Administrator only', async () => {
+    const seed = { name: 'sliced', jobSliceCount: 2, inventoryHosts: 2 };
+    const capabilities = async (on: AwxSimulator) => {
+      const template = on.state.addJobTemplate(seed);
+      const workflowJob = on.state.launch(template.id);
+      return (await read(on, `workflow_jobs/${workflowJob.id}/`)).summary_fields.user_capabilities;
+    };
+    expect(await capabilities(admin)).toEqual({ delete: true, start: true });
+    // WorkflowJobAccess.can_delete answers None, not False, for one that is no admin.
+    expect(await capabilities(sim)).toEqual({ delete: null, start: false });
+    expect(await capabilities(readOnly)).toEqual({ delete: false, start: false });
+  });
+});
