@@ -17,7 +17,12 @@ import { jobsFinalizer, nodeFinalizer } from '../resource.js';
 import { distExecView } from '../spec.js';
 import { jobsInFlightByNamespace, jobsInFlightByOwner } from './job-index.js';
 import { JobModeReconciler, type JobModeReconcilerOptions } from './job-reconciler.js';
-import { maxUnansweredReads, NamespaceJobRoom, unansweredHoldMs } from './namespace-room.js';
+import {
+  maxUnansweredReads,
+  NamespaceJobRoom,
+  unansweredHoldMs,
+  unansweredReadIntervalMs,
+} from './namespace-room.js';
 import { buildNodeJob, nodeExecution, nodeJobResourceEngine } from './node-job.js';
 
 const executionNamespace = 'distexec-jobs';
@@ -837,6 +842,42 @@ describe('JobModeReconciler, a Job create whose answer was lost', () => {
     now += unansweredHoldMs;
     await reconciler.reconcile('ops/second', reconcileContext());
     expect(await jobsMade()).toEqual(['u-second']);
+  });
+
+  it('wakes a DistExec waiting for the slot of its own lost create when a read is due, so the slot is freed a minute after the loss, not at its resyncs', async () => {
+    let now = Date.parse('2026-01-01T01:00:00Z');
+    // When first's creates were sent: the one whose answer is lost, then the one its freed
+    // slot lets it send.
+    const sent: number[] = [];
+    const { reconciler } = distExecsOfOneRoom(
+      async () => {
+        sent.push(now);
+        throw kubernetesErrorFromResponse(500, '', 'create Job');
+      },
+      async () => {
+        throw kubernetesErrorFromResponse(503, '', 'get Job');
+      },
+      () => new Date(now),
+    );
+    // first is the namespace's only DistExec, run as the controller's queue runs it: again a
+    // second after an error (its backoff), or after the delay its reconcile asked for.
+    const start = now;
+    let due = now;
+    while (sent.length < 2 && due - start <= 10 * unansweredHoldMs) {
+      now = due;
+      try {
+        const result = await reconciler.reconcile('ops/first', reconcileContext());
+        expect(result?.requeueAfter).toBeGreaterThan(0);
+        due = now + (result?.requeueAfter ?? 0);
+      } catch {
+        due = now + 1_000;
+      }
+    }
+
+    expect(sent).toHaveLength(2);
+    const heldFor = sent[1]! - sent[0]!;
+    expect(heldFor).toBeGreaterThanOrEqual(unansweredHoldMs);
+    expect(heldFor).toBeLessThan(unansweredHoldMs + unansweredReadIntervalMs);
   });
 
   it('counts no read aborted with its reconcile (shutdown, timeout) as failed, and ends the reconcile', async () => {

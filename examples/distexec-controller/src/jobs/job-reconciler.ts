@@ -131,7 +131,12 @@ export class JobModeReconciler implements Reconciler {
     const namespace = splitKey(key).namespace ?? '';
     try {
       await this.#readUnanswered(namespace, ctx.signal);
-      return await this.#reconcile(key, ctx, waits);
+      const result = await this.#reconcile(key, ctx, waits);
+      // Waiting for a slot a lost create holds: back when a read of its Job is due, which may
+      // free it, rather than at the resync.
+      const readDue = waits.forRoom ? this.#room.readDueIn(namespace) : undefined;
+      if (readDue === undefined) return result;
+      return { requeueAfter: Math.min(readDue, result?.requeueAfter ?? readDue) };
     } finally {
       // A DistExec asks for room only while a node of it waits for a slot: one that failed
       // (its retry asks again) or needs none must not keep its turn from the others.

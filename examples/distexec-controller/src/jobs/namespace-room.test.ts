@@ -7,6 +7,7 @@ import {
   type RoomClaim,
   type RoomSlot,
   unansweredHoldMs,
+  unansweredReadIntervalMs,
 } from './namespace-room.js';
 
 /**
@@ -256,6 +257,29 @@ describe('NamespaceJobRoom', () => {
     expect(room.take(b)).toBeUndefined();
     now += unansweredHoldMs;
     room.readFailed('job-a');
+    expect(room.take(b)).toBeDefined();
+  });
+
+  it("says when the next read of a lost create's Job is due: an interval after the last that failed, then at the end of the hold", () => {
+    let now = 1_000;
+    const lostAt = now;
+    const room = new NamespaceJobRoom(1, informer(), 'exec', () => now);
+    expect(room.readDueIn('ops')).toBeUndefined();
+    room.settleUnanswered(taken(room, a), 'job-a');
+    room.leave(a.key);
+    expect(room.readDueIn('ops')).toBe(unansweredReadIntervalMs);
+    expect(room.readDueIn('other')).toBeUndefined();
+    now += 10;
+    room.readFailed('job-a');
+    expect(room.readDueIn('ops')).toBe(unansweredReadIntervalMs);
+    // Reads failing back to back (one blip): the slot can be freed no sooner than the hold's end.
+    for (let read = 1; read < maxUnansweredReads; read += 1) room.readFailed('job-a');
+    expect(room.readDueIn('ops')).toBe(lostAt + unansweredHoldMs - now);
+    // Past it, the read is due at once.
+    now = lostAt + 2 * unansweredHoldMs;
+    expect(room.readDueIn('ops')).toBe(1);
+    room.readFailed('job-a');
+    expect(room.readDueIn('ops')).toBeUndefined();
     expect(room.take(b)).toBeDefined();
   });
 

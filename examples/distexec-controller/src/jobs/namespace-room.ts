@@ -37,6 +37,12 @@ export interface RoomSlot {
  */
 export const maxUnansweredReads = 5;
 export const unansweredHoldMs = 60_000;
+/**
+ * How long after a failed read of a lost create's Job the next is due (`readDueIn`): the reads
+ * spread over the hold, so the last one that frees the slot comes at its end, not at whatever
+ * reconcile of the namespace comes next (a waiting DistExec's resync, a minute apart).
+ */
+export const unansweredReadIntervalMs = unansweredHoldMs / maxUnansweredReads;
 
 /** A create whose answer was lost: whose slot its Job, if it exists, holds. */
 interface Unanswered {
@@ -45,6 +51,8 @@ interface Unanswered {
   readonly failedReads: number;
   /** When the create's answer was lost, on the room's clock. */
   readonly lostAt: number;
+  /** When the last read failed (at first, when the answer was lost). */
+  readonly readAt: number;
 }
 
 /** A created Job the informer has not shown: whose slot it holds, and when it was answered. */
@@ -176,11 +184,13 @@ export class NamespaceJobRoom {
     this.settle(slot);
     // Shown already: the informer counts it.
     if (this.#jobs.get(this.#executionNamespace, job)) return;
+    const lostAt = this.#now();
     this.#unanswered.set(job, {
       key: slot.key,
       sentAfter: slot.sentAfter,
       failedReads: 0,
-      lostAt: this.#now(),
+      lostAt,
+      readAt: lostAt,
     });
   }
 
@@ -212,10 +222,32 @@ export class NamespaceJobRoom {
     const unanswered = this.#unanswered.get(job);
     if (unanswered === undefined) return;
     const failedReads = unanswered.failedReads + 1;
-    const heldFor = this.#now() - unanswered.lostAt;
-    const spent = failedReads >= maxUnansweredReads && heldFor >= unansweredHoldMs;
+    const readAt = this.#now();
+    const spent =
+      failedReads >= maxUnansweredReads && readAt - unanswered.lostAt >= unansweredHoldMs;
     if (spent) this.#unanswered.delete(job);
-    else this.#unanswered.set(job, { ...unanswered, failedReads });
+    else this.#unanswered.set(job, { ...unanswered, failedReads, readAt });
+  }
+
+  /**
+   * In how many milliseconds (at least 1) the next read of a Job of `namespace`'s lost creates
+   * is due, the soonest of them; none when none is held. Reads happen only at reconciles of the
+   * namespace, so a DistExec waiting for room is woken then: the next read comes
+   * `unansweredReadIntervalMs` after the last failed one, and once `maxUnansweredReads` failed,
+   * at the hold's end, when a failed read frees the slot. Left to the waiting DistExecs'
+   * resyncs, the five reads took five of them, minutes past the hold.
+   */
+  readDueIn(namespace: string): number | undefined {
+    let due = Number.POSITIVE_INFINITY;
+    for (const { key, failedReads, lostAt, readAt } of this.#unanswered.values()) {
+      if (namespaceOf(key) !== namespace) continue;
+      const at =
+        failedReads >= maxUnansweredReads
+          ? lostAt + unansweredHoldMs
+          : readAt + unansweredReadIntervalMs;
+      due = Math.min(due, at);
+    }
+    return due === Number.POSITIVE_INFINITY ? undefined : Math.max(1, due - this.#now());
   }
 
   /** `key`'s create made or adopted the Job `created`, answered at `version`. */
