@@ -33,7 +33,12 @@ import { jobTemplateModel, launchInfo, serializeJobTemplate } from './job-templa
 import type { JobTemplate } from './job-templates.js';
 import { canCancel, deletionRefusal, type Job, jobModel, serializeJob } from './jobs.js';
 import { API_RENDERERS, type Renderer, STDOUT_RENDERERS, selectRenderer } from './negotiation.js';
-import { DEFAULT_ORGANIZATION, organizationModel, serializeOrganization } from './organizations.js';
+import {
+  DEFAULT_ORGANIZATION,
+  type Organization,
+  organizationModel,
+  serializeOrganization,
+} from './organizations.js';
 import { isPage, type Pagination, paginate } from './paging.js';
 import { holdsNonFinite, isJsonObject, PythonJsonError, parseJsonText } from './python-json.js';
 import {
@@ -54,7 +59,10 @@ import { stdout, stdoutError } from './stdout.js';
 import type { Store } from './store.js';
 import { displaySurveySpec } from './survey-spec.js';
 import {
+  credentialCapabilities,
+  credentialTypeCapabilities,
   jobCapabilities,
+  organizationCapabilities,
   templateCapabilities,
   workflowJobCapabilities,
 } from './user-capabilities.js';
@@ -341,13 +349,15 @@ function dispatch(context: Context): Reply {
       const rows = store
         .organizations()
         .filter((o) => context.superuser || organizationReadable(o.role));
-      return list(context, organizationModel, rows, (o) => serializeOrganization(o, prefix));
+      return list(context, organizationModel, rows, (o) =>
+        serializeOrganization(o, prefix, orgCapabilities(context, o)),
+      );
     }
     case 'organization': {
       const org = store.organization(id);
       if (!org) return notFound('Organization');
       if (!context.superuser && !organizationReadable(org.role)) return forbidden();
-      return json(200, serializeOrganization(org, prefix));
+      return json(200, serializeOrganization(org, prefix, orgCapabilities(context, org)));
     }
     case 'credentialTypes':
       return method === 'POST' ? createCredentialType(context) : listCredentialTypes(context);
@@ -424,7 +434,7 @@ function mayReadJob(context: Context, job: Job): boolean {
 
 function listCredentialTypes(context: Context): Reply {
   return list(context, credentialTypeModel, context.store.credentialTypes(), (t) =>
-    serializeCredentialType(t, context.prefix),
+    serializeCredentialType(t, context.prefix, typeCapabilities(context)),
   );
 }
 
@@ -434,13 +444,13 @@ function createCredentialType(context: Context): Reply {
   if (!context.superuser) return forbidden();
   const outcome = context.store.createCredentialType(context.body);
   if (!outcome.ok) return badRequest(outcome.errors);
-  return created(serializeCredentialType(outcome.value, context.prefix));
+  return created(serializeCredentialType(outcome.value, context.prefix, typeCapabilities(context)));
 }
 
 function showCredentialType(context: Context): Reply {
   const type = context.store.credentialType(context.route.id);
   return type
-    ? json(200, serializeCredentialType(type, context.prefix))
+    ? json(200, serializeCredentialType(type, context.prefix, typeCapabilities(context)))
     : notFound('CredentialType');
 }
 
@@ -464,8 +474,13 @@ function credentialBody(context: Context, credential: Credential): Record<string
     credential.organization === null
       ? undefined
       : context.store.organization(credential.organization);
-  const role = context.superuser ? 'admin' : context.store.credentialRole(credential);
-  return serializeCredential(credential, type, org?.name ?? '', role, context.prefix);
+  const capabilities = credentialCapabilities({
+    superuser: context.superuser,
+    writeScope: context.writeScope,
+    role: context.store.credentialRole(credential),
+    managed: credential.managed,
+  });
+  return serializeCredential(credential, type, org?.name ?? '', capabilities, context.prefix);
 }
 
 function listCredentials(context: Context, rows: readonly Credential[]): Reply {
@@ -657,6 +672,18 @@ function jobBody(context: Context, job: Job, detail: boolean): Record<string, un
     },
     context.prefix,
   );
+}
+
+function orgCapabilities(context: Context, org: Organization) {
+  const { superuser, writeScope } = context;
+  return organizationCapabilities({ superuser, writeScope, role: org.role });
+}
+
+function typeCapabilities(context: Context) {
+  return credentialTypeCapabilities({
+    superuser: context.superuser,
+    writeScope: context.writeScope,
+  });
 }
 
 function workflowCapabilities(context: Context) {

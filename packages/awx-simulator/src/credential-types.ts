@@ -368,6 +368,7 @@ export const credentialTypeModel: Model<CredentialType> = {
 export function serializeCredentialType(
   type: CredentialType,
   prefix: string,
+  capabilities: { readonly edit: boolean; readonly delete: boolean },
 ): Record<string, unknown> {
   const url = `${prefix}credential_types/${type.id}/`;
   return {
@@ -375,7 +376,7 @@ export function serializeCredentialType(
     type: 'credential_type',
     url,
     related: { credentials: `${url}credentials/`, activity_stream: `${url}activity_stream/` },
-    summary_fields: { user_capabilities: { edit: !type.managed, delete: !type.managed } },
+    summary_fields: { user_capabilities: capabilities },
     created: formatTimestamp(type.created),
     modified: formatTimestamp(type.created),
     name: type.name,

@@ -24,6 +24,7 @@ import {
   pkField,
 } from './serializer-fields.js';
 import { formatTimestamp, type Micros } from './timestamps.js';
+import type { CredentialCapabilities } from './user-capabilities.js';
 
 /**
  * The body of `POST credentials/` (CredentialSerializerCreate); related objects must exist. The
@@ -242,15 +243,14 @@ function displayInputs(credential: Credential, type: CredentialType): Record<str
 }
 
 /**
- * A user's credential has no organization, and no link or summary of one. `role` is the user's
- * on it (admin for a System Administrator), which CredentialAccess.get_user_capabilities shows:
- * no one may edit or delete a managed one.
+ * A user's credential has no organization, and no link or summary of one. `capabilities` are
+ * what the requesting user may do with it (CredentialAccess.get_user_capabilities).
  */
 export function serializeCredential(
   credential: Credential,
   type: CredentialType,
   organizationName: string,
-  role: CredentialRole,
+  capabilities: CredentialCapabilities,
   prefix: string,
 ): Record<string, unknown> {
   const url = `${prefix}credentials/${credential.id}/`;
@@ -270,12 +270,7 @@ export function serializeCredential(
         ? {}
         : { organization: { id: org, name: organizationName, description: '' } }),
       credential_type: { id: type.id, name: type.name, description: type.description },
-      user_capabilities: {
-        edit: role === 'admin' && !credential.managed,
-        delete: role === 'admin' && !credential.managed,
-        copy: role === 'admin',
-        use: role === 'admin' || role === 'use',
-      },
+      user_capabilities: capabilities,
     },
     created: formatTimestamp(credential.created),
     modified: formatTimestamp(credential.created),

@@ -30,7 +30,11 @@ export const organizationModel: Model<Organization> = {
   },
 };
 
-export function serializeOrganization(org: Organization, prefix: string): Record<string, unknown> {
+export function serializeOrganization(
+  org: Organization,
+  prefix: string,
+  capabilities: { readonly edit: boolean; readonly delete: boolean },
+): Record<string, unknown> {
   const url = `${prefix}organizations/${org.id}/`;
   return {
     id: org.id,
@@ -40,7 +44,7 @@ export function serializeOrganization(org: Organization, prefix: string): Record
       credentials: `${url}credentials/`,
       job_templates: `${url}job_templates/`,
     },
-    summary_fields: { user_capabilities: { edit: true, delete: true } },
+    summary_fields: { user_capabilities: capabilities },
     created: formatTimestamp(org.created),
     modified: formatTimestamp(org.created),
     name: org.name,

@@ -181,3 +181,85 @@ describe("a job's and a sliced launch's workflow job's user_capabilities", () =>
     expect(await capabilities(readOnly)).toEqual({ delete: false, start: false });
   });
 });
+
+describe("a credential's, a credential type's and an organization's user_capabilities", () => {
+  let sim: AwxSimulator;
+  let admin: AwxSimulator;
+  let readOnly: AwxSimulator;
+
+  const capabilities = async (on: AwxSimulator, path: string) => {
+    const response = await fetch(`${on.apiUrl}${path}`, {
+      headers: { Authorization: `Bearer ${on.token}` },
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as Body).summary_fields.user_capabilities;
+  };
+  const machine = (on: AwxSimulator) =>
+    on.state.credentialTypes().find((t) => t.name === 'Machine')?.id as number;
+
+  beforeAll(async () => {
+    sim = await startAwxSimulator({ superuser: false });
+    admin = await startAwxSimulator();
+    readOnly = await startAwxSimulator({ tokenScope: 'read' });
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await admin.stop();
+    await readOnly.stop();
+  });
+
+  it('copy a credential for a System Administrator only, and show use to a Read token', async () => {
+    const organization = sim.state.addOrganization('Creds', '', 'credential_admin').id;
+    const owned = sim.state.addCredential({
+      name: 'owned',
+      credential_type: machine(sim),
+      organization,
+    });
+    // Its admin may edit and delete it, but can_add without an owner field refuses the copy.
+    expect(await capabilities(sim, `credentials/${owned.id}/`)).toEqual({
+      edit: true,
+      delete: true,
+      copy: false,
+      use: true,
+    });
+    const mine = readOnly.state.addCredential({
+      name: 'any',
+      credential_type: machine(readOnly),
+      organization: 1,
+    });
+    expect(await capabilities(readOnly, `credentials/${mine.id}/`)).toEqual({
+      edit: false,
+      delete: false,
+      copy: false,
+      use: true,
+    });
+  });
+
+  it("show a managed credential type's edit and delete to a System Administrator", async () => {
+    expect(await capabilities(admin, `credential_types/${machine(admin)}/`)).toEqual({
+      edit: true,
+      delete: true,
+    });
+    expect(await capabilities(sim, `credential_types/${machine(sim)}/`)).toEqual({
+      edit: false,
+      delete: false,
+    });
+    expect(await capabilities(readOnly, `credential_types/${machine(readOnly)}/`)).toEqual({
+      edit: false,
+      delete: false,
+    });
+  });
+
+  it("let an organization's admin edit and delete it, no other role", async () => {
+    const member = sim.state.addOrganization('Members', '', 'member').id;
+    expect(await capabilities(sim, `organizations/${member}/`)).toEqual({
+      edit: false,
+      delete: false,
+    });
+    expect(await capabilities(sim, 'organizations/1/')).toEqual({ edit: true, delete: true });
+    expect(await capabilities(readOnly, 'organizations/1/')).toEqual({
+      edit: false,
+      delete: false,
+    });
+  });
+});

@@ -16,9 +16,12 @@
  *   their use_role (through inventory_admin_role and project_admin_role).
  *
  * A job's and a workflow job's (UnifiedJobSerializer: start, delete) come from JobAccess and
- * WorkflowJobAccess; see jobCapabilities and workflowJobCapabilities.
+ * WorkflowJobAccess, a credential's, a credential type's and an organization's from their
+ * access classes: see the functions below.
  */
 import {
+  type CredentialRole,
+  credentialGrants,
   jobDeletable,
   type OrganizationRole,
   type TemplateRole,
@@ -97,4 +100,63 @@ export function workflowJobCapabilities(facts: {
 }): WorkflowJobCapabilities {
   if (!facts.writeScope) return { delete: false, start: false };
   return { delete: facts.superuser ? true : null, start: facts.superuser };
+}
+
+export interface CredentialCapabilities {
+  readonly edit: boolean;
+  readonly delete: boolean;
+  readonly copy: boolean;
+  readonly use: boolean;
+}
+
+/**
+ * A credential's (CredentialSerializer: edit, delete, copy, use): edit is CredentialAccess
+ * .can_change (admin_role), delete copies edit, and copy is can_copy, whose can_add is given
+ * the credential as reference and no owner field, so it refuses anyone but a System
+ * Administrator. CredentialAccess.get_user_capabilities then adds `use` (use_role), which a
+ * token's scope does not touch, and refuses edit and delete of a managed credential.
+ */
+export function credentialCapabilities(facts: {
+  readonly superuser: boolean;
+  readonly writeScope: boolean;
+  /** The user's role on the credential, counting what its organization passes down. */
+  readonly role: CredentialRole;
+  readonly managed: boolean;
+}): CredentialCapabilities {
+  const edit =
+    facts.writeScope &&
+    !facts.managed &&
+    (facts.superuser || credentialGrants(facts.role, 'admin'));
+  return {
+    edit,
+    delete: edit,
+    copy: facts.writeScope && facts.superuser,
+    use: facts.superuser || credentialGrants(facts.role, 'use'),
+  };
+}
+
+/**
+ * A credential type's (CredentialTypeSerializer: edit, delete): CredentialTypeAccess keeps
+ * BaseAccess.can_change, a System Administrator's, and delete copies it. Neither asks whether
+ * the type is managed: the serializer's validate and the view refuse changing one.
+ */
+export function credentialTypeCapabilities(facts: {
+  readonly superuser: boolean;
+  readonly writeScope: boolean;
+}): { readonly edit: boolean; readonly delete: boolean } {
+  const edit = facts.writeScope && facts.superuser;
+  return { edit, delete: edit };
+}
+
+/**
+ * An organization's (OrganizationSerializer: edit, delete): OrganizationAccess.can_change is its
+ * admin_role, and delete copies it.
+ */
+export function organizationCapabilities(facts: {
+  readonly superuser: boolean;
+  readonly writeScope: boolean;
+  readonly role: OrganizationRole;
+}): { readonly edit: boolean; readonly delete: boolean } {
+  const edit = facts.writeScope && (facts.superuser || facts.role === 'admin');
+  return { edit, delete: edit };
 }
