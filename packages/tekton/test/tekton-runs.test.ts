@@ -1,4 +1,10 @@
-import { KubeClient, type KubeObject, resources } from '@roundhouse/kube';
+import {
+  KubeClient,
+  type KubeObject,
+  type Reader,
+  type ResourceType,
+  resources,
+} from '@roundhouse/kube';
 import { TektonExecutor } from '@roundhouse/tekton';
 import { describeWithTekton, podControls, useTestNamespace } from '@roundhouse/testenv/vitest';
 import { beforeAll, expect, it, vi } from 'vitest';
@@ -196,6 +202,41 @@ describeWithTekton('TektonExecutor with real Tekton Pipelines', () => {
       summary: { completedTasks: 2, totalTasks: 2 },
     });
     await executor.cleanup(wfe, env.namespace);
+    await expectDeleted(run);
+  });
+
+  it("cleanup right after its own graceful cancel waits for finally, whatever the reader's copy of the run predates", async () => {
+    const { wfe, run } = await start(bundles.holdsThenHeldFinally);
+    await whileRunning(run, wfe);
+    // A controller's cache whose watch has not delivered the cancel yet: its copy of the run is
+    // the one from before, for as long as this test looks.
+    const before = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
+    const behind: Reader = {
+      get: async <T extends KubeObject>(
+        type: ResourceType,
+        namespace: string | undefined,
+        name: string,
+      ) =>
+        (type.kind === 'PipelineRun'
+          ? structuredClone(before)
+          : await client.get(type, namespace, name)) as T | null,
+      list: (type, namespace, options) => client.list(type, namespace, options),
+    };
+    const cached = new TektonExecutor(client, { reader: behind });
+    expect(await cached.cancel(wfe, env.namespace, { graceful: 'cancel' })).toBe(true);
+
+    await expect(cached.cleanup(wfe, env.namespace)).rejects.toMatchObject({
+      reason: 'FinallyRunning',
+    });
+    const kept = await client.get<PipelineRunObject>(resources.pipelineRuns, env.namespace, run);
+    expect(kept?.metadata?.deletionTimestamp, 'the run is not being deleted').toBeUndefined();
+
+    const report = await runningTaskPod(client, env.namespace, run, 'report');
+    await client.patch(resources.pods, env.namespace, report.metadata?.name as string, {
+      metadata: { annotations: { [podControls.exitCode]: '0' } },
+    });
+    expect(await finished(executor, wfe, env.namespace)).toMatchObject({ reason: 'Cancelled' });
+    await cached.cleanup(wfe, env.namespace);
     await expectDeleted(run);
   });
 
