@@ -29,6 +29,36 @@ describe('ExecutionsByTarget, starts on one target in this process', () => {
     expect(targets.heldByAnother(second)).toBeUndefined();
   });
 
+  it('names a waiting execution whose resource the watched resources show, though no claim of this process says so (one made before a restart)', () => {
+    const targets = following([
+      execution('first', 'Pending', { engine: 'job', target: 'prod/Deployment/app', ran: false }),
+      execution('second', 'Pending', { engine: 'job', target: 'prod/deploy/app', ran: false }),
+    ]);
+    const second = starting('second', 'prod/deploy/app');
+    const asked: string[] = [];
+    const created = (key: string, uid: string) => {
+      asked.push(`${key} ${uid}`);
+      return key === 'team-a/first' ? 'wfe-aaaaaaaaaaaaaaaa' : undefined;
+    };
+    expect(targets.heldByAnother(second)).toBeUndefined();
+    expect(targets.heldByAnother(second, created)).toEqual({
+      name: 'first',
+      namespace: 'team-a',
+      resourceName: 'wfe-aaaaaaaaaaaaaaaa',
+    });
+    // Its own resource holds nothing against it, nor does one of its own spelling and engine,
+    // whose lock name the engine checks itself.
+    expect(asked).toEqual(['team-a/first first']);
+    expect(
+      targets.heldByAnother(starting('first', 'prod/Deployment/app'), () => 'wfe-bbbbbbbbbbbbbbbb'),
+    ).toMatchObject({ name: 'second' });
+    expect(
+      targets.heldByAnother(starting('third', 'prod/deploy/app'), (key) =>
+        key === 'team-a/second' ? 'wfe-bbbbbbbbbbbbbbbb' : undefined,
+      ),
+    ).toBeUndefined();
+  });
+
   it('forgets a claim when the execution goes, and ignores one for an execution already gone', () => {
     const first = execution('first', 'Pending', { engine: 'job', ran: false });
     const second = starting('second', 'prod/deploy/app');

@@ -179,13 +179,19 @@ export class ExecutionsByTarget {
    * one that spells the target differently (`Deployment` and `deployment` hash to two lock
    * names). It knows those whose status records their resource and those this process started
    * (`claim`) before their status says so; a start that asks inside `exclusiveStart` sees every
-   * start this process made before it on the target.
+   * start this process made before it on the target. `created` names the resource a waiting
+   * execution's start made before its status said so (the watched resources that record it as
+   * their owner): a process killed in between took its claim with it, and the one after it
+   * learns it there.
    */
-  heldByAnother(self: {
-    uid?: string | undefined;
-    target: string;
-    engine: string;
-  }): { name: string; namespace: string; resourceName: string } | undefined {
+  heldByAnother(
+    self: {
+      uid?: string | undefined;
+      target: string;
+      engine: string;
+    },
+    created?: (key: string, uid: string) => string | undefined,
+  ): { name: string; namespace: string; resourceName: string } | undefined {
     const record = this.#targets.get(this.#key(self.target));
     if (!record) return undefined;
     const holders = [
@@ -194,12 +200,23 @@ export class ExecutionsByTarget {
     ];
     for (const [key, resourceName] of holders) {
       const other = record.entries.get(key);
-      if (!other || resourceName === undefined || other.uid === self.uid) continue;
-      if (other.engine === self.engine && other.target === self.target) continue;
-      const [namespace = '', name = ''] = key.split('/');
-      return { name, namespace, resourceName };
+      if (!other || resourceName === undefined || !this.#another(self, other)) continue;
+      return holder(key, resourceName);
+    }
+    if (!created) return undefined;
+    for (const key of record.waiting ?? []) {
+      const other = record.entries.get(key);
+      if (!other?.uid || record.claims?.has(key) || !this.#another(self, other)) continue;
+      const resourceName = created(key, other.uid);
+      if (resourceName !== undefined) return holder(key, resourceName);
     }
     return undefined;
+  }
+
+  /** Whether `other` is another execution whose resource the engine's own lock cannot see. */
+  #another(self: { uid?: string | undefined; target: string; engine: string }, other: Entry) {
+    if (other.uid === self.uid) return false;
+    return other.engine !== self.engine || other.target !== self.target;
   }
 
   /**
@@ -286,6 +303,11 @@ export class ExecutionsByTarget {
     const waiting = this.#targets.get(this.#key(target))?.waiting ?? [];
     return [...waiting].filter((key) => key !== except);
   }
+}
+
+function holder(key: string, resourceName: string) {
+  const [namespace = '', name = ''] = key.split('/');
+  return { name, namespace, resourceName };
 }
 
 function keyOf(object: KubeObject): string {

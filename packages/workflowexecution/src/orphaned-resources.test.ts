@@ -101,3 +101,22 @@ describe('OrphanedResources.release', () => {
     expect(client.delete.mock.calls.map((call: unknown[]) => call[2])).toEqual(['busy']);
   });
 });
+
+describe('OrphanedResources.createdFor', () => {
+  it('names the cached resource an execution of that uid created and that is not being deleted', () => {
+    const made = leftBehind('made');
+    const going = {
+      metadata: { ...leftBehind('going').metadata, deletionTimestamp: '2026-01-01T00:00:00Z' },
+    };
+    const watch: ExecutionWatch = { resource: resources.jobs, conventions: roundhouseConventions };
+    const resourcesOf = (objects: KubeObject[]) =>
+      new OrphanedResources(fakeClient() as unknown as KubeClient, [
+        { watch, informer: cached(objects) },
+      ]);
+    expect(resourcesOf([going, made]).createdFor('wfes/gone', 'uid-gone')).toBe('made');
+    expect(resourcesOf([going]).createdFor('wfes/gone', 'uid-gone')).toBeUndefined();
+    // A predecessor's resource under the name is not this execution's.
+    expect(resourcesOf([made]).createdFor('wfes/gone', 'uid-successor')).toBeUndefined();
+    expect(resourcesOf([made]).createdFor('wfes/other', 'uid-gone')).toBeUndefined();
+  });
+});

@@ -94,6 +94,24 @@ export class OrphanedResources {
   }
 
   /**
+   * The name of a cached resource the execution `key` of uid `uid` created and that is not
+   * being deleted, if any. The same index answers for a live execution what it answers for a
+   * gone one: a controller killed between a create and the Running write leaves a resource that
+   * only its owner annotations record, and a restarted controller, whose claims died with it
+   * (`ExecutionsByTarget.claim`), learns from it that the execution holds its target.
+   */
+  createdFor(key: string, uid: string): string | undefined {
+    for (const { watch, informer } of this.#watched) {
+      const uidKey = conventionKeys(watch.conventions).workflowExecutionUidAnnotation;
+      for (const object of informer.byIndex(ownerIndex(watch.conventions), key)) {
+        const { annotations, deletionTimestamp, name } = object.metadata ?? {};
+        if (annotations?.[uidKey] === uid && !deletionTimestamp && name) return name;
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * Takes off the engine's finalizers, which only the gone execution's cleanup would have, by
    * the rule the engine's cleanup follows (`removeFinalizerAsRead`).
    */

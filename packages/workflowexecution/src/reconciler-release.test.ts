@@ -205,6 +205,7 @@ describe('WorkflowExecutionReconciler lock release', () => {
         release: async () => {
           if (!earlierGone) throw finallyRunning;
         },
+        createdFor: () => undefined,
       },
       eventMode: 'lifecycle',
       events: recorder,

@@ -175,9 +175,10 @@ export interface WorkflowExecutionReconcilerOptions {
   /**
    * The watched execution resources by owner, so those of an execution that went without its
    * finalizer (and without this process knowing it) are deleted once it is confirmed gone, or
-   * once another execution of the same name starts.
+   * once another execution of the same name starts; and so a start that made its resource
+   * before a restart, its status not saying so yet, holds its target (`createdFor`).
    */
-  readonly orphans?: Pick<OrphanedResources, 'release'> | undefined;
+  readonly orphans?: Pick<OrphanedResources, 'release' | 'createdFor'> | undefined;
   /**
    * Supplies dependencies from elsewhere (kubernaut asks its catalog); default what the spec
    * lists (`requestedDependencies`). `signal` is the reconcile's: it aborts on shutdown and on a
@@ -610,8 +611,11 @@ export class WorkflowExecutionReconciler implements Reconciler {
       target: wfe.spec.targetResource,
       engine: wfe.spec.executionEngine,
     };
+    // A waiting execution's resource found by its owner: a start this process did not make (it
+    // made it before a restart) whose status does not record it yet holds the target too.
+    const createdFor = (key: string, uid: string) => this.#o.orphans?.createdFor(key, uid);
     const refuseIfHeld = () => {
-      const holder = targets.heldByAnother(self);
+      const holder = targets.heldByAnother(self, createdFor);
       if (holder) throw new ResourceLockedError(holder.resourceName, holder);
     };
     refuseIfHeld();

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
+import { expect, it, vi } from 'vitest';
+import { interceptJobCreates } from './client-intercepts.js';
+import { useController } from './controller-fixture.js';
+import { jobRegistry, manifest, patience } from './harness.js';
+
+/**
+ * A controller killed between an execution's Job create and its Running write leaves a Job
+ * that only the Job itself records: the execution is Pending, with no executionRef. Another
+ * execution naming the same object in another spelling hashes to another lock name, so the
+ * Job's name does not keep it off the target; the restarted controller must.
+ */
+describeWithControlPlane('WorkflowExecution starts after a controller died mid-start', () => {
+  const cluster = useController('wfe-unrecorded-start');
+  const { env } = cluster;
+
+  it('refuses a start on a target whose Job another execution created just before the controller died, its Running status unwritten, though the two spell the target two ways', async () => {
+    const app = `app-${randomBytes(3).toString('hex')}`;
+    const first = manifest({ target: `prod/deployment/${app}` });
+    const second = manifest({ target: `prod/deployments/${app}` });
+
+    // The first controller dies once the first execution's Job create has reached the server:
+    // neither its answer nor the Running write ever come.
+    let reached: () => void = () => undefined;
+    const created = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const dying = interceptJobCreates(env.kubeConfig, async (send) => {
+      await send();
+      reached();
+      return new Promise(() => undefined);
+    });
+    const killed = await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }, dying),
+      cooldownMs: 60_000,
+    });
+    await cluster.apply(first);
+    await created;
+    await killed.stop();
+    expect((await cluster.read(first.metadata.name))?.status?.executionRef).toBeUndefined();
+    expect(await cluster.jobsOf(first.metadata.name)).toHaveLength(1);
+
+    // The second arrives while no controller runs; the restarted one takes its start first.
+    await cluster.apply(second);
+    const secondDecided = () =>
+      vi.waitFor(async () => {
+        const jobs = await cluster.jobsOf(second.metadata.name);
+        const phase = (await cluster.read(second.metadata.name))?.status?.phase;
+        expect(jobs.length > 0 || phase === 'Failed').toBe(true);
+      }, patience);
+    await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }),
+      cooldownMs: 60_000,
+      resolveDeclaredParameters: async (wfe) => {
+        if (wfe.metadata.name === first.metadata.name) await secondDecided();
+        return undefined;
+      },
+    });
+
+    const refused = await cluster.waitForPhase(second.metadata.name, 'Failed');
+    expect(refused.status?.failureDetails).toMatchObject({
+      reason: 'Deduplicated',
+      wasExecutionFailure: false,
+    });
+    expect(refused.status?.deduplicatedBy).toBe(first.metadata.name);
+    expect(await cluster.jobsOf(second.metadata.name)).toEqual([]);
+    // The first adopts the Job it made before the controller died, and runs on alone.
+    const running = await cluster.waitForPhase(first.metadata.name, 'Running');
+    const [job] = await cluster.jobsOf(first.metadata.name);
+    expect(running.status?.executionRef?.name).toBe(job?.metadata?.name);
+  }, 240_000);
+});
