@@ -55,6 +55,8 @@ export interface StartOptions {
   readonly deadlineGraceMs?: number;
   /** The controller's client for status and finalizer writes; default a new one. */
   readonly client?: KubeClient;
+  /** The client its informer cache lists and watches with; default a new one. */
+  readonly cacheClient?: KubeClient;
   /** Where the controller logs; default nowhere. */
   readonly logger?: Logger;
   /** Where the controller's metrics are registered; default none. */
@@ -68,10 +70,10 @@ export interface StartOptions {
 
 /** Starts the controller as a deployment would, and stops it like SIGTERM does. */
 export async function startController(options: StartOptions): Promise<RunningController> {
-  const { installWith, registry, ...settings } = options;
+  const { installWith, registry, cacheClient, ...settings } = options;
   await ensureWorkflowExecutionCrd(new KubeClient(installWith ?? options.kubeConfig));
   const cache = new InformerCache(options.kubeConfig, {
-    client: new KubeClient(options.kubeConfig),
+    client: cacheClient ?? new KubeClient(options.kubeConfig),
   });
   const { controller } = await createWorkflowExecutionController({
     workers: 2,

@@ -1,4 +1,4 @@
-import type { KubeObject } from '@roundhouse/kube';
+import { KubeClient, type KubeObject } from '@roundhouse/kube';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { workflowExecutions } from '@roundhouse/workflowexecution';
 import { expect, it, vi } from 'vitest';
@@ -37,8 +37,13 @@ describeWithControlPlane('WorkflowExecution finalizer removal beside other write
     // The removal's watch echo is held back a while, so the reconcile that the label edit wakes
     // runs before it arrives: only a cache that holds the controller's own write keeps that
     // reconcile from removing the finalizer a second time.
-    const watch = writer.watch.bind(writer);
-    vi.spyOn(writer, 'watch').mockImplementation(async (type, namespace, onEvent, options) =>
+    let echoed: () => void = () => {};
+    const echo = new Promise<void>((resolve) => {
+      echoed = resolve;
+    });
+    const watcher = new KubeClient(env.kubeConfig);
+    const watch = watcher.watch.bind(watcher);
+    vi.spyOn(watcher, 'watch').mockImplementation(async (type, namespace, onEvent, options) =>
       watch(
         type,
         namespace,
@@ -46,7 +51,10 @@ describeWithControlPlane('WorkflowExecution finalizer removal beside other write
           const finalizers = event.object.metadata?.finalizers ?? [];
           if (!deleting || type !== workflowExecutions || finalizers.includes(ours))
             return onEvent(event);
-          setTimeout(() => onEvent(event), 2_000);
+          setTimeout(() => {
+            onEvent(event);
+            echoed();
+          }, 2_000);
         },
         options,
       ),
@@ -54,6 +62,7 @@ describeWithControlPlane('WorkflowExecution finalizer removal beside other write
     await cluster.start({
       registry: jobRegistry(env.kubeConfig, { runSeconds: 1 }),
       client: writer,
+      cacheClient: watcher,
       cooldownMs: 60_000,
     });
     await cluster.apply(execution);
@@ -73,7 +82,9 @@ describeWithControlPlane('WorkflowExecution finalizer removal beside other write
       expect(current?.metadata?.finalizers).toEqual([audit]);
       return current as KubeObject;
     }, patience);
-    // One write, no conflict and retry, and the label edited meanwhile stays.
+    // Once the echo arrived, the reconcile the label edit woke has long run: one write, no
+    // conflict and retry, and the label edited meanwhile stays.
+    await echo;
     expect(removals).toBe(1);
     expect(stored.metadata?.labels).toMatchObject({ 'edited-1': 'yes' });
     await admin().patch(
