@@ -85,6 +85,17 @@ describe('isCodeLoadingVariable', () => {
     'PGSSLROOTCERT',
     'PGSSLMODE',
     'PSQLRC',
+    // Go's HTTP/2 debug log prints the ServiceAccount token; git's untraced redaction; kubectl's
+    // preferences name the API server; Erlang's VM flags run code; az without TLS verification
+    'GODEBUG',
+    'GIT_TRACE_REDACT',
+    'KUBERC',
+    'ERL_AFLAGS',
+    'ERL_FLAGS',
+    'ERL_ZFLAGS',
+    'ELIXIR_ERL_OPTIONS',
+    'ERL_LIBS',
+    'AZURE_CLI_DISABLE_CONNECTION_VERIFICATION',
   ])('refuses %s as a parameter, naming it and the fix', (name) => {
     expect(isCodeLoadingVariable(name)).toBe(true);
     const issues = refusal(name);
@@ -102,6 +113,9 @@ describe('isCodeLoadingVariable', () => {
     'MAKE_TARGET',
     'R_HOME_DIR',
     'MYVIMRC',
+    'GIT_TRACE',
+    'GIT_TRACE_CURL',
+    'ERLANG_COOKIE_NAME',
   ])('leaves %s, which steers no code and no credentials, to the workflow', (name) => {
     expect(isCodeLoadingVariable(name)).toBe(false);
     expect(refusal(name)).toEqual([]);

@@ -83,6 +83,14 @@ const variables = new Set([
   'PYTHONWARNINGS',
   'RUBYLIB',
   'RUBYOPT',
+  // Erlang's and Elixir's VM: erl adds ERL_AFLAGS, ERL_FLAGS and ERL_ZFLAGS to its command line
+  // (erl(1); `-eval` runs an expression), elixir passes ELIXIR_ERL_OPTIONS to erl, and ERL_LIBS
+  // adds directories to the code path
+  'ELIXIR_ERL_OPTIONS',
+  'ERL_AFLAGS',
+  'ERL_FLAGS',
+  'ERL_LIBS',
+  'ERL_ZFLAGS',
   // Go's toolchain: GOFLAGS can add -toolexec, GOTOOLCHAIN downloads and runs another
   // toolchain, the rest choose where modules come from and whether their checksums are checked
   'GOENV',
@@ -93,6 +101,10 @@ const variables = new Set([
   'GOPROXY',
   'GOSUMDB',
   'GOTOOLCHAIN',
+  // Go's runtime settings: `http2debug=1` has every Go HTTP/2 client (kubectl, helm, anything on
+  // client-go) print each request header it sends, the ServiceAccount token's `authorization:
+  // Bearer` among them, to the pod's log (net/http's h2_bundle.go, http2ClientConn.writeHeader)
+  'GODEBUG',
   // Rust's: cargo runs RUSTC, RUSTDOC and the wrappers in their stead, and RUSTFLAGS can name
   // the linker it runs (`-C linker=`); every cargo setting has a CARGO_ form (below)
   'RUSTC',
@@ -127,6 +139,7 @@ const variables = new Set([
   // which CAs TLS clients trust, whether they verify at all, and where they write session keys:
   // a CA of the author's reads every request the workflow makes, its ServiceAccount token too
   'AWS_CA_BUNDLE',
+  'AZURE_CLI_DISABLE_CONNECTION_VERIFICATION',
   'CURL_CA_BUNDLE',
   'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH',
   'NODE_EXTRA_CA_CERTS',
@@ -146,6 +159,10 @@ const variables = new Set([
   'GOOGLE_APPLICATION_CREDENTIALS',
   'KUBECONFIG',
   'KUBERNETES_MASTER',
+  // kubectl's preferences file (kubectl >= 1.33, kuberc.go LoadKuberc): its `defaults` set any
+  // flag of any command, `--server` and `--certificate-authority` among them, and the in-cluster
+  // configuration sends the ServiceAccount token to that server (client-go's inClusterClientConfig)
+  'KUBERC',
   // Terraform's kubernetes and helm providers read these as kubectl reads KUBECONFIG and its
   // flags: a kubeconfig of the author's can hold an exec plugin, or a tokenFile (the runner's
   // ServiceAccount token) sent to a server of theirs; the host, proxy and CA say where requests
@@ -264,6 +281,9 @@ const variables = new Set([
   'GIT_SSH',
   'GIT_SSH_COMMAND',
   'GIT_TEMPLATE_DIR',
+  // git redacts the Authorization header and cookies of its curl traces (GIT_TRACE_CURL,
+  // GIT_CURL_VERBOSE) unless this turns it off: the workflow's git credentials reach its log
+  'GIT_TRACE_REDACT',
   'KUBE_EDITOR',
   'LESSCLOSE',
   'LESSOPEN',
