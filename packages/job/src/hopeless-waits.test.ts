@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hopelessWait } from './hopeless-waits.js';
+import { hopelessWait, waitFailure } from './hopeless-waits.js';
 
 describe('hopelessWait', () => {
   it('classifies the waits no retry cures, and none that may pass', () => {
@@ -47,5 +47,25 @@ describe('hopelessWait', () => {
     expect(hopelessWait('constructor')).toBeUndefined();
     expect(hopelessWait('__proto__')).toBeUndefined();
     expect(hopelessWait('toString')).toBeUndefined();
+  });
+});
+
+describe('waitFailure', () => {
+  it('names the failure a wait stood for by the same table, ErrImagePull included once the Job ended', () => {
+    for (const reason of ['ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']) {
+      expect(waitFailure(reason)).toBe('ImagePullBackOff');
+      expect(hopelessWait(reason)).toBe(waitFailure(reason));
+    }
+    for (const reason of ['CreateContainerConfigError', 'CreateContainerError']) {
+      expect(waitFailure(reason, 'secret "db" not found')).toBe('ConfigurationError');
+      expect(hopelessWait(reason, 'secret "db" not found')).toBe('ConfigurationError');
+    }
+    expect(waitFailure('ErrImagePull')).toBe('ImagePullBackOff');
+    expect(waitFailure('ContainerCreating')).toBeUndefined();
+    expect(waitFailure('toString')).toBeUndefined();
+  });
+
+  it("blames no pod for the node's own trouble", () => {
+    expect(waitFailure('CreateContainerError', 'context deadline exceeded')).toBeUndefined();
   });
 });

@@ -1,20 +1,27 @@
 import type { FailureReason } from '@roundhouse/core';
 
 /**
- * Waiting reasons after which a container will not start without someone changing something:
- * retrying the pull or the container creation cannot help, so waiting for the deadline would
- * only hide the cause. ErrImagePull is left out: the kubelet reports it on the first failed
- * pull, before it backs off and retries. ErrImageNeverPull never turns into a back-off: with
- * `imagePullPolicy: Never` the kubelet tries no pull, and says so on every sync until someone
- * puts the image on the node. Shared by every engine that runs pods.
+ * What a container waiting for each reason says is wrong: an image the node cannot have, or a
+ * container the kubelet cannot create as the pod asks. One table for a start that is still on
+ * its way (`hopelessWait`) and for a Job that failed while its pod waited (`waitFailure`), so a
+ * reason means the same before and after the Job ends. ErrImageNeverPull is a pull that cannot
+ * happen: with `imagePullPolicy: Never` the kubelet tries none, and says so on every sync until
+ * someone puts the image on the node. Shared by every engine that runs pods.
  */
-const hopelessWaits: Readonly<Record<string, FailureReason>> = {
+const waitFailures: Readonly<Record<string, FailureReason>> = {
+  ErrImagePull: 'ImagePullBackOff',
   ImagePullBackOff: 'ImagePullBackOff',
   InvalidImageName: 'ImagePullBackOff',
   ErrImageNeverPull: 'ImagePullBackOff',
   CreateContainerConfigError: 'ConfigurationError',
   CreateContainerError: 'ConfigurationError',
 };
+
+/**
+ * Waiting reasons the kubelet gets past by itself: ErrImagePull is its first failed pull, before
+ * it backs off and retries, so while the start is on its way it proves nothing yet.
+ */
+const retriedWaits: ReadonlySet<string> = new Set(['ErrImagePull']);
 
 /**
  * Messages of a CreateContainerError or CreateContainerConfigError that name the node, not the
@@ -32,15 +39,32 @@ const nodeTroubles = [
   /failed to sync \S+ cache/,
 ];
 
+/** Whether the kubelet's `message` of a failed container create names the node, not the pod. */
+export function isNodeTrouble(message: string | null | undefined): boolean {
+  return !!message && nodeTroubles.some((trouble) => trouble.test(message));
+}
+
+/**
+ * The failure a container that waited for `reason` (with the kubelet's `message`) stands for,
+ * or undefined when the wait says nothing wrong with the pod (ContainerCreating, a node
+ * trouble).
+ */
+export function waitFailure(
+  reason: string | null | undefined,
+  message?: string | null,
+): FailureReason | undefined {
+  if (!reason || !Object.hasOwn(waitFailures, reason) || isNodeTrouble(message)) return undefined;
+  return waitFailures[reason];
+}
+
 /**
  * The failure a container waiting for `reason` (with the kubelet's `message`) ends in, or
- * undefined while it may still start.
+ * undefined while it may still start: retrying the pull or the container creation cannot help,
+ * so waiting for the deadline would only hide the cause.
  */
 export function hopelessWait(
   reason: string | null | undefined,
   message?: string | null,
 ): FailureReason | undefined {
-  if (!reason || !Object.hasOwn(hopelessWaits, reason)) return undefined;
-  if (message && nodeTroubles.some((trouble) => trouble.test(message))) return undefined;
-  return hopelessWaits[reason];
+  return reason && retriedWaits.has(reason) ? undefined : waitFailure(reason, message);
 }

@@ -561,6 +561,36 @@ describe('failure classification', () => {
     expect(result.failureReason).toBe('ImagePullBackOff');
   });
 
+  it.each([
+    [
+      'ErrImageNeverPull',
+      'Container image "app:1" is not present with pull policy of Never',
+      'ImagePullBackOff',
+    ],
+    [
+      'CreateContainerConfigError',
+      'container has runAsNonRoot and image will run as root (pod: "wfe-1-abcde_ns(uid)", container: workflow)',
+      'ConfigurationError',
+    ],
+    ['CreateContainerError', 'context deadline exceeded', 'Unknown'],
+  ])(
+    'classifies a pod left waiting for %s as a start still on its way would be',
+    (reason, message, failure) => {
+      const result = jobResult(
+        job({ failed: 1, conditions: [cond('Failed', 'True', 'BackoffLimitExceeded')] }),
+        [
+          {
+            status: {
+              containerStatuses: [{ name: 'workflow', state: { waiting: { reason, message } } }],
+            },
+          },
+        ],
+      );
+      expect(result.failureReason).toBe(failure);
+      expect(result.message).toContain(`never ran: ${reason}: ${message}`);
+    },
+  );
+
   it('falls back to TaskFailed when no pod explains the failure', () => {
     expect(
       jobResult(job({ failed: 1, conditions: [cond('Failed', 'True', 'PodFailurePolicy')] }))

@@ -6,6 +6,7 @@ import {
 } from '@roundhouse/core';
 import { z } from 'zod';
 import { containerLostReason, isContainerLost } from './container-lost.js';
+import { waitFailure } from './hopeless-waits.js';
 import { workflowContainerName } from './job-spec.js';
 import { killedByDeletion } from './pod-deletion.js';
 import { disruptionConditions, podDisruption } from './pod-disruption.js';
@@ -122,8 +123,6 @@ export interface PodFailure {
  * a step that ends so.
  */
 const startErrorReason = 'StartError';
-
-const imagePullReasons = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName']);
 
 /**
  * The Job's verdict: its first condition, in the Job's own order, that is `Complete` or
@@ -254,7 +253,7 @@ export function explainPodFailure(pods: readonly PodState[]): PodFailure | undef
     const waiting = container?.state?.waiting;
     if (waiting?.reason) {
       return {
-        reason: imagePullReasons.has(waiting.reason) ? 'ImagePullBackOff' : 'Unknown',
+        reason: waitFailure(waiting.reason, waiting.message) ?? 'Unknown',
         description: `container ${workflowContainerName} in pod ${pod.metadata?.name ?? '?'} never ran: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
       };
     }
