@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatKubeTime } from '@roundhouse/core';
 import { describeWithControlPlane } from '@roundhouse/testenv/vitest';
 import { expect, it, vi } from 'vitest';
 import { interceptJobCreates } from './client-intercepts.js';
@@ -69,5 +71,43 @@ describeWithControlPlane('WorkflowExecution starts after a controller died mid-s
     const running = await cluster.waitForPhase(first.metadata.name, 'Running');
     const [job] = await cluster.jobsOf(first.metadata.name);
     expect(running.status?.executionRef?.name).toBe(job?.metadata?.name);
+  }, 240_000);
+
+  it('removes the Job of a start refused after the restart (its spec.timesOutAt passed while no controller ran) before failing it, so no workflow runs under it', async () => {
+    const late = manifest();
+    // Long enough for the first controller to create, short enough to pass while none runs.
+    late.spec.timesOutAt = formatKubeTime(new Date(Date.now() + 15_000));
+    const deadline = Date.parse(late.spec.timesOutAt);
+    let reached: () => void = () => undefined;
+    const created = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const dying = interceptJobCreates(env.kubeConfig, async (send) => {
+      await send();
+      reached();
+      return new Promise(() => undefined);
+    });
+    const killed = await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }, dying),
+      cooldownMs: 600_000,
+    });
+    await cluster.apply(late);
+    await created;
+    await killed.stop();
+    expect(await cluster.jobsOf(late.metadata.name)).toHaveLength(1);
+    await sleep(Math.max(0, deadline + 1_000 - Date.now()));
+
+    await cluster.start({
+      registry: jobRegistry(env.kubeConfig, { runSeconds: 600 }),
+      cooldownMs: 600_000,
+    });
+    const failed = await cluster.waitForPhase(late.metadata.name, 'Failed');
+    expect(failed.status?.failureDetails).toMatchObject({
+      reason: 'DeadlineExceeded',
+      wasExecutionFailure: false,
+    });
+    // Deleted before the failure was written, not left to run until the cooldown's end.
+    const left = await cluster.jobsOf(late.metadata.name);
+    expect(left.filter((job) => !job.metadata?.deletionTimestamp)).toEqual([]);
   }, 240_000);
 });
