@@ -62,6 +62,14 @@ describe('queryString', () => {
     );
     expect(queryString({ x: undefined })).toBe('');
   });
+
+  it('encodes every character as URLSearchParams does', () => {
+    const ascii = String.fromCharCode(...Array.from({ length: 128 }, (_, code) => code));
+    for (const value of [ascii, 'héllo wörld', 'a😀b', 'lone \uD800 high', 'lone \uDC00 low', '']) {
+      const params = { [`key ${value}`]: value, n: 5, yes: true };
+      expect(queryString(params)).toBe(`?${new URLSearchParams(params as Record<string, string>)}`);
+    }
+  });
 });
 
 describe('parseWarnings', () => {

@@ -45,16 +45,39 @@ export function discoveryPath(type: ResourceType): string {
   return type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
 }
 
-/** A query string from defined values only, encoded. */
+/**
+ * A query string from defined values only, encoded as `URLSearchParams` encodes them
+ * (application/x-www-form-urlencoded), without building one: every request's path has a query,
+ * and a `URLSearchParams` per query took about twice as long in a microbenchmark.
+ */
 export function queryString(
   params: Readonly<Record<string, string | number | boolean | undefined>>,
 ): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined) search.set(key, String(value));
+  let text = '';
+  for (const key of Object.keys(params)) {
+    const value = params[key];
+    if (value === undefined) continue;
+    text += `${text ? '&' : '?'}${formEncode(key)}=${formEncode(String(value))}`;
   }
-  const text = search.toString();
-  return text ? `?${text}` : '';
+  return text;
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Characters the form encoding leaves as they are; a space becomes `+`, the rest is escaped. */
+const formSafe = /^[A-Za-z0-9*\-._]*$/;
+
+/**
+ * One name or value as application/x-www-form-urlencoded writes it (the URL standard's
+ * urlencoded serializer, which `URLSearchParams` follows): `encodeURIComponent` leaves five
+ * more characters alone (`!'()~`) and writes a space as `%20`.
+ */
+function formEncode(text: string): string {
+  if (formSafe.test(text)) return text;
+  // A lone surrogate is written as U+FFFD, as URLSearchParams writes it; encodeURIComponent throws.
+  return encodeURIComponent(text.replace(loneSurrogate, '\uFFFD')).replace(/%20|[!'()~]/g, (c) =>
+    c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**
