@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
 import {
   checkObjectSize,
   checkStoredObjectSize,
   maxObjectBytes,
+  storedJsonBytes,
   storedObjectBytes,
 } from './object-size.js';
 
@@ -96,5 +98,36 @@ describe('storedObjectBytes', () => {
     const stored = { metadata: { name: 'a', managedFields }, spec: { params: items } };
     const cached = { metadata: { name: 'a' }, spec: { params: items } };
     expect(storedObjectBytes(cached)).toBeGreaterThanOrEqual(storedObjectBytes(stored));
+  });
+});
+
+describe('storedJsonBytes of a string', () => {
+  /** What the API server writes for `text`: JSON.stringify's escapes plus Go's, in UTF-8. */
+  const written = (text: string) => {
+    const json = JSON.stringify(text).replace(
+      /[<>&\u2028\u2029]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    return Buffer.byteLength(json);
+  };
+
+  it('counts every character as the API server writes it, without writing the JSON', () => {
+    const tricky = [
+      '',
+      'plain-key_1.x',
+      'a"b\\c',
+      '\b\t\n\f\r\u0000\u001f\u007f',
+      '<&>\u2028\u2029',
+      'é中\u{1f600}',
+      '\ud800',
+      '\udc00x',
+      '\ud800\ud800\udc00',
+    ];
+    for (const text of tricky)
+      expect(storedJsonBytes(text), JSON.stringify(text)).toBe(written(text));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => storedJsonBytes(text) === written(text)),
+      { numRuns: 2000 },
+    );
   });
 });
