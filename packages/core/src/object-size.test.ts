@@ -4,6 +4,7 @@ import { ConfigurationError } from './errors.js';
 import {
   checkObjectSize,
   checkStoredObjectSize,
+  maxFieldSetRatio,
   maxObjectBytes,
   storedJsonBytes,
   storedObjectBytes,
@@ -127,6 +128,26 @@ describe('storedJsonBytes of a string', () => {
       expect(storedJsonBytes(text), JSON.stringify(text)).toBe(written(text));
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => storedJsonBytes(text) === written(text)),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the managedFields estimate', () => {
+  it('never counts more than maxFieldSetRatio bytes for each byte of JSON, so checkStoredObjectSize may skip it for a small object', () => {
+    const bound = (object: { metadata: object }) =>
+      storedObjectBytes(object) - storedJsonBytes(object) - 1024 <=
+      maxFieldSetRatio * storedJsonBytes(object);
+    // The worst case: a list of empty objects, each 3 bytes of JSON and 43 of estimate.
+    const empties = { metadata: {}, items: Array.from({ length: 1000 }, () => ({})) };
+    expect(bound(empties)).toBe(true);
+    expect(storedObjectBytes(empties) - storedJsonBytes(empties) - 1024).toBeGreaterThan(
+      (maxFieldSetRatio - 1) * storedJsonBytes(empties),
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) =>
+        bound({ metadata: {}, value } as { metadata: object }),
+      ),
       { numRuns: 2000 },
     );
   });
